@@ -1,0 +1,40 @@
+/**
+ * Where each run's numbers live: the parameter vector P and the optimiser state S.
+ * One definition for the CPU engine and, through `src/engine/gpu/wgsl-layout.ts`, for WGSL.
+ */
+
+/** Surface parameters: P[P_SURFACE + offset]. */
+export const P_SURFACE = 0;
+export const P_SURFACE_SIZE = 12;
+/** Optimiser parameters: P[P_OPTIMIZER + offset]. */
+export const P_OPTIMIZER = 12;
+export const P_OPTIMIZER_SIZE = 20;
+/** Run parameters: start point and gradient-noise level (see RUN_PARAMS). */
+export const P_RUN = 32;
+export const P_RUN_SIZE = 8;
+/** Schedule blocks: block 0 is the top-level schedule, blocks 1… hold SequentialLR's children. */
+export const P_SCHEDULE = 40;
+export const SCHEDULE_BLOCK = 16;
+export const SCHEDULE_BLOCKS = 5;
+export const MAX_SCHEDULE_CHILDREN = SCHEDULE_BLOCKS - 1;
+/** Length of P; a multiple of 4 so the uniform copy is a whole number of vec4s. */
+export const P_COUNT = P_SCHEDULE + SCHEDULE_BLOCK * SCHEDULE_BLOCKS;
+
+/** Slots of the run block, addressed by their spec paths. */
+export const RUN_PARAMS = {
+  'start.0': P_RUN + 0,
+  'start.1': P_RUN + 1,
+  'noise.std': P_RUN + 2,
+} as const;
+
+/** Base of schedule block i (0 = top level, 1… = children). */
+export function scheduleBlockBase(i: number): number {
+  return P_SCHEDULE + SCHEDULE_BLOCK * i;
+}
+
+/** vec2 slots of optimiser state per run; slot 0 is the position. */
+export const STATE_VEC2 = 8;
+export const STATE_LEN = 2 * STATE_VEC2;
+
+/** Most swept parameters a plan may have (two grid axes, or up to this many random/Sobol dims). */
+export const MAX_SWEEP_DIMS = 4;

@@ -1,0 +1,190 @@
+/**
+ * Parameter schemas: the one definition of every surface, optimiser and schedule parameter.
+ *
+ * A schema drives everything that touches a parameter: spec validation (with the allowed range in
+ * the error), defaults (torch's, for torch classes), the slot it occupies in the per-run parameter
+ * vector `P` shared by the CPU engine and the WGSL kernels, the WGSL constant naming that slot, and
+ * which dotted paths a sweep axis may name.
+ */
+
+/** A real or integer scalar. Integers are stored in f32 slots, exact up to 2^24. */
+export interface NumberParam {
+  readonly key: string;
+  readonly kind: 'number' | 'int';
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  /** The bound itself is not allowed (e.g. lr > 0, momentum < 1 is not torch's rule but eps > 0 is). */
+  readonly minExclusive?: boolean;
+  readonly maxExclusive?: boolean;
+  /**
+   * May a sweep axis name this parameter? False where a per-run value would need per-run host work
+   * (e.g. a surface parameter that moves the known minima).
+   */
+  readonly sweepable?: boolean;
+  readonly doc: string;
+}
+
+/**
+ * A number that may be absent (torch's `None`), e.g. OneCycleLR's `total_steps`.
+ * Stored as NaN in its slot when absent.
+ */
+export interface OptionalNumberParam {
+  readonly key: string;
+  readonly kind: 'optional-number' | 'optional-int';
+  readonly default: number | null;
+  readonly min: number;
+  readonly max: number;
+  readonly minExclusive?: boolean;
+  readonly maxExclusive?: boolean;
+  readonly sweepable?: boolean;
+  readonly doc: string;
+}
+
+/** A fixed-length tuple of reals, e.g. Adam's `betas`. Each element is its own slot: `betas.0`. */
+export interface TupleParam {
+  readonly key: string;
+  readonly kind: 'tuple';
+  readonly default: readonly number[];
+  readonly min: number;
+  readonly max: number;
+  readonly minExclusive?: boolean;
+  readonly maxExclusive?: boolean;
+  readonly sweepable?: boolean;
+  readonly doc: string;
+}
+
+/**
+ * A variable-length, non-decreasing list of integers, e.g. MultiStepLR's `milestones`.
+ * Occupies `maxLength` slots; unused slots hold +Infinity so "count of milestones <= k" needs no length.
+ */
+export interface IntListParam {
+  readonly key: string;
+  readonly kind: 'int-list';
+  readonly default: readonly number[];
+  readonly min: number;
+  readonly max: number;
+  readonly maxLength: number;
+  readonly doc: string;
+}
+
+export interface BoolParam {
+  readonly key: string;
+  readonly kind: 'bool';
+  readonly default: boolean;
+  readonly doc: string;
+}
+
+export interface EnumParam {
+  readonly key: string;
+  readonly kind: 'enum';
+  readonly values: readonly string[];
+  readonly default: string;
+  readonly doc: string;
+}
+
+export type ParamSchema =
+  | NumberParam
+  | OptionalNumberParam
+  | TupleParam
+  | IntListParam
+  | BoolParam
+  | EnumParam;
+
+/** Resolved parameter values of one entry, after defaults are applied. */
+export type ParamValue = number | boolean | string | null | readonly number[];
+export type ParamValues = Readonly<Record<string, ParamValue>>;
+
+/** Number of `P` slots a parameter occupies (booleans and enums occupy one slot too: 0/1, index). */
+export function slotCount(p: ParamSchema): number {
+  switch (p.kind) {
+    case 'tuple':
+      return p.default.length;
+    case 'int-list':
+      return p.maxLength;
+    default:
+      return 1;
+  }
+}
+
+/**
+ * Slot offsets of each parameter relative to the start of its entry's block, in schema order.
+ * Keys: `lr`, `betas.0`, `betas.1`, `milestones.0`, ….
+ */
+export function slotOffsets(schema: readonly ParamSchema[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  let o = 0;
+  for (const p of schema) {
+    const n = slotCount(p);
+    if (p.kind === 'tuple' || p.kind === 'int-list') {
+      for (let i = 0; i < n; i++) out[`${p.key}.${i}`] = o + i;
+    } else {
+      out[p.key] = o;
+    }
+    o += n;
+  }
+  return out;
+}
+
+export function blockSize(schema: readonly ParamSchema[]): number {
+  return schema.reduce((n, p) => n + slotCount(p), 0);
+}
+
+/** Encodes resolved values into slots (booleans as 0/1, enums as their index, null as NaN). */
+export function encodeParams(
+  schema: readonly ParamSchema[],
+  values: ParamValues,
+  out: Float64Array,
+  base: number,
+): void {
+  let o = base;
+  for (const p of schema) {
+    const v = values[p.key];
+    switch (p.kind) {
+      case 'number':
+      case 'int':
+        out[o] = typeof v === 'number' ? v : p.default;
+        break;
+      case 'optional-number':
+      case 'optional-int':
+        out[o] = typeof v === 'number' ? v : Number.NaN;
+        break;
+      case 'bool':
+        out[o] = v === true ? 1 : 0;
+        break;
+      case 'enum':
+        out[o] = p.values.indexOf(typeof v === 'string' ? v : p.default);
+        break;
+      case 'tuple': {
+        const t = Array.isArray(v) ? (v as readonly number[]) : p.default;
+        for (let i = 0; i < p.default.length; i++) out[o + i] = t[i] ?? Number.NaN;
+        break;
+      }
+      case 'int-list': {
+        const t = Array.isArray(v) ? (v as readonly number[]) : p.default;
+        for (let i = 0; i < p.maxLength; i++) out[o + i] = t[i] ?? Number.POSITIVE_INFINITY;
+        break;
+      }
+    }
+    o += slotCount(p);
+  }
+}
+
+/** Human-readable allowed range for error messages, e.g. `[0, 1)` or `(0, inf)`. */
+export function rangeText(p: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }): string {
+  const lo = p.minExclusive ? '(' : '[';
+  const hi = p.maxExclusive || p.max === Number.POSITIVE_INFINITY ? ')' : ']';
+  const f = (x: number): string =>
+    x === Number.POSITIVE_INFINITY ? 'inf' : x === Number.NEGATIVE_INFINITY ? '-inf' : String(x);
+  return `${lo}${f(p.min)}, ${f(p.max)}${hi}`;
+}
+
+export function inRange(
+  x: number,
+  p: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean },
+): boolean {
+  if (!Number.isFinite(x)) return false;
+  if (p.minExclusive ? !(x > p.min) : !(x >= p.min)) return false;
+  if (p.maxExclusive ? !(x < p.max) : !(x <= p.max)) return false;
+  return true;
+}

@@ -1,0 +1,36 @@
+/** The registry: every surface, optimiser and schedule basinlab knows, looked up by name. */
+import { OPTIMIZERS } from './optimizers/index.ts';
+import { SCHEDULES } from './schedules/index.ts';
+import { SURFACES } from './surfaces/index.ts';
+import type { OptimizerDef, ScheduleDef, SurfaceDef } from './types.ts';
+
+export { OPTIMIZERS, SCHEDULES, SURFACES };
+export type * from './types.ts';
+
+function byLowerName<T extends { id: string }>(list: readonly T[]): Map<string, T> {
+  return new Map(list.map((e) => [e.id.toLowerCase(), e]));
+}
+
+const surfaces = byLowerName(SURFACES);
+const optimizers = byLowerName(OPTIMIZERS);
+const schedules = byLowerName(SCHEDULES);
+
+/** Surface ids are matched case-insensitively. */
+export function findSurface(name: string): SurfaceDef | undefined {
+  return surfaces.get(name.toLowerCase());
+}
+
+/** Optimiser names are torch class names, matched case-insensitively (`adamw` finds `AdamW`). */
+export function findOptimizer(name: string): OptimizerDef | undefined {
+  return optimizers.get(name.toLowerCase());
+}
+
+/** Schedule names are torch class names, matched case-insensitively. */
+export function findSchedule(name: string): ScheduleDef | undefined {
+  return schedules.get(name.toLowerCase());
+}
+
+/** Kind index of a schedule in WGSL (`SCHED_KIND_<Id>`); 0 means a constant LR. */
+export function scheduleKind(def: ScheduleDef): number {
+  return SCHEDULES.indexOf(def) + 1;
+}

@@ -1,0 +1,177 @@
+/**
+ * The registry's contracts. Every surface, optimiser and schedule is one entry that carries
+ * (1) its parameter schema (torch names and defaults), (2) its CPU step, written once and run in two
+ * precisions, and (3) the name of its WGSL twin in `shaders/`. `tests/unit/registry.test.ts` fails
+ * when either twin is missing.
+ *
+ * ## How one CPU implementation serves two precisions
+ * Every CPU function takes `r: Round` first and applies it after every arithmetic operation, in the
+ * same order the WGSL twin computes. `r = Math.fround` gives the float32 twin of the shader (`cpu`);
+ * `r = identity` gives float64, the truth (`cpu64`). Constants that the shader writes as literals are
+ * rounded too (`r(0.5)`), so both sides see the same f32 value.
+ *
+ * ## The parameter vector P
+ * All numeric parameters of a run live in one vector `P` (a Float64Array on the CPU; on the GPU,
+ * `param(i)` reads a uniform or, for a swept slot, the run's own value). An entry reads its
+ * parameters at fixed slots: surfaces at `P_SURFACE + offset`, optimisers at `P_OPTIMIZER + offset`,
+ * schedules at `b + offset` where `b` is the base of the schedule's block (SequentialLR's children
+ * have their own blocks). Offsets come from `slotOffsets(schema)` and are emitted as WGSL constants
+ * named `<Entry>_<param>` (see `src/core/layout.ts`).
+ *
+ * ## Optimiser state S
+ * A Float64Array of 2 * STATE_VEC2 numbers, read as vec2 pairs: S[0], S[1] hold the position (x, y),
+ * pair k (k >= 1) is S[2k], S[2k + 1]. In WGSL the same is `S: array<vec2f, STATE_VEC2>` and the
+ * position is `S[0]`. Scalars (e.g. NAdam's mu_product) use the x component of a pair.
+ */
+import type { ParamSchema, ParamValues } from '../params.ts';
+
+/** Rounding applied after every operation: Math.fround (float32 twin) or identity (float64). */
+export type Round = (x: number) => number;
+
+export interface Minimum {
+  readonly x: number;
+  readonly y: number;
+  readonly value: number;
+  /** Largest eigenvalue of the Hessian at the minimum (Infinity where the surface is not smooth there). */
+  readonly sharpness: number;
+}
+
+export interface Domain {
+  readonly xMin: number;
+  readonly xMax: number;
+  readonly yMin: number;
+  readonly yMax: number;
+}
+
+/**
+ * Minima laid out on a regular lattice (Rastrigin, Ackley): minimum (i, j) is stored at index
+ * j * nx + i and is the only candidate for points whose nearest lattice node is (i, j), so basin
+ * lookup is O(1) instead of a scan over a hundred minima every step.
+ */
+export interface Lattice {
+  readonly x0: number;
+  readonly y0: number;
+  readonly step: number;
+  readonly nx: number;
+  readonly ny: number;
+}
+
+/** Read-only data of a data-backed surface, as rows of 4 numbers (feature 0, feature 1, label, weight). */
+export type SurfaceData = Float64Array;
+
+export interface SurfaceDef {
+  /** Name used in specs and the WGSL file `shaders/surfaces/<id>.wgsl`. */
+  readonly id: string;
+  readonly title: string;
+  /** One paragraph: formula, where the minima are, what the surface shows. */
+  readonly doc: string;
+  readonly params: readonly ParamSchema[];
+  /** Default view (and default sweep range for start points). */
+  domain(values: ParamValues): Domain;
+  readonly defaultStart: readonly [number, number];
+  /** |x| or |y| beyond this (or a non-finite coordinate) means the run diverged. */
+  bound(values: ParamValues): number;
+  /** Known minima, computed in float64 (analytically, or by Newton's method from seeds). */
+  minima(values: ParamValues, data: SurfaceData | null): Minimum[];
+  /** Set when minima are stored in lattice order (see Lattice). */
+  lattice?(values: ParamValues): Lattice;
+  /** Data-backed surfaces build their data set here (float64, deterministic in the params). */
+  data?(values: ParamValues): SurfaceData;
+  /**
+   * Data-backed surfaces sample minibatches per run and step: the gradient of the minibatch loss.
+   * Analytic surfaces leave this out and the engine uses `grad`.
+   */
+  stochasticGrad?(
+    r: Round,
+    P: Float64Array,
+    x: number,
+    y: number,
+    data: SurfaceData,
+    seed: number,
+    run: number,
+    step: number,
+    out: Float64Array,
+  ): void;
+  value(r: Round, P: Float64Array, x: number, y: number, data: SurfaceData | null): number;
+  /** out[0] = df/dx, out[1] = df/dy. */
+  grad(r: Round, P: Float64Array, x: number, y: number, data: SurfaceData | null, out: Float64Array): void;
+  /** out[0] = f_xx, out[1] = f_xy, out[2] = f_yy. */
+  hessian(r: Round, P: Float64Array, x: number, y: number, data: SurfaceData | null, out: Float64Array): void;
+  /** File name under shaders/surfaces/. */
+  readonly wgsl: string;
+}
+
+export interface OptimizerDef {
+  /** torch class name, e.g. `SGD`, `AdamW` (specs match it case-insensitively). */
+  readonly id: string;
+  readonly doc: string;
+  /** Where the update rule comes from, e.g. `torch/optim/adam.py` (torch 2.x). */
+  readonly reference: string;
+  readonly params: readonly ParamSchema[];
+  /** vec2 state slots used after the position (S pair 1 … stateSlots). */
+  readonly stateSlots: number;
+  /**
+   * The parameter a momentum-cycling scheduler (CyclicLR, OneCycleLR) drives, as torch does:
+   * `momentum` for SGD/RMSprop, `betas.0` for the Adam family, null where torch raises.
+   */
+  readonly momentumParam: 'momentum' | 'betas.0' | null;
+  /**
+   * Cross-field rules torch enforces in the constructor (e.g. nesterov needs momentum > 0 and
+   * dampening = 0). Returns one message per violation, each naming the fields.
+   */
+  validate?(values: ParamValues): string[];
+  /** Sets the initial optimiser state (S pairs 1…); the position is already in S[0], S[1]. */
+  init(r: Round, P: Float64Array, S: Float64Array): void;
+  /**
+   * One optimiser step with gradient (gx, gy). `lr` is the scheduled LR, `mom` the momentum (or
+   * beta1) in force this step: the parameter's value, or the scheduler's when it cycles momentum.
+   * `t` is torch's `state["step"]` after its increment (1 on the first step).
+   */
+  step(
+    r: Round,
+    P: Float64Array,
+    S: Float64Array,
+    gx: number,
+    gy: number,
+    lr: number,
+    mom: number,
+    t: number,
+  ): void;
+  /** File name under shaders/optimizers/. */
+  readonly wgsl: string;
+}
+
+/** A schedule instance placed in P: its definition, its block base and its children (SequentialLR). */
+export interface ScheduleNode {
+  readonly def: ScheduleDef;
+  readonly base: number;
+  readonly values: ParamValues;
+  readonly children: readonly ScheduleNode[];
+}
+
+export interface ScheduleContext {
+  /** Number of optimiser steps of the run. */
+  readonly steps: number;
+  readonly optimizer: OptimizerDef;
+}
+
+export interface ScheduleDef {
+  /** torch class name, e.g. `CosineAnnealingLR`. */
+  readonly id: string;
+  readonly doc: string;
+  readonly reference: string;
+  readonly params: readonly ParamSchema[];
+  /** Composite schedules (SequentialLR) hold child schedules, each in its own P block. */
+  readonly children?: { readonly min: number; readonly max: number };
+  /** Does this schedule set the momentum (or beta1) each step, as CyclicLR/OneCycleLR can? */
+  cyclesMomentum(values: ParamValues): boolean;
+  /** Cross-field and run-level rules (e.g. OneCycleLR's total_steps >= steps). */
+  validate?(values: ParamValues, ctx: ScheduleContext): string[];
+  /**
+   * The LR (out[0]) and, when cycling, the momentum (out[1]) in force at step k, i.e. torch's values
+   * after k calls to scheduler.step(). `baseLr` is the optimiser's `lr` (torch's base_lrs).
+   */
+  evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void;
+  /** File under shaders/schedules/ holding `fn sched_<id>(b: u32, k: u32, base_lr: f32) -> vec2f`. */
+  readonly wgsl: string;
+}
