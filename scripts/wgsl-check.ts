@@ -1,0 +1,134 @@
+/**
+ * Compile-checks WGSL twin files inside a real sweep kernel on a real WebGPU device (Dawn +
+ * SwiftShader), reporting errors at file:line of the file that caused them.
+ *
+ *   npx tsx scripts/wgsl-check.ts shaders/surfaces/rosenbrock.wgsl shaders/optimizers/SGD.wgsl …
+ *   npx tsx scripts/wgsl-check.ts --all
+ *
+ * A category with no file given uses the first registered entry, or a stub while the registry is
+ * still empty, so a surface can be checked before any optimiser exists.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { OPTIMIZERS, SCHEDULES, SURFACES } from '../src/core/registry/index.ts';
+import { layoutPrefix } from '../src/engine/gpu/wgsl-layout.ts';
+import { acquireNodeGpu } from '../src/engine/gpu/device-node.ts';
+import { nodeShaderSources } from '../src/engine/gpu/shader-sources-node.ts';
+
+const STUB_SURFACE = `fn surface_value(p: vec2f) -> f32 { return dot(p, p); }
+fn surface_grad(p: vec2f) -> vec2f { return 2.0 * p; }
+fn surface_hessian(p: vec2f) -> vec3f { return vec3f(2.0, 0.0, 2.0); }
+fn surface_sample_grad(p: vec2f, run: u32, step: u32) -> vec2f { return surface_grad(p); }`;
+const STUB_OPTIMIZER = `fn opt_init() {}
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) { S[0] = S[0] - lr * g; }`;
+const STUB_SCHEDULE = `fn schedule_eval(k: u32, base_lr: f32) -> vec2f { return vec2f(base_lr, 0.0); }`;
+
+interface Part {
+  name: string;
+  text: string;
+}
+
+function file(path: string): Part {
+  return { name: `shaders/${path}`, text: nodeShaderSources(path) };
+}
+
+function partsFor(surface: Part, optimizer: Part, schedules: Part[], kernel: string): Part[] {
+  return [
+    { name: '(generated layout prefix)', text: layoutPrefix() },
+    file('lib/rng.wgsl'),
+    file('lib/bindings.wgsl'),
+    file('lib/params.wgsl'),
+    file('lib/outcome.wgsl'),
+    surface,
+    optimizer,
+    ...schedules,
+    file(`kernels/${kernel}.wgsl`),
+  ];
+}
+
+function scheduleParts(): Part[] {
+  const files = SCHEDULES.map((s) => `schedules/${s.wgsl}`).filter((f) => existsSync(`shaders/${f}`));
+  if (!existsSync('shaders/schedules/dispatch.wgsl')) {
+    return [{ name: '(stub schedule)', text: STUB_SCHEDULE }];
+  }
+  return [...files.map(file), file('schedules/dispatch.wgsl')];
+}
+
+function defaultSurface(): Part {
+  const s = SURFACES[0];
+  return s && existsSync(`shaders/surfaces/${s.wgsl}`) ? file(`surfaces/${s.wgsl}`) : { name: '(stub surface)', text: STUB_SURFACE };
+}
+
+function defaultOptimizer(): Part {
+  const o = OPTIMIZERS[0];
+  return o && existsSync(`shaders/optimizers/${o.wgsl}`)
+    ? file(`optimizers/${o.wgsl}`)
+    : { name: '(stub optimizer)', text: STUB_OPTIMIZER };
+}
+
+function locate(parts: Part[], line: number): string {
+  let start = 1;
+  for (const p of parts) {
+    const n = p.text.split('\n').length;
+    if (line < start + n) return `${p.name}:${line - start + 1}`;
+    start += n;
+  }
+  return `line ${line}`;
+}
+
+async function main(): Promise<void> {
+  let args = process.argv.slice(2);
+  if (args.includes('--all')) {
+    const all: string[] = [];
+    for (const dir of ['surfaces', 'optimizers', 'schedules']) {
+      for (const f of readdirSync(`shaders/${dir}`)) if (f.endsWith('.wgsl')) all.push(`shaders/${dir}/${f}`);
+    }
+    args = all;
+  }
+  if (args.length === 0) {
+    console.error('usage: npx tsx scripts/wgsl-check.ts <shaders/…/file.wgsl …> | --all');
+    process.exit(2);
+  }
+  const gpu = await acquireNodeGpu('wgsl-check');
+  let failed = 0;
+  const combos: { label: string; parts: Part[] }[] = [];
+  for (const arg of args) {
+    const rel = arg.replace(/^shaders\//, '');
+    const [dir] = rel.split('/');
+    const part = file(rel);
+    const surface = dir === 'surfaces' ? part : defaultSurface();
+    const optimizer = dir === 'optimizers' ? part : defaultOptimizer();
+    for (const kernel of ['sweep_step', 'classify']) {
+      combos.push({ label: `${arg} in ${kernel}`, parts: partsFor(surface, optimizer, scheduleParts(), kernel) });
+    }
+  }
+  for (const c of combos) {
+    const code = c.parts.map((p) => p.text).join('\n');
+    gpu.device.pushErrorScope('validation');
+    const module = gpu.device.createShaderModule({ label: c.label, code });
+    const info = await module.getCompilationInfo();
+    let bad = info.messages.some((m) => m.type === 'error');
+    for (const m of info.messages) {
+      if (m.type === 'info') continue;
+      console.log(`${m.type} ${locate(c.parts, m.lineNum)}: ${m.message}`);
+    }
+    if (!bad) {
+      try {
+        await gpu.device.createComputePipelineAsync({ label: c.label, layout: 'auto', compute: { module, entryPoint: 'main' } });
+      } catch (e) {
+        console.log(`error ${c.label}: pipeline: ${(e as Error).message}`);
+        bad = true;
+      }
+    }
+    const scopeError = await gpu.device.popErrorScope();
+    if (scopeError && !bad) console.log(`error ${c.label}: ${scopeError.message}`);
+    if (bad || scopeError) failed++;
+    else console.log(`ok    ${c.label}`);
+  }
+  gpu.destroy();
+  if (failed > 0) {
+    console.log(`${failed} composition(s) failed`);
+    process.exit(1);
+  }
+}
+
+await main();

@@ -1,0 +1,71 @@
+// Advances every run of the chunk from step chunk.step_begin to chunk.step_end, keeping the whole
+// state in registers for the duration, and tracks the outcome (divergence, basin, entry step) as it
+// goes so that classification needs no history. Twin of runChunk() in src/engine/cpu/kernel.ts.
+
+override WORKGROUP_SIZE: u32 = 64u;
+// Gradient noise on: set when noise.std is non-zero or swept.
+override NOISE: bool = false;
+// The schedule sets momentum/beta1 each step (CyclicLR, OneCycleLR with cycle_momentum).
+override CYCLE_MOMENTUM: bool = false;
+// Slot of the parameter a cycling schedule replaces (momentum or betas.0).
+override OPT_MOMENTUM_SLOT: u32 = 0u;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let local = gid.x;
+  if (local >= chunk.run_count) {
+    return;
+  }
+  let run = chunk.run_begin + local;
+  load_sweep(run, local);
+
+  var basin: i32;
+  var entered: u32;
+  if (chunk.step_begin == 0u) {
+    S[0] = vec2f(param(RUN_START_X), param(RUN_START_Y));
+    opt_init();
+    basin = basin_of(S[0]);
+    entered = 0u;
+  } else {
+    let st = states[local];
+    if (st.diverged != 0u) {
+      return;
+    }
+    S = st.s;
+    basin = st.basin;
+    entered = st.entered;
+  }
+
+  var diverged = 0u;
+  let base_lr = param(P_OPTIMIZER);
+  for (var k = chunk.step_begin; k < chunk.step_end; k++) {
+    let sched = schedule_eval(k, base_lr);
+    var mom = param(OPT_MOMENTUM_SLOT);
+    if (CYCLE_MOMENTUM) {
+      mom = sched.y;
+    }
+    var g = surface_sample_grad(S[0], run, k);
+    if (NOISE) {
+      let w = pcg4d(vec4u(run_u.noise_seed, run, k, STREAM_GRADIENT_NOISE));
+      g = g + param(RUN_NOISE_STD) * box_muller(w.x, w.y);
+    }
+    opt_step(g, sched.x, mom, f32(k + 1u));
+    if (escaped(S[0])) {
+      diverged = 1u;
+      entered = k + 1u;
+      break;
+    }
+    let b = basin_of(S[0]);
+    if (b != basin) {
+      basin = b;
+      entered = k + 1u;
+    }
+  }
+
+  var out: RunState;
+  out.s = S;
+  out.basin = basin;
+  out.entered = entered;
+  out.diverged = diverged;
+  states[local] = out;
+}

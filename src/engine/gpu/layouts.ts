@@ -1,0 +1,63 @@
+/**
+ * Every struct that crosses the TS/WGSL boundary, defined once. The WGSL declarations are emitted
+ * into the layout prefix of every kernel (see wgsl-layout.ts); the host packs and unpacks through
+ * the offsets computed here.
+ */
+import { P_COUNT, STATE_VEC2 } from '../../core/layout.ts';
+import { defineStruct } from './structs.ts';
+
+/** Per-sweep constants: the parameter vector P and the outcome rules. Written once per run. */
+export const RunUniforms = defineStruct(
+  'RunUniforms',
+  [
+    { name: 'p', type: { array: 'vec4f', count: P_COUNT / 4 } },
+    { name: 'steps', type: 'u32' },
+    { name: 'noise_seed', type: 'u32' },
+    { name: 'grid_width', type: 'u32' },
+    { name: 'minima_count', type: 'u32' },
+    { name: 'bound', type: 'f32' },
+    { name: 'radius2', type: 'f32' },
+    { name: 'lattice_x0', type: 'f32' },
+    { name: 'lattice_y0', type: 'f32' },
+    { name: 'lattice_inv_step', type: 'f32' },
+    { name: 'lattice_nx', type: 'u32' },
+    { name: 'lattice_ny', type: 'u32' },
+    { name: 'data_count', type: 'u32' },
+  ],
+  'uniform',
+);
+
+/** Per-dispatch window: which runs and which steps this dispatch advances. */
+export const ChunkUniforms = defineStruct(
+  'ChunkUniforms',
+  [
+    { name: 'run_begin', type: 'u32' },
+    { name: 'run_count', type: 'u32' },
+    { name: 'step_begin', type: 'u32' },
+    { name: 'step_end', type: 'u32' },
+  ],
+  'uniform',
+);
+
+/** One run's evolving state, kept in a storage buffer between dispatches. */
+export const RunState = defineStruct('RunState', [
+  { name: 's', type: { array: 'vec2f', count: STATE_VEC2 } },
+  { name: 'basin', type: 'i32' },
+  { name: 'entered', type: 'u32' },
+  { name: 'diverged', type: 'u32' },
+  { name: 'pad', type: 'u32' },
+]);
+
+/** One run's outcome, the only thing read back. */
+export const RunResult = defineStruct('RunResult', [
+  { name: 'final_x', type: 'f32' },
+  { name: 'final_y', type: 'f32' },
+  { name: 'loss', type: 'f32' },
+  { name: 'sharpness', type: 'f32' },
+  { name: 'basin', type: 'i32' },
+  { name: 'steps_to_converge', type: 'i32' },
+  { name: 'diverged', type: 'u32' },
+  { name: 'pad', type: 'u32' },
+]);
+
+export const ALL_STRUCTS = [RunUniforms, ChunkUniforms, RunState, RunResult] as const;
