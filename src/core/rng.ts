@@ -59,16 +59,69 @@ export function unitOpen1(word: number): number {
   return (word >>> 8) * TWO_NEG_24;
 }
 
+const f32Cell = new Float32Array(1);
+const u32Cell = new Uint32Array(f32Cell.buffer);
+
+/** Near-minimax coefficients (fitted in float64, stored as f32), highest degree first. */
+const LOG1P_P = [
+  -0.08064553141593933, 0.1291782110929489, -0.13072569668293, 0.14173462986946106, -0.16628919541835785,
+  0.20002694427967072, -0.2500075101852417, 0.3333331346511841, -0.4999999701976776,
+].map(Math.fround);
+const SIN_P = [0.00015167852689046413, -0.004674157593399286, 0.07968992739915848, -0.6459637880325317, 1.5707963705062866].map(
+  Math.fround,
+);
+const COS_P = [
+  -2.3824917661841027e-5, 0.0009177248575724661, -0.02086268924176693, 0.2536693215370178, -1.2337005138397217, 1.0,
+].map(Math.fround);
+const SQRT2_F32 = Math.fround(1.4142135);
+const LN2_F32 = Math.fround(0.6931471805599453);
+
 /**
- * Box–Muller: two independent standard normals from two words. The uniforms are bit-identical
- * across engines; log/sqrt/cos/sin are not correctly rounded in WGSL, so the normals agree to a
- * few ulps, not bit for bit (see docs/validation.md).
+ * Natural log of u in (0, 1] from +, * and bit manipulation only, op for op like log_unit() in
+ * shaders/lib/rng.wgsl, so that the two agree bit for bit (WGSL's built-in log is not correctly
+ * rounded). Absolute error ~1 f32 ulp.
+ */
+export function logUnit(r: (x: number) => number, u: number): number {
+  f32Cell[0] = u;
+  const bits = u32Cell[0] as number;
+  let e = (bits >>> 23) - 127;
+  u32Cell[0] = (bits & 0x7fffff) | 0x3f800000;
+  let m = f32Cell[0] as number;
+  if (m > SQRT2_F32) {
+    m = m * 0.5;
+    e = e + 1;
+  }
+  const t = r(m - 1);
+  let p = LOG1P_P[0] as number;
+  for (let i = 1; i < LOG1P_P.length; i++) p = r(r(p * t) + (LOG1P_P[i] as number));
+  return r(r(e * LN2_F32) + r(t + r(r(t * t) * p)));
+}
+
+/** (cos, sin) of 2πu for u in [0, 1), op for op like sincos_2pi() in shaders/lib/rng.wgsl. */
+export function sincos2pi(r: (x: number) => number, u: number, out: Float64Array): void {
+  const v = r(u * 4);
+  const q = Math.floor(v);
+  const f = r(v - q);
+  const z = r(f * f);
+  let s = SIN_P[0] as number;
+  for (let i = 1; i < SIN_P.length; i++) s = r(r(s * z) + (SIN_P[i] as number));
+  s = r(f * s);
+  let c = COS_P[0] as number;
+  for (let i = 1; i < COS_P.length; i++) c = r(r(c * z) + (COS_P[i] as number));
+  const [co, si] = q === 0 ? [c, s] : q === 1 ? [-s, c] : q === 2 ? [-c, -s] : [s, -c];
+  out[0] = co;
+  out[1] = si;
+}
+
+const cs = new Float64Array(2);
+
+/**
+ * Box–Muller: two independent standard normals from two words. Built from logUnit and sincos2pi
+ * so that the float32 CPU twin and the shader draw the same normals bit for bit.
  */
 export function boxMuller(r: (x: number) => number, a: number, b: number, out: Float64Array): void {
-  const u1 = unitOpen0(a);
-  const u2 = unitOpen1(b);
-  const rad = r(Math.sqrt(r(-2 * r(Math.log(u1)))));
-  const theta = r(r(2 * Math.PI) * u2);
-  out[0] = r(rad * r(Math.cos(theta)));
-  out[1] = r(rad * r(Math.sin(theta)));
+  const rad = r(Math.sqrt(r(-2 * logUnit(r, unitOpen0(a)))));
+  sincos2pi(r, unitOpen1(b), cs);
+  out[0] = r(rad * (cs[0] as number));
+  out[1] = r(rad * (cs[1] as number));
 }

@@ -1,0 +1,169 @@
+/**
+ * `basinlab` — the command line. Bad specs and flags print a one-line error per problem and exit
+ * with 2, writing nothing; results are written atomically.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors } from '../core/errors.ts';
+import { makePlan } from '../core/plan.ts';
+import type { EngineName, Results } from '../core/results.ts';
+import { writeResultsCSV, writeResultsJSON } from '../core/results.ts';
+import type { Spec } from '../core/spec.ts';
+import { parseSpec } from '../core/spec.ts';
+import { runTrajectory } from '../engine/cpu/kernel.ts';
+import type { Engine } from '../engine/engine.ts';
+import { createNodeEngine } from '../engine/node-engines.ts';
+import { readJSONFile, writeAtomically } from './io.ts';
+import { formatRate, progressBar } from './progress.ts';
+import { summarize } from './summary.ts';
+
+const ENGINES: readonly EngineName[] = ['cpu', 'cpu64', 'gpu'];
+
+function positiveInt(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
+    return n;
+  };
+}
+
+function outFormat(path: string, allowed: readonly string[]): string {
+  const ext = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
+  if (!allowed.includes(ext)) {
+    throw new SpecError('--out', `unsupported output '${path}'; use a file ending in ${allowed.map((a) => `.${a}`).join(' or ')}`);
+  }
+  return ext;
+}
+
+function loadSpec(path: string): Spec {
+  return parseSpec(readJSONFile(path, 'spec'));
+}
+
+/** Ctrl-C cancels the running engine cleanly instead of killing it mid-write. */
+function interruptSignal(): AbortSignal {
+  const ac = new AbortController();
+  process.once('SIGINT', () => ac.abort());
+  return ac.signal;
+}
+
+async function withEngine<T>(name: EngineName, workers: number | undefined, f: (e: Engine) => Promise<T>): Promise<T> {
+  const engine = await createNodeEngine(name, workers === undefined ? {} : { workers });
+  try {
+    return await f(engine);
+  } finally {
+    await engine.dispose();
+  }
+}
+
+export async function runSweep(specPath: string, o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean }): Promise<Results> {
+  const spec = loadSpec(specPath);
+  const format = o.out ? outFormat(o.out, ['json', 'csv']) : 'json';
+  const plan = makePlan(spec);
+  const bar = progressBar(`sweep ${plan.width}x${plan.height} on ${o.engine}`, o.quiet ?? false);
+  const t0 = performance.now();
+  const res = await withEngine(o.engine, o.workers, (engine) =>
+    engine.run(plan, { onProgress: (p) => bar.update(p), signal: interruptSignal() }),
+  ).finally(() => bar.stop());
+  const secs = (performance.now() - t0) / 1000;
+  if (!o.quiet) {
+    process.stderr.write(
+      `${plan.runs} runs x ${spec.steps} steps on ${o.engine} in ${secs.toFixed(2)} s ` +
+        `(${formatRate((plan.runs * spec.steps) / secs)} run-steps/s)\n`,
+    );
+  }
+  if (o.out) {
+    const out = o.out;
+    writeAtomically(out, (w) => (format === 'csv' ? writeResultsCSV(res, plan, w) : writeResultsJSON(res, plan, w)));
+  } else if (process.stdout.isTTY) {
+    process.stdout.write(summarize(res));
+  } else {
+    writeResultsJSON(res, plan, (c) => process.stdout.write(c));
+  }
+  return res;
+}
+
+async function runTrajectoryCommand(specPath: string, o: { engine: EngineName; out?: string; run?: number }): Promise<void> {
+  const spec = loadSpec(specPath);
+  if (o.out) outFormat(o.out, ['json']);
+  const plan = makePlan(spec);
+  if (plan.mode !== 'none' && o.run === undefined) {
+    throw new SpecError('sweep', `the spec has a sweep of ${plan.runs} runs; pick one with --run INDEX (0..${plan.runs - 1})`);
+  }
+  const run = o.run ?? 0;
+  if (run >= plan.runs) throw new SpecError('--run', `${run} is out of range; allowed 0..${plan.runs - 1}`);
+  if (o.engine === 'gpu') throw new SpecError('--engine', 'trajectories run on cpu or cpu64 (one run needs no GPU)');
+  const t = runTrajectory(plan, o.engine === 'cpu' ? 'f32' : 'f64', run);
+  const json = JSON.stringify({ x: t.x, y: t.y, loss: t.loss, lr: t.lr, diverged: t.diverged }, (_k, v: unknown) =>
+    typeof v === 'number' && !Number.isFinite(v) ? null : v,
+  );
+  if (o.out) writeAtomically(o.out, (w) => w(`${json}\n`));
+  else process.stdout.write(`${json}\n`);
+}
+
+export function buildProgram(): Command {
+  const program = new Command('basinlab')
+    .description('Batch-simulate optimiser runs over 2-D loss surfaces (CPU reference engines and WebGPU).')
+    .version('0.1.0')
+    .exitOverride()
+    .showHelpAfterError(false);
+
+  const engineOption = (): Option => new Option('-e, --engine <engine>', 'engine').choices(ENGINES).default('cpu');
+
+  program
+    .command('sweep')
+    .description('run every run of a sweep spec and write per-run results')
+    .argument('<spec>', 'sweep spec (JSON)')
+    .addOption(engineOption())
+    .option('-o, --out <file>', 'write results to FILE.json or FILE.csv (default: JSON on stdout, or a summary on a terminal)')
+    .option('-w, --workers <n>', 'CPU worker threads (default: one per core; 0 = in-process)', positiveInt('--workers'))
+    .option('-q, --quiet', 'no progress output')
+    .action(async (spec: string, o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean }) => {
+      await runSweep(spec, o);
+    });
+
+  program
+    .command('trajectory')
+    .description('every position, loss and LR of one run')
+    .argument('<spec>', 'spec (JSON); with a sweep, choose the run with --run')
+    .addOption(engineOption().choices(['cpu', 'cpu64', 'gpu']))
+    .option('-o, --out <file>', 'write to FILE.json (default: stdout)')
+    .option('-r, --run <index>', 'run index within the sweep (row-major: j * width + i)', positiveInt('--run'))
+    .action(async (spec: string, o: { engine: EngineName; out?: string; run?: number }) => {
+      await runTrajectoryCommand(spec, o);
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 bad input, 3 no GPU, 130 interrupted. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof SpecErrors) {
+      for (const err of e.errors) process.stderr.write(`basinlab: invalid spec: ${err.message}\n`);
+      return 2;
+    }
+    if (e instanceof SpecError) {
+      process.stderr.write(`basinlab: ${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof GpuUnavailableError) {
+      process.stderr.write(`basinlab: no GPU: ${e.message}; use --engine cpu\n`);
+      return 3;
+    }
+    if (e instanceof GpuRunError) {
+      process.stderr.write(`basinlab: GPU run failed (${e.kind}): ${e.message}; rerun with --engine cpu\n`);
+      return 1;
+    }
+    if (e instanceof CancelledError) {
+      process.stderr.write('basinlab: cancelled; nothing written\n');
+      return 130;
+    }
+    process.stderr.write(`basinlab: ${(e as Error).message}\n`);
+    if (process.env.BASINLAB_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * spec → plan: everything an engine needs, resolved once. The plan holds the base parameter vector
+ * P (float64), the swept slots and how to get a run's value for each, the surface's known minima
+ * and outcome rules, and the schedule tree placed into P's blocks. Engines never look at the spec.
+ */
+import { P_COUNT, P_OPTIMIZER, P_SCHEDULE, P_SURFACE, RUN_PARAMS, scheduleBlockBase } from './layout.ts';
+import { encodeParams } from './params.ts';
+import type { Lattice, Minimum, OptimizerDef, ScheduleNode, SurfaceData, SurfaceDef } from './registry/index.ts';
+import { findOptimizer, findSchedule, findSurface } from './registry/index.ts';
+import { axisValues, randomUnit, scaleUnit, sobolUnit } from './sampling.ts';
+import type { AxisRange, ScheduleSpec, Spec } from './spec.ts';
+import { resolveParamPath, runCount, sweepRanges } from './spec.ts';
+
+export interface SweepDim {
+  readonly path: string;
+  readonly slot: number;
+  readonly int: boolean;
+  readonly range: AxisRange;
+}
+
+export type SweepMode = 'none' | 'grid' | 'list';
+
+export interface Plan {
+  readonly spec: Spec;
+  readonly surface: SurfaceDef;
+  readonly optimizer: OptimizerDef;
+  readonly schedule: ScheduleNode | null;
+  /** Base parameter vector in float64; swept slots are overwritten per run. */
+  readonly P: Float64Array;
+  readonly runs: number;
+  /** Result image size: grid columns × rows; list sweeps are runs × 1. */
+  readonly width: number;
+  readonly height: number;
+  readonly mode: SweepMode;
+  readonly dims: readonly SweepDim[];
+  /** Grid axis values (float64); for list sweeps xValues is 0..runs-1 and yValues is [0]. */
+  readonly xValues: Float64Array;
+  readonly yValues: Float64Array;
+  readonly minima: readonly Minimum[];
+  readonly radius: number;
+  readonly bound: number;
+  readonly lattice: Lattice | null;
+  readonly data: SurfaceData | null;
+  /** P slot a cycling schedule's momentum replaces, or -1. */
+  readonly momentumSlot: number;
+  readonly cyclesMomentum: boolean;
+  /** Gradient noise is on (std non-zero or swept). */
+  readonly noise: boolean;
+  /** No swept slot feeds the schedule, so its LR sequence is the same for every run. */
+  readonly scheduleShared: boolean;
+}
+
+function buildSchedule(s: ScheduleSpec, block: number, P: Float64Array): ScheduleNode {
+  const def = findSchedule(s.name);
+  if (!def) throw new Error(`unknown schedule ${s.name}`);
+  const base = scheduleBlockBase(block);
+  encodeParams(def.params, s.params, P, base);
+  const children = s.schedulers.map((c, i) => buildSchedule(c, i + 1, P));
+  return { def, base, values: s.params, children };
+}
+
+/**
+ * Default convergence radius: 1% of the view's diagonal, but never more than a quarter of the
+ * distance between two minima, so that the balls of different minima never touch.
+ */
+export function defaultRadius(surface: SurfaceDef, spec: Spec, minima: readonly Minimum[]): number {
+  const d = surface.domain(spec.surface.params);
+  let r = 0.01 * Math.hypot(d.xMax - d.xMin, d.yMax - d.yMin);
+  for (let i = 0; i < minima.length; i++) {
+    for (let j = i + 1; j < minima.length; j++) {
+      const a = minima[i] as Minimum;
+      const b = minima[j] as Minimum;
+      r = Math.min(r, 0.25 * Math.hypot(a.x - b.x, a.y - b.y));
+    }
+  }
+  return r;
+}
+
+export function makePlan(spec: Spec): Plan {
+  const surface = findSurface(spec.surface.name);
+  const optimizer = findOptimizer(spec.optimizer.name);
+  if (!surface || !optimizer) throw new Error('spec was not validated');
+  const P = new Float64Array(P_COUNT);
+  encodeParams(surface.params, spec.surface.params, P, P_SURFACE);
+  encodeParams(optimizer.params, spec.optimizer.params, P, P_OPTIMIZER);
+  P[RUN_PARAMS['start.0']] = spec.start[0];
+  P[RUN_PARAMS['start.1']] = spec.start[1];
+  P[RUN_PARAMS['noise.std']] = spec.noise.std;
+  const schedule = spec.schedule ? buildSchedule(spec.schedule, 0, P) : null;
+
+  const ranges = spec.sweep ? sweepRanges(spec.sweep) : [];
+  const dims: SweepDim[] = ranges.map((range) => {
+    const t = resolveParamPath(spec, range.param);
+    if (typeof t === 'string') throw new Error(`spec was not validated: ${t}`);
+    return { path: t.path, slot: t.slot, int: t.int, range };
+  });
+
+  const sweep = spec.sweep;
+  let mode: SweepMode = 'none';
+  let width = 1;
+  let height = 1;
+  let xValues: Float64Array = new Float64Array([0]);
+  let yValues: Float64Array = new Float64Array([0]);
+  if (sweep?.kind === 'grid') {
+    mode = 'grid';
+    const [dx, dy] = dims;
+    if (!dx) throw new Error('grid without axes');
+    xValues = axisValues(sweep.x.min, sweep.x.max, sweep.x.count, sweep.x.scale, dx.int);
+    width = sweep.x.count;
+    if (sweep.y && dy) {
+      yValues = axisValues(sweep.y.min, sweep.y.max, sweep.y.count, sweep.y.scale, dy.int);
+      height = sweep.y.count;
+    }
+  } else if (sweep) {
+    mode = 'list';
+    width = sweep.count;
+    xValues = new Float64Array(0);
+  }
+
+  const data = surface.data ? surface.data(spec.surface.params) : null;
+  const minima = surface.minima(spec.surface.params, data);
+  const radius = spec.outcome.radius ?? defaultRadius(surface, spec, minima);
+  const bound = spec.outcome.bound ?? surface.bound(spec.surface.params);
+  const lattice = surface.lattice ? surface.lattice(spec.surface.params) : null;
+
+  const schedDef = spec.schedule ? findSchedule(spec.schedule.name) : undefined;
+  const cyclesMomentum = schedDef !== undefined && spec.schedule !== null && schedDef.cyclesMomentum(spec.schedule.params);
+  let momentumSlot = -1;
+  if (optimizer.momentumParam) {
+    const t = resolveParamPath(spec, `optimizer.${optimizer.momentumParam}`);
+    if (typeof t !== 'string') momentumSlot = t.slot;
+  }
+  const noise = spec.noise.std !== 0 || dims.some((d) => d.path === 'noise.std');
+  const scheduleShared = !dims.some((d) => d.slot >= P_SCHEDULE || d.slot === P_OPTIMIZER);
+
+  return {
+    spec,
+    surface,
+    optimizer,
+    schedule,
+    P,
+    runs: runCount(spec.sweep),
+    width,
+    height,
+    mode,
+    dims,
+    xValues,
+    yValues,
+    minima,
+    radius,
+    bound,
+    lattice,
+    data,
+    momentumSlot,
+    cyclesMomentum,
+    noise,
+    scheduleShared,
+  };
+}
+
+/** The float64 value of swept dimension d for a run (global run index). */
+export function sweepValue(plan: Plan, run: number, d: number): number {
+  const dim = plan.dims[d];
+  if (!dim) throw new Error(`no sweep dimension ${d}`);
+  if (plan.mode === 'grid') {
+    return d === 0 ? (plan.xValues[run % plan.width] as number) : (plan.yValues[Math.floor(run / plan.width)] as number);
+  }
+  const sweep = plan.spec.sweep;
+  if (!sweep || sweep.kind === 'grid') throw new Error('not a list sweep');
+  const u = sweep.kind === 'random' ? randomUnit(sweep.seed, run, d) : sobolUnit(sweep.seed, run, d);
+  const v = scaleUnit(u, dim.range.min, dim.range.max, dim.range.scale);
+  return dim.int ? Math.round(v) : v;
+}
+
+/** Sweep coordinates of a run for reports: `{ "optimizer.lr": 0.01, … }`. */
+export function runCoordinates(plan: Plan, run: number): Record<string, number> {
+  const out: Record<string, number> = {};
+  plan.dims.forEach((d, i) => {
+    out[d.path] = sweepValue(plan, run, i);
+  });
+  return out;
+}

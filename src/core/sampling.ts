@@ -1,0 +1,82 @@
+/**
+ * Points of random-search and low-discrepancy sweeps. A run's point is a pure function of
+ * (seed, run index, dimension), so any slice of a sweep (a worker's chunk, a GPU dispatch, a shard on
+ * another machine) reproduces exactly the points of the whole.
+ */
+import { STREAM_SWEEP, pcg4d } from './rng.ts';
+
+const TWO_NEG_32 = 2.3283064365386963e-10;
+const words = new Uint32Array(4);
+
+/** Uniform in [0, 1) for (seed, run, dim), dims 0..3 from one pcg4d call. */
+export function randomUnit(seed: number, run: number, dim: number): number {
+  pcg4d(seed, run, dim >>> 2, STREAM_SWEEP, words);
+  return (words[dim & 3] as number) * TWO_NEG_32;
+}
+
+/**
+ * Direction numbers of the first four Sobol dimensions (Joe & Kuo, new-joe-kuo-6.21201: dimension 1
+ * is the van der Corput sequence; then s=1,a=0,m=[1]; s=2,a=1,m=[1,3]; s=3,a=1,m=[1,3,1]).
+ */
+const SOBOL_PARAMS: readonly { s: number; a: number; m: readonly number[] }[] = [
+  { s: 0, a: 0, m: [] },
+  { s: 1, a: 0, m: [1] },
+  { s: 2, a: 1, m: [1, 3] },
+  { s: 3, a: 1, m: [1, 3, 1] },
+];
+
+function directionNumbers(dim: number): Uint32Array {
+  const v = new Uint32Array(32);
+  const p = SOBOL_PARAMS[dim];
+  if (!p) throw new Error(`Sobol dimension ${dim} is not tabulated`);
+  if (p.s === 0) {
+    for (let k = 0; k < 32; k++) v[k] = 2 ** (31 - k);
+    return v;
+  }
+  const { s, a, m } = p;
+  for (let k = 0; k < s; k++) v[k] = ((m[k] as number) * 2 ** (31 - k)) >>> 0;
+  for (let k = s; k < 32; k++) {
+    let x = (v[k - s] as number) ^ ((v[k - s] as number) >>> s);
+    for (let j = 1; j < s; j++) {
+      if ((a >>> (s - 1 - j)) & 1) x ^= v[k - j] as number;
+    }
+    v[k] = x >>> 0;
+  }
+  return v;
+}
+
+const DIRECTIONS = SOBOL_PARAMS.map((_, d) => directionNumbers(d));
+
+/**
+ * Sobol point `run` (natural order, not Gray-code order: the same set of points in every block of
+ * 2^m) in dimension `dim`, randomised by a digital shift drawn from the seed so that different seeds
+ * give independent replicates and the first point is not the corner.
+ */
+export function sobolUnit(seed: number, run: number, dim: number): number {
+  const v = DIRECTIONS[dim];
+  if (!v) throw new Error(`Sobol dimension ${dim} is not tabulated`);
+  let x = 0;
+  let i = run;
+  for (let k = 0; i !== 0 && k < 32; k++, i = Math.floor(i / 2)) {
+    if (i % 2 === 1) x ^= v[k] as number;
+  }
+  pcg4d(seed, 0, 0, STREAM_SWEEP + 1, words);
+  const shift = words[dim & 3] as number;
+  return ((x ^ shift) >>> 0) * TWO_NEG_32;
+}
+
+/** Maps a unit value to [min, max] on a linear or log scale (u = 1 only reached by grids). */
+export function scaleUnit(u: number, min: number, max: number, scale: 'linear' | 'log'): number {
+  if (scale === 'log') return Math.exp(Math.log(min) + u * (Math.log(max) - Math.log(min)));
+  return min + u * (max - min);
+}
+
+/** Grid axis values: `count` points from min to max inclusive, endpoints exact. */
+export function axisValues(min: number, max: number, count: number, scale: 'linear' | 'log', int: boolean): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = i === 0 ? min : i === count - 1 ? max : scaleUnit(i / (count - 1), min, max, scale);
+    out[i] = int ? Math.round(v) : v;
+  }
+  return out;
+}

@@ -1,0 +1,211 @@
+/**
+ * The CPU reference kernel, twin of shaders/kernels/sweep_step.wgsl and classify.wgsl.
+ *
+ * One implementation serves both precisions: `r = Math.fround` rounds after every operation like
+ * the shader's f32 arithmetic (`cpu`), `r = identity` is float64 (`cpu64`, the truth). Per-run state
+ * lives in a few preallocated typed arrays; nothing is allocated per step.
+ */
+// Typed-array reads use "!": every index is a layout constant inside P (P_COUNT), S (STATE_LEN) or
+// the small scratch arrays allocated below with fixed lengths.
+import { P_OPTIMIZER, RUN_PARAMS, STATE_LEN } from '../../core/layout.ts';
+import type { BasinTable } from '../../core/outcome.ts';
+import { basinOf, basinTable, escaped, largestEigenvalue } from '../../core/outcome.ts';
+import type { Plan } from '../../core/plan.ts';
+import { sweepValue } from '../../core/plan.ts';
+import type { Round } from '../../core/registry/index.ts';
+import type { ResultColumns } from '../../core/results.ts';
+import { STREAM_GRADIENT_NOISE, boxMuller, pcg4d } from '../../core/rng.ts';
+
+export type Precision = 'f32' | 'f64';
+
+const identity: Round = (x) => x;
+
+export function roundingFor(p: Precision): Round {
+  return p === 'f32' ? Math.fround : identity;
+}
+
+/** One run being stepped: the state machine shared by sweeps and trajectories. */
+export class CpuRun {
+  readonly r: Round;
+  readonly P: Float64Array;
+  readonly S = new Float64Array(STATE_LEN);
+  private readonly G = new Float64Array(2);
+  private readonly H = new Float64Array(3);
+  private readonly Z = new Float64Array(2);
+  private readonly W = new Uint32Array(4);
+  private readonly sched = new Float64Array(2);
+  private readonly table: BasinTable;
+  private readonly data: Float64Array | null;
+  private readonly bound: number;
+  /** LR and momentum per step, when every run shares the schedule (exactly the per-step values). */
+  private lrTable: Float64Array | null = null;
+  private momTable: Float64Array | null = null;
+
+  run = 0;
+  basin = -1;
+  entered = 0;
+  diverged = false;
+  /** LR used by the last step (for trajectories). */
+  lastLr = 0;
+
+  constructor(
+    readonly plan: Plan,
+    precision: Precision,
+  ) {
+    const r = roundingFor(precision);
+    this.r = r;
+    this.P = Float64Array.from(plan.P, r);
+    this.data = plan.data ? Float64Array.from(plan.data, r) : null;
+    this.table = basinTable(r, plan.minima, plan.radius, plan.lattice);
+    this.bound = r(plan.bound);
+    if (plan.schedule && plan.scheduleShared) {
+      const steps = plan.spec.steps;
+      this.lrTable = new Float64Array(steps);
+      this.momTable = new Float64Array(steps);
+      for (let k = 0; k < steps; k++) {
+        this.scheduleAt(k);
+        this.lrTable[k] = this.sched[0]!;
+        this.momTable[k] = this.sched[1]!;
+      }
+    }
+  }
+
+  private scheduleAt(k: number): void {
+    const node = this.plan.schedule;
+    if (node) node.def.evaluate(this.r, this.P, node, k, this.P[P_OPTIMIZER]!, this.sched);
+  }
+
+  /** Places run `run` (global index) at its start with fresh optimiser state. */
+  init(run: number): void {
+    const { plan, P, S, r } = this;
+    this.run = run;
+    for (let d = 0; d < plan.dims.length; d++) P[plan.dims[d]!.slot] = r(sweepValue(plan, run, d));
+    S.fill(0);
+    S[0] = P[RUN_PARAMS['start.0']]!;
+    S[1] = P[RUN_PARAMS['start.1']]!;
+    plan.optimizer.init(r, P, S);
+    this.basin = basinOf(r, this.table, S[0]!, S[1]!);
+    this.entered = 0;
+    this.diverged = false;
+  }
+
+  /** Step k (0-based): returns false once the run has diverged. */
+  step(k: number): boolean {
+    const { plan, P, S, G, r } = this;
+    let lr: number;
+    let mom = plan.momentumSlot >= 0 ? P[plan.momentumSlot]! : 0;
+    if (!plan.schedule) {
+      lr = P[P_OPTIMIZER]!;
+    } else if (this.lrTable && this.momTable) {
+      lr = this.lrTable[k]!;
+      if (plan.cyclesMomentum) mom = this.momTable[k]!;
+    } else {
+      this.scheduleAt(k);
+      lr = this.sched[0]!;
+      if (plan.cyclesMomentum) mom = this.sched[1]!;
+    }
+    this.lastLr = lr;
+    const x = S[0]!;
+    const y = S[1]!;
+    if (plan.surface.stochasticGrad && this.data) {
+      plan.surface.stochasticGrad(r, P, x, y, this.data, plan.spec.noise.seed, this.run, k, G);
+    } else {
+      plan.surface.grad(r, P, x, y, this.data, G);
+    }
+    let gx = G[0]!;
+    let gy = G[1]!;
+    if (plan.noise) {
+      pcg4d(plan.spec.noise.seed, this.run, k, STREAM_GRADIENT_NOISE, this.W);
+      boxMuller(r, this.W[0]!, this.W[1]!, this.Z);
+      const std = P[RUN_PARAMS['noise.std']]!;
+      gx = r(gx + r(std * this.Z[0]!));
+      gy = r(gy + r(std * this.Z[1]!));
+    }
+    plan.optimizer.step(r, P, S, gx, gy, lr, mom, k + 1);
+    const nx = S[0]!;
+    const ny = S[1]!;
+    if (escaped(nx, ny, this.bound)) {
+      this.diverged = true;
+      this.entered = k + 1;
+      return false;
+    }
+    const b = basinOf(r, this.table, nx, ny);
+    if (b !== this.basin) {
+      this.basin = b;
+      this.entered = k + 1;
+    }
+    return true;
+  }
+
+  loss(): number {
+    return this.plan.surface.value(this.r, this.P, this.S[0]!, this.S[1]!, this.data);
+  }
+
+  /** Writes the outcome of the current run into row `i` of the columns (twin of classify.wgsl). */
+  classify(out: ResultColumns, i: number): void {
+    const { plan, S, H, r } = this;
+    const x = S[0]!;
+    const y = S[1]!;
+    out.final_x[i] = x;
+    out.final_y[i] = y;
+    out.loss[i] = this.loss();
+    plan.surface.hessian(r, this.P, x, y, this.data, H);
+    out.sharpness[i] = largestEigenvalue(r, H[0]!, H[1]!, H[2]!);
+    const converged = !this.diverged && this.basin >= 0;
+    out.basin[i] = this.diverged ? -1 : this.basin;
+    out.steps_to_converge[i] = converged ? this.entered : -1;
+    out.diverged[i] = this.diverged ? 1 : 0;
+  }
+}
+
+/**
+ * Runs [begin, end) of the plan (global run indices) and writes rows 0.. of `out`.
+ * `tick(done)` is called every few runs so that callers can report progress and cancel.
+ */
+export function runRange(
+  plan: Plan,
+  precision: Precision,
+  begin: number,
+  end: number,
+  out: ResultColumns,
+  tick?: (runsDone: number) => void,
+): void {
+  const cr = new CpuRun(plan, precision);
+  const steps = plan.spec.steps;
+  for (let run = begin; run < end; run++) {
+    cr.init(run);
+    for (let k = 0; k < steps; k++) {
+      if (!cr.step(k)) break;
+    }
+    cr.classify(out, run - begin);
+    if (tick && ((run - begin) & 63) === 63) tick(run - begin + 1);
+  }
+  tick?.(end - begin);
+}
+
+export interface Trajectory {
+  readonly x: number[];
+  readonly y: number[];
+  readonly loss: number[];
+  readonly lr: number[];
+  readonly diverged: boolean;
+}
+
+/** Every position of one run (index 0 = start), the loss there, and the LR each step used. */
+export function runTrajectory(plan: Plan, precision: Precision, run = 0): Trajectory {
+  const cr = new CpuRun(plan, precision);
+  cr.init(run);
+  const x = [cr.S[0]!];
+  const y = [cr.S[1]!];
+  const loss = [cr.loss()];
+  const lr: number[] = [];
+  for (let k = 0; k < plan.spec.steps; k++) {
+    const ok = cr.step(k);
+    lr.push(cr.lastLr);
+    x.push(cr.S[0]!);
+    y.push(cr.S[1]!);
+    loss.push(cr.loss());
+    if (!ok) break;
+  }
+  return { x, y, loss, lr, diverged: cr.diverged };
+}

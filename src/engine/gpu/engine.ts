@@ -1,0 +1,320 @@
+/**
+ * The WebGPU engine. Each run is one invocation; its state stays in registers for a whole dispatch
+ * of many steps. Work is split twice: runs into chunks that fit the adapter's buffer and dispatch
+ * limits, and each chunk's steps into submits small enough for progress, cancellation and GPU
+ * watchdogs. Only per-run outcomes are read back, in the same Results format as the CPU engine.
+ */
+import { CancelledError, GpuRunError } from '../../core/errors.ts';
+import { MAX_SWEEP_DIMS } from '../../core/layout.ts';
+import type { Plan } from '../../core/plan.ts';
+import { sweepValue } from '../../core/plan.ts';
+import type { ParamSchema } from '../../core/params.ts';
+import type { Results } from '../../core/results.ts';
+import { allocateColumns, makeResults } from '../../core/results.ts';
+import type { ScheduleNode } from '../../core/registry/index.ts';
+import { scheduleKind } from '../../core/registry/index.ts';
+import type { Engine, RunOptions } from '../engine.ts';
+import type { ShaderSources, SweepKernel } from './compose.ts';
+import { composeSweepKernel } from './compose.ts';
+import type { GpuContext } from './context.ts';
+import { ChunkUniforms, RunResult, RunState, RunUniforms } from './layouts.ts';
+import { offsetOf } from './structs.ts';
+import { slotName } from './wgsl-layout.ts';
+
+export interface GpuEngineOptions {
+  /** Invocations per workgroup (an override constant of the kernels). */
+  readonly workgroupSize?: number;
+  /** Most runs resident at once; defaults to what the limits allow, capped at 2^20. */
+  readonly maxChunkRuns?: number;
+  /** Run-steps per submit: ~0.1 s of SwiftShader work keeps progress smooth and watchdogs quiet. */
+  readonly runStepsPerSubmit?: number;
+}
+
+interface Pipelines {
+  readonly step: GPUComputePipeline;
+  readonly classify: GPUComputePipeline;
+}
+
+type Constants = Record<string, number>;
+
+function entryOverrides(entry: string, schema: readonly ParamSchema[], values: Readonly<Record<string, unknown>>, out: Constants): void {
+  for (const p of schema) {
+    if (p.kind === 'bool') out[slotName(entry, p.key)] = values[p.key] === true ? 1 : 0;
+    else if (p.kind === 'enum') out[slotName(entry, p.key)] = p.values.indexOf(String(values[p.key] ?? p.default));
+  }
+}
+
+function scheduleOverrides(node: ScheduleNode | null, out: Constants): void {
+  out.SCHEDULE_KIND = node ? scheduleKind(node.def) : 0;
+  for (let i = 0; i < 4; i++) {
+    const c = node?.children[i];
+    out[`SCHEDULE_CHILD_KIND_${i}`] = c ? scheduleKind(c.def) : 0;
+  }
+}
+
+/** Everything that changes the compiled shader; also the pipeline cache key. */
+export function pipelineConstants(plan: Plan, workgroupSize: number): Constants {
+  const c: Constants = {
+    WORKGROUP_SIZE: workgroupSize,
+    NOISE: plan.noise ? 1 : 0,
+    CYCLE_MOMENTUM: plan.cyclesMomentum ? 1 : 0,
+    OPT_MOMENTUM_SLOT: Math.max(0, plan.momentumSlot),
+    SWEEP_DIMS: plan.dims.length,
+    SWEEP_MODE: plan.mode === 'grid' ? 1 : plan.mode === 'list' ? 2 : 0,
+    MINIMA_COUNT: plan.lattice ? 0 : plan.minima.length,
+    BASIN_LATTICE: plan.lattice ? 1 : 0,
+  };
+  for (let d = 0; d < MAX_SWEEP_DIMS; d++) c[`SWEEP_SLOT_${d}`] = plan.dims[d]?.slot ?? 0xffffffff;
+  entryOverrides(plan.surface.id, plan.surface.params, plan.spec.surface.params, c);
+  entryOverrides(plan.optimizer.id, plan.optimizer.params, plan.spec.optimizer.params, c);
+  scheduleOverrides(plan.schedule, c);
+  return c;
+}
+
+export class GpuEngine implements Engine {
+  readonly name = 'gpu' as const;
+  private readonly pipelines = new Map<string, Pipelines>();
+  private readonly layout: GPUBindGroupLayout;
+  private readonly pipelineLayout: GPUPipelineLayout;
+  private readonly wg: number;
+
+  constructor(
+    readonly gpu: GpuContext,
+    private readonly sources: ShaderSources,
+    private readonly opts: GpuEngineOptions = {},
+  ) {
+    this.wg = opts.workgroupSize ?? 64;
+    const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
+      binding,
+      visibility: GPUShaderStage.COMPUTE,
+      buffer: { type },
+    });
+    this.layout = gpu.device.createBindGroupLayout({
+      label: 'basinlab sweep bindings',
+      entries: [
+        storage(0, 'uniform'),
+        storage(1, 'uniform'),
+        storage(2, 'read-only-storage'),
+        storage(3, 'read-only-storage'),
+        storage(4, 'read-only-storage'),
+        storage(5, 'storage'),
+        storage(6, 'storage'),
+      ],
+    });
+    this.pipelineLayout = gpu.device.createPipelineLayout({ label: 'basinlab sweep layout', bindGroupLayouts: [this.layout] });
+  }
+
+  private async pipelinesFor(plan: Plan): Promise<Pipelines> {
+    const constants = pipelineConstants(plan, this.wg);
+    const key = `${plan.surface.id}|${plan.optimizer.id}|${JSON.stringify(constants)}`;
+    const hit = this.pipelines.get(key);
+    if (hit) return hit;
+    const make = async (kernel: SweepKernel): Promise<GPUComputePipeline> => {
+      const label = `${kernel} ${plan.surface.id} ${plan.optimizer.id}`;
+      const code = composeSweepKernel(this.sources, kernel, plan.surface, plan.optimizer);
+      const module = this.gpu.device.createShaderModule({ label, code });
+      const info = await module.getCompilationInfo();
+      const errors = info.messages.filter((m) => m.type === 'error');
+      if (errors.length > 0) {
+        throw new GpuRunError(`WGSL compile error in ${label}: ${errors.map((m) => `${m.lineNum}: ${m.message}`).join('; ')}`, 'validation');
+      }
+      // WebGPU rejects constants the module does not declare (classify has no NOISE).
+      const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
+      const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
+      return this.gpu.device.createComputePipelineAsync({
+        label,
+        layout: this.pipelineLayout,
+        compute: { module, entryPoint: 'main', constants: own },
+      });
+    };
+    const pipelines = { step: await make('sweep_step'), classify: await make('classify') };
+    this.pipelines.set(key, pipelines);
+    return pipelines;
+  }
+
+  /** Runs per chunk: all of them if the limits allow, else what the buffers and dispatch size allow. */
+  chunkRuns(plan: Plan): number {
+    const l = this.gpu.limits;
+    const byBinding = Math.floor(l.maxStorageBufferBindingSize / RunState.size);
+    const byBuffer = Math.floor(l.maxBufferSize / RunState.size);
+    const byDispatch = l.maxComputeWorkgroupsPerDimension * this.wg;
+    const cap = this.opts.maxChunkRuns ?? 1 << 20;
+    return Math.max(1, Math.min(plan.runs, byBinding, byBuffer, byDispatch, cap));
+  }
+
+  async run(plan: Plan, opts: RunOptions = {}): Promise<Results> {
+    if (this.gpu.lost) throw this.gpu.lost;
+    const t0 = performance.now();
+    const device = this.gpu.device;
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    const created: GPUBuffer[] = [];
+    const buffer = (label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer => {
+      const b = device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
+      created.push(b);
+      return b;
+    };
+    try {
+      const pipelines = await this.pipelinesFor(plan);
+      const chunk = this.chunkRuns(plan);
+      const steps = plan.spec.steps;
+      const U = GPUBufferUsage;
+
+      const runU = buffer('run uniforms', RunUniforms.size, U.UNIFORM | U.COPY_DST);
+      device.queue.writeBuffer(runU, 0, this.packRunUniforms(plan));
+      const chunkU = buffer('chunk uniforms', ChunkUniforms.size, U.UNIFORM | U.COPY_DST);
+      const dims = plan.dims.length;
+      const sweepFloats = plan.mode === 'grid' ? plan.width + plan.height : plan.mode === 'list' ? chunk * dims : 1;
+      const sweepBuf = buffer('sweep values', sweepFloats * 4, U.STORAGE | U.COPY_DST);
+      if (plan.mode === 'grid') {
+        const v = new Float32Array(plan.width + plan.height);
+        v.set(plan.xValues, 0);
+        v.set(plan.yValues, plan.width);
+        device.queue.writeBuffer(sweepBuf, 0, v);
+      }
+      const minima = new Float32Array(Math.max(1, plan.minima.length) * 4);
+      plan.minima.forEach((m, i) => minima.set([m.x, m.y, m.value, m.sharpness], i * 4));
+      const minimaBuf = buffer('known minima', minima.byteLength, U.STORAGE | U.COPY_DST);
+      device.queue.writeBuffer(minimaBuf, 0, minima);
+      const data = plan.data ? Float32Array.from(plan.data) : new Float32Array(4);
+      const dataBuf = buffer('surface data', data.byteLength, U.STORAGE | U.COPY_DST);
+      device.queue.writeBuffer(dataBuf, 0, data);
+      const states = buffer('run states', chunk * RunState.size, U.STORAGE);
+      const results = buffer('run results', chunk * RunResult.size, U.STORAGE | U.COPY_SRC);
+      const readback = buffer('results readback', chunk * RunResult.size, U.MAP_READ | U.COPY_DST);
+
+      const bindGroup = device.createBindGroup({
+        label: 'sweep bind group',
+        layout: this.layout,
+        entries: [runU, chunkU, sweepBuf, minimaBuf, dataBuf, states, results].map((b, binding) => ({ binding, resource: { buffer: b } })),
+      });
+      const resourceError = await device.popErrorScope();
+      const oom = await device.popErrorScope();
+      if (oom) throw new GpuRunError(`out of GPU memory allocating buffers for ${chunk} runs: ${oom.message}`, 'out-of-memory');
+      if (resourceError) throw new GpuRunError(`GPU validation error: ${resourceError.message}`, 'validation');
+
+      const cols = allocateColumns(plan.runs, 'f32');
+      const perSubmit = this.opts.runStepsPerSubmit ?? 50_000_000;
+      const chunkUniform = new Uint32Array(ChunkUniforms.size / 4);
+      const total = plan.runs * steps;
+      for (let begin = 0; begin < plan.runs; begin += chunk) {
+        const n = Math.min(chunk, plan.runs - begin);
+        if (plan.mode === 'list') {
+          const v = new Float32Array(n * dims);
+          for (let i = 0; i < n; i++) for (let d = 0; d < dims; d++) v[i * dims + d] = sweepValue(plan, begin + i, d);
+          device.queue.writeBuffer(sweepBuf, 0, v);
+        }
+        const groups = Math.ceil(n / this.wg);
+        const stepsPerSubmit = Math.max(1, Math.min(steps, Math.floor(perSubmit / n)));
+        let pending: Promise<undefined> | null = null;
+        for (let s0 = 0; s0 < steps; s0 += stepsPerSubmit) {
+          const s1 = Math.min(steps, s0 + stepsPerSubmit);
+          chunkUniform[offsetOf(ChunkUniforms, 'run_begin') / 4] = begin;
+          chunkUniform[offsetOf(ChunkUniforms, 'run_count') / 4] = n;
+          chunkUniform[offsetOf(ChunkUniforms, 'step_begin') / 4] = s0;
+          chunkUniform[offsetOf(ChunkUniforms, 'step_end') / 4] = s1;
+          device.queue.writeBuffer(chunkU, 0, chunkUniform);
+          const enc = device.createCommandEncoder({ label: `steps ${s0}..${s1} of runs ${begin}..${begin + n}` });
+          const pass = enc.beginComputePass({ label: 'sweep step' });
+          pass.setPipeline(pipelines.step);
+          pass.setBindGroup(0, bindGroup);
+          pass.dispatchWorkgroups(groups);
+          pass.end();
+          if (s1 === steps) {
+            const cp = enc.beginComputePass({ label: 'classify' });
+            cp.setPipeline(pipelines.classify);
+            cp.setBindGroup(0, bindGroup);
+            cp.dispatchWorkgroups(groups);
+            cp.end();
+            enc.copyBufferToBuffer(results, 0, readback, 0, n * RunResult.size);
+          }
+          device.queue.submit([enc.finish()]);
+          // Keep one submit in flight behind the one just queued: the GPU never idles, and
+          // progress, cancellation and device loss are noticed within one submit.
+          if (pending) await pending;
+          pending = device.queue.onSubmittedWorkDone() as Promise<undefined>;
+          this.checkHealth();
+          if (opts.signal?.aborted) {
+            await pending;
+            throw new CancelledError();
+          }
+          opts.onProgress?.({ done: begin * steps + n * s0, total, runsReady: begin });
+        }
+        if (pending) await pending;
+        await readback.mapAsync(GPUMapMode.READ, 0, n * RunResult.size);
+        this.checkHealth();
+        unpackResults(readback.getMappedRange(0, n * RunResult.size), n, cols, begin);
+        readback.unmap();
+        opts.onProgress?.({ done: (begin + n) * steps, total, runsReady: begin + n });
+      }
+      const a = this.gpu.adapter;
+      return makeResults(plan, 'gpu', cols, {
+        adapter: [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / '),
+        chunk_runs: chunk,
+        elapsed_ms: Math.round(performance.now() - t0),
+      });
+    } finally {
+      for (const b of created) b.destroy();
+    }
+  }
+
+  private checkHealth(): void {
+    if (this.gpu.lost) throw this.gpu.lost;
+    const errs = this.gpu.takeUncapturedErrors();
+    if (errs.length > 0) {
+      const e = errs[0] as GPUError;
+      const oom = typeof GPUOutOfMemoryError !== 'undefined' && e instanceof GPUOutOfMemoryError;
+      throw new GpuRunError(e.message, oom ? 'out-of-memory' : 'validation');
+    }
+  }
+
+  private packRunUniforms(plan: Plan): ArrayBuffer {
+    const buf = new ArrayBuffer(RunUniforms.size);
+    const f = new Float32Array(buf);
+    const u = new Uint32Array(buf);
+    f.set(plan.P, offsetOf(RunUniforms, 'p') / 4);
+    const at = (name: string): number => offsetOf(RunUniforms, name) / 4;
+    u[at('steps')] = plan.spec.steps;
+    u[at('noise_seed')] = plan.spec.noise.seed;
+    u[at('grid_width')] = plan.width;
+    u[at('minima_count')] = plan.minima.length;
+    f[at('bound')] = plan.bound;
+    f[at('radius2')] = plan.radius * plan.radius;
+    const lat = plan.lattice;
+    f[at('lattice_x0')] = lat?.x0 ?? 0;
+    f[at('lattice_y0')] = lat?.y0 ?? 0;
+    f[at('lattice_inv_step')] = 1 / (lat?.step ?? 1);
+    u[at('lattice_nx')] = lat?.nx ?? 0;
+    u[at('lattice_ny')] = lat?.ny ?? 0;
+    u[at('data_count')] = plan.data ? plan.data.length / 4 : 0;
+    return buf;
+  }
+
+  async dispose(): Promise<void> {
+    this.pipelines.clear();
+    this.gpu.destroy();
+  }
+}
+
+/** De-interleaves RunResult records into the result columns at `offset`. */
+function unpackResults(mapped: ArrayBuffer, n: number, cols: ReturnType<typeof allocateColumns>, offset: number): void {
+  const f = new Float32Array(mapped);
+  const i32 = new Int32Array(mapped);
+  const stride = RunResult.size / 4;
+  const o = (name: string): number => offsetOf(RunResult, name) / 4;
+  const [ox, oy, ol, os, ob, oc, od] = ['final_x', 'final_y', 'loss', 'sharpness', 'basin', 'steps_to_converge', 'diverged'].map(o) as [
+    number, number, number, number, number, number, number,
+  ];
+  for (let i = 0; i < n; i++) {
+    const b = i * stride;
+    const j = offset + i;
+    // Typed-array reads use "!": b + field offset < n * stride, the mapped length.
+    cols.final_x[j] = f[b + ox]!;
+    cols.final_y[j] = f[b + oy]!;
+    cols.loss[j] = f[b + ol]!;
+    cols.sharpness[j] = f[b + os]!;
+    cols.basin[j] = i32[b + ob]!;
+    cols.steps_to_converge[j] = i32[b + oc]!;
+    cols.diverged[j] = i32[b + od]! !== 0 ? 1 : 0;
+  }
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { P_COUNT, STATE_VEC2 } from '../../src/core/layout.ts';
+import { ChunkUniforms, RunResult, RunState, RunUniforms } from '../../src/engine/gpu/layouts.ts';
+import { defineStruct, offsetOf } from '../../src/engine/gpu/structs.ts';
+
+describe('struct layouts crossing the TS/WGSL boundary', () => {
+  it('pins RunUniforms', () => {
+    expect(P_COUNT).toBe(120);
+    expect(offsetOf(RunUniforms, 'p')).toBe(0);
+    expect(offsetOf(RunUniforms, 'steps')).toBe(480);
+    expect(offsetOf(RunUniforms, 'noise_seed')).toBe(484);
+    expect(offsetOf(RunUniforms, 'bound')).toBe(496);
+    expect(offsetOf(RunUniforms, 'data_count')).toBe(524);
+    expect(RunUniforms.size).toBe(528);
+  });
+
+  it('pins ChunkUniforms, RunState and RunResult', () => {
+    expect(ChunkUniforms.size).toBe(16);
+    expect(offsetOf(ChunkUniforms, 'step_end')).toBe(12);
+    expect(STATE_VEC2).toBe(8);
+    expect(offsetOf(RunState, 's')).toBe(0);
+    expect(offsetOf(RunState, 'basin')).toBe(64);
+    expect(offsetOf(RunState, 'diverged')).toBe(72);
+    expect(RunState.size).toBe(80);
+    expect(RunResult.size).toBe(32);
+    expect(offsetOf(RunResult, 'basin')).toBe(16);
+    expect(offsetOf(RunResult, 'diverged')).toBe(24);
+  });
+
+  it('follows WGSL alignment: a vec4 after a scalar starts at 16, struct size rounds to its alignment', () => {
+    const s = defineStruct('T', [
+      { name: 'a', type: 'f32' },
+      { name: 'b', type: 'vec4f' },
+      { name: 'c', type: 'vec2f' },
+    ]);
+    expect(offsetOf(s, 'b')).toBe(16);
+    expect(offsetOf(s, 'c')).toBe(32);
+    expect(s.size).toBe(48);
+    expect(s.wgsl).toContain('b: vec4f,');
+  });
+
+  it('rejects a uniform array whose stride is not a multiple of 16', () => {
+    expect(() => defineStruct('U', [{ name: 'a', type: { array: 'f32', count: 4 } }], 'uniform')).toThrow(/16-byte stride/);
+  });
+
+  it('emits the WGSL declaration the kernels use', () => {
+    expect(RunState.wgsl).toBe(
+      'struct RunState {\n  s: array<vec2f, 8>,\n  basin: i32,\n  entered: u32,\n  diverged: u32,\n  pad: u32,\n}\n',
+    );
+  });
+
+  it('fails loudly on an unknown field', () => {
+    expect(() => offsetOf(RunResult, 'nope')).toThrow(/no field nope/);
+  });
+});
