@@ -1,0 +1,50 @@
+// torch.optim.RMSprop, _single_tensor_rmsprop. Twin of src/core/registry/optimizers/RMSprop.ts: same
+// operations in the same order. S[1]: square_avg, S[2]: momentum_buffer, S[3]: grad_avg.
+
+// ATen lerp (Lerp.h): the formula flips at |w| = 0.5 to keep the end point's precision.
+fn RMSprop_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
+  if abs(w) < 0.5 {
+    return a + w * (b - a);
+  }
+  return b - (b - a) * (1.0 - w);
+}
+
+fn opt_init() {
+  S[1] = vec2f(0.0);
+  S[2] = vec2f(0.0);
+  S[3] = vec2f(0.0);
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
+  let alpha = param(RMSprop_alpha);
+  let one_minus_alpha = 1.0 - alpha;
+  let eps = param(RMSprop_eps);
+  let wd = param(RMSprop_weight_decay);
+  let p = S[0];
+  var d = g;
+  if RMSprop_maximize {
+    d = -d;
+  }
+  if wd != 0.0 {
+    d = d + wd * p;
+  }
+  let sq = S[1] * alpha + (one_minus_alpha * d) * d;
+  S[1] = sq;
+  var avg: vec2f;
+  if RMSprop_centered {
+    let ga = RMSprop_lerp(S[3], d, one_minus_alpha);
+    S[3] = ga;
+    // Rounding can make this negative (NaN after sqrt), exactly as in torch.
+    avg = sqrt(sq - ga * ga);
+  } else {
+    avg = sqrt(sq);
+  }
+  avg = avg + eps;
+  if mom > 0.0 {
+    let buf = S[2] * mom + d / avg;
+    S[2] = buf;
+    S[0] = p - lr * buf;
+  } else {
+    S[0] = p + (-lr * d) / avg;
+  }
+}

@@ -1,0 +1,35 @@
+// torch.optim.SGD, _single_tensor_sgd. Twin of src/core/registry/optimizers/SGD.ts: same operations
+// in the same order. S[1]: momentum_buffer; S[2].x: 1 once the buffer exists (torch creates it as an
+// undampened copy of the gradient on the first step whose momentum is non-zero).
+
+fn opt_init() {
+  S[1] = vec2f(0.0);
+  S[2] = vec2f(0.0);
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
+  let wd = param(SGD_weight_decay);
+  let keep = 1.0 - param(SGD_dampening);
+  let p = S[0];
+  var d = g;
+  if SGD_maximize {
+    d = -d;
+  }
+  if wd != 0.0 {
+    d = d + wd * p;
+  }
+  if mom != 0.0 {
+    if S[2].x == 0.0 {
+      S[1] = d;
+      S[2].x = 1.0;
+    } else {
+      S[1] = S[1] * mom + keep * d;
+    }
+    if SGD_nesterov {
+      d = d + mom * S[1];
+    } else {
+      d = S[1];
+    }
+  }
+  S[0] = p - lr * d;
+}

@@ -1,0 +1,107 @@
+// Schedule dispatch and the helpers every schedule twin shares (twins of
+// src/core/registry/schedules/common.ts and SequentialLR.ts).
+
+// Kind of the top-level schedule (SCHED_KIND_<Id>, 0 = constant LR) and of SequentialLR's
+// children (0 = no child), set per pipeline.
+override SCHEDULE_KIND: u32 = 0u;
+override SCHEDULE_CHILD_KIND_0: u32 = 0u;
+override SCHEDULE_CHILD_KIND_1: u32 = 0u;
+override SCHEDULE_CHILD_KIND_2: u32 = 0u;
+override SCHEDULE_CHILD_KIND_3: u32 = 0u;
+
+// (LR, momentum) after k scheduler steps for the run's schedule.
+fn schedule_eval(k: u32, base_lr: f32) -> vec2f {
+  if (SCHEDULE_KIND == SCHED_KIND_SequentialLR) {
+    return sched_SequentialLR(P_SCHEDULE, k, base_lr);
+  }
+  return sched_leaf(SCHEDULE_KIND, P_SCHEDULE, k, base_lr);
+}
+
+// One non-composite schedule whose parameters start at slot b.
+fn sched_leaf(kind: u32, b: u32, k: u32, base_lr: f32) -> vec2f {
+  switch kind {
+    case SCHED_KIND_StepLR: { return sched_StepLR(b, k, base_lr); }
+    case SCHED_KIND_MultiStepLR: { return sched_MultiStepLR(b, k, base_lr); }
+    case SCHED_KIND_ExponentialLR: { return sched_ExponentialLR(b, k, base_lr); }
+    case SCHED_KIND_CosineAnnealingLR: { return sched_CosineAnnealingLR(b, k, base_lr); }
+    case SCHED_KIND_CosineAnnealingWarmRestarts: { return sched_CosineAnnealingWarmRestarts(b, k, base_lr); }
+    case SCHED_KIND_CyclicLR: { return sched_CyclicLR(b, k, base_lr); }
+    case SCHED_KIND_OneCycleLR: { return sched_OneCycleLR(b, k, base_lr); }
+    case SCHED_KIND_LinearLR: { return sched_LinearLR(b, k, base_lr); }
+    case SCHED_KIND_ConstantLR: { return sched_ConstantLR(b, k, base_lr); }
+    default: { return vec2f(base_lr, 0.0); }
+  }
+}
+
+fn sched_child_kind(i: u32) -> u32 {
+  switch i {
+    case 0u: { return SCHEDULE_CHILD_KIND_0; }
+    case 1u: { return SCHEDULE_CHILD_KIND_1; }
+    case 2u: { return SCHEDULE_CHILD_KIND_2; }
+    case 3u: { return SCHEDULE_CHILD_KIND_3; }
+    default: { return 0u; }
+  }
+}
+
+// Optional slots hold NaN for None and unused int-list slots +Infinity. WGSL lets compilers assume
+// floats are finite (so `x != x` may fold to false); the exponent bits cannot be folded away.
+fn sched_is_set(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+}
+
+// WGSL only promises an absolute error of 2^-21 for log inside [0.5, 2], i.e. no relative accuracy
+// for ln(gamma) with gamma near 1, which gamma ** k multiplies by k. There: ln x = 2 atanh(t),
+// t = (x - 1) / (x + 1), |t| <= 1/3, where x - 1 is exact; the series is truncated below 2^-29.
+fn sched_ln(x: f32) -> f32 {
+  if (x < 0.5 || x > 2.0) {
+    return log(x);
+  }
+  let t = (x - 1.0) / (x + 1.0);
+  let t2 = t * t;
+  let p = 0.33333333 + t2 * (0.2 + t2 * (0.14285714 + t2 * (0.11111111 + t2 * (0.09090909 + t2 * (0.07692308 + t2 * 0.06666667)))));
+  return 2.0 * (t + t * t2 * p);
+}
+
+// WGSL only promises an absolute error of 2^-11 for sin/cos; the cosine-annealing factor needs a
+// small relative error where it is small. Taylor polynomials on [-pi/4, pi/4] (truncation below
+// 2^-27 relative there); sched_cos_weight never passes more, other callers fall back to the builtin.
+fn sched_sin(x: f32) -> f32 {
+  if (abs(x) > 0.78539819) {
+    return sin(x);
+  }
+  let x2 = x * x;
+  return x + x * x2 * (-0.16666667 + x2 * (0.0083333333 + x2 * (-0.00019841270 + x2 * 0.0000027557319)));
+}
+
+fn sched_cos(x: f32) -> f32 {
+  if (abs(x) > 0.78539819) {
+    return cos(x);
+  }
+  let x2 = x * x;
+  return 1.0 + x2 * (-0.5 + x2 * (0.041666667 + x2 * (-0.0013888889 + x2 * (0.000024801587 + x2 * -0.00000027557319))));
+}
+
+// g ** n for integer n, any real g: twin of powInt.
+fn sched_powi(g: f32, n: u32) -> f32 {
+  if (n == 0u) {
+    return 1.0;
+  }
+  if (g == 0.0) {
+    return 0.0;
+  }
+  let m = exp(f32(n) * sched_ln(abs(g)));
+  if (g < 0.0 && (n & 1u) == 1u) {
+    return -m;
+  }
+  return m;
+}
+
+// (1 + cos(pi a / d)) / 2 with b = d - a: twin of cosWeight.
+fn sched_cos_weight(a: f32, b: f32, d: f32) -> f32 {
+  if (abs(a) <= abs(b)) {
+    let c = sched_cos(1.5707963267948966 * (a / d));
+    return c * c;
+  }
+  let s = sched_sin(1.5707963267948966 * (b / d));
+  return s * s;
+}

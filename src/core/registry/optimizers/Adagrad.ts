@@ -1,0 +1,73 @@
+// Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
+import type { ParamSchema } from '../../params.ts';
+import type { OptimizerDef, Round } from '../types.ts';
+import { epsParam, lrParam, maximizeParam, slot, weightDecayParam } from './common.ts';
+
+const params: readonly ParamSchema[] = [
+  lrParam(1e-2),
+  {
+    key: 'lr_decay',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Step-size decay: step t uses lr / (1 + (t - 1) * lr_decay).',
+  },
+  weightDecayParam(0, 'L2 penalty added to the gradient: g + weight_decay * p.'),
+  {
+    key: 'initial_accumulator_value',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Starting value of the running sum of squared gradients.',
+  },
+  epsParam(1e-10, 'Added to sqrt(sum) in the denominator.'),
+  maximizeParam(),
+];
+
+const LR_DECAY = slot(params, 'lr_decay');
+const WEIGHT_DECAY = slot(params, 'weight_decay');
+const INITIAL = slot(params, 'initial_accumulator_value');
+const EPS = slot(params, 'eps');
+const MAXIMIZE = slot(params, 'maximize');
+
+// S pair 1: state["sum"].
+const SUM = 2;
+
+export const Adagrad: OptimizerDef = {
+  id: 'Adagrad',
+  doc: 'Adagrad: per-coordinate step lr / (sqrt(sum of squared gradients) + eps), with lr_decay, L2 weight decay and maximize, as torch.optim.Adagrad.',
+  reference:
+    'torch/optim/adagrad.py, _single_tensor_adagrad (foreach=False, fused=False, dense grads): step_t += 1; ' +
+    'grad = -grad if maximize; if weight_decay != 0: grad = grad.add(param, alpha=weight_decay); ' +
+    'clr = lr / (1 + (step - 1) * lr_decay); state_sum.addcmul_(grad, grad, value=1); ' +
+    'std = state_sum.sqrt().add_(eps); param.addcdiv_(grad, std, value=-clr). ' +
+    'state["sum"] = torch.full_like(p, initial_accumulator_value).',
+  params,
+  stateSlots: 1,
+  momentumParam: null,
+  init(r: Round, P: Float64Array, S: Float64Array): void {
+    const init = r(P[INITIAL]!);
+    S[SUM] = init;
+    S[SUM + 1] = init;
+  },
+  step(r: Round, P: Float64Array, S: Float64Array, gx: number, gy: number, lr: number, _mom: number, t: number): void {
+    const wd = r(P[WEIGHT_DECAY]!);
+    const eps = r(P[EPS]!);
+    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    // torch evaluates clr in Python float64; the shader has f32 only.
+    const clr = r(r(lr) / r(1 + r(r(t - 1) * r(P[LR_DECAY]!))));
+    for (let k = 0; k < 2; k++) {
+      const p = S[k]!;
+      let g = sign * r(k === 0 ? gx : gy);
+      if (wd !== 0) g = r(g + r(wd * p));
+      const sum = r(S[SUM + k]! + r(g * g));
+      S[SUM + k] = sum;
+      const denom = r(r(Math.sqrt(sum)) + eps);
+      // addcdiv: self + (value * t1) / t2, value = -clr.
+      S[k] = r(p + r(r(-clr * g) / denom));
+    }
+  },
+  wgsl: 'Adagrad.wgsl',
+};

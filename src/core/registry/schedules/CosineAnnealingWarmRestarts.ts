@@ -1,0 +1,68 @@
+// Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
+import type { ParamSchema } from '../../params.ts';
+import type { Round, ScheduleDef, ScheduleNode } from '../types.ts';
+import { INT_MAX, cosWeight, offset } from './common.ts';
+
+const params: readonly ParamSchema[] = [
+  {
+    key: 'T_0',
+    kind: 'int',
+    default: 20,
+    min: 1,
+    max: INT_MAX,
+    doc: 'Steps until the first restart; required in torch (20 is its docstring example), which requires a positive integer.',
+  },
+  {
+    key: 'T_mult',
+    kind: 'int',
+    default: 1,
+    min: 1,
+    max: INT_MAX,
+    doc: 'Factor by which the period grows after each restart; torch requires an integer >= 1.',
+  },
+  {
+    key: 'eta_min',
+    kind: 'number',
+    default: 0,
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'LR approached at the end of each period (torch only checks that it is a number).',
+  },
+];
+
+const T_0 = offset(params, 'T_0');
+const T_MULT = offset(params, 'T_mult');
+const ETA_MIN = offset(params, 'eta_min');
+
+export const CosineAnnealingWarmRestarts: ScheduleDef = {
+  id: 'CosineAnnealingWarmRestarts',
+  doc: 'SGDR: cosine annealing from the LR to eta_min over T_i steps, then a restart, with T_i = T_0 * T_mult ** i.',
+  reference:
+    'torch/optim/lr_scheduler.py, CosineAnnealingWarmRestarts.step (T_cur += 1; if T_cur >= T_i: T_cur %= T_i, ' +
+    'T_i *= T_mult) and get_lr (eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2).',
+  params,
+  cyclesMomentum: () => false,
+  evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
+    const b = node.base;
+    const t0 = P[b + T_0]!;
+    const tm = P[b + T_MULT]!;
+    const eta = r(P[b + ETA_MIN]!);
+    let cur: number;
+    let ti = t0;
+    if (tm === 1) {
+      cur = k % t0;
+    } else {
+      // Periods at least double, so this runs at most ~24 times for k < 2^24. Integers below 2^24 are
+      // exact in f32; a period beyond that only rounds once it already exceeds the remaining steps.
+      cur = k;
+      while (cur >= ti) {
+        cur = cur - ti;
+        ti = r(ti * tm);
+      }
+    }
+    const w = cosWeight(r, cur, r(ti - cur), ti);
+    out[0] = r(eta + r(r(r(baseLr) - eta) * w));
+    out[1] = 0;
+  },
+  wgsl: 'CosineAnnealingWarmRestarts.wgsl',
+};

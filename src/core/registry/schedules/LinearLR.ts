@@ -1,0 +1,63 @@
+// Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
+import type { ParamSchema } from '../../params.ts';
+import type { Round, ScheduleDef, ScheduleNode } from '../types.ts';
+import { INT_MAX, offset } from './common.ts';
+
+const params: readonly ParamSchema[] = [
+  {
+    key: 'start_factor',
+    kind: 'number',
+    default: 1 / 3,
+    min: 0,
+    max: 1,
+    minExclusive: true,
+    doc: 'LR multiplier at step 0; torch requires 0 < start_factor <= 1.',
+  },
+  {
+    key: 'end_factor',
+    kind: 'number',
+    default: 1,
+    min: 0,
+    max: 1,
+    doc: 'LR multiplier from step total_iters on; torch requires 0 <= end_factor <= 1.',
+  },
+  {
+    key: 'total_iters',
+    kind: 'int',
+    default: 5,
+    min: 0,
+    max: INT_MAX,
+    doc: 'Steps over which the multiplier moves linearly from start_factor to end_factor (0: stays at start_factor).',
+  },
+];
+
+export const LINEAR_TOTAL_ITERS = offset(params, 'total_iters');
+const START = offset(params, 'start_factor');
+const END = offset(params, 'end_factor');
+
+export const LinearLR: ScheduleDef = {
+  id: 'LinearLR',
+  doc: 'Scales the LR by a factor moving linearly from start_factor to end_factor over total_iters steps.',
+  reference:
+    'torch/optim/lr_scheduler.py, LinearLR.get_lr (k == 0: group lr * start_factor; 0 < k <= total_iters: ' +
+    'group lr * (1 + (end - start) / (total_iters * start + (k - 1) * (end - start))); later unchanged), whose ' +
+    'product telescopes to start + (end - start) * min(k, total_iters) / total_iters (_get_closed_form_lr).',
+  params,
+  cyclesMomentum: () => false,
+  evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
+    const b = node.base;
+    const s = r(P[b + START]!);
+    const e = r(P[b + END]!);
+    const t = P[b + LINEAR_TOTAL_ITERS]!;
+    let factor = s;
+    if (t > 0) {
+      const m = Math.min(k, t);
+      // (s (T - m) + e m) / T instead of torch's s + (e - s) m / T: both terms are non-negative, so
+      // the factor keeps its relative precision in f32 when it decays towards end_factor = 0.
+      factor = r(r(r(s * (t - m)) + r(e * m)) / t);
+    }
+    out[0] = r(r(baseLr) * factor);
+    out[1] = 0;
+  },
+  wgsl: 'LinearLR.wgsl',
+};

@@ -1,0 +1,51 @@
+// Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
+import type { ParamSchema } from '../../params.ts';
+import type { Round, ScheduleDef, ScheduleNode } from '../types.ts';
+import { INT_MAX, isSet, offset, powInt } from './common.ts';
+
+const MAX_MILESTONES = 8;
+
+const params: readonly ParamSchema[] = [
+  {
+    key: 'milestones',
+    kind: 'int-list',
+    default: [30, 80],
+    min: 0,
+    max: INT_MAX,
+    maxLength: MAX_MILESTONES,
+    doc: 'Steps at which the LR is multiplied by gamma (a repeated milestone multiplies by gamma ** count); required in torch ([30, 80] is its docstring example).',
+  },
+  {
+    key: 'gamma',
+    kind: 'number',
+    default: 0.1,
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Multiplicative factor of LR decay at each milestone (torch does not check it).',
+  },
+];
+
+const MILESTONES = offset(params, 'milestones.0');
+const GAMMA = offset(params, 'gamma');
+
+export const MultiStepLR: ScheduleDef = {
+  id: 'MultiStepLR',
+  doc: 'Multiplies the LR by gamma at each milestone: lr_k = lr * gamma ** (number of milestones <= k).',
+  reference:
+    'torch/optim/lr_scheduler.py, MultiStepLR: milestones = Counter(milestones); get_lr multiplies the group lr by ' +
+    'gamma ** milestones[k] when k is a milestone (including k = 0 at construction); ' +
+    '_get_closed_form_lr = base_lr * gamma ** bisect_right(sorted(milestones.elements()), k).',
+  params,
+  cyclesMomentum: () => false,
+  evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
+    const b = node.base;
+    let count = 0;
+    for (let i = 0; i < MAX_MILESTONES; i++) {
+      const m = P[b + MILESTONES + i]!;
+      if (isSet(m) && m <= k) count++;
+    }
+    out[0] = r(r(baseLr) * powInt(r, r(P[b + GAMMA]!), count));
+    out[1] = 0;
+  },
+  wgsl: 'MultiStepLR.wgsl',
+};

@@ -1,0 +1,253 @@
+// Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
+import type { ParamSchema, ParamValues } from '../../params.ts';
+import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
+import { INT_MAX, cosWeight, isSet, num, offset } from './common.ts';
+import { momentumSupportErrors } from './CyclicLR.ts';
+
+const ANNEAL = ['cos', 'linear'] as const;
+const ANNEAL_COS = ANNEAL.indexOf('cos');
+
+const params: readonly ParamSchema[] = [
+  {
+    key: 'max_lr',
+    kind: 'number',
+    default: 0.01,
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Peak LR (the optimizer lr is ignored, as torch does); required in torch (0.01 is its docstring example).',
+  },
+  {
+    key: 'total_steps',
+    kind: 'optional-int',
+    default: null,
+    min: 1,
+    max: INT_MAX,
+    doc: 'Length of the cycle in steps (torch requires a positive integer); None means epochs * steps_per_epoch.',
+  },
+  {
+    key: 'epochs',
+    kind: 'optional-int',
+    default: null,
+    min: 1,
+    max: INT_MAX,
+    doc: 'With steps_per_epoch, gives total_steps = epochs * steps_per_epoch when total_steps is None.',
+  },
+  {
+    key: 'steps_per_epoch',
+    kind: 'optional-int',
+    default: null,
+    min: 1,
+    max: INT_MAX,
+    doc: 'With epochs, gives total_steps = epochs * steps_per_epoch when total_steps is None.',
+  },
+  {
+    key: 'pct_start',
+    kind: 'number',
+    default: 0.3,
+    min: 0,
+    max: 1,
+    doc: 'Fraction of the cycle spent increasing the LR; torch requires 0 <= pct_start <= 1.',
+  },
+  {
+    key: 'anneal_strategy',
+    kind: 'enum',
+    values: ANNEAL,
+    default: 'cos',
+    doc: 'Shape of every phase: cosine or linear interpolation between its end points.',
+  },
+  {
+    key: 'cycle_momentum',
+    kind: 'bool',
+    default: true,
+    doc: "Cycle the optimizer's momentum (SGD, RMSprop) or beta1 (Adam family) inversely to the LR.",
+  },
+  {
+    key: 'base_momentum',
+    kind: 'number',
+    default: 0.85,
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Momentum at the LR peak when cycling (torch does not check it).',
+  },
+  {
+    key: 'max_momentum',
+    kind: 'number',
+    default: 0.95,
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Momentum at the start and end of the cycle when cycling; replaces the optimizer momentum/beta1, as in torch.',
+  },
+  {
+    key: 'div_factor',
+    kind: 'number',
+    default: 25,
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Initial LR = max_lr / div_factor (must not be 0: torch would divide by zero).',
+  },
+  {
+    key: 'final_div_factor',
+    kind: 'number',
+    default: 1e4,
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Final LR = initial LR / final_div_factor (must not be 0: torch would divide by zero).',
+  },
+  {
+    key: 'three_phase',
+    kind: 'bool',
+    default: false,
+    doc: 'Add a third phase: back down to the initial LR symmetrically, then anneal to the final LR.',
+  },
+];
+
+export const ONECYCLE_MAX_LR = offset(params, 'max_lr');
+export const ONECYCLE_DIV_FACTOR = offset(params, 'div_factor');
+const TOTAL_STEPS = offset(params, 'total_steps');
+const EPOCHS = offset(params, 'epochs');
+const STEPS_PER_EPOCH = offset(params, 'steps_per_epoch');
+const PCT_START = offset(params, 'pct_start');
+const ANNEAL_STRATEGY = offset(params, 'anneal_strategy');
+const CYCLE_MOMENTUM = offset(params, 'cycle_momentum');
+const BASE_MOMENTUM = offset(params, 'base_momentum');
+const MAX_MOMENTUM = offset(params, 'max_momentum');
+const DIV_FACTOR = offset(params, 'div_factor');
+const FINAL_DIV_FACTOR = offset(params, 'final_div_factor');
+const THREE_PHASE = offset(params, 'three_phase');
+
+/** torch's total_steps: the explicit value, else epochs * steps_per_epoch, else null (torch raises). */
+export function oneCycleTotalSteps(values: ParamValues): number | null {
+  const total = num(values, 'total_steps');
+  if (total !== null) return total;
+  const epochs = num(values, 'epochs');
+  const perEpoch = num(values, 'steps_per_epoch');
+  return epochs !== null && perEpoch !== null ? epochs * perEpoch : null;
+}
+
+/**
+ * Steps k in [0, last] at which torch's get_lr divides by zero: a phase whose end_step equals its
+ * start_step (e.g. pct_start * total_steps == 1 gives phase 1 zero length, pct_start = 1 gives the
+ * last phase zero length). Phase bounds are computed exactly as torch does, in float64.
+ */
+function zeroLengthPhaseErrors(values: ParamValues, n: number, last: number): string[] {
+  const pct = num(values, 'pct_start') ?? 0.3;
+  const ends =
+    values['three_phase'] === true ? [pct * n - 1, 2 * pct * n - 2, n - 1] : [pct * n - 1, n - 1];
+  const errors: string[] = [];
+  let start = 0;
+  let prevMax = Number.NEGATIVE_INFINITY;
+  ends.forEach((end, i) => {
+    const isLast = i === ends.length - 1;
+    const kMin = Math.max(0, Math.floor(prevMax) + 1);
+    const kMax = isLast ? last : Math.min(last, Math.floor(end));
+    if (end - start === 0 && kMin <= kMax) {
+      errors.push(
+        `pct_start: with pct_start = ${pct} and total_steps = ${n}, phase ${i + 1} of torch's schedule has zero length ` +
+          `(start_step = end_step = ${end}), so get_lr divides by zero (ZeroDivisionError) at step ${kMin}, which this run reaches`,
+      );
+    }
+    prevMax = Math.max(prevMax, end);
+    start = end;
+  });
+  return errors;
+}
+
+export const OneCycleLR: ScheduleDef = {
+  id: 'OneCycleLR',
+  doc: '1cycle policy (Smith & Topin 2017): warm up from max_lr / div_factor to max_lr, then anneal to max_lr / (div_factor * final_div_factor), optionally cycling momentum the opposite way.',
+  reference:
+    'torch/optim/lr_scheduler.py, OneCycleLR.__init__ (phase end_steps float(pct_start * total_steps) - 1, ' +
+    'float(2 * pct_start * total_steps) - 2, total_steps - 1; group initial_lr/max_lr/min_lr) and get_lr ' +
+    '(pct = (k - start_step) / (end_step - start_step); _annealing_cos / _annealing_linear; raises when k > total_steps).',
+  params,
+  cyclesMomentum: (values: ParamValues) => values['cycle_momentum'] === true,
+  validate(values: ParamValues, ctx: ScheduleContext): string[] {
+    const errors: string[] = [];
+    const n = oneCycleTotalSteps(values);
+    if (n === null) {
+      errors.push(
+        'total_steps: You must define either total_steps OR (epochs AND steps_per_epoch) (torch raises ValueError)',
+      );
+    } else if (n > INT_MAX) {
+      errors.push(`epochs * steps_per_epoch = ${n} exceeds ${INT_MAX}, the largest step count basinlab holds exactly`);
+    } else {
+      if (ctx.steps > n) {
+        errors.push(
+          `total_steps: torch raises "Tried to step ${n + 1} times. The specified number of total steps is ${n}" ` +
+            `at scheduler.step() number ${n + 1}, and this run makes ${ctx.steps} scheduler steps (one per optimizer step); ` +
+            `total_steps (or epochs * steps_per_epoch) must be at least ${ctx.steps}`,
+        );
+      }
+      errors.push(...zeroLengthPhaseErrors(values, n, Math.min(ctx.steps, n)));
+    }
+    if (values['div_factor'] === 0) {
+      errors.push('div_factor: must not be 0 (torch computes initial_lr = max_lr / div_factor: ZeroDivisionError)');
+    }
+    if (values['final_div_factor'] === 0) {
+      errors.push(
+        'final_div_factor: must not be 0 (torch computes min_lr = initial_lr / final_div_factor: ZeroDivisionError)',
+      );
+    }
+    errors.push(...momentumSupportErrors(values, ctx));
+    return errors;
+  },
+  evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, _baseLr: number, out: Float64Array): void {
+    const b = node.base;
+    const explicit = P[b + TOTAL_STEPS]!;
+    const n = isSet(explicit) ? explicit : r(P[b + EPOCHS]! * P[b + STEPS_PER_EPOCH]!);
+    const pct = r(P[b + PCT_START]!);
+    const top = r(P[b + ONECYCLE_MAX_LR]!);
+    const initial = r(top / r(P[b + DIV_FACTOR]!));
+    const lowest = r(initial / r(P[b + FINAL_DIV_FACTOR]!));
+    const mHi = r(P[b + MAX_MOMENTUM]!);
+    const mLo = r(P[b + BASE_MOMENTUM]!);
+    // Phase selection exactly as torch's loop: the first phase with k <= end_step, else the last.
+    const end1 = r(r(pct * n) - 1);
+    let start = 0;
+    let end = end1;
+    let lr0 = initial;
+    let lr1 = top;
+    let m0 = mHi;
+    let m1 = mLo;
+    if (k > end1) {
+      start = end1;
+      end = r(n - 1);
+      lr0 = top;
+      lr1 = lowest;
+      m0 = mLo;
+      m1 = mHi;
+      if (P[b + THREE_PHASE]! !== 0) {
+        const end2 = r(r(r(2 * pct) * n) - 2);
+        if (k <= end2) {
+          end = end2;
+          lr1 = initial;
+        } else {
+          start = end2;
+          lr0 = initial;
+          m0 = mHi;
+        }
+      }
+    }
+    // Progress pct = a / d and its complement q / d, both from the phase bounds, so that neither is
+    // formed as 1 - pct (see cosWeight); the LR at the end of the last phase is ~1e-5 of max_lr.
+    const a = r(k - start);
+    const q = r(end - k);
+    const d = r(end - start);
+    // Each end point gets its own weight, start * w(pct) + end * w(1 - pct), rather than torch's
+    // end + (start - end) * w(pct) (or (end - start) * pct + start): the warm-up starts at
+    // max_lr / 25 and the last phase ends at max_lr / 2.5e5, and torch's forms cancel there to an
+    // absolute error of ~1e-7 * max_lr in f32. With both terms non-negative nothing cancels.
+    let w0: number;
+    let w1: number;
+    if (P[b + ANNEAL_STRATEGY]! === ANNEAL_COS) {
+      w0 = cosWeight(r, a, q, d);
+      w1 = cosWeight(r, q, a, d);
+    } else {
+      w0 = r(q / d);
+      w1 = r(a / d);
+    }
+    out[0] = r(r(lr0 * w0) + r(lr1 * w1));
+    out[1] = P[b + CYCLE_MOMENTUM]! !== 0 ? r(r(m0 * w0) + r(m1 * w1)) : 0;
+  },
+  wgsl: 'OneCycleLR.wgsl',
+};

@@ -1,0 +1,160 @@
+// Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
+import { MAX_SCHEDULE_CHILDREN } from '../../layout.ts';
+import type { ParamSchema, ParamValues } from '../../params.ts';
+import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
+import { CONSTANT_TOTAL_ITERS, ConstantLR } from './ConstantLR.ts';
+import { CosineAnnealingLR, cosineAnnealingFrom } from './CosineAnnealingLR.ts';
+import { CosineAnnealingWarmRestarts } from './CosineAnnealingWarmRestarts.ts';
+import { CYCLIC_BASE_LR, CyclicLR } from './CyclicLR.ts';
+import { INT_MAX, intList, num, offset } from './common.ts';
+import { LinearLR } from './LinearLR.ts';
+import { ONECYCLE_DIV_FACTOR, ONECYCLE_MAX_LR, OneCycleLR } from './OneCycleLR.ts';
+
+const params: readonly ParamSchema[] = [
+  {
+    key: 'milestones',
+    kind: 'int-list',
+    default: [20],
+    min: 1,
+    max: INT_MAX,
+    maxLength: MAX_SCHEDULE_CHILDREN - 1,
+    doc: 'Steps at which the next schedule takes over (one fewer than schedulers); required in torch ([20] is its docstring example). 0 is not supported: torch never resets at a milestone of 0.',
+  },
+];
+
+const MILESTONES = offset(params, 'milestones.0');
+
+/*
+ * How torch runs the children (torch/optim/lr_scheduler.py, SequentialLR.__init__ and step):
+ *
+ * 1. The user constructs every child before SequentialLR, in list order. The first constructor sets
+ *    the param group's initial_lr to its lr (setdefault), except that CyclicLR first replaces the
+ *    lr by its base_lr, and OneCycleLR *overwrites* initial_lr with max_lr / div_factor. Each child
+ *    captures base_lrs = initial_lr as it is when that child is constructed.
+ * 2. SequentialLR resets the group lr to the final initial_lr, decrements every child's last_epoch,
+ *    and re-runs the first child's initial step: child 0 chains from that lr.
+ * 3. Each step: idx = bisect_right(milestones, k). At k == milestones[idx - 1] the child is switched
+ *    in with _update_lr(0), i.e. its closed form at epoch 0 from its own base_lrs (get_lr for
+ *    CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR, which have none); later steps chain.
+ *
+ * Hence each child runs as if standalone at local step j = k - milestone, from lr `l`:
+ *   - child 0 chains from the final initial_lr, while its base_lrs is the initial_lr at its own
+ *     construction; the two differ only when a later child is a OneCycleLR. CosineAnnealingLR uses
+ *     base_lrs after T_max (see cosineAnnealingFrom) and CosineAnnealingWarmRestarts always.
+ *   - later children start from their base_lrs. ConstantLR's closed form with total_iters = 0 is the
+ *     full lr (factor + (0 >= 0) * (1 - factor) = 1), where its chainable start is lr * factor; a
+ *     LinearLR with total_iters = 0 divides by zero there (rejected by validateSequentialLR).
+ */
+
+export const SequentialLR: ScheduleDef = {
+  id: 'SequentialLR',
+  doc: 'Runs its schedulers one after another, switching at the milestones (e.g. LinearLR warmup, then CosineAnnealingLR).',
+  reference:
+    'torch/optim/lr_scheduler.py, SequentialLR.__init__ (resets group lr to initial_lr, recursive_undo, ' +
+    "schedulers[0]._initial_step()) and step (bisect_right(milestones, k); scheduler._update_lr(0) at a milestone, " +
+    'else scheduler.step()).',
+  params,
+  children: { min: 2, max: MAX_SCHEDULE_CHILDREN },
+  cyclesMomentum: () => false,
+  evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
+    const b = node.base;
+    const kids = node.children;
+    const n = kids.length;
+    // Milestones are non-decreasing, so counting those <= k is bisect_right.
+    let idx = 0;
+    for (let i = 0; i + 1 < n; i++) if (k >= P[b + MILESTONES + i]!) idx = i + 1;
+    const j = idx === 0 ? k : k - P[b + MILESTONES + idx - 1]!;
+    // The param group's initial_lr as each child is constructed (step 1 of the comment above).
+    let initial = 0;
+    let have = false;
+    let base = 0;
+    for (let i = 0; i < n; i++) {
+      const c = kids[i]!;
+      if (c.def === OneCycleLR) {
+        initial = r(r(P[c.base + ONECYCLE_MAX_LR]!) / r(P[c.base + ONECYCLE_DIV_FACTOR]!));
+        have = true;
+      } else if (!have) {
+        initial = c.def === CyclicLR ? r(P[c.base + CYCLIC_BASE_LR]!) : r(baseLr);
+        have = true;
+      }
+      if (i === idx) base = initial;
+    }
+    const child = kids[idx]!;
+    const first = idx === 0;
+    const l = first ? initial : base;
+    if (child.def === ConstantLR && !first && P[child.base + CONSTANT_TOTAL_ITERS]! === 0) {
+      out[0] = base;
+      out[1] = 0;
+    } else if (child.def === CosineAnnealingLR) {
+      cosineAnnealingFrom(r, P, child.base, j, l, base, out);
+    } else if (child.def === CosineAnnealingWarmRestarts) {
+      child.def.evaluate(r, P, child, j, base, out);
+    } else {
+      child.def.evaluate(r, P, child, j, l, out);
+    }
+  },
+  wgsl: 'SequentialLR.wgsl',
+};
+
+/** A child as the spec holds it: its definition and resolved values. */
+export interface SequentialChild {
+  readonly def: ScheduleDef;
+  readonly values: ParamValues;
+}
+
+/**
+ * SequentialLR's rules that need its children, which `ScheduleDef.validate` does not receive:
+ * torch's own checks, what basinlab does not model, and each child's rules with the part of the run
+ * it is active for. Messages name the child as `schedulers.<i>`.
+ */
+export function validateSequentialLR(
+  values: ParamValues,
+  children: readonly SequentialChild[],
+  ctx: ScheduleContext,
+): string[] {
+  const errors: string[] = [];
+  const milestones = intList(values, 'milestones');
+  if (milestones.length !== children.length - 1) {
+    errors.push(
+      `milestones: Sequential Schedulers expects number of schedulers provided to be one more than the number of ` +
+        `milestone points, but got number of schedulers ${children.length} and the number of milestones to be equal ` +
+        `to ${milestones.length} (torch's ValueError)`,
+    );
+    return errors;
+  }
+  let oneCycles = 0;
+  children.forEach((c, i) => {
+    const name = `schedulers.${i} (${c.def.id})`;
+    if (c.def.children) {
+      errors.push(`${name}: a composite schedule cannot be a child of SequentialLR in basinlab`);
+      return;
+    }
+    if (c.def.cyclesMomentum(c.values)) {
+      errors.push(
+        `${name}: cycles momentum, which basinlab does not support inside SequentialLR; set cycle_momentum: false`,
+      );
+    }
+    if (c.def === OneCycleLR && ++oneCycles === 2) {
+      errors.push(
+        `${name}: only one OneCycleLR per SequentialLR; torch keeps initial_lr, max_lr and min_lr in the optimizer's ` +
+          `param group, so the later OneCycleLR overwrites the values the earlier one anneals between`,
+      );
+    }
+    // Steps k in [0, ctx.steps] at which torch evaluates this child (the constructor plus one
+    // scheduler.step() per optimizer step), as the child's local step count.
+    const from = i === 0 ? 0 : (milestones[i - 1] ?? 0);
+    const until = i < milestones.length ? (milestones[i] ?? 0) - 1 : Number.POSITIVE_INFINITY;
+    if (from > ctx.steps || until < from) return;
+    const localSteps = Math.min(ctx.steps, until) - from;
+    if (c.def === LinearLR && i > 0 && num(c.values, 'total_iters') === 0) {
+      errors.push(
+        `${name}: total_iters = 0 makes torch raise ZeroDivisionError at step ${from}, where SequentialLR switches ` +
+          `to it through LinearLR._get_closed_form_lr (min(total_iters, 0) / total_iters); use total_iters >= 1`,
+      );
+    }
+    for (const msg of c.def.validate?.(c.values, { steps: localSteps, optimizer: ctx.optimizer }) ?? []) {
+      errors.push(`${name}, active for its local steps 0..${localSteps}: ${msg}`);
+    }
+  });
+  return errors;
+}

@@ -1,0 +1,1493 @@
+/**
+ * LR schedules against torch.
+ *
+ * The oracle below is a float64 port of torch/optim/lr_scheduler.py as torch users run it: the
+ * constructors (including their initial step), the *recursive* chainable get_lr of each class driven
+ * by last_epoch, the param group's lr / initial_lr / momentum, _step_count and _is_initial, the
+ * closed forms SequentialLR switches children in with (_update_lr(0)), and SequentialLR's
+ * constructor (lr reset, recursive_undo, re-run of the first child's initial step). Python's
+ * ZeroDivisionError and ValueError are thrown where torch raises. Our closed forms are compared with
+ * it at every step of many configurations.
+ *
+ * Tolerance (float64): |ours - torch| <= 1e-12 |torch| + 1e-15 * (largest |LR| of the run). The
+ * absolute part is ~5 ulps of the LR scale: torch's recursions and `1 + cos(x)` near x = pi carry
+ * that much absolute rounding error themselves, which is a large *relative* error only where the
+ * LR is ~1e-5 of its scale; our forms are accurate there (that is what the f32 tests check).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { P_COUNT, P_OPTIMIZER, SCHEDULE_BLOCK, scheduleBlockBase } from '../../src/core/layout.ts';
+import type { ParamValue, ParamValues } from '../../src/core/params.ts';
+import { blockSize, encodeParams, slotOffsets } from '../../src/core/params.ts';
+import type { OptimizerDef, Round, ScheduleDef, ScheduleNode } from '../../src/core/registry/index.ts';
+import { SCHEDULES, findOptimizer, findSchedule, scheduleKind } from '../../src/core/registry/index.ts';
+import { validateSequentialLR } from '../../src/core/registry/schedules/index.ts';
+
+// ---------------------------------------------------------------------------------------------
+// The torch oracle (float64). Names follow torch's so it can be read against the source.
+
+class ZeroDivisionError extends Error {}
+class TorchValueError extends Error {}
+
+function div(a: number, b: number): number {
+  if (b === 0) throw new ZeroDivisionError('float division by zero');
+  return a / b;
+}
+
+/** Python's %: the result has the sign of the divisor. */
+function mod(a: number, b: number): number {
+  if (b === 0) throw new ZeroDivisionError('integer modulo by zero');
+  const m = a % b;
+  return m !== 0 && m < 0 !== b < 0 ? m + b : m;
+}
+
+function floordiv(a: number, b: number): number {
+  if (b === 0) throw new ZeroDivisionError('integer division or modulo by zero');
+  return Math.floor(a / b);
+}
+
+function bisectRight(sorted: readonly number[], x: number): number {
+  let n = 0;
+  while (n < sorted.length && (sorted[n] as number) <= x) n++;
+  return n;
+}
+
+interface Group {
+  lr: number;
+  initial_lr?: number;
+  momentum?: number;
+  betas?: [number, number];
+  max_lr?: number;
+  min_lr?: number;
+  max_momentum?: number;
+  base_momentum?: number;
+}
+
+type OptKind = 'momentum' | 'betas' | 'none';
+
+/** One param group; `defaults` holds 'momentum' (SGD, RMSprop) or 'betas' (Adam family) or neither. */
+class TorchOptimizer {
+  readonly group: Group;
+  readonly defaults: ReadonlySet<string>;
+  constructor(lr: number, kind: OptKind) {
+    this.group = { lr };
+    if (kind === 'momentum') this.group.momentum = 0.5;
+    if (kind === 'betas') this.group.betas = [0.5, 0.999];
+    this.defaults = new Set(kind === 'none' ? [] : [kind]);
+  }
+  momentumNow(): number {
+    return this.group.momentum ?? this.group.betas?.[0] ?? Number.NaN;
+  }
+}
+
+interface Stepper {
+  step(): void;
+}
+
+abstract class LRScheduler implements Stepper {
+  optimizer!: TorchOptimizer;
+  base_lr = 0;
+  last_epoch = -1;
+  _step_count = 0;
+  _is_initial = false;
+
+  /** LRScheduler.__init__, called at the end of each subclass constructor as torch's super().__init__. */
+  protected init(optimizer: TorchOptimizer): void {
+    this.optimizer = optimizer;
+    const g = optimizer.group;
+    if (g.initial_lr === undefined) g.initial_lr = g.lr;
+    this.base_lr = g.initial_lr;
+    this.last_epoch = -1;
+    this._initial_step();
+  }
+
+  _initial_step(): void {
+    this._step_count = 0;
+    this._is_initial = true;
+    try {
+      this.step();
+    } finally {
+      this._is_initial = false;
+    }
+  }
+
+  step(epoch?: number): void {
+    this._step_count += 1;
+    this._update_lr(epoch);
+  }
+
+  _update_lr(epoch?: number): void {
+    let value: number;
+    if (epoch === undefined) {
+      this.last_epoch += 1;
+      value = this.get_lr();
+    } else {
+      this.last_epoch = epoch;
+      value = this._get_closed_form_lr ? this._get_closed_form_lr() : this.get_lr();
+    }
+    this.optimizer.group.lr = value;
+  }
+
+  abstract get_lr(): number;
+  _get_closed_form_lr?(): number;
+
+  get lr(): number {
+    return this.optimizer.group.lr;
+  }
+}
+
+class TStepLR extends LRScheduler {
+  constructor(
+    opt: TorchOptimizer,
+    readonly step_size: number,
+    readonly gamma: number,
+  ) {
+    super();
+    this.init(opt);
+  }
+  get_lr(): number {
+    if (this.last_epoch === 0 || mod(this.last_epoch, this.step_size) !== 0) return this.lr;
+    return this.lr * this.gamma;
+  }
+  override _get_closed_form_lr = (): number => this.base_lr * this.gamma ** floordiv(this.last_epoch, this.step_size);
+}
+
+class TMultiStepLR extends LRScheduler {
+  readonly milestones = new Map<number, number>();
+  constructor(
+    opt: TorchOptimizer,
+    milestones: readonly number[],
+    readonly gamma: number,
+  ) {
+    super();
+    for (const m of milestones) this.milestones.set(m, (this.milestones.get(m) ?? 0) + 1);
+    this.init(opt);
+  }
+  get_lr(): number {
+    const c = this.milestones.get(this.last_epoch);
+    if (c === undefined) return this.lr;
+    return this.lr * this.gamma ** c;
+  }
+  override _get_closed_form_lr = (): number => {
+    const sorted = [...this.milestones.entries()].flatMap(([m, c]) => Array<number>(c).fill(m)).sort((a, b) => a - b);
+    return this.base_lr * this.gamma ** bisectRight(sorted, this.last_epoch);
+  };
+}
+
+class TConstantLR extends LRScheduler {
+  constructor(
+    opt: TorchOptimizer,
+    readonly factor: number,
+    readonly total_iters: number,
+  ) {
+    super();
+    if (factor > 1.0 || factor < 0) throw new TorchValueError('Constant multiplicative factor expected to be between 0 and 1.');
+    this.init(opt);
+  }
+  get_lr(): number {
+    if (this.last_epoch === 0) return this.lr * this.factor;
+    if (this.last_epoch !== this.total_iters) return this.lr;
+    return this.lr * div(1.0, this.factor);
+  }
+  override _get_closed_form_lr = (): number =>
+    this.base_lr * (this.factor + (this.last_epoch >= this.total_iters ? 1 : 0) * (1 - this.factor));
+}
+
+class TLinearLR extends LRScheduler {
+  constructor(
+    opt: TorchOptimizer,
+    readonly start_factor: number,
+    readonly end_factor: number,
+    readonly total_iters: number,
+  ) {
+    super();
+    if (start_factor > 1.0 || start_factor <= 0) throw new TorchValueError('Starting multiplicative factor');
+    if (end_factor > 1.0 || end_factor < 0) throw new TorchValueError('Ending multiplicative factor');
+    this.init(opt);
+  }
+  get_lr(): number {
+    if (this.last_epoch === 0) return this.lr * this.start_factor;
+    if (this._is_initial || this.last_epoch > this.total_iters) return this.lr;
+    const d = this.end_factor - this.start_factor;
+    return this.lr * (1.0 + div(d, this.total_iters * this.start_factor + (this.last_epoch - 1) * d));
+  }
+  override _get_closed_form_lr = (): number =>
+    this.base_lr *
+    (this.start_factor +
+      div((this.end_factor - this.start_factor) * Math.min(this.total_iters, this.last_epoch), this.total_iters));
+}
+
+class TExponentialLR extends LRScheduler {
+  constructor(
+    opt: TorchOptimizer,
+    readonly gamma: number,
+  ) {
+    super();
+    this.init(opt);
+  }
+  get_lr(): number {
+    if (this._is_initial) return this.lr;
+    return this.lr * this.gamma;
+  }
+  override _get_closed_form_lr = (): number => this.base_lr * this.gamma ** this.last_epoch;
+}
+
+class TCosineAnnealingLR extends LRScheduler {
+  constructor(
+    opt: TorchOptimizer,
+    readonly T_max: number,
+    readonly eta_min: number,
+  ) {
+    super();
+    this.init(opt);
+  }
+  get_lr(): number {
+    const { T_max, eta_min, last_epoch } = this;
+    if (this._is_initial) return this.lr;
+    if (this._step_count === 1 && last_epoch > 0) {
+      return eta_min + div((this.base_lr - eta_min) * (1 + Math.cos(div(last_epoch * Math.PI, T_max))), 2);
+    }
+    if (mod(last_epoch - 1 - T_max, 2 * T_max) === 0) {
+      return this.lr + div((this.base_lr - eta_min) * (1 - Math.cos(div(Math.PI, T_max))), 2);
+    }
+    return (
+      div(1 + Math.cos(div(Math.PI * last_epoch, T_max)), 1 + Math.cos(div(Math.PI * (last_epoch - 1), T_max))) *
+        (this.lr - eta_min) +
+      eta_min
+    );
+  }
+  override _get_closed_form_lr = (): number =>
+    this.eta_min + div((this.base_lr - this.eta_min) * (1 + Math.cos(div(Math.PI * this.last_epoch, this.T_max))), 2);
+}
+
+class TCosineAnnealingWarmRestarts extends LRScheduler {
+  T_i: number;
+  T_cur: number;
+  constructor(
+    opt: TorchOptimizer,
+    readonly T_0: number,
+    readonly T_mult: number,
+    readonly eta_min: number,
+  ) {
+    super();
+    if (T_0 <= 0 || !Number.isInteger(T_0)) throw new TorchValueError(`Expected positive integer T_0, but got ${T_0}`);
+    if (T_mult < 1 || !Number.isInteger(T_mult)) throw new TorchValueError(`Expected integer T_mult >= 1, but got ${T_mult}`);
+    this.T_i = T_0;
+    this.T_cur = -1;
+    this.init(opt);
+  }
+  get_lr(): number {
+    return this.eta_min + div((this.base_lr - this.eta_min) * (1 + Math.cos(div(Math.PI * this.T_cur, this.T_i))), 2);
+  }
+  override step(epochArg?: number): void {
+    let epoch = epochArg;
+    if (epoch === undefined && this.last_epoch < 0) epoch = 0;
+    if (epoch === undefined) {
+      epoch = this.last_epoch + 1;
+      this.T_cur = this.T_cur + 1;
+      if (this.T_cur >= this.T_i) {
+        this.T_cur = mod(this.T_cur, this.T_i);
+        this.T_i = this.T_i * this.T_mult;
+      }
+    } else if (epoch >= this.T_0) {
+      if (this.T_mult === 1) {
+        this.T_cur = mod(epoch, this.T_0);
+      } else {
+        const n = Math.trunc(Math.log((epoch / this.T_0) * (this.T_mult - 1) + 1) / Math.log(this.T_mult));
+        this.T_cur = epoch - (this.T_0 * (this.T_mult ** n - 1)) / (this.T_mult - 1);
+        this.T_i = this.T_0 * this.T_mult ** n;
+      }
+    } else {
+      this.T_i = this.T_0;
+      this.T_cur = epoch;
+    }
+    this.last_epoch = Math.floor(epoch);
+    this.optimizer.group.lr = this.get_lr();
+  }
+}
+
+/** Sets momentum or beta1 as torch's CyclicLR/OneCycleLR do. */
+function setMomentum(g: Group, useBeta1: boolean, m: number): void {
+  if (useBeta1) g.betas = [m, (g.betas as [number, number])[1]];
+  else g.momentum = m;
+}
+
+class TCyclicLR extends LRScheduler {
+  readonly total_size: number;
+  readonly step_ratio: number;
+  readonly scale_mode: string;
+  readonly use_beta1: boolean;
+  constructor(
+    opt: TorchOptimizer,
+    base_lr: number,
+    readonly max_lr: number,
+    step_size_up: number,
+    step_size_down: number | null,
+    readonly mode: string,
+    readonly gamma: number,
+    scale_mode: string,
+    readonly cycle_momentum: boolean,
+    readonly base_momentum: number,
+    readonly max_momentum: number,
+  ) {
+    super();
+    opt.group.lr = base_lr;
+    const up = step_size_up;
+    const down = step_size_down ?? up;
+    this.total_size = up + down;
+    this.step_ratio = div(up, this.total_size);
+    if (!['triangular', 'triangular2', 'exp_range'].includes(mode)) {
+      throw new TorchValueError('mode is invalid and scale_fn is None');
+    }
+    // _init_scale_fn without scale_fn: the mode overrides scale_mode.
+    this.scale_mode = mode === 'exp_range' ? 'iterations' : mode === 'triangular' || mode === 'triangular2' ? 'cycle' : scale_mode;
+    this.use_beta1 = false;
+    if (cycle_momentum) {
+      if (!opt.defaults.has('momentum') && !opt.defaults.has('betas')) {
+        throw new TorchValueError('optimizer must support momentum or beta1 with `cycle_momentum` option enabled');
+      }
+      this.use_beta1 = opt.defaults.has('betas');
+      setMomentum(opt.group, this.use_beta1, max_momentum);
+      opt.group.max_momentum = max_momentum;
+      opt.group.base_momentum = base_momentum;
+    }
+    this.init(opt);
+    this.base_lr = base_lr;
+  }
+  scale_fn(x: number): number {
+    if (this.mode === 'triangular') return 1.0;
+    if (this.mode === 'triangular2') return div(1, 2.0 ** (x - 1));
+    return this.gamma ** x;
+  }
+  get_lr(): number {
+    const cycle = Math.floor(1 + this.last_epoch / this.total_size);
+    const x = 1.0 + this.last_epoch / this.total_size - cycle;
+    const scale_factor = x <= this.step_ratio ? div(x, this.step_ratio) : div(x - 1, this.step_ratio - 1);
+    const arg = this.scale_mode === 'cycle' ? cycle : this.last_epoch;
+    const lr = this.base_lr + (this.max_lr - this.base_lr) * scale_factor * this.scale_fn(arg);
+    if (this.cycle_momentum) {
+      const m = this.max_momentum - (this.max_momentum - this.base_momentum) * scale_factor * this.scale_fn(arg);
+      setMomentum(this.optimizer.group, this.use_beta1, m);
+    }
+    return lr;
+  }
+}
+
+interface Phase {
+  end_step: number;
+  start_lr: 'initial_lr' | 'max_lr' | 'min_lr';
+  end_lr: 'initial_lr' | 'max_lr' | 'min_lr';
+  start_momentum: 'max_momentum' | 'base_momentum';
+  end_momentum: 'max_momentum' | 'base_momentum';
+}
+
+class TOneCycleLR extends LRScheduler {
+  readonly total_steps: number;
+  readonly phases: Phase[];
+  readonly use_beta1: boolean;
+  constructor(
+    opt: TorchOptimizer,
+    max_lr: number,
+    total_steps: number | null,
+    epochs: number | null,
+    steps_per_epoch: number | null,
+    pct_start: number,
+    readonly anneal_strategy: string,
+    readonly cycle_momentum: boolean,
+    base_momentum: number,
+    max_momentum: number,
+    div_factor: number,
+    final_div_factor: number,
+    three_phase: boolean,
+  ) {
+    super();
+    if (total_steps !== null) {
+      if (total_steps <= 0 || !Number.isInteger(total_steps)) throw new TorchValueError('Expected positive integer total_steps');
+      this.total_steps = total_steps;
+    } else if (epochs !== null && steps_per_epoch !== null) {
+      if (!Number.isInteger(epochs) || epochs <= 0) throw new TorchValueError('Expected positive integer epochs');
+      if (!Number.isInteger(steps_per_epoch) || steps_per_epoch <= 0) throw new TorchValueError('Expected positive integer steps_per_epoch');
+      this.total_steps = epochs * steps_per_epoch;
+    } else {
+      throw new TorchValueError('You must define either total_steps OR (epochs AND steps_per_epoch)');
+    }
+    const N = this.total_steps;
+    this.phases = three_phase
+      ? [
+          { end_step: pct_start * N - 1, start_lr: 'initial_lr', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' },
+          { end_step: 2 * pct_start * N - 2, start_lr: 'max_lr', end_lr: 'initial_lr', start_momentum: 'base_momentum', end_momentum: 'max_momentum' },
+          { end_step: N - 1, start_lr: 'initial_lr', end_lr: 'min_lr', start_momentum: 'max_momentum', end_momentum: 'max_momentum' },
+        ]
+      : [
+          { end_step: pct_start * N - 1, start_lr: 'initial_lr', end_lr: 'max_lr', start_momentum: 'max_momentum', end_momentum: 'base_momentum' },
+          { end_step: N - 1, start_lr: 'max_lr', end_lr: 'min_lr', start_momentum: 'base_momentum', end_momentum: 'max_momentum' },
+        ];
+    if (pct_start < 0 || pct_start > 1) throw new TorchValueError('Expected float between 0 and 1 pct_start');
+    if (anneal_strategy !== 'cos' && anneal_strategy !== 'linear') throw new TorchValueError('anneal_strategy');
+    const g = opt.group;
+    g.initial_lr = div(max_lr, div_factor);
+    g.max_lr = max_lr;
+    g.min_lr = div(g.initial_lr, final_div_factor);
+    this.use_beta1 = false;
+    if (cycle_momentum) {
+      if (!opt.defaults.has('momentum') && !opt.defaults.has('betas')) {
+        throw new TorchValueError('optimizer must support momentum or beta1 with `cycle_momentum` option enabled');
+      }
+      this.use_beta1 = opt.defaults.has('betas');
+      setMomentum(g, this.use_beta1, max_momentum);
+      g.max_momentum = max_momentum;
+      g.base_momentum = base_momentum;
+    }
+    this.init(opt);
+  }
+  anneal(start: number, end: number, pct: number): number {
+    if (this.anneal_strategy === 'cos') {
+      const cos_out = Math.cos(Math.PI * pct) + 1;
+      return end + ((start - end) / 2.0) * cos_out;
+    }
+    return (end - start) * pct + start;
+  }
+  get_lr(): number {
+    const step_num = this.last_epoch;
+    if (step_num > this.total_steps) {
+      throw new TorchValueError(`Tried to step ${step_num} times. The specified number of total steps is ${this.total_steps}`);
+    }
+    const g = this.optimizer.group;
+    let start_step = 0.0;
+    for (let i = 0; i < this.phases.length; i++) {
+      const phase = this.phases[i] as Phase;
+      const end_step = phase.end_step;
+      if (step_num <= end_step || i === this.phases.length - 1) {
+        const pct = div(step_num - start_step, end_step - start_step);
+        const lr = this.anneal(g[phase.start_lr] as number, g[phase.end_lr] as number, pct);
+        if (this.cycle_momentum) {
+          const m = this.anneal(g[phase.start_momentum] as number, g[phase.end_momentum] as number, pct);
+          setMomentum(g, this.use_beta1, m);
+        }
+        return lr;
+      }
+      start_step = phase.end_step;
+    }
+    throw new Error('unreachable');
+  }
+}
+
+class TSequentialLR implements Stepper {
+  last_epoch: number;
+  constructor(
+    readonly optimizer: TorchOptimizer,
+    readonly schedulers: readonly LRScheduler[],
+    readonly milestones: readonly number[],
+  ) {
+    if (milestones.length !== schedulers.length - 1) {
+      throw new TorchValueError('Sequential Schedulers expects number of schedulers provided to be one more than the number of milestone points');
+    }
+    this.last_epoch = -1 + 1;
+    optimizer.group.lr = optimizer.group.initial_lr as number;
+    for (const s of schedulers) s.last_epoch -= 1; // recursive_undo (no nested SequentialLR here)
+    (schedulers[0] as LRScheduler)._initial_step();
+  }
+  step(): void {
+    this.last_epoch += 1;
+    const idx = bisectRight(this.milestones, this.last_epoch);
+    const scheduler = this.schedulers[idx] as LRScheduler;
+    if (idx > 0 && this.milestones[idx - 1] === this.last_epoch) scheduler._update_lr(0);
+    else scheduler.step();
+  }
+}
+
+function n(v: ParamValues, key: string): number {
+  const x = v[key];
+  if (typeof x !== 'number') throw new Error(`${key} is not a number`);
+  return x;
+}
+
+function nOrNull(v: ParamValues, key: string): number | null {
+  const x = v[key];
+  return typeof x === 'number' ? x : null;
+}
+
+/** Constructs the torch scheduler `name` with resolved values (its constructor runs its initial step). */
+function torchScheduler(name: string, v: ParamValues, opt: TorchOptimizer): LRScheduler {
+  switch (name) {
+    case 'StepLR':
+      return new TStepLR(opt, n(v, 'step_size'), n(v, 'gamma'));
+    case 'MultiStepLR':
+      return new TMultiStepLR(opt, v.milestones as readonly number[], n(v, 'gamma'));
+    case 'ConstantLR':
+      return new TConstantLR(opt, n(v, 'factor'), n(v, 'total_iters'));
+    case 'LinearLR':
+      return new TLinearLR(opt, n(v, 'start_factor'), n(v, 'end_factor'), n(v, 'total_iters'));
+    case 'ExponentialLR':
+      return new TExponentialLR(opt, n(v, 'gamma'));
+    case 'CosineAnnealingLR':
+      return new TCosineAnnealingLR(opt, n(v, 'T_max'), n(v, 'eta_min'));
+    case 'CosineAnnealingWarmRestarts':
+      return new TCosineAnnealingWarmRestarts(opt, n(v, 'T_0'), n(v, 'T_mult'), n(v, 'eta_min'));
+    case 'CyclicLR':
+      return new TCyclicLR(
+        opt,
+        n(v, 'base_lr'),
+        n(v, 'max_lr'),
+        n(v, 'step_size_up'),
+        nOrNull(v, 'step_size_down'),
+        v.mode as string,
+        n(v, 'gamma'),
+        v.scale_mode as string,
+        v.cycle_momentum === true,
+        n(v, 'base_momentum'),
+        n(v, 'max_momentum'),
+      );
+    case 'OneCycleLR':
+      return new TOneCycleLR(
+        opt,
+        n(v, 'max_lr'),
+        nOrNull(v, 'total_steps'),
+        nOrNull(v, 'epochs'),
+        nOrNull(v, 'steps_per_epoch'),
+        n(v, 'pct_start'),
+        v.anneal_strategy as string,
+        v.cycle_momentum === true,
+        n(v, 'base_momentum'),
+        n(v, 'max_momentum'),
+        n(v, 'div_factor'),
+        n(v, 'final_div_factor'),
+        v.three_phase === true,
+      );
+    default:
+      throw new Error(`no torch oracle for ${name}`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Specs, on both sides.
+
+interface Sched {
+  readonly name: string;
+  readonly params?: Readonly<Record<string, ParamValue>>;
+  readonly schedulers?: readonly Sched[];
+}
+
+function defOf(name: string): ScheduleDef {
+  const def = findSchedule(name);
+  if (!def) throw new Error(`unknown schedule ${name}`);
+  return def;
+}
+
+/** Values with torch's defaults filled in, as the spec parser resolves them. */
+function resolve(s: Sched): ParamValues {
+  const def = defOf(s.name);
+  const out: Record<string, ParamValue> = {};
+  for (const p of def.params) out[p.key] = s.params?.[p.key] ?? p.default;
+  for (const k of Object.keys(s.params ?? {})) {
+    if (!def.params.some((p) => p.key === k)) throw new Error(`${s.name} has no parameter ${k}`);
+  }
+  return out;
+}
+
+interface Trace {
+  readonly lr: Float64Array;
+  readonly mom: Float64Array;
+}
+
+/** torch: LR and momentum after construction (k = 0) and after each of `steps` scheduler.step() calls. */
+function torchTrace(s: Sched, baseLr: number, kind: OptKind, steps: number): Trace {
+  const opt = new TorchOptimizer(baseLr, kind);
+  let stepper: Stepper;
+  if (s.name === 'SequentialLR') {
+    const kids = (s.schedulers ?? []).map((c) => torchScheduler(c.name, resolve(c), opt));
+    stepper = new TSequentialLR(opt, kids, resolve(s).milestones as readonly number[]);
+  } else {
+    stepper = torchScheduler(s.name, resolve(s), opt);
+  }
+  const lr = new Float64Array(steps + 1);
+  const mom = new Float64Array(steps + 1);
+  for (let k = 0; k <= steps; k++) {
+    if (k > 0) stepper.step();
+    lr[k] = opt.group.lr;
+    mom[k] = opt.momentumNow();
+  }
+  return { lr, mom };
+}
+
+function buildNode(s: Sched, block: number, P: Float64Array): ScheduleNode {
+  const def = defOf(s.name);
+  const base = scheduleBlockBase(block);
+  const values = resolve(s);
+  encodeParams(def.params, values, P, base);
+  const children = (s.schedulers ?? []).map((c, i) => buildNode(c, i + 1, P));
+  return { def, base, values, children };
+}
+
+const identity: Round = (x) => x;
+
+/**
+ * Ours, the way the CPU engine calls it: P (with the optimizer lr at P_OPTIMIZER) rounded to f32
+ * first when r = Math.fround, or rounded to f32 and then evaluated in float64 (`f32Params`) to
+ * isolate the error of the f32 arithmetic from that of the f32 parameters.
+ */
+function ourTrace(s: Sched, baseLr: number, steps: number, r: Round, f32Params = false): Trace {
+  const P0 = new Float64Array(P_COUNT);
+  P0[P_OPTIMIZER] = baseLr;
+  const node = buildNode(s, 0, P0);
+  const P = f32Params ? Float64Array.from(P0, Math.fround) : Float64Array.from(P0, r);
+  const out = new Float64Array(2);
+  const lr = new Float64Array(steps + 1);
+  const mom = new Float64Array(steps + 1);
+  for (let k = 0; k <= steps; k++) {
+    out[0] = Number.NaN;
+    out[1] = Number.NaN;
+    node.def.evaluate(r, P, node, k, P[P_OPTIMIZER] as number, out);
+    lr[k] = out[0] as number;
+    mom[k] = out[1] as number;
+  }
+  return { lr, mom };
+}
+
+function maxAbs(a: Float64Array): number {
+  let m = 0;
+  for (const x of a) m = Math.max(m, Math.abs(x));
+  return m;
+}
+
+/** First step where ours and torch differ beyond the float64 tolerance (see the file comment), or null. */
+function firstMismatch(ours: Float64Array, torch: Float64Array): string | null {
+  const floor = 1e-15 * maxAbs(torch);
+  for (let k = 0; k < torch.length; k++) {
+    const t = torch[k] as number;
+    const o = ours[k] as number;
+    if (!(Math.abs(o - t) <= 1e-12 * Math.abs(t) + floor)) return `k=${k}: ours ${o}, torch ${t}`;
+  }
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Configurations: every schedule, its boundary cases and the SequentialLR recipes.
+
+interface Case {
+  readonly label: string;
+  readonly sched: Sched;
+  readonly steps: number;
+  readonly baseLr?: number;
+  readonly opt?: OptKind;
+  /** Extra relative f32 allowance, with the reason at the case. */
+  readonly f32Slack?: number;
+}
+
+const warmupCosine: Sched = {
+  name: 'SequentialLR',
+  params: { milestones: [10] },
+  schedulers: [
+    { name: 'LinearLR', params: { start_factor: 0.01, end_factor: 1, total_iters: 10 } },
+    { name: 'CosineAnnealingLR', params: { T_max: 90 } },
+  ],
+};
+
+const CASES: readonly Case[] = [
+  // StepLR
+  { label: 'StepLR step 1', sched: { name: 'StepLR', params: { step_size: 1, gamma: 0.5 } }, steps: 60 },
+  { label: 'StepLR step 3 gamma 0.1', sched: { name: 'StepLR', params: { step_size: 3, gamma: 0.1 } }, steps: 40 },
+  { label: 'StepLR step 7 gamma 0.9', sched: { name: 'StepLR', params: { step_size: 7, gamma: 0.9 } }, steps: 300 },
+  { label: 'StepLR gamma > 1', sched: { name: 'StepLR', params: { step_size: 4, gamma: 2 } }, steps: 80 },
+  { label: 'StepLR negative gamma', sched: { name: 'StepLR', params: { step_size: 5, gamma: -0.5 } }, steps: 60 },
+  { label: 'StepLR gamma 0', sched: { name: 'StepLR', params: { step_size: 2, gamma: 0 } }, steps: 10 },
+  // MultiStepLR
+  { label: 'MultiStepLR repeated milestone', sched: { name: 'MultiStepLR', params: { milestones: [10, 20, 20, 35], gamma: 0.5 } }, steps: 50 },
+  { label: 'MultiStepLR milestone 0', sched: { name: 'MultiStepLR', params: { milestones: [0, 5], gamma: 0.1 } }, steps: 10 },
+  { label: 'MultiStepLR triple milestone', sched: { name: 'MultiStepLR', params: { milestones: [3, 3, 3], gamma: 0.7 } }, steps: 8 },
+  { label: 'MultiStepLR eight milestones', sched: { name: 'MultiStepLR', params: { milestones: [1, 2, 3, 5, 8, 13, 21, 34], gamma: 0.8 } }, steps: 40 },
+  { label: 'MultiStepLR no milestones', sched: { name: 'MultiStepLR', params: { milestones: [], gamma: 0.1 } }, steps: 5 },
+  // ExponentialLR
+  { label: 'ExponentialLR 0.95', sched: { name: 'ExponentialLR', params: { gamma: 0.95 } }, steps: 400 },
+  { label: 'ExponentialLR 0.999 long', sched: { name: 'ExponentialLR', params: { gamma: 0.999 } }, steps: 5000 },
+  { label: 'ExponentialLR growth', sched: { name: 'ExponentialLR', params: { gamma: 1.01 } }, steps: 300 },
+  { label: 'ExponentialLR gamma 0', sched: { name: 'ExponentialLR', params: { gamma: 0 } }, steps: 4 },
+  { label: 'ExponentialLR negative', sched: { name: 'ExponentialLR', params: { gamma: -0.9 } }, steps: 50 },
+  // CosineAnnealingLR: past T_max the curve comes back up (period 2 T_max).
+  { label: 'CosineAnnealingLR T 10', sched: { name: 'CosineAnnealingLR', params: { T_max: 10 } }, steps: 45 },
+  { label: 'CosineAnnealingLR T 7 eta', sched: { name: 'CosineAnnealingLR', params: { T_max: 7, eta_min: 0.001 } }, steps: 60 },
+  { label: 'CosineAnnealingLR T 1', sched: { name: 'CosineAnnealingLR', params: { T_max: 1, eta_min: 0.01 } }, steps: 9 },
+  { label: 'CosineAnnealingLR T 100', sched: { name: 'CosineAnnealingLR', params: { T_max: 100, eta_min: 0.05 } }, steps: 450, baseLr: 0.5 },
+  { label: 'CosineAnnealingLR T 1000 to 0', sched: { name: 'CosineAnnealingLR', params: { T_max: 1000 } }, steps: 1000 },
+  { label: 'CosineAnnealingLR eta > lr', sched: { name: 'CosineAnnealingLR', params: { T_max: 6, eta_min: 0.3 } }, steps: 30, baseLr: 0.1 },
+  // CosineAnnealingWarmRestarts
+  { label: 'CAWR T_0 10', sched: { name: 'CosineAnnealingWarmRestarts', params: { T_0: 10 } }, steps: 55 },
+  { label: 'CAWR T_mult 2', sched: { name: 'CosineAnnealingWarmRestarts', params: { T_0: 3, T_mult: 2, eta_min: 1e-4 } }, steps: 200 },
+  { label: 'CAWR T_0 1 T_mult 3', sched: { name: 'CosineAnnealingWarmRestarts', params: { T_0: 1, T_mult: 3 } }, steps: 130 },
+  { label: 'CAWR T_0 1', sched: { name: 'CosineAnnealingWarmRestarts', params: { T_0: 1, eta_min: 0.01 } }, steps: 6 },
+  { label: 'CAWR eta', sched: { name: 'CosineAnnealingWarmRestarts', params: { T_0: 5, T_mult: 1, eta_min: 0.02 } }, steps: 30, baseLr: 0.2 },
+  // CyclicLR
+  { label: 'CyclicLR triangular', sched: { name: 'CyclicLR', params: { base_lr: 0.001, max_lr: 0.1, step_size_up: 5 } }, steps: 60, opt: 'momentum' },
+  { label: 'CyclicLR triangular2 up != down', sched: { name: 'CyclicLR', params: { base_lr: 0.01, max_lr: 1, step_size_up: 4, step_size_down: 7, mode: 'triangular2' } }, steps: 120, opt: 'betas' },
+  { label: 'CyclicLR exp_range', sched: { name: 'CyclicLR', params: { base_lr: 0.01, max_lr: 0.5, step_size_up: 3, step_size_down: 2, mode: 'exp_range', gamma: 0.99 } }, steps: 200, opt: 'momentum' },
+  { label: 'CyclicLR down 0 (sawtooth)', sched: { name: 'CyclicLR', params: { base_lr: 0.1, max_lr: 0.6, step_size_up: 5, step_size_down: 0 } }, steps: 30, opt: 'momentum' },
+  { label: 'CyclicLR up 1 down 1', sched: { name: 'CyclicLR', params: { base_lr: 0.2, max_lr: 0.3, step_size_up: 1, step_size_down: 1 } }, steps: 12, opt: 'betas' },
+  { label: 'CyclicLR max < base', sched: { name: 'CyclicLR', params: { base_lr: 0.5, max_lr: 0.1, step_size_up: 3, cycle_momentum: false } }, steps: 30, opt: 'none' },
+  { label: 'CyclicLR scale_mode ignored', sched: { name: 'CyclicLR', params: { base_lr: 0.01, max_lr: 0.1, step_size_up: 2, mode: 'triangular2', scale_mode: 'iterations' } }, steps: 30, opt: 'momentum' },
+  { label: 'CyclicLR default sizes', sched: { name: 'CyclicLR', params: {} }, steps: 4500, opt: 'momentum' },
+  // OneCycleLR: k runs to total_steps inclusive, the last step torch allows.
+  { label: 'OneCycleLR cos', sched: { name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 100 } }, steps: 100, opt: 'momentum' },
+  { label: 'OneCycleLR cos three_phase', sched: { name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 100, three_phase: true } }, steps: 100, opt: 'betas' },
+  { label: 'OneCycleLR linear', sched: { name: 'OneCycleLR', params: { max_lr: 1, total_steps: 50, anneal_strategy: 'linear' } }, steps: 50, opt: 'momentum' },
+  {
+    label: 'OneCycleLR linear three_phase',
+    sched: { name: 'OneCycleLR', params: { max_lr: 1, total_steps: 60, anneal_strategy: 'linear', three_phase: true } },
+    steps: 60,
+    opt: 'betas',
+    // Phase 2 ends at 2 * pct_start * 60 - 2, a rounded f32 product (36.000004 for pct_start =
+    // 0.3f, not 36.0000014); at the step next to that end the LR is max_lr / 25 and the linear
+    // segment, shifted by that ulp, is off by ~2e-6 of it. torch's own pct_start = 0.3 differs
+    // from 0.3f by as much, so this is the f32 parameter's precision, not the formula's.
+    f32Slack: 2e-6,
+  },
+  { label: 'OneCycleLR epochs x steps', sched: { name: 'OneCycleLR', params: { max_lr: 0.3, epochs: 4, steps_per_epoch: 25 } }, steps: 100, opt: 'momentum' },
+  { label: 'OneCycleLR pct_start 0', sched: { name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 30, pct_start: 0 } }, steps: 30, opt: 'momentum' },
+  { label: 'OneCycleLR pct_start 1', sched: { name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 30, pct_start: 1 } }, steps: 29, opt: 'momentum' },
+  { label: 'OneCycleLR integer phase end', sched: { name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 20, pct_start: 0.25 } }, steps: 20, opt: 'momentum' },
+  { label: 'OneCycleLR fractional phase ends', sched: { name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 7, pct_start: 0.3, three_phase: true } }, steps: 7, opt: 'momentum' },
+  { label: 'OneCycleLR three_phase pct 0.5', sched: { name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 40, pct_start: 0.5, three_phase: true } }, steps: 39, opt: 'betas' },
+  { label: 'OneCycleLR short total', sched: { name: 'OneCycleLR', params: { max_lr: 2, total_steps: 2, anneal_strategy: 'linear' } }, steps: 2, opt: 'momentum' },
+  { label: 'OneCycleLR long', sched: { name: 'OneCycleLR', params: { max_lr: 0.05, total_steps: 10000 } }, steps: 10000, opt: 'betas' },
+  { label: 'OneCycleLR no momentum', sched: { name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 1000, cycle_momentum: false, div_factor: 10, final_div_factor: 100 } }, steps: 1000, opt: 'none' },
+  // LinearLR
+  { label: 'LinearLR default', sched: { name: 'LinearLR' }, steps: 10 },
+  { label: 'LinearLR warmup', sched: { name: 'LinearLR', params: { start_factor: 0.1, end_factor: 1, total_iters: 10 } }, steps: 20 },
+  { label: 'LinearLR decay to 0', sched: { name: 'LinearLR', params: { start_factor: 1, end_factor: 0, total_iters: 8 } }, steps: 15 },
+  { label: 'LinearLR 0.5 to 0.25', sched: { name: 'LinearLR', params: { start_factor: 0.5, end_factor: 0.25, total_iters: 4 } }, steps: 9 },
+  { label: 'LinearLR total_iters 0', sched: { name: 'LinearLR', params: { start_factor: 0.2, total_iters: 0 } }, steps: 5 },
+  { label: 'LinearLR long', sched: { name: 'LinearLR', params: { start_factor: 0.001, end_factor: 0.9, total_iters: 1000 } }, steps: 1100 },
+  // ConstantLR
+  { label: 'ConstantLR default', sched: { name: 'ConstantLR' }, steps: 10 },
+  { label: 'ConstantLR total 1', sched: { name: 'ConstantLR', params: { factor: 0.5, total_iters: 1 } }, steps: 4 },
+  { label: 'ConstantLR total_iters 0 never restores', sched: { name: 'ConstantLR', params: { factor: 0.1, total_iters: 0 } }, steps: 5 },
+  { label: 'ConstantLR factor 1 (control: constant)', sched: { name: 'ConstantLR', params: { factor: 1, total_iters: 3 } }, steps: 6 },
+  { label: 'ConstantLR factor 0 before total_iters', sched: { name: 'ConstantLR', params: { factor: 0, total_iters: 50 } }, steps: 49 },
+  // SequentialLR
+  { label: 'SequentialLR warmup + cosine', sched: warmupCosine, steps: 120 },
+  {
+    label: 'SequentialLR ConstantLR + ExponentialLR (torch docstring)',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [20] },
+      schedulers: [
+        { name: 'ConstantLR', params: { factor: 0.1, total_iters: 20 } },
+        { name: 'ExponentialLR', params: { gamma: 0.9 } },
+      ],
+    },
+    steps: 40,
+    baseLr: 0.05,
+  },
+  {
+    label: 'SequentialLR ConstantLR restoring before the milestone',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [8] },
+      schedulers: [
+        { name: 'ConstantLR', params: { factor: 0.25, total_iters: 3 } },
+        { name: 'StepLR', params: { step_size: 4, gamma: 0.5 } },
+      ],
+    },
+    steps: 25,
+  },
+  {
+    label: 'SequentialLR ConstantLR total_iters 0 in both places',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [3] },
+      schedulers: [
+        { name: 'ConstantLR', params: { factor: 0.5, total_iters: 0 } },
+        { name: 'ConstantLR', params: { factor: 0.1, total_iters: 0 } },
+      ],
+    },
+    steps: 8,
+  },
+  {
+    label: 'SequentialLR four children',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [5, 12, 30] },
+      schedulers: [
+        { name: 'LinearLR', params: { start_factor: 0.2, total_iters: 5 } },
+        { name: 'MultiStepLR', params: { milestones: [0, 3, 3], gamma: 0.5 } },
+        { name: 'CosineAnnealingWarmRestarts', params: { T_0: 4, T_mult: 2, eta_min: 0.001 } },
+        { name: 'CosineAnnealingLR', params: { T_max: 10, eta_min: 0.01 } },
+      ],
+    },
+    steps: 60,
+  },
+  {
+    label: 'SequentialLR repeated milestone skips a child',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [5, 5] },
+      schedulers: [
+        { name: 'ExponentialLR', params: { gamma: 0.8 } },
+        { name: 'StepLR', params: { step_size: 1, gamma: 0.1 } },
+        { name: 'LinearLR', params: { start_factor: 0.5, total_iters: 4 } },
+      ],
+    },
+    steps: 15,
+  },
+  {
+    label: 'SequentialLR first child chains from a later OneCycleLR initial_lr',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [6] },
+      schedulers: [
+        { name: 'LinearLR', params: { start_factor: 0.5, total_iters: 4 } },
+        { name: 'OneCycleLR', params: { max_lr: 1, total_steps: 30, cycle_momentum: false } },
+      ],
+    },
+    steps: 36,
+    baseLr: 0.01,
+  },
+  {
+    label: 'SequentialLR first CosineAnnealingLR switches from chain lr to base_lrs after T_max',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [17] },
+      schedulers: [
+        { name: 'CosineAnnealingLR', params: { T_max: 5, eta_min: 0.001 } },
+        { name: 'OneCycleLR', params: { max_lr: 2, total_steps: 20, cycle_momentum: false } },
+      ],
+    },
+    steps: 37,
+    baseLr: 0.03,
+  },
+  {
+    label: 'SequentialLR first CAWR uses base_lrs, not the chain lr',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [9, 15] },
+      schedulers: [
+        { name: 'CosineAnnealingWarmRestarts', params: { T_0: 4 } },
+        { name: 'ExponentialLR', params: { gamma: 0.9 } },
+        { name: 'OneCycleLR', params: { max_lr: 1, total_steps: 10, cycle_momentum: false } },
+      ],
+    },
+    steps: 20,
+  },
+  {
+    label: 'SequentialLR later children take base_lrs from OneCycleLR',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [4, 10] },
+      schedulers: [
+        { name: 'CosineAnnealingWarmRestarts', params: { T_0: 3 } },
+        { name: 'OneCycleLR', params: { max_lr: 1, total_steps: 6, cycle_momentum: false } },
+        { name: 'CosineAnnealingLR', params: { T_max: 5 } },
+      ],
+    },
+    steps: 22,
+    baseLr: 0.2,
+  },
+  {
+    label: 'SequentialLR CyclicLR first sets initial_lr',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [10] },
+      schedulers: [
+        { name: 'CyclicLR', params: { base_lr: 0.002, max_lr: 0.02, step_size_up: 3, cycle_momentum: false } },
+        { name: 'ExponentialLR', params: { gamma: 0.95 } },
+      ],
+    },
+    steps: 30,
+    baseLr: 0.5,
+  },
+  {
+    label: 'SequentialLR OneCycleLR then LinearLR',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [20] },
+      schedulers: [
+        { name: 'OneCycleLR', params: { max_lr: 0.4, total_steps: 25, cycle_momentum: false, three_phase: true } },
+        { name: 'LinearLR', params: { start_factor: 1, end_factor: 0.1, total_iters: 10 } },
+      ],
+    },
+    steps: 40,
+  },
+  {
+    label: 'SequentialLR cosine child with restarts inside its segment',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [3] },
+      schedulers: [
+        { name: 'ConstantLR', params: { factor: 0.5, total_iters: 2 } },
+        { name: 'CosineAnnealingLR', params: { T_max: 4, eta_min: 0.1 } },
+      ],
+    },
+    steps: 30,
+  },
+];
+
+function optKind(c: Case): OptKind {
+  return c.opt ?? 'momentum';
+}
+
+function cycles(c: Case): boolean {
+  return defOf(c.sched.name).cyclesMomentum(resolve(c.sched));
+}
+
+describe('closed forms equal torch recursive schedulers at every step (float64)', () => {
+  it.each(CASES.map((c) => [c.label, c]))('%s', (_label, c) => {
+    const baseLr = c.baseLr ?? 0.1;
+    const torch = torchTrace(c.sched, baseLr, optKind(c), c.steps);
+    const ours = ourTrace(c.sched, baseLr, c.steps, identity);
+    expect(firstMismatch(ours.lr, torch.lr)).toBeNull();
+    if (cycles(c)) expect(firstMismatch(ours.mom, torch.mom)).toBeNull();
+  });
+
+  it('covers every schedule', () => {
+    const covered = new Set(CASES.flatMap((c) => [c.sched.name, ...(c.sched.schedulers ?? []).map((s) => s.name)]));
+    expect([...covered].sort()).toEqual(SCHEDULES.map((s) => s.id).sort());
+  });
+
+  it('the oracle and the comparison can fail: a wrong gamma is caught', () => {
+    const torch = torchTrace({ name: 'StepLR', params: { step_size: 3, gamma: 0.1 } }, 0.1, 'none', 10);
+    const ours = ourTrace({ name: 'StepLR', params: { step_size: 3, gamma: 0.1000001 } }, 0.1, 10, identity);
+    expect(firstMismatch(ours.lr, torch.lr)).toMatch(/^k=3:/);
+  });
+});
+
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Bound for f32 against float64 on the same (f32) parameters, relative to the float64 LR:
+ * 1e-6, plus 6e-8 per e-folding of decay, because gamma ** k = exp(k ln gamma) is as accurate as
+ * k ln gamma, whose f32 rounding grows with its size ln(scale / lr), plus `slack` where a case says
+ * why. LRs below 1e-30 of the run's largest are underflow territory and skipped.
+ */
+function f32Mismatch(f32: Float64Array, f64: Float64Array, slack = 0): string | null {
+  const scale = maxAbs(f64);
+  for (let k = 0; k < f64.length; k++) {
+    const t = f64[k] as number;
+    const o = f32[k] as number;
+    if (t === 0 ? o !== 0 : false) return `k=${k}: f32 ${o}, f64 0`;
+    if (Math.abs(t) <= 1e-30 * scale) continue;
+    const depth = Math.log(scale / Math.abs(t));
+    if (!(Math.abs(o - t) <= (1e-6 + 6e-8 * depth + slack) * Math.abs(t))) return `k=${k}: f32 ${o}, f64 ${t}`;
+  }
+  return null;
+}
+
+describe('float32 twin against float64', () => {
+  it.each(CASES.map((c) => [c.label, c]))('%s', (_label, c) => {
+    const baseLr = c.baseLr ?? 0.1;
+    const f32 = ourTrace(c.sched, baseLr, c.steps, Math.fround);
+    const f64 = ourTrace(c.sched, baseLr, c.steps, identity, true);
+    for (const x of f32.lr) expect(x).toBe(Math.fround(x));
+    expect(f32Mismatch(f32.lr, f64.lr, c.f32Slack)).toBeNull();
+    if (cycles(c)) expect(f32Mismatch(f32.mom, f64.mom)).toBeNull();
+  });
+
+  it('keeps relative accuracy where torch-style (1 + cos) / 2 in f32 would not', () => {
+    // At k = T_max - 1 the factor is sin^2(pi / 2000) ~ 2.5e-6; (1 + cos x) / 2 in f32 keeps only
+    // an absolute error of ~6e-8 there, i.e. ~2% relative. The comparison above must reject that.
+    const T = 1000;
+    const k = T - 1;
+    const naive = Math.fround(Math.fround(1 + Math.fround(Math.cos(Math.fround(Math.fround(Math.PI * k) / T)))) / 2);
+    const exact = (1 + Math.cos((Math.PI * k) / T)) / 2;
+    expect(Math.abs(naive - exact) / exact).toBeGreaterThan(1e-3);
+    const f32 = ourTrace({ name: 'CosineAnnealingLR', params: { T_max: T } }, 1, T, Math.fround);
+    expect(Math.abs((f32.lr[k] as number) - exact) / exact).toBeLessThan(1e-6);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+/** LR (and momentum) after k steps, from our float64 closed form. */
+function at(s: Sched, baseLr: number, k: number): [number, number] {
+  const t = ourTrace(s, baseLr, k, identity);
+  return [t.lr[k] as number, t.mom[k] as number];
+}
+
+function expectNear(actual: number, expected: number, rel = 1e-14): void {
+  expect(Math.abs(actual - expected)).toBeLessThanOrEqual(rel * Math.abs(expected) + 1e-300);
+}
+
+describe('hand-computed values', () => {
+  it('StepLR: torch docstring (lr 0.05, step_size 30, gamma 0.1)', () => {
+    const s: Sched = { name: 'StepLR', params: { step_size: 30, gamma: 0.1 } };
+    expectNear(at(s, 0.05, 29)[0], 0.05);
+    expectNear(at(s, 0.05, 30)[0], 0.005);
+    expectNear(at(s, 0.05, 59)[0], 0.005);
+    expectNear(at(s, 0.05, 60)[0], 0.0005);
+  });
+
+  it('MultiStepLR: docstring, and a repeated milestone multiplies by gamma ** count', () => {
+    const s: Sched = { name: 'MultiStepLR', params: { milestones: [30, 80], gamma: 0.1 } };
+    expectNear(at(s, 0.05, 29)[0], 0.05);
+    expectNear(at(s, 0.05, 30)[0], 0.005);
+    expectNear(at(s, 0.05, 80)[0], 0.0005);
+    // Counter({2: 2}): at k = 2 the lr is multiplied by 0.5 ** 2.
+    const rep: Sched = { name: 'MultiStepLR', params: { milestones: [2, 2], gamma: 0.5 } };
+    expectNear(at(rep, 1, 1)[0], 1);
+    expectNear(at(rep, 1, 2)[0], 0.25);
+  });
+
+  it('ConstantLR: docstring (factor 0.5, total_iters 40), and total_iters 0 never restores', () => {
+    const s: Sched = { name: 'ConstantLR', params: { factor: 0.5, total_iters: 40 } };
+    expectNear(at(s, 0.05, 0)[0], 0.025);
+    expectNear(at(s, 0.05, 39)[0], 0.025);
+    expectNear(at(s, 0.05, 40)[0], 0.05);
+    // get_lr checks k == 0 (multiply by factor) before k == total_iters (divide by it).
+    const z: Sched = { name: 'ConstantLR', params: { factor: 0.5, total_iters: 0 } };
+    expectNear(at(z, 1, 100)[0], 0.5);
+  });
+
+  it('LinearLR: start_factor 0.05 over 40 steps (torch docstring values are one step late)', () => {
+    const s: Sched = { name: 'LinearLR', params: { start_factor: 0.05, total_iters: 40 } };
+    // 0.05 * (0.05 + 0.95 * k / 40): k = 0 -> 0.0025, k = 1 -> 0.0036875 (listed as "epoch == 0"
+    // in torch's docstring), k = 2 -> 0.004875, k >= 40 -> 0.05.
+    expectNear(at(s, 0.05, 0)[0], 0.0025);
+    expectNear(at(s, 0.05, 1)[0], 0.0036875);
+    expectNear(at(s, 0.05, 2)[0], 0.004875);
+    expectNear(at(s, 0.05, 40)[0], 0.05);
+    expectNear(at(s, 0.05, 41)[0], 0.05);
+  });
+
+  it('ExponentialLR: 0.5 ** 3', () => {
+    expectNear(at({ name: 'ExponentialLR', params: { gamma: 0.5 } }, 1, 3)[0], 0.125);
+  });
+
+  it('CosineAnnealingLR: half cosine to eta_min, then back up (period 2 T_max)', () => {
+    const s: Sched = { name: 'CosineAnnealingLR', params: { T_max: 10 } };
+    expectNear(at(s, 1, 5)[0], 0.5);
+    expect(at(s, 1, 10)[0]).toBe(0);
+    expectNear(at(s, 1, 15)[0], 0.5);
+    expectNear(at(s, 1, 20)[0], 1);
+  });
+
+  it('CosineAnnealingWarmRestarts: T_0 2, T_mult 2 restarts at 2 and 6', () => {
+    const s: Sched = { name: 'CosineAnnealingWarmRestarts', params: { T_0: 2, T_mult: 2 } };
+    expectNear(at(s, 1, 0)[0], 1);
+    expectNear(at(s, 1, 1)[0], 0.5); // (1 + cos(pi/2)) / 2
+    expectNear(at(s, 1, 2)[0], 1); // restart, T_i = 4
+    expectNear(at(s, 1, 3)[0], 0.8535533905932737); // (1 + cos(pi/4)) / 2
+    expectNear(at(s, 1, 4)[0], 0.5);
+    expectNear(at(s, 1, 6)[0], 1); // restart, T_i = 8
+  });
+
+  it('CyclicLR: triangular with up 2, down 3, and momentum cycled inversely', () => {
+    const s: Sched = { name: 'CyclicLR', params: { base_lr: 0.1, max_lr: 1.1, step_size_up: 2, step_size_down: 3 } };
+    expect(at(s, 123, 0)).toEqual([0.1, 0.9]); // the optimizer lr (123) is ignored
+    const [lr1, m1] = at(s, 123, 1);
+    expectNear(lr1, 0.6);
+    expectNear(m1, 0.85);
+    const [lr2, m2] = at(s, 123, 2);
+    expectNear(lr2, 1.1);
+    expectNear(m2, 0.8);
+    expectNear(at(s, 123, 3)[0], 0.1 + 2 / 3); // scale (5 - 3) / 3 on the way down
+    expectNear(at(s, 123, 5)[0], 0.1, 1e-13); // next cycle
+    // triangular2, cycle 2 (k = 5..9): amplitude halved, peak at k = 7 is 0.1 + 1 * 0.5.
+    const t2: Sched = { name: 'CyclicLR', params: { base_lr: 0.1, max_lr: 1.1, step_size_up: 2, step_size_down: 3, mode: 'triangular2' } };
+    expectNear(at(t2, 1, 7)[0], 0.6);
+    // exp_range, gamma 0.5: at k = 2 scale 1 times 0.5 ** 2; momentum 0.9 - 0.1 * 0.25.
+    const er: Sched = { name: 'CyclicLR', params: { base_lr: 0.1, max_lr: 1.1, step_size_up: 2, step_size_down: 3, mode: 'exp_range', gamma: 0.5 } };
+    const [lrE, mE] = at(er, 1, 2);
+    expectNear(lrE, 0.35);
+    expectNear(mE, 0.875);
+  });
+
+  it('OneCycleLR: max_lr 1 over 10 steps, including the step torch still allows at k = total_steps', () => {
+    // end_step of phase 1 = 0.3 * 10 - 1 = 2; initial 1 / 25 = 0.04; final 0.04 / 1e4 = 4e-6.
+    const s: Sched = { name: 'OneCycleLR', params: { max_lr: 1, total_steps: 10 } };
+    expect(at(s, 123, 0)).toEqual([0.04, 0.95]);
+    const [lr1, m1] = at(s, 123, 1);
+    expectNear(lr1, 0.52); // halfway: (0.04 + 1) / 2
+    expectNear(m1, 0.9);
+    const [lr2, m2] = at(s, 123, 2);
+    expectNear(lr2, 1);
+    expectNear(m2, 0.85);
+    const [lr9, m9] = at(s, 123, 9);
+    expectNear(lr9, 4e-6);
+    expectNear(m9, 0.95);
+    // k = 10: pct = (10 - 2) / (9 - 2) = 8/7 > 1, so the cosine has turned back up.
+    expectNear(at(s, 123, 10)[0], 0.04951936798652623, 1e-12);
+    // Linear: (4e-6 - 1) * 8/7 + 1 < 0. torch's LR after the last step is negative.
+    const lin: Sched = { name: 'OneCycleLR', params: { max_lr: 1, total_steps: 10, anneal_strategy: 'linear' } };
+    expectNear(at(lin, 1, 10)[0], -0.14285257142857133, 1e-12);
+  });
+
+  it('SequentialLR: torch docstring (ConstantLR 0.1 for 20 steps, then ExponentialLR 0.9)', () => {
+    const s: Sched = {
+      name: 'SequentialLR',
+      params: { milestones: [20] },
+      schedulers: [
+        { name: 'ConstantLR', params: { factor: 0.1, total_iters: 20 } },
+        { name: 'ExponentialLR', params: { gamma: 0.9 } },
+      ],
+    };
+    expectNear(at(s, 0.05, 0)[0], 0.005);
+    expectNear(at(s, 0.05, 19)[0], 0.005);
+    expectNear(at(s, 0.05, 20)[0], 0.05);
+    expectNear(at(s, 0.05, 21)[0], 0.045);
+    expectNear(at(s, 0.05, 22)[0], 0.0405);
+  });
+
+  it('SequentialLR: LinearLR warmup then CosineAnnealingLR', () => {
+    const s: Sched = {
+      name: 'SequentialLR',
+      params: { milestones: [5] },
+      schedulers: [
+        { name: 'LinearLR', params: { start_factor: 0.1, total_iters: 5 } },
+        { name: 'CosineAnnealingLR', params: { T_max: 10 } },
+      ],
+    };
+    expectNear(at(s, 1, 0)[0], 0.1);
+    expectNear(at(s, 1, 4)[0], 0.82); // 0.1 + 0.9 * 4 / 5
+    expectNear(at(s, 1, 5)[0], 1); // the cosine starts from base_lrs, not from 0.82
+    expectNear(at(s, 1, 10)[0], 0.5);
+    expect(at(s, 1, 15)[0]).toBe(0);
+  });
+
+  it('SequentialLR: a later ConstantLR with total_iters 0 runs at the full LR', () => {
+    const s: Sched = {
+      name: 'SequentialLR',
+      params: { milestones: [3] },
+      schedulers: [
+        { name: 'ConstantLR', params: { factor: 0.5, total_iters: 0 } },
+        { name: 'ConstantLR', params: { factor: 0.1, total_iters: 0 } },
+      ],
+    };
+    expectNear(at(s, 1, 2)[0], 0.5);
+    // Switched in by _get_closed_form_lr: factor + (0 >= 0) * (1 - factor) = 1.
+    expectNear(at(s, 1, 3)[0], 1);
+    expectNear(at(s, 1, 9)[0], 1);
+  });
+
+  it('SequentialLR: the first child chains from a later OneCycleLR initial_lr', () => {
+    const s: Sched = {
+      name: 'SequentialLR',
+      params: { milestones: [6] },
+      schedulers: [
+        { name: 'LinearLR', params: { start_factor: 0.5, total_iters: 4 } },
+        { name: 'OneCycleLR', params: { max_lr: 1, total_steps: 30, cycle_momentum: false } },
+      ],
+    };
+    // OneCycleLR's constructor sets initial_lr = 1 / 25; SequentialLR resets the lr to it.
+    expectNear(at(s, 0.01, 0)[0], 0.02);
+    expectNear(at(s, 0.01, 4)[0], 0.04);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+function optimizer(name: string): OptimizerDef {
+  const o = findOptimizer(name);
+  if (!o) throw new Error(`no optimizer ${name}`);
+  return o;
+}
+
+function validate(s: Sched, steps: number, opt = 'SGD'): string[] {
+  return defOf(s.name).validate?.(resolve(s), { steps, optimizer: optimizer(opt) }) ?? [];
+}
+
+function torchRaises(s: Sched, steps: number, kind: OptKind = 'momentum'): boolean {
+  try {
+    torchTrace(s, 0.1, kind, steps);
+    return false;
+  } catch (e) {
+    if (e instanceof ZeroDivisionError || e instanceof TorchValueError) return true;
+    throw e;
+  }
+}
+
+describe('validate', () => {
+  it('OneCycleLR: total_steps must cover the run (torch raises past it)', () => {
+    const s: Sched = { name: 'OneCycleLR', params: { total_steps: 100 } };
+    expect(validate(s, 100)).toEqual([]);
+    const errs = validate(s, 101);
+    expect(errs).toHaveLength(1);
+    expect(errs[0]).toContain('Tried to step 101 times. The specified number of total steps is 100');
+    expect(errs[0]).toContain('at least 101');
+    expect(validate({ name: 'OneCycleLR', params: { epochs: 4, steps_per_epoch: 25 } }, 100)).toEqual([]);
+    expect(validate({ name: 'OneCycleLR', params: { epochs: 4, steps_per_epoch: 25 } }, 101)).toHaveLength(1);
+  });
+
+  it('OneCycleLR: needs total_steps or epochs and steps_per_epoch', () => {
+    for (const params of [{}, { epochs: 3 }, { steps_per_epoch: 3 }]) {
+      const errs = validate({ name: 'OneCycleLR', params }, 10);
+      expect(errs).toEqual([expect.stringContaining('You must define either total_steps OR (epochs AND steps_per_epoch)')]);
+    }
+  });
+
+  it('OneCycleLR: division by zero in div_factor, final_div_factor or a zero-length phase', () => {
+    expect(validate({ name: 'OneCycleLR', params: { total_steps: 10, div_factor: 0 } }, 10)).toEqual([expect.stringContaining('div_factor')]);
+    expect(validate({ name: 'OneCycleLR', params: { total_steps: 10, final_div_factor: 0 } }, 10)).toEqual([
+      expect.stringContaining('final_div_factor'),
+    ]);
+    // 0.1 * 10 - 1 = 0: phase 1 spans zero steps and get_lr divides by zero at construction.
+    expect(validate({ name: 'OneCycleLR', params: { total_steps: 10, pct_start: 0.1 } }, 5)).toEqual([
+      expect.stringMatching(/phase 1 .* zero length.*at step 0/),
+    ]);
+    // pct_start 1: the last phase has zero length and is used only at k = total_steps.
+    expect(validate({ name: 'OneCycleLR', params: { total_steps: 30, pct_start: 1 } }, 29)).toEqual([]);
+    expect(validate({ name: 'OneCycleLR', params: { total_steps: 30, pct_start: 1 } }, 30)).toEqual([
+      expect.stringMatching(/phase 2 .*at step 30/),
+    ]);
+  });
+
+  it('OneCycleLR: validate reports an error exactly when torch raises', () => {
+    let raising = 0;
+    for (const total of [1, 2, 3, 4, 5, 7, 10, 12, 20]) {
+      for (const pct of [0, 0.05, 0.1, 0.2, 0.25, 1 / 3, 0.5, 0.55, 0.6, 0.75, 1]) {
+        for (const three_phase of [false, true]) {
+          for (const steps of [total - 1, total, total + 1]) {
+            if (steps < 0) continue;
+            const s: Sched = { name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: total, pct_start: pct, three_phase } };
+            const raises = torchRaises(s, steps);
+            if (raises) raising++;
+            expect({ total, pct, three_phase, steps, raises: validate(s, steps).length > 0 }).toEqual({
+              total,
+              pct,
+              three_phase,
+              steps,
+              raises,
+            });
+          }
+        }
+      }
+    }
+    expect(raising).toBeGreaterThan(50);
+  });
+
+  it('CyclicLR and OneCycleLR: cycle_momentum needs momentum or betas (torch message)', () => {
+    for (const name of ['CyclicLR', 'OneCycleLR']) {
+      const s: Sched = { name, params: name === 'OneCycleLR' ? { total_steps: 10 } : {} };
+      expect(validate(s, 10, 'Adagrad')).toEqual([
+        expect.stringContaining('optimizer must support momentum or beta1 with `cycle_momentum` option enabled'),
+      ]);
+      expect(validate(s, 10, 'Adagrad')[0]).toContain('set cycle_momentum: false');
+      expect(validate(s, 10, 'SGD')).toEqual([]);
+      expect(validate(s, 10, 'Adam')).toEqual([]);
+      expect(validate({ name, params: { ...s.params, cycle_momentum: false } }, 10, 'Adagrad')).toEqual([]);
+      expect(torchRaises(s, 3, 'none')).toBe(true);
+      expect(torchRaises({ name, params: { ...s.params, cycle_momentum: false } }, 3, 'none')).toBe(false);
+    }
+  });
+
+  it('ConstantLR: factor 0 is an error exactly when torch reaches 1 / factor', () => {
+    for (const total of [0, 1, 5]) {
+      for (const steps of [0, 1, 4, 5, 6]) {
+        const s: Sched = { name: 'ConstantLR', params: { factor: 0, total_iters: total } };
+        expect({ total, steps, error: validate(s, steps).length > 0 }).toEqual({ total, steps, error: torchRaises(s, steps) });
+      }
+    }
+    expect(validate({ name: 'ConstantLR', params: { factor: 0, total_iters: 5 } }, 10)[0]).toMatch(/factor: 0 .*ZeroDivisionError/);
+  });
+});
+
+describe('validateSequentialLR', () => {
+  const ctx = (steps: number, opt = 'SGD') => ({ steps, optimizer: optimizer(opt) });
+  const check = (s: Sched, steps: number): string[] =>
+    validateSequentialLR(
+      resolve(s),
+      (s.schedulers ?? []).map((c) => ({ def: defOf(c.name), values: resolve(c) })),
+      ctx(steps),
+    );
+  const seq = (milestones: number[], schedulers: Sched[]): Sched => ({ name: 'SequentialLR', params: { milestones }, schedulers });
+
+  it('accepts the common recipes', () => {
+    expect(check(warmupCosine, 120)).toEqual([]);
+  });
+
+  it('needs one milestone fewer than schedulers (torch message)', () => {
+    const s = seq([10, 20], [{ name: 'ExponentialLR' }, { name: 'StepLR' }]);
+    expect(check(s, 50)).toEqual([expect.stringContaining('expects number of schedulers provided to be one more than the number of milestone points')]);
+    expect(torchRaises(s, 5)).toBe(true);
+  });
+
+  it('rejects momentum-cycling and composite children', () => {
+    expect(check(seq([5], [{ name: 'CyclicLR' }, { name: 'StepLR' }]), 20)).toEqual([
+      expect.stringMatching(/^schedulers\.0 \(CyclicLR\): cycles momentum.*set cycle_momentum: false/),
+    ]);
+    expect(check(seq([5], [{ name: 'StepLR' }, { name: 'SequentialLR' }]), 20)).toEqual([
+      expect.stringMatching(/^schedulers\.1 \(SequentialLR\): a composite schedule/),
+    ]);
+  });
+
+  it('LinearLR with total_iters 0 after a milestone divides by zero in torch', () => {
+    const later = seq([5], [{ name: 'StepLR' }, { name: 'LinearLR', params: { total_iters: 0 } }]);
+    expect(check(later, 20)).toEqual([expect.stringMatching(/^schedulers\.1 \(LinearLR\): total_iters = 0 .*step 5/)]);
+    expect(torchRaises(later, 20)).toBe(true);
+    // Not reached within the run, or as the first child: fine in torch too.
+    expect(check(later, 4)).toEqual([]);
+    expect(torchRaises(later, 4)).toBe(false);
+    const first = seq([5], [{ name: 'LinearLR', params: { total_iters: 0 } }, { name: 'StepLR' }]);
+    expect(check(first, 20)).toEqual([]);
+    expect(torchRaises(first, 20)).toBe(false);
+  });
+
+  it('only one OneCycleLR', () => {
+    const s = seq([5], [
+      { name: 'OneCycleLR', params: { total_steps: 5, cycle_momentum: false } },
+      { name: 'OneCycleLR', params: { total_steps: 50, cycle_momentum: false } },
+    ]);
+    expect(check(s, 20)).toEqual([expect.stringMatching(/^schedulers\.1 \(OneCycleLR\): only one OneCycleLR/)]);
+  });
+
+  it("checks each child's run-level rules on the steps it is active for", () => {
+    const oc = (total: number): Sched =>
+      seq([50], [{ name: 'LinearLR' }, { name: 'OneCycleLR', params: { total_steps: total, cycle_momentum: false } }]);
+    expect(check(oc(50), 100)).toEqual([]);
+    expect(torchRaises(oc(50), 100)).toBe(false);
+    expect(check(oc(49), 100)).toEqual([expect.stringMatching(/^schedulers\.1 \(OneCycleLR\), active for its local steps 0\.\.50: total_steps/)]);
+    expect(torchRaises(oc(49), 100)).toBe(true);
+    // A milestone beyond the run: the child never runs.
+    expect(check(seq([200], [{ name: 'LinearLR' }, { name: 'OneCycleLR', params: { total_steps: 1, cycle_momentum: false } }]), 100)).toEqual([]);
+    // ConstantLR factor 0 only raises if its total_iters falls inside its segment.
+    const cz = (m: number): Sched => seq([m], [{ name: 'ConstantLR', params: { factor: 0, total_iters: 10 } }, { name: 'ExponentialLR' }]);
+    expect(check(cz(10), 30)).toEqual([]);
+    expect(torchRaises(cz(10), 30)).toBe(false);
+    expect(check(cz(11), 30)).toHaveLength(1);
+    expect(torchRaises(cz(11), 30)).toBe(true);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+/** torch's constructor arguments after `optimizer` (without last_epoch, scale_fn, schedulers), with defaults; undefined = required. */
+const TORCH_SIGNATURES: Readonly<Record<string, readonly [string, ParamValue | undefined][]>> = {
+  StepLR: [
+    ['step_size', undefined],
+    ['gamma', 0.1],
+  ],
+  MultiStepLR: [
+    ['milestones', undefined],
+    ['gamma', 0.1],
+  ],
+  ExponentialLR: [['gamma', undefined]],
+  CosineAnnealingLR: [
+    ['T_max', undefined],
+    ['eta_min', 0.0],
+  ],
+  CosineAnnealingWarmRestarts: [
+    ['T_0', undefined],
+    ['T_mult', 1],
+    ['eta_min', 0.0],
+  ],
+  CyclicLR: [
+    ['base_lr', undefined],
+    ['max_lr', undefined],
+    ['step_size_up', 2000],
+    ['step_size_down', null],
+    ['mode', 'triangular'],
+    ['gamma', 1.0],
+    ['scale_mode', 'cycle'],
+    ['cycle_momentum', true],
+    ['base_momentum', 0.8],
+    ['max_momentum', 0.9],
+  ],
+  OneCycleLR: [
+    ['max_lr', undefined],
+    ['total_steps', null],
+    ['epochs', null],
+    ['steps_per_epoch', null],
+    ['pct_start', 0.3],
+    ['anneal_strategy', 'cos'],
+    ['cycle_momentum', true],
+    ['base_momentum', 0.85],
+    ['max_momentum', 0.95],
+    ['div_factor', 25.0],
+    ['final_div_factor', 1e4],
+    ['three_phase', false],
+  ],
+  LinearLR: [
+    ['start_factor', 1.0 / 3],
+    ['end_factor', 1.0],
+    ['total_iters', 5],
+  ],
+  ConstantLR: [
+    ['factor', 1.0 / 3],
+    ['total_iters', 5],
+  ],
+  SequentialLR: [['milestones', undefined]],
+};
+
+describe('schemas and WGSL twins', () => {
+  it('lists the schedules in kind order', () => {
+    expect(SCHEDULES.map((s) => s.id)).toEqual([
+      'StepLR',
+      'MultiStepLR',
+      'ExponentialLR',
+      'CosineAnnealingLR',
+      'CosineAnnealingWarmRestarts',
+      'CyclicLR',
+      'OneCycleLR',
+      'LinearLR',
+      'ConstantLR',
+      'SequentialLR',
+    ]);
+    SCHEDULES.forEach((s, i) => expect(scheduleKind(s)).toBe(i + 1));
+  });
+
+  it.each(SCHEDULES.map((s) => [s.id, s]))('%s: torch names, order and defaults', (id, def) => {
+    const sig = TORCH_SIGNATURES[id] ?? [];
+    expect(def.params.map((p) => p.key)).toEqual(sig.map(([k]) => k));
+    for (const [key, torchDefault] of sig) {
+      const p = def.params.find((x) => x.key === key);
+      if (!p) throw new Error(key);
+      if (torchDefault === undefined) expect(p.doc).toMatch(/required in torch/i);
+      else expect(p.default).toEqual(torchDefault);
+    }
+  });
+
+  it.each(SCHEDULES.map((s) => [s.id, s]))('%s: fits a schedule block, one-line docs, sane defaults', (_id, def) => {
+    expect(blockSize(def.params)).toBeLessThanOrEqual(SCHEDULE_BLOCK);
+    expect(def.doc.length).toBeGreaterThan(10);
+    expect(def.reference).toMatch(/^torch\/optim\/lr_scheduler\.py/);
+    for (const p of def.params) {
+      expect(p.doc.length).toBeGreaterThan(10);
+      expect(p.doc).not.toContain('\n');
+      if (p.kind === 'number' || p.kind === 'int') {
+        expect(p.default).toBeGreaterThanOrEqual(p.min);
+        expect(p.default).toBeLessThanOrEqual(p.max);
+        if (p.kind === 'int') expect(p.max).toBeLessThanOrEqual(16_777_216);
+      }
+    }
+  });
+
+  it('momentum cycling is reported by CyclicLR and OneCycleLR only, per cycle_momentum', () => {
+    for (const def of SCHEDULES) {
+      const v = resolve({ name: def.id });
+      expect(def.cyclesMomentum(v)).toBe(def.id === 'CyclicLR' || def.id === 'OneCycleLR');
+      expect(def.cyclesMomentum({ ...v, cycle_momentum: false })).toBe(false);
+    }
+  });
+
+  const wgsl = (file: string): string => readFileSync(new URL(`../../shaders/schedules/${file}`, import.meta.url), 'utf8');
+
+  it.each(SCHEDULES.map((s) => [s.id, s]))('%s: WGSL twin defines sched_<Id> and reads only existing slots', (id, def) => {
+    const path = new URL(`../../shaders/schedules/${def.wgsl}`, import.meta.url);
+    expect(def.wgsl).toBe(`${id}.wgsl`);
+    expect(existsSync(path)).toBe(true);
+    const text = wgsl(def.wgsl);
+    expect(text).toContain(`fn sched_${id}(b: u32, k: u32, base_lr: f32) -> vec2f {`);
+  });
+
+  it('WGSL slot names all exist (<Id>_<param> with dots as underscores)', () => {
+    const slots = new Set(SCHEDULES.flatMap((s) => Object.keys(slotOffsets(s.params)).map((p) => `${s.id}_${p.replace(/\./g, '_')}`)));
+    const ids = SCHEDULES.map((s) => s.id).join('|');
+    const used = new Set<string>();
+    for (const file of [...SCHEDULES.map((s) => s.wgsl), 'dispatch.wgsl']) {
+      for (const m of wgsl(file).matchAll(new RegExp(`\\b(?:${ids})_\\w+`, 'g'))) used.add(m[0]);
+    }
+    expect(used.size).toBeGreaterThan(30);
+    expect([...used].filter((u) => !slots.has(u))).toEqual([]);
+  });
+
+  it('dispatch.wgsl routes every leaf kind and declares the pipeline overrides', () => {
+    const text = wgsl('dispatch.wgsl');
+    for (const def of SCHEDULES) {
+      if (def.children) continue;
+      expect(text).toContain(`case SCHED_KIND_${def.id}: { return sched_${def.id}(b, k, base_lr); }`);
+    }
+    for (const o of ['SCHEDULE_KIND', 'SCHEDULE_CHILD_KIND_0', 'SCHEDULE_CHILD_KIND_1', 'SCHEDULE_CHILD_KIND_2', 'SCHEDULE_CHILD_KIND_3']) {
+      expect(text).toContain(`override ${o}: u32`);
+    }
+    expect(text).toContain('fn schedule_eval(k: u32, base_lr: f32) -> vec2f {');
+    expect(text).toContain('fn sched_leaf(kind: u32, b: u32, k: u32, base_lr: f32) -> vec2f {');
+  });
+});
