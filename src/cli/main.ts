@@ -12,6 +12,8 @@ import { parseSpec } from '../core/spec.ts';
 import { runTrajectory } from '../engine/cpu/kernel.ts';
 import type { Engine } from '../engine/engine.ts';
 import { createNodeEngine } from '../engine/node-engines.ts';
+import { validatePlan } from '../engine/validation.ts';
+import type { PairReport } from '../core/validate.ts';
 import { readJSONFile, writeAtomically } from './io.ts';
 import { formatRate, progressBar } from './progress.ts';
 import { summarize } from './summary.ts';
@@ -99,6 +101,58 @@ async function runTrajectoryCommand(specPath: string, o: { engine: EngineName; o
   else process.stdout.write(`${json}\n`);
 }
 
+/** Thresholds a validation must meet (gpu vs cpu); see docs/validation.md for where they come from. */
+export const VALIDATION_THRESHOLDS = { minSameOutcome: 0.995, maxPositionError: 1e-3 } as const;
+
+function pairLine(p: PairReport): string {
+  const pct = (x: number): string => `${(100 * x).toFixed(3)}%`;
+  return (
+    `${`${p.a} vs ${p.b}`.padEnd(14)} same outcome ${pct(p.sameOutcome).padStart(9)} ` +
+    `(off boundary ${pct(p.sameOutcomeOffBoundary)}), divergence agrees ${pct(p.sameDivergence)}, ` +
+    `position error median ${p.position.median.toExponential(1)} max ${p.position.max.toExponential(1)} ` +
+    `over ${p.position.runs} runs (${pct(p.position.identical)} identical)`
+  );
+}
+
+async function runValidate(specPath: string, o: { out?: string; workers?: number; quiet?: boolean }): Promise<boolean> {
+  const spec = loadSpec(specPath);
+  if (o.out) outFormat(o.out, ['json']);
+  const plan = makePlan(spec);
+  const engines = [await createNodeEngine('gpu'), await createNodeEngine('cpu', o.workers === undefined ? {} : { workers: o.workers })];
+  engines.push(await createNodeEngine('cpu64', o.workers === undefined ? {} : { workers: o.workers }));
+  let bar = progressBar('validate', true);
+  try {
+    const { report } = await validatePlan(plan, engines, {
+      signal: interruptSignal(),
+      onEngine: (name) => {
+        bar.stop();
+        bar = progressBar(`validate: ${name}`, o.quiet ?? false);
+      },
+      onProgress: (p) => bar.update(p),
+    });
+    bar.stop();
+    const gpuCpu = report.pairs.find((p) => p.a === 'gpu' && p.b === 'cpu');
+    const pass =
+      gpuCpu !== undefined &&
+      gpuCpu.sameOutcome >= VALIDATION_THRESHOLDS.minSameOutcome &&
+      gpuCpu.position.max <= VALIDATION_THRESHOLDS.maxPositionError;
+    const lines = [
+      `${plan.runs} runs x ${spec.steps} steps; ${report.boundaryRuns} runs on basin boundaries (${report.boundaryMethod})`,
+      ...report.pairs.map(pairLine),
+      `${pass ? 'PASS' : 'FAIL'}: gpu vs cpu needs same outcome >= ${VALIDATION_THRESHOLDS.minSameOutcome * 100}% and position error <= ${VALIDATION_THRESHOLDS.maxPositionError} off the boundary`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (o.out) {
+      const out = o.out;
+      writeAtomically(out, (w) => w(`${JSON.stringify({ ...report, thresholds: VALIDATION_THRESHOLDS, pass }, null, 1)}\n`));
+    }
+    return pass;
+  } finally {
+    bar.stop();
+    for (const e of engines) await e.dispose();
+  }
+}
+
 export function buildProgram(): Command {
   const program = new Command('basinlab')
     .description('Batch-simulate optimiser runs over 2-D loss surfaces (CPU reference engines and WebGPU).')
@@ -131,6 +185,17 @@ export function buildProgram(): Command {
       await runTrajectoryCommand(spec, o);
     });
 
+  program
+    .command('validate')
+    .description('run a spec on gpu, cpu (float32) and cpu64 (float64) and report where they agree')
+    .argument('<spec>', 'sweep spec (JSON)')
+    .option('-o, --out <file>', 'write the report to FILE.json')
+    .option('-w, --workers <n>', 'CPU worker threads', positiveInt('--workers'))
+    .option('-q, --quiet', 'no progress output')
+    .action(async (spec: string, o: { out?: string; workers?: number; quiet?: boolean }) => {
+      if (!(await runValidate(spec, o))) process.exitCode = 1;
+    });
+
   return program;
 }
 
@@ -138,8 +203,9 @@ export function buildProgram(): Command {
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
+    process.exitCode = 0;
     await program.parseAsync(argv, { from: 'user' });
-    return 0;
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof SpecErrors) {

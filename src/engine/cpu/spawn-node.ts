@@ -4,10 +4,9 @@ import type { WorkerHandle, WorkerSpawner } from './engine.ts';
 import type { WorkerReply } from './protocol.ts';
 
 export function nodeWorkerSpawner(): WorkerSpawner {
-  const url = new URL('./worker-node.ts', import.meta.url);
+  const url = new URL('./worker-node-boot.mjs', import.meta.url);
   return () => {
-    // Workers do not inherit the main thread's module hooks, so they load tsx themselves.
-    const w = new Worker(url, { execArgv: ['--import', 'tsx'] });
+    const w = new Worker(url);
     const handle: WorkerHandle = {
       post: (req) => w.postMessage(req),
       onReply: () => undefined,

@@ -15,7 +15,7 @@ import type { ScheduleNode } from '../../core/registry/index.ts';
 import { scheduleKind } from '../../core/registry/index.ts';
 import type { Engine, RunOptions } from '../engine.ts';
 import type { ShaderSources, SweepKernel } from './compose.ts';
-import { composeSweepKernel } from './compose.ts';
+import { composeFiles, composeSweepKernel } from './compose.ts';
 import type { GpuContext } from './context.ts';
 import { ChunkUniforms, RunResult, RunState, RunUniforms } from './layouts.ts';
 import { offsetOf } from './structs.ts';
@@ -32,7 +32,8 @@ export interface GpuEngineOptions {
 
 interface Pipelines {
   readonly step: GPUComputePipeline;
-  readonly classify: GPUComputePipeline;
+  /** Null for the benchmark's bare baseline, which only steps. */
+  readonly classify: GPUComputePipeline | null;
 }
 
 type Constants = Record<string, number>;
@@ -144,6 +145,39 @@ export class GpuEngine implements Engine {
 
   async run(plan: Plan, opts: RunOptions = {}): Promise<Results> {
     if (this.gpu.lost) throw this.gpu.lost;
+    return this.execute(plan, await this.pipelinesFor(plan), opts);
+  }
+
+  /**
+   * The benchmark's baseline: the same plan (SGD with momentum on Rosenbrock, swept through the
+   * grid) stepped by shaders/kernels/bare_momentum_rosenbrock.wgsl, with the same chunks and submits.
+   */
+  async runBaseline(plan: Plan, opts: RunOptions = {}): Promise<number> {
+    if (plan.surface.id !== 'rosenbrock' || plan.optimizer.id !== 'SGD' || plan.schedule || plan.noise) {
+      throw new Error('the bare baseline runs SGD on rosenbrock with a constant LR and no noise');
+    }
+    const constants = pipelineConstants(plan, this.wg);
+    const key = `bare|${JSON.stringify(constants)}`;
+    let pipelines = this.pipelines.get(key);
+    if (!pipelines) {
+      const code = composeFiles(this.sources, ['lib/bindings.wgsl', 'lib/params.wgsl', 'kernels/bare_momentum_rosenbrock.wgsl']);
+      const module = this.gpu.device.createShaderModule({ label: 'bare momentum rosenbrock', code });
+      const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
+      const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
+      const step = await this.gpu.device.createComputePipelineAsync({
+        label: 'bare momentum rosenbrock',
+        layout: this.pipelineLayout,
+        compute: { module, entryPoint: 'main', constants: own },
+      });
+      pipelines = { step, classify: null };
+      this.pipelines.set(key, pipelines);
+    }
+    const t0 = performance.now();
+    await this.execute(plan, pipelines, opts);
+    return performance.now() - t0;
+  }
+
+  private async execute(plan: Plan, pipelines: Pipelines, opts: RunOptions): Promise<Results> {
     const t0 = performance.now();
     const device = this.gpu.device;
     device.pushErrorScope('out-of-memory');
@@ -155,7 +189,6 @@ export class GpuEngine implements Engine {
       return b;
     };
     try {
-      const pipelines = await this.pipelinesFor(plan);
       const chunk = this.chunkRuns(plan);
       const steps = plan.spec.steps;
       const U = GPUBufferUsage;
@@ -220,7 +253,7 @@ export class GpuEngine implements Engine {
           pass.setBindGroup(0, bindGroup);
           pass.dispatchWorkgroups(groups);
           pass.end();
-          if (s1 === steps) {
+          if (s1 === steps && pipelines.classify) {
             const cp = enc.beginComputePass({ label: 'classify' });
             cp.setPipeline(pipelines.classify);
             cp.setBindGroup(0, bindGroup);
@@ -241,10 +274,12 @@ export class GpuEngine implements Engine {
           opts.onProgress?.({ done: begin * steps + n * s0, total, runsReady: begin });
         }
         if (pending) await pending;
-        await readback.mapAsync(GPUMapMode.READ, 0, n * RunResult.size);
-        this.checkHealth();
-        unpackResults(readback.getMappedRange(0, n * RunResult.size), n, cols, begin);
-        readback.unmap();
+        if (pipelines.classify) {
+          await readback.mapAsync(GPUMapMode.READ, 0, n * RunResult.size);
+          this.checkHealth();
+          unpackResults(readback.getMappedRange(0, n * RunResult.size), n, cols, begin);
+          readback.unmap();
+        }
         opts.onProgress?.({ done: (begin + n) * steps, total, runsReady: begin + n });
       }
       const a = this.gpu.adapter;
