@@ -1,7 +1,8 @@
 // The benchmark's baseline: momentum SGD on Rosenbrock (a = 1, b = 100) and nothing else: no
 // schedule, no noise, no divergence or basin tracking, fixed surface and optimiser. It reads its
 // LR and momentum the way the engine does (a grid sweep through param()), and keeps state between
-// dispatches the same way, so the engine's rate over this one's is the price of generality.
+// dispatches the same way, so the engine's rate over this one's is the price of generality. The
+// buffer starts at zero, so the first step's 0 * mu + g is torch's clone of the gradient.
 
 override WORKGROUP_SIZE: u32 = 64u;
 
@@ -24,10 +25,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
   let lr = param(SGD_lr);
   let mu = param(SGD_momentum);
-  for (var k = chunk.step_begin; k < chunk.step_end; k++) {
+  let step_end = chunk.step_end;
+  for (var k = chunk.step_begin; k < step_end; k++) {
     let t = p.y - p.x * p.x;
     let g = vec2f(-2.0 * (1.0 - p.x) - 400.0 * p.x * t, 200.0 * t);
-    buf = select(mu * buf + g, g, k == 0u);
+    buf = mu * buf + g;
     p = p - lr * buf;
   }
   states[local].s[0] = p;

@@ -12,6 +12,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   let run = chunk.run_begin + local;
+  load_run();
   load_sweep(run, local);
   let st = states[local];
   let p = st.s[0];

@@ -5,10 +5,10 @@
 override WORKGROUP_SIZE: u32 = 64u;
 // Gradient noise on: set when noise.std is non-zero or swept.
 override NOISE: bool = false;
-// The schedule sets momentum/beta1 each step (CyclicLR, OneCycleLR with cycle_momentum).
-override CYCLE_MOMENTUM: bool = false;
 // Slot of the parameter a cycling schedule replaces (momentum or betas.0).
 override OPT_MOMENTUM_SLOT: u32 = 0u;
+// Steps between outcome checkpoints (spec: outcome.check_every).
+override OUTCOME_EVERY: u32 = 1u;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -17,6 +17,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   let run = chunk.run_begin + local;
+  load_run();
   load_sweep(run, local);
 
   var basin: i32;
@@ -38,27 +39,33 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 
   var diverged = 0u;
   let base_lr = param(P_OPTIMIZER);
-  for (var k = chunk.step_begin; k < chunk.step_end; k++) {
-    let sched = schedule_eval(k, base_lr);
-    var mom = param(OPT_MOMENTUM_SLOT);
-    if (CYCLE_MOMENTUM) {
-      mom = sched.y;
+  let step_end = chunk.step_end;
+  // Outcome checks cost as much as a cheap step on SwiftShader, so they run at checkpoints: every
+  // OUTCOME_EVERY steps (counted from step 0, so chunking never moves them) and after the last step.
+  for (var k0 = chunk.step_begin; k0 < step_end; k0 += OUTCOME_EVERY) {
+    let k1 = min(k0 + OUTCOME_EVERY, step_end);
+    for (var k = k0; k < k1; k++) {
+      let sched = schedule_eval(k, base_lr);
+      var mom = param(OPT_MOMENTUM_SLOT);
+      if (CYCLE_MOMENTUM) {
+        mom = sched.y;
+      }
+      var g = surface_sample_grad(S[0], run, k);
+      if (NOISE) {
+        let w = pcg4d(vec4u(seed_v, run, k, STREAM_GRADIENT_NOISE));
+        g = g + param(RUN_NOISE_STD) * box_muller(w.x, w.y);
+      }
+      opt_step(g, sched.x, mom, f32(k + 1u));
     }
-    var g = surface_sample_grad(S[0], run, k);
-    if (NOISE) {
-      let w = pcg4d(vec4u(run_u.noise_seed, run, k, STREAM_GRADIENT_NOISE));
-      g = g + param(RUN_NOISE_STD) * box_muller(w.x, w.y);
-    }
-    opt_step(g, sched.x, mom, f32(k + 1u));
     if (escaped(S[0])) {
       diverged = 1u;
-      entered = k + 1u;
+      entered = k1;
       break;
     }
     let b = basin_of(S[0]);
     if (b != basin) {
       basin = b;
-      entered = k + 1u;
+      entered = k1;
     }
   }
 

@@ -1,6 +1,7 @@
-// param(i): this run's value of slot i of P. Swept slots come from the run's own values, every
-// other slot from the per-sweep uniform. The sweep slots are override constants, so after
-// specialisation each param() call folds to a register or a uniform load.
+// param(i): this run's value of slot i of P. Swept slots come from the run's own values (loaded
+// once per invocation by load_sweep); every other slot is an override constant P_<i> (generated with
+// the layout prefix). The sweep slots are override constants too, so once i is a constant each
+// param() call folds to a register read or a literal.
 
 override SWEEP_DIMS: u32 = 0u;
 override SWEEP_SLOT_0: u32 = 0xffffffffu;
@@ -10,6 +11,10 @@ override SWEEP_SLOT_3: u32 = 0xffffffffu;
 // 0: no sweep, 1: grid (axis values indexed by the run's column and row), 2: a list of points.
 override SWEEP_MODE: u32 = 0u;
 
+// The schedule sets momentum/beta1 each step (CyclicLR, OneCycleLR with cycle_momentum), so an
+// optimiser may not assume its momentum is the same at every step.
+override CYCLE_MOMENTUM: bool = false;
+
 var<private> sweep_v: vec4f;
 
 fn param(i: u32) -> f32 {
@@ -17,7 +22,7 @@ fn param(i: u32) -> f32 {
   if (SWEEP_DIMS > 1u && i == SWEEP_SLOT_1) { return sweep_v.y; }
   if (SWEEP_DIMS > 2u && i == SWEEP_SLOT_2) { return sweep_v.z; }
   if (SWEEP_DIMS > 3u && i == SWEEP_SLOT_3) { return sweep_v.w; }
-  return run_u.p[i / 4u][i % 4u];
+  return fixed_param(i);
 }
 
 // Loads this run's swept values. Grid: sweep_data holds the x axis values then the y axis values.
@@ -36,6 +41,9 @@ fn load_sweep(run: u32, local: u32) {
   }
 }
 
+var<private> seed_v: u32;
+
 fn noise_seed() -> u32 {
-  return run_u.noise_seed;
+  return seed_v;
 }
+

@@ -9,7 +9,8 @@ fn opt_init() {
 
 fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
   let wd = param(SGD_weight_decay);
-  let keep = 1.0 - param(SGD_dampening);
+  let damp = param(SGD_dampening);
+  let keep = 1.0 - damp;
   let p = S[0];
   var d = g;
   if SGD_maximize {
@@ -18,7 +19,19 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
   if wd != 0.0 {
     d = d + wd * p;
   }
-  if mom != 0.0 {
+  if (damp == 0.0 && !CYCLE_MOMENTUM) {
+    // With no dampening and a momentum that is fixed for the whole run, torch's special cases are
+    // what the general update gives from a zero buffer, bit for bit: the first step's buffer is
+    // 0 * mom + g = g (torch's clone), and with momentum 0 the buffer is g every step (torch keeps
+    // none and steps along g). Skipping the per-run branches matters: on SwiftShader a divergent
+    // branch in the step loop costs more than the step. damp and CYCLE_MOMENTUM are constants.
+    S[1] = S[1] * mom + keep * d;
+    if SGD_nesterov {
+      d = d + mom * S[1];
+    } else {
+      d = S[1];
+    }
+  } else if mom != 0.0 {
     if S[2].x == 0.0 {
       S[1] = d;
       S[2].x = 1.0;

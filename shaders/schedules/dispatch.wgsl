@@ -43,10 +43,9 @@ fn sched_child_kind(i: u32) -> u32 {
   }
 }
 
-// Optional slots hold NaN for None and unused int-list slots +Infinity. WGSL lets compilers assume
-// floats are finite (so `x != x` may fold to false); the exponent bits cannot be folded away.
+// Optional slots (None) and unused int-list slots hold PARAM_UNSET (-FLT_MAX, see src/core/params.ts).
 fn sched_is_set(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u;
+  return x != -3.4028234663852886e38;
 }
 
 // WGSL only promises an absolute error of 2^-21 for log inside [0.5, 2], i.e. no relative accuracy

@@ -27,7 +27,7 @@ export interface NumberParam {
 
 /**
  * A number that may be absent (torch's `None`), e.g. OneCycleLR's `total_steps`.
- * Stored as NaN in its slot when absent.
+ * Stored as PARAM_UNSET in its slot when absent.
  */
 export interface OptionalNumberParam {
   readonly key: string;
@@ -56,7 +56,7 @@ export interface TupleParam {
 
 /**
  * A variable-length, non-decreasing list of integers, e.g. MultiStepLR's `milestones`.
- * Occupies `maxLength` slots; unused slots hold +Infinity so "count of milestones <= k" needs no length.
+ * Occupies `maxLength` slots; unused slots hold PARAM_UNSET.
  */
 export interface IntListParam {
   readonly key: string;
@@ -90,6 +90,13 @@ export type ParamSchema =
   | IntListParam
   | BoolParam
   | EnumParam;
+
+/**
+ * What an absent optional value or an unused list slot holds: -FLT_MAX, exact in f32 and finite, so
+ * that every slot of P can be a WGSL override constant (pipeline constants must be finite) and the
+ * CPU and shader twins test it the same way (`x !== PARAM_UNSET`).
+ */
+export const PARAM_UNSET = -3.4028234663852886e38;
 
 /** Resolved parameter values of one entry, after defaults are applied. */
 export type ParamValue = number | boolean | string | null | readonly number[];
@@ -130,7 +137,7 @@ export function blockSize(schema: readonly ParamSchema[]): number {
   return schema.reduce((n, p) => n + slotCount(p), 0);
 }
 
-/** Encodes resolved values into slots (booleans as 0/1, enums as their index, null as NaN). */
+/** Encodes resolved values into slots (booleans as 0/1, enums as their index, null as PARAM_UNSET). */
 export function encodeParams(
   schema: readonly ParamSchema[],
   values: ParamValues,
@@ -147,7 +154,7 @@ export function encodeParams(
         break;
       case 'optional-number':
       case 'optional-int':
-        out[o] = typeof v === 'number' ? v : Number.NaN;
+        out[o] = typeof v === 'number' ? v : PARAM_UNSET;
         break;
       case 'bool':
         out[o] = v === true ? 1 : 0;
@@ -157,12 +164,12 @@ export function encodeParams(
         break;
       case 'tuple': {
         const t = Array.isArray(v) ? (v as readonly number[]) : p.default;
-        for (let i = 0; i < p.default.length; i++) out[o + i] = t[i] ?? Number.NaN;
+        for (let i = 0; i < p.default.length; i++) out[o + i] = t[i] ?? PARAM_UNSET;
         break;
       }
       case 'int-list': {
         const t = Array.isArray(v) ? (v as readonly number[]) : p.default;
-        for (let i = 0; i < p.maxLength; i++) out[o + i] = t[i] ?? Number.POSITIVE_INFINITY;
+        for (let i = 0; i < p.maxLength; i++) out[o + i] = t[i] ?? PARAM_UNSET;
         break;
       }
     }

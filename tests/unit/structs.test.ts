@@ -4,14 +4,13 @@ import { ChunkUniforms, RunResult, RunState, RunUniforms } from '../../src/engin
 import { defineStruct, offsetOf } from '../../src/engine/gpu/structs.ts';
 
 describe('struct layouts crossing the TS/WGSL boundary', () => {
-  it('pins RunUniforms', () => {
+  it('pins RunUniforms (P itself is override constants P_0..P_119)', () => {
     expect(P_COUNT).toBe(120);
-    expect(offsetOf(RunUniforms, 'p')).toBe(0);
-    expect(offsetOf(RunUniforms, 'steps')).toBe(480);
-    expect(offsetOf(RunUniforms, 'noise_seed')).toBe(484);
-    expect(offsetOf(RunUniforms, 'bound')).toBe(496);
-    expect(offsetOf(RunUniforms, 'data_count')).toBe(524);
-    expect(RunUniforms.size).toBe(528);
+    expect(offsetOf(RunUniforms, 'steps')).toBe(0);
+    expect(offsetOf(RunUniforms, 'noise_seed')).toBe(4);
+    expect(offsetOf(RunUniforms, 'bound')).toBe(16);
+    expect(offsetOf(RunUniforms, 'data_count')).toBe(44);
+    expect(RunUniforms.size).toBe(48);
   });
 
   it('pins ChunkUniforms, RunState and RunResult', () => {

@@ -89,7 +89,13 @@ export class CpuRun {
     this.diverged = false;
   }
 
-  /** Step k (0-based): returns false once the run has diverged. */
+  /** Is step k (0-based) followed by an outcome checkpoint? Twin of the kernel's loop structure. */
+  isCheckpoint(k: number): boolean {
+    const done = k + 1;
+    return done % this.plan.spec.outcome.check_every === 0 || done === this.plan.spec.steps;
+  }
+
+  /** Step k (0-based): the update, then the outcome check if k ends at a checkpoint; false once diverged. */
   step(k: number): boolean {
     const { plan, P, S, G, r } = this;
     let lr: number;
@@ -122,6 +128,7 @@ export class CpuRun {
       gy = r(gy + r(std * this.Z[1]!));
     }
     plan.optimizer.step(r, P, S, gx, gy, lr, mom, k + 1);
+    if (!this.isCheckpoint(k)) return true;
     const nx = S[0]!;
     const ny = S[1]!;
     if (escaped(nx, ny, this.bound)) {

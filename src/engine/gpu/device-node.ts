@@ -2,7 +2,7 @@
  * A WebGPU device in Node through the `webgpu` package (Dawn's dawn.node). Without a hardware GPU,
  * Dawn runs on SwiftShader, the CPU Vulkan driver shipped by Debian's chromium package.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GpuUnavailableError } from '../../core/errors.ts';
@@ -17,7 +17,9 @@ export async function acquireNodeGpu(label = 'basinlab'): Promise<GpuContext> {
   }
   // SwiftShader's WSI probes XDG_RUNTIME_DIR and prints an error per device when it is unset.
   if (!process.env.XDG_RUNTIME_DIR) {
-    process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'basinlab-xdg-'));
+    const dir = join(tmpdir(), `basinlab-xdg-${process.getuid?.() ?? 0}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    process.env.XDG_RUNTIME_DIR = dir;
   }
   let webgpu: typeof import('webgpu');
   try {

@@ -64,7 +64,14 @@ export function pipelineConstants(plan: Plan, workgroupSize: number): Constants 
     SWEEP_MODE: plan.mode === 'grid' ? 1 : plan.mode === 'list' ? 2 : 0,
     MINIMA_COUNT: plan.lattice ? 0 : plan.minima.length,
     BASIN_LATTICE: plan.lattice ? 1 : 0,
+    OUTCOME_EVERY: plan.spec.outcome.check_every,
   };
+  // Fixed parameters are compile-time constants; swept slots read the run's own value, so their
+  // base value must not split the pipeline cache.
+  const swept = new Set(plan.dims.map((d) => d.slot));
+  plan.P.forEach((v, i) => {
+    c[`P_${i}`] = swept.has(i) ? 0 : Math.fround(v);
+  });
   for (let d = 0; d < MAX_SWEEP_DIMS; d++) c[`SWEEP_SLOT_${d}`] = plan.dims[d]?.slot ?? 0xffffffff;
   entryOverrides(plan.surface.id, plan.surface.params, plan.spec.surface.params, c);
   entryOverrides(plan.optimizer.id, plan.optimizer.params, plan.spec.optimizer.params, c);
@@ -238,7 +245,9 @@ export class GpuEngine implements Engine {
           device.queue.writeBuffer(sweepBuf, 0, v);
         }
         const groups = Math.ceil(n / this.wg);
-        const stepsPerSubmit = Math.max(1, Math.min(steps, Math.floor(perSubmit / n)));
+        // Checkpoints count from step 0 within each dispatch, so submits start on a multiple of them.
+        const every = plan.spec.outcome.check_every;
+        const stepsPerSubmit = Math.max(1, Math.min(steps, Math.ceil(Math.floor(perSubmit / n) / every) * every));
         let pending: Promise<undefined> | null = null;
         for (let s0 = 0; s0 < steps; s0 += stepsPerSubmit) {
           const s1 = Math.min(steps, s0 + stepsPerSubmit);
@@ -307,7 +316,6 @@ export class GpuEngine implements Engine {
     const buf = new ArrayBuffer(RunUniforms.size);
     const f = new Float32Array(buf);
     const u = new Uint32Array(buf);
-    f.set(plan.P, offsetOf(RunUniforms, 'p') / 4);
     const at = (name: string): number => offsetOf(RunUniforms, name) / 4;
     u[at('steps')] = plan.spec.steps;
     u[at('noise_seed')] = plan.spec.noise.seed;

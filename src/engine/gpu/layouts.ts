@@ -3,14 +3,16 @@
  * into the layout prefix of every kernel (see wgsl-layout.ts); the host packs and unpacks through
  * the offsets computed here.
  */
-import { P_COUNT, STATE_VEC2 } from '../../core/layout.ts';
+import { STATE_VEC2 } from '../../core/layout.ts';
 import { defineStruct } from './structs.ts';
 
-/** Per-sweep constants: the parameter vector P and the outcome rules. Written once per run. */
+/**
+ * Per-sweep values that are not worth a pipeline of their own (P itself is override constants, see
+ * wgsl-layout.ts). Written once per run.
+ */
 export const RunUniforms = defineStruct(
   'RunUniforms',
   [
-    { name: 'p', type: { array: 'vec4f', count: P_COUNT / 4 } },
     { name: 'steps', type: 'u32' },
     { name: 'noise_seed', type: 'u32' },
     { name: 'grid_width', type: 'u32' },

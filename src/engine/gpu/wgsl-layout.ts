@@ -53,6 +53,22 @@ function entryDecls(entry: string, schema: readonly ParamSchema[], base: number 
   return out;
 }
 
+/**
+ * Every slot of P as an override constant `P_<i>`, and fixed_param(i) as a switch over them that
+ * folds to a constant once i is known. Fixed parameters are compile-time constants, so a zero weight
+ * decay or a disabled flag costs nothing in the step loop; SwiftShader's cost is close to its
+ * instruction count, and reading P from a uniform every step halved the engine's speed (see
+ * docs/performance.md). Swept slots are read from the run's own values instead (lib/params.wgsl).
+ */
+function paramAccess(): string[] {
+  const lines: string[] = [];
+  for (let k = 0; k < P_COUNT; k++) lines.push(`override P_${k}: f32 = 0.0;`);
+  lines.push('', 'fn fixed_param(i: u32) -> f32 {', '  switch (i) {');
+  for (let k = 0; k < P_COUNT; k++) lines.push(`    case ${k}u: { return P_${k}; }`);
+  lines.push('    default: { return 0.0; }', '  }', '}', '');
+  return lines;
+}
+
 let cached: string | null = null;
 
 export function layoutPrefix(): string {
@@ -71,6 +87,7 @@ export function layoutPrefix(): string {
     u32('RUN_START_Y', RUN_PARAMS['start.1']),
     u32('RUN_NOISE_STD', RUN_PARAMS['noise.std']),
     '',
+    ...paramAccess(),
   );
   for (const s of SURFACES) lines.push(...entryDecls(s.id, s.params, P_SURFACE));
   for (const o of OPTIMIZERS) lines.push(...entryDecls(o.id, o.params, P_OPTIMIZER));

@@ -12,7 +12,7 @@
  * Math.sin and Math.cos, which those replacements match to an ulp or two.
  */
 import type { ParamSchema, ParamValues } from '../../params.ts';
-import { slotOffsets } from '../../params.ts';
+import { PARAM_UNSET, slotOffsets } from '../../params.ts';
 import type { Round } from '../types.ts';
 
 /** Integers live in f32 slots (and WGSL converts them to u32), which hold them exactly up to 2^24. */
@@ -72,7 +72,7 @@ export function cosWeight(r: Round, a: number, b: number, d: number): number {
   return r(s * s);
 }
 
-/** Finite check for optional slots (None is stored as NaN, unused int-list slots as +Infinity). */
+/** Optional slots (None) and unused int-list slots hold PARAM_UNSET. */
 export function isSet(x: number): boolean {
-  return Number.isFinite(x);
+  return x !== PARAM_UNSET;
 }
