@@ -10,6 +10,8 @@
 /** A real or integer scalar. Integers are stored in f32 slots, exact up to 2^24. */
 export interface NumberParam {
   readonly key: string;
+  /** torch has no default (a required constructor argument): a spec must give it; `default` is only an example for pickers. */
+  readonly required?: boolean;
   readonly kind: 'number' | 'int';
   readonly default: number;
   readonly min: number;
@@ -31,6 +33,8 @@ export interface NumberParam {
  */
 export interface OptionalNumberParam {
   readonly key: string;
+  /** torch has no default (a required constructor argument): a spec must give it; `default` is only an example for pickers. */
+  readonly required?: boolean;
   readonly kind: 'optional-number' | 'optional-int';
   readonly default: number | null;
   readonly min: number;
@@ -44,6 +48,8 @@ export interface OptionalNumberParam {
 /** A fixed-length tuple of reals, e.g. Adam's `betas`. Each element is its own slot: `betas.0`. */
 export interface TupleParam {
   readonly key: string;
+  /** torch has no default (a required constructor argument): a spec must give it; `default` is only an example for pickers. */
+  readonly required?: boolean;
   readonly kind: 'tuple';
   readonly default: readonly number[];
   readonly min: number;
@@ -60,6 +66,8 @@ export interface TupleParam {
  */
 export interface IntListParam {
   readonly key: string;
+  /** torch has no default (a required constructor argument): a spec must give it; `default` is only an example for pickers. */
+  readonly required?: boolean;
   readonly kind: 'int-list';
   readonly default: readonly number[];
   readonly min: number;

@@ -212,6 +212,7 @@ function readParam(rd: Reader, p: ParamSchema, v: unknown, path: string): ParamV
 
 function readParams(
   rd: Reader,
+  entry: string,
   schema: readonly ParamSchema[],
   o: Record<string, unknown>,
   path: string,
@@ -221,6 +222,9 @@ function readParams(
   rd.unknownKeys(o, [...reserved, ...schema.map((p) => p.key)], path);
   for (const p of schema) {
     if (o[p.key] === undefined) {
+      if ('required' in p && p.required) {
+        rd.fail(join(path, p.key), `required: torch's ${entry} has no default (e.g. ${JSON.stringify(p.default)})`);
+      }
       out[p.key] = p.default;
     } else {
       const v = readParam(rd, p, o[p.key], join(path, p.key));
@@ -237,7 +241,7 @@ function readSurface(rd: Reader, v: unknown): EntrySpec | null {
   const name = rd.string(o.name, 'surface.name', names);
   const def = name === null ? undefined : findSurface(name);
   if (!def) return null;
-  return { name: def.id, params: readParams(rd, def.params, o, 'surface', ['name']) };
+  return { name: def.id, params: readParams(rd, def.id, def.params, o, 'surface', ['name']) };
 }
 
 function readOptimizer(rd: Reader, v: unknown): EntrySpec | null {
@@ -246,7 +250,7 @@ function readOptimizer(rd: Reader, v: unknown): EntrySpec | null {
   const name = rd.string(o.name, 'optimizer.name', OPTIMIZERS.map((x) => x.id));
   const def = name === null ? undefined : findOptimizer(name);
   if (!def) return null;
-  return { name: def.id, params: readParams(rd, def.params, o, 'optimizer', ['name']) };
+  return { name: def.id, params: readParams(rd, def.id, def.params, o, 'optimizer', ['name']) };
 }
 
 function readSchedule(rd: Reader, v: unknown, path: string, depth: number): ScheduleSpec | null {
@@ -256,7 +260,7 @@ function readSchedule(rd: Reader, v: unknown, path: string, depth: number): Sche
   const name = rd.string(o.name, join(path, 'name'), SCHEDULES.map((x) => x.id));
   const def = name === null ? undefined : findSchedule(name);
   if (!def) return null;
-  const params = readParams(rd, def.params, o, path, def.children ? ['name', 'schedulers'] : ['name']);
+  const params = readParams(rd, def.id, def.params, o, path, def.children ? ['name', 'schedulers'] : ['name']);
   const schedulers: ScheduleSpec[] = [];
   if (def.children) {
     const list = o.schedulers;
@@ -441,6 +445,13 @@ function withValue(values: ParamValues, rest: string, v: number): ParamValues {
   return { ...values, [key]: v };
 }
 
+/** Entry rules start with the field they are about ("nesterov: …"); report them at that path. */
+function failAt(rd: Reader, prefix: string, msg: string): void {
+  const m = /^([A-Za-z_][\w.]*(?: \([^)]*\))?): (.*)$/s.exec(msg);
+  if (m && m[1] && m[2]) rd.fail(`${prefix}.${m[1]}`, m[2]);
+  else rd.fail(prefix, msg);
+}
+
 function crossChecks(rd: Reader, spec: Spec): void {
   const opt = findOptimizer(spec.optimizer.name) as OptimizerDef;
   const surface = findSurface(spec.surface.name) as SurfaceDef;
@@ -459,27 +470,34 @@ function crossChecks(rd: Reader, spec: Spec): void {
   for (const { values, note } of optVariants) {
     for (const msg of opt.validate?.(values) ?? []) {
       const m = `${msg}${note}`;
-      if (!seen.has(m)) rd.fail('optimizer', m);
+      if (!seen.has(m)) failAt(rd, 'optimizer', m);
       seen.add(m);
     }
   }
 
-  // Schedules: their own rules, with the run context.
+  // Schedules: their own rules with the run context; a composite checks its children itself, each
+  // over the steps it is active for.
   const ctx = { steps: spec.steps, optimizer: opt };
-  const checkSchedule = (s: ScheduleSpec, path: string): void => {
-    const def = findSchedule(s.name) as ScheduleDef;
-    for (const msg of def.validate?.(s.params, ctx) ?? []) rd.fail(path, msg);
-    if (def.children && s.schedulers.length > 0) {
-      s.schedulers.forEach((c, i) => {
-        const cdef = findSchedule(c.name) as ScheduleDef;
-        if (cdef.cyclesMomentum(c.params)) {
-          rd.fail(`${path}.schedulers.${i}`, `${c.name} cycles momentum, which basinlab does not support inside ${s.name}; set cycle_momentum: false`);
-        }
-        checkSchedule(c, `${path}.schedulers.${i}`);
-      });
+  const schedVariants: { values: ParamValues; note: string }[] = [];
+  if (spec.schedule) {
+    schedVariants.push({ values: spec.schedule.params, note: '' });
+    for (const r of ranges) {
+      if (!r.param.startsWith('schedule.') || r.param.startsWith('schedule.schedulers.')) continue;
+      const rest = r.param.slice('schedule.'.length);
+      for (const end of [r.min, r.max]) {
+        schedVariants.push({ values: withValue(spec.schedule.params, rest, end), note: ` (at ${r.param} = ${end}, an end of the sweep)` });
+      }
     }
-  };
-  if (spec.schedule) checkSchedule(spec.schedule, 'schedule');
+    const def = findSchedule(spec.schedule.name) as ScheduleDef;
+    const children = spec.schedule.schedulers.map((c) => ({ def: findSchedule(c.name) as ScheduleDef, values: c.params }));
+    for (const { values, note } of schedVariants) {
+      for (const msg of def.validate?.(values, ctx, children) ?? []) {
+        const m = `${msg}${note}`;
+        if (!seen.has(m)) failAt(rd, 'schedule', m);
+        seen.add(m);
+      }
+    }
+  }
 
   // A swept parameter must have an effect.
   const overridesLr = spec.schedule !== null && ['CyclicLR', 'OneCycleLR'].includes(spec.schedule.name);

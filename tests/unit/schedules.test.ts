@@ -1181,7 +1181,7 @@ function optimizer(name: string): OptimizerDef {
 }
 
 function validate(s: Sched, steps: number, opt = 'SGD'): string[] {
-  return defOf(s.name).validate?.(resolve(s), { steps, optimizer: optimizer(opt) }) ?? [];
+  return defOf(s.name).validate?.(resolve(s), { steps, optimizer: optimizer(opt) }, []) ?? [];
 }
 
 function torchRaises(s: Sched, steps: number, kind: OptKind = 'momentum'): boolean {

@@ -149,6 +149,12 @@ export interface ScheduleNode {
   readonly children: readonly ScheduleNode[];
 }
 
+/** A child of a composite schedule, as its parent's rules see it. */
+export interface ScheduleChild {
+  readonly def: ScheduleDef;
+  readonly values: ParamValues;
+}
+
 export interface ScheduleContext {
   /** Number of optimiser steps of the run. */
   readonly steps: number;
@@ -165,8 +171,11 @@ export interface ScheduleDef {
   readonly children?: { readonly min: number; readonly max: number };
   /** Does this schedule set the momentum (or beta1) each step, as CyclicLR/OneCycleLR can? */
   cyclesMomentum(values: ParamValues): boolean;
-  /** Cross-field and run-level rules (e.g. OneCycleLR's total_steps >= steps). */
-  validate?(values: ParamValues, ctx: ScheduleContext): string[];
+  /**
+   * Cross-field and run-level rules (e.g. OneCycleLR's total_steps >= steps). Composite schedules
+   * get their children and check them (each over the steps it is active for).
+   */
+  validate?(values: ParamValues, ctx: ScheduleContext, children: readonly ScheduleChild[]): string[];
   /**
    * The LR (out[0]) and, when cycling, the momentum (out[1]) in force at step k, i.e. torch's values
    * after k calls to scheduler.step(). `baseLr` is the optimiser's `lr` (torch's base_lrs).

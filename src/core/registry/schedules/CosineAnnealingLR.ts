@@ -7,6 +7,7 @@ const params: readonly ParamSchema[] = [
   {
     key: 'T_max',
     kind: 'int',
+    required: true,
     default: 100,
     min: 1,
     max: INT_MAX,

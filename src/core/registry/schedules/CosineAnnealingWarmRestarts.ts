@@ -7,6 +7,7 @@ const params: readonly ParamSchema[] = [
   {
     key: 'T_0',
     kind: 'int',
+    required: true,
     default: 20,
     min: 1,
     max: INT_MAX,

@@ -7,6 +7,7 @@ const params: readonly ParamSchema[] = [
   {
     key: 'gamma',
     kind: 'number',
+    required: true,
     default: 0.95,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,

@@ -9,6 +9,7 @@ const params: readonly ParamSchema[] = [
   {
     key: 'milestones',
     kind: 'int-list',
+    required: true,
     default: [30, 80],
     min: 0,
     max: INT_MAX,

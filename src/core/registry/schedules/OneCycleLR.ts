@@ -11,6 +11,7 @@ const params: readonly ParamSchema[] = [
   {
     key: 'max_lr',
     kind: 'number',
+    required: true,
     default: 0.01,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,

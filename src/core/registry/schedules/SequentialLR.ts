@@ -14,6 +14,7 @@ const params: readonly ParamSchema[] = [
   {
     key: 'milestones',
     kind: 'int-list',
+    required: true,
     default: [20],
     min: 1,
     max: INT_MAX,
@@ -47,6 +48,7 @@ const MILESTONES = offset(params, 'milestones.0');
  */
 
 export const SequentialLR: ScheduleDef = {
+  validate: (values, ctx, children) => validateSequentialLR(values, children, ctx),
   id: 'SequentialLR',
   doc: 'Runs its schedulers one after another, switching at the milestones (e.g. LinearLR warmup, then CosineAnnealingLR).',
   reference:
@@ -152,7 +154,7 @@ export function validateSequentialLR(
           `to it through LinearLR._get_closed_form_lr (min(total_iters, 0) / total_iters); use total_iters >= 1`,
       );
     }
-    for (const msg of c.def.validate?.(c.values, { steps: localSteps, optimizer: ctx.optimizer }) ?? []) {
+    for (const msg of c.def.validate?.(c.values, { steps: localSteps, optimizer: ctx.optimizer }, []) ?? []) {
       errors.push(`${name}, active for its local steps 0..${localSteps}: ${msg}`);
     }
   });

@@ -7,6 +7,7 @@ const params: readonly ParamSchema[] = [
   {
     key: 'step_size',
     kind: 'int',
+    required: true,
     default: 30,
     min: 1,
     max: INT_MAX,

@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { SpecErrors } from '../../src/core/errors.ts';
+import { P_OPTIMIZER, RUN_PARAMS, scheduleBlockBase } from '../../src/core/layout.ts';
+import { PARAM_UNSET } from '../../src/core/params.ts';
+import { makePlan, sweepValue } from '../../src/core/plan.ts';
+import { parseSpec, resolveParamPath, specToJSON } from '../../src/core/spec.ts';
+
+const base = {
+  surface: 'rosenbrock',
+  optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9 },
+  steps: 100,
+};
+
+/** The messages parseSpec rejects `input` with (fails the test if it accepts it). */
+function errorsOf(input: unknown): string[] {
+  try {
+    parseSpec(input);
+  } catch (e) {
+    if (e instanceof SpecErrors) return e.errors.map((x) => x.message);
+    throw e;
+  }
+  throw new Error('spec was accepted');
+}
+
+describe('parseSpec: a valid spec resolves with torch defaults', () => {
+  it('fills every default and canonicalises names case-insensitively', () => {
+    const s = parseSpec({ ...base, optimizer: { name: 'adamw' } });
+    expect(s.optimizer.name).toBe('AdamW');
+    expect(s.optimizer.params).toMatchObject({ lr: 0.001, betas: [0.9, 0.999], eps: 1e-8, weight_decay: 0.01, amsgrad: false });
+    expect(s.surface.params).toMatchObject({ a: 1, b: 100 });
+    expect(s.start).toEqual([-1.5, 2]);
+    expect(s.noise).toEqual({ std: 0, seed: 0 });
+    expect(s.outcome.check_every).toBe(10);
+    expect(s.schedule).toBeNull();
+  });
+
+  it('accepts the issue example (cosine schedule, LR x momentum grid)', () => {
+    const s = parseSpec({
+      surface: 'rosenbrock',
+      optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9, dampening: 0, nesterov: false, weight_decay: 0 },
+      schedule: { name: 'CosineAnnealingLR', T_max: 500, eta_min: 0 },
+      steps: 500,
+      start: [-1.5, 2.0],
+      noise: { std: 0.0, seed: 0 },
+      sweep: {
+        x: { param: 'optimizer.lr', min: 1e-4, max: 1, count: 256, scale: 'log' },
+        y: { param: 'optimizer.momentum', min: 0, max: 0.99, count: 256, scale: 'linear' },
+      },
+    });
+    const plan = makePlan(s);
+    expect(plan.width).toBe(256);
+    expect(plan.height).toBe(256);
+    expect(plan.runs).toBe(65536);
+    expect(plan.xValues[0]).toBe(1e-4);
+    expect(plan.xValues[255]).toBe(1);
+    expect(plan.yValues[255]).toBe(0.99);
+  });
+
+  it('round-trips through its JSON form', () => {
+    const s = parseSpec({
+      ...base,
+      schedule: {
+        name: 'SequentialLR',
+        milestones: [10],
+        schedulers: [
+          { name: 'LinearLR', start_factor: 0.1, total_iters: 10 },
+          { name: 'CosineAnnealingLR', T_max: 90 },
+        ],
+      },
+    });
+    expect(parseSpec(specToJSON(s))).toEqual(s);
+  });
+});
+
+describe('parseSpec: bad input names the field, what was given and what is allowed', () => {
+  const cases: [string, unknown, RegExp][] = [
+    ['negative lr', { ...base, optimizer: { name: 'SGD', lr: -1 } }, /^optimizer\.lr: -1 is out of range; allowed \[0, inf\)/],
+    ['unknown optimizer', { ...base, optimizer: { name: 'Sgdd' } }, /^optimizer\.name: expected one of SGD, .*got "Sgdd"/],
+    ['unknown surface', { ...base, surface: 'banana' }, /^surface\.name: expected one of .*rosenbrock/],
+    ['unknown field', { ...base, optimiser: {} }, /^optimiser: unknown field; allowed: surface, optimizer/],
+    ['unknown optimizer field', { ...base, optimizer: { name: 'SGD', momentun: 0.9 } }, /^optimizer\.momentun: unknown field; allowed: name, lr, momentum/],
+    ['betas out of range', { ...base, optimizer: { name: 'Adam', betas: [0.9, 1.5] } }, /^optimizer\.betas\.1: 1\.5 is out of range/],
+    ['steps not integer', { ...base, steps: 10.5 }, /^steps: expected an integer in \[1, 10000000\], got 10\.5/],
+    ['steps missing', { surface: 'rosenbrock', optimizer: { name: 'SGD' } }, /^steps: expected a finite number/],
+    ['start of wrong shape', { ...base, start: [1] }, /^start: expected \[x, y\]/],
+    ['start beyond the bound', { ...base, start: [5000, 0] }, /^start\.0: 5000 is beyond the divergence bound 1000/],
+    ['noise std negative', { ...base, noise: { std: -0.1 } }, /^noise\.std: -0\.1 is out of range/],
+    ['required schedule parameter', { ...base, schedule: { name: 'StepLR' } }, /^schedule\.step_size: required: torch's StepLR has no default/],
+    ['nesterov without momentum (torch raises)', { ...base, optimizer: { name: 'SGD', nesterov: true } }, /^optimizer\.nesterov: .*momentum > 0/],
+    ['sweep of a non-numeric parameter', { ...base, sweep: { x: { param: 'optimizer.nesterov', min: 0, max: 1, count: 2 } } }, /^sweep\.x\.param: optimizer\.nesterov is not numeric/],
+    ['sweep of an unknown path', { ...base, sweep: { x: { param: 'optimizer.beta', min: 0, max: 1, count: 2 } } }, /^sweep\.x\.param: no numeric parameter 'beta' in optimizer; sweepable: optimizer\.lr/],
+    ['sweep range outside the parameter range', { ...base, sweep: { x: { param: 'optimizer.lr', min: -1, max: 1, count: 2 } } }, /^sweep\.x\.min: -1 is outside optimizer\.lr's allowed range/],
+    ['log axis through zero', { ...base, sweep: { x: { param: 'optimizer.lr', min: 0, max: 1, count: 2, scale: 'log' } } }, /^sweep\.x: a log axis needs min > 0/],
+    ['too many points', { ...base, sweep: { x: { param: 'optimizer.lr', min: 0, max: 1, count: 100000 } } }, /^sweep\.x\.count: 100000 is out of range; allowed integers \[1, 16384\]/],
+    ['a parameter that moves the minima', { ...base, sweep: { x: { param: 'surface.a', min: 0, max: 1, count: 2 } } }, /^sweep\.x\.param: surface\.a cannot be swept/],
+    ['nesterov sweep through momentum 0', { ...base, optimizer: { name: 'SGD', momentum: 0.9, nesterov: true }, sweep: { x: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4 } } }, /at optimizer\.momentum = 0, an end of the sweep/],
+    ['LR sweep under OneCycleLR', { ...base, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 100 }, sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 2 } } }, /optimizer\.lr has no effect under OneCycleLR/],
+    ['OneCycleLR shorter than the run', { ...base, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 50 } }, /^schedule\.total_steps: torch raises "Tried to step 51 times/],
+    ['cycling momentum on Adagrad (torch raises)', { ...base, optimizer: { name: 'Adagrad' }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01 } }, /^schedule\.cycle_momentum: optimizer must support momentum or beta1/],
+  ];
+  for (const [name, input, pattern] of cases) {
+    it(name, () => {
+      const errs = errorsOf(input);
+      expect(errs.some((e) => pattern.test(e)), `${errs.join('\n')}\n  should match ${pattern}`).toBe(true);
+    });
+  }
+
+  it('reports every problem of a spec in one pass', () => {
+    const errs = errorsOf({ surface: 'nope', optimizer: { name: 'SGD', lr: -1 }, steps: 0 });
+    expect(errs.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('control: the same specs with the offending field fixed are accepted', () => {
+    expect(() => parseSpec({ ...base, optimizer: { name: 'SGD', lr: 1 } })).not.toThrow();
+    expect(() => parseSpec({ ...base, schedule: { name: 'StepLR', step_size: 10 } })).not.toThrow();
+    expect(() => parseSpec({ ...base, optimizer: { name: 'SGD', momentum: 0.9, nesterov: true } })).not.toThrow();
+  });
+});
+
+describe('sweep paths resolve to the P slots the engines read', () => {
+  const spec = parseSpec({
+    ...base,
+    optimizer: { name: 'Adam' },
+    schedule: { name: 'SequentialLR', milestones: [5], schedulers: [{ name: 'ConstantLR' }, { name: 'ExponentialLR', gamma: 0.9 }] },
+  });
+  it('maps optimizer, tuple, schedule-child and run paths', () => {
+    const at = (p: string): number => {
+      const t = resolveParamPath(spec, p);
+      if (typeof t === 'string') throw new Error(t);
+      return t.slot;
+    };
+    expect(at('optimizer.lr')).toBe(P_OPTIMIZER);
+    expect(at('optimizer.betas.1')).toBe(at('optimizer.betas.0') + 1);
+    expect(at('schedule.schedulers.1.gamma')).toBeGreaterThanOrEqual(scheduleBlockBase(2));
+    expect(at('start.1')).toBe(RUN_PARAMS['start.1']);
+    expect(at('noise.std')).toBe(RUN_PARAMS['noise.std']);
+  });
+
+  it('encodes None as PARAM_UNSET, a finite f32', () => {
+    const plan = makePlan(parseSpec({ ...base, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 200 } }));
+    expect([...plan.P].some((v) => v === PARAM_UNSET)).toBe(true);
+    expect([...plan.P].every((v) => Number.isFinite(v) && Math.fround(v) !== Infinity && Math.fround(v) !== -Infinity)).toBe(true);
+  });
+
+  it('random and Sobol points depend only on (seed, run index) and stay in range', () => {
+    const mk = (kind: string) =>
+      makePlan(
+        parseSpec({
+          ...base,
+          sweep: { kind, count: 1000, seed: 7, dims: [{ param: 'optimizer.lr', min: 1e-4, max: 1, scale: 'log' }, { param: 'optimizer.momentum', min: 0, max: 0.99 }] },
+        }),
+      );
+    for (const kind of ['random', 'sobol']) {
+      const a = mk(kind);
+      const b = mk(kind);
+      for (const run of [0, 1, 500, 999]) {
+        expect(sweepValue(a, run, 0)).toBe(sweepValue(b, run, 0));
+        expect(sweepValue(a, run, 0)).toBeGreaterThanOrEqual(1e-4);
+        expect(sweepValue(a, run, 0)).toBeLessThanOrEqual(1);
+        expect(sweepValue(a, run, 1)).toBeLessThanOrEqual(0.99);
+      }
+      expect(a.width).toBe(1000);
+      expect(a.height).toBe(1);
+    }
+  });
+});
