@@ -67,9 +67,11 @@ export interface PairReport {
   /** Fraction of runs on which the two agree whether the run diverged. */
   readonly sameDivergence: number;
   readonly boundaryRuns: number;
+  /** Runs off the boundary whose final position float32 rounding itself moves (see conditioning). */
+  readonly illConditionedRuns: number;
   /** Same-outcome fraction away from boundaries, where agreement is expected. */
   readonly sameOutcomeOffBoundary: number;
-  /** Over runs off the boundary that neither engine saw diverge. */
+  /** Over well-conditioned runs off the boundary that neither engine saw diverge. */
   readonly position: {
     readonly runs: number;
     readonly median: number;
@@ -94,13 +96,40 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
 }
 
-export function comparePair(plan: Plan, a: Results, b: Results, boundary: Uint8Array, worstCount = 10): PairReport {
+/**
+ * A run is ill-conditioned when the float32 engine and float64 disagree on its final position by
+ * more than this: rounding alone moves it (a limit cycle around a minimum, a slow crawl along a
+ * valley), so two float32 engines cannot be expected to agree more closely than either agrees with
+ * float64. Those runs are counted and left out of the position statistics, like boundary runs.
+ */
+export const CONDITIONING_THRESHOLD = 1e-4;
+
+/** 1 for runs whose cpu (float32) and cpu64 final positions differ by more than the threshold. */
+export function illConditioned(f32: Results, f64: Results, threshold = CONDITIONING_THRESHOLD): Uint8Array {
+  const out = new Uint8Array(f32.basin.length);
+  for (let i = 0; i < out.length; i++) {
+    if (f32.diverged[i] || f64.diverged[i]) continue;
+    const e = positionError(f32.final_x[i] as number, f32.final_y[i] as number, f64.final_x[i] as number, f64.final_y[i] as number);
+    out[i] = e > threshold ? 1 : 0;
+  }
+  return out;
+}
+
+export function comparePair(
+  plan: Plan,
+  a: Results,
+  b: Results,
+  boundary: Uint8Array,
+  conditioning: Uint8Array | null = null,
+  worstCount = 10,
+): PairReport {
   const n = a.basin.length;
   let same = 0;
   let sameDiv = 0;
   let bRuns = 0;
   let offSame = 0;
   let offRuns = 0;
+  let ill = 0;
   const errs: number[] = [];
   const errRuns: number[] = [];
   const mismatchRuns: number[] = [];
@@ -116,7 +145,9 @@ export function comparePair(plan: Plan, a: Results, b: Results, boundary: Uint8A
       if (ca === cb) offSame++;
     }
     if (ca !== cb) mismatchRuns.push(i);
-    if (!onEdge && !a.diverged[i] && !b.diverged[i]) {
+    const illHere = !onEdge && conditioning !== null && conditioning[i] === 1;
+    if (illHere) ill++;
+    if (!onEdge && !illHere && !a.diverged[i] && !b.diverged[i]) {
       errs.push(positionError(a.final_x[i] as number, a.final_y[i] as number, b.final_x[i] as number, b.final_y[i] as number));
       errRuns.push(i);
     }
@@ -150,6 +181,7 @@ export function comparePair(plan: Plan, a: Results, b: Results, boundary: Uint8A
     sameOutcome: same / n,
     sameDivergence: sameDiv / n,
     boundaryRuns: bRuns,
+    illConditionedRuns: ill,
     sameOutcomeOffBoundary: offRuns > 0 ? offSame / offRuns : 1,
     position: {
       runs: errs.length,

@@ -7,7 +7,7 @@ import type { Plan } from '../core/plan.ts';
 import type { Results } from '../core/results.ts';
 import { parseSpec, specToJSON } from '../core/spec.ts';
 import type { PairReport, ValidationReport } from '../core/validate.ts';
-import { comparePair, gridBoundary, perturbationBoundary, perturbedSpec } from '../core/validate.ts';
+import { comparePair, gridBoundary, illConditioned, perturbationBoundary, perturbedSpec } from '../core/validate.ts';
 import type { Engine, Progress, RunOptions } from './engine.ts';
 
 /** Relative start-point shift used to probe chaotic runs of random/Sobol sweeps. */
@@ -51,12 +51,15 @@ export async function validatePlan(
     boundary = gridBoundary(refRes);
     method = 'grid-neighbours';
   }
+  // Conditioning needs a float32 run and the float64 reference.
+  const f32 = results.cpu ?? results.gpu;
+  const conditioning = f32 && ref.name === 'cpu64' ? illConditioned(f32, refRes) : null;
   const pairs: PairReport[] = [];
   for (let x = 0; x < engines.length; x++) {
     for (let y = x + 1; y < engines.length; y++) {
       const a = results[(engines[x] as Engine).name] as Results;
       const b = results[(engines[y] as Engine).name] as Results;
-      pairs.push(comparePair(plan, a, b, boundary));
+      pairs.push(comparePair(plan, a, b, boundary, conditioning));
     }
   }
   let boundaryRuns = 0;

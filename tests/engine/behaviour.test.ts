@@ -1,0 +1,184 @@
+/**
+ * One behavioural suite, every engine (cpu64, cpu, gpu): what a sweep must show, checked against
+ * analytic answers. Tolerances come from the engine's precision (engines.ts).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { runTrajectory } from '../../src/engine/cpu/kernel.ts';
+import { ENGINES, plan, runOn } from './engines.ts';
+
+/** Spectral radius of heavy-ball momentum on a 1-D quadratic of curvature lam. */
+function heavyBallRadius(lr: number, mu: number, lam: number): number {
+  const b = 1 + mu - lr * lam;
+  const disc = b * b - 4 * mu;
+  if (disc >= 0) {
+    const s = Math.sqrt(disc);
+    return Math.max(Math.abs((b + s) / 2), Math.abs((b - s) / 2));
+  }
+  return Math.sqrt(mu); // complex pair: |r|^2 = mu
+}
+
+for (const E of ENGINES) {
+  describe(`engine ${E.name}`, () => {
+    afterAll(() => E.dispose());
+
+    it('SGD on the quadratic diverges exactly where lr * lambda_max > 2 (1 + momentum)', async () => {
+      const steps = 300;
+      const { plan: p, res } = await runOn(E, {
+        surface: { name: 'quadratic', a: 1, b: 10, angle: 30 },
+        optimizer: { name: 'SGD', lr: 0.1, momentum: 0 },
+        steps,
+        start: [-1.5, 1.5],
+        sweep: {
+          x: { param: 'optimizer.lr', min: 0.02, max: 0.6, count: 40, scale: 'log' },
+          y: { param: 'optimizer.momentum', min: 0, max: 0.95, count: 24 },
+        },
+      });
+      let mustDiverge = 0;
+      let mustNot = 0;
+      for (let j = 0; j < p.height; j++) {
+        for (let i = 0; i < p.width; i++) {
+          const lr = p.xValues[i] as number;
+          const mu = p.yValues[j] as number;
+          const rho = Math.max(heavyBallRadius(lr, mu, 1), heavyBallRadius(lr, mu, 10));
+          // The analytic boundary and the spectral radius agree (the test's own consistency).
+          if (Math.abs(lr * 10 - 2 * (1 + mu)) > 1e-9) expect(rho > 1).toBe(lr * 10 > 2 * (1 + mu));
+          const d = res.diverged[j * p.width + i];
+          if (steps * Math.log(rho) > Math.log(1e6)) {
+            mustDiverge++;
+            expect(d, `lr ${lr} momentum ${mu} rho ${rho}`).toBe(1);
+          } else if (rho < 1) {
+            mustNot++;
+            expect(d, `lr ${lr} momentum ${mu} rho ${rho}`).toBe(0);
+          }
+        }
+      }
+      expect(mustDiverge).toBeGreaterThan(100);
+      expect(mustNot).toBeGreaterThan(100);
+    });
+
+    it('control: lr = 0 leaves every run at its start', async () => {
+      const { res } = await runOn(E, {
+        surface: 'himmelblau',
+        optimizer: { name: 'Adam', lr: 0 },
+        steps: 50,
+        sweep: { x: { param: 'start.0', min: -4, max: 4, count: 5 }, y: { param: 'start.1', min: -4, max: 4, count: 5 } },
+      });
+      for (let j = 0; j < 5; j++) {
+        for (let i = 0; i < 5; i++) {
+          const k = j * 5 + i;
+          expect(res.final_x[k]).toBe(-4 + 2 * i);
+          expect(res.final_y[k]).toBe(-4 + 2 * j);
+          expect(res.diverged[k]).toBe(0);
+        }
+      }
+    });
+
+    it('steps_to_converge is the first checkpoint inside the radius (gradient descent on a quadratic)', async () => {
+      for (const every of [1, 10]) {
+        const steps = 400;
+        const radius = 0.05;
+        const { plan: p, res } = await runOn(E, {
+          surface: { name: 'quadratic', a: 1, b: 10, angle: 30 },
+          optimizer: { name: 'SGD', lr: 0.1 },
+          steps,
+          start: [-1.5, 1.5],
+          outcome: { radius, check_every: every },
+          sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.19, count: 19 } },
+        });
+        const th = (30 * Math.PI) / 180;
+        const u0 = -1.5 * Math.cos(th) + 1.5 * Math.sin(th);
+        const v0 = 1.5 * Math.sin(th) + 1.5 * Math.cos(th);
+        let checked = 0;
+        for (let i = 0; i < p.width; i++) {
+          const lr = p.xValues[i] as number;
+          const dist = (k: number): number => Math.hypot((1 - lr) ** k * u0, (1 - 10 * lr) ** k * v0);
+          let k = 0;
+          while (k <= steps && dist(k) > radius) k++;
+          // A crossing within f32 rounding of the radius may land a step either side.
+          const ambiguous = Math.abs(dist(k) - radius) < 1e-4 * radius || Math.abs(dist(k - 1) - radius) < 1e-4 * radius;
+          if (k > steps || ambiguous) continue;
+          const expected = Math.min(steps, Math.ceil(k / every) * every);
+          expect(res.steps_to_converge[i], `lr ${lr}, check_every ${every}`).toBe(expected);
+          expect(res.basin[i]).toBe(0);
+          checked++;
+        }
+        expect(checked).toBeGreaterThan(15);
+      }
+    });
+
+    it('reports the sharpness of the end point and the loss there', async () => {
+      const { res } = await runOn(E, {
+        surface: { name: 'quadratic', a: 2, b: 7, angle: 10 },
+        optimizer: { name: 'SGD', lr: 0.05, momentum: 0.5 },
+        steps: 500,
+      });
+      expect(res.basin[0]).toBe(0);
+      expect(Math.abs((res.sharpness[0] as number) - 7)).toBeLessThan(7 * E.tol);
+      expect(res.loss[0]).toBeLessThan(1e-8);
+    });
+
+    it('Adam reaches the Rosenbrock minimum from the default start', async () => {
+      const { res } = await runOn(E, { surface: 'rosenbrock', optimizer: { name: 'Adam', lr: 0.02 }, steps: 3000 });
+      expect(res.diverged[0]).toBe(0);
+      expect(res.basin[0]).toBe(0);
+      expect(Math.abs((res.final_x[0] as number) - 1)).toBeLessThan(0.05);
+    });
+
+    it('every Himmelblau start near a minimum ends in that minimum (start-point map)', async () => {
+      const { plan: p, res } = await runOn(E, {
+        surface: 'himmelblau',
+        optimizer: { name: 'SGD', lr: 0.005 },
+        steps: 2000,
+        sweep: { x: { param: 'start.0', min: -5, max: 5, count: 21 }, y: { param: 'start.1', min: -5, max: 5, count: 21 } },
+      });
+      let near = 0;
+      for (let k = 0; k < p.runs; k++) {
+        const sx = p.xValues[k % p.width] as number;
+        const sy = p.yValues[Math.floor(k / p.width)] as number;
+        const m = p.minima.findIndex((mm) => Math.hypot(mm.x - sx, mm.y - sy) < 0.8);
+        if (m >= 0) {
+          near++;
+          expect(res.basin[k], `start (${sx}, ${sy})`).toBe(m);
+        }
+      }
+      expect(near).toBeGreaterThan(4);
+      const reached = new Set(Array.from(res.basin).filter((b) => b >= 0));
+      expect(reached.size).toBe(4);
+    });
+
+    it('gradient noise is deterministic in its seed and changes with it', async () => {
+      const spec = {
+        surface: 'rosenbrock',
+        optimizer: { name: 'SGD', lr: 5e-4, momentum: 0.9 },
+        steps: 400,
+        noise: { std: 2, seed: 11 },
+        sweep: { x: { param: 'optimizer.lr', min: 1e-4, max: 1e-3, count: 8 } },
+      };
+      const a = (await runOn(E, spec)).res;
+      const b = (await runOn(E, spec)).res;
+      const c = (await runOn(E, { ...spec, noise: { std: 2, seed: 12 } })).res;
+      expect(Array.from(a.final_x)).toEqual(Array.from(b.final_x));
+      expect(Array.from(a.final_x)).not.toEqual(Array.from(c.final_x));
+    });
+
+    if (E.name !== 'gpu') {
+      it('a trajectory ends where the sweep says its run ended', async () => {
+        const spec = {
+          surface: 'six_hump_camel',
+          optimizer: { name: 'RMSprop', lr: 0.01, momentum: 0.5 },
+          steps: 300,
+          noise: { std: 0.3, seed: 1 },
+          sweep: { x: { param: 'start.0', min: -2, max: 2, count: 5 }, y: { param: 'start.1', min: -1, max: 1, count: 3 } },
+        };
+        const { plan: p, res } = await runOn(E, spec);
+        for (const run of [0, 7, 14]) {
+          const t = runTrajectory(plan(spec), E.name === 'cpu' ? 'f32' : 'f64', run);
+          expect(t.x.length).toBe(p.spec.steps + 1);
+          expect(t.lr.length).toBe(p.spec.steps);
+          expect(t.x[t.x.length - 1]).toBe(res.final_x[run]);
+          expect(t.y[t.y.length - 1]).toBe(res.final_y[run]);
+        }
+      });
+    }
+  });
+}
