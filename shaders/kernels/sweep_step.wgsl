@@ -9,6 +9,9 @@ override NOISE: bool = false;
 override OPT_MOMENTUM_SLOT: u32 = 0u;
 // Steps between outcome checkpoints (spec: outcome.check_every).
 override OUTCOME_EVERY: u32 = 1u;
+// The schedule's values and the optimiser's step scalars come from step_table (shared by all runs).
+override SCHED_TABLE: bool = false;
+override OPT_TABLE: bool = false;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
@@ -45,17 +48,29 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   for (var k0 = chunk.step_begin; k0 < step_end; k0 += OUTCOME_EVERY) {
     let k1 = min(k0 + OUTCOME_EVERY, step_end);
     for (var k = k0; k < k1; k++) {
-      let sched = schedule_eval(k, base_lr);
+      var sched: vec2f;
+      if (SCHED_TABLE) {
+        sched = step_table[2u * k].xy;
+      } else {
+        sched = schedule_eval(k, base_lr);
+      }
       var mom = param(OPT_MOMENTUM_SLOT);
       if (CYCLE_MOMENTUM) {
         mom = sched.y;
+      }
+      let t = f32(k + 1u);
+      var sc: vec4f;
+      if (OPT_TABLE) {
+        sc = step_table[2u * k + 1u];
+      } else {
+        sc = opt_step_scalars(mom, t);
       }
       var g = surface_sample_grad(S[0], run, k);
       if (NOISE) {
         let w = pcg4d(vec4u(seed_v, run, k, STREAM_GRADIENT_NOISE));
         g = g + param(RUN_NOISE_STD) * box_muller(w.x, w.y);
       }
-      opt_step(g, sched.x, mom, f32(k + 1u));
+      opt_step(g, sched.x, mom, t, sc);
     }
     if (escaped(S[0])) {
       diverged = 1u;

@@ -5,7 +5,12 @@ fn opt_init() {
   S[1] = vec2f(param(Adagrad_initial_accumulator_value));
 }
 
-fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
+// No per-step scalars: clr's factor 1 + (t - 1) * lr_decay is three operations, cheaper than a table read.
+fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
+  return vec4f(0.0);
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   let wd = param(Adagrad_weight_decay);
   let eps = param(Adagrad_eps);
   // torch evaluates clr in Python float64.
@@ -15,9 +20,8 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
   if Adagrad_maximize {
     d = -d;
   }
-  if wd != 0.0 {
-    d = d + wd * p;
-  }
+  // A select, not a branch: wd differs per run when swept (a constant otherwise, folded).
+  d = select(d, d + wd * p, wd != 0.0);
   let sum = S[1] + d * d;
   S[1] = sum;
   let denom = sqrt(sum) + eps;

@@ -2,11 +2,9 @@
 // Adam.ts): same operations in the same order. S[1]: exp_avg, S[2]: exp_avg_sq, S[3]: max_exp_avg_sq.
 
 // ATen lerp (Lerp.h): the formula flips at |w| = 0.5 to keep the end point's precision.
+// Both forms and a select, not a branch: w differs per run when beta1 is swept or cycled.
 fn AdamW_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
-  if abs(w) < 0.5 {
-    return a + w * (b - a);
-  }
-  return b - (b - a) * (1.0 - w);
+  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
 }
 
 // 1 - b^t by binary exponentiation on s = 1 - b^n alone; no step cancels (see oneMinusPow in
@@ -16,9 +14,7 @@ fn AdamW_one_minus_pow(b: f32, t: f32) -> f32 {
   var bs = 1.0 - b;
   var s = 0.0;
   loop {
-    if (n & 1u) != 0u {
-      s = s + (1.0 - s) * bs;
-    }
+    s = select(s, s + (1.0 - s) * bs, (n & 1u) != 0u);
     n = n >> 1u;
     if n == 0u {
       break;
@@ -34,7 +30,15 @@ fn opt_init() {
   S[3] = vec2f(0.0);
 }
 
-fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
+// sc = (1 - beta1^t, sqrt(1 - beta2^t), 0, 0), lr-independent: the loops and the square root leave
+// the step, which the engine then reads from a per-step table when no run differs in them.
+fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
+  let bc1 = AdamW_one_minus_pow(mom, t);
+  let bc2 = AdamW_one_minus_pow(param(AdamW_betas_1), t);
+  return vec4f(bc1, sqrt(bc2), 0.0, 0.0);
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   let beta1 = mom;
   let beta2 = param(AdamW_betas_1);
   let eps = param(AdamW_eps);
@@ -42,22 +46,15 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
   let decay = 1.0 - lr * wd;
   let w1 = 1.0 - beta1;
   let w2 = 1.0 - beta2;
-  let bc1 = AdamW_one_minus_pow(beta1, t);
-  let bc2 = AdamW_one_minus_pow(beta2, t);
-  let step_size = lr / bc1;
-  let bc2_sqrt = sqrt(bc2);
+  let step_size = lr / sc.x;
   var p = S[0];
   var d = g;
   if AdamW_maximize {
     d = -d;
   }
-  if wd != 0.0 {
-    if true {
-      p = p * decay;
-    } else {
-      d = d + wd * p;
-    }
-  }
+  // Always decoupled. A select, not a branch, on wd: it differs per run when swept (a constant
+  // otherwise, folded).
+  p = select(p, p * decay, wd != 0.0);
   let m = AdamW_lerp(S[1], d, w1);
   S[1] = m;
   var v = S[2] * beta2 + (w2 * d) * d;
@@ -66,6 +63,6 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
     v = max(S[3], v);
     S[3] = v;
   }
-  let denom = sqrt(v) / bc2_sqrt + eps;
+  let denom = sqrt(v) / sc.y + eps;
   S[0] = p + (-step_size * m) / denom;
 }

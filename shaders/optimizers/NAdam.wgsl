@@ -3,11 +3,9 @@
 // S[1]: exp_avg, S[2]: exp_avg_sq, S[3].x: mu_product.
 
 // ATen lerp (Lerp.h): the formula flips at |w| = 0.5 to keep the end point's precision.
+// Both forms and a select, not a branch: w differs per run when beta1 is swept or cycled.
 fn NAdam_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
-  if abs(w) < 0.5 {
-    return a + w * (b - a);
-  }
-  return b - (b - a) * (1.0 - w);
+  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
 }
 
 // 1 - b^t by binary exponentiation on s = 1 - b^n alone; no step cancels (see oneMinusPow in
@@ -17,9 +15,7 @@ fn NAdam_one_minus_pow(b: f32, t: f32) -> f32 {
   var bs = 1.0 - b;
   var s = 0.0;
   loop {
-    if (n & 1u) != 0u {
-      s = s + (1.0 - s) * bs;
-    }
+    s = select(s, s + (1.0 - s) * bs, (n & 1u) != 0u);
     n = n >> 1u;
     if n == 0u {
       break;
@@ -35,22 +31,31 @@ fn opt_init() {
   S[3] = vec2f(1.0, 0.0);
 }
 
-fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
+// sc = (1 - beta2^t, mu_t, mu_{t+1}, 1 - mu_t), lr-independent: the loop and both pows leave the
+// step, which the engine then reads from a per-step table when no run differs in them.
+fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
+  let beta1 = mom;
+  let psi = param(NAdam_momentum_decay);
+  let mu = beta1 * (1.0 - 0.5 * pow(0.96, t * psi));
+  let bc2 = NAdam_one_minus_pow(param(NAdam_betas_1), t);
+  let mu_next = beta1 * (1.0 - 0.5 * pow(0.96, (t + 1.0) * psi));
+  return vec4f(bc2, mu, mu_next, 1.0 - mu);
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   let beta1 = mom;
   let beta2 = param(NAdam_betas_1);
   let eps = param(NAdam_eps);
   let wd = param(NAdam_weight_decay);
-  let psi = param(NAdam_momentum_decay);
   let decay = 1.0 - lr * wd;
   let w1 = 1.0 - beta1;
   let w2 = 1.0 - beta2;
-  let bc2 = NAdam_one_minus_pow(beta2, t);
-  let mu = beta1 * (1.0 - 0.5 * pow(0.96, t * psi));
-  let mu_next = beta1 * (1.0 - 0.5 * pow(0.96, (t + 1.0) * psi));
-  let mu_product = S[3].x * mu;
+  let bc2 = sc.x;
+  let mu_product = S[3].x * sc.y;
   S[3].x = mu_product;
+  let mu_next = sc.z;
   let mu_product_next = mu_product * mu_next;
-  let grad_coef = (-lr * (1.0 - mu)) / (1.0 - mu_product);
+  let grad_coef = (-lr * sc.w) / (1.0 - mu_product);
   let avg_coef = (-lr * mu_next) / (1.0 - mu_product_next);
 
   var p = S[0];
@@ -58,12 +63,11 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
   if NAdam_maximize {
     d = -d;
   }
-  if wd != 0.0 {
-    if NAdam_decoupled_weight_decay {
-      p = p * decay;
-    } else {
-      d = d + wd * p;
-    }
+  // Selects, not branches, on wd: it differs per run when swept (a constant otherwise, folded).
+  if NAdam_decoupled_weight_decay {
+    p = select(p, p * decay, wd != 0.0);
+  } else {
+    d = select(d, d + wd * p, wd != 0.0);
   }
   let m = NAdam_lerp(S[1], d, w1);
   S[1] = m;

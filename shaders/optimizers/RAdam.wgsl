@@ -3,11 +3,9 @@
 // S[1]: exp_avg, S[2]: exp_avg_sq.
 
 // ATen lerp (Lerp.h): the formula flips at |w| = 0.5 to keep the end point's precision.
+// Both forms and a select, not a branch: w differs per run when beta1 is swept or cycled.
 fn RAdam_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
-  if abs(w) < 0.5 {
-    return a + w * (b - a);
-  }
-  return b - (b - a) * (1.0 - w);
+  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
 }
 
 // 1 - b^t by binary exponentiation on s = 1 - b^n alone; no step cancels (see oneMinusPow in
@@ -17,9 +15,7 @@ fn RAdam_one_minus_pow(b: f32, t: f32) -> f32 {
   var bs = 1.0 - b;
   var s = 0.0;
   loop {
-    if (n & 1u) != 0u {
-      s = s + (1.0 - s) * bs;
-    }
+    s = select(s, s + (1.0 - s) * bs, (n & 1u) != 0u);
     n = n >> 1u;
     if n == 0u {
       break;
@@ -34,15 +30,13 @@ fn opt_init() {
   S[2] = vec2f(0.0);
 }
 
-fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
-  let beta1 = mom;
+// sc = (1 - beta1^t, sqrt(1 - beta2^t), rect, 1 if rho_t > 5 else 0), lr-independent; rect is 0
+// while unrectified. Both loops, rho_t and the rectification term leave the step, which the engine
+// then reads from a per-step table when no run differs in them. Selects, not branches: beta2 (and
+// with it every condition below) differs per run when swept.
+fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
   let beta2 = param(RAdam_betas_1);
-  let eps = param(RAdam_eps);
-  let wd = param(RAdam_weight_decay);
-  let decay = 1.0 - lr * wd;
-  let w1 = 1.0 - beta1;
   let e = 1.0 - beta2;
-  let bc1 = RAdam_one_minus_pow(beta1, t);
 
   // (s, w, q) = (1 - beta2^n, n e - s, beta2^n) for the bits of t consumed, (bs, bw, bq) the same
   // for 2^k; bq is 1 - bs while that is >= 0.5. rho_t = (2t - 1) - 2w / (e s) has no cancellation
@@ -55,60 +49,52 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
   var w = 0.0;
   var q = 1.0;
   loop {
-    if (n & 1u) != 0u {
-      w = (w + bw) + s * bs;
-      s = s + (1.0 - s) * bs;
-      q = q * bq;
-    }
+    let odd = (n & 1u) != 0u;
+    w = select(w, (w + bw) + s * bs, odd);
+    s = select(s, s + (1.0 - s) * bs, odd);
+    q = select(q, q * bq, odd);
     n = n >> 1u;
     if n == 0u {
       break;
     }
     bw = 2.0 * bw + bs * bs;
     bs = bs * (2.0 - bs);
-    if bs < 0.5 {
-      bq = 1.0 - bs;
-    } else {
-      bq = bq * bq;
-    }
+    bq = select(bq * bq, 1.0 - bs, bs < 0.5);
   }
-  let bc2 = s;
   let rho_inf = 2.0 / e - 1.0;
-  var rho_t: f32;
-  if t * e <= 1.0 {
-    rho_t = (2.0 * t - 1.0) - (2.0 * w) / (e * s);
-  } else {
-    rho_t = rho_inf - ((2.0 * t) * q) / s;
-  }
+  let rho_t = select(rho_inf - ((2.0 * t) * q) / s, (2.0 * t - 1.0) - (2.0 * w) / (e * s), t * e <= 1.0);
   let rectified = rho_t > 5.0;
-  var rect = 0.0;
-  var bc2_sqrt = 0.0;
-  if rectified {
-    rect = sqrt((((rho_t - 4.0) * (rho_t - 2.0)) * rho_inf) / (((rho_inf - 4.0) * (rho_inf - 2.0)) * rho_t));
-    bc2_sqrt = sqrt(bc2);
-  }
+  let rect = sqrt((((rho_t - 4.0) * (rho_t - 2.0)) * rho_inf) / (((rho_inf - 4.0) * (rho_inf - 2.0)) * rho_t));
+  let bc1 = RAdam_one_minus_pow(mom, t);
+  return vec4f(bc1, sqrt(s), select(0.0, rect, rectified), select(0.0, 1.0, rectified));
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
+  let beta1 = mom;
+  let beta2 = param(RAdam_betas_1);
+  let eps = param(RAdam_eps);
+  let wd = param(RAdam_weight_decay);
+  let decay = 1.0 - lr * wd;
+  let w1 = 1.0 - beta1;
+  let e = 1.0 - beta2;
 
   var p = S[0];
   var d = g;
   if RAdam_maximize {
     d = -d;
   }
-  if wd != 0.0 {
-    if RAdam_decoupled_weight_decay {
-      p = p * decay;
-    } else {
-      d = d + wd * p;
-    }
+  // Selects, not branches, on wd: it differs per run when swept (a constant otherwise, folded).
+  if RAdam_decoupled_weight_decay {
+    p = select(p, p * decay, wd != 0.0);
+  } else {
+    d = select(d, d + wd * p, wd != 0.0);
   }
   let m = RAdam_lerp(S[1], d, w1);
   S[1] = m;
   let v = S[2] * beta2 + (e * d) * d;
   S[2] = v;
-  let scaled = (m / bc1) * lr;
-  if rectified {
-    let adaptive = bc2_sqrt / (sqrt(v) + eps);
-    S[0] = p - (scaled * adaptive) * rect;
-  } else {
-    S[0] = p - scaled;
-  }
+  let scaled = (m / sc.x) * lr;
+  // The rectified step's terms are computed either way and discarded while unrectified (sc.w = 0).
+  let adaptive = sc.y / (sqrt(v) + eps);
+  S[0] = select(p - scaled, p - (scaled * adaptive) * sc.z, sc.w != 0.0);
 }

@@ -2,11 +2,9 @@
 // operations in the same order. S[1]: square_avg, S[2]: momentum_buffer, S[3]: grad_avg.
 
 // ATen lerp (Lerp.h): the formula flips at |w| = 0.5 to keep the end point's precision.
+// Both forms and a select, not a branch: w differs per run when alpha is swept.
 fn RMSprop_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
-  if abs(w) < 0.5 {
-    return a + w * (b - a);
-  }
-  return b - (b - a) * (1.0 - w);
+  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
 }
 
 fn opt_init() {
@@ -15,7 +13,12 @@ fn opt_init() {
   S[3] = vec2f(0.0);
 }
 
-fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
+// No per-step scalars: nothing in the step depends on the step count.
+fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
+  return vec4f(0.0);
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   let alpha = param(RMSprop_alpha);
   let one_minus_alpha = 1.0 - alpha;
   let eps = param(RMSprop_eps);
@@ -25,9 +28,9 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
   if RMSprop_maximize {
     d = -d;
   }
-  if wd != 0.0 {
-    d = d + wd * p;
-  }
+  // Selects, not branches, on wd and the momentum: they differ per run when swept (constants
+  // otherwise, folded).
+  d = select(d, d + wd * p, wd != 0.0);
   let sq = S[1] * alpha + (one_minus_alpha * d) * d;
   S[1] = sq;
   var avg: vec2f;
@@ -40,11 +43,7 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
     avg = sqrt(sq);
   }
   avg = avg + eps;
-  if mom > 0.0 {
-    let buf = S[2] * mom + d / avg;
-    S[2] = buf;
-    S[0] = p - lr * buf;
-  } else {
-    S[0] = p + (-lr * d) / avg;
-  }
+  let buf = S[2] * mom + d / avg;
+  S[2] = select(S[2], buf, mom > 0.0);
+  S[0] = select(p + (-lr * d) / avg, p - lr * buf, mom > 0.0);
 }

@@ -7,7 +7,12 @@ fn opt_init() {
   S[2] = vec2f(0.0);
 }
 
-fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32) {
+// No per-step scalars: nothing in the step depends on the step count.
+fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
+  return vec4f(0.0);
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   let wd = param(SGD_weight_decay);
   let damp = param(SGD_dampening);
   let keep = 1.0 - damp;

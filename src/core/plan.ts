@@ -48,6 +48,8 @@ export interface Plan {
   readonly noise: boolean;
   /** No swept slot feeds the schedule, so its LR sequence is the same for every run. */
   readonly scheduleShared: boolean;
+  /** The optimiser's per-step scalars are the same for every run (nothing they read is swept). */
+  readonly optScalarsShared: boolean;
 }
 
 function buildSchedule(s: ScheduleSpec, block: number, P: Float64Array): ScheduleNode {
@@ -132,6 +134,10 @@ export function makePlan(spec: Spec): Plan {
   }
   const noise = spec.noise.std !== 0 || dims.some((d) => d.path === 'noise.std');
   const scheduleShared = !dims.some((d) => d.slot >= P_SCHEDULE || d.slot === P_OPTIMIZER);
+  const swept = new Set(dims.map((d) => d.path));
+  const ss = optimizer.stepScalars;
+  const momShared = cyclesMomentum ? scheduleShared : !(optimizer.momentumParam && swept.has(`optimizer.${optimizer.momentumParam}`));
+  const optScalarsShared = ss !== undefined && !ss.params.some((k) => swept.has(`optimizer.${k}`)) && (!ss.usesMom || momShared);
 
   return {
     spec,
@@ -155,6 +161,7 @@ export function makePlan(spec: Spec): Plan {
     cyclesMomentum,
     noise,
     scheduleShared,
+    optScalarsShared,
   };
 }
 

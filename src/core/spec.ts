@@ -622,3 +622,32 @@ export function specToJSON(spec: Spec): Record<string, unknown> {
     sweep: spec.sweep,
   };
 }
+
+/** Every path a sweep axis may name for this spec, with its allowed range (for pickers). */
+export function sweepablePaths(spec: Pick<Spec, 'surface' | 'optimizer' | 'schedule'>): ParamTarget[] {
+  const out: ParamTarget[] = [];
+  const add = (path: string): void => {
+    const t = resolveParamPath(spec, path);
+    if (typeof t !== 'string') out.push(t);
+  };
+  const entry = (prefix: string, schema: readonly ParamSchema[]): void => {
+    for (const p of schema) {
+      if (p.kind === 'tuple') p.default.forEach((_, i) => add(`${prefix}.${p.key}.${i}`));
+      else if (p.kind === 'number' || p.kind === 'int' || p.kind === 'optional-number' || p.kind === 'optional-int') add(`${prefix}.${p.key}`);
+    }
+  };
+  const opt = findOptimizer(spec.optimizer.name);
+  if (opt) entry('optimizer', opt.params);
+  const sched = spec.schedule ? findSchedule(spec.schedule.name) : undefined;
+  if (sched && spec.schedule) {
+    entry('schedule', sched.params);
+    spec.schedule.schedulers.forEach((c, i) => {
+      const d = findSchedule(c.name);
+      if (d) entry(`schedule.schedulers.${i}`, d.params);
+    });
+  }
+  const surf = findSurface(spec.surface.name);
+  if (surf) entry('surface', surf.params);
+  for (const p of Object.keys(RUN_PARAMS)) add(p);
+  return out;
+}

@@ -39,6 +39,16 @@ function momentumOf(d: OptimizerDef, v: Values): number {
   return 0;
 }
 
+/**
+ * The scalars step() receives, as the engines produce them: stepScalars.compute for this (P, mom, t),
+ * or nothing. `sc` starts as NaN so that a step reading a slot compute() did not write shows up.
+ */
+function stepScalars(d: OptimizerDef, r: Round, P: Float64Array, mom: number, t: number, sc: Float64Array): Float64Array {
+  sc.fill(Number.NaN);
+  d.stepScalars?.compute(r, P, mom, t, sc);
+  return sc;
+}
+
 interface RunOptions {
   steps: number;
   grad: GradFn;
@@ -48,6 +58,8 @@ interface RunOptions {
   roundP?: boolean;
   /** Per-step momentum/beta1 handed to step() (a cycling schedule); default: the parameter. */
   mom?: (t: number) => number;
+  /** The step count handed to step() itself (the scalars always get the true one); default: t. */
+  stepT?: (t: number) => number;
 }
 
 /** Drives an optimiser the way the engine does; returns the position after each step. */
@@ -64,10 +76,12 @@ function run(d: OptimizerDef, over: Values, o: RunOptions): Vec[] {
   d.init(r, P, S);
   const lr = P[P_OPTIMIZER]!;
   const out: Vec[] = [];
+  const sc = new Float64Array(4);
   for (let t = 1; t <= o.steps; t++) {
     const g = o.grad([S[0]!, S[1]!], t);
     const mom = o.mom ? o.mom(t) : o.roundP ? f32(momentumOf(d, v)) : momentumOf(d, v);
-    d.step(r, P, S, r(g[0]), r(g[1]), lr, mom, t);
+    stepScalars(d, r, P, mom, t, sc);
+    d.step(r, P, S, r(g[0]), r(g[1]), lr, mom, o.stepT ? o.stepT(t) : t, sc);
     out.push([S[0]!, S[1]!]);
   }
   return out;
@@ -180,15 +194,19 @@ function refRMSprop(h: Hyper, p0: Vec, grad: GradFn, steps: number): Vec[] {
   return out;
 }
 
-function refAdam(h: Hyper, p0: Vec, grad: GradFn, steps: number): Vec[] {
+/** beta1 in force at step t: the parameter, or what a momentum-cycling scheduler set. */
+type Beta1At = ((t: number) => number) | undefined;
+
+function refAdam(h: Hyper, p0: Vec, grad: GradFn, steps: number, beta1At?: Beta1At): Vec[] {
   const p = [...p0] as Vec;
   const m = [0, 0];
   const v = [0, 0];
   const vmax = [0, 0];
-  const [b1, b2] = [n(h, 'beta1'), n(h, 'beta2')];
+  const b2 = n(h, 'beta2');
   const wd = n(h, 'weight_decay');
   const out: Vec[] = [];
   for (let t = 1; t <= steps; t++) {
+    const b1 = beta1At ? beta1At(t) : n(h, 'beta1');
     const raw = grad([p[0], p[1]], t);
     for (let i = 0; i < 2; i++) {
       let g = h['maximize'] ? -raw[i]! : raw[i]!;
@@ -207,14 +225,15 @@ function refAdam(h: Hyper, p0: Vec, grad: GradFn, steps: number): Vec[] {
   return out;
 }
 
-function refRAdam(h: Hyper, p0: Vec, grad: GradFn, steps: number): Vec[] {
+function refRAdam(h: Hyper, p0: Vec, grad: GradFn, steps: number, beta1At?: Beta1At): Vec[] {
   const p = [...p0] as Vec;
   const m = [0, 0];
   const v = [0, 0];
-  const [b1, b2] = [n(h, 'beta1'), n(h, 'beta2')];
+  const b2 = n(h, 'beta2');
   const wd = n(h, 'weight_decay');
   const out: Vec[] = [];
   for (let t = 1; t <= steps; t++) {
+    const b1 = beta1At ? beta1At(t) : n(h, 'beta1');
     const raw = grad([p[0], p[1]], t);
     const bc1 = 1 - Math.pow(b1, t);
     const bc2 = 1 - Math.pow(b2, t);
@@ -240,16 +259,17 @@ function refRAdam(h: Hyper, p0: Vec, grad: GradFn, steps: number): Vec[] {
   return out;
 }
 
-function refNAdam(h: Hyper, p0: Vec, grad: GradFn, steps: number): Vec[] {
+function refNAdam(h: Hyper, p0: Vec, grad: GradFn, steps: number, beta1At?: Beta1At): Vec[] {
   const p = [...p0] as Vec;
   const m = [0, 0];
   const v = [0, 0];
-  const [b1, b2] = [n(h, 'beta1'), n(h, 'beta2')];
+  const b2 = n(h, 'beta2');
   const wd = n(h, 'weight_decay');
   const psi = n(h, 'momentum_decay');
   let muProduct = 1;
   const out: Vec[] = [];
   for (let t = 1; t <= steps; t++) {
+    const b1 = beta1At ? beta1At(t) : n(h, 'beta1');
     const raw = grad([p[0], p[1]], t);
     const bc2 = 1 - Math.pow(b2, t);
     const mu = b1 * (1 - 0.5 * Math.pow(0.96, t * psi));
@@ -738,7 +758,8 @@ describe('float32 twin', () => {
     for (let i = 0; i < P_COUNT; i++) P[i] = f32(P[i]!);
     const S = new Float64Array(STATE_LEN);
     o.init(r, P, S);
-    o.step(r, P, S, 1, 1, P[P_OPTIMIZER]!, f32(momentumOf(o, v)), T);
+    const mom = f32(momentumOf(o, v));
+    o.step(r, P, S, 1, 1, P[P_OPTIMIZER]!, mom, T, stepScalars(o, r, P, mom, T, new Float64Array(4)));
     return -S[0]!;
   }
 
@@ -803,17 +824,126 @@ describe('float32 twin', () => {
   });
 });
 
+/** The body of `fn name(...) { ... }` in comment-free WGSL (brace matching), or null. */
+function fnBody(src: string, name: string): string | null {
+  const m = new RegExp(`\\bfn\\s+${name}\\s*\\(`).exec(src);
+  if (!m) return null;
+  const open = src.indexOf('{', m.index);
+  let depth = 0;
+  for (let i = open; i < src.length; i++) {
+    if (src[i] === '{') depth++;
+    else if (src[i] === '}' && --depth === 0) return src.slice(open + 1, i);
+  }
+  return null;
+}
+
+describe('step scalars', () => {
+  const withScalars = OPTIMIZERS.filter((o) => o.stepScalars);
+  const refs: Record<string, (h: Hyper, p0: Vec, grad: GradFn, steps: number, beta1At?: Beta1At) => Vec[]> = {
+    Adam: refAdam,
+    AdamW: (h, p0, grad, steps, b1) => refAdam({ ...h, decoupled: true }, p0, grad, steps, b1),
+    RAdam: refRAdam,
+    NAdam: refNAdam,
+  };
+
+  it('exist where the step count costs a loop or a pow (Adam, AdamW, RAdam, NAdam), read beta1 as mom', () => {
+    expect(withScalars.map((o) => o.id).sort()).toEqual(['Adam', 'AdamW', 'NAdam', 'RAdam']);
+    for (const o of withScalars) {
+      const ss = o.stepScalars!;
+      expect(ss.usesMom, o.id).toBe(true);
+      // Keys are slot paths of the schema (a sweep path is optimizer.<key>); beta1 comes as mom.
+      const offsets = slotOffsets(o.params);
+      for (const k of ss.params) expect(Object.keys(offsets), `${o.id}.${k}`).toContain(k);
+      expect(ss.params, o.id).not.toContain('betas.0');
+      expect(ss.params, o.id).not.toContain('lr');
+    }
+  });
+
+  it('list every parameter compute() reads, and only those; mom is read iff usesMom', () => {
+    const Ts = [1, 2, 3, 5, 6, 7, 10, 100, 1000];
+    for (const o of withScalars) {
+      const ss = o.stepScalars!;
+      const offsets = slotOffsets(o.params);
+      const listed = new Set(ss.params.map((k) => P_OPTIMIZER + offsets[k]!));
+      for (const r of [f32, f64]) {
+        const P = new Float64Array(P_COUNT);
+        encodeParams(o.params, values(o), P, P_OPTIMIZER);
+        for (let i = 0; i < P_COUNT; i++) P[i] = f32(P[i]!);
+        const mom = f32(0.9);
+        const outputs = (Q: Float64Array, m: number): number[] =>
+          Ts.flatMap((t) => [...stepScalars(o, r, Q, m, t, new Float64Array(4))]);
+        const base = outputs(P, mom);
+        // compute() writes all four slots (unused ones as 0), so a table row and a fresh call agree.
+        expect(base.every((x) => Number.isFinite(x)), o.id).toBe(true);
+        const same = (a: number[]): boolean => a.every((x, i) => Object.is(x, base[i]));
+        for (let i = 0; i < P_COUNT; i++) {
+          const Q = P.slice();
+          // Stays a legal value for betas.1 (0.999 -> 0.7495) and momentum_decay; lr 1e-3 -> 0.2505.
+          Q[i] = f32(P[i]! * 0.5 + 0.25);
+          expect(same(outputs(Q, mom)), `${o.id} slot ${i} (${listed.has(i) ? 'listed' : 'not listed'})`).toBe(!listed.has(i));
+        }
+        expect(same(outputs(P, f32(0.8))), `${o.id} mom`).toBe(!ss.usesMom);
+      }
+    }
+  });
+
+  it('carry all of the step count: step() given a wrong t but the right scalars takes the same steps', () => {
+    for (const o of withScalars) {
+      for (const r of [f32, f64]) {
+        const go = (stepT?: (t: number) => number): number[] =>
+          flat(run(o, { lr: 0.02 }, { steps: 40, grad: bowl, r, ...(stepT ? { stepT } : {}) }));
+        expect(go((t) => 7 * t + 3), o.id).toEqual(go());
+      }
+    }
+  });
+
+  it('computed each step and fed to step(), follow the float64 port of torch, also with beta1 cycled per step', () => {
+    // A momentum-cycling scheduler (CyclicLR, OneCycleLR) sets beta1 each step; torch's bias
+    // correction 1 - beta1^t and NAdam's mu_t then use the beta1 in force at step t.
+    const cycled = (t: number): number => 0.85 + 0.1 * Math.cos(t / 3);
+    for (const o of withScalars) {
+      const ref = refs[o.id]!;
+      for (const c of [
+        {},
+        { betas: [0.3, 0.99], weight_decay: 0.1 },
+        { betas: [0.9, 0.9999] },
+        { betas: [0.95, 0.9], momentum_decay: 0.2 },
+      ] as Values[]) {
+        const over: Values = { lr: 0.02, ...c };
+        if (o.id === 'NAdam' && c['momentum_decay'] === undefined) over['momentum_decay'] = 4e-3;
+        const v = values(o, over);
+        const betas = v['betas'] as number[];
+        const h = {
+          lr: 0.02,
+          beta1: betas[0]!,
+          beta2: betas[1]!,
+          eps: v['eps'] as number,
+          weight_decay: v['weight_decay'] as number,
+          momentum_decay: (v['momentum_decay'] as number | undefined) ?? 0,
+          decoupled: v['decoupled_weight_decay'] === true,
+        } as Hyper;
+        for (const beta1At of [undefined, cycled]) {
+          const what = `${o.id} ${JSON.stringify(over)}${beta1At ? ' cycled' : ''}`;
+          const got = flat(run(o, over, { steps: 60, grad: bowl, ...(beta1At ? { mom: beta1At } : {}) }));
+          expect(() => expectClose(got, flat(ref(h, [1, -0.5], bowl, 60, beta1At)), 1e-11), what).not.toThrow();
+        }
+      }
+    }
+  });
+});
+
 describe('WGSL twins', () => {
   for (const o of OPTIMIZERS) {
-    it(`${o.wgsl} defines exactly opt_init/opt_step and reads only ${o.id}'s slots and flags`, () => {
+    it(`${o.wgsl} defines exactly opt_init/opt_step_scalars/opt_step and reads only ${o.id}'s slots and flags`, () => {
       const src = readFileSync(`shaders/optimizers/${o.wgsl}`, 'utf8').replace(/\/\/[^\n]*/g, '');
       const fns = [...src.matchAll(/\bfn\s+(\w+)\s*\(([^)]*)\)/g)];
       const names = fns.map((m) => m[1]!);
-      expect(names.filter((x) => x === 'opt_init')).toHaveLength(1);
-      expect(names.filter((x) => x === 'opt_step')).toHaveLength(1);
+      const entry = ['opt_init', 'opt_step_scalars', 'opt_step'];
+      for (const e of entry) expect(names.filter((x) => x === e), e).toHaveLength(1);
       expect(src).toMatch(/fn opt_init\(\)\s*\{/);
-      expect(src).toMatch(/fn opt_step\(g: vec2f, lr: f32, mom: f32, t: f32\)\s*\{/);
-      for (const x of names) if (x !== 'opt_init' && x !== 'opt_step') expect(x.startsWith(`${o.id}_`), x).toBe(true);
+      expect(src).toMatch(/fn opt_step_scalars\(mom: f32, t: f32\) -> vec4f\s*\{/);
+      expect(src).toMatch(/fn opt_step\(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f\)\s*\{/);
+      for (const x of names) if (!entry.includes(x)) expect(x.startsWith(`${o.id}_`), x).toBe(true);
 
       const numeric = new Set<string>();
       const flags = new Set<string>();
@@ -834,5 +964,41 @@ describe('WGSL twins', () => {
       expect(src).not.toMatch(new RegExp(`param\\(${o.id}_lr\\)`));
       if (o.momentumParam) expect(src).not.toMatch(new RegExp(`param\\(${o.id}_${o.momentumParam.replace('.', '_')}\\)`));
     });
+
+    it(`${o.wgsl}: opt_step_scalars reads what stepScalars declares; opt_step reads sc and recomputes nothing`, () => {
+      const src = readFileSync(`shaders/optimizers/${o.wgsl}`, 'utf8').replace(/\/\/[^\n]*/g, '');
+      const scalars = fnBody(src, 'opt_step_scalars')!;
+      const step = fnBody(src, 'opt_step')!;
+      const ss = o.stepScalars;
+      if (!ss) {
+        expect(scalars.replace(/\s+/g, ' ').trim()).toBe('return vec4f(0.0);');
+        expect(step).not.toMatch(/\bsc\b/);
+        return;
+      }
+      // Parameters read by the scalars function, directly or through helpers it calls.
+      const helpers = [...scalars.matchAll(new RegExp(`\\b(${o.id}_\\w+)\\s*\\(`, 'g'))].map((m) => m[1]!);
+      const reach = [scalars, ...helpers.map((h) => fnBody(src, h) ?? '')].join('\n');
+      const read = new Set([...reach.matchAll(/param\((\w+)\)/g)].map((m) => m[1]!));
+      expect([...read].sort()).toEqual(ss.params.map((k) => `${o.id}_${k.replace(/\./g, '_')}`).sort());
+      expect(/\bmom\b/.test(scalars)).toBe(ss.usesMom);
+      expect(/\bt\b/.test(scalars)).toBe(true);
+      // The step reads the scalars and none of the per-step work moved out of it.
+      expect(step).toMatch(/\bsc\.[xyzw]\b/);
+      const stepHelpers = [...step.matchAll(new RegExp(`\\b(${o.id}_\\w+)\\s*\\(`, 'g'))].map((m) => m[1]!);
+      const stepReach = [step, ...stepHelpers.map((h) => fnBody(src, h) ?? '')].join('\n');
+      expect(stepReach).not.toMatch(/\b(loop|for|while|pow|exp|exp2|log|log2|opt_step_scalars)\b/);
+      expect(step).not.toMatch(/\bt\b/);
+    });
+
+    // SGD's branches are its fast path's (on constants) and the buffer's creation, kept deliberately.
+    if (o.id !== 'SGD') {
+      it(`${o.wgsl}: opt_step branches only on override flags (selects where a value may differ per run)`, () => {
+        const src = readFileSync(`shaders/optimizers/${o.wgsl}`, 'utf8').replace(/\/\/[^\n]*/g, '');
+        const step = fnBody(src, 'opt_step')!;
+        const helpers = [...step.matchAll(new RegExp(`\\b(${o.id}_\\w+)\\s*\\(`, 'g'))].map((m) => m[1]!);
+        const reach = [step, ...helpers.map((h) => fnBody(src, h) ?? '')].join('\n');
+        for (const m of reach.matchAll(/\bif\s+([^{]*)\{/g)) expect(m[1]!.trim(), o.id).toMatch(new RegExp(`^${o.id}_\\w+$`));
+      });
+    }
   }
 });

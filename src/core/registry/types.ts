@@ -123,9 +123,25 @@ export interface OptimizerDef {
   /** Sets the initial optimiser state (S pairs 1…); the position is already in S[0], S[1]. */
   init(r: Round, P: Float64Array, S: Float64Array): void;
   /**
+   * Per-step scalars that depend only on the step count t, the momentum/beta1 in force and
+   * parameters (e.g. Adam's bias corrections 1 - beta^t): up to four numbers. When nothing they read
+   * varies between runs, the engines compute them once per step for the whole sweep (the GPU reads
+   * them from a table the host filled with this very function, so the twins stay bit-identical)
+   * instead of once per step per run. Optimisers without such scalars leave this out (and their
+   * WGSL `opt_step_scalars` returns zeros).
+   */
+  readonly stepScalars?: {
+    /** Parameter keys the scalars read (a swept one forces per-run evaluation). */
+    readonly params: readonly string[];
+    /** Whether they read `mom` (then a momentum-cycling schedule must be shared by all runs). */
+    readonly usesMom: boolean;
+    compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void;
+  };
+  /**
    * One optimiser step with gradient (gx, gy). `lr` is the scheduled LR, `mom` the momentum (or
    * beta1) in force this step: the parameter's value, or the scheduler's when it cycles momentum.
-   * `t` is torch's `state["step"]` after its increment (1 on the first step).
+   * `t` is torch's `state["step"]` after its increment (1 on the first step). `sc` holds this step's
+   * stepScalars (from the table or computed for this run; unused when there are none).
    */
   step(
     r: Round,
@@ -136,6 +152,7 @@ export interface OptimizerDef {
     lr: number,
     mom: number,
     t: number,
+    sc: Float64Array,
   ): void;
   /** File name under shaders/optimizers/. */
   readonly wgsl: string;

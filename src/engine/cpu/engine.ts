@@ -72,7 +72,7 @@ export class CpuEngine implements Engine {
       for (const [k, col] of Object.entries(part) as [keyof ResultColumns, Float64Array][]) {
         (cols[k] as Float64Array).set(col.subarray(0, end - begin), begin);
       }
-      opts.onProgress?.({ done: end * steps, total: plan.runs * steps, runsReady: end });
+      opts.onProgress?.({ done: end * steps, total: plan.runs * steps, runsReady: end, columns: cols });
       await yieldToEventLoop();
     }
   }
@@ -119,7 +119,7 @@ export class CpuEngine implements Engine {
         for (const f of inFlight.values()) partial += f.done;
         while (readyBlocks < blocks.length && finished[readyBlocks]) readyBlocks++;
         const runsReady = readyBlocks < blocks.length ? (blocks[readyBlocks] as [number, number])[0] : plan.runs;
-        opts.onProgress?.({ done: (completedRuns + partial) * steps, total: plan.runs * steps, runsReady });
+        opts.onProgress?.({ done: (completedRuns + partial) * steps, total: plan.runs * steps, runsReady, columns: cols });
       };
 
       const feed = (w: WorkerHandle): void => {

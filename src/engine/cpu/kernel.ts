@@ -24,6 +24,50 @@ export function roundingFor(p: Precision): Round {
   return p === 'f32' ? Math.fround : identity;
 }
 
+/** Per-step values every run of a plan shares, when nothing they read is swept. */
+export interface StepTables {
+  /** (lr, momentum) per step, or null when the schedule differs per run (or there is none). */
+  readonly schedule: Float64Array | null;
+  /** Four optimiser step scalars per step, or null. */
+  readonly optimizer: Float64Array | null;
+}
+
+/**
+ * The shared per-step tables, computed with the same functions (and rounding) the runs would
+ * evaluate per step, so reading them is exact. The GPU engine uploads the f32 ones.
+ */
+export function stepTables(plan: Plan, precision: Precision, maxSteps = Number.POSITIVE_INFINITY): StepTables {
+  const r = roundingFor(precision);
+  const steps = plan.spec.steps;
+  if (steps > maxSteps) return { schedule: null, optimizer: null };
+  const P = Float64Array.from(plan.P, r);
+  const node = plan.schedule;
+  let schedule: Float64Array | null = null;
+  const out = new Float64Array(2);
+  if (node && plan.scheduleShared) {
+    schedule = new Float64Array(2 * steps);
+    for (let k = 0; k < steps; k++) {
+      node.def.evaluate(r, P, node, k, P[P_OPTIMIZER]!, out);
+      schedule[2 * k] = out[0]!;
+      schedule[2 * k + 1] = plan.cyclesMomentum ? out[1]! : 0;
+    }
+  }
+  const ss = plan.optimizer.stepScalars;
+  let optimizer: Float64Array | null = null;
+  if (ss && plan.optScalarsShared) {
+    optimizer = new Float64Array(4 * steps);
+    const sc = new Float64Array(4);
+    const fixedMom = plan.momentumSlot >= 0 ? P[plan.momentumSlot]! : 0;
+    for (let k = 0; k < steps; k++) {
+      const mom = plan.cyclesMomentum && schedule ? schedule[2 * k + 1]! : fixedMom;
+      sc.fill(0);
+      ss.compute(r, P, mom, k + 1, sc);
+      optimizer.set(sc, 4 * k);
+    }
+  }
+  return { schedule, optimizer };
+}
+
 /** One run being stepped: the state machine shared by sweeps and trajectories. */
 export class CpuRun {
   readonly r: Round;
@@ -34,12 +78,12 @@ export class CpuRun {
   private readonly Z = new Float64Array(2);
   private readonly W = new Uint32Array(4);
   private readonly sched = new Float64Array(2);
+  private readonly sc = new Float64Array(4);
   private readonly table: BasinTable;
   private readonly data: Float64Array | null;
   private readonly bound: number;
-  /** LR and momentum per step, when every run shares the schedule (exactly the per-step values). */
-  private lrTable: Float64Array | null = null;
-  private momTable: Float64Array | null = null;
+  /** Per-step values every run shares (exactly what per-step evaluation would give). */
+  private readonly tables: StepTables;
 
   run = 0;
   basin = -1;
@@ -58,16 +102,7 @@ export class CpuRun {
     this.data = plan.data ? Float64Array.from(plan.data, r) : null;
     this.table = basinTable(r, plan.minima, plan.radius, plan.lattice);
     this.bound = r(plan.bound);
-    if (plan.schedule && plan.scheduleShared) {
-      const steps = plan.spec.steps;
-      this.lrTable = new Float64Array(steps);
-      this.momTable = new Float64Array(steps);
-      for (let k = 0; k < steps; k++) {
-        this.scheduleAt(k);
-        this.lrTable[k] = this.sched[0]!;
-        this.momTable[k] = this.sched[1]!;
-      }
-    }
+    this.tables = stepTables(plan, precision);
   }
 
   private scheduleAt(k: number): void {
@@ -100,11 +135,12 @@ export class CpuRun {
     const { plan, P, S, G, r } = this;
     let lr: number;
     let mom = plan.momentumSlot >= 0 ? P[plan.momentumSlot]! : 0;
+    const st = this.tables.schedule;
     if (!plan.schedule) {
       lr = P[P_OPTIMIZER]!;
-    } else if (this.lrTable && this.momTable) {
-      lr = this.lrTable[k]!;
-      if (plan.cyclesMomentum) mom = this.momTable[k]!;
+    } else if (st) {
+      lr = st[2 * k]!;
+      if (plan.cyclesMomentum) mom = st[2 * k + 1]!;
     } else {
       this.scheduleAt(k);
       lr = this.sched[0]!;
@@ -127,7 +163,17 @@ export class CpuRun {
       gx = r(gx + r(std * this.Z[0]!));
       gy = r(gy + r(std * this.Z[1]!));
     }
-    plan.optimizer.step(r, P, S, gx, gy, lr, mom, k + 1);
+    const sc = this.sc;
+    const ot = this.tables.optimizer;
+    if (ot) {
+      sc[0] = ot[4 * k]!;
+      sc[1] = ot[4 * k + 1]!;
+      sc[2] = ot[4 * k + 2]!;
+      sc[3] = ot[4 * k + 3]!;
+    } else {
+      plan.optimizer.stepScalars?.compute(r, P, mom, k + 1, sc);
+    }
+    plan.optimizer.step(r, P, S, gx, gy, lr, mom, k + 1, sc);
     if (!this.isCheckpoint(k)) return true;
     const nx = S[0]!;
     const ny = S[1]!;

@@ -15,6 +15,7 @@ import type { ScheduleNode } from '../../core/registry/index.ts';
 import { scheduleKind } from '../../core/registry/index.ts';
 import type { Engine, RunOptions } from '../engine.ts';
 import type { ShaderSources, SweepKernel } from './compose.ts';
+import { stepTables } from '../cpu/kernel.ts';
 import { composeFiles, composeSweepKernel } from './compose.ts';
 import type { GpuContext } from './context.ts';
 import { ChunkUniforms, RunResult, RunState, RunUniforms } from './layouts.ts';
@@ -37,6 +38,9 @@ interface Pipelines {
 }
 
 type Constants = Record<string, number>;
+
+/** Longest run whose shared per-step table is uploaded (32 bytes a step: 64 MB at this size). */
+export const MAX_TABLE_STEPS = 2_000_000;
 
 function entryOverrides(entry: string, schema: readonly ParamSchema[], values: Readonly<Record<string, unknown>>, out: Constants): void {
   for (const p of schema) {
@@ -65,6 +69,8 @@ export function pipelineConstants(plan: Plan, workgroupSize: number): Constants 
     MINIMA_COUNT: plan.lattice ? 0 : plan.minima.length,
     BASIN_LATTICE: plan.lattice ? 1 : 0,
     OUTCOME_EVERY: plan.spec.outcome.check_every,
+    SCHED_TABLE: plan.schedule && plan.scheduleShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
+    OPT_TABLE: plan.optScalarsShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
   };
   // Fixed parameters are compile-time constants; swept slots read the run's own value, so their
   // base value must not split the pipeline cache.
@@ -79,8 +85,18 @@ export function pipelineConstants(plan: Plan, workgroupSize: number): Constants 
   return c;
 }
 
+/** Every run's RunResult record of the last run, kept on the device for drawing. */
+export interface DeviceResults {
+  readonly buffer: GPUBuffer;
+  readonly runs: number;
+  readonly width: number;
+  readonly height: number;
+}
+
 export class GpuEngine implements Engine {
   readonly name = 'gpu' as const;
+  /** Set by a run with retainOnDevice; replaced (and the old buffer destroyed) by the next one. */
+  retained: DeviceResults | null = null;
   private readonly pipelines = new Map<string, Pipelines>();
   private readonly layout: GPUBindGroupLayout;
   private readonly pipelineLayout: GPUPipelineLayout;
@@ -107,6 +123,7 @@ export class GpuEngine implements Engine {
         storage(4, 'read-only-storage'),
         storage(5, 'storage'),
         storage(6, 'storage'),
+        storage(7, 'read-only-storage'),
       ],
     });
     this.pipelineLayout = gpu.device.createPipelineLayout({ label: 'basinlab sweep layout', bindGroupLayouts: [this.layout] });
@@ -190,6 +207,7 @@ export class GpuEngine implements Engine {
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
     const created: GPUBuffer[] = [];
+    let keep: GPUBuffer | null = null;
     const buffer = (label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer => {
       const b = device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
       created.push(b);
@@ -219,6 +237,12 @@ export class GpuEngine implements Engine {
       const data = plan.data ? Float32Array.from(plan.data) : new Float32Array(4);
       const dataBuf = buffer('surface data', data.byteLength, U.STORAGE | U.COPY_DST);
       device.queue.writeBuffer(dataBuf, 0, data);
+      const tables = stepTables(plan, 'f32', MAX_TABLE_STEPS);
+      const table = new Float32Array(tables.schedule || tables.optimizer ? 8 * steps : 4);
+      for (let k = 0; tables.schedule && k < steps; k++) table.set(tables.schedule.subarray(2 * k, 2 * k + 2), 8 * k);
+      for (let k = 0; tables.optimizer && k < steps; k++) table.set(tables.optimizer.subarray(4 * k, 4 * k + 4), 8 * k + 4);
+      const tableBuf = buffer('step table', table.byteLength, U.STORAGE | U.COPY_DST);
+      device.queue.writeBuffer(tableBuf, 0, table);
       const states = buffer('run states', chunk * RunState.size, U.STORAGE);
       const results = buffer('run results', chunk * RunResult.size, U.STORAGE | U.COPY_SRC);
       const readback = buffer('results readback', chunk * RunResult.size, U.MAP_READ | U.COPY_DST);
@@ -226,7 +250,7 @@ export class GpuEngine implements Engine {
       const bindGroup = device.createBindGroup({
         label: 'sweep bind group',
         layout: this.layout,
-        entries: [runU, chunkU, sweepBuf, minimaBuf, dataBuf, states, results].map((b, binding) => ({ binding, resource: { buffer: b } })),
+        entries: [runU, chunkU, sweepBuf, minimaBuf, dataBuf, states, results, tableBuf].map((b, binding) => ({ binding, resource: { buffer: b } })),
       });
       const resourceError = await device.popErrorScope();
       const oom = await device.popErrorScope();
@@ -234,6 +258,10 @@ export class GpuEngine implements Engine {
       if (resourceError) throw new GpuRunError(`GPU validation error: ${resourceError.message}`, 'validation');
 
       const cols = allocateColumns(plan.runs, 'f32');
+      if (opts.retainOnDevice) {
+        // Not in `created`: it outlives the run, until the next retained run replaces it.
+        keep = device.createBuffer({ label: 'retained results', size: Math.max(16, plan.runs * RunResult.size), usage: U.STORAGE | U.COPY_DST });
+      }
       const perSubmit = this.opts.runStepsPerSubmit ?? 50_000_000;
       const chunkUniform = new Uint32Array(ChunkUniforms.size / 4);
       const total = plan.runs * steps;
@@ -269,6 +297,7 @@ export class GpuEngine implements Engine {
             cp.dispatchWorkgroups(groups);
             cp.end();
             enc.copyBufferToBuffer(results, 0, readback, 0, n * RunResult.size);
+            if (keep) enc.copyBufferToBuffer(results, 0, keep, begin * RunResult.size, n * RunResult.size);
           }
           device.queue.submit([enc.finish()]);
           // Keep one submit in flight behind the one just queued: the GPU never idles, and
@@ -280,7 +309,7 @@ export class GpuEngine implements Engine {
             await pending;
             throw new CancelledError();
           }
-          opts.onProgress?.({ done: begin * steps + n * s0, total, runsReady: begin });
+          opts.onProgress?.({ done: begin * steps + n * s0, total, runsReady: begin, columns: cols });
         }
         if (pending) await pending;
         if (pipelines.classify) {
@@ -289,7 +318,12 @@ export class GpuEngine implements Engine {
           unpackResults(readback.getMappedRange(0, n * RunResult.size), n, cols, begin);
           readback.unmap();
         }
-        opts.onProgress?.({ done: (begin + n) * steps, total, runsReady: begin + n });
+        opts.onProgress?.({ done: (begin + n) * steps, total, runsReady: begin + n, columns: cols });
+      }
+      if (keep) {
+        this.retained?.buffer.destroy();
+        this.retained = { buffer: keep, runs: plan.runs, width: plan.width, height: plan.height };
+        keep = null;
       }
       const a = this.gpu.adapter;
       return makeResults(plan, 'gpu', cols, {
@@ -299,6 +333,7 @@ export class GpuEngine implements Engine {
       });
     } finally {
       for (const b of created) b.destroy();
+      keep?.destroy();
     }
   }
 
@@ -334,6 +369,8 @@ export class GpuEngine implements Engine {
   }
 
   async dispose(): Promise<void> {
+    this.retained?.buffer.destroy();
+    this.retained = null;
     this.pipelines.clear();
     this.gpu.destroy();
   }

@@ -52,11 +52,22 @@ export const Adagrad: OptimizerDef = {
     S[SUM] = init;
     S[SUM + 1] = init;
   },
-  step(r: Round, P: Float64Array, S: Float64Array, gx: number, gy: number, lr: number, _mom: number, t: number): void {
+  step(
+    r: Round,
+    P: Float64Array,
+    S: Float64Array,
+    gx: number,
+    gy: number,
+    lr: number,
+    _mom: number,
+    t: number,
+    _sc: Float64Array,
+  ): void {
     const wd = r(P[WEIGHT_DECAY]!);
     const eps = r(P[EPS]!);
     const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
-    // torch evaluates clr in Python float64; the shader has f32 only.
+    // torch evaluates clr in Python float64; the shader has f32 only. Three operations, so no
+    // stepScalars: a table read would cost as much.
     const clr = r(r(lr) / r(1 + r(r(t - 1) * r(P[LR_DECAY]!))));
     for (let k = 0; k < 2; k++) {
       const p = S[k]!;

@@ -54,7 +54,30 @@ export function adamFamily(
     init(_r: Round, _P: Float64Array, S: Float64Array): void {
       for (let i = EXP_AVG; i < MAX_EXP_AVG_SQ + 2; i++) S[i] = 0;
     },
-    step(r: Round, P: Float64Array, S: Float64Array, gx: number, gy: number, lr: number, mom: number, t: number): void {
+    // sc = (1 - beta1^t, sqrt(1 - beta2^t), 0, 0): the loops and the square root, not the LR (which
+    // may differ per run), so step_size = lr / bc1 stays in the step exactly as torch orders it.
+    stepScalars: {
+      params: ['betas.1'],
+      usesMom: true,
+      compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void {
+        // torch computes these scalars in Python float64; see oneMinusPow for why this f32 form.
+        out[0] = oneMinusPow(r, r(mom), t);
+        out[1] = r(Math.sqrt(oneMinusPow(r, r(P[BETA2]!), t)));
+        out[2] = 0;
+        out[3] = 0;
+      },
+    },
+    step(
+      r: Round,
+      P: Float64Array,
+      S: Float64Array,
+      gx: number,
+      gy: number,
+      lr: number,
+      mom: number,
+      _t: number,
+      sc: Float64Array,
+    ): void {
       const lrf = r(lr);
       const beta1 = r(mom);
       const beta2 = r(P[BETA2]!);
@@ -66,11 +89,8 @@ export function adamFamily(
       const decay = r(1 - r(lrf * wd));
       const w1 = r(1 - beta1);
       const w2 = r(1 - beta2);
-      // torch computes these scalars in Python float64; see oneMinusPow for why this f32 form.
-      const bc1 = oneMinusPow(r, beta1, t);
-      const bc2 = oneMinusPow(r, beta2, t);
-      const stepSize = r(lrf / bc1);
-      const bc2Sqrt = r(Math.sqrt(bc2));
+      const stepSize = r(lrf / sc[0]!);
+      const bc2Sqrt = sc[1]!;
       for (let k = 0; k < 2; k++) {
         let p = S[k]!;
         let g = sign * r(k === 0 ? gx : gy);

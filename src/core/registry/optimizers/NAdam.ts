@@ -63,29 +63,52 @@ export const NAdam: OptimizerDef = {
     for (let i = EXP_AVG; i < MU_PRODUCT + 2; i++) S[i] = 0;
     S[MU_PRODUCT] = 1;
   },
-  step(r: Round, P: Float64Array, S: Float64Array, gx: number, gy: number, lr: number, mom: number, t: number): void {
+  // sc = (1 - beta2^t, mu_t, mu_{t+1}, 1 - mu_t): the bias correction's loop and both pows. The LR
+  // (per run) and mu_product (state) stay in the step, in torch's order.
+  stepScalars: {
+    params: ['betas.1', 'momentum_decay'],
+    usesMom: true,
+    compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void {
+      const beta1 = r(mom);
+      const psi = r(P[MOMENTUM_DECAY]!);
+      // torch computes these scalars in Python float64 (mu_product itself is a float32 tensor under
+      // the default dtype); see oneMinusPow for the bias correction.
+      const base = r(0.96);
+      const half = r(0.5);
+      const mu = r(beta1 * r(1 - r(half * r(Math.pow(base, r(t * psi))))));
+      out[0] = oneMinusPow(r, r(P[BETA2]!), t);
+      out[1] = mu;
+      out[2] = r(beta1 * r(1 - r(half * r(Math.pow(base, r(r(t + 1) * psi))))));
+      out[3] = r(1 - mu);
+    },
+  },
+  step(
+    r: Round,
+    P: Float64Array,
+    S: Float64Array,
+    gx: number,
+    gy: number,
+    lr: number,
+    mom: number,
+    _t: number,
+    sc: Float64Array,
+  ): void {
     const lrf = r(lr);
     const beta1 = r(mom);
     const beta2 = r(P[BETA2]!);
     const eps = r(P[EPS]!);
     const wd = r(P[WEIGHT_DECAY]!);
-    const psi = r(P[MOMENTUM_DECAY]!);
     const decoupled = P[DECOUPLED]! !== 0;
     const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
     const decay = r(1 - r(lrf * wd));
     const w1 = r(1 - beta1);
     const w2 = r(1 - beta2);
-    // torch computes these scalars in Python float64 (mu_product itself is a float32 tensor under the
-    // default dtype); see oneMinusPow for the bias correction.
-    const bc2 = oneMinusPow(r, beta2, t);
-    const base = r(0.96);
-    const half = r(0.5);
-    const mu = r(beta1 * r(1 - r(half * r(Math.pow(base, r(t * psi))))));
-    const muNext = r(beta1 * r(1 - r(half * r(Math.pow(base, r(r(t + 1) * psi))))));
-    const muProduct = r(S[MU_PRODUCT]! * mu);
+    const bc2 = sc[0]!;
+    const muProduct = r(S[MU_PRODUCT]! * sc[1]!);
     S[MU_PRODUCT] = muProduct;
+    const muNext = sc[2]!;
     const muProductNext = r(muProduct * muNext);
-    const gradCoef = r(r(-lrf * r(1 - mu)) / r(1 - muProduct));
+    const gradCoef = r(r(-lrf * sc[3]!) / r(1 - muProduct));
     const avgCoef = r(r(-lrf * muNext) / r(1 - muProductNext));
 
     for (let k = 0; k < 2; k++) {

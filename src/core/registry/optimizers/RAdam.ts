@@ -62,7 +62,62 @@ export const RAdam: OptimizerDef = {
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
     for (let i = EXP_AVG; i < EXP_AVG_SQ + 2; i++) S[i] = 0;
   },
-  step(r: Round, P: Float64Array, S: Float64Array, gx: number, gy: number, lr: number, mom: number, t: number): void {
+  // sc = (1 - beta1^t, sqrt(1 - beta2^t), rect, 1 if rho_t > 5 else 0): both loops, rho_t, the
+  // rectification term and the switch; rect is 0 while unrectified. The LR stays in the step.
+  stepScalars: {
+    params: ['betas.1'],
+    usesMom: true,
+    compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void {
+      const beta2 = r(P[BETA2]!);
+      const e = r(1 - beta2);
+
+      // (s, w, q) = (1 - beta2^n, n e - s, beta2^n) for the bits of t consumed, (bs, bw, bq) the same
+      // for 2^k. bq is 1 - bs while that is >= 0.5 (exact there); squaring takes over below, where its
+      // doubling relative error meets a value that shrinks doubly exponentially.
+      let n = t >>> 0;
+      let bs = e;
+      let bw = 0;
+      let bq = beta2;
+      let s = 0;
+      let w = 0;
+      let q = 1;
+      for (;;) {
+        if ((n & 1) !== 0) {
+          w = r(r(w + bw) + r(s * bs));
+          s = r(s + r(r(1 - s) * bs));
+          q = r(q * bq);
+        }
+        n >>>= 1;
+        if (n === 0) break;
+        bw = r(r(2 * bw) + r(bs * bs));
+        bs = r(bs * r(2 - bs));
+        bq = bs < 0.5 ? r(1 - bs) : r(bq * bq);
+      }
+      const rhoInf = r(r(2 / e) - 1);
+      const rhoT =
+        r(t * e) <= 1
+          ? r(r(2 * t - 1) - r(r(2 * w) / r(e * s)))
+          : r(rhoInf - r(r(r(2 * t) * q) / s));
+      const rectified = rhoT > 5;
+      out[0] = oneMinusPow(r, r(mom), t);
+      out[1] = r(Math.sqrt(s));
+      out[2] = rectified
+        ? r(Math.sqrt(r(r(r(r(rhoT - 4) * r(rhoT - 2)) * rhoInf) / r(r(r(rhoInf - 4) * r(rhoInf - 2)) * rhoT))))
+        : 0;
+      out[3] = rectified ? 1 : 0;
+    },
+  },
+  step(
+    r: Round,
+    P: Float64Array,
+    S: Float64Array,
+    gx: number,
+    gy: number,
+    lr: number,
+    mom: number,
+    _t: number,
+    sc: Float64Array,
+  ): void {
     const lrf = r(lr);
     const beta1 = r(mom);
     const beta2 = r(P[BETA2]!);
@@ -73,45 +128,10 @@ export const RAdam: OptimizerDef = {
     const decay = r(1 - r(lrf * wd));
     const w1 = r(1 - beta1);
     const e = r(1 - beta2);
-    const bc1 = oneMinusPow(r, beta1, t);
-
-    // (s, w, q) = (1 - beta2^n, n e - s, beta2^n) for the bits of t consumed, (bs, bw, bq) the same
-    // for 2^k. bq is 1 - bs while that is >= 0.5 (exact there); squaring takes over below, where its
-    // doubling relative error meets a value that shrinks doubly exponentially.
-    let n = t >>> 0;
-    let bs = e;
-    let bw = 0;
-    let bq = beta2;
-    let s = 0;
-    let w = 0;
-    let q = 1;
-    for (;;) {
-      if ((n & 1) !== 0) {
-        w = r(r(w + bw) + r(s * bs));
-        s = r(s + r(r(1 - s) * bs));
-        q = r(q * bq);
-      }
-      n >>>= 1;
-      if (n === 0) break;
-      bw = r(r(2 * bw) + r(bs * bs));
-      bs = r(bs * r(2 - bs));
-      bq = bs < 0.5 ? r(1 - bs) : r(bq * bq);
-    }
-    const bc2 = s;
-    const rhoInf = r(r(2 / e) - 1);
-    const rhoT =
-      r(t * e) <= 1
-        ? r(r(2 * t - 1) - r(r(2 * w) / r(e * s)))
-        : r(rhoInf - r(r(r(2 * t) * q) / s));
-    const rectified = rhoT > 5;
-    let rect = 0;
-    let bc2Sqrt = 0;
-    if (rectified) {
-      rect = r(
-        Math.sqrt(r(r(r(r(rhoT - 4) * r(rhoT - 2)) * rhoInf) / r(r(r(rhoInf - 4) * r(rhoInf - 2)) * rhoT))),
-      );
-      bc2Sqrt = r(Math.sqrt(bc2));
-    }
+    const bc1 = sc[0]!;
+    const bc2Sqrt = sc[1]!;
+    const rect = sc[2]!;
+    const rectified = sc[3]! !== 0;
 
     for (let k = 0; k < 2; k++) {
       let p = S[k]!;

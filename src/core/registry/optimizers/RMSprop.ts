@@ -54,7 +54,17 @@ export const RMSprop: OptimizerDef = {
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
     for (let i = SQUARE_AVG; i < GRAD_AVG + 2; i++) S[i] = 0;
   },
-  step(r: Round, P: Float64Array, S: Float64Array, gx: number, gy: number, lr: number, mom: number): void {
+  step(
+    r: Round,
+    P: Float64Array,
+    S: Float64Array,
+    gx: number,
+    gy: number,
+    lr: number,
+    mom: number,
+    _t: number,
+    _sc: Float64Array,
+  ): void {
     const lrf = r(lr);
     const mu = r(mom);
     const alpha = r(P[ALPHA]!);

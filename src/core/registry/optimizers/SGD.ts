@@ -65,7 +65,17 @@ export const SGD: OptimizerDef = {
     S[HAS_BUF] = 0;
     S[HAS_BUF + 1] = 0;
   },
-  step(r: Round, P: Float64Array, S: Float64Array, gx: number, gy: number, lr: number, mom: number): void {
+  step(
+    r: Round,
+    P: Float64Array,
+    S: Float64Array,
+    gx: number,
+    gy: number,
+    lr: number,
+    mom: number,
+    _t: number,
+    _sc: Float64Array,
+  ): void {
     const lrf = r(lr);
     const mu = r(mom);
     const wd = r(P[WEIGHT_DECAY]!);

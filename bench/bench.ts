@@ -1,0 +1,179 @@
+/**
+ * `npm run bench`: instance-steps per second of every engine, per optimiser, at 64k and 1M runs,
+ * plus the baselines the targets are stated against, all measured in this one run:
+ *   - the bare kernel (momentum SGD on Rosenbrock and nothing else) on the same GPU,
+ *   - a careful numpy float32 loop (bench/numpy_baseline.py), when python3 has numpy,
+ *   - a single-threaded JavaScript loop.
+ * Prints markdown tables for docs/performance.md and writes bench/results/latest.json.
+ *
+ *   npm run bench                 everything (a few minutes on 2 cores)
+ *   npm run bench -- --quick      64k runs only, fewer steps
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { makePlan } from '../src/core/plan.ts';
+import type { Plan } from '../src/core/plan.ts';
+import { OPTIMIZERS } from '../src/core/registry/index.ts';
+import { parseSpec } from '../src/core/spec.ts';
+import { CpuEngine } from '../src/engine/cpu/engine.ts';
+import { nodeWorkerSpawner } from '../src/engine/cpu/spawn-node.ts';
+import type { Engine } from '../src/engine/engine.ts';
+import { createNodeGpuEngine } from '../src/engine/gpu/node-gpu-engine.ts';
+
+const quick = process.argv.includes('--quick');
+const M = 1e6;
+
+interface Row {
+  readonly what: string;
+  readonly engine: string;
+  readonly runs: number;
+  readonly steps: number;
+  readonly rate: number;
+}
+const rows: Row[] = [];
+
+function fmt(rate: number): string {
+  return `${(rate / M).toFixed(1)}M`;
+}
+
+/** LR ranges where most runs neither diverge (which ends them early) nor stall. */
+const LR_RANGE: Record<string, [number, number]> = {
+  SGD: [1e-5, 1e-3],
+  Adam: [1e-4, 3e-2],
+  AdamW: [1e-4, 3e-2],
+  RMSprop: [1e-5, 3e-3],
+  Adagrad: [1e-3, 0.3],
+  NAdam: [1e-4, 3e-2],
+  RAdam: [1e-4, 3e-2],
+};
+
+function sweepSpec(optimizer: string, side: number, steps: number, extra: Record<string, unknown> = {}): Plan {
+  const [lo, hi] = LR_RANGE[optimizer] ?? [1e-4, 1e-2];
+  const momentum = optimizer === 'SGD' || optimizer === 'RMSprop';
+  return makePlan(
+    parseSpec({
+      surface: 'rosenbrock',
+      optimizer: { name: optimizer, ...(momentum ? { momentum: 0.9 } : {}) },
+      steps,
+      start: [-1.5, 2],
+      sweep: {
+        x: { param: 'optimizer.lr', min: lo, max: hi, count: side, scale: 'log' },
+        y: momentum ? { param: 'optimizer.momentum', min: 0, max: 0.9, count: side } : { param: 'start.1', min: 1.5, max: 2.5, count: side },
+      },
+      ...extra,
+    }),
+  );
+}
+
+/** Best of `reps` timed runs after one warm-up (pipeline compile, worker start-up). */
+async function rate(engine: Engine, plan: Plan, reps = 2): Promise<number> {
+  await engine.run(plan);
+  let best = 0;
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await engine.run(plan);
+    best = Math.max(best, (plan.runs * plan.spec.steps) / ((performance.now() - t0) / 1000));
+  }
+  return best;
+}
+
+function jsLoop(side: number, steps: number): number {
+  const t0 = performance.now();
+  let sink = 0;
+  for (let j = 0; j < side; j++) {
+    const mu = (0.9 * j) / (side - 1);
+    for (let i = 0; i < side; i++) {
+      const lr = 1e-5 * 100 ** (i / (side - 1));
+      let x = -1.5;
+      let y = 2;
+      let bx = 0;
+      let by = 0;
+      for (let k = 0; k < steps; k++) {
+        const t = y - x * x;
+        bx = mu * bx + (2 * (x - 1) - 400 * x * t);
+        by = mu * by + 200 * t;
+        x -= lr * bx;
+        y -= lr * by;
+      }
+      sink += x + y;
+    }
+  }
+  if (Number.isNaN(sink)) process.stdout.write('');
+  return (side * side * steps) / ((performance.now() - t0) / 1000);
+}
+
+function numpy(n: number, steps: number): number | null {
+  try {
+    const out = execFileSync('python3', ['bench/numpy_baseline.py', String(n), String(steps)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return Number(out.trim());
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const gpu = await createNodeGpuEngine();
+  const workers = availableParallelism();
+  const cpu = new CpuEngine('cpu', { workers, spawn: nodeWorkerSpawner(), inProcessBelow: 0 });
+  const cpu64 = new CpuEngine('cpu64', { workers, spawn: nodeWorkerSpawner(), inProcessBelow: 0 });
+  const log = (s: string): void => void process.stderr.write(`${s}\n`);
+  log(`adapter: ${JSON.stringify(gpu.gpu.adapter)}; ${cpus().length} cores (${cpus()[0]?.model ?? '?'})`);
+
+  // 1. The headline workload: 1M runs x 1000 steps of momentum SGD on Rosenbrock.
+  const side = quick ? 256 : 1024;
+  const steps = quick ? 200 : 1000;
+  const headline = sweepSpec('SGD', side, steps);
+  const exact = sweepSpec('SGD', side, steps, { outcome: { check_every: 1 } });
+  await gpu.runBaseline(headline);
+  let bare = 0;
+  for (let i = 0; i < 2; i++) bare = Math.max(bare, (headline.runs * steps) / ((await gpu.runBaseline(headline)) / 1000));
+  const engineRate = await rate(gpu, headline);
+  const exactRate = await rate(gpu, exact, 1);
+  const np = numpy(side * side, steps);
+  const js = jsLoop(quick ? 128 : 256, steps);
+  rows.push(
+    { what: 'bare kernel (momentum SGD, Rosenbrock)', engine: 'gpu', runs: headline.runs, steps, rate: bare },
+    { what: 'engine, check_every 10 (default)', engine: 'gpu', runs: headline.runs, steps, rate: engineRate },
+    { what: 'engine, check_every 1 (exact)', engine: 'gpu', runs: headline.runs, steps, rate: exactRate },
+    ...(np ? [{ what: 'numpy float32 loop', engine: 'numpy', runs: headline.runs, steps, rate: np }] : []),
+    { what: 'single-threaded JS loop (float64)', engine: 'js', runs: (quick ? 128 : 256) ** 2, steps, rate: js },
+  );
+  log(`headline: bare ${fmt(bare)}, engine ${fmt(engineRate)} (${((100 * engineRate) / bare).toFixed(0)}%), exact ${fmt(exactRate)}, numpy ${np ? fmt(np) : 'n/a'}, js ${fmt(js)}`);
+
+  // 2. Per optimiser, every engine, 64k and 1M runs. CPU engines take fewer steps at 1M (the rate
+  //    is per instance-step and does not depend on the step count once workers are warm).
+  const perOpt: { optimizer: string; size: string; gpu: number; cpu: number; cpu64: number }[] = [];
+  const sizes: [string, number, number, number][] = quick
+    ? [['64k', 256, 200, 50]]
+    : [
+        ['64k', 256, 1000, 100],
+        ['1M', 1024, 1000, 20],
+      ];
+  for (const o of OPTIMIZERS) {
+    for (const [label, s, gpuSteps, cpuSteps] of sizes) {
+      const g = await rate(gpu, sweepSpec(o.id, s, gpuSteps), 1);
+      const c = await rate(cpu, sweepSpec(o.id, s, cpuSteps), 1);
+      const c64 = await rate(cpu64, sweepSpec(o.id, s, cpuSteps), 1);
+      perOpt.push({ optimizer: o.id, size: label, gpu: g, cpu: c, cpu64: c64 });
+      log(`${o.id} ${label}: gpu ${fmt(g)}, cpu ${fmt(c)}, cpu64 ${fmt(c64)}`);
+    }
+  }
+  await Promise.all([gpu.dispose(), cpu.dispose(), cpu64.dispose()]);
+
+  const lines: string[] = [];
+  lines.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, adapter ${gpu.gpu.adapter.vendor}/${gpu.gpu.adapter.architecture}${quick ? ' (quick mode)' : ''}.`, '');
+  lines.push('| workload | engine | runs x steps | instance-steps/s |', '|---|---|---|---|');
+  for (const r of rows) lines.push(`| ${r.what} | ${r.engine} | ${r.runs} x ${r.steps} | ${fmt(r.rate)} |`);
+  lines.push('', `Engine / bare kernel: ${((100 * engineRate) / bare).toFixed(1)}%` + (np ? `; engine / numpy: ${(engineRate / np).toFixed(2)}x` : '') + `; engine / JS loop: ${(engineRate / js).toFixed(1)}x.`, '');
+  lines.push('| optimiser | runs | gpu | cpu (f32) | cpu64 | gpu / cpu | gpu / cpu64 |', '|---|---|---|---|---|---|---|');
+  for (const r of perOpt) {
+    lines.push(`| ${r.optimizer} | ${r.size} | ${fmt(r.gpu)} | ${fmt(r.cpu)} | ${fmt(r.cpu64)} | ${(r.gpu / r.cpu).toFixed(1)}x | ${(r.gpu / r.cpu64).toFixed(1)}x |`);
+  }
+  const md = lines.join('\n');
+  process.stdout.write(`${md}\n`);
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/latest.json', `${JSON.stringify({ date: new Date().toISOString(), quick, rows, perOpt }, null, 1)}\n`);
+}
+
+await main();

@@ -1,0 +1,109 @@
+/**
+ * The CLI as a user runs it: `node bin/basinlab.js …` in a child process, checking exit codes,
+ * stderr messages and the files it writes (or does not write).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'basinlab-cli-'));
+
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/basinlab.js', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function specFile(name: string, spec: unknown): string {
+  const p = join(dir, name);
+  writeFileSync(p, typeof spec === 'string' ? spec : JSON.stringify(spec));
+  return p;
+}
+
+const sweep = {
+  surface: 'quadratic',
+  optimizer: { name: 'SGD', lr: 0.1, momentum: 0.5 },
+  steps: 100,
+  sweep: {
+    x: { param: 'optimizer.lr', min: 0.01, max: 0.5, count: 6, scale: 'log' },
+    y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4 },
+  },
+};
+
+describe('basinlab sweep', () => {
+  it('writes the documented JSON result, row-major', () => {
+    const out = join(dir, 'r.json');
+    const r = cli('sweep', specFile('s.json', sweep), '--engine', 'cpu64', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/24 runs x 100 steps on cpu64/);
+    const res = JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>;
+    for (const k of ['spec', 'engine', 'width', 'height', 'xValues', 'yValues', 'minima', 'final_x', 'final_y', 'loss', 'basin', 'diverged', 'steps_to_converge', 'sharpness']) {
+      expect(res, k).toHaveProperty(k);
+    }
+    expect(res.width).toBe(6);
+    expect(res.height).toBe(4);
+    expect((res.final_x as unknown[]).length).toBe(24);
+    expect((res.xValues as number[])[5]).toBe(0.5);
+    // index = j * width + i: the largest LR with momentum 0.9 (i = 5, j = 3) diverges on a
+    // curvature-10 quadratic (0.5 * 10 > 2 * 1.9), the smallest LR without momentum does not.
+    expect((res.diverged as number[])[3 * 6 + 5]).toBe(1);
+    expect((res.diverged as number[])[0]).toBe(0);
+  });
+
+  it('writes CSV with one row per run', () => {
+    const out = join(dir, 'r.csv');
+    const r = cli('sweep', specFile('s.json', sweep), '--engine', 'cpu', '--out', out, '--quiet');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = readFileSync(out, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('run,i,j,optimizer.lr,optimizer.momentum,final_x,final_y,loss,sharpness,basin,diverged,steps_to_converge');
+    expect(lines.length).toBe(25);
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ['a spec that is not JSON', [specFile('bad.json', '{ nope')], /spec .* is not valid JSON/],
+    ['a missing spec file', [join(dir, 'missing.json')], /cannot read spec .*missing\.json: ENOENT/],
+    ['an invalid field', [specFile('neg.json', { ...sweep, steps: -5 })], /invalid spec: steps: -5 is out of range; allowed integers \[1, 10000000\]/],
+    ['an unknown engine', [specFile('s.json', sweep), '--engine', 'tpu'], /argument 'tpu' is invalid\. Allowed choices are cpu, cpu64, gpu/],
+    ['an unknown output format', [specFile('s.json', sweep), '--out', join(dir, 'r.xlsx')], /--out: unsupported output .*\.json or \.csv/],
+    ['a bad worker count', [specFile('s.json', sweep), '--workers', 'two'], /--workers must be a non-negative integer/],
+  ];
+  for (const [name, args, msg] of bad) {
+    it(`rejects ${name} with exit code 2, a one-line error and no output file`, () => {
+      const before = readdirSync(dir).length;
+      const r = cli('sweep', ...args, ...(args.includes('--out') ? [] : ['--out', join(dir, 'never.json')]));
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(existsSync(join(dir, 'never.json'))).toBe(false);
+      expect(readdirSync(dir).length).toBe(before);
+    });
+  }
+});
+
+describe('basinlab trajectory', () => {
+  it('prints steps + 1 positions and one LR per step', () => {
+    const spec = specFile('t.json', {
+      surface: 'rosenbrock',
+      optimizer: { name: 'SGD', lr: 1e-3, momentum: 0.9 },
+      schedule: { name: 'StepLR', step_size: 10, gamma: 0.5 },
+      steps: 30,
+    });
+    const r = cli('trajectory', spec, '--engine', 'cpu64');
+    expect(r.code, r.stderr).toBe(0);
+    const t = JSON.parse(r.stdout) as { x: number[]; y: number[]; loss: number[]; lr: number[] };
+    expect(t.x.length).toBe(31);
+    expect(t.loss.length).toBe(31);
+    expect(t.lr.length).toBe(30);
+    expect(t.x[0]).toBe(-1.5);
+    expect(t.lr[0]).toBe(1e-3);
+    expect(t.lr[10]).toBeCloseTo(5e-4, 15);
+    expect(t.lr[29]).toBeCloseTo(2.5e-4, 15);
+  });
+
+  it('asks for --run when the spec has a sweep', () => {
+    const r = cli('trajectory', specFile('s.json', sweep));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pick one with --run INDEX \(0\.\.23\)/);
+  });
+});
