@@ -1,0 +1,379 @@
+/**
+ * <bl-heatmap>: one pixel per run, axes with log ticks, a legend, hover/click/drag-to-zoom.
+ * Render-only: it draws the frame it is given and reports what the pointer does in cell
+ * coordinates; the controller decides what that means.
+ */
+import { LitElement, css, html } from 'lit';
+import type { PropertyValues } from 'lit';
+import type { DeviceResults } from '../../engine/gpu/engine.ts';
+import type { ShaderSources } from '../../engine/gpu/compose.ts';
+import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, minimumColour, rgbCss } from '../colors.ts';
+import type { HeatmapFrame } from '../heatmap/frame.ts';
+import type { HeatmapRenderer } from '../heatmap/renderers.ts';
+import { Canvas2DRenderer, GpuHeatmapRenderer } from '../heatmap/renderers.ts';
+import { formatNumber, niceTicks } from '../ticks.ts';
+
+export interface HeatmapAxis {
+  readonly label: string;
+  readonly min: number;
+  readonly max: number;
+  readonly scale: 'linear' | 'log';
+  /** Number of cells along the axis. */
+  readonly count: number;
+}
+
+export interface HeatmapGpu {
+  readonly device: GPUDevice;
+  readonly sources: ShaderSources;
+  readonly results: () => DeviceResults | null;
+}
+
+export interface CellEventDetail {
+  readonly i: number;
+  readonly j: number;
+}
+
+/** A zoom rectangle in fractional cell coordinates (0..count), x0 < x1, y0 < y1. */
+export interface ZoomDetail {
+  readonly x0: number;
+  readonly x1: number;
+  readonly y0: number;
+  readonly y1: number;
+}
+
+const MARGIN = { left: 64, right: 16, top: 12, bottom: 44 };
+
+export class BlHeatmap extends LitElement {
+  static override properties = {
+    frame: { attribute: false },
+    xAxis: { attribute: false },
+    yAxis: { attribute: false },
+    gpu: { attribute: false },
+    overlay: { attribute: false },
+    selected: { attribute: false },
+    minimaLabels: { attribute: false },
+    size: { type: Number },
+  };
+
+  declare frame: HeatmapFrame | null;
+  declare xAxis: HeatmapAxis | null;
+  declare yAxis: HeatmapAxis | null;
+  /** When set and the frame's results live on this device, draw with WebGPU. */
+  declare gpu: HeatmapGpu | null;
+  /** 1 for cells to mark (e.g. where two engines disagree). */
+  declare overlay: Uint8Array | null;
+  declare selected: CellEventDetail | null;
+  declare minimaLabels: readonly string[];
+  /** Side of the plot area in CSS pixels. */
+  declare size: number;
+
+  private renderer: HeatmapRenderer | null = null;
+  private rendererKind: 'gpu' | '2d' | null = null;
+  private drag: { x: number; y: number; x1: number; y1: number } | null = null;
+  private hover: CellEventDetail | null = null;
+  private hoverRaf = 0;
+
+  constructor() {
+    super();
+    this.frame = null;
+    this.xAxis = null;
+    this.yAxis = null;
+    this.gpu = null;
+    this.overlay = null;
+    this.selected = null;
+    this.minimaLabels = [];
+    this.size = 560;
+  }
+
+  static override styles = css`
+    :host { display: block; font: 12px system-ui, sans-serif; color: #222; }
+    .wrap { position: relative; }
+    canvas { position: absolute; }
+    canvas.plot { image-rendering: pixelated; }
+    canvas.plot.hidden { visibility: hidden; }
+    .legend { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; margin: 6px 0 0 ${MARGIN.left}px; }
+    .swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin-right: 4px; }
+    .bar { display: inline-block; width: 200px; height: 12px; border: 1px solid #999; vertical-align: -2px; }
+  `;
+
+  private get plotCanvas(): HTMLCanvasElement | null {
+    return this.renderRoot.querySelector('canvas.plot-2d');
+  }
+
+  private get gpuCanvas(): HTMLCanvasElement | null {
+    return this.renderRoot.querySelector('canvas.plot-gpu');
+  }
+
+  private get overlayCanvas(): HTMLCanvasElement | null {
+    return this.renderRoot.querySelector('canvas.overlay');
+  }
+
+  override render() {
+    const s = this.size;
+    const W = MARGIN.left + s + MARGIN.right;
+    const H = MARGIN.top + s + MARGIN.bottom;
+    const useGpu = this.wantsGpu();
+    const dpr = globalThis.devicePixelRatio || 1;
+    return html`
+      <div class="wrap" style="width:${W}px;height:${H}px">
+        <canvas class="plot plot-2d ${useGpu ? 'hidden' : ''}" width=${Math.round(s * dpr)} height=${Math.round(s * dpr)}
+          style="left:${MARGIN.left}px;top:${MARGIN.top}px;width:${s}px;height:${s}px"></canvas>
+        <canvas class="plot plot-gpu ${useGpu ? '' : 'hidden'}" width=${Math.round(s * dpr)} height=${Math.round(s * dpr)}
+          style="left:${MARGIN.left}px;top:${MARGIN.top}px;width:${s}px;height:${s}px"></canvas>
+        <canvas class="overlay" width=${Math.round(W * dpr)} height=${Math.round(H * dpr)} style="left:0;top:0;width:${W}px;height:${H}px"
+          @pointermove=${this.onMove} @pointerdown=${this.onDown} @pointerup=${this.onUp} @pointerleave=${this.onLeave}></canvas>
+      </div>
+      <div class="legend" part="legend">${this.legend()}</div>
+    `;
+  }
+
+  private wantsGpu(): boolean {
+    const f = this.frame;
+    if (!this.gpu || !f) return false;
+    const r = this.gpu.results();
+    return r !== null && r.width === f.width && r.height === f.height && f.runsReady === r.runs;
+  }
+
+  private legend() {
+    const f = this.frame;
+    if (!f) return html``;
+    const sw = (c: readonly [number, number, number], label: string) =>
+      html`<span><span class="swatch" style="background:${rgbCss(c)}"></span>${label}</span>`;
+    const fixed = [sw(NOT_CONVERGED, 'not converged'), sw(DIVERGED, 'diverged'), ...(f.runsReady < f.width * f.height ? [sw(PENDING, 'pending')] : [])];
+    if (f.mode === 'basin') {
+      const n = this.minimaLabels.length;
+      const shown = this.minimaLabels.slice(0, 12).map((l, i) => sw(minimumColour(i), l));
+      return html`${shown}${n > 12 ? html`<span>… ${n - 12} more (colours repeat)</span>` : ''}${fixed}`;
+    }
+    const stops = Array.from({ length: 9 }, (_, k) => {
+      const o = Math.round((k / 8) * 255) * 4;
+      return `rgb(${VIRIDIS_LUT[o]},${VIRIDIS_LUT[o + 1]},${VIRIDIS_LUT[o + 2]}) ${(k / 8) * 100}%`;
+    }).join(',');
+    const show = (v: number): string => (f.mode === 'steps' ? formatNumber(Math.round(v)) : formatNumber(10 ** v));
+    const what = f.mode === 'loss' ? 'loss − best minimum' : f.mode === 'steps' ? 'steps to converge' : 'sharpness (largest Hessian eigenvalue)';
+    return html`<span>${what}: ${show(f.lo)}</span><span class="bar" style="background:linear-gradient(to right,${stops})"></span><span>${show(f.hi)}</span>${fixed}`;
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    if (changed.has('gpu') || changed.has('size') || this.renderer === null || (this.wantsGpu() ? 'gpu' : '2d') !== this.rendererKind) {
+      this.renderer?.destroy();
+      this.renderer = null;
+      this.rendererKind = null;
+    }
+    const f = this.frame;
+    if (f) {
+      if (!this.renderer) {
+        const gpu = this.gpu;
+        if (this.wantsGpu() && gpu && this.gpuCanvas) {
+          this.renderer = new GpuHeatmapRenderer(gpu.device, this.gpuCanvas, gpu.sources, gpu.results);
+          this.rendererKind = 'gpu';
+        } else if (this.plotCanvas) {
+          this.renderer = new Canvas2DRenderer(this.plotCanvas);
+          this.rendererKind = '2d';
+        }
+      }
+      this.renderer?.draw(f);
+    }
+    this.drawOverlay();
+  }
+
+  /** Which renderer drew the last frame (for tests and the status line). */
+  get activeRenderer(): 'gpu' | '2d' | null {
+    return this.rendererKind;
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.renderer?.destroy();
+    this.renderer = null;
+  }
+
+  // ---- coordinates
+
+  private cellAt(ev: PointerEvent): { fx: number; fy: number; inside: boolean } {
+    const f = this.frame;
+    const rect = (ev.currentTarget as HTMLElement).getBoundingClientRect();
+    const px = ev.clientX - rect.left - MARGIN.left;
+    const py = ev.clientY - rect.top - MARGIN.top;
+    const w = f?.width ?? 1;
+    const h = f?.height ?? 1;
+    const fx = (px / this.size) * w;
+    const fy = h - (py / this.size) * h;
+    return { fx, fy, inside: px >= 0 && py >= 0 && px < this.size && py < this.size };
+  }
+
+  private onMove = (ev: PointerEvent): void => {
+    const c = this.cellAt(ev);
+    if (this.drag) {
+      this.drag.x1 = c.fx;
+      this.drag.y1 = c.fy;
+      this.drawOverlay();
+      return;
+    }
+    const f = this.frame;
+    const cell = c.inside && f ? { i: Math.floor(c.fx), j: Math.floor(c.fy) } : null;
+    if (cell?.i === this.hover?.i && cell?.j === this.hover?.j) return;
+    this.hover = cell;
+    // One event and one overlay redraw per frame, however fast the pointer moves.
+    if (!this.hoverRaf) {
+      this.hoverRaf = requestAnimationFrame(() => {
+        this.hoverRaf = 0;
+        this.drawOverlay();
+        this.dispatchEvent(new CustomEvent<CellEventDetail | null>('cell-hover', { detail: this.hover, bubbles: true, composed: true }));
+      });
+    }
+  };
+
+  private onDown = (ev: PointerEvent): void => {
+    const c = this.cellAt(ev);
+    if (!c.inside) return;
+    (ev.currentTarget as HTMLElement).setPointerCapture(ev.pointerId);
+    this.drag = { x: c.fx, y: c.fy, x1: c.fx, y1: c.fy };
+  };
+
+  private onUp = (ev: PointerEvent): void => {
+    const d = this.drag;
+    this.drag = null;
+    const f = this.frame;
+    if (!d || !f) return;
+    const cellsWide = Math.abs(d.x1 - d.x);
+    const cellsHigh = Math.abs(d.y1 - d.y);
+    // A drag of less than 1% of the plot is a click.
+    if (cellsWide < 0.01 * f.width && cellsHigh < 0.01 * f.height) {
+      const i = Math.min(f.width - 1, Math.max(0, Math.floor(d.x)));
+      const j = Math.min(f.height - 1, Math.max(0, Math.floor(d.y)));
+      this.dispatchEvent(new CustomEvent<CellEventDetail>('cell-click', { detail: { i, j }, bubbles: true, composed: true }));
+    } else {
+      const clamp = (v: number, n: number): number => Math.min(n, Math.max(0, v));
+      const detail: ZoomDetail = {
+        x0: clamp(Math.min(d.x, d.x1), f.width),
+        x1: clamp(Math.max(d.x, d.x1), f.width),
+        y0: clamp(Math.min(d.y, d.y1), f.height),
+        y1: clamp(Math.max(d.y, d.y1), f.height),
+      };
+      this.dispatchEvent(new CustomEvent<ZoomDetail>('zoom', { detail, bubbles: true, composed: true }));
+    }
+    this.drawOverlay();
+    void ev;
+  };
+
+  private onLeave = (): void => {
+    if (this.drag) return;
+    this.hover = null;
+    this.drawOverlay();
+    this.dispatchEvent(new CustomEvent('cell-hover', { detail: null, bubbles: true, composed: true }));
+  };
+
+  // ---- axes, marks and the drag rectangle
+
+  private drawOverlay(): void {
+    const cv = this.overlayCanvas;
+    const ctx = cv?.getContext('2d');
+    if (!cv || !ctx) return;
+    const dpr = globalThis.devicePixelRatio || 1;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, cv.width, cv.height);
+    const s = this.size;
+    const f = this.frame;
+    ctx.font = '12px system-ui, sans-serif';
+    ctx.fillStyle = '#222';
+    ctx.strokeStyle = '#444';
+    ctx.strokeRect(MARGIN.left - 0.5, MARGIN.top - 0.5, s + 1, s + 1);
+    this.drawAxis(ctx, this.xAxis, 'x');
+    this.drawAxis(ctx, this.yAxis, 'y');
+    if (!f) return;
+    const cw = s / f.width;
+    const ch = s / f.height;
+    const toX = (fx: number): number => MARGIN.left + fx * cw;
+    const toY = (fy: number): number => MARGIN.top + s - fy * ch;
+    const ov = this.overlay;
+    if (ov) {
+      ctx.fillStyle = 'rgba(255, 0, 255, 0.85)';
+      const mark = Math.max(1, Math.min(cw, ch));
+      for (let run = 0; run < ov.length; run++) {
+        if (!ov[run]) continue;
+        const i = run % f.width;
+        const j = Math.floor(run / f.width);
+        ctx.fillRect(toX(i), toY(j + 1), Math.max(mark, cw), Math.max(mark, ch));
+      }
+    }
+    const box = (c: CellEventDetail, colour: string): void => {
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = 2;
+      ctx.strokeRect(toX(c.i) - 1, toY(c.j + 1) - 1, Math.max(cw, 2) + 2, Math.max(ch, 2) + 2);
+      ctx.lineWidth = 1;
+    };
+    if (this.selected) box(this.selected, '#d00');
+    if (this.hover) box(this.hover, '#000');
+    const d = this.drag;
+    if (d) {
+      ctx.strokeStyle = '#000';
+      ctx.setLineDash([4, 3]);
+      const x0 = toX(Math.min(d.x, d.x1));
+      const y0 = toY(Math.max(d.y, d.y1));
+      ctx.strokeRect(x0, y0, Math.abs(d.x1 - d.x) * cw, Math.abs(d.y1 - d.y) * ch);
+      ctx.setLineDash([]);
+    }
+  }
+
+  private drawAxis(ctx: CanvasRenderingContext2D, axis: HeatmapAxis | null, which: 'x' | 'y'): void {
+    const s = this.size;
+    if (!axis) {
+      if (which === 'y') return;
+      return;
+    }
+    const { min, max, scale, count } = axis;
+    // Cell centres sit at (k + 0.5) / count of the axis; values map through the axis' scale.
+    const frac = (v: number): number => {
+      if (count <= 1 || max === min) return 0.5;
+      const u = scale === 'log' ? (Math.log(v) - Math.log(min)) / (Math.log(max) - Math.log(min)) : (v - min) / (max - min);
+      return (u * (count - 1) + 0.5) / count;
+    };
+    const ticks = niceTicks(min, max, scale, which === 'x' ? 7 : 8);
+    ctx.fillStyle = '#222';
+    ctx.strokeStyle = '#444';
+    for (const t of ticks) {
+      const u = frac(t.value);
+      if (u < 0 || u > 1) continue;
+      if (which === 'x') {
+        const x = MARGIN.left + u * s;
+        ctx.beginPath();
+        ctx.moveTo(x, MARGIN.top + s);
+        ctx.lineTo(x, MARGIN.top + s + 5);
+        ctx.stroke();
+        ctx.textAlign = 'center';
+        ctx.textBaseline = 'top';
+        ctx.fillText(t.label, x, MARGIN.top + s + 7);
+      } else {
+        const y = MARGIN.top + s - u * s;
+        ctx.beginPath();
+        ctx.moveTo(MARGIN.left - 5, y);
+        ctx.lineTo(MARGIN.left, y);
+        ctx.stroke();
+        ctx.textAlign = 'right';
+        ctx.textBaseline = 'middle';
+        ctx.fillText(t.label, MARGIN.left - 7, y);
+      }
+    }
+    ctx.textAlign = 'center';
+    if (which === 'x') {
+      ctx.textBaseline = 'bottom';
+      ctx.fillText(`${axis.label}${scale === 'log' ? ' (log)' : ''}`, MARGIN.left + s / 2, MARGIN.top + s + MARGIN.bottom - 2);
+    } else {
+      ctx.save();
+      ctx.translate(12, MARGIN.top + s / 2);
+      ctx.rotate(-Math.PI / 2);
+      ctx.textBaseline = 'middle';
+      ctx.fillText(`${axis.label}${scale === 'log' ? ' (log)' : ''}`, 0, 0);
+      ctx.restore();
+    }
+  }
+}
+
+customElements.define('bl-heatmap', BlHeatmap);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bl-heatmap': BlHeatmap;
+  }
+}

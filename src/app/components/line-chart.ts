@@ -1,0 +1,550 @@
+/**
+ * `<bl-line-chart>`: series over an index (the step) on a canvas, render-only.
+ *
+ * Two stacked canvases: the base (axes, series, legend) is redrawn only when data, labels or size
+ * change; the top one holds the marker, so moving the hovered step over a 10⁶-point series costs a
+ * few dozen canvas calls instead of a pass over the data.
+ *
+ * The canvas helpers exported here (sizing, axes) are shared with `<bl-contour-plot>`.
+ */
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { formatNumber, niceDomain, niceTicks, type AxisScale, type Tick } from '../ticks.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Shared canvas helpers
+
+export const FONT = '12px system-ui, sans-serif';
+export const INK = '#2b2b2b';
+export const AXIS_INK = '#6b6b6b';
+export const GRID_INK = '#ececec';
+
+export interface Rect {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Sizes a canvas to css × devicePixelRatio and returns a context drawing in CSS pixels. */
+export function prepareCanvas(canvas: HTMLCanvasElement, cssWidth: number, cssHeight: number): CanvasRenderingContext2D | null {
+  const dpr = Math.max(1, globalThis.devicePixelRatio || 1);
+  const w = Math.max(1, Math.round(cssWidth * dpr));
+  const h = Math.max(1, Math.round(cssHeight * dpr));
+  // Assigning width/height clears the canvas even when unchanged; only reassign on change.
+  if (canvas.width !== w) canvas.width = w;
+  if (canvas.height !== h) canvas.height = h;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return null;
+  ctx.setTransform(w / cssWidth, 0, 0, h / cssHeight, 0, 0);
+  ctx.clearRect(0, 0, cssWidth, cssHeight);
+  ctx.font = FONT;
+  return ctx;
+}
+
+/** Width of the widest tick label. */
+export function labelWidth(ctx: CanvasRenderingContext2D, ticks: readonly Tick[]): number {
+  let w = 0;
+  for (const t of ticks) w = Math.max(w, ctx.measureText(t.label).width);
+  return w;
+}
+
+/**
+ * Ticks for a horizontal axis of `px` pixels whose labels do not overlap: fewer ticks until the
+ * widest label fits its share of the width.
+ */
+export function fitXTicks(ctx: CanvasRenderingContext2D, lo: number, hi: number, scale: AxisScale, px: number): Tick[] {
+  let count = Math.max(2, Math.floor(px / 55));
+  for (;;) {
+    const ticks = niceTicks(lo, hi, scale, count);
+    if (count <= 2 || ticks.length * (labelWidth(ctx, ticks) + 12) <= px) return ticks;
+    count = Math.max(2, Math.floor(count * 0.7));
+  }
+}
+
+/** Vertical spacing per tick label that still reads comfortably at 12 px. */
+const Y_TICK_PX = 22;
+
+/** How many ticks a vertical axis of `px` pixels holds. */
+export function yTickCount(px: number): number {
+  return Math.max(2, Math.floor(px / Y_TICK_PX));
+}
+
+/** Ticks for a vertical axis of `px` pixels. */
+export function yTicks(lo: number, hi: number, scale: AxisScale, px: number): Tick[] {
+  return niceTicks(lo, hi, scale, yTickCount(px));
+}
+
+/** Light grid lines at the given pixel positions, inside the plot rectangle. */
+export function drawGrid(ctx: CanvasRenderingContext2D, r: Rect, xs: readonly number[], ys: readonly number[]): void {
+  ctx.save();
+  ctx.strokeStyle = GRID_INK;
+  ctx.lineWidth = 1;
+  ctx.beginPath();
+  for (const x of xs) {
+    const p = Math.round(x) + 0.5;
+    ctx.moveTo(p, r.top);
+    ctx.lineTo(p, r.top + r.height);
+  }
+  for (const y of ys) {
+    const p = Math.round(y) + 0.5;
+    ctx.moveTo(r.left, p);
+    ctx.lineTo(r.left + r.width, p);
+  }
+  ctx.stroke();
+  ctx.restore();
+}
+
+/** Bottom axis: tick marks, labels and the axis title below the plot rectangle. */
+export function drawXAxis(ctx: CanvasRenderingContext2D, r: Rect, ticks: readonly Tick[], toPx: (v: number) => number, title: string): void {
+  const y0 = r.top + r.height;
+  ctx.save();
+  ctx.strokeStyle = AXIS_INK;
+  ctx.fillStyle = INK;
+  ctx.lineWidth = 1;
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  ctx.beginPath();
+  for (const t of ticks) {
+    const x = Math.round(toPx(t.value)) + 0.5;
+    ctx.moveTo(x, y0);
+    ctx.lineTo(x, y0 + 4);
+  }
+  ctx.stroke();
+  for (const t of ticks) ctx.fillText(t.label, toPx(t.value), y0 + 5);
+  if (title) ctx.fillText(title, r.left + r.width / 2, y0 + 20);
+  ctx.restore();
+}
+
+/** Left or right axis: tick marks, labels and a rotated title `titleOffset` px from the plot. */
+export function drawYAxis(
+  ctx: CanvasRenderingContext2D,
+  r: Rect,
+  ticks: readonly Tick[],
+  toPy: (v: number) => number,
+  side: 'left' | 'right',
+  title: string,
+  titleOffset: number,
+): void {
+  const x0 = side === 'left' ? r.left : r.left + r.width;
+  const dir = side === 'left' ? -1 : 1;
+  ctx.save();
+  ctx.strokeStyle = AXIS_INK;
+  ctx.fillStyle = INK;
+  ctx.lineWidth = 1;
+  ctx.textAlign = side === 'left' ? 'right' : 'left';
+  ctx.textBaseline = 'middle';
+  ctx.beginPath();
+  for (const t of ticks) {
+    const y = Math.round(toPy(t.value)) + 0.5;
+    ctx.moveTo(x0, y);
+    ctx.lineTo(x0 + dir * 4, y);
+  }
+  ctx.stroke();
+  for (const t of ticks) ctx.fillText(t.label, x0 + dir * 6, toPy(t.value));
+  if (title) {
+    ctx.translate(x0 + dir * titleOffset, r.top + r.height / 2);
+    ctx.rotate(side === 'left' ? -Math.PI / 2 : Math.PI / 2);
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.fillText(title, 0, 0);
+  }
+  ctx.restore();
+}
+
+/** The plot rectangle's frame, on whole pixels so it stays crisp. */
+export function drawFrame(ctx: CanvasRenderingContext2D, r: Rect): void {
+  ctx.save();
+  ctx.strokeStyle = AXIS_INK;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(Math.round(r.left) + 0.5, Math.round(r.top) + 0.5, Math.round(r.width) - 1, Math.round(r.height) - 1);
+  ctx.restore();
+}
+
+/** Keeps an element's content width in sync; the callback runs on every size change. */
+export function observeWidth(el: HTMLElement, onWidth: (w: number) => void): ResizeObserver {
+  const ro = new ResizeObserver((entries) => {
+    for (const e of entries) onWidth(Math.floor(e.contentRect.width));
+  });
+  ro.observe(el);
+  return ro;
+}
+
+// ---------------------------------------------------------------------------------------------
+// <bl-line-chart>
+
+export interface LineSeries {
+  readonly label: string;
+  readonly values: ArrayLike<number>;
+  /** Any CSS colour. */
+  readonly colour: string;
+  readonly axis?: 'left' | 'right';
+}
+
+interface Scale {
+  readonly lo: number;
+  readonly hi: number;
+  readonly log: boolean;
+}
+
+interface Layout {
+  readonly width: number;
+  readonly height: number;
+  readonly rect: Rect;
+  /** Points on the x axis: the longest series' length. */
+  readonly n: number;
+  readonly left: Scale | null;
+  readonly right: Scale | null;
+}
+
+const LEGEND_ROW = 16;
+
+function isRight(s: LineSeries): boolean {
+  return s.axis === 'right';
+}
+
+/** Finite extent of the series on one axis; log axes ignore values <= 0 (drawn as gaps). */
+function extent(series: readonly LineSeries[], log: boolean): [number, number] | null {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const s of series) {
+    const v = s.values;
+    for (let i = 0, n = v.length; i < n; i++) {
+      const x = v[i] as number;
+      if (!Number.isFinite(x) || (log && x <= 0)) continue;
+      if (x < lo) lo = x;
+      if (x > hi) hi = x;
+    }
+  }
+  return lo <= hi ? [lo, hi] : null;
+}
+
+function toUnit(s: Scale, v: number): number {
+  return s.log ? (Math.log10(v) - Math.log10(s.lo)) / (Math.log10(s.hi) - Math.log10(s.lo)) : (v - s.lo) / (s.hi - s.lo);
+}
+
+export class BlLineChart extends LitElement {
+  static override properties = {
+    series: { attribute: false },
+    xLabel: { attribute: 'x-label' },
+    yLabel: { attribute: 'y-label' },
+    yLabelRight: { attribute: 'y-label-right' },
+    logY: { type: Boolean, attribute: 'log-y' },
+    marker: { type: Number },
+    height: { type: Number },
+    _width: { state: true },
+  };
+
+  static override styles = css`
+    :host {
+      display: block;
+      font: 12px system-ui, sans-serif;
+    }
+    .wrap {
+      position: relative;
+      width: 100%;
+    }
+    canvas {
+      position: absolute;
+      inset: 0;
+      width: 100%;
+      height: 100%;
+    }
+    .top {
+      pointer-events: none;
+    }
+  `;
+
+  declare series: readonly LineSeries[];
+  declare xLabel: string;
+  declare yLabel: string;
+  declare yLabelRight: string;
+  /** Logarithmic left axis; values <= 0 on it are gaps. */
+  declare logY: boolean;
+  /** x index of a vertical marker line (e.g. the hovered step); undefined for none. */
+  declare marker: number | undefined;
+  /** CSS pixels. */
+  declare height: number;
+  declare protected _width: number;
+
+  private ro: ResizeObserver | null = null;
+  private layout: Layout | null = null;
+
+  constructor() {
+    super();
+    this.series = [];
+    this.xLabel = '';
+    this.yLabel = '';
+    this.yLabelRight = '';
+    this.logY = false;
+    this.marker = undefined;
+    this.height = 160;
+    this._width = 0;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.ro = observeWidth(this, (w) => {
+      this._width = w;
+    });
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.ro?.disconnect();
+    this.ro = null;
+  }
+
+  protected override render(): unknown {
+    return html`<div class="wrap" style="height: ${this.height}px">
+      <canvas class="base"></canvas><canvas class="top"></canvas>
+    </div>`;
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    const base = ['series', 'xLabel', 'yLabel', 'yLabelRight', 'logY', 'height', '_width'].some((k) => changed.has(k));
+    if (base) this.drawBase();
+    if (base || changed.has('marker')) this.drawTop();
+  }
+
+  private canvas(cls: string): HTMLCanvasElement | null {
+    return this.renderRoot.querySelector<HTMLCanvasElement>(`canvas.${cls}`);
+  }
+
+  private drawBase(): void {
+    const canvas = this.canvas('base');
+    const width = this._width;
+    const height = this.height;
+    this.layout = null;
+    if (!canvas || !(width > 0) || !(height > 0)) return;
+    const ctx = prepareCanvas(canvas, width, height);
+    if (!ctx) return;
+
+    const series = this.series;
+    const leftSeries = series.filter((s) => !isRight(s));
+    const rightSeries = series.filter(isRight);
+    const n = series.reduce((m, s) => Math.max(m, s.values.length), 0);
+    const le = extent(leftSeries, this.logY);
+    const re = extent(rightSeries, false);
+
+    // Legend rows first: they set the top margin.
+    ctx.font = FONT;
+    const items = series.filter((s) => s.label);
+    const rows: { s: LineSeries; x: number; row: number }[] = [];
+    let x = 0;
+    let row = 0;
+    for (const s of items) {
+      const w = 22 + ctx.measureText(s.label).width + 12;
+      if (x > 0 && x + w > width) {
+        row++;
+        x = 0;
+      }
+      rows.push({ s, x, row });
+      x += w;
+    }
+    const top = (items.length ? (row + 1) * LEGEND_ROW : 0) + 8;
+
+    // Y ticks come before the plot rectangle: their label widths set the side margins.
+    const bottom = 20 + (this.xLabel ? 16 : 0);
+    const plotH = Math.max(10, height - top - bottom);
+    const leftScale: Scale | null = le ? this.scaleFor(le, this.logY, plotH) : null;
+    const rightScale: Scale | null = re ? this.scaleFor(re, false, plotH) : null;
+    const lt = leftScale ? yTicks(leftScale.lo, leftScale.hi, leftScale.log ? 'log' : 'linear', plotH) : [];
+    const rt = rightScale ? yTicks(rightScale.lo, rightScale.hi, 'linear', plotH) : [];
+    const lw = labelWidth(ctx, lt);
+    const rw = labelWidth(ctx, rt);
+    const left = Math.ceil(lw + 10 + (this.yLabel ? 18 : 0)) + 2;
+    const right = rightScale ? Math.ceil(rw + 10 + (this.yLabelRight ? 18 : 0)) + 2 : 12;
+    const rect: Rect = { left, top, width: Math.max(10, width - left - right), height: plotH };
+    this.layout = { width, height, rect, n, left: leftScale, right: rightScale };
+
+    const xTo = (i: number): number => rect.left + (n > 1 ? (i / (n - 1)) * rect.width : rect.width / 2);
+    const yTo = (s: Scale) => (v: number): number => rect.top + rect.height * (1 - toUnit(s, v));
+    // Fractional steps are meaningless on an index axis.
+    const xt = n > 0 ? fitXTicks(ctx, 0, Math.max(0, n - 1), 'linear', rect.width).filter((t) => Number.isInteger(t.value)) : [];
+
+    drawGrid(ctx, rect, xt.map((t) => xTo(t.value)), leftScale ? lt.map((t) => yTo(leftScale)(t.value)) : []);
+
+    // Series, clipped so that a line width's overshoot never paints over the axes.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(rect.left, rect.top, rect.width, rect.height);
+    ctx.clip();
+    for (const s of series) {
+      const sc = isRight(s) ? rightScale : leftScale;
+      if (sc) this.drawSeries(ctx, s, sc, rect, n);
+    }
+    ctx.restore();
+
+    drawFrame(ctx, rect);
+    drawXAxis(ctx, rect, xt, xTo, this.xLabel);
+    if (leftScale) drawYAxis(ctx, rect, lt, yTo(leftScale), 'left', this.yLabel, lw + 16);
+    if (rightScale) drawYAxis(ctx, rect, rt, yTo(rightScale), 'right', this.yLabelRight, rw + 16);
+    if (!leftScale && !rightScale) {
+      ctx.fillStyle = AXIS_INK;
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText('no data', rect.left + rect.width / 2, rect.top + rect.height / 2);
+    }
+
+    // Legend
+    ctx.textBaseline = 'middle';
+    ctx.textAlign = 'left';
+    for (const { s, x: lx, row: r } of rows) {
+      const cy = 4 + r * LEGEND_ROW + LEGEND_ROW / 2;
+      ctx.strokeStyle = s.colour;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.moveTo(lx + 4, cy);
+      ctx.lineTo(lx + 18, cy);
+      ctx.stroke();
+      ctx.fillStyle = INK;
+      ctx.fillText(isRight(s) && leftSeries.length > 0 ? `${s.label} (right)` : s.label, lx + 22, cy);
+    }
+  }
+
+  private scaleFor(e: [number, number], log: boolean, px: number): Scale {
+    const [lo, hi] = niceDomain(e[0], e[1], log ? 'log' : 'linear', yTickCount(px));
+    return { lo, hi, log };
+  }
+
+  /**
+   * Decimates to half-pixel columns: each column draws first → min → max → last of the points it
+   * holds, so a one-step spike among 10⁶ points still reaches its true height. Non-finite values
+   * (and values <= 0 on a log axis) break the line.
+   */
+  private drawSeries(ctx: CanvasRenderingContext2D, s: LineSeries, sc: Scale, rect: Rect, n: number): void {
+    const v = s.values;
+    const len = v.length;
+    const cols = rect.width * 2;
+    const kx = n > 1 ? cols / (n - 1) : 0;
+    const py = (x: number): number => rect.top + rect.height * (1 - toUnit(sc, x));
+    ctx.strokeStyle = s.colour;
+    ctx.fillStyle = s.colour;
+    ctx.lineWidth = 1.5;
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    let col = -1;
+    let have = false;
+    let first = 0;
+    let min = 0;
+    let max = 0;
+    let last = 0;
+    let penDown = false;
+    // A run of one column would be a zero-length path, which canvas does not paint: dot it instead.
+    let runCols = 0;
+    let runX = 0;
+    let runY = 0;
+    const dots: number[] = [];
+    const flush = (): void => {
+      if (!have) return;
+      const x = rect.left + (n > 1 ? (col + 0.5) / 2 : rect.width / 2);
+      const y0 = py(first);
+      if (penDown) ctx.lineTo(x, y0);
+      else {
+        ctx.moveTo(x, y0);
+        runCols = 0;
+      }
+      if (min !== first) ctx.lineTo(x, py(min));
+      if (max !== min) ctx.lineTo(x, py(max));
+      if (last !== max) ctx.lineTo(x, py(last));
+      if (runCols === 0) {
+        runX = x;
+        runY = y0;
+      }
+      runCols += first === min && min === max ? 1 : 2;
+      penDown = true;
+      have = false;
+    };
+    const breakLine = (): void => {
+      flush();
+      if (penDown && runCols === 1) dots.push(runX, runY);
+      penDown = false;
+    };
+    for (let i = 0; i < len; i++) {
+      const y = v[i] as number;
+      if (!Number.isFinite(y) || (sc.log && y <= 0)) {
+        breakLine();
+        continue;
+      }
+      const c = Math.min(cols - 1, Math.floor(i * kx));
+      if (c !== col || !have) {
+        flush();
+        col = c;
+        have = true;
+        first = min = max = last = y;
+      } else {
+        if (y < min) min = y;
+        if (y > max) max = y;
+        last = y;
+      }
+    }
+    breakLine();
+    ctx.stroke();
+    for (let k = 0; k < dots.length; k += 2) {
+      ctx.beginPath();
+      ctx.arc(dots[k] as number, dots[k + 1] as number, 1.5, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+  }
+
+  private drawTop(): void {
+    const canvas = this.canvas('top');
+    const L = this.layout;
+    if (!canvas || !L) return;
+    const ctx = prepareCanvas(canvas, L.width, L.height);
+    if (!ctx) return;
+    const m = this.marker;
+    if (m === undefined || !Number.isFinite(m) || L.n === 0 || m < 0 || m > L.n - 1) return;
+    const { rect, n } = L;
+    const x = rect.left + (n > 1 ? (m / (n - 1)) * rect.width : rect.width / 2);
+    ctx.strokeStyle = 'rgba(0, 0, 0, 0.45)';
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(Math.round(x) + 0.5, rect.top);
+    ctx.lineTo(Math.round(x) + 0.5, rect.top + rect.height);
+    ctx.stroke();
+
+    const i = Math.round(m);
+    const lines = [`${this.xLabel || 'x'} ${i}`];
+    for (const s of this.series) {
+      const sc = isRight(s) ? L.right : L.left;
+      const y = s.values[i];
+      if (y === undefined) continue;
+      if (s.label) lines.push(`${s.label}: ${formatNumber(y)}`);
+      if (!sc || !Number.isFinite(y) || (sc.log && y <= 0)) continue;
+      const py = rect.top + rect.height * (1 - toUnit(sc, y));
+      ctx.fillStyle = s.colour;
+      ctx.strokeStyle = '#fff';
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.arc(x, py, 3.5, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    }
+
+    // Read-out box beside the line, flipped to the left near the right edge.
+    const pad = 4;
+    const lh = 15;
+    const w = Math.max(...lines.map((l) => ctx.measureText(l).width)) + 2 * pad;
+    const h = lines.length * lh + 2 * pad - 3;
+    const bx = x + 8 + w <= rect.left + rect.width ? x + 8 : Math.max(rect.left, x - 8 - w);
+    const by = rect.top + 4;
+    ctx.fillStyle = 'rgba(255, 255, 255, 0.9)';
+    ctx.strokeStyle = '#c8c8c8';
+    ctx.lineWidth = 1;
+    ctx.fillRect(bx, by, w, h);
+    ctx.strokeRect(Math.round(bx) + 0.5, Math.round(by) + 0.5, Math.round(w), Math.round(h));
+    ctx.fillStyle = INK;
+    ctx.textAlign = 'left';
+    ctx.textBaseline = 'top';
+    lines.forEach((l, k) => ctx.fillText(l, bx + pad, by + pad + k * lh));
+  }
+}
+
+if (!customElements.get('bl-line-chart')) customElements.define('bl-line-chart', BlLineChart);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bl-line-chart': BlLineChart;
+  }
+}

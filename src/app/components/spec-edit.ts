@@ -1,0 +1,1049 @@
+/**
+ * The spec editor's logic, kept free of the DOM and of Lit so that it runs (and is unit-tested) in
+ * node: edits of a spec's JSON form, the form model the `<bl-spec-editor>` element renders, number
+ * formatting for display and parsing of what the user typed, and where each validation error is
+ * shown.
+ *
+ * Every edit returns a new JSON object and never mutates its input: the element emits the result
+ * and the controller validates it with `parseSpec`. Nothing here clamps or corrects a value the user
+ * typed; only values the editor proposes itself (defaults, ranges for a newly chosen sweep
+ * parameter) are chosen to be valid.
+ */
+import { MAX_SCHEDULE_CHILDREN, MAX_SWEEP_DIMS } from '../../core/layout.ts';
+import type { ParamSchema, ParamValue, ParamValues } from '../../core/params.ts';
+import { inRange } from '../../core/params.ts';
+import type { ScheduleDef } from '../../core/registry/index.ts';
+import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurface } from '../../core/registry/index.ts';
+import type { ParamTarget, Scale, ScheduleSpec, Spec } from '../../core/spec.ts';
+import { DEFAULT_CHECK_EVERY, MAX_AXIS_COUNT, MAX_RUNS, MAX_STEPS, resolveParamPath, sweepablePaths } from '../../core/spec.ts';
+
+/** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
+export type SpecJSON = Record<string, unknown>;
+
+/** A validation error as the controller passes it in (a `SpecError` fits). */
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export type SweepKind = 'none' | 'grid' | 'random' | 'sobol';
+
+const U32_MAX = 0xffffffff;
+/** Runs per grid axis the editor proposes for a new axis (256 × 256 is the app's classic heatmap). */
+export const DEFAULT_AXIS_COUNT = 256;
+/** Significant digits shown in number fields; the exact value is in the field's tooltip. */
+const DISPLAY_DIGITS = 9;
+
+// ---------------------------------------------------------------------------------------------
+// JSON paths
+
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isIndex(segment: string): boolean {
+  return /^\d+$/.test(segment);
+}
+
+/** The value at a dotted path (`optimizer.betas.0`), or undefined where the path does not exist. */
+export function getAt(root: unknown, path: string): unknown {
+  if (path === '') return root;
+  let cur: unknown = root;
+  for (const seg of path.split('.')) {
+    if (Array.isArray(cur) && isIndex(seg)) cur = cur[Number(seg)];
+    else if (isRecord(cur)) cur = cur[seg];
+    else return undefined;
+  }
+  return cur;
+}
+
+function setIn(container: unknown, segs: readonly string[], value: unknown): unknown {
+  const [seg, ...rest] = segs;
+  if (seg === undefined) return value;
+  if (Array.isArray(container) && isIndex(seg)) {
+    const copy: unknown[] = [...container];
+    copy[Number(seg)] = setIn(copy[Number(seg)], rest, value);
+    return copy;
+  }
+  if (isRecord(container)) return { ...container, [seg]: setIn(container[seg], rest, value) };
+  // A missing (or scalar) intermediate becomes the container the next segment implies.
+  if (isIndex(seg)) {
+    const arr: unknown[] = [];
+    arr[Number(seg)] = setIn(undefined, rest, value);
+    return arr;
+  }
+  return { [seg]: setIn(undefined, rest, value) };
+}
+
+/** A copy of `root` with the value at `path` replaced; containers on the way are copied, not shared. */
+export function setAt(root: SpecJSON, path: string, value: unknown): SpecJSON {
+  if (path === '') throw new Error('setAt needs a non-empty path');
+  const out = setIn(root, path.split('.'), value);
+  return isRecord(out) ? out : root;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers: compact display, exact parsing
+
+/**
+ * A number as a field shows it: at most 9 significant digits (float noise such as
+ * 0.00009999999999 shows as 1e-4), and exponent notation where it saves at least two characters
+ * (1e-4, 1e6, but 0.001, 1000). Integer fields show integers in full. Nine digits is more than
+ * anyone types; a value with more shows its exact form in the field's tooltip and is emitted
+ * unchanged unless the user edits that field.
+ */
+export function formatNumber(x: number, int = false): string {
+  if (!Number.isFinite(x)) return String(x);
+  if (int && Number.isInteger(x) && Math.abs(x) < 1e21) return String(x);
+  const r = Number(x.toPrecision(DISPLAY_DIGITS));
+  const plain = String(r).replace('e+', 'e');
+  const exp = r.toExponential().replace('e+', 'e');
+  return exp.length + 2 <= plain.length ? exp : plain;
+}
+
+/** The text of a number field for any JSON value it may hold (an edit may have left a non-number). */
+export function formatValue(v: unknown, int = false): string {
+  if (typeof v === 'number') return formatNumber(v, int);
+  if (v === null || v === undefined) return '';
+  return String(v);
+}
+
+/**
+ * What a number field's text means: '' is null (None for optional parameters; for the others
+ * parseSpec reports the missing number at the field's path), anything else is `Number(text)`,
+ * exactly as typed: not rounded to an integer, not clamped, NaN when it is not a number.
+ */
+export function parseNumberInput(text: string): number | null {
+  const t = text.trim();
+  return t === '' ? null : Number(t);
+}
+
+/**
+ * An integer list typed as "30, 80" (commas and/or spaces). A token that is not a number is kept
+ * as its text, so that parseSpec names it at its index instead of the editor dropping it.
+ */
+export function parseListInput(text: string): (number | string)[] {
+  return text
+    .split(/[\s,]+/)
+    .filter((t) => t !== '')
+    .map((t) => {
+      const n = Number(t);
+      return Number.isFinite(n) ? n : t;
+    });
+}
+
+export function formatList(v: unknown): string {
+  return Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? formatNumber(x, true) : String(x))).join(', ') : formatValue(v);
+}
+
+/** An allowed range for hints, e.g. `[0, inf)`, `(0, 1]`, with compact numbers. */
+export function rangeHint(r: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }, int = false): string {
+  const f = (x: number): string =>
+    x === Number.POSITIVE_INFINITY ? 'inf' : x === Number.NEGATIVE_INFINITY ? '-inf' : formatNumber(x, int);
+  const lo = r.minExclusive || r.min === Number.NEGATIVE_INFINITY ? '(' : '[';
+  const hi = r.maxExclusive || r.max === Number.POSITIVE_INFINITY ? ')' : ']';
+  return `${lo}${f(r.min)}, ${f(r.max)}${hi}`;
+}
+
+/** Numbers the editor proposes (not ones the user typed) are tidied of float noise. */
+function tidy(x: number): number {
+  return Number(x.toPrecision(12));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Entries (surface, optimizer, schedule)
+
+function defaultValues(schema: readonly ParamSchema[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const p of schema) out[p.key] = Array.isArray(p.default) ? [...p.default] : p.default;
+  return out;
+}
+
+function nameOf(entry: unknown): string {
+  return isRecord(entry) && typeof entry.name === 'string' ? entry.name : '';
+}
+
+/** Entry values as the registry's helpers read them; anything that is not a ParamValue is left out. */
+function paramValues(entry: unknown): ParamValues {
+  const out: Record<string, ParamValue> = {};
+  if (!isRecord(entry)) return out;
+  for (const [k, v] of Object.entries(entry)) {
+    if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'string' || v === null) out[k] = v;
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'number')) out[k] = v;
+  }
+  return out;
+}
+
+function scheduleView(entry: unknown): ScheduleSpec | null {
+  if (!isRecord(entry)) return null;
+  const kids = Array.isArray(entry.schedulers) ? entry.schedulers : [];
+  return {
+    name: nameOf(entry),
+    params: paramValues(entry),
+    schedulers: kids.map((c) => scheduleView(c) ?? { name: '', params: {}, schedulers: [] }),
+  };
+}
+
+/**
+ * The entries of a (possibly invalid) spec JSON in the shape `sweepablePaths` and
+ * `resolveParamPath` take. They read only names, so an unvalidated draft is fine; an unknown name
+ * simply yields no paths for that entry.
+ */
+export function entriesView(spec: SpecJSON): Pick<Spec, 'surface' | 'optimizer' | 'schedule'> {
+  return {
+    surface: { name: nameOf(spec.surface), params: paramValues(spec.surface) },
+    optimizer: { name: nameOf(spec.optimizer), params: paramValues(spec.optimizer) },
+    schedule: scheduleView(spec.schedule),
+  };
+}
+
+function sameStart(start: unknown, def: readonly [number, number]): boolean {
+  return Array.isArray(start) && start.length === 2 && start[0] === def[0] && start[1] === def[1];
+}
+
+/**
+ * Another surface, with its default parameters. The start point follows to the new surface's
+ * default start only if it was still the old surface's default: a start the user chose is kept.
+ */
+export function switchSurface(spec: SpecJSON, name: string): SpecJSON {
+  const def = findSurface(name);
+  if (!def) return setAt(spec, 'surface.name', name);
+  const old = findSurface(nameOf(spec.surface));
+  const next: SpecJSON = { ...spec, surface: { name: def.id, ...defaultValues(def.params) } };
+  if (old && sameStart(spec.start, old.defaultStart)) next.start = [...def.defaultStart];
+  return next;
+}
+
+/** Replaces a sweep axis's parameter path wherever an axis names `from`. */
+function renameSweepParam(spec: SpecJSON, from: string, to: string): SpecJSON {
+  let out = spec;
+  for (const axis of axisPaths(spec)) {
+    if (getAt(out, `${axis}.param`) === from) out = setAt(out, `${axis}.param`, to);
+  }
+  return out;
+}
+
+/**
+ * Another optimiser, with its default parameters except `lr`, which is kept (the LR is what a user
+ * has tuned and what every optimiser has). A sweep axis over the old optimiser's momentum (SGD's
+ * `momentum`, Adam's `betas.0`) moves to the new one's, so an LR × momentum heatmap survives the
+ * switch; axes over parameters the new optimiser lacks are left for parseSpec to report.
+ */
+export function switchOptimizer(spec: SpecJSON, name: string): SpecJSON {
+  const def = findOptimizer(name);
+  if (!def) return setAt(spec, 'optimizer.name', name);
+  const oldEntry = spec.optimizer;
+  const values = defaultValues(def.params);
+  if (isRecord(oldEntry) && oldEntry.lr !== undefined && 'lr' in values) values.lr = oldEntry.lr;
+  let next: SpecJSON = { ...spec, optimizer: { name: def.id, ...values } };
+  const oldMom = findOptimizer(nameOf(oldEntry))?.momentumParam ?? null;
+  if (oldMom && def.momentumParam && oldMom !== def.momentumParam) {
+    next = renameSweepParam(next, `optimizer.${oldMom}`, `optimizer.${def.momentumParam}`);
+  }
+  return next;
+}
+
+/** Schedules a composite (SequentialLR) may hold. */
+export function childScheduleDefs(): ScheduleDef[] {
+  return SCHEDULES.filter((s) => !s.children);
+}
+
+function scheduleEntry(def: ScheduleDef): Record<string, unknown> {
+  return { name: def.id, ...defaultValues(def.params) };
+}
+
+/** The usual warmup-then-anneal pair, else the first child kinds the registry has. */
+function defaultChildren(def: ScheduleDef): Record<string, unknown>[] {
+  const n = def.children?.min ?? 0;
+  const kinds = childScheduleDefs();
+  const preferred = ['LinearLR', 'CosineAnnealingLR']
+    .map((id) => findSchedule(id))
+    .filter((d): d is ScheduleDef => d !== undefined && !d.children);
+  const out: Record<string, unknown>[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = preferred[i] ?? kinds[i % Math.max(1, kinds.length)];
+    if (d) out.push(scheduleEntry(d));
+  }
+  return out;
+}
+
+/** Another schedule with its defaults (a composite gets default children); '' or 'none' is no schedule. */
+export function switchSchedule(spec: SpecJSON, name: string): SpecJSON {
+  if (name === '' || name.toLowerCase() === 'none') return { ...spec, schedule: null };
+  const def = findSchedule(name);
+  if (!def) return setAt(spec, 'schedule.name', name);
+  const entry = scheduleEntry(def);
+  if (def.children) entry.schedulers = defaultChildren(def);
+  return { ...spec, schedule: entry };
+}
+
+function children(spec: SpecJSON): unknown[] {
+  const list = getAt(spec, 'schedule.schedulers');
+  return Array.isArray(list) ? list : [];
+}
+
+function milestones(spec: SpecJSON): unknown[] {
+  const list = getAt(spec, 'schedule.milestones');
+  return Array.isArray(list) ? list : [];
+}
+
+/** Most children the current composite schedule may hold. */
+export function maxChildren(spec: SpecJSON): number {
+  const def = findSchedule(nameOf(spec.schedule));
+  return Math.min(def?.children?.max ?? 0, MAX_SCHEDULE_CHILDREN);
+}
+
+export function minChildren(spec: SpecJSON): number {
+  return findSchedule(nameOf(spec.schedule))?.children?.min ?? 0;
+}
+
+/** Replaces child `i` of the composite schedule with another kind, at its defaults. */
+export function switchChildSchedule(spec: SpecJSON, index: number, name: string): SpecJSON {
+  const def = findSchedule(name);
+  if (!def) return setAt(spec, `schedule.schedulers.${index}.name`, name);
+  return setAt(spec, `schedule.schedulers.${index}`, scheduleEntry(def));
+}
+
+/**
+ * Appends a child schedule (CosineAnnealingLR, the usual last phase) and a milestone for it, halfway
+ * between the last milestone and the end of the run, so the milestones keep matching the children.
+ */
+export function addChildSchedule(spec: SpecJSON): SpecJSON {
+  const kids = children(spec);
+  if (kids.length >= maxChildren(spec)) return spec;
+  const def = findSchedule('CosineAnnealingLR') ?? childScheduleDefs()[0];
+  if (!def) return spec;
+  const ms = milestones(spec);
+  const nums = ms.filter((m): m is number => typeof m === 'number' && Number.isFinite(m));
+  const last = nums.length > 0 ? Math.max(...nums) : 0;
+  const steps = typeof spec.steps === 'number' ? spec.steps : last + 2;
+  const next = Math.max(last + 1, Math.round(last + (steps - last) / 2));
+  let out = setAt(spec, 'schedule.schedulers', [...kids, scheduleEntry(def)]);
+  // Milestones count one fewer than the children; only top up when they matched before.
+  if (ms.length === kids.length - 1) out = setAt(out, 'schedule.milestones', [...ms, next]);
+  return out;
+}
+
+/**
+ * Removes child `i` and the milestone at which it took over (for the first child, the milestone at
+ * which the second took over, since the second now starts at step 0).
+ */
+export function removeChildSchedule(spec: SpecJSON, index: number): SpecJSON {
+  const kids = children(spec);
+  if (kids.length <= minChildren(spec) || index < 0 || index >= kids.length) return spec;
+  let out = setAt(spec, 'schedule.schedulers', kids.filter((_, i) => i !== index));
+  const ms = milestones(spec);
+  if (ms.length > 0) {
+    const drop = Math.max(0, Math.min(index - 1, ms.length - 1));
+    out = setAt(out, 'schedule.milestones', ms.filter((_, i) => i !== drop));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sweep
+
+/** Paths of the sweep's axes: `sweep.x`, `sweep.y` for a grid, `sweep.dims.<i>` for the others. */
+export function axisPaths(spec: SpecJSON): string[] {
+  const s = spec.sweep;
+  if (!isRecord(s)) return [];
+  if (s.kind === 'random' || s.kind === 'sobol') {
+    return Array.isArray(s.dims) ? s.dims.map((_, i) => `sweep.dims.${i}`) : [];
+  }
+  return ['sweep.x', ...(isRecord(s.y) ? ['sweep.y'] : [])];
+}
+
+export function sweepKind(spec: SpecJSON): SweepKind {
+  const s = spec.sweep;
+  if (!isRecord(s)) return 'none';
+  return s.kind === 'random' || s.kind === 'sobol' ? s.kind : 'grid';
+}
+
+/** Parameters a new axis picks first: the LR, then the optimiser's momentum, then any other. */
+export function preferredSweepPaths(spec: SpecJSON): string[] {
+  const view = entriesView(spec);
+  const all = sweepablePaths(view).map((t) => t.path);
+  const mom = findOptimizer(view.optimizer.name)?.momentumParam;
+  const first = ['optimizer.lr', ...(mom ? [`optimizer.${mom}`] : [])].filter((p) => all.includes(p));
+  return [...first, ...all.filter((p) => !first.includes(p))];
+}
+
+function pickPath(spec: SpecJSON, taken: readonly unknown[]): string {
+  const paths = preferredSweepPaths(spec);
+  return paths.find((p) => !taken.includes(p)) ?? paths[0] ?? 'optimizer.lr';
+}
+
+export interface AxisRangeJSON {
+  param: string;
+  min: number;
+  max: number;
+  scale: Scale;
+}
+
+/**
+ * A starting range for sweeping `param`: the surface's view for start points, [0, 0.99] for
+ * momentum, the whole allowed range when it is narrow, two decades either side of a positive
+ * current value (log), else around the current value.
+ */
+export function defaultAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
+  const view = entriesView(spec);
+  const lin = (min: number, max: number): AxisRangeJSON => ({ param, min: tidy(min), max: tidy(max), scale: 'linear' });
+  if (param === 'start.0' || param === 'start.1') {
+    const def = findSurface(view.surface.name);
+    if (def) {
+      try {
+        const d = def.domain(view.surface.params);
+        return param === 'start.0' ? lin(d.xMin, d.xMax) : lin(d.yMin, d.yMax);
+      } catch {
+        // An unvalidated draft may hold values the domain cannot use; fall through to the generic rule.
+      }
+    }
+  }
+  const mom = findOptimizer(view.optimizer.name)?.momentumParam;
+  if (mom && param === `optimizer.${mom}`) return lin(0, 0.99);
+  const t = resolveParamPath(view, param);
+  if (typeof t === 'string') return lin(0, 1);
+  const { min: lo, max: hi } = t.range;
+  const step = (w: number): number => (t.int ? 1 : w * 0.01);
+  const finite = (x: number): boolean => Number.isFinite(x) && Math.abs(x) <= 1e6;
+  const lo1 = finite(lo) && finite(hi) ? (t.range.minExclusive ? lo + step(hi - lo) : lo) : lo;
+  const hi1 = finite(lo) && finite(hi) ? (t.range.maxExclusive ? hi - step(hi - lo) : hi) : hi;
+  if (finite(lo) && finite(hi) && hi - lo <= 10) return lin(lo1, hi1);
+  const cur = getAt(spec, param);
+  const v = typeof cur === 'number' && Number.isFinite(cur) ? cur : null;
+  const key = param.split('.').pop() ?? '';
+  const lrLike = /(^|_)lr$/.test(key);
+  if (v !== null && v > 0 && (lo >= 0 || lrLike)) {
+    if (t.int) return lin(Math.max(Math.ceil(lo1), Math.floor(v / 2)), Math.min(hi1, v * 2));
+    const top = Math.min(v * 100, finite(hi) ? (t.range.maxExclusive ? hi1 : hi) : Number.POSITIVE_INFINITY);
+    return { param, min: tidy(v / 100), max: tidy(top), scale: 'log' };
+  }
+  if (finite(lo) && finite(hi)) return lin(lo1, hi1);
+  if (lo >= 0) return lin(lo1, lo1 + (t.int ? 10 : 1));
+  const base = v ?? 0;
+  const s = Math.max(1, Math.abs(base));
+  return t.int ? lin(Math.round(base - s), Math.round(base + s)) : lin(base - s, base + s);
+}
+
+/** Whether min/max/scale of an axis are usable for `param` (then a parameter change keeps them). */
+function rangeFits(spec: SpecJSON, axis: Record<string, unknown>, param: string): boolean {
+  const { min, max, scale } = axis;
+  if (typeof min !== 'number' || typeof max !== 'number' || max < min) return false;
+  if (scale === 'log' && !(min > 0)) return false;
+  const t = resolveParamPath(entriesView(spec), param);
+  if (typeof t === 'string') return true;
+  const fit = (v: number): boolean => inRange(t.int ? Math.round(v) : v, t.range);
+  return fit(min) && fit(max);
+}
+
+/**
+ * Points an axis at another parameter. Its range is kept when it is valid for the new parameter
+ * (so setting param, then min and max, or the other way round, both work) and otherwise replaced
+ * by `defaultAxisRange`, since a range valid for the LR is rarely one for, say, a start coordinate.
+ */
+export function setAxisParam(spec: SpecJSON, axisPath: string, param: string): SpecJSON {
+  const axis = getAt(spec, axisPath);
+  if (!isRecord(axis)) return setAt(spec, `${axisPath}.param`, param);
+  if (rangeFits(spec, axis, param)) return setAt(spec, `${axisPath}.param`, param);
+  return setAt(spec, axisPath, { ...axis, ...defaultAxisRange(spec, param) });
+}
+
+function rangeOf(a: unknown): Record<string, unknown> {
+  if (!isRecord(a)) return {};
+  return { param: a.param, min: a.min, max: a.max, scale: a.scale };
+}
+
+function axisCount(a: unknown): number {
+  return isRecord(a) && typeof a.count === 'number' && Number.isFinite(a.count) ? a.count : DEFAULT_AXIS_COUNT;
+}
+
+/**
+ * Changes the sweep kind, carrying the axes over: a grid's x and y become the first dims (count =
+ * the grid's run count), the first two dims become a grid (√count runs per axis with two), random
+ * and Sobol swap only the kind. From no sweep, a grid over LR × momentum.
+ */
+export function setSweepKind(spec: SpecJSON, kind: SweepKind): SpecJSON {
+  const cur = spec.sweep;
+  const from = sweepKind(spec);
+  if (kind === from) return spec;
+  if (kind === 'none') return { ...spec, sweep: null };
+  if (!isRecord(cur)) {
+    const x = { ...defaultAxisRange(spec, pickPath(spec, [])), count: DEFAULT_AXIS_COUNT };
+    const yParam = pickPath(spec, [x.param]);
+    const y = yParam === x.param ? null : { ...defaultAxisRange(spec, yParam), count: DEFAULT_AXIS_COUNT };
+    const grid: SpecJSON = { kind: 'grid', x, y };
+    return { ...spec, sweep: kind === 'grid' ? grid : toSampled(grid, kind) };
+  }
+  if (kind === 'grid') {
+    const dims = Array.isArray(cur.dims) ? cur.dims : [];
+    const total = typeof cur.count === 'number' ? cur.count : DEFAULT_AXIS_COUNT;
+    const per = dims.length >= 2 ? Math.round(Math.sqrt(total)) : total;
+    const count = Math.max(1, Math.min(MAX_AXIS_COUNT, per));
+    const x = dims[0] === undefined ? { ...defaultAxisRange(spec, pickPath(spec, [])) } : rangeOf(dims[0]);
+    const y = dims[1] === undefined ? null : { ...rangeOf(dims[1]), count };
+    return { ...spec, sweep: { kind: 'grid', x: { ...x, count }, y } };
+  }
+  if (from === 'grid') return { ...spec, sweep: toSampled(cur, kind) };
+  return { ...spec, sweep: { ...cur, kind } };
+}
+
+function toSampled(grid: Record<string, unknown>, kind: 'random' | 'sobol'): SpecJSON {
+  const axes = [grid.x, grid.y].filter(isRecord);
+  const count = axes.reduce((n, a) => n * axisCount(a), 1);
+  return { kind, count, seed: 0, dims: axes.map(rangeOf) };
+}
+
+/** Turns the grid's optional y axis on (a parameter other than x's, as many runs as x) or off. */
+export function setYAxis(spec: SpecJSON, on: boolean): SpecJSON {
+  const s = spec.sweep;
+  if (!isRecord(s) || sweepKind(spec) !== 'grid') return spec;
+  if (!on) return setAt(spec, 'sweep.y', null);
+  if (isRecord(s.y)) return spec;
+  const xParam = isRecord(s.x) ? s.x.param : undefined;
+  const param = pickPath(spec, [xParam]);
+  return setAt(spec, 'sweep.y', { ...defaultAxisRange(spec, param), count: axisCount(s.x) });
+}
+
+export function swapAxes(spec: SpecJSON): SpecJSON {
+  const s = spec.sweep;
+  if (!isRecord(s) || sweepKind(spec) !== 'grid' || !isRecord(s.y)) return spec;
+  return { ...spec, sweep: { ...s, x: s.y, y: s.x } };
+}
+
+export function addDim(spec: SpecJSON): SpecJSON {
+  const s = spec.sweep;
+  if (!isRecord(s) || !Array.isArray(s.dims) || s.dims.length >= MAX_SWEEP_DIMS) return spec;
+  const taken = s.dims.map((d) => (isRecord(d) ? d.param : undefined));
+  return setAt(spec, 'sweep.dims', [...s.dims, defaultAxisRange(spec, pickPath(spec, taken))]);
+}
+
+export function removeDim(spec: SpecJSON, index: number): SpecJSON {
+  const s = spec.sweep;
+  if (!isRecord(s) || !Array.isArray(s.dims) || s.dims.length <= 1) return spec;
+  return setAt(spec, 'sweep.dims', s.dims.filter((_, i) => i !== index));
+}
+
+/** Runs the sweep makes, or null while a count is not a number. */
+export function runTotal(spec: SpecJSON): number | null {
+  const s = spec.sweep;
+  if (!isRecord(s)) return 1;
+  if (sweepKind(spec) !== 'grid') return typeof s.count === 'number' ? s.count : null;
+  const xc = isRecord(s.x) ? s.x.count : undefined;
+  const yc = isRecord(s.y) ? s.y.count : 1;
+  return typeof xc === 'number' && typeof yc === 'number' ? xc * yc : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The form model
+
+export interface SelectOption {
+  readonly value: string;
+  readonly label: string;
+}
+
+interface FieldBase {
+  /** The spec path the field edits; the element uses it as the input's `name` and `data-path`. */
+  readonly path: string;
+  readonly label: string;
+  /** Tooltip: the parameter's doc. */
+  readonly doc: string;
+  /** Allowed values, shown beside the field and as its placeholder. */
+  readonly hint: string;
+  /** torch has no default for it; the value may be the registry's example. */
+  readonly required: boolean;
+}
+
+export type Field =
+  | (FieldBase & {
+      readonly type: 'number';
+      readonly text: string;
+      /** The full value when `text` rounds it (shown in the tooltip), else ''. */
+      readonly exact: string;
+      readonly int: boolean;
+      /** Empty means None (or, for outcome fields, the default). */
+      readonly optional: boolean;
+      /** What the empty field shows: the allowed range, or what empty means for an optional field. */
+      readonly placeholder: string;
+    })
+  | (FieldBase & { readonly type: 'list'; readonly text: string })
+  | (FieldBase & { readonly type: 'select'; readonly value: string; readonly options: readonly SelectOption[] })
+  | (FieldBase & { readonly type: 'checkbox'; readonly checked: boolean });
+
+export type Action =
+  | { readonly kind: 'add-scheduler'; readonly label: string; readonly disabled: boolean }
+  | { readonly kind: 'remove-scheduler'; readonly index: number; readonly label: string; readonly disabled: boolean }
+  | { readonly kind: 'swap-axes'; readonly label: string; readonly disabled: boolean }
+  | { readonly kind: 'add-dim'; readonly label: string; readonly disabled: boolean }
+  | { readonly kind: 'remove-dim'; readonly index: number; readonly label: string; readonly disabled: boolean };
+
+/** A block of fields; `path` anchors errors about the block as a whole (e.g. `sweep.x`). */
+export interface Group {
+  readonly path: string;
+  readonly title: string;
+  readonly fields: readonly Field[];
+  readonly actions: readonly Action[];
+}
+
+export interface Section {
+  readonly id: 'surface' | 'optimizer' | 'schedule' | 'run' | 'sweep';
+  readonly title: string;
+  readonly doc: string;
+  /** Top-level spec keys the section edits; errors at those keys (or unplaced below them) show here. */
+  readonly keys: readonly string[];
+  /** One line of context, e.g. the run count of the sweep. */
+  readonly note: string;
+  readonly groups: readonly Group[];
+  readonly actions: readonly Action[];
+}
+
+export interface Form {
+  readonly sections: readonly Section[];
+}
+
+function numberField(
+  path: string,
+  label: string,
+  value: unknown,
+  opts: { int?: boolean; optional?: boolean; doc?: string; hint?: string; required?: boolean; placeholder?: string },
+): Field {
+  const int = opts.int ?? false;
+  const text = formatValue(value, int);
+  const exact = typeof value === 'number' && String(value) !== text && Number(text) !== value ? String(value) : '';
+  return {
+    type: 'number',
+    path,
+    label,
+    doc: opts.doc ?? '',
+    hint: opts.hint ?? '',
+    required: opts.required ?? false,
+    text,
+    exact,
+    int,
+    optional: opts.optional ?? false,
+    placeholder: opts.placeholder ?? opts.hint ?? '',
+  };
+}
+
+function selectField(path: string, label: string, value: unknown, options: readonly SelectOption[], doc = ''): Field {
+  const v = typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
+  // A value the list lacks (e.g. an unknown name in a pasted spec) is shown as it is, not as the first option.
+  const all = options.some((o) => o.value === v) ? options : [...options, { value: v, label: `${v || '(none)'} (unknown)` }];
+  return { type: 'select', path, label, doc, hint: '', required: false, value: v, options: all };
+}
+
+function checkboxField(path: string, label: string, value: unknown, doc = ''): Field {
+  return { type: 'checkbox', path, label, doc, hint: '', required: false, checked: value === true };
+}
+
+/** One field per parameter (a tuple gets one per element, labelled `betas[0]`, `betas[1]`, …). */
+export function paramFields(prefix: string, schema: readonly ParamSchema[], entry: unknown): Field[] {
+  const out: Field[] = [];
+  for (const p of schema) {
+    const path = `${prefix}.${p.key}`;
+    const value = getAt(entry, p.key);
+    const required = 'required' in p && p.required === true;
+    const doc = required ? `${p.doc} (required in torch)` : p.doc;
+    switch (p.kind) {
+      case 'number':
+      case 'int':
+        out.push(numberField(path, p.key, value, { int: p.kind === 'int', doc, hint: rangeHint(p, p.kind === 'int'), required }));
+        break;
+      case 'optional-number':
+      case 'optional-int':
+        out.push(
+          numberField(path, p.key, value, {
+            int: p.kind === 'optional-int',
+            optional: true,
+            doc,
+            hint: `${rangeHint(p, p.kind === 'optional-int')}, empty = None`,
+            placeholder: 'None',
+            required,
+          }),
+        );
+        break;
+      case 'tuple':
+        p.default.forEach((_, i) => {
+          out.push(numberField(`${path}.${i}`, `${p.key}[${i}]`, getAt(value, String(i)), { doc, hint: rangeHint(p), required }));
+        });
+        break;
+      case 'int-list':
+        out.push({
+          type: 'list',
+          path,
+          label: p.key,
+          doc,
+          hint: `up to ${p.maxLength} integers in ${rangeHint(p, true)}, comma-separated`,
+          required,
+          text: formatList(value),
+        });
+        break;
+      case 'bool':
+        out.push(checkboxField(path, p.key, value, doc));
+        break;
+      case 'enum':
+        out.push(selectField(path, p.key, value, p.values.map((v) => ({ value: v, label: v })), doc));
+        break;
+    }
+  }
+  return out;
+}
+
+function entryOptions(list: readonly { id: string; title?: string }[]): SelectOption[] {
+  return list.map((e) => ({ value: e.id, label: e.title ?? e.id }));
+}
+
+/** The sweep-parameter choices: every sweepable path of the spec, with its allowed range. */
+export function sweepOptions(spec: SpecJSON): SelectOption[] {
+  return sweepablePaths(entriesView(spec)).map((t: ParamTarget) => ({
+    value: t.path,
+    label: `${t.path}  ${rangeHint(t.range, t.int)}${t.int ? ' int' : ''}`,
+  }));
+}
+
+function axisGroup(
+  spec: SpecJSON,
+  path: string,
+  title: string,
+  options: readonly SelectOption[],
+  withCount: boolean,
+  actions: readonly Action[],
+): Group {
+  const axis = getAt(spec, path);
+  const param = getAt(axis, 'param');
+  const t = typeof param === 'string' ? resolveParamPath(entriesView(spec), param) : 'no parameter';
+  const range = typeof t === 'string' ? '' : rangeHint(t.range, t.int);
+  const fields: Field[] = [
+    selectField(`${path}.param`, 'parameter', param, options, 'The swept parameter (path in the spec).'),
+    numberField(`${path}.min`, 'min', getAt(axis, 'min'), { hint: range, doc: 'First value of the axis.' }),
+    numberField(`${path}.max`, 'max', getAt(axis, 'max'), { hint: range, doc: 'Last value of the axis (>= min).' }),
+  ];
+  if (withCount) {
+    fields.push(
+      numberField(`${path}.count`, 'count', getAt(axis, 'count'), {
+        int: true,
+        hint: `[1, ${MAX_AXIS_COUNT}]`,
+        doc: 'Runs along this axis (pixels of the heatmap).',
+      }),
+    );
+  }
+  fields.push(
+    selectField(
+      `${path}.scale`,
+      'scale',
+      getAt(axis, 'scale') ?? 'linear',
+      [
+        { value: 'linear', label: 'linear' },
+        { value: 'log', label: 'log' },
+      ],
+      'Spacing of the values: evenly, or evenly in log (needs min > 0).',
+    ),
+  );
+  return { path, title, fields, actions };
+}
+
+function surfaceSection(spec: SpecJSON): Section {
+  const name = nameOf(spec.surface);
+  const def = findSurface(name);
+  const fields = [
+    selectField('surface.name', 'surface', name, entryOptions(SURFACES), def?.doc ?? ''),
+    ...(def ? paramFields('surface', def.params, spec.surface) : []),
+  ];
+  return {
+    id: 'surface',
+    title: 'Surface',
+    doc: def?.doc ?? '',
+    keys: ['surface'],
+    note: '',
+    groups: [{ path: 'surface', title: '', fields, actions: [] }],
+    actions: [],
+  };
+}
+
+function optimizerSection(spec: SpecJSON): Section {
+  const name = nameOf(spec.optimizer);
+  const def = findOptimizer(name);
+  const fields = [
+    selectField('optimizer.name', 'optimizer', name, entryOptions(OPTIMIZERS), def?.doc ?? ''),
+    ...(def ? paramFields('optimizer', def.params, spec.optimizer) : []),
+  ];
+  return {
+    id: 'optimizer',
+    title: 'Optimizer',
+    doc: def?.doc ?? '',
+    keys: ['optimizer'],
+    note: '',
+    groups: [{ path: 'optimizer', title: '', fields, actions: [] }],
+    actions: [],
+  };
+}
+
+function scheduleSection(spec: SpecJSON): Section {
+  const entry = spec.schedule;
+  const name = isRecord(entry) ? nameOf(entry) : '';
+  const def = name === '' ? undefined : findSchedule(name);
+  const options = [{ value: '', label: 'none (constant LR)' }, ...entryOptions(SCHEDULES)];
+  const fields = [
+    selectField('schedule.name', 'schedule', name, options, def?.doc ?? 'No schedule: the LR stays at optimizer.lr.'),
+    ...(def ? paramFields('schedule', def.params, entry) : []),
+  ];
+  const groups: Group[] = [{ path: 'schedule', title: '', fields, actions: [] }];
+  const actions: Action[] = [];
+  if (def?.children) {
+    const kids = children(spec);
+    const min = minChildren(spec);
+    const kindOptions = entryOptions(childScheduleDefs());
+    kids.forEach((kid, i) => {
+      const path = `schedule.schedulers.${i}`;
+      const kidName = nameOf(kid);
+      const kidDef = findSchedule(kidName);
+      groups.push({
+        path,
+        title: `schedulers[${i}]`,
+        fields: [
+          selectField(`${path}.name`, 'schedule', kidName, kindOptions, kidDef?.doc ?? ''),
+          ...(kidDef ? paramFields(path, kidDef.params, kid) : []),
+        ],
+        actions: [{ kind: 'remove-scheduler', index: i, label: 'Remove', disabled: kids.length <= min }],
+      });
+    });
+    actions.push({ kind: 'add-scheduler', label: 'Add schedule', disabled: kids.length >= maxChildren(spec) });
+  }
+  return {
+    id: 'schedule',
+    title: 'Schedule',
+    doc: def?.doc ?? '',
+    keys: ['schedule'],
+    note: '',
+    groups,
+    actions,
+  };
+}
+
+function runSection(spec: SpecJSON): Section {
+  const bound = getAt(spec, 'outcome.bound');
+  const fields: Field[] = [
+    numberField('steps', 'steps', spec.steps, { int: true, hint: `[1, ${formatNumber(MAX_STEPS)}]`, doc: 'Optimiser steps per run.' }),
+    numberField('start.0', 'start x', getAt(spec, 'start.0'), { doc: 'Start point, x.' }),
+    numberField('start.1', 'start y', getAt(spec, 'start.1'), { doc: 'Start point, y.' }),
+    numberField('noise.std', 'noise std', getAt(spec, 'noise.std'), {
+      hint: '[0, inf)',
+      doc: 'Standard deviation of Gaussian noise added to each gradient component (0 = exact gradients).',
+    }),
+    numberField('noise.seed', 'noise seed', getAt(spec, 'noise.seed'), {
+      int: true,
+      hint: `[0, ${U32_MAX}]`,
+      doc: 'Seed of the gradient noise (each run draws its own stream from it).',
+    }),
+    numberField('outcome.check_every', 'check every', getAt(spec, 'outcome.check_every'), {
+      int: true,
+      hint: `[1, 100000], default ${DEFAULT_CHECK_EVERY}`,
+      doc: 'Steps between outcome checkpoints: divergence is detected and steps to converge measured to this resolution (1 = every step, exact but slower on the GPU).',
+    }),
+    numberField('outcome.radius', 'converge radius', getAt(spec, 'outcome.radius'), {
+      optional: true,
+      hint: '(0, inf), empty = default',
+      placeholder: 'default',
+      doc: 'Convergence radius around a known minimum.',
+    }),
+    numberField('outcome.bound', 'diverge bound', bound, {
+      optional: true,
+      hint: '(0, inf), empty = surface default',
+      placeholder: 'surface default',
+      doc: 'A run whose |x| or |y| exceeds this has diverged.',
+    }),
+  ];
+  return {
+    id: 'run',
+    title: 'Run',
+    doc: '',
+    keys: ['steps', 'start', 'noise', 'outcome'],
+    note: '',
+    groups: [{ path: 'run', title: '', fields, actions: [] }],
+    actions: [],
+  };
+}
+
+function sweepSection(spec: SpecJSON): Section {
+  const kind = sweepKind(spec);
+  const s = spec.sweep;
+  const kindField = selectField(
+    'sweep.kind',
+    'kind',
+    kind,
+    [
+      { value: 'none', label: 'none (one run)' },
+      { value: 'grid', label: 'grid' },
+      { value: 'random', label: 'random' },
+      { value: 'sobol', label: 'sobol' },
+    ],
+    'Grid: every combination of one or two axes (a heatmap). Random / Sobol: count points in up to 4 dimensions.',
+  );
+  const top: Field[] = [kindField];
+  const groups: Group[] = [];
+  const actions: Action[] = [];
+  const options = sweepOptions(spec);
+  if (isRecord(s) && kind === 'grid') {
+    const hasY = isRecord(s.y);
+    top.push(checkboxField('sweep.y', 'y axis', hasY, 'Sweep a second parameter along y (off: one row of runs).'));
+    groups.push(axisGroup(spec, 'sweep.x', 'x axis', options, true, []));
+    if (hasY) groups.push(axisGroup(spec, 'sweep.y', 'y axis', options, true, []));
+    actions.push({ kind: 'swap-axes', label: 'Swap axes', disabled: !hasY });
+  } else if (isRecord(s)) {
+    top.push(
+      numberField('sweep.count', 'count', s.count, { int: true, hint: `[1, ${MAX_RUNS}]`, doc: 'Number of points (runs).' }),
+      numberField('sweep.seed', 'seed', s.seed, { int: true, hint: `[0, ${U32_MAX}]`, doc: 'Seed of the sample points.' }),
+    );
+    const dims = Array.isArray(s.dims) ? s.dims : [];
+    dims.forEach((_, i) => {
+      groups.push(
+        axisGroup(spec, `sweep.dims.${i}`, `dims[${i}]`, options, false, [
+          { kind: 'remove-dim', index: i, label: 'Remove', disabled: dims.length <= 1 },
+        ]),
+      );
+    });
+    actions.push({ kind: 'add-dim', label: 'Add dimension', disabled: dims.length >= MAX_SWEEP_DIMS });
+  }
+  const total = runTotal(spec);
+  const note = kind === 'none' ? 'One run.' : total === null ? '' : `${total.toLocaleString('en-US')} runs`;
+  return {
+    id: 'sweep',
+    title: 'Sweep',
+    doc: '',
+    keys: ['sweep'],
+    note,
+    groups: [{ path: 'sweep', title: '', fields: top, actions: [] }, ...groups],
+    actions,
+  };
+}
+
+/** The whole form for a spec JSON (which may be an unvalidated draft). */
+export function buildForm(spec: SpecJSON): Form {
+  return {
+    sections: [surfaceSection(spec), optimizerSection(spec), scheduleSection(spec), runSection(spec), sweepSection(spec)],
+  };
+}
+
+export function formFields(form: Form): Field[] {
+  return form.sections.flatMap((s) => s.groups.flatMap((g) => g.fields));
+}
+
+export function findField(form: Form, path: string): Field | undefined {
+  return formFields(form).find((f) => f.path === path);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying what the user did
+
+/**
+ * The spec after the user changed `field` to `input` (an input's or select's value, or a
+ * checkbox's checked state). Names, the sweep kind, the y-axis toggle and axis parameters have
+ * their own rules (see the functions above); every other field stores the parsed value at its path.
+ */
+export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean): SpecJSON {
+  const path = field.path;
+  const text = typeof input === 'string' ? input : String(input);
+  if (path === 'surface.name') return switchSurface(spec, text);
+  if (path === 'optimizer.name') return switchOptimizer(spec, text);
+  if (path === 'schedule.name') return switchSchedule(spec, text);
+  const child = /^schedule\.schedulers\.(\d+)\.name$/.exec(path);
+  if (child) return switchChildSchedule(spec, Number(child[1]), text);
+  if (path === 'sweep.kind') {
+    const kinds: readonly SweepKind[] = ['none', 'grid', 'random', 'sobol'];
+    const kind = kinds.find((k) => k === text);
+    return kind ? setSweepKind(spec, kind) : setAt(spec, 'sweep.kind', text);
+  }
+  if (path === 'sweep.y') return setYAxis(spec, input === true);
+  const axis = /^(sweep\.(?:x|y|dims\.\d+))\.param$/.exec(path);
+  if (axis?.[1]) return setAxisParam(spec, axis[1], text);
+  switch (field.type) {
+    case 'number':
+      return setAt(spec, path, parseNumberInput(text));
+    case 'list':
+      return setAt(spec, path, parseListInput(text));
+    case 'checkbox':
+      return setAt(spec, path, input === true);
+    case 'select':
+      return setAt(spec, path, text);
+  }
+}
+
+export function applyAction(spec: SpecJSON, action: Action): SpecJSON {
+  switch (action.kind) {
+    case 'add-scheduler':
+      return addChildSchedule(spec);
+    case 'remove-scheduler':
+      return removeChildSchedule(spec, action.index);
+    case 'swap-axes':
+      return swapAxes(spec);
+    case 'add-dim':
+      return addDim(spec);
+    case 'remove-dim':
+      return removeDim(spec, action.index);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Where errors are shown
+
+/**
+ * An error path without entry rules' annotations: parseSpec reports a SequentialLR child's rule at
+ * e.g. `schedule.schedulers.1 (LinearLR)`.
+ */
+export function normalizeErrorPath(path: string): string {
+  return path.replace(/ \([^)]*\)/g, '').trim();
+}
+
+/** The message without its leading `path: ` (SpecError messages repeat the path). */
+export function errorText(e: FieldError): string {
+  const prefix = `${e.path}: `;
+  return e.path !== '' && e.message.startsWith(prefix) ? e.message.slice(prefix.length) : e.message;
+}
+
+export interface PlacedError {
+  readonly error: FieldError;
+  /**
+   * Where it is shown: a field's path, `group:<path>` for a group of fields (e.g. `group:sweep.x`),
+   * `section:<id>`, or '' for the summary only.
+   */
+  readonly anchor: string;
+  readonly text: string;
+}
+
+/**
+ * Anchors each error at the most specific place the form shows: the field with its path, else
+ * the innermost field or group whose path contains it (`schedule.milestones.1` shows at the
+ * milestones field, `sweep.x` at the x-axis group), else the section owning its top-level key.
+ * A group wins a tie with a field (`sweep.y` is both the y-axis toggle and the y-axis group, and
+ * errors there are about the axis).
+ */
+export function placeErrors(errors: readonly FieldError[], form: Form): PlacedError[] {
+  const anchors: { key: string; path: string }[] = [];
+  for (const s of form.sections) {
+    for (const g of s.groups) {
+      anchors.push({ key: `group:${g.path}`, path: g.path });
+      for (const f of g.fields) anchors.push({ key: f.path, path: f.path });
+    }
+  }
+  const under = (p: string, a: string): boolean => p === a || p.startsWith(`${a}.`);
+  return errors.map((error) => {
+    const p = normalizeErrorPath(error.path);
+    let best: { key: string; path: string } | null = null;
+    for (const a of anchors) {
+      if (!under(p, a.path)) continue;
+      if (
+        best === null ||
+        a.path.length > best.path.length ||
+        (a.path.length === best.path.length && a.key.startsWith('group:') && !best.key.startsWith('group:'))
+      ) {
+        best = a;
+      }
+    }
+    let anchor = best?.key ?? '';
+    if (anchor === '') {
+      const top = p.split('.')[0] ?? '';
+      const section = form.sections.find((s) => s.keys.includes(top));
+      if (section) anchor = `section:${section.id}`;
+    }
+    return { error, anchor, text: errorText(error) };
+  });
+}

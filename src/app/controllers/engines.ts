@@ -1,0 +1,55 @@
+/**
+ * The engines the app can use: WebGPU when the browser has it, and the CPU engines in Web Workers
+ * (the fallback when WebGPU is missing or the device is lost, the float64 engine for zooms deeper
+ * than float32 can resolve, and the references of a validation). The page never computes a sweep
+ * on its main thread.
+ */
+import { GpuUnavailableError } from '../../core/errors.ts';
+import { CpuEngine } from '../../engine/cpu/engine.ts';
+import { browserWorkerSpawner } from '../../engine/cpu/spawn-browser.ts';
+import { acquireBrowserGpu } from '../../engine/gpu/device-browser.ts';
+import { GpuEngine } from '../../engine/gpu/engine.ts';
+import { browserShaderSources } from '../../engine/gpu/shader-sources-browser.ts';
+
+export interface EngineSet {
+  gpu: GpuEngine | null;
+  readonly cpu: CpuEngine;
+  readonly cpu64: CpuEngine;
+  /** One line for the status bar: which engine runs sweeps, and why. */
+  status: string;
+}
+
+/** Runs per GPU chunk in the app: small enough that the heatmap fills in row by row. */
+export const APP_CHUNK_RUNS = 65536;
+
+export async function createEngines(opts: { forceCpu: boolean; onDeviceLost: (message: string) => void }): Promise<EngineSet> {
+  const workers = Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2));
+  // In-process below ~1e5 run-steps keeps tiny sweeps instant; anything larger goes to workers.
+  const cpuOpts = { workers, spawn: browserWorkerSpawner(), inProcessBelow: 0 };
+  const set: EngineSet = {
+    gpu: null,
+    cpu: new CpuEngine('cpu', cpuOpts),
+    cpu64: new CpuEngine('cpu64', cpuOpts),
+    status: '',
+  };
+  if (opts.forceCpu) {
+    set.status = `CPU engine (float32) in ${workers} Web Workers: WebGPU turned off by the link (engine=cpu)`;
+    return set;
+  }
+  try {
+    const ctx = await acquireBrowserGpu('basinlab app');
+    set.gpu = new GpuEngine(ctx, browserShaderSources, { maxChunkRuns: APP_CHUNK_RUNS, runStepsPerSubmit: 20_000_000 });
+    const a = ctx.adapter;
+    set.status = `WebGPU: ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' / ') || 'adapter'}`;
+    void ctx.device.lost.then((info) => {
+      if (info.reason === 'destroyed') return;
+      set.gpu = null;
+      set.status = `GPU device lost (${info.message || info.reason}): running on the CPU engine in ${workers} Web Workers; reload to retry WebGPU`;
+      opts.onDeviceLost(set.status);
+    });
+  } catch (e) {
+    const why = e instanceof GpuUnavailableError ? e.message : `WebGPU failed: ${(e as Error).message}`;
+    set.status = `No WebGPU (${why}): running on the CPU engine (float32) in ${workers} Web Workers`;
+  }
+  return set;
+}

@@ -1,0 +1,91 @@
+/**
+ * What the heatmap shows, and the colour of every cell: one function for the Canvas 2D renderer,
+ * the legend and the browser tests' pixel checks; the WebGPU renderer mirrors it in
+ * shaders/render/heatmap.wgsl with the same palette and look-up table.
+ */
+import type { ResultColumns } from '../../core/results.ts';
+import type { Rgb } from '../colors.ts';
+import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, lutIndex, minimumColour } from '../colors.ts';
+
+export type HeatmapMode = 'basin' | 'loss' | 'steps' | 'sharpness';
+export const HEATMAP_MODES: readonly HeatmapMode[] = ['basin', 'loss', 'steps', 'sharpness'];
+export const MODE_INDEX: Record<HeatmapMode, number> = { basin: 0, loss: 1, steps: 2, sharpness: 3 };
+
+export interface HeatmapFrame {
+  readonly width: number;
+  readonly height: number;
+  /** Runs [0, runsReady) are final; later cells show as pending. */
+  readonly runsReady: number;
+  readonly mode: HeatmapMode;
+  readonly columns: ResultColumns;
+  /** Colour range of the continuous modes, in transformed units (log10 for loss and sharpness). */
+  readonly lo: number;
+  readonly hi: number;
+  /** Loss is shown as log10(loss - lossFloor): suboptimality against the best known minimum. */
+  readonly lossFloor: number;
+  readonly steps: number;
+}
+
+/** Smallest loss gap and sharpness shown on a log scale (below it the colour saturates). */
+export const LOG_FLOOR = 1e-12;
+
+/** The transformed value a continuous mode colours, or null when the cell has none (diverged…). */
+export function cellValue(mode: HeatmapMode, cols: ResultColumns, run: number, lossFloor: number): number | null {
+  if (cols.diverged[run]) return null;
+  switch (mode) {
+    case 'loss': {
+      const v = cols.loss[run] as number;
+      return Number.isFinite(v) ? Math.log10(Math.max(v - lossFloor, LOG_FLOOR)) : null;
+    }
+    case 'steps': {
+      const s = cols.steps_to_converge[run] as number;
+      return s >= 0 ? s : null;
+    }
+    case 'sharpness': {
+      const v = cols.sharpness[run] as number;
+      return Number.isFinite(v) ? Math.log10(Math.max(v, LOG_FLOOR)) : null;
+    }
+    case 'basin':
+      return null;
+  }
+}
+
+/** Range of a mode over the ready runs (steps: always 0..steps, so colours mean the same across runs). */
+export function valueRange(mode: HeatmapMode, cols: ResultColumns, runsReady: number, lossFloor: number, steps: number): [number, number] {
+  if (mode === 'steps') return [0, steps];
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < runsReady; i++) {
+    const v = cellValue(mode, cols, i, lossFloor);
+    if (v === null) continue;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (!(lo <= hi)) return [0, 1];
+  if (hi - lo < 1e-9) return [lo - 0.5, hi + 0.5];
+  return [lo, hi];
+}
+
+function lut(t: number): Rgb {
+  const k = lutIndex(t) * 4;
+  return [VIRIDIS_LUT[k] as number, VIRIDIS_LUT[k + 1] as number, VIRIDIS_LUT[k + 2] as number];
+}
+
+/** The colour of run `run` in a frame. */
+export function cellColour(f: HeatmapFrame, run: number): Rgb {
+  if (run >= f.runsReady) return PENDING;
+  const c = f.columns;
+  if (c.diverged[run]) return DIVERGED;
+  if (f.mode === 'basin') {
+    const b = c.basin[run] as number;
+    return b >= 0 ? minimumColour(b) : NOT_CONVERGED;
+  }
+  const v = cellValue(f.mode, c, run, f.lossFloor);
+  if (v === null) return NOT_CONVERGED;
+  return lut((v - f.lo) / (f.hi - f.lo));
+}
+
+/** Run index of cell (i, j), j counted from the bottom row (the y axis grows upwards). */
+export function runAt(width: number, i: number, j: number): number {
+  return j * width + i;
+}

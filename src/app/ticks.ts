@@ -1,0 +1,270 @@
+/**
+ * Axis ticks and number labels for the canvas charts (no DOM).
+ *
+ * Tick values are built from decimal strings (`Number('123e-9')`) rather than by multiplying a step,
+ * so 0.1 + 0.2-style drift never reaches a label, and labels carry exactly the digits the step needs:
+ * a view zoomed to 0.0123400…0.0123401 reads 0.01234, 0.01234002, … rather than six identical
+ * "0.01234".
+ */
+
+export interface Tick {
+  readonly value: number;
+  readonly label: string;
+}
+
+export type AxisScale = 'linear' | 'log';
+
+/** No chart needs more labels than this; it also bounds the work for absurd requests. */
+const MAX_TICKS = 1000;
+
+/**
+ * Below this many significant digits between the largest |bound| and the step, every multiple of
+ * the step is a distinct double with a distinct shortest decimal (doubles carry 15.9 digits).
+ */
+const MAX_STEP_DIGITS = 14;
+
+/** Compact labels switch to exponent form outside [EXP_LOW, EXP_HIGH) in magnitude. */
+const EXP_LOW = 1e-3;
+const EXP_HIGH = 1e5;
+
+/** Removes zeros after the decimal point (and the point itself) from a mantissa. */
+function stripZeros(s: string): string {
+  if (!s.includes('.')) return s;
+  return s.replace(/0+$/, '').replace(/\.$/, '');
+}
+
+/** `1.500e+6` → `1.5e6`, `1.000e-4` → `1e-4`. */
+function compactExp(s: string): string {
+  const i = s.indexOf('e');
+  if (i < 0) return stripZeros(s);
+  const mantissa = stripZeros(s.slice(0, i));
+  const exp = s.slice(i + 1).replace(/^\+/, '');
+  return `${mantissa}e${exp}`;
+}
+
+/** floor(log10(|x|)) for finite x != 0, corrected where Math.log10 rounds across a power of ten. */
+function decade(x: number): number {
+  const a = Math.abs(x);
+  let e = Math.floor(Math.log10(a));
+  if (Number(`1e${e}`) > a) e -= 1;
+  else if (Number(`1e${e + 1}`) <= a) e += 1;
+  return e;
+}
+
+/**
+ * A short label: at most `digits` significant digits, trailing zeros dropped, exponent form for very
+ * small or large magnitudes (`1e-4`, `0.25`, `1.5e6`, `-3.2`, `12345`). Integers below 1e5 are never
+ * rounded, so step numbers read exactly.
+ */
+export function formatNumber(x: number, digits = 4): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return '∞';
+  if (x === -Infinity) return '-∞';
+  if (x === 0) return '0';
+  const p = Math.max(1, Math.min(17, Math.floor(digits)));
+  const a = Math.abs(x);
+  if (a >= EXP_LOW && a < EXP_HIGH) {
+    // toPrecision would switch to exponent form for integers with more than p digits.
+    const s = decade(x) >= p - 1 ? x.toFixed(0) : stripZeros(x.toPrecision(p));
+    // Rounding can carry a value just below EXP_LOW / EXP_HIGH over it; the result is still short.
+    return s;
+  }
+  return compactExp(x.toExponential(p - 1));
+}
+
+/** A tick step m × 10^e with m in {1, 2, 5}. */
+interface Step {
+  readonly m: number;
+  readonly e: number;
+}
+
+function stepValue(s: Step): number {
+  return Number(`${s.m}e${s.e}`);
+}
+
+function nextStep(s: Step): Step {
+  return s.m === 1 ? { m: 2, e: s.e } : s.m === 2 ? { m: 5, e: s.e } : { m: 1, e: s.e + 1 };
+}
+
+/** The multiples of `s` inside [min, max], or null when there are more than `limit`. */
+function multiples(min: number, max: number, s: Step, limit: number): number[] | null {
+  const step = stepValue(s);
+  // One extra candidate either side: min / step can round across an integer.
+  const k0 = Math.ceil(min / step) - 1;
+  const k1 = Math.floor(max / step) + 1;
+  if (k1 - k0 + 1 > limit + 2) return null;
+  const out: number[] = [];
+  for (let k = k0; k <= k1; k++) {
+    // Built from the decimal so the double is the one nearest k·m·10^e, not k times a rounded step.
+    const v = k === 0 ? 0 : Number(`${k * s.m}e${s.e}`);
+    if (v >= min && v <= max) out.push(v);
+  }
+  return out.length > limit ? null : out;
+}
+
+/** Labels for multiples of step s: exactly the decimals the step needs, trailing zeros dropped. */
+function linearLabels(values: readonly number[], s: Step): string[] {
+  let maxAbs = 0;
+  for (const v of values) maxAbs = Math.max(maxAbs, Math.abs(v));
+  const useExp = maxAbs >= EXP_HIGH || maxAbs < EXP_LOW;
+  return values.map((v) => {
+    if (v === 0) return '0';
+    if (!useExp) return stripZeros(v.toFixed(Math.max(0, -s.e)));
+    return compactExp(v.toExponential(Math.max(0, decade(v) - s.e)));
+  });
+}
+
+/**
+ * The shortest label that reads back as exactly x (JavaScript's round-trip digits), in the compact
+ * style: for values that must not be rounded, e.g. a single tick where min == max.
+ */
+export function exactLabel(x: number): string {
+  if (!Number.isFinite(x) || x === 0) return formatNumber(x);
+  const a = Math.abs(x);
+  if (a >= EXP_LOW && a < EXP_HIGH) {
+    const s = String(x);
+    if (!s.includes('e')) return s;
+  }
+  return compactExp(x.toExponential());
+}
+
+/** Last resort should two labels coincide: more significant digits until they do not. */
+function distinct(values: readonly number[], labels: string[]): string[] {
+  if (new Set(labels).size === labels.length) return labels;
+  for (let p = 5; p <= 15; p++) {
+    const l = values.map((v) => formatNumber(v, p));
+    if (new Set(l).size === l.length) return l;
+  }
+  // Distinct doubles always have distinct round-trip strings.
+  return values.map(exactLabel);
+}
+
+/**
+ * The smallest 1-2-5 step with at most `count` multiples in [min, max], and those multiples; null
+ * when no usable step has any (a range narrower than a double's resolution).
+ */
+function linearStep(min: number, max: number, count: number): { step: Step; values: number[] } | null {
+  const maxAbs = Math.max(Math.abs(min), Math.abs(max));
+  // Halving first keeps the span finite for bounds near ±Number.MAX_VALUE.
+  const halfSpan = max / 2 - min / 2;
+  const raw = (halfSpan / count) * 2;
+  // Start a decade below the ideal step, but never below what a double can resolve at maxAbs.
+  let s: Step = { m: 1, e: Math.max(decade(raw) - 1, decade(maxAbs) - MAX_STEP_DIGITS) };
+  for (let guard = 0; guard < 64; guard++, s = nextStep(s)) {
+    const sv = stepValue(s);
+    if (!(sv > 0) || !Number.isFinite(sv)) return null;
+    const values = multiples(min, max, s, count);
+    if (!values) continue;
+    return values.length > 0 ? { step: s, values } : null;
+  }
+  return null;
+}
+
+function linearTicks(min: number, max: number, count: number): Tick[] {
+  const found = linearStep(min, max, count);
+  if (found) {
+    const { step, values } = found;
+    const labels = distinct(values, linearLabels(values, step));
+    return values.map((value, i) => ({ value, label: labels[i] ?? exactLabel(value) }));
+  }
+  return count >= 2 && min !== max
+    ? distinctTicks([min, max])
+    : [{ value: min / 2 + max / 2, label: exactLabel(min / 2 + max / 2) }];
+}
+
+function distinctTicks(values: readonly number[]): Tick[] {
+  const labels = distinct(values, values.map((v) => formatNumber(v)));
+  return values.map((value, i) => ({ value, label: labels[i] ?? exactLabel(value) }));
+}
+
+function logTicks(min: number, max: number, count: number): Tick[] {
+  const d0 = decade(min) + (Number(`1e${decade(min)}`) < min ? 1 : 0);
+  const d1 = decade(max);
+  const spanDecades = Math.log10(max / min);
+  if (spanDecades < 3) {
+    const values: number[] = [];
+    for (let d = d0 - 1; d <= d1; d++) {
+      for (const m of [1, 2, 5]) {
+        const v = Number(`${m}e${d}`);
+        if (v >= min && v <= max) values.push(v);
+      }
+    }
+    if (values.length >= 2 && values.length <= count) return distinctTicks(values);
+  }
+  const n = d1 - d0 + 1;
+  if (n >= 2 || (n === 1 && count === 1)) {
+    // Every k-th decade, aligned on multiples of k so panning keeps the same labels.
+    const k = Math.max(1, Math.ceil(n / count));
+    const values: number[] = [];
+    for (let d = Math.ceil(d0 / k) * k; d <= d1; d += k) values.push(Number(`1e${d}`));
+    if (values.length >= 1) return distinctTicks(values);
+  }
+  // Less than a decade with too few 1-2-5 marks: plain steps read better than one lonely label.
+  return linearTicks(min, max, count);
+}
+
+function clampCount(maxCount: number): number {
+  return Math.max(1, Math.min(MAX_TICKS, Number.isFinite(maxCount) ? Math.floor(maxCount) : MAX_TICKS));
+}
+
+/**
+ * Ticks inside [min, max], increasing, with distinct labels, at most `maxCount` of them (which is
+ * clamped to 1…1000).
+ * - linear: multiples of 1, 2 or 5 × 10^k, the smallest such step that fits `maxCount`;
+ * - log: powers of ten (every k-th one when there are too many), plus 2 and 5 × 10^k when the range
+ *   spans fewer than 3 decades; ranges within one decade fall back to linear steps. Non-positive
+ *   bounds have no logarithm: a non-positive max gives no ticks, a non-positive min is taken as
+ *   max / 1e6.
+ * min == max gives the one tick at that value; non-finite bounds give none.
+ */
+export function niceTicks(min: number, max: number, scale: AxisScale, maxCount: number): Tick[] {
+  if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
+  let lo = Math.min(min, max);
+  const hi = Math.max(min, max);
+  const count = clampCount(maxCount);
+  if (scale === 'log') {
+    if (!(hi > 0)) return [];
+    if (!(lo > 0)) lo = hi / 1e6;
+  }
+  if (lo === hi) return [{ value: lo, label: exactLabel(lo) }];
+  return scale === 'log' ? logTicks(lo, hi, count) : linearTicks(lo, hi, count);
+}
+
+/**
+ * An axis range containing [min, max]: linear ranges grow to the enclosing multiples of the step
+ * niceTicks would use for [min, max] (so 0.001…0.1 becomes 0…0.1 and end ticks sit on the frame), log ranges
+ * spanning a decade or more grow to whole decades, narrower log ranges get 5% each side in log
+ * space. Degenerate ranges are widened around the value. Non-finite input gives [0, 1] (linear) or
+ * [0.1, 1] (log).
+ */
+export function niceDomain(min: number, max: number, scale: AxisScale, maxCount: number): [number, number] {
+  let lo = Math.min(min, max);
+  let hi = Math.max(min, max);
+  if (scale === 'log') {
+    if (!(hi > 0) || !Number.isFinite(hi) || !Number.isFinite(lo)) return [0.1, 1];
+    if (!(lo > 0)) lo = hi / 1e6;
+    if (lo === hi) return [lo / Math.sqrt(10), hi * Math.sqrt(10)];
+    const span = Math.log10(hi / lo);
+    if (span >= 1) return [Number(`1e${decade(lo)}`), Number(`1e${decade(hi) + (Number(`1e${decade(hi)}`) < hi ? 1 : 0)}`)];
+    const pad = 10 ** (span * 0.05);
+    return [lo / pad, hi * pad];
+  }
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  if (lo === hi) {
+    const d = lo === 0 ? 1 : Math.abs(lo) * 0.1;
+    lo -= d;
+    hi += d;
+  }
+  const found = linearStep(lo, hi, clampCount(maxCount));
+  if (!found) return [lo, hi];
+  const { m, e } = found.step;
+  const sv = stepValue(found.step);
+  const at = (k: number): number => (k === 0 ? 0 : Number(`${k * m}e${e}`));
+  let k0 = Math.floor(lo / sv);
+  if (at(k0) > lo) k0 -= 1;
+  let k1 = Math.ceil(hi / sv);
+  if (at(k1) < hi) k1 += 1;
+  const nlo = at(k0);
+  const nhi = at(k1);
+  return Number.isFinite(nlo) && Number.isFinite(nhi) ? [nlo, nhi] : [lo, hi];
+}

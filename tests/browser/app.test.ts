@@ -1,0 +1,327 @@
+/**
+ * The app in a real browser: the production build served on 127.0.0.1, driven by puppeteer-core in
+ * Debian's Chromium with WebGPU on SwiftShader. Checks heatmap pixels against the engine's results,
+ * trajectories, zoom, URL state and the CPU fallback. Screenshots go to test-artifacts/.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import puppeteer from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
+import { build, preview } from 'vite';
+import type { PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = 'test-artifacts';
+const BASE_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--window-size=1600,1000',
+];
+const WEBGPU_FLAGS = [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+  '--use-angle=swiftshader',
+  '--enable-unsafe-swiftshader',
+];
+
+let server: PreviewServer;
+let origin: string;
+let gpuBrowser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (npm test does)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await build({ logLevel: 'warn' });
+  server = await preview({ preview: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'warn' });
+  const addr = server.httpServer.address() as AddressInfo;
+  origin = `http://127.0.0.1:${addr.port}`;
+  gpuBrowser = await puppeteer.launch({ executablePath: CHROMIUM, args: [...BASE_FLAGS, ...WEBGPU_FLAGS], defaultViewport: { width: 1600, height: 1000 } });
+}, 180_000);
+
+afterAll(async () => {
+  await gpuBrowser?.close();
+  await new Promise<void>((resolve) => server?.httpServer.close(() => resolve()));
+});
+
+/** Waits until the app's current run (or validation) has finished. */
+async function settle(page: Page, timeout = 120_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const app = document.querySelector('bl-app') as unknown as { controller?: { running: boolean; validating: boolean; results: unknown } } | null;
+      const c = app?.controller;
+      return !!c && !c.running && !c.validating && !!c.results;
+    },
+    { timeout, polling: 100 },
+  );
+}
+
+async function open(browser: Browser, hash = ''): Promise<Page> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${origin}/${hash}`);
+  await page.waitForSelector('bl-app');
+  await settle(page);
+  expect(errors).toEqual([]);
+  return page;
+}
+
+/** Colour of cell (i, j) on screen, read from a screenshot of the heatmap (decoded by the page). */
+async function screenColours(page: Page, cells: { i: number; j: number }[]): Promise<number[][]> {
+  const box = await page.evaluate(() => {
+    const app = document.querySelector('bl-app');
+    const hm = app?.shadowRoot?.querySelector('bl-heatmap');
+    const canvas = hm?.shadowRoot?.querySelector('canvas.plot:not(.hidden)');
+    const r = canvas?.getBoundingClientRect();
+    const f = (hm as unknown as { frame?: { width: number; height: number } } | null)?.frame;
+    return r && f ? { x: r.x, y: r.y, w: r.width, h: r.height, cw: f.width, ch: f.height } : null;
+  });
+  if (!box) throw new Error('no heatmap on the page');
+  const png = await page.screenshot({ clip: { x: box.x, y: box.y, width: box.w, height: box.h }, encoding: 'base64' });
+  return page.evaluate(
+    async (b64: string, bx: typeof box, want: { i: number; j: number }[]) => {
+      const img = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
+      const cv = new OffscreenCanvas(img.width, img.height);
+      const ctx = cv.getContext('2d') as OffscreenCanvasRenderingContext2D;
+      ctx.drawImage(img, 0, 0);
+      const sx = img.width / bx.w;
+      return want.map(({ i, j }) => {
+        const x = Math.floor(((i + 0.5) / bx.cw) * bx.w * sx);
+        const y = Math.floor(((bx.ch - j - 0.5) / bx.ch) * bx.h * sx);
+        return Array.from(ctx.getImageData(x, y, 1, 1).data.slice(0, 3));
+      });
+    },
+    png,
+    box,
+    cells,
+  );
+}
+
+interface AppState {
+  engineUsed: string;
+  renderer: string | null;
+  width: number;
+  height: number;
+  status: string;
+}
+
+async function state(page: Page): Promise<AppState> {
+  return page.evaluate(() => {
+    const app = document.querySelector('bl-app') as unknown as { controller: { engineUsed: string; plan: { width: number; height: number } }; shadowRoot: ShadowRoot };
+    const hm = app.shadowRoot.querySelector('bl-heatmap') as unknown as { activeRenderer: string | null };
+    return {
+      engineUsed: app.controller.engineUsed,
+      renderer: hm.activeRenderer,
+      width: app.controller.plan.width,
+      height: app.controller.plan.height,
+      status: app.shadowRoot.querySelector('[data-testid="engine-status"]')?.textContent ?? '',
+    };
+  });
+}
+
+/** Sets a spec field through the editor's input, as a user would. */
+async function setField(page: Page, path: string, value: string): Promise<void> {
+  const ok = await page.evaluate(
+    (p: string, v: string) => {
+      const ed = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-spec-editor');
+      const el = ed?.shadowRoot?.querySelector(`[name="${p}"]`) as HTMLInputElement | HTMLSelectElement | null;
+      if (!el) return false;
+      el.value = v;
+      el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+      return true;
+    },
+    path,
+    value,
+  );
+  if (!ok) throw new Error(`no editor field named ${path}`);
+}
+
+describe('basinlab in Chromium with WebGPU', () => {
+  it('shows the default LR x momentum sweep on Rosenbrock without any input, drawn on the GPU', async () => {
+    const page = await open(gpuBrowser);
+    const s = await state(page);
+    expect(s.status).toMatch(/WebGPU/);
+    expect(s.engineUsed).toBe('gpu');
+    expect(s.renderer).toBe('gpu');
+    expect(s.width).toBe(256);
+    await page.screenshot({ path: `${ARTIFACTS}/app-default.png` });
+    await page.close();
+  });
+
+  it('paints diverged and converged cells of a quadratic sweep in the colours its results say', async () => {
+    const page = await open(gpuBrowser);
+    await setField(page, 'surface.name', 'quadratic');
+    await setField(page, 'steps', '300');
+    await setField(page, 'sweep.x.min', '0.001');
+    await setField(page, 'sweep.x.max', '0.5');
+    await setField(page, 'sweep.x.count', '64');
+    await setField(page, 'sweep.y.count', '48');
+    await page.waitForFunction(() => {
+      const app = document.querySelector('bl-app') as unknown as { controller: { plan?: { width: number; spec: { surface: { name: string } } } } };
+      return app.controller.plan?.width === 64 && app.controller.plan.spec.surface.name === 'quadratic';
+    });
+    await settle(page);
+    const cells = await page.evaluate(() => {
+      const app = document.querySelector('bl-app') as unknown as { controller: { columns: { diverged: Uint8Array; basin: Int32Array }; plan: { width: number; height: number } } };
+      const { columns: c, plan } = app.controller;
+      const out: { i: number; j: number; diverged: number; basin: number }[] = [];
+      for (let j = 0; j < plan.height; j += 7) {
+        for (let i = 0; i < plan.width; i += 5) {
+          const run = j * plan.width + i;
+          out.push({ i, j, diverged: c.diverged[run] as number, basin: c.basin[run] as number });
+        }
+      }
+      return out;
+    });
+    const diverged = cells.filter((c) => c.diverged);
+    const converged = cells.filter((c) => !c.diverged && c.basin === 0);
+    expect(diverged.length).toBeGreaterThan(5);
+    expect(converged.length).toBeGreaterThan(5);
+    const colours = await screenColours(page, cells);
+    const near = (a: number[], b: readonly number[]): boolean => a.every((v, k) => Math.abs(v - (b[k] as number)) <= 3);
+    cells.forEach((c, k) => {
+      const got = colours[k] as number[];
+      if (c.diverged) expect(near(got, [20, 20, 20]), `cell ${c.i},${c.j} diverged: got ${got}`).toBe(true);
+      else if (c.basin === 0) expect(near(got, [230, 159, 0]), `cell ${c.i},${c.j} converged: got ${got}`).toBe(true);
+    });
+    await page.screenshot({ path: `${ARTIFACTS}/app-quadratic.png` });
+    await page.close();
+  });
+
+  it('draws the trajectory of a clicked cell on the contour plot with its loss curve', async () => {
+    const page = await open(gpuBrowser);
+    const hm = await page.evaluateHandle(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap')?.shadowRoot?.querySelector('canvas.overlay'));
+    const box = await (hm as unknown as { boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> }).boundingBox();
+    if (!box) throw new Error('no overlay canvas');
+    // The plot area starts 64 px in and 12 px down (the axes' margins); click near its middle.
+    await page.mouse.click(box.x + 64 + 280, box.y + 12 + 280);
+    await page.waitForFunction(() => {
+      const app = document.querySelector('bl-app') as unknown as { controller: { trajectory: { x: number[] } | null } };
+      return (app.controller.trajectory?.x.length ?? 0) > 1;
+    });
+    const t = await page.evaluate(() => {
+      const app = document.querySelector('bl-app') as unknown as { controller: { trajectory: { x: number[] }; plan: { spec: { steps: number } } }; shadowRoot: ShadowRoot };
+      const contour = app.shadowRoot.querySelector('bl-contour-plot') as unknown as { trajectory: { x: ArrayLike<number> } | null };
+      return { n: app.controller.trajectory.x.length, steps: app.controller.plan.spec.steps, drawn: contour.trajectory?.x.length ?? 0, chart: !!app.shadowRoot.querySelector('[data-testid="loss-chart"]') };
+    });
+    expect(t.n).toBeGreaterThan(1);
+    expect(t.drawn).toBe(t.n);
+    expect(t.chart).toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}/app-trajectory.png` });
+    await page.close();
+  });
+
+  it('zooms into a dragged rectangle at full resolution, and back', async () => {
+    const page = await open(gpuBrowser);
+    const before = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { sweep: { x: { min: number; max: number; count: number } } } } }).controller.spec.sweep.x);
+    const hm = await page.evaluateHandle(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap')?.shadowRoot?.querySelector('canvas.overlay'));
+    const box = await (hm as unknown as { boundingBox(): Promise<{ x: number; y: number } | null> }).boundingBox();
+    if (!box) throw new Error('no overlay canvas');
+    await page.mouse.move(box.x + 64 + 200, box.y + 12 + 200);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 64 + 330, box.y + 12 + 330, { steps: 5 });
+    await page.mouse.up();
+    await page.waitForFunction((min: number) => (document.querySelector('bl-app') as unknown as { controller: { spec: { sweep: { x: { min: number } } } } }).controller.spec.sweep.x.min > min, {}, before.min);
+    await settle(page);
+    const after = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { sweep: { x: { min: number; max: number; count: number } } } } }).controller.spec.sweep.x);
+    expect(after.count).toBe(before.count);
+    expect(after.min).toBeGreaterThan(before.min);
+    expect(after.max).toBeLessThan(before.max);
+    await page.screenshot({ path: `${ARTIFACTS}/app-zoomed.png` });
+    // Back to the previous view through the zoom history.
+    await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { goHistory(d: number): void } }).controller.goHistory(-1));
+    await settle(page);
+    const back = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { sweep: { x: { min: number; max: number } } } } }).controller.spec.sweep.x);
+    expect(back.min).toBe(before.min);
+    expect(back.max).toBe(before.max);
+    await page.close();
+  });
+
+  it('reloads the same view from its URL', async () => {
+    const page = await open(gpuBrowser);
+    await setField(page, 'optimizer.name', 'Adam');
+    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as { controller: { plan?: { optimizer: { id: string } } } }).controller.plan?.optimizer.id === 'Adam');
+    await settle(page);
+    await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { setMode(m: string): void } }).controller.setMode('loss'));
+    const url = page.url();
+    const digest = () =>
+      page.evaluate(() => {
+        const c = (document.querySelector('bl-app') as unknown as { controller: { specJSON: unknown; mode: string; columns: { basin: Int32Array } } }).controller;
+        let h = 0;
+        for (const b of c.columns.basin) h = (h * 31 + b + 2) >>> 0;
+        return { spec: JSON.stringify(c.specJSON), mode: c.mode, h };
+      });
+    const a = await digest();
+    const page2 = await gpuBrowser.newPage();
+    await page2.goto(url);
+    await page2.waitForSelector('bl-app');
+    await settle(page2);
+    const b = await page2.evaluate(() => {
+      const c = (document.querySelector('bl-app') as unknown as { controller: { specJSON: unknown; mode: string; columns: { basin: Int32Array } } }).controller;
+      let h = 0;
+      for (const x of c.columns.basin) h = (h * 31 + x + 2) >>> 0;
+      return { spec: JSON.stringify(c.specJSON), mode: c.mode, h };
+    });
+    expect(b).toEqual(a);
+    expect(a.mode).toBe('loss');
+    await page2.screenshot({ path: `${ARTIFACTS}/app-reloaded.png` });
+    await page.close();
+    await page2.close();
+  });
+
+  it('validates the GPU against the CPU engine from the app', async () => {
+    const page = await open(gpuBrowser, '');
+    await setField(page, 'sweep.x.count', '48');
+    await setField(page, 'sweep.y.count', '48');
+    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as { controller: { plan?: { width: number } } }).controller.plan?.width === 48);
+    await settle(page);
+    await page.evaluate(() => void (document.querySelector('bl-app') as unknown as { controller: { validate(): Promise<void> } }).controller.validate());
+    await page.waitForFunction(() => !!(document.querySelector('bl-app') as unknown as { controller: { validation: unknown } }).controller.validation, { timeout: 120_000 });
+    const v = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { validation: { report: { sameOutcome: number; a: string; b: string } } } }).controller.validation.report);
+    expect(v.a).toBe('gpu');
+    expect(v.b).toBe('cpu');
+    expect(v.sameOutcome).toBeGreaterThanOrEqual(0.995);
+    await page.close();
+  });
+});
+
+describe('basinlab without WebGPU', () => {
+  it('says so plainly and runs the CPU engine in Web Workers, with the same outcomes', async () => {
+    const cpuBrowser = await puppeteer.launch({ executablePath: CHROMIUM, args: BASE_FLAGS, defaultViewport: { width: 1600, height: 1000 } });
+    try {
+      const page = await cpuBrowser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto(`${origin}/`);
+      await page.waitForSelector('bl-app');
+      await settle(page);
+      // Without the WebGPU flags this Chromium exposes navigator.gpu but finds no adapter.
+      const c = await state(page);
+      expect(c.status).toMatch(/No WebGPU/);
+      expect(c.engineUsed).toBe('cpu');
+      expect(c.renderer).toBe('2d');
+      const cpuPage = page;
+      const cpuBasins = await cpuPage.evaluate(() => Array.from((document.querySelector('bl-app') as unknown as { controller: { columns: { basin: Int32Array } } }).controller.columns.basin));
+      const gpuPage = await open(gpuBrowser);
+      const gpuBasins = await gpuPage.evaluate(() => Array.from((document.querySelector('bl-app') as unknown as { controller: { columns: { basin: Int32Array } } }).controller.columns.basin));
+      let same = 0;
+      gpuBasins.forEach((b, k) => (same += b === cpuBasins[k] ? 1 : 0));
+      expect(same / gpuBasins.length).toBeGreaterThanOrEqual(0.995);
+      await cpuPage.screenshot({ path: `${ARTIFACTS}/app-cpu-fallback.png` });
+      expect(errors).toEqual([]);
+      await gpuPage.close();
+    } finally {
+      await cpuBrowser.close();
+    }
+    writeFileSync(`${ARTIFACTS}/README.txt`, 'Screenshots written by tests/browser/app.test.ts\n');
+  });
+});

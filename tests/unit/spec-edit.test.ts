@@ -1,0 +1,447 @@
+import { describe, expect, it } from 'vitest';
+import { SpecErrors } from '../../src/core/errors.ts';
+import { parseSpec, specToJSON } from '../../src/core/spec.ts';
+import {
+  addChildSchedule,
+  addDim,
+  applyAction,
+  applyEdit,
+  buildForm,
+  defaultAxisRange,
+  findField,
+  formFields,
+  formatNumber,
+  getAt,
+  parseListInput,
+  parseNumberInput,
+  placeErrors,
+  removeChildSchedule,
+  removeDim,
+  setAt,
+  setAxisParam,
+  setSweepKind,
+  setYAxis,
+  swapAxes,
+  switchOptimizer,
+  switchSchedule,
+  switchSurface,
+  type Field,
+  type SpecJSON,
+} from '../../src/app/components/spec-edit.ts';
+
+/** The resolved JSON form the editor receives, from a short spec. */
+function resolved(input: unknown): SpecJSON {
+  return specToJSON(parseSpec(input));
+}
+
+const base = resolved({
+  surface: 'rosenbrock',
+  optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9 },
+  steps: 500,
+  sweep: {
+    kind: 'grid',
+    x: { param: 'optimizer.lr', min: 1e-4, max: 1, count: 64, scale: 'log' },
+    y: { param: 'optimizer.momentum', min: 0, max: 0.99, count: 32, scale: 'linear' },
+  },
+});
+
+/** parseSpec's complaints about a spec, as "path: message" lines ([] when it accepts it). */
+function problems(json: SpecJSON): string[] {
+  try {
+    parseSpec(json);
+    return [];
+  } catch (e) {
+    if (e instanceof SpecErrors) return e.errors.map((x) => x.message);
+    throw e;
+  }
+}
+
+function field(spec: SpecJSON, path: string): Field {
+  const f = findField(buildForm(spec), path);
+  if (!f) throw new Error(`the form has no field ${path}`);
+  return f;
+}
+
+describe('paths', () => {
+  it('reads nested objects and arrays', () => {
+    const s = resolved({ surface: 'rosenbrock', optimizer: 'Adam', steps: 10 });
+    expect(getAt(s, 'optimizer.betas.1')).toBe(0.999);
+    expect(getAt(s, 'start.0')).toBe(-1.5);
+    expect(getAt(s, 'optimizer.nope.0')).toBeUndefined();
+  });
+
+  it('sets a value in a copy, sharing nothing it changed with the original', () => {
+    const before = JSON.stringify(base);
+    const next = setAt(base, 'sweep.x.min', 0.5);
+    expect(getAt(next, 'sweep.x.min')).toBe(0.5);
+    expect(getAt(next, 'sweep.y')).toBe(getAt(base, 'sweep.y'));
+    expect(JSON.stringify(base)).toBe(before);
+    const arr = setAt(base, 'start.1', 7);
+    expect(arr.start).toEqual([-1.5, 7]);
+    expect(Array.isArray(arr.start)).toBe(true);
+    expect(base.start).toEqual([-1.5, 2]);
+  });
+
+  it('creates missing containers by the shape of the next segment', () => {
+    const next = setAt({}, 'schedule.schedulers.1.T_max', 5);
+    expect(Array.isArray(getAt(next, 'schedule.schedulers'))).toBe(true);
+    expect(getAt(next, 'schedule.schedulers.1.T_max')).toBe(5);
+  });
+});
+
+describe('numbers', () => {
+  it('displays compactly', () => {
+    expect(formatNumber(1e-4)).toBe('1e-4');
+    expect(formatNumber(0.00009999999999)).toBe('1e-4');
+    expect(formatNumber(0.1 + 0.2)).toBe('0.3');
+    expect(formatNumber(0.001)).toBe('0.001');
+    expect(formatNumber(0.00025)).toBe('0.00025');
+    expect(formatNumber(1e-8)).toBe('1e-8');
+    expect(formatNumber(-1e-4)).toBe('-1e-4');
+    expect(formatNumber(1000)).toBe('1000');
+    expect(formatNumber(1e6)).toBe('1e6');
+    expect(formatNumber(100)).toBe('100');
+    expect(formatNumber(1 / 3)).toBe('0.333333333');
+  });
+
+  it('shows integer fields in full', () => {
+    expect(formatNumber(1_000_000, true)).toBe('1000000');
+    expect(formatNumber(4294967295, true)).toBe('4294967295');
+  });
+
+  it('parses exactly what was typed, without clamping or rounding', () => {
+    expect(parseNumberInput('0.1')).toBe(0.1);
+    expect(parseNumberInput('1e-4')).toBe(1e-4);
+    expect(parseNumberInput(' 2.5 ')).toBe(2.5);
+    expect(parseNumberInput('-5')).toBe(-5);
+    expect(parseNumberInput('')).toBeNull();
+    expect(parseNumberInput('abc')).toBeNaN();
+  });
+
+  it('parses integer lists, keeping bad tokens for parseSpec to name', () => {
+    expect(parseListInput('30, 80')).toEqual([30, 80]);
+    expect(parseListInput('30 80,')).toEqual([30, 80]);
+    expect(parseListInput('')).toEqual([]);
+    expect(parseListInput('10, x')).toEqual([10, 'x']);
+  });
+});
+
+describe('switching entries', () => {
+  it('switching optimizer keeps lr, resets the rest to the new defaults and follows the momentum axis', () => {
+    const next = switchOptimizer(base, 'Adam');
+    expect(next.optimizer).toEqual({
+      name: 'Adam',
+      lr: 0.01,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weight_decay: 0,
+      amsgrad: false,
+      maximize: false,
+      decoupled_weight_decay: false,
+    });
+    expect(getAt(next, 'sweep.y.param')).toBe('optimizer.betas.0');
+    expect(getAt(next, 'sweep.x.param')).toBe('optimizer.lr');
+    expect(problems(next)).toEqual([]);
+  });
+
+  it('leaves an axis over a parameter the new optimizer lacks for parseSpec to report', () => {
+    const next = switchOptimizer(base, 'Adagrad');
+    expect(getAt(next, 'sweep.y.param')).toBe('optimizer.momentum');
+    expect(problems(next).some((m) => m.startsWith('sweep.y.param:'))).toBe(true);
+  });
+
+  it('switching surface resets a default start to the new default', () => {
+    const next = switchSurface(base, 'himmelblau');
+    expect(next.surface).toEqual({ name: 'himmelblau' });
+    expect(next.start).toEqual([0, 0]);
+    const q = switchSurface(base, 'quadratic');
+    expect(q.surface).toEqual({ name: 'quadratic', a: 1, b: 10, angle: 30 });
+    expect(q.start).toEqual([-1.5, 1.5]);
+  });
+
+  it('switching surface keeps a start the user chose', () => {
+    const moved = setAt(base, 'start.0', 0.25);
+    expect(switchSurface(moved, 'himmelblau').start).toEqual([0.25, 2]);
+  });
+
+  it('schedule "none" is null; a schedule gets its defaults; SequentialLR gets valid children', () => {
+    expect(switchSchedule(base, '').schedule).toBeNull();
+    expect(switchSchedule(base, 'none').schedule).toBeNull();
+    expect(switchSchedule(base, 'StepLR').schedule).toEqual({ name: 'StepLR', step_size: 30, gamma: 0.1 });
+    const seq = switchSchedule(base, 'SequentialLR');
+    expect(getAt(seq, 'schedule.milestones')).toEqual([20]);
+    expect(getAt(seq, 'schedule.schedulers.0.name')).toBe('LinearLR');
+    expect(getAt(seq, 'schedule.schedulers.1.name')).toBe('CosineAnnealingLR');
+    expect(problems(seq)).toEqual([]);
+  });
+
+  it('adds and removes SequentialLR children keeping one milestone fewer than children', () => {
+    const seq = switchSchedule(base, 'SequentialLR');
+    const three = addChildSchedule(seq);
+    expect((getAt(three, 'schedule.schedulers') as unknown[]).length).toBe(3);
+    expect(getAt(three, 'schedule.milestones')).toEqual([20, 260]);
+    expect(problems(three)).toEqual([]);
+    const dropFirst = removeChildSchedule(three, 0);
+    expect(getAt(dropFirst, 'schedule.milestones')).toEqual([260]);
+    expect(getAt(dropFirst, 'schedule.schedulers.0.name')).toBe('CosineAnnealingLR');
+    const dropLast = removeChildSchedule(three, 2);
+    expect(getAt(dropLast, 'schedule.milestones')).toEqual([20]);
+    // Two is SequentialLR's minimum.
+    expect(removeChildSchedule(seq, 0)).toBe(seq);
+  });
+
+  it('changing a child kind gives it that kind\'s defaults', () => {
+    const seq = switchSchedule(base, 'SequentialLR');
+    const f = field(seq, 'schedule.schedulers.1.name');
+    const next = applyEdit(seq, f, 'StepLR');
+    expect(getAt(next, 'schedule.schedulers.1')).toEqual({ name: 'StepLR', step_size: 30, gamma: 0.1 });
+    expect(f.type === 'select' && f.options.some((o) => o.value === 'SequentialLR')).toBe(false);
+  });
+});
+
+describe('sweep', () => {
+  it('swaps axes', () => {
+    const next = swapAxes(base);
+    expect(getAt(next, 'sweep.x')).toEqual(getAt(base, 'sweep.y'));
+    expect(getAt(next, 'sweep.y')).toEqual(getAt(base, 'sweep.x'));
+    const oneAxis = setYAxis(base, false);
+    expect(getAt(oneAxis, 'sweep.y')).toBeNull();
+    expect(swapAxes(oneAxis)).toBe(oneAxis);
+  });
+
+  it('turns the y axis on over another parameter', () => {
+    const on = setYAxis(setYAxis(base, false), true);
+    expect(getAt(on, 'sweep.y.param')).toBe('optimizer.momentum');
+    expect(getAt(on, 'sweep.y.count')).toBe(64);
+    expect(problems(on)).toEqual([]);
+  });
+
+  it('converts grid to random and back, carrying the axes', () => {
+    const rnd = setSweepKind(base, 'random');
+    expect(rnd.sweep).toEqual({
+      kind: 'random',
+      count: 64 * 32,
+      seed: 0,
+      dims: [
+        { param: 'optimizer.lr', min: 1e-4, max: 1, scale: 'log' },
+        { param: 'optimizer.momentum', min: 0, max: 0.99, scale: 'linear' },
+      ],
+    });
+    expect(problems(rnd)).toEqual([]);
+    const sob = setSweepKind(rnd, 'sobol');
+    expect(getAt(sob, 'sweep.kind')).toBe('sobol');
+    expect(getAt(sob, 'sweep.dims')).toEqual(getAt(rnd, 'sweep.dims'));
+    const grid = setSweepKind(sob, 'grid');
+    expect(getAt(grid, 'sweep.x.param')).toBe('optimizer.lr');
+    expect(getAt(grid, 'sweep.x.count')).toBe(45); // round(sqrt(2048))
+    expect(getAt(grid, 'sweep.y.count')).toBe(45);
+    expect(problems(grid)).toEqual([]);
+    expect(setSweepKind(base, 'none').sweep).toBeNull();
+  });
+
+  it('from no sweep, proposes a valid LR x momentum grid', () => {
+    const none = setSweepKind(base, 'none');
+    const grid = setSweepKind(none, 'grid');
+    expect(getAt(grid, 'sweep.x')).toEqual({ param: 'optimizer.lr', min: 1e-4, max: 1, scale: 'log', count: 256 });
+    expect(getAt(grid, 'sweep.y')).toEqual({ param: 'optimizer.momentum', min: 0, max: 0.99, scale: 'linear', count: 256 });
+    expect(problems(grid)).toEqual([]);
+  });
+
+  it('adds dims up to four, over unused parameters, and keeps at least one', () => {
+    let s = setSweepKind(base, 'sobol');
+    s = addDim(addDim(s));
+    const params = (getAt(s, 'sweep.dims') as { param: string }[]).map((d) => d.param);
+    expect(params).toHaveLength(4);
+    expect(new Set(params).size).toBe(4);
+    expect(problems(s)).toEqual([]);
+    expect(addDim(s)).toBe(s);
+    let one = removeDim(removeDim(removeDim(s, 0), 0), 0);
+    expect((getAt(one, 'sweep.dims') as unknown[]).length).toBe(1);
+    one = removeDim(one, 0);
+    expect((getAt(one, 'sweep.dims') as unknown[]).length).toBe(1);
+  });
+
+  it('keeps an axis range valid for the new parameter, and replaces one that is not', () => {
+    const kept = setAxisParam(base, 'sweep.y', 'optimizer.dampening');
+    expect(getAt(kept, 'sweep.y')).toMatchObject({ param: 'optimizer.dampening', min: 0, max: 0.99, scale: 'linear' });
+    const start = setAxisParam(base, 'sweep.x', 'start.0');
+    // 1e-4..1 (log) is a valid range for start.0 too, so it is kept.
+    expect(getAt(start, 'sweep.x')).toMatchObject({ min: 1e-4, max: 1 });
+    const b = setAxisParam(setAt(base, 'sweep.x.min', -3), 'sweep.x', 'surface.b');
+    expect(getAt(b, 'sweep.x')).toMatchObject({ param: 'surface.b', min: 1, max: 10000, scale: 'log', count: 64 });
+    expect(problems(b)).toEqual([]);
+  });
+
+  it('proposes ranges a practitioner would start from', () => {
+    expect(defaultAxisRange(base, 'optimizer.lr')).toEqual({ param: 'optimizer.lr', min: 1e-4, max: 1, scale: 'log' });
+    expect(defaultAxisRange(base, 'start.1')).toEqual({ param: 'start.1', min: -1, max: 3, scale: 'linear' });
+    const adam = switchOptimizer(base, 'Adam');
+    expect(defaultAxisRange(adam, 'optimizer.betas.1')).toEqual({ param: 'optimizer.betas.1', min: 0, max: 0.99, scale: 'linear' });
+    const cos = switchSchedule(base, 'CosineAnnealingLR');
+    expect(defaultAxisRange(cos, 'schedule.T_max')).toEqual({ param: 'schedule.T_max', min: 50, max: 200, scale: 'linear' });
+  });
+});
+
+describe('the form', () => {
+  const adamSeq = switchSchedule(switchOptimizer(base, 'Adam'), 'SequentialLR');
+  const form = buildForm(adamSeq);
+
+  it('has one field, with a unique path, at every path the browser tests address', () => {
+    for (const path of [
+      'surface.name',
+      'surface.b',
+      'optimizer.name',
+      'optimizer.lr',
+      'optimizer.betas.0',
+      'optimizer.betas.1',
+      'optimizer.amsgrad',
+      'schedule.name',
+      'schedule.milestones',
+      'schedule.schedulers.1.T_max',
+      'schedule.schedulers.0.start_factor',
+      'steps',
+      'start.0',
+      'start.1',
+      'noise.std',
+      'noise.seed',
+      'outcome.check_every',
+      'sweep.kind',
+      'sweep.x.param',
+      'sweep.x.min',
+      'sweep.x.max',
+      'sweep.x.count',
+      'sweep.x.scale',
+      'sweep.y.param',
+    ]) {
+      expect(findField(form, path), path).toBeDefined();
+    }
+    const paths = formFields(form).map((f) => f.path);
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+
+  it('labels tuple elements like betas[0] and shows each field its kind of value', () => {
+    const b0 = findField(form, 'optimizer.betas.0');
+    expect(b0).toMatchObject({ type: 'number', label: 'betas[0]', text: '0.9', int: false });
+    expect(findField(form, 'schedule.schedulers.1.T_max')).toMatchObject({ type: 'number', int: true, text: '100', required: true });
+    expect(findField(form, 'schedule.milestones')).toMatchObject({ type: 'list', text: '20' });
+    expect(findField(form, 'optimizer.amsgrad')).toMatchObject({ type: 'checkbox', checked: false });
+    expect(findField(form, 'sweep.x.min')).toMatchObject({ text: '1e-4' });
+    expect(findField(form, 'optimizer.eps')).toMatchObject({ text: '1e-8', hint: '[0, inf)' });
+    const lr = findField(form, 'optimizer.lr');
+    expect(lr?.doc).toMatch(/Learning rate/);
+  });
+
+  it('offers every sweepable path, with its range, as axis parameters', () => {
+    const f = findField(form, 'sweep.x.param');
+    if (f?.type !== 'select') throw new Error('sweep.x.param is not a select');
+    const labels = new Map(f.options.map((o) => [o.value, o.label]));
+    expect(labels.get('optimizer.lr')).toBe('optimizer.lr  [0, inf)');
+    expect(labels.get('optimizer.betas.0')).toBe('optimizer.betas.0  [0, 1)');
+    expect(labels.get('schedule.schedulers.1.T_max')).toMatch(/\[1, 16777216\] int$/);
+    expect(labels.has('surface.a')).toBe(false);
+  });
+
+  it('shows a value not in a select\'s options as itself, not as the first option', () => {
+    const odd = setAt(base, 'sweep.x.param', 'optimizer.betas.0');
+    const f = field(odd, 'sweep.x.param');
+    expect(f.type === 'select' && f.value).toBe('optimizer.betas.0');
+    expect(f.type === 'select' && f.options.some((o) => o.value === 'optimizer.betas.0')).toBe(true);
+  });
+
+  it('puts the exact value in the field when display rounds it', () => {
+    const s = setAt(base, 'optimizer.lr', 0.1234567891);
+    expect(field(s, 'optimizer.lr')).toMatchObject({ text: '0.123456789', exact: '0.1234567891' });
+    expect(field(base, 'optimizer.lr')).toMatchObject({ text: '0.01', exact: '' });
+  });
+});
+
+describe('edits', () => {
+  it('emits exactly the number typed, even out of range or fractional for an integer', () => {
+    expect(getAt(applyEdit(base, field(base, 'optimizer.lr'), '0.30000000000000004'), 'optimizer.lr')).toBe(0.30000000000000004);
+    expect(getAt(applyEdit(base, field(base, 'optimizer.lr'), '-1'), 'optimizer.lr')).toBe(-1);
+    expect(getAt(applyEdit(base, field(base, 'steps'), '2.5'), 'steps')).toBe(2.5);
+    const bad = applyEdit(base, field(base, 'optimizer.lr'), '-1');
+    expect(problems(bad)).toEqual([expect.stringMatching(/^optimizer\.lr: -1 is out of range/)]);
+  });
+
+  it('stores tuple elements, lists, checkboxes, enums and optional numbers at their paths', () => {
+    const adam = switchOptimizer(base, 'Adam');
+    expect(getAt(applyEdit(adam, field(adam, 'optimizer.betas.1'), '0.99'), 'optimizer.betas')).toEqual([0.9, 0.99]);
+    expect(getAt(applyEdit(adam, field(adam, 'optimizer.amsgrad'), true), 'optimizer.amsgrad')).toBe(true);
+    const ms = switchSchedule(base, 'MultiStepLR');
+    expect(getAt(applyEdit(ms, field(ms, 'schedule.milestones'), '100, 300'), 'schedule.milestones')).toEqual([100, 300]);
+    const cyc = switchSchedule(base, 'CyclicLR');
+    expect(getAt(applyEdit(cyc, field(cyc, 'schedule.mode'), 'exp_range'), 'schedule.mode')).toBe('exp_range');
+    const down = applyEdit(cyc, field(cyc, 'schedule.step_size_down'), '50');
+    expect(getAt(down, 'schedule.step_size_down')).toBe(50);
+    expect(getAt(applyEdit(down, field(down, 'schedule.step_size_down'), ''), 'schedule.step_size_down')).toBeNull();
+  });
+
+  it('routes names, the sweep kind, the y toggle and axis parameters through their rules', () => {
+    expect(getAt(applyEdit(base, field(base, 'optimizer.name'), 'RMSprop'), 'optimizer.lr')).toBe(0.01);
+    expect(getAt(applyEdit(base, field(base, 'surface.name'), 'booth'), 'start')).toEqual([-8, -6]);
+    expect(applyEdit(base, field(base, 'schedule.name'), 'CosineAnnealingLR').schedule).toEqual({
+      name: 'CosineAnnealingLR',
+      T_max: 100,
+      eta_min: 0,
+    });
+    expect(getAt(applyEdit(base, field(base, 'sweep.kind'), 'sobol'), 'sweep.kind')).toBe('sobol');
+    expect(getAt(applyEdit(base, field(base, 'sweep.y'), false), 'sweep.y')).toBeNull();
+    const b = applyEdit(base, field(base, 'sweep.x.param'), 'surface.b');
+    expect(getAt(b, 'sweep.x')).toMatchObject({ param: 'surface.b', min: 1e-4, max: 1 });
+  });
+
+  it('applies the form\'s actions', () => {
+    const seq = switchSchedule(base, 'SequentialLR');
+    const sched = buildForm(seq).sections.find((s) => s.id === 'schedule');
+    const add = sched?.actions.find((a) => a.kind === 'add-scheduler');
+    if (!add) throw new Error('no add-scheduler action');
+    expect(add.disabled).toBe(false);
+    expect((getAt(applyAction(seq, add), 'schedule.schedulers') as unknown[]).length).toBe(3);
+    const removes = sched?.groups.flatMap((g) => g.actions) ?? [];
+    expect(removes.map((a) => a.kind)).toEqual(['remove-scheduler', 'remove-scheduler']);
+    expect(removes.every((a) => a.disabled)).toBe(true);
+    const sweep = buildForm(base).sections.find((s) => s.id === 'sweep');
+    const swap = sweep?.actions.find((a) => a.kind === 'swap-axes');
+    if (!swap) throw new Error('no swap-axes action');
+    expect(getAt(applyAction(base, swap), 'sweep.x.param')).toBe('optimizer.momentum');
+    expect(sweep?.note).toBe('2,048 runs');
+  });
+});
+
+describe('errors', () => {
+  const seq = switchSchedule(base, 'SequentialLR');
+  const form = buildForm(seq);
+  const anchor = (path: string): string => placeErrors([{ path, message: `${path}: bad` }], form)[0]?.anchor ?? 'none';
+
+  it('anchors each error at its field, or the innermost group or section containing it', () => {
+    expect(anchor('optimizer.lr')).toBe('optimizer.lr');
+    expect(anchor('schedule.milestones.0')).toBe('schedule.milestones');
+    expect(anchor('schedule.schedulers.1 (CosineAnnealingLR)')).toBe('group:schedule.schedulers.1');
+    expect(anchor('schedule.schedulers.1.T_max')).toBe('schedule.schedulers.1.T_max');
+    expect(anchor('sweep.x')).toBe('group:sweep.x');
+    expect(anchor('sweep.y')).toBe('group:sweep.y');
+    expect(anchor('start')).toBe('section:run');
+    expect(anchor('')).toBe('');
+  });
+
+  it('drops the repeated path from the message shown at the field', () => {
+    const [p] = placeErrors([{ path: 'optimizer.lr', message: 'optimizer.lr: -1 is out of range' }], form);
+    expect(p?.text).toBe('-1 is out of range');
+    const [q] = placeErrors([{ path: '', message: 'invalid spec' }], form);
+    expect(q?.text).toBe('invalid spec');
+  });
+
+  it('places every error parseSpec reports somewhere in the form', () => {
+    const bad = setAt(setAt(setAt(seq, 'schedule.milestones', [20, 30]), 'optimizer.lr', -1), 'sweep.x.scale', 'cubic');
+    let errors: { path: string; message: string }[] = [];
+    try {
+      parseSpec(bad);
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+      errors = e.errors.map((x) => ({ path: x.path, message: x.message }));
+    }
+    expect(errors.length).toBeGreaterThanOrEqual(2);
+    for (const p of placeErrors(errors, buildForm(bad))) expect(p.anchor, p.error.message).not.toBe('');
+  });
+});

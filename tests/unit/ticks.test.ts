@@ -1,0 +1,209 @@
+/**
+ * Axis ticks and compact number labels (src/app/ticks.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { exactLabel, formatNumber, niceDomain, niceTicks, type AxisScale, type Tick } from '../../src/app/ticks.ts';
+
+/** The invariants every tick list must satisfy. */
+function expectWellFormed(ticks: readonly Tick[], min: number, max: number, maxCount: number): void {
+  expect(ticks.length).toBeGreaterThan(0);
+  expect(ticks.length).toBeLessThanOrEqual(Math.max(1, maxCount));
+  for (const t of ticks) {
+    expect(t.value).toBeGreaterThanOrEqual(Math.min(min, max));
+    expect(t.value).toBeLessThanOrEqual(Math.max(min, max));
+    expect(t.label).not.toBe('');
+    expect(t.label).not.toMatch(/NaN|e\+|\.$|\.\d*0$/);
+  }
+  for (let i = 1; i < ticks.length; i++) {
+    expect((ticks[i] as Tick).value).toBeGreaterThan((ticks[i - 1] as Tick).value);
+  }
+  expect(new Set(ticks.map((t) => t.label)).size).toBe(ticks.length);
+}
+
+const labels = (ticks: readonly Tick[]): string[] => ticks.map((t) => t.label);
+
+describe('niceTicks, linear', () => {
+  it('uses 1, 2 or 5 × 10^k steps with exact decimal labels', () => {
+    expect(labels(niceTicks(0, 1, 'linear', 5))).toEqual(['0', '0.5', '1']);
+    expect(labels(niceTicks(0, 1, 'linear', 6))).toEqual(['0', '0.2', '0.4', '0.6', '0.8', '1']);
+    expect(labels(niceTicks(0, 0.3, 'linear', 4))).toEqual(['0', '0.1', '0.2', '0.3']);
+    expect(niceTicks(0, 0.3, 'linear', 4).map((t) => t.value)).toEqual([0, 0.1, 0.2, 0.3]);
+    expect(labels(niceTicks(0, 100, 'linear', 5))).toEqual(['0', '50', '100']);
+  });
+
+  it('keeps every invariant over many ranges and counts', () => {
+    const ranges: [number, number][] = [
+      [0, 1],
+      [-3.7, 2.2],
+      [-1000, -999.5],
+      [1e-9, 3e-9],
+      [0.1, 0.30000000000000004],
+      [123456, 987654],
+      [-2, 2],
+      [-1, 3],
+      [0.0123400, 0.0123401],
+      [1e300, 1e301],
+    ];
+    for (const [a, b] of ranges) {
+      for (const count of [1, 2, 3, 5, 7, 10, 17, 40]) expectWellFormed(niceTicks(a, b, 'linear', count), a, b, count);
+    }
+  });
+
+  it('handles negative ranges, including a tick at zero without a minus sign', () => {
+    const t = niceTicks(-3.7, 2.2, 'linear', 8);
+    expect(labels(t)).toEqual(['-3', '-2', '-1', '0', '1', '2']);
+    expect(labels(niceTicks(-0.3, -0.1, 'linear', 3))).toEqual(['-0.3', '-0.2', '-0.1']);
+  });
+
+  it('gives distinct, readable labels 6 zoom levels deep', () => {
+    const t = niceTicks(0.01234, 0.0123401, 'linear', 6);
+    expectWellFormed(t, 0.01234, 0.0123401, 6);
+    expect(t.length).toBeGreaterThanOrEqual(3);
+    expect(labels(t)).toEqual(['0.01234', '0.01234002', '0.01234004', '0.01234006', '0.01234008', '0.0123401']);
+    // Each label reads back as its tick's value.
+    for (const x of t) expect(Number(x.label)).toBe(x.value);
+  });
+
+  it('stays distinct down to the resolution of a double', () => {
+    const lo = 1;
+    const hi = 1 + 64 * Number.EPSILON;
+    const t = niceTicks(lo, hi, 'linear', 10);
+    expectWellFormed(t, lo, hi, 10);
+  });
+
+  it('returns the single value when min == max, and nothing for non-finite bounds', () => {
+    expect(niceTicks(0.1, 0.1, 'linear', 5)).toEqual([{ value: 0.1, label: '0.1' }]);
+    expect(niceTicks(-7, -7, 'log', 5)).toEqual([]);
+    expect(niceTicks(0, Infinity, 'linear', 5)).toEqual([]);
+    expect(niceTicks(NaN, 1, 'linear', 5)).toEqual([]);
+  });
+
+  it('accepts reversed bounds', () => {
+    expect(niceTicks(1, 0, 'linear', 5)).toEqual(niceTicks(0, 1, 'linear', 5));
+  });
+
+  it('caps huge counts and copes with ranges near the largest double', () => {
+    const t = niceTicks(0, 1, 'linear', 1e12);
+    expect(t.length).toBeLessThanOrEqual(1000);
+    expectWellFormed(t, 0, 1, 1000);
+    const big = niceTicks(-1e308, 1e308, 'linear', 5);
+    expectWellFormed(big, -1e308, 1e308, 5);
+    expect(labels(big)).toEqual(['-1e308', '-5e307', '0', '5e307', '1e308']);
+  });
+
+  it('writes exponents for large and tiny magnitudes', () => {
+    expect(labels(niceTicks(0, 2e5, 'linear', 5))).toEqual(['0', '5e4', '1e5', '1.5e5', '2e5']);
+    expect(labels(niceTicks(0, 1e-4, 'linear', 3))).toEqual(['0', '5e-5', '1e-4']);
+  });
+});
+
+describe('niceTicks, log', () => {
+  it('puts ticks at powers of ten over many decades', () => {
+    const t = niceTicks(1e-4, 1, 'log', 10);
+    expect(t.map((x) => x.value)).toEqual([1e-4, 1e-3, 1e-2, 0.1, 1]);
+    expect(labels(t)).toEqual(['1e-4', '0.001', '0.01', '0.1', '1']);
+    for (const x of niceTicks(3e-9, 7e4, 'log', 20)) {
+      expect(Math.log10(x.value)).toBeCloseTo(Math.round(Math.log10(x.value)), 12);
+    }
+  });
+
+  it('skips decades evenly when there are more than maxCount', () => {
+    const t = niceTicks(1e-12, 1e3, 'log', 6);
+    expectWellFormed(t, 1e-12, 1e3, 6);
+    expect(t.map((x) => x.value)).toEqual([1e-12, 1e-9, 1e-6, 1e-3, 1, 1e3]);
+  });
+
+  it('adds 2 and 5 between decades when the range spans fewer than 3', () => {
+    const t = niceTicks(0.003, 0.4, 'log', 10);
+    expectWellFormed(t, 0.003, 0.4, 10);
+    expect(t.map((x) => x.value)).toEqual([0.005, 0.01, 0.02, 0.05, 0.1, 0.2]);
+    // Wider ranges keep to decades.
+    expect(niceTicks(1e-5, 1, 'log', 20).every((x) => /^1(e|$)|^0\.0*1$/.test(x.label))).toBe(true);
+  });
+
+  it('falls back to linear steps within one decade and stays well formed when zoomed in', () => {
+    const t = niceTicks(0.31, 0.38, 'log', 5);
+    expectWellFormed(t, 0.31, 0.38, 5);
+    expect(t.length).toBeGreaterThanOrEqual(2);
+    const deep = niceTicks(0.01234, 0.0123401, 'log', 5);
+    expectWellFormed(deep, 0.01234, 0.0123401, 5);
+  });
+
+  it('keeps invariants for many log ranges', () => {
+    const ranges: [number, number][] = [
+      [1e-6, 1],
+      [0.5, 2],
+      [1, 10],
+      [2e-3, 3e-3],
+      [1e-300, 1e300],
+      [7, 7000],
+    ];
+    for (const [a, b] of ranges) {
+      for (const count of [1, 2, 4, 8, 30]) expectWellFormed(niceTicks(a, b, 'log', count), a, b, count);
+    }
+  });
+});
+
+describe('formatNumber', () => {
+  it('is compact', () => {
+    expect(formatNumber(1e-4)).toBe('1e-4');
+    expect(formatNumber(0.25)).toBe('0.25');
+    expect(formatNumber(1.5e6)).toBe('1.5e6');
+    expect(formatNumber(-3.2)).toBe('-3.2');
+    expect(formatNumber(0.001)).toBe('0.001');
+    expect(formatNumber(1 / 3)).toBe('0.3333');
+    expect(formatNumber(2.5e-7)).toBe('2.5e-7');
+  });
+
+  it('never rounds integers below 1e5 and handles zero and non-finite values', () => {
+    expect(formatNumber(12345)).toBe('12345');
+    expect(formatNumber(-0)).toBe('0');
+    expect(formatNumber(0)).toBe('0');
+    expect(formatNumber(NaN)).toBe('NaN');
+    expect(formatNumber(Infinity)).toBe('∞');
+    expect(formatNumber(-Infinity)).toBe('-∞');
+  });
+
+  it('honours the digit count', () => {
+    expect(formatNumber(Math.PI, 2)).toBe('3.1');
+    expect(formatNumber(Math.PI, 6)).toBe('3.14159');
+  });
+
+  it('exactLabel round-trips', () => {
+    for (const x of [0.1, 1 / 3, 1e-20, 123456789.123, -2.5e-300]) expect(Number(exactLabel(x))).toBe(x);
+  });
+});
+
+describe('niceDomain', () => {
+  const cases: [number, number, AxisScale][] = [
+    [0.001, 0.1, 'linear'],
+    [-3.7, 2.2, 'linear'],
+    [3e-7, 12, 'log'],
+    [0.3, 0.5, 'log'],
+  ];
+  it('contains the data', () => {
+    for (const [a, b, s] of cases) {
+      const [lo, hi] = niceDomain(a, b, s, 5);
+      expect(lo).toBeLessThanOrEqual(a);
+      expect(hi).toBeGreaterThanOrEqual(b);
+      expect(hi).toBeGreaterThan(lo);
+    }
+  });
+
+  it('grows to tick multiples and decades', () => {
+    expect(niceDomain(0.001, 0.1, 'linear', 5)).toEqual([0, 0.1]);
+    expect(niceDomain(3e-7, 12, 'log', 5)).toEqual([1e-7, 100]);
+    // Only one tick falls inside the data; the domain still grows to the step around it.
+    expect(niceDomain(-3.9998, -2.0004, 'linear', 2)).toEqual([-4, -2]);
+    expect(niceDomain(0.85, 0.95, 'linear', 4)).toEqual([0.85, 0.95]);
+  });
+
+  it('widens degenerate ranges', () => {
+    const [lo, hi] = niceDomain(2, 2, 'linear', 5);
+    expect(lo).toBeLessThan(2);
+    expect(hi).toBeGreaterThan(2);
+    const [llo, lhi] = niceDomain(0.01, 0.01, 'log', 5);
+    expect(llo).toBeLessThan(0.01);
+    expect(lhi).toBeGreaterThan(0.01);
+  });
+});
