@@ -20,8 +20,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     p = vec2f(param(RUN_START_X), param(RUN_START_Y));
     buf = vec2f(0.0);
   } else {
-    p = states[local].s[0];
-    buf = states[local].s[1];
+    p = state_slots[local];
+    buf = state_slots[chunk.capacity + local];
   }
   let lr = param(SGD_lr);
   let mu = param(SGD_momentum);
@@ -32,6 +32,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     buf = mu * buf + g;
     p = p - lr * buf;
   }
-  states[local].s[0] = p;
-  states[local].s[1] = buf;
+  state_slots[local] = p;
+  state_slots[chunk.capacity + local] = buf;
 }

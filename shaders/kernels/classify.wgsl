@@ -14,8 +14,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   let run = chunk.run_begin + local;
   load_run();
   load_sweep(run, local);
-  let st = states[local];
-  let p = st.s[0];
+  let st = tracks[local];
+  let p = state_slots[local];
   let converged = st.diverged == 0u && st.basin >= 0;
   var r: RunResult;
   r.final_x = p.x;

@@ -9,7 +9,7 @@ import type { Lattice, Minimum, OptimizerDef, ScheduleNode, SurfaceData, Surface
 import { findOptimizer, findSchedule, findSurface } from './registry/index.ts';
 import { axisValues, randomUnit, scaleUnit, sobolUnit } from './sampling.ts';
 import type { AxisRange, ScheduleSpec, Spec } from './spec.ts';
-import { resolveParamPath, runCount, sweepRanges } from './spec.ts';
+import { defaultCheckEvery, resolveParamPath, runCount, sweepRanges } from './spec.ts';
 
 export interface SweepDim {
   readonly path: string;
@@ -50,6 +50,8 @@ export interface Plan {
   readonly scheduleShared: boolean;
   /** The optimiser's per-step scalars are the same for every run (nothing they read is swept). */
   readonly optScalarsShared: boolean;
+  /** Steps between outcome checkpoints (the spec's, or the default for its length). */
+  readonly checkEvery: number;
 }
 
 function buildSchedule(s: ScheduleSpec, block: number, P: Float64Array): ScheduleNode {
@@ -162,6 +164,7 @@ export function makePlan(spec: Spec): Plan {
     noise,
     scheduleShared,
     optScalarsShared,
+    checkEvery: spec.outcome.check_every ?? defaultCheckEvery(spec.steps),
   };
 }
 

@@ -77,15 +77,21 @@ export interface Spec {
    * Outcome rules. radius: convergence radius around a known minimum; bound: divergence bound
    * (null = the surface's default); check_every: steps between outcome checkpoints, so divergence
    * is detected and steps_to_converge measured to that resolution (1 = every step, exact but about
-   * three times slower on the GPU; see docs/performance.md).
+   * three times slower on the GPU; null = defaultCheckEvery(steps); see docs/performance.md).
    */
-  readonly outcome: { readonly radius: number | null; readonly bound: number | null; readonly check_every: number };
+  readonly outcome: { readonly radius: number | null; readonly bound: number | null; readonly check_every: number | null };
   readonly sweep: SweepSpec | null;
 }
 
 export const MAX_STEPS = 10_000_000;
-/** Steps between outcome checkpoints unless the spec says otherwise. */
-export const DEFAULT_CHECK_EVERY = 10;
+/**
+ * Steps between outcome checkpoints unless the spec says otherwise: 2% of the run, so that
+ * steps_to_converge has the same relative resolution whatever the run length, while the checks
+ * cost the GPU engine under a fifth of its speed (docs/performance.md).
+ */
+export function defaultCheckEvery(steps: number): number {
+  return Math.max(1, Math.round(steps / 50));
+}
 export const MAX_AXIS_COUNT = 16_384;
 export const MAX_RUNS = 16_384 * 16_384;
 const U32_MAX = 0xffffffff;
@@ -560,7 +566,7 @@ export function parseSpec(input: unknown): Spec {
     }
   }
 
-  let outcome: Spec['outcome'] = { radius: null, bound: null, check_every: DEFAULT_CHECK_EVERY };
+  let outcome: Spec['outcome'] = { radius: null, bound: null, check_every: null };
   if (o.outcome !== undefined && o.outcome !== null) {
     const oc = rd.object(o.outcome, 'outcome');
     if (oc) {
@@ -568,8 +574,10 @@ export function parseSpec(input: unknown): Spec {
       const radius = oc.radius === undefined || oc.radius === null ? null : rd.number(oc.radius, 'outcome.radius', { min: 0, max: 1e30, minExclusive: true });
       const bound = oc.bound === undefined || oc.bound === null ? null : rd.number(oc.bound, 'outcome.bound', { min: 0, max: 1e30, minExclusive: true });
       const every =
-        oc.check_every === undefined ? DEFAULT_CHECK_EVERY : rd.number(oc.check_every, 'outcome.check_every', { min: 1, max: 100_000 }, true);
-      outcome = { radius, bound, check_every: every ?? DEFAULT_CHECK_EVERY };
+        oc.check_every === undefined || oc.check_every === null
+          ? null
+          : rd.number(oc.check_every, 'outcome.check_every', { min: 1, max: 100_000 }, true);
+      outcome = { radius, bound, check_every: every };
     }
   }
 

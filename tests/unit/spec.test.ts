@@ -30,7 +30,8 @@ describe('parseSpec: a valid spec resolves with torch defaults', () => {
     expect(s.surface.params).toMatchObject({ a: 1, b: 100 });
     expect(s.start).toEqual([-1.5, 2]);
     expect(s.noise).toEqual({ std: 0, seed: 0 });
-    expect(s.outcome.check_every).toBe(10);
+    expect(s.outcome.check_every).toBeNull();
+    expect(makePlan(s).checkEvery).toBe(2); // 2% of 100 steps
     expect(s.schedule).toBeNull();
   });
 

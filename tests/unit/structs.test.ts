@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { P_COUNT, STATE_VEC2 } from '../../src/core/layout.ts';
-import { ChunkUniforms, RunResult, RunState, RunUniforms } from '../../src/engine/gpu/layouts.ts';
+import { ChunkUniforms, RunResult, RunTrack, RunUniforms } from '../../src/engine/gpu/layouts.ts';
 import { defineStruct, offsetOf } from '../../src/engine/gpu/structs.ts';
 
 describe('struct layouts crossing the TS/WGSL boundary', () => {
@@ -13,14 +13,14 @@ describe('struct layouts crossing the TS/WGSL boundary', () => {
     expect(RunUniforms.size).toBe(48);
   });
 
-  it('pins ChunkUniforms, RunState and RunResult', () => {
-    expect(ChunkUniforms.size).toBe(16);
+  it('pins ChunkUniforms, RunTrack and RunResult', () => {
+    expect(ChunkUniforms.size).toBe(32);
     expect(offsetOf(ChunkUniforms, 'step_end')).toBe(12);
+    expect(offsetOf(ChunkUniforms, 'capacity')).toBe(16);
     expect(STATE_VEC2).toBe(8);
-    expect(offsetOf(RunState, 's')).toBe(0);
-    expect(offsetOf(RunState, 'basin')).toBe(64);
-    expect(offsetOf(RunState, 'diverged')).toBe(72);
-    expect(RunState.size).toBe(80);
+    expect(offsetOf(RunTrack, 'basin')).toBe(0);
+    expect(offsetOf(RunTrack, 'diverged')).toBe(8);
+    expect(RunTrack.size).toBe(16);
     expect(RunResult.size).toBe(32);
     expect(offsetOf(RunResult, 'basin')).toBe(16);
     expect(offsetOf(RunResult, 'diverged')).toBe(24);
@@ -43,9 +43,7 @@ describe('struct layouts crossing the TS/WGSL boundary', () => {
   });
 
   it('emits the WGSL declaration the kernels use', () => {
-    expect(RunState.wgsl).toBe(
-      'struct RunState {\n  s: array<vec2f, 8>,\n  basin: i32,\n  entered: u32,\n  diverged: u32,\n  pad: u32,\n}\n',
-    );
+    expect(RunTrack.wgsl).toBe('struct RunTrack {\n  basin: i32,\n  entered: u32,\n  diverged: u32,\n  pad: u32,\n}\n');
   });
 
   it('fails loudly on an unknown field', () => {

@@ -15,7 +15,7 @@ import { inRange } from '../../core/params.ts';
 import type { ScheduleDef } from '../../core/registry/index.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurface } from '../../core/registry/index.ts';
 import type { ParamTarget, Scale, ScheduleSpec, Spec } from '../../core/spec.ts';
-import { DEFAULT_CHECK_EVERY, MAX_AXIS_COUNT, MAX_RUNS, MAX_STEPS, resolveParamPath, sweepablePaths } from '../../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, MAX_STEPS, resolveParamPath, sweepablePaths } from '../../core/spec.ts';
 
 /** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
 export type SpecJSON = Record<string, unknown>;
@@ -836,7 +836,9 @@ function runSection(spec: SpecJSON): Section {
     }),
     numberField('outcome.check_every', 'check every', getAt(spec, 'outcome.check_every'), {
       int: true,
-      hint: `[1, 100000], default ${DEFAULT_CHECK_EVERY}`,
+      optional: true,
+      placeholder: 'auto',
+      hint: '[1, 100000], empty = 2% of steps',
       doc: 'Steps between outcome checkpoints: divergence is detected and steps to converge measured to this resolution (1 = every step, exact but slower on the GPU).',
     }),
     numberField('outcome.radius', 'converge radius', getAt(spec, 'outcome.radius'), {

@@ -38,7 +38,7 @@ export async function createEngines(opts: { forceCpu: boolean; onDeviceLost: (me
   }
   try {
     const ctx = await acquireBrowserGpu('basinlab app');
-    set.gpu = new GpuEngine(ctx, browserShaderSources, { maxChunkRuns: APP_CHUNK_RUNS, runStepsPerSubmit: 20_000_000 });
+    set.gpu = new GpuEngine(ctx, browserShaderSources, { maxChunkRuns: APP_CHUNK_RUNS, runStepsPerSubmit: 10_000_000, targetSubmitMs: 150 });
     const a = ctx.adapter;
     set.status = `WebGPU: ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' / ') || 'adapter'}`;
     void ctx.device.lost.then((info) => {

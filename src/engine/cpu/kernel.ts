@@ -127,7 +127,7 @@ export class CpuRun {
   /** Is step k (0-based) followed by an outcome checkpoint? Twin of the kernel's loop structure. */
   isCheckpoint(k: number): boolean {
     const done = k + 1;
-    return done % this.plan.spec.outcome.check_every === 0 || done === this.plan.spec.steps;
+    return done % this.plan.checkEvery === 0 || done === this.plan.spec.steps;
   }
 
   /** Step k (0-based): the update, then the outcome check if k ends at a checkpoint; false once diverged. */

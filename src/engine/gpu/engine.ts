@@ -18,7 +18,8 @@ import type { ShaderSources, SweepKernel } from './compose.ts';
 import { stepTables } from '../cpu/kernel.ts';
 import { composeFiles, composeSweepKernel } from './compose.ts';
 import type { GpuContext } from './context.ts';
-import { ChunkUniforms, RunResult, RunState, RunUniforms } from './layouts.ts';
+import { ChunkUniforms, RunResult, RunTrack, RunUniforms } from './layouts.ts';
+import { STATE_VEC2 } from '../../core/layout.ts';
 import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
 
@@ -27,8 +28,15 @@ export interface GpuEngineOptions {
   readonly workgroupSize?: number;
   /** Most runs resident at once; defaults to what the limits allow, capped at 2^20. */
   readonly maxChunkRuns?: number;
-  /** Run-steps per submit: ~0.1 s of SwiftShader work keeps progress smooth and watchdogs quiet. */
+  /** Run-steps of the first submit, before the engine has measured the device's speed. */
   readonly runStepsPerSubmit?: number;
+  /**
+   * Wall time to aim each later submit at: long enough that a dispatch's fixed cost is small (on
+   * SwiftShader about 0.1 µs per resident run: ~0.1 s a dispatch at a million runs), short enough
+   * for progress, cancellation and GPU watchdogs. Default 1000 ms; the app uses smaller chunks and
+   * 150 ms.
+   */
+  readonly targetSubmitMs?: number;
 }
 
 interface Pipelines {
@@ -68,7 +76,8 @@ export function pipelineConstants(plan: Plan, workgroupSize: number): Constants 
     SWEEP_MODE: plan.mode === 'grid' ? 1 : plan.mode === 'list' ? 2 : 0,
     MINIMA_COUNT: plan.lattice ? 0 : plan.minima.length,
     BASIN_LATTICE: plan.lattice ? 1 : 0,
-    OUTCOME_EVERY: plan.spec.outcome.check_every,
+    OUTCOME_EVERY: plan.checkEvery,
+    STATE_USED: 1 + plan.optimizer.stateSlots,
     SCHED_TABLE: plan.schedule && plan.scheduleShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
     OPT_TABLE: plan.optScalarsShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
   };
@@ -124,6 +133,7 @@ export class GpuEngine implements Engine {
         storage(5, 'storage'),
         storage(6, 'storage'),
         storage(7, 'read-only-storage'),
+        storage(8, 'storage'),
       ],
     });
     this.pipelineLayout = gpu.device.createPipelineLayout({ label: 'basinlab sweep layout', bindGroupLayouts: [this.layout] });
@@ -160,8 +170,9 @@ export class GpuEngine implements Engine {
   /** Runs per chunk: all of them if the limits allow, else what the buffers and dispatch size allow. */
   chunkRuns(plan: Plan): number {
     const l = this.gpu.limits;
-    const byBinding = Math.floor(l.maxStorageBufferBindingSize / RunState.size);
-    const byBuffer = Math.floor(l.maxBufferSize / RunState.size);
+    const slotBytes = STATE_VEC2 * 8;
+    const byBinding = Math.floor(l.maxStorageBufferBindingSize / slotBytes);
+    const byBuffer = Math.floor(l.maxBufferSize / slotBytes);
     const byDispatch = l.maxComputeWorkgroupsPerDimension * this.wg;
     const cap = this.opts.maxChunkRuns ?? 1 << 20;
     return Math.max(1, Math.min(plan.runs, byBinding, byBuffer, byDispatch, cap));
@@ -243,14 +254,15 @@ export class GpuEngine implements Engine {
       for (let k = 0; tables.optimizer && k < steps; k++) table.set(tables.optimizer.subarray(4 * k, 4 * k + 4), 8 * k + 4);
       const tableBuf = buffer('step table', table.byteLength, U.STORAGE | U.COPY_DST);
       device.queue.writeBuffer(tableBuf, 0, table);
-      const states = buffer('run states', chunk * RunState.size, U.STORAGE);
+      const states = buffer('run state slots', chunk * STATE_VEC2 * 8, U.STORAGE);
+      const tracks = buffer('run tracks', chunk * RunTrack.size, U.STORAGE);
       const results = buffer('run results', chunk * RunResult.size, U.STORAGE | U.COPY_SRC);
       const readback = buffer('results readback', chunk * RunResult.size, U.MAP_READ | U.COPY_DST);
 
       const bindGroup = device.createBindGroup({
         label: 'sweep bind group',
         layout: this.layout,
-        entries: [runU, chunkU, sweepBuf, minimaBuf, dataBuf, states, results, tableBuf].map((b, binding) => ({ binding, resource: { buffer: b } })),
+        entries: [runU, chunkU, sweepBuf, minimaBuf, dataBuf, states, results, tableBuf, tracks].map((b, binding) => ({ binding, resource: { buffer: b } })),
       });
       const resourceError = await device.popErrorScope();
       const oom = await device.popErrorScope();
@@ -262,7 +274,11 @@ export class GpuEngine implements Engine {
         // Not in `created`: it outlives the run, until the next retained run replaces it.
         keep = device.createBuffer({ label: 'retained results', size: Math.max(16, plan.runs * RunResult.size), usage: U.STORAGE | U.COPY_DST });
       }
-      const perSubmit = this.opts.runStepsPerSubmit ?? 50_000_000;
+      const every = plan.checkEvery;
+      const targetMs = this.opts.targetSubmitMs ?? 1000;
+      // Run-steps the device does per millisecond, learnt from the submits so far; the first
+      // submit assumes a slow device (SwiftShader on two cores does ~0.3 run-steps per ns).
+      let perMs = (this.opts.runStepsPerSubmit ?? 100_000_000) / targetMs;
       const chunkUniform = new Uint32Array(ChunkUniforms.size / 4);
       const total = plan.runs * steps;
       for (let begin = 0; begin < plan.runs; begin += chunk) {
@@ -273,16 +289,19 @@ export class GpuEngine implements Engine {
           device.queue.writeBuffer(sweepBuf, 0, v);
         }
         const groups = Math.ceil(n / this.wg);
-        // Checkpoints count from step 0 within each dispatch, so submits start on a multiple of them.
-        const every = plan.spec.outcome.check_every;
-        const stepsPerSubmit = Math.max(1, Math.min(steps, Math.ceil(Math.floor(perSubmit / n) / every) * every));
         let pending: Promise<undefined> | null = null;
-        for (let s0 = 0; s0 < steps; s0 += stepsPerSubmit) {
-          const s1 = Math.min(steps, s0 + stepsPerSubmit);
+        let lastDone = performance.now();
+        let inFlightRunSteps = 0;
+        for (let s0 = 0; s0 < steps; ) {
+          // Checkpoints count from step 0 within each dispatch, so every submit but the last
+          // covers a multiple of them.
+          const want = Math.max(1, Math.round((perMs * targetMs) / n / every)) * every;
+          const s1 = Math.min(steps, s0 + want);
           chunkUniform[offsetOf(ChunkUniforms, 'run_begin') / 4] = begin;
           chunkUniform[offsetOf(ChunkUniforms, 'run_count') / 4] = n;
           chunkUniform[offsetOf(ChunkUniforms, 'step_begin') / 4] = s0;
           chunkUniform[offsetOf(ChunkUniforms, 'step_end') / 4] = s1;
+          chunkUniform[offsetOf(ChunkUniforms, 'capacity') / 4] = chunk;
           device.queue.writeBuffer(chunkU, 0, chunkUniform);
           const enc = device.createCommandEncoder({ label: `steps ${s0}..${s1} of runs ${begin}..${begin + n}` });
           const pass = enc.beginComputePass({ label: 'sweep step' });
@@ -300,9 +319,17 @@ export class GpuEngine implements Engine {
             if (keep) enc.copyBufferToBuffer(results, 0, keep, begin * RunResult.size, n * RunResult.size);
           }
           device.queue.submit([enc.finish()]);
-          // Keep one submit in flight behind the one just queued: the GPU never idles, and
-          // progress, cancellation and device loss are noticed within one submit.
-          if (pending) await pending;
+          // Keep one submit in flight behind the one just queued: the device never idles, and
+          // progress, cancellation and device loss are noticed within one submit. While it is
+          // busy, the time between two completions is the later submit's own time.
+          if (pending) {
+            await pending;
+            const now = performance.now();
+            // At most 4x growth per submit: one fast measurement must not make a multi-second submit.
+            if (now > lastDone) perMs = Math.min(4 * perMs, inFlightRunSteps / (now - lastDone));
+            lastDone = now;
+          }
+          inFlightRunSteps = n * (s1 - s0);
           pending = device.queue.onSubmittedWorkDone() as Promise<undefined>;
           this.checkHealth();
           if (opts.signal?.aborted) {
@@ -310,6 +337,7 @@ export class GpuEngine implements Engine {
             throw new CancelledError();
           }
           opts.onProgress?.({ done: begin * steps + n * s0, total, runsReady: begin, columns: cols });
+          s0 = s1;
         }
         if (pending) await pending;
         if (pipelines.classify) {

@@ -37,18 +37,26 @@ export const ChunkUniforms = defineStruct(
     { name: 'run_count', type: 'u32' },
     { name: 'step_begin', type: 'u32' },
     { name: 'step_end', type: 'u32' },
+    /** Runs the state buffers hold: the stride between one state slot and the next. */
+    { name: 'capacity', type: 'u32' },
   ],
   'uniform',
 );
 
-/** One run's evolving state, kept in a storage buffer between dispatches. */
-export const RunState = defineStruct('RunState', [
-  { name: 's', type: { array: 'vec2f', count: STATE_VEC2 } },
+/**
+ * A run's outcome tracking between dispatches. Its optimiser state lives apart, slot-major
+ * (`state_slots[slot * capacity + run]`, see lib/bindings.wgsl): neighbouring invocations then read
+ * neighbouring addresses, and only the slots the optimiser uses are read and written.
+ */
+export const RunTrack = defineStruct('RunTrack', [
   { name: 'basin', type: 'i32' },
   { name: 'entered', type: 'u32' },
   { name: 'diverged', type: 'u32' },
   { name: 'pad', type: 'u32' },
 ]);
+
+/** Bytes of device state per resident run: every state slot plus the track record. */
+export const STATE_BYTES_PER_RUN = STATE_VEC2 * 8 + 16;
 
 /** One run's outcome, the only thing read back. */
 export const RunResult = defineStruct('RunResult', [
@@ -62,4 +70,4 @@ export const RunResult = defineStruct('RunResult', [
   { name: 'pad', type: 'u32' },
 ]);
 
-export const ALL_STRUCTS = [RunUniforms, ChunkUniforms, RunState, RunResult] as const;
+export const ALL_STRUCTS = [RunUniforms, ChunkUniforms, RunTrack, RunResult] as const;
