@@ -10,7 +10,7 @@
  *   npm run bench -- --quick      64k runs only, fewer steps
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { makePlan } from '../src/core/plan.ts';
 import type { Plan } from '../src/core/plan.ts';
@@ -20,6 +20,9 @@ import { CpuEngine } from '../src/engine/cpu/engine.ts';
 import { nodeWorkerSpawner } from '../src/engine/cpu/spawn-node.ts';
 import type { Engine } from '../src/engine/engine.ts';
 import { createNodeGpuEngine } from '../src/engine/gpu/node-gpu-engine.ts';
+import puppeteer from 'puppeteer-core';
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'vite';
 
 const quick = process.argv.includes('--quick');
 const M = 1e6;
@@ -103,6 +106,36 @@ function jsLoop(side: number, steps: number): number {
   return (side * side * steps) / ((performance.now() - t0) / 1000);
 }
 
+/**
+ * The engine and the bare kernel in headless Chromium (WebGPU on SwiftShader), through the same
+ * bench page the app's build would load; null when there is no Chromium.
+ */
+async function chromium(side: number, steps: number): Promise<{ engine: number; bare: number; adapter: string } | null> {
+  if (!existsSync('/usr/bin/chromium')) return null;
+  const server = await createServer({ server: { host: '127.0.0.1', port: 0 }, logLevel: 'error' });
+  await server.listen();
+  const port = (server.httpServer?.address() as AddressInfo).port;
+  const browser = await puppeteer.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader',
+      '--use-webgpu-adapter=swiftshader', '--use-angle=swiftshader', '--enable-unsafe-swiftshader',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+    ],
+  });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${port}/bench/browser/index.html#side=${side}&steps=${steps}`);
+    await page.waitForFunction(() => '__bench' in window, { timeout: 600_000, polling: 500 });
+    const r = (await page.evaluate(() => (window as unknown as { __bench: unknown }).__bench)) as { engine: number; bare: number; adapter: string; error?: string };
+    if (r.error) throw new Error(`browser bench failed: ${r.error}`);
+    return r;
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+}
+
 function numpy(n: number, steps: number): number | null {
   try {
     const out = execFileSync('python3', ['bench/numpy_baseline.py', String(n), String(steps)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -132,7 +165,14 @@ async function main(): Promise<void> {
   const exactRate = await rate(gpu, exact, 1);
   const np = numpy(side * side, steps);
   const js = jsLoop(quick ? 128 : 256, steps);
+  const web = await chromium(side, steps);
   rows.push(
+    ...(web
+      ? [
+          { what: 'bare kernel, in headless Chromium', engine: 'gpu (browser)', runs: headline.runs, steps, rate: web.bare },
+          { what: 'engine, in headless Chromium', engine: 'gpu (browser)', runs: headline.runs, steps, rate: web.engine },
+        ]
+      : []),
     { what: 'bare kernel (momentum SGD, Rosenbrock)', engine: 'gpu', runs: headline.runs, steps, rate: bare },
     { what: 'engine, check_every 10 (default)', engine: 'gpu', runs: headline.runs, steps, rate: engineRate },
     { what: 'engine, check_every 1 (exact)', engine: 'gpu', runs: headline.runs, steps, rate: exactRate },
@@ -140,6 +180,7 @@ async function main(): Promise<void> {
     { what: 'single-threaded JS loop (float64)', engine: 'js', runs: (quick ? 128 : 256) ** 2, steps, rate: js },
   );
   log(`headline: bare ${fmt(bare)}, engine ${fmt(engineRate)} (${((100 * engineRate) / bare).toFixed(0)}%), exact ${fmt(exactRate)}, numpy ${np ? fmt(np) : 'n/a'}, js ${fmt(js)}`);
+  if (web) log(`chromium: bare ${fmt(web.bare)}, engine ${fmt(web.engine)} (${((100 * web.engine) / web.bare).toFixed(0)}%)${np ? `, engine / numpy ${(web.engine / np).toFixed(2)}x` : ''}`);
 
   // 2. Per optimiser, every engine, 64k and 1M runs. CPU engines take fewer steps at 1M (the rate
   //    is per instance-step and does not depend on the step count once workers are warm).
@@ -165,7 +206,9 @@ async function main(): Promise<void> {
   lines.push(`Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores, adapter ${gpu.gpu.adapter.vendor}/${gpu.gpu.adapter.architecture}${quick ? ' (quick mode)' : ''}.`, '');
   lines.push('| workload | engine | runs x steps | instance-steps/s |', '|---|---|---|---|');
   for (const r of rows) lines.push(`| ${r.what} | ${r.engine} | ${r.runs} x ${r.steps} | ${fmt(r.rate)} |`);
-  lines.push('', `Engine / bare kernel: ${((100 * engineRate) / bare).toFixed(1)}%` + (np ? `; engine / numpy: ${(engineRate / np).toFixed(2)}x` : '') + `; engine / JS loop: ${(engineRate / js).toFixed(1)}x.`, '');
+  lines.push('', `Node: engine / bare kernel ${((100 * engineRate) / bare).toFixed(1)}%` + (np ? `, engine / numpy ${(engineRate / np).toFixed(2)}x` : '') + `, engine / JS loop ${(engineRate / js).toFixed(1)}x.`);
+  if (web) lines.push(`Chromium: engine / bare kernel ${((100 * web.engine) / web.bare).toFixed(1)}%` + (np ? `, engine / numpy ${(web.engine / np).toFixed(2)}x` : '') + '.');
+  lines.push('');
   lines.push('| optimiser | runs | gpu | cpu (f32) | cpu64 | gpu / cpu | gpu / cpu64 |', '|---|---|---|---|---|---|---|');
   for (const r of perOpt) {
     lines.push(`| ${r.optimizer} | ${r.size} | ${fmt(r.gpu)} | ${fmt(r.cpu)} | ${fmt(r.cpu64)} | ${(r.gpu / r.cpu).toFixed(1)}x | ${(r.gpu / r.cpu64).toFixed(1)}x |`);
