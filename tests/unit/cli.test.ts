@@ -81,6 +81,21 @@ describe('basinlab sweep', () => {
   }
 });
 
+describe('basinlab validate', () => {
+  it('runs gpu, cpu and cpu64, prints a pass line and writes the report', () => {
+    const out = join(dir, 'report.json');
+    const spec = specFile('v.json', { ...sweep, noise: { std: 0.3, seed: 2 } });
+    const r = cli('validate', spec, '--out', out, '--quiet');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/gpu vs cpu\s+same outcome/);
+    expect(r.stdout).toMatch(/^PASS/m);
+    const rep = JSON.parse(readFileSync(out, 'utf8')) as { pass: boolean; pairs: { a: string; b: string; sameOutcome: number }[] };
+    expect(rep.pass).toBe(true);
+    expect(rep.pairs.map((p) => `${p.a}-${p.b}`)).toEqual(['gpu-cpu', 'gpu-cpu64', 'cpu-cpu64']);
+    expect(rep.pairs[0]?.sameOutcome).toBeGreaterThanOrEqual(0.995);
+  });
+});
+
 describe('basinlab trajectory', () => {
   it('prints steps + 1 positions and one LR per step', () => {
     const spec = specFile('t.json', {

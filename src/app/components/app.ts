@@ -97,8 +97,20 @@ export class BlApp extends LitElement {
     return { device: gpu.gpu.device, sources: browserShaderSources, results: () => gpu.retained };
   }
 
-  /** The start-point map: basin colours laid over the contour plot when the sweep is start.0 x start.1. */
+  private startMapCache: { frame: unknown; map: ReturnType<BlApp['buildStartMap']> } | null = null;
+
+  /** The start-point map, rebuilt only when the frame changes (a pass over every run). */
   private startMap() {
+    const frame = this.ctl?.frame();
+    const hit = this.startMapCache;
+    if (hit && hit.frame === frame) return hit.map;
+    const map = this.buildStartMap();
+    this.startMapCache = { frame, map };
+    return map;
+  }
+
+  /** Basin colours laid over the contour plot when the sweep is start.0 x start.1. */
+  private buildStartMap() {
     const ctl = this.ctl;
     const ax = ctl?.axes();
     const frame = ctl?.frame();
@@ -112,7 +124,16 @@ export class BlApp extends LitElement {
     return { width: f.width, height: f.height, rgba, domain: { xMin: ax.x.min, xMax: ax.x.max, yMin: ax.y.min, yMax: ax.y.max } };
   }
 
+  private scheduleCache: { plan: Plan | null; series: ReturnType<BlApp['buildScheduleSeries']> } | null = null;
+
+  /** The schedule's curves, rebuilt only for a new plan (so a hover does not redraw the chart). */
   private scheduleSeries() {
+    const plan = this.ctl?.plan ?? null;
+    if (this.scheduleCache?.plan !== plan) this.scheduleCache = { plan, series: this.buildScheduleSeries() };
+    return this.scheduleCache?.series ?? [];
+  }
+
+  private buildScheduleSeries() {
     const plan = this.ctl?.plan;
     if (!plan) return [];
     const steps = plan.spec.steps;

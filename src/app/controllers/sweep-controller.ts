@@ -254,14 +254,25 @@ export class SweepController implements ReactiveController {
 
   // ---- what the heatmap shows
 
+  private frameCache: { key: readonly unknown[]; frame: HeatmapFrame } | null = null;
+
+  /**
+   * The heatmap's frame, recomputed only when what it shows changed (its colour range is a pass
+   * over every run: never on a hover).
+   */
   frame(): HeatmapFrame | null {
     const plan = this.plan;
     const cols = this.columns;
     if (!plan || !cols) return null;
+    const key = [plan, cols, this.runsReady, this.mode, this.results];
+    const hit = this.frameCache;
+    if (hit && hit.key.length === key.length && hit.key.every((k, i) => k === key[i])) return hit.frame;
     const lossFloor = plan.minima.reduce((m, x) => Math.min(m, x.value), Number.POSITIVE_INFINITY);
     const floor = Number.isFinite(lossFloor) ? lossFloor : 0;
     const [lo, hi] = valueRange(this.mode, cols, this.runsReady, floor, plan.spec.steps);
-    return { width: plan.width, height: plan.height, runsReady: this.runsReady, mode: this.mode, columns: cols, lo, hi, lossFloor: floor, steps: plan.spec.steps };
+    const frame: HeatmapFrame = { width: plan.width, height: plan.height, runsReady: this.runsReady, mode: this.mode, columns: cols, lo, hi, lossFloor: floor, steps: plan.spec.steps };
+    this.frameCache = { key, frame };
+    return frame;
   }
 
   /** The grid axes of the shown sweep (null for random/Sobol sweeps). */

@@ -16,6 +16,8 @@ export class GpuContext {
   /** Set when the device is lost; every later run fails fast with it. */
   lost: GpuRunError | null = null;
   private readonly uncaptured: GPUError[] = [];
+  /** Set by destroy(): a loss with reason 'destroyed' after it is ours, any other is a device loss. */
+  private destroying = false;
 
   constructor(
     readonly device: GPUDevice,
@@ -32,8 +34,8 @@ export class GpuContext {
       this.uncaptured.push((ev as GPUUncapturedErrorEvent).error);
     });
     void device.lost.then((info) => {
-      if (info.reason !== 'destroyed') {
-        this.lost = new GpuRunError(`GPU device lost: ${info.message || info.reason}`, 'device-lost');
+      if (!this.destroying) {
+        this.lost = new GpuRunError(`GPU device lost (${info.reason}): ${info.message || 'no message'}`, 'device-lost');
       }
     });
   }
@@ -48,6 +50,7 @@ export class GpuContext {
   }
 
   destroy(): void {
+    this.destroying = true;
     this.device.destroy();
     this.keepAlive = null;
   }

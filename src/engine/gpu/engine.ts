@@ -180,7 +180,14 @@ export class GpuEngine implements Engine {
 
   async run(plan: Plan, opts: RunOptions = {}): Promise<Results> {
     if (this.gpu.lost) throw this.gpu.lost;
-    return this.execute(plan, await this.pipelinesFor(plan), opts);
+    try {
+      return await this.execute(plan, await this.pipelinesFor(plan), opts);
+    } catch (e) {
+      // A lost device surfaces as whatever call noticed first (a rejected mapAsync, an
+      // OperationError); report the loss itself, which the app and CLI know how to handle.
+      if (this.gpu.lost) throw this.gpu.lost;
+      throw e;
+    }
   }
 
   /**
