@@ -2,6 +2,8 @@
 // Twin of classify() in src/engine/cpu/kernel.ts.
 
 override WORKGROUP_SIZE: u32 = 64u;
+// The run averages its iterates (slot 7 holds the average).
+override SWA_ON: bool = false;
 
 @group(0) @binding(6) var<storage, read_write> results: array<RunResult>;
 
@@ -25,5 +27,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   r.basin = select(-1, st.basin, st.diverged == 0u);
   r.steps_to_converge = select(-1, i32(st.entered), converged);
   r.diverged = st.diverged;
+  if (SWA_ON) {
+    let a = state_slots[7u * chunk.capacity + local];
+    r.swa_x = a.x;
+    r.swa_y = a.y;
+    r.swa_loss = surface_value(a);
+  }
   results[local] = r;
 }

@@ -12,6 +12,11 @@ override OUTCOME_EVERY: u32 = 1u;
 // The schedule's values and the optimiser's step scalars come from step_table (shared by all runs).
 override SCHED_TABLE: bool = false;
 override OPT_TABLE: bool = false;
+// Stochastic weight averaging into S[SWA_SLOT] after steps SWA_START, SWA_START + SWA_EVERY, …
+override SWA: bool = false;
+override SWA_START: u32 = 1u;
+override SWA_EVERY: u32 = 1u;
+const SWA_SLOT: u32 = 7u;
 
 // One optimiser step of this run: step k (0-based) with torch's LR after k scheduler steps.
 fn advance(k: u32, run: u32, base_lr: f32) {
@@ -38,6 +43,18 @@ fn advance(k: u32, run: u32, base_lr: f32) {
     g = g + param(RUN_NOISE_STD) * box_muller(w.x, w.y);
   }
   opt_step(g, sched.x, mom, t, sc);
+  if (SWA) {
+    // torch's AveragedModel: lerp towards the new iterate with weight 1 / (number averaged).
+    let done = k + 1u;
+    let due = done >= SWA_START && (done - SWA_START) % SWA_EVERY == 0u;
+    let n = f32((max(done, SWA_START) - SWA_START) / SWA_EVERY + 1u);
+    S[SWA_SLOT] = select(S[SWA_SLOT], swa_lerp(S[SWA_SLOT], S[0], 1.0 / n), due);
+  }
+}
+
+// ATen's lerp (Lerp.h), which torch's SWA average uses: the formula flips at weight 0.5.
+fn swa_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
+  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

@@ -23,7 +23,13 @@ export interface ResultColumns {
   diverged: Uint8Array;
   /** First step from which the run stayed within the radius of the minimum it ended in, or -1. */
   steps_to_converge: Int32Array;
+  /** With `swa` in the spec: the averaged point and the loss there (the last iterate is final_x/y). */
+  swa_x?: FloatColumn;
+  swa_y?: FloatColumn;
+  swa_loss?: FloatColumn;
 }
+
+export const SWA_FIELDS = ['swa_x', 'swa_y', 'swa_loss'] as const;
 
 export const FLOAT_FIELDS = ['final_x', 'final_y', 'loss', 'sharpness'] as const;
 export const RESULT_FIELDS = [...FLOAT_FIELDS, 'basin', 'diverged', 'steps_to_converge'] as const;
@@ -45,7 +51,7 @@ export interface Results extends ResultColumns {
   readonly meta: Readonly<Record<string, string | number>>;
 }
 
-export function allocateColumns(n: number, precision: 'f32' | 'f64'): ResultColumns {
+export function allocateColumns(n: number, precision: 'f32' | 'f64', swa = false): ResultColumns {
   const F = precision === 'f32' ? Float32Array : Float64Array;
   return {
     final_x: new F(n),
@@ -55,12 +61,18 @@ export function allocateColumns(n: number, precision: 'f32' | 'f64'): ResultColu
     basin: new Int32Array(n),
     diverged: new Uint8Array(n),
     steps_to_converge: new Int32Array(n),
+    ...(swa ? { swa_x: new F(n), swa_y: new F(n), swa_loss: new F(n) } : {}),
   };
+}
+
+/** The fields a set of columns holds, in file order (SWA ones only when present). */
+export function presentFields(c: ResultColumns): (ResultField | (typeof SWA_FIELDS)[number])[] {
+  return [...RESULT_FIELDS, ...SWA_FIELDS.filter((f) => c[f] !== undefined)];
 }
 
 /** Copies a chunk's columns into the full columns at `offset`. */
 export function copyColumns(dst: ResultColumns, src: ResultColumns, offset: number): void {
-  for (const f of RESULT_FIELDS) (dst[f] as Float64Array).set(src[f] as Float64Array, offset);
+  for (const f of presentFields(src)) (dst[f] as Float64Array).set(src[f] as Float64Array, offset);
 }
 
 export function makeResults(plan: Plan, engine: EngineName, cols: ResultColumns, meta: Record<string, string | number>): Results {
@@ -128,21 +140,23 @@ export function writeResultsJSON(res: Results, plan: Plan | null, write: (chunk:
   }
   write(`"radius":${num(res.radius)},\n"bound":${num(res.bound)},\n`);
   write(`"minima":${JSON.stringify(minima)},\n`);
-  RESULT_FIELDS.forEach((f, k) => {
-    const col = res[f];
+  const fields = presentFields(res);
+  fields.forEach((f, k) => {
+    const col = res[f] as FloatColumn;
     write(`${JSON.stringify(f)}:[`);
     const CH = 65536;
     for (let s = 0; s < col.length; s += CH) {
       write(`${s > 0 ? ',' : ''}${arrayText(col, s, Math.min(col.length, s + CH))}`);
     }
-    write(`]${k < RESULT_FIELDS.length - 1 ? ',' : ''}\n`);
+    write(`]${k < fields.length - 1 ? ',' : ''}\n`);
   });
   write('}\n');
 }
 
 /** CSV: one row per run with its grid indices and swept values. */
 export function writeResultsCSV(res: Results, plan: Plan, write: (chunk: string) => void): void {
-  const header = ['run', 'i', 'j', ...plan.dims.map((d) => d.path), ...RESULT_FIELDS];
+  const fields = presentFields(res);
+  const header = ['run', 'i', 'j', ...plan.dims.map((d) => d.path), ...fields];
   write(`${header.join(',')}\n`);
   const n = res.basin.length;
   const CH = 16384;
@@ -151,7 +165,7 @@ export function writeResultsCSV(res: Results, plan: Plan, write: (chunk: string)
     for (let run = s; run < Math.min(n, s + CH); run++) {
       const row: (string | number)[] = [run, run % res.width, Math.floor(run / res.width)];
       plan.dims.forEach((_, d) => row.push(num(sweepValue(plan, run, d))));
-      for (const f of RESULT_FIELDS) row.push(num(res[f][run] as number));
+      for (const f of fields) row.push(num((res[f] as FloatColumn)[run] as number));
       lines.push(row.join(','));
     }
     write(`${lines.join('\n')}\n`);

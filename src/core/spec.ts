@@ -12,6 +12,7 @@ import {
   P_OPTIMIZER,
   P_SURFACE,
   RUN_PARAMS,
+  STATE_VEC2,
   scheduleBlockBase,
 } from './layout.ts';
 import type { ParamSchema, ParamValue, ParamValues } from './params.ts';
@@ -81,6 +82,11 @@ export interface Spec {
    */
   readonly outcome: { readonly radius: number | null; readonly bound: number | null; readonly check_every: number | null };
   readonly sweep: SweepSpec | null;
+  /**
+   * Stochastic weight averaging (torch.optim.swa_utils.AveragedModel's equal-weight average): the
+   * mean of the iterates after steps start, start + every, …; reported beside the last iterate.
+   */
+  readonly swa: { readonly start: number; readonly every: number } | null;
 }
 
 export const MAX_STEPS = 10_000_000;
@@ -519,6 +525,11 @@ function crossChecks(rd: Reader, spec: Spec): void {
     }
   });
 
+  // The SWA average lives in the last state slot, which the optimiser must leave free.
+  if (spec.swa && opt.stateSlots > STATE_VEC2 - 2) {
+    rd.fail('swa', `${opt.id} uses every state slot; stochastic weight averaging needs one free (at most ${STATE_VEC2 - 2} optimiser slots)`);
+  }
+
   // The start must be inside the divergence bound, or every run has diverged before step 1.
   const bound = spec.outcome.bound ?? surface.bound(spec.surface.params);
   spec.start.forEach((s, i) => {
@@ -528,7 +539,7 @@ function crossChecks(rd: Reader, spec: Spec): void {
 
 // ---------------------------------------------------------------------------------------------
 
-const TOP_KEYS = ['surface', 'optimizer', 'schedule', 'steps', 'start', 'noise', 'outcome', 'sweep'] as const;
+const TOP_KEYS = ['surface', 'optimizer', 'schedule', 'steps', 'start', 'noise', 'outcome', 'sweep', 'swa'] as const;
 
 /** Validates and resolves a spec. Throws SpecErrors listing every problem found. */
 export function parseSpec(input: unknown): Spec {
@@ -581,6 +592,18 @@ export function parseSpec(input: unknown): Spec {
     }
   }
 
+  let swa: Spec['swa'] = null;
+  if (o.swa !== undefined && o.swa !== null) {
+    const w = rd.object(o.swa, 'swa');
+    if (w) {
+      rd.unknownKeys(w, ['start', 'every'], 'swa');
+      const maxStep = typeof o.steps === 'number' && o.steps >= 1 ? o.steps : MAX_STEPS;
+      const start = rd.number(w.start, 'swa.start', { min: 1, max: maxStep }, true);
+      const every = w.every === undefined ? 1 : rd.number(w.every, 'swa.every', { min: 1, max: maxStep }, true);
+      if (start !== null && every !== null) swa = { start, every };
+    }
+  }
+
   const sweep = readSweep(rd, o.sweep);
   if (sweep && runCount(sweep) > MAX_RUNS) {
     rd.fail('sweep', `${runCount(sweep)} runs is more than the ${MAX_RUNS} one sweep may hold`);
@@ -589,7 +612,7 @@ export function parseSpec(input: unknown): Spec {
   if (rd.errors.length > 0 || !surface || !optimizer || steps === null || !start) {
     throw new SpecErrors(rd.errors.length > 0 ? rd.errors : [new SpecError('', 'invalid spec')]);
   }
-  const spec: Spec = { surface, optimizer, schedule, steps, start, noise, outcome, sweep };
+  const spec: Spec = { surface, optimizer, schedule, steps, start, noise, outcome, sweep, swa };
 
   // Sweep paths need the resolved entries.
   if (sweep) {
@@ -628,6 +651,7 @@ export function specToJSON(spec: Spec): Record<string, unknown> {
     noise: { ...spec.noise },
     outcome: { ...spec.outcome },
     sweep: spec.sweep,
+    ...(spec.swa ? { swa: { ...spec.swa } } : {}),
   };
 }
 

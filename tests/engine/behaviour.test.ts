@@ -182,3 +182,40 @@ for (const E of ENGINES) {
     }
   });
 }
+
+/** SWA on every engine: the average equals the mean of the iterates it covers (float64 reference). */
+describe('stochastic weight averaging', () => {
+  for (const E of ENGINES) {
+    it(`${E.name}: averages the iterates from swa.start every swa.every steps`, async () => {
+      const spec = {
+        surface: 'himmelblau',
+        optimizer: { name: 'SGD', lr: 0.01, momentum: 0.5 },
+        steps: 200,
+        noise: { std: 2, seed: 3 },
+        swa: { start: 100, every: 5 },
+        sweep: { x: { param: 'start.0', min: -4, max: 4, count: 4 } },
+      };
+      const { res } = await runOn(E, spec);
+      expect(res.swa_x).toBeDefined();
+      for (let run = 0; run < 4; run++) {
+        const t = runTrajectory(plan(spec), 'f64', run);
+        let sx = 0;
+        let sy = 0;
+        let n = 0;
+        for (let k = 100; k <= 200; k += 5) {
+          sx += t.x[k] as number;
+          sy += t.y[k] as number;
+          n++;
+        }
+        // The running lerp average equals the plain mean up to rounding; float32 engines follow
+        // their own (twin) trajectories, so compare loosely there.
+        const tol = E.name === 'cpu64' ? 1e-9 : 1e-3;
+        expect(Math.abs((res.swa_x?.[run] as number) - sx / n)).toBeLessThan(tol);
+        expect(Math.abs((res.swa_y?.[run] as number) - sy / n)).toBeLessThan(tol);
+      }
+    });
+  }
+  afterAll(async () => {
+    for (const E of ENGINES) await E.dispose();
+  });
+});

@@ -21,7 +21,8 @@ describe('struct layouts crossing the TS/WGSL boundary', () => {
     expect(offsetOf(RunTrack, 'basin')).toBe(0);
     expect(offsetOf(RunTrack, 'diverged')).toBe(8);
     expect(RunTrack.size).toBe(16);
-    expect(RunResult.size).toBe(32);
+    expect(RunResult.size).toBe(44);
+    expect(offsetOf(RunResult, 'swa_x')).toBe(28);
     expect(offsetOf(RunResult, 'basin')).toBe(16);
     expect(offsetOf(RunResult, 'diverged')).toBe(24);
   });

@@ -6,7 +6,7 @@
 import { CancelledError } from '../../core/errors.ts';
 import type { Plan } from '../../core/plan.ts';
 import type { EngineName, ResultColumns, Results } from '../../core/results.ts';
-import { allocateColumns, copyColumns, makeResults } from '../../core/results.ts';
+import { allocateColumns, copyColumns, makeResults, presentFields } from '../../core/results.ts';
 import { specToJSON } from '../../core/spec.ts';
 import type { Engine, RunOptions } from '../engine.ts';
 import type { Precision } from './kernel.ts';
@@ -48,7 +48,7 @@ export class CpuEngine implements Engine {
 
   async run(plan: Plan, opts: RunOptions = {}): Promise<Results> {
     const t0 = performance.now();
-    const cols = allocateColumns(plan.runs, this.precision);
+    const cols = allocateColumns(plan.runs, this.precision, plan.spec.swa !== null);
     const work = plan.runs * plan.spec.steps;
     const useWorkers =
       this.opts.spawn !== null && this.opts.workers > 0 && work >= (this.opts.inProcessBelow ?? 2_000_000) && plan.runs > 1;
@@ -64,14 +64,12 @@ export class CpuEngine implements Engine {
   private async runInProcess(plan: Plan, cols: ResultColumns, opts: RunOptions): Promise<void> {
     const steps = plan.spec.steps;
     const slice = Math.max(1, Math.floor(200_000 / steps));
-    const part = allocateColumns(Math.min(slice, plan.runs), this.precision);
+    const part = allocateColumns(Math.min(slice, plan.runs), this.precision, plan.spec.swa !== null);
     for (let begin = 0; begin < plan.runs; begin += slice) {
       if (opts.signal?.aborted) throw new CancelledError();
       const end = Math.min(plan.runs, begin + slice);
       runRange(plan, this.precision, begin, end, part);
-      for (const [k, col] of Object.entries(part) as [keyof ResultColumns, Float64Array][]) {
-        (cols[k] as Float64Array).set(col.subarray(0, end - begin), begin);
-      }
+      for (const f of presentFields(part)) (cols[f] as Float64Array).set((part[f] as Float64Array).subarray(0, end - begin), begin);
       opts.onProgress?.({ done: end * steps, total: plan.runs * steps, runsReady: end, columns: cols });
       await yieldToEventLoop();
     }

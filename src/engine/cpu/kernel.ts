@@ -15,8 +15,12 @@ import { sweepValue } from '../../core/plan.ts';
 import type { Round } from '../../core/registry/index.ts';
 import type { ResultColumns } from '../../core/results.ts';
 import { STREAM_GRADIENT_NOISE, boxMuller, pcg4d } from '../../core/rng.ts';
+import { lerp } from '../../core/registry/optimizers/common.ts';
 
 export type Precision = 'f32' | 'f64';
+
+/** S index of the SWA average (state slot 7; shaders/kernels/sweep_step.wgsl SWA_SLOT). */
+const SWA_SLOT = 14;
 
 const identity: Round = (x) => x;
 
@@ -174,6 +178,16 @@ export class CpuRun {
       plan.optimizer.stepScalars?.compute(r, P, mom, k + 1, sc);
     }
     plan.optimizer.step(r, P, S, gx, gy, lr, mom, k + 1, sc);
+    const swa = plan.spec.swa;
+    if (swa) {
+      const done = k + 1;
+      if (done >= swa.start && (done - swa.start) % swa.every === 0) {
+        // torch's AveragedModel: lerp towards the new iterate with weight 1 / (number averaged).
+        const w = r(1 / ((done - swa.start) / swa.every + 1));
+        S[SWA_SLOT] = lerp(r, S[SWA_SLOT]!, S[0]!, w);
+        S[SWA_SLOT + 1] = lerp(r, S[SWA_SLOT + 1]!, S[1]!, w);
+      }
+    }
     if (!this.isCheckpoint(k)) return true;
     const nx = S[0]!;
     const ny = S[1]!;
@@ -208,6 +222,11 @@ export class CpuRun {
     out.basin[i] = this.diverged ? -1 : this.basin;
     out.steps_to_converge[i] = converged ? this.entered : -1;
     out.diverged[i] = this.diverged ? 1 : 0;
+    if (out.swa_x && out.swa_y && out.swa_loss) {
+      out.swa_x[i] = S[SWA_SLOT]!;
+      out.swa_y[i] = S[SWA_SLOT + 1]!;
+      out.swa_loss[i] = plan.surface.value(r, this.P, S[SWA_SLOT]!, S[SWA_SLOT + 1]!, this.data);
+    }
   }
 }
 

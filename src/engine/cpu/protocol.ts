@@ -1,5 +1,6 @@
 /** Messages between the CPU engine and its workers (Node worker_threads or browser Web Workers). */
 import type { ResultColumns } from '../../core/results.ts';
+import { presentFields } from '../../core/results.ts';
 import type { Precision } from './kernel.ts';
 
 export interface RunRequest {
@@ -19,7 +20,5 @@ export type WorkerReply =
 
 /** The buffers to transfer (not copy) with a columns message. */
 export function columnBuffers(c: ResultColumns): ArrayBuffer[] {
-  return [c.final_x, c.final_y, c.loss, c.sharpness, c.basin, c.diverged, c.steps_to_converge].map(
-    (a) => a.buffer as ArrayBuffer,
-  );
+  return presentFields(c).map((f) => (c[f] as Float64Array).buffer as ArrayBuffer);
 }

@@ -77,7 +77,11 @@ export function pipelineConstants(plan: Plan, workgroupSize: number): Constants 
     MINIMA_COUNT: plan.lattice ? 0 : plan.minima.length,
     BASIN_LATTICE: plan.lattice ? 1 : 0,
     OUTCOME_EVERY: plan.checkEvery,
-    STATE_USED: 1 + plan.optimizer.stateSlots,
+    STATE_USED: plan.spec.swa ? STATE_VEC2 : 1 + plan.optimizer.stateSlots,
+    SWA: plan.spec.swa ? 1 : 0,
+    SWA_ON: plan.spec.swa ? 1 : 0,
+    SWA_START: plan.spec.swa?.start ?? 1,
+    SWA_EVERY: plan.spec.swa?.every ?? 1,
     SCHED_TABLE: plan.schedule && plan.scheduleShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
     OPT_TABLE: plan.optScalarsShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
   };
@@ -276,7 +280,7 @@ export class GpuEngine implements Engine {
       if (oom) throw new GpuRunError(`out of GPU memory allocating buffers for ${chunk} runs: ${oom.message}`, 'out-of-memory');
       if (resourceError) throw new GpuRunError(`GPU validation error: ${resourceError.message}`, 'validation');
 
-      const cols = allocateColumns(plan.runs, 'f32');
+      const cols = allocateColumns(plan.runs, 'f32', plan.spec.swa !== null);
       if (opts.retainOnDevice) {
         // Not in `created`: it outlives the run, until the next retained run replaces it.
         keep = device.createBuffer({ label: 'retained results', size: Math.max(16, plan.runs * RunResult.size), usage: U.STORAGE | U.COPY_DST });
@@ -431,5 +435,14 @@ function unpackResults(mapped: ArrayBuffer, n: number, cols: ReturnType<typeof a
     cols.basin[j] = i32[b + ob]!;
     cols.steps_to_converge[j] = i32[b + oc]!;
     cols.diverged[j] = i32[b + od]! !== 0 ? 1 : 0;
+  }
+  if (cols.swa_x && cols.swa_y && cols.swa_loss) {
+    const [sx, sy, sl] = ['swa_x', 'swa_y', 'swa_loss'].map(o) as [number, number, number];
+    for (let i = 0; i < n; i++) {
+      const b = i * stride;
+      cols.swa_x[offset + i] = f[b + sx]!;
+      cols.swa_y[offset + i] = f[b + sy]!;
+      cols.swa_loss[offset + i] = f[b + sl]!;
+    }
   }
 }

@@ -67,6 +67,9 @@ export const RunResult = defineStruct('RunResult', [
   { name: 'basin', type: 'i32' },
   { name: 'steps_to_converge', type: 'i32' },
   { name: 'diverged', type: 'u32' },
+  { name: 'swa_x', type: 'f32' },
+  { name: 'swa_y', type: 'f32' },
+  { name: 'swa_loss', type: 'f32' },
   { name: 'pad', type: 'u32' },
 ]);
 
