@@ -16,6 +16,7 @@ import { validatePlan } from '../engine/validation.ts';
 import type { PairReport } from '../core/validate.ts';
 import { readJSONFile, writeAtomically } from './io.ts';
 import { formatRate, progressBar } from './progress.ts';
+import { runStudyCommand, studyNames } from './study.ts';
 import { summarize } from './summary.ts';
 
 const ENGINES: readonly EngineName[] = ['cpu', 'cpu64', 'gpu'];
@@ -183,6 +184,22 @@ export function buildProgram(): Command {
     .option('-r, --run <index>', 'run index within the sweep (row-major: j * width + i)', positiveInt('--run'))
     .action(async (spec: string, o: { engine: EngineName; out?: string; run?: number }) => {
       await runTrajectoryCommand(spec, o);
+    });
+
+  program
+    .command('study')
+    .description(`run a study and write its data and figures (one of: ${studyNames()})`)
+    .argument('<name>', 'study name')
+    .requiredOption('-o, --out <dir>', 'directory for NAME.json and the NAME-<k>.png/.svg figures')
+    .addOption(new Option('-e, --engine <engine>', 'engine').choices(ENGINES).default('gpu'))
+    .option('--quick', 'smaller grids and fewer steps')
+    .option('-w, --workers <n>', 'CPU worker threads', positiveInt('--workers'))
+    .option('-q, --quiet', 'no progress output')
+    .action(async (name: string, o: { out: string; engine: EngineName; quick?: boolean; workers?: number; quiet?: boolean }) => {
+      const result = await withEngine(o.engine, o.workers, (engine) =>
+        runStudyCommand(name, o.out, engine, { quick: o.quick ?? false, signal: interruptSignal(), bar: (l) => progressBar(l, o.quiet ?? false) }),
+      );
+      process.stdout.write(`${result.summary}\n`);
     });
 
   program

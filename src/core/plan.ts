@@ -117,7 +117,7 @@ export function makePlan(spec: Spec): Plan {
     }
   } else if (sweep) {
     mode = 'list';
-    width = sweep.count;
+    width = runCount(sweep);
     xValues = new Float64Array(0);
   }
 
@@ -177,6 +177,10 @@ export function sweepValue(plan: Plan, run: number, d: number): number {
   }
   const sweep = plan.spec.sweep;
   if (!sweep || sweep.kind === 'grid') throw new Error('not a list sweep');
+  if (sweep.kind === 'points') {
+    const v = sweep.points[run]?.[d] as number;
+    return dim.int ? Math.round(v) : v;
+  }
   const u = sweep.kind === 'random' ? randomUnit(sweep.seed, run, d) : sobolUnit(sweep.seed, run, d);
   const v = scaleUnit(u, dim.range.min, dim.range.max, dim.range.scale);
   return dim.int ? Math.round(v) : v;

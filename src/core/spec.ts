@@ -65,7 +65,17 @@ export interface SampledSweep {
   readonly dims: readonly AxisRange[];
 }
 
-export type SweepSpec = GridSweep | SampledSweep;
+/**
+ * Explicit points, one per run: for designs made elsewhere (a study's shifted grids, a Latin
+ * hypercube from another tool). `dims` holds each parameter's range over the points.
+ */
+export interface PointsSweep {
+  readonly kind: 'points';
+  readonly dims: readonly AxisRange[];
+  readonly points: readonly (readonly number[])[];
+}
+
+export type SweepSpec = GridSweep | SampledSweep | PointsSweep;
 
 export interface Spec {
   readonly surface: EntrySpec;
@@ -99,6 +109,8 @@ export function defaultCheckEvery(steps: number): number {
   return Math.max(1, Math.round(steps / 50));
 }
 export const MAX_AXIS_COUNT = 16_384;
+/** Explicit points are JSON: beyond a million, a grid, random or Sobol sweep is the right tool. */
+export const MAX_POINTS = 1_048_576;
 export const MAX_RUNS = 16_384 * 16_384;
 const U32_MAX = 0xffffffff;
 
@@ -393,7 +405,7 @@ function readSweep(rd: Reader, v: unknown): SweepSpec | null {
   if (v === null || v === undefined) return null;
   const o = rd.object(v, 'sweep');
   if (!o) return null;
-  const kind = (o.kind === undefined ? 'grid' : rd.string(o.kind, 'sweep.kind', ['grid', 'random', 'sobol'])) as
+  const kind = (o.kind === undefined ? 'grid' : rd.string(o.kind, 'sweep.kind', ['grid', 'random', 'sobol', 'points'])) as
     | SweepSpec['kind']
     | null;
   if (kind === null) return null;
@@ -411,6 +423,7 @@ function readSweep(rd: Reader, v: unknown): SweepSpec | null {
     if (x && y && x.param === y.param) rd.fail('sweep.y.param', `sweeps the same parameter as sweep.x (${x.param})`);
     return { kind: 'grid', x, y };
   }
+  if (kind === 'points') return readPoints(rd, o);
   rd.unknownKeys(o, ['kind', 'count', 'seed', 'dims'], 'sweep');
   const count = rd.number(o.count, 'sweep.count', { min: 1, max: MAX_RUNS }, true);
   const seed = o.seed === undefined ? 0 : rd.number(o.seed, 'sweep.seed', { min: 0, max: U32_MAX }, true);
@@ -431,6 +444,40 @@ function readSweep(rd: Reader, v: unknown): SweepSpec | null {
   return { kind, count, seed, dims };
 }
 
+function readPoints(rd: Reader, o: Record<string, unknown>): PointsSweep | null {
+  rd.unknownKeys(o, ['kind', 'params', 'points'], 'sweep');
+  const params = o.params;
+  if (!Array.isArray(params) || params.length < 1 || params.length > MAX_SWEEP_DIMS || !params.every((p) => typeof p === 'string')) {
+    rd.fail('sweep.params', `expected 1 to ${MAX_SWEEP_DIMS} parameter paths, got ${show(params)}`);
+    return null;
+  }
+  const pts = o.points;
+  if (!Array.isArray(pts) || pts.length < 1 || pts.length > MAX_POINTS) {
+    rd.fail('sweep.points', `expected a list of 1 to ${MAX_POINTS} points, got ${show(Array.isArray(pts) ? `${pts.length} points` : pts)}`);
+    return null;
+  }
+  const d = params.length;
+  const points: number[][] = [];
+  for (let i = 0; i < pts.length; i++) {
+    const row = pts[i];
+    if (!Array.isArray(row) || row.length !== d || !row.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      rd.fail(`sweep.points.${i}`, `expected ${d} finite numbers (one per param), got ${show(row)}`);
+      return null;
+    }
+    points.push(row as number[]);
+  }
+  const dims: AxisRange[] = (params as string[]).map((param, k) => {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const row of points) {
+      min = Math.min(min, row[k] as number);
+      max = Math.max(max, row[k] as number);
+    }
+    return { param, min, max, scale: 'linear' };
+  });
+  return { kind: 'points', dims, points };
+}
+
 /** Axes of a sweep as ranges, whatever its kind. */
 export function sweepRanges(s: SweepSpec): AxisRange[] {
   return s.kind === 'grid' ? [s.x, ...(s.y ? [s.y] : [])] : [...s.dims];
@@ -438,7 +485,7 @@ export function sweepRanges(s: SweepSpec): AxisRange[] {
 
 export function runCount(s: SweepSpec | null): number {
   if (!s) return 1;
-  return s.kind === 'grid' ? s.x.count * (s.y?.count ?? 1) : s.count;
+  return s.kind === 'grid' ? s.x.count * (s.y?.count ?? 1) : s.kind === 'points' ? s.points.length : s.count;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -650,7 +697,10 @@ export function specToJSON(spec: Spec): Record<string, unknown> {
     start: [...spec.start],
     noise: { ...spec.noise },
     outcome: { ...spec.outcome },
-    sweep: spec.sweep,
+    sweep:
+      spec.sweep?.kind === 'points'
+        ? { kind: 'points', params: spec.sweep.dims.map((d) => d.param), points: spec.sweep.points }
+        : spec.sweep,
     ...(spec.swa ? { swa: { ...spec.swa } } : {}),
   };
 }

@@ -165,3 +165,19 @@ describe('sweep paths resolve to the P slots the engines read', () => {
     }
   });
 });
+
+describe('explicit points sweeps', () => {
+  it('runs each given point, in order, and round-trips through JSON', () => {
+    const s = parseSpec({ ...base, sweep: { kind: 'points', params: ['optimizer.lr', 'optimizer.momentum'], points: [[0.01, 0], [0.02, 0.5], [0.03, 0.9]] } });
+    const p = makePlan(s);
+    expect(p.runs).toBe(3);
+    expect(sweepValue(p, 1, 0)).toBe(0.02);
+    expect(sweepValue(p, 2, 1)).toBe(0.9);
+    expect(parseSpec(specToJSON(s))).toEqual(s);
+  });
+
+  it('rejects points of the wrong width or outside the parameter range', () => {
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[0.1, 2]] } }).join('\n')).toMatch(/sweep\.points\.0: expected 1 finite numbers/);
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[0.1], [-1]] } }).join('\n')).toMatch(/sweep\.dims\.0\.min: -1 is outside optimizer\.lr's allowed range/);
+  });
+});

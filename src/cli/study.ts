@@ -1,0 +1,72 @@
+/**
+ * `basinlab study NAME --out DIR`: runs a study on an engine and writes its findings and data
+ * (NAME.json) and its figures (NAME-<k>.svg and .png, rasterised with resvg).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import { SpecError } from '../core/errors.ts';
+import { specToJSON } from '../core/spec.ts';
+import type { Engine } from '../engine/engine.ts';
+import { STUDIES, findStudy } from '../studies/index.ts';
+import { panelSvg } from '../studies/svg.ts';
+import type { StudyResult } from '../studies/types.ts';
+import { pngDataUrl } from './png.ts';
+import type { ProgressReporter } from './progress.ts';
+
+export function studyNames(): string {
+  return STUDIES.map((s) => s.id).join(', ');
+}
+
+export async function runStudyCommand(
+  name: string,
+  outDir: string,
+  engine: Engine,
+  opts: { quick: boolean; signal: AbortSignal; bar: (label: string) => ProgressReporter },
+): Promise<StudyResult> {
+  const study = findStudy(name);
+  if (!study) throw new SpecError('study', `unknown study '${name}'; one of ${studyNames()}`);
+  let bar: ProgressReporter | null = null;
+  let label = '';
+  const result = await study.run({
+    engine,
+    quick: opts.quick,
+    signal: opts.signal,
+    onProgress: (l, p) => {
+      if (l !== label) {
+        bar?.stop();
+        bar = opts.bar(`${study.id}: ${l}`);
+        label = l;
+      }
+      bar?.update(p);
+    },
+  });
+  (bar as ProgressReporter | null)?.stop();
+  mkdirSync(outDir, { recursive: true });
+  const figures: string[] = [];
+  result.panels.forEach((p, k) => {
+    const svg = panelSvg(p, pngDataUrl);
+    const base = join(outDir, `${study.id}-${k + 1}`);
+    writeFileSync(`${base}.svg`, svg);
+    const png = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'zoom', value: 2 } }).render().asPng();
+    writeFileSync(`${base}.png`, png);
+    figures.push(`${study.id}-${k + 1}.png`);
+  });
+  const data = {
+    study: study.id,
+    title: study.title,
+    claim: study.claim,
+    engine: engine.name,
+    quick: opts.quick,
+    summary: result.summary,
+    findings: result.findings,
+    figures,
+    panels: result.panels.map((p) =>
+      p.kind === 'heatmap'
+        ? { kind: p.kind, title: p.title, mode: p.mode, spec: specToJSON(p.plan.spec), width: p.plan.width, height: p.plan.height, basin: Array.from(p.results.basin), loss: Array.from(p.results.loss), diverged: Array.from(p.results.diverged) }
+        : p,
+    ),
+  };
+  writeFileSync(join(outDir, `${study.id}.json`), `${JSON.stringify(data)}\n`);
+  return result;
+}

@@ -1,0 +1,149 @@
+/**
+ * Flat vs sharp minima. Gradient descent cannot settle in a minimum whose sharpness λ exceeds its
+ * linear-stability limit: lr·λ < 2 for plain GD, lr·λ < 2(1 + momentum) for heavy-ball momentum.
+ * On the flat-vs-sharp surface, runs that would fall into the sharp well at a small LR are thrown
+ * out of it above the limit and end in the flat one; gradient noise does the same below it.
+ */
+import type { Study, StudyContext, StudyResult } from './types.ts';
+import { extremeMinimum, fmt, runSpec } from './run.ts';
+
+export const flatVsSharp: Study = {
+  id: 'flat-vs-sharp',
+  title: 'Flat vs sharp minima',
+  claim:
+    'No run settles in a minimum sharper than its stability limit 2(1 + momentum)/lr allows; higher learning rates and gradient noise push runs into the flat basin.',
+  async run(ctx: StudyContext): Promise<StudyResult> {
+    const n = ctx.quick ? 48 : 192;
+    const steps = ctx.quick ? 600 : 1000;
+    // "Settled" means converged: within 1e-3 of the minimum. A run just past the limit can orbit
+    // the sharp minimum in a small 2-cycle (the well's curvature falls off away from its centre)
+    // without ever settling; a looser radius would count that orbit as convergence.
+    const base = {
+      surface: 'flat_sharp',
+      optimizer: { name: 'SGD', lr: 0.01, momentum: 0 },
+      steps,
+      start: [1.25, 0.12],
+      outcome: { radius: 1e-3 },
+    };
+
+    // 1. LR x momentum from a start inside the sharp well's pull.
+    const a = await runSpec(ctx, 'LR x momentum', {
+      ...base,
+      sweep: {
+        x: { param: 'optimizer.lr', min: 1e-3, max: 1, count: n, scale: 'log' },
+        y: { param: 'optimizer.momentum', min: 0, max: 0.95, count: n },
+      },
+    });
+    const sharp = extremeMinimum(a.plan, 'sharp');
+    const flat = extremeMinimum(a.plan, 'flat');
+    const lamS = (a.plan.minima[sharp] as { sharpness: number }).sharpness;
+    const lamF = (a.plan.minima[flat] as { sharpness: number }).sharpness;
+    let beyond = 0;
+    let sharpBelow = 0;
+    for (let j = 0; j < a.plan.height; j++) {
+      const mu = a.plan.yValues[j] as number;
+      for (let i = 0; i < a.plan.width; i++) {
+        const lr = a.plan.xValues[i] as number;
+        const b = a.results.basin[j * a.plan.width + i];
+        if (b !== sharp) continue;
+        if (lr * lamS > 2 * (1 + mu)) beyond++;
+        else sharpBelow++;
+      }
+    }
+    const mus = Array.from({ length: 20 }, (_, k) => (0.95 * k) / 19);
+    const limitLine = { label: 'lr = 2(1 + momentum)/λ_sharp', x: mus.map((m) => (2 * (1 + m)) / lamS), y: mus, colour: '#d00' };
+
+    // 2. LR x start along the line through both minima (momentum 0): which basin, by LR.
+    const b = await runSpec(ctx, 'LR x start', {
+      ...base,
+      sweep: {
+        x: { param: 'optimizer.lr', min: 1e-3, max: 1, count: n, scale: 'log' },
+        y: { param: 'start.0', min: -3.5, max: 3, count: n },
+      },
+    });
+    const fracSharp: number[] = [];
+    const fracFlat: number[] = [];
+    for (let i = 0; i < b.plan.width; i++) {
+      let s = 0;
+      let f = 0;
+      for (let j = 0; j < b.plan.height; j++) {
+        const v = b.results.basin[j * b.plan.width + i];
+        if (v === sharp) s++;
+        if (v === flat) f++;
+      }
+      fracSharp.push(s / b.plan.height);
+      fracFlat.push(f / b.plan.height);
+    }
+    const lrs = Array.from(b.plan.xValues);
+    const belowLimit = lrs.map((lr, i) => ({ lr, i })).filter(({ lr }) => lr * lamS < 1);
+    const aboveLimit = lrs.map((lr, i) => ({ lr, i })).filter(({ lr }) => lr * lamS > 2 && lr * lamF < 2);
+    const meanOf = (xs: { i: number }[], arr: number[]): number => xs.reduce((t, { i }) => t + (arr[i] as number), 0) / Math.max(1, xs.length);
+
+    // 3. LR x noise (momentum 0): noise shakes runs out of the sharp well below the limit. Noisy
+    // runs never settle to 1e-3, so here a run counts by the well it ends in (within 0.3).
+    const c = await runSpec(ctx, 'LR x noise', {
+      ...base,
+      outcome: { radius: 0.3 },
+      noise: { std: 0, seed: 1 },
+      sweep: {
+        x: { param: 'optimizer.lr', min: 1e-3, max: 2 / lamS, count: n, scale: 'log' },
+        y: { param: 'noise.std', min: 0, max: 8, count: n },
+      },
+    });
+    const rowSharp = (j: number): number => {
+      let s = 0;
+      for (let i = 0; i < c.plan.width; i++) if (c.results.basin[j * c.plan.width + i] === sharp) s++;
+      return s / c.plan.width;
+    };
+    const quietSharp = rowSharp(0);
+    const noisySharp = rowSharp(c.plan.height - 1);
+
+    const findings = {
+      lambdaSharp: lamS,
+      lambdaFlat: lamF,
+      sharpRunsBeyondStabilityLimit: beyond,
+      sharpRunsWithinLimit: sharpBelow,
+      sharpFractionBelowHalfLimit: meanOf(belowLimit, fracSharp),
+      sharpFractionAboveLimit: meanOf(aboveLimit, fracSharp),
+      flatFractionAboveLimit: meanOf(aboveLimit, fracFlat),
+      sharpFractionWithoutNoise: quietSharp,
+      sharpFractionWithMostNoise: noisySharp,
+    };
+    const summary =
+      `The sharp minimum has λ = ${fmt(lamS)}, the flat one λ = ${fmt(lamF)}. Of ${a.plan.runs} heavy-ball runs, ` +
+      `${sharpBelow} settle in the sharp minimum, every one below the line lr = 2(1 + momentum)/λ; ${beyond} settle there above it. ` +
+      `Over starts along the line through both minima, ${fmt(100 * findings.sharpFractionBelowHalfLimit)}% end in the sharp well at ` +
+      `learning rates below 1/λ_sharp and ${fmt(100 * findings.sharpFractionAboveLimit)}% above 2/λ_sharp, where ` +
+      `${fmt(100 * findings.flatFractionAboveLimit)}% end in the flat one. Below the limit, gradient noise of standard deviation 8 cuts the ` +
+      `share of sharp endings from ${fmt(100 * quietSharp)}% to ${fmt(100 * noisySharp)}%.`;
+    return {
+      id: 'flat-vs-sharp',
+      findings,
+      summary,
+      panels: [
+        { kind: 'heatmap', title: 'Minimum reached: LR x momentum', plan: a.plan, results: a.results, mode: 'basin', lines: [limitLine] },
+        {
+          kind: 'heatmap',
+          title: 'Minimum reached: LR x start x (momentum 0)',
+          plan: b.plan,
+          results: b.results,
+          mode: 'basin',
+          lines: [{ label: 'lr = 2/λ_sharp', x: [2 / lamS, 2 / lamS], y: [-3.5, 3], colour: '#d00' }],
+        },
+        {
+          kind: 'chart',
+          title: 'Share of starts ending in each minimum',
+          xLabel: 'learning rate',
+          yLabel: 'fraction of runs',
+          logX: true,
+          series: [
+            { label: 'sharp', x: lrs, y: fracSharp, colour: '#e69f00' },
+            { label: 'flat', x: lrs, y: fracFlat, colour: '#56b4e9' },
+          ],
+          marks: [{ x: 2 / lamS, label: '2/λ_sharp', colour: '#d00' }],
+        },
+        { kind: 'heatmap', title: 'Minimum reached: LR x gradient noise (momentum 0)', plan: c.plan, results: c.results, mode: 'basin' },
+      ],
+    };
+  },
+};

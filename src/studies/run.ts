@@ -1,0 +1,41 @@
+/** Running the specs a study builds, on the study's engine, with its progress and cancellation. */
+import type { Plan } from '../core/plan.ts';
+import { makePlan } from '../core/plan.ts';
+import type { Results } from '../core/results.ts';
+import { parseSpec } from '../core/spec.ts';
+import type { StudyContext } from './types.ts';
+
+export interface Ran {
+  readonly plan: Plan;
+  readonly results: Results;
+}
+
+export async function runSpec(ctx: StudyContext, label: string, spec: Record<string, unknown>): Promise<Ran> {
+  const plan = makePlan(parseSpec(spec));
+  const results = await ctx.engine.run(plan, {
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onProgress: (p) => ctx.onProgress?.(label, p),
+  });
+  return { plan, results };
+}
+
+/** Index of the minimum with the largest (sharp) or smallest (flat) sharpness. */
+export function extremeMinimum(plan: Plan, which: 'sharp' | 'flat'): number {
+  let best = 0;
+  plan.minima.forEach((m, i) => {
+    const b = plan.minima[best];
+    if (b && (which === 'sharp' ? m.sharpness > b.sharpness : m.sharpness < b.sharpness)) best = i;
+  });
+  return best;
+}
+
+export function median(values: readonly number[]): number {
+  const s = [...values].filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+export function fmt(x: number, digits = 3): string {
+  return Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x);
+}

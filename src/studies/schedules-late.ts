@@ -1,0 +1,123 @@
+/**
+ * "The optimiser matters early, the schedule matters late." The same start-point sweep under seven
+ * schedules and two optimisers, looked at after 10%, 50% and 100% of training. Stopping a run early
+ * is running it for fewer steps with the same schedule parameters: every run is deterministic, so
+ * its first k steps are the same whatever its length.
+ */
+import type { Results } from '../core/results.ts';
+import { fmt, median, runSpec } from './run.ts';
+import type { HeatmapPanel, Study, StudyContext, StudyResult } from './types.ts';
+
+const SCHEDULES: readonly { label: string; schedule: (steps: number) => Record<string, unknown> | null }[] = [
+  { label: 'constant', schedule: () => null },
+  { label: 'step', schedule: (n) => ({ name: 'StepLR', step_size: Math.round(n / 3), gamma: 0.1 }) },
+  { label: 'exponential', schedule: (n) => ({ name: 'ExponentialLR', gamma: Math.exp(Math.log(1e-3) / n) }) },
+  { label: 'cosine', schedule: (n) => ({ name: 'CosineAnnealingLR', T_max: n }) },
+  { label: 'cyclic', schedule: (n) => ({ name: 'CyclicLR', base_lr: 0.0005, max_lr: 0.01, step_size_up: Math.round(n / 8), mode: 'triangular2', cycle_momentum: false }) },
+  { label: 'one-cycle', schedule: (n) => ({ name: 'OneCycleLR', max_lr: 0.01, total_steps: n, cycle_momentum: false }) },
+  {
+    label: 'warmup + cosine',
+    schedule: (n) => ({
+      name: 'SequentialLR',
+      milestones: [Math.round(n / 10)],
+      schedulers: [
+        { name: 'LinearLR', start_factor: 0.01, total_iters: Math.round(n / 10) },
+        { name: 'CosineAnnealingLR', T_max: n - Math.round(n / 10) },
+      ],
+    }),
+  },
+];
+
+const FRACTIONS = [0.1, 0.5, 1] as const;
+
+/** Median of log10(loss − best minimum) over the runs that did not diverge. */
+function medianLogGap(res: Results, floor: number): number {
+  const v: number[] = [];
+  for (let i = 0; i < res.loss.length; i++) {
+    if (res.diverged[i]) continue;
+    v.push(Math.log10(Math.max((res.loss[i] as number) - floor, 1e-12)));
+  }
+  return median(v);
+}
+
+function spread(xs: readonly number[]): number {
+  const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+  return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
+}
+
+export const schedulesLate: Study = {
+  id: 'schedules-late',
+  title: 'Optimiser matters early, schedule matters late',
+  claim:
+    'Under one optimiser, seven schedules leave runs in much the same place after 10% of training and far apart at the end; two optimisers under one schedule are already far apart at 10%.',
+  async run(ctx: StudyContext): Promise<StudyResult> {
+    const n = ctx.quick ? 32 : 128;
+    const total = ctx.quick ? 400 : 1000;
+    const sweep = {
+      x: { param: 'start.0', min: -3, max: 3, count: n },
+      y: { param: 'start.1', min: -2, max: 2, count: n },
+    };
+    const base = { surface: 'six_hump_camel', noise: { std: 1.5, seed: 11 }, sweep };
+    const sgd = { name: 'SGD', lr: 0.01, momentum: 0.9 };
+    const medians: Record<string, number[]> = {};
+    const panels: HeatmapPanel[] = [];
+    let floor = 0;
+    for (const s of SCHEDULES) {
+      medians[s.label] = [];
+      for (const f of FRACTIONS) {
+        const steps = Math.round(total * f);
+        const ran = await runSpec(ctx, `${s.label} at ${f * 100}%`, { ...base, optimizer: sgd, schedule: s.schedule(total), steps });
+        floor = Math.min(...ran.plan.minima.map((m) => m.value));
+        medians[s.label]?.push(medianLogGap(ran.results, floor));
+        if (s.label === 'constant' || s.label === 'cosine' || s.label === 'one-cycle') {
+          if (f !== 0.5) panels.push({ kind: 'heatmap', title: `SGD, ${s.label}: final loss at ${f * 100}%`, plan: ran.plan, results: ran.results, mode: 'loss' });
+        }
+        if (f === 1 && s.label === 'cosine') panels.push({ kind: 'heatmap', title: 'SGD, cosine: minimum reached at 100%', plan: ran.plan, results: ran.results, mode: 'basin' });
+      }
+    }
+    // The other optimiser, same (constant) schedule.
+    const adam: number[] = [];
+    for (const f of FRACTIONS) {
+      const ran = await runSpec(ctx, `Adam at ${f * 100}%`, { ...base, optimizer: { name: 'Adam', lr: 0.01 }, steps: Math.round(total * f) });
+      adam.push(medianLogGap(ran.results, floor));
+    }
+    const at = (k: number): number[] => SCHEDULES.map((s) => medians[s.label]?.[k] as number);
+    const spreadEarly = spread(at(0));
+    const spreadLate = spread(at(2));
+    const optimizerGapEarly = Math.abs((adam[0] as number) - (medians.constant?.[0] as number));
+    const findings = {
+      scheduleSpreadAt10: spreadEarly,
+      scheduleSpreadAt50: spread(at(1)),
+      scheduleSpreadAt100: spreadLate,
+      optimizerGapAt10: optimizerGapEarly,
+      medianLogLossAt100: at(2),
+      schedules: SCHEDULES.map((s) => s.label),
+    };
+    const summary =
+      `Median log10(loss − best) across a ${n}×${n} grid of starts on the six-hump camel with gradient noise: after 10% of ` +
+      `training the seven SGD schedules differ by a standard deviation of ${fmt(spreadEarly)} decades, at the end by ${fmt(spreadLate)}; ` +
+      `SGD and Adam with the same constant LR already differ by ${fmt(optimizerGapEarly)} decades at 10%. Annealed schedules ` +
+      `(step, exponential, cosine, one-cycle, warmup + cosine) end ${fmt(Math.max(...at(2)) - Math.min(...at(2)))} decades apart from the ` +
+      `noisiest one: the late LR sets the noise floor a run settles to.`;
+    return {
+      id: 'schedules-late',
+      findings,
+      summary,
+      panels: [
+        ...panels,
+        {
+          kind: 'chart',
+          title: 'Median loss gap by schedule over training',
+          xLabel: 'fraction of training',
+          yLabel: 'median log10(loss − best)',
+          series: [
+            ...SCHEDULES.map((s, k) => ({ label: s.label, x: [...FRACTIONS], y: medians[s.label] ?? [], colour: PALETTE[k % PALETTE.length] as string })),
+            { label: 'Adam (constant)', x: [...FRACTIONS], y: adam, colour: '#000' },
+          ],
+        },
+      ],
+    };
+  },
+};
+
+const PALETTE = ['#e69f00', '#56b4e9', '#009e73', '#f0e442', '#0072b2', '#d55e00', '#cc79a7'];

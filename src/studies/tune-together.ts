@@ -1,0 +1,97 @@
+/**
+ * "Tune the LR and the optimiser together": the band of learning rates that converges moves by
+ * orders of magnitude between SGD and the adaptive optimisers, so a great LR for one is a terrible
+ * LR for another. One LR x start-point sweep per optimiser on Rosenbrock.
+ */
+import { fmt, runSpec } from './run.ts';
+import type { HeatmapPanel, Study, StudyContext, StudyResult } from './types.ts';
+
+const OPTIMIZERS: readonly { label: string; optimizer: Record<string, unknown>; colour: string }[] = [
+  { label: 'SGD', optimizer: { name: 'SGD' }, colour: '#e69f00' },
+  { label: 'SGD + momentum 0.9', optimizer: { name: 'SGD', momentum: 0.9 }, colour: '#d55e00' },
+  { label: 'Adam', optimizer: { name: 'Adam' }, colour: '#0072b2' },
+  { label: 'AdamW', optimizer: { name: 'AdamW' }, colour: '#56b4e9' },
+  { label: 'RMSprop', optimizer: { name: 'RMSprop' }, colour: '#009e73' },
+];
+
+export const tuneTogether: Study = {
+  id: 'tune-together',
+  title: 'Tune the learning rate and the optimiser together',
+  claim: "The LR band in which runs converge sits orders of magnitude apart for SGD and Adam: SGD's best LR is a terrible LR for Adam, and Adam's for SGD.",
+  async run(ctx: StudyContext): Promise<StudyResult> {
+    const nx = ctx.quick ? 40 : 160;
+    const ny = ctx.quick ? 12 : 48;
+    const steps = ctx.quick ? 1000 : 2000;
+    const lrs: number[] = [];
+    const fractions: Record<string, number[]> = {};
+    const panels: HeatmapPanel[] = [];
+    for (const o of OPTIMIZERS) {
+      const ran = await runSpec(ctx, o.label, {
+        surface: 'rosenbrock',
+        optimizer: o.optimizer,
+        steps,
+        // Converged means within 0.05 of (1, 1).
+        outcome: { radius: 0.05 },
+        sweep: {
+          x: { param: 'optimizer.lr', min: 1e-6, max: 1, count: nx, scale: 'log' },
+          y: { param: 'start.1', min: 1, max: 3, count: ny },
+        },
+      });
+      if (lrs.length === 0) lrs.push(...ran.plan.xValues);
+      const frac: number[] = [];
+      for (let i = 0; i < nx; i++) {
+        let c = 0;
+        for (let j = 0; j < ny; j++) if ((ran.results.basin[j * nx + i] as number) >= 0) c++;
+        frac.push(c / ny);
+      }
+      fractions[o.label] = frac;
+      panels.push({ kind: 'heatmap', title: `${o.label}: final loss, LR x start y`, plan: ran.plan, results: ran.results, mode: 'loss' });
+    }
+    const best = (label: string): number => {
+      const f = fractions[label] ?? [];
+      let k = 0;
+      f.forEach((v, i) => {
+        if (v > (f[k] as number)) k = i;
+      });
+      return k;
+    };
+    const sgdBest = best('SGD + momentum 0.9');
+    const adamBest = best('Adam');
+    const band = (label: string): [number, number] => {
+      const f = fractions[label] ?? [];
+      const idx = f.map((v, i) => (v >= 0.5 ? i : -1)).filter((i) => i >= 0);
+      return idx.length ? [lrs[idx[0] as number] as number, lrs[idx[idx.length - 1] as number] as number] : [Number.NaN, Number.NaN];
+    };
+    const findings = {
+      sgdMomentumBestLr: lrs[sgdBest] as number,
+      adamBestLr: lrs[adamBest] as number,
+      sgdMomentumConvergedAtItsBest: fractions['SGD + momentum 0.9']?.[sgdBest] as number,
+      adamConvergedAtItsBest: fractions.Adam?.[adamBest] as number,
+      adamConvergedAtSgdBestLr: fractions.Adam?.[sgdBest] as number,
+      sgdMomentumConvergedAtAdamBestLr: fractions['SGD + momentum 0.9']?.[adamBest] as number,
+      sgdMomentumBand: band('SGD + momentum 0.9'),
+      adamBand: band('Adam'),
+    };
+    const summary =
+      `On Rosenbrock (${steps} steps, ${ny} start points per LR), SGD with momentum converges best at lr ${fmt(findings.sgdMomentumBestLr)} ` +
+      `(${fmt(100 * findings.sgdMomentumConvergedAtItsBest)}% of starts) and Adam at lr ${fmt(findings.adamBestLr)} ` +
+      `(${fmt(100 * findings.adamConvergedAtItsBest)}%). At SGD's best LR Adam converges on ${fmt(100 * findings.adamConvergedAtSgdBestLr)}% of starts; ` +
+      `at Adam's best LR, SGD with momentum on ${fmt(100 * findings.sgdMomentumConvergedAtAdamBestLr)}%.`;
+    return {
+      id: 'tune-together',
+      findings,
+      summary,
+      panels: [
+        {
+          kind: 'chart',
+          title: 'Share of starts that converge, by LR and optimiser',
+          xLabel: 'learning rate',
+          yLabel: 'fraction converged',
+          logX: true,
+          series: OPTIMIZERS.map((o) => ({ label: o.label, x: lrs, y: fractions[o.label] ?? [], colour: o.colour })),
+        },
+        ...panels,
+      ],
+    };
+  },
+};
