@@ -48,7 +48,7 @@ export async function runStudyCommand(
     const svg = panelSvg(p, pngDataUrl);
     const base = join(outDir, `${study.id}-${k + 1}`);
     writeFileSync(`${base}.svg`, svg);
-    const png = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'zoom', value: 2 } }).render().asPng();
+    const png = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'zoom', value: 1.5 } }).render().asPng();
     writeFileSync(`${base}.png`, png);
     figures.push(`${study.id}-${k + 1}.png`);
   });

@@ -63,7 +63,7 @@ function legendSvg(items: readonly { label: string; colour: string; line?: boole
   let x = M.left;
   let row = 0;
   for (const it of items) {
-    const w = 22 + 6.5 * it.label.length;
+    const w = 26 + 7.2 * it.label.length;
     if (x + w > W - M.right && x > M.left) {
       x = M.left;
       row++;

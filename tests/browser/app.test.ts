@@ -294,6 +294,36 @@ describe('basinlab in Chromium with WebGPU', () => {
   });
 });
 
+describe('studies in the app', () => {
+  it('opens a study from its link, runs it on the GPU and shows its figures and summary', async () => {
+    const page = await gpuBrowser.newPage();
+    await page.goto(`${origin}/#study=adam-vs-adamw`);
+    await page.waitForSelector('bl-app');
+    await page.waitForFunction(
+      () => {
+        const app = document.querySelector('bl-app') as unknown as { studyController?: { result: unknown; running: boolean } } | null;
+        return !!app?.studyController?.result && !app.studyController.running;
+      },
+      { timeout: 240_000, polling: 250 },
+    );
+    const shown = await page.evaluate(() => {
+      const app = document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot; studyController: { result: { panels: unknown[]; findings: Record<string, number> } } };
+      return {
+        figures: app.shadowRoot.querySelectorAll('[data-testid="study"] figure svg').length,
+        panels: app.studyController.result.panels.length,
+        summary: app.shadowRoot.querySelector('[data-testid="study-summary"]')?.textContent ?? '',
+        adam: app.studyController.result.findings.adamMedianDistanceToL2Minimum,
+        adamw: app.studyController.result.findings.adamWMedianDistanceToL2Minimum,
+      };
+    });
+    expect(shown.figures).toBe(shown.panels);
+    expect(shown.summary).toMatch(/L2-regularised minimum/);
+    expect(shown.adam).toBeLessThan(shown.adamw as number);
+    await page.screenshot({ path: `${ARTIFACTS}/app-study.png`, fullPage: true });
+    await page.close();
+  });
+});
+
 describe('basinlab without WebGPU', () => {
   it('says so plainly and runs the CPU engine in Web Workers, with the same outcomes', async () => {
     const cpuBrowser = await puppeteer.launch({ executablePath: CHROMIUM, args: BASE_FLAGS, defaultViewport: { width: 1600, height: 1000 } });

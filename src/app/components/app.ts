@@ -9,7 +9,9 @@ import type { Plan } from '../../core/plan.ts';
 import { browserShaderSources } from '../../engine/gpu/shader-sources-browser.ts';
 import { minimumColour } from '../colors.ts';
 import type { EngineSet } from '../controllers/engines.ts';
+import { StudyController } from '../controllers/study-controller.ts';
 import { SweepController } from '../controllers/sweep-controller.ts';
+import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { HEATMAP_MODES, cellColour } from '../heatmap/frame.ts';
 import type { HeatmapMode } from '../heatmap/frame.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
@@ -35,6 +37,7 @@ export class BlApp extends LitElement {
   declare engines: EngineSet;
 
   private ctl: SweepController | null = null;
+  private studies: StudyController | null = null;
   private gridKey = '';
   private grid: Grid | null = null;
 
@@ -55,19 +58,57 @@ export class BlApp extends LitElement {
     .details dd { margin: 0; font-variant-numeric: tabular-nums; }
     h2 { font-size: 13px; margin: 6px 0; }
     .row { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
+    .study { margin: 12px 12px 0; }
+    .figures { display: flex; flex-wrap: wrap; gap: 10px; }
+    figure { margin: 0; border: 1px solid #eee; }
+    .study dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; }
+    .study dd { margin: 0; }
   `;
 
   override connectedCallback(): void {
     super.connectedCallback();
     if (!this.ctl && this.engines) {
+      // Read before the sweep controller rewrites the fragment with its spec.
+      const study = new URLSearchParams(location.hash.slice(1)).get('study');
       this.ctl = new SweepController(this, this.engines);
+      this.studies = new StudyController(this, this.engines);
       this.ctl.init();
+      if (study) this.studies.select(study);
     }
   }
 
   /** For the app's own use and for tests: the controller holding the state. */
   get controller(): SweepController | null {
     return this.ctl;
+  }
+
+  get studyController(): StudyController | null {
+    return this.studies;
+  }
+
+  private studyView() {
+    const st = this.studies;
+    const s = st?.open;
+    if (!st || !s) return nothing;
+    const p = st.progress;
+    return html`<section class="study" data-testid="study">
+      <div class="row">
+        <h2 style="font-size:15px;margin:0">${s.title}</h2>
+        ${st.running
+          ? html`<button @click=${() => st.cancel()}>Cancel</button><span>${st.label}</span><progress max=${p?.total ?? 1} value=${p?.done ?? 0}></progress>`
+          : html`<button @click=${() => void st.run()}>Run again</button>`}
+        <button @click=${() => st.select(null)}>Close</button>
+      </div>
+      <p><b>Claim.</b> ${s.claim}</p>
+      ${st.error ? html`<p class="message">${st.error}</p>` : nothing}
+      ${st.result ? html`<p data-testid="study-summary">${st.result.summary}</p>` : nothing}
+      <div class="figures">${st.svgs.map((svg) => html`<figure>${unsafeHTML(svg)}</figure>`)}</div>
+      ${st.result
+        ? html`<details><summary>Findings</summary><dl>${Object.entries(st.result.findings).map(
+            ([k, v]) => html`<dt>${k}</dt><dd>${Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? formatNumber(x) : x)).join(', ') : typeof v === 'number' ? formatNumber(v) : String(v)}</dd>`,
+          )}</dl></details>`
+        : nothing}
+    </section>`;
   }
 
   deviceLost(message: string): void {
@@ -227,7 +268,14 @@ export class BlApp extends LitElement {
         <button @click=${() => this.exportData('csv')} ?disabled=${!ctl.results}>CSV</button>
         <button @click=${() => this.exportData('json')} ?disabled=${!ctl.results}>JSON</button>
         <label>Import spec <input type="file" accept=".json,application/json" @change=${(e: Event) => void this.importSpec(e)} /></label>
+        <label>Study
+          <select data-testid="study-select" @change=${(e: Event) => this.studies?.select((e.target as HTMLSelectElement).value || null)}>
+            <option value="">—</option>
+            ${this.studies?.studies.map((s) => html`<option value=${s.id} ?selected=${this.studies?.open?.id === s.id}>${s.title}</option>`)}
+          </select>
+        </label>
       </header>
+      ${this.studyView()}
       <main>
         <section>
           <bl-spec-editor .spec=${ctl.specJSON} .errors=${errors} @spec-change=${(e: CustomEvent<{ spec: Record<string, unknown> }>) => ctl.setSpec(e.detail.spec, { pushZoom: true })}></bl-spec-editor>

@@ -122,7 +122,9 @@ export class SweepController implements ReactiveController {
   };
 
   private writeUrl(): void {
-    const hash = encodeUrlState(this.specJSON, { v: this.mode });
+    // Keep what other parts of the page put in the fragment (the open study).
+    const extra = Object.fromEntries([...new URLSearchParams(location.hash.slice(1))].filter(([k]) => k !== 's' && k !== 'v'));
+    const hash = encodeUrlState(this.specJSON, { ...extra, v: this.mode });
     if (location.hash !== hash) history.replaceState(null, '', hash);
   }
 

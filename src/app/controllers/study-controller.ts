@@ -1,0 +1,103 @@
+/**
+ * The app's studies: which one is open, its run (on the app's engine, cancellable, with progress)
+ * and its figures, rendered by the same SVG renderer as `basinlab study`.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { CancelledError } from '../../core/errors.ts';
+import type { Progress } from '../../engine/engine.ts';
+import { STUDIES, findStudy } from '../../studies/index.ts';
+import { panelSvg } from '../../studies/svg.ts';
+import type { Study, StudyResult } from '../../studies/types.ts';
+import type { EngineSet } from './engines.ts';
+
+/** PNG data URL of an RGBA image, through a canvas (the browser's encoder). */
+function canvasPng(rgba: Uint8ClampedArray, width: number, height: number): string {
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = height;
+  const ctx = c.getContext('2d');
+  if (!ctx) return '';
+  ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
+  return c.toDataURL('image/png');
+}
+
+export class StudyController implements ReactiveController {
+  open: Study | null = null;
+  running = false;
+  label = '';
+  progress: Progress | null = null;
+  result: StudyResult | null = null;
+  svgs: string[] = [];
+  error = '';
+  private abort: AbortController | null = null;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly engines: EngineSet,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.abort?.abort();
+  }
+
+  get studies(): readonly Study[] {
+    return STUDIES;
+  }
+
+  select(id: string | null): void {
+    this.abort?.abort();
+    this.open = id ? (findStudy(id) ?? null) : null;
+    const q = new URLSearchParams(location.hash.slice(1));
+    if (this.open) q.set('study', this.open.id);
+    else q.delete('study');
+    history.replaceState(null, '', `#${q.toString()}`);
+    this.result = null;
+    this.svgs = [];
+    this.error = '';
+    this.host.requestUpdate();
+    if (this.open) void this.run();
+  }
+
+  cancel(): void {
+    this.abort?.abort();
+  }
+
+  async run(): Promise<void> {
+    const study = this.open;
+    if (!study) return;
+    this.abort?.abort();
+    const abort = new AbortController();
+    this.abort = abort;
+    this.running = true;
+    this.error = '';
+    this.host.requestUpdate();
+    try {
+      const engine = this.engines.gpu ?? this.engines.cpu;
+      const result = await study.run({
+        engine,
+        // The app shows the quick variant: seconds on a laptop GPU, still every claim.
+        quick: !this.engines.gpu,
+        signal: abort.signal,
+        onProgress: (label, p) => {
+          this.label = label;
+          this.progress = p;
+          this.host.requestUpdate();
+        },
+      });
+      if (this.abort !== abort) return;
+      this.result = result;
+      this.svgs = result.panels.map((p) => panelSvg(p, canvasPng));
+    } catch (e) {
+      if (this.abort === abort) this.error = e instanceof CancelledError ? 'Study cancelled.' : `Study failed: ${(e as Error).message}`;
+    } finally {
+      if (this.abort === abort) {
+        this.running = false;
+        this.host.requestUpdate();
+      }
+    }
+  }
+}
