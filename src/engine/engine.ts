@@ -23,6 +23,16 @@ export interface RunOptions {
    * the heatmap on the GPU without a round trip through JS). Other engines ignore it.
    */
   readonly retainOnDevice?: boolean;
+  /** Run only global runs [begin, end) (a shard); result rows are then relative to begin. */
+  readonly range?: { readonly begin: number; readonly end: number };
+  /**
+   * Called with each finished block of runs, in run order, each run exactly once: rows 0..n-1 of
+   * `cols` are runs begin..begin+n-1. The engine waits for the returned promise before reusing
+   * the columns, so a slow writer throttles the run instead of piling results up in memory.
+   */
+  readonly onChunk?: (begin: number, cols: ResultColumns, n: number) => Promise<void> | void;
+  /** false: do not keep the whole result (stream through onChunk only); Results columns are empty. */
+  readonly keepResults?: boolean;
 }
 
 export interface Engine {
@@ -30,4 +40,14 @@ export interface Engine {
   run(plan: Plan, opts?: RunOptions): Promise<Results>;
   /** Releases workers or the GPU device. */
   dispose(): Promise<void>;
+}
+
+/** The global runs [begin, end) a run covers: the whole plan unless RunOptions.range says otherwise. */
+export function runRange0(plan: Plan, opts: RunOptions): [number, number] {
+  const r = opts.range;
+  if (!r) return [0, plan.runs];
+  if (!(Number.isInteger(r.begin) && Number.isInteger(r.end) && r.begin >= 0 && r.end <= plan.runs && r.begin < r.end)) {
+    throw new Error(`run range ${r.begin}..${r.end} is not inside 0..${plan.runs}`);
+  }
+  return [r.begin, r.end];
 }

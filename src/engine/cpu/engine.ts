@@ -9,6 +9,7 @@ import type { EngineName, ResultColumns, Results } from '../../core/results.ts';
 import { allocateColumns, copyColumns, makeResults, presentFields } from '../../core/results.ts';
 import { specToJSON } from '../../core/spec.ts';
 import type { Engine, RunOptions } from '../engine.ts';
+import { runRange0 } from '../engine.ts';
 import type { Precision } from './kernel.ts';
 import { runRange } from './kernel.ts';
 import type { RunRequest, WorkerReply } from './protocol.ts';
@@ -34,6 +35,7 @@ export interface CpuEngineOptions {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
+
 export class CpuEngine implements Engine {
   private pool: WorkerHandle[] = [];
 
@@ -48,29 +50,35 @@ export class CpuEngine implements Engine {
 
   async run(plan: Plan, opts: RunOptions = {}): Promise<Results> {
     const t0 = performance.now();
-    const cols = allocateColumns(plan.runs, this.precision, plan.spec.swa !== null);
-    const work = plan.runs * plan.spec.steps;
-    const useWorkers =
-      this.opts.spawn !== null && this.opts.workers > 0 && work >= (this.opts.inProcessBelow ?? 2_000_000) && plan.runs > 1;
-    if (useWorkers) await this.runPooled(plan, cols, opts);
-    else await this.runInProcess(plan, cols, opts);
+    const [r0, r1] = runRange0(plan, opts);
+    const n = r1 - r0;
+    const keep = opts.keepResults !== false;
+    const cols = allocateColumns(keep ? n : 0, this.precision, plan.spec.swa !== null);
+    const work = n * plan.spec.steps;
+    const useWorkers = this.opts.spawn !== null && this.opts.workers > 0 && work >= (this.opts.inProcessBelow ?? 2_000_000) && n > 1;
+    if (useWorkers) await this.runPooled(plan, r0, r1, keep ? cols : null, opts);
+    else await this.runInProcess(plan, r0, r1, keep ? cols : null, opts);
     const elapsed = performance.now() - t0;
     return makeResults(plan, this.name, cols, {
-      workers: useWorkers ? Math.min(this.opts.workers, plan.runs) : 0,
+      workers: useWorkers ? Math.min(this.opts.workers, n) : 0,
       elapsed_ms: Math.round(elapsed),
+      ...(r0 !== 0 || r1 !== plan.runs ? { first_run: r0, runs: n } : {}),
     });
   }
 
-  private async runInProcess(plan: Plan, cols: ResultColumns, opts: RunOptions): Promise<void> {
+  private async runInProcess(plan: Plan, r0: number, r1: number, cols: ResultColumns | null, opts: RunOptions): Promise<void> {
     const steps = plan.spec.steps;
     const slice = Math.max(1, Math.floor(200_000 / steps));
-    const part = allocateColumns(Math.min(slice, plan.runs), this.precision, plan.spec.swa !== null);
-    for (let begin = 0; begin < plan.runs; begin += slice) {
+    const part = allocateColumns(Math.min(slice, r1 - r0), this.precision, plan.spec.swa !== null);
+    for (let begin = r0; begin < r1; begin += slice) {
       if (opts.signal?.aborted) throw new CancelledError();
-      const end = Math.min(plan.runs, begin + slice);
+      const end = Math.min(r1, begin + slice);
       runRange(plan, this.precision, begin, end, part);
-      for (const f of presentFields(part)) (cols[f] as Float64Array).set((part[f] as Float64Array).subarray(0, end - begin), begin);
-      opts.onProgress?.({ done: end * steps, total: plan.runs * steps, runsReady: end, columns: cols });
+      if (cols) {
+        for (const f of presentFields(part)) (cols[f] as Float64Array).set((part[f] as Float64Array).subarray(0, end - begin), begin - r0);
+      }
+      await opts.onChunk?.(begin, part, end - begin);
+      opts.onProgress?.({ done: (end - r0) * steps, total: (r1 - r0) * steps, runsReady: end - r0, ...(cols ? { columns: cols } : {}) });
       await yieldToEventLoop();
     }
   }
@@ -82,20 +90,25 @@ export class CpuEngine implements Engine {
     return this.pool.slice(0, n);
   }
 
-  private runPooled(plan: Plan, cols: ResultColumns, opts: RunOptions): Promise<void> {
+  private runPooled(plan: Plan, r0: number, r1: number, cols: ResultColumns | null, opts: RunOptions): Promise<void> {
     const steps = plan.spec.steps;
-    const nWorkers = Math.min(this.opts.workers, plan.runs);
+    const total = r1 - r0;
+    const nWorkers = Math.min(this.opts.workers, total);
     const workers = this.ensurePool(nWorkers);
     // Enough blocks for load balance and smooth progress, few enough that messages stay cheap.
-    const block = Math.max(16, Math.min(16_384, Math.ceil(plan.runs / (nWorkers * 16))));
+    const block = Math.max(16, Math.min(16_384, Math.ceil(total / (nWorkers * 16))));
     const blocks: [number, number][] = [];
-    for (let b = 0; b < plan.runs; b += block) blocks.push([b, Math.min(plan.runs, b + block)]);
+    for (let b = r0; b < r1; b += block) blocks.push([b, Math.min(r1, b + block)]);
     const spec = specToJSON(plan.spec);
     const inFlight = new Map<number, { begin: number; end: number; done: number }>();
-    const finished = new Uint8Array(blocks.length);
+    // Finished blocks waiting to be handed to onChunk in run order (workers finish out of order).
+    const waiting = new Map<number, ResultColumns>();
+    // Blocks a consumer may lag behind before no more are started: bounds memory when streaming.
+    const maxAhead = 4 * nWorkers;
     let next = 0;
+    let flushed = 0;
     let completedRuns = 0;
-    let readyBlocks = 0;
+    let flushing: Promise<void> = Promise.resolve();
 
     return new Promise<void>((resolve, reject) => {
       let settled = false;
@@ -115,17 +128,42 @@ export class CpuEngine implements Engine {
       const report = (): void => {
         let partial = 0;
         for (const f of inFlight.values()) partial += f.done;
-        while (readyBlocks < blocks.length && finished[readyBlocks]) readyBlocks++;
-        const runsReady = readyBlocks < blocks.length ? (blocks[readyBlocks] as [number, number])[0] : plan.runs;
-        opts.onProgress?.({ done: (completedRuns + partial) * steps, total: plan.runs * steps, runsReady, columns: cols });
+        const runsReady = flushed < blocks.length ? (blocks[flushed] as [number, number])[0] - r0 : total;
+        opts.onProgress?.({ done: (completedRuns + partial) * steps, total: total * steps, runsReady, ...(cols ? { columns: cols } : {}) });
       };
 
+      const idle: WorkerHandle[] = [];
       const feed = (w: WorkerHandle): void => {
         if (next >= blocks.length) return;
+        if (next - flushed >= maxAhead) {
+          idle.push(w);
+          return;
+        }
         const id = next++;
         const [begin, end] = blocks[id] as [number, number];
         inFlight.set(id, { begin, end, done: 0 });
         w.post({ type: 'run', id, spec, precision: this.precision, begin, end });
+      };
+
+      /** Hands finished blocks to onChunk in order, one at a time, then restarts idle workers. */
+      const flush = (): void => {
+        flushing = flushing.then(async () => {
+          while (!settled && waiting.has(flushed)) {
+            const c = waiting.get(flushed) as ResultColumns;
+            waiting.delete(flushed);
+            const [begin, end] = blocks[flushed] as [number, number];
+            if (cols) copyColumns(cols, c, begin - r0);
+            await opts.onChunk?.(begin, c, end - begin);
+            flushed++;
+          }
+          while (idle.length > 0 && next - flushed < maxAhead && next < blocks.length) feed(idle.pop() as WorkerHandle);
+          report();
+          if (!settled && flushed === blocks.length) {
+            settled = true;
+            opts.signal?.removeEventListener('abort', onAbort);
+            resolve();
+          }
+        }).catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
       };
 
       for (const w of workers) {
@@ -140,18 +178,11 @@ export class CpuEngine implements Engine {
           } else if (msg.type === 'error') {
             fail(new Error(`CPU worker failed on runs ${job.begin}..${job.end}: ${msg.message}`));
           } else {
-            copyColumns(cols, msg.columns, job.begin);
             inFlight.delete(msg.id);
-            finished[msg.id] = 1;
             completedRuns += job.end - job.begin;
-            report();
-            if (completedRuns === plan.runs) {
-              settled = true;
-              opts.signal?.removeEventListener('abort', onAbort);
-              resolve();
-            } else {
-              feed(w);
-            }
+            waiting.set(msg.id, msg.columns);
+            flush();
+            feed(w);
           }
         };
         feed(w);

@@ -14,8 +14,10 @@ import { allocateColumns, makeResults } from '../../core/results.ts';
 import type { ScheduleNode } from '../../core/registry/index.ts';
 import { scheduleKind } from '../../core/registry/index.ts';
 import type { Engine, RunOptions } from '../engine.ts';
+import { runRange0 } from '../engine.ts';
 import type { ShaderSources, SweepKernel } from './compose.ts';
 import { stepTables } from '../cpu/kernel.ts';
+
 import { composeFiles, composeSweepKernel } from './compose.ts';
 import type { GpuContext } from './context.ts';
 import { ChunkUniforms, RunResult, RunTrack, RunUniforms } from './layouts.ts';
@@ -280,8 +282,14 @@ export class GpuEngine implements Engine {
       if (oom) throw new GpuRunError(`out of GPU memory allocating buffers for ${chunk} runs: ${oom.message}`, 'out-of-memory');
       if (resourceError) throw new GpuRunError(`GPU validation error: ${resourceError.message}`, 'validation');
 
-      const cols = allocateColumns(plan.runs, 'f32', plan.spec.swa !== null);
-      if (opts.retainOnDevice) {
+      const [r0, r1] = runRange0(plan, opts);
+      const keepCols = opts.keepResults !== false;
+      const swa = plan.spec.swa !== null;
+      const cols = allocateColumns(keepCols ? r1 - r0 : 0, 'f32', swa);
+      // A chunk's own columns when streaming, reused from one chunk to the next.
+      const chunkCols = opts.onChunk ? allocateColumns(Math.min(chunk, r1 - r0), 'f32', swa) : null;
+      const progressCols = keepCols ? { columns: cols } : {};
+      if (opts.retainOnDevice && r0 === 0 && r1 === plan.runs) {
         // Not in `created`: it outlives the run, until the next retained run replaces it.
         keep = device.createBuffer({ label: 'retained results', size: Math.max(16, plan.runs * RunResult.size), usage: U.STORAGE | U.COPY_DST });
       }
@@ -291,9 +299,9 @@ export class GpuEngine implements Engine {
       // submit assumes a slow device (SwiftShader on two cores does ~0.3 run-steps per ns).
       let perMs = (this.opts.runStepsPerSubmit ?? 100_000_000) / targetMs;
       const chunkUniform = new Uint32Array(ChunkUniforms.size / 4);
-      const total = plan.runs * steps;
-      for (let begin = 0; begin < plan.runs; begin += chunk) {
-        const n = Math.min(chunk, plan.runs - begin);
+      const total = (r1 - r0) * steps;
+      for (let begin = r0; begin < r1; begin += chunk) {
+        const n = Math.min(chunk, r1 - begin);
         if (plan.mode === 'list') {
           const v = new Float32Array(n * dims);
           for (let i = 0; i < n; i++) for (let d = 0; d < dims; d++) v[i * dims + d] = sweepValue(plan, begin + i, d);
@@ -347,17 +355,20 @@ export class GpuEngine implements Engine {
             await pending;
             throw new CancelledError();
           }
-          opts.onProgress?.({ done: begin * steps + n * s0, total, runsReady: begin, columns: cols });
+          opts.onProgress?.({ done: (begin - r0) * steps + n * s0, total, runsReady: begin - r0, ...progressCols });
           s0 = s1;
         }
         if (pending) await pending;
         if (pipelines.classify) {
           await readback.mapAsync(GPUMapMode.READ, 0, n * RunResult.size);
           this.checkHealth();
-          unpackResults(readback.getMappedRange(0, n * RunResult.size), n, cols, begin);
+          const mapped = readback.getMappedRange(0, n * RunResult.size);
+          if (keepCols) unpackResults(mapped, n, cols, begin - r0);
+          if (chunkCols) unpackResults(mapped, n, chunkCols, 0);
           readback.unmap();
+          if (chunkCols) await opts.onChunk?.(begin, chunkCols, n);
         }
-        opts.onProgress?.({ done: (begin + n) * steps, total, runsReady: begin + n, columns: cols });
+        opts.onProgress?.({ done: (begin + n - r0) * steps, total, runsReady: begin + n - r0, ...progressCols });
       }
       if (keep) {
         this.retained?.buffer.destroy();
@@ -369,6 +380,7 @@ export class GpuEngine implements Engine {
         adapter: [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / '),
         chunk_runs: chunk,
         elapsed_ms: Math.round(performance.now() - t0),
+        ...(r0 !== 0 || r1 !== plan.runs ? { first_run: r0, runs: r1 - r0 } : {}),
       });
     } finally {
       for (const b of created) b.destroy();
