@@ -6,7 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors } from '../core/errors.ts';
 import { makePlan } from '../core/plan.ts';
 import type { EngineName, Results } from '../core/results.ts';
-import { writeResultsCSV, writeResultsJSON } from '../core/results.ts';
+import { writeResultsJSON } from '../core/results.ts';
 import type { Spec } from '../core/spec.ts';
 import { parseSpec } from '../core/spec.ts';
 import { runTrajectory } from '../engine/cpu/kernel.ts';
@@ -15,6 +15,9 @@ import { createNodeEngine } from '../engine/node-engines.ts';
 import { validatePlan } from '../engine/validation.ts';
 import type { PairReport } from '../core/validate.ts';
 import { readJSONFile, writeAtomically } from './io.ts';
+import type { ResultSink } from '../io/sinks.ts';
+import { formatOf } from '../io/format.ts';
+import { parseShardFlag, shardFromEnv, shardRange } from '../io/shards.ts';
 import { formatRate, progressBar } from './progress.ts';
 import { runStudyCommand, studyNames } from './study.ts';
 import { summarize } from './summary.ts';
@@ -57,31 +60,69 @@ async function withEngine<T>(name: EngineName, workers: number | undefined, f: (
   }
 }
 
-export async function runSweep(specPath: string, o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean }): Promise<Results> {
+/** Peak resident memory of this process so far, in MiB (workers are threads: included). */
+function peakRssMiB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}
+
+export async function runSweep(
+  specPath: string,
+  o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean; shard?: string },
+): Promise<void> {
   const spec = loadSpec(specPath);
-  const format = o.out ? outFormat(o.out, ['json', 'csv']) : 'json';
+  if (o.out) formatOf(o.out);
   const plan = makePlan(spec);
-  const bar = progressBar(`sweep ${plan.width}x${plan.height} on ${o.engine}`, o.quiet ?? false);
+  // --shard K/N, or --shard auto: from BASINLAB_SHARD, a Slurm job array or a Kubernetes Indexed Job.
+  const shardFlag = o.shard === undefined ? null : o.shard === 'auto' ? shardFromEnv() : parseShardFlag(o.shard);
+  if (o.shard === 'auto' && !shardFlag) {
+    throw new SpecError('--shard', 'auto: no shard in the environment (BASINLAB_SHARD, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)');
+  }
+  const shard = shardFlag ? shardRange(plan.runs, plan.width, shardFlag.k, shardFlag.n) : null;
+  if (shard && !o.out) throw new SpecError('--shard', 'a shard needs --out FILE (.parquet, .arrow or .json) for merge to read');
+  const runs = shard ? shard.runs : plan.runs;
+  const label = shard ? `shard ${shard.k}/${shard.n} (${runs} runs)` : `sweep ${plan.width}x${plan.height}`;
+  const bar = progressBar(`${label} on ${o.engine}`, o.quiet ?? false);
   const t0 = performance.now();
-  const res = await withEngine(o.engine, o.workers, (engine) =>
-    engine.run(plan, { onProgress: (p) => bar.update(p), signal: interruptSignal() }),
-  ).finally(() => bar.stop());
-  const secs = (performance.now() - t0) / 1000;
-  if (!o.quiet) {
-    process.stderr.write(
-      `${plan.runs} runs x ${spec.steps} steps on ${o.engine} in ${secs.toFixed(2)} s ` +
-        `(${formatRate((plan.runs * spec.steps) / secs)} run-steps/s)\n`,
-    );
+  const signal = interruptSignal();
+  let sink: ResultSink | null = null;
+  try {
+    const res = await withEngine(o.engine, o.workers, async (engine) => {
+      if (!o.out) return engine.run(plan, { onProgress: (p) => bar.update(p), signal });
+      // Files are written as the engine produces results, chunk by chunk, under a temporary name.
+      // The writers (Arrow, Parquet) load only when a file is written: they cost a third of a
+      // second of start-up.
+      const { sinkFor, sinkMeta } = await import('../io/sinks.ts');
+      const s = sinkFor(o.out);
+      sink = s;
+      await s.open(sinkMeta(plan, engine.name, shard ?? undefined));
+      const r = await engine.run(plan, {
+        signal,
+        keepResults: false,
+        ...(shard ? { range: { begin: shard.firstRun, end: shard.firstRun + shard.runs } } : {}),
+        onProgress: (p) => bar.update(p),
+        onChunk: (b, cols, n) => s.write(b, cols, n),
+      });
+      await s.close({ meta: r.meta });
+      sink = null;
+      return r;
+    });
+    bar.stop();
+    const secs = (performance.now() - t0) / 1000;
+    if (!o.quiet) {
+      process.stderr.write(
+        `${runs} runs x ${spec.steps} steps on ${o.engine} in ${secs.toFixed(2)} s ` +
+          `(${formatRate((runs * spec.steps) / secs)} run-steps/s), peak RSS ${peakRssMiB().toFixed(0)} MiB\n`,
+      );
+    }
+    if (!o.out) {
+      if (process.stdout.isTTY) process.stdout.write(summarize(res));
+      else writeResultsJSON(res, plan, (c) => process.stdout.write(c));
+    }
+  } catch (e) {
+    bar.stop();
+    await (sink as ResultSink | null)?.abort();
+    throw e;
   }
-  if (o.out) {
-    const out = o.out;
-    writeAtomically(out, (w) => (format === 'csv' ? writeResultsCSV(res, plan, w) : writeResultsJSON(res, plan, w)));
-  } else if (process.stdout.isTTY) {
-    process.stdout.write(summarize(res));
-  } else {
-    writeResultsJSON(res, plan, (c) => process.stdout.write(c));
-  }
-  return res;
 }
 
 async function runTrajectoryCommand(specPath: string, o: { engine: EngineName; out?: string; run?: number }): Promise<void> {
@@ -168,11 +209,24 @@ export function buildProgram(): Command {
     .description('run every run of a sweep spec and write per-run results')
     .argument('<spec>', 'sweep spec (JSON)')
     .addOption(engineOption())
-    .option('-o, --out <file>', 'write results to FILE.json or FILE.csv (default: JSON on stdout, or a summary on a terminal)')
+    .option('-o, --out <file>', 'write results to FILE.parquet, .arrow, .json or .csv, streamed (default: JSON on stdout, or a summary on a terminal)')
+    .option('-s, --shard <K/N|auto>', 'run shard K of N (contiguous rows, 0-based); auto: from BASINLAB_SHARD, Slurm job arrays or Kubernetes Indexed Jobs')
     .option('-w, --workers <n>', 'CPU worker threads (default: one per core; 0 = in-process)', positiveInt('--workers'))
     .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean }) => {
+    .action(async (spec: string, o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean; shard?: string }) => {
       await runSweep(spec, o);
+    });
+
+  program
+    .command('merge')
+    .description('join shard files of one sweep into one result, identical to the unsharded run')
+    .argument('<out>', 'output FILE.parquet, .arrow, .json or .csv')
+    .argument('<shards...>', 'the shard files (.parquet, .arrow or .json), in any order')
+    .option('-q, --quiet', 'no summary')
+    .action(async (out: string, shards: string[], o: { quiet?: boolean }) => {
+      const { mergeShards } = await import('../io/merge.ts');
+      const r = await mergeShards(out, shards);
+      if (!o.quiet) process.stderr.write(`merged ${r.files} shards, ${r.runs} runs, into ${r.out}\n`);
     });
 
   program

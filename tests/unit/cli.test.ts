@@ -65,7 +65,7 @@ describe('basinlab sweep', () => {
     ['a missing spec file', [join(dir, 'missing.json')], /cannot read spec .*missing\.json: ENOENT/],
     ['an invalid field', [specFile('neg.json', { ...sweep, steps: -5 })], /invalid spec: steps: -5 is out of range; allowed integers \[1, 10000000\]/],
     ['an unknown engine', [specFile('s.json', sweep), '--engine', 'tpu'], /argument 'tpu' is invalid\. Allowed choices are cpu, cpu64, gpu/],
-    ['an unknown output format', [specFile('s.json', sweep), '--out', join(dir, 'r.xlsx')], /--out: unsupported output .*\.json or \.csv/],
+    ['an unknown output format', [specFile('s.json', sweep), '--out', join(dir, 'r.xlsx')], /--out: cannot tell the format of .*r\.xlsx from its extension; allowed: \.parquet/],
     ['a bad worker count', [specFile('s.json', sweep), '--workers', 'two'], /--workers must be a non-negative integer/],
   ];
   for (const [name, args, msg] of bad) {

@@ -1,0 +1,180 @@
+/**
+ * Merging shard files into the one file an unsharded run would have written: the shards must come
+ * from the same spec, engine and basinlab version and cover every run exactly once; the output's
+ * format is its extension's, whatever the shards' formats.
+ */
+import { resolve } from 'node:path';
+import { SpecError } from '../core/errors.ts';
+import { makePlan } from '../core/plan.ts';
+import type { Plan } from '../core/plan.ts';
+import { parseSpec } from '../core/spec.ts';
+import type { SinkMeta } from './format.ts';
+import { META, fileMetadata, formatOf, sinkMeta } from './format.ts';
+import type { ResultFile } from './read.ts';
+import { openResults } from './read.ts';
+import type { SinkOptions } from './sinks.ts';
+import { sinkFor } from './sinks.ts';
+import { shardsCovering } from './shards.ts';
+
+export interface MergeReport {
+  readonly out: string;
+  readonly files: number;
+  readonly runs: number;
+}
+
+const range = (a: number, b: number): string => `runs [${a}, ${b})`;
+const describeFile = (f: ResultFile): string => `${f.path} (${f.shard ? `shard ${f.shard.k}/${f.shard.n}, ` : ''}${range(f.firstRun, f.firstRun + f.rows)})`;
+
+/** The first place two JSON values differ, as `path: a vs b` (for naming how two specs differ). */
+export function firstDifference(a: unknown, b: unknown, path = ''): string | null {
+  if (JSON.stringify(a) === JSON.stringify(b)) return null;
+  const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+  if (isObj(a) && isObj(b) && Array.isArray(a) === Array.isArray(b)) {
+    for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const d = firstDifference(a[k], b[k], path ? `${path}.${k}` : k);
+      if (d) return d;
+    }
+  }
+  return `${path || '(top level)'}: ${JSON.stringify(a) ?? 'nothing'} vs ${JSON.stringify(b) ?? 'nothing'}`;
+}
+
+/** Every shard must agree on these keys (all but the shard range). */
+const SHARED_KEYS = [META.spec, META.engine, META.version, META.width, META.height, META.minima, META.radius, META.bound] as const;
+
+function checkSameSweep(files: readonly ResultFile[]): void {
+  const first = files[0];
+  if (!first) return;
+  for (const key of SHARED_KEYS) {
+    const groups = new Map<string, string[]>();
+    for (const f of files) {
+      const v = f.metadata.get(key);
+      // A JSON document records no version (its shape is fixed): nothing to compare it by.
+      if (v === undefined && key === META.version) continue;
+      if (v === undefined) throw new SpecError('', `${f.path}: no ${key} recorded; not a basinlab result file`);
+      groups.set(v, [...(groups.get(v) ?? []), f.path]);
+    }
+    if (groups.size <= 1) continue;
+    const [[va, pa], [vb, pb]] = [...groups.entries()] as [[string, string[]], [string, string[]]];
+    let how = `${JSON.stringify(va)} vs ${JSON.stringify(vb)}`;
+    if (key === META.spec) {
+      try {
+        how = `they differ at ${firstDifference(JSON.parse(va), JSON.parse(vb))}`;
+      } catch {
+        // Unparsable spec text: the raw strings say enough.
+      }
+    }
+    const what = key === META.spec ? 'different specs' : key === META.engine ? 'different engines' : key === META.version ? 'different basinlab versions' : `different ${key}`;
+    throw new SpecError(
+      '',
+      `cannot merge shards of ${what}: ${pa.join(', ')} vs ${pb.join(', ')}${groups.size > 2 ? ` (and ${groups.size - 2} more variants)` : ''}; ${how}`,
+    );
+  }
+}
+
+/** Throws unless the files' run ranges tile [0, total) with no gap and no overlap. */
+function checkCoverage(files: readonly ResultFile[], total: number, width: number): ResultFile[] {
+  const sorted = [...files].sort((a, b) => a.firstRun - b.firstRun || a.rows - b.rows);
+  const problems: string[] = [];
+  const ns = new Set(files.map((f) => f.shard?.n).filter((n): n is number => n !== undefined));
+  const n = ns.size === 1 ? [...ns][0] : undefined;
+  const missing = (from: number, to: number): string => {
+    if (n === undefined) return '';
+    try {
+      const ks = shardsCovering(total, width, n, from, to);
+      return ks.length > 0 ? `; missing shard${ks.length > 1 ? 's' : ''} ${ks.map((k) => `${k}/${n}`).join(', ')}` : '';
+    } catch {
+      return '';
+    }
+  };
+  let cursor = 0;
+  let prev: ResultFile | null = null;
+  for (const f of sorted) {
+    const end = f.firstRun + f.rows;
+    if (f.firstRun > cursor) {
+      problems.push(`${range(cursor, f.firstRun)} are in no file${prev ? ` (between ${describeFile(prev)} and ${describeFile(f)})` : ` (before ${describeFile(f)})`}${missing(cursor, f.firstRun)}`);
+    } else if (f.firstRun < cursor && prev) {
+      const same = prev.path === f.path;
+      problems.push(
+        same
+          ? `${f.path} is given twice`
+          : `${describeFile(prev)} and ${describeFile(f)} overlap on ${range(f.firstRun, Math.min(cursor, end))}${prev.firstRun === f.firstRun && prev.rows === f.rows ? ' (the same shard twice)' : ''}`,
+      );
+    }
+    if (end > cursor) {
+      cursor = end;
+      prev = f;
+    }
+  }
+  if (cursor < total) problems.push(`${range(cursor, total)} are in no file${prev ? ` (after ${describeFile(prev)})` : ''}${missing(cursor, total)}`);
+  if (problems.length > 0) {
+    throw new SpecError('', `cannot merge: the files do not cover the sweep's ${total} runs exactly once: ${problems.join('; ')}`);
+  }
+  return sorted;
+}
+
+/** The plan the shards were run from, and a check that it still gives the metadata they recorded. */
+function rebuildPlan(file: ResultFile): { plan: Plan; meta: SinkMeta } {
+  let plan: Plan;
+  try {
+    plan = makePlan(parseSpec(JSON.parse(file.spec)));
+  } catch (e) {
+    throw new SpecError('', `${file.path}: cannot rebuild the sweep from ${META.spec}: ${(e as Error).message}`);
+  }
+  const meta = sinkMeta(plan, file.engine);
+  for (const [key, value] of fileMetadata(meta)) {
+    if (key === META.version) continue;
+    const stored = file.metadata.get(key);
+    if (key !== META.spec && stored !== value) {
+      throw new SpecError('', `${file.path}: ${key} is ${stored ?? 'missing'} but this basinlab computes ${value} for its spec; merge with the version that wrote it (${file.metadata.get(META.version) ?? 'unknown'})`);
+    }
+  }
+  return { plan, meta };
+}
+
+/**
+ * Merges shard files (Parquet, Arrow or JSON, as recorded by a sink with a shard) into `outPath`,
+ * written atomically in the format of its extension, value for value what the unsharded run writes.
+ * Throws SpecError naming the files and run ranges when the shards do not belong together or do
+ * not cover the sweep exactly once; nothing is written then.
+ */
+export async function mergeShards(outPath: string, shardPaths: readonly string[], opts: SinkOptions = {}): Promise<MergeReport> {
+  if (shardPaths.length === 0) throw new SpecError('', 'merge: no shard files given');
+  formatOf(outPath, 'OUT');
+  if (shardPaths.some((p) => resolve(p) === resolve(outPath))) throw new SpecError('', `merge: the output ${outPath} is also one of the shard files`);
+  const files: ResultFile[] = [];
+  try {
+    for (const p of shardPaths) files.push(await openResults(p));
+    checkSameSweep(files);
+    const first = files[0] as ResultFile; // shardPaths is not empty
+    const total = first.width * first.height;
+    const ordered = checkCoverage(files, total, first.width);
+    const { meta } = rebuildPlan(first);
+
+    const sink = sinkFor(outPath, opts);
+    try {
+      await sink.open(meta);
+      for (const f of ordered) {
+        let next = f.firstRun;
+        const end = f.firstRun + f.rows;
+        for await (const c of f.chunks()) {
+          if (c.begin !== next || c.begin + c.n > end) {
+            throw new SpecError('', `${f.path}: rows for ${range(c.begin, c.begin + c.n)} where ${range(next, end)} were expected (corrupt file)`);
+          }
+          for (let r = 0; r < c.n; r++) {
+            if (c.run[r] !== c.begin + r) throw new SpecError('', `${f.path}: row ${c.begin + r - f.firstRun} holds run ${c.run[r]}, expected ${c.begin + r} (corrupt file)`);
+          }
+          await sink.write(c.begin, c.cols, c.n);
+          next += c.n;
+        }
+        if (next !== end) throw new SpecError('', `${f.path}: holds ${range(f.firstRun, next)} but its metadata says ${range(f.firstRun, end)} (truncated file)`);
+      }
+      await sink.close({ meta: { merged_from: files.length } });
+    } catch (e) {
+      await sink.abort();
+      throw e;
+    }
+    return { out: outPath, files: files.length, runs: total };
+  } finally {
+    for (const f of files) await f.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,677 @@
+/**
+ * Streaming result sinks: an engine hands over its results chunk by chunk, in run order, and the
+ * sink writes them to `<path>.partial-<pid>-<random>` as they come; `close` renames the finished
+ * file to its final name, `abort` deletes it. An interrupted or cancelled run never leaves a
+ * half-written file under the final name, and memory stays bounded by a chunk (Parquet row groups
+ * and Arrow record batches are staged to a fixed size and written one at a time).
+ */
+import { randomBytes } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import { open, rename, rm } from 'node:fs/promises';
+import type { Schema } from 'apache-arrow';
+import { Bool, Field, Float32, Float64, Int32, RecordBatch, RecordBatchFileWriter, Schema as ArrowSchema, Struct, makeData } from 'apache-arrow';
+import type { Data, DataType } from 'apache-arrow';
+import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import type { ColumnSource } from 'hyparquet-writer';
+import type { SchemaElement } from 'hyparquet';
+import type { FloatColumn, ResultColumns } from '../core/results.ts';
+import { FLOAT_FIELDS, RESULT_FIELDS, allocateColumns } from '../core/results.ts';
+import type { ColumnDef, FileFormat, SinkMeta } from './format.ts';
+import { VERSION, checkSinkMeta, columnDefs, coordinateColumns, fileMetadata, formatOf, minimaJSON } from './format.ts';
+
+export type { SinkMeta } from './format.ts';
+export { sinkMeta } from './format.ts';
+
+export interface ResultSink {
+  open(meta: SinkMeta): Promise<void>;
+  /**
+   * Results of runs [begin, begin + n) (global run indices): row r of each column is run begin + r.
+   * Chunks arrive in increasing order, each run exactly once, starting at meta.firstRun. Columns may
+   * be longer than n (a reused buffer); only their first n rows are read, before the promise settles.
+   */
+  write(begin: number, cols: ResultColumns, n: number): Promise<void>;
+  /** Finalises the file and renames it to its final name. Throws if some runs were never written. */
+  close(info?: CloseInfo): Promise<void>;
+  /** Removes the temporary file. Safe to call in any state, and after a failed write or close. */
+  abort(): Promise<void>;
+}
+
+export interface CloseInfo {
+  /** Engine details (adapter, workers, elapsed time) for the JSON document's `meta` field. */
+  readonly meta?: Readonly<Record<string, string | number>>;
+}
+
+export interface SinkOptions {
+  /**
+   * Rows per Parquet row group and Arrow record batch (default 131072). Engine chunks are staged to
+   * this size: a CPU engine's small slices would otherwise give thousands of tiny row groups.
+   */
+  readonly rowGroupRows?: number;
+}
+
+/** Picks a sink by the path's extension: .parquet, .arrow (or .feather), .csv, .json. */
+export function sinkFor(path: string, opts: SinkOptions = {}): ResultSink {
+  return sinkForFormat(formatOf(path), path, opts);
+}
+
+export function sinkForFormat(format: FileFormat, path: string, opts: SinkOptions = {}): ResultSink {
+  switch (format) {
+    case 'parquet':
+      return new ParquetSink(path, opts);
+    case 'arrow':
+      return new ArrowSink(path, opts);
+    case 'csv':
+      return new CsvSink(path);
+    case 'json':
+      return new JsonSink(path);
+  }
+}
+
+export const DEFAULT_ROW_GROUP_ROWS = 1 << 17;
+
+/** Rows [from, to) of result columns, as views (no copy). */
+export function columnsView(cols: ResultColumns, from: number, to: number): ResultColumns {
+  return {
+    final_x: cols.final_x.subarray(from, to),
+    final_y: cols.final_y.subarray(from, to),
+    loss: cols.loss.subarray(from, to),
+    sharpness: cols.sharpness.subarray(from, to),
+    basin: cols.basin.subarray(from, to),
+    diverged: cols.diverged.subarray(from, to),
+    steps_to_converge: cols.steps_to_converge.subarray(from, to),
+  };
+}
+
+/**
+ * Writes results already in memory to `path` through the sink its extension picks: the runs
+ * [meta.firstRun, meta.firstRun + meta.runs), where row r of `cols` holds run colsFirstRun + r
+ * (0 for an engine's whole-plan Results). The file appears under its name only when complete.
+ */
+export async function writeColumnsFile(
+  path: string,
+  meta: SinkMeta,
+  cols: ResultColumns,
+  opts: SinkOptions & { readonly colsFirstRun?: number; readonly close?: CloseInfo } = {},
+): Promise<void> {
+  const at = opts.colsFirstRun ?? 0;
+  const end = meta.firstRun + meta.runs;
+  if (meta.firstRun < at || end - at > cols.basin.length) {
+    throw new Error(`columns hold runs [${at}, ${at + cols.basin.length}), not all of [${meta.firstRun}, ${end})`);
+  }
+  const sink = sinkFor(path, opts);
+  const step = opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
+  try {
+    await sink.open(meta);
+    for (let b = meta.firstRun; b < end; b += step) {
+      const n = Math.min(step, end - b);
+      await sink.write(b, columnsView(cols, b - at, b - at + n), n);
+    }
+    await sink.close(opts.close);
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Writes every byte: a FileHandle write may be partial. */
+export async function writeAll(fh: FileHandle, data: Uint8Array | string): Promise<void> {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let off = 0;
+  while (off < bytes.byteLength) {
+    const { bytesWritten } = await fh.write(bytes, off, bytes.byteLength - off);
+    off += bytesWritten;
+  }
+}
+
+type State = 'new' | 'open' | 'closed' | 'aborted';
+
+/**
+ * Temp-file lifecycle and the write-order contract shared by every format; subclasses only encode.
+ */
+abstract class FileSink implements ResultSink {
+  protected readonly tmp: string;
+  protected fh: FileHandle | null = null;
+  private state: State = 'new';
+  private next = 0;
+  private end = 0;
+  private meta_: SinkMeta | null = null;
+  /** The operation in flight, so that abort (from a signal handler) waits for it before deleting. */
+  private busy: Promise<void> = Promise.resolve();
+  private failure: Error | null = null;
+
+  constructor(readonly path: string) {
+    // The pid alone is not unique on a shared volume: containers all run as pid 1, and Kubernetes
+    // may start a replacement pod for a shard while the old one is still terminating.
+    this.tmp = `${path}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+  }
+
+  protected get meta(): SinkMeta {
+    if (!this.meta_) throw new Error(`${this.path}: sink is not open`);
+    return this.meta_;
+  }
+
+  async open(meta: SinkMeta): Promise<void> {
+    if (this.state !== 'new') throw new Error(`${this.path}: sink opened twice`);
+    checkSinkMeta(meta);
+    this.meta_ = meta;
+    this.next = meta.firstRun;
+    this.end = meta.firstRun + meta.runs;
+    this.state = 'open';
+    await this.track(async () => {
+      this.fh = await open(this.tmp, 'w');
+      await this.start();
+    });
+  }
+
+  async write(begin: number, cols: ResultColumns, n: number): Promise<void> {
+    if (this.state !== 'open') throw new Error(`${this.path}: write on a sink that is ${this.state === 'new' ? 'not open' : this.state}`);
+    if (begin !== this.next) {
+      throw new Error(`${this.path}: chunk starts at run ${begin}, expected run ${this.next} (chunks must arrive in order, each run once)`);
+    }
+    if (!Number.isInteger(n) || n <= 0 || begin + n > this.end) {
+      throw new Error(`${this.path}: chunk of ${n} runs at ${begin} goes past the last run ${this.end - 1}`);
+    }
+    for (const f of RESULT_FIELDS) {
+      if (cols[f].length < n) throw new Error(`${this.path}: column ${f} holds ${cols[f].length} rows, fewer than the chunk's ${n}`);
+    }
+    const F = this.meta.precision === 'f32' ? Float32Array : Float64Array;
+    for (const f of FLOAT_FIELDS) {
+      if (!(cols[f] instanceof F)) throw new Error(`${this.path}: column ${f} is a ${cols[f].constructor.name}, but engine ${this.meta.engine} writes ${F.name}`);
+    }
+    this.next = begin + n;
+    await this.track(() => this.append(begin, cols, n));
+  }
+
+  async close(info: CloseInfo = {}): Promise<void> {
+    if (this.state !== 'open') throw new Error(`${this.path}: close on a sink that is ${this.state === 'new' ? 'not open' : this.state}`);
+    if (this.next !== this.end) {
+      const first = this.meta.firstRun;
+      await this.abort();
+      throw new Error(`${this.path}: closed after runs [${first}, ${this.next}) of [${first}, ${this.end}); nothing written`);
+    }
+    try {
+      await this.track(async () => {
+        await this.finish(info);
+        const fh = this.handle();
+        // On a shared cluster volume the rename must not become visible before the data.
+        await fh.datasync();
+        await fh.close();
+        this.fh = null;
+        await rename(this.tmp, this.path);
+      });
+      this.state = 'closed';
+    } catch (e) {
+      await this.abort();
+      throw e;
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.state === 'closed' || this.state === 'aborted') return;
+    this.state = 'aborted';
+    await this.busy;
+    const fh = this.fh;
+    this.fh = null;
+    await fh?.close().catch(() => undefined);
+    await rm(this.tmp, { force: true });
+    await this.discard();
+  }
+
+  protected handle(): FileHandle {
+    if (!this.fh) throw new Error(`${this.path}: file is not open`);
+    return this.fh;
+  }
+
+  /**
+   * Runs one file operation after the previous one (a caller that does not await its writes still
+   * gets them in order); after a failure every later operation refuses, and only abort is left.
+   */
+  private async track(op: () => Promise<void>): Promise<void> {
+    const p = this.busy.then(() => {
+      if (this.failure) throw new Error(`${this.path}: an earlier write failed: ${this.failure.message}`);
+      return op();
+    });
+    this.busy = p.catch((e: unknown) => {
+      this.failure ??= e instanceof Error ? e : new Error(String(e));
+    });
+    await p;
+  }
+
+  /** After the temp file is created. */
+  protected abstract start(): Promise<void>;
+  protected abstract append(begin: number, cols: ResultColumns, n: number): Promise<void>;
+  /** Before the temp file is synced, closed and renamed. */
+  protected abstract finish(info: CloseInfo): Promise<void>;
+  /** Removes any other temporary files. */
+  protected async discard(): Promise<void> {}
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Collects chunks into fixed-size groups (Parquet row groups, Arrow record batches). */
+class Staging {
+  readonly cols: ResultColumns;
+  count = 0;
+  start = 0;
+
+  constructor(
+    readonly capacity: number,
+    precision: 'f32' | 'f64',
+  ) {
+    this.cols = allocateColumns(capacity, precision);
+  }
+
+  /** Copies the chunk in, calling `emit` each time the staging area fills. */
+  async push(begin: number, cols: ResultColumns, n: number, emit: (start: number, cols: ResultColumns, count: number) => Promise<void>): Promise<void> {
+    let done = 0;
+    while (done < n) {
+      if (this.count === 0) this.start = begin + done;
+      const take = Math.min(n - done, this.capacity - this.count);
+      for (const f of RESULT_FIELDS) {
+        (this.cols[f] as Float64Array).set((cols[f] as Float64Array).subarray(done, done + take), this.count);
+      }
+      this.count += take;
+      done += take;
+      if (this.count === this.capacity) await this.flush(emit);
+    }
+  }
+
+  async flush(emit: (start: number, cols: ResultColumns, count: number) => Promise<void>): Promise<void> {
+    if (this.count === 0) return;
+    const count = this.count;
+    this.count = 0;
+    await emit(this.start, this.cols, count);
+  }
+}
+
+function rowGroupRows(opts: SinkOptions): number {
+  const r = opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
+  if (!Number.isInteger(r) || r < 1) throw new Error(`rowGroupRows must be a positive integer, got ${r}`);
+  return r;
+}
+
+function booleans(a: Uint8Array, n: number): boolean[] {
+  const out = new Array<boolean>(n);
+  for (let r = 0; r < n; r++) out[r] = a[r] !== 0;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const FLOAT_NAMES: ReadonlySet<string> = new Set(FLOAT_FIELDS);
+
+const PARQUET_TYPES = { int32: 'INT32', float32: 'FLOAT', float64: 'DOUBLE', bool: 'BOOLEAN' } as const;
+
+/**
+ * Parquet through hyparquet-writer: plain physical types (no logical types a reader could miss),
+ * every column REQUIRED, snappy, one row group per staged group, key-value metadata in the footer;
+ * the writer picks dictionary encoding per column chunk where it halves the size.
+ */
+class ParquetSink extends FileSink {
+  private writer: ParquetWriter | null = null;
+  private bytes: ByteWriter | null = null;
+  private staging: Staging | null = null;
+  private defs: ColumnDef[] = [];
+
+  constructor(
+    path: string,
+    private readonly opts: SinkOptions,
+  ) {
+    super(path);
+  }
+
+  protected async start(): Promise<void> {
+    const m = this.meta;
+    this.defs = columnDefs(m.params, m.precision);
+    const schema: SchemaElement[] = [
+      { name: 'root', num_children: this.defs.length },
+      ...this.defs.map((d): SchemaElement => ({ name: d.name, type: PARQUET_TYPES[d.type], repetition_type: 'REQUIRED' })),
+    ];
+    this.bytes = new ByteWriter();
+    this.writer = new ParquetWriter({
+      writer: this.bytes,
+      schema,
+      codec: 'SNAPPY',
+      kvMetadata: fileMetadata(m).map(([key, value]) => ({ key, value })),
+      createdBy: `basinlab version ${VERSION} (build hyparquet-writer)`,
+    });
+    this.staging = new Staging(rowGroupRows(this.opts), m.precision);
+    await this.drain();
+  }
+
+  protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
+    await this.stagingArea().push(begin, cols, n, (s, c, k) => this.rowGroup(s, c, k));
+  }
+
+  protected async finish(): Promise<void> {
+    await this.stagingArea().flush((s, c, k) => this.rowGroup(s, c, k));
+    this.parquet().finish();
+    await this.drain();
+  }
+
+  private async rowGroup(begin: number, cols: ResultColumns, n: number): Promise<void> {
+    const coord = coordinateColumns(this.meta, begin, n);
+    const data: ColumnSource['data'][] = [
+      coord.run,
+      coord.i,
+      coord.j,
+      ...coord.params,
+      ...FLOAT_FIELDS.map((f) => cols[f].subarray(0, n)),
+      cols.basin.subarray(0, n),
+      booleans(cols.diverged, n),
+      cols.steps_to_converge.subarray(0, n),
+    ];
+    const columnData: ColumnSource[] = this.defs.map((d, k) => {
+      const col = data[k];
+      if (!col) throw new Error(`no data for column ${d.name}`);
+      // No min/max statistics on result floats: they exclude NaN, and DuckDB then prunes row
+      // groups holding NaN from `loss > x` or `final_x = 'NaN'` filters (wrong answers, tested).
+      return FLOAT_NAMES.has(d.name) ? { name: d.name, data: col, statistics: false } : { name: d.name, data: col };
+    });
+    this.parquet().write({ columnData, rowGroupSize: n });
+    await this.drain();
+  }
+
+  /** Moves what the encoder produced to the file, so only one row group is ever held. */
+  private async drain(): Promise<void> {
+    const b = this.bytes;
+    if (!b || b.index === 0) return;
+    await writeAll(this.handle(), b.getBytes());
+    b.index = 0;
+  }
+
+  private parquet(): ParquetWriter {
+    if (!this.writer) throw new Error(`${this.path}: parquet writer is not open`);
+    return this.writer;
+  }
+
+  private stagingArea(): Staging {
+    if (!this.staging) throw new Error(`${this.path}: sink is not open`);
+    return this.staging;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function arrowData(t: ColumnDef['type'], data: Int32Array | FloatColumn | Uint8Array, n: number): Data {
+  const wrong = (): never => {
+    throw new Error(`column data of type ${data.constructor.name} does not fit an arrow ${t} column`);
+  };
+  switch (t) {
+    case 'int32':
+      return data instanceof Int32Array ? makeData({ type: new Int32(), length: n, nullCount: 0, data }) : wrong();
+    case 'float32':
+      return data instanceof Float32Array ? makeData({ type: new Float32(), length: n, nullCount: 0, data }) : wrong();
+    case 'float64':
+      return data instanceof Float64Array ? makeData({ type: new Float64(), length: n, nullCount: 0, data }) : wrong();
+    case 'bool':
+      return data instanceof Uint8Array ? makeData({ type: new Bool(), length: n, nullCount: 0, data }) : wrong();
+  }
+}
+
+function arrowType(t: ColumnDef['type']): DataType {
+  switch (t) {
+    case 'int32':
+      return new Int32();
+    case 'float32':
+      return new Float32();
+    case 'float64':
+      return new Float64();
+    case 'bool':
+      return new Bool();
+  }
+}
+
+export function arrowSchema(meta: SinkMeta): Schema {
+  const fields = columnDefs(meta.params, meta.precision).map((d) => new Field(d.name, arrowType(d.type), false));
+  return new ArrowSchema(fields, new Map(fileMetadata(meta)));
+}
+
+/** Arrow booleans are bit-packed, least significant bit first. */
+function packBits(a: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(Math.ceil(n / 8));
+  for (let r = 0; r < n; r++) if (a[r] !== 0) out[r >> 3] = (out[r >> 3] as number) | (1 << (r & 7));
+  return out;
+}
+
+const IDLE = Symbol('idle');
+
+/**
+ * Arrow IPC file format (Feather v2) through apache-arrow's RecordBatchFileWriter: the schema and its
+ * metadata first, one record batch per staged group, the footer at close.
+ */
+class ArrowSink extends FileSink {
+  private writer: RecordBatchFileWriter | null = null;
+  private schema: Schema | null = null;
+  private defs: ColumnDef[] = [];
+  private staging: Staging | null = null;
+  private queue: AsyncIterator<Uint8Array> | null = null;
+  /** A read of the writer's byte queue that found it empty; the next bytes written resolve it. */
+  private waiting: Promise<IteratorResult<Uint8Array>> | null = null;
+
+  constructor(
+    path: string,
+    private readonly opts: SinkOptions,
+  ) {
+    super(path);
+  }
+
+  protected async start(): Promise<void> {
+    this.schema = arrowSchema(this.meta);
+    this.defs = columnDefs(this.meta.params, this.meta.precision);
+    // autoDestroy: finish() also closes the byte queue, which ends the final drain.
+    this.writer = new RecordBatchFileWriter({ autoDestroy: true });
+    this.writer.reset(undefined, this.schema);
+    this.queue = this.writer[Symbol.asyncIterator]();
+    this.staging = new Staging(rowGroupRows(this.opts), this.meta.precision);
+    await this.drain(false);
+  }
+
+  protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
+    await this.stagingArea().push(begin, cols, n, (s, c, k) => this.batch(s, c, k));
+  }
+
+  protected async finish(): Promise<void> {
+    await this.stagingArea().flush((s, c, k) => this.batch(s, c, k));
+    this.arrow().finish();
+    await this.drain(true);
+  }
+
+  private async batch(begin: number, cols: ResultColumns, n: number): Promise<void> {
+    const schema = this.schema;
+    if (!schema) throw new Error(`${this.path}: sink is not open`);
+    const coord = coordinateColumns(this.meta, begin, n);
+    // Copies: the staged columns are reused for the next group while these bytes may be queued.
+    const values: (Int32Array | FloatColumn | Uint8Array)[] = [
+      coord.run,
+      coord.i,
+      coord.j,
+      ...coord.params,
+      ...FLOAT_FIELDS.map((f) => cols[f].slice(0, n)),
+      cols.basin.slice(0, n),
+      packBits(cols.diverged, n),
+      cols.steps_to_converge.slice(0, n),
+    ];
+    const children = this.defs.map((d, k) => {
+      const data = values[k];
+      if (!data) throw new Error(`no data for column ${d.name}`);
+      return arrowData(d.type, data, n);
+    });
+    const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
+    this.arrow().write(batch);
+    await this.drain(false);
+  }
+
+  /**
+   * Writes out the bytes the Arrow writer has queued. The writer only offers them as an async
+   * queue, so an empty queue is told apart from a slow one by racing the read against an
+   * already-settled promise: a read that would wait is kept and resumed on the next drain. With
+   * `untilEnd` (after finish closed the queue) it reads to the end.
+   */
+  private async drain(untilEnd: boolean): Promise<void> {
+    const q = this.queue;
+    if (!q) return;
+    const fh = this.handle();
+    for (;;) {
+      const read = this.waiting ?? q.next();
+      this.waiting = null;
+      const r = untilEnd ? await read : await Promise.race([read, Promise.resolve(IDLE)]);
+      if (r === IDLE) {
+        this.waiting = read;
+        return;
+      }
+      if (r.done) return;
+      await writeAll(fh, r.value);
+    }
+  }
+
+  private arrow(): RecordBatchFileWriter {
+    if (!this.writer) throw new Error(`${this.path}: arrow writer is not open`);
+    return this.writer;
+  }
+
+  private stagingArea(): Staging {
+    if (!this.staging) throw new Error(`${this.path}: sink is not open`);
+    return this.staging;
+  }
+
+  protected override async discard(): Promise<void> {
+    this.writer?.abort();
+    this.writer = null;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** JSON numbers cannot be NaN or infinite: those become null, as in writeResultsJSON. */
+function num(x: number): string {
+  return Number.isFinite(x) ? String(x) : 'null';
+}
+
+function arrayText(a: ArrayLike<number>, from: number, to: number): string {
+  const parts = new Array<string>(to - from);
+  for (let r = from; r < to; r++) parts[r - from] = num(a[r] as number);
+  return parts.join(',');
+}
+
+/** Rows of text per string built: bounds the size of a string whatever the chunk size. */
+const TEXT_ROWS = 16384;
+
+/** CSV: writeResultsCSV's columns and number format, one block of rows per chunk. */
+class CsvSink extends FileSink {
+  protected async start(): Promise<void> {
+    const header = ['run', 'i', 'j', ...this.meta.params, ...RESULT_FIELDS];
+    await writeAll(this.handle(), `${header.join(',')}\n`);
+  }
+
+  protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
+    const m = this.meta;
+    for (let s = 0; s < n; s += TEXT_ROWS) {
+      const e = Math.min(n, s + TEXT_ROWS);
+      const coord = coordinateColumns(m, begin + s, e - s);
+      const lines = new Array<string>(e - s);
+      for (let r = s; r < e; r++) {
+        const k = r - s;
+        const row: (string | number)[] = [coord.run[k] as number, coord.i[k] as number, coord.j[k] as number];
+        for (const p of coord.params) row.push(num(p[k] as number));
+        for (const f of RESULT_FIELDS) row.push(num(cols[f][r] as number));
+        lines[k] = row.join(',');
+      }
+      await writeAll(this.handle(), `${lines.join('\n')}\n`);
+    }
+  }
+
+  protected async finish(): Promise<void> {}
+}
+
+/**
+ * JSON: the columnar document writeResultsJSON writes (one array per field), streamed by writing
+ * each array to its own temp file as chunks arrive and concatenating them behind the header at
+ * close. A shard's document also has a `shard` entry and arrays for the shard's runs only.
+ */
+class JsonSink extends FileSink {
+  private parts: { key: string; path: string; fh: FileHandle; empty: boolean }[] = [];
+
+  protected async start(): Promise<void> {
+    const m = this.meta;
+    const keys = [...(m.plan.mode === 'list' ? m.params.map((p) => `points:${p}`) : []), ...RESULT_FIELDS];
+    for (const [k, key] of keys.entries()) {
+      const path = `${this.tmp}.${k}`;
+      this.parts.push({ key, path, fh: await open(path, 'w+'), empty: true });
+    }
+  }
+
+  protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
+    const m = this.meta;
+    const arrays: ArrayLike<number>[] = [];
+    if (m.plan.mode === 'list') arrays.push(...coordinateColumns(m, begin, n).params);
+    for (const f of RESULT_FIELDS) arrays.push(cols[f]);
+    for (const [k, part] of this.parts.entries()) {
+      const a = arrays[k];
+      if (!a) throw new Error(`no data for ${part.key}`);
+      for (let s = 0; s < n; s += TEXT_ROWS) {
+        await writeAll(part.fh, `${part.empty ? '' : ','}${arrayText(a, s, Math.min(n, s + TEXT_ROWS))}`);
+        part.empty = false;
+      }
+    }
+  }
+
+  protected async finish(info: CloseInfo): Promise<void> {
+    const m = this.meta;
+    const fh = this.handle();
+    const all = (a: Float64Array): string => arrayText(a, 0, a.length);
+    let head = '{\n';
+    head += `"spec":${JSON.stringify(m.spec)},\n`;
+    head += `"engine":${JSON.stringify(m.engine)},\n`;
+    head += `"meta":${JSON.stringify(info.meta ?? {})},\n`;
+    if (m.shard) head += `"shard":${JSON.stringify({ k: m.shard.k, n: m.shard.n, firstRun: m.firstRun, runs: m.runs })},\n`;
+    head += `"width":${m.width},\n"height":${m.height},\n`;
+    head += `"params":${JSON.stringify(m.params)},\n`;
+    head += `"xValues":[${all(m.xValues)}],\n`;
+    head += `"yValues":[${all(m.yValues)}],\n`;
+    await writeAll(fh, head);
+    const points = this.parts.filter((p) => p.key.startsWith('points:'));
+    const fields = this.parts.filter((p) => !p.key.startsWith('points:'));
+    if (points.length > 0) {
+      await writeAll(fh, '"points":{');
+      for (const [k, p] of points.entries()) {
+        await writeAll(fh, `${k > 0 ? ',' : ''}${JSON.stringify(p.key.slice('points:'.length))}:[`);
+        await this.copyPart(p);
+        await writeAll(fh, ']');
+      }
+      await writeAll(fh, '},\n');
+    }
+    await writeAll(fh, `"radius":${num(m.radius)},\n"bound":${num(m.bound)},\n`);
+    await writeAll(fh, `"minima":${JSON.stringify(minimaJSON(m.minima))},\n`);
+    for (const [k, p] of fields.entries()) {
+      await writeAll(fh, `${JSON.stringify(p.key)}:[`);
+      await this.copyPart(p);
+      await writeAll(fh, `]${k < fields.length - 1 ? ',' : ''}\n`);
+    }
+    await writeAll(fh, '}\n');
+    await this.discard();
+  }
+
+  private async copyPart(p: { path: string; fh: FileHandle }): Promise<void> {
+    const out = this.handle();
+    const buf = new Uint8Array(1 << 20);
+    let pos = 0;
+    for (;;) {
+      const { bytesRead } = await p.fh.read(buf, 0, buf.byteLength, pos);
+      if (bytesRead === 0) return;
+      await writeAll(out, buf.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+  }
+
+  protected override async discard(): Promise<void> {
+    const parts = this.parts;
+    this.parts = [];
+    for (const p of parts) {
+      await p.fh.close().catch(() => undefined);
+      await rm(p.path, { force: true });
+    }
+  }
+}
