@@ -8,9 +8,11 @@
  *
  *   npm run bench                 everything (a few minutes on 2 cores)
  *   npm run bench -- --quick      64k runs only, fewer steps
+ *   npm run bench -- --scale      the 4096 x 4096 sweep to Parquet on gpu and cpu: time and peak
+ *                                 resident memory (the CLI reports its own peak; ~10 minutes)
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { makePlan } from '../src/core/plan.ts';
 import type { Plan } from '../src/core/plan.ts';
@@ -145,7 +147,39 @@ function numpy(n: number, steps: number): number | null {
   }
 }
 
+/** The 4096² sweep through the CLI, as a user runs it: time and the peak RSS the CLI reports. */
+function scale(): void {
+  const spec = {
+    surface: 'rosenbrock',
+    optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9 },
+    steps: 1000,
+    start: [-1.5, 2],
+    sweep: {
+      x: { param: 'optimizer.lr', min: 1e-5, max: 1e-3, count: 4096, scale: 'log' },
+      y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4096 },
+    },
+  };
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync('bench/results/scale-spec.json', JSON.stringify(spec));
+  const lines = ['| engine | runs x steps | wall time | run-steps/s | peak RSS | Parquet size |', '|---|---|---|---|---|---|'];
+  for (const engine of ['gpu', 'cpu']) {
+    const out = `bench/results/scale-${engine}.parquet`;
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, ['bin/basinlab.js', 'sweep', 'bench/results/scale-spec.json', '--engine', engine, '--out', out], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
+    const secs = (performance.now() - t0) / 1000;
+    if (r.status !== 0) throw new Error(`scale sweep on ${engine} failed: ${r.stderr}`);
+    const peak = /peak RSS (\d+) MiB/.exec(r.stderr)?.[1] ?? '?';
+    process.stderr.write(`${engine}: ${secs.toFixed(0)} s, peak RSS ${peak} MiB\n`);
+    lines.push(`| ${engine} | 4096² x 1000 | ${secs.toFixed(0)} s | ${fmt((4096 * 4096 * 1000) / secs)} | ${peak} MiB | ${(statSync(out).size / 2 ** 20).toFixed(0)} MiB |`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--scale')) return scale();
   const gpu = await createNodeGpuEngine();
   const workers = availableParallelism();
   const cpu = new CpuEngine('cpu', { workers, spawn: nodeWorkerSpawner(), inProcessBelow: 0 });

@@ -17,6 +17,12 @@ override SWA: bool = false;
 override SWA_START: u32 = 1u;
 override SWA_EVERY: u32 = 1u;
 const SWA_SLOT: u32 = 7u;
+// Sharpness-aware minimisation around the optimiser (spec.sam): a second gradient, at w + e(w).
+override SAM: bool = false;
+override SAM_ADAPTIVE: bool = false;
+// State slot holding the point where the optimiser wants its gradient: the weights (0) for most,
+// the interpolated point y for Schedule-Free, which keeps its averaged iterate in S[0].
+override GRAD_SLOT: u32 = 0u;
 
 // One optimiser step of this run: step k (0-based) with torch's LR after k scheduler steps.
 fn advance(k: u32, run: u32, base_lr: f32) {
@@ -37,10 +43,32 @@ fn advance(k: u32, run: u32, base_lr: f32) {
   } else {
     sc = opt_step_scalars(mom, t);
   }
-  var g = surface_sample_grad(S[0], run, k);
+  let q = S[GRAD_SLOT];
+  var noise = vec2f(0.0);
   if (NOISE) {
     let w = pcg4d(vec4u(seed_v, run, k, STREAM_GRADIENT_NOISE));
-    g = g + param(RUN_NOISE_STD) * box_muller(w.x, w.y);
+    noise = param(RUN_NOISE_STD) * box_muller(w.x, w.y);
+  }
+  var g = surface_sample_grad(q, run, k);
+  if (NOISE) {
+    g = g + noise;
+  }
+  if (SAM) {
+    // davda54/sam first_step: e = rho * (w² if adaptive) * g / (‖(|w| if adaptive) * g‖ + 1e-12);
+    // the second gradient sees the same minibatch and noise draw, as it would in a training step.
+    var v = g;
+    if (SAM_ADAPTIVE) {
+      v = abs(q) * g;
+    }
+    let scale = param(RUN_SAM_RHO) / (sqrt(v.x * v.x + v.y * v.y) + 1e-12);
+    var e = g * scale;
+    if (SAM_ADAPTIVE) {
+      e = ((q * q) * g) * scale;
+    }
+    g = surface_sample_grad(q + e, run, k);
+    if (NOISE) {
+      g = g + noise;
+    }
   }
   opt_step(g, sched.x, mom, t, sc);
   if (SWA) {

@@ -25,6 +25,7 @@ export const RUN_PARAMS = {
   'start.0': P_RUN + 0,
   'start.1': P_RUN + 1,
   'noise.std': P_RUN + 2,
+  'sam.rho': P_RUN + 3,
 } as const;
 
 /** Base of schedule block i (0 = top level, 1… = children). */

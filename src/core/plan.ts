@@ -90,6 +90,7 @@ export function makePlan(spec: Spec): Plan {
   P[RUN_PARAMS['start.0']] = spec.start[0];
   P[RUN_PARAMS['start.1']] = spec.start[1];
   P[RUN_PARAMS['noise.std']] = spec.noise.std;
+  P[RUN_PARAMS['sam.rho']] = spec.sam?.rho ?? 0;
   const schedule = spec.schedule ? buildSchedule(spec.schedule, 0, P) : null;
 
   const ranges = spec.sweep ? sweepRanges(spec.sweep) : [];

@@ -97,6 +97,13 @@ export interface Spec {
    * mean of the iterates after steps start, start + every, …; reported beside the last iterate.
    */
   readonly swa: { readonly start: number; readonly every: number } | null;
+  /**
+   * Sharpness-aware minimisation (Foret et al., ICLR 2021; reference implementation davda54/sam)
+   * wrapping the optimiser: each step first moves to w + e(w), e = rho·g/‖g‖ (adaptive: ASAM's
+   * rho·w²·g/‖|w|·g‖), takes the gradient there with the same noise draw, and hands it to the
+   * optimiser at w. Two gradient evaluations per step.
+   */
+  readonly sam: { readonly rho: number; readonly adaptive: boolean } | null;
 }
 
 export const MAX_STEPS = 10_000_000;
@@ -340,7 +347,7 @@ function entryTarget(
 
 /** Resolves a sweep path against a spec, or returns the reason it is not sweepable. */
 export function resolveParamPath(
-  spec: Pick<Spec, 'surface' | 'optimizer' | 'schedule'>,
+  spec: Pick<Spec, 'surface' | 'optimizer' | 'schedule'> & { readonly sam?: Spec['sam'] },
   path: string,
 ): ParamTarget | string {
   const [head, ...tail] = path.split('.');
@@ -348,7 +355,8 @@ export function resolveParamPath(
   if (path in RUN_PARAMS) {
     const slot = RUN_PARAMS[path as keyof typeof RUN_PARAMS];
     const range =
-      path === 'noise.std' ? { min: 0, max: Number.POSITIVE_INFINITY } : { min: -1e30, max: 1e30 };
+      path === 'noise.std' || path === 'sam.rho' ? { min: 0, max: Number.POSITIVE_INFINITY } : { min: -1e30, max: 1e30 };
+    if (path === 'sam.rho' && !spec.sam) return 'sam.rho is swept but the spec has no sam block; add "sam": {"rho": 0.05}';
     return { path, slot, int: false, range };
   }
   switch (head) {
@@ -374,7 +382,7 @@ export function resolveParamPath(
       return def ? entryTarget(def.params, scheduleBlockBase(0), 'schedule', rest) : 'unknown schedule';
     }
     default:
-      return `unknown parameter path; use optimizer.<name>, schedule.<name>, surface.<name>, start.0, start.1 or noise.std`;
+      return `unknown parameter path; use optimizer.<name>, schedule.<name>, surface.<name>, start.0, start.1, noise.std or sam.rho`;
   }
 }
 
@@ -586,7 +594,7 @@ function crossChecks(rd: Reader, spec: Spec): void {
 
 // ---------------------------------------------------------------------------------------------
 
-const TOP_KEYS = ['surface', 'optimizer', 'schedule', 'steps', 'start', 'noise', 'outcome', 'sweep', 'swa'] as const;
+const TOP_KEYS = ['surface', 'optimizer', 'schedule', 'steps', 'start', 'noise', 'outcome', 'sweep', 'swa', 'sam'] as const;
 
 /** Validates and resolves a spec. Throws SpecErrors listing every problem found. */
 export function parseSpec(input: unknown): Spec {
@@ -651,6 +659,21 @@ export function parseSpec(input: unknown): Spec {
     }
   }
 
+  let sam: Spec['sam'] = null;
+  if (o.sam !== undefined && o.sam !== null) {
+    const w = rd.object(o.sam, 'sam');
+    if (w) {
+      rd.unknownKeys(w, ['rho', 'adaptive'], 'sam');
+      const rho = w.rho === undefined ? 0.05 : rd.number(w.rho, 'sam.rho', { min: 0, max: 1e30 });
+      let adaptive = false;
+      if (w.adaptive !== undefined) {
+        if (typeof w.adaptive === 'boolean') adaptive = w.adaptive;
+        else rd.fail('sam.adaptive', `expected true or false, got ${show(w.adaptive)}`);
+      }
+      if (rho !== null) sam = { rho, adaptive };
+    }
+  }
+
   const sweep = readSweep(rd, o.sweep);
   if (sweep && runCount(sweep) > MAX_RUNS) {
     rd.fail('sweep', `${runCount(sweep)} runs is more than the ${MAX_RUNS} one sweep may hold`);
@@ -659,7 +682,7 @@ export function parseSpec(input: unknown): Spec {
   if (rd.errors.length > 0 || !surface || !optimizer || steps === null || !start) {
     throw new SpecErrors(rd.errors.length > 0 ? rd.errors : [new SpecError('', 'invalid spec')]);
   }
-  const spec: Spec = { surface, optimizer, schedule, steps, start, noise, outcome, sweep, swa };
+  const spec: Spec = { surface, optimizer, schedule, steps, start, noise, outcome, sweep, swa, sam };
 
   // Sweep paths need the resolved entries.
   if (sweep) {
@@ -702,11 +725,12 @@ export function specToJSON(spec: Spec): Record<string, unknown> {
         ? { kind: 'points', params: spec.sweep.dims.map((d) => d.param), points: spec.sweep.points }
         : spec.sweep,
     ...(spec.swa ? { swa: { ...spec.swa } } : {}),
+    ...(spec.sam ? { sam: { ...spec.sam } } : {}),
   };
 }
 
 /** Every path a sweep axis may name for this spec, with its allowed range (for pickers). */
-export function sweepablePaths(spec: Pick<Spec, 'surface' | 'optimizer' | 'schedule'>): ParamTarget[] {
+export function sweepablePaths(spec: Pick<Spec, 'surface' | 'optimizer' | 'schedule'> & { readonly sam?: Spec['sam'] }): ParamTarget[] {
   const out: ParamTarget[] = [];
   const add = (path: string): void => {
     const t = resolveParamPath(spec, path);

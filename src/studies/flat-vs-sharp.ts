@@ -106,7 +106,41 @@ export const flatVsSharp: Study = {
     const quietSharp = rowSharp(0);
     const noisySharp = rowSharp(c.plan.height - 1);
 
+    // 4. SAM: over LR x rho, with gradient noise, the share of starts along the line through both
+    // minima that end in the flat and in the sharp minimum (rho = 0 is plain SGD).
+    const rhos = Array.from({ length: ctx.quick ? 6 : 13 }, (_, k) => (0.3 * k) / ((ctx.quick ? 6 : 13) - 1));
+    const samLrs = [0.005, 0.015, 0.03];
+    const starts = Array.from({ length: ctx.quick ? 32 : 96 }, (_, k) => -3.5 + (6.5 * k) / ((ctx.quick ? 32 : 96) - 1));
+    const points: number[][] = [];
+    for (const lr of samLrs) for (const rho of rhos) for (const sx of starts) points.push([lr, rho, sx]);
+    const d = await runSpec(ctx, 'LR x SAM rho', {
+      ...base,
+      outcome: { radius: 0.3 },
+      noise: { std: 2, seed: 3 },
+      sam: { rho: 0.05 },
+      sweep: { kind: 'points', params: ['optimizer.lr', 'sam.rho', 'start.0'], points },
+    });
+    const share = (which: number): number[][] =>
+      samLrs.map((_, li) =>
+        rhos.map((_, ri) => {
+          let f = 0;
+          for (let si = 0; si < starts.length; si++) if (d.results.basin[(li * rhos.length + ri) * starts.length + si] === which) f++;
+          return f / starts.length;
+        }),
+      );
+    const samFlat = share(flat);
+    const samSharp = share(sharp);
+    const flatWithoutSam = samFlat.map((row) => row[0] as number);
+    const flatWithMostSam = samFlat.map((row) => row[row.length - 1] as number);
+    const sharpWithoutSam = samSharp.map((row) => row[0] as number);
+    const sharpWithMostSam = samSharp.map((row) => row[row.length - 1] as number);
+
     const findings = {
+      samLearningRates: samLrs,
+      flatFractionWithoutSam: flatWithoutSam,
+      flatFractionWithLargestRho: flatWithMostSam,
+      sharpFractionWithoutSam: sharpWithoutSam,
+      sharpFractionWithLargestRho: sharpWithMostSam,
       lambdaSharp: lamS,
       lambdaFlat: lamF,
       sharpRunsBeyondStabilityLimit: beyond,
@@ -125,7 +159,11 @@ export const flatVsSharp: Study = {
       `Over starts along the line through both minima, ${fmt(100 * findings.sharpFractionBelowHalfLimit)}% end in the sharp well at ` +
       `learning rates below 1/λ_sharp and ${fmt(100 * findings.sharpFractionAboveLimit)}% above 2/λ_sharp, where ` +
       `${fmt(100 * findings.flatFractionAboveLimit)}% end in the flat one. Below the limit, gradient noise of standard deviation 8 cuts the ` +
-      `share of sharp endings from ${fmt(100 * quietSharp)}% to ${fmt(100 * noisySharp)}%.`;
+      `share of sharp endings from ${fmt(100 * quietSharp)}% to ${fmt(100 * noisySharp)}%. With SAM (and noise of std 2), ` +
+      `the share of starts ending in the sharp minimum at lr ${samLrs.join('/')} goes from ${sharpWithoutSam.map((f) => fmt(100 * f)).join('/')}% ` +
+      `without it to ${sharpWithMostSam.map((f) => fmt(100 * f)).join('/')}% at rho = ${fmt(rhos[rhos.length - 1] as number)}, and the share in the flat one from ` +
+      `${flatWithoutSam.map((f) => fmt(100 * f)).join('/')}% to ${flatWithMostSam.map((f) => fmt(100 * f)).join('/')}%: on this surface the ascent step ` +
+      `mostly keeps runs from settling in the sharp well rather than sending them to the flat one ` +      `(at lr ${samLrs.join('/')}).`;
     return {
       id: 'flat-vs-sharp',
       findings,
@@ -153,6 +191,16 @@ export const flatVsSharp: Study = {
           marks: [{ x: 2 / lamS, label: '2/λ_sharp', colour: '#d00' }],
         },
         { kind: 'heatmap', title: 'Minimum reached: LR x gradient noise (momentum 0)', plan: c.plan, results: c.results, mode: 'basin' },
+        {
+          kind: 'chart',
+          title: 'SAM: where runs end, by rho (noise std 2)',
+          xLabel: 'SAM rho (0 = plain SGD)',
+          yLabel: 'fraction of starts',
+          series: [
+            ...samLrs.map((lr, k) => ({ label: `flat, lr ${lr}`, x: rhos, y: samFlat[k] ?? [], colour: ['#56b4e9', '#0072b2', '#003f7f'][k] as string })),
+            ...samLrs.map((lr, k) => ({ label: `sharp, lr ${lr}`, x: rhos, y: samSharp[k] ?? [], colour: ['#f0c060', '#e69f00', '#a05000'][k] as string })),
+          ],
+        },
       ],
     };
   },

@@ -183,6 +183,28 @@ const ROWS: readonly Row[] = [
     },
   },
   {
+    name: 'SAM around SGD with momentum, LR x rho, flat vs sharp, noise',
+    spec: {
+      surface: 'flat_sharp',
+      optimizer: { name: 'SGD', lr: 0.02, momentum: 0.9 },
+      sam: { rho: 0.1 },
+      steps: 300,
+      start: [1.2, 0.2],
+      noise: { std: 0.2, seed: 12 },
+      sweep: { x: { param: 'optimizer.lr', min: 1e-3, max: 0.1, count: 24, scale: 'log' }, y: { param: 'sam.rho', min: 0, max: 0.5, count: 24 } },
+    },
+  },
+  {
+    name: 'adaptive SAM around Adam, Rosenbrock',
+    spec: {
+      surface: 'rosenbrock',
+      optimizer: { name: 'Adam', lr: 0.01 },
+      sam: { rho: 0.05, adaptive: true },
+      steps: 300,
+      sweep: startGrid(-2, 2),
+    },
+  },
+  {
     name: 'SGD, constant LR, saddle escape under noise',
     spec: {
       surface: 'saddle',

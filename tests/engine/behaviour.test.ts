@@ -292,3 +292,38 @@ describe('the CPU worker pool', () => {
     await pooled.dispose();
   });
 });
+
+/** SAM wrapping the optimiser, on every engine. */
+describe('sharpness-aware minimisation', () => {
+  for (const E of ENGINES) {
+    it(`${E.name}: rho = 0 is the plain optimiser; one SGD step takes the gradient at w + rho g/|g|`, async () => {
+      const base = {
+        surface: { name: 'quadratic', a: 1, b: 10, angle: 30 },
+        optimizer: { name: 'SGD', lr: 0.05, momentum: 0.5 },
+        steps: 50,
+        noise: { std: 0.3, seed: 1 },
+        sweep: { x: { param: 'start.0', min: -1.5, max: 1.5, count: 6 } },
+      };
+      const plain = (await runOn(E, base)).res;
+      const zero = (await runOn(E, { ...base, sam: { rho: 0 } })).res;
+      expect(Array.from(zero.final_x)).toEqual(Array.from(plain.final_x));
+      expect(Array.from(zero.final_y)).toEqual(Array.from(plain.final_y));
+
+      // One step of plain SGD with SAM from (1, 1) on the rotated quadratic, derived in float64.
+      const one = (await runOn(E, { surface: { name: 'quadratic', a: 1, b: 10, angle: 30 }, optimizer: { name: 'SGD', lr: 0.05 }, steps: 1, start: [1, 1], sam: { rho: 0.1 } })).res;
+      const th = (30 * Math.PI) / 180;
+      const c = Math.cos(th);
+      const s = Math.sin(th);
+      const grad = (x: number, y: number): [number, number] => {
+        const u = x * c + y * s;
+        const v = -x * s + y * c;
+        return [1 * u * c - 10 * v * s, 1 * u * s + 10 * v * c];
+      };
+      const [gx, gy] = grad(1, 1);
+      const n = Math.hypot(gx, gy);
+      const [hx, hy] = grad(1 + (0.1 * gx) / n, 1 + (0.1 * gy) / n);
+      expect(Math.abs((one.final_x[0] as number) - (1 - 0.05 * hx))).toBeLessThan(E.tol * 10);
+      expect(Math.abs((one.final_y[0] as number) - (1 - 0.05 * hy))).toBeLessThan(E.tol * 10);
+    });
+  }
+});

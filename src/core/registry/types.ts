@@ -111,6 +111,13 @@ export interface OptimizerDef {
   /** vec2 state slots used after the position (S pair 1 … stateSlots). */
   readonly stateSlots: number;
   /**
+   * The state pair at which the gradient is taken, when it is not the weights: Schedule-Free keeps
+   * its averaged iterate x (what a user deploys and what outcomes describe) in pair 0 and the
+   * interpolated point y, where torch's reference implementation evaluates the gradient, in this
+   * pair. The optimiser keeps it current at the end of every step (and in init).
+   */
+  readonly gradSlot?: number;
+  /**
    * The parameter a momentum-cycling scheduler (CyclicLR, OneCycleLR) drives, as torch does:
    * `momentum` for SGD/RMSprop, `betas.0` for the Adam family, null where torch raises.
    */

@@ -151,21 +151,38 @@ export class CpuRun {
       if (plan.cyclesMomentum) mom = this.sched[1]!;
     }
     this.lastLr = lr;
-    const x = S[0]!;
-    const y = S[1]!;
-    if (plan.surface.stochasticGrad && this.data) {
-      plan.surface.stochasticGrad(r, P, x, y, this.data, plan.spec.noise.seed, this.run, k, G);
-    } else {
-      plan.surface.grad(r, P, x, y, this.data, G);
-    }
+    const gs = 2 * (plan.optimizer.gradSlot ?? 0);
+    const x = S[gs]!;
+    const y = S[gs + 1]!;
+    this.gradient(x, y, k);
     let gx = G[0]!;
     let gy = G[1]!;
+    let nx0 = 0;
+    let ny0 = 0;
     if (plan.noise) {
       pcg4d(plan.spec.noise.seed, this.run, k, STREAM_GRADIENT_NOISE, this.W);
       boxMuller(r, this.W[0]!, this.W[1]!, this.Z);
       const std = P[RUN_PARAMS['noise.std']]!;
-      gx = r(gx + r(std * this.Z[0]!));
-      gy = r(gy + r(std * this.Z[1]!));
+      nx0 = r(std * this.Z[0]!);
+      ny0 = r(std * this.Z[1]!);
+      gx = r(gx + nx0);
+      gy = r(gy + ny0);
+    }
+    const sam = plan.spec.sam;
+    if (sam) {
+      // Twin of the SAM block in sweep_step.wgsl (davda54/sam's first_step).
+      const vx = sam.adaptive ? r(Math.abs(x) * gx) : gx;
+      const vy = sam.adaptive ? r(Math.abs(y) * gy) : gy;
+      const scale = r(P[RUN_PARAMS['sam.rho']]! / r(r(Math.sqrt(r(r(vx * vx) + r(vy * vy)))) + r(1e-12)));
+      const ex = sam.adaptive ? r(r(r(x * x) * gx) * scale) : r(gx * scale);
+      const ey = sam.adaptive ? r(r(r(y * y) * gy) * scale) : r(gy * scale);
+      this.gradient(r(x + ex), r(y + ey), k);
+      gx = G[0]!;
+      gy = G[1]!;
+      if (plan.noise) {
+        gx = r(gx + nx0);
+        gy = r(gy + ny0);
+      }
     }
     const sc = this.sc;
     const ot = this.tables.optimizer;
@@ -202,6 +219,16 @@ export class CpuRun {
       this.entered = k + 1;
     }
     return true;
+  }
+
+  /** The (minibatch) gradient at (x, y) for this run and step into G. */
+  private gradient(x: number, y: number, k: number): void {
+    const { plan, P, G, r } = this;
+    if (plan.surface.stochasticGrad && this.data) {
+      plan.surface.stochasticGrad(r, P, x, y, this.data, plan.spec.noise.seed, this.run, k, G);
+    } else {
+      plan.surface.grad(r, P, x, y, this.data, G);
+    }
   }
 
   loss(): number {

@@ -84,6 +84,9 @@ export function pipelineConstants(plan: Plan, workgroupSize: number): Constants 
     SWA_ON: plan.spec.swa ? 1 : 0,
     SWA_START: plan.spec.swa?.start ?? 1,
     SWA_EVERY: plan.spec.swa?.every ?? 1,
+    SAM: plan.spec.sam ? 1 : 0,
+    SAM_ADAPTIVE: plan.spec.sam?.adaptive ? 1 : 0,
+    GRAD_SLOT: plan.optimizer.gradSlot ?? 0,
     SCHED_TABLE: plan.schedule && plan.scheduleShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
     OPT_TABLE: plan.optScalarsShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
   };

@@ -86,6 +86,7 @@ export function layoutPrefix(): string {
     u32('RUN_START_X', RUN_PARAMS['start.0']),
     u32('RUN_START_Y', RUN_PARAMS['start.1']),
     u32('RUN_NOISE_STD', RUN_PARAMS['noise.std']),
+    u32('RUN_SAM_RHO', RUN_PARAMS['sam.rho']),
     '',
     ...paramAccess(),
   );
