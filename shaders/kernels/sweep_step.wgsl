@@ -23,11 +23,16 @@ override SAM_ADAPTIVE: bool = false;
 // State slot holding the point where the optimiser wants its gradient: the weights (0) for most,
 // the interpolated point y for Schedule-Free, which keeps its averaged iterate in S[0].
 override GRAD_SLOT: u32 = 0u;
+// The schedule is ReduceLROnPlateau: the LR is per-run state driven by the run's own loss.
+override PLATEAU: bool = false;
+var<private> plateau: vec4f;
 
 // One optimiser step of this run: step k (0-based) with torch's LR after k scheduler steps.
 fn advance(k: u32, run: u32, base_lr: f32) {
   var sched: vec2f;
-  if (SCHED_TABLE) {
+  if (PLATEAU) {
+    sched = vec2f(plateau.x, 0.0);
+  } else if (SCHED_TABLE) {
     sched = step_table[2u * k].xy;
   } else {
     sched = schedule_eval(k, base_lr);
@@ -70,7 +75,15 @@ fn advance(k: u32, run: u32, base_lr: f32) {
       g = g + noise;
     }
   }
+  var metric = 0.0;
+  if (PLATEAU) {
+    // scheduler.step(loss) after the step, with the loss where the step took its gradient.
+    metric = surface_value(q);
+  }
   opt_step(g, sched.x, mom, t, sc);
+  if (PLATEAU) {
+    plateau = plateau_step(P_SCHEDULE, plateau, metric, k == 0u);
+  }
   if (SWA) {
     // torch's AveragedModel: lerp towards the new iterate with weight 1 / (number averaged).
     let done = k + 1u;
@@ -102,6 +115,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     opt_init();
     basin = basin_of(S[0]);
     entered = 0u;
+    if (PLATEAU) {
+      plateau = plateau_init(P_SCHEDULE, param(P_OPTIMIZER));
+    }
   } else {
     let tr = tracks[local];
     if (tr.diverged != 0u) {
@@ -110,6 +126,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     load_state(local);
     basin = tr.basin;
     entered = tr.entered;
+    plateau = tr.plateau;
   }
 
   var diverged = 0u;
@@ -154,5 +171,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
 
   store_state(local);
-  tracks[local] = RunTrack(basin, entered, diverged, 0u);
+  tracks[local] = RunTrack(basin, entered, diverged, 0u, plateau);
 }

@@ -1,8 +1,8 @@
 // Schedule dispatch and the helpers every schedule twin shares (twins of
-// src/core/registry/schedules/common.ts and SequentialLR.ts).
+// src/core/registry/schedules/common.ts, SequentialLR.ts and ChainedScheduler.ts).
 
-// Kind of the top-level schedule (SCHED_KIND_<Id>, 0 = constant LR) and of SequentialLR's
-// children (0 = no child), set per pipeline.
+// Kind of the top-level schedule (SCHED_KIND_<Id>, 0 = constant LR) and of the children of a
+// composite (SequentialLR, ChainedScheduler; 0 = no child), set per pipeline.
 override SCHEDULE_KIND: u32 = 0u;
 override SCHEDULE_CHILD_KIND_0: u32 = 0u;
 override SCHEDULE_CHILD_KIND_1: u32 = 0u;
@@ -13,6 +13,9 @@ override SCHEDULE_CHILD_KIND_3: u32 = 0u;
 fn schedule_eval(k: u32, base_lr: f32) -> vec2f {
   if (SCHEDULE_KIND == SCHED_KIND_SequentialLR) {
     return sched_SequentialLR(P_SCHEDULE, k, base_lr);
+  }
+  if (SCHEDULE_KIND == SCHED_KIND_ChainedScheduler) {
+    return sched_ChainedScheduler(P_SCHEDULE, k, base_lr);
   }
   return sched_leaf(SCHEDULE_KIND, P_SCHEDULE, k, base_lr);
 }
@@ -29,6 +32,10 @@ fn sched_leaf(kind: u32, b: u32, k: u32, base_lr: f32) -> vec2f {
     case SCHED_KIND_OneCycleLR: { return sched_OneCycleLR(b, k, base_lr); }
     case SCHED_KIND_LinearLR: { return sched_LinearLR(b, k, base_lr); }
     case SCHED_KIND_ConstantLR: { return sched_ConstantLR(b, k, base_lr); }
+    case SCHED_KIND_PolynomialLR: { return sched_PolynomialLR(b, k, base_lr); }
+    case SCHED_KIND_SWALR: { return sched_SWALR(b, k, base_lr); }
+    case SCHED_KIND_WSD: { return sched_WSD(b, k, base_lr); }
+    case SCHED_KIND_ReduceLROnPlateau: { return sched_ReduceLROnPlateau(b, k, base_lr); }
     default: { return vec2f(base_lr, 0.0); }
   }
 }
@@ -93,6 +100,21 @@ fn sched_powi(g: f32, n: u32) -> f32 {
     return -m;
   }
   return m;
+}
+
+// x ** p for x >= 0, real p, as exp(p ln x): twin of powReal (sched_ln keeps relative accuracy near
+// x = 1, where WGSL's pow, specified as exp2(p log2 x) with log2 only absolutely accurate there, would not).
+fn sched_powr(x: f32, p: f32) -> f32 {
+  if (p == 0.0) {
+    return 1.0;
+  }
+  if (p == 1.0) {
+    return x;
+  }
+  if (x == 0.0) {
+    return 0.0;
+  }
+  return exp(p * sched_ln(x));
 }
 
 // (1 + cos(pi a / d)) / 2 with b = d - a: twin of cosWeight.

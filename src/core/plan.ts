@@ -136,7 +136,8 @@ export function makePlan(spec: Spec): Plan {
     if (typeof t !== 'string') momentumSlot = t.slot;
   }
   const noise = spec.noise.std !== 0 || dims.some((d) => d.path === 'noise.std');
-  const scheduleShared = !dims.some((d) => d.slot >= P_SCHEDULE || d.slot === P_OPTIMIZER);
+  // A loss-driven schedule (ReduceLROnPlateau) differs per run whatever is swept.
+  const scheduleShared = !schedule?.def.plateau && !dims.some((d) => d.slot >= P_SCHEDULE || d.slot === P_OPTIMIZER);
   const swept = new Set(dims.map((d) => d.path));
   const ss = optimizer.stepScalars;
   const momShared = cyclesMomentum ? scheduleShared : !(optimizer.momentumParam && swept.has(`optimizer.${optimizer.momentumParam}`));

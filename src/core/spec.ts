@@ -557,6 +557,11 @@ function crossChecks(rd: Reader, spec: Spec): void {
     }
     const def = findSchedule(spec.schedule.name) as ScheduleDef;
     const children = spec.schedule.schedulers.map((c) => ({ def: findSchedule(c.name) as ScheduleDef, values: c.params }));
+    children.forEach((c, i) => {
+      if (c.def.plateau) {
+        rd.fail(`schedule.schedulers.${i}`, `${c.def.id} needs the loss at every step, which ${def.id} cannot give it (torch's SequentialLR calls step() without a metric); use it as the top-level schedule`);
+      }
+    });
     for (const { values, note } of schedVariants) {
       for (const msg of def.validate?.(values, ctx, children) ?? []) {
         const m = `${msg}${note}`;

@@ -205,6 +205,18 @@ const ROWS: readonly Row[] = [
     },
   },
   {
+    name: 'SGD with ReduceLROnPlateau on each run\'s loss, LR x patience, Himmelblau, noise',
+    spec: {
+      surface: 'himmelblau',
+      optimizer: { name: 'SGD', lr: 0.01, momentum: 0.5 },
+      schedule: { name: 'ReduceLROnPlateau', factor: 0.5, patience: 10, cooldown: 5, threshold: 0.01 },
+      steps: 300,
+      start: [0.5, 0.5],
+      noise: { std: 1, seed: 21 },
+      sweep: { x: { param: 'optimizer.lr', min: 1e-3, max: 0.03, count: 24, scale: 'log' }, y: { param: 'schedule.patience', min: 0, max: 40, count: 24 } },
+    },
+  },
+  {
     name: 'SGD, constant LR, saddle escape under noise',
     spec: {
       surface: 'saddle',

@@ -11,7 +11,7 @@ import { P_COUNT, P_OPTIMIZER, P_OPTIMIZER_SIZE, STATE_LEN, STATE_VEC2 } from '.
 import type { NumberParam, ParamSchema, ParamValue, TupleParam } from '../../src/core/params.ts';
 import { blockSize, encodeParams, inRange, slotOffsets } from '../../src/core/params.ts';
 import { lerp, oneMinusPow } from '../../src/core/registry/optimizers/common.ts';
-import { OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
+import { CORE_OPTIMIZERS as OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
 import type { OptimizerDef, Round } from '../../src/core/registry/types.ts';
 
 const f64: Round = (x) => x;

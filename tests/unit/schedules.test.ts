@@ -21,7 +21,13 @@ import type { ParamValue, ParamValues } from '../../src/core/params.ts';
 import { blockSize, encodeParams, slotOffsets } from '../../src/core/params.ts';
 import type { OptimizerDef, Round, ScheduleDef, ScheduleNode } from '../../src/core/registry/index.ts';
 import { SCHEDULES, findOptimizer, findSchedule, scheduleKind } from '../../src/core/registry/index.ts';
-import { validateSequentialLR } from '../../src/core/registry/schedules/index.ts';
+import { validateChainedScheduler, validateSequentialLR } from '../../src/core/registry/schedules/index.ts';
+
+/**
+ * The schedules torch has, with closed forms (WSD is basinlab's own, with no torch oracle;
+ * ReduceLROnPlateau is driven by each run's loss and has its own oracle in plateau.test.ts).
+ */
+const TORCH_SCHEDULES = SCHEDULES.filter((s) => s.id !== 'WSD' && s.id !== 'ReduceLROnPlateau');
 
 // ---------------------------------------------------------------------------------------------
 // The torch oracle (float64). Names follow torch's so it can be read against the source.
@@ -61,6 +67,7 @@ interface Group {
   min_lr?: number;
   max_momentum?: number;
   base_momentum?: number;
+  swa_lr?: number;
 }
 
 type OptKind = 'momentum' | 'betas' | 'none';
@@ -496,6 +503,83 @@ class TSequentialLR implements Stepper {
   }
 }
 
+/** Python's float ** float for the bases these schedulers produce (0.0 ** negative raises). */
+function pypow(a: number, b: number): number {
+  if (a === 0 && b < 0) throw new ZeroDivisionError('0.0 cannot be raised to a negative power');
+  return a ** b;
+}
+
+class TPolynomialLR extends LRScheduler {
+  constructor(
+    opt: TorchOptimizer,
+    readonly total_iters: number,
+    readonly power: number,
+  ) {
+    super();
+    this.init(opt);
+  }
+  get_lr(): number {
+    if (this._is_initial || this.last_epoch > this.total_iters) return this.lr;
+    const decay_factor = pypow(
+      div(1.0 - div(this.last_epoch, this.total_iters), 1.0 - div(this.last_epoch - 1, this.total_iters)),
+      this.power,
+    );
+    return this.lr * decay_factor;
+  }
+  override _get_closed_form_lr = (): number =>
+    this.base_lr * pypow(1.0 - div(Math.min(this.total_iters, this.last_epoch), this.total_iters), this.power);
+}
+
+/** torch.optim.swa_utils.SWALR: get_lr counts _step_count and has no closed form. */
+class TSWALR extends LRScheduler {
+  constructor(
+    opt: TorchOptimizer,
+    swa_lr: number,
+    readonly anneal_epochs: number,
+    readonly anneal_strategy: string,
+  ) {
+    super();
+    opt.group.swa_lr = swa_lr;
+    if (anneal_strategy !== 'cos' && anneal_strategy !== 'linear') {
+      throw new TorchValueError(`anneal_strategy must be one of 'cos' or 'linear', instead got ${anneal_strategy}`);
+    }
+    if (!Number.isInteger(anneal_epochs) || anneal_epochs < 0) {
+      throw new TorchValueError(`anneal_epochs must be equal or greater than 0, got ${anneal_epochs}`);
+    }
+    this.init(opt);
+  }
+  anneal_func(t: number): number {
+    return this.anneal_strategy === 'cos' ? (1 - Math.cos(Math.PI * t)) / 2 : t;
+  }
+  static _get_initial_lr(lr: number, swa_lr: number, alpha: number): number {
+    if (alpha === 1) return swa_lr;
+    return div(lr - alpha * swa_lr, 1 - alpha);
+  }
+  get_lr(): number {
+    let step = this._step_count - 1;
+    if (this.anneal_epochs === 0) step = Math.max(1, step);
+    const prev_t = Math.max(0, Math.min(1, (step - 1) / Math.max(1, this.anneal_epochs)));
+    const prev_alpha = this.anneal_func(prev_t);
+    const swa = this.optimizer.group.swa_lr as number;
+    const prev_lr = TSWALR._get_initial_lr(this.lr, swa, prev_alpha);
+    const t = Math.max(0, Math.min(1, step / Math.max(1, this.anneal_epochs)));
+    const alpha = this.anneal_func(t);
+    return swa * alpha + prev_lr * (1 - alpha);
+  }
+}
+
+/** ChainedScheduler: the children were constructed (and ran their initial steps) before it. */
+class TChainedScheduler implements Stepper {
+  constructor(readonly schedulers: readonly LRScheduler[]) {
+    if (schedulers.length < 1) {
+      throw new TorchValueError('ChainedScheduler expects at least one scheduler to be chained, but got no scheduler.');
+    }
+  }
+  step(): void {
+    for (const s of this.schedulers) s.step();
+  }
+}
+
 function n(v: ParamValues, key: string): number {
   const x = v[key];
   if (typeof x !== 'number') throw new Error(`${key} is not a number`);
@@ -516,6 +600,10 @@ function torchScheduler(name: string, v: ParamValues, opt: TorchOptimizer): LRSc
       return new TMultiStepLR(opt, v.milestones as readonly number[], n(v, 'gamma'));
     case 'ConstantLR':
       return new TConstantLR(opt, n(v, 'factor'), n(v, 'total_iters'));
+    case 'PolynomialLR':
+      return new TPolynomialLR(opt, n(v, 'total_iters'), n(v, 'power'));
+    case 'SWALR':
+      return new TSWALR(opt, n(v, 'swa_lr'), n(v, 'anneal_epochs'), v.anneal_strategy as string);
     case 'LinearLR':
       return new TLinearLR(opt, n(v, 'start_factor'), n(v, 'end_factor'), n(v, 'total_iters'));
     case 'ExponentialLR':
@@ -597,6 +685,8 @@ function torchTrace(s: Sched, baseLr: number, kind: OptKind, steps: number): Tra
   if (s.name === 'SequentialLR') {
     const kids = (s.schedulers ?? []).map((c) => torchScheduler(c.name, resolve(c), opt));
     stepper = new TSequentialLR(opt, kids, resolve(s).milestones as readonly number[]);
+  } else if (s.name === 'ChainedScheduler') {
+    stepper = new TChainedScheduler((s.schedulers ?? []).map((c) => torchScheduler(c.name, resolve(c), opt)));
   } else {
     stepper = torchScheduler(s.name, resolve(s), opt);
   }
@@ -918,6 +1008,142 @@ const CASES: readonly Case[] = [
     },
     steps: 30,
   },
+  // PolynomialLR
+  { label: 'PolynomialLR default', sched: { name: 'PolynomialLR' }, steps: 10 },
+  { label: 'PolynomialLR torch docstring (50, 0.9)', sched: { name: 'PolynomialLR', params: { total_iters: 50, power: 0.9 } }, steps: 100, baseLr: 0.05 },
+  { label: 'PolynomialLR power 2', sched: { name: 'PolynomialLR', params: { total_iters: 30, power: 2 } }, steps: 40 },
+  { label: 'PolynomialLR power 0.5', sched: { name: 'PolynomialLR', params: { total_iters: 1000, power: 0.5 } }, steps: 1000 },
+  { label: 'PolynomialLR power 0 (constant)', sched: { name: 'PolynomialLR', params: { total_iters: 7, power: 0 } }, steps: 12 },
+  { label: 'PolynomialLR total_iters 0 never changes', sched: { name: 'PolynomialLR', params: { total_iters: 0, power: 2 } }, steps: 6 },
+  { label: 'PolynomialLR total_iters 1', sched: { name: 'PolynomialLR', params: { total_iters: 1, power: 3 } }, steps: 4 },
+  { label: 'PolynomialLR negative power before total_iters', sched: { name: 'PolynomialLR', params: { total_iters: 20, power: -0.5 } }, steps: 19 },
+  // SWALR: from the optimizer lr to swa_lr, then held.
+  { label: 'SWALR cos default', sched: { name: 'SWALR', params: { swa_lr: 0.05 } }, steps: 20, baseLr: 0.5 },
+  { label: 'SWALR linear up', sched: { name: 'SWALR', params: { swa_lr: 0.3, anneal_epochs: 7, anneal_strategy: 'linear' } }, steps: 15, baseLr: 0.01 },
+  { label: 'SWALR anneal_epochs 0', sched: { name: 'SWALR', params: { swa_lr: 0.02, anneal_epochs: 0 } }, steps: 5 },
+  { label: 'SWALR anneal_epochs 1', sched: { name: 'SWALR', params: { swa_lr: 0.02, anneal_epochs: 1, anneal_strategy: 'linear' } }, steps: 5 },
+  { label: 'SWALR long cos anneal', sched: { name: 'SWALR', params: { swa_lr: 1e-4, anneal_epochs: 500 } }, steps: 600, baseLr: 0.1 },
+  { label: 'SWALR swa_lr = lr (control: constant)', sched: { name: 'SWALR', params: { swa_lr: 0.1, anneal_epochs: 5 } }, steps: 8 },
+  // ChainedScheduler: the product of the children's factors.
+  {
+    label: 'ChainedScheduler ConstantLR x ExponentialLR (torch docstring)',
+    sched: {
+      name: 'ChainedScheduler',
+      schedulers: [
+        { name: 'ConstantLR', params: { factor: 0.1, total_iters: 20 } },
+        { name: 'ExponentialLR', params: { gamma: 0.9 } },
+      ],
+    },
+    steps: 40,
+    baseLr: 0.05,
+  },
+  {
+    label: 'ChainedScheduler LinearLR warmup x CosineAnnealingLR (eta_min 0, within T_max)',
+    sched: {
+      name: 'ChainedScheduler',
+      schedulers: [
+        { name: 'LinearLR', params: { start_factor: 0.1, total_iters: 10 } },
+        { name: 'CosineAnnealingLR', params: { T_max: 100 } },
+      ],
+    },
+    steps: 100,
+  },
+  {
+    label: 'ChainedScheduler CosineAnnealingLR first, to T_max exactly',
+    sched: {
+      name: 'ChainedScheduler',
+      schedulers: [
+        { name: 'CosineAnnealingLR', params: { T_max: 12 } },
+        { name: 'StepLR', params: { step_size: 5, gamma: 0.5 } },
+      ],
+    },
+    steps: 12,
+  },
+  {
+    label: 'ChainedScheduler four children',
+    sched: {
+      name: 'ChainedScheduler',
+      schedulers: [
+        { name: 'MultiStepLR', params: { milestones: [0, 4, 4, 9], gamma: 0.7 } },
+        { name: 'PolynomialLR', params: { total_iters: 15, power: 1.5 } },
+        { name: 'LinearLR', params: { start_factor: 0.5, end_factor: 0.8, total_iters: 6 } },
+        { name: 'ConstantLR', params: { factor: 0.25, total_iters: 3 } },
+      ],
+    },
+    steps: 20,
+  },
+  {
+    label: 'ChainedScheduler total_iters 0 children keep their first factor',
+    sched: {
+      name: 'ChainedScheduler',
+      schedulers: [
+        { name: 'ConstantLR', params: { factor: 0.5, total_iters: 0 } },
+        { name: 'LinearLR', params: { start_factor: 0.2, total_iters: 0 } },
+        { name: 'PolynomialLR', params: { total_iters: 0 } },
+      ],
+    },
+    steps: 6,
+  },
+  {
+    label: 'ChainedScheduler a zero factor stays zero (LinearLR to 0, ConstantLR restore after)',
+    sched: {
+      name: 'ChainedScheduler',
+      schedulers: [
+        { name: 'LinearLR', params: { start_factor: 1, end_factor: 0, total_iters: 4 } },
+        { name: 'ConstantLR', params: { factor: 0.5, total_iters: 6 } },
+      ],
+    },
+    steps: 10,
+  },
+  {
+    label: 'ChainedScheduler same kind twice, long',
+    sched: {
+      name: 'ChainedScheduler',
+      schedulers: [
+        { name: 'ExponentialLR', params: { gamma: 0.999 } },
+        { name: 'StepLR', params: { step_size: 300, gamma: 0.3 } },
+        { name: 'ExponentialLR', params: { gamma: 0.998 } },
+      ],
+    },
+    steps: 2000,
+  },
+  // New schedules inside SequentialLR.
+  {
+    label: 'SequentialLR LinearLR warmup then PolynomialLR',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [5] },
+      schedulers: [
+        { name: 'LinearLR', params: { start_factor: 0.2, total_iters: 5 } },
+        { name: 'PolynomialLR', params: { total_iters: 20, power: 2 } },
+      ],
+    },
+    steps: 30,
+  },
+  {
+    label: 'SequentialLR PolynomialLR first chains from initial_lr',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [8] },
+      schedulers: [
+        { name: 'PolynomialLR', params: { total_iters: 10, power: 0.7 } },
+        { name: 'ExponentialLR', params: { gamma: 0.9 } },
+      ],
+    },
+    steps: 20,
+  },
+  {
+    label: 'SequentialLR SWALR first',
+    sched: {
+      name: 'SequentialLR',
+      params: { milestones: [12] },
+      schedulers: [
+        { name: 'SWALR', params: { swa_lr: 0.01, anneal_epochs: 6 } },
+        { name: 'StepLR', params: { step_size: 3, gamma: 0.5 } },
+      ],
+    },
+    steps: 25,
+  },
 ];
 
 function optKind(c: Case): OptKind {
@@ -937,9 +1163,9 @@ describe('closed forms equal torch recursive schedulers at every step (float64)'
     if (cycles(c)) expect(firstMismatch(ours.mom, torch.mom)).toBeNull();
   });
 
-  it('covers every schedule', () => {
+  it('covers every torch schedule (WSD, not torch, is checked against SequentialLR below)', () => {
     const covered = new Set(CASES.flatMap((c) => [c.sched.name, ...(c.sched.schedulers ?? []).map((s) => s.name)]));
-    expect([...covered].sort()).toEqual(SCHEDULES.map((s) => s.id).sort());
+    expect([...covered].sort()).toEqual(TORCH_SCHEDULES.map((s) => s.id).sort());
   });
 
   it('the oracle and the comparison can fail: a wrong gamma is caught', () => {
@@ -1404,6 +1630,18 @@ const TORCH_SIGNATURES: Readonly<Record<string, readonly [string, ParamValue | u
     ['total_iters', 5],
   ],
   SequentialLR: [['milestones', undefined]],
+  PolynomialLR: [
+    ['total_iters', 5],
+    ['power', 1.0],
+  ],
+  // ChainedScheduler(schedulers, optimizer=None): no numeric arguments.
+  ChainedScheduler: [],
+  // torch.optim.swa_utils.SWALR(optimizer, swa_lr, anneal_epochs=10, anneal_strategy='cos', last_epoch=-1).
+  SWALR: [
+    ['swa_lr', undefined],
+    ['anneal_epochs', 10],
+    ['anneal_strategy', 'cos'],
+  ],
 };
 
 describe('schemas and WGSL twins', () => {
@@ -1419,11 +1657,16 @@ describe('schemas and WGSL twins', () => {
       'LinearLR',
       'ConstantLR',
       'SequentialLR',
+      'PolynomialLR',
+      'ChainedScheduler',
+      'SWALR',
+      'WSD',
+      'ReduceLROnPlateau',
     ]);
     SCHEDULES.forEach((s, i) => expect(scheduleKind(s)).toBe(i + 1));
   });
 
-  it.each(SCHEDULES.map((s) => [s.id, s]))('%s: torch names, order and defaults', (id, def) => {
+  it.each(TORCH_SCHEDULES.map((s) => [s.id, s]))('%s: torch names, order and defaults', (id, def) => {
     const sig = TORCH_SIGNATURES[id] ?? [];
     expect(def.params.map((p) => p.key)).toEqual(sig.map(([k]) => k));
     for (const [key, torchDefault] of sig) {
@@ -1437,7 +1680,9 @@ describe('schemas and WGSL twins', () => {
   it.each(SCHEDULES.map((s) => [s.id, s]))('%s: fits a schedule block, one-line docs, sane defaults', (_id, def) => {
     expect(blockSize(def.params)).toBeLessThanOrEqual(SCHEDULE_BLOCK);
     expect(def.doc.length).toBeGreaterThan(10);
-    expect(def.reference).toMatch(/^torch\/optim\/lr_scheduler\.py/);
+    if (def.id === 'WSD') expect(def.reference).toMatch(/^Hägele et al\. 2024/);
+    else if (def.id === 'SWALR') expect(def.reference).toMatch(/^torch\/optim\/swa_utils\.py/);
+    else expect(def.reference).toMatch(/^torch\/optim\/lr_scheduler\.py/);
     for (const p of def.params) {
       expect(p.doc.length).toBeGreaterThan(10);
       expect(p.doc).not.toContain('\n');
@@ -1489,5 +1734,321 @@ describe('schemas and WGSL twins', () => {
     }
     expect(text).toContain('fn schedule_eval(k: u32, base_lr: f32) -> vec2f {');
     expect(text).toContain('fn sched_leaf(kind: u32, b: u32, k: u32, base_lr: f32) -> vec2f {');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The catalogue schedules (PolynomialLR, ChainedScheduler, SWALR, WSD): hand values, WSD against
+// SequentialLR, and their rules against the torch oracle.
+
+describe('catalogue schedules: hand-computed values', () => {
+  it('PolynomialLR: torch docstring (lr 0.05, total_iters 50, power 0.9; its values are one step late)', () => {
+    const s: Sched = { name: 'PolynomialLR', params: { total_iters: 50, power: 0.9 } };
+    // The initial step leaves the LR; after k steps it is 0.05 (1 - k / 50) ** 0.9. The docstring's
+    // "0.0490 if epoch == 0" is k = 1: 0.05 * 0.98 ** 0.9 = 0.049099…
+    expectNear(at(s, 0.05, 0)[0], 0.05);
+    expectNear(at(s, 0.05, 1)[0], 0.05 * Math.pow(0.98, 0.9));
+    expect(at(s, 0.05, 1)[0]).toBeCloseTo(0.0491, 4);
+    expect(at(s, 0.05, 2)[0]).toBeCloseTo(0.0482, 4);
+    expect(at(s, 0.05, 3)[0]).toBeCloseTo(0.0473, 4);
+    expect(at(s, 0.05, 50)[0]).toBe(0);
+    expect(at(s, 0.05, 80)[0]).toBe(0);
+    // power 1 is linear: lr (1 - k / 5); power 0 is constant; total_iters 0 never changes the LR.
+    expectNear(at({ name: 'PolynomialLR' }, 1, 2)[0], 0.6);
+    expectNear(at({ name: 'PolynomialLR', params: { power: 0 } }, 1, 5)[0], 1);
+    expectNear(at({ name: 'PolynomialLR', params: { total_iters: 0 } }, 1, 3)[0], 1);
+  });
+
+  it('SWALR: cosine anneal from the optimizer lr to swa_lr, then held; linear; anneal_epochs 0', () => {
+    const cos: Sched = { name: 'SWALR', params: { swa_lr: 0.05, anneal_epochs: 10 } };
+    expectNear(at(cos, 0.5, 0)[0], 0.5);
+    // k = 5: alpha = (1 - cos(pi / 2)) / 2 = 0.5, so halfway: 0.275.
+    expectNear(at(cos, 0.5, 5)[0], 0.275);
+    // k = 2: alpha = (1 - cos(pi / 5)) / 2 = 0.0954915…
+    const a2 = (1 - Math.cos(Math.PI / 5)) / 2;
+    expectNear(at(cos, 0.5, 2)[0], 0.05 * a2 + 0.5 * (1 - a2));
+    expectNear(at(cos, 0.5, 10)[0], 0.05);
+    expectNear(at(cos, 0.5, 11)[0], 0.05);
+    const lin: Sched = { name: 'SWALR', params: { swa_lr: 0.2, anneal_epochs: 4, anneal_strategy: 'linear' } };
+    expectNear(at(lin, 1, 1)[0], 0.8); // 0.2 * 0.25 + 1 * 0.75
+    expectNear(at(lin, 1, 3)[0], 0.4);
+    // anneal_epochs 0: torch takes step = max(1, step), so swa_lr already after construction.
+    expectNear(at({ name: 'SWALR', params: { swa_lr: 0.2, anneal_epochs: 0 } }, 1, 0)[0], 0.2);
+  });
+
+  it('ChainedScheduler: torch docstring (ConstantLR 0.1 for 20 steps times ExponentialLR 0.9, lr 0.05)', () => {
+    const s: Sched = {
+      name: 'ChainedScheduler',
+      schedulers: [
+        { name: 'ConstantLR', params: { factor: 0.1, total_iters: 20 } },
+        { name: 'ExponentialLR', params: { gamma: 0.9 } },
+      ],
+    };
+    expectNear(at(s, 0.05, 0)[0], 0.005);
+    expectNear(at(s, 0.05, 1)[0], 0.0045);
+    expectNear(at(s, 0.05, 2)[0], 0.00405);
+    // The docstring truncates: 0.000675, 0.006078, 0.005470.
+    const trunc = (x: number): number => Math.floor(x * 1e6) / 1e6;
+    expect(trunc(at(s, 0.05, 19)[0])).toBe(0.000675);
+    expect(trunc(at(s, 0.05, 20)[0])).toBe(0.006078);
+    expect(trunc(at(s, 0.05, 21)[0])).toBe(0.00547);
+    expectNear(at(s, 0.05, 21)[0], 0.05 * 0.9 ** 21, 1e-13);
+  });
+});
+
+describe('WSD', () => {
+  const wsd = (params: Record<string, ParamValue>): Sched => ({ name: 'WSD', params });
+  /** torch's spelling of the linear form. */
+  const asSequential = (W: number, s: number, S: number, D: number, m: number): Sched => ({
+    name: 'SequentialLR',
+    params: { milestones: [W, W + S] },
+    schedulers: [
+      { name: 'LinearLR', params: { start_factor: s, end_factor: 1, total_iters: W } },
+      { name: 'ConstantLR', params: { factor: 1, total_iters: S } },
+      { name: 'LinearLR', params: { start_factor: 1, end_factor: m, total_iters: D } },
+    ],
+  });
+
+  it('has its own parameters and defaults (not a torch class)', () => {
+    expect(resolve({ name: 'WSD' })).toEqual({
+      warmup_steps: 10,
+      warmup_start_factor: 0,
+      stable_steps: 70,
+      decay_steps: 20,
+      min_lr_ratio: 0,
+      decay_shape: '1-sqrt',
+    });
+    expect(defOf('WSD').doc).toContain('SequentialLR([LinearLR(');
+    expect(defOf('WSD').doc).toContain('the 1-sqrt cooldown has no torch equivalent');
+  });
+
+  it('hand values: warmup, plateau, linear and 1-sqrt cooldowns, floor', () => {
+    const base = { warmup_steps: 4, warmup_start_factor: 0.2, stable_steps: 3, decay_steps: 4, min_lr_ratio: 0.1 };
+    const lin = wsd({ ...base, decay_shape: 'linear' });
+    const sq = wsd({ ...base, decay_shape: '1-sqrt' });
+    for (const s of [lin, sq]) {
+      expectNear(at(s, 2, 0)[0], 0.4); // 2 * 0.2
+      expectNear(at(s, 2, 2)[0], 1.2); // 2 * (0.2 * 2 + 2) / 4
+      expectNear(at(s, 2, 4)[0], 2);
+      expectNear(at(s, 2, 7)[0], 2); // plateau ends, cooldown at progress 0
+      expectNear(at(s, 2, 11)[0], 0.2);
+      expectNear(at(s, 2, 50)[0], 0.2);
+    }
+    // k = 8: progress 1/4. Linear: 0.1 + 0.9 * 0.75 = 0.775; 1-sqrt: 0.1 + 0.9 * (1 - 0.5) = 0.55.
+    expectNear(at(lin, 2, 8)[0], 1.55);
+    expectNear(at(sq, 2, 8)[0], 1.1);
+    // k = 10: progress 3/4; 1 - sqrt(0.75) = 0.1339745962…
+    expectNear(at(sq, 2, 10)[0], 2 * (0.1 + 0.9 * (1 - Math.sqrt(0.75))));
+    // No warmup, no plateau, decay_steps 0: lr, then min_lr_ratio * lr at once.
+    const drop = wsd({ warmup_steps: 0, stable_steps: 0, decay_steps: 0, min_lr_ratio: 0.3 });
+    expectNear(at(drop, 1, 0)[0], 0.3);
+    const noWarm = wsd({ warmup_steps: 0, stable_steps: 2, decay_steps: 2, min_lr_ratio: 0, decay_shape: 'linear' });
+    expectNear(at(noWarm, 1, 0)[0], 1);
+    expectNear(at(noWarm, 1, 3)[0], 0.5);
+    expect(at(noWarm, 1, 4)[0]).toBe(0);
+  });
+
+  const configs: [number, number, number, number, number, number][] = [
+    // W, s, S, D, m, steps
+    [4, 0.2, 3, 4, 0.1, 20],
+    [10, 0.01, 0, 20, 0, 40],
+    [1, 1, 50, 1, 0.5, 60],
+    [25, 0.5, 100, 75, 0.05, 260],
+    [3, 0.3, 7, 300, 0.001, 330],
+  ];
+
+  it('linear WSD equals torch SequentialLR([LinearLR, ConstantLR, LinearLR]) at every step, bit for bit in both precisions', () => {
+    for (const [W, s, S, D, m, steps] of configs) {
+      const mine = wsd({ warmup_steps: W, warmup_start_factor: s, stable_steps: S, decay_steps: D, min_lr_ratio: m, decay_shape: 'linear' });
+      const seq = asSequential(W, s, S, D, m);
+      expect(validateSequentialLR(resolve(seq), (seq.schedulers ?? []).map((c) => ({ def: defOf(c.name), values: resolve(c) })), { steps, optimizer: optimizer('SGD') })).toEqual([]);
+      for (const r of [identity, Math.fround]) {
+        const a = ourTrace(mine, 0.3, steps, r);
+        const b = ourTrace(seq, 0.3, steps, r);
+        expect([...a.lr], `${JSON.stringify(mine.params)} ${r === identity ? 'f64' : 'f32'}`).toEqual([...b.lr]);
+      }
+      // …and both follow torch's recursive SequentialLR.
+      expect(firstMismatch(ourTrace(mine, 0.3, steps, identity).lr, torchTrace(seq, 0.3, 'momentum', steps).lr)).toBeNull();
+    }
+  });
+
+  it('the 1-sqrt cooldown differs from the linear one only inside the cooldown (control for the test above)', () => {
+    const [W, s, S, D, m, steps] = configs[0]!;
+    const p = { warmup_steps: W, warmup_start_factor: s, stable_steps: S, decay_steps: D, min_lr_ratio: m };
+    const lin = ourTrace(wsd({ ...p, decay_shape: 'linear' }), 1, steps, identity).lr;
+    const sq = ourTrace(wsd({ ...p, decay_shape: '1-sqrt' }), 1, steps, identity).lr;
+    for (let k = 0; k <= steps; k++) {
+      const inside = k > W + S && k < W + S + D;
+      expect(lin[k] === sq[k], `k=${k}`).toBe(!inside);
+      if (inside) expect(sq[k]!).toBeLessThan(lin[k]!); // 1 - sqrt(x) < 1 - x on (0, 1)
+    }
+  });
+
+  it('float32 keeps relative accuracy to the end of both cooldowns', () => {
+    for (const shape of ['linear', '1-sqrt']) {
+      for (const [W, s, S, D, m, steps] of configs) {
+        const sched = wsd({ warmup_steps: W, warmup_start_factor: s, stable_steps: S, decay_steps: D, min_lr_ratio: m, decay_shape: shape });
+        const f32 = ourTrace(sched, 0.1, steps, Math.fround);
+        const f64 = ourTrace(sched, 0.1, steps, identity, true);
+        expect(f32Mismatch(f32.lr, f64.lr), `${shape} ${JSON.stringify(sched.params)}`).toBeNull();
+      }
+    }
+    // The last cooldown step of 1-sqrt over 300 steps is 1 - sqrt(299/300) ~ 1.7e-3 of the LR; the
+    // naive f32 form 1 - sqrt(x) would lose ~1e-4 of it there.
+    const k = 3 + 7 + 299;
+    const f32 = ourTrace(wsd({ warmup_steps: 3, warmup_start_factor: 0.3, stable_steps: 7, decay_steps: 300, min_lr_ratio: 0 }), 1, k, Math.fround);
+    const exact = 1 - Math.sqrt(299 / 300);
+    expect(Math.abs(f32.lr[k]! - exact) / exact).toBeLessThan(1e-6);
+  });
+});
+
+describe('validate: catalogue schedules against torch', () => {
+  const ctx = (steps: number, opt = 'SGD') => ({ steps, optimizer: optimizer(opt) });
+  const chain = (...schedulers: Sched[]): Sched => ({ name: 'ChainedScheduler', schedulers });
+  const checkChain = (s: Sched, steps: number, opt = 'SGD'): string[] =>
+    validateChainedScheduler(
+      resolve(s),
+      (s.schedulers ?? []).map((c) => ({ def: defOf(c.name), values: resolve(c) })),
+      ctx(steps, opt),
+    );
+
+  it('PolynomialLR: a negative power is an error exactly when torch reaches 0.0 ** power', () => {
+    let raising = 0;
+    for (const total of [0, 1, 5]) {
+      for (const power of [-1, -0.5, 0, 0.5, 2]) {
+        for (const steps of [0, 1, 4, 5, 6]) {
+          const s: Sched = { name: 'PolynomialLR', params: { total_iters: total, power } };
+          const raises = torchRaises(s, steps);
+          if (raises) raising++;
+          expect({ total, power, steps, error: validate(s, steps).length > 0 }).toEqual({ total, power, steps, error: raises });
+        }
+      }
+    }
+    expect(raising).toBeGreaterThan(5);
+    expect(validate({ name: 'PolynomialLR', params: { total_iters: 5, power: -1 } }, 5)[0]).toMatch(/^power: .*ZeroDivisionError/);
+  });
+
+  it('ChainedScheduler accepts the multiplicative children (and the oracle agrees that they multiply)', () => {
+    const ok = chain(
+      { name: 'StepLR', params: { step_size: 3 } },
+      { name: 'MultiStepLR', params: { milestones: [2, 5] } },
+      { name: 'PolynomialLR', params: { total_iters: 10 } },
+      { name: 'CosineAnnealingLR', params: { T_max: 12 } },
+    );
+    expect(checkChain(ok, 12)).toEqual([]);
+    expect(checkChain(chain({ name: 'LinearLR' }, { name: 'ExponentialLR', params: { gamma: 0.9 } }, { name: 'ConstantLR' }), 1000)).toEqual([]);
+    expect(firstMismatch(ourTrace(ok, 0.1, 12, identity).lr, torchTrace(ok, 0.1, 'momentum', 12).lr)).toBeNull();
+  });
+
+  it('ChainedScheduler rejects children whose chained form is not a factor, and torch shows why', () => {
+    const rejected: [Sched, RegExp][] = [
+      [{ name: 'CosineAnnealingWarmRestarts', params: { T_0: 4 } }, /^schedulers\.0 \(CosineAnnealingWarmRestarts\): cannot be chained: .*base_lr/],
+      [{ name: 'CyclicLR', params: { base_lr: 0.01, max_lr: 0.1, step_size_up: 3, cycle_momentum: false } }, /^schedulers\.0 \(CyclicLR\): cannot be chained/],
+      [{ name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 30, cycle_momentum: false } }, /^schedulers\.0 \(OneCycleLR\): cannot be chained/],
+      [{ name: 'SWALR', params: { swa_lr: 0.01, anneal_epochs: 5 } }, /^schedulers\.0 \(SWALR\): cannot be chained: .*re-interpolates/],
+      [{ name: 'WSD' }, /^schedulers\.0 \(WSD\): cannot be chained: it is not a torch scheduler/],
+    ];
+    for (const [child, msg] of rejected) {
+      // Rejected first: torch then scales that child's absolute LR by the next child's *ratio* at
+      // each step, not by its accumulated factor (last, its absolute LR would simply win).
+      const s = chain(child, { name: 'ExponentialLR', params: { gamma: 0.9 } });
+      expect(checkChain(s, 20), child.name).toEqual([expect.stringMatching(msg)]);
+      // torch's chain is not the product of closed forms that basinlab would evaluate.
+      if (child.name !== 'WSD') {
+        expect(firstMismatch(ourTrace(s, 0.1, 20, identity).lr, torchTrace(s, 0.1, 'momentum', 20).lr), child.name).not.toBeNull();
+      }
+    }
+  });
+
+  it('ChainedScheduler: CosineAnnealingLR only with eta_min 0 and within T_max, as torch shows', () => {
+    const eta = chain({ name: 'StepLR', params: { step_size: 3, gamma: 0.5 } }, { name: 'CosineAnnealingLR', params: { T_max: 20, eta_min: 0.01 } });
+    expect(checkChain(eta, 20)).toEqual([expect.stringMatching(/^schedulers\.1 \(CosineAnnealingLR\): eta_min = 0\.01 .*affine/)]);
+    expect(firstMismatch(ourTrace(eta, 0.1, 20, identity).lr, torchTrace(eta, 0.1, 'momentum', 20).lr)).not.toBeNull();
+    const past = chain({ name: 'StepLR', params: { step_size: 3, gamma: 0.5 } }, { name: 'CosineAnnealingLR', params: { T_max: 10 } });
+    expect(checkChain(past, 10)).toEqual([]);
+    expect(checkChain(past, 11)).toEqual([expect.stringMatching(/^schedulers\.1 \(CosineAnnealingLR\): this 11-step run passes T_max = 10/)]);
+    expect(firstMismatch(ourTrace(past, 0.1, 10, identity).lr, torchTrace(past, 0.1, 'momentum', 10).lr)).toBeNull();
+    expect(firstMismatch(ourTrace(past, 0.1, 11, identity).lr, torchTrace(past, 0.1, 'momentum', 11).lr)).toMatch(/^k=11:/);
+  });
+
+  it('ChainedScheduler rejects composites and momentum cycling, and checks each child over the whole run', () => {
+    expect(checkChain(chain({ name: 'StepLR' }, { name: 'SequentialLR', params: { milestones: [5] } }), 20)).toEqual([
+      expect.stringMatching(/^schedulers\.1 \(SequentialLR\): a composite schedule/),
+    ]);
+    expect(checkChain(chain({ name: 'CyclicLR' }, { name: 'StepLR' }), 20)).toEqual([
+      expect.stringMatching(/^schedulers\.0 \(CyclicLR\): cycles momentum.*set cycle_momentum: false/),
+      expect.stringMatching(/^schedulers\.0 \(CyclicLR\): cannot be chained/),
+    ]);
+    const cz = (steps: number): string[] => checkChain(chain({ name: 'ConstantLR', params: { factor: 0, total_iters: 10 } }, { name: 'StepLR' }), steps);
+    expect(cz(9)).toEqual([]);
+    expect(cz(10)).toEqual([expect.stringMatching(/^schedulers\.0 \(ConstantLR\): factor: 0 .*ZeroDivisionError/)]);
+    expect(torchRaises(chain({ name: 'ConstantLR', params: { factor: 0, total_iters: 10 } }, { name: 'StepLR' }), 10)).toBe(true);
+    expect(torchRaises(chain({ name: 'ConstantLR', params: { factor: 0, total_iters: 10 } }, { name: 'StepLR' }), 9)).toBe(false);
+    // The spec-level rule (validate through the ScheduleDef) is the same function.
+    expect(defOf('ChainedScheduler').validate?.({}, ctx(20), [{ def: defOf('WSD'), values: resolve({ name: 'WSD' }) }, { def: defOf('StepLR'), values: resolve({ name: 'StepLR' }) }])).toEqual([
+      expect.stringMatching(/^schedulers\.0 \(WSD\): cannot be chained/),
+    ]);
+  });
+
+  it('SequentialLR: a later PolynomialLR with total_iters 0 divides by zero in torch; first it is fine', () => {
+    const checkSeq = (s: Sched, steps: number): string[] =>
+      validateSequentialLR(resolve(s), (s.schedulers ?? []).map((c) => ({ def: defOf(c.name), values: resolve(c) })), ctx(steps));
+    const later: Sched = { name: 'SequentialLR', params: { milestones: [5] }, schedulers: [{ name: 'StepLR' }, { name: 'PolynomialLR', params: { total_iters: 0 } }] };
+    expect(checkSeq(later, 20)).toEqual([expect.stringMatching(/^schedulers\.1 \(PolynomialLR\): total_iters = 0 .*step 5/)]);
+    expect(torchRaises(later, 20)).toBe(true);
+    expect(checkSeq(later, 4)).toEqual([]);
+    expect(torchRaises(later, 4)).toBe(false);
+    const first: Sched = { name: 'SequentialLR', params: { milestones: [5] }, schedulers: [{ name: 'PolynomialLR', params: { total_iters: 0 } }, { name: 'StepLR' }] };
+    expect(checkSeq(first, 20)).toEqual([]);
+    expect(torchRaises(first, 20)).toBe(false);
+  });
+
+  it('SequentialLR: a later SWALR anneals from the LR the previous child left, so it is rejected', () => {
+    const checkSeq = (s: Sched, steps: number): string[] =>
+      validateSequentialLR(resolve(s), (s.schedulers ?? []).map((c) => ({ def: defOf(c.name), values: resolve(c) })), ctx(steps));
+    const s: Sched = {
+      name: 'SequentialLR',
+      params: { milestones: [10] },
+      schedulers: [{ name: 'CosineAnnealingLR', params: { T_max: 20 } }, { name: 'SWALR', params: { swa_lr: 0.01, anneal_epochs: 5 } }],
+    };
+    expect(checkSeq(s, 30)).toEqual([expect.stringMatching(/^schedulers\.1 \(SWALR\): after a milestone torch's SWALR anneals from the LR/)]);
+    // torch: from the cosine's LR at k = 9 (not the base LR) towards 0.01.
+    const torch = torchTrace(s, 0.1, 'momentum', 30).lr;
+    expectNear(torch[10]!, torch[9]!, 1e-12);
+    expect(firstMismatch(ourTrace(s, 0.1, 30, identity).lr, torch)).not.toBeNull();
+  });
+});
+
+/** The body of `fn name(...) { ... }` in comment-free WGSL (brace matching). */
+function fnBody(src: string, name: string): string {
+  const m = new RegExp(`\\bfn\\s+${name}\\s*\\(`).exec(src);
+  if (!m) throw new Error(`no fn ${name}`);
+  const open = src.indexOf('{', m.index);
+  let depth = 0;
+  for (let i = open; i < src.length; i++) {
+    if (src[i] === '{') depth++;
+    else if (src[i] === '}' && --depth === 0) return src.slice(open + 1, i);
+  }
+  throw new Error(`unbalanced fn ${name}`);
+}
+
+describe('WGSL: composite dispatch', () => {
+  const wgsl = (file: string): string =>
+    readFileSync(new URL(`../../shaders/schedules/${file}`, import.meta.url), 'utf8').replace(/\/\/[^\n]*/g, '');
+
+  it('schedule_eval routes ChainedScheduler to a fold over the children through sched_leaf (no recursion)', () => {
+    const dispatch = wgsl('dispatch.wgsl');
+    expect(dispatch).toMatch(/if \(SCHEDULE_KIND == SCHED_KIND_ChainedScheduler\) \{\s*return sched_ChainedScheduler\(P_SCHEDULE, k, base_lr\);/);
+    // One call per child with the override constant itself (a loop over sched_child_kind(i) is not
+    // unrolled by SwiftShader and runs the whole switch per child per step).
+    const chained = fnBody(wgsl('ChainedScheduler.wgsl'), 'sched_ChainedScheduler');
+    for (let i = 0; i < 4; i++) {
+      expect(chained).toContain(
+        `if (SCHEDULE_CHILD_KIND_${i} != 0u) {\n    lr = sched_leaf(SCHEDULE_CHILD_KIND_${i}, P_SCHEDULE + SCHEDULE_BLOCK * ${i + 1}u, k, lr).x;`,
+      );
+    }
+    expect(chained).not.toMatch(/\b(for|loop|while|sched_child_kind)\b/);
+    const leaf = dispatch.slice(dispatch.indexOf('fn sched_leaf'), dispatch.indexOf('fn sched_child_kind'));
+    expect(leaf).not.toMatch(/sched_(ChainedScheduler|SequentialLR)\b/);
   });
 });

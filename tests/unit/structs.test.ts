@@ -20,7 +20,8 @@ describe('struct layouts crossing the TS/WGSL boundary', () => {
     expect(STATE_VEC2).toBe(8);
     expect(offsetOf(RunTrack, 'basin')).toBe(0);
     expect(offsetOf(RunTrack, 'diverged')).toBe(8);
-    expect(RunTrack.size).toBe(16);
+    expect(offsetOf(RunTrack, 'plateau')).toBe(16);
+    expect(RunTrack.size).toBe(32);
     expect(RunResult.size).toBe(44);
     expect(offsetOf(RunResult, 'swa_x')).toBe(28);
     expect(offsetOf(RunResult, 'basin')).toBe(16);
@@ -44,7 +45,7 @@ describe('struct layouts crossing the TS/WGSL boundary', () => {
   });
 
   it('emits the WGSL declaration the kernels use', () => {
-    expect(RunTrack.wgsl).toBe('struct RunTrack {\n  basin: i32,\n  entered: u32,\n  diverged: u32,\n  pad: u32,\n}\n');
+    expect(RunTrack.wgsl).toBe('struct RunTrack {\n  basin: i32,\n  entered: u32,\n  diverged: u32,\n  pad: u32,\n  plateau: vec4f,\n}\n');
   });
 
   it('fails loudly on an unknown field', () => {

@@ -205,6 +205,18 @@ export interface ScheduleDef {
    * after k calls to scheduler.step(). `baseLr` is the optimiser's `lr` (torch's base_lrs).
    */
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void;
+  /**
+   * A schedule driven by each run's own loss (torch's ReduceLROnPlateau): the LR is per-run state,
+   * four numbers kept by the engine. `init` sets the state from the base LR; `step` is
+   * scheduler.step(metric) after optimiser step k (first: k = 0), with the run's loss before that
+   * step as the metric; state[0] is the LR the next step uses. Such a schedule is top-level only,
+   * and `evaluate` is not used. WGSL twins: `plateau_init(b, base_lr) -> vec4f` and
+   * `plateau_step(b, state: vec4f, metric: f32, first: bool) -> vec4f`.
+   */
+  readonly plateau?: {
+    init(r: Round, P: Float64Array, b: number, baseLr: number, state: Float64Array): void;
+    step(r: Round, P: Float64Array, b: number, state: Float64Array, metric: number, first: boolean): void;
+  };
   /** File under shaders/schedules/ holding `fn sched_<id>(b: u32, k: u32, base_lr: f32) -> vec2f`. */
   readonly wgsl: string;
 }

@@ -83,6 +83,8 @@ export class CpuRun {
   private readonly W = new Uint32Array(4);
   private readonly sched = new Float64Array(2);
   private readonly sc = new Float64Array(4);
+  /** ReduceLROnPlateau's per-run state (lr, best, num_bad_epochs, cooldown_counter). */
+  private readonly plateau = new Float64Array(4);
   private readonly table: BasinTable;
   private readonly data: Float64Array | null;
   private readonly bound: number;
@@ -126,6 +128,8 @@ export class CpuRun {
     this.basin = basinOf(r, this.table, S[0]!, S[1]!);
     this.entered = 0;
     this.diverged = false;
+    const node = plan.schedule;
+    if (node?.def.plateau) node.def.plateau.init(r, P, node.base, P[P_OPTIMIZER]!, this.plateau);
   }
 
   /** Is step k (0-based) followed by an outcome checkpoint? Twin of the kernel's loop structure. */
@@ -140,8 +144,11 @@ export class CpuRun {
     let lr: number;
     let mom = plan.momentumSlot >= 0 ? P[plan.momentumSlot]! : 0;
     const st = this.tables.schedule;
+    const plateau = plan.schedule?.def.plateau;
     if (!plan.schedule) {
       lr = P[P_OPTIMIZER]!;
+    } else if (plateau) {
+      lr = this.plateau[0]!;
     } else if (st) {
       lr = st[2 * k]!;
       if (plan.cyclesMomentum) mom = st[2 * k + 1]!;
@@ -194,7 +201,10 @@ export class CpuRun {
     } else {
       plan.optimizer.stepScalars?.compute(r, P, mom, k + 1, sc);
     }
+    // scheduler.step(loss) after the step, with the loss where the step took its gradient.
+    const metric = plateau ? plan.surface.value(r, P, x, y, this.data) : 0;
     plan.optimizer.step(r, P, S, gx, gy, lr, mom, k + 1, sc);
+    if (plateau && plan.schedule) plateau.step(r, P, plan.schedule.base, this.plateau, metric, k === 0);
     const swa = plan.spec.swa;
     if (swa) {
       const done = k + 1;

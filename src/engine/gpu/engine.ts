@@ -87,6 +87,7 @@ export function pipelineConstants(plan: Plan, workgroupSize: number): Constants 
     SAM: plan.spec.sam ? 1 : 0,
     SAM_ADAPTIVE: plan.spec.sam?.adaptive ? 1 : 0,
     GRAD_SLOT: plan.optimizer.gradSlot ?? 0,
+    PLATEAU: plan.schedule?.def.plateau ? 1 : 0,
     SCHED_TABLE: plan.schedule && plan.scheduleShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
     OPT_TABLE: plan.optScalarsShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
   };

@@ -53,10 +53,12 @@ export const RunTrack = defineStruct('RunTrack', [
   { name: 'entered', type: 'u32' },
   { name: 'diverged', type: 'u32' },
   { name: 'pad', type: 'u32' },
+  /** ReduceLROnPlateau's per-run state (lr, best, num_bad_epochs, cooldown_counter). */
+  { name: 'plateau', type: 'vec4f' },
 ]);
 
 /** Bytes of device state per resident run: every state slot plus the track record. */
-export const STATE_BYTES_PER_RUN = STATE_VEC2 * 8 + 16;
+export const STATE_BYTES_PER_RUN = STATE_VEC2 * 8 + 32;
 
 /** One run's outcome, the only thing read back. */
 export const RunResult = defineStruct('RunResult', [

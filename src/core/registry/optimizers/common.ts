@@ -96,3 +96,26 @@ export function maximizeParam(): BoolParam {
 export function decoupledParam(doc: string): BoolParam {
   return { key: 'decoupled_weight_decay', kind: 'bool', default: false, doc };
 }
+
+/**
+ * Euclidean norm of (x, y), the optimiser's whole parameter tensor of shape [2], as
+ * `sqrt(p.x * p.x + p.y * p.y)` in that operation order (the WGSL twins write exactly that). Used by
+ * the norm-based rules: LARS/LAMB trust ratios, Adafactor's RMS and update clipping, LAMB's
+ * gradient-norm clipping.
+ */
+export function norm2(r: Round, x: number, y: number): number {
+  return r(Math.sqrt(r(r(x * x) + r(y * y))));
+}
+
+/**
+ * timm's "cautious" mask (Liang et al. 2024, https://arxiv.org/abs/2411.16085) over the two
+ * coordinates: mask_i = [u_i g_i > 0] / max(mean(mask), 1e-3), then u_i *= mask_i, in torch's order
+ * (mask.div_(mask.mean().clamp_(min=1e-3)); update.mul_(mask)). Writes the masked update to out.
+ */
+export function cautionMask(r: Round, ux: number, uy: number, gx: number, gy: number, out: Float64Array): void {
+  const ax = r(ux * gx) > 0 ? 1 : 0;
+  const ay = r(uy * gy) > 0 ? 1 : 0;
+  const mean = Math.max(r(r(ax + ay) / 2), r(1e-3));
+  out[0] = r(ux * r(ax / mean));
+  out[1] = r(uy * r(ay / mean));
+}

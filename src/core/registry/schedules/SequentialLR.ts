@@ -9,6 +9,8 @@ import { CYCLIC_BASE_LR, CyclicLR } from './CyclicLR.ts';
 import { INT_MAX, intList, num, offset } from './common.ts';
 import { LinearLR } from './LinearLR.ts';
 import { ONECYCLE_DIV_FACTOR, ONECYCLE_MAX_LR, OneCycleLR } from './OneCycleLR.ts';
+import { PolynomialLR } from './PolynomialLR.ts';
+import { SWALR } from './SWALR.ts';
 
 const params: readonly ParamSchema[] = [
   {
@@ -148,10 +150,16 @@ export function validateSequentialLR(
     const until = i < milestones.length ? (milestones[i] ?? 0) - 1 : Number.POSITIVE_INFINITY;
     if (from > ctx.steps || until < from) return;
     const localSteps = Math.min(ctx.steps, until) - from;
-    if (c.def === LinearLR && i > 0 && num(c.values, 'total_iters') === 0) {
+    if ((c.def === LinearLR || c.def === PolynomialLR) && i > 0 && num(c.values, 'total_iters') === 0) {
       errors.push(
         `${name}: total_iters = 0 makes torch raise ZeroDivisionError at step ${from}, where SequentialLR switches ` +
-          `to it through LinearLR._get_closed_form_lr (min(total_iters, 0) / total_iters); use total_iters >= 1`,
+          `to it through ${c.def.id}._get_closed_form_lr (min(total_iters, 0) / total_iters); use total_iters >= 1`,
+      );
+    }
+    if (c.def === SWALR && i > 0) {
+      errors.push(
+        `${name}: after a milestone torch's SWALR anneals from the LR the previous scheduler left (it has no closed form ` +
+          `and counts its own steps), which basinlab does not model; use SWALR as the first scheduler or on its own`,
       );
     }
     for (const msg of c.def.validate?.(c.values, { steps: localSteps, optimizer: ctx.optimizer }, []) ?? []) {

@@ -76,3 +76,16 @@ export function cosWeight(r: Round, a: number, b: number, d: number): number {
 export function isSet(x: number): boolean {
   return x !== PARAM_UNSET;
 }
+
+/**
+ * x ** p for x >= 0 and a real p, as exp(p ln x) with ln x from Math.log (twin of `sched_powr` in
+ * shaders/schedules/dispatch.wgsl, whose `sched_ln` keeps relative accuracy near x = 1, where WGSL's
+ * `pow` would not). 0 ** p is 0 for p > 0 and 1 for p = 0, as in Python (0 ** p with p < 0 raises in
+ * Python; callers' validate rules keep it out, and 0 is returned). p = 1 returns x itself.
+ */
+export function powReal(r: Round, x: number, p: number): number {
+  if (p === 0) return 1;
+  if (p === 1) return x;
+  if (x === 0) return 0;
+  return r(Math.exp(r(p * r(Math.log(x)))));
+}

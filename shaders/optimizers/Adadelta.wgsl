@@ -1,0 +1,32 @@
+// torch.optim.Adadelta, _single_tensor_adadelta. Twin of src/core/registry/optimizers/Adadelta.ts:
+// same operations in the same order. S[1]: square_avg, S[2]: acc_delta.
+
+fn opt_init() {
+  S[1] = vec2f(0.0);
+  S[2] = vec2f(0.0);
+}
+
+// No per-step scalars: nothing in the step depends on the step count.
+fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
+  return vec4f(0.0);
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
+  let rho = param(Adadelta_rho);
+  let w = 1.0 - rho;
+  let eps = param(Adadelta_eps);
+  let wd = param(Adadelta_weight_decay);
+  let p = S[0];
+  var d = g;
+  if Adadelta_maximize {
+    d = -d;
+  }
+  // A select, not a branch: wd differs per run when swept (a constant otherwise, folded).
+  d = select(d, d + wd * p, wd != 0.0);
+  let sa = S[1] * rho + (w * d) * d;
+  S[1] = sa;
+  let denom = sqrt(sa + eps);
+  let delta = (sqrt(S[2] + eps) / denom) * d;
+  S[2] = S[2] * rho + (w * delta) * delta;
+  S[0] = p - lr * delta;
+}

@@ -1,0 +1,84 @@
+// LAMB after timm/optim/lamb.py (Lamb.step; not in torch). Twin of
+// src/core/registry/optimizers/LAMB.ts: same operations in the same order. (x, y) is one parameter
+// tensor: gradient clipping and the trust ratio use norms over both coordinates.
+// S[1]: exp_avg, S[2]: exp_avg_sq.
+
+// 1 - b^t by binary exponentiation on s = 1 - b^n alone; no step cancels (see oneMinusPow in
+// src/core/registry/optimizers/common.ts). timm computes it in Python float64.
+fn LAMB_one_minus_pow(b: f32, t: f32) -> f32 {
+  var n = u32(t);
+  var bs = 1.0 - b;
+  var s = 0.0;
+  loop {
+    s = select(s, s + (1.0 - s) * bs, (n & 1u) != 0u);
+    n = n >> 1u;
+    if n == 0u {
+      break;
+    }
+    bs = bs * (2.0 - bs);
+  }
+  return s;
+}
+
+fn opt_init() {
+  S[1] = vec2f(0.0);
+  S[2] = vec2f(0.0);
+}
+
+// sc = (1 - beta1^t, sqrt(1 - beta2^t), 0, 0), lr-independent, as Adam's.
+fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
+  let bc1 = LAMB_one_minus_pow(mom, t);
+  let bc2 = LAMB_one_minus_pow(param(LAMB_betas_1), t);
+  return vec4f(bc1, sqrt(bc2), 0.0, 0.0);
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
+  let beta1 = mom;
+  let beta2 = param(LAMB_betas_1);
+  let eps = param(LAMB_eps);
+  let wd = param(LAMB_weight_decay);
+  let w2 = 1.0 - beta2;
+  var bc1 = 1.0;
+  var bc2_sqrt = 1.0;
+  if LAMB_bias_correction {
+    bc1 = sc.x;
+    bc2_sqrt = sc.y;
+  }
+  var beta3 = 1.0;
+  if LAMB_grad_averaging {
+    beta3 = 1.0 - beta1;
+  }
+  // Global gradient-norm clipping; None (PARAM_UNSET) divides by 1, which is exact.
+  let mgn = param(LAMB_max_grad_norm);
+  let clip = select(max(sqrt(g.x * g.x + g.y * g.y) / mgn, 1.0), 1.0, mgn == -3.4028234663852886e38);
+  let d = g / clip;
+  let m = S[1] * beta1 + beta3 * d;
+  S[1] = m;
+  let v = S[2] * beta2 + (w2 * d) * d;
+  S[2] = v;
+  var u = (m / bc1) / (sqrt(v) / bc2_sqrt + eps);
+  if LAMB_caution {
+    let a = select(vec2f(0.0), vec2f(1.0), u * d > vec2f(0.0));
+    let mean = max((a.x + a.y) / 2.0, 0.001);
+    u = u * (a / mean);
+  }
+  var p = S[0];
+  // Selects, not branches, on wd: it differs per run when swept (a constant otherwise, folded).
+  var adapt = wd != 0.0;
+  if LAMB_decoupled_decay {
+    p = select(p, p + (-lr * wd) * p, adapt);
+  } else {
+    u = select(u, u + wd * p, adapt);
+  }
+  if LAMB_always_adapt {
+    adapt = true;
+  }
+  let wn = sqrt(p.x * p.x + p.y * p.y);
+  let un = sqrt(u.x * u.x + u.y * u.y);
+  var tr = select(1.0, select(1.0, wn / un, un > 0.0), wn > 0.0);
+  if LAMB_trust_clip {
+    tr = min(tr, 1.0);
+  }
+  u = select(u, u * tr, adapt);
+  S[0] = p - lr * u;
+}

@@ -1,0 +1,46 @@
+// LARS after timm/optim/lars.py (Lars.step; not in torch). Twin of
+// src/core/registry/optimizers/LARS.ts: same operations in the same order. (x, y) is one parameter
+// tensor: the trust ratio uses norms over both coordinates. S[1]: momentum_buffer; S[2].x: 1 once the
+// buffer exists.
+
+fn opt_init() {
+  S[1] = vec2f(0.0);
+  S[2] = vec2f(0.0);
+}
+
+// No per-step scalars: nothing in the step depends on the step count.
+fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
+  return vec4f(0.0);
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
+  let wd = param(LARS_weight_decay);
+  let keep = 1.0 - param(LARS_dampening);
+  let p = S[0];
+  var d = g;
+  // The LARS adaptation: selects, not branches, on wd (it differs per run when swept).
+  var adapt = wd != 0.0;
+  if LARS_always_adapt {
+    adapt = true;
+  }
+  let wn = sqrt(p.x * p.x + p.y * p.y);
+  let gn = sqrt(d.x * d.x + d.y * d.y);
+  var tr = (param(LARS_trust_coeff) * wn) / ((gn + wn * wd) + param(LARS_eps));
+  tr = select(1.0, select(1.0, tr, gn > 0.0), wn > 0.0);
+  if LARS_trust_clip {
+    tr = min(tr / lr, 1.0);
+  }
+  d = select(d, (d + wd * p) * tr, adapt);
+  // torch SGD's momentum: the buffer starts as a copy of the (scaled) gradient on the first step
+  // with non-zero momentum; with momentum 0 there is no buffer and the step is along d.
+  let on = mom != 0.0;
+  let fresh = on & (S[2].x == 0.0);
+  let buf = select(S[1] * mom + keep * d, d, fresh);
+  var dir = buf;
+  if LARS_nesterov {
+    dir = d + mom * buf;
+  }
+  S[1] = select(S[1], buf, on);
+  S[2].x = select(S[2].x, 1.0, on);
+  S[0] = p - lr * select(d, dir, on);
+}

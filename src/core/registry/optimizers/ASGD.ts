@@ -1,0 +1,107 @@
+// Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
+import type { ParamSchema } from '../../params.ts';
+import type { OptimizerDef, Round } from '../types.ts';
+import { lrParam, maximizeParam, slot, weightDecayParam } from './common.ts';
+
+const params: readonly ParamSchema[] = [
+  lrParam(1e-2),
+  {
+    key: 'lambd',
+    kind: 'number',
+    default: 1e-4,
+    min: 0,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Decay term: p *= 1 - lambd * eta each step, and eta = lr / (1 + lambd * lr * t) ** alpha; torch rejects lambd < 0.',
+  },
+  {
+    key: 'alpha',
+    kind: 'number',
+    default: 0.75,
+    min: 0,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Power of the step-size decay eta = lr / (1 + lambd * lr * t) ** alpha; torch rejects alpha < 0.',
+  },
+  {
+    key: 't0',
+    kind: 'number',
+    default: 1e6,
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Averaging start: mu = 1 / max(1, t - t0) is set after step t, so ax copies p through step t0 + 2 and averages from t0 + 3 (torch does not check t0).',
+  },
+  weightDecayParam(0, 'L2 penalty added to the gradient: g + weight_decay * p.'),
+  maximizeParam(),
+];
+
+const LAMBD = slot(params, 'lambd');
+const ALPHA = slot(params, 'alpha');
+const T0 = slot(params, 't0');
+const WEIGHT_DECAY = slot(params, 'weight_decay');
+const MAXIMIZE = slot(params, 'maximize');
+
+// S pairs: 1 ax (the averaged iterate), 2 (x) eta for the next step.
+const AX = 2;
+const ETA = 4;
+
+/*
+ * torch keeps eta and mu as state and updates both at the end of each step from the step count:
+ *   eta <- lr / (1 + lambd * lr * t) ** alpha,   mu <- 1 / max(1, t - t0)
+ * with eta = group lr and mu = 1 before the first step. So step t uses eta computed with the LR of
+ * step t - 1 (and the LR of step 1 itself on step 1), and mu_t = 1 / max(1, t - 1 - t0) (1 on step 1).
+ *
+ * Neither goes into stepScalars: eta depends on the scheduled LR, which stepScalars do not see (it
+ * is state here, computed with one pow per step as torch does), and mu is three operations and a
+ * select, cheaper than a table read. The LR is read at t = 1 (torch's lazy state init), so a
+ * schedule's value at k = 0 is honoured.
+ */
+export const ASGD: OptimizerDef = {
+  id: 'ASGD',
+  doc:
+    'Averaged SGD (Polyak & Juditsky 1992) as torch.optim.ASGD: p *= 1 - lambd * eta, p -= eta * g with a step size ' +
+    'eta = lr / (1 + lambd * lr * t) ** alpha that decays from lr, and the averaged iterate ax (state, not the position) ' +
+    'that copies p until t0 and averages it after. The position reported is p, as in torch.',
+  reference:
+    'torch/optim/asgd.py, _single_tensor_asgd (foreach=False, capturable=False): grad = -grad if maximize; step_t += 1; ' +
+    'if weight_decay != 0: grad = grad.add(param, alpha=weight_decay); eta_value = _get_value(eta); ' +
+    'param.mul_(1 - lambd * eta_value); param.add_(grad, alpha=-eta_value); if mu.item() != 1: ' +
+    'ax.add_(param.sub(ax).mul_(mu)) else ax.copy_(param); new_eta = lr / ((1 + lambd * lr * step) ** alpha); ' +
+    'new_mu = 1 / max(1, step - t0). State init: eta = group lr, mu = 1, ax = 0.',
+  params,
+  stateSlots: 2,
+  momentumParam: null,
+  init(_r: Round, _P: Float64Array, S: Float64Array): void {
+    for (let i = AX; i < ETA + 2; i++) S[i] = 0;
+  },
+  step(
+    r: Round,
+    P: Float64Array,
+    S: Float64Array,
+    gx: number,
+    gy: number,
+    lr: number,
+    _mom: number,
+    t: number,
+    _sc: Float64Array,
+  ): void {
+    const lrf = r(lr);
+    const lambd = r(P[LAMBD]!);
+    const wd = r(P[WEIGHT_DECAY]!);
+    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const first = t === 1;
+    const eta = first ? lrf : S[ETA]!;
+    const decay = r(1 - r(lambd * eta));
+    const mu = first ? 1 : r(1 / Math.max(1, r(r(t - 1) - r(P[T0]!))));
+    for (let k = 0; k < 2; k++) {
+      let p = S[k]!;
+      let g = sign * r(k === 0 ? gx : gy);
+      if (wd !== 0) g = r(g + r(wd * p));
+      p = r(p * decay);
+      p = r(p - r(eta * g));
+      S[k] = p;
+      const ax = S[AX + k]!;
+      S[AX + k] = mu !== 1 ? r(ax + r(r(p - ax) * mu)) : p;
+    }
+    S[ETA] = r(lrf / r(Math.pow(r(1 + r(r(lambd * lrf) * t)), r(P[ALPHA]!))));
+  },
+  wgsl: 'ASGD.wgsl',
+};

@@ -1,0 +1,130 @@
+// Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
+import type { ParamSchema } from '../../params.ts';
+import type { OptimizerDef, Round } from '../types.ts';
+import { lerp, lrParam, maximizeParam, norm2, slot, weightDecayParam } from './common.ts';
+
+/** torch.finfo(torch.float32).eps, what torch's eps1 = None resolves to for float32 parameters. */
+export const FLOAT32_EPS = 2 ** -23;
+
+const params: readonly ParamSchema[] = [
+  {
+    ...lrParam(1e-2),
+    doc: 'Not a step size: caps the relative step rho_t = min(lr, 1 / sqrt(t)) and scales the decoupled weight decay (torch default 1e-2).',
+  },
+  {
+    key: 'beta2_decay',
+    kind: 'number',
+    default: -0.8,
+    min: Number.NEGATIVE_INFINITY,
+    max: 0,
+    doc: 'Exponent of the second-moment weight 1 - beta2_t = t ** beta2_decay (1 on the first step); torch requires beta2_decay <= 0.',
+  },
+  {
+    key: 'eps',
+    kind: 'tuple',
+    default: [FLOAT32_EPS, 1e-3],
+    min: 0,
+    max: Number.POSITIVE_INFINITY,
+    doc: '(eps1, eps2): v is clamped below by eps1^2 before 1 / sqrt(v), and the RMS of p by eps2; torch default (None, 1e-3) with None = float32 eps 2^-23, held here as a number.',
+  },
+  {
+    key: 'd',
+    kind: 'number',
+    default: 1.0,
+    min: 1,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Update clipping threshold: the update is divided by max(1, RMS(update) / d); torch requires d >= 1.',
+  },
+  weightDecayParam(0, 'Decoupled weight decay p *= 1 - lr * weight_decay, applied after the RMS of p is taken.'),
+  maximizeParam(),
+];
+
+const BETA2_DECAY = slot(params, 'beta2_decay');
+const EPS1 = slot(params, 'eps.0');
+const EPS2 = slot(params, 'eps.1');
+const D = slot(params, 'd');
+const WEIGHT_DECAY = slot(params, 'weight_decay');
+const MAXIMIZE = slot(params, 'maximize');
+
+// S pair 1: variance (the unfactored second moment of a 1-D parameter).
+const VARIANCE = 2;
+
+export const Adafactor: OptimizerDef = {
+  id: 'Adafactor',
+  doc:
+    'Adafactor (Shazeer & Stern 2018) as torch.optim.Adafactor, on (x, y) as one 1-D parameter of shape [2]: torch factors ' +
+    'the second moment only for parameters of 2 or more dimensions, so here it is NOT factored (a full per-coordinate ' +
+    'variance, like Adam without momentum). Relative step: alpha = max(eps2, RMS(p)) * min(lr, 1 / sqrt(t)), with ' +
+    'RMS(p) = |p| / sqrt(2) over both coordinates; the update g / sqrt(v) is divided by max(1, RMS(update) / d).',
+  reference:
+    'torch/optim/_adafactor.py, _single_tensor_adafactor (foreach=False), 1-D branch: grad = -grad if maximize; ' +
+    'eps1 = finfo(param.dtype).eps if None; step_t += 1; one_minus_beta2_t = step ** beta2_decay; ' +
+    'rho_t = min(lr, 1 / step ** 0.5); alpha = max(eps2, param.norm(2).item() / param.numel() ** 0.5) * rho_t; ' +
+    'if weight_decay != 0: param.mul_(1 - lr * weight_decay); variance.lerp_(grad * grad, one_minus_beta2_t); ' +
+    'update = variance.clone().clamp_(min=eps1 * eps1).rsqrt_().mul_(grad); ' +
+    'denom = max(1.0, update.norm(2).item() / (update.numel() ** 0.5 * d)); param.add_(update, alpha=-alpha / denom).',
+  params,
+  stateSlots: 1,
+  momentumParam: null,
+  init(_r: Round, _P: Float64Array, S: Float64Array): void {
+    S[VARIANCE] = 0;
+    S[VARIANCE + 1] = 0;
+  },
+  // sc = (t ** beta2_decay, 1 / sqrt(t), 0, 0): the pow and the square root of the step count
+  // (Python float64 scalars in torch). rho_t = min(lr, 1 / sqrt(t)) stays in the step, since the
+  // scheduled LR may differ per run.
+  stepScalars: {
+    params: ['beta2_decay'],
+    usesMom: false,
+    compute(r: Round, P: Float64Array, _mom: number, t: number, out: Float64Array): void {
+      out[0] = r(Math.pow(t, r(P[BETA2_DECAY]!)));
+      out[1] = r(1 / r(Math.sqrt(t)));
+      out[2] = 0;
+      out[3] = 0;
+    },
+  },
+  step(
+    r: Round,
+    P: Float64Array,
+    S: Float64Array,
+    gx: number,
+    gy: number,
+    lr: number,
+    _mom: number,
+    _t: number,
+    sc: Float64Array,
+  ): void {
+    const lrf = r(lr);
+    const eps1 = r(P[EPS1]!);
+    const eps2 = r(P[EPS2]!);
+    const d = r(P[D]!);
+    const wd = r(P[WEIGHT_DECAY]!);
+    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const sqrt2 = r(Math.SQRT2); // param.numel() ** 0.5
+    const g0 = sign * r(gx);
+    const g1 = sign * r(gy);
+    let p0 = S[0]!;
+    let p1 = S[1]!;
+    const rho = Math.min(lrf, sc[1]!);
+    const alpha = r(Math.max(eps2, r(norm2(r, p0, p1) / sqrt2)) * rho);
+    if (wd !== 0) {
+      const decay = r(1 - r(lrf * wd));
+      p0 = r(p0 * decay);
+      p1 = r(p1 * decay);
+    }
+    const w = sc[0]!;
+    const v0 = lerp(r, S[VARIANCE]!, r(g0 * g0), w);
+    const v1 = lerp(r, S[VARIANCE + 1]!, r(g1 * g1), w);
+    S[VARIANCE] = v0;
+    S[VARIANCE + 1] = v1;
+    const floor = r(eps1 * eps1);
+    // rsqrt as 1 / sqrt (what ATen's CPU kernel computes), then times the gradient.
+    const u0 = r(r(1 / r(Math.sqrt(Math.max(v0, floor)))) * g0);
+    const u1 = r(r(1 / r(Math.sqrt(Math.max(v1, floor)))) * g1);
+    const denom = Math.max(1, r(norm2(r, u0, u1) / r(sqrt2 * d)));
+    const coef = r(-alpha / denom);
+    S[0] = r(p0 + r(u0 * coef));
+    S[1] = r(p1 + r(u1 * coef));
+  },
+  wgsl: 'Adafactor.wgsl',
+};

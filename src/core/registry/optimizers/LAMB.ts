@@ -1,0 +1,166 @@
+// Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
+import type { ParamSchema } from '../../params.ts';
+import { PARAM_UNSET } from '../../params.ts';
+import type { OptimizerDef, Round } from '../types.ts';
+import { cautionMask, lrParam, norm2, oneMinusPow, slot } from './common.ts';
+
+const params: readonly ParamSchema[] = [
+  lrParam(1e-3),
+  { key: 'bias_correction', kind: 'bool', default: true, doc: 'Divide m by 1 - beta1^t and sqrt(v) by sqrt(1 - beta2^t), as Adam does.' },
+  {
+    key: 'betas',
+    kind: 'tuple',
+    default: [0.9, 0.999],
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Decay rates (beta1, beta2) of the running averages of the gradient and its square (timm does not check them).',
+  },
+  { key: 'eps', kind: 'number', default: 1e-6, min: 0, max: Number.POSITIVE_INFINITY, doc: 'Added after dividing sqrt(v) by sqrt(1 - beta2^t); timm rejects eps < 0.' },
+  {
+    key: 'weight_decay',
+    kind: 'number',
+    default: 0.01,
+    min: 0,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Weight decay added to the Adam update (or decoupled); non-zero also turns the trust ratio on (timm default 0.01).',
+  },
+  { key: 'grad_averaging', kind: 'bool', default: true, doc: 'm = beta1 m + (1 - beta1) g; off: m = beta1 m + g.' },
+  {
+    key: 'max_grad_norm',
+    kind: 'optional-number',
+    default: 1.0,
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Global gradient-norm clipping: g /= max(|g| / max_grad_norm, 1) with |g| over both coordinates; None turns it off.',
+  },
+  { key: 'trust_clip', kind: 'bool', default: false, doc: 'LAMBC: clip the trust ratio at 1.' },
+  { key: 'always_adapt', kind: 'bool', default: false, doc: 'Apply the trust ratio even with weight_decay = 0 (timm otherwise skips it).' },
+  { key: 'caution', kind: 'bool', default: false, doc: 'Cautious update: zero the coordinates where update and gradient disagree in sign, rescale the rest by 1 / mean(mask).' },
+  {
+    key: 'decoupled_decay',
+    kind: 'bool',
+    default: false,
+    doc: 'Decoupled weight decay p += -lr * weight_decay * p before the trust ratio, instead of adding weight_decay * p to the update.',
+  },
+];
+
+const BIAS_CORRECTION = slot(params, 'bias_correction');
+const BETA2 = slot(params, 'betas.1');
+const EPS = slot(params, 'eps');
+const WEIGHT_DECAY = slot(params, 'weight_decay');
+const GRAD_AVERAGING = slot(params, 'grad_averaging');
+const MAX_GRAD_NORM = slot(params, 'max_grad_norm');
+const TRUST_CLIP = slot(params, 'trust_clip');
+const ALWAYS_ADAPT = slot(params, 'always_adapt');
+const CAUTION = slot(params, 'caution');
+const DECOUPLED = slot(params, 'decoupled_decay');
+
+// S pairs: 1 exp_avg, 2 exp_avg_sq.
+const EXP_AVG = 2;
+const EXP_AVG_SQ = 4;
+
+const masked = new Float64Array(2);
+
+export const LAMB: OptimizerDef = {
+  id: 'LAMB',
+  doc:
+    "LAMB (You et al. 2020) as timm's Lamb (not in torch): the Adam update (plus weight decay), scaled by the layer-wise trust " +
+    'ratio |w| / |update|, 1 where either is 0, after optional global gradient-norm clipping. Here (x, y) is ONE parameter ' +
+    'tensor of shape [2], i.e. a single layer: both norms run over both coordinates, so the ratio rescales the step length ' +
+    'without turning it, and |p| sets the step size (about lr * |p| per step once the ratio is active).',
+  reference:
+    'timm/optim/lamb.py (huggingface/pytorch-image-models, Lamb.step): clip = (|g| / max_grad_norm).clamp_(min=1.0) if ' +
+    'max_grad_norm is not None, grad.div_(clip); beta3 = 1 - beta1 if grad_averaging else 1.0; bias corrections 1 - beta ** step ' +
+    '(1.0 without bias_correction); exp_avg.mul_(beta1).add_(grad, alpha=beta3); exp_avg_sq.mul_(beta2).addcmul_(grad, grad, ' +
+    'value=1 - beta2); denom = (exp_avg_sq.sqrt() / bias_correction2 ** 0.5).add_(eps); update = (exp_avg / bias_correction1).div_(denom); ' +
+    'if caution: mask = (update * grad > 0); mask.div_(mask.mean().clamp_(min=1e-3)); update.mul_(mask); if weight_decay != 0: ' +
+    'p.add_(p, alpha=-lr * weight_decay) if decoupled_decay else update.add_(p, alpha=weight_decay); if weight_decay != 0 or ' +
+    'always_adapt: trust_ratio = where(w_norm > 0, where(g_norm > 0, w_norm / g_norm, 1.0), 1.0) with w_norm = p.norm(2.0), ' +
+    'g_norm = update.norm(2.0), clamp(max=1.0) if trust_clip; update.mul_(trust_ratio); p.add_(update, alpha=-lr).',
+  params,
+  stateSlots: 2,
+  momentumParam: 'betas.0',
+  init(_r: Round, _P: Float64Array, S: Float64Array): void {
+    for (let i = EXP_AVG; i < EXP_AVG_SQ + 2; i++) S[i] = 0;
+  },
+  // sc = (1 - beta1^t, sqrt(1 - beta2^t), 0, 0), as Adam's; the step uses (1, 1) without bias_correction.
+  stepScalars: {
+    params: ['betas.1'],
+    usesMom: true,
+    compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void {
+      out[0] = oneMinusPow(r, r(mom), t);
+      out[1] = r(Math.sqrt(oneMinusPow(r, r(P[BETA2]!), t)));
+      out[2] = 0;
+      out[3] = 0;
+    },
+  },
+  step(
+    r: Round,
+    P: Float64Array,
+    S: Float64Array,
+    gx: number,
+    gy: number,
+    lr: number,
+    mom: number,
+    _t: number,
+    sc: Float64Array,
+  ): void {
+    const lrf = r(lr);
+    const beta1 = r(mom);
+    const beta2 = r(P[BETA2]!);
+    const eps = r(P[EPS]!);
+    const wd = r(P[WEIGHT_DECAY]!);
+    const bias = P[BIAS_CORRECTION]! !== 0;
+    const bc1 = bias ? sc[0]! : 1;
+    const bc2Sqrt = bias ? sc[1]! : 1;
+    const beta3 = P[GRAD_AVERAGING]! !== 0 ? r(1 - beta1) : 1;
+    const w2 = r(1 - beta2);
+    let g0 = r(gx);
+    let g1 = r(gy);
+    const mgn = P[MAX_GRAD_NORM]!;
+    if (mgn !== PARAM_UNSET) {
+      const clip = Math.max(r(norm2(r, g0, g1) / r(mgn)), 1);
+      g0 = r(g0 / clip);
+      g1 = r(g1 / clip);
+    }
+    const m0 = r(r(S[EXP_AVG]! * beta1) + r(beta3 * g0));
+    const m1 = r(r(S[EXP_AVG + 1]! * beta1) + r(beta3 * g1));
+    const v0 = r(r(S[EXP_AVG_SQ]! * beta2) + r(r(w2 * g0) * g0));
+    const v1 = r(r(S[EXP_AVG_SQ + 1]! * beta2) + r(r(w2 * g1) * g1));
+    S[EXP_AVG] = m0;
+    S[EXP_AVG + 1] = m1;
+    S[EXP_AVG_SQ] = v0;
+    S[EXP_AVG_SQ + 1] = v1;
+    let u0 = r(r(m0 / bc1) / r(r(r(Math.sqrt(v0)) / bc2Sqrt) + eps));
+    let u1 = r(r(m1 / bc1) / r(r(r(Math.sqrt(v1)) / bc2Sqrt) + eps));
+    if (P[CAUTION]! !== 0) {
+      cautionMask(r, u0, u1, g0, g1, masked);
+      u0 = masked[0]!;
+      u1 = masked[1]!;
+    }
+    let p0 = S[0]!;
+    let p1 = S[1]!;
+    if (wd !== 0) {
+      if (P[DECOUPLED]! !== 0) {
+        // _add_scaled_(p, p, -lr * weight_decay): p + s * p.
+        const s = r(-lrf * wd);
+        p0 = r(p0 + r(s * p0));
+        p1 = r(p1 + r(s * p1));
+      } else {
+        u0 = r(u0 + r(wd * p0));
+        u1 = r(u1 + r(wd * p1));
+      }
+    }
+    if (wd !== 0 || P[ALWAYS_ADAPT]! !== 0) {
+      const wn = norm2(r, p0, p1);
+      const un = norm2(r, u0, u1);
+      let tr = wn > 0 ? (un > 0 ? r(wn / un) : 1) : 1;
+      if (P[TRUST_CLIP]! !== 0) tr = Math.min(tr, 1);
+      u0 = r(u0 * tr);
+      u1 = r(u1 * tr);
+    }
+    S[0] = r(p0 - r(lrf * u0));
+    S[1] = r(p1 - r(lrf * u1));
+  },
+  wgsl: 'LAMB.wgsl',
+};

@@ -1,0 +1,89 @@
+// Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
+import type { ParamSchema } from '../../params.ts';
+import type { OptimizerDef, Round } from '../types.ts';
+import { cautionMask, lerp, lrParam, maximizeParam, slot } from './common.ts';
+
+const params: readonly ParamSchema[] = [
+  lrParam(1e-4),
+  {
+    key: 'betas',
+    kind: 'tuple',
+    default: [0.9, 0.99],
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+    doc: '(beta1, beta2): beta1 interpolates the momentum and the gradient for the sign, beta2 is the momentum decay; timm requires 0 <= beta < 1.',
+  },
+  {
+    key: 'weight_decay',
+    kind: 'number',
+    default: 0,
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Decoupled weight decay p *= 1 - lr * weight_decay before the signed step (timm does not check it).',
+  },
+  { key: 'caution', kind: 'bool', default: false, doc: 'Cautious update: zero the coordinates where the signed update and the gradient disagree, rescale the rest by 1 / mean(mask).' },
+  maximizeParam(),
+];
+
+const BETA2 = slot(params, 'betas.1');
+const WEIGHT_DECAY = slot(params, 'weight_decay');
+const CAUTION = slot(params, 'caution');
+const MAXIMIZE = slot(params, 'maximize');
+
+// S pair 1: exp_avg.
+const EXP_AVG = 2;
+
+const masked = new Float64Array(2);
+
+export const Lion: OptimizerDef = {
+  id: 'Lion',
+  doc:
+    "Lion (Chen et al. 2023, 'Symbolic Discovery of Optimization Algorithms') as timm's Lion (not in torch): every coordinate " +
+    'moves by exactly lr in the direction -sign(beta1 m + (1 - beta1) g), after decoupled weight decay; the momentum m then ' +
+    'follows the gradient with beta2. Steps have length lr per coordinate whatever the gradient scale.',
+  reference:
+    'timm/optim/lion.py (huggingface/pytorch-image-models, _single_tensor_lion): grad = -grad if maximize; ' +
+    'param.mul_(1 - lr * weight_decay); update = exp_avg.mul(beta1).add_(grad, alpha=1 - beta1).sign_(); if caution: ' +
+    'mask = (update * grad > 0); mask.div_(mask.mean().clamp_(min=1e-3)); update.mul_(mask); param.add_(update, alpha=-lr); ' +
+    'exp_avg.lerp_(grad, 1 - beta2). (Same as lucidrains/lion-pytorch; corrected_weight_decay and foreach are not modelled.)',
+  params,
+  stateSlots: 1,
+  momentumParam: 'betas.0',
+  init(_r: Round, _P: Float64Array, S: Float64Array): void {
+    S[EXP_AVG] = 0;
+    S[EXP_AVG + 1] = 0;
+  },
+  step(
+    r: Round,
+    P: Float64Array,
+    S: Float64Array,
+    gx: number,
+    gy: number,
+    lr: number,
+    mom: number,
+    _t: number,
+    _sc: Float64Array,
+  ): void {
+    const lrf = r(lr);
+    const beta1 = r(mom);
+    const w1 = r(1 - beta1);
+    const w2 = r(1 - r(P[BETA2]!));
+    const decay = r(1 - r(lrf * r(P[WEIGHT_DECAY]!)));
+    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const g0 = sign * r(gx);
+    const g1 = sign * r(gy);
+    let u0 = Math.sign(r(r(S[EXP_AVG]! * beta1) + r(w1 * g0)));
+    let u1 = Math.sign(r(r(S[EXP_AVG + 1]! * beta1) + r(w1 * g1)));
+    if (P[CAUTION]! !== 0) {
+      cautionMask(r, u0, u1, g0, g1, masked);
+      u0 = masked[0]!;
+      u1 = masked[1]!;
+    }
+    S[0] = r(r(S[0]! * decay) - r(lrf * u0));
+    S[1] = r(r(S[1]! * decay) - r(lrf * u1));
+    S[EXP_AVG] = lerp(r, S[EXP_AVG]!, g0, w2);
+    S[EXP_AVG + 1] = lerp(r, S[EXP_AVG + 1]!, g1, w2);
+  },
+  wgsl: 'Lion.wgsl',
+};

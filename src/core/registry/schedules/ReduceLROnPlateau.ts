@@ -1,0 +1,95 @@
+// Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or the
+// four-number plateau state, checked by tests.
+import type { ParamSchema, ParamValues } from '../../params.ts';
+import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
+import { INT_MAX, offset } from './common.ts';
+
+const params: readonly ParamSchema[] = [
+  { key: 'mode', kind: 'enum', values: ['min', 'max'], default: 'min', doc: 'min: the metric should fall; max: it should rise.' },
+  { key: 'factor', kind: 'number', default: 0.1, min: 0, max: 1, minExclusive: true, maxExclusive: true, doc: 'LR multiplier on a plateau (torch requires factor < 1).' },
+  { key: 'patience', kind: 'int', default: 10, min: 0, max: INT_MAX, doc: 'Steps without improvement tolerated before the LR is reduced.' },
+  { key: 'threshold', kind: 'number', default: 1e-4, min: 0, max: Number.POSITIVE_INFINITY, doc: 'How much better counts as better (see threshold_mode).' },
+  { key: 'threshold_mode', kind: 'enum', values: ['rel', 'abs'], default: 'rel', doc: 'rel: better than best·(1 ∓ threshold); abs: better than best ∓ threshold.' },
+  { key: 'cooldown', kind: 'int', default: 0, min: 0, max: INT_MAX, doc: 'Steps after a reduction during which bad steps are not counted.' },
+  { key: 'min_lr', kind: 'number', default: 0, min: 0, max: Number.POSITIVE_INFINITY, doc: 'Lower bound on the LR.' },
+  { key: 'eps', kind: 'number', default: 1e-8, min: 0, max: Number.POSITIVE_INFINITY, doc: 'A reduction smaller than eps is skipped.' },
+];
+
+const MODE = offset(params, 'mode');
+const FACTOR = offset(params, 'factor');
+const PATIENCE = offset(params, 'patience');
+const THRESHOLD = offset(params, 'threshold');
+const THRESHOLD_MODE = offset(params, 'threshold_mode');
+const COOLDOWN = offset(params, 'cooldown');
+const MIN_LR = offset(params, 'min_lr');
+const EPS = offset(params, 'eps');
+
+/** torch's is_better, for a best that is finite (the first step is better by definition: best = ±inf). */
+function isBetter(r: Round, P: Float64Array, b: number, a: number, best: number): boolean {
+  const max = P[b + MODE]! === 1;
+  const rel = P[b + THRESHOLD_MODE]! === 0;
+  const t = r(P[b + THRESHOLD]!);
+  if (!max) return rel ? a < r(best * r(1 - t)) : a < r(best - t);
+  return rel ? a > r(best * r(t + 1)) : a > r(best + t);
+}
+
+export const ReduceLROnPlateau: ScheduleDef = {
+  id: 'ReduceLROnPlateau',
+  doc:
+    "Cuts the LR by `factor` when the run's loss has not improved for `patience` steps, each run on its own loss: the LR " +
+    'is per-run state. The metric handed to scheduler.step is the loss at the point where the step took its gradient ' +
+    '(for the data-backed surface, the full-data loss). Top-level only, as in torch (SequentialLR cannot pass it a metric).',
+  reference:
+    'torch/optim/lr_scheduler.py, ReduceLROnPlateau.step / _reduce_lr / is_better / _init_is_better: best starts at ±inf, ' +
+    'num_bad_epochs counts non-improving steps, in_cooldown zeroes it, a reduction sets lr = max(lr·factor, min_lr) if the ' +
+    'change exceeds eps and restarts the cooldown.',
+  params,
+  cyclesMomentum: () => false,
+  validate(values: ParamValues, ctx: ScheduleContext): string[] {
+    void values;
+    void ctx;
+    return [];
+  },
+  evaluate(_r: Round, P: Float64Array, node: ScheduleNode, _k: number, baseLr: number, out: Float64Array): void {
+    // Per-run state: the engines use `plateau` instead; this is the LR before any reduction.
+    void P;
+    void node;
+    out[0] = baseLr;
+    out[1] = 0;
+  },
+  plateau: {
+    init(r: Round, _P: Float64Array, _b: number, baseLr: number, state: Float64Array): void {
+      state[0] = r(baseLr);
+      state[1] = 0;
+      state[2] = 0;
+      state[3] = 0;
+    },
+    step(r: Round, P: Float64Array, b: number, state: Float64Array, metric: number, first: boolean): void {
+      let lr = state[0]!;
+      let best = state[1]!;
+      let bad = state[2]!;
+      let cooldown = state[3]!;
+      if (first ? !Number.isNaN(metric) : isBetter(r, P, b, metric, best)) {
+        best = metric;
+        bad = 0;
+      } else {
+        bad += 1;
+      }
+      if (cooldown > 0) {
+        cooldown -= 1;
+        bad = 0;
+      }
+      if (bad > P[b + PATIENCE]!) {
+        const next = Math.max(r(lr * r(P[b + FACTOR]!)), r(P[b + MIN_LR]!));
+        if (r(lr - next) > r(P[b + EPS]!)) lr = next;
+        cooldown = P[b + COOLDOWN]!;
+        bad = 0;
+      }
+      state[0] = lr;
+      state[1] = best;
+      state[2] = bad;
+      state[3] = cooldown;
+    },
+  },
+  wgsl: 'ReduceLROnPlateau.wgsl',
+};
