@@ -1,6 +1,7 @@
 /**
  * GPU-vs-CPU agreement for the catalogue entries (docs/catalogue.md): a row per new optimiser
- * (Adadelta, Adamax, ASGD, Rprop, Adafactor, LARS, LAMB, Lion) and per new schedule (PolynomialLR,
+ * (Adadelta, Adamax, ASGD, Rprop, Adafactor, LARS, LAMB, Lion; two each for SGDScheduleFree and
+ * AdamWScheduleFree, whose gradient is taken at y, state pair 1) and per new schedule (PolynomialLR,
  * ChainedScheduler, SWALR, WSD), on varied surfaces, some with gradient noise, with the helpers and
  * thresholds of tests/engine/agreement.test.ts (derived in docs/validation.md). Sweeps are chosen so
  * that the per-run paths run too: a swept beta1 or beta2_decay makes the shader compute the step
@@ -178,6 +179,48 @@ const ROWS: readonly Row[] = [
       sweep: { x: axis('optimizer.lr', 1e-3, 1, 'log'), y: axis('schedule.schedulers.1.power', 0.2, 4) },
     },
   },
+  {
+    name: 'SGDScheduleFree warmup, Himmelblau, noise (lr x r: per-run step scalars)',
+    spec: {
+      surface: 'himmelblau',
+      optimizer: { name: 'SGDScheduleFree', warmup_steps: 20, weight_decay: 0.001 },
+      start: [0.5, -0.5],
+      steps: 300,
+      noise: { std: 0.3, seed: 16 },
+      sweep: { x: axis('optimizer.lr', 1e-3, 0.03, 'log'), y: axis('optimizer.r', 0, 2) },
+    },
+  },
+  {
+    name: 'SGDScheduleFree, OneCycleLR driving momentum, six-hump camel (start grid)',
+    spec: {
+      surface: 'six_hump_camel',
+      optimizer: { name: 'SGDScheduleFree', lr: 0.02 },
+      schedule: { name: 'OneCycleLR', max_lr: 0.05, total_steps: 300 },
+      steps: 300,
+      sweep: { x: axis('start.0', -3, 3), y: axis('start.1', -2, 2) },
+    },
+  },
+  {
+    name: 'AdamWScheduleFree weight decay, CosineAnnealingLR, Rosenbrock (lr x beta2: per-run step scalars)',
+    spec: {
+      surface: 'rosenbrock',
+      optimizer: { name: 'AdamWScheduleFree', weight_decay: 0.01, warmup_steps: 10 },
+      schedule: { name: 'CosineAnnealingLR', T_max: 400 },
+      steps: 400,
+      sweep: { x: axis('optimizer.lr', 1e-3, 0.1, 'log'), y: axis('optimizer.betas.1', 0.9, 0.999) },
+    },
+  },
+  {
+    name: 'AdamWScheduleFree, Beale, noise (warmup_steps x weight_lr_power)',
+    spec: {
+      surface: 'beale',
+      optimizer: { name: 'AdamWScheduleFree', lr: 0.02, r: 0.5 },
+      start: [1, 1],
+      steps: 300,
+      noise: { std: 0.2, seed: 17 },
+      sweep: { x: axis('optimizer.warmup_steps', 0, 100), y: axis('optimizer.weight_lr_power', 0, 4) },
+    },
+  },
 ];
 
 let gpu: GpuEngine;
@@ -195,7 +238,7 @@ afterAll(async () => {
 describe('catalogue: GPU agrees with the float32 CPU twin', () => {
   it('covers every catalogue optimiser and schedule', () => {
     const text = JSON.stringify(ROWS.map((r) => r.spec));
-    for (const id of ['Adadelta', 'Adamax', 'ASGD', 'Rprop', 'Adafactor', 'LARS', 'LAMB', 'Lion']) {
+    for (const id of ['Adadelta', 'Adamax', 'ASGD', 'Rprop', 'Adafactor', 'LARS', 'LAMB', 'Lion', 'SGDScheduleFree', 'AdamWScheduleFree']) {
       expect(text, id).toContain(`"optimizer":{"name":"${id}"`);
     }
     for (const id of ['PolynomialLR', 'ChainedScheduler', 'SWALR', 'WSD']) expect(text, id).toContain(`"name":"${id}"`);

@@ -1,0 +1,59 @@
+// Schedule-Free SGD after schedulefree/sgd_schedulefree.py (facebookresearch/schedule_free,
+// SGDScheduleFree.step, non-foreach branch; not in torch). Twin of
+// src/core/registry/optimizers/SGDScheduleFree.ts: same operations in the same order.
+// S[0]: x, the eval() point (reported); S[1]: y, where the kernel takes the gradient (GRAD_SLOT 1);
+// S[2]: z; S[3]: (lr_max, weight_sum), the reference's group scalars.
+
+// ATen lerp (Lerp.h): the formula flips at |w| = 0.5. Both forms and a select, not a branch: w
+// (ckp1, 1 - 1/momentum) differs per run.
+fn SGDScheduleFree_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
+  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
+}
+
+// Python's b ** e for b >= 0: 1 for e = 0, 0 for b = 0 < e, +inf for b = 0 > e (Python raises);
+// otherwise WGSL's pow, exp2(e * log2(b)), a few ulps from the TypeScript twin's Math.pow.
+fn SGDScheduleFree_pow(b: f32, e: f32) -> f32 {
+  // +inf built from b's bits (0 here), so that it is a runtime value, not an unrepresentable constant.
+  let inf = bitcast<f32>(0x7f800000u | (bitcast<u32>(b) & 0x7fffffffu));
+  let at_zero = select(inf, 0.0, e > 0.0);
+  return select(select(pow(b, e), at_zero, b == 0.0), 1.0, e == 0.0);
+}
+
+fn opt_init() {
+  S[1] = S[0];
+  S[2] = S[0];
+  S[3] = vec2f(-1.0, 0.0);
+}
+
+// sc = (warmup factor, (k+1) ** r, 0, 0) with t = k + 1: step-count-only, so the engine reads them
+// from a per-step table unless warmup_steps or r is swept. Selects: both may differ per run.
+fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
+  let warmup = param(SGDScheduleFree_warmup_steps);
+  let power = param(SGDScheduleFree_r);
+  let sched = select(1.0, t / warmup, t - 1.0 < warmup);
+  let tr = select(pow(t, power), 1.0, power == 0.0);
+  return vec4f(sched, tr, 0.0, 0.0);
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
+  let wd = param(SGDScheduleFree_weight_decay);
+  let lrs = lr * sc.x;
+  // lr_max, weight, weight_sum, ckp1 (0 where the reference catches ZeroDivisionError).
+  let lr_max = max(lrs, S[3].x);
+  let weight = sc.y * SGDScheduleFree_pow(lr_max, param(SGDScheduleFree_weight_lr_power));
+  let weight_sum = S[3].y + weight;
+  S[3] = vec2f(lr_max, weight_sum);
+  let ckp1 = select(weight / weight_sum, 0.0, weight_sum == 0.0);
+  let alpha = lrs * (mom * (1.0 - ckp1) - 1.0);
+  let wx = 1.0 - 1.0 / mom;
+  let y = S[1];
+  let z = S[2];
+  // Select, not a branch, on wd: it differs per run when swept.
+  let d = select(g, g + wd * y, wd != 0.0);
+  let y1 = SGDScheduleFree_lerp(y, z, ckp1) + alpha * d;
+  let z1 = z - lrs * d;
+  S[1] = y1;
+  S[2] = z1;
+  // eval(): x = lerp(y, z, 1 - 1/momentum).
+  S[0] = SGDScheduleFree_lerp(y1, z1, wx);
+}
