@@ -10,6 +10,8 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from '../src/core/registry/index.ts';
+import type { ScheduleDef } from '../src/core/registry/index.ts';
+import { scheduleDispatch, scheduleFiles, withCalls } from '../src/engine/gpu/compose.ts';
 import { layoutPrefix } from '../src/engine/gpu/wgsl-layout.ts';
 import { acquireNodeGpu } from '../src/engine/gpu/device-node.ts';
 import { nodeShaderSources } from '../src/engine/gpu/shader-sources-node.ts';
@@ -45,12 +47,13 @@ function partsFor(surface: Part, optimizer: Part, schedules: Part[], kernel: str
   ];
 }
 
-function scheduleParts(): Part[] {
-  const files = SCHEDULES.map((s) => `schedules/${s.wgsl}`).filter((f) => existsSync(`shaders/${f}`));
-  if (!existsSync('shaders/schedules/dispatch.wgsl')) {
+/** The schedule files and generated dispatch for `only` (and what it calls), or for every schedule. */
+function scheduleParts(only?: ScheduleDef): Part[] {
+  if (!existsSync('shaders/schedules/common.wgsl')) {
     return [{ name: '(stub schedule)', text: STUB_SCHEDULE }];
   }
-  return [...files.map(file), file('schedules/dispatch.wgsl')];
+  const defs = withCalls(only ? [only] : SCHEDULES);
+  return [...scheduleFiles(defs).map(file), { name: '(generated schedule dispatch)', text: scheduleDispatch(defs) }];
 }
 
 function defaultSurface(): Part {
@@ -98,7 +101,8 @@ async function main(): Promise<void> {
     const surface = dir === 'surfaces' ? part : defaultSurface();
     const optimizer = dir === 'optimizers' ? part : defaultOptimizer();
     for (const kernel of ['sweep_step', 'classify']) {
-      combos.push({ label: `${arg} in ${kernel}`, parts: partsFor(surface, optimizer, scheduleParts(), kernel) });
+      const schedule = dir === 'schedules' ? SCHEDULES.find((s) => `schedules/${s.wgsl}` === rel) : undefined;
+      combos.push({ label: `${arg} in ${kernel}`, parts: partsFor(surface, optimizer, scheduleParts(schedule), kernel) });
     }
   }
   for (const c of combos) {

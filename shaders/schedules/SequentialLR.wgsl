@@ -1,52 +1,14 @@
 // Twin of src/core/registry/schedules/SequentialLR.ts (see there for torch's rules). Only the
 // top-level schedule can be a SequentialLR, so its children are the pipeline's
 // SCHEDULE_CHILD_KIND_i with blocks P_SCHEDULE + SCHEDULE_BLOCK * (i + 1); b is its own block.
-fn sched_SequentialLR(b: u32, k: u32, base_lr: f32) -> vec2f {
-  var n = 0u;
-  for (var i = 0u; i < 4u; i++) {
-    if (sched_child_kind(i) != 0u) {
-      n = i + 1u;
-    }
-  }
-  var idx = 0u;
-  for (var i = 0u; i + 1u < n; i++) {
-    if (k >= u32(param(b + SequentialLR_milestones_0 + i))) {
-      idx = i + 1u;
-    }
-  }
-  var j = k;
-  if (idx > 0u) {
-    j = k - u32(param(b + SequentialLR_milestones_0 + idx - 1u));
-  }
-  // The param group's initial_lr as each child is constructed.
-  var initial = 0.0;
-  var have = false;
-  var base = 0.0;
-  for (var i = 0u; i < n; i++) {
-    let kind = sched_child_kind(i);
-    let cb = P_SCHEDULE + SCHEDULE_BLOCK * (i + 1u);
-    if (kind == SCHED_KIND_OneCycleLR) {
-      initial = param(cb + OneCycleLR_max_lr) / param(cb + OneCycleLR_div_factor);
-      have = true;
-    } else if (!have) {
-      if (kind == SCHED_KIND_CyclicLR) {
-        initial = param(cb + CyclicLR_base_lr);
-      } else {
-        initial = base_lr;
-      }
-      have = true;
-    }
-    if (i == idx) {
-      base = initial;
-    }
-  }
-  let kind = sched_child_kind(idx);
-  let cb = P_SCHEDULE + SCHEDULE_BLOCK * (idx + 1u);
-  let first = idx == 0u;
-  var l = base;
-  if (first) {
-    l = initial;
-  }
+//
+// Written out child by child with the kinds as constants, every child evaluated and the active one
+// selected: a loop over children, or a switch on a kind chosen at run time, keeps SwiftShader from
+// specialising anything and made a per-run SequentialLR ~200x slower than a single schedule.
+
+// One child's (LR, momentum) at its local step j, given the LR it starts from (l) and the param
+// group's initial_lr when it was built (base).
+fn seq_child(kind: u32, cb: u32, j: u32, l: f32, base: f32, first: bool) -> vec2f {
   if (kind == SCHED_KIND_ConstantLR && !first && u32(param(cb + ConstantLR_total_iters)) == 0u) {
     return vec2f(base, 0.0);
   }
@@ -57,4 +19,54 @@ fn sched_SequentialLR(b: u32, k: u32, base_lr: f32) -> vec2f {
     return sched_CosineAnnealingWarmRestarts(cb, j, base);
   }
   return sched_leaf(kind, cb, j, l);
+}
+
+// initial_lr after building child `kind` (block cb), given the value before it: a OneCycleLR
+// overwrites it with max_lr / div_factor; the first child sets it (CyclicLR to its base_lr).
+fn seq_initial(kind: u32, cb: u32, before: f32, first: bool, base_lr: f32) -> f32 {
+  if (kind == SCHED_KIND_OneCycleLR) {
+    return param(cb + OneCycleLR_max_lr) / param(cb + OneCycleLR_div_factor);
+  }
+  if (first) {
+    if (kind == SCHED_KIND_CyclicLR) {
+      return param(cb + CyclicLR_base_lr);
+    }
+    return base_lr;
+  }
+  return before;
+}
+
+fn sched_SequentialLR(b: u32, k: u32, base_lr: f32) -> vec2f {
+  let k0 = SCHEDULE_CHILD_KIND_0;
+  let k1 = SCHEDULE_CHILD_KIND_1;
+  let k2 = SCHEDULE_CHILD_KIND_2;
+  let k3 = SCHEDULE_CHILD_KIND_3;
+  let cb0 = P_SCHEDULE + SCHEDULE_BLOCK;
+  let cb1 = P_SCHEDULE + SCHEDULE_BLOCK * 2u;
+  let cb2 = P_SCHEDULE + SCHEDULE_BLOCK * 3u;
+  let cb3 = P_SCHEDULE + SCHEDULE_BLOCK * 4u;
+  let n = u32(k0 != 0u) + u32(k1 != 0u) + u32(k2 != 0u) + u32(k3 != 0u);
+  // Milestones are non-decreasing, so the active child is the number of them already passed.
+  let m0 = u32(param(b + SequentialLR_milestones_0));
+  let m1 = u32(param(b + SequentialLR_milestones_1));
+  let m2 = u32(param(b + SequentialLR_milestones_2));
+  let idx = u32(n > 1u && k >= m0) + u32(n > 2u && k >= m1) + u32(n > 3u && k >= m2);
+  // initial_lr as each child is built, and after all of them.
+  let i0 = seq_initial(k0, cb0, 0.0, true, base_lr);
+  let i1 = seq_initial(k1, cb1, i0, false, base_lr);
+  let i2 = seq_initial(k2, cb2, i1, false, base_lr);
+  let i3 = seq_initial(k3, cb3, i2, false, base_lr);
+  let last = select(select(select(i0, i1, n > 1u), i2, n > 2u), i3, n > 3u);
+  // Child 0 chains from the final initial_lr; a later child starts from its own.
+  var out = seq_child(k0, cb0, k, last, i0, true);
+  if (n > 1u) {
+    out = select(out, seq_child(k1, cb1, k - m0, i1, i1, false), vec2<bool>(idx == 1u));
+  }
+  if (n > 2u) {
+    out = select(out, seq_child(k2, cb2, k - m1, i2, i2, false), vec2<bool>(idx == 2u));
+  }
+  if (n > 3u) {
+    out = select(out, seq_child(k3, cb3, k - m2, i3, i3, false), vec2<bool>(idx == 3u));
+  }
+  return out;
 }

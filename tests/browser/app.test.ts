@@ -309,7 +309,7 @@ describe('studies in the app', () => {
     const shown = await page.evaluate(() => {
       const app = document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot; studyController: { result: { panels: unknown[]; findings: Record<string, number> } } };
       return {
-        figures: app.shadowRoot.querySelectorAll('[data-testid="study"] figure svg').length,
+        figures: app.shadowRoot.querySelectorAll('[data-testid="study"] figure > svg').length,
         panels: app.studyController.result.panels.length,
         summary: app.shadowRoot.querySelector('[data-testid="study-summary"]')?.textContent ?? '',
         adam: app.studyController.result.findings.adamMedianDistanceToL2Minimum,

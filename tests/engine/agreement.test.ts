@@ -100,6 +100,24 @@ const ROWS: readonly Row[] = [
     },
   },
   {
+    name: 'SGD, per-run SequentialLR (LR swept): ConstantLR, OneCycleLR, CosineAnnealingLR, quadratic',
+    spec: {
+      surface: 'quadratic',
+      optimizer: { name: 'SGD', momentum: 0.5 },
+      schedule: {
+        name: 'SequentialLR',
+        milestones: [40, 160],
+        schedulers: [
+          { name: 'ConstantLR', factor: 0.5, total_iters: 20 },
+          { name: 'OneCycleLR', max_lr: 0.08, total_steps: 120, cycle_momentum: false },
+          { name: 'CosineAnnealingLR', T_max: 140, eta_min: 0.001 },
+        ],
+      },
+      steps: 300,
+      sweep: lrMom(1e-3, 0.3, 'optimizer.momentum', 0, 0.9),
+    },
+  },
+  {
     name: 'RMSprop centered, ExponentialLR, Beale',
     spec: {
       surface: 'beale',

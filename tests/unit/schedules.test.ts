@@ -22,6 +22,7 @@ import { blockSize, encodeParams, slotOffsets } from '../../src/core/params.ts';
 import type { OptimizerDef, Round, ScheduleDef, ScheduleNode } from '../../src/core/registry/index.ts';
 import { SCHEDULES, findOptimizer, findSchedule, scheduleKind } from '../../src/core/registry/index.ts';
 import { validateChainedScheduler, validateSequentialLR } from '../../src/core/registry/schedules/index.ts';
+import { deviceSchedules, scheduleDispatch, scheduleFiles } from '../../src/engine/gpu/compose.ts';
 
 /**
  * The schedules torch has, with closed forms (WSD is basinlab's own, with no torch oracle;
@@ -1716,25 +1717,72 @@ describe('schemas and WGSL twins', () => {
     const slots = new Set(SCHEDULES.flatMap((s) => Object.keys(slotOffsets(s.params)).map((p) => `${s.id}_${p.replace(/\./g, '_')}`)));
     const ids = SCHEDULES.map((s) => s.id).join('|');
     const used = new Set<string>();
-    for (const file of [...SCHEDULES.map((s) => s.wgsl), 'dispatch.wgsl']) {
+    for (const file of [...SCHEDULES.map((s) => s.wgsl), 'common.wgsl']) {
       for (const m of wgsl(file).matchAll(new RegExp(`\\b(?:${ids})_\\w+`, 'g'))) used.add(m[0]);
     }
     expect(used.size).toBeGreaterThan(30);
     expect([...used].filter((u) => !slots.has(u))).toEqual([]);
   });
 
-  it('dispatch.wgsl routes every leaf kind and declares the pipeline overrides', () => {
-    const text = wgsl('dispatch.wgsl');
-    for (const def of SCHEDULES) {
-      if (def.children) continue;
-      expect(text).toContain(`case SCHED_KIND_${def.id}: { return sched_${def.id}(b, k, base_lr); }`);
-    }
+  it('common.wgsl declares the pipeline overrides; the generated dispatch routes exactly the kinds it is given', () => {
+    const common = wgsl('common.wgsl');
     for (const o of ['SCHEDULE_KIND', 'SCHEDULE_CHILD_KIND_0', 'SCHEDULE_CHILD_KIND_1', 'SCHEDULE_CHILD_KIND_2', 'SCHEDULE_CHILD_KIND_3']) {
-      expect(text).toContain(`override ${o}: u32`);
+      expect(common).toContain(`override ${o}: u32`);
     }
-    expect(text).toContain('fn schedule_eval(k: u32, base_lr: f32) -> vec2f {');
-    expect(text).toContain('fn sched_leaf(kind: u32, b: u32, k: u32, base_lr: f32) -> vec2f {');
+    expect(common).not.toMatch(/fn (schedule_eval|sched_leaf)\b/);
+    const all = scheduleDispatch(SCHEDULES);
+    expect(all).toContain('fn schedule_eval(k: u32, base_lr: f32) -> vec2f {');
+    expect(all).toContain('fn sched_leaf(kind: u32, b: u32, k: u32, base_lr: f32) -> vec2f {');
+    for (const def of SCHEDULES) {
+      const leaf = `case SCHED_KIND_${def.id}: { return sched_${def.id}(b, k, base_lr); }`;
+      const composite = `if (SCHEDULE_KIND == SCHED_KIND_${def.id}) {\n    return sched_${def.id}(P_SCHEDULE, k, base_lr);`;
+      expect(all.includes(leaf), def.id).toBe(!def.children);
+      expect(all.includes(composite), def.id).toBe(def.children !== undefined);
+      // Alone: its own route and nothing else's.
+      const one = scheduleDispatch([def]);
+      expect(one.includes(def.children ? composite : leaf), def.id).toBe(true);
+      expect(one.match(/SCHED_KIND_\w+/g) ?? [], def.id).toEqual([`SCHED_KIND_${def.id}`]);
+    }
+    // Nothing compiled: every kind is a constant LR.
+    const none = scheduleDispatch([]);
+    expect(none).not.toMatch(/SCHED_KIND_\w+|sched_[A-Z]/);
+    expect(none).toMatch(/default: \{ return vec2f\(base_lr, 0\.0\); \}/);
   });
+
+  it('wgslCalls lists exactly the other schedules whose functions a file calls', () => {
+    const plain = (f: string): string => wgsl(f).replace(/\/\/[^\n]*/g, '');
+    const owner = new Map<string, string>();
+    for (const def of SCHEDULES) for (const m of plain(def.wgsl).matchAll(/\bfn\s+(sched_\w+)/g)) owner.set(m[1]!, def.id);
+    for (const def of SCHEDULES) {
+      const called = new Set<string>();
+      for (const m of plain(def.wgsl).matchAll(/(?<!fn\s+)\b(sched_[A-Z]\w*)\s*\(/g)) {
+        const id = owner.get(m[1]!);
+        expect(id, `${def.id} calls ${m[1]}, defined in no schedule file`).toBeDefined();
+        if (id !== undefined && id !== def.id) called.add(id);
+      }
+      expect([...called].sort(), def.id).toEqual([...(def.wgslCalls ?? [])].sort());
+    }
+    expect(findSchedule('SequentialLR')?.wgslCalls).toEqual(['CosineAnnealingLR', 'CosineAnnealingWarmRestarts']);
+  });
+
+  it('a pipeline composes the schedules of its tree and what they call, nothing else', () => {
+    const node = (id: string, children: ScheduleNode[] = []): ScheduleNode => {
+      const def = findSchedule(id);
+      if (!def) throw new Error(id);
+      return { def, base: 0, values: {}, children };
+    };
+    const ids = (n: ScheduleNode | null): string[] => deviceSchedules(n).map((d) => d.id);
+    expect(ids(null)).toEqual([]);
+    expect(ids(node('StepLR'))).toEqual(['StepLR']);
+    expect(ids(node('ChainedScheduler', [node('ExponentialLR'), node('StepLR')]))).toEqual(['StepLR', 'ExponentialLR', 'ChainedScheduler']);
+    expect(ids(node('SequentialLR', [node('LinearLR'), node('ExponentialLR')]))).toEqual(
+      ['ExponentialLR', 'CosineAnnealingLR', 'CosineAnnealingWarmRestarts', 'LinearLR', 'SequentialLR'],
+    );
+    const files = scheduleFiles(deviceSchedules(node('StepLR')));
+    // The kernel calls plateau_init/plateau_step behind its PLATEAU override, so that file always comes.
+    expect(files).toEqual(['schedules/common.wgsl', 'schedules/StepLR.wgsl', 'schedules/ReduceLROnPlateau.wgsl']);
+  });
+
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -2037,7 +2085,7 @@ describe('WGSL: composite dispatch', () => {
     readFileSync(new URL(`../../shaders/schedules/${file}`, import.meta.url), 'utf8').replace(/\/\/[^\n]*/g, '');
 
   it('schedule_eval routes ChainedScheduler to a fold over the children through sched_leaf (no recursion)', () => {
-    const dispatch = wgsl('dispatch.wgsl');
+    const dispatch = scheduleDispatch(SCHEDULES);
     expect(dispatch).toMatch(/if \(SCHEDULE_KIND == SCHED_KIND_ChainedScheduler\) \{\s*return sched_ChainedScheduler\(P_SCHEDULE, k, base_lr\);/);
     // One call per child with the override constant itself (a loop over sched_child_kind(i) is not
     // unrolled by SwiftShader and runs the whole switch per child per step).
@@ -2048,7 +2096,7 @@ describe('WGSL: composite dispatch', () => {
       );
     }
     expect(chained).not.toMatch(/\b(for|loop|while|sched_child_kind)\b/);
-    const leaf = dispatch.slice(dispatch.indexOf('fn sched_leaf'), dispatch.indexOf('fn sched_child_kind'));
+    const leaf = fnBody(dispatch, 'sched_leaf');
     expect(leaf).not.toMatch(/sched_(ChainedScheduler|SequentialLR)\b/);
   });
 });

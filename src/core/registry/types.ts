@@ -219,4 +219,9 @@ export interface ScheduleDef {
   };
   /** File under shaders/schedules/ holding `fn sched_<id>(b: u32, k: u32, base_lr: f32) -> vec2f`. */
   readonly wgsl: string;
+  /**
+   * Schedules whose WGSL functions this file calls by name (SequentialLR runs a cosine child in its
+   * chained form): a kernel only composes the schedules it uses, so these come along.
+   */
+  readonly wgslCalls?: readonly string[];
 }

@@ -18,7 +18,7 @@ import { runRange0 } from '../engine.ts';
 import type { ShaderSources, SweepKernel } from './compose.ts';
 import { stepTables } from '../cpu/kernel.ts';
 
-import { composeFiles, composeSweepKernel } from './compose.ts';
+import { composeFiles, composeSweepKernel, deviceSchedules } from './compose.ts';
 import type { GpuContext } from './context.ts';
 import { ChunkUniforms, RunResult, RunTrack, RunUniforms } from './layouts.ts';
 import { STATE_VEC2 } from '../../core/layout.ts';
@@ -156,7 +156,10 @@ export class GpuEngine implements Engine {
     if (hit) return hit;
     const make = async (kernel: SweepKernel): Promise<GPUComputePipeline> => {
       const label = `${kernel} ${plan.surface.id} ${plan.optimizer.id}`;
-      const code = composeSweepKernel(this.sources, kernel, plan.surface, plan.optimizer);
+      // classify never evaluates a schedule; the step kernel only when the LR is neither the
+      // shared per-step table nor the run's plateau state.
+      const onDevice = kernel === 'sweep_step' && !constants.SCHED_TABLE && !constants.PLATEAU;
+      const code = composeSweepKernel(this.sources, kernel, plan.surface, plan.optimizer, deviceSchedules(onDevice ? plan.schedule : null));
       const module = this.gpu.device.createShaderModule({ label, code });
       const info = await module.getCompilationInfo();
       const errors = info.messages.filter((m) => m.type === 'error');

@@ -98,6 +98,7 @@ export const SequentialLR: ScheduleDef = {
     }
   },
   wgsl: 'SequentialLR.wgsl',
+  wgslCalls: ['CosineAnnealingLR', 'CosineAnnealingWarmRestarts'],
 };
 
 /** A child as the spec holds it: its definition and resolved values. */

@@ -4,7 +4,7 @@
  * annealing weight) written so that the float32 twin keeps good *relative* accuracy even where
  * the LR gets small, which is where schedules spend their last steps.
  *
- * Each helper has a WGSL twin in shaders/schedules/dispatch.wgsl (`sched_powi`,
+ * Each helper has a WGSL twin in shaders/schedules/common.wgsl (`sched_powi`,
  * `sched_cos_weight`), written in the same operation order. The WGSL twins call accurate
  * replacements for `log`, `sin` and `cos` (`sched_ln`, `sched_sin`, `sched_cos`) because WGSL
  * only promises an absolute error of 2^-21 for `log` near 1 and 2^-11 for `sin`/`cos`, which is a
@@ -79,7 +79,7 @@ export function isSet(x: number): boolean {
 
 /**
  * x ** p for x >= 0 and a real p, as exp(p ln x) with ln x from Math.log (twin of `sched_powr` in
- * shaders/schedules/dispatch.wgsl, whose `sched_ln` keeps relative accuracy near x = 1, where WGSL's
+ * shaders/schedules/common.wgsl, whose `sched_ln` keeps relative accuracy near x = 1, where WGSL's
  * `pow` would not). 0 ** p is 0 for p > 0 and 1 for p = 0, as in Python (0 ** p with p < 0 raises in
  * Python; callers' validate rules keep it out, and 0 is returned). p = 1 returns x itself.
  */

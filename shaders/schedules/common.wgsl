@@ -1,5 +1,7 @@
-// Schedule dispatch and the helpers every schedule twin shares (twins of
-// src/core/registry/schedules/common.ts, SequentialLR.ts and ChainedScheduler.ts).
+// The pipeline's schedule overrides and the helpers every schedule twin shares (twins of
+// src/core/registry/schedules/common.ts). The dispatch itself, schedule_eval and sched_leaf, is
+// generated per pipeline by src/engine/gpu/compose.ts over the schedules that pipeline uses: a
+// switch over every kind cost SwiftShader seconds of compile time for code no run executes.
 
 // Kind of the top-level schedule (SCHED_KIND_<Id>, 0 = constant LR) and of the children of a
 // composite (SequentialLR, ChainedScheduler; 0 = no child), set per pipeline.
@@ -8,47 +10,6 @@ override SCHEDULE_CHILD_KIND_0: u32 = 0u;
 override SCHEDULE_CHILD_KIND_1: u32 = 0u;
 override SCHEDULE_CHILD_KIND_2: u32 = 0u;
 override SCHEDULE_CHILD_KIND_3: u32 = 0u;
-
-// (LR, momentum) after k scheduler steps for the run's schedule.
-fn schedule_eval(k: u32, base_lr: f32) -> vec2f {
-  if (SCHEDULE_KIND == SCHED_KIND_SequentialLR) {
-    return sched_SequentialLR(P_SCHEDULE, k, base_lr);
-  }
-  if (SCHEDULE_KIND == SCHED_KIND_ChainedScheduler) {
-    return sched_ChainedScheduler(P_SCHEDULE, k, base_lr);
-  }
-  return sched_leaf(SCHEDULE_KIND, P_SCHEDULE, k, base_lr);
-}
-
-// One non-composite schedule whose parameters start at slot b.
-fn sched_leaf(kind: u32, b: u32, k: u32, base_lr: f32) -> vec2f {
-  switch kind {
-    case SCHED_KIND_StepLR: { return sched_StepLR(b, k, base_lr); }
-    case SCHED_KIND_MultiStepLR: { return sched_MultiStepLR(b, k, base_lr); }
-    case SCHED_KIND_ExponentialLR: { return sched_ExponentialLR(b, k, base_lr); }
-    case SCHED_KIND_CosineAnnealingLR: { return sched_CosineAnnealingLR(b, k, base_lr); }
-    case SCHED_KIND_CosineAnnealingWarmRestarts: { return sched_CosineAnnealingWarmRestarts(b, k, base_lr); }
-    case SCHED_KIND_CyclicLR: { return sched_CyclicLR(b, k, base_lr); }
-    case SCHED_KIND_OneCycleLR: { return sched_OneCycleLR(b, k, base_lr); }
-    case SCHED_KIND_LinearLR: { return sched_LinearLR(b, k, base_lr); }
-    case SCHED_KIND_ConstantLR: { return sched_ConstantLR(b, k, base_lr); }
-    case SCHED_KIND_PolynomialLR: { return sched_PolynomialLR(b, k, base_lr); }
-    case SCHED_KIND_SWALR: { return sched_SWALR(b, k, base_lr); }
-    case SCHED_KIND_WSD: { return sched_WSD(b, k, base_lr); }
-    case SCHED_KIND_ReduceLROnPlateau: { return sched_ReduceLROnPlateau(b, k, base_lr); }
-    default: { return vec2f(base_lr, 0.0); }
-  }
-}
-
-fn sched_child_kind(i: u32) -> u32 {
-  switch i {
-    case 0u: { return SCHEDULE_CHILD_KIND_0; }
-    case 1u: { return SCHEDULE_CHILD_KIND_1; }
-    case 2u: { return SCHEDULE_CHILD_KIND_2; }
-    case 3u: { return SCHEDULE_CHILD_KIND_3; }
-    default: { return 0u; }
-  }
-}
 
 // Optional slots (None) and unused int-list slots hold PARAM_UNSET (-FLT_MAX, see src/core/params.ts).
 fn sched_is_set(x: f32) -> bool {
