@@ -136,7 +136,9 @@ async function runTrajectoryCommand(specPath: string, o: { engine: EngineName; o
   if (run >= plan.runs) throw new SpecError('--run', `${run} is out of range; allowed 0..${plan.runs - 1}`);
   if (o.engine === 'gpu') throw new SpecError('--engine', 'trajectories run on cpu or cpu64 (one run needs no GPU)');
   const t = runTrajectory(plan, o.engine === 'cpu' ? 'f32' : 'f64', run);
-  const json = JSON.stringify({ x: t.x, y: t.y, loss: t.loss, lr: t.lr, diverged: t.diverged }, (_k, v: unknown) =>
+  // grad_x/grad_y: where each step took its gradient, when that is not the reported point (SAM, Schedule-Free).
+  const grad = t.gradAt ? { grad_x: t.gradAt.x, grad_y: t.gradAt.y } : {};
+  const json = JSON.stringify({ x: t.x, y: t.y, loss: t.loss, lr: t.lr, diverged: t.diverged, ...grad }, (_k, v: unknown) =>
     typeof v === 'number' && !Number.isFinite(v) ? null : v,
   );
   if (o.out) writeAtomically(o.out, (w) => w(`${json}\n`));
@@ -265,6 +267,17 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress output')
     .action(async (spec: string, o: { out?: string; workers?: number; quiet?: boolean }) => {
       if (!(await runValidate(spec, o))) process.exitCode = 1;
+    });
+
+  program
+    .command('schema')
+    .description('print the sweep spec as a JSON Schema (for editors: "$schema" in a spec file)')
+    .option('-o, --out <file>', 'write it to FILE instead of stdout')
+    .action(async (o: { out?: string }) => {
+      const { specJsonSchema } = await import('../core/spec-schema.ts');
+      const text = `${JSON.stringify(specJsonSchema(), null, 2)}\n`;
+      if (o.out) writeAtomically(o.out, (w) => w(text));
+      else process.stdout.write(text);
     });
 
   return program;

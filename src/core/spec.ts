@@ -599,7 +599,8 @@ function crossChecks(rd: Reader, spec: Spec): void {
 
 // ---------------------------------------------------------------------------------------------
 
-const TOP_KEYS = ['surface', 'optimizer', 'schedule', 'steps', 'start', 'noise', 'outcome', 'sweep', 'swa', 'sam'] as const;
+// `$schema` lets an editor find docs/spec.schema.json; it has no meaning for a run.
+const TOP_KEYS = ['surface', 'optimizer', 'schedule', 'steps', 'start', 'noise', 'outcome', 'sweep', 'swa', 'sam', '$schema'] as const;
 
 /** Validates and resolves a spec. Throws SpecErrors listing every problem found. */
 export function parseSpec(input: unknown): Spec {

@@ -116,6 +116,27 @@ describe('basinlab trajectory', () => {
     expect(t.lr[29]).toBeCloseTo(2.5e-4, 15);
   });
 
+  it('adds where each step took its gradient for SAM (the ascent point) and Schedule-Free (y), and only for them', () => {
+    const base = { surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 1e-4, momentum: 0.9 }, steps: 5, start: [-1.5, 2] };
+    type T = { x: number[]; grad_x?: number[]; grad_y?: number[] };
+    const run = (spec: object): T => {
+      const r = cli('trajectory', specFile('g.json', spec), '--engine', 'cpu64');
+      expect(r.code, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as T;
+    };
+    expect(run(base).grad_x).toBeUndefined();
+    // Rosenbrock's gradient at (-1.5, 2) is (-155, -50): SAM ascends rho along it, normalised.
+    const sam = run({ ...base, sam: { rho: 0.1 } });
+    const n = Math.hypot(155, 50);
+    expect(sam.grad_x?.length).toBe(5);
+    expect(sam.grad_x?.[0]).toBeCloseTo(-1.5 - (0.1 * 155) / n, 12);
+    expect(sam.grad_y?.[0]).toBeCloseTo(2 - (0.1 * 50) / n, 12);
+    // Schedule-Free starts y at the start; then y and the reported x part.
+    const sf = run({ ...base, optimizer: { name: 'SGDScheduleFree', lr: 1e-4 } });
+    expect(sf.grad_x?.[0]).toBe(-1.5);
+    expect(sf.grad_x?.[4]).not.toBe(sf.x[4]);
+  });
+
   it('asks for --run when the spec has a sweep', () => {
     const r = cli('trajectory', specFile('s.json', sweep));
     expect(r.code).toBe(2);

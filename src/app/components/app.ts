@@ -19,7 +19,7 @@ import { surfaceGrid } from '../surface-grid.ts';
 import { formatNumber } from '../ticks.ts';
 import type { CellEventDetail, HeatmapAxis, HeatmapGpu, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
-import './contour-plot.ts';
+import { GRAD_INK } from './contour-plot.ts';
 import './line-chart.ts';
 import './spec-editor.ts';
 
@@ -31,6 +31,15 @@ const MODE_LABEL: Record<HeatmapMode, string> = {
 };
 
 type Grid = NonNullable<ReturnType<typeof surfaceGrid>>;
+
+/** What the dashed path of a trajectory shows: where each step took its gradient. */
+function gradPointLabel(plan: Plan): string {
+  const both = plan.spec.sam && plan.optimizer.gradSlot;
+  if (plan.spec.sam) {
+    return `where each step took its gradient: SAM's ascent point w + e(w)${both ? ` around ${plan.optimizer.id}'s y` : ''}; the solid path is ${both ? 'the average x it reports' : 'the weights'}`;
+  }
+  return `where each step took its gradient: y, between ${plan.optimizer.id}'s average and its base sequence; the solid path is the average x it reports (eval())`;
+}
 
 export class BlApp extends LitElement {
   static override properties = { engines: { attribute: false } };
@@ -314,10 +323,15 @@ export class BlApp extends LitElement {
             ? html`<bl-contour-plot
                 .grid=${this.contourGrid(plan)}
                 .minima=${plan.minima}
-                .trajectory=${t ? { x: t.x, y: t.y } : null}
+                .trajectory=${t ? { x: t.x, y: t.y, gradAt: t.gradAt ?? null } : null}
                 .overlay=${this.startMap()}
                 .highlight=${hoverInfo && ctl.selected ? (ctl.columns?.basin[ctl.runOf(ctl.selected.i, ctl.selected.j)] ?? -1) : -1}
               ></bl-contour-plot>`
+            : nothing}
+          ${t?.gradAt && plan
+            ? html`<p class="status" data-testid="grad-legend">
+                <span style="color:${GRAD_INK}">╌╌</span> ${gradPointLabel(plan)}
+              </p>`
             : nothing}
           ${t
             ? html`<h2>Selected run: loss and LR per step</h2>

@@ -41,6 +41,11 @@ export interface ContourOverlay {
 export interface Trajectory {
   readonly x: ArrayLike<number>;
   readonly y: ArrayLike<number>;
+  /**
+   * Where each step took its gradient, when that is not the reported point (Schedule-Free's y,
+   * SAM's ascent point): drawn dashed in GRAD_INK under the run.
+   */
+  readonly gradAt?: { readonly x: ArrayLike<number>; readonly y: ArrayLike<number> } | null;
 }
 
 /** Detail of `point-hover`: the pointer in data coordinates. */
@@ -58,6 +63,8 @@ const FILL_LOW: readonly [number, number, number] = [252, 252, 253];
 const FILL_HIGH: readonly [number, number, number] = [172, 185, 202];
 const LINE_INK = 'rgba(30, 40, 60, 0.3)';
 const PATH_INK = '#1b1b1b';
+/** The gradient points of a Schedule-Free or SAM run (Okabe–Ito vermillion). */
+export const GRAD_INK = '#d55e00';
 const MARGIN_TOP = 8;
 const MARGIN_RIGHT = 12;
 
@@ -218,6 +225,7 @@ export class BlContourPlot extends LitElement {
   private layout: Layout | null = null;
   private overlayCanvas: HTMLCanvasElement | null = null;
   private trajCache: TrajectoryPath | null = null;
+  private gradCache: TrajectoryPath | null = null;
   /** Whether the pointer was inside the plot at the last move, to send one `point-leave`. */
   private inside = false;
 
@@ -460,7 +468,19 @@ export class BlContourPlot extends LitElement {
     }
 
     if (!this.trajectory) this.trajCache = null;
-    const run = this.trajectory ? this.trajectoryPath(this.trajectory, L, toPx, toPy) : null;
+    const gradAt = this.trajectory?.gradAt ?? null;
+    if (!gradAt) this.gradCache = null;
+    const grad = gradAt ? (this.gradCache = this.trajectoryPath(gradAt, L, toPx, toPy, this.gradCache)) : null;
+    if (grad) {
+      ctx.lineJoin = 'round';
+      ctx.lineCap = 'round';
+      ctx.setLineDash([4, 3]);
+      ctx.strokeStyle = GRAD_INK;
+      ctx.lineWidth = 1.25;
+      ctx.stroke(grad.path);
+      ctx.setLineDash([]);
+    }
+    const run = this.trajectory ? (this.trajCache = this.trajectoryPath(this.trajectory, L, toPx, toPy, this.trajCache)) : null;
     if (run) {
       ctx.lineJoin = 'round';
       ctx.lineCap = 'round';
@@ -529,8 +549,13 @@ export class BlContourPlot extends LitElement {
    * its start and last finite point, each null when missing or outside the view. Cached per
    * coordinate arrays and layout: hover changes `highlight` far more often than the run.
    */
-  private trajectoryPath(t: Trajectory, L: Layout, toPx: (x: number) => number, toPy: (y: number) => number): TrajectoryPath {
-    const c = this.trajCache;
+  private trajectoryPath(
+    t: { readonly x: ArrayLike<number>; readonly y: ArrayLike<number> },
+    L: Layout,
+    toPx: (x: number) => number,
+    toPy: (y: number) => number,
+    c: TrajectoryPath | null,
+  ): TrajectoryPath {
     if (c && c.x === t.x && c.y === t.y && c.layout === L) return c;
     const rect = L.rect;
     const n = Math.min(t.x.length, t.y.length);
@@ -587,7 +612,6 @@ export class BlContourPlot extends LitElement {
       start: inView(first) ? first : null,
       end: n > 1 && inView(lastFinite) ? lastFinite : null,
     };
-    this.trajCache = out;
     return out;
   }
 

@@ -97,6 +97,9 @@ export class CpuRun {
   diverged = false;
   /** LR used by the last step (for trajectories). */
   lastLr = 0;
+  /** Where the last step took the gradient it handed the optimiser (SAM's ascent point, Schedule-Free's y). */
+  gradX = 0;
+  gradY = 0;
 
   constructor(
     readonly plan: Plan,
@@ -162,6 +165,8 @@ export class CpuRun {
     const x = S[gs]!;
     const y = S[gs + 1]!;
     this.gradient(x, y, k);
+    this.gradX = x;
+    this.gradY = y;
     let gx = G[0]!;
     let gy = G[1]!;
     let nx0 = 0;
@@ -183,7 +188,9 @@ export class CpuRun {
       const scale = r(P[RUN_PARAMS['sam.rho']]! / r(r(Math.sqrt(r(r(vx * vx) + r(vy * vy)))) + r(1e-12)));
       const ex = sam.adaptive ? r(r(r(x * x) * gx) * scale) : r(gx * scale);
       const ey = sam.adaptive ? r(r(r(y * y) * gy) * scale) : r(gy * scale);
-      this.gradient(r(x + ex), r(y + ey), k);
+      this.gradX = r(x + ex);
+      this.gradY = r(y + ey);
+      this.gradient(this.gradX, this.gradY, k);
       gx = G[0]!;
       gy = G[1]!;
       if (plan.noise) {
@@ -298,6 +305,11 @@ export interface Trajectory {
   readonly loss: number[];
   readonly lr: number[];
   readonly diverged: boolean;
+  /**
+   * Where step k took its gradient (index k, one per step taken), when that is not the reported
+   * point: SAM's ascent point w + e(w), Schedule-Free's y. Absent otherwise.
+   */
+  readonly gradAt?: { readonly x: number[]; readonly y: number[] };
 }
 
 /** Every position of one run (index 0 = start), the loss there, and the LR each step used. */
@@ -308,13 +320,20 @@ export function runTrajectory(plan: Plan, precision: Precision, run = 0): Trajec
   const y = [cr.S[1]!];
   const loss = [cr.loss()];
   const lr: number[] = [];
+  const elsewhere = plan.spec.sam !== null || (plan.optimizer.gradSlot ?? 0) !== 0;
+  const gx: number[] = [];
+  const gy: number[] = [];
   for (let k = 0; k < plan.spec.steps; k++) {
     const ok = cr.step(k);
     lr.push(cr.lastLr);
+    if (elsewhere) {
+      gx.push(cr.gradX);
+      gy.push(cr.gradY);
+    }
     x.push(cr.S[0]!);
     y.push(cr.S[1]!);
     loss.push(cr.loss());
     if (!ok) break;
   }
-  return { x, y, loss, lr, diverged: cr.diverged };
+  return { x, y, loss, lr, diverged: cr.diverged, ...(elsewhere ? { gradAt: { x: gx, y: gy } } : {}) };
 }

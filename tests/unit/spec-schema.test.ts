@@ -1,0 +1,160 @@
+/**
+ * The published JSON Schema against parseSpec: the committed copy is current, every spec basinlab
+ * accepts passes the schema, and what the schema can express it rejects exactly where parseSpec
+ * does (each parameter just outside its range, wrong types, unknown fields and names).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import type { ParamSchema } from '../../src/core/params.ts';
+import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../src/core/registry/index.ts';
+import { parseSpec } from '../../src/core/spec.ts';
+import { specJsonSchema } from '../../src/core/spec-schema.ts';
+
+const schema = specJsonSchema();
+const ajv = new Ajv2020({ strict: true, allErrors: true, allowUnionTypes: true });
+const check = ajv.compile(schema);
+
+type Obj = Record<string, unknown>;
+const schemaOk = (spec: unknown): boolean => check(spec) === true;
+const parseOk = (spec: unknown): boolean => {
+  try {
+    parseSpec(spec);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const BASE: Obj = { surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9 }, steps: 100 };
+const withSpec = (over: Obj): Obj => ({ ...BASE, ...over });
+
+/** Every parameter of an entry at its default, plus what a spec must give. */
+function fullEntry(id: string, params: readonly ParamSchema[]): Obj {
+  const o: Obj = { name: id };
+  for (const p of params) o[p.key] = p.default;
+  return o;
+}
+
+/** A value of `p` just outside its allowed range, below and above where finite. */
+function outside(p: ParamSchema): unknown[] {
+  if (p.kind === 'bool') return ['yes', 1];
+  if (p.kind === 'enum') return [`${p.values[0] ?? 'x'}_not`, 3];
+  const out: number[] = [];
+  const below = p.min === 0 ? -1e-3 : p.min - Math.max(1e-6, Math.abs(p.min) * 1e-3);
+  const above = p.max === 0 ? 1e-3 : p.max + Math.max(1e-6, Math.abs(p.max) * 1e-3);
+  if (Number.isFinite(p.min) && p.min > -1e29) out.push(('minExclusive' in p && p.minExclusive) ? p.min : below);
+  if (Number.isFinite(p.max) && p.max < 1e29) out.push(('maxExclusive' in p && p.maxExclusive) ? p.max : above);
+  const wrap = (v: number): unknown => (p.kind === 'tuple' ? p.default.map((d, i) => (i === 0 ? v : d)) : p.kind === 'int-list' ? [v] : v);
+  return out.map(wrap);
+}
+
+describe('spec JSON Schema', () => {
+  it('docs/spec.schema.json is the generated schema (regenerate: npx basinlab schema -o docs/spec.schema.json)', () => {
+    expect(JSON.parse(readFileSync('docs/spec.schema.json', 'utf8'))).toEqual(JSON.parse(JSON.stringify(schema)));
+  });
+
+  it('accepts the examples, with a $schema field, and every entry written out in full or lower case', () => {
+    for (const f of readdirSync('examples').filter((n) => n.endsWith('.json'))) {
+      const spec = { $schema: '../docs/spec.schema.json', ...(JSON.parse(readFileSync(`examples/${f}`, 'utf8')) as Obj) };
+      expect(schemaOk(spec), `${f}: ${ajv.errorsText(check.errors)}`).toBe(true);
+      expect(parseOk(spec), f).toBe(true);
+    }
+    const specs: Obj[] = [
+      ...SURFACES.map((s) => withSpec({ surface: fullEntry(s.id, s.params) })),
+      ...SURFACES.map((s) => withSpec({ surface: s.id.toUpperCase() })),
+      ...OPTIMIZERS.map((o) => withSpec({ optimizer: fullEntry(o.id, o.params) })),
+      ...OPTIMIZERS.map((o) => withSpec({ optimizer: { ...fullEntry(o.id, o.params), name: o.id.toLowerCase() } })),
+      // OneCycleLR's defaults leave total_steps and epochs both None, which its constructor rejects.
+      ...SCHEDULES.filter((s) => !s.children).map((s) =>
+        withSpec({ steps: 1000, schedule: { ...fullEntry(s.id, s.params), ...(s.id === 'OneCycleLR' ? { total_steps: 1000 } : {}) } }),
+      ),
+      withSpec({
+        steps: 300,
+        schedule: { name: 'sequentiallr', milestones: [30], schedulers: [{ name: 'LinearLR', start_factor: 0.1, total_iters: 30 }, 'constantlr'] },
+      }),
+      withSpec({ schedule: { name: 'ChainedScheduler', schedulers: [{ name: 'ExponentialLR', gamma: 0.99 }, { name: 'StepLR', step_size: 10 }] } }),
+      withSpec({ sweep: { kind: 'RANDOM', count: 100, dims: [{ param: 'optimizer.lr', min: 1e-4, max: 1e-2, scale: 'log' }] } }),
+      withSpec({ sweep: { kind: 'sobol', count: 64, seed: 3, dims: [{ param: 'start.0', min: -1, max: 1 }, { param: 'start.1', min: -1, max: 1 }] } }),
+      withSpec({ sweep: { kind: 'points', params: ['optimizer.lr', 'optimizer.momentum'], points: [[1e-3, 0.5], [1e-2, 0.9]] } }),
+      withSpec({ sweep: { x: { param: 'optimizer.lr', min: 1e-4, max: 1e-2, count: 8, scale: 'Log' }, y: null } }),
+      withSpec({ swa: { start: 50, every: 5 }, sam: { rho: 0.1, adaptive: true }, noise: { std: 0.1, seed: 4 }, outcome: { radius: null, check_every: 5 } }),
+      withSpec({ schedule: null, noise: null, outcome: null, swa: null, sam: null, sweep: null }),
+    ];
+    for (const spec of specs) {
+      expect(parseOk(spec), JSON.stringify(spec)).toBe(true);
+      expect(schemaOk(spec), `${JSON.stringify(spec)}: ${ajv.errorsText(check.errors)}`).toBe(true);
+    }
+  });
+
+  it('rejects every parameter just outside its range, or of the wrong type, as parseSpec does', () => {
+    let cases = 0;
+    const both = (spec: Obj, what: string): void => {
+      expect(parseOk(spec), `parseSpec accepted ${what}`).toBe(false);
+      expect(schemaOk(spec), `schema accepted ${what}`).toBe(false);
+      cases++;
+    };
+    for (const s of SURFACES) {
+      for (const p of s.params) for (const v of outside(p)) both(withSpec({ surface: { ...fullEntry(s.id, s.params), [p.key]: v } }), `${s.id}.${p.key} = ${JSON.stringify(v)}`);
+    }
+    for (const o of OPTIMIZERS) {
+      for (const p of o.params) {
+        for (const v of [...outside(p), 'text']) both(withSpec({ optimizer: { ...fullEntry(o.id, o.params), [p.key]: v } }), `${o.id}.${p.key} = ${JSON.stringify(v)}`);
+      }
+    }
+    for (const s of SCHEDULES.filter((x) => !x.children)) {
+      for (const p of s.params) {
+        for (const v of outside(p)) both(withSpec({ steps: 1000, schedule: { ...fullEntry(s.id, s.params), [p.key]: v } }), `${s.id}.${p.key} = ${JSON.stringify(v)}`);
+      }
+    }
+    expect(cases).toBeGreaterThan(150);
+  });
+
+  it('rejects unknown names and fields, missing required fields and malformed sweeps, as parseSpec does', () => {
+    const bad: [string, Obj][] = [
+      ['unknown top-level field', withSpec({ step: 10 })],
+      ['missing steps', { surface: 'rosenbrock', optimizer: 'SGD' }],
+      ['missing surface', { optimizer: 'SGD', steps: 10 }],
+      ['unknown surface', withSpec({ surface: 'rosenbrok' })],
+      ['unknown optimizer', withSpec({ optimizer: { name: 'Sgdw' } })],
+      ['unknown optimizer field', withSpec({ optimizer: { name: 'SGD', nesterov_momentum: 0.9 } })],
+      ['steps 0', withSpec({ steps: 0 })],
+      ['steps not an integer', withSpec({ steps: 10.5 })],
+      ['start of three', withSpec({ start: [0, 0, 0] })],
+      ['negative noise', withSpec({ noise: { std: -1 } })],
+      ['noise seed not an integer', withSpec({ noise: { seed: 1.5 } })],
+      ['unknown schedule', withSpec({ schedule: { name: 'CosineLR' } })],
+      ['required schedule argument missing', withSpec({ schedule: { name: 'StepLR' } })],
+      ['composite without children', withSpec({ schedule: { name: 'SequentialLR', milestones: [] } })],
+      [
+        'composite nested in a composite',
+        withSpec({ schedule: { name: 'ChainedScheduler', schedulers: [{ name: 'ChainedScheduler', schedulers: ['ExponentialLR'] }] } }),
+      ],
+      ['ReduceLROnPlateau as a child', withSpec({ schedule: { name: 'ChainedScheduler', schedulers: ['ReduceLROnPlateau'] } })],
+      ['too many children', withSpec({ schedule: { name: 'ChainedScheduler', schedulers: Array(9).fill('ExponentialLR') } })],
+      ['axis without count', withSpec({ sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.01 } } })],
+      ['axis count 0', withSpec({ sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.01, count: 0 } } })],
+      ['unknown scale', withSpec({ sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.01, count: 4, scale: 'ln' } } })],
+      ['unknown sweep kind', withSpec({ sweep: { kind: 'halton', count: 4, dims: [{ param: 'optimizer.lr', min: 0, max: 1 }] } })],
+      ['random sweep with five dims', withSpec({ sweep: { kind: 'random', count: 4, dims: Array(5).fill({ param: 'start.0', min: 0, max: 1 }) } })],
+      ['points that are not numbers', withSpec({ sweep: { kind: 'points', params: ['start.0'], points: [['a']] } })],
+      ['swa without start', withSpec({ swa: { every: 2 } })],
+      ['sam with negative rho', withSpec({ sam: { rho: -0.1 } })],
+      ['sam with an unknown field', withSpec({ sam: { rho: 0.1, m: 2 } })],
+      ['check_every 0', withSpec({ outcome: { check_every: 0 } })],
+      ['radius 0', withSpec({ outcome: { radius: 0 } })],
+    ];
+    for (const [what, spec] of bad) {
+      expect(parseOk(spec), `parseSpec accepted: ${what}`).toBe(false);
+      expect(schemaOk(spec), `schema accepted: ${what}`).toBe(false);
+    }
+  });
+
+  it('says what it leaves to basinlab: cross-field rules pass the schema and fail parseSpec', () => {
+    // OneCycleLR's total_steps shorter than the run: a rule of the entry, not of one field.
+    const spec = withSpec({ steps: 1000, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 100 } });
+    expect(schemaOk(spec)).toBe(true);
+    expect(parseOk(spec)).toBe(false);
+    expect(String(schema.description)).toMatch(/cross-field rules/);
+  });
+});
