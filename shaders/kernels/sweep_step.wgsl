@@ -12,6 +12,8 @@ override OUTCOME_EVERY: u32 = 1u;
 // The schedule's values and the optimiser's step scalars come from step_table (shared by all runs).
 override SCHED_TABLE: bool = false;
 override OPT_TABLE: bool = false;
+// How many of the step scalars (x first) opt_step reads: the optimiser's stepScalars.count.
+override OPT_SCALARS: u32 = 4u;
 // Stochastic weight averaging into S[SWA_SLOT] after steps SWA_START, SWA_START + SWA_EVERY, …
 override SWA: bool = false;
 override SWA_START: u32 = 1u;
@@ -26,6 +28,8 @@ override GRAD_SLOT: u32 = 0u;
 // The schedule is ReduceLROnPlateau: the LR is per-run state driven by the run's own loss.
 override PLATEAU: bool = false;
 var<private> plateau: vec4f;
+// chunk.table_base, read once: a uniform read inside the step loop costs as much as a table read.
+var<private> table_base: u32;
 
 // One optimiser step of this run: step k (0-based) with torch's LR after k scheduler steps.
 fn advance(k: u32, run: u32, base_lr: f32) {
@@ -33,7 +37,8 @@ fn advance(k: u32, run: u32, base_lr: f32) {
   if (PLATEAU) {
     sched = vec2f(plateau.x, 0.0);
   } else if (SCHED_TABLE) {
-    sched = step_table[2u * k].xy;
+    let j = STEP_TABLE_STRIDE * (k - table_base);
+    sched = vec2f(step_table[j], step_table[j + 1u]);
   } else {
     sched = schedule_eval(k, base_lr);
   }
@@ -44,7 +49,18 @@ fn advance(k: u32, run: u32, base_lr: f32) {
   let t = f32(k + 1u);
   var sc: vec4f;
   if (OPT_TABLE) {
-    sc = step_table[2u * k + 1u];
+    // Only the components opt_step reads: each read is a gather on SwiftShader.
+    let j = STEP_TABLE_STRIDE * (k - table_base) + 4u;
+    sc.x = step_table[j];
+    if (OPT_SCALARS > 1u) {
+      sc.y = step_table[j + 1u];
+    }
+    if (OPT_SCALARS > 2u) {
+      sc.z = step_table[j + 2u];
+    }
+    if (OPT_SCALARS > 3u) {
+      sc.w = step_table[j + 3u];
+    }
   } else {
     sc = opt_step_scalars(mom, t);
   }
@@ -129,6 +145,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     plateau = tr.plateau;
   }
 
+  table_base = chunk.table_base;
   var diverged = 0u;
   let base_lr = param(P_OPTIMIZER);
   let step_end = chunk.step_end;

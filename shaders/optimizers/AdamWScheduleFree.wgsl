@@ -13,6 +13,11 @@ fn AdamWScheduleFree_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
 // Python's b ** e for b >= 0: 1 for e = 0, 0 for b = 0 < e, +inf for b = 0 > e (Python raises);
 // otherwise WGSL's pow, exp2(e * log2(b)), a few ulps from the TypeScript twin's Math.pow.
 fn AdamWScheduleFree_pow(b: f32, e: f32) -> f32 {
+  // The default power, exactly as Python rounds b ** 2.0; a branch, not a select, so that the pow
+  // is skipped (weight_lr_power is the same for every run unless swept).
+  if (e == 2.0) {
+    return b * b;
+  }
   // +inf built from b's bits (0 here), so that it is a runtime value, not an unrepresentable constant.
   let inf = bitcast<f32>(0x7f800000u | (bitcast<u32>(b) & 0x7fffffffu));
   let at_zero = select(inf, 0.0, e > 0.0);

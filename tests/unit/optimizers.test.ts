@@ -13,6 +13,7 @@ import { blockSize, encodeParams, inRange, slotOffsets } from '../../src/core/pa
 import { lerp, oneMinusPow } from '../../src/core/registry/optimizers/common.ts';
 import { CORE_OPTIMIZERS as OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
 import type { OptimizerDef, Round } from '../../src/core/registry/types.ts';
+import { OPTIMIZERS as ALL_OPTIMIZERS } from '../../src/core/registry/index.ts';
 
 const f64: Round = (x) => x;
 const f32: Round = Math.fround;
@@ -1001,4 +1002,21 @@ describe('WGSL twins', () => {
       });
     }
   }
+});
+
+describe('step scalars on the GPU', () => {
+  it('count is exactly the components of sc each WGSL opt_step reads, x first (the kernel loads only those)', () => {
+    let withScalars = 0;
+    for (const o of ALL_OPTIMIZERS) {
+      const src = readFileSync(`shaders/optimizers/${o.wgsl}`, 'utf8').replace(/\/\/[^\n]*/g, '');
+      const used = new Set([...src.matchAll(/\bsc\.([xyzw])\b/g)].map((m) => m[1]));
+      if (!o.stepScalars) {
+        expect([...used], o.id).toEqual([]);
+        continue;
+      }
+      withScalars++;
+      expect([...used].sort().join(''), o.id).toBe('xyzw'.slice(0, o.stepScalars.count).split('').sort().join(''));
+    }
+    expect(withScalars).toBeGreaterThanOrEqual(9);
+  });
 });

@@ -17,6 +17,7 @@ describe('struct layouts crossing the TS/WGSL boundary', () => {
     expect(ChunkUniforms.size).toBe(32);
     expect(offsetOf(ChunkUniforms, 'step_end')).toBe(12);
     expect(offsetOf(ChunkUniforms, 'capacity')).toBe(16);
+    expect(offsetOf(ChunkUniforms, 'table_base')).toBe(20);
     expect(STATE_VEC2).toBe(8);
     expect(offsetOf(RunTrack, 'basin')).toBe(0);
     expect(offsetOf(RunTrack, 'diverged')).toBe(8);

@@ -142,6 +142,8 @@ export interface OptimizerDef {
     readonly params: readonly string[];
     /** Whether they read `mom` (then a momentum-cycling schedule must be shared by all runs). */
     readonly usesMom: boolean;
+    /** How many of sc's components opt_step reads, x first (the GPU loads only those from the table). */
+    readonly count: 1 | 2 | 3 | 4;
     compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void;
   };
   /**

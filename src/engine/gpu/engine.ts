@@ -20,7 +20,7 @@ import { stepTables } from '../cpu/kernel.ts';
 
 import { composeFiles, composeSweepKernel, deviceSchedules } from './compose.ts';
 import type { GpuContext } from './context.ts';
-import { ChunkUniforms, RunResult, RunTrack, RunUniforms } from './layouts.ts';
+import { ChunkUniforms, RunResult, RunTrack, RunUniforms, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW } from './layouts.ts';
 import { STATE_VEC2 } from '../../core/layout.ts';
 import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
@@ -51,6 +51,8 @@ type Constants = Record<string, number>;
 
 /** Longest run whose shared per-step table is uploaded (32 bytes a step: 64 MB at this size). */
 export const MAX_TABLE_STEPS = 2_000_000;
+const TABLE_STEP_BYTES = STEP_TABLE_STRIDE * 4;
+const TABLE_WINDOW_BYTES = STEP_TABLE_WINDOW * TABLE_STEP_BYTES;
 
 function entryOverrides(entry: string, schema: readonly ParamSchema[], values: Readonly<Record<string, unknown>>, out: Constants): void {
   for (const p of schema) {
@@ -90,6 +92,7 @@ export function pipelineConstants(plan: Plan, workgroupSize: number): Constants 
     PLATEAU: plan.schedule?.def.plateau ? 1 : 0,
     SCHED_TABLE: plan.schedule && plan.scheduleShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
     OPT_TABLE: plan.optScalarsShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
+    OPT_SCALARS: plan.optimizer.stepScalars?.count ?? 4,
   };
   // Fixed parameters are compile-time constants; swept slots read the run's own value, so their
   // base value must not split the pipeline cache.
@@ -142,7 +145,11 @@ export class GpuEngine implements Engine {
         storage(4, 'read-only-storage'),
         storage(5, 'storage'),
         storage(6, 'storage'),
-        storage(7, 'read-only-storage'),
+        {
+          binding: 7,
+          visibility: GPUShaderStage.COMPUTE,
+          buffer: { type: 'read-only-storage', hasDynamicOffset: true, minBindingSize: TABLE_WINDOW_BYTES },
+        },
         storage(8, 'storage'),
       ],
     });
@@ -269,10 +276,18 @@ export class GpuEngine implements Engine {
       const dataBuf = buffer('surface data', data.byteLength, U.STORAGE | U.COPY_DST);
       device.queue.writeBuffer(dataBuf, 0, data);
       const tables = stepTables(plan, 'f32', MAX_TABLE_STEPS);
-      const table = new Float32Array(tables.schedule || tables.optimizer ? 8 * steps : 4);
-      for (let k = 0; tables.schedule && k < steps; k++) table.set(tables.schedule.subarray(2 * k, 2 * k + 2), 8 * k);
-      for (let k = 0; tables.optimizer && k < steps; k++) table.set(tables.optimizer.subarray(4 * k, 4 * k + 4), 8 * k + 4);
-      const tableBuf = buffer('step table', table.byteLength, U.STORAGE | U.COPY_DST);
+      const tabled = tables.schedule !== null || tables.optimizer !== null;
+      const S = STEP_TABLE_STRIDE;
+      const table = new Float32Array(tabled ? S * steps : 4);
+      for (let k = 0; tables.schedule && k < steps; k++) table.set(tables.schedule.subarray(2 * k, 2 * k + 2), S * k);
+      for (let k = 0; tables.optimizer && k < steps; k++) table.set(tables.optimizer.subarray(4 * k, 4 * k + 4), S * k + 4);
+      // A dispatch binds the window starting at its first step, rounded down to the offset
+      // alignment; the buffer extends one window past the last step so every window fits.
+      const alignSteps = Math.max(1, Math.ceil(device.limits.minStorageBufferOffsetAlignment / TABLE_STEP_BYTES));
+      if (alignSteps * TABLE_STEP_BYTES % device.limits.minStorageBufferOffsetAlignment !== 0) {
+        throw new GpuRunError(`minStorageBufferOffsetAlignment ${device.limits.minStorageBufferOffsetAlignment} is not a multiple of a table step (${TABLE_STEP_BYTES} bytes)`, 'validation');
+      }
+      const tableBuf = buffer('step table', (tabled ? steps * TABLE_STEP_BYTES : 0) + TABLE_WINDOW_BYTES, U.STORAGE | U.COPY_DST);
       device.queue.writeBuffer(tableBuf, 0, table);
       const states = buffer('run state slots', chunk * STATE_VEC2 * 8, U.STORAGE);
       const tracks = buffer('run tracks', chunk * RunTrack.size, U.STORAGE);
@@ -282,7 +297,10 @@ export class GpuEngine implements Engine {
       const bindGroup = device.createBindGroup({
         label: 'sweep bind group',
         layout: this.layout,
-        entries: [runU, chunkU, sweepBuf, minimaBuf, dataBuf, states, results, tableBuf, tracks].map((b, binding) => ({ binding, resource: { buffer: b } })),
+        entries: [runU, chunkU, sweepBuf, minimaBuf, dataBuf, states, results, tableBuf, tracks].map((b, binding) => ({
+          binding,
+          resource: binding === 7 ? { buffer: b, offset: 0, size: TABLE_WINDOW_BYTES } : { buffer: b },
+        })),
       });
       const resourceError = await device.popErrorScope();
       const oom = await device.popErrorScope();
@@ -322,23 +340,29 @@ export class GpuEngine implements Engine {
           // Checkpoints count from step 0 within each dispatch, so every submit but the last
           // covers a multiple of them.
           const want = Math.max(1, Math.round((perMs * targetMs) / n / every)) * every;
-          const s1 = Math.min(steps, s0 + want);
+          const base = tabled ? s0 - (s0 % alignSteps) : 0;
+          // With a table, the dispatch's steps must lie in the window bound at `base` (whole
+          // checkpoint blocks fit: STEP_TABLE_WINDOW exceeds every checkpoint interval a table serves).
+          const room = tabled ? Math.floor((base + STEP_TABLE_WINDOW - s0) / every) * every : want;
+          if (room < 1) throw new GpuRunError(`outcome.check_every ${every} does not fit the step-table window of ${STEP_TABLE_WINDOW} steps`, 'validation');
+          const s1 = Math.min(steps, s0 + Math.min(want, room));
           chunkUniform[offsetOf(ChunkUniforms, 'run_begin') / 4] = begin;
           chunkUniform[offsetOf(ChunkUniforms, 'run_count') / 4] = n;
           chunkUniform[offsetOf(ChunkUniforms, 'step_begin') / 4] = s0;
           chunkUniform[offsetOf(ChunkUniforms, 'step_end') / 4] = s1;
           chunkUniform[offsetOf(ChunkUniforms, 'capacity') / 4] = chunk;
+          chunkUniform[offsetOf(ChunkUniforms, 'table_base') / 4] = base;
           device.queue.writeBuffer(chunkU, 0, chunkUniform);
           const enc = device.createCommandEncoder({ label: `steps ${s0}..${s1} of runs ${begin}..${begin + n}` });
           const pass = enc.beginComputePass({ label: 'sweep step' });
           pass.setPipeline(pipelines.step);
-          pass.setBindGroup(0, bindGroup);
+          pass.setBindGroup(0, bindGroup, [base * TABLE_STEP_BYTES]);
           pass.dispatchWorkgroups(groups);
           pass.end();
           if (s1 === steps && pipelines.classify) {
             const cp = enc.beginComputePass({ label: 'classify' });
             cp.setPipeline(pipelines.classify);
-            cp.setBindGroup(0, bindGroup);
+            cp.setBindGroup(0, bindGroup, [base * TABLE_STEP_BYTES]);
             cp.dispatchWorkgroups(groups);
             cp.end();
             enc.copyBufferToBuffer(results, 0, readback, 0, n * RunResult.size);

@@ -29,6 +29,18 @@ export const RunUniforms = defineStruct(
   'uniform',
 );
 
+/**
+ * The per-step table (schedule LR and momentum, optimiser step scalars; 8 floats a step) is bound as
+ * a fixed-size window of this many steps at a dynamic offset. A fixed-size array costs SwiftShader a
+ * constant bounds clamp per read where a runtime-sized one costs an arrayLength and a clamp in every
+ * step of every run (Adam: 81 -> 119 M run-steps/s, docs/performance.md). It must hold one dispatch's
+ * steps plus the offset alignment: more than the largest checkpoint interval (100,000 explicit, 40,000
+ * by default at the 2,000,000 steps a table serves).
+ */
+export const STEP_TABLE_WINDOW = 131_072;
+/** Floats per step in the table: (lr, momentum, -, -) then the four step scalars. */
+export const STEP_TABLE_STRIDE = 8;
+
 /** Per-dispatch window: which runs and which steps this dispatch advances. */
 export const ChunkUniforms = defineStruct(
   'ChunkUniforms',
@@ -39,6 +51,8 @@ export const ChunkUniforms = defineStruct(
     { name: 'step_end', type: 'u32' },
     /** Runs the state buffers hold: the stride between one state slot and the next. */
     { name: 'capacity', type: 'u32' },
+    /** First step of the step-table window bound for this dispatch (its dynamic offset, in steps). */
+    { name: 'table_base', type: 'u32' },
   ],
   'uniform',
 );

@@ -16,7 +16,7 @@ import {
 import type { ParamSchema } from '../../core/params.ts';
 import { slotOffsets } from '../../core/params.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../core/registry/index.ts';
-import { ALL_STRUCTS } from './layouts.ts';
+import { ALL_STRUCTS, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW } from './layouts.ts';
 
 /** WGSL identifier of a parameter slot: `<Entry>_<path>` with dots as underscores. */
 export function slotName(entry: string, path: string): string {
@@ -83,6 +83,8 @@ export function layoutPrefix(): string {
     u32('P_SCHEDULE', P_SCHEDULE),
     u32('SCHEDULE_BLOCK', SCHEDULE_BLOCK),
     u32('STATE_VEC2', STATE_VEC2),
+    u32('STEP_TABLE_WINDOW', STEP_TABLE_WINDOW),
+    u32('STEP_TABLE_STRIDE', STEP_TABLE_STRIDE),
     u32('RUN_START_X', RUN_PARAMS['start.0']),
     u32('RUN_START_Y', RUN_PARAMS['start.1']),
     u32('RUN_NOISE_STD', RUN_PARAMS['noise.std']),

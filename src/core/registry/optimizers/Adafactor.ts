@@ -76,6 +76,7 @@ export const Adafactor: OptimizerDef = {
   stepScalars: {
     params: ['beta2_decay'],
     usesMom: false,
+    count: 2,
     compute(r: Round, P: Float64Array, _mom: number, t: number, out: Float64Array): void {
       out[0] = r(Math.pow(t, r(P[BETA2_DECAY]!)));
       out[1] = r(1 / r(Math.sqrt(t)));

@@ -59,6 +59,7 @@ export function adamFamily(
     stepScalars: {
       params: ['betas.1'],
       usesMom: true,
+      count: 2,
       compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void {
         // torch computes these scalars in Python float64; see oneMinusPow for why this f32 form.
         out[0] = oneMinusPow(r, r(mom), t);

@@ -104,6 +104,7 @@ export const AdamWScheduleFree: OptimizerDef = {
   stepScalars: {
     params: ['betas.1', 'warmup_steps', 'r'],
     usesMom: false,
+    count: 3,
     compute(r: Round, P: Float64Array, _mom: number, t: number, out: Float64Array): void {
       out[0] = warmupFactor(r, r(P[WARMUP]!), t);
       out[1] = r(Math.sqrt(oneMinusPow(r, r(P[BETA2]!), t)));

@@ -44,6 +44,7 @@ export const Adamax: OptimizerDef = {
   stepScalars: {
     params: [],
     usesMom: true,
+    count: 1,
     compute(r: Round, _P: Float64Array, mom: number, t: number, out: Float64Array): void {
       out[0] = oneMinusPow(r, r(mom), t);
       out[1] = 0;

@@ -87,6 +87,7 @@ export const LAMB: OptimizerDef = {
   stepScalars: {
     params: ['betas.1'],
     usesMom: true,
+    count: 2,
     compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void {
       out[0] = oneMinusPow(r, r(mom), t);
       out[1] = r(Math.sqrt(oneMinusPow(r, r(P[BETA2]!), t)));

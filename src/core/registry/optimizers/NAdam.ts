@@ -68,6 +68,7 @@ export const NAdam: OptimizerDef = {
   stepScalars: {
     params: ['betas.1', 'momentum_decay'],
     usesMom: true,
+    count: 4,
     compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void {
       const beta1 = r(mom);
       const psi = r(P[MOMENTUM_DECAY]!);

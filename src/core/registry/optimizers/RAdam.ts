@@ -67,6 +67,7 @@ export const RAdam: OptimizerDef = {
   stepScalars: {
     params: ['betas.1'],
     usesMom: true,
+    count: 4,
     compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void {
       const beta2 = r(P[BETA2]!);
       const e = r(1 - beta2);

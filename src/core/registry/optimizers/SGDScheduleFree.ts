@@ -21,6 +21,9 @@ export const SF_WEIGHT_SUM = 7;
  * otherwise Math.pow, whose WGSL twin `pow` (exp2(e * log2(b))) differs from it by a few ulps.
  */
 export function pyPow(r: Round, b: number, e: number): number {
+  // The default power: b * b is what Python's correctly rounded b ** 2.0 gives, exactly in both
+  // precisions, and it spares the GPU a pow per step (53 -> 86 M run-steps/s for SGDScheduleFree).
+  if (e === 2) return r(b * b);
   if (e === 0) return 1;
   if (b === 0) return e > 0 ? 0 : Number.POSITIVE_INFINITY;
   return r(Math.pow(b, e));
@@ -144,6 +147,7 @@ export const SGDScheduleFree: OptimizerDef = {
   stepScalars: {
     params: ['warmup_steps', 'r'],
     usesMom: false,
+    count: 2,
     compute(r: Round, P: Float64Array, _mom: number, t: number, out: Float64Array): void {
       out[0] = warmupFactor(r, r(P[WARMUP]!), t);
       out[1] = stepPower(r, t, r(P[R]!));
