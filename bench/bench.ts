@@ -208,7 +208,7 @@ async function main(): Promise<void> {
         ]
       : []),
     { what: 'bare kernel (momentum SGD, Rosenbrock)', engine: 'gpu', runs: headline.runs, steps, rate: bare },
-    { what: 'engine, check_every 10 (default)', engine: 'gpu', runs: headline.runs, steps, rate: engineRate },
+    { what: 'engine, default check_every (2% of the run)', engine: 'gpu', runs: headline.runs, steps, rate: engineRate },
     { what: 'engine, check_every 1 (exact)', engine: 'gpu', runs: headline.runs, steps, rate: exactRate },
     ...(np ? [{ what: 'numpy float32 loop', engine: 'numpy', runs: headline.runs, steps, rate: np }] : []),
     { what: 'single-threaded JS loop (float64)', engine: 'js', runs: (quick ? 128 : 256) ** 2, steps, rate: js },
@@ -234,6 +234,42 @@ async function main(): Promise<void> {
       log(`${o.id} ${label}: gpu ${fmt(g)}, cpu ${fmt(c)}, cpu64 ${fmt(c64)}`);
     }
   }
+  // 3. What the wrappers cost per step, against the optimiser they wrap or replace: SAM takes a
+  //    second gradient; Schedule-Free keeps three sequences and takes its gradient at y. Same sweep
+  //    (LR x start.1) for both sides of each pair, so only the rule differs.
+  const costSpec = (optimizer: Record<string, unknown>, extra: Record<string, unknown>, s: number, n: number): Plan =>
+    makePlan(
+      parseSpec({
+        surface: 'rosenbrock',
+        optimizer,
+        steps: n,
+        start: [-1.5, 2],
+        sweep: {
+          x: { param: 'optimizer.lr', min: 1e-5, max: 1e-3, count: s, scale: 'log' },
+          y: { param: 'start.1', min: 1.5, max: 2.5, count: s },
+        },
+        ...extra,
+      }),
+    );
+  const pairs: [string, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>, Record<string, unknown>][] = [
+    ['SAM around momentum SGD', { name: 'SGD', momentum: 0.9 }, {}, { name: 'SGD', momentum: 0.9 }, { sam: { rho: 0.05 } }],
+    ['SAM around Adam', { name: 'Adam' }, {}, { name: 'Adam' }, { sam: { rho: 0.05 } }],
+    ['adaptive SAM around Adam', { name: 'Adam' }, {}, { name: 'Adam' }, { sam: { rho: 0.5, adaptive: true } }],
+    ['SGDScheduleFree vs momentum SGD', { name: 'SGD', momentum: 0.9 }, {}, { name: 'SGDScheduleFree', momentum: 0.9 }, {}],
+    ['AdamWScheduleFree vs AdamW', { name: 'AdamW' }, {}, { name: 'AdamWScheduleFree' }, {}],
+  ];
+  const costs: { what: string; engine: string; base: number; wrapped: number }[] = [];
+  const costSizes: [string, Engine, number, number][] = quick
+    ? [['gpu', gpu, 256, 200], ['cpu', cpu, 128, 100]]
+    : [['gpu', gpu, 1024, 1000], ['cpu', cpu, 256, 200]];
+  for (const [what, baseOpt, baseExtra, opt, extra] of pairs) {
+    for (const [name, engine, s, n] of costSizes) {
+      const base = await rate(engine, costSpec(baseOpt, baseExtra, s, n), 1);
+      const wrapped = await rate(engine, costSpec(opt, extra, s, n), 1);
+      costs.push({ what, engine: name, base, wrapped });
+      log(`${what} (${name}): ${fmt(base)} -> ${fmt(wrapped)}`);
+    }
+  }
   await Promise.all([gpu.dispose(), cpu.dispose(), cpu64.dispose()]);
 
   const lines: string[] = [];
@@ -247,10 +283,12 @@ async function main(): Promise<void> {
   for (const r of perOpt) {
     lines.push(`| ${r.optimizer} | ${r.size} | ${fmt(r.gpu)} | ${fmt(r.cpu)} | ${fmt(r.cpu64)} | ${(r.gpu / r.cpu).toFixed(1)}x | ${(r.gpu / r.cpu64).toFixed(1)}x |`);
   }
+  lines.push('', '| wrapper | engine | without | with | cost per step |', '|---|---|---|---|---|');
+  for (const c of costs) lines.push(`| ${c.what} | ${c.engine} | ${fmt(c.base)} | ${fmt(c.wrapped)} | ${(c.base / c.wrapped).toFixed(2)}x |`);
   const md = lines.join('\n');
   process.stdout.write(`${md}\n`);
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/latest.json', `${JSON.stringify({ date: new Date().toISOString(), quick, rows, perOpt }, null, 1)}\n`);
+  writeFileSync('bench/results/latest.json', `${JSON.stringify({ date: new Date().toISOString(), quick, rows, perOpt, costs }, null, 1)}\n`);
 }
 
 await main();
