@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   await gpu.runBaseline(plan);
   let engine = 0;
   let bare = 0;
-  for (let i = 0; i < 2; i++) {
+  for (let i = 0; i < 3; i++) {
     const t0 = performance.now();
     await gpu.run(plan);
     engine = Math.max(engine, work / ((performance.now() - t0) / 1000));

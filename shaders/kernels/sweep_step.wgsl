@@ -9,6 +9,11 @@ override NOISE: bool = false;
 override OPT_MOMENTUM_SLOT: u32 = 0u;
 // Steps between outcome checkpoints (spec: outcome.check_every).
 override OUTCOME_EVERY: u32 = 1u;
+// Steps per pass of the inner loop: 1, or 2 when that divides OUTCOME_EVERY. SwiftShader pays a
+// fixed price per loop iteration (lane-mask bookkeeping for every loop-carried value), worth about
+// half a momentum-SGD step; two steps per pass halve it. The host leaves it at 1 when a schedule is
+// evaluated per run, whose second copy would cost more compile time than it saves.
+override STEP_UNROLL: u32 = 1u;
 // The schedule's values and the optimiser's step scalars come from step_table (shared by all runs).
 override SCHED_TABLE: bool = false;
 override OPT_TABLE: bool = false;
@@ -156,8 +161,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   // cost 15% of the speed.
   let full_end = chunk.step_begin + ((step_end - chunk.step_begin) / OUTCOME_EVERY) * OUTCOME_EVERY;
   for (var k0 = chunk.step_begin; k0 < full_end; k0 += OUTCOME_EVERY) {
-    for (var u = 0u; u < OUTCOME_EVERY; u++) {
+    for (var u = 0u; u < OUTCOME_EVERY; u += STEP_UNROLL) {
       advance(k0 + u, run, base_lr);
+      if (STEP_UNROLL == 2u) {
+        advance(k0 + u + 1u, run, base_lr);
+      }
     }
     let k1 = k0 + OUTCOME_EVERY;
     if (escaped(S[0])) {

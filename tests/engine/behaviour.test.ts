@@ -221,6 +221,34 @@ describe('stochastic weight averaging', () => {
 });
 
 /** Streaming and shards: a range of runs, delivered chunk by chunk, equals the same rows of a full run. */
+describe('outcome checkpoints', () => {
+  for (const E of ENGINES) {
+    // The GPU steps twice per inner-loop pass when that divides check_every (10 here, not 7 or 1),
+    // and a schedule from the shared table keeps that on: the checkpoint interval and the loop
+    // shape may change when outcomes are looked at, never a single step's arithmetic.
+    it(`${E.name}: check_every 1, 7 and 10 give the same final positions, bit for bit`, async () => {
+      const spec = (every: number) => ({
+        surface: { name: 'quadratic', a: 1, b: 10, angle: 30 },
+        optimizer: { name: 'SGD', lr: 0.05, momentum: 0.5, nesterov: true },
+        schedule: { name: 'CosineAnnealingLR', T_max: 60 },
+        steps: 70,
+        start: [-1.5, 1.5],
+        noise: { std: 0.3, seed: 2 },
+        outcome: { check_every: every },
+        sweep: { x: { param: 'start.0', min: -2, max: 2, count: 16 }, y: { param: 'start.1', min: -2, max: 2, count: 8 } },
+      });
+      const engine = await E.engine();
+      const [a, b, c] = [await engine.run(plan(spec(1))), await engine.run(plan(spec(7))), await engine.run(plan(spec(10)))];
+      expect(a.diverged.every((d) => d === 0)).toBe(true);
+      expect(Array.from(b.final_x)).toEqual(Array.from(a.final_x));
+      expect(Array.from(c.final_x)).toEqual(Array.from(a.final_x));
+      expect(Array.from(c.final_y)).toEqual(Array.from(a.final_y));
+      // Control: the runs did move (a start-point sweep that stood still would pass trivially).
+      expect(a.final_x.some((x, r) => Math.abs(x - (-2 + (4 * (r % 16)) / 15)) > 0.5)).toBe(true);
+    });
+  }
+});
+
 describe('run ranges and streamed chunks', () => {
   for (const E of ENGINES) {
     it(`${E.name}: streams runs [begin, end) in order, identical to the full run`, async () => {

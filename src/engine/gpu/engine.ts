@@ -71,6 +71,11 @@ function scheduleOverrides(node: ScheduleNode | null, out: Constants): void {
 
 /** Everything that changes the compiled shader; also the pipeline cache key. */
 export function pipelineConstants(plan: Plan, workgroupSize: number): Constants {
+  const schedTable = plan.schedule !== null && plan.scheduleShared && plan.spec.steps <= MAX_TABLE_STEPS;
+  // Measured (docs/performance.md, item 12): two steps per inner-loop pass take the headline sweep
+  // from ~82% to ~88% of the bare kernel; with a per-run SequentialLR it would take its compile
+  // from 2.8 s to 4.4 s for a few percent, so per-run schedules keep one.
+  const unroll = plan.checkEvery % 2 === 0 && (plan.schedule === null || schedTable) ? 2 : 1;
   const c: Constants = {
     WORKGROUP_SIZE: workgroupSize,
     NOISE: plan.noise ? 1 : 0,
@@ -81,6 +86,7 @@ export function pipelineConstants(plan: Plan, workgroupSize: number): Constants 
     MINIMA_COUNT: plan.lattice ? 0 : plan.minima.length,
     BASIN_LATTICE: plan.lattice ? 1 : 0,
     OUTCOME_EVERY: plan.checkEvery,
+    STEP_UNROLL: unroll,
     STATE_USED: plan.spec.swa ? STATE_VEC2 : 1 + plan.optimizer.stateSlots,
     SWA: plan.spec.swa ? 1 : 0,
     SWA_ON: plan.spec.swa ? 1 : 0,
@@ -90,7 +96,7 @@ export function pipelineConstants(plan: Plan, workgroupSize: number): Constants 
     SAM_ADAPTIVE: plan.spec.sam?.adaptive ? 1 : 0,
     GRAD_SLOT: plan.optimizer.gradSlot ?? 0,
     PLATEAU: plan.schedule?.def.plateau ? 1 : 0,
-    SCHED_TABLE: plan.schedule && plan.scheduleShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
+    SCHED_TABLE: schedTable ? 1 : 0,
     OPT_TABLE: plan.optScalarsShared && plan.spec.steps <= MAX_TABLE_STEPS ? 1 : 0,
     OPT_SCALARS: plan.optimizer.stepScalars?.count ?? 4,
   };
