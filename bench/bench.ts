@@ -10,6 +10,8 @@
  *   npm run bench -- --quick      64k runs only, fewer steps
  *   npm run bench -- --scale      the 4096 x 4096 sweep to Parquet on gpu and cpu: time and peak
  *                                 resident memory (the CLI reports its own peak; ~10 minutes)
+ *   npm run bench -- --unroll     each optimiser with one and with two steps per pass of the GPU
+ *                                 step kernel's inner loop: the evidence for gpuTwoStepsPerPass
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -178,8 +180,38 @@ function scale(): void {
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 
+/**
+ * One vs two steps per inner-loop pass, per optimiser (256² runs x 1000 steps, check_every 20),
+ * alternating the two engines and keeping the best of three of each, so the VM's drift hits both.
+ */
+async function unroll(): Promise<void> {
+  const one = await createNodeGpuEngine({ twoStepsPerPass: false });
+  const two = await createNodeGpuEngine({ twoStepsPerPass: true });
+  const cases: [string, Plan][] = OPTIMIZERS.map((o) => [o.id, sweepSpec(o.id, 256, 1000)]);
+  cases.push(['SGD + gradient noise', sweepSpec('SGD', 256, 1000, { noise: { std: 1, seed: 1 } })]);
+  cases.push(['SGD + SAM', sweepSpec('SGD', 256, 1000, { sam: { rho: 0.05 } })]);
+  const lines = ['| optimiser | one step per pass | two | two / one | gpuTwoStepsPerPass |', '|---|---|---|---|---|'];
+  for (const [what, plan] of cases) {
+    await one.run(plan);
+    await two.run(plan);
+    let a = 0;
+    let b = 0;
+    for (let i = 0; i < 3; i++) {
+      a = Math.max(a, await rate(one, plan, 1, false));
+      b = Math.max(b, await rate(two, plan, 1, false));
+    }
+    const flag = plan.optimizer.gpuTwoStepsPerPass === true ? 'yes' : 'no';
+    process.stderr.write(`${what}: ${fmt(a)} -> ${fmt(b)} (${(b / a).toFixed(2)}x), registry ${flag}\n`);
+    lines.push(`| ${what} | ${fmt(a)} | ${fmt(b)} | ${(b / a).toFixed(2)}x | ${flag} |`);
+  }
+  await one.dispose();
+  await two.dispose();
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--scale')) return scale();
+  if (process.argv.includes('--unroll')) return unroll();
   const gpu = await createNodeGpuEngine();
   const workers = availableParallelism();
   const cpu = new CpuEngine('cpu', { workers, spawn: nodeWorkerSpawner(), inProcessBelow: 0 });

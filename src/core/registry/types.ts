@@ -163,6 +163,14 @@ export interface OptimizerDef {
     t: number,
     sc: Float64Array,
   ): void;
+  /**
+   * GPU only: two steps per pass of the step kernel's inner loop (when check_every is even and no
+   * schedule is evaluated per run). SwiftShader pays a fixed price per loop iteration, worth about
+   * half a cheap step, but a doubled loop body can spill registers and run slower (Rprop: half the
+   * speed). Measured per optimiser by `npm run bench -- --unroll`; set only where it won there
+   * (docs/performance.md, item 13). Results are bit-identical either way.
+   */
+  readonly gpuTwoStepsPerPass?: boolean;
   /** File name under shaders/optimizers/. */
   readonly wgsl: string;
 }

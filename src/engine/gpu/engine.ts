@@ -39,6 +39,11 @@ export interface GpuEngineOptions {
    * 150 ms.
    */
   readonly targetSubmitMs?: number;
+  /**
+   * Overrides the optimiser's gpuTwoStepsPerPass (still only where check_every is even and no
+   * schedule runs per run): for `npm run bench -- --unroll`, which measures both.
+   */
+  readonly twoStepsPerPass?: boolean;
 }
 
 interface Pipelines {
@@ -70,12 +75,13 @@ function scheduleOverrides(node: ScheduleNode | null, out: Constants): void {
 }
 
 /** Everything that changes the compiled shader; also the pipeline cache key. */
-export function pipelineConstants(plan: Plan, workgroupSize: number): Constants {
+export function pipelineConstants(plan: Plan, workgroupSize: number, twoStepsPerPass?: boolean): Constants {
   const schedTable = plan.schedule !== null && plan.scheduleShared && plan.spec.steps <= MAX_TABLE_STEPS;
-  // Measured (docs/performance.md, item 12): two steps per inner-loop pass take the headline sweep
-  // from ~82% to ~88% of the bare kernel; with a per-run SequentialLR it would take its compile
-  // from 2.8 s to 4.4 s for a few percent, so per-run schedules keep one.
-  const unroll = plan.checkEvery % 2 === 0 && (plan.schedule === null || schedTable) ? 2 : 1;
+  // Two steps per inner-loop pass (docs/performance.md, item 13) where the optimiser measured
+  // faster so; never with a per-run schedule, whose second copy took a per-run SequentialLR's
+  // compile from 2.8 s to 4.4 s for a few percent.
+  const wanted = twoStepsPerPass ?? plan.optimizer.gpuTwoStepsPerPass === true;
+  const unroll = wanted && plan.checkEvery % 2 === 0 && (plan.schedule === null || schedTable) ? 2 : 1;
   const c: Constants = {
     WORKGROUP_SIZE: workgroupSize,
     NOISE: plan.noise ? 1 : 0,
@@ -163,7 +169,7 @@ export class GpuEngine implements Engine {
   }
 
   private async pipelinesFor(plan: Plan): Promise<Pipelines> {
-    const constants = pipelineConstants(plan, this.wg);
+    const constants = pipelineConstants(plan, this.wg, this.opts.twoStepsPerPass);
     const key = `${plan.surface.id}|${plan.optimizer.id}|${JSON.stringify(constants)}`;
     const hit = this.pipelines.get(key);
     if (hit) return hit;
@@ -224,7 +230,7 @@ export class GpuEngine implements Engine {
     if (plan.surface.id !== 'rosenbrock' || plan.optimizer.id !== 'SGD' || plan.schedule || plan.noise) {
       throw new Error('the bare baseline runs SGD on rosenbrock with a constant LR and no noise');
     }
-    const constants = pipelineConstants(plan, this.wg);
+    const constants = pipelineConstants(plan, this.wg, this.opts.twoStepsPerPass);
     const key = `bare|${JSON.stringify(constants)}`;
     let pipelines = this.pipelines.get(key);
     if (!pipelines) {

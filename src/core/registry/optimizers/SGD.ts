@@ -99,5 +99,8 @@ export const SGD: OptimizerDef = {
     }
     if (fresh) S[HAS_BUF] = 1;
   },
+  // Two steps per pass won in every `bench --unroll` run (1.09-1.18x); for the other optimisers
+  // it was a loss (Rprop 0.6x, Adafactor 0.8x) or within run-to-run noise (docs/performance.md, 13).
+  gpuTwoStepsPerPass: true,
   wgsl: 'SGD.wgsl',
 };
