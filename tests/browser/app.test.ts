@@ -220,6 +220,47 @@ describe('basinlab in Chromium with WebGPU', () => {
     await page.close();
   });
 
+  it('switches SAM on in the editor and draws where each step took its gradient', async () => {
+    const page = await open(gpuBrowser);
+    const clicked = await page.evaluate(() => {
+      const ed = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-spec-editor');
+      const box = ed?.shadowRoot?.querySelector('[name="sam"]') as HTMLInputElement | null;
+      box?.click();
+      return !!box;
+    });
+    expect(clicked).toBe(true);
+    await page.waitForFunction(() => {
+      const app = document.querySelector('bl-app') as unknown as { controller: { plan?: { spec: { sam: { rho: number } | null } } } };
+      return app.controller.plan?.spec.sam?.rho === 0.05;
+    });
+    await settle(page);
+    const hm = await page.evaluateHandle(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap')?.shadowRoot?.querySelector('canvas.overlay'));
+    const box = await (hm as unknown as { boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> }).boundingBox();
+    if (!box) throw new Error('no overlay canvas');
+    await page.mouse.click(box.x + 64 + 280, box.y + 12 + 280);
+    await page.waitForFunction(() => {
+      const app = document.querySelector('bl-app') as unknown as { controller: { trajectory: { x: number[] } | null } };
+      return (app.controller.trajectory?.x.length ?? 0) > 1;
+    });
+    const t = await page.evaluate(() => {
+      const app = document.querySelector('bl-app') as unknown as { controller: { trajectory: { x: number[]; gradAt?: { x: number[] } } }; shadowRoot: ShadowRoot };
+      const contour = app.shadowRoot.querySelector('bl-contour-plot') as unknown as { trajectory: { gradAt: { x: ArrayLike<number> } | null } | null };
+      return {
+        steps: app.controller.trajectory.x.length - 1,
+        grad: app.controller.trajectory.gradAt?.x.length ?? 0,
+        drawn: contour.trajectory?.gradAt?.x.length ?? 0,
+        legend: app.shadowRoot.querySelector('[data-testid="grad-legend"]')?.textContent ?? '',
+      };
+    });
+    // One gradient point per step taken, handed to the contour plot, and a legend saying what it is.
+    expect(t.steps).toBeGreaterThan(0);
+    expect(t.grad).toBe(t.steps);
+    expect(t.drawn).toBe(t.steps);
+    expect(t.legend).toMatch(/SAM's ascent point/);
+    await page.screenshot({ path: `${ARTIFACTS}/app-sam.png` });
+    await page.close();
+  });
+
   it('zooms into a dragged rectangle at full resolution, and back', async () => {
     const page = await open(gpuBrowser);
     const before = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { sweep: { x: { min: number; max: number; count: number } } } } }).controller.spec.sweep.x);

@@ -391,6 +391,32 @@ describe('edits', () => {
     expect(getAt(b, 'sweep.x')).toMatchObject({ param: 'surface.b', min: 1e-4, max: 1 });
   });
 
+  it('switches SAM and SWA on with defaults parseSpec accepts, makes sam.rho an axis, and off again', () => {
+    expect(field(base, 'sam')).toMatchObject({ type: 'checkbox', checked: false });
+    expect(findField(buildForm(base), 'sam.rho')).toBeUndefined();
+    const sam = applyEdit(base, field(base, 'sam'), true);
+    expect(sam.sam).toEqual({ rho: 0.05, adaptive: false });
+    expect(problems(sam)).toEqual([]);
+    expect(field(sam, 'sam.rho')).toMatchObject({ type: 'number', text: '0.05' });
+    const opts = field(sam, 'sweep.y.param');
+    if (opts.type !== 'select') throw new Error('sweep.y.param is not a select');
+    expect(opts.options.map((o) => o.value)).toContain('sam.rho');
+    const swept = applyEdit(sam, field(sam, 'sweep.y.param'), 'sam.rho');
+    expect(problems(swept)).toEqual([]);
+    expect(parseSpec(applyEdit(sam, field(sam, 'sam.adaptive'), true)).sam).toEqual({ rho: 0.05, adaptive: true });
+    const off = applyEdit(sam, field(sam, 'sam'), false);
+    expect('sam' in off).toBe(false);
+    expect(parseSpec(off).sam).toBeNull();
+    // Control: a spec sweeping sam.rho without SAM is refused, with the field named.
+    expect(problems(applyEdit(swept, field(swept, 'sam'), false)).join('\n')).toMatch(/sam\.rho/);
+
+    const swa = applyEdit(base, field(base, 'swa'), true);
+    expect(swa.swa).toEqual({ start: 375, every: 1 });
+    expect(parseSpec(swa).swa).toEqual({ start: 375, every: 1 });
+    expect(parseSpec(applyEdit(swa, field(swa, 'swa.every'), '5')).swa).toEqual({ start: 375, every: 5 });
+    expect('swa' in applyEdit(swa, field(swa, 'swa'), false)).toBe(false);
+  });
+
   it('applies the form\'s actions', () => {
     const seq = switchSchedule(base, 'SequentialLR');
     const sched = buildForm(seq).sections.find((s) => s.id === 'schedule');

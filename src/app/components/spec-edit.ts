@@ -189,12 +189,39 @@ function scheduleView(entry: unknown): ScheduleSpec | null {
  * `resolveParamPath` take. They read only names, so an unvalidated draft is fine; an unknown name
  * simply yields no paths for that entry.
  */
-export function entriesView(spec: SpecJSON): Pick<Spec, 'surface' | 'optimizer' | 'schedule'> {
+export function entriesView(spec: SpecJSON): Pick<Spec, 'surface' | 'optimizer' | 'schedule' | 'sam'> {
   return {
     surface: { name: nameOf(spec.surface), params: paramValues(spec.surface) },
     optimizer: { name: nameOf(spec.optimizer), params: paramValues(spec.optimizer) },
     schedule: scheduleView(spec.schedule),
+    // Only whether SAM is on matters here (it makes sam.rho sweepable), not its values.
+    sam: isRecord(spec.sam) ? { rho: 0, adaptive: false } : null,
   };
+}
+
+/** SAM's block when it is switched on: the reference implementation's default radius. */
+export const SAM_ON = { rho: 0.05, adaptive: false } as const;
+
+/**
+ * SWA's block when it is switched on: averaging from 75% of the run, every step (the SWA paper
+ * averages over the last quarter of training; torch leaves the start to the user).
+ */
+export function swaOn(spec: SpecJSON): { start: number; every: number } {
+  const steps = typeof spec.steps === 'number' && Number.isInteger(spec.steps) && spec.steps >= 1 ? spec.steps : 1;
+  return { start: Math.max(1, Math.floor(0.75 * steps)), every: 1 };
+}
+
+function withoutKey(spec: SpecJSON, key: string): SpecJSON {
+  const out: SpecJSON = {};
+  for (const [k, v] of Object.entries(spec)) if (k !== key) out[k] = v;
+  return out;
+}
+
+/** SAM or SWA switched on (with defaults) or off (the block removed, as a spec without it). */
+export function setWrapper(spec: SpecJSON, key: 'sam' | 'swa', on: boolean): SpecJSON {
+  if (!on) return withoutKey(spec, key);
+  if (isRecord(spec[key])) return spec;
+  return { ...spec, [key]: key === 'sam' ? { ...SAM_ON } : swaOn(spec) };
 }
 
 function sameStart(start: unknown, def: readonly [number, number]): boolean {
@@ -585,7 +612,7 @@ export interface Group {
 }
 
 export interface Section {
-  readonly id: 'surface' | 'optimizer' | 'schedule' | 'run' | 'sweep';
+  readonly id: 'surface' | 'optimizer' | 'wrappers' | 'schedule' | 'run' | 'sweep';
   readonly title: string;
   readonly doc: string;
   /** Top-level spec keys the section edits; errors at those keys (or unplaced below them) show here. */
@@ -819,6 +846,41 @@ function scheduleSection(spec: SpecJSON): Section {
   };
 }
 
+function wrapperSection(spec: SpecJSON): Section {
+  const sam = isRecord(spec.sam) ? spec.sam : null;
+  const swa = isRecord(spec.swa) ? spec.swa : null;
+  const samFields: Field[] = [
+    checkboxField('sam', 'SAM', sam !== null, 'Sharpness-aware minimisation (Foret et al. 2021, davda54/sam) around the optimiser: each step first climbs rho along the gradient and takes the gradient there. Two gradients per step.'),
+  ];
+  if (sam) {
+    samFields.push(
+      numberField('sam.rho', 'rho', sam.rho ?? SAM_ON.rho, { hint: '[0, inf)', doc: 'Radius of the ascent step (0 = the plain optimiser). Sweepable as sam.rho.' }),
+      checkboxField('sam.adaptive', 'adaptive', sam.adaptive === true, 'ASAM (Kwon et al. 2021): the ascent step scaled element-wise by |w|.'),
+    );
+  }
+  const swaFields: Field[] = [
+    checkboxField('swa', 'SWA', swa !== null, "Stochastic weight averaging (torch.optim.swa_utils.AveragedModel): outcomes are also reported for the average of the iterates, as swa_x, swa_y and swa_loss."),
+  ];
+  if (swa) {
+    swaFields.push(
+      numberField('swa.start', 'start', swa.start, { int: true, hint: '[1, steps]', doc: 'First step (1-based) whose iterate enters the average.' }),
+      numberField('swa.every', 'every', swa.every ?? 1, { int: true, hint: '[1, steps]', doc: 'Steps between iterates averaged.' }),
+    );
+  }
+  return {
+    id: 'wrappers',
+    title: 'SAM and SWA',
+    doc: '',
+    keys: ['sam', 'swa'],
+    note: '',
+    groups: [
+      { path: 'sam', title: '', fields: samFields, actions: [] },
+      { path: 'swa', title: '', fields: swaFields, actions: [] },
+    ],
+    actions: [],
+  };
+}
+
 function runSection(spec: SpecJSON): Section {
   const bound = getAt(spec, 'outcome.bound');
   const fields: Field[] = [
@@ -921,7 +983,7 @@ function sweepSection(spec: SpecJSON): Section {
 /** The whole form for a spec JSON (which may be an unvalidated draft). */
 export function buildForm(spec: SpecJSON): Form {
   return {
-    sections: [surfaceSection(spec), optimizerSection(spec), scheduleSection(spec), runSection(spec), sweepSection(spec)],
+    sections: [surfaceSection(spec), optimizerSection(spec), wrapperSection(spec), scheduleSection(spec), runSection(spec), sweepSection(spec)],
   };
 }
 
@@ -955,6 +1017,7 @@ export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean)
     return kind ? setSweepKind(spec, kind) : setAt(spec, 'sweep.kind', text);
   }
   if (path === 'sweep.y') return setYAxis(spec, input === true);
+  if (path === 'sam' || path === 'swa') return setWrapper(spec, path, input === true);
   const axis = /^(sweep\.(?:x|y|dims\.\d+))\.param$/.exec(path);
   if (axis?.[1]) return setAxisParam(spec, axis[1], text);
   switch (field.type) {
