@@ -145,6 +145,19 @@ async function setField(page: Page, path: string, value: string): Promise<void> 
   if (!ok) throw new Error(`no editor field named ${path}`);
 }
 
+/** Clicks a cell near the middle of the heatmap and waits for its trajectory. */
+async function clickCellForTrajectory(page: Page): Promise<void> {
+  const hm = await page.evaluateHandle(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap')?.shadowRoot?.querySelector('canvas.overlay'));
+  const box = await (hm as unknown as { boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> }).boundingBox();
+  if (!box) throw new Error('no overlay canvas');
+  // The plot area starts 64 px in and 12 px down (the axes' margins); click near its middle.
+  await page.mouse.click(box.x + 64 + 280, box.y + 12 + 280);
+  await page.waitForFunction(() => {
+    const app = document.querySelector('bl-app') as unknown as { controller: { trajectory: { x: number[] } | null } };
+    return (app.controller.trajectory?.x.length ?? 0) > 1;
+  });
+}
+
 describe('basinlab in Chromium with WebGPU', () => {
   it('shows the default LR x momentum sweep on Rosenbrock without any input, drawn on the GPU', async () => {
     const page = await open(gpuBrowser);
@@ -199,15 +212,7 @@ describe('basinlab in Chromium with WebGPU', () => {
 
   it('draws the trajectory of a clicked cell on the contour plot with its loss curve', async () => {
     const page = await open(gpuBrowser);
-    const hm = await page.evaluateHandle(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap')?.shadowRoot?.querySelector('canvas.overlay'));
-    const box = await (hm as unknown as { boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> }).boundingBox();
-    if (!box) throw new Error('no overlay canvas');
-    // The plot area starts 64 px in and 12 px down (the axes' margins); click near its middle.
-    await page.mouse.click(box.x + 64 + 280, box.y + 12 + 280);
-    await page.waitForFunction(() => {
-      const app = document.querySelector('bl-app') as unknown as { controller: { trajectory: { x: number[] } | null } };
-      return (app.controller.trajectory?.x.length ?? 0) > 1;
-    });
+    await clickCellForTrajectory(page);
     const t = await page.evaluate(() => {
       const app = document.querySelector('bl-app') as unknown as { controller: { trajectory: { x: number[] }; plan: { spec: { steps: number } } }; shadowRoot: ShadowRoot };
       const contour = app.shadowRoot.querySelector('bl-contour-plot') as unknown as { trajectory: { x: ArrayLike<number> } | null };
@@ -234,14 +239,7 @@ describe('basinlab in Chromium with WebGPU', () => {
       return app.controller.plan?.spec.sam?.rho === 0.05;
     });
     await settle(page);
-    const hm = await page.evaluateHandle(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap')?.shadowRoot?.querySelector('canvas.overlay'));
-    const box = await (hm as unknown as { boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> }).boundingBox();
-    if (!box) throw new Error('no overlay canvas');
-    await page.mouse.click(box.x + 64 + 280, box.y + 12 + 280);
-    await page.waitForFunction(() => {
-      const app = document.querySelector('bl-app') as unknown as { controller: { trajectory: { x: number[] } | null } };
-      return (app.controller.trajectory?.x.length ?? 0) > 1;
-    });
+    await clickCellForTrajectory(page);
     const t = await page.evaluate(() => {
       const app = document.querySelector('bl-app') as unknown as { controller: { trajectory: { x: number[]; gradAt?: { x: number[] } } }; shadowRoot: ShadowRoot };
       const contour = app.shadowRoot.querySelector('bl-contour-plot') as unknown as { trajectory: { gradAt: { x: ArrayLike<number> } | null } | null };
