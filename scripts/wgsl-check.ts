@@ -11,7 +11,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from '../src/core/registry/index.ts';
 import type { ScheduleDef } from '../src/core/registry/index.ts';
-import { scheduleDispatch, scheduleFiles, withCalls } from '../src/engine/gpu/compose.ts';
+import { SWEEP_LIBS, scheduleDispatch, scheduleFiles, withCalls } from '../src/engine/gpu/compose.ts';
 import { layoutPrefix } from '../src/engine/gpu/wgsl-layout.ts';
 import { acquireNodeGpu } from '../src/engine/gpu/device-node.ts';
 import { nodeShaderSources } from '../src/engine/gpu/shader-sources-node.ts';
@@ -36,10 +36,7 @@ function file(path: string): Part {
 function partsFor(surface: Part, optimizer: Part, schedules: Part[], kernel: string): Part[] {
   return [
     { name: '(generated layout prefix)', text: layoutPrefix() },
-    file('lib/rng.wgsl'),
-    file('lib/bindings.wgsl'),
-    file('lib/params.wgsl'),
-    file('lib/outcome.wgsl'),
+    ...SWEEP_LIBS.map(file),
     surface,
     optimizer,
     ...schedules,

@@ -110,13 +110,8 @@ fn advance(k: u32, run: u32, base_lr: f32) {
     let done = k + 1u;
     let due = done >= SWA_START && (done - SWA_START) % SWA_EVERY == 0u;
     let n = f32((max(done, SWA_START) - SWA_START) / SWA_EVERY + 1u);
-    S[SWA_SLOT] = select(S[SWA_SLOT], swa_lerp(S[SWA_SLOT], S[0], 1.0 / n), due);
+    S[SWA_SLOT] = select(S[SWA_SLOT], aten_lerp(S[SWA_SLOT], S[0], 1.0 / n), due);
   }
-}
-
-// ATen's lerp (Lerp.h), which torch's SWA average uses: the formula flips at weight 0.5.
-fn swa_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
-  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

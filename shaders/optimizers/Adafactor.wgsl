@@ -2,12 +2,6 @@
 // so the second moment is not factored). Twin of src/core/registry/optimizers/Adafactor.ts: same
 // operations in the same order. S[1]: variance.
 
-// ATen lerp (Lerp.h): the formula flips at |w| = 0.5 to keep the end point's precision.
-// Both forms and a select, not a branch: w = t ** beta2_decay crosses 0.5 as t grows.
-fn Adafactor_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
-  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
-}
-
 fn opt_init() {
   S[1] = vec2f(0.0);
 }
@@ -33,7 +27,7 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   let rho = min(lr, sc.y);
   let alpha = max(eps2, sqrt(p.x * p.x + p.y * p.y) / sqrt2) * rho;
   p = select(p, p * (1.0 - lr * wd), wd != 0.0);
-  let v = Adafactor_lerp(S[1], d * d, sc.x);
+  let v = aten_lerp(S[1], d * d, sc.x);
   S[1] = v;
   let u = (1.0 / sqrt(max(v, vec2f(eps1 * eps1)))) * d;
   let denom = max(1.0, sqrt(u.x * u.x + u.y * u.y) / (sqrt2 * clip));

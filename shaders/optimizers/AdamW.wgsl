@@ -1,29 +1,6 @@
 // torch.optim.AdamW, _single_tensor_adam with decoupled_weight_decay=True. Twin of src/core/registry/optimizers/AdamW.ts (adamFamily in
 // Adam.ts): same operations in the same order. S[1]: exp_avg, S[2]: exp_avg_sq, S[3]: max_exp_avg_sq.
 
-// ATen lerp (Lerp.h): the formula flips at |w| = 0.5 to keep the end point's precision.
-// Both forms and a select, not a branch: w differs per run when beta1 is swept or cycled.
-fn AdamW_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
-  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
-}
-
-// 1 - b^t by binary exponentiation on s = 1 - b^n alone; no step cancels (see oneMinusPow in
-// src/core/registry/optimizers/common.ts). torch computes it in Python float64.
-fn AdamW_one_minus_pow(b: f32, t: f32) -> f32 {
-  var n = u32(t);
-  var bs = 1.0 - b;
-  var s = 0.0;
-  loop {
-    s = select(s, s + (1.0 - s) * bs, (n & 1u) != 0u);
-    n = n >> 1u;
-    if n == 0u {
-      break;
-    }
-    bs = bs * (2.0 - bs);
-  }
-  return s;
-}
-
 fn opt_init() {
   S[1] = vec2f(0.0);
   S[2] = vec2f(0.0);
@@ -33,8 +10,8 @@ fn opt_init() {
 // sc = (1 - beta1^t, sqrt(1 - beta2^t), 0, 0), lr-independent: the loops and the square root leave
 // the step, which the engine then reads from a per-step table when no run differs in them.
 fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
-  let bc1 = AdamW_one_minus_pow(mom, t);
-  let bc2 = AdamW_one_minus_pow(param(AdamW_betas_1), t);
+  let bc1 = one_minus_pow(mom, t);
+  let bc2 = one_minus_pow(param(AdamW_betas_1), t);
   return vec4f(bc1, sqrt(bc2), 0.0, 0.0);
 }
 
@@ -55,7 +32,7 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   // Always decoupled. A select, not a branch, on wd: it differs per run when swept (a constant
   // otherwise, folded).
   p = select(p, p * decay, wd != 0.0);
-  let m = AdamW_lerp(S[1], d, w1);
+  let m = aten_lerp(S[1], d, w1);
   S[1] = m;
   var v = S[2] * beta2 + (w2 * d) * d;
   S[2] = v;

@@ -4,12 +4,6 @@
 // S[0]: x, the eval() point (reported); S[1]: y, where the kernel takes the gradient (GRAD_SLOT 1);
 // S[2]: z; S[3]: (lr_max, weight_sum), the reference's group scalars; S[4]: exp_avg_sq.
 
-// ATen lerp (Lerp.h): the formula flips at |w| = 0.5. Both forms and a select, not a branch: w
-// (ckp1, 1 - 1/beta1) differs per run.
-fn AdamWScheduleFree_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
-  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
-}
-
 // Python's b ** e for b >= 0: 1 for e = 0, 0 for b = 0 < e, +inf for b = 0 > e (Python raises);
 // otherwise WGSL's pow, exp2(e * log2(b)), a few ulps from the TypeScript twin's Math.pow.
 fn AdamWScheduleFree_pow(b: f32, e: f32) -> f32 {
@@ -22,23 +16,6 @@ fn AdamWScheduleFree_pow(b: f32, e: f32) -> f32 {
   let inf = bitcast<f32>(0x7f800000u | (bitcast<u32>(b) & 0x7fffffffu));
   let at_zero = select(inf, 0.0, e > 0.0);
   return select(select(pow(b, e), at_zero, b == 0.0), 1.0, e == 0.0);
-}
-
-// 1 - b^t by binary exponentiation on s = 1 - b^n alone; no step cancels (see oneMinusPow in
-// src/core/registry/optimizers/common.ts). The reference computes it in Python float64.
-fn AdamWScheduleFree_one_minus_pow(b: f32, t: f32) -> f32 {
-  var n = u32(t);
-  var bs = 1.0 - b;
-  var s = 0.0;
-  loop {
-    s = select(s, s + (1.0 - s) * bs, (n & 1u) != 0u);
-    n = n >> 1u;
-    if n == 0u {
-      break;
-    }
-    bs = bs * (2.0 - bs);
-  }
-  return s;
 }
 
 fn opt_init() {
@@ -54,7 +31,7 @@ fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
   let warmup = param(AdamWScheduleFree_warmup_steps);
   let power = param(AdamWScheduleFree_r);
   let sched = select(1.0, t / warmup, t - 1.0 < warmup);
-  let bc2 = AdamWScheduleFree_one_minus_pow(param(AdamWScheduleFree_betas_1), t);
+  let bc2 = one_minus_pow(param(AdamWScheduleFree_betas_1), t);
   let tr = select(pow(t, power), 1.0, power == 0.0);
   return vec4f(sched, sqrt(bc2), tr, 0.0);
 }
@@ -82,10 +59,10 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   var d = g / (sqrt(v) + eps);
   // Select, not a branch, on wd: it differs per run when swept.
   d = select(d, d + wd * y, wd != 0.0);
-  let y1 = AdamWScheduleFree_lerp(y, z, ckp1) + alpha * d;
+  let y1 = aten_lerp(y, z, ckp1) + alpha * d;
   let z1 = z - lrs * d;
   S[1] = y1;
   S[2] = z1;
   // eval(): x = lerp(y, z, 1 - 1/beta1).
-  S[0] = AdamWScheduleFree_lerp(y1, z1, wx);
+  S[0] = aten_lerp(y1, z1, wx);
 }

@@ -3,23 +3,6 @@
 // tensor: gradient clipping and the trust ratio use norms over both coordinates.
 // S[1]: exp_avg, S[2]: exp_avg_sq.
 
-// 1 - b^t by binary exponentiation on s = 1 - b^n alone; no step cancels (see oneMinusPow in
-// src/core/registry/optimizers/common.ts). timm computes it in Python float64.
-fn LAMB_one_minus_pow(b: f32, t: f32) -> f32 {
-  var n = u32(t);
-  var bs = 1.0 - b;
-  var s = 0.0;
-  loop {
-    s = select(s, s + (1.0 - s) * bs, (n & 1u) != 0u);
-    n = n >> 1u;
-    if n == 0u {
-      break;
-    }
-    bs = bs * (2.0 - bs);
-  }
-  return s;
-}
-
 fn opt_init() {
   S[1] = vec2f(0.0);
   S[2] = vec2f(0.0);
@@ -27,8 +10,8 @@ fn opt_init() {
 
 // sc = (1 - beta1^t, sqrt(1 - beta2^t), 0, 0), lr-independent, as Adam's.
 fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
-  let bc1 = LAMB_one_minus_pow(mom, t);
-  let bc2 = LAMB_one_minus_pow(param(LAMB_betas_1), t);
+  let bc1 = one_minus_pow(mom, t);
+  let bc2 = one_minus_pow(param(LAMB_betas_1), t);
   return vec4f(bc1, sqrt(bc2), 0.0, 0.0);
 }
 

@@ -1,12 +1,6 @@
 // Lion after timm/optim/lion.py (_single_tensor_lion; not in torch). Twin of
 // src/core/registry/optimizers/Lion.ts: same operations in the same order. S[1]: exp_avg.
 
-// ATen lerp (Lerp.h): the formula flips at |w| = 0.5 to keep the end point's precision.
-// Both forms and a select, not a branch: w differs per run when beta2 is swept.
-fn Lion_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
-  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
-}
-
 fn opt_init() {
   S[1] = vec2f(0.0);
 }
@@ -31,5 +25,5 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
     u = u * (a / mean);
   }
   S[0] = S[0] * decay - lr * u;
-  S[1] = Lion_lerp(S[1], d, w2);
+  S[1] = aten_lerp(S[1], d, w2);
 }

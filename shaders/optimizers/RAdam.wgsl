@@ -2,29 +2,6 @@
 // src/core/registry/optimizers/RAdam.ts: same operations in the same order.
 // S[1]: exp_avg, S[2]: exp_avg_sq.
 
-// ATen lerp (Lerp.h): the formula flips at |w| = 0.5 to keep the end point's precision.
-// Both forms and a select, not a branch: w differs per run when beta1 is swept or cycled.
-fn RAdam_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
-  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
-}
-
-// 1 - b^t by binary exponentiation on s = 1 - b^n alone; no step cancels (see oneMinusPow in
-// src/core/registry/optimizers/common.ts). torch computes it in Python float64.
-fn RAdam_one_minus_pow(b: f32, t: f32) -> f32 {
-  var n = u32(t);
-  var bs = 1.0 - b;
-  var s = 0.0;
-  loop {
-    s = select(s, s + (1.0 - s) * bs, (n & 1u) != 0u);
-    n = n >> 1u;
-    if n == 0u {
-      break;
-    }
-    bs = bs * (2.0 - bs);
-  }
-  return s;
-}
-
 fn opt_init() {
   S[1] = vec2f(0.0);
   S[2] = vec2f(0.0);
@@ -65,7 +42,7 @@ fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
   let rho_t = select(rho_inf - ((2.0 * t) * q) / s, (2.0 * t - 1.0) - (2.0 * w) / (e * s), t * e <= 1.0);
   let rectified = rho_t > 5.0;
   let rect = sqrt((((rho_t - 4.0) * (rho_t - 2.0)) * rho_inf) / (((rho_inf - 4.0) * (rho_inf - 2.0)) * rho_t));
-  let bc1 = RAdam_one_minus_pow(mom, t);
+  let bc1 = one_minus_pow(mom, t);
   return vec4f(bc1, sqrt(s), select(0.0, rect, rectified), select(0.0, 1.0, rectified));
 }
 
@@ -89,7 +66,7 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   } else {
     d = select(d, d + wd * p, wd != 0.0);
   }
-  let m = RAdam_lerp(S[1], d, w1);
+  let m = aten_lerp(S[1], d, w1);
   S[1] = m;
   let v = S[2] * beta2 + (e * d) * d;
   S[2] = v;

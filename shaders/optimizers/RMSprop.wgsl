@@ -1,12 +1,6 @@
 // torch.optim.RMSprop, _single_tensor_rmsprop. Twin of src/core/registry/optimizers/RMSprop.ts: same
 // operations in the same order. S[1]: square_avg, S[2]: momentum_buffer, S[3]: grad_avg.
 
-// ATen lerp (Lerp.h): the formula flips at |w| = 0.5 to keep the end point's precision.
-// Both forms and a select, not a branch: w differs per run when alpha is swept.
-fn RMSprop_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
-  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
-}
-
 fn opt_init() {
   S[1] = vec2f(0.0);
   S[2] = vec2f(0.0);
@@ -35,7 +29,7 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   S[1] = sq;
   var avg: vec2f;
   if RMSprop_centered {
-    let ga = RMSprop_lerp(S[3], d, one_minus_alpha);
+    let ga = aten_lerp(S[3], d, one_minus_alpha);
     S[3] = ga;
     // Rounding can make this negative (NaN after sqrt), exactly as in torch.
     avg = sqrt(sq - ga * ga);

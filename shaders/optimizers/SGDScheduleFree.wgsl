@@ -4,12 +4,6 @@
 // S[0]: x, the eval() point (reported); S[1]: y, where the kernel takes the gradient (GRAD_SLOT 1);
 // S[2]: z; S[3]: (lr_max, weight_sum), the reference's group scalars.
 
-// ATen lerp (Lerp.h): the formula flips at |w| = 0.5. Both forms and a select, not a branch: w
-// (ckp1, 1 - 1/momentum) differs per run.
-fn SGDScheduleFree_lerp(a: vec2f, b: vec2f, w: f32) -> vec2f {
-  return select(b - (b - a) * (1.0 - w), a + w * (b - a), abs(w) < 0.5);
-}
-
 // Python's b ** e for b >= 0: 1 for e = 0, 0 for b = 0 < e, +inf for b = 0 > e (Python raises);
 // otherwise WGSL's pow, exp2(e * log2(b)), a few ulps from the TypeScript twin's Math.pow.
 fn SGDScheduleFree_pow(b: f32, e: f32) -> f32 {
@@ -55,10 +49,10 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   let z = S[2];
   // Select, not a branch, on wd: it differs per run when swept.
   let d = select(g, g + wd * y, wd != 0.0);
-  let y1 = SGDScheduleFree_lerp(y, z, ckp1) + alpha * d;
+  let y1 = aten_lerp(y, z, ckp1) + alpha * d;
   let z1 = z - lrs * d;
   S[1] = y1;
   S[2] = z1;
   // eval(): x = lerp(y, z, 1 - 1/momentum).
-  S[0] = SGDScheduleFree_lerp(y1, z1, wx);
+  S[0] = aten_lerp(y1, z1, wx);
 }

@@ -7,13 +7,13 @@
  * WGSL twins' contract (the same checks tests/unit/optimizers.test.ts makes for the torch core).
  */
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { P_COUNT, P_OPTIMIZER, P_OPTIMIZER_SIZE, STATE_LEN, STATE_VEC2 } from '../../src/core/layout.ts';
 import type { NumberParam, OptionalNumberParam, ParamSchema, ParamValue, TupleParam } from '../../src/core/params.ts';
 import { blockSize, encodeParams, inRange, slotOffsets } from '../../src/core/params.ts';
 import { CATALOGUE_OPTIMIZERS, OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
 import type { OptimizerDef, Round } from '../../src/core/registry/types.ts';
+import { fnBody, reachOf, wgslSource } from './wgsl-source.ts';
 
 const f64: Round = (x) => x;
 const f32: Round = Math.fround;
@@ -946,19 +946,6 @@ describe('float32 twin', () => {
   });
 });
 
-/** The body of `fn name(...) { ... }` in comment-free WGSL (brace matching), or null. */
-function fnBody(src: string, name: string): string | null {
-  const m = new RegExp(`\\bfn\\s+${name}\\s*\\(`).exec(src);
-  if (!m) return null;
-  const open = src.indexOf('{', m.index);
-  let depth = 0;
-  for (let i = open; i < src.length; i++) {
-    if (src[i] === '{') depth++;
-    else if (src[i] === '}' && --depth === 0) return src.slice(open + 1, i);
-  }
-  return null;
-}
-
 describe('step scalars', () => {
   const withScalars = CATALOGUE_OPTIMIZERS.filter((o) => o.stepScalars);
 
@@ -1035,7 +1022,7 @@ const SCHEDULE_FREE = new Set(['SGDScheduleFree', 'AdamWScheduleFree']);
 
 describe('WGSL twins', () => {
   for (const o of CATALOGUE_OPTIMIZERS) {
-    const src = (): string => readFileSync(`shaders/optimizers/${o.wgsl}`, 'utf8').replace(/\/\/[^\n]*/g, '');
+    const src = (): string => wgslSource(`optimizers/${o.wgsl}`);
 
     it(`${o.wgsl} defines exactly opt_init/opt_step_scalars/opt_step and reads only ${o.id}'s slots and flags`, () => {
       const text = src();
@@ -1074,15 +1061,13 @@ describe('WGSL twins', () => {
         expect(step).not.toMatch(/\bsc\b/);
         return;
       }
-      const helpers = [...scalars.matchAll(new RegExp(`\\b(${o.id}_\\w+)\\s*\\(`, 'g'))].map((m) => m[1]!);
-      const reach = [scalars, ...helpers.map((h) => fnBody(text, h) ?? '')].join('\n');
+      const reach = reachOf(text, scalars, o.id);
       const read = new Set([...reach.matchAll(/param\((\w+)\)/g)].map((m) => m[1]!));
       expect([...read].sort()).toEqual(ss.params.map((k) => `${o.id}_${k.replace(/\./g, '_')}`).sort());
       expect(/\bmom\b/.test(scalars)).toBe(ss.usesMom);
       expect(/\bt\b/.test(scalars)).toBe(true);
       expect(step).toMatch(/\bsc\.[xyzw]\b/);
-      const stepHelpers = [...step.matchAll(new RegExp(`\\b(${o.id}_\\w+)\\s*\\(`, 'g'))].map((m) => m[1]!);
-      const stepReach = [step, ...stepHelpers.map((h) => fnBody(text, h) ?? '')].join('\n');
+      const stepReach = reachOf(text, step, o.id);
       // Schedule-Free's weight is lr_max ** weight_lr_power, lr_max being each run's running maximum
       // of the scheduled LR: per-run state, so its pow cannot move to the step table. Only its helper
       // may call pow, once.
@@ -1094,8 +1079,7 @@ describe('WGSL twins', () => {
     it(`${o.wgsl}: opt_step branches only on override flags (selects where a value may differ per run)`, () => {
       const text = src();
       const step = fnBody(text, 'opt_step')!;
-      const helpers = [...step.matchAll(new RegExp(`\\b(${o.id}_\\w+)\\s*\\(`, 'g'))].map((m) => m[1]!);
-      const reach = [step, ...helpers.map((h) => fnBody(text, h) ?? '')].join('\n');
+      const reach = reachOf(text, step, o.id);
       // Schedule-Free's pow helper skips the pow at the default power 2 (see tests/unit/schedule-free.test.ts).
       const own = SCHEDULE_FREE.has(o.id) ? reach.replace(/if \(e == 2\.0\) \{/, '') : reach;
       for (const m of own.matchAll(/\bif\s+([^{]*)\{/g)) expect(m[1]!.trim(), o.id).toMatch(new RegExp(`^${o.id}_\\w+$`));

@@ -5,7 +5,6 @@
  * and the WGSL twins' naming contract.
  */
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { P_COUNT, P_OPTIMIZER, P_OPTIMIZER_SIZE, STATE_LEN, STATE_VEC2 } from '../../src/core/layout.ts';
 import type { NumberParam, ParamSchema, ParamValue, TupleParam } from '../../src/core/params.ts';
@@ -14,6 +13,7 @@ import { lerp, oneMinusPow } from '../../src/core/registry/optimizers/common.ts'
 import { CORE_OPTIMIZERS as OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
 import type { OptimizerDef, Round } from '../../src/core/registry/types.ts';
 import { OPTIMIZERS as ALL_OPTIMIZERS } from '../../src/core/registry/index.ts';
+import { fnBody, reachOf, wgslSource } from './wgsl-source.ts';
 
 const f64: Round = (x) => x;
 const f32: Round = Math.fround;
@@ -825,19 +825,6 @@ describe('float32 twin', () => {
   });
 });
 
-/** The body of `fn name(...) { ... }` in comment-free WGSL (brace matching), or null. */
-function fnBody(src: string, name: string): string | null {
-  const m = new RegExp(`\\bfn\\s+${name}\\s*\\(`).exec(src);
-  if (!m) return null;
-  const open = src.indexOf('{', m.index);
-  let depth = 0;
-  for (let i = open; i < src.length; i++) {
-    if (src[i] === '{') depth++;
-    else if (src[i] === '}' && --depth === 0) return src.slice(open + 1, i);
-  }
-  return null;
-}
-
 describe('step scalars', () => {
   const withScalars = OPTIMIZERS.filter((o) => o.stepScalars);
   const refs: Record<string, (h: Hyper, p0: Vec, grad: GradFn, steps: number, beta1At?: Beta1At) => Vec[]> = {
@@ -936,7 +923,7 @@ describe('step scalars', () => {
 describe('WGSL twins', () => {
   for (const o of OPTIMIZERS) {
     it(`${o.wgsl} defines exactly opt_init/opt_step_scalars/opt_step and reads only ${o.id}'s slots and flags`, () => {
-      const src = readFileSync(`shaders/optimizers/${o.wgsl}`, 'utf8').replace(/\/\/[^\n]*/g, '');
+      const src = wgslSource(`optimizers/${o.wgsl}`);
       const fns = [...src.matchAll(/\bfn\s+(\w+)\s*\(([^)]*)\)/g)];
       const names = fns.map((m) => m[1]!);
       const entry = ['opt_init', 'opt_step_scalars', 'opt_step'];
@@ -967,7 +954,7 @@ describe('WGSL twins', () => {
     });
 
     it(`${o.wgsl}: opt_step_scalars reads what stepScalars declares; opt_step reads sc and recomputes nothing`, () => {
-      const src = readFileSync(`shaders/optimizers/${o.wgsl}`, 'utf8').replace(/\/\/[^\n]*/g, '');
+      const src = wgslSource(`optimizers/${o.wgsl}`);
       const scalars = fnBody(src, 'opt_step_scalars')!;
       const step = fnBody(src, 'opt_step')!;
       const ss = o.stepScalars;
@@ -977,16 +964,14 @@ describe('WGSL twins', () => {
         return;
       }
       // Parameters read by the scalars function, directly or through helpers it calls.
-      const helpers = [...scalars.matchAll(new RegExp(`\\b(${o.id}_\\w+)\\s*\\(`, 'g'))].map((m) => m[1]!);
-      const reach = [scalars, ...helpers.map((h) => fnBody(src, h) ?? '')].join('\n');
+      const reach = reachOf(src, scalars, o.id);
       const read = new Set([...reach.matchAll(/param\((\w+)\)/g)].map((m) => m[1]!));
       expect([...read].sort()).toEqual(ss.params.map((k) => `${o.id}_${k.replace(/\./g, '_')}`).sort());
       expect(/\bmom\b/.test(scalars)).toBe(ss.usesMom);
       expect(/\bt\b/.test(scalars)).toBe(true);
       // The step reads the scalars and none of the per-step work moved out of it.
       expect(step).toMatch(/\bsc\.[xyzw]\b/);
-      const stepHelpers = [...step.matchAll(new RegExp(`\\b(${o.id}_\\w+)\\s*\\(`, 'g'))].map((m) => m[1]!);
-      const stepReach = [step, ...stepHelpers.map((h) => fnBody(src, h) ?? '')].join('\n');
+      const stepReach = reachOf(src, step, o.id);
       expect(stepReach).not.toMatch(/\b(loop|for|while|pow|exp|exp2|log|log2|opt_step_scalars)\b/);
       expect(step).not.toMatch(/\bt\b/);
     });
@@ -994,10 +979,9 @@ describe('WGSL twins', () => {
     // SGD's branches are its fast path's (on constants) and the buffer's creation, kept deliberately.
     if (o.id !== 'SGD') {
       it(`${o.wgsl}: opt_step branches only on override flags (selects where a value may differ per run)`, () => {
-        const src = readFileSync(`shaders/optimizers/${o.wgsl}`, 'utf8').replace(/\/\/[^\n]*/g, '');
+        const src = wgslSource(`optimizers/${o.wgsl}`);
         const step = fnBody(src, 'opt_step')!;
-        const helpers = [...step.matchAll(new RegExp(`\\b(${o.id}_\\w+)\\s*\\(`, 'g'))].map((m) => m[1]!);
-        const reach = [step, ...helpers.map((h) => fnBody(src, h) ?? '')].join('\n');
+        const reach = reachOf(src, step, o.id);
         for (const m of reach.matchAll(/\bif\s+([^{]*)\{/g)) expect(m[1]!.trim(), o.id).toMatch(new RegExp(`^${o.id}_\\w+$`));
       });
     }
@@ -1008,7 +992,7 @@ describe('step scalars on the GPU', () => {
   it('count is exactly the components of sc each WGSL opt_step reads, x first (the kernel loads only those)', () => {
     let withScalars = 0;
     for (const o of ALL_OPTIMIZERS) {
-      const src = readFileSync(`shaders/optimizers/${o.wgsl}`, 'utf8').replace(/\/\/[^\n]*/g, '');
+      const src = wgslSource(`optimizers/${o.wgsl}`);
       const used = new Set([...src.matchAll(/\bsc\.([xyzw])\b/g)].map((m) => m[1]));
       if (!o.stepScalars) {
         expect([...used], o.id).toEqual([]);

@@ -7,7 +7,6 @@
  * the float32 twin against float64, and the WGSL twins' contract.
  */
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { P_COUNT, P_OPTIMIZER, P_OPTIMIZER_SIZE, STATE_LEN, STATE_VEC2 } from '../../src/core/layout.ts';
 import { makePlan } from '../../src/core/plan.ts';
@@ -17,6 +16,7 @@ import { CATALOGUE_OPTIMIZERS, OPTIMIZERS } from '../../src/core/registry/optimi
 import type { OptimizerDef, Round } from '../../src/core/registry/types.ts';
 import { parseSpec } from '../../src/core/spec.ts';
 import { runTrajectory } from '../../src/engine/cpu/kernel.ts';
+import { fnBody, reachOf, wgslSource } from './wgsl-source.ts';
 
 const f64: Round = (x) => x;
 const f32: Round = Math.fround;
@@ -567,23 +567,10 @@ describe('float32 twin', () => {
   });
 });
 
-/** The body of `fn name(...) { ... }` in comment-free WGSL (brace matching), or null. */
-function fnBody(src: string, name: string): string | null {
-  const m = new RegExp(`\\bfn\\s+${name}\\s*\\(`).exec(src);
-  if (!m) return null;
-  const open = src.indexOf('{', m.index);
-  let depth = 0;
-  for (let i = open; i < src.length; i++) {
-    if (src[i] === '{') depth++;
-    else if (src[i] === '}' && --depth === 0) return src.slice(open + 1, i);
-  }
-  return null;
-}
-
 describe('WGSL twins', () => {
   for (const id of IDS) {
     const o = def(id);
-    const src = (): string => readFileSync(`shaders/optimizers/${o.wgsl}`, 'utf8').replace(/\/\/[^\n]*/g, '');
+    const src = (): string => wgslSource(`optimizers/${o.wgsl}`);
 
     it(`${o.wgsl}: the three entry points, own slots only, momentum from mom, scalars as declared, no per-run branches`, () => {
       const text = src();
@@ -604,8 +591,7 @@ describe('WGSL twins', () => {
       expect(init).toMatch(/S\[3\] = vec2f\(-1\.0, 0\.0\);/);
       // Scalars read exactly what stepScalars declares (helpers included), and t but not mom.
       const scalars = fnBody(text, 'opt_step_scalars')!;
-      const helpers = [...scalars.matchAll(new RegExp(`\\b(${id}_\\w+)\\s*\\(`, 'g'))].map((m) => m[1]!);
-      const reach = [scalars, ...helpers.map((h) => fnBody(text, h) ?? '')].join('\n');
+      const reach = reachOf(text, scalars, id);
       const read = new Set([...reach.matchAll(/param\((\w+)\)/g)].map((m) => m[1]!));
       expect([...read].sort()).toEqual(o.stepScalars!.params.map((k) => `${id}_${k.replace(/\./g, '_')}`).sort());
       expect(/\bmom\b/.test(scalars)).toBe(false);
@@ -614,8 +600,7 @@ describe('WGSL twins', () => {
       const step = fnBody(text, 'opt_step')!;
       expect(step).toMatch(/\bsc\.[xyzw]\b/);
       expect(step).not.toMatch(/\bt\b/);
-      const stepHelpers = [...step.matchAll(new RegExp(`\\b(${id}_\\w+)\\s*\\(`, 'g'))].map((m) => m[1]!);
-      const stepReach = [step, ...stepHelpers.map((h) => fnBody(text, h) ?? '')].join('\n');
+      const stepReach = reachOf(text, step, id);
       // One exception: the default weight_lr_power 2 skips the pow. A branch, because it is the same
       // for every run unless swept (then both sides run, still correct); a select would pay the pow.
       const powBody = fnBody(text, `${id}_pow`) ?? '';

@@ -58,6 +58,9 @@ export function scheduleFiles(schedules: readonly ScheduleDef[]): string[] {
   return ['schedules/common.wgsl', ...files];
 }
 
+/** The shared files every sweep kernel starts with, in composition order. */
+export const SWEEP_LIBS = ['lib/rng.wgsl', 'lib/bindings.wgsl', 'lib/params.wgsl', 'lib/outcome.wgsl', 'lib/twins.wgsl'] as const;
+
 /** Files of a sweep kernel in composition order (exported for the compile-check script). */
 export function sweepKernelFiles(
   kernel: SweepKernel,
@@ -66,10 +69,7 @@ export function sweepKernelFiles(
   schedules: readonly ScheduleDef[],
 ): string[] {
   return [
-    'lib/rng.wgsl',
-    'lib/bindings.wgsl',
-    'lib/params.wgsl',
-    'lib/outcome.wgsl',
+    ...SWEEP_LIBS,
     `surfaces/${surface.wgsl}`,
     `optimizers/${optimizer.wgsl}`,
     ...scheduleFiles(schedules),

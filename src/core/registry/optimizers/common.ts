@@ -3,8 +3,8 @@
  * a cancellation-free `1 - beta ** step`, slot lookup and the parameter schemas that several torch
  * optimisers declare identically.
  *
- * Each WGSL twin carries its own copy of `lerp` and `one_minus_pow` (prefixed with its id, as the
- * shader contract asks), written in the same operation order as here.
+ * `lerp` and `oneMinusPow` have one WGSL twin each, `aten_lerp` and `one_minus_pow` in
+ * shaders/lib/twins.wgsl, written in the same operation order as here.
  */
 import { P_OPTIMIZER } from '../../layout.ts';
 import type { BoolParam, NumberParam, ParamSchema, ParamValues, TupleParam } from '../../params.ts';
