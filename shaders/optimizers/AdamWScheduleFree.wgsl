@@ -4,20 +4,6 @@
 // S[0]: x, the eval() point (reported); S[1]: y, where the kernel takes the gradient (GRAD_SLOT 1);
 // S[2]: z; S[3]: (lr_max, weight_sum), the reference's group scalars; S[4]: exp_avg_sq.
 
-// Python's b ** e for b >= 0: 1 for e = 0, 0 for b = 0 < e, +inf for b = 0 > e (Python raises);
-// otherwise WGSL's pow, exp2(e * log2(b)), a few ulps from the TypeScript twin's Math.pow.
-fn AdamWScheduleFree_pow(b: f32, e: f32) -> f32 {
-  // The default power, exactly as Python rounds b ** 2.0; a branch, not a select, so that the pow
-  // is skipped (weight_lr_power is the same for every run unless swept).
-  if (e == 2.0) {
-    return b * b;
-  }
-  // +inf built from b's bits (0 here), so that it is a runtime value, not an unrepresentable constant.
-  let inf = bitcast<f32>(0x7f800000u | (bitcast<u32>(b) & 0x7fffffffu));
-  let at_zero = select(inf, 0.0, e > 0.0);
-  return select(select(pow(b, e), at_zero, b == 0.0), 1.0, e == 0.0);
-}
-
 fn opt_init() {
   S[1] = S[0];
   S[2] = S[0];
@@ -45,7 +31,7 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   let lrs = (lr * sc.x) * sc.y;
   // lr_max, weight, weight_sum, ckp1 (0 where the reference catches ZeroDivisionError).
   let lr_max = max(lrs, S[3].x);
-  let weight = sc.z * AdamWScheduleFree_pow(lr_max, param(AdamWScheduleFree_weight_lr_power));
+  let weight = sc.z * py_pow(lr_max, param(AdamWScheduleFree_weight_lr_power));
   let weight_sum = S[3].y + weight;
   S[3] = vec2f(lr_max, weight_sum);
   let ckp1 = select(weight / weight_sum, 0.0, weight_sum == 0.0);

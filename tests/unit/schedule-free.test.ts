@@ -603,7 +603,8 @@ describe('WGSL twins', () => {
       const stepReach = reachOf(text, step, id);
       // One exception: the default weight_lr_power 2 skips the pow. A branch, because it is the same
       // for every run unless swept (then both sides run, still correct); a select would pay the pow.
-      const powBody = fnBody(text, `${id}_pow`) ?? '';
+      const powBody = fnBody(wgslSource('lib/twins.wgsl'), 'py_pow') ?? '';
+      expect(step).toMatch(/\bpy_pow\(/);
       expect(powBody).toMatch(/^\s*if \(e == 2\.0\) \{\s*return b \* b;\s*\}/);
       expect(stepReach.replace(/if \(e == 2\.0\) \{\s*return b \* b;\s*\}/, '')).not.toMatch(/\b(if|loop|for|while|switch)\b/);
       // The only transcendental in the step is lr_max ** weight_lr_power (it depends on the LR).
