@@ -9,7 +9,7 @@
  *   is what hovering does, without touching the contours.
  */
 import { contours, type ContourMultiPolygon } from 'd3-contour';
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, html, type PropertyValues } from 'lit';
 import type { Domain, Minimum } from '../../core/registry/types.ts';
 import { minimumColour, rgbCss } from '../colors.ts';
 import type { SurfaceGrid } from '../surface-grid.ts';
@@ -23,6 +23,7 @@ import {
   labelWidth,
   observeWidth,
   prepareCanvas,
+  stackedCanvasStyles,
   type Rect,
 } from './line-chart.ts';
 
@@ -183,25 +184,7 @@ export class BlContourPlot extends LitElement {
     _width: { state: true },
   };
 
-  static override styles = css`
-    :host {
-      display: block;
-      font: 12px system-ui, sans-serif;
-    }
-    .wrap {
-      position: relative;
-      width: 100%;
-    }
-    canvas {
-      position: absolute;
-      inset: 0;
-      width: 100%;
-      height: 100%;
-    }
-    .top {
-      pointer-events: none;
-    }
-  `;
+  static override styles = stackedCanvasStyles;
 
   declare grid: SurfaceGrid | null;
   declare minima: readonly Minimum[];

@@ -160,6 +160,27 @@ export function drawFrame(ctx: CanvasRenderingContext2D, r: Rect): void {
   ctx.restore();
 }
 
+/** A plot drawn on two stacked canvases: `base` (the static picture) under `top` (what moves). */
+export const stackedCanvasStyles = css`
+  :host {
+    display: block;
+    font: 12px system-ui, sans-serif;
+  }
+  .wrap {
+    position: relative;
+    width: 100%;
+  }
+  canvas {
+    position: absolute;
+    inset: 0;
+    width: 100%;
+    height: 100%;
+  }
+  .top {
+    pointer-events: none;
+  }
+`;
+
 /** Keeps an element's content width in sync; the callback runs on every size change. */
 export function observeWidth(el: HTMLElement, onWidth: (w: number) => void): ResizeObserver {
   const ro = new ResizeObserver((entries) => {
@@ -234,25 +255,7 @@ export class BlLineChart extends LitElement {
     _width: { state: true },
   };
 
-  static override styles = css`
-    :host {
-      display: block;
-      font: 12px system-ui, sans-serif;
-    }
-    .wrap {
-      position: relative;
-      width: 100%;
-    }
-    canvas {
-      position: absolute;
-      inset: 0;
-      width: 100%;
-      height: 100%;
-    }
-    .top {
-      pointer-events: none;
-    }
-  `;
+  static override styles = stackedCanvasStyles;
 
   declare series: readonly LineSeries[];
   declare xLabel: string;
