@@ -13,7 +13,7 @@ import { runTrajectory } from '../engine/cpu/kernel.ts';
 import type { Engine } from '../engine/engine.ts';
 import { createNodeEngine } from '../engine/node-engines.ts';
 import { validatePlan } from '../engine/validation.ts';
-import type { PairReport } from '../core/validate.ts';
+import { VALIDATION_THRESHOLDS, type PairReport } from '../core/validate.ts';
 import { readJSONFile, writeAtomically } from './io.ts';
 import type { ResultSink } from '../io/sinks.ts';
 import { formatOf } from '../io/format.ts';
@@ -144,9 +144,6 @@ async function runTrajectoryCommand(specPath: string, o: { engine: EngineName; o
   if (o.out) writeAtomically(o.out, (w) => w(`${json}\n`));
   else process.stdout.write(`${json}\n`);
 }
-
-/** Thresholds a validation must meet (gpu vs cpu); see docs/validation.md for where they come from. */
-export const VALIDATION_THRESHOLDS = { minSameOutcome: 0.995, maxPositionError: 1e-3 } as const;
 
 function pairLine(p: PairReport): string {
   const pct = (x: number): string => `${(100 * x).toFixed(3)}%`;

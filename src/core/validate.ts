@@ -211,6 +211,13 @@ export function perturbedSpec<S extends { start: readonly [number, number]; swee
   };
 }
 
+/**
+ * What `basinlab validate` and the GPU agreement matrix require of gpu vs cpu (derived in
+ * docs/validation.md): the same outcome on this fraction of runs, and at most this position error
+ * (relative above |p| = 1) over well-conditioned, off-boundary, non-diverged runs.
+ */
+export const VALIDATION_THRESHOLDS = { minSameOutcome: 0.995, maxPositionError: 1e-3 } as const;
+
 export interface ValidationReport {
   readonly spec: unknown;
   readonly engines: readonly string[];

@@ -9,17 +9,14 @@
  * fold over its children included) per run instead of reading the shared tables.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Results } from '../../src/core/results.ts';
-import { comparePair, gridBoundary, illConditioned } from '../../src/core/validate.ts';
-import type { PairReport } from '../../src/core/validate.ts';
+import { VALIDATION_THRESHOLDS, type PairReport } from '../../src/core/validate.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { acquireNodeGpu } from '../../src/engine/gpu/device-node.ts';
 import { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
+import { agreementLine, agreementRow } from './agreement-rows.ts';
 import { plan } from './engines.ts';
 
-/** Well-conditioned, off-boundary, non-diverged runs: position error (relative above |p| = 1), gpu vs cpu. */
-const MAX_POSITION_ERROR = 1e-3;
 /** Same outcome off the basin boundaries, per row. */
 const MIN_SAME_OUTCOME_OFF_BOUNDARY = 0.99;
 
@@ -246,18 +243,11 @@ describe('catalogue: GPU agrees with the float32 CPU twin', () => {
 
   for (const row of ROWS) {
     it(row.name, async () => {
-      const p = plan(row.spec);
-      const g: Results = await gpu.run(p);
-      const c: Results = await cpu.run(p);
-      const ref: Results = await cpu64.run(p);
-      const boundary = gridBoundary(ref);
-      const conditioning = illConditioned(c, ref);
-      const gpuCpu = comparePair(p, g, c, boundary, conditioning);
-      const cpuCpu64 = comparePair(p, c, ref, boundary);
+      const { gpuCpu, cpuCpu64 } = await agreementRow(plan(row.spec), gpu, cpu, cpu64);
       reports.push({ row, gpuCpu, cpuCpu64 });
       expect(gpu.gpu.takeUncapturedErrors()).toEqual([]);
       expect(gpuCpu.sameOutcomeOffBoundary, JSON.stringify(gpuCpu.worst.slice(0, 3))).toBeGreaterThanOrEqual(MIN_SAME_OUTCOME_OFF_BOUNDARY);
-      expect(gpuCpu.position.max, JSON.stringify(gpuCpu.worst.slice(0, 3))).toBeLessThanOrEqual(MAX_POSITION_ERROR);
+      expect(gpuCpu.position.max, JSON.stringify(gpuCpu.worst.slice(0, 3))).toBeLessThanOrEqual(VALIDATION_THRESHOLDS.maxPositionError);
       // The comparison had something to compare: most runs are well-conditioned and off the boundary.
       expect(gpuCpu.position.runs, 'well-conditioned runs compared').toBeGreaterThan(gpuCpu.runs / 4);
     });
@@ -265,13 +255,7 @@ describe('catalogue: GPU agrees with the float32 CPU twin', () => {
 
   it('report', () => {
     expect(reports.length).toBe(ROWS.length);
-    const lines = reports.map(
-      (r) =>
-        `${r.row.name}: same ${(100 * r.gpuCpu.sameOutcome).toFixed(2)}% (off boundary ${(100 * r.gpuCpu.sameOutcomeOffBoundary).toFixed(2)}%), ` +
-        `identical ${(100 * r.gpuCpu.position.identical).toFixed(1)}%, max err ${r.gpuCpu.position.max.toExponential(1)}, ` +
-        `${r.gpuCpu.boundaryRuns} boundary / ${r.gpuCpu.illConditionedRuns} ill-conditioned runs; ` +
-        `cpu vs cpu64 same ${(100 * r.cpuCpu64.sameOutcome).toFixed(2)}%, max err ${r.cpuCpu64.position.max.toExponential(1)}`,
-    );
+    const lines = reports.map((r) => agreementLine(r.row.name, r));
     if (process.env.BASINLAB_REPORT) console.log(lines.join('\n'));
   });
 });
