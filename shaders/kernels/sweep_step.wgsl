@@ -33,6 +33,26 @@ override GRAD_SLOT: u32 = 0u;
 // The schedule is ReduceLROnPlateau: the LR is per-run state driven by the run's own loss.
 override PLATEAU: bool = false;
 var<private> plateau: vec4f;
+// Recording paths (Engine.trajectories): each invocation advances the run run_list names, and the
+// start, every RECORD_EVERY-th step, the last step and a detected divergence each write one record
+// of two vec4f to `records`: (x, y, loss there, LR of the step) and (momentum of the step, where
+// the step took its gradient, the step count). Point i of a run is the one after ceil(i * every)
+// steps; the dispatch's window holds points chunk.record_first .. + chunk.record_cap - 1.
+override RECORD: bool = false;
+override RECORD_EVERY: u32 = 1u;
+@group(0) @binding(6) var<storage, read_write> records: array<vec4f>;
+@group(0) @binding(9) var<uniform> run_list: RunList;
+var<private> rec_local: u32;
+var<private> rec_lr: f32;
+var<private> rec_mom: f32;
+var<private> rec_grad: vec2f;
+
+fn record_point(done: u32) {
+  let idx = (done + RECORD_EVERY - 1u) / RECORD_EVERY;
+  let o = 2u * (rec_local * chunk.record_cap + idx - chunk.record_first);
+  records[o] = vec4f(S[0], surface_value(S[0]), rec_lr);
+  records[o + 1u] = vec4f(rec_mom, rec_grad, f32(done));
+}
 // chunk.table_base, read once: a uniform read inside the step loop costs as much as a table read.
 var<private> table_base: u32;
 
@@ -70,6 +90,7 @@ fn advance(k: u32, run: u32, base_lr: f32) {
     sc = opt_step_scalars(mom, t);
   }
   let q = S[GRAD_SLOT];
+  var grad_at = q;
   var noise = vec2f(0.0);
   if (NOISE) {
     let w = pcg4d(vec4u(seed_v, run, k, STREAM_GRADIENT_NOISE));
@@ -91,7 +112,8 @@ fn advance(k: u32, run: u32, base_lr: f32) {
     if (SAM_ADAPTIVE) {
       e = ((q * q) * g) * scale;
     }
-    g = surface_sample_grad(q + e, run, k);
+    grad_at = q + e;
+    g = surface_sample_grad(grad_at, run, k);
     if (NOISE) {
       g = g + noise;
     }
@@ -112,6 +134,22 @@ fn advance(k: u32, run: u32, base_lr: f32) {
     let n = f32((max(done, SWA_START) - SWA_START) / SWA_EVERY + 1u);
     S[SWA_SLOT] = select(S[SWA_SLOT], aten_lerp(S[SWA_SLOT], S[0], 1.0 / n), due);
   }
+  if (RECORD) {
+    rec_lr = sched.x;
+    rec_mom = mom;
+    rec_grad = grad_at;
+    let done = k + 1u;
+    if (done % RECORD_EVERY == 0u || done == run_u.steps) {
+      record_point(done);
+    }
+  }
+}
+
+// A divergence found at a checkpoint ends the path there: record it unless advance() just did.
+fn record_divergence(done: u32) {
+  if (RECORD && done % RECORD_EVERY != 0u && done != run_u.steps) {
+    record_point(done);
+  }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
@@ -120,7 +158,11 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (local >= chunk.run_count) {
     return;
   }
-  let run = chunk.run_begin + local;
+  var run = chunk.run_begin + local;
+  if (RECORD) {
+    run = run_list.runs[local / 4u][local % 4u];
+    rec_local = local;
+  }
   load_run();
   load_sweep(run, local);
 
@@ -133,6 +175,9 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     entered = 0u;
     if (PLATEAU) {
       plateau = plateau_init(P_SCHEDULE, param(P_OPTIMIZER));
+    }
+    if (RECORD) {
+      record_point(0u);
     }
   } else {
     let tr = tracks[local];
@@ -166,6 +211,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     if (escaped(S[0])) {
       diverged = 1u;
       entered = k1;
+      record_divergence(k1);
       break;
     }
     let b = basin_of(S[0]);
@@ -181,6 +227,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     if (escaped(S[0])) {
       diverged = 1u;
       entered = step_end;
+      record_divergence(step_end);
     } else {
       let b = basin_of(S[0]);
       if (b != basin) {

@@ -4,12 +4,14 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors } from '../core/errors.ts';
-import { makePlan } from '../core/plan.ts';
+import { makePlan, nearestRun, runCoordinates } from '../core/plan.ts';
+import type { Plan } from '../core/plan.ts';
+import { trajectoryJSON } from '../core/trajectory.ts';
+import { specToJSON } from '../core/spec.ts';
 import type { EngineName, Results } from '../core/results.ts';
 import { writeResultsJSON } from '../core/results.ts';
 import type { Spec } from '../core/spec.ts';
 import { parseSpec } from '../core/spec.ts';
-import { runTrajectory } from '../engine/cpu/kernel.ts';
 import type { Engine } from '../engine/engine.ts';
 import { createNodeEngine } from '../engine/node-engines.ts';
 import { validatePlan } from '../engine/validation.ts';
@@ -125,22 +127,78 @@ export async function runSweep(
   }
 }
 
-async function runTrajectoryCommand(specPath: string, o: { engine: EngineName; out?: string; run?: number }): Promise<void> {
+/**
+ * The runs `trajectory` records: `--runs` (indices and ranges: "0,7,12-15"), `--at` (coordinates,
+ * "optimizer.lr=0.001,optimizer.momentum=0.9", repeatable: the nearest run of the sweep), `--run N`
+ * (one index); run 0 when the spec has no sweep.
+ */
+export function selectRuns(plan: Plan, o: { runs?: string; at?: readonly string[]; run?: number }): number[] {
+  const out: number[] = [];
+  const check = (field: string, r: number): number => {
+    if (!Number.isInteger(r) || r < 0 || r >= plan.runs) throw new SpecError(field, `${r} is not a run of this sweep; allowed 0..${plan.runs - 1}`);
+    return r;
+  };
+  if (o.run !== undefined) out.push(check('--run', o.run));
+  if (o.runs !== undefined) {
+    for (const item of o.runs.split(/[\s,]+/).filter((x) => x !== '')) {
+      const m = /^(\d+)(?:-(\d+))?$/.exec(item);
+      if (!m) throw new SpecError('--runs', `'${item}' is not a run index or a range a-b`);
+      const a = check('--runs', Number(m[1]));
+      const b = m[2] === undefined ? a : check('--runs', Number(m[2]));
+      if (b < a) throw new SpecError('--runs', `range ${item} is empty`);
+      if (b - a + 1 > 1_000_000) throw new SpecError('--runs', `range ${item} holds more than 1000000 runs`);
+      for (let r = a; r <= b; r++) out.push(r);
+    }
+  }
+  for (const at of o.at ?? []) {
+    const coords: Record<string, number> = {};
+    for (const pair of at.split(/[\s,]+/).filter((x) => x !== '')) {
+      const m = /^([A-Za-z_][\w.]*)=(.+)$/.exec(pair);
+      const v = m ? Number(m[2]) : Number.NaN;
+      if (!m || !Number.isFinite(v)) throw new SpecError('--at', `'${pair}' is not PARAM=NUMBER (e.g. optimizer.lr=0.001)`);
+      coords[m[1] as string] = v;
+    }
+    try {
+      out.push(nearestRun(plan, coords));
+    } catch (e) {
+      throw new SpecError('--at', (e as Error).message);
+    }
+  }
+  if (out.length === 0) {
+    if (plan.mode !== 'none') {
+      throw new SpecError('--runs', `the spec has a sweep of ${plan.runs} runs; pick runs with --runs 0,5,9 (0..${plan.runs - 1}) or --at PARAM=VALUE,...`);
+    }
+    out.push(0);
+  }
+  return out;
+}
+
+async function runTrajectoryCommand(
+  specPath: string,
+  o: { engine: EngineName; out?: string; run?: number; runs?: string; at?: string[]; every?: number; workers?: number },
+): Promise<void> {
   const spec = loadSpec(specPath);
   if (o.out) outFormat(o.out, ['json']);
   const plan = makePlan(spec);
-  if (plan.mode !== 'none' && o.run === undefined) {
-    throw new SpecError('sweep', `the spec has a sweep of ${plan.runs} runs; pick one with --run INDEX (0..${plan.runs - 1})`);
-  }
-  const run = o.run ?? 0;
-  if (run >= plan.runs) throw new SpecError('--run', `${run} is out of range; allowed 0..${plan.runs - 1}`);
-  if (o.engine === 'gpu') throw new SpecError('--engine', 'trajectories run on cpu or cpu64 (one run needs no GPU)');
-  const t = runTrajectory(plan, o.engine === 'cpu' ? 'f32' : 'f64', run);
-  // grad_x/grad_y: where each step took its gradient, when that is not the reported point (SAM, Schedule-Free).
-  const grad = t.gradAt ? { grad_x: t.gradAt.x, grad_y: t.gradAt.y } : {};
-  const json = JSON.stringify({ x: t.x, y: t.y, loss: t.loss, lr: t.lr, diverged: t.diverged, ...grad }, (_k, v: unknown) =>
-    typeof v === 'number' && !Number.isFinite(v) ? null : v,
-  );
+  const runs = selectRuns(plan, o);
+  const every = o.every ?? 1;
+  if (every < 1) throw new SpecError('--every', `must be an integer >= 1, got ${every}`);
+  const paths = await withEngine(o.engine, o.workers, async (engine) => {
+    try {
+      return await engine.trajectories(plan, { runs, every, signal: interruptSignal() });
+    } catch (e) {
+      if (e instanceof RangeError) throw new SpecError('--runs', e.message);
+      throw e;
+    }
+  });
+  const doc = {
+    spec: specToJSON(spec),
+    engine: o.engine,
+    every,
+    params: plan.dims.map((d) => d.path),
+    paths: paths.map((t) => trajectoryJSON(t, runCoordinates(plan, t.run))),
+  };
+  const json = JSON.stringify(doc);
   if (o.out) writeAtomically(o.out, (w) => w(`${json}\n`));
   else process.stdout.write(`${json}\n`);
 }
@@ -230,12 +288,16 @@ export function buildProgram(): Command {
 
   program
     .command('trajectory')
-    .description('every position, loss and LR of one run')
-    .argument('<spec>', 'spec (JSON); with a sweep, choose the run with --run')
-    .addOption(engineOption().choices(['cpu', 'cpu64', 'gpu']))
+    .description('the recorded paths of some runs: position, loss, LR (and cycled momentum) per step')
+    .argument('<spec>', 'spec (JSON); with a sweep, choose runs with --runs or --at')
+    .addOption(engineOption())
     .option('-o, --out <file>', 'write to FILE.json (default: stdout)')
-    .option('-r, --run <index>', 'run index within the sweep (row-major: j * width + i)', positiveInt('--run'))
-    .action(async (spec: string, o: { engine: EngineName; out?: string; run?: number }) => {
+    .option('--runs <list>', 'run indices and ranges within the sweep, e.g. 0,7,12-15 (row-major: j * width + i)')
+    .option('--at <coords>', 'the run nearest these sweep coordinates, e.g. optimizer.lr=0.001,optimizer.momentum=0.9 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('-r, --run <index>', 'one run index (same as --runs INDEX)', positiveInt('--run'))
+    .option('--every <k>', 'record every k-th step (default 1; the start and the last step always)', positiveInt('--every'))
+    .option('-w, --workers <n>', 'CPU worker threads', positiveInt('--workers'))
+    .action(async (spec: string, o: { engine: EngineName; out?: string; run?: number; runs?: string; at?: string[]; every?: number; workers?: number }) => {
       await runTrajectoryCommand(spec, o);
     });
 

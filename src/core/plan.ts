@@ -196,3 +196,55 @@ export function runCoordinates(plan: Plan, run: number): Record<string, number> 
   });
   return out;
 }
+
+/**
+ * The run whose sweep coordinates are nearest the given ones (every swept path must be given, and
+ * nothing else): on a grid, the nearest value on each axis (measured on the axis's own scale); for
+ * random, Sobol and explicit points, the nearest run with each dimension scaled to its range. Throws
+ * a RangeError naming the path that is missing or not swept.
+ */
+export function nearestRun(plan: Plan, coords: Readonly<Record<string, number>>): number {
+  for (const k of Object.keys(coords)) {
+    if (!plan.dims.some((d) => d.path === k)) {
+      throw new RangeError(`${k} is not swept; the sweep's parameters: ${plan.dims.map((d) => d.path).join(', ') || 'none'}`);
+    }
+  }
+  const want = plan.dims.map((d) => {
+    const v = Object.hasOwn(coords, d.path) ? coords[d.path] : undefined;
+    if (v === undefined || !Number.isFinite(v)) throw new RangeError(`${d.path}: give a finite value for every swept parameter`);
+    return v;
+  });
+  const pos = (d: SweepDim, v: number): number => {
+    const { min, max, scale } = d.range;
+    if (max === min) return 0;
+    return scale === 'log' && v > 0 && min > 0 ? Math.log(v / min) / Math.log(max / min) : (v - min) / (max - min);
+  };
+  if (plan.mode === 'none') return 0;
+  if (plan.mode === 'grid') {
+    const near = (values: Float64Array, d: SweepDim, v: number): number => {
+      let best = 0;
+      for (let i = 1; i < values.length; i++) {
+        if (Math.abs(pos(d, values[i] as number) - pos(d, v)) < Math.abs(pos(d, values[best] as number) - pos(d, v))) best = i;
+      }
+      return best;
+    };
+    const [dx, dy] = plan.dims as [SweepDim, SweepDim | undefined];
+    const i = near(plan.xValues, dx, want[0] as number);
+    const j = dy ? near(plan.yValues, dy, want[1] as number) : 0;
+    return j * plan.width + i;
+  }
+  let best = 0;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (let run = 0; run < plan.runs; run++) {
+    let dist = 0;
+    plan.dims.forEach((d, k) => {
+      const e = pos(d, sweepValue(plan, run, k)) - pos(d, want[k] as number);
+      dist += e * e;
+    });
+    if (dist < bestD) {
+      bestD = dist;
+      best = run;
+    }
+  }
+  return best;
+}

@@ -4,6 +4,8 @@
  */
 import type { Plan } from '../core/plan.ts';
 import type { EngineName, ResultColumns, Results } from '../core/results.ts';
+import type { Trajectory, TrajectoryRequest } from '../core/trajectory.ts';
+import { MAX_TRAJECTORY_POINTS, pointCount } from '../core/trajectory.ts';
 
 export interface Progress {
   /** Work done so far and in all, in run-steps. */
@@ -38,6 +40,18 @@ export interface RunOptions {
 export interface Engine {
   readonly name: EngineName;
   run(plan: Plan, opts?: RunOptions): Promise<Results>;
+  /**
+   * Records the paths of a batch of runs of the plan (every step, or every k-th), in request order.
+   * Each engine records in its own precision; the GPU's paths agree with the CPU's within the same
+   * validation thresholds as its sweep results.
+   */
+  trajectories(plan: Plan, req: TrajectoryRequest): Promise<Trajectory[]>;
+  /**
+   * The results of the last run made with `retainOnDevice`, kept on the engine's device for drawing
+   * without a round trip through memory; null for engines without a device, before such a run, or
+   * after dispose. Valid until the next retained run or dispose.
+   */
+  deviceResults(): DeviceResults | null;
   /** Releases workers or the GPU device. */
   dispose(): Promise<void>;
 }
@@ -50,4 +64,42 @@ export function runRange0(plan: Plan, opts: RunOptions): [number, number] {
     throw new Error(`run range ${r.begin}..${r.end} is not inside 0..${plan.runs}`);
   }
   return [r.begin, r.end];
+}
+
+/**
+ * Results kept on a WebGPU device: one record per run, laid out as `recordWgsl` declares
+ * (`struct RunResult`), in run order. What a renderer needs to draw a heatmap on the same device,
+ * and nothing of the engine's internals.
+ */
+export interface DeviceResults {
+  readonly device: GPUDevice;
+  /** STORAGE buffer of `runs` records. */
+  readonly buffer: GPUBuffer;
+  /** WGSL declaration of one record (`struct RunResult { … }`). */
+  readonly recordWgsl: string;
+  /** Bytes per record. */
+  readonly recordSize: number;
+  readonly runs: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Checks a trajectory request against the plan (run indices, `every`, the total size) and returns
+ * its `every`. Throws a RangeError naming the field; the CLI checks the same things up front.
+ */
+export function checkTrajectoryRequest(plan: Plan, req: TrajectoryRequest): number {
+  const every = req.every ?? 1;
+  if (!Number.isInteger(every) || every < 1) throw new RangeError(`every must be an integer >= 1, got ${every}`);
+  if (req.runs.length === 0) throw new RangeError('runs: no runs to record');
+  for (const r of req.runs) {
+    if (!Number.isInteger(r) || r < 0 || r >= plan.runs) throw new RangeError(`runs: ${r} is not a run of this sweep; allowed 0..${plan.runs - 1}`);
+  }
+  const points = req.runs.length * pointCount(plan.spec.steps, Math.min(every, plan.spec.steps));
+  if (points > MAX_TRAJECTORY_POINTS) {
+    throw new RangeError(
+      `${req.runs.length} runs x ${pointCount(plan.spec.steps, every)} points is more than the ${MAX_TRAJECTORY_POINTS} one request may record; record every k-th step`,
+    );
+  }
+  return every;
 }

@@ -7,7 +7,6 @@
  */
 import { makePlan } from '../core/plan.ts';
 import { parseSpec } from '../core/spec.ts';
-import { runTrajectory } from '../engine/cpu/kernel.ts';
 import { fmt, median, runSpec } from './run.ts';
 import type { LineSeriesData, Study, StudyContext, StudyResult } from './types.ts';
 
@@ -61,8 +60,8 @@ export const lrFinder: Study = {
       const a = (2 * Math.PI * (i + 0.5)) / instances;
       return [1.5 * Math.cos(a), 1.5 * Math.sin(a)] as const;
     });
-    // The ramps: ExponentialLR from LR_MIN to LR_MAX, one trajectory per start (float64 CPU: a
-    // trajectory needs every step's loss, which the sweep engines do not record).
+    // The ramps: ExponentialLR from LR_MIN to LR_MAX, one recorded path per start (every step's
+    // loss), on the study's engine.
     const ramps = (n: number) =>
       makePlan(
         parseSpec({
@@ -73,18 +72,19 @@ export const lrFinder: Study = {
           sweep: { kind: 'points', params: ['start.0', 'start.1'], points: starts.map((s) => [...s]) },
         }),
       );
-    const suggest = (n: number, keep?: LineSeriesData[]): number[] => {
+    const suggest = async (n: number, keep?: LineSeriesData[]): Promise<number[]> => {
       const plan = ramps(n);
-      return starts.map((_, run) => {
-        const t = runTrajectory(plan, 'f64', run);
-        const losses = t.loss.slice(1, t.lr.length + 1);
-        if (keep && run < 4) keep.push({ label: `ramp from start ${run}`, x: t.lr, y: losses, colour: ['#0072b2', '#009e73', '#cc79a7', '#e69f00'][run] as string });
-        return steepestLr(t.lr, losses);
+      const paths = await ctx.engine.trajectories(plan, { runs: starts.map((_, run) => run), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      return paths.map((t, run) => {
+        const lr = Array.from(t.lr);
+        const losses = Array.from(t.loss.subarray(1, t.lr.length + 1));
+        if (keep && run < 4) keep.push({ label: `ramp from start ${run}`, x: lr, y: losses, colour: ['#0072b2', '#009e73', '#cc79a7', '#e69f00'][run] as string });
+        return steepestLr(lr, losses);
       });
     };
     const curves: LineSeriesData[] = [];
-    const suggestions = suggest(rampSteps, curves);
-    const slowSuggestions = suggest(slowRampSteps);
+    const suggestions = await suggest(rampSteps, curves);
+    const slowSuggestions = await suggest(slowRampSteps);
     // The band: constant LRs x the same starts, on the study's engine.
     const nLr = ctx.quick ? 48 : 160;
     const lrGrid = Array.from({ length: nLr }, (_, k) => 1e-4 * (1e4 ** (k / (nLr - 1))));
@@ -123,7 +123,7 @@ export const lrFinder: Study = {
       `${steps} steps (the stability limit is 2/λ_max = 0.2). ${fmt(100 * inside)}% of the suggestions fall inside that band; ` +
       `the ones outside come from starts along the flat direction, whose steepest drop happens past the stability limit. ` +
       `The suggestion depends on the ramp's speed: over ${slowRampSteps} steps the median is ${fmt(slowMed)}, below the band. ` +
-      '(The ramps are float64 CPU trajectories, since the sweep engines keep only final states; the band comes from the study engine.)';
+      '(Ramps and band both ran on the study engine; the ramps are its recorded paths.)';
     return {
       id: 'lr-finder',
       findings,

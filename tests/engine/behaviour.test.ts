@@ -3,7 +3,7 @@
  * analytic answers. Tolerances come from the engine's precision (engines.ts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { runTrajectory } from '../../src/engine/cpu/kernel.ts';
+import { recordTrajectory } from '../../src/engine/cpu/kernel.ts';
 import { ENGINES, plan, runOn } from './engines.ts';
 
 /** Spectral radius of heavy-ball momentum on a 1-D quadratic of curvature lam. */
@@ -171,8 +171,10 @@ for (const E of ENGINES) {
           sweep: { x: { param: 'start.0', min: -2, max: 2, count: 5 }, y: { param: 'start.1', min: -1, max: 1, count: 3 } },
         };
         const { plan: p, res } = await runOn(E, spec);
-        for (const run of [0, 7, 14]) {
-          const t = runTrajectory(plan(spec), E.name === 'cpu' ? 'f32' : 'f64', run);
+        const paths = await (await E.engine()).trajectories(plan(spec), { runs: [0, 7, 14] });
+        for (const [i, run] of [0, 7, 14].entries()) {
+          const t = paths[i]!;
+          expect(t.run).toBe(run);
           expect(t.x.length).toBe(p.spec.steps + 1);
           expect(t.lr.length).toBe(p.spec.steps);
           expect(t.x[t.x.length - 1]).toBe(res.final_x[run]);
@@ -198,7 +200,7 @@ describe('stochastic weight averaging', () => {
       const { res } = await runOn(E, spec);
       expect(res.swa_x).toBeDefined();
       for (let run = 0; run < 4; run++) {
-        const t = runTrajectory(plan(spec), 'f64', run);
+        const t = recordTrajectory(plan(spec), 'f64', run);
         let sx = 0;
         let sy = 0;
         let n = 0;

@@ -97,6 +97,22 @@ describe('basinlab validate', () => {
 });
 
 describe('basinlab trajectory', () => {
+  type Path = {
+    run: number;
+    coords: Record<string, number>;
+    steps: number[];
+    x: number[];
+    y: number[];
+    loss: number[];
+    lr: number[];
+    momentum?: number[];
+    grad_x?: number[];
+    grad_y?: number[];
+    diverged: boolean;
+    diverged_at: number | null;
+  };
+  type Doc = { engine: string; every: number; params: string[]; paths: Path[] };
+
   it('prints steps + 1 positions and one LR per step', () => {
     const spec = specFile('t.json', {
       surface: 'rosenbrock',
@@ -106,23 +122,65 @@ describe('basinlab trajectory', () => {
     });
     const r = cli('trajectory', spec, '--engine', 'cpu64');
     expect(r.code, r.stderr).toBe(0);
-    const t = JSON.parse(r.stdout) as { x: number[]; y: number[]; loss: number[]; lr: number[] };
+    const doc = JSON.parse(r.stdout) as Doc;
+    expect(doc.paths.length).toBe(1);
+    const t = doc.paths[0] as Path;
     expect(t.x.length).toBe(31);
     expect(t.loss.length).toBe(31);
+    expect(t.steps).toEqual(Array.from({ length: 31 }, (_, k) => k));
     expect(t.lr.length).toBe(30);
+    expect(t.momentum).toBeUndefined();
     expect(t.x[0]).toBe(-1.5);
     expect(t.lr[0]).toBe(1e-3);
     expect(t.lr[10]).toBeCloseTo(5e-4, 15);
     expect(t.lr[29]).toBeCloseTo(2.5e-4, 15);
+    expect(t.diverged).toBe(false);
+    expect(t.diverged_at).toBeNull();
+  });
+
+  it('records the cycled momentum (beta1 for Adam) and every k-th step with the last one', () => {
+    const spec = specFile('oc.json', {
+      surface: 'rosenbrock',
+      optimizer: { name: 'Adam', lr: 1e-3 },
+      schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: 25 },
+      steps: 25,
+    });
+    const r = cli('trajectory', spec, '--engine', 'cpu64', '--every', '10');
+    expect(r.code, r.stderr).toBe(0);
+    const t = (JSON.parse(r.stdout) as Doc).paths[0] as Path;
+    expect(t.steps).toEqual([0, 10, 20, 25]);
+    expect(t.x.length).toBe(4);
+    expect(t.lr.length).toBe(3);
+    // OneCycleLR cycles beta1 from max_momentum 0.95 down to base_momentum 0.85 and back.
+    expect(t.momentum?.length).toBe(3);
+    expect(t.momentum?.[0]).toBeLessThan(0.95);
+    expect(t.momentum?.[0]).toBeGreaterThan(0.85);
+  });
+
+  it('says at which step a diverging run was found to diverge, and ends its path there', () => {
+    const spec = specFile('dv.json', {
+      surface: 'rosenbrock',
+      optimizer: { name: 'SGD', lr: 0.5 },
+      steps: 100,
+      outcome: { check_every: 5 },
+    });
+    for (const engine of ['cpu64', 'cpu', 'gpu']) {
+      const r = cli('trajectory', spec, '--engine', engine);
+      expect(r.code, r.stderr).toBe(0);
+      const t = (JSON.parse(r.stdout) as Doc).paths[0] as Path;
+      expect(t.diverged).toBe(true);
+      expect(t.diverged_at).toBe(5);
+      expect(t.steps[t.steps.length - 1]).toBe(5);
+      expect(t.x.length).toBe(6);
+    }
   });
 
   it('adds where each step took its gradient for SAM (the ascent point) and Schedule-Free (y), and only for them', () => {
     const base = { surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 1e-4, momentum: 0.9 }, steps: 5, start: [-1.5, 2] };
-    type T = { x: number[]; grad_x?: number[]; grad_y?: number[] };
-    const run = (spec: object): T => {
+    const run = (spec: object): Path => {
       const r = cli('trajectory', specFile('g.json', spec), '--engine', 'cpu64');
       expect(r.code, r.stderr).toBe(0);
-      return JSON.parse(r.stdout) as T;
+      return (JSON.parse(r.stdout) as Doc).paths[0] as Path;
     };
     expect(run(base).grad_x).toBeUndefined();
     // Rosenbrock's gradient at (-1.5, 2) is (-155, -50): SAM ascends rho along it, normalised.
@@ -137,9 +195,37 @@ describe('basinlab trajectory', () => {
     expect(sf.grad_x?.[4]).not.toBe(sf.x[4]);
   });
 
-  it('asks for --run when the spec has a sweep', () => {
+  it('records several runs by index, range and coordinates in one file, the same on every engine', () => {
+    const out = join(dir, 'paths.json');
+    const docs: Doc[] = [];
+    for (const engine of ['cpu64', 'cpu', 'gpu']) {
+      const r = cli('trajectory', specFile('s.json', sweep), '--engine', engine, '--runs', '0,5-6', '--at', 'optimizer.lr=1e-3,optimizer.momentum=0.9', '--out', out);
+      expect(r.code, r.stderr).toBe(0);
+      docs.push(JSON.parse(readFileSync(out, 'utf8')) as Doc);
+    }
+    const [d64, d32, dgpu] = docs as [Doc, Doc, Doc];
+    expect(d64.paths.map((p) => p.run)).toEqual([0, 5, 6, d64.paths[3]?.run]);
+    expect(d64.params).toEqual(['optimizer.lr', 'optimizer.momentum']);
+    // The nearest grid cell to the coordinates.
+    expect(d64.paths[3]?.coords['optimizer.momentum']).toBeCloseTo(0.9, 1);
+    // The float32 twin and the GPU record the same points bit for bit (heavy-ball SGD on the quadratic).
+    for (let i = 0; i < 4; i++) {
+      expect(dgpu.paths[i]?.x).toEqual(d32.paths[i]?.x);
+      expect(dgpu.paths[i]?.loss).toEqual(d32.paths[i]?.loss);
+      expect(dgpu.paths[i]?.lr).toEqual(d32.paths[i]?.lr);
+      expect(d32.paths[i]?.steps).toEqual(d64.paths[i]?.steps);
+    }
+  });
+
+  it('asks for --runs when the spec has a sweep, and names bad selections', () => {
     const r = cli('trajectory', specFile('s.json', sweep));
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/pick one with --run INDEX \(0\.\.23\)/);
+    expect(r.stderr).toMatch(/pick runs with --runs 0,5,9 \(0\.\.23\)/);
+    const bad = cli('trajectory', specFile('s.json', sweep), '--runs', '24');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--runs: 24 is not a run of this sweep; allowed 0\.\.23/);
+    const at = cli('trajectory', specFile('s.json', sweep), '--at', 'optimizer.eps=1');
+    expect(at.code).toBe(2);
+    expect(at.stderr).toMatch(/--at: optimizer.eps is not swept/);
   });
 });

@@ -15,7 +15,7 @@ import { blockSize, encodeParams, inRange, slotOffsets } from '../../src/core/pa
 import { CATALOGUE_OPTIMIZERS, OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
 import type { OptimizerDef, Round } from '../../src/core/registry/types.ts';
 import { parseSpec } from '../../src/core/spec.ts';
-import { runTrajectory } from '../../src/engine/cpu/kernel.ts';
+import { recordTrajectory } from '../../src/engine/cpu/kernel.ts';
 import { fnBody, reachOf, wgslSource } from './wgsl-source.ts';
 
 const f64: Round = (x) => x;
@@ -469,10 +469,10 @@ describe('the CPU engine takes the gradient at y (pair 1) and reports x (pair 0)
         start: [1, -0.5],
         steps: 60,
       };
-      const t = runTrajectory(makePlan(parseSpec(spec)), 'f64');
+      const t = recordTrajectory(makePlan(parseSpec(spec)), 'f64', 0);
       const want = refScheduleFree(id === 'AdamWScheduleFree', h, [1, -0.5], quad, 60);
       expectClose(
-        t.x.slice(1).flatMap((x, i) => [x, t.y[i + 1]!]),
+        Array.from(t.x.subarray(1)).flatMap((x, i) => [x, t.y[i + 1]!]),
         want.flatMap((s) => [...s.x]),
         1e-12,
       );

@@ -144,7 +144,9 @@ export class BlApp extends LitElement {
     const gpu = this.engines.gpu;
     const ctl = this.ctl;
     if (!gpu || !ctl || ctl.engineUsed !== 'gpu' || !ctl.results) return null;
-    return { device: gpu.gpu.device, sources: browserShaderSources, results: () => gpu.retained };
+    const res = gpu.deviceResults();
+    if (!res) return null;
+    return { device: res.device, sources: browserShaderSources, results: () => gpu.deviceResults() };
   }
 
   private startMapCache: { frame: unknown; map: ReturnType<BlApp['buildStartMap']> } | null = null;

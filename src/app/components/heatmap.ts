@@ -5,7 +5,7 @@
  */
 import { LitElement, css, html } from 'lit';
 import type { PropertyValues } from 'lit';
-import type { DeviceResults } from '../../engine/gpu/engine.ts';
+import type { DeviceResults } from '../../engine/engine.ts';
 import type { ShaderSources } from '../../engine/gpu/compose.ts';
 import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, minimumColour, rgbCss } from '../colors.ts';
 import type { HeatmapFrame } from '../heatmap/frame.ts';

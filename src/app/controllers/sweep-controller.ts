@@ -15,8 +15,7 @@ import { parseSpec, specToJSON } from '../../core/spec.ts';
 import { decodeUrlState, encodeUrlState } from '../../core/url.ts';
 import type { PairReport } from '../../core/validate.ts';
 import { comparePair, gridBoundary, illConditioned, outcomeClass } from '../../core/validate.ts';
-import type { Trajectory } from '../../engine/cpu/kernel.ts';
-import { runTrajectory } from '../../engine/cpu/kernel.ts';
+import type { Trajectory } from '../../core/trajectory.ts';
 import type { Engine, Progress } from '../../engine/engine.ts';
 import type { HeatmapFrame, HeatmapMode } from '../heatmap/frame.ts';
 import { HEATMAP_MODES, valueRange } from '../heatmap/frame.ts';
@@ -292,13 +291,25 @@ export class SweepController implements ReactiveController {
     this.changed();
   }
 
-  /** Selects a run and computes its trajectory (one run: cheap on the main thread). */
+  /** Selects a run and records its path on the engine that ran the sweep. */
   select(cell: { i: number; j: number }): void {
     const plan = this.plan;
     if (!plan) return;
     this.selected = cell;
     const run = this.runOf(cell.i, cell.j);
-    this.trajectory = runTrajectory(plan, this.engineUsed === 'cpu64' ? 'f64' : 'f32', run);
+    const engine = this.engineUsed === 'cpu64' ? this.engines.cpu64 : this.engineUsed === 'gpu' && this.engines.gpu ? this.engines.gpu : this.engines.cpu;
+    const gen = this.generation;
+    void engine.trajectories(plan, { runs: [run] }).then(
+      ([t]) => {
+        if (gen !== this.generation || this.selected !== cell || !t) return;
+        this.trajectory = t;
+        this.changed();
+      },
+      (e: unknown) => {
+        this.message = `Trajectory failed: ${(e as Error).message}`;
+        this.changed();
+      },
+    );
     this.changed();
   }
 

@@ -3,7 +3,7 @@
  * partial frame), and WebGPU straight from the engine's retained result buffer (no round trip
  * through JS arrays for colouring).
  */
-import type { DeviceResults } from '../../engine/gpu/engine.ts';
+import type { DeviceResults } from '../../engine/engine.ts';
 import { RunResult } from '../../engine/gpu/layouts.ts';
 import { defineStruct, offsetOf } from '../../engine/gpu/structs.ts';
 import type { ShaderSources } from '../../engine/gpu/compose.ts';

@@ -8,10 +8,12 @@ import type { Plan } from '../../core/plan.ts';
 import type { EngineName, ResultColumns, Results } from '../../core/results.ts';
 import { allocateColumns, copyColumns, makeResults, presentFields } from '../../core/results.ts';
 import { specToJSON } from '../../core/spec.ts';
-import type { Engine, RunOptions } from '../engine.ts';
+import type { Trajectory, TrajectoryRequest } from '../../core/trajectory.ts';
+import type { DeviceResults, Engine, RunOptions } from '../engine.ts';
 import { runRange0 } from '../engine.ts';
 import type { Precision } from './kernel.ts';
-import { runRange } from './kernel.ts';
+import { recordTrajectory, runRange } from './kernel.ts';
+import { checkTrajectoryRequest } from '../engine.ts';
 import type { RunRequest, WorkerReply } from './protocol.ts';
 
 /** A worker of either kind, reduced to what the pool needs. */
@@ -188,6 +190,25 @@ export class CpuEngine implements Engine {
         feed(w);
       }
     });
+  }
+
+  /**
+   * Paths are recorded in-process: a path is one run, and a batch is a handful (the app's hover
+   * preview and pinned runs), so worker start-up would cost more than it saves.
+   */
+  async trajectories(plan: Plan, req: TrajectoryRequest): Promise<Trajectory[]> {
+    const every = checkTrajectoryRequest(plan, req);
+    const out: Trajectory[] = [];
+    for (const run of req.runs) {
+      if (req.signal?.aborted) throw new CancelledError();
+      out.push(recordTrajectory(plan, this.precision, run, every));
+      await yieldToEventLoop();
+    }
+    return out;
+  }
+
+  deviceResults(): DeviceResults | null {
+    return null;
   }
 
   async dispose(): Promise<void> {

@@ -14,63 +14,16 @@ import type { Plan } from '../../core/plan.ts';
 import { sweepValue } from '../../core/plan.ts';
 import type { Round } from '../../core/registry/index.ts';
 import type { ResultColumns } from '../../core/results.ts';
+import type { Trajectory } from '../../core/trajectory.ts';
 import { STREAM_GRADIENT_NOISE, boxMuller, pcg4d } from '../../core/rng.ts';
 import { lerp } from '../../core/registry/optimizers/common.ts';
+import type { Precision, StepTables } from '../../core/steps.ts';
+import { roundingFor, stepTables } from '../../core/steps.ts';
 
-export type Precision = 'f32' | 'f64';
+export type { Precision } from '../../core/steps.ts';
 
 /** S index of the SWA average (state slot 7; shaders/kernels/sweep_step.wgsl SWA_SLOT). */
 const SWA_SLOT = 14;
-
-const identity: Round = (x) => x;
-
-export function roundingFor(p: Precision): Round {
-  return p === 'f32' ? Math.fround : identity;
-}
-
-/** Per-step values every run of a plan shares, when nothing they read is swept. */
-export interface StepTables {
-  /** (lr, momentum) per step, or null when the schedule differs per run (or there is none). */
-  readonly schedule: Float64Array | null;
-  /** Four optimiser step scalars per step, or null. */
-  readonly optimizer: Float64Array | null;
-}
-
-/**
- * The shared per-step tables, computed with the same functions (and rounding) the runs would
- * evaluate per step, so reading them is exact. The GPU engine uploads the f32 ones.
- */
-export function stepTables(plan: Plan, precision: Precision, maxSteps = Number.POSITIVE_INFINITY): StepTables {
-  const r = roundingFor(precision);
-  const steps = plan.spec.steps;
-  if (steps > maxSteps) return { schedule: null, optimizer: null };
-  const P = Float64Array.from(plan.P, r);
-  const node = plan.schedule;
-  let schedule: Float64Array | null = null;
-  const out = new Float64Array(2);
-  if (node && plan.scheduleShared) {
-    schedule = new Float64Array(2 * steps);
-    for (let k = 0; k < steps; k++) {
-      node.def.evaluate(r, P, node, k, P[P_OPTIMIZER]!, out);
-      schedule[2 * k] = out[0]!;
-      schedule[2 * k + 1] = plan.cyclesMomentum ? out[1]! : 0;
-    }
-  }
-  const ss = plan.optimizer.stepScalars;
-  let optimizer: Float64Array | null = null;
-  if (ss && plan.optScalarsShared) {
-    optimizer = new Float64Array(4 * steps);
-    const sc = new Float64Array(4);
-    const fixedMom = plan.momentumSlot >= 0 ? P[plan.momentumSlot]! : 0;
-    for (let k = 0; k < steps; k++) {
-      const mom = plan.cyclesMomentum && schedule ? schedule[2 * k + 1]! : fixedMom;
-      sc.fill(0);
-      ss.compute(r, P, mom, k + 1, sc);
-      optimizer.set(sc, 4 * k);
-    }
-  }
-  return { schedule, optimizer };
-}
 
 /** One run being stepped: the state machine shared by sweeps and trajectories. */
 export class CpuRun {
@@ -95,8 +48,9 @@ export class CpuRun {
   basin = -1;
   entered = 0;
   diverged = false;
-  /** LR used by the last step (for trajectories). */
+  /** LR and momentum (or beta1) used by the last step (for trajectories). */
   lastLr = 0;
+  lastMom = 0;
   /** Where the last step took the gradient it handed the optimiser (SAM's ascent point, Schedule-Free's y). */
   gradX = 0;
   gradY = 0;
@@ -161,6 +115,7 @@ export class CpuRun {
       if (plan.cyclesMomentum) mom = this.sched[1]!;
     }
     this.lastLr = lr;
+    this.lastMom = mom;
     const gs = 2 * (plan.optimizer.gradSlot ?? 0);
     const x = S[gs]!;
     const y = S[gs + 1]!;
@@ -299,41 +254,53 @@ export function runRange(
   tick?.(end - begin);
 }
 
-export interface Trajectory {
-  readonly x: number[];
-  readonly y: number[];
-  readonly loss: number[];
-  readonly lr: number[];
-  readonly diverged: boolean;
-  /**
-   * Where step k took its gradient (index k, one per step taken), when that is not the reported
-   * point: SAM's ascent point w + e(w), Schedule-Free's y. Absent otherwise.
-   */
-  readonly gradAt?: { readonly x: number[]; readonly y: number[] };
-}
-
-/** Every position of one run (index 0 = start), the loss there, and the LR each step used. */
-export function runTrajectory(plan: Plan, precision: Precision, run = 0): Trajectory {
+/**
+ * The path of one run (twin of the GPU engine's recording pass): the start, every `every`-th step
+ * and the last step taken, with the LR (and the cycled momentum, and where the gradient was taken
+ * when that is elsewhere) of each recorded step. See core/trajectory.ts for the lengths.
+ */
+export function recordTrajectory(plan: Plan, precision: Precision, run: number, every = 1): Trajectory {
   const cr = new CpuRun(plan, precision);
   cr.init(run);
+  const F = precision === 'f32' ? Float32Array : Float64Array;
+  const steps: number[] = [0];
   const x = [cr.S[0]!];
   const y = [cr.S[1]!];
   const loss = [cr.loss()];
   const lr: number[] = [];
+  const mom: number[] = [];
   const elsewhere = plan.spec.sam !== null || (plan.optimizer.gradSlot ?? 0) !== 0;
   const gx: number[] = [];
   const gy: number[] = [];
-  for (let k = 0; k < plan.spec.steps; k++) {
+  const total = plan.spec.steps;
+  for (let k = 0; k < total; k++) {
     const ok = cr.step(k);
-    lr.push(cr.lastLr);
-    if (elsewhere) {
-      gx.push(cr.gradX);
-      gy.push(cr.gradY);
+    const done = k + 1;
+    if (done % every === 0 || done === total || !ok) {
+      steps.push(done);
+      lr.push(cr.lastLr);
+      mom.push(cr.lastMom);
+      if (elsewhere) {
+        gx.push(cr.gradX);
+        gy.push(cr.gradY);
+      }
+      x.push(cr.S[0]!);
+      y.push(cr.S[1]!);
+      loss.push(cr.loss());
     }
-    x.push(cr.S[0]!);
-    y.push(cr.S[1]!);
-    loss.push(cr.loss());
     if (!ok) break;
   }
-  return { x, y, loss, lr, diverged: cr.diverged, ...(elsewhere ? { gradAt: { x: gx, y: gy } } : {}) };
+  return {
+    run,
+    every,
+    steps: Int32Array.from(steps),
+    x: F.from(x),
+    y: F.from(y),
+    loss: F.from(loss),
+    lr: F.from(lr),
+    momentum: plan.cyclesMomentum ? F.from(mom) : null,
+    gradAt: elsewhere ? { x: F.from(gx), y: F.from(gy) } : null,
+    diverged: cr.diverged,
+    divergedAt: cr.diverged ? cr.entered : null,
+  };
 }

@@ -13,14 +13,15 @@ import type { Results } from '../../core/results.ts';
 import { allocateColumns, makeResults } from '../../core/results.ts';
 import type { ScheduleNode } from '../../core/registry/index.ts';
 import { scheduleKind } from '../../core/registry/index.ts';
-import type { Engine, RunOptions } from '../engine.ts';
-import { runRange0 } from '../engine.ts';
+import type { Trajectory, TrajectoryRequest } from '../../core/trajectory.ts';
+import type { DeviceResults, Engine, RunOptions } from '../engine.ts';
+import { checkTrajectoryRequest, runRange0 } from '../engine.ts';
 import type { ShaderSources, SweepKernel } from './compose.ts';
-import { stepTables } from '../cpu/kernel.ts';
+import { stepTables } from '../../core/steps.ts';
 
 import { composeFiles, composeSweepKernel, deviceSchedules } from './compose.ts';
 import type { GpuContext } from './context.ts';
-import { ChunkUniforms, RunResult, RunTrack, RunUniforms, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW } from './layouts.ts';
+import { ChunkUniforms, RECORD_FLOATS, RUN_LIST_CAP, RunList, RunResult, RunTrack, RunUniforms, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW } from './layouts.ts';
 import { STATE_VEC2 } from '../../core/layout.ts';
 import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
@@ -119,18 +120,29 @@ export function pipelineConstants(plan: Plan, workgroupSize: number, twoStepsPer
   return c;
 }
 
-/** Every run's RunResult record of the last run, kept on the device for drawing. */
-export interface DeviceResults {
-  readonly buffer: GPUBuffer;
-  readonly runs: number;
-  readonly width: number;
-  readonly height: number;
+/** Bytes of path records one recording submit may fill (read back before the next). */
+const RECORD_WINDOW_BYTES = 16 << 20;
+
+/** What every dispatch of a plan binds, made once per run or recording. */
+interface Prepared {
+  readonly chunkU: GPUBuffer;
+  readonly sweepBuf: GPUBuffer;
+  /** Outcome records (sweeps) or the path-record window (recording). */
+  readonly results: GPUBuffer;
+  readonly readback: GPUBuffer;
+  readonly tracks: GPUBuffer;
+  readonly runList: GPUBuffer;
+  readonly bindGroup: GPUBindGroup;
+  /** A per-step table is bound (its window must hold each dispatch's steps). */
+  readonly tabled: boolean;
+  /** Steps per minStorageBufferOffsetAlignment of the table. */
+  readonly alignSteps: number;
 }
 
 export class GpuEngine implements Engine {
   readonly name = 'gpu' as const;
   /** Set by a run with retainOnDevice; replaced (and the old buffer destroyed) by the next one. */
-  retained: DeviceResults | null = null;
+  private retained: DeviceResults | null = null;
   private readonly pipelines = new Map<string, Pipelines>();
   private readonly layout: GPUBindGroupLayout;
   private readonly pipelineLayout: GPUPipelineLayout;
@@ -163,13 +175,19 @@ export class GpuEngine implements Engine {
           buffer: { type: 'read-only-storage', hasDynamicOffset: true, minBindingSize: TABLE_WINDOW_BYTES },
         },
         storage(8, 'storage'),
+        { binding: 9, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', minBindingSize: RunList.size } },
       ],
     });
     this.pipelineLayout = gpu.device.createPipelineLayout({ label: 'basinlab sweep layout', bindGroupLayouts: [this.layout] });
   }
 
-  private async pipelinesFor(plan: Plan): Promise<Pipelines> {
+  /** The step and classify pipelines of a plan; `recordEvery` set: the path-recording variant. */
+  private async pipelinesFor(plan: Plan, recordEvery?: number): Promise<Pipelines> {
     const constants = pipelineConstants(plan, this.wg, this.opts.twoStepsPerPass);
+    if (recordEvery !== undefined) {
+      constants.RECORD = 1;
+      constants.RECORD_EVERY = recordEvery;
+    }
     const key = `${plan.surface.id}|${plan.optimizer.id}|${JSON.stringify(constants)}`;
     const hit = this.pipelines.get(key);
     if (hit) return hit;
@@ -194,7 +212,8 @@ export class GpuEngine implements Engine {
         compute: { module, entryPoint: 'main', constants: own },
       });
     };
-    const pipelines = { step: await make('sweep_step'), classify: await make('classify') };
+    // Recording needs no outcome records: the paths and the tracks are read back instead.
+    const pipelines = { step: await make('sweep_step'), classify: recordEvery === undefined ? await make('classify') : null };
     this.pipelines.set(key, pipelines);
     return pipelines;
   }
@@ -251,6 +270,109 @@ export class GpuEngine implements Engine {
     return performance.now() - t0;
   }
 
+  /**
+   * Buffers and the bind group every dispatch of a plan uses, for `capacity` resident runs.
+   * `recordFloats`: size of the path-record window (recording), else the outcome records.
+   * Every buffer made is in `created`, for the caller to destroy.
+   */
+  private prepare(plan: Plan, capacity: number, created: GPUBuffer[], recordFloats = 0): Prepared {
+    const device = this.gpu.device;
+    const U = GPUBufferUsage;
+    const steps = plan.spec.steps;
+    const buffer = (label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer => {
+      const b = device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
+      created.push(b);
+      return b;
+    };
+    const runU = buffer('run uniforms', RunUniforms.size, U.UNIFORM | U.COPY_DST);
+    device.queue.writeBuffer(runU, 0, this.packRunUniforms(plan));
+    const chunkU = buffer('chunk uniforms', ChunkUniforms.size, U.UNIFORM | U.COPY_DST);
+    const dims = plan.dims.length;
+    const sweepFloats = plan.mode === 'grid' ? plan.width + plan.height : plan.mode === 'list' ? capacity * dims : 1;
+    const sweepBuf = buffer('sweep values', sweepFloats * 4, U.STORAGE | U.COPY_DST);
+    if (plan.mode === 'grid') {
+      const v = new Float32Array(plan.width + plan.height);
+      v.set(plan.xValues, 0);
+      v.set(plan.yValues, plan.width);
+      device.queue.writeBuffer(sweepBuf, 0, v);
+    }
+    const minima = new Float32Array(Math.max(1, plan.minima.length) * 4);
+    plan.minima.forEach((m, i) => minima.set([m.x, m.y, m.value, m.sharpness], i * 4));
+    const minimaBuf = buffer('known minima', minima.byteLength, U.STORAGE | U.COPY_DST);
+    device.queue.writeBuffer(minimaBuf, 0, minima);
+    const data = plan.data ? Float32Array.from(plan.data) : new Float32Array(4);
+    const dataBuf = buffer('surface data', data.byteLength, U.STORAGE | U.COPY_DST);
+    device.queue.writeBuffer(dataBuf, 0, data);
+    const tables = stepTables(plan, 'f32', MAX_TABLE_STEPS);
+    const tabled = tables.schedule !== null || tables.optimizer !== null;
+    const S = STEP_TABLE_STRIDE;
+    const table = new Float32Array(tabled ? S * steps : 4);
+    for (let k = 0; tables.schedule && k < steps; k++) table.set(tables.schedule.subarray(2 * k, 2 * k + 2), S * k);
+    for (let k = 0; tables.optimizer && k < steps; k++) table.set(tables.optimizer.subarray(4 * k, 4 * k + 4), S * k + 4);
+    // A dispatch binds the window starting at its first step, rounded down to the offset
+    // alignment; the buffer extends one window past the last step so every window fits.
+    const alignSteps = Math.max(1, Math.ceil(device.limits.minStorageBufferOffsetAlignment / TABLE_STEP_BYTES));
+    if ((alignSteps * TABLE_STEP_BYTES) % device.limits.minStorageBufferOffsetAlignment !== 0) {
+      throw new GpuRunError(`minStorageBufferOffsetAlignment ${device.limits.minStorageBufferOffsetAlignment} is not a multiple of a table step (${TABLE_STEP_BYTES} bytes)`, 'validation');
+    }
+    const tableBuf = buffer('step table', (tabled ? steps * TABLE_STEP_BYTES : 0) + TABLE_WINDOW_BYTES, U.STORAGE | U.COPY_DST);
+    device.queue.writeBuffer(tableBuf, 0, table);
+    const states = buffer('run state slots', capacity * STATE_VEC2 * 8, U.STORAGE);
+    const tracks = buffer('run tracks', capacity * RunTrack.size, U.STORAGE | U.COPY_SRC);
+    const outBytes = recordFloats > 0 ? recordFloats * 4 : capacity * RunResult.size;
+    const results = buffer(recordFloats > 0 ? 'path records' : 'run results', outBytes, U.STORAGE | U.COPY_SRC | U.COPY_DST);
+    const readback = buffer('results readback', outBytes, U.MAP_READ | U.COPY_DST);
+    const runList = buffer('run list', RunList.size, U.UNIFORM | U.COPY_DST);
+    const bindGroup = device.createBindGroup({
+      label: 'sweep bind group',
+      layout: this.layout,
+      entries: [runU, chunkU, sweepBuf, minimaBuf, dataBuf, states, results, tableBuf, tracks, runList].map((b, binding) => ({
+        binding,
+        resource: binding === 7 ? { buffer: b, offset: 0, size: TABLE_WINDOW_BYTES } : { buffer: b },
+      })),
+    });
+    return { chunkU, sweepBuf, results, readback, tracks, runList, bindGroup, tabled, alignSteps };
+  }
+
+  /** Writes the chunk uniforms of one dispatch. */
+  private writeChunk(p: Prepared, c: { begin: number; n: number; s0: number; s1: number; capacity: number; base: number; recordFirst?: number; recordCap?: number }): void {
+    const u = new Uint32Array(ChunkUniforms.size / 4);
+    const at = (name: string): number => offsetOf(ChunkUniforms, name) / 4;
+    u[at('run_begin')] = c.begin;
+    u[at('run_count')] = c.n;
+    u[at('step_begin')] = c.s0;
+    u[at('step_end')] = c.s1;
+    u[at('capacity')] = c.capacity;
+    u[at('table_base')] = c.base;
+    u[at('record_first')] = c.recordFirst ?? 0;
+    u[at('record_cap')] = c.recordCap ?? 0;
+    this.gpu.device.queue.writeBuffer(p.chunkU, 0, u);
+  }
+
+  /** Grid sweeps index their axes by run; list sweeps need this dispatch's runs' values. */
+  private writeListValues(plan: Plan, p: Prepared, runs: ArrayLike<number>): void {
+    if (plan.mode !== 'list') return;
+    const dims = plan.dims.length;
+    const v = new Float32Array(runs.length * dims);
+    for (let i = 0; i < runs.length; i++) for (let d = 0; d < dims; d++) v[i * dims + d] = sweepValue(plan, runs[i] as number, d);
+    this.gpu.device.queue.writeBuffer(p.sweepBuf, 0, v);
+  }
+
+  /**
+   * The last step of a dispatch starting at s0: at most `want` steps later, whole checkpoint blocks
+   * (every submit but the last covers a multiple of them, since checkpoints count from step 0 of
+   * each dispatch), inside the step-table window bound at `base`.
+   */
+  private dispatchEnd(plan: Plan, p: Prepared, s0: number, want: number): { s1: number; base: number } {
+    const every = plan.checkEvery;
+    const base = p.tabled ? s0 - (s0 % p.alignSteps) : 0;
+    // With a table, the dispatch's steps must lie in the window bound at `base` (whole checkpoint
+    // blocks fit: STEP_TABLE_WINDOW exceeds every checkpoint interval a table serves).
+    const room = p.tabled ? Math.floor((base + STEP_TABLE_WINDOW - s0) / every) * every : want;
+    if (room < 1) throw new GpuRunError(`outcome.check_every ${every} does not fit the step-table window of ${STEP_TABLE_WINDOW} steps`, 'validation');
+    return { s1: Math.min(plan.spec.steps, s0 + Math.min(want, room)), base };
+  }
+
   private async execute(plan: Plan, pipelines: Pipelines, opts: RunOptions): Promise<Results> {
     const t0 = performance.now();
     const device = this.gpu.device;
@@ -258,62 +380,11 @@ export class GpuEngine implements Engine {
     device.pushErrorScope('validation');
     const created: GPUBuffer[] = [];
     let keep: GPUBuffer | null = null;
-    const buffer = (label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer => {
-      const b = device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
-      created.push(b);
-      return b;
-    };
     try {
       const chunk = this.chunkRuns(plan);
       const steps = plan.spec.steps;
       const U = GPUBufferUsage;
-
-      const runU = buffer('run uniforms', RunUniforms.size, U.UNIFORM | U.COPY_DST);
-      device.queue.writeBuffer(runU, 0, this.packRunUniforms(plan));
-      const chunkU = buffer('chunk uniforms', ChunkUniforms.size, U.UNIFORM | U.COPY_DST);
-      const dims = plan.dims.length;
-      const sweepFloats = plan.mode === 'grid' ? plan.width + plan.height : plan.mode === 'list' ? chunk * dims : 1;
-      const sweepBuf = buffer('sweep values', sweepFloats * 4, U.STORAGE | U.COPY_DST);
-      if (plan.mode === 'grid') {
-        const v = new Float32Array(plan.width + plan.height);
-        v.set(plan.xValues, 0);
-        v.set(plan.yValues, plan.width);
-        device.queue.writeBuffer(sweepBuf, 0, v);
-      }
-      const minima = new Float32Array(Math.max(1, plan.minima.length) * 4);
-      plan.minima.forEach((m, i) => minima.set([m.x, m.y, m.value, m.sharpness], i * 4));
-      const minimaBuf = buffer('known minima', minima.byteLength, U.STORAGE | U.COPY_DST);
-      device.queue.writeBuffer(minimaBuf, 0, minima);
-      const data = plan.data ? Float32Array.from(plan.data) : new Float32Array(4);
-      const dataBuf = buffer('surface data', data.byteLength, U.STORAGE | U.COPY_DST);
-      device.queue.writeBuffer(dataBuf, 0, data);
-      const tables = stepTables(plan, 'f32', MAX_TABLE_STEPS);
-      const tabled = tables.schedule !== null || tables.optimizer !== null;
-      const S = STEP_TABLE_STRIDE;
-      const table = new Float32Array(tabled ? S * steps : 4);
-      for (let k = 0; tables.schedule && k < steps; k++) table.set(tables.schedule.subarray(2 * k, 2 * k + 2), S * k);
-      for (let k = 0; tables.optimizer && k < steps; k++) table.set(tables.optimizer.subarray(4 * k, 4 * k + 4), S * k + 4);
-      // A dispatch binds the window starting at its first step, rounded down to the offset
-      // alignment; the buffer extends one window past the last step so every window fits.
-      const alignSteps = Math.max(1, Math.ceil(device.limits.minStorageBufferOffsetAlignment / TABLE_STEP_BYTES));
-      if (alignSteps * TABLE_STEP_BYTES % device.limits.minStorageBufferOffsetAlignment !== 0) {
-        throw new GpuRunError(`minStorageBufferOffsetAlignment ${device.limits.minStorageBufferOffsetAlignment} is not a multiple of a table step (${TABLE_STEP_BYTES} bytes)`, 'validation');
-      }
-      const tableBuf = buffer('step table', (tabled ? steps * TABLE_STEP_BYTES : 0) + TABLE_WINDOW_BYTES, U.STORAGE | U.COPY_DST);
-      device.queue.writeBuffer(tableBuf, 0, table);
-      const states = buffer('run state slots', chunk * STATE_VEC2 * 8, U.STORAGE);
-      const tracks = buffer('run tracks', chunk * RunTrack.size, U.STORAGE);
-      const results = buffer('run results', chunk * RunResult.size, U.STORAGE | U.COPY_SRC);
-      const readback = buffer('results readback', chunk * RunResult.size, U.MAP_READ | U.COPY_DST);
-
-      const bindGroup = device.createBindGroup({
-        label: 'sweep bind group',
-        layout: this.layout,
-        entries: [runU, chunkU, sweepBuf, minimaBuf, dataBuf, states, results, tableBuf, tracks].map((b, binding) => ({
-          binding,
-          resource: binding === 7 ? { buffer: b, offset: 0, size: TABLE_WINDOW_BYTES } : { buffer: b },
-        })),
-      });
+      const p = this.prepare(plan, chunk, created);
       const resourceError = await device.popErrorScope();
       const oom = await device.popErrorScope();
       if (oom) throw new GpuRunError(`out of GPU memory allocating buffers for ${chunk} runs: ${oom.message}`, 'out-of-memory');
@@ -335,50 +406,32 @@ export class GpuEngine implements Engine {
       // Run-steps the device does per millisecond, learnt from the submits so far; the first
       // submit assumes a slow device (SwiftShader on two cores does ~0.3 run-steps per ns).
       let perMs = (this.opts.runStepsPerSubmit ?? 100_000_000) / targetMs;
-      const chunkUniform = new Uint32Array(ChunkUniforms.size / 4);
       const total = (r1 - r0) * steps;
       for (let begin = r0; begin < r1; begin += chunk) {
         const n = Math.min(chunk, r1 - begin);
-        if (plan.mode === 'list') {
-          const v = new Float32Array(n * dims);
-          for (let i = 0; i < n; i++) for (let d = 0; d < dims; d++) v[i * dims + d] = sweepValue(plan, begin + i, d);
-          device.queue.writeBuffer(sweepBuf, 0, v);
-        }
+        if (plan.mode === 'list') this.writeListValues(plan, p, Array.from({ length: n }, (_, i) => begin + i));
         const groups = Math.ceil(n / this.wg);
         let pending: Promise<undefined> | null = null;
         let lastDone = performance.now();
         let inFlightRunSteps = 0;
         for (let s0 = 0; s0 < steps; ) {
-          // Checkpoints count from step 0 within each dispatch, so every submit but the last
-          // covers a multiple of them.
           const want = Math.max(1, Math.round((perMs * targetMs) / n / every)) * every;
-          const base = tabled ? s0 - (s0 % alignSteps) : 0;
-          // With a table, the dispatch's steps must lie in the window bound at `base` (whole
-          // checkpoint blocks fit: STEP_TABLE_WINDOW exceeds every checkpoint interval a table serves).
-          const room = tabled ? Math.floor((base + STEP_TABLE_WINDOW - s0) / every) * every : want;
-          if (room < 1) throw new GpuRunError(`outcome.check_every ${every} does not fit the step-table window of ${STEP_TABLE_WINDOW} steps`, 'validation');
-          const s1 = Math.min(steps, s0 + Math.min(want, room));
-          chunkUniform[offsetOf(ChunkUniforms, 'run_begin') / 4] = begin;
-          chunkUniform[offsetOf(ChunkUniforms, 'run_count') / 4] = n;
-          chunkUniform[offsetOf(ChunkUniforms, 'step_begin') / 4] = s0;
-          chunkUniform[offsetOf(ChunkUniforms, 'step_end') / 4] = s1;
-          chunkUniform[offsetOf(ChunkUniforms, 'capacity') / 4] = chunk;
-          chunkUniform[offsetOf(ChunkUniforms, 'table_base') / 4] = base;
-          device.queue.writeBuffer(chunkU, 0, chunkUniform);
+          const { s1, base } = this.dispatchEnd(plan, p, s0, want);
+          this.writeChunk(p, { begin, n, s0, s1, capacity: chunk, base });
           const enc = device.createCommandEncoder({ label: `steps ${s0}..${s1} of runs ${begin}..${begin + n}` });
           const pass = enc.beginComputePass({ label: 'sweep step' });
           pass.setPipeline(pipelines.step);
-          pass.setBindGroup(0, bindGroup, [base * TABLE_STEP_BYTES]);
+          pass.setBindGroup(0, p.bindGroup, [base * TABLE_STEP_BYTES]);
           pass.dispatchWorkgroups(groups);
           pass.end();
           if (s1 === steps && pipelines.classify) {
             const cp = enc.beginComputePass({ label: 'classify' });
             cp.setPipeline(pipelines.classify);
-            cp.setBindGroup(0, bindGroup, [base * TABLE_STEP_BYTES]);
+            cp.setBindGroup(0, p.bindGroup, [base * TABLE_STEP_BYTES]);
             cp.dispatchWorkgroups(groups);
             cp.end();
-            enc.copyBufferToBuffer(results, 0, readback, 0, n * RunResult.size);
-            if (keep) enc.copyBufferToBuffer(results, 0, keep, begin * RunResult.size, n * RunResult.size);
+            enc.copyBufferToBuffer(p.results, 0, p.readback, 0, n * RunResult.size);
+            if (keep) enc.copyBufferToBuffer(p.results, 0, keep, begin * RunResult.size, n * RunResult.size);
           }
           device.queue.submit([enc.finish()]);
           // Keep one submit in flight behind the one just queued: the device never idles, and
@@ -403,19 +456,27 @@ export class GpuEngine implements Engine {
         }
         if (pending) await pending;
         if (pipelines.classify) {
-          await readback.mapAsync(GPUMapMode.READ, 0, n * RunResult.size);
+          await p.readback.mapAsync(GPUMapMode.READ, 0, n * RunResult.size);
           this.checkHealth();
-          const mapped = readback.getMappedRange(0, n * RunResult.size);
+          const mapped = p.readback.getMappedRange(0, n * RunResult.size);
           if (keepCols) unpackResults(mapped, n, cols, begin - r0);
           if (chunkCols) unpackResults(mapped, n, chunkCols, 0);
-          readback.unmap();
+          p.readback.unmap();
           if (chunkCols) await opts.onChunk?.(begin, chunkCols, n);
         }
         opts.onProgress?.({ done: (begin + n - r0) * steps, total, runsReady: begin + n - r0, ...progressCols });
       }
       if (keep) {
         this.retained?.buffer.destroy();
-        this.retained = { buffer: keep, runs: plan.runs, width: plan.width, height: plan.height };
+        this.retained = {
+          device,
+          buffer: keep,
+          recordWgsl: RunResult.wgsl,
+          recordSize: RunResult.size,
+          runs: plan.runs,
+          width: plan.width,
+          height: plan.height,
+        };
         keep = null;
       }
       const a = this.gpu.adapter;
@@ -429,6 +490,131 @@ export class GpuEngine implements Engine {
       for (const b of created) b.destroy();
       keep?.destroy();
     }
+  }
+
+  /**
+   * Records paths on the device: the sweep kernel's recording variant advances only the requested
+   * runs (a run list, up to RUN_LIST_CAP a dispatch) and writes a record at the start, every
+   * `every`-th step, the last step and a detected divergence. Submits cover as many steps as fit a
+   * record window of RECORD_WINDOW_BYTES; each window is read back before the next submit.
+   */
+  async trajectories(plan: Plan, req: TrajectoryRequest): Promise<Trajectory[]> {
+    if (this.gpu.lost) throw this.gpu.lost;
+    const every = checkTrajectoryRequest(plan, req);
+    try {
+      const pipelines = await this.pipelinesFor(plan, every);
+      const out: Trajectory[] = [];
+      for (let i = 0; i < req.runs.length; i += RUN_LIST_CAP) {
+        out.push(...(await this.record(plan, pipelines, req.runs.slice(i, i + RUN_LIST_CAP), every, req.signal)));
+      }
+      return out;
+    } catch (e) {
+      if (this.gpu.lost) throw this.gpu.lost;
+      throw e;
+    }
+  }
+
+  private async record(plan: Plan, pipelines: Pipelines, runs: readonly number[], every: number, signal: AbortSignal | undefined): Promise<Trajectory[]> {
+    const device = this.gpu.device;
+    const n = runs.length;
+    const steps = plan.spec.steps;
+    const ck = plan.checkEvery;
+    // Points per run a window may hold, and so the steps per submit (whole checkpoint blocks).
+    const capPoints = Math.max(2, Math.floor(RECORD_WINDOW_BYTES / (n * RECORD_FLOATS * 4)));
+    const windowSteps = Math.max(ck, Math.floor(((capPoints - 2) * every) / ck) * ck);
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    const created: GPUBuffer[] = [];
+    try {
+      const p = this.prepare(plan, n, created, n * capPoints * RECORD_FLOATS);
+      const resourceError = await device.popErrorScope();
+      const oom = await device.popErrorScope();
+      if (oom) throw new GpuRunError(`out of GPU memory allocating buffers for ${n} paths: ${oom.message}`, 'out-of-memory');
+      if (resourceError) throw new GpuRunError(`GPU validation error: ${resourceError.message}`, 'validation');
+      const list = new Uint32Array(RunList.size / 4);
+      list.set(runs);
+      device.queue.writeBuffer(p.runList, 0, list);
+      this.writeListValues(plan, p, runs);
+      const paths = runs.map(() => ({ steps: [] as number[], f: [] as number[] }));
+      const groups = Math.ceil(n / this.wg);
+      for (let s0 = 0; s0 < steps; ) {
+        if (signal?.aborted) throw new CancelledError();
+        const { s1, base } = this.dispatchEnd(plan, p, s0, windowSteps);
+        const first = s0 === 0 ? 0 : Math.floor(s0 / every) + 1;
+        const last = Math.ceil(s1 / every);
+        const cap = last - first + 1;
+        this.writeChunk(p, { begin: 0, n, s0, s1, capacity: n, base, recordFirst: first, recordCap: cap });
+        const bytes = n * cap * RECORD_FLOATS * 4;
+        const enc = device.createCommandEncoder({ label: `recorded steps ${s0}..${s1}` });
+        // Unwritten records read as step 0 and are skipped (a path that diverged stops writing).
+        enc.clearBuffer(p.results, 0, bytes);
+        const pass = enc.beginComputePass({ label: 'sweep step (recording)' });
+        pass.setPipeline(pipelines.step);
+        pass.setBindGroup(0, p.bindGroup, [base * TABLE_STEP_BYTES]);
+        pass.dispatchWorkgroups(groups);
+        pass.end();
+        enc.copyBufferToBuffer(p.results, 0, p.readback, 0, bytes);
+        device.queue.submit([enc.finish()]);
+        await p.readback.mapAsync(GPUMapMode.READ, 0, bytes);
+        this.checkHealth();
+        const f = new Float32Array(p.readback.getMappedRange(0, bytes).slice(0));
+        p.readback.unmap();
+        for (let r = 0; r < n; r++) {
+          const path = paths[r] as { steps: number[]; f: number[] };
+          for (let i = 0; i < cap; i++) {
+            const o = (r * cap + i) * RECORD_FLOATS;
+            const step = f[o + 7] as number;
+            if (step === 0 && !(first === 0 && i === 0)) continue;
+            path.steps.push(step);
+            for (let j = 0; j < RECORD_FLOATS; j++) path.f.push(f[o + j] as number);
+          }
+        }
+        s0 = s1;
+      }
+      // Divergence (and the step it was found at) from the tracks.
+      const tb = n * RunTrack.size;
+      const tracksBack = device.createBuffer({ label: 'tracks readback', size: Math.max(16, tb), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      created.push(tracksBack);
+      const enc = device.createCommandEncoder({ label: 'tracks readback' });
+      enc.copyBufferToBuffer(p.tracks, 0, tracksBack, 0, tb);
+      device.queue.submit([enc.finish()]);
+      await tracksBack.mapAsync(GPUMapMode.READ, 0, tb);
+      this.checkHealth();
+      const tr = new Uint32Array(tracksBack.getMappedRange(0, tb).slice(0));
+      tracksBack.unmap();
+      const stride = RunTrack.size / 4;
+      const cycles = plan.cyclesMomentum;
+      const elsewhere = plan.spec.sam !== null || (plan.optimizer.gradSlot ?? 0) !== 0;
+      return runs.map((run, r) => {
+        const path = paths[r] as { steps: number[]; f: number[] };
+        const m = path.steps.length;
+        const col = (j: number, from: number): Float32Array => {
+          const c = new Float32Array(m - from);
+          for (let i = from; i < m; i++) c[i - from] = path.f[i * RECORD_FLOATS + j] as number;
+          return c;
+        };
+        const diverged = tr[r * stride + offsetOf(RunTrack, 'diverged') / 4] !== 0;
+        return {
+          run,
+          every,
+          steps: Int32Array.from(path.steps),
+          x: col(0, 0),
+          y: col(1, 0),
+          loss: col(2, 0),
+          lr: col(3, 1),
+          momentum: cycles ? col(4, 1) : null,
+          gradAt: elsewhere ? { x: col(5, 1), y: col(6, 1) } : null,
+          diverged,
+          divergedAt: diverged ? (tr[r * stride + offsetOf(RunTrack, 'entered') / 4] as number) : null,
+        };
+      });
+    } finally {
+      for (const b of created) b.destroy();
+    }
+  }
+
+  deviceResults(): DeviceResults | null {
+    return this.retained;
   }
 
   private checkHealth(): void {

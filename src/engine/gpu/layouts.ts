@@ -53,6 +53,10 @@ export const ChunkUniforms = defineStruct(
     { name: 'capacity', type: 'u32' },
     /** First step of the step-table window bound for this dispatch (its dynamic offset, in steps). */
     { name: 'table_base', type: 'u32' },
+    /** Recording paths: index of the first point this dispatch's record window holds. */
+    { name: 'record_first', type: 'u32' },
+    /** Recording paths: points per run in the record window. */
+    { name: 'record_cap', type: 'u32' },
   ],
   'uniform',
 );
@@ -89,4 +93,13 @@ export const RunResult = defineStruct('RunResult', [
   { name: 'pad', type: 'u32' },
 ]);
 
-export const ALL_STRUCTS = [RunUniforms, ChunkUniforms, RunTrack, RunResult] as const;
+/** Most runs one recording dispatch advances (the run list is a uniform array of this many u32). */
+export const RUN_LIST_CAP = 4096;
+
+/** The global run indices a recording dispatch advances, four to a vec4u (uniform arrays need a 16-byte stride). */
+export const RunList = defineStruct('RunList', [{ name: 'runs', type: { array: 'vec4u', count: RUN_LIST_CAP / 4 } }], 'uniform');
+
+/** Floats per recorded point: (x, y, loss, lr) then (momentum, grad_x, grad_y, step). */
+export const RECORD_FLOATS = 8;
+
+export const ALL_STRUCTS = [RunUniforms, ChunkUniforms, RunTrack, RunResult, RunList] as const;

@@ -1,0 +1,107 @@
+/**
+ * The per-step values a plan's runs share: the schedule's LR and momentum (or beta1) after k
+ * scheduler steps, and the optimiser's step scalars (e.g. Adam's bias corrections). Computed here,
+ * once, with the same registry functions (and rounding) a run would evaluate per step, so reading
+ * them is exact. Every consumer takes them from here: the CPU engines read them per step, the GPU
+ * engine uploads the float32 ones as its step table, and the app's schedule chart draws them.
+ */
+import { P_OPTIMIZER } from './layout.ts';
+import type { Plan } from './plan.ts';
+import type { Round } from './registry/index.ts';
+
+export type Precision = 'f32' | 'f64';
+
+const identity: Round = (x) => x;
+
+/** Math.fround for the float32 twin, identity for float64. */
+export function roundingFor(p: Precision): Round {
+  return p === 'f32' ? Math.fround : identity;
+}
+
+/** Per-step values every run of a plan shares, when nothing they read is swept. */
+export interface StepTables {
+  /** (lr, momentum) per step, or null when the schedule differs per run (or there is none). */
+  readonly schedule: Float64Array | null;
+  /** Four optimiser step scalars per step, or null. */
+  readonly optimizer: Float64Array | null;
+}
+
+/**
+ * The shared per-step tables of a plan (steps beyond `maxSteps`: none, the engine then evaluates
+ * per run). Step k's entries are what step k (0-based) uses: the LR after k scheduler steps and
+ * the scalars for torch's `state["step"] = k + 1`.
+ */
+export function stepTables(plan: Plan, precision: Precision, maxSteps = Number.POSITIVE_INFINITY): StepTables {
+  const r = roundingFor(precision);
+  const steps = plan.spec.steps;
+  if (steps > maxSteps) return { schedule: null, optimizer: null };
+  const P = Float64Array.from(plan.P, r);
+  const node = plan.schedule;
+  let schedule: Float64Array | null = null;
+  const out = new Float64Array(2);
+  if (node && plan.scheduleShared) {
+    schedule = new Float64Array(2 * steps);
+    for (let k = 0; k < steps; k++) {
+      node.def.evaluate(r, P, node, k, P[P_OPTIMIZER] as number, out);
+      schedule[2 * k] = out[0] as number;
+      schedule[2 * k + 1] = plan.cyclesMomentum ? (out[1] as number) : 0;
+    }
+  }
+  const ss = plan.optimizer.stepScalars;
+  let optimizer: Float64Array | null = null;
+  if (ss && plan.optScalarsShared) {
+    optimizer = new Float64Array(4 * steps);
+    const sc = new Float64Array(4);
+    const fixedMom = plan.momentumSlot >= 0 ? (P[plan.momentumSlot] as number) : 0;
+    for (let k = 0; k < steps; k++) {
+      const mom = plan.cyclesMomentum && schedule ? (schedule[2 * k + 1] as number) : fixedMom;
+      sc.fill(0);
+      ss.compute(r, P, mom, k + 1, sc);
+      optimizer.set(sc, 4 * k);
+    }
+  }
+  return { schedule, optimizer };
+}
+
+/** The LR (and the momentum or beta1, when a schedule cycles it) of every step of a run. */
+export interface ScheduleCurve {
+  readonly lr: Float64Array;
+  /** Null unless the schedule sets the momentum (CyclicLR, OneCycleLR with cycle_momentum). */
+  readonly momentum: Float64Array | null;
+  /** `momentum` or `beta1` (the parameter the cycling drives), or null. */
+  readonly momentumName: 'momentum' | 'beta1' | null;
+  /**
+   * False when the LR is not a function of the step alone: ReduceLROnPlateau follows each run's
+   * loss, so `lr` is only the base LR it starts from.
+   */
+  readonly stepOnly: boolean;
+}
+
+/**
+ * The schedule of the plan's base values (swept parameters at the values the spec gives them),
+ * step by step: `lr[k]` is what step k uses, i.e. torch's LR after k `scheduler.step()` calls.
+ * Evaluated by the registry's own functions in `precision`, so a float32 curve is exactly what the
+ * float32 engines (and the GPU's step table) use.
+ */
+export function scheduleCurve(plan: Plan, precision: Precision = 'f64'): ScheduleCurve {
+  const r = roundingFor(precision);
+  const steps = plan.spec.steps;
+  const P = Float64Array.from(plan.P, r);
+  const base = P[P_OPTIMIZER] as number;
+  const lr = new Float64Array(steps);
+  const node = plan.schedule;
+  const cycles = plan.cyclesMomentum;
+  const momentum = cycles ? new Float64Array(steps) : null;
+  const momentumName = !cycles ? null : plan.optimizer.momentumParam === 'betas.0' ? 'beta1' : 'momentum';
+  if (!node || node.def.plateau) {
+    lr.fill(base);
+    return { lr, momentum, momentumName, stepOnly: !node };
+  }
+  const out = new Float64Array(2);
+  for (let k = 0; k < steps; k++) {
+    node.def.evaluate(r, P, node, k, base, out);
+    lr[k] = out[0] as number;
+    if (momentum) momentum[k] = out[1] as number;
+  }
+  return { lr, momentum, momentumName, stepOnly: true };
+}

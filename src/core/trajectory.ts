@@ -1,0 +1,86 @@
+/**
+ * Recorded paths: what an engine's `trajectories()` returns for each requested run. One format for
+ * every engine, like Results; float arrays are Float32Array from the float32 engines (cpu, gpu) and
+ * Float64Array from cpu64.
+ *
+ * Lengths, for a run that took `taken` steps recorded every `every` steps (`every` = 1: every step):
+ * - `steps` holds the step count after which each point was recorded: 0 (the start), every,
+ *   2·every, … and always the last step taken; `x`, `y`, `loss` have one entry per point
+ *   (steps + 1 entries when every = 1 and the run did not diverge early).
+ * - `lr`, `momentum`, `grad_x`, `grad_y` have one entry per recorded point after the start
+ *   (steps entries when every = 1): the values of the step that led to that point (step
+ *   steps[i] - 1, 0-based), i.e. torch's LR after steps[i] - 1 scheduler steps.
+ */
+import type { FloatColumn } from './results.ts';
+
+export interface Trajectory {
+  /** Global run index within the plan's sweep (row-major for grids: j * width + i). */
+  readonly run: number;
+  /** Steps between recorded points (the last step taken is always recorded). */
+  readonly every: number;
+  /** Step count after which each point was recorded (0 = the start). */
+  readonly steps: Int32Array;
+  readonly x: FloatColumn;
+  readonly y: FloatColumn;
+  /** The loss at each recorded point. */
+  readonly loss: FloatColumn;
+  /** LR of the step that led to each point after the start. */
+  readonly lr: FloatColumn;
+  /** Momentum (or beta1) of that step, when a schedule cycles it; null otherwise. */
+  readonly momentum: FloatColumn | null;
+  /**
+   * Where that step took its gradient, when that is not the reported point (SAM's ascent point
+   * w + e(w), Schedule-Free's y); null otherwise.
+   */
+  readonly gradAt: { readonly x: FloatColumn; readonly y: FloatColumn } | null;
+  /** The run left the divergence bound or became non-finite. */
+  readonly diverged: boolean;
+  /**
+   * The step count at which divergence was detected (an outcome checkpoint, as in a sweep: every
+   * `outcome.check_every` steps), or null. The path ends there.
+   */
+  readonly divergedAt: number | null;
+}
+
+/** What to record: which runs, and every how many steps. */
+export interface TrajectoryRequest {
+  /** Global run indices (each in [0, plan.runs)); a path per entry, in this order. */
+  readonly runs: readonly number[];
+  /** Record every k-th step (default 1: every step). The start and the last step are always recorded. */
+  readonly every?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Most points one request may record in all (runs x points): 64M floats of each kind at most. */
+export const MAX_TRAJECTORY_POINTS = 1 << 24;
+
+/** Number of points a run of `steps` steps records every `every` steps, if it runs to the end. */
+export function pointCount(steps: number, every: number): number {
+  return Math.floor(steps / every) + (steps % every === 0 ? 0 : 1) + 1;
+}
+
+/** JSON has no NaN or infinities: a diverged run's last point may be one; those become null. */
+function finite(a: ArrayLike<number>): (number | null)[] {
+  return Array.from(a, (v) => (Number.isFinite(v) ? v : null));
+}
+
+/**
+ * A path as the JSON the CLI writes (keys documented in the README): the run, its sweep
+ * coordinates, `steps`, `x`, `y`, `loss` (one per recorded point), `lr` (and `momentum`, `grad_x`,
+ * `grad_y` where present; one per point after the start), `diverged` and `diverged_at`.
+ */
+export function trajectoryJSON(t: Trajectory, coords: Readonly<Record<string, number>>): Record<string, unknown> {
+  return {
+    run: t.run,
+    coords,
+    steps: Array.from(t.steps),
+    x: finite(t.x),
+    y: finite(t.y),
+    loss: finite(t.loss),
+    lr: finite(t.lr),
+    ...(t.momentum ? { momentum: finite(t.momentum) } : {}),
+    ...(t.gradAt ? { grad_x: finite(t.gradAt.x), grad_y: finite(t.gradAt.y) } : {}),
+    diverged: t.diverged,
+    diverged_at: t.divergedAt,
+  };
+}
