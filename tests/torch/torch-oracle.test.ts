@@ -19,7 +19,7 @@
  * - A position error grows along the path by the dynamics' own amplification. The cases are chosen
  *   away from chaos (no basin boundaries, no limit cycles at the edge of stability), where that
  *   growth over 50-200 steps stays far below 1e7; the largest error measured is printed with
- *   BASINLAB_REPORT=1 (about 1e-13 relative here), so 1e-9 has a margin of ~1e4 and still fails on
+ *   BASINLAB_REPORT=1 (5e-14 relative at most here), so 1e-9 has a margin of ~1e4 and still fails on
  *   any real difference in a rule, which shows up at the first affected step at the size of the step
  *   itself (1e-4 and more).
  * - Schedules are not dynamics: only the few ulps of each form plus the absolute rounding of torch's
@@ -991,6 +991,24 @@ describe('live PyTorch oracle (/usr/bin/python3, python3-torch)', () => {
         expect(covered || absent, `${s.id}: add a torch case, or an ABSENT entry saying why torch 1.13 cannot check it`).toBe(true);
         expect(covered && absent, `${s.id}: both covered and listed in ABSENT`).toBe(false);
       }
+    });
+
+    it('(coverage report)', () => {
+      const byEntry = new Map<string, string[]>();
+      const add = (id: string, name: string): void => {
+        byEntry.set(id, [...(byEntry.get(id) ?? []), name]);
+      };
+      CASES.forEach((c, i) => {
+        const s = specs[i] as Spec;
+        add(s.optimizer.name, c.name);
+        for (const id of new Set(scheduleIds(s.schedule))) add(id, c.name);
+      });
+      if (process.env['BASINLAB_REPORT']) {
+        for (const e of [...OPTIMIZERS, ...SCHEDULES]) {
+          console.log(`${e.id} | ${byEntry.get(e.id)?.length ?? 0} | ${(byEntry.get(e.id) ?? [ABSENT[e.id] ?? '']).join('; ')}`);
+        }
+      }
+      expect(byEntry.size).toBe(optimizerIds.size + scheduleIdSet.size);
     });
 
     it('ABSENT names only registry entries', () => {
