@@ -485,7 +485,7 @@ def main():
         try:
             out.append(run_job(job))
         except Exception as e:  # noqa: BLE001 - reported per job, the test shows it
-            out.append({"id": job.get("id"), "error": "%s: %s" % (type(e).__name__, e)})
+            out.append({"id": job.get("id"), "patches": [], "error": "%s: %s" % (type(e).__name__, e)})
     json.dump({"torch": torch.__version__, "missing": MISSING, "answers": out}, sys.stdout, allow_nan=False)
 
 
