@@ -4,10 +4,10 @@
  * file sinks (src/io/sinks.ts) and the app's exports all write through it, so the formats cannot
  * drift apart. Column lists come from the derivation in columns.ts.
  *
- * Numbers: every value is written with String(), the shortest text that reads back as the same
- * float64, so float32 and float64 values round-trip exactly. CSV writes non-finite values as
- * NaN, Infinity and -Infinity (read as numbers by DuckDB, pandas, polars and Number()); JSON has
- * no such numbers and writes them as null (the `diverged` column says which runs left the bound).
+ * Numbers: every value is written with String() (and -0 as -0), the shortest text that reads back
+ * as the same float64, so float32 and float64 values round-trip exactly. CSV writes non-finite
+ * values as NaN, Infinity and -Infinity (read as numbers by DuckDB, pandas, polars and Number());
+ * JSON has no such numbers and writes them as null (`diverged` says which runs left the bound).
  */
 import type { ColumnDef, EngineName, ResultColumns, TableColumn } from './columns.ts';
 import { checkColumns, columnOf, precisionOf, resultColumns, tableColumns } from './columns.ts';
@@ -47,9 +47,14 @@ export interface DocumentHead {
 /** Rows of text per string built: bounds the size of a string whatever the number of runs. */
 export const TEXT_ROWS = 16384;
 
+/** The shortest text that reads back as x; String() would write -0 as 0. */
+function numberText(x: number): string {
+  return x === 0 && 1 / x < 0 ? '-0' : String(x);
+}
+
 /** JSON numbers cannot be NaN or infinite: those become null. */
 function jsonNumber(x: number): string {
-  return Number.isFinite(x) ? String(x) : 'null';
+  return Number.isFinite(x) ? numberText(x) : 'null';
 }
 
 /** Values [from, to) of an array as JSON numbers, comma-separated. */
@@ -162,9 +167,9 @@ export function* csvBlocks(plan: Plan, columns: readonly ColumnDef[], cols: Resu
     const lines = new Array<string>(e - s);
     for (let k = 0; k < e - s; k++) {
       const row: (string | number)[] = [coord.run[k] as number, coord.i[k] as number, coord.j[k] as number];
-      for (const p of coord.params) row.push(String(p[k]));
+      for (const p of coord.params) row.push(numberText(p[k] as number));
       const at = s + k - colsFirstRun;
-      for (const a of arrays) row.push(String(a[at]));
+      for (const a of arrays) row.push(numberText(a[at] as number));
       lines[k] = row.join(',');
     }
     yield `${lines.join('\n')}\n`;
