@@ -91,7 +91,7 @@ function checkSameColumns(files: readonly ResultFile[]): void {
   ].filter((x) => x !== '');
   throw new SpecError(
     '',
-    `cannot merge shards with different columns: ${paths(fa)} hold ${ka}; ${paths(fb)} hold ${kb}${groups.size > 2 ? ` (and ${groups.size - 2} more variants)` : ''}; ${diff.length > 0 ? diff.join('; ') : 'in a different order'}`,
+    `cannot merge shards with different columns: ${paths(fa)} ${fa.length > 1 ? 'hold' : 'holds'} ${ka}; ${paths(fb)} ${fb.length > 1 ? 'hold' : 'holds'} ${kb}${groups.size > 2 ? ` (and ${groups.size - 2} more variants)` : ''}; ${diff.length > 0 ? diff.join('; ') : 'in a different order'}`,
   );
 }
 

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jsonLayout } from '../../src/core/encode.ts';
+import { trajectoryJSON } from '../../src/core/trajectory.ts';
 import type { Plan } from '../../src/core/plan.ts';
 import { makePlan } from '../../src/core/plan.ts';
 import type { ColumnDef, OptionalFeature, Precision, Results } from '../../src/core/results.ts';
@@ -313,12 +314,16 @@ describe('the README', () => {
     const documents = (name: string): boolean => readme.includes(`\`${name}\``);
     for (const d of allColumns(precision)) expect(documents(d.name), `README documents column ${d.name}`).toBe(true);
     for (const key of Object.values(META)) expect(documents(key), `README documents metadata key ${key}`).toBe(true);
-    const c = cases.find((x) => x.name.startsWith('sobol'));
-    if (!c) throw new Error('no list-sweep case');
     const head = { spec: {}, engine: 'cpu' as const, meta: {}, shard: { k: 0, n: 1, firstRun: 0, runs: 1 }, width: 1, height: 1, params: [], xValues: new Float64Array(0), yValues: new Float64Array(0), radius: 1, bound: 1, minima: [] };
     const text = jsonLayout(head, ['p'], []).filter((p): p is string => typeof p === 'string').join('');
-    const keys = [...text.matchAll(/(?:^|[{,\n])"(\w+)":/g)].map((m) => m[1] as string).filter((k) => k !== 'p');
-    expect(keys.length).toBeGreaterThan(10);
-    for (const k of keys) expect(documents(k), `README documents JSON key ${k}`).toBe(true);
+    // Top-level keys start a line; `points` holds a key per swept path (here `p`).
+    const keys = [...text.matchAll(/^"(\w+)":/gm)].map((m) => m[1] as string);
+    expect(keys).toContain('shard');
+    expect(keys).toContain('points');
+    for (const k of [...keys, ...Object.keys(head.shard)]) expect(documents(k), `README documents JSON key ${k}`).toBe(true);
+    // Every key of a trajectory path, optional ones included.
+    const f = new Float32Array(2);
+    const path = trajectoryJSON({ run: 0, every: 1, steps: new Int32Array(2), x: f, y: f, loss: f, lr: f, momentum: f, gradAt: { x: f, y: f }, diverged: false, divergedAt: null }, {});
+    for (const k of Object.keys(path)) expect(documents(`paths[].${k}`) || readme.includes(`\`paths[].${k}\`,`), `README documents trajectory key ${k}`).toBe(true);
   });
 });
