@@ -25,7 +25,10 @@ export type ColumnType = 'int32' | 'float32' | 'float64' | 'bool';
 interface ColumnEntry {
   readonly name: string;
   readonly kind: ColumnKind;
-  /** What the value means, with its unit (for the README and the terminal summary). */
+  /**
+   * What the value means, with its unit, in Markdown: the README's table of per-run columns is
+   * generated from these (columnsMarkdown; a test keeps it in step).
+   */
   readonly doc: string;
 }
 
@@ -34,25 +37,33 @@ export const BASE_COLUMNS = [
   {
     name: 'final_x',
     kind: 'float',
-    doc: 'x of the last iterate: after `steps` steps, or at the outcome checkpoint where the run was found diverged (then possibly NaN or ±Infinity)',
+    doc: 'x of the last iterate: after `steps` steps, or at the outcome checkpoint where the run was found diverged (it stops there; then possibly NaN or ±Infinity). Surface coordinates',
   },
-  { name: 'final_y', kind: 'float', doc: 'y of the last iterate, as final_x' },
-  { name: 'loss', kind: 'float', doc: 'the surface value f(final_x, final_y) (for data surfaces: over the whole data set)' },
-  { name: 'sharpness', kind: 'float', doc: 'largest eigenvalue of the Hessian of f at (final_x, final_y)' },
+  { name: 'final_y', kind: 'float', doc: 'y of the last iterate, as `final_x`' },
+  {
+    name: 'loss',
+    kind: 'float',
+    doc: "the surface's value f(`final_x`, `final_y`) (for the logistic-regression surface, over the whole data set, whatever the minibatches)",
+  },
+  {
+    name: 'sharpness',
+    kind: 'float',
+    doc: 'the largest eigenvalue of the Hessian of f at (`final_x`, `final_y`): loss per squared coordinate unit; negative where f curves down',
+  },
   {
     name: 'basin',
     kind: 'int32',
-    doc: 'index into `minima` of the minimum the run ended within `radius` of (at its last outcome checkpoint), or -1: not converged, or diverged',
+    doc: 'index into `minima` of the minimum the run ended within `radius` of (at its last outcome checkpoint), or −1: not converged, or diverged',
   },
   {
     name: 'diverged',
     kind: 'bool',
-    doc: 'the run was beyond `bound` in x or y, or non-finite, at an outcome checkpoint (it stopped there); 1/0 in JSON and CSV',
+    doc: 'the run was beyond `bound` in x or y, or non-finite, at an outcome checkpoint (every `outcome.check_every` steps and the last step; it stopped there); 1/0 in JSON and CSV',
   },
   {
     name: 'steps_to_converge',
     kind: 'int32',
-    doc: 'step count from which the run stayed within `radius` of the minimum it ended in (to the resolution of outcome.check_every), or -1 when basin is -1',
+    doc: 'the step count from which the run stayed within `radius` of the minimum it ended in, to the resolution of `outcome.check_every`; −1 when `basin` is −1',
   },
 ] as const satisfies readonly ColumnEntry[];
 
@@ -70,10 +81,10 @@ export const OPTIONAL_COLUMNS = [
       {
         name: 'swa_x',
         kind: 'float',
-        doc: 'x of the stochastic weight average of the iterates after steps swa.start, swa.start + swa.every, … (torch.optim.swa_utils.AveragedModel); 0 if the run diverged before any was averaged',
+        doc: "x of the stochastic weight average of the iterates after steps `swa.start`, `swa.start + swa.every`, … (torch's `AveragedModel`); 0 if the run diverged before any iterate was averaged. The last iterate stays `final_x`",
       },
-      { name: 'swa_y', kind: 'float', doc: 'y of the stochastic weight average, as swa_x' },
-      { name: 'swa_loss', kind: 'float', doc: 'f(swa_x, swa_y)' },
+      { name: 'swa_y', kind: 'float', doc: 'y of the stochastic weight average, as `swa_x`' },
+      { name: 'swa_loss', kind: 'float', doc: 'f(`swa_x`, `swa_y`)' },
     ],
   },
 ] as const satisfies readonly { readonly feature: string; readonly when: (spec: Spec) => boolean; readonly columns: readonly ColumnEntry[] }[];
@@ -237,12 +248,10 @@ export function checkColumns(cols: ResultColumns, defs: readonly ColumnDef[], n:
 
 const ARRAY_OF = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array } as const;
 
-
 /** A column of a results table (CSV, Parquet, Arrow): the run's coordinates, then its results. */
 export interface TableColumn {
   readonly name: string;
   readonly type: ColumnType;
-  readonly doc: string;
   /** The result column, or null for a coordinate column (run, i, j, a swept parameter). */
   readonly result: ColumnDef | null;
 }
@@ -255,10 +264,19 @@ export interface TableColumn {
  */
 export function tableColumns(plan: Pick<Plan, 'spec' | 'dims'>, precision: Precision): TableColumn[] {
   return [
-    { name: 'run', type: 'int32', doc: 'global run index, row-major: run = j * width + i', result: null },
-    { name: 'i', type: 'int32', doc: 'index into xValues: run % width', result: null },
-    { name: 'j', type: 'int32', doc: 'index into yValues: floor(run / width)', result: null },
-    ...plan.dims.map((d): TableColumn => ({ name: d.path, type: 'float64', doc: `the run's value of ${d.path}`, result: null })),
-    ...resultColumns(plan.spec, precision).map((c): TableColumn => ({ name: c.name, type: c.type, doc: c.doc, result: c })),
+    { name: 'run', type: 'int32', result: null },
+    { name: 'i', type: 'int32', result: null },
+    { name: 'j', type: 'int32', result: null },
+    ...plan.dims.map((d): TableColumn => ({ name: d.path, type: 'float64', result: null })),
+    ...resultColumns(plan.spec, precision).map((c): TableColumn => ({ name: c.name, type: c.type, result: c })),
   ];
+}
+
+/**
+ * The README's table of per-run columns, generated from the definitions above
+ * (`npx tsx scripts/readme-columns.ts` writes it between the README's columns markers).
+ */
+export function columnsMarkdown(): string {
+  const rows = allColumns('f64').map((c) => `| \`${c.name}\` | ${c.kind} | ${c.feature === null ? 'always' : `with \`"${c.feature}"\``} | ${c.doc} |`);
+  return ['| column | type | present | meaning |', '|---|---|---|---|', ...rows].join('\n');
 }

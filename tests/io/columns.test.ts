@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jsonLayout } from '../../src/core/encode.ts';
 import { trajectoryJSON } from '../../src/core/trajectory.ts';
+import { withColumnsTable } from '../../scripts/readme-columns.ts';
 import type { Plan } from '../../src/core/plan.ts';
 import { makePlan } from '../../src/core/plan.ts';
 import type { ColumnDef, OptionalFeature, Precision, Results } from '../../src/core/results.ts';
@@ -308,6 +309,11 @@ describe('the CLI', () => {
 
 describe('the README', () => {
   const readme = readFileSync('README.md', 'utf8');
+
+  it("holds the table of per-run columns generated from their definitions (npx tsx scripts/readme-columns.ts)", () => {
+    expect(withColumnsTable(readme) === readme, 'README.md is out of date: run npx tsx scripts/readme-columns.ts').toBe(true);
+    for (const d of allColumns('f64')) expect(readme).toContain(d.doc);
+  });
 
   it('documents every column, every file metadata key and every key of the JSON document', () => {
     const precision: Precision = 'f32';
