@@ -81,6 +81,9 @@ export async function runSweep(
   }
   const shard = shardFlag ? shardRange(plan.runs, plan.width, shardFlag.k, shardFlag.n) : null;
   if (shard && !o.out) throw new SpecError('--shard', 'a shard needs --out FILE (.parquet, .arrow or .json) for merge to read');
+  if (shard && o.out && formatOf(o.out) === 'csv') {
+    throw new SpecError('--out', 'a shard cannot be CSV: CSV records no spec, engine or run range for merge to check; use .parquet, .arrow or .json');
+  }
   const runs = shard ? shard.runs : plan.runs;
   const label = shard ? `shard ${shard.k}/${shard.n} (${runs} runs)` : `sweep ${plan.width}x${plan.height}`;
   const bar = progressBar(`${label} on ${o.engine}`, o.quiet ?? false);

@@ -1,5 +1,15 @@
 /** A terminal-sized summary of a sweep's outcomes. */
 import type { Results } from '../core/results.ts';
+import { columnOf, precisionOf, resultColumns } from '../core/results.ts';
+
+/** Median, min and max of a column's finite values over the runs where `keep` holds. */
+function spread(a: ArrayLike<number>, keep: (i: number) => boolean): { median: number; min: number; max: number; count: number } | null {
+  const v: number[] = [];
+  for (let i = 0; i < a.length; i++) if (keep(i) && Number.isFinite(a[i])) v.push(a[i] as number);
+  if (v.length === 0) return null;
+  v.sort((x, y) => x - y);
+  return { median: v[v.length >> 1] as number, min: v[0] as number, max: v[v.length - 1] as number, count: v.length };
+}
 
 export function summarize(res: Results): string {
   const n = res.basin.length;
@@ -29,5 +39,14 @@ export function summarize(res: Results): string {
   if (steps.length > 0) {
     lines.push(`  steps to converge: median ${steps[steps.length >> 1]}, min ${steps[0]}, max ${steps[steps.length - 1]}`);
   }
+  // Every float column the sweep produced (optional ones too), over the runs that did not diverge.
+  const floats = resultColumns(res.spec, precisionOf(res.engine)).filter((c) => c.kind === 'float');
+  const width = Math.max(...floats.map((c) => c.name.length));
+  for (const c of floats) {
+    const s = spread(columnOf(res, c.name) ?? [], (i) => !res.diverged[i]);
+    const g = (x: number): string => (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5) ? x.toExponential(3) : x.toPrecision(4));
+    lines.push(`  ${c.name.padEnd(width)}  ${s ? `median ${g(s.median)}, min ${g(s.min)}, max ${g(s.max)} (${s.count} runs)` : 'no finite value'}`);
+  }
+  lines.push('  (float columns over the runs that did not diverge; every value: --out FILE, or pipe stdout for JSON)');
   return `${lines.join('\n')}\n`;
 }

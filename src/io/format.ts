@@ -1,35 +1,23 @@
 /**
- * The columnar result format shared by every sink, reader and the merge: column names and types,
- * file metadata keys, and what a sink is told about the runs it will receive.
- *
- * One row per run. `run` is the global row-major run index (run = j * width + i); `i` and `j` index
- * xValues and yValues; then one float64 column per swept parameter, named by its path; then the
- * result fields in RESULT_FIELDS order.
+ * The columnar result format shared by every sink, reader and the merge: file metadata keys, and
+ * what a sink is told about the runs it will receive. The columns themselves (names, types, order)
+ * are core's tableColumns: run, i, j, one float64 column per swept parameter, then the result
+ * columns the plan produces (resultColumns).
  */
 import pkg from '../../package.json' with { type: 'json' };
 import { SpecError } from '../core/errors.ts';
+import type { ShardInfo } from '../core/encode.ts';
+import { minimaJSON } from '../core/encode.ts';
 import type { Plan } from '../core/plan.ts';
-import { sweepValue } from '../core/plan.ts';
 import type { Minimum } from '../core/registry/index.ts';
-import type { EngineName } from '../core/results.ts';
-import { RESULT_FIELDS } from '../core/results.ts';
+import type { ColumnDef, EngineName, Precision } from '../core/results.ts';
+import { precisionOf, resultColumns } from '../core/results.ts';
 import { specToJSON } from '../core/spec.ts';
 
-export type Precision = 'f32' | 'f64';
-export type ColumnType = 'int32' | 'float32' | 'float64' | 'bool';
-
-export interface ColumnDef {
-  readonly name: string;
-  readonly type: ColumnType;
-}
-
-/** Which runs a shard file holds; recorded as `basinlab.shard`. */
-export interface ShardInfo {
-  readonly k: number;
-  readonly n: number;
-  readonly firstRun: number;
-  readonly runs: number;
-}
+export type { ShardInfo } from '../core/encode.ts';
+export type { ColumnType, Precision } from '../core/results.ts';
+export { minimaJSON } from '../core/encode.ts';
+export { precisionOf } from '../core/results.ts';
 
 export interface SinkMeta {
   /** The resolved spec as JSON (specToJSON), recorded verbatim so shards can be matched. */
@@ -45,6 +33,8 @@ export interface SinkMeta {
   readonly yValues: Float64Array;
   /** Swept parameter paths, in sweep order. */
   readonly params: readonly string[];
+  /** The result columns the file holds: resultColumns(plan.spec, precision). */
+  readonly columns: readonly ColumnDef[];
   readonly minima: readonly Minimum[];
   readonly radius: number;
   readonly bound: number;
@@ -58,10 +48,6 @@ export interface SinkMeta {
 
 export const VERSION: string = pkg.version;
 
-export function precisionOf(engine: EngineName): Precision {
-  return engine === 'cpu64' ? 'f64' : 'f32';
-}
-
 /**
  * SinkMeta for a plan's whole sweep, or for the runs [firstRun, firstRun + runs) of shard k of n.
  */
@@ -70,16 +56,18 @@ export function sinkMeta(
   engine: EngineName,
   shard?: { readonly k: number; readonly n: number; readonly firstRun: number; readonly runs: number },
 ): SinkMeta {
+  const precision = precisionOf(engine);
   const base = {
     spec: specToJSON(plan.spec),
     engine,
-    precision: precisionOf(engine),
+    precision,
     width: plan.width,
     height: plan.height,
     runs: shard ? shard.runs : plan.runs,
     xValues: plan.xValues,
     yValues: plan.yValues,
     params: plan.dims.map((d) => d.path),
+    columns: resultColumns(plan.spec, precision),
     minima: plan.minima,
     radius: plan.radius,
     bound: plan.bound,
@@ -102,48 +90,13 @@ export function checkSinkMeta(meta: SinkMeta): void {
   if (meta.width * meta.height !== meta.plan.runs) bad(`width × height = ${meta.width * meta.height} but the plan has ${meta.plan.runs} runs`);
   if (meta.params.length !== meta.plan.dims.length) bad(`${meta.params.length} params but the plan sweeps ${meta.plan.dims.length}`);
   if (meta.precision !== precisionOf(meta.engine)) bad(`engine ${meta.engine} computes in ${precisionOf(meta.engine)}, not ${meta.precision}`);
+  const want = resultColumns(meta.plan.spec, meta.precision);
+  const text = (cs: readonly ColumnDef[]): string => cs.map((c) => `${c.name}:${c.type}`).join(', ');
+  if (text(meta.columns) !== text(want)) bad(`columns ${text(meta.columns)}, but the spec produces ${text(want)}`);
   if (meta.shard) {
     const { k, n } = meta.shard;
     if (!Number.isInteger(n) || n < 1 || !Number.isInteger(k) || k < 0 || k >= n) bad(`shard ${k}/${n} is not a shard index`);
   }
-}
-
-/** The file's columns, in order. */
-export function columnDefs(params: readonly string[], precision: Precision): ColumnDef[] {
-  const float: ColumnType = precision === 'f32' ? 'float32' : 'float64';
-  return [
-    { name: 'run', type: 'int32' },
-    { name: 'i', type: 'int32' },
-    { name: 'j', type: 'int32' },
-    ...params.map((p) => ({ name: p, type: 'float64' as const })),
-    ...RESULT_FIELDS.map((f) => ({
-      name: f,
-      type: f === 'diverged' ? ('bool' as const) : f === 'basin' || f === 'steps_to_converge' ? ('int32' as const) : float,
-    })),
-  ];
-}
-
-/**
- * The sweep coordinates of runs [begin, begin + n): run, i, j and each swept parameter's value.
- * run fits int32: a sweep holds at most MAX_RUNS = 2^28 runs.
- */
-export function coordinateColumns(meta: SinkMeta, begin: number, n: number): { run: Int32Array; i: Int32Array; j: Int32Array; params: Float64Array[] } {
-  const run = new Int32Array(n);
-  const i = new Int32Array(n);
-  const j = new Int32Array(n);
-  const w = meta.width;
-  for (let r = 0; r < n; r++) {
-    const g = begin + r;
-    run[r] = g;
-    i[r] = g % w;
-    j[r] = Math.floor(g / w);
-  }
-  const params = meta.params.map((_, d) => {
-    const v = new Float64Array(n);
-    for (let r = 0; r < n; r++) v[r] = sweepValue(meta.plan, begin + r, d);
-    return v;
-  });
-  return { run, i, j, params };
 }
 
 export const META = {
@@ -158,11 +111,6 @@ export const META = {
   shard: 'basinlab.shard',
 } as const;
 
-/** JSON has no NaN or infinities: a surface's minima may have an infinite sharpness, recorded as null. */
-export function minimaJSON(minima: readonly Minimum[]): { x: number; y: number; loss: number; sharpness: number | null }[] {
-  return minima.map((m) => ({ x: m.x, y: m.y, loss: m.value, sharpness: Number.isFinite(m.sharpness) ? m.sharpness : null }));
-}
-
 /** Key-value metadata of a Parquet or Arrow file, in a fixed order. */
 export function fileMetadata(meta: SinkMeta): [string, string][] {
   const kv: [string, string][] = [
@@ -175,11 +123,14 @@ export function fileMetadata(meta: SinkMeta): [string, string][] {
     [META.bound, String(meta.bound)],
     [META.version, VERSION],
   ];
-  if (meta.shard) {
-    const s: ShardInfo = { k: meta.shard.k, n: meta.shard.n, firstRun: meta.firstRun, runs: meta.runs };
-    kv.push([META.shard, JSON.stringify(s)]);
-  }
+  const shard = shardInfo(meta);
+  if (shard) kv.push([META.shard, JSON.stringify(shard)]);
   return kv;
+}
+
+/** The shard a file's runs are, as recorded (`basinlab.shard`, JSON `shard`), or null for a whole sweep. */
+export function shardInfo(meta: SinkMeta): ShardInfo | null {
+  return meta.shard ? { k: meta.shard.k, n: meta.shard.n, firstRun: meta.firstRun, runs: meta.runs } : null;
 }
 
 /** Output formats by file extension. */

@@ -69,6 +69,30 @@ function checkSameSweep(files: readonly ResultFile[]): void {
       `cannot merge shards of ${what}: ${pa.join(', ')} vs ${pb.join(', ')}${groups.size > 2 ? ` (and ${groups.size - 2} more variants)` : ''}; ${how}`,
     );
   }
+  checkSameColumns(files);
+}
+
+/** Every shard must hold the same result columns: a merge drops none and invents none. */
+function checkSameColumns(files: readonly ResultFile[]): void {
+  const groups = new Map<string, ResultFile[]>();
+  for (const f of files) {
+    const key = f.columns.map((c) => c.name).join(', ');
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  if (groups.size <= 1) return;
+  const [[ka, fa], [kb, fb]] = [...groups.entries()] as [[string, ResultFile[]], [string, ResultFile[]]];
+  const a = new Set(ka.split(', '));
+  const b = new Set(kb.split(', '));
+  const only = (x: Set<string>, y: Set<string>): string[] => [...x].filter((c) => !y.has(c));
+  const paths = (fs: ResultFile[]): string => fs.map((f) => f.path).join(', ');
+  const diff = [
+    only(a, b).length > 0 ? `only ${paths(fa)} ${fa.length > 1 ? 'have' : 'has'} ${only(a, b).join(', ')}` : '',
+    only(b, a).length > 0 ? `only ${paths(fb)} ${fb.length > 1 ? 'have' : 'has'} ${only(b, a).join(', ')}` : '',
+  ].filter((x) => x !== '');
+  throw new SpecError(
+    '',
+    `cannot merge shards with different columns: ${paths(fa)} ${fa.length > 1 ? 'hold' : 'holds'} ${ka}; ${paths(fb)} ${fb.length > 1 ? 'hold' : 'holds'} ${kb}${groups.size > 2 ? ` (and ${groups.size - 2} more variants)` : ''}; ${diff.length > 0 ? diff.join('; ') : 'in a different order'}`,
+  );
 }
 
 /** Throws unless the files' run ranges tile [0, total) with no gap and no overlap. */
@@ -127,6 +151,11 @@ function rebuildPlan(file: ResultFile): { plan: Plan; meta: SinkMeta } {
     if (key !== META.spec && stored !== value) {
       throw new SpecError('', `${file.path}: ${key} is ${stored ?? 'missing'} but this basinlab computes ${value} for its spec; merge with the version that wrote it (${file.metadata.get(META.version) ?? 'unknown'})`);
     }
+  }
+  const have = file.columns.map((c) => c.name).join(', ');
+  const want = meta.columns.map((c) => c.name).join(', ');
+  if (have !== want) {
+    throw new SpecError('', `${file.path}: holds the columns ${have}, but its spec produces ${want}; merge with the version that wrote it (${file.metadata.get(META.version) ?? 'unknown'})`);
   }
   return { plan, meta };
 }

@@ -2,6 +2,11 @@
  * Reading result files back, chunk by chunk: Parquet (hyparquet, one row group at a time), Arrow
  * IPC files (apache-arrow, one record batch at a time) and JSON documents (parsed whole: JSON is
  * for small sweeps). Used by the merge; memory stays bounded by a row group for Parquet and Arrow.
+ * CSV, which records no spec, engine or shard, is read whole by readResults only.
+ *
+ * A file's result columns are recognised by core's derivation (every column any spec produces),
+ * each checked to have the type its engine's precision gives it: whatever optional columns the
+ * sweep produced come back, none dropped.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
@@ -11,8 +16,8 @@ import type { Vector } from 'apache-arrow';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparquet';
 import type { AsyncBuffer, DecodedArray, FileMetaData } from 'hyparquet';
 import { SpecError } from '../core/errors.ts';
-import type { EngineName, ResultColumns, ResultField } from '../core/results.ts';
-import { RESULT_FIELDS, allocateColumns } from '../core/results.ts';
+import type { ColumnDef, ColumnKind, ColumnType, EngineName, ResultColumns } from '../core/results.ts';
+import { BASE_COLUMNS, allColumns, allocateColumns, columnOf, copyColumns } from '../core/results.ts';
 import type { FileFormat, Precision, ShardInfo } from './format.ts';
 import { META, formatOf, precisionOf } from './format.ts';
 
@@ -45,6 +50,8 @@ export interface ResultFile {
   readonly shard: ShardInfo | null;
   /** Runs the file holds: the shard's, or [0, rows). */
   readonly firstRun: number;
+  /** The result columns the file holds (each chunk's `cols`), in the derivation's order. */
+  readonly columns: readonly ColumnDef[];
   chunks(): AsyncGenerator<ResultChunk>;
   close(): Promise<void>;
 }
@@ -76,8 +83,25 @@ export async function openResults(path: string): Promise<ResultFile> {
   }
 }
 
+/**
+ * The result columns among a file's column names, in the derivation's order, each checked to be
+ * stored as `typeOf(name)` says (null: a format without types, JSON and CSV). Every base column
+ * must be there; a column no spec produces is not a result column (a swept parameter's, say).
+ */
+function fileColumns(path: string, names: readonly string[], precision: Precision, typeOf: (name: string) => string | null): ColumnDef[] {
+  for (const b of BASE_COLUMNS) if (!names.includes(b.name)) fail(path, `no column ${b.name}: not a basinlab result file`);
+  const cols = allColumns(precision).filter((c) => names.includes(c.name));
+  for (const c of cols) {
+    const t = typeOf(c.name);
+    if (t !== null && t !== c.type) {
+      fail(path, `column ${c.name} is stored as ${t}, but ${c.kind === 'float' ? `its engine computes in ${precision}: expected` : 'a basinlab file stores it as'} ${c.type}`);
+    }
+  }
+  return cols;
+}
+
 /** The fields common to every format, from its key-value metadata. */
-function describe(path: string, format: FileFormat, metadata: ReadonlyMap<string, string>, stored: number | null, floatType: Precision | null) {
+function describe(path: string, format: FileFormat, metadata: ReadonlyMap<string, string>, stored: number | null) {
   const get = (key: string): string => metadata.get(key) ?? fail(path, `no ${key} in the file's metadata: not a basinlab result file`);
   const spec = get(META.spec);
   const engineText = get(META.engine);
@@ -86,7 +110,6 @@ function describe(path: string, format: FileFormat, metadata: ReadonlyMap<string
   const height = Number(get(META.height));
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) fail(path, `bad image size ${width} × ${height} in the metadata`);
   const precision = precisionOf(engine);
-  if (floatType !== null && floatType !== precision) fail(path, `float columns are ${floatType} but engine ${engine} computes in ${precision}`);
   let shard: ShardInfo | null = null;
   const shardText = metadata.get(META.shard);
   if (shardText !== undefined) {
@@ -118,7 +141,7 @@ interface NumberColumn {
  * Copies a column's values in at row `at`. Readers return typed arrays, but also plain arrays
  * (booleans, dictionary-decoded values) and, from JSON, null for a non-finite float.
  */
-function fill(dst: NumberColumn, kind: 'bool' | 'int' | 'float', src: ArrayLike<unknown>, at: number, name: string, path: string): void {
+function fill(dst: NumberColumn, kind: ColumnKind, src: ArrayLike<unknown>, at: number, name: string, path: string): void {
   if (kind === 'bool') {
     for (let r = 0; r < src.length; r++) dst[at + r] = src[r] ? 1 : 0;
     return;
@@ -135,24 +158,22 @@ function fill(dst: NumberColumn, kind: 'bool' | 'int' | 'float', src: ArrayLike<
   }
 }
 
-function kindOf(f: ResultField): 'bool' | 'int' | 'float' {
-  return f === 'diverged' ? 'bool' : f === 'basin' || f === 'steps_to_converge' ? 'int' : 'float';
-}
-
-function fillField(cols: ResultColumns, f: ResultField, src: ArrayLike<unknown>, at: number, path: string): void {
-  fill(cols[f], kindOf(f), src, at, f, path);
+function fillColumn(cols: ResultColumns, c: ColumnDef, src: ArrayLike<unknown>, at: number, path: string): void {
+  const dst = columnOf(cols, c.name);
+  if (!dst) throw new Error(`no column ${c.name} to read into`);
+  fill(dst, c.kind, src, at, c.name, path);
 }
 
 function int32s(src: ArrayLike<unknown>, name: string, path: string): Int32Array {
   if (src instanceof Int32Array) return src;
   const out = new Int32Array(src.length);
-  fill(out, 'int', src, 0, name, path);
+  fill(out, 'int32', src, 0, name, path);
   return out;
 }
 
 // ---------------------------------------------------------------------------------------------
 
-const PARQUET_PRECISION: Record<string, Precision> = { FLOAT: 'f32', DOUBLE: 'f64' };
+const PARQUET_TYPES: Record<string, ColumnType> = { INT32: 'int32', FLOAT: 'float32', DOUBLE: 'float64', BOOLEAN: 'bool' };
 
 async function openParquet(path: string): Promise<ResultFile> {
   let file: AsyncBuffer;
@@ -165,17 +186,21 @@ async function openParquet(path: string): Promise<ResultFile> {
   }
   const metadata = new Map((md.key_value_metadata ?? []).map((kv) => [kv.key, kv.value ?? '']));
   const names = md.schema.slice(1).map((s) => s.name);
-  for (const f of ['run', ...RESULT_FIELDS]) if (!names.includes(f)) fail(path, `no column ${f}`);
-  const fx = md.schema.find((s) => s.name === 'final_x')?.type;
-  const info = describe(path, 'parquet', metadata, Number(md.num_rows), (fx && PARQUET_PRECISION[fx]) ?? fail(path, `final_x is ${fx ?? 'untyped'}, not FLOAT or DOUBLE`));
-  const columns = ['run', ...RESULT_FIELDS];
+  if (!names.includes('run')) fail(path, 'no column run: not a basinlab result file');
+  const info = describe(path, 'parquet', metadata, Number(md.num_rows));
+  const typeOf = (name: string): string => {
+    const t = md.schema.find((s) => s.name === name)?.type;
+    return (t && PARQUET_TYPES[t]) ?? t ?? 'untyped';
+  };
+  const resultCols = fileColumns(path, names, info.precision, typeOf);
+  const columns = ['run', ...resultCols.map((c) => c.name)];
 
   async function* chunks(): AsyncGenerator<ResultChunk> {
     let rowStart = 0;
     for (const rg of md.row_groups) {
       const n = Number(rg.num_rows);
       const rowEnd = rowStart + n;
-      const cols = allocateColumns(n, info.precision);
+      const cols = allocateColumns(n, info.precision, resultCols.map((c) => c.name));
       let run: Int32Array | null = null;
       await parquetRead({
         file,
@@ -193,8 +218,8 @@ async function openParquet(path: string): Promise<ResultFile> {
             run ??= new Int32Array(n);
             run.set(int32s(part, 'run', path), from - rowStart);
           } else {
-            const f = RESULT_FIELDS.find((x) => x === c.columnName);
-            if (f) fillField(cols, f, part, from - rowStart, path);
+            const f = resultCols.find((x) => x.name === c.columnName);
+            if (f) fillColumn(cols, f, part, from - rowStart, path);
           }
         },
       });
@@ -203,10 +228,12 @@ async function openParquet(path: string): Promise<ResultFile> {
       rowStart = rowEnd;
     }
   }
-  return { ...info, chunks, close: async () => undefined };
+  return { ...info, columns: resultCols, chunks, close: async () => undefined };
 }
 
 // ---------------------------------------------------------------------------------------------
+
+const ARROW_TYPES: Record<string, ColumnType> = { Int32: 'int32', Float32: 'float32', Float64: 'float64', Bool: 'bool' };
 
 async function openArrow(path: string): Promise<ResultFile> {
   let fh: FileHandle | null = null;
@@ -217,25 +244,28 @@ async function openArrow(path: string): Promise<ResultFile> {
     if (!reader.isFile()) fail(path, 'is an Arrow stream, not an Arrow IPC file');
     const schema = reader.schema;
     const names = schema.fields.map((f) => f.name);
-    for (const f of ['run', ...RESULT_FIELDS]) if (!names.includes(f)) fail(path, `no column ${f}`);
-    const fx = String(schema.fields.find((f) => f.name === 'final_x')?.type);
-    const floatType = fx === 'Float32' ? 'f32' : fx === 'Float64' ? 'f64' : fail(path, `final_x is ${fx}, not Float32 or Float64`);
+    if (!names.includes('run')) fail(path, 'no column run: not a basinlab result file');
     // The footer does not count rows; the merge checks the count as it reads the batches.
-    const info = describe(path, 'arrow', schema.metadata, null, floatType);
+    const info = describe(path, 'arrow', schema.metadata, null);
+    const typeOf = (name: string): string => {
+      const t = String(schema.fields.find((f) => f.name === name)?.type);
+      return ARROW_TYPES[t] ?? t;
+    };
+    const resultCols = fileColumns(path, names, info.precision, typeOf);
     const handle = fh;
     async function* chunks(): AsyncGenerator<ResultChunk> {
       let at = 0;
       for await (const batch of reader) {
         const n = batch.numRows;
         if (n === 0) continue;
-        const cols = allocateColumns(n, info.precision);
+        const cols = allocateColumns(n, info.precision, resultCols.map((c) => c.name));
         const column = (name: string): Vector => batch.getChild(name) ?? fail(path, `record batch at row ${at} has no column ${name}`);
-        for (const f of RESULT_FIELDS) fillField(cols, f, column(f).toArray() as ArrayLike<unknown>, 0, path);
+        for (const c of resultCols) fillColumn(cols, c, column(c.name).toArray() as ArrayLike<unknown>, 0, path);
         yield { begin: info.firstRun + at, n, run: int32s(column('run').toArray() as ArrayLike<unknown>, 'run', path), cols };
         at += n;
       }
     }
-    return { ...info, chunks, close: () => handle.close() };
+    return { ...info, columns: resultCols, chunks, close: () => handle.close() };
   } catch (e) {
     await fh?.close().catch(() => undefined);
     if (e instanceof SpecError) throw e;
@@ -254,11 +284,6 @@ async function openJson(path: string): Promise<ResultFile> {
   }
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return fail(path, 'not a basinlab result document');
   const o = doc as Record<string, unknown>;
-  const arrays = RESULT_FIELDS.map((f) => (Array.isArray(o[f]) ? (o[f] as unknown[]) : fail(path, `no array ${f}`)));
-  const rows = arrays[0]?.length ?? 0;
-  arrays.forEach((a, k) => {
-    if (a.length !== rows) fail(path, `${RESULT_FIELDS[k]} holds ${a.length} values, ${RESULT_FIELDS[0]} ${rows}`);
-  });
   const metadata = new Map<string, string>();
   if (o.spec !== undefined) metadata.set(META.spec, JSON.stringify(o.spec));
   if (typeof o.engine === 'string') metadata.set(META.engine, o.engine);
@@ -270,13 +295,102 @@ async function openJson(path: string): Promise<ResultFile> {
   metadata.set(META.radius, numText(o.radius));
   metadata.set(META.bound, numText(o.bound));
   if (o.shard !== undefined) metadata.set(META.shard, JSON.stringify(o.shard));
-  const info = describe(path, 'json', metadata, rows, null);
+  const names = Object.keys(o).filter((k) => Array.isArray(o[k]));
+  const first = BASE_COLUMNS[0].name;
+  const rows = Array.isArray(o[first]) ? (o[first] as unknown[]).length : fail(path, `no array ${first}: not a basinlab result document`);
+  const info = describe(path, 'json', metadata, rows);
+  const resultCols = fileColumns(path, names, info.precision, () => null);
+  const arrays = resultCols.map((c) => o[c.name] as unknown[]);
+  arrays.forEach((a, k) => {
+    if (a.length !== rows) fail(path, `${resultCols[k]?.name} holds ${a.length} values, ${first} ${rows}`);
+  });
   async function* chunks(): AsyncGenerator<ResultChunk> {
-    const cols = allocateColumns(rows, info.precision);
-    RESULT_FIELDS.forEach((f, k) => fillField(cols, f, arrays[k] ?? [], 0, path));
+    const cols = allocateColumns(rows, info.precision, resultCols.map((c) => c.name));
+    resultCols.forEach((c, k) => fillColumn(cols, c, arrays[k] ?? [], 0, path));
     const run = new Int32Array(rows);
     for (let r = 0; r < rows; r++) run[r] = info.firstRun + r;
     if (rows > 0) yield { begin: info.firstRun, n: rows, run, cols };
   }
-  return { ...info, chunks, close: async () => undefined };
+  return { ...info, columns: resultCols, chunks, close: async () => undefined };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** A result file read whole: every result column it holds, and each row's run. */
+export interface ResultTable {
+  readonly path: string;
+  readonly format: FileFormat;
+  readonly precision: Precision;
+  /** The file's `basinlab.*` metadata (for JSON, rebuilt from the document); empty for CSV. */
+  readonly metadata: ReadonlyMap<string, string>;
+  /** The result columns the file holds, in the derivation's order. */
+  readonly columns: readonly ColumnDef[];
+  readonly firstRun: number;
+  readonly rows: number;
+  /** The file's `run` column (for JSON, which stores none: firstRun, firstRun + 1, …). */
+  readonly run: Int32Array;
+  readonly cols: ResultColumns;
+}
+
+/**
+ * Reads a result file whole, in any format. A CSV file records no engine: its float columns are
+ * read as `precision` says (default f64), and with f32 every value must be a float32.
+ */
+export async function readResults(path: string, opts: { readonly precision?: Precision } = {}): Promise<ResultTable> {
+  if (formatOf(path, path) === 'csv') return readCsv(path, opts.precision ?? 'f64');
+  const f = await openResults(path);
+  try {
+    const names = f.columns.map((c) => c.name);
+    const cols = allocateColumns(f.rows, f.precision, names);
+    const run = new Int32Array(f.rows);
+    let next = f.firstRun;
+    for await (const c of f.chunks()) {
+      if (c.begin !== next || c.begin + c.n > f.firstRun + f.rows) fail(path, `rows for runs [${c.begin}, ${c.begin + c.n}) where run ${next} was expected`);
+      copyColumns(cols, c.cols, c.begin - f.firstRun);
+      run.set(c.run, c.begin - f.firstRun);
+      next += c.n;
+    }
+    if (next !== f.firstRun + f.rows) fail(path, `holds runs [${f.firstRun}, ${next}) but its metadata says [${f.firstRun}, ${f.firstRun + f.rows})`);
+    return { path, format: f.format, precision: f.precision, metadata: f.metadata, columns: f.columns, firstRun: f.firstRun, rows: f.rows, run, cols };
+  } finally {
+    await f.close();
+  }
+}
+
+async function readCsv(path: string, precision: Precision): Promise<ResultTable> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    return fail(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const names = (lines[0] ?? '').split(',');
+  const runAt = names.indexOf('run');
+  if (runAt < 0) fail(path, 'no column run: not a basinlab result file');
+  const columns = fileColumns(path, names, precision, () => null);
+  const rows = lines.length - 1;
+  const cols = allocateColumns(rows, precision, columns.map((c) => c.name));
+  const run = new Int32Array(rows);
+  const at = columns.map((c) => names.indexOf(c.name));
+  for (let r = 0; r < rows; r++) {
+    const cells = (lines[r + 1] as string).split(',');
+    if (cells.length !== names.length) fail(path, `line ${r + 2} has ${cells.length} fields, the header ${names.length}`);
+    const number = (k: number, c: { name: string; kind: ColumnKind }): number => {
+      const t = cells[k] as string;
+      const v = t.trim() === '' ? Number.NaN : Number(t);
+      const ok = c.kind === 'float' ? !Number.isNaN(v) || t === 'NaN' : c.kind === 'bool' ? v === 0 || v === 1 : Number.isInteger(v);
+      if (!ok) fail(path, `line ${r + 2}: column ${c.name} holds ${JSON.stringify(t)}, not ${c.kind === 'float' ? 'a number' : c.kind === 'bool' ? '0 or 1' : 'an integer'}`);
+      if (c.kind === 'float' && precision === 'f32' && Math.fround(v) !== v && !Number.isNaN(v)) fail(path, `line ${r + 2}: column ${c.name} holds ${t}, not a float32`);
+      return v;
+    };
+    run[r] = number(runAt, { name: 'run', kind: 'int32' });
+    columns.forEach((c, k) => {
+      (columnOf(cols, c.name) as Float64Array)[r] = number(at[k] as number, c);
+    });
+  }
+  const firstRun = rows > 0 ? (run[0] as number) : 0;
+  for (let r = 0; r < rows; r++) if (run[r] !== firstRun + r) fail(path, `line ${r + 2} holds run ${run[r]}, expected ${firstRun + r}`);
+  return { path, format: 'csv', precision, metadata: new Map(), columns, firstRun, rows, run, cols };
 }

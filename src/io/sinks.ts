@@ -14,13 +14,15 @@ import type { Data, DataType } from 'apache-arrow';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { ColumnSource } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
-import type { FloatColumn, ResultColumns } from '../core/results.ts';
-import { FLOAT_FIELDS, RESULT_FIELDS, allocateColumns } from '../core/results.ts';
-import type { ColumnDef, FileFormat, SinkMeta } from './format.ts';
-import { VERSION, checkSinkMeta, columnDefs, coordinateColumns, fileMetadata, formatOf, minimaJSON } from './format.ts';
+import { coordinateColumns, csvBlocks, csvHeader, jsonBlocks, jsonLayout, paramValues, pointKeys } from '../core/encode.ts';
+import type { AnyColumn, ColumnType, ResultColumns, TableColumn } from '../core/results.ts';
+import { allocateColumns, checkColumns, columnOf, columnsView, presentFields, tableColumns } from '../core/results.ts';
+import type { FileFormat, SinkMeta } from './format.ts';
+import { VERSION, checkSinkMeta, fileMetadata, formatOf, shardInfo } from './format.ts';
 
 export type { SinkMeta } from './format.ts';
 export { sinkMeta } from './format.ts';
+export { columnsView } from '../core/results.ts';
 
 export interface ResultSink {
   open(meta: SinkMeta): Promise<void>;
@@ -68,19 +70,6 @@ export function sinkForFormat(format: FileFormat, path: string, opts: SinkOption
 }
 
 export const DEFAULT_ROW_GROUP_ROWS = 1 << 17;
-
-/** Rows [from, to) of result columns, as views (no copy). */
-export function columnsView(cols: ResultColumns, from: number, to: number): ResultColumns {
-  return {
-    final_x: cols.final_x.subarray(from, to),
-    final_y: cols.final_y.subarray(from, to),
-    loss: cols.loss.subarray(from, to),
-    sharpness: cols.sharpness.subarray(from, to),
-    basin: cols.basin.subarray(from, to),
-    diverged: cols.diverged.subarray(from, to),
-    steps_to_converge: cols.steps_to_converge.subarray(from, to),
-  };
-}
 
 /**
  * Writes results already in memory to `path` through the sink its extension picks: the runs
@@ -173,13 +162,7 @@ abstract class FileSink implements ResultSink {
     if (!Number.isInteger(n) || n <= 0 || begin + n > this.end) {
       throw new Error(`${this.path}: chunk of ${n} runs at ${begin} goes past the last run ${this.end - 1}`);
     }
-    for (const f of RESULT_FIELDS) {
-      if (cols[f].length < n) throw new Error(`${this.path}: column ${f} holds ${cols[f].length} rows, fewer than the chunk's ${n}`);
-    }
-    const F = this.meta.precision === 'f32' ? Float32Array : Float64Array;
-    for (const f of FLOAT_FIELDS) {
-      if (!(cols[f] instanceof F)) throw new Error(`${this.path}: column ${f} is a ${cols[f].constructor.name}, but engine ${this.meta.engine} writes ${F.name}`);
-    }
+    checkColumns(cols, this.meta.columns, n, `${this.path} (engine ${this.meta.engine})`);
     this.next = begin + n;
     await this.track(() => this.append(begin, cols, n));
   }
@@ -258,9 +241,9 @@ class Staging {
 
   constructor(
     readonly capacity: number,
-    precision: 'f32' | 'f64',
+    meta: SinkMeta,
   ) {
-    this.cols = allocateColumns(capacity, precision);
+    this.cols = allocateColumns(capacity, meta.precision, meta.columns.map((c) => c.name));
   }
 
   /** Copies the chunk in, calling `emit` each time the staging area fills. */
@@ -269,8 +252,8 @@ class Staging {
     while (done < n) {
       if (this.count === 0) this.start = begin + done;
       const take = Math.min(n - done, this.capacity - this.count);
-      for (const f of RESULT_FIELDS) {
-        (this.cols[f] as Float64Array).set((cols[f] as Float64Array).subarray(done, done + take), this.count);
+      for (const f of presentFields(this.cols)) {
+        (columnOf(this.cols, f) as Float64Array).set((columnOf(cols, f) as Float64Array).subarray(done, done + take), this.count);
       }
       this.count += take;
       done += take;
@@ -298,9 +281,26 @@ function booleans(a: Uint8Array, n: number): boolean[] {
   return out;
 }
 
-// ---------------------------------------------------------------------------------------------
+/**
+ * Each table column's first n values for runs [begin, begin + n), in tableColumns' order: the
+ * coordinates computed from the plan, the results taken from `cols` (views, not copies).
+ */
+function tableData(meta: SinkMeta, defs: readonly TableColumn[], begin: number, cols: ResultColumns, n: number): AnyColumn[] {
+  const coord = coordinateColumns(meta.plan, begin, n);
+  const coords: AnyColumn[] = [coord.run, coord.i, coord.j, ...coord.params];
+  return defs.map((d, k) => {
+    if (!d.result) {
+      const c = coords[k];
+      if (!c) throw new Error(`no data for column ${d.name}`);
+      return c;
+    }
+    const c = columnOf(cols, d.result.name);
+    if (!c) throw new Error(`no data for column ${d.name}`);
+    return c.subarray(0, n);
+  });
+}
 
-const FLOAT_NAMES: ReadonlySet<string> = new Set(FLOAT_FIELDS);
+// ---------------------------------------------------------------------------------------------
 
 const PARQUET_TYPES = { int32: 'INT32', float32: 'FLOAT', float64: 'DOUBLE', bool: 'BOOLEAN' } as const;
 
@@ -313,7 +313,7 @@ class ParquetSink extends FileSink {
   private writer: ParquetWriter | null = null;
   private bytes: ByteWriter | null = null;
   private staging: Staging | null = null;
-  private defs: ColumnDef[] = [];
+  private defs: TableColumn[] = [];
 
   constructor(
     path: string,
@@ -324,7 +324,7 @@ class ParquetSink extends FileSink {
 
   protected async start(): Promise<void> {
     const m = this.meta;
-    this.defs = columnDefs(m.params, m.precision);
+    this.defs = tableColumns(m.plan, m.precision);
     const schema: SchemaElement[] = [
       { name: 'root', num_children: this.defs.length },
       ...this.defs.map((d): SchemaElement => ({ name: d.name, type: PARQUET_TYPES[d.type], repetition_type: 'REQUIRED' })),
@@ -337,7 +337,7 @@ class ParquetSink extends FileSink {
       kvMetadata: fileMetadata(m).map(([key, value]) => ({ key, value })),
       createdBy: `basinlab version ${VERSION} (build hyparquet-writer)`,
     });
-    this.staging = new Staging(rowGroupRows(this.opts), m.precision);
+    this.staging = new Staging(rowGroupRows(this.opts), m);
     await this.drain();
   }
 
@@ -352,23 +352,13 @@ class ParquetSink extends FileSink {
   }
 
   private async rowGroup(begin: number, cols: ResultColumns, n: number): Promise<void> {
-    const coord = coordinateColumns(this.meta, begin, n);
-    const data: ColumnSource['data'][] = [
-      coord.run,
-      coord.i,
-      coord.j,
-      ...coord.params,
-      ...FLOAT_FIELDS.map((f) => cols[f].subarray(0, n)),
-      cols.basin.subarray(0, n),
-      booleans(cols.diverged, n),
-      cols.steps_to_converge.subarray(0, n),
-    ];
+    const data = tableData(this.meta, this.defs, begin, cols, n);
     const columnData: ColumnSource[] = this.defs.map((d, k) => {
-      const col = data[k];
-      if (!col) throw new Error(`no data for column ${d.name}`);
+      const col = data[k] as AnyColumn;
+      const values = d.type === 'bool' ? booleans(col as Uint8Array, n) : col;
       // No min/max statistics on result floats: they exclude NaN, and DuckDB then prunes row
       // groups holding NaN from `loss > x` or `final_x = 'NaN'` filters (wrong answers, tested).
-      return FLOAT_NAMES.has(d.name) ? { name: d.name, data: col, statistics: false } : { name: d.name, data: col };
+      return d.result?.kind === 'float' ? { name: d.name, data: values, statistics: false } : { name: d.name, data: values };
     });
     this.parquet().write({ columnData, rowGroupSize: n });
     await this.drain();
@@ -395,7 +385,7 @@ class ParquetSink extends FileSink {
 
 // ---------------------------------------------------------------------------------------------
 
-function arrowData(t: ColumnDef['type'], data: Int32Array | FloatColumn | Uint8Array, n: number): Data {
+function arrowData(t: ColumnType, data: AnyColumn, n: number): Data {
   const wrong = (): never => {
     throw new Error(`column data of type ${data.constructor.name} does not fit an arrow ${t} column`);
   };
@@ -411,7 +401,7 @@ function arrowData(t: ColumnDef['type'], data: Int32Array | FloatColumn | Uint8A
   }
 }
 
-function arrowType(t: ColumnDef['type']): DataType {
+function arrowType(t: ColumnType): DataType {
   switch (t) {
     case 'int32':
       return new Int32();
@@ -425,7 +415,7 @@ function arrowType(t: ColumnDef['type']): DataType {
 }
 
 export function arrowSchema(meta: SinkMeta): Schema {
-  const fields = columnDefs(meta.params, meta.precision).map((d) => new Field(d.name, arrowType(d.type), false));
+  const fields = tableColumns(meta.plan, meta.precision).map((d) => new Field(d.name, arrowType(d.type), false));
   return new ArrowSchema(fields, new Map(fileMetadata(meta)));
 }
 
@@ -445,7 +435,7 @@ const IDLE = Symbol('idle');
 class ArrowSink extends FileSink {
   private writer: RecordBatchFileWriter | null = null;
   private schema: Schema | null = null;
-  private defs: ColumnDef[] = [];
+  private defs: TableColumn[] = [];
   private staging: Staging | null = null;
   private queue: AsyncIterator<Uint8Array> | null = null;
   /** A read of the writer's byte queue that found it empty; the next bytes written resolve it. */
@@ -460,12 +450,12 @@ class ArrowSink extends FileSink {
 
   protected async start(): Promise<void> {
     this.schema = arrowSchema(this.meta);
-    this.defs = columnDefs(this.meta.params, this.meta.precision);
+    this.defs = tableColumns(this.meta.plan, this.meta.precision);
     // autoDestroy: finish() also closes the byte queue, which ends the final drain.
     this.writer = new RecordBatchFileWriter({ autoDestroy: true });
     this.writer.reset(undefined, this.schema);
     this.queue = this.writer[Symbol.asyncIterator]();
-    this.staging = new Staging(rowGroupRows(this.opts), this.meta.precision);
+    this.staging = new Staging(rowGroupRows(this.opts), this.meta);
     await this.drain(false);
   }
 
@@ -482,22 +472,12 @@ class ArrowSink extends FileSink {
   private async batch(begin: number, cols: ResultColumns, n: number): Promise<void> {
     const schema = this.schema;
     if (!schema) throw new Error(`${this.path}: sink is not open`);
-    const coord = coordinateColumns(this.meta, begin, n);
-    // Copies: the staged columns are reused for the next group while these bytes may be queued.
-    const values: (Int32Array | FloatColumn | Uint8Array)[] = [
-      coord.run,
-      coord.i,
-      coord.j,
-      ...coord.params,
-      ...FLOAT_FIELDS.map((f) => cols[f].slice(0, n)),
-      cols.basin.slice(0, n),
-      packBits(cols.diverged, n),
-      cols.steps_to_converge.slice(0, n),
-    ];
+    const values = tableData(this.meta, this.defs, begin, cols, n);
     const children = this.defs.map((d, k) => {
-      const data = values[k];
-      if (!data) throw new Error(`no data for column ${d.name}`);
-      return arrowData(d.type, data, n);
+      const data = values[k] as AnyColumn;
+      // Copies of the results: the staged columns are reused for the next group while these
+      // bytes may still be queued (the coordinates are fresh arrays already).
+      return arrowData(d.type, d.type === 'bool' ? packBits(data as Uint8Array, n) : d.result ? data.slice(0, n) : data, n);
     });
     const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
     this.arrow().write(batch);
@@ -545,112 +525,80 @@ class ArrowSink extends FileSink {
 
 // ---------------------------------------------------------------------------------------------
 
-/** JSON numbers cannot be NaN or infinite: those become null, as in writeResultsJSON. */
-function num(x: number): string {
-  return Number.isFinite(x) ? String(x) : 'null';
-}
-
-function arrayText(a: ArrayLike<number>, from: number, to: number): string {
-  const parts = new Array<string>(to - from);
-  for (let r = from; r < to; r++) parts[r - from] = num(a[r] as number);
-  return parts.join(',');
-}
-
-/** Rows of text per string built: bounds the size of a string whatever the chunk size. */
-const TEXT_ROWS = 16384;
-
-/** CSV: writeResultsCSV's columns and number format, one block of rows per chunk. */
+/** CSV through core's encoder: the header at open, one block of lines per TEXT_ROWS runs of a chunk. */
 class CsvSink extends FileSink {
   protected async start(): Promise<void> {
-    const header = ['run', 'i', 'j', ...this.meta.params, ...RESULT_FIELDS];
-    await writeAll(this.handle(), `${header.join(',')}\n`);
+    await writeAll(this.handle(), csvHeader(tableColumns(this.meta.plan, this.meta.precision)));
   }
 
   protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
-    const m = this.meta;
-    for (let s = 0; s < n; s += TEXT_ROWS) {
-      const e = Math.min(n, s + TEXT_ROWS);
-      const coord = coordinateColumns(m, begin + s, e - s);
-      const lines = new Array<string>(e - s);
-      for (let r = s; r < e; r++) {
-        const k = r - s;
-        const row: (string | number)[] = [coord.run[k] as number, coord.i[k] as number, coord.j[k] as number];
-        for (const p of coord.params) row.push(num(p[k] as number));
-        for (const f of RESULT_FIELDS) row.push(num(cols[f][r] as number));
-        lines[k] = row.join(',');
-      }
-      await writeAll(this.handle(), `${lines.join('\n')}\n`);
-    }
+    for (const block of csvBlocks(this.meta.plan, this.meta.columns, cols, begin, begin, begin + n)) await writeAll(this.handle(), block);
   }
 
   protected async finish(): Promise<void> {}
 }
 
 /**
- * JSON: the columnar document writeResultsJSON writes (one array per field), streamed by writing
- * each array to its own temp file as chunks arrive and concatenating them behind the header at
- * close. A shard's document also has a `shard` entry and arrays for the shard's runs only.
+ * JSON through core's encoder: the document is columnar (one array per field), so each array is
+ * written to its own temp file as chunks arrive and the parts are put together behind the
+ * document's head at close (jsonLayout). A shard's document also has a `shard` entry and arrays
+ * for the shard's runs only.
  */
 class JsonSink extends FileSink {
-  private parts: { key: string; path: string; fh: FileHandle; empty: boolean }[] = [];
+  private parts = new Map<string, { path: string; fh: FileHandle; empty: boolean }>();
+
+  private static partKey(array: 'points' | 'column', key: string): string {
+    return `${array}:${key}`;
+  }
 
   protected async start(): Promise<void> {
     const m = this.meta;
-    const keys = [...(m.plan.mode === 'list' ? m.params.map((p) => `points:${p}`) : []), ...RESULT_FIELDS];
+    const keys = [...pointKeys(m.plan).map((p) => JsonSink.partKey('points', p)), ...m.columns.map((c) => JsonSink.partKey('column', c.name))];
     for (const [k, key] of keys.entries()) {
       const path = `${this.tmp}.${k}`;
-      this.parts.push({ key, path, fh: await open(path, 'w+'), empty: true });
+      this.parts.set(key, { path, fh: await open(path, 'w+'), empty: true });
     }
   }
 
   protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
     const m = this.meta;
-    const arrays: ArrayLike<number>[] = [];
-    if (m.plan.mode === 'list') arrays.push(...coordinateColumns(m, begin, n).params);
-    for (const f of RESULT_FIELDS) arrays.push(cols[f]);
-    for (const [k, part] of this.parts.entries()) {
-      const a = arrays[k];
-      if (!a) throw new Error(`no data for ${part.key}`);
-      for (let s = 0; s < n; s += TEXT_ROWS) {
-        await writeAll(part.fh, `${part.empty ? '' : ','}${arrayText(a, s, Math.min(n, s + TEXT_ROWS))}`);
-        part.empty = false;
-      }
+    const arrays: [string, ArrayLike<number>][] = [];
+    pointKeys(m.plan).forEach((p, d) => arrays.push([JsonSink.partKey('points', p), paramValues(m.plan, d, begin, n)]));
+    for (const c of m.columns) arrays.push([JsonSink.partKey('column', c.name), columnOf(cols, c.name) ?? []]);
+    for (const [key, a] of arrays) {
+      const part = this.parts.get(key);
+      if (!part) throw new Error(`no part file for ${key}`);
+      for (const text of jsonBlocks(a, 0, n, part.empty)) await writeAll(part.fh, text);
+      part.empty = false;
     }
   }
 
   protected async finish(info: CloseInfo): Promise<void> {
     const m = this.meta;
+    const head = {
+      spec: m.spec,
+      engine: m.engine,
+      meta: info.meta ?? {},
+      shard: shardInfo(m),
+      width: m.width,
+      height: m.height,
+      params: m.params,
+      xValues: m.xValues,
+      yValues: m.yValues,
+      radius: m.radius,
+      bound: m.bound,
+      minima: m.minima,
+    };
     const fh = this.handle();
-    const all = (a: Float64Array): string => arrayText(a, 0, a.length);
-    let head = '{\n';
-    head += `"spec":${JSON.stringify(m.spec)},\n`;
-    head += `"engine":${JSON.stringify(m.engine)},\n`;
-    head += `"meta":${JSON.stringify(info.meta ?? {})},\n`;
-    if (m.shard) head += `"shard":${JSON.stringify({ k: m.shard.k, n: m.shard.n, firstRun: m.firstRun, runs: m.runs })},\n`;
-    head += `"width":${m.width},\n"height":${m.height},\n`;
-    head += `"params":${JSON.stringify(m.params)},\n`;
-    head += `"xValues":[${all(m.xValues)}],\n`;
-    head += `"yValues":[${all(m.yValues)}],\n`;
-    await writeAll(fh, head);
-    const points = this.parts.filter((p) => p.key.startsWith('points:'));
-    const fields = this.parts.filter((p) => !p.key.startsWith('points:'));
-    if (points.length > 0) {
-      await writeAll(fh, '"points":{');
-      for (const [k, p] of points.entries()) {
-        await writeAll(fh, `${k > 0 ? ',' : ''}${JSON.stringify(p.key.slice('points:'.length))}:[`);
-        await this.copyPart(p);
-        await writeAll(fh, ']');
+    for (const piece of jsonLayout(head, pointKeys(m.plan), m.columns.map((c) => c.name))) {
+      if (typeof piece === 'string') {
+        await writeAll(fh, piece);
+        continue;
       }
-      await writeAll(fh, '},\n');
+      const part = this.parts.get(JsonSink.partKey(piece.array, piece.key));
+      if (!part) throw new Error(`no part file for ${piece.array} ${piece.key}`);
+      await this.copyPart(part);
     }
-    await writeAll(fh, `"radius":${num(m.radius)},\n"bound":${num(m.bound)},\n`);
-    await writeAll(fh, `"minima":${JSON.stringify(minimaJSON(m.minima))},\n`);
-    for (const [k, p] of fields.entries()) {
-      await writeAll(fh, `${JSON.stringify(p.key)}:[`);
-      await this.copyPart(p);
-      await writeAll(fh, `]${k < fields.length - 1 ? ',' : ''}\n`);
-    }
-    await writeAll(fh, '}\n');
     await this.discard();
   }
 
@@ -667,8 +615,8 @@ class JsonSink extends FileSink {
   }
 
   protected override async discard(): Promise<void> {
-    const parts = this.parts;
-    this.parts = [];
+    const parts = [...this.parts.values()];
+    this.parts = new Map();
     for (const p of parts) {
       await p.fh.close().catch(() => undefined);
       await rm(p.path, { force: true });

@@ -10,7 +10,7 @@ import type { Table } from 'apache-arrow';
 import type { Plan } from '../../src/core/plan.ts';
 import { makePlan } from '../../src/core/plan.ts';
 import type { ResultColumns, Results } from '../../src/core/results.ts';
-import { RESULT_FIELDS } from '../../src/core/results.ts';
+import { columnOf, presentFields, sliceColumns } from '../../src/core/results.ts';
 import { parseSpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import type { ResultSink, SinkMeta } from '../../src/io/sinks.ts';
@@ -57,18 +57,7 @@ export async function runSweep(spec: unknown, engine: 'cpu' | 'cpu64'): Promise<
   }
 }
 
-/** Rows [from, to) of every result column, as fresh arrays (what an engine's chunk looks like). */
-export function sliceColumns(res: ResultColumns, from: number, to: number): ResultColumns {
-  return {
-    final_x: res.final_x.slice(from, to),
-    final_y: res.final_y.slice(from, to),
-    loss: res.loss.slice(from, to),
-    sharpness: res.sharpness.slice(from, to),
-    basin: res.basin.slice(from, to),
-    diverged: res.diverged.slice(from, to),
-    steps_to_converge: res.steps_to_converge.slice(from, to),
-  };
-}
+export { sliceColumns };
 
 /**
  * Writes runs [meta.firstRun, meta.firstRun + meta.runs) of `res` in chunks of the given sizes
@@ -84,7 +73,7 @@ export async function writeChunked(sink: ResultSink, meta: SinkMeta, res: Result
     const n = Math.min(end - begin, sizes[k % sizes.length] ?? 1);
     const buf = sliceColumns(res, begin, begin + n + 3);
     await sink.write(begin, buf, n);
-    for (const f of RESULT_FIELDS) buf[f].fill(7);
+    for (const f of presentFields(buf)) columnOf(buf, f)?.fill(7);
     begin += n;
     k++;
   }

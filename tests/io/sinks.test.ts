@@ -11,13 +11,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan.ts';
 import { sweepValue } from '../../src/core/plan.ts';
 import type { Results } from '../../src/core/results.ts';
-import { FLOAT_FIELDS, RESULT_FIELDS, writeResultsCSV, writeResultsJSON } from '../../src/core/results.ts';
+import type { ResultField } from '../../src/core/results.ts';
+import { columnOf, writeResultsCSV, writeResultsJSON } from '../../src/core/results.ts';
 import { specToJSON } from '../../src/core/spec.ts';
 import { VERSION } from '../../src/io/format.ts';
 import { sinkFor, sinkMeta, writeColumnsFile } from '../../src/io/sinks.ts';
 import { GRID_SPEC, SOBOL_SPEC, duckRows, isArrowIpcFile, sqlString, readArrow, readParquetDuckDB, runSweep, sliceColumns, writeChunked } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'basinlab-sinks-'));
+/** The columns of a spec without optional features (tests/io/columns.test.ts covers those), written out. */
+const RESULT_FIELDS: readonly ResultField[] = ['final_x', 'final_y', 'loss', 'sharpness', 'basin', 'diverged', 'steps_to_converge'];
+const FLOAT_FIELDS = ['final_x', 'final_y', 'loss', 'sharpness'] as const;
 const CHUNKS = [7, 1, 20, 13];
 
 interface Case {
@@ -45,7 +49,7 @@ function expectedColumns(plan: Plan, res: Results): Record<string, number[]> {
   plan.dims.forEach((d, k) => {
     out[d.path] = runs.map((r) => sweepValue(plan, r, k));
   });
-  for (const f of RESULT_FIELDS) out[f] = Array.from(res[f] as ArrayLike<number>);
+  for (const f of RESULT_FIELDS) out[f] = Array.from(columnOf(res, f) ?? []);
   return out;
 }
 
@@ -269,7 +273,7 @@ describe('writeColumnsFile', () => {
   it('refuses float columns of the other precision, and leaves no file', async () => {
     const { plan, res } = cases[1] as Case;
     const path = join(dir, 'wrong-precision.arrow');
-    await expect(writeColumnsFile(path, sinkMeta(plan, 'cpu'), res)).rejects.toThrow(/column final_x is a Float64Array, but engine cpu writes Float32Array/);
+    await expect(writeColumnsFile(path, sinkMeta(plan, 'cpu'), res)).rejects.toThrow(/engine cpu\): column final_x is a Float64Array, but float32 is written from a Float32Array/);
     expect(readdirSync(dir).filter((f) => f.startsWith('wrong-precision'))).toEqual([]);
   });
 });

@@ -96,4 +96,12 @@ describe('sharded sweeps on a scheduler, merged', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/--shard: auto: no shard in the environment/);
   });
+
+  it('a CSV shard is refused before anything runs: merge could not check it', () => {
+    const out = join(dir, 'shard.csv');
+    const r = cli(['sweep', spec, '--shard', '0/2', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--out: a shard cannot be CSV/);
+    expect(existsSync(out)).toBe(false);
+  });
 });

@@ -55,7 +55,7 @@ export class CpuEngine implements Engine {
     const [r0, r1] = runRange0(plan, opts);
     const n = r1 - r0;
     const keep = opts.keepResults !== false;
-    const cols = allocateColumns(keep ? n : 0, this.precision, plan.spec.swa !== null);
+    const cols = allocateColumns(keep ? n : 0, this.precision, plan.spec);
     const work = n * plan.spec.steps;
     const useWorkers = this.opts.spawn !== null && this.opts.workers > 0 && work >= (this.opts.inProcessBelow ?? 2_000_000) && n > 1;
     if (useWorkers) await this.runPooled(plan, r0, r1, keep ? cols : null, opts);
@@ -71,7 +71,7 @@ export class CpuEngine implements Engine {
   private async runInProcess(plan: Plan, r0: number, r1: number, cols: ResultColumns | null, opts: RunOptions): Promise<void> {
     const steps = plan.spec.steps;
     const slice = Math.max(1, Math.floor(200_000 / steps));
-    const part = allocateColumns(Math.min(slice, r1 - r0), this.precision, plan.spec.swa !== null);
+    const part = allocateColumns(Math.min(slice, r1 - r0), this.precision, plan.spec);
     for (let begin = r0; begin < r1; begin += slice) {
       if (opts.signal?.aborted) throw new CancelledError();
       const end = Math.min(r1, begin + slice);

@@ -9,7 +9,7 @@ import { columnBuffers } from './protocol.ts';
 export function handleRequest(req: RunRequest, post: (msg: WorkerReply, transfer: ArrayBuffer[]) => void): void {
   try {
     const plan = makePlan(parseSpec(req.spec));
-    const cols = allocateColumns(req.end - req.begin, req.precision, plan.spec.swa !== null);
+    const cols = allocateColumns(req.end - req.begin, req.precision, plan.spec);
     runRange(plan, req.precision, req.begin, req.end, cols, (runsDone) => {
       post({ type: 'progress', id: req.id, runsDone }, []);
     });

@@ -392,10 +392,9 @@ export class GpuEngine implements Engine {
 
       const [r0, r1] = runRange0(plan, opts);
       const keepCols = opts.keepResults !== false;
-      const swa = plan.spec.swa !== null;
-      const cols = allocateColumns(keepCols ? r1 - r0 : 0, 'f32', swa);
+      const cols = allocateColumns(keepCols ? r1 - r0 : 0, 'f32', plan.spec);
       // A chunk's own columns when streaming, reused from one chunk to the next.
-      const chunkCols = opts.onChunk ? allocateColumns(Math.min(chunk, r1 - r0), 'f32', swa) : null;
+      const chunkCols = opts.onChunk ? allocateColumns(Math.min(chunk, r1 - r0), 'f32', plan.spec) : null;
       const progressCols = keepCols ? { columns: cols } : {};
       if (opts.retainOnDevice && r0 === 0 && r1 === plan.runs) {
         // Not in `created`: it outlives the run, until the next retained run replaces it.
