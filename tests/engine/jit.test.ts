@@ -17,9 +17,8 @@ import { runRangeGeneric } from '../../src/engine/cpu/kernel.ts';
 
 /** Runs the plan both ways and returns the first difference (bitwise: Object.is), or null. */
 function compare(plan: Plan, precision: Precision): { field: string; run: number; jit: number; generic: number } | null {
-  const swa = plan.spec.swa !== null;
-  const a = allocateColumns(plan.runs, precision, swa);
-  const b = allocateColumns(plan.runs, precision, swa);
+  const a = allocateColumns(plan.runs, precision, plan.spec);
+  const b = allocateColumns(plan.runs, precision, plan.spec);
   composeKernel(plan, precision).run(0, plan.runs, a);
   runRangeGeneric(plan, precision, 0, plan.runs, b);
   for (const f of presentFields(a)) {

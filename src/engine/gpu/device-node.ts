@@ -10,6 +10,16 @@ import { GpuContext, describeAdapter, sweepLimits } from './context.ts';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
+/**
+ * The process's one Dawn instance, created on first use and never released. Every device is made
+ * from it. An instance per engine, released with the engine, crashed the process ("terminate
+ * called after throwing std::system_error", a futex error) when the garbage collector finalised
+ * the instance before the JS wrappers of objects made on its devices (layouts, pipelines) whose
+ * release then reached into freed Dawn state; it also kept ~10 MiB per engine alive. Holding it in
+ * a module variable also satisfies dawn.node's rule that it must outlive every device.
+ */
+let instance: GPU | null = null;
+
 export async function acquireNodeGpu(label = 'basinlab'): Promise<GpuContext> {
   // The Vulkan loader reads this when Dawn creates its instance, so it must be set before create().
   if (!process.env.VK_ICD_FILENAMES && existsSync(SWIFTSHADER_ICD)) {
@@ -29,7 +39,7 @@ export async function acquireNodeGpu(label = 'basinlab'): Promise<GpuContext> {
   }
   // GPUBufferUsage, GPUMapMode … are globals in browsers; dawn.node provides them separately.
   Object.assign(globalThis, webgpu.globals);
-  const instance = webgpu.create([]);
+  instance ??= webgpu.create([]);
   const adapter = await instance.requestAdapter();
   if (!adapter) {
     throw new GpuUnavailableError(
