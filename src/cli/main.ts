@@ -7,6 +7,7 @@ import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors
 import { makePlan, nearestRun, runCoordinates } from '../core/plan.ts';
 import type { Plan } from '../core/plan.ts';
 import { trajectoryJSON } from '../core/trajectory.ts';
+import { float32Problems } from '../core/precision.ts';
 import { specToJSON } from '../core/spec.ts';
 import type { EngineName, Results } from '../core/results.ts';
 import { writeResultsJSON } from '../core/results.ts';
@@ -67,13 +68,31 @@ function peakRssMiB(): number {
   return process.resourceUsage().maxRSS / 1024;
 }
 
+/**
+ * What float32 would do to the plan, refused up front on the float32 engines (cpu, gpu): values
+ * beyond its range always; sweep values it merges unless the user accepts that (`--accept-float32`),
+ * in which case the result's meta names the merged dimensions. Returns that meta entry.
+ */
+function checkFloat32(plan: Plan, engines: readonly EngineName[], accept: boolean): Record<string, string> {
+  if (!engines.some((e) => e !== 'cpu64')) return {};
+  const problems = float32Problems(plan);
+  const refused = problems.filter((p) => p.kind === 'range' || !accept);
+  if (refused.length > 0) {
+    const hint = (p: (typeof problems)[number]): string =>
+      p.kind === 'range' ? `${p.message}; use --engine cpu64` : `${p.message} (or --accept-float32 to run it anyway, marked)`;
+    throw new SpecErrors(refused.map((p) => new SpecError(p.path, hint(p))));
+  }
+  return problems.length > 0 ? { float32_merged: problems.map((p) => p.path).join(', ') } : {};
+}
+
 export async function runSweep(
   specPath: string,
-  o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean; shard?: string },
+  o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean; shard?: string; acceptFloat32?: boolean },
 ): Promise<void> {
   const spec = loadSpec(specPath);
   if (o.out) formatOf(o.out);
   const plan = makePlan(spec);
+  const mark = checkFloat32(plan, [o.engine], o.acceptFloat32 ?? false);
   // --shard K/N, or --shard auto: from BASINLAB_SHARD, a Slurm job array or a Kubernetes Indexed Job.
   const shardFlag = o.shard === undefined ? null : o.shard === 'auto' ? shardFromEnv() : parseShardFlag(o.shard);
   if (o.shard === 'auto' && !shardFlag) {
@@ -92,7 +111,10 @@ export async function runSweep(
   let sink: ResultSink | null = null;
   try {
     const res = await withEngine(o.engine, o.workers, async (engine) => {
-      if (!o.out) return engine.run(plan, { onProgress: (p) => bar.update(p), signal });
+      if (!o.out) {
+        const r = await engine.run(plan, { onProgress: (p) => bar.update(p), signal });
+        return { ...r, meta: { ...r.meta, ...mark } };
+      }
       // Files are written as the engine produces results, chunk by chunk, under a temporary name.
       // The writers (Arrow, Parquet) load only when a file is written: they cost a third of a
       // second of start-up.
@@ -107,7 +129,7 @@ export async function runSweep(
         onProgress: (p) => bar.update(p),
         onChunk: (b, cols, n) => s.write(b, cols, n),
       });
-      await s.close({ meta: r.meta });
+      await s.close({ meta: { ...r.meta, ...mark } });
       sink = null;
       return r;
     });
@@ -183,6 +205,7 @@ async function runTrajectoryCommand(
   const spec = loadSpec(specPath);
   if (o.out) outFormat(o.out, ['json']);
   const plan = makePlan(spec);
+  checkFloat32(plan, [o.engine], true);
   const runs = selectRuns(plan, o);
   const every = o.every ?? 1;
   if (every < 1) throw new SpecError('--every', `must be an integer >= 1, got ${every}`);
@@ -220,6 +243,8 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
   const spec = loadSpec(specPath);
   if (o.out) outFormat(o.out, ['json']);
   const plan = makePlan(spec);
+  // Validation compares the float32 engines with float64: a plan float32 cannot hold is refused.
+  checkFloat32(plan, ['gpu', 'cpu'], false);
   const engines = [await createNodeEngine('gpu'), await createNodeEngine('cpu', o.workers === undefined ? {} : { workers: o.workers })];
   engines.push(await createNodeEngine('cpu64', o.workers === undefined ? {} : { workers: o.workers }));
   let bar = progressBar('validate', true);
@@ -273,7 +298,8 @@ export function buildProgram(): Command {
     .option('-s, --shard <K/N|auto>', 'run shard K of N (contiguous rows, 0-based); auto: from BASINLAB_SHARD, Slurm job arrays or Kubernetes Indexed Jobs')
     .option('-w, --workers <n>', 'CPU worker threads (default: one per core; 0 = in-process)', positiveInt('--workers'))
     .option('-q, --quiet', 'no progress output')
-    .action(async (spec: string, o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean; shard?: string }) => {
+    .option('--accept-float32', 'run on a float32 engine even where float32 merges neighbouring sweep values (the result meta names them)')
+    .action(async (spec: string, o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean; shard?: string; acceptFloat32?: boolean }) => {
       await runSweep(spec, o);
     });
 
@@ -346,7 +372,22 @@ export function buildProgram(): Command {
 }
 
 /** Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 bad input, 3 no GPU, 130 interrupted. */
+/**
+ * A reader that goes away (`basinlab sweep spec.json | head`) closes stdout: the output was for it,
+ * so the process ends quietly (exit 0) instead of crashing on EPIPE. Files are never written to
+ * stdout, so nothing is left half-written.
+ */
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(0);
+      throw e;
+    });
+  }
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  quietOnClosedPipe();
   const program = buildProgram();
   try {
     process.exitCode = 0;
