@@ -83,7 +83,7 @@ describe('parseSpec: bad input names the field, what was given and what is allow
     ['betas out of range', { ...base, optimizer: { name: 'Adam', betas: [0.9, 1.5] } }, /^optimizer\.betas\.1: 1\.5 is out of range/],
     ['steps not integer', { ...base, steps: 10.5 }, /^steps: expected an integer in \[1, 10000000\], got 10\.5/],
     ['steps missing', { surface: 'rosenbrock', optimizer: { name: 'SGD' } }, /^steps: expected a finite number/],
-    ['start of wrong shape', { ...base, start: [1] }, /^start: expected \[x, y\]/],
+    ['start of wrong shape', { ...base, start: [1] }, /^start: expected 2 numbers in \[-1e\+30, 1e\+30\], got \[1\]/],
     ['start beyond the bound', { ...base, start: [5000, 0] }, /^start\.0: 5000 is beyond the divergence bound 1000/],
     ['noise std negative', { ...base, noise: { std: -0.1 } }, /^noise\.std: -0\.1 is out of range/],
     ['required schedule parameter', { ...base, schedule: { name: 'StepLR' } }, /^schedule\.step_size: required: torch's StepLR has no default/],

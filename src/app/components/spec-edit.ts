@@ -15,7 +15,8 @@ import { inRange } from '../../core/params.ts';
 import type { ScheduleDef } from '../../core/registry/index.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurface } from '../../core/registry/index.ts';
 import type { ParamTarget, Scale, ScheduleSpec, Spec } from '../../core/spec.ts';
-import { MAX_AXIS_COUNT, MAX_RUNS, MAX_STEPS, resolveParamPath, sweepablePaths } from '../../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, resolveParamPath, sweepablePaths } from '../../core/spec.ts';
+import { MAX_STEPS } from '../../core/run-settings.ts';
 
 /** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
 export type SpecJSON = Record<string, unknown>;
