@@ -153,7 +153,8 @@ export const RUN_SETTINGS = [
         minExclusive: true,
         max: MAX_MAGNITUDE,
         sweepable: false,
-        unset: "1% of the view's diagonal, less where minima are close",
+        // plan.ts's defaultRadius: 1% of the view's diagonal, less where two minima are close.
+        unset: '1% of the view diagonal',
         doc: 'Distance to a known minimum that counts as reaching it.',
       },
       {
@@ -316,18 +317,3 @@ export const RUN_PATHS: readonly RunPath[] = (RUN_SETTINGS as readonly RunSettin
  * derived from the same entries (RunSlotPath); spec.test.ts checks the two lists agree.
  */
 export const RUN_SLOT_PATHS = RUN_PATHS.filter((p) => 'sweepable' in p.field && p.field.sweepable).map((p) => p.path) as readonly RunSlotPath[];
-
-/** The setting at a top-level key, if it is one (matched against the schema's keys only, never an object's prototype). */
-export function findRunSetting(key: string): RunSetting | undefined {
-  return (RUN_SETTINGS as readonly RunSetting[]).find((s) => s.key === key);
-}
-
-/** A block's fields at their defaults, e.g. sam's `{ rho: 0.05, adaptive: false }` (required fields are left out). */
-export function blockDefaults(block: RunBlock): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const f of block.fields) {
-    if ('required' in f && f.required) continue;
-    out[f.key] = Array.isArray(f.default) ? [...(f.default as readonly unknown[])] : f.default;
-  }
-  return out;
-}

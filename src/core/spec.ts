@@ -91,8 +91,11 @@ export interface Spec extends RunValues {
   readonly sweep: SweepSpec | null;
 }
 
-/** What resolving a sweep path reads of a spec: the entries' names, and which switchable blocks are on. */
-export type PathContext = Pick<Spec, 'surface' | 'optimizer' | 'schedule'> & { readonly [K in SwitchKey]?: Spec[K] };
+/**
+ * What resolving a sweep path reads of a spec: the entries, and whether each switchable block
+ * (SWA, SAM) is on; a sweepable field of a block that is off cannot be swept.
+ */
+export type PathContext = Pick<Spec, 'surface' | 'optimizer' | 'schedule'> & { readonly [K in SwitchKey]?: object | null };
 /**
  * Steps between outcome checkpoints unless the spec says otherwise: 2% of the run, so that
  * steps_to_converge has the same relative resolution whatever the run length, while the checks
