@@ -26,9 +26,9 @@ export const U32_MAX = 0xffffffff;
 
 /**
  * Largest magnitude of a real where no tighter rule applies (a start coordinate, a noise level, a
- * radius, SAM's rho, a sweep axis's ends): every such value lands in an f32 slot of P, and 1e30
- * stays finite there with eight decades to spare (f32's largest is 3.4e38), so it never becomes
- * Infinity on the GPU nor collides with PARAM_UNSET (-3.4e38).
+ * radius, a bound, SAM's rho, a sweep axis's ends): every such value reaches the kernels as an f32
+ * (in P or a uniform), and 1e30 stays finite there with eight decades to spare (f32's largest is
+ * 3.4e38), so it never becomes Infinity on the GPU nor collides with PARAM_UNSET (-3.4e38).
  */
 export const MAX_MAGNITUDE = 1e30;
 

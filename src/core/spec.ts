@@ -612,8 +612,6 @@ function crossChecks(rd: Reader, spec: Spec): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-
-// ---------------------------------------------------------------------------------------------
 // Run-level settings, from their schema (core/run-settings.ts).
 
 /** A run-level field; one counting steps of the run is allowed up to the spec's steps. */
