@@ -154,7 +154,7 @@ export const RUN_SETTINGS = [
         max: MAX_MAGNITUDE,
         sweepable: false,
         // plan.ts's defaultRadius: 1% of the view's diagonal, less where two minima are close.
-        unset: '1% of the view diagonal',
+        unset: '1% of view',
         doc: 'Distance to a known minimum that counts as reaching it.',
       },
       {
