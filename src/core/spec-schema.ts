@@ -14,13 +14,13 @@ import { MAX_SCHEDULE_CHILDREN, MAX_SWEEP_DIMS } from './layout.ts';
 import type { ParamSchema } from './params.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from './registry/index.ts';
 import type { ScheduleDef } from './registry/index.ts';
-import { MAX_AXIS_COUNT, MAX_POINTS, MAX_RUNS, MAX_STEPS } from './spec.ts';
+import type { RunBlock, RunField, RunSetting } from './run-settings.ts';
+import { MAX_MAGNITUDE, RUN_SETTINGS, RUN_SLOT_PATHS, U32_MAX, isBlock } from './run-settings.ts';
+import { MAX_AXIS_COUNT, MAX_POINTS, MAX_RUNS, SETTINGS_AFTER_SWEEP, SETTINGS_BEFORE_SWEEP } from './spec.ts';
 
 export type JsonSchema = { readonly [key: string]: unknown };
 
 export const SPEC_SCHEMA_ID = 'https://basinlab.dev/spec.schema.json';
-
-const U32_MAX = 0xffffffff;
 
 /** A string equal to one of `values` ignoring case: `enum` first, so editors complete the canonical spelling. */
 function names(values: readonly string[]): JsonSchema {
@@ -38,13 +38,15 @@ function range(p: { min: number; max: number; minExclusive?: boolean; maxExclusi
 
 function paramSchema(p: ParamSchema): JsonSchema {
   const doc = { description: p.doc };
+  // A required parameter has no default; its `default` is an example, and JSON Schema says so.
+  const given = (v: unknown): Record<string, unknown> => ('required' in p && p.required ? { examples: [v] } : { default: v });
   switch (p.kind) {
     case 'number':
     case 'int':
-      return { ...doc, type: p.kind === 'int' ? 'integer' : 'number', ...range(p), default: p.default };
+      return { ...doc, type: p.kind === 'int' ? 'integer' : 'number', ...range(p), ...given(p.default) };
     case 'optional-number':
     case 'optional-int':
-      return { ...doc, type: [p.kind === 'optional-int' ? 'integer' : 'number', 'null'], ...range(p), default: p.default };
+      return { ...doc, type: [p.kind === 'optional-int' ? 'integer' : 'number', 'null'], ...range(p), ...given(p.default) };
     case 'tuple':
       return {
         ...doc,
@@ -52,7 +54,7 @@ function paramSchema(p: ParamSchema): JsonSchema {
         items: { type: 'number', ...range(p) },
         minItems: p.default.length,
         maxItems: p.default.length,
-        default: [...p.default],
+        ...given([...p.default]),
       };
     case 'int-list':
       return {
@@ -61,7 +63,7 @@ function paramSchema(p: ParamSchema): JsonSchema {
         type: 'array',
         items: { type: 'integer', ...range(p) },
         maxItems: p.maxLength,
-        default: [...p.default],
+        ...given([...p.default]),
       };
     case 'bool':
       return { ...doc, type: 'boolean', default: p.default };
@@ -99,11 +101,40 @@ function scheduleEntry(s: ScheduleDef): JsonSchema {
 
 const ref = (name: string): JsonSchema => ({ $ref: `#/$defs/${name}` });
 
+/** A run-level field: its parameter schema, with what only run-level fields say in the description. */
+function runFieldSchema(f: RunField): JsonSchema {
+  const out: Record<string, unknown> = { ...paramSchema(f) };
+  const notes = [f.upToSteps ? 'at most steps' : '', f.unset ? `null or absent: ${f.unset}` : ''].filter((n) => n !== '');
+  if (notes.length > 0) out.description = `${f.doc.replace(/\.$/, '')} (${notes.join('; ')}).`;
+  // Its default is the surface's, which a schema of the whole spec cannot state as a value.
+  if (f.surfaceDefault) delete out.default;
+  return out;
+}
+
+/** A block of run-level fields, e.g. `noise: { std, seed }`; null or absent means its defaults, or off. */
+function runBlockSchema(b: RunBlock): JsonSchema {
+  const required = b.fields.filter((f) => 'required' in f && f.required).map((f) => f.key);
+  return {
+    description: b.doc,
+    type: ['object', 'null'],
+    properties: Object.fromEntries(b.fields.map((f) => [f.key, runFieldSchema(f)])),
+    ...(required.length > 0 ? { required } : {}),
+    additionalProperties: false,
+  };
+}
+
+function runSettingSchemas(settings: readonly RunSetting[]): Record<string, JsonSchema> {
+  return Object.fromEntries(settings.map((s) => [s.key, isBlock(s) ? runBlockSchema(s) : runFieldSchema(s)]));
+}
+
 export function specJsonSchema(): JsonSchema {
   const leaves = SCHEDULES.filter((s) => !s.children && !s.plateau);
-  const number = { type: 'number', minimum: -1e30, maximum: 1e30 };
+  const number = { type: 'number', minimum: -MAX_MAGNITUDE, maximum: MAX_MAGNITUDE };
   const axisRange = {
-    param: { type: 'string', description: 'dotted path to a numeric parameter: optimizer.lr, optimizer.betas.0, schedule.gamma, schedule.schedulers.1.T_max, surface.<name>, start.0, start.1, noise.std, sam.rho' },
+    param: {
+      type: 'string',
+      description: `dotted path to a numeric parameter: optimizer.lr, optimizer.betas.0, schedule.gamma, schedule.schedulers.1.T_max, surface.<name>, ${RUN_SLOT_PATHS.join(', ')}`,
+    },
     min: number,
     max: number,
     scale: { ...names(['linear', 'log']), default: 'linear', description: 'log needs min > 0' },
@@ -130,25 +161,7 @@ export function specJsonSchema(): JsonSchema {
         description: 'torch.optim.lr_scheduler class and its arguments; null or absent: constant LR',
         anyOf: [{ type: 'null' }, names(bareNames(SCHEDULES, (s) => !s.children)), ...SCHEDULES.map((s) => ref(`schedule.${s.id}`))],
       },
-      steps: { type: 'integer', minimum: 1, maximum: MAX_STEPS, description: 'optimiser steps per run' },
-      start: { type: 'array', items: number, minItems: 2, maxItems: 2, description: 'starting point [x, y]; default: the surface\'s' },
-      noise: {
-        type: ['object', 'null'],
-        properties: {
-          std: { type: 'number', minimum: 0, maximum: 1e30, default: 0, description: 'standard deviation of Gaussian noise added to each gradient coordinate' },
-          seed: { type: 'integer', minimum: 0, maximum: U32_MAX, default: 0 },
-        },
-        additionalProperties: false,
-      },
-      outcome: {
-        type: ['object', 'null'],
-        properties: {
-          radius: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 1e30, description: 'distance to a minimum that counts as reaching it; default: per surface' },
-          bound: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: 1e30, description: 'a run beyond this |coordinate| has diverged; default: per surface' },
-          check_every: { type: ['integer', 'null'], minimum: 1, maximum: 100_000, description: 'steps between outcome checks; default 2% of the run' },
-        },
-        additionalProperties: false,
-      },
+      ...runSettingSchemas(SETTINGS_BEFORE_SWEEP),
       sweep: {
         description: 'what varies between runs; absent: one run',
         anyOf: [
@@ -185,21 +198,9 @@ export function specJsonSchema(): JsonSchema {
           },
         ],
       },
-      swa: {
-        description: 'stochastic weight averaging (torch.optim.swa_utils.AveragedModel): average the iterates from step start, every every steps',
-        type: ['object', 'null'],
-        properties: { start: { type: 'integer', minimum: 1, maximum: MAX_STEPS }, every: { type: 'integer', minimum: 1, maximum: MAX_STEPS, default: 1 } },
-        required: ['start'],
-        additionalProperties: false,
-      },
-      sam: {
-        description: 'sharpness-aware minimisation around the optimiser (Foret et al. 2021; adaptive: ASAM)',
-        type: ['object', 'null'],
-        properties: { rho: { type: 'number', minimum: 0, maximum: 1e30, default: 0.05 }, adaptive: { type: 'boolean', default: false } },
-        additionalProperties: false,
-      },
+      ...runSettingSchemas(SETTINGS_AFTER_SWEEP),
     },
-    required: ['surface', 'optimizer', 'steps'],
+    required: ['surface', 'optimizer', ...(RUN_SETTINGS as readonly RunSetting[]).filter((s) => !isBlock(s) && 'required' in s && s.required).map((s) => s.key)],
     additionalProperties: false,
     $defs: {
       ...Object.fromEntries(SURFACES.map((s) => [`surface.${s.id}`, entry(s.id, s.doc, s.params)])),

@@ -17,6 +17,8 @@ import {
 } from './layout.ts';
 import type { ParamSchema, ParamValue, ParamValues } from './params.ts';
 import { inRange, rangeText, slotOffsets } from './params.ts';
+import type { RunBlock, RunField, RunPath, RunSetting, RunValues, SwitchKey } from './run-settings.ts';
+import { MAX_MAGNITUDE, RUN_PATHS, RUN_SETTINGS, RUN_SLOT_PATHS, U32_MAX, isBlock } from './run-settings.ts';
 import type { OptimizerDef, ScheduleDef, SurfaceDef } from './registry/index.ts';
 import {
   OPTIMIZERS,
@@ -77,36 +79,23 @@ export interface PointsSweep {
 
 export type SweepSpec = GridSweep | SampledSweep | PointsSweep;
 
-export interface Spec {
+/**
+ * A resolved spec: the entries, the sweep, and the run-level settings (`steps`, `start`, `noise`,
+ * `outcome`, `swa`, `sam`), whose types, defaults, ranges and docs are defined once in
+ * core/run-settings.ts.
+ */
+export interface Spec extends RunValues {
   readonly surface: EntrySpec;
   readonly optimizer: EntrySpec;
   readonly schedule: ScheduleSpec | null;
-  readonly steps: number;
-  readonly start: readonly [number, number];
-  readonly noise: { readonly std: number; readonly seed: number };
-  /**
-   * Outcome rules. radius: convergence radius around a known minimum; bound: divergence bound
-   * (null = the surface's default); check_every: steps between outcome checkpoints, so divergence
-   * is detected and steps_to_converge measured to that resolution (1 = every step, exact but about
-   * three times slower on the GPU; null = defaultCheckEvery(steps); see docs/performance.md).
-   */
-  readonly outcome: { readonly radius: number | null; readonly bound: number | null; readonly check_every: number | null };
   readonly sweep: SweepSpec | null;
-  /**
-   * Stochastic weight averaging (torch.optim.swa_utils.AveragedModel's equal-weight average): the
-   * mean of the iterates after steps start, start + every, …; reported beside the last iterate.
-   */
-  readonly swa: { readonly start: number; readonly every: number } | null;
-  /**
-   * Sharpness-aware minimisation (Foret et al., ICLR 2021; reference implementation davda54/sam)
-   * wrapping the optimiser: each step first moves to w + e(w), e = rho·g/‖g‖ (adaptive: ASAM's
-   * rho·w²·g/‖|w|·g‖), takes the gradient there with the same noise draw, and hands it to the
-   * optimiser at w. Two gradient evaluations per step.
-   */
-  readonly sam: { readonly rho: number; readonly adaptive: boolean } | null;
 }
 
-export const MAX_STEPS = 10_000_000;
+/**
+ * What resolving a sweep path reads of a spec: the entries, and whether each switchable block
+ * (SWA, SAM) is on; a sweepable field of a block that is off cannot be swept.
+ */
+export type PathContext = Pick<Spec, 'surface' | 'optimizer' | 'schedule'> & { readonly [K in SwitchKey]?: object | null };
 /**
  * Steps between outcome checkpoints unless the spec says otherwise: 2% of the run, so that
  * steps_to_converge has the same relative resolution whatever the run length, while the checks
@@ -119,10 +108,18 @@ export const MAX_AXIS_COUNT = 16_384;
 /** Explicit points are JSON: beyond a million, a grid, random or Sobol sweep is the right tool. */
 export const MAX_POINTS = 1_048_576;
 export const MAX_RUNS = 16_384 * 16_384;
-const U32_MAX = 0xffffffff;
 
 // ---------------------------------------------------------------------------------------------
 // Small readers that record an error instead of throwing, so one pass reports every problem.
+
+/**
+ * A field of a user-supplied object, read from the object itself and never from its prototype
+ * chain, so that a name such as `constructor` or `__proto__` is only ever a missing or an unknown
+ * field.
+ */
+function own(o: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
+}
 
 class Reader {
   readonly errors: SpecError[] = [];
@@ -252,13 +249,14 @@ function readParams(
   const out: Record<string, ParamValue> = {};
   rd.unknownKeys(o, [...reserved, ...schema.map((p) => p.key)], path);
   for (const p of schema) {
-    if (o[p.key] === undefined) {
+    const given = own(o, p.key);
+    if (given === undefined) {
       if ('required' in p && p.required) {
         rd.fail(join(path, p.key), `required: torch's ${entry} has no default (e.g. ${JSON.stringify(p.default)})`);
       }
       out[p.key] = p.default;
     } else {
-      const v = readParam(rd, p, o[p.key], join(path, p.key));
+      const v = readParam(rd, p, given, join(path, p.key));
       out[p.key] = v === undefined ? p.default : v;
     }
   }
@@ -269,7 +267,7 @@ function readSurface(rd: Reader, v: unknown): EntrySpec | null {
   const names = SURFACES.map((s) => s.id);
   const o = typeof v === 'string' ? { name: v } : rd.object(v, 'surface');
   if (!o) return null;
-  const name = rd.string(o.name, 'surface.name', names);
+  const name = rd.string(own(o, 'name'), 'surface.name', names);
   const def = name === null ? undefined : findSurface(name);
   if (!def) return null;
   return { name: def.id, params: readParams(rd, def.id, def.params, o, 'surface', ['name']) };
@@ -278,7 +276,7 @@ function readSurface(rd: Reader, v: unknown): EntrySpec | null {
 function readOptimizer(rd: Reader, v: unknown): EntrySpec | null {
   const o = typeof v === 'string' ? { name: v } : rd.object(v, 'optimizer');
   if (!o) return null;
-  const name = rd.string(o.name, 'optimizer.name', OPTIMIZERS.map((x) => x.id));
+  const name = rd.string(own(o, 'name'), 'optimizer.name', OPTIMIZERS.map((x) => x.id));
   const def = name === null ? undefined : findOptimizer(name);
   if (!def) return null;
   return { name: def.id, params: readParams(rd, def.id, def.params, o, 'optimizer', ['name']) };
@@ -288,13 +286,13 @@ function readSchedule(rd: Reader, v: unknown, path: string, depth: number): Sche
   if (v === null || v === undefined) return null;
   const o = typeof v === 'string' ? { name: v } : rd.object(v, path);
   if (!o) return null;
-  const name = rd.string(o.name, join(path, 'name'), SCHEDULES.map((x) => x.id));
+  const name = rd.string(own(o, 'name'), join(path, 'name'), SCHEDULES.map((x) => x.id));
   const def = name === null ? undefined : findSchedule(name);
   if (!def) return null;
   const params = readParams(rd, def.id, def.params, o, path, def.children ? ['name', 'schedulers'] : ['name']);
   const schedulers: ScheduleSpec[] = [];
   if (def.children) {
-    const list = o.schedulers;
+    const list = own(o, 'schedulers');
     const { min, max } = def.children;
     const limit = Math.min(max, MAX_SCHEDULE_CHILDREN);
     if (!Array.isArray(list) || list.length < min || list.length > limit) {
@@ -334,7 +332,8 @@ function entryTarget(
   const numeric = schema
     .filter((s) => s.kind === 'number' || s.kind === 'int' || s.kind === 'tuple' || s.kind === 'optional-number' || s.kind === 'optional-int' || s.kind === 'int-list')
     .map((s) => (s.kind === 'tuple' ? `${s.key}.0` : s.kind === 'int-list' ? `${s.key}.0` : s.key));
-  if (!p || offsets[rest] === undefined) {
+  // `rest` comes from the user: only the schema's own slot names count, never the prototype's.
+  if (!p || !Object.hasOwn(offsets, rest)) {
     return `no numeric parameter '${rest}' in ${prefix}; sweepable: ${numeric.map((n) => `${prefix}.${n}`).join(', ') || 'none'}`;
   }
   if (p.kind === 'bool' || p.kind === 'enum') return `${prefix}.${rest} is not numeric and cannot be swept`;
@@ -345,20 +344,29 @@ function entryTarget(
   return { path: `${prefix}.${rest}`, slot: base + (offsets[rest] as number), int, range: p };
 }
 
+/** Run-level paths by name, for the sweep-path lookup (a Map: a user's path never meets a prototype). */
+const RUN_PATH_BY_NAME = new Map<string, RunPath>(RUN_PATHS.map((p) => [p.path, p]));
+const RUN_SLOTS = new Map<string, number>(Object.entries(RUN_PARAMS));
+
+/** A run-level path: its slot and range when sweepable, else why not. */
+function runTarget(spec: PathContext, run: RunPath): ParamTarget | string {
+  const { path, field, block } = run;
+  const slot = RUN_SLOTS.get(path);
+  if (slot === undefined || (field.kind !== 'number' && field.kind !== 'int' && field.kind !== 'tuple')) {
+    return `${path} cannot be swept (it is not a per-run parameter); sweepable run settings: ${RUN_SLOT_PATHS.join(', ')}`;
+  }
+  if (block?.absent === 'off' && !(spec as Readonly<Record<string, unknown>>)[block.key]) {
+    return `${path} is swept but the spec has no ${block.key} block; add "${block.key}": {"${field.key}": ${JSON.stringify(field.default)}}`;
+  }
+  return { path, slot, int: field.kind === 'int', range: field };
+}
+
 /** Resolves a sweep path against a spec, or returns the reason it is not sweepable. */
-export function resolveParamPath(
-  spec: Pick<Spec, 'surface' | 'optimizer' | 'schedule'> & { readonly sam?: Spec['sam'] },
-  path: string,
-): ParamTarget | string {
+export function resolveParamPath(spec: PathContext, path: string): ParamTarget | string {
   const [head, ...tail] = path.split('.');
   const rest = tail.join('.');
-  if (path in RUN_PARAMS) {
-    const slot = RUN_PARAMS[path as keyof typeof RUN_PARAMS];
-    const range =
-      path === 'noise.std' || path === 'sam.rho' ? { min: 0, max: Number.POSITIVE_INFINITY } : { min: -1e30, max: 1e30 };
-    if (path === 'sam.rho' && !spec.sam) return 'sam.rho is swept but the spec has no sam block; add "sam": {"rho": 0.05}';
-    return { path, slot, int: false, range };
-  }
+  const run = RUN_PATH_BY_NAME.get(path);
+  if (run) return runTarget(spec, run);
   switch (head) {
     case 'surface': {
       const def = findSurface(spec.surface.name);
@@ -382,7 +390,7 @@ export function resolveParamPath(
       return def ? entryTarget(def.params, scheduleBlockBase(0), 'schedule', rest) : 'unknown schedule';
     }
     default:
-      return `unknown parameter path; use optimizer.<name>, schedule.<name>, surface.<name>, start.0, start.1, noise.std or sam.rho`;
+      return `unknown parameter path; use optimizer.<name>, schedule.<name>, surface.<name>, ${RUN_SLOT_PATHS.slice(0, -1).join(', ')} or ${RUN_SLOT_PATHS.at(-1)}`;
   }
 }
 
@@ -390,13 +398,15 @@ function readAxisRange(rd: Reader, v: unknown, path: string, allowedExtra: reado
   const o = rd.object(v, path);
   if (!o) return null;
   rd.unknownKeys(o, ['param', 'min', 'max', 'scale', ...allowedExtra], path);
-  if (typeof o.param !== 'string') {
-    rd.fail(join(path, 'param'), `expected a parameter path such as "optimizer.lr", got ${show(o.param)}`);
+  const param = own(o, 'param');
+  if (typeof param !== 'string') {
+    rd.fail(join(path, 'param'), `expected a parameter path such as "optimizer.lr", got ${show(param)}`);
     return null;
   }
-  const scale = o.scale === undefined ? 'linear' : (rd.string(o.scale, join(path, 'scale'), ['linear', 'log']) as Scale | null);
-  const min = rd.number(o.min, join(path, 'min'), { min: -1e30, max: 1e30 });
-  const max = rd.number(o.max, join(path, 'max'), { min: -1e30, max: 1e30 });
+  const givenScale = own(o, 'scale');
+  const scale = givenScale === undefined ? 'linear' : (rd.string(givenScale, join(path, 'scale'), ['linear', 'log']) as Scale | null);
+  const min = rd.number(own(o, 'min'), join(path, 'min'), { min: -MAX_MAGNITUDE, max: MAX_MAGNITUDE });
+  const max = rd.number(own(o, 'max'), join(path, 'max'), { min: -MAX_MAGNITUDE, max: MAX_MAGNITUDE });
   if (scale === null || min === null || max === null) return null;
   if (scale === 'log' && !(min > 0 && max > 0)) {
     rd.fail(path, `a log axis needs min > 0 and max > 0, got min ${min}, max ${max}`);
@@ -406,14 +416,15 @@ function readAxisRange(rd: Reader, v: unknown, path: string, allowedExtra: reado
     rd.fail(path, `max (${max}) must be >= min (${min})`);
     return null;
   }
-  return { param: o.param, min, max, scale };
+  return { param, min, max, scale };
 }
 
 function readSweep(rd: Reader, v: unknown): SweepSpec | null {
   if (v === null || v === undefined) return null;
   const o = rd.object(v, 'sweep');
   if (!o) return null;
-  const kind = (o.kind === undefined ? 'grid' : rd.string(o.kind, 'sweep.kind', ['grid', 'random', 'sobol', 'points'])) as
+  const givenKind = own(o, 'kind');
+  const kind = (givenKind === undefined ? 'grid' : rd.string(givenKind, 'sweep.kind', ['grid', 'random', 'sobol', 'points'])) as
     | SweepSpec['kind']
     | null;
   if (kind === null) return null;
@@ -422,25 +433,28 @@ function readSweep(rd: Reader, v: unknown): SweepSpec | null {
     const axis = (a: unknown, path: string): GridAxis | null => {
       const r = readAxisRange(rd, a, path, ['count']);
       const ao = rd.isObject(a) ? a : {};
-      const count = rd.number(ao.count, join(path, 'count'), { min: 1, max: MAX_AXIS_COUNT }, true);
+      const count = rd.number(own(ao, 'count'), join(path, 'count'), { min: 1, max: MAX_AXIS_COUNT }, true);
       return r && count !== null ? { ...r, count } : null;
     };
-    const x = axis(o.x, 'sweep.x');
-    const y = o.y === undefined || o.y === null ? null : axis(o.y, 'sweep.y');
+    const x = axis(own(o, 'x'), 'sweep.x');
+    const givenY = own(o, 'y');
+    const y = givenY === undefined || givenY === null ? null : axis(givenY, 'sweep.y');
     if (!x) return null;
     if (x && y && x.param === y.param) rd.fail('sweep.y.param', `sweeps the same parameter as sweep.x (${x.param})`);
     return { kind: 'grid', x, y };
   }
   if (kind === 'points') return readPoints(rd, o);
   rd.unknownKeys(o, ['kind', 'count', 'seed', 'dims'], 'sweep');
-  const count = rd.number(o.count, 'sweep.count', { min: 1, max: MAX_RUNS }, true);
-  const seed = o.seed === undefined ? 0 : rd.number(o.seed, 'sweep.seed', { min: 0, max: U32_MAX }, true);
-  if (!Array.isArray(o.dims) || o.dims.length < 1 || o.dims.length > MAX_SWEEP_DIMS) {
-    rd.fail('sweep.dims', `expected a list of 1 to ${MAX_SWEEP_DIMS} parameter ranges, got ${show(o.dims)}`);
+  const count = rd.number(own(o, 'count'), 'sweep.count', { min: 1, max: MAX_RUNS }, true);
+  const givenSeed = own(o, 'seed');
+  const seed = givenSeed === undefined ? 0 : rd.number(givenSeed, 'sweep.seed', { min: 0, max: U32_MAX }, true);
+  const list = own(o, 'dims');
+  if (!Array.isArray(list) || list.length < 1 || list.length > MAX_SWEEP_DIMS) {
+    rd.fail('sweep.dims', `expected a list of 1 to ${MAX_SWEEP_DIMS} parameter ranges, got ${show(list)}`);
     return null;
   }
   const dims: AxisRange[] = [];
-  o.dims.forEach((d, i) => {
+  list.forEach((d, i) => {
     const r = readAxisRange(rd, d, `sweep.dims.${i}`, []);
     if (r) dims.push(r);
   });
@@ -448,18 +462,18 @@ function readSweep(rd: Reader, v: unknown): SweepSpec | null {
   params.forEach((p, i) => {
     if (params.indexOf(p) !== i) rd.fail(`sweep.dims.${i}.param`, `${p} is swept twice`);
   });
-  if (count === null || seed === null || dims.length !== o.dims.length) return null;
+  if (count === null || seed === null || dims.length !== list.length) return null;
   return { kind, count, seed, dims };
 }
 
 function readPoints(rd: Reader, o: Record<string, unknown>): PointsSweep | null {
   rd.unknownKeys(o, ['kind', 'params', 'points'], 'sweep');
-  const params = o.params;
+  const params = own(o, 'params');
   if (!Array.isArray(params) || params.length < 1 || params.length > MAX_SWEEP_DIMS || !params.every((p) => typeof p === 'string')) {
     rd.fail('sweep.params', `expected 1 to ${MAX_SWEEP_DIMS} parameter paths, got ${show(params)}`);
     return null;
   }
-  const pts = o.points;
+  const pts = own(o, 'points');
   if (!Array.isArray(pts) || pts.length < 1 || pts.length > MAX_POINTS) {
     rd.fail('sweep.points', `expected a list of 1 to ${MAX_POINTS} points, got ${show(Array.isArray(pts) ? `${pts.length} points` : pts)}`);
     return null;
@@ -598,9 +612,82 @@ function crossChecks(rd: Reader, spec: Spec): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Run-level settings, from their schema (core/run-settings.ts).
+
+/** A run-level field; one counting steps of the run is allowed up to the spec's steps. */
+function readRunField(rd: Reader, f: RunField, v: unknown, path: string, steps: number | null): ParamValue | undefined {
+  const p: ParamSchema = f.upToSteps && steps !== null && 'max' in f ? { ...f, max: steps } : f;
+  return readParam(rd, p, v, path);
+}
+
+/** A block of run-level fields: its defaults, null (an `off` block left out), or undefined after an error. */
+function readRunBlock(rd: Reader, b: RunBlock, v: unknown, steps: number | null): Record<string, ParamValue> | null | undefined {
+  const out: Record<string, ParamValue> = {};
+  if (v === undefined || v === null) {
+    if (b.absent === 'off') return null;
+    for (const f of b.fields) out[f.key] = f.default;
+    return out;
+  }
+  const o = rd.object(v, b.key);
+  if (!o) return undefined;
+  rd.unknownKeys(o, b.fields.map((f) => f.key), b.key);
+  let ok = true;
+  for (const f of b.fields) {
+    const given = own(o, f.key);
+    const required = 'required' in f && f.required === true;
+    const value = given === undefined && !required ? f.default : readRunField(rd, f, given, join(b.key, f.key), steps);
+    if (value === undefined) ok = false;
+    else out[f.key] = value;
+  }
+  return ok ? out : undefined;
+}
+
+/**
+ * The run-level settings of a spec object, each read by its schema entry, so their shape is
+ * RunValues (derived from the same entries) by construction; undefined after an error.
+ */
+function readRunSettings(rd: Reader, o: Record<string, unknown>, surface: EntrySpec | null): RunValues | undefined {
+  const out: Record<string, unknown> = {};
+  let ok = true;
+  for (const s of RUN_SETTINGS as readonly RunSetting[]) {
+    const given = own(o, s.key);
+    // Fields counting steps (SWA's) are bounded by steps, which comes first in the schema.
+    const steps = typeof out.steps === 'number' ? out.steps : null;
+    let value: unknown;
+    if (isBlock(s)) {
+      value = readRunBlock(rd, s, given, steps);
+    } else if (given === undefined && s.surfaceDefault) {
+      const def = surface ? findSurface(surface.name) : undefined;
+      value = def ? [...def.defaultStart] : undefined;
+    } else if (given === undefined && !('required' in s && s.required === true)) {
+      value = s.default;
+    } else {
+      value = readRunField(rd, s, given, s.key, steps);
+    }
+    if (value === undefined) ok = false;
+    out[s.key] = value;
+  }
+  return ok ? (out as unknown as RunValues) : undefined;
+}
+
+/**
+ * Top-level keys in the order specToJSON writes them: the entries, the run-level settings a
+ * resolved spec always holds, the sweep, then the blocks that are off unless given (written only
+ * when on).
+ */
+export const SETTINGS_BEFORE_SWEEP = (RUN_SETTINGS as readonly RunSetting[]).filter((s) => !isBlock(s) || s.absent !== 'off');
+export const SETTINGS_AFTER_SWEEP = (RUN_SETTINGS as readonly RunSetting[]).filter((s) => isBlock(s) && s.absent === 'off');
 
 // `$schema` lets an editor find docs/spec.schema.json; it has no meaning for a run.
-const TOP_KEYS = ['surface', 'optimizer', 'schedule', 'steps', 'start', 'noise', 'outcome', 'sweep', 'swa', 'sam', '$schema'] as const;
+const TOP_KEYS = [
+  'surface',
+  'optimizer',
+  'schedule',
+  ...SETTINGS_BEFORE_SWEEP.map((s) => s.key),
+  'sweep',
+  ...SETTINGS_AFTER_SWEEP.map((s) => s.key),
+  '$schema',
+];
 
 /** Validates and resolves a spec. Throws SpecErrors listing every problem found. */
 export function parseSpec(input: unknown): Spec {
@@ -609,86 +696,24 @@ export function parseSpec(input: unknown): Spec {
   if (!o) throw new SpecErrors(rd.errors);
   rd.unknownKeys(o, TOP_KEYS, '');
 
-  const surface = o.surface === undefined ? (rd.fail('surface', `required; one of ${SURFACES.map((s) => s.id).join(', ')}`), null) : readSurface(rd, o.surface);
+  const givenSurface = own(o, 'surface');
+  const givenOptimizer = own(o, 'optimizer');
+  const surface =
+    givenSurface === undefined ? (rd.fail('surface', `required; one of ${SURFACES.map((s) => s.id).join(', ')}`), null) : readSurface(rd, givenSurface);
   const optimizer =
-    o.optimizer === undefined ? (rd.fail('optimizer', `required, e.g. {"name": "SGD", "lr": 0.01}`), null) : readOptimizer(rd, o.optimizer);
-  const schedule = readSchedule(rd, o.schedule, 'schedule', 0);
-  const steps = rd.number(o.steps, 'steps', { min: 1, max: MAX_STEPS }, true);
+    givenOptimizer === undefined ? (rd.fail('optimizer', `required, e.g. {"name": "SGD", "lr": 0.01}`), null) : readOptimizer(rd, givenOptimizer);
+  const schedule = readSchedule(rd, own(o, 'schedule'), 'schedule', 0);
+  const run = readRunSettings(rd, o, surface);
 
-  let start: [number, number] | null = null;
-  if (o.start === undefined) {
-    const def = surface && findSurface(surface.name);
-    if (def) start = [def.defaultStart[0], def.defaultStart[1]];
-  } else if (Array.isArray(o.start) && o.start.length === 2) {
-    const sx = rd.number(o.start[0], 'start.0', { min: -1e30, max: 1e30 });
-    const sy = rd.number(o.start[1], 'start.1', { min: -1e30, max: 1e30 });
-    if (sx !== null && sy !== null) start = [sx, sy];
-  } else {
-    rd.fail('start', `expected [x, y], got ${show(o.start)}`);
-  }
-
-  let noise = { std: 0, seed: 0 };
-  if (o.noise !== undefined && o.noise !== null) {
-    const n = rd.object(o.noise, 'noise');
-    if (n) {
-      rd.unknownKeys(n, ['std', 'seed'], 'noise');
-      const std = n.std === undefined ? 0 : rd.number(n.std, 'noise.std', { min: 0, max: 1e30 });
-      const seed = n.seed === undefined ? 0 : rd.number(n.seed, 'noise.seed', { min: 0, max: U32_MAX }, true);
-      noise = { std: std ?? 0, seed: seed ?? 0 };
-    }
-  }
-
-  let outcome: Spec['outcome'] = { radius: null, bound: null, check_every: null };
-  if (o.outcome !== undefined && o.outcome !== null) {
-    const oc = rd.object(o.outcome, 'outcome');
-    if (oc) {
-      rd.unknownKeys(oc, ['radius', 'bound', 'check_every'], 'outcome');
-      const radius = oc.radius === undefined || oc.radius === null ? null : rd.number(oc.radius, 'outcome.radius', { min: 0, max: 1e30, minExclusive: true });
-      const bound = oc.bound === undefined || oc.bound === null ? null : rd.number(oc.bound, 'outcome.bound', { min: 0, max: 1e30, minExclusive: true });
-      const every =
-        oc.check_every === undefined || oc.check_every === null
-          ? null
-          : rd.number(oc.check_every, 'outcome.check_every', { min: 1, max: 100_000 }, true);
-      outcome = { radius, bound, check_every: every };
-    }
-  }
-
-  let swa: Spec['swa'] = null;
-  if (o.swa !== undefined && o.swa !== null) {
-    const w = rd.object(o.swa, 'swa');
-    if (w) {
-      rd.unknownKeys(w, ['start', 'every'], 'swa');
-      const maxStep = typeof o.steps === 'number' && o.steps >= 1 ? o.steps : MAX_STEPS;
-      const start = rd.number(w.start, 'swa.start', { min: 1, max: maxStep }, true);
-      const every = w.every === undefined ? 1 : rd.number(w.every, 'swa.every', { min: 1, max: maxStep }, true);
-      if (start !== null && every !== null) swa = { start, every };
-    }
-  }
-
-  let sam: Spec['sam'] = null;
-  if (o.sam !== undefined && o.sam !== null) {
-    const w = rd.object(o.sam, 'sam');
-    if (w) {
-      rd.unknownKeys(w, ['rho', 'adaptive'], 'sam');
-      const rho = w.rho === undefined ? 0.05 : rd.number(w.rho, 'sam.rho', { min: 0, max: 1e30 });
-      let adaptive = false;
-      if (w.adaptive !== undefined) {
-        if (typeof w.adaptive === 'boolean') adaptive = w.adaptive;
-        else rd.fail('sam.adaptive', `expected true or false, got ${show(w.adaptive)}`);
-      }
-      if (rho !== null) sam = { rho, adaptive };
-    }
-  }
-
-  const sweep = readSweep(rd, o.sweep);
+  const sweep = readSweep(rd, own(o, 'sweep'));
   if (sweep && runCount(sweep) > MAX_RUNS) {
     rd.fail('sweep', `${runCount(sweep)} runs is more than the ${MAX_RUNS} one sweep may hold`);
   }
 
-  if (rd.errors.length > 0 || !surface || !optimizer || steps === null || !start) {
+  if (rd.errors.length > 0 || !surface || !optimizer || !run) {
     throw new SpecErrors(rd.errors.length > 0 ? rd.errors : [new SpecError('', 'invalid spec')]);
   }
-  const spec: Spec = { surface, optimizer, schedule, steps, start, noise, outcome, sweep, swa, sam };
+  const spec: Spec = { surface, optimizer, schedule, ...run, sweep };
 
   // Sweep paths need the resolved entries.
   if (sweep) {
@@ -718,25 +743,26 @@ export function specToJSON(spec: Spec): Record<string, unknown> {
     ...s.params,
     ...(s.schedulers.length > 0 ? { schedulers: s.schedulers.map(sched) } : {}),
   });
+  // Run-level values are copied, so that the JSON shares nothing with the spec.
+  const copy = (v: unknown): unknown => (Array.isArray(v) ? [...(v as unknown[])] : v !== null && typeof v === 'object' ? { ...v } : v);
+  const value = (s: RunSetting): unknown => spec[s.key as keyof RunValues];
+  const run = (settings: readonly RunSetting[]): Record<string, unknown> =>
+    Object.fromEntries(settings.filter((s) => value(s) !== null).map((s) => [s.key, copy(value(s))]));
   return {
     surface: { name: spec.surface.name, ...spec.surface.params },
     optimizer: { name: spec.optimizer.name, ...spec.optimizer.params },
     schedule: spec.schedule ? sched(spec.schedule) : null,
-    steps: spec.steps,
-    start: [...spec.start],
-    noise: { ...spec.noise },
-    outcome: { ...spec.outcome },
+    ...run(SETTINGS_BEFORE_SWEEP),
     sweep:
       spec.sweep?.kind === 'points'
         ? { kind: 'points', params: spec.sweep.dims.map((d) => d.param), points: spec.sweep.points }
         : spec.sweep,
-    ...(spec.swa ? { swa: { ...spec.swa } } : {}),
-    ...(spec.sam ? { sam: { ...spec.sam } } : {}),
+    ...run(SETTINGS_AFTER_SWEEP),
   };
 }
 
 /** Every path a sweep axis may name for this spec, with its allowed range (for pickers). */
-export function sweepablePaths(spec: Pick<Spec, 'surface' | 'optimizer' | 'schedule'> & { readonly sam?: Spec['sam'] }): ParamTarget[] {
+export function sweepablePaths(spec: PathContext): ParamTarget[] {
   const out: ParamTarget[] = [];
   const add = (path: string): void => {
     const t = resolveParamPath(spec, path);
@@ -760,6 +786,6 @@ export function sweepablePaths(spec: Pick<Spec, 'surface' | 'optimizer' | 'sched
   }
   const surf = findSurface(spec.surface.name);
   if (surf) entry('surface', surf.params);
-  for (const p of Object.keys(RUN_PARAMS)) add(p);
+  for (const p of RUN_SLOT_PATHS) add(p);
   return out;
 }

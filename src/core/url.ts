@@ -38,7 +38,10 @@ export function decodeUrlState(hash: string): UrlState | null {
   } catch {
     throw new Error('the link does not hold a readable spec (s= is not base64url JSON)');
   }
-  const params: Record<string, string> = {};
+  // Names come from the link: a prototype-less record keeps `__proto__=x` as a parameter (on a
+  // plain object it would set the prototype and vanish) and never answers a lookup of an absent
+  // name such as `constructor` with Object's.
+  const params = Object.create(null) as Record<string, string>;
   for (const [k, v] of q) if (k !== 's') params[k] = v;
   return { spec, params };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SpecErrors } from '../../src/core/errors.ts';
+import { RUN_PATHS, RUN_SLOT_PATHS } from '../../src/core/run-settings.ts';
 import { parseSpec, specToJSON } from '../../src/core/spec.ts';
 import {
   addChildSchedule,
@@ -15,6 +16,7 @@ import {
   parseListInput,
   parseNumberInput,
   placeErrors,
+  rangeHint,
   removeChildSchedule,
   removeDim,
   setAt,
@@ -317,6 +319,24 @@ describe('the form', () => {
     }
     const paths = formFields(form).map((f) => f.path);
     expect(new Set(paths).size).toBe(paths.length);
+  });
+
+  it('has a field for every run-level path of the schema, with its range and doc, grouped by block', () => {
+    const on = applyEdit(applyEdit(base, field(base, 'sam'), true), field(base, 'swa'), true);
+    const all = buildForm(on);
+    for (const { path, field: p, block } of RUN_PATHS) {
+      const f = findField(all, path);
+      expect(f, path).toBeDefined();
+      expect(f?.doc.startsWith(p.doc), path).toBe(true);
+      if (f?.type === 'number' && 'min' in p) expect(f.hint.startsWith(rangeHint(p, f.int)), `${path}: ${f.hint}`).toBe(true);
+      if (RUN_SLOT_PATHS.includes(path as (typeof RUN_SLOT_PATHS)[number])) expect(f?.doc).toMatch(new RegExp(`Sweepable as ${path.replace('.', '\\.')}\\.$`));
+      const group = all.sections.flatMap((s) => s.groups).find((g) => g.fields.includes(f as Field));
+      expect(group?.path, path).toBe(block?.key ?? 'run');
+    }
+    expect(findField(all, 'swa.start')?.hint).toBe('[1, steps]');
+    expect(findField(all, 'outcome.check_every')).toMatchObject({ hint: '[1, 100000], empty = 2% of steps', placeholder: '2% of steps', optional: true });
+    // A draft without a block's optional field shows the default parseSpec would use.
+    expect(findField(buildForm(setAt(on, 'sam', {})), 'sam.rho')).toMatchObject({ text: '0.05' });
   });
 
   it('labels tuple elements like betas[0] and shows each field its kind of value', () => {

@@ -8,6 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import type { ParamSchema } from '../../src/core/params.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../src/core/registry/index.ts';
+import { RUN_SETTINGS, isBlock, type RunField, type RunSetting } from '../../src/core/run-settings.ts';
 import { parseSpec } from '../../src/core/spec.ts';
 import { specJsonSchema } from '../../src/core/spec-schema.ts';
 
@@ -49,6 +50,28 @@ function outside(p: ParamSchema): unknown[] {
   return out.map(wrap);
 }
 
+/** Every run-level setting written out in full from its schema (required fields at their example), for a run of 1000 steps. */
+function fullRun(): Obj {
+  const o: Obj = {};
+  for (const s of RUN_SETTINGS as readonly RunSetting[]) {
+    o[s.key] = isBlock(s) ? Object.fromEntries(s.fields.map((f) => [f.key, f.default])) : s.default;
+  }
+  return o;
+}
+
+/** Values of a run-level field just outside what it allows (its `max` where it counts steps: the schema's bound). */
+function outsideRun(f: RunField): unknown[] {
+  if (f.kind === 'bool') return ['yes', 1];
+  if (f.kind === 'enum') return [`${f.values[0] ?? 'x'}_not`, 3];
+  const step = (x: number): number => Math.max(1e-6, Math.abs(x) * 1e-3);
+  const out = [
+    'minExclusive' in f && f.minExclusive ? f.min : f.min - step(f.min),
+    'maxExclusive' in f && f.maxExclusive ? f.max : f.max + step(f.max),
+    'text',
+  ];
+  return out.map((v) => (f.kind === 'tuple' ? f.default.map((d, i) => (i === 0 ? v : d)) : v));
+}
+
 describe('spec JSON Schema', () => {
   it('docs/spec.schema.json is the generated schema (regenerate: npx basinlab schema -o docs/spec.schema.json)', () => {
     expect(JSON.parse(readFileSync('docs/spec.schema.json', 'utf8'))).toEqual(JSON.parse(JSON.stringify(schema)));
@@ -80,6 +103,8 @@ describe('spec JSON Schema', () => {
       withSpec({ sweep: { x: { param: 'optimizer.lr', min: 1e-4, max: 1e-2, count: 8, scale: 'Log' }, y: null } }),
       withSpec({ swa: { start: 50, every: 5 }, sam: { rho: 0.1, adaptive: true }, noise: { std: 0.1, seed: 4 }, outcome: { radius: null, check_every: 5 } }),
       withSpec({ schedule: null, noise: null, outcome: null, swa: null, sam: null, sweep: null }),
+      withSpec(fullRun()),
+      withSpec({ ...fullRun(), sweep: { x: { param: 'sam.rho', min: 0, max: 1, count: 2 }, y: { param: 'noise.std', min: 0, max: 1, count: 2 } } }),
     ];
     for (const spec of specs) {
       expect(parseOk(spec), JSON.stringify(spec)).toBe(true);
@@ -108,6 +133,33 @@ describe('spec JSON Schema', () => {
       }
     }
     expect(cases).toBeGreaterThan(150);
+  });
+
+  it('rejects every run-level field just outside its range, or of the wrong type, as parseSpec does', () => {
+    let cases = 0;
+    const both = (spec: Obj, what: string): void => {
+      expect(parseOk(spec), `parseSpec accepted ${what}`).toBe(false);
+      expect(schemaOk(spec), `schema accepted ${what}`).toBe(false);
+      cases++;
+    };
+    const run = fullRun();
+    expect(parseOk(withSpec(run)) && schemaOk(withSpec(run)), 'control: the settings in full').toBe(true);
+    for (const s of RUN_SETTINGS as readonly RunSetting[]) {
+      if (isBlock(s)) {
+        both(withSpec({ ...run, [s.key]: 3 }), `${s.key} = 3`);
+        for (const f of s.fields) {
+          for (const v of outsideRun(f)) both(withSpec({ ...run, [s.key]: { ...(run[s.key] as Obj), [f.key]: v } }), `${s.key}.${f.key} = ${JSON.stringify(v)}`);
+        }
+        const required = s.fields.filter((f) => 'required' in f && f.required);
+        for (const f of required) {
+          const { [f.key]: _, ...rest } = run[s.key] as Obj;
+          both(withSpec({ ...run, [s.key]: rest }), `${s.key} without ${f.key}`);
+        }
+      } else {
+        for (const v of outsideRun(s)) both(withSpec({ ...run, [s.key]: v }), `${s.key} = ${JSON.stringify(v)}`);
+      }
+    }
+    expect(cases).toBeGreaterThan(30);
   });
 
   it('rejects unknown names and fields, missing required fields and malformed sweeps, as parseSpec does', () => {

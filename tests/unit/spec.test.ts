@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { SpecErrors } from '../../src/core/errors.ts';
-import { P_OPTIMIZER, RUN_PARAMS, scheduleBlockBase } from '../../src/core/layout.ts';
+import { P_COUNT, P_OPTIMIZER, P_RUN, P_RUN_SIZE, P_SCHEDULE, RUN_PARAMS, scheduleBlockBase } from '../../src/core/layout.ts';
 import { PARAM_UNSET } from '../../src/core/params.ts';
 import { makePlan, sweepValue } from '../../src/core/plan.ts';
-import { parseSpec, resolveParamPath, specToJSON } from '../../src/core/spec.ts';
+import { MAX_CHECK_EVERY, MAX_MAGNITUDE, MAX_STEPS, RUN_PATHS, RUN_SETTINGS, RUN_SLOT_PATHS, SAM_DEFAULT_RHO, U32_MAX } from '../../src/core/run-settings.ts';
+import { parseSpec, resolveParamPath, specToJSON, sweepablePaths } from '../../src/core/spec.ts';
+import { STEP_TABLE_WINDOW } from '../../src/engine/gpu/layouts.ts';
 
 const base = {
   surface: 'rosenbrock',
@@ -83,7 +85,7 @@ describe('parseSpec: bad input names the field, what was given and what is allow
     ['betas out of range', { ...base, optimizer: { name: 'Adam', betas: [0.9, 1.5] } }, /^optimizer\.betas\.1: 1\.5 is out of range/],
     ['steps not integer', { ...base, steps: 10.5 }, /^steps: expected an integer in \[1, 10000000\], got 10\.5/],
     ['steps missing', { surface: 'rosenbrock', optimizer: { name: 'SGD' } }, /^steps: expected a finite number/],
-    ['start of wrong shape', { ...base, start: [1] }, /^start: expected \[x, y\]/],
+    ['start of wrong shape', { ...base, start: [1] }, /^start: expected 2 numbers in \[-1e\+30, 1e\+30\], got \[1\]/],
     ['start beyond the bound', { ...base, start: [5000, 0] }, /^start\.0: 5000 is beyond the divergence bound 1000/],
     ['noise std negative', { ...base, noise: { std: -0.1 } }, /^noise\.std: -0\.1 is out of range/],
     ['required schedule parameter', { ...base, schedule: { name: 'StepLR' } }, /^schedule\.step_size: required: torch's StepLR has no default/],
@@ -179,5 +181,87 @@ describe('explicit points sweeps', () => {
   it('rejects points of the wrong width or outside the parameter range', () => {
     expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[0.1, 2]] } }).join('\n')).toMatch(/sweep\.points\.0: expected 1 finite numbers/);
     expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[0.1], [-1]] } }).join('\n')).toMatch(/sweep\.dims\.0\.min: -1 is outside optimizer\.lr's allowed range/);
+  });
+});
+
+describe('run-level settings: one schema, and the limits it states', () => {
+  it('the limits hold for the reasons their comments give', () => {
+    // Kernels compute with f32(step): every step count must be an exact f32 integer.
+    expect(MAX_STEPS).toBeLessThan(2 ** 24);
+    expect(Math.fround(MAX_STEPS)).toBe(MAX_STEPS);
+    // A checkpoint block must fit in the GPU engine's step-table window.
+    expect(MAX_CHECK_EVERY).toBeLessThan(STEP_TABLE_WINDOW);
+    // Reals up to MAX_MAGNITUDE stay finite in f32 slots and far from PARAM_UNSET.
+    expect(Number.isFinite(Math.fround(MAX_MAGNITUDE))).toBe(true);
+    expect(MAX_MAGNITUDE * 1e8).toBeLessThan(-PARAM_UNSET);
+    expect(U32_MAX).toBe(2 ** 32 - 1);
+    expect(parseSpec({ ...base, sam: {} }).sam).toEqual({ rho: SAM_DEFAULT_RHO, adaptive: false });
+  });
+
+  it('sweepable run fields get consecutive slots of the run block, in schema order, inside it', () => {
+    expect(RUN_SLOT_PATHS).toEqual(['start.0', 'start.1', 'noise.std', 'sam.rho']);
+    expect(Object.keys(RUN_PARAMS)).toEqual(RUN_SLOT_PATHS);
+    RUN_SLOT_PATHS.forEach((p, i) => expect(RUN_PARAMS[p]).toBe(P_RUN + i));
+    expect(RUN_SLOT_PATHS.length).toBeLessThanOrEqual(P_RUN_SIZE);
+    expect(P_RUN + P_RUN_SIZE).toBeLessThanOrEqual(P_SCHEDULE);
+    expect(P_SCHEDULE).toBeLessThan(P_COUNT);
+  });
+
+  it('every sweepable run path resolves to its slot with its field\'s range, and no other run path does', () => {
+    const spec = parseSpec({ ...base, sam: {} });
+    const run = sweepablePaths(spec).filter((t) => RUN_PATHS.some((p) => p.path === t.path));
+    expect(run.map((t) => t.path)).toEqual(RUN_SLOT_PATHS);
+    for (const t of run) {
+      const field = RUN_PATHS.find((p) => p.path === t.path)?.field;
+      expect(t.slot).toBe(RUN_PARAMS[t.path as (typeof RUN_SLOT_PATHS)[number]]);
+      expect(t.range).toMatchObject({ min: field && 'min' in field ? field.min : NaN, max: field && 'max' in field ? field.max : NaN });
+    }
+    for (const p of RUN_PATHS.filter((q) => !RUN_SLOT_PATHS.includes(q.path as (typeof RUN_SLOT_PATHS)[number]))) {
+      expect(resolveParamPath(spec, p.path), p.path).toMatch(new RegExp(`^${p.path.replace('.', '\\.')} cannot be swept`));
+    }
+    // A field of a switchable block is sweepable only while the block is on.
+    expect(resolveParamPath(parseSpec(base), 'sam.rho')).toMatch(/^sam\.rho is swept but the spec has no sam block; add "sam": \{"rho": 0\.05\}/);
+  });
+
+  it('every run-level field just outside its range is refused at its path, naming the allowed range', () => {
+    const cases: [unknown, string, RegExp][] = [
+      [{ steps: 0 }, 'steps', /allowed integers \[1, 10000000\]/],
+      [{ steps: MAX_STEPS + 1 }, 'steps', /allowed integers \[1, 10000000\]/],
+      [{ start: [2 * MAX_MAGNITUDE, 0] }, 'start.0', /allowed \[-1e\+30, 1e\+30\]/],
+      [{ noise: { std: -1e-3 } }, 'noise.std', /allowed \[0, 1e\+30\]/],
+      [{ noise: { seed: U32_MAX + 1 } }, 'noise.seed', /allowed integers \[0, 4294967295\]/],
+      [{ outcome: { radius: 0 } }, 'outcome.radius', /allowed \(0, 1e\+30\]/],
+      [{ outcome: { bound: 2e30 } }, 'outcome.bound', /allowed \(0, 1e\+30\]/],
+      [{ outcome: { check_every: MAX_CHECK_EVERY + 1 } }, 'outcome.check_every', /allowed integers \[1, 100000\]/],
+      [{ swa: { start: 101 } }, 'swa.start', /allowed integers \[1, 100\]/],
+      [{ swa: { start: 5, every: 0 } }, 'swa.every', /allowed integers \[1, 100\]/],
+      [{ swa: {} }, 'swa.start', /expected a finite number in \[1, 100\], got nothing/],
+      [{ sam: { rho: -1 } }, 'sam.rho', /allowed \[0, 1e\+30\]/],
+      [{ sam: { adaptive: 1 } }, 'sam.adaptive', /expected true or false, got 1/],
+      [{ noise: 3 }, 'noise', /expected an object, got 3/],
+    ];
+    for (const [over, path, pattern] of cases) {
+      const errs = errorsOf({ ...base, ...(over as object) });
+      expect(errs.some((e) => e.startsWith(`${path}: `) && pattern.test(e)), `${JSON.stringify(over)}: ${errs.join('\n')}`).toBe(true);
+    }
+  });
+
+  it('absent or null blocks resolve to their defaults (noise, outcome) or off (swa, sam), and specToJSON writes them in the order it always has', () => {
+    const s = parseSpec({ ...base, noise: null, outcome: null, swa: null });
+    expect(s.noise).toEqual({ std: 0, seed: 0 });
+    expect(s.outcome).toEqual({ radius: null, bound: null, check_every: null });
+    expect(s.swa).toBeNull();
+    expect(s.sam).toBeNull();
+    expect(Object.keys(specToJSON(s))).toEqual(['surface', 'optimizer', 'schedule', 'steps', 'start', 'noise', 'outcome', 'sweep']);
+    const full = parseSpec({ ...base, swa: { start: 50 }, sam: { adaptive: true }, sweep: { x: { param: 'sam.rho', min: 0, max: 1, count: 2 } } });
+    const json = specToJSON(full);
+    expect(Object.keys(json)).toEqual(['surface', 'optimizer', 'schedule', 'steps', 'start', 'noise', 'outcome', 'sweep', 'swa', 'sam']);
+    expect(json.swa).toEqual({ start: 50, every: 1 });
+    expect(json.sam).toEqual({ rho: SAM_DEFAULT_RHO, adaptive: true });
+    expect(parseSpec(json)).toEqual(full);
+    // The JSON shares nothing with the spec.
+    expect(json.start).not.toBe(full.start);
+    expect(json.noise).not.toBe(full.noise);
+    expect(RUN_SETTINGS.map((x) => x.key)).toEqual(['steps', 'start', 'noise', 'outcome', 'swa', 'sam']);
   });
 });

@@ -14,8 +14,10 @@ import type { ParamSchema, ParamValue, ParamValues } from '../../core/params.ts'
 import { inRange } from '../../core/params.ts';
 import type { ScheduleDef } from '../../core/registry/index.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurface } from '../../core/registry/index.ts';
-import type { ParamTarget, Scale, ScheduleSpec, Spec } from '../../core/spec.ts';
-import { MAX_AXIS_COUNT, MAX_RUNS, MAX_STEPS, resolveParamPath, sweepablePaths } from '../../core/spec.ts';
+import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '../../core/run-settings.ts';
+import { RUN_SETTINGS, U32_MAX, isBlock } from '../../core/run-settings.ts';
+import type { ParamTarget, PathContext, Scale, ScheduleSpec } from '../../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, resolveParamPath, sweepablePaths } from '../../core/spec.ts';
 
 /** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
 export type SpecJSON = Record<string, unknown>;
@@ -28,7 +30,6 @@ export interface FieldError {
 
 export type SweepKind = 'none' | 'grid' | 'random' | 'sobol';
 
-const U32_MAX = 0xffffffff;
 /** Runs per grid axis the editor proposes for a new axis (256 × 256 is the app's classic heatmap). */
 export const DEFAULT_AXIS_COUNT = 256;
 /** Significant digits shown in number fields; the exact value is in the field's tooltip. */
@@ -51,7 +52,8 @@ export function getAt(root: unknown, path: string): unknown {
   let cur: unknown = root;
   for (const seg of path.split('.')) {
     if (Array.isArray(cur) && isIndex(seg)) cur = cur[Number(seg)];
-    else if (isRecord(cur)) cur = cur[seg];
+    // Own keys only: a path from a draft never reads a prototype's `constructor` or `__proto__`.
+    else if (isRecord(cur) && Object.hasOwn(cur, seg)) cur = cur[seg];
     else return undefined;
   }
   return cur;
@@ -65,7 +67,7 @@ function setIn(container: unknown, segs: readonly string[], value: unknown): unk
     copy[Number(seg)] = setIn(copy[Number(seg)], rest, value);
     return copy;
   }
-  if (isRecord(container)) return { ...container, [seg]: setIn(container[seg], rest, value) };
+  if (isRecord(container)) return { ...container, [seg]: setIn(Object.hasOwn(container, seg) ? container[seg] : undefined, rest, value) };
   // A missing (or scalar) intermediate becomes the container the next segment implies.
   if (isIndex(seg)) {
     const arr: unknown[] = [];
@@ -136,13 +138,19 @@ export function formatList(v: unknown): string {
   return Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? formatNumber(x, true) : String(x))).join(', ') : formatValue(v);
 }
 
-/** An allowed range for hints, e.g. `[0, inf)`, `(0, 1]`, with compact numbers. */
-export function rangeHint(r: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }, int = false): string {
+/**
+ * An allowed range for hints, e.g. `[0, inf)`, `(0, 1]`, with compact numbers; `[1, steps]` for a
+ * run-level field counting steps of the run.
+ */
+export function rangeHint(
+  r: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean; upToSteps?: true },
+  int = false,
+): string {
   const f = (x: number): string =>
     x === Number.POSITIVE_INFINITY ? 'inf' : x === Number.NEGATIVE_INFINITY ? '-inf' : formatNumber(x, int);
   const lo = r.minExclusive || r.min === Number.NEGATIVE_INFINITY ? '(' : '[';
   const hi = r.maxExclusive || r.max === Number.POSITIVE_INFINITY ? ')' : ']';
-  return `${lo}${f(r.min)}, ${f(r.max)}${hi}`;
+  return `${lo}${f(r.min)}, ${r.upToSteps ? 'steps' : f(r.max)}${hi}`;
 }
 
 /** Numbers the editor proposes (not ones the user typed) are tidied of float noise. */
@@ -184,31 +192,48 @@ function scheduleView(entry: unknown): ScheduleSpec | null {
   };
 }
 
+/** The run-level blocks that are off unless a spec gives them (SWA, SAM), in schema order. */
+const SWITCH_BLOCKS: readonly RunBlock[] = (RUN_SETTINGS as readonly RunSetting[]).filter(isBlock).filter((b) => b.absent === 'off');
+
+/** The switchable block at a top-level key, if it is one. */
+function switchBlock(key: string): RunBlock | undefined {
+  return SWITCH_BLOCKS.find((b) => b.key === key);
+}
+
 /**
  * The entries of a (possibly invalid) spec JSON in the shape `sweepablePaths` and
  * `resolveParamPath` take. They read only names, so an unvalidated draft is fine; an unknown name
- * simply yields no paths for that entry.
+ * simply yields no paths for that entry. Of the switchable blocks only whether each is on matters
+ * (SAM on makes sam.rho sweepable), not its values.
  */
-export function entriesView(spec: SpecJSON): Pick<Spec, 'surface' | 'optimizer' | 'schedule' | 'sam'> {
+export function entriesView(spec: SpecJSON): PathContext {
+  const on: { [K in SwitchKey]?: object | null } = {};
+  for (const b of SWITCH_BLOCKS) on[b.key as SwitchKey] = isRecord(spec[b.key]) ? {} : null;
   return {
     surface: { name: nameOf(spec.surface), params: paramValues(spec.surface) },
     optimizer: { name: nameOf(spec.optimizer), params: paramValues(spec.optimizer) },
     schedule: scheduleView(spec.schedule),
-    // Only whether SAM is on matters here (it makes sam.rho sweepable), not its values.
-    sam: isRecord(spec.sam) ? { rho: 0, adaptive: false } : null,
+    ...on,
   };
 }
 
-/** SAM's block when it is switched on: the reference implementation's default radius. */
-export const SAM_ON = { rho: 0.05, adaptive: false } as const;
-
 /**
- * SWA's block when it is switched on: averaging from 75% of the run, every step (the SWA paper
- * averages over the last quarter of training; torch leaves the start to the user).
+ * What the editor proposes for a field of a block it switches on: the field's default, and for a
+ * required field counting steps (SWA's start, which torch leaves to the user) 75% of the run, since
+ * the SWA paper averages over the last quarter of training.
  */
-export function swaOn(spec: SpecJSON): { start: number; every: number } {
-  const steps = typeof spec.steps === 'number' && Number.isInteger(spec.steps) && spec.steps >= 1 ? spec.steps : 1;
-  return { start: Math.max(1, Math.floor(0.75 * steps)), every: 1 };
+function proposal(spec: SpecJSON, f: RunField): unknown {
+  if (!('required' in f && f.required)) return Array.isArray(f.default) ? [...(f.default as readonly number[])] : f.default;
+  if (f.upToSteps) {
+    const steps = typeof spec.steps === 'number' && Number.isInteger(spec.steps) && spec.steps >= 1 ? spec.steps : 1;
+    return Math.max(f.min, Math.floor(0.75 * steps));
+  }
+  return f.default;
+}
+
+/** A block as the editor switches it on, e.g. sam's `{ rho: 0.05, adaptive: false }`. */
+export function blockOn(spec: SpecJSON, block: RunBlock): Record<string, unknown> {
+  return Object.fromEntries(block.fields.map((f) => [f.key, proposal(spec, f)]));
 }
 
 function withoutKey(spec: SpecJSON, key: string): SpecJSON {
@@ -217,11 +242,11 @@ function withoutKey(spec: SpecJSON, key: string): SpecJSON {
   return out;
 }
 
-/** SAM or SWA switched on (with defaults) or off (the block removed, as a spec without it). */
-export function setWrapper(spec: SpecJSON, key: 'sam' | 'swa', on: boolean): SpecJSON {
-  if (!on) return withoutKey(spec, key);
-  if (isRecord(spec[key])) return spec;
-  return { ...spec, [key]: key === 'sam' ? { ...SAM_ON } : swaOn(spec) };
+/** A switchable block (SAM, SWA) switched on (with what `blockOn` proposes) or off (removed, as a spec without it). */
+export function setBlock(spec: SpecJSON, block: RunBlock, on: boolean): SpecJSON {
+  if (!on) return withoutKey(spec, block.key);
+  if (isRecord(spec[block.key])) return spec;
+  return { ...spec, [block.key]: blockOn(spec, block) };
 }
 
 function sameStart(start: unknown, def: readonly [number, number]): boolean {
@@ -662,35 +687,53 @@ function checkboxField(path: string, label: string, value: unknown, doc = ''): F
   return { type: 'checkbox', path, label, doc, hint: '', required: false, checked: value === true };
 }
 
-/** One field per parameter (a tuple gets one per element, labelled `betas[0]`, `betas[1]`, …). */
-export function paramFields(prefix: string, schema: readonly ParamSchema[], entry: unknown): Field[] {
+/**
+ * One field per parameter (a tuple gets one per element, labelled `betas[0]`, `betas[1]`, …), at
+ * `prefix.key` (at `key` with an empty prefix). Registry parameters (`torch`) mark the ones torch
+ * requires; run-level fields (core/run-settings.ts) say instead what an empty field means, that
+ * they count steps of the run, and whether a sweep may name them, and show their default while a
+ * draft leaves them out.
+ */
+export function paramFields(
+  prefix: string,
+  schema: readonly (ParamSchema & RunFieldExtras)[],
+  entry: unknown,
+  origin: 'torch' | 'run' = 'torch',
+): Field[] {
   const out: Field[] = [];
   for (const p of schema) {
-    const path = `${prefix}.${p.key}`;
-    const value = getAt(entry, p.key);
+    const path = prefix === '' ? p.key : `${prefix}.${p.key}`;
     const required = 'required' in p && p.required === true;
-    const doc = required ? `${p.doc} (required in torch)` : p.doc;
+    const given = getAt(entry, p.key);
+    const value = given === undefined && origin === 'run' && !required && !p.surfaceDefault ? p.default : given;
+    const torchRequired = required && origin === 'torch';
+    const sweepable = origin === 'run' && 'sweepable' in p && p.sweepable === true;
+    // The doc of the field at `at`: registry parameters say torch requires them, run-level fields that a sweep may name them.
+    const docAt = (at: string): string => (torchRequired ? `${p.doc} (required in torch)` : sweepable ? `${p.doc} Sweepable as ${at}.` : p.doc);
+    const doc = docAt(path);
     switch (p.kind) {
       case 'number':
       case 'int':
-        out.push(numberField(path, p.key, value, { int: p.kind === 'int', doc, hint: rangeHint(p, p.kind === 'int'), required }));
+        out.push(numberField(path, p.key, value, { int: p.kind === 'int', doc, hint: rangeHint(p, p.kind === 'int'), required: torchRequired }));
         break;
       case 'optional-number':
-      case 'optional-int':
+      case 'optional-int': {
+        const unset = p.unset ?? 'None';
         out.push(
           numberField(path, p.key, value, {
             int: p.kind === 'optional-int',
             optional: true,
             doc,
-            hint: `${rangeHint(p, p.kind === 'optional-int')}, empty = None`,
-            placeholder: 'None',
-            required,
+            hint: `${rangeHint(p, p.kind === 'optional-int')}, empty = ${unset}`,
+            placeholder: unset,
+            required: torchRequired,
           }),
         );
         break;
+      }
       case 'tuple':
         p.default.forEach((_, i) => {
-          out.push(numberField(`${path}.${i}`, `${p.key}[${i}]`, getAt(value, String(i)), { doc, hint: rangeHint(p), required }));
+          out.push(numberField(`${path}.${i}`, `${p.key}[${i}]`, getAt(value, String(i)), { doc: docAt(`${path}.${i}`), hint: rangeHint(p), required: torchRequired }));
         });
         break;
       case 'int-list':
@@ -700,7 +743,7 @@ export function paramFields(prefix: string, schema: readonly ParamSchema[], entr
           label: p.key,
           doc,
           hint: `up to ${p.maxLength} integers in ${rangeHint(p, true)}, comma-separated`,
-          required,
+          required: torchRequired,
           text: formatList(value),
         });
         break;
@@ -846,83 +889,39 @@ function scheduleSection(spec: SpecJSON): Section {
   };
 }
 
+/** The switchable blocks (SWA, SAM): a checkbox each, and the block's fields while it is on. */
 function wrapperSection(spec: SpecJSON): Section {
-  const sam = isRecord(spec.sam) ? spec.sam : null;
-  const swa = isRecord(spec.swa) ? spec.swa : null;
-  const samFields: Field[] = [
-    checkboxField('sam', 'SAM', sam !== null, 'Sharpness-aware minimisation (Foret et al. 2021, davda54/sam) around the optimiser: each step first climbs rho along the gradient and takes the gradient there. Two gradients per step.'),
-  ];
-  if (sam) {
-    samFields.push(
-      numberField('sam.rho', 'rho', sam.rho ?? SAM_ON.rho, { hint: '[0, inf)', doc: 'Radius of the ascent step (0 = the plain optimiser). Sweepable as sam.rho.' }),
-      checkboxField('sam.adaptive', 'adaptive', sam.adaptive === true, 'ASAM (Kwon et al. 2021): the ascent step scaled element-wise by |w|.'),
-    );
-  }
-  const swaFields: Field[] = [
-    checkboxField('swa', 'SWA', swa !== null, "Stochastic weight averaging (torch.optim.swa_utils.AveragedModel): outcomes are also reported for the average of the iterates, as swa_x, swa_y and swa_loss."),
-  ];
-  if (swa) {
-    swaFields.push(
-      numberField('swa.start', 'start', swa.start, { int: true, hint: '[1, steps]', doc: 'First step (1-based) whose iterate enters the average.' }),
-      numberField('swa.every', 'every', swa.every ?? 1, { int: true, hint: '[1, steps]', doc: 'Steps between iterates averaged.' }),
-    );
-  }
+  const groups: Group[] = SWITCH_BLOCKS.map((b) => {
+    const value = isRecord(spec[b.key]) ? spec[b.key] : null;
+    const fields = [checkboxField(b.key, b.title, value !== null, b.doc), ...(value !== null ? paramFields(b.key, b.fields, value, 'run') : [])];
+    return { path: b.key, title: '', fields, actions: [] };
+  });
   return {
     id: 'wrappers',
-    title: 'SAM and SWA',
+    title: SWITCH_BLOCKS.map((b) => b.title).join(' and '),
     doc: '',
-    keys: ['sam', 'swa'],
+    keys: SWITCH_BLOCKS.map((b) => b.key),
     note: '',
-    groups: [
-      { path: 'sam', title: '', fields: samFields, actions: [] },
-      { path: 'swa', title: '', fields: swaFields, actions: [] },
-    ],
+    groups,
     actions: [],
   };
 }
 
+/** The other run-level settings: the top-level fields (steps, start), then a group per block (noise, outcome). */
 function runSection(spec: SpecJSON): Section {
-  const bound = getAt(spec, 'outcome.bound');
-  const fields: Field[] = [
-    numberField('steps', 'steps', spec.steps, { int: true, hint: `[1, ${formatNumber(MAX_STEPS)}]`, doc: 'Optimiser steps per run.' }),
-    numberField('start.0', 'start x', getAt(spec, 'start.0'), { doc: 'Start point, x.' }),
-    numberField('start.1', 'start y', getAt(spec, 'start.1'), { doc: 'Start point, y.' }),
-    numberField('noise.std', 'noise std', getAt(spec, 'noise.std'), {
-      hint: '[0, inf)',
-      doc: 'Standard deviation of Gaussian noise added to each gradient component (0 = exact gradients).',
-    }),
-    numberField('noise.seed', 'noise seed', getAt(spec, 'noise.seed'), {
-      int: true,
-      hint: `[0, ${U32_MAX}]`,
-      doc: 'Seed of the gradient noise (each run draws its own stream from it).',
-    }),
-    numberField('outcome.check_every', 'check every', getAt(spec, 'outcome.check_every'), {
-      int: true,
-      optional: true,
-      placeholder: 'auto',
-      hint: '[1, 100000], empty = 2% of steps',
-      doc: 'Steps between outcome checkpoints: divergence is detected and steps to converge measured to this resolution (1 = every step, exact but slower on the GPU).',
-    }),
-    numberField('outcome.radius', 'converge radius', getAt(spec, 'outcome.radius'), {
-      optional: true,
-      hint: '(0, inf), empty = default',
-      placeholder: 'default',
-      doc: 'Convergence radius around a known minimum.',
-    }),
-    numberField('outcome.bound', 'diverge bound', bound, {
-      optional: true,
-      hint: '(0, inf), empty = surface default',
-      placeholder: 'surface default',
-      doc: 'A run whose |x| or |y| exceeds this has diverged.',
-    }),
-  ];
+  const settings = (RUN_SETTINGS as readonly RunSetting[]).filter((s) => !isBlock(s) || s.absent !== 'off');
+  const top = settings.filter((s): s is RunField => !isBlock(s));
+  const blocks = settings.filter(isBlock);
   return {
     id: 'run',
     title: 'Run',
     doc: '',
-    keys: ['steps', 'start', 'noise', 'outcome'],
+    keys: settings.map((s) => s.key),
     note: '',
-    groups: [{ path: 'run', title: '', fields, actions: [] }],
+    groups: [
+      { path: 'run', title: '', fields: paramFields('', top, spec, 'run'), actions: [] },
+      ...blocks.map((b) => ({ path: b.key, title: b.title, fields: paramFields(b.key, b.fields, spec[b.key] ?? {}, 'run'), actions: [] })),
+    ],
     actions: [],
   };
 }
@@ -1017,7 +1016,8 @@ export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean)
     return kind ? setSweepKind(spec, kind) : setAt(spec, 'sweep.kind', text);
   }
   if (path === 'sweep.y') return setYAxis(spec, input === true);
-  if (path === 'sam' || path === 'swa') return setWrapper(spec, path, input === true);
+  const block = switchBlock(path);
+  if (block) return setBlock(spec, block, input === true);
   const axis = /^(sweep\.(?:x|y|dims\.\d+))\.param$/.exec(path);
   if (axis?.[1]) return setAxisParam(spec, axis[1], text);
   switch (field.type) {

@@ -7,6 +7,7 @@ import type { OptimizerDef, ScheduleDef, SurfaceDef } from './types.ts';
 export { OPTIMIZERS, SCHEDULES, SURFACES };
 export type * from './types.ts';
 
+/** A Map, not an object: a user's name such as `constructor` finds nothing rather than Object's (tests/unit/prototype-names.test.ts). */
 function byLowerName<T extends { id: string }>(list: readonly T[]): Map<string, T> {
   return new Map(list.map((e) => [e.id.toLowerCase(), e]));
 }
