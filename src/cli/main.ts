@@ -176,7 +176,8 @@ export function selectRuns(plan: Plan, o: { runs?: string; at?: readonly string[
     }
   }
   for (const at of o.at ?? []) {
-    const coords: Record<string, number> = {};
+    // No prototype: a parameter named __proto__ or constructor is an own key, refused below as not swept.
+    const coords: Record<string, number> = Object.create(null) as Record<string, number>;
     for (const pair of at.split(/[\s,]+/).filter((x) => x !== '')) {
       const m = /^([A-Za-z_][\w.]*)=(.+)$/.exec(pair);
       const v = m ? Number(m[2]) : Number.NaN;
