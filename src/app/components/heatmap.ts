@@ -7,11 +7,11 @@ import { LitElement, css, html } from 'lit';
 import type { PropertyValues } from 'lit';
 import type { DeviceResults } from '../../engine/engine.ts';
 import type { ShaderSources } from '../../engine/gpu/compose.ts';
-import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, minimumColour, rgbCss } from '../colors.ts';
-import type { HeatmapFrame } from '../heatmap/frame.ts';
+import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, minimumColour, rgbCss } from '../../view/colors.ts';
+import type { HeatmapFrame } from '../../view/frame.ts';
 import type { HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer, GpuHeatmapRenderer } from '../heatmap/renderers.ts';
-import { formatNumber, niceTicks } from '../ticks.ts';
+import { formatNumber, niceTicks } from '../../view/ticks.ts';
 
 export interface HeatmapAxis {
   readonly label: string;

@@ -6,7 +6,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
 import type { Progress } from '../../engine/engine.ts';
 import { STUDIES, findStudy } from '../../studies/index.ts';
-import { panelSvg } from '../../studies/svg.ts';
+import { panelSvg } from '../../view/svg.ts';
 import type { Study, StudyResult } from '../../studies/types.ts';
 import type { EngineSet } from './engines.ts';
 

@@ -17,8 +17,8 @@ import type { PairReport } from '../../core/validate.ts';
 import { comparePair, gridBoundary, illConditioned, outcomeClass } from '../../core/validate.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
 import type { Engine, Progress } from '../../engine/engine.ts';
-import type { HeatmapFrame, HeatmapMode } from '../heatmap/frame.ts';
-import { HEATMAP_MODES, valueRange } from '../heatmap/frame.ts';
+import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
+import { HEATMAP_MODES, valueRange } from '../../view/frame.ts';
 import type { EngineSet } from './engines.ts';
 
 export interface FieldError {

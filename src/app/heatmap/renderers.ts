@@ -7,10 +7,10 @@ import type { DeviceResults } from '../../engine/engine.ts';
 import { RunResult } from '../../engine/gpu/layouts.ts';
 import { defineStruct, offsetOf } from '../../engine/gpu/structs.ts';
 import type { ShaderSources } from '../../engine/gpu/compose.ts';
-import type { Rgb } from '../colors.ts';
-import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, PENDING, VIRIDIS_LUT } from '../colors.ts';
-import type { HeatmapFrame } from './frame.ts';
-import { MODE_INDEX, cellColour } from './frame.ts';
+import type { Rgb } from '../../view/colors.ts';
+import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, PENDING, VIRIDIS_LUT } from '../../view/colors.ts';
+import type { HeatmapFrame } from '../../view/frame.ts';
+import { MODE_INDEX, cellColour } from '../../view/frame.ts';
 
 export interface HeatmapRenderer {
   draw(frame: HeatmapFrame): void;
