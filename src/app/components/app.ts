@@ -17,7 +17,7 @@ import { AppController } from '../controllers/app-controller.ts';
 import type { EngineSet } from '../controllers/engines.ts';
 import { StudyController } from '../controllers/study-controller.ts';
 import { memoLast } from '../memo.ts';
-import { surfaceGrid } from '../surface-grid.ts';
+import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import type { CellEventDetail, HeatmapAxis, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
 import { GRAD_INK } from './contour-plot.ts';
@@ -38,6 +38,10 @@ function gradPointLabel(plan: Plan): string {
     return `where each step took its gradient: SAM's ascent point w + e(w)${both ? ` around ${plan.optimizer.id}'s y` : ''}; the solid path is ${both ? 'the average x it reports' : 'the weights'}`;
   }
   return `where each step took its gradient: y, between ${plan.optimizer.id}'s average and its base sequence; the solid path is the average x it reports (eval())`;
+}
+
+function heatmapAxis(a: GridAxis | null | undefined): HeatmapAxis | null {
+  return a ? { label: a.param, min: a.min, max: a.max, scale: a.scale, count: a.count } : null;
 }
 
 export class BlApp extends LitElement {
@@ -124,18 +128,17 @@ export class BlApp extends LitElement {
   // What the children are handed is derived once per change of its inputs (see memo.ts), so that a
   // re-render of the page (a progress tick, a hover) redraws none of their canvases.
 
-  private readonly contourGrid = memoLast((surfaceKey: string, plan: Plan) => {
-    void surfaceKey;
-    return surfaceGrid(plan, 160, 160);
-  });
+  private gridCache: { key: string; grid: SurfaceGrid } | null = null;
 
-  private readonly heatmapAxis = memoLast((a: GridAxis | null | undefined): HeatmapAxis | null =>
-    a ? { label: a.param, min: a.min, max: a.max, scale: a.scale, count: a.count } : null,
-  );
+  /** The surface sampled for the contour plot: only when the surface (or its parameters) changes. */
+  private contourGrid(plan: Plan): SurfaceGrid {
+    const key = JSON.stringify(plan.spec.surface);
+    if (this.gridCache?.key !== key) this.gridCache = { key, grid: surfaceGrid(plan, 160, 160) };
+    return this.gridCache.grid;
+  }
 
-  private readonly heatmapAxisY = memoLast((a: GridAxis | null | undefined): HeatmapAxis | null =>
-    a ? { label: a.param, min: a.min, max: a.max, scale: a.scale, count: a.count } : null,
-  );
+  private readonly heatmapAxisX = memoLast(heatmapAxis);
+  private readonly heatmapAxisY = memoLast(heatmapAxis);
 
   private readonly minimaLabels = memoLast((plan: Plan | null): string[] =>
     plan?.minima.map((m, i) => `${i}: (${formatNumber(m.x)}, ${formatNumber(m.y)}) λ=${formatNumber(m.sharpness)}`) ?? [],
@@ -231,7 +234,7 @@ export class BlApp extends LitElement {
           </div>
           <bl-heatmap
             .frame=${frame}
-            .xAxis=${this.heatmapAxis(axes?.x)}
+            .xAxis=${this.heatmapAxisX(axes?.x)}
             .yAxis=${this.heatmapAxisY(axes?.y)}
             .gpu=${ctl.heatmapGpu()}
             .overlay=${val.result?.overlay ?? null}
@@ -255,7 +258,7 @@ export class BlApp extends LitElement {
             : nothing}
           ${plan
             ? html`<bl-contour-plot
-                .grid=${this.contourGrid(JSON.stringify(plan.spec.surface), plan)}
+                .grid=${this.contourGrid(plan)}
                 .minima=${plan.minima}
                 .trajectory=${this.trajectoryPath(t)}
                 .overlay=${this.startMap(frame, axes?.x, axes?.y)}
