@@ -1,5 +1,5 @@
 // Draws the heatmap straight from the engine's result records on the device: one fragment per
-// pixel, its cell's colour computed here. Twin of cellColour() in src/app/heatmap/frame.ts (same
+// pixel, its cell's colour computed here. Twin of cellColour() in src/view/frame.ts (same
 // palette, same 256-entry viridis table), so the Canvas 2D path paints the same colours.
 
 @group(0) @binding(0) var<uniform> hu: HeatmapUniforms;

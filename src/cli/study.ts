@@ -9,7 +9,7 @@ import { SpecError } from '../core/errors.ts';
 import { specToJSON } from '../core/spec.ts';
 import type { Engine } from '../engine/engine.ts';
 import { STUDIES, findStudy } from '../studies/index.ts';
-import { panelSvg } from '../studies/svg.ts';
+import { panelSvg } from '../view/svg.ts';
 import type { StudyResult } from '../studies/types.ts';
 import { pngDataUrl } from './png.ts';
 import type { ProgressReporter } from './progress.ts';

@@ -18,17 +18,37 @@ export interface ValidationRun {
   readonly results: Readonly<Record<string, Results>>;
 }
 
+export interface ValidateOptions extends RunOptions {
+  /** Called before each engine runs (not for results passed in `computed`). */
+  readonly onEngine?: (name: string) => void;
+  /**
+   * Results of this plan already computed (e.g. the sweep the app is showing): an engine of the
+   * same name is not run again, and results of an engine not in the list are compared too, ahead
+   * of the engines (so they are the `a` of their pairs).
+   */
+  readonly computed?: readonly Results[];
+}
+
 /**
  * Runs `plan` on each engine (the last one is the reference that decides boundaries: pass cpu64
- * last) and compares every pair.
+ * last) and compares every pair; results in `opts.computed` take the place of running their engine.
  */
-export async function validatePlan(
-  plan: Plan,
-  engines: readonly Engine[],
-  opts: RunOptions & { onEngine?: (name: string) => void } = {},
-): Promise<ValidationRun> {
+export async function validatePlan(plan: Plan, engines: readonly Engine[], opts: ValidateOptions = {}): Promise<ValidationRun> {
+  const ref = engines[engines.length - 1];
+  if (!ref) throw new Error('no engines to validate');
+  const known = new Map<string, Results>();
+  for (const r of opts.computed ?? []) {
+    if (r.width !== plan.width || r.height !== plan.height || r.basin.length !== plan.runs) {
+      throw new Error(`computed ${r.engine} results are ${r.width}x${r.height} (${r.basin.length} runs), not this plan's ${plan.width}x${plan.height} (${plan.runs} runs)`);
+    }
+    if (known.has(r.engine)) throw new Error(`computed results given twice for engine ${r.engine}`);
+    known.set(r.engine, r);
+  }
+  const names = [...[...known.keys()].filter((n) => !engines.some((e) => e.name === n)), ...engines.map((e) => e.name)];
   const results: Record<string, Results> = {};
+  for (const [name, r] of known) results[name] = r;
   for (const e of engines) {
+    if (known.has(e.name)) continue;
     opts.onEngine?.(e.name);
     const runOpts: RunOptions = {
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -36,8 +56,6 @@ export async function validatePlan(
     };
     results[e.name] = await e.run(plan, runOpts);
   }
-  const ref = engines[engines.length - 1];
-  if (!ref) throw new Error('no engines to validate');
   const refRes = results[ref.name] as Results;
   let boundary: Uint8Array;
   let method: ValidationReport['boundaryMethod'];
@@ -55,17 +73,17 @@ export async function validatePlan(
   const f32 = results.cpu ?? results.gpu;
   const conditioning = f32 && ref.name === 'cpu64' ? illConditioned(f32, refRes) : null;
   const pairs: PairReport[] = [];
-  for (let x = 0; x < engines.length; x++) {
-    for (let y = x + 1; y < engines.length; y++) {
-      const a = results[(engines[x] as Engine).name] as Results;
-      const b = results[(engines[y] as Engine).name] as Results;
+  for (let x = 0; x < names.length; x++) {
+    for (let y = x + 1; y < names.length; y++) {
+      const a = results[names[x] as string] as Results;
+      const b = results[names[y] as string] as Results;
       pairs.push(comparePair(plan, a, b, boundary, conditioning));
     }
   }
   let boundaryRuns = 0;
   for (const v of boundary) boundaryRuns += v;
   return {
-    report: { spec: specToJSON(plan.spec), engines: engines.map((e) => e.name), boundaryMethod: method, boundaryRuns, pairs },
+    report: { spec: specToJSON(plan.spec), engines: names, boundaryMethod: method, boundaryRuns, pairs },
     results,
   };
 }

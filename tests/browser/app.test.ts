@@ -55,9 +55,9 @@ afterAll(async () => {
 async function settle(page: Page, timeout = 120_000): Promise<void> {
   await page.waitForFunction(
     () => {
-      const app = document.querySelector('bl-app') as unknown as { controller?: { running: boolean; validating: boolean; results: unknown } } | null;
+      const app = document.querySelector('bl-app') as unknown as { controller?: { sweep: { running: boolean; results: unknown }; validation: { validating: boolean } } } | null;
       const c = app?.controller;
-      return !!c && !c.running && !c.validating && !!c.results;
+      return !!c && !c.sweep.running && !c.validation.validating && !!c.sweep.results;
     },
     { timeout, polling: 100 },
   );
@@ -115,13 +115,13 @@ interface AppState {
 
 async function state(page: Page): Promise<AppState> {
   return page.evaluate(() => {
-    const app = document.querySelector('bl-app') as unknown as { controller: { engineUsed: string; plan: { width: number; height: number } }; shadowRoot: ShadowRoot };
+    const app = document.querySelector('bl-app') as unknown as { controller: { sweep: { engineUsed: string; plan: { width: number; height: number } } }; shadowRoot: ShadowRoot };
     const hm = app.shadowRoot.querySelector('bl-heatmap') as unknown as { activeRenderer: string | null };
     return {
-      engineUsed: app.controller.engineUsed,
+      engineUsed: app.controller.sweep.engineUsed,
       renderer: hm.activeRenderer,
-      width: app.controller.plan.width,
-      height: app.controller.plan.height,
+      width: app.controller.sweep.plan.width,
+      height: app.controller.sweep.plan.height,
       status: app.shadowRoot.querySelector('[data-testid="engine-status"]')?.textContent ?? '',
     };
   });
@@ -153,8 +153,8 @@ async function clickCellForTrajectory(page: Page): Promise<void> {
   // The plot area starts 64 px in and 12 px down (the axes' margins); click near its middle.
   await page.mouse.click(box.x + 64 + 280, box.y + 12 + 280);
   await page.waitForFunction(() => {
-    const app = document.querySelector('bl-app') as unknown as { controller: { trajectory: { x: number[] } | null } };
-    return (app.controller.trajectory?.x.length ?? 0) > 1;
+    const app = document.querySelector('bl-app') as unknown as { controller: { selection: { trajectory: { x: number[] } | null } } };
+    return (app.controller.selection.trajectory?.x.length ?? 0) > 1;
   });
 }
 
@@ -179,13 +179,13 @@ describe('basinlab in Chromium with WebGPU', () => {
     await setField(page, 'sweep.x.count', '64');
     await setField(page, 'sweep.y.count', '48');
     await page.waitForFunction(() => {
-      const app = document.querySelector('bl-app') as unknown as { controller: { plan?: { width: number; spec: { surface: { name: string } } } } };
-      return app.controller.plan?.width === 64 && app.controller.plan.spec.surface.name === 'quadratic';
+      const app = document.querySelector('bl-app') as unknown as { controller: { sweep: { plan?: { width: number; spec: { surface: { name: string } } } } } };
+      return app.controller.sweep.plan?.width === 64 && app.controller.sweep.plan.spec.surface.name === 'quadratic';
     });
     await settle(page);
     const cells = await page.evaluate(() => {
-      const app = document.querySelector('bl-app') as unknown as { controller: { columns: { diverged: Uint8Array; basin: Int32Array }; plan: { width: number; height: number } } };
-      const { columns: c, plan } = app.controller;
+      const app = document.querySelector('bl-app') as unknown as { controller: { sweep: { columns: { diverged: Uint8Array; basin: Int32Array }; plan: { width: number; height: number } } } };
+      const { columns: c, plan } = app.controller.sweep;
       const out: { i: number; j: number; diverged: number; basin: number }[] = [];
       for (let j = 0; j < plan.height; j += 7) {
         for (let i = 0; i < plan.width; i += 5) {
@@ -214,9 +214,9 @@ describe('basinlab in Chromium with WebGPU', () => {
     const page = await open(gpuBrowser);
     await clickCellForTrajectory(page);
     const t = await page.evaluate(() => {
-      const app = document.querySelector('bl-app') as unknown as { controller: { trajectory: { x: number[] }; plan: { spec: { steps: number } } }; shadowRoot: ShadowRoot };
+      const app = document.querySelector('bl-app') as unknown as { controller: { selection: { trajectory: { x: number[] } }; sweep: { plan: { spec: { steps: number } } } }; shadowRoot: ShadowRoot };
       const contour = app.shadowRoot.querySelector('bl-contour-plot') as unknown as { trajectory: { x: ArrayLike<number> } | null };
-      return { n: app.controller.trajectory.x.length, steps: app.controller.plan.spec.steps, drawn: contour.trajectory?.x.length ?? 0, chart: !!app.shadowRoot.querySelector('[data-testid="loss-chart"]') };
+      return { n: app.controller.selection.trajectory.x.length, steps: app.controller.sweep.plan.spec.steps, drawn: contour.trajectory?.x.length ?? 0, chart: !!app.shadowRoot.querySelector('[data-testid="loss-chart"]') };
     });
     expect(t.n).toBeGreaterThan(1);
     expect(t.drawn).toBe(t.n);
@@ -235,17 +235,17 @@ describe('basinlab in Chromium with WebGPU', () => {
     });
     expect(clicked).toBe(true);
     await page.waitForFunction(() => {
-      const app = document.querySelector('bl-app') as unknown as { controller: { plan?: { spec: { sam: { rho: number } | null } } } };
-      return app.controller.plan?.spec.sam?.rho === 0.05;
+      const app = document.querySelector('bl-app') as unknown as { controller: { sweep: { plan?: { spec: { sam: { rho: number } | null } } } } };
+      return app.controller.sweep.plan?.spec.sam?.rho === 0.05;
     });
     await settle(page);
     await clickCellForTrajectory(page);
     const t = await page.evaluate(() => {
-      const app = document.querySelector('bl-app') as unknown as { controller: { trajectory: { x: number[]; gradAt?: { x: number[] } } }; shadowRoot: ShadowRoot };
+      const app = document.querySelector('bl-app') as unknown as { controller: { selection: { trajectory: { x: number[]; gradAt?: { x: number[] } } } }; shadowRoot: ShadowRoot };
       const contour = app.shadowRoot.querySelector('bl-contour-plot') as unknown as { trajectory: { gradAt: { x: ArrayLike<number> } | null } | null };
       return {
-        steps: app.controller.trajectory.x.length - 1,
-        grad: app.controller.trajectory.gradAt?.x.length ?? 0,
+        steps: app.controller.selection.trajectory.x.length - 1,
+        grad: app.controller.selection.trajectory.gradAt?.x.length ?? 0,
         drawn: contour.trajectory?.gradAt?.x.length ?? 0,
         legend: app.shadowRoot.querySelector('[data-testid="grad-legend"]')?.textContent ?? '',
       };
@@ -261,7 +261,7 @@ describe('basinlab in Chromium with WebGPU', () => {
 
   it('zooms into a dragged rectangle at full resolution, and back', async () => {
     const page = await open(gpuBrowser);
-    const before = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { sweep: { x: { min: number; max: number; count: number } } } } }).controller.spec.sweep.x);
+    const before = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { current: { sweep: { x: { min: number; max: number; count: number } } } } } }).controller.spec.current.sweep.x);
     const hm = await page.evaluateHandle(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap')?.shadowRoot?.querySelector('canvas.overlay'));
     const box = await (hm as unknown as { boundingBox(): Promise<{ x: number; y: number } | null> }).boundingBox();
     if (!box) throw new Error('no overlay canvas');
@@ -269,17 +269,17 @@ describe('basinlab in Chromium with WebGPU', () => {
     await page.mouse.down();
     await page.mouse.move(box.x + 64 + 330, box.y + 12 + 330, { steps: 5 });
     await page.mouse.up();
-    await page.waitForFunction((min: number) => (document.querySelector('bl-app') as unknown as { controller: { spec: { sweep: { x: { min: number } } } } }).controller.spec.sweep.x.min > min, {}, before.min);
+    await page.waitForFunction((min: number) => (document.querySelector('bl-app') as unknown as { controller: { spec: { current: { sweep: { x: { min: number } } } } } }).controller.spec.current.sweep.x.min > min, {}, before.min);
     await settle(page);
-    const after = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { sweep: { x: { min: number; max: number; count: number } } } } }).controller.spec.sweep.x);
+    const after = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { current: { sweep: { x: { min: number; max: number; count: number } } } } } }).controller.spec.current.sweep.x);
     expect(after.count).toBe(before.count);
     expect(after.min).toBeGreaterThan(before.min);
     expect(after.max).toBeLessThan(before.max);
     await page.screenshot({ path: `${ARTIFACTS}/app-zoomed.png` });
     // Back to the previous view through the zoom history.
-    await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { goHistory(d: number): void } }).controller.goHistory(-1));
+    await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { zoom: { goHistory(d: number): void } } }).controller.zoom.goHistory(-1));
     await settle(page);
-    const back = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { sweep: { x: { min: number; max: number } } } } }).controller.spec.sweep.x);
+    const back = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { current: { sweep: { x: { min: number; max: number } } } } } }).controller.spec.current.sweep.x);
     expect(back.min).toBe(before.min);
     expect(back.max).toBe(before.max);
     await page.close();
@@ -288,16 +288,16 @@ describe('basinlab in Chromium with WebGPU', () => {
   it('reloads the same view from its URL', async () => {
     const page = await open(gpuBrowser);
     await setField(page, 'optimizer.name', 'Adam');
-    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as { controller: { plan?: { optimizer: { id: string } } } }).controller.plan?.optimizer.id === 'Adam');
+    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as { controller: { sweep: { plan?: { optimizer: { id: string } } } } }).controller.sweep.plan?.optimizer.id === 'Adam');
     await settle(page);
-    await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { setMode(m: string): void } }).controller.setMode('loss'));
+    await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { setMode(m: string): void } } }).controller.spec.setMode('loss'));
     const url = page.url();
     const digest = () =>
       page.evaluate(() => {
-        const c = (document.querySelector('bl-app') as unknown as { controller: { specJSON: unknown; mode: string; columns: { basin: Int32Array } } }).controller;
+        const c = (document.querySelector('bl-app') as unknown as { controller: { spec: { json: unknown; mode: string }; sweep: { columns: { basin: Int32Array } } } }).controller;
         let h = 0;
-        for (const b of c.columns.basin) h = (h * 31 + b + 2) >>> 0;
-        return { spec: JSON.stringify(c.specJSON), mode: c.mode, h };
+        for (const b of c.sweep.columns.basin) h = (h * 31 + b + 2) >>> 0;
+        return { spec: JSON.stringify(c.spec.json), mode: c.spec.mode, h };
       });
     const a = await digest();
     const page2 = await gpuBrowser.newPage();
@@ -305,10 +305,10 @@ describe('basinlab in Chromium with WebGPU', () => {
     await page2.waitForSelector('bl-app');
     await settle(page2);
     const b = await page2.evaluate(() => {
-      const c = (document.querySelector('bl-app') as unknown as { controller: { specJSON: unknown; mode: string; columns: { basin: Int32Array } } }).controller;
+      const c = (document.querySelector('bl-app') as unknown as { controller: { spec: { json: unknown; mode: string }; sweep: { columns: { basin: Int32Array } } } }).controller;
       let h = 0;
-      for (const x of c.columns.basin) h = (h * 31 + x + 2) >>> 0;
-      return { spec: JSON.stringify(c.specJSON), mode: c.mode, h };
+      for (const x of c.sweep.columns.basin) h = (h * 31 + x + 2) >>> 0;
+      return { spec: JSON.stringify(c.spec.json), mode: c.spec.mode, h };
     });
     expect(b).toEqual(a);
     expect(a.mode).toBe('loss');
@@ -321,16 +321,50 @@ describe('basinlab in Chromium with WebGPU', () => {
     const page = await open(gpuBrowser, '');
     await setField(page, 'sweep.x.count', '48');
     await setField(page, 'sweep.y.count', '48');
-    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as { controller: { plan?: { width: number } } }).controller.plan?.width === 48);
+    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as { controller: { sweep: { plan?: { width: number } } } }).controller.sweep.plan?.width === 48);
     await settle(page);
-    await page.evaluate(() => void (document.querySelector('bl-app') as unknown as { controller: { validate(): Promise<void> } }).controller.validate());
-    await page.waitForFunction(() => !!(document.querySelector('bl-app') as unknown as { controller: { validation: unknown } }).controller.validation, { timeout: 120_000 });
-    const v = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { validation: { report: { sameOutcome: number; a: string; b: string } } } }).controller.validation.report);
+    await page.evaluate(() => void (document.querySelector('bl-app') as unknown as { controller: { validation: { validate(): Promise<void> } } }).controller.validation.validate());
+    await page.waitForFunction(() => !!(document.querySelector('bl-app') as unknown as { controller: { validation: { result: unknown } } }).controller.validation.result, { timeout: 120_000 });
+    const v = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { validation: { result: { report: { sameOutcome: number; a: string; b: string } } } } }).controller.validation.result.report);
     expect(v.a).toBe('gpu');
     expect(v.b).toBe('cpu');
     expect(v.sameOutcome).toBeGreaterThanOrEqual(0.995);
     await page.close();
   });
+
+  it('validates the default view when its "Validate vs CPU" button is clicked, and shows the verdict', async () => {
+    // The full 256 x 256 x 500-step view: the CPU engines run in Web Workers while the page shows
+    // their progress (the time it takes is reported by hand, never asserted here).
+    const page = await open(gpuBrowser);
+    expect((await state(page)).width).toBe(256);
+    await page.click('bl-app >>> button[data-testid="validate"]');
+    const message = (): Promise<string> =>
+      page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('[data-testid="message"]')?.textContent ?? '');
+    await page.waitForFunction(
+      () => /^gpu vs cpu: same outcome/.test(document.querySelector('bl-app')?.shadowRoot?.querySelector('[data-testid="message"]')?.textContent ?? ''),
+      { timeout: 600_000, polling: 250 },
+    );
+    const verdict = await message();
+    const same = /same outcome on ([\d.]+)% of runs \((\d+) differ, (\d+) runs on basin boundaries\)/.exec(verdict);
+    expect(same, verdict).not.toBeNull();
+    expect(Number(same?.[1])).toBeGreaterThanOrEqual(99.5);
+    const shown = await page.evaluate(() => {
+      const app = document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot; controller: { validation: { validating: boolean } } };
+      const hm = app.shadowRoot.querySelector('bl-heatmap') as unknown as { overlay: Uint8Array | null };
+      let marked = 0;
+      for (const v of hm.overlay ?? []) marked += v;
+      return {
+        validating: app.controller.validation.validating,
+        overlay: hm.overlay?.length ?? 0,
+        marked,
+        state: app.shadowRoot.querySelector('[data-testid="run-state"]')?.textContent ?? '',
+      };
+    });
+    // The disagreeing runs the verdict counts are the ones marked on the heatmap.
+    expect(shown).toEqual({ validating: false, overlay: 256 * 256, marked: Number(same?.[2]), state: 'done' });
+    await page.screenshot({ path: `${ARTIFACTS}/app-validated.png` });
+    await page.close();
+  }, 660_000);
 });
 
 describe('studies in the app', () => {
@@ -379,9 +413,9 @@ describe('basinlab without WebGPU', () => {
       expect(c.engineUsed).toBe('cpu');
       expect(c.renderer).toBe('2d');
       const cpuPage = page;
-      const cpuBasins = await cpuPage.evaluate(() => Array.from((document.querySelector('bl-app') as unknown as { controller: { columns: { basin: Int32Array } } }).controller.columns.basin));
+      const cpuBasins = await cpuPage.evaluate(() => Array.from((document.querySelector('bl-app') as unknown as { controller: { sweep: { columns: { basin: Int32Array } } } }).controller.sweep.columns.basin));
       const gpuPage = await open(gpuBrowser);
-      const gpuBasins = await gpuPage.evaluate(() => Array.from((document.querySelector('bl-app') as unknown as { controller: { columns: { basin: Int32Array } } }).controller.columns.basin));
+      const gpuBasins = await gpuPage.evaluate(() => Array.from((document.querySelector('bl-app') as unknown as { controller: { sweep: { columns: { basin: Int32Array } } } }).controller.sweep.columns.basin));
       let same = 0;
       gpuBasins.forEach((b, k) => (same += b === cpuBasins[k] ? 1 : 0));
       expect(same / gpuBasins.length).toBeGreaterThanOrEqual(0.995);

@@ -14,7 +14,7 @@ import { STUDIES } from '../../src/studies/index.ts';
 import { lrFinder } from '../../src/studies/lr-finder.ts';
 import { randomSearch } from '../../src/studies/random-search.ts';
 import { schedulesLate } from '../../src/studies/schedules-late.ts';
-import { panelSvg } from '../../src/studies/svg.ts';
+import { panelSvg } from '../../src/view/svg.ts';
 import { swaStudy } from '../../src/studies/swa.ts';
 import { tuneTogether } from '../../src/studies/tune-together.ts';
 import type { Study, StudyResult } from '../../src/studies/types.ts';

@@ -1,8 +1,8 @@
 /**
- * Axis ticks and compact number labels (src/app/ticks.ts).
+ * Axis ticks and compact number labels (src/view/ticks.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { exactLabel, formatNumber, niceDomain, niceTicks, type AxisScale, type Tick } from '../../src/app/ticks.ts';
+import { exactLabel, formatNumber, niceDomain, niceTicks, type AxisScale, type Tick } from '../../src/view/ticks.ts';
 
 /** The invariants every tick list must satisfy. */
 function expectWellFormed(ticks: readonly Tick[], min: number, max: number, maxCount: number): void {

@@ -11,9 +11,9 @@
 import { contours, type ContourMultiPolygon } from 'd3-contour';
 import { LitElement, html, type PropertyValues } from 'lit';
 import type { Domain, Minimum } from '../../core/registry/types.ts';
-import { minimumColour, rgbCss } from '../colors.ts';
+import { minimumColour, rgbCss } from '../../view/colors.ts';
 import type { SurfaceGrid } from '../surface-grid.ts';
-import { niceTicks } from '../ticks.ts';
+import { niceTicks } from '../../view/ticks.ts';
 import {
   AXIS_INK,
   drawFrame,

@@ -5,13 +5,13 @@
  */
 import { LitElement, css, html } from 'lit';
 import type { PropertyValues } from 'lit';
-import type { DeviceResults } from '../../engine/engine.ts';
-import type { ShaderSources } from '../../engine/gpu/compose.ts';
-import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, minimumColour, rgbCss } from '../colors.ts';
-import type { HeatmapFrame } from '../heatmap/frame.ts';
-import type { HeatmapRenderer } from '../heatmap/renderers.ts';
-import { Canvas2DRenderer, GpuHeatmapRenderer } from '../heatmap/renderers.ts';
-import { formatNumber, niceTicks } from '../ticks.ts';
+import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, minimumColour, rgbCss } from '../../view/colors.ts';
+import type { HeatmapFrame } from '../../view/frame.ts';
+import { formatNumber, niceTicks } from '../../view/ticks.ts';
+import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
+import { Canvas2DRenderer } from '../heatmap/renderers.ts';
+
+export type { HeatmapGpu } from '../heatmap/renderers.ts';
 
 export interface HeatmapAxis {
   readonly label: string;
@@ -20,12 +20,6 @@ export interface HeatmapAxis {
   readonly scale: 'linear' | 'log';
   /** Number of cells along the axis. */
   readonly count: number;
-}
-
-export interface HeatmapGpu {
-  readonly device: GPUDevice;
-  readonly sources: ShaderSources;
-  readonly results: () => DeviceResults | null;
 }
 
 export interface CellEventDetail {
@@ -67,7 +61,9 @@ export class BlHeatmap extends LitElement {
   /** Side of the plot area in CSS pixels. */
   declare size: number;
 
-  private renderer: HeatmapRenderer | null = null;
+  /** Kept across frames (a WebGPU pipeline is costly to build): dropped when `gpu` or `size` change. */
+  private gpuRenderer: HeatmapRenderer | null = null;
+  private canvasRenderer: HeatmapRenderer | null = null;
   private rendererKind: 'gpu' | '2d' | null = null;
   private drag: { x: number; y: number; x1: number; y1: number } | null = null;
   private hover: CellEventDetail | null = null;
@@ -154,27 +150,36 @@ export class BlHeatmap extends LitElement {
     return html`<span>${what}: ${show(f.lo)}</span><span class="bar" style="background:linear-gradient(to right,${stops})"></span><span>${show(f.hi)}</span>${fixed}`;
   }
 
+  /**
+   * Redraws only what changed: the plot for a new frame (or renderer), the axes and marks for new
+   * marks; a re-render of the page that hands over the same objects draws nothing.
+   */
   protected override updated(changed: PropertyValues): void {
-    if (changed.has('gpu') || changed.has('size') || this.renderer === null || (this.wantsGpu() ? 'gpu' : '2d') !== this.rendererKind) {
-      this.renderer?.destroy();
-      this.renderer = null;
-      this.rendererKind = null;
+    if (changed.has('gpu') || changed.has('size')) this.dropRenderers();
+    const plot = changed.has('frame') || changed.has('gpu') || changed.has('size');
+    if (plot && this.frame) this.drawPlot(this.frame);
+    if (plot || changed.has('overlay') || changed.has('selected') || changed.has('xAxis') || changed.has('yAxis')) this.drawOverlay();
+  }
+
+  private drawPlot(f: HeatmapFrame): void {
+    const gpu = this.gpu;
+    if (this.wantsGpu() && gpu && this.gpuCanvas) {
+      this.gpuRenderer ??= gpu.renderer(this.gpuCanvas);
+      this.gpuRenderer.draw(f);
+      this.rendererKind = 'gpu';
+    } else if (this.plotCanvas) {
+      this.canvasRenderer ??= new Canvas2DRenderer(this.plotCanvas);
+      this.canvasRenderer.draw(f);
+      this.rendererKind = '2d';
     }
-    const f = this.frame;
-    if (f) {
-      if (!this.renderer) {
-        const gpu = this.gpu;
-        if (this.wantsGpu() && gpu && this.gpuCanvas) {
-          this.renderer = new GpuHeatmapRenderer(gpu.device, this.gpuCanvas, gpu.sources, gpu.results);
-          this.rendererKind = 'gpu';
-        } else if (this.plotCanvas) {
-          this.renderer = new Canvas2DRenderer(this.plotCanvas);
-          this.rendererKind = '2d';
-        }
-      }
-      this.renderer?.draw(f);
-    }
-    this.drawOverlay();
+  }
+
+  private dropRenderers(): void {
+    this.gpuRenderer?.destroy();
+    this.canvasRenderer?.destroy();
+    this.gpuRenderer = null;
+    this.canvasRenderer = null;
+    this.rendererKind = null;
   }
 
   /** Which renderer drew the last frame (for tests and the status line). */
@@ -184,8 +189,7 @@ export class BlHeatmap extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.renderer?.destroy();
-    this.renderer = null;
+    this.dropRenderers();
   }
 
   // ---- coordinates

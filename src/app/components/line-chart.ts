@@ -8,7 +8,7 @@
  * The canvas helpers exported here (sizing, axes) are shared with `<bl-contour-plot>`.
  */
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { formatNumber, niceDomain, niceTicks, type AxisScale, type Tick } from '../ticks.ts';
+import { formatNumber, niceDomain, niceTicks, type AxisScale, type Tick } from '../../view/ticks.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Shared canvas helpers

@@ -6,9 +6,10 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
 import type { Progress } from '../../engine/engine.ts';
 import { STUDIES, findStudy } from '../../studies/index.ts';
-import { panelSvg } from '../../studies/svg.ts';
+import { panelSvg } from '../../view/svg.ts';
 import type { Study, StudyResult } from '../../studies/types.ts';
 import type { EngineSet } from './engines.ts';
+import { RenderThrottle } from './throttle.ts';
 
 /** PNG data URL of an RGBA image, through a canvas (the browser's encoder). */
 function canvasPng(rgba: Uint8ClampedArray, width: number, height: number): string {
@@ -30,11 +31,13 @@ export class StudyController implements ReactiveController {
   svgs: string[] = [];
   error = '';
   private abort: AbortController | null = null;
+  private readonly throttle: RenderThrottle;
 
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly engines: EngineSet,
   ) {
+    this.throttle = new RenderThrottle(host);
     host.addController(this);
   }
 
@@ -42,6 +45,7 @@ export class StudyController implements ReactiveController {
 
   hostDisconnected(): void {
     this.abort?.abort();
+    this.throttle.cancel();
   }
 
   get studies(): readonly Study[] {
@@ -85,7 +89,7 @@ export class StudyController implements ReactiveController {
         onProgress: (label, p) => {
           this.label = label;
           this.progress = p;
-          this.host.requestUpdate();
+          this.throttle.request();
         },
       });
       if (this.abort !== abort) return;

@@ -1,5 +1,5 @@
 /**
- * Axis ticks and number labels for the canvas charts (no DOM).
+ * Axis ticks and number labels for the app's canvas charts and the study figures (no DOM).
  *
  * Tick values are built from decimal strings (`Number('123e-9')`) rather than by multiplying a step,
  * so 0.1 + 0.2-style drift never reaches a label, and labels carry exactly the digits the step needs:

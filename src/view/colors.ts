@@ -1,6 +1,7 @@
 /**
- * Colours shared by the Canvas 2D and the WebGPU heatmap renderers (and the legend), so that both
- * paths paint a cell the same colour and the browser tests can check pixels against results.
+ * Colours shared by the app's Canvas 2D and WebGPU heatmap renderers (and the legend) and the study
+ * figures, so that every path paints a cell the same colour and the browser tests can check pixels
+ * against results.
  * Continuous scales use viridis (perceptually uniform, readable with colour-vision deficiencies);
  * minima get the Okabe–Ito palette, designed for colour-blind readers.
  */

@@ -1,11 +1,12 @@
 /**
- * What the heatmap shows, and the colour of every cell: one function for the Canvas 2D renderer,
- * the legend and the browser tests' pixel checks; the WebGPU renderer mirrors it in
- * shaders/render/heatmap.wgsl with the same palette and look-up table.
+ * What a heatmap shows, and the colour of every cell: one function for the app's Canvas 2D
+ * renderer, its legend, the study figures (svg.ts) and the browser tests' pixel checks; the app's
+ * WebGPU renderer mirrors it in shaders/render/heatmap.wgsl with the same palette and look-up table.
  */
-import type { ResultColumns } from '../../core/results.ts';
-import type { Rgb } from '../colors.ts';
-import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, lutIndex, minimumColour } from '../colors.ts';
+import type { Plan } from '../core/plan.ts';
+import type { ResultColumns } from '../core/results.ts';
+import type { Rgb } from './colors.ts';
+import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, lutIndex, minimumColour } from './colors.ts';
 
 export type HeatmapMode = 'basin' | 'loss' | 'steps' | 'sharpness';
 export const HEATMAP_MODES: readonly HeatmapMode[] = ['basin', 'loss', 'steps', 'sharpness'];
@@ -64,6 +65,18 @@ export function valueRange(mode: HeatmapMode, cols: ResultColumns, runsReady: nu
   if (!(lo <= hi)) return [0, 1];
   if (hi - lo < 1e-9) return [lo - 0.5, hi + 0.5];
   return [lo, hi];
+}
+
+/**
+ * The frame of a plan's results with runs [0, runsReady) final: loss is measured against the best
+ * known minimum (0 when the surface knows none), colour ranges over the ready runs.
+ */
+export function heatmapFrame(plan: Plan, columns: ResultColumns, runsReady: number, mode: HeatmapMode): HeatmapFrame {
+  const best = plan.minima.reduce((m, x) => Math.min(m, x.value), Number.POSITIVE_INFINITY);
+  const lossFloor = Number.isFinite(best) ? best : 0;
+  const steps = plan.spec.steps;
+  const [lo, hi] = valueRange(mode, columns, runsReady, lossFloor, steps);
+  return { width: plan.width, height: plan.height, runsReady, mode, columns, lo, hi, lossFloor, steps };
 }
 
 function lut(t: number): Rgb {

@@ -1,14 +1,13 @@
 /**
  * One renderer for study figures, in the app and in `basinlab study`: panels as SVG strings (the
- * app puts them in the page, the CLI rasterises them to PNG). Heatmaps use the app's own cell
- * colours (cellColour) and are embedded as a PNG image, encoded by whatever the environment has
- * (`encodePng`: node:zlib in the CLI, a canvas in the browser).
+ * app puts them in the page, the CLI rasterises them to PNG). Heatmaps use the same cell colours
+ * as the app's heatmap (cellColour) and are embedded as a PNG image, encoded by whatever the
+ * environment has (`encodePng`: node:zlib in the CLI, a canvas in the browser).
  */
-import { DIVERGED, NOT_CONVERGED, VIRIDIS_LUT, lutIndex, minimumColour, rgbCss } from '../app/colors.ts';
-import type { HeatmapFrame } from '../app/heatmap/frame.ts';
-import { cellColour, valueRange } from '../app/heatmap/frame.ts';
-import { formatNumber, niceTicks } from '../app/ticks.ts';
-import type { ChartPanel, HeatmapPanel, Panel } from './types.ts';
+import { DIVERGED, NOT_CONVERGED, VIRIDIS_LUT, lutIndex, minimumColour, rgbCss } from './colors.ts';
+import { cellColour, heatmapFrame } from './frame.ts';
+import type { ChartPanel, HeatmapPanel, Panel } from './panels.ts';
+import { formatNumber, niceTicks } from './ticks.ts';
 
 export type EncodePng = (rgba: Uint8ClampedArray, width: number, height: number) => string;
 
@@ -89,10 +88,8 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
   const { plan, results } = p;
   const w = plan.width;
   const h = plan.height;
-  const floor = plan.minima.reduce((m, x) => Math.min(m, x.value), Number.POSITIVE_INFINITY);
-  const lossFloor = Number.isFinite(floor) ? floor : 0;
-  const [lo, hi] = valueRange(p.mode, results, plan.runs, lossFloor, plan.spec.steps);
-  const f: HeatmapFrame = { width: w, height: h, runsReady: plan.runs, mode: p.mode, columns: results, lo, hi, lossFloor, steps: plan.spec.steps };
+  const f = heatmapFrame(plan, results, plan.runs, p.mode);
+  const { lo, hi } = f;
   // Each cell becomes a k x k block: rasterisers smooth embedded images whatever the SVG asks,
   // and a sharp cell edge is information (the boundary between basins).
   const k = Math.max(1, Math.floor(1024 / Math.max(w, h)));

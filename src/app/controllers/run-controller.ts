@@ -1,0 +1,155 @@
+/**
+ * The sweep shown: running the current spec's plan on the right engine (cancellable, with progress
+ * and partial results for a heatmap that fills in), falling back to the CPU engines when the GPU
+ * fails, and what it produced.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { CancelledError, GpuRunError } from '../../core/errors.ts';
+import type { Plan } from '../../core/plan.ts';
+import { makePlan } from '../../core/plan.ts';
+import type { ResultColumns, Results } from '../../core/results.ts';
+import type { Spec } from '../../core/spec.ts';
+import type { Engine, Progress } from '../../engine/engine.ts';
+import type { EngineSet } from './engines.ts';
+import type { MessageLine } from './message.ts';
+import { RenderThrottle } from './throttle.ts';
+
+/** How long the editor's typing must pause before its spec runs. */
+const EDIT_DEBOUNCE_MS = 250;
+
+export class RunController implements ReactiveController {
+  plan: Plan | null = null;
+  /** Final results of the shown sweep (null while running, or when it failed or was cancelled). */
+  results: Results | null = null;
+  /** The columns shown: final results, or the ones being filled while running. */
+  columns: ResultColumns | null = null;
+  runsReady = 0;
+  /** The engine that ran (or runs) the shown sweep, and its name. */
+  engine: Engine | null = null;
+  engineUsed = '';
+  progress: Progress | null = null;
+  running = false;
+
+  private abort: AbortController | null = null;
+  private debounce: ReturnType<typeof setTimeout> | null = null;
+  private generation = 0;
+  private readonly throttle: RenderThrottle;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly engines: EngineSet,
+    private readonly message: MessageLine,
+    private readonly spec: () => Spec | null,
+    /** Called as a new sweep starts, before anything of it shows (what belonged to the old one goes). */
+    private readonly onStart: () => void,
+  ) {
+    this.throttle = new RenderThrottle(host);
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.abort?.abort();
+    if (this.debounce) clearTimeout(this.debounce);
+    this.throttle.cancel();
+  }
+
+  /** Runs the current spec now, or after the editor's typing pause. */
+  schedule(immediate: boolean): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = null;
+    if (immediate) void this.run();
+    else this.debounce = setTimeout(() => void this.run(), EDIT_DEBOUNCE_MS);
+  }
+
+  cancel(): void {
+    this.abort?.abort();
+  }
+
+  /**
+   * The engine for a plan: WebGPU when available, except when the sweep is finer than float32 can
+   * resolve (deep zooms), where float64 is the only honest choice.
+   */
+  private engineFor(plan: Plan): Engine {
+    const needs64 = plan.dims.some((d) => {
+      const { min, max } = d.range;
+      const span = Math.abs(max - min);
+      const mag = Math.max(Math.abs(min), Math.abs(max));
+      return span > 0 && span / Math.max(1, (plan.width > 1 ? plan.width : plan.height) - 1) < 4 * mag * 2 ** -24;
+    });
+    if (needs64) return this.engines.cpu64;
+    return this.engines.gpu ?? this.engines.cpu;
+  }
+
+  async run(): Promise<void> {
+    const spec = this.spec();
+    if (!spec) return;
+    this.abort?.abort();
+    const abort = new AbortController();
+    this.abort = abort;
+    const gen = ++this.generation;
+    let plan: Plan;
+    try {
+      plan = makePlan(spec);
+    } catch (e) {
+      this.message.say((e as Error).message);
+      return;
+    }
+    this.onStart();
+    this.plan = plan;
+    this.results = null;
+    this.columns = null;
+    this.runsReady = 0;
+    this.running = true;
+    this.message.say('');
+    const engine = this.engineFor(plan);
+    this.engine = engine;
+    this.engineUsed = engine.name;
+    if (engine.name === 'cpu64' && this.engines.gpu) this.message.say('This zoom is finer than float32 resolves: running on the float64 CPU engine.');
+    try {
+      const res = await engine.run(plan, {
+        signal: abort.signal,
+        retainOnDevice: true,
+        onProgress: (p) => {
+          if (gen !== this.generation) return;
+          this.progress = p;
+          if (p.columns) this.columns = p.columns;
+          this.runsReady = p.runsReady ?? this.runsReady;
+          this.throttle.request();
+        },
+      });
+      if (gen !== this.generation) return;
+      this.results = res;
+      this.columns = res;
+      this.runsReady = plan.runs;
+    } catch (e) {
+      if (gen !== this.generation) return;
+      if (e instanceof CancelledError) {
+        this.message.say('Run cancelled.');
+      } else if (e instanceof GpuRunError && engine.name === 'gpu') {
+        // Device loss or out-of-memory: say so and fall back to the CPU engine.
+        this.engines.gpu = null;
+        this.engines.status = `GPU failed (${e.kind}: ${e.message}); now running on the CPU engine in Web Workers`;
+        this.message.say(this.engines.status);
+        this.running = false;
+        this.host.requestUpdate();
+        void this.run();
+        return;
+      } else {
+        this.message.say(`Run failed: ${(e as Error).message}`);
+      }
+    } finally {
+      if (gen === this.generation) {
+        this.running = false;
+        this.host.requestUpdate();
+      }
+    }
+  }
+
+  /** Called when the device is lost outside a run. */
+  deviceLost(message: string): void {
+    this.message.say(message);
+    if (this.spec()) void this.run();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * The zoom history: every new view (a zoom, an edit, an import, the first view) is pushed, back and
+ * forward step through it; and a dragged rectangle turned into the spec of a new view.
+ */
+import { scaleUnit } from '../../core/sampling.ts';
+import type { GridAxis, Spec } from '../../core/spec.ts';
+import { specToJSON } from '../../core/spec.ts';
+
+/** A rectangle in fractional cell coordinates (0..count), x0 < x1, y0 < y1. */
+export interface CellRect {
+  readonly x0: number;
+  readonly x1: number;
+  readonly y0: number;
+  readonly y1: number;
+}
+
+export class ZoomController {
+  /** Specs of the zoom history; `index` is the one shown. */
+  stack: Record<string, unknown>[] = [];
+  index = -1;
+
+  constructor(
+    /** Shows a spec: `push` for a new view, not for a step through the history. */
+    private readonly show: (json: Record<string, unknown>, push: boolean) => void,
+  ) {}
+
+  /** A new view: drops the forward history. */
+  push(json: Record<string, unknown>): void {
+    this.stack = [...this.stack.slice(0, this.index + 1), json];
+    this.index = this.stack.length - 1;
+  }
+
+  canGoBack(): boolean {
+    return this.index > 0;
+  }
+
+  canGoForward(): boolean {
+    return this.index < this.stack.length - 1;
+  }
+
+  goHistory(delta: number): void {
+    const k = this.index + delta;
+    const json = this.stack[k];
+    if (!json) return;
+    this.index = k;
+    this.show(json, false);
+  }
+
+  /** Re-sweeps the dragged rectangle of a grid sweep at the same resolution. */
+  zoomTo(spec: Spec | null, rect: CellRect): void {
+    const sweep = spec?.sweep;
+    if (!spec || !sweep || sweep.kind !== 'grid') return;
+    // Cell k is centred on axis value k; a rectangle edge at e (in cells) is value e - 0.5, kept
+    // within the current range.
+    const at = (a: GridAxis, e: number): number => {
+      const k = Math.min(a.count - 1, Math.max(0, e - 0.5));
+      return a.count <= 1 ? a.min : scaleUnit(k / (a.count - 1), a.min, a.max, a.scale);
+    };
+    const x: GridAxis = { ...sweep.x, min: at(sweep.x, rect.x0), max: at(sweep.x, rect.x1) };
+    const y: GridAxis | null = sweep.y ? { ...sweep.y, min: at(sweep.y, rect.y0), max: at(sweep.y, rect.y1) } : null;
+    if (x.max <= x.min || (y && y.max <= y.min)) return;
+    this.show({ ...specToJSON(spec), sweep: { kind: 'grid', x, y } }, true);
+  }
+}

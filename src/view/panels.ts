@@ -1,0 +1,49 @@
+/**
+ * The figures the view layer draws as SVG (src/view/svg.ts): a heatmap of a sweep's results, or a
+ * line/point chart. Studies build them; the app and `basinlab study` render them the same way.
+ */
+import type { Plan } from '../core/plan.ts';
+import type { Results } from '../core/results.ts';
+import type { HeatmapMode } from './frame.ts';
+
+/** A polyline in data coordinates drawn over a heatmap (e.g. a stability limit). */
+export interface OverlayLine {
+  readonly label: string;
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+  readonly colour: string;
+}
+
+export interface HeatmapPanel {
+  readonly kind: 'heatmap';
+  readonly title: string;
+  readonly plan: Plan;
+  readonly results: Results;
+  readonly mode: HeatmapMode;
+  readonly lines?: readonly OverlayLine[];
+}
+
+export interface LineSeriesData {
+  readonly label: string;
+  readonly x: readonly number[];
+  readonly y: readonly number[];
+  readonly colour: string;
+  /** Draw points instead of a line. */
+  readonly points?: boolean;
+}
+
+export interface ChartPanel {
+  readonly kind: 'chart';
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly logX?: boolean;
+  readonly logY?: boolean;
+  readonly series: readonly LineSeriesData[];
+  /** Vertical marks (e.g. a suggested LR) with labels. */
+  readonly marks?: readonly { readonly x: number; readonly label: string; readonly colour: string }[];
+  /** Shaded x intervals (e.g. the converging LR band). */
+  readonly bands?: readonly { readonly x0: number; readonly x1: number; readonly label: string; readonly colour: string }[];
+}
+
+export type Panel = HeatmapPanel | ChartPanel;
