@@ -10,7 +10,7 @@
  * - the per-step scalars: exactly the parameters they list, mom read iff declared, all of the step
  *   count, and the engines' shared per-step table equal to evaluating them per run;
  * - the float32 twin against float64;
- * - the WGSL twin: its three entry points, the slots it reads, the scalars, the branches.
+ * - the WGSL twin: the slots it reads, the shared twins it calls, the scalars, the branches.
  * Entry-specific numbers derived by hand from the references are in optimizer-rules.test.ts; the
  * naming rules every registry entry follows are in registry.test.ts.
  */
@@ -280,15 +280,10 @@ describe.each(OPTIMIZERS.map((d) => [d.id, d] as const))('%s', (id, d) => {
     }
     const fixed = new Set(Object.keys(d.wgslShared?.fixed ?? {}).map((k) => slotName(prefix, k)));
 
-    it(`${file} defines exactly opt_init/opt_step_scalars/opt_step and reads only the entry's slots and flags`, () => {
+    // Its entry points, helper names and the generated names it may read: tests/unit/registry.test.ts.
+    it(`${file} reads only the entry's numeric slots with param(), branches on every flag, takes lr and momentum as arguments`, () => {
       const text = src();
       const names = [...text.matchAll(/\bfn\s+(\w+)\s*\(/g)].map((m) => m[1]!);
-      const entry = ['opt_init', 'opt_step_scalars', 'opt_step'];
-      for (const e of entry) expect(names.filter((x) => x === e), e).toHaveLength(1);
-      expect(text).toMatch(/fn opt_init\(\)\s*\{/);
-      expect(text).toMatch(/fn opt_step_scalars\(mom: f32, t: f32\) -> vec4f\s*\{/);
-      expect(text).toMatch(/fn opt_step\(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f\)\s*\{/);
-      for (const x of names) if (!entry.includes(x)) expect(x.startsWith(`${body}_`), x).toBe(true);
       for (const m of text.matchAll(/param\((\w+)\)/g)) expect(numeric.has(m[1]!), m[1]).toBe(true);
       for (const m of text.matchAll(new RegExp(`\\b${prefix}_(?!S_)\\w+`, 'g'))) {
         expect(names.includes(m[0]) || numeric.has(m[0]) || flags.has(m[0]) || fixed.has(m[0]), m[0]).toBe(true);
@@ -300,6 +295,21 @@ describe.each(OPTIMIZERS.map((d) => [d.id, d] as const))('%s', (id, d) => {
       if (d.momentumParam) expect(text).not.toMatch(new RegExp(`param\\(${slotName(prefix, d.momentumParam)}\\)`));
       // Norms over both coordinates in the one op order the TypeScript twins use (norm2).
       for (const m of text.matchAll(/sqrt\((\w)\.x \* (\w)\.x \+ (\w)\.y \* (\w)\.y\)/g)) expect(new Set(m.slice(1)).size).toBe(1);
+    });
+
+    it(`${file} calls the WGSL twins of exactly the shared helpers its TypeScript twin calls`, () => {
+      const text = src();
+      const wgsl = ['opt_init', 'opt_step_scalars', 'opt_step'].map((f) => reachOf(text, fnBody(text, f)!, body)).join('\n');
+      const ts = [d.init, d.step, d.stepScalars?.compute].map((f) => f?.toString() ?? '').join('\n');
+      const twins: readonly [RegExp, RegExp][] = [
+        // (A transpiled call to an import may read `(0, m.lerp)(…)`.)
+        [/\blerp\)?\(/, /\baten_lerp\(/],
+        [/\boneMinusPow\)?\(/, /\bone_minus_pow\(/],
+        [/\b(pyPow|scheduleFreeAverage)\)?\(/, /\bpy_pow\(/],
+        [/\bnorm2\)?\(/, /sqrt\((\w)\.x \* \1\.x \+ \1\.y \* \1\.y\)/],
+        [/\bcautionMean\)?\(/, /select\(vec2f\(0\.0\), vec2f\(1\.0\), u \* d > vec2f\(0\.0\)\)/],
+      ];
+      for (const [tsCall, wgslCall] of twins) expect(wgslCall.test(wgsl), `${tsCall.source} in TypeScript`).toBe(tsCall.test(ts));
     });
 
     it(`${file}: opt_step_scalars reads what stepScalars declares; opt_step reads sc and recomputes nothing`, () => {
