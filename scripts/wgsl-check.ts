@@ -5,14 +5,16 @@
  *   npx tsx scripts/wgsl-check.ts shaders/surfaces/rosenbrock.wgsl shaders/optimizers/SGD.wgsl …
  *   npx tsx scripts/wgsl-check.ts --all
  *
- * A category with no file given uses the first registered entry, or a stub while the registry is
- * still empty, so a surface can be checked before any optimiser exists.
+ * A file is checked once per registry entry that runs it (shaders/optimizers/Adam.wgsl as Adam and
+ * as AdamW, each with its own generated aliases). `--all` checks every entry, and fails on a twin
+ * file no entry runs. A category with no file given uses the first registered entry, or a stub
+ * while the registry is still empty, so a surface can be checked before any optimiser exists.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { OPTIMIZERS, SCHEDULES, SURFACES } from '../src/core/registry/index.ts';
-import type { ScheduleDef } from '../src/core/registry/index.ts';
+import { OPTIMIZERS, SCHEDULES, SURFACES, optimizerFile, scheduleFile, surfaceFile } from '../src/core/registry/index.ts';
+import type { OptimizerDef, ScheduleDef } from '../src/core/registry/index.ts';
 import { SWEEP_LIBS, scheduleDispatch, scheduleFiles, withCalls } from '../src/engine/gpu/compose.ts';
-import { layoutPrefix } from '../src/engine/gpu/wgsl-layout.ts';
+import { layoutPrefix, optimizerAliases } from '../src/engine/gpu/wgsl-layout.ts';
 import { acquireNodeGpu } from '../src/engine/gpu/device-node.ts';
 import { nodeShaderSources } from '../src/engine/gpu/shader-sources-node.ts';
 
@@ -33,15 +35,20 @@ function file(path: string): Part {
   return { name: `shaders/${path}`, text: nodeShaderSources(path) };
 }
 
-function partsFor(surface: Part, optimizer: Part, schedules: Part[], kernel: string): Part[] {
+function partsFor(surface: Part, optimizer: Part[], schedules: Part[], kernel: string): Part[] {
   return [
     { name: '(generated layout prefix)', text: layoutPrefix() },
     ...SWEEP_LIBS.map(file),
     surface,
-    optimizer,
+    ...optimizer,
     ...schedules,
     file(`kernels/${kernel}.wgsl`),
   ];
+}
+
+/** An optimiser's file and the aliases generated for it. */
+function optimizerParts(def: OptimizerDef): Part[] {
+  return [file(optimizerFile(def)), { name: `(generated aliases of ${def.id})`, text: optimizerAliases(def) }];
 }
 
 /** The schedule files and generated dispatch for `only` (and what it calls), or for every schedule. */
@@ -55,14 +62,21 @@ function scheduleParts(only?: ScheduleDef): Part[] {
 
 function defaultSurface(): Part {
   const s = SURFACES[0];
-  return s && existsSync(`shaders/surfaces/${s.wgsl}`) ? file(`surfaces/${s.wgsl}`) : { name: '(stub surface)', text: STUB_SURFACE };
+  return s && existsSync(`shaders/${surfaceFile(s)}`) ? file(surfaceFile(s)) : { name: '(stub surface)', text: STUB_SURFACE };
 }
 
-function defaultOptimizer(): Part {
+function defaultOptimizer(): Part[] {
   const o = OPTIMIZERS[0];
-  return o && existsSync(`shaders/optimizers/${o.wgsl}`)
-    ? file(`optimizers/${o.wgsl}`)
-    : { name: '(stub optimizer)', text: STUB_OPTIMIZER };
+  return o && existsSync(`shaders/${optimizerFile(o)}`) ? optimizerParts(o) : [{ name: '(stub optimizer)', text: STUB_OPTIMIZER }];
+}
+
+/** Every twin file under shaders/{surfaces,optimizers,schedules} (schedules/common.wgsl is a library). */
+function twinFiles(): string[] {
+  const all: string[] = [];
+  for (const dir of ['surfaces', 'optimizers', 'schedules']) {
+    for (const f of readdirSync(`shaders/${dir}`)) if (f.endsWith('.wgsl') && `${dir}/${f}` !== 'schedules/common.wgsl') all.push(`${dir}/${f}`);
+  }
+  return all;
 }
 
 function locate(parts: Part[], line: number): string {
@@ -77,29 +91,39 @@ function locate(parts: Part[], line: number): string {
 
 async function main(): Promise<void> {
   let args = process.argv.slice(2);
+  let failed = 0;
   if (args.includes('--all')) {
-    const all: string[] = [];
-    for (const dir of ['surfaces', 'optimizers', 'schedules']) {
-      for (const f of readdirSync(`shaders/${dir}`)) if (f.endsWith('.wgsl')) all.push(`shaders/${dir}/${f}`);
+    const owned = new Set([...SURFACES.map(surfaceFile), ...OPTIMIZERS.map(optimizerFile), ...SCHEDULES.map(scheduleFile)]);
+    for (const f of twinFiles().filter((x) => !owned.has(x))) {
+      console.log(`error shaders/${f}: no registry entry runs this file (its name must be an entry id)`);
+      failed++;
     }
-    args = all;
+    args = [...owned].map((f) => `shaders/${f}`);
   }
   if (args.length === 0) {
     console.error('usage: npx tsx scripts/wgsl-check.ts <shaders/…/file.wgsl …> | --all');
     process.exit(2);
   }
   const gpu = await acquireNodeGpu('wgsl-check');
-  let failed = 0;
   const combos: { label: string; parts: Part[] }[] = [];
   for (const arg of args) {
     const rel = arg.replace(/^shaders\//, '');
     const [dir] = rel.split('/');
     const part = file(rel);
-    const surface = dir === 'surfaces' ? part : defaultSurface();
-    const optimizer = dir === 'optimizers' ? part : defaultOptimizer();
-    for (const kernel of ['sweep_step', 'classify']) {
-      const schedule = dir === 'schedules' ? SCHEDULES.find((s) => `schedules/${s.wgsl}` === rel) : undefined;
-      combos.push({ label: `${arg} in ${kernel}`, parts: partsFor(surface, optimizer, scheduleParts(schedule), kernel) });
+    // Every entry that runs this file (a shared optimiser body once per entry, with its aliases).
+    const users = dir === 'optimizers' ? OPTIMIZERS.filter((o) => optimizerFile(o) === rel) : [null];
+    if (users.length === 0) {
+      console.log(`error ${arg}: no registry entry runs this file`);
+      failed++;
+    }
+    for (const user of users) {
+      const surface = dir === 'surfaces' ? part : defaultSurface();
+      const optimizer = user ? optimizerParts(user) : defaultOptimizer();
+      for (const kernel of ['sweep_step', 'classify']) {
+        const schedule = dir === 'schedules' ? SCHEDULES.find((s) => scheduleFile(s) === rel) : undefined;
+        const label = `${arg}${user && optimizerFile(user) !== `optimizers/${user.id}.wgsl` ? ` as ${user.id}` : ''} in ${kernel}`;
+        combos.push({ label, parts: partsFor(surface, optimizer, scheduleParts(schedule), kernel) });
+      }
     }
   }
   for (const c of combos) {

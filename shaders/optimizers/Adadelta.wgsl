@@ -1,9 +1,9 @@
 // torch.optim.Adadelta, _single_tensor_adadelta. Twin of src/core/registry/optimizers/Adadelta.ts:
-// same operations in the same order. S[1]: square_avg, S[2]: acc_delta.
+// same operations in the same order. State: square_avg, acc_delta.
 
 fn opt_init() {
-  S[1] = vec2f(0.0);
-  S[2] = vec2f(0.0);
+  S[Adadelta_S_square_avg] = vec2f(0.0);
+  S[Adadelta_S_acc_delta] = vec2f(0.0);
 }
 
 // No per-step scalars: nothing in the step depends on the step count.
@@ -23,10 +23,10 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   }
   // A select, not a branch: wd differs per run when swept (a constant otherwise, folded).
   d = select(d, d + wd * p, wd != 0.0);
-  let sa = S[1] * rho + (w * d) * d;
-  S[1] = sa;
+  let sa = S[Adadelta_S_square_avg] * rho + (w * d) * d;
+  S[Adadelta_S_square_avg] = sa;
   let denom = sqrt(sa + eps);
-  let delta = (sqrt(S[2] + eps) / denom) * d;
-  S[2] = S[2] * rho + (w * delta) * delta;
+  let delta = (sqrt(S[Adadelta_S_acc_delta] + eps) / denom) * d;
+  S[Adadelta_S_acc_delta] = S[Adadelta_S_acc_delta] * rho + (w * delta) * delta;
   S[0] = p - lr * delta;
 }

@@ -1,9 +1,9 @@
 // torch.optim.Adafactor, _single_tensor_adafactor, 1-D branch ((x, y) is one parameter of shape [2],
 // so the second moment is not factored). Twin of src/core/registry/optimizers/Adafactor.ts: same
-// operations in the same order. S[1]: variance.
+// operations in the same order. State: variance.
 
 fn opt_init() {
-  S[1] = vec2f(0.0);
+  S[Adafactor_S_variance] = vec2f(0.0);
 }
 
 // sc = (t ** beta2_decay, 1 / sqrt(t), 0, 0), lr-independent: the pow leaves the step, which the
@@ -27,8 +27,8 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   let rho = min(lr, sc.y);
   let alpha = max(eps2, sqrt(p.x * p.x + p.y * p.y) / sqrt2) * rho;
   p = select(p, p * (1.0 - lr * wd), wd != 0.0);
-  let v = aten_lerp(S[1], d * d, sc.x);
-  S[1] = v;
+  let v = aten_lerp(S[Adafactor_S_variance], d * d, sc.x);
+  S[Adafactor_S_variance] = v;
   let u = (1.0 / sqrt(max(v, vec2f(eps1 * eps1)))) * d;
   let denom = max(1.0, sqrt(u.x * u.x + u.y * u.y) / (sqrt2 * clip));
   S[0] = p + u * (-alpha / denom);

@@ -1,8 +1,8 @@
 // torch.optim.Adagrad, _single_tensor_adagrad (dense gradients). Twin of
-// src/core/registry/optimizers/Adagrad.ts: same operations in the same order. S[1]: state["sum"].
+// src/core/registry/optimizers/Adagrad.ts: same operations in the same order. State: sum.
 
 fn opt_init() {
-  S[1] = vec2f(param(Adagrad_initial_accumulator_value));
+  S[Adagrad_S_sum] = vec2f(param(Adagrad_initial_accumulator_value));
 }
 
 // No per-step scalars: clr's factor 1 + (t - 1) * lr_decay is three operations, cheaper than a table read.
@@ -22,8 +22,8 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   }
   // A select, not a branch: wd differs per run when swept (a constant otherwise, folded).
   d = select(d, d + wd * p, wd != 0.0);
-  let sum = S[1] + d * d;
-  S[1] = sum;
+  let sum = S[Adagrad_S_sum] + d * d;
+  S[Adagrad_S_sum] = sum;
   let denom = sqrt(sum) + eps;
   S[0] = p + (-clr * d) / denom;
 }

@@ -1,10 +1,10 @@
 // torch.optim.Adamax, _single_tensor_adamax (capturable=False). Twin of
 // src/core/registry/optimizers/Adamax.ts: same operations in the same order.
-// S[1]: exp_avg, S[2]: exp_inf.
+// State: exp_avg, exp_inf.
 
 fn opt_init() {
-  S[1] = vec2f(0.0);
-  S[2] = vec2f(0.0);
+  S[Adamax_S_exp_avg] = vec2f(0.0);
+  S[Adamax_S_exp_inf] = vec2f(0.0);
 }
 
 // sc = (1 - beta1^t, 0, 0, 0), lr-independent: the loop leaves the step, which the engine then reads
@@ -26,9 +26,9 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   }
   // A select, not a branch: wd differs per run when swept (a constant otherwise, folded).
   d = select(d, d + wd * p, wd != 0.0);
-  let m = aten_lerp(S[1], d, w1);
-  S[1] = m;
-  let u = max(S[2] * beta2, abs(d) + eps);
-  S[2] = u;
+  let m = aten_lerp(S[Adamax_S_exp_avg], d, w1);
+  S[Adamax_S_exp_avg] = m;
+  let u = max(S[Adamax_S_exp_inf] * beta2, abs(d) + eps);
+  S[Adamax_S_exp_inf] = u;
   S[0] = p + (-clr * m) / u;
 }

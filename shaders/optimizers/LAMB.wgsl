@@ -1,11 +1,11 @@
 // LAMB after timm/optim/lamb.py (Lamb.step; not in torch). Twin of
 // src/core/registry/optimizers/LAMB.ts: same operations in the same order. (x, y) is one parameter
 // tensor: gradient clipping and the trust ratio use norms over both coordinates.
-// S[1]: exp_avg, S[2]: exp_avg_sq.
+// State: exp_avg, exp_avg_sq.
 
 fn opt_init() {
-  S[1] = vec2f(0.0);
-  S[2] = vec2f(0.0);
+  S[LAMB_S_exp_avg] = vec2f(0.0);
+  S[LAMB_S_exp_avg_sq] = vec2f(0.0);
 }
 
 // sc = (1 - beta1^t, sqrt(1 - beta2^t), 0, 0), lr-independent, as Adam's.
@@ -35,10 +35,10 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   let mgn = param(LAMB_max_grad_norm);
   let clip = select(max(sqrt(g.x * g.x + g.y * g.y) / mgn, 1.0), 1.0, mgn == -3.4028234663852886e38);
   let d = g / clip;
-  let m = S[1] * beta1 + beta3 * d;
-  S[1] = m;
-  let v = S[2] * beta2 + (w2 * d) * d;
-  S[2] = v;
+  let m = S[LAMB_S_exp_avg] * beta1 + beta3 * d;
+  S[LAMB_S_exp_avg] = m;
+  let v = S[LAMB_S_exp_avg_sq] * beta2 + (w2 * d) * d;
+  S[LAMB_S_exp_avg_sq] = v;
   var u = (m / bc1) / (sqrt(v) / bc2_sqrt + eps);
   if LAMB_caution {
     let a = select(vec2f(0.0), vec2f(1.0), u * d > vec2f(0.0));

@@ -1,11 +1,11 @@
 // LARS after timm/optim/lars.py (Lars.step; not in torch). Twin of
 // src/core/registry/optimizers/LARS.ts: same operations in the same order. (x, y) is one parameter
-// tensor: the trust ratio uses norms over both coordinates. S[1]: momentum_buffer; S[2].x: 1 once the
-// buffer exists.
+// tensor: the trust ratio uses norms over both coordinates. State: momentum_buffer, has_buffer (x: 1
+// once the buffer exists).
 
 fn opt_init() {
-  S[1] = vec2f(0.0);
-  S[2] = vec2f(0.0);
+  S[LARS_S_momentum_buffer] = vec2f(0.0);
+  S[LARS_S_has_buffer] = vec2f(0.0);
 }
 
 // No per-step scalars: nothing in the step depends on the step count.
@@ -34,13 +34,13 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   // torch SGD's momentum: the buffer starts as a copy of the (scaled) gradient on the first step
   // with non-zero momentum; with momentum 0 there is no buffer and the step is along d.
   let on = mom != 0.0;
-  let fresh = on & (S[2].x == 0.0);
-  let buf = select(S[1] * mom + keep * d, d, fresh);
+  let fresh = on & (S[LARS_S_has_buffer].x == 0.0);
+  let buf = select(S[LARS_S_momentum_buffer] * mom + keep * d, d, fresh);
   var dir = buf;
   if LARS_nesterov {
     dir = d + mom * buf;
   }
-  S[1] = select(S[1], buf, on);
-  S[2].x = select(S[2].x, 1.0, on);
+  S[LARS_S_momentum_buffer] = select(S[LARS_S_momentum_buffer], buf, on);
+  S[LARS_S_has_buffer].x = select(S[LARS_S_has_buffer].x, 1.0, on);
   S[0] = p - lr * select(d, dir, on);
 }

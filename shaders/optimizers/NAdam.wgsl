@@ -1,11 +1,11 @@
 // torch.optim.NAdam, _single_tensor_nadam (capturable=False). Twin of
 // src/core/registry/optimizers/NAdam.ts: same operations in the same order.
-// S[1]: exp_avg, S[2]: exp_avg_sq, S[3].x: mu_product.
+// State: exp_avg, exp_avg_sq, mu_product (x).
 
 fn opt_init() {
-  S[1] = vec2f(0.0);
-  S[2] = vec2f(0.0);
-  S[3] = vec2f(1.0, 0.0);
+  S[NAdam_S_exp_avg] = vec2f(0.0);
+  S[NAdam_S_exp_avg_sq] = vec2f(0.0);
+  S[NAdam_S_mu_product] = vec2f(1.0, 0.0);
 }
 
 // sc = (1 - beta2^t, mu_t, mu_{t+1}, 1 - mu_t), lr-independent: the loop and both pows leave the
@@ -28,8 +28,8 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   let w1 = 1.0 - beta1;
   let w2 = 1.0 - beta2;
   let bc2 = sc.x;
-  let mu_product = S[3].x * sc.y;
-  S[3].x = mu_product;
+  let mu_product = S[NAdam_S_mu_product].x * sc.y;
+  S[NAdam_S_mu_product].x = mu_product;
   let mu_next = sc.z;
   let mu_product_next = mu_product * mu_next;
   let grad_coef = (-lr * sc.w) / (1.0 - mu_product);
@@ -46,10 +46,10 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   } else {
     d = select(d, d + wd * p, wd != 0.0);
   }
-  let m = aten_lerp(S[1], d, w1);
-  S[1] = m;
-  let v = S[2] * beta2 + (w2 * d) * d;
-  S[2] = v;
+  let m = aten_lerp(S[NAdam_S_exp_avg], d, w1);
+  S[NAdam_S_exp_avg] = m;
+  let v = S[NAdam_S_exp_avg_sq] * beta2 + (w2 * d) * d;
+  S[NAdam_S_exp_avg_sq] = v;
   let denom = sqrt(v / bc2) + eps;
   p = p + (grad_coef * d) / denom;
   S[0] = p + (avg_coef * m) / denom;

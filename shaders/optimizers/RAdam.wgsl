@@ -1,10 +1,10 @@
 // torch.optim.RAdam, _single_tensor_radam (capturable=False). Twin of
 // src/core/registry/optimizers/RAdam.ts: same operations in the same order.
-// S[1]: exp_avg, S[2]: exp_avg_sq.
+// State: exp_avg, exp_avg_sq.
 
 fn opt_init() {
-  S[1] = vec2f(0.0);
-  S[2] = vec2f(0.0);
+  S[RAdam_S_exp_avg] = vec2f(0.0);
+  S[RAdam_S_exp_avg_sq] = vec2f(0.0);
 }
 
 // sc = (1 - beta1^t, sqrt(1 - beta2^t), rect, 1 if rho_t > 5 else 0), lr-independent; rect is 0
@@ -66,10 +66,10 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   } else {
     d = select(d, d + wd * p, wd != 0.0);
   }
-  let m = aten_lerp(S[1], d, w1);
-  S[1] = m;
-  let v = S[2] * beta2 + (e * d) * d;
-  S[2] = v;
+  let m = aten_lerp(S[RAdam_S_exp_avg], d, w1);
+  S[RAdam_S_exp_avg] = m;
+  let v = S[RAdam_S_exp_avg_sq] * beta2 + (e * d) * d;
+  S[RAdam_S_exp_avg_sq] = v;
   let scaled = (m / sc.x) * lr;
   // The rectified step's terms are computed either way and discarded while unrectified (sc.w = 0).
   let adaptive = sc.y / (sqrt(v) + eps);

@@ -1,10 +1,10 @@
 // torch.optim.RMSprop, _single_tensor_rmsprop. Twin of src/core/registry/optimizers/RMSprop.ts: same
-// operations in the same order. S[1]: square_avg, S[2]: momentum_buffer, S[3]: grad_avg.
+// operations in the same order. State: square_avg, momentum_buffer, grad_avg.
 
 fn opt_init() {
-  S[1] = vec2f(0.0);
-  S[2] = vec2f(0.0);
-  S[3] = vec2f(0.0);
+  S[RMSprop_S_square_avg] = vec2f(0.0);
+  S[RMSprop_S_momentum_buffer] = vec2f(0.0);
+  S[RMSprop_S_grad_avg] = vec2f(0.0);
 }
 
 // No per-step scalars: nothing in the step depends on the step count.
@@ -25,19 +25,19 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   // Selects, not branches, on wd and the momentum: they differ per run when swept (constants
   // otherwise, folded).
   d = select(d, d + wd * p, wd != 0.0);
-  let sq = S[1] * alpha + (one_minus_alpha * d) * d;
-  S[1] = sq;
+  let sq = S[RMSprop_S_square_avg] * alpha + (one_minus_alpha * d) * d;
+  S[RMSprop_S_square_avg] = sq;
   var avg: vec2f;
   if RMSprop_centered {
-    let ga = aten_lerp(S[3], d, one_minus_alpha);
-    S[3] = ga;
+    let ga = aten_lerp(S[RMSprop_S_grad_avg], d, one_minus_alpha);
+    S[RMSprop_S_grad_avg] = ga;
     // Rounding can make this negative (NaN after sqrt), exactly as in torch.
     avg = sqrt(sq - ga * ga);
   } else {
     avg = sqrt(sq);
   }
   avg = avg + eps;
-  let buf = S[2] * mom + d / avg;
-  S[2] = select(S[2], buf, mom > 0.0);
+  let buf = S[RMSprop_S_momentum_buffer] * mom + d / avg;
+  S[RMSprop_S_momentum_buffer] = select(S[RMSprop_S_momentum_buffer], buf, mom > 0.0);
   S[0] = select(p + (-lr * d) / avg, p - lr * buf, mom > 0.0);
 }

@@ -1,10 +1,10 @@
 // torch.optim.Rprop, _single_tensor_rprop (capturable=False). Twin of
 // src/core/registry/optimizers/Rprop.ts: same operations in the same order.
-// S[1]: prev (the previous, possibly zeroed, gradient), S[2]: step_size.
+// State: prev (the previous, possibly zeroed, gradient), step_size.
 
 fn opt_init() {
-  S[1] = vec2f(0.0);
-  S[2] = vec2f(0.0);
+  S[Rprop_S_prev] = vec2f(0.0);
+  S[Rprop_S_step_size] = vec2f(0.0);
 }
 
 // No per-step scalars: nothing in the step depends on the step count (t only marks the first step).
@@ -22,12 +22,12 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
     d = -d;
   }
   // Selects, not branches: signs and the first step differ per run and per coordinate.
-  let s = d * S[1];
+  let s = d * S[Rprop_S_prev];
   let f = select(select(vec2f(1.0), vec2f(minus), s < vec2f(0.0)), vec2f(plus), s > vec2f(0.0));
   // torch creates step_size = lr on the first step; clamp_ as min(max(x, lo), hi).
-  let ss = min(max(select(S[2], vec2f(lr), t == 1.0) * f, vec2f(lo)), vec2f(hi));
-  S[2] = ss;
+  let ss = min(max(select(S[Rprop_S_step_size], vec2f(lr), t == 1.0) * f, vec2f(lo)), vec2f(hi));
+  S[Rprop_S_step_size] = ss;
   let dd = select(d, vec2f(0.0), f == vec2f(minus));
-  S[1] = dd;
+  S[Rprop_S_prev] = dd;
   S[0] = S[0] - sign(dd) * ss;
 }

@@ -1,10 +1,10 @@
 // torch.optim.SGD, _single_tensor_sgd. Twin of src/core/registry/optimizers/SGD.ts: same operations
-// in the same order. S[1]: momentum_buffer; S[2].x: 1 once the buffer exists (torch creates it as an
-// undampened copy of the gradient on the first step whose momentum is non-zero).
+// in the same order. State: momentum_buffer, has_buffer (x: 1 once the buffer exists; torch creates
+// it as an undampened copy of the gradient on the first step whose momentum is non-zero).
 
 fn opt_init() {
-  S[1] = vec2f(0.0);
-  S[2] = vec2f(0.0);
+  S[SGD_S_momentum_buffer] = vec2f(0.0);
+  S[SGD_S_has_buffer] = vec2f(0.0);
 }
 
 // No per-step scalars: nothing in the step depends on the step count.
@@ -30,23 +30,23 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
     // 0 * mom + g = g (torch's clone), and with momentum 0 the buffer is g every step (torch keeps
     // none and steps along g). Skipping the per-run branches matters: on SwiftShader a divergent
     // branch in the step loop costs more than the step. damp and CYCLE_MOMENTUM are constants.
-    S[1] = S[1] * mom + keep * d;
+    S[SGD_S_momentum_buffer] = S[SGD_S_momentum_buffer] * mom + keep * d;
     if SGD_nesterov {
-      d = d + mom * S[1];
+      d = d + mom * S[SGD_S_momentum_buffer];
     } else {
-      d = S[1];
+      d = S[SGD_S_momentum_buffer];
     }
   } else if mom != 0.0 {
-    if S[2].x == 0.0 {
-      S[1] = d;
-      S[2].x = 1.0;
+    if S[SGD_S_has_buffer].x == 0.0 {
+      S[SGD_S_momentum_buffer] = d;
+      S[SGD_S_has_buffer].x = 1.0;
     } else {
-      S[1] = S[1] * mom + keep * d;
+      S[SGD_S_momentum_buffer] = S[SGD_S_momentum_buffer] * mom + keep * d;
     }
     if SGD_nesterov {
-      d = d + mom * S[1];
+      d = d + mom * S[SGD_S_momentum_buffer];
     } else {
-      d = S[1];
+      d = S[SGD_S_momentum_buffer];
     }
   }
   S[0] = p - lr * d;

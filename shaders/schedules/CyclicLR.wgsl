@@ -18,9 +18,9 @@ fn sched_CyclicLR(b: u32, k: u32, base_lr: f32) -> vec2f {
   }
   let mode = u32(param(b + CyclicLR_mode));
   var amp = 1.0;
-  if (mode == 1u) {
+  if (mode == CyclicLR_mode_triangular2) {
     amp = ldexp(1.0, 1 - i32(cycle));
-  } else if (mode == 2u) {
+  } else if (mode == CyclicLR_mode_exp_range) {
     amp = sched_powi(param(b + CyclicLR_gamma), k);
   }
   let lo = param(b + CyclicLR_base_lr);

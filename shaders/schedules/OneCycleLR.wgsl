@@ -43,7 +43,7 @@ fn sched_OneCycleLR(b: u32, k: u32, base_lr: f32) -> vec2f {
   let d = end - start;
   var w0: f32;
   var w1: f32;
-  if (u32(param(b + OneCycleLR_anneal_strategy)) == 0u) {
+  if (u32(param(b + OneCycleLR_anneal_strategy)) == OneCycleLR_anneal_strategy_cos) {
     w0 = sched_cos_weight(a, q, d);
     w1 = sched_cos_weight(q, a, d);
   } else {

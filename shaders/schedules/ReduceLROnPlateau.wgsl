@@ -12,8 +12,8 @@ fn plateau_init(b: u32, base_lr: f32) -> vec4f {
 
 fn plateau_is_better(b: u32, a: f32, best: f32) -> bool {
   let t = param(b + ReduceLROnPlateau_threshold);
-  let rel = param(b + ReduceLROnPlateau_threshold_mode) == 0.0;
-  if (param(b + ReduceLROnPlateau_mode) == 0.0) {
+  let rel = u32(param(b + ReduceLROnPlateau_threshold_mode)) == ReduceLROnPlateau_threshold_mode_rel;
+  if (u32(param(b + ReduceLROnPlateau_mode)) == ReduceLROnPlateau_mode_min) {
     return select(a < best - t, a < best * (1.0 - t), rel);
   }
   return select(a > best + t, a > best * (t + 1.0), rel);

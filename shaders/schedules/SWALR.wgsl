@@ -9,7 +9,7 @@ fn sched_SWALR(b: u32, k: u32, base_lr: f32) -> vec2f {
   let q = n - a;
   var alpha: f32;
   var keep: f32;
-  if (u32(param(b + SWALR_anneal_strategy)) == 0u) {
+  if (u32(param(b + SWALR_anneal_strategy)) == SWALR_anneal_strategy_cos) {
     alpha = sched_cos_weight(f32(q), f32(a), f32(n));
     keep = sched_cos_weight(f32(a), f32(q), f32(n));
   } else {

@@ -13,7 +13,7 @@ fn sched_WSD(b: u32, k: u32, base_lr: f32) -> vec2f {
       factor = 1.0;
     } else if (d == 0u) {
       factor = m;
-    } else if (u32(param(b + WSD_decay_shape)) == 0u) {
+    } else if (u32(param(b + WSD_decay_shape)) == WSD_decay_shape_linear) {
       let i = min(k - stable_end, d);
       factor = (f32(d - i) + m * f32(i)) / f32(d);
     } else if (k - stable_end >= d) {

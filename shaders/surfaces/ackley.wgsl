@@ -1,52 +1,13 @@
 // Ackley, twin of src/core/registry/surfaces/ackley.ts (same f32 operation order; the cone-tip
 // conventions at the origin are documented there).
 // Literals: 0.15915494 = f32(1/(2π)), 2.7182817 = f32(e).
-
-// sin(πt), cos(πt) for |t| <= 1/2 and the exact reduction x − nearest integer: the same
-// polynomials as sinpi/cospi/wrapHalf in src/core/registry/surfaces/shared.ts (why: see there).
-fn ackley_wrap_half(x: f32) -> f32 {
-  return x - round(x);
-}
-
-fn ackley_sinpi(t: f32) -> f32 {
-  let t2 = t * t;
-  var p = -1.05184715e-11;
-  p = p * t2 + 5.3926646e-10;
-  p = p * t2 - 2.2948429e-8;
-  p = p * t2 + 7.952054e-7;
-  p = p * t2 - 0.000021915353;
-  p = p * t2 + 0.0004663028;
-  p = p * t2 - 0.007370431;
-  p = p * t2 + 0.082145885;
-  p = p * t2 - 0.5992645;
-  p = p * t2 + 2.550164;
-  p = p * t2 - 5.1677127;
-  p = p * t2 + 3.1415927;
-  return p * t;
-}
-
-fn ackley_cospi(t: f32) -> f32 {
-  let t2 = t * t;
-  var p = -7.7007074e-11;
-  p = p * t2 + 3.6047307e-9;
-  p = p * t2 - 1.3878953e-7;
-  p = p * t2 + 0.0000043030695;
-  p = p * t2 - 0.00010463811;
-  p = p * t2 + 0.0019295743;
-  p = p * t2 - 0.02580689;
-  p = p * t2 + 0.23533063;
-  p = p * t2 - 1.3352628;
-  p = p * t2 + 4.058712;
-  p = p * t2 - 4.934802;
-  p = p * t2 + 1.0;
-  return p;
-}
+// sinpi, cospi, wrap_half: shaders/lib/trig.wgsl, the twins of shared.ts.
 
 // (cos cx, sin cx) for one coordinate x, through the reduced turns t = x·c/(2π) − round(…).
 fn ackley_trig(c: f32, x: f32) -> vec2f {
-  let t = ackley_wrap_half((c * 0.15915494) * x);
-  let s = ackley_sinpi(t);
-  return vec2f(1.0 - 2.0 * (s * s), (2.0 * s) * ackley_cospi(t));
+  let t = wrap_half((c * 0.15915494) * x);
+  let s = sinpi(t);
+  return vec2f(1.0 - 2.0 * (s * s), (2.0 * s) * cospi(t));
 }
 
 fn surface_value(p: vec2f) -> f32 {

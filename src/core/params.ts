@@ -203,3 +203,89 @@ export function inRange(
   if (p.maxExclusive ? !(x < p.max) : !(x <= p.max)) return false;
   return true;
 }
+
+// ---- Typed slot accessors: what an entry derives from its schema instead of naming slots by hand.
+
+/**
+ * The name a slot path takes in accessors and WGSL constants: dots become underscores
+ * (`betas.0` -> `betas_0`). WGSL prefixes it with the entry id (`Adam_betas_0`).
+ */
+export function pathKey(path: string): string {
+  return path.replace(/\./g, '_');
+}
+
+/**
+ * The name of an enum value's constant: `<key>_<value>` with every character that cannot be in an
+ * identifier as `_` (WSD's `decay_shape` value `1-sqrt` is `decay_shape_1_sqrt`).
+ */
+export function enumValueKey(key: string, value: string): string {
+  return `${key}_${value.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}
+
+/** One name an entry's schema derives: a P slot (offset within the block) or an enum value (its index). */
+export type DerivedName =
+  | { readonly kind: 'slot'; readonly name: string; readonly param: ParamSchema; readonly offset: number }
+  | { readonly kind: 'enum-value'; readonly name: string; readonly param: EnumParam; readonly value: number };
+
+/**
+ * Every name a schema derives, in schema order: each slot (`lr`, `betas_0`, `betas_1`,
+ * `milestones_0` … `milestones_7`, booleans and enums included, whose slots hold 0/1 and the index)
+ * and, after each enum's slot, one name per value (`anneal_strategy_cos` = 0, …). The typed
+ * accessors (`paramSlots`) and the WGSL constants (src/engine/gpu/wgsl-layout.ts) are both built from
+ * this list. Throws when two names collide.
+ */
+export function derivedNames(schema: readonly ParamSchema[]): DerivedName[] {
+  const out: DerivedName[] = [];
+  const seen = new Set<string>();
+  const add = (d: DerivedName): void => {
+    if (seen.has(d.name)) throw new Error(`parameter schema derives the name ${d.name} twice`);
+    seen.add(d.name);
+    out.push(d);
+  };
+  let o = 0;
+  for (const p of schema) {
+    const n = slotCount(p);
+    if (p.kind === 'tuple' || p.kind === 'int-list') {
+      for (let i = 0; i < n; i++) add({ kind: 'slot', name: pathKey(`${p.key}.${i}`), param: p, offset: o + i });
+    } else {
+      add({ kind: 'slot', name: p.key, param: p, offset: o });
+    }
+    if (p.kind === 'enum') p.values.forEach((v, i) => add({ kind: 'enum-value', name: enumValueKey(p.key, v), param: p, value: i }));
+    o += n;
+  }
+  return out;
+}
+
+// Type-level twin of derivedNames, so that an accessor read with a misspelt name fails to compile.
+type Indices<T extends readonly unknown[]> = Extract<keyof T, `${number}`>;
+type Upto<N extends number, A extends unknown[] = []> = A['length'] extends N ? A : Upto<N, [...A, unknown]>;
+type Ident<S extends string> = S extends `${infer A}-${infer B}` ? Ident<`${A}_${B}`> : S;
+type SlotNamesOf<P> = P extends { readonly kind: 'tuple'; readonly key: infer K extends string; readonly default: infer D extends readonly number[] }
+  ? `${K}_${Indices<D>}`
+  : P extends { readonly kind: 'int-list'; readonly key: infer K extends string; readonly maxLength: infer N extends number }
+    ? // A length that is not a literal type (computed from the layout) exposes only the list's first slot.
+      number extends N
+      ? `${K}_0`
+      : `${K}_${Indices<Upto<N>>}`
+    : P extends { readonly key: infer K extends string }
+      ? K
+      : never;
+type EnumValueNamesOf<P> = P extends { readonly kind: 'enum'; readonly key: infer K extends string; readonly values: infer V extends readonly string[] }
+  ? Ident<`${K}_${V[number]}`>
+  : never;
+
+/**
+ * An entry's typed accessor object: `o.<slot>` is a P slot (absolute for surfaces and optimisers,
+ * the offset within the block for schedules), `o.<key>_<value>` an enum value's index. Declare the
+ * schema `as const satisfies readonly ParamSchema[]` so that the names are literal types.
+ */
+export type ParamSlots<S extends readonly ParamSchema[]> = {
+  readonly [K in SlotNamesOf<S[number]> | EnumValueNamesOf<S[number]>]: number;
+};
+
+/** Builds the accessor object of `schema` (see ParamSlots), slots counted from `base`. */
+export function paramSlots<const S extends readonly ParamSchema[]>(schema: S, base: number): ParamSlots<S> {
+  const out: Record<string, number> = {};
+  for (const d of derivedNames(schema)) out[d.name] = d.kind === 'slot' ? base + d.offset : d.value;
+  return Object.freeze(out) as ParamSlots<S>;
+}

@@ -1,64 +1,17 @@
 /**
- * ReduceLROnPlateau against a port of torch's state machine (torch/optim/lr_scheduler.py), written
- * here independently: the same metric sequences through both, every step, every branch.
+ * ReduceLROnPlateau against a port of torch's state machine (tests/oracles/lr-scheduler.ts), written
+ * independently: the same metric sequences through both, every step, every branch.
  */
 import { describe, expect, it } from 'vitest';
 import { P_COUNT, P_SCHEDULE } from '../../src/core/layout.ts';
 import { encodeParams } from '../../src/core/params.ts';
 import { ReduceLROnPlateau } from '../../src/core/registry/schedules/ReduceLROnPlateau.ts';
+import type { PlateauOptions } from '../oracles/lr-scheduler.ts';
+import { TorchPlateau } from '../oracles/lr-scheduler.ts';
 
-interface Opts {
-  mode: 'min' | 'max';
-  factor: number;
-  patience: number;
-  threshold: number;
-  threshold_mode: 'rel' | 'abs';
-  cooldown: number;
-  min_lr: number;
-  eps: number;
-}
+const DEFAULTS: PlateauOptions = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, threshold_mode: 'rel', cooldown: 0, min_lr: 0, eps: 1e-8 };
 
-/** torch's ReduceLROnPlateau, transcribed. */
-class TorchPlateau {
-  best: number;
-  numBad = 0;
-  cooldownCounter = 0;
-  constructor(
-    public lr: number,
-    readonly o: Opts,
-  ) {
-    this.best = o.mode === 'min' ? Number.POSITIVE_INFINITY : Number.NEGATIVE_INFINITY;
-  }
-  isBetter(a: number, best: number): boolean {
-    const { mode, threshold_mode: tm, threshold: t } = this.o;
-    if (mode === 'min' && tm === 'rel') return a < best * (1 - t);
-    if (mode === 'min' && tm === 'abs') return a < best - t;
-    if (mode === 'max' && tm === 'rel') return a > best * (t + 1);
-    return a > best + t;
-  }
-  step(metric: number): void {
-    if (this.isBetter(metric, this.best)) {
-      this.best = metric;
-      this.numBad = 0;
-    } else {
-      this.numBad += 1;
-    }
-    if (this.cooldownCounter > 0) {
-      this.cooldownCounter -= 1;
-      this.numBad = 0;
-    }
-    if (this.numBad > this.o.patience) {
-      const newLr = Math.max(this.lr * this.o.factor, this.o.min_lr);
-      if (this.lr - newLr > this.o.eps) this.lr = newLr;
-      this.cooldownCounter = this.o.cooldown;
-      this.numBad = 0;
-    }
-  }
-}
-
-const DEFAULTS: Opts = { mode: 'min', factor: 0.1, patience: 10, threshold: 1e-4, threshold_mode: 'rel', cooldown: 0, min_lr: 0, eps: 1e-8 };
-
-function compare(o: Partial<Opts>, metrics: number[], lr0 = 0.1): number[] {
+function compare(o: Partial<PlateauOptions>, metrics: number[], lr0 = 0.1): number[] {
   const opts = { ...DEFAULTS, ...o };
   const P = new Float64Array(P_COUNT);
   encodeParams(ReduceLROnPlateau.params, opts, P, P_SCHEDULE);
@@ -83,7 +36,7 @@ describe('ReduceLROnPlateau matches torch step by step', () => {
   const falling = Array.from({ length: 60 }, (_, k) => 1 / (k + 1));
   const rising = Array.from({ length: 60 }, (_, k) => k);
   const noisy = Array.from({ length: 200 }, (_, k) => 1 + 0.3 * Math.sin(k * 1.7) + (k < 100 ? 1 - k / 100 : 0));
-  const cases: [string, Partial<Opts>, number[]][] = [
+  const cases: [string, Partial<PlateauOptions>, number[]][] = [
     ['a plateau reduces after patience + 1 bad steps', {}, flat],
     ['steady improvement never reduces', {}, falling],
     ['mode max on a rising metric never reduces', { mode: 'max' }, rising],

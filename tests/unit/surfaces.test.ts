@@ -3,11 +3,12 @@
  * independent Newton search and the literature, the float32 twin against float64, the WGSL twin's
  * shape, lattice order, divergence bounds and the logistic surface's minibatch sampling.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { P_COUNT, P_SURFACE, P_SURFACE_SIZE } from '../../src/core/layout.ts';
 import { blockSize, inRange, type NumberParam, type ParamSchema, type ParamValues } from '../../src/core/params.ts';
 import { STREAM_MINIBATCH, pcg4d } from '../../src/core/rng.ts';
+import { surfaceFile } from '../../src/core/registry/index.ts';
 import { SURFACES } from '../../src/core/registry/surfaces/index.ts';
 import { bindF64, gridSeeds, grow, searchMinima } from '../../src/core/registry/surfaces/newton.ts';
 import {
@@ -131,7 +132,6 @@ describe('surface registry entries', () => {
     const def = byId(id);
     expect(def.title.length).toBeGreaterThan(0);
     expect(def.doc.length).toBeGreaterThan(80);
-    expect(def.wgsl).toBe(`${id}.wgsl`);
     expect(blockSize(def.params)).toBeLessThanOrEqual(P_SURFACE_SIZE);
     for (const p of def.params) {
       expect(p.doc.length, `${id}.${p.key} doc`).toBeGreaterThan(10);
@@ -153,25 +153,10 @@ describe('surface registry entries', () => {
 });
 
 describe('WGSL twins', () => {
-  it.each(EXPECTED_IDS)('%s: defines the four entry functions and only id-prefixed helpers', (id) => {
-    const def = byId(id);
-    const path = `shaders/surfaces/${def.wgsl}`;
-    expect(existsSync(path)).toBe(true);
-    const src = readFileSync(path, 'utf8');
-    const fns = [...src.matchAll(/^fn\s+(\w+)/gm)].map((m) => m[1]!);
-    const entry = ['surface_value', 'surface_grad', 'surface_hessian', 'surface_sample_grad'];
-    for (const e of entry) expect(fns.filter((f) => f === e), `${id} defines ${e} once`).toHaveLength(1);
-    for (const f of fns) {
-      if (!entry.includes(f)) expect(f.startsWith(`${id}_`), `${id}: helper ${f} is prefixed`).toBe(true);
-    }
-    for (const m of src.matchAll(/^(?:const|var|override)\s+(\w+)/gm)) {
-      expect(m[1]!.startsWith(`${id}_`), `${id}: module-scope ${m[1]} is prefixed`).toBe(true);
-    }
-  });
-
+  // Entry points, helper prefixes and the names read: tests/unit/registry.test.ts, for every entry.
   it.each(EXPECTED_IDS)('%s: reads its own parameter slots and avoids pow and built-in sin/cos', (id) => {
     const def = byId(id);
-    const src = readFileSync(`shaders/surfaces/${def.wgsl}`, 'utf8').replace(/\/\/.*$/gm, '');
+    const src = readFileSync(`shaders/${surfaceFile(def)}`, 'utf8').replace(/\/\/.*$/gm, '');
     const names = new Set(def.params.map((p) => `${id}_${p.key}`));
     const used = new Set([...src.matchAll(/\bparam\(\s*(\w+)\s*\)/g)].map((m) => m[1]!));
     for (const u of used) expect(names.has(u), `${id}: param(${u}) is one of its slots`).toBe(true);
@@ -183,20 +168,29 @@ describe('WGSL twins', () => {
     expect(src).not.toMatch(/\b(sin|cos|tan)\s*\(/);
   });
 
-  it.each(['quadratic', 'rastrigin', 'ackley'])('%s: sinpi/cospi literals are the f32 coefficients', (id) => {
-    const src = readFileSync(`shaders/surfaces/${id}.wgsl`, 'utf8');
+  it('sinpi/cospi literals of shaders/lib/trig.wgsl are the f32 coefficients of shared.ts', () => {
+    const src = readFileSync('shaders/lib/trig.wgsl', 'utf8');
     for (const [name, coeffs] of [
       ['sinpi', SINPI_COEFFS],
       ['cospi', COSPI_COEFFS],
     ] as const) {
-      const body = src.match(new RegExp(`fn ${id}_${name}\\(t: f32\\) -> f32 \\{([^}]*)\\}`))?.[1];
-      expect(body, `${id}_${name} present`).toBeDefined();
+      const body = src.match(new RegExp(`fn ${name}\\(t: f32\\) -> f32 \\{([^}]*)\\}`))?.[1];
+      expect(body, `${name} present`).toBeDefined();
       const lits: number[] = [];
       const first = body!.match(/var p = (-?[\d.e+-]+);/);
       lits.push(Number(first![1]));
       for (const m of body!.matchAll(/p = p \* t2 ([+-]) ([\d.e+-]+);/g)) lits.push((m[1] === '-' ? -1 : 1) * Number(m[2]));
       expect(lits.map(f32)).toEqual([...coeffs].reverse().map(f32));
     }
+    expect(src).toMatch(/fn wrap_half\(x: f32\) -> f32 \{\s*return x - round\(x\);\s*\}/);
+  });
+
+  it.each(['quadratic', 'rastrigin', 'ackley'])('%s: calls the one copy of sinpi/cospi/wrap_half (shaders/lib/trig.wgsl), defines none of its own', (id) => {
+    const src = readFileSync(`shaders/${surfaceFile(byId(id))}`, 'utf8').replace(/\/\/.*$/gm, '');
+    expect(src).toMatch(/\bsinpi\(/);
+    expect(src).toMatch(/\bwrap_half\(/);
+    expect(src).not.toMatch(/fn \w*(sinpi|cospi|wrap_half)\b/);
+    expect(src).not.toMatch(/\d\.\d{6,}e-\d+/); // no polynomial coefficients
   });
 });
 

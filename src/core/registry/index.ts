@@ -31,6 +31,21 @@ export function findSchedule(name: string): ScheduleDef | undefined {
   return schedules.get(name.toLowerCase());
 }
 
+/** The WGSL twin of a surface, under shaders/: named after the entry. */
+export function surfaceFile(def: SurfaceDef): string {
+  return `surfaces/${def.id}.wgsl`;
+}
+
+/** The WGSL twin of an optimiser, under shaders/: its own, or the body it shares (AdamW runs Adam's). */
+export function optimizerFile(def: OptimizerDef): string {
+  return `optimizers/${def.wgslShared?.body ?? def.id}.wgsl`;
+}
+
+/** The WGSL twin of a schedule, under shaders/, holding `fn sched_<id>`. */
+export function scheduleFile(def: ScheduleDef): string {
+  return `schedules/${def.id}.wgsl`;
+}
+
 /** Kind index of a schedule in WGSL (`SCHED_KIND_<Id>`); 0 means a constant LR. */
 export function scheduleKind(def: ScheduleDef): number {
   return SCHEDULES.indexOf(def) + 1;

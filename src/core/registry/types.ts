@@ -1,8 +1,10 @@
 /**
  * The registry's contracts. Every surface, optimiser and schedule is one entry that carries
  * (1) its parameter schema (torch names and defaults), (2) its CPU step, written once and run in two
- * precisions, and (3) the name of its WGSL twin in `shaders/`. `tests/unit/registry.test.ts` fails
- * when either twin is missing.
+ * precisions, and (3) a WGSL twin in `shaders/`, the file named after the entry's id
+ * (`shaders/optimizers/<id>.wgsl`; see `wgslFile` in ./index.ts). What an entry would otherwise
+ * repeat is derived from it: the typed slot accessors (`slots`), the named state slots (`state`), and
+ * the WGSL constants naming both. `tests/unit/registry.test.ts` checks every entry against these rules.
  *
  * ## How one CPU implementation serves two precisions
  * Every CPU function takes `r: Round` first and applies it after every arithmetic operation, in the
@@ -15,18 +17,44 @@
  * `param(i)` reads a uniform or, for a swept slot, the run's own value). An entry reads its
  * parameters at fixed slots: surfaces at `P_SURFACE + offset`, optimisers at `P_OPTIMIZER + offset`,
  * schedules at `b + offset` where `b` is the base of the schedule's block (SequentialLR's children
- * have their own blocks). Offsets come from `slotOffsets(schema)` and are emitted as WGSL constants
- * named `<Entry>_<param>` (see `src/core/layout.ts`).
+ * have their own blocks). Each entry module derives ONE accessor object `o` from its schema
+ * (`paramSlots` in ../params.ts, through `surfaceSlots`, `optimizerSlots`, `scheduleSlots`): `o.eps`,
+ * `o.betas_1`, `o.milestones_0` are absolute slots (surfaces, optimisers) or offsets within the block
+ * (schedules: `P[b + o.gamma]`), and `o.<key>_<value>` is an enum value's index. The same names are
+ * emitted as WGSL constants `<Entry>_<name>` (src/engine/gpu/wgsl-layout.ts). The entry exposes it
+ * as `slots`.
  *
  * ## Optimiser state S
  * A Float64Array of 2 * STATE_VEC2 numbers, read as vec2 pairs: S[0], S[1] hold the position (x, y),
  * pair k (k >= 1) is S[2k], S[2k + 1]. In WGSL the same is `S: array<vec2f, STATE_VEC2>` and the
- * position is `S[0]`. Scalars (e.g. NAdam's mu_product) use the x component of a pair.
+ * position is `S[0]`. Scalars (e.g. NAdam's mu_product) use the x component of a pair. An optimiser
+ * names its pairs once (`const st = stateSlots(['exp_avg', 'exp_avg_sq'] as const)`): `st.exp_avg` is
+ * the index in S of that pair's x component, and WGSL gets the pair index as `<Entry>_S_<name>`.
+ *
+ * ## What a twin function may read
+ * The CPU twins (init, step, stepScalars.compute; surface value, grad, hessian, stochasticGrad;
+ * schedule evaluate, plateau init/step) and the entry-local helpers they call reference, at module
+ * level, only `o`, `st`, `Math`, the helpers exported by the shared modules (optimizers/common.ts,
+ * surfaces/shared.ts, schedules/common.ts, ../rng.ts, ../outcome.ts) and the entry's own helpers,
+ * which its module exports and the entry lists in `helpers`. Composite schedules (SequentialLR,
+ * ChainedScheduler) also reference the child entries they dispatch to.
  */
 import type { ParamSchema, ParamValues } from '../params.ts';
 
 /** Rounding applied after every operation: Math.fround (float32 twin) or identity (float64). */
 export type Round = (x: number) => number;
+
+/** An entry's accessor object (see ParamSlots in ../params.ts); name -> slot, offset or enum index. */
+export type Slots = Readonly<Record<string, number>>;
+
+/** Named optimiser state pairs: name -> index in S of the pair's x component (see stateSlots). */
+export type StateSlots = Readonly<Record<string, number>>;
+
+/**
+ * The entry-local helper functions a twin calls by name, keyed by that name: exported by the entry's
+ * module and held to the same rule as the twins (see "What a twin function may read" above).
+ */
+export type Helpers = Readonly<Record<string, (...args: never[]) => unknown>>;
 
 export interface Minimum {
   readonly x: number;
@@ -59,13 +87,16 @@ export interface Lattice {
 /** Read-only data of a data-backed surface, as rows of 4 numbers (feature 0, feature 1, label, weight). */
 export type SurfaceData = Float64Array;
 
-export interface SurfaceDef {
+export interface SurfaceDef<O extends Slots = Slots> {
   /** Name used in specs and the WGSL file `shaders/surfaces/<id>.wgsl`. */
   readonly id: string;
   readonly title: string;
   /** One paragraph: formula, where the minima are, what the surface shows. */
   readonly doc: string;
   readonly params: readonly ParamSchema[];
+  /** Derived from `params`: absolute P slots and enum values (`surfaceSlots(params)`). */
+  readonly slots: O;
+  readonly helpers?: Helpers;
   /** Default view (and default sweep range for start points). */
   domain(values: ParamValues): Domain;
   readonly defaultStart: readonly [number, number];
@@ -97,18 +128,25 @@ export interface SurfaceDef {
   grad(r: Round, P: Float64Array, x: number, y: number, data: SurfaceData | null, out: Float64Array): void;
   /** out[0] = f_xx, out[1] = f_xy, out[2] = f_yy. */
   hessian(r: Round, P: Float64Array, x: number, y: number, data: SurfaceData | null, out: Float64Array): void;
-  /** File name under shaders/surfaces/. */
-  readonly wgsl: string;
 }
 
-export interface OptimizerDef {
-  /** torch class name, e.g. `SGD`, `AdamW` (specs match it case-insensitively). */
+export interface OptimizerDef<O extends Slots = Slots, St extends StateSlots = StateSlots> {
+  /**
+   * torch class name, e.g. `SGD`, `AdamW` (specs match it case-insensitively); the WGSL twin is
+   * `shaders/optimizers/<id>.wgsl` unless `wgslShared` names another body.
+   */
   readonly id: string;
   readonly doc: string;
   /** Where the update rule comes from, e.g. `torch/optim/adam.py` (torch 2.x). */
   readonly reference: string;
   readonly params: readonly ParamSchema[];
-  /** vec2 state slots used after the position (S pair 1 … stateSlots). */
+  /** Derived from `params`: absolute P slots and enum values (`optimizerSlots(params)`). */
+  readonly slots: O;
+  /** The named state pairs after the position (`stateSlots([...])`): name -> index in S. */
+  readonly state: St;
+  /** Their names, in pair order (pair 1 first); derived from the same list as `state`. */
+  readonly stateNames: readonly string[];
+  /** How many vec2 state pairs follow the position (S pair 1 … stateSlots): stateNames.length. */
   readonly stateSlots: number;
   /**
    * The state pair at which the gradient is taken, when it is not the weights: Schedule-Free keeps
@@ -117,6 +155,14 @@ export interface OptimizerDef {
    * pair. The optimiser keeps it current at the end of every step (and in init).
    */
   readonly gradSlot?: number;
+  readonly helpers?: Helpers;
+  /**
+   * Set when the WGSL twin is another entry's file (`body`: AdamW runs Adam's). A shared body reads
+   * its parameters and state through the `OPT_<name>` and `OPT_S_<name>` aliases generated for the
+   * pipeline's optimiser (src/engine/gpu/compose.ts); `fixed` gives constant values for the names the
+   * body reads that this entry has no parameter for (AdamW: decoupled_weight_decay, always true).
+   */
+  readonly wgslShared?: { readonly body: string; readonly fixed?: Readonly<Record<string, boolean>> };
   /**
    * The parameter a momentum-cycling scheduler (CyclicLR, OneCycleLR) drives, as torch does:
    * `momentum` for SGD/RMSprop, `betas.0` for the Adam family, null where torch raises.
@@ -171,8 +217,6 @@ export interface OptimizerDef {
    * (docs/performance.md, item 13). Results are bit-identical either way.
    */
   readonly gpuTwoStepsPerPass?: boolean;
-  /** File name under shaders/optimizers/. */
-  readonly wgsl: string;
 }
 
 /** A schedule instance placed in P: its definition, its block base and its children (SequentialLR). */
@@ -195,12 +239,18 @@ export interface ScheduleContext {
   readonly optimizer: OptimizerDef;
 }
 
-export interface ScheduleDef {
-  /** torch class name, e.g. `CosineAnnealingLR`. */
+export interface ScheduleDef<O extends Slots = Slots> {
+  /**
+   * torch class name, e.g. `CosineAnnealingLR`; the WGSL twin
+   * `fn sched_<id>(b: u32, k: u32, base_lr: f32) -> vec2f` is in `shaders/schedules/<id>.wgsl`.
+   */
   readonly id: string;
   readonly doc: string;
   readonly reference: string;
   readonly params: readonly ParamSchema[];
+  /** Derived from `params`: offsets within the block and enum values (`scheduleSlots(params)`). */
+  readonly slots: O;
+  readonly helpers?: Helpers;
   /** Composite schedules (SequentialLR) hold child schedules, each in its own P block. */
   readonly children?: { readonly min: number; readonly max: number };
   /** Does this schedule set the momentum (or beta1) each step, as CyclicLR/OneCycleLR can? */
@@ -227,8 +277,6 @@ export interface ScheduleDef {
     init(r: Round, P: Float64Array, b: number, baseLr: number, state: Float64Array): void;
     step(r: Round, P: Float64Array, b: number, state: Float64Array, metric: number, first: boolean): void;
   };
-  /** File under shaders/schedules/ holding `fn sched_<id>(b: u32, k: u32, base_lr: f32) -> vec2f`. */
-  readonly wgsl: string;
   /**
    * Schedules whose WGSL functions this file calls by name (SequentialLR runs a cosine child in its
    * chained form): a kernel only composes the schedules it uses, so these come along.

@@ -1,7 +1,9 @@
 /**
  * Composes kernels from the small WGSL files in shaders/: the generated layout prefix, the shared
  * library, the one surface and one optimiser of the run, the schedules it evaluates on the device,
- * then the kernel's entry point.
+ * then the kernel's entry point. Each entry's file is named after it (core/registry: surfaceFile,
+ * optimizerFile, scheduleFile); the optimiser's `OPT_` aliases are generated per pipeline, for the
+ * bodies that several entries share (AdamW runs Adam's).
  *
  * Schedules are the one place where a file set is chosen and a little WGSL is generated: the
  * dispatch (`schedule_eval`, `sched_leaf`) is a switch over the kinds this pipeline compiles, not
@@ -10,8 +12,8 @@
  * (docs/performance.md). The kinds themselves still arrive as override constants.
  */
 import type { OptimizerDef, ScheduleDef, ScheduleNode, SurfaceDef } from '../../core/registry/index.ts';
-import { findSchedule, SCHEDULES } from '../../core/registry/index.ts';
-import { layoutPrefix } from './wgsl-layout.ts';
+import { findSchedule, optimizerFile, scheduleFile, SCHEDULES, surfaceFile } from '../../core/registry/index.ts';
+import { layoutPrefix, optimizerAliases } from './wgsl-layout.ts';
 
 /** Returns the text of a file under shaders/, e.g. `lib/rng.wgsl`. */
 export type ShaderSources = (path: string) => string;
@@ -54,12 +56,22 @@ export function withCalls(defs: readonly ScheduleDef[]): ScheduleDef[] {
 
 /** The schedule files a kernel compiling `schedules` needs, shared helpers first. */
 export function scheduleFiles(schedules: readonly ScheduleDef[]): string[] {
-  const files = SCHEDULES.filter((s) => schedules.includes(s) || ALWAYS.includes(s.id)).map((s) => `schedules/${s.wgsl}`);
+  const files = SCHEDULES.filter((s) => schedules.includes(s) || ALWAYS.includes(s.id)).map(scheduleFile);
   return ['schedules/common.wgsl', ...files];
 }
 
-/** The shared files every sweep kernel starts with, in composition order. */
-export const SWEEP_LIBS = ['lib/rng.wgsl', 'lib/bindings.wgsl', 'lib/params.wgsl', 'lib/outcome.wgsl', 'lib/twins.wgsl'] as const;
+/**
+ * The shared files every sweep kernel starts with, in composition order. lib/trig.wgsl (sinpi,
+ * cospi) is there for the surfaces that call it; a kernel compiles only what its entry point reaches.
+ */
+export const SWEEP_LIBS = [
+  'lib/rng.wgsl',
+  'lib/bindings.wgsl',
+  'lib/params.wgsl',
+  'lib/outcome.wgsl',
+  'lib/twins.wgsl',
+  'lib/trig.wgsl',
+] as const;
 
 /** Files of a sweep kernel in composition order (exported for the compile-check script). */
 export function sweepKernelFiles(
@@ -70,8 +82,8 @@ export function sweepKernelFiles(
 ): string[] {
   return [
     ...SWEEP_LIBS,
-    `surfaces/${surface.wgsl}`,
-    `optimizers/${optimizer.wgsl}`,
+    surfaceFile(surface),
+    optimizerFile(optimizer),
     ...scheduleFiles(schedules),
     `kernels/${kernel}.wgsl`,
   ];
@@ -116,6 +128,11 @@ export function composeFiles(src: ShaderSources, files: readonly string[], gener
   return parts.join('\n');
 }
 
+/** What a sweep kernel generates beyond the layout prefix: the optimiser's aliases, the schedule dispatch. */
+export function sweepGenerated(optimizer: OptimizerDef, schedules: readonly ScheduleDef[]): string {
+  return `${optimizerAliases(optimizer)}\n${scheduleDispatch(schedules)}`;
+}
+
 export function composeSweepKernel(
   src: ShaderSources,
   kernel: SweepKernel,
@@ -123,5 +140,5 @@ export function composeSweepKernel(
   optimizer: OptimizerDef,
   schedules: readonly ScheduleDef[],
 ): string {
-  return composeFiles(src, sweepKernelFiles(kernel, surface, optimizer, schedules), scheduleDispatch(schedules));
+  return composeFiles(src, sweepKernelFiles(kernel, surface, optimizer, schedules), sweepGenerated(optimizer, schedules));
 }

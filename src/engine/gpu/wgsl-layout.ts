@@ -1,7 +1,16 @@
 /**
- * The generated WGSL prefix: struct declarations and P-slot constants derived from the TypeScript
- * definitions (layouts.ts, core/layout.ts and each registry entry's parameter schema). This is the
- * only generated WGSL; it holds layout, never tunable values (those are `override` constants).
+ * The generated WGSL prefix: struct declarations and the constants derived from the TypeScript
+ * definitions (layouts.ts, core/layout.ts and each registry entry): P slots, enum values and
+ * optimiser state pairs. It holds layout, never tunable values (those are `override` constants).
+ *
+ * Names, per entry `<Id>` (see shaders/README.md):
+ *   <Id>_<name>          a P slot (absolute for surfaces and optimisers, an offset within the block
+ *                        for schedules), `name` as in the entry's accessor `o` (`Adam_betas_1`);
+ *                        booleans and enums of surfaces and optimisers are `override`s of that name
+ *   <Id>_<key>_<value>   an enum value's index (`OneCycleLR_anneal_strategy_cos`)
+ *   <Id>_S_<state>       an optimiser state pair's index in S (`SGD_S_momentum_buffer`)
+ * plus, per pipeline, the `OPT_` aliases of its optimiser (optimizerAliases) for bodies that several
+ * entries share.
  */
 import {
   P_COUNT,
@@ -14,43 +23,77 @@ import {
   STATE_VEC2,
 } from '../../core/layout.ts';
 import type { ParamSchema } from '../../core/params.ts';
-import { slotOffsets } from '../../core/params.ts';
+import { derivedNames, pathKey } from '../../core/params.ts';
+import type { OptimizerDef } from '../../core/registry/index.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../core/registry/index.ts';
 import { ALL_STRUCTS, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW } from './layouts.ts';
 
-/** WGSL identifier of a parameter slot: `<Entry>_<path>` with dots as underscores. */
+/** WGSL identifier of a parameter slot or enum value: `<Entry>_<path>` with dots as underscores. */
 export function slotName(entry: string, path: string): string {
-  return `${entry}_${path.replace(/\./g, '_')}`;
+  return `${entry}_${pathKey(path)}`;
 }
+
+/** WGSL identifier of an optimiser state pair: `<Entry>_S_<name>`. */
+export function stateName(entry: string, name: string): string {
+  return `${entry}_S_${name}`;
+}
+
+/** Prefix of the per-pipeline aliases of the composed optimiser's names (see optimizerAliases). */
+export const OPT_ALIAS = 'OPT';
 
 function u32(name: string, v: number): string {
   return `const ${name}: u32 = ${v}u;`;
 }
 
+/** Booleans and enums of surfaces and optimisers are override constants: pipeline specialisation. */
+function isOverride(p: ParamSchema, base: number | null): boolean {
+  return base !== null && (p.kind === 'bool' || p.kind === 'enum');
+}
+
 /**
  * Numeric parameters become slot constants; booleans and enums of surfaces and optimisers become
  * override constants (pipeline specialisation), while schedules keep theirs in slots (see
- * shaders/README.md for why).
+ * shaders/README.md for why); every enum value becomes a constant of its index. The names are the
+ * entry's accessor names (derivedNames).
  */
 function entryDecls(entry: string, schema: readonly ParamSchema[], base: number | null): string[] {
   const out: string[] = [];
-  const offsets = slotOffsets(schema);
-  for (const p of schema) {
-    if (base !== null && p.kind === 'bool') {
-      out.push(`override ${slotName(entry, p.key)}: bool = ${p.default};`);
-      continue;
-    }
-    if (base !== null && p.kind === 'enum') {
-      out.push(`override ${slotName(entry, p.key)}: u32 = ${p.values.indexOf(p.default)}u;`);
-      continue;
-    }
-    for (const [path, off] of Object.entries(offsets)) {
-      if (path === p.key || path.startsWith(`${p.key}.`)) {
-        out.push(u32(slotName(entry, path), (base ?? 0) + off));
-      }
-    }
+  for (const d of derivedNames(schema)) {
+    const name = slotName(entry, d.name);
+    if (d.kind === 'enum-value') out.push(u32(name, d.value));
+    else if (isOverride(d.param, base) && d.param.kind === 'bool') out.push(`override ${name}: bool = ${d.param.default};`);
+    else if (isOverride(d.param, base) && d.param.kind === 'enum') out.push(`override ${name}: u32 = ${d.param.values.indexOf(d.param.default)}u;`);
+    else out.push(u32(name, (base ?? 0) + d.offset));
   }
   return out;
+}
+
+/** Each state pair of an optimiser as the constant `<Id>_S_<name>`: its pair index in S. */
+function stateDecls(def: OptimizerDef): string[] {
+  return def.stateNames.map((n) => u32(stateName(def.id, n), def.state[n]! / 2));
+}
+
+/**
+ * The composed optimiser's names under the prefix `OPT_` (`OPT_betas_1`, `OPT_amsgrad`,
+ * `OPT_S_exp_avg`), generated per pipeline: a WGSL body that several entries share (AdamW runs
+ * Adam's) reads these, so that it is compiled against whichever entry the pipeline runs. Names in
+ * the entry's `wgslShared.fixed` become constants of the given value (AdamW's
+ * decoupled_weight_decay: `true`, a compile-time constant as before).
+ */
+export function optimizerAliases(def: OptimizerDef): string {
+  const lines = [`// Generated by src/engine/gpu/wgsl-layout.ts: the names of ${def.id} as its body reads them.`];
+  for (const d of derivedNames(def.params)) {
+    const from = slotName(def.id, d.name);
+    const to = slotName(OPT_ALIAS, d.name);
+    if (d.kind === 'slot' && d.param.kind === 'bool') lines.push(`override ${to}: bool = ${from};`);
+    else if (d.kind === 'slot' && d.param.kind === 'enum') lines.push(`override ${to}: u32 = ${from};`);
+    else lines.push(`const ${to}: u32 = ${from};`);
+  }
+  for (const [key, value] of Object.entries(def.wgslShared?.fixed ?? {})) {
+    lines.push(`const ${slotName(OPT_ALIAS, key)}: bool = ${value};`);
+  }
+  for (const n of def.stateNames) lines.push(`const ${stateName(OPT_ALIAS, n)}: u32 = ${stateName(def.id, n)};`);
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -93,7 +136,7 @@ export function layoutPrefix(): string {
     ...paramAccess(),
   );
   for (const s of SURFACES) lines.push(...entryDecls(s.id, s.params, P_SURFACE));
-  for (const o of OPTIMIZERS) lines.push(...entryDecls(o.id, o.params, P_OPTIMIZER));
+  for (const o of OPTIMIZERS) lines.push(...entryDecls(o.id, o.params, P_OPTIMIZER), ...stateDecls(o));
   SCHEDULES.forEach((s, i) => {
     lines.push(u32(`SCHED_KIND_${s.id}`, i + 1));
     lines.push(...entryDecls(s.id, s.params, null));

@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { lrParam, maximizeParam, slot, weightDecayParam } from './common.ts';
+import { lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   lrParam(1e-2),
   {
     key: 'lambd',
@@ -31,17 +31,11 @@ const params: readonly ParamSchema[] = [
   },
   weightDecayParam(0, 'L2 penalty added to the gradient: g + weight_decay * p.'),
   maximizeParam(),
-];
+] as const satisfies readonly ParamSchema[];
 
-const LAMBD = slot(params, 'lambd');
-const ALPHA = slot(params, 'alpha');
-const T0 = slot(params, 't0');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const MAXIMIZE = slot(params, 'maximize');
-
-// S pairs: 1 ax (the averaged iterate), 2 (x) eta for the next step.
-const AX = 2;
-const ETA = 4;
+const o = optimizerSlots(params);
+// ax: the averaged iterate; eta (x): the step size of the next step.
+const st = stateSlots(['ax', 'eta'] as const);
 
 /*
  * torch keeps eta and mu as state and updates both at the end of each step from the step count:
@@ -54,7 +48,7 @@ const ETA = 4;
  * select, cheaper than a table read. The LR is read at t = 1 (torch's lazy state init), so a
  * schedule's value at k = 0 is honoured.
  */
-export const ASGD: OptimizerDef = {
+export const ASGD: OptimizerDef<typeof o, typeof st> = {
   id: 'ASGD',
   doc:
     'Averaged SGD (Polyak & Juditsky 1992) as torch.optim.ASGD: p *= 1 - lambd * eta, p -= eta * g with a step size ' +
@@ -67,10 +61,11 @@ export const ASGD: OptimizerDef = {
     'ax.add_(param.sub(ax).mul_(mu)) else ax.copy_(param); new_eta = lr / ((1 + lambd * lr * step) ** alpha); ' +
     'new_mu = 1 / max(1, step - t0). State init: eta = group lr, mu = 1, ax = 0.',
   params,
-  stateSlots: 2,
+  slots: o,
+  ...stateFields(st),
   momentumParam: null,
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    for (let i = AX; i < ETA + 2; i++) S[i] = 0;
+    for (let i = st.ax; i < st.eta + 2; i++) S[i] = 0;
   },
   step(
     r: Round,
@@ -84,13 +79,13 @@ export const ASGD: OptimizerDef = {
     _sc: Float64Array,
   ): void {
     const lrf = r(lr);
-    const lambd = r(P[LAMBD]!);
-    const wd = r(P[WEIGHT_DECAY]!);
-    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const lambd = r(P[o.lambd]!);
+    const wd = r(P[o.weight_decay]!);
+    const sign = P[o.maximize]! !== 0 ? -1 : 1;
     const first = t === 1;
-    const eta = first ? lrf : S[ETA]!;
+    const eta = first ? lrf : S[st.eta]!;
     const decay = r(1 - r(lambd * eta));
-    const mu = first ? 1 : r(1 / Math.max(1, r(r(t - 1) - r(P[T0]!))));
+    const mu = first ? 1 : r(1 / Math.max(1, r(r(t - 1) - r(P[o.t0]!))));
     for (let k = 0; k < 2; k++) {
       let p = S[k]!;
       let g = sign * r(k === 0 ? gx : gy);
@@ -98,10 +93,9 @@ export const ASGD: OptimizerDef = {
       p = r(p * decay);
       p = r(p - r(eta * g));
       S[k] = p;
-      const ax = S[AX + k]!;
-      S[AX + k] = mu !== 1 ? r(ax + r(r(p - ax) * mu)) : p;
+      const ax = S[st.ax + k]!;
+      S[st.ax + k] = mu !== 1 ? r(ax + r(r(p - ax) * mu)) : p;
     }
-    S[ETA] = r(lrf / r(Math.pow(r(1 + r(r(lambd * lrf) * t)), r(P[ALPHA]!))));
+    S[st.eta] = r(lrf / r(Math.pow(r(1 + r(r(lambd * lrf) * t)), r(P[o.alpha]!))));
   },
-  wgsl: 'ASGD.wgsl',
 };

@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { epsParam, lrParam, maximizeParam, slot, weightDecayParam } from './common.ts';
+import { epsParam, lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   lrParam(1.0),
   {
     key: 'rho',
@@ -16,18 +16,12 @@ const params: readonly ParamSchema[] = [
   epsParam(1e-6, 'Added inside both square roots: sqrt(acc_delta + eps) / sqrt(square_avg + eps).'),
   weightDecayParam(0, 'L2 penalty added to the gradient: g + weight_decay * p.'),
   maximizeParam(),
-];
+] as const satisfies readonly ParamSchema[];
 
-const RHO = slot(params, 'rho');
-const EPS = slot(params, 'eps');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const MAXIMIZE = slot(params, 'maximize');
+const o = optimizerSlots(params);
+const st = stateSlots(['square_avg', 'acc_delta'] as const);
 
-// S pairs: 1 square_avg, 2 acc_delta.
-const SQUARE_AVG = 2;
-const ACC_DELTA = 4;
-
-export const Adadelta: OptimizerDef = {
+export const Adadelta: OptimizerDef<typeof o, typeof st> = {
   id: 'Adadelta',
   doc:
     'Adadelta (Zeiler 2012): steps by sqrt(acc_delta + eps) / sqrt(square_avg + eps) * g, scaled by lr (torch default 1.0), ' +
@@ -40,10 +34,11 @@ export const Adadelta: OptimizerDef = {
     'delta = acc_delta.add(eps).sqrt_(); delta.div_(std).mul_(grad); ' +
     'acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho); param.add_(delta, alpha=-lr).',
   params,
-  stateSlots: 2,
+  slots: o,
+  ...stateFields(st),
   momentumParam: null,
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    for (let i = SQUARE_AVG; i < ACC_DELTA + 2; i++) S[i] = 0;
+    for (let i = st.square_avg; i < st.acc_delta + 2; i++) S[i] = 0;
   },
   step(
     r: Round,
@@ -57,23 +52,22 @@ export const Adadelta: OptimizerDef = {
     _sc: Float64Array,
   ): void {
     const lrf = r(lr);
-    const rho = r(P[RHO]!);
+    const rho = r(P[o.rho]!);
     const w = r(1 - rho);
-    const eps = r(P[EPS]!);
-    const wd = r(P[WEIGHT_DECAY]!);
-    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const eps = r(P[o.eps]!);
+    const wd = r(P[o.weight_decay]!);
+    const sign = P[o.maximize]! !== 0 ? -1 : 1;
     for (let k = 0; k < 2; k++) {
       const p = S[k]!;
       let g = sign * r(k === 0 ? gx : gy);
       if (wd !== 0) g = r(g + r(wd * p));
-      const sa = r(r(S[SQUARE_AVG + k]! * rho) + r(r(w * g) * g));
-      S[SQUARE_AVG + k] = sa;
+      const sa = r(r(S[st.square_avg + k]! * rho) + r(r(w * g) * g));
+      S[st.square_avg + k] = sa;
       const std = r(Math.sqrt(r(sa + eps)));
-      const delta = r(r(r(Math.sqrt(r(S[ACC_DELTA + k]! + eps))) / std) * g);
-      S[ACC_DELTA + k] = r(r(S[ACC_DELTA + k]! * rho) + r(r(w * delta) * delta));
+      const delta = r(r(r(Math.sqrt(r(S[st.acc_delta + k]! + eps))) / std) * g);
+      S[st.acc_delta + k] = r(r(S[st.acc_delta + k]! * rho) + r(r(w * delta) * delta));
       // add_(delta, alpha=-lr): p + (-lr) delta, the same number as p - lr delta.
       S[k] = r(p - r(lrf * delta));
     }
   },
-  wgsl: 'Adadelta.wgsl',
 };

@@ -1,12 +1,12 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { lerp, lrParam, maximizeParam, norm2, slot, weightDecayParam } from './common.ts';
+import { lerp, lrParam, maximizeParam, norm2, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
 /** torch.finfo(torch.float32).eps, what torch's eps1 = None resolves to for float32 parameters. */
 export const FLOAT32_EPS = 2 ** -23;
 
-const params: readonly ParamSchema[] = [
+const params = [
   {
     ...lrParam(1e-2),
     doc: 'Not a step size: caps the relative step rho_t = min(lr, 1 / sqrt(t)) and scales the decoupled weight decay (torch default 1e-2).',
@@ -37,19 +37,13 @@ const params: readonly ParamSchema[] = [
   },
   weightDecayParam(0, 'Decoupled weight decay p *= 1 - lr * weight_decay, applied after the RMS of p is taken.'),
   maximizeParam(),
-];
+] as const satisfies readonly ParamSchema[];
 
-const BETA2_DECAY = slot(params, 'beta2_decay');
-const EPS1 = slot(params, 'eps.0');
-const EPS2 = slot(params, 'eps.1');
-const D = slot(params, 'd');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const MAXIMIZE = slot(params, 'maximize');
+const o = optimizerSlots(params);
+// variance: the unfactored second moment of a 1-D parameter.
+const st = stateSlots(['variance'] as const);
 
-// S pair 1: variance (the unfactored second moment of a 1-D parameter).
-const VARIANCE = 2;
-
-export const Adafactor: OptimizerDef = {
+export const Adafactor: OptimizerDef<typeof o, typeof st> = {
   id: 'Adafactor',
   doc:
     'Adafactor (Shazeer & Stern 2018) as torch.optim.Adafactor, on (x, y) as one 1-D parameter of shape [2]: torch factors ' +
@@ -64,11 +58,12 @@ export const Adafactor: OptimizerDef = {
     'update = variance.clone().clamp_(min=eps1 * eps1).rsqrt_().mul_(grad); ' +
     'denom = max(1.0, update.norm(2).item() / (update.numel() ** 0.5 * d)); param.add_(update, alpha=-alpha / denom).',
   params,
-  stateSlots: 1,
+  slots: o,
+  ...stateFields(st),
   momentumParam: null,
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    S[VARIANCE] = 0;
-    S[VARIANCE + 1] = 0;
+    S[st.variance] = 0;
+    S[st.variance + 1] = 0;
   },
   // sc = (t ** beta2_decay, 1 / sqrt(t), 0, 0): the pow and the square root of the step count
   // (Python float64 scalars in torch). rho_t = min(lr, 1 / sqrt(t)) stays in the step, since the
@@ -78,7 +73,7 @@ export const Adafactor: OptimizerDef = {
     usesMom: false,
     count: 2,
     compute(r: Round, P: Float64Array, _mom: number, t: number, out: Float64Array): void {
-      out[0] = r(Math.pow(t, r(P[BETA2_DECAY]!)));
+      out[0] = r(Math.pow(t, r(P[o.beta2_decay]!)));
       out[1] = r(1 / r(Math.sqrt(t)));
       out[2] = 0;
       out[3] = 0;
@@ -96,11 +91,11 @@ export const Adafactor: OptimizerDef = {
     sc: Float64Array,
   ): void {
     const lrf = r(lr);
-    const eps1 = r(P[EPS1]!);
-    const eps2 = r(P[EPS2]!);
-    const d = r(P[D]!);
-    const wd = r(P[WEIGHT_DECAY]!);
-    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const eps1 = r(P[o.eps_0]!);
+    const eps2 = r(P[o.eps_1]!);
+    const d = r(P[o.d]!);
+    const wd = r(P[o.weight_decay]!);
+    const sign = P[o.maximize]! !== 0 ? -1 : 1;
     const sqrt2 = r(Math.SQRT2); // param.numel() ** 0.5
     const g0 = sign * r(gx);
     const g1 = sign * r(gy);
@@ -114,10 +109,10 @@ export const Adafactor: OptimizerDef = {
       p1 = r(p1 * decay);
     }
     const w = sc[0]!;
-    const v0 = lerp(r, S[VARIANCE]!, r(g0 * g0), w);
-    const v1 = lerp(r, S[VARIANCE + 1]!, r(g1 * g1), w);
-    S[VARIANCE] = v0;
-    S[VARIANCE + 1] = v1;
+    const v0 = lerp(r, S[st.variance]!, r(g0 * g0), w);
+    const v1 = lerp(r, S[st.variance + 1]!, r(g1 * g1), w);
+    S[st.variance] = v0;
+    S[st.variance + 1] = v1;
     const floor = r(eps1 * eps1);
     // rsqrt as 1 / sqrt (what ATen's CPU kernel computes), then times the gradient.
     const u0 = r(r(1 / r(Math.sqrt(Math.max(v0, floor)))) * g0);
@@ -127,5 +122,4 @@ export const Adafactor: OptimizerDef = {
     S[0] = r(p0 + r(u0 * coef));
     S[1] = r(p1 + r(u1 * coef));
   },
-  wgsl: 'Adafactor.wgsl',
 };

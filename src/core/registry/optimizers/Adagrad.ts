@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { epsParam, lrParam, maximizeParam, slot, weightDecayParam } from './common.ts';
+import { epsParam, lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   lrParam(1e-2),
   {
     key: 'lr_decay',
@@ -24,18 +24,13 @@ const params: readonly ParamSchema[] = [
   },
   epsParam(1e-10, 'Added to sqrt(sum) in the denominator.'),
   maximizeParam(),
-];
+] as const satisfies readonly ParamSchema[];
 
-const LR_DECAY = slot(params, 'lr_decay');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const INITIAL = slot(params, 'initial_accumulator_value');
-const EPS = slot(params, 'eps');
-const MAXIMIZE = slot(params, 'maximize');
+const o = optimizerSlots(params);
+// state["sum"].
+const st = stateSlots(['sum'] as const);
 
-// S pair 1: state["sum"].
-const SUM = 2;
-
-export const Adagrad: OptimizerDef = {
+export const Adagrad: OptimizerDef<typeof o, typeof st> = {
   id: 'Adagrad',
   doc: 'Adagrad: per-coordinate step lr / (sqrt(sum of squared gradients) + eps), with lr_decay, L2 weight decay and maximize, as torch.optim.Adagrad.',
   reference:
@@ -45,12 +40,13 @@ export const Adagrad: OptimizerDef = {
     'std = state_sum.sqrt().add_(eps); param.addcdiv_(grad, std, value=-clr). ' +
     'state["sum"] = torch.full_like(p, initial_accumulator_value).',
   params,
-  stateSlots: 1,
+  slots: o,
+  ...stateFields(st),
   momentumParam: null,
   init(r: Round, P: Float64Array, S: Float64Array): void {
-    const init = r(P[INITIAL]!);
-    S[SUM] = init;
-    S[SUM + 1] = init;
+    const init = r(P[o.initial_accumulator_value]!);
+    S[st.sum] = init;
+    S[st.sum + 1] = init;
   },
   step(
     r: Round,
@@ -63,22 +59,21 @@ export const Adagrad: OptimizerDef = {
     t: number,
     _sc: Float64Array,
   ): void {
-    const wd = r(P[WEIGHT_DECAY]!);
-    const eps = r(P[EPS]!);
-    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const wd = r(P[o.weight_decay]!);
+    const eps = r(P[o.eps]!);
+    const sign = P[o.maximize]! !== 0 ? -1 : 1;
     // torch evaluates clr in Python float64; the shader has f32 only. Three operations, so no
     // stepScalars: a table read would cost as much.
-    const clr = r(r(lr) / r(1 + r(r(t - 1) * r(P[LR_DECAY]!))));
+    const clr = r(r(lr) / r(1 + r(r(t - 1) * r(P[o.lr_decay]!))));
     for (let k = 0; k < 2; k++) {
       const p = S[k]!;
       let g = sign * r(k === 0 ? gx : gy);
       if (wd !== 0) g = r(g + r(wd * p));
-      const sum = r(S[SUM + k]! + r(g * g));
-      S[SUM + k] = sum;
+      const sum = r(S[st.sum + k]! + r(g * g));
+      S[st.sum + k] = sum;
       const denom = r(r(Math.sqrt(sum)) + eps);
       // addcdiv: self + (value * t1) / t2, value = -clr.
       S[k] = r(p + r(r(-clr * g) / denom));
     }
   },
-  wgsl: 'Adagrad.wgsl',
 };

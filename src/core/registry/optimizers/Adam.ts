@@ -1,6 +1,6 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema } from '../../params.ts';
-import type { OptimizerDef, Round } from '../types.ts';
+import type { OptimizerDef, Round, Slots } from '../types.ts';
 import {
   betasParam,
   decoupledParam,
@@ -9,14 +9,27 @@ import {
   lrParam,
   maximizeParam,
   oneMinusPow,
-  slot,
+  optimizerSlots,
+  stateFields,
+  stateSlots,
   weightDecayParam,
 } from './common.ts';
 
-// S pairs: 1 exp_avg, 2 exp_avg_sq, 3 max_exp_avg_sq (amsgrad).
-const EXP_AVG = 2;
-const EXP_AVG_SQ = 4;
-const MAX_EXP_AVG_SQ = 6;
+// max_exp_avg_sq: the running maximum amsgrad divides by.
+const st = stateSlots(['exp_avg', 'exp_avg_sq', 'max_exp_avg_sq'] as const);
+
+/**
+ * The slots the shared step reads. AdamW has no decoupled_weight_decay: it always decouples, which
+ * its step sees as the slot being absent (and its WGSL, running Adam's body, as a fixed `true`).
+ */
+export interface AdamFamilySlots extends Slots {
+  readonly betas_1: number;
+  readonly eps: number;
+  readonly weight_decay: number;
+  readonly amsgrad: number;
+  readonly maximize: number;
+  readonly decoupled_weight_decay?: number;
+}
 
 export const ADAM_REFERENCE =
   'torch/optim/adam.py, _single_tensor_adam (foreach=False, fused=False, capturable=False, differentiable=False): ' +
@@ -29,30 +42,29 @@ export const ADAM_REFERENCE =
   'param.addcdiv_(exp_avg, denom, value=-step_size).';
 
 /**
- * Adam and AdamW share torch's `_single_tensor_adam`; AdamW is `Adam(..., decoupled_weight_decay=True)`
- * with weight_decay defaulting to 1e-2. `decoupledSlot` is null for AdamW (always decoupled).
+ * Adam and AdamW share torch's `_single_tensor_adam`, one TS step and one WGSL body
+ * (shaders/optimizers/Adam.wgsl); AdamW is `Adam(..., decoupled_weight_decay=True)` with weight_decay
+ * defaulting to 1e-2. `o` is the entry's accessor object, derived from `params` by the caller.
  */
-export function adamFamily(
+export function adamFamily<O extends AdamFamilySlots>(
   id: 'Adam' | 'AdamW',
   params: readonly ParamSchema[],
+  o: O,
   doc: string,
   reference: string,
-  decoupledSlot: number | null,
-): OptimizerDef {
-  const BETA2 = slot(params, 'betas.1');
-  const EPS = slot(params, 'eps');
-  const WEIGHT_DECAY = slot(params, 'weight_decay');
-  const AMSGRAD = slot(params, 'amsgrad');
-  const MAXIMIZE = slot(params, 'maximize');
+  wgslShared?: OptimizerDef['wgslShared'],
+): OptimizerDef<O, typeof st> {
   return {
     id,
     doc,
     reference,
     params,
-    stateSlots: 3,
+    slots: o,
+    ...stateFields(st),
     momentumParam: 'betas.0',
+    ...(wgslShared ? { wgslShared } : {}),
     init(_r: Round, _P: Float64Array, S: Float64Array): void {
-      for (let i = EXP_AVG; i < MAX_EXP_AVG_SQ + 2; i++) S[i] = 0;
+      for (let i = st.exp_avg; i < st.max_exp_avg_sq + 2; i++) S[i] = 0;
     },
     // sc = (1 - beta1^t, sqrt(1 - beta2^t), 0, 0): the loops and the square root, not the LR (which
     // may differ per run), so step_size = lr / bc1 stays in the step exactly as torch orders it.
@@ -63,7 +75,7 @@ export function adamFamily(
       compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void {
         // torch computes these scalars in Python float64; see oneMinusPow for why this f32 form.
         out[0] = oneMinusPow(r, r(mom), t);
-        out[1] = r(Math.sqrt(oneMinusPow(r, r(P[BETA2]!), t)));
+        out[1] = r(Math.sqrt(oneMinusPow(r, r(P[o.betas_1]!), t)));
         out[2] = 0;
         out[3] = 0;
       },
@@ -81,12 +93,12 @@ export function adamFamily(
     ): void {
       const lrf = r(lr);
       const beta1 = r(mom);
-      const beta2 = r(P[BETA2]!);
-      const eps = r(P[EPS]!);
-      const wd = r(P[WEIGHT_DECAY]!);
-      const decoupled = decoupledSlot === null || P[decoupledSlot]! !== 0;
-      const amsgrad = P[AMSGRAD]! !== 0;
-      const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+      const beta2 = r(P[o.betas_1]!);
+      const eps = r(P[o.eps]!);
+      const wd = r(P[o.weight_decay]!);
+      const decoupled = o.decoupled_weight_decay === undefined || P[o.decoupled_weight_decay]! !== 0;
+      const amsgrad = P[o.amsgrad]! !== 0;
+      const sign = P[o.maximize]! !== 0 ? -1 : 1;
       const decay = r(1 - r(lrf * wd));
       const w1 = r(1 - beta1);
       const w2 = r(1 - beta2);
@@ -99,24 +111,23 @@ export function adamFamily(
           if (decoupled) p = r(p * decay);
           else g = r(g + r(wd * p));
         }
-        const m = lerp(r, S[EXP_AVG + k]!, g, w1);
-        S[EXP_AVG + k] = m;
-        let v = r(r(S[EXP_AVG_SQ + k]! * beta2) + r(r(w2 * g) * g));
-        S[EXP_AVG_SQ + k] = v;
+        const m = lerp(r, S[st.exp_avg + k]!, g, w1);
+        S[st.exp_avg + k] = m;
+        let v = r(r(S[st.exp_avg_sq + k]! * beta2) + r(r(w2 * g) * g));
+        S[st.exp_avg_sq + k] = v;
         if (amsgrad) {
-          v = Math.max(S[MAX_EXP_AVG_SQ + k]!, v);
-          S[MAX_EXP_AVG_SQ + k] = v;
+          v = Math.max(S[st.max_exp_avg_sq + k]!, v);
+          S[st.max_exp_avg_sq + k] = v;
         }
         const denom = r(r(r(Math.sqrt(v)) / bc2Sqrt) + eps);
         // addcdiv: self + (value * t1) / t2, value = -step_size.
         S[k] = r(p + r(r(-stepSize * m) / denom));
       }
     },
-    wgsl: `${id}.wgsl`,
   };
 }
 
-const adamParams: readonly ParamSchema[] = [
+const adamParams = [
   lrParam(1e-3),
   betasParam(),
   epsParam(1e-8, 'Added after dividing sqrt(v) by sqrt(1 - beta2^t).'),
@@ -129,12 +140,12 @@ const adamParams: readonly ParamSchema[] = [
   },
   maximizeParam(),
   decoupledParam('Decoupled (AdamW) weight decay: p *= 1 - lr * weight_decay before the moments are updated.'),
-];
+] as const satisfies readonly ParamSchema[];
 
-export const Adam: OptimizerDef = adamFamily(
+export const Adam = adamFamily(
   'Adam',
   adamParams,
+  optimizerSlots(adamParams),
   'Adam with bias-corrected moments, optional AMSGrad, L2 or decoupled weight decay and maximize, as torch.optim.Adam.',
   ADAM_REFERENCE,
-  slot(adamParams, 'decoupled_weight_decay'),
 );

@@ -1,23 +1,24 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { lerp, lrParam, oneMinusPow, slot } from './common.ts';
 import {
-  SF_Y,
-  SF_Z,
+  lerp,
+  lrParam,
+  oneMinusPow,
+  optimizerSlots,
   rParam,
+  SCHEDULE_FREE_STATE,
   scheduleFreeAverage,
   scheduleFreeInit,
+  stateFields,
+  stateSlots,
   stepPower,
   warmupFactor,
   warmupStepsParam,
   weightLrPowerParam,
-} from './SGDScheduleFree.ts';
+} from './common.ts';
 
-// S pairs 0-3 as SGDScheduleFree (x, y, z, (lr_max, weight_sum)); pair 4: exp_avg_sq.
-const EXP_AVG_SQ = 8;
-
-const params: readonly ParamSchema[] = [
+const params = [
   {
     ...lrParam(0.0025),
     doc: 'Learning rate (reference default 0.0025). The reference does not check it; basinlab requires lr >= 0 (lr_max ** weight_lr_power of a negative lr_max is complex in Python, undefined in WGSL).',
@@ -49,16 +50,14 @@ const params: readonly ParamSchema[] = [
   warmupStepsParam(),
   rParam(),
   weightLrPowerParam(),
-];
+] as const satisfies readonly ParamSchema[];
 
-const BETA2 = slot(params, 'betas.1');
-const EPS = slot(params, 'eps');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const WARMUP = slot(params, 'warmup_steps');
-const R = slot(params, 'r');
-const WLP = slot(params, 'weight_lr_power');
+const o = optimizerSlots(params);
+// Schedule-Free's pairs (y, z, (lr_max, weight_sum); x is pair 0) as SGDScheduleFree, then exp_avg_sq.
+const st = stateSlots([...SCHEDULE_FREE_STATE, 'exp_avg_sq'] as const);
 
-export const AdamWScheduleFree: OptimizerDef = {
+
+export const AdamWScheduleFree: OptimizerDef<typeof o, typeof st> = {
   id: 'AdamWScheduleFree',
   doc:
     'Schedule-Free AdamW (Defazio et al. 2024, "The Road Less Scheduled"; not in torch): Adam-normalised steps on z ' +
@@ -76,8 +75,10 @@ export const AdamWScheduleFree: OptimizerDef = {
     'y.add_(grad_normalized, alpha=lr*(beta1*(1-ckp1)-1)); z.sub_(grad_normalized, alpha=lr); ' +
     'then eval(): x = y.lerp_(end=z, weight=1-1/beta1).',
   params,
-  stateSlots: 4,
-  gradSlot: 1,
+  slots: o,
+  ...stateFields(st),
+  // The pair index of y.
+  gradSlot: st.y / 2,
   momentumParam: 'betas.0',
   validate(values: ParamValues): string[] {
     const betas = values['betas'];
@@ -94,9 +95,9 @@ export const AdamWScheduleFree: OptimizerDef = {
     return out;
   },
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    scheduleFreeInit(S);
-    S[EXP_AVG_SQ] = 0;
-    S[EXP_AVG_SQ + 1] = 0;
+    scheduleFreeInit(S, st.y, st.z, st.group);
+    S[st.exp_avg_sq] = 0;
+    S[st.exp_avg_sq + 1] = 0;
   },
   // sc = (warmup factor, sqrt(1 - beta2^(k+1)), (k+1) ** r, 0): step-count-only (the reference
   // computes them in Python float64; oneMinusPow keeps 1 - beta2^(k+1) free of cancellation). The
@@ -106,9 +107,9 @@ export const AdamWScheduleFree: OptimizerDef = {
     usesMom: false,
     count: 3,
     compute(r: Round, P: Float64Array, _mom: number, t: number, out: Float64Array): void {
-      out[0] = warmupFactor(r, r(P[WARMUP]!), t);
-      out[1] = r(Math.sqrt(oneMinusPow(r, r(P[BETA2]!), t)));
-      out[2] = stepPower(r, t, r(P[R]!));
+      out[0] = warmupFactor(r, r(P[o.warmup_steps]!), t);
+      out[1] = r(Math.sqrt(oneMinusPow(r, r(P[o.betas_1]!), t)));
+      out[2] = stepPower(r, t, r(P[o.r]!));
       out[3] = 0;
     },
   },
@@ -124,29 +125,28 @@ export const AdamWScheduleFree: OptimizerDef = {
     sc: Float64Array,
   ): void {
     const beta1 = r(mom);
-    const beta2 = r(P[BETA2]!);
-    const eps = r(P[EPS]!);
-    const wd = r(P[WEIGHT_DECAY]!);
+    const beta2 = r(P[o.betas_1]!);
+    const eps = r(P[o.eps]!);
+    const wd = r(P[o.weight_decay]!);
     // lr = group['lr'] * sched * math.sqrt(bias_correction2), left to right.
     const lrs = r(r(r(lr) * sc[0]!) * sc[1]!);
-    const ckp1 = scheduleFreeAverage(r, S, lrs, sc[2]!, r(P[WLP]!));
+    const ckp1 = scheduleFreeAverage(r, S, st.group, lrs, sc[2]!, r(P[o.weight_lr_power]!));
     const alpha = r(lrs * r(r(beta1 * r(1 - ckp1)) - 1));
     const w2 = r(1 - beta2);
     const wx = r(1 - r(1 / beta1));
     for (let k = 0; k < 2; k++) {
-      const y = S[SF_Y + k]!;
-      const z = S[SF_Z + k]!;
+      const y = S[st.y + k]!;
+      const z = S[st.z + k]!;
       const g = r(k === 0 ? gx : gy);
-      const v = r(r(S[EXP_AVG_SQ + k]! * beta2) + r(r(w2 * g) * g));
-      S[EXP_AVG_SQ + k] = v;
+      const v = r(r(S[st.exp_avg_sq + k]! * beta2) + r(r(w2 * g) * g));
+      S[st.exp_avg_sq + k] = v;
       let d = r(g / r(r(Math.sqrt(v)) + eps));
       if (wd !== 0) d = r(d + r(wd * y));
       const y1 = r(lerp(r, y, z, ckp1) + r(alpha * d));
       const z1 = r(z - r(lrs * d));
-      S[SF_Y + k] = y1;
-      S[SF_Z + k] = z1;
+      S[st.y + k] = y1;
+      S[st.z + k] = z1;
       S[k] = lerp(r, y1, z1, wx);
     }
   },
-  wgsl: 'AdamWScheduleFree.wgsl',
 };

@@ -1,9 +1,20 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { betasParam, epsParam, lerp, lrParam, maximizeParam, oneMinusPow, slot, weightDecayParam } from './common.ts';
+import {
+  betasParam,
+  epsParam,
+  lerp,
+  lrParam,
+  maximizeParam,
+  oneMinusPow,
+  optimizerSlots,
+  stateFields,
+  stateSlots,
+  weightDecayParam,
+} from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   lrParam(2e-3),
   {
     ...betasParam(),
@@ -12,18 +23,12 @@ const params: readonly ParamSchema[] = [
   epsParam(1e-8, 'Added to |g| before the running maximum: u = max(beta2 * u, |g| + eps).'),
   weightDecayParam(0, 'L2 penalty added to the gradient: g + weight_decay * p.'),
   maximizeParam(),
-];
+] as const satisfies readonly ParamSchema[];
 
-const BETA2 = slot(params, 'betas.1');
-const EPS = slot(params, 'eps');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const MAXIMIZE = slot(params, 'maximize');
+const o = optimizerSlots(params);
+const st = stateSlots(['exp_avg', 'exp_inf'] as const);
 
-// S pairs: 1 exp_avg, 2 exp_inf.
-const EXP_AVG = 2;
-const EXP_INF = 4;
-
-export const Adamax: OptimizerDef = {
+export const Adamax: OptimizerDef<typeof o, typeof st> = {
   id: 'Adamax',
   doc:
     'Adamax (Kingma & Ba 2015, section 7.1): Adam with the infinity norm u = max(beta2 * u, |g| + eps) in place of sqrt(v), ' +
@@ -34,10 +39,11 @@ export const Adamax: OptimizerDef = {
     'exp_avg.lerp_(grad, 1 - beta1); torch.maximum(exp_inf.mul_(beta2), grad.abs().add_(eps), out=exp_inf); ' +
     'bias_correction = 1 - beta1 ** step; clr = lr / bias_correction; param.addcdiv_(exp_avg, exp_inf, value=-clr).',
   params,
-  stateSlots: 2,
+  slots: o,
+  ...stateFields(st),
   momentumParam: 'betas.0',
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    for (let i = EXP_AVG; i < EXP_INF + 2; i++) S[i] = 0;
+    for (let i = st.exp_avg; i < st.exp_inf + 2; i++) S[i] = 0;
   },
   // sc = (1 - beta1^t, 0, 0, 0): the bias correction's loop (torch: a Python float64 scalar). The LR
   // may differ per run, so clr = lr / bc stays in the step in torch's order.
@@ -65,23 +71,22 @@ export const Adamax: OptimizerDef = {
   ): void {
     const lrf = r(lr);
     const beta1 = r(mom);
-    const beta2 = r(P[BETA2]!);
-    const eps = r(P[EPS]!);
-    const wd = r(P[WEIGHT_DECAY]!);
-    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const beta2 = r(P[o.betas_1]!);
+    const eps = r(P[o.eps]!);
+    const wd = r(P[o.weight_decay]!);
+    const sign = P[o.maximize]! !== 0 ? -1 : 1;
     const w1 = r(1 - beta1);
     const clr = r(lrf / sc[0]!);
     for (let k = 0; k < 2; k++) {
       const p = S[k]!;
       let g = sign * r(k === 0 ? gx : gy);
       if (wd !== 0) g = r(g + r(wd * p));
-      const m = lerp(r, S[EXP_AVG + k]!, g, w1);
-      S[EXP_AVG + k] = m;
-      const u = Math.max(r(S[EXP_INF + k]! * beta2), r(Math.abs(g) + eps));
-      S[EXP_INF + k] = u;
+      const m = lerp(r, S[st.exp_avg + k]!, g, w1);
+      S[st.exp_avg + k] = m;
+      const u = Math.max(r(S[st.exp_inf + k]! * beta2), r(Math.abs(g) + eps));
+      S[st.exp_inf + k] = u;
       // addcdiv: self + (value * t1) / t2, value = -clr.
       S[k] = r(p + r(r(-clr * m) / u));
     }
   },
-  wgsl: 'Adamax.wgsl',
 };

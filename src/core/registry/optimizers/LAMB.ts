@@ -1,10 +1,10 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema } from '../../params.ts';
-import { PARAM_UNSET } from '../../params.ts';
+import { isSet } from '../schedules/common.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { cautionMask, lrParam, norm2, oneMinusPow, slot } from './common.ts';
+import { cautionMean, cautionScale, lrParam, norm2, oneMinusPow, optimizerSlots, stateFields, stateSlots } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   lrParam(1e-3),
   { key: 'bias_correction', kind: 'bool', default: true, doc: 'Divide m by 1 - beta1^t and sqrt(v) by sqrt(1 - beta2^t), as Adam does.' },
   {
@@ -42,26 +42,12 @@ const params: readonly ParamSchema[] = [
     default: false,
     doc: 'Decoupled weight decay p += -lr * weight_decay * p before the trust ratio, instead of adding weight_decay * p to the update.',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-const BIAS_CORRECTION = slot(params, 'bias_correction');
-const BETA2 = slot(params, 'betas.1');
-const EPS = slot(params, 'eps');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const GRAD_AVERAGING = slot(params, 'grad_averaging');
-const MAX_GRAD_NORM = slot(params, 'max_grad_norm');
-const TRUST_CLIP = slot(params, 'trust_clip');
-const ALWAYS_ADAPT = slot(params, 'always_adapt');
-const CAUTION = slot(params, 'caution');
-const DECOUPLED = slot(params, 'decoupled_decay');
+const o = optimizerSlots(params);
+const st = stateSlots(['exp_avg', 'exp_avg_sq'] as const);
 
-// S pairs: 1 exp_avg, 2 exp_avg_sq.
-const EXP_AVG = 2;
-const EXP_AVG_SQ = 4;
-
-const masked = new Float64Array(2);
-
-export const LAMB: OptimizerDef = {
+export const LAMB: OptimizerDef<typeof o, typeof st> = {
   id: 'LAMB',
   doc:
     "LAMB (You et al. 2020) as timm's Lamb (not in torch): the Adam update (plus weight decay), scaled by the layer-wise trust " +
@@ -78,10 +64,11 @@ export const LAMB: OptimizerDef = {
     'always_adapt: trust_ratio = where(w_norm > 0, where(g_norm > 0, w_norm / g_norm, 1.0), 1.0) with w_norm = p.norm(2.0), ' +
     'g_norm = update.norm(2.0), clamp(max=1.0) if trust_clip; update.mul_(trust_ratio); p.add_(update, alpha=-lr).',
   params,
-  stateSlots: 2,
+  slots: o,
+  ...stateFields(st),
   momentumParam: 'betas.0',
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    for (let i = EXP_AVG; i < EXP_AVG_SQ + 2; i++) S[i] = 0;
+    for (let i = st.exp_avg; i < st.exp_avg_sq + 2; i++) S[i] = 0;
   },
   // sc = (1 - beta1^t, sqrt(1 - beta2^t), 0, 0), as Adam's; the step uses (1, 1) without bias_correction.
   stepScalars: {
@@ -90,7 +77,7 @@ export const LAMB: OptimizerDef = {
     count: 2,
     compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void {
       out[0] = oneMinusPow(r, r(mom), t);
-      out[1] = r(Math.sqrt(oneMinusPow(r, r(P[BETA2]!), t)));
+      out[1] = r(Math.sqrt(oneMinusPow(r, r(P[o.betas_1]!), t)));
       out[2] = 0;
       out[3] = 0;
     },
@@ -108,41 +95,41 @@ export const LAMB: OptimizerDef = {
   ): void {
     const lrf = r(lr);
     const beta1 = r(mom);
-    const beta2 = r(P[BETA2]!);
-    const eps = r(P[EPS]!);
-    const wd = r(P[WEIGHT_DECAY]!);
-    const bias = P[BIAS_CORRECTION]! !== 0;
+    const beta2 = r(P[o.betas_1]!);
+    const eps = r(P[o.eps]!);
+    const wd = r(P[o.weight_decay]!);
+    const bias = P[o.bias_correction]! !== 0;
     const bc1 = bias ? sc[0]! : 1;
     const bc2Sqrt = bias ? sc[1]! : 1;
-    const beta3 = P[GRAD_AVERAGING]! !== 0 ? r(1 - beta1) : 1;
+    const beta3 = P[o.grad_averaging]! !== 0 ? r(1 - beta1) : 1;
     const w2 = r(1 - beta2);
     let g0 = r(gx);
     let g1 = r(gy);
-    const mgn = P[MAX_GRAD_NORM]!;
-    if (mgn !== PARAM_UNSET) {
+    const mgn = P[o.max_grad_norm]!;
+    if (isSet(mgn)) {
       const clip = Math.max(r(norm2(r, g0, g1) / r(mgn)), 1);
       g0 = r(g0 / clip);
       g1 = r(g1 / clip);
     }
-    const m0 = r(r(S[EXP_AVG]! * beta1) + r(beta3 * g0));
-    const m1 = r(r(S[EXP_AVG + 1]! * beta1) + r(beta3 * g1));
-    const v0 = r(r(S[EXP_AVG_SQ]! * beta2) + r(r(w2 * g0) * g0));
-    const v1 = r(r(S[EXP_AVG_SQ + 1]! * beta2) + r(r(w2 * g1) * g1));
-    S[EXP_AVG] = m0;
-    S[EXP_AVG + 1] = m1;
-    S[EXP_AVG_SQ] = v0;
-    S[EXP_AVG_SQ + 1] = v1;
+    const m0 = r(r(S[st.exp_avg]! * beta1) + r(beta3 * g0));
+    const m1 = r(r(S[st.exp_avg + 1]! * beta1) + r(beta3 * g1));
+    const v0 = r(r(S[st.exp_avg_sq]! * beta2) + r(r(w2 * g0) * g0));
+    const v1 = r(r(S[st.exp_avg_sq + 1]! * beta2) + r(r(w2 * g1) * g1));
+    S[st.exp_avg] = m0;
+    S[st.exp_avg + 1] = m1;
+    S[st.exp_avg_sq] = v0;
+    S[st.exp_avg_sq + 1] = v1;
     let u0 = r(r(m0 / bc1) / r(r(r(Math.sqrt(v0)) / bc2Sqrt) + eps));
     let u1 = r(r(m1 / bc1) / r(r(r(Math.sqrt(v1)) / bc2Sqrt) + eps));
-    if (P[CAUTION]! !== 0) {
-      cautionMask(r, u0, u1, g0, g1, masked);
-      u0 = masked[0]!;
-      u1 = masked[1]!;
+    if (P[o.caution]! !== 0) {
+      const mean = cautionMean(r, u0, u1, g0, g1);
+      u0 = cautionScale(r, u0, g0, mean);
+      u1 = cautionScale(r, u1, g1, mean);
     }
     let p0 = S[0]!;
     let p1 = S[1]!;
     if (wd !== 0) {
-      if (P[DECOUPLED]! !== 0) {
+      if (P[o.decoupled_decay]! !== 0) {
         // _add_scaled_(p, p, -lr * weight_decay): p + s * p.
         const s = r(-lrf * wd);
         p0 = r(p0 + r(s * p0));
@@ -152,16 +139,15 @@ export const LAMB: OptimizerDef = {
         u1 = r(u1 + r(wd * p1));
       }
     }
-    if (wd !== 0 || P[ALWAYS_ADAPT]! !== 0) {
+    if (wd !== 0 || P[o.always_adapt]! !== 0) {
       const wn = norm2(r, p0, p1);
       const un = norm2(r, u0, u1);
       let tr = wn > 0 ? (un > 0 ? r(wn / un) : 1) : 1;
-      if (P[TRUST_CLIP]! !== 0) tr = Math.min(tr, 1);
+      if (P[o.trust_clip]! !== 0) tr = Math.min(tr, 1);
       u0 = r(u0 * tr);
       u1 = r(u1 * tr);
     }
     S[0] = r(p0 - r(lrf * u0));
     S[1] = r(p1 - r(lrf * u1));
   },
-  wgsl: 'LAMB.wgsl',
 };

@@ -1,11 +1,11 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { lrParam, norm2, num, slot, weightDecayParam } from './common.ts';
+import { lrParam, norm2, num, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
 const UNCHECKED = { min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY } as const;
 
-const params: readonly ParamSchema[] = [
+const params = [
   lrParam(1.0),
   {
     key: 'momentum',
@@ -33,22 +33,14 @@ const params: readonly ParamSchema[] = [
     default: false,
     doc: 'Apply the trust ratio even with weight_decay = 0 (timm otherwise adapts only parameters with weight decay).',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-const DAMPENING = slot(params, 'dampening');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const NESTEROV = slot(params, 'nesterov');
-const TRUST_COEFF = slot(params, 'trust_coeff');
-const EPS = slot(params, 'eps');
-const TRUST_CLIP = slot(params, 'trust_clip');
-const ALWAYS_ADAPT = slot(params, 'always_adapt');
+const o = optimizerSlots(params);
+// momentum_buffer; has_buffer (x): 1 once the buffer exists (created as a copy of the scaled gradient
+// on the first step with non-zero momentum, as in torch's SGD; see SGD.ts).
+const st = stateSlots(['momentum_buffer', 'has_buffer'] as const);
 
-// S pair 1: momentum_buffer; pair 2 (x): 1 once the buffer exists (created as a copy of the scaled
-// gradient on the first step with non-zero momentum, as in torch's SGD; see SGD.ts).
-const BUF = 2;
-const HAS_BUF = 4;
-
-export const LARS: OptimizerDef = {
+export const LARS: OptimizerDef<typeof o, typeof st> = {
   id: 'LARS',
   doc:
     "LARS (You, Gitman & Ginsburg 2017) as timm's Lars (not in torch): SGD whose gradient (plus L2 term) is scaled by a " +
@@ -63,7 +55,8 @@ export const LARS: OptimizerDef = {
     'then torch SGD: if momentum != 0: buf = clone(grad) the first time else buf.mul_(momentum).add_(grad, alpha=1 - dampening); ' +
     'grad = grad.add(buf, alpha=momentum) if nesterov else buf; p.add_(grad, alpha=-lr).',
   params,
-  stateSlots: 2,
+  slots: o,
+  ...stateFields(st),
   momentumParam: 'momentum',
   validate(values: ParamValues): string[] {
     const momentum = num(values, 'momentum', 0);
@@ -77,7 +70,7 @@ export const LARS: OptimizerDef = {
     return [];
   },
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    for (let i = BUF; i < HAS_BUF + 2; i++) S[i] = 0;
+    for (let i = st.momentum_buffer; i < st.has_buffer + 2; i++) S[i] = 0;
   },
   step(
     r: Round,
@@ -92,34 +85,33 @@ export const LARS: OptimizerDef = {
   ): void {
     const lrf = r(lr);
     const mu = r(mom);
-    const wd = r(P[WEIGHT_DECAY]!);
-    const keep = r(1 - r(P[DAMPENING]!));
-    const nesterov = P[NESTEROV]! !== 0;
+    const wd = r(P[o.weight_decay]!);
+    const keep = r(1 - r(P[o.dampening]!));
+    const nesterov = P[o.nesterov]! !== 0;
     const p0 = S[0]!;
     const p1 = S[1]!;
     let g0 = r(gx);
     let g1 = r(gy);
-    if (wd !== 0 || P[ALWAYS_ADAPT]! !== 0) {
+    if (wd !== 0 || P[o.always_adapt]! !== 0) {
       const wn = norm2(r, p0, p1);
       const gn = norm2(r, g0, g1);
-      let tr = r(r(r(P[TRUST_COEFF]!) * wn) / r(r(gn + r(wn * wd)) + r(P[EPS]!)));
+      let tr = r(r(r(P[o.trust_coeff]!) * wn) / r(r(gn + r(wn * wd)) + r(P[o.eps]!)));
       tr = wn > 0 ? (gn > 0 ? tr : 1) : 1;
-      if (P[TRUST_CLIP]! !== 0) tr = Math.min(r(tr / lrf), 1);
+      if (P[o.trust_clip]! !== 0) tr = Math.min(r(tr / lrf), 1);
       g0 = r(r(g0 + r(wd * p0)) * tr);
       g1 = r(r(g1 + r(wd * p1)) * tr);
     }
     if (mu !== 0) {
-      const fresh = S[HAS_BUF]! === 0;
-      const b0 = fresh ? g0 : r(r(S[BUF]! * mu) + r(keep * g0));
-      const b1 = fresh ? g1 : r(r(S[BUF + 1]! * mu) + r(keep * g1));
-      S[BUF] = b0;
-      S[BUF + 1] = b1;
-      S[HAS_BUF] = 1;
+      const fresh = S[st.has_buffer]! === 0;
+      const b0 = fresh ? g0 : r(r(S[st.momentum_buffer]! * mu) + r(keep * g0));
+      const b1 = fresh ? g1 : r(r(S[st.momentum_buffer + 1]! * mu) + r(keep * g1));
+      S[st.momentum_buffer] = b0;
+      S[st.momentum_buffer + 1] = b1;
+      S[st.has_buffer] = 1;
       g0 = nesterov ? r(g0 + r(mu * b0)) : b0;
       g1 = nesterov ? r(g1 + r(mu * b1)) : b1;
     }
     S[0] = r(p0 - r(lrf * g0));
     S[1] = r(p1 - r(lrf * g1));
   },
-  wgsl: 'LARS.wgsl',
 };

@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { cautionMask, lerp, lrParam, maximizeParam, slot } from './common.ts';
+import { cautionMean, cautionScale, lerp, lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   lrParam(1e-4),
   {
     key: 'betas',
@@ -24,19 +24,12 @@ const params: readonly ParamSchema[] = [
   },
   { key: 'caution', kind: 'bool', default: false, doc: 'Cautious update: zero the coordinates where the signed update and the gradient disagree, rescale the rest by 1 / mean(mask).' },
   maximizeParam(),
-];
+] as const satisfies readonly ParamSchema[];
 
-const BETA2 = slot(params, 'betas.1');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const CAUTION = slot(params, 'caution');
-const MAXIMIZE = slot(params, 'maximize');
+const o = optimizerSlots(params);
+const st = stateSlots(['exp_avg'] as const);
 
-// S pair 1: exp_avg.
-const EXP_AVG = 2;
-
-const masked = new Float64Array(2);
-
-export const Lion: OptimizerDef = {
+export const Lion: OptimizerDef<typeof o, typeof st> = {
   id: 'Lion',
   doc:
     "Lion (Chen et al. 2023, 'Symbolic Discovery of Optimization Algorithms') as timm's Lion (not in torch): every coordinate " +
@@ -48,11 +41,12 @@ export const Lion: OptimizerDef = {
     'mask = (update * grad > 0); mask.div_(mask.mean().clamp_(min=1e-3)); update.mul_(mask); param.add_(update, alpha=-lr); ' +
     'exp_avg.lerp_(grad, 1 - beta2). (Same as lucidrains/lion-pytorch; corrected_weight_decay and foreach are not modelled.)',
   params,
-  stateSlots: 1,
+  slots: o,
+  ...stateFields(st),
   momentumParam: 'betas.0',
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    S[EXP_AVG] = 0;
-    S[EXP_AVG + 1] = 0;
+    S[st.exp_avg] = 0;
+    S[st.exp_avg + 1] = 0;
   },
   step(
     r: Round,
@@ -68,22 +62,21 @@ export const Lion: OptimizerDef = {
     const lrf = r(lr);
     const beta1 = r(mom);
     const w1 = r(1 - beta1);
-    const w2 = r(1 - r(P[BETA2]!));
-    const decay = r(1 - r(lrf * r(P[WEIGHT_DECAY]!)));
-    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const w2 = r(1 - r(P[o.betas_1]!));
+    const decay = r(1 - r(lrf * r(P[o.weight_decay]!)));
+    const sign = P[o.maximize]! !== 0 ? -1 : 1;
     const g0 = sign * r(gx);
     const g1 = sign * r(gy);
-    let u0 = Math.sign(r(r(S[EXP_AVG]! * beta1) + r(w1 * g0)));
-    let u1 = Math.sign(r(r(S[EXP_AVG + 1]! * beta1) + r(w1 * g1)));
-    if (P[CAUTION]! !== 0) {
-      cautionMask(r, u0, u1, g0, g1, masked);
-      u0 = masked[0]!;
-      u1 = masked[1]!;
+    let u0 = Math.sign(r(r(S[st.exp_avg]! * beta1) + r(w1 * g0)));
+    let u1 = Math.sign(r(r(S[st.exp_avg + 1]! * beta1) + r(w1 * g1)));
+    if (P[o.caution]! !== 0) {
+      const mean = cautionMean(r, u0, u1, g0, g1);
+      u0 = cautionScale(r, u0, g0, mean);
+      u1 = cautionScale(r, u1, g1, mean);
     }
     S[0] = r(r(S[0]! * decay) - r(lrf * u0));
     S[1] = r(r(S[1]! * decay) - r(lrf * u1));
-    S[EXP_AVG] = lerp(r, S[EXP_AVG]!, g0, w2);
-    S[EXP_AVG + 1] = lerp(r, S[EXP_AVG + 1]!, g1, w2);
+    S[st.exp_avg] = lerp(r, S[st.exp_avg]!, g0, w2);
+    S[st.exp_avg + 1] = lerp(r, S[st.exp_avg + 1]!, g1, w2);
   },
-  wgsl: 'Lion.wgsl',
 };

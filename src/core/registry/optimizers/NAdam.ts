@@ -9,11 +9,13 @@ import {
   lrParam,
   maximizeParam,
   oneMinusPow,
-  slot,
+  optimizerSlots,
+  stateFields,
+  stateSlots,
   weightDecayParam,
 } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   lrParam(2e-3),
   betasParam(),
   epsParam(1e-8, 'Added after the square root: sqrt(v / (1 - beta2^t)) + eps.'),
@@ -28,21 +30,13 @@ const params: readonly ParamSchema[] = [
   },
   decoupledParam('Decoupled (NAdamW) weight decay: p *= 1 - lr * weight_decay before the moments are updated.'),
   maximizeParam(),
-];
+] as const satisfies readonly ParamSchema[];
 
-const BETA2 = slot(params, 'betas.1');
-const EPS = slot(params, 'eps');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const MOMENTUM_DECAY = slot(params, 'momentum_decay');
-const DECOUPLED = slot(params, 'decoupled_weight_decay');
-const MAXIMIZE = slot(params, 'maximize');
+const o = optimizerSlots(params);
+// mu_product in x.
+const st = stateSlots(['exp_avg', 'exp_avg_sq', 'mu_product'] as const);
 
-// S pairs: 1 exp_avg, 2 exp_avg_sq, 3 (x) mu_product.
-const EXP_AVG = 2;
-const EXP_AVG_SQ = 4;
-const MU_PRODUCT = 6;
-
-export const NAdam: OptimizerDef = {
+export const NAdam: OptimizerDef<typeof o, typeof st> = {
   id: 'NAdam',
   doc: 'NAdam: Adam with Nesterov momentum under the warm-up schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * momentum_decay)), as torch.optim.NAdam.',
   reference:
@@ -57,11 +51,12 @@ export const NAdam: OptimizerDef = {
     'param.addcdiv_(exp_avg, denom, value=(-lr * mu_next) / (1.0 - mu_product_next)). ' +
     'state["mu_product"] starts at 1.',
   params,
-  stateSlots: 3,
+  slots: o,
+  ...stateFields(st),
   momentumParam: 'betas.0',
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    for (let i = EXP_AVG; i < MU_PRODUCT + 2; i++) S[i] = 0;
-    S[MU_PRODUCT] = 1;
+    for (let i = st.exp_avg; i < st.mu_product + 2; i++) S[i] = 0;
+    S[st.mu_product] = 1;
   },
   // sc = (1 - beta2^t, mu_t, mu_{t+1}, 1 - mu_t): the bias correction's loop and both pows. The LR
   // (per run) and mu_product (state) stay in the step, in torch's order.
@@ -71,13 +66,13 @@ export const NAdam: OptimizerDef = {
     count: 4,
     compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void {
       const beta1 = r(mom);
-      const psi = r(P[MOMENTUM_DECAY]!);
+      const psi = r(P[o.momentum_decay]!);
       // torch computes these scalars in Python float64 (mu_product itself is a float32 tensor under
       // the default dtype); see oneMinusPow for the bias correction.
       const base = r(0.96);
       const half = r(0.5);
       const mu = r(beta1 * r(1 - r(half * r(Math.pow(base, r(t * psi))))));
-      out[0] = oneMinusPow(r, r(P[BETA2]!), t);
+      out[0] = oneMinusPow(r, r(P[o.betas_1]!), t);
       out[1] = mu;
       out[2] = r(beta1 * r(1 - r(half * r(Math.pow(base, r(r(t + 1) * psi))))));
       out[3] = r(1 - mu);
@@ -96,17 +91,17 @@ export const NAdam: OptimizerDef = {
   ): void {
     const lrf = r(lr);
     const beta1 = r(mom);
-    const beta2 = r(P[BETA2]!);
-    const eps = r(P[EPS]!);
-    const wd = r(P[WEIGHT_DECAY]!);
-    const decoupled = P[DECOUPLED]! !== 0;
-    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const beta2 = r(P[o.betas_1]!);
+    const eps = r(P[o.eps]!);
+    const wd = r(P[o.weight_decay]!);
+    const decoupled = P[o.decoupled_weight_decay]! !== 0;
+    const sign = P[o.maximize]! !== 0 ? -1 : 1;
     const decay = r(1 - r(lrf * wd));
     const w1 = r(1 - beta1);
     const w2 = r(1 - beta2);
     const bc2 = sc[0]!;
-    const muProduct = r(S[MU_PRODUCT]! * sc[1]!);
-    S[MU_PRODUCT] = muProduct;
+    const muProduct = r(S[st.mu_product]! * sc[1]!);
+    S[st.mu_product] = muProduct;
     const muNext = sc[2]!;
     const muProductNext = r(muProduct * muNext);
     const gradCoef = r(r(-lrf * sc[3]!) / r(1 - muProduct));
@@ -119,15 +114,14 @@ export const NAdam: OptimizerDef = {
         if (decoupled) p = r(p * decay);
         else g = r(g + r(wd * p));
       }
-      const m = lerp(r, S[EXP_AVG + k]!, g, w1);
-      S[EXP_AVG + k] = m;
-      const v = r(r(S[EXP_AVG_SQ + k]! * beta2) + r(r(w2 * g) * g));
-      S[EXP_AVG_SQ + k] = v;
+      const m = lerp(r, S[st.exp_avg + k]!, g, w1);
+      S[st.exp_avg + k] = m;
+      const v = r(r(S[st.exp_avg_sq + k]! * beta2) + r(r(w2 * g) * g));
+      S[st.exp_avg_sq + k] = v;
       const denom = r(r(Math.sqrt(r(v / bc2))) + eps);
       // Two addcdiv_ calls: self + (value * t1) / t2.
       p = r(p + r(r(gradCoef * g) / denom));
       S[k] = r(p + r(r(avgCoef * m) / denom));
     }
   },
-  wgsl: 'NAdam.wgsl',
 };

@@ -9,28 +9,23 @@ import {
   lrParam,
   maximizeParam,
   oneMinusPow,
-  slot,
+  optimizerSlots,
+  stateFields,
+  stateSlots,
   weightDecayParam,
 } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   lrParam(1e-3),
   betasParam(),
   epsParam(1e-8, 'Added to sqrt(v) in the adaptive term sqrt(1 - beta2^t) / (sqrt(v) + eps).'),
   weightDecayParam(0, 'Weight decay: L2 term in the gradient, or p *= 1 - lr * weight_decay when decoupled.'),
   decoupledParam('Decoupled (RAdamW) weight decay: p *= 1 - lr * weight_decay before the moments are updated.'),
   maximizeParam(),
-];
+] as const satisfies readonly ParamSchema[];
 
-const BETA2 = slot(params, 'betas.1');
-const EPS = slot(params, 'eps');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const DECOUPLED = slot(params, 'decoupled_weight_decay');
-const MAXIMIZE = slot(params, 'maximize');
-
-// S pairs: 1 exp_avg, 2 exp_avg_sq.
-const EXP_AVG = 2;
-const EXP_AVG_SQ = 4;
+const o = optimizerSlots(params);
+const st = stateSlots(['exp_avg', 'exp_avg_sq'] as const);
 
 /**
  * rho_t = rho_inf - 2 t beta2^t / (1 - beta2^t), rho_inf = 2 / (1 - beta2) - 1, is a Python-float64
@@ -44,7 +39,7 @@ const EXP_AVG_SQ = 4;
  * longer cancels, given beta2^t to a few ulps relative (1 - s would not do: 2t amplifies its last
  * ulp). Measured against float64 for beta2 in {0.5 … 0.9999} and t <= 2e5: rho_t within 6e-7.
  */
-export const RAdam: OptimizerDef = {
+export const RAdam: OptimizerDef<typeof o, typeof st> = {
   id: 'RAdam',
   doc: 'Rectified Adam: plain bias-corrected momentum steps while the variance estimate is unreliable (rho_t <= 5), rectified adaptive steps after, as torch.optim.RAdam.',
   reference:
@@ -57,10 +52,11 @@ export const RAdam: OptimizerDef = {
     'with adaptive = bias_correction2 ** 0.5 / (exp_avg_sq.sqrt() + eps), rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ' +
     '((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5; else param.add_(bias_corrected_exp_avg * lr, alpha=-1.0).',
   params,
-  stateSlots: 2,
+  slots: o,
+  ...stateFields(st),
   momentumParam: 'betas.0',
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    for (let i = EXP_AVG; i < EXP_AVG_SQ + 2; i++) S[i] = 0;
+    for (let i = st.exp_avg; i < st.exp_avg_sq + 2; i++) S[i] = 0;
   },
   // sc = (1 - beta1^t, sqrt(1 - beta2^t), rect, 1 if rho_t > 5 else 0): both loops, rho_t, the
   // rectification term and the switch; rect is 0 while unrectified. The LR stays in the step.
@@ -69,7 +65,7 @@ export const RAdam: OptimizerDef = {
     usesMom: true,
     count: 4,
     compute(r: Round, P: Float64Array, mom: number, t: number, out: Float64Array): void {
-      const beta2 = r(P[BETA2]!);
+      const beta2 = r(P[o.betas_1]!);
       const e = r(1 - beta2);
 
       // (s, w, q) = (1 - beta2^n, n e - s, beta2^n) for the bits of t consumed, (bs, bw, bq) the same
@@ -121,11 +117,11 @@ export const RAdam: OptimizerDef = {
   ): void {
     const lrf = r(lr);
     const beta1 = r(mom);
-    const beta2 = r(P[BETA2]!);
-    const eps = r(P[EPS]!);
-    const wd = r(P[WEIGHT_DECAY]!);
-    const decoupled = P[DECOUPLED]! !== 0;
-    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const beta2 = r(P[o.betas_1]!);
+    const eps = r(P[o.eps]!);
+    const wd = r(P[o.weight_decay]!);
+    const decoupled = P[o.decoupled_weight_decay]! !== 0;
+    const sign = P[o.maximize]! !== 0 ? -1 : 1;
     const decay = r(1 - r(lrf * wd));
     const w1 = r(1 - beta1);
     const e = r(1 - beta2);
@@ -141,10 +137,10 @@ export const RAdam: OptimizerDef = {
         if (decoupled) p = r(p * decay);
         else g = r(g + r(wd * p));
       }
-      const m = lerp(r, S[EXP_AVG + k]!, g, w1);
-      S[EXP_AVG + k] = m;
-      const v = r(r(S[EXP_AVG_SQ + k]! * beta2) + r(r(e * g) * g));
-      S[EXP_AVG_SQ + k] = v;
+      const m = lerp(r, S[st.exp_avg + k]!, g, w1);
+      S[st.exp_avg + k] = m;
+      const v = r(r(S[st.exp_avg_sq + k]! * beta2) + r(r(e * g) * g));
+      S[st.exp_avg_sq + k] = v;
       const scaled = r(r(m / bc1) * lrf);
       if (rectified) {
         const adaptive = r(bc2Sqrt / r(r(Math.sqrt(v)) + eps));
@@ -154,5 +150,4 @@ export const RAdam: OptimizerDef = {
       }
     }
   },
-  wgsl: 'RAdam.wgsl',
 };

@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { epsParam, lerp, lrParam, maximizeParam, slot, weightDecayParam } from './common.ts';
+import { epsParam, lerp, lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   lrParam(1e-2),
   {
     key: 'alpha',
@@ -25,20 +25,12 @@ const params: readonly ParamSchema[] = [
   },
   { key: 'centered', kind: 'bool', default: false, doc: 'Normalise by the variance estimate v - mean(g)^2 instead of v.' },
   maximizeParam(),
-];
+] as const satisfies readonly ParamSchema[];
 
-const ALPHA = slot(params, 'alpha');
-const EPS = slot(params, 'eps');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const CENTERED = slot(params, 'centered');
-const MAXIMIZE = slot(params, 'maximize');
+const o = optimizerSlots(params);
+const st = stateSlots(['square_avg', 'momentum_buffer', 'grad_avg'] as const);
 
-// S pairs: 1 square_avg, 2 momentum_buffer, 3 grad_avg.
-const SQUARE_AVG = 2;
-const MOMENTUM_BUFFER = 4;
-const GRAD_AVG = 6;
-
-export const RMSprop: OptimizerDef = {
+export const RMSprop: OptimizerDef<typeof o, typeof st> = {
   id: 'RMSprop',
   doc: 'RMSprop: step g / (sqrt(v) + eps) with v a running average of g^2, optionally centered and with momentum, as torch.optim.RMSprop.',
   reference:
@@ -49,10 +41,11 @@ export const RMSprop: OptimizerDef = {
     'if momentum > 0: buf.mul_(momentum).addcdiv_(grad, avg); param.add_(buf, alpha=-lr) ' +
     'else param.addcdiv_(grad, avg, value=-lr). Buffers start at zero.',
   params,
-  stateSlots: 3,
+  slots: o,
+  ...stateFields(st),
   momentumParam: 'momentum',
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    for (let i = SQUARE_AVG; i < GRAD_AVG + 2; i++) S[i] = 0;
+    for (let i = st.square_avg; i < st.grad_avg + 2; i++) S[i] = 0;
   },
   step(
     r: Round,
@@ -67,23 +60,23 @@ export const RMSprop: OptimizerDef = {
   ): void {
     const lrf = r(lr);
     const mu = r(mom);
-    const alpha = r(P[ALPHA]!);
+    const alpha = r(P[o.alpha]!);
     const oneMinusAlpha = r(1 - alpha);
-    const eps = r(P[EPS]!);
-    const wd = r(P[WEIGHT_DECAY]!);
-    const centered = P[CENTERED]! !== 0;
-    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const eps = r(P[o.eps]!);
+    const wd = r(P[o.weight_decay]!);
+    const centered = P[o.centered]! !== 0;
+    const sign = P[o.maximize]! !== 0 ? -1 : 1;
     for (let k = 0; k < 2; k++) {
       const p = S[k]!;
       let g = sign * r(k === 0 ? gx : gy);
       if (wd !== 0) g = r(g + r(wd * p));
       // addcmul: self + (value * t1) * t2.
-      const sq = r(r(S[SQUARE_AVG + k]! * alpha) + r(r(oneMinusAlpha * g) * g));
-      S[SQUARE_AVG + k] = sq;
+      const sq = r(r(S[st.square_avg + k]! * alpha) + r(r(oneMinusAlpha * g) * g));
+      S[st.square_avg + k] = sq;
       let avg: number;
       if (centered) {
-        const ga = lerp(r, S[GRAD_AVG + k]!, g, oneMinusAlpha);
-        S[GRAD_AVG + k] = ga;
+        const ga = lerp(r, S[st.grad_avg + k]!, g, oneMinusAlpha);
+        S[st.grad_avg + k] = ga;
         // Rounding can make this negative (NaN after sqrt), exactly as in torch.
         avg = r(Math.sqrt(r(sq - r(ga * ga))));
       } else {
@@ -91,13 +84,12 @@ export const RMSprop: OptimizerDef = {
       }
       avg = r(avg + eps);
       if (mu > 0) {
-        const buf = r(r(S[MOMENTUM_BUFFER + k]! * mu) + r(g / avg));
-        S[MOMENTUM_BUFFER + k] = buf;
+        const buf = r(r(S[st.momentum_buffer + k]! * mu) + r(g / avg));
+        S[st.momentum_buffer + k] = buf;
         S[k] = r(p - r(lrf * buf));
       } else {
         S[k] = r(p + r(r(-lrf * g) / avg));
       }
     }
   },
-  wgsl: 'RMSprop.wgsl',
 };

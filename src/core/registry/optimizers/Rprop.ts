@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { lrParam, maximizeParam, slot } from './common.ts';
+import { lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   {
     ...lrParam(1e-2),
     doc: 'Initial per-coordinate step size (torch default 1e-2); torch reads it only when the state is created on the first step, so a schedule acts through its value at step 0 alone.',
@@ -26,19 +26,13 @@ const params: readonly ParamSchema[] = [
     doc: '(min, max) clamp of the per-coordinate step sizes (torch does not check them; min > max clamps to max).',
   },
   maximizeParam(),
-];
+] as const satisfies readonly ParamSchema[];
 
-const ETAMINUS = slot(params, 'etas.0');
-const ETAPLUS = slot(params, 'etas.1');
-const STEP_MIN = slot(params, 'step_sizes.0');
-const STEP_MAX = slot(params, 'step_sizes.1');
-const MAXIMIZE = slot(params, 'maximize');
+const o = optimizerSlots(params);
+// prev: the previous, possibly zeroed, gradient; step_size: the per-coordinate step sizes.
+const st = stateSlots(['prev', 'step_size'] as const);
 
-// S pairs: 1 prev (the previous, possibly zeroed, gradient), 2 step_size.
-const PREV = 2;
-const STEP_SIZE = 4;
-
-export const Rprop: OptimizerDef = {
+export const Rprop: OptimizerDef<typeof o, typeof st> = {
   id: 'Rprop',
   doc:
     'Resilient backpropagation (Riedmiller & Braun 1993) as torch.optim.Rprop: each coordinate moves by its own step size ' +
@@ -51,7 +45,8 @@ export const Rprop: OptimizerDef = {
     'grad = grad.clone(); grad[sign.eq(etaminus)] = 0; param.addcmul_(grad.sign(), step_size, value=-1); prev.copy_(grad). ' +
     'State init (first step): prev = 0, step_size = full_like(grad, group lr).',
   params,
-  stateSlots: 2,
+  slots: o,
+  ...stateFields(st),
   momentumParam: null,
   validate(values: ParamValues): string[] {
     const etas = values['etas'];
@@ -64,7 +59,7 @@ export const Rprop: OptimizerDef = {
     return [];
   },
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    for (let i = PREV; i < STEP_SIZE + 2; i++) S[i] = 0;
+    for (let i = st.prev; i < st.step_size + 2; i++) S[i] = 0;
   },
   step(
     r: Round,
@@ -77,23 +72,22 @@ export const Rprop: OptimizerDef = {
     t: number,
     _sc: Float64Array,
   ): void {
-    const minus = r(P[ETAMINUS]!);
-    const plus = r(P[ETAPLUS]!);
-    const lo = r(P[STEP_MIN]!);
-    const hi = r(P[STEP_MAX]!);
-    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
+    const minus = r(P[o.etas_0]!);
+    const plus = r(P[o.etas_1]!);
+    const lo = r(P[o.step_sizes_0]!);
+    const hi = r(P[o.step_sizes_1]!);
+    const sign = P[o.maximize]! !== 0 ? -1 : 1;
     const first = t === 1;
     for (let k = 0; k < 2; k++) {
       const g = sign * r(k === 0 ? gx : gy);
-      const s = r(g * S[PREV + k]!);
+      const s = r(g * S[st.prev + k]!);
       const f = s > 0 ? plus : s < 0 ? minus : 1;
       // clamp_(min, max) is min(max(x, min), max): max wins when min > max, as in torch.
-      const ss = Math.min(Math.max(r((first ? r(lr) : S[STEP_SIZE + k]!) * f), lo), hi);
-      S[STEP_SIZE + k] = ss;
+      const ss = Math.min(Math.max(r((first ? r(lr) : S[st.step_size + k]!) * f), lo), hi);
+      S[st.step_size + k] = ss;
       const d = f === minus ? 0 : g;
-      S[PREV + k] = d;
+      S[st.prev + k] = d;
       S[k] = r(S[k]! - r(Math.sign(d) * ss));
     }
   },
-  wgsl: 'Rprop.wgsl',
 };

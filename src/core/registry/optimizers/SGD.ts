@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { lrParam, maximizeParam, num, slot, weightDecayParam } from './common.ts';
+import { lrParam, maximizeParam, num, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   lrParam(1e-3),
   {
     key: 'momentum',
@@ -24,20 +24,16 @@ const params: readonly ParamSchema[] = [
   weightDecayParam(0, 'L2 penalty added to the gradient: g + weight_decay * p.'),
   { key: 'nesterov', kind: 'bool', default: false, doc: 'Nesterov momentum: step along g + momentum * buf instead of buf.' },
   maximizeParam(),
-];
+] as const satisfies readonly ParamSchema[];
 
-const DAMPENING = slot(params, 'dampening');
-const WEIGHT_DECAY = slot(params, 'weight_decay');
-const NESTEROV = slot(params, 'nesterov');
-const MAXIMIZE = slot(params, 'maximize');
+const o = optimizerSlots(params);
 
-// S pair 1: momentum_buffer. S pair 2, x: 1 once the buffer exists. torch creates the buffer (as a
-// copy of the gradient, undampened) on the first step whose momentum is non-zero, which is step 1
-// unless a momentum-cycling schedule starts at 0, so a flag is exact where `t == 1` is not.
-const BUF = 2;
-const HAS_BUF = 4;
+// momentum_buffer; has_buffer (x): 1 once the buffer exists. torch creates the buffer (as a copy of
+// the gradient, undampened) on the first step whose momentum is non-zero, which is step 1 unless a
+// momentum-cycling schedule starts at 0, so a flag is exact where `t == 1` is not.
+const st = stateSlots(['momentum_buffer', 'has_buffer'] as const);
 
-export const SGD: OptimizerDef = {
+export const SGD: OptimizerDef<typeof o, typeof st> = {
   id: 'SGD',
   doc: 'Stochastic gradient descent with optional (Nesterov) momentum, dampening, L2 weight decay and maximize, as torch.optim.SGD.',
   reference:
@@ -46,7 +42,8 @@ export const SGD: OptimizerDef = {
     'when momentum_buffer is None else buf.mul_(momentum).add_(grad, alpha=1 - dampening); ' +
     'grad = grad.add(buf, alpha=momentum) if nesterov else buf; param.add_(grad, alpha=-lr).',
   params,
-  stateSlots: 2,
+  slots: o,
+  ...stateFields(st),
   momentumParam: 'momentum',
   validate(values: ParamValues): string[] {
     const momentum = num(values, 'momentum', 0);
@@ -60,10 +57,10 @@ export const SGD: OptimizerDef = {
     return [];
   },
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
-    S[BUF] = 0;
-    S[BUF + 1] = 0;
-    S[HAS_BUF] = 0;
-    S[HAS_BUF + 1] = 0;
+    S[st.momentum_buffer] = 0;
+    S[st.momentum_buffer + 1] = 0;
+    S[st.has_buffer] = 0;
+    S[st.has_buffer + 1] = 0;
   },
   step(
     r: Round,
@@ -78,12 +75,12 @@ export const SGD: OptimizerDef = {
   ): void {
     const lrf = r(lr);
     const mu = r(mom);
-    const wd = r(P[WEIGHT_DECAY]!);
+    const wd = r(P[o.weight_decay]!);
     // `1 - dampening` is a Python float in torch; here it is the f32 the shader computes.
-    const keep = r(1 - r(P[DAMPENING]!));
-    const nesterov = P[NESTEROV]! !== 0;
-    const sign = P[MAXIMIZE]! !== 0 ? -1 : 1;
-    const fresh = mu !== 0 && S[HAS_BUF]! === 0;
+    const keep = r(1 - r(P[o.dampening]!));
+    const nesterov = P[o.nesterov]! !== 0;
+    const sign = P[o.maximize]! !== 0 ? -1 : 1;
+    const fresh = mu !== 0 && S[st.has_buffer]! === 0;
     for (let k = 0; k < 2; k++) {
       const p = S[k]!;
       let g = sign * r(k === 0 ? gx : gy);
@@ -91,16 +88,15 @@ export const SGD: OptimizerDef = {
       if (mu !== 0) {
         let buf: number;
         if (fresh) buf = g;
-        else buf = r(r(S[BUF + k]! * mu) + r(keep * g));
-        S[BUF + k] = buf;
+        else buf = r(r(S[st.momentum_buffer + k]! * mu) + r(keep * g));
+        S[st.momentum_buffer + k] = buf;
         g = nesterov ? r(g + r(mu * buf)) : buf;
       }
       S[k] = r(p - r(lrf * g));
     }
-    if (fresh) S[HAS_BUF] = 1;
+    if (fresh) S[st.has_buffer] = 1;
   },
   // Two steps per pass won in every `bench --unroll` run (1.09-1.18x); for the other optimisers
   // it was a loss (Rprop 0.6x, Adafactor 0.8x) or within run-to-run noise (docs/performance.md, 13).
   gpuTwoStepsPerPass: true,
-  wgsl: 'SGD.wgsl',
 };

@@ -1,21 +1,52 @@
 /**
- * Pieces shared by the optimiser entries: torch's elementwise kernels as the float32 twin sees them,
- * a cancellation-free `1 - beta ** step`, slot lookup and the parameter schemas that several torch
- * optimisers declare identically.
+ * Pieces shared by the optimiser entries: the derived accessors (`optimizerSlots`, `stateSlots`),
+ * torch's elementwise kernels as the float32 twin sees them, a cancellation-free `1 - beta ** step`,
+ * the Schedule-Free bookkeeping both Schedule-Free entries run, and the parameter schemas that
+ * several optimisers declare identically.
  *
- * `lerp` and `oneMinusPow` have one WGSL twin each, `aten_lerp` and `one_minus_pow` in
- * shaders/lib/twins.wgsl, written in the same operation order as here.
+ * `lerp`, `oneMinusPow` and `pyPow` have one WGSL twin each, `aten_lerp`, `one_minus_pow` and
+ * `py_pow` in shaders/lib/twins.wgsl, written in the same operation order as here. Every helper here
+ * reads only its arguments, `Math` and the other helpers of this module, so that a twin function
+ * calling it stays self-contained (see "What a twin function may read" in ../types.ts).
  */
-import { P_OPTIMIZER } from '../../layout.ts';
-import type { BoolParam, NumberParam, ParamSchema, ParamValues, TupleParam } from '../../params.ts';
-import { slotOffsets } from '../../params.ts';
-import type { Round } from '../types.ts';
+import { P_OPTIMIZER, STATE_VEC2 } from '../../layout.ts';
+import type { BoolParam, NumberParam, ParamSchema, ParamSlots, ParamValues, TupleParam } from '../../params.ts';
+import { paramSlots } from '../../params.ts';
+import { INT_MAX } from '../schedules/common.ts';
+import type { Round, StateSlots } from '../types.ts';
 
-/** Absolute P slot of `key` (`lr`, `betas.0`, …); throws at module load if the schema lacks it. */
-export function slot(schema: readonly ParamSchema[], key: string): number {
-  const off = slotOffsets(schema)[key];
-  if (off === undefined) throw new Error(`optimizer schema has no parameter ${key}`);
-  return P_OPTIMIZER + off;
+/**
+ * An optimiser's accessor object `o`: `o.<name>` is the absolute P slot (`o.eps`, `o.betas_1`), and
+ * `o.<key>_<value>` an enum value's index (see ParamSlots). WGSL names the same slots `<Id>_<name>`.
+ */
+export function optimizerSlots<const S extends readonly ParamSchema[]>(schema: S): ParamSlots<S> {
+  return paramSlots(schema, P_OPTIMIZER);
+}
+
+/** Named state pairs: name -> index in S of the pair's x component. */
+export type NamedState<N extends string> = { readonly [K in N]: number };
+
+/**
+ * Names an optimiser's state pairs after the position, once: the k-th name (k = 1, 2, …) is pair k,
+ * and `st.<name>` = 2k is the index in S of its x component (y is `st.<name> + 1`). WGSL gets the
+ * pair index as the constant `<Id>_S_<name>` (src/engine/gpu/wgsl-layout.ts). Throws when the pairs
+ * do not fit STATE_VEC2 or a name repeats or is not an identifier.
+ */
+export function stateSlots<const N extends readonly string[]>(names: N): NamedState<N[number]> {
+  if (names.length + 1 > STATE_VEC2) throw new Error(`${names.length} state pairs and the position exceed STATE_VEC2 = ${STATE_VEC2}`);
+  const out: Record<string, number> = {};
+  names.forEach((n, i) => {
+    if (!/^[a-z][a-z0-9_]*$/.test(n)) throw new Error(`state name ${n} is not a lower-case identifier`);
+    if (n in out) throw new Error(`state name ${n} appears twice`);
+    out[n] = 2 * (i + 1);
+  });
+  return Object.freeze(out) as NamedState<N[number]>;
+}
+
+/** The entry fields derived from `st` (state, its names in pair order, their count). */
+export function stateFields<St extends StateSlots>(st: St): { state: St; stateNames: readonly string[]; stateSlots: number } {
+  const names = Object.keys(st).sort((a, b) => st[a]! - st[b]!);
+  return { state: st, stateNames: names, stateSlots: names.length };
 }
 
 /**
@@ -52,6 +83,67 @@ export function oneMinusPow(r: Round, b: number, t: number): number {
   return s;
 }
 
+/**
+ * Python's `b ** e` for b >= 0 (Schedule-Free's lr_max is never negative: lr >= 0 and lr_max starts
+ * at -1): 1 for e = 0 (0 ** 0 too), 0 for b = 0 < e, +inf for b = 0 > e (where Python raises
+ * ZeroDivisionError); otherwise Math.pow, whose WGSL twin `pow` (exp2(e * log2(b))) differs from it
+ * by a few ulps.
+ */
+export function pyPow(r: Round, b: number, e: number): number {
+  // The default power: b * b is what Python's correctly rounded b ** 2.0 gives, exactly in both
+  // precisions, and it spares the GPU a pow per step (53 -> 86 M run-steps/s for SGDScheduleFree).
+  if (e === 2) return r(b * b);
+  if (e === 0) return 1;
+  if (b === 0) return e > 0 ? 0 : Number.POSITIVE_INFINITY;
+  return r(Math.pow(b, e));
+}
+
+/**
+ * Schedule-Free's state (see `gradSlot` in ../types.ts), the first pairs of both Schedule-Free
+ * entries: pair 0 is x, the averaged iterate the reference's `optimizer.eval()` puts in `p.data`
+ * (what a user deploys; reported and classified); then y, the reference's `p.data` in train mode
+ * (where the gradient is taken), z (`state['z']`), and the group scalars (lr_max, weight_sum).
+ */
+export const SCHEDULE_FREE_STATE = ['y', 'z', 'group'] as const;
+
+/** y = z = x (the start point, already in pair 0), lr_max = -1, weight_sum = 0. */
+export function scheduleFreeInit(S: Float64Array, y: number, z: number, group: number): void {
+  S[y] = S[0]!;
+  S[y + 1] = S[1]!;
+  S[z] = S[0]!;
+  S[z + 1] = S[1]!;
+  S[group] = -1;
+  S[group + 1] = 0;
+}
+
+/**
+ * The group bookkeeping of the reference's step, from the LR it uses this step (`lr`, after warmup
+ * and, for AdamW, sqrt(bias_correction2)) and (k+1)**r (`tr`), with (lr_max, weight_sum) in the
+ * state pair at S[group]:
+ *   lr_max = max(lr, lr_max); weight = (k+1)**r * lr_max**weight_lr_power;
+ *   weight_sum += weight; ckp1 = weight / weight_sum (0 when weight_sum == 0, the reference's
+ *   ZeroDivisionError branch).
+ * Updates lr_max and weight_sum in S and returns ckp1.
+ */
+export function scheduleFreeAverage(r: Round, S: Float64Array, group: number, lr: number, tr: number, wlp: number): number {
+  const lrMax = Math.max(lr, S[group]!);
+  const weight = r(tr * pyPow(r, lrMax, wlp));
+  const weightSum = r(S[group + 1]! + weight);
+  S[group] = lrMax;
+  S[group + 1] = weightSum;
+  return weightSum === 0 ? 0 : r(weight / weightSum);
+}
+
+/** The warmup factor (k < warmup_steps ? (k+1) / warmup_steps : 1) for t = k + 1. */
+export function warmupFactor(r: Round, warmup: number, t: number): number {
+  return t - 1 < warmup ? r(t / warmup) : 1;
+}
+
+/** (k+1) ** r for t = k + 1 (1 for r = 0). */
+export function stepPower(r: Round, t: number, power: number): number {
+  return power === 0 ? 1 : r(Math.pow(t, power));
+}
+
 /** A number from resolved values, or `fallback` when absent or not a number. */
 export function num(values: ParamValues, key: string, fallback: number): number {
   const v = values[key];
@@ -62,22 +154,25 @@ export function num(values: ParamValues, key: string, fallback: number): number 
 
 const NON_NEGATIVE = { min: 0, max: Number.POSITIVE_INFINITY } as const;
 
+// Each returns its key as a literal type, so that the accessors derived from a schema holding it
+// know the name (see ParamSlots).
+
 /** `lr`: torch raises "Invalid learning rate" for lr < 0 (every optimiser); 0 is allowed. */
-export function lrParam(def: number): NumberParam {
+export function lrParam(def: number): NumberParam & { readonly key: 'lr' } {
   return { key: 'lr', kind: 'number', default: def, ...NON_NEGATIVE, doc: `Learning rate (torch default ${def}).` };
 }
 
-export function weightDecayParam(def: number, doc: string): NumberParam {
+export function weightDecayParam(def: number, doc: string): NumberParam & { readonly key: 'weight_decay' } {
   return { key: 'weight_decay', kind: 'number', default: def, ...NON_NEGATIVE, doc };
 }
 
 /** `eps`: torch raises "Invalid epsilon value" for eps < 0, so eps = 0 is accepted. */
-export function epsParam(def: number, doc: string): NumberParam {
+export function epsParam(def: number, doc: string): NumberParam & { readonly key: 'eps' } {
   return { key: 'eps', kind: 'number', default: def, ...NON_NEGATIVE, doc };
 }
 
 /** `betas`: torch raises "Invalid beta parameter at index i" unless 0 <= beta_i < 1. */
-export function betasParam(): TupleParam {
+export function betasParam(): TupleParam & { readonly key: 'betas'; readonly default: readonly [number, number] } {
   return {
     key: 'betas',
     kind: 'tuple',
@@ -89,12 +184,48 @@ export function betasParam(): TupleParam {
   };
 }
 
-export function maximizeParam(): BoolParam {
+export function maximizeParam(): BoolParam & { readonly key: 'maximize' } {
   return { key: 'maximize', kind: 'bool', default: false, doc: 'Ascend the loss instead (torch negates the gradient).' };
 }
 
-export function decoupledParam(doc: string): BoolParam {
+export function decoupledParam(doc: string): BoolParam & { readonly key: 'decoupled_weight_decay' } {
   return { key: 'decoupled_weight_decay', kind: 'bool', default: false, doc };
+}
+
+/** Schedule-Free's `warmup_steps` (both entries). */
+export function warmupStepsParam(): NumberParam & { readonly key: 'warmup_steps' } {
+  return {
+    key: 'warmup_steps',
+    kind: 'int',
+    default: 0,
+    min: -INT_MAX,
+    max: INT_MAX,
+    doc: 'Linear warmup inside the optimiser: the LR is scaled by (k+1) / warmup_steps while k < warmup_steps (not checked by the reference; <= 0 is no warmup).',
+  };
+}
+
+/** Schedule-Free's `r` (both entries). */
+export function rParam(): NumberParam & { readonly key: 'r' } {
+  return {
+    key: 'r',
+    kind: 'number',
+    default: 0,
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'Polynomial weighting of the average: weight (k+1) ** r * lr_max ** weight_lr_power (not checked by the reference).',
+  };
+}
+
+/** Schedule-Free's `weight_lr_power` (both entries). */
+export function weightLrPowerParam(): NumberParam & { readonly key: 'weight_lr_power' } {
+  return {
+    key: 'weight_lr_power',
+    kind: 'number',
+    default: 2,
+    min: Number.NEGATIVE_INFINITY,
+    max: Number.POSITIVE_INFINITY,
+    doc: 'The average weights each step by lr_max ** weight_lr_power (0: no LR weighting; not checked by the reference).',
+  };
 }
 
 /**
@@ -110,12 +241,17 @@ export function norm2(r: Round, x: number, y: number): number {
 /**
  * timm's "cautious" mask (Liang et al. 2024, https://arxiv.org/abs/2411.16085) over the two
  * coordinates: mask_i = [u_i g_i > 0] / max(mean(mask), 1e-3), then u_i *= mask_i, in torch's order
- * (mask.div_(mask.mean().clamp_(min=1e-3)); update.mul_(mask)). Writes the masked update to out.
+ * (mask.div_(mask.mean().clamp_(min=1e-3)); update.mul_(mask)). This is the divisor
+ * max(mean(mask), 1e-3) from the update (ux, uy) and the gradient (gx, gy); cautionScale masks one
+ * coordinate with it.
  */
-export function cautionMask(r: Round, ux: number, uy: number, gx: number, gy: number, out: Float64Array): void {
+export function cautionMean(r: Round, ux: number, uy: number, gx: number, gy: number): number {
   const ax = r(ux * gx) > 0 ? 1 : 0;
   const ay = r(uy * gy) > 0 ? 1 : 0;
-  const mean = Math.max(r(r(ax + ay) / 2), r(1e-3));
-  out[0] = r(ux * r(ax / mean));
-  out[1] = r(uy * r(ay / mean));
+  return Math.max(r(r(ax + ay) / 2), r(1e-3));
+}
+
+/** One coordinate of the cautious update, u * (mask / mean), with `mean` from cautionMean. */
+export function cautionScale(r: Round, u: number, g: number, mean: number): number {
+  return r(u * r((r(u * g) > 0 ? 1 : 0) / mean));
 }

@@ -8,10 +8,12 @@ import { LinearLR } from './LinearLR.ts';
 import { MultiStepLR } from './MultiStepLR.ts';
 import { PolynomialLR } from './PolynomialLR.ts';
 import { StepLR } from './StepLR.ts';
-import { num } from './common.ts';
+import { num, scheduleSlots } from './common.ts';
 
 /** torch's ChainedScheduler has no numeric arguments (schedulers, and an optional optimizer). */
-const params: readonly ParamSchema[] = [];
+const params = [] as const satisfies readonly ParamSchema[];
+
+const o = scheduleSlots(params);
 
 /*
  * How torch runs the chain (torch/optim/lr_scheduler.py, ChainedScheduler.__init__ and step):
@@ -98,7 +100,7 @@ export function validateChainedScheduler(
   return errors;
 }
 
-export const ChainedScheduler: ScheduleDef = {
+export const ChainedScheduler: ScheduleDef<typeof o> = {
   id: 'ChainedScheduler',
   doc:
     'Steps its schedulers together: the LR is the optimizer lr times the product of the children\'s factors at the same step ' +
@@ -109,6 +111,7 @@ export const ChainedScheduler: ScheduleDef = {
     'the group lr; ChainedScheduler changes nothing) and step (for scheduler in self._schedulers: scheduler.step()), with ' +
     "each child's chainable get_lr.",
   params,
+  slots: o,
   children: { min: 2, max: MAX_SCHEDULE_CHILDREN },
   cyclesMomentum: () => false,
   validate: (values, ctx, children) => validateChainedScheduler(values, children, ctx),
@@ -123,5 +126,4 @@ export const ChainedScheduler: ScheduleDef = {
     out[0] = lr;
     out[1] = 0;
   },
-  wgsl: 'ChainedScheduler.wgsl',
 };

@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
-import { INT_MAX, num, offset } from './common.ts';
+import { INT_MAX, num, scheduleSlots } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'factor',
     kind: 'number',
@@ -20,12 +20,11 @@ const params: readonly ParamSchema[] = [
     max: INT_MAX,
     doc: 'Step at which the LR is divided back by factor (0: never, as torch applies factor at step 0 first).',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-export const CONSTANT_FACTOR = offset(params, 'factor');
-export const CONSTANT_TOTAL_ITERS = offset(params, 'total_iters');
+const o = scheduleSlots(params);
 
-export const ConstantLR: ScheduleDef = {
+export const ConstantLR: ScheduleDef<typeof o> = {
   id: 'ConstantLR',
   doc: 'Multiplies the LR by factor for the first total_iters steps, then restores it.',
   reference:
@@ -33,6 +32,7 @@ export const ConstantLR: ScheduleDef = {
     'group lr * (1.0 / factor); otherwise unchanged. (Its _get_closed_form_lr is only used by SequentialLR, ' +
     'see SequentialLR.ts.)',
   params,
+  slots: o,
   cyclesMomentum: () => false,
   validate(values: ParamValues, ctx: ScheduleContext): string[] {
     const factor = num(values, 'factor');
@@ -47,8 +47,8 @@ export const ConstantLR: ScheduleDef = {
   },
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
-    const factor = r(P[b + CONSTANT_FACTOR]!);
-    const total = P[b + CONSTANT_TOTAL_ITERS]!;
+    const factor = r(P[b + o.factor]!);
+    const total = P[b + o.total_iters]!;
     const scaled = r(r(baseLr) * factor);
     // torch restores by multiplying with 1 / factor, not by going back to the base LR; keeping its
     // arithmetic makes float64 agree with torch bit for bit. total_iters = 0 never restores,
@@ -56,5 +56,4 @@ export const ConstantLR: ScheduleDef = {
     out[0] = total >= 1 && k >= total ? r(scaled * r(1 / factor)) : scaled;
     out[1] = 0;
   },
-  wgsl: 'ConstantLR.wgsl',
 };

@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { Round, ScheduleDef, ScheduleNode } from '../types.ts';
-import { INT_MAX, cosWeight, offset } from './common.ts';
+import { cosWeight, INT_MAX, scheduleSlots } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'T_max',
     kind: 'int',
@@ -21,10 +21,9 @@ const params: readonly ParamSchema[] = [
     max: Number.POSITIVE_INFINITY,
     doc: 'LR reached at step T_max (torch does not check it).',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-const T_MAX = offset(params, 'T_max');
-const ETA_MIN = offset(params, 'eta_min');
+const o = scheduleSlots(params);
 
 /**
  * The LR after k steps when torch's recursion starts from group lr `l0` while the scheduler's own
@@ -44,8 +43,8 @@ export function cosineAnnealingFrom(
   base: number,
   out: Float64Array,
 ): void {
-  const t = P[b + T_MAX]!;
-  const eta = r(P[b + ETA_MIN]!);
+  const t = P[b + o.T_max]!;
+  const eta = r(P[b + o.eta_min]!);
   // The factor (1 + cos(pi j / T)) / 2 has period 2T and is symmetric about T, so reduce to
   // j in [0, T] with integer arithmetic and pass T - j exactly (see cosWeight).
   let j = k % (2 * t);
@@ -56,16 +55,17 @@ export function cosineAnnealingFrom(
   out[1] = 0;
 }
 
-export const CosineAnnealingLR: ScheduleDef = {
+export const CosineAnnealingLR: ScheduleDef<typeof o> = {
   id: 'CosineAnnealingLR',
   doc: 'Anneals the LR along a half cosine from its initial value to eta_min over T_max steps (and back up after, as torch does).',
   reference:
     'torch/optim/lr_scheduler.py, CosineAnnealingLR.get_lr (recursive ratio form, with the additive branch when ' +
     '(k - 1 - T_max) % (2 T_max) == 0) and _get_closed_form_lr (eta_min + (base_lr - eta_min) (1 + cos(pi k / T_max)) / 2).',
   params,
+  slots: o,
+  helpers: { cosineAnnealingFrom },
   cyclesMomentum: () => false,
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     cosineAnnealingFrom(r, P, node.base, k, baseLr, baseLr, out);
   },
-  wgsl: 'CosineAnnealingLR.wgsl',
 };

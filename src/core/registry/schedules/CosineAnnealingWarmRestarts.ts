@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { Round, ScheduleDef, ScheduleNode } from '../types.ts';
-import { INT_MAX, cosWeight, offset } from './common.ts';
+import { cosWeight, INT_MAX, scheduleSlots } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'T_0',
     kind: 'int',
@@ -29,25 +29,24 @@ const params: readonly ParamSchema[] = [
     max: Number.POSITIVE_INFINITY,
     doc: 'LR approached at the end of each period (torch only checks that it is a number).',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-const T_0 = offset(params, 'T_0');
-const T_MULT = offset(params, 'T_mult');
-const ETA_MIN = offset(params, 'eta_min');
+const o = scheduleSlots(params);
 
-export const CosineAnnealingWarmRestarts: ScheduleDef = {
+export const CosineAnnealingWarmRestarts: ScheduleDef<typeof o> = {
   id: 'CosineAnnealingWarmRestarts',
   doc: 'SGDR: cosine annealing from the LR to eta_min over T_i steps, then a restart, with T_i = T_0 * T_mult ** i.',
   reference:
     'torch/optim/lr_scheduler.py, CosineAnnealingWarmRestarts.step (T_cur += 1; if T_cur >= T_i: T_cur %= T_i, ' +
     'T_i *= T_mult) and get_lr (eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2).',
   params,
+  slots: o,
   cyclesMomentum: () => false,
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
-    const t0 = P[b + T_0]!;
-    const tm = P[b + T_MULT]!;
-    const eta = r(P[b + ETA_MIN]!);
+    const t0 = P[b + o.T_0]!;
+    const tm = P[b + o.T_mult]!;
+    const eta = r(P[b + o.eta_min]!);
     let cur: number;
     let ti = t0;
     if (tm === 1) {
@@ -65,5 +64,4 @@ export const CosineAnnealingWarmRestarts: ScheduleDef = {
     out[0] = r(eta + r(r(r(baseLr) - eta) * w));
     out[1] = 0;
   },
-  wgsl: 'CosineAnnealingWarmRestarts.wgsl',
 };

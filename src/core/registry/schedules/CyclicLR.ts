@@ -1,13 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
-import { INT_MAX, isSet, offset, powInt } from './common.ts';
+import { INT_MAX, isSet, powInt, scheduleSlots } from './common.ts';
 
-const MODES = ['triangular', 'triangular2', 'exp_range'] as const;
-const MODE_TRIANGULAR2 = MODES.indexOf('triangular2');
-const MODE_EXP_RANGE = MODES.indexOf('exp_range');
-
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'base_lr',
     kind: 'number',
@@ -45,7 +41,7 @@ const params: readonly ParamSchema[] = [
   {
     key: 'mode',
     kind: 'enum',
-    values: MODES,
+    values: ['triangular', 'triangular2', 'exp_range'],
     default: 'triangular',
     doc: 'Amplitude policy: constant, halved every cycle (triangular2), or scaled by gamma ** step (exp_range).',
   },
@@ -86,17 +82,9 @@ const params: readonly ParamSchema[] = [
     max: Number.POSITIVE_INFINITY,
     doc: 'Momentum at the start of each cycle when cycling; replaces the optimizer momentum/beta1 at construction, as in torch.',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-export const CYCLIC_BASE_LR = offset(params, 'base_lr');
-const MAX_LR = offset(params, 'max_lr');
-const UP = offset(params, 'step_size_up');
-const DOWN = offset(params, 'step_size_down');
-const MODE = offset(params, 'mode');
-const GAMMA = offset(params, 'gamma');
-const CYCLE_MOMENTUM = offset(params, 'cycle_momentum');
-const BASE_MOMENTUM = offset(params, 'base_momentum');
-const MAX_MOMENTUM = offset(params, 'max_momentum');
+const o = scheduleSlots(params);
 
 /** torch's ValueError when cycle_momentum is on and the optimizer has neither momentum nor betas. */
 export function momentumSupportErrors(values: ParamValues, ctx: ScheduleContext): string[] {
@@ -109,7 +97,7 @@ export function momentumSupportErrors(values: ParamValues, ctx: ScheduleContext)
   return [];
 }
 
-export const CyclicLR: ScheduleDef = {
+export const CyclicLR: ScheduleDef<typeof o> = {
   id: 'CyclicLR',
   doc: 'Cyclical LR (Smith 2017): triangular waves between base_lr and max_lr, optionally cycling momentum the opposite way. Custom scale_fn is not supported.',
   reference:
@@ -118,12 +106,13 @@ export const CyclicLR: ScheduleDef = {
     'x = 1 + k / total_size - cycle, scale = x / step_ratio or (x - 1) / (step_ratio - 1); ' +
     'lr = base_lr + (max_lr - base_lr) * scale * scale_fn; momentum = max_momentum - (max_momentum - base_momentum) * scale * scale_fn).',
   params,
+  slots: o,
   cyclesMomentum: (values: ParamValues) => values['cycle_momentum'] === true,
   validate: momentumSupportErrors,
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, _baseLr: number, out: Float64Array): void {
     const b = node.base;
-    const up = P[b + UP]!;
-    const downSlot = P[b + DOWN]!;
+    const up = P[b + o.step_size_up]!;
+    const downSlot = P[b + o.step_size_down]!;
     const down = isSet(downSlot) ? downSlot : up;
     const total = up + down;
     // Integer form of torch's float x = 1 + k / total - cycle: exact, where the float form loses
@@ -131,20 +120,19 @@ export const CyclicLR: ScheduleDef = {
     const cycle = Math.floor(k / total) + 1;
     const pos = k % total;
     const scale = pos <= up ? r(pos / up) : r((total - pos) / down);
-    const mode = P[b + MODE]!;
+    const mode = P[b + o.mode]!;
     let amp = 1;
-    if (mode === MODE_TRIANGULAR2) amp = r(2 ** (1 - cycle));
-    else if (mode === MODE_EXP_RANGE) amp = powInt(r, r(P[b + GAMMA]!), k);
-    const lo = r(P[b + CYCLIC_BASE_LR]!);
-    const hi = r(P[b + MAX_LR]!);
+    if (mode === o.mode_triangular2) amp = r(2 ** (1 - cycle));
+    else if (mode === o.mode_exp_range) amp = powInt(r, r(P[b + o.gamma]!), k);
+    const lo = r(P[b + o.base_lr]!);
+    const hi = r(P[b + o.max_lr]!);
     out[0] = r(lo + r(r(r(hi - lo) * scale) * amp));
-    if (P[b + CYCLE_MOMENTUM]! !== 0) {
-      const mlo = r(P[b + BASE_MOMENTUM]!);
-      const mhi = r(P[b + MAX_MOMENTUM]!);
+    if (P[b + o.cycle_momentum]! !== 0) {
+      const mlo = r(P[b + o.base_momentum]!);
+      const mhi = r(P[b + o.max_momentum]!);
       out[1] = r(mhi - r(r(r(mhi - mlo) * scale) * amp));
     } else {
       out[1] = 0;
     }
   },
-  wgsl: 'CyclicLR.wgsl',
 };

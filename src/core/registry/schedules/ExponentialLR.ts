@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { Round, ScheduleDef, ScheduleNode } from '../types.ts';
-import { offset, powInt } from './common.ts';
+import { powInt, scheduleSlots } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'gamma',
     kind: 'number',
@@ -13,21 +13,21 @@ const params: readonly ParamSchema[] = [
     max: Number.POSITIVE_INFINITY,
     doc: 'Multiplicative factor of LR decay per step; required in torch (0.95 is its docstring example), not range-checked.',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-const GAMMA = offset(params, 'gamma');
+const o = scheduleSlots(params);
 
-export const ExponentialLR: ScheduleDef = {
+export const ExponentialLR: ScheduleDef<typeof o> = {
   id: 'ExponentialLR',
   doc: 'Multiplies the LR by gamma every step: lr_k = lr * gamma ** k.',
   reference:
     'torch/optim/lr_scheduler.py, ExponentialLR.get_lr (group lr unchanged in the initial step, else group lr * gamma) ' +
     'and _get_closed_form_lr (base_lr * gamma ** k).',
   params,
+  slots: o,
   cyclesMomentum: () => false,
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
-    out[0] = r(r(baseLr) * powInt(r, r(P[node.base + GAMMA]!), k));
+    out[0] = r(r(baseLr) * powInt(r, r(P[node.base + o.gamma]!), k));
     out[1] = 0;
   },
-  wgsl: 'ExponentialLR.wgsl',
 };

@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { Round, ScheduleDef, ScheduleNode } from '../types.ts';
-import { INT_MAX, offset } from './common.ts';
+import { INT_MAX, scheduleSlots } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'start_factor',
     kind: 'number',
@@ -29,13 +29,11 @@ const params: readonly ParamSchema[] = [
     max: INT_MAX,
     doc: 'Steps over which the multiplier moves linearly from start_factor to end_factor (0: stays at start_factor).',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-export const LINEAR_TOTAL_ITERS = offset(params, 'total_iters');
-const START = offset(params, 'start_factor');
-const END = offset(params, 'end_factor');
+const o = scheduleSlots(params);
 
-export const LinearLR: ScheduleDef = {
+export const LinearLR: ScheduleDef<typeof o> = {
   id: 'LinearLR',
   doc: 'Scales the LR by a factor moving linearly from start_factor to end_factor over total_iters steps.',
   reference:
@@ -43,12 +41,13 @@ export const LinearLR: ScheduleDef = {
     'group lr * (1 + (end - start) / (total_iters * start + (k - 1) * (end - start))); later unchanged), whose ' +
     'product telescopes to start + (end - start) * min(k, total_iters) / total_iters (_get_closed_form_lr).',
   params,
+  slots: o,
   cyclesMomentum: () => false,
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
-    const s = r(P[b + START]!);
-    const e = r(P[b + END]!);
-    const t = P[b + LINEAR_TOTAL_ITERS]!;
+    const s = r(P[b + o.start_factor]!);
+    const e = r(P[b + o.end_factor]!);
+    const t = P[b + o.total_iters]!;
     let factor = s;
     if (t > 0) {
       const m = Math.min(k, t);
@@ -59,5 +58,4 @@ export const LinearLR: ScheduleDef = {
     out[0] = r(r(baseLr) * factor);
     out[1] = 0;
   },
-  wgsl: 'LinearLR.wgsl',
 };

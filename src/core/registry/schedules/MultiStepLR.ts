@@ -1,11 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { Round, ScheduleDef, ScheduleNode } from '../types.ts';
-import { INT_MAX, isSet, offset, powInt } from './common.ts';
+import { INT_MAX, isSet, powInt, scheduleSlots } from './common.ts';
 
-const MAX_MILESTONES = 8;
-
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'milestones',
     kind: 'int-list',
@@ -13,7 +11,7 @@ const params: readonly ParamSchema[] = [
     default: [30, 80],
     min: 0,
     max: INT_MAX,
-    maxLength: MAX_MILESTONES,
+    maxLength: 8,
     doc: 'Steps at which the LR is multiplied by gamma (a repeated milestone multiplies by gamma ** count); required in torch ([30, 80] is its docstring example).',
   },
   {
@@ -24,12 +22,11 @@ const params: readonly ParamSchema[] = [
     max: Number.POSITIVE_INFINITY,
     doc: 'Multiplicative factor of LR decay at each milestone (torch does not check it).',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-const MILESTONES = offset(params, 'milestones.0');
-const GAMMA = offset(params, 'gamma');
+const o = scheduleSlots(params);
 
-export const MultiStepLR: ScheduleDef = {
+export const MultiStepLR: ScheduleDef<typeof o> = {
   id: 'MultiStepLR',
   doc: 'Multiplies the LR by gamma at each milestone: lr_k = lr * gamma ** (number of milestones <= k).',
   reference:
@@ -37,16 +34,17 @@ export const MultiStepLR: ScheduleDef = {
     'gamma ** milestones[k] when k is a milestone (including k = 0 at construction); ' +
     '_get_closed_form_lr = base_lr * gamma ** bisect_right(sorted(milestones.elements()), k).',
   params,
+  slots: o,
   cyclesMomentum: () => false,
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
     let count = 0;
-    for (let i = 0; i < MAX_MILESTONES; i++) {
-      const m = P[b + MILESTONES + i]!;
+    // Every milestone slot, first to last (unused ones hold PARAM_UNSET).
+    for (let i = o.milestones_0; i <= o.milestones_7; i++) {
+      const m = P[b + i]!;
       if (isSet(m) && m <= k) count++;
     }
-    out[0] = r(r(baseLr) * powInt(r, r(P[b + GAMMA]!), count));
+    out[0] = r(r(baseLr) * powInt(r, r(P[b + o.gamma]!), count));
     out[1] = 0;
   },
-  wgsl: 'MultiStepLR.wgsl',
 };

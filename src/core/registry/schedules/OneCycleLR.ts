@@ -1,13 +1,10 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
-import { INT_MAX, cosWeight, isSet, num, offset } from './common.ts';
+import { cosWeight, INT_MAX, isSet, num, scheduleSlots } from './common.ts';
 import { momentumSupportErrors } from './CyclicLR.ts';
 
-const ANNEAL = ['cos', 'linear'] as const;
-const ANNEAL_COS = ANNEAL.indexOf('cos');
-
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'max_lr',
     kind: 'number',
@@ -52,7 +49,7 @@ const params: readonly ParamSchema[] = [
   {
     key: 'anneal_strategy',
     kind: 'enum',
-    values: ANNEAL,
+    values: ['cos', 'linear'],
     default: 'cos',
     doc: 'Shape of every phase: cosine or linear interpolation between its end points.',
   },
@@ -100,21 +97,9 @@ const params: readonly ParamSchema[] = [
     default: false,
     doc: 'Add a third phase: back down to the initial LR symmetrically, then anneal to the final LR.',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-export const ONECYCLE_MAX_LR = offset(params, 'max_lr');
-export const ONECYCLE_DIV_FACTOR = offset(params, 'div_factor');
-const TOTAL_STEPS = offset(params, 'total_steps');
-const EPOCHS = offset(params, 'epochs');
-const STEPS_PER_EPOCH = offset(params, 'steps_per_epoch');
-const PCT_START = offset(params, 'pct_start');
-const ANNEAL_STRATEGY = offset(params, 'anneal_strategy');
-const CYCLE_MOMENTUM = offset(params, 'cycle_momentum');
-const BASE_MOMENTUM = offset(params, 'base_momentum');
-const MAX_MOMENTUM = offset(params, 'max_momentum');
-const DIV_FACTOR = offset(params, 'div_factor');
-const FINAL_DIV_FACTOR = offset(params, 'final_div_factor');
-const THREE_PHASE = offset(params, 'three_phase');
+const o = scheduleSlots(params);
 
 /** torch's total_steps: the explicit value, else epochs * steps_per_epoch, else null (torch raises). */
 export function oneCycleTotalSteps(values: ParamValues): number | null {
@@ -153,7 +138,7 @@ function zeroLengthPhaseErrors(values: ParamValues, n: number, last: number): st
   return errors;
 }
 
-export const OneCycleLR: ScheduleDef = {
+export const OneCycleLR: ScheduleDef<typeof o> = {
   id: 'OneCycleLR',
   doc: '1cycle policy (Smith & Topin 2017): warm up from max_lr / div_factor to max_lr, then anneal to max_lr / (div_factor * final_div_factor), optionally cycling momentum the opposite way.',
   reference:
@@ -161,6 +146,7 @@ export const OneCycleLR: ScheduleDef = {
     'float(2 * pct_start * total_steps) - 2, total_steps - 1; group initial_lr/max_lr/min_lr) and get_lr ' +
     '(pct = (k - start_step) / (end_step - start_step); _annealing_cos / _annealing_linear; raises when k > total_steps).',
   params,
+  slots: o,
   cyclesMomentum: (values: ParamValues) => values['cycle_momentum'] === true,
   validate(values: ParamValues, ctx: ScheduleContext): string[] {
     const errors: string[] = [];
@@ -194,14 +180,14 @@ export const OneCycleLR: ScheduleDef = {
   },
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, _baseLr: number, out: Float64Array): void {
     const b = node.base;
-    const explicit = P[b + TOTAL_STEPS]!;
-    const n = isSet(explicit) ? explicit : r(P[b + EPOCHS]! * P[b + STEPS_PER_EPOCH]!);
-    const pct = r(P[b + PCT_START]!);
-    const top = r(P[b + ONECYCLE_MAX_LR]!);
-    const initial = r(top / r(P[b + DIV_FACTOR]!));
-    const lowest = r(initial / r(P[b + FINAL_DIV_FACTOR]!));
-    const mHi = r(P[b + MAX_MOMENTUM]!);
-    const mLo = r(P[b + BASE_MOMENTUM]!);
+    const explicit = P[b + o.total_steps]!;
+    const n = isSet(explicit) ? explicit : r(P[b + o.epochs]! * P[b + o.steps_per_epoch]!);
+    const pct = r(P[b + o.pct_start]!);
+    const top = r(P[b + o.max_lr]!);
+    const initial = r(top / r(P[b + o.div_factor]!));
+    const lowest = r(initial / r(P[b + o.final_div_factor]!));
+    const mHi = r(P[b + o.max_momentum]!);
+    const mLo = r(P[b + o.base_momentum]!);
     // Phase selection exactly as torch's loop: the first phase with k <= end_step, else the last.
     const end1 = r(r(pct * n) - 1);
     let start = 0;
@@ -217,7 +203,7 @@ export const OneCycleLR: ScheduleDef = {
       lr1 = lowest;
       m0 = mLo;
       m1 = mHi;
-      if (P[b + THREE_PHASE]! !== 0) {
+      if (P[b + o.three_phase]! !== 0) {
         const end2 = r(r(r(2 * pct) * n) - 2);
         if (k <= end2) {
           end = end2;
@@ -240,7 +226,7 @@ export const OneCycleLR: ScheduleDef = {
     // absolute error of ~1e-7 * max_lr in f32. With both terms non-negative nothing cancels.
     let w0: number;
     let w1: number;
-    if (P[b + ANNEAL_STRATEGY]! === ANNEAL_COS) {
+    if (P[b + o.anneal_strategy]! === o.anneal_strategy_cos) {
       w0 = cosWeight(r, a, q, d);
       w1 = cosWeight(r, q, a, d);
     } else {
@@ -248,7 +234,6 @@ export const OneCycleLR: ScheduleDef = {
       w1 = r(a / d);
     }
     out[0] = r(r(lr0 * w0) + r(lr1 * w1));
-    out[1] = P[b + CYCLE_MOMENTUM]! !== 0 ? r(r(m0 * w0) + r(m1 * w1)) : 0;
+    out[1] = P[b + o.cycle_momentum]! !== 0 ? r(r(m0 * w0) + r(m1 * w1)) : 0;
   },
-  wgsl: 'OneCycleLR.wgsl',
 };

@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
-import { INT_MAX, num, offset, powReal } from './common.ts';
+import { INT_MAX, num, powReal, scheduleSlots } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'total_iters',
     kind: 'int',
@@ -20,12 +20,11 @@ const params: readonly ParamSchema[] = [
     max: Number.POSITIVE_INFINITY,
     doc: 'Power of the decay (1 - k / total_iters) ** power (torch does not check it; a negative power divides by zero at total_iters).',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-export const POLYNOMIAL_TOTAL_ITERS = offset(params, 'total_iters');
-const POWER = offset(params, 'power');
+const o = scheduleSlots(params);
 
-export const PolynomialLR: ScheduleDef = {
+export const PolynomialLR: ScheduleDef<typeof o> = {
   id: 'PolynomialLR',
   doc: 'Decays the LR polynomially to 0 over total_iters steps: lr_k = lr * (1 - min(k, total_iters) / total_iters) ** power.',
   reference:
@@ -33,6 +32,7 @@ export const PolynomialLR: ScheduleDef = {
     'total_iters, else group lr * ((1 - k / total_iters) / (1 - (k - 1) / total_iters)) ** power) and _get_closed_form_lr ' +
     '(base_lr * (1 - min(total_iters, k) / total_iters) ** power).',
   params,
+  slots: o,
   cyclesMomentum: () => false,
   validate(values: ParamValues, ctx: ScheduleContext): string[] {
     const total = num(values, 'total_iters') ?? 0;
@@ -47,16 +47,15 @@ export const PolynomialLR: ScheduleDef = {
   },
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
-    const t = P[b + POLYNOMIAL_TOTAL_ITERS]!;
+    const t = P[b + o.total_iters]!;
     let factor = 1;
     if (t > 0) {
       // (T - m) / T rather than torch's 1 - m / T: exact integers over T, so the factor keeps its
       // relative precision in f32 near the end of the decay.
       const m = Math.min(k, t);
-      factor = powReal(r, r((t - m) / t), r(P[b + POWER]!));
+      factor = powReal(r, r((t - m) / t), r(P[b + o.power]!));
     }
     out[0] = r(r(baseLr) * factor);
     out[1] = 0;
   },
-  wgsl: 'PolynomialLR.wgsl',
 };

@@ -2,9 +2,9 @@
 // four-number plateau state, checked by tests.
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
-import { INT_MAX, offset } from './common.ts';
+import { INT_MAX, isNaNValue, scheduleSlots } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   { key: 'mode', kind: 'enum', values: ['min', 'max'], default: 'min', doc: 'min: the metric should fall; max: it should rise.' },
   { key: 'factor', kind: 'number', default: 0.1, min: 0, max: 1, minExclusive: true, maxExclusive: true, doc: 'LR multiplier on a plateau (torch requires factor < 1).' },
   { key: 'patience', kind: 'int', default: 10, min: 0, max: INT_MAX, doc: 'Steps without improvement tolerated before the LR is reduced.' },
@@ -13,27 +13,20 @@ const params: readonly ParamSchema[] = [
   { key: 'cooldown', kind: 'int', default: 0, min: 0, max: INT_MAX, doc: 'Steps after a reduction during which bad steps are not counted.' },
   { key: 'min_lr', kind: 'number', default: 0, min: 0, max: Number.POSITIVE_INFINITY, doc: 'Lower bound on the LR.' },
   { key: 'eps', kind: 'number', default: 1e-8, min: 0, max: Number.POSITIVE_INFINITY, doc: 'A reduction smaller than eps is skipped.' },
-];
+] as const satisfies readonly ParamSchema[];
 
-const MODE = offset(params, 'mode');
-const FACTOR = offset(params, 'factor');
-const PATIENCE = offset(params, 'patience');
-const THRESHOLD = offset(params, 'threshold');
-const THRESHOLD_MODE = offset(params, 'threshold_mode');
-const COOLDOWN = offset(params, 'cooldown');
-const MIN_LR = offset(params, 'min_lr');
-const EPS = offset(params, 'eps');
+const o = scheduleSlots(params);
 
 /** torch's is_better, for a best that is finite (the first step is better by definition: best = ±inf). */
-function isBetter(r: Round, P: Float64Array, b: number, a: number, best: number): boolean {
-  const max = P[b + MODE]! === 1;
-  const rel = P[b + THRESHOLD_MODE]! === 0;
-  const t = r(P[b + THRESHOLD]!);
+export function isBetter(r: Round, P: Float64Array, b: number, a: number, best: number): boolean {
+  const max = P[b + o.mode]! === o.mode_max;
+  const rel = P[b + o.threshold_mode]! === o.threshold_mode_rel;
+  const t = r(P[b + o.threshold]!);
   if (!max) return rel ? a < r(best * r(1 - t)) : a < r(best - t);
   return rel ? a > r(best * r(t + 1)) : a > r(best + t);
 }
 
-export const ReduceLROnPlateau: ScheduleDef = {
+export const ReduceLROnPlateau: ScheduleDef<typeof o> = {
   id: 'ReduceLROnPlateau',
   doc:
     "Cuts the LR by `factor` when the run's loss has not improved for `patience` steps, each run on its own loss: the LR " +
@@ -44,6 +37,8 @@ export const ReduceLROnPlateau: ScheduleDef = {
     'num_bad_epochs counts non-improving steps, in_cooldown zeroes it, a reduction sets lr = max(lr·factor, min_lr) if the ' +
     'change exceeds eps and restarts the cooldown.',
   params,
+  slots: o,
+  helpers: { isBetter },
   cyclesMomentum: () => false,
   validate(values: ParamValues, ctx: ScheduleContext): string[] {
     void values;
@@ -69,7 +64,7 @@ export const ReduceLROnPlateau: ScheduleDef = {
       let best = state[1]!;
       let bad = state[2]!;
       let cooldown = state[3]!;
-      if (first ? !Number.isNaN(metric) : isBetter(r, P, b, metric, best)) {
+      if (first ? !isNaNValue(metric) : isBetter(r, P, b, metric, best)) {
         best = metric;
         bad = 0;
       } else {
@@ -79,10 +74,10 @@ export const ReduceLROnPlateau: ScheduleDef = {
         cooldown -= 1;
         bad = 0;
       }
-      if (bad > P[b + PATIENCE]!) {
-        const next = Math.max(r(lr * r(P[b + FACTOR]!)), r(P[b + MIN_LR]!));
-        if (r(lr - next) > r(P[b + EPS]!)) lr = next;
-        cooldown = P[b + COOLDOWN]!;
+      if (bad > P[b + o.patience]!) {
+        const next = Math.max(r(lr * r(P[b + o.factor]!)), r(P[b + o.min_lr]!));
+        if (r(lr - next) > r(P[b + o.eps]!)) lr = next;
+        cooldown = P[b + o.cooldown]!;
         bad = 0;
       }
       state[0] = lr;
@@ -91,5 +86,4 @@ export const ReduceLROnPlateau: ScheduleDef = {
       state[3] = cooldown;
     },
   },
-  wgsl: 'ReduceLROnPlateau.wgsl',
 };

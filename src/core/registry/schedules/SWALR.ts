@@ -1,12 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { Round, ScheduleDef, ScheduleNode } from '../types.ts';
-import { INT_MAX, cosWeight, offset } from './common.ts';
+import { cosWeight, INT_MAX, scheduleSlots } from './common.ts';
 
-const ANNEAL = ['cos', 'linear'] as const;
-const ANNEAL_COS = ANNEAL.indexOf('cos');
-
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'swa_lr',
     kind: 'number',
@@ -27,15 +24,13 @@ const params: readonly ParamSchema[] = [
   {
     key: 'anneal_strategy',
     kind: 'enum',
-    values: ANNEAL,
+    values: ['cos', 'linear'],
     default: 'cos',
     doc: 'Shape of the anneal: alpha = (1 - cos(pi t)) / 2 or alpha = t, t = k / anneal_epochs.',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-const SWA_LR = offset(params, 'swa_lr');
-const ANNEAL_EPOCHS = offset(params, 'anneal_epochs');
-const ANNEAL_STRATEGY = offset(params, 'anneal_strategy');
+const o = scheduleSlots(params);
 
 /*
  * torch's SWALR.get_lr works from _step_count (step = _step_count - 1 = k after k scheduler steps;
@@ -47,7 +42,7 @@ const ANNEAL_STRATEGY = offset(params, 'anneal_strategy');
  * same lr0: the LR after k steps is swa_lr * alpha_k + lr * (1 - alpha_k), then swa_lr from k = A on.
  * Both weights are formed from the integers (k, A - k), never as 1 - alpha (see cosWeight).
  */
-export const SWALR: ScheduleDef = {
+export const SWALR: ScheduleDef<typeof o> = {
   id: 'SWALR',
   doc: 'Stochastic Weight Averaging LR (Izmailov et al. 2018): anneals the LR from the optimizer lr to swa_lr over anneal_epochs steps (cosine or linear), then holds swa_lr.',
   reference:
@@ -56,11 +51,12 @@ export const SWALR: ScheduleDef = {
     'lr0 = _get_initial_lr(group lr, swa_lr, anneal_func(prev_t)); lr = swa_lr * alpha + lr0 * (1 - alpha)) with ' +
     '_cosine_anneal(t) = (1 - cos(pi t)) / 2 and _linear_anneal(t) = t.',
   params,
+  slots: o,
   cyclesMomentum: () => false,
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
-    const swa = r(P[b + SWA_LR]!);
-    const n = P[b + ANNEAL_EPOCHS]!;
+    const swa = r(P[b + o.swa_lr]!);
+    const n = P[b + o.anneal_epochs]!;
     out[1] = 0;
     if (n === 0) {
       out[0] = swa;
@@ -70,7 +66,7 @@ export const SWALR: ScheduleDef = {
     const q = n - a;
     let alpha: number;
     let keep: number;
-    if (P[b + ANNEAL_STRATEGY]! === ANNEAL_COS) {
+    if (P[b + o.anneal_strategy]! === o.anneal_strategy_cos) {
       // (1 - cos(pi a / n)) / 2 = (1 + cos(pi q / n)) / 2, and its complement.
       alpha = cosWeight(r, q, a, n);
       keep = cosWeight(r, a, q, n);
@@ -80,5 +76,4 @@ export const SWALR: ScheduleDef = {
     }
     out[0] = r(r(swa * alpha) + r(r(baseLr) * keep));
   },
-  wgsl: 'SWALR.wgsl',
 };

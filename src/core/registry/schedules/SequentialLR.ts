@@ -2,17 +2,17 @@
 import { MAX_SCHEDULE_CHILDREN } from '../../layout.ts';
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
-import { CONSTANT_TOTAL_ITERS, ConstantLR } from './ConstantLR.ts';
+import { ConstantLR } from './ConstantLR.ts';
 import { CosineAnnealingLR, cosineAnnealingFrom } from './CosineAnnealingLR.ts';
 import { CosineAnnealingWarmRestarts } from './CosineAnnealingWarmRestarts.ts';
-import { CYCLIC_BASE_LR, CyclicLR } from './CyclicLR.ts';
-import { INT_MAX, intList, num, offset } from './common.ts';
+import { CyclicLR } from './CyclicLR.ts';
+import { INT_MAX, intList, num, scheduleSlots } from './common.ts';
 import { LinearLR } from './LinearLR.ts';
-import { ONECYCLE_DIV_FACTOR, ONECYCLE_MAX_LR, OneCycleLR } from './OneCycleLR.ts';
+import { OneCycleLR } from './OneCycleLR.ts';
 import { PolynomialLR } from './PolynomialLR.ts';
 import { SWALR } from './SWALR.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'milestones',
     kind: 'int-list',
@@ -23,9 +23,9 @@ const params: readonly ParamSchema[] = [
     maxLength: MAX_SCHEDULE_CHILDREN - 1,
     doc: 'Steps at which the next schedule takes over (one fewer than schedulers); required in torch ([20] is its docstring example). 0 is not supported: torch never resets at a milestone of 0.',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-const MILESTONES = offset(params, 'milestones.0');
+const o = scheduleSlots(params);
 
 /*
  * How torch runs the children (torch/optim/lr_scheduler.py, SequentialLR.__init__ and step):
@@ -49,7 +49,7 @@ const MILESTONES = offset(params, 'milestones.0');
  *     LinearLR with total_iters = 0 divides by zero there (rejected by validateSequentialLR).
  */
 
-export const SequentialLR: ScheduleDef = {
+export const SequentialLR: ScheduleDef<typeof o> = {
   validate: (values, ctx, children) => validateSequentialLR(values, children, ctx),
   id: 'SequentialLR',
   doc: 'Runs its schedulers one after another, switching at the milestones (e.g. LinearLR warmup, then CosineAnnealingLR).',
@@ -58,6 +58,7 @@ export const SequentialLR: ScheduleDef = {
     "schedulers[0]._initial_step()) and step (bisect_right(milestones, k); scheduler._update_lr(0) at a milestone, " +
     'else scheduler.step()).',
   params,
+  slots: o,
   children: { min: 2, max: MAX_SCHEDULE_CHILDREN },
   cyclesMomentum: () => false,
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
@@ -66,8 +67,8 @@ export const SequentialLR: ScheduleDef = {
     const n = kids.length;
     // Milestones are non-decreasing, so counting those <= k is bisect_right.
     let idx = 0;
-    for (let i = 0; i + 1 < n; i++) if (k >= P[b + MILESTONES + i]!) idx = i + 1;
-    const j = idx === 0 ? k : k - P[b + MILESTONES + idx - 1]!;
+    for (let i = 0; i + 1 < n; i++) if (k >= P[b + o.milestones_0 + i]!) idx = i + 1;
+    const j = idx === 0 ? k : k - P[b + o.milestones_0 + idx - 1]!;
     // The param group's initial_lr as each child is constructed (step 1 of the comment above).
     let initial = 0;
     let have = false;
@@ -75,10 +76,10 @@ export const SequentialLR: ScheduleDef = {
     for (let i = 0; i < n; i++) {
       const c = kids[i]!;
       if (c.def === OneCycleLR) {
-        initial = r(r(P[c.base + ONECYCLE_MAX_LR]!) / r(P[c.base + ONECYCLE_DIV_FACTOR]!));
+        initial = r(r(P[c.base + OneCycleLR.slots.max_lr]!) / r(P[c.base + OneCycleLR.slots.div_factor]!));
         have = true;
       } else if (!have) {
-        initial = c.def === CyclicLR ? r(P[c.base + CYCLIC_BASE_LR]!) : r(baseLr);
+        initial = c.def === CyclicLR ? r(P[c.base + CyclicLR.slots.base_lr]!) : r(baseLr);
         have = true;
       }
       if (i === idx) base = initial;
@@ -86,7 +87,7 @@ export const SequentialLR: ScheduleDef = {
     const child = kids[idx]!;
     const first = idx === 0;
     const l = first ? initial : base;
-    if (child.def === ConstantLR && !first && P[child.base + CONSTANT_TOTAL_ITERS]! === 0) {
+    if (child.def === ConstantLR && !first && P[child.base + ConstantLR.slots.total_iters]! === 0) {
       out[0] = base;
       out[1] = 0;
     } else if (child.def === CosineAnnealingLR) {
@@ -97,7 +98,6 @@ export const SequentialLR: ScheduleDef = {
       child.def.evaluate(r, P, child, j, l, out);
     }
   },
-  wgsl: 'SequentialLR.wgsl',
   wgslCalls: ['CosineAnnealingLR', 'CosineAnnealingWarmRestarts'],
 };
 

@@ -1,9 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { Round, ScheduleDef, ScheduleNode } from '../types.ts';
-import { INT_MAX, offset, powInt } from './common.ts';
+import { INT_MAX, powInt, scheduleSlots } from './common.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'step_size',
     kind: 'int',
@@ -21,24 +21,23 @@ const params: readonly ParamSchema[] = [
     max: Number.POSITIVE_INFINITY,
     doc: 'Multiplicative factor of LR decay applied every step_size steps (torch does not check it).',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-const STEP_SIZE = offset(params, 'step_size');
-const GAMMA = offset(params, 'gamma');
+const o = scheduleSlots(params);
 
-export const StepLR: ScheduleDef = {
+export const StepLR: ScheduleDef<typeof o> = {
   id: 'StepLR',
   doc: 'Multiplies the LR by gamma every step_size steps: lr_k = lr * gamma ** (k // step_size).',
   reference:
     'torch/optim/lr_scheduler.py, StepLR.get_lr (chainable: group lr * gamma when k > 0 and k % step_size == 0) ' +
     'and StepLR._get_closed_form_lr (base_lr * gamma ** (k // step_size)).',
   params,
+  slots: o,
   cyclesMomentum: () => false,
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
-    const n = Math.floor(k / P[b + STEP_SIZE]!);
-    out[0] = r(r(baseLr) * powInt(r, r(P[b + GAMMA]!), n));
+    const n = Math.floor(k / P[b + o.step_size]!);
+    out[0] = r(r(baseLr) * powInt(r, r(P[b + o.gamma]!), n));
     out[1] = 0;
   },
-  wgsl: 'StepLR.wgsl',
 };

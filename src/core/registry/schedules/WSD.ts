@@ -1,12 +1,9 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { Round, ScheduleDef, ScheduleNode } from '../types.ts';
-import { INT_MAX, offset } from './common.ts';
+import { INT_MAX, scheduleSlots } from './common.ts';
 
-const SHAPES = ['linear', '1-sqrt'] as const;
-const SHAPE_LINEAR = SHAPES.indexOf('linear');
-
-const params: readonly ParamSchema[] = [
+const params = [
   {
     key: 'warmup_steps',
     kind: 'int',
@@ -50,18 +47,13 @@ const params: readonly ParamSchema[] = [
   {
     key: 'decay_shape',
     kind: 'enum',
-    values: SHAPES,
+    values: ['linear', '1-sqrt'],
     default: '1-sqrt',
     doc: 'Cooldown shape over progress x in [0, 1]: 1 - x (linear) or 1 - sqrt(x) (Hägele et al.), scaled to end at min_lr_ratio.',
   },
-];
+] as const satisfies readonly ParamSchema[];
 
-const WARMUP = offset(params, 'warmup_steps');
-const START = offset(params, 'warmup_start_factor');
-const STABLE = offset(params, 'stable_steps');
-const DECAY = offset(params, 'decay_steps');
-const MIN_RATIO = offset(params, 'min_lr_ratio');
-const SHAPE = offset(params, 'decay_shape');
+const o = scheduleSlots(params);
 
 /**
  * The WSD multiplier after k scheduler steps (W warmup, S stable, D decay steps, start factor s,
@@ -75,17 +67,17 @@ const SHAPE = offset(params, 'decay_shape');
  * end of the cooldown keeps its relative precision in f32.
  */
 export function wsdFactor(r: Round, P: Float64Array, b: number, k: number): number {
-  const w = P[b + WARMUP]!;
+  const w = P[b + o.warmup_steps]!;
   if (k < w) {
-    const s = r(P[b + START]!);
+    const s = r(P[b + o.warmup_start_factor]!);
     return r(r(r(s * (w - k)) + k) / w);
   }
-  const j = k - w - P[b + STABLE]!;
+  const j = k - w - P[b + o.stable_steps]!;
   if (j < 0) return 1;
-  const d = P[b + DECAY]!;
-  const m = r(P[b + MIN_RATIO]!);
+  const d = P[b + o.decay_steps]!;
+  const m = r(P[b + o.min_lr_ratio]!);
   if (d === 0) return m;
-  if (P[b + SHAPE]! === SHAPE_LINEAR) {
+  if (P[b + o.decay_shape]! === o.decay_shape_linear) {
     // Held at j = D as LinearLR holds its end factor: min(j, D), the same operations.
     const i = Math.min(j, d);
     return r(r((d - i) + r(m * i)) / d);
@@ -95,7 +87,7 @@ export function wsdFactor(r: Round, P: Float64Array, b: number, k: number): numb
   return r(m + r(r(1 - m) * rest));
 }
 
-export const WSD: ScheduleDef = {
+export const WSD: ScheduleDef<typeof o> = {
   id: 'WSD',
   doc:
     'Warmup-stable-decay (not in torch): linear warmup, a constant plateau, then a cooldown to min_lr_ratio * lr, as in ' +
@@ -108,10 +100,11 @@ export const WSD: ScheduleDef = {
     'warmup-stable-decay with the 1-sqrt cooldown 1 - sqrt((n - N_cooldown_start) / N_cooldown); WSD as named in Hu et al. ' +
     '2024, "MiniCPM" (arXiv:2404.06395). Warmup and linear cooldown use torch LinearLR\'s arithmetic.',
   params,
+  slots: o,
+  helpers: { wsdFactor },
   cyclesMomentum: () => false,
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     out[0] = r(r(baseLr) * wsdFactor(r, P, node.base, k));
     out[1] = 0;
   },
-  wgsl: 'WSD.wgsl',
 };

@@ -1,6 +1,6 @@
 /**
- * Pieces shared by the LR schedules: slot lookup, the largest integer a parameter slot holds
- * exactly, and the two numerically delicate building blocks (an integer power and the cosine
+ * Pieces shared by the LR schedules: the derived accessors (`scheduleSlots`), the largest integer a
+ * parameter slot holds exactly, and the two numerically delicate building blocks (an integer power and the cosine
  * annealing weight) written so that the float32 twin keeps good *relative* accuracy even where
  * the LR gets small, which is where schedules spend their last steps.
  *
@@ -11,18 +11,20 @@
  * large relative error for the small values used here; these TypeScript twins call Math.log,
  * Math.sin and Math.cos, which those replacements match to an ulp or two.
  */
-import type { ParamSchema, ParamValues } from '../../params.ts';
-import { PARAM_UNSET, slotOffsets } from '../../params.ts';
+import type { ParamSchema, ParamSlots, ParamValues } from '../../params.ts';
+import { PARAM_UNSET, paramSlots } from '../../params.ts';
 import type { Round } from '../types.ts';
 
 /** Integers live in f32 slots (and WGSL converts them to u32), which hold them exactly up to 2^24. */
 export const INT_MAX = 16_777_216;
 
-/** Offset of `key` inside a schedule block; throws at module load if the schema lacks it. */
-export function offset(schema: readonly ParamSchema[], key: string): number {
-  const o = slotOffsets(schema)[key];
-  if (o === undefined) throw new Error(`schedule schema has no parameter ${key}`);
-  return o;
+/**
+ * A schedule's accessor object `o`: `o.<name>` is the offset within the schedule's block, read as
+ * `P[b + o.gamma]` (a SequentialLR holds each child in a block of its own), and `o.<key>_<value>` an
+ * enum value's index (see ParamSlots). WGSL names the same offsets `<Id>_<name>`.
+ */
+export function scheduleSlots<const S extends readonly ParamSchema[]>(schema: S): ParamSlots<S> {
+  return paramSlots(schema, 0);
 }
 
 /** A resolved numeric value (the spec fills every default, so absence means null). */
@@ -75,6 +77,11 @@ export function cosWeight(r: Round, a: number, b: number, d: number): number {
 /** Optional slots (None) and unused int-list slots hold PARAM_UNSET. */
 export function isSet(x: number): boolean {
   return x !== PARAM_UNSET;
+}
+
+/** x is NaN (Number.isNaN, as a helper a twin may call; see ../types.ts). */
+export function isNaNValue(x: number): boolean {
+  return x !== x;
 }
 
 /**

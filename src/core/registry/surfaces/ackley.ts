@@ -2,7 +2,7 @@
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { Lattice, Minimum, Round, SurfaceDef } from '../types.ts';
 import { bindF64, isStrictMinimum, minimumAt, newtonMinimize } from './newton.ts';
-import { cospi, numberValue, sinpi, surfaceP, surfaceSlot, wrapHalf } from './shared.ts';
+import { cospi, numberValue, sinpi, surfaceP, surfaceSlots, wrapHalf } from './shared.ts';
 
 // f = a·(1 − e1) + (e − e2) with e1 = exp(−b·ρ), ρ = sqrt((x² + y²)/2), e2 = exp((cos cx + cos cy)/2):
 // the usual −a·e1 − e2 + a + e regrouped so that f(0, 0) = 0 has no cancellation between ±20.
@@ -20,22 +20,21 @@ import { cospi, numberValue, sinpi, surfaceP, surfaceSlot, wrapHalf } from './sh
 // The ranges of a, b, c are those where every lattice node keeps its local minimum (checked on a
 // grid over the whole box): a steeper funnel (larger a·b) or a coarser ripple (smaller c) erases
 // the minima next to the origin, which the lattice layout cannot represent.
-const params: readonly ParamSchema[] = [
+const params = [
   { key: 'a', kind: 'number', default: 20, min: 1, max: 25, sweepable: false,
     doc: 'Depth of the exponential funnel toward the origin (f tends to a + e far away).' },
   { key: 'b', kind: 'number', default: 0.2, min: 0.05, max: 0.25, sweepable: false,
     doc: 'Decay rate of the funnel with the distance from the origin.' },
   { key: 'c', kind: 'number', default: 2 * Math.PI, min: 1.5 * Math.PI, max: 4 * Math.PI, sweepable: false,
     doc: 'Angular frequency of the ripple: local minima lie near the lattice of step 2π/c.' },
-];
+] as const satisfies readonly ParamSchema[];
 
-const SA = surfaceSlot(params, 'a');
-const SB = surfaceSlot(params, 'b');
-const SC = surfaceSlot(params, 'c');
+const o = surfaceSlots(params);
+
 const HALF_VIEW = 5;
 
 /** Turns of the ripple per unit of x: c/(2π). */
-function turns(r: Round, c: number): number {
+export function turns(r: Round, c: number): number {
   return r(c * r(1 / (2 * Math.PI)));
 }
 
@@ -45,7 +44,7 @@ function lattice(values: ParamValues): Lattice {
   return { x0: -k * step, y0: -k * step, step, nx: 2 * k + 1, ny: 2 * k + 1 };
 }
 
-export const ackley: SurfaceDef = {
+export const ackley: SurfaceDef<typeof o> = {
   id: 'ackley',
   title: 'Ackley',
   doc:
@@ -56,6 +55,8 @@ export const ackley: SurfaceDef = {
     'as 0, the Hessian as that of the cosine part, and the minimum\'s sharpness is Infinity. Shows ' +
     'how optimisers fare when the global structure is only visible through noise-like local structure.',
   params,
+  slots: o,
+  helpers: { turns },
   domain: () => ({ xMin: -HALF_VIEW, xMax: HALF_VIEW, yMin: -HALF_VIEW, yMax: HALF_VIEW }),
   defaultStart: [3.6, -2.7],
   // f is bounded by a + e and the gradient by ~a·b/√2 + c·e/2 everywhere; the bound only limits
@@ -85,9 +86,9 @@ export const ackley: SurfaceDef = {
     return out;
   },
   value(r: Round, P: Float64Array, x: number, y: number): number {
-    const a = r(P[SA]!);
-    const b = r(P[SB]!);
-    const c = r(P[SC]!);
+    const a = r(P[o.a]!);
+    const b = r(P[o.b]!);
+    const c = r(P[o.c]!);
     const rho = r(Math.sqrt(r(r(r(x * x) + r(y * y)) * 0.5)));
     const e1 = r(Math.exp(-r(b * rho)));
     const k = turns(r, c);
@@ -99,9 +100,9 @@ export const ackley: SurfaceDef = {
     return r(r(a * r(1 - e1)) + r(r(Math.E) - e2));
   },
   grad(r: Round, P: Float64Array, x: number, y: number, _data, out: Float64Array): void {
-    const a = r(P[SA]!);
-    const b = r(P[SB]!);
-    const c = r(P[SC]!);
+    const a = r(P[o.a]!);
+    const b = r(P[o.b]!);
+    const c = r(P[o.c]!);
     const rho = r(Math.sqrt(r(r(r(x * x) + r(y * y)) * 0.5)));
     const e1 = r(Math.exp(-r(b * rho)));
     const kc = rho > 0 ? r(r(r(a * b) * e1) / r(2 * rho)) : 0;
@@ -118,9 +119,9 @@ export const ackley: SurfaceDef = {
     out[1] = r(r(kc * y) + r(eh * r(r(2 * sy) * cospi(r, ty))));
   },
   hessian(r: Round, P: Float64Array, x: number, y: number, _data, out: Float64Array): void {
-    const a = r(P[SA]!);
-    const b = r(P[SB]!);
-    const c = r(P[SC]!);
+    const a = r(P[o.a]!);
+    const b = r(P[o.b]!);
+    const c = r(P[o.c]!);
     const s = r(r(x * x) + r(y * y));
     const rho = r(Math.sqrt(r(s * 0.5)));
     const e1 = r(Math.exp(-r(b * rho)));
@@ -150,5 +151,4 @@ export const ackley: SurfaceDef = {
     out[1] = r(hxy - r(r(eh * h) * r(sinx * siny)));
     out[2] = r(hyy + r(eh * r(r(c * cosy) - r(h * r(siny * siny)))));
   },
-  wgsl: 'ackley.wgsl',
 };

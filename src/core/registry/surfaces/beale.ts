@@ -1,25 +1,30 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
+import type { ParamSchema } from '../../params.ts';
 import type { Round, SurfaceDef } from '../types.ts';
 import { bindF64, minimumAt } from './newton.ts';
-import { surfaceP } from './shared.ts';
+import { surfaceP, surfaceSlots } from './shared.ts';
 
 // f = t1² + t2² + t3² with t_k = c_k − x + x·y^k; every t_k is linear in x, which keeps the
 // Hessian short. The literals 1.5, 2.25, 2.625 are exact in f32.
 
-export const beale: SurfaceDef = {
+const params = [] as const satisfies readonly ParamSchema[];
+const o = surfaceSlots(params);
+
+export const beale: SurfaceDef<typeof o> = {
   id: 'beale',
   title: 'Beale',
   doc:
     'f = (1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)². One minimum, f = 0 at (3, 0.5), ' +
     'reached through narrow curved valleys; the plateau around x = 0 (f ≈ 14.2, a saddle on the ' +
     'y axis) and the steep y⁶ walls for |y| > 1 make step sizes that suit one region fail in another.',
-  params: [],
+  params,
+  slots: o,
   domain: () => ({ xMin: -4.5, xMax: 4.5, yMin: -4.5, yMax: 4.5 }),
   defaultStart: [-1, -1.5],
   // f <= ~2e21, gradient <= ~3e19 at |x|, |y| <= 450: finite in f32.
   bound: () => 450,
   minima() {
-    return [minimumAt(bindF64(beale, surfaceP([], {}), null), 3, 0.5)];
+    return [minimumAt(bindF64(beale, surfaceP(params, {}), null), 3, 0.5)];
   },
   value(r: Round, _P: Float64Array, x: number, y: number): number {
     const y2 = r(y * y);
@@ -61,5 +66,4 @@ export const beale: SurfaceDef = {
     const s2 = r(r(t2 * r(2 * x)) + r(t3 * r(6 * xy)));
     out[2] = r(2 * r(s1 + s2));
   },
-  wgsl: 'beale.wgsl',
 };

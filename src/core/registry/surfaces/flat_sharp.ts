@@ -2,14 +2,14 @@
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { Domain, Round, SurfaceDef } from '../types.ts';
 import { bindF64, gridSeeds, grow, searchMinima } from './newton.ts';
-import { numberValue, surfaceP, surfaceSlot } from './shared.ts';
+import { numberValue, surfaceP, surfaceSlots } from './shared.ts';
 
 // f = ½k(x² + y²) − d1·E1 − d2·E2, E_i = exp(−|p − c_i|²/(2w_i²)). Near a well's centre its
 // curvature is ~d_i/w_i² + k, so with the defaults the sharp well (1.2/0.15² ≈ 53) is ~50× sharper
 // than the wide one (≈ 1.1) while only 0.2 deeper. Every parameter moves the minima, so none is
 // sweepable.
 
-const params: readonly ParamSchema[] = [
+const params = [
   { key: 'bowl', kind: 'number', default: 0.1, min: 0, minExclusive: true, max: 10, sweepable: false,
     doc: 'Curvature k of the gentle bowl ½k(x² + y²) that keeps runs from wandering off.' },
   { key: 'wide_depth', kind: 'number', default: 1, min: 0, minExclusive: true, max: 10, sweepable: false,
@@ -28,19 +28,11 @@ const params: readonly ParamSchema[] = [
     doc: 'x of the sharp well’s centre.' },
   { key: 'sharp_y', kind: 'number', default: 0, min: -10, max: 10, sweepable: false,
     doc: 'y of the sharp well’s centre.' },
-];
+] as const satisfies readonly ParamSchema[];
 
-const K = surfaceSlot(params, 'bowl');
-const D1 = surfaceSlot(params, 'wide_depth');
-const W1 = surfaceSlot(params, 'wide_width');
-const X1 = surfaceSlot(params, 'wide_x');
-const Y1 = surfaceSlot(params, 'wide_y');
-const D2 = surfaceSlot(params, 'sharp_depth');
-const W2 = surfaceSlot(params, 'sharp_width');
-const X2 = surfaceSlot(params, 'sharp_x');
-const Y2 = surfaceSlot(params, 'sharp_y');
+const o = surfaceSlots(params);
 
-function gauss(r: Round, w: number, dx: number, dy: number): number {
+export function gauss(r: Round, w: number, dx: number, dy: number): number {
   return r(Math.exp(-r(r(r(dx * dx) + r(dy * dy)) / r(2 * r(w * w)))));
 }
 
@@ -57,7 +49,7 @@ function domain(values: ParamValues): Domain {
   };
 }
 
-export const flat_sharp: SurfaceDef = {
+export const flat_sharp: SurfaceDef<typeof o> = {
   id: 'flat_sharp',
   title: 'Flat vs sharp minimum',
   doc:
@@ -68,6 +60,8 @@ export const flat_sharp: SurfaceDef = {
     'sharpness exceeds 2/lr, so the basin map shows large steps, noise and small batches ' +
     'preferring the flat minimum over the deeper sharp one.',
   params,
+  slots: o,
+  helpers: { gauss },
   domain,
   defaultStart: [0.6, 1.2],
   // f <= ~1.6e6, gradient <= ~4e3 at |x|, |y| <= 400 with k <= 10.
@@ -85,41 +79,40 @@ export const flat_sharp: SurfaceDef = {
     return searchMinima(f, seeds, { keep: grow(d, 0.1), maxStep: step, mergeDistance: 1e-3 * step });
   },
   value(r: Round, P: Float64Array, x: number, y: number): number {
-    const e1 = gauss(r, r(P[W1]!), r(x - r(P[X1]!)), r(y - r(P[Y1]!)));
-    const e2 = gauss(r, r(P[W2]!), r(x - r(P[X2]!)), r(y - r(P[Y2]!)));
-    const bowl = r(r(0.5 * r(P[K]!)) * r(r(x * x) + r(y * y)));
-    return r(r(bowl - r(r(P[D1]!) * e1)) - r(r(P[D2]!) * e2));
+    const e1 = gauss(r, r(P[o.wide_width]!), r(x - r(P[o.wide_x]!)), r(y - r(P[o.wide_y]!)));
+    const e2 = gauss(r, r(P[o.sharp_width]!), r(x - r(P[o.sharp_x]!)), r(y - r(P[o.sharp_y]!)));
+    const bowl = r(r(0.5 * r(P[o.bowl]!)) * r(r(x * x) + r(y * y)));
+    return r(r(bowl - r(r(P[o.wide_depth]!) * e1)) - r(r(P[o.sharp_depth]!) * e2));
   },
   grad(r: Round, P: Float64Array, x: number, y: number, _data, out: Float64Array): void {
-    const k = r(P[K]!);
-    const w1 = r(P[W1]!);
-    const dx1 = r(x - r(P[X1]!));
-    const dy1 = r(y - r(P[Y1]!));
-    const g1 = r(r(r(P[D1]!) * gauss(r, w1, dx1, dy1)) / r(w1 * w1));
-    const w2 = r(P[W2]!);
-    const dx2 = r(x - r(P[X2]!));
-    const dy2 = r(y - r(P[Y2]!));
-    const g2 = r(r(r(P[D2]!) * gauss(r, w2, dx2, dy2)) / r(w2 * w2));
+    const k = r(P[o.bowl]!);
+    const w1 = r(P[o.wide_width]!);
+    const dx1 = r(x - r(P[o.wide_x]!));
+    const dy1 = r(y - r(P[o.wide_y]!));
+    const g1 = r(r(r(P[o.wide_depth]!) * gauss(r, w1, dx1, dy1)) / r(w1 * w1));
+    const w2 = r(P[o.sharp_width]!);
+    const dx2 = r(x - r(P[o.sharp_x]!));
+    const dy2 = r(y - r(P[o.sharp_y]!));
+    const g2 = r(r(r(P[o.sharp_depth]!) * gauss(r, w2, dx2, dy2)) / r(w2 * w2));
     out[0] = r(r(r(k * x) + r(g1 * dx1)) + r(g2 * dx2));
     out[1] = r(r(r(k * y) + r(g1 * dy1)) + r(g2 * dy2));
   },
   hessian(r: Round, P: Float64Array, x: number, y: number, _data, out: Float64Array): void {
-    const k = r(P[K]!);
-    const w1 = r(P[W1]!);
+    const k = r(P[o.bowl]!);
+    const w1 = r(P[o.wide_width]!);
     const ww1 = r(w1 * w1);
-    const dx1 = r(x - r(P[X1]!));
-    const dy1 = r(y - r(P[Y1]!));
-    const g1 = r(r(r(P[D1]!) * gauss(r, w1, dx1, dy1)) / ww1);
+    const dx1 = r(x - r(P[o.wide_x]!));
+    const dy1 = r(y - r(P[o.wide_y]!));
+    const g1 = r(r(r(P[o.wide_depth]!) * gauss(r, w1, dx1, dy1)) / ww1);
     const h1 = r(g1 / ww1);
-    const w2 = r(P[W2]!);
+    const w2 = r(P[o.sharp_width]!);
     const ww2 = r(w2 * w2);
-    const dx2 = r(x - r(P[X2]!));
-    const dy2 = r(y - r(P[Y2]!));
-    const g2 = r(r(r(P[D2]!) * gauss(r, w2, dx2, dy2)) / ww2);
+    const dx2 = r(x - r(P[o.sharp_x]!));
+    const dy2 = r(y - r(P[o.sharp_y]!));
+    const g2 = r(r(r(P[o.sharp_depth]!) * gauss(r, w2, dx2, dy2)) / ww2);
     const h2 = r(g2 / ww2);
     out[0] = r(r(k + r(g1 - r(r(h1 * dx1) * dx1))) + r(g2 - r(r(h2 * dx2) * dx2)));
     out[1] = r(-r(r(h1 * dx1) * dy1) - r(r(h2 * dx2) * dy2));
     out[2] = r(r(k + r(g1 - r(r(h1 * dy1) * dy1))) + r(g2 - r(r(h2 * dy2) * dy2)));
   },
-  wgsl: 'flat_sharp.wgsl',
 };

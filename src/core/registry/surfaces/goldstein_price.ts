@@ -1,7 +1,8 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
+import type { ParamSchema } from '../../params.ts';
 import type { Minimum, Round, SurfaceDef } from '../types.ts';
 import { bindF64, minimumAt } from './newton.ts';
-import { surfaceP } from './shared.ts';
+import { surfaceP, surfaceSlots } from './shared.ts';
 
 // The textbook formula factors as f = F(σ)·G(t) with σ = x + y and t = 2x − 3y, since its first
 // bracket depends on x + y only and its second on 2x − 3y only:
@@ -13,7 +14,10 @@ import { surfaceP } from './shared.ts';
 
 let cached: Minimum[] | null = null;
 
-export const goldstein_price: SurfaceDef = {
+const params = [] as const satisfies readonly ParamSchema[];
+const o = surfaceSlots(params);
+
+export const goldstein_price: SurfaceDef<typeof o> = {
   id: 'goldstein_price',
   title: 'Goldstein–Price',
   doc:
@@ -22,14 +26,15 @@ export const goldstein_price: SurfaceDef = {
     'f = 30 at (−0.6, −0.4), f = 84 at (1.8, 0.2), f = 840 at (1.2, 0.8). A degree-8 polynomial whose ' +
     'values span six orders of magnitude over [−2, 2]²: gradient scales vary wildly, which tests ' +
     'step-size robustness and the value of adaptive methods.',
-  params: [],
+  params,
+  slots: o,
   domain: () => ({ xMin: -2, xMax: 2, yMin: -2, yMax: 2 }),
   defaultStart: [-1.5, 1.5],
   // f <= ~2e23, Hessian <= ~1e20 at |x|, |y| <= 200; degree 8 overflows f32 near |x| ~ 1.5e4.
   bound: () => 200,
   minima() {
     if (!cached) {
-      const f = bindF64(goldstein_price, surfaceP([], {}), null);
+      const f = bindF64(goldstein_price, surfaceP(params, {}), null);
       cached = [
         minimumAt(f, 0, -1),
         minimumAt(f, -0.6, -0.4),
@@ -77,5 +82,4 @@ export const goldstein_price: SurfaceDef = {
     out[1] = r(r(f2g - f1g1) - r(6 * fg2));
     out[2] = r(r(f2g - r(6 * f1g1)) + r(9 * fg2));
   },
-  wgsl: 'goldstein_price.wgsl',
 };

@@ -1,12 +1,16 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
+import type { ParamSchema } from '../../params.ts';
 import type { Domain, Minimum, Round, SurfaceDef } from '../types.ts';
 import { bindF64, gridSeeds, grow, searchMinima } from './newton.ts';
-import { surfaceP } from './shared.ts';
+import { surfaceP, surfaceSlots } from './shared.ts';
 
 const DOMAIN: Domain = { xMin: -5, xMax: 5, yMin: -5, yMax: 5 };
 let cached: Minimum[] | null = null;
 
-export const himmelblau: SurfaceDef = {
+const params = [] as const satisfies readonly ParamSchema[];
+const o = surfaceSlots(params);
+
+export const himmelblau: SurfaceDef<typeof o> = {
   id: 'himmelblau',
   title: 'Himmelblau',
   doc:
@@ -14,14 +18,15 @@ export const himmelblau: SurfaceDef = {
     'near (−2.805, 3.131), (−3.779, −3.283), (3.584, −1.848), with a local maximum near ' +
     '(−0.271, −0.923) and four saddles between them. Equal depths make the basin map purely a ' +
     'question of dynamics: which minimum an optimiser reaches depends only on where it starts and how it moves.',
-  params: [],
+  params,
+  slots: o,
   domain: () => DOMAIN,
   defaultStart: [0, 0],
   // f <= ~2.5e11, gradient <= ~1e9 at |x|, |y| <= 500: finite in f32.
   bound: () => 500,
   minima() {
     if (!cached) {
-      const f = bindF64(himmelblau, surfaceP([], {}), null);
+      const f = bindF64(himmelblau, surfaceP(params, {}), null);
       cached = searchMinima(f, gridSeeds(DOMAIN, 21), { keep: grow(DOMAIN, 0.1), maxStep: 1, mergeDistance: 1e-6 });
     }
     return cached.slice();
@@ -46,5 +51,4 @@ export const himmelblau: SurfaceDef = {
     out[1] = r(4 * r(x + y));
     out[2] = r(r(r(4 * b) + r(8 * y2)) + 2);
   },
-  wgsl: 'himmelblau.wgsl',
 };

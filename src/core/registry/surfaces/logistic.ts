@@ -4,7 +4,7 @@ import type { ParamSchema, ParamValues } from '../../params.ts';
 import { STREAM_DATA, STREAM_MINIBATCH, boxMuller, pcg4d } from '../../rng.ts';
 import type { Domain, Minimum, Round, SurfaceData, SurfaceDef } from '../types.ts';
 import { bindF64, minimumAt, newtonMinimize } from './newton.ts';
-import { f64, numberValue, surfaceP, surfaceSlot } from './shared.ts';
+import { f64, needData, numberValue, rngWords, surfaceP, surfaceSlots } from './shared.ts';
 
 // Per-row loss softplus(z) = log(1 + e^z) with z = −label·(w·features), computed as
 // max(z, 0) + log(1 + e^(−|z|)): no overflow for any z, and e^(−|z|) <= 1 keeps the sigmoid
@@ -12,7 +12,7 @@ import { f64, numberValue, surfaceP, surfaceSlot } from './shared.ts';
 // be more accurate for tiny e but WGSL has none, and both engines must do the same operations.
 // The data rows' 4th component (weight) is always 1 and is not read.
 
-const params: readonly ParamSchema[] = [
+const params = [
   { key: 'n', kind: 'int', default: 128, min: 2, max: 16384, sweepable: false,
     doc: 'Number of data points (half in each class).' },
   { key: 'batch_size', kind: 'int', default: 8, min: 1, max: 4096, sweepable: true,
@@ -21,11 +21,10 @@ const params: readonly ParamSchema[] = [
     doc: 'L2 penalty (l2/2)·|w|², which makes the single minimum strict; moves it, so not sweepable.' },
   { key: 'data_seed', kind: 'int', default: 0, min: 0, max: 16777216, sweepable: false,
     doc: 'Seed of the generated data set (pcg4d stream STREAM_DATA).' },
-];
+] as const satisfies readonly ParamSchema[];
 
-const SN = surfaceSlot(params, 'n');
-const SBATCH = surfaceSlot(params, 'batch_size');
-const SL2 = surfaceSlot(params, 'l2');
+const o = surfaceSlots(params);
+
 
 // Class means ±(1.5, 0.5) and feature covariance 4·[[1, 0.8], [0.8, 1]]: the classes overlap (no
 // separating line, so the minimum stays finite) and the correlated features give the loss an
@@ -35,11 +34,6 @@ const MEAN_Y = 0.5;
 const SCALE = 2;
 const CORR = 0.8;
 const CORR_C = 0.6; // sqrt(1 − 0.8²)
-
-function need(data: SurfaceData | null): SurfaceData {
-  if (!data) throw new Error('logistic: the surface needs its data set (SurfaceDef.data)');
-  return data;
-}
 
 function buildData(values: ParamValues): SurfaceData {
   const n = numberValue(params, values, 'n');
@@ -87,9 +81,7 @@ function domain(values: ParamValues): Domain {
   };
 }
 
-const words = new Uint32Array(4);
-
-export const logistic: SurfaceDef = {
+export const logistic: SurfaceDef<typeof o> = {
   id: 'logistic',
   title: 'Logistic regression',
   doc:
@@ -100,6 +92,7 @@ export const logistic: SurfaceDef = {
     'rows drawn with replacement per step) while the reported loss is the full-data f: shows SGD ' +
     'noise, batch size and LR interplay on a real (if tiny) learning problem.',
   params,
+  slots: o,
   domain,
   defaultStart: [-2, 2],
   // The loss grows linearly and the penalty quadratically: f <= ~1e4 at |x|, |y| <= 300.
@@ -109,25 +102,25 @@ export const logistic: SurfaceDef = {
   },
   data: buildData,
   value(r: Round, P: Float64Array, x: number, y: number, data: SurfaceData | null): number {
-    const d = need(data);
-    const n = P[SN]!;
+    const d = needData(data);
+    const n = P[o.n]!;
     let sum = 0;
-    for (let o = 0; o < 4 * n; o += 4) {
-      const z = -r(r(d[o + 2]!) * r(r(x * r(d[o]!)) + r(y * r(d[o + 1]!))));
+    for (let row = 0; row < 4 * n; row += 4) {
+      const z = -r(r(d[row + 2]!) * r(r(x * r(d[row]!)) + r(y * r(d[row + 1]!))));
       const e = r(Math.exp(-Math.abs(z)));
       sum = r(sum + r(Math.max(z, 0) + r(Math.log(r(1 + e)))));
     }
-    return r(r(sum / n) + r(r(0.5 * r(P[SL2]!)) * r(r(x * x) + r(y * y))));
+    return r(r(sum / n) + r(r(0.5 * r(P[o.l2]!)) * r(r(x * x) + r(y * y))));
   },
   grad(r: Round, P: Float64Array, x: number, y: number, data: SurfaceData | null, out: Float64Array): void {
-    const d = need(data);
-    const n = P[SN]!;
+    const d = needData(data);
+    const n = P[o.n]!;
     let gx = 0;
     let gy = 0;
-    for (let o = 0; o < 4 * n; o += 4) {
-      const f0 = r(d[o]!);
-      const f1 = r(d[o + 1]!);
-      const label = r(d[o + 2]!);
+    for (let row = 0; row < 4 * n; row += 4) {
+      const f0 = r(d[row]!);
+      const f1 = r(d[row + 1]!);
+      const label = r(d[row + 2]!);
       const z = -r(label * r(r(x * f0) + r(y * f1)));
       const e = r(Math.exp(-Math.abs(z)));
       const inv = r(1 / r(1 + e));
@@ -135,20 +128,20 @@ export const logistic: SurfaceDef = {
       gx = r(gx + r(c * f0));
       gy = r(gy + r(c * f1));
     }
-    const l2 = r(P[SL2]!);
+    const l2 = r(P[o.l2]!);
     out[0] = r(r(gx / n) + r(l2 * x));
     out[1] = r(r(gy / n) + r(l2 * y));
   },
   hessian(r: Round, P: Float64Array, x: number, y: number, data: SurfaceData | null, out: Float64Array): void {
-    const d = need(data);
-    const n = P[SN]!;
+    const d = needData(data);
+    const n = P[o.n]!;
     let hxx = 0;
     let hxy = 0;
     let hyy = 0;
-    for (let o = 0; o < 4 * n; o += 4) {
-      const f0 = r(d[o]!);
-      const f1 = r(d[o + 1]!);
-      const z = -r(r(d[o + 2]!) * r(r(x * f0) + r(y * f1)));
+    for (let row = 0; row < 4 * n; row += 4) {
+      const f0 = r(d[row]!);
+      const f1 = r(d[row + 1]!);
+      const z = -r(r(d[row + 2]!) * r(r(x * f0) + r(y * f1)));
       const e = r(Math.exp(-Math.abs(z)));
       const inv = r(1 / r(1 + e));
       // σ(z)(1 − σ(z)) = e/(1 + e)², the same for ±z.
@@ -158,7 +151,7 @@ export const logistic: SurfaceDef = {
       hxy = r(hxy + r(qf0 * f1));
       hyy = r(hyy + r(r(q * f1) * f1));
     }
-    const l2 = r(P[SL2]!);
+    const l2 = r(P[o.l2]!);
     out[0] = r(r(hxx / n) + l2);
     out[1] = r(hxy / n);
     out[2] = r(r(hyy / n) + l2);
@@ -174,16 +167,16 @@ export const logistic: SurfaceDef = {
     step: number,
     out: Float64Array,
   ): void {
-    const n = P[SN]!;
-    const batch = P[SBATCH]!;
+    const n = P[o.n]!;
+    const batch = P[o.batch_size]!;
     let gx = 0;
     let gy = 0;
     for (let b = 0; b < batch; b++) {
-      if ((b & 3) === 0) pcg4d(seed, run, step, STREAM_MINIBATCH + (b >> 2), words);
-      const o = 4 * (words[b & 3]! % n);
-      const f0 = r(data[o]!);
-      const f1 = r(data[o + 1]!);
-      const label = r(data[o + 2]!);
+      if ((b & 3) === 0) pcg4d(seed, run, step, STREAM_MINIBATCH + (b >> 2), rngWords);
+      const row = 4 * (rngWords[b & 3]! % n);
+      const f0 = r(data[row]!);
+      const f1 = r(data[row + 1]!);
+      const label = r(data[row + 2]!);
       const z = -r(label * r(r(x * f0) + r(y * f1)));
       const e = r(Math.exp(-Math.abs(z)));
       const inv = r(1 / r(1 + e));
@@ -191,9 +184,8 @@ export const logistic: SurfaceDef = {
       gx = r(gx + r(c * f0));
       gy = r(gy + r(c * f1));
     }
-    const l2 = r(P[SL2]!);
+    const l2 = r(P[o.l2]!);
     out[0] = r(r(gx / batch) + r(l2 * x));
     out[1] = r(r(gy / batch) + r(l2 * y));
   },
-  wgsl: 'logistic.wgsl',
 };

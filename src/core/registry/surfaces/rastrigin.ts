@@ -2,37 +2,38 @@
 import type { ParamSchema } from '../../params.ts';
 import type { Lattice, Minimum, Round, SurfaceDef } from '../types.ts';
 import { bindF64, isStrictMinimum, minimumAt, newtonMinimize } from './newton.ts';
-import { cospi, sinpi, surfaceP, surfaceSlot, wrapHalf } from './shared.ts';
+import { cospi, sinpi, surfaceP, surfaceSlots, wrapHalf } from './shared.ts';
 
 // Written as x² + 2A·sin²(πx) (= x² + A(1 − cos 2πx)), which has no cancellation near the
 // minima, so f32 values there are accurate. Every trigonometric term has period 1 in x, so it is
 // evaluated at the exactly reduced t = x − round(x) (wrapHalf) with the sinpi/cospi polynomials of shared.ts:
 // sin 2πx = 2·sinpi(t)·cospi(t), cos 2πx = 1 − 2·sinpi(t)².
 
-const params: readonly ParamSchema[] = [
+const params = [
   { key: 'A', kind: 'number', default: 10, min: 2, max: 100, sweepable: false,
     doc: 'Amplitude of the cosine ripple; moves the local minima (A >= 2 keeps all 121 of them).' },
-];
+] as const satisfies readonly ParamSchema[];
 
-const AMP = surfaceSlot(params, 'A');
+const o = surfaceSlots(params);
+
 const LATTICE: Lattice = { x0: -5, y0: -5, step: 1, nx: 11, ny: 11 };
 
-function term(r: Round, a: number, x: number): number {
+export function term(r: Round, a: number, x: number): number {
   const s = sinpi(r, wrapHalf(r, x));
   return r(r(x * x) + r(r(2 * a) * r(s * s)));
 }
 
-function termGrad(r: Round, a: number, x: number): number {
+export function termGrad(r: Round, a: number, x: number): number {
   const t = wrapHalf(r, x);
   return r(r(2 * x) + r(r(r(4 * Math.PI) * a) * r(sinpi(r, t) * cospi(r, t))));
 }
 
-function termHess(r: Round, a: number, x: number): number {
+export function termHess(r: Round, a: number, x: number): number {
   const s = sinpi(r, wrapHalf(r, x));
   return r(2 + r(r(r(4 * Math.PI * Math.PI) * a) * r(1 - r(2 * r(s * s)))));
 }
 
-export const rastrigin: SurfaceDef = {
+export const rastrigin: SurfaceDef<typeof o> = {
   id: 'rastrigin',
   title: 'Rastrigin',
   doc:
@@ -41,6 +42,8 @@ export const rastrigin: SurfaceDef = {
     'lattice order (index j·11 + i for the node (i − 5, j − 5)); the global minimum is f = 0 at the ' +
     'origin. Shows how step size, momentum and noise let a run hop out of shallow local minima.',
   params,
+  slots: o,
+  helpers: { term, termGrad, termHess },
   domain: () => ({ xMin: -5.12, xMax: 5.12, yMin: -5.12, yMax: 5.12 }),
   defaultStart: [-3.3, 4.6],
   // f <= ~5.3e5, gradient <= ~1.7e3 at |x|, |y| <= 512.
@@ -63,19 +66,18 @@ export const rastrigin: SurfaceDef = {
     return out;
   },
   value(r: Round, P: Float64Array, x: number, y: number): number {
-    const a = r(P[AMP]!);
+    const a = r(P[o.A]!);
     return r(term(r, a, x) + term(r, a, y));
   },
   grad(r: Round, P: Float64Array, x: number, y: number, _data, out: Float64Array): void {
-    const a = r(P[AMP]!);
+    const a = r(P[o.A]!);
     out[0] = termGrad(r, a, x);
     out[1] = termGrad(r, a, y);
   },
   hessian(r: Round, P: Float64Array, x: number, y: number, _data, out: Float64Array): void {
-    const a = r(P[AMP]!);
+    const a = r(P[o.A]!);
     out[0] = termHess(r, a, x);
     out[1] = 0;
     out[2] = termHess(r, a, y);
   },
-  wgsl: 'rastrigin.wgsl',
 };

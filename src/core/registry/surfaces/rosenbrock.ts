@@ -2,24 +2,23 @@
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { Domain, Round, SurfaceDef } from '../types.ts';
 import { bindF64, minimumAt } from './newton.ts';
-import { numberValue, surfaceP, surfaceSlot } from './shared.ts';
+import { numberValue, surfaceP, surfaceSlots } from './shared.ts';
 
-const params: readonly ParamSchema[] = [
+const params = [
   { key: 'a', kind: 'number', default: 1, min: -2, max: 2, sweepable: false,
     doc: 'Moves the minimum to (a, a²); not sweepable because the minimum moves with it.' },
   { key: 'b', kind: 'number', default: 100, min: 0, minExclusive: true, max: 10000, sweepable: true,
     doc: 'Steepness of the valley walls (curvature 2b across the valley floor y = x²).' },
-];
+] as const satisfies readonly ParamSchema[];
 
-const A = surfaceSlot(params, 'a');
-const B = surfaceSlot(params, 'b');
+const o = surfaceSlots(params);
 
 function domain(values: ParamValues): Domain {
   const a = numberValue(params, values, 'a');
   return { xMin: Math.min(-2, a - 0.5), xMax: Math.max(2, a + 0.5), yMin: -1, yMax: Math.max(3, a * a + 1) };
 }
 
-export const rosenbrock: SurfaceDef = {
+export const rosenbrock: SurfaceDef<typeof o> = {
   id: 'rosenbrock',
   title: 'Rosenbrock',
   doc:
@@ -27,6 +26,7 @@ export const rosenbrock: SurfaceDef = {
     'valley along y = x² whose walls have curvature ~2b: finding the valley is easy, following it ' +
     'is slow, which separates momentum and adaptive methods from plain gradient descent.',
   params,
+  slots: o,
   domain,
   defaultStart: [-1.5, 2],
   // b·x⁴ <= 1e16 and its gradient <= 4e13 at |x| <= 1000 with b <= 1e4: finite in f32.
@@ -36,23 +36,22 @@ export const rosenbrock: SurfaceDef = {
     return [minimumAt(bindF64(rosenbrock, surfaceP(params, values), null), a, a * a)];
   },
   value(r: Round, P: Float64Array, x: number, y: number): number {
-    const d1 = r(r(P[A]!) - x);
+    const d1 = r(r(P[o.a]!) - x);
     const d2 = r(y - r(x * x));
-    return r(r(d1 * d1) + r(r(r(P[B]!) * d2) * d2));
+    return r(r(d1 * d1) + r(r(r(P[o.b]!) * d2) * d2));
   },
   grad(r: Round, P: Float64Array, x: number, y: number, _data, out: Float64Array): void {
-    const b = r(P[B]!);
-    const d1 = r(r(P[A]!) - x);
+    const b = r(P[o.b]!);
+    const d1 = r(r(P[o.a]!) - x);
     const d2 = r(y - r(x * x));
     out[0] = r(r(-2 * d1) - r(r(r(4 * b) * x) * d2));
     out[1] = r(r(2 * b) * d2);
   },
   hessian(r: Round, P: Float64Array, x: number, y: number, _data, out: Float64Array): void {
-    const b = r(P[B]!);
+    const b = r(P[o.b]!);
     const d2 = r(y - r(x * x));
     out[0] = r(r(2 - r(r(4 * b) * d2)) + r(r(8 * b) * r(x * x)));
     out[1] = r(r(-4 * b) * x);
     out[2] = r(2 * b);
   },
-  wgsl: 'rosenbrock.wgsl',
 };

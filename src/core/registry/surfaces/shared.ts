@@ -1,24 +1,37 @@
 /**
- * Small pieces every surface file uses: absolute P slots, the float64 "rounding", a P vector built
- * from resolved values (minima() and domain() work from values, the hot functions from P), and the
- * 2x2 symmetric eigen-solver used for sharpness.
+ * Small pieces every surface file uses: the derived accessors (`surfaceSlots`), the float64
+ * "rounding", a P vector built from resolved values (minima() and domain() work from values, the hot
+ * functions from P), the 2x2 symmetric eigen-solver used for sharpness, and the helpers the twin
+ * functions share (sinpi/cospi and their exact argument reduction, the data-set check, the RNG
+ * scratch). The sinpi/cospi polynomials have one WGSL twin, shaders/lib/trig.wgsl.
  */
 import { P_COUNT, P_SURFACE } from '../../layout.ts';
-import { encodeParams, slotOffsets, type ParamSchema, type ParamValues } from '../../params.ts';
-import type { Round } from '../types.ts';
+import { encodeParams, paramSlots, type ParamSchema, type ParamSlots, type ParamValues } from '../../params.ts';
+import type { Round, SurfaceData } from '../types.ts';
 
 /** The float64 engine's rounding: none. */
 export const f64: Round = (x) => x;
 
 /**
- * Absolute P slot of a surface parameter, resolved once at module load. Throws on a key that is not
- * in the schema, so a typo fails on import instead of reading NaN every step.
+ * A surface's accessor object `o`: `o.<name>` is the absolute P slot (`o.b`, `o.wide_width`), and
+ * `o.<key>_<value>` an enum value's index (see ParamSlots). WGSL names the same slots `<id>_<name>`.
  */
-export function surfaceSlot(schema: readonly ParamSchema[], key: string): number {
-  const off = slotOffsets(schema)[key];
-  if (off === undefined) throw new Error(`surface parameter '${key}' is not in the schema`);
-  return P_SURFACE + off;
+export function surfaceSlots<const S extends readonly ParamSchema[]>(schema: S): ParamSlots<S> {
+  return paramSlots(schema, P_SURFACE);
 }
+
+/** The data set of a data-backed surface, which its value/grad/hessian cannot do without. */
+export function needData(data: SurfaceData | null): SurfaceData {
+  if (!data) throw new Error('a data-backed surface needs its data set (SurfaceDef.data)');
+  return data;
+}
+
+/**
+ * Scratch for the four words `pcg4d` writes (../../rng.ts), for a twin that draws random numbers
+ * (the logistic surface's minibatch rows): filled and read within one call, never held across calls.
+ * Each engine worker has its own copy of this module.
+ */
+export const rngWords = new Uint32Array(4);
 
 /** A P vector holding only this surface's parameters (defaults for missing values). */
 export function surfaceP(schema: readonly ParamSchema[], values: ParamValues): Float64Array {
@@ -70,7 +83,8 @@ export function eigen2(a: number, b: number, c: number): Eigen2 {
  * ~4e-4, a 0.025 error in Rastrigin's gradient), while +, − and × are correctly rounded: with
  * polynomials the f32 twin matches the shader bit for bit and the float64 engine stays exact to
  * rounding. Arguments are first reduced to half a period with wrapHalf(), which is exact.
- * The shaders carry the same coefficients as f32 literals (checked by tests/unit/surfaces.test.ts).
+ * shaders/lib/trig.wgsl carries the same coefficients as f32 literals, once for every surface
+ * (checked by tests/unit/surfaces.test.ts).
  */
 export const SINPI_COEFFS: readonly number[] = [
   3.1415926535897931, -5.1677127800499694, 2.5501640398773446, -0.59926452932079188,

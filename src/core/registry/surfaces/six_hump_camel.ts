@@ -1,7 +1,8 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
+import type { ParamSchema } from '../../params.ts';
 import type { Domain, Minimum, Round, SurfaceDef } from '../types.ts';
 import { bindF64, gridSeeds, grow, searchMinima } from './newton.ts';
-import { surfaceP } from './shared.ts';
+import { surfaceP, surfaceSlots } from './shared.ts';
 
 // 2.1, 1/3, 8.4 and 25.2 are not exact in f32: they go through r() here and are written as the
 // same f32 literals in the shader. x⁴/3 is x⁴ · f32(1/3) because WGSL division is not correctly rounded.
@@ -9,7 +10,10 @@ import { surfaceP } from './shared.ts';
 const DOMAIN: Domain = { xMin: -3, xMax: 3, yMin: -2, yMax: 2 };
 let cached: Minimum[] | null = null;
 
-export const six_hump_camel: SurfaceDef = {
+const params = [] as const satisfies readonly ParamSchema[];
+const o = surfaceSlots(params);
+
+export const six_hump_camel: SurfaceDef<typeof o> = {
   id: 'six_hump_camel',
   title: 'Six-hump camel',
   doc:
@@ -17,14 +21,15 @@ export const six_hump_camel: SurfaceDef = {
     '±(0.0898, −0.7126), a pair f ≈ −0.2155 at ±(1.7036, −0.7961) and a pair f ≈ 2.1043 at ' +
     '±(1.6071, 0.5687). Minima of three depths side by side, with saddles between them: basin maps ' +
     'show whether an optimiser finds the deepest one or settles in the nearest.',
-  params: [],
+  params,
+  slots: o,
   domain: () => DOMAIN,
   defaultStart: [-2.2, 1.2],
   // f <= ~2.5e14, gradient <= ~5e12 at |x|, |y| <= 300.
   bound: () => 300,
   minima() {
     if (!cached) {
-      const f = bindF64(six_hump_camel, surfaceP([], {}), null);
+      const f = bindF64(six_hump_camel, surfaceP(params, {}), null);
       cached = searchMinima(f, gridSeeds(DOMAIN, 25), { keep: grow(DOMAIN, 0.1), maxStep: 0.5, mergeDistance: 1e-6 });
     }
     return cached.slice();
@@ -47,5 +52,4 @@ export const six_hump_camel: SurfaceDef = {
     out[1] = 1;
     out[2] = r(r(48 * r(y * y)) - 8);
   },
-  wgsl: 'six_hump_camel.wgsl',
 };
