@@ -178,9 +178,29 @@ describe('explicit points sweeps', () => {
     expect(parseSpec(specToJSON(s))).toEqual(s);
   });
 
-  it('rejects points of the wrong width or outside the parameter range', () => {
-    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[0.1, 2]] } }).join('\n')).toMatch(/sweep\.points\.0: expected 1 finite numbers/);
-    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[0.1], [-1]] } }).join('\n')).toMatch(/sweep\.dims\.0\.min: -1 is outside optimizer\.lr's allowed range/);
+  it('rejects points of the wrong width or outside the parameter range, at the point and coordinate', () => {
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[0.1, 2]] } }).join('\n')).toMatch(/^sweep\.points\.0: expected 1 finite number \(one per entry of sweep\.params\)/);
+    // The field is the point holding the value (a points sweep has no sweep.dims).
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[0.1], [-1]] } })).toEqual([
+      "sweep.points.1.0: -1 is outside optimizer.lr's allowed range [0, inf)",
+    ]);
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr', 'optimizer.momentum'], points: [[0.1, 0], [0.2, 0.5], [0.3, -2], [0.4, 0.9]] } })).toEqual([
+      "sweep.points.2.1: -2 is outside optimizer.momentum's allowed range [0, inf)",
+    ]);
+  });
+
+  it('names the parameter of a points sweep at sweep.params.<i>', () => {
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr', 'optimizer.beta'], points: [[0.1, 0.2]] } })).toEqual([
+      expect.stringMatching(/^sweep\.params\.1: no numeric parameter 'beta' in optimizer/),
+    ]);
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr', 'optimizer.lr'], points: [[0.1, 0.2]] } })).toEqual(['sweep.params.1: optimizer.lr is swept twice']);
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr', 7], points: [[0.1, 0.2]] } })).toEqual([
+      'sweep.params.1: expected a parameter path such as "optimizer.lr", got 7',
+    ]);
+    // A parameter with no effect is named where it is given.
+    expect(
+      errorsOf({ ...base, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 100 }, sweep: { kind: 'points', params: ['optimizer.momentum', 'optimizer.lr'], points: [[0.1, 0.2]] } }),
+    ).toContainEqual(expect.stringMatching(/^sweep\.params\.1: optimizer\.lr has no effect under OneCycleLR/));
   });
 });
 

@@ -6,6 +6,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { P_OPTIMIZER } from '../../core/layout.ts';
 import type { Plan } from '../../core/plan.ts';
+import { readSpecJSON } from '../../core/spec.ts';
 import { browserShaderSources } from '../../engine/gpu/shader-sources-browser.ts';
 import { minimumColour } from '../colors.ts';
 import type { EngineSet } from '../controllers/engines.ts';
@@ -241,7 +242,7 @@ export class BlApp extends LitElement {
     input.value = '';
     if (!file || !this.ctl) return;
     try {
-      const json = JSON.parse(await file.text()) as Record<string, unknown>;
+      const json = readSpecJSON(await file.text()) as Record<string, unknown>;
       this.ctl.setSpec(json, { immediate: true, pushZoom: true });
     } catch (e) {
       this.ctl.message = `Could not import ${file.name}: ${(e as Error).message}`;
