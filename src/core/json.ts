@@ -294,14 +294,15 @@ export function parseJSON(text: string, limits: JSONLimits): unknown {
     const c = text.charCodeAt(pos);
     if (c === LBRACE || c === LBRACKET) {
       const array = c === LBRACKET;
+      const container = array ? [] : {};
+      open(container, array);
       pos++;
       skipWs();
-      const close = array ? RBRACKET : RBRACE;
-      if (text.charCodeAt(pos) === close) {
+      if (text.charCodeAt(pos) === (array ? RBRACKET : RBRACE)) {
         pos++;
-        value = array ? [] : {};
+        stack.pop();
+        value = container;
       } else {
-        open(array ? [] : {}, array);
         if (!array) readKey(stack[stack.length - 1] as Frame, false);
         continue;
       }
