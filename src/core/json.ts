@@ -77,6 +77,8 @@ const RBRACE = 0x7d;
 
 /** Sticky patterns for the hot paths: a run of whitespace, a number. */
 const WHITESPACE = /[ \t\n\r]*/y;
+/** Characters a string holds as they are: anything but a quote, a backslash or a control character. */
+const PLAIN = /[^"\\\u0000-\u001f]*/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
@@ -169,6 +171,10 @@ export function parseJSON(text: string, limits: JSONLimits): unknown {
     let start = pos;
     let parts: string[] | null = null;
     for (;;) {
+      // Skip a run of ordinary characters at once.
+      PLAIN.lastIndex = pos;
+      PLAIN.test(text);
+      pos = PLAIN.lastIndex;
       if (pos >= n) return fail(open, 'a string that never ends (no closing ")');
       const c = text.charCodeAt(pos);
       if (c === QUOTE) {

@@ -209,8 +209,10 @@ class Reader {
   }
 
   string(v: unknown, path: string, allowed: readonly string[]): string | null {
-    if (typeof v === 'string') {
-      const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+    // Names are short: a long string is no name, and is not lower-cased once per allowed name.
+    if (typeof v === 'string' && v.length <= 100) {
+      const lower = v.toLowerCase();
+      const hit = allowed.find((a) => a.toLowerCase() === lower);
       if (hit !== undefined) return hit;
     }
     this.fail(path, `expected one of ${allowed.join(', ')}, got ${show(v)}`);
@@ -512,11 +514,18 @@ function readSweep(rd: Reader, v: unknown): SweepSpec | null {
     | null;
   if (kind === null) return null;
   if (kind === 'grid') {
+    // Without a kind a sweep is a grid; one with the fields of another kind lacks its kind.
+    const other = ['count', 'seed', 'dims', 'params', 'points'].filter((k) => Object.hasOwn(o, k));
+    if (givenKind === undefined && other.length > 0) {
+      rd.fail('sweep.kind', `missing: a sweep without "kind" is a grid (x, y), but this one has ${other.join(', ')}; set "kind" to "random", "sobol" or "points"`);
+      return null;
+    }
     rd.unknownKeys(o, ['kind', 'x', 'y'], 'sweep');
     const axis = (a: unknown, path: string): GridAxis | null => {
       const r = readAxisRange(rd, a, path, ['count']);
-      const ao = rd.isObject(a) ? a : {};
-      const count = rd.number(own(ao, 'count'), join(path, 'count'), { min: 1, max: MAX_AXIS_COUNT }, true);
+      // An axis that is not an object is one problem, named once (not again at each of its fields).
+      if (!rd.isObject(a)) return null;
+      const count = rd.number(own(a, 'count'), join(path, 'count'), { min: 1, max: MAX_AXIS_COUNT }, true);
       return r && count !== null ? { ...r, count } : null;
     };
     const x = axis(own(o, 'x'), 'sweep.x');

@@ -349,6 +349,14 @@ describe('hardening: one rule for each value wherever it is given, and messages 
     expect(msgs.at(-1)).toMatch(/^x49: unknown field; allowed: .* \(and 99950 more problems not listed\)$/);
   });
 
+  it('a sweep with another kind\'s fields but no kind is told to give its kind, once; a grid axis that is not an object is one problem', () => {
+    expect(errorsOf({ ...base, sweep: { count: 4, dims: [{ param: 'optimizer.lr', min: 0.001, max: 0.01 }] } })).toEqual([
+      'sweep.kind: missing: a sweep without "kind" is a grid (x, y), but this one has count, dims; set "kind" to "random", "sobol" or "points"',
+    ]);
+    expect(errorsOf({ ...base, sweep: { kind: 'grid' } })).toEqual(['sweep.x: expected an object, got nothing']);
+    expect(errorsOf({ ...base, sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.01, count: 2 }, y: 5 } })).toEqual(['sweep.y: expected an object, got 5']);
+  });
+
   it('names the whole spec when it is not an object', () => {
     for (const v of [null, 3, 'rosenbrock', [base]]) {
       expect(errorsOf(v)).toEqual([expect.stringMatching(/^a spec is a JSON object such as \{"surface": "rosenbrock", "optimizer": "SGD", "steps": 100\}, got /)]);
