@@ -26,6 +26,18 @@ export function printable(text: string, max = 60): string {
 }
 
 /**
+ * A user's key as one part of a field path in a message: as it is when it reads unambiguously as
+ * a name (letters, digits, `_`, `$`; at most 40 characters), else quoted as JSON quotes it and cut
+ * to 40 characters, so that an empty key, a key with a dot or a space, or a key of a megabyte each
+ * reads as what it is: `optimizer."lr "`, `sweep."sweep.x"`, `""`.
+ */
+export function fieldKey(key: string): string {
+  if (key.length <= 40 && /^[A-Za-z0-9_$]+$/.test(key)) return key;
+  const quoted = JSON.stringify(key.length > 40 ? key.slice(0, 40) : key);
+  return printable(key.length > 40 ? `${quoted.slice(0, -1)}..."` : quoted, 1000);
+}
+
+/**
  * Longest message a SpecError carries. Messages quote user input only through `printable` (cut
  * short); this is the last guard that no message prints a whole value, however it was built.
  */

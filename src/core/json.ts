@@ -19,7 +19,7 @@
  *
  * Pure TypeScript: no Node or browser APIs; core/.
  */
-import { MAX_LISTED_ERRORS, SpecError, SpecErrors, printable } from './errors.ts';
+import { MAX_LISTED_ERRORS, SpecError, SpecErrors, fieldKey, printable } from './errors.ts';
 
 export interface JSONLimits {
   /** Most characters of text (callers reading bytes bound the bytes by the same number: a UTF-8 byte count is never below the character count). */
@@ -83,10 +83,6 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
-/** A key as it appears in a path: printable and short. */
-function keyText(key: string): string {
-  return printable(key, 40);
-}
 
 /**
  * Parses `text` as JSON within `limits`.
@@ -113,7 +109,7 @@ export function parseJSON(text: string, limits: JSONLimits): unknown {
     const parts: string[] = [];
     for (const f of stack) {
       if (f.array) parts.push(String((f.value as unknown[]).length));
-      else if (f.keyRead) parts.push(keyText(f.key));
+      else if (f.keyRead) parts.push(fieldKey(f.key));
       else break;
     }
     return parts.join('.');
@@ -278,7 +274,7 @@ export function parseJSON(text: string, limits: JSONLimits): unknown {
     frame.key = readString();
     frame.keyRead = true;
     skipWs();
-    if (text.charCodeAt(pos) !== COLON) fail(pos, `expected ':' after the field name "${keyText(frame.key)}", got ${got(pos)}`);
+    if (text.charCodeAt(pos) !== COLON) fail(pos, `expected ':' after the field name "${printable(frame.key, 40)}", got ${got(pos)}`);
     pos++;
     skipWs();
   };
@@ -365,7 +361,7 @@ export function parseJSON(text: string, limits: JSONLimits): unknown {
         value = top.value;
         continue;
       }
-      fail(pos, `expected ',' or '${top.array ? ']' : '}'}' after ${top.array ? 'an element' : `the value of "${keyText(top.key)}"`}, got ${got(pos)}`);
+      fail(pos, `expected ',' or '${top.array ? ']' : '}'}' after ${top.array ? 'an element' : `the value of "${printable(top.key, 40)}"`}, got ${got(pos)}`);
     }
     if (next) continue;
     break;

@@ -5,7 +5,7 @@
  * canonical torch spelling) or throws `SpecErrors` listing every problem with its field path, what
  * was given and what is allowed. Nothing is clamped: a value out of range is an error.
  */
-import { MAX_LISTED_ERRORS, SpecError, SpecErrors, printable } from './errors.ts';
+import { MAX_LISTED_ERRORS, SpecError, SpecErrors, fieldKey, printable } from './errors.ts';
 import type { JSONLimits } from './json.ts';
 import { parseJSON } from './json.ts';
 import {
@@ -182,7 +182,7 @@ class Reader {
   unknownKeys(o: Record<string, unknown>, allowed: readonly string[], path: string): void {
     for (const k of Object.keys(o)) {
       if (!allowed.includes(k)) {
-        this.fail(join(path, printable(k, 40)), `unknown field; allowed: ${allowed.join(', ')}`);
+        this.fail(join(path, fieldKey(k)), `unknown field; allowed: ${allowed.join(', ')}`);
       }
     }
   }

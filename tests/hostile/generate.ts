@@ -190,7 +190,10 @@ const NUMBERS: Json[] = [-1, 0, -0, 1, 0.5, 2.5, 1e-300, 5e-324, 1e-45, 1e30, 1.
 /** Fields whose value sets the work a valid spec does: only small or invalid values. */
 const WORK: Readonly<Record<string, Json[]>> = {
   steps: [0, -1, 1, 2, 2.5, 10_000_001, 1e300, -0, '40'],
-  count: [0, -1, 1, 2, 2.5, 16_385, 2 ** 28 + 1, 1e300],
+  /** A grid axis's count (at most 16,384). */
+  axisCount: [0, -1, 1, 2, 2.5, 16_385, 1e300],
+  /** A random or Sobol sweep's count (at most 2^28: 16,385 would be valid, and work). */
+  count: [0, -1, 1, 2, 2.5, 2 ** 28 + 1, 1e300],
 };
 const NAN_LIKE = ['NaN', 'Infinity', '-Infinity', '1e400', '0x10', ' 1', '1,5', '', 'null', 'undefined', '∞', '1e', '.5'];
 const RAW_NUMBERS = ['1e400', '-1e400', '1e-400', '-1e-999', '123456789e999', `0.${'0'.repeat(400)}1`, `1${'0'.repeat(400)}`, 'NaN', 'Infinity', '-Infinity', '+1', '.5', '1.', '01', '0x1F', '1e+', '--1', '1_000'];
@@ -201,7 +204,7 @@ const ODD_STRINGS = ['SGD\n', 'SGD\u0000', '\u001b[2J', 'sgd', ' SGD', 'S'.repea
 function workPool(path: Path): Json[] | null {
   const last = path[path.length - 1];
   if (last === 'steps' && path.length === 1) return WORK.steps as Json[];
-  if (last === 'count') return WORK.count as Json[];
+  if (last === 'count') return (path.length === 3 ? WORK.axisCount : WORK.count) as Json[];
   return null;
 }
 

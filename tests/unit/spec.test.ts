@@ -331,13 +331,17 @@ describe('hardening: one rule for each value wherever it is given, and messages 
     expect(errorsOf({ ...base, steps: NaN })).toEqual(['steps: expected a finite number in [1, 10000000], got NaN']);
   });
 
-  it('keeps every message on one line: names and values with control characters are escaped, long names cut', () => {
-    const msgs = errorsOf({ ...base, 'evil\nkey\u001b[31m': 1, optimizer: { name: 'SGD\r\nx' }, ['k'.repeat(10_000)]: 1 });
+  it('keeps every message on one line: names and values with control characters are escaped, odd names quoted, long ones cut', () => {
+    const msgs = errorsOf({ ...base, 'evil\nkey\u001b[31m': 1, optimizer: { name: 'SGD\r\nx' }, ['k'.repeat(10_000)]: 1, '': 2, 'sweep.x': 3 });
+    const allowed = 'allowed: surface, optimizer, schedule, steps, start, noise, outcome, sweep, swa, sam, $schema';
     expect(msgs).toEqual([
-      'evil\\nkey\\u001b[31m: unknown field; allowed: surface, optimizer, schedule, steps, start, noise, outcome, sweep, swa, sam, $schema',
-      `${'k'.repeat(40)}...: unknown field; allowed: surface, optimizer, schedule, steps, start, noise, outcome, sweep, swa, sam, $schema`,
+      `"evil\\nkey\\u001b[31m": unknown field; ${allowed}`,
+      `"${'k'.repeat(40)}...": unknown field; ${allowed}`,
+      `"": unknown field; ${allowed}`,
+      `"sweep.x": unknown field; ${allowed}`,
       expect.stringMatching(/^optimizer\.name: expected one of .*, got "SGD\\r\\nx"$/),
     ]);
+    expect(errorsOf({ ...base, optimizer: { name: 'SGD', 'lr ': 1 } })).toEqual(['optimizer."lr ": unknown field; allowed: name, lr, momentum, dampening, weight_decay, nesterov, maximize']);
     const long = errorsOf({ ...base, sweep: { x: { param: `optimizer.${'a'.repeat(100_000)}`, min: 0, max: 1, count: 2 } } });
     expect(long).toEqual([expect.stringMatching(/^sweep\.x\.param: expected a parameter path such as "optimizer\.lr", got "optimizer\.a+\.\.\.$/)]);
   });
