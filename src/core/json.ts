@@ -63,7 +63,6 @@ const PLUS = 0x2b;
 const COMMA = 0x2c;
 const MINUS = 0x2d;
 const DOT = 0x2e;
-const SLASH = 0x2f;
 const ZERO = 0x30;
 const NINE = 0x39;
 const COLON = 0x3a;
@@ -75,14 +74,13 @@ const LOWER_E = 0x65;
 const LBRACE = 0x7b;
 const RBRACE = 0x7d;
 
-/** Sticky patterns for the hot paths: a run of whitespace, a number. */
+/** Sticky patterns for the hot paths: a run of whitespace, of plain string characters, a number. */
 const WHITESPACE = /[ \t\n\r]*/y;
 /** Characters a string holds as they are: anything but a quote, a backslash or a control character. */
 const PLAIN = /[^"\\\u0000-\u001f]*/y;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-
 
 /**
  * Parses `text` as JSON within `limits`.
@@ -282,8 +280,10 @@ export function parseJSON(text: string, limits: JSONLimits): unknown {
   const open = (value: Container, array: boolean): void => {
     if (stack.length >= limits.maxDepth) {
       const at = where(pos);
-      problems.push(new SpecError(path(), `nested deeper than ${limits.maxDepth} levels (line ${at.line}, column ${at.column}); a spec nests a few levels at most`));
-      throw new SpecErrors(problems, unlisted);
+      // Listed whatever came before it: it is why reading stopped.
+      const before = problems.slice(0, MAX_LISTED_ERRORS - 1);
+      before.push(new SpecError(path(), `nested deeper than ${limits.maxDepth} levels (line ${at.line}, column ${at.column}); a spec nests a few levels at most`));
+      throw new SpecErrors(before, unlisted + problems.length - (before.length - 1));
     }
     stack.push({ value, array, key: '', keyAt: 0, keyRead: false });
   };

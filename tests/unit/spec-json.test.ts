@@ -161,6 +161,10 @@ describe('parseJSON refuses at the field what JSON.parse lets through', () => {
     const msgs = problems(text);
     expect(msgs).toHaveLength(MAX_LISTED_ERRORS);
     expect(msgs.at(-1)).toMatch(/^k: duplicate key .* \(and 9949 more problems not listed\)$/);
+    // Nesting too deep, after many problems, is still listed: it is why reading stopped.
+    const deep = problems(`{${Array.from({ length: 60 }, () => '"k": 1').join(',')}, "x": ${'['.repeat(100)}`, SPEC_JSON_LIMITS);
+    expect(deep).toHaveLength(MAX_LISTED_ERRORS);
+    expect(deep.at(-1)).toMatch(/^x(\.0)+: nested deeper than 32 levels .* \(and 10 more problems not listed\)$/);
   });
 });
 
