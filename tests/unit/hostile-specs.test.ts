@@ -8,9 +8,9 @@
  *   `basinlab: spec <file> ...` / `basinlab: cannot read spec <file>: ...`),
  *
  * and never another exit code, a stack trace, a hang, or a file left behind (no partial file, no
- * output on error). Every case runs `sweep` in-process on the cpu engine (the CLI's own `main`);
- * samples run through real child processes, on the gpu engine, and through `trajectory` and
- * `validate`.
+ * output on error). Every case runs `sweep` in-process on the cpu engine (the CLI's own `main`),
+ * and every valid one on cpu64; samples run through real child processes, on the gpu engine, and
+ * through `trajectory` and `validate`.
  *
  * BASINLAB_HOSTILE_SEED=<n> runs another seed (the default is fixed, so CI is reproducible);
  * BASINLAB_HOSTILE_GPU_ALL=1 runs every case on the gpu engine too (minutes on SwiftShader);
@@ -161,7 +161,7 @@ function child(args: string[]): Run {
 
 type Command = 'sweep' | 'trajectory' | 'validate';
 
-function argsFor(command: Command, m: Materialised, engine: 'cpu' | 'gpu'): string[] {
+function argsFor(command: Command, m: Materialised, engine: 'cpu' | 'cpu64' | 'gpu'): string[] {
   const out = join(m.outDir, 'r.json');
   if (command === 'sweep') return ['sweep', m.specPath, '--engine', engine, '--workers', '0', '--quiet', '--out', out];
   if (command === 'trajectory') return ['trajectory', m.specPath, '--engine', engine, '--workers', '0', '--runs', '0', '--out', out];
@@ -343,6 +343,20 @@ describe(`hostile specs (seed ${SEED}): exit 0 with a whole result, or exit 2 na
       for (const [cat, t] of tally) process.stderr.write(`${cat.padEnd(16)} ${String(t.ok).padStart(4)} ran ${String(t.refused).padStart(4)} refused\n`);
       for (const line of messages) process.stderr.write(`${line}\n`);
     }
+  });
+
+  it('sweep on cpu64, in-process: every case whose spec is valid runs (float64 holds what float32 cannot)', async () => {
+    let ran = 0;
+    for (const c of CASES) {
+      if (typeof c.content !== 'string') continue;
+      const m = materialise(c, 'cpu64');
+      if (m.spec === null) continue;
+      const r = await inProcess(argsFor('sweep', m, 'cpu64'));
+      expect(r.code, `case ${c.id} [${c.category}] ${c.name}: ${r.stderr}`).toBe(0);
+      checkOutcome(c, m, 'sweep', r);
+      ran++;
+    }
+    expect(ran).toBeGreaterThanOrEqual(60);
   });
 
   it('trajectory on cpu, in-process: a sample of 40', async () => {
