@@ -5,7 +5,9 @@
  * canonical torch spelling) or throws `SpecErrors` listing every problem with its field path, what
  * was given and what is allowed. Nothing is clamped: a value out of range is an error.
  */
-import { SpecError, SpecErrors } from './errors.ts';
+import { MAX_LISTED_ERRORS, SpecError, SpecErrors, fieldKey, printable } from './errors.ts';
+import type { JSONLimits } from './json.ts';
+import { parseJSON } from './json.ts';
 import {
   MAX_SCHEDULE_CHILDREN,
   MAX_SWEEP_DIMS,
@@ -109,6 +111,37 @@ export const MAX_AXIS_COUNT = 16_384;
 export const MAX_POINTS = 1_048_576;
 export const MAX_RUNS = 16_384 * 16_384;
 
+/**
+ * How much spec text is read, checked before parsing (files by their size, before reading them).
+ *
+ * Size: the largest legitimate spec is a `points` sweep of MAX_POINTS points of MAX_SWEEP_DIMS
+ * numbers. A double written in full takes at most 24 characters (-1.2345678901234567e-100);
+ * allowing 48 bytes per number (its separator, a newline and 20 spaces of indentation, as an
+ * indent-4 pretty-printer writes it) and 32 per point (its brackets on their own indented lines),
+ * plus 1 MiB for the rest, such a spec fits however it is formatted: 225 MiB. Beyond that a file
+ * is not a spec (`sweep /dev/zero`), and reading it would only take time and memory.
+ *
+ * Depth: a spec nests at most five levels (spec > schedule > schedulers > child > milestones, or
+ * spec > sweep > points > point); 32 leaves room for the spec to grow while bounding what
+ * anything walking the value recursively (validation, the editor, structured clones) can meet.
+ */
+export const SPEC_JSON_LIMITS: JSONLimits = {
+  maxChars: MAX_POINTS * (MAX_SWEEP_DIMS * 48 + 32) + 2 ** 20,
+  maxDepth: 32,
+};
+
+/**
+ * Spec text (a file, a link, an import) read by the strict JSON reader within SPEC_JSON_LIMITS.
+ * Throws JSONSyntaxError (not JSON: line, column, excerpt) or SpecErrors (duplicate keys, numbers
+ * beyond double range, nesting too deep, each at its field).
+ */
+export function readSpecJSON(text: string): unknown {
+  return parseJSON(text, SPEC_JSON_LIMITS);
+}
+
+/** Longest sweep parameter path: the longest real one (`schedule.schedulers.3.max_momentum`) is under 40 characters. */
+const MAX_PARAM_PATH = 100;
+
 // ---------------------------------------------------------------------------------------------
 // Small readers that record an error instead of throwing, so one pass reports every problem.
 
@@ -123,9 +156,17 @@ function own(o: Record<string, unknown>, key: string): unknown {
 
 class Reader {
   readonly errors: SpecError[] = [];
+  /** Problems found after MAX_LISTED_ERRORS were kept: counted, not built (a spec with a million unknown keys costs no more than one with fifty). */
+  unlisted = 0;
 
   fail(path: string, message: string): void {
-    this.errors.push(new SpecError(path, message));
+    if (this.errors.length < MAX_LISTED_ERRORS) this.errors.push(new SpecError(path, message));
+    else this.unlisted++;
+  }
+
+  /** The problems found, to throw. */
+  thrown(): SpecErrors {
+    return new SpecErrors(this.errors, this.unlisted);
   }
 
   isObject(v: unknown): v is Record<string, unknown> {
@@ -141,7 +182,7 @@ class Reader {
   unknownKeys(o: Record<string, unknown>, allowed: readonly string[], path: string): void {
     for (const k of Object.keys(o)) {
       if (!allowed.includes(k)) {
-        this.fail(join(path, k), `unknown field; allowed: ${allowed.join(', ')}`);
+        this.fail(join(path, fieldKey(k)), `unknown field; allowed: ${allowed.join(', ')}`);
       }
     }
   }
@@ -168,8 +209,10 @@ class Reader {
   }
 
   string(v: unknown, path: string, allowed: readonly string[]): string | null {
-    if (typeof v === 'string') {
-      const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+    // Names are short: a long string is no name, and is not lower-cased once per allowed name.
+    if (typeof v === 'string' && v.length <= 100) {
+      const lower = v.toLowerCase();
+      const hit = allowed.find((a) => a.toLowerCase() === lower);
       if (hit !== undefined) return hit;
     }
     this.fail(path, `expected one of ${allowed.join(', ')}, got ${show(v)}`);
@@ -177,10 +220,47 @@ class Reader {
   }
 }
 
+/** A given value as a message quotes it: JSON-like, one line, at most 60 characters. */
 function show(v: unknown): string {
   if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  const s = preview(v, 60);
+  return s.length > 60 ? printable(s, 57) : printable(s);
+}
+
+/**
+ * JSON-like text of `v`, stopped once longer than `max`: a huge or deeply nested value costs no
+ * more than a small one (JSON.stringify would write all of it, or overflow the stack), and a
+ * number JSON cannot hold reads as itself (Infinity, NaN), not as JSON's null.
+ */
+function preview(v: unknown, max: number): string {
+  let out = '';
+  const put = (t: string): boolean => {
+    out += t;
+    return out.length <= max;
+  };
+  const text = (t: string): string => JSON.stringify(t.length > max ? t.slice(0, max + 1) : t);
+  // Each level writes at least one character, so recursion stops within max + 1 levels.
+  const walk = (x: unknown): boolean => {
+    if (typeof x === 'string') return put(text(x));
+    if (Array.isArray(x)) {
+      if (!put('[')) return false;
+      for (let i = 0; i < x.length; i++) if ((i > 0 && !put(',')) || !walk(x[i])) return false;
+      return put(']');
+    }
+    if (x !== null && typeof x === 'object') {
+      if (!put('{')) return false;
+      let first = true;
+      for (const k in x) {
+        if (!Object.hasOwn(x, k)) continue;
+        if ((!first && !put(',')) || !put(`${text(k)}:`) || !walk((x as Record<string, unknown>)[k])) return false;
+        first = false;
+      }
+      return put('}');
+    }
+    return put(String(x));
+  };
+  walk(v);
+  return out;
 }
 
 function join(path: string, key: string | number): string {
@@ -394,12 +474,17 @@ export function resolveParamPath(spec: PathContext, path: string): ParamTarget |
   }
 }
 
+/** A string that may name a sweep parameter (resolveParamPath says which do): short enough to quote in a message. */
+function isParamPath(v: unknown): v is string {
+  return typeof v === 'string' && v.length > 0 && v.length <= MAX_PARAM_PATH;
+}
+
 function readAxisRange(rd: Reader, v: unknown, path: string, allowedExtra: readonly string[]): AxisRange | null {
   const o = rd.object(v, path);
   if (!o) return null;
   rd.unknownKeys(o, ['param', 'min', 'max', 'scale', ...allowedExtra], path);
   const param = own(o, 'param');
-  if (typeof param !== 'string') {
+  if (!isParamPath(param)) {
     rd.fail(join(path, 'param'), `expected a parameter path such as "optimizer.lr", got ${show(param)}`);
     return null;
   }
@@ -429,11 +514,18 @@ function readSweep(rd: Reader, v: unknown): SweepSpec | null {
     | null;
   if (kind === null) return null;
   if (kind === 'grid') {
+    // Without a kind a sweep is a grid; one with the fields of another kind lacks its kind.
+    const other = ['count', 'seed', 'dims', 'params', 'points'].filter((k) => Object.hasOwn(o, k));
+    if (givenKind === undefined && other.length > 0) {
+      rd.fail('sweep.kind', `missing: a sweep without "kind" is a grid (x, y), but this one has ${other.join(', ')}; set "kind" to "random", "sobol" or "points"`);
+      return null;
+    }
     rd.unknownKeys(o, ['kind', 'x', 'y'], 'sweep');
     const axis = (a: unknown, path: string): GridAxis | null => {
       const r = readAxisRange(rd, a, path, ['count']);
-      const ao = rd.isObject(a) ? a : {};
-      const count = rd.number(own(ao, 'count'), join(path, 'count'), { min: 1, max: MAX_AXIS_COUNT }, true);
+      // An axis that is not an object is one problem, named once (not again at each of its fields).
+      if (!rd.isObject(a)) return null;
+      const count = rd.number(own(a, 'count'), join(path, 'count'), { min: 1, max: MAX_AXIS_COUNT }, true);
       return r && count !== null ? { ...r, count } : null;
     };
     const x = axis(own(o, 'x'), 'sweep.x');
@@ -469,25 +561,36 @@ function readSweep(rd: Reader, v: unknown): SweepSpec | null {
 function readPoints(rd: Reader, o: Record<string, unknown>): PointsSweep | null {
   rd.unknownKeys(o, ['kind', 'params', 'points'], 'sweep');
   const params = own(o, 'params');
-  if (!Array.isArray(params) || params.length < 1 || params.length > MAX_SWEEP_DIMS || !params.every((p) => typeof p === 'string')) {
+  if (!Array.isArray(params) || params.length < 1 || params.length > MAX_SWEEP_DIMS) {
     rd.fail('sweep.params', `expected 1 to ${MAX_SWEEP_DIMS} parameter paths, got ${show(params)}`);
     return null;
   }
+  let ok = true;
+  params.forEach((p: unknown, i) => {
+    if (!isParamPath(p)) {
+      rd.fail(`sweep.params.${i}`, `expected a parameter path such as "optimizer.lr", got ${show(p)}`);
+      ok = false;
+    } else if (params.indexOf(p) !== i) {
+      rd.fail(`sweep.params.${i}`, `${p} is swept twice`);
+      ok = false;
+    }
+  });
   const pts = own(o, 'points');
   if (!Array.isArray(pts) || pts.length < 1 || pts.length > MAX_POINTS) {
-    rd.fail('sweep.points', `expected a list of 1 to ${MAX_POINTS} points, got ${show(Array.isArray(pts) ? `${pts.length} points` : pts)}`);
+    rd.fail('sweep.points', `expected a list of 1 to ${MAX_POINTS} points, got ${Array.isArray(pts) ? `${pts.length} points` : show(pts)}`);
     return null;
   }
   const d = params.length;
   const points: number[][] = [];
   for (let i = 0; i < pts.length; i++) {
-    const row = pts[i];
+    const row: unknown = pts[i];
     if (!Array.isArray(row) || row.length !== d || !row.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-      rd.fail(`sweep.points.${i}`, `expected ${d} finite numbers (one per param), got ${show(row)}`);
+      rd.fail(`sweep.points.${i}`, `expected ${d} finite number${d === 1 ? '' : 's'} (one per entry of sweep.params), got ${show(row)}`);
       return null;
     }
     points.push(row as number[]);
   }
+  if (!ok) return null;
   const dims: AxisRange[] = (params as string[]).map((param, k) => {
     let min = Number.POSITIVE_INFINITY;
     let max = Number.NEGATIVE_INFINITY;
@@ -503,6 +606,24 @@ function readPoints(rd: Reader, o: Record<string, unknown>): PointsSweep | null 
 /** Axes of a sweep as ranges, whatever its kind. */
 export function sweepRanges(s: SweepSpec): AxisRange[] {
   return s.kind === 'grid' ? [s.x, ...(s.y ? [s.y] : [])] : [...s.dims];
+}
+
+/**
+ * The spec field an axis of a sweep is read from, for messages: its parameter, or the field
+ * holding one of its ends (for explicit points, the first point at that extreme).
+ */
+export function axisField(s: SweepSpec, i: number, part: 'param' | 'min' | 'max'): string {
+  if (s.kind === 'points') {
+    if (part === 'param') return `sweep.params.${i}`;
+    const end = s.dims[i]?.[part];
+    return `sweep.points.${s.points.findIndex((p) => p[i] === end)}.${i}`;
+  }
+  return `${s.kind === 'grid' ? `sweep.${i === 0 ? 'x' : 'y'}` : `sweep.dims.${i}`}.${part}`;
+}
+
+/** An axis's ends, each once (a points sweep over one value has min = max). */
+function ends(r: AxisRange): ('min' | 'max')[] {
+  return r.min === r.max ? ['min'] : ['min', 'max'];
 }
 
 export function runCount(s: SweepSpec | null): number {
@@ -590,7 +711,7 @@ function crossChecks(rd: Reader, spec: Spec): void {
   const sched = spec.schedule;
   const cycles = sched !== null && (findSchedule(sched.name) as ScheduleDef).cyclesMomentum(sched.params);
   ranges.forEach((r, i) => {
-    const path = spec.sweep?.kind === 'grid' ? `sweep.${i === 0 ? 'x' : 'y'}.param` : `sweep.dims.${i}.param`;
+    const path = spec.sweep ? axisField(spec.sweep, i, 'param') : '';
     if (r.param === 'optimizer.lr' && overridesLr) {
       rd.fail(path, `optimizer.lr has no effect under ${sched?.name}, which sets the LR from its own parameters; sweep schedule.max_lr instead`);
     }
@@ -604,10 +725,19 @@ function crossChecks(rd: Reader, spec: Spec): void {
     rd.fail('swa', `${opt.id} uses every state slot; stochastic weight averaging needs one free (at most ${STATE_VEC2 - 2} optimiser slots)`);
   }
 
-  // The start must be inside the divergence bound, or every run has diverged before step 1.
+  // The start must be inside the divergence bound, or every run has diverged before step 1: the
+  // fixed start, and every start a sweep of it gives (its ends bound the rest).
   const bound = spec.outcome.bound ?? surface.bound(spec.surface.params);
   spec.start.forEach((s, i) => {
     if (Math.abs(s) > bound) rd.fail(`start.${i}`, `${s} is beyond the divergence bound ${bound}`);
+  });
+  ranges.forEach((r, i) => {
+    if (!spec.sweep || (r.param !== 'start.0' && r.param !== 'start.1')) return;
+    for (const end of ends(r)) {
+      if (Math.abs(r[end]) > bound) {
+        rd.fail(axisField(spec.sweep, i, end), `${r[end]} is beyond the divergence bound ${bound} (a run starting at ${r.param} = ${r[end]} has diverged before its first step)`);
+      }
+    }
   });
 }
 
@@ -692,8 +822,11 @@ const TOP_KEYS = [
 /** Validates and resolves a spec. Throws SpecErrors listing every problem found. */
 export function parseSpec(input: unknown): Spec {
   const rd = new Reader();
-  const o = rd.object(input, '');
-  if (!o) throw new SpecErrors(rd.errors);
+  if (!rd.isObject(input)) {
+    rd.fail('', `a spec is a JSON object such as {"surface": "rosenbrock", "optimizer": "SGD", "steps": 100}, got ${show(input)}`);
+    throw rd.thrown();
+  }
+  const o = input;
   rd.unknownKeys(o, TOP_KEYS, '');
 
   const givenSurface = own(o, 'surface');
@@ -711,28 +844,40 @@ export function parseSpec(input: unknown): Spec {
   }
 
   if (rd.errors.length > 0 || !surface || !optimizer || !run) {
-    throw new SpecErrors(rd.errors.length > 0 ? rd.errors : [new SpecError('', 'invalid spec')]);
+    throw rd.errors.length > 0 ? rd.thrown() : new SpecErrors([new SpecError('', 'invalid spec')]);
   }
   const spec: Spec = { surface, optimizer, schedule, ...run, sweep };
 
   // Sweep paths need the resolved entries.
   if (sweep) {
     sweepRanges(sweep).forEach((r, i) => {
-      const path = sweep.kind === 'grid' ? `sweep.${i === 0 ? 'x' : 'y'}` : `sweep.dims.${i}`;
       const t = resolveParamPath(spec, r.param);
       if (typeof t === 'string') {
-        rd.fail(`${path}.param`, t);
+        rd.fail(axisField(sweep, i, 'param'), t);
         return;
       }
-      for (const [end, v] of [['min', r.min], ['max', r.max]] as const) {
-        if (!inRange(t.int ? Math.round(v) : v, t.range)) {
-          rd.fail(`${path}.${end}`, `${v} is outside ${t.path}'s allowed range ${rangeText(t.range)}`);
+      // An integer parameter runs at integers: explicit points must be integers, and so must an
+      // axis's ends, which run as given (the values between are rounded to the nearest integer,
+      // and the result's coordinates record the rounded values).
+      if (t.int && sweep.kind === 'points') {
+        const row = sweep.points.findIndex((p) => !Number.isInteger(p[i]));
+        if (row !== -1) {
+          rd.fail(`sweep.points.${row}.${i}`, `${sweep.points[row]?.[i]} is not an integer; ${t.path} takes integers`);
+          return;
+        }
+      }
+      for (const end of ends(r)) {
+        const v = r[end];
+        if (t.int && !Number.isInteger(v)) {
+          rd.fail(axisField(sweep, i, end), `${v} is not an integer; ${t.path} takes integers (a sweep of it runs its ends as given and rounds the values between)`);
+        } else if (!inRange(v, t.range)) {
+          rd.fail(axisField(sweep, i, end), `${v} is outside ${t.path}'s allowed range ${rangeText(t.range)}`);
         }
       }
     });
   }
   crossChecks(rd, spec);
-  if (rd.errors.length > 0) throw new SpecErrors(rd.errors);
+  if (rd.errors.length > 0) throw rd.thrown();
   return spec;
 }
 

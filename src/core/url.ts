@@ -3,6 +3,9 @@
  * `#s=<base64url(JSON spec)>&v=<mode>`. base64url keeps the fragment free of characters that
  * chat clients and e-mail break URLs on.
  */
+import { SpecErrors } from './errors.ts';
+import { JSONSyntaxError } from './json.ts';
+import { readSpecJSON } from './spec.ts';
 
 function toBase64Url(text: string): string {
   const bytes = new TextEncoder().encode(text);
@@ -32,11 +35,20 @@ export function decodeUrlState(hash: string): UrlState | null {
   const q = new URLSearchParams(hash.replace(/^#/, ''));
   const s = q.get('s');
   if (!s) return null;
+  let text: string;
+  try {
+    text = fromBase64Url(s);
+  } catch {
+    throw new Error('the link does not hold a readable spec (s= is not base64url)');
+  }
   let spec: unknown;
   try {
-    spec = JSON.parse(fromBase64Url(s));
-  } catch {
-    throw new Error('the link does not hold a readable spec (s= is not base64url JSON)');
+    // The strict reader, as for spec files: a link is as untrusted as a file.
+    spec = readSpecJSON(text);
+  } catch (e) {
+    if (e instanceof JSONSyntaxError) throw new Error(`the link does not hold a readable spec (s= is not JSON: ${e.message})`);
+    if (e instanceof SpecErrors) throw new Error(`the link's spec is not readable: ${e.errors.map((x) => x.message).join('; ')}`);
+    throw e;
   }
   // Names come from the link: a prototype-less record keeps `__proto__=x` as a parameter (on a
   // plain object it would set the prototype and vanish) and never answers a lookup of an absent

@@ -104,7 +104,7 @@ describe('names on Object.prototype are rejected wherever a name is read', () =>
       for (const path of pathsFor(n)) {
         rejectedAt(grid(path), 'sweep.x.param', `grid over ${path}`);
         rejectedAt(random(path), 'sweep.dims.0.param', `random sweep over ${path}`);
-        rejectedAt(points(path), 'sweep.dims.0.param', `points over ${path}`);
+        rejectedAt(points(path), 'sweep.params.0', `points over ${path}`);
         expect(typeof resolveParamPath(parseSpec(BASE), path), path).toBe('string');
         cases += 3;
       }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SpecErrors } from '../../src/core/errors.ts';
+import { MAX_LISTED_ERRORS, SpecErrors } from '../../src/core/errors.ts';
 import { P_COUNT, P_OPTIMIZER, P_RUN, P_RUN_SIZE, P_SCHEDULE, RUN_PARAMS, scheduleBlockBase } from '../../src/core/layout.ts';
 import { PARAM_UNSET } from '../../src/core/params.ts';
 import { makePlan, sweepValue } from '../../src/core/plan.ts';
@@ -178,9 +178,29 @@ describe('explicit points sweeps', () => {
     expect(parseSpec(specToJSON(s))).toEqual(s);
   });
 
-  it('rejects points of the wrong width or outside the parameter range', () => {
-    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[0.1, 2]] } }).join('\n')).toMatch(/sweep\.points\.0: expected 1 finite numbers/);
-    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[0.1], [-1]] } }).join('\n')).toMatch(/sweep\.dims\.0\.min: -1 is outside optimizer\.lr's allowed range/);
+  it('rejects points of the wrong width or outside the parameter range, at the point and coordinate', () => {
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[0.1, 2]] } }).join('\n')).toMatch(/^sweep\.points\.0: expected 1 finite number \(one per entry of sweep\.params\)/);
+    // The field is the point holding the value (a points sweep has no sweep.dims).
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[0.1], [-1]] } })).toEqual([
+      "sweep.points.1.0: -1 is outside optimizer.lr's allowed range [0, inf)",
+    ]);
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr', 'optimizer.momentum'], points: [[0.1, 0], [0.2, 0.5], [0.3, -2], [0.4, 0.9]] } })).toEqual([
+      "sweep.points.2.1: -2 is outside optimizer.momentum's allowed range [0, inf)",
+    ]);
+  });
+
+  it('names the parameter of a points sweep at sweep.params.<i>', () => {
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr', 'optimizer.beta'], points: [[0.1, 0.2]] } })).toEqual([
+      expect.stringMatching(/^sweep\.params\.1: no numeric parameter 'beta' in optimizer/),
+    ]);
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr', 'optimizer.lr'], points: [[0.1, 0.2]] } })).toEqual(['sweep.params.1: optimizer.lr is swept twice']);
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr', 7], points: [[0.1, 0.2]] } })).toEqual([
+      'sweep.params.1: expected a parameter path such as "optimizer.lr", got 7',
+    ]);
+    // A parameter with no effect is named where it is given.
+    expect(
+      errorsOf({ ...base, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 100 }, sweep: { kind: 'points', params: ['optimizer.momentum', 'optimizer.lr'], points: [[0.1, 0.2]] } }),
+    ).toContainEqual(expect.stringMatching(/^sweep\.params\.1: optimizer\.lr has no effect under OneCycleLR/));
   });
 });
 
@@ -263,5 +283,87 @@ describe('run-level settings: one schema, and the limits it states', () => {
     expect(json.start).not.toBe(full.start);
     expect(json.noise).not.toBe(full.noise);
     expect(RUN_SETTINGS.map((x) => x.key)).toEqual(['steps', 'start', 'noise', 'outcome', 'swa', 'sam']);
+  });
+});
+
+describe('hardening: one rule for each value wherever it is given, and messages that name a real field in one short line', () => {
+  const stepLR = { ...base, schedule: { name: 'StepLR', step_size: 10 } };
+
+  it('an integer parameter swept to a non-integer end is refused at that end, in every sweep kind', () => {
+    expect(errorsOf({ ...stepLR, sweep: { x: { param: 'schedule.step_size', min: 1, max: 2.5, count: 3 } } })).toEqual([
+      'sweep.x.max: 2.5 is not an integer; schedule.step_size takes integers (a sweep of it runs its ends as given and rounds the values between)',
+    ]);
+    expect(errorsOf({ ...stepLR, sweep: { kind: 'random', count: 8, dims: [{ param: 'schedule.step_size', min: 0.5, max: 4 }] } })).toEqual([
+      expect.stringMatching(/^sweep\.dims\.0\.min: 0\.5 is not an integer; schedule\.step_size takes integers/),
+    ]);
+    expect(errorsOf({ ...stepLR, sweep: { kind: 'points', params: ['optimizer.lr', 'schedule.step_size'], points: [[0.1, 2], [0.2, 2.5]] } })).toEqual([
+      'sweep.points.1.1: 2.5 is not an integer; schedule.step_size takes integers',
+    ]);
+    // Control: integer ends run as given, the values between rounded and recorded as run.
+    const plan = makePlan(parseSpec({ ...stepLR, sweep: { x: { param: 'schedule.step_size', min: 1, max: 4, count: 3 } } }));
+    expect([...plan.xValues]).toEqual([1, 3, 4]);
+  });
+
+  it('a swept start beyond the divergence bound is refused like a fixed one, at the end (or point) holding it', () => {
+    expect(errorsOf({ ...base, start: [5000, 0] })).toEqual(['start.0: 5000 is beyond the divergence bound 1000']);
+    expect(errorsOf({ ...base, sweep: { x: { param: 'start.0', min: -5000, max: 0, count: 4 } } })).toEqual([
+      'sweep.x.min: -5000 is beyond the divergence bound 1000 (a run starting at start.0 = -5000 has diverged before its first step)',
+    ]);
+    expect(errorsOf({ ...base, sweep: { kind: 'sobol', count: 8, dims: [{ param: 'optimizer.lr', min: 0.001, max: 0.01 }, { param: 'start.1', min: 0, max: 1e6 }] } })).toEqual([
+      expect.stringMatching(/^sweep\.dims\.1\.max: 1000000 is beyond the divergence bound 1000/),
+    ]);
+    expect(errorsOf({ ...base, outcome: { bound: 10 }, sweep: { kind: 'points', params: ['start.1'], points: [[1], [-11], [2]] } })).toEqual([
+      expect.stringMatching(/^sweep\.points\.1\.0: -11 is beyond the divergence bound 10/),
+    ]);
+    // Control: the same sweeps inside the bound are accepted.
+    expect(() => parseSpec({ ...base, sweep: { x: { param: 'start.0', min: -1000, max: 1000, count: 4 } } })).not.toThrow();
+  });
+
+  it('quotes a given value in at most 60 characters, however large or deep, and a non-finite number as itself', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const [msg] = errorsOf({ ...base, start: deep });
+    expect(msg).toBe('start: expected 2 numbers in [-1e+30, 1e+30], got [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[...');
+    const wide = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, 'x'.repeat(1000)]));
+    expect(errorsOf({ ...base, noise: 'y'.repeat(1_000_000) })[0]?.length).toBeLessThan(100);
+    expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [wide] } })[0]).toMatch(/^sweep\.points\.0: expected 1 finite number .*, got \{"k0":"x+\.\.\.$/);
+    expect(errorsOf({ ...base, optimizer: { name: 'SGD', lr: Infinity } })).toEqual(['optimizer.lr: expected a finite number in [0, inf), got Infinity']);
+    expect(errorsOf({ ...base, steps: NaN })).toEqual(['steps: expected a finite number in [1, 10000000], got NaN']);
+  });
+
+  it('keeps every message on one line: names and values with control characters are escaped, odd names quoted, long ones cut', () => {
+    const msgs = errorsOf({ ...base, 'evil\nkey\u001b[31m': 1, optimizer: { name: 'SGD\r\nx' }, ['k'.repeat(10_000)]: 1, '': 2, 'sweep.x': 3 });
+    const allowed = 'allowed: surface, optimizer, schedule, steps, start, noise, outcome, sweep, swa, sam, $schema';
+    expect(msgs).toEqual([
+      `"evil\\nkey\\u001b[31m": unknown field; ${allowed}`,
+      `"${'k'.repeat(40)}...": unknown field; ${allowed}`,
+      `"": unknown field; ${allowed}`,
+      `"sweep.x": unknown field; ${allowed}`,
+      expect.stringMatching(/^optimizer\.name: expected one of .*, got "SGD\\r\\nx"$/),
+    ]);
+    expect(errorsOf({ ...base, optimizer: { name: 'SGD', 'lr ': 1 } })).toEqual(['optimizer."lr ": unknown field; allowed: name, lr, momentum, dampening, weight_decay, nesterov, maximize']);
+    const long = errorsOf({ ...base, sweep: { x: { param: `optimizer.${'a'.repeat(100_000)}`, min: 0, max: 1, count: 2 } } });
+    expect(long).toEqual([expect.stringMatching(/^sweep\.x\.param: expected a parameter path such as "optimizer\.lr", got "optimizer\.a+\.\.\.$/)]);
+  });
+
+  it('lists at most MAX_LISTED_ERRORS problems, however many there are, the last saying how many more', () => {
+    const many = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`x${i}`, i]));
+    const msgs = errorsOf({ ...base, ...many });
+    expect(msgs).toHaveLength(MAX_LISTED_ERRORS);
+    expect(msgs.at(-1)).toMatch(/^x49: unknown field; allowed: .* \(and 99950 more problems not listed\)$/);
+  });
+
+  it('a sweep with another kind\'s fields but no kind is told to give its kind, once; a grid axis that is not an object is one problem', () => {
+    expect(errorsOf({ ...base, sweep: { count: 4, dims: [{ param: 'optimizer.lr', min: 0.001, max: 0.01 }] } })).toEqual([
+      'sweep.kind: missing: a sweep without "kind" is a grid (x, y), but this one has count, dims; set "kind" to "random", "sobol" or "points"',
+    ]);
+    expect(errorsOf({ ...base, sweep: { kind: 'grid' } })).toEqual(['sweep.x: expected an object, got nothing']);
+    expect(errorsOf({ ...base, sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.01, count: 2 }, y: 5 } })).toEqual(['sweep.y: expected an object, got 5']);
+  });
+
+  it('names the whole spec when it is not an object', () => {
+    for (const v of [null, 3, 'rosenbrock', [base]]) {
+      expect(errorsOf(v)).toEqual([expect.stringMatching(/^a spec is a JSON object such as \{"surface": "rosenbrock", "optimizer": "SGD", "steps": 100\}, got /)]);
+    }
   });
 });

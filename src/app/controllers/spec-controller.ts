@@ -6,7 +6,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { SpecErrors } from '../../core/errors.ts';
 import type { Spec } from '../../core/spec.ts';
-import { parseSpec, specToJSON } from '../../core/spec.ts';
+import { SPEC_JSON_LIMITS, parseSpec, readSpecJSON, specToJSON } from '../../core/spec.ts';
 import { decodeUrlState, encodeUrlState } from '../../core/url.ts';
 import type { HeatmapMode } from '../../view/frame.ts';
 import { HEATMAP_MODES } from '../../view/frame.ts';
@@ -123,7 +123,9 @@ export class SpecController implements ReactiveController {
   /** A spec file the user picked: shown and run as a new view, or a message saying why not. */
   async importFile(file: File): Promise<void> {
     try {
-      const json = JSON.parse(await file.text()) as Record<string, unknown>;
+      // The spec reader's own bounds: a file larger than any spec is refused before it is read.
+      if (file.size > SPEC_JSON_LIMITS.maxChars * 4) throw new Error(`${file.size} bytes is larger than any spec`);
+      const json = readSpecJSON(await file.text()) as Record<string, unknown>;
       this.setSpec(json, { immediate: true, pushZoom: true });
     } catch (e) {
       this.message.say(`Could not import ${file.name}: ${(e as Error).message}`);
