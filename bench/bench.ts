@@ -290,26 +290,33 @@ interface CPeer {
 }
 
 /**
- * The C peer on the headline: compiled, checked on a 32 x 32 grid of the headline's momenta and
- * LRs up to 1e-2 (so that a fifth of the runs diverge and the check covers non-finite values too),
- * then timed, best of five (a run of the quick headline lasts about a millisecond). A failed check reports no rate and fails the bench.
+ * A 32 x 32 grid of the headline's momenta and LRs up to 1e-2, so that a fifth of the runs diverge
+ * and a check on it covers non-finite values too.
+ */
+function checkGrid(steps: number): Plan {
+  return makePlan(
+    parseSpec({
+      surface: 'rosenbrock',
+      optimizer: { name: 'SGD', momentum: 0.9 },
+      steps,
+      start: [-1.5, 2],
+      sweep: {
+        x: { param: 'optimizer.lr', min: 1e-5, max: 1e-2, count: 32, scale: 'log' },
+        y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 32 },
+      },
+    }),
+  );
+}
+
+/**
+ * The C peer on the headline: compiled, checked on the check grid, then timed, best of five (a run
+ * of the quick headline lasts about a millisecond). A failed check reports no rate and fails the bench.
  */
 async function cPeer(cpu: Engine, headline: Plan): Promise<CPeer> {
   const peer = compilePeer();
   if ('skipped' in peer) return { skipped: peer.skipped };
   try {
-    const grid = makePlan(
-      parseSpec({
-        surface: 'rosenbrock',
-        optimizer: { name: 'SGD', momentum: 0.9 },
-        steps: headline.spec.steps,
-        start: [-1.5, 2],
-        sweep: {
-          x: { param: 'optimizer.lr', min: 1e-5, max: 1e-2, count: 32, scale: 'log' },
-          y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 32 },
-        },
-      }),
-    );
+    const grid = checkGrid(headline.spec.steps);
     const check = await checkPeer(peer, grid, cpu);
     const base = { compiler: peer.compiler, flags: peer.flags, check };
     if (!check.ok) return base;
@@ -318,6 +325,45 @@ async function cPeer(cpu: Engine, headline: Plan): Promise<CPeer> {
   } finally {
     disposePeer(peer);
   }
+}
+
+interface Agreement {
+  readonly runs: number;
+  /** Runs neither engine stopped as diverged. */
+  readonly compared: number;
+  /** Of those, runs whose final x and y are the same float32 on both. */
+  readonly identical: number;
+  /** Runs one engine found diverged and the other did not. */
+  readonly outcomeMismatches: number;
+  /** Largest |gpu - cpu| / max(|cpu|, 1) over the compared final coordinates. */
+  readonly maxDiff: number;
+}
+
+/**
+ * Does the device compute the float32 twin's bits? SwiftShader does for momentum SGD
+ * (docs/validation.md: it never contracts a * b + c into a fused multiply-add, and + - * are
+ * correctly rounded); a hardware driver may fuse, which nothing in the WGSL forbids. The check
+ * grid's final positions on gpu and cpu, compared run by run.
+ */
+async function gpuAgreement(gpu: Engine, cpu: Engine, grid: Plan): Promise<Agreement> {
+  const g = await gpu.run(grid);
+  const c = await cpu.run(grid);
+  let compared = 0;
+  let identical = 0;
+  let outcomeMismatches = 0;
+  let maxDiff = 0;
+  for (let r = 0; r < grid.runs; r++) {
+    if (g.diverged[r] !== c.diverged[r]) outcomeMismatches++;
+    if (g.diverged[r] || c.diverged[r]) continue;
+    compared++;
+    const pairs: [number, number][] = [
+      [g.final_x[r] as number, c.final_x[r] as number],
+      [g.final_y[r] as number, c.final_y[r] as number],
+    ];
+    if (pairs.every(([u, v]) => Object.is(u, v))) identical++;
+    for (const [u, v] of pairs) maxDiff = Math.max(maxDiff, Math.abs(u - v) / Math.max(Math.abs(v), 1));
+  }
+  return { runs: grid.runs, compared, identical, outcomeMismatches, maxDiff };
 }
 
 interface PerOptRow {
@@ -387,6 +433,8 @@ async function main(): Promise<void> {
   if (c.skipped) log(`C peer skipped: ${c.skipped}`);
   if (c.check) log(c.check.message);
   if (c.check && !c.check.ok) process.exitCode = 1;
+  const agree = await gpuAgreement(gpu, cpu, checkGrid(steps));
+  log(`gpu vs cpu on the check grid: ${agree.identical} of ${agree.compared} runs bit-identical, ${agree.outcomeMismatches} outcome mismatches, largest difference ${agree.maxDiff.toExponential(1)}`);
   const head64 = await headlineCpu(cpu64, headline);
   const head32 = await headlineCpu(cpu, headline);
   const web = await chromium(side, steps, driver);
@@ -545,6 +593,10 @@ async function main(): Promise<void> {
       `Check: ${c.check.message}.`,
     );
   } else lines.push(`Machine's limit: ${c.skipped ? `not measured (${c.skipped})` : `not reported: ${c.check?.message ?? '?'}`}.`);
+  lines.push(
+    `GPU vs cpu (float32 twin) on the check grid (32² runs, LR 1e-5..1e-2, ${steps} steps): ${agree.identical} of ${agree.compared} non-diverged runs bit-identical, ` +
+      `${agree.outcomeMismatches} outcome mismatches, largest relative difference ${agree.maxDiff.toExponential(1)}.`,
+  );
   lines.push('', `Device costs (${adapterText}):`, '', '| cost | measured |', '|---|---|');
   lines.push(`| submit and wait, one tiny dispatch (median of 200) | ${dev.submitRoundTripUs.toFixed(0)} µs |`);
   lines.push(`| tiny dispatch, 1000 in one submit | ${dev.batchedDispatchUs.toFixed(1)} µs each |`);
@@ -588,7 +640,7 @@ async function main(): Promise<void> {
   };
   writeFileSync(
     'bench/results/latest.json',
-    `${JSON.stringify({ date: new Date().toISOString(), quick, machine, adapter, headline: headlineJson, cPeer: c, deviceCosts: dev, rows, perOpt, targets, costs, baseline: BASELINE_FILE }, null, 1)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), quick, machine, adapter, headline: headlineJson, cPeer: c, gpuAgreement: agree, deviceCosts: dev, rows, perOpt, targets, costs, baseline: BASELINE_FILE }, null, 1)}\n`,
   );
 }
 
