@@ -125,7 +125,7 @@ fn advance(k: u32, run: u32, base_lr: f32) {
   }
   opt_step(g, sched.x, mom, t, sc);
   if (PLATEAU) {
-    plateau = plateau_step(P_SCHEDULE, plateau, metric, k == 0u);
+    plateau = plateau_step(P_SCHEDULE, plateau, metric);
   }
   if (SWA) {
     // torch's AveragedModel: lerp towards the new iterate with weight 1 / (number averaged).

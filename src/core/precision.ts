@@ -90,16 +90,29 @@ export function float32Problems(plan: Plan): Float32Problem[] {
     const why = rangeProblem(v);
     if (why) problems.push({ path: k, message: why, kind: 'range' });
   }
-  const field = (d: number): string =>
-    plan.mode === 'grid' ? `sweep.${d === 0 ? 'x' : 'y'}` : plan.spec.sweep?.kind === 'points' ? `sweep.points (${plan.dims[d]?.path})` : `sweep.dims.${d}`;
+  const sweep = plan.spec.sweep;
+  // The field a problem is at: the axis (grid, random, Sobol), or for explicit points the first
+  // point whose value is out of range (else the dimension's parameter).
+  const field = (d: number, run = -1): string =>
+    plan.mode === 'grid'
+      ? `sweep.${d === 0 ? 'x' : 'y'}`
+      : sweep?.kind === 'points'
+        ? run >= 0
+          ? `sweep.points.${run}.${d}`
+          : `sweep.params.${d}`
+        : `sweep.dims.${d}`;
   plan.dims.forEach((dim, d) => {
     const values = plan.mode === 'grid' ? (d === 0 ? plan.xValues : plan.yValues) : null;
     const n = values ? values.length : plan.runs;
     const at = (i: number): number => (values ? (values[i] as number) : sweepValue(plan, i, d));
     let rangeWhy: string | null = null;
-    for (let i = 0; i < n && !rangeWhy; i++) rangeWhy = rangeProblem(at(i));
+    let at_ = -1;
+    for (let i = 0; i < n && !rangeWhy; i++) {
+      rangeWhy = rangeProblem(at(i));
+      if (rangeWhy) at_ = i;
+    }
     if (rangeWhy) {
-      problems.push({ path: field(d), message: `${dim.path}: ${rangeWhy}`, kind: 'range' });
+      problems.push({ path: field(d, values ? -1 : at_), message: `${dim.path}: ${rangeWhy}`, kind: 'range' });
       return;
     }
     if (n < 2) return;

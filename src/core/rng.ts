@@ -44,7 +44,7 @@ export const STREAM_SWEEP = 0x5eed;
 /** Data sets generated for data-backed surfaces. */
 export const STREAM_DATA = 0xda7a;
 
-const TWO_NEG_24 = 5.9604644775390625e-8; // 2^-24, exact in f32
+export const TWO_NEG_24 = 5.9604644775390625e-8; // 2^-24, exact in f32
 
 /**
  * A uniform in (0, 1] from the top 24 bits of a word: exact in f32 (24-bit mantissa), so the CPU
@@ -59,22 +59,23 @@ export function unitOpen1(word: number): number {
   return (word >>> 8) * TWO_NEG_24;
 }
 
-const f32Cell = new Float32Array(1);
-const u32Cell = new Uint32Array(f32Cell.buffer);
+/** One float32 and its bits: the bitcast of log_unit() (exported, like every name the twins read). */
+export const f32Cell = new Float32Array(1);
+export const u32Cell = new Uint32Array(f32Cell.buffer);
 
 /** Near-minimax coefficients (fitted in float64, stored as f32), highest degree first. */
-const LOG1P_P = [
+export const LOG1P_P = [
   -0.08064553141593933, 0.1291782110929489, -0.13072569668293, 0.14173462986946106, -0.16628919541835785,
   0.20002694427967072, -0.2500075101852417, 0.3333331346511841, -0.4999999701976776,
 ].map(Math.fround);
-const SIN_P = [0.00015167852689046413, -0.004674157593399286, 0.07968992739915848, -0.6459637880325317, 1.5707963705062866].map(
+export const SIN_P = [0.00015167852689046413, -0.004674157593399286, 0.07968992739915848, -0.6459637880325317, 1.5707963705062866].map(
   Math.fround,
 );
-const COS_P = [
+export const COS_P = [
   -2.3824917661841027e-5, 0.0009177248575724661, -0.02086268924176693, 0.2536693215370178, -1.2337005138397217, 1.0,
 ].map(Math.fround);
-const SQRT2_F32 = Math.fround(1.4142135);
-const LN2_F32 = Math.fround(0.6931471805599453);
+export const SQRT2_F32 = Math.fround(1.4142135);
+export const LN2_F32 = Math.fround(0.6931471805599453);
 
 /**
  * Natural log of u in (0, 1] from +, * and bit manipulation only, op for op like log_unit() in
@@ -108,12 +109,12 @@ export function sincos2pi(r: (x: number) => number, u: number, out: Float64Array
   s = r(f * s);
   let c = COS_P[0] as number;
   for (let i = 1; i < COS_P.length; i++) c = r(r(c * z) + (COS_P[i] as number));
-  const [co, si] = q === 0 ? [c, s] : q === 1 ? [-s, c] : q === 2 ? [-c, -s] : [s, -c];
-  out[0] = co;
-  out[1] = si;
+  out[0] = q === 0 ? c : q === 1 ? -s : q === 2 ? -c : s;
+  out[1] = q === 0 ? s : q === 1 ? c : q === 2 ? -s : -c;
 }
 
-const cs = new Float64Array(2);
+/** sincos2pi's output for boxMuller. */
+export const cs = new Float64Array(2);
 
 /**
  * Box–Muller: two independent standard normals from two words. Built from logUnit and sincos2pi

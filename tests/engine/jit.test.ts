@@ -16,10 +16,13 @@ import { composeKernel } from '../../src/engine/cpu/jit/compose.ts';
 import { runRangeGeneric } from '../../src/engine/cpu/kernel.ts';
 
 /** Runs the plan both ways and returns the first difference (bitwise: Object.is), or null. */
-function compare(plan: Plan, precision: Precision): { field: string; run: number; jit: number; generic: number } | null {
+function compare(plan: Plan, precision: Precision, mayCall: RegExp | null = null): { field: string; run: number; jit: number; generic: number } | null {
   const a = allocateColumns(plan.runs, precision, plan.spec);
   const b = allocateColumns(plan.runs, precision, plan.spec);
-  composeKernel(plan, precision).run(0, plan.runs, a);
+  const k = composeKernel(plan, precision);
+  // Every twin is read and inlined: a fallback (a call instead) is correct but slow, so it fails here.
+  expect(k.fallbacks.filter((f) => !mayCall?.test(f)), JSON.stringify(plan.spec)).toEqual([]);
+  k.run(0, plan.runs, a);
   runRangeGeneric(plan, precision, 0, plan.runs, b);
   for (const f of presentFields(a)) {
     const x = a[f] as ResultColumns['loss'];
@@ -115,7 +118,8 @@ describe('specialised CPU kernel = generic kernel, bit for bit', () => {
             sweep: { x: { param: swept, min: 0.03, max: 0.05, count: 5, scale: 'log' } },
           });
           expect(perRun.scheduleShared).toBe(false);
-          expect(compare(perRun, precision)).toBeNull();
+          // A composite's active child changes with the step at run time: its evaluate is called.
+          expect(compare(perRun, precision, s.children ? /^evaluate: / : null)).toBeNull();
         }
       }
     });

@@ -690,18 +690,15 @@ const SURFACE_CASES: readonly Case[] = [
 const CASES: readonly Case[] = [...OPTIMIZER_CASES, ...SCHEDULE_CASES, ...SURFACE_CASES];
 
 /**
- * Where basinlab disagrees with torch, and torch 1.13 and current torch run the same code (so the
- * disagreement is basinlab's). These fail until basinlab is fixed; they are not loosened or skipped.
+ * Disagreements this oracle found in basinlab, kept as cases after the fix (torch 1.13 and current
+ * torch run the same code here, so the disagreement was basinlab's).
  *
- * ReduceLROnPlateau, mode 'min', threshold_mode 'rel', threshold >= 1 (basinlab's schema allows any
- * threshold >= 0): torch starts from best = inf and tests `a < best * (1 - threshold)`, which is
- * `a < inf * 0 = nan` (threshold 1) or `a < -inf` (threshold > 1): false, so torch counts the very
- * first step as a bad one (and, with best still inf, every later step too). basinlab's plateau.step
- * takes the first metric as an improvement whenever it is not NaN (`first ? !isNaN(metric)`), one bad
- * step short of torch: with patience 2 torch cuts the LR after step 3, basinlab after step 4, and
- * every cut after that stays one step late (lr[3]: ours 0.05, torch 0.025). In the other three
- * mode/threshold_mode combinations best * (1 ± t) and best ± t stay ±inf, so the two agree; the
- * cases above show it.
+ * ReduceLROnPlateau, mode 'min', threshold_mode 'rel', threshold >= 1: torch starts from best = inf
+ * and tests `a < best * (1 - threshold)`, i.e. `a < nan` (threshold 1) or `a < -inf` (threshold > 1):
+ * false, so torch counts the first step as bad, and with best still inf every later step too.
+ * basinlab used to take the first metric as an improvement whenever it was not NaN, one bad step
+ * short of torch (lr[3]: 0.05 against torch's 0.025). Now best starts "unset" and is compared as
+ * torch compares with ±inf (isBetterThanWorst).
  */
 const BASINLAB_DISAGREES: readonly Case[] = [
   run(
@@ -959,7 +956,7 @@ describe('live PyTorch oracle (/usr/bin/python3, python3-torch)', () => {
     });
   });
 
-  describe('disagreements the oracle found in basinlab (fail until basinlab is fixed)', () => {
+  describe('disagreements the oracle found in basinlab, fixed', () => {
     const worst = { position: 0, schedule: 0 };
     for (const c of BASINLAB_DISAGREES) it(c.name, agrees(c, worst));
   });

@@ -23,7 +23,7 @@ function compare(o: Partial<PlateauOptions>, metrics: number[], lr0 = 0.1): numb
   const ref = new TorchPlateau(lr0, opts);
   const lrs: number[] = [];
   metrics.forEach((m, k) => {
-    plateau.step(id, P, P_SCHEDULE, st, m, k === 0);
+    plateau.step(id, P, P_SCHEDULE, st, m);
     ref.step(m);
     expect(st[0], `step ${k}`).toBe(ref.lr);
     lrs.push(st[0] as number);

@@ -34,7 +34,7 @@ describe('float32Problems', () => {
 
   it('names swept values beyond float32 range', () => {
     const p = float32Problems(plan({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [[1e-3], [1e39]] } }));
-    expect(p.map((x) => [x.path, x.kind])).toEqual([['sweep.points (optimizer.lr)', 'range']]);
+    expect(p.map((x) => [x.path, x.kind])).toEqual([['sweep.points.1.0', 'range']]);
   });
 
   it('finds grid axes whose neighbouring values are one float32, with the resolution there', () => {

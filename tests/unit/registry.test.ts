@@ -92,7 +92,7 @@ const KINDS: readonly Kind[] = [
     entryPoints: (e) => [
       `fn sched_${e.id}(b: u32, k: u32, base_lr: f32) -> vec2f {`,
       ...((e as ScheduleDef).plateau
-        ? ['fn plateau_init(b: u32, base_lr: f32) -> vec4f {', 'fn plateau_step(b: u32, st: vec4f, metric: f32, first: bool) -> vec4f {']
+        ? ['fn plateau_init(b: u32, base_lr: f32) -> vec4f {', 'fn plateau_step(b: u32, st: vec4f, metric: f32) -> vec4f {']
         : []),
     ],
     module: (e) => `src/core/registry/schedules/${e.id}.ts`,

@@ -271,11 +271,11 @@ export interface ScheduleDef<O extends Slots = Slots> {
    * scheduler.step(metric) after optimiser step k (first: k = 0), with the run's loss before that
    * step as the metric; state[0] is the LR the next step uses. Such a schedule is top-level only,
    * and `evaluate` is not used. WGSL twins: `plateau_init(b, base_lr) -> vec4f` and
-   * `plateau_step(b, state: vec4f, metric: f32, first: bool) -> vec4f`.
+   * `plateau_step(b, state: vec4f, metric: f32) -> vec4f`.
    */
   readonly plateau?: {
     init(r: Round, P: Float64Array, b: number, baseLr: number, state: Float64Array): void;
-    step(r: Round, P: Float64Array, b: number, state: Float64Array, metric: number, first: boolean): void;
+    step(r: Round, P: Float64Array, b: number, state: Float64Array, metric: number): void;
   };
   /**
    * Schedules whose WGSL functions this file calls by name (SequentialLR runs a cosine child in its

@@ -205,7 +205,7 @@ export function advance(r: Round, c: RunContext, P: Float64Array, S: Float64Arra
   // scheduler.step(loss) after the step, with the loss where the step took its gradient.
   const metric = c.plateau !== null ? c.surface.value(r, P, x, y, c.data) : 0;
   c.optimizer.step(r, P, S, gx, gy, lr, mom, k + 1, s.sc);
-  if (c.plateau !== null) c.plateau.step(r, P, c.scheduleBase, s.PL, metric, k === 0);
+  if (c.plateau !== null) c.plateau.step(r, P, c.scheduleBase, s.PL, metric);
   if (c.swa) {
     const done = k + 1;
     if (done >= c.swaStart && (done - c.swaStart) % c.swaEvery === 0) {

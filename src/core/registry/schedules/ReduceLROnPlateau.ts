@@ -18,6 +18,21 @@ const params = [
 const o = scheduleSlots(params);
 
 /** torch's is_better, for a best that is finite (the first step is better by definition: best = ±inf). */
+/**
+ * torch's is_better(a, best) while best is still mode_worse, written without infinities (the WGSL
+ * twin may not rely on them): for mode min, a < inf * (1 - t) (rel) or a < inf - t (abs) holds for
+ * every a below +inf, except in rel mode with t >= 1, where inf * (1 - t) is nan or -inf and nothing
+ * is better (best then stays inf and every step counts as bad); for mode max, a > -inf * (t + 1) or
+ * a > -inf + t holds for every a above -inf.
+ */
+export function isBetterThanWorst(r: Round, P: Float64Array, b: number, a: number): boolean {
+  const max = P[b + o.mode]! === o.mode_max;
+  const rel = P[b + o.threshold_mode]! === o.threshold_mode_rel;
+  const t = r(P[b + o.threshold]!);
+  if (!max) return !(rel && t >= 1) && a < Number.POSITIVE_INFINITY;
+  return a > Number.NEGATIVE_INFINITY;
+}
+
 export function isBetter(r: Round, P: Float64Array, b: number, a: number, best: number): boolean {
   const max = P[b + o.mode]! === o.mode_max;
   const rel = P[b + o.threshold_mode]! === o.threshold_mode_rel;
@@ -38,7 +53,7 @@ export const ReduceLROnPlateau: ScheduleDef<typeof o> = {
     'change exceeds eps and restarts the cooldown.',
   params,
   slots: o,
-  helpers: { isBetter },
+  helpers: { isBetter, isBetterThanWorst },
   cyclesMomentum: () => false,
   validate(values: ParamValues, ctx: ScheduleContext): string[] {
     void values;
@@ -55,16 +70,19 @@ export const ReduceLROnPlateau: ScheduleDef<typeof o> = {
   plateau: {
     init(r: Round, _P: Float64Array, _b: number, baseLr: number, state: Float64Array): void {
       state[0] = r(baseLr);
-      state[1] = 0;
+      // best starts as torch's mode_worse (±inf), held as "unset" (a NaN: no metric ever is one as best).
+      state[1] = Number.NaN;
       state[2] = 0;
       state[3] = 0;
     },
-    step(r: Round, P: Float64Array, b: number, state: Float64Array, metric: number, first: boolean): void {
+    step(r: Round, P: Float64Array, b: number, state: Float64Array, metric: number): void {
       let lr = state[0]!;
       let best = state[1]!;
       let bad = state[2]!;
       let cooldown = state[3]!;
-      if (first ? !isNaNValue(metric) : isBetter(r, P, b, metric, best)) {
+      // A NaN metric is never better (torch compares it); while best is unset, torch compares with ±inf.
+      const better = !isNaNValue(metric) && (isNaNValue(best) ? isBetterThanWorst(r, P, b, metric) : isBetter(r, P, b, metric, best));
+      if (better) {
         best = metric;
         bad = 0;
       } else {

@@ -98,7 +98,7 @@ export const COSPI_COEFFS: readonly number[] = [
 ];
 
 // Coefficient reads use "!": k runs over the fixed 12 indices of the arrays above.
-function horner(r: Round, c: readonly number[], t2: number): number {
+export function horner(r: Round, c: readonly number[], t2: number): number {
   let p = r(c[11]!);
   for (let k = 10; k >= 0; k--) p = r(r(p * t2) + r(c[k]!));
   return p;
@@ -114,14 +114,10 @@ export function cospi(r: Round, t: number): number {
   return horner(r, COSPI_COEFFS, r(t * t));
 }
 
-/** WGSL's round(): nearest integer, ties to even. */
-export function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
-}
+/** WGSL's round(): nearest integer, ties to even (one definition, in core/outcome.ts). */
+import { roundHalfEven } from '../../outcome.ts';
+
+export { roundHalfEven };
 
 /**
  * x minus its nearest integer k, in [−1/2, 1/2]: exact in f32 and f64 (Sterbenz's lemma, since x

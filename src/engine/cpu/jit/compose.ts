@@ -63,7 +63,10 @@ for (const e of [...OPTIMIZERS, ...SURFACES, ...SCHEDULES] as unknown as readonl
   const own: Record<string, unknown> = {};
   if (e.slots !== undefined) own.o = e.slots;
   if (e.state !== undefined) own.st = e.state;
-  const fns: unknown[] = Object.values(e);
+  // The entry's own helpers (listed in `helpers`) resolve by name, and read the same names.
+  const helpers = e.helpers && typeof e.helpers === 'object' ? (e.helpers as Record<string, unknown>) : {};
+  Object.assign(own, helpers);
+  const fns: unknown[] = [...Object.values(e), ...Object.values(helpers)];
   for (const nested of ['stepScalars', 'plateau']) {
     const n = e[nested];
     if (n && typeof n === 'object') fns.push(...Object.values(n));
@@ -208,7 +211,10 @@ export function composeKernel(plan: Plan, precision: Precision): SpecialisedKern
   const table = basinTable(r, plan.minima, plan.radius, plan.lattice);
   const bound = r(plan.bound);
   const em = new Emitter('_', r);
-  const sp = new Specialiser(em, resolverFor);
+  // What stays fixed while the kernel runs: per-step tables, data, the minima.
+  const constants = new WeakSet<object>();
+  for (const a of [ctx.schedTable, ctx.optTable, ctx.data, table.mx, table.my]) if (a) constants.add(a);
+  const sp = new Specialiser(em, resolverFor, constants);
   const dims = plan.dims;
   const swept = new Map(dims.map((d, i) => [d.slot, `pv${i}`] as const));
   const Pq = em.ref(Float64Array.from(P));

@@ -276,6 +276,12 @@ export class Specialiser {
     readonly em: Emitter,
     /** Resolves the free names of a function reached by a call (its module's names, an entry's `o` and `st`). */
     readonly resolverFor: (f: (...args: never[]) => unknown) => Resolver,
+    /**
+     * Typed arrays that never change while the kernel runs (the plan's tables, data, minima):
+     * their elements at known indices fold to constants. Any other typed array is read and written
+     * at run time.
+     */
+    readonly constants: WeakSet<object> = new WeakSet(),
   ) {}
 
   /**
@@ -468,7 +474,7 @@ export class Specialiser {
     }
     for (const r of reads) if (bodyAssigns.has(r)) return null;
     // Dry run on a throwaway emitter: the counter is known, so nothing is emitted that matters.
-    const dry = new Specialiser(new Emitter('dry', this.em.round), this.resolverFor);
+    const dry = new Specialiser(new Emitter('dry', this.em.round), this.resolverFor, this.constants);
     const copy = env.child();
     for (const name of reads) {
       const b = env.lookup(name);
@@ -572,6 +578,13 @@ export class Specialiser {
         this.em.emit(`${f.local} = ${this.em.code(v)};`);
         return;
       }
+      if (obj.k === 'known' && ArrayBuffer.isView(obj.v) && !this.constants.has(obj.v)) {
+        // A store into a typed array the twin owns (scratch words): done at run time.
+        const k = this.expr(target.property as A.Expression, env);
+        if (!target.computed || (k.k !== 'known' && k.k !== 'temp')) throw new Unsupported('store into a typed array');
+        this.em.emit(`${this.em.ref(obj.v)}[${this.em.code(k)}] = ${this.em.code(v)};`);
+        return;
+      }
       if (obj.k !== 'vec') throw new Unsupported('assignment to a member of something other than a state vector');
       const i = this.index(target, env);
       this.em.emit(`${obj.vec.set(i)} = ${this.em.code(v)};`);
@@ -619,6 +632,8 @@ export class Specialiser {
               return known(~(a.v as number));
             case 'typeof':
               return known(typeof a.v);
+            case 'void':
+              return known(undefined);
             default:
               throw new Unsupported(`unary ${u.operator}`);
           }
@@ -697,8 +712,14 @@ export class Specialiser {
     if (typeof key !== 'string' && typeof key !== 'number') throw new Unsupported('member key');
     const holder = obj.v as Record<string | number, unknown>;
     // Own properties of known objects (Math's functions are own properties too); never the prototype chain.
+    if (ArrayBuffer.isView(holder) && typeof key === 'number' && !this.constants.has(holder)) {
+      // Typed arrays may be written at run time (scratch words, outputs): read them then.
+      return this.em.bind(`${this.em.ref(holder)}[${key}]`);
+    }
     if (!Object.hasOwn(holder, key)) {
       if ((Array.isArray(holder) || ArrayBuffer.isView(holder)) && key === 'length') return known((holder as unknown as { length: number }).length);
+      // A plain object's absent key reads undefined, as long as nothing up the prototype chain has it.
+      if (!(key in holder)) return known(undefined);
       throw new Unsupported(`no own property ${String(key)}`);
     }
     return fromValue(holder[key]);
