@@ -7,6 +7,21 @@
  * which dotted paths a sweep axis may name.
  */
 
+/**
+ * Where sweeping a parameter shows its behaviour: the range a sweep axis over it starts at (the
+ * app's first view of any entry, an axis moved to another parameter, optimiser or surface), linear
+ * or log as a sweep axis is. Adam's lr is not SGD's: each entry states its own. `per: 'steps'`
+ * scales both ends by the run's `steps` (lengths counted in steps, e.g. a schedule's T_max); integer
+ * parameters round them. Resolved for a spec by `typicalRange` (core/typical.ts), which
+ * tests/unit/typical.test.ts checks for every sweepable path of every entry.
+ */
+export interface TypicalRange {
+  readonly min: number;
+  readonly max: number;
+  readonly scale: 'linear' | 'log';
+  readonly per?: 'steps';
+}
+
 /** A real or integer scalar. Integers are stored in f32 slots, exact up to 2^24. */
 export interface NumberParam {
   readonly key: string;
@@ -24,6 +39,8 @@ export interface NumberParam {
    * (e.g. a surface parameter that moves the known minima).
    */
   readonly sweepable?: boolean;
+  /** The typical sweep range (required of every sweepable parameter: tests/unit/typical.test.ts). */
+  readonly typical?: TypicalRange;
   readonly doc: string;
 }
 
@@ -42,6 +59,7 @@ export interface OptionalNumberParam {
   readonly minExclusive?: boolean;
   readonly maxExclusive?: boolean;
   readonly sweepable?: boolean;
+  readonly typical?: TypicalRange;
   readonly doc: string;
 }
 
@@ -57,6 +75,11 @@ export interface TupleParam {
   readonly minExclusive?: boolean;
   readonly maxExclusive?: boolean;
   readonly sweepable?: boolean;
+  /**
+   * Typical sweep range of each element (`betas.0`, `betas.1`), or `surface-domain`: element i spans
+   * the surface's view along axis i (the start point).
+   */
+  readonly typical?: readonly TypicalRange[] | 'surface-domain';
   readonly doc: string;
 }
 

@@ -109,6 +109,7 @@ export const RUN_SETTINGS = [
     min: -MAX_MAGNITUDE,
     max: MAX_MAGNITUDE,
     sweepable: true,
+    typical: 'surface-domain',
     doc: "Starting point [x, y]; default: the surface's.",
   },
   {
@@ -125,6 +126,8 @@ export const RUN_SETTINGS = [
         min: 0,
         max: MAX_MAGNITUDE,
         sweepable: true,
+        // Gradients of the surfaces here are O(1…100) over their views.
+        typical: { min: 0, max: 10, scale: 'linear' },
         doc: 'Standard deviation of Gaussian noise added to each gradient coordinate (0 = exact gradients).',
       },
       {
@@ -225,6 +228,7 @@ export const RUN_SETTINGS = [
         min: 0,
         max: MAX_MAGNITUDE,
         sweepable: true,
+        typical: { min: 0, max: 0.5, scale: 'linear' },
         doc: 'Radius of the ascent step (0 = the plain optimiser).',
       },
       {

@@ -398,6 +398,15 @@ export interface ParamTarget {
   readonly slot: number;
   readonly int: boolean;
   readonly range: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean };
+  /** The parameter's schema (a registry entry's or a run-level field's), e.g. for its typical range. */
+  readonly schema: ParamSchema;
+  /** The element of a tuple parameter the path names (`betas.1` is 1), else null. */
+  readonly element: number | null;
+}
+
+/** The element index a tuple path ends in (`betas.1`, `start.0`), else null. */
+function tupleElement(p: ParamSchema, path: string): number | null {
+  return p.kind === 'tuple' ? Number(path.slice(path.lastIndexOf('.') + 1)) : null;
 }
 
 function entryTarget(
@@ -421,7 +430,7 @@ function entryTarget(
     return `${prefix}.${rest} cannot be swept (${p.doc.replace(/\.$/, '')}; changing it per run would move the known minima)`;
   }
   const int = p.kind === 'int' || p.kind === 'optional-int' || p.kind === 'int-list';
-  return { path: `${prefix}.${rest}`, slot: base + (offsets[rest] as number), int, range: p };
+  return { path: `${prefix}.${rest}`, slot: base + (offsets[rest] as number), int, range: p, schema: p, element: tupleElement(p, rest) };
 }
 
 /** Run-level paths by name, for the sweep-path lookup (a Map: a user's path never meets a prototype). */
@@ -438,7 +447,7 @@ function runTarget(spec: PathContext, run: RunPath): ParamTarget | string {
   if (block?.absent === 'off' && !(spec as Readonly<Record<string, unknown>>)[block.key]) {
     return `${path} is swept but the spec has no ${block.key} block; add "${block.key}": {"${field.key}": ${JSON.stringify(field.default)}}`;
   }
-  return { path, slot, int: field.kind === 'int', range: field };
+  return { path, slot, int: field.kind === 'int', range: field, schema: field, element: tupleElement(field, path) };
 }
 
 /** Resolves a sweep path against a spec, or returns the reason it is not sweepable. */

@@ -4,13 +4,14 @@ import type { OptimizerDef, Round } from '../types.ts';
 import { lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
 const params = [
-  lrParam(1e-2),
+  lrParam(1e-2, { min: 1e-5, max: 1e-2, scale: 'log' }),
   {
     key: 'lambd',
     kind: 'number',
     default: 1e-4,
     min: 0,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1e-6, max: 1e-1, scale: 'log' },
     doc: 'Decay term: p *= 1 - lambd * eta each step, and eta = lr / (1 + lambd * lr * t) ** alpha; torch rejects lambd < 0.',
   },
   {
@@ -19,6 +20,7 @@ const params = [
     default: 0.75,
     min: 0,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0.5, max: 1, scale: 'linear' },
     doc: 'Power of the step-size decay eta = lr / (1 + lambd * lr * t) ** alpha; torch rejects alpha < 0.',
   },
   {
@@ -27,6 +29,7 @@ const params = [
     default: 1e6,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1, max: 1e4, scale: 'log' },
     doc: 'Averaging start: mu = 1 / max(1, t - t0) is set after step t, so ax copies p through step t0 + 2 and averages from t0 + 3 (torch does not check t0).',
   },
   weightDecayParam(0, 'L2 penalty added to the gradient: g + weight_decay * p.'),

@@ -4,13 +4,14 @@ import type { OptimizerDef, Round } from '../types.ts';
 import { epsParam, lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
 const params = [
-  lrParam(1.0),
+  lrParam(1.0, { min: 0.1, max: 100, scale: 'log' }),
   {
     key: 'rho',
     kind: 'number',
     default: 0.9,
     min: 0,
     max: 1,
+    typical: { min: 0.5, max: 0.999, scale: 'linear' },
     doc: 'Decay rate of both running averages (squared gradients and squared updates); torch requires 0 <= rho <= 1.',
   },
   epsParam(1e-6, 'Added inside both square roots: sqrt(acc_delta + eps) / sqrt(square_avg + eps).'),

@@ -8,7 +8,7 @@ export const FLOAT32_EPS = 2 ** -23;
 
 const params = [
   {
-    ...lrParam(1e-2),
+    ...lrParam(1e-2, { min: 1e-3, max: 1, scale: 'log' }),
     doc: 'Not a step size: caps the relative step rho_t = min(lr, 1 / sqrt(t)) and scales the decoupled weight decay (torch default 1e-2).',
   },
   {
@@ -17,6 +17,7 @@ const params = [
     default: -0.8,
     min: Number.NEGATIVE_INFINITY,
     max: 0,
+    typical: { min: -1, max: -0.1, scale: 'linear' },
     doc: 'Exponent of the second-moment weight 1 - beta2_t = t ** beta2_decay (1 on the first step); torch requires beta2_decay <= 0.',
   },
   {
@@ -25,6 +26,7 @@ const params = [
     default: [FLOAT32_EPS, 1e-3],
     min: 0,
     max: Number.POSITIVE_INFINITY,
+    typical: [{ min: 1e-10, max: 1e-4, scale: 'log' }, { min: 1e-4, max: 1e-1, scale: 'log' }],
     doc: '(eps1, eps2): v is clamped below by eps1^2 before 1 / sqrt(v), and the RMS of p by eps2; torch default (None, 1e-3) with None = float32 eps 2^-23, held here as a number.',
   },
   {
@@ -33,6 +35,7 @@ const params = [
     default: 1.0,
     min: 1,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1, max: 10, scale: 'linear' },
     doc: 'Update clipping threshold: the update is divided by max(1, RMS(update) / d); torch requires d >= 1.',
   },
   weightDecayParam(0, 'Decoupled weight decay p *= 1 - lr * weight_decay, applied after the RMS of p is taken.'),

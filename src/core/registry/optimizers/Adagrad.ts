@@ -4,13 +4,14 @@ import type { OptimizerDef, Round } from '../types.ts';
 import { epsParam, lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
 const params = [
-  lrParam(1e-2),
+  lrParam(1e-2, { min: 1e-3, max: 10, scale: 'log' }),
   {
     key: 'lr_decay',
     kind: 'number',
     default: 0,
     min: 0,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1e-4, max: 1, scale: 'log' },
     doc: 'Step-size decay: step t uses lr / (1 + (t - 1) * lr_decay).',
   },
   weightDecayParam(0, 'L2 penalty added to the gradient: g + weight_decay * p.'),
@@ -20,6 +21,7 @@ const params = [
     default: 0,
     min: 0,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0, max: 1, scale: 'linear' },
     doc: 'Starting value of the running sum of squared gradients.',
   },
   epsParam(1e-10, 'Added to sqrt(sum) in the denominator.'),

@@ -128,7 +128,7 @@ export function adamFamily<O extends AdamFamilySlots>(
 }
 
 const adamParams = [
-  lrParam(1e-3),
+  lrParam(1e-3, { min: 1e-4, max: 1, scale: 'log' }),
   betasParam(),
   epsParam(1e-8, 'Added after dividing sqrt(v) by sqrt(1 - beta2^t).'),
   weightDecayParam(0, 'Weight decay: L2 term in the gradient, or p *= 1 - lr * weight_decay when decoupled.'),

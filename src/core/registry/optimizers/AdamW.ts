@@ -4,7 +4,7 @@ import { ADAM_REFERENCE, adamFamily } from './Adam.ts';
 import { betasParam, epsParam, lrParam, maximizeParam, optimizerSlots, weightDecayParam } from './common.ts';
 
 const adamWParams = [
-  lrParam(1e-3),
+  lrParam(1e-3, { min: 1e-4, max: 1, scale: 'log' }),
   betasParam(),
   epsParam(1e-8, 'Added after dividing sqrt(v) by sqrt(1 - beta2^t).'),
   weightDecayParam(1e-2, 'Decoupled weight decay: p *= 1 - lr * weight_decay before the moments are updated.'),

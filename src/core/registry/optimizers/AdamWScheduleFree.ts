@@ -2,6 +2,7 @@
 import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { OptimizerDef, Round } from '../types.ts';
 import {
+  BETA2_TYPICAL,
   lerp,
   lrParam,
   oneMinusPow,
@@ -20,7 +21,7 @@ import {
 
 const params = [
   {
-    ...lrParam(0.0025),
+    ...lrParam(0.0025, { min: 1e-4, max: 1, scale: 'log' }),
     doc: 'Learning rate (reference default 0.0025). The reference does not check it; basinlab requires lr >= 0 (lr_max ** weight_lr_power of a negative lr_max is complex in Python, undefined in WGSL).',
   },
   {
@@ -29,6 +30,8 @@ const params = [
     default: [0.9, 0.999],
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    // beta1 = 0 divides by zero in eval() (validate refuses it).
+    typical: [{ min: 0.1, max: 0.99, scale: 'linear' }, BETA2_TYPICAL],
     doc: '(beta1, beta2): y = lerp(z, x, beta1), exp_avg_sq decay beta2. The reference only fails where validate() says (beta1 = 0, |beta2| > 1).',
   },
   {
@@ -37,6 +40,7 @@ const params = [
     default: 1e-8,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1e-10, max: 1e-1, scale: 'log' },
     doc: 'Added to sqrt(exp_avg_sq) (no bias correction there: sqrt(1 - beta2^(k+1)) scales the LR instead); not checked by the reference.',
   },
   {
@@ -45,6 +49,7 @@ const params = [
     default: 0,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1e-4, max: 1, scale: 'log' },
     doc: 'Weight decay at y, added to the normalised gradient: g / denom + weight_decay * y (not checked by the reference).',
   },
   warmupStepsParam(),

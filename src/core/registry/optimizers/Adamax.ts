@@ -15,7 +15,7 @@ import {
 } from './common.ts';
 
 const params = [
-  lrParam(2e-3),
+  lrParam(2e-3, { min: 1e-4, max: 1, scale: 'log' }),
   {
     ...betasParam(),
     doc: 'Decay rates (beta1, beta2) of the first moment and of the exponentially weighted infinity norm.',

@@ -2,10 +2,10 @@
 import type { ParamSchema } from '../../params.ts';
 import { isSet } from '../schedules/common.ts';
 import type { OptimizerDef, Round } from '../types.ts';
-import { cautionMean, cautionScale, lrParam, norm2, oneMinusPow, optimizerSlots, stateFields, stateSlots } from './common.ts';
+import { BETAS_TYPICAL, cautionMean, cautionScale, lrParam, norm2, oneMinusPow, optimizerSlots, stateFields, stateSlots } from './common.ts';
 
 const params = [
-  lrParam(1e-3),
+  lrParam(1e-3, { min: 1e-4, max: 1, scale: 'log' }),
   { key: 'bias_correction', kind: 'bool', default: true, doc: 'Divide m by 1 - beta1^t and sqrt(v) by sqrt(1 - beta2^t), as Adam does.' },
   {
     key: 'betas',
@@ -13,15 +13,17 @@ const params = [
     default: [0.9, 0.999],
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: BETAS_TYPICAL,
     doc: 'Decay rates (beta1, beta2) of the running averages of the gradient and its square (timm does not check them).',
   },
-  { key: 'eps', kind: 'number', default: 1e-6, min: 0, max: Number.POSITIVE_INFINITY, doc: 'Added after dividing sqrt(v) by sqrt(1 - beta2^t); timm rejects eps < 0.' },
+  { key: 'eps', kind: 'number', default: 1e-6, min: 0, max: Number.POSITIVE_INFINITY, typical: { min: 1e-10, max: 1e-1, scale: 'log' }, doc: 'Added after dividing sqrt(v) by sqrt(1 - beta2^t); timm rejects eps < 0.' },
   {
     key: 'weight_decay',
     kind: 'number',
     default: 0.01,
     min: 0,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1e-4, max: 1, scale: 'log' },
     doc: 'Weight decay added to the Adam update (or decoupled); non-zero also turns the trust ratio on (timm default 0.01).',
   },
   { key: 'grad_averaging', kind: 'bool', default: true, doc: 'm = beta1 m + (1 - beta1) g; off: m = beta1 m + g.' },
@@ -31,6 +33,7 @@ const params = [
     default: 1.0,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0.1, max: 10, scale: 'log' },
     doc: 'Global gradient-norm clipping: g /= max(|g| / max_grad_norm, 1) with |g| over both coordinates; None turns it off.',
   },
   { key: 'trust_clip', kind: 'bool', default: false, doc: 'LAMBC: clip the trust ratio at 1.' },

@@ -6,16 +6,17 @@ import { lrParam, norm2, num, optimizerSlots, stateFields, stateSlots, weightDec
 const UNCHECKED = { min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY } as const;
 
 const params = [
-  lrParam(1.0),
+  lrParam(1.0, { min: 1e-2, max: 100, scale: 'log' }),
   {
     key: 'momentum',
     kind: 'number',
     default: 0,
     min: 0,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0, max: 0.99, scale: 'linear' },
     doc: 'Momentum factor of the SGD update after the trust-ratio scaling; timm only rejects momentum < 0.',
   },
-  { key: 'dampening', kind: 'number', default: 0, ...UNCHECKED, doc: 'Dampening of the gradient added to the momentum buffer after its first step (timm does not check it).' },
+  { key: 'dampening', kind: 'number', default: 0, ...UNCHECKED, typical: { min: 0, max: 0.9, scale: 'linear' }, doc: 'Dampening of the gradient added to the momentum buffer after its first step (timm does not check it).' },
   weightDecayParam(0, 'L2 term added to the gradient before the trust-ratio scaling; non-zero also turns the LARS adaptation on.'),
   { key: 'nesterov', kind: 'bool', default: false, doc: 'Nesterov momentum: step along g + momentum * buf instead of buf (needs momentum > 0, dampening 0).' },
   {
@@ -23,9 +24,10 @@ const params = [
     kind: 'number',
     default: 0.001,
     ...UNCHECKED,
+    typical: { min: 1e-4, max: 1e-1, scale: 'log' },
     doc: 'eta of LARS: trust ratio = trust_coeff * |w| / (|g| + weight_decay * |w| + eps) over the whole (x, y) tensor.',
   },
-  { key: 'eps', kind: 'number', default: 1e-8, ...UNCHECKED, doc: 'Added to the trust-ratio denominator (timm does not check it).' },
+  { key: 'eps', kind: 'number', default: 1e-8, ...UNCHECKED, typical: { min: 1e-10, max: 1e-2, scale: 'log' }, doc: 'Added to the trust-ratio denominator (timm does not check it).' },
   { key: 'trust_clip', kind: 'bool', default: false, doc: 'LARC clipping: trust ratio = min(trust ratio / lr, 1).' },
   {
     key: 'always_adapt',

@@ -4,7 +4,7 @@ import type { OptimizerDef, Round } from '../types.ts';
 import { cautionMean, cautionScale, lerp, lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots } from './common.ts';
 
 const params = [
-  lrParam(1e-4),
+  lrParam(1e-4, { min: 1e-5, max: 1e-1, scale: 'log' }),
   {
     key: 'betas',
     kind: 'tuple',
@@ -12,6 +12,7 @@ const params = [
     min: 0,
     max: 1,
     maxExclusive: true,
+    typical: [{ min: 0, max: 0.99, scale: 'linear' }, { min: 0.9, max: 0.999, scale: 'linear' }],
     doc: '(beta1, beta2): beta1 interpolates the momentum and the gradient for the sign, beta2 is the momentum decay; timm requires 0 <= beta < 1.',
   },
   {
@@ -20,6 +21,7 @@ const params = [
     default: 0,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1e-4, max: 1, scale: 'log' },
     doc: 'Decoupled weight decay p *= 1 - lr * weight_decay before the signed step (timm does not check it).',
   },
   { key: 'caution', kind: 'bool', default: false, doc: 'Cautious update: zero the coordinates where the signed update and the gradient disagree, rescale the rest by 1 / mean(mask).' },

@@ -16,7 +16,7 @@ import {
 } from './common.ts';
 
 const params = [
-  lrParam(2e-3),
+  lrParam(2e-3, { min: 1e-4, max: 1, scale: 'log' }),
   betasParam(),
   epsParam(1e-8, 'Added after the square root: sqrt(v / (1 - beta2^t)) + eps.'),
   weightDecayParam(0, 'Weight decay: L2 term in the gradient, or p *= 1 - lr * weight_decay when decoupled.'),
@@ -26,6 +26,7 @@ const params = [
     default: 4e-3,
     min: 0,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1e-4, max: 1e-1, scale: 'log' },
     doc: 'psi in the momentum schedule mu_t = beta1 * (1 - 0.5 * 0.96^(t * psi)).',
   },
   decoupledParam('Decoupled (NAdamW) weight decay: p *= 1 - lr * weight_decay before the moments are updated.'),

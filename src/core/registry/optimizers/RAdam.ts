@@ -16,7 +16,7 @@ import {
 } from './common.ts';
 
 const params = [
-  lrParam(1e-3),
+  lrParam(1e-3, { min: 1e-4, max: 1, scale: 'log' }),
   betasParam(),
   epsParam(1e-8, 'Added to sqrt(v) in the adaptive term sqrt(1 - beta2^t) / (sqrt(v) + eps).'),
   weightDecayParam(0, 'Weight decay: L2 term in the gradient, or p *= 1 - lr * weight_decay when decoupled.'),

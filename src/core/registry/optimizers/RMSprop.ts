@@ -4,13 +4,14 @@ import type { OptimizerDef, Round } from '../types.ts';
 import { epsParam, lerp, lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
 const params = [
-  lrParam(1e-2),
+  lrParam(1e-2, { min: 1e-4, max: 1, scale: 'log' }),
   {
     key: 'alpha',
     kind: 'number',
     default: 0.99,
     min: 0,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0.5, max: 0.999, scale: 'linear' },
     doc: 'Smoothing constant of the squared-gradient average; torch only rejects alpha < 0 (no upper bound).',
   },
   epsParam(1e-8, 'Added after the square root: g / (sqrt(v) + eps).'),
@@ -21,6 +22,7 @@ const params = [
     default: 0,
     min: 0,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0, max: 0.99, scale: 'linear' },
     doc: 'Momentum factor of the buffer buf = momentum * buf + g / (sqrt(v) + eps); 0 disables it.',
   },
   { key: 'centered', kind: 'bool', default: false, doc: 'Normalise by the variance estimate v - mean(g)^2 instead of v.' },

@@ -5,7 +5,7 @@ import { lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots } from 
 
 const params = [
   {
-    ...lrParam(1e-2),
+    ...lrParam(1e-2, { min: 1e-4, max: 1, scale: 'log' }),
     doc: 'Initial per-coordinate step size (torch default 1e-2); torch reads it only when the state is created on the first step, so a schedule acts through its value at step 0 alone.',
   },
   {
@@ -15,6 +15,7 @@ const params = [
     min: 0,
     max: Number.POSITIVE_INFINITY,
     minExclusive: true,
+    typical: [{ min: 0.1, max: 0.9, scale: 'linear' }, { min: 1.05, max: 2, scale: 'linear' }],
     doc: '(etaminus, etaplus): step-size factors after a sign change and after a same-sign step; torch requires 0 < etaminus < 1 < etaplus.',
   },
   {
@@ -23,6 +24,7 @@ const params = [
     default: [1e-6, 50],
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: [{ min: 1e-8, max: 1e-2, scale: 'log' }, { min: 1e-2, max: 100, scale: 'log' }],
     doc: '(min, max) clamp of the per-coordinate step sizes (torch does not check them; min > max clamps to max).',
   },
   maximizeParam(),

@@ -4,13 +4,14 @@ import type { OptimizerDef, Round } from '../types.ts';
 import { lrParam, maximizeParam, num, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
 const params = [
-  lrParam(1e-3),
+  lrParam(1e-3, { min: 1e-5, max: 1e-2, scale: 'log' }),
   {
     key: 'momentum',
     kind: 'number',
     default: 0,
     min: 0,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0, max: 0.99, scale: 'linear' },
     doc: 'Momentum factor; torch only rejects momentum < 0 (no upper bound).',
   },
   {
@@ -19,6 +20,7 @@ const params = [
     default: 0,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0, max: 0.9, scale: 'linear' },
     doc: 'Dampening of the gradient added to the momentum buffer, from the second step on (torch does not check it).',
   },
   weightDecayParam(0, 'L2 penalty added to the gradient: g + weight_decay * p.'),

@@ -19,7 +19,7 @@ import {
 } from './common.ts';
 
 const params = [
-  lrParam(1.0),
+  lrParam(1.0, { min: 1e-3, max: 10, scale: 'log' }),
   {
     key: 'momentum',
     kind: 'number',
@@ -28,6 +28,7 @@ const params = [
     max: 1,
     minExclusive: true,
     maxExclusive: true,
+    typical: { min: 0.1, max: 0.98, scale: 'linear' },
     doc: 'Interpolation beta: y = lerp(z, x, momentum); the reference raises unless 0 < momentum < 1.',
   },
   weightDecayParam(0, 'L2 penalty at y: grad + weight_decay * y (the reference rejects weight_decay < 0).'),

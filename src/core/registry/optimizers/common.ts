@@ -10,7 +10,7 @@
  * calling it stays self-contained (see "What a twin function may read" in ../types.ts).
  */
 import { P_OPTIMIZER, STATE_VEC2 } from '../../layout.ts';
-import type { BoolParam, NumberParam, ParamSchema, ParamSlots, ParamValues, TupleParam } from '../../params.ts';
+import type { BoolParam, NumberParam, ParamSchema, ParamSlots, ParamValues, TupleParam, TypicalRange } from '../../params.ts';
 import { paramSlots } from '../../params.ts';
 import { INT_MAX } from '../schedules/common.ts';
 import type { Round, StateSlots } from '../types.ts';
@@ -157,19 +157,33 @@ const NON_NEGATIVE = { min: 0, max: Number.POSITIVE_INFINITY } as const;
 // Each returns its key as a literal type, so that the accessors derived from a schema holding it
 // know the name (see ParamSlots).
 
-/** `lr`: torch raises "Invalid learning rate" for lr < 0 (every optimiser); 0 is allowed. */
-export function lrParam(def: number): NumberParam & { readonly key: 'lr' } {
-  return { key: 'lr', kind: 'number', default: def, ...NON_NEGATIVE, doc: `Learning rate (torch default ${def}).` };
+/**
+ * `lr`: torch raises "Invalid learning rate" for lr < 0 (every optimiser); 0 is allowed. Each
+ * optimiser states its own typical range: the LRs that work differ by orders of magnitude between
+ * SGD (which steps by lr·g) and the sign- or RMS-normalised methods (which step by about lr).
+ */
+export function lrParam(def: number, typical: TypicalRange): NumberParam & { readonly key: 'lr' } {
+  return { key: 'lr', kind: 'number', default: def, ...NON_NEGATIVE, typical, doc: `Learning rate (torch default ${def}).` };
 }
+
+/** Weight decay matters once it is comparable to the surface's curvature (about 1e-2 to 1e3 here). */
+const WEIGHT_DECAY_TYPICAL: TypicalRange = { min: 1e-4, max: 1, scale: 'log' };
 
 export function weightDecayParam(def: number, doc: string): NumberParam & { readonly key: 'weight_decay' } {
-  return { key: 'weight_decay', kind: 'number', default: def, ...NON_NEGATIVE, doc };
+  return { key: 'weight_decay', kind: 'number', default: def, ...NON_NEGATIVE, typical: WEIGHT_DECAY_TYPICAL, doc };
 }
 
-/** `eps`: torch raises "Invalid epsilon value" for eps < 0, so eps = 0 is accepted. */
-export function epsParam(def: number, doc: string): NumberParam & { readonly key: 'eps' } {
-  return { key: 'eps', kind: 'number', default: def, ...NON_NEGATIVE, doc };
+/**
+ * `eps`: torch raises "Invalid epsilon value" for eps < 0, so eps = 0 is accepted. Typically swept
+ * over decades, up to where it swamps the adaptive denominator (gradients here are O(0.1…100)).
+ */
+export function epsParam(def: number, doc: string, typical: TypicalRange = { min: 1e-10, max: 1e-1, scale: 'log' }): NumberParam & { readonly key: 'eps' } {
+  return { key: 'eps', kind: 'number', default: def, ...NON_NEGATIVE, typical, doc };
 }
+
+/** beta1 acts as momentum (0 to 0.99); beta2 sets the memory of the squared gradients (0.9 to 0.9999). */
+export const BETA2_TYPICAL: TypicalRange = { min: 0.9, max: 0.9999, scale: 'linear' };
+export const BETAS_TYPICAL: readonly TypicalRange[] = [{ min: 0, max: 0.99, scale: 'linear' }, BETA2_TYPICAL];
 
 /** `betas`: torch raises "Invalid beta parameter at index i" unless 0 <= beta_i < 1. */
 export function betasParam(): TupleParam & { readonly key: 'betas'; readonly default: readonly [number, number] } {
@@ -180,6 +194,7 @@ export function betasParam(): TupleParam & { readonly key: 'betas'; readonly def
     min: 0,
     max: 1,
     maxExclusive: true,
+    typical: BETAS_TYPICAL,
     doc: 'Decay rates (beta1, beta2) of the running averages of the gradient and its square.',
   };
 }
@@ -200,6 +215,7 @@ export function warmupStepsParam(): NumberParam & { readonly key: 'warmup_steps'
     default: 0,
     min: -INT_MAX,
     max: INT_MAX,
+    typical: { min: 0, max: 0.5, scale: 'linear', per: 'steps' },
     doc: 'Linear warmup inside the optimiser: the LR is scaled by (k+1) / warmup_steps while k < warmup_steps (not checked by the reference; <= 0 is no warmup).',
   };
 }
@@ -212,6 +228,7 @@ export function rParam(): NumberParam & { readonly key: 'r' } {
     default: 0,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0, max: 2, scale: 'linear' },
     doc: 'Polynomial weighting of the average: weight (k+1) ** r * lr_max ** weight_lr_power (not checked by the reference).',
   };
 }
@@ -224,6 +241,7 @@ export function weightLrPowerParam(): NumberParam & { readonly key: 'weight_lr_p
     default: 2,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0, max: 4, scale: 'linear' },
     doc: 'The average weights each step by lr_max ** weight_lr_power (0: no LR weighting; not checked by the reference).',
   };
 }

@@ -10,6 +10,7 @@ const params = [
     default: 1 / 3,
     min: 0,
     max: 1,
+    typical: { min: 0.01, max: 1, scale: 'log' },
     doc: 'The LR is multiplied by this until total_iters; torch requires 0 <= factor <= 1.',
   },
   {
@@ -18,6 +19,7 @@ const params = [
     default: 5,
     min: 0,
     max: INT_MAX,
+    typical: { min: 0, max: 1, scale: 'linear', per: 'steps' },
     doc: 'Step at which the LR is divided back by factor (0: never, as torch applies factor at step 0 first).',
   },
 ] as const satisfies readonly ParamSchema[];

@@ -11,6 +11,7 @@ const params = [
     default: 100,
     min: 1,
     max: INT_MAX,
+    typical: { min: 0.1, max: 2, scale: 'linear', per: 'steps' },
     doc: 'Steps of one half cosine from the LR down to eta_min; required in torch (100 is its docstring example), and 0 makes torch divide by zero at the first step.',
   },
   {
@@ -19,6 +20,7 @@ const params = [
     default: 0,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0, max: 1e-3, scale: 'linear' },
     doc: 'LR reached at step T_max (torch does not check it).',
   },
 ] as const satisfies readonly ParamSchema[];

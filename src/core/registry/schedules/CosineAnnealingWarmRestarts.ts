@@ -11,6 +11,7 @@ const params = [
     default: 20,
     min: 1,
     max: INT_MAX,
+    typical: { min: 0.02, max: 1, scale: 'linear', per: 'steps' },
     doc: 'Steps until the first restart; required in torch (20 is its docstring example), which requires a positive integer.',
   },
   {
@@ -19,6 +20,7 @@ const params = [
     default: 1,
     min: 1,
     max: INT_MAX,
+    typical: { min: 1, max: 4, scale: 'linear' },
     doc: 'Factor by which the period grows after each restart; torch requires an integer >= 1.',
   },
   {
@@ -27,6 +29,7 @@ const params = [
     default: 0,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0, max: 1e-3, scale: 'linear' },
     doc: 'LR approached at the end of each period (torch only checks that it is a number).',
   },
 ] as const satisfies readonly ParamSchema[];

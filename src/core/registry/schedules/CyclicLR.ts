@@ -11,6 +11,7 @@ const params = [
     default: 0.01,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1e-5, max: 1e-2, scale: 'log' },
     doc: 'Lower LR boundary, replacing the optimizer lr as torch does; required in torch (0.01 is its docstring example).',
   },
   {
@@ -20,6 +21,7 @@ const params = [
     default: 0.1,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1e-4, max: 1e-1, scale: 'log' },
     doc: 'Upper LR boundary (reached unscaled only in triangular mode); required in torch (0.1 is its docstring example).',
   },
   {
@@ -28,6 +30,7 @@ const params = [
     default: 2000,
     min: 1,
     max: INT_MAX / 2,
+    typical: { min: 0.02, max: 0.5, scale: 'linear', per: 'steps' },
     doc: 'Steps in the increasing half of a cycle (0 makes torch divide by zero at step 0).',
   },
   {
@@ -36,6 +39,7 @@ const params = [
     default: null,
     min: 0,
     max: INT_MAX / 2,
+    typical: { min: 0.02, max: 0.5, scale: 'linear', per: 'steps' },
     doc: 'Steps in the decreasing half of a cycle; None means step_size_up.',
   },
   {
@@ -51,6 +55,7 @@ const params = [
     default: 1,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0.99, max: 1, scale: 'linear' },
     doc: 'Base of the exp_range amplitude gamma ** k (k = scheduler steps so far); unused by the other modes.',
   },
   {
@@ -72,6 +77,7 @@ const params = [
     default: 0.8,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0.5, max: 0.95, scale: 'linear' },
     doc: 'Momentum at the LR peak when cycling (torch does not check it).',
   },
   {
@@ -80,6 +86,7 @@ const params = [
     default: 0.9,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0.8, max: 0.99, scale: 'linear' },
     doc: 'Momentum at the start of each cycle when cycling; replaces the optimizer momentum/beta1 at construction, as in torch.',
   },
 ] as const satisfies readonly ParamSchema[];

@@ -11,6 +11,7 @@ const params = [
     default: 0.95,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0.95, max: 1, scale: 'linear' },
     doc: 'Multiplicative factor of LR decay per step; required in torch (0.95 is its docstring example), not range-checked.',
   },
 ] as const satisfies readonly ParamSchema[];

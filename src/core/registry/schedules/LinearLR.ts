@@ -11,6 +11,7 @@ const params = [
     min: 0,
     max: 1,
     minExclusive: true,
+    typical: { min: 0.01, max: 1, scale: 'log' },
     doc: 'LR multiplier at step 0; torch requires 0 < start_factor <= 1.',
   },
   {
@@ -19,6 +20,7 @@ const params = [
     default: 1,
     min: 0,
     max: 1,
+    typical: { min: 0, max: 1, scale: 'linear' },
     doc: 'LR multiplier from step total_iters on; torch requires 0 <= end_factor <= 1.',
   },
   {
@@ -27,6 +29,7 @@ const params = [
     default: 5,
     min: 0,
     max: INT_MAX,
+    typical: { min: 0, max: 1, scale: 'linear', per: 'steps' },
     doc: 'Steps over which the multiplier moves linearly from start_factor to end_factor (0: stays at start_factor).',
   },
 ] as const satisfies readonly ParamSchema[];

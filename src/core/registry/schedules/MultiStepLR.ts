@@ -20,6 +20,7 @@ const params = [
     default: 0.1,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0.01, max: 1, scale: 'log' },
     doc: 'Multiplicative factor of LR decay at each milestone (torch does not check it).',
   },
 ] as const satisfies readonly ParamSchema[];

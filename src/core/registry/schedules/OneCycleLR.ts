@@ -12,6 +12,7 @@ const params = [
     default: 0.01,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1e-4, max: 1e-1, scale: 'log' },
     doc: 'Peak LR (the optimizer lr is ignored, as torch does); required in torch (0.01 is its docstring example).',
   },
   {
@@ -20,6 +21,7 @@ const params = [
     default: null,
     min: 1,
     max: INT_MAX,
+    typical: { min: 1, max: 2, scale: 'linear', per: 'steps' },
     doc: 'Length of the cycle in steps (torch requires a positive integer); None means epochs * steps_per_epoch.',
   },
   {
@@ -28,6 +30,7 @@ const params = [
     default: null,
     min: 1,
     max: INT_MAX,
+    typical: { min: 1, max: 100, scale: 'log' },
     doc: 'With steps_per_epoch, gives total_steps = epochs * steps_per_epoch when total_steps is None.',
   },
   {
@@ -36,6 +39,7 @@ const params = [
     default: null,
     min: 1,
     max: INT_MAX,
+    typical: { min: 1, max: 100, scale: 'log' },
     doc: 'With epochs, gives total_steps = epochs * steps_per_epoch when total_steps is None.',
   },
   {
@@ -44,6 +48,7 @@ const params = [
     default: 0.3,
     min: 0,
     max: 1,
+    typical: { min: 0.05, max: 0.95, scale: 'linear' },
     doc: 'Fraction of the cycle spent increasing the LR; torch requires 0 <= pct_start <= 1.',
   },
   {
@@ -65,6 +70,7 @@ const params = [
     default: 0.85,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0.5, max: 0.95, scale: 'linear' },
     doc: 'Momentum at the LR peak when cycling (torch does not check it).',
   },
   {
@@ -73,6 +79,7 @@ const params = [
     default: 0.95,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0.8, max: 0.99, scale: 'linear' },
     doc: 'Momentum at the start and end of the cycle when cycling; replaces the optimizer momentum/beta1, as in torch.',
   },
   {
@@ -81,6 +88,7 @@ const params = [
     default: 25,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1, max: 1000, scale: 'log' },
     doc: 'Initial LR = max_lr / div_factor (must not be 0: torch would divide by zero).',
   },
   {
@@ -89,6 +97,7 @@ const params = [
     default: 1e4,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1, max: 1e5, scale: 'log' },
     doc: 'Final LR = initial LR / final_div_factor (must not be 0: torch would divide by zero).',
   },
   {

@@ -10,6 +10,7 @@ const params = [
     default: 5,
     min: 0,
     max: INT_MAX,
+    typical: { min: 0.1, max: 2, scale: 'linear', per: 'steps' },
     doc: 'Steps over which the LR decays to 0 and stays there (0: the LR never changes, as torch\'s chainable form gives).',
   },
   {
@@ -18,6 +19,7 @@ const params = [
     default: 1.0,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0.1, max: 5, scale: 'log' },
     doc: 'Power of the decay (1 - k / total_iters) ** power (torch does not check it; a negative power divides by zero at total_iters).',
   },
 ] as const satisfies readonly ParamSchema[];

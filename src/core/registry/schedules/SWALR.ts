@@ -11,6 +11,7 @@ const params = [
     default: 0.05,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 1e-5, max: 1e-1, scale: 'log' },
     doc: 'LR annealed to and then held; required in torch (0.05 is its docstring example), not range-checked.',
   },
   {
@@ -19,6 +20,7 @@ const params = [
     default: 10,
     min: 0,
     max: INT_MAX,
+    typical: { min: 0, max: 0.5, scale: 'linear', per: 'steps' },
     doc: 'Scheduler steps of the anneal from the optimizer lr to swa_lr (0: swa_lr from step 0); torch requires an integer >= 0.',
   },
   {

@@ -11,6 +11,7 @@ const params = [
     default: 30,
     min: 1,
     max: INT_MAX,
+    typical: { min: 0.05, max: 1, scale: 'linear', per: 'steps' },
     doc: 'Period of LR decay in scheduler steps; required in torch (30 is its docstring example), and 0 makes torch divide by zero at the first step.',
   },
   {
@@ -19,6 +20,7 @@ const params = [
     default: 0.1,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
+    typical: { min: 0.01, max: 1, scale: 'log' },
     doc: 'Multiplicative factor of LR decay applied every step_size steps (torch does not check it).',
   },
 ] as const satisfies readonly ParamSchema[];

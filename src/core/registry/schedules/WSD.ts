@@ -10,6 +10,7 @@ const params = [
     default: 10,
     min: 0,
     max: INT_MAX,
+    typical: { min: 0, max: 0.3, scale: 'linear', per: 'steps' },
     doc: 'Steps of linear warmup from warmup_start_factor * lr to lr (0: no warmup).',
   },
   {
@@ -18,6 +19,7 @@ const params = [
     default: 0,
     min: 0,
     max: 1,
+    typical: { min: 0, max: 1, scale: 'linear' },
     doc: 'LR multiplier at step 0 of the warmup (0 as in Hägele et al.; torch LinearLR needs it > 0).',
   },
   {
@@ -26,6 +28,7 @@ const params = [
     default: 70,
     min: 0,
     max: INT_MAX,
+    typical: { min: 0, max: 0.8, scale: 'linear', per: 'steps' },
     doc: 'Steps of the constant plateau at lr after the warmup.',
   },
   {
@@ -34,6 +37,7 @@ const params = [
     default: 20,
     min: 0,
     max: INT_MAX,
+    typical: { min: 0, max: 0.5, scale: 'linear', per: 'steps' },
     doc: 'Steps of the cooldown from lr to min_lr_ratio * lr after the plateau (0: drop at once); the LR then stays there.',
   },
   {
@@ -42,6 +46,7 @@ const params = [
     default: 0,
     min: 0,
     max: 1,
+    typical: { min: 0, max: 1, scale: 'linear' },
     doc: 'LR at the end of the cooldown, as a fraction of lr.',
   },
   {

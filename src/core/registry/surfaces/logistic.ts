@@ -16,6 +16,7 @@ const params = [
   { key: 'n', kind: 'int', default: 128, min: 2, max: 16384, sweepable: false,
     doc: 'Number of data points (half in each class).' },
   { key: 'batch_size', kind: 'int', default: 8, min: 1, max: 4096, sweepable: true,
+    typical: { min: 1, max: 256, scale: 'log' },
     doc: 'Minibatch size of the stochastic gradient (rows drawn with replacement).' },
   { key: 'l2', kind: 'number', default: 0.01, min: 0, minExclusive: true, max: 10, sweepable: false,
     doc: 'L2 penalty (l2/2)·|w|², which makes the single minimum strict; moves it, so not sweepable.' },

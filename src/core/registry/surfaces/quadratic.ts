@@ -6,10 +6,13 @@ import { cospi, sinpi, surfaceP, surfaceSlots, wrapHalf } from './shared.ts';
 
 const params = [
   { key: 'a', kind: 'number', default: 1, min: 0, minExclusive: true, max: 1000, sweepable: true,
+    typical: { min: 0.1, max: 100, scale: 'log' },
     doc: 'Curvature along the rotated u axis (the ravine floor when a < b).' },
   { key: 'b', kind: 'number', default: 10, min: 0, minExclusive: true, max: 1000, sweepable: true,
+    typical: { min: 0.1, max: 100, scale: 'log' },
     doc: 'Curvature along the rotated v axis; the condition number is max(a, b) / min(a, b).' },
   { key: 'angle', kind: 'number', default: 30, min: -180, max: 180, sweepable: true,
+    typical: { min: -90, max: 90, scale: 'linear' },
     doc: 'Rotation of the (u, v) axes against (x, y) in degrees; 0 aligns the ravine with x.' },
 ] as const satisfies readonly ParamSchema[];
 

@@ -8,6 +8,7 @@ const params = [
   { key: 'a', kind: 'number', default: 1, min: -2, max: 2, sweepable: false,
     doc: 'Moves the minimum to (a, a²); not sweepable because the minimum moves with it.' },
   { key: 'b', kind: 'number', default: 100, min: 0, minExclusive: true, max: 10000, sweepable: true,
+    typical: { min: 1, max: 1000, scale: 'log' },
     doc: 'Steepness of the valley walls (curvature 2b across the valley floor y = x²).' },
 ] as const satisfies readonly ParamSchema[];
 

@@ -1,0 +1,77 @@
+/**
+ * Typical sweep ranges, resolved for a spec: where sweeping a parameter shows its behaviour. Each
+ * sweepable parameter states its range once, in its schema (`typical` on registry parameters and
+ * run-level fields, see TypicalRange in params.ts); what depends on the rest of the spec is
+ * resolved here: a start coordinate spans the surface's view along its axis, a length counted in
+ * steps scales with the run's `steps`. The app moves an axis the user has not set by hand to this
+ * range whenever its parameter, the optimiser or the surface changes, so that every first view of
+ * an entry shows structure.
+ */
+import type { TypicalRange } from './params.ts';
+import { findSurface } from './registry/index.ts';
+import type { AxisRange, PathContext } from './spec.ts';
+import { resolveParamPath } from './spec.ts';
+
+/** What a typical range depends on: the entries (for the path and the surface's view) and the run length. */
+export type TypicalContext = PathContext & { readonly steps: number };
+
+/** The declared typical range of a path, before it is resolved against the spec. */
+function declared(ctx: TypicalContext, path: string): TypicalRange | 'surface-domain' | null {
+  const t = resolveParamPath(ctx, path);
+  if (typeof t === 'string') return null;
+  const p = t.schema;
+  switch (p.kind) {
+    case 'number':
+    case 'int':
+    case 'optional-number':
+    case 'optional-int':
+      return p.typical ?? null;
+    case 'tuple':
+      if (p.typical === 'surface-domain') return p.typical;
+      return p.typical?.[t.element ?? 0] ?? null;
+    default:
+      return null;
+  }
+}
+
+/** The lowest and highest integers an allowed range holds. */
+function intBounds(r: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }): [number, number] {
+  const lo = r.minExclusive && Number.isInteger(r.min) ? r.min + 1 : Math.ceil(r.min);
+  const hi = r.maxExclusive && Number.isInteger(r.max) ? r.max - 1 : Math.floor(r.max);
+  return [lo, hi];
+}
+
+/**
+ * The typical sweep range of `path` for this spec, as a sweep axis's range, or null when the path
+ * is not sweepable here or (a draft naming an unknown surface) cannot be resolved. Ranges counted
+ * in steps are rounded to integers for integer parameters and kept within what the parameter
+ * allows (a run of 3 steps still gets a range its T_max accepts).
+ */
+export function typicalRange(ctx: TypicalContext, path: string): AxisRange | null {
+  const d = declared(ctx, path);
+  if (d === null) return null;
+  if (d === 'surface-domain') {
+    const surface = findSurface(ctx.surface.name);
+    if (!surface) return null;
+    let view;
+    try {
+      view = surface.domain(ctx.surface.params);
+    } catch {
+      // An unvalidated draft may hold surface values the view cannot use.
+      return null;
+    }
+    const axis = path.endsWith('.1') ? [view.yMin, view.yMax] : [view.xMin, view.xMax];
+    return { param: path, min: axis[0] as number, max: axis[1] as number, scale: 'linear' };
+  }
+  const t = resolveParamPath(ctx, path);
+  if (typeof t === 'string') return null;
+  const steps = Number.isFinite(ctx.steps) && ctx.steps >= 1 ? ctx.steps : 1;
+  let min = d.per === 'steps' ? d.min * steps : d.min;
+  let max = d.per === 'steps' ? d.max * steps : d.max;
+  if (t.int) {
+    const [lo, hi] = intBounds(t.range);
+    min = Math.min(hi, Math.max(lo, Math.round(min)));
+    max = Math.min(hi, Math.max(min, Math.round(max)));
+  }
+  return { param: path, min, max, scale: d.scale };
+}
