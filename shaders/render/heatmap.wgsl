@@ -1,9 +1,12 @@
 // Draws the heatmap straight from the engine's result records on the device: one fragment per
 // pixel, its cell's colour computed here. Twin of cellColour() in src/view/frame.ts (same
-// palette, same 256-entry viridis table), so the Canvas 2D path paints the same colours.
+// palette, same 256-entry viridis table and outcome ramps), so the Canvas 2D path paints the same
+// colours.
 
 @group(0) @binding(0) var<uniform> hu: HeatmapUniforms;
 @group(0) @binding(1) var<storage, read> results: array<RunResult>;
+// [0, 256) viridis; then the outcome ramps (src/view/colors.ts OUTCOME_LUT), 256 entries per row:
+// one row per minimum colour, then the still-moving grey.
 @group(0) @binding(2) var<storage, read> lut: array<u32>;
 // [0] diverged, [1] not converged, [2] pending, [3 …] the minima palette.
 @group(0) @binding(3) var<storage, read> palette: array<u32>;
@@ -38,6 +41,19 @@ fn fs(@builtin(position) pos: vec4f) -> @location(0) vec4f {
       return unpack4x8unorm(palette[3u + u32(r.basin) % hu.palette_size]);
     }
     return unpack4x8unorm(palette[1]);
+  }
+  if (hu.mode == 4u) {
+    // Outcome: the minimum's ramp by steps to converge, or the still-moving ramp by the loss gap.
+    var row = hu.palette_size;
+    var t = 1.0;
+    if (r.basin >= 0) {
+      row = u32(r.basin) % hu.palette_size;
+      t = f32(r.steps_to_converge) / hu.steps;
+    } else if (heat_finite(r.loss)) {
+      let g = log2(max(r.loss - hu.loss_floor, 1e-12)) * 0.30102999566398120;
+      t = (g - hu.lo) / (hu.hi - hu.lo);
+    }
+    return unpack4x8unorm(lut[256u + row * 256u + u32(round(clamp(t, 0.0, 1.0) * 255.0))]);
   }
   var v = 0.0;
   var ok = false;

@@ -3,7 +3,9 @@
  * figures, so that every path paints a cell the same colour and the browser tests can check pixels
  * against results.
  * Continuous scales use viridis (perceptually uniform, readable with colour-vision deficiencies);
- * minima get the Okabe–Ito palette, designed for colour-blind readers.
+ * minima get the Okabe–Ito palette, designed for colour-blind readers. The outcome mode ramps each
+ * of those hues (and a grey, for runs still moving) in lightness; tests/unit/colours.test.ts checks
+ * that every category stays apart under simulated protanopia, deuteranopia and tritanopia.
  */
 import { interpolateViridis } from 'd3-scale-chromatic';
 
@@ -11,7 +13,8 @@ export type Rgb = readonly [number, number, number];
 
 export const DIVERGED: Rgb = [20, 20, 20];
 export const NOT_CONVERGED: Rgb = [200, 200, 200];
-export const PENDING: Rgb = [245, 245, 245];
+/** Not computed yet: the page's white (every colour a result can take is darker). */
+export const PENDING: Rgb = [255, 255, 255];
 
 /** Okabe–Ito, without its black (taken by diverged runs). */
 export const MINIMA_PALETTE: readonly Rgb[] = [
@@ -45,6 +48,104 @@ export const VIRIDIS_LUT: Uint8Array = (() => {
   }
   return lut;
 })();
+
+// ---- OKLab (Ottosson 2020): lightness and hue as people see them, for building ramps.
+
+export type Lab = readonly [number, number, number];
+
+function toLinear(c: number): number {
+  const v = c / 255;
+  return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+}
+
+function fromLinear(v: number): number {
+  const c = v <= 0.0031308 ? 12.92 * v : 1.055 * v ** (1 / 2.4) - 0.055;
+  return Math.round(Math.min(1, Math.max(0, c)) * 255);
+}
+
+/** OKLab of linear-light RGB in [0, 1]. */
+export function linearToOklab(r: number, g: number, b: number): Lab {
+  const l = Math.cbrt(0.4122214708 * r + 0.5363325363 * g + 0.0514459929 * b);
+  const m = Math.cbrt(0.2119034982 * r + 0.6806995451 * g + 0.1073969566 * b);
+  const s = Math.cbrt(0.0883024619 * r + 0.2817188376 * g + 0.6299787005 * b);
+  return [
+    0.2104542553 * l + 0.793617785 * m - 0.0040720468 * s,
+    1.9779984951 * l - 2.428592205 * m + 0.4505937099 * s,
+    0.0259040371 * l + 0.7827717662 * m - 0.808675766 * s,
+  ];
+}
+
+/** OKLab of an sRGB colour. */
+export function oklab(c: Rgb): Lab {
+  return linearToOklab(toLinear(c[0]), toLinear(c[1]), toLinear(c[2]));
+}
+
+function oklabToLinear(L: number, a: number, b: number): [number, number, number] {
+  const l = (L + 0.3963377774 * a + 0.2158037573 * b) ** 3;
+  const m = (L - 0.1055613458 * a - 0.0638541728 * b) ** 3;
+  const s = (L - 0.0894841775 * a - 1.291485548 * b) ** 3;
+  return [
+    4.0767416621 * l - 3.3077115913 * m + 0.2309699292 * s,
+    -1.2684380046 * l + 2.6097574011 * m - 0.3413193965 * s,
+    -0.0041960863 * l - 0.7034186147 * m + 1.707614701 * s,
+  ];
+}
+
+/** The sRGB colour of OKLab (L, a, b), its chroma reduced (hue and lightness kept) until it fits sRGB. */
+export function fromOklab(L: number, a: number, b: number): Rgb {
+  let k = 1;
+  let lin = oklabToLinear(L, a, b);
+  for (let i = 0; i < 60 && !lin.every((v) => v >= -1e-4 && v <= 1 + 1e-4); i++) {
+    k *= 0.95;
+    lin = oklabToLinear(L, a * k, b * k);
+  }
+  return [fromLinear(lin[0]), fromLinear(lin[1]), fromLinear(lin[2])];
+}
+
+// ---- The outcome mode: hue = outcome, lightness = how fast.
+
+/** Levels of each outcome ramp (the same resolution as the viridis table). */
+export const OUTCOME_LEVELS = 256;
+
+/** Row of the still-moving ramp in OUTCOME_LUT, after one row per minimum colour. */
+export const STILL_MOVING_ROW = MINIMA_PALETTE.length;
+
+/**
+ * The ramps, in OKLab lightness. A run that converged at once is its minimum's colour made
+ * RAMP_DARKEN darker; one that converged at the last step is the Okabe–Ito colour itself, so the
+ * palette keeps the lightness differences that make it readable with a colour-vision deficiency.
+ * Runs still moving are grey from STILL_NEAR (loss nearest the best minimum) to STILL_FAR, lighter
+ * than every minimum's colour: told apart by lightness, not hue alone. Darker is always nearer done.
+ */
+const RAMP_DARKEN = 0.25;
+const STILL_NEAR = 0.76;
+const STILL_FAR = 0.93;
+
+/** Colour of outcome ramp `row` at t in [0, 1] (0 fast or near, 1 slow or far), unquantised. */
+export function outcomeRamp(row: number, t: number): Rgb {
+  if (row === STILL_MOVING_ROW) return fromOklab(STILL_NEAR + (STILL_FAR - STILL_NEAR) * t, 0, 0);
+  const [L, a, b] = oklab(minimumColour(row));
+  return fromOklab(L - RAMP_DARKEN * (1 - t), a, b);
+}
+
+/**
+ * The outcome ramps as RGBA bytes, OUTCOME_LEVELS entries per row: one row per minimum colour, then
+ * the still-moving row. The one table the Canvas 2D, WebGPU and SVG renderers all sample.
+ */
+export const OUTCOME_LUT: Uint8Array = (() => {
+  const rows = STILL_MOVING_ROW + 1;
+  const lut = new Uint8Array(rows * OUTCOME_LEVELS * 4);
+  for (let row = 0; row < rows; row++) {
+    for (let k = 0; k < OUTCOME_LEVELS; k++) lut.set([...outcomeRamp(row, k / (OUTCOME_LEVELS - 1)), 255], (row * OUTCOME_LEVELS + k) * 4);
+  }
+  return lut;
+})();
+
+/** The quantised colour of ramp `row` at t (clamped to [0, 1]), as every renderer paints it. */
+export function outcomeColour(row: number, t: number): Rgb {
+  const o = (row * OUTCOME_LEVELS + lutIndex(t)) * 4;
+  return [OUTCOME_LUT[o] as number, OUTCOME_LUT[o + 1] as number, OUTCOME_LUT[o + 2] as number];
+}
 
 export function lutIndex(t: number): number {
   return Math.max(0, Math.min(255, Math.round(t * 255)));

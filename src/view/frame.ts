@@ -6,11 +6,18 @@
 import type { Plan } from '../core/plan.ts';
 import type { ResultColumns } from '../core/results.ts';
 import type { Rgb } from './colors.ts';
-import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, lutIndex, minimumColour } from './colors.ts';
+import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, lutIndex, minimumColour, outcomeColour } from './colors.ts';
 
-export type HeatmapMode = 'basin' | 'loss' | 'steps' | 'sharpness';
-export const HEATMAP_MODES: readonly HeatmapMode[] = ['basin', 'loss', 'steps', 'sharpness'];
-export const MODE_INDEX: Record<HeatmapMode, number> = { basin: 0, loss: 1, steps: 2, sharpness: 3 };
+/**
+ * What the colour of a cell says. `outcome` (the default) shows structure on every map: hue is
+ * the outcome (the minimum reached, still moving, diverged), lightness how fast (steps to converge
+ * for converged runs, the loss gap for runs still moving), as the fractal trainability-boundary maps
+ * (Sohl-Dickstein 2024) colour theirs. The others show one quantity each.
+ */
+export type HeatmapMode = 'outcome' | 'basin' | 'loss' | 'steps' | 'sharpness';
+export const HEATMAP_MODES: readonly HeatmapMode[] = ['outcome', 'basin', 'loss', 'steps', 'sharpness'];
+/** The mode's number in shaders/render/heatmap.wgsl. */
+export const MODE_INDEX: Record<HeatmapMode, number> = { basin: 0, loss: 1, steps: 2, sharpness: 3, outcome: 4 };
 
 export interface HeatmapFrame {
   readonly width: number;
@@ -19,7 +26,10 @@ export interface HeatmapFrame {
   readonly runsReady: number;
   readonly mode: HeatmapMode;
   readonly columns: ResultColumns;
-  /** Colour range of the continuous modes, in transformed units (log10 for loss and sharpness). */
+  /**
+   * Colour range of the continuous modes, in transformed units (log10 for loss and sharpness); for
+   * `outcome`, the range of log10(loss − lossFloor) over the runs still moving.
+   */
   readonly lo: number;
   readonly hi: number;
   /** Loss is shown as log10(loss - lossFloor): suboptimality against the best known minimum. */
@@ -46,6 +56,11 @@ export function cellValue(mode: HeatmapMode, cols: ResultColumns, run: number, l
       const v = cols.sharpness[run] as number;
       return Number.isFinite(v) ? Math.log10(Math.max(v, LOG_FLOOR)) : null;
     }
+    case 'outcome': {
+      // The lightness of runs still moving: their loss gap (converged runs take steps, diverged none).
+      const v = cols.loss[run] as number;
+      return (cols.basin[run] as number) < 0 && Number.isFinite(v) ? Math.log10(Math.max(v - lossFloor, LOG_FLOOR)) : null;
+    }
     case 'basin':
       return null;
   }
@@ -71,12 +86,29 @@ export function valueRange(mode: HeatmapMode, cols: ResultColumns, runsReady: nu
  * The frame of a plan's results with runs [0, runsReady) final: loss is measured against the best
  * known minimum (0 when the surface knows none), colour ranges over the ready runs.
  */
-export function heatmapFrame(plan: Plan, columns: ResultColumns, runsReady: number, mode: HeatmapMode): HeatmapFrame {
-  const best = plan.minima.reduce((m, x) => Math.min(m, x.value), Number.POSITIVE_INFINITY);
-  const lossFloor = Number.isFinite(best) ? best : 0;
+export function heatmapFrame(
+  plan: Plan,
+  columns: ResultColumns,
+  runsReady: number,
+  mode: HeatmapMode,
+  /** A colour range to use instead of this frame's own: panels meant to be compared share one. */
+  range?: readonly [number, number],
+): HeatmapFrame {
+  const lossFloor = lossFloorOf(plan);
   const steps = plan.spec.steps;
-  const [lo, hi] = valueRange(mode, columns, runsReady, lossFloor, steps);
+  const [lo, hi] = range ?? valueRange(mode, columns, runsReady, lossFloor, steps);
   return { width: plan.width, height: plan.height, runsReady, mode, columns, lo, hi, lossFloor, steps };
+}
+
+/** Loss is shown against the best known minimum (0 when the surface knows none). */
+export function lossFloorOf(plan: Pick<Plan, 'minima'>): number {
+  const best = plan.minima.reduce((m, x) => Math.min(m, x.value), Number.POSITIVE_INFINITY);
+  return Number.isFinite(best) ? best : 0;
+}
+
+/** Steps to converge as the outcome mode's lightness: 0 at once, 1 at the last step. */
+export function speedOf(stepsToConverge: number, steps: number): number {
+  return steps > 0 ? stepsToConverge / steps : 0;
 }
 
 function lut(t: number): Rgb {
@@ -92,6 +124,13 @@ export function cellColour(f: HeatmapFrame, run: number): Rgb {
   if (f.mode === 'basin') {
     const b = c.basin[run] as number;
     return b >= 0 ? minimumColour(b) : NOT_CONVERGED;
+  }
+  if (f.mode === 'outcome') {
+    const b = c.basin[run] as number;
+    if (b >= 0) return outcomeColour(b % MINIMA_PALETTE.length, speedOf(c.steps_to_converge[run] as number, f.steps));
+    const v = cellValue('outcome', c, run, f.lossFloor);
+    // A loss that is not finite (and was not caught as diverged) is as far as a run can be.
+    return outcomeColour(STILL_MOVING_ROW, v === null ? 1 : (v - f.lo) / (f.hi - f.lo));
   }
   const v = cellValue(f.mode, c, run, f.lossFloor);
   if (v === null) return NOT_CONVERGED;

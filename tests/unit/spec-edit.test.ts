@@ -6,7 +6,9 @@ import {
   addChildSchedule,
   addDim,
   applyAction,
+  applyActionTracked,
   applyEdit,
+  applyEditTracked,
   buildForm,
   defaultAxisRange,
   findField,
@@ -146,10 +148,33 @@ describe('switching entries', () => {
     expect(problems(next)).toEqual([]);
   });
 
-  it('leaves an axis over a parameter the new optimizer lacks for parseSpec to report', () => {
+  it('moves an axis over a parameter the new optimizer lacks to another of its parameters, at its typical range', () => {
     const next = switchOptimizer(base, 'Adagrad');
-    expect(getAt(next, 'sweep.y.param')).toBe('optimizer.momentum');
-    expect(problems(next).some((m) => m.startsWith('sweep.y.param:'))).toBe(true);
+    expect(getAt(next, 'sweep.y')).toEqual({ param: 'optimizer.lr_decay', min: 1e-4, max: 1, scale: 'log', count: 32 });
+    expect(problems(next)).toEqual([]);
+  });
+
+  it('moves axes not set by hand to the typical ranges of the new optimizer or surface, and keeps hand-set ones', () => {
+    const adam = switchOptimizer(base, 'Adam');
+    expect(getAt(adam, 'sweep.x')).toEqual({ param: 'optimizer.lr', min: 1e-4, max: 1, scale: 'log', count: 64 });
+    expect(getAt(adam, 'sweep.y')).toEqual({ param: 'optimizer.betas.0', min: 0, max: 0.99, scale: 'linear', count: 32 });
+    const kept = switchOptimizer(base, 'Adam', new Set(['sweep.x']));
+    expect(getAt(kept, 'sweep.x')).toMatchObject({ min: 1e-4, max: 1 });
+    const sgd = switchOptimizer(adam, 'SGD');
+    expect(getAt(sgd, 'sweep.x')).toMatchObject({ min: 1e-5, max: 1e-2 });
+    // A start map spans the new surface's view.
+    const starts = setAt(setAt(base, 'sweep.x', { param: 'start.0', min: -2, max: 2, count: 8, scale: 'linear' }), 'sweep.y', { param: 'start.1', min: -1, max: 3, count: 8, scale: 'linear' });
+    const h = switchSurface(starts, 'himmelblau');
+    expect([getAt(h, 'sweep.x'), getAt(h, 'sweep.y')]).toEqual([
+      { param: 'start.0', min: -5, max: 5, count: 8, scale: 'linear' },
+      { param: 'start.1', min: -5, max: 5, count: 8, scale: 'linear' },
+    ]);
+    expect(getAt(switchSurface(starts, 'himmelblau', new Set(['sweep.y'])), 'sweep.y')).toMatchObject({ min: -1, max: 3 });
+    // An axis over a surface parameter the new surface lacks moves to another parameter.
+    const b = setAt(base, 'sweep.y', { param: 'surface.b', min: 10, max: 1000, count: 8, scale: 'log' });
+    const q = switchSurface(b, 'himmelblau');
+    expect(getAt(q, 'sweep.y.param')).toBe('optimizer.momentum');
+    expect(problems(q)).toEqual([]);
   });
 
   it('switching surface resets a default start to the new default', () => {
@@ -244,7 +269,7 @@ describe('sweep', () => {
   it('from no sweep, proposes a valid LR x momentum grid', () => {
     const none = setSweepKind(base, 'none');
     const grid = setSweepKind(none, 'grid');
-    expect(getAt(grid, 'sweep.x')).toEqual({ param: 'optimizer.lr', min: 1e-4, max: 1, scale: 'log', count: 256 });
+    expect(getAt(grid, 'sweep.x')).toEqual({ param: 'optimizer.lr', min: 1e-5, max: 1e-2, scale: 'log', count: 256 });
     expect(getAt(grid, 'sweep.y')).toEqual({ param: 'optimizer.momentum', min: 0, max: 0.99, scale: 'linear', count: 256 });
     expect(problems(grid)).toEqual([]);
   });
@@ -263,24 +288,28 @@ describe('sweep', () => {
     expect((getAt(one, 'sweep.dims') as unknown[]).length).toBe(1);
   });
 
-  it('keeps an axis range valid for the new parameter, and replaces one that is not', () => {
-    const kept = setAxisParam(base, 'sweep.y', 'optimizer.dampening');
+  it('moves an axis to the typical range of its new parameter, keeping a hand-set range valid for it', () => {
+    const moved = setAxisParam(base, 'sweep.y', 'optimizer.dampening');
+    expect(getAt(moved, 'sweep.y')).toMatchObject({ param: 'optimizer.dampening', min: 0, max: 0.9, scale: 'linear' });
+    const kept = setAxisParam(base, 'sweep.y', 'optimizer.dampening', new Set(['sweep.y']));
     expect(getAt(kept, 'sweep.y')).toMatchObject({ param: 'optimizer.dampening', min: 0, max: 0.99, scale: 'linear' });
     const start = setAxisParam(base, 'sweep.x', 'start.0');
-    // 1e-4..1 (log) is a valid range for start.0 too, so it is kept.
-    expect(getAt(start, 'sweep.x')).toMatchObject({ min: 1e-4, max: 1 });
-    const b = setAxisParam(setAt(base, 'sweep.x.min', -3), 'sweep.x', 'surface.b');
-    expect(getAt(b, 'sweep.x')).toMatchObject({ param: 'surface.b', min: 1, max: 10000, scale: 'log', count: 64 });
+    expect(getAt(start, 'sweep.x')).toMatchObject({ min: -2, max: 2, scale: 'linear' });
+    const b = setAxisParam(setAt(base, 'sweep.x.min', -3), 'sweep.x', 'surface.b', new Set(['sweep.x']));
+    expect(getAt(b, 'sweep.x')).toMatchObject({ param: 'surface.b', min: 1, max: 1000, scale: 'log', count: 64 });
     expect(problems(b)).toEqual([]);
   });
 
   it('proposes ranges a practitioner would start from', () => {
-    expect(defaultAxisRange(base, 'optimizer.lr')).toEqual({ param: 'optimizer.lr', min: 1e-4, max: 1, scale: 'log' });
+    expect(defaultAxisRange(base, 'optimizer.lr')).toEqual({ param: 'optimizer.lr', min: 1e-5, max: 1e-2, scale: 'log' });
     expect(defaultAxisRange(base, 'start.1')).toEqual({ param: 'start.1', min: -1, max: 3, scale: 'linear' });
     const adam = switchOptimizer(base, 'Adam');
-    expect(defaultAxisRange(adam, 'optimizer.betas.1')).toEqual({ param: 'optimizer.betas.1', min: 0, max: 0.99, scale: 'linear' });
+    expect(defaultAxisRange(adam, 'optimizer.lr')).toEqual({ param: 'optimizer.lr', min: 1e-4, max: 1, scale: 'log' });
+    expect(defaultAxisRange(adam, 'optimizer.betas.1')).toEqual({ param: 'optimizer.betas.1', min: 0.9, max: 0.9999, scale: 'linear' });
     const cos = switchSchedule(base, 'CosineAnnealingLR');
-    expect(defaultAxisRange(cos, 'schedule.T_max')).toEqual({ param: 'schedule.T_max', min: 50, max: 200, scale: 'linear' });
+    expect(defaultAxisRange(cos, 'schedule.T_max')).toEqual({ param: 'schedule.T_max', min: 50, max: 1000, scale: 'linear' });
+    // A draft whose surface is unknown still gets a range (the generic rule).
+    expect(defaultAxisRange(setAt(base, 'surface.name', 'nope'), 'start.0')).toMatchObject({ param: 'start.0' });
   });
 });
 
@@ -340,8 +369,11 @@ describe('the form', () => {
   });
 
   it('labels tuple elements like betas[0] and shows each field its kind of value', () => {
-    const b0 = findField(form, 'optimizer.betas.0');
-    expect(b0).toMatchObject({ type: 'number', label: 'betas[0]', text: '0.9', int: false });
+    const b1 = findField(form, 'optimizer.betas.1');
+    expect(b1).toMatchObject({ type: 'number', label: 'betas[1]', text: '0.999', int: false });
+    // Swept parameters show their axis and range instead of a value.
+    expect(findField(form, 'optimizer.betas.0')).toMatchObject({ type: 'swept', label: 'betas[0]', text: 'swept on y: 0 … 0.99' });
+    expect(findField(form, 'optimizer.lr')).toMatchObject({ type: 'swept', text: 'swept on x: 1e-4 … 1 (log)' });
     expect(findField(form, 'schedule.schedulers.1.T_max')).toMatchObject({ type: 'number', int: true, text: '100', required: true });
     expect(findField(form, 'schedule.milestones')).toMatchObject({ type: 'list', text: '20' });
     expect(findField(form, 'optimizer.amsgrad')).toMatchObject({ type: 'checkbox', checked: false });
@@ -369,18 +401,51 @@ describe('the form', () => {
   });
 
   it('puts the exact value in the field when display rounds it', () => {
-    const s = setAt(base, 'optimizer.lr', 0.1234567891);
-    expect(field(s, 'optimizer.lr')).toMatchObject({ text: '0.123456789', exact: '0.1234567891' });
-    expect(field(base, 'optimizer.lr')).toMatchObject({ text: '0.01', exact: '' });
+    const s = setAt(base, 'optimizer.weight_decay', 0.1234567891);
+    expect(field(s, 'optimizer.weight_decay')).toMatchObject({ text: '0.123456789', exact: '0.1234567891' });
+    expect(field(base, 'optimizer.dampening')).toMatchObject({ text: '0', exact: '' });
+  });
+});
+
+describe('hand-set axes', () => {
+  const at = (st: { spec: SpecJSON }, path: string): unknown => getAt(st.spec, path);
+
+  it('become hand-set when their range is typed, and then survive a change of optimiser', () => {
+    let st = { spec: base, handSet: new Set<string>() as ReadonlySet<string> };
+    st = applyEditTracked(st, field(st.spec, 'sweep.x.max'), '0.5');
+    expect([...st.handSet]).toEqual(['sweep.x']);
+    st = applyEditTracked(st, field(st.spec, 'optimizer.name'), 'Adam');
+    expect(at(st, 'sweep.x')).toMatchObject({ min: 1e-4, max: 0.5 });
+    // y was not set by hand: it moved to Adam's beta1 at its typical range.
+    expect(at(st, 'sweep.y')).toMatchObject({ param: 'optimizer.betas.0', min: 0, max: 0.99 });
+    expect([...st.handSet]).toEqual(['sweep.x']);
+  });
+
+  it('stop being hand-set when a rule replaces their range, and follow axes that move', () => {
+    let st = { spec: base, handSet: new Set(['sweep.x', 'sweep.y']) as ReadonlySet<string> };
+    // A new parameter whose range does not fit: the typical range replaces it.
+    st = applyEditTracked(st, field(st.spec, 'sweep.y.param'), 'surface.b');
+    expect(at(st, 'sweep.y')).toMatchObject({ min: 1, max: 1000 });
+    expect([...st.handSet]).toEqual(['sweep.x']);
+    st = applyActionTracked(st, { kind: 'swap-axes', label: '', disabled: false });
+    expect([...st.handSet]).toEqual(['sweep.y']);
+    st = applyEditTracked(st, field(st.spec, 'sweep.kind'), 'random');
+    expect([...st.handSet]).toEqual(['sweep.dims.1']);
+    st = applyActionTracked(st, { kind: 'remove-dim', index: 0, label: '', disabled: false });
+    expect([...st.handSet]).toEqual(['sweep.dims.0']);
+    st = applyEditTracked(st, field(st.spec, 'sweep.kind'), 'grid');
+    expect([...st.handSet]).toEqual(['sweep.x']);
+    expect(problems(st.spec)).toEqual([]);
   });
 });
 
 describe('edits', () => {
   it('emits exactly the number typed, even out of range or fractional for an integer', () => {
-    expect(getAt(applyEdit(base, field(base, 'optimizer.lr'), '0.30000000000000004'), 'optimizer.lr')).toBe(0.30000000000000004);
-    expect(getAt(applyEdit(base, field(base, 'optimizer.lr'), '-1'), 'optimizer.lr')).toBe(-1);
+    const one = setSweepKind(base, 'none');
+    expect(getAt(applyEdit(one, field(one, 'optimizer.lr'), '0.30000000000000004'), 'optimizer.lr')).toBe(0.30000000000000004);
+    expect(getAt(applyEdit(one, field(one, 'optimizer.lr'), '-1'), 'optimizer.lr')).toBe(-1);
     expect(getAt(applyEdit(base, field(base, 'steps'), '2.5'), 'steps')).toBe(2.5);
-    const bad = applyEdit(base, field(base, 'optimizer.lr'), '-1');
+    const bad = applyEdit(one, field(one, 'optimizer.lr'), '-1');
     expect(problems(bad)).toEqual([expect.stringMatching(/^optimizer\.lr: -1 is out of range/)]);
   });
 
@@ -408,7 +473,7 @@ describe('edits', () => {
     expect(getAt(applyEdit(base, field(base, 'sweep.kind'), 'sobol'), 'sweep.kind')).toBe('sobol');
     expect(getAt(applyEdit(base, field(base, 'sweep.y'), false), 'sweep.y')).toBeNull();
     const b = applyEdit(base, field(base, 'sweep.x.param'), 'surface.b');
-    expect(getAt(b, 'sweep.x')).toMatchObject({ param: 'surface.b', min: 1e-4, max: 1 });
+    expect(getAt(b, 'sweep.x')).toMatchObject({ param: 'surface.b', min: 1, max: 1000 });
   });
 
   it('switches SAM and SWA on with defaults parseSpec accepts, makes sam.rho an axis, and off again', () => {

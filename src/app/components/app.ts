@@ -25,6 +25,7 @@ import './line-chart.ts';
 import './spec-editor.ts';
 
 const MODE_LABEL: Record<HeatmapMode, string> = {
+  outcome: 'outcome',
   basin: 'minimum reached',
   loss: 'final loss',
   steps: 'steps to converge',

@@ -5,7 +5,12 @@
  * shown.
  *
  * Every edit returns a new JSON object and never mutates its input: the element emits the result
- * and the controller validates it with `parseSpec`. Nothing here clamps or corrects a value the user
+ * and the controller validates it with `parseSpec`.
+ *
+ * Sweep axes start at their parameter's typical range (core/typical.ts), and move back to it when
+ * the optimiser, the surface or the axis's parameter changes, unless the user set the axis's range
+ * by hand: which axes are hand-set (`HandSet`, axis paths such as `sweep.x`) travels with the spec
+ * through `applyEditTracked` / `applyActionTracked`. Nothing here clamps or corrects a value the user
  * typed; only values the editor proposes itself (defaults, ranges for a newly chosen sweep
  * parameter) are chosen to be valid.
  */
@@ -18,6 +23,7 @@ import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '
 import { RUN_SETTINGS, U32_MAX, isBlock } from '../../core/run-settings.ts';
 import type { ParamTarget, PathContext, Scale, ScheduleSpec } from '../../core/spec.ts';
 import { MAX_AXIS_COUNT, MAX_RUNS, resolveParamPath, sweepablePaths } from '../../core/spec.ts';
+import { typicalRange } from '../../core/typical.ts';
 
 /** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
 export type SpecJSON = Record<string, unknown>;
@@ -256,14 +262,16 @@ function sameStart(start: unknown, def: readonly [number, number]): boolean {
 /**
  * Another surface, with its default parameters. The start point follows to the new surface's
  * default start only if it was still the old surface's default: a start the user chose is kept.
+ * Sweep axes not set by hand move to their typical ranges (a start axis spans the new view), and an
+ * axis over a parameter the new surface lacks moves to another parameter (`fitAxes`).
  */
-export function switchSurface(spec: SpecJSON, name: string): SpecJSON {
+export function switchSurface(spec: SpecJSON, name: string, handSet: HandSet = NONE_SET): SpecJSON {
   const def = findSurface(name);
   if (!def) return setAt(spec, 'surface.name', name);
   const old = findSurface(nameOf(spec.surface));
   const next: SpecJSON = { ...spec, surface: { name: def.id, ...defaultValues(def.params) } };
   if (old && sameStart(spec.start, old.defaultStart)) next.start = [...def.defaultStart];
-  return next;
+  return fitAxes(next, handSet, true);
 }
 
 /** Replaces a sweep axis's parameter path wherever an axis names `from`. */
@@ -279,9 +287,10 @@ function renameSweepParam(spec: SpecJSON, from: string, to: string): SpecJSON {
  * Another optimiser, with its default parameters except `lr`, which is kept (the LR is what a user
  * has tuned and what every optimiser has). A sweep axis over the old optimiser's momentum (SGD's
  * `momentum`, Adam's `betas.0`) moves to the new one's, so an LR × momentum heatmap survives the
- * switch; axes over parameters the new optimiser lacks are left for parseSpec to report.
+ * switch; then every axis not set by hand moves to its typical range for the new optimiser (Adam's
+ * LRs are not SGD's), and an axis over a parameter it lacks moves to another one (`fitAxes`).
  */
-export function switchOptimizer(spec: SpecJSON, name: string): SpecJSON {
+export function switchOptimizer(spec: SpecJSON, name: string, handSet: HandSet = NONE_SET): SpecJSON {
   const def = findOptimizer(name);
   if (!def) return setAt(spec, 'optimizer.name', name);
   const oldEntry = spec.optimizer;
@@ -292,7 +301,7 @@ export function switchOptimizer(spec: SpecJSON, name: string): SpecJSON {
   if (oldMom && def.momentumParam && oldMom !== def.momentumParam) {
     next = renameSweepParam(next, `optimizer.${oldMom}`, `optimizer.${def.momentumParam}`);
   }
-  return next;
+  return fitAxes(next, handSet, true);
 }
 
 /** Schedules a composite (SequentialLR) may hold. */
@@ -320,13 +329,13 @@ function defaultChildren(def: ScheduleDef): Record<string, unknown>[] {
 }
 
 /** Another schedule with its defaults (a composite gets default children); '' or 'none' is no schedule. */
-export function switchSchedule(spec: SpecJSON, name: string): SpecJSON {
-  if (name === '' || name.toLowerCase() === 'none') return { ...spec, schedule: null };
+export function switchSchedule(spec: SpecJSON, name: string, handSet: HandSet = NONE_SET): SpecJSON {
+  if (name === '' || name.toLowerCase() === 'none') return fitAxes({ ...spec, schedule: null }, handSet, false);
   const def = findSchedule(name);
   if (!def) return setAt(spec, 'schedule.name', name);
   const entry = scheduleEntry(def);
   if (def.children) entry.schedulers = defaultChildren(def);
-  return { ...spec, schedule: entry };
+  return fitAxes({ ...spec, schedule: entry }, handSet, false);
 }
 
 function children(spec: SpecJSON): unknown[] {
@@ -350,10 +359,10 @@ export function minChildren(spec: SpecJSON): number {
 }
 
 /** Replaces child `i` of the composite schedule with another kind, at its defaults. */
-export function switchChildSchedule(spec: SpecJSON, index: number, name: string): SpecJSON {
+export function switchChildSchedule(spec: SpecJSON, index: number, name: string, handSet: HandSet = NONE_SET): SpecJSON {
   const def = findSchedule(name);
   if (!def) return setAt(spec, `schedule.schedulers.${index}.name`, name);
-  return setAt(spec, `schedule.schedulers.${index}`, scheduleEntry(def));
+  return fitAxes(setAt(spec, `schedule.schedulers.${index}`, scheduleEntry(def)), handSet, false);
 }
 
 /**
@@ -432,13 +441,21 @@ export interface AxisRangeJSON {
   scale: Scale;
 }
 
+/** The run length a draft states, for ranges counted in steps (1 while it is not a usable number). */
+function draftSteps(spec: SpecJSON): number {
+  return typeof spec.steps === 'number' && Number.isInteger(spec.steps) && spec.steps >= 1 ? spec.steps : 1;
+}
+
 /**
- * A starting range for sweeping `param`: the surface's view for start points, [0, 0.99] for
- * momentum, the whole allowed range when it is narrow, two decades either side of a positive
- * current value (log), else around the current value.
+ * A starting range for sweeping `param`: its typical range (core/typical.ts: the registry's, the
+ * surface's view for start points). Only where none resolves (an unvalidated draft) a generic one:
+ * [0, 0.99] for momentum, the whole allowed range when it is narrow, two decades either side of a
+ * positive current value (log), else around the current value.
  */
 export function defaultAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
   const view = entriesView(spec);
+  const typical = typicalRange({ ...view, steps: draftSteps(spec) }, param);
+  if (typical) return { param, min: typical.min, max: typical.max, scale: typical.scale };
   const lin = (min: number, max: number): AxisRangeJSON => ({ param, min: tidy(min), max: tidy(max), scale: 'linear' });
   if (param === 'start.0' || param === 'start.1') {
     const def = findSurface(view.surface.name);
@@ -489,15 +506,45 @@ function rangeFits(spec: SpecJSON, axis: Record<string, unknown>, param: string)
 }
 
 /**
- * Points an axis at another parameter. Its range is kept when it is valid for the new parameter
- * (so setting param, then min and max, or the other way round, both work) and otherwise replaced
- * by `defaultAxisRange`, since a range valid for the LR is rarely one for, say, a start coordinate.
+ * Points an axis at another parameter, at that parameter's typical range (`defaultAxisRange`): a
+ * range for the LR is rarely one for, say, a start coordinate. A range the user set by hand is kept
+ * when it is valid for the new parameter (so typing min and max, then choosing the parameter, works).
  */
-export function setAxisParam(spec: SpecJSON, axisPath: string, param: string): SpecJSON {
+export function setAxisParam(spec: SpecJSON, axisPath: string, param: string, handSet: HandSet = NONE_SET): SpecJSON {
   const axis = getAt(spec, axisPath);
   if (!isRecord(axis)) return setAt(spec, `${axisPath}.param`, param);
-  if (rangeFits(spec, axis, param)) return setAt(spec, `${axisPath}.param`, param);
+  if (handSet.has(axisPath) && rangeFits(spec, axis, param)) return setAt(spec, `${axisPath}.param`, param);
   return setAt(spec, axisPath, { ...axis, ...defaultAxisRange(spec, param) });
+}
+
+/** Axis paths whose range the user typed (min, max or scale), e.g. `sweep.x`, `sweep.dims.1`. */
+export type HandSet = ReadonlySet<string>;
+
+const NONE_SET: HandSet = new Set<string>();
+
+/**
+ * The axes after an entry changed: an axis over a parameter the spec no longer has moves to the
+ * first preferred parameter no other axis takes (`preferredSweepPaths`), at its typical range; with
+ * `retarget`, every other axis not set by hand moves to its parameter's typical range too, and a
+ * hand-set range the parameter no longer accepts is replaced the same way.
+ */
+export function fitAxes(spec: SpecJSON, handSet: HandSet, retarget: boolean): SpecJSON {
+  let out = spec;
+  const view = entriesView(spec);
+  for (const path of axisPaths(spec)) {
+    const axis = getAt(out, path);
+    if (!isRecord(axis)) continue;
+    const param = typeof axis.param === 'string' ? axis.param : '';
+    if (typeof resolveParamPath(view, param) === 'string') {
+      const taken = axisPaths(out)
+        .filter((p) => p !== path)
+        .map((p) => getAt(out, `${p}.param`));
+      out = setAt(out, path, { ...axis, ...defaultAxisRange(out, pickPath(out, taken)) });
+    } else if (retarget && (!handSet.has(path) || !rangeFits(out, axis, param))) {
+      out = setAt(out, path, { ...axis, ...defaultAxisRange(out, param) });
+    }
+  }
+  return out;
 }
 
 function rangeOf(a: unknown): Record<string, unknown> {
@@ -619,7 +666,12 @@ export type Field =
     })
   | (FieldBase & { readonly type: 'list'; readonly text: string })
   | (FieldBase & { readonly type: 'select'; readonly value: string; readonly options: readonly SelectOption[] })
-  | (FieldBase & { readonly type: 'checkbox'; readonly checked: boolean });
+  | (FieldBase & { readonly type: 'checkbox'; readonly checked: boolean })
+  /**
+   * A parameter a sweep axis varies: its value in the spec is the base the axis overrides, so it is
+   * shown as swept, with the axis and its range, not as a value to edit.
+   */
+  | (FieldBase & { readonly type: 'swept'; readonly text: string });
 
 export type Action =
   | { readonly kind: 'add-scheduler'; readonly label: string; readonly disabled: boolean }
@@ -687,6 +739,29 @@ function checkboxField(path: string, label: string, value: unknown, doc = ''): F
   return { type: 'checkbox', path, label, doc, hint: '', required: false, checked: value === true };
 }
 
+/** Swept parameter paths of a spec and what their fields say instead of a value. */
+export type SweptPaths = ReadonlyMap<string, string>;
+
+/** The axis names the form uses: x, y, dims[i]. */
+function axisName(path: string): string {
+  return path.replace(/^sweep\./, '').replace(/^dims\.(\d+)$/, 'dims[$1]');
+}
+
+/**
+ * What each swept parameter's field shows: the axis sweeping it and its range, e.g.
+ * `swept on x: 1e-5 … 0.01 (log)`.
+ */
+export function sweptPaths(spec: SpecJSON): SweptPaths {
+  const out = new Map<string, string>();
+  for (const path of axisPaths(spec)) {
+    const a = getAt(spec, path);
+    if (!isRecord(a) || typeof a.param !== 'string' || out.has(a.param)) continue;
+    const scale = a.scale === 'log' ? ' (log)' : '';
+    out.set(a.param, `swept on ${axisName(path)}: ${formatValue(a.min)} … ${formatValue(a.max)}${scale}`);
+  }
+  return out;
+}
+
 /**
  * One field per parameter (a tuple gets one per element, labelled `betas[0]`, `betas[1]`, …), at
  * `prefix.key` (at `key` with an empty prefix). Registry parameters (`torch`) mark the ones torch
@@ -699,8 +774,13 @@ export function paramFields(
   schema: readonly (ParamSchema & RunFieldExtras)[],
   entry: unknown,
   origin: 'torch' | 'run' = 'torch',
+  swept: SweptPaths = new Map(),
 ): Field[] {
   const out: Field[] = [];
+  const sweptField = (path: string, label: string, doc: string): Field | null => {
+    const text = swept.get(path);
+    return text === undefined ? null : { type: 'swept', path, label, doc, hint: '', required: false, text };
+  };
   for (const p of schema) {
     const path = prefix === '' ? p.key : `${prefix}.${p.key}`;
     const required = 'required' in p && p.required === true;
@@ -711,6 +791,11 @@ export function paramFields(
     // The doc of the field at `at`: registry parameters say torch requires them, run-level fields that a sweep may name them.
     const docAt = (at: string): string => (torchRequired ? `${p.doc} (required in torch)` : sweepable ? `${p.doc} Sweepable as ${at}.` : p.doc);
     const doc = docAt(path);
+    const asSwept = sweptField(path, p.key, doc);
+    if (asSwept) {
+      out.push(asSwept);
+      continue;
+    }
     switch (p.kind) {
       case 'number':
       case 'int':
@@ -733,7 +818,10 @@ export function paramFields(
       }
       case 'tuple':
         p.default.forEach((_, i) => {
-          out.push(numberField(`${path}.${i}`, `${p.key}[${i}]`, getAt(value, String(i)), { doc: docAt(`${path}.${i}`), hint: rangeHint(p), required: torchRequired }));
+          out.push(
+            sweptField(`${path}.${i}`, `${p.key}[${i}]`, docAt(`${path}.${i}`)) ??
+              numberField(`${path}.${i}`, `${p.key}[${i}]`, getAt(value, String(i)), { doc: docAt(`${path}.${i}`), hint: rangeHint(p), required: torchRequired }),
+          );
         });
         break;
       case 'int-list':
@@ -816,7 +904,7 @@ function surfaceSection(spec: SpecJSON): Section {
   const def = findSurface(name);
   const fields = [
     selectField('surface.name', 'surface', name, entryOptions(SURFACES), def?.doc ?? ''),
-    ...(def ? paramFields('surface', def.params, spec.surface) : []),
+    ...(def ? paramFields('surface', def.params, spec.surface, 'torch', sweptPaths(spec)) : []),
   ];
   return {
     id: 'surface',
@@ -834,7 +922,7 @@ function optimizerSection(spec: SpecJSON): Section {
   const def = findOptimizer(name);
   const fields = [
     selectField('optimizer.name', 'optimizer', name, entryOptions(OPTIMIZERS), def?.doc ?? ''),
-    ...(def ? paramFields('optimizer', def.params, spec.optimizer) : []),
+    ...(def ? paramFields('optimizer', def.params, spec.optimizer, 'torch', sweptPaths(spec)) : []),
   ];
   return {
     id: 'optimizer',
@@ -854,7 +942,7 @@ function scheduleSection(spec: SpecJSON): Section {
   const options = [{ value: '', label: 'none (constant LR)' }, ...entryOptions(SCHEDULES)];
   const fields = [
     selectField('schedule.name', 'schedule', name, options, def?.doc ?? 'No schedule: the LR stays at optimizer.lr.'),
-    ...(def ? paramFields('schedule', def.params, entry) : []),
+    ...(def ? paramFields('schedule', def.params, entry, 'torch', sweptPaths(spec)) : []),
   ];
   const groups: Group[] = [{ path: 'schedule', title: '', fields, actions: [] }];
   const actions: Action[] = [];
@@ -871,7 +959,7 @@ function scheduleSection(spec: SpecJSON): Section {
         title: `schedulers[${i}]`,
         fields: [
           selectField(`${path}.name`, 'schedule', kidName, kindOptions, kidDef?.doc ?? ''),
-          ...(kidDef ? paramFields(path, kidDef.params, kid) : []),
+          ...(kidDef ? paramFields(path, kidDef.params, kid, 'torch', sweptPaths(spec)) : []),
         ],
         actions: [{ kind: 'remove-scheduler', index: i, label: 'Remove', disabled: kids.length <= min }],
       });
@@ -893,7 +981,7 @@ function scheduleSection(spec: SpecJSON): Section {
 function wrapperSection(spec: SpecJSON): Section {
   const groups: Group[] = SWITCH_BLOCKS.map((b) => {
     const value = isRecord(spec[b.key]) ? spec[b.key] : null;
-    const fields = [checkboxField(b.key, b.title, value !== null, b.doc), ...(value !== null ? paramFields(b.key, b.fields, value, 'run') : [])];
+    const fields = [checkboxField(b.key, b.title, value !== null, b.doc), ...(value !== null ? paramFields(b.key, b.fields, value, 'run', sweptPaths(spec)) : [])];
     return { path: b.key, title: '', fields, actions: [] };
   });
   return {
@@ -919,8 +1007,8 @@ function runSection(spec: SpecJSON): Section {
     keys: settings.map((s) => s.key),
     note: '',
     groups: [
-      { path: 'run', title: '', fields: paramFields('', top, spec, 'run'), actions: [] },
-      ...blocks.map((b) => ({ path: b.key, title: b.title, fields: paramFields(b.key, b.fields, spec[b.key] ?? {}, 'run'), actions: [] })),
+      { path: 'run', title: '', fields: paramFields('', top, spec, 'run', sweptPaths(spec)), actions: [] },
+      ...blocks.map((b) => ({ path: b.key, title: b.title, fields: paramFields(b.key, b.fields, spec[b.key] ?? {}, 'run', sweptPaths(spec)), actions: [] })),
     ],
     actions: [],
   };
@@ -1002,14 +1090,14 @@ export function findField(form: Form, path: string): Field | undefined {
  * checkbox's checked state). Names, the sweep kind, the y-axis toggle and axis parameters have
  * their own rules (see the functions above); every other field stores the parsed value at its path.
  */
-export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean): SpecJSON {
+export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean, handSet: HandSet = NONE_SET): SpecJSON {
   const path = field.path;
   const text = typeof input === 'string' ? input : String(input);
-  if (path === 'surface.name') return switchSurface(spec, text);
-  if (path === 'optimizer.name') return switchOptimizer(spec, text);
-  if (path === 'schedule.name') return switchSchedule(spec, text);
+  if (path === 'surface.name') return switchSurface(spec, text, handSet);
+  if (path === 'optimizer.name') return switchOptimizer(spec, text, handSet);
+  if (path === 'schedule.name') return switchSchedule(spec, text, handSet);
   const child = /^schedule\.schedulers\.(\d+)\.name$/.exec(path);
-  if (child) return switchChildSchedule(spec, Number(child[1]), text);
+  if (child) return switchChildSchedule(spec, Number(child[1]), text, handSet);
   if (path === 'sweep.kind') {
     const kinds: readonly SweepKind[] = ['none', 'grid', 'random', 'sobol'];
     const kind = kinds.find((k) => k === text);
@@ -1019,7 +1107,7 @@ export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean)
   const block = switchBlock(path);
   if (block) return setBlock(spec, block, input === true);
   const axis = /^(sweep\.(?:x|y|dims\.\d+))\.param$/.exec(path);
-  if (axis?.[1]) return setAxisParam(spec, axis[1], text);
+  if (axis?.[1]) return setAxisParam(spec, axis[1], text, handSet);
   switch (field.type) {
     case 'number':
       return setAt(spec, path, parseNumberInput(text));
@@ -1029,7 +1117,80 @@ export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean)
       return setAt(spec, path, input === true);
     case 'select':
       return setAt(spec, path, text);
+    case 'swept':
+      return spec;
   }
+}
+
+/** A spec being edited, with the axes whose range the user set by hand. */
+export interface EditorState {
+  readonly spec: SpecJSON;
+  readonly handSet: HandSet;
+}
+
+function axisRangeKey(spec: SpecJSON, path: string): string {
+  const a = getAt(spec, path);
+  return isRecord(a) ? JSON.stringify([a.min, a.max, a.scale]) : '';
+}
+
+/**
+ * The hand-set axes after an edit turned `before` into `after`: an axis whose min, max or scale
+ * the user typed becomes hand-set; one whose range a rule replaced (a new parameter, entry or kind
+ * at its typical range) is not any more; `moved` maps axes that changed place (swap, kind change,
+ * a removed dimension) to where they went.
+ */
+function carryHandSet(before: SpecJSON, after: SpecJSON, handSet: HandSet, moved: ReadonlyMap<string, string | null> = new Map()): Set<string> {
+  const out = new Set<string>();
+  for (const p of handSet) {
+    const to = moved.has(p) ? moved.get(p) : p;
+    if (to && axisRangeKey(before, p) === axisRangeKey(after, to)) out.add(to);
+  }
+  return out;
+}
+
+/** Where each axis of `spec` goes when the sweep kind changes to `kind` (grid x/y <-> dims 0/1). */
+function kindMoves(spec: SpecJSON, kind: string): Map<string, string | null> {
+  const moved = new Map<string, string | null>();
+  const from = sweepKind(spec);
+  const sampled = (k: string): boolean => k === 'random' || k === 'sobol';
+  if (from === 'grid' && sampled(kind)) {
+    moved.set('sweep.x', 'sweep.dims.0');
+    moved.set('sweep.y', 'sweep.dims.1');
+  } else if (sampled(from) && kind === 'grid') {
+    moved.set('sweep.dims.0', 'sweep.x');
+    moved.set('sweep.dims.1', 'sweep.y');
+  }
+  return moved;
+}
+
+/** `applyEdit`, keeping track of the axes set by hand. */
+export function applyEditTracked(state: EditorState, field: Field, input: string | boolean): EditorState {
+  const { spec, handSet } = state;
+  const next = applyEdit(spec, field, input, handSet);
+  const range = /^(sweep\.(?:x|y|dims\.\d+))\.(?:min|max|scale)$/.exec(field.path);
+  const moved = field.path === 'sweep.kind' && typeof input === 'string' ? kindMoves(spec, input) : new Map<string, string | null>();
+  const out = carryHandSet(spec, next, handSet, moved);
+  if (range?.[1]) out.add(range[1]);
+  return { spec: next, handSet: out };
+}
+
+/** `applyAction`, keeping track of the axes set by hand. */
+export function applyActionTracked(state: EditorState, action: Action): EditorState {
+  const { spec, handSet } = state;
+  const next = applyAction(spec, action);
+  const moved = new Map<string, string | null>();
+  if (action.kind === 'swap-axes') {
+    moved.set('sweep.x', 'sweep.y');
+    moved.set('sweep.y', 'sweep.x');
+  } else if (action.kind === 'remove-dim') {
+    for (const p of handSet) {
+      const m = /^sweep\.dims\.(\d+)$/.exec(p);
+      const i = Number(m?.[1] ?? -1);
+      if (i === action.index) moved.set(p, null);
+      else if (i > action.index) moved.set(p, `sweep.dims.${i - 1}`);
+    }
+  }
+  return { spec: next, handSet: carryHandSet(spec, next, handSet, moved) };
 }
 
 export function applyAction(spec: SpecJSON, action: Action): SpecJSON {

@@ -14,13 +14,15 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
-import type { Action, Field, FieldError, Group, PlacedError, Section, SpecJSON } from './spec-edit.ts';
-import { applyAction, applyEdit, buildForm, placeErrors } from './spec-edit.ts';
+import type { Action, EditorState, Field, FieldError, Group, HandSet, PlacedError, Section, SpecJSON } from './spec-edit.ts';
+import { applyActionTracked, applyEditTracked, buildForm, placeErrors } from './spec-edit.ts';
 
-export type { FieldError, SpecJSON } from './spec-edit.ts';
+export type { FieldError, HandSet, SpecJSON } from './spec-edit.ts';
 
 export interface SpecChangeDetail {
   readonly spec: SpecJSON;
+  /** The sweep axes whose range the user has set by hand (they keep it when entries change). */
+  readonly handSet: HandSet;
 }
 
 export type SpecChangeEvent = CustomEvent<SpecChangeDetail>;
@@ -28,6 +30,7 @@ export type SpecChangeEvent = CustomEvent<SpecChangeDetail>;
 export class SpecEditor extends LitElement {
   static override properties = {
     spec: { attribute: false },
+    handSet: { attribute: false },
     errors: { attribute: false },
     disabled: { type: Boolean, reflect: true },
     draft: { state: true },
@@ -35,6 +38,8 @@ export class SpecEditor extends LitElement {
 
   /** The spec JSON to show (normally `specToJSON(parseSpec(...))`, or the draft the controller rejected). */
   declare spec: SpecJSON | null;
+  /** The axes set by hand, as the controller keeps them (see `SpecChangeDetail`). */
+  declare handSet: HandSet;
   /** Problems to show at their fields and in a summary; `path` is a spec path, as SpecError has it. */
   declare errors: readonly FieldError[];
   declare disabled: boolean;
@@ -43,35 +48,40 @@ export class SpecEditor extends LitElement {
    * second edit made before the parent answers (or by a parent that keeps its last valid spec while
    * reporting errors) does not drop the first.
    */
-  declare private draft: SpecJSON | null;
+  declare private draft: EditorState | null;
 
   constructor() {
     super();
     this.spec = null;
+    this.handSet = new Set();
     this.errors = [];
     this.disabled = false;
     this.draft = null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('spec')) this.draft = null;
+    if (changed.has('spec') || changed.has('handSet')) this.draft = null;
+  }
+
+  private state(): EditorState | null {
+    return this.draft ?? (this.spec ? { spec: this.spec, handSet: this.handSet } : null);
   }
 
   private current(): SpecJSON | null {
-    return this.draft ?? this.spec;
+    return this.state()?.spec ?? null;
   }
 
-  private emit(next: SpecJSON): void {
+  private emit(next: EditorState): void {
     this.draft = next;
     this.dispatchEvent(
-      new CustomEvent<SpecChangeDetail>('spec-change', { detail: { spec: next }, bubbles: true, composed: true }),
+      new CustomEvent<SpecChangeDetail>('spec-change', { detail: { spec: next.spec, handSet: next.handSet }, bubbles: true, composed: true }),
     );
   }
 
   private onField(field: Field, e: Event): void {
-    const spec = this.current();
+    const st = this.state();
     const el = e.currentTarget;
-    if (!spec || this.disabled) return;
+    if (!st || this.disabled) return;
     let input: string | boolean;
     if (el instanceof HTMLInputElement && el.type === 'checkbox') input = el.checked;
     // A number input reports '' for text it cannot parse; 'NaN' makes parseSpec report the field
@@ -79,13 +89,13 @@ export class SpecEditor extends LitElement {
     else if (el instanceof HTMLInputElement) input = el.validity.badInput ? 'NaN' : el.value;
     else if (el instanceof HTMLSelectElement) input = el.value;
     else return;
-    this.emit(applyEdit(spec, field, input));
+    this.emit(applyEditTracked(st, field, input));
   }
 
   private onAction(action: Action): void {
-    const spec = this.current();
-    if (!spec || this.disabled || action.disabled) return;
-    this.emit(applyAction(spec, action));
+    const st = this.state();
+    if (!st || this.disabled || action.disabled) return;
+    this.emit(applyActionTracked(st, action));
   }
 
   /** Focuses the field (or the first field of the group or section) an error is anchored at. */
@@ -251,6 +261,10 @@ export class SpecEditor extends LitElement {
           @change=${onChange}
         />`;
         break;
+      case 'swept':
+        // Not an input: the axis decides the value of every run (edit the axis in the Sweep section).
+        control = html`<output id=${id} name=${f.path} data-path=${f.path} class="swept" title=${f.doc}>${f.text}</output>`;
+        break;
     }
     const showHint = f.hint !== '' && f.type !== 'select' && f.type !== 'checkbox';
     return html`
@@ -371,6 +385,10 @@ export class SpecEditor extends LitElement {
     .value.invalid select {
       border-color: #b3261e;
       background: #fff6f5;
+    }
+    output.swept {
+      color: #0b5394;
+      font-style: italic;
     }
     .hint {
       color: #6b6b73;

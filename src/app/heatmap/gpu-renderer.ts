@@ -8,7 +8,7 @@ import type { DeviceResults } from '../../engine/engine.ts';
 import { browserShaderSources } from '../../engine/gpu/shader-sources-browser.ts';
 import { defineStruct, offsetOf } from '../../engine/gpu/structs.ts';
 import type { Rgb } from '../../view/colors.ts';
-import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, PENDING, VIRIDIS_LUT } from '../../view/colors.ts';
+import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, OUTCOME_LUT, PENDING, VIRIDIS_LUT } from '../../view/colors.ts';
 import type { HeatmapFrame } from '../../view/frame.ts';
 import { MODE_INDEX } from '../../view/frame.ts';
 import type { HeatmapGpu, HeatmapRenderer } from './renderers.ts';
@@ -26,6 +26,7 @@ export const HeatmapUniforms = defineStruct(
     { name: 'canvas_w', type: 'f32' },
     { name: 'canvas_h', type: 'f32' },
     { name: 'palette_size', type: 'u32' },
+    { name: 'steps', type: 'f32' },
   ],
   'uniform',
 );
@@ -68,8 +69,12 @@ export class GpuHeatmapRenderer implements HeatmapRenderer {
       primitive: { topology: 'triangle-list' },
     });
     this.uniforms = device.createBuffer({ label: 'heatmap uniforms', size: HeatmapUniforms.size, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
-    const lutWords = new Uint32Array(VIRIDIS_LUT.buffer.slice(0));
-    this.lut = device.createBuffer({ label: 'viridis lut', size: lutWords.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+    // Viridis, then the outcome ramps: the tables the Canvas 2D path samples (view/colors.ts).
+    const bytes = new Uint8Array(VIRIDIS_LUT.length + OUTCOME_LUT.length);
+    bytes.set(VIRIDIS_LUT, 0);
+    bytes.set(OUTCOME_LUT, VIRIDIS_LUT.length);
+    const lutWords = new Uint32Array(bytes.buffer);
+    this.lut = device.createBuffer({ label: 'colour tables', size: lutWords.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(this.lut, 0, lutWords);
     const pal = new Uint32Array([pack(DIVERGED), pack(NOT_CONVERGED), pack(PENDING), ...MINIMA_PALETTE.map(pack)]);
     this.palette = device.createBuffer({ label: 'heatmap palette', size: pal.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
@@ -95,6 +100,7 @@ export class GpuHeatmapRenderer implements HeatmapRenderer {
     fl[at('canvas_w')] = tex.width;
     fl[at('canvas_h')] = tex.height;
     u[at('palette_size')] = MINIMA_PALETTE.length;
+    fl[at('steps')] = f.steps;
     this.device.queue.writeBuffer(this.uniforms, 0, buf);
     if (this.boundTo !== res.buffer) {
       this.bindGroup = this.device.createBindGroup({

@@ -1,0 +1,205 @@
+/**
+ * Reading a spec the app did not write itself (a link, an imported file) so that it never traps:
+ * what cannot be read is dropped, field by field, and named in a notice; the rest is kept. A link
+ * that holds no readable spec at all (garbage, or cut short by a chat client) gives the default
+ * view and a notice saying so, never silently. DOM-free: tests/unit/link.test.ts.
+ */
+import { SpecErrors } from '../core/errors.ts';
+import { JSONSyntaxError } from '../core/json.ts';
+import { parseSpec, readSpecJSON, specToJSON } from '../core/spec.ts';
+import type { HeatmapMode } from '../view/frame.ts';
+import { HEATMAP_MODES } from '../view/frame.ts';
+
+export type SpecJSON = Record<string, unknown>;
+
+export interface Repaired {
+  /** A spec parseSpec accepts, normalised (specToJSON). */
+  readonly spec: SpecJSON;
+  /** One line per field dropped or replaced, naming it and why (empty when nothing was). */
+  readonly dropped: readonly string[];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The keys of a SpecError path: `optimizer.betas.0` -> ['optimizer', 'betas', '0'];
+ * `optimizer."lr "` -> ['optimizer', 'lr ']. An entry rule's annotation (` (LinearLR)`) is dropped.
+ * Null where the path cannot be followed back to a key (a quoted key cut short in the message).
+ */
+export function pathKeys(path: string): string[] | null {
+  const p = path.replace(/ \([^)]*\)/g, '');
+  const out: string[] = [];
+  let i = 0;
+  while (i < p.length) {
+    if (p[i] === '"') {
+      let j = i + 1;
+      while (j < p.length && p[j] !== '"') j += p[j] === '\\' ? 2 : 1;
+      let key: unknown;
+      try {
+        key = JSON.parse(p.slice(i, j + 1));
+      } catch {
+        return null;
+      }
+      if (typeof key !== 'string' || p.slice(j - 3, j) === '...') return null;
+      out.push(key);
+      i = j + 1;
+    } else {
+      const j = p.indexOf('.', i);
+      out.push(p.slice(i, j < 0 ? p.length : j));
+      i = j < 0 ? p.length : j;
+    }
+    if (p[i] === '.') i++;
+  }
+  return out;
+}
+
+function copy(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(copy);
+  if (isRecord(v)) {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = copy(x);
+    return out;
+  }
+  return v;
+}
+
+/**
+ * Removes the value at `keys` from `root` (in place): an object's key is deleted; inside an array
+ * nothing can be dropped without moving its other elements, so the whole array goes. Returns the
+ * path removed, or null when there was nothing there.
+ */
+function drop(root: Record<string, unknown>, keys: readonly string[]): string[] | null {
+  let cur: unknown = root;
+  for (let k = 0; k < keys.length - 1; k++) {
+    const key = keys[k] as string;
+    const next: unknown = Array.isArray(cur) ? cur[Number(key)] : isRecord(cur) && Object.hasOwn(cur, key) ? cur[key] : undefined;
+    if (Array.isArray(next)) {
+      // An element of a list: drop the list (start, betas, milestones, points …).
+      return drop(root, keys.slice(0, k + 1));
+    }
+    if (!isRecord(next)) return null;
+    cur = next;
+  }
+  const last = keys[keys.length - 1];
+  if (last === undefined || !isRecord(cur) || !Object.hasOwn(cur, last)) return null;
+  delete cur[last];
+  return [...keys];
+}
+
+/** Most rounds of dropping: each round removes at least one field, and a spec has few. */
+const MAX_ROUNDS = 40;
+
+/**
+ * `input` made into a spec parseSpec accepts by dropping what it refuses, field by field: an
+ * unknown or invalid field is removed (its default then applies); a field whose removal does not
+ * help goes with its parent; a top-level field the spec needs (surface, optimizer, steps, a sweep
+ * that cannot be mended) is taken from `defaults`. Input that is no object at all gives `defaults`.
+ */
+export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
+  const dropped: string[] = [];
+  if (!isRecord(input)) {
+    return { spec: specToJSON(parseSpec(defaults)), dropped: ['the whole spec (not a JSON object): showing the default view'] };
+  }
+  const cur = copy(input) as Record<string, unknown>;
+  const replaced = new Set<string>();
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    let errors;
+    try {
+      return { spec: specToJSON(parseSpec(cur)), dropped };
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+      errors = e.errors;
+    }
+    let changed = false;
+    for (const err of errors) {
+      const keys = pathKeys(err.path);
+      const why = err.detail.replace(/;.*$/, '');
+      if (!keys || keys.length === 0 || keys[0] === '') continue;
+      const top = keys[0] as string;
+      // A field given but refused is removed; a field missing (required) is taken from the defaults.
+      const removed = keys.length > 1 ? drop(cur, keys) : null;
+      if (removed) {
+        dropped.push(`${err.path} (${why})`);
+        changed = true;
+        continue;
+      }
+      if (replaced.has(top) || !Object.hasOwn(defaults, top)) {
+        if (Object.hasOwn(cur, top)) {
+          delete cur[top];
+          dropped.push(`${top} (${why})`);
+          changed = true;
+        }
+        continue;
+      }
+      replaced.add(top);
+      cur[top] = copy(defaults[top]);
+      dropped.push(`${top}: the default view's (${err.path}: ${why})`);
+      changed = true;
+    }
+    if (!changed) break;
+  }
+  try {
+    return { spec: specToJSON(parseSpec(cur)), dropped };
+  } catch {
+    return { spec: specToJSON(parseSpec(defaults)), dropped: [...dropped, 'the rest of the spec (still not valid): showing the default view'] };
+  }
+}
+
+export interface LinkRead {
+  /** The spec the link holds, mended (null: the link holds no spec, which is no problem). */
+  readonly spec: SpecJSON | null;
+  /** The heatmap mode (`v=`), null when absent or not a mode. */
+  readonly mode: HeatmapMode | null;
+  /** What could not be read, one sentence each; empty when the link was read in full. */
+  readonly notices: readonly string[];
+}
+
+function fromBase64Url(s: string): string {
+  const b64 = s.replace(/-/g, '+').replace(/_/g, '/');
+  const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
+  return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
+}
+
+/**
+ * What a URL fragment (`#s=<base64url JSON>&v=<mode>`, core/url.ts) says, read as far as it can
+ * be: a spec that cannot be decoded at all gives `defaults` and a notice; one with fields that
+ * cannot be used keeps the rest (repairSpec) and names what was dropped.
+ */
+export function readLink(hash: string, defaults: SpecJSON): LinkRead {
+  const q = new URLSearchParams(hash.replace(/^#/, ''));
+  const notices: string[] = [];
+  const v = q.get('v');
+  const mode = v !== null && (HEATMAP_MODES as readonly string[]).includes(v) ? (v as HeatmapMode) : null;
+  if (v !== null && mode === null) notices.push(`The link's view "${v.slice(0, 40)}" is not one of ${HEATMAP_MODES.join(', ')}; showing the default.`);
+  const s = q.get('s');
+  if (s === null || s === '') return { spec: null, mode, notices };
+  let json: unknown;
+  try {
+    const text = fromBase64Url(s);
+    json = readSpecJSON(text);
+  } catch (e) {
+    const why =
+      e instanceof JSONSyntaxError
+        ? `it is not complete JSON (cut short?): ${e.message}`
+        : e instanceof SpecErrors
+          ? e.errors.map((x) => x.message).join('; ')
+          : 'it is not base64url text';
+    notices.push(`The link's spec could not be read (${why}); showing the default view instead.`);
+    return { spec: specToJSON(parseSpec(defaults)), mode, notices };
+  }
+  const { spec, dropped } = repairSpec(json, defaults);
+  if (dropped.length > 0) notices.push(`Part of the link could not be used and was dropped (the rest is shown): ${dropped.join('; ')}.`);
+  return { spec, mode, notices };
+}
+
+/**
+ * A spec from an imported file: a spec, or a result document that holds one (the app's JSON export
+ * and `basinlab sweep --out x.json` write `{ "spec": …, … }`), mended like a link.
+ */
+export function specOfDocument(json: unknown, defaults: SpecJSON): Repaired & { readonly fromResults: boolean } {
+  const fromResults = isRecord(json) && isRecord(json.spec) && !Object.hasOwn(json, 'surface');
+  const { spec, dropped } = repairSpec(fromResults ? (json as { spec: unknown }).spec : json, defaults);
+  return { spec, dropped, fromResults };
+}

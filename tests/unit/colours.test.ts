@@ -1,0 +1,118 @@
+/**
+ * The heatmap's colours, for readers with and without a colour-vision deficiency: every category a
+ * map shows (each minimum's hue, runs still moving, diverged runs) stays distinguishable from every
+ * other in OKLab under simulated protanopia, deuteranopia and tritanopia (Machado, Oliveira and
+ * Fernandes 2009, severity 1), at every lightness the outcome ramps use; each ramp and viridis
+ * change lightness monotonically (order reads as order in grey too); and the outcome colours of a
+ * frame are what cellColour paints, from the one table every renderer samples.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Rgb } from '../../src/view/colors.ts';
+import { DIVERGED, MINIMA_PALETTE, OUTCOME_LEVELS, OUTCOME_LUT, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, linearToOklab, outcomeColour } from '../../src/view/colors.ts';
+import type { HeatmapFrame } from '../../src/view/frame.ts';
+import { cellColour } from '../../src/view/frame.ts';
+
+type Vec = readonly [number, number, number];
+
+const toLinear = (c: number): number => {
+  const v = c / 255;
+  return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+};
+
+const VISIONS: Record<string, readonly Vec[] | null> = {
+  normal: null,
+  protanopia: [
+    [0.152286, 1.052583, -0.204868],
+    [0.114503, 0.786281, 0.099216],
+    [-0.003882, -0.048116, 1.051998],
+  ],
+  deuteranopia: [
+    [0.367322, 0.860646, -0.227968],
+    [0.280085, 0.672501, 0.047413],
+    [-0.01182, 0.04294, 0.968881],
+  ],
+  tritanopia: [
+    [1.255528, -0.076749, -0.178779],
+    [-0.078411, 0.930809, 0.147602],
+    [0.004733, 0.691367, 0.3039],
+  ],
+};
+
+function seen(c: Rgb, m: readonly Vec[] | null): Vec {
+  const lin: Vec = [toLinear(c[0]), toLinear(c[1]), toLinear(c[2])];
+  if (!m) return linearToOklab(...lin);
+  const clip = (v: number): number => Math.min(1, Math.max(0, v));
+  const row = (k: number): number => clip((m[k] as Vec)[0] * lin[0] + (m[k] as Vec)[1] * lin[1] + (m[k] as Vec)[2] * lin[2]);
+  return linearToOklab(row(0), row(1), row(2));
+}
+
+const dist = (a: Vec, b: Vec): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+
+/** OKLab distance below which two flat areas read as one colour at a glance (a JND is ~0.02). */
+const APART = 0.04;
+
+describe('outcome colours', () => {
+  const ts = [0, 0.25, 0.5, 0.75, 1];
+  const basins = MINIMA_PALETTE.map((_, row) => row);
+
+  for (const [vision, m] of Object.entries(VISIONS)) {
+    it(`keep every category apart at every lightness (${vision})`, () => {
+      const close: string[] = [];
+      const check = (what: string, a: Rgb, b: Rgb): void => {
+        const d = dist(seen(a, m), seen(b, m));
+        if (d < APART) close.push(`${what}: ${a} vs ${b}: ${d.toFixed(3)}`);
+      };
+      for (const t of ts) {
+        // Two minima at the same speed, and a converged run against any run still moving.
+        for (const a of basins) for (const b of basins) if (a < b) check(`minima ${a}/${b} at t=${t}`, outcomeColour(a, t), outcomeColour(b, t));
+        for (const a of basins) for (const u of ts) check(`minimum ${a} at t=${t} vs still moving at ${u}`, outcomeColour(a, t), outcomeColour(STILL_MOVING_ROW, u));
+        for (const a of [...basins, STILL_MOVING_ROW]) check(`row ${a} at t=${t} vs diverged`, outcomeColour(a, t), DIVERGED);
+        for (const a of [...basins, STILL_MOVING_ROW]) check(`row ${a} at t=${t} vs pending`, outcomeColour(a, t), PENDING);
+      }
+      expect(close).toEqual([]);
+    });
+  }
+
+  it('darken monotonically towards fast (and near), so lightness reads as speed without hue', () => {
+    for (let row = 0; row <= STILL_MOVING_ROW; row++) {
+      let last = -1;
+      for (let k = 0; k < OUTCOME_LEVELS; k += 5) {
+        const L = seen(outcomeColour(row, k / (OUTCOME_LEVELS - 1)), null)[0];
+        expect(L, `row ${row} level ${k}`).toBeGreaterThanOrEqual(last - 1e-9);
+        last = L;
+      }
+      const span = seen(outcomeColour(row, 1), null)[0] - seen(outcomeColour(row, 0), null)[0];
+      expect(span, `row ${row}`).toBeGreaterThan(0.15);
+    }
+  });
+
+  it('viridis rises monotonically in lightness', () => {
+    let last = -1;
+    for (let k = 0; k < 256; k++) {
+      const L = seen([VIRIDIS_LUT[4 * k] as number, VIRIDIS_LUT[4 * k + 1] as number, VIRIDIS_LUT[4 * k + 2] as number], null)[0];
+      // The table holds 8-bit colours: a step may dip by a rounding error.
+      expect(L).toBeGreaterThan(last - 1e-3);
+      last = L;
+    }
+  });
+
+  it('are what cellColour paints: the minimum by steps to converge, the rest by loss gap, diverged apart', () => {
+    const n = 5;
+    const cols = {
+      final_x: new Float32Array(n),
+      final_y: new Float32Array(n),
+      loss: new Float32Array([0, 0, 1e-3, 10, Number.NaN]),
+      sharpness: new Float32Array(n),
+      basin: new Int32Array([0, 1, -1, -1, -1]),
+      diverged: new Uint8Array([0, 0, 0, 0, 1]),
+      steps_to_converge: new Int32Array([0, 100, -1, -1, -1]),
+    };
+    const f: HeatmapFrame = { width: n, height: 1, runsReady: n, mode: 'outcome', columns: cols, lo: -3, hi: 1, lossFloor: 0, steps: 200 };
+    expect(cellColour(f, 0)).toEqual(outcomeColour(0, 0));
+    expect(cellColour(f, 1)).toEqual(outcomeColour(1, 0.5));
+    expect(cellColour(f, 2)).toEqual(outcomeColour(STILL_MOVING_ROW, 0));
+    expect(cellColour(f, 3)).toEqual(outcomeColour(STILL_MOVING_ROW, 1));
+    expect(cellColour(f, 4)).toEqual(DIVERGED);
+    expect(OUTCOME_LUT.length).toBe((STILL_MOVING_ROW + 1) * OUTCOME_LEVELS * 4);
+  });
+});
