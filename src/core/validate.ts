@@ -225,3 +225,18 @@ export interface ValidationReport {
   readonly boundaryRuns: number;
   readonly pairs: readonly PairReport[];
 }
+
+/** The verdict on one pair of engines against VALIDATION_THRESHOLDS, with each measure's own. */
+export interface PairVerdict {
+  readonly pass: boolean;
+  /** Same outcome on at least minSameOutcome of the runs. */
+  readonly outcomesAgree: boolean;
+  /** Position error at most maxPositionError on well-conditioned runs off the boundary. */
+  readonly positionsAgree: boolean;
+}
+
+export function pairVerdict(pair: PairReport): PairVerdict {
+  const outcomesAgree = pair.sameOutcome >= VALIDATION_THRESHOLDS.minSameOutcome;
+  const positionsAgree = pair.position.max <= VALIDATION_THRESHOLDS.maxPositionError;
+  return { pass: outcomesAgree && positionsAgree, outcomesAgree, positionsAgree };
+}

@@ -1,8 +1,8 @@
 /**
  * The app's controllers, one concern each, and the few ways they depend on each other: a valid
- * spec runs (and enters the zoom history), a new sweep clears the selection and the verdict, a
- * zoom or a step through the history becomes the spec. Also what the heatmap is handed, derived
- * once per change (a frame is a pass over every run, never redone on a hover).
+ * spec runs (the spec controller records it in the browser's history), a new sweep clears the
+ * selection and the verdict, a zoom becomes the spec of a new view. Also what the heatmap is
+ * handed, derived once per change (a frame is a pass over every run, never redone on a hover).
  */
 import type { ReactiveControllerHost } from 'lit';
 import type { GridAxis } from '../../core/spec.ts';
@@ -34,11 +34,8 @@ export class AppController {
     readonly engines: EngineSet,
   ) {
     this.message = new MessageLine(host);
-    this.zoom = new ZoomController((json, push) => this.spec.setSpec(json, { immediate: true, pushZoom: push }));
-    this.spec = new SpecController(host, this.message, (change) => {
-      if (change.pushZoom) this.zoom.push(this.spec.json);
-      this.sweep.schedule(change.immediate ?? false);
-    });
+    this.zoom = new ZoomController((json) => this.spec.setSpec(json, { immediate: true }));
+    this.spec = new SpecController(host, this.message, (change) => this.sweep.schedule(change.immediate ?? false));
     this.sweep = new RunController(host, engines, this.message, () => this.spec.current, () => {
       this.selection.reset();
       this.validation.reset();

@@ -1,7 +1,8 @@
 /**
  * The sweep shown: running the current spec's plan on the right engine (cancellable, with progress
  * and partial results for a heatmap that fills in), falling back to the CPU engines when the GPU
- * fails, and what it produced.
+ * fails, and what it produced. A run cancelled before it finished gives the screen back to the
+ * last complete sweep, not to a half-filled map.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError, GpuRunError } from '../../core/errors.ts';
@@ -30,7 +31,16 @@ export class RunController implements ReactiveController {
   progress: Progress | null = null;
   running = false;
 
+  /**
+   * Set while `results` shows an earlier sweep than the spec (a re-run was cancelled): that sweep's
+   * plan, for the status line. The engine's results on the device are still that sweep's (a GPU
+   * engine replaces them only when a run completes).
+   */
+  restored: Plan | null = null;
+
   private abort: AbortController | null = null;
+  /** The last sweep that completed, to show again when a later run is cancelled. */
+  private complete: { plan: Plan; results: Results; engine: Engine; engineUsed: string } | null = null;
   private debounce: ReturnType<typeof setTimeout> | null = null;
   private generation = 0;
   private readonly throttle: RenderThrottle;
@@ -97,6 +107,7 @@ export class RunController implements ReactiveController {
       return;
     }
     this.onStart();
+    this.restored = null;
     this.plan = plan;
     this.results = null;
     this.columns = null;
@@ -123,10 +134,24 @@ export class RunController implements ReactiveController {
       this.results = res;
       this.columns = res;
       this.runsReady = plan.runs;
+      this.restored = null;
+      this.complete = { plan, results: res, engine, engineUsed: engine.name };
     } catch (e) {
       if (gen !== this.generation) return;
       if (e instanceof CancelledError) {
-        this.message.say('Run cancelled.');
+        const last = this.complete;
+        if (last) {
+          this.plan = last.plan;
+          this.results = last.results;
+          this.columns = last.results;
+          this.runsReady = last.plan.runs;
+          this.engine = last.engine;
+          this.engineUsed = last.engineUsed;
+          this.restored = last.plan;
+          this.message.say('Run cancelled: the map shows the last complete sweep again (its caption says which); Run computes the spec in the editor.');
+        } else {
+          this.message.say('Run cancelled.');
+        }
       } else if (e instanceof GpuRunError && engine.name === 'gpu') {
         // Device loss or out-of-memory: say so and fall back to the CPU engine.
         this.engines.gpu = null;

@@ -1,49 +1,60 @@
 /**
  * The spec being edited and the URL that carries it: parsing and field errors, the heatmap mode
- * (the `v` of the fragment), the fragment kept in step both ways, and spec files imported. A valid
- * spec is handed on (`onValid`); what runs it is another controller's concern.
+ * (the `v` of the fragment), the axes set by hand, and spec files imported. Every new view is a
+ * browser history entry (history-controller.ts), so Back and Forward undo and redo edits; links and
+ * files are read field by field (link.ts), what cannot be used is dropped and named. A valid spec
+ * is handed on (`onValid`); what runs it is another controller's concern.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { SpecErrors } from '../../core/errors.ts';
 import type { Spec } from '../../core/spec.ts';
 import { SPEC_JSON_LIMITS, parseSpec, readSpecJSON, specToJSON } from '../../core/spec.ts';
-import { decodeUrlState, encodeUrlState } from '../../core/url.ts';
+import { encodeUrlState } from '../../core/url.ts';
 import type { HeatmapMode } from '../../view/frame.ts';
-import { HEATMAP_MODES } from '../../view/frame.ts';
+import type { HandSet } from '../components/spec-edit.ts';
+import { DEFAULT_MODE, DEFAULT_SPEC } from '../defaults.ts';
+import type { EntryState } from '../history-model.ts';
+import { readLink, specOfDocument } from '../link.ts';
+import { HistoryController } from './history-controller.ts';
 import type { MessageLine } from './message.ts';
+import { resultFileSpec } from './result-file.ts';
+
+export { DEFAULT_SPEC } from '../defaults.ts';
 
 export interface FieldError {
   readonly path: string;
   readonly message: string;
 }
 
-/** The default view: an LR x momentum sweep of heavy-ball SGD on Rosenbrock. */
-export const DEFAULT_SPEC: Record<string, unknown> = {
-  surface: { name: 'rosenbrock' },
-  optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9 },
-  steps: 500,
-  start: [-1.5, 2],
-  sweep: {
-    kind: 'grid',
-    x: { param: 'optimizer.lr', min: 1e-5, max: 1e-2, count: 256, scale: 'log' },
-    y: { param: 'optimizer.momentum', min: 0, max: 0.99, count: 256, scale: 'linear' },
-  },
-};
-
 export interface SpecChange {
   /** Run now (a zoom, the URL, an import) rather than after the editor's typing pause. */
   readonly immediate?: boolean;
-  /** Add the spec to the zoom history (a new view, not a step through the history). */
-  readonly pushZoom?: boolean;
+  /**
+   * How the view enters the browser's history: `push` a new entry (the default: an edit, a zoom, an
+   * import), `replace` the current one (the first view, a link mended), `none` (Back or Forward
+   * arrived at it).
+   */
+  readonly record?: 'push' | 'replace' | 'none';
+  /** The axes set by hand in the new view (kept when not given). */
+  readonly handSet?: HandSet;
+}
+
+const NONE: HandSet = new Set<string>();
+
+function sameSet(a: HandSet, b: HandSet): boolean {
+  return a.size === b.size && [...a].every((x) => b.has(x));
 }
 
 export class SpecController implements ReactiveController {
   /** The spec as edited (normalised by the parser once valid). */
-  json: Record<string, unknown> = DEFAULT_SPEC;
+  json: Record<string, unknown> = { ...DEFAULT_SPEC };
   /** The last valid spec. */
   current: Spec | null = null;
   errors: FieldError[] = [];
-  mode: HeatmapMode = 'basin';
+  mode: HeatmapMode = DEFAULT_MODE;
+  /** Sweep axes whose range the user typed: they keep it when the optimiser or surface changes. */
+  handSet: HandSet = NONE;
+  readonly history: HistoryController;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -51,51 +62,61 @@ export class SpecController implements ReactiveController {
     private readonly onValid: (change: SpecChange) => void,
   ) {
     host.addController(this);
+    this.history = new HistoryController(host, (hash, st) => this.arrive(hash, st));
   }
 
-  hostConnected(): void {
-    window.addEventListener('hashchange', this.onHash);
-  }
+  hostConnected(): void {}
 
-  hostDisconnected(): void {
-    window.removeEventListener('hashchange', this.onHash);
-  }
+  hostDisconnected(): void {}
 
-  /** Starts from the URL's spec (or the default). */
+  /** Starts from the URL's spec (or the default), saying what of the link could not be used. */
   init(): void {
-    let json: Record<string, unknown> = DEFAULT_SPEC;
-    try {
-      const st = decodeUrlState(location.hash);
-      if (st) {
-        json = st.spec as Record<string, unknown>;
-        const m = st.params.v;
-        if (m && (HEATMAP_MODES as readonly string[]).includes(m)) this.mode = m as HeatmapMode;
-      }
-    } catch (e) {
-      this.message.text = (e as Error).message;
-    }
-    this.setSpec(json, { immediate: true, pushZoom: true });
+    const st = this.history.start();
+    const link = readLink(location.hash, DEFAULT_SPEC);
+    if (link.notices.length > 0) this.message.say(link.notices.join(' '));
+    this.mode = link.mode ?? DEFAULT_MODE;
+    this.handSet = new Set(st?.handSet ?? []);
+    this.setSpec(link.spec ?? { ...DEFAULT_SPEC }, { immediate: true, record: 'replace' });
   }
 
-  private onHash = (): void => {
-    try {
-      const st = decodeUrlState(location.hash);
-      if (st && JSON.stringify(st.spec) !== JSON.stringify(this.json)) this.setSpec(st.spec as Record<string, unknown>, { immediate: true });
-    } catch (e) {
-      this.message.say((e as Error).message);
+  /** Back or Forward (or a fragment typed by hand) arrived at `hash`. */
+  private arrive(hash: string, st: EntryState | null): void {
+    const link = readLink(hash, DEFAULT_SPEC);
+    if (link.notices.length > 0) this.message.say(link.notices.join(' '));
+    this.mode = link.mode ?? DEFAULT_MODE;
+    const handSet = new Set(st?.handSet ?? []);
+    // An entry the app did not write gets its state (and its mended link) written now.
+    const record = st ? 'none' : 'replace';
+    const spec = link.spec ?? { ...DEFAULT_SPEC };
+    if (JSON.stringify(spec) === JSON.stringify(this.json) && this.errors.length === 0) {
+      this.handSet = handSet;
+      if (record === 'replace') this.writeUrl('replace');
+      this.host.requestUpdate();
+      return;
     }
-  };
+    this.setSpec(spec, { immediate: true, record, handSet });
+  }
 
-  private writeUrl(): void {
-    // Keep what other parts of the page put in the fragment (the open study).
+  /** The fragment of the shown view: the spec, the colouring, and what other parts of the page keep there (the open study). */
+  private hash(): string {
     const extra = Object.fromEntries([...new URLSearchParams(location.hash.slice(1))].filter(([k]) => k !== 's' && k !== 'v'));
-    const hash = encodeUrlState(this.json, { ...extra, v: this.mode });
-    if (location.hash !== hash) history.replaceState(null, '', hash);
+    return encodeUrlState(this.json, { ...extra, v: this.mode });
+  }
+
+  private lastRecorded: { hash: string; handSet: HandSet } | null = null;
+
+  private writeUrl(record: 'push' | 'replace'): void {
+    const hash = this.hash();
+    // A view that did not change (the same value typed again) is no new entry.
+    const unchanged = this.lastRecorded !== null && this.lastRecorded.hash === hash && sameSet(this.lastRecorded.handSet, this.handSet);
+    this.history.record(hash, this.handSet, record === 'push' && !unchanged);
+    this.lastRecorded = { hash, handSet: this.handSet };
   }
 
   /** A new spec from the editor, an import, a zoom or the URL: validate, and hand it on if valid. */
   setSpec(json: Record<string, unknown>, change: SpecChange = {}): void {
     this.json = json;
+    if (change.handSet) this.handSet = change.handSet;
     try {
       const spec = parseSpec(json);
       this.current = spec;
@@ -109,24 +130,55 @@ export class SpecController implements ReactiveController {
       }
       throw e;
     }
-    this.writeUrl();
+    const record = change.record ?? 'push';
+    if (record !== 'none') this.writeUrl(record);
+    else this.lastRecorded = { hash: this.hash(), handSet: this.handSet };
     this.onValid(change);
     this.host.requestUpdate();
   }
 
   setMode(mode: HeatmapMode): void {
+    if (mode === this.mode) return;
     this.mode = mode;
-    this.writeUrl();
+    if (this.errors.length === 0) this.writeUrl('push');
     this.host.requestUpdate();
   }
 
-  /** A spec file the user picked: shown and run as a new view, or a message saying why not. */
+  /** The default view, as a new history entry (Back returns to what was there). */
+  reset(): void {
+    this.mode = DEFAULT_MODE;
+    this.setSpec({ ...DEFAULT_SPEC }, { immediate: true, handSet: NONE });
+    if (this.errors.length === 0) this.message.say('Reset to the default view (Back returns to the previous one).');
+  }
+
+  /** A curated view: its spec and colouring, as a new history entry. */
+  open(json: Record<string, unknown>, mode: HeatmapMode): void {
+    this.mode = mode;
+    this.setSpec(json, { immediate: true, handSet: NONE });
+  }
+
+  /**
+   * A file the user picked: a spec, the app's own JSON export or a result file of the CLI (JSON,
+   * Parquet or Arrow: the spec it records). Shown and run as a new view, what could not be used
+   * dropped and named; or a message saying why it cannot be read at all.
+   */
   async importFile(file: File): Promise<void> {
     try {
-      // The spec reader's own bounds: a file larger than any spec is refused before it is read.
-      if (file.size > SPEC_JSON_LIMITS.maxChars * 4) throw new Error(`${file.size} bytes is larger than any spec`);
-      const json = readSpecJSON(await file.text()) as Record<string, unknown>;
-      this.setSpec(json, { immediate: true, pushZoom: true });
+      const binary = await resultFileSpec(file);
+      let json: unknown;
+      if (binary !== null) {
+        json = readSpecJSON(binary);
+      } else {
+        // The spec reader's own bounds: a file larger than any spec or result document is refused before it is read.
+        if (file.size > SPEC_JSON_LIMITS.maxChars * 4) throw new Error(`${file.size} bytes is larger than any spec`);
+        json = readSpecJSON(await file.text());
+      }
+      const { spec, dropped, fromResults } = specOfDocument(binary !== null ? { spec: json } : json, DEFAULT_SPEC);
+      this.setSpec(spec, { immediate: true, handSet: NONE });
+      const what = binary !== null || fromResults ? `the spec recorded in ${file.name}` : file.name;
+      this.message.say(
+        dropped.length > 0 ? `Imported ${what}; dropped what could not be used (the rest is shown): ${dropped.join('; ')}.` : `Imported ${what}.`,
+      );
     } catch (e) {
       this.message.say(`Could not import ${file.name}: ${(e as Error).message}`);
     }

@@ -58,7 +58,8 @@ export class StudyController implements ReactiveController {
     const q = new URLSearchParams(location.hash.slice(1));
     if (this.open) q.set('study', this.open.id);
     else q.delete('study');
-    history.replaceState(null, '', `#${q.toString()}`);
+    // The entry's state is the history controller's (its place in the app's undo history): kept.
+    history.replaceState(history.state, '', `#${q.toString()}`);
     this.result = null;
     this.svgs = [];
     this.error = '';

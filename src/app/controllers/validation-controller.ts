@@ -1,31 +1,50 @@
 /**
  * "Validate vs CPU": the shown sweep checked against the CPU engines through the product's own
  * validation (validatePlan, behind `basinlab validate`), reusing the results on screen, and the
- * runs where the two disagree marked for the heatmap.
+ * runs where the two disagree marked for the heatmap. While it runs it says which pass runs
+ * ("1/2: float32 CPU engine") and how long is left; at the end, the verdict against
+ * VALIDATION_THRESHOLDS, pass or fail.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
 import type { Results } from '../../core/results.ts';
-import type { PairReport } from '../../core/validate.ts';
-import { outcomeClass } from '../../core/validate.ts';
+import type { PairReport, PairVerdict } from '../../core/validate.ts';
+import { VALIDATION_THRESHOLDS, outcomeClass, pairVerdict } from '../../core/validate.ts';
 import type { Progress } from '../../engine/engine.ts';
 import { validatePlan } from '../../engine/validation.ts';
 import type { EngineSet } from './engines.ts';
 import type { MessageLine } from './message.ts';
 import type { RunController } from './run-controller.ts';
 import { RenderThrottle } from './throttle.ts';
+import type { Pass } from '../validation-passes.ts';
+import { PassClock, formatRemaining, validationPasses } from '../validation-passes.ts';
 
 export interface Validation {
   /** The shown engine against the float32 CPU engine (float64 when the float32 one is shown). */
   readonly report: PairReport;
   /** 1 where the two reached different outcomes. */
   readonly overlay: Uint8Array;
+  readonly verdict: PairVerdict;
+}
+
+/** The verdict in one line, with what it was held to. */
+export function verdictText(pair: PairReport, v: PairVerdict): string {
+  const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+  return (
+    `${v.pass ? 'PASS' : 'FAIL'}: ${pair.a} vs ${pair.b}: same outcome on ${pct(pair.sameOutcome)} of runs ` +
+    `(needs ≥ ${pct(VALIDATION_THRESHOLDS.minSameOutcome)}; ${pair.mismatches} differ, ${pair.boundaryRuns} runs on basin boundaries); ` +
+    `position error off the boundary median ${pair.position.median.toExponential(1)}, max ${pair.position.max.toExponential(1)} ` +
+    `(needs ≤ ${VALIDATION_THRESHOLDS.maxPositionError}).`
+  );
 }
 
 export class ValidationController implements ReactiveController {
   result: Validation | null = null;
   validating = false;
   progress: Progress | null = null;
+  /** The passes of the validation running (or last run), and the one under way. */
+  passes: readonly Pass[] = [];
+  private clock: PassClock | null = null;
 
   private abort: AbortController | null = null;
   private readonly throttle: RenderThrottle;
@@ -51,6 +70,17 @@ export class ValidationController implements ReactiveController {
     this.abort?.abort();
   }
 
+  /** What runs now, e.g. "Validating 1/2: float32 CPU engine, 34%, about 12 s left" (empty when idle). */
+  status(): string {
+    const clock = this.clock;
+    if (!this.validating || !clock) return '';
+    const pass = this.passes[clock.current];
+    if (!pass) return 'Validating: starting…';
+    const p = this.progress;
+    const pct = p && p.total > 0 ? `${Math.floor((100 * p.done) / p.total)}%, ` : '';
+    return `Validating ${pass.label}: ${pct}${formatRemaining(clock.remaining())}`;
+  }
+
   /** A new sweep: the verdict on the old one goes (and a validation of it still running stops). */
   reset(): void {
     this.cancel();
@@ -66,15 +96,26 @@ export class ValidationController implements ReactiveController {
     const shown = this.sweep.results;
     if (!plan || !shown || this.validating) return;
     this.validating = true;
-    this.message.say('Validating: running the float32 and float64 CPU engines on this sweep…');
+    const engines = [this.engines.cpu, this.engines.cpu64];
+    this.passes = validationPasses(shown.engine, engines.map((e) => e.name), plan.mode === 'list');
+    const clock = new PassClock(this.passes.length, plan.runs * plan.spec.steps);
+    this.clock = clock;
+    const now = (): number => performance.now() / 1000;
+    this.message.say(`Validating against the CPU engines in ${this.passes.length} pass${this.passes.length === 1 ? '' : 'es'}…`);
     const abort = new AbortController();
     this.abort = abort;
     try {
-      const { report, results } = await validatePlan(plan, [this.engines.cpu, this.engines.cpu64], {
+      const { report, results } = await validatePlan(plan, engines, {
         computed: [shown],
         signal: abort.signal,
+        onEngine: (name) => {
+          clock.begin(Math.max(0, this.passes.findIndex((p) => p.engine === name)), now());
+          this.progress = null;
+          this.host.requestUpdate();
+        },
         onProgress: (p) => {
           this.progress = p;
+          clock.progress(p.done, now());
           this.throttle.request();
         },
       });
@@ -86,12 +127,9 @@ export class ValidationController implements ReactiveController {
       const overlay = new Uint8Array(plan.runs);
       for (let i = 0; i < plan.runs; i++) overlay[i] = outcomeClass(a, i) !== outcomeClass(b, i) ? 1 : 0;
       if (this.sweep.plan !== plan) return;
-      this.result = { report: pair, overlay };
-      this.message.say(
-        `${pair.a} vs ${pair.b}: same outcome on ${(100 * pair.sameOutcome).toFixed(2)}% of runs ` +
-          `(${pair.mismatches} differ, ${pair.boundaryRuns} runs on basin boundaries); position error median ` +
-          `${pair.position.median.toExponential(1)}, max ${pair.position.max.toExponential(1)}.`,
-      );
+      const verdict = pairVerdict(pair);
+      this.result = { report: pair, overlay, verdict };
+      this.message.say(verdictText(pair, verdict));
     } catch (e) {
       this.message.say(e instanceof CancelledError ? 'Validation cancelled.' : `Validation failed: ${(e as Error).message}`);
     } finally {

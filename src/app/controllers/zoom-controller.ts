@@ -1,6 +1,6 @@
 /**
- * The zoom history: every new view (a zoom, an edit, an import, the first view) is pushed, back and
- * forward step through it; and a dragged rectangle turned into the spec of a new view.
+ * Zooming: a dragged rectangle turned into the spec of a new view (the same grid over the cells it
+ * covers). Going back is the browser's history (history-controller.ts), like any other edit.
  */
 import { scaleUnit } from '../../core/sampling.ts';
 import type { GridAxis, Spec } from '../../core/spec.ts';
@@ -15,36 +15,10 @@ export interface CellRect {
 }
 
 export class ZoomController {
-  /** Specs of the zoom history; `index` is the one shown. */
-  stack: Record<string, unknown>[] = [];
-  index = -1;
-
   constructor(
-    /** Shows a spec: `push` for a new view, not for a step through the history. */
-    private readonly show: (json: Record<string, unknown>, push: boolean) => void,
+    /** Shows the spec of a new view. */
+    private readonly show: (json: Record<string, unknown>) => void,
   ) {}
-
-  /** A new view: drops the forward history. */
-  push(json: Record<string, unknown>): void {
-    this.stack = [...this.stack.slice(0, this.index + 1), json];
-    this.index = this.stack.length - 1;
-  }
-
-  canGoBack(): boolean {
-    return this.index > 0;
-  }
-
-  canGoForward(): boolean {
-    return this.index < this.stack.length - 1;
-  }
-
-  goHistory(delta: number): void {
-    const k = this.index + delta;
-    const json = this.stack[k];
-    if (!json) return;
-    this.index = k;
-    this.show(json, false);
-  }
 
   /** Re-sweeps the dragged rectangle of a grid sweep at the same resolution. */
   zoomTo(spec: Spec | null, rect: CellRect): void {
@@ -59,6 +33,6 @@ export class ZoomController {
     const x: GridAxis = { ...sweep.x, min: at(sweep.x, rect.x0), max: at(sweep.x, rect.x1) };
     const y: GridAxis | null = sweep.y ? { ...sweep.y, min: at(sweep.y, rect.y0), max: at(sweep.y, rect.y1) } : null;
     if (x.max <= x.min || (y && y.max <= y.min)) return;
-    this.show({ ...specToJSON(spec), sweep: { kind: 'grid', x, y } }, true);
+    this.show({ ...specToJSON(spec), sweep: { kind: 'grid', x, y } });
   }
 }

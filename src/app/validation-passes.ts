@@ -1,0 +1,92 @@
+/**
+ * What "Validate vs CPU" tells a person while they wait (DOM-free: tests/unit/app-controllers.test.ts):
+ * which engine runs in which pass ("1/2: float32 CPU engine"), and how long is left, estimated from
+ * the run-steps per second measured so far.
+ */
+
+/** The engines validation runs, as a person reads them. */
+const ENGINE_LABEL: Readonly<Record<string, string>> = {
+  gpu: 'WebGPU engine',
+  cpu: 'float32 CPU engine',
+  cpu64: 'float64 CPU engine',
+};
+
+export interface Pass {
+  /** The engine's name (`cpu`, `cpu64`). */
+  readonly engine: string;
+  /** e.g. "1/2: float32 CPU engine". */
+  readonly label: string;
+}
+
+/**
+ * The passes of validatePlan (engine/validation.ts) for a plan shown on `shown`: each engine of
+ * `engines` not already shown, in order. (A random, Sobol or point sweep then runs the reference
+ * once more from perturbed starts, to find the runs on basin boundaries: `listSweep` says so in the
+ * last label.)
+ */
+export function validationPasses(shown: string, engines: readonly string[], listSweep = false): Pass[] {
+  const names = engines.filter((e) => e !== shown);
+  return names.map((engine, k) => ({
+    engine,
+    label: `${k + 1}/${names.length}: ${ENGINE_LABEL[engine] ?? engine}${listSweep && k === names.length - 1 ? ', then again from perturbed starts' : ''}`,
+  }));
+}
+
+/** Seconds of a pass measured before a rate is trusted (worker start-up and compilation come first). */
+const WARM_UP_S = 0.5;
+
+/**
+ * Time left: the current pass's remaining run-steps at its measured rate, plus the passes still to
+ * come at the same rate (the float64 engine runs at about the float32 one's speed; measured, not
+ * assumed, once it starts).
+ */
+export class PassClock {
+  private pass = -1;
+  private start = 0;
+  private done = 0;
+  private rate: number | null = null;
+
+  constructor(
+    private readonly passes: number,
+    /** Run-steps of one pass. */
+    private readonly work: number,
+  ) {}
+
+  /** Pass k (0-based) starts at time `now` (seconds). */
+  begin(k: number, now: number): void {
+    this.pass = k;
+    this.start = now;
+    this.done = 0;
+  }
+
+  /** `done` run-steps of the current pass are finished at time `now`. */
+  progress(done: number, now: number): void {
+    this.done = done;
+    const dt = now - this.start;
+    if (dt >= WARM_UP_S && done > 0) this.rate = done / dt;
+  }
+
+  get current(): number {
+    return this.pass;
+  }
+
+  /** Seconds left, or null before any rate was measured. */
+  remaining(): number | null {
+    if (this.rate === null || this.pass < 0) return null;
+    const left = Math.max(0, this.work - this.done) + Math.max(0, this.passes - this.pass - 1) * this.work;
+    return left / this.rate;
+  }
+
+  /** Run-steps per second measured, or null. */
+  get runStepsPerSecond(): number | null {
+    return this.rate;
+  }
+}
+
+/** "about 12 s left", "about 3 min left", "estimating…". */
+export function formatRemaining(s: number | null): string {
+  if (s === null) return 'estimating time left…';
+  if (s < 1) return 'almost done';
+  if (s < 90) return `about ${Math.ceil(s)} s left`;
+  return `about ${Math.round(s / 60)} min left`;
+}

@@ -1,0 +1,121 @@
+/**
+ * The theory drawn on maps (view/theory.ts), checked against runs: the stability limits are where
+ * torch's SGD with momentum (heavy ball and Nesterov) stops converging on a quadratic, the lines
+ * sit where the formula puts them for a plan's minima, and on the quadratic the lines separate the
+ * runs that converge within the run from those that do not, as the engine finds them.
+ */
+import { describe, expect, it } from 'vitest';
+import { makePlan } from '../../src/core/plan.ts';
+import { parseSpec } from '../../src/core/spec.ts';
+import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import { heavyBallRate, stabilityLimit, theoryLines } from '../../src/view/theory.ts';
+
+/** |x| after `steps` of torch's SGD with momentum on f = λx²/2 from x = 1. */
+function sgd(lr: number, lambda: number, mu: number, nesterov: boolean, steps: number): number {
+  let x = 1;
+  let buf: number | null = null;
+  for (let k = 0; k < steps; k++) {
+    const g = lambda * x;
+    buf = buf === null ? g : mu * buf + g;
+    x -= lr * (nesterov ? g + mu * buf : buf);
+    if (!Number.isFinite(x)) return Number.POSITIVE_INFINITY;
+  }
+  return Math.abs(x);
+}
+
+describe('stability limits', () => {
+  for (const nesterov of [false, true]) {
+    for (const mu of [0, 0.5, 0.9]) {
+      it(`separate converging from diverging SGD (momentum ${mu}${nesterov ? ', Nesterov' : ''})`, () => {
+        const lambda = 7;
+        const lim = stabilityLimit(lambda, mu, nesterov);
+        expect(sgd(0.97 * lim, lambda, mu, nesterov, 4000)).toBeLessThan(1e-3);
+        expect(sgd(1.03 * lim, lambda, mu, nesterov, 4000)).toBeGreaterThan(1e3);
+      });
+    }
+  }
+
+  it('heavyBallRate is the rate at which |x| shrinks', () => {
+    const [lr, lambda, mu] = [0.05, 3, 0.1];
+    const r = heavyBallRate(lr, lambda, mu);
+    const a = sgd(lr, lambda, mu, false, 400);
+    const b = sgd(lr, lambda, mu, false, 800);
+    expect(Math.log(b / a) / 400).toBeCloseTo(Math.log(r), 3);
+  });
+});
+
+describe('theory lines on a map', () => {
+  const base = {
+    optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9 },
+    steps: 300,
+    sweep: {
+      kind: 'grid',
+      x: { param: 'optimizer.lr', min: 1e-3, max: 1, count: 40, scale: 'log' },
+      y: { param: 'optimizer.momentum', min: 0, max: 0.95, count: 20 },
+    },
+  };
+
+  it('put the heavy-ball limit of each minimum on an LR x momentum map of SGD', () => {
+    const plan = makePlan(parseSpec({ ...base, surface: 'rosenbrock', sweep: { ...base.sweep, x: { ...base.sweep.x, min: 1e-5, max: 1e-2 } } }));
+    const lines = theoryLines(plan);
+    expect(lines).toHaveLength(1);
+    const l = lines[0];
+    const lam = plan.minima[0]?.sharpness as number;
+    expect(l?.label).toMatch(/lr = 2\(1 \+ μ\)\/λ, λ = 1002 \(minimum 0\)/);
+    expect(l?.x[0]).toBeCloseTo(2 / lam, 12);
+    expect(l?.y[0]).toBe(0);
+    expect(l?.x.at(-1)).toBeCloseTo((2 * 1.95) / lam, 12);
+  });
+
+  it('draw a vertical limit at the spec momentum when the other axis is not momentum, and nothing for other optimisers or with a schedule', () => {
+    const starts = { ...base.sweep, y: { param: 'start.1', min: -1, max: 3, count: 10 } };
+    const plan = makePlan(parseSpec({ ...base, surface: 'flat_sharp', sweep: starts }));
+    const lines = theoryLines(plan);
+    expect(lines.length).toBeGreaterThanOrEqual(1);
+    for (const l of lines) expect(l.x[0]).toBe(l.x[1]);
+    expect(theoryLines(makePlan(parseSpec({ ...base, surface: 'rosenbrock', optimizer: { name: 'Adam' }, sweep: { ...base.sweep, y: { param: 'optimizer.betas.0', min: 0, max: 0.9, count: 4 } } })))).toEqual([]);
+    expect(theoryLines(makePlan(parseSpec({ ...base, surface: 'rosenbrock', schedule: { name: 'StepLR', step_size: 10 } })))).toEqual([]);
+  });
+
+  it('on the quadratic, separate the runs the engine finds converged from the rest', async () => {
+    const plan = makePlan(parseSpec({ ...base, surface: 'quadratic', sweep: { ...base.sweep, x: { ...base.sweep.x, min: 1e-3, max: 0.5 } } }));
+    const lines = theoryLines(plan);
+    const stab = lines.find((l) => l.label.startsWith('stability'));
+    const conv = lines.filter((l) => l.label.startsWith('converges'));
+    expect(stab).toBeDefined();
+    expect(conv.length).toBe(2);
+    const engine = new CpuEngine('cpu64', { workers: 0, spawn: null });
+    const res = await engine.run(plan, {});
+    await engine.dispose();
+    // Between the two boundaries (with a 10% margin) runs converge; outside them they do not.
+    const slow = conv[0] as { x: readonly number[]; y: readonly number[] };
+    const fast = conv[1] as { x: readonly number[]; y: readonly number[] };
+    const interp = (l: { x: readonly number[]; y: readonly number[] }, mu: number): number => {
+      let k = 0;
+      while (k < l.y.length - 2 && (l.y[k + 1] as number) < mu) k++;
+      const t = (mu - (l.y[k] as number)) / ((l.y[k + 1] as number) - (l.y[k] as number));
+      return (l.x[k] as number) * ((l.x[k + 1] as number) / (l.x[k] as number)) ** t;
+    };
+    let checked = 0;
+    let wrong = 0;
+    for (let j = 0; j < plan.height; j++) {
+      const mu = plan.yValues[j] as number;
+      const a = interp(slow, mu);
+      const b = interp(fast, mu);
+      for (let i = 0; i < plan.width; i++) {
+        const lr = plan.xValues[i] as number;
+        const run = j * plan.width + i;
+        const converged = (res.basin[run] as number) >= 0;
+        if (lr > 1.1 * a && lr < b / 1.1) {
+          checked++;
+          if (!converged) wrong++;
+        } else if (lr < a / 1.1 || lr > 1.1 * b) {
+          checked++;
+          if (converged) wrong++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(500);
+    expect(wrong / checked).toBeLessThan(0.02);
+  });
+});
