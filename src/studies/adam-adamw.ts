@@ -6,7 +6,7 @@
  * the L2-regularised minimum is (H + wd I)⁻¹ H m, which the study checks against.
  */
 import { fmt, median, runSpec } from './run.ts';
-import type { Study, StudyContext, StudyResult } from './types.ts';
+import type { PanelSource, Study, StudyContext, StudyResult } from './types.ts';
 
 /** The minimum of Booth's function plus wd/2 |x|²: (H + wd I)⁻¹ H m with H = [[10, 8], [8, 10]]. */
 export function boothL2Minimum(wd: number): [number, number] {
@@ -35,6 +35,7 @@ export const adamVsAdamW: Study = {
     const dist: Record<string, number[]> = {};
     const panels = [];
     const scatter: { label: string; x: number[]; y: number[]; colour: string; points: boolean }[] = [];
+    const sources: PanelSource[] = [];
     for (const c of cases) {
       const ran = await runSpec(ctx, c.label, { surface: 'booth', optimizer: c.optimizer, steps, start: [-4, -4], outcome: { radius: 3 }, sweep });
       const d: number[] = [];
@@ -53,6 +54,7 @@ export const adamVsAdamW: Study = {
         }
       }
       dist[c.label] = d;
+      sources.push({ label: c.label, spec: ran.plan.spec });
       scatter.push({ label: `${c.label} end points`, x: px, y: py, colour: c.label.startsWith('AdamW') ? '#d55e00' : '#0072b2', points: true });
       panels.push({ kind: 'heatmap' as const, title: `${c.label}: final loss (unregularised), LR x weight decay`, plan: ran.plan, results: ran.results, mode: 'loss' as const });
     }
@@ -77,6 +79,7 @@ export const adamVsAdamW: Study = {
           xLabel: 'x',
           yLabel: 'y',
           series: [...scatter, { label: 'L2 minimum (H + wd I)⁻¹Hm', x: path.map((p) => p[0]), y: path.map((p) => p[1]), colour: '#000', points: false }],
+          sources,
         },
         ...panels,
       ],

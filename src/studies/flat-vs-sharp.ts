@@ -189,6 +189,7 @@ export const flatVsSharp: Study = {
             { label: 'flat', x: lrs, y: fracFlat, colour: '#56b4e9' },
           ],
           marks: [{ x: 2 / lamS, label: '2/λ_sharp', colour: '#d00' }],
+          sources: [{ label: 'LR x start', spec: b.plan.spec }],
         },
         { kind: 'heatmap', title: 'Minimum reached: LR x gradient noise (momentum 0)', plan: c.plan, results: c.results, mode: 'basin' },
         {
@@ -200,6 +201,7 @@ export const flatVsSharp: Study = {
             ...samLrs.map((lr, k) => ({ label: `flat, lr ${lr}`, x: rhos, y: samFlat[k] ?? [], colour: ['#56b4e9', '#0072b2', '#003f7f'][k] as string })),
             ...samLrs.map((lr, k) => ({ label: `sharp, lr ${lr}`, x: rhos, y: samSharp[k] ?? [], colour: ['#f0c060', '#e69f00', '#a05000'][k] as string })),
           ],
+          sources: [{ label: 'LR x rho x start points', spec: d.plan.spec }],
         },
       ],
     };

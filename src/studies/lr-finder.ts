@@ -139,6 +139,10 @@ export const lrFinder: Study = {
           series: curves,
           marks: [{ x: med, label: `median suggestion ${fmt(med)}`, colour: '#d00' }],
           bands: [{ x0: bandLo, x1: bandHi, label: 'converging band', colour: '#009e73' }],
+          sources: [
+            { label: 'the LR ramps', spec: ramps(rampSteps).spec },
+            { label: 'the constant-LR sweep', spec: sweep.plan.spec },
+          ],
         },
         {
           kind: 'chart',
@@ -148,6 +152,7 @@ export const lrFinder: Study = {
           logX: true,
           series: [{ label: 'constant LR', x: lrGrid, y: converged, colour: '#0072b2' }],
           marks: suggestions.slice(0, 1).map(() => ({ x: med, label: 'median suggestion', colour: '#d00' })),
+          sources: [{ label: 'the constant-LR sweep', spec: sweep.plan.spec }],
         },
       ],
     };

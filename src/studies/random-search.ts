@@ -8,7 +8,7 @@
  */
 import { randomUnit, sobolUnit } from '../core/sampling.ts';
 import { fmt, median, runSpec } from './run.ts';
-import type { Study, StudyContext, StudyResult } from './types.ts';
+import type { PanelSource, Study, StudyContext, StudyResult } from './types.ts';
 
 const DIMS = [
   { param: 'optimizer.lr', min: 1e-3, max: 1, log: true },
@@ -65,6 +65,7 @@ export const randomSearch: Study = {
     ];
     const findings: Record<string, number> = {};
     const series: { label: string; x: number[]; y: number[]; colour: string }[] = [];
+    const sources: PanelSource[] = [];
     for (const { d, budget } of cases) {
       // All methods and seeds of one dimension in one sweep of explicit points.
       const points: number[][] = [];
@@ -93,6 +94,7 @@ export const randomSearch: Study = {
         const vals = Array.from({ length: seeds }, (_, s) => best.get(`${method}/${s}`) as number).sort((a, b) => a - b);
         findings[`median_best_${method}_d${d}`] = median(vals);
         if (d === 3) {
+          if (method === 'grid') sources.push({ label: 'the 3-dimension designs', spec: ran.plan.spec });
           series.push({
             label: method,
             x: vals.map((_, k) => (k + 0.5) / seeds),
@@ -124,6 +126,7 @@ export const randomSearch: Study = {
           yLabel: 'best final loss',
           logY: true,
           series,
+          sources,
         },
       ],
     };

@@ -5,8 +5,9 @@
  * its first k steps are the same whatever its length.
  */
 import type { Results } from '../core/results.ts';
+import { lossFloorOf, valueRange } from '../view/frame.ts';
 import { fmt, median, runSpec } from './run.ts';
-import type { HeatmapPanel, Study, StudyContext, StudyResult } from './types.ts';
+import type { HeatmapPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
 
 const SCHEDULES: readonly { label: string; schedule: (steps: number) => Record<string, unknown> | null }[] = [
   { label: 'constant', schedule: () => null },
@@ -61,6 +62,7 @@ export const schedulesLate: Study = {
     const sgd = { name: 'SGD', lr: 0.01, momentum: 0.9 };
     const medians: Record<string, number[]> = {};
     const panels: HeatmapPanel[] = [];
+    const sources: PanelSource[] = [];
     let floor = 0;
     for (const s of SCHEDULES) {
       medians[s.label] = [];
@@ -72,6 +74,7 @@ export const schedulesLate: Study = {
         if (s.label === 'constant' || s.label === 'cosine' || s.label === 'one-cycle') {
           if (f !== 0.5) panels.push({ kind: 'heatmap', title: `SGD, ${s.label}: final loss at ${f * 100}%`, plan: ran.plan, results: ran.results, mode: 'loss' });
         }
+        if (f === 1) sources.push({ label: `SGD, ${s.label}`, spec: ran.plan.spec });
         if (f === 1 && s.label === 'cosine') panels.push({ kind: 'heatmap', title: 'SGD, cosine: minimum reached at 100%', plan: ran.plan, results: ran.results, mode: 'basin' });
       }
     }
@@ -80,7 +83,14 @@ export const schedulesLate: Study = {
     for (const f of FRACTIONS) {
       const ran = await runSpec(ctx, `Adam at ${f * 100}%`, { ...base, optimizer: { name: 'Adam', lr: 0.01 }, steps: Math.round(total * f) });
       adam.push(medianLogGap(ran.results, floor));
+      if (f === 1) sources.push({ label: 'Adam, constant', spec: ran.plan.spec });
     }
+    // The loss maps are meant to be compared (early against late, schedule against schedule): one
+    // colour scale spans them all.
+    const loss = panels.filter((p) => p.mode === 'loss');
+    const ranges = loss.map((p) => valueRange('loss', p.results, p.plan.runs, lossFloorOf(p.plan), p.plan.spec.steps));
+    const shared: [number, number] = [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))];
+    const shown = panels.map((p) => (p.mode === 'loss' ? { ...p, title: `${p.title} (one colour scale for all loss maps)`, range: shared } : p));
     const at = (k: number): number[] => SCHEDULES.map((s) => medians[s.label]?.[k] as number);
     const spreadEarly = spread(at(0));
     const spreadLate = spread(at(2));
@@ -104,7 +114,7 @@ export const schedulesLate: Study = {
       findings,
       summary,
       panels: [
-        ...panels,
+        ...shown,
         {
           kind: 'chart',
           title: 'Median loss gap by schedule over training',
@@ -114,6 +124,7 @@ export const schedulesLate: Study = {
             ...SCHEDULES.map((s, k) => ({ label: s.label, x: [...FRACTIONS], y: medians[s.label] ?? [], colour: PALETTE[k % PALETTE.length] as string })),
             { label: 'Adam (constant)', x: [...FRACTIONS], y: adam, colour: '#000' },
           ],
+          sources,
         },
       ],
     };

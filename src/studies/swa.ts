@@ -87,6 +87,7 @@ export const swaStudy: Study = {
             { label: 'last iterate', x: noise, y: lastByNoise, colour: '#d55e00' },
             { label: 'SWA average', x: noise, y: swaByNoise, colour: '#0072b2' },
           ],
+          sources: [{ label: 'LR x noise with SWA', spec: plan.spec }],
         },
         {
           kind: 'chart',
@@ -94,6 +95,7 @@ export const swaStudy: Study = {
           xLabel: 'gradient noise std',
           yLabel: 'fraction of runs',
           series: [{ label: 'SWA nearer', x: noise, y: nearerByNoise, colour: '#009e73' }],
+          sources: [{ label: 'LR x noise with SWA', spec: plan.spec }],
         },
       ],
     };

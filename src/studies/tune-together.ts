@@ -4,7 +4,7 @@
  * LR for another. One LR x start-point sweep per optimiser on Rosenbrock.
  */
 import { fmt, runSpec } from './run.ts';
-import type { HeatmapPanel, Study, StudyContext, StudyResult } from './types.ts';
+import type { HeatmapPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
 
 const OPTIMIZERS: readonly { label: string; optimizer: Record<string, unknown>; colour: string }[] = [
   { label: 'SGD', optimizer: { name: 'SGD' }, colour: '#e69f00' },
@@ -25,6 +25,7 @@ export const tuneTogether: Study = {
     const lrs: number[] = [];
     const fractions: Record<string, number[]> = {};
     const panels: HeatmapPanel[] = [];
+    const sources: PanelSource[] = [];
     for (const o of OPTIMIZERS) {
       const ran = await runSpec(ctx, o.label, {
         surface: 'rosenbrock',
@@ -45,6 +46,7 @@ export const tuneTogether: Study = {
         frac.push(c / ny);
       }
       fractions[o.label] = frac;
+      sources.push({ label: o.label, spec: ran.plan.spec });
       panels.push({ kind: 'heatmap', title: `${o.label}: final loss, LR x start y`, plan: ran.plan, results: ran.results, mode: 'loss' });
     }
     const best = (label: string): number => {
@@ -89,6 +91,7 @@ export const tuneTogether: Study = {
           yLabel: 'fraction converged',
           logX: true,
           series: OPTIMIZERS.map((o) => ({ label: o.label, x: lrs, y: fractions[o.label] ?? [], colour: o.colour })),
+          sources,
         },
         ...panels,
       ],

@@ -8,7 +8,7 @@ import type { Engine, Progress } from '../engine/engine.ts';
 import type { Panel } from '../view/panels.ts';
 
 // The figures a study returns are drawn by the view layer; their types live there.
-export type { ChartPanel, HeatmapPanel, LineSeriesData, OverlayLine, Panel } from '../view/panels.ts';
+export type { ChartPanel, HeatmapPanel, LineSeriesData, OverlayLine, Panel, PanelSource } from '../view/panels.ts';
 
 export interface StudyContext {
   readonly engine: Engine;

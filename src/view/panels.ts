@@ -4,6 +4,7 @@
  */
 import type { Plan } from '../core/plan.ts';
 import type { Results } from '../core/results.ts';
+import type { Spec } from '../core/spec.ts';
 import type { HeatmapMode } from './frame.ts';
 
 /** A polyline in data coordinates drawn over a heatmap (e.g. a stability limit). */
@@ -21,6 +22,13 @@ export interface HeatmapPanel {
   readonly results: Results;
   readonly mode: HeatmapMode;
   readonly lines?: readonly OverlayLine[];
+  /** A sentence under the figure saying what it shows (view/caption.ts). */
+  readonly caption?: string;
+  /**
+   * The colour range of a continuous mode (transformed units, see HeatmapFrame), shared by panels
+   * meant to be compared; absent, each panel spans its own values.
+   */
+  readonly range?: readonly [number, number];
 }
 
 export interface LineSeriesData {
@@ -44,6 +52,19 @@ export interface ChartPanel {
   readonly marks?: readonly { readonly x: number; readonly label: string; readonly colour: string }[];
   /** Shaded x intervals (e.g. the converging LR band). */
   readonly bands?: readonly { readonly x0: number; readonly x1: number; readonly label: string; readonly colour: string }[];
+  /** The sweeps the chart was computed from, each openable in the app's explorer. */
+  readonly sources?: readonly PanelSource[];
+}
+
+/** A spec behind a panel, with what to call it on its "Open in explorer" button. */
+export interface PanelSource {
+  readonly label: string;
+  readonly spec: Spec;
+}
+
+/** The specs a panel was built from: a heatmap's own sweep, or the chart's sources. */
+export function panelSources(p: Panel): readonly PanelSource[] {
+  return p.kind === 'heatmap' ? [{ label: 'this map', spec: p.plan.spec }] : (p.sources ?? []);
 }
 
 export type Panel = HeatmapPanel | ChartPanel;

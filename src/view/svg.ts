@@ -1,25 +1,42 @@
 /**
- * One renderer for study figures, in the app and in `basinlab study`: panels as SVG strings (the
- * app puts them in the page, the CLI rasterises them to PNG). Heatmaps use the same cell colours
- * as the app's heatmap (cellColour) and are embedded as a PNG image, encoded by whatever the
- * environment has (`encodePng`: node:zlib in the CLI, a canvas in the browser).
+ * One renderer for figures, in the app (study panels, the explorer's figure export) and in
+ * `basinlab study`: panels as SVG strings (the app puts them in the page or rasterises them to PNG
+ * through a canvas, the CLI through resvg). Heatmaps use the same cell colours as the app's heatmap
+ * (cellColour) and are embedded as a PNG image, encoded by whatever the environment has
+ * (`encodePng`: node:zlib in the CLI, a canvas in the browser); their legend is the app's
+ * (legend.ts). The figure grows to hold its title, legend and caption, wrapped to its width, so
+ * nothing is clipped (tests/studies/figures.test.ts renders every study panel and checks).
  */
-import { DIVERGED, NOT_CONVERGED, VIRIDIS_LUT, lutIndex, minimumColour, rgbCss } from './colors.ts';
+import type { Rgb } from './colors.ts';
+import { rgbCss } from './colors.ts';
+import { caption, paramLabel } from './caption.ts';
 import { cellColour, heatmapFrame } from './frame.ts';
-import type { ChartPanel, HeatmapPanel, Panel } from './panels.ts';
-import { formatNumber, niceTicks } from './ticks.ts';
+import type { LegendItem } from './legend.ts';
+import { heatmapLegend } from './legend.ts';
+import type { ChartPanel, HeatmapPanel, OverlayLine, Panel } from './panels.ts';
+import { textWidth, wrapText } from './text.ts';
+import { niceTicks } from './ticks.ts';
 
 export type EncodePng = (rgba: Uint8ClampedArray, width: number, height: number) => string;
 
-const W = 460;
-const H = 400;
-const M = { left: 62, right: 14, top: 30, bottom: 74 };
+/** Width of every figure, and its plot area. */
+const W = 520;
+const M = { left: 64, right: 18 };
 const PW = W - M.left - M.right;
-const PH = H - M.top - M.bottom;
+const PH = 330;
+/** The edge inside which titles, legends and captions are laid out. */
+const PAD = 12;
+const FONT = 11;
+const TITLE = 13;
+const CAPTION = 10.5;
+const LINE = 15;
 
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
+
+/** Unique ids for clip paths: several figures share one page. */
+let figureCount = 0;
 
 interface Axis {
   readonly min: number;
@@ -34,62 +51,139 @@ function frac(a: Axis, v: number): number {
   return (v - a.min) / (a.max - a.min || 1);
 }
 
-function axesSvg(x: Axis, y: Axis): string {
-  const parts: string[] = [`<rect x="${M.left}" y="${M.top}" width="${PW}" height="${PH}" fill="none" stroke="#444"/>`];
+/** The vertical layout of a figure: where the plot starts, given the title's lines. */
+interface Frame {
+  readonly top: number;
+  readonly head: string;
+}
+
+function titleBlock(title: string): Frame {
+  const lines = wrapText(title, TITLE, W - 2 * PAD, true);
+  const head = lines.map((l, k) => `<text x="${PAD}" y="${PAD + TITLE + k * (TITLE + 4)}" font-size="${TITLE}" font-weight="bold">${esc(l)}</text>`).join('');
+  return { top: PAD + lines.length * (TITLE + 4) + 10, head };
+}
+
+function axesSvg(x: Axis, y: Axis, top: number): string {
+  const parts: string[] = [`<rect x="${M.left}" y="${top}" width="${PW}" height="${PH}" fill="none" stroke="#444"/>`];
   for (const t of niceTicks(x.min, x.max, x.log ? 'log' : 'linear', 6)) {
     const u = frac(x, t.value);
     if (!(u >= -1e-9 && u <= 1 + 1e-9)) continue;
     const px = M.left + u * PW;
-    parts.push(`<line x1="${px}" y1="${M.top + PH}" x2="${px}" y2="${M.top + PH + 4}" stroke="#444"/>`);
-    parts.push(`<text x="${px}" y="${M.top + PH + 16}" text-anchor="middle">${esc(t.label)}</text>`);
+    parts.push(`<line x1="${px}" y1="${top + PH}" x2="${px}" y2="${top + PH + 4}" stroke="#444"/>`);
+    parts.push(`<text x="${px}" y="${top + PH + 16}" text-anchor="middle">${esc(t.label)}</text>`);
   }
   for (const t of niceTicks(y.min, y.max, y.log ? 'log' : 'linear', 6)) {
     const u = frac(y, t.value);
     if (!(u >= -1e-9 && u <= 1 + 1e-9)) continue;
-    const py = M.top + PH - u * PH;
+    const py = top + PH - u * PH;
     parts.push(`<line x1="${M.left - 4}" y1="${py}" x2="${M.left}" y2="${py}" stroke="#444"/>`);
     parts.push(`<text x="${M.left - 6}" y="${py + 4}" text-anchor="end">${esc(t.label)}</text>`);
   }
-  parts.push(`<text x="${M.left + PW / 2}" y="${M.top + PH + 32}" text-anchor="middle">${esc(x.label)}${x.log ? ' (log)' : ''}</text>`);
-  parts.push(
-    `<text transform="translate(14 ${M.top + PH / 2}) rotate(-90)" text-anchor="middle">${esc(y.label)}${y.log ? ' (log)' : ''}</text>`,
-  );
+  const xl = wrapText(`${x.label}${x.log ? ' (log)' : ''}`, FONT, PW)[0] ?? '';
+  const yl = wrapText(`${y.label}${y.log ? ' (log)' : ''}`, FONT, PH)[0] ?? '';
+  parts.push(`<text x="${M.left + PW / 2}" y="${top + PH + 32}" text-anchor="middle">${esc(xl)}</text>`);
+  parts.push(`<text transform="translate(16 ${top + PH / 2}) rotate(-90)" text-anchor="middle">${esc(yl)}</text>`);
   return parts.join('');
 }
 
-function legendSvg(items: readonly { label: string; colour: string; line?: boolean }[]): string {
-  const out: string[] = [];
-  let x = M.left;
-  let row = 0;
-  for (const it of items) {
-    const w = 26 + 7.2 * it.label.length;
-    if (x + w > W - M.right && x > M.left) {
-      x = M.left;
-      row++;
-    }
-    const y = M.top + PH + 46 + row * 15;
-    out.push(
-      it.line
-        ? `<line x1="${x}" y1="${y - 4}" x2="${x + 14}" y2="${y - 4}" stroke="${it.colour}" stroke-width="2"/>`
-        : `<rect x="${x}" y="${y - 10}" width="12" height="12" fill="${it.colour}" stroke="#888"/>`,
-    );
-    out.push(`<text x="${x + 18}" y="${y}">${esc(it.label)}</text>`);
-    x += w;
-  }
-  return out.join('');
+/** Where the legend starts below a plot that starts at `top`. */
+function legendTop(top: number): number {
+  return top + PH + 48;
 }
 
-function frame(p: Panel): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="DejaVu Sans, system-ui, sans-serif" font-size="11" fill="#222">
-<rect width="${W}" height="${H}" fill="#fff"/><text x="${M.left}" y="18" font-size="13" font-weight="bold">${esc(p.title)}</text>`;
+const RAMP_W = 48;
+const GAP = 16;
+
+/**
+ * The legend laid out in rows within the figure's width, each item's text wrapped when it is too
+ * long for a row of its own. Returns the SVG and the y below it.
+ */
+function legendSvg(items: readonly LegendItem[], y0: number): { svg: string; bottom: number } {
+  const out: string[] = [];
+  const avail = W - 2 * PAD;
+  let x = PAD;
+  let y = y0;
+  let rowLines = 1;
+  const place = (w: number, lines: number): [number, number] => {
+    if (x > PAD && x + w > PAD + avail) {
+      x = PAD;
+      y += rowLines * LINE;
+      rowLines = 1;
+    }
+    const at: [number, number] = [x, y];
+    x += w + GAP;
+    rowLines = Math.max(rowLines, lines);
+    return at;
+  };
+  const texts = (lines: readonly string[], tx: number, ty: number): string =>
+    lines.map((l, k) => `<text x="${tx}" y="${ty + k * LINE}">${esc(l)}</text>`).join('');
+  for (const it of items) {
+    if (it.kind === 'ramp') {
+      const tail = `${it.from} `;
+      const ends = textWidth(tail, FONT) + RAMP_W + 4 + textWidth(it.to, FONT);
+      const label = `${it.label}:`;
+      const oneLine = textWidth(label, FONT) + 6 + ends;
+      const lines = oneLine <= avail ? [label] : wrapText(label, FONT, avail);
+      const [lx, ly] = place(oneLine <= avail ? oneLine : avail, lines.length + (oneLine <= avail ? 0 : 1));
+      out.push(texts(lines, lx, ly));
+      // The ramp after the label, or on the line below a wrapped one.
+      let rx = oneLine <= avail ? lx + textWidth(label, FONT) + 6 : lx;
+      const ry = oneLine <= avail ? ly : ly + lines.length * LINE;
+      out.push(`<text x="${rx}" y="${ry}">${esc(it.from)}</text>`);
+      rx += textWidth(tail, FONT);
+      const n = it.stops.length;
+      it.stops.forEach((c: Rgb, k) =>
+        out.push(`<rect x="${(rx + (k * RAMP_W) / n).toFixed(1)}" y="${ry - 10}" width="${(RAMP_W / n + 0.4).toFixed(1)}" height="12" fill="${rgbCss(c)}"/>`),
+      );
+      out.push(`<rect x="${rx}" y="${ry - 10}" width="${RAMP_W}" height="12" fill="none" stroke="#888"/>`);
+      out.push(`<text x="${rx + RAMP_W + 4}" y="${ry}">${esc(it.to)}</text>`);
+      continue;
+    }
+    const mark = it.kind === 'line' ? 22 : 18;
+    const lines = wrapText(it.label, FONT, avail - mark);
+    const w = mark + Math.max(...lines.map((l) => textWidth(l, FONT)));
+    const [lx, ly] = place(w, lines.length);
+    out.push(
+      it.kind === 'line'
+        ? `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 16}" y2="${ly - 4}" stroke="${it.colour}" stroke-width="2"${it.dashed ? ' stroke-dasharray="5 2"' : ''}/>`
+        : `<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${rgbCss(it.colour)}" stroke="#888"/>`,
+    );
+    out.push(texts(lines, lx + mark, ly));
+  }
+  return { svg: out.join(''), bottom: y + (rowLines - 1) * LINE + 6 };
+}
+
+/** The caption under a figure, wrapped; returns the SVG and the y below it. */
+function captionSvg(text: string | undefined, y0: number): { svg: string; bottom: number } {
+  if (!text) return { svg: '', bottom: y0 };
+  const lines = wrapText(text, CAPTION, W - 2 * PAD);
+  const svg = lines.map((l, k) => `<text x="${PAD}" y="${y0 + CAPTION + 4 + k * (CAPTION + 3)}" font-size="${CAPTION}" fill="#444">${esc(l)}</text>`).join('');
+  return { svg, bottom: y0 + 8 + lines.length * (CAPTION + 3) };
+}
+
+function open(height: number): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" font-family="DejaVu Sans, system-ui, sans-serif" font-size="${FONT}" fill="#222">
+<rect width="${W}" height="${height}" fill="#fff"/>`;
+}
+
+/** A theory line (or any overlay) over the plot, with a white halo so it reads on every colour. */
+function overlaySvg(line: OverlayLine, xa: Axis, ya: Axis, top: number, clip: string): string {
+  const pts = line.x
+    .map((xv, k) => [M.left + frac(xa, xv) * PW, top + PH - frac(ya, line.y[k] as number) * PH] as const)
+    .filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py))
+    .map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`)
+    .join(' ');
+  return (
+    `<polyline clip-path="url(#${clip})" points="${pts}" fill="none" stroke="#fff" stroke-width="4" stroke-opacity="0.8"/>` +
+    `<polyline clip-path="url(#${clip})" points="${pts}" fill="none" stroke="${line.colour}" stroke-width="2" stroke-dasharray="6 3"/>`
+  );
 }
 
 function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
   const { plan, results } = p;
   const w = plan.width;
   const h = plan.height;
-  const f = heatmapFrame(plan, results, plan.runs, p.mode);
-  const { lo, hi } = f;
+  const f = heatmapFrame(plan, results, plan.runs, p.mode, p.range);
   // Each cell becomes a k x k block: rasterisers smooth embedded images whatever the SVG asks,
   // and a sharp cell edge is information (the boundary between basins).
   const k = Math.max(1, Math.floor(1024 / Math.max(w, h)));
@@ -110,42 +204,30 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
     }
   }
   const sweep = plan.spec.sweep;
+  const label = (path: string): string => paramLabel(plan, path);
   const xa: Axis =
-    sweep?.kind === 'grid' ? { min: sweep.x.min, max: sweep.x.max, log: sweep.x.scale === 'log', label: sweep.x.param } : { min: 0, max: w, log: false, label: 'run' };
+    sweep?.kind === 'grid' ? { min: sweep.x.min, max: sweep.x.max, log: sweep.x.scale === 'log', label: label(sweep.x.param) } : { min: 0, max: w, log: false, label: 'run' };
   const ya: Axis =
-    sweep?.kind === 'grid' && sweep.y ? { min: sweep.y.min, max: sweep.y.max, log: sweep.y.scale === 'log', label: sweep.y.param } : { min: 0, max: 1, log: false, label: '' };
+    sweep?.kind === 'grid' && sweep.y ? { min: sweep.y.min, max: sweep.y.max, log: sweep.y.scale === 'log', label: label(sweep.y.param) } : { min: 0, max: 1, log: false, label: '' };
+  const head = titleBlock(p.title);
+  const top = head.top;
   // Cell centres sit at the axis values, so the image spans half a cell beyond each end.
   const cw = PW / Math.max(1, w - 1 || 1);
   const ch = PH / Math.max(1, h - 1 || 1);
   const img = encodePng(rgba, iw, h * k);
-  const out = [frame(p)];
-  out.push(
-    `<svg x="${M.left}" y="${M.top}" width="${PW}" height="${PH}" viewBox="0 0 ${PW} ${PH}"><image x="${w > 1 ? -cw / 2 : 0}" y="${h > 1 ? -ch / 2 : 0}" width="${w > 1 ? PW + cw : PW}" height="${h > 1 ? PH + ch : PH}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${img}"/></svg>`,
+  const clip = `plot${++figureCount}`;
+  const body: string[] = [head.head];
+  body.push(`<clipPath id="${clip}"><rect x="${M.left}" y="${top}" width="${PW}" height="${PH}"/></clipPath>`);
+  body.push(
+    `<svg x="${M.left}" y="${top}" width="${PW}" height="${PH}" viewBox="0 0 ${PW} ${PH}"><image x="${w > 1 ? -cw / 2 : 0}" y="${h > 1 ? -ch / 2 : 0}" width="${w > 1 ? PW + cw : PW}" height="${h > 1 ? PH + ch : PH}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${img}"/></svg>`,
   );
-  out.push(axesSvg(xa, ya));
-  for (const line of p.lines ?? []) {
-    const pts = line.x
-      .map((xv, k) => [M.left + frac(xa, xv) * PW, M.top + PH - frac(ya, line.y[k] as number) * PH] as const)
-      .filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
-    out.push(
-      `<svg x="${M.left}" y="${M.top}" width="${PW}" height="${PH}" overflow="hidden"><polyline transform="translate(${-M.left} ${-M.top})" points="${pts.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ')}" fill="none" stroke="${line.colour}" stroke-width="2" stroke-dasharray="6 3"/></svg>`,
-    );
-  }
-  const legend: { label: string; colour: string; line?: boolean }[] = [];
-  if (p.mode === 'basin') {
-    plan.minima.slice(0, 6).forEach((m, i) => legend.push({ label: `min ${i} (λ=${formatNumber(m.sharpness, 3)})`, colour: rgbCss(minimumColour(i)) }));
-  } else {
-    const c = (t: number): string => {
-      const k = lutIndex(t) * 4;
-      return `rgb(${VIRIDIS_LUT[k]},${VIRIDIS_LUT[k + 1]},${VIRIDIS_LUT[k + 2]})`;
-    };
-    const show = (v: number): string => (p.mode === 'steps' ? formatNumber(Math.round(v)) : formatNumber(10 ** v, 3));
-    legend.push({ label: `${p.mode === 'loss' ? 'loss − best' : p.mode} ${show(lo)}`, colour: c(0) }, { label: show(hi), colour: c(1) });
-  }
-  legend.push({ label: 'not converged', colour: rgbCss(NOT_CONVERGED) }, { label: 'diverged', colour: rgbCss(DIVERGED) });
-  for (const l of p.lines ?? []) legend.push({ label: l.label, colour: l.colour, line: true });
-  out.push(legendSvg(legend), '</svg>');
-  return out.join('\n');
+  body.push(axesSvg(xa, ya, top));
+  for (const line of p.lines ?? []) body.push(overlaySvg(line, xa, ya, top, clip));
+  const legend = legendSvg(heatmapLegend(f, plan.minima, p.lines ?? []), legendTop(top));
+  body.push(legend.svg);
+  const cap = captionSvg(p.caption ?? caption(plan, p.mode), legend.bottom);
+  body.push(cap.svg);
+  return `${open(Math.ceil(cap.bottom + PAD))}\n${body.join('\n')}\n</svg>`;
 }
 
 function chartSvg(p: ChartPanel): string {
@@ -172,17 +254,19 @@ function chartSvg(p: ChartPanel): string {
   }
   const xa: Axis = { min: xmin, max: xmax, log: p.logX ?? false, label: p.xLabel };
   const ya: Axis = { min: ymin, max: ymax, log: p.logY ?? false, label: p.yLabel };
+  const head = titleBlock(p.title);
+  const top = head.top;
   const X = (v: number): number => M.left + frac(xa, v) * PW;
-  const Y = (v: number): number => M.top + PH - frac(ya, v) * PH;
-  const out = [frame(p)];
+  const Y = (v: number): number => top + PH - frac(ya, v) * PH;
+  const clip = `plot${++figureCount}`;
+  const out = [head.head];
   for (const b of p.bands ?? []) {
     const x0 = Math.max(M.left, X(b.x0));
     const x1 = Math.min(M.left + PW, X(b.x1));
-    if (x1 > x0) out.push(`<rect x="${x0}" y="${M.top}" width="${x1 - x0}" height="${PH}" fill="${b.colour}" opacity="0.25"/>`);
+    if (x1 > x0) out.push(`<rect x="${x0}" y="${top}" width="${x1 - x0}" height="${PH}" fill="${b.colour}" opacity="0.25"/>`);
   }
-  out.push(axesSvg(xa, ya));
-  const clip = `<clipPath id="c"><rect x="${M.left}" y="${M.top}" width="${PW}" height="${PH}"/></clipPath>`;
-  out.push(clip);
+  out.push(axesSvg(xa, ya, top));
+  out.push(`<clipPath id="${clip}"><rect x="${M.left}" y="${top}" width="${PW}" height="${PH}"/></clipPath>`);
   for (const s of p.series) {
     const pts: string[] = [];
     const segs: string[][] = [];
@@ -200,26 +284,33 @@ function chartSvg(p: ChartPanel): string {
       if (s.points) {
         for (const pt of seg) {
           const [a, b] = pt.split(',');
-          out.push(`<circle clip-path="url(#c)" cx="${a}" cy="${b}" r="2.2" fill="${s.colour}"/>`);
+          out.push(`<circle clip-path="url(#${clip})" cx="${a}" cy="${b}" r="2.2" fill="${s.colour}"/>`);
         }
       } else {
-        out.push(`<polyline clip-path="url(#c)" points="${seg.join(' ')}" fill="none" stroke="${s.colour}" stroke-width="1.6"/>`);
+        out.push(`<polyline clip-path="url(#${clip})" points="${seg.join(' ')}" fill="none" stroke="${s.colour}" stroke-width="1.6"/>`);
       }
     }
   }
   for (const m of p.marks ?? []) {
     const x = X(m.x);
-    if (x >= M.left && x <= M.left + PW) out.push(`<line x1="${x}" y1="${M.top}" x2="${x}" y2="${M.top + PH}" stroke="${m.colour}" stroke-dasharray="5 3" stroke-width="1.5"/>`);
+    if (x >= M.left && x <= M.left + PW) out.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${top + PH}" stroke="${m.colour}" stroke-dasharray="5 3" stroke-width="1.5"/>`);
   }
-  out.push(
-    legendSvg([
-      ...p.series.map((s) => ({ label: s.label, colour: s.colour, line: !s.points })),
-      ...(p.marks ?? []).map((m) => ({ label: m.label, colour: m.colour, line: true })),
-      ...(p.bands ?? []).map((b) => ({ label: b.label, colour: b.colour })),
-    ]),
-    '</svg>',
-  );
-  return out.join('\n');
+  const css = (c: string): Rgb => {
+    const long = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(c);
+    const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(c);
+    const hex = long ? [long[1], long[2], long[3]] : short ? [short[1], short[2], short[3]].map((d) => `${d}${d}`) : null;
+    return hex ? [parseInt(hex[0] as string, 16), parseInt(hex[1] as string, 16), parseInt(hex[2] as string, 16)] : [128, 128, 128];
+  };
+  const quarter = (c: Rgb): Rgb => [0, 1, 2].map((k) => Math.round(255 - 0.25 * (255 - (c[k] as number)))) as [number, number, number];
+  const items: LegendItem[] = [
+    ...p.series.map((s): LegendItem => (s.points ? { kind: 'swatch', colour: css(s.colour), label: s.label } : { kind: 'line', colour: s.colour, label: s.label, dashed: false })),
+    ...(p.marks ?? []).map((m): LegendItem => ({ kind: 'line', colour: m.colour, label: m.label, dashed: true })),
+    // A band is drawn at a quarter opacity over white: so is its swatch.
+    ...(p.bands ?? []).map((b): LegendItem => ({ kind: 'swatch', colour: quarter(css(b.colour)), label: b.label })),
+  ];
+  const legend = legendSvg(items, legendTop(top));
+  out.push(legend.svg);
+  return `${open(Math.ceil(legend.bottom + PAD))}\n${out.join('\n')}\n</svg>`;
 }
 
 export function panelSvg(p: Panel, encodePng: EncodePng): string {

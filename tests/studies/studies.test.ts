@@ -1,8 +1,14 @@
 /**
  * Each study's central claim, checked numerically on its own runs (quick settings), on the float32
- * CPU engine and on the GPU engine (Node, SwiftShader in CI; no adapter fails the test).
+ * CPU engine and on the GPU engine (Node, SwiftShader in CI; no adapter fails the test). On the CPU
+ * engine every panel's figure is also checked: rendered by resvg (DejaVu Sans) on a canvas larger
+ * than its view box, nothing of it (no text, no legend) may fall outside the view box; every panel
+ * names the specs it can open in the explorer.
  */
+import { Resvg } from '@resvg/resvg-js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pngDataUrl } from '../../src/cli/png.ts';
+import { panelSources } from '../../src/view/panels.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import type { Engine } from '../../src/engine/engine.ts';
 import { acquireNodeGpu } from '../../src/engine/gpu/device-node.ts';
@@ -21,6 +27,40 @@ import type { Study, StudyResult } from '../../src/studies/types.ts';
 
 const num = (r: StudyResult, k: string): number => r.findings[k] as number;
 
+/** Pixels a figure draws outside its view box, rendered on a canvas MARGIN px larger each side. */
+function outsidePixels(svg: string): { count: number; where: string } {
+  const m = /<svg [^>]*width="(\d+)" height="(\d+)" viewBox="0 0 (\d+) (\d+)"/.exec(svg);
+  if (!m) throw new Error('figure without a width, height and view box');
+  const w = Number(m[1]);
+  const h = Number(m[2]);
+  const P = 200;
+  const padded = svg.replace(m[0], m[0].replace(`width="${w}" height="${h}" viewBox="0 0 ${w} ${h}"`, `width="${w + 2 * P}" height="${h + 2 * P}" viewBox="${-P} ${-P} ${w + 2 * P} ${h + 2 * P}"`));
+  const img = new Resvg(padded, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' } }).render();
+  const px = img.pixels;
+  let count = 0;
+  let box = [Infinity, Infinity, -Infinity, -Infinity];
+  for (let y = 0; y < img.height; y++) {
+    for (let x = 0; x < img.width; x++) {
+      const inside = x >= P && x < P + w && y >= P && y < P + h;
+      if (inside || (px[(y * img.width + x) * 4 + 3] as number) === 0) continue;
+      count++;
+      box = [Math.min(box[0] as number, x - P), Math.min(box[1] as number, y - P), Math.max(box[2] as number, x - P), Math.max(box[3] as number, y - P)];
+    }
+  }
+  return { count, where: `x ${box[0]}..${box[2]}, y ${box[1]}..${box[3]} of ${w} x ${h}` };
+}
+
+/** Problems with a study's figures: anything drawn outside its view box, a panel that opens nothing. */
+function figureProblems(r: StudyResult): string[] {
+  const out: string[] = [];
+  for (const p of r.panels) {
+    const { count, where } = outsidePixels(panelSvg(p, pngDataUrl));
+    if (count > 0) out.push(`${r.id}: "${p.title}" draws ${count} pixels outside its view box (${where})`);
+    if (panelSources(p).length === 0) out.push(`${r.id}: "${p.title}" has no spec to open in the explorer`);
+  }
+  return out;
+}
+
 const ENGINES: { name: string; make: () => Promise<Engine> }[] = [
   { name: 'cpu', make: async () => new CpuEngine('cpu', { workers: 0, spawn: null }) },
   { name: 'gpu', make: async () => new GpuEngine(await acquireNodeGpu('studies'), nodeShaderSources) },
@@ -30,7 +70,10 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
   let engine: Engine | null = null;
   const run = async (s: Study): Promise<StudyResult> => {
     engine ??= await E.make();
-    return s.run({ engine, quick: true });
+    const r = await s.run({ engine, quick: true });
+    // The figures do not depend on the engine: checked once.
+    if (E.name === 'cpu') expect(figureProblems(r)).toEqual([]);
+    return r;
   };
   afterAll(async () => {
     await engine?.dispose();
@@ -48,6 +91,11 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
 
   it('schedules: close together after 10% of training, far apart at the end; optimisers differ early', async () => {
     const r = await run(schedulesLate);
+    // The loss maps are drawn on one colour scale, so that they can be compared.
+    const ranges = r.panels.flatMap((p) => (p.kind === 'heatmap' && p.mode === 'loss' ? [JSON.stringify(p.range)] : []));
+    expect(ranges.length).toBeGreaterThanOrEqual(4);
+    expect(new Set(ranges).size).toBe(1);
+    expect(ranges[0]).not.toBe(undefined);
     expect(num(r, 'scheduleSpreadAt100')).toBeGreaterThan(1.5 * num(r, 'scheduleSpreadAt10'));
     expect(num(r, 'optimizerGapAt10')).toBeGreaterThan(num(r, 'scheduleSpreadAt10'));
   });
@@ -91,6 +139,13 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
     const r = await run(adamVsAdamW);
     expect(num(r, 'adamMedianDistanceToL2Minimum')).toBeLessThan(0.2);
     expect(num(r, 'adamWMedianDistanceToL2Minimum')).toBeGreaterThan(5 * num(r, 'adamMedianDistanceToL2Minimum'));
+  });
+
+  it('the figure check sees what is drawn outside a view box (its control)', () => {
+    const svg = (x: number): string =>
+      `<svg xmlns="http://www.w3.org/2000/svg" width="100" height="40" viewBox="0 0 100 40" font-family="DejaVu Sans" font-size="11"><rect width="100" height="40" fill="#fff"/><text x="${x}" y="20">a legend label</text></svg>`;
+    expect(outsidePixels(svg(4)).count).toBe(0);
+    expect(outsidePixels(svg(40)).count).toBeGreaterThan(20);
   });
 
   it('every study renders every panel as SVG', async () => {

@@ -1,0 +1,107 @@
+/**
+ * What a map shows, in words, generated from its plan: the caption above the app's heatmap and
+ * under a figure ("Each pixel is one run of SGD on Rosenbrock from (−1.5, 2), 500 steps; x: learning
+ * rate (log), …"), the names axes are labelled with, and what each colouring means. DOM-free
+ * (tests/unit/caption.test.ts).
+ */
+import type { Plan } from '../core/plan.ts';
+import type { ParamSchema } from '../core/params.ts';
+import { findSchedule } from '../core/registry/index.ts';
+import type { AxisRange } from '../core/spec.ts';
+import type { HeatmapMode } from './frame.ts';
+import { formatNumber } from './ticks.ts';
+
+/** A number as prose writes it: a true minus sign. */
+export function prose(x: number, digits = 4): string {
+  return formatNumber(x, digits).replace(/^-/, '−');
+}
+
+/**
+ * What a swept path is called on an axis: its name in words where the path is one every optimiser
+ * or the run has (the LR, the optimiser's momentum or beta1, the start, the noise), else the path.
+ */
+export function paramLabel(plan: Pick<Plan, 'optimizer'>, path: string): string {
+  if (path === 'optimizer.lr') return 'learning rate';
+  const mom = plan.optimizer.momentumParam;
+  if (mom && path === `optimizer.${mom}`) return mom === 'momentum' ? 'momentum' : 'β1 (betas[0])';
+  const named: Readonly<Record<string, string>> = { 'start.0': 'start x', 'start.1': 'start y', 'noise.std': 'gradient noise std', 'sam.rho': 'SAM rho' };
+  const n = named[path];
+  if (n) return n;
+  return path.replace(/^optimizer\./, '').replace(/\.(\d+)$/, '[$1]');
+}
+
+/** An axis as the caption states it: "learning rate (log, 1e-5 … 0.01)". */
+function axisText(plan: Plan, a: AxisRange): string {
+  return `${paramLabel(plan, a.param)} (${a.scale === 'log' ? 'log, ' : ''}${prose(a.min)} … ${prose(a.max)})`;
+}
+
+/** The numeric and boolean values of an entry that differ from its defaults and are not swept, e.g. "momentum 0.9". */
+function settings(schema: readonly ParamSchema[], values: Readonly<Record<string, unknown>>, prefix: string, swept: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  for (const p of schema) {
+    const v = values[p.key];
+    if (swept.has(`${prefix}.${p.key}`)) continue;
+    if (p.kind === 'tuple' && Array.isArray(v)) {
+      const changed = v.some((x, i) => x !== p.default[i] && !swept.has(`${prefix}.${p.key}.${i}`));
+      if (changed) out.push(`${p.key} (${v.map((x: number, i) => (swept.has(`${prefix}.${p.key}.${i}`) ? '·' : prose(x))).join(', ')})`);
+    } else if ((p.kind === 'number' || p.kind === 'int' || p.kind === 'optional-number' || p.kind === 'optional-int') && typeof v === 'number' && v !== p.default) {
+      if (p.key !== 'lr' || !swept.has(`${prefix}.lr`)) out.push(`${p.key} ${prose(v)}`);
+    } else if (p.kind === 'bool' && v !== p.default && v === true) {
+      out.push(p.key);
+    } else if (p.kind === 'enum' && typeof v === 'string' && v !== p.default) {
+      out.push(`${p.key} ${v}`);
+    }
+  }
+  return out;
+}
+
+/** What the colours of a mode say, in one clause. */
+export function colourText(mode: HeatmapMode): string {
+  switch (mode) {
+    case 'outcome':
+      return 'hue = the minimum reached (grey: still moving, black: diverged), darker = converged sooner (grey: ended nearer the best minimum)';
+    case 'basin':
+      return 'the minimum reached (grey: not converged, black: diverged)';
+    case 'loss':
+      return 'final loss above the best minimum (log scale)';
+    case 'steps':
+      return 'steps to converge';
+    case 'sharpness':
+      return 'sharpness where the run ended (largest Hessian eigenvalue, log scale)';
+  }
+}
+
+/**
+ * The caption of a map, generated from its plan: the runs (optimiser and its settings, surface,
+ * start, steps, schedule, noise, SAM, SWA), the axes and what the colour shows.
+ */
+export function caption(plan: Plan, mode: HeatmapMode): string {
+  const spec = plan.spec;
+  const swept = new Set(plan.dims.map((d) => d.path));
+  const opt = settings(plan.optimizer.params, spec.optimizer.params, 'optimizer', swept);
+  const surf = settings(plan.surface.params, spec.surface.params, 'surface', swept);
+  const runs = `${plan.optimizer.id}${opt.length ? ` (${opt.slice(0, 4).join(', ')})` : ''}`;
+  const surface = `${plan.surface.title}${surf.length ? ` (${surf.join(', ')})` : ''}`;
+  const sx = swept.has('start.0');
+  const sy = swept.has('start.1');
+  const start = sx && sy ? 'from a grid of start points' : `from (${sx ? 'x swept' : prose(spec.start[0])}, ${sy ? 'y swept' : prose(spec.start[1])})`;
+  const extras: string[] = [];
+  if (spec.schedule) {
+    const def = findSchedule(spec.schedule.name);
+    const s = def ? settings(def.params, spec.schedule.params, 'schedule', swept).slice(0, 3) : [];
+    extras.push(`under ${spec.schedule.name}${s.length ? ` (${s.join(', ')})` : ''}`);
+  }
+  if (swept.has('noise.std') || spec.noise.std > 0) extras.push(swept.has('noise.std') ? 'with gradient noise (swept)' : `with gradient noise of std ${prose(spec.noise.std)}`);
+  if (spec.sam) extras.push(swept.has('sam.rho') ? 'with SAM (rho swept)' : `with SAM (rho ${prose(spec.sam.rho)}${spec.sam.adaptive ? ', adaptive' : ''})`);
+  if (spec.swa) extras.push(`averaging iterates from step ${spec.swa.start} (SWA)`);
+  const what = `${runs} on ${surface} ${start}, ${spec.steps} steps${extras.length ? `, ${extras.join(', ')}` : ''}`;
+  const s = spec.sweep;
+  let axes = '';
+  if (s?.kind === 'grid') axes = `x: ${axisText(plan, s.x)}${s.y ? `; y: ${axisText(plan, s.y)}` : ''}`;
+  else if (s) axes = `${plan.runs} points (${s.kind}) over ${s.dims.map((d) => axisText(plan, d)).join(', ')}, one per column`;
+  const lead = !s ? 'One run of' : s.kind === 'grid' ? 'Each pixel is one run of' : 'Each column is one run of';
+  return `${lead} ${what}${axes ? `; ${axes}` : ''}; colour: ${colourText(mode)}.`;
+}
+
+/** What λ means, wherever a legend shows it. */
+export const LAMBDA_NOTE = 'λ: sharpness, the largest eigenvalue of the Hessian at the minimum. Gradient descent can only settle in a minimum while lr·λ < 2(1 + momentum).';

@@ -1,0 +1,80 @@
+/**
+ * What every colour of a map means, as a list of legend items (DOM-free): the app's heatmap legend
+ * and the SVG figures (svg.ts) both draw this list, so a figure says what the screen says.
+ */
+import type { Minimum } from '../core/registry/index.ts';
+import type { Rgb } from './colors.ts';
+import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, minimumColour, outcomeColour } from './colors.ts';
+import type { HeatmapFrame } from './frame.ts';
+import type { OverlayLine } from './panels.ts';
+import { prose } from './caption.ts';
+
+export type LegendItem =
+  | { readonly kind: 'swatch'; readonly colour: Rgb; readonly label: string }
+  /** A colour ramp from `from` to `to` (its ends' labels), e.g. a minimum's colours from fast to slow. */
+  | { readonly kind: 'ramp'; readonly stops: readonly Rgb[]; readonly label: string; readonly from: string; readonly to: string }
+  | { readonly kind: 'line'; readonly colour: string; readonly label: string; readonly dashed: boolean };
+
+/** Minima listed by name in a legend at most (a lattice surface has a hundred; colours repeat). */
+export const LEGEND_MINIMA = 8;
+
+function stops(sample: (t: number) => Rgb, n = 9): Rgb[] {
+  return Array.from({ length: n }, (_, k) => sample(k / (n - 1)));
+}
+
+function viridis(t: number): Rgb {
+  const o = Math.round(t * 255) * 4;
+  return [VIRIDIS_LUT[o] as number, VIRIDIS_LUT[o + 1] as number, VIRIDIS_LUT[o + 2] as number];
+}
+
+function minimumName(m: Minimum, i: number): string {
+  return `minimum ${i} at (${prose(m.x, 3)}, ${prose(m.y, 3)}), λ = ${prose(m.sharpness, 3)}`;
+}
+
+function more(n: number): string {
+  return `… ${n - LEGEND_MINIMA} more minima (colours repeat every ${MINIMA_PALETTE.length})`;
+}
+
+/** The legend of a frame: every colour it can show, and the lines drawn over it. */
+export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines: readonly OverlayLine[] = []): LegendItem[] {
+  const out: LegendItem[] = [];
+  const shown = minima.slice(0, LEGEND_MINIMA);
+  if (f.mode === 'outcome') {
+    shown.forEach((m, i) =>
+      out.push({
+        kind: 'ramp',
+        stops: stops((t) => outcomeColour(i % MINIMA_PALETTE.length, t), 5),
+        label: `converged to ${minimumName(m, i)}`,
+        from: 'at once',
+        to: `step ${f.steps}`,
+      }),
+    );
+    if (minima.length > LEGEND_MINIMA) out.push({ kind: 'swatch', colour: outcomeColour(LEGEND_MINIMA % MINIMA_PALETTE.length, 0.5), label: more(minima.length) });
+    out.push({
+      kind: 'ramp',
+      stops: stops((t) => outcomeColour(STILL_MOVING_ROW, t), 5),
+      label: 'still moving at the end: loss above the best minimum',
+      from: prose(10 ** f.lo, 2),
+      to: prose(10 ** f.hi, 2),
+    });
+  } else if (f.mode === 'basin') {
+    shown.forEach((m, i) => out.push({ kind: 'swatch', colour: minimumColour(i), label: `reached ${minimumName(m, i)}` }));
+    if (minima.length > LEGEND_MINIMA) out.push({ kind: 'swatch', colour: minimumColour(LEGEND_MINIMA), label: more(minima.length) });
+    out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: 'not converged' });
+  } else {
+    const show = (v: number): string => (f.mode === 'steps' ? prose(Math.round(v)) : prose(10 ** v, 3));
+    const label =
+      f.mode === 'loss' ? 'final loss above the best minimum (log)' : f.mode === 'steps' ? 'steps to converge' : 'sharpness at the end point (largest Hessian eigenvalue, log)';
+    out.push({ kind: 'ramp', stops: stops(viridis), label, from: show(f.lo), to: show(f.hi) });
+    out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'not converged' : 'no value' });
+  }
+  out.push({ kind: 'swatch', colour: DIVERGED, label: 'diverged' });
+  if (f.runsReady < f.width * f.height) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });
+  const seen = new Set<string>();
+  for (const l of lines) {
+    if (seen.has(l.label)) continue;
+    seen.add(l.label);
+    out.push({ kind: 'line', colour: l.colour, label: l.label, dashed: true });
+  }
+  return out;
+}
