@@ -141,3 +141,20 @@ export function cellColour(f: HeatmapFrame, run: number): Rgb {
 export function runAt(width: number, i: number, j: number): number {
   return j * width + i;
 }
+
+/**
+ * The share of the ready cells painted in the frame's most common colour: 1 for a map that shows one
+ * colour only, which says nothing (the app's views are checked to stay below 0.9).
+ */
+export function dominantShare(f: HeatmapFrame): number {
+  const counts = new Map<number, number>();
+  let top = 0;
+  for (let run = 0; run < f.runsReady; run++) {
+    const [r, g, b] = cellColour(f, run);
+    const key = (r << 16) | (g << 8) | b;
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    if (n > top) top = n;
+  }
+  return f.runsReady > 0 ? top / f.runsReady : 1;
+}

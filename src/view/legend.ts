@@ -13,7 +13,12 @@ export type LegendItem =
   | { readonly kind: 'swatch'; readonly colour: Rgb; readonly label: string }
   /** A colour ramp from `from` to `to` (its ends' labels), e.g. a minimum's colours from fast to slow. */
   | { readonly kind: 'ramp'; readonly stops: readonly Rgb[]; readonly label: string; readonly from: string; readonly to: string }
-  | { readonly kind: 'line'; readonly colour: string; readonly label: string; readonly dashed: boolean };
+  | { readonly kind: 'line'; readonly colour: string; readonly label: string; readonly dashed: boolean }
+  /** Words without a colour: what a symbol in the other labels means. */
+  | { readonly kind: 'note'; readonly label: string };
+
+/** What λ in the minima's labels is. */
+export const LAMBDA_LEGEND = 'λ = sharpness: the largest eigenvalue of the Hessian at the minimum';
 
 /** Minima listed by name in a legend at most (a lattice surface has a hundred; colours repeat). */
 export const LEGEND_MINIMA = 8;
@@ -70,6 +75,7 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
   }
   out.push({ kind: 'swatch', colour: DIVERGED, label: 'diverged' });
   if (f.runsReady < f.width * f.height) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });
+  if (shown.length > 0 && (f.mode === 'outcome' || f.mode === 'basin')) out.push({ kind: 'note', label: LAMBDA_LEGEND });
   const seen = new Set<string>();
   for (const l of lines) {
     if (seen.has(l.label)) continue;

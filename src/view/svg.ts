@@ -139,6 +139,12 @@ function legendSvg(items: readonly LegendItem[], y0: number): { svg: string; bot
       out.push(`<text x="${rx + RAMP_W + 4}" y="${ry}">${esc(it.to)}</text>`);
       continue;
     }
+    if (it.kind === 'note') {
+      const lines = wrapText(it.label, FONT, avail);
+      const [lx, ly] = place(Math.max(...lines.map((l) => textWidth(l, FONT))), lines.length);
+      out.push(`<g font-style="italic" fill="#444">${texts(lines, lx, ly)}</g>`);
+      continue;
+    }
     const mark = it.kind === 'line' ? 22 : 18;
     const lines = wrapText(it.label, FONT, avail - mark);
     const w = mark + Math.max(...lines.map((l) => textWidth(l, FONT)));

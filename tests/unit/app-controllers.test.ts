@@ -1,6 +1,7 @@
 /**
- * The app's DOM-free state pieces in Node: the zoom history and the rectangle-to-spec mapping, the
- * progress render throttle, and the memo that keeps what components hand their children stable.
+ * The app's DOM-free state pieces in Node: the history bookkeeping behind Back and Forward, the
+ * rectangle-to-spec mapping of a zoom, the validation's pass labels and time estimate, the progress
+ * render throttle, and the memo that keeps what components hand their children stable.
  * (The controllers that touch the page are exercised in tests/browser/app.test.ts.)
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -8,6 +9,8 @@ import { parseSpec } from '../../src/core/spec.ts';
 import { RenderThrottle } from '../../src/app/controllers/throttle.ts';
 import { ZoomController } from '../../src/app/controllers/zoom-controller.ts';
 import { memoLast } from '../../src/app/memo.ts';
+import { HistoryModel, entryState, readEntryState } from '../../src/app/history-model.ts';
+import { PassClock, formatRemaining, validationPasses } from '../../src/app/validation-passes.ts';
 
 const SPEC_JSON = {
   surface: { name: 'rosenbrock' },
@@ -21,39 +24,41 @@ const SPEC_JSON = {
 };
 const SPEC = parseSpec(SPEC_JSON);
 
-describe('zoom history', () => {
-  it('steps back and forward through pushed views, and a new view drops the forward ones', () => {
-    const shown: [unknown, boolean][] = [];
-    const z = new ZoomController((json, push) => shown.push([json, push]));
-    expect([z.canGoBack(), z.canGoForward()]).toEqual([false, false]);
-    z.push({ v: 1 });
-    z.push({ v: 2 });
-    z.push({ v: 3 });
-    expect([z.index, z.canGoBack(), z.canGoForward()]).toEqual([2, true, false]);
-    z.goHistory(-1);
-    z.goHistory(-1);
-    expect(z.index).toBe(0);
-    expect(shown).toEqual([
-      [{ v: 2 }, false],
-      [{ v: 1 }, false],
-    ]);
-    z.goHistory(-1);
-    expect(shown.length).toBe(2);
-    z.goHistory(1);
-    expect(shown.at(-1)).toEqual([{ v: 2 }, false]);
-    z.push({ v: 4 });
-    expect(z.stack).toEqual([{ v: 1 }, { v: 2 }, { v: 4 }]);
-    expect(z.canGoForward()).toBe(false);
+describe('history (Back and Forward as undo and redo)', () => {
+  it('pushes views, steps back and forward, and a new view drops the forward ones', () => {
+    const h = new HistoryModel();
+    expect([h.canGoBack(), h.canGoForward()]).toEqual([false, false]);
+    expect([h.push(), h.push(), h.push()]).toEqual([1, 2, 3]);
+    expect([h.canGoBack(), h.canGoForward()]).toEqual([true, false]);
+    // Back twice: the browser says where it arrived.
+    h.arrive(entryState(2, []));
+    h.arrive(entryState(1, ['sweep.x']));
+    expect([h.index, h.canGoBack(), h.canGoForward()]).toEqual([1, true, true]);
+    h.arrive(entryState(2, []));
+    expect(h.canGoForward()).toBe(true);
+    // A new view from the middle: Forward has nothing left.
+    expect(h.push()).toBe(3);
+    expect([h.top, h.canGoForward()]).toEqual([3, false]);
+    // An entry the app did not write (a fragment typed by hand) counts as a new view.
+    expect(h.arrive(null)).toBe(4);
   });
 
+  it("reads only its own entries' state", () => {
+    expect(readEntryState(entryState(3, new Set(['sweep.y'])))).toEqual({ basinlab: 3, handSet: ['sweep.y'] });
+    expect(readEntryState(null)).toBeNull();
+    expect(readEntryState({ basinlab: -1 })).toBeNull();
+    expect(readEntryState({ basinlab: 2, handSet: [1, 'sweep.x'] })).toEqual({ basinlab: 2, handSet: ['sweep.x'] });
+  });
+});
+
+describe('zoom', () => {
   it('turns a dragged rectangle into the same grid over the cells it covers, as a new view', () => {
-    const shown: [Record<string, unknown>, boolean][] = [];
-    const z = new ZoomController((json, push) => shown.push([json, push]));
+    const shown: Record<string, unknown>[] = [];
+    const z = new ZoomController((json) => void shown.push(json));
     // Cell k is centred on axis value k: x cells 0..2 are 1e-4, 1e-3, 1e-2 (log); y cells 0..4 are 0, 0.2, … 0.8.
     z.zoomTo(SPEC, { x0: 0.5, x1: 1.5, y0: 1.5, y1: 3.5 });
     expect(shown.length).toBe(1);
-    const [json, push] = shown[0] as [Record<string, unknown>, boolean];
-    expect(push).toBe(true);
+    const json = shown[0] as Record<string, unknown>;
     const sweep = json.sweep as { x: { min: number; max: number; count: number; scale: string }; y: { min: number; max: number; count: number } };
     expect(sweep.x.min).toBeCloseTo(1e-4, 15);
     expect(sweep.x.max).toBeCloseTo(1e-3, 15);
@@ -66,6 +71,34 @@ describe('zoom history', () => {
     z.zoomTo(parseSpec({ ...SPEC_JSON, sweep: { kind: 'random', count: 8, dims: [{ param: 'optimizer.lr', min: 1e-4, max: 1e-2, scale: 'log' }] } }), { x0: 0, x1: 2, y0: 0, y1: 2 });
     z.zoomTo(null, { x0: 0, x1: 2, y0: 0, y1: 2 });
     expect(shown.length).toBe(1);
+  });
+});
+
+describe('validation a person waits for', () => {
+  it('labels its passes by engine, skipping the one already shown', () => {
+    expect(validationPasses('gpu', ['cpu', 'cpu64']).map((p) => p.label)).toEqual(['1/2: float32 CPU engine', '2/2: float64 CPU engine']);
+    expect(validationPasses('cpu', ['cpu', 'cpu64']).map((p) => p.label)).toEqual(['1/1: float64 CPU engine']);
+    expect(validationPasses('gpu', ['cpu', 'cpu64'], true).at(-1)?.label).toMatch(/perturbed starts/);
+  });
+
+  it('estimates the time left from the run-steps per second measured, counting the passes to come', () => {
+    const c = new PassClock(2, 1000);
+    c.begin(0, 10);
+    c.progress(50, 10.2);
+    // Not trusted before half a second of a pass.
+    expect(c.remaining()).toBeNull();
+    c.progress(250, 11);
+    // 250 run-steps/s: 750 left of this pass and 1000 of the next.
+    expect(c.remaining()).toBeCloseTo(7, 9);
+    c.begin(1, 14);
+    c.progress(500, 15);
+    expect(c.remaining()).toBeCloseTo(1, 9);
+    expect([formatRemaining(null), formatRemaining(0.2), formatRemaining(12.1), formatRemaining(300)]).toEqual([
+      'estimating time left…',
+      'almost done',
+      'about 13 s left',
+      'about 5 min left',
+    ]);
   });
 });
 

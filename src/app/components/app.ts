@@ -7,12 +7,24 @@ import type { PropertyValues } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Plan } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
+import { specToJSON } from '../../core/spec.ts';
 import { scheduleCurve } from '../../core/steps.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
 import { minimumColour } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { HEATMAP_MODES, cellColour } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
+import { caption } from '../../view/caption.ts';
+import { heatmapLegend } from '../../view/legend.ts';
+import type { OverlayLine, Panel } from '../../view/panels.ts';
+import { panelSources } from '../../view/panels.ts';
+import { theoryLines } from '../../view/theory.ts';
+import { DEFAULT_MODE } from '../defaults.ts';
+import { FIGURE_SCALES } from '../controllers/export-controller.ts';
+import { PRESETS, findPreset } from '../presets.ts';
+import type { ViewAction } from './view-bar.ts';
+import './view-bar.ts';
+import './view-notes.ts';
 import { AppController } from '../controllers/app-controller.ts';
 import type { EngineSet } from '../controllers/engines.ts';
 import { StudyController } from '../controllers/study-controller.ts';
@@ -23,6 +35,7 @@ import './heatmap.ts';
 import { GRAD_INK } from './contour-plot.ts';
 import './line-chart.ts';
 import './spec-editor.ts';
+import type { SpecChangeEvent } from './spec-editor.ts';
 
 const MODE_LABEL: Record<HeatmapMode, string> = {
   outcome: 'outcome',
@@ -74,6 +87,10 @@ export class BlApp extends LitElement {
     figure { margin: 0; border: 1px solid #eee; }
     .study dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; }
     .study dd { margin: 0; }
+    .verdict { font-weight: 600; padding: 2px 6px; border-radius: 3px; }
+    .verdict.pass { background: #e3f4ea; color: #0b6b35; }
+    .verdict.fail { background: #fde8e6; color: #9b1c13; }
+    .open { display: flex; flex-wrap: wrap; gap: 4px; padding: 4px; }
   `;
 
   override connectedCallback(): void {
@@ -113,7 +130,14 @@ export class BlApp extends LitElement {
       <p><b>Claim.</b> ${s.claim}</p>
       ${st.error ? html`<p class="message">${st.error}</p>` : nothing}
       ${st.result ? html`<p data-testid="study-summary">${st.result.summary}</p>` : nothing}
-      <div class="figures">${st.svgs.map((svg) => html`<figure>${unsafeHTML(svg)}</figure>`)}</div>
+      <div class="figures">${st.svgs.map((svg, k) => {
+        const panel = st.result?.panels[k];
+        return html`<figure data-testid="study-figure">${unsafeHTML(svg)}${panel
+          ? html`<figcaption class="open">${panelSources(panel).map(
+              (src) => html`<button data-testid="open-in-explorer" title="Show this sweep in the explorer below" @click=${() => this.openPanel(panel, src.spec)}>Open ${src.label} in explorer</button>`,
+            )}</figcaption>`
+          : nothing}</figure>`;
+      })}</div>
       ${st.result
         ? html`<details><summary>Findings</summary><dl>${Object.entries(st.result.findings).map(
             ([k, v]) => html`<dt>${k}</dt><dd>${Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? formatNumber(x) : x)).join(', ') : typeof v === 'number' ? formatNumber(v) : String(v)}</dd>`,
@@ -141,9 +165,46 @@ export class BlApp extends LitElement {
   private readonly heatmapAxisX = memoLast(heatmapAxis);
   private readonly heatmapAxisY = memoLast(heatmapAxis);
 
-  private readonly minimaLabels = memoLast((plan: Plan | null): string[] =>
-    plan?.minima.map((m, i) => `${i}: (${formatNumber(m.x)}, ${formatNumber(m.y)}) λ=${formatNumber(m.sharpness)}`) ?? [],
+  /** Theory drawn on the map (view/theory.ts), the caption and the legend: derived from the shown plan. */
+  private readonly theory = memoLast((plan: Plan | null): readonly OverlayLine[] => (plan ? theoryLines(plan) : []));
+  private readonly captionText = memoLast((plan: Plan | null, mode: HeatmapMode): string => (plan ? caption(plan, mode) : ''));
+  private readonly legendItems = memoLast((frame: HeatmapFrame | null, plan: Plan | null, lines: readonly OverlayLine[]) =>
+    frame && plan ? heatmapLegend(frame, plan.minima, lines) : [],
   );
+  private readonly presetOptions = PRESETS.map((p) => ({ id: p.id, title: p.title }));
+
+  private onViewAction(a: ViewAction): void {
+    const ctl = this.ctl;
+    if (!ctl) return;
+    switch (a.kind) {
+      case 'back':
+        ctl.spec.history.back();
+        break;
+      case 'forward':
+        ctl.spec.history.forward();
+        break;
+      case 'reset':
+        ctl.spec.reset();
+        break;
+      case 'copy-link':
+        void ctl.copyLink();
+        break;
+      case 'preset': {
+        const p = findPreset(a.id);
+        if (p) ctl.openView({ ...p.spec }, p.mode);
+        break;
+      }
+      case 'figure':
+        void ctl.exports.figure(a.format, a.scale);
+        break;
+    }
+  }
+
+  /** A study panel's spec opened in the explorer below. */
+  private openPanel(p: Panel, spec: Parameters<typeof specToJSON>[0]): void {
+    this.ctl?.openView(specToJSON(spec), p.kind === 'heatmap' ? p.mode : DEFAULT_MODE);
+    this.renderRoot.querySelector('bl-heatmap')?.scrollIntoView({ block: 'start' });
+  }
 
   /** Basin colours laid over the contour plot when the sweep is start.0 x start.1. */
   private readonly startMap = memoLast((frame: HeatmapFrame | null, x: GridAxis | undefined, y: GridAxis | null | undefined) => {
@@ -208,13 +269,16 @@ export class BlApp extends LitElement {
           : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => void sweep.run()}>Run</button>`}
         <progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : (p?.total ?? 0)}></progress>
         <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results ? 'done' : 'idle'}</span>
-        <button ?disabled=${!zoom.canGoBack()} @click=${() => zoom.goHistory(-1)} title="previous view">◀ zoom</button>
-        <button ?disabled=${!zoom.canGoForward()} @click=${() => zoom.goHistory(1)} title="next view">zoom ▶</button>
         <button data-testid="validate" ?disabled=${!sweep.results || busy} @click=${() => void val.validate()}>Validate vs CPU</button>
-        <button @click=${() => ctl.exports.png()} ?disabled=${!frame}>PNG</button>
+        ${val.validating ? html`<span class="status" data-testid="validation-status">${val.status()}</span>` : nothing}
+        ${val.result && !val.validating
+          ? html`<span data-testid="verdict" class="verdict ${val.result.verdict.pass ? 'pass' : 'fail'}" title=${ctl.message.text}>${val.result.verdict.pass ? '✓ validation passed' : '✗ validation failed'}</span>`
+          : nothing}
         <button @click=${() => ctl.exports.data('csv')} ?disabled=${!sweep.results}>CSV</button>
         <button @click=${() => ctl.exports.data('json')} ?disabled=${!sweep.results}>JSON</button>
-        <label>Import spec <input type="file" accept=".json,application/json" @change=${(e: Event) => this.importSpec(e)} /></label>
+        <label title="A spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)">Import <input type="file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} /></label>
+        <bl-view-bar .presets=${this.presetOptions} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
+          ?figureReady=${!!sweep.results} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
         <label>Study
           <select data-testid="study-select" @change=${(e: Event) => this.studies?.select((e.target as HTMLSelectElement).value || null)}>
             <option value="">—</option>
@@ -225,9 +289,10 @@ export class BlApp extends LitElement {
       ${this.studyView()}
       <main>
         <section>
-          <bl-spec-editor .spec=${ctl.spec.json} .errors=${errors} @spec-change=${(e: CustomEvent<{ spec: Record<string, unknown> }>) => ctl.spec.setSpec(e.detail.spec, { pushZoom: true })}></bl-spec-editor>
+          <bl-spec-editor .spec=${ctl.spec.json} .handSet=${ctl.spec.handSet} .errors=${errors} @spec-change=${(e: SpecChangeEvent) => ctl.spec.setSpec(e.detail.spec, { handSet: e.detail.handSet })}></bl-spec-editor>
         </section>
         <section>
+          <bl-view-notes .caption=${this.captionText(plan, ctl.spec.mode)} .mode=${ctl.spec.mode} ?stale=${sweep.restored !== null} ?theory=${this.theory(plan).length > 0}></bl-view-notes>
           <div class="modes" role="group" aria-label="heatmap shows">
             ${HEATMAP_MODES.map(
               (m) => html`<button data-mode=${m} aria-pressed=${ctl.spec.mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${MODE_LABEL[m]}</button>`,
@@ -240,7 +305,8 @@ export class BlApp extends LitElement {
             .gpu=${ctl.heatmapGpu()}
             .overlay=${val.result?.overlay ?? null}
             .selected=${sel.selected}
-            .minimaLabels=${this.minimaLabels(plan)}
+            .legend=${this.legendItems(frame, plan, this.theory(plan))}
+            .lines=${this.theory(plan)}
             @cell-hover=${(e: CustomEvent<CellEventDetail | null>) => sel.setHover(e.detail)}
             @cell-click=${(e: CustomEvent<CellEventDetail>) => sel.select(e.detail)}
             @zoom=${(e: CustomEvent<ZoomDetail>) => zoom.zoomTo(ctl.spec.current, e.detail)}
@@ -278,7 +344,11 @@ export class BlApp extends LitElement {
             : nothing}
           <h2>Schedule${plan?.schedule ? `: ${plan.schedule.def.id}` : ': constant LR'}</h2>
           <bl-line-chart .series=${this.scheduleSeries(plan)} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120}></bl-line-chart>
-          <div class="row" style="margin-top:6px">${plan?.minima.slice(0, 8).map((m, i) => html`<span style="color:rgb(${minimumColour(i).join(',')})">■</span> ${i}: ${formatNumber(m.value)}`)}</div>
+          ${plan?.minima.length
+            ? html`<div class="row" style="margin-top:6px" data-testid="minima"><span>Known minima (loss there):</span>${plan.minima.slice(0, 8).map(
+                (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> ${i} at (${formatNumber(m.x)}, ${formatNumber(m.y)}): ${formatNumber(m.value)}</span>`,
+              )}${plan.minima.length > 8 ? html`<span>… ${plan.minima.length - 8} more</span>` : nothing}</div>`
+            : nothing}
         </section>
       </main>
     `;

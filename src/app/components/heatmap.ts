@@ -5,8 +5,10 @@
  */
 import { LitElement, css, html } from 'lit';
 import type { PropertyValues } from 'lit';
-import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, minimumColour, rgbCss } from '../../view/colors.ts';
+import { rgbCss } from '../../view/colors.ts';
 import type { HeatmapFrame } from '../../view/frame.ts';
+import type { LegendItem } from '../../view/legend.ts';
+import type { OverlayLine } from '../../view/panels.ts';
 import { formatNumber, niceTicks } from '../../view/ticks.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
@@ -45,7 +47,8 @@ export class BlHeatmap extends LitElement {
     gpu: { attribute: false },
     overlay: { attribute: false },
     selected: { attribute: false },
-    minimaLabels: { attribute: false },
+    legend: { attribute: false },
+    lines: { attribute: false },
     size: { type: Number },
   };
 
@@ -57,7 +60,10 @@ export class BlHeatmap extends LitElement {
   /** 1 for cells to mark (e.g. where two engines disagree). */
   declare overlay: Uint8Array | null;
   declare selected: CellEventDetail | null;
-  declare minimaLabels: readonly string[];
+  /** What every colour means (view/legend.ts). */
+  declare legend: readonly LegendItem[];
+  /** Lines in the axes' coordinates drawn over the map (theory: view/theory.ts). */
+  declare lines: readonly OverlayLine[];
   /** Side of the plot area in CSS pixels. */
   declare size: number;
 
@@ -77,7 +83,8 @@ export class BlHeatmap extends LitElement {
     this.gpu = null;
     this.overlay = null;
     this.selected = null;
-    this.minimaLabels = [];
+    this.legend = [];
+    this.lines = [];
     this.size = 560;
   }
 
@@ -89,7 +96,9 @@ export class BlHeatmap extends LitElement {
     canvas.plot.hidden { visibility: hidden; }
     .legend { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; margin: 6px 0 0 ${MARGIN.left}px; }
     .swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin-right: 4px; }
-    .bar { display: inline-block; width: 200px; height: 12px; border: 1px solid #999; vertical-align: -2px; }
+    .bar { display: inline-block; width: 64px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin: 0 4px; }
+    .note { color: #555; font-style: italic; }
+    .dash { display: inline-block; width: 18px; border-top: 2px dashed; vertical-align: 3px; margin-right: 4px; }
   `;
 
   private get plotCanvas(): HTMLCanvasElement | null {
@@ -119,7 +128,7 @@ export class BlHeatmap extends LitElement {
         <canvas class="overlay" width=${Math.round(W * dpr)} height=${Math.round(H * dpr)} style="left:0;top:0;width:${W}px;height:${H}px"
           @pointermove=${this.onMove} @pointerdown=${this.onDown} @pointerup=${this.onUp} @pointerleave=${this.onLeave}></canvas>
       </div>
-      <div class="legend" part="legend">${this.legend()}</div>
+      <div class="legend" part="legend" data-testid="legend">${this.legendView()}</div>
     `;
   }
 
@@ -130,24 +139,14 @@ export class BlHeatmap extends LitElement {
     return r !== null && r.width === f.width && r.height === f.height && f.runsReady === r.runs;
   }
 
-  private legend() {
-    const f = this.frame;
-    if (!f) return html``;
-    const sw = (c: readonly [number, number, number], label: string) =>
-      html`<span><span class="swatch" style="background:${rgbCss(c)}"></span>${label}</span>`;
-    const fixed = [sw(NOT_CONVERGED, 'not converged'), sw(DIVERGED, 'diverged'), ...(f.runsReady < f.width * f.height ? [sw(PENDING, 'pending')] : [])];
-    if (f.mode === 'basin') {
-      const n = this.minimaLabels.length;
-      const shown = this.minimaLabels.slice(0, 12).map((l, i) => sw(minimumColour(i), l));
-      return html`${shown}${n > 12 ? html`<span>… ${n - 12} more (colours repeat)</span>` : ''}${fixed}`;
-    }
-    const stops = Array.from({ length: 9 }, (_, k) => {
-      const o = Math.round((k / 8) * 255) * 4;
-      return `rgb(${VIRIDIS_LUT[o]},${VIRIDIS_LUT[o + 1]},${VIRIDIS_LUT[o + 2]}) ${(k / 8) * 100}%`;
-    }).join(',');
-    const show = (v: number): string => (f.mode === 'steps' ? formatNumber(Math.round(v)) : formatNumber(10 ** v));
-    const what = f.mode === 'loss' ? 'loss − best minimum' : f.mode === 'steps' ? 'steps to converge' : 'sharpness (largest Hessian eigenvalue)';
-    return html`<span>${what}: ${show(f.lo)}</span><span class="bar" style="background:linear-gradient(to right,${stops})"></span><span>${show(f.hi)}</span>${fixed}`;
+  private legendView() {
+    return this.legend.map((it) => {
+      if (it.kind === 'swatch') return html`<span><span class="swatch" style="background:${rgbCss(it.colour)}"></span>${it.label}</span>`;
+      if (it.kind === 'line') return html`<span><span class="dash" style="border-color:${it.colour}"></span>${it.label}</span>`;
+      if (it.kind === 'note') return html`<span class="note">${it.label}</span>`;
+      const stops = it.stops.map((c, k) => `${rgbCss(c)} ${(100 * k) / Math.max(1, it.stops.length - 1)}%`).join(',');
+      return html`<span>${it.label}: ${it.from}<span class="bar" style="background:linear-gradient(to right,${stops})"></span>${it.to}</span>`;
+    });
   }
 
   /**
@@ -158,7 +157,7 @@ export class BlHeatmap extends LitElement {
     if (changed.has('gpu') || changed.has('size')) this.dropRenderers();
     const plot = changed.has('frame') || changed.has('gpu') || changed.has('size');
     if (plot && this.frame) this.drawPlot(this.frame);
-    if (plot || changed.has('overlay') || changed.has('selected') || changed.has('xAxis') || changed.has('yAxis')) this.drawOverlay();
+    if (plot || changed.has('overlay') || changed.has('selected') || changed.has('xAxis') || changed.has('yAxis') || changed.has('lines')) this.drawOverlay();
   }
 
   private drawPlot(f: HeatmapFrame): void {
@@ -301,6 +300,7 @@ export class BlHeatmap extends LitElement {
         ctx.fillRect(toX(i), toY(j + 1), Math.max(mark, cw), Math.max(mark, ch));
       }
     }
+    this.drawLines(ctx);
     const box = (c: CellEventDetail, colour: string): void => {
       ctx.strokeStyle = colour;
       ctx.lineWidth = 2;
@@ -320,19 +320,54 @@ export class BlHeatmap extends LitElement {
     }
   }
 
+  /** Where a value lies along an axis, as a fraction of the plot (cell centres at (k + 0.5) / count). */
+  private axisFrac(axis: HeatmapAxis, v: number): number {
+    const { min, max, scale, count } = axis;
+    if (count <= 1 || max === min) return 0.5;
+    const u = scale === 'log' ? (Math.log(v) - Math.log(min)) / (Math.log(max) - Math.log(min)) : (v - min) / (max - min);
+    return (u * (count - 1) + 0.5) / count;
+  }
+
+  /** The theory lines, dashed over a light halo, clipped to the plot. */
+  private drawLines(ctx: CanvasRenderingContext2D): void {
+    const xa = this.xAxis;
+    const ya = this.yAxis;
+    if (!xa || !ya || this.lines.length === 0) return;
+    const s = this.size;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(MARGIN.left, MARGIN.top, s, s);
+    ctx.clip();
+    for (const l of this.lines) {
+      ctx.beginPath();
+      l.x.forEach((xv, k) => {
+        const px = MARGIN.left + this.axisFrac(xa, xv) * s;
+        const py = MARGIN.top + s - this.axisFrac(ya, l.y[k] as number) * s;
+        if (k === 0) ctx.moveTo(px, py);
+        else ctx.lineTo(px, py);
+      });
+      ctx.setLineDash([]);
+      ctx.strokeStyle = 'rgba(255, 255, 255, 0.8)';
+      ctx.lineWidth = 4;
+      ctx.stroke();
+      ctx.setLineDash([6, 3]);
+      ctx.strokeStyle = l.colour;
+      ctx.lineWidth = 2;
+      ctx.stroke();
+    }
+    ctx.restore();
+    ctx.setLineDash([]);
+    ctx.lineWidth = 1;
+  }
+
   private drawAxis(ctx: CanvasRenderingContext2D, axis: HeatmapAxis | null, which: 'x' | 'y'): void {
     const s = this.size;
     if (!axis) {
       if (which === 'y') return;
       return;
     }
-    const { min, max, scale, count } = axis;
-    // Cell centres sit at (k + 0.5) / count of the axis; values map through the axis' scale.
-    const frac = (v: number): number => {
-      if (count <= 1 || max === min) return 0.5;
-      const u = scale === 'log' ? (Math.log(v) - Math.log(min)) / (Math.log(max) - Math.log(min)) : (v - min) / (max - min);
-      return (u * (count - 1) + 0.5) / count;
-    };
+    const { min, max, scale } = axis;
+    const frac = (v: number): number => this.axisFrac(axis, v);
     const ticks = niceTicks(min, max, scale, which === 'x' ? 7 : 8);
     ctx.fillStyle = '#222';
     ctx.strokeStyle = '#444';

@@ -7,7 +7,7 @@
 import type { ReactiveControllerHost } from 'lit';
 import type { GridAxis } from '../../core/spec.ts';
 import type { DeviceResults, Engine } from '../../engine/engine.ts';
-import type { HeatmapFrame } from '../../view/frame.ts';
+import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { heatmapFrame } from '../../view/frame.ts';
 import { gpuHeatmap } from '../heatmap/gpu-renderer.ts';
 import type { HeatmapGpu } from '../heatmap/renderers.ts';
@@ -42,12 +42,28 @@ export class AppController {
     });
     this.selection = new SelectionController(host, engines, this.message, this.sweep);
     this.validation = new ValidationController(host, engines, this.message, this.sweep);
-    this.exports = new ExportController(this.sweep, () => this.frame());
+    this.exports = new ExportController(this.sweep, () => this.spec.mode);
   }
 
   /** Starts from the URL's spec (or the default) and runs it. */
   init(): void {
     this.spec.init();
+  }
+
+  /** A view made elsewhere (a preset, a study panel): its spec and colouring, as a new history entry. */
+  openView(json: Record<string, unknown>, mode: HeatmapMode): void {
+    this.spec.open(json, mode);
+  }
+
+  /** Puts a link to the view on the clipboard (or, where the page may not, shows it to copy by hand). */
+  async copyLink(): Promise<void> {
+    const url = location.href;
+    try {
+      await navigator.clipboard.writeText(url);
+      this.message.say('Link to this view copied.');
+    } catch {
+      this.message.say(`Copy this link: ${url}`);
+    }
   }
 
   /** Stops whatever is running: the sweep or its validation. */

@@ -1,26 +1,65 @@
 /**
- * Exports of the shown sweep: the heatmap as a PNG (one pixel per run, the Canvas 2D colours) and
- * the results as CSV or JSON through the core encoders (the same text as `basinlab sweep` writes).
+ * Exports of the shown sweep: the heatmap as a figure (axes, legend, theory lines and caption),
+ * drawn by the renderer the studies use (view/svg.ts), as SVG or as a PNG rasterised from that SVG
+ * by the browser at a chosen scale; and the results as CSV or JSON through the core encoders (the
+ * same text as `basinlab sweep` writes).
  */
 import { writeResultsCSV, writeResultsJSON } from '../../core/results.ts';
-import type { HeatmapFrame } from '../../view/frame.ts';
-import { Canvas2DRenderer } from '../heatmap/renderers.ts';
+import { caption } from '../../view/caption.ts';
+import type { HeatmapMode } from '../../view/frame.ts';
+import type { HeatmapPanel } from '../../view/panels.ts';
+import { panelSvg } from '../../view/svg.ts';
+import { theoryLines } from '../../view/theory.ts';
 import type { RunController } from './run-controller.ts';
+
+/** PNG data URL of an RGBA image, through a canvas (the browser's encoder). */
+export function canvasPng(rgba: Uint8ClampedArray, width: number, height: number): string {
+  const c = document.createElement('canvas');
+  c.width = width;
+  c.height = height;
+  const ctx = c.getContext('2d');
+  if (!ctx) return '';
+  ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
+  return c.toDataURL('image/png');
+}
+
+/** Resolutions the PNG figure is offered at: multiples of the SVG's size (520 px wide). */
+export const FIGURE_SCALES = [1, 2, 4] as const;
 
 export class ExportController {
   constructor(
     private readonly sweep: RunController,
-    private readonly frame: () => HeatmapFrame | null,
+    private readonly mode: () => HeatmapMode,
   ) {}
 
-  png(): void {
-    const f = this.frame();
-    if (!f) return;
-    const cv = document.createElement('canvas');
-    cv.width = f.width;
-    cv.height = f.height;
-    new Canvas2DRenderer(cv).draw(f);
-    download(cv.toDataURL('image/png'), `basinlab-${f.mode}.png`);
+  /** The shown sweep as a figure panel (null before its results are complete). */
+  panel(): HeatmapPanel | null {
+    const plan = this.sweep.plan;
+    const results = this.sweep.results;
+    if (!plan || !results) return null;
+    const mode = this.mode();
+    const title = `${plan.optimizer.id} on ${plan.surface.title}`;
+    return { kind: 'heatmap', title, plan, results, mode, lines: theoryLines(plan), caption: caption(plan, mode) };
+  }
+
+  /** The figure's SVG text, or null before there are results. */
+  svg(): string | null {
+    const p = this.panel();
+    return p ? panelSvg(p, canvasPng) : null;
+  }
+
+  /** Downloads the figure: SVG, or PNG rasterised from the same SVG at `scale` times its size. */
+  async figure(format: 'svg' | 'png', scale = 2): Promise<void> {
+    const svg = this.svg();
+    if (!svg) return;
+    const name = `basinlab-${this.mode()}`;
+    if (format === 'svg') {
+      const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+      download(url, `${name}.svg`);
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      return;
+    }
+    download(await rasterise(svg, scale), `${name}@${scale}x.png`);
   }
 
   /** The results as a file's contents, or null before there are final results. */
@@ -40,6 +79,29 @@ export class ExportController {
     const url = URL.createObjectURL(blob);
     download(url, `basinlab-results.${format}`);
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  }
+}
+
+/** An SVG drawn by the browser onto a canvas `scale` times its size, as a PNG data URL. */
+export async function rasterise(svg: string, scale: number): Promise<string> {
+  const m = /width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/.exec(svg);
+  const w = Number(m?.[1] ?? 0);
+  const h = Number(m?.[2] ?? 0);
+  if (!(w > 0 && h > 0)) throw new Error('figure without a size');
+  const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const c = document.createElement('canvas');
+    c.width = Math.round(w * scale);
+    c.height = Math.round(h * scale);
+    const ctx = c.getContext('2d');
+    if (!ctx) throw new Error('no 2D canvas');
+    ctx.drawImage(img, 0, 0, c.width, c.height);
+    return c.toDataURL('image/png');
+  } finally {
+    URL.revokeObjectURL(url);
   }
 }
 

@@ -9,18 +9,8 @@ import { STUDIES, findStudy } from '../../studies/index.ts';
 import { panelSvg } from '../../view/svg.ts';
 import type { Study, StudyResult } from '../../studies/types.ts';
 import type { EngineSet } from './engines.ts';
+import { canvasPng } from './export-controller.ts';
 import { RenderThrottle } from './throttle.ts';
-
-/** PNG data URL of an RGBA image, through a canvas (the browser's encoder). */
-function canvasPng(rgba: Uint8ClampedArray, width: number, height: number): string {
-  const c = document.createElement('canvas');
-  c.width = width;
-  c.height = height;
-  const ctx = c.getContext('2d');
-  if (!ctx) return '';
-  ctx.putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
-  return c.toDataURL('image/png');
-}
 
 export class StudyController implements ReactiveController {
   open: Study | null = null;

@@ -1,0 +1,95 @@
+/**
+ * <bl-view-bar>: what a person does with the view as a whole. Curated views, Back and Forward (the
+ * browser's history: undo and redo of edits and zooms), Reset to defaults, Copy link, and the
+ * figure export (SVG, or PNG at a chosen resolution). Render-only: it reports each action as an
+ * event (`view-action`); the app's controllers carry it out.
+ */
+import { LitElement, css, html } from 'lit';
+
+export interface PresetOption {
+  readonly id: string;
+  readonly title: string;
+}
+
+export type ViewAction =
+  | { readonly kind: 'back' | 'forward' | 'reset' | 'copy-link' }
+  | { readonly kind: 'preset'; readonly id: string }
+  | { readonly kind: 'figure'; readonly format: 'svg' | 'png'; readonly scale: number };
+
+export class BlViewBar extends LitElement {
+  static override properties = {
+    presets: { attribute: false },
+    scales: { attribute: false },
+    canBack: { type: Boolean },
+    canForward: { type: Boolean },
+    figureReady: { type: Boolean },
+  };
+
+  declare presets: readonly PresetOption[];
+  /** Resolutions offered for the PNG figure, as multiples of the figure's size. */
+  declare scales: readonly number[];
+  declare canBack: boolean;
+  declare canForward: boolean;
+  /** A complete sweep is shown (a figure can be made of it). */
+  declare figureReady: boolean;
+
+  constructor() {
+    super();
+    this.presets = [];
+    this.scales = [1, 2, 4];
+    this.canBack = false;
+    this.canForward = false;
+    this.figureReady = false;
+  }
+
+  static override styles = css`
+    :host { display: inline-flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+    button, select { font: inherit; padding: 3px 8px; }
+    .group { display: inline-flex; gap: 4px; align-items: center; }
+  `;
+
+  private act(detail: ViewAction): void {
+    this.dispatchEvent(new CustomEvent<ViewAction>('view-action', { detail, bubbles: true, composed: true }));
+  }
+
+  private figure(format: 'svg' | 'png'): void {
+    const sel = this.renderRoot.querySelector<HTMLSelectElement>('select[name="scale"]');
+    this.act({ kind: 'figure', format, scale: Number(sel?.value ?? 2) });
+  }
+
+  override render() {
+    return html`
+      <label class="group">Curated views
+        <select name="preset" data-testid="presets" @change=${(e: Event) => {
+          const sel = e.target as HTMLSelectElement;
+          if (sel.value) this.act({ kind: 'preset', id: sel.value });
+          sel.value = '';
+        }}>
+          <option value="">choose…</option>
+          ${this.presets.map((p) => html`<option value=${p.id}>${p.title}</option>`)}
+        </select>
+      </label>
+      <span class="group">
+        <button data-testid="back" ?disabled=${!this.canBack} title="Undo the last edit or zoom (the browser's Back)" @click=${() => this.act({ kind: 'back' })}>◀ Back</button>
+        <button data-testid="forward" ?disabled=${!this.canForward} title="Redo (the browser's Forward)" @click=${() => this.act({ kind: 'forward' })}>Forward ▶</button>
+        <button data-testid="reset" title="Show the default view (Back returns here)" @click=${() => this.act({ kind: 'reset' })}>Reset to defaults</button>
+        <button data-testid="copy-link" title="Copy a link to this view" @click=${() => this.act({ kind: 'copy-link' })}>Copy link</button>
+      </span>
+      <span class="group">Figure
+        <button data-testid="figure-svg" ?disabled=${!this.figureReady} title="The map with axes, legend and caption, as SVG" @click=${() => this.figure('svg')}>SVG</button>
+        <button data-testid="figure-png" ?disabled=${!this.figureReady} title="The same figure as a PNG" @click=${() => this.figure('png')}>PNG</button>
+        <select name="scale" aria-label="PNG resolution">
+          ${this.scales.map((s) => html`<option value=${s} ?selected=${s === 2}>${s}×</option>`)}
+        </select>
+      </span>
+    `;
+  }
+}
+
+if (!customElements.get('bl-view-bar')) customElements.define('bl-view-bar', BlViewBar);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bl-view-bar': BlViewBar;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * <bl-view-notes>: the words above the heatmap. The caption generated from the shown sweep's plan
+ * (view/caption.ts: what each pixel is, the axes, what the colour says), a line when the map shows
+ * an earlier sweep than the editor (a cancelled re-run), and a short "how to read this" panel.
+ * Render-only.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { LAMBDA_NOTE, colourText } from '../../view/caption.ts';
+import type { HeatmapMode } from '../../view/frame.ts';
+
+export class BlViewNotes extends LitElement {
+  static override properties = {
+    caption: { type: String },
+    mode: { type: String },
+    stale: { type: Boolean },
+    theory: { type: Boolean },
+  };
+
+  declare caption: string;
+  declare mode: HeatmapMode;
+  /** The map shows the last complete sweep, not the spec in the editor (a re-run was cancelled). */
+  declare stale: boolean;
+  /** Theory lines are drawn on the map. */
+  declare theory: boolean;
+
+  constructor() {
+    super();
+    this.caption = '';
+    this.mode = 'outcome';
+    this.stale = false;
+    this.theory = false;
+  }
+
+  static override styles = css`
+    :host { display: block; font: 12.5px/1.4 system-ui, sans-serif; color: #333; max-width: 640px; }
+    p { margin: 0 0 4px; }
+    .stale { color: #8a3b00; }
+    details { margin: 0 0 6px; }
+    summary { cursor: pointer; color: #0b5394; }
+    ul { margin: 4px 0; padding-left: 18px; }
+    li { margin: 2px 0; }
+  `;
+
+  override render() {
+    return html`
+      <p data-testid="caption">${this.caption}</p>
+      ${this.stale ? html`<p class="stale" data-testid="stale">Showing the last complete sweep (its caption above); the spec in the editor has not run to the end.</p>` : nothing}
+      <details data-testid="how-to-read">
+        <summary>How to read this</summary>
+        <ul>
+          <li>Each pixel is one complete optimisation run. All runs share the surface, the start and the number of steps; only the swept settings (the axes) change from pixel to pixel.</li>
+          <li>Colour: ${colourText(this.mode)}. The legend under the map names every colour.</li>
+          <li>${LAMBDA_NOTE}</li>
+          ${this.theory
+            ? html`<li>Dashed lines are theory: a stability limit lr = 2(1 + μ)/λ for each known minimum (and, on the quadratic, where runs converge within the run). Runs right of a limit cannot settle in that minimum.</li>`
+            : nothing}
+          <li>Hover a pixel for its numbers; click it for its path on the surface and its loss curve. Drag a rectangle to zoom in; Back (the browser's or the page's) undoes any edit or zoom.</li>
+          <li>Other colourings (above the map) show one quantity each: the minimum reached, the final loss, the steps to converge, the sharpness where the run ended.</li>
+        </ul>
+      </details>
+    `;
+  }
+}
+
+if (!customElements.get('bl-view-notes')) customElements.define('bl-view-notes', BlViewNotes);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bl-view-notes': BlViewNotes;
+  }
+}

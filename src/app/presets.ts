@@ -1,0 +1,114 @@
+/**
+ * Curated views: specs that show something worth seeing at once, each with the colouring that
+ * shows it and a sentence on what to look for. The menu lists them; tests/unit/presets.test.ts
+ * checks each is a valid grid sweep.
+ */
+import type { HeatmapMode } from '../view/frame.ts';
+import { DEFAULT_SPEC } from './defaults.ts';
+
+export interface Preset {
+  readonly id: string;
+  readonly title: string;
+  /** What to look for, in a sentence. */
+  readonly blurb: string;
+  readonly spec: Readonly<Record<string, unknown>>;
+  readonly mode: HeatmapMode;
+}
+
+const grid = (x: Record<string, unknown>, y: Record<string, unknown>, count = 256): Record<string, unknown> => ({
+  kind: 'grid',
+  x: { count, ...x },
+  y: { count, ...y },
+});
+
+export const PRESETS: readonly Preset[] = [
+  {
+    id: 'sgd-rosenbrock',
+    title: 'SGD on Rosenbrock: learning rate × momentum',
+    blurb: 'The default view. Runs converge only left of the stability limit lr = 2(1 + momentum)/λ; momentum buys speed up to it.',
+    spec: DEFAULT_SPEC,
+    mode: 'outcome',
+  },
+  {
+    id: 'adam-rosenbrock',
+    title: 'Adam on Rosenbrock: learning rate × β1',
+    blurb: "Adam's useful LRs sit two decades above SGD's, and β1 trades speed for overshoot along the curved valley.",
+    spec: {
+      surface: { name: 'rosenbrock' },
+      optimizer: { name: 'Adam', lr: 0.01 },
+      steps: 500,
+      start: [-1.5, 2],
+      sweep: grid({ param: 'optimizer.lr', min: 1e-4, max: 1, scale: 'log' }, { param: 'optimizer.betas.0', min: 0, max: 0.99, scale: 'linear' }),
+    },
+    mode: 'outcome',
+  },
+  {
+    id: 'himmelblau-starts',
+    title: 'Himmelblau: which start reaches which minimum',
+    blurb: 'Four minima, four basins of attraction; with momentum their boundaries fold into bands the start alone does not predict.',
+    spec: {
+      surface: { name: 'himmelblau' },
+      optimizer: { name: 'SGD', lr: 0.01, momentum: 0.8 },
+      steps: 300,
+      sweep: grid({ param: 'start.0', min: -5, max: 5, scale: 'linear' }, { param: 'start.1', min: -5, max: 5, scale: 'linear' }),
+    },
+    mode: 'outcome',
+  },
+  {
+    id: 'flat-vs-sharp',
+    title: 'Flat vs sharp minima: learning rate × momentum',
+    blurb: 'From a start in the sharp well, runs settle there only below its stability limit; above it they are thrown into the flat basin.',
+    spec: {
+      surface: { name: 'flat_sharp' },
+      optimizer: { name: 'SGD', lr: 0.01 },
+      steps: 1000,
+      start: [1.25, 0.12],
+      outcome: { radius: 1e-3 },
+      sweep: grid({ param: 'optimizer.lr', min: 1e-3, max: 1, scale: 'log' }, { param: 'optimizer.momentum', min: 0, max: 0.95, scale: 'linear' }),
+    },
+    mode: 'basin',
+  },
+  {
+    id: 'quadratic-boundary',
+    title: 'The quadratic ravine: where theory draws the boundary',
+    blurb: 'On a quadratic, linear theory is exact: the lines are the stability limit and the edge of the runs that converge in 300 steps.',
+    spec: {
+      surface: { name: 'quadratic' },
+      optimizer: { name: 'SGD', lr: 0.01 },
+      steps: 300,
+      sweep: grid({ param: 'optimizer.lr', min: 1e-3, max: 0.5, scale: 'log' }, { param: 'optimizer.momentum', min: 0, max: 0.99, scale: 'linear' }),
+    },
+    mode: 'outcome',
+  },
+  {
+    id: 'cyclic-lr',
+    title: 'Cyclic LR on Rosenbrock: base LR × max LR',
+    blurb: 'A triangular cycle between the two LRs: a peak beyond the stability limit can still converge if the cycle comes back down in time.',
+    spec: {
+      surface: { name: 'rosenbrock' },
+      optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9 },
+      schedule: { name: 'CyclicLR', base_lr: 1e-4, max_lr: 0.005, step_size_up: 50, cycle_momentum: false },
+      steps: 500,
+      start: [-1.5, 2],
+      sweep: grid({ param: 'schedule.base_lr', min: 1e-5, max: 3e-3, scale: 'log' }, { param: 'schedule.max_lr', min: 1e-4, max: 3e-2, scale: 'log' }),
+    },
+    mode: 'outcome',
+  },
+  {
+    id: 'noise-camel',
+    title: 'Gradient noise on the six-hump camel: learning rate × noise',
+    blurb: 'Noise lets runs hop between basins: where the map breaks into speckle, the end point no longer follows from the settings.',
+    spec: {
+      surface: { name: 'six_hump_camel' },
+      optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9 },
+      steps: 500,
+      noise: { std: 0, seed: 1 },
+      sweep: grid({ param: 'optimizer.lr', min: 1e-4, max: 0.05, scale: 'log' }, { param: 'noise.std', min: 0, max: 4, scale: 'linear' }),
+    },
+    mode: 'outcome',
+  },
+];
+
+export function findPreset(id: string): Preset | undefined {
+  return PRESETS.find((p) => p.id === id);
+}

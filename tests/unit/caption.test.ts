@@ -1,0 +1,59 @@
+/**
+ * The words a map is explained with (view/caption.ts, view/legend.ts), generated from its plan:
+ * the caption names the runs, axes and colouring; the legend names every colour and what λ is.
+ */
+import { describe, expect, it } from 'vitest';
+import { makePlan } from '../../src/core/plan.ts';
+import { parseSpec } from '../../src/core/spec.ts';
+import { DEFAULT_SPEC } from '../../src/app/defaults.ts';
+import { LAMBDA_NOTE, caption, paramLabel } from '../../src/view/caption.ts';
+import { heatmapFrame } from '../../src/view/frame.ts';
+import { heatmapLegend } from '../../src/view/legend.ts';
+import { allocateColumns } from '../../src/core/results.ts';
+
+const plan = makePlan(parseSpec(DEFAULT_SPEC));
+
+describe('caption', () => {
+  it('says what each pixel of the default view is', () => {
+    expect(caption(plan, 'outcome')).toBe(
+      'Each pixel is one run of SGD on Rosenbrock from (−1.5, 2), 500 steps; x: learning rate (log, 1e-5 … 0.01); ' +
+        'y: momentum (0 … 0.99); colour: hue = the minimum reached (grey: still moving, black: diverged), darker = converged ' +
+        'sooner (grey: ended nearer the best minimum).',
+    );
+  });
+
+  it('names fixed settings, schedules, noise, SAM and start maps', () => {
+    const p = makePlan(
+      parseSpec({
+        surface: 'himmelblau',
+        optimizer: { name: 'Adam', lr: 0.05, betas: [0.8, 0.999] },
+        schedule: { name: 'CosineAnnealingLR', T_max: 200 },
+        noise: { std: 0.5 },
+        sam: { rho: 0.1 },
+        steps: 200,
+        sweep: { kind: 'grid', x: { param: 'start.0', min: -5, max: 5, count: 4 }, y: { param: 'start.1', min: -5, max: 5, count: 4 } },
+      }),
+    );
+    const c = caption(p, 'basin');
+    expect(c).toMatch(/^Each pixel is one run of Adam \(lr 0.05, betas \(0.8, 0.999\)\) on Himmelblau from a grid of start points, 200 steps, under CosineAnnealingLR \(T_max 200\), with gradient noise of std 0.5, with SAM \(rho 0.1\); x: start x \(−5 … 5\); y: start y \(−5 … 5\); colour: the minimum reached/);
+    expect(paramLabel(p, 'optimizer.betas.0')).toBe('β1 (betas[0])');
+    expect(paramLabel(p, 'optimizer.eps')).toBe('eps');
+  });
+});
+
+describe('legend', () => {
+  it('names every colour of the outcome mode: each minimum with its λ, still moving, diverged, and the lines', () => {
+    const cols = allocateColumns(plan.runs, 'f32', plan.spec);
+    const f = heatmapFrame(plan, cols, 10, 'outcome');
+    const items = heatmapLegend(f, plan.minima, [{ label: 'stability limit', x: [1, 2], y: [0, 1], colour: '#000' }]);
+    expect(items.map((i) => i.label)).toEqual([
+      expect.stringMatching(/^converged to minimum 0 at \(1, 1\), λ = 1002$/),
+      'still moving at the end: loss above the best minimum',
+      'diverged',
+      'not computed yet',
+      'λ = sharpness: the largest eigenvalue of the Hessian at the minimum',
+      'stability limit',
+    ]);
+    expect(LAMBDA_NOTE).toMatch(/largest eigenvalue of the Hessian/);
+  });
+});
