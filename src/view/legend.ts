@@ -11,8 +11,11 @@ import { prose } from './caption.ts';
 
 export type LegendItem =
   | { readonly kind: 'swatch'; readonly colour: Rgb; readonly label: string }
-  /** A colour ramp from `from` to `to` (its ends' labels), e.g. a minimum's colours from fast to slow. */
-  | { readonly kind: 'ramp'; readonly stops: readonly Rgb[]; readonly label: string; readonly from: string; readonly to: string }
+  /**
+   * A colour ramp, e.g. a minimum's colours from fast to slow: a colour bar with its ends labelled
+   * (`from`, `to`) after the label, or, without them, a wide swatch before it.
+   */
+  | { readonly kind: 'ramp'; readonly stops: readonly Rgb[]; readonly label: string; readonly from?: string; readonly to?: string }
   | { readonly kind: 'line'; readonly colour: string; readonly label: string; readonly dashed: boolean }
   /** Words without a colour: what a symbol in the other labels means. */
   | { readonly kind: 'note'; readonly label: string };
@@ -45,22 +48,13 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
   const out: LegendItem[] = [];
   const shown = minima.slice(0, LEGEND_MINIMA);
   if (f.mode === 'outcome') {
-    shown.forEach((m, i) =>
-      out.push({
-        kind: 'ramp',
-        stops: stops((t) => outcomeColour(i % MINIMA_PALETTE.length, t), 5),
-        label: `converged to ${minimumName(m, i)}`,
-        from: 'at once',
-        to: `step ${f.steps}`,
-      }),
-    );
+    if (shown.length > 0) out.push({ kind: 'note', label: `Converged, by the minimum reached; darker = sooner (darkest: at once, lightest: at step ${f.steps}):` });
+    shown.forEach((m, i) => out.push({ kind: 'ramp', stops: stops((t) => outcomeColour(i % MINIMA_PALETTE.length, t), 6), label: minimumName(m, i) }));
     if (minima.length > LEGEND_MINIMA) out.push({ kind: 'swatch', colour: outcomeColour(LEGEND_MINIMA % MINIMA_PALETTE.length, 0.5), label: more(minima.length) });
     out.push({
       kind: 'ramp',
-      stops: stops((t) => outcomeColour(STILL_MOVING_ROW, t), 5),
-      label: 'still moving at the end: loss above the best minimum',
-      from: prose(10 ** f.lo, 2),
-      to: prose(10 ** f.hi, 2),
+      stops: stops((t) => outcomeColour(STILL_MOVING_ROW, t), 6),
+      label: `still moving at the end; loss above the best minimum from ${prose(10 ** f.lo, 2)} (darkest) to ${prose(10 ** f.hi, 2)}`,
     });
   } else if (f.mode === 'basin') {
     shown.forEach((m, i) => out.push({ kind: 'swatch', colour: minimumColour(i), label: `reached ${minimumName(m, i)}` }));

@@ -92,7 +92,18 @@ function legendTop(top: number): number {
 }
 
 const RAMP_W = 48;
+/** Width of a ramp drawn as a swatch before its label. */
+const SWATCH_RAMP = 36;
 const GAP = 16;
+
+/** A colour ramp as a row of blocks with a frame, its baseline at y. */
+function rampSvg(stops: readonly Rgb[], x: number, y: number, width: number): string {
+  const n = stops.length;
+  const blocks = stops.map(
+    (c, k) => `<rect x="${(x + (k * width) / n).toFixed(1)}" y="${y - 10}" width="${(width / n + 0.4).toFixed(1)}" height="12" fill="${rgbCss(c)}"/>`,
+  );
+  return `${blocks.join('')}<rect x="${x}" y="${y - 10}" width="${width}" height="12" fill="none" stroke="#888"/>`;
+}
 
 /**
  * The legend laid out in rows within the figure's width, each item's text wrapped when it is too
@@ -118,7 +129,8 @@ function legendSvg(items: readonly LegendItem[], y0: number): { svg: string; bot
   const texts = (lines: readonly string[], tx: number, ty: number): string =>
     lines.map((l, k) => `<text x="${tx}" y="${ty + k * LINE}">${esc(l)}</text>`).join('');
   for (const it of items) {
-    if (it.kind === 'ramp') {
+    if (it.kind === 'ramp' && it.from !== undefined && it.to !== undefined) {
+      // A colour bar: "label: from [bar] to", the bar on a line of its own under a label too long.
       const tail = `${it.from} `;
       const ends = textWidth(tail, FONT) + RAMP_W + 4 + textWidth(it.to, FONT);
       const label = `${it.label}:`;
@@ -126,16 +138,11 @@ function legendSvg(items: readonly LegendItem[], y0: number): { svg: string; bot
       const lines = oneLine <= avail ? [label] : wrapText(label, FONT, avail);
       const [lx, ly] = place(oneLine <= avail ? oneLine : avail, lines.length + (oneLine <= avail ? 0 : 1));
       out.push(texts(lines, lx, ly));
-      // The ramp after the label, or on the line below a wrapped one.
       let rx = oneLine <= avail ? lx + textWidth(label, FONT) + 6 : lx;
       const ry = oneLine <= avail ? ly : ly + lines.length * LINE;
       out.push(`<text x="${rx}" y="${ry}">${esc(it.from)}</text>`);
       rx += textWidth(tail, FONT);
-      const n = it.stops.length;
-      it.stops.forEach((c: Rgb, k) =>
-        out.push(`<rect x="${(rx + (k * RAMP_W) / n).toFixed(1)}" y="${ry - 10}" width="${(RAMP_W / n + 0.4).toFixed(1)}" height="12" fill="${rgbCss(c)}"/>`),
-      );
-      out.push(`<rect x="${rx}" y="${ry - 10}" width="${RAMP_W}" height="12" fill="none" stroke="#888"/>`);
+      out.push(rampSvg(it.stops, rx, ry, RAMP_W));
       out.push(`<text x="${rx + RAMP_W + 4}" y="${ry}">${esc(it.to)}</text>`);
       continue;
     }
@@ -145,14 +152,16 @@ function legendSvg(items: readonly LegendItem[], y0: number): { svg: string; bot
       out.push(`<g font-style="italic" fill="#444">${texts(lines, lx, ly)}</g>`);
       continue;
     }
-    const mark = it.kind === 'line' ? 22 : 18;
+    const mark = it.kind === 'line' ? 22 : it.kind === 'ramp' ? SWATCH_RAMP + 6 : 18;
     const lines = wrapText(it.label, FONT, avail - mark);
     const w = mark + Math.max(...lines.map((l) => textWidth(l, FONT)));
     const [lx, ly] = place(w, lines.length);
     out.push(
       it.kind === 'line'
         ? `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 16}" y2="${ly - 4}" stroke="${it.colour}" stroke-width="2"${it.dashed ? ' stroke-dasharray="5 2"' : ''}/>`
-        : `<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${rgbCss(it.colour)}" stroke="#888"/>`,
+        : it.kind === 'ramp'
+          ? rampSvg(it.stops, lx, ly, SWATCH_RAMP)
+          : `<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${rgbCss(it.colour)}" stroke="#888"/>`,
     );
     out.push(texts(lines, lx + mark, ly));
   }

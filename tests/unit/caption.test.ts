@@ -47,8 +47,9 @@ describe('legend', () => {
     const f = heatmapFrame(plan, cols, 10, 'outcome');
     const items = heatmapLegend(f, plan.minima, [{ label: 'stability limit', x: [1, 2], y: [0, 1], colour: '#000' }]);
     expect(items.map((i) => i.label)).toEqual([
-      expect.stringMatching(/^converged to minimum 0 at \(1, 1\), λ = 1002$/),
-      'still moving at the end: loss above the best minimum',
+      'Converged, by the minimum reached; darker = sooner (darkest: at once, lightest: at step 500):',
+      'minimum 0 at (1, 1), λ = 1002',
+      expect.stringMatching(/^still moving at the end; loss above the best minimum from .* \(darkest\) to /),
       'diverged',
       'not computed yet',
       'λ = sharpness: the largest eigenvalue of the Hessian at the minimum',

@@ -14,7 +14,7 @@ import { minimumColour } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { HEATMAP_MODES, cellColour } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
-import { caption } from '../../view/caption.ts';
+import { caption, paramLabel } from '../../view/caption.ts';
 import { heatmapLegend } from '../../view/legend.ts';
 import type { OverlayLine, Panel } from '../../view/panels.ts';
 import { panelSources } from '../../view/panels.ts';
@@ -54,8 +54,9 @@ function gradPointLabel(plan: Plan): string {
   return `where each step took its gradient: y, between ${plan.optimizer.id}'s average and its base sequence; the solid path is the average x it reports (eval())`;
 }
 
-function heatmapAxis(a: GridAxis | null | undefined): HeatmapAxis | null {
-  return a ? { label: a.param, min: a.min, max: a.max, scale: a.scale, count: a.count } : null;
+/** A grid axis as the heatmap draws it, labelled in words (view/caption.ts). */
+function heatmapAxis(a: GridAxis | null | undefined, plan: Plan | null): HeatmapAxis | null {
+  return a && plan ? { label: paramLabel(plan, a.param), min: a.min, max: a.max, scale: a.scale, count: a.count } : null;
 }
 
 export class BlApp extends LitElement {
@@ -300,8 +301,8 @@ export class BlApp extends LitElement {
           </div>
           <bl-heatmap
             .frame=${frame}
-            .xAxis=${this.heatmapAxisX(axes?.x)}
-            .yAxis=${this.heatmapAxisY(axes?.y)}
+            .xAxis=${this.heatmapAxisX(axes?.x, plan)}
+            .yAxis=${this.heatmapAxisY(axes?.y, plan)}
             .gpu=${ctl.heatmapGpu()}
             .overlay=${val.result?.overlay ?? null}
             .selected=${sel.selected}

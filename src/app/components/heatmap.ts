@@ -96,7 +96,7 @@ export class BlHeatmap extends LitElement {
     canvas.plot.hidden { visibility: hidden; }
     .legend { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; margin: 6px 0 0 ${MARGIN.left}px; }
     .swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin-right: 4px; }
-    .bar { display: inline-block; width: 64px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin: 0 4px; }
+    .bar { display: inline-block; width: 48px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin: 0 4px; }
     .note { color: #555; font-style: italic; }
     .dash { display: inline-block; width: 18px; border-top: 2px dashed; vertical-align: 3px; margin-right: 4px; }
   `;
@@ -145,7 +145,8 @@ export class BlHeatmap extends LitElement {
       if (it.kind === 'line') return html`<span><span class="dash" style="border-color:${it.colour}"></span>${it.label}</span>`;
       if (it.kind === 'note') return html`<span class="note">${it.label}</span>`;
       const stops = it.stops.map((c, k) => `${rgbCss(c)} ${(100 * k) / Math.max(1, it.stops.length - 1)}%`).join(',');
-      return html`<span>${it.label}: ${it.from}<span class="bar" style="background:linear-gradient(to right,${stops})"></span>${it.to}</span>`;
+      const bar = html`<span class="bar" style="background:linear-gradient(to right,${stops})"></span>`;
+      return it.from !== undefined && it.to !== undefined ? html`<span>${it.label}: ${it.from}${bar}${it.to}</span>` : html`<span>${bar}${it.label}</span>`;
     });
   }
 

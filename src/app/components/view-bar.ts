@@ -46,6 +46,7 @@ export class BlViewBar extends LitElement {
     :host { display: inline-flex; flex-wrap: wrap; gap: 6px; align-items: center; }
     button, select { font: inherit; padding: 3px 8px; }
     .group { display: inline-flex; gap: 4px; align-items: center; }
+    select[name='preset'] { max-width: 300px; }
   `;
 
   private act(detail: ViewAction): void {
