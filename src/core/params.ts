@@ -10,16 +10,19 @@
 /**
  * Where sweeping a parameter shows its behaviour: the range a sweep axis over it starts at (the
  * app's first view of any entry, an axis moved to another parameter, optimiser or surface), linear
- * or log as a sweep axis is. Adam's lr is not SGD's: each entry states its own. `per: 'steps'`
- * scales both ends by the run's `steps` (lengths counted in steps, e.g. a schedule's T_max); integer
- * parameters round them. Resolved for a spec by `typicalRange` (core/typical.ts), which
- * tests/unit/typical.test.ts checks for every sweepable path of every entry.
+ * or log as a sweep axis is. Adam's lr is not SGD's: each entry states its own. `per` makes the
+ * ends multiples of something the spec sets: `steps`, the run's length (lengths counted in steps,
+ * e.g. a schedule's T_max; integer parameters round them); `1/sharpness`, the inverse of the largest
+ * sharpness λ among the surface's known minima (an LR of plain gradient steps, whose stable values
+ * scale with 1/λ: SGD's lr·λ must stay below 2(1 + momentum) whatever the surface). Resolved for a
+ * spec by `typicalRange` (core/typical.ts), which tests/unit/typical.test.ts checks for every
+ * sweepable path of every entry.
  */
 export interface TypicalRange {
   readonly min: number;
   readonly max: number;
   readonly scale: 'linear' | 'log';
-  readonly per?: 'steps';
+  readonly per?: 'steps' | '1/sharpness';
 }
 
 /** A real or integer scalar. Integers are stored in f32 slots, exact up to 2^24. */

@@ -3,7 +3,7 @@
  * sweepable parameter states its range once, in its schema (`typical` on registry parameters and
  * run-level fields, see TypicalRange in params.ts); what depends on the rest of the spec is
  * resolved here: a start coordinate spans the surface's view along its axis, a length counted in
- * steps scales with the run's `steps`. The app moves an axis the user has not set by hand to this
+ * steps scales with the run's `steps`, a plain gradient step's LR with the surface's sharpness. The app moves an axis the user has not set by hand to this
  * range whenever its parameter, the optimiser or the surface changes, so that every first view of
  * an entry shows structure.
  */
@@ -32,6 +32,31 @@ function declared(ctx: TypicalContext, path: string): TypicalRange | 'surface-do
     default:
       return null;
   }
+}
+
+/** Largest sharpness among minima found for the last surface asked about (data-backed surfaces build data for it). */
+let sharpCache: { key: string; lambda: number } | null = null;
+
+/**
+ * The largest finite sharpness λ among the surface's known minima; 1 where it knows none (a
+ * saddle, a draft the surface cannot use), which makes a `1/sharpness` range its bare multiples.
+ */
+function sharpest(ctx: TypicalContext): number {
+  const key = JSON.stringify([ctx.surface.name, ctx.surface.params]);
+  if (sharpCache?.key === key) return sharpCache.lambda;
+  let lambda = 1;
+  const surface = findSurface(ctx.surface.name);
+  try {
+    if (surface) {
+      const data = surface.data?.(ctx.surface.params) ?? null;
+      const found = surface.minima(ctx.surface.params, data).map((m) => m.sharpness).filter((l) => Number.isFinite(l) && l > 0);
+      if (found.length > 0) lambda = Math.max(...found);
+    }
+  } catch {
+    // An unvalidated draft may hold values the surface cannot use.
+  }
+  sharpCache = { key, lambda };
+  return lambda;
 }
 
 /** The lowest and highest integers an allowed range holds. */
@@ -66,8 +91,12 @@ export function typicalRange(ctx: TypicalContext, path: string): AxisRange | nul
   const t = resolveParamPath(ctx, path);
   if (typeof t === 'string') return null;
   const steps = Number.isFinite(ctx.steps) && ctx.steps >= 1 ? ctx.steps : 1;
-  let min = d.per === 'steps' ? d.min * steps : d.min;
-  let max = d.per === 'steps' ? d.max * steps : d.max;
+  const unit = d.per === 'steps' ? steps : d.per === '1/sharpness' ? 1 / sharpest(ctx) : 1;
+  // Ends scaled by the surface's sharpness are rounded to two significant digits (Rosenbrock's
+  // λ = 1001.6 gives SGD 1e-5 … 0.01, not 9.98e-6 … 0.00998).
+  const tidy = (x: number): number => (d.per === '1/sharpness' ? Number(x.toPrecision(2)) : x);
+  let min = tidy(d.min * unit);
+  let max = tidy(d.max * unit);
   if (t.int) {
     const [lo, hi] = intBounds(t.range);
     min = Math.min(hi, Math.max(lo, Math.round(min)));

@@ -73,16 +73,16 @@ export class SpecController implements ReactiveController {
   init(): void {
     const st = this.history.start();
     const link = readLink(location.hash, DEFAULT_SPEC);
-    if (link.notices.length > 0) this.message.say(link.notices.join(' '));
     this.mode = link.mode ?? DEFAULT_MODE;
     this.handSet = new Set(st?.handSet ?? []);
     this.setSpec(link.spec ?? { ...DEFAULT_SPEC }, { immediate: true, record: 'replace' });
+    // Said after the run started (a new run clears the message line).
+    if (link.notices.length > 0) this.message.say(link.notices.join(' '));
   }
 
   /** Back or Forward (or a fragment typed by hand) arrived at `hash`. */
   private arrive(hash: string, st: EntryState | null): void {
     const link = readLink(hash, DEFAULT_SPEC);
-    if (link.notices.length > 0) this.message.say(link.notices.join(' '));
     this.mode = link.mode ?? DEFAULT_MODE;
     const handSet = new Set(st?.handSet ?? []);
     // An entry the app did not write gets its state (and its mended link) written now.
@@ -92,9 +92,10 @@ export class SpecController implements ReactiveController {
       this.handSet = handSet;
       if (record === 'replace') this.writeUrl('replace');
       this.host.requestUpdate();
-      return;
+    } else {
+      this.setSpec(spec, { immediate: true, record, handSet });
     }
-    this.setSpec(spec, { immediate: true, record, handSet });
+    if (link.notices.length > 0) this.message.say(link.notices.join(' '));
   }
 
   /** The fragment of the shown view: the spec, the colouring, and what other parts of the page keep there (the open study). */

@@ -4,7 +4,7 @@ import type { OptimizerDef, Round } from '../types.ts';
 import { lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
 
 const params = [
-  lrParam(1e-2, { min: 1e-5, max: 1e-2, scale: 'log' }),
+  lrParam(1e-2, { min: 1e-2, max: 10, scale: 'log', per: '1/sharpness' }),
   {
     key: 'lambd',
     kind: 'number',

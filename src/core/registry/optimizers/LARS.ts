@@ -6,7 +6,8 @@ import { lrParam, norm2, num, optimizerSlots, stateFields, stateSlots, weightDec
 const UNCHECKED = { min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY } as const;
 
 const params = [
-  lrParam(1.0, { min: 1e-2, max: 100, scale: 'log' }),
+  // Without weight decay or always_adapt (the defaults) no trust ratio applies: plain SGD steps, whose LR scales with 1/λ.
+  lrParam(1.0, { min: 1e-2, max: 10, scale: 'log', per: '1/sharpness' }),
   {
     key: 'momentum',
     kind: 'number',

@@ -16,7 +16,9 @@ import {
 } from './common.ts';
 
 const params = [
-  lrParam(1e-3, { min: 1e-4, max: 1, scale: 'log' }),
+  // Down to 1e-7: until the variance is tractable (rho_t <= 5) RAdam takes plain momentum steps
+  // lr·m_hat, scaled by the raw gradient, and on a steep surface only a small LR survives them.
+  lrParam(1e-3, { min: 1e-7, max: 1, scale: 'log' }),
   betasParam(),
   epsParam(1e-8, 'Added to sqrt(v) in the adaptive term sqrt(1 - beta2^t) / (sqrt(v) + eps).'),
   weightDecayParam(0, 'Weight decay: L2 term in the gradient, or p *= 1 - lr * weight_decay when decoupled.'),

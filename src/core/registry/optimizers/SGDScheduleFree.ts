@@ -19,7 +19,8 @@ import {
 } from './common.ts';
 
 const params = [
-  lrParam(1.0, { min: 1e-3, max: 10, scale: 'log' }),
+  // z takes plain gradient steps (z -= lr·g): its stable LRs scale with 1/λ, as SGD's.
+  lrParam(1.0, { min: 1e-2, max: 10, scale: 'log', per: '1/sharpness' }),
   {
     key: 'momentum',
     kind: 'number',
