@@ -5,7 +5,7 @@
  * view) and docs/img/app-figure.png (the figure the explorer exports), and prints the time from
  * page load to the first complete heatmap of the default view (median of five loads).
  *
- *   npx tsx scripts/screenshots.ts [--out docs/img] [--loads 5]
+ *   npx tsx scripts/screenshots.ts [--out docs/img] [--loads 5] [--time-only]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -68,6 +68,7 @@ async function main(): Promise<void> {
     }
     const sorted = [...times].sort((a, b) => a - b);
     console.log(`first complete heatmap after load (ms): ${times.map((t) => Math.round(t)).join(', ')}; median ${Math.round(sorted[sorted.length >> 1] ?? 0)}`);
+    if (process.argv.includes('--time-only')) return;
 
     // The first view, with a run clicked (its path on the contour plot).
     const page = await browser.newPage();

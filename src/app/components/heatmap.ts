@@ -9,7 +9,7 @@ import { rgbCss } from '../../view/colors.ts';
 import type { HeatmapFrame } from '../../view/frame.ts';
 import type { LegendItem } from '../../view/legend.ts';
 import type { OverlayLine } from '../../view/panels.ts';
-import { formatNumber, niceTicks } from '../../view/ticks.ts';
+import { niceTicks } from '../../view/ticks.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
 
