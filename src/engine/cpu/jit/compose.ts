@@ -185,9 +185,21 @@ export interface SpecialisedKernel {
 
 const cache = new Map<string, SpecialisedKernel | null>();
 const CACHE_SIZE = 16;
+/** The same plan object asks again for every slice of an in-process run: no key to build. */
+const byPlan = new WeakMap<Plan, { f32?: SpecialisedKernel | null; f64?: SpecialisedKernel | null }>();
 
 /** The plan's specialised kernel in this precision (cached), or null where the plan is not specialised. */
 export function specialisedKernel(plan: Plan, precision: Precision): SpecialisedKernel | null {
+  const mine = byPlan.get(plan) ?? {};
+  const hit = mine[precision];
+  if (hit !== undefined) return hit;
+  const k = lookup(plan, precision);
+  mine[precision] = k;
+  byPlan.set(plan, mine);
+  return k;
+}
+
+function lookup(plan: Plan, precision: Precision): SpecialisedKernel | null {
   const key = `${precision}|${JSON.stringify(specToJSON(plan.spec))}`;
   if (cache.has(key)) return cache.get(key) ?? null;
   let k: SpecialisedKernel | null;
