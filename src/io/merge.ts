@@ -3,8 +3,9 @@
  * from the same spec, engine and basinlab version and cover every run exactly once; the output's
  * format is its extension's, whatever the shards' formats.
  */
-import { resolve } from 'node:path';
-import { SpecError } from '../core/errors.ts';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { CancelledError, SpecError } from '../core/errors.ts';
 import { makePlan } from '../core/plan.ts';
 import type { Plan } from '../core/plan.ts';
 import { parseSpec } from '../core/spec.ts';
@@ -15,6 +16,7 @@ import { openResults } from './read.ts';
 import type { SinkOptions } from './sinks.ts';
 import { sinkFor } from './sinks.ts';
 import { shardsCovering } from './shards.ts';
+import { leftoverPartials } from './partials.ts';
 
 export interface MergeReport {
   readonly out: string;
@@ -170,9 +172,26 @@ export async function mergeShards(outPath: string, shardPaths: readonly string[]
   if (shardPaths.length === 0) throw new SpecError('', 'merge: no shard files given');
   formatOf(outPath, 'OUT');
   if (shardPaths.some((p) => resolve(p) === resolve(outPath))) throw new SpecError('', `merge: the output ${outPath} is also one of the shard files`);
+  const cancelled = (): void => {
+    if (opts.signal?.aborted) throw new CancelledError();
+  };
+  for (const p of shardPaths) {
+    // A shard whose run was killed left only its temporary file: say so rather than "no such file".
+    const left = existsSync(p) ? [] : leftoverPartials(p);
+    if (left.length > 0) {
+      throw new SpecError('', `${p}: no such file; only ${left.map((f) => basename(f.path)).join(', ')}, left by a run of it that did not finish (killed?): rerun that shard`);
+    }
+  }
   const files: ResultFile[] = [];
   try {
     for (const p of shardPaths) files.push(await openResults(p));
+    const unverifiable = files.filter((f) => f.checksum === null);
+    if (unverifiable.length > 0) {
+      throw new SpecError(
+        '',
+        `${unverifiable.map((f) => f.path).join(', ')}: no ${META.checksum} recorded (written by a basinlab without checksums, or altered): the data cannot be verified; rerun ${unverifiable.length > 1 ? 'those shards' : 'that shard'}`,
+      );
+    }
     checkSameSweep(files);
     const first = files[0] as ResultFile; // shardPaths is not empty
     const total = first.width * first.height;
@@ -186,6 +205,7 @@ export async function mergeShards(outPath: string, shardPaths: readonly string[]
         let next = f.firstRun;
         const end = f.firstRun + f.rows;
         for await (const c of f.chunks()) {
+          cancelled();
           if (c.begin !== next || c.begin + c.n > end) {
             throw new SpecError('', `${f.path}: rows for ${range(c.begin, c.begin + c.n)} where ${range(next, end)} were expected (corrupt file)`);
           }
