@@ -166,9 +166,16 @@ function rebuildPlan(file: ResultFile): { plan: Plan; meta: SinkMeta } {
  * Merges shard files (Parquet, Arrow or JSON, as recorded by a sink with a shard) into `outPath`,
  * written atomically in the format of its extension, value for value what the unsharded run writes.
  * Throws SpecError naming the files and run ranges when the shards do not belong together or do
- * not cover the sweep exactly once; nothing is written then.
+ * not cover the sweep exactly once, and naming the file when one records no checksum or its data
+ * does not match it (read.ts verifies it after a file's last chunk); CancelledError once
+ * `opts.signal` is aborted, up to the output's rename. Nothing is written then.
  */
-export async function mergeShards(outPath: string, shardPaths: readonly string[], opts: SinkOptions = {}): Promise<MergeReport> {
+export interface MergeOptions extends SinkOptions {
+  /** Runs written so far, of `total`, after each chunk. */
+  readonly onProgress?: (runs: number, total: number) => void;
+}
+
+export async function mergeShards(outPath: string, shardPaths: readonly string[], opts: MergeOptions = {}): Promise<MergeReport> {
   if (shardPaths.length === 0) throw new SpecError('', 'merge: no shard files given');
   formatOf(outPath, 'OUT');
   if (shardPaths.some((p) => resolve(p) === resolve(outPath))) throw new SpecError('', `merge: the output ${outPath} is also one of the shard files`);
@@ -199,6 +206,7 @@ export async function mergeShards(outPath: string, shardPaths: readonly string[]
     const { meta } = rebuildPlan(first);
 
     const sink = sinkFor(outPath, opts);
+    let written = 0;
     try {
       await sink.open(meta);
       for (const f of ordered) {
@@ -214,6 +222,8 @@ export async function mergeShards(outPath: string, shardPaths: readonly string[]
           }
           await sink.write(c.begin, c.cols, c.n);
           next += c.n;
+          written += c.n;
+          opts.onProgress?.(written, total);
         }
         if (next !== end) throw new SpecError('', `${f.path}: holds ${range(f.firstRun, next)} but its metadata says ${range(f.firstRun, end)} (truncated file)`);
       }

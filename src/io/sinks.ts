@@ -22,10 +22,12 @@ import type { FileFormat, SinkMeta } from './format.ts';
 import { META, VERSION, checkSinkMeta, fileMetadata, formatOf, shardInfo } from './format.ts';
 import { ResultChecksum } from './checksum.ts';
 import { partialPath, trackTemp, untrackTemp, writeFailure } from './partials.ts';
+import { writeAll } from './text-file.ts';
 
 export type { SinkMeta } from './format.ts';
 export { sinkMeta } from './format.ts';
 export { columnsView } from '../core/results.ts';
+export { writeAll } from './text-file.ts';
 
 export interface ResultSink {
   open(meta: SinkMeta): Promise<void>;
@@ -116,15 +118,6 @@ export async function writeColumnsFile(
 
 // ---------------------------------------------------------------------------------------------
 
-/** Writes every byte: a FileHandle write may be partial. */
-export async function writeAll(fh: FileHandle, data: Uint8Array | string): Promise<void> {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  let off = 0;
-  while (off < bytes.byteLength) {
-    const { bytesWritten } = await fh.write(bytes, off, bytes.byteLength - off);
-    off += bytesWritten;
-  }
-}
 
 type State = 'new' | 'open' | 'closed' | 'aborted';
 
