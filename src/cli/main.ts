@@ -93,8 +93,8 @@ export async function runSweep(
 ): Promise<void> {
   const spec = loadSpec(specPath);
   if (o.out !== undefined) {
-    formatOf(o.out);
     checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
+    formatOf(o.out);
   }
   const plan = makePlan(spec);
   const mark = checkFloat32(plan, [o.engine], o.acceptFloat32 ?? false);
@@ -218,8 +218,8 @@ async function runTrajectoryCommand(
 ): Promise<void> {
   const spec = loadSpec(specPath);
   if (o.out !== undefined) {
-    outFormat(o.out, ['json']);
     checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
+    outFormat(o.out, ['json']);
   }
   const plan = makePlan(spec);
   checkFloat32(plan, [o.engine], true);
@@ -252,7 +252,7 @@ async function runTrajectoryCommand(
 /**
  * Refuses, before any engine starts, a trajectory request of more points than the engines record
  * (MAX_TRAJECTORY_POINTS: runs x points per run), naming the smallest --every that fits. The
- * engines hold every point in memory (about 130 bytes a point on cpu, 240 on gpu, measured).
+ * engines hold every point in memory (over 100 bytes a point on cpu, 240 on gpu, measured).
  */
 function checkTrajectorySize(runs: number, steps: number, every: number): void {
   const total = (k: number): number => runs * pointCount(steps, Math.min(k, steps));
@@ -287,8 +287,8 @@ function pairLine(p: PairReport): string {
 async function runValidate(specPath: string, o: { out?: string; workers?: number; quiet?: boolean }): Promise<boolean> {
   const spec = loadSpec(specPath);
   if (o.out !== undefined) {
-    outFormat(o.out, ['json']);
     checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
+    outFormat(o.out, ['json']);
   }
   const plan = makePlan(spec);
   // Validation compares the float32 engines with float64: a plan float32 cannot hold is refused.
@@ -361,8 +361,8 @@ export function buildProgram(): Command {
     .argument('<shards...>', 'the shard files (.parquet, .arrow or .json), in any order')
     .option('-q, --quiet', 'no progress or summary')
     .action(async (out: string, shards: string[], o: { quiet?: boolean }) => {
-      formatOf(out, 'OUT');
       checkOutputFile('OUT', out, shards.map((p) => ({ path: p, what: 'the shard' })));
+      formatOf(out, 'OUT');
       noteLeftovers(out);
       const { mergeShards } = await import('../io/merge.ts');
       const bar = progressBar(`merge into ${out}`, o.quiet ?? false);

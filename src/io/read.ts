@@ -147,10 +147,24 @@ function describe(path: string, format: FileFormat, metadata: ReadonlyMap<string
 async function* verified(file: Omit<ResultFile, 'chunks' | 'close'>, chunks: AsyncGenerator<ResultChunk>): AsyncGenerator<ResultChunk> {
   const sum = new ResultChecksum({ spec: file.spec, engine: file.engine, firstRun: file.firstRun, runs: file.rows, columns: file.columns });
   let rows = 0;
-  for await (const c of chunks) {
-    sum.update(c.cols, c.n);
-    rows += c.n;
-    yield c;
+  try {
+    for (;;) {
+      let r: IteratorResult<ResultChunk>;
+      try {
+        r = await chunks.next();
+      } catch (e) {
+        // A decoder's own error (a damaged page, a bad length) says nothing of which file it was.
+        if (e instanceof SpecError) throw e;
+        fail(file.path, `cannot read its rows (corrupt file?): ${(e as Error).message}`);
+      }
+      if (r.done) break;
+      sum.update(r.value.cols, r.value.n);
+      rows += r.value.n;
+      yield r.value;
+    }
+  } finally {
+    // A reader that stopped early (or failed) lets the file's own generator end too.
+    await chunks.return(undefined).catch(() => undefined);
   }
   if (file.checksum === null || rows !== file.rows) return;
   if (sum.digest() !== file.checksum) {
