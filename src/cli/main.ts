@@ -24,7 +24,7 @@ import { parseShardFlag, shardFromEnv, shardRange } from '../io/shards.ts';
 import { writeFileAtomically } from '../io/text-file.ts';
 import { checkOutputDir, checkOutputFile, noteLeftovers, workerCount } from './outputs.ts';
 import { formatRate, progressBar } from './progress.ts';
-import { interruptSignal, receivedSignal, reportInterrupt } from './signals.ts';
+import { exitNow, interruptSignal, receivedSignal, reportInterrupt } from './signals.ts';
 import { runStudyCommand, studyNames } from './study.ts';
 import { summarize } from './summary.ts';
 import { trajectoryDocument } from './trajectory-doc.ts';
@@ -448,9 +448,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    // Whatever the stopped work threw on its way out, the user asked it to stop.
+    // Whatever the stopped work threw on its way out, the user asked it to stop. The clean-up is
+    // done: exit now rather than when the event loop drains, whose teardown restores the default
+    // signal actions (a second Ctrl-C arriving then would kill the process instead of exit 130).
     const sig = receivedSignal();
-    if (sig) return reportInterrupt(sig);
+    if (sig) exitNow(reportInterrupt(sig));
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof SpecErrors) {
       for (const err of e.errors) process.stderr.write(`basinlab: invalid spec: ${err.message}\n`);

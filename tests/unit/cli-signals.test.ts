@@ -167,6 +167,22 @@ describe('merge, stopped', () => {
   });
 });
 
+describe('study, stopped', () => {
+  const cases: [string, RegExp, 'SIGINT' | 'SIGTERM'][] = [
+    ['SIGTERM during its first sweep', /: \d+%$/, 'SIGTERM'],
+    ['SIGINT while its figures are drawn and written (after the last sweep)', /LR x SAM rho: 100%$/, 'SIGINT'],
+  ];
+  for (const [name, at, sig] of cases) {
+    it(`by ${name}: no figure or data file, no partial`, async () => {
+      const dir = freshDir();
+      const out = join(dir, 'study');
+      const r = await runAndSignal(['study', 'flat-vs-sharp', '--quick', '--engine', 'cpu', '--out', out], at, [sig]);
+      expectStopped(r, sig, dir, join(out, 'flat-vs-sharp.json'));
+      expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
+    });
+  }
+});
+
 describe('a closed stdout (| head) ends the process quietly', () => {
   const dir = freshDir();
   const cases: [string, string][] = [
