@@ -258,7 +258,10 @@ function checkTrajectorySize(runs: number, steps: number, every: number): void {
   const total = (k: number): number => runs * pointCount(steps, Math.min(k, steps));
   if (total(every) <= MAX_TRAJECTORY_POINTS) return;
   if (total(steps) > MAX_TRAJECTORY_POINTS) {
-    throw new SpecError('--runs', `${runs} runs are more than the ${MAX_TRAJECTORY_POINTS} points one trajectory request may record hold even at 2 points a run; record at most ${Math.floor(MAX_TRAJECTORY_POINTS / 2)} runs a request`);
+    throw new SpecError(
+      '--runs',
+      `${runs} runs x 2 points (the fewest a run records: its start and its last step) is more than the ${MAX_TRAJECTORY_POINTS} points one trajectory request may record; record at most ${Math.floor(MAX_TRAJECTORY_POINTS / 2)} runs a request`,
+    );
   }
   let lo = every;
   let hi = steps;

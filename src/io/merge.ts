@@ -162,6 +162,11 @@ function rebuildPlan(file: ResultFile): { plan: Plan; meta: SinkMeta } {
   return { plan, meta };
 }
 
+export interface MergeOptions extends SinkOptions {
+  /** Runs written so far, of `total`, after each chunk. */
+  readonly onProgress?: (runs: number, total: number) => void;
+}
+
 /**
  * Merges shard files (Parquet, Arrow or JSON, as recorded by a sink with a shard) into `outPath`,
  * written atomically in the format of its extension, value for value what the unsharded run writes.
@@ -170,11 +175,6 @@ function rebuildPlan(file: ResultFile): { plan: Plan; meta: SinkMeta } {
  * does not match it (read.ts verifies it after a file's last chunk); CancelledError once
  * `opts.signal` is aborted, up to the output's rename. Nothing is written then.
  */
-export interface MergeOptions extends SinkOptions {
-  /** Runs written so far, of `total`, after each chunk. */
-  readonly onProgress?: (runs: number, total: number) => void;
-}
-
 export async function mergeShards(outPath: string, shardPaths: readonly string[], opts: MergeOptions = {}): Promise<MergeReport> {
   if (shardPaths.length === 0) throw new SpecError('', 'merge: no shard files given');
   formatOf(outPath, 'OUT');
