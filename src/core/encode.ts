@@ -34,6 +34,8 @@ export interface DocumentHead {
   readonly meta: Readonly<Record<string, string | number>>;
   /** Set for a shard's document. */
   readonly shard: ShardInfo | null;
+  /** The data's checksum (`sha256:<hex>`, src/io/checksum.ts), set by the file sinks. */
+  readonly checksum?: string;
   readonly width: number;
   readonly height: number;
   readonly params: readonly string[];
@@ -99,6 +101,7 @@ export function jsonLayout(head: DocumentHead, points: readonly string[], column
     `"meta":${JSON.stringify(head.meta)},\n`,
   ];
   if (head.shard) out.push(`"shard":${JSON.stringify(head.shard)},\n`);
+  if (head.checksum !== undefined) out.push(`"checksum":${JSON.stringify(head.checksum)},\n`);
   out.push(
     `"width":${head.width},\n"height":${head.height},\n`,
     `"params":${JSON.stringify(head.params)},\n`,

@@ -64,23 +64,32 @@ function finite(a: ArrayLike<number>): (number | null)[] {
   return Array.from(a, (v) => (Number.isFinite(v) ? v : null));
 }
 
+/** A field of a path's JSON: a per-point array (written with non-finite values as null) or a plain value. */
+export type TrajectoryField = readonly [key: string, value: Int32Array | FloatColumn | number | boolean | null | Readonly<Record<string, number>>];
+
 /**
- * A path as the JSON the CLI writes (keys documented in the README): the run, its sweep
- * coordinates, `steps`, `x`, `y`, `loss` (one per recorded point), `lr` (and `momentum`, `grad_x`,
- * `grad_y` where present; one per point after the start), `diverged` and `diverged_at`.
+ * A path's JSON fields, in order (keys documented in the README): the run, its sweep coordinates,
+ * `steps`, `x`, `y`, `loss` (one per recorded point), `lr` (and `momentum`, `grad_x`, `grad_y`
+ * where present; one per point after the start), `diverged` and `diverged_at`. The arrays are the
+ * engine's own, so a writer can stream them (the CLI does) instead of building the text whole.
  */
+export function trajectoryFields(t: Trajectory, coords: Readonly<Record<string, number>>): TrajectoryField[] {
+  return [
+    ['run', t.run],
+    ['coords', coords],
+    ['steps', t.steps],
+    ['x', t.x],
+    ['y', t.y],
+    ['loss', t.loss],
+    ['lr', t.lr],
+    ...(t.momentum ? [['momentum', t.momentum] as const] : []),
+    ...(t.gradAt ? [['grad_x', t.gradAt.x] as const, ['grad_y', t.gradAt.y] as const] : []),
+    ['diverged', t.diverged],
+    ['diverged_at', t.divergedAt],
+  ];
+}
+
+/** A path as a JSON value (trajectoryFields, arrays with non-finite values as null). */
 export function trajectoryJSON(t: Trajectory, coords: Readonly<Record<string, number>>): Record<string, unknown> {
-  return {
-    run: t.run,
-    coords,
-    steps: Array.from(t.steps),
-    x: finite(t.x),
-    y: finite(t.y),
-    loss: finite(t.loss),
-    lr: finite(t.lr),
-    ...(t.momentum ? { momentum: finite(t.momentum) } : {}),
-    ...(t.gradAt ? { grad_x: finite(t.gradAt.x), grad_y: finite(t.gradAt.y) } : {}),
-    diverged: t.diverged,
-    diverged_at: t.divergedAt,
-  };
+  return Object.fromEntries(trajectoryFields(t, coords).map(([k, v]) => [k, ArrayBuffer.isView(v) ? finite(v) : v]));
 }

@@ -109,6 +109,8 @@ export const META = {
   bound: 'basinlab.bound',
   version: 'basinlab.version',
   shard: 'basinlab.shard',
+  /** The data's checksum (src/io/checksum.ts), known only when the file is complete: not in fileMetadata. */
+  checksum: 'basinlab.checksum',
 } as const;
 
 /** Key-value metadata of a Parquet or Arrow file, in a fixed order. */

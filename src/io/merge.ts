@@ -3,8 +3,9 @@
  * from the same spec, engine and basinlab version and cover every run exactly once; the output's
  * format is its extension's, whatever the shards' formats.
  */
-import { resolve } from 'node:path';
-import { SpecError } from '../core/errors.ts';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { CancelledError, SpecError } from '../core/errors.ts';
 import { makePlan } from '../core/plan.ts';
 import type { Plan } from '../core/plan.ts';
 import { parseSpec } from '../core/spec.ts';
@@ -15,6 +16,7 @@ import { openResults } from './read.ts';
 import type { SinkOptions } from './sinks.ts';
 import { sinkFor } from './sinks.ts';
 import { shardsCovering } from './shards.ts';
+import { leftoverPartials } from './partials.ts';
 
 export interface MergeReport {
   readonly out: string;
@@ -160,19 +162,43 @@ function rebuildPlan(file: ResultFile): { plan: Plan; meta: SinkMeta } {
   return { plan, meta };
 }
 
+export interface MergeOptions extends SinkOptions {
+  /** Runs written so far, of `total`, after each chunk. */
+  readonly onProgress?: (runs: number, total: number) => void;
+}
+
 /**
  * Merges shard files (Parquet, Arrow or JSON, as recorded by a sink with a shard) into `outPath`,
  * written atomically in the format of its extension, value for value what the unsharded run writes.
  * Throws SpecError naming the files and run ranges when the shards do not belong together or do
- * not cover the sweep exactly once; nothing is written then.
+ * not cover the sweep exactly once, and naming the file when one records no checksum or its data
+ * does not match it (read.ts verifies it after a file's last chunk); CancelledError once
+ * `opts.signal` is aborted, up to the output's rename. Nothing is written then.
  */
-export async function mergeShards(outPath: string, shardPaths: readonly string[], opts: SinkOptions = {}): Promise<MergeReport> {
+export async function mergeShards(outPath: string, shardPaths: readonly string[], opts: MergeOptions = {}): Promise<MergeReport> {
   if (shardPaths.length === 0) throw new SpecError('', 'merge: no shard files given');
   formatOf(outPath, 'OUT');
   if (shardPaths.some((p) => resolve(p) === resolve(outPath))) throw new SpecError('', `merge: the output ${outPath} is also one of the shard files`);
+  const cancelled = (): void => {
+    if (opts.signal?.aborted) throw new CancelledError();
+  };
+  for (const p of shardPaths) {
+    // A shard whose run was killed left only its temporary file: say so rather than "no such file".
+    const left = existsSync(p) ? [] : leftoverPartials(p);
+    if (left.length > 0) {
+      throw new SpecError('', `${p}: no such file; only ${left.map((f) => basename(f.path)).join(', ')}, left by a run of it that did not finish (killed?): rerun that shard`);
+    }
+  }
   const files: ResultFile[] = [];
   try {
     for (const p of shardPaths) files.push(await openResults(p));
+    const unverifiable = files.filter((f) => f.checksum === null);
+    if (unverifiable.length > 0) {
+      throw new SpecError(
+        '',
+        `${unverifiable.map((f) => f.path).join(', ')}: no ${META.checksum} recorded (written by a basinlab without checksums, or altered): the data cannot be verified; rerun ${unverifiable.length > 1 ? 'those shards' : 'that shard'}`,
+      );
+    }
     checkSameSweep(files);
     const first = files[0] as ResultFile; // shardPaths is not empty
     const total = first.width * first.height;
@@ -180,12 +206,14 @@ export async function mergeShards(outPath: string, shardPaths: readonly string[]
     const { meta } = rebuildPlan(first);
 
     const sink = sinkFor(outPath, opts);
+    let written = 0;
     try {
       await sink.open(meta);
       for (const f of ordered) {
         let next = f.firstRun;
         const end = f.firstRun + f.rows;
         for await (const c of f.chunks()) {
+          cancelled();
           if (c.begin !== next || c.begin + c.n > end) {
             throw new SpecError('', `${f.path}: rows for ${range(c.begin, c.begin + c.n)} where ${range(next, end)} were expected (corrupt file)`);
           }
@@ -194,6 +222,8 @@ export async function mergeShards(outPath: string, shardPaths: readonly string[]
           }
           await sink.write(c.begin, c.cols, c.n);
           next += c.n;
+          written += c.n;
+          opts.onProgress?.(written, total);
         }
         if (next !== end) throw new SpecError('', `${f.path}: holds ${range(f.firstRun, next)} but its metadata says ${range(f.firstRun, end)} (truncated file)`);
       }

@@ -20,6 +20,7 @@ import type { ColumnDef, ColumnKind, ColumnType, EngineName, ResultColumns } fro
 import { BASE_COLUMNS, allColumns, allocateColumns, columnOf, copyColumns } from '../core/results.ts';
 import type { FileFormat, Precision, ShardInfo } from './format.ts';
 import { META, formatOf, precisionOf } from './format.ts';
+import { ResultChecksum } from './checksum.ts';
 
 export interface ResultChunk {
   /** Global index of the chunk's first run. */
@@ -52,6 +53,12 @@ export interface ResultFile {
   readonly firstRun: number;
   /** The result columns the file holds (each chunk's `cols`), in the derivation's order. */
   readonly columns: readonly ColumnDef[];
+  /** The data's checksum as recorded (`basinlab.checksum`), or null for a file without one. */
+  readonly checksum: string | null;
+  /**
+   * The rows, chunk by chunk in run order. When the file records a checksum and all its rows were
+   * read, the last step checks them against it and throws SpecError naming the file on a mismatch.
+   */
   chunks(): AsyncGenerator<ResultChunk>;
   close(): Promise<void>;
 }
@@ -129,7 +136,41 @@ function describe(path: string, format: FileFormat, metadata: ReadonlyMap<string
     fail(path, `holds ${stored} rows, not the ${width} × ${height} runs of its sweep, and records no ${META.shard} range`);
   }
   const rows = shard ? shard.runs : width * height;
-  return { path, format, metadata, spec, engine, precision, width, height, rows, shard, firstRun: shard ? shard.firstRun : 0 };
+  const checksum = metadata.get(META.checksum) ?? null;
+  return { path, format, metadata, spec, engine, precision, width, height, rows, shard, firstRun: shard ? shard.firstRun : 0, checksum };
+}
+
+/**
+ * A file's chunks, checked against its recorded checksum once the last one has been read (a reader
+ * that stops early, or a file with fewer rows than it promises, is left to its caller to judge).
+ */
+async function* verified(file: Omit<ResultFile, 'chunks' | 'close'>, chunks: AsyncGenerator<ResultChunk>): AsyncGenerator<ResultChunk> {
+  const sum = new ResultChecksum({ spec: file.spec, engine: file.engine, firstRun: file.firstRun, runs: file.rows, columns: file.columns });
+  let rows = 0;
+  try {
+    for (;;) {
+      let r: IteratorResult<ResultChunk>;
+      try {
+        r = await chunks.next();
+      } catch (e) {
+        // A decoder's own error (a damaged page, a bad length) says nothing of which file it was.
+        if (e instanceof SpecError) throw e;
+        fail(file.path, `cannot read its rows (corrupt file?): ${(e as Error).message}`);
+      }
+      if (r.done) break;
+      sum.update(r.value.cols, r.value.n);
+      rows += r.value.n;
+      yield r.value;
+    }
+  } finally {
+    // A reader that stopped early (or failed) lets the file's own generator end too.
+    await chunks.return(undefined).catch(() => undefined);
+  }
+  if (file.checksum === null || rows !== file.rows) return;
+  if (sum.digest() !== file.checksum) {
+    const what = file.shard ? `shard ${file.shard.k}/${file.shard.n}` : 'the sweep';
+    fail(file.path, `its data does not match the checksum it records (${META.checksum}): the file was corrupted after it was written; rerun ${what} to write it again`);
+  }
 }
 
 interface NumberColumn {
@@ -228,7 +269,8 @@ async function openParquet(path: string): Promise<ResultFile> {
       rowStart = rowEnd;
     }
   }
-  return { ...info, columns: resultCols, chunks, close: async () => undefined };
+  const described = { ...info, columns: resultCols };
+  return { ...described, chunks: () => verified(described, chunks()), close: async () => undefined };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,7 +307,8 @@ async function openArrow(path: string): Promise<ResultFile> {
         at += n;
       }
     }
-    return { ...info, columns: resultCols, chunks, close: () => handle.close() };
+    const file = { ...info, columns: resultCols };
+    return { ...file, chunks: () => verified(file, chunks()), close: () => handle.close() };
   } catch (e) {
     await fh?.close().catch(() => undefined);
     if (e instanceof SpecError) throw e;
@@ -295,6 +338,7 @@ async function openJson(path: string): Promise<ResultFile> {
   metadata.set(META.radius, numText(o.radius));
   metadata.set(META.bound, numText(o.bound));
   if (o.shard !== undefined) metadata.set(META.shard, JSON.stringify(o.shard));
+  if (typeof o.checksum === 'string') metadata.set(META.checksum, o.checksum);
   const names = Object.keys(o).filter((k) => Array.isArray(o[k]));
   const first = BASE_COLUMNS[0].name;
   const rows = Array.isArray(o[first]) ? (o[first] as unknown[]).length : fail(path, `no array ${first}: not a basinlab result document`);
@@ -311,7 +355,8 @@ async function openJson(path: string): Promise<ResultFile> {
     for (let r = 0; r < rows; r++) run[r] = info.firstRun + r;
     if (rows > 0) yield { begin: info.firstRun, n: rows, run, cols };
   }
-  return { ...info, columns: resultCols, chunks, close: async () => undefined };
+  const file = { ...info, columns: resultCols };
+  return { ...file, chunks: () => verified(file, chunks()), close: async () => undefined };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -83,6 +83,8 @@ export class CpuEngine implements Engine {
       opts.onProgress?.({ done: (end - r0) * steps, total: (r1 - r0) * steps, runsReady: end - r0, ...(cols ? { columns: cols } : {}) });
       await yieldToEventLoop();
     }
+    // A cancellation during the last slice (or its hand-over) is honoured too.
+    if (opts.signal?.aborted) throw new CancelledError();
   }
 
   private ensurePool(n: number): WorkerHandle[] {

@@ -454,6 +454,9 @@ export class GpuEngine implements Engine {
           s0 = s1;
         }
         if (pending) await pending;
+        // The last submit of a chunk can take a second: a cancellation during it is honoured
+        // here, and after the chunk's hand-over, not only between submits.
+        if (opts.signal?.aborted) throw new CancelledError();
         if (pipelines.classify) {
           await p.readback.mapAsync(GPUMapMode.READ, 0, n * RunResult.size);
           this.checkHealth();
@@ -463,6 +466,7 @@ export class GpuEngine implements Engine {
           p.readback.unmap();
           if (chunkCols) await opts.onChunk?.(begin, chunkCols, n);
         }
+        if (opts.signal?.aborted) throw new CancelledError();
         opts.onProgress?.({ done: (begin + n - r0) * steps, total, runsReady: begin + n - r0, ...progressCols });
       }
       if (keep) {
