@@ -9,7 +9,7 @@
  * values as NaN, Infinity and -Infinity (read as numbers by DuckDB, pandas, polars and Number());
  * JSON has no such numbers and writes them as null (`diverged` says which runs left the bound).
  */
-import type { ColumnDef, EngineName, ResultColumns, TableColumn } from './columns.ts';
+import type { ColumnDef, EngineName, AnyColumns, ResultColumns, TableColumn } from './columns.ts';
 import { checkColumns, columnOf, precisionOf, resultColumns, tableColumns } from './columns.ts';
 import type { Plan } from './plan.ts';
 import { sweepValue } from './plan.ts';
@@ -158,7 +158,7 @@ export function csvHeader(columns: readonly TableColumn[]): string {
  * CSV lines (tableColumns' columns, in order) of runs [begin, end), in blocks of at most TEXT_ROWS
  * lines, each ending in a newline. Row `r - colsFirstRun` of `cols` holds run r.
  */
-export function* csvBlocks(plan: Plan, columns: readonly ColumnDef[], cols: ResultColumns, colsFirstRun: number, begin: number, end: number): Generator<string> {
+export function* csvBlocks(plan: Plan, columns: readonly ColumnDef[], cols: AnyColumns, colsFirstRun: number, begin: number, end: number): Generator<string> {
   const arrays = columns.map((c) => {
     const a = columnOf(cols, c.name);
     if (!a) throw new Error(`no column ${c.name} to write`);

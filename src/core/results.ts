@@ -2,15 +2,18 @@
  * Results: one columnar format for every engine. The columns a plan produces are derived in
  * columns.ts (re-exported here); text output (JSON, CSV) is encoded in encode.ts.
  */
-import type { ResultColumns, EngineName } from './columns.ts';
+import type { ColumnSource, EngineName, NetColumns, ResultColumns } from './columns.ts';
+import type { NetPlan } from './network/plan.ts';
 import { writeCSV, writeJSON } from './encode.ts';
 import type { Plan } from './plan.ts';
 import type { Minimum } from './registry/index.ts';
-import type { Spec } from './spec.ts';
+import type { AnySpec, NetSpec, Spec } from './spec.ts';
+import { findDataSet } from './data/index.ts';
 
 export * from './columns.ts';
 
 export interface Results extends ResultColumns {
+  readonly problem: 'surface';
   readonly spec: Spec;
   readonly engine: EngineName;
   readonly width: number;
@@ -29,6 +32,7 @@ export interface Results extends ResultColumns {
 export function makeResults(plan: Plan, engine: EngineName, cols: ResultColumns, meta: Record<string, string | number>): Results {
   return {
     ...cols,
+    problem: 'surface',
     spec: plan.spec,
     engine,
     width: plan.width,
@@ -55,4 +59,44 @@ export function writeResultsJSON(res: Results, plan: Plan | null, write: (chunk:
 /** CSV: one row per run with its index, grid indices, swept values and every result column. */
 export function writeResultsCSV(res: Results, plan: Plan, write: (chunk: string) => void): void {
   writeCSV(res, plan, write);
+}
+
+/** A network sweep's results: the network columns (NET_BASE_COLUMNS) and what locates each run. */
+export interface NetResults extends NetColumns {
+  readonly problem: 'network';
+  readonly spec: NetSpec;
+  readonly engine: EngineName;
+  readonly width: number;
+  readonly height: number;
+  readonly xValues: Float64Array;
+  readonly yValues: Float64Array;
+  /** Swept parameter paths, in sweep order. */
+  readonly params: readonly string[];
+  /** The model's parameter count and the data set's split sizes. */
+  readonly network: { readonly params: number; readonly train: number; readonly test: number; readonly loss: string };
+  readonly meta: Readonly<Record<string, string | number>>;
+}
+
+export type AnyResults = Results | NetResults;
+
+export function makeNetResults(plan: NetPlan, engine: EngineName, cols: NetColumns, meta: Record<string, string | number>): NetResults {
+  return {
+    ...cols,
+    problem: 'network',
+    spec: plan.spec,
+    engine,
+    width: plan.width,
+    height: plan.height,
+    xValues: plan.xValues,
+    yValues: plan.yValues,
+    params: plan.dims.map((d) => d.path),
+    network: { params: plan.layout.params, train: plan.data.train.n, test: plan.data.test.n, loss: plan.loss },
+    meta,
+  };
+}
+
+/** What decides a spec's columns: its kind, SWA, and for networks whether the data set classifies. */
+export function columnSourceOf(spec: AnySpec): ColumnSource {
+  if (spec.problem === 'surface') return spec;
+  return { problem: 'network', swa: spec.swa, classification: findDataSet(spec.data.name)?.task === 'classification' };
 }

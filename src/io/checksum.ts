@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
-import type { AnyColumn, ColumnDef, ResultColumns } from '../core/results.ts';
+import type { AnyColumn, ColumnDef, AnyColumns } from '../core/results.ts';
 import { columnOf } from '../core/results.ts';
 
 export const CHECKSUM_PREFIX = 'sha256:';
@@ -61,7 +61,7 @@ export class ResultChecksum {
   }
 
   /** The next n runs' values (row r of each column is run firstRun + rows-so-far + r). */
-  update(cols: ResultColumns, n: number): void {
+  update(cols: AnyColumns, n: number): void {
     this.scope.columns.forEach((d, k) => {
       const c = columnOf(cols, d.name);
       if (!c) throw new Error(`checksum: no column ${d.name}`);

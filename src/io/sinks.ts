@@ -16,8 +16,8 @@ import type { ColumnSource } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
 import { CancelledError } from '../core/errors.ts';
 import { coordinateColumns, csvBlocks, csvHeader, jsonBlocks, jsonLayout, paramValues, pointKeys } from '../core/encode.ts';
-import type { AnyColumn, ColumnType, ResultColumns, TableColumn } from '../core/results.ts';
-import { allocateColumns, checkColumns, columnOf, columnsView, presentFields, tableColumns } from '../core/results.ts';
+import type { AnyColumn, ColumnType, AnyColumns, TableColumn } from '../core/results.ts';
+import { allocateColumns, checkColumns, columnOf, columnsView, presentFields, rowCount, tableColumns } from '../core/results.ts';
 import type { FileFormat, SinkMeta } from './format.ts';
 import { META, VERSION, checkSinkMeta, fileMetadata, formatOf, shardInfo } from './format.ts';
 import { ResultChecksum } from './checksum.ts';
@@ -36,7 +36,7 @@ export interface ResultSink {
    * Chunks arrive in increasing order, each run exactly once, starting at meta.firstRun. Columns may
    * be longer than n (a reused buffer); only their first n rows are read, before the promise settles.
    */
-  write(begin: number, cols: ResultColumns, n: number): Promise<void>;
+  write(begin: number, cols: AnyColumns, n: number): Promise<void>;
   /**
    * Finalises the file (recording the data's checksum) and renames it to its final name. Throws if
    * some runs were never written, or with CancelledError (the file removed) if the sink's signal
@@ -93,13 +93,13 @@ export const DEFAULT_ROW_GROUP_ROWS = 1 << 17;
 export async function writeColumnsFile(
   path: string,
   meta: SinkMeta,
-  cols: ResultColumns,
+  cols: AnyColumns,
   opts: SinkOptions & { readonly colsFirstRun?: number; readonly close?: CloseInfo } = {},
 ): Promise<void> {
   const at = opts.colsFirstRun ?? 0;
   const end = meta.firstRun + meta.runs;
-  if (meta.firstRun < at || end - at > cols.basin.length) {
-    throw new Error(`columns hold runs [${at}, ${at + cols.basin.length}), not all of [${meta.firstRun}, ${end})`);
+  if (meta.firstRun < at || end - at > rowCount(cols)) {
+    throw new Error(`columns hold runs [${at}, ${at + rowCount(cols)}), not all of [${meta.firstRun}, ${end})`);
   }
   const sink = sinkFor(path, opts);
   const step = opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
@@ -175,7 +175,7 @@ abstract class FileSink implements ResultSink {
     });
   }
 
-  async write(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  async write(begin: number, cols: AnyColumns, n: number): Promise<void> {
     if (this.state !== 'open') throw new Error(`${this.path}: write on a sink that is ${this.state === 'new' ? 'not open' : this.state}`);
     if (begin !== this.next) {
       throw new Error(`${this.path}: chunk starts at run ${begin}, expected run ${this.next} (chunks must arrive in order, each run once)`);
@@ -260,7 +260,7 @@ abstract class FileSink implements ResultSink {
 
   /** After the temp file is created. */
   protected abstract start(): Promise<void>;
-  protected abstract append(begin: number, cols: ResultColumns, n: number): Promise<void>;
+  protected abstract append(begin: number, cols: AnyColumns, n: number): Promise<void>;
   /** Before the temp file is synced, closed and renamed; `checksum` is the data's (ResultChecksum). */
   protected abstract finish(info: CloseInfo, checksum: string): Promise<void>;
   /** Removes any other temporary files. */
@@ -271,7 +271,7 @@ abstract class FileSink implements ResultSink {
 
 /** Collects chunks into fixed-size groups (Parquet row groups, Arrow record batches). */
 class Staging {
-  readonly cols: ResultColumns;
+  readonly cols: AnyColumns;
   count = 0;
   start = 0;
 
@@ -283,7 +283,7 @@ class Staging {
   }
 
   /** Copies the chunk in, calling `emit` each time the staging area fills. */
-  async push(begin: number, cols: ResultColumns, n: number, emit: (start: number, cols: ResultColumns, count: number) => Promise<void>): Promise<void> {
+  async push(begin: number, cols: AnyColumns, n: number, emit: (start: number, cols: AnyColumns, count: number) => Promise<void>): Promise<void> {
     let done = 0;
     while (done < n) {
       if (this.count === 0) this.start = begin + done;
@@ -297,7 +297,7 @@ class Staging {
     }
   }
 
-  async flush(emit: (start: number, cols: ResultColumns, count: number) => Promise<void>): Promise<void> {
+  async flush(emit: (start: number, cols: AnyColumns, count: number) => Promise<void>): Promise<void> {
     if (this.count === 0) return;
     const count = this.count;
     this.count = 0;
@@ -321,7 +321,7 @@ function booleans(a: Uint8Array, n: number): boolean[] {
  * Each table column's first n values for runs [begin, begin + n), in tableColumns' order: the
  * coordinates computed from the plan, the results taken from `cols` (views, not copies).
  */
-function tableData(meta: SinkMeta, defs: readonly TableColumn[], begin: number, cols: ResultColumns, n: number): AnyColumn[] {
+function tableData(meta: SinkMeta, defs: readonly TableColumn[], begin: number, cols: AnyColumns, n: number): AnyColumn[] {
   const coord = coordinateColumns(meta.plan, begin, n);
   const coords: AnyColumn[] = [coord.run, coord.i, coord.j, ...coord.params];
   return defs.map((d, k) => {
@@ -373,7 +373,7 @@ class ParquetSink extends FileSink {
     await this.drain();
   }
 
-  protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  protected async append(begin: number, cols: AnyColumns, n: number): Promise<void> {
     await this.stagingArea().push(begin, cols, n, (s, c, k) => this.rowGroup(s, c, k));
   }
 
@@ -385,7 +385,7 @@ class ParquetSink extends FileSink {
     await this.drain();
   }
 
-  private async rowGroup(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  private async rowGroup(begin: number, cols: AnyColumns, n: number): Promise<void> {
     const data = tableData(this.meta, this.defs, begin, cols, n);
     const columnData: ColumnSource[] = this.defs.map((d, k) => {
       const col = data[k] as AnyColumn;
@@ -486,7 +486,7 @@ class ArrowSink extends FileSink {
     await this.drain(false);
   }
 
-  protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  protected async append(begin: number, cols: AnyColumns, n: number): Promise<void> {
     await this.stagingArea().push(begin, cols, n, (s, c, k) => this.batch(s, c, k));
   }
 
@@ -501,7 +501,7 @@ class ArrowSink extends FileSink {
     await this.drain(true);
   }
 
-  private async batch(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  private async batch(begin: number, cols: AnyColumns, n: number): Promise<void> {
     const schema = this.schema;
     if (!schema) throw new Error(`${this.path}: sink is not open`);
     const values = tableData(this.meta, this.defs, begin, cols, n);
@@ -563,7 +563,7 @@ class CsvSink extends FileSink {
     await writeAll(this.handle(), csvHeader(tableColumns(this.meta.plan, this.meta.precision)));
   }
 
-  protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  protected async append(begin: number, cols: AnyColumns, n: number): Promise<void> {
     for (const block of csvBlocks(this.meta.plan, this.meta.columns, cols, begin, begin, begin + n)) await writeAll(this.handle(), block);
   }
 
@@ -592,7 +592,7 @@ class JsonSink extends FileSink {
     }
   }
 
-  protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  protected async append(begin: number, cols: AnyColumns, n: number): Promise<void> {
     const m = this.meta;
     const arrays: [string, ArrayLike<number>][] = [];
     pointKeys(m.plan).forEach((p, d) => arrays.push([JsonSink.partKey('points', p), paramValues(m.plan, d, begin, n)]));

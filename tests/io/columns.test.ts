@@ -38,11 +38,13 @@ const SHARD_FORMATS: readonly FileFormat[] = ['parquet', 'arrow', 'json'];
  * How to turn each optional feature on. Typed over every feature OPTIONAL_COLUMNS names: a new
  * feature does not compile until it has an entry here, and then runs through everything below.
  */
-const ENABLE: { readonly [F in OptionalFeature]: Record<string, unknown> } = {
+const ENABLE: { readonly [F in SurfaceFeature]: Record<string, unknown> } = {
   swa: { swa: { start: 50, every: 3 } },
 };
 
-const FEATURES = OPTIONAL_COLUMNS.map((g) => g.feature);
+/** Features of surface specs (network columns run through the same sinks in tests/io/network-columns.test.ts). */
+type SurfaceFeature = (typeof OPTIONAL_COLUMNS)[number]['feature'];
+const FEATURES: readonly SurfaceFeature[] = OPTIONAL_COLUMNS.map((g) => g.feature);
 
 /** The sweeps each feature set is run on: a grid that diverges in places, a Sobol list sweep, and float64. */
 const SHAPES = [
@@ -62,7 +64,7 @@ interface Case {
 }
 
 /** No optional feature, each one alone, and all together (when there are several). */
-const featureSets: OptionalFeature[][] = [[], ...FEATURES.map((f) => [f]), ...(FEATURES.length > 1 ? [[...FEATURES]] : [])];
+const featureSets: SurfaceFeature[][] = [[], ...FEATURES.map((f) => [f]), ...(FEATURES.length > 1 ? [[...FEATURES]] : [])];
 
 const cases: Case[] = [];
 
