@@ -1107,7 +1107,11 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
   const opt = findOptimizer(spec.optimizer.name) as OptimizerDef;
   const groups = [spec.optimizer.params, ...spec.paramGroups.map((g) => ({ ...spec.optimizer.params, ...g.overrides }))];
   groups.forEach((values, i) => {
-    for (const msg of opt.validate?.(values) ?? []) failAt(rd, i === 0 ? 'optimizer' : `optimizer.param_groups.${i - 1}`, msg);
+    const at = i === 0 ? 'optimizer' : `optimizer.param_groups.${i - 1}`;
+    for (const msg of opt.validate?.(values) ?? []) failAt(rd, at, msg);
+    if (opt.perTensor?.(values) && (i === 0 || !opt.perTensor(spec.optimizer.params))) {
+      rd.fail(i === 0 ? 'optimizer.name' : at, `${opt.id}${values['caution'] === true ? ' with caution' : ''} reads each parameter tensor as a whole (a norm or a mean over it); on networks basinlab applies optimisers elementwise and does not run it yet — use it on a surface, or an elementwise optimiser`);
+    }
   });
   const ctx = { steps: spec.steps, optimizer: opt };
   if (spec.schedule) {
