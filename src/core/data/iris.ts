@@ -51,7 +51,10 @@ export function featureStats(split: Split, features: number): { mean: Float64Arr
     for (let i = 0; i < split.n; i++) s += split.x[i * features + f]!;
     const m = s / split.n;
     let v = 0;
-    for (let i = 0; i < split.n; i++) v += (split.x[i * features + f]! - m) ** 2;
+    for (let i = 0; i < split.n; i++) {
+      const d = split.x[i * features + f]! - m;
+      v += d * d;
+    }
     mean[f] = m;
     std[f] = Math.sqrt(v / split.n);
   }

@@ -96,9 +96,13 @@ export function classifyXORData(numSamples: number, noise: number, seed: number)
   return out;
 }
 
-/** d3.scale.linear().domain([0, .5]).range([0.5, 4]) as d3 v3 evaluates it. */
+/**
+ * d3.scale.linear().domain([0, .5]).range([0.5, 4]) as d3 3.5.17 (playground's d3 ^3.5.16)
+ * evaluates it: t = (noise − 0) / 0.5, then 0.5·(1 − t) + 4·t.
+ */
 export function gaussVariance(noise: number): number {
-  return 0.5 + 3.5 * ((noise - 0) / 0.5);
+  const t = (noise - 0) / 0.5;
+  return 0.5 * (1 - t) + 4 * t;
 }
 
 export function classifyTwoGaussData(numSamples: number, noise: number, seed: number): Points {

@@ -58,7 +58,7 @@ export function throwIfInvalid(id: string, messages: readonly string[]): void {
 }
 
 /** The most numbers one split may hold (x and y each): 2^25 doubles, 256 MiB. */
-export const MAX_SPLIT_ELEMENTS = 2 ** 25;
+export const MAX_SPLIT_ELEMENTS = 33_554_432;
 
 export function newSplit(id: string, which: 'train' | 'test', n: number, inputs: number, yPerRow: number): Split {
   if (n * Math.max(inputs, yPerRow) > MAX_SPLIT_ELEMENTS) {
