@@ -991,6 +991,7 @@ function readData(rd: Reader, v: unknown): NetSpec['data'] | null {
   if (!def) return null;
   const params = readParams(rd, def.id, [...def.params, DATA_SEED], o, 'data', ['name']);
   const { seed, ...rest } = params;
+  for (const msg of def.validate?.(rest) ?? []) failAt(rd, 'data', msg);
   return { name: def.id, seed: typeof seed === 'number' ? seed : 0, params: rest };
 }
 
