@@ -21,8 +21,11 @@
  * ratios, Adafactor's RMS, Lion's cautious mask) are refused for networks by the spec.
  */
 import { P_OPTIMIZER, RUN_PARAMS, STATE_LEN } from '../../core/layout.ts';
-import type { Batch, NetScratch as NetScratchT } from '../../core/network/model.ts';
-import { NetScratch, batchLoss, initialise } from '../../core/network/model.ts';
+import { initialise } from '../../core/network/model.ts';
+import type { NetKernel } from './net-kernel.ts';
+import { netKernel } from './net-kernel.ts';
+import type { NetGroupStep } from './jit/net-step.ts';
+import { netGroupStep } from './jit/net-step.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetColumns } from '../../core/results.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
@@ -85,8 +88,20 @@ export class NetRun {
   private readonly avg: Float64Array;
   private readonly v: Float64Array;
   private readonly hv: Float64Array;
-  private readonly sc: NetScratchT;
+  /** The batch passes, specialised for this plan's layout, loss and precision. */
+  private readonly passLoss: NetKernel;
+  private readonly passGrad: NetKernel;
+  private readonly passHvp: NetKernel;
+  private readonly right = new Float64Array(1);
   private readonly pairs: Pair[];
+  /** Each group's pairs: [begin, end) in pairs. */
+  private readonly groupPairs: [number, number][];
+  private readonly I0: Int32Array;
+  private readonly I1: Int32Array;
+  /** The run's swept values, by dimension (as rounded into the groups' P). */
+  private readonly pv: Float64Array;
+  /** Each group's specialised optimiser step, or null (the twin through the registry). */
+  private readonly groupSteps: (NetGroupStep | null)[];
   /** Each pair's 16 state numbers (its coordinates are also in theta; the padding's here). */
   private readonly state: Float64Array;
   private readonly S = new Float64Array(STATE_LEN);
@@ -99,16 +114,21 @@ export class NetRun {
   private readonly train: { x: Float64Array; y: Float64Array; n: number };
   private readonly test: { x: Float64Array; y: Float64Array; n: number };
   private readonly fullRows: Int32Array;
+  private readonly testRows: Int32Array;
   private rows = new Int32Array(0);
   private readonly sharedInit: Float64Array | null;
   run = 0;
   batch = 0;
+  /** Every group steps through its specialised step. */
+  readonly specialised: boolean;
   /** Set by train(). */
   lastLr = Number.NaN;
 
   constructor(
     readonly plan: NetPlan,
     readonly precision: Precision,
+    /** Step through the registry pair by pair, never the specialised step (tests compare the two). */
+    generic = false,
   ) {
     const r = roundingFor(precision);
     this.r = r;
@@ -121,16 +141,30 @@ export class NetRun {
     this.avg = new Float64Array(n);
     this.v = new Float64Array(n);
     this.hv = new Float64Array(n);
-    this.sc = new NetScratch(this.L);
+    this.passLoss = netKernel(this.L, plan.loss, precision, 'loss');
+    this.passGrad = netKernel(this.L, plan.loss, precision, 'grad');
+    this.passHvp = netKernel(this.L, plan.loss, precision, 'hvp');
     const round = (a: Float64Array): Float64Array => Float64Array.from(a, r);
     this.train = { x: round(plan.data.train.x), y: round(plan.data.train.y), n: plan.data.train.n };
     this.test = { x: round(plan.data.test.x), y: round(plan.data.test.y), n: plan.data.test.n };
     this.fullRows = Int32Array.from({ length: this.train.n }, (_, i) => i);
+    this.testRows = Int32Array.from({ length: this.test.n }, (_, i) => i);
+    // The pairs, group by group (each group's a contiguous range).
     this.pairs = [];
-    this.L.tensors.forEach((t, ti) => {
-      const group = plan.tensorGroup[ti] as number;
-      for (let e = 0; e < t.size; e += 2) this.pairs.push({ group, i0: t.offset + e, i1: e + 1 < t.size ? t.offset + e + 1 : -1 });
+    this.groupPairs = [];
+    plan.groups.forEach((_, group) => {
+      const begin = this.pairs.length;
+      this.L.tensors.forEach((t, ti) => {
+        if (plan.tensorGroup[ti] !== group) return;
+        for (let e = 0; e < t.size; e += 2) this.pairs.push({ group, i0: t.offset + e, i1: e + 1 < t.size ? t.offset + e + 1 : -1 });
+      });
+      this.groupPairs.push([begin, this.pairs.length]);
     });
+    this.I0 = Int32Array.from(this.pairs, (p) => p.i0);
+    this.I1 = Int32Array.from(this.pairs, (p) => p.i1);
+    this.pv = new Float64Array(plan.dims.length);
+    this.groupSteps = plan.groups.map((_, g) => (generic ? null : (netGroupStep(plan, precision, g)?.step ?? null)));
+    this.specialised = this.groupSteps.every((s) => s !== null);
     this.state = new Float64Array(this.pairs.length * STATE_LEN);
     this.groupP = plan.groups.map((g) => Float64Array.from(g.P, r));
     this.groupPlateau = plan.groups.map(() => new Float64Array(4));
@@ -184,6 +218,7 @@ export class NetRun {
     this.batch = plan.batch ?? this.train.n;
     plan.dims.forEach((d, k) => {
       const value = sweepValue(plan, run, k);
+      this.pv[k] = r(value);
       if (d.where.kind === 'batch') this.batch = Math.round(value);
       else for (const g of d.where.groups) (this.groupP[g] as Float64Array)[d.where.slot] = r(value);
     });
@@ -209,24 +244,19 @@ export class NetRun {
     });
   }
 
-  private split(which: 'train' | 'test', rows: ArrayLike<number>, count: number): Batch {
-    const s = which === 'train' ? this.train : this.test;
-    return { x: s.x, y: s.y, rows, count };
-  }
-
   /** Loss (and gradient into grad, zeroed here) of theta on the given rows of the training set. */
   private lossAt(theta: Float64Array, rows: ArrayLike<number>, count: number, grad: Float64Array | null): number {
-    if (grad) grad.fill(0);
-    return batchLoss(this.r, this.L, this.plan.loss, theta, this.split('train', rows, count), this.sc, grad);
+    if (!grad) return this.passLoss(theta, this.train.x, this.train.y, rows, count, null, null, null, null);
+    grad.fill(0);
+    return this.passGrad(theta, this.train.x, this.train.y, rows, count, grad, null, null, null);
   }
 
   /** Full training loss and test loss/accuracy of a parameter vector. */
   evaluate(theta: Float64Array): { train: number; test: number; accuracy: number } {
     const train = this.lossAt(theta, this.fullRows, this.train.n, null);
-    const correct = { n: 0 };
-    const testRows = Int32Array.from({ length: this.test.n }, (_, i) => i);
-    const test = batchLoss(this.r, this.L, this.plan.loss, theta, this.split('test', testRows, this.test.n), this.sc, null, null, null, correct);
-    return { train, test, accuracy: this.plan.loss === 'cross_entropy' ? correct.n / this.test.n : Number.NaN };
+    this.right[0] = 0;
+    const test = this.passLoss(theta, this.test.x, this.test.y, this.testRows, this.test.n, null, null, null, this.right);
+    return { train, test, accuracy: this.plan.loss === 'cross_entropy' ? (this.right[0] as number) / this.test.n : Number.NaN };
   }
 
   /** The point where the optimiser takes its gradient: theta, or Schedule-Free's y. */
@@ -360,18 +390,23 @@ export class NetRun {
         const sc = this.scal;
         if (tab.optimizer) sc.set(tab.optimizer.subarray(4 * k, 4 * k + 4));
         else plan.optimizer.stepScalars?.compute(r, P, mom, k + 1, sc);
-        this.pairs.forEach((p, pi) => {
-          if (p.group !== gi) return;
-          const o = pi * STATE_LEN;
-          for (let s = 0; s < STATE_LEN; s++) S[s] = this.state[o + s] as number;
-          S[0] = this.theta[p.i0] as number;
-          if (p.i1 >= 0) S[1] = this.theta[p.i1] as number;
-          const gy = p.i1 >= 0 ? (this.grad[p.i1] as number) : 0;
-          plan.optimizer.step(r, P, S, this.grad[p.i0] as number, gy, lr, mom, k + 1, sc);
-          for (let s = 0; s < STATE_LEN; s++) this.state[o + s] = S[s] as number;
-          this.theta[p.i0] = S[0] as number;
-          if (p.i1 >= 0) this.theta[p.i1] = S[1] as number;
-        });
+        const [q0, q1] = this.groupPairs[gi] as [number, number];
+        const fast = this.groupSteps[gi];
+        if (fast) fast(this.theta, this.grad, this.state, this.I0, this.I1, q0, q1, lr, mom, k + 1, sc, this.pv);
+        else {
+          for (let pi = q0; pi < q1; pi++) {
+            const p = this.pairs[pi] as Pair;
+            const o = pi * STATE_LEN;
+            for (let s = 0; s < STATE_LEN; s++) S[s] = this.state[o + s] as number;
+            S[0] = this.theta[p.i0] as number;
+            if (p.i1 >= 0) S[1] = this.theta[p.i1] as number;
+            const gy = p.i1 >= 0 ? (this.grad[p.i1] as number) : 0;
+            plan.optimizer.step(r, P, S, this.grad[p.i0] as number, gy, lr, mom, k + 1, sc);
+            for (let s = 0; s < STATE_LEN; s++) this.state[o + s] = S[s] as number;
+            this.theta[p.i0] = S[0] as number;
+            if (p.i1 >= 0) this.theta[p.i1] = S[1] as number;
+          }
+        }
         const plateau = node?.def.plateau;
         if (plateau && node) plateau.step(r, P, node.base, this.groupPlateau[gi] as Float64Array, batchLossK);
       });
@@ -440,14 +475,13 @@ export class NetRun {
       return nm;
     };
     normalise(v);
-    const batch = this.split('train', this.fullRows, this.train.n);
     let lambda = Number.NaN;
     let it = 0;
     let residual = Number.NaN;
     for (it = 1; it <= SHARPNESS_MAX_ITERATIONS; it++) {
       this.grad.fill(0);
       hv.fill(0);
-      batchLoss(r, this.L, this.plan.loss, this.theta, batch, this.sc, this.grad, v, hv);
+      this.passHvp(this.theta, this.train.x, this.train.y, this.fullRows, this.train.n, this.grad, v, hv, null);
       let l = 0;
       for (let i = 0; i < n; i++) l = r(l + r((v[i] as number) * (hv[i] as number)));
       let res = 0;

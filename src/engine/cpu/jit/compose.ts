@@ -92,7 +92,7 @@ export function resolverFor(f: (...args: never[]) => unknown): Resolver {
 // The state vectors as the specialised code sees them.
 
 /** Locals named <base><i>, recording which elements the code touched and wrote. */
-class LocalVec implements Vec {
+export class LocalVec implements Vec {
   readonly touched = new Set<number>();
   readonly written = new Set<number>();
   spilled = false;
@@ -135,7 +135,7 @@ class LocalVec implements Vec {
 }
 
 /** P: fixed slots are constants (rounded as the run would see them), swept slots the run's values. */
-class ParamVec implements Vec {
+export class ParamVec implements Vec {
   readonly name = 'P';
   constructor(
     private readonly P: Float64Array,
