@@ -124,7 +124,8 @@ export class RaceController implements ReactiveController {
     private readonly engine: () => Engine,
   ) {
     host.addController(this);
-    this.lanes = DEFAULT_ENTRANTS.map((e) => this.lane(this.entrant(e.optimizer, e.params)));
+    // One at a time: each lane takes the first colour the ones before it left free.
+    for (const e of DEFAULT_ENTRANTS) this.lanes = [...this.lanes, this.lane(this.entrant(e.optimizer, e.params))];
   }
 
   hostConnected(): void {}
