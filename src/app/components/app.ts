@@ -96,7 +96,10 @@ export class BlApp extends LitElement {
     [role='tab'] { border: 1px solid #ccc; border-bottom: none; background: #f4f4f6; border-radius: 4px 4px 0 0; padding: 3px 10px; }
     [role='tab'][aria-selected='true'] { background: #fff; font-weight: 600; }
     button:focus-visible, select:focus-visible, input:focus-visible, a:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 1px; }
-    details.sliders > summary { cursor: pointer; font-weight: 600; margin: 8px 0 4px; }
+    details.sliders { margin: 0 0 8px; }
+    details.sliders > summary { cursor: pointer; font-weight: 600; margin: 4px 0; }
+    /* The run's details keep their room while a sweep re-runs (a dragged start would jump otherwise). */
+    .run-info-box { min-height: 12.5em; }
     .modes { display: flex; gap: 4px; margin-bottom: 8px; flex-wrap: wrap; }
     .modes button[aria-pressed='true'] { background: #1d1d1f; color: #fff; }
     .message { margin: 6px 0; color: #8a3b00; min-height: 1.2em; max-width: 640px; }
@@ -302,6 +305,7 @@ export class BlApp extends LitElement {
     const p = val.validating ? val.progress : sweep.progress;
     const hoverInfo = sel.describe(sel.hover ?? sel.selected);
     const t = sel.trajectory;
+    const shown = ctl.shown();
     const errors = ctl.spec.errors;
     return html`
       <header>
@@ -338,6 +342,13 @@ export class BlApp extends LitElement {
               (m) => html`<button data-mode=${m} aria-pressed=${ctl.spec.mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${MODE_LABEL[m]}</button>`,
             )}
           </div>
+          ${plan && this.sliders(ctl.spec.json, plan).length > 0
+            ? html`<details class="sliders" open>
+                <summary>Fixed hyperparameters (drag: the sweep re-runs)</summary>
+                <bl-param-sliders .sliders=${this.sliders(ctl.spec.json, plan)}
+                  @param-input=${(e: CustomEvent<ParamInputDetail>) => this.liveEdit(e.detail.path, e.detail.value, e.detail.final)}></bl-param-sliders>
+              </details>`
+            : nothing}
           <bl-heatmap
             .frame=${frame}
             .xAxis=${this.heatmapAxisX(axes?.x)}
@@ -346,7 +357,7 @@ export class BlApp extends LitElement {
             .overlay=${val.result?.overlay ?? null}
             .selected=${sel.selected}
             .minimaLabels=${this.minimaLabels(plan)}
-            .summary=${this.summaryText(plan, sweep.columns, sweep.runsReady, sweep.running)}
+            .summary=${this.summaryText(shown.plan, shown.columns, shown.runsReady, shown.running)}
             .cursorText=${hoverInfo ? `${sel.hover ? 'Cursor' : 'Selected'} at ${runText(hoverInfo.coords, hoverInfo.outcome, hoverInfo.fields)}` : ''}
             @cell-hover=${(e: CustomEvent<CellEventDetail | null>) => this.onCellHover(e.detail)}
             @cell-click=${(e: CustomEvent<CellEventDetail>) => sel.select(e.detail)}
@@ -354,14 +365,7 @@ export class BlApp extends LitElement {
             @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
           ></bl-heatmap>
           <p class="message" data-testid="message">${ctl.message.text}</p>
-          ${plan ? html`<p class="status">${plan.runs} runs × ${plan.spec.steps} steps on ${sweep.engineUsed}${sweep.results ? ` in ${sweep.results.meta.elapsed_ms} ms` : ''}; drag a rectangle to zoom, click a cell for its trajectory.</p>` : nothing}
-          ${plan && this.sliders(ctl.spec.json, plan).length > 0
-            ? html`<details class="sliders" open>
-                <summary>Fixed hyperparameters (drag: the sweep re-runs)</summary>
-                <bl-param-sliders .sliders=${this.sliders(ctl.spec.json, plan)}
-                  @param-input=${(e: CustomEvent<ParamInputDetail>) => this.liveEdit(e.detail.path, e.detail.value, e.detail.final)}></bl-param-sliders>
-              </details>`
-            : nothing}
+          ${shown.plan ? html`<p class="status">${shown.plan.runs} runs × ${shown.plan.spec.steps} steps on ${sweep.engineUsed}${shown.results ? ` in ${shown.results.meta.elapsed_ms} ms` : ''}; drag a rectangle to zoom, click a cell for its trajectory.</p>` : nothing}
         </section>
         <section class="details" aria-label="Runs on the loss surface">
           ${this.detailsTabs()}
@@ -380,14 +384,16 @@ export class BlApp extends LitElement {
                 ></bl-race>
               </div>`
             : html`<div role="tabpanel" id="panel-runs" aria-labelledby="tab-runs">
-                <h2>${sel.hover ? 'Hovered run' : sel.selected ? 'Selected run' : 'Hover a cell'}</h2>
-                ${hoverInfo
-                  ? html`<dl data-testid="run-info">
-                      ${Object.entries(hoverInfo.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
-                      <dt>outcome</dt><dd>${hoverInfo.outcome}</dd>
-                      ${Object.entries(hoverInfo.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${Number.isFinite(v) ? formatNumber(v) : String(v)}</dd>`)}
-                    </dl>`
-                  : nothing}
+                <div class="run-info-box">
+                  <h2>${sel.hover ? 'Hovered run' : sel.selected ? 'Selected run' : 'Hover a cell'}</h2>
+                  ${hoverInfo
+                    ? html`<dl data-testid="run-info">
+                        ${Object.entries(hoverInfo.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
+                        <dt>outcome</dt><dd>${hoverInfo.outcome}</dd>
+                        ${Object.entries(hoverInfo.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${Number.isFinite(v) ? formatNumber(v) : String(v)}</dd>`)}
+                      </dl>`
+                    : nothing}
+                </div>
                 ${plan
                   ? html`<bl-run-panel
                       .grid=${this.contourGrid(plan)}

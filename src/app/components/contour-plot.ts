@@ -765,6 +765,16 @@ export class BlContourPlot extends LitElement {
     };
   }
 
+  /** Where a point of the surface is on the page (client pixels), or null before the plot is laid out: for tests that drag. */
+  pointToClient(x: number, y: number): { x: number; y: number } | null {
+    const L = this.layout;
+    const wrap = this.renderRoot.querySelector('.wrap');
+    if (!L || !wrap) return null;
+    const b = wrap.getBoundingClientRect();
+    const { toPx, toPy } = this.mappers(L);
+    return { x: b.left + toPx(x), y: b.top + toPy(y) };
+  }
+
   /** Data coordinates of a pointer event, and whether it lies inside the plot. */
   private dataAt(e: PointerEvent): { x: number; y: number; px: number; py: number; inside: boolean } | null {
     const L = this.layout;

@@ -11,16 +11,23 @@ import { Follow } from './follow.ts';
 export class BlPlaybackBar extends LitElement {
   static override properties = {
     playback: { attribute: false },
+    total: { type: Number },
     label: {},
   };
 
   declare playback: PlaybackController | null;
+  /**
+   * The length in steps of what is played, as the parent knows it: the playback tells of its own
+   * moves, not of paths arriving, so the parent hands the length down to re-render this bar then.
+   */
+  declare total: number;
   /** What is played, for the controls' names ("the selected run", "the race"). */
   declare label: string;
 
   constructor() {
     super();
     this.playback = null;
+    this.total = 0;
     this.label = 'the paths';
     new Follow(this, () => this.playback);
   }

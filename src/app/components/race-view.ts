@@ -133,7 +133,7 @@ export class BlRace extends LitElement {
         .startDraggable=${this.start !== null}
         .label=${this.describe()}
       ></bl-contour-plot>
-      <bl-playback-bar .playback=${pb} .label=${'the race'}></bl-playback-bar>
+      <bl-playback-bar .playback=${pb} .total=${pb?.total ?? 0} .label=${'the race'}></bl-playback-bar>
       <bl-line-chart data-testid="race-loss" .series=${this.loss(this.lanes)} .xLabel=${'step'} .yLabel=${'loss'} .logY=${true} .height=${150} .marker=${k}></bl-line-chart>
     `;
   }

@@ -153,7 +153,7 @@ export class BlRunPanel extends LitElement {
         .label=${this.describe()}
       ></bl-contour-plot>
       <p class="hint">${this.start ? 'Drag the start point (○) to move it; the sweep re-runs. ' : ''}Hover a cell to preview its path; click it (or Enter on the focused heatmap) to select it.</p>
-      ${any ? html`<bl-playback-bar .playback=${pb} .label=${'the selected and pinned runs'}></bl-playback-bar>` : nothing}
+      ${any ? html`<bl-playback-bar .playback=${pb} .total=${pb?.total ?? 0} .label=${'the selected and pinned runs'}></bl-playback-bar>` : nothing}
       ${sel || pins.length > 0
         ? html`<ul class="runs" aria-label="Runs shown">
             ${sel

@@ -9,6 +9,7 @@ import type { Plan } from '../../core/plan.ts';
 import { makePlan } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
 import { parseSpec } from '../../core/spec.ts';
+import type { ResultColumns, Results } from '../../core/results.ts';
 import type { DeviceResults, Engine } from '../../engine/engine.ts';
 import type { HeatmapFrame } from '../../view/frame.ts';
 import { heatmapFrame } from '../../view/frame.ts';
@@ -64,6 +65,7 @@ export class AppController {
       this.message,
       () => this.spec.current,
       (plan) => {
+        this.liveSweep = this.liveNext;
         this.selection.rebase(plan);
         this.pins.rebase(plan);
         this.preview.rebase();
@@ -86,7 +88,12 @@ export class AppController {
     this.race = new RaceController(host, () => engines.cpu);
     this.racePlayback = new PlaybackController(() => longestSteps(this.race.lanes.map((l) => l.trajectory)));
     this.live = new LiveEdit(
-      (json, final) => this.spec.setSpec(json, { immediate: true, pushZoom: final }),
+      (json, final) => {
+        // setSpec starts the sweep synchronously (onStart reads the flag) or refuses the spec.
+        this.liveNext = true;
+        this.spec.setSpec(json, { immediate: true, pushZoom: final });
+        this.liveNext = false;
+      },
       () => this.sweep.running,
       (json) => this.ahead(json),
     );
@@ -125,18 +132,56 @@ export class AppController {
     this.sweep.deviceLost(message);
   }
 
+  /** Whether the sweep running now was started by a live edit (a drag), and whether the next one will be. */
+  private liveSweep = false;
+  private liveNext = false;
+  /** The last sweep that completed, as shown. */
+  private lastComplete: { plan: Plan; frame: HeatmapFrame; results: Results } | null = null;
+
+  /**
+   * Whether the page shows the last complete sweep while a live re-run of the same grid runs: a
+   * heatmap that blinks to "pending" at every step of a drag shows nothing, and text that changes
+   * length under the heatmap would move the slider being dragged.
+   */
+  showingLast(): boolean {
+    const last = this.lastComplete;
+    const plan = this.sweep.plan;
+    return (
+      this.liveSweep &&
+      this.sweep.running &&
+      last !== null &&
+      plan !== null &&
+      last.frame.mode === this.spec.mode &&
+      last.plan.width === plan.width &&
+      last.plan.height === plan.height &&
+      JSON.stringify(last.plan.spec.sweep) === JSON.stringify(plan.spec.sweep)
+    );
+  }
+
+  /** The sweep the heatmap and its words show: the running one, or the last complete one (see showingLast). */
+  shown(): { plan: Plan | null; columns: ResultColumns | null; runsReady: number; running: boolean; results: Results | null } {
+    const last = this.lastComplete;
+    if (last && this.showingLast()) return { plan: last.plan, columns: last.results, runsReady: last.plan.runs, running: false, results: last.results };
+    const { plan, columns, runsReady, running, results } = this.sweep;
+    return { plan, columns, runsReady, running, results };
+  }
+
   private frameCache: { key: readonly unknown[]; frame: HeatmapFrame } | null = null;
 
   /** The heatmap's frame, recomputed only when what it shows changed. */
   frame(): HeatmapFrame | null {
     const { plan, columns, runsReady, results } = this.sweep;
-    if (!plan || !columns) return null;
+    if (!plan || !columns) return this.showingLast() ? (this.lastComplete?.frame ?? null) : null;
     const key = [plan, columns, runsReady, this.spec.mode, results];
     const hit = this.frameCache;
-    if (hit && hit.key.every((k, i) => k === key[i])) return hit.frame;
-    const frame = heatmapFrame(plan, columns, runsReady, this.spec.mode);
-    this.frameCache = { key, frame };
-    return frame;
+    let frame: HeatmapFrame;
+    if (hit && hit.key.every((k, i) => k === key[i])) frame = hit.frame;
+    else {
+      frame = heatmapFrame(plan, columns, runsReady, this.spec.mode);
+      this.frameCache = { key, frame };
+    }
+    if (results && runsReady === plan.runs) this.lastComplete = { plan, frame, results };
+    return this.showingLast() ? (this.lastComplete?.frame ?? frame) : frame;
   }
 
   /** The grid axes of the shown sweep (null for random/Sobol sweeps). */
