@@ -477,6 +477,23 @@ describe('interaction that teaches', () => {
     expect(before.series.length).toBe(2);
     expect(before.series[0]).toBe(before.pins[0]?.label);
     expect(before.listed[0]).toContain(before.pins[0]?.label);
+    // Count the renders of the page and of the run panel while it plays: a frame re-renders the panel only.
+    await page.evaluate(() => {
+      const w = window as unknown as { renders: { app: number; panel: number } };
+      w.renders = { app: 0, panel: 0 };
+      const count = (el: Element | null | undefined, k: 'app' | 'panel'): void => {
+        const e = el as unknown as { render(): unknown } | null;
+        if (!e) return;
+        const own = e.render.bind(e);
+        e.render = () => {
+          w.renders[k]++;
+          return own();
+        };
+      };
+      const app = document.querySelector('bl-app');
+      count(app, 'app');
+      count(app?.shadowRoot?.querySelector('bl-run-panel'), 'panel');
+    });
     // Space (the focus on the page, not on a control) plays.
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('Space');
@@ -484,6 +501,9 @@ describe('interaction that teaches', () => {
       const pb = (document.querySelector('bl-app') as unknown as PageApp).controller.playback;
       return pb.playing && (pb.playhead ?? 0) > 20;
     });
+    const renders = await page.evaluate(() => (window as unknown as { renders: { app: number; panel: number } }).renders);
+    expect(renders.app).toBe(0);
+    expect(renders.panel).toBeGreaterThan(3);
     const mid = await page.evaluate(() => {
       const app = document.querySelector('bl-app') as unknown as PageApp;
       const panel = app.shadowRoot.querySelector('bl-run-panel')?.shadowRoot;

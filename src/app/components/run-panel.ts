@@ -87,7 +87,7 @@ export class BlRunPanel extends LitElement {
     ul.runs { list-style: none; margin: 4px 0; padding: 0; }
     ul.runs li { display: flex; align-items: center; gap: 6px; margin: 2px 0; flex-wrap: wrap; }
     .key { display: inline-block; width: 18px; height: 3px; border-radius: 1px; flex: none; }
-    .label { font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
+    .label { flex: 1 1 12em; min-width: 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
     button { font: inherit; padding: 1px 7px; }
     button:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 1px; }
   `;
