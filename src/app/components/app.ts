@@ -392,7 +392,9 @@ export class BlApp extends LitElement {
                         <dt>outcome</dt><dd>${hoverInfo.outcome}</dd>
                         ${Object.entries(hoverInfo.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${Number.isFinite(v) ? formatNumber(v) : String(v)}</dd>`)}
                       </dl>`
-                    : nothing}
+                    : sel.hover || sel.selected
+                      ? html`<p class="status">Its results arrive when the sweep is done.</p>`
+                      : html`<p class="status">Hover a cell of the heatmap (or move its cursor with the arrow keys) to see that run here: its hyperparameters, its outcome, where it ended.</p>`}
                 </div>
                 ${plan
                   ? html`<bl-run-panel
@@ -407,6 +409,7 @@ export class BlApp extends LitElement {
                       .pinsController=${ctl.pins}
                       .playback=${ctl.playback}
                       .surfaceName=${plan.surface.id}
+                      .sweepEngine=${sweep.engineUsed}
                       @start-move=${(e: CustomEvent<StartMoveDetail>) => this.onStartMove(e)}
                     ></bl-run-panel>`
                   : nothing}

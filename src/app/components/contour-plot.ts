@@ -274,6 +274,8 @@ export class BlContourPlot extends LitElement {
   private inside = false;
   /** The start point while it is dragged (data coordinates), shown ahead of the spec. */
   private dragStart: Point | null = null;
+  /** Where the pointer grabbed the start, relative to it (data units), and whether it has moved since. */
+  private grab: { dx: number; dy: number; moved: boolean } | null = null;
 
   constructor() {
     super();
@@ -807,27 +809,39 @@ export class BlContourPlot extends LitElement {
 
   private readonly onDown = (e: PointerEvent): void => {
     const d = this.dataAt(e);
-    if (!d || !this.onHandle(d.px, d.py) || !(e.currentTarget instanceof HTMLElement)) return;
+    const st = this.start;
+    if (!d || !st || !this.onHandle(d.px, d.py) || !(e.currentTarget instanceof HTMLElement)) return;
     e.preventDefault();
     e.currentTarget.setPointerCapture(e.pointerId);
-    this.dragStart = this.clampToView(d.x, d.y);
+    // The start moves with the pointer from where it was grabbed: a click on it moves nothing.
+    this.grab = { dx: d.x - st[0], dy: d.y - st[1], moved: false };
+    this.dragStart = [st[0], st[1]];
     e.currentTarget.classList.add('grabbing');
     this.drawPlay();
   };
 
   private readonly onUp = (e: PointerEvent): void => {
     const st = this.dragStart;
-    if (!st) return;
+    const grab = this.grab;
+    if (!st || !grab) return;
     this.dragStart = null;
+    this.grab = null;
     if (e.currentTarget instanceof HTMLElement) e.currentTarget.classList.remove('grabbing');
+    // A cancelled gesture (the browser took the touch to scroll) or a click leaves the start where it was.
+    if (!grab.moved || e.type === 'pointercancel') {
+      this.drawPlay();
+      return;
+    }
     this.dispatchEvent(new CustomEvent<StartMoveDetail>('start-move', { detail: { x: st[0], y: st[1], final: true }, bubbles: true, composed: true }));
   };
 
   private readonly onMove = (e: PointerEvent): void => {
     const d = this.dataAt(e);
     if (!d) return;
-    if (this.dragStart) {
-      this.dragStart = this.clampToView(d.x, d.y);
+    const grab = this.grab;
+    if (this.dragStart && grab) {
+      grab.moved = true;
+      this.dragStart = this.clampToView(d.x - grab.dx, d.y - grab.dy);
       this.drawPlay();
       this.dispatchEvent(
         new CustomEvent<StartMoveDetail>('start-move', { detail: { x: this.dragStart[0], y: this.dragStart[1], final: false }, bubbles: true, composed: true }),

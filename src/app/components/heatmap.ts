@@ -87,6 +87,12 @@ export class BlHeatmap extends LitElement {
   private gpuRenderer: HeatmapRenderer | null = null;
   private canvasRenderer: HeatmapRenderer | null = null;
   private rendererKind: 'gpu' | '2d' | null = null;
+  /**
+   * The canvas that holds the frame shown. Set when a frame is drawn, not when the page re-renders:
+   * while a re-run keeps the last frame on screen (its results no longer on the device), a render
+   * must not swap in the other canvas, which holds an older picture or none.
+   */
+  private shownKind: 'gpu' | '2d' = '2d';
   private drag: { x: number; y: number; x1: number; y1: number } | null = null;
   private hover: CellEventDetail | null = null;
   private hoverRaf = 0;
@@ -151,7 +157,7 @@ export class BlHeatmap extends LitElement {
     const s = this.side;
     const W = MARGIN.left + s + MARGIN.right;
     const H = MARGIN.top + s + MARGIN.bottom;
-    const useGpu = this.wantsGpu();
+    const useGpu = this.shownKind === 'gpu';
     const dpr = globalThis.devicePixelRatio || 1;
     return html`
       <div class="wrap" style="width:${W}px;height:${H}px">
@@ -217,11 +223,20 @@ export class BlHeatmap extends LitElement {
       this.gpuRenderer ??= gpu.renderer(this.gpuCanvas);
       this.gpuRenderer.draw(f);
       this.rendererKind = 'gpu';
+      this.show('gpu');
     } else if (this.plotCanvas) {
       this.canvasRenderer ??= new Canvas2DRenderer(this.plotCanvas);
       this.canvasRenderer.draw(f);
       this.rendererKind = '2d';
+      this.show('2d');
     }
+  }
+
+  /** Shows the canvas a frame was just drawn on (now: the page need not render again for it). */
+  private show(kind: 'gpu' | '2d'): void {
+    this.shownKind = kind;
+    this.plotCanvas?.classList.toggle('hidden', kind !== '2d');
+    this.gpuCanvas?.classList.toggle('hidden', kind !== 'gpu');
   }
 
   private dropRenderers(): void {

@@ -47,6 +47,7 @@ export class BlRunPanel extends LitElement {
     pinsController: { attribute: false },
     playback: { attribute: false },
     surfaceName: {},
+    sweepEngine: {},
   };
 
   declare grid: SurfaceGrid | null;
@@ -61,6 +62,8 @@ export class BlRunPanel extends LitElement {
   declare pinsController: PinsController | null;
   declare playback: PlaybackController | null;
   declare surfaceName: string;
+  /** The engine that ran the sweep (previews say which engine records them when it is another). */
+  declare sweepEngine: string;
 
   constructor() {
     super();
@@ -75,6 +78,7 @@ export class BlRunPanel extends LitElement {
     this.pinsController = null;
     this.playback = null;
     this.surfaceName = '';
+    this.sweepEngine = '';
     new Follow(this, () => this.playback);
   }
 
@@ -152,7 +156,11 @@ export class BlRunPanel extends LitElement {
         .highlight=${this.highlight}
         .label=${this.describe()}
       ></bl-contour-plot>
-      <p class="hint">${this.start ? 'Drag the start point (○) to move it; the sweep re-runs. ' : ''}Hover a cell to preview its path; click it (or Enter on the focused heatmap) to select it.</p>
+      <p class="hint">
+        ${this.start ? 'Drag the start point (○) to move it; the sweep re-runs. ' : ''}Hover a cell to preview its path${this.sweepEngine === 'gpu'
+          ? ' (recorded at once on the float32 CPU engine, the shaders\' twin, whose paths match the GPU\'s bit for bit on most runs)'
+          : ''}; click it (or Enter on the focused heatmap) to select it and play it back.
+      </p>
       ${any ? html`<bl-playback-bar .playback=${pb} .total=${pb?.total ?? 0} .label=${'the selected and pinned runs'}></bl-playback-bar>` : nothing}
       ${sel || pins.length > 0
         ? html`<ul class="runs" aria-label="Runs shown">
