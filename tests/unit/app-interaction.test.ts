@@ -14,7 +14,7 @@ import type { Engine } from '../../src/engine/engine.ts';
 import { pageKey } from '../../src/app/controllers/keyboard-controller.ts';
 import { LiveEdit } from '../../src/app/controllers/live-edit.ts';
 import { MessageLine } from '../../src/app/controllers/message.ts';
-import { TrajectoryCache, pathEngine, previewEngine } from '../../src/app/controllers/paths.ts';
+import { CPU_PATH_MAX_STEPS, TrajectoryCache, pathEngine, previewEngine } from '../../src/app/controllers/paths.ts';
 import { MAX_PINS, PinsController } from '../../src/app/controllers/pins-controller.ts';
 import type { FrameClock } from '../../src/app/controllers/playback-controller.ts';
 import { PLAY_SECONDS, PlaybackController } from '../../src/app/controllers/playback-controller.ts';
@@ -197,14 +197,17 @@ describe('recording paths', () => {
   const engines = { gpu: new CountingEngine('gpu') as Engine, cpu: new CountingEngine('cpu') as Engine, cpu64: new CountingEngine('cpu64') as Engine };
 
   it('previews on the float32 CPU engine (float64 for a float64 sweep) and records selections on the sweep engine once it is done', () => {
-    expect(previewEngine(engines, engines.gpu)).toBe(engines.cpu);
-    expect(previewEngine(engines, engines.cpu64)).toBe(engines.cpu64);
-    expect(pathEngine(engines, engines.gpu, false)).toEqual({ engine: engines.gpu, exact: true });
-    expect(pathEngine(engines, engines.gpu, true)).toEqual({ engine: engines.cpu, exact: false });
-    expect(pathEngine(engines, engines.cpu, true)).toEqual({ engine: engines.cpu, exact: true });
+    expect(previewEngine(engines, engines.gpu, 500)).toBe(engines.cpu);
+    expect(previewEngine(engines, engines.cpu64, 500)).toBe(engines.cpu64);
+    // Runs too long to record on the page's thread go to the GPU.
+    expect(previewEngine(engines, engines.gpu, CPU_PATH_MAX_STEPS + 1)).toBe(engines.gpu);
+    expect(pathEngine(engines, engines.gpu, false, 500)).toEqual({ engine: engines.gpu, exact: true });
+    expect(pathEngine(engines, engines.gpu, true, 500)).toEqual({ engine: engines.cpu, exact: false });
+    expect(pathEngine(engines, engines.gpu, true, CPU_PATH_MAX_STEPS + 1)).toEqual({ engine: engines.gpu, exact: true });
+    expect(pathEngine(engines, engines.cpu, true, 500)).toEqual({ engine: engines.cpu, exact: true });
     // A GPU lost since the sweep: its float32 twin.
-    expect(pathEngine({ ...engines, gpu: null }, engines.gpu, false)).toEqual({ engine: engines.cpu, exact: true });
-    expect(pathEngine(engines, null, false)).toBeNull();
+    expect(pathEngine({ ...engines, gpu: null }, engines.gpu, false, 500)).toEqual({ engine: engines.cpu, exact: true });
+    expect(pathEngine(engines, null, false, 500)).toBeNull();
   });
 
   it('caches paths per plan and engine, asks the engine only for the missing runs, and drops the oldest past its budget', async () => {

@@ -20,7 +20,7 @@ import type { EngineSet } from './engines.ts';
 import { ExportController } from './export-controller.ts';
 import { LiveEdit } from './live-edit.ts';
 import { MessageLine } from './message.ts';
-import { TrajectoryCache } from './paths.ts';
+import { TrajectoryCache, previewEngine } from './paths.ts';
 import { PinsController } from './pins-controller.ts';
 import { PlaybackController } from './playback-controller.ts';
 import { PreviewController } from './preview-controller.ts';
@@ -85,7 +85,7 @@ export class AppController {
     this.preview = new PreviewController(host, engines, this.sweep, cache);
     this.pins = new PinsController(host, engines, this.message, this.sweep, cache);
     this.playback = new PlaybackController(() => longestSteps([this.selection.trajectory, ...this.pins.list.map((p) => p.trajectory)]));
-    this.race = new RaceController(host, () => engines.cpu);
+    this.race = new RaceController(host, (steps) => previewEngine(engines, engines.gpu, steps));
     this.racePlayback = new PlaybackController(() => longestSteps(this.race.lanes.map((l) => l.trajectory)));
     this.live = new LiveEdit(
       (json, final) => {

@@ -112,7 +112,7 @@ export class PinsController implements ReactiveController {
   }
 
   private record(plan: Plan): void {
-    const pick = pathEngine(this.engines, this.sweep.engine, this.sweep.running || this.sweep.plan !== plan);
+    const pick = pathEngine(this.engines, this.sweep.engine, this.sweep.running || this.sweep.plan !== plan, plan.spec.steps);
     this.pending?.abort();
     this.pending = null;
     if (!pick) return;

@@ -55,7 +55,7 @@ export class PreviewController {
       this.show(null, null);
       return;
     }
-    const engine = previewEngine(this.engines, this.sweep.engine);
+    const engine = previewEngine(this.engines, this.sweep.engine, plan.spec.steps);
     const run = runOfCell(plan, cell);
     const hit = this.cache.peek(engine, plan, run);
     if (hit) {

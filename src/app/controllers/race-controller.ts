@@ -2,7 +2,8 @@
  * The race: several optimisers, each with its own settings, from one start on one surface, their
  * paths recorded and animated together. Each lane is the current spec without its sweep and with
  * the lane's optimiser (`raceSpec`), one run recorded by `engine.trajectories` on the float32 CPU
- * engine (in-process: a 500-step path takes about a millisecond and a half). The lanes follow the
+ * engine (in-process: a 500-step path takes about a millisecond and a half; long runs go to the GPU,
+ * see paths.ts CPU_PATH_MAX_STEPS). The lanes follow the
  * spec: a new surface, start or step count re-records them all.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
@@ -121,7 +122,8 @@ export class RaceController implements ReactiveController {
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    private readonly engine: () => Engine,
+    /** The engine that records the lanes, for runs of `steps` steps. */
+    private readonly engine: (steps: number) => Engine,
   ) {
     host.addController(this);
     // One at a time: each lane takes the first colour the ones before it left free.
@@ -204,7 +206,7 @@ export class RaceController implements ReactiveController {
     this.recordedKey = key;
     const gen = ++this.generation;
     this.host.requestUpdate();
-    const engine = this.engine();
+    const engine = this.engine(base.steps);
     const lanes = this.lanes;
     const out: Lane[] = [];
     for (const l of lanes) {

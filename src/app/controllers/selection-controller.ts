@@ -122,7 +122,7 @@ export class SelectionController implements ReactiveController {
   }
 
   private place(plan: Plan, run: number): void {
-    const pick = pathEngine(this.engines, this.sweep.engine, this.sweep.running || this.sweep.plan !== plan);
+    const pick = pathEngine(this.engines, this.sweep.engine, this.sweep.running || this.sweep.plan !== plan, plan.spec.steps);
     this.plan = plan;
     this.selected = cellOfRun(plan, run);
     this.label = runLabel(plan, run);
