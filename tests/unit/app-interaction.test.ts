@@ -369,6 +369,12 @@ describe('live edits', () => {
     expect(applied.at(-1)).toEqual([{ v: 3 }, false]);
     live.idle();
     expect(applied.length).toBe(2);
+    // A sweep cancelled (or failed) drops the edit that waited.
+    live.set({ v: 3.5 }, false);
+    live.idle(false);
+    live.idle();
+    expect(applied.length).toBe(2);
+    expect(live.pending).toBe(false);
     live.set({ v: 4 }, false);
     live.set({ v: 5 }, true);
     expect(applied.at(-1)).toEqual([{ v: 5 }, true]);

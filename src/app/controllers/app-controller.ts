@@ -77,7 +77,7 @@ export class AppController {
           this.selection.settle(plan);
           this.pins.settle(plan);
         }
-        this.live.idle();
+        this.live.idle(finished);
       },
     );
     const cache = new TrajectoryCache();

@@ -39,11 +39,13 @@ export class LiveEdit {
     return this.waiting !== null;
   }
 
-  /** The running sweep ended: the edit that waited runs now. */
-  idle(): void {
+  /**
+   * The running sweep ended: the edit that waited runs now, unless the sweep did not finish (it
+   * was cancelled: Escape stops the gesture's sweeps too; or it failed).
+   */
+  idle(finished = true): void {
     const json = this.waiting;
-    if (!json) return;
     this.waiting = null;
-    this.apply(json, false);
+    if (json && finished) this.apply(json, false);
   }
 }
