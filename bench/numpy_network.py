@@ -5,15 +5,22 @@ basinlab's network pass, plain SGD. Prints run-steps/s and the pass's FLOP/s.
   fractal: the fractal notebook's setting, mean-field MLP 16-16-1 without biases, tanh, MSE,
            272 training points, full batch (each run its own weights, the data shared).
   iris:    4-8-3 with biases, tanh, cross-entropy, 120 training rows, minibatches of 16 drawn per
-           run and step (gathered with fancy indexing, as a batched trainer would).
+           run and step (gathered with fancy indexing, as a batched trainer would), and the loss
+           over the whole training set every CHECK_EVERY steps, as basinlab's outcome checkpoints
+           evaluate it (the same work per step as the engines).
 
-usage: numpy_network.py fractal|iris RUNS STEPS"""
+FLOPs count multiply-adds as two: 6 P B per step (forward, weight gradients, deltas) plus 2 P N per
+evaluation of the whole training set (P weights, B batch rows, N training rows), the formula the
+bench applies to the engines.
+
+usage: numpy_network.py fractal|iris RUNS STEPS [CHECK_EVERY]"""
 import sys
 import time
 
 import numpy as np
 
 setting, R, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+check_every = int(sys.argv[4]) if len(sys.argv) > 4 else 4
 rng = np.random.default_rng(0)
 f32 = np.float32
 
@@ -47,7 +54,7 @@ def fractal():
         W1 -= lr1 * gW1
         W2 -= lr2 * gW2
     el = time.perf_counter() - t0
-    flops = 2 * 3 * n * (d * h + h)  # forward, the weight gradients and the deltas
+    flops = 6 * n * (d * h + h)
     return el, flops
 
 
@@ -62,7 +69,13 @@ def iris():
     lr = np.geomspace(0.001, 1, R).astype(f32)[:, None, None]
     ar = np.arange(R)[:, None]
     t0 = time.perf_counter()
-    for _ in range(steps):
+    for k in range(steps):
+        if k % check_every == 0:
+            # The whole training set's loss (the outcome checkpoint).
+            Zf = np.matmul(np.tanh(np.matmul(X, W1.transpose(0, 2, 1)) + b1), W2.transpose(0, 2, 1)) + b2
+            Zf -= Zf.max(axis=2, keepdims=True)
+            lse = np.log(np.exp(Zf).sum(axis=2))
+            full = (lse - Zf[:, np.arange(n), Y]).mean(axis=1)
         idx = rng.integers(0, n, (R, B))
         xb = X[idx]  # (R, B, d)
         yb = Y[idx]  # (R, B)
@@ -83,7 +96,10 @@ def iris():
         W2 -= lr * gW2
         b2 -= lr * gb2
     el = time.perf_counter() - t0
-    flops = 2 * 3 * B * (d * h + h * c)
+    P = d * h + h + h * c + c
+    flops = 6 * P * B + 2 * P * n / check_every
+    if not np.isfinite(full).all():
+        print('non-finite loss', file=sys.stderr)
     return el, flops
 
 

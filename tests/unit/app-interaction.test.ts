@@ -6,9 +6,10 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makePlan } from '../../src/core/plan.ts';
-import type { Plan } from '../../src/core/plan.ts';
+import type { AnyPlan, Plan } from '../../src/core/plan.ts';
+import type { NetPlan } from '../../src/core/network/plan.ts';
 import { parseSpec, specToJSON } from '../../src/core/spec.ts';
-import type { Trajectory, TrajectoryRequest } from '../../src/core/trajectory.ts';
+import type { NetTrajectory, Trajectory, TrajectoryRequest } from '../../src/core/trajectory.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import type { Engine } from '../../src/engine/engine.ts';
 import { pageKey } from '../../src/app/controllers/keyboard-controller.ts';
@@ -54,7 +55,10 @@ class CountingEngine implements Engine {
   run(): never {
     throw new Error('not used');
   }
-  async trajectories(p: Plan, req: TrajectoryRequest): Promise<Trajectory[]> {
+  trajectories(p: Plan, req: TrajectoryRequest): Promise<Trajectory[]>;
+  trajectories(p: NetPlan, req: TrajectoryRequest): Promise<NetTrajectory[]>;
+  trajectories(p: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]>;
+  async trajectories(p: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]> {
     this.requests.push([...req.runs]);
     if (this.gate) await this.gate;
     return this.inner.trajectories(p, req);

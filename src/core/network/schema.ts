@@ -78,6 +78,15 @@ export const NETWORK_PARAMS = [
     sweepable: false,
     doc: 'Training loss below which a run counts as trained (steps_to_threshold); null: 1% of its initial training loss.',
   },
+  {
+    key: 'sharpness_iterations',
+    kind: 'int',
+    default: 100, // engine/cpu/network.ts SHARPNESS_MAX_ITERATIONS
+    min: 0,
+    max: 10_000,
+    sweepable: false,
+    doc: 'Most Hessian-vector products the sharpness outcome takes (power iteration, stopping once the eigenvalue settles); each costs about two gradient passes over the training set. 0: no sharpness (its columns are NaN), for sweeps that do not need it.',
+  },
 ] as const satisfies readonly ParamSchema[];
 
 /** Seed of the data set's draws (its split, its samples). */

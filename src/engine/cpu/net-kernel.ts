@@ -56,7 +56,7 @@ export function netKernel(L: Layout, loss: LossName, precision: Precision, pass:
 export function netKernelSource(L: Layout, loss: LossName, precision: Precision, pass: NetPass): string {
   const f32 = precision === 'f32';
   const r = f32 ? Math.fround : (x: number): number => x;
-  const R = (e: string): string => (f32 ? `fr(${e})` : `(${e})`);
+  const R = (e: string): string => (f32 ? `Math.fround(${e})` : `(${e})`);
   /** A number as a literal that reads back exactly. */
   const lit = (x: number): string => `${x}`;
   const G = pass !== 'loss';

@@ -65,8 +65,9 @@ export interface NetPoint {
   readonly paramNorm: number;
 }
 
-/** Power iteration on the Hessian: at most this many products, stopping when λ moves less than this (relative). */
+/** The default of network.sharpness_iterations: the most Hessian-vector products the power iteration takes. */
 export const SHARPNESS_MAX_ITERATIONS = 100;
+/** Power iteration on the Hessian stops when λ moves less than this (relative). */
 const SHARPNESS_TOL: Record<Precision, number> = { f64: 1e-10, f32: 1e-5 };
 /** The convergence measure averages the last this-many normalised losses (the notebook's v[-20:]). */
 const CONVERGENCE_TAIL = 20;
@@ -325,14 +326,16 @@ export class NetRun {
         rows = this.rows;
         count = this.batch;
       }
-      // L_k over the whole training set at theta_k (and, full batch, the gradient with it).
-      let Lk: number;
+      // L_k over the whole training set at theta_k (and, full batch, the gradient with it). With
+      // minibatches the whole set is evaluated only where it is read: at the start, at outcome
+      // checkpoints and at recorded points (every step, it would cost train/batch times the step).
+      let Lk = Number.NaN;
       let batchLossK: number;
       if (full && at === this.theta) {
         Lk = this.lossAt(at, rows, count, this.grad);
         batchLossK = Lk;
       } else {
-        Lk = this.lossAt(this.theta, this.fullRows, this.train.n, null);
+        if (full || k % plan.checkEvery === 0 || (record !== undefined && k % every === 0)) Lk = this.lossAt(this.theta, this.fullRows, this.train.n, null);
         batchLossK = this.lossAt(at, rows, count, this.grad);
       }
       if (k === 0) {
@@ -346,7 +349,9 @@ export class NetRun {
         record({ step: k, trainLoss: Lk, testLoss: this.evaluate(this.theta).test, lr: lastLr, gradNorm: norm(this.grad), paramNorm: norm(this.theta) });
       }
       if ((k % plan.checkEvery === 0 || k === 0) && !checkpoint(Lk, k)) break;
-      push(Lk, k);
+      // The convergence measure's loss: the whole set's (full batch, as the notebook), else this
+      // step's minibatch loss.
+      push(full ? Lk : batchLossK, k);
       if (spec.sam) {
         // davda54/sam first_step: the norm of the per-tensor norms of (|p| if adaptive) * g.
         let sq = 0;
@@ -436,7 +441,7 @@ export class NetRun {
     const m = Math.min(CONVERGENCE_TAIL, steps);
     for (let i = 0; i < m; i++) tail += losses[(steps - 1 - i) % CONVERGENCE_TAIL] as number;
     const converged = tail / m < 1;
-    const sharp = diverged ? { value: Number.NaN, iterations: 0, residual: Number.NaN } : this.sharpness();
+    const sharp = diverged || plan.spec.network.sharpness_iterations === 0 ? { value: Number.NaN, iterations: 0, residual: Number.NaN } : this.sharpness();
     const swa = spec.swa ? this.evaluate(this.avg) : null;
     return {
       initial_loss: L0,
@@ -478,7 +483,8 @@ export class NetRun {
     let lambda = Number.NaN;
     let it = 0;
     let residual = Number.NaN;
-    for (it = 1; it <= SHARPNESS_MAX_ITERATIONS; it++) {
+    const most = this.plan.spec.network.sharpness_iterations as number;
+    for (it = 1; it <= most; it++) {
       this.grad.fill(0);
       hv.fill(0);
       this.passHvp(this.theta, this.train.x, this.train.y, this.fullRows, this.train.n, this.grad, v, hv, null);
@@ -496,7 +502,7 @@ export class NetRun {
       v.set(hv);
       if (normalise(v) === 0) break;
     }
-    return { value: lambda, iterations: Math.min(it, SHARPNESS_MAX_ITERATIONS), residual };
+    return { value: lambda, iterations: Math.min(it, most), residual };
   }
 }
 
