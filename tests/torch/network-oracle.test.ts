@@ -245,7 +245,7 @@ const MODEL_CASES: readonly NetCase[] = [
   net('relu, no bias, fractal', { hidden: [8], activation: 'relu', bias: false }, FR, { name: 'SGD', lr: 0.02, momentum: 0.5 }, null, 80),
   net('gelu, two hidden layers, fractal', { hidden: [5, 6], activation: 'gelu' }, FR, { name: 'Adam', lr: 0.005 }, null, 80),
   net('identity (a deep linear net), fractal', { hidden: [5], activation: 'identity' }, FR, { name: 'SGD', lr: 0.02 }, null, 80),
-  net('linear model (no hidden layer), regression, batch 16', { hidden: [], batch_size: 16 }, { name: 'regression', train: 64, test: 32 }, { name: 'SGD', lr: 0.02 }, null, 80),
+  net('linear model (no hidden layer), regression with data seed 1, batch 16', { hidden: [], batch_size: 16 }, { name: 'regression', train: 64, test: 32, seed: 1 }, { name: 'SGD', lr: 0.02 }, null, 80),
   net(
     'mean_field tanh (the fractal notebook), fractal',
     { hidden: [8], parametrization: 'mean_field', bias: false },
@@ -348,6 +348,34 @@ const GROUP_CASES: readonly NetCase[] = [
     FR,
     { name: 'Adam', lr: 0.01, param_groups: [{ params: ['layers.0.weight'], lr: 0.003 }, { params: ['layers.1'], lr: 0.02 }] },
     { name: 'SequentialLR', milestones: [20], schedulers: [{ name: 'ConstantLR', factor: 0.5, total_iters: 10 }, { name: 'CosineAnnealingLR', T_max: 80 }] },
+    100,
+  ),
+  // torch builds every child of a SequentialLR up front: CyclicLR's constructor sets every group's lr
+  // to base_lr (and a later child's initial_lr from it), OneCycleLR's sets every group's initial_lr;
+  // SequentialLR then resets each group's lr to its initial_lr. Which children see a group's own lr
+  // and which the shared bounds depends on the order.
+  net(
+    "param groups + SequentialLR (CyclicLR -> ExponentialLR): CyclicLR's base_lr becomes every group's initial_lr",
+    TANH8,
+    FR,
+    { name: 'SGD', lr: 0.05, param_groups: [{ params: ['layers.0'], lr: 0.01 }] },
+    { name: 'SequentialLR', milestones: [30], schedulers: [{ name: 'CyclicLR', base_lr: 0.01, max_lr: 0.05, step_size_up: 10, cycle_momentum: false }, { name: 'ExponentialLR', gamma: 0.98 }] },
+    100,
+  ),
+  net(
+    "param groups + SequentialLR (ExponentialLR -> CyclicLR): each group's own lr until the milestone, then CyclicLR's",
+    TANH8,
+    FR,
+    { name: 'SGD', lr: 0.05, param_groups: [{ params: ['layers.0'], lr: 0.01 }] },
+    { name: 'SequentialLR', milestones: [30], schedulers: [{ name: 'ExponentialLR', gamma: 0.98 }, { name: 'CyclicLR', base_lr: 0.01, max_lr: 0.05, step_size_up: 10, cycle_momentum: false }] },
+    100,
+  ),
+  net(
+    "param groups + SequentialLR (CosineAnnealingLR -> OneCycleLR): the cosine starts from OneCycleLR's initial_lr in every group",
+    TANH8,
+    FR,
+    { name: 'Adam', lr: 0.01, param_groups: [{ params: ['layers.1'], lr: 0.002 }] },
+    { name: 'SequentialLR', milestones: [30], schedulers: [{ name: 'CosineAnnealingLR', T_max: 20 }, { name: 'OneCycleLR', max_lr: 0.01, total_steps: 80, cycle_momentum: false }] },
     100,
   ),
   net(
@@ -790,7 +818,8 @@ describe('networks against a live PyTorch (/usr/bin/python3, python3-torch), flo
         const kato = (o.outcome.sharpness_residual * Math.abs(ours)) ** 2 / gap;
         report(
           `${c.name}: sharpness ${ours.toPrecision(8)} (${o.outcome.sharpness_iterations} it, residual ${o.outcome.sharpness_residual.toExponential(1)}), ` +
-            `exact ${value.toPrecision(8)}, rel err ${(err / Math.abs(value)).toExponential(1)}, Kato-Temple bound ${(kato / Math.abs(value)).toExponential(1)}`,
+            `torch's power iteration ${pErr.toExponential(1)} off, exact ${value.toPrecision(8)}, rel err ${(err / Math.abs(value)).toExponential(1)}, ` +
+            `Kato-Temple bound ${(kato / Math.abs(value)).toExponential(1)}`,
         );
         expect(o.outcome.sharpness_iterations, 'the power iteration did not converge').toBeLessThan(SHARPNESS_MAX_ITERATIONS);
         expect(err / Math.abs(value), `ours ${ours}, torch's eigvalsh ${value}`).toBeLessThanOrEqual(SHARPNESS_TOL);
