@@ -179,7 +179,7 @@ const GROUPS3 = [{ params: ['layers.1'], lr: 0.02 }, { params: ['layers.0.bias']
 
 const OPTIMIZER_CASES: readonly NetCase[] = [
   net('SGD, momentum + nesterov, fractal', TANH8, FR, { name: 'SGD', lr: 0.05, momentum: 0.9, nesterov: true }, null, 100),
-  net('SGD, dampening + weight_decay + maximize off, circle', { hidden: [6] }, CIRCLE, { name: 'SGD', lr: 0.1, momentum: 0.5, dampening: 0.3, weight_decay: 1e-3 }, null, 100),
+  net('SGD, dampening + weight_decay, circle', { hidden: [6] }, CIRCLE, { name: 'SGD', lr: 0.1, momentum: 0.5, dampening: 0.3, weight_decay: 1e-3 }, null, 100),
   net('Adam, fractal', TANH8, FR, { name: 'Adam', lr: 0.01 }, null, 100),
   net('Adam, amsgrad + L2 weight_decay, iris', { hidden: [6] }, IRIS, { name: 'Adam', lr: 0.01, amsgrad: true, weight_decay: 1e-3 }, null, 100),
   net('Adam, decoupled_weight_decay, fractal', TANH8, FR, { name: 'Adam', lr: 0.01, weight_decay: 0.1, decoupled_weight_decay: true }, null, 80),
@@ -464,6 +464,12 @@ async function ours(c: NetCase, precision: 'f64' | 'f32' = 'f64'): Promise<Ours>
   return { c, spec, plan, run, theta0, points, outcome, theta: Float64Array.from(nr.theta), batch: minibatch ? nr.batch : null };
 }
 
+/**
+ * basinlab's power-iteration stopping rule in float64 (network.ts's SHARPNESS_TOL.f64, not exported:
+ * restated here; torch's iteration stops by the same rule).
+ */
+const SHARPNESS_STOP = 1e-10;
+
 /** basinlab's power-iteration start vector (network.ts sharpness(): pcg4d(0x5a4e, run, i, STREAM_INIT + 1)), before normalising. */
 function sharpnessStart(run: number, n: number): number[] {
   const W = new Uint32Array(4);
@@ -582,7 +588,7 @@ function jobOf(o: Ours, variant?: 'unpatched'): Job {
     swa: spec.swa ? { start: spec.swa.start, every: spec.swa.every } : null,
     sharpness: variant
       ? null
-      : { start: sharpnessStart(run, L.params), max_iterations: SHARPNESS_MAX_ITERATIONS, tol: 1e-10, exact: L.params <= EXACT_HESSIAN_MAX_PARAMS },
+      : { start: sharpnessStart(run, L.params), max_iterations: SHARPNESS_MAX_ITERATIONS, tol: SHARPNESS_STOP, exact: L.params <= EXACT_HESSIAN_MAX_PARAMS },
     ...(variant ? { variant } : {}),
   };
 }
