@@ -59,7 +59,7 @@ function paramSchema(p: ParamSchema): JsonSchema {
     case 'int-list':
       return {
         ...doc,
-        description: `${p.doc} (non-decreasing)`,
+        description: p.ordered === false ? p.doc : `${p.doc} (non-decreasing)`,
         type: 'array',
         items: { type: 'integer', ...range(p) },
         maxItems: p.maxLength,

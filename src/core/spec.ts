@@ -313,7 +313,7 @@ function readParam(rd: Reader, p: ParamSchema, v: unknown, path: string): ParamV
         const n = rd.number(x, join(path, i), p, true);
         if (n !== null) out.push(n);
       });
-      for (let i = 1; i < out.length; i++) {
+      for (let i = 1; i < out.length && p.ordered !== false; i++) {
         if ((out[i] as number) < (out[i - 1] as number)) {
           rd.fail(path, `must be non-decreasing, got ${show(v)}`);
           return undefined;

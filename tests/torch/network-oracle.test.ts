@@ -62,11 +62,10 @@ import type { NetPlan } from '../../src/core/network/plan.ts';
 import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { sweepValue } from '../../src/core/plan.ts';
 import { OPTIMIZERS, SCHEDULES, findOptimizer, findSchedule } from '../../src/core/registry/index.ts';
-import { STREAM_INIT, pcg4d, unit53 } from '../../src/core/rng.ts';
 import type { NetSpec, ScheduleSpec } from '../../src/core/spec.ts';
 import { parseAnySpec } from '../../src/core/spec.ts';
 import type { NetOutcome, NetPoint } from '../../src/engine/cpu/network.ts';
-import { NetRun, SHARPNESS_MAX_ITERATIONS, minibatchRows } from '../../src/engine/cpu/network.ts';
+import { NetRun, SHARPNESS_MAX_ITERATIONS, SHARPNESS_TOL as SHARPNESS_STOP_RULE, minibatchRows, sharpnessStart } from '../../src/engine/cpu/network.ts';
 
 const PYTHON = '/usr/bin/python3';
 const DRIVER = fileURLToPath(new URL('./network-oracle.py', import.meta.url));
@@ -464,19 +463,14 @@ async function ours(c: NetCase, precision: 'f64' | 'f32' = 'f64'): Promise<Ours>
   return { c, spec, plan, run, theta0, points, outcome, theta: Float64Array.from(nr.theta), batch: minibatch ? nr.batch : null };
 }
 
-/**
- * basinlab's power-iteration stopping rule in float64 (network.ts's SHARPNESS_TOL.f64, not exported:
- * restated here; torch's iteration stops by the same rule).
- */
-const SHARPNESS_STOP = 1e-10;
+/** basinlab's power-iteration stopping rule in float64 (torch's iteration stops by the same rule). */
+const SHARPNESS_STOP = SHARPNESS_STOP_RULE.f64;
 
-/** basinlab's power-iteration start vector (network.ts sharpness(): pcg4d(0x5a4e, run, i, STREAM_INIT + 1)), before normalising. */
-function sharpnessStart(run: number, n: number): number[] {
-  const W = new Uint32Array(4);
-  return Array.from({ length: n }, (_, i) => {
-    pcg4d(0x5a4e, run, i, STREAM_INIT + 1, W);
-    return unit53(W[0] as number, W[1] as number) - 0.5;
-  });
+/** basinlab's power-iteration start vector, before normalising. */
+function startVector(run: number, n: number): number[] {
+  const v = new Float64Array(n);
+  sharpnessStart(run, v);
+  return Array.from(v);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -588,7 +582,7 @@ function jobOf(o: Ours, variant?: 'unpatched'): Job {
     swa: spec.swa ? { start: spec.swa.start, every: spec.swa.every } : null,
     sharpness: variant
       ? null
-      : { start: sharpnessStart(run, L.params), max_iterations: SHARPNESS_MAX_ITERATIONS, tol: SHARPNESS_STOP, exact: L.params <= EXACT_HESSIAN_MAX_PARAMS },
+      : { start: startVector(run, L.params), max_iterations: SHARPNESS_MAX_ITERATIONS, tol: SHARPNESS_STOP, exact: L.params <= EXACT_HESSIAN_MAX_PARAMS },
     ...(variant ? { variant } : {}),
   };
 }

@@ -25,6 +25,7 @@ export const NETWORK_PARAMS = [
     min: 1,
     max: MAX_WIDTH,
     maxLength: MAX_HIDDEN_LAYERS,
+    ordered: false,
     doc: 'Widths of the hidden layers, input side first ([] = a linear model). The input and output widths follow the data set.',
   },
   {

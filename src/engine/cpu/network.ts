@@ -59,7 +59,7 @@ export interface NetPoint {
   readonly step: number;
   readonly trainLoss: number;
   readonly testLoss: number;
-  /** LR of the step that led here (of the first group; NaN at the start). */
+  /** LR of the step that led here (of the default group, the optimiser's own lr; NaN at the start). */
   readonly lr: number;
   readonly gradNorm: number;
   readonly paramNorm: number;
@@ -68,7 +68,7 @@ export interface NetPoint {
 /** The default of network.sharpness_iterations: the most Hessian-vector products the power iteration takes. */
 export const SHARPNESS_MAX_ITERATIONS = 100;
 /** Power iteration on the Hessian stops when λ moves less than this (relative). */
-const SHARPNESS_TOL: Record<Precision, number> = { f64: 1e-10, f32: 1e-5 };
+export const SHARPNESS_TOL: Record<Precision, number> = { f64: 1e-10, f32: 1e-5 };
 /** The convergence measure averages the last this-many normalised losses (the notebook's v[-20:]). */
 const CONVERGENCE_TAIL = 20;
 
@@ -467,11 +467,8 @@ export class NetRun {
    */
   sharpness(): { value: number; iterations: number; residual: number } {
     const { r, n, v, hv } = this;
-    const W = new Uint32Array(4);
-    for (let i = 0; i < n; i++) {
-      pcg4d(0x5a4e, this.run, i, STREAM_INIT + 1, W);
-      v[i] = r(unit53(W[0] as number, W[1] as number) - 0.5);
-    }
+    sharpnessStart(this.run, v);
+    for (let i = 0; i < n; i++) v[i] = r(v[i] as number);
     const normalise = (a: Float64Array): number => {
       let s = 0;
       for (let i = 0; i < n; i++) s = r(s + r((a[i] as number) * (a[i] as number)));
@@ -503,6 +500,15 @@ export class NetRun {
       if (normalise(v) === 0) break;
     }
     return { value: lambda, iterations: Math.min(it, most), residual };
+  }
+}
+
+/** The power iteration's start vector of a run, before it is normalised: a float64 draw per coordinate. */
+export function sharpnessStart(run: number, out: Float64Array): void {
+  const W = new Uint32Array(4);
+  for (let i = 0; i < out.length; i++) {
+    pcg4d(0x5a4e, run, i, STREAM_INIT + 1, W);
+    out[i] = unit53(W[0] as number, W[1] as number) - 0.5;
   }
 }
 
