@@ -7,9 +7,11 @@
  * outcome; for random/Sobol sweeps, when a copy of the reference run started 1e-6 (relative to the
  * view) away ends differently. Position errors are summarised over the other runs only.
  */
+import type { NetPlan } from './network/plan.ts';
 import type { Plan } from './plan.ts';
 import { runCoordinates } from './plan.ts';
-import type { Results } from './results.ts';
+import type { NetResults, Results } from './results.ts';
+import { rowCount } from './results.ts';
 
 /** An outcome class: basin index, -1 not converged, -2 diverged. */
 export function outcomeClass(r: Results, i: number): number {
@@ -18,17 +20,21 @@ export function outcomeClass(r: Results, i: number): number {
 
 /** Runs whose 8-neighbourhood in `ref` holds another outcome class. */
 export function gridBoundary(ref: Results): Uint8Array {
-  const { width: w, height: h } = ref;
+  return neighbourBoundary(ref.width, ref.height, (i) => outcomeClass(ref, i));
+}
+
+/** Runs of a w × h grid whose 8-neighbourhood holds another class than their own. */
+function neighbourBoundary(w: number, h: number, classOf: (run: number) => number): Uint8Array {
   const out = new Uint8Array(w * h);
   for (let j = 0; j < h; j++) {
     for (let i = 0; i < w; i++) {
-      const c = outcomeClass(ref, j * w + i);
+      const c = classOf(j * w + i);
       let edge = 0;
       for (let dj = -1; dj <= 1 && !edge; dj++) {
         for (let di = -1; di <= 1; di++) {
           const ii = i + di;
           const jj = j + dj;
-          if ((di || dj) && ii >= 0 && jj >= 0 && ii < w && jj < h && outcomeClass(ref, jj * w + ii) !== c) {
+          if ((di || dj) && ii >= 0 && jj >= 0 && ii < w && jj < h && classOf(jj * w + ii) !== c) {
             edge = 1;
             break;
           }
@@ -224,4 +230,190 @@ export interface ValidationReport {
   readonly boundaryMethod: 'grid-neighbours' | 'perturbation';
   readonly boundaryRuns: number;
   readonly pairs: readonly PairReport[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Networks: float32 (cpu) against float64 (cpu64) training of the same network on the same data.
+// A run's outcome is whether it diverged; its numbers are its final losses and accuracy.
+
+/**
+ * Runs of a network grid on the trainability boundary: one of their eight neighbours in the
+ * reference diverged where they did not, or the other way round (the boundary the fractal paper
+ * draws; there an ulp legitimately decides whether a run diverges). Random, Sobol and points
+ * sweeps have no neighbours: no run is marked.
+ */
+export function netBoundary(plan: NetPlan, ref: NetResults): Uint8Array {
+  if (plan.mode !== 'grid') return new Uint8Array(rowCount(ref));
+  return neighbourBoundary(ref.width, ref.height, (i) => ref.diverged[i] as number);
+}
+
+/** Relative error |a − b| / |b| (|a − b| where b is 0): b is the reference. */
+export function relativeError(a: number, b: number): number {
+  const d = Math.abs(a - b);
+  return b === 0 ? d : d / Math.abs(b);
+}
+
+/** A distribution of relative errors over some runs. */
+export interface ErrorSummary {
+  readonly runs: number;
+  readonly median: number;
+  readonly p99: number;
+  readonly max: number;
+  /** Fraction of those runs with error exactly 0. */
+  readonly identical: number;
+}
+
+function summary(errs: readonly number[]): ErrorSummary {
+  const sorted = Float64Array.from(errs).sort();
+  let identical = 0;
+  for (const e of errs) if (e === 0) identical++;
+  return {
+    runs: errs.length,
+    median: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    max: sorted.length ? (sorted[sorted.length - 1] as number) : 0,
+    identical: errs.length ? identical / errs.length : 1,
+  };
+}
+
+export interface NetRunReport {
+  readonly run: number;
+  readonly i: number;
+  readonly j: number;
+  readonly coords: Record<string, number>;
+  readonly boundary: boolean;
+  readonly a: { readonly diverged: boolean; readonly train_loss: number; readonly test_loss: number; readonly test_accuracy: number | null };
+  readonly b: { readonly diverged: boolean; readonly train_loss: number; readonly test_loss: number; readonly test_accuracy: number | null };
+  readonly trainLossError: number;
+}
+
+/** Two engines' results of one network plan, compared. */
+export interface NetPairReport {
+  readonly a: string;
+  readonly b: string;
+  readonly runs: number;
+  /** Fraction of runs each engine saw diverge. */
+  readonly divergedA: number;
+  readonly divergedB: number;
+  /** Fraction of runs on which the two agree whether the run diverged. */
+  readonly sameDivergence: number;
+  /** Runs on the trainability boundary of the reference (netBoundary). */
+  readonly boundaryRuns: number;
+  /** sameDivergence over the runs off that boundary. */
+  readonly sameDivergenceOffBoundary: number;
+  /** Relative errors of the final training and test losses, over the runs neither engine saw diverge. */
+  readonly trainLoss: ErrorSummary;
+  readonly testLoss: ErrorSummary;
+  /**
+   * Classification: over the same runs, the fraction whose test accuracy is the same (the same
+   * number of test samples classified right) and the largest difference; null for regression.
+   */
+  readonly accuracy: { readonly runs: number; readonly same: number; readonly maxDifference: number } | null;
+  /** Runs whose divergence differs between the two engines. */
+  readonly mismatches: number;
+  readonly worst: readonly NetRunReport[];
+}
+
+export function compareNetPair(plan: NetPlan, a: NetResults, b: NetResults, boundary: Uint8Array, worstCount = 10): NetPairReport {
+  const n = rowCount(a);
+  let sameDiv = 0;
+  let offSame = 0;
+  let offRuns = 0;
+  let divA = 0;
+  let divB = 0;
+  const train: number[] = [];
+  const test: number[] = [];
+  const trainRuns: number[] = [];
+  const mismatchRuns: number[] = [];
+  let accRuns = 0;
+  let accSame = 0;
+  let accMax = 0;
+  const accA = a.test_accuracy;
+  const accB = b.test_accuracy;
+  for (let i = 0; i < n; i++) {
+    const da = a.diverged[i] === 1;
+    const db = b.diverged[i] === 1;
+    if (da) divA++;
+    if (db) divB++;
+    if (da === db) sameDiv++;
+    else mismatchRuns.push(i);
+    if (boundary[i] !== 1) {
+      offRuns++;
+      if (da === db) offSame++;
+    }
+    if (da || db) continue;
+    train.push(relativeError(a.train_loss[i] as number, b.train_loss[i] as number));
+    test.push(relativeError(a.test_loss[i] as number, b.test_loss[i] as number));
+    trainRuns.push(i);
+    if (accA && accB) {
+      const d = Math.abs((accA[i] as number) - (accB[i] as number));
+      accRuns++;
+      // Accuracies are k / n_test: the same k gives the same division in either precision to
+      // within an ulp of float32, far below 1 / n_test.
+      if (d < 0.5 / plan.data.test.n) accSame++;
+      accMax = Math.max(accMax, d);
+    }
+  }
+  const side = (r: NetResults, run: number): NetRunReport['a'] => ({
+    diverged: r.diverged[run] === 1,
+    train_loss: r.train_loss[run] as number,
+    test_loss: r.test_loss[run] as number,
+    test_accuracy: r.test_accuracy ? (r.test_accuracy[run] as number) : null,
+  });
+  const describe = (run: number): NetRunReport => ({
+    run,
+    i: run % a.width,
+    j: Math.floor(run / a.width),
+    coords: runCoordinates(plan, run),
+    boundary: boundary[run] === 1,
+    a: side(a, run),
+    b: side(b, run),
+    trainLossError: relativeError(a.train_loss[run] as number, b.train_loss[run] as number),
+  });
+  // Worst: divergence mismatches off the boundary first, then the largest training-loss errors,
+  // then mismatches on the boundary.
+  const worst: NetRunReport[] = [];
+  for (const run of mismatchRuns) if (boundary[run] !== 1 && worst.length < worstCount) worst.push(describe(run));
+  const order = trainRuns.map((run, k) => ({ run, err: train[k] as number })).sort((x, y) => y.err - x.err);
+  for (const { run, err } of order) if (worst.length < worstCount && err > 0) worst.push(describe(run));
+  for (const run of mismatchRuns) if (boundary[run] === 1 && worst.length < worstCount) worst.push(describe(run));
+  return {
+    a: a.engine,
+    b: b.engine,
+    runs: n,
+    divergedA: divA / n,
+    divergedB: divB / n,
+    sameDivergence: sameDiv / n,
+    boundaryRuns: n - offRuns,
+    sameDivergenceOffBoundary: offRuns > 0 ? offSame / offRuns : 1,
+    trainLoss: summary(train),
+    testLoss: summary(test),
+    accuracy: accA && accB ? { runs: accRuns, same: accRuns ? accSame / accRuns : 1, maxDifference: accMax } : null,
+    mismatches: mismatchRuns.length,
+    worst,
+  };
+}
+
+/**
+ * What `basinlab validate` requires of cpu (float32) vs cpu64 (float64) on a network spec (derived
+ * and measured in docs/validation.md, "Networks"): the same divergence verdict on this fraction of
+ * the runs off the trainability boundary, and median relative errors of the final training and test
+ * losses at most this, over the runs neither saw diverge. The tails (p99, max) are reported, not
+ * required: a run near the edge of stability amplifies float32's rounding into a different
+ * trajectory, as an ulp does at a basin boundary.
+ */
+export const NET_VALIDATION_THRESHOLDS = { minSameDivergenceOffBoundary: 0.99, maxMedianLossError: 1e-3 } as const;
+
+/** Whether a cpu vs cpu64 network pair meets NET_VALIDATION_THRESHOLDS. */
+export function netPairPasses(p: NetPairReport): boolean {
+  const t = NET_VALIDATION_THRESHOLDS;
+  return p.sameDivergenceOffBoundary >= t.minSameDivergenceOffBoundary && p.trainLoss.median <= t.maxMedianLossError && p.testLoss.median <= t.maxMedianLossError;
+}
+
+export interface NetValidationReport {
+  readonly spec: unknown;
+  readonly engines: readonly string[];
+  readonly boundaryMethod: 'grid-neighbours' | 'none';
+  readonly boundaryRuns: number;
+  readonly pairs: readonly NetPairReport[];
 }

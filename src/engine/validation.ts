@@ -2,12 +2,13 @@
  * Runs one plan on several engines and compares every pair (the product feature behind
  * `basinlab validate` and the app's disagreement overlay).
  */
+import type { NetPlan } from '../core/network/plan.ts';
 import { makePlan } from '../core/plan.ts';
 import type { Plan } from '../core/plan.ts';
-import type { Results } from '../core/results.ts';
-import { parseSpec, specToJSON } from '../core/spec.ts';
-import type { PairReport, ValidationReport } from '../core/validate.ts';
-import { comparePair, gridBoundary, illConditioned, perturbationBoundary, perturbedSpec } from '../core/validate.ts';
+import type { NetResults, Results } from '../core/results.ts';
+import { netSpecToJSON, parseSpec, specToJSON } from '../core/spec.ts';
+import type { NetPairReport, NetValidationReport, PairReport, ValidationReport } from '../core/validate.ts';
+import { compareNetPair, comparePair, gridBoundary, illConditioned, netBoundary, perturbationBoundary, perturbedSpec } from '../core/validate.ts';
 import type { Engine, Progress, RunOptions } from './engine.ts';
 
 /** Relative start-point shift used to probe chaotic runs of random/Sobol sweeps. */
@@ -84,6 +85,44 @@ export async function validatePlan(plan: Plan, engines: readonly Engine[], opts:
   for (const v of boundary) boundaryRuns += v;
   return {
     report: { spec: specToJSON(plan.spec), engines: names, boundaryMethod: method, boundaryRuns, pairs },
+    results,
+  };
+}
+
+export interface NetValidationRun {
+  readonly report: NetValidationReport;
+  readonly results: Readonly<Record<string, NetResults>>;
+}
+
+/**
+ * Runs a network plan on each engine (the last is the reference: pass cpu64 last) and compares
+ * every pair (core/validate.ts compareNetPair). The GPU engine does not run networks yet: the
+ * engines are cpu and cpu64.
+ */
+export async function validateNetPlan(plan: NetPlan, engines: readonly Engine[], opts: Omit<ValidateOptions, 'computed'> = {}): Promise<NetValidationRun> {
+  const ref = engines[engines.length - 1];
+  if (!ref) throw new Error('no engines to validate');
+  const results: Record<string, NetResults> = {};
+  for (const e of engines) {
+    opts.onEngine?.(e.name);
+    const runOpts: RunOptions = {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onProgress ? { onProgress: (p: Progress) => opts.onProgress?.(p) } : {}),
+    };
+    results[e.name] = await e.run(plan, runOpts);
+  }
+  const boundary = netBoundary(plan, results[ref.name] as NetResults);
+  const names = engines.map((e) => e.name);
+  const pairs: NetPairReport[] = [];
+  for (let x = 0; x < names.length; x++) {
+    for (let y = x + 1; y < names.length; y++) {
+      pairs.push(compareNetPair(plan, results[names[x] as string] as NetResults, results[names[y] as string] as NetResults, boundary));
+    }
+  }
+  let boundaryRuns = 0;
+  for (const v of boundary) boundaryRuns += v;
+  return {
+    report: { spec: netSpecToJSON(plan.spec), engines: names, boundaryMethod: plan.mode === 'grid' ? 'grid-neighbours' : 'none', boundaryRuns, pairs },
     results,
   };
 }
