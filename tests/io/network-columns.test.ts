@@ -16,10 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NetPlan } from '../../src/core/network/plan.ts';
+import { jsonLayout } from '../../src/core/encode.ts';
 import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
 import type { ColumnDef, NetResults } from '../../src/core/results.ts';
 import { NET_OPTIONAL_COLUMNS, allColumns, columnOf, precisionOf, resultColumns, tableColumns } from '../../src/core/results.ts';
 import { parseNetSpec } from '../../src/core/spec.ts';
+import { netTrajectoryFields } from '../../src/core/trajectory.ts';
+import { NET_VALIDATION_THRESHOLDS } from '../../src/core/validate.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { nodeWorkerSpawner } from '../../src/engine/cpu/spawn-node.ts';
 import type { FileFormat } from '../../src/io/format.ts';
@@ -359,5 +362,42 @@ describe('the CLI', () => {
         expectSame(got, expected(c, col, 'json'), `${c.name} stdout ${col.name}`);
       }
     }
+  });
+});
+
+describe('the README', () => {
+  const readme = readFileSync('README.md', 'utf8');
+  const documents = (name: string): boolean => readme.includes(`\`${name}\``);
+
+  it('documents every key of a network document, of its file metadata and of a network path', () => {
+    const head = {
+      spec: {},
+      engine: 'cpu' as const,
+      meta: {},
+      shard: { k: 0, n: 1, firstRun: 0, runs: 1 },
+      width: 1,
+      height: 1,
+      params: [],
+      xValues: new Float64Array(0),
+      yValues: new Float64Array(0),
+      problem: { problem: 'network' as const, network: { params: 1, train: 1, test: 1, loss: 'mse' } },
+    };
+    const text = jsonLayout(head, ['p'], []).filter((p): p is string => typeof p === 'string').join('');
+    const keys = [...text.matchAll(/^"(\w+)":/gm)].map((m) => m[1] as string);
+    expect(keys).toContain('network');
+    for (const k of keys) expect(documents(k), `README documents JSON key ${k}`).toBe(true);
+    expect(documents(META.network)).toBe(true);
+    for (const d of allColumns('f64', 'network')) expect(documents(d.name), `README documents column ${d.name}`).toBe(true);
+    const f = new Float32Array(1);
+    const path = netTrajectoryFields({ run: 0, every: 1, steps: new Int32Array(1), trainLoss: f, testLoss: f, lr: f, gradNorm: f, paramNorm: f, diverged: false, divergedAt: null }, {});
+    for (const [k] of path) expect(documents(`paths[].${k}`) || readme.includes(`\`paths[].${k}\`,`), `README documents network path key ${k}`).toBe(true);
+  });
+
+  it('documents every key of the network validate report', () => {
+    for (const k of ['divergedA', 'divergedB', 'sameDivergence', 'boundaryRuns', 'sameDivergenceOffBoundary', 'trainLoss', 'testLoss', 'accuracy', 'illConditionedRuns', 'conditioned', 'mismatches', 'worst']) {
+      expect(readme.includes(`\`pairs[].${k}\``), `README documents pairs[].${k}`).toBe(true);
+    }
+    for (const k of Object.keys(NET_VALIDATION_THRESHOLDS)) expect(documents(k), `README documents threshold ${k}`).toBe(true);
+    expect(documents('perturbation')).toBe(true);
   });
 });
