@@ -4,19 +4,21 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors } from '../core/errors.ts';
-import { makePlan, nearestRun, runCoordinates } from '../core/plan.ts';
-import type { Plan } from '../core/plan.ts';
-import { MAX_TRAJECTORY_POINTS, pointCount } from '../core/trajectory.ts';
+import { makeAnyPlan, prepareSpec } from '../core/network/plan.ts';
+import type { NetPlan } from '../core/network/plan.ts';
+import { nearestRun, runCoordinates } from '../core/plan.ts';
+import type { AnyPlan, Plan } from '../core/plan.ts';
+import { MAX_TRAJECTORY_POINTS, netTrajectoryFields, pointCount, trajectoryFields } from '../core/trajectory.ts';
 import { float32Problems } from '../core/precision.ts';
-import { specToJSON } from '../core/spec.ts';
-import type { EngineName, Results } from '../core/results.ts';
+import type { EngineName } from '../core/results.ts';
 import { writeResultsJSON } from '../core/results.ts';
-import type { Spec } from '../core/spec.ts';
-import { parseSpec } from '../core/spec.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { AnySpec } from '../core/spec.ts';
+import { anySpecToJSON, parseAnySpec } from '../core/spec.ts';
+import type { Engine, Progress } from '../engine/engine.ts';
 import { createNodeEngine } from '../engine/node-engines.ts';
-import { validatePlan } from '../engine/validation.ts';
-import { VALIDATION_THRESHOLDS, type PairReport } from '../core/validate.ts';
+import { validateNetPlan, validatePlan } from '../engine/validation.ts';
+import { NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses } from '../core/validate.ts';
+import type { NetPairReport, NetValidationReport, PairReport, ValidationReport } from '../core/validate.ts';
 import { readJSONFile } from './io.ts';
 import type { ResultSink } from '../io/sinks.ts';
 import { formatOf } from '../io/format.ts';
@@ -47,8 +49,26 @@ function outFormat(path: string, allowed: readonly string[]): string {
   return ext;
 }
 
-function loadSpec(path: string): Spec {
-  return parseSpec(readJSONFile(path, 'spec'));
+/** A surface or a network spec (a `network` key makes it a network spec). */
+function loadSpec(path: string): AnySpec {
+  return parseAnySpec(readJSONFile(path, 'spec'));
+}
+
+/**
+ * Refuses, before any work, a network spec on the GPU engine: networks run on the CPU engines in
+ * this version (the GPU engine runs surfaces; it would reject the plan, but only after starting a
+ * device).
+ */
+function checkEngineRunsSpec(spec: AnySpec, engine: EngineName): void {
+  if (spec.problem === 'network' && engine === 'gpu') {
+    throw new SpecError('--engine', 'gpu: networks run on the CPU engines in this version; use --engine cpu (float32) or --engine cpu64 (float64)');
+  }
+}
+
+/** The plan of a spec, its packaged data (Iris, digits) loaded first. */
+async function planOf(spec: AnySpec): Promise<AnyPlan> {
+  await prepareSpec(spec);
+  return makeAnyPlan(spec);
 }
 
 /** Throws CancelledError once a signal has asked the CLI to stop (before a result is committed). */
@@ -75,7 +95,7 @@ function peakRssMiB(): number {
  * beyond its range always; sweep values it merges unless the user accepts that (`--accept-float32`),
  * in which case the result's meta names the merged dimensions. Returns that meta entry.
  */
-function checkFloat32(plan: Plan, engines: readonly EngineName[], accept: boolean): Record<string, string> {
+function checkFloat32(plan: AnyPlan, engines: readonly EngineName[], accept: boolean): Record<string, string> {
   if (!engines.some((e) => e !== 'cpu64')) return {};
   const problems = float32Problems(plan);
   const refused = problems.filter((p) => p.kind === 'range' || !accept);
@@ -92,11 +112,12 @@ export async function runSweep(
   o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean; shard?: string; acceptFloat32?: boolean },
 ): Promise<void> {
   const spec = loadSpec(specPath);
+  checkEngineRunsSpec(spec, o.engine);
   if (o.out !== undefined) {
     checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
     formatOf(o.out);
   }
-  const plan = makePlan(spec);
+  const plan = await planOf(spec);
   const mark = checkFloat32(plan, [o.engine], o.acceptFloat32 ?? false);
   // --shard K/N, or --shard auto: from BASINLAB_SHARD, a Slurm job array or a Kubernetes Indexed Job.
   const shardFlag = o.shard === undefined ? null : o.shard === 'auto' ? shardFromEnv() : parseShardFlag(o.shard);
@@ -170,7 +191,7 @@ export async function runSweep(
  * "optimizer.lr=0.001,optimizer.momentum=0.9", repeatable: the nearest run of the sweep), `--run N`
  * (one index); run 0 when the spec has no sweep.
  */
-export function selectRuns(plan: Plan, o: { runs?: string; at?: readonly string[]; run?: number }): number[] {
+export function selectRuns(plan: AnyPlan, o: { runs?: string; at?: readonly string[]; run?: number }): number[] {
   const out: number[] = [];
   const check = (field: string, r: number): number => {
     if (!Number.isInteger(r) || r < 0 || r >= plan.runs) throw new SpecError(field, `${r} is not a run of this sweep; allowed 0..${plan.runs - 1}`);
@@ -217,11 +238,12 @@ async function runTrajectoryCommand(
   o: { engine: EngineName; out?: string; run?: number; runs?: string; at?: string[]; every?: number; workers?: number },
 ): Promise<void> {
   const spec = loadSpec(specPath);
+  checkEngineRunsSpec(spec, o.engine);
   if (o.out !== undefined) {
     checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
     outFormat(o.out, ['json']);
   }
-  const plan = makePlan(spec);
+  const plan = await planOf(spec);
   checkFloat32(plan, [o.engine], true);
   const runs = selectRuns(plan, o);
   const every = o.every ?? 1;
@@ -229,18 +251,21 @@ async function runTrajectoryCommand(
   checkTrajectorySize(runs.length, spec.steps, every);
   if (o.out !== undefined) noteLeftovers(o.out);
   const signal = interruptSignal();
-  const paths = await withEngine(o.engine, o.workers, async (engine) => {
+  const head = { spec: anySpecToJSON(spec), engine: o.engine, every, params: plan.dims.map((d) => d.path) };
+  const coords = (run: number): Record<string, number> => runCoordinates(plan, run);
+  // The same document for either kind; a path's keys are its kind's (core/trajectory.ts).
+  const doc = await withEngine(o.engine, o.workers, async (engine) => {
     try {
-      return await engine.trajectories(plan, { runs, every, signal });
+      const req = { runs, every, signal };
+      return plan.problem === 'network'
+        ? trajectoryDocument(head, await engine.trajectories(plan, req), (t) => netTrajectoryFields(t, coords(t.run)))
+        : trajectoryDocument(head, await engine.trajectories(plan, req), (t) => trajectoryFields(t, coords(t.run)));
     } catch (e) {
       if (e instanceof RangeError) throw new SpecError('--runs', e.message);
       throw e;
     }
   });
   checkInterrupt(signal);
-  const doc = trajectoryDocument({ spec: specToJSON(spec), engine: o.engine, every, params: plan.dims.map((d) => d.path) }, paths, (run) =>
-    runCoordinates(plan, run),
-  );
   if (o.out !== undefined) {
     await writeFileAtomically(o.out, doc, { signal });
   } else {
@@ -287,47 +312,86 @@ function pairLine(p: PairReport): string {
   );
 }
 
+/** What `validate` prints and writes: its lines, the report with its thresholds, and whether it passed. */
+interface ValidationOutcome {
+  readonly lines: readonly string[];
+  readonly document: Record<string, unknown>;
+  readonly pass: boolean;
+}
+
+function surfaceOutcome(plan: Plan, report: ValidationReport): ValidationOutcome {
+  const gpuCpu = report.pairs.find((p) => p.a === 'gpu' && p.b === 'cpu');
+  const pass =
+    gpuCpu !== undefined && gpuCpu.sameOutcome >= VALIDATION_THRESHOLDS.minSameOutcome && gpuCpu.position.max <= VALIDATION_THRESHOLDS.maxPositionError;
+  const lines = [
+    `${plan.runs} runs x ${plan.spec.steps} steps; ${report.boundaryRuns} runs on basin boundaries (${report.boundaryMethod})`,
+    ...report.pairs.map(pairLine),
+    `${pass ? 'PASS' : 'FAIL'}: gpu vs cpu needs same outcome >= ${VALIDATION_THRESHOLDS.minSameOutcome * 100}% and position error <= ${VALIDATION_THRESHOLDS.maxPositionError} off the boundary`,
+  ];
+  return { lines, document: { ...report, thresholds: VALIDATION_THRESHOLDS, pass }, pass };
+}
+
+function netPairLine(p: NetPairReport): string {
+  const pct = (x: number): string => `${(100 * x).toFixed(3)}%`;
+  const e = (x: number): string => x.toExponential(1);
+  const errors = (a: NetPairReport['conditioned']): string =>
+    `train loss error median ${e(a.trainLoss.median)} max ${e(a.trainLoss.max)}, test loss median ${e(a.testLoss.median)} max ${e(a.testLoss.max)}` +
+    (a.accuracy ? `, test accuracy the same on ${pct(a.accuracy.same)}` : '');
+  return (
+    `${`${p.a} vs ${p.b}`.padEnd(14)} diverged ${pct(p.divergedA)} / ${pct(p.divergedB)}, divergence agrees ${pct(p.sameDivergence)} ` +
+    `(off boundary ${pct(p.sameDivergenceOffBoundary)}); over ${p.conditioned.runs} well-conditioned runs off the boundary: ${errors(p.conditioned)}; ` +
+    `over all ${p.trainLoss.runs} runs neither saw diverge (${p.illConditionedRuns} ill-conditioned): ${errors(p)}`
+  );
+}
+
+function netOutcome(plan: NetPlan, report: NetValidationReport): ValidationOutcome {
+  const t = NET_VALIDATION_THRESHOLDS;
+  const pair = report.pairs.find((p) => p.a === 'cpu' && p.b === 'cpu64');
+  const pass = pair !== undefined && netPairPasses(pair);
+  const lines = [
+    `${plan.runs} runs x ${plan.spec.steps} steps of a ${plan.layout.params}-parameter network; ${report.boundaryRuns} runs on the trainability boundary (${report.boundaryMethod}); the GPU engine does not run networks yet`,
+    ...report.pairs.map(netPairLine),
+    `${pass ? 'PASS' : 'FAIL'}: cpu vs cpu64 needs divergence to agree on >= ${t.minSameDivergenceOffBoundary * 100}% of runs off the boundary and median train and test loss errors <= ${t.maxMedianLossError} over the well-conditioned runs`,
+  ];
+  return { lines, document: { ...report, thresholds: t, pass }, pass };
+}
+
 async function runValidate(specPath: string, o: { out?: string; workers?: number; quiet?: boolean }): Promise<boolean> {
   const spec = loadSpec(specPath);
   if (o.out !== undefined) {
     checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
     outFormat(o.out, ['json']);
   }
-  const plan = makePlan(spec);
+  const plan = await planOf(spec);
+  // Surfaces: the GPU against its float32 twin and both against float64. Networks run on the CPU
+  // engines only in this version: float32 against float64.
+  const names: EngineName[] = plan.problem === 'network' ? ['cpu', 'cpu64'] : ['gpu', 'cpu', 'cpu64'];
   // Validation compares the float32 engines with float64: a plan float32 cannot hold is refused.
-  checkFloat32(plan, ['gpu', 'cpu'], false);
-  const engines = [await createNodeEngine('gpu'), await createNodeEngine('cpu', o.workers === undefined ? {} : { workers: o.workers })];
-  engines.push(await createNodeEngine('cpu64', o.workers === undefined ? {} : { workers: o.workers }));
+  checkFloat32(plan, names, false);
+  const engines: Engine[] = [];
+  for (const name of names) engines.push(await createNodeEngine(name, name === 'gpu' || o.workers === undefined ? {} : { workers: o.workers }));
   let bar = progressBar('validate', true);
   const signal = interruptSignal();
   if (o.out !== undefined) noteLeftovers(o.out);
   try {
-    const { report } = await validatePlan(plan, engines, {
+    const hooks = {
       signal,
-      onEngine: (name) => {
+      onEngine: (name: string) => {
         bar.stop();
         bar = progressBar(`validate: ${name}`, o.quiet ?? false);
       },
-      onProgress: (p) => bar.update(p),
-    });
+      onProgress: (p: Progress) => bar.update(p),
+    };
+    const outcome =
+      plan.problem === 'network' ? netOutcome(plan, (await validateNetPlan(plan, engines, hooks)).report) : surfaceOutcome(plan, (await validatePlan(plan, engines, hooks)).report);
     bar.stop();
-    const gpuCpu = report.pairs.find((p) => p.a === 'gpu' && p.b === 'cpu');
-    const pass =
-      gpuCpu !== undefined &&
-      gpuCpu.sameOutcome >= VALIDATION_THRESHOLDS.minSameOutcome &&
-      gpuCpu.position.max <= VALIDATION_THRESHOLDS.maxPositionError;
-    const lines = [
-      `${plan.runs} runs x ${spec.steps} steps; ${report.boundaryRuns} runs on basin boundaries (${report.boundaryMethod})`,
-      ...report.pairs.map(pairLine),
-      `${pass ? 'PASS' : 'FAIL'}: gpu vs cpu needs same outcome >= ${VALIDATION_THRESHOLDS.minSameOutcome * 100}% and position error <= ${VALIDATION_THRESHOLDS.maxPositionError} off the boundary`,
-    ];
     checkInterrupt(signal);
     // The report file first: an interruption while it is written leaves nothing, not even stdout.
     if (o.out !== undefined) {
-      await writeFileAtomically(o.out, [`${JSON.stringify({ ...report, thresholds: VALIDATION_THRESHOLDS, pass }, null, 1)}\n`], { signal });
+      await writeFileAtomically(o.out, [`${JSON.stringify(outcome.document, null, 1)}\n`], { signal });
     }
-    process.stdout.write(`${lines.join('\n')}\n`);
-    return pass;
+    process.stdout.write(`${outcome.lines.join('\n')}\n`);
+    return outcome.pass;
   } finally {
     bar.stop();
     for (const e of engines) await e.dispose();
@@ -336,7 +400,7 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
 
 export function buildProgram(): Command {
   const program = new Command('basinlab')
-    .description('Batch-simulate optimiser runs over 2-D loss surfaces (CPU reference engines and WebGPU).')
+    .description('Batch-simulate optimiser runs over 2-D loss surfaces and small networks on data (CPU reference engines and WebGPU).')
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError(false);
@@ -412,7 +476,7 @@ export function buildProgram(): Command {
 
   program
     .command('validate')
-    .description('run a spec on gpu, cpu (float32) and cpu64 (float64) and report where they agree')
+    .description('run a spec on gpu, cpu (float32) and cpu64 (float64) and report where they agree (networks: cpu and cpu64)')
     .argument('<spec>', 'sweep spec (JSON)')
     .option('-o, --out <file>', 'write the report to FILE.json')
     .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))

@@ -9,8 +9,8 @@
  * indexing yValues); float columns are Float32Array when the engine computed in float32 (cpu, gpu)
  * and Float64Array for cpu64.
  */
-import type { Plan } from './plan.ts';
-import type { Spec } from './spec.ts';
+import { findDataSet } from './data/index.ts';
+import type { AnySpec, Spec } from './spec.ts';
 import type { Precision } from './steps.ts';
 
 export type { Precision } from './steps.ts';
@@ -186,24 +186,38 @@ function defsOf(precision: Precision, kind: ProblemKind, pick: (feature: Optiona
   return out;
 }
 
-/** What a spec says about the columns it produces: its kind and which optional features are on. */
-export interface ColumnSource {
-  readonly problem: ProblemKind;
-  readonly swa: unknown;
-  /** Networks: the data set's task (classification adds accuracies). */
-  readonly classification?: boolean;
+/**
+ * What a spec says about the columns it produces: its kind and which optional features are on. A
+ * network's also says whether its data set classifies (which adds accuracies): that is the data
+ * set's, not the spec's, so a NetSpec is not a ColumnSource by itself (columnSourceOf makes one).
+ */
+export type ColumnSource =
+  | { readonly problem: 'surface'; readonly swa: unknown }
+  | { readonly problem: 'network'; readonly swa: unknown; readonly classification: boolean };
+
+/** What decides a spec's columns: its kind, SWA, and for networks whether the data set classifies. */
+export function columnSourceOf(spec: AnySpec): ColumnSource {
+  if (spec.problem === 'surface') return spec;
+  return { problem: 'network', swa: spec.swa, classification: findDataSet(spec.data.name)?.task === 'classification' };
+}
+
+/** A spec of either kind, or what it says about its columns, as a ColumnSource. */
+function sourceOf(of: AnySpec | ColumnSource): ColumnSource {
+  return of.problem === 'network' && 'network' in of ? columnSourceOf(of) : (of as ColumnSource);
 }
 
 /** THE columns a spec's sweep produces, in file order: the base columns, then each enabled feature's. */
-export function resultColumns(spec: ColumnSource, precision: Precision): ColumnDef[] {
+export function resultColumns(of: AnySpec | ColumnSource, precision: Precision): ColumnDef[] {
+  const spec = sourceOf(of);
+  const classification = spec.problem === 'network' && spec.classification;
   const on = (f: OptionalFeature): boolean => {
     switch (f) {
       case 'swa':
         return spec.swa !== null;
       case 'classification':
-        return spec.classification === true;
+        return classification;
       case 'swa_classification':
-        return spec.swa !== null && spec.classification === true;
+        return spec.swa !== null && classification;
     }
   };
   return defsOf(precision, spec.problem, on);
@@ -226,7 +240,7 @@ export function columnDef(name: string, precision: Precision, kind?: ProblemKind
 }
 
 /** Names of the columns a spec produces. */
-export function resultFields(spec: ColumnSource): ResultField[] {
+export function resultFields(spec: AnySpec | ColumnSource): ResultField[] {
   return resultColumns(spec, 'f64').map((c) => c.name);
 }
 
@@ -254,10 +268,10 @@ type ColumnRecord = Partial<Record<ResultField, AnyColumn>>;
  * (what a file holds).
  */
 export function allocateColumns(n: number, precision: Precision, of: Spec | readonly ResultField[]): ResultColumns;
-export function allocateColumns(n: number, precision: Precision, of: ColumnSource & { readonly problem: 'network' }): NetColumns;
-export function allocateColumns(n: number, precision: Precision, of: ColumnSource | readonly ResultField[]): AnyColumns;
-export function allocateColumns(n: number, precision: Precision, of: ColumnSource | readonly ResultField[]): AnyColumns {
-  const names = Array.isArray(of) ? (of as readonly ResultField[]) : resultFields(of as ColumnSource);
+export function allocateColumns(n: number, precision: Precision, of: (AnySpec | ColumnSource) & { readonly problem: 'network' }): NetColumns;
+export function allocateColumns(n: number, precision: Precision, of: AnySpec | ColumnSource | readonly ResultField[]): AnyColumns;
+export function allocateColumns(n: number, precision: Precision, of: AnySpec | ColumnSource | readonly ResultField[]): AnyColumns {
+  const names = Array.isArray(of) ? (of as readonly ResultField[]) : resultFields(of as AnySpec | ColumnSource);
   const all = allColumns(precision);
   const out: ColumnRecord = {};
   for (const name of names) {
@@ -356,7 +370,7 @@ export interface TableColumn {
  * swept parameter named by its path, then resultColumns. run fits int32: a sweep holds at most
  * MAX_RUNS = 2^28 runs.
  */
-export function tableColumns(plan: { readonly spec: ColumnSource; readonly dims: readonly { readonly path: string }[] }, precision: Precision): TableColumn[] {
+export function tableColumns(plan: { readonly spec: AnySpec | ColumnSource; readonly dims: readonly { readonly path: string }[] }, precision: Precision): TableColumn[] {
   return [
     { name: 'run', type: 'int32', result: null },
     { name: 'i', type: 'int32', result: null },

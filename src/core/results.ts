@@ -2,15 +2,16 @@
  * Results: one columnar format for every engine. The columns a plan produces are derived in
  * columns.ts (re-exported here); text output (JSON, CSV) is encoded in encode.ts.
  */
-import type { ColumnSource, EngineName, NetColumns, ResultColumns } from './columns.ts';
+import type { EngineName, NetColumns, ResultColumns } from './columns.ts';
 import type { NetPlan } from './network/plan.ts';
-import { writeCSV, writeJSON } from './encode.ts';
-import type { Plan } from './plan.ts';
+import type { NetworkInfo } from './encode.ts';
+import { networkInfo, writeCSV, writeJSON } from './encode.ts';
+import type { AnyPlan, Plan } from './plan.ts';
 import type { Minimum } from './registry/index.ts';
-import type { AnySpec, NetSpec, Spec } from './spec.ts';
-import { findDataSet } from './data/index.ts';
+import type { NetSpec, Spec } from './spec.ts';
 
 export * from './columns.ts';
+export type { NetworkInfo } from './encode.ts';
 
 export interface Results extends ResultColumns {
   readonly problem: 'surface';
@@ -52,12 +53,12 @@ export function makeResults(plan: Plan, engine: EngineName, cols: ResultColumns,
  * it as one string would double the peak memory): `write` receives successive fragments. With the
  * plan of a random, Sobol or points sweep the document also lists each run's `points`.
  */
-export function writeResultsJSON(res: Results, plan: Plan | null, write: (chunk: string) => void): void {
+export function writeResultsJSON(res: AnyResults, plan: AnyPlan | null, write: (chunk: string) => void): void {
   writeJSON(res, plan, write);
 }
 
 /** CSV: one row per run with its index, grid indices, swept values and every result column. */
-export function writeResultsCSV(res: Results, plan: Plan, write: (chunk: string) => void): void {
+export function writeResultsCSV(res: AnyResults, plan: AnyPlan, write: (chunk: string) => void): void {
   writeCSV(res, plan, write);
 }
 
@@ -72,8 +73,8 @@ export interface NetResults extends NetColumns {
   readonly yValues: Float64Array;
   /** Swept parameter paths, in sweep order. */
   readonly params: readonly string[];
-  /** The model's parameter count and the data set's split sizes. */
-  readonly network: { readonly params: number; readonly train: number; readonly test: number; readonly loss: string };
+  /** The model's parameter count, the data set's split sizes and the loss (networkInfo). */
+  readonly network: NetworkInfo;
   readonly meta: Readonly<Record<string, string | number>>;
 }
 
@@ -90,13 +91,8 @@ export function makeNetResults(plan: NetPlan, engine: EngineName, cols: NetColum
     xValues: plan.xValues,
     yValues: plan.yValues,
     params: plan.dims.map((d) => d.path),
-    network: { params: plan.layout.params, train: plan.data.train.n, test: plan.data.test.n, loss: plan.loss },
+    network: networkInfo(plan),
     meta,
   };
 }
 
-/** What decides a spec's columns: its kind, SWA, and for networks whether the data set classifies. */
-export function columnSourceOf(spec: AnySpec): ColumnSource {
-  if (spec.problem === 'surface') return spec;
-  return { problem: 'network', swa: spec.swa, classification: findDataSet(spec.data.name)?.task === 'classification' };
-}

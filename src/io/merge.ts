@@ -6,9 +6,9 @@
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { CancelledError, SpecError } from '../core/errors.ts';
-import { makePlan } from '../core/plan.ts';
-import type { Plan } from '../core/plan.ts';
-import { parseSpec } from '../core/spec.ts';
+import { makeAnyPlan, prepareSpec } from '../core/network/plan.ts';
+import type { AnyPlan } from '../core/plan.ts';
+import { parseAnySpec } from '../core/spec.ts';
 import type { SinkMeta } from './format.ts';
 import { META, fileMetadata, formatOf, sinkMeta } from './format.ts';
 import type { ResultFile } from './read.ts';
@@ -40,8 +40,12 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | nul
   return `${path || '(top level)'}: ${JSON.stringify(a) ?? 'nothing'} vs ${JSON.stringify(b) ?? 'nothing'}`;
 }
 
-/** Every shard must agree on these keys (all but the shard range). */
-const SHARED_KEYS = [META.spec, META.engine, META.version, META.width, META.height, META.minima, META.radius, META.bound] as const;
+/**
+ * Every shard must agree on these keys (all but the shard range and the checksum). The problem's
+ * own keys (a surface's minima, radius and bound; a network's sizes) are recorded by one kind
+ * only: a key no file records is the other kind's.
+ */
+const SHARED_KEYS = [META.spec, META.engine, META.version, META.width, META.height, META.minima, META.radius, META.bound, META.network] as const;
 
 function checkSameSweep(files: readonly ResultFile[]): void {
   const first = files[0];
@@ -51,7 +55,7 @@ function checkSameSweep(files: readonly ResultFile[]): void {
     for (const f of files) {
       const v = f.metadata.get(key);
       // A JSON document records no version (its shape is fixed): nothing to compare it by.
-      if (v === undefined && key === META.version) continue;
+      if (v === undefined && (key === META.version || files.every((g) => !g.metadata.has(key)))) continue;
       if (v === undefined) throw new SpecError('', `${f.path}: no ${key} recorded; not a basinlab result file`);
       groups.set(v, [...(groups.get(v) ?? []), f.path]);
     }
@@ -139,10 +143,13 @@ function checkCoverage(files: readonly ResultFile[], total: number, width: numbe
 }
 
 /** The plan the shards were run from, and a check that it still gives the metadata they recorded. */
-function rebuildPlan(file: ResultFile): { plan: Plan; meta: SinkMeta } {
-  let plan: Plan;
+async function rebuildPlan(file: ResultFile): Promise<{ plan: AnyPlan; meta: SinkMeta }> {
+  let plan: AnyPlan;
   try {
-    plan = makePlan(parseSpec(JSON.parse(file.spec)));
+    const spec = parseAnySpec(JSON.parse(file.spec));
+    // A network on packaged data (Iris, digits) needs it loaded to rebuild its plan.
+    await prepareSpec(spec);
+    plan = makeAnyPlan(spec);
   } catch (e) {
     throw new SpecError('', `${file.path}: cannot rebuild the sweep from ${META.spec}: ${(e as Error).message}`);
   }
@@ -203,7 +210,7 @@ export async function mergeShards(outPath: string, shardPaths: readonly string[]
     const first = files[0] as ResultFile; // shardPaths is not empty
     const total = first.width * first.height;
     const ordered = checkCoverage(files, total, first.width);
-    const { meta } = rebuildPlan(first);
+    const { meta } = await rebuildPlan(first);
 
     const sink = sinkFor(outPath, opts);
     let written = 0;

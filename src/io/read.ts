@@ -16,8 +16,8 @@ import type { Vector } from 'apache-arrow';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparquet';
 import type { AsyncBuffer, DecodedArray, FileMetaData } from 'hyparquet';
 import { SpecError } from '../core/errors.ts';
-import type { ColumnDef, ColumnKind, ColumnType, EngineName, ResultColumns } from '../core/results.ts';
-import { BASE_COLUMNS, allColumns, allocateColumns, columnOf, copyColumns } from '../core/results.ts';
+import type { AnyColumns, ColumnDef, ColumnKind, ColumnType, EngineName, ProblemKind } from '../core/results.ts';
+import { BASE_COLUMNS, NET_BASE_COLUMNS, allColumns, allocateColumns, columnOf, copyColumns } from '../core/results.ts';
 import type { FileFormat, Precision, ShardInfo } from './format.ts';
 import { META, formatOf, precisionOf } from './format.ts';
 import { ResultChecksum } from './checksum.ts';
@@ -28,7 +28,7 @@ export interface ResultChunk {
   readonly n: number;
   /** The file's `run` column for these rows (a merge checks it against begin..begin+n). */
   readonly run: Int32Array;
-  readonly cols: ResultColumns;
+  readonly cols: AnyColumns;
 }
 
 export interface ResultFile {
@@ -90,14 +90,29 @@ export async function openResults(path: string): Promise<ResultFile> {
   }
 }
 
+/** The base columns of each kind of problem: a file holds all of one kind's. */
+const BASES: readonly { readonly kind: ProblemKind; readonly names: readonly string[] }[] = [
+  { kind: 'surface', names: BASE_COLUMNS.map((c) => c.name) },
+  { kind: 'network', names: NET_BASE_COLUMNS.map((c) => c.name) },
+];
+
+/** The kind of problem whose base columns a file holds, or a failure naming the first missing one (of the nearer kind). */
+function fileKind(path: string, names: readonly string[]): ProblemKind {
+  const missing = BASES.map((b) => ({ kind: b.kind, missing: b.names.filter((n) => !names.includes(n)) }));
+  const whole = missing.find((m) => m.missing.length === 0);
+  if (whole) return whole.kind;
+  const nearest = [...missing].sort((a, b) => a.missing.length - b.missing.length)[0];
+  return fail(path, `no column ${nearest?.missing[0] ?? BASE_COLUMNS[0].name}: not a basinlab result file`);
+}
+
 /**
  * The result columns among a file's column names, in the derivation's order, each checked to be
  * stored as `typeOf(name)` says (null: a format without types, JSON and CSV). Every base column
- * must be there; a column no spec produces is not a result column (a swept parameter's, say).
+ * of one kind (surface or network) must be there; a column no spec of that kind produces is not a
+ * result column (a swept parameter's, say).
  */
 function fileColumns(path: string, names: readonly string[], precision: Precision, typeOf: (name: string) => string | null): ColumnDef[] {
-  for (const b of BASE_COLUMNS) if (!names.includes(b.name)) fail(path, `no column ${b.name}: not a basinlab result file`);
-  const cols = allColumns(precision).filter((c) => names.includes(c.name));
+  const cols = allColumns(precision, fileKind(path, names)).filter((c) => names.includes(c.name));
   for (const c of cols) {
     const t = typeOf(c.name);
     if (t !== null && t !== c.type) {
@@ -199,7 +214,7 @@ function fill(dst: NumberColumn, kind: ColumnKind, src: ArrayLike<unknown>, at: 
   }
 }
 
-function fillColumn(cols: ResultColumns, c: ColumnDef, src: ArrayLike<unknown>, at: number, path: string): void {
+function fillColumn(cols: AnyColumns, c: ColumnDef, src: ArrayLike<unknown>, at: number, path: string): void {
   const dst = columnOf(cols, c.name);
   if (!dst) throw new Error(`no column ${c.name} to read into`);
   fill(dst, c.kind, src, at, c.name, path);
@@ -332,15 +347,21 @@ async function openJson(path: string): Promise<ResultFile> {
   if (typeof o.engine === 'string') metadata.set(META.engine, o.engine);
   metadata.set(META.width, String(o.width));
   metadata.set(META.height, String(o.height));
-  metadata.set(META.minima, JSON.stringify(o.minima));
-  // JSON writes non-finite numbers as null; the file metadata writes them with String().
-  const numText = (v: unknown): string => (typeof v === 'number' ? String(v) : 'NaN');
-  metadata.set(META.radius, numText(o.radius));
-  metadata.set(META.bound, numText(o.bound));
+  if (o.network !== undefined) {
+    // A network's document (problemMetadata: `network` instead of minima, radius and bound).
+    metadata.set(META.network, JSON.stringify(o.network));
+  } else {
+    metadata.set(META.minima, JSON.stringify(o.minima));
+    // JSON writes non-finite numbers as null; the file metadata writes them with String().
+    const numText = (v: unknown): string => (typeof v === 'number' ? String(v) : 'NaN');
+    metadata.set(META.radius, numText(o.radius));
+    metadata.set(META.bound, numText(o.bound));
+  }
   if (o.shard !== undefined) metadata.set(META.shard, JSON.stringify(o.shard));
   if (typeof o.checksum === 'string') metadata.set(META.checksum, o.checksum);
   const names = Object.keys(o).filter((k) => Array.isArray(o[k]));
-  const first = BASE_COLUMNS[0].name;
+  // Every kind has `diverged`: its length is the document's row count.
+  const first = 'diverged';
   const rows = Array.isArray(o[first]) ? (o[first] as unknown[]).length : fail(path, `no array ${first}: not a basinlab result document`);
   const info = describe(path, 'json', metadata, rows);
   const resultCols = fileColumns(path, names, info.precision, () => null);
@@ -374,7 +395,7 @@ export interface ResultTable {
   readonly rows: number;
   /** The file's `run` column (for JSON, which stores none: firstRun, firstRun + 1, …). */
   readonly run: Int32Array;
-  readonly cols: ResultColumns;
+  readonly cols: AnyColumns;
 }
 
 /**

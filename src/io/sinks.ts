@@ -618,9 +618,7 @@ class JsonSink extends FileSink {
       params: m.params,
       xValues: m.xValues,
       yValues: m.yValues,
-      radius: m.radius,
-      bound: m.bound,
-      minima: m.minima,
+      problem: m.problem,
     };
     const fh = this.handle();
     for (const piece of jsonLayout(head, pointKeys(m.plan), m.columns.map((c) => c.name))) {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/core/plan.ts';
 import type { Results } from '../../src/core/results.ts';
+import { columnOf } from '../../src/core/results.ts';
 import { openResults } from '../../src/io/read.ts';
 import { shardRange } from '../../src/io/shards.ts';
 import { sinkMeta, writeColumnsFile } from '../../src/io/sinks.ts';
@@ -125,7 +126,7 @@ describe('merge refuses a corrupted shard, naming it, and writes nothing', () =>
       const seen: number[] = [];
       await expect(
         (async () => {
-          for await (const c of file.chunks()) for (let r = 0; r < c.n; r++) seen[c.begin + r] = c.cols.loss[r] as number;
+          for await (const c of file.chunks()) for (let r = 0; r < c.n; r++) seen[c.begin + r] = columnOf(c.cols, 'loss')?.[r] as number;
         })(),
       ).rejects.toThrow(/does not match the checksum/);
       await file.close();

@@ -129,7 +129,7 @@ describe('the streamed trajectory document', () => {
   it('is, parsed, the document trajectoryJSON describes (momentum, SAM, a divergence)', async () => {
     const { makePlan, runCoordinates } = await import('../../src/core/plan.ts');
     const { parseSpec, specToJSON } = await import('../../src/core/spec.ts');
-    const { trajectoryJSON } = await import('../../src/core/trajectory.ts');
+    const { trajectoryFields, trajectoryJSON } = await import('../../src/core/trajectory.ts');
     const { CpuEngine } = await import('../../src/engine/cpu/engine.ts');
     const { trajectoryDocument } = await import('../../src/cli/trajectory-doc.ts');
     const spec = parseSpec({
@@ -146,7 +146,7 @@ describe('the streamed trajectory document', () => {
     const paths = await engine.trajectories(plan, { runs: [0, 4, 2], every: 7 });
     expect(paths.some((p) => p.diverged)).toBe(true);
     const head = { spec: specToJSON(spec), engine: 'cpu', every: 7, params: plan.dims.map((d) => d.path) };
-    const streamed = [...trajectoryDocument(head, paths, (r) => runCoordinates(plan, r))].join('');
+    const streamed = [...trajectoryDocument(head, paths, (t) => trajectoryFields(t, runCoordinates(plan, t.run)))].join('');
     expect(streamed.endsWith('\n')).toBe(true);
     const whole = { ...head, paths: paths.map((t) => trajectoryJSON(t, runCoordinates(plan, t.run))) };
     expect(JSON.stringify(JSON.parse(streamed))).toBe(JSON.stringify(whole));
