@@ -111,10 +111,10 @@ const DUCK_TYPES: Record<ColumnDef['type'], string> = { float32: 'FLOAT', float6
 describe('the derived columns', () => {
   it('the cases cover every optional column, with values that can tell a dropped or shifted column apart', () => {
     const covered = new Set(cases.flatMap((c) => c.columns.map((d) => d.name)));
-    for (const d of allColumns('f32')) expect(covered.has(d.name), d.name).toBe(true);
+    for (const d of allColumns('f32', 'surface')) expect(covered.has(d.name), d.name).toBe(true);
     for (const c of cases) {
       // The engine produced exactly the derived columns, and the base ones only without features.
-      expect(Object.keys(c.res).filter((k) => allColumns('f32').some((d) => d.name === k)), c.name).toEqual(c.columns.map((d) => d.name));
+      expect(Object.keys(c.res).filter((k) => allColumns('f32', 'surface').some((d) => d.name === k)), c.name).toEqual(c.columns.map((d) => d.name));
       for (const f of c.features) {
         for (const d of c.columns.filter((x) => x.feature === f)) {
           const v = Array.from(columnOf(c.res, d.name) ?? []);
