@@ -22,6 +22,7 @@
  *   npm run bench -- --unroll     each optimiser with one and with two steps per pass of the GPU
  *                                 step kernel's inner loop: the evidence for gpuTwoStepsPerPass
  *   npm run bench -- --swiftshader  SwiftShader even where a hardware Vulkan driver answers
+ *   npm run bench -- --networks   the network rows only (bench/networks.ts)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -42,6 +43,7 @@ import type { PeerCheck, PeerRate } from './c-peer.ts';
 import { checkPeer, compilePeer, disposePeer, runPeer } from './c-peer.ts';
 import type { GpuCosts } from './gpu-costs.ts';
 import { gpuCosts } from './gpu-costs.ts';
+import { networkRows } from './networks.ts';
 
 const quick = process.argv.includes('--quick');
 const M = 1e6;
@@ -389,6 +391,7 @@ async function main(): Promise<void> {
   log(driver.note);
   if (process.argv.includes('--scale')) return scale();
   if (process.argv.includes('--unroll')) return unroll();
+  if (process.argv.includes('--networks')) return networksOnly(log);
   const gpu = await createNodeGpuEngine();
   const a = gpu.gpu.adapter;
   const hardware = !isSoftwareAdapter(a);
@@ -535,7 +538,10 @@ async function main(): Promise<void> {
     }
   }
 
-  // 4. What the device costs apart from stepping: a submit, a dispatch, a pipeline compile.
+  // 4. Networks: the CPU engines against the numpy batched-matmul peer.
+  const nets = await networkRows([cpu64, cpu], log);
+
+  // 5. What the device costs apart from stepping: a submit, a dispatch, a pipeline compile.
   const dev: GpuCosts = await gpuCosts(gpu, headline);
   const d = dev.engineDispatch;
   log(
@@ -625,6 +631,7 @@ async function main(): Promise<void> {
   );
   lines.push('', '| wrapper | engine | without | with | cost per step |', '|---|---|---|---|---|');
   for (const k of costs) lines.push(`| ${k.what} | ${k.engine} | ${fmt(k.base)} | ${fmt(k.wrapped)} | ${ratio(k.base, k.wrapped)} |`);
+  lines.push('', `Networks (${workers} CPU-engine workers):`, '', ...nets.lines);
   const md = lines.join('\n');
   process.stdout.write(`${md}\n`);
   mkdirSync('bench/results', { recursive: true });
@@ -642,6 +649,22 @@ async function main(): Promise<void> {
     'bench/results/latest.json',
     `${JSON.stringify({ date: new Date().toISOString(), quick, machine, adapter, headline: headlineJson, cPeer: c, gpuAgreement: agree, deviceCosts: dev, rows, perOpt, targets, costs, baseline: BASELINE_FILE }, null, 1)}\n`,
   );
+}
+
+/** `--networks`: the network rows alone, printed and written to bench/results/networks.json. */
+async function networksOnly(log: (s: string) => void): Promise<void> {
+  const workers = availableParallelism();
+  const cpu = new CpuEngine('cpu', { workers, spawn: nodeWorkerSpawner(), inProcessBelow: 0 });
+  const cpu64 = new CpuEngine('cpu64', { workers, spawn: nodeWorkerSpawner(), inProcessBelow: 0 });
+  try {
+    const nets = await networkRows([cpu64, cpu], log);
+    const date = new Date().toISOString().slice(0, 10);
+    process.stdout.write(`Measured ${date} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${workers} CPU-engine workers.\n\n${nets.lines.join('\n')}\n`);
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/networks.json', `${JSON.stringify({ date: new Date().toISOString(), workers, rows: nets.rows }, null, 1)}\n`);
+  } finally {
+    await Promise.all([cpu.dispose(), cpu64.dispose()]);
+  }
 }
 
 await main();

@@ -1,5 +1,5 @@
-/** File input and output for the CLI: specs in, results out (atomically: temp name, then rename). */
-import { closeSync, fstatSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+/** File input for the CLI: specs in (files out: src/io/text-file.ts and the sinks, atomically). */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { SpecError, printable } from '../core/errors.ts';
 import { JSONSyntaxError } from '../core/json.ts';
 import { SPEC_JSON_LIMITS, readSpecJSON } from '../core/spec.ts';
@@ -66,36 +66,5 @@ export function readJSONFile(path: string, what: string): unknown {
   } catch (e) {
     if (e instanceof JSONSyntaxError) throw new SpecError('', `${what} ${printable(path, 200)} is not valid JSON: ${e.message}`);
     throw e;
-  }
-}
-
-/**
- * Writes through `produce` into `path.partial-<pid>` and renames it to `path` only when production
- * finished, so an interrupted or failed run never leaves a half-written file under the final name.
- */
-export function writeAtomically(path: string, produce: (write: (chunk: string) => void) => void): void {
-  const tmp = `${path}.partial-${process.pid}`;
-  const fd = openSync(tmp, 'w');
-  let ok = false;
-  try {
-    // Buffer small fragments into ~1 MB writes.
-    let buf: string[] = [];
-    let size = 0;
-    const flush = (): void => {
-      if (buf.length > 0) writeSync(fd, buf.join(''));
-      buf = [];
-      size = 0;
-    };
-    produce((chunk) => {
-      buf.push(chunk);
-      size += chunk.length;
-      if (size > 1 << 20) flush();
-    });
-    flush();
-    ok = true;
-  } finally {
-    closeSync(fd);
-    if (ok) renameSync(tmp, path);
-    else rmSync(tmp, { force: true });
   }
 }

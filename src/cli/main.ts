@@ -4,26 +4,32 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors } from '../core/errors.ts';
-import { makePlan, nearestRun, runCoordinates } from '../core/plan.ts';
-import type { Plan } from '../core/plan.ts';
-import { trajectoryJSON } from '../core/trajectory.ts';
+import { makeAnyPlan, prepareSpec } from '../core/network/plan.ts';
+import type { NetPlan } from '../core/network/plan.ts';
+import { nearestRun, runCoordinates } from '../core/plan.ts';
+import type { AnyPlan, Plan } from '../core/plan.ts';
+import { MAX_TRAJECTORY_POINTS, netTrajectoryFields, pointCount, trajectoryFields } from '../core/trajectory.ts';
 import { float32Problems } from '../core/precision.ts';
-import { specToJSON } from '../core/spec.ts';
-import type { EngineName, Results } from '../core/results.ts';
+import type { EngineName } from '../core/results.ts';
 import { writeResultsJSON } from '../core/results.ts';
-import type { Spec } from '../core/spec.ts';
-import { parseSpec } from '../core/spec.ts';
-import type { Engine } from '../engine/engine.ts';
+import type { AnySpec } from '../core/spec.ts';
+import { anySpecToJSON, parseAnySpec } from '../core/spec.ts';
+import type { Engine, Progress } from '../engine/engine.ts';
 import { createNodeEngine } from '../engine/node-engines.ts';
-import { validatePlan } from '../engine/validation.ts';
-import { VALIDATION_THRESHOLDS, type PairReport } from '../core/validate.ts';
-import { readJSONFile, writeAtomically } from './io.ts';
+import { validateNetPlan, validatePlan } from '../engine/validation.ts';
+import { NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses } from '../core/validate.ts';
+import type { NetPairReport, NetValidationReport, PairReport, ValidationReport } from '../core/validate.ts';
+import { readJSONFile } from './io.ts';
 import type { ResultSink } from '../io/sinks.ts';
 import { formatOf } from '../io/format.ts';
 import { parseShardFlag, shardFromEnv, shardRange } from '../io/shards.ts';
+import { writeFileAtomically } from '../io/text-file.ts';
+import { checkOutputDir, checkOutputFile, noteLeftovers, workerCount } from './outputs.ts';
 import { formatRate, progressBar } from './progress.ts';
+import { exitNow, interruptSignal, receivedSignal, reportInterrupt } from './signals.ts';
 import { runStudyCommand, studyNames } from './study.ts';
 import { summarize } from './summary.ts';
+import { trajectoryDocument } from './trajectory-doc.ts';
 
 const ENGINES: readonly EngineName[] = ['cpu', 'cpu64', 'gpu'];
 
@@ -43,15 +49,31 @@ function outFormat(path: string, allowed: readonly string[]): string {
   return ext;
 }
 
-function loadSpec(path: string): Spec {
-  return parseSpec(readJSONFile(path, 'spec'));
+/** A surface or a network spec (a `network` key makes it a network spec). */
+function loadSpec(path: string): AnySpec {
+  return parseAnySpec(readJSONFile(path, 'spec'));
 }
 
-/** Ctrl-C cancels the running engine cleanly instead of killing it mid-write. */
-function interruptSignal(): AbortSignal {
-  const ac = new AbortController();
-  process.once('SIGINT', () => ac.abort());
-  return ac.signal;
+/**
+ * Refuses, before any work, a network spec on the GPU engine: networks run on the CPU engines in
+ * this version (the GPU engine runs surfaces; it would reject the plan, but only after starting a
+ * device).
+ */
+function checkEngineRunsSpec(spec: AnySpec, engine: EngineName): void {
+  if (spec.problem === 'network' && engine === 'gpu') {
+    throw new SpecError('--engine', 'gpu: networks run on the CPU engines in this version; use --engine cpu (float32) or --engine cpu64 (float64)');
+  }
+}
+
+/** The plan of a spec, its packaged data (Iris, digits) loaded first. */
+async function planOf(spec: AnySpec): Promise<AnyPlan> {
+  await prepareSpec(spec);
+  return makeAnyPlan(spec);
+}
+
+/** Throws CancelledError once a signal has asked the CLI to stop (before a result is committed). */
+function checkInterrupt(signal: AbortSignal): void {
+  if (signal.aborted) throw new CancelledError();
 }
 
 async function withEngine<T>(name: EngineName, workers: number | undefined, f: (e: Engine) => Promise<T>): Promise<T> {
@@ -73,7 +95,7 @@ function peakRssMiB(): number {
  * beyond its range always; sweep values it merges unless the user accepts that (`--accept-float32`),
  * in which case the result's meta names the merged dimensions. Returns that meta entry.
  */
-function checkFloat32(plan: Plan, engines: readonly EngineName[], accept: boolean): Record<string, string> {
+function checkFloat32(plan: AnyPlan, engines: readonly EngineName[], accept: boolean): Record<string, string> {
   if (!engines.some((e) => e !== 'cpu64')) return {};
   const problems = float32Problems(plan);
   const refused = problems.filter((p) => p.kind === 'range' || !accept);
@@ -90,8 +112,12 @@ export async function runSweep(
   o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean; shard?: string; acceptFloat32?: boolean },
 ): Promise<void> {
   const spec = loadSpec(specPath);
-  if (o.out) formatOf(o.out);
-  const plan = makePlan(spec);
+  checkEngineRunsSpec(spec, o.engine);
+  if (o.out !== undefined) {
+    checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
+    formatOf(o.out);
+  }
+  const plan = await planOf(spec);
   const mark = checkFloat32(plan, [o.engine], o.acceptFloat32 ?? false);
   // --shard K/N, or --shard auto: from BASINLAB_SHARD, a Slurm job array or a Kubernetes Indexed Job.
   const shardFlag = o.shard === undefined ? null : o.shard === 'auto' ? shardFromEnv() : parseShardFlag(o.shard);
@@ -99,19 +125,21 @@ export async function runSweep(
     throw new SpecError('--shard', 'auto: no shard in the environment (BASINLAB_SHARD, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)');
   }
   const shard = shardFlag ? shardRange(plan.runs, plan.width, shardFlag.k, shardFlag.n) : null;
-  if (shard && !o.out) throw new SpecError('--shard', 'a shard needs --out FILE (.parquet, .arrow or .json) for merge to read');
-  if (shard && o.out && formatOf(o.out) === 'csv') {
+  if (shard && o.out === undefined) throw new SpecError('--shard', 'a shard needs --out FILE (.parquet, .arrow or .json) for merge to read');
+  if (shard && o.out !== undefined && formatOf(o.out) === 'csv') {
     throw new SpecError('--out', 'a shard cannot be CSV: CSV records no spec, engine or run range for merge to check; use .parquet, .arrow or .json');
   }
   const runs = shard ? shard.runs : plan.runs;
   const label = shard ? `shard ${shard.k}/${shard.n} (${runs} runs)` : `sweep ${plan.width}x${plan.height}`;
+  if (o.out !== undefined) noteLeftovers(o.out);
   const bar = progressBar(`${label} on ${o.engine}`, o.quiet ?? false);
   const t0 = performance.now();
   const signal = interruptSignal();
   let sink: ResultSink | null = null;
   try {
     const res = await withEngine(o.engine, o.workers, async (engine) => {
-      if (!o.out) {
+      const out = o.out;
+      if (out === undefined) {
         const r = await engine.run(plan, { onProgress: (p) => bar.update(p), signal });
         return { ...r, meta: { ...r.meta, ...mark } };
       }
@@ -119,7 +147,7 @@ export async function runSweep(
       // The writers (Arrow, Parquet) load only when a file is written: they cost a third of a
       // second of start-up.
       const { sinkFor, sinkMeta } = await import('../io/sinks.ts');
-      const s = sinkFor(o.out);
+      const s = sinkFor(out, { signal });
       sink = s;
       await s.open(sinkMeta(plan, engine.name, shard ?? undefined));
       const r = await engine.run(plan, {
@@ -129,6 +157,10 @@ export async function runSweep(
         onProgress: (p) => bar.update(p),
         onChunk: (b, cols, n) => s.write(b, cols, n),
       });
+      // A signal that came with the last chunk still cancels: the file is not complete until renamed.
+      checkInterrupt(signal);
+      bar.stop();
+      if (!o.quiet) process.stderr.write(`writing ${out}\n`);
       await s.close({ meta: { ...r.meta, ...mark } });
       sink = null;
       return r;
@@ -141,7 +173,9 @@ export async function runSweep(
           `(${formatRate((runs * spec.steps) / secs)} run-steps/s), peak RSS ${peakRssMiB().toFixed(0)} MiB\n`,
       );
     }
-    if (!o.out) {
+    if (o.out === undefined) {
+      // Written synchronously, in one go: a signal handled after this finds the output complete.
+      checkInterrupt(signal);
       if (process.stdout.isTTY) process.stdout.write(summarize(res));
       else writeResultsJSON(res, plan, (c) => process.stdout.write(c));
     }
@@ -157,7 +191,7 @@ export async function runSweep(
  * "optimizer.lr=0.001,optimizer.momentum=0.9", repeatable: the nearest run of the sweep), `--run N`
  * (one index); run 0 when the spec has no sweep.
  */
-export function selectRuns(plan: Plan, o: { runs?: string; at?: readonly string[]; run?: number }): number[] {
+export function selectRuns(plan: AnyPlan, o: { runs?: string; at?: readonly string[]; run?: number }): number[] {
   const out: number[] = [];
   const check = (field: string, r: number): number => {
     if (!Number.isInteger(r) || r < 0 || r >= plan.runs) throw new SpecError(field, `${r} is not a run of this sweep; allowed 0..${plan.runs - 1}`);
@@ -204,30 +238,68 @@ async function runTrajectoryCommand(
   o: { engine: EngineName; out?: string; run?: number; runs?: string; at?: string[]; every?: number; workers?: number },
 ): Promise<void> {
   const spec = loadSpec(specPath);
-  if (o.out) outFormat(o.out, ['json']);
-  const plan = makePlan(spec);
+  checkEngineRunsSpec(spec, o.engine);
+  if (o.out !== undefined) {
+    checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
+    outFormat(o.out, ['json']);
+  }
+  const plan = await planOf(spec);
   checkFloat32(plan, [o.engine], true);
   const runs = selectRuns(plan, o);
   const every = o.every ?? 1;
   if (every < 1) throw new SpecError('--every', `must be an integer >= 1, got ${every}`);
-  const paths = await withEngine(o.engine, o.workers, async (engine) => {
+  checkTrajectorySize(runs.length, spec.steps, every);
+  if (o.out !== undefined) noteLeftovers(o.out);
+  const signal = interruptSignal();
+  const head = { spec: anySpecToJSON(spec), engine: o.engine, every, params: plan.dims.map((d) => d.path) };
+  const coords = (run: number): Record<string, number> => runCoordinates(plan, run);
+  // The same document for either kind; a path's keys are its kind's (core/trajectory.ts).
+  const doc = await withEngine(o.engine, o.workers, async (engine) => {
     try {
-      return await engine.trajectories(plan, { runs, every, signal: interruptSignal() });
+      const req = { runs, every, signal };
+      return plan.problem === 'network'
+        ? trajectoryDocument(head, await engine.trajectories(plan, req), (t) => netTrajectoryFields(t, coords(t.run)))
+        : trajectoryDocument(head, await engine.trajectories(plan, req), (t) => trajectoryFields(t, coords(t.run)));
     } catch (e) {
       if (e instanceof RangeError) throw new SpecError('--runs', e.message);
       throw e;
     }
   });
-  const doc = {
-    spec: specToJSON(spec),
-    engine: o.engine,
-    every,
-    params: plan.dims.map((d) => d.path),
-    paths: paths.map((t) => trajectoryJSON(t, runCoordinates(plan, t.run))),
-  };
-  const json = JSON.stringify(doc);
-  if (o.out) writeAtomically(o.out, (w) => w(`${json}\n`));
-  else process.stdout.write(`${json}\n`);
+  checkInterrupt(signal);
+  if (o.out !== undefined) {
+    await writeFileAtomically(o.out, doc, { signal });
+  } else {
+    // Synchronously, in one go: a signal handled after this finds the output complete.
+    for (const piece of doc) process.stdout.write(piece);
+  }
+}
+
+/**
+ * Refuses, before any engine starts, a trajectory request of more points than the engines record
+ * (MAX_TRAJECTORY_POINTS: runs x points per run), naming the smallest --every that fits. The
+ * engines hold every point in memory (over 100 bytes a point on cpu, 240 on gpu, measured).
+ */
+function checkTrajectorySize(runs: number, steps: number, every: number): void {
+  const total = (k: number): number => runs * pointCount(steps, Math.min(k, steps));
+  if (total(every) <= MAX_TRAJECTORY_POINTS) return;
+  if (total(steps) > MAX_TRAJECTORY_POINTS) {
+    throw new SpecError(
+      '--runs',
+      `${runs} runs x 2 points (the fewest a run records: its start and its last step) is more than the ${MAX_TRAJECTORY_POINTS} points one trajectory request may record; record at most ${Math.floor(MAX_TRAJECTORY_POINTS / 2)} runs a request`,
+    );
+  }
+  let lo = every;
+  let hi = steps;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (total(mid) <= MAX_TRAJECTORY_POINTS) hi = mid;
+    else lo = mid + 1;
+  }
+  throw new SpecError(
+    '--every',
+    `${runs} run${runs > 1 ? 's' : ''} x ${pointCount(steps, Math.min(every, steps))} points (${steps} steps, --every ${every}) is ${total(every)} points, ` +
+      `more than the ${MAX_TRAJECTORY_POINTS} one trajectory request may record; record every k-th step: --every ${lo} fits${runs > 1 ? ', or record fewer --runs' : ''}`,
+  );
 }
 
 function pairLine(p: PairReport): string {
@@ -240,41 +312,86 @@ function pairLine(p: PairReport): string {
   );
 }
 
+/** What `validate` prints and writes: its lines, the report with its thresholds, and whether it passed. */
+interface ValidationOutcome {
+  readonly lines: readonly string[];
+  readonly document: Record<string, unknown>;
+  readonly pass: boolean;
+}
+
+function surfaceOutcome(plan: Plan, report: ValidationReport): ValidationOutcome {
+  const gpuCpu = report.pairs.find((p) => p.a === 'gpu' && p.b === 'cpu');
+  const pass =
+    gpuCpu !== undefined && gpuCpu.sameOutcome >= VALIDATION_THRESHOLDS.minSameOutcome && gpuCpu.position.max <= VALIDATION_THRESHOLDS.maxPositionError;
+  const lines = [
+    `${plan.runs} runs x ${plan.spec.steps} steps; ${report.boundaryRuns} runs on basin boundaries (${report.boundaryMethod})`,
+    ...report.pairs.map(pairLine),
+    `${pass ? 'PASS' : 'FAIL'}: gpu vs cpu needs same outcome >= ${VALIDATION_THRESHOLDS.minSameOutcome * 100}% and position error <= ${VALIDATION_THRESHOLDS.maxPositionError} off the boundary`,
+  ];
+  return { lines, document: { ...report, thresholds: VALIDATION_THRESHOLDS, pass }, pass };
+}
+
+function netPairLine(p: NetPairReport): string {
+  const pct = (x: number): string => `${(100 * x).toFixed(3)}%`;
+  const e = (x: number): string => x.toExponential(1);
+  const errors = (a: NetPairReport['conditioned']): string =>
+    `train loss error median ${e(a.trainLoss.median)} max ${e(a.trainLoss.max)}, test loss median ${e(a.testLoss.median)} max ${e(a.testLoss.max)}` +
+    (a.accuracy ? `, test accuracy the same on ${pct(a.accuracy.same)}` : '');
+  return (
+    `${`${p.a} vs ${p.b}`.padEnd(14)} diverged ${pct(p.divergedA)} / ${pct(p.divergedB)}, divergence agrees ${pct(p.sameDivergence)} ` +
+    `(off boundary ${pct(p.sameDivergenceOffBoundary)}); over ${p.conditioned.runs} well-conditioned runs off the boundary: ${errors(p.conditioned)}; ` +
+    `over all ${p.trainLoss.runs} runs neither saw diverge (${p.illConditionedRuns} ill-conditioned): ${errors(p)}`
+  );
+}
+
+function netOutcome(plan: NetPlan, report: NetValidationReport): ValidationOutcome {
+  const t = NET_VALIDATION_THRESHOLDS;
+  const pair = report.pairs.find((p) => p.a === 'cpu' && p.b === 'cpu64');
+  const pass = pair !== undefined && netPairPasses(pair);
+  const lines = [
+    `${plan.runs} runs x ${plan.spec.steps} steps of a ${plan.layout.params}-parameter network; ${report.boundaryRuns} runs on the trainability boundary (${report.boundaryMethod}); the GPU engine does not run networks yet`,
+    ...report.pairs.map(netPairLine),
+    `${pass ? 'PASS' : 'FAIL'}: cpu vs cpu64 needs divergence to agree on >= ${t.minSameDivergenceOffBoundary * 100}% of runs off the boundary and median train and test loss errors <= ${t.maxMedianLossError} over the well-conditioned runs`,
+  ];
+  return { lines, document: { ...report, thresholds: t, pass }, pass };
+}
+
 async function runValidate(specPath: string, o: { out?: string; workers?: number; quiet?: boolean }): Promise<boolean> {
   const spec = loadSpec(specPath);
-  if (o.out) outFormat(o.out, ['json']);
-  const plan = makePlan(spec);
+  if (o.out !== undefined) {
+    checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
+    outFormat(o.out, ['json']);
+  }
+  const plan = await planOf(spec);
+  // Surfaces: the GPU against its float32 twin and both against float64. Networks run on the CPU
+  // engines only in this version: float32 against float64.
+  const names: EngineName[] = plan.problem === 'network' ? ['cpu', 'cpu64'] : ['gpu', 'cpu', 'cpu64'];
   // Validation compares the float32 engines with float64: a plan float32 cannot hold is refused.
-  checkFloat32(plan, ['gpu', 'cpu'], false);
-  const engines = [await createNodeEngine('gpu'), await createNodeEngine('cpu', o.workers === undefined ? {} : { workers: o.workers })];
-  engines.push(await createNodeEngine('cpu64', o.workers === undefined ? {} : { workers: o.workers }));
+  checkFloat32(plan, names, false);
+  const engines: Engine[] = [];
+  for (const name of names) engines.push(await createNodeEngine(name, name === 'gpu' || o.workers === undefined ? {} : { workers: o.workers }));
   let bar = progressBar('validate', true);
+  const signal = interruptSignal();
+  if (o.out !== undefined) noteLeftovers(o.out);
   try {
-    const { report } = await validatePlan(plan, engines, {
-      signal: interruptSignal(),
-      onEngine: (name) => {
+    const hooks = {
+      signal,
+      onEngine: (name: string) => {
         bar.stop();
         bar = progressBar(`validate: ${name}`, o.quiet ?? false);
       },
-      onProgress: (p) => bar.update(p),
-    });
+      onProgress: (p: Progress) => bar.update(p),
+    };
+    const outcome =
+      plan.problem === 'network' ? netOutcome(plan, (await validateNetPlan(plan, engines, hooks)).report) : surfaceOutcome(plan, (await validatePlan(plan, engines, hooks)).report);
     bar.stop();
-    const gpuCpu = report.pairs.find((p) => p.a === 'gpu' && p.b === 'cpu');
-    const pass =
-      gpuCpu !== undefined &&
-      gpuCpu.sameOutcome >= VALIDATION_THRESHOLDS.minSameOutcome &&
-      gpuCpu.position.max <= VALIDATION_THRESHOLDS.maxPositionError;
-    const lines = [
-      `${plan.runs} runs x ${spec.steps} steps; ${report.boundaryRuns} runs on basin boundaries (${report.boundaryMethod})`,
-      ...report.pairs.map(pairLine),
-      `${pass ? 'PASS' : 'FAIL'}: gpu vs cpu needs same outcome >= ${VALIDATION_THRESHOLDS.minSameOutcome * 100}% and position error <= ${VALIDATION_THRESHOLDS.maxPositionError} off the boundary`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
-    if (o.out) {
-      const out = o.out;
-      writeAtomically(out, (w) => w(`${JSON.stringify({ ...report, thresholds: VALIDATION_THRESHOLDS, pass }, null, 1)}\n`));
+    checkInterrupt(signal);
+    // The report file first: an interruption while it is written leaves nothing, not even stdout.
+    if (o.out !== undefined) {
+      await writeFileAtomically(o.out, [`${JSON.stringify(outcome.document, null, 1)}\n`], { signal });
     }
-    return pass;
+    process.stdout.write(`${outcome.lines.join('\n')}\n`);
+    return outcome.pass;
   } finally {
     bar.stop();
     for (const e of engines) await e.dispose();
@@ -283,7 +400,7 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
 
 export function buildProgram(): Command {
   const program = new Command('basinlab')
-    .description('Batch-simulate optimiser runs over 2-D loss surfaces (CPU reference engines and WebGPU).')
+    .description('Batch-simulate optimiser runs over 2-D loss surfaces and small networks on data (CPU reference engines and WebGPU).')
     .version('0.1.0')
     .exitOverride()
     .showHelpAfterError(false);
@@ -297,7 +414,7 @@ export function buildProgram(): Command {
     .addOption(engineOption())
     .option('-o, --out <file>', 'write results to FILE.parquet, .arrow, .json or .csv, streamed (default: JSON on stdout, or a summary on a terminal)')
     .option('-s, --shard <K/N|auto>', 'run shard K of N (contiguous rows, 0-based); auto: from BASINLAB_SHARD, Slurm job arrays or Kubernetes Indexed Jobs')
-    .option('-w, --workers <n>', 'CPU worker threads (default: one per core; 0 = in-process)', positiveInt('--workers'))
+    .option('-w, --workers <n>', 'CPU worker threads (default: one per core; 0 = in-process)', workerCount('--workers'))
     .option('-q, --quiet', 'no progress output')
     .option('--accept-float32', 'run on a float32 engine even where float32 merges neighbouring sweep values (the result meta names them)')
     .action(async (spec: string, o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean; shard?: string; acceptFloat32?: boolean }) => {
@@ -309,10 +426,19 @@ export function buildProgram(): Command {
     .description('join shard files of one sweep into one result, identical to the unsharded run')
     .argument('<out>', 'output FILE.parquet, .arrow, .json or .csv')
     .argument('<shards...>', 'the shard files (.parquet, .arrow or .json), in any order')
-    .option('-q, --quiet', 'no summary')
+    .option('-q, --quiet', 'no progress or summary')
     .action(async (out: string, shards: string[], o: { quiet?: boolean }) => {
+      checkOutputFile('OUT', out, shards.map((p) => ({ path: p, what: 'the shard' })));
+      formatOf(out, 'OUT');
+      noteLeftovers(out);
       const { mergeShards } = await import('../io/merge.ts');
-      const r = await mergeShards(out, shards);
+      const bar = progressBar(`merge into ${out}`, o.quiet ?? false);
+      let r;
+      try {
+        r = await mergeShards(out, shards, { signal: interruptSignal(), onProgress: (done, total) => bar.update({ done, total, runsReady: done }) });
+      } finally {
+        bar.stop();
+      }
       if (!o.quiet) process.stderr.write(`merged ${r.files} shards, ${r.runs} runs, into ${r.out}\n`);
     });
 
@@ -326,7 +452,7 @@ export function buildProgram(): Command {
     .option('--at <coords>', 'the run nearest these sweep coordinates, e.g. optimizer.lr=0.001,optimizer.momentum=0.9 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('-r, --run <index>', 'one run index (same as --runs INDEX)', positiveInt('--run'))
     .option('--every <k>', 'record every k-th step (default 1; the start and the last step always)', positiveInt('--every'))
-    .option('-w, --workers <n>', 'CPU worker threads', positiveInt('--workers'))
+    .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
     .action(async (spec: string, o: { engine: EngineName; out?: string; run?: number; runs?: string; at?: string[]; every?: number; workers?: number }) => {
       await runTrajectoryCommand(spec, o);
     });
@@ -338,9 +464,10 @@ export function buildProgram(): Command {
     .requiredOption('-o, --out <dir>', 'directory for NAME.json and the NAME-<k>.png/.svg figures')
     .addOption(new Option('-e, --engine <engine>', 'engine').choices(ENGINES).default('gpu'))
     .option('--quick', 'smaller grids and fewer steps')
-    .option('-w, --workers <n>', 'CPU worker threads', positiveInt('--workers'))
+    .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
     .option('-q, --quiet', 'no progress output')
     .action(async (name: string, o: { out: string; engine: EngineName; quick?: boolean; workers?: number; quiet?: boolean }) => {
+      checkOutputDir('--out', o.out);
       const result = await withEngine(o.engine, o.workers, (engine) =>
         runStudyCommand(name, o.out, engine, { quick: o.quick ?? false, signal: interruptSignal(), bar: (l) => progressBar(l, o.quiet ?? false) }),
       );
@@ -349,10 +476,10 @@ export function buildProgram(): Command {
 
   program
     .command('validate')
-    .description('run a spec on gpu, cpu (float32) and cpu64 (float64) and report where they agree')
+    .description('run a spec on gpu, cpu (float32) and cpu64 (float64) and report where they agree (networks: cpu and cpu64)')
     .argument('<spec>', 'sweep spec (JSON)')
     .option('-o, --out <file>', 'write the report to FILE.json')
-    .option('-w, --workers <n>', 'CPU worker threads', positiveInt('--workers'))
+    .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
     .option('-q, --quiet', 'no progress output')
     .action(async (spec: string, o: { out?: string; workers?: number; quiet?: boolean }) => {
       if (!(await runValidate(spec, o))) process.exitCode = 1;
@@ -365,36 +492,34 @@ export function buildProgram(): Command {
     .action(async (o: { out?: string }) => {
       const { specJsonSchema } = await import('../core/spec-schema.ts');
       const text = `${JSON.stringify(specJsonSchema(), null, 2)}\n`;
-      if (o.out) writeAtomically(o.out, (w) => w(text));
-      else process.stdout.write(text);
+      if (o.out !== undefined) {
+        checkOutputFile('--out', o.out);
+        await writeFileAtomically(o.out, [text], { signal: interruptSignal() });
+      } else {
+        process.stdout.write(text);
+      }
     });
 
   return program;
 }
 
-/** Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 bad input, 3 no GPU, 130 interrupted. */
 /**
- * A reader that goes away (`basinlab sweep spec.json | head`) closes stdout: the output was for it,
- * so the process ends quietly (exit 0) instead of crashing on EPIPE. Files are never written to
- * stdout, so nothing is left half-written.
+ * Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 bad input, 3 no GPU, 130 / 143
+ * interrupted by SIGINT / SIGTERM (src/cli/signals.ts; a closed stdout ends it quietly with 0).
  */
-function quietOnClosedPipe(): void {
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EPIPE') process.exit(0);
-      throw e;
-    });
-  }
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
-  quietOnClosedPipe();
+  interruptSignal();
   const program = buildProgram();
   try {
     process.exitCode = 0;
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
+    // Whatever the stopped work threw on its way out, the user asked it to stop. The clean-up is
+    // done: exit now rather than when the event loop drains, whose teardown restores the default
+    // signal actions (a second Ctrl-C arriving then would kill the process instead of exit 130).
+    const sig = receivedSignal();
+    if (sig) exitNow(reportInterrupt(sig));
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof SpecErrors) {
       for (const err of e.errors) process.stderr.write(`basinlab: invalid spec: ${err.message}\n`);

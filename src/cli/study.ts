@@ -1,16 +1,19 @@
 /**
  * `basinlab study NAME --out DIR`: runs a study on an engine and writes its findings and data
- * (NAME.json) and its figures (NAME-<k>.svg and .png, rasterised with resvg).
+ * (NAME.json) and its figures (NAME-<k>.svg and .png, rasterised with resvg). The files appear
+ * together or not at all: each is written under a temporary name and all are renamed at the end,
+ * unless the signal was aborted first.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
-import { SpecError } from '../core/errors.ts';
+import { CancelledError, SpecError } from '../core/errors.ts';
 import { specToJSON } from '../core/spec.ts';
 import type { Engine } from '../engine/engine.ts';
 import { STUDIES, findStudy } from '../studies/index.ts';
 import { panelSvg } from '../view/svg.ts';
 import type { StudyResult } from '../studies/types.ts';
+import { StagedFiles } from '../io/text-file.ts';
 import { pngDataUrl } from './png.ts';
 import type { ProgressReporter } from './progress.ts';
 
@@ -42,31 +45,39 @@ export async function runStudyCommand(
     },
   });
   (bar as ProgressReporter | null)?.stop();
+  if (opts.signal.aborted) throw new CancelledError();
   mkdirSync(outDir, { recursive: true });
-  const figures: string[] = [];
-  result.panels.forEach((p, k) => {
-    const svg = panelSvg(p, pngDataUrl);
-    const base = join(outDir, `${study.id}-${k + 1}`);
-    writeFileSync(`${base}.svg`, svg);
-    const png = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'zoom', value: 1.5 } }).render().asPng();
-    writeFileSync(`${base}.png`, png);
-    figures.push(`${study.id}-${k + 1}.png`);
-  });
-  const data = {
-    study: study.id,
-    title: study.title,
-    claim: study.claim,
-    engine: engine.name,
-    quick: opts.quick,
-    summary: result.summary,
-    findings: result.findings,
-    figures,
-    panels: result.panels.map((p) =>
-      p.kind === 'heatmap'
-        ? { kind: p.kind, title: p.title, mode: p.mode, spec: specToJSON(p.plan.spec), width: p.plan.width, height: p.plan.height, basin: Array.from(p.results.basin), loss: Array.from(p.results.loss), diverged: Array.from(p.results.diverged) }
-        : p,
-    ),
-  };
-  writeFileSync(join(outDir, `${study.id}.json`), `${JSON.stringify(data)}\n`);
+  const staged = new StagedFiles(opts.signal);
+  try {
+    const figures: string[] = [];
+    for (const [k, p] of result.panels.entries()) {
+      const svg = panelSvg(p, pngDataUrl);
+      const base = join(outDir, `${study.id}-${k + 1}`);
+      await staged.add(`${base}.svg`, [svg]);
+      const png = new Resvg(svg, { font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans' }, fitTo: { mode: 'zoom', value: 1.5 } }).render().asPng();
+      await staged.add(`${base}.png`, [png]);
+      figures.push(`${study.id}-${k + 1}.png`);
+    }
+    const data = {
+      study: study.id,
+      title: study.title,
+      claim: study.claim,
+      engine: engine.name,
+      quick: opts.quick,
+      summary: result.summary,
+      findings: result.findings,
+      figures,
+      panels: result.panels.map((p) =>
+        p.kind === 'heatmap'
+          ? { kind: p.kind, title: p.title, mode: p.mode, spec: specToJSON(p.plan.spec), width: p.plan.width, height: p.plan.height, basin: Array.from(p.results.basin), loss: Array.from(p.results.loss), diverged: Array.from(p.results.diverged) }
+          : p,
+      ),
+    };
+    await staged.add(join(outDir, `${study.id}.json`), [`${JSON.stringify(data)}\n`]);
+    staged.commit();
+  } catch (e) {
+    await staged.discard();
+    throw e;
+  }
   return result;
 }

@@ -1,29 +1,49 @@
-/** A terminal-sized summary of a sweep's outcomes. */
-import type { Results } from '../core/results.ts';
-import { columnOf, precisionOf, resultColumns } from '../core/results.ts';
+/** A terminal-sized summary of a sweep's outcomes, for either kind of problem. */
+import type { AnyResults, NetResults, Results } from '../core/results.ts';
+import { columnOf, precisionOf, resultColumns, rowCount } from '../core/results.ts';
 
-/** Median, min and max of a column's finite values over the runs where `keep` holds. */
-function spread(a: ArrayLike<number>, keep: (i: number) => boolean): { median: number; min: number; max: number; count: number } | null {
+interface Spread {
+  readonly median: number;
+  readonly p10: number;
+  readonly p90: number;
+  readonly min: number;
+  readonly max: number;
+  readonly count: number;
+}
+
+/** Quantiles of a column's finite values over the runs where `keep` holds. */
+function spread(a: ArrayLike<number>, keep: (i: number) => boolean): Spread | null {
   const v: number[] = [];
   for (let i = 0; i < a.length; i++) if (keep(i) && Number.isFinite(a[i])) v.push(a[i] as number);
   if (v.length === 0) return null;
   v.sort((x, y) => x - y);
-  return { median: v[v.length >> 1] as number, min: v[0] as number, max: v[v.length - 1] as number, count: v.length };
+  const q = (p: number): number => v[Math.min(v.length - 1, Math.floor(p * v.length))] as number;
+  return { median: q(0.5), p10: q(0.1), p90: q(0.9), min: v[0] as number, max: v[v.length - 1] as number, count: v.length };
 }
 
-export function summarize(res: Results): string {
-  const n = res.basin.length;
+const pctOf = (n: number) => (k: number): string => `${((100 * k) / n).toFixed(1)}%`;
+
+function countOf(a: ArrayLike<number>): number {
+  let k = 0;
+  for (let i = 0; i < a.length; i++) if (a[i]) k++;
+  return k;
+}
+
+/** Step counts (-1: never) as median, min and max over the runs that reached them. */
+function stepsLine(label: string, a: Int32Array): string | null {
+  const s = spread(a, (i) => (a[i] as number) >= 0);
+  return s ? `  ${label}: median ${s.median}, min ${s.min}, max ${s.max}` : null;
+}
+
+function surfaceLines(res: Results): string[] {
+  const n = rowCount(res);
+  const pct = pctOf(n);
   const counts = new Map<number, number>();
-  let diverged = 0;
-  const steps: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (res.diverged[i]) diverged++;
     const b = res.basin[i] as number;
     counts.set(b, (counts.get(b) ?? 0) + 1);
-    if (b >= 0) steps.push(res.steps_to_converge[i] as number);
   }
-  steps.sort((a, b) => a - b);
-  const pct = (k: number): string => `${((100 * k) / n).toFixed(1)}%`;
+  const diverged = countOf(res.diverged);
   const lines = [`${n} runs on ${res.engine} (${res.width} x ${res.height})`, `  diverged: ${diverged} (${pct(diverged)})`];
   const notConverged = (counts.get(-1) ?? 0) - diverged;
   lines.push(`  not converged: ${notConverged} (${pct(notConverged)})`);
@@ -36,16 +56,37 @@ export function summarize(res: Results): string {
       const where = m ? `(${m.x.toFixed(4)}, ${m.y.toFixed(4)}), loss ${m.value.toPrecision(4)}, sharpness ${m.sharpness.toPrecision(4)}` : '';
       lines.push(`  minimum ${b} ${where}: ${c} (${pct(c)})`);
     });
-  if (steps.length > 0) {
-    lines.push(`  steps to converge: median ${steps[steps.length >> 1]}, min ${steps[0]}, max ${steps[steps.length - 1]}`);
-  }
-  // Every float column the sweep produced (optional ones too), over the runs that did not diverge.
+  const steps = stepsLine('steps to converge', res.steps_to_converge);
+  if (steps) lines.push(steps);
+  return lines;
+}
+
+function networkLines(res: NetResults): string[] {
+  const n = rowCount(res);
+  const pct = pctOf(n);
+  const net = res.network;
+  const diverged = countOf(res.diverged);
+  let trained = 0;
+  for (let i = 0; i < n; i++) if ((res.steps_to_threshold[i] as number) >= 0) trained++;
+  const lines = [
+    `${n} runs on ${res.engine} (${res.width} x ${res.height}): ${net.params} parameters, ${net.train} training and ${net.test} test samples, ${net.loss}`,
+    `  diverged: ${diverged} (${pct(diverged)})`,
+    `  reached the training-loss threshold: ${trained} (${pct(trained)})`,
+  ];
+  const steps = stepsLine('steps to threshold', res.steps_to_threshold);
+  if (steps) lines.push(steps);
+  return lines;
+}
+
+export function summarize(res: AnyResults): string {
+  const lines = res.problem === 'surface' ? surfaceLines(res) : networkLines(res);
+  // Every float column the sweep produced (optional ones too: SWA, accuracies), over the runs that did not diverge.
   const floats = resultColumns(res.spec, precisionOf(res.engine)).filter((c) => c.kind === 'float');
   const width = Math.max(...floats.map((c) => c.name.length));
+  const g = (x: number): string => (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5) ? x.toExponential(3) : x.toPrecision(4));
   for (const c of floats) {
     const s = spread(columnOf(res, c.name) ?? [], (i) => !res.diverged[i]);
-    const g = (x: number): string => (x !== 0 && (Math.abs(x) < 1e-3 || Math.abs(x) >= 1e5) ? x.toExponential(3) : x.toPrecision(4));
-    lines.push(`  ${c.name.padEnd(width)}  ${s ? `median ${g(s.median)}, min ${g(s.min)}, max ${g(s.max)} (${s.count} runs)` : 'no finite value'}`);
+    lines.push(`  ${c.name.padEnd(width)}  ${s ? `median ${g(s.median)} (p10 ${g(s.p10)}, p90 ${g(s.p90)}), min ${g(s.min)}, max ${g(s.max)} (${s.count} runs)` : 'no finite value'}`);
   }
   lines.push('  (float columns over the runs that did not diverge; every value: --out FILE, or pipe stdout for JSON)');
   return `${lines.join('\n')}\n`;

@@ -9,8 +9,8 @@
  * indexing yValues); float columns are Float32Array when the engine computed in float32 (cpu, gpu)
  * and Float64Array for cpu64.
  */
-import type { Plan } from './plan.ts';
-import type { Spec } from './spec.ts';
+import { findDataSet } from './data/index.ts';
+import type { AnySpec, Spec } from './spec.ts';
 import type { Precision } from './steps.ts';
 
 export type { Precision } from './steps.ts';
@@ -89,14 +89,71 @@ export const OPTIONAL_COLUMNS = [
   },
 ] as const satisfies readonly { readonly feature: string; readonly when: (spec: Spec) => boolean; readonly columns: readonly ColumnEntry[] }[];
 
+/**
+ * The columns every network run produces (core/network/, engine/cpu/network.ts), in file order.
+ * Losses are torch's (mean reduction) over the whole split, at the last step or where the run was
+ * found diverged.
+ */
+export const NET_BASE_COLUMNS = [
+  { name: 'initial_loss', kind: 'float', doc: 'the training loss at the initial weights (over the whole training set)' },
+  { name: 'train_loss', kind: 'float', doc: 'the training loss after `steps` steps, or at the outcome checkpoint where the run was found diverged (it stops there)' },
+  { name: 'test_loss', kind: 'float', doc: 'the loss on the held-out test split, at the same weights' },
+  {
+    name: 'diverged',
+    kind: 'bool',
+    doc: 'the training loss was non-finite or above `outcome.bound` (default: 10^6 × `initial_loss`) at an outcome checkpoint; 1/0 in JSON and CSV',
+  },
+  {
+    name: 'steps_to_threshold',
+    kind: 'int32',
+    doc: 'the first outcome checkpoint (a step count) at which the training loss was at or below `network.threshold` (default: 1% of `initial_loss`), or −1',
+  },
+  {
+    name: 'convergence',
+    kind: 'float',
+    doc: "the fractal-boundary paper's convergence measure over the per-step training losses v_k = L_k / L_0 (capped at 10^6): −Σv if the last 20 average below 1 (trained; more negative = slower), else Σ1/v (diverged; larger = slower)",
+  },
+  { name: 'sharpness', kind: 'float', doc: "the largest-magnitude eigenvalue of the training loss's Hessian at the final weights (power iteration on exact Hessian-vector products); NaN if diverged" },
+  { name: 'sharpness_iterations', kind: 'int32', doc: 'Hessian-vector products the power iteration took (at most 100)' },
+  { name: 'sharpness_residual', kind: 'float', doc: '‖Hv − λv‖ / |λ| at its last iterate: how far from an eigenvector it stopped' },
+] as const satisfies readonly ColumnEntry[];
+
+/** Columns a network spec adds when its data set classifies, or with SWA, in this order. */
+export const NET_OPTIONAL_COLUMNS = [
+  {
+    feature: 'classification',
+    columns: [{ name: 'test_accuracy', kind: 'float', doc: 'fraction of the test split the final weights classify right (classification data sets)' }],
+  },
+  {
+    feature: 'swa',
+    columns: [
+      { name: 'swa_train_loss', kind: 'float', doc: 'the training loss of the stochastic weight average of the weights (as `swa`)' },
+      { name: 'swa_test_loss', kind: 'float', doc: 'the test loss of that average' },
+    ],
+  },
+  {
+    feature: 'swa_classification',
+    columns: [{ name: 'swa_test_accuracy', kind: 'float', doc: 'the test accuracy of that average (classification)' }],
+  },
+] as const satisfies readonly { readonly feature: string; readonly columns: readonly ColumnEntry[] }[];
+
+type NetBaseEntry = (typeof NET_BASE_COLUMNS)[number];
+type NetOptionalEntry = (typeof NET_OPTIONAL_COLUMNS)[number]['columns'][number];
+
 type BaseEntry = (typeof BASE_COLUMNS)[number];
 type OptionalEntry = (typeof OPTIONAL_COLUMNS)[number]['columns'][number];
 type ArrayOf<K extends ColumnKind> = K extends 'float' ? FloatColumn : K extends 'int32' ? Int32Array : Uint8Array;
 
 /** Result columns, typed from the definitions above: base ones always, optional ones when their feature is on. */
 export type ResultColumns = { [C in BaseEntry as C['name']]: ArrayOf<C['kind']> } & { [C in OptionalEntry as C['name']]?: ArrayOf<C['kind']> };
-export type ResultField = BaseEntry['name'] | OptionalEntry['name'];
-export type OptionalFeature = (typeof OPTIONAL_COLUMNS)[number]['feature'];
+/** A network run's columns. */
+export type NetColumns = { [C in NetBaseEntry as C['name']]: ArrayOf<C['kind']> } & { [C in NetOptionalEntry as C['name']]?: ArrayOf<C['kind']> };
+/** Either kind's columns (what sinks, readers and merge handle). */
+export type AnyColumns = ResultColumns | NetColumns;
+export type ResultField = BaseEntry['name'] | OptionalEntry['name'] | NetBaseEntry['name'] | NetOptionalEntry['name'];
+export type OptionalFeature = (typeof OPTIONAL_COLUMNS)[number]['feature'] | (typeof NET_OPTIONAL_COLUMNS)[number]['feature'];
+/** The two kinds of problem a spec describes. */
+export type ProblemKind = 'surface' | 'network';
 
 /** A result column as a plan produces it. */
 export interface ColumnDef {
@@ -118,32 +175,72 @@ function typeOf(kind: ColumnKind, precision: Precision): ColumnType {
   return kind === 'float' ? (precision === 'f32' ? 'float32' : 'float64') : kind;
 }
 
-function defsOf(precision: Precision, pick: (group: (typeof OPTIONAL_COLUMNS)[number]) => boolean): ColumnDef[] {
-  const out: ColumnDef[] = BASE_COLUMNS.map((c) => ({ name: c.name, kind: c.kind, type: typeOf(c.kind, precision), feature: null, doc: c.doc }));
-  for (const g of OPTIONAL_COLUMNS) {
-    if (!pick(g)) continue;
-    for (const c of g.columns) out.push({ name: c.name, kind: c.kind, type: typeOf(c.kind, precision), feature: g.feature, doc: c.doc });
+function defsOf(precision: Precision, kind: ProblemKind, pick: (feature: OptionalFeature) => boolean): ColumnDef[] {
+  const base = kind === 'surface' ? BASE_COLUMNS : NET_BASE_COLUMNS;
+  const groups: readonly { readonly feature: OptionalFeature; readonly columns: readonly ColumnEntry[] }[] = kind === 'surface' ? OPTIONAL_COLUMNS : NET_OPTIONAL_COLUMNS;
+  const out: ColumnDef[] = base.map((c) => ({ name: c.name, kind: c.kind, type: typeOf(c.kind, precision), feature: null, doc: c.doc }));
+  for (const g of groups) {
+    if (!pick(g.feature)) continue;
+    for (const c of g.columns) out.push({ name: c.name as ResultField, kind: c.kind, type: typeOf(c.kind, precision), feature: g.feature, doc: c.doc });
   }
   return out;
 }
 
-/** THE columns a spec's sweep produces, in file order: the base columns, then each enabled feature's. */
-export function resultColumns(spec: Spec, precision: Precision): ColumnDef[] {
-  return defsOf(precision, (g) => g.when(spec));
+/**
+ * What a spec says about the columns it produces: its kind and which optional features are on. A
+ * network's also says whether its data set classifies (which adds accuracies): that is the data
+ * set's, not the spec's, so a NetSpec is not a ColumnSource by itself (columnSourceOf makes one).
+ */
+export type ColumnSource =
+  | { readonly problem: 'surface'; readonly swa: unknown }
+  | { readonly problem: 'network'; readonly swa: unknown; readonly classification: boolean };
+
+/** What decides a spec's columns: its kind, SWA, and for networks whether the data set classifies. */
+export function columnSourceOf(spec: AnySpec): ColumnSource {
+  if (spec.problem === 'surface') return spec;
+  return { problem: 'network', swa: spec.swa, classification: findDataSet(spec.data.name)?.task === 'classification' };
 }
 
-/** Every column any spec can produce, in file order (for recognising the columns of a file). */
-export function allColumns(precision: Precision): ColumnDef[] {
-  return defsOf(precision, () => true);
+/** A spec of either kind, or what it says about its columns, as a ColumnSource. */
+function sourceOf(of: AnySpec | ColumnSource): ColumnSource {
+  return of.problem === 'network' && 'network' in of ? columnSourceOf(of) : (of as ColumnSource);
+}
+
+/** THE columns a spec's sweep produces, in file order: the base columns, then each enabled feature's. */
+export function resultColumns(of: AnySpec | ColumnSource, precision: Precision): ColumnDef[] {
+  const spec = sourceOf(of);
+  const classification = spec.problem === 'network' && spec.classification;
+  const on = (f: OptionalFeature): boolean => {
+    switch (f) {
+      case 'swa':
+        return spec.swa !== null;
+      case 'classification':
+        return classification;
+      case 'swa_classification':
+        return spec.swa !== null && classification;
+    }
+  };
+  return defsOf(precision, spec.problem, on);
+}
+
+/**
+ * Every column any spec can produce, in file order (for recognising the columns of a file): of
+ * one kind, or of both (surface first; a name both kinds use once).
+ */
+export function allColumns(precision: Precision, kind?: ProblemKind): ColumnDef[] {
+  if (kind) return defsOf(precision, kind, () => true);
+  const out = defsOf(precision, 'surface', () => true);
+  for (const c of defsOf(precision, 'network', () => true)) if (!out.some((d) => d.name === c.name)) out.push(c);
+  return out;
 }
 
 /** The definition of a column name, or undefined if no spec produces it. */
-export function columnDef(name: string, precision: Precision): ColumnDef | undefined {
-  return allColumns(precision).find((c) => c.name === name);
+export function columnDef(name: string, precision: Precision, kind?: ProblemKind): ColumnDef | undefined {
+  return allColumns(precision, kind).find((c) => c.name === name);
 }
 
 /** Names of the columns a spec produces. */
-export function resultFields(spec: Spec): ResultField[] {
+export function resultFields(spec: AnySpec | ColumnSource): ResultField[] {
   return resultColumns(spec, 'f64').map((c) => c.name);
 }
 
@@ -170,8 +267,11 @@ type ColumnRecord = Partial<Record<ResultField, AnyColumn>>;
  * Zeroed columns of n rows: those the spec produces (what an engine fills), or the given fields
  * (what a file holds).
  */
-export function allocateColumns(n: number, precision: Precision, of: Spec | readonly ResultField[]): ResultColumns {
-  const names = Array.isArray(of) ? (of as readonly ResultField[]) : resultFields(of as Spec);
+export function allocateColumns(n: number, precision: Precision, of: Spec | readonly ResultField[]): ResultColumns;
+export function allocateColumns(n: number, precision: Precision, of: (AnySpec | ColumnSource) & { readonly problem: 'network' }): NetColumns;
+export function allocateColumns(n: number, precision: Precision, of: AnySpec | ColumnSource | readonly ResultField[]): AnyColumns;
+export function allocateColumns(n: number, precision: Precision, of: AnySpec | ColumnSource | readonly ResultField[]): AnyColumns {
+  const names = Array.isArray(of) ? (of as readonly ResultField[]) : resultFields(of as AnySpec | ColumnSource);
   const all = allColumns(precision);
   const out: ColumnRecord = {};
   for (const name of names) {
@@ -182,26 +282,34 @@ export function allocateColumns(n: number, precision: Precision, of: Spec | read
   return checkedColumns(out);
 }
 
-/** The record as ResultColumns, once every base column is known to be there. */
+/** The record as columns of one kind, once every base column of that kind is known to be there. */
 function checkedColumns(c: ColumnRecord): ResultColumns {
-  for (const b of BASE_COLUMNS) if (c[b.name] === undefined) throw new Error(`result columns without ${b.name}`);
+  const base: readonly { readonly name: ResultField }[] = c.final_x !== undefined ? BASE_COLUMNS : NET_BASE_COLUMNS;
+  for (const b of base) if (c[b.name] === undefined) throw new Error(`result columns without ${b.name}`);
+  // Typed as surface columns for the surface code that calls these helpers; network code gets them
+  // through the AnyColumns overloads.
   return c as ResultColumns;
 }
 
+/** Rows the columns hold (every column has as many). */
+export function rowCount(c: AnyColumns): number {
+  return (c.diverged as Uint8Array).length;
+}
+
 /** The fields a set of columns holds, in file order. */
-export function presentFields(c: ResultColumns): ResultField[] {
+export function presentFields(c: AnyColumns): ResultField[] {
   return allColumns('f64')
     .map((d) => d.name)
-    .filter((f) => c[f] !== undefined);
+    .filter((f) => (c as ColumnRecord)[f] !== undefined);
 }
 
 /** A column by name (undefined if absent), typed for generic copying. */
-export function columnOf(c: ResultColumns, f: ResultField): AnyColumn | undefined {
+export function columnOf(c: AnyColumns, f: ResultField): AnyColumn | undefined {
   return (c as ColumnRecord)[f];
 }
 
 /** Copies a chunk's columns into the full columns at `offset`. */
-export function copyColumns(dst: ResultColumns, src: ResultColumns, offset: number): void {
+export function copyColumns(dst: AnyColumns, src: AnyColumns, offset: number): void {
   for (const f of presentFields(src)) {
     const d = columnOf(dst, f);
     if (!d) throw new Error(`cannot copy column ${f}: the destination has none`);
@@ -210,24 +318,24 @@ export function copyColumns(dst: ResultColumns, src: ResultColumns, offset: numb
 }
 
 /** Rows [from, to) of result columns, as views (no copy). */
-export function columnsView(cols: ResultColumns, from: number, to: number): ResultColumns {
+export function columnsView<C extends AnyColumns>(cols: C, from: number, to: number): C {
   const out: ColumnRecord = {};
   for (const f of presentFields(cols)) out[f] = (columnOf(cols, f) as AnyColumn).subarray(from, to);
-  return checkedColumns(out);
+  return checkedColumns(out) as unknown as C;
 }
 
 /** Rows [from, to) of result columns, copied. */
-export function sliceColumns(cols: ResultColumns, from: number, to: number): ResultColumns {
+export function sliceColumns<C extends AnyColumns>(cols: C, from: number, to: number): C {
   const out: ColumnRecord = {};
   for (const f of presentFields(cols)) out[f] = (columnOf(cols, f) as AnyColumn).slice(from, to);
-  return checkedColumns(out);
+  return checkedColumns(out) as unknown as C;
 }
 
 /**
  * Throws unless `cols` holds exactly the given columns with at least n rows each, of the right
  * array types (a chunk handed to a sink, a Results about to be written).
  */
-export function checkColumns(cols: ResultColumns, defs: readonly ColumnDef[], n: number, what: string): void {
+export function checkColumns(cols: AnyColumns, defs: readonly ColumnDef[], n: number, what: string): void {
   const have = presentFields(cols);
   const want = defs.map((d) => d.name);
   const missing = want.filter((f) => !have.includes(f));
@@ -262,7 +370,7 @@ export interface TableColumn {
  * swept parameter named by its path, then resultColumns. run fits int32: a sweep holds at most
  * MAX_RUNS = 2^28 runs.
  */
-export function tableColumns(plan: Pick<Plan, 'spec' | 'dims'>, precision: Precision): TableColumn[] {
+export function tableColumns(plan: { readonly spec: AnySpec | ColumnSource; readonly dims: readonly { readonly path: string }[] }, precision: Precision): TableColumn[] {
   return [
     { name: 'run', type: 'int32', result: null },
     { name: 'i', type: 'int32', result: null },
@@ -277,6 +385,19 @@ export function tableColumns(plan: Pick<Plan, 'spec' | 'dims'>, precision: Preci
  * (`npx tsx scripts/readme-columns.ts` writes it between the README's columns markers).
  */
 export function columnsMarkdown(): string {
-  const rows = allColumns('f64').map((c) => `| \`${c.name}\` | ${c.kind} | ${c.feature === null ? 'always' : `with \`"${c.feature}"\``} | ${c.doc} |`);
-  return ['| column | type | present | meaning |', '|---|---|---|---|', ...rows].join('\n');
+  const table = (kind: ProblemKind): string[] =>
+    allColumns('f64', kind).map((c) => `| \`${c.name}\` | ${c.kind} | ${c.feature === null ? 'always' : `with \`"${c.feature}"\``} | ${c.doc} |`);
+  return [
+    'Surface runs:',
+    '',
+    '| column | type | present | meaning |',
+    '|---|---|---|---|',
+    ...table('surface'),
+    '',
+    'Network runs (`"network"` specs; `classification` and `swa_classification`: the data set classifies):',
+    '',
+    '| column | type | present | meaning |',
+    '|---|---|---|---|',
+    ...table('network'),
+  ].join('\n');
 }

@@ -9,13 +9,14 @@
  * values as NaN, Infinity and -Infinity (read as numbers by DuckDB, pandas, polars and Number());
  * JSON has no such numbers and writes them as null (`diverged` says which runs left the bound).
  */
-import type { ColumnDef, EngineName, ResultColumns, TableColumn } from './columns.ts';
-import { checkColumns, columnOf, precisionOf, resultColumns, tableColumns } from './columns.ts';
-import type { Plan } from './plan.ts';
+import type { ColumnDef, EngineName, AnyColumns, TableColumn } from './columns.ts';
+import { checkColumns, columnOf, precisionOf, resultColumns, rowCount, tableColumns } from './columns.ts';
+import type { AnyPlan, SweepShape } from './plan.ts';
 import { sweepValue } from './plan.ts';
 import type { Minimum } from './registry/index.ts';
-import type { Results } from './results.ts';
-import { specToJSON } from './spec.ts';
+import type { NetPlan } from './network/plan.ts';
+import type { AnyResults } from './results.ts';
+import { anySpecToJSON } from './spec.ts';
 
 /** Which runs a shard file holds; recorded as `basinlab.shard` (and `shard` in JSON). */
 export interface ShardInfo {
@@ -25,23 +26,53 @@ export interface ShardInfo {
   readonly runs: number;
 }
 
+/** What every output says of a network sweep's model and data besides its spec (the documents' `network`). */
+export interface NetworkInfo {
+  /** Parameters per run (the model's). */
+  readonly params: number;
+  /** Rows of the training and test splits. */
+  readonly train: number;
+  readonly test: number;
+  /** The loss in use: `mse` or `cross_entropy` (network.loss `auto` resolved). */
+  readonly loss: string;
+}
+
+export function networkInfo(plan: NetPlan): NetworkInfo {
+  return { params: plan.layout.params, train: plan.data.train.n, test: plan.data.test.n, loss: plan.loss };
+}
+
+/**
+ * What a result says of its problem besides the spec: a surface's convergence radius, divergence
+ * bound and known minima, or a network's model and data sizes. The JSON document and the file
+ * metadata (src/io/format.ts) write these and nothing else of the kind.
+ */
+export type ProblemHead =
+  | { readonly problem: 'surface'; readonly radius: number; readonly bound: number; readonly minima: readonly Minimum[] }
+  | { readonly problem: 'network'; readonly network: NetworkInfo };
+
+/** The problem head of a plan or of results (both carry the same fields). */
+export function problemHead(of: AnyPlan | AnyResults): ProblemHead {
+  if (of.problem === 'surface') return { problem: 'surface', radius: of.radius, bound: of.bound, minima: of.minima };
+  return { problem: 'network', network: 'layout' in of ? networkInfo(of) : of.network };
+}
+
 /** What a JSON result document says besides its per-run arrays. */
 export interface DocumentHead {
-  /** The resolved spec as JSON (specToJSON). */
+  /** The resolved spec as JSON (anySpecToJSON). */
   readonly spec: Record<string, unknown>;
   readonly engine: EngineName;
   /** Engine details: adapter, workers, elapsed time, … */
   readonly meta: Readonly<Record<string, string | number>>;
   /** Set for a shard's document. */
   readonly shard: ShardInfo | null;
+  /** The data's checksum (`sha256:<hex>`, src/io/checksum.ts), set by the file sinks. */
+  readonly checksum?: string;
   readonly width: number;
   readonly height: number;
   readonly params: readonly string[];
   readonly xValues: Float64Array;
   readonly yValues: Float64Array;
-  readonly radius: number;
-  readonly bound: number;
-  readonly minima: readonly Minimum[];
+  readonly problem: ProblemHead;
 }
 
 /** Rows of text per string built: bounds the size of a string whatever the number of runs. */
@@ -99,6 +130,7 @@ export function jsonLayout(head: DocumentHead, points: readonly string[], column
     `"meta":${JSON.stringify(head.meta)},\n`,
   ];
   if (head.shard) out.push(`"shard":${JSON.stringify(head.shard)},\n`);
+  if (head.checksum !== undefined) out.push(`"checksum":${JSON.stringify(head.checksum)},\n`);
   out.push(
     `"width":${head.width},\n"height":${head.height},\n`,
     `"params":${JSON.stringify(head.params)},\n`,
@@ -110,14 +142,19 @@ export function jsonLayout(head: DocumentHead, points: readonly string[], column
     points.forEach((p, k) => out.push(`${k > 0 ? ',' : ''}${JSON.stringify(p)}:[`, { array: 'points', key: p }, ']'));
     out.push('},\n');
   }
-  out.push(`"radius":${jsonNumber(head.radius)},\n"bound":${jsonNumber(head.bound)},\n`, `"minima":${JSON.stringify(minimaJSON(head.minima))},\n`);
+  const p = head.problem;
+  if (p.problem === 'surface') {
+    out.push(`"radius":${jsonNumber(p.radius)},\n"bound":${jsonNumber(p.bound)},\n`, `"minima":${JSON.stringify(minimaJSON(p.minima))},\n`);
+  } else {
+    out.push(`"network":${JSON.stringify(p.network)},\n`);
+  }
   columns.forEach((c, k) => out.push(`${JSON.stringify(c)}:[`, { array: 'column', key: c }, `]${k < columns.length - 1 ? ',' : ''}\n`));
   out.push('}\n');
   return out;
 }
 
 /** The swept parameters whose per-run values a plan's JSON document lists under `points`. */
-export function pointKeys(plan: Pick<Plan, 'mode' | 'dims'>): string[] {
+export function pointKeys(plan: Pick<SweepShape, 'mode' | 'dims'>): string[] {
   return plan.mode === 'list' ? plan.dims.map((d) => d.path) : [];
 }
 
@@ -125,7 +162,7 @@ export function pointKeys(plan: Pick<Plan, 'mode' | 'dims'>): string[] {
  * The coordinate columns of runs [begin, begin + n): run, i, j and each swept parameter's value
  * (tableColumns' coordinate columns, in order).
  */
-export function coordinateColumns(plan: Plan, begin: number, n: number): { run: Int32Array; i: Int32Array; j: Int32Array; params: Float64Array[] } {
+export function coordinateColumns(plan: SweepShape, begin: number, n: number): { run: Int32Array; i: Int32Array; j: Int32Array; params: Float64Array[] } {
   const run = new Int32Array(n);
   const i = new Int32Array(n);
   const j = new Int32Array(n);
@@ -140,7 +177,7 @@ export function coordinateColumns(plan: Plan, begin: number, n: number): { run: 
 }
 
 /** Swept dimension d's value for runs [begin, begin + n). */
-export function paramValues(plan: Plan, d: number, begin: number, n: number): Float64Array {
+export function paramValues(plan: SweepShape, d: number, begin: number, n: number): Float64Array {
   const v = new Float64Array(n);
   for (let r = 0; r < n; r++) v[r] = sweepValue(plan, begin + r, d);
   return v;
@@ -155,7 +192,7 @@ export function csvHeader(columns: readonly TableColumn[]): string {
  * CSV lines (tableColumns' columns, in order) of runs [begin, end), in blocks of at most TEXT_ROWS
  * lines, each ending in a newline. Row `r - colsFirstRun` of `cols` holds run r.
  */
-export function* csvBlocks(plan: Plan, columns: readonly ColumnDef[], cols: ResultColumns, colsFirstRun: number, begin: number, end: number): Generator<string> {
+export function* csvBlocks(plan: SweepShape, columns: readonly ColumnDef[], cols: AnyColumns, colsFirstRun: number, begin: number, end: number): Generator<string> {
   const arrays = columns.map((c) => {
     const a = columnOf(cols, c.name);
     if (!a) throw new Error(`no column ${c.name} to write`);
@@ -176,10 +213,10 @@ export function* csvBlocks(plan: Plan, columns: readonly ColumnDef[], cols: Resu
   }
 }
 
-/** The document head of an in-memory Results. */
-function headOf(res: Results): DocumentHead {
+/** The document head of in-memory results. */
+function headOf(res: AnyResults): DocumentHead {
   return {
-    spec: specToJSON(res.spec),
+    spec: anySpecToJSON(res.spec),
     engine: res.engine,
     meta: res.meta,
     shard: null,
@@ -188,16 +225,14 @@ function headOf(res: Results): DocumentHead {
     params: res.params,
     xValues: res.xValues,
     yValues: res.yValues,
-    radius: res.radius,
-    bound: res.bound,
-    minima: res.minima,
+    problem: problemHead(res),
   };
 }
 
-/** The columns of an in-memory Results, checked to be exactly those its spec produces. */
-function columnsOf(res: Results): ColumnDef[] {
+/** The columns of in-memory results, checked to be exactly those its spec produces. */
+function columnsOf(res: AnyResults): ColumnDef[] {
   const defs = resultColumns(res.spec, precisionOf(res.engine));
-  checkColumns(res, defs, res.basin.length, 'results');
+  checkColumns(res, defs, rowCount(res), 'results');
   return defs;
 }
 
@@ -205,9 +240,9 @@ function columnsOf(res: Results): ColumnDef[] {
  * The JSON document of an in-memory Results, in pieces. With a plan of a list sweep (random,
  * Sobol, points) it also lists each run's coordinates under `points`.
  */
-export function writeJSON(res: Results, plan: Plan | null, write: (chunk: string) => void): void {
+export function writeJSON(res: AnyResults, plan: AnyPlan | null, write: (chunk: string) => void): void {
   const defs = columnsOf(res);
-  const n = res.basin.length;
+  const n = rowCount(res);
   for (const part of jsonLayout(headOf(res), plan ? pointKeys(plan) : [], defs.map((d) => d.name))) {
     if (typeof part === 'string') {
       write(part);
@@ -223,9 +258,9 @@ export function writeJSON(res: Results, plan: Plan | null, write: (chunk: string
   }
 }
 
-/** CSV of an in-memory Results: a header, then one line per run. */
-export function writeCSV(res: Results, plan: Plan, write: (chunk: string) => void): void {
+/** CSV of in-memory results: a header, then one line per run. */
+export function writeCSV(res: AnyResults, plan: AnyPlan, write: (chunk: string) => void): void {
   const defs = columnsOf(res);
   write(csvHeader(tableColumns(plan, precisionOf(res.engine))));
-  for (const s of csvBlocks(plan, defs, res, 0, 0, res.basin.length)) write(s);
+  for (const s of csvBlocks(plan, defs, res, 0, 0, rowCount(res))) write(s);
 }

@@ -87,8 +87,9 @@ export interface TupleParam {
 }
 
 /**
- * A variable-length, non-decreasing list of integers, e.g. MultiStepLR's `milestones`.
- * Occupies `maxLength` slots; unused slots hold PARAM_UNSET.
+ * A variable-length list of integers, non-decreasing unless `ordered` is false: MultiStepLR's
+ * `milestones`, a network's hidden widths (any order). Occupies `maxLength` slots; unused slots
+ * hold PARAM_UNSET.
  */
 export interface IntListParam {
   readonly key: string;
@@ -99,6 +100,8 @@ export interface IntListParam {
   readonly min: number;
   readonly max: number;
   readonly maxLength: number;
+  /** The list must be non-decreasing (milestones); false: any order (layer widths). Default true. */
+  readonly ordered?: boolean;
   readonly doc: string;
 }
 

@@ -8,7 +8,11 @@ import { encodeParams } from './params.ts';
 import type { Lattice, Minimum, OptimizerDef, ScheduleNode, SurfaceData, SurfaceDef } from './registry/index.ts';
 import { findOptimizer, findSchedule, findSurface } from './registry/index.ts';
 import { axisValues, randomUnit, scaleUnit, sobolUnit } from './sampling.ts';
-import type { AxisRange, ScheduleSpec, Spec } from './spec.ts';
+import type { AxisRange, ScheduleSpec, Spec, SweepSpec } from './spec.ts';
+import type { NetPlan } from './network/plan.ts';
+
+/** Either kind of plan. */
+export type AnyPlan = Plan | NetPlan;
 import { defaultCheckEvery, resolveParamPath, runCount, sweepRanges } from './spec.ts';
 
 export interface SweepDim {
@@ -21,6 +25,8 @@ export interface SweepDim {
 export type SweepMode = 'none' | 'grid' | 'list';
 
 export interface Plan {
+  /** A point on a 2-D surface (this type); NetPlan is the other kind. */
+  readonly problem: 'surface';
   readonly spec: Spec;
   readonly surface: SurfaceDef;
   readonly optimizer: OptimizerDef;
@@ -54,7 +60,7 @@ export interface Plan {
   readonly checkEvery: number;
 }
 
-function buildSchedule(s: ScheduleSpec, block: number, P: Float64Array): ScheduleNode {
+export function buildSchedule(s: ScheduleSpec, block: number, P: Float64Array): ScheduleNode {
   const def = findSchedule(s.name);
   if (!def) throw new Error(`unknown schedule ${s.name}`);
   const base = scheduleBlockBase(block);
@@ -144,6 +150,7 @@ export function makePlan(spec: Spec): Plan {
   const optScalarsShared = ss !== undefined && !ss.params.some((k) => swept.has(`optimizer.${k}`)) && (!ss.usesMom || momShared);
 
   return {
+    problem: 'surface',
     spec,
     surface,
     optimizer,
@@ -171,7 +178,17 @@ export function makePlan(spec: Spec): Plan {
 }
 
 /** The float64 value of swept dimension d for a run (global run index). */
-export function sweepValue(plan: Plan, run: number, d: number): number {
+/** What sweepValue reads of a plan (surface and network plans both are one). */
+export interface SweepShape {
+  readonly mode: SweepMode;
+  readonly width: number;
+  readonly xValues: Float64Array;
+  readonly yValues: Float64Array;
+  readonly dims: readonly { readonly path: string; readonly int: boolean; readonly range: AxisRange }[];
+  readonly spec: { readonly sweep: SweepSpec | null };
+}
+
+export function sweepValue(plan: SweepShape, run: number, d: number): number {
   const dim = plan.dims[d];
   if (!dim) throw new Error(`no sweep dimension ${d}`);
   if (plan.mode === 'grid') {
@@ -189,7 +206,7 @@ export function sweepValue(plan: Plan, run: number, d: number): number {
 }
 
 /** Sweep coordinates of a run for reports: `{ "optimizer.lr": 0.01, … }`. */
-export function runCoordinates(plan: Plan, run: number): Record<string, number> {
+export function runCoordinates(plan: SweepShape, run: number): Record<string, number> {
   const out: Record<string, number> = {};
   plan.dims.forEach((d, i) => {
     out[d.path] = sweepValue(plan, run, i);
@@ -203,7 +220,7 @@ export function runCoordinates(plan: Plan, run: number): Record<string, number> 
  * random, Sobol and explicit points, the nearest run with each dimension scaled to its range. Throws
  * a RangeError naming the path that is missing or not swept.
  */
-export function nearestRun(plan: Plan, coords: Readonly<Record<string, number>>): number {
+export function nearestRun(plan: SweepShape & { readonly runs: number }, coords: Readonly<Record<string, number>>): number {
   for (const k of Object.keys(coords)) {
     if (!plan.dims.some((d) => d.path === k)) {
       throw new RangeError(`${k} is not swept; the sweep's parameters: ${plan.dims.map((d) => d.path).join(', ') || 'none'}`);
@@ -214,21 +231,22 @@ export function nearestRun(plan: Plan, coords: Readonly<Record<string, number>>)
     if (v === undefined || !Number.isFinite(v)) throw new RangeError(`${d.path}: give a finite value for every swept parameter`);
     return v;
   });
-  const pos = (d: SweepDim, v: number): number => {
+  type Dim = SweepShape['dims'][number];
+  const pos = (d: Dim, v: number): number => {
     const { min, max, scale } = d.range;
     if (max === min) return 0;
     return scale === 'log' && v > 0 && min > 0 ? Math.log(v / min) / Math.log(max / min) : (v - min) / (max - min);
   };
   if (plan.mode === 'none') return 0;
   if (plan.mode === 'grid') {
-    const near = (values: Float64Array, d: SweepDim, v: number): number => {
+    const near = (values: Float64Array, d: Dim, v: number): number => {
       let best = 0;
       for (let i = 1; i < values.length; i++) {
         if (Math.abs(pos(d, values[i] as number) - pos(d, v)) < Math.abs(pos(d, values[best] as number) - pos(d, v))) best = i;
       }
       return best;
     };
-    const [dx, dy] = plan.dims as [SweepDim, SweepDim | undefined];
+    const [dx, dy] = plan.dims as [Dim, Dim | undefined];
     const i = near(plan.xValues, dx, want[0] as number);
     const j = dy ? near(plan.yValues, dy, want[1] as number) : 0;
     return j * plan.width + i;

@@ -12,11 +12,17 @@
  * Both are properties of the plan, not of one engine, so the CLI refuses them up front for the
  * float32 engines (naming the field, the float32 limit there and `--engine cpu64`), and the app
  * switches to the float64 engine and says why. cpu64 runs them as they are.
+ *
+ * A network plan is held to the same two rules: every value a float32 engine rounds on loading
+ * (each param group's optimiser values, the schedule's, the run settings, the divergence bound and
+ * loss threshold, and the data set's inputs and targets) must be a float32 number, and swept values
+ * must stay distinct.
  */
 import { P_OPTIMIZER, P_SURFACE, RUN_PARAMS, scheduleBlockBase } from './layout.ts';
+import type { NetPlan } from './network/plan.ts';
 import { PARAM_UNSET, slotOffsets } from './params.ts';
 import type { ParamSchema } from './params.ts';
-import type { Plan } from './plan.ts';
+import type { AnyPlan, Plan, SweepShape } from './plan.ts';
 import { sweepValue } from './plan.ts';
 import { findOptimizer, findSchedule, findSurface } from './registry/index.ts';
 import type { ScheduleSpec } from './spec.ts';
@@ -50,16 +56,19 @@ function rangeProblem(x: number): string | null {
   return null;
 }
 
-/** P slot -> the spec path of the numeric parameter stored there. */
-function slotPaths(plan: Plan): Map<number, string> {
+/**
+ * P slot -> the spec path of the numeric parameter stored there. `optimizerPath` names an
+ * optimiser parameter (a network's param group may set its own).
+ */
+function slotPaths(plan: AnyPlan, optimizerPath: (key: string) => string = (key) => `optimizer.${key}`): Map<number, string> {
   const out = new Map<number, string>();
   const entry = (schema: readonly ParamSchema[], base: number, prefix: string): void => {
     for (const [key, off] of Object.entries(slotOffsets(schema))) out.set(base + off, `${prefix}.${key}`);
   };
-  const surface = findSurface(plan.spec.surface.name);
+  const surface = plan.problem === 'surface' ? findSurface(plan.spec.surface.name) : undefined;
   const optimizer = findOptimizer(plan.spec.optimizer.name);
   if (surface) entry(surface.params, P_SURFACE, 'surface');
-  if (optimizer) entry(optimizer.params, P_OPTIMIZER, 'optimizer');
+  if (optimizer) for (const [key, off] of Object.entries(slotOffsets(optimizer.params))) out.set(P_OPTIMIZER + off, optimizerPath(key));
   const sched = (s: ScheduleSpec, block: number, prefix: string): void => {
     const def = findSchedule(s.name);
     if (def) entry(def.params, scheduleBlockBase(block), prefix);
@@ -77,7 +86,13 @@ function slotPaths(plan: Plan): Map<number, string> {
  * Every float32 problem of a plan: fixed parameters and sweep values beyond float32's range, and
  * sweep dimensions whose values float32 does not keep apart.
  */
-export function float32Problems(plan: Plan): Float32Problem[] {
+export function float32Problems(plan: AnyPlan): Float32Problem[] {
+  const problems = plan.problem === 'network' ? netFixedProblems(plan) : surfaceFixedProblems(plan);
+  problems.push(...sweepProblems(plan));
+  return problems;
+}
+
+function surfaceFixedProblems(plan: Plan): Float32Problem[] {
   const problems: Float32Problem[] = [];
   const paths = slotPaths(plan);
   const swept = new Set(plan.dims.map((d) => d.slot));
@@ -90,6 +105,57 @@ export function float32Problems(plan: Plan): Float32Problem[] {
     const why = rangeProblem(v);
     if (why) problems.push({ path: k, message: why, kind: 'range' });
   }
+  return problems;
+}
+
+/**
+ * A network's fixed values: each param group's parameter vector (a value a group sets itself is
+ * named at the group, one it takes from the optimiser at the optimiser; each path once), the bound
+ * and threshold, and the data (named at `data`, with the split, the array and the row).
+ */
+function netFixedProblems(plan: NetPlan): Float32Problem[] {
+  const problems: Float32Problem[] = [];
+  const seen = new Set<string>();
+  plan.groups.forEach((g, gi) => {
+    const overrides = plan.spec.paramGroups[gi]?.overrides ?? {};
+    const paths = slotPaths(plan, (key) => {
+      const top = key.split('.')[0] ?? key;
+      return Object.hasOwn(overrides, top) ? `optimizer.param_groups.${gi}.${key}` : `optimizer.${key}`;
+    });
+    const swept = new Set(plan.dims.flatMap((d) => (d.where.kind === 'slot' && d.where.groups.includes(gi) ? [d.where.slot] : [])));
+    g.P.forEach((v, slot) => {
+      const path = paths.get(slot) ?? `P[${slot}]`;
+      if (swept.has(slot) || seen.has(path)) return;
+      const why = rangeProblem(v);
+      if (why) {
+        seen.add(path);
+        problems.push({ path, message: why, kind: 'range' });
+      }
+    });
+  });
+  for (const [k, v] of [['outcome.bound', plan.bound], ['network.threshold', plan.threshold]] as const) {
+    const why = v === null ? null : rangeProblem(v);
+    if (why) problems.push({ path: k, message: why, kind: 'range' });
+  }
+  const { data } = plan;
+  for (const [split, s] of [['train', data.train], ['test', data.test]] as const) {
+    for (const [name, a] of [['x', s.x], ['y', s.y]] as const) {
+      for (let i = 0; i < a.length; i++) {
+        const why = rangeProblem(a[i] as number);
+        if (why) {
+          const width = a.length / s.n;
+          problems.push({ path: 'data', message: `${data.id}'s ${split} ${name}[${Math.floor(i / width)}]: ${why}`, kind: 'range' });
+          break;
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/** Sweep values beyond float32's range, and dimensions whose values float32 merges (either kind of plan). */
+function sweepProblems(plan: SweepShape & { readonly runs: number }): Float32Problem[] {
+  const problems: Float32Problem[] = [];
   const sweep = plan.spec.sweep;
   // The field a problem is at: the axis (grid, random, Sobol), or for explicit points the first
   // point whose value is out of range (else the dimension's parameter).

@@ -43,6 +43,13 @@ export const STREAM_MINIBATCH = 1;
 export const STREAM_SWEEP = 0x5eed;
 /** Data sets generated for data-backed surfaces. */
 export const STREAM_DATA = 0xda7a;
+/** A network's initial weights (and, +1, the start vector of its sharpness iteration). */
+export const STREAM_INIT = 0x1417;
+
+/** A uniform in [0, 1) with 53 random bits from two words: float64 draws (weights, not twins). */
+export function unit53(a: number, b: number): number {
+  return ((a >>> 5) * 67108864 + (b >>> 6)) / 9007199254740992;
+}
 
 export const TWO_NEG_24 = 5.9604644775390625e-8; // 2^-24, exact in f32
 

@@ -18,6 +18,10 @@ import {
   scheduleBlockBase,
 } from './layout.ts';
 import type { ParamSchema, ParamValue, ParamValues } from './params.ts';
+import { DATA_SEED, MAX_BATCH, MAX_PARAM_GROUPS, NETWORK_PARAMS } from './network/schema.ts';
+import type { Activation, Parametrization } from './network/model.ts';
+import { layout } from './network/model.ts';
+import { DATA_SETS, findDataSet } from './data/index.ts';
 import { inRange, rangeText, slotOffsets } from './params.ts';
 import type { RunBlock, RunField, RunPath, RunSetting, RunValues, SwitchKey } from './run-settings.ts';
 import { MAX_MAGNITUDE, RUN_PATHS, RUN_SETTINGS, RUN_SLOT_PATHS, U32_MAX, isBlock } from './run-settings.ts';
@@ -87,6 +91,8 @@ export type SweepSpec = GridSweep | SampledSweep | PointsSweep;
  * core/run-settings.ts.
  */
 export interface Spec extends RunValues {
+  /** A point on a 2-D surface (this type); NetSpec is the other kind of problem. */
+  readonly problem: 'surface';
   readonly surface: EntrySpec;
   readonly optimizer: EntrySpec;
   readonly schedule: ScheduleSpec | null;
@@ -307,7 +313,7 @@ function readParam(rd: Reader, p: ParamSchema, v: unknown, path: string): ParamV
         const n = rd.number(x, join(path, i), p, true);
         if (n !== null) out.push(n);
       });
-      for (let i = 1; i < out.length; i++) {
+      for (let i = 1; i < out.length && p.ordered !== false; i++) {
         if ((out[i] as number) < (out[i - 1] as number)) {
           rd.fail(path, `must be non-decreasing, got ${show(v)}`);
           return undefined;
@@ -785,10 +791,11 @@ function readRunBlock(rd: Reader, b: RunBlock, v: unknown, steps: number | null)
  * The run-level settings of a spec object, each read by its schema entry, so their shape is
  * RunValues (derived from the same entries) by construction; undefined after an error.
  */
-function readRunSettings(rd: Reader, o: Record<string, unknown>, surface: EntrySpec | null): RunValues | undefined {
+function readRunSettings(rd: Reader, o: Record<string, unknown>, surface: EntrySpec | null, skip: ReadonlySet<string> = new Set()): RunValues | undefined {
   const out: Record<string, unknown> = {};
   let ok = true;
   for (const s of RUN_SETTINGS as readonly RunSetting[]) {
+    if (skip.has(s.key)) continue;
     const given = own(o, s.key);
     // Fields counting steps (SWA's) are bounded by steps, which comes first in the schema.
     const steps = typeof out.steps === 'number' ? out.steps : null;
@@ -855,7 +862,7 @@ export function parseSpec(input: unknown): Spec {
   if (rd.errors.length > 0 || !surface || !optimizer || !run) {
     throw rd.errors.length > 0 ? rd.thrown() : new SpecErrors([new SpecError('', 'invalid spec')]);
   }
-  const spec: Spec = { surface, optimizer, schedule, ...run, sweep };
+  const spec: Spec = { problem: 'surface', surface, optimizer, schedule, ...run, sweep };
 
   // Sweep paths need the resolved entries.
   if (sweep) {
@@ -942,4 +949,255 @@ export function sweepablePaths(spec: PathContext): ParamTarget[] {
   if (surf) entry('surface', surf.params);
   for (const p of RUN_SLOT_PATHS) add(p);
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Networks: a run is a small MLP trained on a data set (core/network/). Same optimiser, schedule,
+// run-level settings and sweeps as a surface spec; `network` and `data` replace `surface` and
+// `start`, and the optimiser may split the parameters into torch's param_groups.
+
+/** One of torch's param_groups: the tensors it holds and the optimiser values it overrides. */
+export interface ParamGroupSpec {
+  /** Tensor names (`layers.0.weight`) or layers (`layers.0`: its weight and bias). */
+  readonly params: readonly string[];
+  /** Only the optimiser parameters this group sets; the rest are the optimiser's. */
+  readonly overrides: ParamValues;
+}
+
+export interface NetSpec extends Omit<RunValues, 'start'> {
+  readonly problem: 'network';
+  /** The model (core/network/schema.ts NETWORK_PARAMS), every default filled in. */
+  readonly network: ParamValues;
+  readonly data: { readonly name: string; readonly seed: number; readonly params: ParamValues };
+  readonly optimizer: EntrySpec;
+  /** Explicit groups in order; tensors in none of them form the last, default group. */
+  readonly paramGroups: readonly ParamGroupSpec[];
+  readonly schedule: ScheduleSpec | null;
+  readonly sweep: SweepSpec | null;
+}
+
+export type AnySpec = Spec | NetSpec;
+
+const NET_TOP_KEYS = ['network', 'data', 'optimizer', 'schedule', ...SETTINGS_BEFORE_SWEEP.map((s) => s.key).filter((k) => k !== 'start'), 'sweep', ...SETTINGS_AFTER_SWEEP.map((s) => s.key), '$schema'];
+
+/** Validates and resolves a surface or a network spec (a `network` key makes it a network spec). */
+export function parseAnySpec(input: unknown): AnySpec {
+  if (typeof input === 'object' && input !== null && !Array.isArray(input) && Object.hasOwn(input, 'network')) return parseNetSpec(input);
+  return parseSpec(input);
+}
+
+function readNetwork(rd: Reader, v: unknown): ParamValues | null {
+  const o = rd.object(v, 'network');
+  if (!o) return null;
+  return readParams(rd, 'network', NETWORK_PARAMS, o, 'network', []);
+}
+
+function readData(rd: Reader, v: unknown): NetSpec['data'] | null {
+  const o = typeof v === 'string' ? { name: v } : rd.object(v, 'data');
+  if (!o) return null;
+  const name = rd.string(own(o, 'name'), 'data.name', DATA_SETS.map((d) => d.id));
+  const def = name === null ? undefined : findDataSet(name);
+  if (!def) return null;
+  const params = readParams(rd, def.id, [...def.params, DATA_SEED], o, 'data', ['name']);
+  const { seed, ...rest } = params;
+  for (const msg of def.validate?.(rest) ?? []) failAt(rd, 'data', msg);
+  return { name: def.id, seed: typeof seed === 'number' ? seed : 0, params: rest };
+}
+
+function readParamGroups(rd: Reader, v: unknown, def: OptimizerDef, tensors: readonly string[] | null): ParamGroupSpec[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v) || v.length > MAX_PARAM_GROUPS) {
+    rd.fail('optimizer.param_groups', `expected a list of at most ${MAX_PARAM_GROUPS} groups, got ${show(v)}`);
+    return [];
+  }
+  const seen = new Map<string, number>();
+  return v.flatMap((g, i) => {
+    const path = `optimizer.param_groups.${i}`;
+    const o = rd.object(g, path);
+    if (!o) return [];
+    rd.unknownKeys(o, ['params', ...def.params.map((p) => p.key)], path);
+    const names = own(o, 'params');
+    if (!Array.isArray(names) || names.length === 0 || !names.every((n) => typeof n === 'string' && n.length <= 100)) {
+      rd.fail(`${path}.params`, `expected a non-empty list of tensor or layer names such as "layers.0" or "layers.1.bias", got ${show(names)}`);
+      return [];
+    }
+    for (const [k, n] of (names as string[]).entries()) {
+      const hits = tensors ? tensors.filter((t) => t === n || t.startsWith(`${n}.`)) : [];
+      if (tensors && hits.length === 0) rd.fail(`${path}.params.${k}`, `no tensor or layer ${show(n)}; the network has ${tensors.join(', ')}`);
+      for (const t of hits) {
+        const other = seen.get(t);
+        if (other !== undefined) rd.fail(`${path}.params.${k}`, `${t} is already in param_groups.${other} (torch: "some parameters appear in more than one parameter group")`);
+        seen.set(t, i);
+      }
+    }
+    const overrides: Record<string, ParamValue> = {};
+    for (const p of def.params) {
+      const given = own(o, p.key);
+      if (given === undefined) continue;
+      const val = readParam(rd, p, given, join(path, p.key));
+      if (val !== undefined) overrides[p.key] = val;
+    }
+    return [{ params: names as string[], overrides }];
+  });
+}
+
+/** Tensor names of the network a spec describes, or null if its sizes are not known (an invalid block). */
+function specTensors(network: ParamValues | null, data: NetSpec['data'] | null): string[] | null {
+  if (!network || !data) return null;
+  const def = findDataSet(data.name);
+  if (!def) return null;
+  const hidden = network.hidden as readonly number[];
+  const L = layout({
+    sizes: [def.inputs(data.params), ...hidden, def.outputs(data.params)],
+    activation: network.activation as Activation,
+    bias: network.bias === true,
+    parametrization: network.parametrization as Parametrization,
+  });
+  return L.tensors.map((t) => t.name);
+}
+
+/** Validates and resolves a network spec. Throws SpecErrors listing every problem found. */
+export function parseNetSpec(input: unknown): NetSpec {
+  const rd = new Reader();
+  if (!rd.isObject(input)) {
+    rd.fail('', `a spec is a JSON object, got ${show(input)}`);
+    throw rd.thrown();
+  }
+  const o = input;
+  rd.unknownKeys(o, NET_TOP_KEYS, '');
+  const network = readNetwork(rd, own(o, 'network'));
+  const givenData = own(o, 'data');
+  const data = givenData === undefined ? (rd.fail('data', `required; one of ${DATA_SETS.map((d) => d.id).join(', ')}`), null) : readData(rd, givenData);
+  const givenOptimizer = own(o, 'optimizer');
+  const optObject = rd.isObject(givenOptimizer) ? givenOptimizer : null;
+  const withoutGroups = optObject ? Object.fromEntries(Object.entries(optObject).filter(([k]) => k !== 'param_groups')) : givenOptimizer;
+  const optimizer =
+    givenOptimizer === undefined ? (rd.fail('optimizer', `required, e.g. {"name": "SGD", "lr": 0.01}`), null) : readOptimizer(rd, withoutGroups);
+  const optDef = optimizer ? findOptimizer(optimizer.name) : undefined;
+  const paramGroups = optDef && optObject ? readParamGroups(rd, own(optObject, 'param_groups'), optDef, specTensors(network, data)) : [];
+  const schedule = readSchedule(rd, own(o, 'schedule'), 'schedule', 0);
+  const run = readRunSettings(rd, o, null, new Set(['start']));
+  const sweep = readSweep(rd, own(o, 'sweep'));
+  if (sweep && runCount(sweep) > MAX_RUNS) rd.fail('sweep', `${runCount(sweep)} runs is more than the ${MAX_RUNS} one sweep may hold`);
+  if (rd.errors.length > 0 || !network || !data || !optimizer || !run) {
+    throw rd.errors.length > 0 ? rd.thrown() : new SpecErrors([new SpecError('', 'invalid spec')]);
+  }
+  const { start: _start, ...rest } = run;
+  const spec: NetSpec = { problem: 'network', network, data, optimizer, paramGroups, schedule, ...rest, sweep };
+  netCrossChecks(rd, spec);
+  if (sweep) {
+    sweepRanges(sweep).forEach((r, i) => {
+      const t = resolveNetPath(spec, r.param);
+      if (typeof t === 'string') {
+        rd.fail(axisField(sweep, i, 'param'), t);
+        return;
+      }
+      for (const end of ends(r)) {
+        const v = r[end];
+        if (t.int && !Number.isInteger(v)) rd.fail(axisField(sweep, i, end), `${v} is not an integer; ${t.path} takes integers (a sweep of it runs its ends as given and rounds the values between)`);
+        else if (!inRange(v, t.range)) rd.fail(axisField(sweep, i, end), `${v} is outside ${t.path}'s allowed range ${rangeText(t.range)}`);
+      }
+    });
+  }
+  if (rd.errors.length > 0) throw rd.thrown();
+  return spec;
+}
+
+function netCrossChecks(rd: Reader, spec: NetSpec): void {
+  const net = spec.network;
+  if (net.parametrization === 'mean_field') {
+    if (net.bias === true) rd.fail('network.bias', 'the mean-field parametrisation (the fractal notebook\'s) has no biases; set "bias": false');
+    if (net.activation === 'gelu') rd.fail('network.activation', 'the mean-field parametrisation is defined for tanh, relu and identity (the fractal notebook\'s)');
+  }
+  const def = findDataSet(spec.data.name);
+  if (def && net.loss === 'cross_entropy' && def.task !== 'classification') rd.fail('network.loss', `cross_entropy needs class labels; ${def.id} is a regression data set (use mse)`);
+  if (def && net.loss === 'mse' && def.task === 'classification') rd.fail('network.loss', `mse needs targets; ${def.id} is a classification data set (use cross_entropy)`);
+  if (spec.noise.std !== 0) rd.fail('noise.std', 'gradient noise is for surfaces; a network\'s noise is its minibatches (network.batch_size); noise.seed seeds them');
+  if (spec.outcome.radius !== null) rd.fail('outcome.radius', 'a network has no known minima to be within a radius of; use network.threshold');
+  const opt = findOptimizer(spec.optimizer.name) as OptimizerDef;
+  const groups = [spec.optimizer.params, ...spec.paramGroups.map((g) => ({ ...spec.optimizer.params, ...g.overrides }))];
+  groups.forEach((values, i) => {
+    const at = i === 0 ? 'optimizer' : `optimizer.param_groups.${i - 1}`;
+    for (const msg of opt.validate?.(values) ?? []) failAt(rd, at, msg);
+    if (opt.perTensor?.(values) && (i === 0 || !opt.perTensor(spec.optimizer.params))) {
+      rd.fail(i === 0 ? 'optimizer.name' : at, `${opt.id}${values['caution'] === true ? ' with caution' : ''} reads each parameter tensor as a whole (a norm or a mean over it); on networks basinlab applies optimisers elementwise and does not run it yet — use it on a surface, or an elementwise optimiser`);
+    }
+  });
+  const ctx = { steps: spec.steps, optimizer: opt };
+  if (spec.schedule) {
+    const sdef = findSchedule(spec.schedule.name) as ScheduleDef;
+    const children = spec.schedule.schedulers.map((c) => ({ def: findSchedule(c.name) as ScheduleDef, values: c.params }));
+    for (const msg of sdef.validate?.(spec.schedule.params, ctx, children) ?? []) failAt(rd, 'schedule', msg);
+  }
+  if (spec.swa && opt.stateSlots > STATE_VEC2 - 2) rd.fail('swa', `${opt.id} uses every state slot; stochastic weight averaging needs one free`);
+}
+
+/** Where a network sweep path's value goes: the run's batch size, or a slot of some groups' parameter vectors. */
+export interface NetTarget {
+  readonly path: string;
+  readonly int: boolean;
+  readonly range: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean };
+  /** 'batch', or a slot of P in the listed groups (explicit groups by index, the default group last). */
+  readonly where: { readonly kind: 'batch' } | { readonly kind: 'slot'; readonly slot: number; readonly groups: readonly number[] };
+}
+
+/** Resolves a network sweep path, or returns the reason it is not sweepable. */
+export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string {
+  const groups = spec.paramGroups.length + 1;
+  const all = Array.from({ length: groups }, (_, i) => i);
+  if (path === 'network.batch_size') {
+    return { path, int: true, range: { min: 1, max: MAX_BATCH }, where: { kind: 'batch' } };
+  }
+  const m = /^optimizer\.param_groups\.(\d+)\.(.+)$/.exec(path);
+  if (m) {
+    const g = Number(m[1]);
+    if (g >= spec.paramGroups.length) return `optimizer.param_groups has no group ${g}`;
+    const t = resolveParamPath({ surface: { name: 'quadratic', params: {} }, optimizer: spec.optimizer, schedule: spec.schedule }, `optimizer.${m[2]}`);
+    if (typeof t === 'string') return t.replaceAll('optimizer.', `optimizer.param_groups.${g}.`);
+    return { path, int: t.int, range: t.range, where: { kind: 'slot', slot: t.slot, groups: [g] } };
+  }
+  const head = path.split('.')[0];
+  if (head === 'surface' || head === 'start') return `${path}: a network spec has no surface or start; sweep optimizer.<name>, optimizer.param_groups.<i>.<name>, schedule.<name>, network.batch_size or sam.rho`;
+  if (head === 'network') return `${path} cannot be swept; of the network block only network.batch_size can`;
+  if (path === 'noise.std') return 'noise.std is for surfaces; a network\'s noise is its minibatches';
+  const t = resolveParamPath({ surface: { name: 'quadratic', params: {} }, optimizer: spec.optimizer, schedule: spec.schedule, ...(spec.sam ? { sam: spec.sam } : {}) }, path);
+  if (typeof t === 'string') return t;
+  // optimizer.<x>: every group that does not set x itself (torch: a group's value falls back to the optimiser's).
+  const key = path.startsWith('optimizer.') ? path.slice('optimizer.'.length).split('.')[0] ?? '' : '';
+  const which = key ? all.filter((g) => g === groups - 1 || !Object.hasOwn(spec.paramGroups[g]?.overrides ?? {}, key)) : all;
+  return { path, int: t.int, range: t.range, where: { kind: 'slot', slot: t.slot, groups: which } };
+}
+
+/** A network spec as JSON, every default explicit. */
+export function netSpecToJSON(spec: NetSpec): Record<string, unknown> {
+  const sched = (s: ScheduleSpec): Record<string, unknown> => ({
+    name: s.name,
+    ...s.params,
+    ...(s.schedulers.length > 0 ? { schedulers: s.schedulers.map(sched) } : {}),
+  });
+  const copy = (v: unknown): unknown => (Array.isArray(v) ? [...(v as unknown[])] : v !== null && typeof v === 'object' ? { ...v } : v);
+  const value = (s: RunSetting): unknown => (spec as unknown as Record<string, unknown>)[s.key];
+  const run = (settings: readonly RunSetting[]): Record<string, unknown> =>
+    Object.fromEntries(settings.filter((s) => s.key !== 'start' && value(s) !== null).map((s) => [s.key, copy(value(s))]));
+  return {
+    network: Object.fromEntries(Object.entries(spec.network).map(([k, v]) => [k, copy(v)])),
+    data: { name: spec.data.name, ...spec.data.params, seed: spec.data.seed },
+    optimizer: {
+      name: spec.optimizer.name,
+      ...spec.optimizer.params,
+      ...(spec.paramGroups.length > 0 ? { param_groups: spec.paramGroups.map((g) => ({ params: [...g.params], ...g.overrides })) } : {}),
+    },
+    schedule: spec.schedule ? sched(spec.schedule) : null,
+    ...run(SETTINGS_BEFORE_SWEEP),
+    sweep:
+      spec.sweep?.kind === 'points'
+        ? { kind: 'points', params: spec.sweep.dims.map((d) => d.param), points: spec.sweep.points }
+        : spec.sweep,
+    ...run(SETTINGS_AFTER_SWEEP),
+  };
+}
+
+/** Either kind of spec as JSON. */
+export function anySpecToJSON(spec: AnySpec): Record<string, unknown> {
+  return spec.problem === 'network' ? netSpecToJSON(spec) : specToJSON(spec);
 }

@@ -7,7 +7,7 @@
  */
 import { P_OPTIMIZER } from './layout.ts';
 import type { Plan } from './plan.ts';
-import type { Round } from './registry/index.ts';
+import type { OptimizerDef, Round, ScheduleNode } from './registry/index.ts';
 
 export type Precision = 'f32' | 'f64';
 
@@ -32,29 +32,46 @@ export interface StepTables {
  * the scalars for torch's `state["step"] = k + 1`.
  */
 export function stepTables(plan: Plan, precision: Precision, maxSteps = Number.POSITIVE_INFINITY): StepTables {
+  if (plan.spec.steps > maxSteps) return { schedule: null, optimizer: null };
+  return tablesFor({ ...plan, steps: plan.spec.steps }, precision);
+}
+
+/** What the shared tables are computed from: one parameter vector (a surface plan's, a network group's). */
+export interface TableSource {
+  readonly P: Float64Array;
+  readonly schedule: ScheduleNode | null;
+  readonly optimizer: OptimizerDef;
+  readonly steps: number;
+  readonly cyclesMomentum: boolean;
+  readonly momentumSlot: number;
+  readonly scheduleShared: boolean;
+  readonly optScalarsShared: boolean;
+}
+
+/** The shared per-step tables of one parameter vector. */
+export function tablesFor(t: TableSource, precision: Precision): StepTables {
   const r = roundingFor(precision);
-  const steps = plan.spec.steps;
-  if (steps > maxSteps) return { schedule: null, optimizer: null };
-  const P = Float64Array.from(plan.P, r);
-  const node = plan.schedule;
+  const steps = t.steps;
+  const P = Float64Array.from(t.P, r);
+  const node = t.schedule;
   let schedule: Float64Array | null = null;
   const out = new Float64Array(2);
-  if (node && plan.scheduleShared) {
+  if (node && t.scheduleShared) {
     schedule = new Float64Array(2 * steps);
     for (let k = 0; k < steps; k++) {
       node.def.evaluate(r, P, node, k, P[P_OPTIMIZER] as number, out);
       schedule[2 * k] = out[0] as number;
-      schedule[2 * k + 1] = plan.cyclesMomentum ? (out[1] as number) : 0;
+      schedule[2 * k + 1] = t.cyclesMomentum ? (out[1] as number) : 0;
     }
   }
-  const ss = plan.optimizer.stepScalars;
+  const ss = t.optimizer.stepScalars;
   let optimizer: Float64Array | null = null;
-  if (ss && plan.optScalarsShared) {
+  if (ss && t.optScalarsShared) {
     optimizer = new Float64Array(4 * steps);
     const sc = new Float64Array(4);
-    const fixedMom = plan.momentumSlot >= 0 ? (P[plan.momentumSlot] as number) : 0;
+    const fixedMom = t.momentumSlot >= 0 ? (P[t.momentumSlot] as number) : 0;
     for (let k = 0; k < steps; k++) {
-      const mom = plan.cyclesMomentum && schedule ? (schedule[2 * k + 1] as number) : fixedMom;
+      const mom = t.cyclesMomentum && schedule ? (schedule[2 * k + 1] as number) : fixedMom;
       sc.fill(0);
       ss.compute(r, P, mom, k + 1, sc);
       optimizer.set(sc, 4 * k);

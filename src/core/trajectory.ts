@@ -42,6 +42,26 @@ export interface Trajectory {
   readonly divergedAt: number | null;
 }
 
+/**
+ * A network run's recorded path: at each recorded step count (0, every, 2·every, …, and the last,
+ * or where the run was found diverged) the training loss over the whole training set, the test
+ * loss, the norm of the minibatch gradient taken there (NaN at the last point, where no step
+ * follows) and the parameter norm; `lr` is the LR of the step that led to each point after the
+ * start (the default param group's).
+ */
+export interface NetTrajectory {
+  readonly run: number;
+  readonly every: number;
+  readonly steps: Int32Array;
+  readonly trainLoss: FloatColumn;
+  readonly testLoss: FloatColumn;
+  readonly lr: FloatColumn;
+  readonly gradNorm: FloatColumn;
+  readonly paramNorm: FloatColumn;
+  readonly diverged: boolean;
+  readonly divergedAt: number | null;
+}
+
 /** What to record: which runs, and every how many steps. */
 export interface TrajectoryRequest {
   /** Global run indices (each in [0, plan.runs)); a path per entry, in this order. */
@@ -64,23 +84,48 @@ function finite(a: ArrayLike<number>): (number | null)[] {
   return Array.from(a, (v) => (Number.isFinite(v) ? v : null));
 }
 
+/** A field of a path's JSON: a per-point array (written with non-finite values as null) or a plain value. */
+export type TrajectoryField = readonly [key: string, value: Int32Array | FloatColumn | number | boolean | null | Readonly<Record<string, number>>];
+
 /**
- * A path as the JSON the CLI writes (keys documented in the README): the run, its sweep
- * coordinates, `steps`, `x`, `y`, `loss` (one per recorded point), `lr` (and `momentum`, `grad_x`,
- * `grad_y` where present; one per point after the start), `diverged` and `diverged_at`.
+ * A path's JSON fields, in order (keys documented in the README): the run, its sweep coordinates,
+ * `steps`, `x`, `y`, `loss` (one per recorded point), `lr` (and `momentum`, `grad_x`, `grad_y`
+ * where present; one per point after the start), `diverged` and `diverged_at`. The arrays are the
+ * engine's own, so a writer can stream them (the CLI does) instead of building the text whole.
  */
+export function trajectoryFields(t: Trajectory, coords: Readonly<Record<string, number>>): TrajectoryField[] {
+  return [
+    ['run', t.run],
+    ['coords', coords],
+    ['steps', t.steps],
+    ['x', t.x],
+    ['y', t.y],
+    ['loss', t.loss],
+    ['lr', t.lr],
+    ...(t.momentum ? [['momentum', t.momentum] as const] : []),
+    ...(t.gradAt ? [['grad_x', t.gradAt.x] as const, ['grad_y', t.gradAt.y] as const] : []),
+    ['diverged', t.diverged],
+    ['diverged_at', t.divergedAt],
+  ];
+}
+
+/** A path as a JSON value (trajectoryFields, arrays with non-finite values as null). */
 export function trajectoryJSON(t: Trajectory, coords: Readonly<Record<string, number>>): Record<string, unknown> {
-  return {
-    run: t.run,
-    coords,
-    steps: Array.from(t.steps),
-    x: finite(t.x),
-    y: finite(t.y),
-    loss: finite(t.loss),
-    lr: finite(t.lr),
-    ...(t.momentum ? { momentum: finite(t.momentum) } : {}),
-    ...(t.gradAt ? { grad_x: finite(t.gradAt.x), grad_y: finite(t.gradAt.y) } : {}),
-    diverged: t.diverged,
-    diverged_at: t.divergedAt,
-  };
+  return Object.fromEntries(trajectoryFields(t, coords).map(([k, v]) => [k, ArrayBuffer.isView(v) ? finite(v) : v]));
+}
+
+/** A network path's JSON fields, in order (keys documented in the README). */
+export function netTrajectoryFields(t: NetTrajectory, coords: Readonly<Record<string, number>>): TrajectoryField[] {
+  return [
+    ['run', t.run],
+    ['coords', coords],
+    ['steps', t.steps],
+    ['train_loss', t.trainLoss],
+    ['test_loss', t.testLoss],
+    ['lr', t.lr],
+    ['grad_norm', t.gradNorm],
+    ['param_norm', t.paramNorm],
+    ['diverged', t.diverged],
+    ['diverged_at', t.divergedAt],
+  ];
 }

@@ -7,9 +7,11 @@
  * outcome; for random/Sobol sweeps, when a copy of the reference run started 1e-6 (relative to the
  * view) away ends differently. Position errors are summarised over the other runs only.
  */
+import type { NetPlan } from './network/plan.ts';
 import type { Plan } from './plan.ts';
 import { runCoordinates } from './plan.ts';
-import type { Results } from './results.ts';
+import type { NetResults, Results } from './results.ts';
+import { rowCount } from './results.ts';
 
 /** An outcome class: basin index, -1 not converged, -2 diverged. */
 export function outcomeClass(r: Results, i: number): number {
@@ -18,17 +20,21 @@ export function outcomeClass(r: Results, i: number): number {
 
 /** Runs whose 8-neighbourhood in `ref` holds another outcome class. */
 export function gridBoundary(ref: Results): Uint8Array {
-  const { width: w, height: h } = ref;
+  return neighbourBoundary(ref.width, ref.height, (i) => outcomeClass(ref, i));
+}
+
+/** Runs of a w × h grid whose 8-neighbourhood holds another class than their own. */
+function neighbourBoundary(w: number, h: number, classOf: (run: number) => number): Uint8Array {
   const out = new Uint8Array(w * h);
   for (let j = 0; j < h; j++) {
     for (let i = 0; i < w; i++) {
-      const c = outcomeClass(ref, j * w + i);
+      const c = classOf(j * w + i);
       let edge = 0;
       for (let dj = -1; dj <= 1 && !edge; dj++) {
         for (let di = -1; di <= 1; di++) {
           const ii = i + di;
           const jj = j + dj;
-          if ((di || dj) && ii >= 0 && jj >= 0 && ii < w && jj < h && outcomeClass(ref, jj * w + ii) !== c) {
+          if ((di || dj) && ii >= 0 && jj >= 0 && ii < w && jj < h && classOf(jj * w + ii) !== c) {
             edge = 1;
             break;
           }
@@ -239,4 +245,287 @@ export function pairVerdict(pair: PairReport): PairVerdict {
   const outcomesAgree = pair.sameOutcome >= VALIDATION_THRESHOLDS.minSameOutcome;
   const positionsAgree = pair.position.max <= VALIDATION_THRESHOLDS.maxPositionError;
   return { pass: outcomesAgree && positionsAgree, outcomesAgree, positionsAgree };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Networks: float32 (cpu) against float64 (cpu64) training of the same network on the same data.
+// A run's outcome is whether it diverged; its numbers are its final losses and accuracy.
+
+/**
+ * Runs of a network grid on the trainability boundary: one of their eight neighbours in the
+ * reference diverged where they did not, or the other way round (the boundary the fractal paper
+ * draws; there an ulp legitimately decides whether a run diverges).
+ */
+export function netGridBoundary(ref: NetResults): Uint8Array {
+  return neighbourBoundary(ref.width, ref.height, (i) => ref.diverged[i] as number);
+}
+
+/** Runs whose divergence differs between the reference and the perturbed reference (list sweeps' boundary). */
+export function netPerturbationBoundary(ref: NetResults, perturbed: NetResults): Uint8Array {
+  const out = new Uint8Array(rowCount(ref));
+  for (let i = 0; i < out.length; i++) out[i] = ref.diverged[i] !== perturbed.diverged[i] ? 1 : 0;
+  return out;
+}
+
+/**
+ * Keys whose value is a learning rate: the optimiser's and each param group's `lr`, and the
+ * schedules' absolute LRs (OneCycleLR's and CyclicLR's max_lr, CyclicLR's base_lr, the cosine
+ * schedules' eta_min, ReduceLROnPlateau's min_lr, SWALR's swa_lr). The probe scales them all.
+ */
+const LR_KEYS: ReadonlySet<string> = new Set(['lr', 'max_lr', 'base_lr', 'eta_min', 'min_lr', 'swa_lr']);
+
+/** Relative size of the conditioning probe's LR change: as the surfaces' start-point shift (PERTURBATION in engine/validation.ts). */
+export const NET_PERTURBATION = 1e-6;
+
+/**
+ * A network spec (as JSON, anySpecToJSON) with every learning rate it uses scaled by (1 + delta):
+ * the optimiser's, each param group's, the schedule's absolute LRs, and the LR values a sweep gives
+ * (its ranges scaled, so every run's value is). A run whose float64 result moves by more than
+ * CONDITIONING_THRESHOLD under so small a change is ill-conditioned: float32's rounding of its
+ * inputs alone moves it as much, so float32 training cannot be held to reproduce float64's there.
+ */
+export function perturbedNetSpec(spec: Record<string, unknown>, delta: number): Record<string, unknown> {
+  const f = 1 + delta;
+  const scaleKeys = (o: unknown): unknown => {
+    if (o === null || typeof o !== 'object' || Array.isArray(o)) return o;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(o)) out[k] = LR_KEYS.has(k) && typeof v === 'number' ? v * f : k === 'schedulers' && Array.isArray(v) ? v.map(scaleKeys) : v;
+    return out;
+  };
+  const optimizer = scaleKeys(spec.optimizer) as Record<string, unknown> | unknown;
+  if (optimizer && typeof optimizer === 'object' && Array.isArray((optimizer as Record<string, unknown>).param_groups)) {
+    (optimizer as Record<string, unknown>).param_groups = ((optimizer as Record<string, unknown>).param_groups as unknown[]).map(scaleKeys);
+  }
+  const isLr = (param: unknown): boolean => typeof param === 'string' && LR_KEYS.has(param.split('.').at(-1) ?? '');
+  const range = <R extends { param?: unknown; min?: unknown; max?: unknown }>(r: R): R =>
+    isLr(r.param) && typeof r.min === 'number' && typeof r.max === 'number' ? { ...r, min: r.min * f, max: r.max * f } : r;
+  const sweep = spec.sweep as Record<string, unknown> | null | undefined;
+  let outSweep: unknown = sweep;
+  if (sweep && typeof sweep === 'object') {
+    if (sweep.kind === 'points') {
+      const lrDims = (sweep.params as unknown[]).map(isLr);
+      outSweep = { ...sweep, points: (sweep.points as number[][]).map((p) => p.map((v, d) => (lrDims[d] ? v * f : v))) };
+    } else if (Array.isArray(sweep.dims)) {
+      outSweep = { ...sweep, dims: (sweep.dims as Record<string, unknown>[]).map(range) };
+    } else {
+      outSweep = { ...sweep, x: sweep.x ? range(sweep.x as Record<string, unknown>) : sweep.x, y: sweep.y ? range(sweep.y as Record<string, unknown>) : sweep.y };
+    }
+  }
+  return { ...spec, optimizer, schedule: scaleKeys(spec.schedule), sweep: outSweep };
+}
+
+/**
+ * 1 for runs whose final training loss in float64 moves by more than `threshold` (relative) between
+ * the reference and the LR-perturbed reference (perturbedNetSpec), or whose divergence does.
+ */
+export function netIllConditioned(ref: NetResults, perturbed: NetResults, threshold = CONDITIONING_THRESHOLD): Uint8Array {
+  const out = new Uint8Array(rowCount(ref));
+  for (let i = 0; i < out.length; i++) {
+    if (ref.diverged[i] !== perturbed.diverged[i]) out[i] = 1;
+    else if (!ref.diverged[i]) out[i] = relativeError(perturbed.train_loss[i] as number, ref.train_loss[i] as number) > threshold ? 1 : 0;
+  }
+  return out;
+}
+
+/** Relative error |a − b| / |b| (|a − b| where b is 0): b is the reference. */
+export function relativeError(a: number, b: number): number {
+  const d = Math.abs(a - b);
+  return b === 0 ? d : d / Math.abs(b);
+}
+
+/** A distribution of relative errors over some runs. */
+export interface ErrorSummary {
+  readonly runs: number;
+  readonly median: number;
+  readonly p99: number;
+  readonly max: number;
+  /** Fraction of those runs with error exactly 0. */
+  readonly identical: number;
+}
+
+function summary(errs: readonly number[]): ErrorSummary {
+  const sorted = Float64Array.from(errs).sort();
+  let identical = 0;
+  for (const e of errs) if (e === 0) identical++;
+  return {
+    runs: errs.length,
+    median: quantile(sorted, 0.5),
+    p99: quantile(sorted, 0.99),
+    max: sorted.length ? (sorted[sorted.length - 1] as number) : 0,
+    identical: errs.length ? identical / errs.length : 1,
+  };
+}
+
+export interface NetRunReport {
+  readonly run: number;
+  readonly i: number;
+  readonly j: number;
+  readonly coords: Record<string, number>;
+  readonly boundary: boolean;
+  readonly illConditioned: boolean;
+  readonly a: { readonly diverged: boolean; readonly train_loss: number; readonly test_loss: number; readonly test_accuracy: number | null };
+  readonly b: { readonly diverged: boolean; readonly train_loss: number; readonly test_loss: number; readonly test_accuracy: number | null };
+  readonly trainLossError: number;
+}
+
+/** Loss errors and accuracy agreement over a set of runs. */
+export interface NetAgreement {
+  /** Relative errors of the final training and test losses (b the reference). */
+  readonly trainLoss: ErrorSummary;
+  readonly testLoss: ErrorSummary;
+  /**
+   * Classification: the fraction of the runs whose test accuracy is the same (the same number of
+   * test samples classified right) and the largest difference; null for regression.
+   */
+  readonly accuracy: { readonly runs: number; readonly same: number; readonly maxDifference: number } | null;
+}
+
+/** Two engines' results of one network plan, compared. */
+export interface NetPairReport extends NetAgreement {
+  readonly a: string;
+  readonly b: string;
+  readonly runs: number;
+  /** Fraction of runs each engine saw diverge. */
+  readonly divergedA: number;
+  readonly divergedB: number;
+  /** Fraction of runs on which the two agree whether the run diverged. */
+  readonly sameDivergence: number;
+  /** Runs on the trainability boundary of the reference (grid neighbours, or the probe for list sweeps). */
+  readonly boundaryRuns: number;
+  /** sameDivergence over the runs off that boundary. */
+  readonly sameDivergenceOffBoundary: number;
+  /** Runs off the boundary that neither saw diverge and whose float64 result the probe moves (netIllConditioned). */
+  readonly illConditionedRuns: number;
+  /**
+   * trainLoss, testLoss and accuracy (inherited) are over every run neither engine saw diverge;
+   * `conditioned` over those of them off the boundary and well-conditioned, where the two must agree.
+   */
+  readonly conditioned: NetAgreement & { readonly runs: number };
+  /** Runs whose divergence differs between the two engines. */
+  readonly mismatches: number;
+  readonly worst: readonly NetRunReport[];
+}
+
+export function compareNetPair(plan: NetPlan, a: NetResults, b: NetResults, boundary: Uint8Array, conditioning: Uint8Array | null, worstCount = 10): NetPairReport {
+  const n = rowCount(a);
+  let sameDiv = 0;
+  let offSame = 0;
+  let offRuns = 0;
+  let divA = 0;
+  let divB = 0;
+  let ill = 0;
+  const both: number[] = [];
+  const good: number[] = [];
+  const mismatchRuns: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const da = a.diverged[i] === 1;
+    const db = b.diverged[i] === 1;
+    if (da) divA++;
+    if (db) divB++;
+    if (da === db) sameDiv++;
+    else mismatchRuns.push(i);
+    const onEdge = boundary[i] === 1;
+    if (!onEdge) {
+      offRuns++;
+      if (da === db) offSame++;
+    }
+    if (da || db) continue;
+    both.push(i);
+    if (onEdge) continue;
+    if (conditioning?.[i] === 1) ill++;
+    else good.push(i);
+  }
+  const trainErr = (run: number): number => relativeError(a.train_loss[run] as number, b.train_loss[run] as number);
+  const testErr = (run: number): number => relativeError(a.test_loss[run] as number, b.test_loss[run] as number);
+  const agreement = (runs: readonly number[]): NetAgreement => {
+    let same = 0;
+    let max = 0;
+    const accA = a.test_accuracy;
+    const accB = b.test_accuracy;
+    if (accA && accB) {
+      for (const run of runs) {
+        const d = Math.abs((accA[run] as number) - (accB[run] as number));
+        // Accuracies are k / n_test in either precision: the same k differs by at most an ulp of
+        // float32, far below 1 / n_test.
+        if (d < 0.5 / plan.data.test.n) same++;
+        max = Math.max(max, d);
+      }
+    }
+    return {
+      trainLoss: summary(runs.map(trainErr)),
+      testLoss: summary(runs.map(testErr)),
+      accuracy: accA && accB ? { runs: runs.length, same: runs.length ? same / runs.length : 1, maxDifference: max } : null,
+    };
+  };
+  const side = (r: NetResults, run: number): NetRunReport['a'] => ({
+    diverged: r.diverged[run] === 1,
+    train_loss: r.train_loss[run] as number,
+    test_loss: r.test_loss[run] as number,
+    test_accuracy: r.test_accuracy ? (r.test_accuracy[run] as number) : null,
+  });
+  const describe = (run: number): NetRunReport => ({
+    run,
+    i: run % a.width,
+    j: Math.floor(run / a.width),
+    coords: runCoordinates(plan, run),
+    boundary: boundary[run] === 1,
+    illConditioned: conditioning?.[run] === 1,
+    a: side(a, run),
+    b: side(b, run),
+    trainLossError: trainErr(run),
+  });
+  // Worst: divergence mismatches off the boundary first, then the largest training-loss errors of
+  // well-conditioned runs (those must agree), then of the others, then mismatches on the boundary.
+  const worst: NetRunReport[] = [];
+  const add = (run: number): void => {
+    if (worst.length < worstCount && !worst.some((w) => w.run === run)) worst.push(describe(run));
+  };
+  const byError = (runs: readonly number[]): number[] => runs.filter((r) => trainErr(r) > 0).sort((x, y) => trainErr(y) - trainErr(x));
+  for (const run of mismatchRuns) if (boundary[run] !== 1) add(run);
+  for (const run of byError(good)) add(run);
+  for (const run of byError(both)) add(run);
+  for (const run of mismatchRuns) add(run);
+  return {
+    a: a.engine,
+    b: b.engine,
+    runs: n,
+    divergedA: divA / n,
+    divergedB: divB / n,
+    sameDivergence: sameDiv / n,
+    boundaryRuns: n - offRuns,
+    sameDivergenceOffBoundary: offRuns > 0 ? offSame / offRuns : 1,
+    illConditionedRuns: ill,
+    ...agreement(both),
+    conditioned: { runs: good.length, ...agreement(good) },
+    mismatches: mismatchRuns.length,
+    worst,
+  };
+}
+
+/**
+ * What `basinlab validate` requires of cpu (float32) vs cpu64 (float64) on a network spec (derived
+ * and measured in docs/validation.md, "Networks"): the same divergence verdict on this fraction of
+ * the runs off the trainability boundary, and over the well-conditioned runs off it that neither
+ * saw diverge, a median relative error of the final training and test losses of at most this.
+ * Measured: 100% and at most 5e-7 on every sweep of the docs' table. The tails (p99, max) are
+ * reported, not required: the probe does not find every chaotic run (a run at the edge of
+ * stability can be indifferent to its LR and not to float32's rounding of its weights), and there
+ * float32 and float64 training part ways.
+ */
+export const NET_VALIDATION_THRESHOLDS = { minSameDivergenceOffBoundary: 0.99, maxMedianLossError: 1e-5 } as const;
+
+/** Whether a cpu vs cpu64 network pair meets NET_VALIDATION_THRESHOLDS. */
+export function netPairPasses(p: NetPairReport): boolean {
+  const t = NET_VALIDATION_THRESHOLDS;
+  return p.sameDivergenceOffBoundary >= t.minSameDivergenceOffBoundary && p.conditioned.trainLoss.median <= t.maxMedianLossError && p.conditioned.testLoss.median <= t.maxMedianLossError;
+}
+
+export interface NetValidationReport {
+  readonly spec: unknown;
+  readonly engines: readonly string[];
+  readonly boundaryMethod: 'grid-neighbours' | 'perturbation';
+  readonly boundaryRuns: number;
+  /** The probe's relative LR change (NET_PERTURBATION). */
+  readonly perturbation: number;
+  readonly pairs: readonly NetPairReport[];
 }

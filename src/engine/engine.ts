@@ -2,9 +2,10 @@
  * The one interface every engine implements. The GPU and CPU engines take the same plan and return
  * the same Results; validation is running two engines and diffing.
  */
-import type { Plan } from '../core/plan.ts';
-import type { EngineName, ResultColumns, Results } from '../core/results.ts';
-import type { Trajectory, TrajectoryRequest } from '../core/trajectory.ts';
+import type { AnyPlan, Plan } from '../core/plan.ts';
+import type { NetPlan } from '../core/network/plan.ts';
+import type { AnyColumns, AnyResults, EngineName, NetResults, ResultColumns, Results } from '../core/results.ts';
+import type { NetTrajectory, Trajectory, TrajectoryRequest } from '../core/trajectory.ts';
 import { MAX_TRAJECTORY_POINTS, pointCount } from '../core/trajectory.ts';
 
 export interface Progress {
@@ -32,20 +33,28 @@ export interface RunOptions {
    * `cols` are runs begin..begin+n-1. The engine waits for the returned promise before reusing
    * the columns, so a slow writer throttles the run instead of piling results up in memory.
    */
-  readonly onChunk?: (begin: number, cols: ResultColumns, n: number) => Promise<void> | void;
+  readonly onChunk?: (begin: number, cols: AnyColumns, n: number) => Promise<void> | void;
   /** false: do not keep the whole result (stream through onChunk only); Results columns are empty. */
   readonly keepResults?: boolean;
 }
 
 export interface Engine {
   readonly name: EngineName;
+  /**
+   * Runs every run of the plan (or RunOptions.range). A surface plan gives Results, a network plan
+   * NetResults; an engine that cannot run a kind of plan rejects with an Error saying so.
+   */
   run(plan: Plan, opts?: RunOptions): Promise<Results>;
+  run(plan: NetPlan, opts?: RunOptions): Promise<NetResults>;
+  run(plan: AnyPlan, opts?: RunOptions): Promise<AnyResults>;
   /**
    * Records the paths of a batch of runs of the plan (every step, or every k-th), in request order.
    * Each engine records in its own precision; the GPU's paths agree with the CPU's within the same
    * validation thresholds as its sweep results.
    */
   trajectories(plan: Plan, req: TrajectoryRequest): Promise<Trajectory[]>;
+  trajectories(plan: NetPlan, req: TrajectoryRequest): Promise<NetTrajectory[]>;
+  trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]>;
   /**
    * The results of the last run made with `retainOnDevice`, kept on the engine's device for drawing
    * without a round trip through memory; null for engines without a device, before such a run, or
@@ -57,7 +66,7 @@ export interface Engine {
 }
 
 /** The global runs [begin, end) a run covers: the whole plan unless RunOptions.range says otherwise. */
-export function runRange0(plan: Plan, opts: RunOptions): [number, number] {
+export function runRange0(plan: { readonly runs: number }, opts: RunOptions): [number, number] {
   const r = opts.range;
   if (!r) return [0, plan.runs];
   if (!(Number.isInteger(r.begin) && Number.isInteger(r.end) && r.begin >= 0 && r.end <= plan.runs && r.begin < r.end)) {
@@ -88,7 +97,7 @@ export interface DeviceResults {
  * Checks a trajectory request against the plan (run indices, `every`, the total size) and returns
  * its `every`. Throws a RangeError naming the field; the CLI checks the same things up front.
  */
-export function checkTrajectoryRequest(plan: Plan, req: TrajectoryRequest): number {
+export function checkTrajectoryRequest(plan: { readonly runs: number; readonly spec: { readonly steps: number } }, req: TrajectoryRequest): number {
   const every = req.every ?? 1;
   if (!Number.isInteger(every) || every < 1) throw new RangeError(`every must be an integer >= 1, got ${every}`);
   if (req.runs.length === 0) throw new RangeError('runs: no runs to record');

@@ -2,12 +2,26 @@
  * Runs one plan on several engines and compares every pair (the product feature behind
  * `basinlab validate` and the app's disagreement overlay).
  */
+import type { NetPlan } from '../core/network/plan.ts';
+import { makeNetPlan } from '../core/network/plan.ts';
 import { makePlan } from '../core/plan.ts';
 import type { Plan } from '../core/plan.ts';
-import type { Results } from '../core/results.ts';
-import { parseSpec, specToJSON } from '../core/spec.ts';
-import type { PairReport, ValidationReport } from '../core/validate.ts';
-import { comparePair, gridBoundary, illConditioned, perturbationBoundary, perturbedSpec } from '../core/validate.ts';
+import type { NetResults, Results } from '../core/results.ts';
+import { netSpecToJSON, parseNetSpec, parseSpec, specToJSON } from '../core/spec.ts';
+import type { NetPairReport, NetValidationReport, PairReport, ValidationReport } from '../core/validate.ts';
+import {
+  NET_PERTURBATION,
+  compareNetPair,
+  comparePair,
+  gridBoundary,
+  illConditioned,
+  netGridBoundary,
+  netIllConditioned,
+  netPerturbationBoundary,
+  perturbationBoundary,
+  perturbedNetSpec,
+  perturbedSpec,
+} from '../core/validate.ts';
 import type { Engine, Progress, RunOptions } from './engine.ts';
 
 /** Relative start-point shift used to probe chaotic runs of random/Sobol sweeps. */
@@ -84,6 +98,59 @@ export async function validatePlan(plan: Plan, engines: readonly Engine[], opts:
   for (const v of boundary) boundaryRuns += v;
   return {
     report: { spec: specToJSON(plan.spec), engines: names, boundaryMethod: method, boundaryRuns, pairs },
+    results,
+  };
+}
+
+export interface NetValidationRun {
+  readonly report: NetValidationReport;
+  readonly results: Readonly<Record<string, NetResults>>;
+}
+
+/**
+ * Runs a network plan on each engine (the last is the reference: pass cpu64 last) and compares
+ * every pair (core/validate.ts compareNetPair). The reference also runs the plan with every LR
+ * scaled by 1 + NET_PERTURBATION: runs whose float64 result that moves are ill-conditioned (and,
+ * for list sweeps, those whose divergence it changes are on the trainability boundary). The GPU
+ * engine does not run networks yet: the engines are cpu and cpu64.
+ */
+export async function validateNetPlan(plan: NetPlan, engines: readonly Engine[], opts: Omit<ValidateOptions, 'computed'> = {}): Promise<NetValidationRun> {
+  const ref = engines[engines.length - 1];
+  if (!ref) throw new Error('no engines to validate');
+  const runOpts: RunOptions = {
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: (p: Progress) => opts.onProgress?.(p) } : {}),
+  };
+  const results: Record<string, NetResults> = {};
+  for (const e of engines) {
+    opts.onEngine?.(e.name);
+    results[e.name] = await e.run(plan, runOpts);
+  }
+  const refRes = results[ref.name] as NetResults;
+  opts.onEngine?.(`${ref.name}, every LR x (1 + ${NET_PERTURBATION})`);
+  const spec = parseNetSpec(perturbedNetSpec(netSpecToJSON(plan.spec), NET_PERTURBATION));
+  // The data is the plan's (the spec's data block is unchanged): nothing to load.
+  const perturbed = await ref.run(makeNetPlan(spec), runOpts);
+  const boundary = plan.mode === 'grid' ? netGridBoundary(refRes) : netPerturbationBoundary(refRes, perturbed);
+  const conditioning = netIllConditioned(refRes, perturbed);
+  const names = engines.map((e) => e.name);
+  const pairs: NetPairReport[] = [];
+  for (let x = 0; x < names.length; x++) {
+    for (let y = x + 1; y < names.length; y++) {
+      pairs.push(compareNetPair(plan, results[names[x] as string] as NetResults, results[names[y] as string] as NetResults, boundary, conditioning));
+    }
+  }
+  let boundaryRuns = 0;
+  for (const v of boundary) boundaryRuns += v;
+  return {
+    report: {
+      spec: netSpecToJSON(plan.spec),
+      engines: names,
+      boundaryMethod: plan.mode === 'grid' ? 'grid-neighbours' : 'perturbation',
+      boundaryRuns,
+      perturbation: NET_PERTURBATION,
+      pairs,
+    },
     results,
   };
 }

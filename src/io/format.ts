@@ -6,21 +6,20 @@
  */
 import pkg from '../../package.json' with { type: 'json' };
 import { SpecError } from '../core/errors.ts';
-import type { ShardInfo } from '../core/encode.ts';
-import { minimaJSON } from '../core/encode.ts';
-import type { Plan } from '../core/plan.ts';
-import type { Minimum } from '../core/registry/index.ts';
+import type { ProblemHead, ShardInfo } from '../core/encode.ts';
+import { minimaJSON, problemHead } from '../core/encode.ts';
+import type { AnyPlan } from '../core/plan.ts';
 import type { ColumnDef, EngineName, Precision } from '../core/results.ts';
 import { precisionOf, resultColumns } from '../core/results.ts';
-import { specToJSON } from '../core/spec.ts';
+import { anySpecToJSON } from '../core/spec.ts';
 
-export type { ShardInfo } from '../core/encode.ts';
+export type { ProblemHead, ShardInfo } from '../core/encode.ts';
 export type { ColumnType, Precision } from '../core/results.ts';
 export { minimaJSON } from '../core/encode.ts';
 export { precisionOf } from '../core/results.ts';
 
 export interface SinkMeta {
-  /** The resolved spec as JSON (specToJSON), recorded verbatim so shards can be matched. */
+  /** The resolved spec as JSON (anySpecToJSON), recorded verbatim so shards can be matched. */
   readonly spec: Record<string, unknown>;
   readonly engine: EngineName;
   readonly precision: Precision;
@@ -35,13 +34,12 @@ export interface SinkMeta {
   readonly params: readonly string[];
   /** The result columns the file holds: resultColumns(plan.spec, precision). */
   readonly columns: readonly ColumnDef[];
-  readonly minima: readonly Minimum[];
-  readonly radius: number;
-  readonly bound: number;
+  /** What the file says of its problem: a surface's radius, bound and minima, or a network's sizes. */
+  readonly problem: ProblemHead;
   /** Global index of the first run this file holds: 0, or a shard's first run. */
   readonly firstRun: number;
-  /** For each run's sweep coordinates (sweepValue). */
-  readonly plan: Plan;
+  /** For each run's sweep coordinates (sweepValue); a surface or a network plan. */
+  readonly plan: AnyPlan;
   /** Set for shard files: which shard of how many (recorded with the run range as `basinlab.shard`). */
   readonly shard?: { readonly k: number; readonly n: number };
 }
@@ -52,13 +50,13 @@ export const VERSION: string = pkg.version;
  * SinkMeta for a plan's whole sweep, or for the runs [firstRun, firstRun + runs) of shard k of n.
  */
 export function sinkMeta(
-  plan: Plan,
+  plan: AnyPlan,
   engine: EngineName,
   shard?: { readonly k: number; readonly n: number; readonly firstRun: number; readonly runs: number },
 ): SinkMeta {
   const precision = precisionOf(engine);
   const base = {
-    spec: specToJSON(plan.spec),
+    spec: anySpecToJSON(plan.spec),
     engine,
     precision,
     width: plan.width,
@@ -68,9 +66,7 @@ export function sinkMeta(
     yValues: plan.yValues,
     params: plan.dims.map((d) => d.path),
     columns: resultColumns(plan.spec, precision),
-    minima: plan.minima,
-    radius: plan.radius,
-    bound: plan.bound,
+    problem: problemHead(plan),
     firstRun: shard ? shard.firstRun : 0,
     plan,
   };
@@ -90,6 +86,7 @@ export function checkSinkMeta(meta: SinkMeta): void {
   if (meta.width * meta.height !== meta.plan.runs) bad(`width × height = ${meta.width * meta.height} but the plan has ${meta.plan.runs} runs`);
   if (meta.params.length !== meta.plan.dims.length) bad(`${meta.params.length} params but the plan sweeps ${meta.plan.dims.length}`);
   if (meta.precision !== precisionOf(meta.engine)) bad(`engine ${meta.engine} computes in ${precisionOf(meta.engine)}, not ${meta.precision}`);
+  if (meta.problem.problem !== meta.plan.problem) bad(`a ${meta.problem.problem} head for a ${meta.plan.problem} plan`);
   const want = resultColumns(meta.plan.spec, meta.precision);
   const text = (cs: readonly ColumnDef[]): string => cs.map((c) => `${c.name}:${c.type}`).join(', ');
   if (text(meta.columns) !== text(want)) bad(`columns ${text(meta.columns)}, but the spec produces ${text(want)}`);
@@ -107,9 +104,23 @@ export const META = {
   minima: 'basinlab.minima',
   radius: 'basinlab.radius',
   bound: 'basinlab.bound',
+  /** Networks (instead of minima, radius and bound): the model's parameter count, the split sizes and the loss. */
+  network: 'basinlab.network',
   version: 'basinlab.version',
   shard: 'basinlab.shard',
+  /** The data's checksum (src/io/checksum.ts), known only when the file is complete: not in fileMetadata. */
+  checksum: 'basinlab.checksum',
 } as const;
+
+/** The metadata keys and values of a problem head (what the JSON document has as `minima`, `radius`, `bound` or `network`). */
+export function problemMetadata(p: ProblemHead): [string, string][] {
+  if (p.problem === 'network') return [[META.network, JSON.stringify(p.network)]];
+  return [
+    [META.minima, JSON.stringify(minimaJSON(p.minima))],
+    [META.radius, String(p.radius)],
+    [META.bound, String(p.bound)],
+  ];
+}
 
 /** Key-value metadata of a Parquet or Arrow file, in a fixed order. */
 export function fileMetadata(meta: SinkMeta): [string, string][] {
@@ -118,9 +129,7 @@ export function fileMetadata(meta: SinkMeta): [string, string][] {
     [META.engine, meta.engine],
     [META.width, String(meta.width)],
     [META.height, String(meta.height)],
-    [META.minima, JSON.stringify(minimaJSON(meta.minima))],
-    [META.radius, String(meta.radius)],
-    [META.bound, String(meta.bound)],
+    ...problemMetadata(meta.problem),
     [META.version, VERSION],
   ];
   const shard = shardInfo(meta);

@@ -3,11 +3,12 @@
  * from the same spec, engine and basinlab version and cover every run exactly once; the output's
  * format is its extension's, whatever the shards' formats.
  */
-import { resolve } from 'node:path';
-import { SpecError } from '../core/errors.ts';
-import { makePlan } from '../core/plan.ts';
-import type { Plan } from '../core/plan.ts';
-import { parseSpec } from '../core/spec.ts';
+import { existsSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { CancelledError, SpecError } from '../core/errors.ts';
+import { makeAnyPlan, prepareSpec } from '../core/network/plan.ts';
+import type { AnyPlan } from '../core/plan.ts';
+import { parseAnySpec } from '../core/spec.ts';
 import type { SinkMeta } from './format.ts';
 import { META, fileMetadata, formatOf, sinkMeta } from './format.ts';
 import type { ResultFile } from './read.ts';
@@ -15,6 +16,7 @@ import { openResults } from './read.ts';
 import type { SinkOptions } from './sinks.ts';
 import { sinkFor } from './sinks.ts';
 import { shardsCovering } from './shards.ts';
+import { leftoverPartials } from './partials.ts';
 
 export interface MergeReport {
   readonly out: string;
@@ -38,8 +40,12 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | nul
   return `${path || '(top level)'}: ${JSON.stringify(a) ?? 'nothing'} vs ${JSON.stringify(b) ?? 'nothing'}`;
 }
 
-/** Every shard must agree on these keys (all but the shard range). */
-const SHARED_KEYS = [META.spec, META.engine, META.version, META.width, META.height, META.minima, META.radius, META.bound] as const;
+/**
+ * Every shard must agree on these keys (all but the shard range and the checksum). The problem's
+ * own keys (a surface's minima, radius and bound; a network's sizes) are recorded by one kind
+ * only: a key no file records is the other kind's.
+ */
+const SHARED_KEYS = [META.spec, META.engine, META.version, META.width, META.height, META.minima, META.radius, META.bound, META.network] as const;
 
 function checkSameSweep(files: readonly ResultFile[]): void {
   const first = files[0];
@@ -49,7 +55,7 @@ function checkSameSweep(files: readonly ResultFile[]): void {
     for (const f of files) {
       const v = f.metadata.get(key);
       // A JSON document records no version (its shape is fixed): nothing to compare it by.
-      if (v === undefined && key === META.version) continue;
+      if (v === undefined && (key === META.version || files.every((g) => !g.metadata.has(key)))) continue;
       if (v === undefined) throw new SpecError('', `${f.path}: no ${key} recorded; not a basinlab result file`);
       groups.set(v, [...(groups.get(v) ?? []), f.path]);
     }
@@ -137,10 +143,13 @@ function checkCoverage(files: readonly ResultFile[], total: number, width: numbe
 }
 
 /** The plan the shards were run from, and a check that it still gives the metadata they recorded. */
-function rebuildPlan(file: ResultFile): { plan: Plan; meta: SinkMeta } {
-  let plan: Plan;
+async function rebuildPlan(file: ResultFile): Promise<{ plan: AnyPlan; meta: SinkMeta }> {
+  let plan: AnyPlan;
   try {
-    plan = makePlan(parseSpec(JSON.parse(file.spec)));
+    const spec = parseAnySpec(JSON.parse(file.spec));
+    // A network on packaged data (Iris, digits) needs it loaded to rebuild its plan.
+    await prepareSpec(spec);
+    plan = makeAnyPlan(spec);
   } catch (e) {
     throw new SpecError('', `${file.path}: cannot rebuild the sweep from ${META.spec}: ${(e as Error).message}`);
   }
@@ -160,32 +169,58 @@ function rebuildPlan(file: ResultFile): { plan: Plan; meta: SinkMeta } {
   return { plan, meta };
 }
 
+export interface MergeOptions extends SinkOptions {
+  /** Runs written so far, of `total`, after each chunk. */
+  readonly onProgress?: (runs: number, total: number) => void;
+}
+
 /**
  * Merges shard files (Parquet, Arrow or JSON, as recorded by a sink with a shard) into `outPath`,
  * written atomically in the format of its extension, value for value what the unsharded run writes.
  * Throws SpecError naming the files and run ranges when the shards do not belong together or do
- * not cover the sweep exactly once; nothing is written then.
+ * not cover the sweep exactly once, and naming the file when one records no checksum or its data
+ * does not match it (read.ts verifies it after a file's last chunk); CancelledError once
+ * `opts.signal` is aborted, up to the output's rename. Nothing is written then.
  */
-export async function mergeShards(outPath: string, shardPaths: readonly string[], opts: SinkOptions = {}): Promise<MergeReport> {
+export async function mergeShards(outPath: string, shardPaths: readonly string[], opts: MergeOptions = {}): Promise<MergeReport> {
   if (shardPaths.length === 0) throw new SpecError('', 'merge: no shard files given');
   formatOf(outPath, 'OUT');
   if (shardPaths.some((p) => resolve(p) === resolve(outPath))) throw new SpecError('', `merge: the output ${outPath} is also one of the shard files`);
+  const cancelled = (): void => {
+    if (opts.signal?.aborted) throw new CancelledError();
+  };
+  for (const p of shardPaths) {
+    // A shard whose run was killed left only its temporary file: say so rather than "no such file".
+    const left = existsSync(p) ? [] : leftoverPartials(p);
+    if (left.length > 0) {
+      throw new SpecError('', `${p}: no such file; only ${left.map((f) => basename(f.path)).join(', ')}, left by a run of it that did not finish (killed?): rerun that shard`);
+    }
+  }
   const files: ResultFile[] = [];
   try {
     for (const p of shardPaths) files.push(await openResults(p));
+    const unverifiable = files.filter((f) => f.checksum === null);
+    if (unverifiable.length > 0) {
+      throw new SpecError(
+        '',
+        `${unverifiable.map((f) => f.path).join(', ')}: no ${META.checksum} recorded (written by a basinlab without checksums, or altered): the data cannot be verified; rerun ${unverifiable.length > 1 ? 'those shards' : 'that shard'}`,
+      );
+    }
     checkSameSweep(files);
     const first = files[0] as ResultFile; // shardPaths is not empty
     const total = first.width * first.height;
     const ordered = checkCoverage(files, total, first.width);
-    const { meta } = rebuildPlan(first);
+    const { meta } = await rebuildPlan(first);
 
     const sink = sinkFor(outPath, opts);
+    let written = 0;
     try {
       await sink.open(meta);
       for (const f of ordered) {
         let next = f.firstRun;
         const end = f.firstRun + f.rows;
         for await (const c of f.chunks()) {
+          cancelled();
           if (c.begin !== next || c.begin + c.n > end) {
             throw new SpecError('', `${f.path}: rows for ${range(c.begin, c.begin + c.n)} where ${range(next, end)} were expected (corrupt file)`);
           }
@@ -194,6 +229,8 @@ export async function mergeShards(outPath: string, shardPaths: readonly string[]
           }
           await sink.write(c.begin, c.cols, c.n);
           next += c.n;
+          written += c.n;
+          opts.onProgress?.(written, total);
         }
         if (next !== end) throw new SpecError('', `${f.path}: holds ${range(f.firstRun, next)} but its metadata says ${range(f.firstRun, end)} (truncated file)`);
       }

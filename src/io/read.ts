@@ -16,10 +16,11 @@ import type { Vector } from 'apache-arrow';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparquet';
 import type { AsyncBuffer, DecodedArray, FileMetaData } from 'hyparquet';
 import { SpecError } from '../core/errors.ts';
-import type { ColumnDef, ColumnKind, ColumnType, EngineName, ResultColumns } from '../core/results.ts';
-import { BASE_COLUMNS, allColumns, allocateColumns, columnOf, copyColumns } from '../core/results.ts';
+import type { AnyColumns, ColumnDef, ColumnKind, ColumnType, EngineName, ProblemKind } from '../core/results.ts';
+import { BASE_COLUMNS, NET_BASE_COLUMNS, allColumns, allocateColumns, columnOf, copyColumns } from '../core/results.ts';
 import type { FileFormat, Precision, ShardInfo } from './format.ts';
 import { META, formatOf, precisionOf } from './format.ts';
+import { ResultChecksum } from './checksum.ts';
 
 export interface ResultChunk {
   /** Global index of the chunk's first run. */
@@ -27,7 +28,7 @@ export interface ResultChunk {
   readonly n: number;
   /** The file's `run` column for these rows (a merge checks it against begin..begin+n). */
   readonly run: Int32Array;
-  readonly cols: ResultColumns;
+  readonly cols: AnyColumns;
 }
 
 export interface ResultFile {
@@ -52,6 +53,12 @@ export interface ResultFile {
   readonly firstRun: number;
   /** The result columns the file holds (each chunk's `cols`), in the derivation's order. */
   readonly columns: readonly ColumnDef[];
+  /** The data's checksum as recorded (`basinlab.checksum`), or null for a file without one. */
+  readonly checksum: string | null;
+  /**
+   * The rows, chunk by chunk in run order. When the file records a checksum and all its rows were
+   * read, the last step checks them against it and throws SpecError naming the file on a mismatch.
+   */
   chunks(): AsyncGenerator<ResultChunk>;
   close(): Promise<void>;
 }
@@ -83,14 +90,29 @@ export async function openResults(path: string): Promise<ResultFile> {
   }
 }
 
+/** The base columns of each kind of problem: a file holds all of one kind's. */
+const BASES: readonly { readonly kind: ProblemKind; readonly names: readonly string[] }[] = [
+  { kind: 'surface', names: BASE_COLUMNS.map((c) => c.name) },
+  { kind: 'network', names: NET_BASE_COLUMNS.map((c) => c.name) },
+];
+
+/** The kind of problem whose base columns a file holds, or a failure naming the first missing one (of the nearer kind). */
+function fileKind(path: string, names: readonly string[]): ProblemKind {
+  const missing = BASES.map((b) => ({ kind: b.kind, missing: b.names.filter((n) => !names.includes(n)) }));
+  const whole = missing.find((m) => m.missing.length === 0);
+  if (whole) return whole.kind;
+  const nearest = [...missing].sort((a, b) => a.missing.length - b.missing.length)[0];
+  return fail(path, `no column ${nearest?.missing[0] ?? BASE_COLUMNS[0].name}: not a basinlab result file`);
+}
+
 /**
  * The result columns among a file's column names, in the derivation's order, each checked to be
  * stored as `typeOf(name)` says (null: a format without types, JSON and CSV). Every base column
- * must be there; a column no spec produces is not a result column (a swept parameter's, say).
+ * of one kind (surface or network) must be there; a column no spec of that kind produces is not a
+ * result column (a swept parameter's, say).
  */
 function fileColumns(path: string, names: readonly string[], precision: Precision, typeOf: (name: string) => string | null): ColumnDef[] {
-  for (const b of BASE_COLUMNS) if (!names.includes(b.name)) fail(path, `no column ${b.name}: not a basinlab result file`);
-  const cols = allColumns(precision).filter((c) => names.includes(c.name));
+  const cols = allColumns(precision, fileKind(path, names)).filter((c) => names.includes(c.name));
   for (const c of cols) {
     const t = typeOf(c.name);
     if (t !== null && t !== c.type) {
@@ -129,7 +151,41 @@ function describe(path: string, format: FileFormat, metadata: ReadonlyMap<string
     fail(path, `holds ${stored} rows, not the ${width} × ${height} runs of its sweep, and records no ${META.shard} range`);
   }
   const rows = shard ? shard.runs : width * height;
-  return { path, format, metadata, spec, engine, precision, width, height, rows, shard, firstRun: shard ? shard.firstRun : 0 };
+  const checksum = metadata.get(META.checksum) ?? null;
+  return { path, format, metadata, spec, engine, precision, width, height, rows, shard, firstRun: shard ? shard.firstRun : 0, checksum };
+}
+
+/**
+ * A file's chunks, checked against its recorded checksum once the last one has been read (a reader
+ * that stops early, or a file with fewer rows than it promises, is left to its caller to judge).
+ */
+async function* verified(file: Omit<ResultFile, 'chunks' | 'close'>, chunks: AsyncGenerator<ResultChunk>): AsyncGenerator<ResultChunk> {
+  const sum = new ResultChecksum({ spec: file.spec, engine: file.engine, firstRun: file.firstRun, runs: file.rows, columns: file.columns });
+  let rows = 0;
+  try {
+    for (;;) {
+      let r: IteratorResult<ResultChunk>;
+      try {
+        r = await chunks.next();
+      } catch (e) {
+        // A decoder's own error (a damaged page, a bad length) says nothing of which file it was.
+        if (e instanceof SpecError) throw e;
+        fail(file.path, `cannot read its rows (corrupt file?): ${(e as Error).message}`);
+      }
+      if (r.done) break;
+      sum.update(r.value.cols, r.value.n);
+      rows += r.value.n;
+      yield r.value;
+    }
+  } finally {
+    // A reader that stopped early (or failed) lets the file's own generator end too.
+    await chunks.return(undefined).catch(() => undefined);
+  }
+  if (file.checksum === null || rows !== file.rows) return;
+  if (sum.digest() !== file.checksum) {
+    const what = file.shard ? `shard ${file.shard.k}/${file.shard.n}` : 'the sweep';
+    fail(file.path, `its data does not match the checksum it records (${META.checksum}): the file was corrupted after it was written; rerun ${what} to write it again`);
+  }
 }
 
 interface NumberColumn {
@@ -158,7 +214,7 @@ function fill(dst: NumberColumn, kind: ColumnKind, src: ArrayLike<unknown>, at: 
   }
 }
 
-function fillColumn(cols: ResultColumns, c: ColumnDef, src: ArrayLike<unknown>, at: number, path: string): void {
+function fillColumn(cols: AnyColumns, c: ColumnDef, src: ArrayLike<unknown>, at: number, path: string): void {
   const dst = columnOf(cols, c.name);
   if (!dst) throw new Error(`no column ${c.name} to read into`);
   fill(dst, c.kind, src, at, c.name, path);
@@ -228,7 +284,8 @@ async function openParquet(path: string): Promise<ResultFile> {
       rowStart = rowEnd;
     }
   }
-  return { ...info, columns: resultCols, chunks, close: async () => undefined };
+  const described = { ...info, columns: resultCols };
+  return { ...described, chunks: () => verified(described, chunks()), close: async () => undefined };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,7 +322,8 @@ async function openArrow(path: string): Promise<ResultFile> {
         at += n;
       }
     }
-    return { ...info, columns: resultCols, chunks, close: () => handle.close() };
+    const file = { ...info, columns: resultCols };
+    return { ...file, chunks: () => verified(file, chunks()), close: () => handle.close() };
   } catch (e) {
     await fh?.close().catch(() => undefined);
     if (e instanceof SpecError) throw e;
@@ -289,14 +347,21 @@ async function openJson(path: string): Promise<ResultFile> {
   if (typeof o.engine === 'string') metadata.set(META.engine, o.engine);
   metadata.set(META.width, String(o.width));
   metadata.set(META.height, String(o.height));
-  metadata.set(META.minima, JSON.stringify(o.minima));
-  // JSON writes non-finite numbers as null; the file metadata writes them with String().
-  const numText = (v: unknown): string => (typeof v === 'number' ? String(v) : 'NaN');
-  metadata.set(META.radius, numText(o.radius));
-  metadata.set(META.bound, numText(o.bound));
+  if (o.network !== undefined) {
+    // A network's document (problemMetadata: `network` instead of minima, radius and bound).
+    metadata.set(META.network, JSON.stringify(o.network));
+  } else {
+    metadata.set(META.minima, JSON.stringify(o.minima));
+    // JSON writes non-finite numbers as null; the file metadata writes them with String().
+    const numText = (v: unknown): string => (typeof v === 'number' ? String(v) : 'NaN');
+    metadata.set(META.radius, numText(o.radius));
+    metadata.set(META.bound, numText(o.bound));
+  }
   if (o.shard !== undefined) metadata.set(META.shard, JSON.stringify(o.shard));
+  if (typeof o.checksum === 'string') metadata.set(META.checksum, o.checksum);
   const names = Object.keys(o).filter((k) => Array.isArray(o[k]));
-  const first = BASE_COLUMNS[0].name;
+  // Every kind has `diverged`: its length is the document's row count.
+  const first = 'diverged';
   const rows = Array.isArray(o[first]) ? (o[first] as unknown[]).length : fail(path, `no array ${first}: not a basinlab result document`);
   const info = describe(path, 'json', metadata, rows);
   const resultCols = fileColumns(path, names, info.precision, () => null);
@@ -311,7 +376,8 @@ async function openJson(path: string): Promise<ResultFile> {
     for (let r = 0; r < rows; r++) run[r] = info.firstRun + r;
     if (rows > 0) yield { begin: info.firstRun, n: rows, run, cols };
   }
-  return { ...info, columns: resultCols, chunks, close: async () => undefined };
+  const file = { ...info, columns: resultCols };
+  return { ...file, chunks: () => verified(file, chunks()), close: async () => undefined };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -329,7 +395,7 @@ export interface ResultTable {
   readonly rows: number;
   /** The file's `run` column (for JSON, which stores none: firstRun, firstRun + 1, …). */
   readonly run: Int32Array;
-  readonly cols: ResultColumns;
+  readonly cols: AnyColumns;
 }
 
 /**

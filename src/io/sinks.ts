@@ -5,24 +5,29 @@
  * half-written file under the final name, and memory stays bounded by a chunk (Parquet row groups
  * and Arrow record batches are staged to a fixed size and written one at a time).
  */
-import { randomBytes } from 'node:crypto';
+import { renameSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import type { Schema } from 'apache-arrow';
 import { Bool, Field, Float32, Float64, Int32, RecordBatch, RecordBatchFileWriter, Schema as ArrowSchema, Struct, makeData } from 'apache-arrow';
 import type { Data, DataType } from 'apache-arrow';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { ColumnSource } from 'hyparquet-writer';
 import type { SchemaElement } from 'hyparquet';
+import { CancelledError } from '../core/errors.ts';
 import { coordinateColumns, csvBlocks, csvHeader, jsonBlocks, jsonLayout, paramValues, pointKeys } from '../core/encode.ts';
-import type { AnyColumn, ColumnType, ResultColumns, TableColumn } from '../core/results.ts';
-import { allocateColumns, checkColumns, columnOf, columnsView, presentFields, tableColumns } from '../core/results.ts';
+import type { AnyColumn, ColumnType, AnyColumns, TableColumn } from '../core/results.ts';
+import { allocateColumns, checkColumns, columnOf, columnsView, presentFields, rowCount, tableColumns } from '../core/results.ts';
 import type { FileFormat, SinkMeta } from './format.ts';
-import { VERSION, checkSinkMeta, fileMetadata, formatOf, shardInfo } from './format.ts';
+import { META, VERSION, checkSinkMeta, fileMetadata, formatOf, shardInfo } from './format.ts';
+import { ResultChecksum } from './checksum.ts';
+import { partialPath, trackTemp, untrackTemp, writeFailure } from './partials.ts';
+import { writeAll } from './text-file.ts';
 
 export type { SinkMeta } from './format.ts';
 export { sinkMeta } from './format.ts';
 export { columnsView } from '../core/results.ts';
+export { writeAll } from './text-file.ts';
 
 export interface ResultSink {
   open(meta: SinkMeta): Promise<void>;
@@ -31,8 +36,12 @@ export interface ResultSink {
    * Chunks arrive in increasing order, each run exactly once, starting at meta.firstRun. Columns may
    * be longer than n (a reused buffer); only their first n rows are read, before the promise settles.
    */
-  write(begin: number, cols: ResultColumns, n: number): Promise<void>;
-  /** Finalises the file and renames it to its final name. Throws if some runs were never written. */
+  write(begin: number, cols: AnyColumns, n: number): Promise<void>;
+  /**
+   * Finalises the file (recording the data's checksum) and renames it to its final name. Throws if
+   * some runs were never written, or with CancelledError (the file removed) if the sink's signal
+   * was aborted before the rename: the rename is the one point after which the file exists.
+   */
   close(info?: CloseInfo): Promise<void>;
   /** Removes the temporary file. Safe to call in any state, and after a failed write or close. */
   abort(): Promise<void>;
@@ -49,6 +58,11 @@ export interface SinkOptions {
    * this size: a CPU engine's small slices would otherwise give thousands of tiny row groups.
    */
   readonly rowGroupRows?: number;
+  /**
+   * Cancels the file: once aborted, close removes the temporary file and throws CancelledError
+   * instead of renaming it into place (checked up to the rename itself), however late it comes.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Picks a sink by the path's extension: .parquet, .arrow (or .feather), .csv, .json. */
@@ -63,9 +77,9 @@ export function sinkForFormat(format: FileFormat, path: string, opts: SinkOption
     case 'arrow':
       return new ArrowSink(path, opts);
     case 'csv':
-      return new CsvSink(path);
+      return new CsvSink(path, opts);
     case 'json':
-      return new JsonSink(path);
+      return new JsonSink(path, opts);
   }
 }
 
@@ -79,13 +93,13 @@ export const DEFAULT_ROW_GROUP_ROWS = 1 << 17;
 export async function writeColumnsFile(
   path: string,
   meta: SinkMeta,
-  cols: ResultColumns,
+  cols: AnyColumns,
   opts: SinkOptions & { readonly colsFirstRun?: number; readonly close?: CloseInfo } = {},
 ): Promise<void> {
   const at = opts.colsFirstRun ?? 0;
   const end = meta.firstRun + meta.runs;
-  if (meta.firstRun < at || end - at > cols.basin.length) {
-    throw new Error(`columns hold runs [${at}, ${at + cols.basin.length}), not all of [${meta.firstRun}, ${end})`);
+  if (meta.firstRun < at || end - at > rowCount(cols)) {
+    throw new Error(`columns hold runs [${at}, ${at + rowCount(cols)}), not all of [${meta.firstRun}, ${end})`);
   }
   const sink = sinkFor(path, opts);
   const step = opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS;
@@ -104,15 +118,6 @@ export async function writeColumnsFile(
 
 // ---------------------------------------------------------------------------------------------
 
-/** Writes every byte: a FileHandle write may be partial. */
-export async function writeAll(fh: FileHandle, data: Uint8Array | string): Promise<void> {
-  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-  let off = 0;
-  while (off < bytes.byteLength) {
-    const { bytesWritten } = await fh.write(bytes, off, bytes.byteLength - off);
-    off += bytesWritten;
-  }
-}
 
 type State = 'new' | 'open' | 'closed' | 'aborted';
 
@@ -129,11 +134,26 @@ abstract class FileSink implements ResultSink {
   /** The operation in flight, so that abort (from a signal handler) waits for it before deleting. */
   private busy: Promise<void> = Promise.resolve();
   private failure: Error | null = null;
+  private checksum: ResultChecksum | null = null;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    protected readonly options: SinkOptions = {},
+  ) {
     // The pid alone is not unique on a shared volume: containers all run as pid 1, and Kubernetes
     // may start a replacement pod for a shard while the old one is still terminating.
-    this.tmp = `${path}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.tmp = partialPath(path);
+  }
+
+  /** Throws CancelledError once the sink's signal is aborted (between steps of a long close). */
+  protected checkCancelled(): void {
+    if (this.options.signal?.aborted) throw new CancelledError();
+  }
+
+  /** Creates a temporary file, known to this process's clean-up before it exists. */
+  protected async createTemp(path: string, flags: string): Promise<FileHandle> {
+    trackTemp(path);
+    return open(path, flags);
   }
 
   protected get meta(): SinkMeta {
@@ -147,14 +167,15 @@ abstract class FileSink implements ResultSink {
     this.meta_ = meta;
     this.next = meta.firstRun;
     this.end = meta.firstRun + meta.runs;
+    this.checksum = new ResultChecksum({ spec: JSON.stringify(meta.spec), engine: meta.engine, firstRun: meta.firstRun, runs: meta.runs, columns: meta.columns });
     this.state = 'open';
     await this.track(async () => {
-      this.fh = await open(this.tmp, 'w');
+      this.fh = await this.createTemp(this.tmp, 'w');
       await this.start();
     });
   }
 
-  async write(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  async write(begin: number, cols: AnyColumns, n: number): Promise<void> {
     if (this.state !== 'open') throw new Error(`${this.path}: write on a sink that is ${this.state === 'new' ? 'not open' : this.state}`);
     if (begin !== this.next) {
       throw new Error(`${this.path}: chunk starts at run ${begin}, expected run ${this.next} (chunks must arrive in order, each run once)`);
@@ -163,6 +184,8 @@ abstract class FileSink implements ResultSink {
       throw new Error(`${this.path}: chunk of ${n} runs at ${begin} goes past the last run ${this.end - 1}`);
     }
     checkColumns(cols, this.meta.columns, n, `${this.path} (engine ${this.meta.engine})`);
+    // Now: the columns may be a buffer the engine reuses once this call's promise settles.
+    this.checksum?.update(cols, n);
     this.next = begin + n;
     await this.track(() => this.append(begin, cols, n));
   }
@@ -176,13 +199,20 @@ abstract class FileSink implements ResultSink {
     }
     try {
       await this.track(async () => {
-        await this.finish(info);
+        this.checkCancelled();
+        const sum = this.checksum;
+        if (!sum) throw new Error(`${this.path}: sink is not open`);
+        await this.finish(info, sum.digest());
         const fh = this.handle();
         // On a shared cluster volume the rename must not become visible before the data.
         await fh.datasync();
         await fh.close();
         this.fh = null;
-        await rename(this.tmp, this.path);
+        // The last check and the rename in one synchronous step: a signal handled before it
+        // cancels the file, one handled after it finds the run complete.
+        this.checkCancelled();
+        renameSync(this.tmp, this.path);
+        untrackTemp(this.tmp);
       });
       this.state = 'closed';
     } catch (e) {
@@ -199,6 +229,7 @@ abstract class FileSink implements ResultSink {
     this.fh = null;
     await fh?.close().catch(() => undefined);
     await rm(this.tmp, { force: true });
+    untrackTemp(this.tmp);
     await this.discard();
   }
 
@@ -212,9 +243,14 @@ abstract class FileSink implements ResultSink {
    * gets them in order); after a failure every later operation refuses, and only abort is left.
    */
   private async track(op: () => Promise<void>): Promise<void> {
-    const p = this.busy.then(() => {
+    const p = this.busy.then(async () => {
       if (this.failure) throw new Error(`${this.path}: an earlier write failed: ${this.failure.message}`);
-      return op();
+      try {
+        await op();
+      } catch (e) {
+        // A system error names the temporary file; the user asked for this.path.
+        throw writeFailure(this.path, e);
+      }
     });
     this.busy = p.catch((e: unknown) => {
       this.failure ??= e instanceof Error ? e : new Error(String(e));
@@ -224,9 +260,9 @@ abstract class FileSink implements ResultSink {
 
   /** After the temp file is created. */
   protected abstract start(): Promise<void>;
-  protected abstract append(begin: number, cols: ResultColumns, n: number): Promise<void>;
-  /** Before the temp file is synced, closed and renamed. */
-  protected abstract finish(info: CloseInfo): Promise<void>;
+  protected abstract append(begin: number, cols: AnyColumns, n: number): Promise<void>;
+  /** Before the temp file is synced, closed and renamed; `checksum` is the data's (ResultChecksum). */
+  protected abstract finish(info: CloseInfo, checksum: string): Promise<void>;
   /** Removes any other temporary files. */
   protected async discard(): Promise<void> {}
 }
@@ -235,7 +271,7 @@ abstract class FileSink implements ResultSink {
 
 /** Collects chunks into fixed-size groups (Parquet row groups, Arrow record batches). */
 class Staging {
-  readonly cols: ResultColumns;
+  readonly cols: AnyColumns;
   count = 0;
   start = 0;
 
@@ -247,7 +283,7 @@ class Staging {
   }
 
   /** Copies the chunk in, calling `emit` each time the staging area fills. */
-  async push(begin: number, cols: ResultColumns, n: number, emit: (start: number, cols: ResultColumns, count: number) => Promise<void>): Promise<void> {
+  async push(begin: number, cols: AnyColumns, n: number, emit: (start: number, cols: AnyColumns, count: number) => Promise<void>): Promise<void> {
     let done = 0;
     while (done < n) {
       if (this.count === 0) this.start = begin + done;
@@ -261,7 +297,7 @@ class Staging {
     }
   }
 
-  async flush(emit: (start: number, cols: ResultColumns, count: number) => Promise<void>): Promise<void> {
+  async flush(emit: (start: number, cols: AnyColumns, count: number) => Promise<void>): Promise<void> {
     if (this.count === 0) return;
     const count = this.count;
     this.count = 0;
@@ -285,7 +321,7 @@ function booleans(a: Uint8Array, n: number): boolean[] {
  * Each table column's first n values for runs [begin, begin + n), in tableColumns' order: the
  * coordinates computed from the plan, the results taken from `cols` (views, not copies).
  */
-function tableData(meta: SinkMeta, defs: readonly TableColumn[], begin: number, cols: ResultColumns, n: number): AnyColumn[] {
+function tableData(meta: SinkMeta, defs: readonly TableColumn[], begin: number, cols: AnyColumns, n: number): AnyColumn[] {
   const coord = coordinateColumns(meta.plan, begin, n);
   const coords: AnyColumn[] = [coord.run, coord.i, coord.j, ...coord.params];
   return defs.map((d, k) => {
@@ -314,13 +350,8 @@ class ParquetSink extends FileSink {
   private bytes: ByteWriter | null = null;
   private staging: Staging | null = null;
   private defs: TableColumn[] = [];
-
-  constructor(
-    path: string,
-    private readonly opts: SinkOptions,
-  ) {
-    super(path);
-  }
+  /** The footer's key-value metadata: the writer keeps this array and writes it at finish. */
+  private kv: { key: string; value: string }[] = [];
 
   protected async start(): Promise<void> {
     const m = this.meta;
@@ -330,28 +361,31 @@ class ParquetSink extends FileSink {
       ...this.defs.map((d): SchemaElement => ({ name: d.name, type: PARQUET_TYPES[d.type], repetition_type: 'REQUIRED' })),
     ];
     this.bytes = new ByteWriter();
+    this.kv = fileMetadata(m).map(([key, value]) => ({ key, value }));
     this.writer = new ParquetWriter({
       writer: this.bytes,
       schema,
       codec: 'SNAPPY',
-      kvMetadata: fileMetadata(m).map(([key, value]) => ({ key, value })),
+      kvMetadata: this.kv,
       createdBy: `basinlab version ${VERSION} (build hyparquet-writer)`,
     });
-    this.staging = new Staging(rowGroupRows(this.opts), m);
+    this.staging = new Staging(rowGroupRows(this.options), m);
     await this.drain();
   }
 
-  protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  protected async append(begin: number, cols: AnyColumns, n: number): Promise<void> {
     await this.stagingArea().push(begin, cols, n, (s, c, k) => this.rowGroup(s, c, k));
   }
 
-  protected async finish(): Promise<void> {
+  protected async finish(_info: CloseInfo, checksum: string): Promise<void> {
     await this.stagingArea().flush((s, c, k) => this.rowGroup(s, c, k));
+    this.checkCancelled();
+    this.kv.push({ key: META.checksum, value: checksum });
     this.parquet().finish();
     await this.drain();
   }
 
-  private async rowGroup(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  private async rowGroup(begin: number, cols: AnyColumns, n: number): Promise<void> {
     const data = tableData(this.meta, this.defs, begin, cols, n);
     const columnData: ColumnSource[] = this.defs.map((d, k) => {
       const col = data[k] as AnyColumn;
@@ -441,13 +475,6 @@ class ArrowSink extends FileSink {
   /** A read of the writer's byte queue that found it empty; the next bytes written resolve it. */
   private waiting: Promise<IteratorResult<Uint8Array>> | null = null;
 
-  constructor(
-    path: string,
-    private readonly opts: SinkOptions,
-  ) {
-    super(path);
-  }
-
   protected async start(): Promise<void> {
     this.schema = arrowSchema(this.meta);
     this.defs = tableColumns(this.meta.plan, this.meta.precision);
@@ -455,21 +482,26 @@ class ArrowSink extends FileSink {
     this.writer = new RecordBatchFileWriter({ autoDestroy: true });
     this.writer.reset(undefined, this.schema);
     this.queue = this.writer[Symbol.asyncIterator]();
-    this.staging = new Staging(rowGroupRows(this.opts), this.meta);
+    this.staging = new Staging(rowGroupRows(this.options), this.meta);
     await this.drain(false);
   }
 
-  protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  protected async append(begin: number, cols: AnyColumns, n: number): Promise<void> {
     await this.stagingArea().push(begin, cols, n, (s, c, k) => this.batch(s, c, k));
   }
 
-  protected async finish(): Promise<void> {
+  protected async finish(_info: CloseInfo, checksum: string): Promise<void> {
     await this.stagingArea().flush((s, c, k) => this.batch(s, c, k));
+    this.checkCancelled();
+    // The footer repeats the schema, metadata included, and file readers take it from there: the
+    // checksum, known only now, goes into the footer's copy (the schema message at the head of
+    // the file was written before any data).
+    this.schema?.metadata.set(META.checksum, checksum);
     this.arrow().finish();
     await this.drain(true);
   }
 
-  private async batch(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  private async batch(begin: number, cols: AnyColumns, n: number): Promise<void> {
     const schema = this.schema;
     if (!schema) throw new Error(`${this.path}: sink is not open`);
     const values = tableData(this.meta, this.defs, begin, cols, n);
@@ -531,7 +563,7 @@ class CsvSink extends FileSink {
     await writeAll(this.handle(), csvHeader(tableColumns(this.meta.plan, this.meta.precision)));
   }
 
-  protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  protected async append(begin: number, cols: AnyColumns, n: number): Promise<void> {
     for (const block of csvBlocks(this.meta.plan, this.meta.columns, cols, begin, begin, begin + n)) await writeAll(this.handle(), block);
   }
 
@@ -556,11 +588,11 @@ class JsonSink extends FileSink {
     const keys = [...pointKeys(m.plan).map((p) => JsonSink.partKey('points', p)), ...m.columns.map((c) => JsonSink.partKey('column', c.name))];
     for (const [k, key] of keys.entries()) {
       const path = `${this.tmp}.${k}`;
-      this.parts.set(key, { path, fh: await open(path, 'w+'), empty: true });
+      this.parts.set(key, { path, fh: await this.createTemp(path, 'w+'), empty: true });
     }
   }
 
-  protected async append(begin: number, cols: ResultColumns, n: number): Promise<void> {
+  protected async append(begin: number, cols: AnyColumns, n: number): Promise<void> {
     const m = this.meta;
     const arrays: [string, ArrayLike<number>][] = [];
     pointKeys(m.plan).forEach((p, d) => arrays.push([JsonSink.partKey('points', p), paramValues(m.plan, d, begin, n)]));
@@ -573,21 +605,20 @@ class JsonSink extends FileSink {
     }
   }
 
-  protected async finish(info: CloseInfo): Promise<void> {
+  protected async finish(info: CloseInfo, checksum: string): Promise<void> {
     const m = this.meta;
     const head = {
       spec: m.spec,
       engine: m.engine,
       meta: info.meta ?? {},
       shard: shardInfo(m),
+      checksum,
       width: m.width,
       height: m.height,
       params: m.params,
       xValues: m.xValues,
       yValues: m.yValues,
-      radius: m.radius,
-      bound: m.bound,
-      minima: m.minima,
+      problem: m.problem,
     };
     const fh = this.handle();
     for (const piece of jsonLayout(head, pointKeys(m.plan), m.columns.map((c) => c.name))) {
@@ -597,6 +628,8 @@ class JsonSink extends FileSink {
       }
       const part = this.parts.get(JsonSink.partKey(piece.array, piece.key));
       if (!part) throw new Error(`no part file for ${piece.array} ${piece.key}`);
+      // Putting a large document together takes a while: a cancellation is honoured between parts.
+      this.checkCancelled();
       await this.copyPart(part);
     }
     await this.discard();
@@ -620,6 +653,7 @@ class JsonSink extends FileSink {
     for (const p of parts) {
       await p.fh.close().catch(() => undefined);
       await rm(p.path, { force: true });
+      untrackTemp(p.path);
     }
   }
 }

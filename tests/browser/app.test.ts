@@ -3,7 +3,7 @@
  * Debian's Chromium with WebGPU on SwiftShader. Checks heatmap pixels against the engine's results,
  * trajectories, zoom, URL state and the CPU fallback. Screenshots go to test-artifacts/.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import puppeteer from 'puppeteer-core';
 import type { Browser, Page } from 'puppeteer-core';
@@ -230,8 +230,9 @@ describe('basinlab in Chromium with WebGPU', () => {
     await clickCellForTrajectory(page);
     const t = await page.evaluate(() => {
       const app = document.querySelector('bl-app') as unknown as { controller: { selection: { trajectory: { x: number[] } }; sweep: { plan: { spec: { steps: number } } } }; shadowRoot: ShadowRoot };
-      const contour = app.shadowRoot.querySelector('bl-contour-plot') as unknown as { trajectory: { x: ArrayLike<number> } | null };
-      return { n: app.controller.selection.trajectory.x.length, steps: app.controller.sweep.plan.spec.steps, drawn: contour.trajectory?.x.length ?? 0, chart: !!app.shadowRoot.querySelector('[data-testid="loss-chart"]') };
+      const panel = app.shadowRoot.querySelector('bl-run-panel')?.shadowRoot;
+      const contour = panel?.querySelector('bl-contour-plot') as unknown as { trajectory: { x: ArrayLike<number> } | null };
+      return { n: app.controller.selection.trajectory.x.length, steps: app.controller.sweep.plan.spec.steps, drawn: contour.trajectory?.x.length ?? 0, chart: !!panel?.querySelector('[data-testid="loss-chart"]') };
     });
     expect(t.n).toBeGreaterThan(1);
     expect(t.drawn).toBe(t.n);
@@ -257,7 +258,7 @@ describe('basinlab in Chromium with WebGPU', () => {
     await clickCellForTrajectory(page);
     const t = await page.evaluate(() => {
       const app = document.querySelector('bl-app') as unknown as { controller: { selection: { trajectory: { x: number[]; gradAt?: { x: number[] } } } }; shadowRoot: ShadowRoot };
-      const contour = app.shadowRoot.querySelector('bl-contour-plot') as unknown as { trajectory: { gradAt: { x: ArrayLike<number> } | null } | null };
+      const contour = app.shadowRoot.querySelector('bl-run-panel')?.shadowRoot?.querySelector('bl-contour-plot') as unknown as { trajectory: { gradAt: { x: ArrayLike<number> } | null } | null };
       return {
         steps: app.controller.selection.trajectory.x.length - 1,
         grad: app.controller.selection.trajectory.gradAt?.x.length ?? 0,
@@ -382,6 +383,361 @@ describe('basinlab in Chromium with WebGPU', () => {
     await page.screenshot({ path: `${ARTIFACTS}/app-validated.png` });
     await page.close();
   }, 660_000);
+});
+
+/** The parts of the app's controllers the interaction tests read (page-side). */
+interface PageApp {
+  shadowRoot: ShadowRoot;
+  controller: {
+    sweep: { running: boolean; plan: { width: number; height: number; spec: { steps: number; start: [number, number]; optimizer: { params: Record<string, unknown> }; sweep: { x: { min: number; max: number } } } } };
+    selection: { selected: { i: number; j: number } | null; trajectory: { run: number; x: ArrayLike<number> } | null; source: string; exact: boolean; label: string };
+    preview: { trajectory: { run: number; x: ArrayLike<number> } | null };
+    pins: { list: { run: number; label: string; colour: string; trajectory: { x: ArrayLike<number> } | null }[] };
+    playback: { playing: boolean; playhead: number | null; total: number };
+    racePlayback: { playing: boolean; playhead: number | null; total: number };
+    race: { open: boolean; lanes: { label: string; trajectory: { x: ArrayLike<number> } | null; error: string | null }[] };
+    message: { text: string };
+  };
+}
+
+/** The heatmap's plot area on the page (client pixels) and its grid. */
+async function heatmapBox(page: Page): Promise<{ x: number; y: number; side: number; w: number; h: number }> {
+  const b = await page.evaluate(() => {
+    const hm = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap') as unknown as { side: number; frame: { width: number; height: number } | null; shadowRoot: ShadowRoot } | null;
+    const r = hm?.shadowRoot.querySelector('canvas.plot:not(.hidden)')?.getBoundingClientRect();
+    return r && hm?.frame ? { x: r.x, y: r.y, side: hm.side, w: hm.frame.width, h: hm.frame.height } : null;
+  });
+  if (!b) throw new Error('no heatmap on the page');
+  return b;
+}
+
+/** The client position of cell (i, j)'s centre. */
+function cellPoint(b: { x: number; y: number; side: number; w: number; h: number }, i: number, j: number): { x: number; y: number } {
+  return { x: b.x + ((i + 0.5) / b.w) * b.side, y: b.y + ((b.h - j - 0.5) / b.h) * b.side };
+}
+
+/** Clicks cell (i, j) and waits for its path. */
+async function selectCell(page: Page, i: number, j: number): Promise<void> {
+  const p = cellPoint(await heatmapBox(page), i, j);
+  await page.mouse.click(p.x, p.y);
+  await page.waitForFunction(
+    (want: number) => {
+      const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+      return c.selection.trajectory?.run === want && c.selection.exact;
+    },
+    { timeout: 60_000 },
+    j * 256 + i,
+  );
+}
+
+/** Clicks a button inside a component's shadow root, found by a selector. */
+async function clickIn(page: Page, host: string, selector: string): Promise<void> {
+  const ok = await page.evaluate(
+    (h: string, sel: string) => {
+      const root = document.querySelector('bl-app')?.shadowRoot?.querySelector(h)?.shadowRoot;
+      const el = root?.querySelector(sel) as HTMLElement | null;
+      el?.click();
+      return !!el;
+    },
+    host,
+    selector,
+  );
+  if (!ok) throw new Error(`no ${selector} in ${host}`);
+}
+
+describe('interaction that teaches', () => {
+  it('previews the path of the hovered cell at once, from the float32 CPU engine, and clears it when the pointer leaves', async () => {
+    const page = await open(gpuBrowser);
+    const b = await heatmapBox(page);
+    const at = cellPoint(b, 100, 180);
+    await page.mouse.move(at.x, at.y);
+    await page.waitForFunction(() => ((document.querySelector('bl-app') as unknown as PageApp).controller.preview.trajectory?.x.length ?? 0) > 1, { timeout: 10_000 });
+    const shown = await page.evaluate(() => {
+      const app = document.querySelector('bl-app') as unknown as PageApp;
+      const contour = app.shadowRoot.querySelector('bl-run-panel')?.shadowRoot?.querySelector('bl-contour-plot') as unknown as { preview: { x: ArrayLike<number> } | null; label: string };
+      return { run: app.controller.preview.trajectory?.run, drawn: contour.preview?.x.length ?? 0, steps: app.controller.sweep.plan.spec.steps, label: contour.label };
+    });
+    expect(shown.run).toBe(180 * 256 + 100);
+    expect(shown.drawn).toBe(shown.steps + 1);
+    expect(shown.label).toMatch(/hovered run: from \(-1\.5, 2\)/);
+    await page.screenshot({ path: `${ARTIFACTS}/app-preview.png` });
+    await page.mouse.move(5, 5);
+    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as PageApp).controller.preview.trajectory === null);
+    await page.close();
+  });
+
+  it('pins runs in their own colours and plays them back in lockstep (Space, step, pause), charts overlaid and labelled', async () => {
+    const page = await open(gpuBrowser);
+    await selectCell(page, 40, 230);
+    await clickIn(page, 'bl-run-panel', '[data-testid="pin"]');
+    await selectCell(page, 120, 200);
+    const before = await page.evaluate(() => {
+      const app = document.querySelector('bl-app') as unknown as PageApp;
+      const panel = app.shadowRoot.querySelector('bl-run-panel')?.shadowRoot;
+      const contour = panel?.querySelector('bl-contour-plot') as unknown as { paths: { colour: string; x: ArrayLike<number> }[]; trajectory: unknown };
+      const chart = panel?.querySelector('[data-testid="loss-chart"]') as unknown as { series: { label: string; colour: string }[] };
+      return {
+        pins: app.controller.pins.list.map((p) => ({ run: p.run, label: p.label, colour: p.colour, n: p.trajectory?.x.length ?? 0 })),
+        paths: contour.paths.map((p) => p.colour),
+        selected: !!contour.trajectory,
+        series: chart.series.map((x) => x.label),
+        listed: Array.from(panel?.querySelectorAll('[data-testid="pinned-run"]') ?? []).map((e) => e.textContent?.replace(/\s+/g, ' ').trim()),
+      };
+    });
+    expect(before.pins.length).toBe(1);
+    expect(before.pins[0]?.run).toBe(230 * 256 + 40);
+    expect(before.pins[0]?.n).toBe(501);
+    expect(before.pins[0]?.label).toMatch(/^lr=[\d.e-]+, momentum=[\d.]+$/);
+    expect(before.paths).toEqual([before.pins[0]?.colour]);
+    expect(before.selected).toBe(true);
+    // One loss curve per run, each labelled with its hyperparameters.
+    expect(before.series.length).toBe(2);
+    expect(before.series[0]).toBe(before.pins[0]?.label);
+    expect(before.listed[0]).toContain(before.pins[0]?.label);
+    // Count the renders of the page and of the run panel while it plays: a frame re-renders the panel only.
+    await page.evaluate(() => {
+      const w = window as unknown as { renders: { app: number; panel: number } };
+      w.renders = { app: 0, panel: 0 };
+      const count = (el: Element | null | undefined, k: 'app' | 'panel'): void => {
+        const e = el as unknown as { render(): unknown } | null;
+        if (!e) return;
+        const own = e.render.bind(e);
+        e.render = () => {
+          w.renders[k]++;
+          return own();
+        };
+      };
+      const app = document.querySelector('bl-app');
+      count(app, 'app');
+      count(app?.shadowRoot?.querySelector('bl-run-panel'), 'panel');
+    });
+    // Space (the focus on the page, not on a control) plays.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => {
+      const pb = (document.querySelector('bl-app') as unknown as PageApp).controller.playback;
+      return pb.playing && (pb.playhead ?? 0) > 20;
+    });
+    const renders = await page.evaluate(() => (window as unknown as { renders: { app: number; panel: number } }).renders);
+    expect(renders.app).toBe(0);
+    expect(renders.panel).toBeGreaterThan(3);
+    const mid = await page.evaluate(() => {
+      const app = document.querySelector('bl-app') as unknown as PageApp;
+      const panel = app.shadowRoot.querySelector('bl-run-panel')?.shadowRoot;
+      const contour = panel?.querySelector('bl-contour-plot') as unknown as { playhead: number | null };
+      const chart = panel?.querySelector('[data-testid="loss-chart"]') as unknown as { marker: number | undefined };
+      return { head: contour.playhead, marker: chart.marker };
+    });
+    expect(mid.head).not.toBeNull();
+    expect(mid.marker).toBeGreaterThanOrEqual(0);
+    await page.screenshot({ path: `${ARTIFACTS}/app-playback.png` });
+    await page.keyboard.press('Space');
+    await page.waitForFunction(() => !(document.querySelector('bl-app') as unknown as PageApp).controller.playback.playing);
+    const paused = await page.evaluate(() => (document.querySelector('bl-app') as unknown as PageApp).controller.playback.playhead ?? -1);
+    const stepped = await page.evaluate(() => {
+      const bar = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-run-panel')?.shadowRoot?.querySelector('bl-playback-bar')?.shadowRoot;
+      (bar?.querySelector('button[aria-label="One step forward"]') as HTMLElement | null)?.click();
+      return (document.querySelector('bl-app') as unknown as PageApp).controller.playback.playhead;
+    });
+    expect(stepped).toBe(paused + 1);
+    // Unpin.
+    await clickIn(page, 'bl-run-panel', '[data-testid="pinned-run"] button');
+    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as PageApp).controller.pins.list.length === 0);
+    await page.close();
+  });
+
+  it('drags the start point on the contour plot: the sweep re-runs from there and the selection and pins follow', async () => {
+    const page = await open(gpuBrowser);
+    await selectCell(page, 60, 128);
+    await clickIn(page, 'bl-run-panel', '[data-testid="pin"]');
+    await selectCell(page, 70, 100);
+    const from = await page.evaluate(() => {
+      const c = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-run-panel')?.shadowRoot?.querySelector('bl-contour-plot') as unknown as { pointToClient(x: number, y: number): { x: number; y: number } | null };
+      return { a: c.pointToClient(-1.5, 2), b: c.pointToClient(0.5, -0.5) };
+    });
+    if (!from.a || !from.b) throw new Error('contour plot not laid out');
+    await page.mouse.move(from.a.x, from.a.y);
+    await page.mouse.down();
+    await page.mouse.move(from.b.x, from.b.y, { steps: 12 });
+    await page.mouse.up();
+    await page.waitForFunction(() => {
+      const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+      const s = c.sweep.plan.spec.start;
+      return Math.abs(s[0] - 0.5) < 0.02 && Math.abs(s[1] + 0.5) < 0.02;
+    });
+    await settle(page);
+    await page.waitForFunction(() => {
+      const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+      const t = c.selection.trajectory;
+      const p = c.pins.list[0]?.trajectory;
+      return !!t && !!p && Math.abs((t.x[0] as number) - 0.5) < 0.02 && Math.abs((p.x[0] as number) - 0.5) < 0.02 && c.selection.exact;
+    });
+    const after = await page.evaluate(() => {
+      const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+      return { selected: c.selection.selected, pin: c.pins.list[0]?.run, source: c.selection.source };
+    });
+    // Same runs (the same hyperparameters), now from the dragged start, recorded on the sweep's engine.
+    expect(after.selected).toEqual({ i: 70, j: 100 });
+    expect(after.pin).toBe(128 * 256 + 60);
+    expect(after.source).toBe('gpu');
+    await page.screenshot({ path: `${ARTIFACTS}/app-dragged-start.png` });
+    await page.close();
+  });
+
+  it('re-runs the sweep live as a hyperparameter slider moves, keeping the selection', async () => {
+    const page = await open(gpuBrowser);
+    await selectCell(page, 90, 90);
+    const set = (pos: number, final: boolean) =>
+      page.evaluate(
+        (p: number, f: boolean) => {
+          const el = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-param-sliders')?.shadowRoot?.querySelector('input[name="optimizer.weight_decay"]') as HTMLInputElement | null;
+          if (!el) return false;
+          el.value = String(p);
+          el.dispatchEvent(new Event(f ? 'change' : 'input', { bubbles: true }));
+          return true;
+        },
+        pos,
+        final,
+      );
+    expect(await set(200, false)).toBe(true);
+    await set(300, false);
+    await set(400, true);
+    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as PageApp).controller.sweep.plan.spec.optimizer.params.weight_decay === 0.4);
+    await settle(page);
+    const s = await page.evaluate(() => (document.querySelector('bl-app') as unknown as PageApp).controller.selection.selected);
+    expect(s).toEqual({ i: 90, j: 90 });
+    await page.close();
+  });
+
+  it('races several optimisers from one start, animated together with their loss curves', async () => {
+    const page = await open(gpuBrowser);
+    await page.click('bl-app >>> [data-testid="tab-race"]');
+    await page.waitForFunction(() => {
+      const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+      return c.race.open && c.race.lanes.length === 3 && c.race.lanes.every((l) => (l.trajectory?.x.length ?? 0) === 501);
+    });
+    await page.click('bl-app >>> bl-race >>> [data-testid="race-add"]');
+    await page.waitForFunction(() => {
+      const lanes = (document.querySelector('bl-app') as unknown as PageApp).controller.race.lanes;
+      return lanes.length === 4 && lanes.every((l) => !!l.trajectory || !!l.error);
+    });
+    await page.click('bl-app >>> bl-race >>> bl-playback-bar >>> [data-testid="play"]');
+    await page.waitForFunction(() => ((document.querySelector('bl-app') as unknown as PageApp).controller.racePlayback.playhead ?? 0) > 30);
+    const shown = await page.evaluate(() => {
+      const race = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-race')?.shadowRoot;
+      const contour = race?.querySelector('bl-contour-plot') as unknown as { paths: { colour: string }[]; playhead: number | null };
+      const chart = race?.querySelector('[data-testid="race-loss"]') as unknown as { series: { label: string }[] };
+      return { paths: contour.paths.map((p) => p.colour), head: contour.playhead, series: chart.series.map((x) => x.label) };
+    });
+    expect(new Set(shown.paths).size).toBe(shown.paths.length);
+    expect(shown.paths.length).toBeGreaterThanOrEqual(3);
+    expect(shown.head).toBeGreaterThan(0);
+    expect(shown.series.slice(0, 3)).toEqual(['SGD lr=0.001 momentum=0.9', 'Adam lr=0.1', 'RMSprop lr=0.01']);
+    await page.screenshot({ path: `${ARTIFACTS}/app-race.png` });
+    await page.close();
+  });
+});
+
+describe('every screen, every hand', () => {
+  it('goes from load to a selected trajectory with the keyboard alone, zooms with + and cancels with Escape', async () => {
+    const page = await open(gpuBrowser);
+    // The first Tab reaches the skip link; Enter puts the focus on the heatmap.
+    await page.keyboard.press('Tab');
+    const first = await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.activeElement?.textContent ?? '');
+    expect(first).toMatch(/Skip to the heatmap/);
+    await page.keyboard.press('Enter');
+    const focused = await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap')?.shadowRoot?.activeElement?.className ?? '');
+    expect(focused).toBe('overlay');
+    await page.keyboard.press('ArrowRight');
+    for (let k = 0; k < 3; k++) await page.keyboard.press('ArrowRight');
+    await page.keyboard.down('Shift');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.up('Shift');
+    const cursor = await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap')?.shadowRoot?.querySelector('[data-testid="heatmap-cursor"]')?.textContent ?? '');
+    expect(cursor).toMatch(/^Cursor at lr [\d.e-]+, momentum [\d.]+: /);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => {
+      const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+      return (c.selection.trajectory?.x.length ?? 0) > 1;
+    });
+    const sel = await page.evaluate(() => (document.querySelector('bl-app') as unknown as PageApp).controller.selection.selected);
+    // The first arrow shows the cursor in the middle (128, 128); three more right, Shift+up ten rows.
+    expect(sel).toEqual({ i: 131, j: 138 });
+    const x0 = await page.evaluate(() => (document.querySelector('bl-app') as unknown as PageApp).controller.sweep.plan.spec.sweep.x);
+    await page.keyboard.press('+');
+    await page.waitForFunction((min: number) => (document.querySelector('bl-app') as unknown as PageApp).controller.sweep.plan.spec.sweep.x.min > min, {}, x0.min);
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => !(document.querySelector('bl-app') as unknown as PageApp).controller.sweep.running, { timeout: 60_000 });
+    const x1 = await page.evaluate(() => (document.querySelector('bl-app') as unknown as PageApp).controller.sweep.plan.spec.sweep.x);
+    expect(Math.log10(x1.max / x1.min)).toBeCloseTo(Math.log10(x0.max / x0.min) / 2, 6);
+    // A long sweep, cancelled with Escape wherever the focus is.
+    await setField(page, 'steps', '20000');
+    await page.waitForFunction(() => {
+      const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+      return c.sweep.running && c.sweep.plan.spec.steps === 20000;
+    });
+    await page.keyboard.press('Escape');
+    await page.waitForFunction(() => {
+      const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+      return !c.sweep.running && /cancelled/.test(c.message.text);
+    });
+    await page.close();
+  });
+
+  it('has no serious or critical accessibility violations (axe-core), with a run selected and pinned, and on the race', async () => {
+    const page = await open(gpuBrowser);
+    await selectCell(page, 50, 200);
+    await clickIn(page, 'bl-run-panel', '[data-testid="pin"]');
+    await selectCell(page, 80, 120);
+    await page.addScriptTag({ content: readFileSync('node_modules/axe-core/axe.min.js', 'utf8') });
+    const audit = async (): Promise<string[]> =>
+      page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown[] }[]; help: string }[] }> } }).axe;
+        const r = await axe.run(document, { resultTypes: ['violations'] });
+        return r.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).slice(0, 3).join(' ')}`);
+      });
+    expect(await audit()).toEqual([]);
+    await page.click('bl-app >>> [data-testid="tab-race"]');
+    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as PageApp).controller.race.lanes.every((l) => !!l.trajectory));
+    expect(await audit()).toEqual([]);
+    await page.close();
+  });
+
+  for (const width of [360, 800, 1600]) {
+    it(`lays the page out at ${width} px wide with nothing off-screen`, async () => {
+      const page = await gpuBrowser.newPage();
+      await page.setViewport({ width, height: 900 });
+      await page.goto(`${origin}/`);
+      await page.waitForSelector('bl-app');
+      await settle(page);
+      await selectCell(page, 100, 140);
+      const m = await page.evaluate(() => {
+        const app = document.querySelector('bl-app')?.shadowRoot;
+        const boxes: Record<string, [number, number]> = {};
+        const add = (name: string, el: Element | null | undefined): void => {
+          const r = el?.getBoundingClientRect();
+          if (r) boxes[name] = [r.left, r.right];
+        };
+        add('header', app?.querySelector('header'));
+        app?.querySelectorAll('main > section').forEach((el, k) => add(`section ${k}`, el));
+        add('heatmap', app?.querySelector('bl-heatmap')?.shadowRoot?.querySelector('.wrap'));
+        add('contour', app?.querySelector('bl-run-panel')?.shadowRoot?.querySelector('bl-contour-plot'));
+        add('loss chart', app?.querySelector('bl-run-panel')?.shadowRoot?.querySelector('[data-testid="loss-chart"]'));
+        add('editor', app?.querySelector('bl-spec-editor'));
+        return { sw: document.documentElement.scrollWidth, vw: window.innerWidth, boxes };
+      });
+      expect(m.sw).toBeLessThanOrEqual(m.vw);
+      expect(Object.keys(m.boxes).length).toBe(8);
+      for (const [name, [l, r]] of Object.entries(m.boxes)) {
+        expect(l, `${name} left`).toBeGreaterThanOrEqual(0);
+        expect(r, `${name} right`).toBeLessThanOrEqual(m.vw);
+      }
+      await page.screenshot({ path: `${ARTIFACTS}/app-${width}px.png`, fullPage: true });
+      await page.close();
+    });
+  }
 });
 
 describe('studies in the app', () => {

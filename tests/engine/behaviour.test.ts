@@ -3,6 +3,7 @@
  * analytic answers. Tolerances come from the engine's precision (engines.ts).
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ResultColumns } from '../../src/core/results.ts';
 import { recordTrajectory } from '../../src/engine/cpu/kernel.ts';
 import { ENGINES, plan, runOn } from './engines.ts';
 
@@ -273,7 +274,7 @@ describe('run ranges and streamed chunks', () => {
         keepResults: false,
         onChunk: async (b, cols, n) => {
           seen.push(b, n);
-          for (let r = 0; r < n; r++) got[b - begin + r] = cols.final_x[r] as number;
+          for (let r = 0; r < n; r++) got[b - begin + r] = (cols as ResultColumns).final_x[r] as number;
           await new Promise((res) => setTimeout(res, 1));
         },
       });
@@ -311,7 +312,7 @@ describe('the CPU worker pool', () => {
       onChunk: async (b, cols, n) => {
         expect(b).toBe(at);
         at += n;
-        basin.set(cols.basin.subarray(0, n), b);
+        basin.set((cols as ResultColumns).basin.subarray(0, n), b);
         // A slow consumer: the pool must wait for it rather than pile results up.
         await new Promise((r) => setTimeout(r, 5));
       },

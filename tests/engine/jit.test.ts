@@ -9,7 +9,7 @@ import { makePlan } from '../../src/core/plan.ts';
 import type { Plan } from '../../src/core/plan.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../src/core/registry/index.ts';
 import type { ResultColumns } from '../../src/core/results.ts';
-import { allocateColumns, presentFields } from '../../src/core/results.ts';
+import { allocateColumns, columnOf, presentFields } from '../../src/core/results.ts';
 import { parseSpec } from '../../src/core/spec.ts';
 import type { Precision } from '../../src/core/steps.ts';
 import { composeKernel } from '../../src/engine/cpu/jit/compose.ts';
@@ -25,8 +25,8 @@ function compare(plan: Plan, precision: Precision, mayCall: RegExp | null = null
   k.run(0, plan.runs, a);
   runRangeGeneric(plan, precision, 0, plan.runs, b);
   for (const f of presentFields(a)) {
-    const x = a[f] as ResultColumns['loss'];
-    const y = b[f] as ResultColumns['loss'];
+    const x = columnOf(a, f) as ResultColumns['loss'];
+    const y = columnOf(b, f) as ResultColumns['loss'];
     for (let i = 0; i < plan.runs; i++) {
       if (!Object.is(x[i], y[i])) return { field: f, run: i, jit: x[i] as number, generic: y[i] as number };
     }

@@ -4,7 +4,8 @@
  * not in the list are compared first, and results of another plan are refused.
  */
 import { describe, expect, it } from 'vitest';
-import type { Plan } from '../../src/core/plan.ts';
+import type { AnyPlan } from '../../src/core/plan.ts';
+import type { TrajectoryRequest } from '../../src/core/trajectory.ts';
 import type { Results } from '../../src/core/results.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import type { Engine, RunOptions } from '../../src/engine/engine.ts';
@@ -28,11 +29,11 @@ function counted(name: 'cpu' | 'cpu64'): { engine: Engine; runs: () => number } 
   let runs = 0;
   const engine: Engine = {
     name,
-    run: (p: Plan, o?: RunOptions) => {
+    run: ((p: AnyPlan, o?: RunOptions) => {
       runs++;
       return inner.run(p, o);
-    },
-    trajectories: (p, r) => inner.trajectories(p, r),
+    }) as Engine['run'],
+    trajectories: ((p: AnyPlan, r: TrajectoryRequest) => inner.trajectories(p, r)) as Engine['trajectories'],
     deviceResults: () => null,
     dispose: () => inner.dispose(),
   };

@@ -38,11 +38,13 @@ const SHARD_FORMATS: readonly FileFormat[] = ['parquet', 'arrow', 'json'];
  * How to turn each optional feature on. Typed over every feature OPTIONAL_COLUMNS names: a new
  * feature does not compile until it has an entry here, and then runs through everything below.
  */
-const ENABLE: { readonly [F in OptionalFeature]: Record<string, unknown> } = {
+const ENABLE: { readonly [F in SurfaceFeature]: Record<string, unknown> } = {
   swa: { swa: { start: 50, every: 3 } },
 };
 
-const FEATURES = OPTIONAL_COLUMNS.map((g) => g.feature);
+/** Features of surface specs (network columns run through the same sinks in tests/io/network-columns.test.ts). */
+type SurfaceFeature = (typeof OPTIONAL_COLUMNS)[number]['feature'];
+const FEATURES: readonly SurfaceFeature[] = OPTIONAL_COLUMNS.map((g) => g.feature);
 
 /** The sweeps each feature set is run on: a grid that diverges in places, a Sobol list sweep, and float64. */
 const SHAPES = [
@@ -62,7 +64,7 @@ interface Case {
 }
 
 /** No optional feature, each one alone, and all together (when there are several). */
-const featureSets: OptionalFeature[][] = [[], ...FEATURES.map((f) => [f]), ...(FEATURES.length > 1 ? [[...FEATURES]] : [])];
+const featureSets: SurfaceFeature[][] = [[], ...FEATURES.map((f) => [f]), ...(FEATURES.length > 1 ? [[...FEATURES]] : [])];
 
 const cases: Case[] = [];
 
@@ -109,10 +111,10 @@ const DUCK_TYPES: Record<ColumnDef['type'], string> = { float32: 'FLOAT', float6
 describe('the derived columns', () => {
   it('the cases cover every optional column, with values that can tell a dropped or shifted column apart', () => {
     const covered = new Set(cases.flatMap((c) => c.columns.map((d) => d.name)));
-    for (const d of allColumns('f32')) expect(covered.has(d.name), d.name).toBe(true);
+    for (const d of allColumns('f32', 'surface')) expect(covered.has(d.name), d.name).toBe(true);
     for (const c of cases) {
       // The engine produced exactly the derived columns, and the base ones only without features.
-      expect(Object.keys(c.res).filter((k) => allColumns('f32').some((d) => d.name === k)), c.name).toEqual(c.columns.map((d) => d.name));
+      expect(Object.keys(c.res).filter((k) => allColumns('f32', 'surface').some((d) => d.name === k)), c.name).toEqual(c.columns.map((d) => d.name));
       for (const f of c.features) {
         for (const d of c.columns.filter((x) => x.feature === f)) {
           const v = Array.from(columnOf(c.res, d.name) ?? []);
@@ -320,7 +322,7 @@ describe('the README', () => {
     const documents = (name: string): boolean => readme.includes(`\`${name}\``);
     for (const d of allColumns(precision)) expect(documents(d.name), `README documents column ${d.name}`).toBe(true);
     for (const key of Object.values(META)) expect(documents(key), `README documents metadata key ${key}`).toBe(true);
-    const head = { spec: {}, engine: 'cpu' as const, meta: {}, shard: { k: 0, n: 1, firstRun: 0, runs: 1 }, width: 1, height: 1, params: [], xValues: new Float64Array(0), yValues: new Float64Array(0), radius: 1, bound: 1, minima: [] };
+    const head = { spec: {}, engine: 'cpu' as const, meta: {}, shard: { k: 0, n: 1, firstRun: 0, runs: 1 }, width: 1, height: 1, params: [], xValues: new Float64Array(0), yValues: new Float64Array(0), problem: { problem: 'surface' as const, radius: 1, bound: 1, minima: [] } };
     const text = jsonLayout(head, ['p'], []).filter((p): p is string => typeof p === 'string').join('');
     // Top-level keys start a line; `points` holds a key per swept path (here `p`).
     const keys = [...text.matchAll(/^"(\w+)":/gm)].map((m) => m[1] as string);

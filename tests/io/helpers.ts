@@ -9,7 +9,7 @@ import { tableFromIPC } from 'apache-arrow';
 import type { Table } from 'apache-arrow';
 import type { Plan } from '../../src/core/plan.ts';
 import { makePlan } from '../../src/core/plan.ts';
-import type { ResultColumns, Results } from '../../src/core/results.ts';
+import type { AnyColumns, Results } from '../../src/core/results.ts';
 import { columnOf, presentFields, sliceColumns } from '../../src/core/results.ts';
 import { parseSpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
@@ -64,7 +64,7 @@ export { sliceColumns };
  * (cycled). Each chunk is handed over in a buffer longer than the chunk, overwritten afterwards,
  * as an engine reusing its buffers would: a sink must read only n rows, and before it returns.
  */
-export async function writeChunked(sink: ResultSink, meta: SinkMeta, res: ResultColumns, sizes: readonly number[], close = true): Promise<void> {
+export async function writeChunked(sink: ResultSink, meta: SinkMeta, res: AnyColumns, sizes: readonly number[], close = true): Promise<void> {
   await sink.open(meta);
   let begin = meta.firstRun;
   const end = meta.firstRun + meta.runs;

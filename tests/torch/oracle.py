@@ -302,17 +302,25 @@ MISSING = {
 
 class Run:
     """The optimiser, and the per-step hooks that give current torch's behaviour where the installed
-    torch lacks it (variant "current"). `patches` lists the MISSING ids applied to this run."""
+    torch lacks it (variant "current"). `patches` lists the MISSING ids applied to this run.
 
-    def __init__(self, p, spec, variant):
+    `params` is what torch's optimisers take: a list of tensors (one group), or a list of
+    param_group dicts {"params": [...], <overrides>} (tests/torch/network-oracle.py). `factory`
+    builds the optimiser from its class, the params and the keyword arguments (default: the class
+    itself; the network driver wraps it in SAM)."""
+
+    def __init__(self, params, spec, variant, factory=None):
         name = spec["name"]
-        kw = {k: (tuple(v) if k in TUPLES else v) for k, v in spec["params"].items()}
+        kw = _torch_kwargs(spec["params"])
+        params = [dict(g, **_torch_kwargs({k: v for k, v in g.items() if k != "params"})) if isinstance(g, dict) else g
+                  for g in params]
         cls = getattr(torch.optim, name)
         self.patches = []
         self.negate = False  # maximize, for an optimiser without it
-        self.decoupled = 0.0  # weight_decay, applied as current torch's decoupled decay
+        # weight_decay per param group, applied as current torch's decoupled decay (None: not patched)
+        self.decoupled = None
         if variant == "current":
-            cls = self._patch(name, cls, kw)
+            cls = self._patch(name, cls, kw, params)
         else:
             # Unpatched: what a user of the installed torch gets pasting these settings. A kwarg it
             # lacks is left out when it holds current torch's default (False) and passed otherwise,
@@ -323,9 +331,20 @@ class Run:
                 _use_nadam(variant)
         if _accepts(cls, "foreach"):
             kw["foreach"] = False  # torch's single-tensor loop, the one basinlab follows
-        self.opt = cls([p], **kw)
+        self.opt = cls(params, **kw) if factory is None else factory(cls, params, **kw)
+        if self.decoupled is not None:
+            self.decoupled = [self.decoupled.get(i, self.decoupled["default"]) for i in range(len(self.opt.param_groups))]
 
-    def _patch(self, name, cls, kw):
+    def _patch(self, name, cls, kw, params):
+        groups = [g for g in params if isinstance(g, dict)]
+
+        def no_group_override(key):
+            # The patches below act on the optimiser's kwargs; a group that sets one of them itself
+            # would escape them, so such a case is refused rather than run wrong.
+            for g in groups:
+                if key in g and not _accepts(cls, key):
+                    raise ValueError("the driver cannot patch %s set in a param group of %s" % (key, name))
+
         if name == "NAdam":
             _use_nadam("current" if MISSING["nadam-mu-product"] else "unpatched")
             if MISSING["nadam-mu-product"]:
@@ -341,15 +360,25 @@ class Run:
             # p.grad before the step, and multiplying p by 1 - lr * weight_decay before it with
             # weight_decay=0 given to the optimiser, is the same arithmetic in the same order.
             if not _accepts(cls, "maximize"):
+                no_group_override("maximize")
                 if kw.pop("maximize", False):
                     self.negate = True
                     self.patches.append("nadam-radam-maximize")
             if not _accepts(cls, "decoupled_weight_decay"):
-                if kw.pop("decoupled_weight_decay", False) and kw.get("weight_decay", 0) != 0:
-                    self.decoupled = kw["weight_decay"]
+                no_group_override("decoupled_weight_decay")
+                if kw.pop("decoupled_weight_decay", False):
+                    # Each group's own weight_decay (its override, else the optimiser's), by group index.
+                    wd = {"default": kw.get("weight_decay", 0)}
+                    for i, g in enumerate(params):
+                        if isinstance(g, dict) and "weight_decay" in g:
+                            wd[i] = g["weight_decay"]
+                            g["weight_decay"] = 0
                     kw["weight_decay"] = 0
-                    self.patches.append("nadam-radam-decoupled")
+                    if any(v != 0 for v in wd.values()):
+                        self.decoupled = wd
+                        self.patches.append("nadam-radam-decoupled")
         if name == "Adam" and not _accepts(cls, "decoupled_weight_decay"):
+            no_group_override("decoupled_weight_decay")
             if kw.pop("decoupled_weight_decay", False):
                 # Current torch defines AdamW as Adam with decoupled weight decay (adamw.py:
                 # `class AdamW(Adam)`, passing decoupled_weight_decay=True to Adam.__init__), whose
@@ -359,12 +388,19 @@ class Run:
                 return torch.optim.AdamW
         return cls
 
-    def before_step(self, p):
-        if self.negate:
-            p.grad.neg_()
-        if self.decoupled:
-            with torch.no_grad():
-                p.mul_(1 - self.opt.param_groups[0]["lr"] * self.decoupled)
+    def before_step(self):
+        for i, group in enumerate(self.opt.param_groups):
+            for p in group["params"]:
+                if self.negate and p.grad is not None:
+                    p.grad.neg_()
+                if self.decoupled is not None and self.decoupled[i]:
+                    with torch.no_grad():
+                        p.mul_(1 - group["lr"] * self.decoupled[i])
+
+
+def _torch_kwargs(params):
+    """basinlab's resolved values as torch's keyword arguments (tuples where torch has tuples)."""
+    return {k: (tuple(v) if k in TUPLES else v) for k, v in params.items()}
 
 
 def build_schedule(opt, spec, variant, patches):
@@ -443,7 +479,7 @@ def run_job(job):
     f = SURFACES[job["surface"]["name"]]
     P = job["surface"]["params"]
     p = torch.tensor([float(job["start"][0]), float(job["start"][1])], dtype=torch.float64, requires_grad=True)
-    run = Run(p, job["optimizer"], variant)
+    run = Run([p], job["optimizer"], variant)
     opt = run.opt
     sched = build_schedule(opt, job["schedule"], variant, run.patches)
     plateau = isinstance(sched, lr_scheduler.ReduceLROnPlateau)
@@ -456,7 +492,7 @@ def run_job(job):
         lrs.append(group["lr"])
         moms.append(_momentum(group))
         loss.backward()
-        run.before_step(p)
+        run.before_step()
         opt.step()
         if plateau:
             sched.step(loss.item())

@@ -1,15 +1,18 @@
 /**
- * The published JSON Schema against parseSpec: the committed copy is current, every spec basinlab
- * accepts passes the schema, and what the schema can express it rejects exactly where parseSpec
- * does (each parameter just outside its range, wrong types, unknown fields and names).
+ * The published JSON Schema against the parsers (parseAnySpec: surface and network specs): the
+ * committed copy is current, every spec basinlab accepts passes the schema, and what the schema can
+ * express it rejects exactly where the parser does (each parameter just outside its range, wrong
+ * types, unknown fields and names), for surface specs and network specs alike.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
+import { DATA_SETS } from '../../src/core/data/index.ts';
+import { DATA_SEED, MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import type { ParamSchema } from '../../src/core/params.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../src/core/registry/index.ts';
 import { RUN_SETTINGS, isBlock, type RunField, type RunSetting } from '../../src/core/run-settings.ts';
-import { parseSpec } from '../../src/core/spec.ts';
+import { parseAnySpec } from '../../src/core/spec.ts';
 import { specJsonSchema } from '../../src/core/spec-schema.ts';
 
 const schema = specJsonSchema();
@@ -20,7 +23,7 @@ type Obj = Record<string, unknown>;
 const schemaOk = (spec: unknown): boolean => check(spec) === true;
 const parseOk = (spec: unknown): boolean => {
   try {
-    parseSpec(spec);
+    parseAnySpec(spec);
     return true;
   } catch {
     return false;
@@ -208,5 +211,112 @@ describe('spec JSON Schema', () => {
     expect(schemaOk(spec)).toBe(true);
     expect(parseOk(spec)).toBe(false);
     expect(String(schema.description)).toMatch(/cross-field rules/);
+  });
+});
+
+describe('network specs in the JSON Schema', () => {
+  const NET: Obj = { network: { hidden: [4] }, data: 'spiral', optimizer: { name: 'SGD', lr: 0.01 }, steps: 100 };
+  const withNet = (over: Obj): Obj => ({ ...NET, ...over });
+  const both = (spec: Obj, what: string): void => {
+    expect(parseOk(spec), `parseAnySpec accepted ${what}`).toBe(false);
+    expect(schemaOk(spec), `schema accepted ${what}`).toBe(false);
+  };
+  /** The network block with every field at its default. */
+  const fullNetwork = (): Obj => {
+    const { name: _, ...rest } = fullEntry('network', NETWORK_PARAMS);
+    return rest;
+  };
+
+  it('accepts what parseAnySpec accepts: every data set and optimiser in full, param groups, sweeps of network paths', () => {
+    const group = { params: ['layers.0'], lr: 0.5 };
+    const specs: Obj[] = [
+      withNet({ network: fullNetwork() }),
+      ...DATA_SETS.map((d) => withNet({ data: fullEntry(d.id, [...d.params, DATA_SEED]) })),
+      ...DATA_SETS.map((d) => withNet({ data: d.id.toUpperCase() })),
+      ...OPTIMIZERS.map((o) => withNet({ optimizer: { ...fullEntry(o.id, o.params), param_groups: [group] } })),
+      ...OPTIMIZERS.map((o) => withNet({ optimizer: { name: o.id.toLowerCase(), param_groups: [{ params: ['layers.1.weight'], ...fullEntry(o.id, o.params), name: undefined }] } })).map(
+        (s) => JSON.parse(JSON.stringify(s)) as Obj,
+      ),
+      withNet({
+        network: { hidden: [16], activation: 'tanh', bias: false, parametrization: 'mean_field' },
+        data: 'fractal',
+        optimizer: { name: 'SGD', lr: 0.1, param_groups: [group] },
+        sweep: {
+          x: { param: 'optimizer.param_groups.0.lr', min: 0.01, max: 10, count: 4, scale: 'log' },
+          y: { param: 'optimizer.lr', min: 0.01, max: 10, count: 4, scale: 'log' },
+        },
+      }),
+      withNet({ network: { hidden: [4], batch_size: 8 }, sweep: { kind: 'sobol', count: 8, dims: [{ param: 'network.batch_size', min: 1, max: 64 }, { param: 'sam.rho', min: 0, max: 0.1 }] }, sam: { rho: 0.05 } }),
+      withNet({ noise: { std: 0, seed: 3 }, outcome: { radius: null, bound: 100, check_every: 5 }, swa: { start: 50 }, schedule: { name: 'StepLR', step_size: 10 } }),
+      withNet({ optimizer: { name: 'Adam', param_groups: Array.from({ length: MAX_PARAM_GROUPS }, (_, i) => ({ params: [i % 2 === 0 ? `layers.${i / 2}.weight` : `layers.${(i - 1) / 2}.bias`] })) }, network: { hidden: [4, 4, 4] } }),
+    ];
+    for (const spec of specs) {
+      expect(parseOk(spec), JSON.stringify(spec)).toBe(true);
+      expect(schemaOk(spec), `${JSON.stringify(spec)}: ${ajv.errorsText(check.errors)}`).toBe(true);
+    }
+  });
+
+  it('rejects every network, data set and param-group parameter just outside its range, or of the wrong type, as parseAnySpec does', () => {
+    let cases = 0;
+    const count = (spec: Obj, what: string): void => {
+      both(spec, what);
+      cases++;
+    };
+    const full = fullNetwork();
+    expect(parseOk(withNet({ network: full })) && schemaOk(withNet({ network: full })), 'control: the network block in full').toBe(true);
+    for (const p of NETWORK_PARAMS) for (const v of [...outside(p), 'text']) count(withNet({ network: { ...full, [p.key]: v } }), `network.${p.key} = ${JSON.stringify(v)}`);
+    for (const d of DATA_SETS) {
+      const params = [...d.params, DATA_SEED];
+      for (const p of params) for (const v of outside(p)) count(withNet({ data: { ...fullEntry(d.id, params), [p.key]: v } }), `${d.id}.${p.key} = ${JSON.stringify(v)}`);
+    }
+    for (const o of OPTIMIZERS) {
+      for (const p of o.params) {
+        for (const v of [...outside(p), 'text']) {
+          count(withNet({ optimizer: { name: o.id, param_groups: [{ params: ['layers.0'], [p.key]: v }] } }), `${o.id} param_groups.0.${p.key} = ${JSON.stringify(v)}`);
+        }
+      }
+    }
+    expect(cases).toBeGreaterThan(200);
+  });
+
+  it('rejects what a network spec may not have, and malformed param groups, as parseAnySpec does', () => {
+    const bad: [string, Obj][] = [
+      ['a surface in a network spec', withNet({ surface: 'rosenbrock' })],
+      ['a start point', withNet({ start: [0, 0] })],
+      ['gradient noise', withNet({ noise: { std: 0.1 } })],
+      ['a convergence radius', withNet({ outcome: { radius: 1 } })],
+      ['no data', { network: { hidden: [4] }, optimizer: 'SGD', steps: 10 }],
+      ['no optimizer', { network: { hidden: [4] }, data: 'spiral', steps: 10 }],
+      ['network not an object', withNet({ network: 'mlp' })],
+      ['unknown network field', withNet({ network: { hidden: [4], depth: 2 } })],
+      ['too many hidden layers', withNet({ network: { hidden: Array(9).fill(4) } })],
+      ['unknown data set', withNet({ data: 'mnist' })],
+      ['unknown data field', withNet({ data: { name: 'spiral', points: 10 } })],
+      ['param_groups not a list', withNet({ optimizer: { name: 'SGD', param_groups: { params: ['layers.0'] } } })],
+      ['too many param groups', withNet({ optimizer: { name: 'SGD', param_groups: Array(MAX_PARAM_GROUPS + 1).fill({ params: ['layers.0'] }) } })],
+      ['a group without params', withNet({ optimizer: { name: 'SGD', param_groups: [{ lr: 0.1 }] } })],
+      ['a group with no tensors', withNet({ optimizer: { name: 'SGD', param_groups: [{ params: [] }] } })],
+      ['a group tensor that is not a name', withNet({ optimizer: { name: 'SGD', param_groups: [{ params: [3] }] } })],
+      ['a group with a name', withNet({ optimizer: { name: 'SGD', param_groups: [{ params: ['layers.0'], name: 'Adam' }] } })],
+      ['a group with another optimiser\'s field', withNet({ optimizer: { name: 'SGD', param_groups: [{ params: ['layers.0'], betas: [0.9, 0.99] }] } })],
+      ['param_groups on a surface', withSpec({ optimizer: { name: 'SGD', param_groups: [{ params: ['layers.0'] }] } })],
+      ['a network block in a surface spec', withSpec({ network: { hidden: [4] } })],
+    ];
+    for (const [what, spec] of bad) both(spec, what);
+  });
+
+  it('leaves cross-field rules of networks to basinlab: they pass the schema and fail parseAnySpec', () => {
+    const crossField: [string, Obj][] = [
+      ['mean-field with biases', withNet({ network: { hidden: [4], parametrization: 'mean_field', bias: true } })],
+      ['cross-entropy on a regression set', withNet({ data: 'regression', network: { hidden: [4], loss: 'cross_entropy' } })],
+      ['a group naming a tensor the network lacks', withNet({ optimizer: { name: 'SGD', param_groups: [{ params: ['layers.7'] }] } })],
+      ['a tensor in two groups', withNet({ optimizer: { name: 'SGD', param_groups: [{ params: ['layers.0'] }, { params: ['layers.0.bias'] }] } })],
+      ['a sweep of a surface path', withNet({ sweep: { x: { param: 'start.0', min: 0, max: 1, count: 2 } } })],
+      ['a sweep of a group that does not exist', withNet({ sweep: { x: { param: 'optimizer.param_groups.0.lr', min: 0.1, max: 1, count: 2 } } })],
+    ];
+    for (const [what, spec] of crossField) {
+      expect(schemaOk(spec), `schema refused ${what}: ${ajv.errorsText(check.errors)}`).toBe(true);
+      expect(parseOk(spec), `parseAnySpec accepted ${what}`).toBe(false);
+    }
   });
 });

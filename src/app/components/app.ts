@@ -30,10 +30,21 @@ import type { EngineSet } from '../controllers/engines.ts';
 import { StudyController } from '../controllers/study-controller.ts';
 import { memoLast } from '../memo.ts';
 import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
-import type { CellEventDetail, HeatmapAxis, ZoomDetail } from './heatmap.ts';
+import { KeyboardController } from '../controllers/keyboard-controller.ts';
+import { zoomAround } from '../heatmap/zoom-around.ts';
+import { paramSliders } from '../sliders.ts';
+import { countOutcomes, heatmapSummary, runText } from '../summary.ts';
+import type { CellEventDetail, HeatmapAxis, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
 import { GRAD_INK } from './contour-plot.ts';
+import type { StartMoveDetail } from './contour-plot.ts';
 import './line-chart.ts';
+import type { ParamInputDetail } from './param-sliders.ts';
+import './param-sliders.ts';
+import './race-view.ts';
+import './run-panel.ts';
+import type { SelectedRun } from './run-panel.ts';
+import { setAt } from './spec-edit.ts';
 import './spec-editor.ts';
 import type { SpecChangeEvent } from './spec-editor.ts';
 
@@ -65,6 +76,7 @@ export class BlApp extends LitElement {
 
   private ctl: AppController | null = null;
   private studies: StudyController | null = null;
+  private keys: KeyboardController | null = null;
 
   static override styles = css`
     :host { display: block; font: 13px system-ui, sans-serif; color: #1d1d1f; background: #fafafa; min-height: 100vh; }
@@ -72,9 +84,37 @@ export class BlApp extends LitElement {
     h1 { font-size: 17px; margin: 0 8px 0 0; }
     .status { color: #555; font-size: 12px; max-width: 520px; }
     button, select { font: inherit; padding: 3px 8px; }
+    /* Study titles are long: the picker may not widen a phone's page. */
+    header select { max-width: calc(100vw - 90px); }
+    header input[type='file'] { max-width: calc(100vw - 120px); }
     progress { width: 160px; }
-    main { display: grid; grid-template-columns: 360px auto minmax(340px, 1fr); gap: 12px; padding: 12px; align-items: start; }
+    /* Three columns on a wide screen; below 1400 px two (the editor on the left, the runs under the
+       heatmap); below 1100 px one: the heatmap first, then its runs, then the editor (a phone shows
+       the picture before the form; the skip link leads the keyboard there too). */
+    main { display: grid; gap: 12px; padding: 12px; align-items: start;
+      grid-template-columns: 360px minmax(0, 672px) minmax(340px, 1fr); grid-template-areas: 'editor heatmap details'; }
+    main > section { min-width: 0; }
+    .editor-col { grid-area: editor; overflow-x: auto; }
+    .heatmap-col { grid-area: heatmap; }
+    .details { grid-area: details; }
+    @media (max-width: 1399px) {
+      main { grid-template-columns: 340px minmax(0, 1fr); grid-template-areas: 'editor heatmap' 'editor details'; }
+    }
+    @media (max-width: 1099px) {
+      main { grid-template-columns: minmax(0, 1fr); grid-template-areas: 'heatmap' 'details' 'editor'; padding: 8px; gap: 8px; }
+      header { padding: 6px 8px; gap: 6px 8px; }
+    }
     section { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 10px; }
+    .skip { position: absolute; left: 8px; top: -40px; background: #fff; padding: 4px 8px; border: 2px solid #2f6fdf; z-index: 10; }
+    .skip:focus { top: 8px; }
+    [role='tablist'] { display: flex; gap: 4px; margin-bottom: 8px; border-bottom: 1px solid #ddd; }
+    [role='tab'] { border: 1px solid #ccc; border-bottom: none; background: #f4f4f6; border-radius: 4px 4px 0 0; padding: 3px 10px; }
+    [role='tab'][aria-selected='true'] { background: #fff; font-weight: 600; }
+    button:focus-visible, select:focus-visible, input:focus-visible, a:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 1px; }
+    details.sliders { margin: 0 0 8px; }
+    details.sliders > summary { cursor: pointer; font-weight: 600; margin: 4px 0; }
+    /* The run's details keep their room while a sweep re-runs (a dragged start would jump otherwise). */
+    .run-info-box { min-height: 12.5em; }
     .modes { display: flex; gap: 4px; margin-bottom: 8px; flex-wrap: wrap; }
     .modes button[aria-pressed='true'] { background: #1d1d1f; color: #fff; }
     .message { margin: 6px 0; color: #8a3b00; min-height: 1.2em; max-width: 640px; }
@@ -101,6 +141,18 @@ export class BlApp extends LitElement {
       const study = new URLSearchParams(location.hash.slice(1)).get('study');
       this.ctl = new AppController(this, this.engines);
       this.studies = new StudyController(this, this.engines);
+      const ctl = this.ctl;
+      this.keys = new KeyboardController(this, (a) => {
+        if (a === 'cancel') {
+          if (!ctl.sweep.running && !ctl.validation.validating) return false;
+          ctl.cancel();
+          return true;
+        }
+        const pb = ctl.race.open ? ctl.racePlayback : ctl.playback;
+        if (pb.total === 0) return false;
+        pb.toggle();
+        return true;
+      });
       this.ctl.init();
       if (study) this.studies.select(study);
     }
@@ -229,12 +281,69 @@ export class BlApp extends LitElement {
     ];
   });
 
-  private readonly trajectoryPath = memoLast((t: Trajectory | null) => (t ? { x: t.x, y: t.y, gradAt: t.gradAt ?? null } : null));
+  /** The heatmap in words: counts per outcome once the sweep is complete (a live region must not chatter while it fills). */
+  private readonly summaryText = memoLast((plan: Plan | null, columns: { basin: ArrayLike<number>; diverged: ArrayLike<number> } | null, ready: number, running: boolean): string => {
+    if (!plan) return '';
+    if (running || !columns) return `Running a sweep of ${plan.runs.toLocaleString('en-US')} runs…`;
+    return heatmapSummary(plan, countOutcomes(columns, ready, plan.runs, plan.minima.length));
+  });
 
-  private readonly trajectorySeries = memoLast((t: Trajectory | null) => ({
-    loss: t ? [{ label: 'loss', values: t.loss, colour: '#009e73' }] : [],
-    lr: t ? [{ label: 'LR', values: t.lr, colour: '#0072b2' }] : [],
-  }));
+  /** The fixed hyperparameters' sliders. */
+  private readonly sliders = memoLast((json: Record<string, unknown>, plan: Plan | null) => (plan ? paramSliders(json, plan) : []));
+
+  private readonly selectedRun = memoLast((t: Trajectory | null, label: string, source: string, exact: boolean, has: boolean): SelectedRun | null =>
+    has ? { trajectory: t, label, source, exact } : null,
+  );
+
+  /** The runs' start point, when every run starts there (the sweep does not vary it). */
+  private readonly startPoint = memoLast((plan: Plan | null): readonly [number, number] | null =>
+    plan && !plan.dims.some((d) => d.path === 'start.0' || d.path === 'start.1') ? [plan.spec.start[0], plan.spec.start[1]] : null,
+  );
+
+  /** A live edit of the spec (a slider, the dragged start). */
+  private liveEdit(path: string, value: unknown, final: boolean): void {
+    const ctl = this.ctl;
+    if (!ctl) return;
+    ctl.live.set(setAt(ctl.spec.json, path, value), final);
+  }
+
+  private onStartMove(e: CustomEvent<StartMoveDetail>): void {
+    // Start points are typed numbers: four significant digits are what a drag can mean.
+    const r = (v: number): number => Number(v.toPrecision(4));
+    this.liveEdit('start', [r(e.detail.x), r(e.detail.y)], e.detail.final);
+  }
+
+  private onZoomAround(e: CustomEvent<ZoomAroundDetail>): void {
+    const ctl = this.ctl;
+    const spec = ctl?.spec.current;
+    if (!ctl || !spec) return;
+    const json = zoomAround(spec, e.detail.cell, e.detail.factor);
+    if (json) ctl.spec.setSpec(json, { immediate: true });
+  }
+
+  private onCellHover(cell: CellEventDetail | null): void {
+    this.ctl?.selection.setHover(cell);
+    this.ctl?.preview.hover(cell);
+  }
+
+  /** The right column: single runs of the sweep, or the race. */
+  private detailsTabs() {
+    const ctl = this.ctl;
+    if (!ctl) return nothing;
+    const race = ctl.race.open;
+    const tab = (on: boolean, id: string, label: string, open: boolean) =>
+      html`<button role="tab" id="tab-${id}" aria-controls="panel-${id}" aria-selected=${on ? 'true' : 'false'} tabindex=${on ? 0 : -1}
+        data-testid="tab-${id}" @click=${() => ctl.race.setOpen(open)}
+        @keydown=${(e: KeyboardEvent) => {
+          if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
+            ctl.race.setOpen(!race);
+            e.preventDefault();
+          }
+        }}>${label}</button>`;
+    return html`<div role="tablist" aria-label="What the plot on the surface shows">
+      ${tab(!race, 'runs', 'Runs of the sweep', false)}${tab(race, 'race', 'Race optimisers', true)}
+    </div>`;
+  }
 
   private importSpec(ev: Event): void {
     const input = ev.target as HTMLInputElement;
@@ -259,10 +368,11 @@ export class BlApp extends LitElement {
     const p = val.validating ? val.progress : sweep.progress;
     const hoverInfo = sel.describe(sel.hover ?? sel.selected);
     const t = sel.trajectory;
-    const ts = this.trajectorySeries(t);
+    const shown = ctl.shown();
     const errors = ctl.spec.errors;
     return html`
       <header>
+        <button class="skip" @click=${() => this.renderRoot.querySelector('bl-heatmap')?.focusPlot()}>Skip to the heatmap</button>
         <h1>basinlab</h1>
         <span class="status" data-testid="engine-status">${this.engines.status}</span>
         ${busy
@@ -289,16 +399,23 @@ export class BlApp extends LitElement {
       </header>
       ${this.studyView()}
       <main>
-        <section>
+        <section class="editor-col" aria-label="Spec editor">
           <bl-spec-editor .spec=${ctl.spec.json} .handSet=${ctl.spec.handSet} .errors=${errors} @spec-change=${(e: SpecChangeEvent) => ctl.spec.setSpec(e.detail.spec, { handSet: e.detail.handSet })}></bl-spec-editor>
         </section>
-        <section>
+        <section class="heatmap-col" aria-label="Heatmap">
           <bl-view-notes .caption=${this.captionText(plan, ctl.spec.mode)} .mode=${ctl.spec.mode} ?stale=${sweep.restored !== null} ?theory=${this.theory(plan).length > 0}></bl-view-notes>
           <div class="modes" role="group" aria-label="heatmap shows">
             ${HEATMAP_MODES.map(
               (m) => html`<button data-mode=${m} aria-pressed=${ctl.spec.mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${MODE_LABEL[m]}</button>`,
             )}
           </div>
+          ${plan && this.sliders(ctl.spec.json, plan).length > 0
+            ? html`<details class="sliders" open>
+                <summary>Fixed hyperparameters (drag: the sweep re-runs)</summary>
+                <bl-param-sliders .sliders=${this.sliders(ctl.spec.json, plan)}
+                  @param-input=${(e: CustomEvent<ParamInputDetail>) => this.liveEdit(e.detail.path, e.detail.value, e.detail.final)}></bl-param-sliders>
+              </details>`
+            : nothing}
           <bl-heatmap
             .frame=${frame}
             .xAxis=${this.heatmapAxisX(axes?.x, plan)}
@@ -308,41 +425,68 @@ export class BlApp extends LitElement {
             .selected=${sel.selected}
             .legend=${this.legendItems(frame, plan, this.theory(plan))}
             .lines=${this.theory(plan)}
-            @cell-hover=${(e: CustomEvent<CellEventDetail | null>) => sel.setHover(e.detail)}
+            .summary=${this.summaryText(shown.plan, shown.columns, shown.runsReady, shown.running)}
+            .cursorText=${hoverInfo ? `${sel.hover ? 'Cursor' : 'Selected'} at ${runText(hoverInfo.coords, hoverInfo.outcome, hoverInfo.fields)}` : ''}
+            @cell-hover=${(e: CustomEvent<CellEventDetail | null>) => this.onCellHover(e.detail)}
             @cell-click=${(e: CustomEvent<CellEventDetail>) => sel.select(e.detail)}
             @zoom=${(e: CustomEvent<ZoomDetail>) => zoom.zoomTo(ctl.spec.current, e.detail)}
+            @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
           ></bl-heatmap>
           <p class="message" data-testid="message">${ctl.message.text}</p>
-          ${plan ? html`<p class="status">${plan.runs} runs × ${plan.spec.steps} steps on ${sweep.engineUsed}${sweep.results ? ` in ${sweep.results.meta.elapsed_ms} ms` : ''}; drag a rectangle to zoom, click a cell for its trajectory.</p>` : nothing}
+          ${shown.plan ? html`<p class="status">${shown.plan.runs} runs × ${shown.plan.spec.steps} steps on ${sweep.engineUsed}${shown.results ? ` in ${shown.results.meta.elapsed_ms} ms` : ''}; drag a rectangle to zoom, click a cell for its trajectory.</p>` : nothing}
         </section>
-        <section class="details">
-          <h2>${sel.hover ? 'Hovered run' : sel.selected ? 'Selected run' : 'Hover a cell'}</h2>
-          ${hoverInfo
-            ? html`<dl data-testid="run-info">
-                ${Object.entries(hoverInfo.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
-                <dt>outcome</dt><dd>${hoverInfo.outcome}</dd>
-                ${Object.entries(hoverInfo.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${Number.isFinite(v) ? formatNumber(v) : String(v)}</dd>`)}
-              </dl>`
-            : nothing}
-          ${plan
-            ? html`<bl-contour-plot
-                .grid=${this.contourGrid(plan)}
-                .minima=${plan.minima}
-                .trajectory=${this.trajectoryPath(t)}
-                .overlay=${this.startMap(frame, axes?.x, axes?.y)}
-                .highlight=${hoverInfo && sel.selected ? (sweep.columns?.basin[sel.runOf(sel.selected)] ?? -1) : -1}
-              ></bl-contour-plot>`
-            : nothing}
-          ${t?.gradAt && plan
-            ? html`<p class="status" data-testid="grad-legend">
-                <span style="color:${GRAD_INK}">╌╌</span> ${gradPointLabel(plan)}
-              </p>`
-            : nothing}
-          ${t
-            ? html`<h2>Selected run: loss and LR per step</h2>
-                <bl-line-chart data-testid="loss-chart" .series=${ts.loss} .xLabel=${'step'} .yLabel=${'loss'} .logY=${true} .height=${140}></bl-line-chart>
-                <bl-line-chart .series=${ts.lr} .xLabel=${'step'} .yLabel=${'LR'} .height=${110}></bl-line-chart>`
-            : nothing}
+        <section class="details" aria-label="Runs on the loss surface">
+          ${this.detailsTabs()}
+          ${ctl.race.open
+            ? html`<div role="tabpanel" id="panel-race" aria-labelledby="tab-race">
+                <bl-race
+                  .lanes=${ctl.race.lanes}
+                  .race=${ctl.race}
+                  .playback=${ctl.racePlayback}
+                  .grid=${plan ? this.contourGrid(plan) : null}
+                  .minima=${plan?.minima ?? []}
+                  .start=${this.startPoint(plan)}
+                  .steps=${plan?.spec.steps ?? 0}
+                  .surfaceName=${plan?.surface.id ?? ''}
+                  @start-move=${(e: CustomEvent<StartMoveDetail>) => this.onStartMove(e)}
+                ></bl-race>
+              </div>`
+            : html`<div role="tabpanel" id="panel-runs" aria-labelledby="tab-runs">
+                <div class="run-info-box">
+                  <h2>${sel.hover ? 'Hovered run' : sel.selected ? 'Selected run' : 'Hover a cell'}</h2>
+                  ${hoverInfo
+                    ? html`<dl data-testid="run-info">
+                        ${Object.entries(hoverInfo.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
+                        <dt>outcome</dt><dd>${hoverInfo.outcome}</dd>
+                        ${Object.entries(hoverInfo.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${Number.isFinite(v) ? formatNumber(v) : String(v)}</dd>`)}
+                      </dl>`
+                    : sel.hover || sel.selected
+                      ? html`<p class="status">Its results arrive when the sweep is done.</p>`
+                      : html`<p class="status">Hover a cell of the heatmap (or move its cursor with the arrow keys) to see that run here: its hyperparameters, its outcome, where it ended.</p>`}
+                </div>
+                ${plan
+                  ? html`<bl-run-panel
+                      .grid=${this.contourGrid(plan)}
+                      .minima=${plan.minima}
+                      .overlay=${this.startMap(frame, axes?.x, axes?.y)}
+                      .highlight=${hoverInfo && sel.selected ? (sweep.columns?.basin[sel.runOf(sel.selected)] ?? -1) : -1}
+                      .start=${this.startPoint(plan)}
+                      .selected=${this.selectedRun(t, sel.label, sel.source, sel.exact, sel.selected !== null)}
+                      .preview=${ctl.preview.trajectory}
+                      .pins=${ctl.pins.list}
+                      .pinsController=${ctl.pins}
+                      .playback=${ctl.playback}
+                      .surfaceName=${plan.surface.id}
+                      .sweepEngine=${sweep.engineUsed}
+                      @start-move=${(e: CustomEvent<StartMoveDetail>) => this.onStartMove(e)}
+                    ></bl-run-panel>`
+                  : nothing}
+                ${t?.gradAt && plan
+                  ? html`<p class="status" data-testid="grad-legend">
+                      <span style="color:${GRAD_INK}">╌╌</span> ${gradPointLabel(plan)}
+                    </p>`
+                  : nothing}
+              </div>`}
           <h2>Schedule${plan?.schedule ? `: ${plan.schedule.def.id}` : ': constant LR'}</h2>
           <bl-line-chart .series=${this.scheduleSeries(plan)} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120}></bl-line-chart>
           ${plan?.minima.length

@@ -1,7 +1,10 @@
 /**
- * <bl-heatmap>: one pixel per run, axes with log ticks, a legend, hover/click/drag-to-zoom.
- * Render-only: it draws the frame it is given and reports what the pointer does in cell
- * coordinates; the controller decides what that means.
+ * <bl-heatmap>: one pixel per run, axes with log ticks, a legend, hover/click/drag-to-zoom, and a
+ * keyboard (it takes the focus: arrows move a cursor, Enter selects, + and − zoom around the
+ * cursor; see heatmap/keys.ts). Render-only: it draws the frame it is given and reports what the
+ * pointer and the keys do in cell coordinates; the controller decides what that means. It fits its
+ * width (the plot is at most `size` pixels square), and says in words what it shows (`summary`, a
+ * live region, and `cursorText` for the cursor's cell).
  */
 import { LitElement, css, html } from 'lit';
 import type { PropertyValues } from 'lit';
@@ -10,6 +13,7 @@ import type { HeatmapFrame } from '../../view/frame.ts';
 import type { LegendItem } from '../../view/legend.ts';
 import type { OverlayLine } from '../../view/panels.ts';
 import { niceTicks } from '../../view/ticks.ts';
+import { heatmapKey } from '../heatmap/keys.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
 
@@ -27,6 +31,12 @@ export interface HeatmapAxis {
 export interface CellEventDetail {
   readonly i: number;
   readonly j: number;
+}
+
+/** Detail of `zoom-around`: zoom by `factor` (0.5 in, 2 out) around a cell. */
+export interface ZoomAroundDetail {
+  readonly cell: CellEventDetail;
+  readonly factor: number;
 }
 
 /** A zoom rectangle in fractional cell coordinates (0..count), x0 < x1, y0 < y1. */
@@ -49,7 +59,10 @@ export class BlHeatmap extends LitElement {
     selected: { attribute: false },
     legend: { attribute: false },
     lines: { attribute: false },
+    summary: { attribute: false },
+    cursorText: { attribute: false },
     size: { type: Number },
+    _avail: { state: true },
   };
 
   declare frame: HeatmapFrame | null;
@@ -64,13 +77,28 @@ export class BlHeatmap extends LitElement {
   declare legend: readonly LegendItem[];
   /** Lines in the axes' coordinates drawn over the map (theory: view/theory.ts). */
   declare lines: readonly OverlayLine[];
-  /** Side of the plot area in CSS pixels. */
+  /** What the heatmap shows, in words (announced when it changes). */
+  declare summary: string;
+  /** The cursor's (or hovered) cell in words. */
+  declare cursorText: string;
+  /** Largest side of the plot area in CSS pixels (smaller when the heatmap's box is narrower). */
   declare size: number;
+  /** The host's width (0 before it is known). */
+  declare private _avail: number;
+  private ro: ResizeObserver | null = null;
+  /** The plot side the canvases were sized for last. */
+  private drawnSide = 0;
 
   /** Kept across frames (a WebGPU pipeline is costly to build): dropped when `gpu` or `size` change. */
   private gpuRenderer: HeatmapRenderer | null = null;
   private canvasRenderer: HeatmapRenderer | null = null;
   private rendererKind: 'gpu' | '2d' | null = null;
+  /**
+   * The canvas that holds the frame shown. Set when a frame is drawn, not when the page re-renders:
+   * while a re-run keeps the last frame on screen (its results no longer on the device), a render
+   * must not swap in the other canvas, which holds an older picture or none.
+   */
+  private shownKind: 'gpu' | '2d' = '2d';
   private drag: { x: number; y: number; x1: number; y1: number } | null = null;
   private hover: CellEventDetail | null = null;
   private hoverRaf = 0;
@@ -85,7 +113,24 @@ export class BlHeatmap extends LitElement {
     this.selected = null;
     this.legend = [];
     this.lines = [];
+    this.summary = '';
+    this.cursorText = '';
     this.size = 560;
+    this._avail = 0;
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.ro = new ResizeObserver((entries) => {
+      for (const e of entries) this._avail = Math.floor(e.contentRect.width);
+    });
+    this.ro.observe(this);
+  }
+
+  /** Side of the plot area: `size`, or less to fit the host's width (never below 120 px). */
+  get side(): number {
+    const a = this._avail;
+    return a > 0 ? Math.max(120, Math.min(this.size, a - MARGIN.left - MARGIN.right)) : this.size;
   }
 
   static override styles = css`
@@ -99,6 +144,10 @@ export class BlHeatmap extends LitElement {
     .bar { display: inline-block; width: 48px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin: 0 4px; }
     .note { color: #555; font-style: italic; }
     .dash { display: inline-block; width: 18px; border-top: 2px dashed; vertical-align: 3px; margin-right: 4px; }
+    canvas.overlay:focus { outline: none; }
+    canvas.overlay:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 2px; }
+    .words { margin: 4px 0 0; color: #444; max-width: 640px; }
+    .words.cursor { min-height: 1.3em; }
   `;
 
   private get plotCanvas(): HTMLCanvasElement | null {
@@ -114,21 +163,26 @@ export class BlHeatmap extends LitElement {
   }
 
   override render() {
-    const s = this.size;
+    const s = this.side;
     const W = MARGIN.left + s + MARGIN.right;
     const H = MARGIN.top + s + MARGIN.bottom;
-    const useGpu = this.wantsGpu();
+    const useGpu = this.shownKind === 'gpu';
     const dpr = globalThis.devicePixelRatio || 1;
     return html`
       <div class="wrap" style="width:${W}px;height:${H}px">
-        <canvas class="plot plot-2d ${useGpu ? 'hidden' : ''}" width=${Math.round(s * dpr)} height=${Math.round(s * dpr)}
+        <canvas class="plot plot-2d ${useGpu ? 'hidden' : ''}" aria-hidden="true" width=${Math.round(s * dpr)} height=${Math.round(s * dpr)}
           style="left:${MARGIN.left}px;top:${MARGIN.top}px;width:${s}px;height:${s}px"></canvas>
-        <canvas class="plot plot-gpu ${useGpu ? '' : 'hidden'}" width=${Math.round(s * dpr)} height=${Math.round(s * dpr)}
+        <canvas class="plot plot-gpu ${useGpu ? '' : 'hidden'}" aria-hidden="true" width=${Math.round(s * dpr)} height=${Math.round(s * dpr)}
           style="left:${MARGIN.left}px;top:${MARGIN.top}px;width:${s}px;height:${s}px"></canvas>
         <canvas class="overlay" width=${Math.round(W * dpr)} height=${Math.round(H * dpr)} style="left:0;top:0;width:${W}px;height:${H}px"
-          @pointermove=${this.onMove} @pointerdown=${this.onDown} @pointerup=${this.onUp} @pointerleave=${this.onLeave}></canvas>
+          tabindex="0" role="application" aria-roledescription="heatmap"
+          aria-label="Heatmap, one cell per run. Arrow keys move the cursor (Shift: ten cells), Enter selects the run, plus and minus zoom around the cursor, Escape cancels a running sweep, Space plays the selected run."
+          aria-describedby="hm-summary hm-cursor"
+          @pointermove=${this.onMove} @pointerdown=${this.onDown} @pointerup=${this.onUp} @pointerleave=${this.onLeave} @keydown=${this.onKey}></canvas>
       </div>
       <div class="legend" part="legend" data-testid="legend">${this.legendView()}</div>
+      <p class="words" id="hm-summary" aria-live="polite" data-testid="heatmap-summary">${this.summary}</p>
+      <p class="words cursor" id="hm-cursor" aria-live="polite" data-testid="heatmap-cursor">${this.cursorText}</p>
     `;
   }
 
@@ -155,8 +209,10 @@ export class BlHeatmap extends LitElement {
    * marks; a re-render of the page that hands over the same objects draws nothing.
    */
   protected override updated(changed: PropertyValues): void {
-    if (changed.has('gpu') || changed.has('size')) this.dropRenderers();
-    const plot = changed.has('frame') || changed.has('gpu') || changed.has('size');
+    const resized = this.side !== this.drawnSide;
+    this.drawnSide = this.side;
+    if (changed.has('gpu') || resized) this.dropRenderers();
+    const plot = changed.has('frame') || changed.has('gpu') || resized;
     if (plot && this.frame) this.drawPlot(this.frame);
     if (plot || changed.has('overlay') || changed.has('selected') || changed.has('xAxis') || changed.has('yAxis') || changed.has('lines')) this.drawOverlay();
   }
@@ -167,11 +223,20 @@ export class BlHeatmap extends LitElement {
       this.gpuRenderer ??= gpu.renderer(this.gpuCanvas);
       this.gpuRenderer.draw(f);
       this.rendererKind = 'gpu';
+      this.show('gpu');
     } else if (this.plotCanvas) {
       this.canvasRenderer ??= new Canvas2DRenderer(this.plotCanvas);
       this.canvasRenderer.draw(f);
       this.rendererKind = '2d';
+      this.show('2d');
     }
+  }
+
+  /** Shows the canvas a frame was just drawn on (now: the page need not render again for it). */
+  private show(kind: 'gpu' | '2d'): void {
+    this.shownKind = kind;
+    this.plotCanvas?.classList.toggle('hidden', kind !== '2d');
+    this.gpuCanvas?.classList.toggle('hidden', kind !== 'gpu');
   }
 
   private dropRenderers(): void {
@@ -182,6 +247,11 @@ export class BlHeatmap extends LitElement {
     this.rendererKind = null;
   }
 
+  /** Gives the keyboard focus to the plot (the skip link's target). */
+  focusPlot(): void {
+    this.overlayCanvas?.focus();
+  }
+
   /** Which renderer drew the last frame (for tests and the status line). */
   get activeRenderer(): 'gpu' | '2d' | null {
     return this.rendererKind;
@@ -189,6 +259,8 @@ export class BlHeatmap extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.ro?.disconnect();
+    this.ro = null;
     this.dropRenderers();
   }
 
@@ -201,9 +273,10 @@ export class BlHeatmap extends LitElement {
     const py = ev.clientY - rect.top - MARGIN.top;
     const w = f?.width ?? 1;
     const h = f?.height ?? 1;
-    const fx = (px / this.size) * w;
-    const fy = h - (py / this.size) * h;
-    return { fx, fy, inside: px >= 0 && py >= 0 && px < this.size && py < this.size };
+    const side = this.side;
+    const fx = (px / side) * w;
+    const fy = h - (py / side) * h;
+    return { fx, fy, inside: px >= 0 && py >= 0 && px < side && py < side };
   }
 
   private onMove = (ev: PointerEvent): void => {
@@ -261,6 +334,25 @@ export class BlHeatmap extends LitElement {
     void ev;
   };
 
+  /** The keyboard: a cursor (shown like the hovered cell, and reported as the hover), select, zoom. */
+  private onKey = (ev: KeyboardEvent): void => {
+    const f = this.frame;
+    if (!f || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    const a = heatmapKey(ev.key, ev.shiftKey, this.hover ?? this.selected, f.width, f.height);
+    if (!a) return;
+    ev.preventDefault();
+    if (a.kind === 'move') {
+      this.hover = a.cell;
+      this.drawOverlay();
+      this.dispatchEvent(new CustomEvent<CellEventDetail | null>('cell-hover', { detail: a.cell, bubbles: true, composed: true }));
+    } else if (a.kind === 'select') {
+      this.hover = a.cell;
+      this.dispatchEvent(new CustomEvent<CellEventDetail>('cell-click', { detail: a.cell, bubbles: true, composed: true }));
+    } else {
+      this.dispatchEvent(new CustomEvent<ZoomAroundDetail>('zoom-around', { detail: { cell: a.cell, factor: a.factor }, bubbles: true, composed: true }));
+    }
+  };
+
   private onLeave = (): void => {
     if (this.drag) return;
     this.hover = null;
@@ -277,7 +369,7 @@ export class BlHeatmap extends LitElement {
     const dpr = globalThis.devicePixelRatio || 1;
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, cv.width, cv.height);
-    const s = this.size;
+    const s = this.side;
     const f = this.frame;
     ctx.font = '12px system-ui, sans-serif';
     ctx.fillStyle = '#222';
@@ -362,7 +454,7 @@ export class BlHeatmap extends LitElement {
   }
 
   private drawAxis(ctx: CanvasRenderingContext2D, axis: HeatmapAxis | null, which: 'x' | 'y'): void {
-    const s = this.size;
+    const s = this.side;
     if (!axis) {
       if (which === 'y') return;
       return;

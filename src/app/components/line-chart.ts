@@ -251,6 +251,7 @@ export class BlLineChart extends LitElement {
     yLabelRight: { attribute: 'y-label-right' },
     logY: { type: Boolean, attribute: 'log-y' },
     marker: { type: Number },
+    label: {},
     height: { type: Number },
     _width: { state: true },
   };
@@ -265,6 +266,8 @@ export class BlLineChart extends LitElement {
   declare logY: boolean;
   /** x index of a vertical marker line (e.g. the hovered step); undefined for none. */
   declare marker: number | undefined;
+  /** The chart in words (its text alternative); by default what it plots and its series. */
+  declare label: string;
   /** CSS pixels. */
   declare height: number;
   declare protected _width: number;
@@ -280,6 +283,7 @@ export class BlLineChart extends LitElement {
     this.yLabelRight = '';
     this.logY = false;
     this.marker = undefined;
+    this.label = '';
     this.height = 160;
     this._width = 0;
   }
@@ -297,9 +301,16 @@ export class BlLineChart extends LitElement {
     this.ro = null;
   }
 
+  /** What the chart shows, in words: "loss per step: loss (500 points)". */
+  private describe(): string {
+    const what = [this.yLabel, this.yLabelRight].filter(Boolean).join(' and ') || 'values';
+    const series = this.series.map((s) => `${s.label || 'series'} (${s.values.length} points)`).join('; ');
+    return `Line chart of ${what} per ${this.xLabel || 'index'}${series ? `: ${series}` : ': no data'}`;
+  }
+
   protected override render(): unknown {
-    return html`<div class="wrap" style="height: ${this.height}px">
-      <canvas class="base"></canvas><canvas class="top"></canvas>
+    return html`<div class="wrap" role="img" aria-label=${this.label || this.describe()} style="height: ${this.height}px">
+      <canvas class="base" aria-hidden="true"></canvas><canvas class="top" aria-hidden="true"></canvas>
     </div>`;
   }
 

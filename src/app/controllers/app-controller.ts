@@ -5,15 +5,26 @@
  * handed, derived once per change (a frame is a pass over every run, never redone on a hover).
  */
 import type { ReactiveControllerHost } from 'lit';
+import type { Plan } from '../../core/plan.ts';
+import { makePlan } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
+import { parseSpec } from '../../core/spec.ts';
+import type { ResultColumns, Results } from '../../core/results.ts';
 import type { DeviceResults, Engine } from '../../engine/engine.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { heatmapFrame } from '../../view/frame.ts';
 import { gpuHeatmap } from '../heatmap/gpu-renderer.ts';
 import type { HeatmapGpu } from '../heatmap/renderers.ts';
+import { longestSteps } from '../runs.ts';
 import type { EngineSet } from './engines.ts';
 import { ExportController } from './export-controller.ts';
+import { LiveEdit } from './live-edit.ts';
 import { MessageLine } from './message.ts';
+import { TrajectoryCache, previewEngine } from './paths.ts';
+import { PinsController } from './pins-controller.ts';
+import { PlaybackController } from './playback-controller.ts';
+import { PreviewController } from './preview-controller.ts';
+import { RaceController } from './race-controller.ts';
 import { RunController } from './run-controller.ts';
 import { SelectionController } from './selection-controller.ts';
 import { SpecController } from './spec-controller.ts';
@@ -25,6 +36,15 @@ export class AppController {
   readonly spec: SpecController;
   readonly sweep: RunController;
   readonly selection: SelectionController;
+  /** The hovered cell's path. */
+  readonly preview: PreviewController;
+  readonly pins: PinsController;
+  /** Playback of the selected and pinned runs, in lockstep. */
+  readonly playback: PlaybackController;
+  readonly race: RaceController;
+  readonly racePlayback: PlaybackController;
+  /** Slider and start-point drags: edits that re-run the sweep as fast as it finishes. */
+  readonly live: LiveEdit;
   readonly zoom: ZoomController;
   readonly validation: ValidationController;
   readonly exports: ExportController;
@@ -36,13 +56,62 @@ export class AppController {
     this.message = new MessageLine(host);
     this.zoom = new ZoomController((json) => this.spec.setSpec(json, { immediate: true }));
     this.spec = new SpecController(host, this.message, (change) => this.sweep.schedule(change.immediate ?? false));
-    this.sweep = new RunController(host, engines, this.message, () => this.spec.current, () => {
-      this.selection.reset();
-      this.validation.reset();
-    });
-    this.selection = new SelectionController(host, engines, this.message, this.sweep);
+    this.sweep = new RunController(
+      host,
+      engines,
+      this.message,
+      () => this.spec.current,
+      (plan) => {
+        this.liveSweep = this.liveNext;
+        this.selection.rebase(plan);
+        this.pins.rebase(plan);
+        this.preview.rebase();
+        this.race.setBase(plan.spec);
+        this.validation.reset();
+      },
+      (plan, finished) => {
+        if (finished) {
+          this.selection.settle(plan);
+          this.pins.settle(plan);
+        }
+        this.live.idle(finished);
+      },
+    );
+    const cache = new TrajectoryCache();
+    this.selection = new SelectionController(host, engines, this.message, this.sweep, cache);
+    this.preview = new PreviewController(host, engines, this.sweep, cache);
+    this.pins = new PinsController(host, engines, this.message, this.sweep, cache);
+    this.playback = new PlaybackController(() => longestSteps([this.selection.trajectory, ...this.pins.list.map((p) => p.trajectory)]));
+    this.race = new RaceController(host, (steps) => previewEngine(engines, engines.gpu, steps));
+    this.racePlayback = new PlaybackController(() => longestSteps(this.race.lanes.map((l) => l.trajectory)));
+    this.live = new LiveEdit(
+      (json, final) => {
+        // setSpec starts the sweep synchronously (onStart reads the flag) or refuses the spec.
+        this.liveNext = true;
+        this.spec.setSpec(json, { immediate: true, record: final ? 'push' : 'defer' });
+        this.liveNext = false;
+      },
+      () => this.sweep.running,
+      (json) => this.ahead(json),
+    );
     this.validation = new ValidationController(host, engines, this.message, this.sweep);
     this.exports = new ExportController(this.sweep, () => this.spec.mode);
+  }
+
+  /**
+   * An edit waiting for the running sweep (a drag in progress): the selected and pinned paths and
+   * the race follow it at once, recorded on the preview engine, before the sweep catches up.
+   */
+  private ahead(json: Record<string, unknown>): void {
+    let plan: Plan;
+    try {
+      plan = makePlan(parseSpec(json));
+    } catch {
+      return;
+    }
+    this.selection.rebase(plan);
+    this.pins.rebase(plan);
+    this.race.setBase(plan.spec);
   }
 
   /** Starts from the URL's spec (or the default) and runs it. */
@@ -76,18 +145,56 @@ export class AppController {
     this.sweep.deviceLost(message);
   }
 
+  /** Whether the sweep running now was started by a live edit (a drag), and whether the next one will be. */
+  private liveSweep = false;
+  private liveNext = false;
+  /** The last sweep that completed, as shown. */
+  private lastComplete: { plan: Plan; frame: HeatmapFrame; results: Results } | null = null;
+
+  /**
+   * Whether the page shows the last complete sweep while a live re-run of the same grid runs: a
+   * heatmap that blinks to "pending" at every step of a drag shows nothing, and text that changes
+   * length under the heatmap would move the slider being dragged.
+   */
+  showingLast(): boolean {
+    const last = this.lastComplete;
+    const plan = this.sweep.plan;
+    return (
+      this.liveSweep &&
+      this.sweep.running &&
+      last !== null &&
+      plan !== null &&
+      last.frame.mode === this.spec.mode &&
+      last.plan.width === plan.width &&
+      last.plan.height === plan.height &&
+      JSON.stringify(last.plan.spec.sweep) === JSON.stringify(plan.spec.sweep)
+    );
+  }
+
+  /** The sweep the heatmap and its words show: the running one, or the last complete one (see showingLast). */
+  shown(): { plan: Plan | null; columns: ResultColumns | null; runsReady: number; running: boolean; results: Results | null } {
+    const last = this.lastComplete;
+    if (last && this.showingLast()) return { plan: last.plan, columns: last.results, runsReady: last.plan.runs, running: false, results: last.results };
+    const { plan, columns, runsReady, running, results } = this.sweep;
+    return { plan, columns, runsReady, running, results };
+  }
+
   private frameCache: { key: readonly unknown[]; frame: HeatmapFrame } | null = null;
 
   /** The heatmap's frame, recomputed only when what it shows changed. */
   frame(): HeatmapFrame | null {
     const { plan, columns, runsReady, results } = this.sweep;
-    if (!plan || !columns) return null;
+    if (!plan || !columns) return this.showingLast() ? (this.lastComplete?.frame ?? null) : null;
     const key = [plan, columns, runsReady, this.spec.mode, results];
     const hit = this.frameCache;
-    if (hit && hit.key.every((k, i) => k === key[i])) return hit.frame;
-    const frame = heatmapFrame(plan, columns, runsReady, this.spec.mode);
-    this.frameCache = { key, frame };
-    return frame;
+    let frame: HeatmapFrame;
+    if (hit && hit.key.every((k, i) => k === key[i])) frame = hit.frame;
+    else {
+      frame = heatmapFrame(plan, columns, runsReady, this.spec.mode);
+      this.frameCache = { key, frame };
+    }
+    if (results && runsReady === plan.runs) this.lastComplete = { plan, frame, results };
+    return this.showingLast() ? (this.lastComplete?.frame ?? frame) : frame;
   }
 
   /** The grid axes of the shown sweep (null for random/Sobol sweeps). */

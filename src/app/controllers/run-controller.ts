@@ -50,8 +50,10 @@ export class RunController implements ReactiveController {
     private readonly engines: EngineSet,
     private readonly message: MessageLine,
     private readonly spec: () => Spec | null,
-    /** Called as a new sweep starts, before anything of it shows (what belonged to the old one goes). */
-    private readonly onStart: () => void,
+    /** Called as a new sweep starts (its plan and engine set), before anything of it shows: what belonged to the old one goes or moves to it. */
+    private readonly onStart: (plan: Plan) => void,
+    /** Called when the shown sweep ends: finished (true), or cancelled or failed (false). */
+    private readonly onEnd: (plan: Plan, finished: boolean) => void = () => {},
   ) {
     this.throttle = new RenderThrottle(host);
     host.addController(this);
@@ -106,7 +108,6 @@ export class RunController implements ReactiveController {
       this.message.say((e as Error).message);
       return;
     }
-    this.onStart();
     this.restored = null;
     this.plan = plan;
     this.results = null;
@@ -117,6 +118,7 @@ export class RunController implements ReactiveController {
     const engine = this.engineFor(plan);
     this.engine = engine;
     this.engineUsed = engine.name;
+    this.onStart(plan);
     if (engine.name === 'cpu64' && this.engines.gpu) this.message.say('This zoom is finer than float32 resolves: running on the float64 CPU engine.');
     try {
       const res = await engine.run(plan, {
@@ -148,6 +150,8 @@ export class RunController implements ReactiveController {
           this.engine = last.engine;
           this.engineUsed = last.engineUsed;
           this.restored = last.plan;
+          // What followed the cancelled sweep (the selection, pins, the race) goes back with the map.
+          this.onStart(last.plan);
           this.message.say('Run cancelled: the map shows the last complete sweep again (its caption says which); Run computes the spec in the editor.');
         } else {
           this.message.say('Run cancelled.');
@@ -168,6 +172,7 @@ export class RunController implements ReactiveController {
       if (gen === this.generation) {
         this.running = false;
         this.host.requestUpdate();
+        this.onEnd(plan, this.results !== null && this.plan === plan);
       }
     }
   }

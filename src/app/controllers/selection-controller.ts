@@ -1,22 +1,24 @@
 /**
- * The hovered and the selected run, and the selected run's path: recorded on demand by the engine
- * that ran the sweep (`engine.trajectories(plan, { runs: [run] })`), so the path is the one that
- * produced the cell's colour. A path that arrives after the selection or the sweep changed is
- * dropped.
+ * The hovered and the selected run, and the selected run's path: recorded by the engine that ran
+ * the sweep (`engine.trajectories(plan, { runs: [run] })`, see paths.ts), so the path is the one
+ * that produced the cell's colour.
+ *
+ * The selection is its sweep coordinates, not its cell: a new sweep (an edit, a zoom, a slider, a
+ * dragged start) selects the run nearest them (runs.ts carryRun) and records its path again, so the
+ * selection survives edits. A path that arrives after the selection or the sweep changed is dropped.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
+import type { Plan } from '../../core/plan.ts';
 import { runCoordinates } from '../../core/plan.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
-import type { Engine } from '../../engine/engine.ts';
-import type { EngineSet } from './engines.ts';
+import type { Cell } from '../runs.ts';
+import { carryRun, cellInPlan, cellOfRun, runLabel, runOfCell } from '../runs.ts';
 import type { MessageLine } from './message.ts';
-import type { RunController } from './run-controller.ts';
+import type { PathEngines, SweepSource, TrajectoryCache } from './paths.ts';
+import { pathEngine } from './paths.ts';
 
-export interface Cell {
-  readonly i: number;
-  readonly j: number;
-}
+export type { Cell } from '../runs.ts';
 
 export interface RunDescription {
   readonly coords: Record<string, number>;
@@ -24,18 +26,43 @@ export interface RunDescription {
   readonly fields: Record<string, number>;
 }
 
+/** What the selection needs of the shown sweep. */
+export interface SelectionSweep extends SweepSource {
+  readonly columns: {
+    readonly basin: ArrayLike<number>;
+    readonly diverged: ArrayLike<number>;
+    readonly final_x: ArrayLike<number>;
+    readonly final_y: ArrayLike<number>;
+    readonly loss: ArrayLike<number>;
+    readonly steps_to_converge: ArrayLike<number>;
+    readonly sharpness: ArrayLike<number>;
+  } | null;
+  readonly runsReady: number;
+}
+
 export class SelectionController implements ReactiveController {
   hover: Cell | null = null;
   selected: Cell | null = null;
+  /** Sweep coordinates of the selected run as first chosen (kept across sweeps). */
+  coords: Record<string, number> | null = null;
   trajectory: Trajectory | null = null;
+  /** The engine that recorded `trajectory`, and whether it is the sweep's own. */
+  source = '';
+  exact = false;
+  /** The selected run's hyperparameters, for labels. */
+  label = '';
+
+  /** The plan the selection (and its path) belongs to. */
+  private plan: Plan | null = null;
   /** The request whose path may still be shown; replaced or cleared when that is no longer so. */
   private pending: AbortController | null = null;
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    private readonly engines: EngineSet,
+    private readonly engines: PathEngines,
     private readonly message: MessageLine,
-    private readonly sweep: RunController,
+    private readonly sweep: SelectionSweep,
+    private readonly cache: TrajectoryCache,
   ) {
     host.addController(this);
   }
@@ -43,15 +70,19 @@ export class SelectionController implements ReactiveController {
   hostConnected(): void {}
 
   hostDisconnected(): void {
-    this.reset();
+    this.pending?.abort();
   }
 
-  /** A new sweep: nothing of the old one stays selected. */
-  reset(): void {
+  /** Nothing selected. */
+  clear(): void {
     this.pending?.abort();
     this.pending = null;
     this.selected = null;
+    this.coords = null;
     this.trajectory = null;
+    this.source = '';
+    this.label = '';
+    this.host.requestUpdate();
   }
 
   runOf(cell: Cell): number {
@@ -63,42 +94,67 @@ export class SelectionController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  /** The engine that ran the sweep, or the float32 CPU engine when that was a GPU since lost. */
-  private engine(): Engine | null {
-    const e = this.sweep.engine;
-    if (e && e.name === 'gpu' && e !== this.engines.gpu) return this.engines.cpu;
-    return e;
-  }
-
-  /** Selects a run and records its path on the engine that ran the sweep. */
+  /** Selects a run of the shown sweep and records its path. */
   select(cell: Cell): void {
     const plan = this.sweep.plan;
-    const engine = this.engine();
-    if (!plan || !engine) return;
+    if (!plan || !cellInPlan(plan, cell)) return;
+    const run = runOfCell(plan, cell);
+    this.coords = runCoordinates(plan, run);
+    this.trajectory = null;
+    this.place(plan, run);
+  }
+
+  /**
+   * A new sweep (or the plan of an edit about to run): the selection moves to the run nearest its
+   * coordinates, and its path is recorded again. The old path stays on screen until then.
+   */
+  rebase(plan: Plan): void {
+    if (!this.coords) {
+      this.plan = plan;
+      return;
+    }
+    this.place(plan, carryRun(plan, this.coords));
+  }
+
+  /** The sweep finished: a path recorded ahead of it on the preview engine is recorded on the sweep's own. */
+  settle(plan: Plan): void {
+    if (this.coords && this.plan === plan && !this.exact) this.place(plan, runOfCell(plan, this.selected ?? { i: 0, j: 0 }));
+  }
+
+  private place(plan: Plan, run: number): void {
+    const pick = pathEngine(this.engines, this.sweep.engine, this.sweep.running || this.sweep.plan !== plan, plan.spec.steps);
+    this.plan = plan;
+    this.selected = cellOfRun(plan, run);
+    this.label = runLabel(plan, run);
     this.pending?.abort();
+    this.pending = null;
+    this.host.requestUpdate();
+    if (!pick) return;
     const request = new AbortController();
     this.pending = request;
-    this.selected = cell;
-    const stale = (): boolean => this.pending !== request || this.sweep.plan !== plan;
-    engine.trajectories(plan, { runs: [this.runOf(cell)], signal: request.signal }).then(
+    const stale = (): boolean => this.pending !== request || this.plan !== plan;
+    this.cache.record(pick.engine, plan, [run], request.signal).then(
       ([t]) => {
         if (stale() || !t) return;
+        this.pending = null;
         this.trajectory = t;
+        this.source = pick.engine.name;
+        this.exact = pick.exact;
         this.host.requestUpdate();
       },
       (e: unknown) => {
         if (stale() || e instanceof CancelledError) return;
+        this.pending = null;
         this.message.say(`Trajectory failed: ${(e as Error).message}`);
       },
     );
-    this.host.requestUpdate();
   }
 
   /** What the details panel says about a run of the shown sweep (null before its results are in). */
   describe(cell: Cell | null): RunDescription | null {
     const plan = this.sweep.plan;
     const c = this.sweep.columns;
-    if (!plan || !c || !cell) return null;
+    if (!plan || !c || !cell || !cellInPlan(plan, cell)) return null;
     const run = this.runOf(cell);
     if (run >= this.sweep.runsReady) return null;
     const b = c.basin[run] as number;

@@ -32,9 +32,9 @@ export interface SpecChange {
   /**
    * How the view enters the browser's history: `push` a new entry (the default: an edit, a zoom, an
    * import), `replace` the current one (the first view, a link mended), `none` (Back or Forward
-   * arrived at it).
+   * arrived at it), or `defer` it (a gesture in progress: the URL waits for its end, which pushes).
    */
-  readonly record?: 'push' | 'replace' | 'none';
+  readonly record?: 'push' | 'replace' | 'none' | 'defer';
   /** The axes set by hand in the new view (kept when not given). */
   readonly handSet?: HandSet;
 }
@@ -132,8 +132,8 @@ export class SpecController implements ReactiveController {
       throw e;
     }
     const record = change.record ?? 'push';
-    if (record !== 'none') this.writeUrl(record);
-    else this.lastRecorded = { hash: this.hash(), handSet: this.handSet };
+    if (record === 'push' || record === 'replace') this.writeUrl(record);
+    else if (record === 'none') this.lastRecorded = { hash: this.hash(), handSet: this.handSet };
     this.onValid(change);
     this.host.requestUpdate();
   }

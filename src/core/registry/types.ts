@@ -155,6 +155,13 @@ export interface OptimizerDef<O extends Slots = Slots, St extends StateSlots = S
    * pair. The optimiser keeps it current at the end of every step (and in init).
    */
   readonly gradSlot?: number;
+  /**
+   * The rule reads a whole parameter tensor at once (a norm, an RMS, a mean over the tensor):
+   * LARS's and LAMB's trust ratios, Adafactor, Lion's cautious mask. On a surface the tensor is
+   * (x, y); a network's tensors are bigger, and its engine applies the twin pair by pair, which
+   * is exact only for elementwise rules, so network specs refuse these (given the values).
+   */
+  readonly perTensor?: (values: ParamValues) => boolean;
   readonly helpers?: Helpers;
   /**
    * Set when the WGSL twin is another entry's file (`body`: AdamW runs Adam's). A shared body reads

@@ -4,15 +4,18 @@
  * sweeps run in-process in slices, yielding between slices so that progress and cancellation work.
  */
 import { CancelledError } from '../../core/errors.ts';
-import type { Plan } from '../../core/plan.ts';
-import type { EngineName, ResultColumns, Results } from '../../core/results.ts';
-import { allocateColumns, copyColumns, makeResults, presentFields } from '../../core/results.ts';
-import { specToJSON } from '../../core/spec.ts';
+import type { AnyPlan, Plan } from '../../core/plan.ts';
+import type { NetPlan } from '../../core/network/plan.ts';
+import type { AnyColumns, AnyResults, EngineName, NetColumns, NetResults, ResultColumns, Results } from '../../core/results.ts';
+import { allocateColumns, columnOf, columnSourceOf, copyColumns, makeNetResults, makeResults, presentFields } from '../../core/results.ts';
+import { anySpecToJSON } from '../../core/spec.ts';
 import type { Trajectory, TrajectoryRequest } from '../../core/trajectory.ts';
 import type { DeviceResults, Engine, RunOptions } from '../engine.ts';
 import { runRange0 } from '../engine.ts';
 import type { Precision } from './kernel.ts';
 import { recordTrajectory, runRange } from './kernel.ts';
+import { recordNetTrajectory, runNetRange } from './network.ts';
+import type { NetTrajectory } from '../../core/trajectory.ts';
 import { checkTrajectoryRequest } from '../engine.ts';
 import type { RunRequest, WorkerReply } from './protocol.ts';
 
@@ -37,6 +40,17 @@ export interface CpuEngineOptions {
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
+/**
+ * What one step of a run costs relative to a surface step, for slicing and the in-process
+ * threshold: a network's forward and backward pass over its batch, about params x batch
+ * multiply-adds three times over, against a surface step's few dozen operations.
+ */
+function stepCost(plan: AnyPlan): number {
+  if (plan.problem === 'surface') return 1;
+  const batch = plan.batch ?? plan.data.train.n;
+  return Math.max(1, Math.round((3 * plan.layout.params * batch) / 50));
+}
+
 
 export class CpuEngine implements Engine {
   private pool: WorkerHandle[] = [];
@@ -50,39 +64,46 @@ export class CpuEngine implements Engine {
     return this.name === 'cpu' ? 'f32' : 'f64';
   }
 
-  async run(plan: Plan, opts: RunOptions = {}): Promise<Results> {
+  run(plan: Plan, opts?: RunOptions): Promise<Results>;
+  run(plan: NetPlan, opts?: RunOptions): Promise<NetResults>;
+  run(plan: AnyPlan, opts?: RunOptions): Promise<AnyResults>;
+  async run(plan: AnyPlan, opts: RunOptions = {}): Promise<AnyResults> {
     const t0 = performance.now();
     const [r0, r1] = runRange0(plan, opts);
     const n = r1 - r0;
     const keep = opts.keepResults !== false;
-    const cols = allocateColumns(keep ? n : 0, this.precision, plan.spec);
-    const work = n * plan.spec.steps;
+    const cols = allocateColumns(keep ? n : 0, this.precision, columnSourceOf(plan.spec));
+    const work = n * plan.spec.steps * stepCost(plan);
     const useWorkers = this.opts.spawn !== null && this.opts.workers > 0 && work >= (this.opts.inProcessBelow ?? 2_000_000) && n > 1;
     if (useWorkers) await this.runPooled(plan, r0, r1, keep ? cols : null, opts);
     else await this.runInProcess(plan, r0, r1, keep ? cols : null, opts);
     const elapsed = performance.now() - t0;
-    return makeResults(plan, this.name, cols, {
+    const meta = {
       workers: useWorkers ? Math.min(this.opts.workers, n) : 0,
       elapsed_ms: Math.round(elapsed),
       ...(r0 !== 0 || r1 !== plan.runs ? { first_run: r0, runs: n } : {}),
-    });
+    };
+    return plan.problem === 'network' ? makeNetResults(plan, this.name, cols as NetColumns, meta) : makeResults(plan, this.name, cols as ResultColumns, meta);
   }
 
-  private async runInProcess(plan: Plan, r0: number, r1: number, cols: ResultColumns | null, opts: RunOptions): Promise<void> {
+  private async runInProcess(plan: AnyPlan, r0: number, r1: number, cols: AnyColumns | null, opts: RunOptions): Promise<void> {
     const steps = plan.spec.steps;
-    const slice = Math.max(1, Math.floor(200_000 / steps));
-    const part = allocateColumns(Math.min(slice, r1 - r0), this.precision, plan.spec);
+    const slice = Math.max(1, Math.floor(200_000 / (steps * stepCost(plan))));
+    const part = allocateColumns(Math.min(slice, r1 - r0), this.precision, columnSourceOf(plan.spec));
     for (let begin = r0; begin < r1; begin += slice) {
       if (opts.signal?.aborted) throw new CancelledError();
       const end = Math.min(r1, begin + slice);
-      runRange(plan, this.precision, begin, end, part);
+      if (plan.problem === 'network') runNetRange(plan, this.precision, begin, end, part as NetColumns);
+      else runRange(plan, this.precision, begin, end, part as ResultColumns);
       if (cols) {
-        for (const f of presentFields(part)) (cols[f] as Float64Array).set((part[f] as Float64Array).subarray(0, end - begin), begin - r0);
+        for (const f of presentFields(part)) (columnOf(cols, f) as Float64Array).set((columnOf(part, f) as Float64Array).subarray(0, end - begin), begin - r0);
       }
       await opts.onChunk?.(begin, part, end - begin);
-      opts.onProgress?.({ done: (end - r0) * steps, total: (r1 - r0) * steps, runsReady: end - r0, ...(cols ? { columns: cols } : {}) });
+      opts.onProgress?.({ done: (end - r0) * steps, total: (r1 - r0) * steps, runsReady: end - r0, ...(cols && plan.problem === 'surface' ? { columns: cols as ResultColumns } : {}) });
       await yieldToEventLoop();
     }
+    // A cancellation during the last slice (or its hand-over) is honoured too.
+    if (opts.signal?.aborted) throw new CancelledError();
   }
 
   private ensurePool(n: number): WorkerHandle[] {
@@ -92,19 +113,21 @@ export class CpuEngine implements Engine {
     return this.pool.slice(0, n);
   }
 
-  private runPooled(plan: Plan, r0: number, r1: number, cols: ResultColumns | null, opts: RunOptions): Promise<void> {
+  private runPooled(plan: AnyPlan, r0: number, r1: number, cols: AnyColumns | null, opts: RunOptions): Promise<void> {
     const steps = plan.spec.steps;
     const total = r1 - r0;
     const nWorkers = Math.min(this.opts.workers, total);
     const workers = this.ensurePool(nWorkers);
     // Enough blocks for load balance and smooth progress, few enough that messages stay cheap.
-    const block = Math.max(16, Math.min(16_384, Math.ceil(total / (nWorkers * 16))));
+    // (A network run costs a thousand surface runs: its blocks may be a single run.)
+    const minBlock = plan.problem === 'network' ? 1 : 16;
+    const block = Math.max(minBlock, Math.min(16_384, Math.ceil(total / (nWorkers * 16))));
     const blocks: [number, number][] = [];
     for (let b = r0; b < r1; b += block) blocks.push([b, Math.min(r1, b + block)]);
-    const spec = specToJSON(plan.spec);
+    const spec = anySpecToJSON(plan.spec);
     const inFlight = new Map<number, { begin: number; end: number; done: number }>();
     // Finished blocks waiting to be handed to onChunk in run order (workers finish out of order).
-    const waiting = new Map<number, ResultColumns>();
+    const waiting = new Map<number, AnyColumns>();
     // Blocks a consumer may lag behind before no more are started: bounds memory when streaming.
     const maxAhead = 4 * nWorkers;
     let next = 0;
@@ -131,7 +154,7 @@ export class CpuEngine implements Engine {
         let partial = 0;
         for (const f of inFlight.values()) partial += f.done;
         const runsReady = flushed < blocks.length ? (blocks[flushed] as [number, number])[0] - r0 : total;
-        opts.onProgress?.({ done: (completedRuns + partial) * steps, total: total * steps, runsReady, ...(cols ? { columns: cols } : {}) });
+        opts.onProgress?.({ done: (completedRuns + partial) * steps, total: total * steps, runsReady, ...(cols && plan.problem === 'surface' ? { columns: cols as ResultColumns } : {}) });
       };
 
       const idle: WorkerHandle[] = [];
@@ -151,7 +174,7 @@ export class CpuEngine implements Engine {
       const flush = (): void => {
         flushing = flushing.then(async () => {
           while (!settled && waiting.has(flushed)) {
-            const c = waiting.get(flushed) as ResultColumns;
+            const c = waiting.get(flushed) as AnyColumns;
             waiting.delete(flushed);
             const [begin, end] = blocks[flushed] as [number, number];
             if (cols) copyColumns(cols, c, begin - r0);
@@ -196,8 +219,20 @@ export class CpuEngine implements Engine {
    * Paths are recorded in-process: a path is one run, and a batch is a handful (the app's hover
    * preview and pinned runs), so worker start-up would cost more than it saves.
    */
-  async trajectories(plan: Plan, req: TrajectoryRequest): Promise<Trajectory[]> {
+  trajectories(plan: Plan, req: TrajectoryRequest): Promise<Trajectory[]>;
+  trajectories(plan: NetPlan, req: TrajectoryRequest): Promise<NetTrajectory[]>;
+  trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]>;
+  async trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]> {
     const every = checkTrajectoryRequest(plan, req);
+    if (plan.problem === 'network') {
+      const out: NetTrajectory[] = [];
+      for (const run of req.runs) {
+        if (req.signal?.aborted) throw new CancelledError();
+        out.push(recordNetTrajectory(plan, this.precision, run, every));
+        await yieldToEventLoop();
+      }
+      return out;
+    }
     const out: Trajectory[] = [];
     for (const run of req.runs) {
       if (req.signal?.aborted) throw new CancelledError();

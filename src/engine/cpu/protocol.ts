@@ -1,6 +1,6 @@
 /** Messages between the CPU engine and its workers (Node worker_threads or browser Web Workers). */
-import type { ResultColumns } from '../../core/results.ts';
-import { presentFields } from '../../core/results.ts';
+import type { AnyColumns, ResultColumns } from '../../core/results.ts';
+import { columnOf, presentFields } from '../../core/results.ts';
 import type { Precision } from './kernel.ts';
 
 export interface RunRequest {
@@ -15,10 +15,10 @@ export interface RunRequest {
 
 export type WorkerReply =
   | { readonly type: 'progress'; readonly id: number; readonly runsDone: number }
-  | { readonly type: 'done'; readonly id: number; readonly columns: ResultColumns }
+  | { readonly type: 'done'; readonly id: number; readonly columns: AnyColumns }
   | { readonly type: 'error'; readonly id: number; readonly message: string };
 
 /** The buffers to transfer (not copy) with a columns message. */
-export function columnBuffers(c: ResultColumns): ArrayBuffer[] {
-  return presentFields(c).map((f) => (c[f] as Float64Array).buffer as ArrayBuffer);
+export function columnBuffers(c: AnyColumns): ArrayBuffer[] {
+  return presentFields(c).map((f) => (columnOf(c, f) as Float64Array).buffer as ArrayBuffer);
 }

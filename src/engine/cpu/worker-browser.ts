@@ -7,5 +7,5 @@ const scope = self as unknown as {
   postMessage(msg: unknown, transfer: Transferable[]): void;
 };
 scope.onmessage = (ev) => {
-  handleRequest(ev.data, (msg, transfer) => scope.postMessage(msg, transfer));
+  void handleRequest(ev.data, (msg, transfer) => scope.postMessage(msg, transfer));
 };

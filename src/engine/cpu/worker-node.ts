@@ -6,5 +6,5 @@ import { handleRequest } from './worker-body.ts';
 const port = parentPort;
 if (!port) throw new Error('worker-node.ts must run in a worker thread');
 port.on('message', (req: RunRequest) => {
-  handleRequest(req, (msg, transfer) => port.postMessage(msg, transfer));
+  void handleRequest(req, (msg, transfer) => port.postMessage(msg, transfer));
 });

@@ -6,14 +6,15 @@
  */
 import { CancelledError, GpuRunError } from '../../core/errors.ts';
 import { MAX_SWEEP_DIMS } from '../../core/layout.ts';
-import type { Plan } from '../../core/plan.ts';
+import type { AnyPlan, Plan } from '../../core/plan.ts';
 import { sweepValue } from '../../core/plan.ts';
 import type { ParamSchema } from '../../core/params.ts';
-import type { Results } from '../../core/results.ts';
+import type { AnyResults, NetResults, ResultColumns, Results } from '../../core/results.ts';
 import { allocateColumns, makeResults } from '../../core/results.ts';
 import type { ScheduleNode } from '../../core/registry/index.ts';
 import { scheduleKind } from '../../core/registry/index.ts';
-import type { Trajectory, TrajectoryRequest } from '../../core/trajectory.ts';
+import type { NetTrajectory, Trajectory, TrajectoryRequest } from '../../core/trajectory.ts';
+import type { NetPlan } from '../../core/network/plan.ts';
 import type { DeviceResults, Engine, RunOptions } from '../engine.ts';
 import { checkTrajectoryRequest, runRange0 } from '../engine.ts';
 import type { ShaderSources, SweepKernel } from './compose.ts';
@@ -119,6 +120,9 @@ export function pipelineConstants(plan: Plan, workgroupSize: number, twoStepsPer
   scheduleOverrides(plan.schedule, c);
   return c;
 }
+
+/** What the GPU engine says of a network plan: networks run on the CPU engines in this version. */
+export const NETWORKS_ON_CPU = 'network runs are trained on the CPU engines (cpu, cpu64) in this version; the GPU engine steps 2-D surfaces';
 
 /** Bytes of path records one recording submit may fill (read back before the next). */
 const RECORD_WINDOW_BYTES = 16 << 20;
@@ -229,7 +233,11 @@ export class GpuEngine implements Engine {
     return Math.max(1, Math.min(plan.runs, byBinding, byBuffer, byDispatch, cap));
   }
 
-  async run(plan: Plan, opts: RunOptions = {}): Promise<Results> {
+  run(plan: Plan, opts?: RunOptions): Promise<Results>;
+  run(plan: NetPlan, opts?: RunOptions): Promise<NetResults>;
+  run(plan: AnyPlan, opts?: RunOptions): Promise<AnyResults>;
+  async run(plan: AnyPlan, opts: RunOptions = {}): Promise<AnyResults> {
+    if (plan.problem === 'network') throw new Error(NETWORKS_ON_CPU);
     if (this.gpu.lost) throw this.gpu.lost;
     try {
       return await this.execute(plan, await this.pipelinesFor(plan), opts);
@@ -454,6 +462,9 @@ export class GpuEngine implements Engine {
           s0 = s1;
         }
         if (pending) await pending;
+        // The last submit of a chunk can take a second: a cancellation during it is honoured
+        // here, and after the chunk's hand-over, not only between submits.
+        if (opts.signal?.aborted) throw new CancelledError();
         if (pipelines.classify) {
           await p.readback.mapAsync(GPUMapMode.READ, 0, n * RunResult.size);
           this.checkHealth();
@@ -463,6 +474,7 @@ export class GpuEngine implements Engine {
           p.readback.unmap();
           if (chunkCols) await opts.onChunk?.(begin, chunkCols, n);
         }
+        if (opts.signal?.aborted) throw new CancelledError();
         opts.onProgress?.({ done: (begin + n - r0) * steps, total, runsReady: begin + n - r0, ...progressCols });
       }
       if (keep) {
@@ -497,7 +509,11 @@ export class GpuEngine implements Engine {
    * `every`-th step, the last step and a detected divergence. Submits cover as many steps as fit a
    * record window of RECORD_WINDOW_BYTES; each window is read back before the next submit.
    */
-  async trajectories(plan: Plan, req: TrajectoryRequest): Promise<Trajectory[]> {
+  trajectories(plan: Plan, req: TrajectoryRequest): Promise<Trajectory[]>;
+  trajectories(plan: NetPlan, req: TrajectoryRequest): Promise<NetTrajectory[]>;
+  trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]>;
+  async trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]> {
+    if (plan.problem === 'network') throw new Error(NETWORKS_ON_CPU);
     if (this.gpu.lost) throw this.gpu.lost;
     const every = checkTrajectoryRequest(plan, req);
     try {
@@ -656,7 +672,7 @@ export class GpuEngine implements Engine {
 }
 
 /** De-interleaves RunResult records into the result columns at `offset`. */
-function unpackResults(mapped: ArrayBuffer, n: number, cols: ReturnType<typeof allocateColumns>, offset: number): void {
+function unpackResults(mapped: ArrayBuffer, n: number, cols: ResultColumns, offset: number): void {
   const f = new Float32Array(mapped);
   const i32 = new Int32Array(mapped);
   const stride = RunResult.size / 4;

@@ -61,6 +61,7 @@ export const Adafactor: OptimizerDef<typeof o, typeof st> = {
     'update = variance.clone().clamp_(min=eps1 * eps1).rsqrt_().mul_(grad); ' +
     'denom = max(1.0, update.norm(2).item() / (update.numel() ** 0.5 * d)); param.add_(update, alpha=-alpha / denom).',
   params,
+  perTensor: () => true,
   slots: o,
   ...stateFields(st),
   momentumParam: null,

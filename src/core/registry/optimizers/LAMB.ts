@@ -67,6 +67,7 @@ export const LAMB: OptimizerDef<typeof o, typeof st> = {
     'always_adapt: trust_ratio = where(w_norm > 0, where(g_norm > 0, w_norm / g_norm, 1.0), 1.0) with w_norm = p.norm(2.0), ' +
     'g_norm = update.norm(2.0), clamp(max=1.0) if trust_clip; update.mul_(trust_ratio); p.add_(update, alpha=-lr).',
   params,
+  perTensor: () => true,
   slots: o,
   ...stateFields(st),
   momentumParam: 'betas.0',

@@ -58,6 +58,7 @@ export const LARS: OptimizerDef<typeof o, typeof st> = {
     'then torch SGD: if momentum != 0: buf = clone(grad) the first time else buf.mul_(momentum).add_(grad, alpha=1 - dampening); ' +
     'grad = grad.add(buf, alpha=momentum) if nesterov else buf; p.add_(grad, alpha=-lr).',
   params,
+  perTensor: () => true,
   slots: o,
   ...stateFields(st),
   momentumParam: 'momentum',

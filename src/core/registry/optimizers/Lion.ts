@@ -43,6 +43,7 @@ export const Lion: OptimizerDef<typeof o, typeof st> = {
     'mask = (update * grad > 0); mask.div_(mask.mean().clamp_(min=1e-3)); update.mul_(mask); param.add_(update, alpha=-lr); ' +
     'exp_avg.lerp_(grad, 1 - beta2). (Same as lucidrains/lion-pytorch; corrected_weight_decay and foreach are not modelled.)',
   params,
+  perTensor: (values) => values['caution'] === true,
   slots: o,
   ...stateFields(st),
   momentumParam: 'betas.0',

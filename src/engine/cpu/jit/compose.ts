@@ -92,7 +92,7 @@ export function resolverFor(f: (...args: never[]) => unknown): Resolver {
 // The state vectors as the specialised code sees them.
 
 /** Locals named <base><i>, recording which elements the code touched and wrote. */
-class LocalVec implements Vec {
+export class LocalVec implements Vec {
   readonly touched = new Set<number>();
   readonly written = new Set<number>();
   spilled = false;
@@ -135,7 +135,7 @@ class LocalVec implements Vec {
 }
 
 /** P: fixed slots are constants (rounded as the run would see them), swept slots the run's values. */
-class ParamVec implements Vec {
+export class ParamVec implements Vec {
   readonly name = 'P';
   constructor(
     private readonly P: Float64Array,
@@ -185,9 +185,21 @@ export interface SpecialisedKernel {
 
 const cache = new Map<string, SpecialisedKernel | null>();
 const CACHE_SIZE = 16;
+/** The same plan object asks again for every slice of an in-process run: no key to build. */
+const byPlan = new WeakMap<Plan, { f32?: SpecialisedKernel | null; f64?: SpecialisedKernel | null }>();
 
 /** The plan's specialised kernel in this precision (cached), or null where the plan is not specialised. */
 export function specialisedKernel(plan: Plan, precision: Precision): SpecialisedKernel | null {
+  const mine = byPlan.get(plan) ?? {};
+  const hit = mine[precision];
+  if (hit !== undefined) return hit;
+  const k = lookup(plan, precision);
+  mine[precision] = k;
+  byPlan.set(plan, mine);
+  return k;
+}
+
+function lookup(plan: Plan, precision: Precision): SpecialisedKernel | null {
   const key = `${precision}|${JSON.stringify(specToJSON(plan.spec))}`;
   if (cache.has(key)) return cache.get(key) ?? null;
   let k: SpecialisedKernel | null;

@@ -1,0 +1,159 @@
+/**
+ * The network rows of `npm run bench` (also alone: `npm run bench -- --networks`): instance-steps/s
+ * and achieved FLOP/s of the CPU engines on the networks issue's two settings, against the numpy
+ * float32 peer (bench/numpy_network.py) doing the same forward and backward for a block of runs
+ * with batched matmuls, run in the same bench.
+ *
+ *   fractal: the fractal notebook's setting, mean-field 16-16-1 without biases, tanh, MSE, 272
+ *            Gaussian points, full batch; the sweep is input-layer LR x output-layer LR.
+ *   iris:    4-8-3 with biases, tanh, cross-entropy, minibatches of 16; the sweep is LR x momentum.
+ *
+ * Two rows per engine: training only (network.sharpness_iterations 0, the work the peer does) and
+ * with the default sharpness outcome (up to 100 Hessian-vector products after the last step).
+ *
+ * FLOPs count a multiply-add as two, from the model alone: 6 P B per step (forward, weight
+ * gradients, deltas; P weights, B batch rows) plus 2 P N per evaluation of the whole training set
+ * (N rows), which a minibatch run does at every outcome checkpoint. Both sides are charged the same.
+ */
+import { execFileSync } from 'node:child_process';
+import { makeNetPlan, prepareSpec } from '../src/core/network/plan.ts';
+import type { NetPlan } from '../src/core/network/plan.ts';
+import type { NetSpec } from '../src/core/spec.ts';
+import { parseAnySpec } from '../src/core/spec.ts';
+import type { CpuEngine } from '../src/engine/cpu/engine.ts';
+
+export interface NetSetting {
+  readonly name: 'fractal' | 'iris';
+  readonly what: string;
+  /** Runs and steps of the timed sweep (quick mode: fewer steps). */
+  readonly side: number;
+  readonly steps: number;
+  readonly spec: (sharpness: boolean) => unknown;
+}
+
+export const NET_SETTINGS: readonly NetSetting[] = [
+  {
+    name: 'fractal',
+    what: 'fractal (16-16-1 mean-field tanh, 272 points, full batch)',
+    side: 16,
+    steps: 200,
+    spec: (sharpness) => ({
+      network: { hidden: [16], bias: false, parametrization: 'mean_field', sharpness_iterations: sharpness ? 100 : 0 },
+      data: { name: 'fractal' },
+      optimizer: { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.0'], lr: 0.1 }] },
+      steps: 200,
+      sweep: {
+        x: { param: 'optimizer.param_groups.0.lr', min: 0.01, max: 3, count: 16, scale: 'log' },
+        y: { param: 'optimizer.lr', min: 0.01, max: 3, count: 16, scale: 'log' },
+      },
+    }),
+  },
+  {
+    name: 'iris',
+    what: 'Iris (4-8-3 tanh, batch 16)',
+    side: 32,
+    steps: 200,
+    spec: (sharpness) => ({
+      network: { hidden: [8], batch_size: 16, sharpness_iterations: sharpness ? 100 : 0 },
+      data: 'iris',
+      optimizer: { name: 'SGD', lr: 0.05, momentum: 0.9 },
+      steps: 200,
+      sweep: {
+        x: { param: 'optimizer.lr', min: 1e-3, max: 1, count: 32, scale: 'log' },
+        y: { param: 'optimizer.momentum', min: 0, max: 0.95, count: 32 },
+      },
+    }),
+  },
+];
+
+export async function netPlan(s: NetSetting, sharpness: boolean): Promise<NetPlan> {
+  const spec = parseAnySpec(s.spec(sharpness)) as NetSpec;
+  await prepareSpec(spec);
+  return makeNetPlan(spec);
+}
+
+/** Model FLOPs of one run's training (see the header). */
+export function trainingFlops(plan: NetPlan): number {
+  const P = plan.layout.params;
+  const N = plan.data.train.n;
+  const B = plan.batch ?? N;
+  const steps = plan.spec.steps;
+  const evaluations = plan.batch === null ? 0 : Math.ceil(steps / plan.checkEvery);
+  return steps * 6 * P * B + evaluations * 2 * P * N;
+}
+
+export interface NetRow {
+  readonly setting: string;
+  readonly engine: string;
+  readonly what: string;
+  readonly runs: number;
+  readonly steps: number;
+  /** Instance-steps per second (a run's step = one optimiser step). */
+  readonly rate: number;
+  /** Achieved model FLOP/s (null for the rows with the sharpness outcome, whose work is not counted). */
+  readonly flops: number | null;
+}
+
+/** Best of `reps` timed sweeps after a warm-up. */
+async function timed(engine: CpuEngine, plan: NetPlan, reps = 2): Promise<number> {
+  await engine.run(plan);
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    await engine.run(plan);
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  return best;
+}
+
+/** The numpy peer's instance-steps/s and FLOP/s, or null without python3 and numpy. */
+export function numpyNetwork(s: NetSetting, runs: number, steps: number, checkEvery: number): { rate: number; flops: number } | null {
+  try {
+    const out = execFileSync('python3', ['bench/numpy_network.py', s.name, String(runs), String(steps), String(checkEvery)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const [rate, flops] = out.trim().split(/\s+/).map(Number);
+    return rate && flops ? { rate, flops } : null;
+  } catch {
+    return null;
+  }
+}
+
+export const TARGET_CPU_OVER_NUMPY = 0.5;
+
+export async function networkRows(engines: readonly CpuEngine[], log: (s: string) => void): Promise<{ rows: NetRow[]; lines: string[] }> {
+  const rows: NetRow[] = [];
+  const lines: string[] = [];
+  for (const s of NET_SETTINGS) {
+    const train = await netPlan(s, false);
+    const full = await netPlan(s, true);
+    const flopsPerRun = trainingFlops(train);
+    const np = numpyNetwork(s, train.runs, train.spec.steps, train.checkEvery);
+    for (const e of engines) {
+      const t = await timed(e, train);
+      const tf = await timed(e, full, 1);
+      const steps = train.runs * train.spec.steps;
+      rows.push({ setting: s.name, engine: e.name, what: `${s.what}, training`, runs: train.runs, steps: train.spec.steps, rate: steps / t, flops: (train.runs * flopsPerRun) / t });
+      rows.push({ setting: s.name, engine: e.name, what: `${s.what}, with sharpness`, runs: full.runs, steps: full.spec.steps, rate: steps / tf, flops: null });
+      log(`${s.name} ${e.name}: ${(steps / t).toFixed(0)} instance-steps/s (${((train.runs * flopsPerRun) / t / 1e9).toFixed(2)} GFLOP/s), with sharpness ${(steps / tf).toFixed(0)}`);
+    }
+    if (np) {
+      rows.push({ setting: s.name, engine: 'numpy', what: `${s.what}, training, batched matmuls`, runs: train.runs, steps: train.spec.steps, rate: np.rate, flops: np.flops });
+      log(`${s.name} numpy: ${np.rate.toFixed(0)} instance-steps/s (${(np.flops / 1e9).toFixed(2)} GFLOP/s)`);
+    } else log(`${s.name} numpy: not measured (no python3 with numpy)`);
+  }
+  lines.push('| network | engine | runs x steps | instance-steps/s | GFLOP/s | / numpy |', '|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const np = rows.find((q) => q.setting === r.setting && q.engine === 'numpy');
+    const over = np && r.flops !== null && r.engine !== 'numpy' ? `${(r.rate / np.rate).toFixed(2)}x` : '–';
+    lines.push(`| ${r.what} | ${r.engine} | ${r.runs} x ${r.steps} | ${r.rate.toFixed(0)} | ${r.flops === null ? '–' : (r.flops / 1e9).toFixed(2)} | ${over} |`);
+  }
+  const checks = rows.filter((r) => r.flops !== null && r.engine !== 'numpy');
+  const below = checks.filter((r) => {
+    const np = rows.find((q) => q.setting === r.setting && q.engine === 'numpy');
+    return np !== undefined && r.rate / np.rate < TARGET_CPU_OVER_NUMPY;
+  });
+  lines.push('', `Target: CPU engines ≥ ${TARGET_CPU_OVER_NUMPY}x the numpy peer on training: ${below.length === 0 ? 'met' : `not met (${below.map((r) => `${r.setting} ${r.engine}`).join(', ')})`}.`);
+  return { rows, lines };
+}

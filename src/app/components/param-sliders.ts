@@ -1,0 +1,76 @@
+/**
+ * `<bl-param-sliders>`: a slider for each fixed scalar hyperparameter of the spec (see sliders.ts
+ * for which, and their ranges). Render-only: it reports `param-input` while a slider moves and once
+ * more, `final`, when it is let go; the app re-runs the sweep live (controllers/live-edit.ts).
+ */
+import { LitElement, css, html } from 'lit';
+import { formatNumber } from '../../view/ticks.ts';
+import type { SliderModel } from '../sliders.ts';
+import { SLIDER_STEPS, sliderPosition, sliderValue } from '../sliders.ts';
+
+export interface ParamInputDetail {
+  readonly path: string;
+  readonly value: number;
+  readonly final: boolean;
+}
+
+export class BlParamSliders extends LitElement {
+  static override properties = {
+    sliders: { attribute: false },
+    moving: { state: true },
+  };
+
+  declare sliders: readonly SliderModel[];
+  /** The value a slider shows while it moves, ahead of the spec (by path). */
+  declare private moving: ReadonlyMap<string, number>;
+
+  constructor() {
+    super();
+    this.sliders = [];
+    this.moving = new Map();
+  }
+
+  static override styles = css`
+    :host { display: block; font: 12px system-ui, sans-serif; }
+    .grid { display: grid; grid-template-columns: minmax(4em, auto) minmax(0, 1fr) 5.5em; gap: 2px 8px; align-items: center; }
+    label { font: 11.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: #333; overflow-wrap: anywhere; }
+    input { width: 100%; margin: 0; min-width: 0; }
+    output { font-variant-numeric: tabular-nums; text-align: right; }
+    input:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 1px; }
+  `;
+
+  private emit(m: SliderModel, e: Event, final: boolean): void {
+    const value = sliderValue(m, Number((e.target as HTMLInputElement).value));
+    const moving = new Map(this.moving);
+    if (final) moving.delete(m.path);
+    else moving.set(m.path, value);
+    this.moving = moving;
+    this.dispatchEvent(new CustomEvent<ParamInputDetail>('param-input', { detail: { path: m.path, value, final }, bubbles: true, composed: true }));
+  }
+
+  override render() {
+    if (this.sliders.length === 0) return html``;
+    return html`<div class="grid">
+      ${this.sliders.map((m) => {
+        const v = this.moving.get(m.path) ?? m.value;
+        const id = `s-${m.path}`;
+        return html`<label for=${id} title=${m.doc}>${m.label}</label>
+          <input id=${id} type="range" min="0" max=${SLIDER_STEPS} step="1" name=${m.path} data-path=${m.path}
+            .value=${String(sliderPosition(m, m.value))}
+            aria-valuetext=${formatNumber(v)}
+            title="${m.label}: ${formatNumber(m.min)} to ${formatNumber(m.max)}${m.log ? ' (log scale)' : ''}"
+            @input=${(e: Event) => this.emit(m, e, false)}
+            @change=${(e: Event) => this.emit(m, e, true)} />
+          <output for=${id}>${formatNumber(v)}</output>`;
+      })}
+    </div>`;
+  }
+}
+
+if (!customElements.get('bl-param-sliders')) customElements.define('bl-param-sliders', BlParamSliders);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bl-param-sliders': BlParamSliders;
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * The race: several optimisers, each with its own settings, from one start on one surface, their
+ * paths recorded and animated together. Each lane is the current spec without its sweep and with
+ * the lane's optimiser (`raceSpec`), one run recorded by `engine.trajectories` on the float32 CPU
+ * engine (in-process: a 500-step path takes about a millisecond and a half; long runs go to the GPU,
+ * see paths.ts CPU_PATH_MAX_STEPS). The lanes follow the
+ * spec: a new surface, start or step count re-records them all.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { SpecErrors } from '../../core/errors.ts';
+import { makePlan } from '../../core/plan.ts';
+import { findOptimizer, OPTIMIZERS } from '../../core/registry/index.ts';
+import type { Spec } from '../../core/spec.ts';
+import { parseSpec, specToJSON } from '../../core/spec.ts';
+import type { Trajectory } from '../../core/trajectory.ts';
+import type { Engine } from '../../engine/engine.ts';
+import { formatNumber } from '../../view/ticks.ts';
+import { COMPARE_COLOURS, freeColour } from '../runs.ts';
+
+export type EntrantParams = Readonly<Record<string, number | readonly number[]>>;
+
+export interface Entrant {
+  readonly id: number;
+  readonly optimizer: string;
+  /** The settings given (the rest are the optimiser's defaults). */
+  readonly params: EntrantParams;
+  readonly colour: string;
+}
+
+export interface Lane {
+  readonly entrant: Entrant;
+  readonly label: string;
+  readonly trajectory: Trajectory | null;
+  /** Why this lane cannot run (its spec's problems), or null. */
+  readonly error: string | null;
+}
+
+/** A setting a lane shows: `lr`, `momentum`, `betas.0`, … with its allowed range. */
+export interface EntrantField {
+  readonly key: string;
+  readonly value: number;
+  readonly min: number;
+  readonly max: number;
+  readonly int: boolean;
+  readonly doc: string;
+}
+
+/** Most lanes (one per colour). */
+export const MAX_LANES = COMPARE_COLOURS.length;
+
+/** The first race: heavy-ball SGD, Adam and RMSprop at LRs where each reaches or nears Rosenbrock's minimum from (−1.5, 2) in 500 steps. */
+export const DEFAULT_ENTRANTS: readonly { optimizer: string; params: EntrantParams }[] = [
+  { optimizer: 'SGD', params: { lr: 1e-3, momentum: 0.9 } },
+  { optimizer: 'Adam', params: { lr: 0.1 } },
+  { optimizer: 'RMSprop', params: { lr: 0.01 } },
+];
+
+/** The numeric settings of an optimiser a lane offers, with the lane's values (defaults where not given). */
+export function entrantFields(optimizer: string, params: EntrantParams): EntrantField[] {
+  const def = findOptimizer(optimizer);
+  if (!def) return [];
+  const out: EntrantField[] = [];
+  for (const p of def.params) {
+    const given = Object.hasOwn(params, p.key) ? params[p.key] : undefined;
+    if (p.kind === 'number' || p.kind === 'int') {
+      const value = typeof given === 'number' ? given : p.default;
+      out.push({ key: p.key, value, min: p.min, max: p.max, int: p.kind === 'int', doc: p.doc });
+    } else if (p.kind === 'tuple') {
+      p.default.forEach((d, i) => {
+        const value = Array.isArray(given) && typeof given[i] === 'number' ? (given[i] as number) : d;
+        out.push({ key: `${p.key}.${i}`, value, min: p.min, max: p.max, int: false, doc: p.doc });
+      });
+    }
+  }
+  return out;
+}
+
+/** A lane's settings with one field (`lr`, or `betas.1` of a tuple) set. */
+export function setEntrantParam(optimizer: string, params: EntrantParams, key: string, value: number): EntrantParams {
+  const [name, index] = key.split('.');
+  if (name === undefined) return params;
+  if (index === undefined) return { ...params, [name]: value };
+  const p = findOptimizer(optimizer)?.params.find((q) => q.key === name);
+  if (!p || p.kind !== 'tuple') return params;
+  const given = Object.hasOwn(params, name) ? params[name] : undefined;
+  const t = [...(Array.isArray(given) ? given : p.default)];
+  t[Number(index)] = value;
+  return { ...params, [name]: t };
+}
+
+/** The spec of a lane: the base spec without its sweep, with the lane's optimiser and settings. */
+export function raceSpec(base: Spec, entrant: Pick<Entrant, 'optimizer' | 'params'>): Record<string, unknown> {
+  const json = specToJSON(base);
+  delete json.sweep;
+  return { ...json, optimizer: { name: entrant.optimizer, ...entrant.params } };
+}
+
+/** The part of a spec every lane shares (all of it but the sweep and the optimiser). */
+function baseKey(base: Spec): string {
+  const json = specToJSON(base);
+  delete json.sweep;
+  delete json.optimizer;
+  return JSON.stringify(json);
+}
+
+/** A lane named by its optimiser and the settings it gives: `Adam lr=0.1`. */
+export function entrantLabel(e: Pick<Entrant, 'optimizer' | 'params'>): string {
+  const parts = Object.entries(e.params).map(([k, v]) => `${k}=${Array.isArray(v) ? `(${v.map((x) => formatNumber(x, 3)).join(', ')})` : formatNumber(v as number, 3)}`);
+  return [e.optimizer, ...parts].join(' ');
+}
+
+export class RaceController implements ReactiveController {
+  /** The lanes, a new array whenever anything in it changes. */
+  lanes: readonly Lane[] = [];
+  /** Whether the race is shown (lanes are recorded only then). */
+  open = false;
+
+  private base: Spec | null = null;
+  private recordedKey = '';
+  private generation = 0;
+  private nextId = 1;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    /** The engine that records the lanes, for runs of `steps` steps. */
+    private readonly engine: (steps: number) => Engine,
+  ) {
+    host.addController(this);
+    // One at a time: each lane takes the first colour the ones before it left free.
+    for (const e of DEFAULT_ENTRANTS) this.lanes = [...this.lanes, this.lane(this.entrant(e.optimizer, e.params))];
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.generation++;
+  }
+
+  private entrant(optimizer: string, params: EntrantParams): Entrant {
+    return { id: this.nextId++, optimizer, params, colour: freeColour(this.lanes.map((l) => l.entrant.colour)) };
+  }
+
+  private lane(entrant: Entrant, trajectory: Trajectory | null = null, error: string | null = null): Lane {
+    return { entrant, label: entrantLabel(entrant), trajectory, error };
+  }
+
+  setOpen(open: boolean): void {
+    this.open = open;
+    this.host.requestUpdate();
+    if (open) void this.record(false);
+  }
+
+  /** The spec the race runs on changed (its sweep and optimiser do not matter). */
+  setBase(spec: Spec | null): void {
+    this.base = spec;
+    if (this.open) void this.record(false);
+  }
+
+  get full(): boolean {
+    return this.lanes.length >= MAX_LANES;
+  }
+
+  /** Adds a lane: the first optimiser not racing yet, at its default settings. */
+  add(): void {
+    if (this.full) return;
+    const racing = new Set(this.lanes.map((l) => l.entrant.optimizer));
+    const pick = OPTIMIZERS.find((o) => !racing.has(o.id)) ?? OPTIMIZERS[0];
+    if (!pick) return;
+    this.lanes = [...this.lanes, this.lane(this.entrant(pick.id, {}))];
+    void this.record(true);
+  }
+
+  remove(id: number): void {
+    this.lanes = this.lanes.filter((l) => l.entrant.id !== id);
+    this.host.requestUpdate();
+  }
+
+  /** Another optimiser for a lane; its LR is kept when the new one has one. */
+  setOptimizer(id: number, optimizer: string): void {
+    this.edit(id, (e) => {
+      const lr = e.params.lr;
+      const hasLr = findOptimizer(optimizer)?.params.some((p) => p.key === 'lr') ?? false;
+      return { ...e, optimizer, params: hasLr && typeof lr === 'number' ? { lr } : {} };
+    });
+  }
+
+  setParam(id: number, key: string, value: number): void {
+    this.edit(id, (e) => ({ ...e, params: setEntrantParam(e.optimizer, e.params, key, value) }));
+  }
+
+  private edit(id: number, f: (e: Entrant) => Entrant): void {
+    this.lanes = this.lanes.map((l) => (l.entrant.id === id ? this.lane(f(l.entrant), l.trajectory) : l));
+    void this.record(true);
+  }
+
+  /**
+   * Records the lanes' paths (all of them when the shared spec changed or `force`), dropping the
+   * answer when another edit came first.
+   */
+  private async record(force: boolean): Promise<void> {
+    const base = this.base;
+    if (!base) return;
+    const key = baseKey(base);
+    const all = key !== this.recordedKey;
+    if (!force && !all && this.lanes.every((l) => l.trajectory || l.error)) return;
+    this.recordedKey = key;
+    const gen = ++this.generation;
+    this.host.requestUpdate();
+    const engine = this.engine(base.steps);
+    const lanes = this.lanes;
+    const out: Lane[] = [];
+    for (const l of lanes) {
+      let lane: Lane;
+      try {
+        const plan = makePlan(parseSpec(raceSpec(base, l.entrant)));
+        const [t] = await engine.trajectories(plan, { runs: [0] });
+        lane = this.lane(l.entrant, t ?? null);
+      } catch (e) {
+        const msg = e instanceof SpecErrors ? e.errors.map((x) => `${x.path}: ${x.message}`).join('; ') : (e as Error).message;
+        lane = this.lane(l.entrant, null, msg);
+      }
+      if (gen !== this.generation) return;
+      out.push(lane);
+    }
+    // Lanes removed while recording stay removed; the others get their paths.
+    const byId = new Map(out.map((l) => [l.entrant.id, l]));
+    this.lanes = this.lanes.map((l) => byId.get(l.entrant.id) ?? l);
+    this.host.requestUpdate();
+  }
+}

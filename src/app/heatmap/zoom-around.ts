@@ -1,0 +1,80 @@
+/**
+ * Zooming a grid sweep around a cell (the keyboard's + and −): each axis keeps its count and scale
+ * and spans `factor` times its range, centred on the cell where it can be. Zooming in stays within
+ * the current range; zooming out stays within the parameter's allowed range (an LR stays above 0, a
+ * beta below 1). The result is a spec JSON for a new view, or null when nothing would change.
+ */
+import { SpecErrors } from '../../core/errors.ts';
+import type { GridAxis, Spec } from '../../core/spec.ts';
+import { parseSpec, resolveParamPath, specToJSON } from '../../core/spec.ts';
+import type { Cell } from '../runs.ts';
+
+/** Numbers the app proposes are tidied of float noise. */
+function tidy(x: number): number {
+  return Number(x.toPrecision(12));
+}
+
+function zoomAxis(spec: Spec, a: GridAxis, k: number, factor: number): GridAxis {
+  if (a.count <= 1 || !(a.max > a.min)) return a;
+  const log = a.scale === 'log';
+  const f = (v: number): number => (log ? Math.log(v) : v);
+  const g = (u: number): number => (log ? Math.exp(u) : u);
+  const lo = f(a.min);
+  const hi = f(a.max);
+  const c = lo + ((hi - lo) * Math.min(a.count - 1, Math.max(0, k))) / (a.count - 1);
+  const half = ((hi - lo) / 2) * factor;
+  let blo = lo;
+  let bhi = hi;
+  let openLo = false;
+  let openHi = false;
+  if (factor > 1) {
+    const t = resolveParamPath(spec, a.param);
+    const r = typeof t === 'string' ? { min: -Infinity, max: Infinity } : t.range;
+    blo = log ? (r.min > 0 ? Math.log(r.min) : -Infinity) : r.min;
+    bhi = log ? Math.log(r.max) : r.max;
+    openLo = typeof t !== 'string' && t.range.minExclusive === true;
+    openHi = typeof t !== 'string' && t.range.maxExclusive === true;
+    // Never narrower than now, whatever the bounds.
+    blo = Math.min(blo, lo);
+    bhi = Math.max(bhi, hi);
+  }
+  let nlo = c - half;
+  let nhi = c + half;
+  if (nlo < blo) {
+    nhi += blo - nlo;
+    nlo = blo;
+  }
+  if (nhi > bhi) {
+    nlo = Math.max(blo, nlo - (nhi - bhi));
+    nhi = bhi;
+  }
+  // An excluded bound (momentum < 1) is approached, not reached.
+  const span = nhi - nlo;
+  if (openLo && nlo <= blo && nlo < lo) nlo = blo + span * 1e-3;
+  if (openHi && nhi >= bhi && nhi > hi) nhi = bhi - span * 1e-3;
+  let min = tidy(g(nlo));
+  let max = tidy(g(nhi));
+  const t = resolveParamPath(spec, a.param);
+  if (typeof t !== 'string' && t.int) {
+    min = Math.round(min);
+    max = Math.max(min + 1, Math.round(max));
+  }
+  return { ...a, min, max };
+}
+
+export function zoomAround(spec: Spec, cell: Cell, factor: number): Record<string, unknown> | null {
+  const sweep = spec.sweep;
+  if (!sweep || sweep.kind !== 'grid' || !(factor > 0) || factor === 1) return null;
+  const x = zoomAxis(spec, sweep.x, cell.i, factor);
+  const y = sweep.y ? zoomAxis(spec, sweep.y, cell.j, factor) : null;
+  const same = (a: GridAxis, b: GridAxis | null): boolean => !!b && a.min === b.min && a.max === b.max;
+  if (same(sweep.x, x) && (!sweep.y || same(sweep.y, y))) return null;
+  const json = { ...specToJSON(spec), sweep: { kind: 'grid', x, y } };
+  try {
+    parseSpec(json);
+  } catch (e) {
+    if (e instanceof SpecErrors) return null;
+    throw e;
+  }
+  return json;
+}

@@ -1,0 +1,99 @@
+/**
+ * Text alternatives of what the canvases show, free of the DOM: the heatmap's live summary (what is
+ * shown, how many runs ended how), the cursor cell in words, and one-line descriptions of the
+ * contour plot and of recorded paths. Screen readers announce these; they are also what a person
+ * reads when a colour is hard to tell.
+ */
+import type { Plan } from '../core/plan.ts';
+import type { Trajectory } from '../core/trajectory.ts';
+import { formatNumber } from '../view/ticks.ts';
+import { lastStep, shortParam } from './runs.ts';
+
+export interface OutcomeCounts {
+  /** Runs with a final result. */
+  readonly ready: number;
+  readonly total: number;
+  readonly diverged: number;
+  readonly notConverged: number;
+  /** Runs that reached each known minimum. */
+  readonly perMinimum: readonly number[];
+}
+
+export function countOutcomes(
+  columns: { readonly basin: ArrayLike<number>; readonly diverged: ArrayLike<number> },
+  ready: number,
+  total: number,
+  minima: number,
+): OutcomeCounts {
+  const perMinimum = new Array<number>(minima).fill(0);
+  let diverged = 0;
+  let notConverged = 0;
+  const n = Math.min(ready, columns.basin.length, columns.diverged.length);
+  for (let run = 0; run < n; run++) {
+    if (columns.diverged[run]) diverged++;
+    else {
+      const b = columns.basin[run] as number;
+      if (b >= 0 && b < minima) perMinimum[b] = (perMinimum[b] as number) + 1;
+      else notConverged++;
+    }
+  }
+  return { ready: n, total, diverged, notConverged, perMinimum };
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+const pct = (n: number, of: number): string => `${of > 0 ? formatNumber((100 * n) / of, 3) : '0'}%`;
+
+/** "x: lr (log, 1e-5 to 0.01), y: momentum (0 to 0.99)" for a grid; the parameters for other sweeps. */
+export function axesText(plan: Plan): string {
+  const s = plan.spec.sweep;
+  if (!s) return 'a single run';
+  if (s.kind === 'grid') {
+    const ax = (name: string, a: { param: string; min: number; max: number; scale: string }): string =>
+      `${name}: ${shortParam(a.param)} (${a.scale === 'log' ? 'log, ' : ''}${formatNumber(a.min)} to ${formatNumber(a.max)})`;
+    return [ax('x', s.x), ...(s.y ? [ax('y', s.y)] : [])].join(', ');
+  }
+  return `${s.kind} sweep over ${plan.dims.map((d) => shortParam(d.path)).join(', ')}`;
+}
+
+/**
+ * The heatmap in words: "Heatmap of 65,536 runs of SGD on rosenbrock, 500 steps; x: …; y: …. 1,180
+ * reached minimum 0 (1.8%), 14,400 diverged (22%), 49,956 did not converge (76.2%)." While a sweep
+ * fills in, how many runs are done.
+ */
+export function heatmapSummary(plan: Plan, c: OutcomeCounts): string {
+  const head = `Heatmap of ${count(plan.runs)} runs of ${plan.optimizer.id} on ${plan.surface.id}, ${count(plan.spec.steps)} steps each; ${axesText(plan)}.`;
+  if (c.ready === 0) return `${head} No results yet.`;
+  const parts: string[] = [];
+  c.perMinimum.forEach((n, k) => {
+    if (n > 0) parts.push(`${count(n)} reached minimum ${k} (${pct(n, c.ready)})`);
+  });
+  if (c.diverged > 0) parts.push(`${count(c.diverged)} diverged (${pct(c.diverged, c.ready)})`);
+  if (c.notConverged > 0) parts.push(`${count(c.notConverged)} did not converge (${pct(c.notConverged, c.ready)})`);
+  const done = c.ready < c.total ? ` ${count(c.ready)} of ${count(c.total)} runs done so far:` : '';
+  return `${head}${done} ${parts.join(', ')}.`;
+}
+
+/** A run in words, from its coordinates and outcome: "lr 0.001, momentum 0.9: reached minimum 0; loss 1.2e-6". */
+export function runText(coords: Readonly<Record<string, number>>, outcome: string, fields: Readonly<Record<string, number>>): string {
+  const at = Object.entries(coords)
+    .map(([k, v]) => `${shortParam(k)} ${formatNumber(v)}`)
+    .join(', ');
+  const steps = fields.steps_to_converge;
+  const loss = fields.loss;
+  const extra = [
+    ...(steps !== undefined && steps >= 0 ? [`in ${count(steps)} steps`] : []),
+    ...(loss !== undefined && Number.isFinite(loss) ? [`final loss ${formatNumber(loss)}`] : []),
+  ];
+  return `${at || 'the run'}: ${outcome}${extra.length ? `, ${extra.join(', ')}` : ''}.`;
+}
+
+/** A recorded path in words: where it starts and ends, after how many steps, or where it diverged. */
+export function pathText(name: string, t: Trajectory): string {
+  const n = t.x.length;
+  const p = (k: number): string => `(${formatNumber(t.x[k] as number, 3)}, ${formatNumber(t.y[k] as number, 3)})`;
+  let end = n - 1;
+  while (end > 0 && !(Number.isFinite(t.x[end]) && Number.isFinite(t.y[end]))) end--;
+  const tail = t.diverged ? `diverged at step ${count(t.divergedAt ?? lastStep(t))}` : `ends at ${p(end)} after ${count(lastStep(t))} steps, loss ${formatNumber(t.loss[end] as number)}`;
+  const body = `from ${p(0)}, ${tail}`;
+  return name ? `${name}: ${body}` : body;
+}

@@ -1,0 +1,94 @@
+/**
+ * Where the CLI may write, checked before any work starts: a bad destination is the user's to fix
+ * (exit 2, naming the flag), not something to find out after an hour of sweeping at the rename.
+ */
+import { constants, accessSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { dirname, extname, join, resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
+import { SpecError } from '../core/errors.ts';
+import { leftoverNote } from '../io/partials.ts';
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function why(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'EROFS' ? 'read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? (e as Error).message);
+}
+
+/** Throws unless new files can be made in directory `dir` (which must exist). */
+function checkWritableDir(flag: string, dir: string, forPath: string): void {
+  const s = statOrNull(dir);
+  if (!s) throw new SpecError(flag, `cannot write ${forPath}: directory ${dir} does not exist`);
+  if (!s.isDirectory()) throw new SpecError(flag, `cannot write ${forPath}: ${dir} is not a directory`);
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw new SpecError(flag, `cannot write ${forPath}: cannot create files in ${dir} (${why(e)})`);
+  }
+}
+
+/**
+ * Checks an output file named by `flag`: not empty, not a directory or a device (the file is written
+ * under a temporary name in the same directory and renamed over it: a rename would replace a device
+ * node such as /dev/null), not one of the command's inputs (the spec, a shard), in an existing
+ * directory this process may create files in.
+ */
+export function checkOutputFile(flag: string, path: string, inputs: readonly { path: string; what: string }[] = []): void {
+  if (path.trim() === '') throw new SpecError(flag, 'is empty; name a file, e.g. results.parquet');
+  const s = statOrNull(path);
+  if (s?.isDirectory()) {
+    throw new SpecError(flag, `${path} is a directory; name a file in it, e.g. ${join(path, `results${extname(path) || '.parquet'}`)}`);
+  }
+  if (s && !s.isFile()) {
+    throw new SpecError(flag, `${path} is not a regular file (a device, pipe or socket); basinlab writes a file and renames it into place: name a regular file`);
+  }
+  for (const input of inputs) {
+    const t = statOrNull(input.path);
+    const same = resolve(input.path) === resolve(path) || (s !== null && t !== null && s.dev === t.dev && s.ino === t.ino);
+    if (same) throw new SpecError(flag, `${path} is ${input.what} ${input.path} itself; writing there would replace it: name another file`);
+  }
+  checkWritableDir(flag, dirname(resolve(path)), path);
+}
+
+/** Checks an output directory (study --out): an existing directory, or one that can be created. */
+export function checkOutputDir(flag: string, dir: string): void {
+  if (dir.trim() === '') throw new SpecError(flag, 'is empty; name a directory');
+  const s = statOrNull(dir);
+  if (s && !s.isDirectory()) throw new SpecError(flag, `${dir} exists and is not a directory`);
+  if (s) {
+    checkWritableDir(flag, resolve(dir), dir);
+    return;
+  }
+  // Created with its missing parents: the nearest existing ancestor must take new entries.
+  let up = dirname(resolve(dir));
+  while (!statOrNull(up) && dirname(up) !== up) up = dirname(up);
+  checkWritableDir(flag, up, dir);
+}
+
+/** Prints one line naming the partial files of `out` that runs which did not finish left behind. */
+export function noteLeftovers(out: string): void {
+  const note = leftoverNote(out);
+  if (note) process.stderr.write(`basinlab: ${note}\n`);
+}
+
+/**
+ * `--workers N`: 0 (in the main thread) up to the cores this process may use. More threads than
+ * cores only cost memory and start-up (64 workers on 2 cores: 2.4 GB and 14 s for a 0.3 s sweep).
+ */
+export function workerCount(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} must be a non-negative integer, got '${v}'`);
+    const max = availableParallelism();
+    if (n > max) throw new InvalidArgumentError(`${flag} ${v} is more than this machine's ${max} cores; allowed 0..${max} (0 runs in the main thread)`);
+    return n;
+  };
+}

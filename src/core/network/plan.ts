@@ -1,0 +1,206 @@
+/**
+ * NetSpec -> NetPlan: everything the engines need to train a network run, resolved once. As for
+ * surfaces (core/plan.ts), engines never look at the spec: the plan holds the layout of the
+ * parameter vector, the data set, torch's param_groups each with its own parameter vector P (the
+ * optimiser's values with the group's overrides, the schedule's blocks, the run block), the swept
+ * dimensions and where each one's value goes.
+ */
+import { DATA_SETS, loadDataFor } from '../data/index.ts';
+import type { DataSet } from '../data/types.ts';
+import { P_COUNT, P_OPTIMIZER, P_SCHEDULE, RUN_PARAMS } from '../layout.ts';
+import { encodeParams } from '../params.ts';
+import type { ParamValues } from '../params.ts';
+import { buildSchedule, makePlan } from '../plan.ts';
+import type { AnyPlan, SweepMode } from '../plan.ts';
+import type { OptimizerDef, ScheduleNode } from '../registry/index.ts';
+import { findOptimizer, findSchedule } from '../registry/index.ts';
+import { axisValues } from '../sampling.ts';
+import type { AnySpec, AxisRange, NetSpec, NetTarget } from '../spec.ts';
+import { defaultCheckEvery, resolveNetPath, runCount, sweepRanges } from '../spec.ts';
+import type { Activation, Layout, LossName, Parametrization, Tensor } from './model.ts';
+import { layout } from './model.ts';
+
+export interface NetGroup {
+  /** `param_groups.<i>` for explicit groups, `default` for the rest. */
+  readonly name: string;
+  readonly tensors: readonly Tensor[];
+  /** The optimiser's values in this group (its overrides applied). */
+  readonly values: ParamValues;
+  /** Base parameter vector of the group; swept slots are overwritten per run. */
+  readonly P: Float64Array;
+  /** Swept slots feed this group's schedule (its LR sequence differs per run). */
+  readonly scheduleShared: boolean;
+  readonly optScalarsShared: boolean;
+}
+
+export interface NetDim {
+  readonly path: string;
+  readonly int: boolean;
+  readonly range: AxisRange;
+  readonly where: NetTarget['where'];
+}
+
+export interface NetPlan {
+  readonly problem: 'network';
+  readonly spec: NetSpec;
+  readonly optimizer: OptimizerDef;
+  /** The schedule tree (its blocks are the same in every group's P). */
+  readonly schedule: ScheduleNode | null;
+  readonly layout: Layout;
+  readonly loss: LossName;
+  /** The data set in float64 (the float32 engines round it when they load it). */
+  readonly data: DataSet;
+  /** Explicit param_groups first, in the spec's order, then the default group. */
+  readonly groups: readonly NetGroup[];
+  /** Group of each tensor of the layout. */
+  readonly tensorGroup: readonly number[];
+  readonly runs: number;
+  readonly width: number;
+  readonly height: number;
+  readonly mode: SweepMode;
+  readonly dims: readonly NetDim[];
+  readonly xValues: Float64Array;
+  readonly yValues: Float64Array;
+  /** Samples per step when no dimension sweeps it; null: the whole training set. */
+  readonly batch: number | null;
+  readonly checkEvery: number;
+  /** The absolute training-loss threshold, or null: 1% of each run's initial loss. */
+  readonly threshold: number | null;
+  /** The absolute divergence bound on the training loss, or null: 1e6 times the initial loss. */
+  readonly bound: number | null;
+  readonly momentumSlot: number;
+  readonly cyclesMomentum: boolean;
+}
+
+/** Relative divergence bound (and the convergence measure's ceiling): the fractal notebook's max_val. */
+export const DIVERGENCE_FACTOR = 1e6;
+/** Relative training-loss threshold when network.threshold is null. */
+export const THRESHOLD_FACTOR = 0.01;
+
+export function makeNetPlan(spec: NetSpec): NetPlan {
+  const optimizer = findOptimizer(spec.optimizer.name);
+  const dataDef = DATA_SETS.find((d) => d.id === spec.data.name);
+  if (!optimizer || !dataDef) throw new Error('spec was not validated');
+  const net = spec.network;
+  const L = layout({
+    sizes: [dataDef.inputs(spec.data.params), ...(net.hidden as readonly number[]), dataDef.outputs(spec.data.params)],
+    activation: net.activation as Activation,
+    bias: net.bias === true,
+    parametrization: net.parametrization as Parametrization,
+  });
+  const data = dataDef.make(spec.data.params, spec.data.seed, L.params);
+  const loss: LossName = net.loss === 'auto' ? (data.task === 'classification' ? 'cross_entropy' : 'mse') : (net.loss as LossName);
+
+  // Dimensions first: they decide which groups' schedules and scalars are shared.
+  const ranges = spec.sweep ? sweepRanges(spec.sweep) : [];
+  const dims: NetDim[] = ranges.map((range) => {
+    const t = resolveNetPath(spec, range.param);
+    if (typeof t === 'string') throw new Error(`spec was not validated: ${t}`);
+    return { path: t.path, int: t.int, range, where: t.where };
+  });
+
+  const nGroups = spec.paramGroups.length + 1;
+  const tensorGroup = L.tensors.map((t) => {
+    const g = spec.paramGroups.findIndex((pg) => pg.params.some((n) => t.name === n || t.name.startsWith(`${n}.`)));
+    return g === -1 ? nGroups - 1 : g;
+  });
+  const schedDef = spec.schedule ? findSchedule(spec.schedule.name) : undefined;
+  const cyclesMomentum = schedDef !== undefined && spec.schedule !== null && schedDef.cyclesMomentum(spec.schedule.params);
+  const momentumSlot = optimizer.momentumParam ? P_OPTIMIZER + keyOffset(optimizer, optimizer.momentumParam) : -1;
+  // The tree (its blocks' bases are the same in every group); each group's P gets its values below.
+  const schedule: ScheduleNode | null = spec.schedule ? buildSchedule(spec.schedule, 0, new Float64Array(P_COUNT)) : null;
+  const groups: NetGroup[] = Array.from({ length: nGroups }, (_, g) => {
+    const explicit = g < spec.paramGroups.length ? spec.paramGroups[g] : undefined;
+    const values: ParamValues = { ...spec.optimizer.params, ...(explicit?.overrides ?? {}) };
+    const P = new Float64Array(P_COUNT);
+    encodeParams(optimizer.params, values, P, P_OPTIMIZER);
+    P[RUN_PARAMS['sam.rho']] = spec.sam?.rho ?? 0;
+    if (spec.schedule) buildSchedule(spec.schedule, 0, P);
+    const slots = dims.flatMap((d) => (d.where.kind === 'slot' && d.where.groups.includes(g) ? [d.where.slot] : []));
+    const scheduleShared = !schedule?.def.plateau && !slots.some((s) => s >= P_SCHEDULE || s === P_OPTIMIZER);
+    const ss = optimizer.stepScalars;
+    const momSwept = momentumSlot >= 0 && slots.includes(momentumSlot);
+    const momShared = cyclesMomentum ? scheduleShared : !momSwept;
+    const optScalarsShared =
+      ss !== undefined && !ss.params.some((k) => slots.includes(P_OPTIMIZER + keyOffset(optimizer, k))) && (!ss.usesMom || momShared);
+    return {
+      name: explicit ? `param_groups.${g}` : 'default',
+      tensors: L.tensors.filter((_, i) => tensorGroup[i] === g),
+      values,
+      P,
+      scheduleShared,
+      optScalarsShared,
+    };
+  });
+
+  const sweep = spec.sweep;
+  let mode: SweepMode = 'none';
+  let width = 1;
+  let height = 1;
+  let xValues: Float64Array = new Float64Array([0]);
+  let yValues: Float64Array = new Float64Array([0]);
+  if (sweep?.kind === 'grid') {
+    mode = 'grid';
+    const [dx, dy] = dims;
+    if (!dx) throw new Error('grid without axes');
+    xValues = axisValues(sweep.x.min, sweep.x.max, sweep.x.count, sweep.x.scale, dx.int);
+    width = sweep.x.count;
+    if (sweep.y && dy) {
+      yValues = axisValues(sweep.y.min, sweep.y.max, sweep.y.count, sweep.y.scale, dy.int);
+      height = sweep.y.count;
+    }
+  } else if (sweep) {
+    mode = 'list';
+    width = runCount(sweep);
+    xValues = new Float64Array(0);
+  }
+  return {
+    problem: 'network',
+    spec,
+    optimizer,
+    schedule,
+    layout: L,
+    loss,
+    data,
+    groups,
+    tensorGroup,
+    runs: runCount(spec.sweep),
+    width,
+    height,
+    mode,
+    dims,
+    xValues,
+    yValues,
+    batch: typeof net.batch_size === 'number' ? net.batch_size : null,
+    checkEvery: spec.outcome.check_every ?? defaultCheckEvery(spec.steps),
+    threshold: typeof net.threshold === 'number' ? net.threshold : null,
+    bound: spec.outcome.bound,
+    momentumSlot,
+    cyclesMomentum,
+  };
+}
+
+/** Offset of a slot path (`lr`, `betas.0`) in the optimiser's block. */
+function keyOffset(opt: OptimizerDef, path: string): number {
+  let o = 0;
+  const [key, idx] = path.split('.');
+  for (const p of opt.params) {
+    const n = p.kind === 'tuple' ? p.default.length : p.kind === 'int-list' ? p.maxLength : 1;
+    if (p.key === key) return o + (idx === undefined ? 0 : Number(idx));
+    o += n;
+  }
+  throw new Error(`${opt.id} has no parameter ${path}`);
+}
+
+/**
+ * Loads what a spec's plan needs that is not in memory yet (a packaged data set: Iris, digits).
+ * Call before makeAnyPlan; a no-op for surfaces and generated data.
+ */
+export async function prepareSpec(spec: AnySpec): Promise<void> {
+  if (spec.problem === 'network') await loadDataFor(spec.data.name);
+}
+
+/** The plan of either kind of spec (after prepareSpec). */
+export function makeAnyPlan(spec: AnySpec): AnyPlan {
+  return spec.problem === 'network' ? makeNetPlan(spec) : makePlan(spec);
+}

@@ -1,0 +1,573 @@
+/**
+ * A network run on the CPU, in either precision (the float32 twin rounds after every operation,
+ * float64 is the truth): torch's training loop for a small MLP, step by step.
+ *
+ *   for k in 0 .. steps-1:
+ *     L_k = training loss at theta_k over the whole training set (the convergence measure's
+ *           trajectory; when the batch is the whole set, the step's own forward pass gives it)
+ *     an outcome checkpoint every check_every steps, on L_k: diverged (non-finite, or above the
+ *     bound), trained (at or below the threshold)
+ *     g = gradient of the minibatch loss (rows drawn per (noise.seed, run, k) with replacement)
+ *     SAM (davda54/sam): ascend to theta + e(theta) and take the gradient there, same rows
+ *     each param group: its LR and momentum (the schedule, evaluated with the group's own lr as
+ *     base_lr, as torch's schedulers do per group), then the optimiser's step
+ *     ReduceLROnPlateau: scheduler.step(minibatch loss), per group; SWA: the running average
+ *
+ * The optimiser's update is the registry's own twin, the same function the surfaces run: every
+ * optimiser that acts elementwise updates each coordinate from its own gradient and state and
+ * per-step scalars only, so the twin, which updates a pair of coordinates, is applied to the
+ * parameter vector pair by pair (a tensor of odd size is padded with one coordinate whose gradient
+ * is always 0 and which therefore never moves). Rules over a whole tensor (LARS's and LAMB's trust
+ * ratios, Adafactor's RMS, Lion's cautious mask) are refused for networks by the spec.
+ */
+import { P_OPTIMIZER, RUN_PARAMS, STATE_LEN } from '../../core/layout.ts';
+import { initialise } from '../../core/network/model.ts';
+import type { NetKernel } from './net-kernel.ts';
+import { netKernel } from './net-kernel.ts';
+import type { NetGroupStep } from './jit/net-step.ts';
+import { netGroupStep } from './jit/net-step.ts';
+import type { NetPlan } from '../../core/network/plan.ts';
+import type { NetColumns } from '../../core/results.ts';
+import type { NetTrajectory } from '../../core/trajectory.ts';
+import { DIVERGENCE_FACTOR, THRESHOLD_FACTOR } from '../../core/network/plan.ts';
+import { sweepValue } from '../../core/plan.ts';
+import type { Round } from '../../core/registry/index.ts';
+import { lerp } from '../../core/registry/optimizers/common.ts';
+import { STREAM_INIT, STREAM_MINIBATCH, pcg4d, unit53 } from '../../core/rng.ts';
+import type { Precision } from '../../core/steps.ts';
+import { roundingFor, tablesFor } from '../../core/steps.ts';
+
+/** A network run's outcome, element by element (see NET_COLUMNS in core/columns.ts). */
+export interface NetOutcome {
+  initial_loss: number;
+  train_loss: number;
+  test_loss: number;
+  test_accuracy: number;
+  diverged: boolean;
+  steps_to_threshold: number;
+  convergence: number;
+  sharpness: number;
+  sharpness_iterations: number;
+  sharpness_residual: number;
+  swa_train_loss: number;
+  swa_test_loss: number;
+  swa_test_accuracy: number;
+}
+
+/** What a recorded network path holds per point. */
+export interface NetPoint {
+  readonly step: number;
+  readonly trainLoss: number;
+  readonly testLoss: number;
+  /** LR of the step that led here (of the default group, the optimiser's own lr; NaN at the start). */
+  readonly lr: number;
+  readonly gradNorm: number;
+  readonly paramNorm: number;
+}
+
+/** The default of network.sharpness_iterations: the most Hessian-vector products the power iteration takes. */
+export const SHARPNESS_MAX_ITERATIONS = 100;
+/** Power iteration on the Hessian stops when λ moves less than this (relative). */
+export const SHARPNESS_TOL: Record<Precision, number> = { f64: 1e-10, f32: 1e-5 };
+/** The convergence measure averages the last this-many normalised losses (the notebook's v[-20:]). */
+const CONVERGENCE_TAIL = 20;
+
+interface Pair {
+  readonly group: number;
+  readonly i0: number;
+  /** -1: padding. */
+  readonly i1: number;
+}
+
+export class NetRun {
+  readonly r: Round;
+  readonly L: NetPlan['layout'];
+  readonly n: number;
+  readonly theta: Float64Array;
+  private readonly grad: Float64Array;
+  private readonly eval: Float64Array;
+  private readonly avg: Float64Array;
+  private readonly v: Float64Array;
+  private readonly hv: Float64Array;
+  /** The batch passes, specialised for this plan's layout, loss and precision. */
+  private readonly passLoss: NetKernel;
+  private readonly passGrad: NetKernel;
+  private readonly passHvp: NetKernel;
+  private readonly right = new Float64Array(1);
+  private readonly pairs: Pair[];
+  /** Each group's pairs: [begin, end) in pairs. */
+  private readonly groupPairs: [number, number][];
+  private readonly I0: Int32Array;
+  private readonly I1: Int32Array;
+  /** The run's swept values, by dimension (as rounded into the groups' P). */
+  private readonly pv: Float64Array;
+  /** Each group's specialised optimiser step, or null (the twin through the registry). */
+  private readonly groupSteps: (NetGroupStep | null)[];
+  /** Each pair's 16 state numbers (its coordinates are also in theta; the padding's here). */
+  private readonly state: Float64Array;
+  private readonly S = new Float64Array(STATE_LEN);
+  private readonly W = new Uint32Array(4);
+  private readonly scal = new Float64Array(4);
+  private readonly sched = new Float64Array(2);
+  private readonly groupP: Float64Array[];
+  private readonly groupPlateau: Float64Array[];
+  private readonly tables: ReturnType<typeof tablesFor>[];
+  private readonly train: { x: Float64Array; y: Float64Array; n: number };
+  private readonly test: { x: Float64Array; y: Float64Array; n: number };
+  private readonly fullRows: Int32Array;
+  private readonly testRows: Int32Array;
+  private rows = new Int32Array(0);
+  private readonly sharedInit: Float64Array | null;
+  run = 0;
+  batch = 0;
+  /** Every group steps through its specialised step. */
+  readonly specialised: boolean;
+  /** Set by train(). */
+  lastLr = Number.NaN;
+
+  constructor(
+    readonly plan: NetPlan,
+    readonly precision: Precision,
+    /** Step through the registry pair by pair, never the specialised step (tests compare the two). */
+    generic = false,
+  ) {
+    const r = roundingFor(precision);
+    this.r = r;
+    this.L = plan.layout;
+    const n = this.L.params;
+    this.n = n;
+    this.theta = new Float64Array(n);
+    this.grad = new Float64Array(n);
+    this.eval = new Float64Array(n);
+    this.avg = new Float64Array(n);
+    this.v = new Float64Array(n);
+    this.hv = new Float64Array(n);
+    this.passLoss = netKernel(this.L, plan.loss, precision, 'loss');
+    this.passGrad = netKernel(this.L, plan.loss, precision, 'grad');
+    this.passHvp = netKernel(this.L, plan.loss, precision, 'hvp');
+    const round = (a: Float64Array): Float64Array => Float64Array.from(a, r);
+    this.train = { x: round(plan.data.train.x), y: round(plan.data.train.y), n: plan.data.train.n };
+    this.test = { x: round(plan.data.test.x), y: round(plan.data.test.y), n: plan.data.test.n };
+    this.fullRows = Int32Array.from({ length: this.train.n }, (_, i) => i);
+    this.testRows = Int32Array.from({ length: this.test.n }, (_, i) => i);
+    // The pairs, group by group (each group's a contiguous range).
+    this.pairs = [];
+    this.groupPairs = [];
+    plan.groups.forEach((_, group) => {
+      const begin = this.pairs.length;
+      this.L.tensors.forEach((t, ti) => {
+        if (plan.tensorGroup[ti] !== group) return;
+        for (let e = 0; e < t.size; e += 2) this.pairs.push({ group, i0: t.offset + e, i1: e + 1 < t.size ? t.offset + e + 1 : -1 });
+      });
+      this.groupPairs.push([begin, this.pairs.length]);
+    });
+    this.I0 = Int32Array.from(this.pairs, (p) => p.i0);
+    this.I1 = Int32Array.from(this.pairs, (p) => p.i1);
+    this.pv = new Float64Array(plan.dims.length);
+    this.groupSteps = plan.groups.map((_, g) => (generic ? null : (netGroupStep(plan, precision, g)?.step ?? null)));
+    this.specialised = this.groupSteps.every((s) => s !== null);
+    this.state = new Float64Array(this.pairs.length * STATE_LEN);
+    this.groupP = plan.groups.map((g) => Float64Array.from(g.P, r));
+    this.groupPlateau = plan.groups.map(() => new Float64Array(4));
+    this.tables = plan.groups.map((g) =>
+      tablesFor(
+        {
+          P: g.P,
+          schedule: plan.schedule,
+          optimizer: plan.optimizer,
+          steps: plan.spec.steps,
+          cyclesMomentum: plan.cyclesMomentum,
+          momentumSlot: plan.momentumSlot,
+          scheduleShared: g.scheduleShared,
+          optScalarsShared: g.optScalarsShared,
+        },
+        precision,
+      ),
+    );
+    this.sharedInit = plan.spec.network.init === 'shared' ? this.initialTheta(0) : null;
+  }
+
+  /** The initial parameters of run `key` (drawn in float64, then rounded to the precision). */
+  private initialTheta(key: number): Float64Array {
+    const seed = this.plan.spec.network.init_seed as number;
+    const W = new Uint32Array(4);
+    const words = (i: number): Uint32Array => {
+      pcg4d(seed, key, i, STREAM_INIT, W);
+      return W;
+    };
+    const uniform = (i: number): number => {
+      const w = words(i);
+      return unit53(w[0] as number, w[1] as number);
+    };
+    // Box–Muller on two 53-bit uniforms (first of the pair): the weights are float64 draws.
+    const normal = (i: number): number => {
+      const w = words(i);
+      const u1 = 1 - unit53(w[0] as number, w[1] as number);
+      const u2 = unit53(w[2] as number, w[3] as number);
+      return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+    };
+    const theta = new Float64Array(this.n);
+    initialise(this.L, uniform, normal, theta);
+    return Float64Array.from(theta, this.r);
+  }
+
+  /** Places run `run` at its start: its swept values, its initial weights, fresh optimiser state. */
+  init(run: number): void {
+    const { plan, r } = this;
+    this.run = run;
+    plan.groups.forEach((g, gi) => (this.groupP[gi] as Float64Array).set(Float64Array.from(g.P, r)));
+    this.batch = plan.batch ?? this.train.n;
+    plan.dims.forEach((d, k) => {
+      const value = sweepValue(plan, run, k);
+      this.pv[k] = r(value);
+      if (d.where.kind === 'batch') this.batch = Math.round(value);
+      else for (const g of d.where.groups) (this.groupP[g] as Float64Array)[d.where.slot] = r(value);
+    });
+    if (plan.batch === null && !plan.dims.some((d) => d.where.kind === 'batch')) this.batch = this.train.n;
+    this.rows = new Int32Array(this.batch);
+    this.theta.set(this.sharedInit ?? this.initialTheta(run));
+    this.state.fill(0);
+    const S = this.S;
+    this.pairs.forEach((p, pi) => {
+      S.fill(0);
+      S[0] = this.theta[p.i0] as number;
+      S[1] = p.i1 >= 0 ? (this.theta[p.i1] as number) : 0;
+      plan.optimizer.init(r, this.groupP[p.group] as Float64Array, S);
+      this.state.set(S, pi * STATE_LEN);
+      this.theta[p.i0] = S[0] as number;
+      if (p.i1 >= 0) this.theta[p.i1] = S[1] as number;
+    });
+    this.avg.fill(0);
+    const plateau = plan.schedule?.def.plateau;
+    plan.groups.forEach((_, gi) => {
+      const P = this.groupP[gi] as Float64Array;
+      if (plateau && plan.schedule) plateau.init(r, P, plan.schedule.base, P[P_OPTIMIZER] as number, this.groupPlateau[gi] as Float64Array);
+    });
+  }
+
+  /** Loss (and gradient into grad, zeroed here) of theta on the given rows of the training set. */
+  private lossAt(theta: Float64Array, rows: ArrayLike<number>, count: number, grad: Float64Array | null): number {
+    if (!grad) return this.passLoss(theta, this.train.x, this.train.y, rows, count, null, null, null, null);
+    grad.fill(0);
+    return this.passGrad(theta, this.train.x, this.train.y, rows, count, grad, null, null, null);
+  }
+
+  /** Full training loss and test loss/accuracy of a parameter vector. */
+  evaluate(theta: Float64Array): { train: number; test: number; accuracy: number } {
+    const train = this.lossAt(theta, this.fullRows, this.train.n, null);
+    this.right[0] = 0;
+    const test = this.passLoss(theta, this.test.x, this.test.y, this.testRows, this.test.n, null, null, null, this.right);
+    return { train, test, accuracy: this.plan.loss === 'cross_entropy' ? (this.right[0] as number) / this.test.n : Number.NaN };
+  }
+
+  /** The point where the optimiser takes its gradient: theta, or Schedule-Free's y. */
+  private gradPoint(): Float64Array {
+    const slot = this.plan.optimizer.gradSlot ?? 0;
+    if (slot === 0) return this.theta;
+    this.pairs.forEach((p, pi) => {
+      this.eval[p.i0] = this.state[pi * STATE_LEN + 2 * slot] as number;
+      if (p.i1 >= 0) this.eval[p.i1] = this.state[pi * STATE_LEN + 2 * slot + 1] as number;
+    });
+    return this.eval;
+  }
+
+  /**
+   * Trains the current run. `onPoint(k, Lk)` sees the training loss at theta_k before step k
+   * (k = 0 .. steps) for trajectories; returns the outcome.
+   */
+  trainRun(record?: (p: NetPoint) => void, every = 1): NetOutcome {
+    const { plan, r } = this;
+    const spec = plan.spec;
+    const steps = spec.steps;
+    const full = this.batch >= this.train.n && plan.batch === null && !plan.dims.some((d) => d.where.kind === 'batch');
+    const losses = new Float64Array(CONVERGENCE_TAIL);
+    let sumV = 0;
+    let sumInv = 0;
+    let L0 = Number.NaN;
+    let bound = Number.POSITIVE_INFINITY;
+    let threshold = Number.NEGATIVE_INFINITY;
+    let stepsToThreshold = -1;
+    let diverged = false;
+    let done = steps;
+    let lastLr = Number.NaN;
+    const seed = spec.noise.seed;
+    const n = this.n;
+    const push = (Lk: number, k: number): void => {
+      // The notebook's convergence_measure, one loss at a time: v = L_k / L_0, non-finite or above
+      // max_val counts as max_val.
+      let v = Lk / L0;
+      if (!Number.isFinite(v) || v > DIVERGENCE_FACTOR) v = DIVERGENCE_FACTOR;
+      sumV += v;
+      sumInv += 1 / v;
+      losses[k % CONVERGENCE_TAIL] = v;
+    };
+    const checkpoint = (Lk: number, k: number): boolean => {
+      if (!Number.isFinite(Lk) || Lk > bound) {
+        diverged = true;
+        done = k;
+        return false;
+      }
+      if (stepsToThreshold < 0 && Lk <= threshold) stepsToThreshold = k;
+      return true;
+    };
+    const norm = (a: Float64Array): number => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s = r(s + r((a[i] as number) * (a[i] as number)));
+      return r(Math.sqrt(s));
+    };
+    const S = this.S;
+    for (let k = 0; k < steps; k++) {
+      const at = this.gradPoint();
+      // The rows of this step's minibatch (all of them for full batch).
+      let rows: ArrayLike<number> = this.fullRows;
+      let count = this.train.n;
+      if (!full) {
+        minibatchRows(seed, this.run, k, this.batch, this.train.n, this.rows, this.W);
+        rows = this.rows;
+        count = this.batch;
+      }
+      // L_k over the whole training set at theta_k (and, full batch, the gradient with it). With
+      // minibatches the whole set is evaluated only where it is read: at the start, at outcome
+      // checkpoints and at recorded points (every step, it would cost train/batch times the step).
+      let Lk = Number.NaN;
+      let batchLossK: number;
+      if (full && at === this.theta) {
+        Lk = this.lossAt(at, rows, count, this.grad);
+        batchLossK = Lk;
+      } else {
+        if (full || k % plan.checkEvery === 0 || (record !== undefined && k % every === 0)) Lk = this.lossAt(this.theta, this.fullRows, this.train.n, null);
+        batchLossK = this.lossAt(at, rows, count, this.grad);
+      }
+      if (k === 0) {
+        L0 = Lk;
+        bound = plan.bound ?? DIVERGENCE_FACTOR * L0;
+        threshold = plan.threshold ?? THRESHOLD_FACTOR * L0;
+      }
+      if (record && k % every === 0) record({ step: k, trainLoss: Lk, testLoss: this.evaluate(this.theta).test, lr: lastLr, gradNorm: norm(this.grad), paramNorm: norm(this.theta) });
+      else if (record && k > 0 && k % plan.checkEvery === 0 && !(Number.isFinite(Lk) && Lk <= bound)) {
+        // The checkpoint about to stop the run: its point ends the path.
+        record({ step: k, trainLoss: Lk, testLoss: this.evaluate(this.theta).test, lr: lastLr, gradNorm: norm(this.grad), paramNorm: norm(this.theta) });
+      }
+      if ((k % plan.checkEvery === 0 || k === 0) && !checkpoint(Lk, k)) break;
+      // The convergence measure's loss: the whole set's (full batch, as the notebook), else this
+      // step's minibatch loss.
+      push(full ? Lk : batchLossK, k);
+      if (spec.sam) {
+        // davda54/sam first_step: the norm of the per-tensor norms of (|p| if adaptive) * g.
+        let sq = 0;
+        for (const t of this.L.tensors) {
+          let ts = 0;
+          for (let i = t.offset; i < t.offset + t.size; i++) {
+            const gi = spec.sam.adaptive ? r(Math.abs(at[i] as number) * (this.grad[i] as number)) : (this.grad[i] as number);
+            ts = r(ts + r(gi * gi));
+          }
+          const tn = r(Math.sqrt(ts));
+          sq = r(sq + r(tn * tn));
+        }
+        const rho = (this.groupP[this.groupP.length - 1] as Float64Array)[RUN_PARAMS['sam.rho']] as number;
+        const scale = r(rho / r(r(Math.sqrt(sq)) + r(1e-12)));
+        for (let i = 0; i < n; i++) {
+          const p = at[i] as number;
+          const e = spec.sam.adaptive ? r(r(r(p * p) * (this.grad[i] as number)) * scale) : r((this.grad[i] as number) * scale);
+          this.v[i] = r(p + e);
+        }
+        this.lossAt(this.v, rows, count, this.grad);
+      }
+      // Each group: its LR and momentum in force, its step scalars, then its pairs.
+      plan.groups.forEach((_, gi) => {
+        const P = this.groupP[gi] as Float64Array;
+        const tab = this.tables[gi] as ReturnType<typeof tablesFor>;
+        let mom = plan.momentumSlot >= 0 ? (P[plan.momentumSlot] as number) : 0;
+        let lr: number;
+        const node = plan.schedule;
+        if (!node) lr = P[P_OPTIMIZER] as number;
+        else if (node.def.plateau) lr = (this.groupPlateau[gi] as Float64Array)[0] as number;
+        else if (tab.schedule) {
+          lr = tab.schedule[2 * k] as number;
+          if (plan.cyclesMomentum) mom = tab.schedule[2 * k + 1] as number;
+        } else {
+          node.def.evaluate(r, P, node, k, P[P_OPTIMIZER] as number, this.sched);
+          lr = this.sched[0] as number;
+          if (plan.cyclesMomentum) mom = this.sched[1] as number;
+        }
+        // Trajectories report the default group's LR (the optimiser's own lr, scheduled).
+        if (gi === plan.groups.length - 1) lastLr = lr;
+        const sc = this.scal;
+        if (tab.optimizer) sc.set(tab.optimizer.subarray(4 * k, 4 * k + 4));
+        else plan.optimizer.stepScalars?.compute(r, P, mom, k + 1, sc);
+        const [q0, q1] = this.groupPairs[gi] as [number, number];
+        const fast = this.groupSteps[gi];
+        if (fast) fast(this.theta, this.grad, this.state, this.I0, this.I1, q0, q1, lr, mom, k + 1, sc, this.pv);
+        else {
+          for (let pi = q0; pi < q1; pi++) {
+            const p = this.pairs[pi] as Pair;
+            const o = pi * STATE_LEN;
+            for (let s = 0; s < STATE_LEN; s++) S[s] = this.state[o + s] as number;
+            S[0] = this.theta[p.i0] as number;
+            if (p.i1 >= 0) S[1] = this.theta[p.i1] as number;
+            const gy = p.i1 >= 0 ? (this.grad[p.i1] as number) : 0;
+            plan.optimizer.step(r, P, S, this.grad[p.i0] as number, gy, lr, mom, k + 1, sc);
+            for (let s = 0; s < STATE_LEN; s++) this.state[o + s] = S[s] as number;
+            this.theta[p.i0] = S[0] as number;
+            if (p.i1 >= 0) this.theta[p.i1] = S[1] as number;
+          }
+        }
+        const plateau = node?.def.plateau;
+        if (plateau && node) plateau.step(r, P, node.base, this.groupPlateau[gi] as Float64Array, batchLossK);
+      });
+      if (spec.swa) {
+        const d = k + 1;
+        if (d >= spec.swa.start && (d - spec.swa.start) % spec.swa.every === 0) {
+          const w = r(1 / ((d - spec.swa.start) / spec.swa.every + 1));
+          for (let i = 0; i < n; i++) this.avg[i] = lerp(r, this.avg[i] as number, this.theta[i] as number, w);
+        }
+      }
+    }
+    this.lastLr = lastLr;
+    // The state after the last step (or where the run stopped).
+    let final = this.evaluate(this.theta);
+    if (!diverged) {
+      if (!checkpoint(final.train, steps)) final = this.evaluate(this.theta);
+      record?.({ step: steps, trainLoss: final.train, testLoss: final.test, lr: lastLr, gradNorm: Number.NaN, paramNorm: norm(this.theta) });
+    }
+    // Steps a diverged run did not take count as max_val.
+    const taken = diverged ? done : steps;
+    for (let k = taken; k < steps; k++) {
+      sumV += DIVERGENCE_FACTOR;
+      sumInv += 1 / DIVERGENCE_FACTOR;
+      losses[k % CONVERGENCE_TAIL] = DIVERGENCE_FACTOR;
+    }
+    let tail = 0;
+    const m = Math.min(CONVERGENCE_TAIL, steps);
+    for (let i = 0; i < m; i++) tail += losses[(steps - 1 - i) % CONVERGENCE_TAIL] as number;
+    const converged = tail / m < 1;
+    const sharp = diverged || plan.spec.network.sharpness_iterations === 0 ? { value: Number.NaN, iterations: 0, residual: Number.NaN } : this.sharpness();
+    const swa = spec.swa ? this.evaluate(this.avg) : null;
+    return {
+      initial_loss: L0,
+      train_loss: final.train,
+      test_loss: final.test,
+      test_accuracy: final.accuracy,
+      diverged,
+      steps_to_threshold: stepsToThreshold,
+      convergence: converged ? -sumV : sumInv,
+      sharpness: sharp.value,
+      sharpness_iterations: sharp.iterations,
+      sharpness_residual: sharp.residual,
+      swa_train_loss: swa ? swa.train : Number.NaN,
+      swa_test_loss: swa ? swa.test : Number.NaN,
+      swa_test_accuracy: swa ? swa.accuracy : Number.NaN,
+    };
+  }
+
+  /**
+   * The largest-magnitude eigenvalue of the training loss's Hessian at theta, by power iteration on
+   * exact Hessian-vector products, from a start vector drawn per run; the residual is
+   * ‖Hv − λv‖ / |λ| at the last iterate.
+   */
+  sharpness(): { value: number; iterations: number; residual: number } {
+    const { r, n, v, hv } = this;
+    sharpnessStart(this.run, v);
+    for (let i = 0; i < n; i++) v[i] = r(v[i] as number);
+    const normalise = (a: Float64Array): number => {
+      let s = 0;
+      for (let i = 0; i < n; i++) s = r(s + r((a[i] as number) * (a[i] as number)));
+      const nm = r(Math.sqrt(s));
+      for (let i = 0; i < n; i++) a[i] = r((a[i] as number) / nm);
+      return nm;
+    };
+    normalise(v);
+    let lambda = Number.NaN;
+    let it = 0;
+    let residual = Number.NaN;
+    const most = this.plan.spec.network.sharpness_iterations as number;
+    for (it = 1; it <= most; it++) {
+      this.grad.fill(0);
+      hv.fill(0);
+      this.passHvp(this.theta, this.train.x, this.train.y, this.fullRows, this.train.n, this.grad, v, hv, null);
+      let l = 0;
+      for (let i = 0; i < n; i++) l = r(l + r((v[i] as number) * (hv[i] as number)));
+      let res = 0;
+      for (let i = 0; i < n; i++) {
+        const e = r((hv[i] as number) - r(l * (v[i] as number)));
+        res = r(res + r(e * e));
+      }
+      residual = r(r(Math.sqrt(res)) / r(Math.abs(l)));
+      const moved = Math.abs(l - lambda);
+      lambda = l;
+      if (moved <= SHARPNESS_TOL[this.precision] * Math.abs(l) || !Number.isFinite(l)) break;
+      v.set(hv);
+      if (normalise(v) === 0) break;
+    }
+    return { value: lambda, iterations: Math.min(it, most), residual };
+  }
+}
+
+/** The power iteration's start vector of a run, before it is normalised: a float64 draw per coordinate. */
+export function sharpnessStart(run: number, out: Float64Array): void {
+  const W = new Uint32Array(4);
+  for (let i = 0; i < out.length; i++) {
+    pcg4d(0x5a4e, run, i, STREAM_INIT + 1, W);
+    out[i] = unit53(W[0] as number, W[1] as number) - 0.5;
+  }
+}
+
+/** Writes a network outcome into row i of the columns. */
+export function storeNetOutcome(o: NetOutcome, out: NetColumns, i: number): void {
+  out.initial_loss[i] = o.initial_loss;
+  out.train_loss[i] = o.train_loss;
+  out.test_loss[i] = o.test_loss;
+  out.diverged[i] = o.diverged ? 1 : 0;
+  out.steps_to_threshold[i] = o.steps_to_threshold;
+  out.convergence[i] = o.convergence;
+  out.sharpness[i] = o.sharpness;
+  out.sharpness_iterations[i] = o.sharpness_iterations;
+  out.sharpness_residual[i] = o.sharpness_residual;
+  if (out.test_accuracy) out.test_accuracy[i] = o.test_accuracy;
+  if (out.swa_train_loss) out.swa_train_loss[i] = o.swa_train_loss;
+  if (out.swa_test_loss) out.swa_test_loss[i] = o.swa_test_loss;
+  if (out.swa_test_accuracy) out.swa_test_accuracy[i] = o.swa_test_accuracy;
+}
+
+/** Runs [begin, end) of a network plan into rows 0.. of `out`; tick(done) every run. */
+export function runNetRange(plan: NetPlan, precision: Precision, begin: number, end: number, out: NetColumns, tick?: (runsDone: number) => void): void {
+  const nr = new NetRun(plan, precision);
+  for (let run = begin; run < end; run++) {
+    nr.init(run);
+    storeNetOutcome(nr.trainRun(), out, run - begin);
+    tick?.(run - begin + 1);
+  }
+}
+
+/** The recorded path of one network run (see core/trajectory.ts NetTrajectory). */
+export function recordNetTrajectory(plan: NetPlan, precision: Precision, run: number, every = 1): NetTrajectory {
+  const nr = new NetRun(plan, precision);
+  nr.init(run);
+  const pts: NetPoint[] = [];
+  const o = nr.trainRun((p) => pts.push(p), every);
+  const F = precision === 'f32' ? Float32Array : Float64Array;
+  return {
+    run,
+    every,
+    steps: Int32Array.from(pts, (p) => p.step),
+    trainLoss: F.from(pts.map((p) => p.trainLoss)),
+    testLoss: F.from(pts.map((p) => p.testLoss)),
+    lr: F.from(pts.slice(1).map((p) => p.lr)),
+    gradNorm: F.from(pts.map((p) => p.gradNorm)),
+    paramNorm: F.from(pts.map((p) => p.paramNorm)),
+    diverged: o.diverged,
+    divergedAt: o.diverged ? (pts[pts.length - 1]?.step ?? 0) : null,
+  };
+}
+
+/**
+ * The training rows of step k of a run's minibatch, drawn with replacement: row b is word b & 3 of
+ * pcg4d(seed, run, k, STREAM_MINIBATCH + (b >> 2)), modulo the training set's size (as the logistic
+ * surface draws its minibatches). Exported for the torch oracle, which is fed the same rows.
+ */
+export function minibatchRows(seed: number, run: number, k: number, batch: number, n: number, out: Int32Array, W = new Uint32Array(4)): void {
+  for (let b = 0; b < batch; b++) {
+    if ((b & 3) === 0) pcg4d(seed, run, k, STREAM_MINIBATCH + (b >> 2), W);
+    out[b] = (W[b & 3] as number) % n;
+  }
+}

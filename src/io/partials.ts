@@ -1,0 +1,156 @@
+/**
+ * Temporary files: every file basinlab writes goes first to `<out>.partial-<pid>-<random>` (plus
+ * `.<k>` part files for a JSON document) and is renamed to `<out>` only when complete. This module
+ * owns that name, keeps the list of temporary files this process has open (so that a forced exit
+ * can still remove them synchronously), finds partials that earlier runs left behind, and turns a
+ * failed write into a message naming the file the user asked for rather than the temporary one.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+/** `<path>.partial-<pid>-<8 hex>`: the pid says which process wrote it, the random part keeps two
+ * processes with one pid (containers are all pid 1 on a shared volume) apart. */
+export function partialPath(path: string): string {
+  return `${path}.partial-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+const live = new Set<string>();
+
+/** Records a temporary file this process is about to create (before it exists). */
+export function trackTemp(path: string): void {
+  live.add(path);
+}
+
+/** The file was renamed into place or removed: no longer this process's to clean up. */
+export function untrackTemp(path: string): void {
+  live.delete(path);
+}
+
+/** The temporary files this process has made and not yet renamed or removed. */
+export function liveTemps(): string[] {
+  return [...live];
+}
+
+/**
+ * Removes every temporary file this process still has, synchronously: for an exit that cannot wait
+ * for the asynchronous clean-up (the signal handler's deadline, a closed stdout).
+ */
+export function removeTempsSync(): void {
+  for (const p of live) {
+    try {
+      rmSync(p, { force: true });
+    } catch {
+      // Nothing else can be done about it on the way out; the next run names it as stale.
+    }
+  }
+  live.clear();
+}
+
+export interface LeftoverPartial {
+  readonly path: string;
+  readonly pid: number;
+  readonly bytes: number;
+  readonly mtimeMs: number;
+}
+
+/** Whether a process with this id runs on this machine (in this pid namespace). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists but belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const PARTIAL = /^\.partial-(\d+)(?:-[0-9a-f]+)?(?:\.\d+)?$/;
+
+/**
+ * Partial files of `out` (`out.partial-<pid>[-<random>][.<k>]`) whose writer is not a running
+ * process here: left by a run that was killed (SIGKILL, the out-of-memory killer, a lost node).
+ * They are only reported, never deleted: on a volume shared between machines (the cluster set-up
+ * docs/scale.md describes) a pid says nothing about processes on other machines, so a partial
+ * whose pid is not running here may still be being written by a shard's job elsewhere.
+ */
+export function leftoverPartials(out: string): LeftoverPartial[] {
+  const dir = dirname(out);
+  const base = basename(out);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  const found: LeftoverPartial[] = [];
+  for (const name of names) {
+    if (!name.startsWith(base)) continue;
+    const m = PARTIAL.exec(name.slice(base.length));
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || running(pid)) continue;
+    const path = join(dir, name);
+    try {
+      const s = statSync(path);
+      if (s.isFile()) found.push({ path, pid, bytes: s.size, mtimeMs: s.mtimeMs });
+    } catch {
+      // Removed meanwhile.
+    }
+  }
+  return found.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+function size(bytes: number): string {
+  if (bytes >= 1 << 30) return `${(bytes / (1 << 30)).toFixed(1)} GiB`;
+  if (bytes >= 1 << 20) return `${(bytes / (1 << 20)).toFixed(1)} MiB`;
+  if (bytes >= 1 << 10) return `${(bytes / (1 << 10)).toFixed(1)} KiB`;
+  return `${bytes} B`;
+}
+
+function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
+}
+
+/** One line describing the leftovers of `out`, or null when there are none. */
+export function leftoverNote(out: string, now = Date.now()): string | null {
+  const found = leftoverPartials(out);
+  if (found.length === 0) return null;
+  const shown = found.slice(0, 3).map((f) => `${f.path} (${size(f.bytes)}, ${age(now - f.mtimeMs)} old)`);
+  const more = found.length > 3 ? ` and ${found.length - 3} more` : '';
+  return (
+    `note: ${found.length === 1 ? 'a partial file' : `${found.length} partial files`} of ${out} left by a run that did not finish ` +
+    `(process ${[...new Set(found.map((f) => f.pid))].slice(0, 3).join(', ')} is not running here): ${shown.join(', ')}${more}; ` +
+    `not removed: delete ${found.length === 1 ? 'it' : 'them'} unless a job on another machine is writing ${basename(out)}`
+  );
+}
+
+const REASONS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EFBIG: 'file too large (the file-size limit, ulimit -f)',
+  EROFS: 'read-only file system',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOENT: 'no such directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  EIO: 'input/output error',
+  EMFILE: 'too many open files',
+  ENAMETOOLONG: 'the name is too long',
+};
+
+/**
+ * A failed file operation while writing `out`, as an error naming `out` (the file the user asked
+ * for) and what went wrong, instead of the system's message naming the temporary file.
+ */
+export function writeFailure(out: string, e: unknown): Error {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+    return new Error(`cannot write ${out}: ${REASONS[code] ?? code} (${code}); nothing written`);
+  }
+  return e instanceof Error ? e : new Error(String(e));
+}

@@ -1,0 +1,550 @@
+/**
+ * The explorer's interaction logic in Node, without a DOM: runs carried across sweeps, playback,
+ * the path cache and which engine records, hover previews (cancelled when stale), selection and pins
+ * surviving edits, live edits, the race, sliders, the heatmap's keys and zoom, and the text
+ * alternatives. (What the page does with them is checked in tests/browser/app.test.ts.)
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { makePlan } from '../../src/core/plan.ts';
+import type { AnyPlan, Plan } from '../../src/core/plan.ts';
+import type { NetPlan } from '../../src/core/network/plan.ts';
+import { parseSpec, specToJSON } from '../../src/core/spec.ts';
+import type { NetTrajectory, Trajectory, TrajectoryRequest } from '../../src/core/trajectory.ts';
+import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import type { Engine } from '../../src/engine/engine.ts';
+import { pageKey } from '../../src/app/controllers/keyboard-controller.ts';
+import { LiveEdit } from '../../src/app/controllers/live-edit.ts';
+import { MessageLine } from '../../src/app/controllers/message.ts';
+import { CPU_PATH_MAX_STEPS, TrajectoryCache, pathEngine, previewEngine } from '../../src/app/controllers/paths.ts';
+import { MAX_PINS, PinsController } from '../../src/app/controllers/pins-controller.ts';
+import type { FrameClock } from '../../src/app/controllers/playback-controller.ts';
+import { PLAY_SECONDS, PlaybackController } from '../../src/app/controllers/playback-controller.ts';
+import { PreviewController } from '../../src/app/controllers/preview-controller.ts';
+import { RaceController, entrantFields, raceSpec, setEntrantParam } from '../../src/app/controllers/race-controller.ts';
+import { SelectionController } from '../../src/app/controllers/selection-controller.ts';
+import { heatmapKey } from '../../src/app/heatmap/keys.ts';
+import { zoomAround } from '../../src/app/heatmap/zoom-around.ts';
+import { COMPARE_COLOURS, carryRun, cellOfRun, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
+import { SLIDER_STEPS, paramSliders, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
+import { countOutcomes, heatmapSummary, pathText, runText } from '../../src/app/summary.ts';
+
+const GRID = {
+  surface: { name: 'rosenbrock' },
+  optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9 },
+  steps: 60,
+  start: [-1.5, 2],
+  sweep: {
+    kind: 'grid',
+    x: { param: 'optimizer.lr', min: 1e-4, max: 1e-2, count: 9, scale: 'log' },
+    y: { param: 'optimizer.momentum', min: 0, max: 0.8, count: 5, scale: 'linear' },
+  },
+};
+
+function plan(json: Record<string, unknown> = GRID): Plan {
+  return makePlan(parseSpec(json));
+}
+
+const host = () => ({ updates: 0, addController: () => {}, removeController: () => {}, requestUpdate() { this.updates++; }, updateComplete: Promise.resolve(true) });
+
+/** An engine that records through the float32 CPU engine and counts (and can hold back) its requests. */
+class CountingEngine implements Engine {
+  readonly inner = new CpuEngine('cpu', { workers: 0, spawn: null });
+  requests: number[][] = [];
+  gate: Promise<void> | null = null;
+  constructor(readonly name: 'cpu' | 'gpu' | 'cpu64' = 'cpu') {}
+  run(): never {
+    throw new Error('not used');
+  }
+  trajectories(p: Plan, req: TrajectoryRequest): Promise<Trajectory[]>;
+  trajectories(p: NetPlan, req: TrajectoryRequest): Promise<NetTrajectory[]>;
+  trajectories(p: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]>;
+  async trajectories(p: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]> {
+    this.requests.push([...req.runs]);
+    if (this.gate) await this.gate;
+    return this.inner.trajectories(p, req);
+  }
+  deviceResults(): null {
+    return null;
+  }
+  async dispose(): Promise<void> {}
+}
+
+const flush = async (): Promise<void> => {
+  for (let k = 0; k < 20; k++) await new Promise<void>((r) => setTimeout(r, 0));
+};
+
+describe('runs across sweeps', () => {
+  it('maps cells and runs both ways, and carries a run to the nearest one of a new sweep', () => {
+    const p = plan();
+    expect(runOfCell(p, { i: 3, j: 2 })).toBe(2 * 9 + 3);
+    expect(cellOfRun(p, 2 * 9 + 3)).toEqual({ i: 3, j: 2 });
+    const coords = { 'optimizer.lr': 1e-3, 'optimizer.momentum': 0.4 };
+    // lr 1e-3 is x value 4 of 9 (log 1e-4..1e-2), momentum 0.4 is y value 2 of 5.
+    expect(carryRun(p, coords)).toBe(2 * 9 + 4);
+    // A zoom: the same coordinates on a finer grid.
+    const zoomed = plan({ ...GRID, sweep: { kind: 'grid', x: { ...GRID.sweep.x, min: 5e-4, max: 2e-3, count: 3 }, y: { ...GRID.sweep.y, min: 0.3, max: 0.5, count: 3 } } });
+    const run = carryRun(zoomed, coords);
+    expect(cellOfRun(zoomed, run)).toEqual({ i: 1, j: 1 });
+    // An axis moved to another parameter: the new one is read from the spec (start.0 = -1.5).
+    const moved = plan({ ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: -1, count: 5, scale: 'linear' }, y: GRID.sweep.y } });
+    expect(cellOfRun(moved, carryRun(moved, coords))).toEqual({ i: 2, j: 2 });
+    // No sweep: the one run.
+    expect(carryRun(plan({ ...GRID, sweep: null }), coords)).toBe(0);
+  });
+
+  it('names runs by their hyperparameters', () => {
+    expect(shortParam('optimizer.lr')).toBe('lr');
+    expect(shortParam('optimizer.betas.0')).toBe('betas.0');
+    expect(shortParam('schedule.schedulers.1.T_max')).toBe('T_max');
+    expect(shortParam('start.1')).toBe('start.1');
+    expect(runLabel(plan(), 2 * 9 + 4)).toBe('lr=0.001, momentum=0.4');
+    expect(runLabel(plan({ ...GRID, sweep: null }), 0)).toBe('SGD');
+  });
+
+  it('finds the point a path shows at a step, also for paths recorded every k steps and cut short', () => {
+    const steps = Int32Array.from([0, 5, 10, 15, 17]);
+    expect([-1, 0, 4, 5, 9, 10, 16, 17, 99].map((t) => pointIndexAt(steps, t))).toEqual([0, 0, 0, 1, 1, 2, 3, 4, 4]);
+    expect(pointIndexAt(new Int32Array(0), 3)).toBe(0);
+  });
+
+  it('gives compared runs distinct colour-blind-safe colours, the first free one first', () => {
+    expect(new Set(COMPARE_COLOURS).size).toBe(COMPARE_COLOURS.length);
+    expect(freeColour([])).toBe(COMPARE_COLOURS[0]);
+    expect(freeColour([COMPARE_COLOURS[0] as string, COMPARE_COLOURS[2] as string])).toBe(COMPARE_COLOURS[1]);
+    expect(COMPARE_COLOURS).toContain(freeColour([...COMPARE_COLOURS]));
+  });
+});
+
+describe('playback', () => {
+  /** A clock whose frames run when the test says. */
+  function fakeClock(): FrameClock & { t: number; pending: Map<number, (now: number) => void>; advance(ms: number): void } {
+    let id = 0;
+    const c = {
+      t: 0,
+      pending: new Map<number, (now: number) => void>(),
+      now: () => c.t,
+      request(cb: (now: number) => void) {
+        c.pending.set(++id, cb);
+        return id;
+      },
+      cancel(k: number) {
+        c.pending.delete(k);
+      },
+      advance(ms: number) {
+        c.t += ms;
+        const due = [...c.pending.values()];
+        c.pending.clear();
+        for (const f of due) f(c.t);
+      },
+    };
+    return c;
+  }
+
+  it('plays at a rate that takes a whole run PLAY_SECONDS at speed 1, pauses, steps, seeks and ends at the last step', () => {
+    const clock = fakeClock();
+    let len = 600;
+    const pb = new PlaybackController(() => len, clock);
+    let notes = 0;
+    const off = pb.subscribe(() => notes++);
+    expect(pb.playhead).toBeNull();
+    pb.play();
+    expect([pb.playing, pb.playhead]).toEqual([true, 0]);
+    clock.advance(1000);
+    expect(pb.playhead).toBe(Math.floor(600 / PLAY_SECONDS));
+    pb.setSpeed(2);
+    clock.advance(1000);
+    expect(pb.playhead).toBe(Math.floor(600 / PLAY_SECONDS) * 3);
+    pb.toggle();
+    expect(pb.playing).toBe(false);
+    clock.advance(1000);
+    expect(pb.playhead).toBe(300);
+    pb.step(1);
+    pb.step(1);
+    pb.step(-1);
+    expect(pb.playhead).toBe(301);
+    pb.play();
+    clock.advance(10_000);
+    // It stops at the end, showing the last step, with no frame left pending.
+    expect([pb.playing, pb.playhead, clock.pending.size]).toEqual([false, 600, 0]);
+    // Playing again from the end starts over; a shorter length clamps the playhead.
+    pb.play();
+    expect(pb.playhead).toBe(0);
+    pb.pause();
+    pb.seek(550);
+    len = 100;
+    expect(pb.playhead).toBe(100);
+    pb.stop();
+    expect(pb.playhead).toBeNull();
+    expect(notes).toBeGreaterThan(5);
+    const before = notes;
+    off();
+    pb.seek(3);
+    expect(notes).toBe(before);
+  });
+
+  it('does nothing without a path, and steps from an idle playback start at the ends', () => {
+    const clock = fakeClock();
+    let len = 0;
+    const pb = new PlaybackController(() => len, clock);
+    pb.play();
+    expect([pb.playing, clock.pending.size]).toEqual([false, 0]);
+    len = 50;
+    pb.step(1);
+    expect(pb.playhead).toBe(1);
+    pb.stop();
+    pb.step(-1);
+    expect(pb.playhead).toBe(49);
+  });
+});
+
+describe('recording paths', () => {
+  const engines = { gpu: new CountingEngine('gpu') as Engine, cpu: new CountingEngine('cpu') as Engine, cpu64: new CountingEngine('cpu64') as Engine };
+
+  it('previews on the float32 CPU engine (float64 for a float64 sweep) and records selections on the sweep engine once it is done', () => {
+    expect(previewEngine(engines, engines.gpu, 500)).toBe(engines.cpu);
+    expect(previewEngine(engines, engines.cpu64, 500)).toBe(engines.cpu64);
+    // Runs too long to record on the page's thread go to the GPU.
+    expect(previewEngine(engines, engines.gpu, CPU_PATH_MAX_STEPS + 1)).toBe(engines.gpu);
+    expect(pathEngine(engines, engines.gpu, false, 500)).toEqual({ engine: engines.gpu, exact: true });
+    expect(pathEngine(engines, engines.gpu, true, 500)).toEqual({ engine: engines.cpu, exact: false });
+    expect(pathEngine(engines, engines.gpu, true, CPU_PATH_MAX_STEPS + 1)).toEqual({ engine: engines.gpu, exact: true });
+    expect(pathEngine(engines, engines.cpu, true, 500)).toEqual({ engine: engines.cpu, exact: true });
+    // A GPU lost since the sweep: its float32 twin.
+    expect(pathEngine({ ...engines, gpu: null }, engines.gpu, false, 500)).toEqual({ engine: engines.cpu, exact: true });
+    expect(pathEngine(engines, null, false, 500)).toBeNull();
+  });
+
+  it('caches paths per plan and engine, asks the engine only for the missing runs, and drops the oldest past its budget', async () => {
+    const e = new CountingEngine();
+    const p = plan();
+    const cache = new TrajectoryCache(61 * 3);
+    const a = await cache.record(e, p, [1, 2]);
+    const b = await cache.record(e, p, [2, 3, 1]);
+    expect(e.requests).toEqual([[1, 2], [3]]);
+    expect(b.map((t) => t.run)).toEqual([2, 3, 1]);
+    expect(b[0]).toBe(a[1]);
+    // 61 points a path, room for three: run 4 pushes out the least recently used (2: 1 was used after it).
+    await cache.record(e, p, [4]);
+    expect(cache.peek(e, p, 2)).toBeUndefined();
+    expect(cache.peek(e, p, 1)).toBeDefined();
+    // A new plan starts afresh.
+    const q = plan();
+    expect(cache.peek(e, q, 1)).toBeUndefined();
+  });
+});
+
+describe('hover preview', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('records the hovered run after a short pause, shows a cached one at once, and drops a stale request', async () => {
+    vi.useFakeTimers();
+    const cpu = new CountingEngine('cpu');
+    const engines = { gpu: null, cpu: cpu as Engine, cpu64: new CountingEngine('cpu64') as Engine };
+    const p = plan();
+    const sweep = { plan: p as Plan | null, engine: cpu as Engine | null, running: false };
+    const h = host();
+    const pv = new PreviewController(h, engines, sweep, new TrajectoryCache(), 30);
+    pv.hover({ i: 1, j: 1 });
+    pv.hover({ i: 2, j: 1 });
+    expect(cpu.requests).toEqual([]);
+    await vi.advanceTimersByTimeAsync(40);
+    // Only the last hovered cell was recorded.
+    expect(cpu.requests).toEqual([[11]]);
+    expect(pv.trajectory?.run).toBe(11);
+    // Back to a cell already recorded: at once, without the engine.
+    pv.hover({ i: 3, j: 1 });
+    await vi.advanceTimersByTimeAsync(40);
+    pv.hover({ i: 2, j: 1 });
+    expect(pv.trajectory?.run).toBe(11);
+    expect(cpu.requests).toEqual([[11], [12]]);
+    // A request overtaken by another hover is dropped when it answers.
+    let open: () => void = () => {};
+    cpu.gate = new Promise<void>((r) => (open = r));
+    pv.hover({ i: 4, j: 1 });
+    await vi.advanceTimersByTimeAsync(40);
+    pv.hover({ i: 5, j: 1 });
+    cpu.gate = null;
+    await vi.advanceTimersByTimeAsync(40);
+    open();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(pv.trajectory?.run).toBe(14);
+    // Leaving the heatmap clears it; a new sweep re-records the hovered cell on the new plan.
+    pv.hover(null);
+    expect(pv.trajectory).toBeNull();
+    pv.hover({ i: 0, j: 0 });
+    await vi.advanceTimersByTimeAsync(40);
+    const q = plan({ ...GRID, start: [0, 0] });
+    sweep.plan = q;
+    pv.rebase();
+    await vi.advanceTimersByTimeAsync(40);
+    expect(pv.trajectory?.x[0]).toBe(0);
+  });
+});
+
+describe('selection and pins across edits', () => {
+  function setup() {
+    const gpu = new CountingEngine('gpu');
+    const cpu = new CountingEngine('cpu');
+    const engines = { gpu: gpu as Engine, cpu: cpu as Engine, cpu64: new CountingEngine('cpu64') as Engine };
+    const h = host();
+    const msg = new MessageLine(h);
+    const sweep = { plan: plan() as Plan | null, engine: gpu as Engine | null, running: false, columns: null, runsReady: 0 };
+    const cache = new TrajectoryCache();
+    const sel = new SelectionController(h, engines, msg, sweep, cache);
+    const pins = new PinsController(h, engines, msg, sweep, cache);
+    return { gpu, cpu, sweep, sel, pins, msg };
+  }
+
+  it('keeps the selection at its coordinates through an edit, recording ahead on the CPU while the GPU sweep runs, then on the GPU', async () => {
+    const { gpu, cpu, sweep, sel } = setup();
+    sel.select({ i: 4, j: 2 });
+    await flush();
+    expect(gpu.requests).toEqual([[22]]);
+    expect([sel.trajectory?.run, sel.source, sel.exact, sel.label]).toEqual([22, 'gpu', true, 'lr=0.001, momentum=0.4']);
+    // An edit of the start: a new sweep starts on the GPU.
+    const next = plan({ ...GRID, start: [0.5, -0.5] });
+    sweep.plan = next;
+    sweep.running = true;
+    sel.rebase(next);
+    await flush();
+    expect(cpu.requests).toEqual([[22]]);
+    expect([sel.selected, sel.source, sel.exact, sel.trajectory?.x[0]]).toEqual([{ i: 4, j: 2 }, 'cpu', false, 0.5]);
+    sweep.running = false;
+    sel.settle(next);
+    await flush();
+    expect(gpu.requests).toEqual([[22], [22]]);
+    expect([sel.source, sel.exact]).toEqual(['gpu', true]);
+    // A zoom: the nearest cell of the new grid; the coordinates first chosen are kept.
+    const zoomed = plan({ ...GRID, sweep: { kind: 'grid', x: { ...GRID.sweep.x, min: 5e-4, max: 2e-3, count: 3 }, y: { ...GRID.sweep.y, min: 0.3, max: 0.5, count: 3 } } });
+    sweep.plan = zoomed;
+    sel.rebase(zoomed);
+    expect(sel.selected).toEqual({ i: 1, j: 1 });
+    expect(sel.coords?.['optimizer.lr']).toBeCloseTo(0.001, 15);
+    expect(sel.coords?.['optimizer.momentum']).toBeCloseTo(0.4, 15);
+    sel.clear();
+    expect([sel.selected, sel.trajectory]).toEqual([null, null]);
+  });
+
+  it('pins runs in distinct colours, records them in one request, re-records them after an edit, and unpins', async () => {
+    const { gpu, sweep, sel, pins } = setup();
+    sel.select({ i: 1, j: 1 });
+    await flush();
+    pins.pin(sel.runOf({ i: 1, j: 1 }), sel.trajectory);
+    pins.pin(runOfCell(sweep.plan as Plan, { i: 7, j: 3 }));
+    pins.pin(runOfCell(sweep.plan as Plan, { i: 7, j: 3 }));
+    await flush();
+    expect(pins.list.length).toBe(2);
+    expect(pins.list[0]?.trajectory).toBe(sel.trajectory);
+    expect(pins.list.map((p) => p.colour)).toEqual(COMPARE_COLOURS.slice(0, 2));
+    expect(pins.list[1]?.label).toBe('lr=0.00562, momentum=0.6');
+    const next = plan({ ...GRID, optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9, nesterov: false, dampening: 0.1 } });
+    sweep.plan = next;
+    pins.rebase(next);
+    await flush();
+    // One request for both, on the GPU (the sweep is not running here).
+    expect(gpu.requests.at(-1)).toEqual([10, 34]);
+    expect(pins.list.map((p) => p.trajectory?.run)).toEqual([10, 34]);
+    pins.unpin(pins.list[0]?.id ?? -1);
+    expect(pins.list.map((p) => p.run)).toEqual([34]);
+    // A freed colour is reused first; there are at most MAX_PINS.
+    for (let r = 0; r < 10; r++) pins.pin(r);
+    expect(pins.list.length).toBe(MAX_PINS);
+    expect(pins.list[1]?.colour).toBe(COMPARE_COLOURS[0]);
+    expect(pins.full).toBe(true);
+    pins.clear();
+    expect(pins.list).toEqual([]);
+  });
+});
+
+describe('live edits', () => {
+  it('runs the first edit at once, keeps only the latest while a sweep runs, runs it when the sweep ends, and the final edit at once', () => {
+    const applied: [unknown, boolean][] = [];
+    const ahead: unknown[] = [];
+    let busy = false;
+    const live = new LiveEdit((j, f) => applied.push([j, f]), () => busy, (j) => ahead.push(j));
+    live.set({ v: 1 }, false);
+    busy = true;
+    live.set({ v: 2 }, false);
+    live.set({ v: 3 }, false);
+    expect(applied).toEqual([[{ v: 1 }, false]]);
+    expect(ahead).toEqual([{ v: 2 }, { v: 3 }]);
+    expect(live.pending).toBe(true);
+    live.idle();
+    expect(applied.at(-1)).toEqual([{ v: 3 }, false]);
+    live.idle();
+    expect(applied.length).toBe(2);
+    // A sweep cancelled (or failed) drops the edit that waited.
+    live.set({ v: 3.5 }, false);
+    live.idle(false);
+    live.idle();
+    expect(applied.length).toBe(2);
+    expect(live.pending).toBe(false);
+    live.set({ v: 4 }, false);
+    live.set({ v: 5 }, true);
+    expect(applied.at(-1)).toEqual([{ v: 5 }, true]);
+    expect(live.pending).toBe(false);
+  });
+});
+
+describe('race', () => {
+  it('lists each optimiser setting with its value, and edits tuple elements', () => {
+    const f = entrantFields('Adam', { lr: 0.1 });
+    expect(f.find((x) => x.key === 'lr')?.value).toBe(0.1);
+    expect(f.find((x) => x.key === 'betas.1')?.value).toBe(0.999);
+    expect(setEntrantParam('Adam', { lr: 0.1 }, 'betas.0', 0.5)).toEqual({ lr: 0.1, betas: [0.5, 0.999] });
+    expect(setEntrantParam('Adam', { lr: 0.1 }, 'lr', 0.2)).toEqual({ lr: 0.2 });
+    const json = raceSpec(parseSpec(GRID), { optimizer: 'RMSprop', params: { lr: 0.01 } });
+    expect(json.sweep).toBeUndefined();
+    expect(json.optimizer).toEqual({ name: 'RMSprop', lr: 0.01 });
+    expect(json.start).toEqual([-1.5, 2]);
+  });
+
+  it('records every lane from the spec without its sweep, follows the spec, and reports a lane that cannot run', async () => {
+    const e = new CountingEngine();
+    const h = host();
+    const race = new RaceController(h, () => e);
+    race.setBase(parseSpec(GRID));
+    expect(e.requests).toEqual([]);
+    race.setOpen(true);
+    await flush();
+    expect(race.lanes.map((l) => l.entrant.optimizer)).toEqual(['SGD', 'Adam', 'RMSprop']);
+    expect(race.lanes.every((l) => l.trajectory && l.trajectory.x.length === 61)).toBe(true);
+    expect(new Set(race.lanes.map((l) => l.entrant.colour)).size).toBe(3);
+    expect(race.lanes[1]?.label).toBe('Adam lr=0.1');
+    // The same spec again records nothing; a new start records every lane from it.
+    const n = e.requests.length;
+    race.setBase(parseSpec(GRID));
+    await flush();
+    expect(e.requests.length).toBe(n);
+    race.setBase(parseSpec({ ...GRID, start: [1.5, -0.5] }));
+    await flush();
+    expect(race.lanes.map((l) => l.trajectory?.x[0])).toEqual([1.5, 1.5, 1.5]);
+    race.setParam(race.lanes[0]?.entrant.id ?? -1, 'lr', -1);
+    await flush();
+    expect(race.lanes[0]?.error).toMatch(/optimizer\.lr/);
+    race.setOptimizer(race.lanes[0]?.entrant.id ?? -1, 'Adagrad');
+    await flush();
+    // Another optimiser keeps the lane's LR (still invalid here) and drops the settings of the old one.
+    expect([race.lanes[0]?.entrant.optimizer, race.lanes[0]?.entrant.params]).toEqual(['Adagrad', { lr: -1 }]);
+    expect(race.lanes[0]?.error).toMatch(/optimizer\.lr/);
+    race.setParam(race.lanes[0]?.entrant.id ?? -1, 'lr', 0.5);
+    await flush();
+    expect([race.lanes[0]?.error, race.lanes[0]?.trajectory?.x.length]).toEqual([null, 61]);
+    race.add();
+    await flush();
+    expect(race.lanes.length).toBe(4);
+    expect(race.lanes[3]?.trajectory).not.toBeNull();
+    race.remove(race.lanes[3]?.entrant.id ?? -1);
+    expect(race.lanes.length).toBe(3);
+  });
+});
+
+describe('sliders', () => {
+  it('offers the fixed optimiser parameters, not the swept ones, on ranges that stay put and hold the value', () => {
+    const p = plan({ ...GRID, optimizer: { name: 'Adam', lr: 0.001 }, sweep: { kind: 'grid', x: GRID.sweep.x, y: null } });
+    const json = specToJSON(p.spec);
+    const s = paramSliders(json, p);
+    const by = new Map(s.map((m) => [m.path, m]));
+    expect(by.has('optimizer.lr')).toBe(false);
+    const b0 = by.get('optimizer.betas.0');
+    expect(b0 && [b0.min, b0.max, b0.log, b0.value]).toEqual([0, 0.99, false, 0.9]);
+    const eps = by.get('optimizer.eps');
+    expect(eps?.log).toBe(true);
+    expect((eps?.min ?? 0) < 1e-8 && (eps?.max ?? 0) > 1e-8).toBe(true);
+    // The range is the default's, so moving the value does not move it.
+    const moved = paramSliders({ ...json, optimizer: { ...(json.optimizer as object), eps: 1e-7 } }, p).find((m) => m.path === 'optimizer.eps');
+    expect([moved?.min, moved?.max]).toEqual([eps?.min, eps?.max]);
+    // A value outside it widens it.
+    const wide = paramSliders({ ...json, optimizer: { ...(json.optimizer as object), eps: 0.5 } }, p).find((m) => m.path === 'optimizer.eps');
+    expect(wide?.max).toBe(0.5);
+  });
+
+  it('maps positions to values on log and linear scales, rounded, inside the allowed range', () => {
+    const p = plan({ ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: 2, count: 3, scale: 'linear' }, y: null } });
+    const s = paramSliders(specToJSON(p.spec), p);
+    const lr = s.find((m) => m.path === 'optimizer.lr');
+    if (!lr) throw new Error('no lr slider');
+    expect(lr.log).toBe(true);
+    expect(sliderValue(lr, sliderPosition(lr, 0.001))).toBeCloseTo(0.001, 12);
+    expect(sliderValue(lr, SLIDER_STEPS)).toBe(lr.max);
+    expect(sliderValue(lr, 0)).toBe(lr.min);
+    expect(String(sliderValue(lr, 333)).replace(/^0\.0*/, '').replace(/e.*/, '').replace('.', '').length).toBeLessThanOrEqual(3);
+    const mom = s.find((m) => m.path === 'optimizer.momentum');
+    expect(mom && [mom.log, mom.min, mom.max]).toEqual([false, 0, 0.99]);
+    expect(mom && sliderValue(mom, 500)).toBe(0.495);
+    // An excluded bound is never produced: a linear slider from an exclusive 0 steps off it.
+    const open = { ...lr, log: false, min: 0, max: 1, lowOpen: true };
+    expect(sliderValue(open, 0)).toBeGreaterThan(0);
+  });
+});
+
+describe('heatmap keys and zoom', () => {
+  it('moves a cursor (from the middle at first), selects with Enter, zooms with + and −, and leaves other keys alone', () => {
+    expect(heatmapKey('ArrowRight', false, null, 9, 5)).toEqual({ kind: 'move', cell: { i: 4, j: 2 } });
+    expect(heatmapKey('ArrowRight', false, { i: 4, j: 2 }, 9, 5)).toEqual({ kind: 'move', cell: { i: 5, j: 2 } });
+    expect(heatmapKey('ArrowUp', false, { i: 4, j: 2 }, 9, 5)).toEqual({ kind: 'move', cell: { i: 4, j: 3 } });
+    expect(heatmapKey('ArrowDown', true, { i: 4, j: 2 }, 9, 5)).toEqual({ kind: 'move', cell: { i: 4, j: 0 } });
+    expect(heatmapKey('ArrowLeft', true, { i: 4, j: 2 }, 9, 5)).toEqual({ kind: 'move', cell: { i: 0, j: 2 } });
+    expect(heatmapKey('End', false, { i: 4, j: 2 }, 9, 5)).toEqual({ kind: 'move', cell: { i: 8, j: 2 } });
+    expect(heatmapKey('Enter', false, { i: 4, j: 2 }, 9, 5)).toEqual({ kind: 'select', cell: { i: 4, j: 2 } });
+    expect(heatmapKey('+', false, { i: 1, j: 1 }, 9, 5)).toEqual({ kind: 'zoom', cell: { i: 1, j: 1 }, factor: 0.5 });
+    expect(heatmapKey('-', false, { i: 1, j: 1 }, 9, 5)).toEqual({ kind: 'zoom', cell: { i: 1, j: 1 }, factor: 2 });
+    expect(heatmapKey('a', false, null, 9, 5)).toBeNull();
+    expect(heatmapKey(' ', false, null, 9, 5)).toBeNull();
+  });
+
+  it('zooms in around the cursor within the view, and out within the parameters allowed ranges', () => {
+    const spec = parseSpec(GRID);
+    const inJson = zoomAround(spec, { i: 4, j: 2 }, 0.5);
+    const zin = parseSpec(inJson).sweep as { x: { min: number; max: number; count: number; scale: string }; y: { min: number; max: number } };
+    // x: log 1e-4..1e-2 centred on 1e-3, half the decades: 10^-3.5 .. 10^-2.5.
+    expect(zin.x.min).toBeCloseTo(10 ** -3.5, 12);
+    expect(zin.x.max).toBeCloseTo(10 ** -2.5, 12);
+    expect([zin.x.count, zin.x.scale]).toEqual([9, 'log']);
+    expect([zin.y.min, zin.y.max]).toEqual([0.2, 0.6]);
+    // At an edge the window slides inside the view.
+    const edge = parseSpec(zoomAround(spec, { i: 0, j: 0 }, 0.5)).sweep as { x: { min: number; max: number }; y: { min: number; max: number } };
+    expect(edge.x.min).toBeCloseTo(1e-4, 15);
+    expect([edge.y.min, edge.y.max]).toEqual([0, 0.4]);
+    // Out: twice the span, never below momentum's 0 or an LR of 0.
+    const out = parseSpec(zoomAround(spec, { i: 4, j: 0 }, 2)).sweep as { x: { min: number; max: number }; y: { min: number; max: number } };
+    expect(out.x.min).toBeCloseTo(1e-5, 15);
+    expect(out.x.max).toBeCloseTo(1e-1, 12);
+    expect([out.y.min, out.y.max]).toEqual([0, 1.6]);
+    // Not a grid: nothing.
+    expect(zoomAround(parseSpec({ ...GRID, sweep: null }), { i: 0, j: 0 }, 0.5)).toBeNull();
+  });
+
+  it('plays with Space unless a control takes it, and cancels with Escape', () => {
+    expect(pageKey(' ', 'CANVAS', false, false)).toBe('toggle-play');
+    expect(pageKey(' ', 'DIV', false, false)).toBe('toggle-play');
+    expect(pageKey(' ', 'BUTTON', false, false)).toBeNull();
+    expect(pageKey(' ', 'input', false, false)).toBeNull();
+    expect(pageKey(' ', 'DIV', true, false)).toBeNull();
+    expect(pageKey('Escape', 'INPUT', false, false)).toBe('cancel');
+    expect(pageKey(' ', 'DIV', false, true)).toBeNull();
+    expect(pageKey('x', 'DIV', false, false)).toBeNull();
+  });
+});
+
+describe('text alternatives', () => {
+  it('counts outcomes and says what the heatmap shows', () => {
+    const p = plan();
+    const basin = Int32Array.from({ length: 45 }, (_, k) => (k < 10 ? 0 : -1));
+    const diverged = Uint8Array.from({ length: 45 }, (_, k) => (k >= 40 ? 1 : 0));
+    const c = countOutcomes({ basin, diverged }, 45, 45, 1);
+    expect(c).toEqual({ ready: 45, total: 45, diverged: 5, notConverged: 30, perMinimum: [10] });
+    const text = heatmapSummary(p, c);
+    expect(text).toMatch(/^Heatmap of 45 runs of SGD on rosenbrock, 60 steps each; x: lr \(log, 1e-4 to 0\.01\), y: momentum \(0 to 0\.8\)\./);
+    expect(text).toMatch(/10 reached minimum 0 \(22\.2%\), 5 diverged \(11\.1%\), 30 did not converge \(66\.7%\)\.$/);
+    expect(heatmapSummary(p, countOutcomes({ basin, diverged }, 20, 45, 1))).toMatch(/20 of 45 runs done so far/);
+  });
+
+  it('describes a run and a path in words', async () => {
+    expect(runText({ 'optimizer.lr': 0.001 }, 'reached minimum 0', { steps_to_converge: 120, loss: 2e-7 })).toBe('lr 0.001: reached minimum 0, in 120 steps, final loss 2e-7.');
+    const [t] = await new CpuEngine('cpu', { workers: 0, spawn: null }).trajectories(plan({ ...GRID, sweep: null }), { runs: [0] });
+    if (!t) throw new Error('no path');
+    expect(pathText('selected run', t)).toMatch(/^selected run: from \(-1\.5, 2\), ends at \(.+\) after 60 steps, loss /);
+    expect(longestSteps([null, t])).toBe(60);
+  });
+});

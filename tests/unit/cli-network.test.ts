@@ -1,0 +1,291 @@
+/**
+ * Network specs through the CLI as a user runs it (`node bin/basinlab.js …` in a child process):
+ * `sweep` in every format, shards and `merge`, `trajectory`, `validate` (cpu vs cpu64), the refusal
+ * of `--engine gpu` and of what float32 cannot hold, the same limits and signals as a surface
+ * sweep, the terminal summary, and every example in examples/ (run with fewer steps and runs).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { summarize } from '../../src/cli/summary.ts';
+import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
+import { float32Problems } from '../../src/core/precision.ts';
+import type { ResultField } from '../../src/core/results.ts';
+import { NET_BASE_COLUMNS, columnOf, resultColumns } from '../../src/core/results.ts';
+import { parseNetSpec } from '../../src/core/spec.ts';
+import { netTrajectoryFields } from '../../src/core/trajectory.ts';
+import { NET_VALIDATION_THRESHOLDS } from '../../src/core/validate.ts';
+import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import { readResults } from '../../src/io/read.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'basinlab-cli-net-'));
+
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['bin/basinlab.js', ...args], { encoding: 'utf8', timeout: 180_000, maxBuffer: 1 << 26 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function specFile(name: string, spec: unknown): string {
+  const p = join(dir, name);
+  writeFileSync(p, JSON.stringify(spec));
+  return p;
+}
+
+/**
+ * A 4 × 2 grid of a small classifier: LR × minibatch size. A training loss above 20 counts as
+ * diverged (cross-entropy grows slowly: the default bound, 10^6 times the initial loss, is not
+ * reached in 20 steps); the largest LR passes it.
+ */
+const NET = {
+  network: { hidden: [4], activation: 'tanh' },
+  data: { name: 'spiral', train: 40, test: 20 },
+  optimizer: { name: 'SGD', lr: 0.1, momentum: 0.9 },
+  steps: 20,
+  outcome: { bound: 20, check_every: 5 },
+  sweep: {
+    x: { param: 'optimizer.lr', min: 0.01, max: 30, count: 4, scale: 'log' },
+    y: { param: 'network.batch_size', min: 4, max: 16, count: 2 },
+  },
+};
+const COLUMNS = [...NET_BASE_COLUMNS.map((c) => c.name), 'test_accuracy'];
+
+type Doc = Record<string, unknown>;
+const readJSON = (p: string): Doc => JSON.parse(readFileSync(p, 'utf8')) as Doc;
+const files = (): string[] => readdirSync(dir);
+
+describe('basinlab sweep with a network spec', () => {
+  it('writes the network document and every format, value for value the same', async () => {
+    const spec = specFile('net-spec.json', NET);
+    const outs = ['json', 'csv', 'parquet', 'arrow'].map((f) => join(dir, `net.${f}`));
+    for (const out of outs) {
+      const r = cli('sweep', spec, '--engine', 'cpu', '--workers', '0', '--out', out);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/8 runs x 20 steps on cpu/);
+    }
+    const doc = readJSON(outs[0] as string);
+    expect(Object.keys(doc)).toEqual(['spec', 'engine', 'meta', 'checksum', 'width', 'height', 'params', 'xValues', 'yValues', 'network', ...COLUMNS]);
+    expect(doc.network).toEqual({ params: 2 * 4 + 4 + 4 * 2 + 2, train: 40, test: 20, loss: 'cross_entropy' });
+    expect(doc.params).toEqual(['optimizer.lr', 'network.batch_size']);
+    const diverged = doc.diverged as number[];
+    expect(diverged.includes(1) && diverged.includes(0), 'the largest LR diverges, the smallest does not').toBe(true);
+    const csv = readFileSync(outs[1] as string, 'utf8').trim().split('\n');
+    expect(csv[0]).toBe(['run', 'i', 'j', 'optimizer.lr', 'network.batch_size', ...COLUMNS].join(','));
+    expect(csv).toHaveLength(9);
+    for (const out of outs.slice(1)) {
+      const t = await readResults(out, { precision: 'f32' });
+      for (const c of COLUMNS) {
+        const want = (doc[c] as (number | null)[]).map((v) => (v === null ? Number.NaN : v));
+        const got = Array.from(columnOf(t.cols, c as ResultField) ?? [], (v) => (Number.isFinite(v) ? v : Number.NaN));
+        expect(got, `${out} ${c}`).toEqual(want);
+      }
+    }
+  });
+
+  it('as shards, merged, equals the unsharded document (checksum included)', () => {
+    const spec = specFile('net-shards.json', NET);
+    const whole = join(dir, 'net-whole.json');
+    expect(cli('sweep', spec, '--workers', '0', '-q', '--out', whole).code).toBe(0);
+    const shards = [0, 1].map((k) => join(dir, `net-shard-${k}.${k === 0 ? 'parquet' : 'arrow'}`));
+    for (const [k, s] of shards.entries()) {
+      const r = cli('sweep', spec, '--workers', '0', '-q', '--shard', `${k}/2`, '--out', s);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const merged = join(dir, 'net-merged.json');
+    const r = cli('merge', merged, ...[...shards].reverse(), '-q');
+    expect(r.code, r.stderr).toBe(0);
+    const a = readJSON(whole);
+    const b = readJSON(merged);
+    expect(b.meta).toEqual({ merged_from: 2 });
+    for (const k of Object.keys(a)) if (k !== 'meta') expect(b[k], k).toEqual(a[k]);
+    expect(Object.keys(b)).toEqual(Object.keys(a));
+  });
+
+  it('refuses --engine gpu before any work: exit 2, one line naming --engine, nothing written', () => {
+    const spec = specFile('net-gpu.json', NET);
+    for (const args of [['sweep', spec, '--out', join(dir, 'never.parquet')], ['trajectory', spec, '--runs', '0', '--out', join(dir, 'never.json')]]) {
+      const before = files();
+      const r = cli(...args, '--engine', 'gpu');
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toBe('basinlab: --engine: gpu: networks run on the CPU engines in this version; use --engine cpu (float32) or --engine cpu64 (float64)\n');
+      expect(files()).toEqual(before);
+    }
+  });
+
+  it('refuses on float32 engines what float32 cannot hold (a group value beyond its range, swept values it merges), naming the field', () => {
+    const huge = specFile('net-huge.json', { ...NET, sweep: null, optimizer: { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.0'], lr: 1e39 }] } });
+    const r = cli('sweep', huge, '--engine', 'cpu', '--workers', '0', '--out', join(dir, 'never.json'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^basinlab: invalid spec: optimizer\.param_groups\.0\.lr: 1e\+39 is beyond float32's range .*; use --engine cpu64\n$/);
+    expect(existsSync(join(dir, 'never.json'))).toBe(false);
+    expect(cli('sweep', huge, '--engine', 'cpu64', '--workers', '0', '-q', '--out', join(dir, 'huge64.json')).code).toBe(0);
+
+    const merged = specFile('net-merged-values.json', { ...NET, sweep: { x: { param: 'optimizer.lr', min: 0.1, max: 0.1 + 1e-9, count: 4 } } });
+    const m = cli('sweep', merged, '--engine', 'cpu', '--workers', '0', '-q');
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/sweep\.x: optimizer\.lr: neighbouring values .* are the same float32 number/);
+    const ok = cli('sweep', merged, '--engine', 'cpu', '--workers', '0', '-q', '--accept-float32');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as { meta: Record<string, unknown> }).meta.float32_merged).toBe('sweep.x');
+  });
+
+  it('float32Problems names data a float32 engine could not hold, and a threshold below its range', async () => {
+    const spec = parseNetSpec({ ...NET, network: { hidden: [4], threshold: 1e-40 } });
+    await prepareSpec(spec);
+    const plan = makeNetPlan(spec);
+    (plan.data.test.x as Float64Array)[7] = 1e39;
+    const problems = float32Problems(plan);
+    expect(problems.map((p) => p.path)).toEqual(['network.threshold', 'data']);
+    expect(problems[1]?.message).toMatch(/^spiral's test x\[3\]: 1e\+39 is beyond float32's range/);
+  });
+
+  it('holds to the same limits: a trajectory too large for one request is refused naming --every', () => {
+    const spec = specFile('net-long.json', { ...NET, steps: 10_000_000 });
+    const r = cli('trajectory', spec, '--runs', '0,1', '--engine', 'cpu');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^basinlab: --every: 2 runs x 10000001 points .* --every 2 fits, or record fewer --runs\n$/);
+  });
+});
+
+describe('basinlab trajectory with a network spec', () => {
+  it('writes train and test loss, LR, gradient and parameter norms per recorded step, for --runs and --at', () => {
+    const spec = specFile('net-t.json', NET);
+    const r = cli('trajectory', spec, '--engine', 'cpu64', '--runs', '0', '--at', 'optimizer.lr=30,network.batch_size=16', '--every', '5');
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { spec: Doc; engine: string; every: number; params: string[]; paths: Record<string, unknown>[] };
+    expect(Object.keys(doc)).toEqual(['spec', 'engine', 'every', 'params', 'paths']);
+    expect(doc.spec.network).toBeDefined();
+    expect(doc.params).toEqual(['optimizer.lr', 'network.batch_size']);
+    const [first, last] = doc.paths as [Record<string, unknown>, Record<string, unknown>];
+    expect(Object.keys(first)).toEqual(['run', 'coords', 'steps', 'train_loss', 'test_loss', 'lr', 'grad_norm', 'param_norm', 'diverged', 'diverged_at']);
+    expect(first.run).toBe(0);
+    expect(first.steps).toEqual([0, 5, 10, 15, 20]);
+    expect((first.lr as number[]).length).toBe(4);
+    expect((first.lr as number[]).every((v) => v === 0.01)).toBe(true);
+    expect((first.grad_norm as (number | null)[]).at(-1)).toBeNull();
+    expect(last.run).toBe(7);
+    expect(last.coords).toEqual({ 'optimizer.lr': 30, 'network.batch_size': 16 });
+    // LR 30 with momentum 0.9 passes the bound: the path ends at the checkpoint that found it.
+    expect(last.diverged).toBe(true);
+    expect(last.diverged_at).toBe(5);
+    expect(last.steps).toEqual([0, 5]);
+    expect((last.train_loss as number[])[1]).toBeGreaterThan(20);
+    expect(first.diverged_at).toBeNull();
+    // The keys are netTrajectoryFields', in order.
+    const f = new Float64Array(1);
+    expect(Object.keys(last)).toEqual(netTrajectoryFields({ run: 0, every: 1, steps: new Int32Array(1), trainLoss: f, testLoss: f, lr: f, gradNorm: f, paramNorm: f, diverged: false, divergedAt: null }, {}).map(([k]) => k));
+  });
+});
+
+describe('basinlab validate with a network spec', () => {
+  it('compares cpu with cpu64 (no GPU), prints the pair and PASS, and writes the report', () => {
+    const spec = specFile('net-v.json', { ...NET, sweep: { ...NET.sweep, x: { ...NET.sweep.x, max: 1 } } });
+    const out = join(dir, 'net-report.json');
+    const r = cli('validate', spec, '--workers', '0', '--quiet', '--out', out);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^8 runs x 20 steps of a 22-parameter network; \d+ runs on the trainability boundary \(grid-neighbours\); the GPU engine does not run networks yet$/m);
+    expect(r.stdout).toMatch(/^cpu vs cpu64 +diverged 0\.000% \/ 0\.000%, divergence agrees 100\.000% \(off boundary 100\.000%\); over \d+ well-conditioned runs off the boundary: train loss error .*; over all 8 runs neither saw diverge \(\d+ ill-conditioned\): .*test accuracy the same on/m);
+    expect(r.stdout).toMatch(/^PASS: cpu vs cpu64 needs/m);
+    const rep = readJSON(out) as {
+      engines: string[];
+      pass: boolean;
+      thresholds: unknown;
+      perturbation: number;
+      pairs: { a: string; b: string; trainLoss: { runs: number }; conditioned: { runs: number; trainLoss: { median: number } }; accuracy: unknown }[];
+    };
+    expect(rep.engines).toEqual(['cpu', 'cpu64']);
+    expect(rep.pass).toBe(true);
+    expect(rep.thresholds).toEqual(NET_VALIDATION_THRESHOLDS);
+    expect(rep.pairs.map((p) => `${p.a}-${p.b}`)).toEqual(['cpu-cpu64']);
+    expect(rep.pairs[0]?.trainLoss.runs).toBe(8);
+    expect(rep.perturbation).toBe(1e-6);
+    expect(rep.pairs[0]?.conditioned.runs).toBeGreaterThan(0);
+    expect(rep.pairs[0]?.conditioned.trainLoss.median).toBeLessThanOrEqual(NET_VALIDATION_THRESHOLDS.maxMedianLossError);
+    expect(rep.pairs[0]?.accuracy).not.toBeNull();
+  });
+});
+
+describe('the terminal summary of a network sweep', () => {
+  it('says how many runs diverged and reached the threshold, and spreads every float column, accuracy included', async () => {
+    const spec = parseNetSpec(NET);
+    await prepareSpec(spec);
+    const plan = makeNetPlan(spec);
+    const e = new CpuEngine('cpu', { workers: 0, spawn: null });
+    const res = await e.run(plan);
+    await e.dispose();
+    const text = summarize(res);
+    let diverged = 0;
+    for (const d of res.diverged) diverged += d;
+    expect(text).toMatch(/^8 runs on cpu \(4 x 2\): 22 parameters, 40 training and 20 test samples, cross_entropy\n/);
+    expect(text).toContain(`  diverged: ${diverged} (${((100 * diverged) / 8).toFixed(1)}%)`);
+    expect(text).toMatch(/ {2}reached the training-loss threshold: \d+ \(/);
+    for (const c of resultColumns(plan.spec, 'f32').filter((d) => d.kind === 'float')) expect(text, c.name).toMatch(new RegExp(`\\n  ${c.name} +(median|no finite)`));
+    expect(text).toMatch(/\n {2}test_accuracy +median [\d.]+ \(p10 [\d.]+, p90 [\d.]+\), min/);
+  });
+});
+
+describe('the examples', () => {
+  const examples = readdirSync('examples').filter((f) => f.endsWith('.json'));
+  it('include the fractal setting, a Playground spiral, Iris and the texts\' regression', () => {
+    for (const name of ['fractal.json', 'spiral.json', 'iris.json', 'regression.json']) expect(examples).toContain(name);
+  });
+
+  for (const name of ['fractal.json', 'spiral.json', 'iris.json', 'regression.json']) {
+    it(`${name} runs on --engine cpu (3 steps, a 2 x 2 grid of its axes)`, () => {
+      const spec = JSON.parse(readFileSync(`examples/${name}`, 'utf8')) as { steps: number; sweep: { x: { count: number }; y: { count: number } } };
+      expect(spec.steps).toBeGreaterThan(3);
+      const small = { ...spec, steps: 3, sweep: { ...spec.sweep, x: { ...spec.sweep.x, count: 2 }, y: { ...spec.sweep.y, count: 2 } } };
+      const r = cli('sweep', specFile(`small-${name}`, small), '--engine', 'cpu', '--workers', '0', '--quiet');
+      expect(r.code, r.stderr).toBe(0);
+      const doc = JSON.parse(r.stdout) as Doc;
+      expect(doc.network).toBeDefined();
+      expect((doc.train_loss as unknown[]).length).toBe(4);
+    });
+  }
+});
+
+describe('a network sweep, stopped', () => {
+  /** 300 runs of 60 steps: seconds of work, so that the first progress lines come well before the end. */
+  const LONG = { ...NET, steps: 60, sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 30, scale: 'log' }, y: { param: 'network.batch_size', min: 4, max: 16, count: 10 } } };
+
+  function runAndSignal(args: string[], sig: NodeJS.Signals): Promise<{ code: number | null; stderr: string; sent: boolean }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['bin/basinlab.js', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      let sent = false;
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`timed out; stderr so far:\n${stderr}`));
+      }, 120_000);
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (d: string) => {
+        stderr += d;
+        // The first progress line below 90% (a slice of runs may be a fifth of the sweep).
+        if (!sent && /: [1-8]0%\n/.test(stderr)) {
+          sent = true;
+          child.kill(sig);
+        }
+      });
+      child.on('error', reject);
+      child.on('close', (code) => {
+        clearTimeout(timer);
+        resolve({ code, stderr, sent });
+      });
+    });
+  }
+
+  for (const [sig, workers, code] of [['SIGINT', '2', 130], ['SIGTERM', '0', 143]] as const) {
+    it(`by ${sig} mid-run (--workers ${workers}): exit ${code}, one line, nothing left`, async () => {
+      const sub = mkdtempSync(join(dir, 'stop-'));
+      const spec = join(sub, 'spec.json');
+      writeFileSync(spec, JSON.stringify(LONG));
+      const out = join(sub, 'r.parquet');
+      const r = await runAndSignal(['sweep', spec, '--engine', 'cpu', '--workers', workers, '--out', out], sig);
+      expect(r.sent, r.stderr).toBe(true);
+      expect(r.code, r.stderr).toBe(code);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('basinlab:'))).toEqual([`basinlab: interrupted by ${sig}; stopped, nothing written`]);
+      expect(readdirSync(sub)).toEqual(['spec.json']);
+    });
+  }
+});
