@@ -9,7 +9,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { DATA_SETS } from '../../src/core/data/index.ts';
 import { DATA_SEED, MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../src/core/network/schema.ts';
-import type { ParamSchema } from '../../src/core/params.ts';
+import type { ParamSchema, ParamValues } from '../../src/core/params.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../src/core/registry/index.ts';
 import { RUN_SETTINGS, isBlock, type RunField, type RunSetting } from '../../src/core/run-settings.ts';
 import { parseAnySpec } from '../../src/core/spec.ts';
@@ -227,14 +227,26 @@ describe('network specs in the JSON Schema', () => {
     return rest;
   };
 
+  // Optimisers that read a tensor as a whole (a norm or a mean over it) are refused on networks by
+  // parseAnySpec (a cross-field rule, basinlab's, not the schema's): checked below.
+  const ELEMENTWISE = OPTIMIZERS.filter((o) => !o.perTensor?.(fullEntry(o.id, o.params) as ParamValues));
+
+  it('refuses on networks, naming the optimiser, each optimiser that reads a tensor as a whole', () => {
+    const whole = OPTIMIZERS.filter((o) => !ELEMENTWISE.includes(o));
+    expect(whole.map((o) => o.id).sort()).toEqual(['Adafactor', 'LAMB', 'LARS']);
+    for (const o of whole) {
+      expect(() => parseAnySpec(withNet({ optimizer: fullEntry(o.id, o.params) })), o.id).toThrow(`${o.id} reads each parameter tensor as a whole`);
+    }
+  });
+
   it('accepts what parseAnySpec accepts: every data set and optimiser in full, param groups, sweeps of network paths', () => {
     const group = { params: ['layers.0'], lr: 0.5 };
     const specs: Obj[] = [
       withNet({ network: fullNetwork() }),
       ...DATA_SETS.map((d) => withNet({ data: fullEntry(d.id, [...d.params, DATA_SEED]) })),
       ...DATA_SETS.map((d) => withNet({ data: d.id.toUpperCase() })),
-      ...OPTIMIZERS.map((o) => withNet({ optimizer: { ...fullEntry(o.id, o.params), param_groups: [group] } })),
-      ...OPTIMIZERS.map((o) => withNet({ optimizer: { name: o.id.toLowerCase(), param_groups: [{ params: ['layers.1.weight'], ...fullEntry(o.id, o.params), name: undefined }] } })).map(
+      ...ELEMENTWISE.map((o) => withNet({ optimizer: { ...fullEntry(o.id, o.params), param_groups: [group] } })),
+      ...ELEMENTWISE.map((o) => withNet({ optimizer: { name: o.id.toLowerCase(), param_groups: [{ params: ['layers.1.weight'], ...fullEntry(o.id, o.params), name: undefined }] } })).map(
         (s) => JSON.parse(JSON.stringify(s)) as Obj,
       ),
       withNet({
