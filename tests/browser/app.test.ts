@@ -87,7 +87,15 @@ async function screenColours(page: Page, cells: { i: number; j: number }[]): Pro
     return r && f ? { x: r.x, y: r.y, w: r.width, h: r.height, cw: f.width, ch: f.height } : null;
   });
   if (!box) throw new Error('no heatmap on the page');
+  // The plot's own pixels: the overlay (theory lines, the selection, a zoom rectangle) hidden meanwhile.
+  const overlay = (show: boolean): Promise<void> =>
+    page.evaluate((v: boolean) => {
+      const c = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap')?.shadowRoot?.querySelector('canvas.overlay') as HTMLCanvasElement | null;
+      if (c) c.style.visibility = v ? '' : 'hidden';
+    }, show);
+  await overlay(false);
   const png = await page.screenshot({ clip: { x: box.x, y: box.y, width: box.w, height: box.h }, encoding: 'base64' });
+  await overlay(true);
   return page.evaluate(
     async (b64: string, bx: typeof box, want: { i: number; j: number }[]) => {
       const img = await createImageBitmap(await (await fetch(`data:image/png;base64,${b64}`)).blob());
@@ -602,7 +610,11 @@ describe('interaction that teaches', () => {
     expect(await set(200, false)).toBe(true);
     await set(300, false);
     await set(400, true);
-    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as PageApp).controller.sweep.plan.spec.optimizer.params.weight_decay === 0.4);
+    // The slider's range is the parameter's typical sweep range (core/typical.ts): the spec holds
+    // whatever position 400 of it means, and the sweep shown is the one at that value.
+    const wd = await page.evaluate(() => ((document.querySelector('bl-app') as unknown as { controller: { spec: { json: { optimizer: { weight_decay: number } } } } }).controller.spec.json.optimizer.weight_decay));
+    expect(wd).toBeGreaterThan(0);
+    await page.waitForFunction((w: number) => (document.querySelector('bl-app') as unknown as PageApp).controller.sweep.plan.spec.optimizer.params.weight_decay === w, {}, wd);
     await settle(page);
     const s = await page.evaluate(() => (document.querySelector('bl-app') as unknown as PageApp).controller.selection.selected);
     expect(s).toEqual({ i: 90, j: 90 });
@@ -668,7 +680,8 @@ describe('every screen, every hand', () => {
     await page.waitForFunction((min: number) => (document.querySelector('bl-app') as unknown as PageApp).controller.sweep.plan.spec.sweep.x.min > min, {}, x0.min);
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => !(document.querySelector('bl-app') as unknown as PageApp).controller.sweep.running, { timeout: 60_000 });
-    const x1 = await page.evaluate(() => (document.querySelector('bl-app') as unknown as PageApp).controller.sweep.plan.spec.sweep.x);
+    // The zoomed view is the spec (the map, its sweep cancelled, shows the last complete one again).
+    const x1 = await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { current: { sweep: { x: { min: number; max: number } } } } } }).controller.spec.current.sweep.x);
     expect(Math.log10(x1.max / x1.min)).toBeCloseTo(Math.log10(x0.max / x0.min) / 2, 6);
     // A long sweep, cancelled with Escape wherever the focus is.
     await setField(page, 'steps', '20000');

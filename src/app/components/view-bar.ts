@@ -43,10 +43,11 @@ export class BlViewBar extends LitElement {
   }
 
   static override styles = css`
-    :host { display: inline-flex; flex-wrap: wrap; gap: 6px; align-items: center; }
+    :host { display: inline-flex; flex-wrap: wrap; gap: 6px; align-items: center; max-width: 100%; box-sizing: border-box; }
     button, select { font: inherit; padding: 3px 8px; }
-    .group { display: inline-flex; gap: 4px; align-items: center; }
-    select[name='preset'] { max-width: 300px; }
+    /* Narrow screens: a group wraps inside itself and the preset menu shrinks rather than overflow. */
+    .group { display: inline-flex; flex-wrap: wrap; gap: 4px; align-items: center; max-width: 100%; min-width: 0; }
+    select[name='preset'] { max-width: min(300px, 100%); min-width: 0; }
   `;
 
   private act(detail: ViewAction): void {
