@@ -100,6 +100,8 @@ async function main(): Promise<void> {
     });
     await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as { controller: { sweep: { plan?: { spec: { surface: { name: string } } } } } }).controller.sweep.plan?.spec.surface.name === 'himmelblau');
     await settle(page);
+    // The selected run's path as the sweep's own engine records it (not the preview drawn meanwhile).
+    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as { controller: { selection: { exact: boolean; trajectory: unknown } } }).controller.selection.exact, { timeout: 120_000 });
     await page.mouse.move(5, 5);
     await page.screenshot({ path: join(out, 'app-himmelblau.png') });
 
