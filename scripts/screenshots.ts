@@ -5,7 +5,9 @@
  * view) and docs/img/app-figure.png (the figure the explorer exports), and prints the time from
  * page load to the first complete heatmap of the default view (median of five loads).
  *
- *   npx tsx scripts/screenshots.ts [--out docs/img] [--loads 5] [--time-only]
+ *   npx tsx scripts/screenshots.ts [--out docs/img] [--loads 5] [--time-only] [--validate]
+ *
+ * --validate also times "Validate vs CPU" on the default view, from the click to the verdict.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -68,6 +70,18 @@ async function main(): Promise<void> {
     }
     const sorted = [...times].sort((a, b) => a - b);
     console.log(`first complete heatmap after load (ms): ${times.map((t) => Math.round(t)).join(', ')}; median ${Math.round(sorted[sorted.length >> 1] ?? 0)}`);
+    if (process.argv.includes('--validate')) {
+      // "Validate vs CPU" on the default view: from the click to the verdict (both CPU passes).
+      const page = await browser.newPage();
+      await page.goto(`${origin}/`);
+      await settle(page);
+      const t0 = Date.now();
+      await page.click('bl-app >>> button[data-testid="validate"]');
+      await page.waitForFunction(() => !!document.querySelector('bl-app')?.shadowRoot?.querySelector('[data-testid="verdict"]'), { timeout: 900_000, polling: 100 });
+      const verdict = await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('[data-testid="verdict"]')?.textContent ?? '');
+      console.log(`Validate vs CPU on the default view: ${((Date.now() - t0) / 1000).toFixed(1)} s to the verdict (${verdict.trim()})`);
+      await page.close();
+    }
     if (process.argv.includes('--time-only')) return;
 
     // The first view, with a run clicked (its path on the contour plot).
