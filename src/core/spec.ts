@@ -1119,8 +1119,15 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
   groups.forEach((values, i) => {
     const at = i === 0 ? 'optimizer' : `optimizer.param_groups.${i - 1}`;
     for (const msg of opt.validate?.(values) ?? []) failAt(rd, at, msg);
-    if (opt.perTensor?.(values) && (i === 0 || !opt.perTensor(spec.optimizer.params))) {
+    // A rule over whole tensors runs on networks through the entry's tensor step; one without it
+    // would be applied pair by pair, which is not the rule.
+    if (opt.perTensor?.(values) && !opt.tensor && (i === 0 || !opt.perTensor(spec.optimizer.params))) {
       rd.fail(i === 0 ? 'optimizer.name' : at, `${opt.id}${values['caution'] === true ? ' with caution' : ''} reads each parameter tensor as a whole (a norm or a mean over it); on networks basinlab applies optimisers elementwise and does not run it yet — use it on a surface, or an elementwise optimiser`);
+    }
+  });
+  spec.paramGroups.forEach((g, i) => {
+    for (const key of opt.globalParams ?? []) {
+      if (Object.hasOwn(g.overrides, key)) rd.fail(`optimizer.param_groups.${i}.${key}`, `${opt.id} reads ${key} once for all param groups (the reference reads self.defaults['${key}']); set it on the optimizer, not in a param group`);
     }
   });
   const ctx = { steps: spec.steps, optimizer: opt };
@@ -1152,6 +1159,9 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
   if (m) {
     const g = Number(m[1]);
     if (g >= spec.paramGroups.length) return `optimizer.param_groups has no group ${g}`;
+    const key = m[2]?.split('.')[0] ?? '';
+    const opt = findOptimizer(spec.optimizer.name);
+    if (opt?.globalParams?.includes(key)) return `${path}: ${opt.id} reads ${key} once for all param groups (the reference reads self.defaults['${key}']); sweep optimizer.${key}`;
     const t = resolveParamPath({ surface: { name: 'quadratic', params: {} }, optimizer: spec.optimizer, schedule: spec.schedule }, `optimizer.${m[2]}`);
     if (typeof t === 'string') return t.replaceAll('optimizer.', `optimizer.param_groups.${g}.`);
     return { path, int: t.int, range: t.range, where: { kind: 'slot', slot: t.slot, groups: [g] } };

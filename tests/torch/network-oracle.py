@@ -32,7 +32,10 @@ and its answer is
      "swa": null | {"train_loss", "test_loss", "test_accuracy"},
      "sharpness": null | {"power": float, "iterations": int, "residual": float,
                           "eigenvalues": [...] | null   (ascending, of torch.autograd.functional.hessian)},
-     "patches": [...], "error": null | str}
+     "patches": [...],
+     "source": str                       (the optimiser class: "torch.optim.<name>", or
+                                          "port: tests/torch/ports.py <class>" where torch lacks it)
+     "error": null | str}
 
 The run is torch's training loop, in float64:
 
@@ -312,6 +315,7 @@ def run_job(job):
         "swa": swa_answer,
         "sharpness": sharp,
         "patches": run.patches,
+        "source": run.source,
         "error": None,
     }
 

@@ -42,7 +42,10 @@
  * Coverage is derived from the registries: every optimiser and schedule is covered by a case or
  * listed in NET_ABSENT with the reason; every enum and boolean of the network block, both losses,
  * every data set, param groups, a param-group sweep, minibatches, SAM (plain and adaptive) and SWA
- * are each run. Known differences between torch 1.13 and current torch are the surface oracle's
+ * are each run. The optimisers torch 1.13 lacks whose rules read a whole tensor (LARS, LAMB, Lion,
+ * Adafactor) run on torch's side as ports re-typed in torch's tensor ops (tests/torch/ports.py,
+ * PER_TENSOR_CASES below; each answer names the class it ran). Known differences between torch 1.13
+ * and current torch are the surface oracle's
  * (patched by oracle.py's Run, which this driver shares) plus NET_KNOWN_DIFFERENCES here; also in
  * docs/validation.md ("Live torch oracle", "Networks").
  *
@@ -103,19 +106,6 @@ const SHOWN_DIFFERENCE = 1e-6;
 
 /** Registry entries with no torch 1.13 class to compare a network run with, and why. */
 const NET_ABSENT: Readonly<Record<string, string>> = {
-  Adafactor:
-    'torch.optim.Adafactor is torch 2.5+; 1.13 has none. Also, torch factors the second moment of a 2-D weight over its rows ' +
-    "and columns, while the network engine applies the registry's pair twin pair by pair: network.ts's header says the spec " +
-    'refuses Adafactor on networks, but netCrossChecks does not (yet), so a network run with it is not torch\'s rule (reported).',
-  LARS:
-    'not in torch (timm.optim.Lars). Its trust ratio is per tensor; the network engine would compute it per pair of coordinates: ' +
-    'the spec should refuse LARS on networks (network.ts says it does; netCrossChecks does not yet; reported).',
-  LAMB:
-    'not in torch (timm.optim.Lamb). Its trust ratio is per tensor; the network engine would compute it per pair of coordinates: ' +
-    'the spec should refuse LAMB on networks (network.ts says it does; netCrossChecks does not yet; reported).',
-  Lion:
-    'not in torch (timm.optim.Lion). Elementwise except its cautious mask, normalised per tensor: the spec should refuse ' +
-    'caution on networks (network.ts says it does; netCrossChecks does not yet; reported).',
   SGDScheduleFree: 'not in torch (facebookresearch/schedule_free SGDScheduleFree).',
   AdamWScheduleFree: 'not in torch (facebookresearch/schedule_free AdamWScheduleFree).',
 };
@@ -411,7 +401,89 @@ const MINIBATCH_SAM_SWA_CASES: readonly NetCase[] = [
   net('SWA every 5 steps, iris, minibatch 16 (test accuracy of the average)', { hidden: [6], batch_size: 16 }, IRIS, { name: 'Adam', lr: 0.01 }, null, 100, { swa: { start: 50, every: 5 } }),
 ];
 
-const CASES: readonly NetCase[] = [...OPTIMIZER_CASES, ...SCHEDULE_CASES, ...MODEL_CASES, ...GROUP_CASES, ...MINIBATCH_SAM_SWA_CASES];
+/**
+ * The rules over whole tensors (LARS's and LAMB's trust ratios, LAMB's global clip, Lion's cautious
+ * mask, Adafactor's factored second moment): the engine steps each tensor through the entry's
+ * `tensor` rule. torch 1.13 has none of these classes, so torch's side runs the ports of
+ * tests/torch/ports.py (timm's Lars, Lamb, Lion; torch 2.5's Adafactor), re-typed line by line in
+ * torch's own float64 tensor ops; each answer names its class (`source`), checked below.
+ */
+const PER_TENSOR_CASES: readonly NetCase[] = [
+  net('LARS, weight_decay + momentum (trust ratio per tensor), fractal', TANH8, FR, { name: 'LARS', lr: 0.1, momentum: 0.9, weight_decay: 1e-3, trust_coeff: 0.01 }, null, 100),
+  net(
+    'LARS, always_adapt + trust_clip (LARC) + nesterov, circle',
+    { hidden: [6] },
+    CIRCLE,
+    { name: 'LARS', lr: 0.2, momentum: 0.9, nesterov: true, always_adapt: true, trust_clip: true, trust_coeff: 0.05 },
+    null,
+    100,
+  ),
+  net('LARS, defaults (timm: plain SGD, lr 1, no adaptation without weight decay), regression', { hidden: [] }, { name: 'regression', train: 64, test: 32 }, { name: 'LARS', lr: 0.02 }, null, 60),
+  net('LAMB, defaults (weight_decay 0.01, global clip at 1), fractal', TANH8, FR, { name: 'LAMB', lr: 0.01 }, null, 100),
+  net(
+    'LAMB, caution + decoupled_decay, the global clip acting (max_grad_norm 0.05), iris batch 16',
+    { hidden: [6], batch_size: 16 },
+    IRIS,
+    { name: 'LAMB', lr: 0.01, caution: true, decoupled_decay: true, max_grad_norm: 0.05 },
+    null,
+    100,
+  ),
+  net(
+    'LAMB, no clip, no bias correction, trust_clip, grad_averaging off, fractal',
+    TANH8,
+    FR,
+    { name: 'LAMB', lr: 0.005, max_grad_norm: null, bias_correction: false, trust_clip: true, grad_averaging: false, weight_decay: 0.05 },
+    null,
+    80,
+  ),
+  net('Lion, elementwise (no caution), fractal', TANH8, FR, { name: 'Lion', lr: 1e-3, weight_decay: 0.1 }, null, 80),
+  net('Lion with caution (mask mean per tensor), xor', { hidden: [6] }, { name: 'xor', train: 60, test: 40, noise: 0.1 }, { name: 'Lion', lr: 2e-3, caution: true, betas: [0.9, 0.95] }, null, 80),
+  net('Adafactor, weights factored over rows and columns, biases not, fractal', TANH8, FR, { name: 'Adafactor', lr: 0.01 }, null, 100),
+  net(
+    'Adafactor, weight_decay + d 2 + beta2_decay -0.5 + eps, two hidden layers, spiral batch 16',
+    { hidden: [5, 4], batch_size: 16 },
+    { name: 'spiral', train: 80, test: 40, noise: 0.1 },
+    { name: 'Adafactor', lr: 0.02, weight_decay: 0.05, d: 2, beta2_decay: -0.5, eps: [1e-6, 1e-3] },
+    null,
+    100,
+  ),
+  net(
+    'param groups, LARS: per-group weight_decay, trust_coeff and nesterov',
+    TANH8,
+    FR,
+    { name: 'LARS', lr: 0.1, momentum: 0.9, weight_decay: 1e-3, trust_coeff: 0.01, param_groups: [{ params: ['layers.0.weight'], trust_coeff: 0.02, lr: 0.05 }, { params: ['layers.1'], weight_decay: 0, nesterov: true }] },
+    null,
+    100,
+  ),
+  net(
+    'param groups, LAMB: per-group betas, weight_decay 0 and always_adapt; the clip over every group',
+    TANH8,
+    FR,
+    { name: 'LAMB', lr: 0.01, max_grad_norm: 0.2, param_groups: [{ params: ['layers.0'], betas: [0.8, 0.99], lr: 0.005 }, { params: ['layers.1.bias'], weight_decay: 0, always_adapt: true }] },
+    null,
+    100,
+  ),
+  net(
+    'param groups, Lion: caution in one group only (the others elementwise)',
+    TANH8,
+    FR,
+    { name: 'Lion', lr: 1e-3, param_groups: [{ params: ['layers.0'], caution: true, lr: 2e-3 }] },
+    null,
+    80,
+  ),
+  net(
+    'param groups, Adafactor: per-group lr, d and weight_decay, with CosineAnnealingLR',
+    TANH8,
+    FR,
+    { name: 'Adafactor', lr: 0.01, param_groups: [{ params: ['layers.1'], lr: 0.005, d: 1.5, weight_decay: 0.1 }] },
+    { name: 'CosineAnnealingLR', T_max: 80 },
+    100,
+  ),
+  net('LAMB + OneCycleLR cycling beta1, fractal', TANH8, FR, { name: 'LAMB', lr: 0.01 }, { name: 'OneCycleLR', max_lr: 0.01, total_steps: 100 }, 100),
+  net('LARS + SAM, fractal', TANH8, FR, { name: 'LARS', lr: 0.1, momentum: 0.9, weight_decay: 1e-3, trust_coeff: 0.01 }, null, 80, { sam: { rho: 0.05 } }),
+];
+
+const CASES: readonly NetCase[] = [...OPTIMIZER_CASES, ...SCHEDULE_CASES, ...MODEL_CASES, ...GROUP_CASES, ...MINIBATCH_SAM_SWA_CASES, ...PER_TENSOR_CASES];
 
 /** Cases for the float32 twin against float64 (well-conditioned, short enough for ulps to stay ulps). */
 const F32_CASES: readonly NetCase[] = [
@@ -422,6 +494,7 @@ const F32_CASES: readonly NetCase[] = [
   MODEL_CASES[14] as NetCase, // digits8
   GROUP_CASES[2] as NetCase, // three groups
   MINIBATCH_SAM_SWA_CASES[2] as NetCase, // SAM
+  ...PER_TENSOR_CASES, // the whole-tensor rules
 ];
 /**
  * float32 twin vs float64, the tolerance model of docs/validation.md extended to networks: a run
@@ -511,6 +584,8 @@ interface Answer {
   readonly swa: { train_loss: number | null; test_loss: number | null; test_accuracy: number | null } | null;
   readonly sharpness: { power: number | null; iterations: number; residual: number | null; eigenvalues: number[] | null } | null;
   readonly patches: readonly string[];
+  /** The optimiser class torch's side ran: torch.optim's, or a port of tests/torch/ports.py. */
+  readonly source?: string;
   readonly error: string | null;
 }
 
@@ -855,6 +930,20 @@ describe('networks against a live PyTorch (/usr/bin/python3, python3-torch), flo
         expect(covered || absent, `${s.id}: add a network case, or a NET_ABSENT entry saying why torch 1.13 cannot check it`).toBe(true);
         expect(covered && absent, `${s.id}: both covered and listed in NET_ABSENT`).toBe(false);
       }
+    });
+
+    it("the whole-tensor rules ran against torch's class where torch has it, else the named port (tests/torch/ports.py)", () => {
+      expect(oracleError, oracleError ?? '').toBeNull();
+      const ids = new Set<string>();
+      for (const c of PER_TENSOR_CASES) {
+        const spec = parseAnySpec(c.spec) as NetSpec;
+        ids.add(spec.optimizer.name);
+        const source = answers.get(c.name)?.source ?? '';
+        report(`${c.name}: torch side ${source}`);
+        expect(source, c.name).toMatch(new RegExp(`^(torch\\.optim\\.${spec.optimizer.name}|port: tests/torch/ports\\.py \\w+)$`));
+      }
+      // Every entry with a whole-tensor rule has a case.
+      for (const o of OPTIMIZERS) if (o.tensor) expect(ids.has(o.id), o.id).toBe(true);
     });
 
     it('NET_ABSENT names only registry entries', () => {

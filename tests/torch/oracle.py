@@ -63,6 +63,9 @@ torch.set_default_dtype(torch.float64)
 # argument; the schedulers also warn about call order. None of that is an error for a test.
 warnings.filterwarnings("ignore")
 
+# The optimisers torch lacks, as ports (imported after torch, so the import error above is torch's).
+from ports import PORTS  # noqa: E402
+
 # ---------------------------------------------------------------------------------------------
 # Surfaces: the formulas of src/core/registry/surfaces/<name>.ts, written in torch ops so that
 # autograd, not basinlab's hand-derived gradients, gives the gradient.
@@ -314,7 +317,15 @@ class Run:
         kw = _torch_kwargs(spec["params"])
         params = [dict(g, **_torch_kwargs({k: v for k, v in g.items() if k != "params"})) if isinstance(g, dict) else g
                   for g in params]
-        cls = getattr(torch.optim, name)
+        # torch's own class where the installed torch has it; else (the timm optimisers, and
+        # Adafactor before torch 2.5) the re-typed port of tests/torch/ports.py, named in `source`.
+        cls = getattr(torch.optim, name, None)
+        self.source = "torch.optim.%s" % name
+        if cls is None and name in PORTS:
+            cls = PORTS[name]
+            self.source = "port: tests/torch/ports.py %s" % cls.__name__
+        if cls is None:
+            raise ValueError("torch.optim has no %s and there is no port of it" % name)
         self.patches = []
         self.negate = False  # maximize, for an optimiser without it
         # weight_decay per param group, applied as current torch's decoupled decay (None: not patched)

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { DATA_SETS } from '../../src/core/data/index.ts';
 import { DATA_SEED, MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import type { ParamSchema, ParamValues } from '../../src/core/params.ts';
-import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../src/core/registry/index.ts';
+import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer } from '../../src/core/registry/index.ts';
+import type { OptimizerDef } from '../../src/core/registry/index.ts';
 import { RUN_SETTINGS, isBlock, type RunField, type RunSetting } from '../../src/core/run-settings.ts';
 import { parseAnySpec } from '../../src/core/spec.ts';
 import { specJsonSchema } from '../../src/core/spec-schema.ts';
@@ -231,12 +232,35 @@ describe('network specs in the JSON Schema', () => {
   // parseAnySpec (a cross-field rule, basinlab's, not the schema's): checked below.
   const ELEMENTWISE = OPTIMIZERS.filter((o) => !o.perTensor?.(fullEntry(o.id, o.params) as ParamValues));
 
-  it('refuses on networks, naming the optimiser, each optimiser that reads a tensor as a whole', () => {
+  it('accepts on networks, in full and with per-group values, each optimiser that reads a tensor as a whole (its tensor rule steps each tensor)', () => {
     const whole = OPTIMIZERS.filter((o) => !ELEMENTWISE.includes(o));
     expect(whole.map((o) => o.id).sort()).toEqual(['Adafactor', 'LAMB', 'LARS']);
-    for (const o of whole) {
-      expect(() => parseAnySpec(withNet({ optimizer: fullEntry(o.id, o.params) })), o.id).toThrow(`${o.id} reads each parameter tensor as a whole`);
+    const lionCaution = { ...fullEntry('Lion', (findOptimizer('Lion') as OptimizerDef).params), caution: true };
+    const specs: Obj[] = [
+      ...whole.map((o) => withNet({ optimizer: fullEntry(o.id, o.params) })),
+      ...whole.map((o) => withNet({ optimizer: { ...fullEntry(o.id, o.params), param_groups: [{ params: ['layers.0'], lr: 0.5 }] } })),
+      withNet({ optimizer: lionCaution }),
+      withNet({ optimizer: { name: 'Lion', param_groups: [{ params: ['layers.1'], caution: true, lr: 1e-3 }] } }),
+      withNet({ optimizer: { name: 'LARS', momentum: 0.9, param_groups: [{ params: ['layers.0.weight'], weight_decay: 1e-4, trust_coeff: 0.01, nesterov: true }] } }),
+      withNet({ optimizer: { name: 'LAMB', max_grad_norm: 0.5, param_groups: [{ params: ['layers.1'], weight_decay: 0, always_adapt: true }] } }),
+      withNet({ optimizer: { name: 'Adafactor', param_groups: [{ params: ['layers.0'], d: 2, eps: [1e-6, 1e-2] }] } }),
+      withNet({ optimizer: { name: 'LAMB', param_groups: [{ params: ['layers.0'] }] }, sweep: { x: { param: 'optimizer.param_groups.0.weight_decay', min: 0, max: 0.1, count: 2 } } }),
+    ];
+    for (const spec of specs) {
+      expect(parseOk(spec), JSON.stringify(spec)).toBe(true);
+      expect(schemaOk(spec), `${JSON.stringify(spec)}: ${ajv.errorsText(check.errors)}`).toBe(true);
     }
+  });
+
+  it("refuses LAMB's max_grad_norm in a param group, set or swept (timm reads it once, from self.defaults), naming the field", () => {
+    expect(() => parseAnySpec(withNet({ optimizer: { name: 'LAMB', param_groups: [{ params: ['layers.0'], max_grad_norm: 0.5 }] } }))).toThrow(
+      /optimizer\.param_groups\.0\.max_grad_norm.*LAMB reads max_grad_norm once for all param groups/,
+    );
+    expect(() =>
+      parseAnySpec(withNet({ optimizer: { name: 'LAMB', param_groups: [{ params: ['layers.0'] }] }, sweep: { x: { param: 'optimizer.param_groups.0.max_grad_norm', min: 0.1, max: 1, count: 2 } } })),
+    ).toThrow(/LAMB reads max_grad_norm once for all param groups/);
+    // On the optimizer it is accepted, and sweepable.
+    expect(parseOk(withNet({ optimizer: { name: 'LAMB', max_grad_norm: 0.5 }, sweep: { x: { param: 'optimizer.max_grad_norm', min: 0.1, max: 1, count: 2 } } }))).toBe(true);
   });
 
   it('accepts what parseAnySpec accepts: every data set and optimiser in full, param groups, sweeps of network paths', () => {

@@ -158,10 +158,23 @@ export interface OptimizerDef<O extends Slots = Slots, St extends StateSlots = S
   /**
    * The rule reads a whole parameter tensor at once (a norm, an RMS, a mean over the tensor):
    * LARS's and LAMB's trust ratios, Adafactor, Lion's cautious mask. On a surface the tensor is
-   * (x, y); a network's tensors are bigger, and its engine applies the twin pair by pair, which
-   * is exact only for elementwise rules, so network specs refuse these (given the values).
+   * (x, y); a network's tensors are bigger: the network engine steps a param group whose values
+   * make this true through `tensor` (each tensor as a whole), and applies `step` pair by pair
+   * otherwise, which is exact only for elementwise rules. Network specs refuse an entry for which
+   * this can be true and that has no `tensor` step.
    */
   readonly perTensor?: (values: ParamValues) => boolean;
+  /**
+   * The rule on a whole parameter tensor of a network (CPU engines): required where `perTensor`
+   * can be true. On a tensor of shape [2] it computes what `step` computes on (x, y), bit for bit
+   * in both precisions (tests/unit/tensor-step.test.ts), so the surface rule is its special case.
+   */
+  readonly tensor?: TensorStep;
+  /**
+   * Parameters the reference reads once for the whole optimiser (`self.defaults[...]`), never per
+   * param group: a network spec refuses them in a param group (there torch would ignore them).
+   */
+  readonly globalParams?: readonly string[];
   readonly helpers?: Helpers;
   /**
    * Set when the WGSL twin is another entry's file (`body`: AdamW runs Adam's). A shared body reads
@@ -224,6 +237,50 @@ export interface OptimizerDef<O extends Slots = Slots, St extends StateSlots = S
    * (docs/performance.md, item 13). Results are bit-identical either way.
    */
   readonly gpuTwoStepsPerPass?: boolean;
+}
+
+/**
+ * A network parameter tensor's shape as torch holds it: [out, in] for an nn.Linear weight
+ * (row-major, the layout of core/network/model.ts), [n] for a bias.
+ */
+export type TensorShape = readonly [number] | readonly [number, number];
+
+/**
+ * An optimiser's rule over whole tensors (see OptimizerDef.tensor). Every function rounds with `r`
+ * after every operation, as the twins do (so `r = Math.fround` is the float32 twin, identity the
+ * float64 truth), and follows the reference's operation order; reductions (norms, sums, means) run
+ * over the tensor in its row-major order.
+ */
+export interface TensorStep {
+  /** How many state numbers a tensor of this shape keeps. */
+  stateSize(shape: TensorShape): number;
+  /** Initial state (zeros unless the entry says otherwise); `p` is the tensor's initial values. */
+  init(r: Round, P: Float64Array, shape: TensorShape, p: Float64Array, state: Float64Array): void;
+  /**
+   * A scalar computed once per step from the default group's P and every tensor's gradient of
+   * every group, before any group steps (timm Lamb's global gradient-norm clip); handed to every
+   * tensor's step as `gs`. Absent: `gs` is 1.
+   */
+  global?(r: Round, P: Float64Array, grads: readonly Float64Array[]): number;
+  /**
+   * One step of tensor `p` (updated in place) with gradient `g` (this step's; the step may overwrite
+   * it, as timm's steps write p.grad), its `state`, and `work`, scratch of p.length numbers (contents undefined).
+   * `lr`, `mom`, `t`, `sc` are `step`'s.
+   */
+  step(
+    r: Round,
+    P: Float64Array,
+    shape: TensorShape,
+    p: Float64Array,
+    g: Float64Array,
+    state: Float64Array,
+    work: Float64Array,
+    lr: number,
+    mom: number,
+    t: number,
+    sc: Float64Array,
+    gs: number,
+  ): void;
 }
 
 /** A schedule instance placed in P: its definition, its block base and its children (SequentialLR). */

@@ -18,7 +18,9 @@
  * per-step scalars only, so the twin, which updates a pair of coordinates, is applied to the
  * parameter vector pair by pair (a tensor of odd size is padded with one coordinate whose gradient
  * is always 0 and which therefore never moves). Rules over a whole tensor (LARS's and LAMB's trust
- * ratios, Adafactor's RMS, Lion's cautious mask) are refused for networks by the spec.
+ * ratios, Adafactor's RMS and factored second moment, Lion's cautious mask: the entries whose
+ * `perTensor` is true for a group's values) step each tensor of the group as a whole through the
+ * entry's `tensor` rule instead (torch's loop over the group's params), with state per tensor.
  */
 import { P_OPTIMIZER, RUN_PARAMS, STATE_LEN } from '../../core/layout.ts';
 import { initialise } from '../../core/network/model.ts';
@@ -31,7 +33,7 @@ import type { NetColumns } from '../../core/results.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { DIVERGENCE_FACTOR, THRESHOLD_FACTOR } from '../../core/network/plan.ts';
 import { sweepValue } from '../../core/plan.ts';
-import type { Round } from '../../core/registry/index.ts';
+import type { Round, TensorShape } from '../../core/registry/index.ts';
 import { lerp } from '../../core/registry/optimizers/common.ts';
 import { STREAM_INIT, STREAM_MINIBATCH, pcg4d, unit53 } from '../../core/rng.ts';
 import type { Precision } from '../../core/steps.ts';
@@ -72,6 +74,16 @@ export const SHARPNESS_TOL: Record<Precision, number> = { f64: 1e-10, f32: 1e-5 
 /** The convergence measure averages the last this-many normalised losses (the notebook's v[-20:]). */
 const CONVERGENCE_TAIL = 20;
 
+/** A tensor stepped as a whole (see OptimizerDef.tensor): views into theta, grad and its state. */
+interface WholeTensor {
+  readonly group: number;
+  readonly shape: TensorShape;
+  readonly p: Float64Array;
+  readonly g: Float64Array;
+  readonly state: Float64Array;
+  readonly work: Float64Array;
+}
+
 interface Pair {
   readonly group: number;
   readonly i0: number;
@@ -103,6 +115,12 @@ export class NetRun {
   private readonly pv: Float64Array;
   /** Each group's specialised optimiser step, or null (the twin through the registry). */
   private readonly groupSteps: (NetGroupStep | null)[];
+  /** Groups stepped tensor by tensor through the entry's `tensor` rule (else pair by pair). */
+  private readonly wholeGroups: boolean[];
+  /** The tensors of those groups, in layout order. */
+  private readonly whole: WholeTensor[];
+  /** Every tensor's gradient (views into grad), for the rule's `global` scalar. */
+  private readonly tensorGrads: Float64Array[];
   /** Each pair's 16 state numbers (its coordinates are also in theta; the padding's here). */
   private readonly state: Float64Array;
   private readonly S = new Float64Array(STATE_LEN);
@@ -164,7 +182,32 @@ export class NetRun {
     this.I0 = Int32Array.from(this.pairs, (p) => p.i0);
     this.I1 = Int32Array.from(this.pairs, (p) => p.i1);
     this.pv = new Float64Array(plan.dims.length);
-    this.groupSteps = plan.groups.map((_, g) => (generic ? null : (netGroupStep(plan, precision, g)?.step ?? null)));
+    const rule = plan.optimizer.tensor;
+    this.wholeGroups = plan.groups.map((g) => rule !== undefined && (plan.optimizer.perTensor?.(g.values) ?? false));
+    this.whole = [];
+    this.tensorGrads = this.L.tensors.map((t) => this.grad.subarray(t.offset, t.offset + t.size));
+    if (rule) {
+      const shapes = this.L.tensors.map((t): TensorShape => (t.kind === 'weight' ? [t.rows, t.cols] : [t.size]));
+      const sizes = this.L.tensors.map((t, ti) => (this.wholeGroups[plan.tensorGroup[ti] as number] ? rule.stateSize(shapes[ti] as TensorShape) : 0));
+      const store = new Float64Array(sizes.reduce((a, b) => a + b, 0));
+      const work = new Float64Array(n);
+      let at = 0;
+      this.L.tensors.forEach((t, ti) => {
+        const group = plan.tensorGroup[ti] as number;
+        if (!this.wholeGroups[group]) return;
+        const size = sizes[ti] as number;
+        this.whole.push({
+          group,
+          shape: shapes[ti] as TensorShape,
+          p: this.theta.subarray(t.offset, t.offset + t.size),
+          g: this.tensorGrads[ti] as Float64Array,
+          state: store.subarray(at, at + size),
+          work: work.subarray(0, t.size),
+        });
+        at += size;
+      });
+    }
+    this.groupSteps = plan.groups.map((_, g) => (generic || this.wholeGroups[g] ? null : (netGroupStep(plan, precision, g)?.step ?? null)));
     this.specialised = this.groupSteps.every((s) => s !== null);
     this.state = new Float64Array(this.pairs.length * STATE_LEN);
     this.groupP = plan.groups.map((g) => Float64Array.from(g.P, r));
@@ -229,6 +272,7 @@ export class NetRun {
     this.state.fill(0);
     const S = this.S;
     this.pairs.forEach((p, pi) => {
+      if (this.wholeGroups[p.group]) return;
       S.fill(0);
       S[0] = this.theta[p.i0] as number;
       S[1] = p.i1 >= 0 ? (this.theta[p.i1] as number) : 0;
@@ -237,6 +281,10 @@ export class NetRun {
       this.theta[p.i0] = S[0] as number;
       if (p.i1 >= 0) this.theta[p.i1] = S[1] as number;
     });
+    for (const w of this.whole) {
+      w.state.fill(0);
+      plan.optimizer.tensor?.init(r, this.groupP[w.group] as Float64Array, w.shape, w.p, w.state);
+    }
     this.avg.fill(0);
     const plateau = plan.schedule?.def.plateau;
     plan.groups.forEach((_, gi) => {
@@ -373,7 +421,10 @@ export class NetRun {
         }
         this.lossAt(this.v, rows, count, this.grad);
       }
-      // Each group: its LR and momentum in force, its step scalars, then its pairs.
+      // A whole-tensor rule's scalar over every gradient (LAMB's global clip), before any group steps.
+      const rule = plan.optimizer.tensor;
+      const gs = rule?.global && this.whole.length > 0 ? rule.global(r, this.groupP[this.groupP.length - 1] as Float64Array, this.tensorGrads) : 1;
+      // Each group: its LR and momentum in force, its step scalars, then its pairs (or tensors).
       plan.groups.forEach((_, gi) => {
         const P = this.groupP[gi] as Float64Array;
         const tab = this.tables[gi] as ReturnType<typeof tablesFor>;
@@ -397,7 +448,9 @@ export class NetRun {
         else plan.optimizer.stepScalars?.compute(r, P, mom, k + 1, sc);
         const [q0, q1] = this.groupPairs[gi] as [number, number];
         const fast = this.groupSteps[gi];
-        if (fast) fast(this.theta, this.grad, this.state, this.I0, this.I1, q0, q1, lr, mom, k + 1, sc, this.pv);
+        if (this.wholeGroups[gi] && rule) {
+          for (const w of this.whole) if (w.group === gi) rule.step(r, P, w.shape, w.p, w.g, w.state, w.work, lr, mom, k + 1, sc, gs);
+        } else if (fast) fast(this.theta, this.grad, this.state, this.I0, this.I1, q0, q1, lr, mom, k + 1, sc, this.pv);
         else {
           for (let pi = q0; pi < q1; pi++) {
             const p = this.pairs[pi] as Pair;

@@ -1,8 +1,8 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import { isSet } from '../schedules/common.ts';
-import type { OptimizerDef, Round } from '../types.ts';
-import { BETAS_TYPICAL, cautionMean, cautionScale, lrParam, norm2, oneMinusPow, optimizerSlots, stateFields, stateSlots } from './common.ts';
+import type { OptimizerDef, Round, TensorShape } from '../types.ts';
+import { BETAS_TYPICAL, cautionMean, cautionScale, lrParam, norm2, oneMinusPow, optimizerSlots, shapeSize, stateFields, stateSlots, tensorCautionMean, tensorNorm } from './common.ts';
 
 const params = [
   lrParam(1e-3, { min: 1e-4, max: 1, scale: 'log' }),
@@ -56,7 +56,9 @@ export const LAMB: OptimizerDef<typeof o, typeof st> = {
     "LAMB (You et al. 2020) as timm's Lamb (not in torch): the Adam update (plus weight decay), scaled by the layer-wise trust " +
     'ratio |w| / |update|, 1 where either is 0, after optional global gradient-norm clipping. Here (x, y) is ONE parameter ' +
     'tensor of shape [2], i.e. a single layer: both norms run over both coordinates, so the ratio rescales the step length ' +
-    'without turning it, and |p| sets the step size (about lr * |p| per step once the ratio is active).',
+    'without turning it, and |p| sets the step size (about lr * |p| per step once the ratio is active). On a network every ' +
+    'weight and every bias is one tensor with its own trust ratio and cautious mask, and the clip is over every gradient of ' +
+    'every param group (max_grad_norm is read once, from the optimiser, as timm reads self.defaults).',
   reference:
     'timm/optim/lamb.py (huggingface/pytorch-image-models, Lamb.step): clip = (|g| / max_grad_norm).clamp_(min=1.0) if ' +
     'max_grad_norm is not None, grad.div_(clip); beta3 = 1 - beta1 if grad_averaging else 1.0; bias corrections 1 - beta ** step ' +
@@ -68,6 +70,87 @@ export const LAMB: OptimizerDef<typeof o, typeof st> = {
     'g_norm = update.norm(2.0), clamp(max=1.0) if trust_clip; update.mul_(trust_ratio); p.add_(update, alpha=-lr).',
   params,
   perTensor: () => true,
+  // timm reads max_grad_norm from self.defaults (_get_clip_grad_norm), never from a group.
+  globalParams: ['max_grad_norm'],
+  // timm's loop over each p of each group, the trust ratio's norms over the whole tensor p; the
+  // clip over every tensor of every group (`global`). State: exp_avg, then exp_avg_sq (one number
+  // per element each).
+  tensor: {
+    stateSize: (shape: TensorShape): number => 2 * shapeSize(shape),
+    init(_r: Round, _P: Float64Array, _shape: TensorShape, _p: Float64Array, state: Float64Array): void {
+      state.fill(0);
+    },
+    // _get_clip_grad_norm: vector_norm(stack([vector_norm(g) for every p])) / max_grad_norm,
+    // clamped at 1 (1 when max_grad_norm is None). For one tensor sqrt(n * n) = n (a correctly
+    // rounded square root of a correctly rounded square), so the surface's norm2 is this.
+    global(r: Round, P: Float64Array, grads: readonly Float64Array[]): number {
+      const mgn = P[o.max_grad_norm]!;
+      if (!isSet(mgn)) return 1;
+      let sq = 0;
+      for (const g of grads) {
+        const tn = tensorNorm(r, g);
+        sq = r(sq + r(tn * tn));
+      }
+      return Math.max(r(r(Math.sqrt(sq)) / r(mgn)), 1);
+    },
+    step(
+      r: Round,
+      P: Float64Array,
+      _shape: TensorShape,
+      p: Float64Array,
+      g: Float64Array,
+      state: Float64Array,
+      work: Float64Array,
+      lr: number,
+      mom: number,
+      _t: number,
+      sc: Float64Array,
+      gs: number,
+    ): void {
+      const n = p.length;
+      const lrf = r(lr);
+      const beta1 = r(mom);
+      const beta2 = r(P[o.betas_1]!);
+      const eps = r(P[o.eps]!);
+      const wd = r(P[o.weight_decay]!);
+      const bias = P[o.bias_correction]! !== 0;
+      const bc1 = bias ? sc[0]! : 1;
+      const bc2Sqrt = bias ? sc[1]! : 1;
+      const beta3 = P[o.grad_averaging]! !== 0 ? r(1 - beta1) : 1;
+      const w2 = r(1 - beta2);
+      const u = work;
+      for (let i = 0; i < n; i++) {
+        // grad.div_(clip_grad_norm), skipped (as timm) when max_grad_norm is None.
+        const gi = isSet(P[o.max_grad_norm]!) ? r(r(g[i]!) / gs) : r(g[i]!);
+        g[i] = gi;
+        const m = r(r(state[i]! * beta1) + r(beta3 * gi));
+        const v = r(r(state[n + i]! * beta2) + r(r(w2 * gi) * gi));
+        state[i] = m;
+        state[n + i] = v;
+        u[i] = r(r(m / bc1) / r(r(r(Math.sqrt(v)) / bc2Sqrt) + eps));
+      }
+      if (P[o.caution]! !== 0) {
+        const mean = tensorCautionMean(r, u, g);
+        for (let i = 0; i < n; i++) u[i] = cautionScale(r, u[i]!, g[i]!, mean);
+      }
+      if (wd !== 0) {
+        if (P[o.decoupled_decay]! !== 0) {
+          const s = r(-lrf * wd);
+          for (let i = 0; i < n; i++) p[i] = r(p[i]! + r(s * p[i]!));
+        } else {
+          for (let i = 0; i < n; i++) u[i] = r(u[i]! + r(wd * p[i]!));
+        }
+      }
+      if (wd !== 0 || P[o.always_adapt]! !== 0) {
+        const wn = tensorNorm(r, p);
+        const un = tensorNorm(r, u);
+        let tr = wn > 0 ? (un > 0 ? r(wn / un) : 1) : 1;
+        if (P[o.trust_clip]! !== 0) tr = Math.min(tr, 1);
+        for (let i = 0; i < n; i++) u[i] = r(u[i]! * tr);
+      }
+      for (let i = 0; i < n; i++) p[i] = r(p[i]! - r(lrf * u[i]!));
+    },
+  },
   slots: o,
   ...stateFields(st),
   momentumParam: 'betas.0',

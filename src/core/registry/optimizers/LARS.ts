@@ -1,7 +1,7 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema, ParamValues } from '../../params.ts';
-import type { OptimizerDef, Round } from '../types.ts';
-import { lrParam, norm2, num, optimizerSlots, stateFields, stateSlots, weightDecayParam } from './common.ts';
+import type { OptimizerDef, Round, TensorShape } from '../types.ts';
+import { lrParam, norm2, num, optimizerSlots, shapeSize, stateFields, stateSlots, tensorNorm, weightDecayParam } from './common.ts';
 
 const UNCHECKED = { min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY } as const;
 
@@ -49,7 +49,8 @@ export const LARS: OptimizerDef<typeof o, typeof st> = {
     "LARS (You, Gitman & Ginsburg 2017) as timm's Lars (not in torch): SGD whose gradient (plus L2 term) is scaled by a " +
     'layer-wise trust ratio trust_coeff * |w| / (|g| + weight_decay * |w| + eps), 1 where |w| or |g| is 0. Here (x, y) is ONE ' +
     'parameter tensor of shape [2], i.e. a single layer: the ratio uses the norms over both coordinates and scales both alike, ' +
-    'so it rescales the step length, never its direction. With timm\'s defaults (weight_decay 0, always_adapt off) it is plain SGD with lr 1.',
+    'so it rescales the step length, never its direction. With timm\'s defaults (weight_decay 0, always_adapt off) it is plain SGD with lr 1. ' +
+    'On a network every weight and every bias is one tensor, with its own trust ratio (timm\'s loop over p).',
   reference:
     'timm/optim/lars.py (huggingface/pytorch-image-models, Lars.step): if weight_decay != 0 or always_adapt: ' +
     'w_norm = p.norm(2.0); g_norm = grad.norm(2.0); trust_ratio = trust_coeff * w_norm / (g_norm + w_norm * weight_decay + eps); ' +
@@ -59,6 +60,54 @@ export const LARS: OptimizerDef<typeof o, typeof st> = {
     'grad = grad.add(buf, alpha=momentum) if nesterov else buf; p.add_(grad, alpha=-lr).',
   params,
   perTensor: () => true,
+  // timm's loop over each p of each group, with the norms over the whole tensor p. State: the
+  // momentum buffer (one number per element), then has_buffer (1 once it exists).
+  tensor: {
+    stateSize: (shape: TensorShape): number => shapeSize(shape) + 1,
+    init(_r: Round, _P: Float64Array, _shape: TensorShape, _p: Float64Array, state: Float64Array): void {
+      state.fill(0);
+    },
+    step(
+      r: Round,
+      P: Float64Array,
+      _shape: TensorShape,
+      p: Float64Array,
+      g: Float64Array,
+      state: Float64Array,
+      _work: Float64Array,
+      lr: number,
+      mom: number,
+      _t: number,
+      _sc: Float64Array,
+      _gs: number,
+    ): void {
+      const n = p.length;
+      const lrf = r(lr);
+      const mu = r(mom);
+      const wd = r(P[o.weight_decay]!);
+      const keep = r(1 - r(P[o.dampening]!));
+      const nesterov = P[o.nesterov]! !== 0;
+      for (let i = 0; i < n; i++) g[i] = r(g[i]!);
+      if (wd !== 0 || P[o.always_adapt]! !== 0) {
+        const wn = tensorNorm(r, p);
+        const gn = tensorNorm(r, g);
+        let tr = r(r(r(P[o.trust_coeff]!) * wn) / r(r(gn + r(wn * wd)) + r(P[o.eps]!)));
+        tr = wn > 0 ? (gn > 0 ? tr : 1) : 1;
+        if (P[o.trust_clip]! !== 0) tr = Math.min(r(tr / lrf), 1);
+        for (let i = 0; i < n; i++) g[i] = r(r(g[i]! + r(wd * p[i]!)) * tr);
+      }
+      if (mu !== 0) {
+        const fresh = state[n]! === 0;
+        for (let i = 0; i < n; i++) {
+          const b = fresh ? g[i]! : r(r(state[i]! * mu) + r(keep * g[i]!));
+          state[i] = b;
+          g[i] = nesterov ? r(g[i]! + r(mu * b)) : b;
+        }
+        state[n] = 1;
+      }
+      for (let i = 0; i < n; i++) p[i] = r(p[i]! - r(lrf * g[i]!));
+    },
+  },
   slots: o,
   ...stateFields(st),
   momentumParam: 'momentum',

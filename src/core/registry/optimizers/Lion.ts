@@ -1,7 +1,7 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema } from '../../params.ts';
-import type { OptimizerDef, Round } from '../types.ts';
-import { cautionMean, cautionScale, lerp, lrParam, maximizeParam, optimizerSlots, stateFields, stateSlots } from './common.ts';
+import type { OptimizerDef, Round, TensorShape } from '../types.ts';
+import { cautionMean, cautionScale, lerp, lrParam, maximizeParam, optimizerSlots, shapeSize, stateFields, stateSlots, tensorCautionMean } from './common.ts';
 
 const params = [
   lrParam(1e-4, { min: 1e-5, max: 1e-1, scale: 'log' }),
@@ -36,7 +36,8 @@ export const Lion: OptimizerDef<typeof o, typeof st> = {
   doc:
     "Lion (Chen et al. 2023, 'Symbolic Discovery of Optimization Algorithms') as timm's Lion (not in torch): every coordinate " +
     'moves by exactly lr in the direction -sign(beta1 m + (1 - beta1) g), after decoupled weight decay; the momentum m then ' +
-    'follows the gradient with beta2. Steps have length lr per coordinate whatever the gradient scale.',
+    'follows the gradient with beta2. Steps have length lr per coordinate whatever the gradient scale. With caution the ' +
+    'mask is normalised by its mean over the tensor: (x, y) on a surface, each weight and bias on a network.',
   reference:
     'timm/optim/lion.py (huggingface/pytorch-image-models, _single_tensor_lion): grad = -grad if maximize; ' +
     'param.mul_(1 - lr * weight_decay); update = exp_avg.mul(beta1).add_(grad, alpha=1 - beta1).sign_(); if caution: ' +
@@ -44,6 +45,49 @@ export const Lion: OptimizerDef<typeof o, typeof st> = {
     'exp_avg.lerp_(grad, 1 - beta2). (Same as lucidrains/lion-pytorch; corrected_weight_decay and foreach are not modelled.)',
   params,
   perTensor: (values) => values['caution'] === true,
+  // _single_tensor_lion over each tensor, the cautious mask's mean over the whole tensor. State:
+  // exp_avg (one number per element).
+  tensor: {
+    stateSize: (shape: TensorShape): number => shapeSize(shape),
+    init(_r: Round, _P: Float64Array, _shape: TensorShape, _p: Float64Array, state: Float64Array): void {
+      state.fill(0);
+    },
+    step(
+      r: Round,
+      P: Float64Array,
+      _shape: TensorShape,
+      p: Float64Array,
+      g: Float64Array,
+      state: Float64Array,
+      work: Float64Array,
+      lr: number,
+      mom: number,
+      _t: number,
+      _sc: Float64Array,
+      _gs: number,
+    ): void {
+      const n = p.length;
+      const lrf = r(lr);
+      const beta1 = r(mom);
+      const w1 = r(1 - beta1);
+      const w2 = r(1 - r(P[o.betas_1]!));
+      const decay = r(1 - r(lrf * r(P[o.weight_decay]!)));
+      const sign = P[o.maximize]! !== 0 ? -1 : 1;
+      const u = work;
+      for (let i = 0; i < n; i++) {
+        g[i] = sign * r(g[i]!);
+        u[i] = Math.sign(r(r(state[i]! * beta1) + r(w1 * g[i]!)));
+      }
+      if (P[o.caution]! !== 0) {
+        const mean = tensorCautionMean(r, u, g);
+        for (let i = 0; i < n; i++) u[i] = cautionScale(r, u[i]!, g[i]!, mean);
+      }
+      for (let i = 0; i < n; i++) {
+        p[i] = r(r(p[i]! * decay) - r(lrf * u[i]!));
+        state[i] = lerp(r, state[i]!, g[i]!, w2);
+      }
+    },
+  },
   slots: o,
   ...stateFields(st),
   momentumParam: 'betas.0',

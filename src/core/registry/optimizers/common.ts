@@ -13,7 +13,7 @@ import { P_OPTIMIZER, STATE_VEC2 } from '../../layout.ts';
 import type { BoolParam, NumberParam, ParamSchema, ParamSlots, ParamValues, TupleParam, TypicalRange } from '../../params.ts';
 import { paramSlots } from '../../params.ts';
 import { INT_MAX } from '../schedules/common.ts';
-import type { Round, StateSlots } from '../types.ts';
+import type { Round, StateSlots, TensorShape } from '../types.ts';
 
 /**
  * An optimiser's accessor object `o`: `o.<name>` is the absolute P slot (`o.eps`, `o.betas_1`), and
@@ -272,4 +272,33 @@ export function cautionMean(r: Round, ux: number, uy: number, gx: number, gy: nu
 /** One coordinate of the cautious update, u * (mask / mean), with `mean` from cautionMean. */
 export function cautionScale(r: Round, u: number, g: number, mean: number): number {
   return r(u * r((r(u * g) > 0 ? 1 : 0) / mean));
+}
+
+// ---- Whole tensors (OptimizerDef.tensor): the rules above over a network's tensors.
+
+/** How many numbers a tensor of this shape holds. */
+export function shapeSize(shape: TensorShape): number {
+  return shape.length === 2 ? shape[0] * shape[1] : shape[0];
+}
+
+/**
+ * Euclidean norm of a whole tensor (torch's `t.norm(2)`): the squares summed in row-major order,
+ * then the square root. On a tensor [x, y] this is norm2(x, y) bit for bit, since 0 + a = a.
+ * torch's CPU reduction sums in another order (vectorised partial sums): the same number in
+ * float64 to a few ulps, well inside the oracle's tolerance.
+ */
+export function tensorNorm(r: Round, a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s = r(s + r(a[i]! * a[i]!));
+  return r(Math.sqrt(s));
+}
+
+/**
+ * cautionMean over a whole tensor: max(mean([u_i g_i > 0]), 1e-3), the count of agreeing
+ * coordinates (exact) divided by the tensor's size; cautionScale then masks each coordinate.
+ */
+export function tensorCautionMean(r: Round, u: Float64Array, g: Float64Array): number {
+  let count = 0;
+  for (let i = 0; i < u.length; i++) if (r(u[i]! * g[i]!) > 0) count++;
+  return Math.max(r(count / u.length), r(1e-3));
 }
