@@ -2,6 +2,8 @@
  * `basinlab` — the command line. Bad specs and flags print a one-line error per problem and exit
  * with 2, writing nothing; results are written atomically.
  */
+import { availableParallelism, totalmem } from 'node:os';
+import { netMemoryProblem, netRunBytes } from '../engine/cpu/network.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors } from '../core/errors.ts';
 import { makeAnyPlan, prepareSpec } from '../core/network/plan.ts';
@@ -71,6 +73,16 @@ async function planOf(spec: AnySpec): Promise<AnyPlan> {
   return makeAnyPlan(spec);
 }
 
+/**
+ * Refuses, before any work, a network spec whose runs would not fit in memory on the CPU engines
+ * (netMemoryProblem: each worker, or the process itself with --workers 0, trains one run at a time).
+ */
+function checkNetMemory(plan: AnyPlan, engines: readonly EngineName[], workers: number | undefined): void {
+  if (plan.problem !== 'network' || !engines.some((e) => e === 'cpu' || e === 'cpu64')) return;
+  const problem = netMemoryProblem(plan.layout.params, netRunBytes(plan), Math.max(1, workers ?? availableParallelism()), totalmem());
+  if (problem) throw new SpecError('network.hidden', problem);
+}
+
 /** Throws CancelledError once a signal has asked the CLI to stop (before a result is committed). */
 function checkInterrupt(signal: AbortSignal): void {
   if (signal.aborted) throw new CancelledError();
@@ -119,6 +131,7 @@ export async function runSweep(
   }
   const plan = await planOf(spec);
   const mark = checkFloat32(plan, [o.engine], o.acceptFloat32 ?? false);
+  checkNetMemory(plan, [o.engine], o.workers);
   // --shard K/N, or --shard auto: from BASINLAB_SHARD, a Slurm job array or a Kubernetes Indexed Job.
   const shardFlag = o.shard === undefined ? null : o.shard === 'auto' ? shardFromEnv() : parseShardFlag(o.shard);
   if (o.shard === 'auto' && !shardFlag) {
@@ -245,6 +258,8 @@ async function runTrajectoryCommand(
   }
   const plan = await planOf(spec);
   checkFloat32(plan, [o.engine], true);
+  // Paths are recorded a run at a time.
+  checkNetMemory(plan, [o.engine], 1);
   const runs = selectRuns(plan, o);
   const every = o.every ?? 1;
   if (every < 1) throw new SpecError('--every', `must be an integer >= 1, got ${every}`);
@@ -368,6 +383,7 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
   const names: EngineName[] = plan.problem === 'network' ? ['cpu', 'cpu64'] : ['gpu', 'cpu', 'cpu64'];
   // Validation compares the float32 engines with float64: a plan float32 cannot hold is refused.
   checkFloat32(plan, names, false);
+  checkNetMemory(plan, names, o.workers);
   const engines: Engine[] = [];
   for (const name of names) engines.push(await createNodeEngine(name, name === 'gpu' || o.workers === undefined ? {} : { workers: o.workers }));
   let bar = progressBar('validate', true);

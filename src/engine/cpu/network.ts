@@ -583,6 +583,51 @@ export function storeNetOutcome(o: NetOutcome, out: NetColumns, i: number): void
 }
 
 /** Runs [begin, end) of a network plan into rows 0.. of `out`; tick(done) every run. */
+/**
+ * Bytes a worker holds to train runs of this plan, one at a time: the plan (its data set, its
+ * groups' parameters) and a NetRun. Per parameter, seven float64 vectors (weights, gradient,
+ * evaluation point, SWA average, the power iteration's vector and its Hessian-vector product, the
+ * shared initial weights) and a tensor rule's state and work (at most four float64: Adafactor's
+ * unfactored bias, LAMB's moments); per pair of parameters, the optimiser state (STATE_LEN
+ * float64), index entries and a record (~40 bytes in V8); the data set twice (the plan's and the
+ * run's rounded copy) with its row lists; per group, the per-step tables (up to six float64 a step:
+ * LR, momentum, the optimiser's step scalars); the kernel's scratch; 64 KiB for the rest. Documented
+ * in docs/performance.md ("Memory per network run"); tests/engine/net-memory.test.ts checks it
+ * bounds the typed arrays a NetRun reaches.
+ */
+export function netRunBytes(plan: NetPlan): number {
+  const L = plan.layout;
+  const P = L.params;
+  const pairs = Math.ceil(P / 2);
+  const perParam = 7 * 8 + (plan.optimizer.tensor ? 4 * 8 : 0);
+  const perPair = STATE_LEN * 8 + 2 * 4 + 40;
+  const units = L.sizes.reduce((a, b) => a + b, 0);
+  const width = (L.sizes[0] ?? 0) + (L.sizes[L.sizes.length - 1] ?? 0);
+  const rows = plan.data.train.n + plan.data.test.n;
+  const data = 2 * rows * width * 8 + 2 * rows * 4;
+  const tables = plan.groups.length * 6 * plan.spec.steps * 8;
+  return P * perParam + pairs * perPair + 3 * units * 8 + data + tables + 64 * 1024;
+}
+
+/** Share of the machine's memory the CPU engines' workers may hold together for network runs. */
+export const NET_MEMORY_SHARE = 0.75;
+
+/**
+ * Why `threads` workers, each training one run of `perRun` bytes (netRunBytes), would not fit in
+ * NET_MEMORY_SHARE of `total` bytes, naming what to change; null when they fit.
+ */
+export function netMemoryProblem(params: number, perRun: number, threads: number, total: number): string | null {
+  const budget = total * NET_MEMORY_SHARE;
+  if (perRun * threads <= budget) return null;
+  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b < 2 ** 30 ? 3 : 1)} GiB`;
+  const fewer = Math.floor(budget / perRun);
+  return (
+    `a run of this network (${params} parameters) holds about ${gib(perRun)} on the CPU engines; ${threads} worker${threads === 1 ? '' : 's'} ` +
+    `need ${gib(perRun * threads)}, more than ${Math.round(NET_MEMORY_SHARE * 100)}% of this machine's ${gib(total)}: ` +
+    `${fewer >= 1 ? `use --workers ${fewer}, or ` : ''}a smaller network`
+  );
+}
+
 export function runNetRange(plan: NetPlan, precision: Precision, begin: number, end: number, out: NetColumns, tick?: (runsDone: number) => void): void {
   const nr = new NetRun(plan, precision);
   for (let run = begin; run < end; run++) {

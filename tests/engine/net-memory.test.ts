@@ -1,0 +1,63 @@
+/**
+ * Memory per network run on the CPU engines: netRunBytes bounds what a NetRun holds (every typed
+ * array reachable from it, summed) without overstating it more than the pairs' records explain, and
+ * netMemoryProblem refuses exactly when the workers' runs exceed NET_MEMORY_SHARE of the machine.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
+import { parseNetSpec } from '../../src/core/spec.ts';
+import { NET_MEMORY_SHARE, NetRun, netMemoryProblem, netRunBytes } from '../../src/engine/cpu/network.ts';
+
+/** Bytes of every buffer behind a typed array reachable from `o` (each buffer once: views share them). */
+function typedBytes(o: unknown, seen = new Set<unknown>(), depth = 0): number {
+  if (o === null || typeof o !== 'object' || seen.has(o) || depth > 5) return 0;
+  seen.add(o);
+  if (ArrayBuffer.isView(o)) {
+    if (seen.has(o.buffer)) return 0;
+    seen.add(o.buffer);
+    return o.buffer.byteLength;
+  }
+  let sum = 0;
+  for (const v of Object.values(o)) sum += typedBytes(v, seen, depth + 1);
+  return sum;
+}
+
+const SPECS: Record<string, unknown> = {
+  fractal: { network: { hidden: [16], bias: false, parametrization: 'mean_field' }, data: 'fractal', optimizer: { name: 'SGD', lr: 0.1 }, steps: 10 },
+  iris: { network: { hidden: [8], batch_size: 16 }, data: 'iris', optimizer: { name: 'Adam', lr: 0.01 }, steps: 10 },
+  'digits, two layers, LAMB (a tensor rule)': { network: { hidden: [64, 32] }, data: 'digits8', optimizer: { name: 'LAMB', lr: 0.01 }, steps: 10 },
+};
+
+describe('netRunBytes', () => {
+  for (const [name, raw] of Object.entries(SPECS)) {
+    it(`bounds what a NetRun of ${name} holds, in both precisions`, async () => {
+      const spec = parseNetSpec(raw);
+      await prepareSpec(spec);
+      const plan = makeNetPlan(spec);
+      for (const precision of ['f64', 'f32'] as const) {
+        const run = new NetRun(plan, precision);
+        run.init(0);
+        const held = typedBytes(run);
+        const estimate = netRunBytes(plan);
+        expect(estimate, `${name} ${precision}: estimate ${estimate}, typed arrays ${held}`).toBeGreaterThanOrEqual(held);
+        // Not overstated by much: the pairs' records, tables a plan does not need and the scratch are the rest.
+        expect(estimate, `${name} ${precision}: estimate ${estimate}, typed arrays ${held}`).toBeLessThanOrEqual(1.5 * held + 96 * 1024);
+      }
+    });
+  }
+});
+
+describe('netMemoryProblem', () => {
+  const GiB = 2 ** 30;
+  it('lets the workers through while their runs fit in the share of the machine', () => {
+    expect(netMemoryProblem(1000, 1 * GiB, 2, 8 * GiB)).toBeNull();
+    expect(netMemoryProblem(1000, 3 * GiB, 2, 8 * GiB)).toBeNull(); // exactly 75%
+  });
+  it('refuses beyond it, saying how much, and how many workers would fit', () => {
+    expect(NET_MEMORY_SHARE).toBe(0.75);
+    const m = netMemoryProblem(117_489_666, 15 * GiB, 2, 24 * GiB);
+    expect(m).toBe('a run of this network (117489666 parameters) holds about 15.0 GiB on the CPU engines; 2 workers need 30.0 GiB, more than 75% of this machine\'s 24.0 GiB: use --workers 1, or a smaller network');
+    // A run alone too large: no worker count helps.
+    expect(netMemoryProblem(10, 20 * GiB, 1, 24 * GiB)).toMatch(/1 worker need 20\.0 GiB, more than 75% of this machine's 24\.0 GiB: a smaller network$/);
+  });
+});
