@@ -7,7 +7,7 @@
 // Rows of work (each row one float per run, see lib/net_bindings.wgsl): with NP parameters and
 // SZ = the sum of the layer widths,
 //   theta [0, NP)  gradient point [NP, 2NP)  SAM point [2NP, 3NP)  SWA average [3NP, 4NP)
-//   gradient [4NP, 5NP)  activations a [5NP, +SZ)  phi'(z) [+SZ)  deltas dL/dz [+SZ)
+//   gradient [4NP, 5NP)  scratch [5NP, 5NP + 3SZ): activations a, phi'(z), deltas dL/dz (SZ each)
 // The scratch of layer l starts at the sum of the widths before it.
 
 // 0 tanh, 1 relu, 2 gelu, 3 identity (core/network/model.ts Activation).
@@ -24,8 +24,27 @@ fn row_sam() -> u32 { return 2u * net_u.params; }
 fn row_avg() -> u32 { return 3u * net_u.params; }
 fn row_grad() -> u32 { return 4u * net_u.params; }
 fn row_a() -> u32 { return 5u * net_u.params; }
-fn row_d1() -> u32 { return 5u * net_u.params + net_u.scratch; }
-fn row_delta() -> u32 { return 5u * net_u.params + 2u * net_u.scratch; }
+
+// One sample's scratch (activations, phi'(z), deltas: 3 SZ floats) lives in a private array when it
+// fits (PRIVATE_SCRATCH, set by the host when 3 SZ <= NET_PRIVATE_SCRATCH), else in the run's rows
+// of work. Private memory needs no bounds check against a buffer and no run-strided address.
+override PRIVATE_SCRATCH: bool = false;
+var<private> scratch_p: array<f32, NET_PRIVATE_SCRATCH>;
+
+fn sc_get(i: u32) -> f32 {
+  if (PRIVATE_SCRATCH) {
+    return scratch_p[i];
+  }
+  return work[wk(row_a() + i)];
+}
+
+fn sc_set(i: u32, v: f32) {
+  if (PRIVATE_SCRATCH) {
+    scratch_p[i] = v;
+  } else {
+    work[wk(row_a() + i)] = v;
+  }
+}
 
 fn layer_size(l: u32) -> u32 {
   return net_u.sizes[l / 4u][l % 4u];
@@ -76,9 +95,6 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
   let np = net_u.params;
   let inputs = layer_size(0u);
   let outputs = layer_size(layers);
-  let ra = row_a();
-  let rd1 = row_d1();
-  let rdl = row_delta();
   let rg = row_grad();
   // d(mean loss)/d(sample loss): MSE averages over batch x outputs, cross-entropy over the batch.
   let norm = select(1.0 / f32(count * outputs), 1.0 / f32(count), CROSS_ENTROPY);
@@ -99,7 +115,7 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
       row = minibatch_row(words, s, n);
     }
     for (var i = 0u; i < inputs; i++) {
-      work[wk(ra + i)] = consts[xo + row * inputs + i];
+      sc_set(i, consts[xo + row * inputs + i]);
     }
     // Forward: layer l reads a_l at scratch offset ao and writes z (last) or phi(z) at ao + inn.
     var wo = 0u;
@@ -114,7 +130,7 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
         var acc = 0.0;
         let w0 = w + wo + j * inn;
         for (var i = 0u; i < inn; i++) {
-          acc = acc + work[wk(w0 + i)] * work[wk(ra + ao + i)];
+          acc = acc + work[wk(w0 + i)] * sc_get(ao + i);
         }
         if (MEAN_FIELD) {
           acc = acc * scale;
@@ -125,11 +141,11 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
         let o = ao + inn + j;
         if (last) {
           // The output: z, and once more / sqrt(fan_in) in mean field (the notebook's net).
-          work[wk(ra + o)] = select(acc, acc * scale, MEAN_FIELD);
+          sc_set(o, select(acc, acc * scale, MEAN_FIELD));
         } else {
           let phi = activate(acc);
-          work[wk(ra + o)] = phi.x;
-          work[wk(rd1 + o)] = phi.y;
+          sc_set(o, phi.x);
+          sc_set(net_u.scratch + o, phi.y);
         }
       }
       wo = bo + select(0u, out, BIAS);
@@ -140,10 +156,10 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
     var sample = 0.0;
     if (CROSS_ENTROPY) {
       let cls = u32(consts[yo + row]);
-      var m = work[wk(ra + ao)];
+      var m = sc_get(ao);
       var arg = 0u;
       for (var c = 1u; c < outputs; c++) {
-        let v = work[wk(ra + ao + c)];
+        let v = sc_get(ao + c);
         if (v > m) {
           m = v;
           arg = c;
@@ -154,23 +170,23 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
       }
       var se = 0.0;
       for (var c = 0u; c < outputs; c++) {
-        se = se + exp(work[wk(ra + ao + c)] - m);
+        se = se + exp(sc_get(ao + c) - m);
       }
       let lse = m + log(se);
-      sample = lse - work[wk(ra + ao + cls)];
+      sample = lse - sc_get(ao + cls);
       if (want_grad) {
         for (var c = 0u; c < outputs; c++) {
-          let p = exp(work[wk(ra + ao + c)] - lse);
+          let p = exp(sc_get(ao + c) - lse);
           let gout = (p - select(0.0, 1.0, c == cls)) * norm;
-          work[wk(rdl + ao + c)] = select(gout, gout * out_scale, MEAN_FIELD);
+          sc_set(2u * net_u.scratch + ao + c, select(gout, gout * out_scale, MEAN_FIELD));
         }
       }
     } else {
       for (var c = 0u; c < outputs; c++) {
-        let e = work[wk(ra + ao + c)] - consts[yo + row * outputs + c];
+        let e = sc_get(ao + c) - consts[yo + row * outputs + c];
         sample = sample + e * e;
         let gout = (2.0 * e) * norm;
-        work[wk(rdl + ao + c)] = select(gout, gout * out_scale, MEAN_FIELD);
+        sc_set(2u * net_u.scratch + ao + c, select(gout, gout * out_scale, MEAN_FIELD));
       }
     }
     total = total + sample;
@@ -185,14 +201,14 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
       wo = wo - out * inn - select(0u, out, BIAS);
       ao = ao - inn;
       let bo = wo + out * inn;
-      let d0 = rdl + ao + inn;
+      let d0 = 2u * net_u.scratch + ao + inn;
       for (var j = 0u; j < out; j++) {
-        let dr = work[wk(d0 + j)];
+        let dr = sc_get(d0 + j);
         let dj = select(dr, dr * scale, MEAN_FIELD);
         let g0 = rg + wo + j * inn;
         for (var i = 0u; i < inn; i++) {
           let gi = wk(g0 + i);
-          work[gi] = work[gi] + dj * work[wk(ra + ao + i)];
+          work[gi] = work[gi] + dj * sc_get(ao + i);
         }
         if (BIAS) {
           let gb = wk(rg + bo + j);
@@ -206,10 +222,10 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
       for (var i = 0u; i < inn; i++) {
         var g = 0.0;
         for (var j = 0u; j < out; j++) {
-          let dr = work[wk(d0 + j)];
+          let dr = sc_get(d0 + j);
           g = g + work[wk(w + wo + j * inn + i)] * select(dr, dr * scale, MEAN_FIELD);
         }
-        work[wk(rdl + ao + i)] = g * work[wk(rd1 + ao + i)];
+        sc_set(2u * net_u.scratch + ao + i, g * sc_get(net_u.scratch + ao + i));
       }
     }
   }

@@ -153,6 +153,12 @@ export const NetUniforms = defineStruct(
   'uniform',
 );
 
+/**
+ * Floats of one sample's scratch (activations, phi'(z), deltas) a network run keeps in private
+ * memory; larger models keep it in their rows of the work buffer (lib/net_pass.wgsl).
+ */
+export const NET_PRIVATE_SCRATCH = 192;
+
 /** Length of the ring of the last normalised losses (the fractal notebook's v[-20:]). */
 export const NET_TAIL = 20;
 

@@ -24,7 +24,7 @@ import { NetRun } from '../cpu/network.ts';
 import type { ShaderSources } from './compose.ts';
 import { composeNetKernel, deviceSchedules } from './compose.ts';
 import type { GpuContext } from './context.ts';
-import { ChunkUniforms, NET_MAX_SIZES, NetTrack, NetUniforms, STEP_TABLE_STRIDE } from './layouts.ts';
+import { ChunkUniforms, NET_MAX_SIZES, NET_PRIVATE_SCRATCH, NetTrack, NetUniforms, STEP_TABLE_STRIDE } from './layouts.ts';
 import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
 
@@ -35,7 +35,7 @@ const ACTIVATIONS = ['tanh', 'relu', 'gelu', 'identity'] as const;
 /** Why the GPU engine cannot run this network plan, or null. */
 export function netGpuUnsupported(plan: NetPlan): string | null {
   if (plan.schedule?.def.plateau) {
-    return `schedule ${plan.schedule.def.id}: its LR follows each run's own loss per parameter group; network runs with it train on the CPU engines (cpu, cpu64) in this version`;
+    return `schedule ${plan.schedule.def.id}: its LR follows each run's own loss, per parameter group; the GPU engine does not run it on networks in this version`;
   }
   // Booleans and enums of the optimiser are compiled into the pipeline (override constants): every
   // group must agree on them.
@@ -45,7 +45,7 @@ export function netGpuUnsupported(plan: NetPlan): string | null {
     const base = JSON.stringify(plan.spec.optimizer.params[p.key] ?? p.default);
     for (const g of plan.groups) {
       if (JSON.stringify(g.values[p.key] ?? p.default) !== base) {
-        return `optimizer.param_groups: ${opt.id}.${p.key} differs between groups (${g.name}); the GPU engine compiles it into the kernel, so every group must share it (use --engine cpu or cpu64)`;
+        return `optimizer.param_groups: ${opt.id}.${p.key} differs between groups (${g.name}); the GPU engine compiles it into the kernel, so every group must share it`;
       }
     }
   }
@@ -96,6 +96,7 @@ export function netPipelineConstants(plan: NetPlan, workgroupSize: number): Cons
     MEAN_FIELD: plan.layout.parametrization === 'mean_field' ? 1 : 0,
     BIAS: plan.layout.bias ? 1 : 0,
     CROSS_ENTROPY: plan.loss === 'cross_entropy' ? 1 : 0,
+    PRIVATE_SCRATCH: 3 * plan.layout.sizes.reduce((a, b) => a + b, 0) <= NET_PRIVATE_SCRATCH ? 1 : 0,
   };
   for (let d = 0; d < MAX_SWEEP_DIMS; d++) {
     const w = plan.dims[d]?.where;
@@ -222,7 +223,7 @@ export class GpuNetRunner {
 
   async run(plan: NetPlan, opts: RunOptions = {}): Promise<NetResults> {
     const why = netGpuUnsupported(plan);
-    if (why) throw new Error(why);
+    if (why) throw new Error(`${why} (the cpu and cpu64 engines run it)`);
     const t0 = performance.now();
     const chunk = this.chunkRuns(plan);
     const pipeline = await this.pipelineFor(plan);
