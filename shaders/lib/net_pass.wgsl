@@ -129,7 +129,15 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
       for (var j = 0u; j < out; j++) {
         var acc = 0.0;
         let w0 = w + wo + j * inn;
-        for (var i = 0u; i < inn; i++) {
+        // Four products a pass, in order (SwiftShader pays a fixed price per loop iteration).
+        var i = 0u;
+        for (; i + 4u <= inn; i += 4u) {
+          acc = acc + work[wk(w0 + i)] * sc_get(ao + i);
+          acc = acc + work[wk(w0 + i + 1u)] * sc_get(ao + i + 1u);
+          acc = acc + work[wk(w0 + i + 2u)] * sc_get(ao + i + 2u);
+          acc = acc + work[wk(w0 + i + 3u)] * sc_get(ao + i + 3u);
+        }
+        for (; i < inn; i++) {
           acc = acc + work[wk(w0 + i)] * sc_get(ao + i);
         }
         if (MEAN_FIELD) {
@@ -206,7 +214,15 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
         let dr = sc_get(d0 + j);
         let dj = select(dr, dr * scale, MEAN_FIELD);
         let g0 = rg + wo + j * inn;
-        for (var i = 0u; i < inn; i++) {
+        var i = 0u;
+        for (; i + 4u <= inn; i += 4u) {
+          let gi = wk(g0 + i);
+          work[gi] = work[gi] + dj * sc_get(ao + i);
+          work[gi + cap] = work[gi + cap] + dj * sc_get(ao + i + 1u);
+          work[gi + 2u * cap] = work[gi + 2u * cap] + dj * sc_get(ao + i + 2u);
+          work[gi + 3u * cap] = work[gi + 3u * cap] + dj * sc_get(ao + i + 3u);
+        }
+        for (; i < inn; i++) {
           let gi = wk(g0 + i);
           work[gi] = work[gi] + dj * sc_get(ao + i);
         }
@@ -221,9 +237,11 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
       // dL/da = W^T (scaled) delta, then dL/dz = phi'(z) dL/da.
       for (var i = 0u; i < inn; i++) {
         var g = 0.0;
+        var wj = wk(w + wo + i);
         for (var j = 0u; j < out; j++) {
           let dr = sc_get(d0 + j);
-          g = g + work[wk(w + wo + j * inn + i)] * select(dr, dr * scale, MEAN_FIELD);
+          g = g + work[wj] * select(dr, dr * scale, MEAN_FIELD);
+          wj += inn * cap;
         }
         sc_set(2u * net_u.scratch + ao + i, g * sc_get(net_u.scratch + ao + i));
       }

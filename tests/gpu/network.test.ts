@@ -176,6 +176,20 @@ describe('GPU network runs agree with cpu and cpu64', () => {
     expect(vsCpu.runs).toBe(3);
   });
 
+  for (const activation of ['relu', 'gelu', 'identity'] as const) {
+    it(`${activation} hidden layers with biases, MSE on regression data`, async () => {
+      const plan = await planOf({
+        network: { hidden: [6], activation, bias: true, batch_size: 16, loss: 'mse', sharpness_iterations: 0 },
+        data: { name: 'regression', train: 64, test: 32 },
+        optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9 },
+        steps: 30,
+        sweep: { x: { param: 'optimizer.lr', min: 0.003, max: 0.1, count: 3, scale: 'log' } },
+      });
+      expect(plan.loss).toBe('mse');
+      await agree(plan);
+    });
+  }
+
   it('sharpness (computed from the GPU-trained weights) matches the CPU twin', async () => {
     const plan = await planOf({
       ...IRIS({ name: 'SGD', lr: 0.05 }, { sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.1, count: 2 } } }),
