@@ -15,6 +15,7 @@ import { netPairPasses } from '../../src/core/validate.ts';
 import type { NetPairReport } from '../../src/core/validate.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { minibatchRows } from '../../src/engine/cpu/network.ts';
+import { CancelledError, GpuRunError } from '../../src/core/errors.ts';
 import { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
@@ -200,6 +201,59 @@ describe('GPU network runs agree with cpu and cpu64', () => {
       expect(g.sharpness_iterations[i]).toBeGreaterThan(0);
       expect(Math.abs((g.sharpness[i] as number) - (c.sharpness[i] as number))).toBeLessThan(1e-3 * Math.abs(c.sharpness[i] as number));
     }
+  });
+});
+
+describe('GPU network runs: chunks, ranges, progress, cancellation, limits', () => {
+  it('split into chunks of 4 runs, or one range of runs, gives the same columns as one chunk', async () => {
+    const plan = await planOf(
+      IRIS({ name: 'Adam', lr: 0.01 }, {
+        sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.1, count: 3, scale: 'log' }, y: { param: 'network.batch_size', min: 4, max: 32, count: 3, scale: 'log' } },
+      }),
+    );
+    const whole = await fx.scoped(() => gpu.run(plan));
+    const chunked = new GpuEngine(fx.gpu, nodeShaderSources, { maxChunkRuns: 4, targetSubmitMs: 50 });
+    expect(chunked.netChunkRuns(plan)).toBe(4);
+    const parts = await fx.scoped(() => chunked.run(plan));
+    const ranged = await fx.scoped(() => chunked.run(plan, { range: { begin: 2, end: 7 } }));
+    for (const c of ['train_loss', 'test_loss', 'test_accuracy', 'diverged', 'convergence', 'initial_loss'] as const) {
+      const w = Array.from(whole[c] ?? []);
+      expect(Array.from(parts[c] ?? []), c).toEqual(w);
+      expect(Array.from(ranged[c] ?? []), c).toEqual(w.slice(2, 7));
+    }
+  });
+
+  it('reports progress, honours an abort with CancelledError, and runs again afterwards', async () => {
+    const plan = await planOf(IRIS({ name: 'SGD', lr: 0.05 }, { steps: 400, sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.1, count: 8 } } }));
+    // Submits of 20 steps of the 8 runs: progress arrives long before the end.
+    const small = new GpuEngine(fx.gpu, nodeShaderSources, { targetSubmitMs: 20, runStepsPerSubmit: 160 });
+    const ac = new AbortController();
+    const seen: number[] = [];
+    const run = small.run(plan, {
+      signal: ac.signal,
+      onProgress: (p) => {
+        seen.push(p.done);
+        if (p.done > 0) ac.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    expect(seen.some((d) => d > 0 && d < plan.runs * plan.spec.steps)).toBe(true);
+    const again = await fx.scoped(() => small.run(plan, { onProgress: (p) => seen.push(p.done) }));
+    expect(seen[seen.length - 1]).toBe(plan.runs * plan.spec.steps);
+    expect(Number.isFinite(again.train_loss[0] as number)).toBe(true);
+  });
+
+  it('refuses, before any work, a sweep whose single run does not fit a storage buffer', async () => {
+    const plan = await planOf({ ...IRIS({ name: 'SGD', lr: 0.05 }), network: { hidden: [4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096], batch_size: 16, sharpness_iterations: 0 } });
+    expect(() => gpu.netChunkRuns(plan)).toThrow(/does not fit the GPU: one run needs .* MiB in one buffer .* storage buffer limit of/);
+    let progressed = false;
+    await expect(gpu.run(plan, { onProgress: () => (progressed = true) })).rejects.toBeInstanceOf(GpuRunError);
+    expect(progressed).toBe(false);
+  });
+
+  it('refuses ReduceLROnPlateau with an error naming it', async () => {
+    const plan = await planOf(IRIS({ name: 'SGD', lr: 0.05 }, { schedule: { name: 'ReduceLROnPlateau' } }));
+    await expect(gpu.run(plan)).rejects.toThrow(/schedule ReduceLROnPlateau: .*cpu and cpu64 engines run it/);
   });
 });
 

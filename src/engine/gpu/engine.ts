@@ -185,7 +185,7 @@ export class GpuEngine implements Engine {
       ],
     });
     this.pipelineLayout = gpu.device.createPipelineLayout({ label: 'basinlab sweep layout', bindGroupLayouts: [this.layout] });
-    this.net = new GpuNetRunner(gpu, sources, this.wg, opts.targetSubmitMs ?? 1000, () => this.checkHealth(), opts.maxChunkRuns);
+    this.net = new GpuNetRunner(gpu, sources, this.wg, opts.targetSubmitMs ?? 1000, () => this.checkHealth(), opts.maxChunkRuns, opts.runStepsPerSubmit);
   }
 
   /** Runs per chunk of a network plan (throws when not even one run fits the device). */

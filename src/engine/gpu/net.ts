@@ -153,6 +153,8 @@ export class GpuNetRunner {
     private readonly targetSubmitMs: number,
     private readonly checkHealth: () => void,
     private readonly maxChunkRuns?: number,
+    /** Run-steps of the first submit (else ~5e7 multiply-adds' worth), before the rate is measured. */
+    private readonly firstSubmitRunSteps?: number,
   ) {
     const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
     this.layout = gpu.device.createBindGroupLayout({
@@ -197,7 +199,8 @@ export class GpuNetRunner {
   chunkRuns(plan: NetPlan): number {
     const l = this.gpu.limits;
     const limit = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
-    const pairs = netPairs(plan).length / 4;
+    // Counted, not listed: a model too big for the device may be too big for a JavaScript array.
+    const pairs = plan.layout.tensors.reduce((n, t) => n + Math.ceil(t.size / 2), 0);
     const s = netSizes(plan, pairs, plan.spec.steps);
     const dims = plan.dims.length;
     const perRun = [s.rows * 4, s.stateVec2 * 8, NetTrack.size];
@@ -352,7 +355,7 @@ export class GpuNetRunner {
       // Work of one run-step in multiply-adds, to size the first submit: a forward and backward
       // pass over the batch (the batch size when swept: its mean is not known; take the training set).
       const stepCost = Math.max(1, np * 3 * fixedBatch + np * 20);
-      let perMs = 50_000_000 / stepCost / this.targetSubmitMs;
+      let perMs = (this.firstSubmitRunSteps ?? 50_000_000 / stepCost) / this.targetSubmitMs;
       const total = (r1 - r0) * steps;
       const chunkWords = new Uint32Array(ChunkUniforms.size / 4);
       const co = (name: string): number => offsetOf(ChunkUniforms, name) / 4;
