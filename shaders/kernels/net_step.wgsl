@@ -23,6 +23,8 @@ override OPT_MOMENTUM_SLOT: u32 = 0u;
 override GRAD_SLOT: u32 = 0u;
 override SAM: bool = false;
 override SAM_ADAPTIVE: bool = false;
+// The schedule is ReduceLROnPlateau: each group's LR is per-run state driven by the minibatch loss.
+override PLATEAU: bool = false;
 override SWA: bool = false;
 override SWA_START: u32 = 1u;
 override SWA_EVERY: u32 = 1u;
@@ -79,6 +81,12 @@ fn init_run() {
   if (SWA) {
     for (var i = 0u; i < np; i++) {
       work[wk(row_avg() + i)] = 0.0;
+    }
+  }
+  if (PLATEAU) {
+    for (var g = 0u; g < net_u.groups; g++) {
+      cur_group = g;
+      tr.plateau[g] = plateau_init(P_SCHEDULE, param(P_OPTIMIZER));
     }
   }
   tr.l0 = net_u.nan;
@@ -200,6 +208,8 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
       let j = net_u.table_off + (g_cur * net_u.steps + k) * STEP_TABLE_STRIDE;
       if (!HAS_SCHEDULE) {
         lr = param(P_OPTIMIZER);
+      } else if (PLATEAU) {
+        lr = tr.plateau[g_cur].x;
       } else if (group_uses_table(net_u.sched_table_mask, g_cur)) {
         lr = consts[j];
         if (CYCLE_MOMENTUM) {
@@ -227,6 +237,14 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
     work[wk(q.x)] = S[0].x;
     if (has1) {
       work[wk(q.y)] = S[0].y;
+    }
+  }
+  if (PLATEAU) {
+    // scheduler.step(loss) per group after the optimiser's step, with the minibatch loss at the
+    // gradient point (each group's state moves only its own LR, so the order of groups is free).
+    for (var g = 0u; g < net_u.groups; g++) {
+      cur_group = g;
+      tr.plateau[g] = plateau_step(P_SCHEDULE, tr.plateau[g], batch_loss);
     }
   }
   if (SWA) {

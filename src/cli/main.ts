@@ -56,8 +56,8 @@ function loadSpec(path: string): AnySpec {
 }
 
 /**
- * Refuses, before any work, a network plan the GPU engine does not run (ReduceLROnPlateau, param
- * groups that differ in a compiled-in flag): the engine would reject it only after starting a device.
+ * Refuses, before any work, a network plan the GPU engine does not run (param groups that differ in
+ * a flag compiled into its kernel): the engine would reject it only after starting a device.
  */
 function checkEngineRunsPlan(plan: AnyPlan, engine: EngineName): void {
   if (plan.problem !== 'network' || engine !== 'gpu') return;

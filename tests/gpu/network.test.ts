@@ -162,6 +162,21 @@ describe('GPU network runs agree with cpu and cpu64', () => {
     await agree(shared);
   });
 
+  it('ReduceLROnPlateau: each group\'s LR follows the run\'s own minibatch loss', async () => {
+    const plan = await planOf(
+      IRIS({ name: 'SGD', lr: 0.2, param_groups: [{ params: ['layers.1'], lr: 0.1 }] }, {
+        steps: 40,
+        schedule: { name: 'ReduceLROnPlateau', patience: 1, factor: 0.5 },
+        sweep: { x: { param: 'optimizer.lr', min: 0.05, max: 0.5, count: 3, scale: 'log' } },
+      }),
+    );
+    await agree(plan);
+    // The schedule acted: without it the same runs end elsewhere.
+    const constant = await planOf(IRIS({ name: 'SGD', lr: 0.2, param_groups: [{ params: ['layers.1'], lr: 0.1 }] }, { steps: 40, sweep: { x: { param: 'optimizer.lr', min: 0.05, max: 0.5, count: 3, scale: 'log' } } }));
+    const [a, b] = [await fx.scoped(() => gpu.run(plan)), await fx.scoped(() => gpu.run(constant))];
+    expect(Array.from(a.train_loss)).not.toEqual(Array.from(b.train_loss));
+  });
+
   it('SAM, SWA and two parameter groups', async () => {
     const plan = await planOf(
       IRIS({ name: 'SGD', lr: 0.05, momentum: 0.9, param_groups: [{ params: ['layers.1'], lr: 0.02, weight_decay: 0.01 }] }, {
@@ -251,9 +266,9 @@ describe('GPU network runs: chunks, ranges, progress, cancellation, limits', () 
     expect(progressed).toBe(false);
   });
 
-  it('refuses ReduceLROnPlateau with an error naming it', async () => {
-    const plan = await planOf(IRIS({ name: 'SGD', lr: 0.05 }, { schedule: { name: 'ReduceLROnPlateau' } }));
-    await expect(gpu.run(plan)).rejects.toThrow(/schedule ReduceLROnPlateau: .*cpu and cpu64 engines run it/);
+  it('refuses param groups that differ in a flag compiled into the kernel, naming it', async () => {
+    const plan = await planOf(IRIS({ name: 'SGD', lr: 0.05, momentum: 0.9, param_groups: [{ params: ['layers.0'], nesterov: true }] }));
+    await expect(gpu.run(plan)).rejects.toThrow(/SGD\.nesterov differs between groups .*cpu and cpu64 engines run it/);
   });
 });
 

@@ -120,12 +120,12 @@ describe('basinlab sweep with a network spec', () => {
   });
 
   it('refuses on --engine gpu, before any work, a network plan the GPU engine does not run: exit 2, one line naming --engine', () => {
-    const spec = specFile('net-gpu-plateau.json', { ...NET, schedule: { name: 'ReduceLROnPlateau' } });
+    const spec = specFile('net-gpu-flags.json', { ...NET, optimizer: { ...NET.optimizer, param_groups: [{ params: ['layers.0'], nesterov: true }] } });
     for (const args of [['sweep', spec, '--out', join(dir, 'never.parquet')], ['trajectory', spec, '--runs', '0', '--out', join(dir, 'never.json')]]) {
       const before = files();
       const r = cli(...args, '--engine', 'gpu');
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toMatch(/^basinlab: --engine: gpu: schedule ReduceLROnPlateau: .*; use --engine cpu \(float32\) or --engine cpu64 \(float64\)\n$/);
+      expect(r.stderr).toMatch(/^basinlab: --engine: gpu: optimizer\.param_groups: SGD\.nesterov differs between groups .*; use --engine cpu \(float32\) or --engine cpu64 \(float64\)\n$/);
       expect(files()).toEqual(before);
     }
   });

@@ -4,6 +4,7 @@
  * the offsets computed here.
  */
 import { STATE_VEC2 } from '../../core/layout.ts';
+import { MAX_PARAM_GROUPS } from '../../core/network/schema.ts';
 import { defineStruct } from './structs.ts';
 
 /**
@@ -188,6 +189,8 @@ export const NetTrack = defineStruct('NetTrack', [
   { name: 'swa_test_loss', type: 'f32' },
   { name: 'swa_test_accuracy', type: 'f32' },
   { name: 'pad', type: 'u32' },
+  /** ReduceLROnPlateau's state per param group (lr, best, num_bad_epochs, cooldown_counter). */
+  { name: 'plateau', type: { array: 'vec4f', count: MAX_PARAM_GROUPS + 1 } },
 ]);
 
 export const ALL_STRUCTS = [RunUniforms, ChunkUniforms, RunTrack, RunResult, RunList, NetUniforms, NetTrack] as const;

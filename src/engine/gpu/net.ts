@@ -34,9 +34,6 @@ const ACTIVATIONS = ['tanh', 'relu', 'gelu', 'identity'] as const;
 
 /** Why the GPU engine cannot run this network plan, or null. */
 export function netGpuUnsupported(plan: NetPlan): string | null {
-  if (plan.schedule?.def.plateau) {
-    return `schedule ${plan.schedule.def.id}: its LR follows each run's own loss, per parameter group; the GPU engine does not run it on networks in this version`;
-  }
   // Booleans and enums of the optimiser are compiled into the pipeline (override constants): every
   // group must agree on them.
   const opt = plan.optimizer;
@@ -81,6 +78,7 @@ export function netPipelineConstants(plan: NetPlan, workgroupSize: number): Cons
     FULL_BATCH: plan.batch === null && batchDim < 0 ? 1 : 0,
     BATCH_DIM: batchDim < 0 ? 0xffffffff : batchDim,
     HAS_SCHEDULE: plan.schedule ? 1 : 0,
+    PLATEAU: plan.schedule?.def.plateau ? 1 : 0,
     HAS_MOMENTUM: plan.momentumSlot >= 0 ? 1 : 0,
     OPT_MOMENTUM_SLOT: Math.max(0, plan.momentumSlot),
     CYCLE_MOMENTUM: plan.cyclesMomentum ? 1 : 0,
