@@ -167,7 +167,15 @@ export async function networkRows(engines: readonly CpuEngine[], log: (s: string
         const steps = plan.runs * plan.spec.steps;
         const flops = (plan.runs * trainingFlops(plan)) / t;
         rows.push({ setting: s.name, engine: 'gpu', what: `${s.what}, training`, runs: plan.runs, steps: plan.spec.steps, rate: steps / t, flops });
-        log(`${s.name} gpu (${plan.runs} runs x ${plan.spec.steps} steps): ${(steps / t).toFixed(0)} instance-steps/s (${(flops / 1e9).toFixed(3)} GFLOP/s)`);
+        // The bare kernel: the same forward/backward and a momentum-SGD update, no bookkeeping (and
+        // no training-set evaluations at checkpoints: its FLOPs are the steps' alone).
+        const tb = (await gpu.runNetBaseline(plan)) / 1000;
+        const bareFlops = (plan.runs * plan.spec.steps * 6 * plan.layout.params * (plan.batch ?? plan.data.train.n)) / tb;
+        rows.push({ setting: s.name, engine: 'gpu-bare', what: `${s.what}, bare forward/backward + SGD kernel`, runs: plan.runs, steps: plan.spec.steps, rate: steps / tb, flops: bareFlops });
+        log(
+          `${s.name} gpu (${plan.runs} runs x ${plan.spec.steps} steps): ${(steps / t).toFixed(0)} instance-steps/s (${(flops / 1e9).toFixed(3)} GFLOP/s); ` +
+            `bare kernel ${(steps / tb).toFixed(0)} (${(bareFlops / 1e9).toFixed(3)} GFLOP/s): engine / bare ${(flops / bareFlops).toFixed(2)} in FLOP/s`,
+        );
       }
     }
     if (np) {
@@ -187,6 +195,10 @@ export async function networkRows(engines: readonly CpuEngine[], log: (s: string
       return r.flops !== null && engine(r) && np !== undefined && r.rate / np.rate < target;
     });
   const cpuBelow = below((r) => r.engine === 'cpu' || r.engine === 'cpu64', TARGET_CPU_OVER_NUMPY);
+  for (const r of rows.filter((q) => q.engine === 'gpu')) {
+    const bare = rows.find((q) => q.engine === 'gpu-bare' && q.setting === r.setting && q.runs === r.runs);
+    if (bare?.flops && r.flops) lines.push(`GPU engine / bare kernel, ${r.setting} ${r.runs} runs: ${(r.flops / bare.flops).toFixed(2)} in FLOP/s (target ≥ 0.8).`);
+  }
   lines.push('', `Target: CPU engines ≥ ${TARGET_CPU_OVER_NUMPY}x the numpy peer on training: ${cpuBelow.length === 0 ? 'met' : `not met (${cpuBelow.map((r) => `${r.setting} ${r.engine}`).join(', ')})`}.`);
   if (gpu) {
     const gpuBelow = below((r) => r.engine === 'gpu', TARGET_GPU_OVER_NUMPY);

@@ -266,6 +266,12 @@ describe('GPU network runs: chunks, ranges, progress, cancellation, limits', () 
     expect(progressed).toBe(false);
   });
 
+  it('the bench\'s bare kernel runs an SGD plan and refuses what it does not implement', async () => {
+    const plan = await planOf(IRIS({ name: 'SGD', lr: 0.05, momentum: 0.9 }, { sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.1, count: 3 } } }));
+    expect(await fx.scoped(() => gpu.runNetBaseline(plan))).toBeGreaterThan(0);
+    await expect(gpu.runNetBaseline(await planOf(IRIS({ name: 'Adam' })))).rejects.toThrow(/bare network baseline runs SGD/);
+  });
+
   it('refuses param groups that differ in a flag compiled into the kernel, naming it', async () => {
     const plan = await planOf(IRIS({ name: 'SGD', lr: 0.05, momentum: 0.9, param_groups: [{ params: ['layers.0'], nesterov: true }] }));
     await expect(gpu.run(plan)).rejects.toThrow(/SGD\.nesterov differs between groups .*cpu and cpu64 engines run it/);

@@ -188,6 +188,11 @@ export class GpuEngine implements Engine {
     this.net = new GpuNetRunner(gpu, sources, this.wg, opts.targetSubmitMs ?? 1000, () => this.checkHealth(), opts.maxChunkRuns, opts.runStepsPerSubmit);
   }
 
+  /** The network benchmark's baseline (GpuNetRunner.runBaseline): wall time in ms. */
+  runNetBaseline(plan: NetPlan, opts: RunOptions = {}): Promise<number> {
+    return this.net.runBaseline(plan, opts);
+  }
+
   /** Runs per chunk of a network plan (throws when not even one run fits the device). */
   netChunkRuns(plan: NetPlan): number {
     return this.net.chunkRuns(plan);

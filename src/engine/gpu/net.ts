@@ -22,7 +22,7 @@ import type { RunOptions } from '../engine.ts';
 import { runRange0 } from '../engine.ts';
 import { NetRun } from '../cpu/network.ts';
 import type { ShaderSources } from './compose.ts';
-import { composeNetKernel, deviceSchedules } from './compose.ts';
+import { NET_LIBS, composeFiles, composeNetKernel, deviceSchedules } from './compose.ts';
 import type { GpuContext } from './context.ts';
 import { ChunkUniforms, NET_MAX_SIZES, NET_PRIVATE_SCRATCH, NetTrack, NetUniforms, STEP_TABLE_STRIDE } from './layouts.ts';
 import { offsetOf } from './structs.ts';
@@ -225,9 +225,37 @@ export class GpuNetRunner {
   async run(plan: NetPlan, opts: RunOptions = {}): Promise<NetResults> {
     const why = netGpuUnsupported(plan);
     if (why) throw new Error(`${why} (the cpu and cpu64 engines run it)`);
+    this.chunkRuns(plan);
+    return this.execute(plan, await this.pipelineFor(plan), opts);
+  }
+
+  /**
+   * The benchmark's baseline: the plan's chunks and submits through kernels/bare_net_sgd.wgsl (the
+   * same forward and backward, a plain momentum-SGD update, nothing else); returns the wall time in
+   * ms. Its outcome records are not written: only the time means anything.
+   */
+  async runBaseline(plan: NetPlan, opts: RunOptions = {}): Promise<number> {
+    if (plan.optimizer.id !== 'SGD' || plan.schedule || plan.spec.sam || plan.spec.swa || plan.dims.some((d) => d.where.kind === 'batch')) {
+      throw new Error('the bare network baseline runs SGD (with momentum) with no schedule, SAM, SWA or swept batch size');
+    }
+    const key = `bare|${JSON.stringify(netPipelineConstants(plan, this.wg))}`;
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      const code = composeFiles(this.sources, [...NET_LIBS, 'kernels/bare_net_sgd.wgsl']);
+      const module = this.gpu.device.createShaderModule({ label: 'bare net sgd', code });
+      const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
+      const own = Object.fromEntries(Object.entries(netPipelineConstants(plan, this.wg)).filter(([k]) => declared.has(k)));
+      pipeline = await this.gpu.device.createComputePipelineAsync({ label: 'bare net sgd', layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
+      this.pipelines.set(key, pipeline);
+    }
+    const t0 = performance.now();
+    await this.execute(plan, pipeline, { ...opts, keepResults: false });
+    return performance.now() - t0;
+  }
+
+  private async execute(plan: NetPlan, pipeline: GPUComputePipeline, opts: RunOptions): Promise<NetResults> {
     const t0 = performance.now();
     const chunk = this.chunkRuns(plan);
-    const pipeline = await this.pipelineFor(plan);
     const device = this.gpu.device;
     const U = GPUBufferUsage;
     const steps = plan.spec.steps;
