@@ -538,8 +538,8 @@ async function main(): Promise<void> {
     }
   }
 
-  // 4. Networks: the CPU engines against the numpy batched-matmul peer.
-  const nets = await networkRows([cpu64, cpu], log);
+  // 4. Networks: the CPU and GPU engines against the numpy batched-matmul peer.
+  const nets = await networkRows([cpu64, cpu], log, gpu);
 
   // 5. What the device costs apart from stepping: a submit, a dispatch, a pipeline compile.
   const dev: GpuCosts = await gpuCosts(gpu, headline);
@@ -656,14 +656,15 @@ async function networksOnly(log: (s: string) => void): Promise<void> {
   const workers = availableParallelism();
   const cpu = new CpuEngine('cpu', { workers, spawn: nodeWorkerSpawner(), inProcessBelow: 0 });
   const cpu64 = new CpuEngine('cpu64', { workers, spawn: nodeWorkerSpawner(), inProcessBelow: 0 });
+  const gpu = await createNodeGpuEngine();
   try {
-    const nets = await networkRows([cpu64, cpu], log);
+    const nets = await networkRows([cpu64, cpu], log, gpu);
     const date = new Date().toISOString().slice(0, 10);
     process.stdout.write(`Measured ${date} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${workers} CPU-engine workers.\n\n${nets.lines.join('\n')}\n`);
     mkdirSync('bench/results', { recursive: true });
     writeFileSync('bench/results/networks.json', `${JSON.stringify({ date: new Date().toISOString(), workers, rows: nets.rows }, null, 1)}\n`);
   } finally {
-    await Promise.all([cpu.dispose(), cpu64.dispose()]);
+    await Promise.all([cpu.dispose(), cpu64.dispose(), gpu.dispose()]);
   }
 }
 

@@ -21,6 +21,7 @@ import type { NetPlan } from '../src/core/network/plan.ts';
 import type { NetSpec } from '../src/core/spec.ts';
 import { parseAnySpec } from '../src/core/spec.ts';
 import type { CpuEngine } from '../src/engine/cpu/engine.ts';
+import type { GpuEngine } from '../src/engine/gpu/engine.ts';
 
 export interface NetSetting {
   readonly name: 'fractal' | 'iris';
@@ -95,7 +96,7 @@ export interface NetRow {
 }
 
 /** Best of `reps` timed sweeps after a warm-up. */
-async function timed(engine: CpuEngine, plan: NetPlan, reps = 2): Promise<number> {
+async function timed(engine: CpuEngine | GpuEngine, plan: NetPlan, reps = 2): Promise<number> {
   await engine.run(plan);
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < reps; i++) {
@@ -121,8 +122,28 @@ export function numpyNetwork(s: NetSetting, runs: number, steps: number, checkEv
 }
 
 export const TARGET_CPU_OVER_NUMPY = 0.5;
+/** The networks issue's aim for the GPU engine (on SwiftShader too). */
+export const TARGET_GPU_OVER_NUMPY = 2;
 
-export async function networkRows(engines: readonly CpuEngine[], log: (s: string) => void): Promise<{ rows: NetRow[]; lines: string[] }> {
+/**
+ * The GPU engine's sizes: the issue's 4,096 and 65,536 runs of the settings' steps on a hardware
+ * adapter; on SwiftShader (a CPU: ~10^2 fractal and ~10^3 Iris instance-steps/s, docs/performance.md
+ * "GPU network engine") the CPU rows' runs for 10 steps, a few seconds each, rated per instance-step.
+ */
+export function gpuNetSizes(software: boolean, s: NetSetting): { runs: number; steps: number }[] {
+  return software ? [{ runs: s.side * s.side, steps: 10 }] : [{ runs: 4096, steps: s.steps }, { runs: 65_536, steps: s.steps }];
+}
+
+/** A setting's plan at `runs` (a square grid) and `steps`. */
+async function sizedPlan(s: NetSetting, runs: number, steps: number): Promise<NetPlan> {
+  const j = s.spec(false) as { steps: number; sweep: { x: { count: number }; y: { count: number } } };
+  const side = Math.round(Math.sqrt(runs));
+  const spec = parseAnySpec({ ...j, steps, sweep: { x: { ...j.sweep.x, count: side }, y: { ...j.sweep.y, count: side } } }) as NetSpec;
+  await prepareSpec(spec);
+  return makeNetPlan(spec);
+}
+
+export async function networkRows(engines: readonly CpuEngine[], log: (s: string) => void, gpu?: GpuEngine): Promise<{ rows: NetRow[]; lines: string[] }> {
   const rows: NetRow[] = [];
   const lines: string[] = [];
   for (const s of NET_SETTINGS) {
@@ -138,6 +159,25 @@ export async function networkRows(engines: readonly CpuEngine[], log: (s: string
       rows.push({ setting: s.name, engine: e.name, what: `${s.what}, with sharpness`, runs: full.runs, steps: full.spec.steps, rate: steps / tf, flops: null });
       log(`${s.name} ${e.name}: ${(steps / t).toFixed(0)} instance-steps/s (${((train.runs * flopsPerRun) / t / 1e9).toFixed(2)} GFLOP/s), with sharpness ${(steps / tf).toFixed(0)}`);
     }
+    if (gpu) {
+      const software = /swiftshader/i.test(Object.values(gpu.gpu.adapter).join(' '));
+      for (const size of gpuNetSizes(software, s)) {
+        const plan = await sizedPlan(s, size.runs, size.steps);
+        const t = await timed(gpu, plan, 1);
+        const steps = plan.runs * plan.spec.steps;
+        const flops = (plan.runs * trainingFlops(plan)) / t;
+        rows.push({ setting: s.name, engine: 'gpu', what: `${s.what}, training`, runs: plan.runs, steps: plan.spec.steps, rate: steps / t, flops });
+        // The bare kernel: the same forward/backward and a momentum-SGD update, no bookkeeping (and
+        // no training-set evaluations at checkpoints: its FLOPs are the steps' alone).
+        const tb = (await gpu.runNetBaseline(plan)) / 1000;
+        const bareFlops = (plan.runs * plan.spec.steps * 6 * plan.layout.params * (plan.batch ?? plan.data.train.n)) / tb;
+        rows.push({ setting: s.name, engine: 'gpu-bare', what: `${s.what}, bare forward/backward + SGD kernel`, runs: plan.runs, steps: plan.spec.steps, rate: steps / tb, flops: bareFlops });
+        log(
+          `${s.name} gpu (${plan.runs} runs x ${plan.spec.steps} steps): ${(steps / t).toFixed(0)} instance-steps/s (${(flops / 1e9).toFixed(3)} GFLOP/s); ` +
+            `bare kernel ${(steps / tb).toFixed(0)} (${(bareFlops / 1e9).toFixed(3)} GFLOP/s): engine / bare ${(flops / bareFlops).toFixed(2)} in FLOP/s`,
+        );
+      }
+    }
     if (np) {
       rows.push({ setting: s.name, engine: 'numpy', what: `${s.what}, training, batched matmuls`, runs: train.runs, steps: train.spec.steps, rate: np.rate, flops: np.flops });
       log(`${s.name} numpy: ${np.rate.toFixed(0)} instance-steps/s (${(np.flops / 1e9).toFixed(2)} GFLOP/s)`);
@@ -149,11 +189,20 @@ export async function networkRows(engines: readonly CpuEngine[], log: (s: string
     const over = np && r.flops !== null && r.engine !== 'numpy' ? `${(r.rate / np.rate).toFixed(2)}x` : '–';
     lines.push(`| ${r.what} | ${r.engine} | ${r.runs} x ${r.steps} | ${r.rate.toFixed(0)} | ${r.flops === null ? '–' : (r.flops / 1e9).toFixed(2)} | ${over} |`);
   }
-  const checks = rows.filter((r) => r.flops !== null && r.engine !== 'numpy');
-  const below = checks.filter((r) => {
-    const np = rows.find((q) => q.setting === r.setting && q.engine === 'numpy');
-    return np !== undefined && r.rate / np.rate < TARGET_CPU_OVER_NUMPY;
-  });
-  lines.push('', `Target: CPU engines ≥ ${TARGET_CPU_OVER_NUMPY}x the numpy peer on training: ${below.length === 0 ? 'met' : `not met (${below.map((r) => `${r.setting} ${r.engine}`).join(', ')})`}.`);
+  const below = (engine: (r: NetRow) => boolean, target: number): NetRow[] =>
+    rows.filter((r) => {
+      const np = rows.find((q) => q.setting === r.setting && q.engine === 'numpy');
+      return r.flops !== null && engine(r) && np !== undefined && r.rate / np.rate < target;
+    });
+  const cpuBelow = below((r) => r.engine === 'cpu' || r.engine === 'cpu64', TARGET_CPU_OVER_NUMPY);
+  for (const r of rows.filter((q) => q.engine === 'gpu')) {
+    const bare = rows.find((q) => q.engine === 'gpu-bare' && q.setting === r.setting && q.runs === r.runs);
+    if (bare?.flops && r.flops) lines.push(`GPU engine / bare kernel, ${r.setting} ${r.runs} runs: ${(r.flops / bare.flops).toFixed(2)} in FLOP/s (target ≥ 0.8).`);
+  }
+  lines.push('', `Target: CPU engines ≥ ${TARGET_CPU_OVER_NUMPY}x the numpy peer on training: ${cpuBelow.length === 0 ? 'met' : `not met (${cpuBelow.map((r) => `${r.setting} ${r.engine}`).join(', ')})`}.`);
+  if (gpu) {
+    const gpuBelow = below((r) => r.engine === 'gpu', TARGET_GPU_OVER_NUMPY);
+    lines.push(`Target: GPU engine ≥ ${TARGET_GPU_OVER_NUMPY}x the numpy peer on training: ${gpuBelow.length === 0 ? 'met' : `not met (${gpuBelow.map((r) => `${r.setting} ${r.runs} runs`).join(', ')})`}.`);
+  }
   return { rows, lines };
 }

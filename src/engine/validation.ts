@@ -111,8 +111,8 @@ export interface NetValidationRun {
  * Runs a network plan on each engine (the last is the reference: pass cpu64 last) and compares
  * every pair (core/validate.ts compareNetPair). The reference also runs the plan with every LR
  * scaled by 1 + NET_PERTURBATION: runs whose float64 result that moves are ill-conditioned (and,
- * for list sweeps, those whose divergence it changes are on the trainability boundary). The GPU
- * engine does not run networks yet: the engines are cpu and cpu64.
+ * for list sweeps, those whose divergence it changes are on the trainability boundary). The CLI
+ * passes gpu, cpu, cpu64 (cpu and cpu64 for a plan the GPU engine does not run).
  */
 export async function validateNetPlan(plan: NetPlan, engines: readonly Engine[], opts: Omit<ValidateOptions, 'computed'> = {}): Promise<NetValidationRun> {
   const ref = engines[engines.length - 1];

@@ -1,7 +1,7 @@
 /**
  * Network specs through the CLI as a user runs it (`node bin/basinlab.js …` in a child process):
- * `sweep` in every format, shards and `merge`, `trajectory`, `validate` (cpu vs cpu64), the refusal
- * of `--engine gpu` and of what float32 cannot hold, the same limits and signals as a surface
+ * `sweep` in every format, shards and `merge`, `trajectory`, `validate` (gpu, cpu, cpu64), `--engine gpu`
+ * and its refusal of what the GPU engine does not run, the refusal of what float32 cannot hold, the same limits and signals as a surface
  * sweep, the terminal summary, and every example in examples/ (run with fewer steps and runs).
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -102,13 +102,30 @@ describe('basinlab sweep with a network spec', () => {
     expect(Object.keys(b)).toEqual(Object.keys(a));
   });
 
-  it('refuses --engine gpu before any work: exit 2, one line naming --engine, nothing written', () => {
-    const spec = specFile('net-gpu.json', NET);
+  it('runs on --engine gpu: the same document, its losses within float32 rounding of cpu\'s, and a trajectory', () => {
+    const spec = specFile('net-gpu.json', { ...NET, sweep: { ...NET.sweep, x: { ...NET.sweep.x, max: 1 } } });
+    const g = join(dir, 'net-gpu.json.out.json');
+    const c = join(dir, 'net-cpu.json.out.json');
+    const r = cli('sweep', spec, '--engine', 'gpu', '-q', '--out', g);
+    expect(r.code, r.stderr).toBe(0);
+    expect(cli('sweep', spec, '--engine', 'cpu', '--workers', '0', '-q', '--out', c).code).toBe(0);
+    const gd = readJSON(g);
+    const cd = readJSON(c);
+    expect(gd.engine).toBe('gpu');
+    expect(Object.keys(gd)).toEqual(Object.keys(cd));
+    expect(gd.diverged).toEqual(cd.diverged);
+    (cd.train_loss as number[]).forEach((v, i) => expect(Math.abs((gd.train_loss as number[])[i]! - v)).toBeLessThan(1e-4 * Math.abs(v)));
+    const t = cli('trajectory', spec, '--engine', 'gpu', '--runs', '0', '--out', join(dir, 'net-gpu-path.json'));
+    expect(t.code, t.stderr).toBe(0);
+  });
+
+  it('refuses on --engine gpu, before any work, a network plan the GPU engine does not run: exit 2, one line naming --engine', () => {
+    const spec = specFile('net-gpu-flags.json', { ...NET, optimizer: { ...NET.optimizer, param_groups: [{ params: ['layers.0'], nesterov: true }] } });
     for (const args of [['sweep', spec, '--out', join(dir, 'never.parquet')], ['trajectory', spec, '--runs', '0', '--out', join(dir, 'never.json')]]) {
       const before = files();
       const r = cli(...args, '--engine', 'gpu');
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toBe('basinlab: --engine: gpu: networks run on the CPU engines in this version; use --engine cpu (float32) or --engine cpu64 (float64)\n');
+      expect(r.stderr).toMatch(/^basinlab: --engine: gpu: optimizer\.param_groups: SGD\.nesterov differs between groups .*; use --engine cpu \(float32\) or --engine cpu64 \(float64\)\n$/);
       expect(files()).toEqual(before);
     }
   });
@@ -179,14 +196,15 @@ describe('basinlab trajectory with a network spec', () => {
 });
 
 describe('basinlab validate with a network spec', () => {
-  it('compares cpu with cpu64 (no GPU), prints the pair and PASS, and writes the report', () => {
+  it('compares gpu, cpu and cpu64, prints the pairs and PASS, and writes the report', () => {
     const spec = specFile('net-v.json', { ...NET, sweep: { ...NET.sweep, x: { ...NET.sweep.x, max: 1 } } });
     const out = join(dir, 'net-report.json');
     const r = cli('validate', spec, '--workers', '0', '--quiet', '--out', out);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^8 runs x 20 steps of a 22-parameter network; \d+ runs on the trainability boundary \(grid-neighbours\); the GPU engine does not run networks yet$/m);
+    expect(r.stdout).toMatch(/^8 runs x 20 steps of a 22-parameter network; \d+ runs on the trainability boundary \(grid-neighbours\); engines gpu, cpu, cpu64$/m);
     expect(r.stdout).toMatch(/^cpu vs cpu64 +diverged 0\.000% \/ 0\.000%, divergence agrees 100\.000% \(off boundary 100\.000%\); over \d+ well-conditioned runs off the boundary: train loss error .*; over all 8 runs neither saw diverge \(\d+ ill-conditioned\): .*test accuracy the same on/m);
-    expect(r.stdout).toMatch(/^PASS: cpu vs cpu64 needs/m);
+    expect(r.stdout).toMatch(/^gpu vs cpu64 +diverged 0\.000% \/ 0\.000%/m);
+    expect(r.stdout).toMatch(/^PASS: gpu vs cpu64 and cpu vs cpu64 need/m);
     const rep = readJSON(out) as {
       engines: string[];
       pass: boolean;
@@ -194,11 +212,12 @@ describe('basinlab validate with a network spec', () => {
       perturbation: number;
       pairs: { a: string; b: string; trainLoss: { runs: number }; conditioned: { runs: number; trainLoss: { median: number } }; accuracy: unknown }[];
     };
-    expect(rep.engines).toEqual(['cpu', 'cpu64']);
+    expect(rep.engines).toEqual(['gpu', 'cpu', 'cpu64']);
     expect(rep.pass).toBe(true);
     expect(rep.thresholds).toEqual(NET_VALIDATION_THRESHOLDS);
-    expect(rep.pairs.map((p) => `${p.a}-${p.b}`)).toEqual(['cpu-cpu64']);
+    expect(rep.pairs.map((p) => `${p.a}-${p.b}`)).toEqual(['gpu-cpu', 'gpu-cpu64', 'cpu-cpu64']);
     expect(rep.pairs[0]?.trainLoss.runs).toBe(8);
+    expect(rep.pairs[1]?.conditioned.trainLoss.median).toBeLessThanOrEqual(NET_VALIDATION_THRESHOLDS.maxMedianLossError);
     expect(rep.perturbation).toBe(1e-6);
     expect(rep.pairs[0]?.conditioned.runs).toBeGreaterThan(0);
     expect(rep.pairs[0]?.conditioned.trainLoss.median).toBeLessThanOrEqual(NET_VALIDATION_THRESHOLDS.maxMedianLossError);

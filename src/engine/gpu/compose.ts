@@ -142,3 +142,16 @@ export function composeSweepKernel(
 ): string {
   return composeFiles(src, sweepKernelFiles(kernel, surface, optimizer, schedules), sweepGenerated(optimizer, schedules));
 }
+
+/** The shared files of the network kernel, in composition order (no surface: the model is the pass). */
+export const NET_LIBS = ['lib/rng.wgsl', 'lib/twins.wgsl', 'lib/minibatch.wgsl', 'lib/net_bindings.wgsl', 'lib/net_pass.wgsl'] as const;
+
+/** Files of the network kernel in composition order (exported for the compile-check script). */
+export function netKernelFiles(optimizer: OptimizerDef, schedules: readonly ScheduleDef[]): string[] {
+  return [...NET_LIBS, optimizerFile(optimizer), ...scheduleFiles(schedules), 'kernels/net_step.wgsl'];
+}
+
+/** shaders/kernels/net_step.wgsl composed for an optimiser and the schedules it evaluates on the device. */
+export function composeNetKernel(src: ShaderSources, optimizer: OptimizerDef, schedules: readonly ScheduleDef[]): string {
+  return composeFiles(src, netKernelFiles(optimizer, schedules), sweepGenerated(optimizer, schedules));
+}

@@ -26,6 +26,8 @@ import { ChunkUniforms, RECORD_FLOATS, RUN_LIST_CAP, RunList, RunResult, RunTrac
 import { STATE_VEC2 } from '../../core/layout.ts';
 import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
+import { GpuNetRunner } from './net.ts';
+import { recordNetTrajectory } from '../cpu/network.ts';
 
 export interface GpuEngineOptions {
   /** Invocations per workgroup (an override constant of the kernels). */
@@ -121,8 +123,6 @@ export function pipelineConstants(plan: Plan, workgroupSize: number, twoStepsPer
   return c;
 }
 
-/** What the GPU engine says of a network plan: networks run on the CPU engines in this version. */
-export const NETWORKS_ON_CPU = 'network runs are trained on the CPU engines (cpu, cpu64) in this version; the GPU engine steps 2-D surfaces';
 
 /** Bytes of path records one recording submit may fill (read back before the next). */
 const RECORD_WINDOW_BYTES = 16 << 20;
@@ -151,6 +151,8 @@ export class GpuEngine implements Engine {
   private readonly layout: GPUBindGroupLayout;
   private readonly pipelineLayout: GPUPipelineLayout;
   private readonly wg: number;
+  /** Network plans (net.ts). */
+  private readonly net: GpuNetRunner;
 
   constructor(
     readonly gpu: GpuContext,
@@ -183,6 +185,17 @@ export class GpuEngine implements Engine {
       ],
     });
     this.pipelineLayout = gpu.device.createPipelineLayout({ label: 'basinlab sweep layout', bindGroupLayouts: [this.layout] });
+    this.net = new GpuNetRunner(gpu, sources, this.wg, opts.targetSubmitMs ?? 1000, () => this.checkHealth(), opts.maxChunkRuns, opts.runStepsPerSubmit);
+  }
+
+  /** The network benchmark's baseline (GpuNetRunner.runBaseline): wall time in ms. */
+  runNetBaseline(plan: NetPlan, opts: RunOptions = {}): Promise<number> {
+    return this.net.runBaseline(plan, opts);
+  }
+
+  /** Runs per chunk of a network plan (throws when not even one run fits the device). */
+  netChunkRuns(plan: NetPlan): number {
+    return this.net.chunkRuns(plan);
   }
 
   /** The step and classify pipelines of a plan; `recordEvery` set: the path-recording variant. */
@@ -237,9 +250,9 @@ export class GpuEngine implements Engine {
   run(plan: NetPlan, opts?: RunOptions): Promise<NetResults>;
   run(plan: AnyPlan, opts?: RunOptions): Promise<AnyResults>;
   async run(plan: AnyPlan, opts: RunOptions = {}): Promise<AnyResults> {
-    if (plan.problem === 'network') throw new Error(NETWORKS_ON_CPU);
     if (this.gpu.lost) throw this.gpu.lost;
     try {
+      if (plan.problem === 'network') return await this.net.run(plan, opts);
       return await this.execute(plan, await this.pipelinesFor(plan), opts);
     } catch (e) {
       // A lost device surfaces as whatever call noticed first (a rejected mapAsync, an
@@ -513,7 +526,18 @@ export class GpuEngine implements Engine {
   trajectories(plan: NetPlan, req: TrajectoryRequest): Promise<NetTrajectory[]>;
   trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]>;
   async trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]> {
-    if (plan.problem === 'network') throw new Error(NETWORKS_ON_CPU);
+    if (plan.problem === 'network') {
+      // A network path is recorded by the CPU's float32 twin (the same arithmetic as the GPU's
+      // kernel up to its tanh/exp/log): a few runs, where the GPU's one-run-per-invocation layout
+      // brings nothing.
+      const every = checkTrajectoryRequest(plan, req);
+      const out: NetTrajectory[] = [];
+      for (const run of req.runs) {
+        if (req.signal?.aborted) throw new CancelledError();
+        out.push(recordNetTrajectory(plan, 'f32', run, every));
+      }
+      return out;
+    }
     if (this.gpu.lost) throw this.gpu.lost;
     const every = checkTrajectoryRequest(plan, req);
     try {
@@ -667,6 +691,7 @@ export class GpuEngine implements Engine {
     this.retained?.buffer.destroy();
     this.retained = null;
     this.pipelines.clear();
+    this.net.dispose();
     this.gpu.destroy();
   }
 }

@@ -4,6 +4,7 @@
  * the offsets computed here.
  */
 import { STATE_VEC2 } from '../../core/layout.ts';
+import { MAX_PARAM_GROUPS } from '../../core/network/schema.ts';
 import { defineStruct } from './structs.ts';
 
 /**
@@ -102,4 +103,94 @@ export const RunList = defineStruct('RunList', [{ name: 'runs', type: { array: '
 /** Floats per recorded point: (x, y, loss, lr) then (momentum, grad_x, grad_y, step). */
 export const RECORD_FLOATS = 8;
 
-export const ALL_STRUCTS = [RunUniforms, ChunkUniforms, RunTrack, RunResult, RunList] as const;
+/** Most layer widths a network kernel reads (input, up to MAX_HIDDEN_LAYERS hidden, output), rounded up to vec4s. */
+export const NET_MAX_SIZES = 12;
+
+/**
+ * Per-sweep values of a network plan (shaders/kernels/net_step.wgsl): the shapes, the data set's
+ * offsets in the shared read-only buffer, the outcome rules. Written once per run; what changes the
+ * compiled code (activation, loss, bias, SAM, SWA, ...) is override constants instead.
+ */
+export const NetUniforms = defineStruct(
+  'NetUniforms',
+  [
+    { name: 'steps', type: 'u32' },
+    { name: 'seed', type: 'u32' },
+    { name: 'n_train', type: 'u32' },
+    { name: 'n_test', type: 'u32' },
+    /** Samples per step when no dimension sweeps it (the whole training set for full batch). */
+    { name: 'batch', type: 'u32' },
+    { name: 'params', type: 'u32' },
+    { name: 'pairs', type: 'u32' },
+    { name: 'groups', type: 'u32' },
+    { name: 'layers', type: 'u32' },
+    { name: 'check_every', type: 'u32' },
+    /** Scratch rows of one sample: the sum of the layer widths. */
+    { name: 'scratch', type: 'u32' },
+    { name: 'has_bound', type: 'u32' },
+    { name: 'bound', type: 'f32' },
+    { name: 'has_threshold', type: 'u32' },
+    { name: 'threshold', type: 'f32' },
+    /** DIVERGENCE_FACTOR (the convergence measure's max_val) and THRESHOLD_FACTOR of core/network/plan.ts. */
+    { name: 'max_val', type: 'f32' },
+    { name: 'threshold_factor', type: 'f32' },
+    /** A quiet NaN (WGSL cannot write one as a constant). */
+    { name: 'nan', type: 'f32' },
+    /** Offsets (in f32s) into the shared read-only buffer. */
+    { name: 'train_x', type: 'u32' },
+    { name: 'train_y', type: 'u32' },
+    { name: 'test_x', type: 'u32' },
+    { name: 'test_y', type: 'u32' },
+    { name: 'sweep_off', type: 'u32' },
+    { name: 'table_off', type: 'u32' },
+    /** Bit g: group g reads its (lr, momentum) / step scalars from the shared per-step table. */
+    { name: 'sched_table_mask', type: 'u32' },
+    { name: 'opt_table_mask', type: 'u32' },
+    { name: 'pad0', type: 'u32' },
+    { name: 'pad1', type: 'u32' },
+    /** Layer widths, input first: sizes[l / 4][l % 4]. */
+    { name: 'sizes', type: { array: 'vec4u', count: NET_MAX_SIZES / 4 } },
+  ],
+  'uniform',
+);
+
+/**
+ * Floats of one sample's scratch (activations, phi'(z), deltas) a network run keeps in private
+ * memory; larger models keep it in their rows of the work buffer (lib/net_pass.wgsl).
+ */
+export const NET_PRIVATE_SCRATCH = 192;
+
+/** Length of the ring of the last normalised losses (the fractal notebook's v[-20:]). */
+export const NET_TAIL = 20;
+
+/**
+ * A network run's outcome tracking between dispatches, then its outcome (read back). Its weights,
+ * gradient and scratch live apart, quantity-major (`work[row * capacity + run]`).
+ */
+export const NetTrack = defineStruct('NetTrack', [
+  { name: 'l0', type: 'f32' },
+  { name: 'bound', type: 'f32' },
+  { name: 'threshold', type: 'f32' },
+  { name: 'steps_to_threshold', type: 'i32' },
+  { name: 'diverged', type: 'u32' },
+  /** The step a diverged run stopped at. */
+  { name: 'done', type: 'u32' },
+  /** The convergence measure's sums (Kahan-compensated: thousands of terms up to 1e6 in float32). */
+  { name: 'sum_v', type: 'f32' },
+  { name: 'sum_v_c', type: 'f32' },
+  { name: 'sum_inv', type: 'f32' },
+  { name: 'sum_inv_c', type: 'f32' },
+  { name: 'ring', type: { array: 'f32', count: NET_TAIL } },
+  { name: 'train_loss', type: 'f32' },
+  { name: 'test_loss', type: 'f32' },
+  { name: 'test_accuracy', type: 'f32' },
+  { name: 'convergence', type: 'f32' },
+  { name: 'swa_train_loss', type: 'f32' },
+  { name: 'swa_test_loss', type: 'f32' },
+  { name: 'swa_test_accuracy', type: 'f32' },
+  { name: 'pad', type: 'u32' },
+  /** ReduceLROnPlateau's state per param group (lr, best, num_bad_epochs, cooldown_counter). */
+  { name: 'plateau', type: { array: 'vec4f', count: MAX_PARAM_GROUPS + 1 } },
+]);
+
+export const ALL_STRUCTS = [RunUniforms, ChunkUniforms, RunTrack, RunResult, RunList, NetUniforms, NetTrack] as const;

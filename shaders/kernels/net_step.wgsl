@@ -1,0 +1,339 @@
+// Trains every network run of the chunk from step chunk.step_begin to chunk.step_end, one run per
+// invocation, and after the run's last step writes its outcome into its track. Twin of
+// NetRun.trainRun in src/engine/cpu/network.ts: the same steps in the same order (the training loss
+// L_k at checkpoints, the minibatch gradient, SAM's second gradient, each group's LR, momentum and
+// step scalars, the optimiser twin pair by pair, SWA's average), so that the two agree to float32
+// rounding. Sharpness is not computed here (the host computes it from the final weights).
+//
+// One invocation per run keeps the kernel simple and every run independent; its weights, gradient
+// and scratch are rows of `work`, quantity-major, so that the 4 (SwiftShader) or 32 (GPU) lanes of
+// a SIMD group read consecutive addresses for each weight (docs/performance.md, "GPU network engine").
+
+override WORKGROUP_SIZE: u32 = 64u;
+// Whole training set every step, no dimension sweeping the batch size (model.ts: L_k is then the
+// step's own loss).
+override FULL_BATCH: bool = true;
+// Dimension whose value is the run's batch size, or 0xffffffff.
+override BATCH_DIM: u32 = 0xffffffffu;
+override HAS_SCHEDULE: bool = false;
+// Slot of the optimiser's momentum (or beta1), when it has one.
+override HAS_MOMENTUM: bool = false;
+override OPT_MOMENTUM_SLOT: u32 = 0u;
+// State slot holding where the optimiser takes its gradient (Schedule-Free's y), 0: the weights.
+override GRAD_SLOT: u32 = 0u;
+override SAM: bool = false;
+override SAM_ADAPTIVE: bool = false;
+// The schedule is ReduceLROnPlateau: each group's LR is per-run state driven by the minibatch loss.
+override PLATEAU: bool = false;
+override SWA: bool = false;
+override SWA_START: u32 = 1u;
+override SWA_EVERY: u32 = 1u;
+
+var<private> tr: NetTrack;
+
+fn group_uses_table(mask: u32, g: u32) -> bool {
+  return ((mask >> g) & 1u) != 0u;
+}
+
+// Compensated summation (sum, compensation); an infinite sum stays infinite (the CPU's float64 sum
+// of 1 / v is +inf once a v is 0), where the compensation would make it NaN.
+fn kahan(sum: ptr<function, vec2f>, x: f32) {
+  let y = x - (*sum).y;
+  let t = (*sum).x + y;
+  if (non_finite(t)) {
+    *sum = vec2f(t, 0.0);
+    return;
+  }
+  (*sum).y = (t - (*sum).x) - y;
+  (*sum).x = t;
+}
+
+// A training-loss checkpoint (NetRun.trainRun's checkpoint): false when the run diverged.
+fn checkpoint(l: f32, k: u32) -> bool {
+  if (non_finite(l) || l > tr.bound) {
+    tr.diverged = 1u;
+    tr.done = k;
+    return false;
+  }
+  if (tr.steps_to_threshold < 0 && l <= tr.threshold) {
+    tr.steps_to_threshold = i32(k);
+  }
+  return true;
+}
+
+fn init_run() {
+  let np = net_u.params;
+  for (var p = 0u; p < net_u.pairs; p++) {
+    let q = pairs[p];
+    cur_group = q.z;
+    for (var s = 1u; s < STATE_VEC2; s++) {
+      S[s] = vec2f(0.0);
+    }
+    let has1 = q.y != NO_COORD;
+    S[0] = vec2f(work[wk(q.x)], select(0.0, work[wk(q.y)], has1));
+    opt_init();
+    store_state(p);
+    work[wk(q.x)] = S[0].x;
+    if (has1) {
+      work[wk(q.y)] = S[0].y;
+    }
+  }
+  if (SWA) {
+    for (var i = 0u; i < np; i++) {
+      work[wk(row_avg() + i)] = 0.0;
+    }
+  }
+  if (PLATEAU) {
+    for (var g = 0u; g < net_u.groups; g++) {
+      cur_group = g;
+      tr.plateau[g] = plateau_init(P_SCHEDULE, param(P_OPTIMIZER));
+    }
+  }
+  tr.l0 = net_u.nan;
+  tr.bound = net_u.nan;
+  tr.threshold = net_u.nan;
+  tr.steps_to_threshold = -1;
+  tr.diverged = 0u;
+  tr.done = net_u.steps;
+  tr.sum_v = 0.0;
+  tr.sum_v_c = 0.0;
+  tr.sum_inv = 0.0;
+  tr.sum_inv_c = 0.0;
+}
+
+// One training step k of the run; false when its checkpoint found it diverged.
+fn train_step(k: u32, run: u32, batch: u32) -> bool {
+  let np = net_u.params;
+  let n = net_u.n_train;
+  // Where the optimiser wants its gradient: the weights, or Schedule-Free's y (a state slot).
+  var at = row_theta();
+  if (GRAD_SLOT != 0u) {
+    at = row_gpoint();
+    for (var p = 0u; p < net_u.pairs; p++) {
+      let q = pairs[p];
+      let y = state_slots[state_at(GRAD_SLOT, p)];
+      work[wk(at + q.x)] = y.x;
+      if (q.y != NO_COORD) {
+        work[wk(at + q.y)] = y.y;
+      }
+    }
+  }
+  let check = k % net_u.check_every == 0u;
+  var lk = net_u.nan;
+  var batch_loss: f32;
+  if (FULL_BATCH && GRAD_SLOT == 0u) {
+    lk = net_pass(at, net_u.train_x, net_u.train_y, n, n, false, run, k, true);
+    batch_loss = lk;
+  } else {
+    if (FULL_BATCH || check) {
+      lk = net_pass(row_theta(), net_u.train_x, net_u.train_y, n, n, false, run, k, false);
+    }
+    batch_loss = net_pass(at, net_u.train_x, net_u.train_y, n, batch, !FULL_BATCH, run, k, true);
+  }
+  if (k == 0u) {
+    tr.l0 = lk;
+    tr.bound = select(net_u.max_val * lk, net_u.bound, net_u.has_bound != 0u);
+    tr.threshold = select(net_u.threshold_factor * lk, net_u.threshold, net_u.has_threshold != 0u);
+  }
+  if (check && !checkpoint(lk, k)) {
+    return false;
+  }
+  // The convergence measure's normalised loss (the notebook's convergence_measure).
+  var v = select(batch_loss, lk, FULL_BATCH) / tr.l0;
+  if (non_finite(v) || v > net_u.max_val) {
+    v = net_u.max_val;
+  }
+  var sv = vec2f(tr.sum_v, tr.sum_v_c);
+  kahan(&sv, v);
+  tr.sum_v = sv.x;
+  tr.sum_v_c = sv.y;
+  var si = vec2f(tr.sum_inv, tr.sum_inv_c);
+  kahan(&si, 1.0 / v);
+  tr.sum_inv = si.x;
+  tr.sum_inv_c = si.y;
+  tr.ring[k % NET_TAIL] = v;
+  let rg = row_grad();
+  if (SAM) {
+    // davda54/sam first_step: the norm of the per-tensor norms of (|w| if adaptive) * g, then a
+    // second gradient at w + e(w) on the same rows.
+    var sq = 0.0;
+    var o = 0u;
+    for (var l = 0u; l < net_u.layers; l++) {
+      let inn = layer_size(l);
+      let out = layer_size(l + 1u);
+      for (var b = 0u; b < select(1u, 2u, BIAS); b++) {
+        let size = select(out * inn, out, b == 1u);
+        var ts = 0.0;
+        for (var i = o; i < o + size; i++) {
+          var gi = work[wk(rg + i)];
+          if (SAM_ADAPTIVE) {
+            gi = abs(work[wk(at + i)]) * gi;
+          }
+          ts = ts + gi * gi;
+        }
+        let tn = sqrt(ts);
+        sq = sq + tn * tn;
+        o = o + size;
+      }
+    }
+    cur_group = net_u.groups - 1u;
+    let scale = param(RUN_SAM_RHO) / (sqrt(sq) + 1e-12);
+    let rs = row_sam();
+    for (var i = 0u; i < np; i++) {
+      let p = work[wk(at + i)];
+      let g = work[wk(rg + i)];
+      var e = g * scale;
+      if (SAM_ADAPTIVE) {
+        e = ((p * p) * g) * scale;
+      }
+      work[wk(rs + i)] = p + e;
+    }
+    net_pass(rs, net_u.train_x, net_u.train_y, n, batch, !FULL_BATCH, run, k, true);
+  }
+  // Each group's LR, momentum and step scalars, then its pairs (pairs are grouped).
+  let t = f32(k + 1u);
+  var g_cur = 0xffffffffu;
+  var lr = 0.0;
+  var mom = 0.0;
+  var sc = vec4f(0.0);
+  for (var p = 0u; p < net_u.pairs; p++) {
+    let q = pairs[p];
+    if (q.z != g_cur) {
+      g_cur = q.z;
+      cur_group = g_cur;
+      mom = 0.0;
+      if (HAS_MOMENTUM) {
+        mom = param(OPT_MOMENTUM_SLOT);
+      }
+      let j = net_u.table_off + (g_cur * net_u.steps + k) * STEP_TABLE_STRIDE;
+      if (!HAS_SCHEDULE) {
+        lr = param(P_OPTIMIZER);
+      } else if (PLATEAU) {
+        lr = tr.plateau[g_cur].x;
+      } else if (group_uses_table(net_u.sched_table_mask, g_cur)) {
+        lr = consts[j];
+        if (CYCLE_MOMENTUM) {
+          mom = consts[j + 1u];
+        }
+      } else {
+        let sched = schedule_eval(k, param(P_OPTIMIZER));
+        lr = sched.x;
+        if (CYCLE_MOMENTUM) {
+          mom = sched.y;
+        }
+      }
+      if (group_uses_table(net_u.opt_table_mask, g_cur)) {
+        sc = vec4f(consts[j + 4u], consts[j + 5u], consts[j + 6u], consts[j + 7u]);
+      } else {
+        sc = opt_step_scalars(mom, t);
+      }
+    }
+    let has1 = q.y != NO_COORD;
+    S[0] = vec2f(work[wk(q.x)], select(0.0, work[wk(q.y)], has1));
+    load_state(p);
+    let g = vec2f(work[wk(rg + q.x)], select(0.0, work[wk(rg + q.y)], has1));
+    opt_step(g, lr, mom, t, sc);
+    store_state(p);
+    work[wk(q.x)] = S[0].x;
+    if (has1) {
+      work[wk(q.y)] = S[0].y;
+    }
+  }
+  if (PLATEAU) {
+    // scheduler.step(loss) per group after the optimiser's step, with the minibatch loss at the
+    // gradient point (each group's state moves only its own LR, so the order of groups is free).
+    for (var g = 0u; g < net_u.groups; g++) {
+      cur_group = g;
+      tr.plateau[g] = plateau_step(P_SCHEDULE, tr.plateau[g], batch_loss);
+    }
+  }
+  if (SWA) {
+    // torch's AveragedModel: lerp towards the new weights with weight 1 / (number averaged).
+    let d = k + 1u;
+    if (d >= SWA_START && (d - SWA_START) % SWA_EVERY == 0u) {
+      let w = 1.0 / f32((d - SWA_START) / SWA_EVERY + 1u);
+      let ra = row_avg();
+      for (var i = 0u; i < np; i++) {
+        let a = wk(ra + i);
+        work[a] = aten_lerp(vec2f(work[a], 0.0), vec2f(work[wk(i)], 0.0), w).x;
+      }
+    }
+  }
+  return true;
+}
+
+// Training loss, test loss and test accuracy of the point at rows w.
+fn evaluate(w: u32) -> vec3f {
+  let n = net_u.n_train;
+  let train = net_pass(w, net_u.train_x, net_u.train_y, n, n, false, 0u, 0u, false);
+  let test = net_pass(w, net_u.test_x, net_u.test_y, net_u.n_test, net_u.n_test, false, 0u, 0u, false);
+  let acc = select(net_u.nan, f32(pass_correct) / f32(net_u.n_test), CROSS_ENTROPY);
+  return vec3f(train, test, acc);
+}
+
+// After the last step: the final losses, the last checkpoint, the convergence measure, SWA's losses.
+fn finish() {
+  let steps = net_u.steps;
+  let fin = evaluate(row_theta());
+  if (tr.diverged == 0u) {
+    checkpoint(fin.x, steps);
+  }
+  tr.train_loss = fin.x;
+  tr.test_loss = fin.y;
+  tr.test_accuracy = fin.z;
+  // Steps a diverged run did not take count as max_val.
+  let taken = select(steps, tr.done, tr.diverged != 0u);
+  let missing = f32(steps - taken);
+  tr.sum_v = tr.sum_v + missing * net_u.max_val;
+  tr.sum_inv = tr.sum_inv + missing / net_u.max_val;
+  let m = min(NET_TAIL, steps);
+  for (var k = max(taken, steps - m); k < steps; k++) {
+    tr.ring[k % NET_TAIL] = net_u.max_val;
+  }
+  var tail = 0.0;
+  for (var i = 0u; i < m; i++) {
+    tail = tail + tr.ring[(steps - 1u - i) % NET_TAIL];
+  }
+  tr.convergence = select(tr.sum_inv, -tr.sum_v, tail / f32(m) < 1.0);
+  tr.swa_train_loss = net_u.nan;
+  tr.swa_test_loss = net_u.nan;
+  tr.swa_test_accuracy = net_u.nan;
+  if (SWA) {
+    let s = evaluate(row_avg());
+    tr.swa_train_loss = s.x;
+    tr.swa_test_loss = s.y;
+    tr.swa_test_accuracy = s.z;
+  }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  lane = gid.x;
+  if (lane >= chunk.run_count) {
+    return;
+  }
+  cap = chunk.capacity;
+  let run = chunk.run_begin + lane;
+  load_sweep();
+  var batch = net_u.batch;
+  if (BATCH_DIM == 0u) { batch = u32(sweep_v.x); }
+  if (BATCH_DIM == 1u) { batch = u32(sweep_v.y); }
+  if (BATCH_DIM == 2u) { batch = u32(sweep_v.z); }
+  if (BATCH_DIM == 3u) { batch = u32(sweep_v.w); }
+  if (chunk.step_begin == 0u) {
+    init_run();
+  } else {
+    tr = tracks[lane];
+  }
+  if (tr.diverged == 0u) {
+    for (var k = chunk.step_begin; k < chunk.step_end; k++) {
+      if (!train_step(k, run, batch)) {
+        break;
+      }
+    }
+  }
+  if (chunk.step_end == net_u.steps) {
+    finish();
+  }
+  tracks[lane] = tr;
+}

@@ -1,0 +1,104 @@
+// Bindings of the network kernel (bind group 0) and the per-run context the optimiser and schedule
+// twins read through param(). Layout structs come from the generated prefix (NetUniforms, NetTrack,
+// ChunkUniforms; src/engine/gpu/layouts.ts).
+@group(0) @binding(0) var<uniform> net_u: NetUniforms;
+@group(0) @binding(1) var<uniform> chunk: ChunkUniforms;
+// Read-only numbers every run shares, at offsets given in net_u: each group's P (P_COUNT floats a
+// group, from 0), the groups' per-step tables (table_off; STEP_TABLE_STRIDE floats a step, group-
+// major), the data set (train_x, ...), then the chunk's swept values (sweep_off, SWEEP_DIMS a run).
+// One buffer, because a stage may bind only 8 storage buffers and most of these are small.
+@group(0) @binding(2) var<storage, read> consts: array<f32>;
+// Parameter pairs the optimiser twin steps as one vec2f: (i0, i1 or NO_COORD for padding, group, -),
+// group by group.
+@group(0) @binding(3) var<storage, read> pairs: array<vec4u>;
+// Each run's float rows (weights, gradient, scratch; see net_step.wgsl), quantity-major:
+// row q of the chunk's run r is work[q * capacity + r], so neighbouring invocations read
+// neighbouring addresses for every quantity.
+@group(0) @binding(4) var<storage, read_write> work: array<f32>;
+// Optimiser state slots 1 .. STATE_USED-1 of each pair (slot 0, the point, is the weights' rows):
+// slot s of pair p of run r is state_slots[((s - 1) * pairs + p) * capacity + r].
+@group(0) @binding(5) var<storage, read_write> state_slots: array<vec2f>;
+@group(0) @binding(6) var<storage, read_write> tracks: array<NetTrack>;
+
+const NO_COORD: u32 = 0xffffffffu;
+
+// The optimiser state of the pair being stepped; S[0] is its two coordinates.
+var<private> S: array<vec2f, STATE_VEC2>;
+override STATE_USED: u32 = 8u;
+
+// This invocation's run within the chunk, and the chunk's capacity (the stride between rows).
+var<private> lane: u32;
+var<private> cap: u32;
+
+fn wk(row: u32) -> u32 {
+  return row * cap + lane;
+}
+
+// ---- param(i): the current group's value of slot i of P.
+// Swept slots come from the run's own values when the dimension feeds the current group (bit g of
+// SWEEP_GROUPS_d); every other slot is the group's P, shared by every run (one broadcast read).
+// The slots and masks are override constants, so the sweep tests fold away.
+override SWEEP_DIMS: u32 = 0u;
+override SWEEP_SLOT_0: u32 = 0xffffffffu;
+override SWEEP_SLOT_1: u32 = 0xffffffffu;
+override SWEEP_SLOT_2: u32 = 0xffffffffu;
+override SWEEP_SLOT_3: u32 = 0xffffffffu;
+override SWEEP_GROUPS_0: u32 = 0u;
+override SWEEP_GROUPS_1: u32 = 0u;
+override SWEEP_GROUPS_2: u32 = 0u;
+override SWEEP_GROUPS_3: u32 = 0u;
+// The schedule sets momentum/beta1 each step (CyclicLR, OneCycleLR with cycle_momentum).
+override CYCLE_MOMENTUM: bool = false;
+
+var<private> sweep_v: vec4f;
+var<private> cur_group: u32;
+
+fn swept_here(d: u32, mask: u32) -> bool {
+  return SWEEP_DIMS > d && ((mask >> cur_group) & 1u) != 0u;
+}
+
+fn param(i: u32) -> f32 {
+  if (swept_here(0u, SWEEP_GROUPS_0) && i == SWEEP_SLOT_0) { return sweep_v.x; }
+  if (swept_here(1u, SWEEP_GROUPS_1) && i == SWEEP_SLOT_1) { return sweep_v.y; }
+  if (swept_here(2u, SWEEP_GROUPS_2) && i == SWEEP_SLOT_2) { return sweep_v.z; }
+  if (swept_here(3u, SWEEP_GROUPS_3) && i == SWEEP_SLOT_3) { return sweep_v.w; }
+  return consts[cur_group * P_COUNT + i];
+}
+
+fn load_sweep() {
+  let o = net_u.sweep_off + lane * SWEEP_DIMS;
+  if (SWEEP_DIMS > 0u) { sweep_v.x = consts[o]; }
+  if (SWEEP_DIMS > 1u) { sweep_v.y = consts[o + 1u]; }
+  if (SWEEP_DIMS > 2u) { sweep_v.z = consts[o + 2u]; }
+  if (SWEEP_DIMS > 3u) { sweep_v.w = consts[o + 3u]; }
+}
+
+// Written out slot by slot so that every index into S is a constant.
+fn state_at(s: u32, p: u32) -> u32 {
+  return ((s - 1u) * net_u.pairs + p) * cap + lane;
+}
+
+fn load_state(p: u32) {
+  if (STATE_USED > 1u) { S[1] = state_slots[state_at(1u, p)]; }
+  if (STATE_USED > 2u) { S[2] = state_slots[state_at(2u, p)]; }
+  if (STATE_USED > 3u) { S[3] = state_slots[state_at(3u, p)]; }
+  if (STATE_USED > 4u) { S[4] = state_slots[state_at(4u, p)]; }
+  if (STATE_USED > 5u) { S[5] = state_slots[state_at(5u, p)]; }
+  if (STATE_USED > 6u) { S[6] = state_slots[state_at(6u, p)]; }
+  if (STATE_USED > 7u) { S[7] = state_slots[state_at(7u, p)]; }
+}
+
+fn store_state(p: u32) {
+  if (STATE_USED > 1u) { state_slots[state_at(1u, p)] = S[1]; }
+  if (STATE_USED > 2u) { state_slots[state_at(2u, p)] = S[2]; }
+  if (STATE_USED > 3u) { state_slots[state_at(3u, p)] = S[3]; }
+  if (STATE_USED > 4u) { state_slots[state_at(4u, p)] = S[4]; }
+  if (STATE_USED > 5u) { state_slots[state_at(5u, p)] = S[5]; }
+  if (STATE_USED > 6u) { state_slots[state_at(6u, p)] = S[6]; }
+  if (STATE_USED > 7u) { state_slots[state_at(7u, p)] = S[7]; }
+}
+
+// Non-finite (inf or NaN), from the bits: WGSL may assume arithmetic produces neither.
+fn non_finite(x: f32) -> bool {
+  return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
+}

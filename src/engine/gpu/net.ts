@@ -1,0 +1,526 @@
+/**
+ * Network runs on the GPU (shaders/kernels/net_step.wgsl): one run per invocation, its weights,
+ * gradient, scratch and optimiser state in storage buffers laid out quantity-major, the data set and
+ * each parameter group's P and per-step tables in one read-only buffer shared by every run. Runs are
+ * split into chunks that fit the device's buffer limits (a sweep whose single run cannot fit is
+ * refused before any work), a chunk's steps into submits sized for progress and cancellation, as for
+ * surfaces. What comes back is each run's outcome record; sharpness (a power iteration of up to
+ * network.sharpness_iterations Hessian-vector products) is computed on the CPU's float32 twin from
+ * the final weights the GPU trained, which are then read back too.
+ */
+import { CancelledError, GpuRunError } from '../../core/errors.ts';
+import { MAX_SWEEP_DIMS, P_COUNT } from '../../core/layout.ts';
+import type { NetPlan } from '../../core/network/plan.ts';
+import { DIVERGENCE_FACTOR, THRESHOLD_FACTOR } from '../../core/network/plan.ts';
+import { sweepValue } from '../../core/plan.ts';
+import type { NetColumns, NetResults } from '../../core/results.ts';
+import { allocateColumns, columnSourceOf, makeNetResults } from '../../core/results.ts';
+import { scheduleKind } from '../../core/registry/index.ts';
+import type { ParamSchema } from '../../core/params.ts';
+import { tablesFor } from '../../core/steps.ts';
+import type { RunOptions } from '../engine.ts';
+import { runRange0 } from '../engine.ts';
+import { NetRun } from '../cpu/network.ts';
+import type { ShaderSources } from './compose.ts';
+import { NET_LIBS, composeFiles, composeNetKernel, deviceSchedules } from './compose.ts';
+import type { GpuContext } from './context.ts';
+import { ChunkUniforms, NET_MAX_SIZES, NET_PRIVATE_SCRATCH, NetTrack, NetUniforms, STEP_TABLE_STRIDE } from './layouts.ts';
+import { offsetOf } from './structs.ts';
+import { slotName } from './wgsl-layout.ts';
+
+type Constants = Record<string, number>;
+
+const ACTIVATIONS = ['tanh', 'relu', 'gelu', 'identity'] as const;
+
+/** Why the GPU engine cannot run this network plan, or null. */
+export function netGpuUnsupported(plan: NetPlan): string | null {
+  // Booleans and enums of the optimiser are compiled into the pipeline (override constants): every
+  // group must agree on them.
+  const opt = plan.optimizer;
+  // LARS, LAMB, Adafactor and Lion with caution read each tensor whole (the registry's tensor
+  // rules, engine/cpu/network.ts); the kernel steps parameters two at a time.
+  const whole = plan.groups.find((g) => opt.tensor !== undefined && (opt.perTensor?.(g.values) ?? false));
+  if (whole) {
+    return `optimizer.name: ${opt.id}${whole.values['caution'] === true ? ' with caution' : ''} reads each parameter tensor as a whole (a norm or a mean over it); the GPU engine steps parameters elementwise and does not run it yet`;
+  }
+  for (const p of opt.params) {
+    if (p.kind !== 'bool' && p.kind !== 'enum') continue;
+    const base = JSON.stringify(plan.spec.optimizer.params[p.key] ?? p.default);
+    for (const g of plan.groups) {
+      if (JSON.stringify(g.values[p.key] ?? p.default) !== base) {
+        return `optimizer.param_groups: ${opt.id}.${p.key} differs between groups (${g.name}); the GPU engine compiles it into the kernel, so every group must share it`;
+      }
+    }
+  }
+  if (plan.layout.sizes.length > NET_MAX_SIZES) return `network.hidden: at most ${NET_MAX_SIZES - 2} hidden layers on the GPU`;
+  return null;
+}
+
+function entryOverrides(entry: string, schema: readonly ParamSchema[], values: Readonly<Record<string, unknown>>, out: Constants): void {
+  for (const p of schema) {
+    if (p.kind === 'bool') out[slotName(entry, p.key)] = values[p.key] === true ? 1 : 0;
+    else if (p.kind === 'enum') out[slotName(entry, p.key)] = p.values.indexOf(String(values[p.key] ?? p.default));
+  }
+}
+
+/** Pair (i0, i1 or NO_COORD, group, 0) of each optimiser step, group by group as NetRun orders them. */
+export function netPairs(plan: NetPlan): Uint32Array {
+  const out: number[] = [];
+  plan.groups.forEach((_, group) => {
+    plan.layout.tensors.forEach((t, ti) => {
+      if (plan.tensorGroup[ti] !== group) return;
+      for (let e = 0; e < t.size; e += 2) out.push(t.offset + e, e + 1 < t.size ? t.offset + e + 1 : 0xffffffff, group, 0);
+    });
+  });
+  return Uint32Array.from(out);
+}
+
+/** Everything that changes the compiled network kernel; also the pipeline cache key. */
+export function netPipelineConstants(plan: NetPlan, workgroupSize: number): Constants {
+  const spec = plan.spec;
+  const batchDim = plan.dims.findIndex((d) => d.where.kind === 'batch');
+  const c: Constants = {
+    WORKGROUP_SIZE: workgroupSize,
+    FULL_BATCH: plan.batch === null && batchDim < 0 ? 1 : 0,
+    BATCH_DIM: batchDim < 0 ? 0xffffffff : batchDim,
+    HAS_SCHEDULE: plan.schedule ? 1 : 0,
+    PLATEAU: plan.schedule?.def.plateau ? 1 : 0,
+    HAS_MOMENTUM: plan.momentumSlot >= 0 ? 1 : 0,
+    OPT_MOMENTUM_SLOT: Math.max(0, plan.momentumSlot),
+    CYCLE_MOMENTUM: plan.cyclesMomentum ? 1 : 0,
+    GRAD_SLOT: plan.optimizer.gradSlot ?? 0,
+    SAM: spec.sam ? 1 : 0,
+    SAM_ADAPTIVE: spec.sam?.adaptive ? 1 : 0,
+    SWA: spec.swa ? 1 : 0,
+    SWA_START: spec.swa?.start ?? 1,
+    SWA_EVERY: spec.swa?.every ?? 1,
+    STATE_USED: 1 + plan.optimizer.stateSlots,
+    SWEEP_DIMS: plan.dims.length,
+    ACTIVATION: ACTIVATIONS.indexOf(plan.layout.activation),
+    MEAN_FIELD: plan.layout.parametrization === 'mean_field' ? 1 : 0,
+    BIAS: plan.layout.bias ? 1 : 0,
+    CROSS_ENTROPY: plan.loss === 'cross_entropy' ? 1 : 0,
+    PRIVATE_SCRATCH: 3 * plan.layout.sizes.reduce((a, b) => a + b, 0) <= NET_PRIVATE_SCRATCH ? 1 : 0,
+  };
+  for (let d = 0; d < MAX_SWEEP_DIMS; d++) {
+    const w = plan.dims[d]?.where;
+    c[`SWEEP_SLOT_${d}`] = w?.kind === 'slot' ? w.slot : 0xffffffff;
+    c[`SWEEP_GROUPS_${d}`] = w?.kind === 'slot' ? w.groups.reduce((m, g) => m | (1 << g), 0) : 0;
+  }
+  entryOverrides(plan.optimizer.id, plan.optimizer.params, spec.optimizer.params, c);
+  const node = plan.schedule;
+  c.SCHEDULE_KIND = node ? scheduleKind(node.def) : 0;
+  for (let i = 0; i < 4; i++) {
+    const ch = node?.children[i];
+    c[`SCHEDULE_CHILD_KIND_${i}`] = ch ? scheduleKind(ch.def) : 0;
+  }
+  return c;
+}
+
+/** Sizes of one chunk's device buffers. */
+interface NetSizes {
+  /** Float rows of `work` per run. */
+  readonly rows: number;
+  /** vec2 state entries per run. */
+  readonly stateVec2: number;
+  /** Floats of the shared read-only buffer before the chunk's swept values. */
+  readonly constsFixed: number;
+  readonly tableOff: number;
+  readonly dataOff: number;
+}
+
+function netSizes(plan: NetPlan, pairs: number, tableSteps: number): NetSizes {
+  const L = plan.layout;
+  const scratch = L.sizes.reduce((a, b) => a + b, 0);
+  const d = plan.data;
+  const tableOff = plan.groups.length * P_COUNT;
+  const dataOff = tableOff + tableSteps * plan.groups.length * STEP_TABLE_STRIDE;
+  const yw = (s: { y: Float64Array }): number => s.y.length;
+  return {
+    rows: 5 * L.params + 3 * scratch,
+    stateVec2: plan.optimizer.stateSlots * pairs,
+    constsFixed: dataOff + d.train.x.length + yw(d.train) + d.test.x.length + yw(d.test),
+    tableOff,
+    dataOff,
+  };
+}
+
+export class GpuNetRunner {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly layout: GPUBindGroupLayout;
+  private readonly pipelineLayout: GPUPipelineLayout;
+
+  constructor(
+    private readonly gpu: GpuContext,
+    private readonly sources: ShaderSources,
+    private readonly wg: number,
+    private readonly targetSubmitMs: number,
+    private readonly checkHealth: () => void,
+    private readonly maxChunkRuns?: number,
+    /** Run-steps of the first submit (else ~5e7 multiply-adds' worth), before the rate is measured. */
+    private readonly firstSubmitRunSteps?: number,
+  ) {
+    const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
+    this.layout = gpu.device.createBindGroupLayout({
+      label: 'basinlab network bindings',
+      entries: [
+        entry(0, 'uniform'),
+        entry(1, 'uniform'),
+        entry(2, 'read-only-storage'),
+        entry(3, 'read-only-storage'),
+        entry(4, 'storage'),
+        entry(5, 'storage'),
+        entry(6, 'storage'),
+      ],
+    });
+    this.pipelineLayout = gpu.device.createPipelineLayout({ label: 'basinlab network layout', bindGroupLayouts: [this.layout] });
+  }
+
+  private async pipelineFor(plan: NetPlan): Promise<GPUComputePipeline> {
+    const constants = netPipelineConstants(plan, this.wg);
+    const key = `${plan.optimizer.id}|${JSON.stringify(constants)}`;
+    const hit = this.pipelines.get(key);
+    if (hit) return hit;
+    const label = `net_step ${plan.optimizer.id}`;
+    const code = composeNetKernel(this.sources, plan.optimizer, deviceSchedules(plan.schedule));
+    const module = this.gpu.device.createShaderModule({ label, code });
+    const info = await module.getCompilationInfo();
+    const errors = info.messages.filter((m) => m.type === 'error');
+    if (errors.length > 0) {
+      throw new GpuRunError(`WGSL compile error in ${label}: ${errors.map((m) => `${m.lineNum}: ${m.message}`).join('; ')}`, 'validation');
+    }
+    const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
+    const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
+    const pipeline = await this.gpu.device.createComputePipelineAsync({ label, layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
+    this.pipelines.set(key, pipeline);
+    return pipeline;
+  }
+
+  /**
+   * Runs per chunk: as many as every buffer's binding limit allows. Throws, before any work, when
+   * not even one run (or the shared data) fits, naming the sizes.
+   */
+  chunkRuns(plan: NetPlan): number {
+    const l = this.gpu.limits;
+    const limit = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
+    // Counted, not listed: a model too big for the device may be too big for a JavaScript array.
+    const pairs = plan.layout.tensors.reduce((n, t) => n + Math.ceil(t.size / 2), 0);
+    const s = netSizes(plan, pairs, plan.spec.steps);
+    const dims = plan.dims.length;
+    const perRun = [s.rows * 4, s.stateVec2 * 8, NetTrack.size];
+    const fixedBytes = s.constsFixed * 4;
+    const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    if (fixedBytes + dims * 4 > limit) {
+      throw new GpuRunError(
+        `this network sweep does not fit the GPU: the data set and per-step tables need ${mib(fixedBytes)} in one buffer, more than the device's storage buffer limit of ${mib(limit)} (fewer steps or a smaller data set, or --engine cpu)`,
+        'out-of-memory',
+      );
+    }
+    const worst = Math.max(...perRun);
+    if (worst > limit) {
+      throw new GpuRunError(
+        `this network sweep does not fit the GPU: one run needs ${mib(worst)} in one buffer (a ${plan.layout.params}-parameter network, its gradient and scratch, or its optimiser state), more than the device's storage buffer limit of ${mib(limit)} (a smaller network, or --engine cpu)`,
+        'out-of-memory',
+      );
+    }
+    let n = Math.min(plan.runs, ...perRun.map((b) => Math.floor(limit / b)), l.maxComputeWorkgroupsPerDimension * this.wg, this.maxChunkRuns ?? 1 << 20);
+    if (dims > 0) n = Math.min(n, Math.floor((limit - fixedBytes) / (dims * 4)));
+    return Math.max(1, n);
+  }
+
+  async run(plan: NetPlan, opts: RunOptions = {}): Promise<NetResults> {
+    const why = netGpuUnsupported(plan);
+    if (why) throw new Error(`${why} (the cpu and cpu64 engines run it)`);
+    this.chunkRuns(plan);
+    return this.execute(plan, await this.pipelineFor(plan), opts);
+  }
+
+  /**
+   * The benchmark's baseline: the plan's chunks and submits through kernels/bare_net_sgd.wgsl (the
+   * same forward and backward, a plain momentum-SGD update, nothing else); returns the wall time in
+   * ms. Its outcome records are not written: only the time means anything.
+   */
+  async runBaseline(plan: NetPlan, opts: RunOptions = {}): Promise<number> {
+    if (plan.optimizer.id !== 'SGD' || plan.schedule || plan.spec.sam || plan.spec.swa || plan.dims.some((d) => d.where.kind === 'batch')) {
+      throw new Error('the bare network baseline runs SGD (with momentum) with no schedule, SAM, SWA or swept batch size');
+    }
+    const key = `bare|${JSON.stringify(netPipelineConstants(plan, this.wg))}`;
+    let pipeline = this.pipelines.get(key);
+    if (!pipeline) {
+      const code = composeFiles(this.sources, [...NET_LIBS, 'kernels/bare_net_sgd.wgsl']);
+      const module = this.gpu.device.createShaderModule({ label: 'bare net sgd', code });
+      const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
+      const own = Object.fromEntries(Object.entries(netPipelineConstants(plan, this.wg)).filter(([k]) => declared.has(k)));
+      pipeline = await this.gpu.device.createComputePipelineAsync({ label: 'bare net sgd', layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
+      this.pipelines.set(key, pipeline);
+    }
+    const t0 = performance.now();
+    await this.execute(plan, pipeline, { ...opts, keepResults: false });
+    return performance.now() - t0;
+  }
+
+  private async execute(plan: NetPlan, pipeline: GPUComputePipeline, opts: RunOptions): Promise<NetResults> {
+    const t0 = performance.now();
+    const chunk = this.chunkRuns(plan);
+    const device = this.gpu.device;
+    const U = GPUBufferUsage;
+    const steps = plan.spec.steps;
+    const L = plan.layout;
+    const np = L.params;
+    const pairList = netPairs(plan);
+    const pairs = pairList.length / 4;
+    const dims = plan.dims.length;
+
+    // The groups' shared per-step tables (the same float32 values the CPU twin reads).
+    const tables = plan.groups.map((g) =>
+      tablesFor(
+        { P: g.P, schedule: plan.schedule, optimizer: plan.optimizer, steps, cyclesMomentum: plan.cyclesMomentum, momentumSlot: plan.momentumSlot, scheduleShared: g.scheduleShared, optScalarsShared: g.optScalarsShared },
+        'f32',
+      ),
+    );
+    const anyTable = tables.some((t) => t.schedule || t.optimizer);
+    const sizes = netSizes(plan, pairs, anyTable ? steps : 0);
+    const consts = new Float32Array(sizes.constsFixed + chunk * dims);
+    plan.groups.forEach((g, gi) => consts.set(g.P, gi * P_COUNT));
+    let schedMask = 0;
+    let optMask = 0;
+    tables.forEach((t, gi) => {
+      const base = sizes.tableOff + gi * steps * STEP_TABLE_STRIDE;
+      if (t.schedule) {
+        schedMask |= 1 << gi;
+        for (let k = 0; k < steps; k++) {
+          consts[base + k * STEP_TABLE_STRIDE] = t.schedule[2 * k] as number;
+          consts[base + k * STEP_TABLE_STRIDE + 1] = t.schedule[2 * k + 1] as number;
+        }
+      }
+      if (t.optimizer) {
+        optMask |= 1 << gi;
+        for (let k = 0; k < steps; k++) consts.set(t.optimizer.subarray(4 * k, 4 * k + 4), base + k * STEP_TABLE_STRIDE + 4);
+      }
+    });
+    const d = plan.data;
+    const trainX = sizes.dataOff;
+    const trainY = trainX + d.train.x.length;
+    const testX = trainY + d.train.y.length;
+    const testY = testX + d.test.x.length;
+    const sweepOff = testY + d.test.y.length;
+    consts.set(d.train.x, trainX);
+    consts.set(d.train.y, trainY);
+    consts.set(d.test.x, testX);
+    consts.set(d.test.y, testY);
+
+    const uni = new ArrayBuffer(NetUniforms.size);
+    const uf = new Float32Array(uni);
+    const uu = new Uint32Array(uni);
+    const set = (name: string, v: number, float = false): void => {
+      (float ? uf : uu)[offsetOf(NetUniforms, name) / 4] = v;
+    };
+    set('steps', steps);
+    set('seed', plan.spec.noise.seed);
+    set('n_train', d.train.n);
+    set('n_test', d.test.n);
+    set('batch', plan.batch ?? d.train.n);
+    set('params', np);
+    set('pairs', pairs);
+    set('groups', plan.groups.length);
+    set('layers', L.layers);
+    set('check_every', plan.checkEvery);
+    set('scratch', L.sizes.reduce((a, b) => a + b, 0));
+    set('has_bound', plan.bound === null ? 0 : 1);
+    set('bound', plan.bound ?? 0, true);
+    set('has_threshold', plan.threshold === null ? 0 : 1);
+    set('threshold', plan.threshold ?? 0, true);
+    set('max_val', DIVERGENCE_FACTOR, true);
+    set('threshold_factor', THRESHOLD_FACTOR, true);
+    set('nan', Number.NaN, true);
+    set('train_x', trainX);
+    set('train_y', trainY);
+    set('test_x', testX);
+    set('test_y', testY);
+    set('sweep_off', sweepOff);
+    set('table_off', sizes.tableOff);
+    set('sched_table_mask', schedMask);
+    set('opt_table_mask', optMask);
+    const sizesAt = offsetOf(NetUniforms, 'sizes') / 4;
+    L.sizes.forEach((w, i) => (uu[sizesAt + i] = w));
+
+    const created: GPUBuffer[] = [];
+    const buffer = (label: string, size: number, usage: GPUBufferUsageFlags): GPUBuffer => {
+      const b = device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
+      created.push(b);
+      return b;
+    };
+    device.pushErrorScope('out-of-memory');
+    device.pushErrorScope('validation');
+    try {
+      const uBuf = buffer('net uniforms', NetUniforms.size, U.UNIFORM | U.COPY_DST);
+      device.queue.writeBuffer(uBuf, 0, uni);
+      const chunkU = buffer('chunk uniforms', ChunkUniforms.size, U.UNIFORM | U.COPY_DST);
+      const constsBuf = buffer('net consts', consts.byteLength, U.STORAGE | U.COPY_DST);
+      const pairsBuf = buffer('net pairs', pairList.byteLength, U.STORAGE | U.COPY_DST);
+      device.queue.writeBuffer(pairsBuf, 0, pairList);
+      const workBuf = buffer('net work', sizes.rows * chunk * 4, U.STORAGE | U.COPY_DST | U.COPY_SRC);
+      const stateBuf = buffer('net state', sizes.stateVec2 * chunk * 8, U.STORAGE);
+      const tracksBuf = buffer('net tracks', NetTrack.size * chunk, U.STORAGE | U.COPY_SRC);
+      const wantSharp = (plan.spec.network.sharpness_iterations as number) > 0;
+      const backBytes = NetTrack.size * chunk + (wantSharp ? np * chunk * 4 : 0);
+      const readback = buffer('net readback', backBytes, U.MAP_READ | U.COPY_DST);
+      const bindGroup = device.createBindGroup({
+        label: 'basinlab network bind group',
+        layout: this.layout,
+        entries: [uBuf, chunkU, constsBuf, pairsBuf, workBuf, stateBuf, tracksBuf].map((b, binding) => ({ binding, resource: { buffer: b } })),
+      });
+      const resourceError = await device.popErrorScope();
+      const oom = await device.popErrorScope();
+      if (oom) throw new GpuRunError(`out of GPU memory allocating buffers for ${chunk} network runs: ${oom.message}`, 'out-of-memory');
+      if (resourceError) throw new GpuRunError(`GPU validation error: ${resourceError.message}`, 'validation');
+
+      device.queue.writeBuffer(constsBuf, 0, consts.subarray(0, sweepOff));
+      const [r0, r1] = runRange0(plan, opts);
+      const keep = opts.keepResults !== false;
+      const cols = allocateColumns(keep ? r1 - r0 : 0, 'f32', columnSourceOf(plan.spec)) as NetColumns;
+      const chunkCols = opts.onChunk ? (allocateColumns(Math.min(chunk, r1 - r0), 'f32', columnSourceOf(plan.spec)) as NetColumns) : null;
+      // The CPU twin: initial weights (drawn in float64, rounded) and the sharpness of the final ones.
+      const twin = new NetRun(plan, 'f32');
+      const theta0 = new Float32Array(np * chunk);
+      const fixedBatch = plan.dims.some((x) => x.where.kind === 'batch') ? d.train.n : (plan.batch ?? d.train.n);
+      // Work of one run-step in multiply-adds, to size the first submit: a forward and backward
+      // pass over the batch (the batch size when swept: its mean is not known; take the training set).
+      const stepCost = Math.max(1, np * 3 * fixedBatch + np * 20);
+      let perMs = (this.firstSubmitRunSteps ?? 50_000_000 / stepCost) / this.targetSubmitMs;
+      const total = (r1 - r0) * steps;
+      const chunkWords = new Uint32Array(ChunkUniforms.size / 4);
+      const co = (name: string): number => offsetOf(ChunkUniforms, name) / 4;
+      for (let begin = r0; begin < r1; begin += chunk) {
+        const n = Math.min(chunk, r1 - begin);
+        // Initial weights, rows 0 .. np-1 of work: weight i of run r at i * chunk + r.
+        for (let r = 0; r < n; r++) {
+          twin.init(begin + r);
+          for (let i = 0; i < np; i++) theta0[i * chunk + r] = twin.theta[i] as number;
+        }
+        device.queue.writeBuffer(workBuf, 0, theta0);
+        if (dims > 0) {
+          const sv = new Float32Array(n * dims);
+          for (let r = 0; r < n; r++) {
+            plan.dims.forEach((dim, k) => {
+              const v = sweepValue(plan, begin + r, k);
+              sv[r * dims + k] = dim.where.kind === 'batch' ? Math.round(v) : v;
+            });
+          }
+          device.queue.writeBuffer(constsBuf, sweepOff * 4, sv);
+        }
+        const groups = Math.ceil(n / this.wg);
+        let pending: Promise<undefined> | null = null;
+        let lastDone = performance.now();
+        let inFlight = 0;
+        for (let s0 = 0; s0 < steps; ) {
+          const want = Math.max(1, Math.round((perMs * this.targetSubmitMs) / n));
+          const s1 = Math.min(steps, s0 + want);
+          chunkWords.fill(0);
+          chunkWords[co('run_begin')] = begin;
+          chunkWords[co('run_count')] = n;
+          chunkWords[co('step_begin')] = s0;
+          chunkWords[co('step_end')] = s1;
+          chunkWords[co('capacity')] = chunk;
+          device.queue.writeBuffer(chunkU, 0, chunkWords);
+          const enc = device.createCommandEncoder({ label: `network steps ${s0}..${s1} of runs ${begin}..${begin + n}` });
+          const pass = enc.beginComputePass({ label: 'net step' });
+          pass.setPipeline(pipeline);
+          pass.setBindGroup(0, bindGroup);
+          pass.dispatchWorkgroups(groups);
+          pass.end();
+          if (s1 === steps) {
+            enc.copyBufferToBuffer(tracksBuf, 0, readback, 0, n * NetTrack.size);
+            if (wantSharp) enc.copyBufferToBuffer(workBuf, 0, readback, NetTrack.size * chunk, np * chunk * 4);
+          }
+          device.queue.submit([enc.finish()]);
+          // One submit in flight behind the one just queued, as for surfaces (engine.ts).
+          if (pending) {
+            await pending;
+            const now = performance.now();
+            if (now > lastDone) perMs = Math.min(4 * perMs, inFlight / (now - lastDone));
+            lastDone = now;
+          }
+          inFlight = n * (s1 - s0);
+          pending = device.queue.onSubmittedWorkDone() as Promise<undefined>;
+          this.checkHealth();
+          if (opts.signal?.aborted) {
+            await pending;
+            throw new CancelledError();
+          }
+          opts.onProgress?.({ done: (begin - r0) * steps + n * s0, total, runsReady: begin - r0 });
+          s0 = s1;
+        }
+        if (pending) await pending;
+        if (opts.signal?.aborted) throw new CancelledError();
+        await readback.mapAsync(GPUMapMode.READ, 0, backBytes);
+        this.checkHealth();
+        const mapped = readback.getMappedRange(0, backBytes).slice(0);
+        readback.unmap();
+        const theta = wantSharp ? new Float32Array(mapped, NetTrack.size * chunk, np * chunk) : null;
+        if (keep) unpackNet(plan, mapped, begin, n, cols, begin - r0, theta, chunk, twin);
+        if (chunkCols) {
+          unpackNet(plan, mapped, begin, n, chunkCols, 0, theta, chunk, twin);
+          await opts.onChunk?.(begin, chunkCols, n);
+        }
+        if (opts.signal?.aborted) throw new CancelledError();
+        opts.onProgress?.({ done: (begin + n - r0) * steps, total, runsReady: begin + n - r0 });
+      }
+      const a = this.gpu.adapter;
+      return makeNetResults(plan, 'gpu', cols, {
+        adapter: [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / '),
+        chunk_runs: chunk,
+        elapsed_ms: Math.round(performance.now() - t0),
+        sharpness: wantSharp ? 'cpu (float32 twin, from the final GPU weights)' : 'off',
+        ...(r0 !== 0 || r1 !== plan.runs ? { first_run: r0, runs: r1 - r0 } : {}),
+      });
+    } finally {
+      for (const b of created) b.destroy();
+    }
+  }
+
+  dispose(): void {
+    this.pipelines.clear();
+  }
+}
+
+/** NetTrack records (and, for sharpness, the final weights) into the columns at `offset`. */
+function unpackNet(plan: NetPlan, mapped: ArrayBuffer, begin: number, n: number, cols: NetColumns, offset: number, theta: Float32Array | null, chunk: number, twin: NetRun): void {
+  const f = new Float32Array(mapped, 0, (n * NetTrack.size) / 4);
+  const i32 = new Int32Array(mapped, 0, (n * NetTrack.size) / 4);
+  const stride = NetTrack.size / 4;
+  const o = (name: string): number => offsetOf(NetTrack, name) / 4;
+  const [ol0, otr, ote, oacc, odiv, ostt, oconv, osw0, osw1, osw2] = [
+    'l0', 'train_loss', 'test_loss', 'test_accuracy', 'diverged', 'steps_to_threshold', 'convergence', 'swa_train_loss', 'swa_test_loss', 'swa_test_accuracy',
+  ].map(o) as [number, number, number, number, number, number, number, number, number, number];
+  const np = plan.layout.params;
+  for (let r = 0; r < n; r++) {
+    const b = r * stride;
+    const j = offset + r;
+    const diverged = i32[b + odiv]! !== 0;
+    cols.initial_loss[j] = f[b + ol0]!;
+    cols.train_loss[j] = f[b + otr]!;
+    cols.test_loss[j] = f[b + ote]!;
+    cols.diverged[j] = diverged ? 1 : 0;
+    cols.steps_to_threshold[j] = i32[b + ostt]!;
+    cols.convergence[j] = f[b + oconv]!;
+    if (cols.test_accuracy) cols.test_accuracy[j] = f[b + oacc]!;
+    if (cols.swa_train_loss) cols.swa_train_loss[j] = f[b + osw0]!;
+    if (cols.swa_test_loss) cols.swa_test_loss[j] = f[b + osw1]!;
+    if (cols.swa_test_accuracy) cols.swa_test_accuracy[j] = f[b + osw2]!;
+    if (theta && !diverged) {
+      // As NetRun.trainRun: the sharpness of the final weights, in float32, from the run's own start vector.
+      twin.run = begin + r;
+      for (let i = 0; i < np; i++) twin.theta[i] = theta[i * chunk + r]!;
+      const s = twin.sharpness();
+      cols.sharpness[j] = s.value;
+      cols.sharpness_iterations[j] = s.iterations;
+      cols.sharpness_residual[j] = s.residual;
+    } else {
+      cols.sharpness[j] = Number.NaN;
+      cols.sharpness_iterations[j] = 0;
+      cols.sharpness_residual[j] = Number.NaN;
+    }
+  }
+}
+

@@ -1,0 +1,317 @@
+/**
+ * The GPU engine's network runs (shaders/kernels/net_step.wgsl, src/engine/gpu/net.ts) against the
+ * CPU engines: the minibatch rows bit for bit, then whole sweeps through the validation model of the
+ * cpu vs cpu64 pair (engine/validation.ts validateNetPlan, NET_VALIDATION_THRESHOLDS): the GPU must
+ * meet the same thresholds against cpu64 and against its float32 twin. Bit-identity is not expected
+ * (the GPU's tanh, exp and log are not JavaScript's). Sizes are small: SwiftShader on two cores.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
+import type { NetPlan } from '../../src/core/network/plan.ts';
+import { OPTIMIZERS } from '../../src/core/registry/index.ts';
+import type { NetSpec } from '../../src/core/spec.ts';
+import { parseNetSpec } from '../../src/core/spec.ts';
+import { netPairPasses } from '../../src/core/validate.ts';
+import type { NetPairReport } from '../../src/core/validate.ts';
+import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import { minibatchRows } from '../../src/engine/cpu/network.ts';
+import { CancelledError, GpuRunError } from '../../src/core/errors.ts';
+import { GpuEngine } from '../../src/engine/gpu/engine.ts';
+import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
+import { validateNetPlan } from '../../src/engine/validation.ts';
+import { GpuFixture } from './fixture.ts';
+
+let fx: GpuFixture;
+let gpu: GpuEngine;
+const cpu = new CpuEngine('cpu', { workers: 0, spawn: null });
+const cpu64 = new CpuEngine('cpu64', { workers: 0, spawn: null });
+beforeAll(async () => {
+  fx = await GpuFixture.acquire();
+  // The engine shares the fixture's device: the fixture's uncaptured-error check covers its work.
+  gpu = new GpuEngine(fx.gpu, nodeShaderSources, { targetSubmitMs: 200 });
+});
+afterEach(() => fx.release());
+afterAll(() => fx.dispose());
+
+const ROWS_KERNEL = `${nodeShaderSources('lib/rng.wgsl')}
+${nodeShaderSources('lib/minibatch.wgsl')}
+@group(0) @binding(0) var<storage, read_write> rows: array<u32>;
+override SEED: u32 = 0u;
+override BATCH: u32 = 1u;
+override N: u32 = 1u;
+override STEPS: u32 = 1u;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  let run = i / STEPS;
+  let k = i % STEPS;
+  if (run >= 64u) { return; }
+  var words = vec4u(0u);
+  for (var b = 0u; b < BATCH; b++) {
+    if ((b & 3u) == 0u) { words = minibatch_words(SEED, run, k, b); }
+    rows[i * BATCH + b] = minibatch_row(words, b, N);
+  }
+}`;
+
+describe('minibatch rows on the GPU', () => {
+  it('are bit-identical to minibatchRows (engine/cpu/network.ts) for every run, step and row', async () => {
+    const runs = 64;
+    const steps = 50;
+    const batch = 23;
+    const n = 120;
+    const seed = 987654321;
+    await fx.scoped(async () => {
+      const buf = fx.buffer('rows', runs * steps * batch * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+      await fx.dispatch(ROWS_KERNEL, [buf], runs * steps, { SEED: seed, BATCH: batch, N: n, STEPS: steps });
+      const got = new Uint32Array(await fx.read(buf, runs * steps * batch * 4));
+      const want = new Int32Array(batch);
+      let mismatched = 0;
+      for (let run = 0; run < runs; run++) {
+        for (let k = 0; k < steps; k++) {
+          minibatchRows(seed, run, k, batch, n, want);
+          for (let b = 0; b < batch; b++) if (got[(run * steps + k) * batch + b] !== want[b]) mismatched++;
+        }
+      }
+      expect(mismatched).toBe(0);
+      // Not all one row: the test would pass for a constant generator otherwise.
+      expect(new Set(got).size).toBeGreaterThan(n / 2);
+    });
+  });
+});
+
+async function planOf(json: unknown): Promise<NetPlan> {
+  const spec = parseNetSpec(json) as NetSpec;
+  await prepareSpec(spec);
+  return makeNetPlan(spec);
+}
+
+/** Validates a plan on gpu, cpu and cpu64; returns the gpu pairs (after checking they pass). */
+async function agree(plan: NetPlan): Promise<{ vsCpu: NetPairReport; vs64: NetPairReport }> {
+  const run = await fx.scoped(() => validateNetPlan(plan, [gpu, cpu, cpu64]));
+  const pair = (a: string, b: string): NetPairReport => {
+    const p = run.report.pairs.find((x) => x.a === a && x.b === b);
+    if (!p) throw new Error(`no ${a} vs ${b} pair`);
+    return p;
+  };
+  const vsCpu = pair('gpu', 'cpu');
+  const vs64 = pair('gpu', 'cpu64');
+  const show = (p: NetPairReport): string =>
+    `divergence off boundary ${p.sameDivergenceOffBoundary}, conditioned runs ${p.conditioned.runs}, median train/test ${p.conditioned.trainLoss.median.toExponential(1)}/${p.conditioned.testLoss.median.toExponential(1)}`;
+  expect(netPairPasses(vsCpu), `gpu vs cpu: ${show(vsCpu)}`).toBe(true);
+  expect(netPairPasses(vs64), `gpu vs cpu64: ${show(vs64)}`).toBe(true);
+  // The comparison must have had runs to compare.
+  expect(vs64.conditioned.runs).toBeGreaterThan(0);
+  return { vsCpu, vs64 };
+}
+
+const IRIS = (optimizer: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  network: { hidden: [8], batch_size: 16, sharpness_iterations: 0 },
+  data: { name: 'iris', train: 120, test: 30 },
+  optimizer,
+  steps: 30,
+  ...extra,
+});
+
+describe('GPU network runs agree with cpu and cpu64', () => {
+  it('fractal setting (mean field, no bias, full batch, per-layer LRs), small', async () => {
+    const plan = await planOf({
+      network: { hidden: [16], bias: false, parametrization: 'mean_field', sharpness_iterations: 0 },
+      data: { name: 'fractal' },
+      optimizer: { name: 'SGD', lr: 100, param_groups: [{ params: ['layers.0'], lr: 100 }] },
+      steps: 60,
+      sweep: {
+        x: { param: 'optimizer.param_groups.0.lr', min: 1, max: 1e5, count: 5, scale: 'log' },
+        y: { param: 'optimizer.lr', min: 20, max: 600, count: 5, scale: 'log' },
+      },
+    });
+    const { vs64 } = await agree(plan);
+    // The sweep crosses the trainability boundary: both verdicts occur.
+    expect(vs64.divergedB).toBeGreaterThan(0);
+    expect(vs64.divergedB).toBeLessThan(1);
+  });
+
+  it('Iris with minibatches: SGD with momentum over LR x batch size (the batch is swept per run)', async () => {
+    const plan = await planOf(
+      IRIS({ name: 'SGD', lr: 0.1, momentum: 0.9 }, {
+        sweep: {
+          x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 3, scale: 'log' },
+          y: { param: 'network.batch_size', min: 1, max: 64, count: 3, scale: 'log' },
+        },
+      }),
+    );
+    const { vsCpu } = await agree(plan);
+    expect(vsCpu.accuracy?.same).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('a schedule: CosineAnnealingLR from the shared table, and evaluated per run when the LR is swept', async () => {
+    const plan = await planOf(
+      IRIS({ name: 'SGD', lr: 0.1, momentum: 0.5 }, {
+        schedule: { name: 'CosineAnnealingLR', T_max: 20 },
+        sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 4, scale: 'log' } },
+      }),
+    );
+    expect(plan.groups.every((g) => !g.scheduleShared)).toBe(true);
+    await agree(plan);
+    const shared = await planOf(
+      IRIS({ name: 'Adam', lr: 0.01 }, {
+        schedule: { name: 'OneCycleLR', max_lr: 0.05, total_steps: 30 },
+        sweep: { x: { param: 'optimizer.weight_decay', min: 0, max: 0.1, count: 3 } },
+      }),
+    );
+    expect(shared.groups.every((g) => g.scheduleShared)).toBe(true);
+    await agree(shared);
+  });
+
+  it('ReduceLROnPlateau: each group\'s LR follows the run\'s own minibatch loss', async () => {
+    const plan = await planOf(
+      IRIS({ name: 'SGD', lr: 0.2, param_groups: [{ params: ['layers.1'], lr: 0.1 }] }, {
+        steps: 40,
+        schedule: { name: 'ReduceLROnPlateau', patience: 1, factor: 0.5 },
+        sweep: { x: { param: 'optimizer.lr', min: 0.05, max: 0.5, count: 3, scale: 'log' } },
+      }),
+    );
+    await agree(plan);
+    // The schedule acted: without it the same runs end elsewhere.
+    const constant = await planOf(IRIS({ name: 'SGD', lr: 0.2, param_groups: [{ params: ['layers.1'], lr: 0.1 }] }, { steps: 40, sweep: { x: { param: 'optimizer.lr', min: 0.05, max: 0.5, count: 3, scale: 'log' } } }));
+    const [a, b] = [await fx.scoped(() => gpu.run(plan)), await fx.scoped(() => gpu.run(constant))];
+    expect(Array.from(a.train_loss)).not.toEqual(Array.from(b.train_loss));
+  });
+
+  it('SAM, SWA and two parameter groups', async () => {
+    const plan = await planOf(
+      IRIS({ name: 'SGD', lr: 0.05, momentum: 0.9, param_groups: [{ params: ['layers.1'], lr: 0.02, weight_decay: 0.01 }] }, {
+        sam: { rho: 0.05 },
+        swa: { start: 10, every: 2 },
+        sweep: { x: { param: 'optimizer.param_groups.0.lr', min: 0.005, max: 0.2, count: 3, scale: 'log' } },
+      }),
+    );
+    const { vsCpu } = await agree(plan);
+    const res = await gpu.run(plan);
+    // SWA's columns are filled, finite for runs that did not diverge.
+    expect(res.swa_test_loss && Number.isFinite(res.swa_test_loss[0] as number)).toBe(true);
+    expect(vsCpu.runs).toBe(3);
+  });
+
+  for (const activation of ['relu', 'gelu', 'identity'] as const) {
+    it(`${activation} hidden layers with biases, MSE on regression data`, async () => {
+      const plan = await planOf({
+        network: { hidden: [6], activation, bias: true, batch_size: 16, loss: 'mse', sharpness_iterations: 0 },
+        data: { name: 'regression', train: 64, test: 32 },
+        optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9 },
+        steps: 30,
+        sweep: { x: { param: 'optimizer.lr', min: 0.003, max: 0.1, count: 3, scale: 'log' } },
+      });
+      expect(plan.loss).toBe('mse');
+      await agree(plan);
+    });
+  }
+
+  it('sharpness (computed from the GPU-trained weights) matches the CPU twin', async () => {
+    const plan = await planOf({
+      ...IRIS({ name: 'SGD', lr: 0.05 }, { sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.1, count: 2 } } }),
+      network: { hidden: [8], batch_size: 16, sharpness_iterations: 20 },
+    });
+    const [g, c] = [await fx.scoped(() => gpu.run(plan)), await cpu.run(plan)];
+    for (let i = 0; i < plan.runs; i++) {
+      expect(g.sharpness_iterations[i]).toBeGreaterThan(0);
+      expect(Math.abs((g.sharpness[i] as number) - (c.sharpness[i] as number))).toBeLessThan(1e-3 * Math.abs(c.sharpness[i] as number));
+    }
+  });
+});
+
+describe('GPU network runs: chunks, ranges, progress, cancellation, limits', () => {
+  it('split into chunks of 4 runs, or one range of runs, gives the same columns as one chunk', async () => {
+    const plan = await planOf(
+      IRIS({ name: 'Adam', lr: 0.01 }, {
+        sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.1, count: 3, scale: 'log' }, y: { param: 'network.batch_size', min: 4, max: 32, count: 3, scale: 'log' } },
+      }),
+    );
+    const whole = await fx.scoped(() => gpu.run(plan));
+    const chunked = new GpuEngine(fx.gpu, nodeShaderSources, { maxChunkRuns: 4, targetSubmitMs: 50 });
+    expect(chunked.netChunkRuns(plan)).toBe(4);
+    const parts = await fx.scoped(() => chunked.run(plan));
+    const ranged = await fx.scoped(() => chunked.run(plan, { range: { begin: 2, end: 7 } }));
+    for (const c of ['train_loss', 'test_loss', 'test_accuracy', 'diverged', 'convergence', 'initial_loss'] as const) {
+      const w = Array.from(whole[c] ?? []);
+      expect(Array.from(parts[c] ?? []), c).toEqual(w);
+      expect(Array.from(ranged[c] ?? []), c).toEqual(w.slice(2, 7));
+    }
+  });
+
+  it('reports progress, honours an abort with CancelledError, and runs again afterwards', async () => {
+    const plan = await planOf(IRIS({ name: 'SGD', lr: 0.05 }, { steps: 400, sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.1, count: 8 } } }));
+    // Submits of 20 steps of the 8 runs: progress arrives long before the end.
+    const small = new GpuEngine(fx.gpu, nodeShaderSources, { targetSubmitMs: 20, runStepsPerSubmit: 160 });
+    const ac = new AbortController();
+    const seen: number[] = [];
+    const run = small.run(plan, {
+      signal: ac.signal,
+      onProgress: (p) => {
+        seen.push(p.done);
+        if (p.done > 0) ac.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    expect(seen.some((d) => d > 0 && d < plan.runs * plan.spec.steps)).toBe(true);
+    const again = await fx.scoped(() => small.run(plan, { onProgress: (p) => seen.push(p.done) }));
+    expect(seen[seen.length - 1]).toBe(plan.runs * plan.spec.steps);
+    expect(Number.isFinite(again.train_loss[0] as number)).toBe(true);
+  });
+
+  it('refuses, before any work, a sweep whose single run does not fit a storage buffer', async () => {
+    const plan = await planOf({ ...IRIS({ name: 'SGD', lr: 0.05 }), network: { hidden: [4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096], batch_size: 16, sharpness_iterations: 0 } });
+    expect(() => gpu.netChunkRuns(plan)).toThrow(/does not fit the GPU: one run needs .* MiB in one buffer .* storage buffer limit of/);
+    let progressed = false;
+    await expect(gpu.run(plan, { onProgress: () => (progressed = true) })).rejects.toBeInstanceOf(GpuRunError);
+    expect(progressed).toBe(false);
+  });
+
+  it('the bench\'s bare kernel runs an SGD plan and refuses what it does not implement', async () => {
+    const plan = await planOf(IRIS({ name: 'SGD', lr: 0.05, momentum: 0.9 }, { sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.1, count: 3 } } }));
+    expect(await fx.scoped(() => gpu.runNetBaseline(plan))).toBeGreaterThan(0);
+    await expect(gpu.runNetBaseline(await planOf(IRIS({ name: 'Adam' })))).rejects.toThrow(/bare network baseline runs SGD/);
+  });
+
+  it('refuses param groups that differ in a flag compiled into the kernel, naming it', async () => {
+    const plan = await planOf(IRIS({ name: 'SGD', lr: 0.05, momentum: 0.9, param_groups: [{ params: ['layers.0'], nesterov: true }] }));
+    await expect(gpu.run(plan)).rejects.toThrow(/SGD\.nesterov differs between groups .*cpu and cpu64 engines run it/);
+  });
+});
+
+// Every optimiser the network spec accepts whose default settings step elementwise: derived from
+// the registry, not listed by hand. Those whose rule reads a whole tensor (the registry's tensor
+// rules: LARS, LAMB, Adafactor) run on the CPU engines; the GPU refuses them by name (below).
+const NET_OPTIMIZERS = OPTIMIZERS.filter((o) => {
+  try {
+    parseNetSpec(IRIS({ name: o.id }));
+  } catch {
+    return false;
+  }
+  const defaults = Object.fromEntries(o.params.map((p) => [p.key, p.default]));
+  return !(o.tensor !== undefined && (o.perTensor?.(defaults) ?? false));
+});
+const WHOLE_TENSOR = OPTIMIZERS.filter((o) => o.tensor !== undefined && !NET_OPTIMIZERS.includes(o));
+
+describe('every elementwise optimiser on the GPU', () => {
+  it('the table is the registry less the per-tensor rules', () => {
+    expect(NET_OPTIMIZERS.length).toBeGreaterThanOrEqual(10);
+    expect(NET_OPTIMIZERS.map((o) => o.id)).toEqual(expect.arrayContaining(['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Lion']));
+    expect(WHOLE_TENSOR.map((o) => o.id).sort()).toEqual(['Adafactor', 'LAMB', 'LARS']);
+  });
+  it('refuses, by name, each optimiser that reads a tensor whole (and Lion with caution), before any work', async () => {
+    for (const o of WHOLE_TENSOR) {
+      const plan = await planOf(IRIS({ name: o.id }));
+      await expect(gpu.run(plan), o.id).rejects.toThrow(`${o.id} reads each parameter tensor as a whole`);
+    }
+    const lion = await planOf(IRIS({ name: 'Lion', caution: true }));
+    await expect(gpu.run(lion)).rejects.toThrow('Lion with caution reads each parameter tensor as a whole');
+  });
+  for (const o of NET_OPTIMIZERS) {
+    it(`${o.id}: gpu agrees with cpu and cpu64 over three LRs`, async () => {
+      const lr = o.params.find((p) => p.key === 'lr');
+      const base = lr && lr.kind === 'number' ? lr.default : 0.01;
+      const plan = await planOf(IRIS({ name: o.id }, { sweep: { x: { param: 'optimizer.lr', min: base / 4, max: base * 4, count: 3, scale: 'log' } } }));
+      await agree(plan);
+    });
+  }
+});
