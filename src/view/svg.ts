@@ -4,9 +4,10 @@
  * as the app's heatmap (cellColour) and are embedded as a PNG image, encoded by whatever the
  * environment has (`encodePng`: node:zlib in the CLI, a canvas in the browser).
  */
-import { DIVERGED, NOT_CONVERGED, VIRIDIS_LUT, lutIndex, minimumColour, rgbCss } from './colors.ts';
+import type { Rgb } from './colors.ts';
+import { DIVERGED, NOT_CONVERGED, VIRIDIS_LUT, fractalColours, fractalScaleColour, lutIndex, minimumColour, rgbCss } from './colors.ts';
 import { cellColour, heatmapFrame } from './frame.ts';
-import type { ChartPanel, HeatmapPanel, Panel } from './panels.ts';
+import type { ChartPanel, GridPanel, HeatmapPanel, OverlayLine, Panel } from './panels.ts';
 import { formatNumber, niceTicks } from './ticks.ts';
 
 export type EncodePng = (rgba: Uint8ClampedArray, width: number, height: number) => string;
@@ -84,20 +85,19 @@ function frame(p: Panel): string {
 <rect width="${W}" height="${H}" fill="#fff"/><text x="${M.left}" y="18" font-size="13" font-weight="bold">${esc(p.title)}</text>`;
 }
 
-function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
-  const { plan, results } = p;
-  const w = plan.width;
-  const h = plan.height;
-  const f = heatmapFrame(plan, results, plan.runs, p.mode);
-  const { lo, hi } = f;
-  // Each cell becomes a k x k block: rasterisers smooth embedded images whatever the SVG asks,
-  // and a sharp cell edge is information (the boundary between basins).
+/**
+ * The cells of a w x h grid as an image filling the plot area, cell centres on the axis values (so
+ * the image spans half a cell beyond each end). Each cell becomes a k x k block: rasterisers smooth
+ * embedded images whatever the SVG asks, and a sharp cell edge is information (the boundary
+ * between basins).
+ */
+function cellsImageSvg(w: number, h: number, colour: (run: number) => Rgb, encodePng: EncodePng): string {
   const k = Math.max(1, Math.floor(1024 / Math.max(w, h)));
   const iw = w * k;
   const rgba = new Uint8ClampedArray(iw * h * k * 4);
   for (let j = 0; j < h; j++) {
     for (let i = 0; i < w; i++) {
-      const [r, g, b] = cellColour(f, j * w + i);
+      const [r, g, b] = colour(j * w + i);
       for (let dy = 0; dy < k; dy++) {
         for (let dx = 0; dx < k; dx++) {
           const o = (((h - 1 - j) * k + dy) * iw + i * k + dx) * 4;
@@ -109,21 +109,16 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
       }
     }
   }
-  const sweep = plan.spec.sweep;
-  const xa: Axis =
-    sweep?.kind === 'grid' ? { min: sweep.x.min, max: sweep.x.max, log: sweep.x.scale === 'log', label: sweep.x.param } : { min: 0, max: w, log: false, label: 'run' };
-  const ya: Axis =
-    sweep?.kind === 'grid' && sweep.y ? { min: sweep.y.min, max: sweep.y.max, log: sweep.y.scale === 'log', label: sweep.y.param } : { min: 0, max: 1, log: false, label: '' };
-  // Cell centres sit at the axis values, so the image spans half a cell beyond each end.
   const cw = PW / Math.max(1, w - 1 || 1);
   const ch = PH / Math.max(1, h - 1 || 1);
   const img = encodePng(rgba, iw, h * k);
-  const out = [frame(p)];
-  out.push(
-    `<svg x="${M.left}" y="${M.top}" width="${PW}" height="${PH}" viewBox="0 0 ${PW} ${PH}"><image x="${w > 1 ? -cw / 2 : 0}" y="${h > 1 ? -ch / 2 : 0}" width="${w > 1 ? PW + cw : PW}" height="${h > 1 ? PH + ch : PH}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${img}"/></svg>`,
-  );
-  out.push(axesSvg(xa, ya));
-  for (const line of p.lines ?? []) {
+  return `<svg x="${M.left}" y="${M.top}" width="${PW}" height="${PH}" viewBox="0 0 ${PW} ${PH}"><image x="${w > 1 ? -cw / 2 : 0}" y="${h > 1 ? -ch / 2 : 0}" width="${w > 1 ? PW + cw : PW}" height="${h > 1 ? PH + ch : PH}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${img}"/></svg>`;
+}
+
+/** Dashed polylines in data coordinates, clipped to the plot area. */
+function linesSvg(lines: readonly OverlayLine[], xa: Axis, ya: Axis): string {
+  const out: string[] = [];
+  for (const line of lines) {
     const pts = line.x
       .map((xv, k) => [M.left + frac(xa, xv) * PW, M.top + PH - frac(ya, line.y[k] as number) * PH] as const)
       .filter(([px, py]) => Number.isFinite(px) && Number.isFinite(py));
@@ -131,6 +126,24 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
       `<svg x="${M.left}" y="${M.top}" width="${PW}" height="${PH}" overflow="hidden"><polyline transform="translate(${-M.left} ${-M.top})" points="${pts.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ')}" fill="none" stroke="${line.colour}" stroke-width="2" stroke-dasharray="6 3"/></svg>`,
     );
   }
+  return out.join('');
+}
+
+function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
+  const { plan, results } = p;
+  const w = plan.width;
+  const h = plan.height;
+  const f = heatmapFrame(plan, results, plan.runs, p.mode);
+  const { lo, hi } = f;
+  const sweep = plan.spec.sweep;
+  const xa: Axis =
+    sweep?.kind === 'grid' ? { min: sweep.x.min, max: sweep.x.max, log: sweep.x.scale === 'log', label: sweep.x.param } : { min: 0, max: w, log: false, label: 'run' };
+  const ya: Axis =
+    sweep?.kind === 'grid' && sweep.y ? { min: sweep.y.min, max: sweep.y.max, log: sweep.y.scale === 'log', label: sweep.y.param } : { min: 0, max: 1, log: false, label: '' };
+  const out = [frame(p)];
+  out.push(cellsImageSvg(w, h, (run) => cellColour(f, run), encodePng));
+  out.push(axesSvg(xa, ya));
+  out.push(linesSvg(p.lines ?? [], xa, ya));
   const legend: { label: string; colour: string; line?: boolean }[] = [];
   if (p.mode === 'basin') {
     plan.minima.slice(0, 6).forEach((m, i) => legend.push({ label: `min ${i} (λ=${formatNumber(m.sharpness, 3)})`, colour: rgbCss(minimumColour(i)) }));
@@ -222,6 +235,63 @@ function chartSvg(p: ChartPanel): string {
   return out.join('\n');
 }
 
+function gridSvg(p: GridPanel, encodePng: EncodePng): string {
+  const { width: w, height: h } = p;
+  if (p.values.length !== w * h) throw new RangeError(`grid panel '${p.title}': ${p.values.length} values for ${w} x ${h} cells`);
+  const xa: Axis = p.x;
+  const ya: Axis = p.y;
+  const legend: { label: string; colour: string; line?: boolean }[] = [];
+  let colour: (run: number) => Rgb;
+  if (p.scale === 'fractal') {
+    const c = fractalColours(p.values);
+    colour = (run) => c[run] as Rgb;
+    legend.push(
+      { label: 'trained fast', colour: fractalScaleColour(-0.25) },
+      { label: 'trained slowly', colour: fractalScaleColour(-1) },
+      { label: 'diverged fast', colour: fractalScaleColour(0.25) },
+      { label: 'untrained, slowly', colour: fractalScaleColour(1) },
+    );
+  } else {
+    const log = p.scale === 'viridis-log';
+    const t = (v: number): number => (log ? Math.log10(v) : v);
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of p.values) {
+      const u = t(v);
+      if (!Number.isFinite(u)) continue;
+      lo = Math.min(lo, u);
+      hi = Math.max(hi, u);
+    }
+    if (!(lo <= hi)) [lo, hi] = [0, 1];
+    if (hi - lo < 1e-12) [lo, hi] = [lo - 0.5, hi + 0.5];
+    const lut = (q: number): Rgb => {
+      const k = lutIndex(q) * 4;
+      return [VIRIDIS_LUT[k] as number, VIRIDIS_LUT[k + 1] as number, VIRIDIS_LUT[k + 2] as number];
+    };
+    colour = (run) => {
+      const u = t(p.values[run] as number);
+      return Number.isFinite(u) ? lut((u - lo) / (hi - lo)) : DIVERGED;
+    };
+    const show = (u: number): string => formatNumber(log ? 10 ** u : u, 3);
+    legend.push({ label: `${p.valueLabel} ${show(lo)}`, colour: rgbCss(lut(0)) }, { label: show(hi), colour: rgbCss(lut(1)) }, { label: 'diverged', colour: rgbCss(DIVERGED) });
+  }
+  const out = [frame(p), cellsImageSvg(w, h, colour, encodePng), axesSvg(xa, ya)];
+  for (const r of p.rects ?? []) {
+    const x0 = M.left + frac(xa, r.x0) * PW;
+    const x1 = M.left + frac(xa, r.x1) * PW;
+    const y0 = M.top + PH - frac(ya, r.y0) * PH;
+    const y1 = M.top + PH - frac(ya, r.y1) * PH;
+    out.push(`<rect x="${Math.min(x0, x1).toFixed(1)}" y="${Math.min(y0, y1).toFixed(1)}" width="${Math.abs(x1 - x0).toFixed(1)}" height="${Math.abs(y1 - y0).toFixed(1)}" fill="none" stroke="${r.colour}" stroke-width="1.5"/>`);
+    legend.push({ label: r.label, colour: r.colour, line: true });
+  }
+  out.push(linesSvg(p.lines ?? [], xa, ya));
+  for (const l of p.lines ?? []) legend.push({ label: l.label, colour: l.colour, line: true });
+  out.push(legendSvg(legend), '</svg>');
+  return out.join('\n');
+}
+
 export function panelSvg(p: Panel, encodePng: EncodePng): string {
-  return p.kind === 'heatmap' ? heatmapSvg(p, encodePng) : chartSvg(p);
+  if (p.kind === 'heatmap') return heatmapSvg(p, encodePng);
+  if (p.kind === 'grid') return gridSvg(p, encodePng);
+  return chartSvg(p);
 }
