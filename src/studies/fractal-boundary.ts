@@ -214,7 +214,7 @@ export const fractalBoundary: Study = {
     const spread = finite.length ? Math.max(...finite) - Math.min(...finite) : Number.NaN;
     const boxes: ChartPanel = {
       kind: 'chart',
-      title: 'Box counting: boxes on the boundary by box size',
+      title: 'Box counts by box size',
       xLabel: 'box edge (cells)',
       yLabel: 'boxes holding boundary',
       logX: true,
@@ -223,7 +223,7 @@ export const fractalBoundary: Study = {
     };
     const perDepth: ChartPanel = {
       kind: 'chart',
-      title: 'Box-counting dimension of the boundary, by zoom depth',
+      title: 'Boundary dimension by zoom depth',
       xLabel: 'zoom depth',
       yLabel: 'dimension',
       series: [

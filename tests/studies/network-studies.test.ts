@@ -8,6 +8,9 @@ import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { boundaryDimension, boxCount, edgeImage } from '../../src/studies/boxcount.ts';
 import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, nextWindow } from '../../src/studies/fractal-boundary.ts';
 import { checkTextsExample, textsExample } from '../../src/studies/texts-example.ts';
+import { batchLr, checkBatchLr, logLogSlope } from '../../src/studies/batch-lr.ts';
+import { MATCH_TOLERANCE, checkSgdVsAdam, sgdVsAdam } from '../../src/studies/sgd-vs-adam.ts';
+import { checkSharpMinima, sharpMinima, spearman } from '../../src/studies/sharp-minima.ts';
 import type { Study, StudyResult } from '../../src/studies/types.ts';
 import { fractalColours } from '../../src/view/colors.ts';
 import { panelSvg } from '../../src/view/svg.ts';
@@ -105,6 +108,55 @@ describe('texts-example: the check', () => {
   });
 });
 
+describe('sgd-vs-adam: the check', () => {
+  it('needs Adam ahead early and SGD level or ahead at the end', () => {
+    const ok = { adamEarlyTrainLoss: 0.5, sgdEarlyTrainLoss: 0.9, adamTestAccuracy: 0.9, sgdTestAccuracy: 0.9 - MATCH_TOLERANCE / 2 };
+    expect(checkSgdVsAdam(ok).holds).toBe(true);
+    const slowAdam = checkSgdVsAdam({ ...ok, adamEarlyTrainLoss: 1.3, sgdEarlyTrainLoss: 0.45 });
+    expect(slowAdam.holds).toBe(false);
+    expect(slowAdam.failures[0]).toMatch(/not below SGD/);
+    const sgdBehind = checkSgdVsAdam({ ...ok, sgdTestAccuracy: 0.9 - 2 * MATCH_TOLERANCE });
+    expect(sgdBehind.holds).toBe(false);
+    expect(sgdBehind.failures[0]).toMatch(/below Adam/);
+  });
+});
+
+describe('batch-lr: the check', () => {
+  const B = [4, 8, 16, 32, 64, 128];
+  const falling = [0.08, 0.04, 0.02, 0.01, 0.005, 0.002];
+  it('log-log slope', () => {
+    expect(logLogSlope([1, 2, 4], [3, 6, 12])).toBeCloseTo(1, 12);
+    expect(logLogSlope([1, 2, 4], [3, 3, 3])).toBeCloseTo(0, 12);
+  });
+  it('accepts linear growth up to a limit with falling noise; rejects no growth, growth without a limit, and noise that does not fall', () => {
+    expect(checkBatchLr({ batchSizes: B, bestLr: [0.1, 0.2, 0.4, 0.8, 0.8, 0.8], noise: falling }).holds).toBe(true);
+    const flat = checkBatchLr({ batchSizes: B, bestLr: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5], noise: falling });
+    expect(flat.holds).toBe(false);
+    expect(flat.failures.join(' ')).toMatch(/less than B\^0.5/);
+    const unbounded = checkBatchLr({ batchSizes: B, bestLr: [0.1, 0.2, 0.4, 0.8, 1.6, 3.2], noise: falling });
+    expect(unbounded.holds).toBe(false);
+    expect(unbounded.failures.join(' ')).toMatch(/no limit seen/);
+    expect(checkBatchLr({ batchSizes: B, bestLr: [0.1, 0.2, 0.4, 0.8, 0.8, 0.8], noise: [...falling].reverse() }).holds).toBe(false);
+  });
+});
+
+describe('sharp-minima: the check', () => {
+  it("Spearman's rank correlation", () => {
+    expect(spearman([1, 2, 3, 4], [10, 20, 30, 1000])).toBeCloseTo(1, 12);
+    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
+    expect(spearman([1, 2, 3], [5, 5, 5])).toBeNaN();
+    expect(spearman([1, 2, 3, 4], [1, 3, 2, 4])).toBeCloseTo(0.8, 12);
+  });
+  it('accepts sharpness and test loss rising with the batch; rejects a flat sharpness and a test loss that falls', () => {
+    const B = [4, 8, 16, 32, 64];
+    expect(checkSharpMinima({ batchSizes: B, sharpness: [1, 1.5, 2, 4, 8], testLoss: [0.3, 0.32, 0.31, 0.4, 0.5] }).holds).toBe(true);
+    const flat = checkSharpMinima({ batchSizes: B, sharpness: [2, 2.1, 1.9, 2, 1.95], testLoss: [0.3, 0.32, 0.31, 0.4, 0.5] });
+    expect(flat.holds).toBe(false);
+    expect(flat.failures[0]).toMatch(/sharpness vs batch size/);
+    expect(checkSharpMinima({ batchSizes: B, sharpness: [1, 1.5, 2, 4, 8], testLoss: [0.5, 0.4, 0.35, 0.32, 0.3] }).holds).toBe(false);
+  });
+});
+
 describe('network studies on cpu (quick sizes)', () => {
   const engine = new CpuEngine('cpu', { workers: 0, spawn: null });
   const run = (s: Study): Promise<StudyResult> => s.run({ engine, quick: true });
@@ -148,4 +200,36 @@ describe('network studies on cpu (quick sizes)', () => {
     expect(r.findings.claimHolds).toBe(true);
     renders(r);
   }, 120_000);
+
+  it('sgd-vs-adam: each optimiser well above chance at its best LR, finite early losses, the verdict its check gives', async () => {
+    const r = await run(sgdVsAdam);
+    const acc = nums(r, 'finalTestAccuracy');
+    expect(acc).toHaveLength(3);
+    for (const a of acc) expect(a).toBeGreaterThan(0.5); // ten classes: chance is 0.1
+    for (const l of nums(r, 'earlyTrainLoss')) expect(Number.isFinite(l)).toBe(true);
+    const f = { adamEarlyTrainLoss: num(r, 'adamEarlyTrainLoss'), sgdEarlyTrainLoss: num(r, 'sgdEarlyTrainLoss'), adamTestAccuracy: num(r, 'adamTestAccuracy'), sgdTestAccuracy: num(r, 'sgdTestAccuracy') };
+    expect(r.findings.claimHolds).toBe(checkSgdVsAdam(f).holds);
+    renders(r);
+  }, 300_000);
+
+  it('batch-lr: the best LR at the largest batch is at least that at the smallest', async () => {
+    const r = await run(batchLr);
+    const best = nums(r, 'bestLr');
+    expect(best.length).toBe(5);
+    expect(best[best.length - 1]).toBeGreaterThan(best[0] as number);
+    const B = nums(r, 'batchSizes');
+    expect(B).toEqual([4, 8, 16, 32, 64]);
+    expect(r.findings.claimHolds).toBe(checkBatchLr({ batchSizes: B, bestLr: best, noise: nums(r, 'noise') }).holds);
+    renders(r);
+  }, 300_000);
+
+  it('sharp-minima: a finite sharpness and test loss per batch size, the verdict its check gives', async () => {
+    const r = await run(sharpMinima);
+    const B = nums(r, 'batchSizes');
+    expect(B).toEqual([8, 16, 32, 64]);
+    for (const v of nums(r, 'sharpness')) expect(v).toBeGreaterThan(0);
+    for (const v of nums(r, 'testLoss')) expect(Number.isFinite(v)).toBe(true);
+    expect(r.findings.claimHolds).toBe(checkSharpMinima({ batchSizes: B, sharpness: nums(r, 'sharpness'), testLoss: nums(r, 'testLoss') }).holds);
+    renders(r);
+  }, 300_000);
 });
