@@ -150,7 +150,7 @@ export const batchLr: Study = {
       values: med.map((v) => (Number.isFinite(v) ? v : Number.NaN)),
       scale: 'viridis-log',
       valueLabel: 'training loss',
-      lines: [{ label: 'best LR', x: bestLr, y: batches, colour: '#fff' }],
+      lines: [{ label: 'best LR', x: bestLr, y: batches, colour: '#d55e00' }],
     };
     const lrB: ChartPanel = {
       kind: 'chart',

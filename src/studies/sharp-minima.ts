@@ -10,6 +10,11 @@
  * Same epochs means fewer steps for larger batches (epochs · N / B), so the study also reports the
  * final training loss: a worse test loss that comes with a worse training loss is under-training,
  * not a generalisation gap, and the summary says which it is.
+ *
+ * Besides the claim's matched-ratio runs, one arm at a single LR for every batch size (Keskar's own
+ * comparison, where lr/B, the gradient-noise scale, falls as the batch grows) is reported next to
+ * it: the noise-scale view (Smith & Le 2018; Jastrzebski et al. 2017) expects the minimum's
+ * sharpness to follow lr/B rather than B itself.
  */
 import { fmt, median, runNetSpec, studySize } from './run.ts';
 import type { ChartPanel, Study, StudyContext, StudyResult } from './types.ts';
@@ -25,6 +30,8 @@ interface Size {
   readonly epochs: number;
   readonly train: number;
   readonly sharpnessIterations: number;
+  /** Keskar's own comparison besides: one LR for every batch size (so lr/B falls as B grows). */
+  readonly fixedLr: number;
 }
 
 /**
@@ -33,9 +40,9 @@ interface Size {
  * runs out of stable LRs above batch ~128.
  */
 export const SHARP_SIZES: { readonly quick: Size; readonly default: Size; readonly full: Size } = {
-  quick: { bMin: 3, bMax: 6, rMin: -6, rMax: -6, seeds: 1, epochs: 5, train: 300, sharpnessIterations: 30 },
-  default: { bMin: 2, bMax: 7, rMin: -8, rMax: -6, seeds: 2, epochs: 20, train: 1000, sharpnessIterations: 100 },
-  full: { bMin: 1, bMax: 8, rMin: -9, rMax: -5, seeds: 5, epochs: 100, train: 4000, sharpnessIterations: 100 },
+  quick: { bMin: 3, bMax: 6, rMin: -6, rMax: -6, seeds: 1, epochs: 5, train: 300, sharpnessIterations: 30, fixedLr: 0.125 },
+  default: { bMin: 2, bMax: 7, rMin: -8, rMax: -6, seeds: 2, epochs: 20, train: 1000, sharpnessIterations: 100, fixedLr: 0.125 },
+  full: { bMin: 1, bMax: 8, rMin: -9, rMax: -5, seeds: 5, epochs: 100, train: 4000, sharpnessIterations: 100, fixedLr: 0.125 },
 };
 
 /** Spearman's rank correlation (average ranks for ties); NaN with fewer than 2 values or no spread. */
@@ -114,19 +121,32 @@ export const sharpMinima: Study = {
     const train: number[][][] = batches.map(() => ratios.map(() => []));
     const acc: number[][][] = batches.map(() => ratios.map(() => []));
     let diverged = 0;
+    const fixedSharp: number[][] = batches.map(() => []);
+    const fixedTest: number[][] = batches.map(() => []);
+    const fixedTrain: number[][] = batches.map(() => []);
     for (const [bi, B] of batches.entries()) {
       const steps = Math.max(1, Math.round((size.epochs * size.train) / B));
       for (let seed = 0; seed < size.seeds; seed++) {
         const lo = (ratios[0] as number) * B;
         const hi = (ratios[ratios.length - 1] as number) * B;
-        const ran = await runNetSpec(ctx, `batch ${B}, seed ${seed}`, {
+        const base = (lr: number): Record<string, unknown> => ({
           network: { hidden: [32], activation: 'relu', batch_size: B, sharpness_iterations: size.sharpnessIterations, init_seed: seed },
           data: { name: 'digits8', train: size.train, test: 500 },
-          optimizer: { name: 'SGD', lr: lo },
+          optimizer: { name: 'SGD', lr },
           steps,
           noise: { seed },
+        });
+        const ran = await runNetSpec(ctx, `batch ${B}, seed ${seed}`, {
+          ...base(lo),
           ...(ratios.length > 1 ? { sweep: { x: { param: 'optimizer.lr', min: lo, max: hi, count: ratios.length, scale: 'log' } } } : {}),
         });
+        const fixed = await runNetSpec(ctx, `batch ${B}, seed ${seed}, lr ${size.fixedLr}`, base(size.fixedLr));
+        if (fixed.results.diverged[0]) diverged++;
+        else {
+          fixedSharp[bi]?.push(fixed.results.sharpness[0] as number);
+          fixedTest[bi]?.push(fixed.results.test_loss[0] as number);
+          fixedTrain[bi]?.push(fixed.results.train_loss[0] as number);
+        }
         for (let ri = 0; ri < ratios.length; ri++) {
           if (ran.results.diverged[ri]) {
             diverged++;
@@ -147,6 +167,12 @@ export const sharpMinima: Study = {
     const n = batches.length;
     // Under-training, not a generalisation gap: the largest batch's training loss is worse too.
     const underTrained = (trainLoss[n - 1] as number) > 2 * (trainLoss[0] as number);
+    const fixed = {
+      sharpness: fixedSharp.map((v) => median(v)),
+      testLoss: fixedTest.map((v) => median(v)),
+      trainLoss: fixedTrain.map((v) => median(v)),
+    };
+    const fixedCheck = checkSharpMinima({ batchSizes: batches, sharpness: fixed.sharpness, testLoss: fixed.testLoss });
     const findings = {
       epochs: size.epochs,
       seeds: size.seeds,
@@ -159,6 +185,14 @@ export const sharpMinima: Study = {
       testAccuracy: pooled(acc),
       sharpnessRankCorrelation: check.sharpnessRho,
       testLossRankCorrelation: check.testLossRho,
+      fixedLr: size.fixedLr,
+      fixedLrSharpness: fixed.sharpness,
+      fixedLrTestLoss: fixed.testLoss,
+      fixedLrTrainLoss: fixed.trainLoss,
+      fixedLrSharpnessRankCorrelation: fixedCheck.sharpnessRho,
+      fixedLrTestLossRankCorrelation: fixedCheck.testLossRho,
+      /** The same check on the fixed-LR arm (Keskar's own comparison); not the claim's. */
+      fixedLrCheckHolds: fixedCheck.holds,
       divergedRuns: diverged,
       largestBatchUnderTrained: underTrained,
       claimHolds: check.holds,
@@ -174,7 +208,7 @@ export const sharpMinima: Study = {
       yLabel: 'top Hessian eigenvalue',
       logX: true,
       logY: true,
-      series: perRatioSeries(sharp),
+      series: [...perRatioSeries(sharp), { label: `fixed lr ${size.fixedLr}`, x: batches, y: fixed.sharpness, colour: '#000' }],
     };
     const testChart: ChartPanel = {
       kind: 'chart',
@@ -209,7 +243,9 @@ export const sharpMinima: Study = {
       `Median sharpness by batch size ${list(f.sharpness)} (rank correlation with B ${fmt(check.sharpnessRho, 2)}); test loss ${list(f.testLoss)} (${fmt(check.testLossRho, 2)}); training loss ${list(trainLoss)}. ` +
       (underTrained ? 'The largest batches also end with a much worse training loss: at the same epochs they took fewer steps, so part of their worse test loss is under-training. ' : '') +
       (diverged > 0 ? `${diverged} run(s) diverged and are left out. ` : '') +
-      (check.holds ? 'The claim holds here.' : `The claim does not hold here: ${check.failures.join('; ')}.`);
+      (check.holds ? 'The claim holds here. ' : `The claim does not hold here: ${check.failures.join('; ')}. `) +
+      `At one LR for every batch (${size.fixedLr}, Keskar's comparison, where lr/B falls as B grows) the sharpness is ${list(fixed.sharpness)} ` +
+      `(rank correlation ${fmt(fixedCheck.sharpnessRho, 2)}) and the test loss ${list(fixed.testLoss)} (${fmt(fixedCheck.testLossRho, 2)}).`;
     return { id: 'sharp-minima', panels: [sharpChart, testChart, scatter], findings, summary };
   },
 };
