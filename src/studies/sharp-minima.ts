@@ -183,6 +183,8 @@ export const sharpMinima: Study = {
       trainLoss,
       generalisationGap: f.testLoss.map((t, k) => t - (trainLoss[k] as number)),
       testAccuracy: pooled(acc),
+      // Pooled over batch sizes, per lr/B ratio: what the noise-scale view says sharpness follows.
+      sharpnessByRatio: ratios.map((_, ri) => median(sharp.flatMap((row) => row[ri] ?? []))),
       sharpnessRankCorrelation: check.sharpnessRho,
       testLossRankCorrelation: check.testLossRho,
       fixedLr: size.fixedLr,
@@ -241,6 +243,7 @@ export const sharpMinima: Study = {
     const summary =
       `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD at lr = r·B for r in ${ratios.map((r) => `2^${Math.round(Math.log2(r))}`).join(', ')}, ${size.epochs} epochs, ${size.seeds} seed(s). ` +
       `Median sharpness by batch size ${list(f.sharpness)} (rank correlation with B ${fmt(check.sharpnessRho, 2)}); test loss ${list(f.testLoss)} (${fmt(check.testLossRho, 2)}); training loss ${list(trainLoss)}. ` +
+      `Pooled over batch sizes, the median sharpness by lr/B is ${ratios.map((r, ri) => `2^${Math.round(Math.log2(r))}: ${fmt(median(sharp.flatMap((row) => row[ri] ?? [])))}`).join(', ')}. ` +
       (underTrained ? 'The largest batches also end with a much worse training loss: at the same epochs they took fewer steps, so part of their worse test loss is under-training. ' : '') +
       (diverged > 0 ? `${diverged} run(s) diverged and are left out. ` : '') +
       (check.holds ? 'The claim holds here. ' : `The claim does not hold here: ${check.failures.join('; ')}. `) +

@@ -167,12 +167,12 @@ export const textsExample: Study = {
       logY: true,
       series: [
         ...TEXTS_OPTIMIZERS.map((o, k) => ({ label: o.label, x: lrValues, y: medians[k] ?? [], colour: o.colour })),
-        { label: 'noise floor (0.01)', x: [LR_MIN, LR_MAX], y: [noiseFloor, noiseFloor], colour: '#999' },
+        { label: 'floor 0.01', x: [LR_MIN, LR_MAX], y: [noiseFloor, noiseFloor], colour: '#999' },
       ],
       // One mark per LR the texts use (SGD and momentum share 0.01).
       marks: [...new Set(TEXTS_OPTIMIZERS.map((o) => o.lr))].map((lr) => ({
         x: lr,
-        label: `texts' lr ${lr}`,
+        label: `texts ${lr}`,
         colour: TEXTS_OPTIMIZERS.find((o) => o.lr === lr)?.colour ?? '#000',
       })),
     };
