@@ -10,8 +10,8 @@
  * typical stretch of boundary, not one picked for its roughness); the LR windows shrink by the same
  * factor on both axes, in log units. The other rule, `densest` (the window holding the most
  * boundary cells), follows the most chaotic stretch, where at this resolution the boundary fills
- * the image like noise: it measured 1.1, 1.57 and 1.86 at the default size (zooms centred on that window) against `central`'s
- * 1.1, 1.37 and 1.44, which is why it is not the default.
+ * the image like noise: it measured 1.1, 1.57 and 1.86 at the default size (zooms centred on that
+ * window) against `central`'s 1.1, 1.37 and 1.44, which is why it is not the default.
  */
 import { boundaryDimension, edgeImage } from './boxcount.ts';
 import type { BoxCount } from './boxcount.ts';
@@ -30,9 +30,10 @@ export interface FractalSize {
 }
 
 /**
- * Quick (tests): two 20 x 20 images. Default: three 48 x 48 images of 100 steps (the notebook's opt_steps), about 7,000 runs, a few
- * minutes on the CPU engines. Full (`--full`): the paper's 500 steps at 256 x 256 over four depths,
- * 262,144 runs: hours on this machine's CPU engines, minutes on a GPU.
+ * Quick (tests): two 20 x 20 images of 60 steps. Default: three 48 x 48 images of 100 steps (the
+ * notebook's opt_steps), 6,912 runs, a few minutes on the CPU engines (2.5 CPU-minutes here).
+ * Full (`--full`): the paper's 500 steps at 256 x 256 over four depths, 262,144 runs: hours on this
+ * machine's CPU engines (about 6 at its ~6,500 run-steps/s), minutes on a GPU.
  */
 export const FRACTAL_SIZES: { readonly quick: FractalSize; readonly default: FractalSize; readonly full: FractalSize } = {
   quick: { side: 20, depths: 2, steps: 60, zoom: 4, rule: 'central' },
