@@ -484,12 +484,13 @@ export function buildProgram(): Command {
     .requiredOption('-o, --out <dir>', 'directory for NAME.json and the NAME-<k>.png/.svg figures')
     .addOption(new Option('-e, --engine <engine>', 'engine').choices(ENGINES).default('gpu'))
     .option('--quick', 'smaller grids and fewer steps')
+    .option('--full', "the full-size study where the default is cut down to fit a CPU engine (network studies: the papers' resolution and steps; hours on a CPU)")
     .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
     .option('-q, --quiet', 'no progress output')
-    .action(async (name: string, o: { out: string; engine: EngineName; quick?: boolean; workers?: number; quiet?: boolean }) => {
+    .action(async (name: string, o: { out: string; engine: EngineName; quick?: boolean; full?: boolean; workers?: number; quiet?: boolean }) => {
       checkOutputDir('--out', o.out);
       const result = await withEngine(o.engine, o.workers, (engine) =>
-        runStudyCommand(name, o.out, engine, { quick: o.quick ?? false, signal: interruptSignal(), bar: (l) => progressBar(l, o.quiet ?? false) }),
+        runStudyCommand(name, o.out, engine, { quick: o.quick ?? false, full: o.full ?? false, signal: interruptSignal(), bar: (l) => progressBar(l, o.quiet ?? false) }),
       );
       process.stdout.write(`${result.summary}\n`);
     });

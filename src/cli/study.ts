@@ -25,7 +25,7 @@ export async function runStudyCommand(
   name: string,
   outDir: string,
   engine: Engine,
-  opts: { quick: boolean; signal: AbortSignal; bar: (label: string) => ProgressReporter },
+  opts: { quick: boolean; full?: boolean; signal: AbortSignal; bar: (label: string) => ProgressReporter },
 ): Promise<StudyResult> {
   const study = findStudy(name);
   if (!study) throw new SpecError('study', `unknown study '${name}'; one of ${studyNames()}`);
@@ -34,6 +34,7 @@ export async function runStudyCommand(
   const result = await study.run({
     engine,
     quick: opts.quick,
+    full: opts.full ?? false,
     signal: opts.signal,
     onProgress: (l, p) => {
       if (l !== label) {
@@ -64,6 +65,7 @@ export async function runStudyCommand(
       claim: study.claim,
       engine: engine.name,
       quick: opts.quick,
+      full: opts.full ?? false,
       summary: result.summary,
       findings: result.findings,
       figures,

@@ -1,8 +1,10 @@
 /** Running the specs a study builds, on the study's engine, with its progress and cancellation. */
+import type { NetPlan } from '../core/network/plan.ts';
+import { makeNetPlan, prepareSpec } from '../core/network/plan.ts';
 import type { Plan } from '../core/plan.ts';
 import { makePlan } from '../core/plan.ts';
-import type { Results } from '../core/results.ts';
-import { parseSpec } from '../core/spec.ts';
+import type { NetResults, Results } from '../core/results.ts';
+import { parseNetSpec, parseSpec } from '../core/spec.ts';
 import type { StudyContext } from './types.ts';
 
 export interface Ran {
@@ -17,6 +19,28 @@ export async function runSpec(ctx: StudyContext, label: string, spec: Record<str
     onProgress: (p) => ctx.onProgress?.(label, p),
   });
   return { plan, results };
+}
+
+export interface NetRan {
+  readonly plan: NetPlan;
+  readonly results: NetResults;
+}
+
+/** A network spec's sweep on the study's engine (its data set loaded first). */
+export async function runNetSpec(ctx: StudyContext, label: string, spec: Record<string, unknown>): Promise<NetRan> {
+  const parsed = parseNetSpec(spec);
+  await prepareSpec(parsed);
+  const plan = makeNetPlan(parsed);
+  const results = await ctx.engine.run(plan, {
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onProgress: (p) => ctx.onProgress?.(label, p),
+  });
+  return { plan, results };
+}
+
+/** The size a study runs at: `quick` (tests), its default (a few minutes on a CPU engine) or `full`. */
+export function studySize<T>(ctx: StudyContext, sizes: { readonly quick: T; readonly default: T; readonly full: T }): T {
+  return ctx.quick ? sizes.quick : ctx.full ? sizes.full : sizes.default;
 }
 
 /** Index of the minimum with the largest (sharp) or smallest (flat) sharpness. */

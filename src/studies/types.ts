@@ -8,12 +8,18 @@ import type { Engine, Progress } from '../engine/engine.ts';
 import type { Panel } from '../view/panels.ts';
 
 // The figures a study returns are drawn by the view layer; their types live there.
-export type { ChartPanel, HeatmapPanel, LineSeriesData, OverlayLine, Panel, PanelSource } from '../view/panels.ts';
+export type { ChartPanel, GridAxis, GridPanel, HeatmapPanel, LineSeriesData, OverlayLine, Panel, PanelSource } from '../view/panels.ts';
 
 export interface StudyContext {
   readonly engine: Engine;
   /** Smaller grids and fewer steps (tests, quick looks). */
   readonly quick: boolean;
+  /**
+   * The full-size study where its default is cut down to fit a CPU engine in minutes (the network
+   * studies: the paper's resolution and steps); studies without a larger size ignore it. `quick`
+   * wins when both are set.
+   */
+  readonly full?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (label: string, p: Progress) => void;
 }

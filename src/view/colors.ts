@@ -7,7 +7,7 @@
  * of those hues (and a grey, for runs still moving) in lightness; tests/unit/colours.test.ts checks
  * that every category stays apart under simulated protanopia, deuteranopia and tritanopia.
  */
-import { interpolateViridis } from 'd3-scale-chromatic';
+import { interpolateSpectral, interpolateViridis } from 'd3-scale-chromatic';
 
 export type Rgb = readonly [number, number, number];
 
@@ -29,6 +29,11 @@ export const MINIMA_PALETTE: readonly Rgb[] = [
 
 export function minimumColour(index: number): Rgb {
   return MINIMA_PALETTE[index % MINIMA_PALETTE.length] as Rgb;
+}
+
+/** A CSS colour (#rrggbb or rgb(r, g, b), as d3's interpolators give them) as RGB bytes. */
+export function rgbOf(s: string): Rgb {
+  return hexToRgb(s);
 }
 
 function hexToRgb(s: string): Rgb {
@@ -153,4 +158,46 @@ export function lutIndex(t: number): number {
 
 export function rgbCss(c: Rgb): string {
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
+}
+
+/**
+ * The fractal-boundary paper's colouring of its convergence measure (Sohl-Dickstein 2024, the
+ * notebook's cdf_img with cmap 'Spectral', buffer 0.25): values are ranked within their sign, the
+ * negative ones (trained; more negative = slower) spread evenly over [0.625, 1] of the Spectral
+ * scale (light green to blue, slowest darkest) and the others (not trained; larger = slower to blow
+ * up) over [0, 0.375] (dark red to light orange, fastest lightest). Equal values share their mean
+ * rank. NaN cells get `nanColour`. Rank, not value, sets the colour, so the structure shows at every
+ * zoom whatever the measure's range there.
+ */
+export function fractalColours(values: ArrayLike<number>, nanColour: Rgb = DIVERGED): Rgb[] {
+  const n = values.length;
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (!Number.isNaN(values[i] as number)) order.push(i);
+  order.sort((a, b) => (values[a] as number) - (values[b] as number));
+  const neg = order.filter((i) => (values[i] as number) < 0).length;
+  const pos = order.length - neg;
+  const buffer = 0.25;
+  // The notebook's v: linspace(-1, -buffer, neg) then linspace(buffer, 1, pos); the image is -v.
+  const v = (k: number): number => {
+    if (k < neg) return neg > 1 ? -1 + ((1 - buffer) * k) / (neg - 1) : -1;
+    const q = k - neg;
+    return pos > 1 ? buffer + ((1 - buffer) * q) / (pos - 1) : buffer;
+  };
+  const out: Rgb[] = new Array<Rgb>(n).fill(nanColour);
+  for (let a = 0; a < order.length; ) {
+    let b = a;
+    while (b + 1 < order.length && values[order[b + 1] as number] === values[order[a] as number]) b++;
+    let mean = 0;
+    for (let k = a; k <= b; k++) mean += v(k);
+    mean /= b - a + 1;
+    const c = hexToRgb(interpolateSpectral((1 - mean) / 2));
+    for (let k = a; k <= b; k++) out[order[k] as number] = c;
+    a = b + 1;
+  }
+  return out;
+}
+
+/** The colour fractalColours gives a position t in [-1, 1] of its scale (-1: slowest trained, 1: slowest diverging): for legends. */
+export function fractalScaleColour(t: number): string {
+  return interpolateSpectral((1 - t) / 2);
 }

@@ -67,4 +67,40 @@ export function panelSources(p: Panel): readonly PanelSource[] {
   return p.kind === 'heatmap' ? [{ label: 'this map', spec: p.plan.spec }] : (p.sources ?? []);
 }
 
-export type Panel = HeatmapPanel | ChartPanel;
+/** An axis of a grid panel: the swept values' range, as the sweep spans it. */
+export interface GridAxis {
+  readonly label: string;
+  readonly min: number;
+  readonly max: number;
+  readonly log: boolean;
+}
+
+/**
+ * A heatmap of one number per cell, coloured by the view (not by a surface sweep's modes): what the
+ * network studies draw (a convergence measure, a test accuracy, a sharpness over two swept
+ * hyperparameters). Plain data, so that it reaches a study's JSON as it is.
+ */
+export interface GridPanel {
+  readonly kind: 'grid';
+  readonly title: string;
+  readonly width: number;
+  readonly height: number;
+  readonly x: GridAxis;
+  readonly y: GridAxis;
+  /** One value per cell, row-major, row 0 at the bottom (run j * width + i); NaN: no value (diverged). */
+  readonly values: readonly number[];
+  /**
+   * fractal: the fractal-boundary paper's colouring of its convergence measure (colors.ts
+   * fractalColours); viridis: linear in the value; viridis-log: linear in log10 of the value.
+   */
+  readonly scale: 'fractal' | 'viridis' | 'viridis-log';
+  /** What the values are (the legend's words). */
+  readonly valueLabel: string;
+  /** Rectangles in data coordinates (e.g. the next zoom's window). */
+  readonly rects?: readonly { readonly x0: number; readonly x1: number; readonly y0: number; readonly y1: number; readonly label: string; readonly colour: string }[];
+  readonly lines?: readonly OverlayLine[];
+  /** The sweeps the grid was computed from, each openable in the app's explorer. */
+  readonly sources?: readonly PanelSource[];
+}
+
+export type Panel = HeatmapPanel | ChartPanel | GridPanel;

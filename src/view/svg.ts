@@ -8,14 +8,14 @@
  * nothing is clipped (tests/studies/figures.test.ts renders every study panel and checks).
  */
 import type { Rgb } from './colors.ts';
-import { rgbCss } from './colors.ts';
+import { DIVERGED, VIRIDIS_LUT, fractalColours, fractalScaleColour, lutIndex, rgbCss, rgbOf } from './colors.ts';
 import { caption, paramLabel } from './caption.ts';
 import { cellColour, heatmapFrame } from './frame.ts';
 import type { LegendItem } from './legend.ts';
 import { heatmapLegend } from './legend.ts';
-import type { ChartPanel, HeatmapPanel, OverlayLine, Panel } from './panels.ts';
+import type { ChartPanel, GridPanel, HeatmapPanel, OverlayLine, Panel } from './panels.ts';
 import { textWidth, wrapText } from './text.ts';
-import { niceTicks } from './ticks.ts';
+import { formatNumber, niceTicks } from './ticks.ts';
 
 export type EncodePng = (rgba: Uint8ClampedArray, width: number, height: number) => string;
 
@@ -194,19 +194,19 @@ function overlaySvg(line: OverlayLine, xa: Axis, ya: Axis, top: number, clip: st
   );
 }
 
-function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
-  const { plan, results } = p;
-  const w = plan.width;
-  const h = plan.height;
-  const f = heatmapFrame(plan, results, plan.runs, p.mode, p.range);
-  // Each cell becomes a k x k block: rasterisers smooth embedded images whatever the SVG asks,
-  // and a sharp cell edge is information (the boundary between basins).
+/**
+ * The cells of a w x h grid as an image filling the plot area that starts at `top`, cell centres
+ * on the axis values (so the image spans half a cell beyond each end). Each cell becomes a k x k
+ * block: rasterisers smooth embedded images whatever the SVG asks, and a sharp cell edge is
+ * information (the boundary between basins, or between trainable and not).
+ */
+function cellsImageSvg(w: number, h: number, colour: (run: number) => Rgb, encodePng: EncodePng, top: number): string {
   const k = Math.max(1, Math.floor(1024 / Math.max(w, h)));
   const iw = w * k;
   const rgba = new Uint8ClampedArray(iw * h * k * 4);
   for (let j = 0; j < h; j++) {
     for (let i = 0; i < w; i++) {
-      const [r, g, b] = cellColour(f, j * w + i);
+      const [r, g, b] = colour(j * w + i);
       for (let dy = 0; dy < k; dy++) {
         for (let dx = 0; dx < k; dx++) {
           const o = (((h - 1 - j) * k + dy) * iw + i * k + dx) * 4;
@@ -218,6 +218,18 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
       }
     }
   }
+  // Cell centres sit at the axis values, so the image spans half a cell beyond each end.
+  const cw = PW / Math.max(1, w - 1 || 1);
+  const ch = PH / Math.max(1, h - 1 || 1);
+  const img = encodePng(rgba, iw, h * k);
+  return `<svg x="${M.left}" y="${top}" width="${PW}" height="${PH}" viewBox="0 0 ${PW} ${PH}"><image x="${w > 1 ? -cw / 2 : 0}" y="${h > 1 ? -ch / 2 : 0}" width="${w > 1 ? PW + cw : PW}" height="${h > 1 ? PH + ch : PH}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${img}"/></svg>`;
+}
+
+function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
+  const { plan, results } = p;
+  const w = plan.width;
+  const h = plan.height;
+  const f = heatmapFrame(plan, results, plan.runs, p.mode, p.range);
   const sweep = plan.spec.sweep;
   const label = (path: string): string => paramLabel(plan, path);
   const xa: Axis =
@@ -226,16 +238,10 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
     sweep?.kind === 'grid' && sweep.y ? { min: sweep.y.min, max: sweep.y.max, log: sweep.y.scale === 'log', label: label(sweep.y.param) } : { min: 0, max: 1, log: false, label: '' };
   const head = titleBlock(p.title);
   const top = head.top;
-  // Cell centres sit at the axis values, so the image spans half a cell beyond each end.
-  const cw = PW / Math.max(1, w - 1 || 1);
-  const ch = PH / Math.max(1, h - 1 || 1);
-  const img = encodePng(rgba, iw, h * k);
   const clip = `plot${++figureCount}`;
   const body: string[] = [head.head];
   body.push(`<clipPath id="${clip}"><rect x="${M.left}" y="${top}" width="${PW}" height="${PH}"/></clipPath>`);
-  body.push(
-    `<svg x="${M.left}" y="${top}" width="${PW}" height="${PH}" viewBox="0 0 ${PW} ${PH}"><image x="${w > 1 ? -cw / 2 : 0}" y="${h > 1 ? -ch / 2 : 0}" width="${w > 1 ? PW + cw : PW}" height="${h > 1 ? PH + ch : PH}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${img}"/></svg>`,
-  );
+  body.push(cellsImageSvg(w, h, (run) => cellColour(f, run), encodePng, top));
   body.push(axesSvg(xa, ya, top));
   for (const line of p.lines ?? []) body.push(overlaySvg(line, xa, ya, top, clip));
   const legend = legendSvg(heatmapLegend(f, plan.minima, p.lines ?? []), legendTop(top));
@@ -328,6 +334,74 @@ function chartSvg(p: ChartPanel): string {
   return `${open(Math.ceil(legend.bottom + PAD))}\n${out.join('\n')}\n</svg>`;
 }
 
+function gridSvg(p: GridPanel, encodePng: EncodePng): string {
+  const { width: w, height: h } = p;
+  if (p.values.length !== w * h) throw new RangeError(`grid panel '${p.title}': ${p.values.length} values for ${w} x ${h} cells`);
+  const xa: Axis = p.x;
+  const ya: Axis = p.y;
+  const legend: LegendItem[] = [];
+  let colour: (run: number) => Rgb;
+  if (p.scale === 'fractal') {
+    const c = fractalColours(p.values);
+    colour = (run) => c[run] as Rgb;
+    legend.push(
+      { kind: 'swatch', colour: rgbOf(fractalScaleColour(-0.25)), label: 'trained fast' },
+      { kind: 'swatch', colour: rgbOf(fractalScaleColour(-1)), label: 'trained slowly' },
+      { kind: 'swatch', colour: rgbOf(fractalScaleColour(0.25)), label: 'diverged fast' },
+      { kind: 'swatch', colour: rgbOf(fractalScaleColour(1)), label: 'untrained, slowly' },
+    );
+  } else {
+    const log = p.scale === 'viridis-log';
+    const t = (v: number): number => (log ? Math.log10(v) : v);
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = Number.NEGATIVE_INFINITY;
+    for (const v of p.values) {
+      const u = t(v);
+      if (!Number.isFinite(u)) continue;
+      lo = Math.min(lo, u);
+      hi = Math.max(hi, u);
+    }
+    if (!(lo <= hi)) [lo, hi] = [0, 1];
+    if (hi - lo < 1e-12) [lo, hi] = [lo - 0.5, hi + 0.5];
+    const lut = (q: number): Rgb => {
+      const k = lutIndex(q) * 4;
+      return [VIRIDIS_LUT[k] as number, VIRIDIS_LUT[k + 1] as number, VIRIDIS_LUT[k + 2] as number];
+    };
+    colour = (run) => {
+      const u = t(p.values[run] as number);
+      return Number.isFinite(u) ? lut((u - lo) / (hi - lo)) : DIVERGED;
+    };
+    const show = (u: number): string => formatNumber(log ? 10 ** u : u, 3);
+    legend.push(
+      { kind: 'ramp', stops: Array.from({ length: 9 }, (_, k) => lut(k / 8)), label: p.valueLabel, from: show(lo), to: show(hi) },
+      { kind: 'swatch', colour: DIVERGED, label: 'diverged' },
+    );
+  }
+  const head = titleBlock(p.title);
+  const top = head.top;
+  const clip = `plot${++figureCount}`;
+  const body: string[] = [head.head];
+  body.push(`<clipPath id="${clip}"><rect x="${M.left}" y="${top}" width="${PW}" height="${PH}"/></clipPath>`);
+  body.push(cellsImageSvg(w, h, colour, encodePng, top), axesSvg(xa, ya, top));
+  for (const r of p.rects ?? []) {
+    const x0 = M.left + frac(xa, r.x0) * PW;
+    const x1 = M.left + frac(xa, r.x1) * PW;
+    const y0 = top + PH - frac(ya, r.y0) * PH;
+    const y1 = top + PH - frac(ya, r.y1) * PH;
+    body.push(`<rect x="${Math.min(x0, x1).toFixed(1)}" y="${Math.min(y0, y1).toFixed(1)}" width="${Math.abs(x1 - x0).toFixed(1)}" height="${Math.abs(y1 - y0).toFixed(1)}" fill="none" stroke="${r.colour}" stroke-width="1.5"/>`);
+    legend.push({ kind: 'line', colour: r.colour, label: r.label, dashed: false });
+  }
+  for (const line of p.lines ?? []) {
+    body.push(overlaySvg(line, xa, ya, top, clip));
+    legend.push({ kind: 'line', colour: line.colour, label: line.label, dashed: true });
+  }
+  const lg = legendSvg(legend, legendTop(top));
+  body.push(lg.svg);
+  return `${open(Math.ceil(lg.bottom + PAD))}\n${body.join('\n')}\n</svg>`;
+}
+
 export function panelSvg(p: Panel, encodePng: EncodePng): string {
-  return p.kind === 'heatmap' ? heatmapSvg(p, encodePng) : chartSvg(p);
+  if (p.kind === 'heatmap') return heatmapSvg(p, encodePng);
+  if (p.kind === 'grid') return gridSvg(p, encodePng);
+  return chartSvg(p);
 }

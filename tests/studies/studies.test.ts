@@ -149,7 +149,7 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
   });
 
   it('every study renders every panel as SVG', async () => {
-    expect(STUDIES.length).toBe(7);
+    expect(STUDIES.length).toBe(12); // 7 on surfaces, the 5 network ones in network-studies.test.ts
     const r = await run(adamVsAdamW);
     for (const p of r.panels) {
       const svg = panelSvg(p, () => 'data:image/png;base64,');

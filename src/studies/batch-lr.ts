@@ -1,0 +1,188 @@
+/**
+ * Batch size and LR (the linear scaling rule, Goyal et al. 2017; the noise scale lr·N/B of Smith &
+ * Le 2018): on a classification set, sweep LR x batch size and find the best LR at each batch size.
+ * The rule says the best LR grows in proportion to the batch size, up to a limit (where the LR
+ * meets the loss's curvature rather than the gradient noise), and the noise of the minibatch
+ * gradient falls as the batch grows.
+ *
+ * Setting: digits8 (MNIST downsampled to 8 x 8), a 64-32-10 ReLU MLP, cross-entropy, plain SGD, the
+ * same number of steps at every batch size. Best LR: the lowest median final training loss over the
+ * seeds (each seed its own minibatches). Noise: the spread over seeds of the final training loss at
+ * one LR (the smallest batch's best), which trains at every batch size.
+ */
+import { fmt, median, runNetSpec, studySize } from './run.ts';
+import type { NetRan } from './run.ts';
+import type { ChartPanel, GridPanel, Study, StudyContext, StudyResult } from './types.ts';
+
+interface Size {
+  readonly steps: number;
+  /** Batch sizes 2^bMin .. 2^bMax. */
+  readonly bMin: number;
+  readonly bMax: number;
+  /** LRs per decade, over 10^-3 .. 10^1. */
+  readonly perDecade: number;
+  readonly seeds: number;
+  readonly train: number;
+}
+
+/**
+ * Default: batches 4..256 (the cost of a step grows with the batch: 512 would double the study's
+ * time), 17 LRs over 10^-3..10, 3 seeds, 300 steps: a few minutes on the CPU engines.
+ */
+export const BATCH_LR_SIZES: { readonly quick: Size; readonly default: Size; readonly full: Size } = {
+  quick: { steps: 100, bMin: 2, bMax: 6, perDecade: 2, seeds: 2, train: 500 },
+  default: { steps: 300, bMin: 2, bMax: 8, perDecade: 4, seeds: 3, train: 1000 },
+  full: { steps: 1000, bMin: 1, bMax: 11, perDecade: 8, seeds: 8, train: 4000 },
+};
+
+const LR_LOG_MIN = -3;
+const LR_LOG_MAX = 1;
+
+export interface BatchLrFindings {
+  readonly batchSizes: readonly number[];
+  /** Best LR at each batch size. */
+  readonly bestLr: readonly number[];
+  /** Spread (max - min over seeds) of the final training loss at a common LR, per batch size. */
+  readonly noise: readonly number[];
+}
+
+/** The log-log slope of best LR against batch size over the smaller half of the batch sizes must be at least this. */
+export const MIN_SCALING_SLOPE = 0.5;
+
+/** Least-squares slope of log y against log x. */
+export function logLogSlope(x: readonly number[], y: readonly number[]): number {
+  const lx = x.map(Math.log);
+  const ly = y.map(Math.log);
+  const n = lx.length;
+  const mx = lx.reduce((a, b) => a + b, 0) / n;
+  const my = ly.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let k = 0; k < n; k++) {
+    sxy += ((lx[k] as number) - mx) * ((ly[k] as number) - my);
+    sxx += ((lx[k] as number) - mx) ** 2;
+  }
+  return sxy / sxx;
+}
+
+/**
+ * The claim: (1) over the smaller half of the batch sizes the best LR grows with the batch size,
+ * log-log slope at least MIN_SCALING_SLOPE (the linear rule's is 1); (2) it grows more slowly over
+ * the larger half (the limit); (3) the noise at the largest batch is below that at the smallest.
+ */
+export function checkBatchLr(f: BatchLrFindings): { holds: boolean; failures: string[]; smallSlope: number; largeSlope: number } {
+  const n = f.batchSizes.length;
+  const h = Math.ceil(n / 2);
+  const failures: string[] = [];
+  const smallSlope = n >= 2 ? logLogSlope(f.batchSizes.slice(0, h), f.bestLr.slice(0, h)) : Number.NaN;
+  const largeSlope = n >= 2 ? logLogSlope(f.batchSizes.slice(n - h), f.bestLr.slice(n - h)) : Number.NaN;
+  if (n < 4) failures.push(`${n} batch sizes; the check needs at least 4`);
+  if (!(smallSlope >= MIN_SCALING_SLOPE)) failures.push(`over the small batches the best LR grows as B^${fmt(smallSlope, 2)}, less than B^${MIN_SCALING_SLOPE}`);
+  if (!(largeSlope < smallSlope)) failures.push(`over the large batches it grows as B^${fmt(largeSlope, 2)}, no slower than over the small ones: no limit seen`);
+  const first = f.noise[0] as number;
+  const last = f.noise[n - 1] as number;
+  if (!(last < first)) failures.push(`the seed-to-seed spread at the largest batch (${fmt(last)}) is not below the smallest batch's (${fmt(first)})`);
+  return { holds: failures.length === 0, failures, smallSlope, largeSlope };
+}
+
+export const batchLr: Study = {
+  id: 'batch-lr',
+  title: 'Batch size and learning rate: the linear scaling rule',
+  claim: 'The best LR grows in proportion to the batch size (the linear scaling rule) up to a limit, and the minibatch noise falls as the batch grows.',
+  async run(ctx: StudyContext): Promise<StudyResult> {
+    const size = studySize(ctx, BATCH_LR_SIZES);
+    const nb = size.bMax - size.bMin + 1;
+    const nl = (LR_LOG_MAX - LR_LOG_MIN) * size.perDecade + 1;
+    const runs: NetRan[] = [];
+    for (let seed = 0; seed < size.seeds; seed++) {
+      runs.push(
+        await runNetSpec(ctx, `seed ${seed}`, {
+          network: { hidden: [32], activation: 'relu', batch_size: 32, sharpness_iterations: 0, init_seed: 0 },
+          data: { name: 'digits8', train: size.train, test: 500 },
+          optimizer: { name: 'SGD', lr: 0.1 },
+          steps: size.steps,
+          noise: { seed },
+          sweep: {
+            x: { param: 'optimizer.lr', min: 10 ** LR_LOG_MIN, max: 10 ** LR_LOG_MAX, count: nl, scale: 'log' },
+            y: { param: 'network.batch_size', min: 2 ** size.bMin, max: 2 ** size.bMax, count: nb, scale: 'log' },
+          },
+        }),
+      );
+    }
+    const first = runs[0] as NetRan;
+    const lrs = Array.from(first.plan.xValues);
+    const batches = Array.from(first.plan.yValues, (b) => Math.round(b));
+    const loss = (r: NetRan, run: number): number => (r.results.diverged[run] ? Number.POSITIVE_INFINITY : (r.results.train_loss[run] as number));
+    // Median final training loss per (batch, LR) cell.
+    const med: number[] = [];
+    for (let j = 0; j < nb; j++) for (let i = 0; i < nl; i++) med.push(median(runs.map((r) => loss(r, j * nl + i))));
+    const bestIdx: number[] = [];
+    for (let j = 0; j < nb; j++) {
+      let b = 0;
+      for (let i = 1; i < nl; i++) if ((med[j * nl + i] as number) < (med[j * nl + b] as number)) b = i;
+      bestIdx.push(b);
+    }
+    const bestLr = bestIdx.map((i) => lrs[i] as number);
+    // The common LR for the noise: the smallest batch's best LR (every larger batch trains there too).
+    const common = bestIdx[0] as number;
+    const noise: number[] = [];
+    for (let j = 0; j < nb; j++) {
+      const v = runs.map((r) => loss(r, j * nl + common));
+      noise.push(Math.max(...v) - Math.min(...v));
+    }
+    const check = checkBatchLr({ batchSizes: batches, bestLr, noise });
+    const findings = {
+      steps: size.steps,
+      seeds: size.seeds,
+      batchSizes: batches,
+      bestLr,
+      bestLoss: bestIdx.map((i, j) => med[j * nl + i] as number),
+      slopeSmallBatches: check.smallSlope,
+      slopeLargeBatches: check.largeSlope,
+      noiseLr: lrs[common] as number,
+      noise,
+      claimHolds: check.holds,
+      checkFailures: check.failures,
+    };
+    const heat: GridPanel = {
+      kind: 'grid',
+      title: `Final training loss (median of ${size.seeds} seeds), LR x batch`,
+      width: nl,
+      height: nb,
+      x: { label: 'learning rate', min: 10 ** LR_LOG_MIN, max: 10 ** LR_LOG_MAX, log: true },
+      y: { label: 'batch size', min: 2 ** size.bMin, max: 2 ** size.bMax, log: true },
+      values: med.map((v) => (Number.isFinite(v) ? v : Number.NaN)),
+      scale: 'viridis-log',
+      valueLabel: 'training loss',
+      lines: [{ label: 'best LR', x: bestLr, y: batches, colour: '#d55e00' }],
+    };
+    const lrB: ChartPanel = {
+      kind: 'chart',
+      title: 'Best LR by batch size',
+      xLabel: 'batch size',
+      yLabel: 'best learning rate',
+      logX: true,
+      logY: true,
+      series: [
+        { label: 'measured', x: batches, y: bestLr, colour: '#0072b2', points: true },
+        { label: 'linear rule from the smallest batch', x: batches, y: batches.map((b) => ((bestLr[0] as number) * b) / (batches[0] as number)), colour: '#999' },
+      ],
+    };
+    const noiseChart: ChartPanel = {
+      kind: 'chart',
+      title: `Seed-to-seed spread of the final loss at lr ${fmt(lrs[common] as number, 2)}`,
+      xLabel: 'batch size',
+      yLabel: 'max - min over seeds',
+      logX: true,
+      logY: true,
+      series: [{ label: 'spread', x: batches, y: noise, colour: '#d55e00' }],
+    };
+    const summary =
+      `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD, ${size.steps} steps at every batch size, ${size.seeds} seeds. ` +
+      `Best LR by batch size: ${batches.map((b, k) => `${b}: ${fmt(bestLr[k] as number, 2)}`).join(', ')}. ` +
+      `It grows as B^${fmt(check.smallSlope, 2)} over the smaller batches and B^${fmt(check.largeSlope, 2)} over the larger (the linear rule: B^1). ` +
+      `At lr ${fmt(lrs[common] as number, 2)} the seed-to-seed spread of the final loss goes from ${fmt(noise[0] as number)} at batch ${batches[0]} to ${fmt(noise[nb - 1] as number)} at ${batches[nb - 1]}. ` +
+      (check.holds ? 'The claim holds here.' : `The claim does not hold here: ${check.failures.join('; ')}.`);
+    return { id: 'batch-lr', panels: [lrB, heat, noiseChart], findings, summary };
+  },
+};

@@ -1,0 +1,254 @@
+/**
+ * Sharp minima and generalisation (Keskar et al. 2017, "On large-batch training for deep learning:
+ * generalization gap and sharp minima"): large batches end in sharper minima, with a worse test
+ * loss, than small batches. Here at matched LR/batch ratios (lr = r·B for a few r, so that the
+ * gradient-noise scale lr/B is the same down a column) and the same number of epochs, on held-out
+ * data: digits8, a 64-32-10 ReLU MLP, cross-entropy, plain SGD. Sharpness is the engine's: the
+ * largest Hessian eigenvalue of the training loss at the final weights (power iteration on exact
+ * Hessian-vector products).
+ *
+ * Same epochs means fewer steps for larger batches (epochs · N / B), so the study also reports the
+ * final training loss: a worse test loss that comes with a worse training loss is under-training,
+ * not a generalisation gap, and the summary says which it is.
+ *
+ * Besides the claim's matched-ratio runs, one arm at a single LR for every batch size (Keskar's own
+ * comparison, where lr/B, the gradient-noise scale, falls as the batch grows) is reported next to
+ * it: the noise-scale view (Smith & Le 2018; Jastrzebski et al. 2017) expects the minimum's
+ * sharpness to follow lr/B rather than B itself.
+ */
+import { fmt, median, runNetSpec, studySize } from './run.ts';
+import type { ChartPanel, Study, StudyContext, StudyResult } from './types.ts';
+
+interface Size {
+  /** Batch sizes 2^bMin .. 2^bMax. */
+  readonly bMin: number;
+  readonly bMax: number;
+  /** lr / B ratios, 2^rMin .. 2^rMax (one per power of 2). */
+  readonly rMin: number;
+  readonly rMax: number;
+  readonly seeds: number;
+  readonly epochs: number;
+  readonly train: number;
+  readonly sharpnessIterations: number;
+  /** Keskar's own comparison besides: one LR for every batch size (so lr/B falls as B grows). */
+  readonly fixedLr: number;
+}
+
+/**
+ * Batches 4..128 at lr/B = 2^-8..2^-6 by default: lr 0.016..2, inside the LRs plain SGD trains at
+ * on this set (batch-lr: the best LR is 0.3 at batch 4 to 1.8 from batch 64 on); a matched ratio
+ * runs out of stable LRs above batch ~128.
+ */
+export const SHARP_SIZES: { readonly quick: Size; readonly default: Size; readonly full: Size } = {
+  quick: { bMin: 3, bMax: 6, rMin: -6, rMax: -6, seeds: 1, epochs: 5, train: 300, sharpnessIterations: 30, fixedLr: 0.125 },
+  default: { bMin: 2, bMax: 7, rMin: -8, rMax: -6, seeds: 2, epochs: 20, train: 1000, sharpnessIterations: 100, fixedLr: 0.125 },
+  full: { bMin: 1, bMax: 8, rMin: -9, rMax: -5, seeds: 5, epochs: 100, train: 4000, sharpnessIterations: 100, fixedLr: 0.125 },
+};
+
+/** Spearman's rank correlation (average ranks for ties); NaN with fewer than 2 values or no spread. */
+export function spearman(x: readonly number[], y: readonly number[]): number {
+  const rank = (v: readonly number[]): number[] => {
+    const idx = v.map((_, i) => i).sort((a, b) => (v[a] as number) - (v[b] as number));
+    const r = new Array<number>(v.length).fill(0);
+    for (let a = 0; a < idx.length; ) {
+      let b = a;
+      while (b + 1 < idx.length && v[idx[b + 1] as number] === v[idx[a] as number]) b++;
+      for (let k = a; k <= b; k++) r[idx[k] as number] = (a + b) / 2;
+      a = b + 1;
+    }
+    return r;
+  };
+  const rx = rank(x);
+  const ry = rank(y);
+  const n = rx.length;
+  if (n < 2) return Number.NaN;
+  const mx = rx.reduce((s, v) => s + v, 0) / n;
+  const my = ry.reduce((s, v) => s + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let k = 0; k < n; k++) {
+    const dx = (rx[k] as number) - mx;
+    const dy = (ry[k] as number) - my;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN;
+}
+
+/** Rank correlation with the batch size that counts as "grows with it". */
+export const MIN_RANK_CORRELATION = 0.6;
+
+export interface SharpFindings {
+  readonly batchSizes: readonly number[];
+  /** Median over ratios and seeds, per batch size. */
+  readonly sharpness: readonly number[];
+  readonly testLoss: readonly number[];
+}
+
+/**
+ * The claim: across batch sizes, the final sharpness and the test loss both rise with the batch
+ * (Spearman rank correlation with B at least MIN_RANK_CORRELATION), and the largest batch ends
+ * sharper and with a worse test loss than the smallest.
+ */
+export function checkSharpMinima(f: SharpFindings): { holds: boolean; failures: string[]; sharpnessRho: number; testLossRho: number } {
+  const failures: string[] = [];
+  const n = f.batchSizes.length;
+  const sharpnessRho = spearman(f.batchSizes, f.sharpness);
+  const testLossRho = spearman(f.batchSizes, f.testLoss);
+  if (n < 3) failures.push(`${n} batch sizes; the check needs at least 3`);
+  if (!(sharpnessRho >= MIN_RANK_CORRELATION)) failures.push(`sharpness vs batch size: rank correlation ${fmt(sharpnessRho, 2)}, below ${MIN_RANK_CORRELATION}`);
+  if (!(testLossRho >= MIN_RANK_CORRELATION)) failures.push(`test loss vs batch size: rank correlation ${fmt(testLossRho, 2)}, below ${MIN_RANK_CORRELATION}`);
+  if (!((f.sharpness[n - 1] as number) > (f.sharpness[0] as number))) failures.push('the largest batch does not end sharper than the smallest');
+  if (!((f.testLoss[n - 1] as number) > (f.testLoss[0] as number))) failures.push('the largest batch does not end with a worse test loss than the smallest');
+  return { holds: failures.length === 0, failures, sharpnessRho, testLossRho };
+}
+
+export const sharpMinima: Study = {
+  id: 'sharp-minima',
+  title: 'Large batches, sharp minima and generalisation',
+  claim: 'At matched LR/batch ratio, large batches end in sharper minima (larger top Hessian eigenvalue) with a worse test loss than small batches (Keskar et al. 2017).',
+  async run(ctx: StudyContext): Promise<StudyResult> {
+    const size = studySize(ctx, SHARP_SIZES);
+    const batches: number[] = [];
+    for (let b = size.bMin; b <= size.bMax; b++) batches.push(2 ** b);
+    const ratios: number[] = [];
+    for (let r = size.rMin; r <= size.rMax; r++) ratios.push(2 ** r);
+    // cell[b][r] = per-seed values.
+    const sharp: number[][][] = batches.map(() => ratios.map(() => []));
+    const test: number[][][] = batches.map(() => ratios.map(() => []));
+    const train: number[][][] = batches.map(() => ratios.map(() => []));
+    const acc: number[][][] = batches.map(() => ratios.map(() => []));
+    let diverged = 0;
+    const fixedSharp: number[][] = batches.map(() => []);
+    const fixedTest: number[][] = batches.map(() => []);
+    const fixedTrain: number[][] = batches.map(() => []);
+    for (const [bi, B] of batches.entries()) {
+      const steps = Math.max(1, Math.round((size.epochs * size.train) / B));
+      for (let seed = 0; seed < size.seeds; seed++) {
+        const lo = (ratios[0] as number) * B;
+        const hi = (ratios[ratios.length - 1] as number) * B;
+        const base = (lr: number): Record<string, unknown> => ({
+          network: { hidden: [32], activation: 'relu', batch_size: B, sharpness_iterations: size.sharpnessIterations, init_seed: seed },
+          data: { name: 'digits8', train: size.train, test: 500 },
+          optimizer: { name: 'SGD', lr },
+          steps,
+          noise: { seed },
+        });
+        const ran = await runNetSpec(ctx, `batch ${B}, seed ${seed}`, {
+          ...base(lo),
+          ...(ratios.length > 1 ? { sweep: { x: { param: 'optimizer.lr', min: lo, max: hi, count: ratios.length, scale: 'log' } } } : {}),
+        });
+        const fixed = await runNetSpec(ctx, `batch ${B}, seed ${seed}, lr ${size.fixedLr}`, base(size.fixedLr));
+        if (fixed.results.diverged[0]) diverged++;
+        else {
+          fixedSharp[bi]?.push(fixed.results.sharpness[0] as number);
+          fixedTest[bi]?.push(fixed.results.test_loss[0] as number);
+          fixedTrain[bi]?.push(fixed.results.train_loss[0] as number);
+        }
+        for (let ri = 0; ri < ratios.length; ri++) {
+          if (ran.results.diverged[ri]) {
+            diverged++;
+            continue;
+          }
+          sharp[bi]?.[ri]?.push(ran.results.sharpness[ri] as number);
+          test[bi]?.[ri]?.push(ran.results.test_loss[ri] as number);
+          train[bi]?.[ri]?.push(ran.results.train_loss[ri] as number);
+          acc[bi]?.[ri]?.push(ran.results.test_accuracy?.[ri] ?? Number.NaN);
+        }
+      }
+    }
+    const pooled = (c: number[][][]): number[] => c.map((row) => median(row.flat()));
+    const perRatio = (c: number[][][], ri: number): number[] => c.map((row) => median(row[ri] ?? []));
+    const f: SharpFindings = { batchSizes: batches, sharpness: pooled(sharp), testLoss: pooled(test) };
+    const check = checkSharpMinima(f);
+    const trainLoss = pooled(train);
+    const n = batches.length;
+    // Under-training, not a generalisation gap: the largest batch's training loss is worse too.
+    const underTrained = (trainLoss[n - 1] as number) > 2 * (trainLoss[0] as number);
+    const fixed = {
+      sharpness: fixedSharp.map((v) => median(v)),
+      testLoss: fixedTest.map((v) => median(v)),
+      trainLoss: fixedTrain.map((v) => median(v)),
+    };
+    const fixedCheck = checkSharpMinima({ batchSizes: batches, sharpness: fixed.sharpness, testLoss: fixed.testLoss });
+    const findings = {
+      epochs: size.epochs,
+      seeds: size.seeds,
+      lrOverBatch: ratios,
+      batchSizes: batches,
+      sharpness: f.sharpness,
+      testLoss: f.testLoss,
+      trainLoss,
+      generalisationGap: f.testLoss.map((t, k) => t - (trainLoss[k] as number)),
+      testAccuracy: pooled(acc),
+      // Pooled over batch sizes, per lr/B ratio: what the noise-scale view says sharpness follows.
+      sharpnessByRatio: ratios.map((_, ri) => median(sharp.flatMap((row) => row[ri] ?? []))),
+      sharpnessRankCorrelation: check.sharpnessRho,
+      testLossRankCorrelation: check.testLossRho,
+      fixedLr: size.fixedLr,
+      fixedLrSharpness: fixed.sharpness,
+      fixedLrTestLoss: fixed.testLoss,
+      fixedLrTrainLoss: fixed.trainLoss,
+      fixedLrSharpnessRankCorrelation: fixedCheck.sharpnessRho,
+      fixedLrTestLossRankCorrelation: fixedCheck.testLossRho,
+      /** The same check on the fixed-LR arm (Keskar's own comparison); not the claim's. */
+      fixedLrCheckHolds: fixedCheck.holds,
+      divergedRuns: diverged,
+      largestBatchUnderTrained: underTrained,
+      claimHolds: check.holds,
+      checkFailures: check.failures,
+    };
+    const colours = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00'];
+    const perRatioSeries = (c: number[][][]): ChartPanel['series'] =>
+      ratios.map((r, ri) => ({ label: `lr/B = 2^${Math.round(Math.log2(r))}`, x: batches, y: perRatio(c, ri), colour: colours[ri % colours.length] as string }));
+    const sharpChart: ChartPanel = {
+      kind: 'chart',
+      title: 'Sharpness at the end of training, by batch size',
+      xLabel: 'batch size',
+      yLabel: 'top Hessian eigenvalue',
+      logX: true,
+      logY: true,
+      series: [...perRatioSeries(sharp), { label: `fixed lr ${size.fixedLr}`, x: batches, y: fixed.sharpness, colour: '#000' }],
+    };
+    const testChart: ChartPanel = {
+      kind: 'chart',
+      title: 'Test and training loss at the end, by batch size',
+      xLabel: 'batch size',
+      yLabel: 'loss (cross-entropy)',
+      logX: true,
+      logY: true,
+      series: [
+        { label: 'test (median)', x: batches, y: f.testLoss, colour: '#d55e00' },
+        { label: 'training (median)', x: batches, y: trainLoss, colour: '#0072b2' },
+      ],
+    };
+    const scatter: ChartPanel = {
+      kind: 'chart',
+      title: 'Test loss against sharpness, every run',
+      xLabel: 'sharpness',
+      yLabel: 'test loss',
+      logX: true,
+      logY: true,
+      series: batches.map((B, bi) => ({
+        label: `B ${B}`,
+        x: (sharp[bi] ?? []).flat(),
+        y: (test[bi] ?? []).flat(),
+        colour: ['#56b4e9', '#0072b2', '#009e73', '#e69f00', '#d55e00', '#cc79a7', '#000', '#999', '#f0e442', '#777'][bi % 10] as string,
+        points: true,
+      })),
+    };
+    const list = (v: readonly number[]): string => batches.map((B, k) => `${B}: ${fmt(v[k] as number)}`).join(', ');
+    const summary =
+      `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD at lr = r·B for r in ${ratios.map((r) => `2^${Math.round(Math.log2(r))}`).join(', ')}, ${size.epochs} epochs, ${size.seeds} seed(s). ` +
+      `Median sharpness by batch size ${list(f.sharpness)} (rank correlation with B ${fmt(check.sharpnessRho, 2)}); test loss ${list(f.testLoss)} (${fmt(check.testLossRho, 2)}); training loss ${list(trainLoss)}. ` +
+      `Pooled over batch sizes, the median sharpness by lr/B is ${ratios.map((r, ri) => `2^${Math.round(Math.log2(r))}: ${fmt(median(sharp.flatMap((row) => row[ri] ?? [])))}`).join(', ')}. ` +
+      (underTrained ? 'The largest batches also end with a much worse training loss: at the same epochs they took fewer steps, so part of their worse test loss is under-training. ' : '') +
+      (diverged > 0 ? `${diverged} run(s) diverged and are left out. ` : '') +
+      (check.holds ? 'The claim holds here. ' : `The claim does not hold here: ${check.failures.join('; ')}. `) +
+      `At one LR for every batch (${size.fixedLr}, Keskar's comparison, where lr/B falls as B grows) the sharpness is ${list(fixed.sharpness)} ` +
+      `(rank correlation ${fmt(fixedCheck.sharpnessRho, 2)}) and the test loss ${list(fixed.testLoss)} (${fmt(fixedCheck.testLossRho, 2)}).`;
+    return { id: 'sharp-minima', panels: [sharpChart, testChart, scatter], findings, summary };
+  },
+};

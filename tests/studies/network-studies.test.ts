@@ -1,0 +1,235 @@
+/**
+ * The network studies: their measures (box counting), their claim checks (each shown to reject a
+ * counterexample) and a run of each at its quick size on the float32 CPU engine in-process. GPU
+ * runs of these studies join tests/studies/studies.test.ts once the GPU engine runs networks.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import { boundaryDimension, boxCount, edgeImage } from '../../src/studies/boxcount.ts';
+import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, nextWindow } from '../../src/studies/fractal-boundary.ts';
+import { checkTextsExample, textsExample } from '../../src/studies/texts-example.ts';
+import { batchLr, checkBatchLr, logLogSlope } from '../../src/studies/batch-lr.ts';
+import { MATCH_TOLERANCE, checkSgdVsAdam, sgdVsAdam } from '../../src/studies/sgd-vs-adam.ts';
+import { checkSharpMinima, sharpMinima, spearman } from '../../src/studies/sharp-minima.ts';
+import type { Study, StudyResult } from '../../src/studies/types.ts';
+import { fractalColours } from '../../src/view/colors.ts';
+import { panelSvg } from '../../src/view/svg.ts';
+
+const num = (r: StudyResult, k: string): number => r.findings[k] as number;
+const nums = (r: StudyResult, k: string): number[] => r.findings[k] as number[];
+
+/** Classes of an n x n grid from a predicate on cell (i, j). */
+function grid(n: number, f: (i: number, j: number) => boolean): number[] {
+  const out: number[] = [];
+  for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) out.push(f(i, j) ? 1 : 0);
+  return out;
+}
+
+describe('box counting', () => {
+  it('the edge image marks the 2 x 2 blocks that hold both classes', () => {
+    const e = edgeImage([0, 0, 0, 0, 1, 0, 0, 0, 0], 3, 3);
+    expect(e.width).toBe(2);
+    expect(Array.from(e.cells)).toEqual([1, 1, 1, 1]);
+    expect(Array.from(edgeImage([0, 0, 0, 0, 0, 0, 0, 0, 1], 3, 3).cells)).toEqual([0, 0, 0, 1]);
+    expect(Array.from(edgeImage([Number.NaN, Number.NaN, Number.NaN, Number.NaN], 2, 2).cells)).toEqual([0]);
+    expect(() => edgeImage([0, 1], 2, 2)).toThrow(/2 cells for a 2 x 2 grid/);
+  });
+
+  it('a straight boundary has dimension 1, a circle about 1, a space-filling one 2', () => {
+    expect(boundaryDimension(grid(65, (i) => i < 30), 65, 65).dimension).toBeCloseTo(1, 2);
+    const circle = boundaryDimension(grid(128, (i, j) => (i - 64) ** 2 + (j - 64) ** 2 < 40 ** 2), 128, 128).dimension;
+    expect(Math.abs(circle - 1)).toBeLessThan(0.08);
+    expect(boundaryDimension(grid(65, (i, j) => (i + j) % 2 === 0), 65, 65).dimension).toBeCloseTo(2, 6);
+  });
+
+  it("the Sierpinski triangle's edge image has dimension log 3 / log 2", () => {
+    const n = 256;
+    const cells = new Uint8Array(n * n);
+    for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) cells[j * n + i] = (i & j) === 0 ? 1 : 0;
+    const b = boxCount({ width: n, height: n, cells });
+    expect(b.sizes).toEqual([1, 2, 4, 8, 16, 32, 64]);
+    expect(b.dimension).toBeCloseTo(Math.log(3) / Math.log(2), 6);
+    for (const s of b.localSlopes) expect(s).toBeCloseTo(Math.log(3) / Math.log(2), 6);
+  });
+
+  it('no boundary: no dimension', () => {
+    expect(boundaryDimension(grid(16, () => true), 16, 16).dimension).toBeNaN();
+  });
+});
+
+describe('fractal-boundary: the zoom and the check', () => {
+  it("zooms onto the boundary, the window's log widths divided by the zoom", () => {
+    const side = 33;
+    const cls = grid(side, (i) => i < 20);
+    const w = { x0: 0, x1: 4, y0: 1, y1: 3 };
+    for (const rule of ['densest', 'central'] as const) {
+      const next = nextWindow(cls, side, w, 8, rule);
+      expect(next).not.toBeNull();
+      if (!next) continue;
+      expect(next.x1 - next.x0).toBeCloseTo(0.5, 12);
+      expect(next.y1 - next.y0).toBeCloseTo(0.25, 12);
+      // The boundary lies between columns 19 and 20: x = 19.5 / 32 * 4.
+      expect((next.x0 + next.x1) / 2).toBeCloseTo((19.5 / 32) * 4, 12);
+    }
+    expect(nextWindow(grid(side, () => false), side, w, 8)).toBeNull();
+  });
+
+  it('accepts a boundary that is rough at every depth, rejects a smooth one, an unstable one and too few depths', () => {
+    expect(checkFractalBoundary([1.5, 1.6, 1.55]).holds).toBe(true);
+    const smooth = boundaryDimension(grid(48, (i, j) => (i - 24) ** 2 + (j - 10) ** 2 < 30 ** 2), 48, 48).dimension;
+    const r = checkFractalBoundary([smooth, smooth]);
+    expect(r.holds).toBe(false);
+    expect(r.failures.join(' ')).toContain(`below ${FRACTAL_MIN_DIMENSION}`);
+    const unstable = checkFractalBoundary([1.25, 1.9]);
+    expect(unstable.holds).toBe(false);
+    expect(unstable.failures.join(' ')).toMatch(/moves by 0\.65/);
+    expect(checkFractalBoundary([1.5]).holds).toBe(false);
+    expect(checkFractalBoundary([1.5, Number.NaN]).holds).toBe(false);
+  });
+
+  it("colours as the paper: trained runs blue-green, the others red-orange, by rank within each sign", () => {
+    const c = fractalColours([-100, -1, 1, 100, Number.NaN]);
+    const blueish = (x: readonly number[]): boolean => (x[2] as number) > (x[0] as number);
+    expect(blueish(c[0] as readonly number[])).toBe(true); // slowest trained: dark blue
+    expect(blueish(c[3] as readonly number[])).toBe(false); // slowest untrained: dark red
+    expect(c[4]).toEqual([20, 20, 20]);
+    // Rank, not value: scaling the values leaves the colours alone.
+    expect(fractalColours([-1e6, -1, 1, 2])).toEqual(fractalColours([-3, -2, 5, 9]));
+  });
+});
+
+describe('texts-example: the check', () => {
+  it('rejects a comparison that tuning the LR does not change', () => {
+    expect(checkTextsExample({ atTextsLr: [0.0104, 0.0104, 17], atBestLr: [0.0104, 0.0104, 0.0104] }).holds).toBe(true);
+    const r = checkTextsExample({ atTextsLr: [0.0104, 0.5, 17], atBestLr: [0.0104, 0.4, 12] });
+    expect(r.holds).toBe(false);
+    expect(r.failures[0]).toMatch(/less than 10x/);
+    expect(checkTextsExample({ atTextsLr: [0.01, 1, 10], atBestLr: [0.01, Number.POSITIVE_INFINITY, 0.01] }).holds).toBe(false);
+  });
+});
+
+describe('sgd-vs-adam: the check', () => {
+  it('needs Adam ahead early and SGD level or ahead at the end', () => {
+    const ok = { adamEarlyTrainLoss: 0.5, sgdEarlyTrainLoss: 0.9, adamTestAccuracy: 0.9, sgdTestAccuracy: 0.9 - MATCH_TOLERANCE / 2 };
+    expect(checkSgdVsAdam(ok).holds).toBe(true);
+    const slowAdam = checkSgdVsAdam({ ...ok, adamEarlyTrainLoss: 1.3, sgdEarlyTrainLoss: 0.45 });
+    expect(slowAdam.holds).toBe(false);
+    expect(slowAdam.failures[0]).toMatch(/not below SGD/);
+    const sgdBehind = checkSgdVsAdam({ ...ok, sgdTestAccuracy: 0.9 - 2 * MATCH_TOLERANCE });
+    expect(sgdBehind.holds).toBe(false);
+    expect(sgdBehind.failures[0]).toMatch(/below Adam/);
+  });
+});
+
+describe('batch-lr: the check', () => {
+  const B = [4, 8, 16, 32, 64, 128];
+  const falling = [0.08, 0.04, 0.02, 0.01, 0.005, 0.002];
+  it('log-log slope', () => {
+    expect(logLogSlope([1, 2, 4], [3, 6, 12])).toBeCloseTo(1, 12);
+    expect(logLogSlope([1, 2, 4], [3, 3, 3])).toBeCloseTo(0, 12);
+  });
+  it('accepts linear growth up to a limit with falling noise; rejects no growth, growth without a limit, and noise that does not fall', () => {
+    expect(checkBatchLr({ batchSizes: B, bestLr: [0.1, 0.2, 0.4, 0.8, 0.8, 0.8], noise: falling }).holds).toBe(true);
+    const flat = checkBatchLr({ batchSizes: B, bestLr: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5], noise: falling });
+    expect(flat.holds).toBe(false);
+    expect(flat.failures.join(' ')).toMatch(/less than B\^0.5/);
+    const unbounded = checkBatchLr({ batchSizes: B, bestLr: [0.1, 0.2, 0.4, 0.8, 1.6, 3.2], noise: falling });
+    expect(unbounded.holds).toBe(false);
+    expect(unbounded.failures.join(' ')).toMatch(/no limit seen/);
+    expect(checkBatchLr({ batchSizes: B, bestLr: [0.1, 0.2, 0.4, 0.8, 0.8, 0.8], noise: [...falling].reverse() }).holds).toBe(false);
+  });
+});
+
+describe('sharp-minima: the check', () => {
+  it("Spearman's rank correlation", () => {
+    expect(spearman([1, 2, 3, 4], [10, 20, 30, 1000])).toBeCloseTo(1, 12);
+    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
+    expect(spearman([1, 2, 3], [5, 5, 5])).toBeNaN();
+    expect(spearman([1, 2, 3, 4], [1, 3, 2, 4])).toBeCloseTo(0.8, 12);
+  });
+  it('accepts sharpness and test loss rising with the batch; rejects a flat sharpness and a test loss that falls', () => {
+    const B = [4, 8, 16, 32, 64];
+    expect(checkSharpMinima({ batchSizes: B, sharpness: [1, 1.5, 2, 4, 8], testLoss: [0.3, 0.32, 0.31, 0.4, 0.5] }).holds).toBe(true);
+    const flat = checkSharpMinima({ batchSizes: B, sharpness: [2, 2.1, 1.9, 2, 1.95], testLoss: [0.3, 0.32, 0.31, 0.4, 0.5] });
+    expect(flat.holds).toBe(false);
+    expect(flat.failures[0]).toMatch(/sharpness vs batch size/);
+    expect(checkSharpMinima({ batchSizes: B, sharpness: [1, 1.5, 2, 4, 8], testLoss: [0.5, 0.4, 0.35, 0.32, 0.3] }).holds).toBe(false);
+  });
+});
+
+describe('network studies on cpu (quick sizes)', () => {
+  const engine = new CpuEngine('cpu', { workers: 0, spawn: null });
+  const run = (s: Study): Promise<StudyResult> => s.run({ engine, quick: true });
+  afterAll(async () => {
+    await engine.dispose();
+  });
+
+  const renders = (r: StudyResult): void => {
+    for (const p of r.panels) {
+      const svg = panelSvg(p, () => 'data:image/png;base64,');
+      expect(svg.startsWith('<svg')).toBe(true);
+      expect(svg).toContain(p.title.replace(/&/g, '&amp;').slice(0, 10));
+    }
+  };
+
+  it('fractal-boundary: two depths, a boundary at each, its dimension between a curve and the plane', async () => {
+    const r = await run(fractalBoundary);
+    expect(num(r, 'depths')).toBe(2);
+    const dims = nums(r, 'dimensions');
+    expect(dims).toHaveLength(2);
+    for (const d of dims) {
+      expect(d).toBeGreaterThan(0.8);
+      expect(d).toBeLessThanOrEqual(2);
+    }
+    for (const c of nums(r, 'boundaryCells')) expect(c).toBeGreaterThan(0);
+    for (const f of nums(r, 'trainedFraction')) {
+      expect(f).toBeGreaterThan(0);
+      expect(f).toBeLessThan(1);
+    }
+    expect(r.findings.claimHolds).toBe(checkFractalBoundary(dims).holds);
+    expect(r.panels.filter((p) => p.kind === 'grid')).toHaveLength(2);
+    renders(r);
+  }, 120_000);
+
+  it("texts-example: at the texts' LRs Adam lags far behind; at each optimiser's best LR all three reach the noise floor", async () => {
+    const r = await run(textsExample);
+    const texts = nums(r, 'trainLossAtTextsLr');
+    const best = nums(r, 'trainLossAtBestLr');
+    expect(texts[2]).toBeGreaterThan(100 * (texts[0] as number)); // Adam at 0.001 vs SGD at 0.01
+    for (const b of best) expect(b).toBeLessThan(0.012); // the noise floor is 0.01
+    expect(r.findings.claimHolds).toBe(true);
+    renders(r);
+  }, 120_000);
+
+  it('sgd-vs-adam: each optimiser well above chance at its best LR, finite early losses, the verdict its check gives', async () => {
+    const r = await run(sgdVsAdam);
+    const acc = nums(r, 'finalTestAccuracy');
+    expect(acc).toHaveLength(3);
+    for (const a of acc) expect(a).toBeGreaterThan(0.5); // ten classes: chance is 0.1
+    for (const l of nums(r, 'earlyTrainLoss')) expect(Number.isFinite(l)).toBe(true);
+    const f = { adamEarlyTrainLoss: num(r, 'adamEarlyTrainLoss'), sgdEarlyTrainLoss: num(r, 'sgdEarlyTrainLoss'), adamTestAccuracy: num(r, 'adamTestAccuracy'), sgdTestAccuracy: num(r, 'sgdTestAccuracy') };
+    expect(r.findings.claimHolds).toBe(checkSgdVsAdam(f).holds);
+    renders(r);
+  }, 300_000);
+
+  it('batch-lr: the best LR at the largest batch is at least that at the smallest', async () => {
+    const r = await run(batchLr);
+    const best = nums(r, 'bestLr');
+    expect(best.length).toBe(5);
+    expect(best[best.length - 1]).toBeGreaterThan(best[0] as number);
+    const B = nums(r, 'batchSizes');
+    expect(B).toEqual([4, 8, 16, 32, 64]);
+    expect(r.findings.claimHolds).toBe(checkBatchLr({ batchSizes: B, bestLr: best, noise: nums(r, 'noise') }).holds);
+    renders(r);
+  }, 300_000);
+
+  it('sharp-minima: a finite sharpness and test loss per batch size, the verdict its check gives', async () => {
+    const r = await run(sharpMinima);
+    const B = nums(r, 'batchSizes');
+    expect(B).toEqual([8, 16, 32, 64]);
+    for (const v of nums(r, 'sharpness')) expect(v).toBeGreaterThan(0);
+    for (const v of nums(r, 'testLoss')) expect(Number.isFinite(v)).toBe(true);
+    expect(r.findings.claimHolds).toBe(checkSharpMinima({ batchSizes: B, sharpness: nums(r, 'sharpness'), testLoss: nums(r, 'testLoss') }).holds);
+    renders(r);
+  }, 300_000);
+});
