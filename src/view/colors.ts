@@ -154,3 +154,27 @@ export function lutIndex(t: number): number {
 export function rgbCss(c: Rgb): string {
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 }
+
+// ---- The fractal-boundary paper's convergence colouring (networks).
+
+/**
+ * The convergence measure's colours, as the fractal notebook's `cdf_img` + Spectral colour map
+ * shows them (Sohl-Dickstein 2024): blue for runs that trained, red for runs that diverged, each
+ * ramp by the run's rank among its own kind (t = 0 fastest, 1 slowest), slower darker on both
+ * sides, so the boundary, where runs are slowest, reads as a dark seam. Rank, not value: the
+ * measure spans decades on either side and a linear ramp would paint one colour.
+ */
+const CONV_LIGHT = 0.9;
+const CONV_DARK = 0.36;
+/** OKLab hues (a, b): a blue and a red of similar chroma, told apart in every colour vision by sign of b. */
+const CONV_BLUE: readonly [number, number] = [-0.04, -0.13];
+const CONV_RED: readonly [number, number] = [0.16, 0.07];
+
+/** Colour of a run by the convergence measure: `trained` (measure < 0) or not, t its rank in [0, 1] among its kind (0 fastest). */
+export function convergenceColour(trained: boolean, t: number): Rgb {
+  const u = Math.max(0, Math.min(1, t));
+  const [a, b] = trained ? CONV_BLUE : CONV_RED;
+  // Light ends keep less chroma (a pale tint), dark ends the full hue.
+  const k = 0.45 + 0.55 * u;
+  return fromOklab(CONV_LIGHT + (CONV_DARK - CONV_LIGHT) * u, a * k, b * k);
+}
