@@ -4,7 +4,7 @@
  * checks each is a valid grid sweep.
  */
 import type { AnyHeatmapMode } from '../view/net-frame.ts';
-import { DEFAULT_SPEC } from './defaults.ts';
+import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from './defaults.ts';
 
 export interface Preset {
   readonly id: string;
@@ -131,13 +131,8 @@ export const PRESETS: readonly Preset[] = [
     id: 'iris-lr-momentum',
     title: 'Iris: LR × momentum',
     blurb: 'A 4–8–3 ReLU network on Iris with minibatches of 16: test accuracy is high across a wide band of LRs, and momentum moves the band to lower LRs.',
-    spec: {
-      network: { hidden: [8], activation: 'relu', batch_size: 16, sharpness_iterations: 20 },
-      data: { name: 'iris', train: 120, test: 30 },
-      optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9 },
-      steps: 200,
-      sweep: grid({ param: 'optimizer.lr', min: 1e-3, max: 10, scale: 'log' }, { param: 'optimizer.momentum', min: 0, max: 0.99, scale: 'linear' }, 32),
-    },
+    // The network view the editor's problem switch opens.
+    spec: DEFAULT_NET_SPEC,
     mode: 'accuracy',
   },
 ];

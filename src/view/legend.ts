@@ -84,15 +84,16 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
 export function netHeatmapLegend(f: NetFrame): LegendItem[] {
   const out: LegendItem[] = [];
   if (f.mode === 'convergence') {
-    out.push({ kind: 'ramp', stops: stops((t) => convergenceColour(true, t), 6), label: `trained (${f.trained} runs): lighter = faster, darkest = the slowest`, from: 'fast', to: 'slow' });
+    out.push({ kind: 'ramp', stops: stops((t) => convergenceColour(true, t), 6), label: `trained (${f.trained} runs)`, from: 'fast', to: 'slow' });
     out.push({
       kind: 'ramp',
       stops: stops((t) => convergenceColour(false, t), 6),
-      label: `did not train (${f.untrained} runs): lighter = diverged faster, darkest = nearest the boundary`,
+      label: `did not train (${f.untrained} runs)`,
       from: 'fast',
       to: 'slow',
     });
     out.push({ kind: 'swatch', colour: DIVERGED, label: 'no finite measure' });
+    out.push({ kind: 'note', label: 'Darker = slower on both sides: the boundary between them is the dark seam.' });
   } else {
     const log = f.mode !== 'accuracy' && f.mode !== 'steps';
     const show = (v: number): string => (f.mode === 'steps' ? prose(Math.round(v)) : f.mode === 'accuracy' ? `${prose(100 * v, 3)}%` : prose(10 ** v, 3));
