@@ -15,7 +15,7 @@ import { netCaption, netParamLabel } from '../../src/view/caption.ts';
 import { netHeatmapLegend } from '../../src/view/legend.ts';
 import { NET_HEATMAP_MODES, convergenceRanks, modeFor, netCellColour, netDominantShare, netFrame, netModesOf } from '../../src/view/net-frame.ts';
 import { curveEvery, describeNetRun, netCarryRun, netCurves, netOutcome } from '../../src/app/net-runs.ts';
-import { finerThanFloat32 } from '../../src/app/controllers/run-controller.ts';
+import { finerThanFloat32, finerThanFloat64 } from '../../src/app/controllers/run-controller.ts';
 
 const FRACTAL = {
   network: { hidden: [16], activation: 'tanh', bias: false, parametrization: 'mean_field', batch_size: null, sharpness_iterations: 5 },
@@ -163,5 +163,8 @@ describe('one run of a network sweep', () => {
     expect(finerThanFloat32(plan)).toBe(false);
     const deep = netPlan({ ...FRACTAL, sweep: { ...FRACTAL.sweep, x: { ...FRACTAL.sweep.x, scale: 'linear', min: 1000, max: 1000 * (1 + 1e-6) } } });
     expect(finerThanFloat32(deep)).toBe(true);
+    expect(finerThanFloat64(deep)).toBe(false);
+    const deeper = netPlan({ ...FRACTAL, sweep: { ...FRACTAL.sweep, x: { ...FRACTAL.sweep.x, scale: 'linear', min: 1000, max: 1000 * (1 + 1e-15) } } });
+    expect(finerThanFloat64(deeper)).toBe(true);
   });
 });

@@ -499,7 +499,7 @@ export class BlApp extends LitElement {
           ? html`<button data-testid="cancel" @click=${() => ctl.cancel()}>Cancel</button>`
           : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => void sweep.run()}>Run</button>`}
         <progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : (p?.total ?? 0)}></progress>
-        <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results ? 'done' : 'idle'}</span>
+        <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : 'idle'}</span>
         <button data-testid="validate" ?disabled=${!sweep.results || busy} @click=${() => void val.validate()}>Validate vs CPU</button>
         ${val.validating ? html`<span class="status" data-testid="validation-status">${val.status()}</span>` : nothing}
         ${val.result && !val.validating
