@@ -222,12 +222,13 @@ export class AppController {
   /** The network sweep's frame (null while a surface is shown or before its results), recomputed only when what it shows changed. */
   netFrame(): NetFrame | null {
     const net = this.sweep.net;
-    if (!net?.results) return null;
+    if (!net?.columns) return null;
     const mode = modeFor('network', this.spec.mode, netModesOf(net.plan));
-    const key = [net.plan, net.results, mode];
+    const ready = net.results ? net.plan.runs : this.sweep.runsReady;
+    const key = [net.plan, net.columns, ready, mode];
     const hit = this.netFrameCache;
     if (hit && hit.key.every((k, i) => k === key[i])) return hit.frame;
-    const frame = netFrame(net.plan, net.results, net.plan.runs, mode);
+    const frame = netFrame(net.plan, net.columns, ready, mode);
     this.netFrameCache = { key, frame };
     return frame;
   }

@@ -10,7 +10,8 @@ import type { NetPlan } from '../../core/network/plan.ts';
 import { makeNetPlan, prepareSpec } from '../../core/network/plan.ts';
 import type { AnyPlan, Plan } from '../../core/plan.ts';
 import { makePlan } from '../../core/plan.ts';
-import type { NetResults, ResultColumns, Results } from '../../core/results.ts';
+import type { AnyColumns, NetColumns, NetResults, ResultColumns, Results } from '../../core/results.ts';
+import { allocateColumns, columnOf, presentFields } from '../../core/results.ts';
 import type { AnySpec, NetSpec } from '../../core/spec.ts';
 import type { Engine, Progress } from '../../engine/engine.ts';
 import type { EngineSet } from './engines.ts';
@@ -47,6 +48,13 @@ export interface NetSweep {
   readonly plan: NetPlan;
   /** Final results (null while running, or when it failed or was cancelled). */
   results: NetResults | null;
+  /** The columns shown: final results, or the ones being filled while running (runs below RunController.runsReady are final). */
+  columns: NetColumns | null;
+}
+
+/** Copies rows 0..n-1 of a finished block into `dst` from row `at` (a block's columns may hold more rows than it filled). */
+function copyRows(dst: AnyColumns, src: AnyColumns, at: number, n: number): void {
+  for (const f of presentFields(src)) (columnOf(dst, f) as Float64Array).set((columnOf(src, f) as Float64Array).subarray(0, n), at);
 }
 
 export class RunController implements ReactiveController {
@@ -240,7 +248,8 @@ export class RunController implements ReactiveController {
     }
     this.restored = null;
     this.plan = null;
-    const net: NetSweep = { plan, results: null };
+    // Filled block by block as the engine hands finished runs over (in run order), so the map fills in.
+    const net: NetSweep = { plan, results: null, columns: allocateColumns(plan.runs, 'f64', plan.spec) };
     this.net = net;
     this.results = null;
     this.columns = null;
@@ -264,12 +273,18 @@ export class RunController implements ReactiveController {
         onProgress: (p) => {
           if (gen !== this.generation) return;
           this.progress = p;
-          this.runsReady = p.runsReady ?? this.runsReady;
+          this.throttle.request();
+        },
+        onChunk: (begin, cols, n) => {
+          if (gen !== this.generation || !net.columns) return;
+          copyRows(net.columns, cols, begin, n);
+          this.runsReady = Math.max(this.runsReady, begin + n);
           this.throttle.request();
         },
       });
       if (gen !== this.generation) return;
       net.results = res;
+      net.columns = res;
       this.runsReady = plan.runs;
       this.netComplete = { net, engine };
     } catch (e) {
