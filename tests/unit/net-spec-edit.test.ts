@@ -80,3 +80,21 @@ describe('the editor on network specs', () => {
     expect(getAt(removed, 'sweep.x.param')).toBe('optimizer.lr');
   });
 });
+
+describe('links to network views', () => {
+  it('carry the network spec and its colouring, read back in full', async () => {
+    const { encodeUrlState } = await import('../../src/core/url.ts');
+    const { readLink } = await import('../../src/app/link.ts');
+    const spec = fractal();
+    const link = readLink(encodeUrlState(spec, { v: 'convergence' }), { ...DEFAULT_SPEC });
+    expect(link.notices).toEqual([]);
+    expect(link.mode).toBe('convergence');
+    expect(problemOf(link.spec ?? {})).toBe('network');
+    expect(getAt(link.spec, 'sweep.x.param')).toBe('optimizer.param_groups.0.lr');
+    // A field that cannot be used is dropped and named; the rest of the network view stays.
+    const bad = readLink(encodeUrlState({ ...spec, network: { ...(spec.network as object), activation: 'swish' } }, { v: 'test_loss' }), { ...DEFAULT_SPEC });
+    expect(bad.notices.join(' ')).toMatch(/network\.activation/);
+    expect(problemOf(bad.spec ?? {})).toBe('network');
+    expect(bad.mode).toBe('test_loss');
+  });
+});

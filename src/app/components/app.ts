@@ -371,7 +371,10 @@ export class BlApp extends LitElement {
     const mode = modeFor('network', ctl.spec.mode, modes);
     const cols = sweep.net?.results ?? null;
     const cell = netRuns.hover ?? (netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null);
-    const info = cell && cols ? describeNetRun(plan, cols, netRuns.runOf(cell)) : null;
+    // A run's numbers as soon as its block is done (the map fills in while the sweep runs).
+    const partial = sweep.net?.columns ?? null;
+    const ready = cols ? plan.runs : sweep.runsReady;
+    const info = cell && partial && netRuns.runOf(cell) < ready ? describeNetRun(plan, partial, netRuns.runOf(cell)) : null;
     const cursor = info ? `${netRuns.hover ? 'Cursor' : 'Selected'} at ${Object.entries(info.coords).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}: ${info.outcome}` : '';
     const selectedCell = netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null;
     return html`<section class="heatmap-col" aria-label="Heatmap">
@@ -407,7 +410,10 @@ export class BlApp extends LitElement {
     const { sweep, netRuns } = ctl;
     const cols = sweep.net?.results ?? null;
     const cell = netRuns.hover ?? (netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null);
-    const info = cell && cols ? describeNetRun(plan, cols, netRuns.runOf(cell)) : null;
+    // A run's numbers as soon as its block is done (the map fills in while the sweep runs).
+    const partial = sweep.net?.columns ?? null;
+    const ready = cols ? plan.runs : sweep.runsReady;
+    const info = cell && partial && netRuns.runOf(cell) < ready ? describeNetRun(plan, partial, netRuns.runOf(cell)) : null;
     const sel = netRuns.selected;
     const curves = this.netCurveSets(sel, netRuns.pins);
     const every = sel?.trajectory?.every ?? netRuns.pins[0]?.trajectory?.every ?? 1;
