@@ -168,3 +168,24 @@ describe('one run of a network sweep', () => {
     expect(finerThanFloat64(deeper)).toBe(true);
   });
 });
+
+describe('exporting a network sweep', () => {
+  it('writes the network columns as CSV and JSON, one row per run', async () => {
+    const { ExportController } = await import('../../src/app/controllers/export-controller.ts');
+    type Sweep = ConstructorParameters<typeof ExportController>[0];
+    const plan = netPlan({ ...FRACTAL, sweep: { x: { ...FRACTAL.sweep.x, count: 3 }, y: { ...FRACTAL.sweep.y, count: 2 } } });
+    const engine = new CpuEngine('cpu', { workers: 0, spawn: null });
+    const results = await engine.run(plan, {});
+    await engine.dispose();
+    const ex = new ExportController({ net: { plan, results, columns: results }, plan: null, results: null } as unknown as Sweep, () => 'outcome');
+    const csv = await ex.text('csv')?.text();
+    const lines = (csv ?? '').trim().split('\n');
+    expect(lines).toHaveLength(1 + 6);
+    expect(lines[0]).toMatch(/convergence/);
+    expect(lines[0]).toMatch(/optimizer\.param_groups\.0\.lr/);
+    const json = JSON.parse((await ex.text('json')?.text()) ?? 'null') as { spec: { network: unknown }; columns?: unknown };
+    expect(json.spec.network).toBeDefined();
+    // Nothing to export before a sweep finished.
+    expect(new ExportController({ net: { plan, results: null, columns: null }, plan: null, results: null } as unknown as Sweep, () => 'outcome').text('csv')).toBeNull();
+  }, 60_000);
+});

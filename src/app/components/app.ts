@@ -511,8 +511,8 @@ export class BlApp extends LitElement {
         ${val.result && !val.validating
           ? html`<span data-testid="verdict" class="verdict ${val.result.verdict.pass ? 'pass' : 'fail'}" title=${ctl.message.text}>${val.result.verdict.pass ? '✓ validation passed' : '✗ validation failed'}</span>`
           : nothing}
-        <button @click=${() => ctl.exports.data('csv')} ?disabled=${!sweep.results}>CSV</button>
-        <button @click=${() => ctl.exports.data('json')} ?disabled=${!sweep.results}>JSON</button>
+        <button @click=${() => ctl.exports.data('csv')} ?disabled=${!(sweep.results || sweep.net?.results)}>CSV</button>
+        <button @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>
         <label title="A spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)">Import <input type="file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} /></label>
         <bl-view-bar .presets=${this.presetOptions} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
           ?figureReady=${!!sweep.results} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
