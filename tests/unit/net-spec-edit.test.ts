@@ -98,3 +98,27 @@ describe('links to network views', () => {
     expect(bad.mode).toBe('test_loss');
   });
 });
+
+describe('zooming a network map', () => {
+  it('re-sweeps the dragged rectangle at the same resolution, and + zooms around a cell', async () => {
+    const { ZoomController } = await import('../../src/app/controllers/zoom-controller.ts');
+    const { zoomAround } = await import('../../src/app/heatmap/zoom-around.ts');
+    const spec = parseAnySpec(fractal());
+    let shown: SpecJSON | null = null;
+    new ZoomController((json) => (shown = json)).zoomTo(spec, { x0: 8.5, x1: 16.5, y0: 0.5, y1: 16.5 });
+    const z = shown as SpecJSON | null;
+    if (!z) throw new Error('no zoom');
+    const zs = parseAnySpec(z);
+    expect(zs.problem).toBe('network');
+    if (zs.sweep?.kind !== 'grid' || spec.sweep?.kind !== 'grid' || !zs.sweep.y) throw new Error('not a grid');
+    expect(zs.sweep.x.count).toBe(32);
+    expect(zs.sweep.x.param).toBe('optimizer.param_groups.0.lr');
+    expect(zs.sweep.x.min).toBeGreaterThan(spec.sweep.x.min);
+    expect(zs.sweep.x.max).toBeLessThan(spec.sweep.x.max);
+    expect(zs.sweep.y.min).toBeCloseTo(20, 9);
+    const around = zoomAround(spec, { i: 16, j: 16 }, 0.5);
+    const a = around ? parseAnySpec(around) : null;
+    if (a?.sweep?.kind !== 'grid') throw new Error('no zoom around');
+    expect(a.sweep.x.max / a.sweep.x.min).toBeCloseTo(Math.sqrt(1e5), 0);
+  });
+});
