@@ -81,7 +81,6 @@ export class AppController {
         this.pins.rebase(plan);
         this.preview.rebase();
         this.race.setBase(plan.spec);
-        this.validation.reset();
       },
       (plan, finished) => {
         if (plan.problem === 'network') {
@@ -219,7 +218,7 @@ export class AppController {
 
   private netFrameCache: { key: readonly unknown[]; frame: NetFrame } | null = null;
 
-  /** The network sweep's frame (null while a surface is shown or before its results), recomputed only when what it shows changed. */
+  /** The network sweep's frame (null while a surface is shown), filling in as blocks of runs finish; recomputed only when what it shows changed. */
   netFrame(): NetFrame | null {
     const net = this.sweep.net;
     if (!net?.columns) return null;
