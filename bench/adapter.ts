@@ -14,6 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SOFTWARE_ADAPTER, isSoftwareAdapter } from '../src/engine/gpu/context.ts';
 
 const ICD_DIRS = [
   '/etc/vulkan/icd.d',
@@ -24,8 +25,10 @@ const ICD_DIRS = [
   '/usr/local/nvidia/share/vulkan/icd.d',
 ];
 
-/** Software rasterisers: SwiftShader, Mesa's lavapipe (lvp) and llvmpipe. */
-const SOFTWARE = /swiftshader|lvp|lavapipe|llvmpipe/i;
+/** Software rasterisers: SwiftShader, Mesa's lavapipe (lvp) and llvmpipe (one definition, the engine's). */
+const SOFTWARE = SOFTWARE_ADAPTER;
+
+export { isSoftwareAdapter };
 
 export interface DriverChoice {
   /** 'hardware': the probed manifests are in VK_ICD_FILENAMES; 'default': device-node.ts decides. */
@@ -96,7 +99,3 @@ export function chooseVulkanDriver(forceSwiftShader: boolean): DriverChoice {
   return { kind: 'hardware', manifests: candidates, note: `hardware Vulkan driver: ${found.description} (${candidates.join(', ')})` };
 }
 
-/** SwiftShader, lavapipe, llvmpipe: an adapter whose "device" is this machine's CPU. */
-export function isSoftwareAdapter(a: { readonly vendor: string; readonly architecture: string; readonly device: string; readonly description: string }): boolean {
-  return SOFTWARE.test(`${a.vendor} ${a.architecture} ${a.device} ${a.description}`);
-}

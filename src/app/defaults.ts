@@ -20,3 +20,19 @@ export const DEFAULT_SPEC: Readonly<Record<string, unknown>> = {
 
 /** Outcome colouring: which basin, diverged or still moving, and how fast, in one picture. */
 export const DEFAULT_MODE: HeatmapMode = 'outcome';
+
+/**
+ * The network view the editor's problem switch opens: a small ReLU network on Iris, LR × momentum,
+ * at a size the CPU engine finishes in seconds.
+ */
+export const DEFAULT_NET_SPEC: Readonly<Record<string, unknown>> = {
+  network: { hidden: [8], activation: 'relu', batch_size: 16, sharpness_iterations: 20 },
+  data: { name: 'iris', train: 120, test: 30 },
+  optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9 },
+  steps: 200,
+  sweep: {
+    kind: 'grid',
+    x: { param: 'optimizer.lr', min: 1e-3, max: 10, count: 32, scale: 'log' },
+    y: { param: 'optimizer.momentum', min: 0, max: 0.99, count: 32, scale: 'linear' },
+  },
+};

@@ -6,9 +6,16 @@
  */
 import { SpecErrors } from '../core/errors.ts';
 import { JSONSyntaxError } from '../core/json.ts';
-import { parseSpec, readSpecJSON, specToJSON } from '../core/spec.ts';
-import type { HeatmapMode } from '../view/frame.ts';
+import { anySpecToJSON, parseAnySpec, readSpecJSON } from '../core/spec.ts';
 import { HEATMAP_MODES } from '../view/frame.ts';
+import type { AnyHeatmapMode } from '../view/net-frame.ts';
+import { NET_HEATMAP_MODES } from '../view/net-frame.ts';
+
+/** The colourings a link may name: a surface map's and a network map's. */
+const LINK_MODES: readonly string[] = [...new Set<string>([...HEATMAP_MODES, ...NET_HEATMAP_MODES])];
+
+const specToJSON = anySpecToJSON;
+const parseSpec = parseAnySpec;
 
 export type SpecJSON = Record<string, unknown>;
 
@@ -151,7 +158,7 @@ export interface LinkRead {
   /** The spec the link holds, mended (null: the link holds no spec, which is no problem). */
   readonly spec: SpecJSON | null;
   /** The heatmap mode (`v=`), null when absent or not a mode. */
-  readonly mode: HeatmapMode | null;
+  readonly mode: AnyHeatmapMode | null;
   /** What could not be read, one sentence each; empty when the link was read in full. */
   readonly notices: readonly string[];
 }
@@ -171,8 +178,8 @@ export function readLink(hash: string, defaults: SpecJSON): LinkRead {
   const q = new URLSearchParams(hash.replace(/^#/, ''));
   const notices: string[] = [];
   const v = q.get('v');
-  const mode = v !== null && (HEATMAP_MODES as readonly string[]).includes(v) ? (v as HeatmapMode) : null;
-  if (v !== null && mode === null) notices.push(`The link's view "${v.slice(0, 40)}" is not one of ${HEATMAP_MODES.join(', ')}; showing the default.`);
+  const mode = v !== null && LINK_MODES.includes(v) ? (v as AnyHeatmapMode) : null;
+  if (v !== null && mode === null) notices.push(`The link's view "${v.slice(0, 40)}" is not one of ${LINK_MODES.join(', ')}; showing the default.`);
   const s = q.get('s');
   if (s === null || s === '') return { spec: null, mode, notices };
   let json: unknown;
@@ -199,7 +206,7 @@ export function readLink(hash: string, defaults: SpecJSON): LinkRead {
  * and `basinlab sweep --out x.json` write `{ "spec": …, … }`), mended like a link.
  */
 export function specOfDocument(json: unknown, defaults: SpecJSON): Repaired & { readonly fromResults: boolean } {
-  const fromResults = isRecord(json) && isRecord(json.spec) && !Object.hasOwn(json, 'surface');
+  const fromResults = isRecord(json) && isRecord(json.spec) && !Object.hasOwn(json, 'surface') && !Object.hasOwn(json, 'network');
   const { spec, dropped } = repairSpec(fromResults ? (json as { spec: unknown }).spec : json, defaults);
   return { spec, dropped, fromResults };
 }

@@ -3,8 +3,8 @@
  * shows it and a sentence on what to look for. The menu lists them; tests/unit/presets.test.ts
  * checks each is a valid grid sweep.
  */
-import type { HeatmapMode } from '../view/frame.ts';
-import { DEFAULT_SPEC } from './defaults.ts';
+import type { AnyHeatmapMode } from '../view/net-frame.ts';
+import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from './defaults.ts';
 
 export interface Preset {
   readonly id: string;
@@ -12,7 +12,7 @@ export interface Preset {
   /** What to look for, in a sentence. */
   readonly blurb: string;
   readonly spec: Readonly<Record<string, unknown>>;
-  readonly mode: HeatmapMode;
+  readonly mode: AnyHeatmapMode;
 }
 
 const grid = (x: Record<string, unknown>, y: Record<string, unknown>, count = 256): Record<string, unknown> => ({
@@ -106,6 +106,34 @@ export const PRESETS: readonly Preset[] = [
       sweep: grid({ param: 'optimizer.lr', min: 1e-4, max: 0.05, scale: 'log' }, { param: 'noise.std', min: 0, max: 4, scale: 'linear' }),
     },
     mode: 'outcome',
+  },
+  // Network views run on the CPU engine in Web Workers for now (run-controller.ts engineFor): their
+  // sizes are what it finishes in seconds, and a zoom re-sweeps at the same size.
+  {
+    id: 'fractal-boundary',
+    title: 'Fractal boundary: input-layer LR × output-layer LR',
+    blurb:
+      "The fractal-boundary paper's network (16 tanh units, mean-field, full batch): blue trained, red did not; zoom into the seam and it keeps folding. examples/fractal.json at 32 × 32 and 40 steps.",
+    spec: {
+      network: { hidden: [16], activation: 'tanh', bias: false, parametrization: 'mean_field', batch_size: null, sharpness_iterations: 0 },
+      data: { name: 'fractal', inputs: 16, outputs: 1 },
+      optimizer: { name: 'SGD', lr: 100, param_groups: [{ params: ['layers.0'], lr: 100 }] },
+      steps: 40,
+      sweep: grid(
+        { param: 'optimizer.param_groups.0.lr', min: 1, max: 1e5, scale: 'log' },
+        { param: 'optimizer.lr', min: 20, max: 600, scale: 'log' },
+        32,
+      ),
+    },
+    mode: 'convergence',
+  },
+  {
+    id: 'iris-lr-momentum',
+    title: 'Iris: LR × momentum',
+    blurb: 'A 4–8–3 ReLU network on Iris with minibatches of 16: test accuracy is high across a wide band of LRs, and momentum moves the band to lower LRs.',
+    // The network view the editor's problem switch opens.
+    spec: DEFAULT_NET_SPEC,
+    mode: 'accuracy',
   },
 ];
 

@@ -9,6 +9,8 @@ import type { ParamSchema } from '../core/params.ts';
 import { findSchedule } from '../core/registry/index.ts';
 import type { AxisRange } from '../core/spec.ts';
 import type { HeatmapMode } from './frame.ts';
+import type { NetPlan } from '../core/network/plan.ts';
+import type { NetHeatmapMode } from './net-frame.ts';
 import { formatNumber } from './ticks.ts';
 
 /** A number as prose writes it: a true minus sign. */
@@ -105,3 +107,65 @@ export function caption(plan: Plan, mode: HeatmapMode): string {
 
 /** What λ means, wherever a legend shows it. */
 export const LAMBDA_NOTE = 'λ: sharpness, the largest eigenvalue of the Hessian at the minimum. Gradient descent can only settle in a minimum while lr·λ < 2(1 + momentum).';
+
+/** The tensors of a network's parameter group, as layers where a layer's every tensor is in it: "layers.0". */
+function groupTensors(plan: Pick<NetPlan, 'groups' | 'layout'>, g: number): string {
+  const names = (plan.groups[g]?.tensors ?? []).map((t) => t.name);
+  const layers = [...new Set(names.map((n) => n.replace(/\.(weight|bias)$/, '')))];
+  const whole = layers.filter((l) => plan.layout.tensors.filter((t) => t.name.startsWith(`${l}.`)).every((t) => names.includes(t.name)));
+  return [...whole, ...names.filter((n) => !whole.some((l) => n.startsWith(`${l}.`)))].join(', ') || 'no tensors';
+}
+
+/**
+ * What a swept network path is called on an axis: the LR of a parameter group names the layers it
+ * trains ("learning rate of layers.0"), the batch size is the batch size; else the path.
+ */
+export function netParamLabel(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layout'>, path: string): string {
+  if (path === 'network.batch_size') return 'batch size';
+  const explicit = plan.groups.length > 1;
+  const m = /^optimizer\.param_groups\.(\d+)\.(.+)$/.exec(path);
+  if (m) {
+    const key = m[2] as string;
+    return `${key === 'lr' ? 'learning rate' : key} of ${groupTensors(plan, Number(m[1]))}`;
+  }
+  const base = paramLabel(plan, path);
+  return explicit && path.startsWith('optimizer.') ? `${base} of ${groupTensors(plan, plan.groups.length - 1)}` : base;
+}
+
+/** What the colours of a network mode say, in one clause. */
+export function netColourText(mode: NetHeatmapMode): string {
+  switch (mode) {
+    case 'convergence':
+      return "the fractal-boundary paper's convergence measure: blue trained, red did not, darker = slower on both sides (the boundary is the dark seam)";
+    case 'accuracy':
+      return 'test accuracy at the end (black: diverged)';
+    case 'test_loss':
+      return 'test loss at the end (log scale, brighter = lower; black: diverged)';
+    case 'train_loss':
+      return 'training loss at the end (log scale, brighter = lower; black: diverged)';
+    case 'sharpness':
+      return "sharpness at the end: the largest |eigenvalue| of the training loss's Hessian (log scale)";
+    case 'steps':
+      return 'steps until the training loss reached the threshold (grey: never)';
+  }
+}
+
+/** The caption of a network map: the model, the data, the loss, the optimiser, the steps, the axes and the colouring. */
+export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
+  const spec = plan.spec;
+  const net = spec.network;
+  const L = plan.layout;
+  const model = `an MLP ${L.sizes.join('–')} (${String(net.activation)}${net.parametrization === 'mean_field' ? ', mean-field' : ''}${net.bias === true ? '' : ', no bias'}; ${L.params} parameters)`;
+  const swept = new Set(plan.dims.map((d) => d.path));
+  const batch = swept.has('network.batch_size') ? 'batch size swept' : plan.batch === null ? 'full batch' : `batch ${plan.batch}`;
+  const opt = settings(plan.optimizer.params, spec.optimizer.params, 'optimizer', swept);
+  const runs = `${plan.optimizer.id}${opt.length ? ` (${opt.slice(0, 4).join(', ')})` : ''}`;
+  const what = `${runs} training ${model} on ${spec.data.name} (${plan.data.train.n} training, ${plan.data.test.n} test samples) with ${plan.loss === 'mse' ? 'MSE' : 'cross-entropy'}, ${batch}, ${spec.steps} steps${spec.schedule ? `, under ${spec.schedule.name}` : ''}`;
+  const s = spec.sweep;
+  const axis = (a: AxisRange): string => `${netParamLabel(plan, a.param)} (${a.scale === 'log' ? 'log, ' : ''}${prose(a.min)} … ${prose(a.max)})`;
+  let axes = '';
+  if (s?.kind === 'grid') axes = `x: ${axis(s.x)}${s.y ? `; y: ${axis(s.y)}` : ''}`;
+  else if (s) axes = `${plan.runs} points (${s.kind}) over ${s.dims.map(axis).join(', ')}, one per column`;
+  const lead = !s ? 'One run of' : s.kind === 'grid' ? 'Each pixel is one run of' : 'Each column is one run of';
+  return `${lead} ${what}${axes ? `; ${axes}` : ''}; colour: ${netColourText(mode)}.`;
+}

@@ -176,7 +176,7 @@ export function fractalColours(values: ArrayLike<number>, nanColour: Rgb = DIVER
   order.sort((a, b) => (values[a] as number) - (values[b] as number));
   const neg = order.filter((i) => (values[i] as number) < 0).length;
   const pos = order.length - neg;
-  const buffer = 0.25;
+  const buffer = FRACTAL_BUFFER;
   // The notebook's v: linspace(-1, -buffer, neg) then linspace(buffer, 1, pos); the image is -v.
   const v = (k: number): number => {
     if (k < neg) return neg > 1 ? -1 + ((1 - buffer) * k) / (neg - 1) : -1;
@@ -200,4 +200,18 @@ export function fractalColours(values: ArrayLike<number>, nanColour: Rgb = DIVER
 /** The colour fractalColours gives a position t in [-1, 1] of its scale (-1: slowest trained, 1: slowest diverging): for legends. */
 export function fractalScaleColour(t: number): string {
   return interpolateSpectral((1 - t) / 2);
+}
+
+/** The notebook's buffer: each side of the scale starts this far from its middle. */
+export const FRACTAL_BUFFER = 0.25;
+
+/**
+ * A run's colour by the convergence measure in the explorer's map, on the scale fractalColours
+ * paints the study figures with (one colouring, the paper's): `trained` (measure < 0) or not, t its
+ * rank in [0, 1] among its kind (0 fastest, 1 slowest; view/net-frame.ts convergenceRanks). Slower
+ * is darker on both sides, so the boundary, where runs are slowest, reads as a dark seam.
+ */
+export function convergenceColour(trained: boolean, t: number): Rgb {
+  const u = FRACTAL_BUFFER + (1 - FRACTAL_BUFFER) * Math.max(0, Math.min(1, t));
+  return hexToRgb(fractalScaleColour(trained ? -u : u));
 }

@@ -4,8 +4,9 @@
  */
 import type { Minimum } from '../core/registry/index.ts';
 import type { Rgb } from './colors.ts';
-import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, minimumColour, outcomeColour } from './colors.ts';
+import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, convergenceColour, minimumColour, outcomeColour } from './colors.ts';
 import type { HeatmapFrame } from './frame.ts';
+import type { NetFrame, NetHeatmapMode } from './net-frame.ts';
 import type { OverlayLine } from './panels.ts';
 import { prose } from './caption.ts';
 
@@ -76,5 +77,39 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
     seen.add(l.label);
     out.push({ kind: 'line', colour: l.colour, label: l.label, dashed: true });
   }
+  return out;
+}
+
+/** The legend of a network frame (net-frame.ts): every colour it can show. */
+export function netHeatmapLegend(f: NetFrame): LegendItem[] {
+  const out: LegendItem[] = [];
+  if (f.mode === 'convergence') {
+    out.push({ kind: 'ramp', stops: stops((t) => convergenceColour(true, t), 6), label: `trained (${f.trained} runs)`, from: 'fast', to: 'slow' });
+    out.push({
+      kind: 'ramp',
+      stops: stops((t) => convergenceColour(false, t), 6),
+      label: `did not train (${f.untrained} runs)`,
+      from: 'fast',
+      to: 'slow',
+    });
+    out.push({ kind: 'swatch', colour: DIVERGED, label: 'no finite measure' });
+    out.push({ kind: 'note', label: 'Darker = slower on both sides: the boundary between them is the dark seam.' });
+  } else {
+    const log = f.mode !== 'accuracy' && f.mode !== 'steps';
+    const show = (v: number): string => (f.mode === 'steps' ? prose(Math.round(v)) : f.mode === 'accuracy' ? `${prose(100 * v, 3)}%` : prose(10 ** v, 3));
+    const labels: Record<Exclude<NetHeatmapMode, 'convergence'>, string> = {
+      accuracy: 'test accuracy',
+      test_loss: 'test loss (log; brighter = lower)',
+      train_loss: 'train loss (log; brighter = lower)',
+      sharpness: "sharpness at the end (largest |eigenvalue| of the training loss's Hessian, log)",
+      steps: 'steps to the loss threshold',
+    };
+    const lossRamp = f.mode === 'test_loss' || f.mode === 'train_loss';
+    const ends = lossRamp ? { from: show(f.hi), to: show(f.lo) } : { from: show(f.lo), to: show(f.hi) };
+    out.push({ kind: 'ramp', stops: stops(viridis), label: labels[f.mode], ...ends });
+    out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : log ? 'no value (sharpness off, or not finite)' : 'no value' });
+    out.push({ kind: 'swatch', colour: DIVERGED, label: 'diverged' });
+  }
+  if (f.runsReady < f.width * f.height) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });
   return out;
 }

@@ -14,8 +14,15 @@ import { minimumColour } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { HEATMAP_MODES, cellColour } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
-import { caption, paramLabel } from '../../view/caption.ts';
-import { heatmapLegend } from '../../view/legend.ts';
+import { caption, netCaption, netParamLabel, paramLabel } from '../../view/caption.ts';
+import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
+import type { NetPlan } from '../../core/network/plan.ts';
+import type { NetColumns } from '../../core/results.ts';
+import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
+import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
+import { describeNetRun, netCurves } from '../net-runs.ts';
+import type { NetRun } from '../controllers/net-runs-controller.ts';
+import { MAX_NET_PINS } from '../controllers/net-runs-controller.ts';
 import type { OverlayLine, Panel } from '../../view/panels.ts';
 import { panelSources } from '../../view/panels.ts';
 import { theoryLines } from '../../view/theory.ts';
@@ -68,6 +75,23 @@ function gradPointLabel(plan: Plan): string {
 /** A grid axis as the heatmap draws it, labelled in words (view/caption.ts). */
 function heatmapAxis(a: GridAxis | null | undefined, plan: Plan | null): HeatmapAxis | null {
   return a && plan ? { label: paramLabel(plan, a.param), min: a.min, max: a.max, scale: a.scale, count: a.count } : null;
+}
+
+/** A network sweep's grid axis as the heatmap draws it, labelled in words (the layers an LR trains). */
+function netHeatmapAxis(a: GridAxis | null | undefined, plan: NetPlan | null): HeatmapAxis | null {
+  return a && plan ? { label: netParamLabel(plan, a.param), min: a.min, max: a.max, scale: a.scale, count: a.count } : null;
+}
+
+/** A network sweep in words for the heatmap's live region: how many runs trained. */
+function netSummary(plan: NetPlan, cols: NetColumns | null, running: boolean): string {
+  if (running || !cols) return `Running a sweep of ${plan.runs.toLocaleString('en-US')} network runs…`;
+  let trained = 0;
+  let diverged = 0;
+  for (let i = 0; i < plan.runs; i++) {
+    if ((cols.convergence[i] as number) < 0) trained++;
+    if (cols.diverged[i]) diverged++;
+  }
+  return `${trained} of ${plan.runs} runs trained (the loss fell below its start on average over the last steps); ${diverged} diverged.`;
 }
 
 export class BlApp extends LitElement {
@@ -326,6 +350,107 @@ export class BlApp extends LitElement {
     this.ctl?.preview.hover(cell);
   }
 
+  // ---- Network sweeps: the map of their outcomes, and the curves of the runs clicked.
+
+  private readonly netCaptionText = memoLast((plan: NetPlan, mode: NetHeatmapMode): string => netCaption(plan, mode));
+  private readonly netLegend = memoLast((frame: NetFrame | null) => (frame ? netHeatmapLegend(frame) : []));
+  private readonly netAxisX = memoLast(netHeatmapAxis);
+  private readonly netAxisY = memoLast(netHeatmapAxis);
+  private readonly netSummaryText = memoLast(netSummary);
+  private readonly netCurveSets = memoLast((selected: NetRun | null, pins: readonly NetRun[]) =>
+    netCurves([...pins, ...(selected ? [selected] : [])].flatMap((r) => (r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label }] : []))),
+  );
+
+  private netHeatmapSection(plan: NetPlan) {
+    const ctl = this.ctl;
+    if (!ctl) return nothing;
+    const { sweep, netRuns } = ctl;
+    const frame = ctl.netFrame();
+    const axes = ctl.axes();
+    const modes = netModesOf(plan);
+    const mode = modeFor('network', ctl.spec.mode, modes);
+    const cols = sweep.net?.results ?? null;
+    const cell = netRuns.hover ?? (netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null);
+    // A run's numbers as soon as its block is done (the map fills in while the sweep runs).
+    const partial = sweep.net?.columns ?? null;
+    const ready = cols ? plan.runs : sweep.runsReady;
+    const info = cell && partial && netRuns.runOf(cell) < ready ? describeNetRun(plan, partial, netRuns.runOf(cell)) : null;
+    const cursor = info ? `${netRuns.hover ? 'Cursor' : 'Selected'} at ${Object.entries(info.coords).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}: ${info.outcome}` : '';
+    const selectedCell = netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null;
+    return html`<section class="heatmap-col" aria-label="Heatmap">
+      <bl-view-notes .caption=${this.netCaptionText(plan, mode)} .netMode=${mode} ?stale=${false}></bl-view-notes>
+      <div class="modes" role="group" aria-label="heatmap shows">
+        ${modes.map((m) => html`<button data-mode=${m} aria-pressed=${mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${NET_MODE_LABEL[m]}</button>`)}
+      </div>
+      <bl-heatmap
+        data-problem="network"
+        .frame=${frame}
+        .xAxis=${this.netAxisX(axes?.x, plan)}
+        .yAxis=${this.netAxisY(axes?.y, plan)}
+        .gpu=${null}
+        .overlay=${null}
+        .selected=${selectedCell}
+        .legend=${this.netLegend(frame)}
+        .lines=${[]}
+        .summary=${this.netSummaryText(plan, cols, sweep.running)}
+        .cursorText=${cursor}
+        @cell-hover=${(e: CustomEvent<CellEventDetail | null>) => netRuns.setHover(e.detail)}
+        @cell-click=${(e: CustomEvent<CellEventDetail>) => netRuns.select(e.detail)}
+        @zoom=${(e: CustomEvent<ZoomDetail>) => ctl.zoom.zoomTo(ctl.spec.current, e.detail)}
+        @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
+      ></bl-heatmap>
+      <p class="message" data-testid="message">${ctl.message.text}</p>
+      <p class="status">${plan.runs} network runs × ${plan.spec.steps} steps on ${sweep.engineUsed}${cols ? ` in ${cols.meta.elapsed_ms} ms` : ''}; drag a rectangle to zoom, click a cell for its loss curves.</p>
+    </section>`;
+  }
+
+  private netDetailsSection(plan: NetPlan) {
+    const ctl = this.ctl;
+    if (!ctl) return nothing;
+    const { sweep, netRuns } = ctl;
+    const cols = sweep.net?.results ?? null;
+    const cell = netRuns.hover ?? (netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null);
+    // A run's numbers as soon as its block is done (the map fills in while the sweep runs).
+    const partial = sweep.net?.columns ?? null;
+    const ready = cols ? plan.runs : sweep.runsReady;
+    const info = cell && partial && netRuns.runOf(cell) < ready ? describeNetRun(plan, partial, netRuns.runOf(cell)) : null;
+    const sel = netRuns.selected;
+    const curves = this.netCurveSets(sel, netRuns.pins);
+    const every = sel?.trajectory?.every ?? netRuns.pins[0]?.trajectory?.every ?? 1;
+    const xLabel = every > 1 ? `step / ${every}` : 'step';
+    const pinned = sel !== null && netRuns.pins.some((p) => p.run === sel.run);
+    return html`<section class="details" aria-label="Runs of the network sweep">
+      <div class="run-info-box">
+        <h2>${netRuns.hover ? 'Hovered run' : sel ? 'Selected run' : 'Hover a cell'}</h2>
+        ${info
+          ? html`<dl data-testid="run-info">
+              ${Object.entries(info.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
+              <dt>outcome</dt><dd>${info.outcome}</dd>
+              ${Object.entries(info.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${Number.isFinite(v) ? formatNumber(v) : String(v)}</dd>`)}
+            </dl>`
+          : cell
+            ? html`<p class="status">Its results arrive when the sweep is done.</p>`
+            : html`<p class="status">Hover a cell of the heatmap to see that run here; click it for its loss curves.</p>`}
+      </div>
+      <h2>${sel ? `Curves of ${sel.label}` : 'Click a cell for its curves'}</h2>
+      ${sel
+        ? html`<div class="row">
+            <button data-testid="net-pin" ?disabled=${pinned || netRuns.pins.length >= MAX_NET_PINS} @click=${() => netRuns.pinSelected()}>Pin this run</button>
+            ${netRuns.pins.length > 0 ? html`<button @click=${() => netRuns.clearPins()}>Clear pins</button>` : nothing}
+            ${netRuns.pins.map((p) => html`<span><span style="color:${p.colour}">■</span> ${p.label} <button aria-label="Unpin ${p.label}" @click=${() => netRuns.unpin(p.run)}>×</button></span>`)}
+          </div>`
+        : nothing}
+      ${sel && !sel.trajectory ? html`<p class="status">Recording its curves…</p>` : nothing}
+      ${curves.loss.length > 0
+        ? html`<p class="status">Loss per step: solid training loss, dashed test loss${every > 1 ? ` (every ${every}th step)` : ''}.</p>
+            <bl-line-chart data-testid="net-loss" .series=${curves.loss} .xLabel=${xLabel} .yLabel=${'loss (log)'} .logY=${true} .height=${200} .label=${'Training loss (solid) and test loss (dashed) per step of the selected and pinned runs'}></bl-line-chart>
+            <p class="status">${plan.groups.length > 1 ? `${netParamLabel(plan, 'optimizer.lr')} (the default param group)` : 'Learning rate'} per step; then the gradient norm.</p>
+            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .height=${110} .label=${plan.groups.length > 1 ? 'LR per step of the default param group' : 'LR per step'}></bl-line-chart>
+            <bl-line-chart data-testid="net-grad" .series=${curves.gradNorm} .xLabel=${xLabel} .yLabel=${'‖grad‖ (log)'} .logY=${true} .height=${140} .label=${'Gradient norm per step'}></bl-line-chart>`
+        : nothing}
+    </section>`;
+  }
+
   /** The right column: single runs of the sweep, or the race. */
   private detailsTabs() {
     const ctl = this.ctl;
@@ -370,6 +495,7 @@ export class BlApp extends LitElement {
     const t = sel.trajectory;
     const shown = ctl.shown();
     const errors = ctl.spec.errors;
+    const net = sweep.net;
     return html`
       <header>
         <button class="skip" @click=${() => this.renderRoot.querySelector('bl-heatmap')?.focusPlot()}>Skip to the heatmap</button>
@@ -379,14 +505,14 @@ export class BlApp extends LitElement {
           ? html`<button data-testid="cancel" @click=${() => ctl.cancel()}>Cancel</button>`
           : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => void sweep.run()}>Run</button>`}
         <progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : (p?.total ?? 0)}></progress>
-        <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results ? 'done' : 'idle'}</span>
+        <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : 'idle'}</span>
         <button data-testid="validate" ?disabled=${!sweep.results || busy} @click=${() => void val.validate()}>Validate vs CPU</button>
         ${val.validating ? html`<span class="status" data-testid="validation-status">${val.status()}</span>` : nothing}
         ${val.result && !val.validating
           ? html`<span data-testid="verdict" class="verdict ${val.result.verdict.pass ? 'pass' : 'fail'}" title=${ctl.message.text}>${val.result.verdict.pass ? '✓ validation passed' : '✗ validation failed'}</span>`
           : nothing}
-        <button @click=${() => ctl.exports.data('csv')} ?disabled=${!sweep.results}>CSV</button>
-        <button @click=${() => ctl.exports.data('json')} ?disabled=${!sweep.results}>JSON</button>
+        <button @click=${() => ctl.exports.data('csv')} ?disabled=${!(sweep.results || sweep.net?.results)}>CSV</button>
+        <button @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>
         <label title="A spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)">Import <input type="file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} /></label>
         <bl-view-bar .presets=${this.presetOptions} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
           ?figureReady=${!!sweep.results} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
@@ -402,8 +528,8 @@ export class BlApp extends LitElement {
         <section class="editor-col" aria-label="Spec editor">
           <bl-spec-editor .spec=${ctl.spec.json} .handSet=${ctl.spec.handSet} .errors=${errors} @spec-change=${(e: SpecChangeEvent) => ctl.spec.setSpec(e.detail.spec, { handSet: e.detail.handSet })}></bl-spec-editor>
         </section>
-        <section class="heatmap-col" aria-label="Heatmap">
-          <bl-view-notes .caption=${this.captionText(plan, ctl.spec.mode)} .mode=${ctl.spec.mode} ?stale=${sweep.restored !== null} ?theory=${this.theory(plan).length > 0}></bl-view-notes>
+        ${net ? this.netHeatmapSection(net.plan) : html`<section class="heatmap-col" aria-label="Heatmap">
+          <bl-view-notes .caption=${this.captionText(plan, modeFor('surface', ctl.spec.mode))} .mode=${modeFor('surface', ctl.spec.mode)} ?stale=${sweep.restored !== null} ?theory=${this.theory(plan).length > 0}></bl-view-notes>
           <div class="modes" role="group" aria-label="heatmap shows">
             ${HEATMAP_MODES.map(
               (m) => html`<button data-mode=${m} aria-pressed=${ctl.spec.mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${MODE_LABEL[m]}</button>`,
@@ -434,8 +560,8 @@ export class BlApp extends LitElement {
           ></bl-heatmap>
           <p class="message" data-testid="message">${ctl.message.text}</p>
           ${shown.plan ? html`<p class="status">${shown.plan.runs} runs × ${shown.plan.spec.steps} steps on ${sweep.engineUsed}${shown.results ? ` in ${shown.results.meta.elapsed_ms} ms` : ''}; drag a rectangle to zoom, click a cell for its trajectory.</p>` : nothing}
-        </section>
-        <section class="details" aria-label="Runs on the loss surface">
+        </section>`}
+        ${net ? this.netDetailsSection(net.plan) : html`<section class="details" aria-label="Runs on the loss surface">
           ${this.detailsTabs()}
           ${ctl.race.open
             ? html`<div role="tabpanel" id="panel-race" aria-labelledby="tab-race">
@@ -494,7 +620,7 @@ export class BlApp extends LitElement {
                 (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> ${i} at (${formatNumber(m.x)}, ${formatNumber(m.y)}): ${formatNumber(m.value)}</span>`,
               )}${plan.minima.length > 8 ? html`<span>… ${plan.minima.length - 8} more</span>` : nothing}</div>`
             : nothing}
-        </section>
+        </section>`}
       </main>
     `;
   }

@@ -9,7 +9,7 @@
 import { LitElement, css, html } from 'lit';
 import type { PropertyValues } from 'lit';
 import { rgbCss } from '../../view/colors.ts';
-import type { HeatmapFrame } from '../../view/frame.ts';
+import type { AnyFrame } from '../heatmap/renderers.ts';
 import type { LegendItem } from '../../view/legend.ts';
 import type { OverlayLine } from '../../view/panels.ts';
 import { niceTicks } from '../../view/ticks.ts';
@@ -65,7 +65,8 @@ export class BlHeatmap extends LitElement {
     _avail: { state: true },
   };
 
-  declare frame: HeatmapFrame | null;
+  /** A surface map's frame (view/frame.ts) or a network map's (view/net-frame.ts). */
+  declare frame: AnyFrame | null;
   declare xAxis: HeatmapAxis | null;
   declare yAxis: HeatmapAxis | null;
   /** When set and the frame's results live on this device, draw with WebGPU. */
@@ -91,7 +92,7 @@ export class BlHeatmap extends LitElement {
 
   /** Kept across frames (a WebGPU pipeline is costly to build): dropped when `gpu` or `size` change. */
   private gpuRenderer: HeatmapRenderer | null = null;
-  private canvasRenderer: HeatmapRenderer | null = null;
+  private canvasRenderer: Canvas2DRenderer | null = null;
   private rendererKind: 'gpu' | '2d' | null = null;
   /**
    * The canvas that holds the frame shown. Set when a frame is drawn, not when the page re-renders:
@@ -217,9 +218,10 @@ export class BlHeatmap extends LitElement {
     if (plot || changed.has('overlay') || changed.has('selected') || changed.has('xAxis') || changed.has('yAxis') || changed.has('lines')) this.drawOverlay();
   }
 
-  private drawPlot(f: HeatmapFrame): void {
+  private drawPlot(f: AnyFrame): void {
     const gpu = this.gpu;
-    if (this.wantsGpu() && gpu && this.gpuCanvas) {
+    // Network maps are painted from their columns (the GPU renderer reads surface records only).
+    if (!('kind' in f) && this.wantsGpu() && gpu && this.gpuCanvas) {
       this.gpuRenderer ??= gpu.renderer(this.gpuCanvas);
       this.gpuRenderer.draw(f);
       this.rendererKind = 'gpu';

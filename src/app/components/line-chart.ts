@@ -199,6 +199,8 @@ export interface LineSeries {
   /** Any CSS colour. */
   readonly colour: string;
   readonly axis?: 'left' | 'right';
+  /** Drawn dashed (e.g. a test curve beside its train curve of the same colour). */
+  readonly dashed?: boolean;
 }
 
 interface Scale {
@@ -407,10 +409,12 @@ export class BlLineChart extends LitElement {
       const cy = 4 + r * LEGEND_ROW + LEGEND_ROW / 2;
       ctx.strokeStyle = s.colour;
       ctx.lineWidth = 2;
+      ctx.setLineDash(s.dashed ? [4, 3] : []);
       ctx.beginPath();
       ctx.moveTo(lx + 4, cy);
       ctx.lineTo(lx + 18, cy);
       ctx.stroke();
+      ctx.setLineDash([]);
       ctx.fillStyle = INK;
       ctx.fillText(isRight(s) && leftSeries.length > 0 ? `${s.label} (right)` : s.label, lx + 22, cy);
     }
@@ -436,6 +440,7 @@ export class BlLineChart extends LitElement {
     ctx.fillStyle = s.colour;
     ctx.lineWidth = 1.5;
     ctx.lineJoin = 'round';
+    ctx.setLineDash(s.dashed ? [5, 4] : []);
     ctx.beginPath();
     let col = -1;
     let have = false;
@@ -494,6 +499,7 @@ export class BlLineChart extends LitElement {
     }
     breakLine();
     ctx.stroke();
+    ctx.setLineDash([]);
     for (let k = 0; k < dots.length; k += 2) {
       ctx.beginPath();
       ctx.arc(dots[k] as number, dots[k + 1] as number, 1.5, 0, 2 * Math.PI);

@@ -22,7 +22,10 @@ import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurfa
 import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '../../core/run-settings.ts';
 import { RUN_SETTINGS, U32_MAX, isBlock } from '../../core/run-settings.ts';
 import type { ParamTarget, PathContext, Scale, ScheduleSpec } from '../../core/spec.ts';
-import { MAX_AXIS_COUNT, MAX_RUNS, resolveParamPath, sweepablePaths } from '../../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, parseAnySpec, resolveNetPath, resolveParamPath, sweepablePaths } from '../../core/spec.ts';
+import { DATA_SETS, findDataSet } from '../../core/data/index.ts';
+import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../core/network/schema.ts';
+import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../defaults.ts';
 import { typicalRange } from '../../core/typical.ts';
 
 /** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
@@ -513,6 +516,10 @@ function rangeFits(spec: SpecJSON, axis: Record<string, unknown>, param: string)
 export function setAxisParam(spec: SpecJSON, axisPath: string, param: string, handSet: HandSet = NONE_SET): SpecJSON {
   const axis = getAt(spec, axisPath);
   if (!isRecord(axis)) return setAt(spec, `${axisPath}.param`, param);
+  if (problemOf(spec) === 'network') {
+    if (handSet.has(axisPath)) return setAt(spec, `${axisPath}.param`, param);
+    return setAt(spec, axisPath, { ...axis, ...netAxisRange(spec, param) });
+  }
   if (handSet.has(axisPath) && rangeFits(spec, axis, param)) return setAt(spec, `${axisPath}.param`, param);
   return setAt(spec, axisPath, { ...axis, ...defaultAxisRange(spec, param) });
 }
@@ -678,7 +685,9 @@ export type Action =
   | { readonly kind: 'remove-scheduler'; readonly index: number; readonly label: string; readonly disabled: boolean }
   | { readonly kind: 'swap-axes'; readonly label: string; readonly disabled: boolean }
   | { readonly kind: 'add-dim'; readonly label: string; readonly disabled: boolean }
-  | { readonly kind: 'remove-dim'; readonly index: number; readonly label: string; readonly disabled: boolean };
+  | { readonly kind: 'remove-dim'; readonly index: number; readonly label: string; readonly disabled: boolean }
+  | { readonly kind: 'add-group'; readonly label: string; readonly disabled: boolean }
+  | { readonly kind: 'remove-group'; readonly index: number; readonly label: string; readonly disabled: boolean };
 
 /** A block of fields; `path` anchors errors about the block as a whole (e.g. `sweep.x`). */
 export interface Group {
@@ -689,7 +698,7 @@ export interface Group {
 }
 
 export interface Section {
-  readonly id: 'surface' | 'optimizer' | 'wrappers' | 'schedule' | 'run' | 'sweep';
+  readonly id: 'problem' | 'surface' | 'network' | 'data' | 'groups' | 'optimizer' | 'wrappers' | 'schedule' | 'run' | 'sweep';
   readonly title: string;
   readonly doc: string;
   /** Top-level spec keys the section edits; errors at those keys (or unplaced below them) show here. */
@@ -998,7 +1007,8 @@ function wrapperSection(spec: SpecJSON): Section {
 /** The other run-level settings: the top-level fields (steps, start), then a group per block (noise, outcome). */
 function runSection(spec: SpecJSON): Section {
   const settings = (RUN_SETTINGS as readonly RunSetting[]).filter((s) => !isBlock(s) || s.absent !== 'off');
-  const top = settings.filter((s): s is RunField => !isBlock(s));
+  // A network's runs start from its initial weights, not from a point.
+  const top = settings.filter((s): s is RunField => !isBlock(s) && !(problemOf(spec) === 'network' && s.key === 'start'));
   const blocks = settings.filter(isBlock);
   return {
     id: 'run',
@@ -1008,7 +1018,13 @@ function runSection(spec: SpecJSON): Section {
     note: '',
     groups: [
       { path: 'run', title: '', fields: paramFields('', top, spec, 'run', sweptPaths(spec)), actions: [] },
-      ...blocks.map((b) => ({ path: b.key, title: b.title, fields: paramFields(b.key, b.fields, spec[b.key] ?? {}, 'run', sweptPaths(spec)), actions: [] })),
+      ...blocks.map((b) => ({
+        path: b.key,
+        title: b.title,
+        // The convergence radius is a surface's (a distance to a known minimum); networks have none.
+        fields: paramFields(b.key, problemOf(spec) === 'network' ? b.fields.filter((f) => f.key !== 'radius') : b.fields, spec[b.key] ?? {}, 'run', sweptPaths(spec)),
+        actions: [],
+      })),
     ],
     actions: [],
   };
@@ -1032,7 +1048,7 @@ function sweepSection(spec: SpecJSON): Section {
   const top: Field[] = [kindField];
   const groups: Group[] = [];
   const actions: Action[] = [];
-  const options = sweepOptions(spec);
+  const options = problemOf(spec) === 'network' ? netSweepOptions(spec) : sweepOptions(spec);
   if (isRecord(s) && kind === 'grid') {
     const hasY = isRecord(s.y);
     top.push(checkboxField('sweep.y', 'y axis', hasY, 'Sweep a second parameter along y (off: one row of runs).'));
@@ -1069,9 +1085,210 @@ function sweepSection(spec: SpecJSON): Section {
 
 /** The whole form for a spec JSON (which may be an unvalidated draft). */
 export function buildForm(spec: SpecJSON): Form {
+  if (problemOf(spec) === 'network') {
+    return {
+      sections: [
+        problemSection(spec),
+        networkSection(spec),
+        dataSection(spec),
+        optimizerSection(spec),
+        groupsSection(spec),
+        wrapperSection(spec),
+        scheduleSection(spec),
+        runSection(spec),
+        sweepSection(spec),
+      ],
+    };
+  }
   return {
-    sections: [surfaceSection(spec), optimizerSection(spec), wrapperSection(spec), scheduleSection(spec), runSection(spec), sweepSection(spec)],
+    sections: [problemSection(spec), surfaceSection(spec), optimizerSection(spec), wrapperSection(spec), scheduleSection(spec), runSection(spec), sweepSection(spec)],
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Network problems: the same form, with the model, the data set and torch's param_groups in place
+// of the surface, driven by their schemas (NETWORK_PARAMS, DATA_SETS) as the surface's fields are.
+
+export type Problem = 'surface' | 'network';
+
+/** What a spec (or draft) describes: a network when it has a `network` block (as parseAnySpec decides). */
+export function problemOf(spec: SpecJSON): Problem {
+  return Object.hasOwn(spec, 'network') ? 'network' : 'surface';
+}
+
+/** Another kind of problem: its default view (a network: DEFAULT_NET_SPEC; a surface: DEFAULT_SPEC). */
+export function switchProblem(spec: SpecJSON, to: string): SpecJSON {
+  if (to === problemOf(spec) || (to !== 'surface' && to !== 'network')) return spec;
+  return JSON.parse(JSON.stringify(to === 'network' ? DEFAULT_NET_SPEC : DEFAULT_SPEC)) as SpecJSON;
+}
+
+function problemSection(spec: SpecJSON): Section {
+  const field = selectField(
+    'problem',
+    'problem',
+    problemOf(spec),
+    [
+      { value: 'surface', label: 'a loss surface (2 parameters)' },
+      { value: 'network', label: 'a network on a data set' },
+    ],
+    'What the runs optimise: a point on a 2-D test surface, or the weights of a small network trained on a data set. Switching opens that kind’s default view.',
+  );
+  return { id: 'problem', title: 'Problem', doc: '', keys: [], note: '', groups: [{ path: 'problem', title: '', fields: [field], actions: [] }], actions: [] };
+}
+
+function networkSection(spec: SpecJSON): Section {
+  return {
+    id: 'network',
+    title: 'Network',
+    doc: 'A multilayer perceptron; the input and output widths follow the data set.',
+    keys: ['network'],
+    note: '',
+    groups: [{ path: 'network', title: '', fields: paramFields('network', NETWORK_PARAMS, spec.network, 'torch', sweptPaths(spec)), actions: [] }],
+    actions: [],
+  };
+}
+
+function dataSection(spec: SpecJSON): Section {
+  const data = spec.data;
+  const name = typeof data === 'string' ? data : nameOf(data);
+  const def = findDataSet(name);
+  const fields = [
+    selectField('data.name', 'data set', def?.id ?? name, entryOptions(DATA_SETS), def?.doc ?? ''),
+    ...(def ? paramFields('data', def.params, isRecord(data) ? data : {}, 'torch', sweptPaths(spec)) : []),
+  ];
+  return { id: 'data', title: 'Data', doc: def?.doc ?? '', keys: ['data'], note: '', groups: [{ path: 'data', title: '', fields, actions: [] }], actions: [] };
+}
+
+function groups(spec: SpecJSON): unknown[] {
+  const g = getAt(spec, 'optimizer.param_groups');
+  return Array.isArray(g) ? g : [];
+}
+
+/**
+ * torch's param_groups: each names the layers or tensors it holds (`layers.0`, `layers.1.bias`) and
+ * the optimiser values it overrides; the LR here, the other values through the spec itself. The
+ * tensors in no group form the default group, trained at the optimiser's own values.
+ */
+function groupsSection(spec: SpecJSON): Section {
+  const swept = sweptPaths(spec);
+  const list = groups(spec);
+  const out: Group[] = list.map((g, i) => {
+    const path = `optimizer.param_groups.${i}`;
+    const lrPath = `${path}.lr`;
+    const lr: Field = swept.has(lrPath)
+      ? { type: 'swept', path: lrPath, label: 'lr', doc: '', hint: '', required: false, text: swept.get(lrPath) as string }
+      : numberField(lrPath, 'lr', getAt(g, 'lr'), { optional: true, hint: 'empty = the optimizer’s lr', placeholder: 'optimizer’s lr', doc: 'This group’s learning rate.' });
+    return {
+      path,
+      title: `param_groups[${i}]`,
+      fields: [
+        { type: 'list', path: `${path}.params`, label: 'params', doc: 'Layers (layers.0) or tensors (layers.0.weight) in this group, comma-separated.', hint: 'e.g. layers.0', required: true, text: formatList(getAt(g, 'params')) },
+        lr,
+      ],
+      actions: [{ kind: 'remove-group', index: i, label: 'Remove', disabled: false }],
+    };
+  });
+  return {
+    id: 'groups',
+    title: 'Param groups',
+    doc: 'torch.optim param_groups: per-layer hyperparameters.',
+    keys: [],
+    note: list.length === 0 ? 'None: every tensor trains at the optimizer’s values.' : 'Tensors in no group train at the optimizer’s values.',
+    groups: out,
+    actions: [{ kind: 'add-group', label: 'Add param group', disabled: list.length >= MAX_PARAM_GROUPS }],
+  };
+}
+
+function addGroup(spec: SpecJSON): SpecJSON {
+  const list = groups(spec);
+  const layer = `layers.${Math.min(list.length, 7)}`;
+  const lr = getAt(spec, 'optimizer.lr');
+  return setAt(spec, 'optimizer.param_groups', [...list, { params: [layer], ...(typeof lr === 'number' ? { lr } : {}) }]);
+}
+
+function removeGroup(spec: SpecJSON, index: number): SpecJSON {
+  const list = groups(spec).filter((_, i) => i !== index);
+  // Axes over this group's values go with it: they would name a group that is not there.
+  const prefix = `optimizer.param_groups.${index}.`;
+  let out = setAt(spec, 'optimizer.param_groups', list);
+  for (const a of axisPaths(out)) {
+    const param = getAt(out, `${a}.param`);
+    if (typeof param === 'string' && param.startsWith(prefix)) out = setAxisParam(out, a, 'optimizer.lr');
+  }
+  return out;
+}
+
+/**
+ * The parameters a network sweep's axes may name: the optimiser's numeric values, each explicit
+ * group's, the batch size; those the parsed spec resolves (an unparsable draft offers the axes' own).
+ */
+export function netSweepOptions(spec: SpecJSON): SelectOption[] {
+  let parsed;
+  try {
+    parsed = parseAnySpec(spec);
+  } catch {
+    parsed = null;
+  }
+  const current = axisPaths(spec).flatMap((a) => {
+    const p = getAt(spec, `${a}.param`);
+    return typeof p === 'string' ? [p] : [];
+  });
+  if (!parsed || parsed.problem !== 'network') return [...new Set(current)].map((p) => ({ value: p, label: p }));
+  const def = findOptimizer(parsed.optimizer.name);
+  const keys = (def?.params ?? []).flatMap((p) =>
+    p.kind === 'number' || p.kind === 'int' ? [p.key] : p.kind === 'tuple' ? p.default.map((_, i) => `${p.key}.${i}`) : [],
+  );
+  const candidates = [
+    ...keys.map((k) => `optimizer.${k}`),
+    ...parsed.paramGroups.flatMap((_, i) => keys.map((k) => `optimizer.param_groups.${i}.${k}`)),
+    'network.batch_size',
+  ];
+  const out: SelectOption[] = [];
+  for (const path of candidates) {
+    const t = resolveNetPath(parsed, path);
+    if (typeof t === 'string') continue;
+    out.push({ value: path, label: `${path}  ${rangeHint(t.range, t.int)}${t.int ? ' int' : ''}` });
+  }
+  for (const p of current) if (!out.some((o) => o.value === p)) out.push({ value: p, label: p });
+  return out;
+}
+
+/**
+ * A starting range for a network axis: LR-like values two decades either side of the current one
+ * (log), the batch size from 1 to the training set (log), else the allowed range where it is
+ * narrow, or the current value halved and doubled.
+ */
+function netAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
+  let parsed;
+  try {
+    parsed = parseAnySpec(spec);
+  } catch {
+    parsed = null;
+  }
+  if (param === 'network.batch_size') {
+    // Up to the training set where the data set states its size, else 256.
+    const n = parsed?.problem === 'network' && typeof parsed.data.params.train === 'number' ? parsed.data.params.train : 256;
+    return { param, min: 1, max: Math.max(2, n), scale: 'log' };
+  }
+  const t = parsed?.problem === 'network' ? resolveNetPath(parsed, param) : 'unparsed';
+  const group = /^optimizer\.param_groups\.\d+\.(.+)$/.exec(param);
+  const key = group?.[1] ?? param.replace(/^optimizer\./, '');
+  const cur = getAt(spec, param) ?? getAt(spec, `optimizer.${key}`);
+  const v = typeof cur === 'number' && Number.isFinite(cur) ? cur : null;
+  if (/(^|_)lr$/.test(key) && v !== null && v > 0) return { param, min: tidy(v / 100), max: tidy(v * 100), scale: 'log' };
+  // The registry's typical range where the parameter has one (momentum: 0 … 0.99).
+  const typical = typeof t !== 'string' && 'typical' in t.range ? (t.range as { typical?: { min: number; max: number; scale: Scale } }).typical : undefined;
+  if (typical) return { param, min: typical.min, max: typical.max, scale: typical.scale };
+  if (typeof t !== 'string') {
+    const { min, max } = t.range;
+    if (Number.isFinite(min) && Number.isFinite(max) && max - min <= 10) {
+      const lo = t.range.minExclusive ? min + (max - min) * 0.01 : min;
+      const hi = t.range.maxExclusive ? max - (max - min) * 0.01 : max;
+      return { param, min: tidy(lo), max: tidy(key === 'momentum' ? Math.min(hi, 0.99) : hi), scale: 'linear' };
+    }
+  }
+  if (v !== null && v > 0) return { param, min: tidy(v / 2), max: tidy(v * 2), scale: 'linear' };
+  return { param, min: 0, max: 1, scale: 'linear' };
 }
 
 export function formFields(form: Form): Field[] {
@@ -1093,6 +1310,9 @@ export function findField(form: Form, path: string): Field | undefined {
 export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean, handSet: HandSet = NONE_SET): SpecJSON {
   const path = field.path;
   const text = typeof input === 'string' ? input : String(input);
+  if (path === 'problem') return switchProblem(spec, text);
+  // Another data set: its own parameters (sizes differ from one set to the next), at their defaults.
+  if (path === 'data.name') return setAt(spec, 'data', { name: text });
   if (path === 'surface.name') return switchSurface(spec, text, handSet);
   if (path === 'optimizer.name') return switchOptimizer(spec, text, handSet);
   if (path === 'schedule.name') return switchSchedule(spec, text, handSet);
@@ -1201,6 +1421,10 @@ export function applyAction(spec: SpecJSON, action: Action): SpecJSON {
       return removeChildSchedule(spec, action.index);
     case 'swap-axes':
       return swapAxes(spec);
+    case 'add-group':
+      return addGroup(spec);
+    case 'remove-group':
+      return removeGroup(spec, action.index);
     case 'add-dim':
       return addDim(spec);
     case 'remove-dim':

@@ -5,8 +5,9 @@
  * Render-only.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import { LAMBDA_NOTE, colourText } from '../../view/caption.ts';
+import { LAMBDA_NOTE, colourText, netColourText } from '../../view/caption.ts';
 import type { HeatmapMode } from '../../view/frame.ts';
+import type { NetHeatmapMode } from '../../view/net-frame.ts';
 
 export class BlViewNotes extends LitElement {
   static override properties = {
@@ -14,6 +15,7 @@ export class BlViewNotes extends LitElement {
     mode: { type: String },
     stale: { type: Boolean },
     theory: { type: Boolean },
+    netMode: { type: String },
   };
 
   declare caption: string;
@@ -22,6 +24,8 @@ export class BlViewNotes extends LitElement {
   declare stale: boolean;
   /** Theory lines are drawn on the map. */
   declare theory: boolean;
+  /** Set when the map shows network runs (its colouring); the surface notes then give way to the network's. */
+  declare netMode: NetHeatmapMode | null;
 
   constructor() {
     super();
@@ -29,6 +33,7 @@ export class BlViewNotes extends LitElement {
     this.mode = 'outcome';
     this.stale = false;
     this.theory = false;
+    this.netMode = null;
   }
 
   static override styles = css`
@@ -42,6 +47,21 @@ export class BlViewNotes extends LitElement {
   `;
 
   override render() {
+    if (this.netMode) {
+      return html`
+        <p data-testid="caption">${this.caption}</p>
+        ${this.stale ? html`<p class="stale" data-testid="stale">Showing the last complete sweep (its caption above); the spec in the editor has not run to the end.</p>` : nothing}
+        <details data-testid="how-to-read">
+          <summary>How to read this</summary>
+          <ul>
+            <li>Each pixel is one network trained from the same initial weights on the same data; only the swept hyperparameters (the axes) change from pixel to pixel.</li>
+            <li>Colour: ${netColourText(this.netMode)}. The legend under the map names every colour.</li>
+            <li>The convergence measure is the fractal-boundary paper's (Sohl-Dickstein 2024): with v_k the training loss at step k over the initial loss, −Σv for a run that trained (more negative: slower), Σ1/v for one that did not (larger: slower). Colours rank runs within each side.</li>
+            <li>Hover a pixel for its numbers; click it for its train and test loss, LR and gradient norm per step. Drag a rectangle to zoom in; Back undoes any edit or zoom.</li>
+          </ul>
+        </details>
+      `;
+    }
     return html`
       <p data-testid="caption">${this.caption}</p>
       ${this.stale ? html`<p class="stale" data-testid="stale">Showing the last complete sweep (its caption above); the spec in the editor has not run to the end.</p>` : nothing}

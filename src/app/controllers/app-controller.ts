@@ -5,10 +5,13 @@
  * handed, derived once per change (a frame is a pass over every run, never redone on a hover).
  */
 import type { ReactiveControllerHost } from 'lit';
-import type { Plan } from '../../core/plan.ts';
+import type { AnyPlan, Plan } from '../../core/plan.ts';
 import { makePlan } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
 import { parseSpec } from '../../core/spec.ts';
+import type { AnyHeatmapMode, NetFrame } from '../../view/net-frame.ts';
+import { modeFor, netFrame, netModesOf } from '../../view/net-frame.ts';
+import { NetRunsController } from './net-runs-controller.ts';
 import type { ResultColumns, Results } from '../../core/results.ts';
 import type { DeviceResults, Engine } from '../../engine/engine.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
@@ -48,6 +51,8 @@ export class AppController {
   readonly zoom: ZoomController;
   readonly validation: ValidationController;
   readonly exports: ExportController;
+  /** The selected and pinned runs of a network sweep, and their curves. */
+  readonly netRuns: NetRunsController;
 
   constructor(
     host: ReactiveControllerHost,
@@ -63,13 +68,26 @@ export class AppController {
       () => this.spec.current,
       (plan) => {
         this.liveSweep = this.liveNext;
+        this.validation.reset();
+        if (plan.problem === 'network') {
+          // What belongs to surface views goes; the network's own runs move to the new sweep.
+          this.selection.clear();
+          this.pins.clear();
+          this.netRuns.rebase(plan, this.sweep.engine ?? engines.cpu);
+          return;
+        }
+        this.netRuns.clear();
         this.selection.rebase(plan);
         this.pins.rebase(plan);
         this.preview.rebase();
         this.race.setBase(plan.spec);
-        this.validation.reset();
       },
       (plan, finished) => {
+        if (plan.problem === 'network') {
+          if (finished) this.netRuns.settle(plan);
+          this.live.idle(finished);
+          return;
+        }
         if (finished) {
           this.selection.settle(plan);
           this.pins.settle(plan);
@@ -95,7 +113,8 @@ export class AppController {
       (json) => this.ahead(json),
     );
     this.validation = new ValidationController(host, engines, this.message, this.sweep);
-    this.exports = new ExportController(this.sweep, () => this.spec.mode);
+    this.exports = new ExportController(this.sweep, () => modeFor('surface', this.spec.mode));
+    this.netRuns = new NetRunsController(host, this.message);
   }
 
   /**
@@ -120,7 +139,7 @@ export class AppController {
   }
 
   /** A view made elsewhere (a preset, a study panel): its spec and colouring, as a new history entry. */
-  openView(json: Record<string, unknown>, mode: HeatmapMode): void {
+  openView(json: Record<string, unknown>, mode: AnyHeatmapMode): void {
     this.spec.open(json, mode);
   }
 
@@ -164,7 +183,7 @@ export class AppController {
       this.sweep.running &&
       last !== null &&
       plan !== null &&
-      last.frame.mode === this.spec.mode &&
+      last.frame.mode === modeFor('surface', this.spec.mode) &&
       last.plan.width === plan.width &&
       last.plan.height === plan.height &&
       JSON.stringify(last.plan.spec.sweep) === JSON.stringify(plan.spec.sweep)
@@ -190,16 +209,37 @@ export class AppController {
     let frame: HeatmapFrame;
     if (hit && hit.key.every((k, i) => k === key[i])) frame = hit.frame;
     else {
-      frame = heatmapFrame(plan, columns, runsReady, this.spec.mode);
+      frame = heatmapFrame(plan, columns, runsReady, modeFor('surface', this.spec.mode));
       this.frameCache = { key, frame };
     }
     if (results && runsReady === plan.runs) this.lastComplete = { plan, frame, results };
     return this.showingLast() ? (this.lastComplete?.frame ?? frame) : frame;
   }
 
+  private netFrameCache: { key: readonly unknown[]; frame: NetFrame } | null = null;
+
+  /** The network sweep's frame (null while a surface is shown), filling in as blocks of runs finish; recomputed only when what it shows changed. */
+  netFrame(): NetFrame | null {
+    const net = this.sweep.net;
+    if (!net?.columns) return null;
+    const mode = modeFor('network', this.spec.mode, netModesOf(net.plan));
+    const ready = net.results ? net.plan.runs : this.sweep.runsReady;
+    const key = [net.plan, net.columns, ready, mode];
+    const hit = this.netFrameCache;
+    if (hit && hit.key.every((k, i) => k === key[i])) return hit.frame;
+    const frame = netFrame(net.plan, net.columns, ready, mode);
+    this.netFrameCache = { key, frame };
+    return frame;
+  }
+
+  /** The plan shown, of either kind. */
+  anyPlan(): AnyPlan | null {
+    return this.sweep.net?.plan ?? this.sweep.plan;
+  }
+
   /** The grid axes of the shown sweep (null for random/Sobol sweeps). */
   axes(): { x: GridAxis; y: GridAxis | null } | null {
-    const s = this.sweep.plan?.spec.sweep;
+    const s = this.anyPlan()?.spec.sweep;
     return s && s.kind === 'grid' ? { x: s.x, y: s.y } : null;
   }
 

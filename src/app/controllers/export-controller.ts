@@ -64,8 +64,10 @@ export class ExportController {
 
   /** The results as a file's contents, or null before there are final results. */
   text(format: 'csv' | 'json'): Blob | null {
-    const plan = this.sweep.plan;
-    const res = this.sweep.results;
+    // Either kind of sweep: a network's results write the network columns (the CLI's own writers).
+    const net = this.sweep.net;
+    const plan = net?.plan ?? this.sweep.plan;
+    const res = net ? net.results : this.sweep.results;
     if (!plan || !res) return null;
     const parts: string[] = [];
     if (format === 'csv') writeResultsCSV(res, plan, (c) => parts.push(c));

@@ -7,10 +7,10 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { SpecErrors } from '../../core/errors.ts';
-import type { Spec } from '../../core/spec.ts';
-import { SPEC_JSON_LIMITS, parseSpec, readSpecJSON, specToJSON } from '../../core/spec.ts';
+import type { AnySpec } from '../../core/spec.ts';
+import { SPEC_JSON_LIMITS, anySpecToJSON, parseAnySpec, readSpecJSON } from '../../core/spec.ts';
 import { encodeUrlState } from '../../core/url.ts';
-import type { HeatmapMode } from '../../view/frame.ts';
+import type { AnyHeatmapMode } from '../../view/net-frame.ts';
 import type { HandSet } from '../components/spec-edit.ts';
 import { DEFAULT_MODE, DEFAULT_SPEC } from '../defaults.ts';
 import type { EntryState } from '../history-model.ts';
@@ -49,9 +49,10 @@ export class SpecController implements ReactiveController {
   /** The spec as edited (normalised by the parser once valid). */
   json: Record<string, unknown> = { ...DEFAULT_SPEC };
   /** The last valid spec. */
-  current: Spec | null = null;
+  current: AnySpec | null = null;
   errors: FieldError[] = [];
-  mode: HeatmapMode = DEFAULT_MODE;
+  /** The colouring chosen; a map shows it where its kind has it (net-frame.ts modeFor). */
+  mode: AnyHeatmapMode = DEFAULT_MODE;
   /** Sweep axes whose range the user typed: they keep it when the optimiser or surface changes. */
   handSet: HandSet = NONE;
   readonly history: HistoryController;
@@ -119,10 +120,10 @@ export class SpecController implements ReactiveController {
     this.json = json;
     if (change.handSet) this.handSet = change.handSet;
     try {
-      const spec = parseSpec(json);
+      const spec = parseAnySpec(json);
       this.current = spec;
       this.errors = [];
-      this.json = specToJSON(spec);
+      this.json = anySpecToJSON(spec);
     } catch (e) {
       if (e instanceof SpecErrors) {
         this.errors = e.errors.map((x) => ({ path: x.path, message: x.message }));
@@ -138,7 +139,7 @@ export class SpecController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  setMode(mode: HeatmapMode): void {
+  setMode(mode: AnyHeatmapMode): void {
     if (mode === this.mode) return;
     this.mode = mode;
     if (this.errors.length === 0) this.writeUrl('push');
@@ -153,7 +154,7 @@ export class SpecController implements ReactiveController {
   }
 
   /** A curated view: its spec and colouring, as a new history entry. */
-  open(json: Record<string, unknown>, mode: HeatmapMode): void {
+  open(json: Record<string, unknown>, mode: AnyHeatmapMode): void {
     this.mode = mode;
     this.setSpec(json, { immediate: true, handSet: NONE });
   }

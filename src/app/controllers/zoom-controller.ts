@@ -3,8 +3,8 @@
  * covers). Going back is the browser's history (history-controller.ts), like any other edit.
  */
 import { scaleUnit } from '../../core/sampling.ts';
-import type { GridAxis, Spec } from '../../core/spec.ts';
-import { specToJSON } from '../../core/spec.ts';
+import type { AnySpec, GridAxis } from '../../core/spec.ts';
+import { anySpecToJSON } from '../../core/spec.ts';
 
 /** A rectangle in fractional cell coordinates (0..count), x0 < x1, y0 < y1. */
 export interface CellRect {
@@ -21,7 +21,7 @@ export class ZoomController {
   ) {}
 
   /** Re-sweeps the dragged rectangle of a grid sweep at the same resolution. */
-  zoomTo(spec: Spec | null, rect: CellRect): void {
+  zoomTo(spec: AnySpec | null, rect: CellRect): void {
     const sweep = spec?.sweep;
     if (!spec || !sweep || sweep.kind !== 'grid') return;
     // Cell k is centred on axis value k; a rectangle edge at e (in cells) is value e - 0.5, kept
@@ -33,6 +33,6 @@ export class ZoomController {
     const x: GridAxis = { ...sweep.x, min: at(sweep.x, rect.x0), max: at(sweep.x, rect.x1) };
     const y: GridAxis | null = sweep.y ? { ...sweep.y, min: at(sweep.y, rect.y0), max: at(sweep.y, rect.y1) } : null;
     if (x.max <= x.min || (y && y.max <= y.min)) return;
-    this.show({ ...specToJSON(spec), sweep: { kind: 'grid', x, y } });
+    this.show({ ...anySpecToJSON(spec), sweep: { kind: 'grid', x, y } });
   }
 }

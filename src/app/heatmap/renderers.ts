@@ -6,6 +6,11 @@
 import type { DeviceResults } from '../../engine/engine.ts';
 import type { HeatmapFrame } from '../../view/frame.ts';
 import { cellColour } from '../../view/frame.ts';
+import type { NetFrame } from '../../view/net-frame.ts';
+import { netCellColour } from '../../view/net-frame.ts';
+
+/** What a heatmap draws: a surface sweep's frame or a network sweep's. */
+export type AnyFrame = HeatmapFrame | NetFrame;
 
 export interface HeatmapRenderer {
   draw(frame: HeatmapFrame): void;
@@ -29,8 +34,9 @@ export class Canvas2DRenderer implements HeatmapRenderer {
 
   constructor(private readonly canvas: HTMLCanvasElement) {}
 
-  draw(f: HeatmapFrame): void {
+  draw(f: AnyFrame): void {
     const { width: w, height: h } = f;
+    const colour = 'kind' in f ? (run: number) => netCellColour(f, run) : (run: number) => cellColour(f, run);
     this.scratch.width = w;
     this.scratch.height = h;
     const sctx = this.scratch.getContext('2d');
@@ -42,7 +48,7 @@ export class Canvas2DRenderer implements HeatmapRenderer {
       // Row j of the sweep is drawn from the bottom up (y grows upwards).
       const rowOut = (h - 1 - j) * w;
       for (let i = 0; i < w; i++) {
-        const [r, g, b] = cellColour(f, j * w + i);
+        const [r, g, b] = colour(j * w + i);
         const o = (rowOut + i) * 4;
         px[o] = r;
         px[o + 1] = g;

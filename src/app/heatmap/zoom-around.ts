@@ -5,8 +5,8 @@
  * beta below 1). The result is a spec JSON for a new view, or null when nothing would change.
  */
 import { SpecErrors } from '../../core/errors.ts';
-import type { GridAxis, Spec } from '../../core/spec.ts';
-import { parseSpec, resolveParamPath, specToJSON } from '../../core/spec.ts';
+import type { AnySpec, GridAxis } from '../../core/spec.ts';
+import { anySpecToJSON, parseAnySpec, resolveNetPath, resolveParamPath } from '../../core/spec.ts';
 import type { Cell } from '../runs.ts';
 
 /** Numbers the app proposes are tidied of float noise. */
@@ -14,7 +14,12 @@ function tidy(x: number): number {
   return Number(x.toPrecision(12));
 }
 
-function zoomAxis(spec: Spec, a: GridAxis, k: number, factor: number): GridAxis {
+/** A swept path's allowed range and whether it is an integer, for either kind of spec. */
+function target(spec: AnySpec, path: string): { range: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }; int: boolean } | string {
+  return spec.problem === 'network' ? resolveNetPath(spec, path) : resolveParamPath(spec, path);
+}
+
+function zoomAxis(spec: AnySpec, a: GridAxis, k: number, factor: number): GridAxis {
   if (a.count <= 1 || !(a.max > a.min)) return a;
   const log = a.scale === 'log';
   const f = (v: number): number => (log ? Math.log(v) : v);
@@ -28,7 +33,7 @@ function zoomAxis(spec: Spec, a: GridAxis, k: number, factor: number): GridAxis 
   let openLo = false;
   let openHi = false;
   if (factor > 1) {
-    const t = resolveParamPath(spec, a.param);
+    const t = target(spec, a.param);
     const r = typeof t === 'string' ? { min: -Infinity, max: Infinity } : t.range;
     blo = log ? (r.min > 0 ? Math.log(r.min) : -Infinity) : r.min;
     bhi = log ? Math.log(r.max) : r.max;
@@ -54,7 +59,7 @@ function zoomAxis(spec: Spec, a: GridAxis, k: number, factor: number): GridAxis 
   if (openHi && nhi >= bhi && nhi > hi) nhi = bhi - span * 1e-3;
   let min = tidy(g(nlo));
   let max = tidy(g(nhi));
-  const t = resolveParamPath(spec, a.param);
+  const t = target(spec, a.param);
   if (typeof t !== 'string' && t.int) {
     min = Math.round(min);
     max = Math.max(min + 1, Math.round(max));
@@ -62,16 +67,16 @@ function zoomAxis(spec: Spec, a: GridAxis, k: number, factor: number): GridAxis 
   return { ...a, min, max };
 }
 
-export function zoomAround(spec: Spec, cell: Cell, factor: number): Record<string, unknown> | null {
+export function zoomAround(spec: AnySpec, cell: Cell, factor: number): Record<string, unknown> | null {
   const sweep = spec.sweep;
   if (!sweep || sweep.kind !== 'grid' || !(factor > 0) || factor === 1) return null;
   const x = zoomAxis(spec, sweep.x, cell.i, factor);
   const y = sweep.y ? zoomAxis(spec, sweep.y, cell.j, factor) : null;
   const same = (a: GridAxis, b: GridAxis | null): boolean => !!b && a.min === b.min && a.max === b.max;
   if (same(sweep.x, x) && (!sweep.y || same(sweep.y, y))) return null;
-  const json = { ...specToJSON(spec), sweep: { kind: 'grid', x, y } };
+  const json = { ...anySpecToJSON(spec), sweep: { kind: 'grid', x, y } };
   try {
-    parseSpec(json);
+    parseAnySpec(json);
   } catch (e) {
     if (e instanceof SpecErrors) return null;
     throw e;

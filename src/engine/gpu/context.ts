@@ -56,6 +56,14 @@ export class GpuContext {
   }
 }
 
+/** Names of the CPU-emulated Vulkan drivers (SwiftShader, lavapipe/llvmpipe). */
+export const SOFTWARE_ADAPTER = /swiftshader|lvp|lavapipe|llvmpipe/i;
+
+/** SwiftShader, lavapipe, llvmpipe: an adapter whose "device" is this machine's CPU. */
+export function isSoftwareAdapter(a: AdapterDescription): boolean {
+  return SOFTWARE_ADAPTER.test(`${a.vendor} ${a.architecture} ${a.device} ${a.description}`);
+}
+
 export function describeAdapter(info: GPUAdapterInfo | undefined): AdapterDescription {
   return {
     vendor: info?.vendor ?? '',

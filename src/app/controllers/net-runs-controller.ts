@@ -1,0 +1,152 @@
+/**
+ * The selected and pinned runs of a network sweep, and their recorded curves (train and test loss,
+ * LR, gradient norm per step), recorded by the engine that ran the sweep (`engine.trajectories`),
+ * so the curves are the runs that produced the cells' colours. Like the surface selection and pins,
+ * each is its sweep coordinates: a new sweep of the same axes (a zoom) re-records them at the
+ * nearest runs; a sweep of other axes drops them. A path that arrives after the sweep changed is
+ * dropped.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { CancelledError } from '../../core/errors.ts';
+import type { NetPlan } from '../../core/network/plan.ts';
+import { runCoordinates } from '../../core/plan.ts';
+import type { NetTrajectory } from '../../core/trajectory.ts';
+import type { Engine } from '../../engine/engine.ts';
+import type { Cell } from '../runs.ts';
+import { COMPARE_COLOURS, freeColour } from '../runs.ts';
+import { curveEvery, netCarryRun, netRunLabel } from '../net-runs.ts';
+import type { MessageLine } from './message.ts';
+
+/** The selected run's ink; pins take the compare colours. */
+export const NET_SELECTED_INK = '#1d1d1f';
+export const MAX_NET_PINS = COMPARE_COLOURS.length;
+
+export interface NetRun {
+  readonly coords: Readonly<Record<string, number>>;
+  readonly run: number;
+  readonly label: string;
+  readonly colour: string;
+  readonly trajectory: NetTrajectory | null;
+}
+
+export class NetRunsController implements ReactiveController {
+  hover: Cell | null = null;
+  selected: NetRun | null = null;
+  pins: readonly NetRun[] = [];
+  private plan: NetPlan | null = null;
+  private engine: Engine | null = null;
+  private pending: AbortController | null = null;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly message: MessageLine,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.pending?.abort();
+  }
+
+  setHover(cell: Cell | null): void {
+    this.hover = cell;
+    this.host.requestUpdate();
+  }
+
+  runOf(cell: Cell): number {
+    return cell.j * (this.plan?.width ?? 1) + cell.i;
+  }
+
+  /** A new sweep (its plan, the engine running it): selection and pins move to their nearest runs. */
+  rebase(plan: NetPlan, engine: Engine): void {
+    this.pending?.abort();
+    this.pending = null;
+    const carry = (r: NetRun): NetRun | null => {
+      const run = netCarryRun(plan, r.coords);
+      return run === null ? null : { ...r, run, label: netRunLabel(plan, run), trajectory: null };
+    };
+    const moved = this.plan !== plan;
+    this.plan = plan;
+    this.engine = engine;
+    if (moved) {
+      this.selected = this.selected ? carry(this.selected) : null;
+      this.pins = this.pins.flatMap((p) => carry(p) ?? []);
+    }
+    this.host.requestUpdate();
+  }
+
+  /** The sweep finished: record the paths of what is selected and pinned. */
+  settle(plan: NetPlan): void {
+    if (plan === this.plan) void this.record();
+  }
+
+  /** Leaves network views: nothing selected or pinned. */
+  clear(): void {
+    this.pending?.abort();
+    this.pending = null;
+    this.plan = null;
+    this.selected = null;
+    this.pins = [];
+    this.hover = null;
+  }
+
+  select(cell: Cell): void {
+    const plan = this.plan;
+    if (!plan || cell.i < 0 || cell.j < 0 || cell.i >= plan.width || cell.j >= plan.height) return;
+    const run = this.runOf(cell);
+    if (run >= plan.runs) return;
+    this.selected = { coords: runCoordinates(plan, run), run, label: netRunLabel(plan, run), colour: NET_SELECTED_INK, trajectory: null };
+    void this.record();
+    this.host.requestUpdate();
+  }
+
+  /** Pins the selected run (a copy in its own colour), or says why not. */
+  pinSelected(): void {
+    const s = this.selected;
+    if (!s) return;
+    if (this.pins.some((p) => p.run === s.run)) return;
+    if (this.pins.length >= MAX_NET_PINS) {
+      this.message.say(`At most ${MAX_NET_PINS} pinned runs: unpin one first.`);
+      return;
+    }
+    this.pins = [...this.pins, { ...s, colour: freeColour(this.pins.map((p) => p.colour)) }];
+    this.host.requestUpdate();
+  }
+
+  unpin(run: number): void {
+    this.pins = this.pins.filter((p) => p.run !== run);
+    this.host.requestUpdate();
+  }
+
+  clearPins(): void {
+    this.pins = [];
+    this.host.requestUpdate();
+  }
+
+  /** Records the selected and pinned runs that have no path yet, in one request. */
+  private async record(): Promise<void> {
+    const plan = this.plan;
+    const engine = this.engine;
+    if (!plan || !engine) return;
+    const want = [...(this.selected && !this.selected.trajectory ? [this.selected.run] : []), ...this.pins.filter((p) => !p.trajectory).map((p) => p.run)];
+    const runs = [...new Set(want)];
+    if (runs.length === 0) return;
+    this.pending?.abort();
+    const abort = new AbortController();
+    this.pending = abort;
+    try {
+      const paths = await engine.trajectories(plan, { runs, every: curveEvery(plan.spec.steps), signal: abort.signal });
+      if (this.pending !== abort || this.plan !== plan) return;
+      const byRun = new Map(paths.map((t) => [t.run, t]));
+      const fill = (r: NetRun): NetRun => (r.trajectory ? r : { ...r, trajectory: byRun.get(r.run) ?? null });
+      if (this.selected) this.selected = fill(this.selected);
+      this.pins = this.pins.map(fill);
+      this.host.requestUpdate();
+    } catch (e) {
+      if (e instanceof CancelledError || this.pending !== abort) return;
+      this.message.say(`Could not record the run's curves: ${(e as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * What a heatmap of network runs shows, and the colour of every cell (the twin of frame.ts for
+ * network plans): the outcomes the network columns hold (core/columns.ts NET_BASE_COLUMNS), one per
+ * mode, and the fractal-boundary paper's convergence colouring. DOM-free
+ * (tests/unit/net-frame.test.ts); the app's Canvas 2D renderer paints what netCellColour says.
+ */
+import type { NetColumns } from '../core/results.ts';
+import type { NetPlan } from '../core/network/plan.ts';
+import type { HeatmapMode } from './frame.ts';
+import { HEATMAP_MODES } from './frame.ts';
+import type { Rgb } from './colors.ts';
+import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, convergenceColour, lutIndex } from './colors.ts';
+
+export type NetHeatmapMode = 'convergence' | 'accuracy' | 'test_loss' | 'train_loss' | 'sharpness' | 'steps';
+export const NET_HEATMAP_MODES: readonly NetHeatmapMode[] = ['convergence', 'accuracy', 'test_loss', 'train_loss', 'sharpness', 'steps'];
+/** The colouring a network view opens with: trainable (blue) or not (red), by speed. */
+export const NET_DEFAULT_MODE: NetHeatmapMode = 'convergence';
+
+export const NET_MODE_LABEL: Record<NetHeatmapMode, string> = {
+  convergence: 'convergence',
+  accuracy: 'test accuracy',
+  test_loss: 'test loss',
+  train_loss: 'train loss',
+  sharpness: 'sharpness',
+  steps: 'steps to threshold',
+};
+
+export function isNetMode(m: string): m is NetHeatmapMode {
+  return (NET_HEATMAP_MODES as readonly string[]).includes(m);
+}
+
+/** The modes a plan's columns can show: test accuracy only when its data set classifies. */
+export function netModesOf(plan: Pick<NetPlan, 'data'>): NetHeatmapMode[] {
+  return NET_HEATMAP_MODES.filter((m) => m !== 'accuracy' || plan.data.task === 'classification');
+}
+
+export interface NetFrame {
+  readonly kind: 'network';
+  readonly width: number;
+  readonly height: number;
+  readonly runsReady: number;
+  readonly mode: NetHeatmapMode;
+  readonly columns: NetColumns;
+  /** Colour range of the continuous modes, in transformed units (log10 for losses and sharpness). */
+  readonly lo: number;
+  readonly hi: number;
+  readonly steps: number;
+  /**
+   * Convergence mode: each ready run's rank in [0, 1] among the runs of its kind (trained, measure
+   * < 0; or not), 0 the fastest; NaN where the measure is not finite. Empty in the other modes.
+   */
+  readonly rank: Float32Array;
+  /** Ready runs that trained and did not, by the convergence measure's sign (every mode counts them). */
+  readonly trained: number;
+  readonly untrained: number;
+}
+
+const LOG_FLOOR = 1e-12;
+
+/** The transformed value a continuous mode colours, or null when the cell has none. */
+export function netCellValue(mode: NetHeatmapMode, c: NetColumns, run: number): number | null {
+  const log = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? Math.log10(Math.max(Math.abs(v), LOG_FLOOR)) : null);
+  if (mode === 'convergence') return null;
+  if (c.diverged[run]) return null;
+  switch (mode) {
+    case 'accuracy': {
+      const v = c.test_accuracy?.[run];
+      return v !== undefined && Number.isFinite(v) ? v : null;
+    }
+    case 'test_loss':
+      return log(c.test_loss[run]);
+    case 'train_loss':
+      return log(c.train_loss[run]);
+    case 'sharpness':
+      return log(c.sharpness[run]);
+    case 'steps': {
+      const s = c.steps_to_threshold[run] as number;
+      return s >= 0 ? s : null;
+    }
+  }
+}
+
+/**
+ * Ranks of the convergence measure within each sign, 0 fastest (nearest 0 from either side) to 1
+ * slowest: the notebook's cdf_img, which maps the sorted measures of each sign onto an even ramp.
+ */
+export function convergenceRanks(measure: ArrayLike<number>, n: number): { rank: Float32Array; trained: number; untrained: number } {
+  const rank = new Float32Array(n).fill(Number.NaN);
+  const neg: number[] = [];
+  const pos: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = measure[i] as number;
+    if (!Number.isFinite(v)) continue;
+    (v < 0 ? neg : pos).push(i);
+  }
+  const place = (idx: number[]): void => {
+    idx.sort((a, b) => Math.abs(measure[a] as number) - Math.abs(measure[b] as number));
+    const d = Math.max(1, idx.length - 1);
+    idx.forEach((run, k) => (rank[run] = k / d));
+  };
+  place(neg);
+  place(pos);
+  return { rank, trained: neg.length, untrained: pos.length };
+}
+
+/** The frame of a network plan's results with runs [0, runsReady) final. */
+export function netFrame(plan: NetPlan, columns: NetColumns, runsReady: number, mode: NetHeatmapMode): NetFrame {
+  const steps = plan.spec.steps;
+  const { rank, trained, untrained } = convergenceRanks(columns.convergence, runsReady);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  if (mode === 'steps') {
+    lo = 0;
+    hi = steps;
+  } else if (mode !== 'convergence') {
+    for (let i = 0; i < runsReady; i++) {
+      const v = netCellValue(mode, columns, i);
+      if (v === null) continue;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    if (!(lo <= hi)) [lo, hi] = [0, 1];
+    else if (hi - lo < 1e-9) [lo, hi] = [lo - 0.5, hi + 0.5];
+  } else {
+    [lo, hi] = [0, 1];
+  }
+  return { kind: 'network', width: plan.width, height: plan.height, runsReady, mode, columns, lo, hi, steps, rank: mode === 'convergence' ? rank : new Float32Array(0), trained, untrained };
+}
+
+function viridis(t: number): Rgb {
+  const k = lutIndex(t) * 4;
+  return [VIRIDIS_LUT[k] as number, VIRIDIS_LUT[k + 1] as number, VIRIDIS_LUT[k + 2] as number];
+}
+
+/** The colour of run `run` in a network frame. */
+export function netCellColour(f: NetFrame, run: number): Rgb {
+  if (run >= f.runsReady) return PENDING;
+  const c = f.columns;
+  if (f.mode === 'convergence') {
+    const t = f.rank[run] as number;
+    if (Number.isNaN(t)) return DIVERGED;
+    return convergenceColour((c.convergence[run] as number) < 0, t);
+  }
+  if (c.diverged[run]) return DIVERGED;
+  const v = netCellValue(f.mode, c, run);
+  if (v === null) return NOT_CONVERGED;
+  // Low losses are good: the loss ramps run the other way round, so "brighter is better" in every mode.
+  const t = (v - f.lo) / (f.hi - f.lo);
+  return viridis(f.mode === 'test_loss' || f.mode === 'train_loss' ? 1 - t : t);
+}
+
+/** The share of the ready cells in the frame's most common colour (as frame.ts's dominantShare). */
+export function netDominantShare(f: NetFrame): number {
+  const counts = new Map<number, number>();
+  let top = 0;
+  for (let run = 0; run < f.runsReady; run++) {
+    const [r, g, b] = netCellColour(f, run);
+    const key = (r << 16) | (g << 8) | b;
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    if (n > top) top = n;
+  }
+  return f.runsReady > 0 ? top / f.runsReady : 1;
+}
+
+/** A colouring of either kind of map (the `v` of a link). */
+export type AnyHeatmapMode = HeatmapMode | NetHeatmapMode;
+
+/** The colouring a map of `kind` shows for the chosen mode: the mode itself where that kind has it, else the kind's default. */
+export function modeFor(kind: 'surface', mode: AnyHeatmapMode): HeatmapMode;
+export function modeFor(kind: 'network', mode: AnyHeatmapMode, modes?: readonly NetHeatmapMode[]): NetHeatmapMode;
+export function modeFor(kind: 'surface' | 'network', mode: AnyHeatmapMode, modes: readonly NetHeatmapMode[] = NET_HEATMAP_MODES): AnyHeatmapMode {
+  if (kind === 'surface') return (HEATMAP_MODES as readonly string[]).includes(mode) ? mode : 'outcome';
+  return (modes as readonly string[]).includes(mode) ? mode : NET_DEFAULT_MODE;
+}

@@ -1,0 +1,106 @@
+/**
+ * Network problems in the explorer, in real Chromium: the fractal-boundary preset, picked from the
+ * curated views as a user would, runs on the CPU engine in Web Workers and gives a map with
+ * structure in the convergence colouring (no colour on more than 90% of its cells, counted with the
+ * view layer's colours in Node); clicking a cell records that run's loss curves; another colouring
+ * and a zoom re-draw and re-sweep without a page error. Screenshots go to test-artifacts/.
+ */
+import type { Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NetColumns } from '../../src/core/results.ts';
+import type { NetPlan } from '../../src/core/network/plan.ts';
+import { netDominantShare, netFrame } from '../../src/view/net-frame.ts';
+import type { Served } from './harness.ts';
+import { ARTIFACTS, serve } from './harness.ts';
+
+let s: Served;
+
+beforeAll(async () => {
+  s = await serve();
+}, 240_000);
+
+afterAll(async () => {
+  await s?.close();
+});
+
+/** Waits until a network sweep has finished with results; returns its run count. */
+async function settleNet(page: Page, timeout = 240_000): Promise<number> {
+  const h = await page.waitForFunction(
+    `(() => { const c = document.querySelector('bl-app')?.controller; return c && !c.sweep.running && c.sweep.net && c.sweep.net.results ? c.sweep.net.plan.runs : 0; })()`,
+    { timeout, polling: 200 },
+  );
+  return (await h.jsonValue()) as number;
+}
+
+/** The convergence and divergence columns of the shown network sweep, and its grid. */
+async function shownColumns(page: Page): Promise<{ width: number; height: number; steps: number; convergence: number[]; diverged: number[] }> {
+  return (await page.evaluate(`(() => {
+    const n = document.querySelector('bl-app').controller.sweep.net;
+    const r = n.results;
+    return { width: n.plan.width, height: n.plan.height, steps: n.plan.spec.steps, convergence: Array.from(r.convergence, (v) => (Number.isFinite(v) ? v : null)), diverged: Array.from(r.diverged) };
+  })()`)) as { width: number; height: number; steps: number; convergence: number[]; diverged: number[] };
+}
+
+describe('network problems in the explorer', () => {
+  it('opens the fractal-boundary preset, draws a map with structure, and shows a clicked run’s loss curves', async () => {
+    const page = await s.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // The network runs on the CPU engine whatever the link says; the surface default view first.
+    await page.goto(`${s.origin}/#engine=cpu`);
+    await page.waitForFunction(`(() => { const c = document.querySelector('bl-app')?.controller; return c && !c.sweep.running && c.sweep.results; })()`, { timeout: 180_000, polling: 200 });
+    await page.evaluate(`(() => {
+      const sel = document.querySelector('bl-app').shadowRoot.querySelector('bl-view-bar').shadowRoot.querySelector('select[name="preset"]');
+      sel.value = 'fractal-boundary';
+      sel.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    })()`);
+    const runs = await settleNet(page);
+    expect(runs).toBe(32 * 32);
+    expect(await page.evaluate(`document.querySelector('bl-app').controller.sweep.engineUsed`)).toBe('cpu');
+
+    // Structure, in the colours the page paints (the view layer's, rebuilt in Node).
+    const c = await shownColumns(page);
+    const cols = { convergence: Float64Array.from(c.convergence, (v) => v ?? Number.NaN), diverged: Uint8Array.from(c.diverged) } as unknown as NetColumns;
+    const plan = { width: c.width, height: c.height, spec: { steps: c.steps } } as unknown as NetPlan;
+    const frame = netFrame(plan, cols, runs, 'convergence');
+    expect(frame.trained).toBeGreaterThan(0);
+    expect(frame.untrained).toBeGreaterThan(0);
+    expect(netDominantShare(frame)).toBeLessThan(0.9);
+    const shown = (await page.evaluate(`(() => { const f = document.querySelector('bl-app').shadowRoot.querySelector('bl-heatmap').frame; return f && { kind: f.kind, mode: f.mode, runsReady: f.runsReady }; })()`)) as { kind: string; mode: string; runsReady: number } | null;
+    expect(shown).toEqual({ kind: 'network', mode: 'convergence', runsReady: runs });
+    const captionText = (await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('bl-view-notes').shadowRoot.querySelector('[data-testid="caption"]').textContent`)) as string;
+    expect(captionText).toMatch(/learning rate of layers\.0 \(log, 1 … 1e5\)/);
+    expect(captionText).toMatch(/convergence measure/);
+
+    // Click cell (8, 5) of the map as a user would.
+    const box = (await page.evaluate(`(() => { const r = document.querySelector('bl-app').shadowRoot.querySelector('bl-heatmap').shadowRoot.querySelector('canvas.plot-2d').getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; })()`)) as { x: number; y: number; w: number; h: number };
+    const [i, j] = [8, 5];
+    await page.mouse.click(box.x + ((i + 0.5) / c.width) * box.w, box.y + ((c.height - j - 0.5) / c.height) * box.h);
+    await page.waitForFunction(`(() => { const n = document.querySelector('bl-app').controller.netRuns; return n.selected && n.selected.trajectory; })()`, { timeout: 60_000, polling: 100 });
+    const t = (await page.evaluate(`(() => { const s = document.querySelector('bl-app').controller.netRuns.selected; return { run: s.run, n: s.trajectory.trainLoss.length, test: s.trajectory.testLoss.length, first: s.trajectory.trainLoss[0], diverged: s.trajectory.diverged }; })()`)) as { run: number; n: number; test: number; first: number; diverged: boolean };
+    expect(t.run).toBe(j * c.width + i);
+    expect(t.test).toBe(t.n);
+    expect(t.first).toBeGreaterThan(0);
+    if (!t.diverged) expect(t.n).toBe(c.steps + 1);
+    const charts = (await page.evaluate(`['net-loss', 'net-lr', 'net-grad'].map((id) => !!document.querySelector('bl-app').shadowRoot.querySelector('[data-testid="' + id + '"]'))`)) as boolean[];
+    expect(charts).toEqual([true, true, true]);
+    await page.screenshot({ path: `${ARTIFACTS}/network-fractal.png`, fullPage: true });
+
+    // Another colouring draws the same sweep again (no re-run).
+    await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('button[data-mode="train_loss"]').click()`);
+    await page.waitForFunction(`document.querySelector('bl-app').shadowRoot.querySelector('bl-heatmap').frame?.mode === 'train_loss'`, { timeout: 10_000 });
+    expect(await page.evaluate(`document.querySelector('bl-app').controller.sweep.running`)).toBe(false);
+
+    // A zoom around the clicked cell (the keyboard's +) re-sweeps a smaller range of the same grid.
+    await page.evaluate(`(() => { const h = document.querySelector('bl-app').shadowRoot.querySelector('bl-heatmap'); h.dispatchEvent(new CustomEvent('zoom-around', { detail: { cell: { i: ${i}, j: ${j} }, factor: 0.5 }, bubbles: true, composed: true })); })()`);
+    await page.waitForFunction(`document.querySelector('bl-app').controller.sweep.running`, { timeout: 10_000, polling: 50 });
+    await settleNet(page);
+    const zoomed = (await page.evaluate(`document.querySelector('bl-app').controller.spec.json.sweep.x`)) as { min: number; max: number; count: number };
+    expect(zoomed.count).toBe(32);
+    expect(zoomed.max / zoomed.min).toBeLessThan(1e5);
+    // The selection moved to the nearest run of the new sweep and was recorded again.
+    await page.waitForFunction(`(() => { const n = document.querySelector('bl-app').controller.netRuns; return n.selected && n.selected.trajectory; })()`, { timeout: 60_000, polling: 100 });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 600_000);
+});

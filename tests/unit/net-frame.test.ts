@@ -1,0 +1,194 @@
+/**
+ * Network maps (view/net-frame.ts, the app's net-runs.ts): the fractal paper's convergence
+ * colouring (blue trained, red not, darker slower, by rank within each side), the continuous
+ * modes, the legend and caption, and what the app says about one run, on a real sweep of the
+ * fractal network (small, float32 CPU engine) and on hand-made columns.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeNetPlan } from '../../src/core/network/plan.ts';
+import type { NetPlan } from '../../src/core/network/plan.ts';
+import type { NetColumns } from '../../src/core/results.ts';
+import { parseAnySpec } from '../../src/core/spec.ts';
+import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import { convergenceColour, fractalColours, oklab } from '../../src/view/colors.ts';
+import { netCaption, netParamLabel } from '../../src/view/caption.ts';
+import { netHeatmapLegend } from '../../src/view/legend.ts';
+import { NET_HEATMAP_MODES, convergenceRanks, modeFor, netCellColour, netDominantShare, netFrame, netModesOf } from '../../src/view/net-frame.ts';
+import { curveEvery, describeNetRun, netCarryRun, netCurves, netOutcome } from '../../src/app/net-runs.ts';
+import { finerThanFloat32, finerThanFloat64 } from '../../src/app/controllers/run-controller.ts';
+
+const FRACTAL = {
+  network: { hidden: [16], activation: 'tanh', bias: false, parametrization: 'mean_field', batch_size: null, sharpness_iterations: 5 },
+  data: { name: 'fractal', inputs: 16, outputs: 1 },
+  optimizer: { name: 'SGD', lr: 100, param_groups: [{ params: ['layers.0'], lr: 100 }] },
+  steps: 30,
+  sweep: {
+    x: { param: 'optimizer.param_groups.0.lr', min: 1, max: 1e5, count: 8, scale: 'log' },
+    y: { param: 'optimizer.lr', min: 20, max: 600, count: 8, scale: 'log' },
+  },
+};
+
+function netPlan(json: unknown): NetPlan {
+  const s = parseAnySpec(json);
+  if (s.problem !== 'network') throw new Error('not a network spec');
+  return makeNetPlan(s);
+}
+
+describe('convergence colouring', () => {
+  it("is the paper's colouring, as the study figures paint it: green to blue for trained runs, orange to red for the rest, darker the slower", () => {
+    // One scale: the explorer's colour of a run is fractalColours' colour of its value.
+    const m = new Float64Array([-5, -1, -3, 2, 8, 4, -0.5, 16]);
+    const { rank } = convergenceRanks(m, m.length);
+    const study = fractalColours(m);
+    m.forEach((v, i) => expect(convergenceColour(v < 0, rank[i] as number), `value ${v}`).toEqual(study[i]));
+    for (const t of [0, 0.5, 1]) {
+      const [, , bRed] = oklab(convergenceColour(false, t));
+      const [, aTrained] = oklab(convergenceColour(true, t));
+      expect(bRed).toBeGreaterThan(0);
+      expect(aTrained).toBeLessThan(0.05);
+    }
+    for (const trained of [true, false]) {
+      const L = [0, 0.25, 0.5, 0.75, 1].map((t) => oklab(convergenceColour(trained, t))[0]);
+      for (let k = 1; k < L.length; k++) expect(L[k] as number).toBeLessThan(L[k - 1] as number);
+    }
+  });
+
+  it('ranks each side by |measure|, fastest 0, slowest 1; non-finite measures get none', () => {
+    const m = new Float64Array([-5, -1, -3, 2, 8, Number.NaN, 4]);
+    const { rank, trained, untrained } = convergenceRanks(m, m.length);
+    expect([trained, untrained]).toEqual([3, 3]);
+    expect(Array.from(rank.subarray(0, 3))).toEqual([1, 0, 0.5]);
+    expect(Array.from(rank.subarray(3, 5))).toEqual([0, 1]);
+    expect(rank[5]).toBeNaN();
+    expect(rank[6]).toBe(0.5);
+  });
+});
+
+describe('a network sweep shown as a map', () => {
+  it('colours the fractal network by its outcomes, in every mode, with a legend and a caption', async () => {
+    const plan = netPlan(FRACTAL);
+    const engine = new CpuEngine('cpu', { workers: 0, spawn: null });
+    const res = await engine.run(plan, {});
+    await engine.dispose();
+    // A regression data set: no accuracy mode.
+    expect(netModesOf(plan)).toEqual(NET_HEATMAP_MODES.filter((m) => m !== 'accuracy'));
+    expect(modeFor('network', 'accuracy', netModesOf(plan))).toBe('convergence');
+    expect(modeFor('network', 'outcome')).toBe('convergence');
+    expect(modeFor('surface', 'test_loss')).toBe('outcome');
+    const f = netFrame(plan, res, plan.runs, 'convergence');
+    expect(f.trained).toBeGreaterThan(0);
+    expect(f.untrained).toBeGreaterThan(0);
+    expect(netDominantShare(f)).toBeLessThan(0.9);
+    // The map's colours are the study figures' (the paper's colouring of the same values).
+    const study = fractalColours(res.convergence);
+    for (let run = 0; run < plan.runs; run++) {
+      if (Number.isFinite(res.convergence[run] as number)) expect(netCellColour(f, run), `run ${run}`).toEqual(study[run]);
+    }
+    for (const mode of netModesOf(plan)) {
+      const g = netFrame(plan, res, plan.runs, mode);
+      expect(g.lo).toBeLessThanOrEqual(g.hi);
+      const legend = netHeatmapLegend(g);
+      expect(legend.length).toBeGreaterThan(1);
+      expect(netCaption(plan, mode)).toMatch(/^Each pixel is one run of SGD training an MLP 16–16–1 .*; x: learning rate of layers\.0 \(log, 1 … 1e5\)/);
+    }
+    // Partly computed frames show the rest as pending, and the legend says so.
+    const partial = netFrame(plan, res, 10, 'train_loss');
+    expect(netCellColour(partial, 20)).toEqual([255, 255, 255]);
+    expect(netHeatmapLegend(partial).some((it) => it.label === 'not computed yet')).toBe(true);
+  }, 60_000);
+
+  it('names a group LR by the layers it trains, and the default group by the rest', () => {
+    const plan = netPlan(FRACTAL);
+    expect(netParamLabel(plan, 'optimizer.param_groups.0.lr')).toBe('learning rate of layers.0');
+    expect(netParamLabel(plan, 'optimizer.lr')).toBe('learning rate of layers.1');
+    expect(netParamLabel(plan, 'network.batch_size')).toBe('batch size');
+  });
+});
+
+describe('one run of a network sweep', () => {
+  const plan = netPlan(FRACTAL);
+  const cols = (n: number, conv: number[], diverged: number[]): NetColumns => ({
+    initial_loss: new Float64Array(n).fill(1),
+    train_loss: new Float64Array(n).fill(0.5),
+    test_loss: new Float64Array(n).fill(0.6),
+    diverged: Uint8Array.from(diverged),
+    steps_to_threshold: new Int32Array(n).fill(-1),
+    convergence: Float64Array.from(conv),
+    sharpness: new Float64Array(n).fill(Number.NaN),
+    sharpness_iterations: new Int32Array(n),
+    sharpness_residual: new Float64Array(n).fill(Number.NaN),
+  });
+
+  it('says trained, did not train or diverged, and lists its columns', () => {
+    const c = cols(3, [-2, 3, 9], [0, 0, 1]);
+    expect([0, 1, 2].map((r) => netOutcome(c, r))).toEqual(['trained', 'did not train', 'diverged']);
+    const d = describeNetRun(plan, c, 0);
+    expect(Object.keys(d.coords)).toEqual(['optimizer.param_groups.0.lr', 'optimizer.lr']);
+    expect(d.fields['train_loss']).toBe(0.5);
+    // Sharpness not computed (NaN) is left out rather than shown as NaN.
+    expect('sharpness' in d.fields).toBe(false);
+  });
+
+  it('carries a run to the nearest cell of a zoomed sweep, and drops it when the axes change', () => {
+    const zoomed = netPlan({ ...FRACTAL, sweep: { ...FRACTAL.sweep, x: { ...FRACTAL.sweep.x, min: 10, max: 1000 } } });
+    const coords = { 'optimizer.param_groups.0.lr': 100, 'optimizer.lr': 600 };
+    const run = netCarryRun(zoomed, coords);
+    expect(run).toBe(7 * 8 + 4);
+    const other = netPlan({ ...FRACTAL, sweep: { ...FRACTAL.sweep, x: { param: 'network.batch_size', min: 1, max: 272, count: 8, scale: 'log' } } });
+    expect(netCarryRun(other, coords)).toBeNull();
+  });
+
+  it('draws train and test loss per run, test dashed, in the run colour', () => {
+    const t = {
+      run: 0,
+      every: 1,
+      steps: Int32Array.from([0, 1, 2]),
+      trainLoss: Float64Array.from([1, 0.5, Number.POSITIVE_INFINITY]),
+      testLoss: Float64Array.from([1, 0.6, 0.7]),
+      lr: Float64Array.from([0.1, 0.1, 0.1]),
+      gradNorm: Float64Array.from([3, 2, 1]),
+      paramNorm: Float64Array.from([1, 1, 1]),
+      diverged: false,
+      divergedAt: null,
+    };
+    const c = netCurves([{ trajectory: t, colour: '#123456', label: 'a' }]);
+    expect(c.loss.map((s) => [s.label, s.colour, s.dashed === true])).toEqual([
+      ['train a', '#123456', false],
+      ['test a', '#123456', true],
+    ]);
+    expect(c.loss[0]?.values[2]).toBeNaN();
+    expect(Array.from(c.gradNorm[0]?.values ?? [])).toEqual([3, 2, 1]);
+    expect(curveEvery(200)).toBe(1);
+    expect(curveEvery(100_000)).toBe(50);
+  });
+
+  it('knows when a zoom is finer than float32 resolves, for network sweeps too', () => {
+    expect(finerThanFloat32(plan)).toBe(false);
+    const deep = netPlan({ ...FRACTAL, sweep: { ...FRACTAL.sweep, x: { ...FRACTAL.sweep.x, scale: 'linear', min: 1000, max: 1000 * (1 + 1e-6) } } });
+    expect(finerThanFloat32(deep)).toBe(true);
+    expect(finerThanFloat64(deep)).toBe(false);
+    const deeper = netPlan({ ...FRACTAL, sweep: { ...FRACTAL.sweep, x: { ...FRACTAL.sweep.x, scale: 'linear', min: 1000, max: 1000 * (1 + 1e-15) } } });
+    expect(finerThanFloat64(deeper)).toBe(true);
+  });
+});
+
+describe('exporting a network sweep', () => {
+  it('writes the network columns as CSV and JSON, one row per run', async () => {
+    const { ExportController } = await import('../../src/app/controllers/export-controller.ts');
+    type Sweep = ConstructorParameters<typeof ExportController>[0];
+    const plan = netPlan({ ...FRACTAL, sweep: { x: { ...FRACTAL.sweep.x, count: 3 }, y: { ...FRACTAL.sweep.y, count: 2 } } });
+    const engine = new CpuEngine('cpu', { workers: 0, spawn: null });
+    const results = await engine.run(plan, {});
+    await engine.dispose();
+    const ex = new ExportController({ net: { plan, results, columns: results }, plan: null, results: null } as unknown as Sweep, () => 'outcome');
+    const csv = await ex.text('csv')?.text();
+    const lines = (csv ?? '').trim().split('\n');
+    expect(lines).toHaveLength(1 + 6);
+    expect(lines[0]).toMatch(/convergence/);
+    expect(lines[0]).toMatch(/optimizer\.param_groups\.0\.lr/);
+    const json = JSON.parse((await ex.text('json')?.text()) ?? 'null') as { spec: { network: unknown }; columns?: unknown };
+    expect(json.spec.network).toBeDefined();
+    // Nothing to export before a sweep finished.
+    expect(new ExportController({ net: { plan, results: null, columns: null }, plan: null, results: null } as unknown as Sweep, () => 'outcome').text('csv')).toBeNull();
+  }, 60_000);
+});

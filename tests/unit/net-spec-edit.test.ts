@@ -1,0 +1,124 @@
+/**
+ * The editor's network problems (app/components/spec-edit.ts): the problem switch, the network,
+ * data and param-group sections driven by their schemas, and sweep axes over network paths, each
+ * edit giving a spec parseAnySpec accepts.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseAnySpec } from '../../src/core/spec.ts';
+import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
+import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../../src/app/defaults.ts';
+import { findPreset } from '../../src/app/presets.ts';
+import type { SpecJSON } from '../../src/app/components/spec-edit.ts';
+import { applyAction, applyEdit, buildForm, findField, getAt, netSweepOptions, problemOf, setAxisParam } from '../../src/app/components/spec-edit.ts';
+
+const fractal = (): SpecJSON => JSON.parse(JSON.stringify(findPreset('fractal-boundary')?.spec)) as SpecJSON;
+
+describe('the editor on network specs', () => {
+  it('shows the network, data and param-group sections in place of the surface, without a start point', () => {
+    const form = buildForm(fractal());
+    expect(form.sections.map((s) => s.id)).toEqual(['problem', 'network', 'data', 'optimizer', 'groups', 'wrappers', 'schedule', 'run', 'sweep']);
+    for (const p of NETWORK_PARAMS) expect(findField(form, `network.${p.key}`), p.key).toBeDefined();
+    expect(findField(form, 'data.name')?.type).toBe('select');
+    expect(findField(form, 'data.inputs')?.type).toBe('number');
+    expect(findField(form, 'optimizer.param_groups.0.params')).toMatchObject({ type: 'list', text: 'layers.0' });
+    // The swept group LR says so rather than offering a value.
+    expect(findField(form, 'optimizer.param_groups.0.lr')?.type).toBe('swept');
+    expect(findField(form, 'start.0')).toBeUndefined();
+    expect(buildForm({ ...DEFAULT_SPEC }).sections.map((s) => s.id)).toEqual(['problem', 'surface', 'optimizer', 'wrappers', 'schedule', 'run', 'sweep']);
+  });
+
+  it('switches the problem to a network and back, each to its default view', () => {
+    const form = buildForm({ ...DEFAULT_SPEC });
+    const field = findField(form, 'problem');
+    if (!field) throw new Error('no problem field');
+    const net = applyEdit({ ...DEFAULT_SPEC }, field, 'network');
+    expect(problemOf(net)).toBe('network');
+    expect(net).toEqual(DEFAULT_NET_SPEC);
+    expect(parseAnySpec(net).problem).toBe('network');
+    const back = applyEdit(net, field, 'surface');
+    expect(back).toEqual(DEFAULT_SPEC);
+  });
+
+  it('edits network fields and the data set through the schema, giving valid specs', () => {
+    const spec = fractal();
+    const form = buildForm(spec);
+    const hidden = findField(form, 'network.hidden');
+    const act = findField(form, 'network.activation');
+    const data = findField(form, 'data.name');
+    if (!hidden || !act || !data) throw new Error('missing fields');
+    let next = applyEdit(spec, hidden, '8, 8');
+    next = applyEdit(next, act, 'relu');
+    expect(getAt(next, 'network.hidden')).toEqual([8, 8]);
+    expect(getAt(next, 'network.activation')).toBe('relu');
+    const p = parseAnySpec(next);
+    expect(p.problem === 'network' && p.network.hidden).toEqual([8, 8]);
+    // Another data set starts from its own defaults.
+    const spiral = applyEdit(spec, data, 'spiral');
+    expect(getAt(spiral, 'data')).toEqual({ name: 'spiral' });
+    expect(parseAnySpec(spiral).problem).toBe('network');
+  });
+
+  it('offers network paths for the axes (group LRs, the batch size) at usable ranges', () => {
+    const spec = fractal();
+    const values = netSweepOptions(spec).map((o) => o.value);
+    expect(values).toEqual(expect.arrayContaining(['optimizer.lr', 'optimizer.momentum', 'optimizer.param_groups.0.lr', 'network.batch_size']));
+    const batch = setAxisParam(spec, 'sweep.x', 'network.batch_size');
+    expect(getAt(batch, 'sweep.x')).toMatchObject({ param: 'network.batch_size', min: 1, scale: 'log' });
+    expect(parseAnySpec(batch).problem).toBe('network');
+    const mom = setAxisParam(spec, 'sweep.x', 'optimizer.param_groups.0.momentum');
+    expect(getAt(mom, 'sweep.x')).toMatchObject({ min: 0, max: 0.99, scale: 'linear' });
+    expect(parseAnySpec(mom).problem).toBe('network');
+  });
+
+  it('adds and removes param groups; axes over a removed group move to the optimizer LR', () => {
+    const spec = fractal();
+    const added = applyAction(spec, { kind: 'add-group', label: '', disabled: false });
+    expect(getAt(added, 'optimizer.param_groups.1')).toEqual({ params: ['layers.1'], lr: 100 });
+    expect(parseAnySpec(added).problem).toBe('network');
+    const removed = applyAction(spec, { kind: 'remove-group', index: 0, label: '', disabled: false });
+    expect(getAt(removed, 'optimizer.param_groups')).toEqual([]);
+    expect(getAt(removed, 'sweep.x.param')).toBe('optimizer.lr');
+  });
+});
+
+describe('links to network views', () => {
+  it('carry the network spec and its colouring, read back in full', async () => {
+    const { encodeUrlState } = await import('../../src/core/url.ts');
+    const { readLink } = await import('../../src/app/link.ts');
+    const spec = fractal();
+    const link = readLink(encodeUrlState(spec, { v: 'convergence' }), { ...DEFAULT_SPEC });
+    expect(link.notices).toEqual([]);
+    expect(link.mode).toBe('convergence');
+    expect(problemOf(link.spec ?? {})).toBe('network');
+    expect(getAt(link.spec, 'sweep.x.param')).toBe('optimizer.param_groups.0.lr');
+    // A field that cannot be used is dropped and named; the rest of the network view stays.
+    const bad = readLink(encodeUrlState({ ...spec, network: { ...(spec.network as object), activation: 'swish' } }, { v: 'test_loss' }), { ...DEFAULT_SPEC });
+    expect(bad.notices.join(' ')).toMatch(/network\.activation/);
+    expect(problemOf(bad.spec ?? {})).toBe('network');
+    expect(bad.mode).toBe('test_loss');
+  });
+});
+
+describe('zooming a network map', () => {
+  it('re-sweeps the dragged rectangle at the same resolution, and + zooms around a cell', async () => {
+    const { ZoomController } = await import('../../src/app/controllers/zoom-controller.ts');
+    const { zoomAround } = await import('../../src/app/heatmap/zoom-around.ts');
+    const spec = parseAnySpec(fractal());
+    let shown: SpecJSON | null = null;
+    new ZoomController((json) => (shown = json)).zoomTo(spec, { x0: 8.5, x1: 16.5, y0: 0.5, y1: 16.5 });
+    const z = shown as SpecJSON | null;
+    if (!z) throw new Error('no zoom');
+    const zs = parseAnySpec(z);
+    expect(zs.problem).toBe('network');
+    if (zs.sweep?.kind !== 'grid' || spec.sweep?.kind !== 'grid' || !zs.sweep.y) throw new Error('not a grid');
+    expect(zs.sweep.x.count).toBe(32);
+    expect(zs.sweep.x.param).toBe('optimizer.param_groups.0.lr');
+    expect(zs.sweep.x.min).toBeGreaterThan(spec.sweep.x.min);
+    expect(zs.sweep.x.max).toBeLessThan(spec.sweep.x.max);
+    expect(zs.sweep.y.min).toBeCloseTo(20, 9);
+    const around = zoomAround(spec, { i: 16, j: 16 }, 0.5);
+    const a = around ? parseAnySpec(around) : null;
+    if (a?.sweep?.kind !== 'grid') throw new Error('no zoom around');
+    expect(a.sweep.x.max / a.sweep.x.min).toBeCloseTo(Math.sqrt(1e5), 0);
+  });
+});
