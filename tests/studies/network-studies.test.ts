@@ -1,10 +1,14 @@
 /**
  * The network studies: their measures (box counting), their claim checks (each shown to reject a
- * counterexample) and a run of each at its quick size on the float32 CPU engine in-process. GPU
- * runs of these studies join tests/studies/studies.test.ts once the GPU engine runs networks.
+ * counterexample) and a run of each at its quick size on the float32 CPU engine in-process and on
+ * the GPU engine (SwiftShader here and in CI), each claim's verdict the one its check gives.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import type { Engine } from '../../src/engine/engine.ts';
+import { acquireNodeGpu } from '../../src/engine/gpu/device-node.ts';
+import { GpuEngine } from '../../src/engine/gpu/engine.ts';
+import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
 import { boundaryDimension, boxCount, edgeImage } from '../../src/studies/boxcount.ts';
 import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, nextWindow } from '../../src/studies/fractal-boundary.ts';
 import { checkTextsExample, textsExample } from '../../src/studies/texts-example.ts';
@@ -157,11 +161,20 @@ describe('sharp-minima: the check', () => {
   });
 });
 
-describe('network studies on cpu (quick sizes)', () => {
-  const engine = new CpuEngine('cpu', { workers: 0, spawn: null });
-  const run = (s: Study): Promise<StudyResult> => s.run({ engine, quick: true });
+const ENGINES: { name: string; make: () => Promise<Engine> }[] = [
+  { name: 'cpu', make: async () => new CpuEngine('cpu', { workers: 0, spawn: null }) },
+  // SwiftShader in CI: no adapter fails the test.
+  { name: 'gpu', make: async () => new GpuEngine(await acquireNodeGpu('network-studies'), nodeShaderSources) },
+];
+
+for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, () => {
+  let engine: Engine | null = null;
+  const run = async (s: Study): Promise<StudyResult> => {
+    engine ??= await E.make();
+    return s.run({ engine, quick: true });
+  };
   afterAll(async () => {
-    await engine.dispose();
+    await engine?.dispose();
   });
 
   const renders = (r: StudyResult): void => {
@@ -189,7 +202,7 @@ describe('network studies on cpu (quick sizes)', () => {
     expect(r.findings.claimHolds).toBe(checkFractalBoundary(dims).holds);
     expect(r.panels.filter((p) => p.kind === 'grid')).toHaveLength(2);
     renders(r);
-  }, 120_000);
+  }, 600_000);
 
   it("texts-example: at the texts' LRs Adam lags far behind; at each optimiser's best LR all three reach the noise floor", async () => {
     const r = await run(textsExample);
@@ -199,7 +212,7 @@ describe('network studies on cpu (quick sizes)', () => {
     for (const b of best) expect(b).toBeLessThan(0.012); // the noise floor is 0.01
     expect(r.findings.claimHolds).toBe(true);
     renders(r);
-  }, 120_000);
+  }, 600_000);
 
   it('sgd-vs-adam: each optimiser well above chance at its best LR, finite early losses, the verdict its check gives', async () => {
     const r = await run(sgdVsAdam);
@@ -210,7 +223,7 @@ describe('network studies on cpu (quick sizes)', () => {
     const f = { adamEarlyTrainLoss: num(r, 'adamEarlyTrainLoss'), sgdEarlyTrainLoss: num(r, 'sgdEarlyTrainLoss'), adamTestAccuracy: num(r, 'adamTestAccuracy'), sgdTestAccuracy: num(r, 'sgdTestAccuracy') };
     expect(r.findings.claimHolds).toBe(checkSgdVsAdam(f).holds);
     renders(r);
-  }, 300_000);
+  }, 600_000);
 
   it('batch-lr: the best LR at the largest batch is at least that at the smallest', async () => {
     const r = await run(batchLr);
@@ -221,7 +234,7 @@ describe('network studies on cpu (quick sizes)', () => {
     expect(B).toEqual([4, 8, 16, 32, 64]);
     expect(r.findings.claimHolds).toBe(checkBatchLr({ batchSizes: B, bestLr: best, noise: nums(r, 'noise') }).holds);
     renders(r);
-  }, 300_000);
+  }, 600_000);
 
   it('sharp-minima: a finite sharpness and test loss per batch size, the verdict its check gives', async () => {
     const r = await run(sharpMinima);
@@ -231,5 +244,5 @@ describe('network studies on cpu (quick sizes)', () => {
     for (const v of nums(r, 'testLoss')) expect(Number.isFinite(v)).toBe(true);
     expect(r.findings.claimHolds).toBe(checkSharpMinima({ batchSizes: B, sharpness: nums(r, 'sharpness'), testLoss: nums(r, 'testLoss') }).holds);
     renders(r);
-  }, 300_000);
+  }, 600_000);
 });
