@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { CancelledError, SpecError } from '../core/errors.ts';
-import { specToJSON } from '../core/spec.ts';
+import { anySpecToJSON, specToJSON } from '../core/spec.ts';
 import type { Engine } from '../engine/engine.ts';
 import { STUDIES, findStudy } from '../studies/index.ts';
 import { panelSvg } from '../view/svg.ts';
@@ -72,7 +72,8 @@ export async function runStudyCommand(
       panels: result.panels.map((p) =>
         p.kind === 'heatmap'
           ? { kind: p.kind, title: p.title, mode: p.mode, spec: specToJSON(p.plan.spec), width: p.plan.width, height: p.plan.height, basin: Array.from(p.results.basin), loss: Array.from(p.results.loss), diverged: Array.from(p.results.diverged) }
-          : p,
+          : // A panel's sources as the specs' JSON (what the app's explorer and `sweep` read).
+            { ...p, ...(p.sources ? { sources: p.sources.map((q) => ({ ...q, spec: anySpecToJSON(q.spec) })) } : {}) },
       ),
     };
     await staged.add(join(outDir, `${study.id}.json`), [`${JSON.stringify(data)}\n`]);

@@ -155,6 +155,8 @@ export const batchLr: Study = {
       scale: 'viridis-log',
       valueLabel: 'training loss',
       lines: [{ label: 'best LR', x: bestLr, y: batches, colour: '#d55e00' }],
+      // The first seed's sweep (the map shows the median over the seeds).
+      sources: [{ label: 'the first seed\'s sweep', spec: first.plan.spec, mode: 'train_loss' }],
     };
     const lrB: ChartPanel = {
       kind: 'chart',

@@ -205,6 +205,7 @@ export const fractalBoundary: Study = {
         values: conv,
         scale: 'fractal',
         valueLabel: 'convergence measure',
+        sources: [{ label: 'this map', spec: ran.plan.spec, mode: 'convergence' }],
         ...(next ? { rects: [{ x0: 10 ** next.x0, x1: 10 ** next.x1, y0: 10 ** next.y0, y1: 10 ** next.y1, label: 'next zoom', colour: '#000' }] } : {}),
       });
       w = next;

@@ -4,7 +4,8 @@
  */
 import type { Plan } from '../core/plan.ts';
 import type { Results } from '../core/results.ts';
-import type { Spec } from '../core/spec.ts';
+import type { AnySpec } from '../core/spec.ts';
+import type { NetHeatmapMode } from './net-frame.ts';
 import type { HeatmapMode } from './frame.ts';
 
 /** A polyline in data coordinates drawn over a heatmap (e.g. a stability limit). */
@@ -59,7 +60,10 @@ export interface ChartPanel {
 /** A spec behind a panel, with what to call it on its "Open in explorer" button. */
 export interface PanelSource {
   readonly label: string;
-  readonly spec: Spec;
+  /** A surface spec, or a network spec (the network studies' maps). */
+  readonly spec: AnySpec;
+  /** The colouring to open a network view in (a surface panel's heatmap says its own). */
+  readonly mode?: NetHeatmapMode;
 }
 
 /** The specs a panel was built from: a heatmap's own sweep, or the chart's sources. */

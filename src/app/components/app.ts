@@ -7,7 +7,7 @@ import type { PropertyValues } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Plan } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
-import { specToJSON } from '../../core/spec.ts';
+import { anySpecToJSON, specToJSON } from '../../core/spec.ts';
 import { scheduleCurve } from '../../core/steps.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
 import { minimumColour } from '../../view/colors.ts';
@@ -23,7 +23,8 @@ import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
 import { describeNetRun, netCurves } from '../net-runs.ts';
 import type { NetRun } from '../controllers/net-runs-controller.ts';
 import { MAX_NET_PINS } from '../controllers/net-runs-controller.ts';
-import type { OverlayLine, Panel } from '../../view/panels.ts';
+import type { OverlayLine, Panel, PanelSource } from '../../view/panels.ts';
+import type { AnyHeatmapMode } from '../../view/net-frame.ts';
 import { panelSources } from '../../view/panels.ts';
 import { theoryLines } from '../../view/theory.ts';
 import { DEFAULT_MODE } from '../defaults.ts';
@@ -211,7 +212,7 @@ export class BlApp extends LitElement {
         const panel = st.result?.panels[k];
         return html`<figure data-testid="study-figure">${unsafeHTML(svg)}${panel
           ? html`<figcaption class="open">${panelSources(panel).map(
-              (src) => html`<button data-testid="open-in-explorer" title="Show this sweep in the explorer below" @click=${() => this.openPanel(panel, src.spec)}>Open ${src.label} in explorer</button>`,
+              (src) => html`<button data-testid="open-in-explorer" title="Show this sweep in the explorer below" @click=${() => this.openPanel(panel, src)}>Open ${src.label} in explorer</button>`,
             )}</figcaption>`
           : nothing}</figure>`;
       })}</div>
@@ -278,8 +279,9 @@ export class BlApp extends LitElement {
   }
 
   /** A study panel's spec opened in the explorer below. */
-  private openPanel(p: Panel, spec: Parameters<typeof specToJSON>[0]): void {
-    this.ctl?.openView(specToJSON(spec), p.kind === 'heatmap' ? p.mode : DEFAULT_MODE);
+  private openPanel(p: Panel, src: PanelSource): void {
+    const mode: AnyHeatmapMode = p.kind === 'heatmap' ? p.mode : (src.mode ?? (src.spec.problem === 'network' ? 'convergence' : DEFAULT_MODE));
+    this.ctl?.openView(anySpecToJSON(src.spec), mode);
     this.renderRoot.querySelector('bl-heatmap')?.scrollIntoView({ block: 'start' });
   }
 
