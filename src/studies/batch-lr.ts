@@ -87,6 +87,7 @@ export function checkBatchLr(f: BatchLrFindings): { holds: boolean; failures: st
 
 export const batchLr: Study = {
   id: 'batch-lr',
+  problem: 'network',
   title: 'Batch size and learning rate: the linear scaling rule',
   claim: 'The best LR grows in proportion to the batch size (the linear scaling rule) up to a limit, and the minibatch noise falls as the batch grows.',
   async run(ctx: StudyContext): Promise<StudyResult> {

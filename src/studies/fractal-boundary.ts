@@ -176,6 +176,7 @@ const DEPTH_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#
 
 export const fractalBoundary: Study = {
   id: 'fractal-boundary',
+  problem: 'network',
   title: 'The boundary of trainability is fractal',
   claim:
     'In the fractal paper\'s setting (16 tanh units, mean-field, full-batch GD, input-layer LR x output-layer LR), the boundary between hyperparameters that train and those that do not stays intricate at every zoom: its box-counting dimension is well above 1 (a smooth curve\'s) and about the same at each depth.',

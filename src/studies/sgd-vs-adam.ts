@@ -94,6 +94,7 @@ interface PerVariant {
 
 export const sgdVsAdam: Study = {
   id: 'sgd-vs-adam',
+  problem: 'network',
   title: 'SGD vs Adam on a real network (digits)',
   claim:
     'Adam converges faster early; SGD with momentum, annealed by a cosine schedule, matches or beats it on test accuracy by the end (each at its best LR).',

@@ -107,6 +107,7 @@ export function checkSharpMinima(f: SharpFindings): { holds: boolean; failures: 
 
 export const sharpMinima: Study = {
   id: 'sharp-minima',
+  problem: 'network',
   title: 'Large batches, sharp minima and generalisation',
   claim: 'At matched LR/batch ratio, large batches end in sharper minima (larger top Hessian eigenvalue) with a worse test loss than small batches (Keskar et al. 2017).',
   async run(ctx: StudyContext): Promise<StudyResult> {

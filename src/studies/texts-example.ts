@@ -84,6 +84,7 @@ export function checkTextsExample(f: TextsFindings): { holds: boolean; failures:
 
 export const textsExample: Study = {
   id: 'texts-example',
+  problem: 'network',
   title: "The texts' example: SGD, momentum and Adam on a linear regression",
   claim:
     "The texts compare SGD (lr 0.01), SGD with momentum 0.9 (lr 0.01) and Adam (lr 0.001) on a linear regression with batch 32. Swept over the LR, each reaches the same noise floor at its own best LR: most of the gap between them at the texts' settings is the LR each was given.",

@@ -37,6 +37,8 @@ export interface StudyResult {
 
 export interface Study {
   readonly id: string;
+  /** What its runs are: networks train on data (the app picks their engine as it does for a network view). */
+  readonly problem?: 'network';
   readonly title: string;
   /** The claim, in a sentence or two: what a reader should look for. */
   readonly claim: string;

@@ -103,4 +103,21 @@ describe('network problems in the explorer', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 600_000);
+
+  it('runs the fractal-boundary study on the CPU engine (SwiftShader here) and opens its first map in the explorer, in the convergence colouring', async () => {
+    const page = await s.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${s.origin}/#study=fractal-boundary`);
+    await page.waitForSelector('bl-app');
+    await page.waitForFunction(`(() => { const st = document.querySelector('bl-app')?.studyController; return !!st && !!st.result && !st.running; })()`, { timeout: 300_000, polling: 250 });
+    const study = (await page.evaluate(`(() => { const st = document.querySelector('bl-app').studyController; return { error: st.error, spec: JSON.stringify(st.result.panels[0].sources[0].spec.sweep) }; })()`)) as { error: string; spec: string };
+    expect(study.error).toBe('');
+    await page.click('bl-app >>> [data-testid="open-in-explorer"]');
+    await settleNet(page);
+    const shown = (await page.evaluate(`(() => { const c = document.querySelector('bl-app').controller; return { problem: c.spec.current.problem, mode: c.spec.mode, sweep: JSON.stringify(c.sweep.net.plan.spec.sweep) }; })()`)) as { problem: string; mode: string; sweep: string };
+    expect(shown).toEqual({ problem: 'network', mode: 'convergence', sweep: study.spec });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 600_000);
 });
