@@ -2,7 +2,8 @@
  * The README's screenshots, taken from the running app: the production build served on 127.0.0.1,
  * Debian's Chromium with WebGPU on SwiftShader (as the browser tests run it), a 1600 × 1000 window.
  * Writes docs/img/app.png (the first view, a run clicked), docs/img/app-himmelblau.png (a curated
- * view) and docs/img/app-figure.png (the figure the explorer exports), and prints the time from
+ * view), docs/img/app-figure.png (the figure the explorer exports) and docs/img/app-network.png (the
+ * fractal-boundary network view, a run clicked), and prints the time from
  * page load to the first complete heatmap of the default view (median of five loads).
  *
  *   npx tsx scripts/screenshots.ts [--out docs/img] [--loads 5] [--time-only] [--validate]
@@ -136,7 +137,25 @@ async function main(): Promise<void> {
     });
     writeFileSync(join(out, 'app-figure.png'), Buffer.from(png, 'base64'));
     await page.close();
-    console.log(`wrote ${['app.png', 'app-himmelblau.png', 'app-figure.png'].map((f) => join(out, f)).join(', ')}`);
+
+    // A network view: the fractal-boundary preset, a run clicked (its loss, LR and gradient curves).
+    // Strings, not functions, for the page: tsx's helpers are not defined there.
+    const net = await browser.newPage();
+    await net.goto(`${origin}/`);
+    await settle(net);
+    await net.evaluate(
+      `(() => { const sel = document.querySelector('bl-app').shadowRoot.querySelector('bl-view-bar').shadowRoot.querySelector('select[name="preset"]'); sel.value = [...sel.options].find((o) => /fractal/i.test(o.textContent)).value; sel.dispatchEvent(new Event('change')); })()`,
+    );
+    await net.waitForFunction(`(() => { const c = document.querySelector('bl-app').controller; return !c.sweep.running && !!c.sweep.net && !!c.sweep.net.results; })()`, { timeout: 300_000, polling: 200 });
+    const plot = (await net.evaluate(
+      `(() => { const r = document.querySelector('bl-app').shadowRoot.querySelector('bl-heatmap').shadowRoot.querySelector('canvas.plot:not(.hidden)').getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; })()`,
+    )) as { x: number; y: number; w: number; h: number };
+    await net.mouse.click(plot.x + plot.w * 0.55, plot.y + plot.h * 0.5);
+    await net.waitForFunction(`(() => { const n = document.querySelector('bl-app').controller.netRuns; return !!n.selected && !!n.selected.trajectory; })()`, { timeout: 120_000, polling: 100 });
+    await net.mouse.move(5, 5);
+    await net.screenshot({ path: join(out, 'app-network.png') });
+    await net.close();
+    console.log(`wrote ${['app.png', 'app-himmelblau.png', 'app-figure.png', 'app-network.png'].map((f) => join(out, f)).join(', ')}`);
   } finally {
     await browser.close();
     await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));

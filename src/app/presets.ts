@@ -113,7 +113,7 @@ export const PRESETS: readonly Preset[] = [
     id: 'fractal-boundary',
     title: 'Fractal boundary: input-layer LR × output-layer LR',
     blurb:
-      "The fractal-boundary paper's network (16 tanh units, mean-field, full batch): blue trained, red did not; zoom into the seam and it keeps folding. examples/fractal.json at 32 × 32 and 40 steps.",
+      "The fractal-boundary paper's network (16 tanh units, mean-field, full batch): green to blue trained, orange to red did not; zoom into the seam and it keeps folding. examples/fractal.json at 32 × 32 and 40 steps.",
     spec: {
       network: { hidden: [16], activation: 'tanh', bias: false, parametrization: 'mean_field', batch_size: null, sharpness_iterations: 0 },
       data: { name: 'fractal', inputs: 16, outputs: 1 },

@@ -136,7 +136,7 @@ export function netParamLabel(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layo
 export function netColourText(mode: NetHeatmapMode): string {
   switch (mode) {
     case 'convergence':
-      return "the fractal-boundary paper's convergence measure: blue trained, red did not, darker = slower on both sides (the boundary is the dark seam)";
+      return "the fractal-boundary paper's convergence measure: green to blue trained, orange to red did not, darker = slower on both sides (the boundary is the dark seam)";
     case 'accuracy':
       return 'test accuracy at the end (black: diverged)';
     case 'test_loss':

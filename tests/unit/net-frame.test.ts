@@ -1,6 +1,6 @@
 /**
  * Network maps (view/net-frame.ts, the app's net-runs.ts): the fractal paper's convergence
- * colouring (blue trained, red not, darker slower, by rank within each side), the continuous
+ * colouring (the paper's: green to blue trained, orange to red not, darker slower, by rank within each side), the continuous
  * modes, the legend and caption, and what the app says about one run, on a real sweep of the
  * fractal network (small, float32 CPU engine) and on hand-made columns.
  */
