@@ -11,7 +11,7 @@ import { build, preview } from 'vite';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellColour } from '../../src/view/frame.ts';
-import { frameOf } from './harness.ts';
+import { frameOf, setField } from './harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
@@ -135,24 +135,6 @@ async function state(page: Page): Promise<AppState> {
       status: app.shadowRoot.querySelector('[data-testid="engine-status"]')?.textContent ?? '',
     };
   });
-}
-
-/** Sets a spec field through the editor's input, as a user would. */
-async function setField(page: Page, path: string, value: string): Promise<void> {
-  const ok = await page.evaluate(
-    (p: string, v: string) => {
-      const ed = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-spec-editor');
-      const el = ed?.shadowRoot?.querySelector(`[name="${p}"]`) as HTMLInputElement | HTMLSelectElement | null;
-      if (!el) return false;
-      el.value = v;
-      el.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
-      el.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
-      return true;
-    },
-    path,
-    value,
-  );
-  if (!ok) throw new Error(`no editor field named ${path}`);
 }
 
 /** Clicks a cell near the middle of the heatmap and waits for its trajectory. */
