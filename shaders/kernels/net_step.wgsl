@@ -2,7 +2,7 @@
 // invocation, and after the run's last step writes its outcome into its track. Twin of
 // NetRun.trainRun in src/engine/cpu/network.ts: the same steps in the same order (the training loss
 // L_k at checkpoints, the minibatch gradient, SAM's second gradient, each group's LR, momentum and
-// step scalars, the optimiser twin pair by pair, SWA's average), so that the two agree to float32
+// step scalars, the optimiser twin pair by pair or its tensor rule tensor by tensor, SWA's average), so that the two agree to float32
 // rounding. Sharpness is not computed here (the host computes it from the final weights).
 //
 // One invocation per run keeps the kernel simple and every run independent; its weights, gradient
@@ -28,6 +28,12 @@ override PLATEAU: bool = false;
 override SWA: bool = false;
 override SWA_START: u32 = 1u;
 override SWA_EVERY: u32 = 1u;
+// The optimiser steps each tensor as a whole through its file's opt_tensor_step (the registry's
+// tensor rule: LARS, LAMB, Adafactor, Lion with caution) instead of opt_step pair by pair; the
+// tensors' records follow the pairs in `pairs` (two a tensor, see net.ts netPairs). TENSOR_GLOBAL:
+// the rule has a scalar over every gradient (LAMB's clip), computed before any group steps.
+override TENSOR_RULE: bool = false;
+override TENSOR_GLOBAL: bool = false;
 
 var<private> tr: NetTrack;
 
@@ -61,9 +67,26 @@ fn checkpoint(l: f32, k: u32) -> bool {
   return true;
 }
 
+// Layers' weight and bias tensors, as the host lists them after the pairs.
+fn tensor_count() -> u32 {
+  return net_u.layers * select(1u, 2u, BIAS);
+}
+
 fn init_run() {
   let np = net_u.params;
-  for (var p = 0u; p < net_u.pairs; p++) {
+  if (TENSOR_RULE) {
+    // Every tensor rule starts from zeros (TensorStep.init of each entry).
+    for (var t = 0u; t < tensor_count(); t++) {
+      let rec = pairs[net_u.pairs + 2u * t];
+      let st = pairs[net_u.pairs + 2u * t + 1u];
+      tensor_off = rec.x;
+      tensor_soff = st.x;
+      for (var j = 0u; j < st.y; j++) {
+        tensor_set_st(j, 0.0);
+      }
+    }
+  }
+  for (var p = 0u; p < select(net_u.pairs, 0u, TENSOR_RULE); p++) {
     let q = pairs[p];
     cur_group = q.z;
     for (var s = 1u; s < STATE_VEC2; s++) {
@@ -99,6 +122,44 @@ fn init_run() {
   tr.sum_v_c = 0.0;
   tr.sum_inv = 0.0;
   tr.sum_inv_c = 0.0;
+}
+
+// Group g's LR, momentum and step scalars at step k (t = k + 1), into hy_*; leaves cur_group = g.
+var<private> hy_lr: f32;
+var<private> hy_mom: f32;
+var<private> hy_sc: vec4f;
+
+fn group_hyper(g: u32, k: u32, t: f32) {
+  cur_group = g;
+  var lr = 0.0;
+  var mom = 0.0;
+  if (HAS_MOMENTUM) {
+    mom = param(OPT_MOMENTUM_SLOT);
+  }
+  let j = net_u.table_off + (g * net_u.steps + k) * STEP_TABLE_STRIDE;
+  if (!HAS_SCHEDULE) {
+    lr = param(P_OPTIMIZER);
+  } else if (PLATEAU) {
+    lr = tr.plateau[g].x;
+  } else if (group_uses_table(net_u.sched_table_mask, g)) {
+    lr = consts[j];
+    if (CYCLE_MOMENTUM) {
+      mom = consts[j + 1u];
+    }
+  } else {
+    let sched = schedule_eval(k, param(P_OPTIMIZER));
+    lr = sched.x;
+    if (CYCLE_MOMENTUM) {
+      mom = sched.y;
+    }
+  }
+  if (group_uses_table(net_u.opt_table_mask, g)) {
+    hy_sc = vec4f(consts[j + 4u], consts[j + 5u], consts[j + 6u], consts[j + 7u]);
+  } else {
+    hy_sc = opt_step_scalars(mom, t);
+  }
+  hy_lr = lr;
+  hy_mom = mom;
 }
 
 // One training step k of the run; false when its checkpoint found it diverged.
@@ -190,49 +251,55 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
     }
     net_pass(rs, net_u.train_x, net_u.train_y, n, batch, !FULL_BATCH, run, k, true);
   }
-  // Each group's LR, momentum and step scalars, then its pairs (pairs are grouped).
+  // Each group's LR, momentum and step scalars, then its pairs (pairs are grouped) or tensors.
   let t = f32(k + 1u);
+  if (TENSOR_RULE) {
+    var gs = 1.0;
+    if (TENSOR_GLOBAL) {
+      // The norm of the per-tensor gradient norms, tensor by tensor in layout order.
+      var sq = 0.0;
+      for (var ti = 0u; ti < tensor_count(); ti++) {
+        let rec = pairs[net_u.pairs + 2u * ti];
+        let size = select(rec.z, rec.y * rec.z, rec.y > 0u);
+        var ts = 0.0;
+        for (var i = rec.x; i < rec.x + size; i++) {
+          let gi = work[wk(rg + i)];
+          ts = ts + gi * gi;
+        }
+        let tn = sqrt(ts);
+        sq = sq + tn * tn;
+      }
+      cur_group = net_u.groups - 1u;
+      gs = opt_tensor_global(sqrt(sq));
+    }
+    for (var g = 0u; g < net_u.groups; g++) {
+      group_hyper(g, k, t);
+      for (var ti = 0u; ti < tensor_count(); ti++) {
+        let rec = pairs[net_u.pairs + 2u * ti];
+        if (rec.w != g) {
+          continue;
+        }
+        cur_group = g;
+        tensor_off = rec.x;
+        tensor_soff = pairs[net_u.pairs + 2u * ti + 1u].x;
+        // rec.y: a weight's rows (0 for a bias), rec.z: its columns (a bias's size).
+        let size = select(rec.z, rec.y * rec.z, rec.y > 0u);
+        opt_tensor_step(size, rec.y, select(0u, rec.z, rec.y > 0u), hy_lr, hy_mom, t, hy_sc, gs);
+      }
+    }
+  }
   var g_cur = 0xffffffffu;
-  var lr = 0.0;
-  var mom = 0.0;
-  var sc = vec4f(0.0);
-  for (var p = 0u; p < net_u.pairs; p++) {
+  for (var p = 0u; p < select(net_u.pairs, 0u, TENSOR_RULE); p++) {
     let q = pairs[p];
     if (q.z != g_cur) {
       g_cur = q.z;
-      cur_group = g_cur;
-      mom = 0.0;
-      if (HAS_MOMENTUM) {
-        mom = param(OPT_MOMENTUM_SLOT);
-      }
-      let j = net_u.table_off + (g_cur * net_u.steps + k) * STEP_TABLE_STRIDE;
-      if (!HAS_SCHEDULE) {
-        lr = param(P_OPTIMIZER);
-      } else if (PLATEAU) {
-        lr = tr.plateau[g_cur].x;
-      } else if (group_uses_table(net_u.sched_table_mask, g_cur)) {
-        lr = consts[j];
-        if (CYCLE_MOMENTUM) {
-          mom = consts[j + 1u];
-        }
-      } else {
-        let sched = schedule_eval(k, param(P_OPTIMIZER));
-        lr = sched.x;
-        if (CYCLE_MOMENTUM) {
-          mom = sched.y;
-        }
-      }
-      if (group_uses_table(net_u.opt_table_mask, g_cur)) {
-        sc = vec4f(consts[j + 4u], consts[j + 5u], consts[j + 6u], consts[j + 7u]);
-      } else {
-        sc = opt_step_scalars(mom, t);
-      }
+      group_hyper(g_cur, k, t);
     }
     let has1 = q.y != NO_COORD;
     S[0] = vec2f(work[wk(q.x)], select(0.0, work[wk(q.y)], has1));
     load_state(p);
     let g = vec2f(work[wk(rg + q.x)], select(0.0, work[wk(rg + q.y)], has1));
-    opt_step(g, lr, mom, t, sc);
+    opt_step(g, hy_lr, hy_mom, t, hy_sc);
     store_state(p);
     work[wk(q.x)] = S[0].x;
     if (has1) {

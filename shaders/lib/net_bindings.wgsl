@@ -102,3 +102,27 @@ fn store_state(p: u32) {
 fn non_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
 }
+
+// ---- The tensor an optimiser's tensor rule (opt_tensor_step) is stepping: its numbers start at
+// row tensor_off of the weights (and of the gradient and work rows), its state at number
+// tensor_soff of the run's tensor state. That state is the run's state_slots read as floats
+// (number q of run r is component q % 2 of state_slots[(q / 2) * capacity + r]), the tensors' states
+// one after another in layout order, each of its rule's stateSize (TensorStep in
+// core/registry/types.ts). The work row u is the gradient-point row, which only Schedule-Free uses.
+var<private> tensor_off: u32;
+var<private> tensor_soff: u32;
+
+fn tensor_p(i: u32) -> f32 { return work[wk(tensor_off + i)]; }
+fn tensor_set_p(i: u32, v: f32) { work[wk(tensor_off + i)] = v; }
+fn tensor_g(i: u32) -> f32 { return work[wk(row_grad() + tensor_off + i)]; }
+fn tensor_set_g(i: u32, v: f32) { work[wk(row_grad() + tensor_off + i)] = v; }
+fn tensor_u(i: u32) -> f32 { return work[wk(row_gpoint() + tensor_off + i)]; }
+fn tensor_set_u(i: u32, v: f32) { work[wk(row_gpoint() + tensor_off + i)] = v; }
+fn tensor_st(j: u32) -> f32 {
+  let q = tensor_soff + j;
+  return state_slots[(q >> 1u) * cap + lane][q & 1u];
+}
+fn tensor_set_st(j: u32, v: f32) {
+  let q = tensor_soff + j;
+  state_slots[(q >> 1u) * cap + lane][q & 1u] = v;
+}

@@ -19,6 +19,7 @@ import { CancelledError, GpuRunError } from '../../src/core/errors.ts';
 import { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
+import { netGpuUnsupported, netTensorRule } from '../../src/engine/gpu/net.ts';
 import { GpuFixture } from './fixture.ts';
 
 let fx: GpuFixture;
@@ -278,40 +279,58 @@ describe('GPU network runs: chunks, ranges, progress, cancellation, limits', () 
   });
 });
 
-// Every optimiser the network spec accepts whose default settings step elementwise: derived from
-// the registry, not listed by hand. Those whose rule reads a whole tensor (the registry's tensor
-// rules: LARS, LAMB, Adafactor) run on the CPU engines; the GPU refuses them by name (below).
+// Every optimiser the network spec accepts, derived from the registry, not listed by hand: those
+// whose rule reads a whole tensor (the registry's tensor rules: LARS, LAMB, Adafactor, and Lion with
+// caution) run tensor by tensor through their file's opt_tensor_step, the rest pair by pair.
 const NET_OPTIMIZERS = OPTIMIZERS.filter((o) => {
   try {
     parseNetSpec(IRIS({ name: o.id }));
+    return true;
   } catch {
     return false;
   }
-  const defaults = Object.fromEntries(o.params.map((p) => [p.key, p.default]));
-  return !(o.tensor !== undefined && (o.perTensor?.(defaults) ?? false));
 });
-const WHOLE_TENSOR = OPTIMIZERS.filter((o) => o.tensor !== undefined && !NET_OPTIMIZERS.includes(o));
+const TENSOR_RULES = OPTIMIZERS.filter((o) => o.tensor !== undefined);
 
-describe('every elementwise optimiser on the GPU', () => {
-  it('the table is the registry less the per-tensor rules', () => {
-    expect(NET_OPTIMIZERS.length).toBeGreaterThanOrEqual(10);
-    expect(NET_OPTIMIZERS.map((o) => o.id)).toEqual(expect.arrayContaining(['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Lion']));
-    expect(WHOLE_TENSOR.map((o) => o.id).sort()).toEqual(['Adafactor', 'LAMB', 'LARS']);
-  });
-  it('refuses, by name, each optimiser that reads a tensor whole (and Lion with caution), before any work', async () => {
-    for (const o of WHOLE_TENSOR) {
-      const plan = await planOf(IRIS({ name: o.id }));
-      await expect(gpu.run(plan), o.id).rejects.toThrow(`${o.id} reads each parameter tensor as a whole`);
-    }
-    const lion = await planOf(IRIS({ name: 'Lion', caution: true }));
-    await expect(gpu.run(lion)).rejects.toThrow('Lion with caution reads each parameter tensor as a whole');
+describe('every optimiser on the GPU', () => {
+  it('the table is the whole registry, the tensor rules among it', () => {
+    expect(NET_OPTIMIZERS.map((o) => o.id)).toEqual(OPTIMIZERS.map((o) => o.id));
+    expect(TENSOR_RULES.map((o) => o.id).sort()).toEqual(['Adafactor', 'LAMB', 'LARS', 'Lion']);
   });
   for (const o of NET_OPTIMIZERS) {
     it(`${o.id}: gpu agrees with cpu and cpu64 over three LRs`, async () => {
       const lr = o.params.find((p) => p.key === 'lr');
       const base = lr && lr.kind === 'number' ? lr.default : 0.01;
       const plan = await planOf(IRIS({ name: o.id }, { sweep: { x: { param: 'optimizer.lr', min: base / 4, max: base * 4, count: 3, scale: 'log' } } }));
+      expect(netGpuUnsupported(plan)).toBeNull();
       await agree(plan);
     });
   }
+  // The tensor rules with the options that read a tensor whole switched on: trust ratios, the
+  // cautious mask's mean, LAMB's global clip over two groups, Adafactor's factored weights with
+  // weight decay, each with a second param group.
+  const WHOLE: Record<string, Record<string, unknown>> = {
+    LARS: { name: 'LARS', lr: 0.5, momentum: 0.9, weight_decay: 0.01, nesterov: true, param_groups: [{ params: ['layers.1'], lr: 0.2 }] },
+    LAMB: { name: 'LAMB', lr: 0.01, caution: true, max_grad_norm: 0.5, trust_clip: true, param_groups: [{ params: ['layers.1'], lr: 0.005, weight_decay: 0.1 }] },
+    Adafactor: { name: 'Adafactor', lr: 0.05, weight_decay: 0.01, param_groups: [{ params: ['layers.0'], lr: 0.02 }] },
+    Lion: { name: 'Lion', lr: 0.001, caution: true, weight_decay: 0.1 },
+  };
+  for (const o of TENSOR_RULES) {
+    it(`${o.id}'s tensor rule (${Object.keys(WHOLE[o.id] ?? {}).filter((k) => k !== 'name').join(', ')}): gpu agrees with cpu and cpu64`, async () => {
+      const opt = WHOLE[o.id];
+      expect(opt, `a WHOLE row for ${o.id}`).toBeDefined();
+      const lr = opt!.lr as number;
+      const plan = await planOf(IRIS(opt!, { sweep: { x: { param: 'optimizer.lr', min: lr / 4, max: lr * 4, count: 3, scale: 'log' } } }));
+      expect(netTensorRule(plan)).toBe(true);
+      await agree(plan);
+    });
+  }
+  it('Lion with caution differs from Lion without (the mask acted on the GPU)', async () => {
+    const sweep = { x: { param: 'optimizer.lr', min: 0.0005, max: 0.002, count: 2 } };
+    const [a, b] = [await planOf(IRIS({ name: 'Lion', lr: 0.001, caution: true }, { sweep })), await planOf(IRIS({ name: 'Lion', lr: 0.001 }, { sweep }))];
+    expect(netTensorRule(a)).toBe(true);
+    expect(netTensorRule(b)).toBe(false);
+    const [ra, rb] = [await fx.scoped(() => gpu.run(a)), await fx.scoped(() => gpu.run(b))];
+    expect(Array.from(ra.train_loss)).not.toEqual(Array.from(rb.train_loss));
+  });
 });

@@ -17,6 +17,7 @@ import type { NetColumns, NetResults } from '../../core/results.ts';
 import { allocateColumns, columnSourceOf, makeNetResults } from '../../core/results.ts';
 import { scheduleKind } from '../../core/registry/index.ts';
 import type { ParamSchema } from '../../core/params.ts';
+import type { TensorShape } from '../../core/registry/index.ts';
 import { tablesFor } from '../../core/steps.ts';
 import type { RunOptions } from '../engine.ts';
 import { runRange0 } from '../engine.ts';
@@ -37,12 +38,14 @@ export function netGpuUnsupported(plan: NetPlan): string | null {
   // Booleans and enums of the optimiser are compiled into the pipeline (override constants): every
   // group must agree on them.
   const opt = plan.optimizer;
-  // LARS, LAMB, Adafactor and Lion with caution read each tensor whole (the registry's tensor
-  // rules, engine/cpu/network.ts); the kernel steps parameters two at a time.
-  const whole = plan.groups.find((g) => opt.tensor !== undefined && (opt.perTensor?.(g.values) ?? false));
-  if (whole) {
-    return `optimizer.name: ${opt.id}${whole.values['caution'] === true ? ' with caution' : ''} reads each parameter tensor as a whole (a norm or a mean over it); the GPU engine steps parameters elementwise and does not run it yet`;
+  // A rule over whole tensors (LARS, LAMB, Adafactor, Lion with caution) runs tensor by tensor
+  // through the optimiser file's opt_tensor_step; the kernel runs either that for every group or
+  // the elementwise twin for every group (the flags that decide it are shared between groups, below).
+  const whole = plan.groups.map((g) => wholeGroup(plan, g.values));
+  if (whole.some((w) => w) && whole.some((w) => !w)) {
+    return `optimizer.param_groups: ${opt.id} steps some groups tensor by tensor and others elementwise; the GPU engine compiles one of the two into the kernel, so every group must share it`;
   }
+  if (whole[0] && opt.gradSlot !== undefined) return `optimizer.name: ${opt.id} has a tensor rule and takes its gradient off the weights; the GPU engine does not run the two together`;
   for (const p of opt.params) {
     if (p.kind !== 'bool' && p.kind !== 'enum') continue;
     const base = JSON.stringify(plan.spec.optimizer.params[p.key] ?? p.default);
@@ -56,6 +59,28 @@ export function netGpuUnsupported(plan: NetPlan): string | null {
   return null;
 }
 
+/** Whether a group with these values steps each tensor whole (the entry's `tensor` rule). */
+function wholeGroup(plan: NetPlan, values: NetPlan['groups'][number]['values']): boolean {
+  return plan.optimizer.tensor !== undefined && (plan.optimizer.perTensor?.(values) ?? false);
+}
+
+/** Every group steps its tensors whole (netGpuUnsupported refuses a mix). */
+export function netTensorRule(plan: NetPlan): boolean {
+  return plan.groups.length > 0 && plan.groups.every((g) => wholeGroup(plan, g.values));
+}
+
+/** A tensor's shape as the tensor rule sees it (TensorShape). */
+function shapeOf(t: NetPlan['layout']['tensors'][number]): TensorShape {
+  return t.kind === 'weight' ? [t.rows, t.cols] : [t.size];
+}
+
+/** Numbers of tensor-rule state a run keeps (0 without a tensor rule). */
+function tensorStateSize(plan: NetPlan): number {
+  const rule = plan.optimizer.tensor;
+  if (!rule || !netTensorRule(plan)) return 0;
+  return plan.layout.tensors.reduce((n, t) => n + rule.stateSize(shapeOf(t)), 0);
+}
+
 function entryOverrides(entry: string, schema: readonly ParamSchema[], values: Readonly<Record<string, unknown>>, out: Constants): void {
   for (const p of schema) {
     if (p.kind === 'bool') out[slotName(entry, p.key)] = values[p.key] === true ? 1 : 0;
@@ -63,7 +88,12 @@ function entryOverrides(entry: string, schema: readonly ParamSchema[], values: R
   }
 }
 
-/** Pair (i0, i1 or NO_COORD, group, 0) of each optimiser step, group by group as NetRun orders them. */
+/**
+ * Pair (i0, i1 or NO_COORD, group, 0) of each optimiser step, group by group as NetRun orders them;
+ * then, for a tensor rule, two records per tensor in layout order: (offset, rows, cols, group) with
+ * rows 0 and cols its size for a bias, and (offset of its state in the run's tensor state, size of
+ * that state, 0, 0).
+ */
 export function netPairs(plan: NetPlan): Uint32Array {
   const out: number[] = [];
   plan.groups.forEach((_, group) => {
@@ -72,6 +102,16 @@ export function netPairs(plan: NetPlan): Uint32Array {
       for (let e = 0; e < t.size; e += 2) out.push(t.offset + e, e + 1 < t.size ? t.offset + e + 1 : 0xffffffff, group, 0);
     });
   });
+  const rule = plan.optimizer.tensor;
+  if (rule && netTensorRule(plan)) {
+    let at = 0;
+    plan.layout.tensors.forEach((t, ti) => {
+      const size = rule.stateSize(shapeOf(t));
+      const weight = t.kind === 'weight';
+      out.push(t.offset, weight ? t.rows : 0, weight ? t.cols : t.size, plan.tensorGroup[ti] as number, at, size, 0, 0);
+      at += size;
+    });
+  }
   return Uint32Array.from(out);
 }
 
@@ -94,6 +134,8 @@ export function netPipelineConstants(plan: NetPlan, workgroupSize: number): Cons
     SWA: spec.swa ? 1 : 0,
     SWA_START: spec.swa?.start ?? 1,
     SWA_EVERY: spec.swa?.every ?? 1,
+    TENSOR_RULE: netTensorRule(plan) ? 1 : 0,
+    TENSOR_GLOBAL: netTensorRule(plan) && plan.optimizer.tensor?.global ? 1 : 0,
     STATE_USED: 1 + plan.optimizer.stateSlots,
     SWEEP_DIMS: plan.dims.length,
     ACTIVATION: ACTIVATIONS.indexOf(plan.layout.activation),
@@ -138,7 +180,9 @@ function netSizes(plan: NetPlan, pairs: number, tableSteps: number): NetSizes {
   const yw = (s: { y: Float64Array }): number => s.y.length;
   return {
     rows: 5 * L.params + 3 * scratch,
-    stateVec2: plan.optimizer.stateSlots * pairs,
+    // Elementwise: the optimiser's state pairs of every parameter pair; a tensor rule: its tensors'
+    // state, two numbers a vec2.
+    stateVec2: netTensorRule(plan) ? Math.ceil(tensorStateSize(plan) / 2) : plan.optimizer.stateSlots * pairs,
     constsFixed: dataOff + d.train.x.length + yw(d.train) + d.test.x.length + yw(d.test),
     tableOff,
     dataOff,
@@ -268,7 +312,7 @@ export class GpuNetRunner {
     const L = plan.layout;
     const np = L.params;
     const pairList = netPairs(plan);
-    const pairs = pairList.length / 4;
+    const pairs = plan.layout.tensors.reduce((n, t) => n + Math.ceil(t.size / 2), 0);
     const dims = plan.dims.length;
 
     // The groups' shared per-step tables (the same float32 values the CPU twin reads).
