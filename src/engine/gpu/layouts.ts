@@ -188,7 +188,14 @@ export const NetTrack = defineStruct('NetTrack', [
   { name: 'swa_train_loss', type: 'f32' },
   { name: 'swa_test_loss', type: 'f32' },
   { name: 'swa_test_accuracy', type: 'f32' },
-  { name: 'pad', type: 'u32' },
+  /**
+   * The power iteration's state between dispatches, then its outcome (NetRun.sharpness): lambda,
+   * the residual, the iterations taken, 1 once it stopped.
+   */
+  { name: 'sharpness', type: 'f32' },
+  { name: 'sharpness_residual', type: 'f32' },
+  { name: 'sharpness_iterations', type: 'u32' },
+  { name: 'sharpness_done', type: 'u32' },
   /** ReduceLROnPlateau's state per param group (lr, best, num_bad_epochs, cooldown_counter). */
   { name: 'plateau', type: { array: 'vec4f', count: MAX_PARAM_GROUPS + 1 } },
 ]);

@@ -1,12 +1,15 @@
 /**
  * Network runs on the GPU (shaders/kernels/net_step.wgsl): one run per invocation, its weights,
  * gradient, scratch and optimiser state in storage buffers laid out quantity-major, the data set and
- * each parameter group's P and per-step tables in one read-only buffer shared by every run. Runs are
- * split into chunks that fit the device's buffer limits (a sweep whose single run cannot fit is
- * refused before any work), a chunk's steps into submits sized for progress and cancellation, as for
- * surfaces. What comes back is each run's outcome record; sharpness (a power iteration of up to
- * network.sharpness_iterations Hessian-vector products) is computed on the CPU's float32 twin from
- * the final weights the GPU trained, which are then read back too.
+ * each parameter group's P and per-step tables in one read-only buffer shared by every run. Every
+ * optimiser runs: elementwise ones pair by pair through their twin's opt_step, those whose rule
+ * reads a whole tensor (LARS, LAMB, Adafactor, Lion with caution) tensor by tensor through their
+ * file's opt_tensor_step. Runs are split into chunks that fit the device's buffer limits (a sweep
+ * whose single run cannot fit is refused before any work), a chunk's steps into submits sized for
+ * progress and cancellation, as for surfaces (submit.ts). Sharpness (a power iteration of up to
+ * network.sharpness_iterations Hessian-vector products, NetRun.sharpness) is the kernel's second
+ * entry point, run on the final weights after the last step, in submits of its own. What comes
+ * back is each run's outcome record.
  */
 import { CancelledError, GpuRunError } from '../../core/errors.ts';
 import { MAX_SWEEP_DIMS, P_COUNT } from '../../core/layout.ts';
@@ -21,7 +24,8 @@ import type { TensorShape } from '../../core/registry/index.ts';
 import { tablesFor } from '../../core/steps.ts';
 import type { RunOptions } from '../engine.ts';
 import { runRange0 } from '../engine.ts';
-import { NetRun } from '../cpu/network.ts';
+import { NetRun, SHARPNESS_TOL, sharpnessStart } from '../cpu/network.ts';
+import { runSubmits } from './submit.ts';
 import type { ShaderSources } from './compose.ts';
 import { NET_LIBS, composeFiles, composeNetKernel, deviceSchedules } from './compose.ts';
 import type { GpuContext } from './context.ts';
@@ -135,6 +139,7 @@ export function netPipelineConstants(plan: NetPlan, workgroupSize: number): Cons
     SWA_START: spec.swa?.start ?? 1,
     SWA_EVERY: spec.swa?.every ?? 1,
     TENSOR_RULE: netTensorRule(plan) ? 1 : 0,
+    SHARPNESS_TOL: SHARPNESS_TOL.f32,
     TENSOR_GLOBAL: netTensorRule(plan) && plan.optimizer.tensor?.global ? 1 : 0,
     STATE_USED: 1 + plan.optimizer.stateSlots,
     SWEEP_DIMS: plan.dims.length,
@@ -159,6 +164,12 @@ export function netPipelineConstants(plan: NetPlan, workgroupSize: number): Cons
   return c;
 }
 
+/** The network kernel's entry points: training, and the power iteration (null when sharpness is off). */
+interface NetPipelines {
+  readonly step: GPUComputePipeline;
+  readonly sharpness: GPUComputePipeline | null;
+}
+
 /** Sizes of one chunk's device buffers. */
 interface NetSizes {
   /** Float rows of `work` per run. */
@@ -179,7 +190,9 @@ function netSizes(plan: NetPlan, pairs: number, tableSteps: number): NetSizes {
   const dataOff = tableOff + tableSteps * plan.groups.length * STEP_TABLE_STRIDE;
   const yw = (s: { y: Float64Array }): number => s.y.length;
   return {
-    rows: 5 * L.params + 3 * scratch,
+    // Weights, gradient point, SAM point, SWA average, gradient; a sample's scratch (a, phi'(z),
+    // deltas), and for sharpness four more (phi''(z), R{z}, R{a}, R{delta}: lib/net_pass.wgsl).
+    rows: 5 * L.params + ((plan.spec.network.sharpness_iterations as number) > 0 ? 7 : 3) * scratch,
     // Elementwise: the optimiser's state pairs of every parameter pair; a tensor rule: its tensors'
     // state, two numbers a vec2.
     stateVec2: netTensorRule(plan) ? Math.ceil(tensorStateSize(plan) / 2) : plan.optimizer.stateSlots * pairs,
@@ -190,7 +203,7 @@ function netSizes(plan: NetPlan, pairs: number, tableSteps: number): NetSizes {
 }
 
 export class GpuNetRunner {
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelines = new Map<string, NetPipelines>();
   private readonly layout: GPUBindGroupLayout;
   private readonly pipelineLayout: GPUPipelineLayout;
 
@@ -220,9 +233,10 @@ export class GpuNetRunner {
     this.pipelineLayout = gpu.device.createPipelineLayout({ label: 'basinlab network layout', bindGroupLayouts: [this.layout] });
   }
 
-  private async pipelineFor(plan: NetPlan): Promise<GPUComputePipeline> {
+  private async pipelineFor(plan: NetPlan): Promise<NetPipelines> {
     const constants = netPipelineConstants(plan, this.wg);
-    const key = `${plan.optimizer.id}|${JSON.stringify(constants)}`;
+    const wantSharp = (plan.spec.network.sharpness_iterations as number) > 0;
+    const key = `${plan.optimizer.id}|${wantSharp ? 'sharpness' : ''}|${JSON.stringify(constants)}`;
     const hit = this.pipelines.get(key);
     if (hit) return hit;
     const label = `net_step ${plan.optimizer.id}`;
@@ -235,9 +249,12 @@ export class GpuNetRunner {
     }
     const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
     const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
-    const pipeline = await this.gpu.device.createComputePipelineAsync({ label, layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
-    this.pipelines.set(key, pipeline);
-    return pipeline;
+    const entry = (entryPoint: string): Promise<GPUComputePipeline> =>
+      this.gpu.device.createComputePipelineAsync({ label: `${label} ${entryPoint}`, layout: this.pipelineLayout, compute: { module, entryPoint, constants: own } });
+    const [step, sharpness] = await Promise.all([entry('main'), wantSharp ? entry('sharpness') : Promise.resolve(null)]);
+    const pipelines = { step, sharpness };
+    this.pipelines.set(key, pipelines);
+    return pipelines;
   }
 
   /**
@@ -289,21 +306,23 @@ export class GpuNetRunner {
       throw new Error('the bare network baseline runs SGD (with momentum) with no schedule, SAM, SWA or swept batch size');
     }
     const key = `bare|${JSON.stringify(netPipelineConstants(plan, this.wg))}`;
-    let pipeline = this.pipelines.get(key);
-    if (!pipeline) {
+    let pipelines = this.pipelines.get(key);
+    if (!pipelines) {
       const code = composeFiles(this.sources, [...NET_LIBS, 'kernels/bare_net_sgd.wgsl']);
       const module = this.gpu.device.createShaderModule({ label: 'bare net sgd', code });
       const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
       const own = Object.fromEntries(Object.entries(netPipelineConstants(plan, this.wg)).filter(([k]) => declared.has(k)));
-      pipeline = await this.gpu.device.createComputePipelineAsync({ label: 'bare net sgd', layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
-      this.pipelines.set(key, pipeline);
+      const step = await this.gpu.device.createComputePipelineAsync({ label: 'bare net sgd', layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
+      // The bare kernel trains only: no sharpness, whatever the plan asks.
+      pipelines = { step, sharpness: null };
+      this.pipelines.set(key, pipelines);
     }
     const t0 = performance.now();
-    await this.execute(plan, pipeline, { ...opts, keepResults: false });
+    await this.execute(plan, pipelines, { ...opts, keepResults: false });
     return performance.now() - t0;
   }
 
-  private async execute(plan: NetPlan, pipeline: GPUComputePipeline, opts: RunOptions): Promise<NetResults> {
+  private async execute(plan: NetPlan, pipelines: NetPipelines, opts: RunOptions): Promise<NetResults> {
     const t0 = performance.now();
     const chunk = this.chunkRuns(plan);
     const device = this.gpu.device;
@@ -406,8 +425,7 @@ export class GpuNetRunner {
       const workBuf = buffer('net work', sizes.rows * chunk * 4, U.STORAGE | U.COPY_DST | U.COPY_SRC);
       const stateBuf = buffer('net state', sizes.stateVec2 * chunk * 8, U.STORAGE);
       const tracksBuf = buffer('net tracks', NetTrack.size * chunk, U.STORAGE | U.COPY_SRC);
-      const wantSharp = (plan.spec.network.sharpness_iterations as number) > 0;
-      const backBytes = NetTrack.size * chunk + (wantSharp ? np * chunk * 4 : 0);
+      const backBytes = NetTrack.size * chunk;
       const readback = buffer('net readback', backBytes, U.MAP_READ | U.COPY_DST);
       const bindGroup = device.createBindGroup({
         label: 'basinlab network bind group',
@@ -424,8 +442,13 @@ export class GpuNetRunner {
       const keep = opts.keepResults !== false;
       const cols = allocateColumns(keep ? r1 - r0 : 0, 'f32', columnSourceOf(plan.spec)) as NetColumns;
       const chunkCols = opts.onChunk ? (allocateColumns(Math.min(chunk, r1 - r0), 'f32', columnSourceOf(plan.spec)) as NetColumns) : null;
-      // The CPU twin: initial weights (drawn in float64, rounded) and the sharpness of the final ones.
+      // The CPU twin draws the initial weights (in float64, rounded), as the CPU engines do.
       const twin = new NetRun(plan, 'f32');
+      // Sharpness: the second entry point, from start vectors drawn here.
+      const sharp = pipelines.sharpness;
+      const start = new Float64Array(sharp ? np : 0);
+      const v0 = new Float32Array(sharp ? np * chunk : 0);
+      let iterPerMs: number | undefined;
       const theta0 = new Float32Array(np * chunk);
       const fixedBatch = plan.dims.some((x) => x.where.kind === 'batch') ? d.train.n : (plan.batch ?? d.train.n);
       // Work of one run-step in multiply-adds, to size the first submit: a forward and backward
@@ -454,57 +477,77 @@ export class GpuNetRunner {
           device.queue.writeBuffer(constsBuf, sweepOff * 4, sv);
         }
         const groups = Math.ceil(n / this.wg);
-        let pending: Promise<undefined> | null = null;
-        let lastDone = performance.now();
-        let inFlight = 0;
-        for (let s0 = 0; s0 < steps; ) {
-          const want = Math.max(1, Math.round((perMs * this.targetSubmitMs) / n));
-          const s1 = Math.min(steps, s0 + want);
+        const writeChunk = (u0: number, u1: number): void => {
           chunkWords.fill(0);
           chunkWords[co('run_begin')] = begin;
           chunkWords[co('run_count')] = n;
-          chunkWords[co('step_begin')] = s0;
-          chunkWords[co('step_end')] = s1;
+          chunkWords[co('step_begin')] = u0;
+          chunkWords[co('step_end')] = u1;
           chunkWords[co('capacity')] = chunk;
           device.queue.writeBuffer(chunkU, 0, chunkWords);
-          const enc = device.createCommandEncoder({ label: `network steps ${s0}..${s1} of runs ${begin}..${begin + n}` });
-          const pass = enc.beginComputePass({ label: 'net step' });
-          pass.setPipeline(pipeline);
+        };
+        const dispatch = (p: GPUComputePipeline, label: string): GPUCommandEncoder => {
+          const enc = device.createCommandEncoder({ label });
+          const pass = enc.beginComputePass({ label });
+          pass.setPipeline(p);
           pass.setBindGroup(0, bindGroup);
           pass.dispatchWorkgroups(groups);
           pass.end();
-          if (s1 === steps) {
-            enc.copyBufferToBuffer(tracksBuf, 0, readback, 0, n * NetTrack.size);
-            if (wantSharp) enc.copyBufferToBuffer(workBuf, 0, readback, NetTrack.size * chunk, np * chunk * 4);
+          return enc;
+        };
+        perMs = await runSubmits({
+          device,
+          units: steps,
+          runs: n,
+          targetMs: this.targetSubmitMs,
+          perMs,
+          signal: opts.signal,
+          checkHealth: this.checkHealth,
+          encode: (s0, want) => {
+            const s1 = Math.min(steps, s0 + want);
+            writeChunk(s0, s1);
+            const enc = dispatch(pipelines.step, `network steps ${s0}..${s1} of runs ${begin}..${begin + n}`);
+            if (s1 === steps && !sharp) enc.copyBufferToBuffer(tracksBuf, 0, readback, 0, n * NetTrack.size);
+            return { u1: s1, commands: enc.finish() };
+          },
+          onQueued: (s0) => opts.onProgress?.({ done: (begin - r0) * steps + n * s0, total, runsReady: begin - r0 }),
+        });
+        if (sharp) {
+          // The power iteration from each run's start vector (drawn in float64 as the CPU draws it,
+          // rounded), written into the gradient-point row; iterations in submits of their own, at
+          // a rate first guessed from the training's (an iteration is ~3 full-batch passes).
+          for (let r = 0; r < n; r++) {
+            sharpnessStart(begin + r, start);
+            for (let i = 0; i < np; i++) v0[i * chunk + r] = start[i] as number;
           }
-          device.queue.submit([enc.finish()]);
-          // One submit in flight behind the one just queued, as for surfaces (engine.ts).
-          if (pending) {
-            await pending;
-            const now = performance.now();
-            if (now > lastDone) perMs = Math.min(4 * perMs, inFlight / (now - lastDone));
-            lastDone = now;
-          }
-          inFlight = n * (s1 - s0);
-          pending = device.queue.onSubmittedWorkDone() as Promise<undefined>;
-          this.checkHealth();
-          if (opts.signal?.aborted) {
-            await pending;
-            throw new CancelledError();
-          }
-          opts.onProgress?.({ done: (begin - r0) * steps + n * s0, total, runsReady: begin - r0 });
-          s0 = s1;
+          device.queue.writeBuffer(workBuf, np * chunk * 4, v0);
+          const iterations = plan.spec.network.sharpness_iterations as number;
+          iterPerMs ??= (perMs * fixedBatch) / (3 * d.train.n);
+          iterPerMs = await runSubmits({
+            device,
+            units: iterations,
+            runs: n,
+            targetMs: this.targetSubmitMs,
+            perMs: iterPerMs,
+            signal: opts.signal,
+            checkHealth: this.checkHealth,
+            encode: (i0, want) => {
+              const i1 = Math.min(iterations, i0 + want);
+              writeChunk(i0, i1);
+              const enc = dispatch(sharp, `sharpness iterations ${i0}..${i1} of runs ${begin}..${begin + n}`);
+              if (i1 === iterations) enc.copyBufferToBuffer(tracksBuf, 0, readback, 0, n * NetTrack.size);
+              return { u1: i1, commands: enc.finish() };
+            },
+          });
         }
-        if (pending) await pending;
         if (opts.signal?.aborted) throw new CancelledError();
         await readback.mapAsync(GPUMapMode.READ, 0, backBytes);
         this.checkHealth();
         const mapped = readback.getMappedRange(0, backBytes).slice(0);
         readback.unmap();
-        const theta = wantSharp ? new Float32Array(mapped, NetTrack.size * chunk, np * chunk) : null;
-        if (keep) unpackNet(plan, mapped, begin, n, cols, begin - r0, theta, chunk, twin);
+        if (keep) unpackNet(plan, mapped, n, cols, begin - r0);
         if (chunkCols) {
-          unpackNet(plan, mapped, begin, n, chunkCols, 0, theta, chunk, twin);
+          unpackNet(plan, mapped, n, chunkCols, 0);
           await opts.onChunk?.(begin, chunkCols, n);
         }
         if (opts.signal?.aborted) throw new CancelledError();
@@ -515,7 +558,7 @@ export class GpuNetRunner {
         adapter: [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / '),
         chunk_runs: chunk,
         elapsed_ms: Math.round(performance.now() - t0),
-        sharpness: wantSharp ? 'cpu (float32 twin, from the final GPU weights)' : 'off',
+        sharpness: sharp ? 'gpu (power iteration of R-op Hessian-vector products, float32)' : 'off',
         ...(r0 !== 0 || r1 !== plan.runs ? { first_run: r0, runs: r1 - r0 } : {}),
       });
     } finally {
@@ -528,16 +571,17 @@ export class GpuNetRunner {
   }
 }
 
-/** NetTrack records (and, for sharpness, the final weights) into the columns at `offset`. */
-function unpackNet(plan: NetPlan, mapped: ArrayBuffer, begin: number, n: number, cols: NetColumns, offset: number, theta: Float32Array | null, chunk: number, twin: NetRun): void {
+/** NetTrack records into the columns at `offset`. */
+function unpackNet(plan: NetPlan, mapped: ArrayBuffer, n: number, cols: NetColumns, offset: number): void {
   const f = new Float32Array(mapped, 0, (n * NetTrack.size) / 4);
   const i32 = new Int32Array(mapped, 0, (n * NetTrack.size) / 4);
   const stride = NetTrack.size / 4;
   const o = (name: string): number => offsetOf(NetTrack, name) / 4;
-  const [ol0, otr, ote, oacc, odiv, ostt, oconv, osw0, osw1, osw2] = [
+  const [ol0, otr, ote, oacc, odiv, ostt, oconv, osw0, osw1, osw2, osh, oshr, oshi] = [
     'l0', 'train_loss', 'test_loss', 'test_accuracy', 'diverged', 'steps_to_threshold', 'convergence', 'swa_train_loss', 'swa_test_loss', 'swa_test_accuracy',
-  ].map(o) as [number, number, number, number, number, number, number, number, number, number];
-  const np = plan.layout.params;
+    'sharpness', 'sharpness_residual', 'sharpness_iterations',
+  ].map(o) as [number, number, number, number, number, number, number, number, number, number, number, number, number];
+  const wantSharp = (plan.spec.network.sharpness_iterations as number) > 0;
   for (let r = 0; r < n; r++) {
     const b = r * stride;
     const j = offset + r;
@@ -552,19 +596,10 @@ function unpackNet(plan: NetPlan, mapped: ArrayBuffer, begin: number, n: number,
     if (cols.swa_train_loss) cols.swa_train_loss[j] = f[b + osw0]!;
     if (cols.swa_test_loss) cols.swa_test_loss[j] = f[b + osw1]!;
     if (cols.swa_test_accuracy) cols.swa_test_accuracy[j] = f[b + osw2]!;
-    if (theta && !diverged) {
-      // As NetRun.trainRun: the sharpness of the final weights, in float32, from the run's own start vector.
-      twin.run = begin + r;
-      for (let i = 0; i < np; i++) twin.theta[i] = theta[i * chunk + r]!;
-      const s = twin.sharpness();
-      cols.sharpness[j] = s.value;
-      cols.sharpness_iterations[j] = s.iterations;
-      cols.sharpness_residual[j] = s.residual;
-    } else {
-      cols.sharpness[j] = Number.NaN;
-      cols.sharpness_iterations[j] = 0;
-      cols.sharpness_residual[j] = Number.NaN;
-    }
+    // As NetRun.trainRun: no sharpness for a diverged run, or when it is off.
+    const sharp = wantSharp && !diverged;
+    cols.sharpness[j] = sharp ? f[b + osh]! : Number.NaN;
+    cols.sharpness_iterations[j] = sharp ? i32[b + oshi]! : 0;
+    cols.sharpness_residual[j] = sharp ? f[b + oshr]! : Number.NaN;
   }
 }
-
