@@ -33,6 +33,10 @@ override SWA_EVERY: u32 = 1u;
 // tensors' records follow the pairs in `pairs` (two a tensor, see net.ts netPairs). TENSOR_GLOBAL:
 // the rule has a scalar over every gradient (LAMB's clip), computed before any group steps.
 override TENSOR_RULE: bool = false;
+// Trajectories: record a point every RECORD_EVERY steps (and where a checkpoint stops the run, and
+// after the last step) into `records`, as NetRun.trainRun's record callback sees them.
+override RECORD: bool = false;
+override RECORD_EVERY: u32 = 1u;
 override TENSOR_GLOBAL: bool = false;
 
 var<private> tr: NetTrack;
@@ -122,6 +126,8 @@ fn init_run() {
   tr.sum_v_c = 0.0;
   tr.sum_inv = 0.0;
   tr.sum_inv_c = 0.0;
+  tr.record_count = 0u;
+  tr.last_lr = net_u.nan;
 }
 
 // Group g's LR, momentum and step scalars at step k (t = k + 1), into hy_*; leaves cur_group = g.
@@ -160,6 +166,37 @@ fn group_hyper(g: u32, k: u32, t: f32) {
   }
   hy_lr = lr;
   hy_mom = mom;
+  // Trajectories report the default group's LR (the optimiser's own lr, scheduled).
+  if (g == net_u.groups - 1u) {
+    tr.last_lr = lr;
+  }
+}
+
+// Euclidean norm of the rows at w (squares summed in order).
+fn rows_norm(w: u32) -> f32 {
+  var s = 0.0;
+  for (var i = 0u; i < net_u.params; i++) {
+    let x = work[wk(w + i)];
+    s = s + x * x;
+  }
+  return sqrt(s);
+}
+
+// One trajectory point of this lane: train loss lk at theta and its test loss, the last LR, the
+// norm of the gradient rows (NaN: none) and of theta.
+fn record_point(k: u32, lk: f32, grad_norm: f32) {
+  if (tr.record_count >= net_u.record_points) {
+    return;
+  }
+  let test = net_pass(row_theta(), net_u.test_x, net_u.test_y, net_u.n_test, net_u.n_test, false, 0u, 0u, false);
+  let o = (lane * net_u.record_points + tr.record_count) * NET_RECORD;
+  records[o] = f32(k);
+  records[o + 1u] = lk;
+  records[o + 2u] = test;
+  records[o + 3u] = tr.last_lr;
+  records[o + 4u] = grad_norm;
+  records[o + 5u] = rows_norm(row_theta());
+  tr.record_count += 1u;
 }
 
 // One training step k of the run; false when its checkpoint found it diverged.
@@ -186,7 +223,7 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
     lk = net_pass(at, net_u.train_x, net_u.train_y, n, n, false, run, k, true);
     batch_loss = lk;
   } else {
-    if (FULL_BATCH || check) {
+    if (FULL_BATCH || check || (RECORD && k % RECORD_EVERY == 0u)) {
       lk = net_pass(row_theta(), net_u.train_x, net_u.train_y, n, n, false, run, k, false);
     }
     batch_loss = net_pass(at, net_u.train_x, net_u.train_y, n, batch, !FULL_BATCH, run, k, true);
@@ -195,6 +232,14 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
     tr.l0 = lk;
     tr.bound = select(net_u.max_val * lk, net_u.bound, net_u.has_bound != 0u);
     tr.threshold = select(net_u.threshold_factor * lk, net_u.threshold, net_u.has_threshold != 0u);
+  }
+  if (RECORD) {
+    if (k % RECORD_EVERY == 0u) {
+      record_point(k, lk, rows_norm(row_grad()));
+    } else if (k > 0u && check && (non_finite(lk) || lk > tr.bound)) {
+      // The checkpoint about to stop the run: its point ends the path.
+      record_point(k, lk, rows_norm(row_grad()));
+    }
   }
   if (check && !checkpoint(lk, k)) {
     return false;
@@ -342,8 +387,12 @@ fn evaluate(w: u32) -> vec3f {
 fn finish() {
   let steps = net_u.steps;
   let fin = evaluate(row_theta());
-  if (tr.diverged == 0u) {
+  let ran = tr.diverged == 0u;
+  if (ran) {
     checkpoint(fin.x, steps);
+  }
+  if (RECORD && ran) {
+    record_point(steps, fin.x, net_u.nan);
   }
   tr.train_loss = fin.x;
   tr.test_loss = fin.y;
@@ -380,7 +429,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   cap = chunk.capacity;
-  let run = chunk.run_begin + lane;
+  var run = chunk.run_begin + lane;
+  if (net_u.run_list != 0xffffffffu) {
+    run = bitcast<u32>(consts[net_u.run_list + lane]);
+  }
   load_sweep();
   var batch = net_u.batch;
   if (BATCH_DIM == 0u) { batch = u32(sweep_v.x); }

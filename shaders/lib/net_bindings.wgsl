@@ -19,6 +19,10 @@
 // slot s of pair p of run r is state_slots[((s - 1) * pairs + p) * capacity + r].
 @group(0) @binding(5) var<storage, read_write> state_slots: array<vec2f>;
 @group(0) @binding(6) var<storage, read_write> tracks: array<NetTrack>;
+// Trajectories (RECORD): each lane's window of net_u.record_points points of NET_RECORD floats,
+// (step, train loss, test loss, LR, gradient norm, weight norm) as NetRun.trainRun records them.
+@group(0) @binding(7) var<storage, read_write> records: array<f32>;
+const NET_RECORD: u32 = 6u;
 
 const NO_COORD: u32 = 0xffffffffu;
 

@@ -261,6 +261,65 @@ describe('GPU network runs agree with cpu and cpu64', () => {
   });
 });
 
+describe('network trajectories on the GPU', () => {
+  /** Largest relative difference between two columns (NaN where both are NaN counts as equal). */
+  const rel = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+    expect(a.length).toBe(b.length);
+    let m = 0;
+    for (let i = 0; i < a.length; i++) {
+      const [x, y] = [a[i] as number, b[i] as number];
+      if (Number.isNaN(x) && Number.isNaN(y)) continue;
+      m = Math.max(m, Math.abs(x - y) / Math.max(1e-30, Math.abs(y)));
+    }
+    return m;
+  };
+
+  it('record what the CPU twin records: the same points, losses, LR, gradient and weight norms (minibatches, a schedule, every 4th step, runs out of order, split submits)', async () => {
+    const plan = await planOf(
+      IRIS({ name: 'SGD', lr: 0.1, momentum: 0.9 }, {
+        schedule: { name: 'CosineAnnealingLR', T_max: 20 },
+        sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 4, scale: 'log' } },
+      }),
+    );
+    const small = new GpuEngine(fx.gpu, nodeShaderSources, { targetSubmitMs: 5, runStepsPerSubmit: 8 });
+    const runs = [3, 0, 2];
+    const got = await fx.scoped(() => small.trajectories(plan, { runs, every: 4 }));
+    const want = await cpu.trajectories(plan, { runs, every: 4 });
+    expect(got.map((t) => t.run)).toEqual(runs);
+    got.forEach((g, i) => {
+      const c = want[i]!;
+      expect(Array.from(g.steps)).toEqual(Array.from(c.steps));
+      expect(g.diverged).toBe(c.diverged);
+      expect(rel(g.trainLoss, c.trainLoss), 'train loss').toBeLessThan(1e-4);
+      expect(rel(g.testLoss, c.testLoss), 'test loss').toBeLessThan(1e-4);
+      expect(rel(g.lr, c.lr), 'lr').toBeLessThan(1e-6);
+      expect(rel(g.gradNorm, c.gradNorm), 'grad norm').toBeLessThan(1e-3);
+      expect(rel(g.paramNorm, c.paramNorm), 'param norm').toBeLessThan(1e-4);
+    });
+    // The schedule moved the LR along the path (a constant column would pass a broken LR too).
+    expect(new Set(Array.from(got[0]!.lr)).size).toBeGreaterThan(3);
+  });
+
+  it('end where the run diverged, at the same checkpoint as the CPU (full batch, fractal setting)', async () => {
+    const plan = await planOf({
+      network: { hidden: [16], bias: false, parametrization: 'mean_field', sharpness_iterations: 0 },
+      data: { name: 'fractal' },
+      optimizer: { name: 'SGD', lr: 100 },
+      steps: 40,
+      sweep: { x: { param: 'optimizer.lr', min: 1, max: 3000, count: 3, scale: 'log' } },
+    });
+    const got = await fx.scoped(() => gpu.trajectories(plan, { runs: [0, 2] }));
+    const want = await cpu.trajectories(plan, { runs: [0, 2] });
+    expect(got[1]!.diverged).toBe(true);
+    expect(want[1]!.diverged).toBe(true);
+    expect(got[1]!.divergedAt).toBe(want[1]!.divergedAt);
+    expect(Array.from(got[1]!.steps)).toEqual(Array.from(want[1]!.steps));
+    expect(got[0]!.diverged).toBe(false);
+    expect(Array.from(got[0]!.steps)).toEqual(Array.from(want[0]!.steps));
+    expect(rel(got[0]!.trainLoss, want[0]!.trainLoss)).toBeLessThan(1e-4);
+  });
+});
+
 describe('GPU network runs: chunks, ranges, progress, cancellation, limits', () => {
   it('split into chunks of 4 runs, or one range of runs, gives the same columns as one chunk', async () => {
     const plan = await planOf(

@@ -28,7 +28,6 @@ import { STATE_VEC2 } from '../../core/layout.ts';
 import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
 import { GpuNetRunner } from './net.ts';
-import { recordNetTrajectory } from '../cpu/network.ts';
 
 export interface GpuEngineOptions {
   /** Invocations per workgroup (an override constant of the kernels). */
@@ -515,16 +514,16 @@ export class GpuEngine implements Engine {
   trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]>;
   async trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]> {
     if (plan.problem === 'network') {
-      // A network path is recorded by the CPU's float32 twin (the same arithmetic as the GPU's
-      // kernel up to its tanh/exp/log): a few runs, where the GPU's one-run-per-invocation layout
-      // brings nothing.
+      // On the device too: the network kernel's recording variant trains the listed runs.
+      if (this.gpu.lost) throw this.gpu.lost;
       const every = checkTrajectoryRequest(plan, req);
-      const out: NetTrajectory[] = [];
-      for (const run of req.runs) {
-        if (req.signal?.aborted) throw new CancelledError();
-        out.push(recordNetTrajectory(plan, 'f32', run, every));
+      if (req.signal?.aborted) throw new CancelledError();
+      try {
+        return await this.net.trajectories(plan, req.runs, every, req.signal);
+      } catch (e) {
+        if (this.gpu.lost) throw this.gpu.lost;
+        throw e;
       }
-      return out;
     }
     if (this.gpu.lost) throw this.gpu.lost;
     const every = checkTrajectoryRequest(plan, req);

@@ -17,6 +17,7 @@ import type { NetPlan } from '../../core/network/plan.ts';
 import { DIVERGENCE_FACTOR, THRESHOLD_FACTOR } from '../../core/network/plan.ts';
 import { sweepValue } from '../../core/plan.ts';
 import type { NetColumns, NetResults } from '../../core/results.ts';
+import type { NetTrajectory } from '../../core/trajectory.ts';
 import { allocateColumns, columnSourceOf, makeNetResults } from '../../core/results.ts';
 import { scheduleKind } from '../../core/registry/index.ts';
 import type { ParamSchema } from '../../core/params.ts';
@@ -164,6 +165,48 @@ export function netPipelineConstants(plan: NetPlan, workgroupSize: number): Cons
   return c;
 }
 
+/** Trajectories to record (GpuNetRunner.trajectories): the runs, every how many steps, and the paths. */
+interface NetTrace {
+  readonly runs: readonly number[];
+  readonly every: number;
+  /** Points a run records at most: every every-th step, a stopping checkpoint, the end. */
+  readonly points: number;
+  readonly out: NetTrajectory[];
+}
+
+/** Floats of one recorded point (NET_RECORD in lib/net_bindings.wgsl). */
+const NET_RECORD = 6;
+
+/** The paths of the n runs of a chunk from its tracks (at 0) and records (at recordsAt). */
+function unpackRecords(mapped: ArrayBuffer, recordsAt: number, n: number, trace: NetTrace, begin: number): NetTrajectory[] {
+  const stride = NetTrack.size / 4;
+  const u32 = new Uint32Array(mapped, 0, (n * NetTrack.size) / 4);
+  const rec = new Float32Array(mapped, recordsAt, n * trace.points * NET_RECORD);
+  const count = offsetOf(NetTrack, 'record_count') / 4;
+  const div = offsetOf(NetTrack, 'diverged') / 4;
+  const out: NetTrajectory[] = [];
+  for (let r = 0; r < n; r++) {
+    const m = Math.min(u32[r * stride + count]!, trace.points);
+    const at = (i: number, f: number): number => rec[(r * trace.points + i) * NET_RECORD + f]!;
+    const col = (f: number, from = 0): Float32Array => Float32Array.from({ length: Math.max(0, m - from) }, (_, i) => at(i + from, f));
+    const diverged = u32[r * stride + div]! !== 0;
+    out.push({
+      run: trace.runs[begin + r] as number,
+      every: trace.every,
+      steps: Int32Array.from({ length: m }, (_, i) => at(i, 0)),
+      trainLoss: col(1),
+      testLoss: col(2),
+      // The LR of the step that led to each point: none at the start (recordNetTrajectory).
+      lr: col(3, 1),
+      gradNorm: col(4),
+      paramNorm: col(5),
+      diverged,
+      divergedAt: diverged ? (m > 0 ? at(m - 1, 0) : 0) : null,
+    });
+  }
+  return out;
+}
+
 /** The network kernel's entry points: training, and the power iteration (null when sharpness is off). */
 interface NetPipelines {
   readonly step: GPUComputePipeline;
@@ -228,14 +271,20 @@ export class GpuNetRunner {
         entry(4, 'storage'),
         entry(5, 'storage'),
         entry(6, 'storage'),
+        entry(7, 'storage'),
       ],
     });
     this.pipelineLayout = gpu.device.createPipelineLayout({ label: 'basinlab network layout', bindGroupLayouts: [this.layout] });
   }
 
-  private async pipelineFor(plan: NetPlan): Promise<NetPipelines> {
+  /** The plan's pipelines; with `every`, the recording variant (trajectories; no sharpness). */
+  private async pipelineFor(plan: NetPlan, every?: number): Promise<NetPipelines> {
     const constants = netPipelineConstants(plan, this.wg);
-    const wantSharp = (plan.spec.network.sharpness_iterations as number) > 0;
+    const wantSharp = every === undefined && (plan.spec.network.sharpness_iterations as number) > 0;
+    if (every !== undefined) {
+      constants.RECORD = 1;
+      constants.RECORD_EVERY = every;
+    }
     const key = `${plan.optimizer.id}|${wantSharp ? 'sharpness' : ''}|${JSON.stringify(constants)}`;
     const hit = this.pipelines.get(key);
     if (hit) return hit;
@@ -297,6 +346,22 @@ export class GpuNetRunner {
   }
 
   /**
+   * Records the paths of `runs` on the device (the kernel's RECORD variant): at the start, every
+   * `every`-th step, a checkpoint that stops the run and the end, each point's training and test
+   * loss, the LR of the step that led there, the gradient's and the weights' norms, as
+   * recordNetTrajectory does on the CPU (tests/gpu/network.test.ts compares them).
+   */
+  async trajectories(plan: NetPlan, runs: readonly number[], every: number, signal?: AbortSignal): Promise<NetTrajectory[]> {
+    const why = netGpuUnsupported(plan);
+    if (why) throw new Error(`${why} (the cpu and cpu64 engines run it)`);
+    this.chunkRuns(plan);
+    const out: NetTrajectory[] = [];
+    const points = Math.ceil(plan.spec.steps / every) + 2;
+    await this.execute(plan, await this.pipelineFor(plan, every), signal ? { signal } : {}, { runs, every, points, out });
+    return out;
+  }
+
+  /**
    * The benchmark's baseline: the plan's chunks and submits through kernels/bare_net_sgd.wgsl (the
    * same forward and backward, a plain momentum-SGD update, nothing else); returns the wall time in
    * ms. Its outcome records are not written: only the time means anything.
@@ -322,9 +387,13 @@ export class GpuNetRunner {
     return performance.now() - t0;
   }
 
-  private async execute(plan: NetPlan, pipelines: NetPipelines, opts: RunOptions): Promise<NetResults> {
+  private async execute(plan: NetPlan, pipelines: NetPipelines, opts: RunOptions, trace?: NetTrace): Promise<NetResults> {
     const t0 = performance.now();
-    const chunk = this.chunkRuns(plan);
+    // Trajectories: only the listed runs, as many a chunk as their record windows fit a buffer.
+    const limit = Math.min(this.gpu.limits.maxStorageBufferBindingSize, this.gpu.limits.maxBufferSize);
+    const chunk = trace
+      ? Math.max(1, Math.min(this.chunkRuns(plan), trace.runs.length, Math.floor(limit / (trace.points * NET_RECORD * 4))))
+      : this.chunkRuns(plan);
     const device = this.gpu.device;
     const U = GPUBufferUsage;
     const steps = plan.spec.steps;
@@ -343,7 +412,8 @@ export class GpuNetRunner {
     );
     const anyTable = tables.some((t) => t.schedule || t.optimizer);
     const sizes = netSizes(plan, pairs, anyTable ? steps : 0);
-    const consts = new Float32Array(sizes.constsFixed + chunk * dims);
+    // The swept values of the chunk's runs, then (trajectories) their global run indices.
+    const consts = new Float32Array(sizes.constsFixed + chunk * dims + (trace ? chunk : 0));
     plan.groups.forEach((g, gi) => consts.set(g.P, gi * P_COUNT));
     let schedMask = 0;
     let optMask = 0;
@@ -402,6 +472,9 @@ export class GpuNetRunner {
     set('test_y', testY);
     set('sweep_off', sweepOff);
     set('table_off', sizes.tableOff);
+    const runListOff = sweepOff + chunk * dims;
+    set('run_list', trace ? runListOff : 0xffffffff);
+    set('record_points', trace ? trace.points : 0);
     set('sched_table_mask', schedMask);
     set('opt_table_mask', optMask);
     const sizesAt = offsetOf(NetUniforms, 'sizes') / 4;
@@ -426,11 +499,13 @@ export class GpuNetRunner {
       const stateBuf = buffer('net state', sizes.stateVec2 * chunk * 8, U.STORAGE);
       const tracksBuf = buffer('net tracks', NetTrack.size * chunk, U.STORAGE | U.COPY_SRC);
       const backBytes = NetTrack.size * chunk;
-      const readback = buffer('net readback', backBytes, U.MAP_READ | U.COPY_DST);
+      const recordBytes = trace ? chunk * trace.points * NET_RECORD * 4 : 16;
+      const recordsBuf = buffer('net records', recordBytes, U.STORAGE | U.COPY_SRC);
+      const readback = buffer('net readback', backBytes + (trace ? recordBytes : 0), U.MAP_READ | U.COPY_DST);
       const bindGroup = device.createBindGroup({
         label: 'basinlab network bind group',
         layout: this.layout,
-        entries: [uBuf, chunkU, constsBuf, pairsBuf, workBuf, stateBuf, tracksBuf].map((b, binding) => ({ binding, resource: { buffer: b } })),
+        entries: [uBuf, chunkU, constsBuf, pairsBuf, workBuf, stateBuf, tracksBuf, recordsBuf].map((b, binding) => ({ binding, resource: { buffer: b } })),
       });
       const resourceError = await device.popErrorScope();
       const oom = await device.popErrorScope();
@@ -438,8 +513,10 @@ export class GpuNetRunner {
       if (resourceError) throw new GpuRunError(`GPU validation error: ${resourceError.message}`, 'validation');
 
       device.queue.writeBuffer(constsBuf, 0, consts.subarray(0, sweepOff));
-      const [r0, r1] = runRange0(plan, opts);
-      const keep = opts.keepResults !== false;
+      // Positions in the plan's runs, or (trajectories) in the list of runs to record.
+      const [r0, r1] = trace ? [0, trace.runs.length] : runRange0(plan, opts);
+      const runAt = (i: number): number => (trace ? (trace.runs[i] as number) : i);
+      const keep = opts.keepResults !== false && !trace;
       const cols = allocateColumns(keep ? r1 - r0 : 0, 'f32', columnSourceOf(plan.spec)) as NetColumns;
       const chunkCols = opts.onChunk ? (allocateColumns(Math.min(chunk, r1 - r0), 'f32', columnSourceOf(plan.spec)) as NetColumns) : null;
       // The CPU twin draws the initial weights (in float64, rounded), as the CPU engines do.
@@ -462,7 +539,7 @@ export class GpuNetRunner {
         const n = Math.min(chunk, r1 - begin);
         // Initial weights, rows 0 .. np-1 of work: weight i of run r at i * chunk + r.
         for (let r = 0; r < n; r++) {
-          twin.init(begin + r);
+          twin.init(runAt(begin + r));
           for (let i = 0; i < np; i++) theta0[i * chunk + r] = twin.theta[i] as number;
         }
         device.queue.writeBuffer(workBuf, 0, theta0);
@@ -470,12 +547,13 @@ export class GpuNetRunner {
           const sv = new Float32Array(n * dims);
           for (let r = 0; r < n; r++) {
             plan.dims.forEach((dim, k) => {
-              const v = sweepValue(plan, begin + r, k);
+              const v = sweepValue(plan, runAt(begin + r), k);
               sv[r * dims + k] = dim.where.kind === 'batch' ? Math.round(v) : v;
             });
           }
           device.queue.writeBuffer(constsBuf, sweepOff * 4, sv);
         }
+        if (trace) device.queue.writeBuffer(constsBuf, runListOff * 4, Uint32Array.from(trace.runs.slice(begin, begin + n)));
         const groups = Math.ceil(n / this.wg);
         const writeChunk = (u0: number, u1: number): void => {
           chunkWords.fill(0);
@@ -507,7 +585,10 @@ export class GpuNetRunner {
             const s1 = Math.min(steps, s0 + want);
             writeChunk(s0, s1);
             const enc = dispatch(pipelines.step, `network steps ${s0}..${s1} of runs ${begin}..${begin + n}`);
-            if (s1 === steps && !sharp) enc.copyBufferToBuffer(tracksBuf, 0, readback, 0, n * NetTrack.size);
+            if (s1 === steps && !sharp) {
+              enc.copyBufferToBuffer(tracksBuf, 0, readback, 0, n * NetTrack.size);
+              if (trace) enc.copyBufferToBuffer(recordsBuf, 0, readback, backBytes, n * trace.points * NET_RECORD * 4);
+            }
             return { u1: s1, commands: enc.finish() };
           },
           onQueued: (s0) => opts.onProgress?.({ done: (begin - r0) * steps + n * s0, total, runsReady: begin - r0 }),
@@ -541,10 +622,12 @@ export class GpuNetRunner {
           });
         }
         if (opts.signal?.aborted) throw new CancelledError();
-        await readback.mapAsync(GPUMapMode.READ, 0, backBytes);
+        const mapBytes = backBytes + (trace ? n * trace.points * NET_RECORD * 4 : 0);
+        await readback.mapAsync(GPUMapMode.READ, 0, mapBytes);
         this.checkHealth();
-        const mapped = readback.getMappedRange(0, backBytes).slice(0);
+        const mapped = readback.getMappedRange(0, mapBytes).slice(0);
         readback.unmap();
+        if (trace) trace.out.push(...unpackRecords(mapped, backBytes, n, trace, begin));
         if (keep) unpackNet(plan, mapped, n, cols, begin - r0);
         if (chunkCols) {
           unpackNet(plan, mapped, n, chunkCols, 0);
