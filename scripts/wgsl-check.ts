@@ -6,14 +6,14 @@
  *   npx tsx scripts/wgsl-check.ts --all
  *
  * A file is checked once per registry entry that runs it (shaders/optimizers/Adam.wgsl as Adam and
- * as AdamW, each with its own generated aliases). `--all` checks every entry, and fails on a twin
+ * as AdamW, each with its own generated aliases); an optimiser's also in the network kernel. `--all` checks every entry, and fails on a twin
  * file no entry runs. A category with no file given uses the first registered entry, or a stub
  * while the registry is still empty, so a surface can be checked before any optimiser exists.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { OPTIMIZERS, SCHEDULES, SURFACES, optimizerFile, scheduleFile, surfaceFile } from '../src/core/registry/index.ts';
 import type { OptimizerDef, ScheduleDef } from '../src/core/registry/index.ts';
-import { SWEEP_LIBS, scheduleDispatch, scheduleFiles, withCalls } from '../src/engine/gpu/compose.ts';
+import { NET_LIBS, SWEEP_LIBS, scheduleDispatch, scheduleFiles, tensorStubs, withCalls } from '../src/engine/gpu/compose.ts';
 import { layoutPrefix, optimizerAliases } from '../src/engine/gpu/wgsl-layout.ts';
 import { acquireNodeGpu } from '../src/engine/gpu/device-node.ts';
 import { nodeShaderSources } from '../src/engine/gpu/shader-sources-node.ts';
@@ -117,6 +117,22 @@ async function main(): Promise<void> {
       failed++;
     }
     for (const user of users) {
+      if (user) {
+        // The network kernel too, which runs every optimiser (a tensor rule through its file's
+        // opt_tensor_step, generated as a stub where the entry has none).
+        const label = `${arg}${optimizerFile(user) !== `optimizers/${user.id}.wgsl` ? ` as ${user.id}` : ''} in net_step`;
+        combos.push({
+          label,
+          parts: [
+            { name: '(generated layout prefix)', text: layoutPrefix() },
+            ...NET_LIBS.map(file),
+            ...optimizerParts(user),
+            ...scheduleParts(),
+            { name: `(generated tensor stubs of ${user.id})`, text: tensorStubs(user) },
+            file('kernels/net_step.wgsl'),
+          ],
+        });
+      }
       const surface = dir === 'surfaces' ? part : defaultSurface();
       const optimizer = user ? optimizerParts(user) : defaultOptimizer();
       for (const kernel of ['sweep_step', 'classify']) {

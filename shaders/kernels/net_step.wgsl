@@ -2,8 +2,8 @@
 // invocation, and after the run's last step writes its outcome into its track. Twin of
 // NetRun.trainRun in src/engine/cpu/network.ts: the same steps in the same order (the training loss
 // L_k at checkpoints, the minibatch gradient, SAM's second gradient, each group's LR, momentum and
-// step scalars, the optimiser twin pair by pair, SWA's average), so that the two agree to float32
-// rounding. Sharpness is not computed here (the host computes it from the final weights).
+// step scalars, the optimiser twin pair by pair or its tensor rule tensor by tensor, SWA's average), so that the two agree to float32
+// rounding. Sharpness is the second entry point, `sharpness`, dispatched after the last step.
 //
 // One invocation per run keeps the kernel simple and every run independent; its weights, gradient
 // and scratch are rows of `work`, quantity-major, so that the 4 (SwiftShader) or 32 (GPU) lanes of
@@ -28,6 +28,16 @@ override PLATEAU: bool = false;
 override SWA: bool = false;
 override SWA_START: u32 = 1u;
 override SWA_EVERY: u32 = 1u;
+// The optimiser steps each tensor as a whole through its file's opt_tensor_step (the registry's
+// tensor rule: LARS, LAMB, Adafactor, Lion with caution) instead of opt_step pair by pair; the
+// tensors' records follow the pairs in `pairs` (two a tensor, see net.ts netPairs). TENSOR_GLOBAL:
+// the rule has a scalar over every gradient (LAMB's clip), computed before any group steps.
+override TENSOR_RULE: bool = false;
+// Trajectories: record a point every RECORD_EVERY steps (and where a checkpoint stops the run, and
+// after the last step) into `records`, as NetRun.trainRun's record callback sees them.
+override RECORD: bool = false;
+override RECORD_EVERY: u32 = 1u;
+override TENSOR_GLOBAL: bool = false;
 
 var<private> tr: NetTrack;
 
@@ -61,9 +71,26 @@ fn checkpoint(l: f32, k: u32) -> bool {
   return true;
 }
 
+// Layers' weight and bias tensors, as the host lists them after the pairs.
+fn tensor_count() -> u32 {
+  return net_u.layers * select(1u, 2u, BIAS);
+}
+
 fn init_run() {
   let np = net_u.params;
-  for (var p = 0u; p < net_u.pairs; p++) {
+  if (TENSOR_RULE) {
+    // Every tensor rule starts from zeros (TensorStep.init of each entry).
+    for (var t = 0u; t < tensor_count(); t++) {
+      let rec = pairs[net_u.pairs + 2u * t];
+      let st = pairs[net_u.pairs + 2u * t + 1u];
+      tensor_off = rec.x;
+      tensor_soff = st.x;
+      for (var j = 0u; j < st.y; j++) {
+        tensor_set_st(j, 0.0);
+      }
+    }
+  }
+  for (var p = 0u; p < select(net_u.pairs, 0u, TENSOR_RULE); p++) {
     let q = pairs[p];
     cur_group = q.z;
     for (var s = 1u; s < STATE_VEC2; s++) {
@@ -99,6 +126,77 @@ fn init_run() {
   tr.sum_v_c = 0.0;
   tr.sum_inv = 0.0;
   tr.sum_inv_c = 0.0;
+  tr.record_count = 0u;
+  tr.last_lr = net_u.nan;
+}
+
+// Group g's LR, momentum and step scalars at step k (t = k + 1), into hy_*; leaves cur_group = g.
+var<private> hy_lr: f32;
+var<private> hy_mom: f32;
+var<private> hy_sc: vec4f;
+
+fn group_hyper(g: u32, k: u32, t: f32) {
+  cur_group = g;
+  var lr = 0.0;
+  var mom = 0.0;
+  if (HAS_MOMENTUM) {
+    mom = param(OPT_MOMENTUM_SLOT);
+  }
+  let j = net_u.table_off + (g * net_u.steps + k) * STEP_TABLE_STRIDE;
+  if (!HAS_SCHEDULE) {
+    lr = param(P_OPTIMIZER);
+  } else if (PLATEAU) {
+    lr = tr.plateau[g].x;
+  } else if (group_uses_table(net_u.sched_table_mask, g)) {
+    lr = consts[j];
+    if (CYCLE_MOMENTUM) {
+      mom = consts[j + 1u];
+    }
+  } else {
+    let sched = schedule_eval(k, param(P_OPTIMIZER));
+    lr = sched.x;
+    if (CYCLE_MOMENTUM) {
+      mom = sched.y;
+    }
+  }
+  if (group_uses_table(net_u.opt_table_mask, g)) {
+    hy_sc = vec4f(consts[j + 4u], consts[j + 5u], consts[j + 6u], consts[j + 7u]);
+  } else {
+    hy_sc = opt_step_scalars(mom, t);
+  }
+  hy_lr = lr;
+  hy_mom = mom;
+  // Trajectories report the default group's LR (the optimiser's own lr, scheduled).
+  if (g == net_u.groups - 1u) {
+    tr.last_lr = lr;
+  }
+}
+
+// Euclidean norm of the rows at w (squares summed in order).
+fn rows_norm(w: u32) -> f32 {
+  var s = 0.0;
+  for (var i = 0u; i < net_u.params; i++) {
+    let x = work[wk(w + i)];
+    s = s + x * x;
+  }
+  return sqrt(s);
+}
+
+// One trajectory point of this lane: train loss lk at theta and its test loss, the last LR, the
+// norm of the gradient rows (NaN: none) and of theta.
+fn record_point(k: u32, lk: f32, grad_norm: f32) {
+  if (tr.record_count >= net_u.record_points) {
+    return;
+  }
+  let test = net_pass(row_theta(), net_u.test_x, net_u.test_y, net_u.n_test, net_u.n_test, false, 0u, 0u, false);
+  let o = (lane * net_u.record_points + tr.record_count) * NET_RECORD;
+  records[o] = f32(k);
+  records[o + 1u] = lk;
+  records[o + 2u] = test;
+  records[o + 3u] = tr.last_lr;
+  records[o + 4u] = grad_norm;
+  records[o + 5u] = rows_norm(row_theta());
+  tr.record_count += 1u;
 }
 
 // One training step k of the run; false when its checkpoint found it diverged.
@@ -125,7 +223,7 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
     lk = net_pass(at, net_u.train_x, net_u.train_y, n, n, false, run, k, true);
     batch_loss = lk;
   } else {
-    if (FULL_BATCH || check) {
+    if (FULL_BATCH || check || (RECORD && k % RECORD_EVERY == 0u)) {
       lk = net_pass(row_theta(), net_u.train_x, net_u.train_y, n, n, false, run, k, false);
     }
     batch_loss = net_pass(at, net_u.train_x, net_u.train_y, n, batch, !FULL_BATCH, run, k, true);
@@ -134,6 +232,14 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
     tr.l0 = lk;
     tr.bound = select(net_u.max_val * lk, net_u.bound, net_u.has_bound != 0u);
     tr.threshold = select(net_u.threshold_factor * lk, net_u.threshold, net_u.has_threshold != 0u);
+  }
+  if (RECORD) {
+    if (k % RECORD_EVERY == 0u) {
+      record_point(k, lk, rows_norm(row_grad()));
+    } else if (k > 0u && check && (non_finite(lk) || lk > tr.bound)) {
+      // The checkpoint about to stop the run: its point ends the path.
+      record_point(k, lk, rows_norm(row_grad()));
+    }
   }
   if (check && !checkpoint(lk, k)) {
     return false;
@@ -190,49 +296,55 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
     }
     net_pass(rs, net_u.train_x, net_u.train_y, n, batch, !FULL_BATCH, run, k, true);
   }
-  // Each group's LR, momentum and step scalars, then its pairs (pairs are grouped).
+  // Each group's LR, momentum and step scalars, then its pairs (pairs are grouped) or tensors.
   let t = f32(k + 1u);
+  if (TENSOR_RULE) {
+    var gs = 1.0;
+    if (TENSOR_GLOBAL) {
+      // The norm of the per-tensor gradient norms, tensor by tensor in layout order.
+      var sq = 0.0;
+      for (var ti = 0u; ti < tensor_count(); ti++) {
+        let rec = pairs[net_u.pairs + 2u * ti];
+        let size = select(rec.z, rec.y * rec.z, rec.y > 0u);
+        var ts = 0.0;
+        for (var i = rec.x; i < rec.x + size; i++) {
+          let gi = work[wk(rg + i)];
+          ts = ts + gi * gi;
+        }
+        let tn = sqrt(ts);
+        sq = sq + tn * tn;
+      }
+      cur_group = net_u.groups - 1u;
+      gs = opt_tensor_global(sqrt(sq));
+    }
+    for (var g = 0u; g < net_u.groups; g++) {
+      group_hyper(g, k, t);
+      for (var ti = 0u; ti < tensor_count(); ti++) {
+        let rec = pairs[net_u.pairs + 2u * ti];
+        if (rec.w != g) {
+          continue;
+        }
+        cur_group = g;
+        tensor_off = rec.x;
+        tensor_soff = pairs[net_u.pairs + 2u * ti + 1u].x;
+        // rec.y: a weight's rows (0 for a bias), rec.z: its columns (a bias's size).
+        let size = select(rec.z, rec.y * rec.z, rec.y > 0u);
+        opt_tensor_step(size, rec.y, select(0u, rec.z, rec.y > 0u), hy_lr, hy_mom, t, hy_sc, gs);
+      }
+    }
+  }
   var g_cur = 0xffffffffu;
-  var lr = 0.0;
-  var mom = 0.0;
-  var sc = vec4f(0.0);
-  for (var p = 0u; p < net_u.pairs; p++) {
+  for (var p = 0u; p < select(net_u.pairs, 0u, TENSOR_RULE); p++) {
     let q = pairs[p];
     if (q.z != g_cur) {
       g_cur = q.z;
-      cur_group = g_cur;
-      mom = 0.0;
-      if (HAS_MOMENTUM) {
-        mom = param(OPT_MOMENTUM_SLOT);
-      }
-      let j = net_u.table_off + (g_cur * net_u.steps + k) * STEP_TABLE_STRIDE;
-      if (!HAS_SCHEDULE) {
-        lr = param(P_OPTIMIZER);
-      } else if (PLATEAU) {
-        lr = tr.plateau[g_cur].x;
-      } else if (group_uses_table(net_u.sched_table_mask, g_cur)) {
-        lr = consts[j];
-        if (CYCLE_MOMENTUM) {
-          mom = consts[j + 1u];
-        }
-      } else {
-        let sched = schedule_eval(k, param(P_OPTIMIZER));
-        lr = sched.x;
-        if (CYCLE_MOMENTUM) {
-          mom = sched.y;
-        }
-      }
-      if (group_uses_table(net_u.opt_table_mask, g_cur)) {
-        sc = vec4f(consts[j + 4u], consts[j + 5u], consts[j + 6u], consts[j + 7u]);
-      } else {
-        sc = opt_step_scalars(mom, t);
-      }
+      group_hyper(g_cur, k, t);
     }
     let has1 = q.y != NO_COORD;
     S[0] = vec2f(work[wk(q.x)], select(0.0, work[wk(q.y)], has1));
     load_state(p);
     let g = vec2f(work[wk(rg + q.x)], select(0.0, work[wk(rg + q.y)], has1));
-    opt_step(g, lr, mom, t, sc);
+    opt_step(g, hy_lr, hy_mom, t, hy_sc);
     store_state(p);
     work[wk(q.x)] = S[0].x;
     if (has1) {
@@ -275,8 +387,12 @@ fn evaluate(w: u32) -> vec3f {
 fn finish() {
   let steps = net_u.steps;
   let fin = evaluate(row_theta());
-  if (tr.diverged == 0u) {
+  let ran = tr.diverged == 0u;
+  if (ran) {
     checkpoint(fin.x, steps);
+  }
+  if (RECORD && ran) {
+    record_point(steps, fin.x, net_u.nan);
   }
   tr.train_loss = fin.x;
   tr.test_loss = fin.y;
@@ -313,7 +429,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   cap = chunk.capacity;
-  let run = chunk.run_begin + lane;
+  var run = chunk.run_begin + lane;
+  if (net_u.run_list != 0xffffffffu) {
+    run = bitcast<u32>(consts[net_u.run_list + lane]);
+  }
   load_sweep();
   var batch = net_u.batch;
   if (BATCH_DIM == 0u) { batch = u32(sweep_v.x); }
@@ -334,6 +453,82 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
   if (chunk.step_end == net_u.steps) {
     finish();
+  }
+  tracks[lane] = tr;
+}
+
+// ---- Sharpness: the power iteration of NetRun.sharpness on the final weights, iterations
+// chunk.step_begin .. chunk.step_end - 1 (0-based) of each run that did not diverge. The host
+// writes the run's start vector (sharpnessStart, drawn in float64 and rounded) into the
+// gradient-point row before iteration 0; H v goes into the SAM row (both free after training).
+// lambda, the residual ||Hv - lambda v|| / |lambda| and the iterations taken are the track's.
+
+// Divides the rows at v by their norm (squares summed in order); returns the norm.
+fn normalise_rows(v: u32) -> f32 {
+  let np = net_u.params;
+  var s = 0.0;
+  for (var i = 0u; i < np; i++) {
+    let x = work[wk(v + i)];
+    s = s + x * x;
+  }
+  let nm = sqrt(s);
+  for (var i = 0u; i < np; i++) {
+    work[wk(v + i)] = work[wk(v + i)] / nm;
+  }
+  return nm;
+}
+
+// The relative change of lambda at which the power iteration stops (SHARPNESS_TOL.f32 of network.ts).
+override SHARPNESS_TOL: f32 = 1e-5;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn sharpness(@builtin(global_invocation_id) gid: vec3u) {
+  lane = gid.x;
+  if (lane >= chunk.run_count) {
+    return;
+  }
+  cap = chunk.capacity;
+  tr = tracks[lane];
+  if (tr.diverged != 0u) {
+    return;
+  }
+  let np = net_u.params;
+  let v = row_gpoint();
+  let hv = row_sam();
+  if (chunk.step_begin == 0u) {
+    normalise_rows(v);
+    tr.sharpness = net_u.nan;
+    tr.sharpness_residual = net_u.nan;
+    tr.sharpness_iterations = 0u;
+    tr.sharpness_done = 0u;
+  }
+  for (var it = chunk.step_begin; it < chunk.step_end && tr.sharpness_done == 0u; it++) {
+    net_hvp_pass(row_theta(), v, hv);
+    var l = 0.0;
+    for (var i = 0u; i < np; i++) {
+      l = l + work[wk(v + i)] * work[wk(hv + i)];
+    }
+    var res = 0.0;
+    for (var i = 0u; i < np; i++) {
+      let e = work[wk(hv + i)] - l * work[wk(v + i)];
+      res = res + e * e;
+    }
+    tr.sharpness_residual = sqrt(res) / abs(l);
+    // The first iteration has no previous lambda (NaN on the CPU, whose comparison is then false).
+    let moved = abs(l - tr.sharpness);
+    let converged = it > 0u && moved <= SHARPNESS_TOL * abs(l);
+    tr.sharpness = l;
+    tr.sharpness_iterations = it + 1u;
+    if (converged || non_finite(l)) {
+      tr.sharpness_done = 1u;
+      break;
+    }
+    for (var i = 0u; i < np; i++) {
+      work[wk(v + i)] = work[wk(hv + i)];
+    }
+    if (normalise_rows(v) == 0.0) {
+      tr.sharpness_done = 1u;
+    }
   }
   tracks[lane] = tr;
 }

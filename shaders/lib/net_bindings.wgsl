@@ -19,6 +19,10 @@
 // slot s of pair p of run r is state_slots[((s - 1) * pairs + p) * capacity + r].
 @group(0) @binding(5) var<storage, read_write> state_slots: array<vec2f>;
 @group(0) @binding(6) var<storage, read_write> tracks: array<NetTrack>;
+// Trajectories (RECORD): each lane's window of net_u.record_points points of NET_RECORD floats,
+// (step, train loss, test loss, LR, gradient norm, weight norm) as NetRun.trainRun records them.
+@group(0) @binding(7) var<storage, read_write> records: array<f32>;
+const NET_RECORD: u32 = 6u;
 
 const NO_COORD: u32 = 0xffffffffu;
 
@@ -101,4 +105,28 @@ fn store_state(p: u32) {
 // Non-finite (inf or NaN), from the bits: WGSL may assume arithmetic produces neither.
 fn non_finite(x: f32) -> bool {
   return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
+}
+
+// ---- The tensor an optimiser's tensor rule (opt_tensor_step) is stepping: its numbers start at
+// row tensor_off of the weights (and of the gradient and work rows), its state at number
+// tensor_soff of the run's tensor state. That state is the run's state_slots read as floats
+// (number q of run r is component q % 2 of state_slots[(q / 2) * capacity + r]), the tensors' states
+// one after another in layout order, each of its rule's stateSize (TensorStep in
+// core/registry/types.ts). The work row u is the gradient-point row, which only Schedule-Free uses.
+var<private> tensor_off: u32;
+var<private> tensor_soff: u32;
+
+fn tensor_p(i: u32) -> f32 { return work[wk(tensor_off + i)]; }
+fn tensor_set_p(i: u32, v: f32) { work[wk(tensor_off + i)] = v; }
+fn tensor_g(i: u32) -> f32 { return work[wk(row_grad() + tensor_off + i)]; }
+fn tensor_set_g(i: u32, v: f32) { work[wk(row_grad() + tensor_off + i)] = v; }
+fn tensor_u(i: u32) -> f32 { return work[wk(row_gpoint() + tensor_off + i)]; }
+fn tensor_set_u(i: u32, v: f32) { work[wk(row_gpoint() + tensor_off + i)] = v; }
+fn tensor_st(j: u32) -> f32 {
+  let q = tensor_soff + j;
+  return state_slots[(q >> 1u) * cap + lane][q & 1u];
+}
+fn tensor_set_st(j: u32, v: f32) {
+  let q = tensor_soff + j;
+  state_slots[(q >> 1u) * cap + lane][q & 1u] = v;
 }

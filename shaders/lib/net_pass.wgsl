@@ -249,3 +249,174 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
   }
   return total * norm;
 }
+
+// ---- The Hessian-vector product (Pearlmutter's R-operator), twin of batchLoss with v and hv in
+// src/core/network/model.ts over the whole training set: the R-forward, the R-derivative of the
+// loss's output gradient, and the R-backward, in the same operation order. Only hv is accumulated
+// (the CPU also adds the gradient, which hv does not read). Beyond a sample's scratch of net_pass
+// (a, phi'(z), deltas), four more SZ rows of work, after it: phi''(z), R{z} (scaled once more at
+// the output, as the output is), R{a} and R{delta}. The host allocates them only when sharpness is
+// computed (net.ts netSizes).
+fn hs(q: u32, i: u32) -> u32 {
+  return wk(row_a() + (3u + q) * net_u.scratch + i);
+}
+
+// phi''(z) of a hidden layer (model.ts act's third output), from phi(z) = t for tanh.
+fn activate2(z: f32, phi: vec2f) -> f32 {
+  if (ACTIVATION == 0u) {
+    let t = phi.x;
+    let d = 1.0 - t * t;
+    return select((-2.0 * t) * d, (-4.0 * t) * d, MEAN_FIELD);
+  }
+  if (ACTIVATION == 2u) {
+    let pdf = exp(-0.5 * (z * z)) / 2.5066282746310002;
+    return pdf * (2.0 - z * z);
+  }
+  return 0.0;
+}
+
+// H v at the point whose rows start at w, for the vector at rows v, added into the rows at hv
+// (zeroed here), over the whole training set.
+fn net_hvp_pass(w: u32, v: u32, hv: u32) {
+  let layers = net_u.layers;
+  let np = net_u.params;
+  let inputs = layer_size(0u);
+  let outputs = layer_size(layers);
+  let count = net_u.n_train;
+  let norm = select(1.0 / f32(count * outputs), 1.0 / f32(count), CROSS_ENTROPY);
+  let dsc = 2u * net_u.scratch;
+  for (var i = 0u; i < np; i++) {
+    work[wk(hv + i)] = 0.0;
+  }
+  for (var row = 0u; row < count; row++) {
+    for (var i = 0u; i < inputs; i++) {
+      sc_set(i, consts[net_u.train_x + row * inputs + i]);
+      work[hs(2u, i)] = 0.0;
+    }
+    // Forward and R-forward.
+    var wo = 0u;
+    var ao = 0u;
+    for (var l = 0u; l < layers; l++) {
+      let inn = layer_size(l);
+      let out = layer_size(l + 1u);
+      let scale = 1.0 / sqrt(f32(inn));
+      let bo = wo + out * inn;
+      let last = l + 1u == layers;
+      for (var j = 0u; j < out; j++) {
+        var acc = 0.0;
+        var racc = 0.0;
+        let w0 = wo + j * inn;
+        for (var i = 0u; i < inn; i++) {
+          let a = sc_get(ao + i);
+          let wi = work[wk(w + w0 + i)];
+          acc = acc + wi * a;
+          racc = (racc + work[wk(v + w0 + i)] * a) + wi * work[hs(2u, ao + i)];
+        }
+        if (MEAN_FIELD) {
+          acc = acc * scale;
+          racc = racc * scale;
+        }
+        if (BIAS) {
+          acc = acc + work[wk(w + bo + j)];
+          racc = racc + work[wk(v + bo + j)];
+        }
+        let o = ao + inn + j;
+        if (last) {
+          sc_set(o, select(acc, acc * scale, MEAN_FIELD));
+          work[hs(1u, o)] = select(racc, racc * scale, MEAN_FIELD);
+        } else {
+          let phi = activate(acc);
+          sc_set(o, phi.x);
+          sc_set(net_u.scratch + o, phi.y);
+          work[hs(0u, o)] = activate2(acc, phi);
+          work[hs(1u, o)] = racc;
+          work[hs(2u, o)] = phi.y * racc;
+        }
+      }
+      wo = bo + select(0u, out, BIAS);
+      ao = ao + inn;
+    }
+    // The output's gradient and its R-derivative into the deltas (scaled as net_pass scales them).
+    let out_scale = 1.0 / sqrt(f32(layer_size(layers - 1u)));
+    if (CROSS_ENTROPY) {
+      let cls = u32(consts[net_u.train_y + row]);
+      var m = sc_get(ao);
+      for (var c = 1u; c < outputs; c++) {
+        m = max(m, sc_get(ao + c));
+      }
+      var se = 0.0;
+      for (var c = 0u; c < outputs; c++) {
+        se = se + exp(sc_get(ao + c) - m);
+      }
+      let lse = m + log(se);
+      // softmax p; d/dout = (p - onehot) norm; R{p} = p (Rout - p . Rout).
+      var pdot = 0.0;
+      for (var c = 0u; c < outputs; c++) {
+        let p = exp(sc_get(ao + c) - lse);
+        let gout = (p - select(0.0, 1.0, c == cls)) * norm;
+        sc_set(dsc + ao + c, select(gout, gout * out_scale, MEAN_FIELD));
+        pdot = pdot + p * work[hs(1u, ao + c)];
+        work[hs(3u, ao + c)] = p;
+      }
+      for (var c = 0u; c < outputs; c++) {
+        let p = work[hs(3u, ao + c)];
+        let rg = (p * (work[hs(1u, ao + c)] - pdot)) * norm;
+        work[hs(3u, ao + c)] = select(rg, rg * out_scale, MEAN_FIELD);
+      }
+    } else {
+      for (var c = 0u; c < outputs; c++) {
+        let e = sc_get(ao + c) - consts[net_u.train_y + row * outputs + c];
+        let gout = (2.0 * e) * norm;
+        sc_set(dsc + ao + c, select(gout, gout * out_scale, MEAN_FIELD));
+        let rg = (2.0 * norm) * work[hs(1u, ao + c)];
+        work[hs(3u, ao + c)] = select(rg, rg * out_scale, MEAN_FIELD);
+      }
+    }
+    // R-backward, from the output layer down.
+    for (var l = layers; l > 0u; l--) {
+      let inn = layer_size(l - 1u);
+      let out = layer_size(l);
+      let scale = 1.0 / sqrt(f32(inn));
+      wo = wo - out * inn - select(0u, out, BIAS);
+      ao = ao - inn;
+      let bo = wo + out * inn;
+      let d0 = ao + inn;
+      for (var j = 0u; j < out; j++) {
+        let dr = sc_get(dsc + d0 + j);
+        let rdr = work[hs(3u, d0 + j)];
+        let dj = select(dr, dr * scale, MEAN_FIELD);
+        let rdj = select(rdr, rdr * scale, MEAN_FIELD);
+        let h0 = hv + wo + j * inn;
+        for (var i = 0u; i < inn; i++) {
+          let hi = wk(h0 + i);
+          work[hi] = work[hi] + ((rdj * sc_get(ao + i)) + (dj * work[hs(2u, ao + i)]));
+        }
+        if (BIAS) {
+          let hb = wk(hv + bo + j);
+          work[hb] = work[hb] + rdr;
+        }
+      }
+      if (l == 1u) {
+        break;
+      }
+      // dL/da = W^T (scaled) delta and its R-derivative; then dL/dz and R{dL/dz}.
+      for (var i = 0u; i < inn; i++) {
+        var g = 0.0;
+        var rg = 0.0;
+        for (var j = 0u; j < out; j++) {
+          let k = wo + j * inn + i;
+          let wj = work[wk(w + k)];
+          let dr = sc_get(dsc + d0 + j);
+          let dj = select(dr, dr * scale, MEAN_FIELD);
+          let rdr = work[hs(3u, d0 + j)];
+          let rdj = select(rdr, rdr * scale, MEAN_FIELD);
+          g = g + wj * dj;
+          rg = (rg + wj * rdj) + work[wk(v + k)] * dj;
+        }
+        let d1 = sc_get(net_u.scratch + ao + i);
+        sc_set(dsc + ao + i, g * d1);
+        work[hs(3u, ao + i)] = (rg * d1) + ((g * work[hs(0u, ao + i)]) * work[hs(1u, ao + i)]);
+      }
+    }
+  }
+}

@@ -65,3 +65,97 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   u = select(u, u * tr, adapt);
   S[0] = p - lr * u;
 }
+
+// The global gradient-norm clip (LAMB.tensor.global), from the norm of every tensor's norm (the
+// kernel sums them in layout order, as the TypeScript twin does) and the default group's P.
+fn opt_tensor_global(norm: f32) -> f32 {
+  let mgn = param(LAMB_max_grad_norm);
+  return select(max(norm / mgn, 1.0), 1.0, mgn == -3.4028234663852886e38);
+}
+
+// The rule over a whole tensor of n numbers (a network's weight or bias; rows, cols: a weight's
+// shape, rows = 0 for a bias), twin of LAMB.tensor.step: the cautious mask's mean and the trust
+// ratio's norms over the whole tensor, gs the global clip. State: exp_avg (n numbers), then
+// exp_avg_sq (n). The update u goes through the tensor's work row.
+fn opt_tensor_step(n: u32, rows: u32, cols: u32, lr: f32, mom: f32, t: f32, sc: vec4f, gs: f32) {
+  let beta1 = mom;
+  let beta2 = param(LAMB_betas_1);
+  let eps = param(LAMB_eps);
+  let wd = param(LAMB_weight_decay);
+  let w2 = 1.0 - beta2;
+  var bc1 = 1.0;
+  var bc2_sqrt = 1.0;
+  if LAMB_bias_correction {
+    bc1 = sc.x;
+    bc2_sqrt = sc.y;
+  }
+  var beta3 = 1.0;
+  if LAMB_grad_averaging {
+    beta3 = 1.0 - beta1;
+  }
+  let clip = param(LAMB_max_grad_norm) != -3.4028234663852886e38;
+  for (var i = 0u; i < n; i++) {
+    var g = tensor_g(i);
+    if (clip) {
+      g = g / gs;
+    }
+    tensor_set_g(i, g);
+    let m = tensor_st(i) * beta1 + beta3 * g;
+    let v = tensor_st(n + i) * beta2 + (w2 * g) * g;
+    tensor_set_st(i, m);
+    tensor_set_st(n + i, v);
+    tensor_set_u(i, (m / bc1) / (sqrt(v) / bc2_sqrt + eps));
+  }
+  if LAMB_caution {
+    var count = 0u;
+    for (var i = 0u; i < n; i++) {
+      count += select(0u, 1u, tensor_u(i) * tensor_g(i) > 0.0);
+    }
+    let mean = max(f32(count) / f32(n), 0.001);
+    for (var i = 0u; i < n; i++) {
+      let u = tensor_u(i);
+      tensor_set_u(i, u * (select(0.0, 1.0, u * tensor_g(i) > 0.0) / mean));
+    }
+  }
+  if (wd != 0.0) {
+    if LAMB_decoupled_decay {
+      let s = -lr * wd;
+      for (var i = 0u; i < n; i++) {
+        let p = tensor_p(i);
+        tensor_set_p(i, p + s * p);
+      }
+    } else {
+      for (var i = 0u; i < n; i++) {
+        tensor_set_u(i, tensor_u(i) + wd * tensor_p(i));
+      }
+    }
+  }
+  var adapt = wd != 0.0;
+  if LAMB_always_adapt {
+    adapt = true;
+  }
+  if (adapt) {
+    var ws = 0.0;
+    var us = 0.0;
+    for (var i = 0u; i < n; i++) {
+      let p = tensor_p(i);
+      ws = ws + p * p;
+    }
+    for (var i = 0u; i < n; i++) {
+      let u = tensor_u(i);
+      us = us + u * u;
+    }
+    let wn = sqrt(ws);
+    let un = sqrt(us);
+    var tr = select(1.0, select(1.0, wn / un, un > 0.0), wn > 0.0);
+    if LAMB_trust_clip {
+      tr = min(tr, 1.0);
+    }
+    for (var i = 0u; i < n; i++) {
+      tensor_set_u(i, tensor_u(i) * tr);
+    }
+  }
+  for (var i = 0u; i < n; i++) {
+    tensor_set_p(i, tensor_p(i) - lr * tensor_u(i));
+  }
+}

@@ -27,3 +27,35 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   S[0] = S[0] * decay - lr * u;
   S[Lion_S_exp_avg] = aten_lerp(S[Lion_S_exp_avg], d, w2);
 }
+
+// The rule over a whole tensor of n numbers (a network's weight or bias; rows, cols: a weight's
+// shape, rows = 0 for a bias), twin of Lion.tensor.step: with caution the mask's mean is over the
+// whole tensor. State: exp_avg (n numbers). The update u goes through the tensor's work row.
+fn opt_tensor_step(n: u32, rows: u32, cols: u32, lr: f32, mom: f32, t: f32, sc: vec4f, gs: f32) {
+  let w1 = 1.0 - mom;
+  let w2 = 1.0 - param(Lion_betas_1);
+  let decay = 1.0 - lr * param(Lion_weight_decay);
+  for (var i = 0u; i < n; i++) {
+    var d = tensor_g(i);
+    if Lion_maximize {
+      d = -d;
+    }
+    tensor_set_g(i, d);
+    tensor_set_u(i, sign(tensor_st(i) * mom + w1 * d));
+  }
+  if Lion_caution {
+    var count = 0u;
+    for (var i = 0u; i < n; i++) {
+      count += select(0u, 1u, tensor_u(i) * tensor_g(i) > 0.0);
+    }
+    let mean = max(f32(count) / f32(n), 0.001);
+    for (var i = 0u; i < n; i++) {
+      let u = tensor_u(i);
+      tensor_set_u(i, u * (select(0.0, 1.0, u * tensor_g(i) > 0.0) / mean));
+    }
+  }
+  for (var i = 0u; i < n; i++) {
+    tensor_set_p(i, tensor_p(i) * decay - lr * tensor_u(i));
+    tensor_set_st(i, aten_lerp(vec2f(tensor_st(i), 0.0), vec2f(tensor_g(i), 0.0), w2).x);
+  }
+}

@@ -19,6 +19,7 @@ import { CancelledError, GpuRunError } from '../../src/core/errors.ts';
 import { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
+import { netGpuUnsupported, netTensorRule } from '../../src/engine/gpu/net.ts';
 import { GpuFixture } from './fixture.ts';
 
 let fx: GpuFixture;
@@ -206,16 +207,116 @@ describe('GPU network runs agree with cpu and cpu64', () => {
     });
   }
 
-  it('sharpness (computed from the GPU-trained weights) matches the CPU twin', async () => {
-    const plan = await planOf({
-      ...IRIS({ name: 'SGD', lr: 0.05 }, { sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.1, count: 2 } } }),
+  // Sharpness on the GPU (the kernel's `sharpness` entry point: R-op Hessian-vector products in
+  // float32) against the CPU's float32 twin and float64: the same iterations, lambda to 1e-5
+  // relative of the twin (1e-3 of float64, where power iteration's own stopping rule decides).
+  const SHARP: Record<string, Record<string, unknown>> = {
+    'cross-entropy, tanh, biases (Iris)': {
+      ...IRIS({ name: 'SGD', lr: 0.05 }, { sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.1, count: 3 } } }),
       network: { hidden: [8], batch_size: 16, sharpness_iterations: 20 },
+    },
+    'MSE, mean field, no bias (fractal), a diverging run among them': {
+      network: { hidden: [16], bias: false, parametrization: 'mean_field', sharpness_iterations: 30 },
+      data: { name: 'fractal' },
+      optimizer: { name: 'SGD', lr: 100 },
+      steps: 20,
+      sweep: { x: { param: 'optimizer.lr', min: 1, max: 300, count: 3, scale: 'log' } },
+    },
+    'MSE, gelu, biases (regression)': {
+      network: { hidden: [6], activation: 'gelu', bias: true, batch_size: 16, loss: 'mse', sharpness_iterations: 25 },
+      data: { name: 'regression', train: 64, test: 32 },
+      optimizer: { name: 'SGD', lr: 0.01 },
+      steps: 20,
+      sweep: { x: { param: 'optimizer.lr', min: 0.003, max: 0.03, count: 2 } },
+    },
+  };
+  for (const [name, json] of Object.entries(SHARP)) {
+    it(`sharpness on the GPU matches the CPU twin and float64: ${name}`, async () => {
+      const plan = await planOf(json);
+      const [g, c, c64] = [await fx.scoped(() => gpu.run(plan)), await cpu.run(plan), await cpu64.run(plan)];
+      expect(g.meta.sharpness).toMatch(/^gpu/);
+      let measured = 0;
+      for (let i = 0; i < plan.runs; i++) {
+        const want = c.sharpness[i] as number;
+        expect(g.diverged[i], `run ${i} diverged`).toBe(c.diverged[i]);
+        if (c.diverged[i]) {
+          expect(Number.isNaN(g.sharpness[i] as number) && g.sharpness_iterations[i] === 0, `run ${i}`).toBe(true);
+          continue;
+        }
+        measured++;
+        expect(g.sharpness_iterations[i], `run ${i} iterations`).toBe(c.sharpness_iterations[i]);
+        expect(Math.abs((g.sharpness[i] as number) - want), `run ${i}: ${g.sharpness[i]} vs ${want}`).toBeLessThan(1e-5 * Math.abs(want));
+        expect(Math.abs((g.sharpness[i] as number) - (c64.sharpness[i] as number))).toBeLessThan(1e-3 * Math.abs(c64.sharpness[i] as number));
+        expect(Math.abs((g.sharpness_residual[i] as number) - (c.sharpness_residual[i] as number))).toBeLessThan(1e-3 * Math.max(1e-3, c.sharpness_residual[i] as number));
+      }
+      expect(measured).toBeGreaterThan(0);
     });
-    const [g, c] = [await fx.scoped(() => gpu.run(plan)), await cpu.run(plan)];
-    for (let i = 0; i < plan.runs; i++) {
-      expect(g.sharpness_iterations[i]).toBeGreaterThan(0);
-      expect(Math.abs((g.sharpness[i] as number) - (c.sharpness[i] as number))).toBeLessThan(1e-3 * Math.abs(c.sharpness[i] as number));
+  }
+
+  it('sharpness split over many submits equals sharpness in one', async () => {
+    const plan = await planOf(SHARP['cross-entropy, tanh, biases (Iris)']);
+    const small = new GpuEngine(fx.gpu, nodeShaderSources, { targetSubmitMs: 5, runStepsPerSubmit: 6 });
+    const [a, b] = [await fx.scoped(() => gpu.run(plan)), await fx.scoped(() => small.run(plan))];
+    for (const c of ['sharpness', 'sharpness_iterations', 'sharpness_residual'] as const) expect(Array.from(b[c]), c).toEqual(Array.from(a[c]));
+  });
+});
+
+describe('network trajectories on the GPU', () => {
+  /** Largest relative difference between two columns (NaN where both are NaN counts as equal). */
+  const rel = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
+    expect(a.length).toBe(b.length);
+    let m = 0;
+    for (let i = 0; i < a.length; i++) {
+      const [x, y] = [a[i] as number, b[i] as number];
+      if (Number.isNaN(x) && Number.isNaN(y)) continue;
+      m = Math.max(m, Math.abs(x - y) / Math.max(1e-30, Math.abs(y)));
     }
+    return m;
+  };
+
+  it('record what the CPU twin records: the same points, losses, LR, gradient and weight norms (minibatches, a schedule, every 4th step, runs out of order, split submits)', async () => {
+    const plan = await planOf(
+      IRIS({ name: 'SGD', lr: 0.1, momentum: 0.9 }, {
+        schedule: { name: 'CosineAnnealingLR', T_max: 20 },
+        sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 4, scale: 'log' } },
+      }),
+    );
+    const small = new GpuEngine(fx.gpu, nodeShaderSources, { targetSubmitMs: 5, runStepsPerSubmit: 8 });
+    const runs = [3, 0, 2];
+    const got = await fx.scoped(() => small.trajectories(plan, { runs, every: 4 }));
+    const want = await cpu.trajectories(plan, { runs, every: 4 });
+    expect(got.map((t) => t.run)).toEqual(runs);
+    got.forEach((g, i) => {
+      const c = want[i]!;
+      expect(Array.from(g.steps)).toEqual(Array.from(c.steps));
+      expect(g.diverged).toBe(c.diverged);
+      expect(rel(g.trainLoss, c.trainLoss), 'train loss').toBeLessThan(1e-4);
+      expect(rel(g.testLoss, c.testLoss), 'test loss').toBeLessThan(1e-4);
+      expect(rel(g.lr, c.lr), 'lr').toBeLessThan(1e-6);
+      expect(rel(g.gradNorm, c.gradNorm), 'grad norm').toBeLessThan(1e-3);
+      expect(rel(g.paramNorm, c.paramNorm), 'param norm').toBeLessThan(1e-4);
+    });
+    // The schedule moved the LR along the path (a constant column would pass a broken LR too).
+    expect(new Set(Array.from(got[0]!.lr)).size).toBeGreaterThan(3);
+  });
+
+  it('end where the run diverged, at the same checkpoint as the CPU (full batch, fractal setting)', async () => {
+    const plan = await planOf({
+      network: { hidden: [16], bias: false, parametrization: 'mean_field', sharpness_iterations: 0 },
+      data: { name: 'fractal' },
+      optimizer: { name: 'SGD', lr: 100 },
+      steps: 40,
+      sweep: { x: { param: 'optimizer.lr', min: 1, max: 3000, count: 3, scale: 'log' } },
+    });
+    const got = await fx.scoped(() => gpu.trajectories(plan, { runs: [0, 2] }));
+    const want = await cpu.trajectories(plan, { runs: [0, 2] });
+    expect(got[1]!.diverged).toBe(true);
+    expect(want[1]!.diverged).toBe(true);
+    expect(got[1]!.divergedAt).toBe(want[1]!.divergedAt);
+    expect(Array.from(got[1]!.steps)).toEqual(Array.from(want[1]!.steps));
+    expect(got[0]!.diverged).toBe(false);
+    expect(Array.from(got[0]!.steps)).toEqual(Array.from(want[0]!.steps));
+    expect(rel(got[0]!.trainLoss, want[0]!.trainLoss)).toBeLessThan(1e-4);
   });
 });
 
@@ -278,40 +379,58 @@ describe('GPU network runs: chunks, ranges, progress, cancellation, limits', () 
   });
 });
 
-// Every optimiser the network spec accepts whose default settings step elementwise: derived from
-// the registry, not listed by hand. Those whose rule reads a whole tensor (the registry's tensor
-// rules: LARS, LAMB, Adafactor) run on the CPU engines; the GPU refuses them by name (below).
+// Every optimiser the network spec accepts, derived from the registry, not listed by hand: those
+// whose rule reads a whole tensor (the registry's tensor rules: LARS, LAMB, Adafactor, and Lion with
+// caution) run tensor by tensor through their file's opt_tensor_step, the rest pair by pair.
 const NET_OPTIMIZERS = OPTIMIZERS.filter((o) => {
   try {
     parseNetSpec(IRIS({ name: o.id }));
+    return true;
   } catch {
     return false;
   }
-  const defaults = Object.fromEntries(o.params.map((p) => [p.key, p.default]));
-  return !(o.tensor !== undefined && (o.perTensor?.(defaults) ?? false));
 });
-const WHOLE_TENSOR = OPTIMIZERS.filter((o) => o.tensor !== undefined && !NET_OPTIMIZERS.includes(o));
+const TENSOR_RULES = OPTIMIZERS.filter((o) => o.tensor !== undefined);
 
-describe('every elementwise optimiser on the GPU', () => {
-  it('the table is the registry less the per-tensor rules', () => {
-    expect(NET_OPTIMIZERS.length).toBeGreaterThanOrEqual(10);
-    expect(NET_OPTIMIZERS.map((o) => o.id)).toEqual(expect.arrayContaining(['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Lion']));
-    expect(WHOLE_TENSOR.map((o) => o.id).sort()).toEqual(['Adafactor', 'LAMB', 'LARS']);
-  });
-  it('refuses, by name, each optimiser that reads a tensor whole (and Lion with caution), before any work', async () => {
-    for (const o of WHOLE_TENSOR) {
-      const plan = await planOf(IRIS({ name: o.id }));
-      await expect(gpu.run(plan), o.id).rejects.toThrow(`${o.id} reads each parameter tensor as a whole`);
-    }
-    const lion = await planOf(IRIS({ name: 'Lion', caution: true }));
-    await expect(gpu.run(lion)).rejects.toThrow('Lion with caution reads each parameter tensor as a whole');
+describe('every optimiser on the GPU', () => {
+  it('the table is the whole registry, the tensor rules among it', () => {
+    expect(NET_OPTIMIZERS.map((o) => o.id)).toEqual(OPTIMIZERS.map((o) => o.id));
+    expect(TENSOR_RULES.map((o) => o.id).sort()).toEqual(['Adafactor', 'LAMB', 'LARS', 'Lion']);
   });
   for (const o of NET_OPTIMIZERS) {
     it(`${o.id}: gpu agrees with cpu and cpu64 over three LRs`, async () => {
       const lr = o.params.find((p) => p.key === 'lr');
       const base = lr && lr.kind === 'number' ? lr.default : 0.01;
       const plan = await planOf(IRIS({ name: o.id }, { sweep: { x: { param: 'optimizer.lr', min: base / 4, max: base * 4, count: 3, scale: 'log' } } }));
+      expect(netGpuUnsupported(plan)).toBeNull();
       await agree(plan);
     });
   }
+  // The tensor rules with the options that read a tensor whole switched on: trust ratios, the
+  // cautious mask's mean, LAMB's global clip over two groups, Adafactor's factored weights with
+  // weight decay, each with a second param group.
+  const WHOLE: Record<string, Record<string, unknown>> = {
+    LARS: { name: 'LARS', lr: 0.5, momentum: 0.9, weight_decay: 0.01, nesterov: true, param_groups: [{ params: ['layers.1'], lr: 0.2 }] },
+    LAMB: { name: 'LAMB', lr: 0.01, caution: true, max_grad_norm: 0.5, trust_clip: true, param_groups: [{ params: ['layers.1'], lr: 0.005, weight_decay: 0.1 }] },
+    Adafactor: { name: 'Adafactor', lr: 0.05, weight_decay: 0.01, param_groups: [{ params: ['layers.0'], lr: 0.02 }] },
+    Lion: { name: 'Lion', lr: 0.001, caution: true, weight_decay: 0.1 },
+  };
+  for (const o of TENSOR_RULES) {
+    it(`${o.id}'s tensor rule (${Object.keys(WHOLE[o.id] ?? {}).filter((k) => k !== 'name').join(', ')}): gpu agrees with cpu and cpu64`, async () => {
+      const opt = WHOLE[o.id];
+      expect(opt, `a WHOLE row for ${o.id}`).toBeDefined();
+      const lr = opt!.lr as number;
+      const plan = await planOf(IRIS(opt!, { sweep: { x: { param: 'optimizer.lr', min: lr / 4, max: lr * 4, count: 3, scale: 'log' } } }));
+      expect(netTensorRule(plan)).toBe(true);
+      await agree(plan);
+    });
+  }
+  it('Lion with caution differs from Lion without (the mask acted on the GPU)', async () => {
+    const sweep = { x: { param: 'optimizer.lr', min: 0.0005, max: 0.002, count: 2 } };
+    const [a, b] = [await planOf(IRIS({ name: 'Lion', lr: 0.001, caution: true }, { sweep })), await planOf(IRIS({ name: 'Lion', lr: 0.001 }, { sweep }))];
+    expect(netTensorRule(a)).toBe(true);
+    expect(netTensorRule(b)).toBe(false);
+    const [ra, rb] = [await fx.scoped(() => gpu.run(a)), await fx.scoped(() => gpu.run(b))];
+    expect(Array.from(ra.train_loss)).not.toEqual(Array.from(rb.train_loss));
+  });
 });

@@ -74,10 +74,14 @@ const KINDS: readonly Kind[] = [
     blockSize: P_OPTIMIZER_SIZE,
     file: (e) => optimizerFile(e as OptimizerDef),
     overrides: true,
-    entryPoints: () => [
+    // An entry with a tensor rule also defines its WGSL twin (the network kernel steps each tensor
+    // through it), and the twin of the rule's global scalar where it has one.
+    entryPoints: (e) => [
       'fn opt_init() {',
       'fn opt_step_scalars(mom: f32, t: f32) -> vec4f {',
       'fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {',
+      ...((e as OptimizerDef).tensor ? ['fn opt_tensor_step(n: u32, rows: u32, cols: u32, lr: f32, mom: f32, t: f32, sc: vec4f, gs: f32) {'] : []),
+      ...((e as OptimizerDef).tensor?.global ? ['fn opt_tensor_global(norm: f32) -> f32 {'] : []),
     ],
     module: (e) => `src/core/registry/optimizers/${e.id}.ts`,
   },
@@ -252,6 +256,13 @@ for (const kind of KINDS) {
       expect(existsSync(`shaders/${file}`)).toBe(true);
       const text = wgslSource(file);
       for (const sig of kind.entryPoints(e)) expect(text, sig).toContain(sig);
+      // …and no tensor rule it does not have: the network kernel's composer generates those
+      // (compose.ts tensorStubs), and a second definition would not compile.
+      if (kind.name === 'optimizer') {
+        const o = e as OptimizerDef;
+        if (!o.tensor) expect(text).not.toMatch(/\bfn opt_tensor_step\b/);
+        if (!o.tensor?.global) expect(text).not.toMatch(/\bfn opt_tensor_global\b/);
+      }
       // A twin's own helpers carry its file's name (schedules: sched_<Id>…, or their own fixed names).
       const body = file.replace(/^\w+\/(\w+)\.wgsl$/, '$1');
       const entryPoints = new Set(kind.entryPoints(e).map((s) => /fn (\w+)/.exec(s)![1]!));

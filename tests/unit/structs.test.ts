@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { P_COUNT, STATE_VEC2 } from '../../src/core/layout.ts';
-import { ChunkUniforms, RunResult, RunTrack, RunUniforms } from '../../src/engine/gpu/layouts.ts';
+import { ChunkUniforms, NetTrack, RunResult, RunTrack, RunUniforms } from '../../src/engine/gpu/layouts.ts';
 import { defineStruct, offsetOf } from '../../src/engine/gpu/structs.ts';
 
 describe('struct layouts crossing the TS/WGSL boundary', () => {
@@ -27,6 +27,16 @@ describe('struct layouts crossing the TS/WGSL boundary', () => {
     expect(offsetOf(RunResult, 'swa_x')).toBe(28);
     expect(offsetOf(RunResult, 'basin')).toBe(16);
     expect(offsetOf(RunResult, 'diverged')).toBe(24);
+  });
+
+  it('pins NetTrack: the power iteration state after the outcome, the plateau state 16-aligned after it', () => {
+    expect(offsetOf(NetTrack, 'swa_test_accuracy')).toBe(144);
+    expect(offsetOf(NetTrack, 'sharpness')).toBe(148);
+    expect(offsetOf(NetTrack, 'sharpness_residual')).toBe(152);
+    expect(offsetOf(NetTrack, 'sharpness_iterations')).toBe(156);
+    expect(offsetOf(NetTrack, 'sharpness_done')).toBe(160);
+    expect(offsetOf(NetTrack, 'plateau')).toBe(176);
+    expect(NetTrack.size % 16).toBe(0);
   });
 
   it('follows WGSL alignment: a vec4 after a scalar starts at 16, struct size rounds to its alignment', () => {

@@ -71,6 +71,7 @@ export const SWEEP_LIBS = [
   'lib/outcome.wgsl',
   'lib/twins.wgsl',
   'lib/trig.wgsl',
+  'lib/tensor_pair.wgsl',
 ] as const;
 
 /** Files of a sweep kernel in composition order (exported for the compile-check script). */
@@ -151,7 +152,19 @@ export function netKernelFiles(optimizer: OptimizerDef, schedules: readonly Sche
   return [...NET_LIBS, optimizerFile(optimizer), ...scheduleFiles(schedules), 'kernels/net_step.wgsl'];
 }
 
+/**
+ * The network kernel calls opt_tensor_step and opt_tensor_global (behind TENSOR_RULE and
+ * TENSOR_GLOBAL); an optimiser file defines them only where its entry has a tensor rule (and a
+ * global scalar). For the rest they are generated, doing nothing, never reached.
+ */
+export function tensorStubs(optimizer: OptimizerDef): string {
+  const out: string[] = [];
+  if (!optimizer.tensor) out.push('fn opt_tensor_step(n: u32, rows: u32, cols: u32, lr: f32, mom: f32, t: f32, sc: vec4f, gs: f32) {}');
+  if (!optimizer.tensor?.global) out.push('fn opt_tensor_global(norm: f32) -> f32 { return 1.0; }');
+  return out.join('\n');
+}
+
 /** shaders/kernels/net_step.wgsl composed for an optimiser and the schedules it evaluates on the device. */
 export function composeNetKernel(src: ShaderSources, optimizer: OptimizerDef, schedules: readonly ScheduleDef[]): string {
-  return composeFiles(src, netKernelFiles(optimizer, schedules), sweepGenerated(optimizer, schedules));
+  return composeFiles(src, netKernelFiles(optimizer, schedules), `${sweepGenerated(optimizer, schedules)}\n${tensorStubs(optimizer)}`);
 }

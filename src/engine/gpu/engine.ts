@@ -21,13 +21,13 @@ import type { ShaderSources, SweepKernel } from './compose.ts';
 import { stepTables } from '../../core/steps.ts';
 
 import { composeFiles, composeSweepKernel, deviceSchedules } from './compose.ts';
+import { runSubmits } from './submit.ts';
 import type { GpuContext } from './context.ts';
 import { ChunkUniforms, RECORD_FLOATS, RUN_LIST_CAP, RunList, RunResult, RunTrack, RunUniforms, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW } from './layouts.ts';
 import { STATE_VEC2 } from '../../core/layout.ts';
 import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
 import { GpuNetRunner } from './net.ts';
-import { recordNetTrajectory } from '../cpu/network.ts';
 
 export interface GpuEngineOptions {
   /** Invocations per workgroup (an override constant of the kernels). */
@@ -431,50 +431,37 @@ export class GpuEngine implements Engine {
         const n = Math.min(chunk, r1 - begin);
         if (plan.mode === 'list') this.writeListValues(plan, p, Array.from({ length: n }, (_, i) => begin + i));
         const groups = Math.ceil(n / this.wg);
-        let pending: Promise<undefined> | null = null;
-        let lastDone = performance.now();
-        let inFlightRunSteps = 0;
-        for (let s0 = 0; s0 < steps; ) {
-          const want = Math.max(1, Math.round((perMs * targetMs) / n / every)) * every;
-          const { s1, base } = this.dispatchEnd(plan, p, s0, want);
-          this.writeChunk(p, { begin, n, s0, s1, capacity: chunk, base });
-          const enc = device.createCommandEncoder({ label: `steps ${s0}..${s1} of runs ${begin}..${begin + n}` });
-          const pass = enc.beginComputePass({ label: 'sweep step' });
-          pass.setPipeline(pipelines.step);
-          pass.setBindGroup(0, p.bindGroup, [base * TABLE_STEP_BYTES]);
-          pass.dispatchWorkgroups(groups);
-          pass.end();
-          if (s1 === steps && pipelines.classify) {
-            const cp = enc.beginComputePass({ label: 'classify' });
-            cp.setPipeline(pipelines.classify);
-            cp.setBindGroup(0, p.bindGroup, [base * TABLE_STEP_BYTES]);
-            cp.dispatchWorkgroups(groups);
-            cp.end();
-            enc.copyBufferToBuffer(p.results, 0, p.readback, 0, n * RunResult.size);
-            if (keep) enc.copyBufferToBuffer(p.results, 0, keep, begin * RunResult.size, n * RunResult.size);
-          }
-          device.queue.submit([enc.finish()]);
-          // Keep one submit in flight behind the one just queued: the device never idles, and
-          // progress, cancellation and device loss are noticed within one submit. While it is
-          // busy, the time between two completions is the later submit's own time.
-          if (pending) {
-            await pending;
-            const now = performance.now();
-            // At most 4x growth per submit: one fast measurement must not make a multi-second submit.
-            if (now > lastDone) perMs = Math.min(4 * perMs, inFlightRunSteps / (now - lastDone));
-            lastDone = now;
-          }
-          inFlightRunSteps = n * (s1 - s0);
-          pending = device.queue.onSubmittedWorkDone() as Promise<undefined>;
-          this.checkHealth();
-          if (opts.signal?.aborted) {
-            await pending;
-            throw new CancelledError();
-          }
-          opts.onProgress?.({ done: (begin - r0) * steps + n * s0, total, runsReady: begin - r0, ...progressCols });
-          s0 = s1;
-        }
-        if (pending) await pending;
+        perMs = await runSubmits({
+          device,
+          units: steps,
+          runs: n,
+          targetMs,
+          perMs,
+          quantum: every,
+          signal: opts.signal,
+          checkHealth: () => this.checkHealth(),
+          encode: (s0, want) => {
+            const { s1, base } = this.dispatchEnd(plan, p, s0, want);
+            this.writeChunk(p, { begin, n, s0, s1, capacity: chunk, base });
+            const enc = device.createCommandEncoder({ label: `steps ${s0}..${s1} of runs ${begin}..${begin + n}` });
+            const pass = enc.beginComputePass({ label: 'sweep step' });
+            pass.setPipeline(pipelines.step);
+            pass.setBindGroup(0, p.bindGroup, [base * TABLE_STEP_BYTES]);
+            pass.dispatchWorkgroups(groups);
+            pass.end();
+            if (s1 === steps && pipelines.classify) {
+              const cp = enc.beginComputePass({ label: 'classify' });
+              cp.setPipeline(pipelines.classify);
+              cp.setBindGroup(0, p.bindGroup, [base * TABLE_STEP_BYTES]);
+              cp.dispatchWorkgroups(groups);
+              cp.end();
+              enc.copyBufferToBuffer(p.results, 0, p.readback, 0, n * RunResult.size);
+              if (keep) enc.copyBufferToBuffer(p.results, 0, keep, begin * RunResult.size, n * RunResult.size);
+            }
+            return { u1: s1, commands: enc.finish() };
+          },
+          onQueued: (s0) => opts.onProgress?.({ done: (begin - r0) * steps + n * s0, total, runsReady: begin - r0, ...progressCols }),
+        });
         // The last submit of a chunk can take a second: a cancellation during it is honoured
         // here, and after the chunk's hand-over, not only between submits.
         if (opts.signal?.aborted) throw new CancelledError();
@@ -527,16 +514,16 @@ export class GpuEngine implements Engine {
   trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]>;
   async trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]> {
     if (plan.problem === 'network') {
-      // A network path is recorded by the CPU's float32 twin (the same arithmetic as the GPU's
-      // kernel up to its tanh/exp/log): a few runs, where the GPU's one-run-per-invocation layout
-      // brings nothing.
+      // On the device too: the network kernel's recording variant trains the listed runs.
+      if (this.gpu.lost) throw this.gpu.lost;
       const every = checkTrajectoryRequest(plan, req);
-      const out: NetTrajectory[] = [];
-      for (const run of req.runs) {
-        if (req.signal?.aborted) throw new CancelledError();
-        out.push(recordNetTrajectory(plan, 'f32', run, every));
+      if (req.signal?.aborted) throw new CancelledError();
+      try {
+        return await this.net.trajectories(plan, req.runs, every, req.signal);
+      } catch (e) {
+        if (this.gpu.lost) throw this.gpu.lost;
+        throw e;
       }
-      return out;
     }
     if (this.gpu.lost) throw this.gpu.lost;
     const every = checkTrajectoryRequest(plan, req);

@@ -146,8 +146,10 @@ export const NetUniforms = defineStruct(
     /** Bit g: group g reads its (lr, momentum) / step scalars from the shared per-step table. */
     { name: 'sched_table_mask', type: 'u32' },
     { name: 'opt_table_mask', type: 'u32' },
-    { name: 'pad0', type: 'u32' },
-    { name: 'pad1', type: 'u32' },
+    /** Trajectories: offset in consts of the lanes' global run indices (u32 bits), or 0xffffffff: run_begin + lane. */
+    { name: 'run_list', type: 'u32' },
+    /** Trajectories: points a run's record window holds. */
+    { name: 'record_points', type: 'u32' },
     /** Layer widths, input first: sizes[l / 4][l % 4]. */
     { name: 'sizes', type: { array: 'vec4u', count: NET_MAX_SIZES / 4 } },
   ],
@@ -188,7 +190,17 @@ export const NetTrack = defineStruct('NetTrack', [
   { name: 'swa_train_loss', type: 'f32' },
   { name: 'swa_test_loss', type: 'f32' },
   { name: 'swa_test_accuracy', type: 'f32' },
-  { name: 'pad', type: 'u32' },
+  /**
+   * The power iteration's state between dispatches, then its outcome (NetRun.sharpness): lambda,
+   * the residual, the iterations taken, 1 once it stopped.
+   */
+  { name: 'sharpness', type: 'f32' },
+  { name: 'sharpness_residual', type: 'f32' },
+  { name: 'sharpness_iterations', type: 'u32' },
+  { name: 'sharpness_done', type: 'u32' },
+  /** Trajectories: points recorded so far, and the default group's LR of the last step. */
+  { name: 'record_count', type: 'u32' },
+  { name: 'last_lr', type: 'f32' },
   /** ReduceLROnPlateau's state per param group (lr, best, num_bad_epochs, cooldown_counter). */
   { name: 'plateau', type: { array: 'vec4f', count: MAX_PARAM_GROUPS + 1 } },
 ]);

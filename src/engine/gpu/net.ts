@@ -1,12 +1,15 @@
 /**
  * Network runs on the GPU (shaders/kernels/net_step.wgsl): one run per invocation, its weights,
  * gradient, scratch and optimiser state in storage buffers laid out quantity-major, the data set and
- * each parameter group's P and per-step tables in one read-only buffer shared by every run. Runs are
- * split into chunks that fit the device's buffer limits (a sweep whose single run cannot fit is
- * refused before any work), a chunk's steps into submits sized for progress and cancellation, as for
- * surfaces. What comes back is each run's outcome record; sharpness (a power iteration of up to
- * network.sharpness_iterations Hessian-vector products) is computed on the CPU's float32 twin from
- * the final weights the GPU trained, which are then read back too.
+ * each parameter group's P and per-step tables in one read-only buffer shared by every run. Every
+ * optimiser runs: elementwise ones pair by pair through their twin's opt_step, those whose rule
+ * reads a whole tensor (LARS, LAMB, Adafactor, Lion with caution) tensor by tensor through their
+ * file's opt_tensor_step. Runs are split into chunks that fit the device's buffer limits (a sweep
+ * whose single run cannot fit is refused before any work), a chunk's steps into submits sized for
+ * progress and cancellation, as for surfaces (submit.ts). Sharpness (a power iteration of up to
+ * network.sharpness_iterations Hessian-vector products, NetRun.sharpness) is the kernel's second
+ * entry point, run on the final weights after the last step, in submits of its own. What comes
+ * back is each run's outcome record.
  */
 import { CancelledError, GpuRunError } from '../../core/errors.ts';
 import { MAX_SWEEP_DIMS, P_COUNT } from '../../core/layout.ts';
@@ -14,13 +17,16 @@ import type { NetPlan } from '../../core/network/plan.ts';
 import { DIVERGENCE_FACTOR, THRESHOLD_FACTOR } from '../../core/network/plan.ts';
 import { sweepValue } from '../../core/plan.ts';
 import type { NetColumns, NetResults } from '../../core/results.ts';
+import type { NetTrajectory } from '../../core/trajectory.ts';
 import { allocateColumns, columnSourceOf, makeNetResults } from '../../core/results.ts';
 import { scheduleKind } from '../../core/registry/index.ts';
 import type { ParamSchema } from '../../core/params.ts';
+import type { TensorShape } from '../../core/registry/index.ts';
 import { tablesFor } from '../../core/steps.ts';
 import type { RunOptions } from '../engine.ts';
 import { runRange0 } from '../engine.ts';
-import { NetRun } from '../cpu/network.ts';
+import { NetRun, SHARPNESS_TOL, sharpnessStart } from '../cpu/network.ts';
+import { runSubmits } from './submit.ts';
 import type { ShaderSources } from './compose.ts';
 import { NET_LIBS, composeFiles, composeNetKernel, deviceSchedules } from './compose.ts';
 import type { GpuContext } from './context.ts';
@@ -37,12 +43,14 @@ export function netGpuUnsupported(plan: NetPlan): string | null {
   // Booleans and enums of the optimiser are compiled into the pipeline (override constants): every
   // group must agree on them.
   const opt = plan.optimizer;
-  // LARS, LAMB, Adafactor and Lion with caution read each tensor whole (the registry's tensor
-  // rules, engine/cpu/network.ts); the kernel steps parameters two at a time.
-  const whole = plan.groups.find((g) => opt.tensor !== undefined && (opt.perTensor?.(g.values) ?? false));
-  if (whole) {
-    return `optimizer.name: ${opt.id}${whole.values['caution'] === true ? ' with caution' : ''} reads each parameter tensor as a whole (a norm or a mean over it); the GPU engine steps parameters elementwise and does not run it yet`;
+  // A rule over whole tensors (LARS, LAMB, Adafactor, Lion with caution) runs tensor by tensor
+  // through the optimiser file's opt_tensor_step; the kernel runs either that for every group or
+  // the elementwise twin for every group (the flags that decide it are shared between groups, below).
+  const whole = plan.groups.map((g) => wholeGroup(plan, g.values));
+  if (whole.some((w) => w) && whole.some((w) => !w)) {
+    return `optimizer.param_groups: ${opt.id} steps some groups tensor by tensor and others elementwise; the GPU engine compiles one of the two into the kernel, so every group must share it`;
   }
+  if (whole[0] && opt.gradSlot !== undefined) return `optimizer.name: ${opt.id} has a tensor rule and takes its gradient off the weights; the GPU engine does not run the two together`;
   for (const p of opt.params) {
     if (p.kind !== 'bool' && p.kind !== 'enum') continue;
     const base = JSON.stringify(plan.spec.optimizer.params[p.key] ?? p.default);
@@ -56,6 +64,28 @@ export function netGpuUnsupported(plan: NetPlan): string | null {
   return null;
 }
 
+/** Whether a group with these values steps each tensor whole (the entry's `tensor` rule). */
+function wholeGroup(plan: NetPlan, values: NetPlan['groups'][number]['values']): boolean {
+  return plan.optimizer.tensor !== undefined && (plan.optimizer.perTensor?.(values) ?? false);
+}
+
+/** Every group steps its tensors whole (netGpuUnsupported refuses a mix). */
+export function netTensorRule(plan: NetPlan): boolean {
+  return plan.groups.length > 0 && plan.groups.every((g) => wholeGroup(plan, g.values));
+}
+
+/** A tensor's shape as the tensor rule sees it (TensorShape). */
+function shapeOf(t: NetPlan['layout']['tensors'][number]): TensorShape {
+  return t.kind === 'weight' ? [t.rows, t.cols] : [t.size];
+}
+
+/** Numbers of tensor-rule state a run keeps (0 without a tensor rule). */
+function tensorStateSize(plan: NetPlan): number {
+  const rule = plan.optimizer.tensor;
+  if (!rule || !netTensorRule(plan)) return 0;
+  return plan.layout.tensors.reduce((n, t) => n + rule.stateSize(shapeOf(t)), 0);
+}
+
 function entryOverrides(entry: string, schema: readonly ParamSchema[], values: Readonly<Record<string, unknown>>, out: Constants): void {
   for (const p of schema) {
     if (p.kind === 'bool') out[slotName(entry, p.key)] = values[p.key] === true ? 1 : 0;
@@ -63,7 +93,12 @@ function entryOverrides(entry: string, schema: readonly ParamSchema[], values: R
   }
 }
 
-/** Pair (i0, i1 or NO_COORD, group, 0) of each optimiser step, group by group as NetRun orders them. */
+/**
+ * Pair (i0, i1 or NO_COORD, group, 0) of each optimiser step, group by group as NetRun orders them;
+ * then, for a tensor rule, two records per tensor in layout order: (offset, rows, cols, group) with
+ * rows 0 and cols its size for a bias, and (offset of its state in the run's tensor state, size of
+ * that state, 0, 0).
+ */
 export function netPairs(plan: NetPlan): Uint32Array {
   const out: number[] = [];
   plan.groups.forEach((_, group) => {
@@ -72,6 +107,16 @@ export function netPairs(plan: NetPlan): Uint32Array {
       for (let e = 0; e < t.size; e += 2) out.push(t.offset + e, e + 1 < t.size ? t.offset + e + 1 : 0xffffffff, group, 0);
     });
   });
+  const rule = plan.optimizer.tensor;
+  if (rule && netTensorRule(plan)) {
+    let at = 0;
+    plan.layout.tensors.forEach((t, ti) => {
+      const size = rule.stateSize(shapeOf(t));
+      const weight = t.kind === 'weight';
+      out.push(t.offset, weight ? t.rows : 0, weight ? t.cols : t.size, plan.tensorGroup[ti] as number, at, size, 0, 0);
+      at += size;
+    });
+  }
   return Uint32Array.from(out);
 }
 
@@ -94,6 +139,9 @@ export function netPipelineConstants(plan: NetPlan, workgroupSize: number): Cons
     SWA: spec.swa ? 1 : 0,
     SWA_START: spec.swa?.start ?? 1,
     SWA_EVERY: spec.swa?.every ?? 1,
+    TENSOR_RULE: netTensorRule(plan) ? 1 : 0,
+    SHARPNESS_TOL: SHARPNESS_TOL.f32,
+    TENSOR_GLOBAL: netTensorRule(plan) && plan.optimizer.tensor?.global ? 1 : 0,
     STATE_USED: 1 + plan.optimizer.stateSlots,
     SWEEP_DIMS: plan.dims.length,
     ACTIVATION: ACTIVATIONS.indexOf(plan.layout.activation),
@@ -117,6 +165,54 @@ export function netPipelineConstants(plan: NetPlan, workgroupSize: number): Cons
   return c;
 }
 
+/** Trajectories to record (GpuNetRunner.trajectories): the runs, every how many steps, and the paths. */
+interface NetTrace {
+  readonly runs: readonly number[];
+  readonly every: number;
+  /** Points a run records at most: every every-th step, a stopping checkpoint, the end. */
+  readonly points: number;
+  readonly out: NetTrajectory[];
+}
+
+/** Floats of one recorded point (NET_RECORD in lib/net_bindings.wgsl). */
+const NET_RECORD = 6;
+
+/** The paths of the n runs of a chunk from its tracks (at 0) and records (at recordsAt). */
+function unpackRecords(mapped: ArrayBuffer, recordsAt: number, n: number, trace: NetTrace, begin: number): NetTrajectory[] {
+  const stride = NetTrack.size / 4;
+  const u32 = new Uint32Array(mapped, 0, (n * NetTrack.size) / 4);
+  const rec = new Float32Array(mapped, recordsAt, n * trace.points * NET_RECORD);
+  const count = offsetOf(NetTrack, 'record_count') / 4;
+  const div = offsetOf(NetTrack, 'diverged') / 4;
+  const out: NetTrajectory[] = [];
+  for (let r = 0; r < n; r++) {
+    const m = Math.min(u32[r * stride + count]!, trace.points);
+    const at = (i: number, f: number): number => rec[(r * trace.points + i) * NET_RECORD + f]!;
+    const col = (f: number, from = 0): Float32Array => Float32Array.from({ length: Math.max(0, m - from) }, (_, i) => at(i + from, f));
+    const diverged = u32[r * stride + div]! !== 0;
+    out.push({
+      run: trace.runs[begin + r] as number,
+      every: trace.every,
+      steps: Int32Array.from({ length: m }, (_, i) => at(i, 0)),
+      trainLoss: col(1),
+      testLoss: col(2),
+      // The LR of the step that led to each point: none at the start (recordNetTrajectory).
+      lr: col(3, 1),
+      gradNorm: col(4),
+      paramNorm: col(5),
+      diverged,
+      divergedAt: diverged ? (m > 0 ? at(m - 1, 0) : 0) : null,
+    });
+  }
+  return out;
+}
+
+/** The network kernel's entry points: training, and the power iteration (null when sharpness is off). */
+interface NetPipelines {
+  readonly step: GPUComputePipeline;
+  readonly sharpness: GPUComputePipeline | null;
+}
+
 /** Sizes of one chunk's device buffers. */
 interface NetSizes {
   /** Float rows of `work` per run. */
@@ -137,8 +233,12 @@ function netSizes(plan: NetPlan, pairs: number, tableSteps: number): NetSizes {
   const dataOff = tableOff + tableSteps * plan.groups.length * STEP_TABLE_STRIDE;
   const yw = (s: { y: Float64Array }): number => s.y.length;
   return {
-    rows: 5 * L.params + 3 * scratch,
-    stateVec2: plan.optimizer.stateSlots * pairs,
+    // Weights, gradient point, SAM point, SWA average, gradient; a sample's scratch (a, phi'(z),
+    // deltas), and for sharpness four more (phi''(z), R{z}, R{a}, R{delta}: lib/net_pass.wgsl).
+    rows: 5 * L.params + ((plan.spec.network.sharpness_iterations as number) > 0 ? 7 : 3) * scratch,
+    // Elementwise: the optimiser's state pairs of every parameter pair; a tensor rule: its tensors'
+    // state, two numbers a vec2.
+    stateVec2: netTensorRule(plan) ? Math.ceil(tensorStateSize(plan) / 2) : plan.optimizer.stateSlots * pairs,
     constsFixed: dataOff + d.train.x.length + yw(d.train) + d.test.x.length + yw(d.test),
     tableOff,
     dataOff,
@@ -146,7 +246,7 @@ function netSizes(plan: NetPlan, pairs: number, tableSteps: number): NetSizes {
 }
 
 export class GpuNetRunner {
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelines = new Map<string, NetPipelines>();
   private readonly layout: GPUBindGroupLayout;
   private readonly pipelineLayout: GPUPipelineLayout;
 
@@ -171,14 +271,21 @@ export class GpuNetRunner {
         entry(4, 'storage'),
         entry(5, 'storage'),
         entry(6, 'storage'),
+        entry(7, 'storage'),
       ],
     });
     this.pipelineLayout = gpu.device.createPipelineLayout({ label: 'basinlab network layout', bindGroupLayouts: [this.layout] });
   }
 
-  private async pipelineFor(plan: NetPlan): Promise<GPUComputePipeline> {
+  /** The plan's pipelines; with `every`, the recording variant (trajectories; no sharpness). */
+  private async pipelineFor(plan: NetPlan, every?: number): Promise<NetPipelines> {
     const constants = netPipelineConstants(plan, this.wg);
-    const key = `${plan.optimizer.id}|${JSON.stringify(constants)}`;
+    const wantSharp = every === undefined && (plan.spec.network.sharpness_iterations as number) > 0;
+    if (every !== undefined) {
+      constants.RECORD = 1;
+      constants.RECORD_EVERY = every;
+    }
+    const key = `${plan.optimizer.id}|${wantSharp ? 'sharpness' : ''}|${JSON.stringify(constants)}`;
     const hit = this.pipelines.get(key);
     if (hit) return hit;
     const label = `net_step ${plan.optimizer.id}`;
@@ -191,9 +298,12 @@ export class GpuNetRunner {
     }
     const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
     const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
-    const pipeline = await this.gpu.device.createComputePipelineAsync({ label, layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
-    this.pipelines.set(key, pipeline);
-    return pipeline;
+    const entry = (entryPoint: string): Promise<GPUComputePipeline> =>
+      this.gpu.device.createComputePipelineAsync({ label: `${label} ${entryPoint}`, layout: this.pipelineLayout, compute: { module, entryPoint, constants: own } });
+    const [step, sharpness] = await Promise.all([entry('main'), wantSharp ? entry('sharpness') : Promise.resolve(null)]);
+    const pipelines = { step, sharpness };
+    this.pipelines.set(key, pipelines);
+    return pipelines;
   }
 
   /**
@@ -236,6 +346,22 @@ export class GpuNetRunner {
   }
 
   /**
+   * Records the paths of `runs` on the device (the kernel's RECORD variant): at the start, every
+   * `every`-th step, a checkpoint that stops the run and the end, each point's training and test
+   * loss, the LR of the step that led there, the gradient's and the weights' norms, as
+   * recordNetTrajectory does on the CPU (tests/gpu/network.test.ts compares them).
+   */
+  async trajectories(plan: NetPlan, runs: readonly number[], every: number, signal?: AbortSignal): Promise<NetTrajectory[]> {
+    const why = netGpuUnsupported(plan);
+    if (why) throw new Error(`${why} (the cpu and cpu64 engines run it)`);
+    this.chunkRuns(plan);
+    const out: NetTrajectory[] = [];
+    const points = Math.ceil(plan.spec.steps / every) + 2;
+    await this.execute(plan, await this.pipelineFor(plan, every), signal ? { signal } : {}, { runs, every, points, out });
+    return out;
+  }
+
+  /**
    * The benchmark's baseline: the plan's chunks and submits through kernels/bare_net_sgd.wgsl (the
    * same forward and backward, a plain momentum-SGD update, nothing else); returns the wall time in
    * ms. Its outcome records are not written: only the time means anything.
@@ -245,30 +371,36 @@ export class GpuNetRunner {
       throw new Error('the bare network baseline runs SGD (with momentum) with no schedule, SAM, SWA or swept batch size');
     }
     const key = `bare|${JSON.stringify(netPipelineConstants(plan, this.wg))}`;
-    let pipeline = this.pipelines.get(key);
-    if (!pipeline) {
+    let pipelines = this.pipelines.get(key);
+    if (!pipelines) {
       const code = composeFiles(this.sources, [...NET_LIBS, 'kernels/bare_net_sgd.wgsl']);
       const module = this.gpu.device.createShaderModule({ label: 'bare net sgd', code });
       const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
       const own = Object.fromEntries(Object.entries(netPipelineConstants(plan, this.wg)).filter(([k]) => declared.has(k)));
-      pipeline = await this.gpu.device.createComputePipelineAsync({ label: 'bare net sgd', layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
-      this.pipelines.set(key, pipeline);
+      const step = await this.gpu.device.createComputePipelineAsync({ label: 'bare net sgd', layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
+      // The bare kernel trains only: no sharpness, whatever the plan asks.
+      pipelines = { step, sharpness: null };
+      this.pipelines.set(key, pipelines);
     }
     const t0 = performance.now();
-    await this.execute(plan, pipeline, { ...opts, keepResults: false });
+    await this.execute(plan, pipelines, { ...opts, keepResults: false });
     return performance.now() - t0;
   }
 
-  private async execute(plan: NetPlan, pipeline: GPUComputePipeline, opts: RunOptions): Promise<NetResults> {
+  private async execute(plan: NetPlan, pipelines: NetPipelines, opts: RunOptions, trace?: NetTrace): Promise<NetResults> {
     const t0 = performance.now();
-    const chunk = this.chunkRuns(plan);
+    // Trajectories: only the listed runs, as many a chunk as their record windows fit a buffer.
+    const limit = Math.min(this.gpu.limits.maxStorageBufferBindingSize, this.gpu.limits.maxBufferSize);
+    const chunk = trace
+      ? Math.max(1, Math.min(this.chunkRuns(plan), trace.runs.length, Math.floor(limit / (trace.points * NET_RECORD * 4))))
+      : this.chunkRuns(plan);
     const device = this.gpu.device;
     const U = GPUBufferUsage;
     const steps = plan.spec.steps;
     const L = plan.layout;
     const np = L.params;
     const pairList = netPairs(plan);
-    const pairs = pairList.length / 4;
+    const pairs = plan.layout.tensors.reduce((n, t) => n + Math.ceil(t.size / 2), 0);
     const dims = plan.dims.length;
 
     // The groups' shared per-step tables (the same float32 values the CPU twin reads).
@@ -280,7 +412,8 @@ export class GpuNetRunner {
     );
     const anyTable = tables.some((t) => t.schedule || t.optimizer);
     const sizes = netSizes(plan, pairs, anyTable ? steps : 0);
-    const consts = new Float32Array(sizes.constsFixed + chunk * dims);
+    // The swept values of the chunk's runs, then (trajectories) their global run indices.
+    const consts = new Float32Array(sizes.constsFixed + chunk * dims + (trace ? chunk : 0));
     plan.groups.forEach((g, gi) => consts.set(g.P, gi * P_COUNT));
     let schedMask = 0;
     let optMask = 0;
@@ -339,6 +472,9 @@ export class GpuNetRunner {
     set('test_y', testY);
     set('sweep_off', sweepOff);
     set('table_off', sizes.tableOff);
+    const runListOff = sweepOff + chunk * dims;
+    set('run_list', trace ? runListOff : 0xffffffff);
+    set('record_points', trace ? trace.points : 0);
     set('sched_table_mask', schedMask);
     set('opt_table_mask', optMask);
     const sizesAt = offsetOf(NetUniforms, 'sizes') / 4;
@@ -362,13 +498,14 @@ export class GpuNetRunner {
       const workBuf = buffer('net work', sizes.rows * chunk * 4, U.STORAGE | U.COPY_DST | U.COPY_SRC);
       const stateBuf = buffer('net state', sizes.stateVec2 * chunk * 8, U.STORAGE);
       const tracksBuf = buffer('net tracks', NetTrack.size * chunk, U.STORAGE | U.COPY_SRC);
-      const wantSharp = (plan.spec.network.sharpness_iterations as number) > 0;
-      const backBytes = NetTrack.size * chunk + (wantSharp ? np * chunk * 4 : 0);
-      const readback = buffer('net readback', backBytes, U.MAP_READ | U.COPY_DST);
+      const backBytes = NetTrack.size * chunk;
+      const recordBytes = trace ? chunk * trace.points * NET_RECORD * 4 : 16;
+      const recordsBuf = buffer('net records', recordBytes, U.STORAGE | U.COPY_SRC);
+      const readback = buffer('net readback', backBytes + (trace ? recordBytes : 0), U.MAP_READ | U.COPY_DST);
       const bindGroup = device.createBindGroup({
         label: 'basinlab network bind group',
         layout: this.layout,
-        entries: [uBuf, chunkU, constsBuf, pairsBuf, workBuf, stateBuf, tracksBuf].map((b, binding) => ({ binding, resource: { buffer: b } })),
+        entries: [uBuf, chunkU, constsBuf, pairsBuf, workBuf, stateBuf, tracksBuf, recordsBuf].map((b, binding) => ({ binding, resource: { buffer: b } })),
       });
       const resourceError = await device.popErrorScope();
       const oom = await device.popErrorScope();
@@ -376,12 +513,19 @@ export class GpuNetRunner {
       if (resourceError) throw new GpuRunError(`GPU validation error: ${resourceError.message}`, 'validation');
 
       device.queue.writeBuffer(constsBuf, 0, consts.subarray(0, sweepOff));
-      const [r0, r1] = runRange0(plan, opts);
-      const keep = opts.keepResults !== false;
+      // Positions in the plan's runs, or (trajectories) in the list of runs to record.
+      const [r0, r1] = trace ? [0, trace.runs.length] : runRange0(plan, opts);
+      const runAt = (i: number): number => (trace ? (trace.runs[i] as number) : i);
+      const keep = opts.keepResults !== false && !trace;
       const cols = allocateColumns(keep ? r1 - r0 : 0, 'f32', columnSourceOf(plan.spec)) as NetColumns;
       const chunkCols = opts.onChunk ? (allocateColumns(Math.min(chunk, r1 - r0), 'f32', columnSourceOf(plan.spec)) as NetColumns) : null;
-      // The CPU twin: initial weights (drawn in float64, rounded) and the sharpness of the final ones.
+      // The CPU twin draws the initial weights (in float64, rounded), as the CPU engines do.
       const twin = new NetRun(plan, 'f32');
+      // Sharpness: the second entry point, from start vectors drawn here.
+      const sharp = pipelines.sharpness;
+      const start = new Float64Array(sharp ? np : 0);
+      const v0 = new Float32Array(sharp ? np * chunk : 0);
+      let iterPerMs: number | undefined;
       const theta0 = new Float32Array(np * chunk);
       const fixedBatch = plan.dims.some((x) => x.where.kind === 'batch') ? d.train.n : (plan.batch ?? d.train.n);
       // Work of one run-step in multiply-adds, to size the first submit: a forward and backward
@@ -395,7 +539,7 @@ export class GpuNetRunner {
         const n = Math.min(chunk, r1 - begin);
         // Initial weights, rows 0 .. np-1 of work: weight i of run r at i * chunk + r.
         for (let r = 0; r < n; r++) {
-          twin.init(begin + r);
+          twin.init(runAt(begin + r));
           for (let i = 0; i < np; i++) theta0[i * chunk + r] = twin.theta[i] as number;
         }
         device.queue.writeBuffer(workBuf, 0, theta0);
@@ -403,64 +547,90 @@ export class GpuNetRunner {
           const sv = new Float32Array(n * dims);
           for (let r = 0; r < n; r++) {
             plan.dims.forEach((dim, k) => {
-              const v = sweepValue(plan, begin + r, k);
+              const v = sweepValue(plan, runAt(begin + r), k);
               sv[r * dims + k] = dim.where.kind === 'batch' ? Math.round(v) : v;
             });
           }
           device.queue.writeBuffer(constsBuf, sweepOff * 4, sv);
         }
+        if (trace) device.queue.writeBuffer(constsBuf, runListOff * 4, Uint32Array.from(trace.runs.slice(begin, begin + n)));
         const groups = Math.ceil(n / this.wg);
-        let pending: Promise<undefined> | null = null;
-        let lastDone = performance.now();
-        let inFlight = 0;
-        for (let s0 = 0; s0 < steps; ) {
-          const want = Math.max(1, Math.round((perMs * this.targetSubmitMs) / n));
-          const s1 = Math.min(steps, s0 + want);
+        const writeChunk = (u0: number, u1: number): void => {
           chunkWords.fill(0);
           chunkWords[co('run_begin')] = begin;
           chunkWords[co('run_count')] = n;
-          chunkWords[co('step_begin')] = s0;
-          chunkWords[co('step_end')] = s1;
+          chunkWords[co('step_begin')] = u0;
+          chunkWords[co('step_end')] = u1;
           chunkWords[co('capacity')] = chunk;
           device.queue.writeBuffer(chunkU, 0, chunkWords);
-          const enc = device.createCommandEncoder({ label: `network steps ${s0}..${s1} of runs ${begin}..${begin + n}` });
-          const pass = enc.beginComputePass({ label: 'net step' });
-          pass.setPipeline(pipeline);
+        };
+        const dispatch = (p: GPUComputePipeline, label: string): GPUCommandEncoder => {
+          const enc = device.createCommandEncoder({ label });
+          const pass = enc.beginComputePass({ label });
+          pass.setPipeline(p);
           pass.setBindGroup(0, bindGroup);
           pass.dispatchWorkgroups(groups);
           pass.end();
-          if (s1 === steps) {
-            enc.copyBufferToBuffer(tracksBuf, 0, readback, 0, n * NetTrack.size);
-            if (wantSharp) enc.copyBufferToBuffer(workBuf, 0, readback, NetTrack.size * chunk, np * chunk * 4);
+          return enc;
+        };
+        perMs = await runSubmits({
+          device,
+          units: steps,
+          runs: n,
+          targetMs: this.targetSubmitMs,
+          perMs,
+          signal: opts.signal,
+          checkHealth: this.checkHealth,
+          encode: (s0, want) => {
+            const s1 = Math.min(steps, s0 + want);
+            writeChunk(s0, s1);
+            const enc = dispatch(pipelines.step, `network steps ${s0}..${s1} of runs ${begin}..${begin + n}`);
+            if (s1 === steps && !sharp) {
+              enc.copyBufferToBuffer(tracksBuf, 0, readback, 0, n * NetTrack.size);
+              if (trace) enc.copyBufferToBuffer(recordsBuf, 0, readback, backBytes, n * trace.points * NET_RECORD * 4);
+            }
+            return { u1: s1, commands: enc.finish() };
+          },
+          onQueued: (s0) => opts.onProgress?.({ done: (begin - r0) * steps + n * s0, total, runsReady: begin - r0 }),
+        });
+        if (sharp) {
+          // The power iteration from each run's start vector (drawn in float64 as the CPU draws it,
+          // rounded), written into the gradient-point row; iterations in submits of their own, at
+          // a rate first guessed from the training's (an iteration is ~3 full-batch passes).
+          for (let r = 0; r < n; r++) {
+            sharpnessStart(begin + r, start);
+            for (let i = 0; i < np; i++) v0[i * chunk + r] = start[i] as number;
           }
-          device.queue.submit([enc.finish()]);
-          // One submit in flight behind the one just queued, as for surfaces (engine.ts).
-          if (pending) {
-            await pending;
-            const now = performance.now();
-            if (now > lastDone) perMs = Math.min(4 * perMs, inFlight / (now - lastDone));
-            lastDone = now;
-          }
-          inFlight = n * (s1 - s0);
-          pending = device.queue.onSubmittedWorkDone() as Promise<undefined>;
-          this.checkHealth();
-          if (opts.signal?.aborted) {
-            await pending;
-            throw new CancelledError();
-          }
-          opts.onProgress?.({ done: (begin - r0) * steps + n * s0, total, runsReady: begin - r0 });
-          s0 = s1;
+          device.queue.writeBuffer(workBuf, np * chunk * 4, v0);
+          const iterations = plan.spec.network.sharpness_iterations as number;
+          iterPerMs ??= (perMs * fixedBatch) / (3 * d.train.n);
+          iterPerMs = await runSubmits({
+            device,
+            units: iterations,
+            runs: n,
+            targetMs: this.targetSubmitMs,
+            perMs: iterPerMs,
+            signal: opts.signal,
+            checkHealth: this.checkHealth,
+            encode: (i0, want) => {
+              const i1 = Math.min(iterations, i0 + want);
+              writeChunk(i0, i1);
+              const enc = dispatch(sharp, `sharpness iterations ${i0}..${i1} of runs ${begin}..${begin + n}`);
+              if (i1 === iterations) enc.copyBufferToBuffer(tracksBuf, 0, readback, 0, n * NetTrack.size);
+              return { u1: i1, commands: enc.finish() };
+            },
+          });
         }
-        if (pending) await pending;
         if (opts.signal?.aborted) throw new CancelledError();
-        await readback.mapAsync(GPUMapMode.READ, 0, backBytes);
+        const mapBytes = backBytes + (trace ? n * trace.points * NET_RECORD * 4 : 0);
+        await readback.mapAsync(GPUMapMode.READ, 0, mapBytes);
         this.checkHealth();
-        const mapped = readback.getMappedRange(0, backBytes).slice(0);
+        const mapped = readback.getMappedRange(0, mapBytes).slice(0);
         readback.unmap();
-        const theta = wantSharp ? new Float32Array(mapped, NetTrack.size * chunk, np * chunk) : null;
-        if (keep) unpackNet(plan, mapped, begin, n, cols, begin - r0, theta, chunk, twin);
+        if (trace) trace.out.push(...unpackRecords(mapped, backBytes, n, trace, begin));
+        if (keep) unpackNet(plan, mapped, n, cols, begin - r0);
         if (chunkCols) {
-          unpackNet(plan, mapped, begin, n, chunkCols, 0, theta, chunk, twin);
+          unpackNet(plan, mapped, n, chunkCols, 0);
           await opts.onChunk?.(begin, chunkCols, n);
         }
         if (opts.signal?.aborted) throw new CancelledError();
@@ -471,7 +641,7 @@ export class GpuNetRunner {
         adapter: [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / '),
         chunk_runs: chunk,
         elapsed_ms: Math.round(performance.now() - t0),
-        sharpness: wantSharp ? 'cpu (float32 twin, from the final GPU weights)' : 'off',
+        sharpness: sharp ? 'gpu (power iteration of R-op Hessian-vector products, float32)' : 'off',
         ...(r0 !== 0 || r1 !== plan.runs ? { first_run: r0, runs: r1 - r0 } : {}),
       });
     } finally {
@@ -484,16 +654,17 @@ export class GpuNetRunner {
   }
 }
 
-/** NetTrack records (and, for sharpness, the final weights) into the columns at `offset`. */
-function unpackNet(plan: NetPlan, mapped: ArrayBuffer, begin: number, n: number, cols: NetColumns, offset: number, theta: Float32Array | null, chunk: number, twin: NetRun): void {
+/** NetTrack records into the columns at `offset`. */
+function unpackNet(plan: NetPlan, mapped: ArrayBuffer, n: number, cols: NetColumns, offset: number): void {
   const f = new Float32Array(mapped, 0, (n * NetTrack.size) / 4);
   const i32 = new Int32Array(mapped, 0, (n * NetTrack.size) / 4);
   const stride = NetTrack.size / 4;
   const o = (name: string): number => offsetOf(NetTrack, name) / 4;
-  const [ol0, otr, ote, oacc, odiv, ostt, oconv, osw0, osw1, osw2] = [
+  const [ol0, otr, ote, oacc, odiv, ostt, oconv, osw0, osw1, osw2, osh, oshr, oshi] = [
     'l0', 'train_loss', 'test_loss', 'test_accuracy', 'diverged', 'steps_to_threshold', 'convergence', 'swa_train_loss', 'swa_test_loss', 'swa_test_accuracy',
-  ].map(o) as [number, number, number, number, number, number, number, number, number, number];
-  const np = plan.layout.params;
+    'sharpness', 'sharpness_residual', 'sharpness_iterations',
+  ].map(o) as [number, number, number, number, number, number, number, number, number, number, number, number, number];
+  const wantSharp = (plan.spec.network.sharpness_iterations as number) > 0;
   for (let r = 0; r < n; r++) {
     const b = r * stride;
     const j = offset + r;
@@ -508,19 +679,10 @@ function unpackNet(plan: NetPlan, mapped: ArrayBuffer, begin: number, n: number,
     if (cols.swa_train_loss) cols.swa_train_loss[j] = f[b + osw0]!;
     if (cols.swa_test_loss) cols.swa_test_loss[j] = f[b + osw1]!;
     if (cols.swa_test_accuracy) cols.swa_test_accuracy[j] = f[b + osw2]!;
-    if (theta && !diverged) {
-      // As NetRun.trainRun: the sharpness of the final weights, in float32, from the run's own start vector.
-      twin.run = begin + r;
-      for (let i = 0; i < np; i++) twin.theta[i] = theta[i * chunk + r]!;
-      const s = twin.sharpness();
-      cols.sharpness[j] = s.value;
-      cols.sharpness_iterations[j] = s.iterations;
-      cols.sharpness_residual[j] = s.residual;
-    } else {
-      cols.sharpness[j] = Number.NaN;
-      cols.sharpness_iterations[j] = 0;
-      cols.sharpness_residual[j] = Number.NaN;
-    }
+    // As NetRun.trainRun: no sharpness for a diverged run, or when it is off.
+    const sharp = wantSharp && !diverged;
+    cols.sharpness[j] = sharp ? f[b + osh]! : Number.NaN;
+    cols.sharpness_iterations[j] = sharp ? i32[b + oshi]! : 0;
+    cols.sharpness_residual[j] = sharp ? f[b + oshr]! : Number.NaN;
   }
 }
-
