@@ -142,7 +142,11 @@ export function netParamSliders(json: SpecJSON, plan: NetPlan, previous: readonl
     if (typeof t === 'string') continue;
     add(k.path, label(k.path), t.range, k.int, k.doc, axis(k.path));
   }
-  add('network.batch_size', 'batch size', { min: 1, max: Math.max(1, plan.data.train.n) }, true, 'Samples per minibatch (drawn with replacement); the whole training set when the spec sets none.', axis('network.batch_size'));
+  add('network.batch_size', 'batch size', { min: 1, max: Math.max(1, plan.data.train.n) }, true, 'Samples per minibatch (drawn with replacement); the whole training set when the spec sets none.', () => ({
+    min: 1,
+    max: Math.max(2, plan.data.train.n),
+    log: true,
+  }));
   const steps = plan.spec.steps;
   add('steps', 'steps', { min: 1, max: MAX_STEPS }, true, 'Optimiser steps per run.', () => ({ min: Math.max(1, Math.round(steps / 10)), max: Math.max(2, steps * 10), log: true }));
   return out;
