@@ -131,7 +131,13 @@ export function netParamSliders(json: SpecJSON, plan: NetPlan, previous: readonl
   const keys = opt.params.flatMap((p) =>
     p.kind === 'number' || p.kind === 'int' ? [{ key: p.key, int: p.kind === 'int', doc: p.doc }] : p.kind === 'tuple' ? p.default.map((_, i) => ({ key: `${p.key}.${i}`, int: false, doc: p.doc })) : [],
   );
-  const label = (path: string): string => netParamLabel(plan, path).replace(/^learning rate\b/, 'lr');
+  // A group's value names the layers it trains; the optimiser's names them only where a group
+  // overrides that key (else every group without its own value follows it: `momentum`).
+  const overridden = (key: string): boolean => plan.spec.paramGroups.some((g) => Object.hasOwn(g.overrides, key.split('.')[0] ?? key));
+  const label = (path: string): string => {
+    const key = path.replace(/^optimizer\.(param_groups\.\d+\.)?/, '');
+    return path.startsWith('optimizer.param_groups.') || overridden(key) ? netParamLabel(plan, path).replace(/^learning rate\b/, 'lr') : key;
+  };
   const paths = [
     ...keys.map((k) => ({ ...k, path: `optimizer.${k.key}` })),
     // A group's own values only: the others follow the optimiser's slider.

@@ -104,6 +104,8 @@ describe('network sliders', () => {
     expect(paths).not.toContain('optimizer.lr');
     const g = s.find((m) => m.path === 'optimizer.param_groups.0.lr');
     expect(g?.label).toBe('lr of layers.0');
+    // Momentum: no group overrides it, so it is every group's.
+    expect(s.find((m) => m.path === 'optimizer.momentum')?.label).toBe('momentum');
     // Two decades either side of the group's LR, on a log scale.
     expect([g?.min, g?.max, g?.log]).toEqual([1, 10000, true]);
     const b = s.find((m) => m.path === 'network.batch_size');
@@ -248,8 +250,9 @@ describe('network validation in the explorer', () => {
     const pair = report.pairs[0];
     if (!pair) throw new Error('no pair');
     const text = netVerdictText(pair, netPairPasses(pair), ', the engine that drew this map');
-    expect(text).toMatch(/^(PASS|FAIL): cpu \(float32 CPU engine\), the engine that drew this map vs cpu64 \(float64 CPU engine\): divergence agrees on \d+\.\d\d% of the \d+ runs off the trainability boundary/);
+    expect(text).toMatch(/^(PASS|FAIL): cpu \(float32 CPU engine, the engine that drew this map\) vs cpu64 \(float64 CPU engine\)\. Whether a run diverged: the same on \d+\.\d\d% of the \d+ runs off the trainability boundary/);
     expect(text).toMatch(/train loss differs by median \d\.\de[-+]\d+/);
+    expect(text).toContain('medians need ≤ 1e-5');
     expect(netPairPasses(pair)).toBe(true);
   }, 60_000);
 });

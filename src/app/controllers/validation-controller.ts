@@ -39,17 +39,19 @@ export interface NetValidation {
 }
 
 /** A network verdict in one line: what was compared with what, the agreement numbers, and what they were held to. */
-export function netVerdictText(p: NetPairReport, pass: boolean, shownNote = ''): string {
+export function netVerdictText(p: NetPairReport, pass: boolean, /** Said of the first engine, e.g. ", the engine that drew this map". */ shownNote = ''): string {
   const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
   const e = (x: number): string => x.toExponential(1);
   const t = NET_VALIDATION_THRESHOLDS;
   const c = p.conditioned;
-  const name = (n: string): string => `${n} (${ENGINE_LABEL[n] ?? n})`;
+  const name = (n: string, note = ''): string => `${n} (${ENGINE_LABEL[n] ?? n}${note})`;
+  const off = p.runs - p.boundaryRuns;
   return (
-    `${pass ? 'PASS' : 'FAIL'}: ${name(p.a)}${shownNote} vs ${name(p.b)}: divergence agrees on ${pct(p.sameDivergenceOffBoundary)} of the ${p.runs - p.boundaryRuns} runs off the trainability boundary ` +
-    `(needs ≥ ${pct(t.minSameDivergenceOffBoundary)}; ${p.mismatches} differ, ${p.boundaryRuns} runs on the boundary); over ${c.runs} well-conditioned runs the final train loss differs by ` +
-    `median ${e(c.trainLoss.median)} (max ${e(c.trainLoss.max)}), the test loss by median ${e(c.testLoss.median)} (max ${e(c.testLoss.max)})` +
-    `${c.accuracy ? `, test accuracy the same on ${pct(c.accuracy.same)}` : ''} (medians need ≤ ${t.maxMedianLossError}; ${p.illConditionedRuns} ill-conditioned runs left out).`
+    `${pass ? 'PASS' : 'FAIL'}: ${name(p.a, shownNote)} vs ${name(p.b)}. Whether a run diverged: the same on ${pct(p.sameDivergenceOffBoundary)} of the ${off} runs ` +
+    `off the trainability boundary (needs ≥ ${pct(t.minSameDivergenceOffBoundary)}); ${p.mismatches} runs differ in all (marked on the map), ${p.boundaryRuns} runs lie on the boundary. ` +
+    `Final loss over the ${c.runs} well-conditioned runs: train loss differs by median ${e(c.trainLoss.median)} (max ${e(c.trainLoss.max)}), ` +
+    `test loss by median ${e(c.testLoss.median)} (max ${e(c.testLoss.max)})${c.accuracy ? `, test accuracy the same on ${pct(c.accuracy.same)}` : ''} ` +
+    `(medians need ≤ ${t.maxMedianLossError.toExponential()}; ${p.illConditionedRuns} ill-conditioned runs, which a 1e-6 change of the LR moves, left out).`
   );
 }
 
@@ -207,7 +209,7 @@ export class ValidationController implements ReactiveController {
       for (let i = 0; i < plan.runs; i++) overlay[i] = shown.diverged[i] !== ref.diverged[i] ? 1 : 0;
       const pass = netPairPasses(pair);
       this.netResult = { report: pair, overlay, pass };
-      this.message.say(netVerdictText(pair, pass, why ? `, the engine that drew this map${why}` : ', the engine that drew this map'));
+      this.message.say(netVerdictText(pair, pass, `, the engine that drew this map${why}`));
     } catch (e) {
       this.message.say(e instanceof CancelledError ? 'Validation cancelled.' : `Validation failed: ${(e as Error).message}`);
     } finally {
