@@ -21,12 +21,14 @@ import type { Timers } from './preview-controller.ts';
 import { PREVIEW_DELAY_MS } from './preview-controller.ts';
 
 /**
- * Multiply-adds of one recorded run (steps x samples per step x parameters, forward and backward
- * about 3 of them each) above which a hover records nothing: 3e7 is about 30 ms on the page's thread
- * at the ~1 GFLOP/s the JS kernel reaches (docs/performance.md, the CPU network rows). The fractal
- * preset's run is 40 x 272 x 256 x 3 = 8.4e6; the Iris default's 200 x 16 x 67 x 3 = 6.4e5.
+ * Multiply-adds of one recorded run (steps x samples per step x parameters x 3: forward, backward,
+ * update) above which a hover records nothing: the recording runs on the page's thread, and a
+ * hover must not stall the page. The fractal preset's run is 40 x 272 x 256 x 3 = 8.4e6; recorded
+ * with its test loss at every step it took 34 ms (median of 30; 24 to 49 ms) in Node on the shared
+ * 2-core development machine, so 1e7 keeps a hover's stall near that. The Iris default's run is
+ * 200 x 16 x 67 x 3 = 6.4e5.
  */
-export const NET_PREVIEW_MAX_WORK = 3e7;
+export const NET_PREVIEW_MAX_WORK = 1e7;
 
 /** The work of one run of a plan, in multiply-adds (see NET_PREVIEW_MAX_WORK). */
 export function netRunWork(plan: Pick<NetPlan, 'spec' | 'batch' | 'data' | 'layout' | 'dims'>): number {
