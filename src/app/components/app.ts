@@ -483,7 +483,8 @@ export class BlApp extends LitElement {
               : groups
                 ? `${netParamLabel(plan, 'optimizer.lr')} (the default param group: ReduceLROnPlateau's LR follows each run's loss and is recorded for that group only) per step; then the gradient norm.`
                 : 'Learning rate per step; then the gradient norm.'}</p>
-            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${this.lrLog(curves.lr)} .height=${groups ? 150 : 110} .label=${groups ? 'LR per step of each param group' : 'LR per step'}></bl-line-chart>
+            <!-- Its legend takes a row per curve (a curve per group and run): the chart grows with them. -->
+            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${this.lrLog(curves.lr)} .height=${Math.max(110, 80 + 18 * curves.lr.length)} .label=${groups ? 'LR per step of each param group' : 'LR per step'}></bl-line-chart>
             <bl-line-chart data-testid="net-grad" .series=${curves.gradNorm} .xLabel=${xLabel} .yLabel=${'‖grad‖ (log)'} .logY=${true} .height=${140} .label=${'Gradient norm per step'}></bl-line-chart>`
         : nothing}
     </section>`;
