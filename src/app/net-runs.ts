@@ -4,8 +4,13 @@
  * selection or a pin survives a zoom), its label, its outcome in words, and the curves of a
  * recorded run (train and test loss, LR, gradient norm) as the line charts draw them.
  */
+import { P_OPTIMIZER } from '../core/layout.ts';
 import type { NetPlan } from '../core/network/plan.ts';
-import { nearestRun, runCoordinates } from '../core/plan.ts';
+import { nearestRun, runCoordinates, sweepValue } from '../core/plan.ts';
+import type { Precision } from '../core/steps.ts';
+import { roundingFor } from '../core/steps.ts';
+import { netParamLabel } from '../view/caption.ts';
+import type { ChartPanel, LineSeriesData } from '../view/panels.ts';
 import type { NetColumns } from '../core/results.ts';
 import type { NetTrajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
@@ -67,23 +72,76 @@ export interface CurveSeries {
   readonly dashed?: boolean;
 }
 
+/** One param group's LR per recorded point of a run (the points of NetTrajectory.lr). */
+export interface GroupLr {
+  /** Index into plan.groups (explicit groups first, the default group last). */
+  readonly group: number;
+  /** "learning rate of layers.0". */
+  readonly label: string;
+  readonly values: Float64Array;
+}
+
+/**
+ * Each param group's LR at the recorded points of a run, as the engines compute it: the group's
+ * own values (its overrides, the run's swept values in its slots) through the schedule, evaluated
+ * with the group's lr as base_lr (torch's schedulers do so per group), in the precision of the
+ * engine that recorded the run. Point p is the LR of the step that led to recorded step
+ * t.steps[p + 1] (NetTrajectory.lr's convention), so the default group's values are the recorded
+ * `lr` (tests/unit/net-frame.test.ts checks it against the CPU engine). Null for a plan with one
+ * group (the recorded curve is the LR) or under ReduceLROnPlateau, whose LR follows each run's loss
+ * and is recorded for the default group only.
+ */
+export function groupLrCurves(plan: NetPlan, t: NetTrajectory, precision: Precision): GroupLr[] | null {
+  const node = plan.schedule;
+  if (plan.groups.length < 2 || node?.def.plateau) return null;
+  const r = roundingFor(precision);
+  const out = new Float64Array(2);
+  return plan.groups.map((g, gi) => {
+    const P = Float64Array.from(g.P, r);
+    plan.dims.forEach((d, k) => {
+      if (d.where.kind === 'slot' && d.where.groups.includes(gi)) P[d.where.slot] = r(sweepValue(plan, t.run, k));
+    });
+    const base = P[P_OPTIMIZER] as number;
+    const values = new Float64Array(Math.max(0, t.steps.length - 1));
+    for (let p = 0; p < values.length; p++) {
+      const k = (t.steps[p + 1] as number) - 1;
+      if (!node) values[p] = base;
+      else {
+        node.def.evaluate(r, P, node, k, base, out);
+        values[p] = out[0] as number;
+      }
+    }
+    const path = gi === plan.groups.length - 1 ? 'optimizer.lr' : `optimizer.param_groups.${gi}.lr`;
+    return { group: gi, label: netParamLabel(plan, path), values };
+  });
+}
+
 /**
  * The curves of recorded runs, one chart each: `loss` (train solid, test dashed per run), `lr`,
  * `gradNorm`. Values are per recorded point (every `every` steps); a diverged run's curves end
- * where it stopped. Non-finite values become NaN (the chart leaves a gap).
+ * where it stopped. Non-finite values become NaN (the chart leaves a gap). A run given `groups`
+ * (groupLrCurves) draws one LR curve per param group, labelled with the layers it trains: the
+ * default group's solid, the explicit groups' dashed, in the run's colour.
  */
 export function netCurves(
-  runs: readonly { readonly trajectory: NetTrajectory; readonly colour: string; readonly label: string }[],
+  runs: readonly { readonly trajectory: NetTrajectory; readonly colour: string; readonly label: string; readonly groups?: readonly GroupLr[] | null }[],
 ): { loss: CurveSeries[]; lr: CurveSeries[]; gradNorm: CurveSeries[] } {
   const f = (a: ArrayLike<number>): Float64Array => Float64Array.from(a, (v) => (Number.isFinite(v) ? v : Number.NaN));
   const loss: CurveSeries[] = [];
   const lr: CurveSeries[] = [];
   const gradNorm: CurveSeries[] = [];
+  const many = runs.length > 1;
   for (const r of runs) {
     const t = r.trajectory;
     loss.push({ label: `train ${r.label}`, values: f(t.trainLoss), colour: r.colour });
     loss.push({ label: `test ${r.label}`, values: f(t.testLoss), colour: r.colour, dashed: true });
-    lr.push({ label: r.label, values: f(t.lr), colour: r.colour });
+    const groups = r.groups ?? null;
+    if (groups) {
+      const last = groups.length - 1;
+      for (const g of groups) {
+        lr.push({ label: many ? `${g.label}, ${r.label}` : g.label, values: f(g.values), colour: r.colour, ...(g.group === last ? {} : { dashed: true }) });
+      }
+    } else lr.push({ label: r.label, values: f(t.lr), colour: r.colour });
     gradNorm.push({ label: r.label, values: f(t.gradNorm), colour: r.colour });
   }
   return { loss, lr, gradNorm };
@@ -92,4 +150,47 @@ export function netCurves(
 /** Record every k-th step so one path stays under ~2,000 points (the chart's width in pixels, twice over). */
 export function curveEvery(steps: number): number {
   return Math.max(1, Math.ceil(steps / 2000));
+}
+
+/** A recorded run as a figure draws it: its curves, its colour and label. */
+export interface FigureRun {
+  readonly trajectory: NetTrajectory;
+  readonly colour: string;
+  readonly label: string;
+}
+
+/**
+ * The selected and pinned runs' curves as figure panels (view/svg.ts chartSvg), the charts the
+ * explorer shows beside a network map: train (solid) and test (dashed) loss, the LR of each param
+ * group (labelled with the layers it trains), the gradient norm, per step. Empty without runs.
+ * `precision`: that of the engine that recorded them (the group LRs are computed in it).
+ */
+export function netCurvePanels(plan: NetPlan, runs: readonly FigureRun[], precision: Precision): ChartPanel[] {
+  if (runs.length === 0) return [];
+  const withGroups = runs.map((r) => ({ ...r, groups: groupLrCurves(plan, r.trajectory, precision) }));
+  const c = netCurves(withGroups);
+  const steps = (r: FigureRun): number[] => Array.from(r.trajectory.steps);
+  const series = (list: readonly CurveSeries[], x: (k: number) => number[]): LineSeriesData[] =>
+    list.map((s, k) => ({ label: s.label, x: x(k), y: Array.from(s.values), colour: s.colour, ...(s.dashed ? { dashed: true } : {}) }));
+  // Each run gives two loss series, one gradient-norm series, and one LR series per group (or one).
+  const lrPer = withGroups.map((r) => r.groups?.length ?? 1);
+  const lrRun = lrPer.flatMap((n, i) => Array.from({ length: n }, () => i));
+  const lr = series(c.lr, (k) => steps(withGroups[lrRun[k] as number] as FigureRun).slice(1));
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (const s of lr) for (const v of s.y) if (v > 0 && Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+  const groups = plan.groups.length > 1 && !plan.schedule?.def.plateau;
+  return [
+    { kind: 'chart', title: 'Training loss (solid) and test loss (dashed) per step', xLabel: 'step', yLabel: 'loss', logY: true, series: series(c.loss, (k) => steps(runs[Math.floor(k / 2)] as FigureRun)) },
+    {
+      kind: 'chart',
+      title: groups ? 'Learning rate of each param group per step (dashed: the explicit groups)' : 'Learning rate per step',
+      xLabel: 'step',
+      yLabel: 'LR',
+      // Groups' LRs decades apart (the fractal setting's) read on a log axis.
+      logY: hi / lo > 10,
+      series: lr,
+    },
+    { kind: 'chart', title: 'Gradient norm per step', xLabel: 'step', yLabel: '‖grad‖', logY: true, series: series(c.gradNorm, (k) => steps(runs[k] as FigureRun)) },
+  ];
 }

@@ -4,8 +4,10 @@
  * the run-steps per second measured so far.
  */
 
+import { NET_PERTURBATION } from '../core/validate.ts';
+
 /** The engines validation runs, as a person reads them. */
-const ENGINE_LABEL: Readonly<Record<string, string>> = {
+export const ENGINE_LABEL: Readonly<Record<string, string>> = {
   gpu: 'WebGPU engine',
   cpu: 'float32 CPU engine',
   cpu64: 'float64 CPU engine',
@@ -30,6 +32,19 @@ export function validationPasses(shown: string, engines: readonly string[], list
     engine,
     label: `${k + 1}/${names.length}: ${ENGINE_LABEL[engine] ?? engine}${listSweep && k === names.length - 1 ? ', then again from perturbed starts' : ''}`,
   }));
+}
+
+/**
+ * The passes of validateNetPlan (engine/validation.ts) for a network view (its shown
+ * results reused, whichever engine drew them): the float64 CPU engine, then the float64 engine again with every LR scaled by
+ * 1 + NET_PERTURBATION (the probe that finds ill-conditioned runs). `engine` is the name
+ * validateNetPlan reports each pass by (its onEngine).
+ */
+export function netValidationPasses(): Pass[] {
+  return [
+    { engine: 'cpu64', label: `1/2: ${ENGINE_LABEL.cpu64}` },
+    { engine: `cpu64, every LR x (1 + ${NET_PERTURBATION})`, label: `2/2: ${ENGINE_LABEL.cpu64} again, every LR × (1 + ${NET_PERTURBATION.toExponential()}), to find the ill-conditioned runs` },
+  ];
 }
 
 /** Seconds of a pass measured before a rate is trusted (worker start-up and compilation come first). */

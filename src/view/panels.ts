@@ -3,7 +3,8 @@
  * line/point chart. Studies build them; the app and `basinlab study` render them the same way.
  */
 import type { Plan } from '../core/plan.ts';
-import type { Results } from '../core/results.ts';
+import type { NetPlan } from '../core/network/plan.ts';
+import type { NetColumns, Results } from '../core/results.ts';
 import type { AnySpec } from '../core/spec.ts';
 import type { NetHeatmapMode } from './net-frame.ts';
 import type { HeatmapMode } from './frame.ts';
@@ -39,6 +40,8 @@ export interface LineSeriesData {
   readonly colour: string;
   /** Draw points instead of a line. */
   readonly points?: boolean;
+  /** A dashed line (e.g. a test loss beside its training loss of the same colour). */
+  readonly dashed?: boolean;
 }
 
 export interface ChartPanel {
@@ -108,3 +111,16 @@ export interface GridPanel {
 }
 
 export type Panel = HeatmapPanel | ChartPanel | GridPanel;
+
+/**
+ * A network sweep's map in one of its colourings (net-frame.ts), with the axes, the legend and the
+ * caption the explorer shows: the explorer's figure export of a network view (svg.ts netHeatmapSvg).
+ */
+export interface NetHeatmapPanel {
+  readonly kind: 'netmap';
+  readonly title: string;
+  readonly plan: NetPlan;
+  readonly columns: NetColumns;
+  readonly mode: NetHeatmapMode;
+  readonly caption?: string;
+}

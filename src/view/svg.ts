@@ -9,11 +9,12 @@
  */
 import type { Rgb } from './colors.ts';
 import { DIVERGED, VIRIDIS_LUT, fractalColours, fractalScaleColour, lutIndex, rgbCss, rgbOf } from './colors.ts';
-import { caption, paramLabel } from './caption.ts';
+import { caption, netCaption, netParamLabel, paramLabel } from './caption.ts';
 import { cellColour, heatmapFrame } from './frame.ts';
 import type { LegendItem } from './legend.ts';
-import { heatmapLegend } from './legend.ts';
-import type { ChartPanel, GridPanel, HeatmapPanel, OverlayLine, Panel } from './panels.ts';
+import { heatmapLegend, netHeatmapLegend } from './legend.ts';
+import { netCellColour, netFrame } from './net-frame.ts';
+import type { ChartPanel, GridPanel, HeatmapPanel, NetHeatmapPanel, OverlayLine, Panel } from './panels.ts';
 import { textWidth, wrapText } from './text.ts';
 import { formatNumber, niceTicks } from './ticks.ts';
 
@@ -308,7 +309,7 @@ function chartSvg(p: ChartPanel): string {
           out.push(`<circle clip-path="url(#${clip})" cx="${a}" cy="${b}" r="2.2" fill="${s.colour}"/>`);
         }
       } else {
-        out.push(`<polyline clip-path="url(#${clip})" points="${seg.join(' ')}" fill="none" stroke="${s.colour}" stroke-width="1.6"/>`);
+        out.push(`<polyline clip-path="url(#${clip})" points="${seg.join(' ')}" fill="none" stroke="${s.colour}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
       }
     }
   }
@@ -324,7 +325,7 @@ function chartSvg(p: ChartPanel): string {
   };
   const quarter = (c: Rgb): Rgb => [0, 1, 2].map((k) => Math.round(255 - 0.25 * (255 - (c[k] as number)))) as [number, number, number];
   const items: LegendItem[] = [
-    ...p.series.map((s): LegendItem => (s.points ? { kind: 'swatch', colour: css(s.colour), label: s.label } : { kind: 'line', colour: s.colour, label: s.label, dashed: false })),
+    ...p.series.map((s): LegendItem => (s.points ? { kind: 'swatch', colour: css(s.colour), label: s.label } : { kind: 'line', colour: s.colour, label: s.label, dashed: s.dashed === true })),
     ...(p.marks ?? []).map((m): LegendItem => ({ kind: 'line', colour: m.colour, label: m.label, dashed: true })),
     // A band is drawn at a quarter opacity over white: so is its swatch.
     ...(p.bands ?? []).map((b): LegendItem => ({ kind: 'swatch', colour: quarter(css(b.colour)), label: b.label })),
@@ -398,6 +399,63 @@ function gridSvg(p: GridPanel, encodePng: EncodePng): string {
   const lg = legendSvg(legend, legendTop(top));
   body.push(lg.svg);
   return `${open(Math.ceil(lg.bottom + PAD))}\n${body.join('\n')}\n</svg>`;
+}
+
+/**
+ * A network sweep's map (the explorer's network view as a figure): its cells in the view's
+ * colouring (netCellColour, as the page paints them), the swept axes labelled in words, the
+ * colouring's legend (netHeatmapLegend, as the page's) and its caption (netCaption).
+ */
+export function netHeatmapSvg(p: NetHeatmapPanel, encodePng: EncodePng): string {
+  const { plan } = p;
+  const w = plan.width;
+  const h = plan.height;
+  const f = netFrame(plan, p.columns, plan.runs, p.mode);
+  const sweep = plan.spec.sweep;
+  const label = (path: string): string => netParamLabel(plan, path);
+  const xa: Axis =
+    sweep?.kind === 'grid' ? { min: sweep.x.min, max: sweep.x.max, log: sweep.x.scale === 'log', label: label(sweep.x.param) } : { min: 0, max: w, log: false, label: 'run' };
+  const ya: Axis =
+    sweep?.kind === 'grid' && sweep.y ? { min: sweep.y.min, max: sweep.y.max, log: sweep.y.scale === 'log', label: label(sweep.y.param) } : { min: 0, max: 1, log: false, label: '' };
+  const head = titleBlock(p.title);
+  const top = head.top;
+  const body: string[] = [head.head];
+  body.push(cellsImageSvg(w, h, (run) => netCellColour(f, run), encodePng, top));
+  body.push(axesSvg(xa, ya, top));
+  const legend = legendSvg(netHeatmapLegend(f), legendTop(top));
+  body.push(legend.svg);
+  const cap = captionSvg(p.caption ?? netCaption(plan, p.mode), legend.bottom);
+  body.push(cap.svg);
+  return `${open(Math.ceil(cap.bottom + PAD))}\n${body.join('\n')}\n</svg>`;
+}
+
+/**
+ * Figures side by side, `columns` to a row, as one SVG (each keeps its own size; a row is as tall as
+ * its tallest): the explorer's network figure puts the map beside its runs' curves.
+ */
+export function figureGridSvg(svgs: readonly string[], columns = 2): string {
+  const size = (svg: string): [number, number] => {
+    const m = /width="(\d+(?:\.\d+)?)" height="(\d+(?:\.\d+)?)"/.exec(svg);
+    return [Number(m?.[1] ?? W), Number(m?.[2] ?? 0)];
+  };
+  const parts: string[] = [];
+  let y = 0;
+  let width = 0;
+  for (let k = 0; k < svgs.length; k += columns) {
+    const row = svgs.slice(k, k + columns);
+    let x = 0;
+    let rowH = 0;
+    for (const svg of row) {
+      const [w, h] = size(svg);
+      // A nested <svg> is placed by its x and y attributes: add them to its root element.
+      parts.push(svg.replace(/^<svg /, `<svg x="${x}" y="${y}" `));
+      x += w;
+      rowH = Math.max(rowH, h);
+    }
+    width = Math.max(width, x);
+    y += rowH;
+  }
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${y}" viewBox="0 0 ${width} ${y}">\n<rect width="${width}" height="${y}" fill="#fff"/>\n${parts.join('\n')}\n</svg>`;
 }
 
 export function panelSvg(p: Panel, encodePng: EncodePng): string {

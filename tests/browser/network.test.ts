@@ -3,7 +3,10 @@
  * curated views as a user would, runs on the CPU engine in Web Workers and gives a map with
  * structure in the convergence colouring (no colour on more than 90% of its cells, counted with the
  * view layer's colours in Node); clicking a cell records that run's loss curves; another colouring
- * and a zoom re-draw and re-sweep without a page error. Screenshots go to test-artifacts/.
+ * and a zoom re-draw and re-sweep without a page error. On the same preset, what surfaces have and
+ * networks now too: one LR curve per param group, labelled; the hovered cell's run previewed; the
+ * figure export (map, legend, curves); "Validate vs CPU" (cpu against cpu64, with its numbers); and a
+ * slider of a fixed value re-running the sweep. Screenshots go to test-artifacts/.
  */
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -120,4 +123,85 @@ describe('network problems in the explorer', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 600_000);
+  it('gives a network view what a surface view has: an LR curve per group, a hover preview, the figure, validation, and sliders that re-run it', async () => {
+    const page = await s.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${s.origin}/#engine=cpu`);
+    await page.waitForFunction(`(() => { const c = document.querySelector('bl-app')?.controller; return c && !c.sweep.running && c.sweep.results; })()`, { timeout: 180_000, polling: 200 });
+    await page.evaluate(`(() => {
+      const sel = document.querySelector('bl-app').shadowRoot.querySelector('bl-view-bar').shadowRoot.querySelector('select[name="preset"]');
+      sel.value = 'fractal-boundary';
+      sel.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    })()`);
+    await settleNet(page);
+    const app = `document.querySelector('bl-app')`;
+    const box = (await page.evaluate(`(() => { const r = ${app}.shadowRoot.querySelector('bl-heatmap').shadowRoot.querySelector('canvas.plot-2d').getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; })()`)) as { x: number; y: number; w: number; h: number };
+    const at = (i: number, j: number): [number, number] => [box.x + ((i + 0.5) / 32) * box.w, box.y + ((32 - j - 0.5) / 32) * box.h];
+
+    // 5. The selected run's LR chart: one curve per param group, labelled by the layers it trains,
+    // each at that group's LR (the cell's x and y values).
+    await page.mouse.click(...at(8, 5));
+    await page.waitForFunction(`(() => { const n = ${app}.controller.netRuns; return n.selected && n.selected.trajectory; })()`, { timeout: 60_000, polling: 100 });
+    const lr = (await page.evaluate(`(() => {
+      const chart = ${app}.shadowRoot.querySelector('[data-testid="net-lr"]');
+      const c = ${app}.controller.sweep.net.plan;
+      return { series: chart.series.map((s) => ({ label: s.label, first: s.values[0], dashed: !!s.dashed })), x: c.xValues[8], y: c.yValues[5] };
+    })()`)) as { series: { label: string; first: number; dashed: boolean }[]; x: number; y: number };
+    expect(lr.series.map((x) => [x.label, x.dashed])).toEqual([
+      ['learning rate of layers.0', true],
+      ['learning rate of layers.1', false],
+    ]);
+    expect(lr.series[0]?.first).toBeCloseTo(lr.x, 3);
+    expect(lr.series[1]?.first).toBeCloseTo(lr.y, 3);
+
+    // 4. Hovering another cell previews its run's curves (grey, under the selected run's).
+    await page.mouse.move(...at(20, 20));
+    await page.waitForFunction(`(() => { const p = ${app}.controller.netPreview; return p.trajectory && p.trajectory.run === ${20 * 32 + 20}; })()`, { timeout: 30_000, polling: 50 });
+    await page.waitForFunction(`${app}.shadowRoot.querySelector('[data-testid="net-loss"]').series.some((s) => s.label.startsWith('train hovered:'))`, { timeout: 10_000, polling: 50 });
+    await page.screenshot({ path: `${ARTIFACTS}/network-hover-1600.png` });
+
+    // 1. The figure: the map with its axes in words, the colouring's legend, and the run's curves.
+    const svg = (await page.evaluate(`${app}.controller.exports.svg()`)) as string | null;
+    expect(svg).not.toBeNull();
+    for (const part of ['learning rate of layers.0 (log)', 'learning rate of layers.1 (log)', 'data:image/png;base64,', 'Training loss (solid) and test loss (dashed) per step', 'Learning rate of each param group']) {
+      expect(svg).toContain(part);
+    }
+    expect(svg).toMatch(/trained \(\d+ runs\)/);
+    expect(svg).toMatch(/did not train \(\d+ runs\)/);
+    const png = (await page.evaluate(`(async () => { const svg = ${app}.controller.exports.svg(); const img = new Image(); img.src = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' })); await img.decode(); return [img.naturalWidth, img.naturalHeight]; })()`)) as [number, number];
+    expect(png[0]).toBe(1040);
+    expect(png[1]).toBeGreaterThan(700);
+
+    // 2. Validate vs CPU: the shown cpu (float32) results against cpu64, with the agreement in numbers.
+    await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="validate"]').click()`);
+    await page.waitForFunction(`(() => { const v = ${app}.controller.validation; return !v.validating && v.netResult; })()`, { timeout: 300_000, polling: 200 });
+    const verdict = (await page.evaluate(`${app}.controller.message.text`)) as string;
+    expect(verdict).toMatch(/^PASS: cpu \(float32 CPU engine, the engine that drew this map\) vs cpu64 \(float64 CPU engine\)\. Whether a run diverged: the same on \d+\.\d\d% of the \d+ runs off the trainability boundary/);
+    expect(verdict).toMatch(/train loss differs by median \d\.\de-\d+/);
+    expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="verdict"]').textContent.trim()`)).toBe('✓ cpu vs cpu64: passed');
+
+    // 3. A slider of a fixed value (the steps) re-runs the sweep, and the map changes.
+    const before = (await shownColumns(page)).convergence;
+    await page.evaluate(`(() => {
+      const input = ${app}.shadowRoot.querySelector('bl-param-sliders[data-problem="network"]').shadowRoot.querySelector('input[data-path="steps"]');
+      input.value = '300';
+      input.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    })()`);
+    await page.waitForFunction(`${app}.controller.spec.json.steps !== 40`, { timeout: 10_000, polling: 50 });
+    const steps = (await page.evaluate(`${app}.controller.spec.json.steps`)) as number;
+    expect(steps).toBeLessThan(40);
+    await page.waitForFunction(`(() => { const n = ${app}.controller.sweep.net; return n && n.plan.spec.steps === ${steps} && n.results && !${app}.controller.sweep.running; })()`, { timeout: 240_000, polling: 200 });
+    const after = (await shownColumns(page)).convergence;
+    expect(after).not.toEqual(before);
+    expect(await page.evaluate(`${app}.controller.validation.netResult`)).toBeNull();
+
+    await page.screenshot({ path: `${ARTIFACTS}/network-explorer-1600.png`, fullPage: true });
+    await page.setViewport({ width: 800, height: 1000 });
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await page.evaluate(`document.documentElement.scrollWidth`)).toBeLessThanOrEqual(800);
+    await page.screenshot({ path: `${ARTIFACTS}/network-explorer-800.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 900_000);
 });

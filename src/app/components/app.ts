@@ -20,7 +20,10 @@ import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetColumns } from '../../core/results.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
-import { describeNetRun, netCurves } from '../net-runs.ts';
+import { describeNetRun, groupLrCurves, netCurves, netRunLabel } from '../net-runs.ts';
+import type { NetTrajectory } from '../../core/trajectory.ts';
+import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
+import type { SliderModel } from '../sliders.ts';
 import type { NetRun } from '../controllers/net-runs-controller.ts';
 import { MAX_NET_PINS } from '../controllers/net-runs-controller.ts';
 import type { OverlayLine, Panel, PanelSource } from '../../view/panels.ts';
@@ -40,7 +43,7 @@ import { memoLast } from '../memo.ts';
 import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
 import { zoomAround } from '../heatmap/zoom-around.ts';
-import { paramSliders } from '../sliders.ts';
+import { netParamSliders, paramSliders } from '../sliders.ts';
 import { countOutcomes, heatmapSummary, runText } from '../summary.ts';
 import type { CellEventDetail, HeatmapAxis, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
@@ -359,9 +362,22 @@ export class BlApp extends LitElement {
   private readonly netAxisX = memoLast(netHeatmapAxis);
   private readonly netAxisY = memoLast(netHeatmapAxis);
   private readonly netSummaryText = memoLast(netSummary);
-  private readonly netCurveSets = memoLast((selected: NetRun | null, pins: readonly NetRun[]) =>
-    netCurves([...pins, ...(selected ? [selected] : [])].flatMap((r) => (r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label }] : []))),
+  /** The selected and pinned runs' curves, an LR curve per param group (recorded on `engine`: its precision). */
+  private readonly netCurveSets = memoLast((plan: NetPlan, engine: string, selected: NetRun | null, pins: readonly NetRun[], preview: NetTrajectory | null) =>
+    netCurves([
+      ...[...pins, ...(selected ? [selected] : [])].flatMap((r) =>
+        r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label, groups: groupLrCurves(plan, r.trajectory, engine === 'cpu64' ? 'f64' : 'f32') }] : [],
+      ),
+      ...(preview ? [{ trajectory: preview, colour: NET_PREVIEW_INK, label: `hovered: ${netRunLabel(plan, preview.run)}`, groups: groupLrCurves(plan, preview, 'f32') }] : []),
+    ]),
   );
+
+  /** The network view's sliders; each keeps its range while its value stays in it (netParamSliders). */
+  private netSliderModels: SliderModel[] = [];
+  private readonly netSliders = memoLast((json: Record<string, unknown>, plan: NetPlan): readonly SliderModel[] => {
+    this.netSliderModels = netParamSliders(json, plan, this.netSliderModels);
+    return this.netSliderModels;
+  });
 
   private netHeatmapSection(plan: NetPlan) {
     const ctl = this.ctl;
@@ -379,24 +395,35 @@ export class BlApp extends LitElement {
     const info = cell && partial && netRuns.runOf(cell) < ready ? describeNetRun(plan, partial, netRuns.runOf(cell)) : null;
     const cursor = info ? `${netRuns.hover ? 'Cursor' : 'Selected'} at ${Object.entries(info.coords).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}: ${info.outcome}` : '';
     const selectedCell = netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null;
+    const sliders = this.netSliders(ctl.spec.json, plan);
     return html`<section class="heatmap-col" aria-label="Heatmap">
       <bl-view-notes .caption=${this.netCaptionText(plan, mode)} .netMode=${mode} ?stale=${false}></bl-view-notes>
       <div class="modes" role="group" aria-label="heatmap shows">
         ${modes.map((m) => html`<button data-mode=${m} aria-pressed=${mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${NET_MODE_LABEL[m]}</button>`)}
       </div>
+      ${sliders.length > 0
+        ? html`<details class="sliders" open>
+            <summary>Fixed hyperparameters (drag: the sweep re-runs)</summary>
+            <bl-param-sliders data-problem="network" .sliders=${sliders}
+              @param-input=${(e: CustomEvent<ParamInputDetail>) => this.liveEdit(e.detail.path, e.detail.value, e.detail.final)}></bl-param-sliders>
+          </details>`
+        : nothing}
       <bl-heatmap
         data-problem="network"
         .frame=${frame}
         .xAxis=${this.netAxisX(axes?.x, plan)}
         .yAxis=${this.netAxisY(axes?.y, plan)}
         .gpu=${null}
-        .overlay=${null}
+        .overlay=${ctl.validation.netResult?.overlay ?? null}
         .selected=${selectedCell}
         .legend=${this.netLegend(frame)}
         .lines=${[]}
         .summary=${this.netSummaryText(plan, cols, sweep.running)}
         .cursorText=${cursor}
-        @cell-hover=${(e: CustomEvent<CellEventDetail | null>) => netRuns.setHover(e.detail)}
+        @cell-hover=${(e: CustomEvent<CellEventDetail | null>) => {
+          netRuns.setHover(e.detail);
+          ctl.netPreview.hover(e.detail);
+        }}
         @cell-click=${(e: CustomEvent<CellEventDetail>) => netRuns.select(e.detail)}
         @zoom=${(e: CustomEvent<ZoomDetail>) => ctl.zoom.zoomTo(ctl.spec.current, e.detail)}
         @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
@@ -417,8 +444,12 @@ export class BlApp extends LitElement {
     const ready = cols ? plan.runs : sweep.runsReady;
     const info = cell && partial && netRuns.runOf(cell) < ready ? describeNetRun(plan, partial, netRuns.runOf(cell)) : null;
     const sel = netRuns.selected;
-    const curves = this.netCurveSets(sel, netRuns.pins);
-    const every = sel?.trajectory?.every ?? netRuns.pins[0]?.trajectory?.every ?? 1;
+    // The hovered run's curves, faint, unless it is the selected run (drawn already).
+    const preview = ctl.netPreview.trajectory && ctl.netPreview.trajectory.run !== sel?.run ? ctl.netPreview.trajectory : null;
+    const curves = this.netCurveSets(plan, sweep.engineUsed, sel, netRuns.pins, netRuns.hover ? preview : null);
+    const every = sel?.trajectory?.every ?? netRuns.pins[0]?.trajectory?.every ?? preview?.every ?? 1;
+    const groups = plan.groups.length > 1;
+    const plateau = plan.schedule?.def.plateau !== undefined;
     const xLabel = every > 1 ? `step / ${every}` : 'step';
     const pinned = sel !== null && netRuns.pins.some((p) => p.run === sel.run);
     return html`<section class="details" aria-label="Runs of the network sweep">
@@ -434,7 +465,7 @@ export class BlApp extends LitElement {
             ? html`<p class="status">Its results arrive when the sweep is done.</p>`
             : html`<p class="status">Hover a cell of the heatmap to see that run here; click it for its loss curves.</p>`}
       </div>
-      <h2>${sel ? `Curves of ${sel.label}` : 'Click a cell for its curves'}</h2>
+      <h2>${sel ? `Curves of ${sel.label}` : netRuns.hover && preview ? 'Curves of the hovered run (click to keep them)' : 'Click a cell for its curves'}</h2>
       ${sel
         ? html`<div class="row">
             <button data-testid="net-pin" ?disabled=${pinned || netRuns.pins.length >= MAX_NET_PINS} @click=${() => netRuns.pinSelected()}>Pin this run</button>
@@ -443,14 +474,31 @@ export class BlApp extends LitElement {
           </div>`
         : nothing}
       ${sel && !sel.trajectory ? html`<p class="status">Recording its curves…</p>` : nothing}
+      ${ctl.netPreview.skipped && netRuns.hover ? html`<p class="status" data-testid="net-preview-skipped">${ctl.netPreview.skipped}</p>` : nothing}
       ${curves.loss.length > 0
-        ? html`<p class="status">Loss per step: solid training loss, dashed test loss${every > 1 ? ` (every ${every}th step)` : ''}.</p>
-            <bl-line-chart data-testid="net-loss" .series=${curves.loss} .xLabel=${xLabel} .yLabel=${'loss (log)'} .logY=${true} .height=${200} .label=${'Training loss (solid) and test loss (dashed) per step of the selected and pinned runs'}></bl-line-chart>
-            <p class="status">${plan.groups.length > 1 ? `${netParamLabel(plan, 'optimizer.lr')} (the default param group)` : 'Learning rate'} per step; then the gradient norm.</p>
-            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .height=${110} .label=${plan.groups.length > 1 ? 'LR per step of the default param group' : 'LR per step'}></bl-line-chart>
+        ? html`<p class="status">Loss per step: solid training loss, dashed test loss${every > 1 ? ` (every ${every}th step)` : ''}${preview && netRuns.hover ? '; grey: the hovered run' : ''}.</p>
+            <bl-line-chart data-testid="net-loss" .series=${curves.loss} .xLabel=${xLabel} .yLabel=${'loss (log)'} .logY=${true} .height=${200} .label=${'Training loss (solid) and test loss (dashed) per step of the selected, pinned and hovered runs'}></bl-line-chart>
+            <p class="status" data-testid="net-lr-note">${groups && !plateau
+              ? 'Learning rate of each param group per step (solid: the default group; dashed: the explicit ones, named by the layers they train); then the gradient norm.'
+              : groups
+                ? `${netParamLabel(plan, 'optimizer.lr')} (the default param group: ReduceLROnPlateau's LR follows each run's loss and is recorded for that group only) per step; then the gradient norm.`
+                : 'Learning rate per step; then the gradient norm.'}</p>
+            <!-- Its legend takes a row per curve (a curve per group and run): the chart grows with them. -->
+            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${this.lrLog(curves.lr)} .height=${Math.max(110, 80 + 18 * curves.lr.length)} .label=${groups ? 'LR per step of each param group' : 'LR per step'}></bl-line-chart>
             <bl-line-chart data-testid="net-grad" .series=${curves.gradNorm} .xLabel=${xLabel} .yLabel=${'‖grad‖ (log)'} .logY=${true} .height=${140} .label=${'Gradient norm per step'}></bl-line-chart>`
         : nothing}
     </section>`;
+  }
+
+  /** An LR chart whose curves lie decades apart (the fractal setting's groups: 100 and 1e4) reads on a log axis. */
+  private lrLog(series: readonly { values: ArrayLike<number> }[]): boolean {
+    let lo = Number.POSITIVE_INFINITY;
+    let hi = 0;
+    for (const s of series) for (let k = 0; k < s.values.length; k++) {
+      const v = s.values[k] as number;
+      if (v > 0 && Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    }
+    return hi / lo > 10;
   }
 
   /** The right column: single runs of the sweep, or the race. */
@@ -508,16 +556,20 @@ export class BlApp extends LitElement {
           : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => void sweep.run()}>Run</button>`}
         <progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : (p?.total ?? 0)}></progress>
         <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : 'idle'}</span>
-        <button data-testid="validate" ?disabled=${!sweep.results || busy} @click=${() => void val.validate()}>Validate vs CPU</button>
+        <button data-testid="validate" ?disabled=${!val.canValidate() || busy} @click=${() => void val.validate()}
+          title=${net ? 'Run this network sweep on the float64 CPU engine and compare it with the results shown (as basinlab validate does)' : 'Run this sweep on the CPU engines and compare'}>Validate vs CPU</button>
         ${val.validating ? html`<span class="status" data-testid="validation-status">${val.status()}</span>` : nothing}
         ${val.result && !val.validating
           ? html`<span data-testid="verdict" class="verdict ${val.result.verdict.pass ? 'pass' : 'fail'}" title=${ctl.message.text}>${val.result.verdict.pass ? '✓ validation passed' : '✗ validation failed'}</span>`
+          : nothing}
+        ${val.netResult && !val.validating
+          ? html`<span data-testid="verdict" class="verdict ${val.netResult.pass ? 'pass' : 'fail'}" title=${ctl.message.text}>${val.netResult.pass ? '✓' : '✗'} ${val.netResult.report.a} vs ${val.netResult.report.b}: ${val.netResult.pass ? 'passed' : 'failed'}</span>`
           : nothing}
         <button @click=${() => ctl.exports.data('csv')} ?disabled=${!(sweep.results || sweep.net?.results)}>CSV</button>
         <button @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>
         <label title="A spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)">Import <input type="file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} /></label>
         <bl-view-bar .presets=${this.presetOptions} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
-          ?figureReady=${!!sweep.results} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
+          ?figureReady=${!!(sweep.results || sweep.net?.results)} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
         <label>Study
           <select data-testid="study-select" @change=${(e: Event) => this.studies?.select((e.target as HTMLSelectElement).value || null)}>
             <option value="">—</option>

@@ -1258,7 +1258,7 @@ export function netSweepOptions(spec: SpecJSON): SelectOption[] {
  * (log), the batch size from 1 to the training set (log), else the allowed range where it is
  * narrow, or the current value halved and doubled.
  */
-function netAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
+export function netAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
   let parsed;
   try {
     parsed = parseAnySpec(spec);

@@ -5,12 +5,14 @@
  * handed, derived once per change (a frame is a pass over every run, never redone on a hover).
  */
 import type { ReactiveControllerHost } from 'lit';
+import type { NetPlan } from '../../core/network/plan.ts';
 import type { AnyPlan, Plan } from '../../core/plan.ts';
 import { makePlan } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
 import { parseSpec } from '../../core/spec.ts';
 import type { AnyHeatmapMode, NetFrame } from '../../view/net-frame.ts';
 import { modeFor, netFrame, netModesOf } from '../../view/net-frame.ts';
+import { NetPreviewController } from './net-preview-controller.ts';
 import { NetRunsController } from './net-runs-controller.ts';
 import type { ResultColumns, Results } from '../../core/results.ts';
 import type { DeviceResults, Engine } from '../../engine/engine.ts';
@@ -53,6 +55,8 @@ export class AppController {
   readonly exports: ExportController;
   /** The selected and pinned runs of a network sweep, and their curves. */
   readonly netRuns: NetRunsController;
+  /** The hovered cell's run of a network sweep, previewed. */
+  readonly netPreview: NetPreviewController;
 
   constructor(
     host: ReactiveControllerHost,
@@ -74,9 +78,12 @@ export class AppController {
           this.selection.clear();
           this.pins.clear();
           this.netRuns.rebase(plan, this.sweep.engine ?? engines.cpu);
+          // Previews on the float32 CPU engine, in-process (the float64 one for a deep zoom's sweep).
+          this.netPreview.rebase(plan, this.sweep.engine?.name === 'cpu64' ? engines.cpu64 : engines.cpu);
           return;
         }
         this.netRuns.clear();
+        this.netPreview.clear();
         this.selection.rebase(plan);
         this.pins.rebase(plan);
         this.preview.rebase();
@@ -113,8 +120,17 @@ export class AppController {
       (json) => this.ahead(json),
     );
     this.validation = new ValidationController(host, engines, this.message, this.sweep);
-    this.exports = new ExportController(this.sweep, () => modeFor('surface', this.spec.mode));
     this.netRuns = new NetRunsController(host, this.message);
+    this.netPreview = new NetPreviewController(host);
+    this.exports = new ExportController(
+      this.sweep,
+      () => modeFor('surface', this.spec.mode),
+      () => {
+        const net = this.sweep.net;
+        return modeFor('network', this.spec.mode, net ? netModesOf(net.plan) : undefined);
+      },
+      () => [...this.netRuns.pins, ...(this.netRuns.selected ? [this.netRuns.selected] : [])],
+    );
   }
 
   /**
@@ -217,18 +233,45 @@ export class AppController {
   }
 
   private netFrameCache: { key: readonly unknown[]; frame: NetFrame } | null = null;
+  /** The last network sweep that completed, as shown (see showingLastNet). */
+  private lastNet: { plan: NetPlan; frame: NetFrame } | null = null;
+
+  /**
+   * Whether the network map shows the last complete sweep while a live re-run (a slider dragged) of
+   * the same grid runs: as for surfaces (showingLast), a map that blinks to "pending" at every step
+   * of a drag shows nothing.
+   */
+  showingLastNet(): boolean {
+    const last = this.lastNet;
+    const net = this.sweep.net;
+    return (
+      this.liveSweep &&
+      this.sweep.running &&
+      last !== null &&
+      net !== null &&
+      last.frame.mode === modeFor('network', this.spec.mode, netModesOf(net.plan)) &&
+      last.plan.width === net.plan.width &&
+      last.plan.height === net.plan.height &&
+      JSON.stringify(last.plan.spec.sweep) === JSON.stringify(net.plan.spec.sweep)
+    );
+  }
 
   /** The network sweep's frame (null while a surface is shown), filling in as blocks of runs finish; recomputed only when what it shows changed. */
   netFrame(): NetFrame | null {
     const net = this.sweep.net;
     if (!net?.columns) return null;
+    if (this.showingLastNet() && this.lastNet) return this.lastNet.frame;
     const mode = modeFor('network', this.spec.mode, netModesOf(net.plan));
     const ready = net.results ? net.plan.runs : this.sweep.runsReady;
     const key = [net.plan, net.columns, ready, mode];
     const hit = this.netFrameCache;
-    if (hit && hit.key.every((k, i) => k === key[i])) return hit.frame;
-    const frame = netFrame(net.plan, net.columns, ready, mode);
-    this.netFrameCache = { key, frame };
+    let frame: NetFrame;
+    if (hit && hit.key.every((k, i) => k === key[i])) frame = hit.frame;
+    else {
+      frame = netFrame(net.plan, net.columns, ready, mode);
+      this.netFrameCache = { key, frame };
+    }
+    if (net.results) this.lastNet = { plan: net.plan, frame };
     return frame;
   }
 

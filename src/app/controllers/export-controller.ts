@@ -5,11 +5,15 @@
  * same text as `basinlab sweep` writes).
  */
 import { writeResultsCSV, writeResultsJSON } from '../../core/results.ts';
-import { caption } from '../../view/caption.ts';
+import { caption, netCaption } from '../../view/caption.ts';
 import type { HeatmapMode } from '../../view/frame.ts';
-import type { HeatmapPanel } from '../../view/panels.ts';
-import { panelSvg } from '../../view/svg.ts';
+import type { NetHeatmapMode } from '../../view/net-frame.ts';
+import { NET_MODE_LABEL } from '../../view/net-frame.ts';
+import type { HeatmapPanel, NetHeatmapPanel } from '../../view/panels.ts';
+import { figureGridSvg, netHeatmapSvg, panelSvg } from '../../view/svg.ts';
 import { theoryLines } from '../../view/theory.ts';
+import type { FigureRun } from '../net-runs.ts';
+import { netCurvePanels } from '../net-runs.ts';
 import type { RunController } from './run-controller.ts';
 
 /** PNG data URL of an RGBA image, through a canvas (the browser's encoder). */
@@ -30,7 +34,34 @@ export class ExportController {
   constructor(
     private readonly sweep: RunController,
     private readonly mode: () => HeatmapMode,
+    /** The colouring of a network view. */
+    private readonly netMode: () => NetHeatmapMode = () => 'convergence',
+    /** A network view's pinned and selected runs (their curves join the figure once recorded). */
+    private readonly netRuns: () => readonly { readonly trajectory: FigureRun['trajectory'] | null; readonly colour: string; readonly label: string }[] = () => [],
   ) {}
+
+  /** The shown network sweep's map as a figure panel (null before its results are complete, or for a surface). */
+  netPanel(): NetHeatmapPanel | null {
+    const net = this.sweep.net;
+    if (!net?.results) return null;
+    const mode = this.netMode();
+    const plan = net.plan;
+    const title = `${plan.optimizer.id} training an MLP ${plan.layout.sizes.join('–')} on ${plan.spec.data.name}: ${NET_MODE_LABEL[mode]}`;
+    return { kind: 'netmap', title, plan, columns: net.results, mode, caption: netCaption(plan, mode) };
+  }
+
+  /**
+   * A network view's figure: its map, and beside it the charts of the selected and pinned runs'
+   * curves (loss, each param group's LR, gradient norm) where any are recorded, as one SVG.
+   */
+  private netSvg(): string | null {
+    const p = this.netPanel();
+    if (!p) return null;
+    const map = netHeatmapSvg(p, canvasPng);
+    const runs = this.netRuns().flatMap((r): FigureRun[] => (r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label }] : []));
+    const charts = netCurvePanels(p.plan, runs, this.sweep.engineUsed === 'cpu64' ? 'f64' : 'f32').map((c) => panelSvg(c, canvasPng));
+    return charts.length > 0 ? figureGridSvg([map, ...charts], 2) : map;
+  }
 
   /** The shown sweep as a figure panel (null before its results are complete). */
   panel(): HeatmapPanel | null {
@@ -44,6 +75,7 @@ export class ExportController {
 
   /** The figure's SVG text, or null before there are results. */
   svg(): string | null {
+    if (this.sweep.net) return this.netSvg();
     const p = this.panel();
     return p ? panelSvg(p, canvasPng) : null;
   }
@@ -52,7 +84,7 @@ export class ExportController {
   async figure(format: 'svg' | 'png', scale = 2): Promise<void> {
     const svg = this.svg();
     if (!svg) return;
-    const name = `basinlab-${this.mode()}`;
+    const name = `basinlab-${this.sweep.net ? this.netMode() : this.mode()}`;
     if (format === 'svg') {
       const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
       download(url, `${name}.svg`);

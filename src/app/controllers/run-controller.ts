@@ -134,6 +134,28 @@ export class RunController implements ReactiveController {
     return this.engines.gpu ?? this.engines.cpu;
   }
 
+  /**
+   * A sweep of either kind starts showing: the previous one's state goes (a surface plan in `plan`,
+   * a network one in `net`, never both), its engine is chosen, and onStart moves what followed the
+   * old sweep to it. Returns the engine.
+   */
+  private begin(plan: AnyPlan, net: NetSweep | null = null): Engine {
+    this.restored = null;
+    this.plan = plan.problem === 'network' ? null : plan;
+    this.net = net;
+    this.results = null;
+    this.columns = null;
+    this.runsReady = 0;
+    this.running = true;
+    this.progress = null;
+    this.message.say('');
+    const engine = this.engineFor(plan);
+    this.engine = engine;
+    this.engineUsed = engine.name;
+    this.onStart(plan);
+    return engine;
+  }
+
   async run(): Promise<void> {
     const spec = this.spec();
     if (!spec) return;
@@ -149,18 +171,7 @@ export class RunController implements ReactiveController {
       this.message.say((e as Error).message);
       return;
     }
-    this.restored = null;
-    this.plan = plan;
-    this.net = null;
-    this.results = null;
-    this.columns = null;
-    this.runsReady = 0;
-    this.running = true;
-    this.message.say('');
-    const engine = this.engineFor(plan);
-    this.engine = engine;
-    this.engineUsed = engine.name;
-    this.onStart(plan);
+    const engine = this.begin(plan);
     if (engine.name === 'cpu64' && this.engines.gpu) this.message.say('This zoom is finer than float32 resolves: running on the float64 CPU engine.');
     try {
       const res = await engine.run(plan, {
@@ -248,21 +259,9 @@ export class RunController implements ReactiveController {
       );
       return;
     }
-    this.restored = null;
-    this.plan = null;
     // Filled block by block as the engine hands finished runs over (in run order), so the map fills in.
     const net: NetSweep = { plan, results: null, columns: allocateColumns(plan.runs, 'f64', plan.spec) };
-    this.net = net;
-    this.results = null;
-    this.columns = null;
-    this.runsReady = 0;
-    this.running = true;
-    this.message.say('');
-    const engine = this.engineFor(plan);
-    this.engine = engine;
-    this.engineUsed = engine.name;
-    this.progress = null;
-    this.onStart(plan);
+    const engine = this.begin(plan, net);
     if (engine.name === 'cpu64') {
       // Measured on the fractal network (12 x 12, 40 steps, one thread): cpu64 ran as fast as cpu (2.0 s vs 2.6 s).
       this.message.say(

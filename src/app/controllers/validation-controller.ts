@@ -7,17 +7,20 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
-import type { Results } from '../../core/results.ts';
-import type { PairReport, PairVerdict } from '../../core/validate.ts';
-import { VALIDATION_THRESHOLDS, outcomeClass, pairVerdict } from '../../core/validate.ts';
-import type { Progress } from '../../engine/engine.ts';
-import { validatePlan } from '../../engine/validation.ts';
+import type { NetPlan } from '../../core/network/plan.ts';
+import type { AnyPlan, Plan } from '../../core/plan.ts';
+import type { AnyResults, NetResults, Results } from '../../core/results.ts';
+import type { NetTrajectory, Trajectory, TrajectoryRequest } from '../../core/trajectory.ts';
+import type { NetPairReport, PairReport, PairVerdict } from '../../core/validate.ts';
+import { NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, outcomeClass, pairVerdict } from '../../core/validate.ts';
+import type { DeviceResults, Engine, Progress, RunOptions } from '../../engine/engine.ts';
+import { validateNetPlan, validatePlan } from '../../engine/validation.ts';
 import type { EngineSet } from './engines.ts';
 import type { MessageLine } from './message.ts';
 import type { RunController } from './run-controller.ts';
 import { RenderThrottle } from './throttle.ts';
 import type { Pass } from '../validation-passes.ts';
-import { PassClock, formatRemaining, validationPasses } from '../validation-passes.ts';
+import { ENGINE_LABEL, PassClock, formatRemaining, netValidationPasses, validationPasses } from '../validation-passes.ts';
 
 export interface Validation {
   /** The shown engine against the float32 CPU engine (float64 when the float32 one is shown). */
@@ -25,6 +28,67 @@ export interface Validation {
   /** 1 where the two reached different outcomes. */
   readonly overlay: Uint8Array;
   readonly verdict: PairVerdict;
+}
+
+/** A network view's validation: the shown engine against float64 (validateNetPlan, as `basinlab validate`). */
+export interface NetValidation {
+  readonly report: NetPairReport;
+  /** 1 where the two engines disagree whether the run diverged. */
+  readonly overlay: Uint8Array;
+  readonly pass: boolean;
+}
+
+/** A network verdict in one line: what was compared with what, the agreement numbers, and what they were held to. */
+export function netVerdictText(p: NetPairReport, pass: boolean, /** Said of the first engine, e.g. ", the engine that drew this map". */ shownNote = ''): string {
+  const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+  const e = (x: number): string => x.toExponential(1);
+  const t = NET_VALIDATION_THRESHOLDS;
+  const c = p.conditioned;
+  const name = (n: string, note = ''): string => `${n} (${ENGINE_LABEL[n] ?? n}${note})`;
+  const off = p.runs - p.boundaryRuns;
+  return (
+    `${pass ? 'PASS' : 'FAIL'}: ${name(p.a, shownNote)} vs ${name(p.b)}. Whether a run diverged: the same on ${pct(p.sameDivergenceOffBoundary)} of the ${off} runs ` +
+    `off the trainability boundary (needs ≥ ${pct(t.minSameDivergenceOffBoundary)}); ${p.mismatches} runs differ in all (marked on the map), ${p.boundaryRuns} runs lie on the boundary. ` +
+    `Final loss over the ${c.runs} well-conditioned runs: train loss differs by median ${e(c.trainLoss.median)} (max ${e(c.trainLoss.max)}), ` +
+    `test loss by median ${e(c.testLoss.median)} (max ${e(c.testLoss.max)})${c.accuracy ? `, test accuracy the same on ${pct(c.accuracy.same)}` : ''} ` +
+    `(medians need ≤ ${t.maxMedianLossError.toExponential()}; ${p.illConditionedRuns} ill-conditioned runs, which a 1e-6 change of the LR moves, left out).`
+  );
+}
+
+/**
+ * An engine whose run of one plan is the results already on screen (any other plan, such as the
+ * LR-perturbed probe, runs on `engine`): validateNetPlan then compares the shown results without
+ * computing them again.
+ */
+class ShownResults implements Engine {
+  readonly name: Engine['name'];
+  constructor(
+    private readonly engine: Engine,
+    private readonly plan: AnyPlan,
+    private readonly results: AnyResults,
+  ) {
+    this.name = engine.name;
+  }
+
+  run(plan: Plan, opts?: RunOptions): Promise<Results>;
+  run(plan: NetPlan, opts?: RunOptions): Promise<NetResults>;
+  run(plan: AnyPlan, opts?: RunOptions): Promise<AnyResults>;
+  run(plan: AnyPlan, opts?: RunOptions): Promise<AnyResults> {
+    return plan === this.plan ? Promise.resolve(this.results) : this.engine.run(plan, opts);
+  }
+
+  trajectories(plan: Plan, req: TrajectoryRequest): Promise<Trajectory[]>;
+  trajectories(plan: NetPlan, req: TrajectoryRequest): Promise<NetTrajectory[]>;
+  trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]>;
+  trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]> {
+    return this.engine.trajectories(plan, req);
+  }
+
+  deviceResults(): DeviceResults | null {
+    return null;
+  }
+
+  async dispose(): Promise<void> {}
 }
 
 /** The verdict in one line, with what it was held to. */
@@ -40,6 +104,8 @@ export function verdictText(pair: PairReport, v: PairVerdict): string {
 
 export class ValidationController implements ReactiveController {
   result: Validation | null = null;
+  /** The verdict on a network view (`result` stays null there). */
+  netResult: NetValidation | null = null;
   validating = false;
   progress: Progress | null = null;
   /** The passes of the validation running (or last run), and the one under way. */
@@ -85,6 +151,72 @@ export class ValidationController implements ReactiveController {
   reset(): void {
     this.cancel();
     this.result = null;
+    this.netResult = null;
+  }
+
+  /** Whether the view shown can be validated now: a finished sweep, nothing running. */
+  canValidate(): boolean {
+    return !this.validating && (this.sweep.results !== null || (this.sweep.net?.results ?? null) !== null);
+  }
+
+  /**
+   * A network view: the shown results against the float64 CPU engine through validateNetPlan (the
+   * engines' network validation, behind `basinlab validate`): the shown engine's results are
+   * reused, cpu64 runs the plan, then once more with every LR scaled by 1 + 1e-6 to find the
+   * ill-conditioned runs. Under SwiftShader the shown engine is the float32 CPU engine (networks
+   * train there), so this compares cpu (float32) with cpu64 (float64); on a real GPU, gpu with cpu64.
+   */
+  private async validateNet(): Promise<void> {
+    const net = this.sweep.net;
+    const shown = net?.results;
+    const engine = this.sweep.engine;
+    if (!net || !shown || !engine || this.validating) return;
+    const plan = net.plan;
+    if (engine.name === 'cpu64') {
+      this.message.say('This view ran on the float64 CPU engine (float32 cannot resolve a zoom this deep): there is no float32 result to validate against it. Zoom out to validate.');
+      return;
+    }
+    this.validating = true;
+    this.passes = netValidationPasses();
+    const clock = new PassClock(this.passes.length, plan.runs * plan.spec.steps);
+    this.clock = clock;
+    const now = (): number => performance.now() / 1000;
+    const why = engine.name === 'cpu' && this.engines.gpu ? ' (networks train on the CPU workers here: the GPU is emulated and slower)' : '';
+    this.message.say(`Validating: ${engine.name} (${ENGINE_LABEL[engine.name] ?? engine.name}, the engine that drew this map${why}) against cpu64 (${ENGINE_LABEL.cpu64}), in ${this.passes.length} passes…`);
+    const abort = new AbortController();
+    this.abort = abort;
+    try {
+      const { report, results } = await validateNetPlan(plan, [new ShownResults(engine, plan, shown), this.engines.cpu64], {
+        signal: abort.signal,
+        onEngine: (name) => {
+          const k = this.passes.findIndex((p) => p.engine === name);
+          if (k >= 0) clock.begin(k, now());
+          this.progress = null;
+          this.host.requestUpdate();
+        },
+        onProgress: (p) => {
+          this.progress = p;
+          clock.progress(p.done, now());
+          this.throttle.request();
+        },
+      });
+      const pair = report.pairs[0];
+      if (!pair) throw new Error('no pair of engines to compare');
+      if (this.sweep.net !== net) return;
+      const ref = results[pair.b];
+      if (!ref) throw new Error(`no results of ${pair.b}`);
+      const overlay = new Uint8Array(plan.runs);
+      for (let i = 0; i < plan.runs; i++) overlay[i] = shown.diverged[i] !== ref.diverged[i] ? 1 : 0;
+      const pass = netPairPasses(pair);
+      this.netResult = { report: pair, overlay, pass };
+      this.message.say(netVerdictText(pair, pass, `, the engine that drew this map${why}`));
+    } catch (e) {
+      this.message.say(e instanceof CancelledError ? 'Validation cancelled.' : `Validation failed: ${(e as Error).message}`);
+    } finally {
+      if (this.abort === abort) this.abort = null;
+      this.validating = false;
+      this.host.requestUpdate();
+    }
   }
 
   /**
@@ -92,6 +224,7 @@ export class ValidationController implements ReactiveController {
    * its results are on screen) and compares; float64 decides basin boundaries and conditioning.
    */
   async validate(): Promise<void> {
+    if (this.sweep.net) return this.validateNet();
     const plan = this.sweep.plan;
     const shown = this.sweep.results;
     if (!plan || !shown || this.validating) return;

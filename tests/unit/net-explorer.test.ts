@@ -1,0 +1,259 @@
+/**
+ * The explorer's network views, DOM-free: each param group's LR curve (checked against the LR the
+ * CPU engine records for the default group, and against each group's own LR), the sliders of a
+ * network's fixed values, the figure (map, legend, caption, and the runs' curves as charts), the
+ * hover preview's throttling and cache, and the validation's passes and verdict words, on a small
+ * sweep of the fractal-boundary network run by the float32 CPU engine in-process.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeNetPlan } from '../../src/core/network/plan.ts';
+import type { NetPlan } from '../../src/core/network/plan.ts';
+import type { NetResults } from '../../src/core/results.ts';
+import { anySpecToJSON, parseAnySpec } from '../../src/core/spec.ts';
+import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import { validateNetPlan } from '../../src/engine/validation.ts';
+import { groupLrCurves, netCurvePanels, netCurves } from '../../src/app/net-runs.ts';
+import { netParamSliders, sliderValue } from '../../src/app/sliders.ts';
+import { NET_PREVIEW_MAX_WORK, NetPreviewController, netRunWork } from '../../src/app/controllers/net-preview-controller.ts';
+import type { Timers } from '../../src/app/controllers/preview-controller.ts';
+import { netVerdictText } from '../../src/app/controllers/validation-controller.ts';
+import { netValidationPasses } from '../../src/app/validation-passes.ts';
+import { figureGridSvg, netHeatmapSvg, panelSvg } from '../../src/view/svg.ts';
+import { netCaption } from '../../src/view/caption.ts';
+import { netPairPasses } from '../../src/core/validate.ts';
+import { setAt } from '../../src/app/components/spec-edit.ts';
+
+const FRACTAL = {
+  network: { hidden: [16], activation: 'tanh', bias: false, parametrization: 'mean_field', batch_size: null, sharpness_iterations: 0 },
+  data: { name: 'fractal', inputs: 16, outputs: 1 },
+  optimizer: { name: 'SGD', lr: 100, param_groups: [{ params: ['layers.0'], lr: 100 }] },
+  steps: 30,
+  sweep: {
+    x: { param: 'optimizer.param_groups.0.lr', min: 1, max: 1e5, count: 6, scale: 'log' },
+    y: { param: 'optimizer.lr', min: 20, max: 600, count: 6, scale: 'log' },
+  },
+};
+
+/** A spec's JSON as the app holds it: normalised by the parser (every default written out). */
+function norm(json: unknown): Record<string, unknown> {
+  return anySpecToJSON(parseAnySpec(json)) as Record<string, unknown>;
+}
+
+function netPlan(json: unknown): NetPlan {
+  const s = parseAnySpec(json);
+  if (s.problem !== 'network') throw new Error('not a network spec');
+  return makeNetPlan(s);
+}
+
+const engine = new CpuEngine('cpu', { workers: 0, spawn: null });
+
+describe("each param group's LR curve", () => {
+  it('is, for the default group, the LR the engine records, and for the explicit group its own swept LR', async () => {
+    const plan = netPlan(FRACTAL);
+    const run = 2 * plan.width + 4;
+    const [t] = await engine.trajectories(plan, { runs: [run], every: 1 });
+    if (!t) throw new Error('no path');
+    const g = groupLrCurves(plan, t, 'f32');
+    expect(g?.map((c) => c.label)).toEqual(['learning rate of layers.0', 'learning rate of layers.1']);
+    const def = g?.[1]?.values ?? new Float64Array();
+    expect(def.length).toBe(t.lr.length);
+    expect(Array.from(def)).toEqual(Array.from(t.lr));
+    // The explicit group's LR is this run's x value (constant: no schedule), not the default's.
+    expect(g?.[0]?.values[0]).toBe(Math.fround(plan.xValues[4] as number));
+    expect(g?.[0]?.values[0]).not.toBe(def[0]);
+  });
+
+  it('follows a schedule per group, each from its own base LR (torch scales every group)', async () => {
+    const plan = netPlan({ ...FRACTAL, schedule: { name: 'StepLR', step_size: 10, gamma: 0.5 } });
+    const [t] = await engine.trajectories(plan, { runs: [7], every: 1 });
+    if (!t) throw new Error('no path');
+    const g = groupLrCurves(plan, t, 'f32');
+    const [a, b] = [g?.[0]?.values ?? new Float64Array(), g?.[1]?.values ?? new Float64Array()];
+    expect(Array.from(b)).toEqual(Array.from(t.lr));
+    // Halved at step 10 in both groups, so the ratio of the two stays.
+    expect(b[15]).toBeCloseTo((b[0] as number) / 2, 3);
+    expect((a[15] as number) / (b[15] as number)).toBeCloseTo((a[0] as number) / (b[0] as number), 4);
+  });
+
+  it('is not computed for one group (the recorded curve is it), and draws one labelled series per group, explicit groups dashed', async () => {
+    const one = netPlan({ ...FRACTAL, optimizer: { name: 'SGD', lr: 100 }, sweep: { x: { param: 'optimizer.lr', min: 1, max: 100, count: 3, scale: 'log' } } });
+    const [t1] = await engine.trajectories(one, { runs: [0], every: 1 });
+    if (!t1) throw new Error('no path');
+    expect(groupLrCurves(one, t1, 'f32')).toBeNull();
+    const plan = netPlan(FRACTAL);
+    const [t] = await engine.trajectories(plan, { runs: [3], every: 1 });
+    if (!t) throw new Error('no path');
+    const c = netCurves([{ trajectory: t, colour: '#000', label: 'r', groups: groupLrCurves(plan, t, 'f32') }]);
+    expect(c.lr.map((s) => [s.label, s.dashed === true])).toEqual([
+      ['learning rate of layers.0', true],
+      ['learning rate of layers.1', false],
+    ]);
+  });
+});
+
+describe('network sliders', () => {
+  it('offer the fixed values, a group’s own overrides, the batch size and the steps, never a swept one', () => {
+    const json = norm({ ...FRACTAL, sweep: { x: { param: 'optimizer.lr', min: 20, max: 600, count: 4, scale: 'log' } }, network: { ...FRACTAL.network, batch_size: 64 } });
+    const plan = netPlan(json);
+    const s = netParamSliders(json, plan);
+    const paths = s.map((m) => m.path);
+    expect(paths).toContain('optimizer.param_groups.0.lr');
+    expect(paths).toContain('optimizer.momentum');
+    expect(paths).toContain('network.batch_size');
+    expect(paths).toContain('steps');
+    expect(paths).not.toContain('optimizer.lr');
+    const g = s.find((m) => m.path === 'optimizer.param_groups.0.lr');
+    expect(g?.label).toBe('lr of layers.0');
+    // Momentum: no group overrides it, so it is every group's.
+    expect(s.find((m) => m.path === 'optimizer.momentum')?.label).toBe('momentum');
+    // Two decades either side of the group's LR, on a log scale.
+    expect([g?.min, g?.max, g?.log]).toEqual([1, 10000, true]);
+    const b = s.find((m) => m.path === 'network.batch_size');
+    expect([b?.min, b?.max, b?.int]).toEqual([1, plan.data.train.n, true]);
+    // Full batch (null) has no slider; a swept value none.
+    const full = netParamSliders(norm(FRACTAL), netPlan(FRACTAL)).map((m) => m.path);
+    expect(full).not.toContain('network.batch_size');
+    expect(full).not.toContain('optimizer.param_groups.0.lr');
+    expect(full).toContain('optimizer.momentum');
+  });
+
+  it('keep their range while the value moves inside it, and re-anchor on a value typed outside', () => {
+    const json = norm({ ...FRACTAL, sweep: { x: { param: 'optimizer.lr', min: 20, max: 600, count: 4, scale: 'log' } } });
+    const first = netParamSliders(json, netPlan(json));
+    const g = first.find((m) => m.path === 'optimizer.param_groups.0.lr');
+    if (!g) throw new Error('no group slider');
+    const moved = setAt(json, 'optimizer.param_groups.0.lr', sliderValue(g, 900));
+    const again = netParamSliders(moved, netPlan(moved), first).find((m) => m.path === g.path);
+    expect([again?.min, again?.max]).toEqual([g.min, g.max]);
+    expect(again?.value).toBeGreaterThan(1000);
+    const typed = setAt(json, 'optimizer.param_groups.0.lr', 1e6);
+    const re = netParamSliders(typed, netPlan(typed), first).find((m) => m.path === g.path);
+    expect(re?.max).toBeGreaterThanOrEqual(1e6);
+  });
+});
+
+describe('the network figure', () => {
+  it('draws the map with its axes, the colouring’s legend and caption, and the runs’ curves beside it', async () => {
+    const plan = netPlan(FRACTAL);
+    const res = (await engine.run(plan)) as NetResults;
+    const png = (_: Uint8ClampedArray, w: number, h: number): string => `data:image/png;base64,${w}x${h}`;
+    const map = netHeatmapSvg({ kind: 'netmap', title: 'T', plan, columns: res, mode: 'convergence' }, png);
+    expect(map).toMatch(/^<svg xmlns/);
+    expect(map).toContain('learning rate of layers.0 (log)');
+    expect(map).toContain('learning rate of layers.1 (log)');
+    expect(map).toMatch(/trained \(\d+ runs\)/);
+    expect(map).toMatch(/did not train \(\d+ runs\)/);
+    expect(map).toContain('data:image/png;base64,');
+    // The caption, wrapped over lines: its first words.
+    expect(map).toContain(netCaption(plan, 'convergence').slice(0, 20));
+    const loss = netHeatmapSvg({ kind: 'netmap', title: 'T', plan, columns: res, mode: 'train_loss' }, png);
+    expect(loss).toContain('train loss (log; brighter = lower)');
+
+    const [t] = await engine.trajectories(plan, { runs: [8], every: 1 });
+    if (!t) throw new Error('no path');
+    const charts = netCurvePanels(plan, [{ trajectory: t, colour: '#1d1d1f', label: 'run 8' }], 'f32');
+    expect(charts.map((c) => c.title)).toEqual([
+      'Training loss (solid) and test loss (dashed) per step',
+      'Learning rate of each param group per step (dashed: the explicit groups)',
+      'Gradient norm per step',
+    ]);
+    const lr = charts[1];
+    expect(lr?.series.map((s) => s.label)).toEqual(['learning rate of layers.0', 'learning rate of layers.1']);
+    expect(lr?.series[0]?.x.length).toBe(t.steps.length - 1);
+    const fig = figureGridSvg([map, ...charts.map((c) => panelSvg(c, png))], 2);
+    const size = /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="(\d+)" height="(\d+)"/.exec(fig);
+    expect(Number(size?.[1])).toBe(1040);
+    expect(Number(size?.[2])).toBeGreaterThan(700);
+    expect(fig).toContain('<svg x="520" y="0"');
+    expect(fig).toContain('stroke-dasharray="5 3"');
+    expect(netCurvePanels(plan, [], 'f32')).toEqual([]);
+  });
+});
+
+describe('the network hover preview', () => {
+  function timers(): Timers & { run(): void; pending: number } {
+    const q = new Map<number, () => void>();
+    let id = 0;
+    return {
+      set: (fn) => {
+        q.set(++id, fn);
+        return id;
+      },
+      clear: (h) => void q.delete(h as number),
+      run() {
+        const fns = [...q.values()];
+        q.clear();
+        for (const f of fns) f();
+      },
+      get pending() {
+        return q.size;
+      },
+    };
+  }
+
+  it('records the hovered run once, after the pause, dropping hovers made stale', async () => {
+    const plan = netPlan(FRACTAL);
+    const tm = timers();
+    let updates = 0;
+    const calls: number[][] = [];
+    const spy = {
+      ...engine,
+      name: engine.name,
+      trajectories: (p: NetPlan, req: { runs: readonly number[] }) => {
+        calls.push([...req.runs]);
+        return engine.trajectories(p, { runs: req.runs });
+      },
+    } as unknown as CpuEngine;
+    const pv = new NetPreviewController({ requestUpdate: () => updates++ }, 30, tm);
+    pv.rebase(plan, spy);
+    pv.hover({ i: 1, j: 0 });
+    pv.hover({ i: 2, j: 0 });
+    expect(tm.pending).toBe(1);
+    tm.run();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(calls).toEqual([[2]]);
+    expect(pv.trajectory?.run).toBe(2);
+    // Back to a cell already recorded: no new request.
+    pv.hover({ i: 3, j: 0 });
+    pv.hover({ i: 2, j: 0 });
+    expect(pv.trajectory?.run).toBe(2);
+    tm.run();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toEqual([[2]]);
+    pv.hover(null);
+    expect(pv.trajectory).toBeNull();
+    expect(updates).toBeGreaterThan(0);
+  });
+
+  it('previews nothing where one run costs too much, and says so', () => {
+    const big = netPlan({ ...FRACTAL, steps: 100_000 });
+    expect(netRunWork(big)).toBeGreaterThan(NET_PREVIEW_MAX_WORK);
+    expect(netRunWork(netPlan(FRACTAL))).toBeLessThan(NET_PREVIEW_MAX_WORK);
+    const tm = timers();
+    const pv = new NetPreviewController({ requestUpdate: () => {} }, 30, tm);
+    pv.rebase(big, engine);
+    pv.hover({ i: 0, j: 0 });
+    expect(tm.pending).toBe(0);
+    expect(pv.skipped).toMatch(/No hover preview/);
+  });
+});
+
+describe('network validation in the explorer', () => {
+  it('names its two passes as validateNetPlan reports them, and words the verdict with what was compared', async () => {
+    const plan = netPlan(FRACTAL);
+    const cpu64 = new CpuEngine('cpu64', { workers: 0, spawn: null });
+    const seen: string[] = [];
+    const { report } = await validateNetPlan(plan, [engine, cpu64], { onEngine: (n) => seen.push(n) });
+    const passes = netValidationPasses();
+    // Every pass the app announces is one validateNetPlan runs (the shown engine's is reused).
+    for (const p of passes) expect(seen).toContain(p.engine);
+    const pair = report.pairs[0];
+    if (!pair) throw new Error('no pair');
+    const text = netVerdictText(pair, netPairPasses(pair), ', the engine that drew this map');
+    expect(text).toMatch(/^(PASS|FAIL): cpu \(float32 CPU engine, the engine that drew this map\) vs cpu64 \(float64 CPU engine\)\. Whether a run diverged: the same on \d+\.\d\d% of the \d+ runs off the trainability boundary/);
+    expect(text).toMatch(/train loss differs by median \d\.\de[-+]\d+/);
+    expect(text).toContain('medians need ≤ 1e-5');
+    expect(netPairPasses(pair)).toBe(true);
+  }, 60_000);
+});
+
