@@ -2,7 +2,7 @@
 import type { ParamSchema } from '../../params.ts';
 import { isSet } from '../schedules/common.ts';
 import type { OptimizerDef, Round, TensorShape } from '../types.ts';
-import { BETAS_TYPICAL, cautionMean, cautionScale, lrParam, norm2, oneMinusPow, optimizerSlots, shapeSize, stateFields, stateSlots, tensorCautionMean, tensorNorm } from './common.ts';
+import { BETAS_TYPICAL, cautionMean, cautionScale, lrParam, norm2, oneMinusPow, optimizerSlots, shapeSize, stateFields, stateSlots, cautionTensor, tensorNorm } from './common.ts';
 
 const params = [
   lrParam(1e-3, { min: 1e-4, max: 1, scale: 'log' }),
@@ -129,10 +129,7 @@ export const LAMB: OptimizerDef<typeof o, typeof st> = {
         state[n + i] = v;
         u[i] = r(r(m / bc1) / r(r(r(Math.sqrt(v)) / bc2Sqrt) + eps));
       }
-      if (P[o.caution]! !== 0) {
-        const mean = tensorCautionMean(r, u, g);
-        for (let i = 0; i < n; i++) u[i] = cautionScale(r, u[i]!, g[i]!, mean);
-      }
+      if (P[o.caution]! !== 0) cautionTensor(r, u, g);
       if (wd !== 0) {
         if (P[o.decoupled_decay]! !== 0) {
           const s = r(-lrf * wd);

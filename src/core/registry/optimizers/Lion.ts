@@ -1,7 +1,7 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or S (length STATE_LEN), checked by tests.
 import type { ParamSchema } from '../../params.ts';
 import type { OptimizerDef, Round, TensorShape } from '../types.ts';
-import { cautionMean, cautionScale, lerp, lrParam, maximizeParam, optimizerSlots, shapeSize, stateFields, stateSlots, tensorCautionMean } from './common.ts';
+import { cautionMean, cautionScale, lerp, lrParam, maximizeParam, optimizerSlots, shapeSize, stateFields, stateSlots, cautionTensor } from './common.ts';
 
 const params = [
   lrParam(1e-4, { min: 1e-5, max: 1e-1, scale: 'log' }),
@@ -78,10 +78,7 @@ export const Lion: OptimizerDef<typeof o, typeof st> = {
         g[i] = sign * r(g[i]!);
         u[i] = Math.sign(r(r(state[i]! * beta1) + r(w1 * g[i]!)));
       }
-      if (P[o.caution]! !== 0) {
-        const mean = tensorCautionMean(r, u, g);
-        for (let i = 0; i < n; i++) u[i] = cautionScale(r, u[i]!, g[i]!, mean);
-      }
+      if (P[o.caution]! !== 0) cautionTensor(r, u, g);
       for (let i = 0; i < n; i++) {
         p[i] = r(r(p[i]! * decay) - r(lrf * u[i]!));
         state[i] = lerp(r, state[i]!, g[i]!, w2);

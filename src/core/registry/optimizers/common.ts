@@ -302,3 +302,9 @@ export function tensorCautionMean(r: Round, u: Float64Array, g: Float64Array): n
   for (let i = 0; i < u.length; i++) if (r(u[i]! * g[i]!) > 0) count++;
   return Math.max(r(count / u.length), r(1e-3));
 }
+
+/** The cautious mask over a whole tensor, in place on the update u (LAMB's and Lion's `caution`). */
+export function cautionTensor(r: Round, u: Float64Array, g: Float64Array): void {
+  const mean = tensorCautionMean(r, u, g);
+  for (let i = 0; i < u.length; i++) u[i] = cautionScale(r, u[i]!, g[i]!, mean);
+}
