@@ -43,6 +43,44 @@ export interface ValidateOptions extends RunOptions {
   readonly computed?: readonly Results[];
 }
 
+/** validateNetPlan's options: as ValidateOptions, with network results in `computed`. */
+export interface NetValidateOptions extends Omit<ValidateOptions, 'computed'> {
+  readonly computed?: readonly NetResults[];
+}
+
+/**
+ * Each engine's results of one plan, in comparison order: results passed in `computed` (checked by
+ * `misfit`, one per engine) take the place of running their engine and come first when their
+ * engine is not in the list; the others are run in turn.
+ */
+async function engineResults<R extends { readonly engine: string }>(
+  engines: readonly Engine[],
+  computed: readonly R[],
+  opts: ValidateOptions | NetValidateOptions,
+  misfit: (r: R) => string | null,
+  run: (e: Engine, o: RunOptions) => Promise<R>,
+): Promise<{ names: string[]; results: Record<string, R> }> {
+  const known = new Map<string, R>();
+  for (const r of computed) {
+    const why = misfit(r);
+    if (why) throw new Error(why);
+    if (known.has(r.engine)) throw new Error(`computed results given twice for engine ${r.engine}`);
+    known.set(r.engine, r);
+  }
+  const names = [...[...known.keys()].filter((n) => !engines.some((e) => e.name === n)), ...engines.map((e) => e.name)];
+  const results: Record<string, R> = {};
+  for (const [name, r] of known) results[name] = r;
+  for (const e of engines) {
+    if (known.has(e.name)) continue;
+    opts.onEngine?.(e.name);
+    results[e.name] = await run(e, {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.onProgress ? { onProgress: (p: Progress) => opts.onProgress?.(p) } : {}),
+    });
+  }
+  return { names, results };
+}
+
 /**
  * Runs `plan` on each engine (the last one is the reference that decides boundaries: pass cpu64
  * last) and compares every pair; results in `opts.computed` take the place of running their engine.
@@ -50,26 +88,12 @@ export interface ValidateOptions extends RunOptions {
 export async function validatePlan(plan: Plan, engines: readonly Engine[], opts: ValidateOptions = {}): Promise<ValidationRun> {
   const ref = engines[engines.length - 1];
   if (!ref) throw new Error('no engines to validate');
-  const known = new Map<string, Results>();
-  for (const r of opts.computed ?? []) {
-    if (r.width !== plan.width || r.height !== plan.height || r.basin.length !== plan.runs) {
-      throw new Error(`computed ${r.engine} results are ${r.width}x${r.height} (${r.basin.length} runs), not this plan's ${plan.width}x${plan.height} (${plan.runs} runs)`);
-    }
-    if (known.has(r.engine)) throw new Error(`computed results given twice for engine ${r.engine}`);
-    known.set(r.engine, r);
-  }
-  const names = [...[...known.keys()].filter((n) => !engines.some((e) => e.name === n)), ...engines.map((e) => e.name)];
-  const results: Record<string, Results> = {};
-  for (const [name, r] of known) results[name] = r;
-  for (const e of engines) {
-    if (known.has(e.name)) continue;
-    opts.onEngine?.(e.name);
-    const runOpts: RunOptions = {
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.onProgress ? { onProgress: (p: Progress) => opts.onProgress?.(p) } : {}),
-    };
-    results[e.name] = await e.run(plan, runOpts);
-  }
+  const { names, results } = await engineResults(engines, opts.computed ?? [], opts, (r) =>
+    r.width !== plan.width || r.height !== plan.height || r.basin.length !== plan.runs
+      ? `computed ${r.engine} results are ${r.width}x${r.height} (${r.basin.length} runs), not this plan's ${plan.width}x${plan.height} (${plan.runs} runs)`
+      : null,
+    (e, o) => e.run(plan, o),
+  );
   const refRes = results[ref.name] as Results;
   let boundary: Uint8Array;
   let method: ValidationReport['boundaryMethod'];
@@ -114,18 +138,17 @@ export interface NetValidationRun {
  * for list sweeps, those whose divergence it changes are on the trainability boundary). The CLI
  * passes gpu, cpu, cpu64 (cpu and cpu64 for a plan the GPU engine does not run).
  */
-export async function validateNetPlan(plan: NetPlan, engines: readonly Engine[], opts: Omit<ValidateOptions, 'computed'> = {}): Promise<NetValidationRun> {
+export async function validateNetPlan(plan: NetPlan, engines: readonly Engine[], opts: NetValidateOptions = {}): Promise<NetValidationRun> {
   const ref = engines[engines.length - 1];
   if (!ref) throw new Error('no engines to validate');
   const runOpts: RunOptions = {
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.onProgress ? { onProgress: (p: Progress) => opts.onProgress?.(p) } : {}),
   };
-  const results: Record<string, NetResults> = {};
-  for (const e of engines) {
-    opts.onEngine?.(e.name);
-    results[e.name] = await e.run(plan, runOpts);
-  }
+  const { names, results } = await engineResults(engines, opts.computed ?? [], opts, (r) =>
+    r.train_loss.length !== plan.runs ? `computed ${r.engine} results hold ${r.train_loss.length} runs, not this plan's ${plan.runs}` : null,
+    (e, o) => e.run(plan, o),
+  );
   const refRes = results[ref.name] as NetResults;
   opts.onEngine?.(`${ref.name}, every LR x (1 + ${NET_PERTURBATION})`);
   const spec = parseNetSpec(perturbedNetSpec(netSpecToJSON(plan.spec), NET_PERTURBATION));
@@ -133,7 +156,6 @@ export async function validateNetPlan(plan: NetPlan, engines: readonly Engine[],
   const perturbed = await ref.run(makeNetPlan(spec), runOpts);
   const boundary = plan.mode === 'grid' ? netGridBoundary(refRes) : netPerturbationBoundary(refRes, perturbed);
   const conditioning = netIllConditioned(refRes, perturbed);
-  const names = engines.map((e) => e.name);
   const pairs: NetPairReport[] = [];
   for (let x = 0; x < names.length; x++) {
     for (let y = x + 1; y < names.length; y++) {

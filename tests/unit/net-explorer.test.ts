@@ -255,5 +255,17 @@ describe('network validation in the explorer', () => {
     expect(text).toContain('medians need ≤ 1e-5');
     expect(netPairPasses(pair)).toBe(true);
   }, 60_000);
-});
 
+  it('reuses results passed in `computed` instead of running their engine, and refuses ones of another plan', async () => {
+    const plan = netPlan(FRACTAL);
+    const cpu64 = new CpuEngine('cpu64', { workers: 0, spawn: null });
+    const shown = await engine.run(plan);
+    const seen: string[] = [];
+    const { report, results } = await validateNetPlan(plan, [cpu64], { computed: [shown], onEngine: (n) => seen.push(n) });
+    expect(report.engines).toEqual(['cpu', 'cpu64']);
+    expect(results.cpu).toBe(shown);
+    expect(seen).not.toContain('cpu');
+    const other = await engine.run(netPlan({ ...FRACTAL, sweep: { ...FRACTAL.sweep, x: { ...FRACTAL.sweep.x, count: FRACTAL.sweep.x.count + 1 } } }));
+    await expect(validateNetPlan(plan, [cpu64], { computed: [other] })).rejects.toThrow(/computed cpu results hold \d+ runs, not this plan's \d+/);
+  }, 60_000);
+});

@@ -7,13 +7,10 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
-import type { NetPlan } from '../../core/network/plan.ts';
-import type { AnyPlan, Plan } from '../../core/plan.ts';
-import type { AnyResults, NetResults, Results } from '../../core/results.ts';
-import type { NetTrajectory, Trajectory, TrajectoryRequest } from '../../core/trajectory.ts';
+import type { Results } from '../../core/results.ts';
 import type { NetPairReport, PairReport, PairVerdict } from '../../core/validate.ts';
 import { NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, outcomeClass, pairVerdict } from '../../core/validate.ts';
-import type { DeviceResults, Engine, Progress, RunOptions } from '../../engine/engine.ts';
+import type { Progress } from '../../engine/engine.ts';
 import { validateNetPlan, validatePlan } from '../../engine/validation.ts';
 import type { EngineSet } from './engines.ts';
 import type { MessageLine } from './message.ts';
@@ -53,42 +50,6 @@ export function netVerdictText(p: NetPairReport, pass: boolean, /** Said of the 
     `test loss by median ${e(c.testLoss.median)} (max ${e(c.testLoss.max)})${c.accuracy ? `, test accuracy the same on ${pct(c.accuracy.same)}` : ''} ` +
     `(medians need ≤ ${t.maxMedianLossError.toExponential()}; ${p.illConditionedRuns} ill-conditioned runs, which a 1e-6 change of the LR moves, left out).`
   );
-}
-
-/**
- * An engine whose run of one plan is the results already on screen (any other plan, such as the
- * LR-perturbed probe, runs on `engine`): validateNetPlan then compares the shown results without
- * computing them again.
- */
-class ShownResults implements Engine {
-  readonly name: Engine['name'];
-  constructor(
-    private readonly engine: Engine,
-    private readonly plan: AnyPlan,
-    private readonly results: AnyResults,
-  ) {
-    this.name = engine.name;
-  }
-
-  run(plan: Plan, opts?: RunOptions): Promise<Results>;
-  run(plan: NetPlan, opts?: RunOptions): Promise<NetResults>;
-  run(plan: AnyPlan, opts?: RunOptions): Promise<AnyResults>;
-  run(plan: AnyPlan, opts?: RunOptions): Promise<AnyResults> {
-    return plan === this.plan ? Promise.resolve(this.results) : this.engine.run(plan, opts);
-  }
-
-  trajectories(plan: Plan, req: TrajectoryRequest): Promise<Trajectory[]>;
-  trajectories(plan: NetPlan, req: TrajectoryRequest): Promise<NetTrajectory[]>;
-  trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]>;
-  trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]> {
-    return this.engine.trajectories(plan, req);
-  }
-
-  deviceResults(): DeviceResults | null {
-    return null;
-  }
-
-  async dispose(): Promise<void> {}
 }
 
 /** The verdict in one line, with what it was held to. */
@@ -186,7 +147,8 @@ export class ValidationController implements ReactiveController {
     const abort = new AbortController();
     this.abort = abort;
     try {
-      const { report, results } = await validateNetPlan(plan, [new ShownResults(engine, plan, shown), this.engines.cpu64], {
+      const { report, results } = await validateNetPlan(plan, [this.engines.cpu64], {
+        computed: [shown],
         signal: abort.signal,
         onEngine: (name) => {
           const k = this.passes.findIndex((p) => p.engine === name);
