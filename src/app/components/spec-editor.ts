@@ -393,7 +393,8 @@ export class SpecEditor extends LitElement {
     .hint {
       color: #6b6b73;
       font-size: 11px;
-      white-space: nowrap;
+      /* Long hints (a list field's) wrap inside the panel rather than run out of it. */
+      white-space: normal;
     }
     .err {
       flex-basis: 100%;
