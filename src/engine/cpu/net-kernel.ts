@@ -14,6 +14,7 @@
 import type { Layout, LossName } from '../../core/network/model.ts';
 import { erf } from '../../core/network/model.ts';
 import type { Precision } from '../../core/steps.ts';
+import { WASM_SIMD, netWasmKernel, wasmCovers } from './net-wasm.ts';
 
 export type NetPass = 'loss' | 'grad' | 'hvp';
 
@@ -41,12 +42,23 @@ const UNROLL_LIMIT = 64;
 
 const cache = new Map<string, NetKernel>();
 
-/** The specialised pass (compiled once per layout, loss, precision and mode, per thread). */
-export function netKernel(L: Layout, loss: LossName, precision: Precision, pass: NetPass): NetKernel {
-  const key = JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision, pass]);
+/**
+ * Which implementation: 'auto' (the WebAssembly SIMD pass of net-wasm.ts where it covers the layout
+ * and pass, else this JS kernel), 'js' (this kernel: the reference the wasm pass is tested against)
+ * or 'wasm' (the wasm pass; an error where it does not cover the layout).
+ */
+export type NetImpl = 'auto' | 'js' | 'wasm';
+
+/** The specialised pass (compiled once per layout, loss, precision, mode and implementation, per thread). */
+export function netKernel(L: Layout, loss: LossName, precision: Precision, pass: NetPass, impl: NetImpl = 'auto'): NetKernel {
+  const key = JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision, pass, impl]);
   let k = cache.get(key);
   if (!k) {
-    k = compile(L, loss, precision, pass);
+    const covered = pass !== 'hvp' && wasmCovers(L, pass);
+    if (impl === 'js') k = compile(L, loss, precision, pass);
+    else if (impl === 'auto') k = netKernel(L, loss, precision, pass, covered ? 'wasm' : 'js');
+    else if (covered) k = netWasmKernel(L, loss, precision, pass, netKernel(L, loss, precision, pass, 'js'));
+    else throw new Error(`netKernel: the wasm pass does not cover ${L.activation} ${pass}${WASM_SIMD ? '' : ' (no WebAssembly SIMD here)'}`);
     cache.set(key, k);
   }
   return k;
