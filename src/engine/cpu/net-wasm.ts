@@ -95,6 +95,8 @@ class Ops {
     const b = this.f64 ? f64Bytes(x) : f32Bytes(x);
     const bytes: number[] = [];
     for (let k = 0; k < this.lanes; k++) bytes.push(...b);
+    // A v128.const: V8 builds it in a register from immediates, which measured faster than a load
+    // from a constant table in linear memory.
     return () => this.f.v128(bytes);
   }
   zero(): E {
@@ -187,44 +189,75 @@ const MAGIC = 2 ** 52 + 1023;
  * [-2, 0] (|x| < 1) and [2, 44) (1 <= |x| < 22), which leaves out its overflow and tiny-argument
  * branches; k (the power of 2 of the argument reduction) is then in -3 .. 63.
  */
-export function tanhF64x2(f: Fn, x: E): E {
-  const o = new Ops(f, true);
-  const { add, sub, mul } = o;
-  const C = (v: number): E => o.c(v);
-  const s1 = (op: number, a: E): E => () => {
-    a();
-    f.simd(op);
-  };
-  const s2 = (op: number, a: E, b: E): E => () => {
-    a();
-    b();
-    f.simd(op);
-  };
-  const sel = (a: E, b: E, m: E): E => () => {
-    a();
-    b();
-    m();
-    f.simd(SIMD.bitselect);
-  };
-  const div = (a: E, b: E): E => s2(SIMD.f64x2Div, a, b);
-  const neg = (a: E): E => s1(SIMD.f64x2Neg, a);
-  const lt = (a: E, b: E): E => s2(SIMD.f64x2Lt, a, b);
-  const le = (a: E, b: E): E => s2(SIMD.f64x2Le, a, b);
-  const ge = (a: E, b: E): E => s2(SIMD.f64x2Ge, a, b);
-  const gt = (a: E, b: E): E => s2(SIMD.f64x2Gt, a, b);
-  const eq = (a: E, b: E): E => s2(SIMD.f64x2Eq, a, b);
-  const L = (e: E): E => o.let(e);
+export function tanhF64x2(f: Fn, xs: readonly E[]): E[] {
+  const out: E[] = [];
+  for (let i = 0; i < xs.length; i += TANH_GROUP) out.push(...tanhGroup(f, xs.slice(i, i + TANH_GROUP)));
+  return out;
+}
 
-  const X = L(x);
-  const ax = L(s1(SIMD.f64x2Abs, X));
+/** Vectors whose tanh are interleaved (measured: 4 beats 1, 2 and 8, which spills). */
+const TANH_GROUP = 4;
+
+function tanhGroup(f: Fn, xs: readonly E[]): E[] {
+  // Each step is emitted for every vector before the next step: the vectors' tanh are independent
+  // chains (a long one each: two divisions, a degree-5 polynomial), interleaved for the CPU to overlap.
+  type G = readonly E[];
+  const o = new Ops(f, true);
+  const n = xs.length;
+  const map = (k: (i: number) => E): G => Array.from({ length: n }, (_, i) => k(i));
+  const one = (a: G, i: number): E => a[i] as E;
+  const s1 =
+    (op: number) =>
+    (a: G): G =>
+      map((i) => () => {
+        one(a, i)();
+        f.simd(op);
+      });
+  const s2 =
+    (op: number) =>
+    (a: G, b: G): G =>
+      map((i) => () => {
+        one(a, i)();
+        one(b, i)();
+        f.simd(op);
+      });
+  const add = s2(SIMD.f64x2Add);
+  const sub = s2(SIMD.f64x2Sub);
+  const mul = s2(SIMD.f64x2Mul);
+  const div = s2(SIMD.f64x2Div);
+  const lt = s2(SIMD.f64x2Lt);
+  const le = s2(SIMD.f64x2Le);
+  const ge = s2(SIMD.f64x2Ge);
+  const gt = s2(SIMD.f64x2Gt);
+  const eq = s2(SIMD.f64x2Eq);
+  const or = s2(SIMD.or);
+  const neg = s1(SIMD.f64x2Neg);
+  const fabs = s1(SIMD.f64x2Abs);
+  const trunc = s1(SIMD.f64x2Trunc);
+  const C = (v: number): G => {
+    const c = o.c(v);
+    return map(() => c);
+  };
+  const sel = (a: G, b: G, m: G): G =>
+    map((i) => () => {
+      one(a, i)();
+      one(b, i)();
+      one(m, i)();
+      f.simd(SIMD.bitselect);
+    });
+  const L = (e: G): G => e.map((x) => o.let(x));
+
+  const X = L(xs);
+  const ax = L(fabs(X));
   const big = L(ge(ax, C(1)));
   // tanh: |x| >= 1: 1 - 2 / (expm1(2|x|) + 2); else -t / (t + 2), t = expm1(-2|x|).
   const u = L(mul(ax, sel(C(2), C(-2), big)));
-  // expm1(u): the argument reduction u = k ln2 + r (hi - lo), k = 0 below ln2 / 2, +-1 below 3 ln2 / 2.
-  const au = L(s1(SIMD.f64x2Abs, u));
-  const pos = L(gt(u, C(0)));
-  const kt = s1(SIMD.f64x2Trunc, add(mul(C(INVLN2), u), sel(C(0.5), C(-0.5), pos)));
-  const k = L(sel(C(0), sel(sel(C(1), C(-1), pos), kt, lt(au, C(THREE_HALF_LN2))), lt(au, C(HALF_LN2))));
+  // expm1(u): the argument reduction u = k ln2 + r (hi - lo): k = 0 below ln2 / 2, +-1 below
+  // 3 ln2 / 2 (only -1 here: u >= 2 > 3 ln2 / 2 where u > 0), else trunc(u / ln2 +- 1/2) (u > 0
+  // exactly in the `big` lanes).
+  const au = L(fabs(u));
+  const kt = trunc(add(mul(C(INVLN2), u), sel(C(0.5), C(-0.5), big)));
+  const k = L(sel(C(0), sel(C(-1), kt, lt(au, C(THREE_HALF_LN2))), lt(au, C(HALF_LN2))));
   const hi = L(sub(u, mul(k, C(LN2_HI))));
   const lo = L(mul(k, C(LN2_LO)));
   const xr = L(sub(hi, lo));
@@ -237,34 +270,34 @@ export function tanhF64x2(f: Fn, x: E): E {
   const R0 = sub(xr, sub(mul(xr, e0), hxs));
   const e2 = L(sub(sub(mul(xr, sub(e0, cc)), cc), hxs));
   const Rm1 = sub(mul(C(0.5), sub(xr, e2)), C(0.5));
-  const Rp1 = sel(mul(C(-2), sub(e2, add(xr, C(0.5)))), add(C(1), mul(C(2), sub(xr, e2))), lt(xr, C(-0.25)));
-  // 2^k and 2^-k from the exponent bits.
-  const pow2 = (kk: E): E => () => {
-    kk();
-    f.i32(52);
-    f.simd(SIMD.i64x2Shl);
-  };
+  // k = 1 (fdlibm's next case) cannot occur: k is 0, -1, -2, -3 or 3 .. 63. 2^k and 2^-k from the
+  // exponent bits.
+  const pow2 = (kk: G): G =>
+    map((i) => () => {
+      one(kk, i)();
+      f.i32(52);
+      f.simd(SIMD.i64x2Shl);
+    });
   const twopk = L(pow2(add(k, C(MAGIC))));
   const twomk = L(pow2(sub(C(MAGIC), k)));
   const em = L(sub(e2, xr));
-  const Ra = sub(mul(sub(C(1), em), twopk), C(1));
-  const Rb = mul(sub(sub(C(1), twomk), em), twopk);
-  const Rc = mul(add(sub(xr, add(e2, twomk)), C(1)), twopk);
-  const rbc = sel(Rb, Rc, lt(k, C(20)));
-  const ra = sel(Ra, rbc, s2(SIMD.or, le(k, C(-2)), gt(k, C(56))));
-  const rp = sel(Rp1, ra, eq(k, C(1)));
-  const rm = sel(Rm1, rp, eq(k, C(-1)));
-  const em1 = L(sel(R0, rm, eq(k, C(0))));
+  // fdlibm's three last cases share the product by 2^k; the first subtracts 1 after it (x - 0 is x).
+  const far = L(or(le(k, C(-2)), gt(k, C(56))));
+  const inner = sel(sub(C(1), em), sel(sub(sub(C(1), twomk), em), add(sub(xr, add(e2, twomk)), C(1)), lt(k, C(20))), far);
+  const rest = sub(mul(inner, twopk), s2(SIMD.and)(C(1), far));
+  const em1 = L(sel(R0, sel(Rm1, rest, eq(k, C(-1))), eq(k, C(0))));
   // Back in tanh.
-  const d = add(em1, C(2));
-  const q = L(div(sel(C(2), em1, big), d));
+  const q = L(div(sel(C(2), em1, big), add(em1, C(2))));
   const z = L(sel(sub(C(1), q), neg(q), big));
   const signed = sel(z, neg(z), ge(X, C(0)));
-  const small = sel(X, signed, lt(ax, C(2 ** -28)));
+  const small = L(sel(X, signed, lt(ax, C(2 ** -28))));
   // |x| >= 22 or NaN: NaN stays, else +-1 with x's sign.
-  const one = sel(X, C(1), C(-0));
-  return L(sel(small, sel(one, X, eq(X, X)), lt(ax, C(22))));
+  const unit = sel(X, C(1), C(-0));
+  return [...L(sel(small, sel(unit, X, eq(X, X)), lt(ax, C(22))))];
 }
+
+/** Samples a pass works on at once (their forward passes interleave; each gradient element still gets their contributions one after the other, in order). */
+const SAMPLES = 2;
 
 /** Offsets (bytes) of the kernel's fixed regions, and what the JS side needs to fill them. */
 interface Geometry {
@@ -286,14 +319,17 @@ interface Geometry {
     readonly GW: number;
     readonly GB: number;
   }[];
-  /** Per level n (1 .. layers): z (the top's only), a, phi', delta. */
-  readonly levels: { readonly Z: number; readonly A: number; readonly D1: number; readonly DEL: number }[];
-  readonly DS: number;
-  readonly O: number;
+  /** Per sample slot, per level n (1 .. layers): z (the top's only), a, phi', delta. */
+  readonly levels: { readonly Z: number; readonly A: number; readonly D1: number; readonly DEL: number }[][];
+  /** Per sample slot: the scaled deltas of a layer, the outputs. */
+  readonly DS: number[];
+  readonly O: number[];
   readonly RIGHT: number;
   /** First free byte (data and rows go from here). */
   readonly end: number;
 }
+type Layer = Geometry['layers'][number];
+type Level = Geometry['levels'][number][number];
 
 function geometry(L: Layout, f64: boolean): Geometry {
   const es = f64 ? 8 : 4;
@@ -315,27 +351,33 @@ function geometry(L: Layout, f64: boolean): Geometry {
     const outP = pad(out);
     return { inn, out, innP, outP, w: W.offset, b: b ? b.offset : -1, WB: take(out * innP), WT: take(inn * outP), B: take(outP), GW: take(out * innP), GB: take(outP) };
   });
-  const levels = [{ Z: 0, A: 0, D1: 0, DEL: 0 }];
-  for (let n = 1; n <= L.layers; n++) {
-    const m = pad(L.sizes[n] as number);
-    levels.push({ Z: take(m), A: take(m), D1: take(m), DEL: take(m) });
-  }
-  const DS = take(pad(Math.max(...L.sizes)));
-  const O = take(L.sizes[L.layers] as number);
+  const levels = Array.from({ length: SAMPLES }, () => {
+    const lv = [{ Z: 0, A: 0, D1: 0, DEL: 0 }];
+    for (let n = 1; n <= L.layers; n++) {
+      const m = pad(L.sizes[n] as number);
+      // a: whole groups of the tanh function's (TANH_GROUP float64 vectors), which works in place.
+      lv.push({ Z: take(m), A: take(Math.ceil(m / (2 * TANH_GROUP)) * 2 * TANH_GROUP), D1: take(m), DEL: take(m) });
+    }
+    return lv;
+  });
+  const DS = Array.from({ length: SAMPLES }, () => take(pad(Math.max(...L.sizes))));
+  const O = Array.from({ length: SAMPLES }, () => take(L.sizes[L.layers] as number));
   const RIGHT = take(4);
   return { es, lanes, pad, layers, levels, DS, O, RIGHT, end: top };
 }
 
-/** Imported function indices. */
+/** Function indices: the imports, then the module's (loss, grad, tanh). */
 const EXP = 0;
 const LOG = 1;
+const TANH = 4;
 
 /**
  * The module's code: `loss` and `grad`, both (xOff, yOff, rowsOff, count, norm) -> mean loss, the
  * pass of net-kernel.ts written over vectors of units.
  */
 function generate(L: Layout, loss: LossName, f64: boolean, g: Geometry): Uint8Array<ArrayBuffer> {
-  const fns = (['loss', 'grad'] as const).map((pass) => ({ name: pass, fn: passFn(L, loss, f64, g, pass === 'grad') }));
+  const fns: { name: string; fn: Fn }[] = (['loss', 'grad'] as const).map((pass) => ({ name: pass, fn: passFn(L, loss, f64, g, pass === 'grad') }));
+  fns.push({ name: 'tanh', fn: tanhFn(f64) });
   return encodeModule({
     imports: [
       { module: 'm', name: 'exp', params: [F64], results: [F64] },
@@ -362,6 +404,7 @@ function passFn(L: Layout, loss: LossName, f64: boolean, g: Geometry, G: boolean
   const yStride = (loss === 'mse' ? outputs : 1) * es;
   const st = o.st;
   const get = (l: number): E => () => f.get(l);
+  const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
   /**
    * `body` n times: written out (unroll) or in a loop; at(s) is the address term that advances by
@@ -393,8 +436,8 @@ function passFn(L: Layout, loss: LossName, f64: boolean, g: Geometry, G: boolean
   const total = f.local(st);
   const rp = f.local(I32);
   const b = f.local(I32);
-  const xo = f.local(I32);
-  const yo = f.local(I32);
+  const xo = range(SAMPLES).map(() => f.local(I32));
+  const yo = range(SAMPLES).map(() => f.local(I32));
   const right = f.local(I32);
   const norm = f.local(st);
   f.get(NORM);
@@ -403,220 +446,303 @@ function passFn(L: Layout, loss: LossName, f64: boolean, g: Geometry, G: boolean
   o.sc(0)();
   f.set(total);
   f.i32(0).set(right).i32(0).set(b).get(ROWS_OFF).set(rp);
-  f.op(OP.block, 0x40);
-  f.get(COUNT).op(OP.i32Eqz).brIf(0);
-  f.op(OP.loop, 0x40);
-  // The sample's row of x and y.
-  f.get(rp).mem(OP.i32Load, 2, 0).tee(xo).i32(yStride).op(OP.i32Mul).get(Y_OFF).op(OP.i32Add).set(yo);
-  f.get(xo).i32(xStride).op(OP.i32Mul).get(X_OFF).op(OP.i32Add).set(xo);
-  const xrow: Addr = { terms: [get(xo)], off: 0 };
-  const actAt = (l: number): Addr => (l === 0 ? xrow : abs((g.levels[l] as Geometry['levels'][number]).A));
 
-  // Forward, a block of up to NB vectors of output units at a time.
-  for (let l = 0; l < L.layers; l++) {
-    const ly = g.layers[l] as Geometry['layers'][number];
-    const nxt = g.levels[l + 1] as Geometry['levels'][number];
-    const last = l === L.layers - 1;
-    const scale = scaleOf(ly.inn);
-    const nv = ly.outP / lanes;
-    const block = (nb: number, blk: Addr): void => {
-      const acc = Array.from({ length: nb }, () => f.local(V128));
-      for (const a of acc) {
-        o.zero()();
-        f.set(a);
-      }
-      repeat(ly.inn, ly.inn * nb <= UNROLL, [es, ly.outP * es], (step) => {
-        const ai = o.let(o.splat(join(actAt(l), step(es))));
-        acc.forEach((a, u) => {
-          o.add(get(a), o.mul(o.load(join(blk, step(ly.outP * es), ly.WT + u * VB)), ai))();
+  /** The pass over S samples (rows rp[0 .. S-1]), in sample slots 0 .. S-1. */
+  const samples = (S: number): void => {
+    const slots = range(S);
+    const lv = (s: number, n: number): Level => (g.levels[s] as Level[])[n] as Level;
+    for (const s of slots) {
+      const x = xo[s] as number;
+      f.get(rp).mem(OP.i32Load, 2, 4 * s).tee(x).i32(yStride).op(OP.i32Mul).get(Y_OFF).op(OP.i32Add).set(yo[s] as number);
+      f.get(x).i32(xStride).op(OP.i32Mul).get(X_OFF).op(OP.i32Add).set(x);
+    }
+    const actAt = (s: number, l: number): Addr => (l === 0 ? { terms: [get(xo[s] as number)], off: 0 } : abs(lv(s, l).A));
+    /** Vectors a block keeps per sample. */
+    const nbMax = Math.max(1, Math.floor(NB / S));
+
+    // Forward, blocks of output units: each unit's sum over the inputs in order, per sample.
+    for (let l = 0; l < L.layers; l++) {
+      const ly = g.layers[l] as Layer;
+      const last = l === L.layers - 1;
+      const scale = scaleOf(ly.inn);
+      const nv = ly.outP / lanes;
+      const block = (nb: number, blk: Addr): void => {
+        const acc = slots.map(() => range(nb).map(() => f.local(V128)));
+        for (const a of acc.flat()) {
+          o.zero()();
           f.set(a);
-        });
-      });
-      acc.forEach((a, u) => {
-        const U = (base: number): Addr => at(blk, base + u * VB);
-        let v: E = get(a);
-        if (mf) v = o.mul(v, o.c(scale));
-        if (ly.b >= 0) v = o.add(v, o.load(U(ly.B)));
-        if (last) {
-          o.store(U(nxt.Z), v);
-          return;
         }
-        const av = o.let(v);
+        repeat(ly.inn, ly.inn * nb * S <= UNROLL, [es, ly.outP * es], (step) => {
+          const ai = slots.map((s) => o.let(o.splat(join(actAt(s, l), step(es)))));
+          for (let u = 0; u < nb; u++) {
+            const w = o.let(o.load(join(blk, step(ly.outP * es), ly.WT + u * VB)));
+            for (const s of slots) {
+              const a = (acc[s] as number[])[u] as number;
+              o.add(get(a), o.mul(w, ai[s] as E))();
+              f.set(a);
+            }
+          }
+        });
+        // z, then the activation of all the block's vectors together.
+        const zs: { s: number; u: number; z: E }[] = [];
+        for (const s of slots)
+          for (let u = 0; u < nb; u++) {
+            const U = at(blk, ly.B + u * VB);
+            let v: E = get((acc[s] as number[])[u] as number);
+            if (mf) v = o.mul(v, o.c(scale));
+            if (ly.b >= 0) v = o.add(v, o.load(U));
+            if (last) o.store(at(blk, lv(s, l + 1).Z + u * VB), v);
+            else zs.push({ s, u, z: o.let(v) });
+          }
+        if (last) return;
+        const U = (s: number, u: number, field: 'A' | 'D1'): Addr => at(blk, lv(s, l + 1)[field] + u * VB);
         switch (L.activation) {
-          case 'tanh': {
-            const zz = mf ? o.mul(av, o.c(SQ2)) : av;
-            const t = f64 ? tanhF64x2(f, zz) : tanhF32x4(f, zz);
-            o.store(U(nxt.A), t);
-            if (G) {
-              const dd = o.let(o.sub(o.c(1), o.mul(t, t)));
-              o.store(U(nxt.D1), mf ? o.mul(o.c(SQ2), dd) : dd);
+          case 'tanh':
+            // tanh's argument, for the tanh function to replace in place once the layer is done.
+            for (const { s, u, z } of zs) o.store(U(s, u, 'A'), mf ? o.mul(z, o.c(SQ2)) : z);
+            break;
+          case 'relu':
+            for (const { s, u, z } of zs) {
+              const m = o.let(o.gt(z, o.zero()));
+              o.store(U(s, u, 'A'), o.and(mf ? o.mul(z, o.c(SQ2)) : z, m));
+              if (G) o.store(U(s, u, 'D1'), o.and(o.c(mf ? SQ2 : 1), m));
             }
             break;
-          }
-          case 'relu': {
-            const m = o.let(o.gt(av, o.zero()));
-            o.store(U(nxt.A), o.and(mf ? o.mul(av, o.c(SQ2)) : av, m));
-            if (G) o.store(U(nxt.D1), o.and(o.c(mf ? SQ2 : 1), m));
-            break;
-          }
           case 'identity':
-            o.store(U(nxt.A), av);
-            if (G) o.store(U(nxt.D1), o.c(1));
+            for (const { s, u, z } of zs) {
+              o.store(U(s, u, 'A'), z);
+              if (G) o.store(U(s, u, 'D1'), o.c(1));
+            }
             break;
           case 'gelu':
             throw new Error('net-wasm: gelu runs on the JS kernel');
         }
-      });
-    };
-    const full = Math.floor(nv / NB);
-    repeat(full, full <= 2, [NB * VB], (step) => block(NB, step(NB * VB)));
-    if (nv % NB > 0) block(nv % NB, abs(full * NB * VB));
-  }
-
-  // The output, the sample's loss, d(loss)/d(output) into the top delta.
-  const lastL = g.layers[L.layers - 1] as Geometry['layers'][number];
-  const outScale = scaleOf(lastL.inn);
-  const topLv = g.levels[L.layers] as Geometry['levels'][number];
-  const O = (k: number): Addr => abs(g.O + k * es);
-  for (let k = 0; k < outputs; k++) {
-    const z = o.sload(abs(topLv.Z + k * es));
-    o.sstore(O(k), mf ? o.smul(z, o.sc(outScale)) : z);
-  }
-  const sl = f.local(st);
-  const topDelta = (k: number, go: E): void => o.sstore(abs(topLv.DEL + k * es), mf ? o.smul(go, o.sc(outScale)) : go);
-  if (loss === 'mse') {
-    o.sc(0)();
-    f.set(sl);
-    for (let k = 0; k < outputs; k++) {
-      const e = o.let(o.ssub(o.sload(O(k)), o.sload({ terms: [get(yo)], off: k * es })), st);
-      o.sadd(get(sl), o.smul(e, e))();
-      f.set(sl);
-      if (G) topDelta(k, o.smul(o.smul(o.sc(2), e), get(norm)));
-    }
-  } else {
-    const target = f.local(I32);
-    o.sload({ terms: [get(yo)], off: 0 })();
-    f.op(f64 ? OP.i32TruncF64S : OP.i32TruncF32S).set(target);
-    const m = f.local(st);
-    o.sc(Number.NEGATIVE_INFINITY)();
-    f.set(m);
-    const arg = f.local(I32);
-    f.i32(0).set(arg);
-    for (let k = 0; k < outputs; k++) {
-      // m = O_k > m ? O_k : m (and its index), as the JS kernel's `if`.
-      const ok = o.let(o.sload(O(k)), st);
-      const gtm = f.local(I32);
-      o.sgt(ok, get(m))();
-      f.set(gtm);
-      ok();
-      f.get(m).get(gtm).op(OP.select).set(m);
-      if (!G) f.i32(k).get(arg).get(gtm).op(OP.select).set(arg);
-    }
-    if (!G) f.get(arg).get(target).op(OP.i32Eq).get(right).op(OP.i32Add).set(right);
-    const se = f.local(st);
-    o.sc(0)();
-    f.set(se);
-    for (let k = 0; k < outputs; k++) {
-      o.sadd(get(se), o.scall(EXP, o.ssub(o.sload(O(k)), get(m))))();
-      f.set(se);
-    }
-    const lse = o.let(o.sadd(get(m), o.scall(LOG, get(se))), st);
-    o.ssub(lse, o.sload({ terms: [() => f.get(target).i32(es).op(OP.i32Mul)], off: g.O }))();
-    f.set(sl);
-    if (G) {
-      for (let k = 0; k < outputs; k++) {
-        const p = o.scall(EXP, o.ssub(o.sload(O(k)), lse));
-        const hit = (): void => {
-          o.sc(1)();
-          o.sc(0)();
-          f.get(target).i32(k).op(OP.i32Eq).op(OP.select);
-        };
-        topDelta(k, o.smul(o.ssub(p, hit), get(norm)));
+      };
+      const full = Math.floor(nv / nbMax);
+      repeat(full, full <= 2, [nbMax * VB], (step) => block(nbMax, step(nbMax * VB)));
+      if (nv % nbMax > 0) block(nv % nbMax, abs(full * nbMax * VB));
+      if (!last && L.activation === 'tanh') {
+        // One function, called (not written out per unit: the code would outgrow the CPU's
+        // instruction caches), then phi' = (mean-field: sqrt 2 x) (1 - t^2).
+        const groups = Math.ceil(ly.outP / (2 * TANH_GROUP));
+        for (const s of slots) f.i32(lv(s, l + 1).A).i32(groups).call(TANH);
+        if (G)
+          for (const s of slots)
+            repeat(nv, nv <= 16, [VB], (step) => {
+              const t = o.let(o.load(join(step(VB), abs(lv(s, l + 1).A))));
+              const dd = o.let(o.sub(o.c(1), o.mul(t, t)));
+              o.store(join(step(VB), abs(lv(s, l + 1).D1)), mf ? o.mul(o.c(SQ2), dd) : dd);
+            });
       }
     }
-  }
-  o.sadd(get(total), get(sl))();
-  f.set(total);
 
-  if (G) {
+    // Per sample, in order: the output, the sample's loss, d(loss)/d(output) into the top delta.
+    const lastL = g.layers[L.layers - 1] as Layer;
+    const outScale = scaleOf(lastL.inn);
+    for (const s of slots) {
+      const top = lv(s, L.layers);
+      const yAt = (off: number): Addr => ({ terms: [get(yo[s] as number)], off });
+      const O = (k: number): Addr => abs((g.O[s] as number) + k * es);
+      for (let k = 0; k < outputs; k++) {
+        const z = o.sload(abs(top.Z + k * es));
+        o.sstore(O(k), mf ? o.smul(z, o.sc(outScale)) : z);
+      }
+      const sl = f.local(st);
+      const topDelta = (k: number, go: E): void => o.sstore(abs(top.DEL + k * es), mf ? o.smul(go, o.sc(outScale)) : go);
+      if (loss === 'mse') {
+        o.sc(0)();
+        f.set(sl);
+        for (let k = 0; k < outputs; k++) {
+          const e = o.let(o.ssub(o.sload(O(k)), o.sload(yAt(k * es))), st);
+          o.sadd(get(sl), o.smul(e, e))();
+          f.set(sl);
+          if (G) topDelta(k, o.smul(o.smul(o.sc(2), e), get(norm)));
+        }
+      } else {
+        const target = f.local(I32);
+        o.sload(yAt(0))();
+        f.op(f64 ? OP.i32TruncF64S : OP.i32TruncF32S).set(target);
+        const m = f.local(st);
+        o.sc(Number.NEGATIVE_INFINITY)();
+        f.set(m);
+        const arg = f.local(I32);
+        f.i32(0).set(arg);
+        for (let k = 0; k < outputs; k++) {
+          // m = O_k > m ? O_k : m (and its index), as the JS kernel's `if`.
+          const ok = o.let(o.sload(O(k)), st);
+          const gtm = f.local(I32);
+          o.sgt(ok, get(m))();
+          f.set(gtm);
+          ok();
+          f.get(m).get(gtm).op(OP.select).set(m);
+          if (!G) f.i32(k).get(arg).get(gtm).op(OP.select).set(arg);
+        }
+        if (!G) f.get(arg).get(target).op(OP.i32Eq).get(right).op(OP.i32Add).set(right);
+        const se = f.local(st);
+        o.sc(0)();
+        f.set(se);
+        for (let k = 0; k < outputs; k++) {
+          o.sadd(get(se), o.scall(EXP, o.ssub(o.sload(O(k)), get(m))))();
+          f.set(se);
+        }
+        const lse = o.let(o.sadd(get(m), o.scall(LOG, get(se))), st);
+        o.ssub(lse, o.sload({ terms: [() => f.get(target).i32(es).op(OP.i32Mul)], off: g.O[s] as number }))();
+        f.set(sl);
+        if (G) {
+          for (let k = 0; k < outputs; k++) {
+            const p = o.scall(EXP, o.ssub(o.sload(O(k)), lse));
+            const hit = (): void => {
+              o.sc(1)();
+              o.sc(0)();
+              f.get(target).i32(k).op(OP.i32Eq).op(OP.select);
+            };
+            topDelta(k, o.smul(o.ssub(p, hit), get(norm)));
+          }
+        }
+      }
+      o.sadd(get(total), get(sl))();
+      f.set(total);
+    }
+    if (!G) return;
+
     for (let l = L.layers - 1; l >= 0; l--) {
-      const ly = g.layers[l] as Geometry['layers'][number];
-      const d = g.levels[l + 1] as Geometry['levels'][number];
+      const ly = g.layers[l] as Layer;
       const scale = scaleOf(ly.inn);
       const outV = ly.outP / lanes;
       const innV = ly.innP / lanes;
       // The scaled deltas (the reference rescales them where it reads them).
-      const DS = mf ? g.DS : d.DEL;
-      if (mf) for (let u = 0; u < outV; u++) o.store(abs(g.DS + u * VB), o.mul(o.load(abs(d.DEL + u * VB)), o.c(scale)));
-      // Weight gradient: row j gets DS_j a (lanes over inputs i; one add per element, as the reference).
+      const DS = slots.map((s) => (mf ? (g.DS[s] as number) : lv(s, l + 1).DEL));
+      if (mf) for (const s of slots) for (let u = 0; u < outV; u++) o.store(abs((g.DS[s] as number) + u * VB), o.mul(o.load(abs(lv(s, l + 1).DEL + u * VB)), o.c(scale)));
+      // Weight gradient: row j gets DS_j a of each sample in turn (lanes over inputs i).
       const wchunk = (nvec: number, c0: Addr): void => {
-        const av = Array.from({ length: nvec }, (_, v) => o.let(o.load(join(actAt(l), c0, v * VB))));
-        repeat(ly.out, ly.out * nvec <= UNROLL, [ly.innP * es, es], (jstep) => {
-          const dj = o.let(o.splat(join(abs(DS), jstep(es))));
-          av.forEach((a, v) => {
+        const av = slots.map((s) => range(nvec).map((v) => o.let(o.load(join(actAt(s, l), c0, v * VB)))));
+        repeat(ly.out, ly.out * nvec * S <= UNROLL, [ly.innP * es, es], (jstep) => {
+          const dj = slots.map((s) => o.let(o.splat(join(abs(DS[s] as number), jstep(es)))));
+          for (let v = 0; v < nvec; v++) {
             const ad = join(join(c0, jstep(ly.innP * es)), abs(ly.GW + v * VB));
-            o.store(ad, o.add(o.load(ad), o.mul(dj, a)));
-          });
+            let acc: E = o.load(ad);
+            for (const s of slots) acc = o.add(acc, o.mul(dj[s] as E, (av[s] as E[])[v] as E));
+            o.store(ad, acc);
+          }
         });
       };
-      const fullW = Math.floor(innV / NB);
-      repeat(fullW, fullW <= 2, [NB * VB], (step) => wchunk(NB, step(NB * VB)));
-      if (innV % NB > 0) wchunk(innV % NB, abs(fullW * NB * VB));
-      if (ly.b >= 0) for (let u = 0; u < outV; u++) o.store(abs(ly.GB + u * VB), o.add(o.load(abs(ly.GB + u * VB)), o.load(abs(d.DEL + u * VB))));
+      const fullW = Math.floor(innV / nbMax);
+      repeat(fullW, fullW <= 2, [nbMax * VB], (step) => wchunk(nbMax, step(nbMax * VB)));
+      if (innV % nbMax > 0) wchunk(innV % nbMax, abs(fullW * nbMax * VB));
+      if (ly.b >= 0)
+        for (let u = 0; u < outV; u++) {
+          let acc: E = o.load(abs(ly.GB + u * VB));
+          for (const s of slots) acc = o.add(acc, o.load(abs(lv(s, l + 1).DEL + u * VB)));
+          o.store(abs(ly.GB + u * VB), acc);
+        }
       if (l === 0) break;
       // dL/da_l = W^T DS (lanes over inputs i, each sum over j in order), delta_l = phi'(z_l) dL/da_l.
-      const dn = g.levels[l] as Geometry['levels'][number];
       const gblock = (nb: number, c0: Addr): void => {
-        const acc = Array.from({ length: nb }, () => f.local(V128));
-        for (const a of acc) {
+        const acc = slots.map(() => range(nb).map(() => f.local(V128)));
+        for (const a of acc.flat()) {
           o.zero()();
           f.set(a);
         }
-        repeat(ly.out, ly.out * nb <= UNROLL, [ly.innP * es, es], (jstep) => {
-          const dj = o.let(o.splat(join(abs(DS), jstep(es))));
-          acc.forEach((a, v) => {
-            o.add(get(a), o.mul(o.load(join(join(c0, jstep(ly.innP * es)), abs(ly.WB + v * VB))), dj))();
-            f.set(a);
-          });
+        repeat(ly.out, ly.out * nb * S <= UNROLL, [ly.innP * es, es], (jstep) => {
+          const dj = slots.map((s) => o.let(o.splat(join(abs(DS[s] as number), jstep(es)))));
+          for (let v = 0; v < nb; v++) {
+            const w = o.let(o.load(join(join(c0, jstep(ly.innP * es)), abs(ly.WB + v * VB))));
+            for (const s of slots) {
+              const a = (acc[s] as number[])[v] as number;
+              o.add(get(a), o.mul(w, dj[s] as E))();
+              f.set(a);
+            }
+          }
         });
-        acc.forEach((a, v) => o.store(at(c0, dn.DEL + v * VB), o.mul(get(a), o.load(at(c0, dn.D1 + v * VB)))));
+        for (const s of slots)
+          (acc[s] as number[]).forEach((a, v) => o.store(at(c0, lv(s, l).DEL + v * VB), o.mul(get(a), o.load(at(c0, lv(s, l).D1 + v * VB)))));
       };
-      const fullG = Math.floor(innV / NB);
-      repeat(fullG, fullG <= 2, [NB * VB], (step) => gblock(NB, step(NB * VB)));
-      if (innV % NB > 0) gblock(innV % NB, abs(fullG * NB * VB));
+      const fullG = Math.floor(innV / nbMax);
+      repeat(fullG, fullG <= 2, [nbMax * VB], (step) => gblock(nbMax, step(nbMax * VB)));
+      if (innV % nbMax > 0) gblock(innV % nbMax, abs(fullG * nbMax * VB));
     }
+  };
+
+  // SAMPLES rows at a time while that many are left, then one at a time.
+  for (const S of [SAMPLES, 1]) {
+    f.op(OP.block, 0x40).op(OP.loop, 0x40);
+    f.get(b).i32(S).op(OP.i32Add).get(COUNT).op(OP.i32GtS).brIf(1);
+    samples(S);
+    f.get(rp).i32(4 * S).op(OP.i32Add).set(rp);
+    f.get(b).i32(S).op(OP.i32Add).set(b);
+    f.br(0);
+    f.op(OP.end).op(OP.end);
   }
-  f.get(rp).i32(4).op(OP.i32Add).set(rp);
-  f.get(b).i32(1).op(OP.i32Add).tee(b).get(COUNT).op(OP.i32LtS).brIf(0);
-  f.op(OP.end);
-  f.op(OP.end);
   f.i32(0).get(right).mem(OP.i32Store, 2, g.RIGHT);
   o.smul(get(total), get(norm))();
   if (!f64) f.op(OP.f64PromoteF32);
   return f;
 }
 
+/**
+ * tanh(ptr, groups): tanh in place of `groups` x TANH_GROUP float64 vectors (float64), or of
+ * groups x TANH_GROUP / 2 float32 vectors (float32: widened, tanh, rounded, as the JS kernel's twin).
+ */
+function tanhFn(f64: boolean): Fn {
+  const f = new Fn([I32, I32], []);
+  const p = f.local(I32);
+  const end = f.local(I32);
+  f.get(0).tee(p).get(1).i32(f64 ? TANH_GROUP * 16 : TANH_GROUP * 8).op(OP.i32Mul).op(OP.i32Add).set(end);
+  f.op(OP.block, 0x40).get(1).op(OP.i32Eqz).brIf(0).op(OP.loop, 0x40);
+  const ld = (k: number): E => () => f.get(p).vmem(SIMD.load, 4, k * 16);
+  if (f64) {
+    const t = tanhGroup(
+      f,
+      Array.from({ length: TANH_GROUP }, (_, k) => ld(k)),
+    );
+    t.forEach((e, k) => {
+      f.get(p);
+      e();
+      f.vmem(SIMD.store, 4, k * 16);
+    });
+  } else {
+    const t = tanhF32x4(
+      f,
+      Array.from({ length: TANH_GROUP / 2 }, (_, k) => ld(k)),
+    );
+    t.forEach((e, k) => {
+      f.get(p);
+      e();
+      f.vmem(SIMD.store, 4, k * 16);
+    });
+  }
+  f.get(p).i32(f64 ? TANH_GROUP * 16 : TANH_GROUP * 8).op(OP.i32Add).tee(p).get(end).op(OP.i32LtS).brIf(0);
+  f.op(OP.end).op(OP.end);
+  return f;
+}
+
 /** tanh of each f32x4 lane as the JS kernel's float32 twin takes it: widened, fdlibm, rounded. */
-function tanhF32x4(f: Fn, x: E): E {
+function tanhF32x4(f: Fn, xs: readonly E[]): E[] {
   const o = new Ops(f, false);
-  const X = o.let(x);
-  const lo = tanhF64x2(f, () => {
-    X();
-    f.simd(SIMD.f64x2PromoteLowF32x4);
-  });
-  const hi = tanhF64x2(f, () => {
-    X();
-    X();
-    f.simd(SIMD.shuffle, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
-    f.simd(SIMD.f64x2PromoteLowF32x4);
-  });
-  return o.let(() => {
-    lo();
-    f.simd(SIMD.f32x4DemoteF64x2Zero);
-    hi();
-    f.simd(SIMD.f32x4DemoteF64x2Zero);
-    f.simd(SIMD.shuffle, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-  });
+  const X = xs.map((x) => o.let(x));
+  const wide: E[] = [];
+  for (const x of X) {
+    wide.push(() => {
+      x();
+      f.simd(SIMD.f64x2PromoteLowF32x4);
+    });
+    wide.push(() => {
+      x();
+      x();
+      f.simd(SIMD.shuffle, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+      f.simd(SIMD.f64x2PromoteLowF32x4);
+    });
+  }
+  const t = tanhF64x2(f, wide);
+  return X.map((_, i) =>
+    o.let(() => {
+      (t[2 * i] as E)();
+      f.simd(SIMD.f32x4DemoteF64x2Zero);
+      (t[2 * i + 1] as E)();
+      f.simd(SIMD.f32x4DemoteF64x2Zero);
+      f.simd(SIMD.shuffle, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    }),
+  );
 }
 
 /** Whether this engine runs WebAssembly SIMD (Node 20 and Chromium do; else the JS kernel runs). */
@@ -807,10 +933,10 @@ let tanhModule: { mem: WebAssembly.Memory; run: (n: number) => void } | null = n
 export function wasmTanh(values: Float64Array): Float64Array {
   if (!tanhModule) {
     const f = new Fn([I32], []);
-    const p = f.local(I32);
+      const p = f.local(I32);
     f.i32(0).set(p);
     f.op(OP.block, 0x40).get(0).op(OP.i32Eqz).brIf(0).op(OP.loop, 0x40);
-    const t = tanhF64x2(f, () => f.get(p).vmem(SIMD.load, 4, 0));
+    const t = tanhF64x2(f, [() => f.get(p).vmem(SIMD.load, 4, 0)])[0] as E;
     f.get(p);
     t();
     f.vmem(SIMD.store, 4, 0);
