@@ -46,6 +46,9 @@ const NB = 8;
 /** Loops of at most this many vector multiply-adds are written out. */
 const UNROLL = 256;
 
+/** Per function: v128 constants kept in locals (bytes -> local), set at a point the function chose. */
+const hoisted = new WeakMap<Fn, Map<string, number>>();
+
 /** Arithmetic on v128 values in one precision (f64x2 or f32x4), and on scalars of it. */
 class Ops {
   readonly lanes: number;
@@ -95,9 +98,17 @@ class Ops {
     const b = this.f64 ? f64Bytes(x) : f32Bytes(x);
     const bytes: number[] = [];
     for (let k = 0; k < this.lanes; k++) bytes.push(...b);
-    // A v128.const: V8 builds it in a register from immediates, which measured faster than a load
-    // from a constant table in linear memory.
-    return () => this.f.v128(bytes);
+    const h = hoisted.get(this.f);
+    if (!h) return () => this.f.v128(bytes);
+    // Hoisted (see tanhFn): a local set once before the loop.
+    const key = bytes.join(',');
+    let l = h.get(key);
+    if (l === undefined) {
+      l = this.f.local(V128);
+      h.set(key, l);
+    }
+    const local = l;
+    return () => this.f.get(local);
   }
   zero(): E {
     return () => this.f.v128(new Array<number>(16).fill(0));
@@ -250,8 +261,14 @@ function tanhGroup(f: Fn, xs: readonly E[]): E[] {
   const X = L(xs);
   const ax = L(fabs(X));
   const big = L(ge(ax, C(1)));
+  const tiny = L(lt(ax, C(2 ** -28)));
+  const finite = L(lt(ax, C(22)));
+  // Lanes whose result is x (tiny) or +-1 (|x| >= 22) still run the computation below: on 0 and
+  // 22 instead, as garbage exponents and subnormal intermediates there cost microcode assists
+  // (measured: 5x slower passes on diverging runs).
+  const axc = L(sel(sel(C(0), ax, tiny), C(22), finite));
   // tanh: |x| >= 1: 1 - 2 / (expm1(2|x|) + 2); else -t / (t + 2), t = expm1(-2|x|).
-  const u = L(mul(ax, sel(C(2), C(-2), big)));
+  const u = L(mul(axc, sel(C(2), C(-2), big)));
   // expm1(u): the argument reduction u = k ln2 + r (hi - lo): k = 0 below ln2 / 2, +-1 below
   // 3 ln2 / 2 (only -1 here: u >= 2 > 3 ln2 / 2 where u > 0), else trunc(u / ln2 +- 1/2) (u > 0
   // exactly in the `big` lanes).
@@ -290,10 +307,10 @@ function tanhGroup(f: Fn, xs: readonly E[]): E[] {
   const q = L(div(sel(C(2), em1, big), add(em1, C(2))));
   const z = L(sel(sub(C(1), q), neg(q), big));
   const signed = sel(z, neg(z), ge(X, C(0)));
-  const small = L(sel(X, signed, lt(ax, C(2 ** -28))));
+  const small = L(sel(X, signed, tiny));
   // |x| >= 22 or NaN: NaN stays, else +-1 with x's sign.
   const unit = sel(X, C(1), C(-0));
-  return [...L(sel(small, sel(unit, X, eq(X, X)), lt(ax, C(22))))];
+  return [...L(sel(small, sel(unit, X, eq(X, X)), finite))];
 }
 
 /** Samples a pass works on at once (their forward passes interleave; each gradient element still gets their contributions one after the other, in order). */
@@ -688,6 +705,10 @@ function tanhFn(f64: boolean): Fn {
   const p = f.local(I32);
   const end = f.local(I32);
   f.get(0).tee(p).get(1).i32(f64 ? TANH_GROUP * 16 : TANH_GROUP * 8).op(OP.i32Mul).op(OP.i32Add).set(end);
+  // The constants go in locals set before the loop (V8 would build each v128.const in the loop).
+  const mark = f.code.length;
+  const consts = new Map<string, number>();
+  hoisted.set(f, consts);
   f.op(OP.block, 0x40).get(1).op(OP.i32Eqz).brIf(0).op(OP.loop, 0x40);
   const ld = (k: number): E => () => f.get(p).vmem(SIMD.load, 4, k * 16);
   if (f64) {
@@ -713,6 +734,10 @@ function tanhFn(f64: boolean): Fn {
   }
   f.get(p).i32(f64 ? TANH_GROUP * 16 : TANH_GROUP * 8).op(OP.i32Add).tee(p).get(end).op(OP.i32LtS).brIf(0);
   f.op(OP.end).op(OP.end);
+  hoisted.delete(f);
+  const init = new Fn([], []);
+  for (const [key, l] of consts) init.v128(key.split(',').map(Number)).set(l);
+  f.code.splice(mark, 0, ...init.code);
   return f;
 }
 
@@ -758,8 +783,30 @@ export const WASM_SIMD: boolean = (() => {
 
 /** Whether the wasm pass covers this layout and pass (else the JS kernel runs it). */
 export function wasmCovers(L: Layout, pass: NetPass): boolean {
-  return WASM_SIMD && pass !== 'hvp' && L.activation !== 'gelu';
+  return WASM_SIMD && pass !== 'hvp' && L.activation !== 'gelu' && wasmFixedBytes(L) <= WASM_FIXED_LIMIT;
 }
+
+/**
+ * Bytes of a kernel's fixed memory (float64; float32 needs half): theta twice and the gradient,
+ * padded, and the scratch. Its data copies come on top (wasmDataBytes).
+ */
+export function wasmFixedBytes(L: Layout): number {
+  const g = geometry(L, true);
+  return g.end;
+}
+
+/** Bytes of the copies of a data set of `rows` rows (float64). */
+export function wasmDataBytes(L: Layout, rows: number): number {
+  const inputs = L.sizes[0] as number;
+  const outputs = L.sizes[L.layers] as number;
+  return rows * (Math.ceil(inputs / 2) * 2 + outputs) * 8 + rows * 4 + 64;
+}
+
+/**
+ * Layouts beyond this run on the JS kernel: a wasm32 memory ends at 4 GiB, and its copy of theta
+ * (twice) and of the gradient would add ~3x the parameters' bytes to a worker's working set.
+ */
+const WASM_FIXED_LIMIT = 256 * 2 ** 20;
 
 type PassExport = (xOff: number, yOff: number, rowsOff: number, count: number, norm: number) => number;
 
@@ -799,6 +846,11 @@ class WasmNet {
     this.refresh();
   }
 
+  /** Bytes of the memory now. */
+  get bytes(): number {
+    return this.mem.buffer.byteLength;
+  }
+
   private refresh(): void {
     const buf = this.mem.buffer;
     if (this.view.buffer === buf) return;
@@ -806,10 +858,18 @@ class WasmNet {
     this.ints = new Int32Array(buf);
   }
 
-  private reserve(bytes: number): void {
+  /** Grows the memory to `bytes`; false where it cannot (the caller hands the call to the JS kernel). */
+  private reserve(bytes: number): boolean {
     const have = this.mem.buffer.byteLength;
-    if (bytes > have) this.mem.grow(Math.ceil((bytes - have) / 65536));
+    if (bytes > have) {
+      try {
+        this.mem.grow(Math.ceil((bytes - have) / 65536));
+      } catch {
+        return false;
+      }
+    }
     this.refresh();
+    return true;
   }
 
   /** Copies a data array in (rows of `cols` values, padded to `stride`): where it starts. */
@@ -817,7 +877,7 @@ class WasmNet {
     const rows = Math.ceil(arr.length / cols);
     const off = this.top;
     const bytes = Math.ceil((rows * stride * this.g.es) / 16) * 16;
-    this.reserve(off + bytes + 16);
+    if (!this.reserve(off + bytes + 16)) return { arr, off, ok: false };
     const v = this.view;
     const base = off / this.g.es;
     let ok = true;
@@ -857,7 +917,7 @@ class WasmNet {
     if (!px.ok || !py.ok) return null;
     const g = this.g;
     const rowsOff = this.top;
-    this.reserve(rowsOff + count * 4 + 16);
+    if (!this.reserve(rowsOff + count * 4 + 16)) return null;
     const v = this.view;
     const ints = this.ints;
     for (let b = 0, r = rowsOff / 4; b < count; b++) ints[r + b] = rows[b] as number;
@@ -958,4 +1018,10 @@ export function wasmTanh(values: Float64Array): Float64Array {
     out.set(v.subarray(0, n), s);
   }
   return out;
+}
+
+/** Bytes of the memory of this thread's wasm pass for a layout, loss and precision (0: none yet). */
+export function wasmKernelBytes(L: Layout, loss: LossName, precision: Precision): number {
+  const net = nets.get(JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision]));
+  return net ? net.bytes : 0;
 }
