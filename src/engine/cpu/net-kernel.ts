@@ -10,6 +10,10 @@
  *
  * Three modes: the loss (and, with `out`, how many samples are classified right), the loss and its
  * gradient, and the loss, gradient and Hessian-vector product (sharpness).
+ *
+ * netKernel hands out the WebAssembly SIMD version of the loss and gradient passes (net-wasm.ts,
+ * bit for bit this one's) where it covers the layout; this JS kernel stays the reference it is
+ * tested against, and runs the rest (gelu, the Hessian-vector product, no WebAssembly SIMD).
  */
 import type { Layout, LossName } from '../../core/network/model.ts';
 import { erf } from '../../core/network/model.ts';
@@ -21,7 +25,8 @@ export type NetPass = 'loss' | 'grad' | 'hvp';
 /**
  * theta, the split's x and y, the rows of the batch and how many; grad (mode grad, hvp) is added
  * into, as are hv with v (mode hvp); out[0] receives the number of samples classified right (mode
- * loss, cross-entropy). Returns the mean loss.
+ * loss, cross-entropy). Returns the mean loss. x and y are constants: the WebAssembly pass copies
+ * each array object once (NetRun's are made once per plan and never written).
  */
 export type NetKernel = (
   theta: Float64Array,

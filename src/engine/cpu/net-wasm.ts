@@ -970,7 +970,8 @@ class WasmNet {
   }
 }
 
-const nets = new Map<string, WasmNet>();
+/** Per layout, loss and precision: the module's state, or null where it could not be made here. */
+const nets = new Map<string, WasmNet | null>();
 
 /**
  * The wasm pass for a layout the wasm covers (wasmCovers), with `js` (the same pass in JS) for the
@@ -979,10 +980,17 @@ const nets = new Map<string, WasmNet>();
 export function netWasmKernel(L: Layout, loss: LossName, precision: Precision, pass: 'loss' | 'grad', js: NetKernel): NetKernel {
   const key = JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision]);
   let net = nets.get(key);
-  if (!net) {
-    net = new WasmNet(L, loss, precision === 'f64');
+  if (net === undefined) {
+    try {
+      net = new WasmNet(L, loss, precision === 'f64');
+    } catch {
+      // Chromium refuses to compile a module over 4 KB synchronously on a page's main thread (the
+      // app records trajectories there; its sweeps run in Web Workers, where it may): the JS kernel.
+      net = null;
+    }
     nets.set(key, net);
   }
+  if (net === null) return js;
   const w = net;
   return (theta, x, y, rows, count, grad, v, hv, out) => w.run(pass, theta, x, y, rows, count, grad, out) ?? js(theta, x, y, rows, count, grad, v, hv, out);
 }
@@ -1022,6 +1030,5 @@ export function wasmTanh(values: Float64Array): Float64Array {
 
 /** Bytes of the memory of this thread's wasm pass for a layout, loss and precision (0: none yet). */
 export function wasmKernelBytes(L: Layout, loss: LossName, precision: Precision): number {
-  const net = nets.get(JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision]));
-  return net ? net.bytes : 0;
+  return nets.get(JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision]))?.bytes ?? 0;
 }
