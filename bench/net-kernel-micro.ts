@@ -2,13 +2,16 @@
  * Grad passes per CPU-second of one thread, JS kernel against the WebAssembly SIMD pass, on the
  * bench's two network settings (fractal: 16-16-1 mean-field tanh MSE, 272 rows, full batch; Iris:
  * 4-8-3 tanh with biases, cross-entropy, 16 rows). CPU time (process.cpuUsage), not wall time, so
- * that other work on a shared machine counts less. `npx tsx bench/net-kernel-micro.ts [seconds]`.
+ * that other work on a shared machine counts less. Then whole runs (NetRun.trainRun on the bench's
+ * plans, bench/networks.ts) with either kernel. `npx tsx bench/net-kernel-micro.ts [seconds]`.
  */
 import type { LossName } from '../src/core/network/model.ts';
 import { layout } from '../src/core/network/model.ts';
 import type { Precision } from '../src/core/steps.ts';
 import type { NetImpl } from '../src/engine/cpu/net-kernel.ts';
 import { netKernel } from '../src/engine/cpu/net-kernel.ts';
+import { NetRun } from '../src/engine/cpu/network.ts';
+import { NET_SETTINGS, netPlan } from './networks.ts';
 
 const seconds = Number(process.argv[2] ?? 1.5);
 const cpu = (): number => {
@@ -58,5 +61,33 @@ for (const st of settings) {
       rate[impl] = best;
     }
     console.log(`${st.name} ${precision}: JS ${rate['js']?.toFixed(0)} grad passes/s, wasm ${rate['wasm']?.toFixed(0)} (${((rate['wasm'] ?? 0) / (rate['js'] ?? 1)).toFixed(2)}x)`);
+  }
+}
+
+// Whole runs: the same NetRun with its passes swapped (steps counted as planned: runs that diverge
+// stop early for both kernels alike).
+for (const setting of NET_SETTINGS) {
+  const plan = await netPlan(setting, false);
+  for (const precision of ['f64', 'f32'] as Precision[]) {
+    const res: string[] = [];
+    for (const impl of ['js', 'auto'] as NetImpl[]) {
+      const nr = new NetRun(plan, precision);
+      const passes = nr as unknown as { passGrad: unknown; passLoss: unknown };
+      passes.passGrad = netKernel(plan.layout, plan.loss, precision, 'grad', impl);
+      passes.passLoss = netKernel(plan.layout, plan.loss, precision, 'loss', impl);
+      let best = Number.POSITIVE_INFINITY;
+      for (let rep = 0; rep < 3; rep++) {
+        const t0 = cpu();
+        let steps = 0;
+        for (let run = 0; run < (setting.name === 'fractal' ? 8 : 40); run++) {
+          nr.init(run * 7);
+          nr.trainRun();
+          steps += plan.spec.steps;
+        }
+        best = Math.min(best, (cpu() - t0) / steps);
+      }
+      res.push(`${impl === 'js' ? 'JS' : 'wasm'} ${(1 / best).toFixed(0)}`);
+    }
+    console.log(`${setting.name} ${precision}: NetRun steps per CPU-second, one thread: ${res.join(', ')}`);
   }
 }
