@@ -984,8 +984,9 @@ export function netWasmKernel(L: Layout, loss: LossName, precision: Precision, p
     try {
       net = new WasmNet(L, loss, precision === 'f64');
     } catch {
-      // Chromium refuses to compile a module over 4 KB synchronously on a page's main thread (the
-      // app records trajectories there; its sweeps run in Web Workers, where it may): the JS kernel.
+      // A module that cannot be compiled here runs on the JS kernel: browsers may refuse synchronous
+      // compiles of modules over 4 KB on a page's main thread, where the app records trajectories
+      // (the Chromium here compiles the fractal layout's 44 KB module on both, measured).
       net = null;
     }
     nets.set(key, net);
@@ -1031,4 +1032,9 @@ export function wasmTanh(values: Float64Array): Float64Array {
 /** Bytes of the memory of this thread's wasm pass for a layout, loss and precision (0: none yet). */
 export function wasmKernelBytes(L: Layout, loss: LossName, precision: Precision): number {
   return nets.get(JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision]))?.bytes ?? 0;
+}
+
+/** The module's bytes for a layout, loss and precision (for checks in other engines, e.g. a browser). */
+export function netWasmBytes(L: Layout, loss: LossName, precision: Precision): Uint8Array<ArrayBuffer> {
+  return generate(L, loss, precision === 'f64', geometry(L, precision === 'f64'));
 }
