@@ -9,7 +9,9 @@ import type { Activation, LossName, Parametrization } from '../../src/core/netwo
 import { NetScratch, batchLoss, layout } from '../../src/core/network/model.ts';
 import type { Precision } from '../../src/core/steps.ts';
 import { roundingFor } from '../../src/core/steps.ts';
+import type { NetImpl } from '../../src/engine/cpu/net-kernel.ts';
 import { netKernel } from '../../src/engine/cpu/net-kernel.ts';
+import { WASM_SIMD, wasmCovers, wasmTanh } from '../../src/engine/cpu/net-wasm.ts';
 import { makeNetPlan } from '../../src/core/network/plan.ts';
 import type { ParamValues } from '../../src/core/params.ts';
 import type { OptimizerDef } from '../../src/core/registry/index.ts';
@@ -60,7 +62,20 @@ const same = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
   return bad;
 };
 
-describe('specialised network passes equal the reference pass bit for bit', () => {
+/** The cases, and larger layouts that take the wasm pass's loops, tails and odd widths. */
+const WIDE = [[16, 16, 1], [4, 8, 3], [37, 100, 7], [5, 70, 33, 2], [130, 3]];
+for (const sizes of WIDE)
+  for (const activation of ['tanh', 'relu', 'identity'] as Activation[])
+    for (const [parametrization, bias] of [['mean_field', false], ['standard', true]] as [Parametrization, boolean][])
+      // (cross-entropy over one class has a zero gradient: not a case)
+      for (const loss of sizes[sizes.length - 1] === 1 ? (['mse'] as LossName[]) : LOSSES)
+        for (const precision of PRECISIONS)
+          cases.push({ name: `${sizes.join('-')} ${activation} ${parametrization}${bias ? ' bias' : ''} ${loss} ${precision}`, sizes, activation, parametrization, bias, loss, precision });
+
+describe('specialised network passes (JS and WebAssembly) equal the reference pass bit for bit', () => {
+  it('WebAssembly SIMD is here (Node 20; Chromium has it too)', () => {
+    expect(WASM_SIMD).toBe(true);
+  });
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const L = layout({ sizes: c.sizes, activation: c.activation, bias: c.bias, parametrization: c.parametrization });
     const r = roundingFor(c.precision);
@@ -72,34 +87,99 @@ describe('specialised network passes equal the reference pass bit for bit', () =
     const y = c.loss === 'mse' ? Float64Array.from({ length: n * outputs }, () => r(2 * rnd() - 1)) : Float64Array.from({ length: n }, () => Math.floor(rnd() * outputs));
     const theta = Float64Array.from({ length: L.params }, () => r(2 * rnd() - 1));
     const v = Float64Array.from({ length: L.params }, () => r(rnd() - 0.5));
+    // gelu and the Hessian-vector product run on the JS kernel; everything else also on wasm.
+    expect(wasmCovers(L, 'grad')).toBe(c.activation !== 'gelu');
+    const impls: NetImpl[] = c.activation === 'gelu' ? ['js'] : ['js', 'wasm'];
+    if (c.activation !== 'gelu') expect(netKernel(L, c.loss, c.precision, 'grad')).toBe(netKernel(L, c.loss, c.precision, 'grad', 'wasm'));
     // Minibatch rows with repeats, and the whole set.
     for (const rows of [Int32Array.from({ length: 9 }, () => Math.floor(rnd() * n)), Int32Array.from({ length: n }, (_, i) => i)]) {
       const batch = { x, y, rows, count: rows.length };
       const sc = new NetScratch(L);
-      // loss (and right answers)
       const correct = { n: 0 };
       const ref = batchLoss(r, L, c.loss, theta, batch, sc, null, null, null, correct);
-      const right = new Float64Array(1);
-      const got = netKernel(L, c.loss, c.precision, 'loss')(theta, x, y, rows, rows.length, null, null, null, right);
-      expect(got).toBe(ref);
-      if (c.loss === 'cross_entropy') expect(right[0]).toBe(correct.n);
       expect(Number.isFinite(ref)).toBe(true);
-      // gradient
       const g0 = new Float64Array(L.params);
-      const g1 = new Float64Array(L.params);
-      expect(netKernel(L, c.loss, c.precision, 'grad')(theta, x, y, rows, rows.length, g1, null, null, null)).toBe(batchLoss(r, L, c.loss, theta, batch, sc, g0));
-      expect(same(g1, g0)).toBe(0);
+      const refGrad = batchLoss(r, L, c.loss, theta, batch, sc, g0);
       expect(g0.some((e) => e !== 0)).toBe(true);
-      // Hessian-vector product
+      for (const impl of impls) {
+        // loss (and right answers)
+        const right = new Float64Array(1);
+        const got = netKernel(L, c.loss, c.precision, 'loss', impl)(theta, x, y, rows, rows.length, null, null, null, right);
+        expect(got).toBe(ref);
+        if (c.loss === 'cross_entropy') expect(right[0]).toBe(correct.n);
+        // gradient (added into what is there: twice is the sum of two passes' rounding)
+        const g1 = new Float64Array(L.params);
+        expect(netKernel(L, c.loss, c.precision, 'grad', impl)(theta, x, y, rows, rows.length, g1, null, null, null)).toBe(refGrad);
+        expect(same(g1, g0)).toBe(0);
+        const g2 = Float64Array.from(g1);
+        const g3 = Float64Array.from(g1);
+        netKernel(L, c.loss, c.precision, 'grad', 'js')(theta, x, y, rows, rows.length, g2, null, null, null);
+        netKernel(L, c.loss, c.precision, 'grad', impl)(theta, x, y, rows, rows.length, g3, null, null, null);
+        expect(same(g3, g2)).toBe(0);
+      }
+      // Hessian-vector product (the JS kernel; 'auto' picks it)
       const h0 = new Float64Array(L.params);
       const h1 = new Float64Array(L.params);
       g0.fill(0);
-      g1.fill(0);
+      const g1 = new Float64Array(L.params);
       expect(netKernel(L, c.loss, c.precision, 'hvp')(theta, x, y, rows, rows.length, g1, v, h1, null)).toBe(batchLoss(r, L, c.loss, theta, batch, sc, g0, v, h0));
       expect(same(g1, g0)).toBe(0);
       expect(same(h1, h0)).toBe(0);
       expect(h0.some((e) => e !== 0)).toBe(true);
     }
+  });
+});
+
+describe('the WebAssembly pass', () => {
+  const L = layout({ sizes: [6, 9, 2], activation: 'tanh', bias: true, parametrization: 'standard' });
+  const rnd = lcg(5);
+  const n = 17;
+  const mk = (r: (x: number) => number) => ({
+    x: Float64Array.from({ length: n * 6 }, () => r(4 * rnd() - 2)),
+    y: Float64Array.from({ length: n * 2 }, () => r(2 * rnd() - 1)),
+    theta: Float64Array.from({ length: L.params }, () => r(2 * rnd() - 1)),
+  });
+  const rows = Int32Array.from({ length: n }, (_, i) => i);
+  it('copies a data set per array object: new arrays, and more of them than it keeps, give their own results', () => {
+    for (const precision of PRECISIONS) {
+      const r = roundingFor(precision);
+      const sets = Array.from({ length: 7 }, () => mk(r));
+      for (let rep = 0; rep < 2; rep++)
+        for (const s of sets) {
+          const want = batchLoss(r, L, 'mse', s.theta, { x: s.x, y: s.y, rows, count: n }, new NetScratch(L), null);
+          expect(netKernel(L, 'mse', precision, 'loss', 'wasm')(s.theta, s.x, s.y, rows, n, null, null, null, null)).toBe(want);
+        }
+    }
+  });
+  it('float32: a theta or data value that is not a float32 gives the JS kernel\'s result (it rounds nothing)', () => {
+    const s = mk((x) => x);
+    const r32 = mk(Math.fround);
+    for (const [theta, x] of [[s.theta, r32.x], [r32.theta, s.x]] as const) {
+      const g0 = new Float64Array(L.params);
+      const g1 = new Float64Array(L.params);
+      const want = netKernel(L, 'mse', 'f32', 'grad', 'js')(theta, x, r32.y, rows, n, g0, null, null, null);
+      expect(netKernel(L, 'mse', 'f32', 'grad', 'wasm')(theta, x, r32.y, rows, n, g1, null, null, null)).toBe(want);
+      expect(same(g1, g0)).toBe(0);
+    }
+  });
+  it('tanh equals Math.tanh bit for bit on 2 million inputs and the edges', () => {
+    const rnd2 = lcg(77);
+    const N = 2_000_000;
+    const xs = new Float64Array(N);
+    for (let i = 0; i < N; i++) {
+      const m = i % 6;
+      const u = 2 * rnd2() - 1;
+      // wide, near the branch points (|x| < 1, 0.35, 1.04; 22), tiny, float32 values, log-spread
+      xs[i] = m === 0 ? u * 30 : m === 1 ? u * 2 : m === 2 ? u * 1e-6 : m === 3 ? Math.fround(u * 4) : m === 4 ? u * 2 ** (rnd2() * 80 - 70) : u * 23;
+    }
+    const edges = [0, -0, 1, -1, 22, -22, 21.999999999999996, 2 ** -28, -(2 ** -28), 2 ** -29, 1e-300, 5e-324, -5e-324, Infinity, -Infinity, Number.NaN, 0.34657359027997264, 1.0397207708399179, 0.17328679513998632, 0.5198603854199589, 19.5, 38.8, 1e300];
+    xs.set(edges);
+    const t = wasmTanh(xs);
+    let bad = 0;
+    for (let i = 0; i < N; i++) if (!Object.is(t[i], Math.tanh(xs[i] as number))) bad++;
+    expect(bad).toBe(0);
+    expect(Object.is(t[1], -0)).toBe(true);
+    expect(Number.isNaN(t[15])).toBe(true);
   });
 });
 

@@ -10,17 +10,23 @@
  *
  * Three modes: the loss (and, with `out`, how many samples are classified right), the loss and its
  * gradient, and the loss, gradient and Hessian-vector product (sharpness).
+ *
+ * netKernel hands out the WebAssembly SIMD version of the loss and gradient passes (net-wasm.ts,
+ * bit for bit this one's) where it covers the layout; this JS kernel stays the reference it is
+ * tested against, and runs the rest (gelu, the Hessian-vector product, no WebAssembly SIMD).
  */
 import type { Layout, LossName } from '../../core/network/model.ts';
 import { erf } from '../../core/network/model.ts';
 import type { Precision } from '../../core/steps.ts';
+import { WASM_SIMD, netWasmKernel, wasmCovers } from './net-wasm.ts';
 
 export type NetPass = 'loss' | 'grad' | 'hvp';
 
 /**
  * theta, the split's x and y, the rows of the batch and how many; grad (mode grad, hvp) is added
  * into, as are hv with v (mode hvp); out[0] receives the number of samples classified right (mode
- * loss, cross-entropy). Returns the mean loss.
+ * loss, cross-entropy). Returns the mean loss. x and y are constants: the WebAssembly pass copies
+ * each array object once (NetRun's are made once per plan and never written).
  */
 export type NetKernel = (
   theta: Float64Array,
@@ -41,12 +47,23 @@ const UNROLL_LIMIT = 64;
 
 const cache = new Map<string, NetKernel>();
 
-/** The specialised pass (compiled once per layout, loss, precision and mode, per thread). */
-export function netKernel(L: Layout, loss: LossName, precision: Precision, pass: NetPass): NetKernel {
-  const key = JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision, pass]);
+/**
+ * Which implementation: 'auto' (the WebAssembly SIMD pass of net-wasm.ts where it covers the layout
+ * and pass, else this JS kernel), 'js' (this kernel: the reference the wasm pass is tested against)
+ * or 'wasm' (the wasm pass; an error where it does not cover the layout).
+ */
+export type NetImpl = 'auto' | 'js' | 'wasm';
+
+/** The specialised pass (compiled once per layout, loss, precision, mode and implementation, per thread). */
+export function netKernel(L: Layout, loss: LossName, precision: Precision, pass: NetPass, impl: NetImpl = 'auto'): NetKernel {
+  const key = JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision, pass, impl]);
   let k = cache.get(key);
   if (!k) {
-    k = compile(L, loss, precision, pass);
+    const covered = pass !== 'hvp' && wasmCovers(L, pass);
+    if (impl === 'js') k = compile(L, loss, precision, pass);
+    else if (impl === 'auto') k = netKernel(L, loss, precision, pass, covered ? 'wasm' : 'js');
+    else if (covered) k = netWasmKernel(L, loss, precision, pass, netKernel(L, loss, precision, pass, 'js'));
+    else throw new Error(`netKernel: the wasm pass does not cover ${L.activation} ${pass}${WASM_SIMD ? '' : ' (no WebAssembly SIMD here)'}`);
     cache.set(key, k);
   }
   return k;

@@ -26,6 +26,7 @@ import { P_OPTIMIZER, RUN_PARAMS, STATE_LEN } from '../../core/layout.ts';
 import { initialise } from '../../core/network/model.ts';
 import type { NetKernel } from './net-kernel.ts';
 import { netKernel } from './net-kernel.ts';
+import { wasmCovers, wasmDataBytes, wasmFixedBytes } from './net-wasm.ts';
 import type { NetGroupStep } from './jit/net-step.ts';
 import { netGroupStep } from './jit/net-step.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
@@ -591,7 +592,8 @@ export function storeNetOutcome(o: NetOutcome, out: NetColumns, i: number): void
  * unfactored bias, LAMB's moments); per pair of parameters, the optimiser state (STATE_LEN
  * float64), index entries and a record (~40 bytes in V8); the data set twice (the plan's and the
  * run's rounded copy) with its row lists; per group, the per-step tables (up to six float64 a step:
- * LR, momentum, the optimiser's step scalars); the kernel's scratch; 64 KiB for the rest. Documented
+ * LR, momentum, the optimiser's step scalars); the kernel's scratch; the WebAssembly pass's memory
+ * where it runs (its own copies of theta, gradient and data); 64 KiB for the rest. Documented
  * in docs/performance.md ("Memory per network run"); tests/engine/net-memory.test.ts checks it
  * bounds the typed arrays a NetRun reaches.
  */
@@ -606,7 +608,10 @@ export function netRunBytes(plan: NetPlan): number {
   const rows = plan.data.train.n + plan.data.test.n;
   const data = 2 * rows * width * 8 + 2 * rows * 4;
   const tables = plan.groups.length * 6 * plan.spec.steps * 8;
-  return P * perParam + pairs * perPair + 3 * units * 8 + data + tables + 64 * 1024;
+  // The WebAssembly pass's memory (net-wasm.ts), where it runs: theta twice and the gradient, its
+  // scratch, a copy of the data, rows, up to two 64 KiB pages of slack.
+  const wasm = wasmCovers(L, 'grad') ? wasmFixedBytes(L) + wasmDataBytes(L, rows) + 2 * 65536 : 0;
+  return P * perParam + pairs * perPair + 3 * units * 8 + data + tables + wasm + 64 * 1024;
 }
 
 /** Share of the machine's memory the CPU engines' workers may hold together for network runs. */

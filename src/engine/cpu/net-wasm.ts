@@ -1,0 +1,1040 @@
+/**
+ * The network batch pass (loss, loss and gradient) as WebAssembly SIMD, generated per layout, loss
+ * and precision like the JS kernel (net-kernel.ts) and bit for bit equal to it, hence to the
+ * reference pass core/network/model.ts batchLoss that the torch oracle checks
+ * (tests/engine/net-kernel.test.ts compares all three).
+ *
+ * Why it can be exact: the lanes are a layer's units (forward: output units j; backward: input
+ * units i), never terms of one sum, so each lane does exactly its unit's scalar sequence (every sum
+ * over the reduced index in the reference's order, one rounding per operation): f64x2 for float64,
+ * f32x4 for the float32 twin, whose operations round as Math.fround after each float64 operation
+ * of float32 values does (double rounding of +, -, *, / from float64 to float32 is harmless). tanh
+ * is a branch-free port of fdlibm's tanh/expm1, the functions V8's Math.tanh runs, over f64x2 lanes
+ * (the float32 twin widens to float64 for it as the JS kernel does); exp and log (cross-entropy)
+ * are Math.exp and Math.log, imported.
+ *
+ * What it covers: tanh, relu and identity activations, MSE and cross-entropy, passes 'loss' and
+ * 'grad'. gelu (erf) and the Hessian-vector product ('hvp', sharpness: a one-off per run) stay on
+ * the JS kernel, which also remains the reference and the fallback where WebAssembly SIMD is
+ * missing. The float32 pass also falls back to the JS kernel for a call whose theta, gradient or
+ * data hold a value that is not a float32 (the twin never passes one, but the JS kernel's contract
+ * allows it and rounding it here would change the result).
+ *
+ * Memory: one WebAssembly.Memory per kernel (per layout, loss, precision, per thread): theta in two
+ * layouts (rows padded to the lane width for the backward pass; transposed for the forward pass),
+ * the gradient, per-level scratch, then the data sets, each copied once per array object (x and y
+ * are per plan and never written; a new array is copied again), then the batch's rows.
+ */
+import type { Layout, LossName } from '../../core/network/model.ts';
+import type { Precision } from '../../core/steps.ts';
+import type { NetKernel, NetPass } from './net-kernel.ts';
+import type { ValType } from './wasm-encoder.ts';
+import { F32, F64, Fn, I32, OP, SIMD, V128, encodeModule, f32Bytes, f64Bytes } from './wasm-encoder.ts';
+
+/** Emits code that leaves one value on the stack. */
+type E = () => void;
+/** A memory address: the sum of i32 terms (none: 0) plus a constant byte offset. */
+interface Addr {
+  readonly terms: readonly E[];
+  readonly off: number;
+}
+const at = (a: Addr, off: number): Addr => ({ terms: a.terms, off: a.off + off });
+const abs = (off: number): Addr => ({ terms: [], off });
+
+/** Vector registers of accumulators a block keeps (8 x 128 bits: 16 float64 or 32 float32 units). */
+const NB = 8;
+/** Loops of at most this many vector multiply-adds are written out. */
+const UNROLL = 256;
+
+/** Per function: v128 constants kept in locals (bytes -> local), set at a point the function chose. */
+const hoisted = new WeakMap<Fn, Map<string, number>>();
+
+/** Arithmetic on v128 values in one precision (f64x2 or f32x4), and on scalars of it. */
+class Ops {
+  readonly lanes: number;
+  readonly es: number;
+  constructor(
+    readonly f: Fn,
+    readonly f64: boolean,
+  ) {
+    this.lanes = f64 ? 2 : 4;
+    this.es = f64 ? 8 : 4;
+  }
+  /** Evaluates e now into a new local; the returned expression reads it. */
+  let(e: E, t: ValType = V128): E {
+    const l = this.f.local(t);
+    e();
+    this.f.set(l);
+    return () => this.f.get(l);
+  }
+  /** Pushes an address's terms (the constant goes in the access's offset). */
+  addr(a: Addr): void {
+    const f = this.f;
+    if (a.terms.length === 0) f.i32(0);
+    a.terms.forEach((t, i) => {
+      t();
+      if (i > 0) f.op(OP.i32Add);
+    });
+  }
+  private v2(op64: number, op32: number) {
+    return (a: E, b: E): E =>
+      () => {
+        a();
+        b();
+        this.f.simd(this.f64 ? op64 : op32);
+      };
+  }
+  add = this.v2(SIMD.f64x2Add, SIMD.f32x4Add);
+  sub = this.v2(SIMD.f64x2Sub, SIMD.f32x4Sub);
+  mul = this.v2(SIMD.f64x2Mul, SIMD.f32x4Mul);
+  gt = this.v2(SIMD.f64x2Gt, SIMD.f32x4Gt);
+  and = (a: E, b: E): E => () => {
+    a();
+    b();
+    this.f.simd(SIMD.and);
+  };
+  /** Every lane x (exactly; in float32, x must be one). */
+  c(x: number): E {
+    const b = this.f64 ? f64Bytes(x) : f32Bytes(x);
+    const bytes: number[] = [];
+    for (let k = 0; k < this.lanes; k++) bytes.push(...b);
+    const h = hoisted.get(this.f);
+    if (!h) return () => this.f.v128(bytes);
+    // Hoisted (see tanhFn): a local set once before the loop.
+    const key = bytes.join(',');
+    let l = h.get(key);
+    if (l === undefined) {
+      l = this.f.local(V128);
+      h.set(key, l);
+    }
+    const local = l;
+    return () => this.f.get(local);
+  }
+  zero(): E {
+    return () => this.f.v128(new Array<number>(16).fill(0));
+  }
+  load(a: Addr): E {
+    return () => {
+      this.addr(a);
+      this.f.vmem(SIMD.load, 4, a.off);
+    };
+  }
+  /** One element, in every lane. */
+  splat(a: Addr): E {
+    return () => {
+      this.addr(a);
+      this.f.vmem(this.f64 ? SIMD.load64Splat : SIMD.load32Splat, this.f64 ? 3 : 2, a.off);
+    };
+  }
+  store(a: Addr, v: E): void {
+    this.addr(a);
+    v();
+    this.f.vmem(SIMD.store, 4, a.off);
+  }
+  // Scalars of the precision.
+  get st(): ValType {
+    return this.f64 ? F64 : F32;
+  }
+  sc(x: number): E {
+    return () => (this.f64 ? this.f.f64(x) : this.f.f32(x));
+  }
+  sload(a: Addr): E {
+    return () => {
+      this.addr(a);
+      this.f.mem(this.f64 ? OP.f64Load : OP.f32Load, this.f64 ? 3 : 2, a.off);
+    };
+  }
+  sstore(a: Addr, v: E): void {
+    this.addr(a);
+    v();
+    this.f.mem(this.f64 ? OP.f64Store : OP.f32Store, this.f64 ? 3 : 2, a.off);
+  }
+  private s2(op64: number, op32: number) {
+    return (a: E, b: E): E =>
+      () => {
+        a();
+        b();
+        this.f.op(this.f64 ? op64 : op32);
+      };
+  }
+  sadd = this.s2(OP.f64Add, OP.f32Add);
+  ssub = this.s2(OP.f64Sub, OP.f32Sub);
+  smul = this.s2(OP.f64Mul, OP.f32Mul);
+  sgt = this.s2(OP.f64Gt, OP.f32Gt);
+  /** A float64 function (exp, log: imported) of a scalar, rounded back as the JS kernel's R(). */
+  scall(fi: number, a: E): E {
+    return () => {
+      a();
+      if (!this.f64) this.f.op(OP.f64PromoteF32);
+      this.f.call(fi);
+      if (!this.f64) this.f.op(OP.f32DemoteF64);
+    };
+  }
+}
+
+const cell = new Float64Array(1);
+const cellWords = new Uint32Array(cell.buffer);
+const fromHi = (hi: number): number => {
+  cellWords[1] = hi;
+  cellWords[0] = 0;
+  return cell[0] as number;
+};
+
+// fdlibm's constants (s_expm1.c, s_tanh.c), as V8's ieee754.cc has them.
+const LN2_HI = 6.93147180369123816490e-1;
+const LN2_LO = 1.90821492927058770002e-10;
+const INVLN2 = 1.442695040888963387;
+const Q1 = -3.33333333333331316428e-2;
+const Q2 = 1.58730158725481460165e-3;
+const Q3 = -7.93650757867487942473e-5;
+const Q4 = 4.00821782732936239552e-6;
+const Q5 = -2.01099218183624371326e-7;
+const HALF_LN2 = fromHi(0x3fd62e43);
+const THREE_HALF_LN2 = fromHi(0x3ff0a2b2);
+/** 2^52 + 1023: k + MAGIC holds k + 1023 in its low mantissa bits, which a shift by 52 makes 2^k's exponent. */
+const MAGIC = 2 ** 52 + 1023;
+
+/**
+ * tanh of each f64x2 lane, bit for bit fdlibm's (V8's Math.tanh): every branch of tanh and of the
+ * expm1 it calls computed, the lane's branch selected. expm1 is only reached for arguments in
+ * [-2, 0] (|x| < 1) and [2, 44) (1 <= |x| < 22), which leaves out its overflow and tiny-argument
+ * branches; k (the power of 2 of the argument reduction) is then in -3 .. 63.
+ */
+export function tanhF64x2(f: Fn, xs: readonly E[]): E[] {
+  const out: E[] = [];
+  for (let i = 0; i < xs.length; i += TANH_GROUP) out.push(...tanhGroup(f, xs.slice(i, i + TANH_GROUP)));
+  return out;
+}
+
+/** Vectors whose tanh are interleaved (measured: 4 beats 1, 2 and 8, which spills). */
+const TANH_GROUP = 4;
+
+function tanhGroup(f: Fn, xs: readonly E[]): E[] {
+  // Each step is emitted for every vector before the next step: the vectors' tanh are independent
+  // chains (a long one each: two divisions, a degree-5 polynomial), interleaved for the CPU to overlap.
+  type G = readonly E[];
+  const o = new Ops(f, true);
+  const n = xs.length;
+  const map = (k: (i: number) => E): G => Array.from({ length: n }, (_, i) => k(i));
+  const one = (a: G, i: number): E => a[i] as E;
+  const s1 =
+    (op: number) =>
+    (a: G): G =>
+      map((i) => () => {
+        one(a, i)();
+        f.simd(op);
+      });
+  const s2 =
+    (op: number) =>
+    (a: G, b: G): G =>
+      map((i) => () => {
+        one(a, i)();
+        one(b, i)();
+        f.simd(op);
+      });
+  const add = s2(SIMD.f64x2Add);
+  const sub = s2(SIMD.f64x2Sub);
+  const mul = s2(SIMD.f64x2Mul);
+  const div = s2(SIMD.f64x2Div);
+  const lt = s2(SIMD.f64x2Lt);
+  const le = s2(SIMD.f64x2Le);
+  const ge = s2(SIMD.f64x2Ge);
+  const gt = s2(SIMD.f64x2Gt);
+  const eq = s2(SIMD.f64x2Eq);
+  const or = s2(SIMD.or);
+  const neg = s1(SIMD.f64x2Neg);
+  const fabs = s1(SIMD.f64x2Abs);
+  const trunc = s1(SIMD.f64x2Trunc);
+  const C = (v: number): G => {
+    const c = o.c(v);
+    return map(() => c);
+  };
+  const sel = (a: G, b: G, m: G): G =>
+    map((i) => () => {
+      one(a, i)();
+      one(b, i)();
+      one(m, i)();
+      f.simd(SIMD.bitselect);
+    });
+  const L = (e: G): G => e.map((x) => o.let(x));
+
+  const X = L(xs);
+  const ax = L(fabs(X));
+  const big = L(ge(ax, C(1)));
+  const tiny = L(lt(ax, C(2 ** -28)));
+  const finite = L(lt(ax, C(22)));
+  // Lanes whose result is x (tiny) or +-1 (|x| >= 22) still run the computation below: on 0 and
+  // 22 instead, as garbage exponents and subnormal intermediates there cost microcode assists
+  // (measured: 5x slower passes on diverging runs).
+  const axc = L(sel(sel(C(0), ax, tiny), C(22), finite));
+  // tanh: |x| >= 1: 1 - 2 / (expm1(2|x|) + 2); else -t / (t + 2), t = expm1(-2|x|).
+  const u = L(mul(axc, sel(C(2), C(-2), big)));
+  // expm1(u): the argument reduction u = k ln2 + r (hi - lo): k = 0 below ln2 / 2, +-1 below
+  // 3 ln2 / 2 (only -1 here: u >= 2 > 3 ln2 / 2 where u > 0), else trunc(u / ln2 +- 1/2) (u > 0
+  // exactly in the `big` lanes).
+  const au = L(fabs(u));
+  const kt = trunc(add(mul(C(INVLN2), u), sel(C(0.5), C(-0.5), big)));
+  const k = L(sel(C(0), sel(C(-1), kt, lt(au, C(THREE_HALF_LN2))), lt(au, C(HALF_LN2))));
+  const hi = L(sub(u, mul(k, C(LN2_HI))));
+  const lo = L(mul(k, C(LN2_LO)));
+  const xr = L(sub(hi, lo));
+  const cc = L(sub(sub(hi, xr), lo));
+  const hfx = L(mul(C(0.5), xr));
+  const hxs = L(mul(xr, hfx));
+  const r1 = L(add(C(1), mul(hxs, add(C(Q1), mul(hxs, add(C(Q2), mul(hxs, add(C(Q3), mul(hxs, add(C(Q4), mul(hxs, C(Q5))))))))))));
+  const t = L(sub(C(3), mul(r1, hfx)));
+  const e0 = L(mul(hxs, div(sub(r1, t), sub(C(6), mul(xr, t)))));
+  const R0 = sub(xr, sub(mul(xr, e0), hxs));
+  const e2 = L(sub(sub(mul(xr, sub(e0, cc)), cc), hxs));
+  const Rm1 = sub(mul(C(0.5), sub(xr, e2)), C(0.5));
+  // k = 1 (fdlibm's next case) cannot occur: k is 0, -1, -2, -3 or 3 .. 63. 2^k and 2^-k from the
+  // exponent bits.
+  const pow2 = (kk: G): G =>
+    map((i) => () => {
+      one(kk, i)();
+      f.i32(52);
+      f.simd(SIMD.i64x2Shl);
+    });
+  const twopk = L(pow2(add(k, C(MAGIC))));
+  const twomk = L(pow2(sub(C(MAGIC), k)));
+  const em = L(sub(e2, xr));
+  // fdlibm's three last cases share the product by 2^k; the first subtracts 1 after it (x - 0 is x).
+  const far = L(or(le(k, C(-2)), gt(k, C(56))));
+  const inner = sel(sub(C(1), em), sel(sub(sub(C(1), twomk), em), add(sub(xr, add(e2, twomk)), C(1)), lt(k, C(20))), far);
+  const rest = sub(mul(inner, twopk), s2(SIMD.and)(C(1), far));
+  const em1 = L(sel(R0, sel(Rm1, rest, eq(k, C(-1))), eq(k, C(0))));
+  // Back in tanh.
+  const q = L(div(sel(C(2), em1, big), add(em1, C(2))));
+  const z = L(sel(sub(C(1), q), neg(q), big));
+  const signed = sel(z, neg(z), ge(X, C(0)));
+  const small = L(sel(X, signed, tiny));
+  // |x| >= 22 or NaN: NaN stays, else +-1 with x's sign.
+  const unit = sel(X, C(1), C(-0));
+  return [...L(sel(small, sel(unit, X, eq(X, X)), finite))];
+}
+
+/** Samples a pass works on at once (their forward passes interleave; each gradient element still gets their contributions one after the other, in order). */
+const SAMPLES = 2;
+
+/** Offsets (bytes) of the kernel's fixed regions, and what the JS side needs to fill them. */
+interface Geometry {
+  readonly es: number;
+  readonly lanes: number;
+  readonly pad: (n: number) => number;
+  readonly layers: {
+    readonly inn: number;
+    readonly out: number;
+    readonly innP: number;
+    readonly outP: number;
+    /** theta's offsets of the weight (rows out x cols inn) and the bias (-1: none). */
+    readonly w: number;
+    readonly b: number;
+    /** Memory: weights rows padded (backward), transposed (forward), bias, and their gradients. */
+    readonly WB: number;
+    readonly WT: number;
+    readonly B: number;
+    readonly GW: number;
+    readonly GB: number;
+  }[];
+  /** Per sample slot, per level n (1 .. layers): z (the top's only), a, phi', delta. */
+  readonly levels: { readonly Z: number; readonly A: number; readonly D1: number; readonly DEL: number }[][];
+  /** Per sample slot: the scaled deltas of a layer, the outputs. */
+  readonly DS: number[];
+  readonly O: number[];
+  readonly RIGHT: number;
+  /** First free byte (data and rows go from here). */
+  readonly end: number;
+}
+type Layer = Geometry['layers'][number];
+type Level = Geometry['levels'][number][number];
+
+function geometry(L: Layout, f64: boolean): Geometry {
+  const es = f64 ? 8 : 4;
+  const lanes = 16 / es;
+  const pad = (n: number): number => Math.ceil(n / lanes) * lanes;
+  let top = 64;
+  const take = (elements: number): number => {
+    const o = top;
+    top += Math.ceil((elements * es) / 16) * 16;
+    return o;
+  };
+  const layers = Array.from({ length: L.layers }, (_, l) => {
+    const W = L.tensors.find((t) => t.layer === l && t.kind === 'weight');
+    if (!W) throw new Error(`net-wasm: layer ${l} has no weight`);
+    const b = L.tensors.find((t) => t.layer === l && t.kind === 'bias');
+    const inn = W.cols;
+    const out = W.rows;
+    const innP = pad(inn);
+    const outP = pad(out);
+    return { inn, out, innP, outP, w: W.offset, b: b ? b.offset : -1, WB: take(out * innP), WT: take(inn * outP), B: take(outP), GW: take(out * innP), GB: take(outP) };
+  });
+  const levels = Array.from({ length: SAMPLES }, () => {
+    const lv = [{ Z: 0, A: 0, D1: 0, DEL: 0 }];
+    for (let n = 1; n <= L.layers; n++) {
+      const m = pad(L.sizes[n] as number);
+      // a: whole groups of the tanh function's (TANH_GROUP float64 vectors), which works in place.
+      lv.push({ Z: take(m), A: take(Math.ceil(m / (2 * TANH_GROUP)) * 2 * TANH_GROUP), D1: take(m), DEL: take(m) });
+    }
+    return lv;
+  });
+  const DS = Array.from({ length: SAMPLES }, () => take(pad(Math.max(...L.sizes))));
+  const O = Array.from({ length: SAMPLES }, () => take(L.sizes[L.layers] as number));
+  const RIGHT = take(4);
+  return { es, lanes, pad, layers, levels, DS, O, RIGHT, end: top };
+}
+
+/** Function indices: the imports, then the module's (loss, grad, tanh). */
+const EXP = 0;
+const LOG = 1;
+const TANH = 4;
+
+/**
+ * The module's code: `loss` and `grad`, both (xOff, yOff, rowsOff, count, norm) -> mean loss, the
+ * pass of net-kernel.ts written over vectors of units.
+ */
+function generate(L: Layout, loss: LossName, f64: boolean, g: Geometry): Uint8Array<ArrayBuffer> {
+  const fns: { name: string; fn: Fn }[] = (['loss', 'grad'] as const).map((pass) => ({ name: pass, fn: passFn(L, loss, f64, g, pass === 'grad') }));
+  fns.push({ name: 'tanh', fn: tanhFn(f64) });
+  return encodeModule({
+    imports: [
+      { module: 'm', name: 'exp', params: [F64], results: [F64] },
+      { module: 'm', name: 'log', params: [F64], results: [F64] },
+    ],
+    memory: { module: 'm', name: 'mem', minPages: 1 },
+    funcs: fns,
+  });
+}
+
+function passFn(L: Layout, loss: LossName, f64: boolean, g: Geometry, G: boolean): Fn {
+  const f = new Fn([I32, I32, I32, I32, F64], [F64]);
+  const [X_OFF, Y_OFF, ROWS_OFF, COUNT, NORM] = [0, 1, 2, 3, 4];
+  const o = new Ops(f, f64);
+  const { es, lanes } = g;
+  const VB = 16;
+  const mf = L.parametrization === 'mean_field';
+  const r = f64 ? (x: number): number => x : Math.fround;
+  const SQ2 = r(Math.SQRT2);
+  const scaleOf = (inn: number): number => (mf ? r(1 / r(Math.sqrt(inn))) : 1);
+  const outputs = L.sizes[L.layers] as number;
+  const inputs = L.sizes[0] as number;
+  const xStride = g.pad(inputs) * es;
+  const yStride = (loss === 'mse' ? outputs : 1) * es;
+  const st = o.st;
+  const get = (l: number): E => () => f.get(l);
+  const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+  /**
+   * `body` n times: written out (unroll) or in a loop; at(s) is the address term that advances by
+   * s bytes per iteration (strides must be declared up front for the loop's pointers).
+   */
+  const repeat = (n: number, unroll: boolean, strides: readonly number[], body: (at: (s: number) => Addr) => void): void => {
+    if (n <= 0) return;
+    if (unroll) {
+      for (let k = 0; k < n; k++) body((s) => abs(k * s));
+      return;
+    }
+    const ptr = strides.map(() => f.local(I32));
+    const cnt = f.local(I32);
+    for (const p of [...ptr, cnt]) f.i32(0).set(p);
+    f.op(OP.loop, 0x40);
+    body((s) => {
+      const i = strides.indexOf(s);
+      if (i < 0) throw new Error(`net-wasm: stride ${s} not declared`);
+      return { terms: [get(ptr[i] as number)], off: 0 };
+    });
+    strides.forEach((s, i) => {
+      f.get(ptr[i] as number).i32(s).op(OP.i32Add).set(ptr[i] as number);
+    });
+    f.get(cnt).i32(1).op(OP.i32Add).tee(cnt).i32(n).op(OP.i32LtS).brIf(0);
+    f.op(OP.end);
+  };
+  const join = (a: Addr, b: Addr, off = 0): Addr => ({ terms: [...a.terms, ...b.terms], off: a.off + b.off + off });
+
+  const total = f.local(st);
+  const rp = f.local(I32);
+  const b = f.local(I32);
+  const xo = range(SAMPLES).map(() => f.local(I32));
+  const yo = range(SAMPLES).map(() => f.local(I32));
+  const right = f.local(I32);
+  const norm = f.local(st);
+  f.get(NORM);
+  if (!f64) f.op(OP.f32DemoteF64);
+  f.set(norm);
+  o.sc(0)();
+  f.set(total);
+  f.i32(0).set(right).i32(0).set(b).get(ROWS_OFF).set(rp);
+
+  /** The pass over S samples (rows rp[0 .. S-1]), in sample slots 0 .. S-1. */
+  const samples = (S: number): void => {
+    const slots = range(S);
+    const lv = (s: number, n: number): Level => (g.levels[s] as Level[])[n] as Level;
+    for (const s of slots) {
+      const x = xo[s] as number;
+      f.get(rp).mem(OP.i32Load, 2, 4 * s).tee(x).i32(yStride).op(OP.i32Mul).get(Y_OFF).op(OP.i32Add).set(yo[s] as number);
+      f.get(x).i32(xStride).op(OP.i32Mul).get(X_OFF).op(OP.i32Add).set(x);
+    }
+    const actAt = (s: number, l: number): Addr => (l === 0 ? { terms: [get(xo[s] as number)], off: 0 } : abs(lv(s, l).A));
+    /** Vectors a block keeps per sample. */
+    const nbMax = Math.max(1, Math.floor(NB / S));
+
+    // Forward, blocks of output units: each unit's sum over the inputs in order, per sample.
+    for (let l = 0; l < L.layers; l++) {
+      const ly = g.layers[l] as Layer;
+      const last = l === L.layers - 1;
+      const scale = scaleOf(ly.inn);
+      const nv = ly.outP / lanes;
+      const block = (nb: number, blk: Addr): void => {
+        const acc = slots.map(() => range(nb).map(() => f.local(V128)));
+        for (const a of acc.flat()) {
+          o.zero()();
+          f.set(a);
+        }
+        repeat(ly.inn, ly.inn * nb * S <= UNROLL, [es, ly.outP * es], (step) => {
+          const ai = slots.map((s) => o.let(o.splat(join(actAt(s, l), step(es)))));
+          for (let u = 0; u < nb; u++) {
+            const w = o.let(o.load(join(blk, step(ly.outP * es), ly.WT + u * VB)));
+            for (const s of slots) {
+              const a = (acc[s] as number[])[u] as number;
+              o.add(get(a), o.mul(w, ai[s] as E))();
+              f.set(a);
+            }
+          }
+        });
+        // z, then the activation of all the block's vectors together.
+        const zs: { s: number; u: number; z: E }[] = [];
+        for (const s of slots)
+          for (let u = 0; u < nb; u++) {
+            const U = at(blk, ly.B + u * VB);
+            let v: E = get((acc[s] as number[])[u] as number);
+            if (mf) v = o.mul(v, o.c(scale));
+            if (ly.b >= 0) v = o.add(v, o.load(U));
+            if (last) o.store(at(blk, lv(s, l + 1).Z + u * VB), v);
+            else zs.push({ s, u, z: o.let(v) });
+          }
+        if (last) return;
+        const U = (s: number, u: number, field: 'A' | 'D1'): Addr => at(blk, lv(s, l + 1)[field] + u * VB);
+        switch (L.activation) {
+          case 'tanh':
+            // tanh's argument, for the tanh function to replace in place once the layer is done.
+            for (const { s, u, z } of zs) o.store(U(s, u, 'A'), mf ? o.mul(z, o.c(SQ2)) : z);
+            break;
+          case 'relu':
+            for (const { s, u, z } of zs) {
+              const m = o.let(o.gt(z, o.zero()));
+              o.store(U(s, u, 'A'), o.and(mf ? o.mul(z, o.c(SQ2)) : z, m));
+              if (G) o.store(U(s, u, 'D1'), o.and(o.c(mf ? SQ2 : 1), m));
+            }
+            break;
+          case 'identity':
+            for (const { s, u, z } of zs) {
+              o.store(U(s, u, 'A'), z);
+              if (G) o.store(U(s, u, 'D1'), o.c(1));
+            }
+            break;
+          case 'gelu':
+            throw new Error('net-wasm: gelu runs on the JS kernel');
+        }
+      };
+      const full = Math.floor(nv / nbMax);
+      repeat(full, full <= 2, [nbMax * VB], (step) => block(nbMax, step(nbMax * VB)));
+      if (nv % nbMax > 0) block(nv % nbMax, abs(full * nbMax * VB));
+      if (!last && L.activation === 'tanh') {
+        // One function, called (not written out per unit: the code would outgrow the CPU's
+        // instruction caches), then phi' = (mean-field: sqrt 2 x) (1 - t^2).
+        const groups = Math.ceil(ly.outP / (2 * TANH_GROUP));
+        for (const s of slots) f.i32(lv(s, l + 1).A).i32(groups).call(TANH);
+        if (G)
+          for (const s of slots)
+            repeat(nv, nv <= 16, [VB], (step) => {
+              const t = o.let(o.load(join(step(VB), abs(lv(s, l + 1).A))));
+              const dd = o.let(o.sub(o.c(1), o.mul(t, t)));
+              o.store(join(step(VB), abs(lv(s, l + 1).D1)), mf ? o.mul(o.c(SQ2), dd) : dd);
+            });
+      }
+    }
+
+    // Per sample, in order: the output, the sample's loss, d(loss)/d(output) into the top delta.
+    const lastL = g.layers[L.layers - 1] as Layer;
+    const outScale = scaleOf(lastL.inn);
+    for (const s of slots) {
+      const top = lv(s, L.layers);
+      const yAt = (off: number): Addr => ({ terms: [get(yo[s] as number)], off });
+      const O = (k: number): Addr => abs((g.O[s] as number) + k * es);
+      for (let k = 0; k < outputs; k++) {
+        const z = o.sload(abs(top.Z + k * es));
+        o.sstore(O(k), mf ? o.smul(z, o.sc(outScale)) : z);
+      }
+      const sl = f.local(st);
+      const topDelta = (k: number, go: E): void => o.sstore(abs(top.DEL + k * es), mf ? o.smul(go, o.sc(outScale)) : go);
+      if (loss === 'mse') {
+        o.sc(0)();
+        f.set(sl);
+        for (let k = 0; k < outputs; k++) {
+          const e = o.let(o.ssub(o.sload(O(k)), o.sload(yAt(k * es))), st);
+          o.sadd(get(sl), o.smul(e, e))();
+          f.set(sl);
+          if (G) topDelta(k, o.smul(o.smul(o.sc(2), e), get(norm)));
+        }
+      } else {
+        const target = f.local(I32);
+        o.sload(yAt(0))();
+        f.op(f64 ? OP.i32TruncF64S : OP.i32TruncF32S).set(target);
+        const m = f.local(st);
+        o.sc(Number.NEGATIVE_INFINITY)();
+        f.set(m);
+        const arg = f.local(I32);
+        f.i32(0).set(arg);
+        for (let k = 0; k < outputs; k++) {
+          // m = O_k > m ? O_k : m (and its index), as the JS kernel's `if`.
+          const ok = o.let(o.sload(O(k)), st);
+          const gtm = f.local(I32);
+          o.sgt(ok, get(m))();
+          f.set(gtm);
+          ok();
+          f.get(m).get(gtm).op(OP.select).set(m);
+          if (!G) f.i32(k).get(arg).get(gtm).op(OP.select).set(arg);
+        }
+        if (!G) f.get(arg).get(target).op(OP.i32Eq).get(right).op(OP.i32Add).set(right);
+        const se = f.local(st);
+        o.sc(0)();
+        f.set(se);
+        for (let k = 0; k < outputs; k++) {
+          o.sadd(get(se), o.scall(EXP, o.ssub(o.sload(O(k)), get(m))))();
+          f.set(se);
+        }
+        const lse = o.let(o.sadd(get(m), o.scall(LOG, get(se))), st);
+        o.ssub(lse, o.sload({ terms: [() => f.get(target).i32(es).op(OP.i32Mul)], off: g.O[s] as number }))();
+        f.set(sl);
+        if (G) {
+          for (let k = 0; k < outputs; k++) {
+            const p = o.scall(EXP, o.ssub(o.sload(O(k)), lse));
+            const hit = (): void => {
+              o.sc(1)();
+              o.sc(0)();
+              f.get(target).i32(k).op(OP.i32Eq).op(OP.select);
+            };
+            topDelta(k, o.smul(o.ssub(p, hit), get(norm)));
+          }
+        }
+      }
+      o.sadd(get(total), get(sl))();
+      f.set(total);
+    }
+    if (!G) return;
+
+    for (let l = L.layers - 1; l >= 0; l--) {
+      const ly = g.layers[l] as Layer;
+      const scale = scaleOf(ly.inn);
+      const outV = ly.outP / lanes;
+      const innV = ly.innP / lanes;
+      // The scaled deltas (the reference rescales them where it reads them).
+      const DS = slots.map((s) => (mf ? (g.DS[s] as number) : lv(s, l + 1).DEL));
+      if (mf) for (const s of slots) for (let u = 0; u < outV; u++) o.store(abs((g.DS[s] as number) + u * VB), o.mul(o.load(abs(lv(s, l + 1).DEL + u * VB)), o.c(scale)));
+      // Weight gradient: row j gets DS_j a of each sample in turn (lanes over inputs i).
+      const wchunk = (nvec: number, c0: Addr): void => {
+        const av = slots.map((s) => range(nvec).map((v) => o.let(o.load(join(actAt(s, l), c0, v * VB)))));
+        repeat(ly.out, ly.out * nvec * S <= UNROLL, [ly.innP * es, es], (jstep) => {
+          const dj = slots.map((s) => o.let(o.splat(join(abs(DS[s] as number), jstep(es)))));
+          for (let v = 0; v < nvec; v++) {
+            const ad = join(join(c0, jstep(ly.innP * es)), abs(ly.GW + v * VB));
+            let acc: E = o.load(ad);
+            for (const s of slots) acc = o.add(acc, o.mul(dj[s] as E, (av[s] as E[])[v] as E));
+            o.store(ad, acc);
+          }
+        });
+      };
+      const fullW = Math.floor(innV / nbMax);
+      repeat(fullW, fullW <= 2, [nbMax * VB], (step) => wchunk(nbMax, step(nbMax * VB)));
+      if (innV % nbMax > 0) wchunk(innV % nbMax, abs(fullW * nbMax * VB));
+      if (ly.b >= 0)
+        for (let u = 0; u < outV; u++) {
+          let acc: E = o.load(abs(ly.GB + u * VB));
+          for (const s of slots) acc = o.add(acc, o.load(abs(lv(s, l + 1).DEL + u * VB)));
+          o.store(abs(ly.GB + u * VB), acc);
+        }
+      if (l === 0) break;
+      // dL/da_l = W^T DS (lanes over inputs i, each sum over j in order), delta_l = phi'(z_l) dL/da_l.
+      const gblock = (nb: number, c0: Addr): void => {
+        const acc = slots.map(() => range(nb).map(() => f.local(V128)));
+        for (const a of acc.flat()) {
+          o.zero()();
+          f.set(a);
+        }
+        repeat(ly.out, ly.out * nb * S <= UNROLL, [ly.innP * es, es], (jstep) => {
+          const dj = slots.map((s) => o.let(o.splat(join(abs(DS[s] as number), jstep(es)))));
+          for (let v = 0; v < nb; v++) {
+            const w = o.let(o.load(join(join(c0, jstep(ly.innP * es)), abs(ly.WB + v * VB))));
+            for (const s of slots) {
+              const a = (acc[s] as number[])[v] as number;
+              o.add(get(a), o.mul(w, dj[s] as E))();
+              f.set(a);
+            }
+          }
+        });
+        for (const s of slots)
+          (acc[s] as number[]).forEach((a, v) => o.store(at(c0, lv(s, l).DEL + v * VB), o.mul(get(a), o.load(at(c0, lv(s, l).D1 + v * VB)))));
+      };
+      const fullG = Math.floor(innV / nbMax);
+      repeat(fullG, fullG <= 2, [nbMax * VB], (step) => gblock(nbMax, step(nbMax * VB)));
+      if (innV % nbMax > 0) gblock(innV % nbMax, abs(fullG * nbMax * VB));
+    }
+  };
+
+  // SAMPLES rows at a time while that many are left, then one at a time.
+  for (const S of [SAMPLES, 1]) {
+    f.op(OP.block, 0x40).op(OP.loop, 0x40);
+    f.get(b).i32(S).op(OP.i32Add).get(COUNT).op(OP.i32GtS).brIf(1);
+    samples(S);
+    f.get(rp).i32(4 * S).op(OP.i32Add).set(rp);
+    f.get(b).i32(S).op(OP.i32Add).set(b);
+    f.br(0);
+    f.op(OP.end).op(OP.end);
+  }
+  f.i32(0).get(right).mem(OP.i32Store, 2, g.RIGHT);
+  o.smul(get(total), get(norm))();
+  if (!f64) f.op(OP.f64PromoteF32);
+  return f;
+}
+
+/**
+ * tanh(ptr, groups): tanh in place of `groups` x TANH_GROUP float64 vectors (float64), or of
+ * groups x TANH_GROUP / 2 float32 vectors (float32: widened, tanh, rounded, as the JS kernel's twin).
+ */
+function tanhFn(f64: boolean): Fn {
+  const f = new Fn([I32, I32], []);
+  const p = f.local(I32);
+  const end = f.local(I32);
+  f.get(0).tee(p).get(1).i32(f64 ? TANH_GROUP * 16 : TANH_GROUP * 8).op(OP.i32Mul).op(OP.i32Add).set(end);
+  // The constants go in locals set before the loop (V8 would build each v128.const in the loop).
+  const mark = f.code.length;
+  const consts = new Map<string, number>();
+  hoisted.set(f, consts);
+  f.op(OP.block, 0x40).get(1).op(OP.i32Eqz).brIf(0).op(OP.loop, 0x40);
+  const ld = (k: number): E => () => f.get(p).vmem(SIMD.load, 4, k * 16);
+  if (f64) {
+    const t = tanhGroup(
+      f,
+      Array.from({ length: TANH_GROUP }, (_, k) => ld(k)),
+    );
+    t.forEach((e, k) => {
+      f.get(p);
+      e();
+      f.vmem(SIMD.store, 4, k * 16);
+    });
+  } else {
+    const t = tanhF32x4(
+      f,
+      Array.from({ length: TANH_GROUP / 2 }, (_, k) => ld(k)),
+    );
+    t.forEach((e, k) => {
+      f.get(p);
+      e();
+      f.vmem(SIMD.store, 4, k * 16);
+    });
+  }
+  f.get(p).i32(f64 ? TANH_GROUP * 16 : TANH_GROUP * 8).op(OP.i32Add).tee(p).get(end).op(OP.i32LtS).brIf(0);
+  f.op(OP.end).op(OP.end);
+  hoisted.delete(f);
+  const init = new Fn([], []);
+  for (const [key, l] of consts) init.v128(key.split(',').map(Number)).set(l);
+  f.code.splice(mark, 0, ...init.code);
+  return f;
+}
+
+/** tanh of each f32x4 lane as the JS kernel's float32 twin takes it: widened, fdlibm, rounded. */
+function tanhF32x4(f: Fn, xs: readonly E[]): E[] {
+  const o = new Ops(f, false);
+  const X = xs.map((x) => o.let(x));
+  const wide: E[] = [];
+  for (const x of X) {
+    wide.push(() => {
+      x();
+      f.simd(SIMD.f64x2PromoteLowF32x4);
+    });
+    wide.push(() => {
+      x();
+      x();
+      f.simd(SIMD.shuffle, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
+      f.simd(SIMD.f64x2PromoteLowF32x4);
+    });
+  }
+  const t = tanhF64x2(f, wide);
+  return X.map((_, i) =>
+    o.let(() => {
+      (t[2 * i] as E)();
+      f.simd(SIMD.f32x4DemoteF64x2Zero);
+      (t[2 * i + 1] as E)();
+      f.simd(SIMD.f32x4DemoteF64x2Zero);
+      f.simd(SIMD.shuffle, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+    }),
+  );
+}
+
+/** Whether this engine runs WebAssembly SIMD (Node 20 and Chromium do; else the JS kernel runs). */
+export const WASM_SIMD: boolean = (() => {
+  try {
+    const fn = new Fn([], []);
+    fn.v128(new Array<number>(16).fill(0)).op(OP.drop);
+    return typeof WebAssembly === 'object' && WebAssembly.validate(encodeModule({ imports: [], memory: { module: 'm', name: 'mem', minPages: 1 }, funcs: [{ name: 'f', fn }] }));
+  } catch {
+    return false;
+  }
+})();
+
+/** Whether the wasm pass covers this layout and pass (else the JS kernel runs it). */
+export function wasmCovers(L: Layout, pass: NetPass): boolean {
+  return WASM_SIMD && pass !== 'hvp' && L.activation !== 'gelu' && wasmFixedBytes(L) <= WASM_FIXED_LIMIT;
+}
+
+/**
+ * Bytes of a kernel's fixed memory (float64; float32 needs half): theta twice and the gradient,
+ * padded, and the scratch. Its data copies come on top (wasmDataBytes).
+ */
+export function wasmFixedBytes(L: Layout): number {
+  const g = geometry(L, true);
+  return g.end;
+}
+
+/** Bytes of the copies of a data set of `rows` rows (float64). */
+export function wasmDataBytes(L: Layout, rows: number): number {
+  const inputs = L.sizes[0] as number;
+  const outputs = L.sizes[L.layers] as number;
+  return rows * (Math.ceil(inputs / 2) * 2 + outputs) * 8 + rows * 4 + 64;
+}
+
+/**
+ * Layouts beyond this run on the JS kernel: a wasm32 memory ends at 4 GiB, and its copy of theta
+ * (twice) and of the gradient would add ~3x the parameters' bytes to a worker's working set.
+ */
+const WASM_FIXED_LIMIT = 256 * 2 ** 20;
+
+type PassExport = (xOff: number, yOff: number, rowsOff: number, count: number, norm: number) => number;
+
+interface Placed {
+  readonly arr: Float64Array;
+  readonly off: number;
+  /** Every value is one of the precision's (always, in float64). */
+  readonly ok: boolean;
+}
+
+/** One compiled module and its instance and memory: the state the kernel's two passes share. */
+class WasmNet {
+  private readonly mem: WebAssembly.Memory;
+  private readonly fns: Record<'loss' | 'grad', PassExport>;
+  private view: Float64Array | Float32Array = new Float64Array(0);
+  private ints: Int32Array = new Int32Array(0);
+  private readonly placed: Placed[] = [];
+  private top: number;
+  private readonly g: Geometry;
+  private readonly outputs: number;
+  private readonly inputs: number;
+
+  constructor(
+    readonly L: Layout,
+    readonly loss: LossName,
+    readonly f64: boolean,
+  ) {
+    this.g = geometry(L, f64);
+    this.top = this.g.end;
+    this.outputs = L.sizes[L.layers] as number;
+    this.inputs = L.sizes[0] as number;
+    const bytes = generate(L, loss, f64, this.g);
+    this.mem = new WebAssembly.Memory({ initial: Math.ceil((this.g.end + 1) / 65536) + 1 });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem: this.mem, exp: Math.exp, log: Math.log } });
+    const ex = inst.exports as Record<string, unknown>;
+    this.fns = { loss: ex['loss'] as PassExport, grad: ex['grad'] as PassExport };
+    this.refresh();
+  }
+
+  /** Bytes of the memory now. */
+  get bytes(): number {
+    return this.mem.buffer.byteLength;
+  }
+
+  private refresh(): void {
+    const buf = this.mem.buffer;
+    if (this.view.buffer === buf) return;
+    this.view = this.f64 ? new Float64Array(buf) : new Float32Array(buf);
+    this.ints = new Int32Array(buf);
+  }
+
+  /** Grows the memory to `bytes`; false where it cannot (the caller hands the call to the JS kernel). */
+  private reserve(bytes: number): boolean {
+    const have = this.mem.buffer.byteLength;
+    if (bytes > have) {
+      try {
+        this.mem.grow(Math.ceil((bytes - have) / 65536));
+      } catch {
+        return false;
+      }
+    }
+    this.refresh();
+    return true;
+  }
+
+  /** Copies a data array in (rows of `cols` values, padded to `stride`): where it starts. */
+  private place(arr: Float64Array, cols: number, stride: number): Placed {
+    const rows = Math.ceil(arr.length / cols);
+    const off = this.top;
+    const bytes = Math.ceil((rows * stride * this.g.es) / 16) * 16;
+    if (!this.reserve(off + bytes + 16)) return { arr, off, ok: false };
+    const v = this.view;
+    const base = off / this.g.es;
+    let ok = true;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < stride; c++) {
+        const x = c < cols ? (arr[r * cols + c] ?? 0) : 0;
+        v[base + r * stride + c] = x;
+        if (v[base + r * stride + c] !== x && x === x) ok = false;
+      }
+    }
+    this.top = off + bytes;
+    const p = { arr, off, ok };
+    this.placed.push(p);
+    return p;
+  }
+
+  private data(x: Float64Array, y: Float64Array): [Placed, Placed] {
+    const find = (a: Float64Array): Placed | undefined => this.placed.find((p) => p.arr === a);
+    let px = find(x);
+    let py = find(y);
+    if (px && py) return [px, py];
+    // A sweep's worker sees a training and a test set per plan: keep a few, start over past that.
+    if (this.placed.length >= 4) {
+      this.placed.length = 0;
+      this.top = this.g.end;
+      px = py = undefined;
+    }
+    px ??= this.place(x, this.inputs, this.g.pad(this.inputs));
+    const ycols = this.loss === 'mse' ? this.outputs : 1;
+    py ??= this.place(y, ycols, ycols);
+    return [px, py];
+  }
+
+  /** The pass, or null where a value is not of the precision (the caller runs the JS kernel). */
+  run(pass: 'loss' | 'grad', theta: Float64Array, x: Float64Array, y: Float64Array, rows: ArrayLike<number>, count: number, grad: Float64Array | null, out: Float64Array | null): number | null {
+    const [px, py] = this.data(x, y);
+    if (!px.ok || !py.ok) return null;
+    const g = this.g;
+    const rowsOff = this.top;
+    if (!this.reserve(rowsOff + count * 4 + 16)) return null;
+    const v = this.view;
+    const ints = this.ints;
+    for (let b = 0, r = rowsOff / 4; b < count; b++) ints[r + b] = rows[b] as number;
+    const es = g.es;
+    // theta, in both layouts (and the gradient, added into).
+    for (const ly of g.layers) {
+      const wb = ly.WB / es;
+      const wt = ly.WT / es;
+      for (let j = 0; j < ly.out; j++) {
+        for (let i = 0; i < ly.inn; i++) {
+          const t = theta[ly.w + j * ly.inn + i] as number;
+          v[wb + j * ly.innP + i] = t;
+          v[wt + i * ly.outP + j] = t;
+        }
+      }
+      if (ly.b >= 0) for (let j = 0; j < ly.out; j++) v[ly.B / es + j] = theta[ly.b + j] as number;
+      if (grad) {
+        const gw = ly.GW / es;
+        for (let j = 0; j < ly.out; j++) for (let i = 0; i < ly.inn; i++) v[gw + j * ly.innP + i] = grad[ly.w + j * ly.inn + i] as number;
+        if (ly.b >= 0) for (let j = 0; j < ly.out; j++) v[ly.GB / es + j] = grad[ly.b + j] as number;
+      }
+    }
+    if (!this.f64 && !this.exact(theta, grad)) return null;
+    const fr = this.f64 ? (z: number): number => z : Math.fround;
+    const norm = fr(this.loss === 'mse' ? 1 / (count * this.outputs) : 1 / count);
+    const result = this.fns[pass](px.off, py.off, rowsOff, count, norm);
+    if (grad) {
+      for (const ly of g.layers) {
+        const gw = ly.GW / es;
+        for (let j = 0; j < ly.out; j++) for (let i = 0; i < ly.inn; i++) grad[ly.w + j * ly.inn + i] = v[gw + j * ly.innP + i] as number;
+        if (ly.b >= 0) for (let j = 0; j < ly.out; j++) grad[ly.b + j] = v[ly.GB / es + j] as number;
+      }
+    }
+    if (out && pass === 'loss' && this.loss === 'cross_entropy') out[0] = ints[g.RIGHT / 4] as number;
+    return result;
+  }
+
+  /** Every value of theta and grad is a float32 (or NaN). */
+  private exact(theta: Float64Array, grad: Float64Array | null): boolean {
+    for (let i = 0; i < theta.length; i++) {
+      const t = theta[i] as number;
+      if (Math.fround(t) !== t && t === t) return false;
+    }
+    if (grad)
+      for (let i = 0; i < grad.length; i++) {
+        const t = grad[i] as number;
+        if (Math.fround(t) !== t && t === t) return false;
+      }
+    return true;
+  }
+}
+
+/** Per layout, loss and precision: the module's state, or null where it could not be made here. */
+const nets = new Map<string, WasmNet | null>();
+
+/**
+ * The wasm pass for a layout the wasm covers (wasmCovers), with `js` (the same pass in JS) for the
+ * calls it hands back.
+ */
+export function netWasmKernel(L: Layout, loss: LossName, precision: Precision, pass: 'loss' | 'grad', js: NetKernel): NetKernel {
+  const key = JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision]);
+  let net = nets.get(key);
+  if (net === undefined) {
+    try {
+      net = new WasmNet(L, loss, precision === 'f64');
+    } catch {
+      // A module that cannot be compiled here runs on the JS kernel: browsers may refuse synchronous
+      // compiles of modules over 4 KB on a page's main thread, where the app records trajectories
+      // (the Chromium here compiles the fractal layout's 44 KB module on both, measured).
+      net = null;
+    }
+    nets.set(key, net);
+  }
+  if (net === null) return js;
+  const w = net;
+  return (theta, x, y, rows, count, grad, v, hv, out) => w.run(pass, theta, x, y, rows, count, grad, out) ?? js(theta, x, y, rows, count, grad, v, hv, out);
+}
+
+let tanhModule: { mem: WebAssembly.Memory; run: (n: number) => void } | null = null;
+
+/** The wasm tanh of each value (f64x2 lanes), for tests against Math.tanh. */
+export function wasmTanh(values: Float64Array): Float64Array {
+  if (!tanhModule) {
+    const f = new Fn([I32], []);
+      const p = f.local(I32);
+    f.i32(0).set(p);
+    f.op(OP.block, 0x40).get(0).op(OP.i32Eqz).brIf(0).op(OP.loop, 0x40);
+    const t = tanhF64x2(f, [() => f.get(p).vmem(SIMD.load, 4, 0)])[0] as E;
+    f.get(p);
+    t();
+    f.vmem(SIMD.store, 4, 0);
+    f.get(p).i32(16).op(OP.i32Add).tee(p).get(0).i32(16).op(OP.i32Mul).op(OP.i32LtS).brIf(0);
+    f.op(OP.end).op(OP.end);
+    const mem = new WebAssembly.Memory({ initial: 1 });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(encodeModule({ imports: [], memory: { module: 'm', name: 'mem', minPages: 1 }, funcs: [{ name: 'tanh', fn: f }] })), { m: { mem } });
+    tanhModule = { mem, run: (inst.exports as Record<string, unknown>)['tanh'] as (n: number) => void };
+  }
+  const { mem, run } = tanhModule;
+  const out = new Float64Array(values.length);
+  const chunk = 4096;
+  for (let s = 0; s < values.length; s += chunk) {
+    const n = Math.min(chunk, values.length - s);
+    const v = new Float64Array(mem.buffer, 0, chunk);
+    v.fill(0);
+    v.set(values.subarray(s, s + n));
+    run(Math.ceil(n / 2));
+    out.set(v.subarray(0, n), s);
+  }
+  return out;
+}
+
+/** Bytes of the memory of this thread's wasm pass for a layout, loss and precision (0: none yet). */
+export function wasmKernelBytes(L: Layout, loss: LossName, precision: Precision): number {
+  return nets.get(JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision]))?.bytes ?? 0;
+}
+
+/** The module's bytes for a layout, loss and precision (for checks in other engines, e.g. a browser). */
+export function netWasmBytes(L: Layout, loss: LossName, precision: Precision): Uint8Array<ArrayBuffer> {
+  return generate(L, loss, precision === 'f64', geometry(L, precision === 'f64'));
+}
