@@ -13,10 +13,11 @@
  * the image like noise: it measured 1.1, 1.57 and 1.86 at the default size (zooms centred on that
  * window) against `central`'s 1.1, 1.37 and 1.44, which is why it is not the default.
  */
+import type { NetPlan } from '../core/network/plan.ts';
 import { boundaryDimension, edgeImage } from './boxcount.ts';
 import type { BoxCount } from './boxcount.ts';
 import { fmt, runNetSpec, studySize } from './run.ts';
-import type { ChartPanel, GridPanel, Study, StudyContext, StudyResult } from './types.ts';
+import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
 
 export interface FractalSize {
   /** Grid side (side x side runs per depth). */
@@ -187,10 +188,12 @@ export const fractalBoundary: Study = {
     const dims: BoxCount[] = [];
     const trained: number[] = [];
     const grids: GridPanel[] = [];
+    const specs: NetPlan['spec'][] = [];
     let w: Window | null = FRACTAL_WINDOW;
     for (let d = 0; d < depths && w; d++) {
       windows.push(w);
       const ran = await runNetSpec(ctx, `depth ${d}`, fractalSpec(w, side, steps));
+      specs.push(ran.plan.spec);
       const conv = Array.from(ran.results.convergence);
       const cls = conv.map((c) => (c < 0 ? 0 : 1));
       dims.push(boundaryDimension(cls, side, side));
@@ -215,6 +218,8 @@ export const fractalBoundary: Study = {
     const check = checkFractalBoundary(dimensions);
     const finite = dimensions.filter((d) => Number.isFinite(d));
     const spread = finite.length ? Math.max(...finite) - Math.min(...finite) : Number.NaN;
+    // The charts are computed from the maps: each opens the depth's sweep, as its map does.
+    const mapSources: PanelSource[] = specs.map((spec, k) => ({ label: `depth ${k}`, spec, mode: 'convergence' }));
     const boxes: ChartPanel = {
       kind: 'chart',
       title: 'Box counts by box size',
@@ -223,6 +228,7 @@ export const fractalBoundary: Study = {
       logX: true,
       logY: true,
       series: dims.map((b, k) => ({ label: `depth ${k}: D = ${fmt(b.dimension, 3)}`, x: b.sizes, y: b.counts, colour: DEPTH_COLOURS[k % DEPTH_COLOURS.length] as string })),
+      sources: mapSources,
     };
     const perDepth: ChartPanel = {
       kind: 'chart',
@@ -234,6 +240,7 @@ export const fractalBoundary: Study = {
         { label: 'a smooth curve (1)', x: [0, Math.max(1, dimensions.length - 1)], y: [1, 1], colour: '#999' },
         { label: `the check's floor (${FRACTAL_MIN_DIMENSION})`, x: [0, Math.max(1, dimensions.length - 1)], y: [FRACTAL_MIN_DIMENSION, FRACTAL_MIN_DIMENSION], colour: '#d55e00' },
       ],
+      sources: mapSources,
     };
     const findings = {
       side,
