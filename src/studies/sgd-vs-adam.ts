@@ -169,6 +169,16 @@ export const sgdVsAdam: Study = {
       sgdTestAccuracy: finalAcc[1] as number,
     };
     const check = checkSgdVsAdam(f);
+    // How much the verdict rests on the best-LR pick: the LRs whose median test accuracy is within
+    // one standard error of the best (sqrt(p(1 - p) / test images)) are as good as it on this test
+    // set; the early training loss over those LRs shows whether another pick would flip the early half.
+    const plateau = per.map((p) => {
+      const top = p.accuracy[p.best] as number;
+      const se = Math.sqrt((top * (1 - top)) / size.test);
+      const idx = p.accuracy.map((a, i) => (a >= top - se ? i : -1)).filter((i) => i >= 0);
+      return { lrs: idx.map((i) => p.lrs[i] as number), early: idx.map((i) => p.early[i] as number), se };
+    });
+    const adamPlateau = plateau[0] as (typeof plateau)[number];
     const findings = {
       steps: size.steps,
       earlyStep,
@@ -182,6 +192,15 @@ export const sgdVsAdam: Study = {
       // Each tuned for early progress instead: the lowest early training loss over the LR grid.
       earlyTrainLossTunedForEarly: per.map((p) => Math.min(...p.early)),
       earlyBestLr: per.map((p) => p.lrs[p.early.indexOf(Math.min(...p.early))] as number),
+      adamLrs: (per[0] as PerVariant).lrs,
+      adamTestAccuracyByLr: (per[0] as PerVariant).accuracy,
+      adamEarlyTrainLossByLr: (per[0] as PerVariant).early,
+      sgdLrs: (per[1] as PerVariant).lrs,
+      sgdTestAccuracyByLr: (per[1] as PerVariant).accuracy,
+      sgdEarlyTrainLossByLr: (per[1] as PerVariant).early,
+      /** Adam's LRs within one standard error of its best test accuracy, and its early training loss at each. */
+      adamPlateauLrs: adamPlateau.lrs,
+      adamPlateauEarlyTrainLoss: adamPlateau.early,
       ...f,
       claimHolds: check.holds,
       checkFailures: check.failures,
@@ -227,6 +246,11 @@ export const sgdVsAdam: Study = {
       `At step ${earlyStep} the training loss at each one's best LR is ${VARIANTS.map((v, k) => `${v.label} ${fmt(earlyLoss[k] as number)}`).join(', ')}; ` +
       `the final test accuracy ${VARIANTS.map((v, k) => `${v.label} ${pct(finalAcc[k] as number)} (lr ${fmt(findings.bestLr[k] as number, 2)})`).join(', ')}. ` +
       `Tuned for early progress instead, the lowest training loss at step ${early} over the LRs is ${VARIANTS.map((v, k) => `${v.label} ${fmt(findings.earlyTrainLossTunedForEarly[k] as number)}`).join(', ')}. ` +
+      `Adam's test accuracy is within one standard error (${fmt(100 * adamPlateau.se, 2)} points on ${size.test} test images) of its best at lr ${adamPlateau.lrs.map((x) => fmt(x, 2)).join(', ')}, ` +
+      `where its training loss at step ${early} is ${adamPlateau.early.map((x) => fmt(x)).join(', ')} (SGD + momentum, cosine: ${fmt(f.sgdEarlyTrainLoss)}): ` +
+      (adamPlateau.early.every((x) => x < f.sgdEarlyTrainLoss) || adamPlateau.early.every((x) => !(x < f.sgdEarlyTrainLoss))
+        ? 'the early verdict is the same at any of them. '
+        : 'which of these the test set calls best decides the early half. ') +
       (check.holds ? 'The claim holds here.' : `The claim does not hold here: ${check.failures.join('; ')}.`);
     return { id: 'sgd-vs-adam', panels: [curves, testCurves, byLr], findings, summary };
   },

@@ -264,7 +264,9 @@ export const sharpMinima: Study = {
       (diverged > 0 ? `${diverged} run(s) diverged and are left out. ` : '') +
       (check.holds ? 'The claim holds here. ' : `The claim does not hold here: ${check.failures.join('; ')}. `) +
       `At one LR for every batch (${size.fixedLr}, Keskar's comparison, where lr/B falls as B grows) the sharpness is ${list(fixed.sharpness)} ` +
-      `(rank correlation ${fmt(fixedCheck.sharpnessRho, 2)}) and the test loss ${list(fixed.testLoss)} (${fmt(fixedCheck.testLossRho, 2)}).`;
+      `(rank correlation ${fmt(fixedCheck.sharpnessRho, 2)}) and the test loss ${list(fixed.testLoss)} (${fmt(fixedCheck.testLossRho, 2)}), ` +
+      `with a training loss of ${list(fixed.trainLoss)}` +
+      ((fixed.trainLoss[n - 1] as number) > 2 * (fixed.trainLoss[0] as number) ? ': at one LR the same epochs are fewer steps for the larger batches, which end less trained.' : '.');
     return { id: 'sharp-minima', panels: [sharpChart, testChart, scatter], findings, summary };
   },
 };
