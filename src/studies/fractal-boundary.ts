@@ -35,6 +35,16 @@ export interface FractalSize {
  * notebook's opt_steps), 6,912 runs, a few minutes on the CPU engines (2.5 CPU-minutes here).
  * Full (`--full`): the paper's 500 steps at 256 x 256 over four depths, 262,144 runs: hours on this
  * machine's CPU engines (about 6 at its ~6,500 run-steps/s), minutes on a GPU.
+ *
+ * What the default measures (float32 CPU engine): 1.10, 1.37, 1.44 at depths 0-2; two more depths
+ * give 1.65 (x512) and 1.77 (x4096), so at 48 cells the estimate climbs with depth rather than
+ * settling. Past the first zoom a cell no longer resolves which side of the boundary its runs fall
+ * on: the float32 and float64 engines put 5% of the cells on different sides at x8 and 22% at x512
+ * (with the same dimension, 1.37/1.42 and 1.65/1.67), so the deep images fill with boundary at the
+ * pixel scale. The first image is the opposite case: its boundary is a smooth curve with one chaotic
+ * stretch (at high input-layer LR), and 48 or 96 cells (1.10, 1.16) do not resolve that stretch's
+ * structure. The paper measured 4096-cell images and pooled the local slopes of box sizes from 10
+ * cells up over a whole zoom sequence (pooledMedianSlope here: 1.36 at the default).
  */
 export const FRACTAL_SIZES: { readonly quick: FractalSize; readonly default: FractalSize; readonly full: FractalSize } = {
   quick: { side: 20, depths: 2, steps: 60, zoom: 4, rule: 'central' },
