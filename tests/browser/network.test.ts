@@ -150,6 +150,14 @@ describe('network problems in the explorer', () => {
     expect(shown).toEqual({ problem: 'network', mode: 'train_loss', sweep: study.spec, height: 1 });
     expect(runs).toBe(16);
     await page.screenshot({ path: `${ARTIFACTS}/study-chart-opened.png`, fullPage: false });
+    // The first chart's curves are single runs at the texts' LRs: Adam's opens as a one-run view.
+    const single = await (figures[0] as NonNullable<(typeof figures)[number]>).$$('[data-testid="open-in-explorer"]');
+    expect(single.length).toBe(3);
+    await single[2]?.click();
+    await page.waitForFunction(`(() => { const c = document.querySelector('bl-app').controller; return c.spec.current.optimizer && c.spec.current.optimizer.name === 'Adam'; })()`, { timeout: 60_000, polling: 100 });
+    expect(await settleNet(page)).toBe(1);
+    const one = (await page.evaluate(`(() => { const c = document.querySelector('bl-app').controller; return { mode: c.spec.mode, lr: c.sweep.net.plan.spec.optimizer.params.lr, sweep: c.sweep.net.plan.spec.sweep ?? null }; })()`)) as { mode: string; lr: number; sweep: unknown };
+    expect(one).toEqual({ mode: 'train_loss', lr: 0.001, sweep: null });
     expect(errors).toEqual([]);
     await page.close();
   }, 600_000);
