@@ -44,7 +44,7 @@ export interface FractalSize {
  * pixel scale. The first image is the opposite case: its boundary is a smooth curve with one chaotic
  * stretch (at high input-layer LR), and 48 or 96 cells (1.10, 1.16) do not resolve that stretch's
  * structure; 128 cells do (1.31, boxes of 1 to 16 cells). The whole study at 128 x 128 (3 depths, 100
- * steps; 4.9M run-steps, half an hour on this shared 2-core machine) measured 1.31, 1.51, 1.22: every
+ * steps; 4.9M run-steps, 37 minutes on this shared 2-core machine) measured 1.31, 1.51, 1.22: every
  * depth above the floor, but a spread of 0.28, its second zoom landing where 97% of runs train. The paper measured 4096-cell images and pooled the local slopes of box sizes from 10
  * cells up over a whole zoom sequence (pooledMedianSlope here: 1.36 at the default).
  */
