@@ -12,7 +12,7 @@
  */
 import { fmt, median, runNetSpec, studySize } from './run.ts';
 import type { NetRan } from './run.ts';
-import type { ChartPanel, GridPanel, Study, StudyContext, StudyResult } from './types.ts';
+import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
 
 interface Size {
   readonly steps: number;
@@ -145,6 +145,8 @@ export const batchLr: Study = {
       claimHolds: check.holds,
       checkFailures: check.failures,
     };
+    // The map and both charts are medians or spreads over the seeds' LR x batch sweeps; each opens the first seed's.
+    const firstSweep: PanelSource = { label: 'the first seed\'s sweep', spec: first.plan.spec, mode: 'train_loss' };
     const heat: GridPanel = {
       kind: 'grid',
       title: `Final training loss (median of ${size.seeds} seeds), LR x batch`,
@@ -157,7 +159,7 @@ export const batchLr: Study = {
       valueLabel: 'training loss',
       lines: [{ label: 'best LR', x: bestLr, y: batches, colour: '#d55e00' }],
       // The first seed's sweep (the map shows the median over the seeds).
-      sources: [{ label: 'the first seed\'s sweep', spec: first.plan.spec, mode: 'train_loss' }],
+      sources: [firstSweep],
     };
     const lrB: ChartPanel = {
       kind: 'chart',
@@ -170,6 +172,7 @@ export const batchLr: Study = {
         { label: 'measured', x: batches, y: bestLr, colour: '#0072b2', points: true },
         { label: 'linear rule from the smallest batch', x: batches, y: batches.map((b) => ((bestLr[0] as number) * b) / (batches[0] as number)), colour: '#999' },
       ],
+      sources: [firstSweep],
     };
     const noiseChart: ChartPanel = {
       kind: 'chart',
@@ -179,6 +182,7 @@ export const batchLr: Study = {
       logX: true,
       logY: true,
       series: [{ label: 'spread', x: batches, y: noise, colour: '#d55e00' }],
+      sources: [firstSweep],
     };
     const summary =
       `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD, ${size.steps} steps at every batch size, ${size.seeds} seeds. ` +

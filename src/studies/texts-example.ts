@@ -6,7 +6,7 @@
  */
 import type { NetTrajectory } from '../core/trajectory.ts';
 import { fmt, runNetSpec, studySize } from './run.ts';
-import type { ChartPanel, Study, StudyContext, StudyResult } from './types.ts';
+import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
 
 export interface TextsOptimizer {
   readonly label: string;
@@ -93,10 +93,12 @@ export const textsExample: Study = {
     const { steps, lrs, seeds } = size;
     // 1. As written: one run each, its training loss at every step.
     const curves: NetTrajectory[] = [];
+    const curveSources: PanelSource[] = [];
     const atTexts: number[] = [];
     const testAtTexts: number[] = [];
     for (const o of TEXTS_OPTIMIZERS) {
       const ran = await runNetSpec(ctx, `${o.label}, lr ${o.lr}`, spec(o, steps, null));
+      curveSources.push({ label: `${o.label}, lr ${o.lr}`, spec: ran.plan.spec, mode: 'train_loss' });
       atTexts.push(ran.results.train_loss[0] as number);
       testAtTexts.push(ran.results.test_loss[0] as number);
       const [t] = await ctx.engine.trajectories(ran.plan, { runs: [0], ...(ctx.signal ? { signal: ctx.signal } : {}) });
@@ -105,6 +107,7 @@ export const textsExample: Study = {
     // 2. Swept over the LR, several minibatch seeds each (the median over seeds at each LR).
     const lrValues: number[] = [];
     const medians: number[][] = [];
+    const sweepSources: PanelSource[] = [];
     for (const o of TEXTS_OPTIMIZERS) {
       // Minibatch draws are keyed by (noise.seed, run, step): each seed is a fresh set of draws.
       const losses: number[][] = Array.from({ length: lrs }, () => []);
@@ -114,6 +117,8 @@ export const textsExample: Study = {
           noise: { seed },
         });
         if (lrValues.length === 0) lrValues.push(...ran.plan.xValues);
+        // The curve is a median over seeds; the explorer shows one seed's sweep of it.
+        if (seed === 0) sweepSources.push({ label: `${o.label} over the LR (seed 0)`, spec: ran.plan.spec, mode: 'train_loss' });
         for (let i = 0; i < lrs; i++) losses[i]?.push(ran.results.diverged[i] ? Number.POSITIVE_INFINITY : (ran.results.train_loss[i] as number));
       }
       const med: number[] = [];
@@ -158,6 +163,7 @@ export const textsExample: Study = {
         y: Array.from(t.trainLoss),
         colour: TEXTS_OPTIMIZERS[k]?.colour ?? '#000',
       })),
+      sources: curveSources,
     };
     const sweepPanel: ChartPanel = {
       kind: 'chart',
@@ -176,6 +182,7 @@ export const textsExample: Study = {
         label: `texts ${lr}`,
         colour: TEXTS_OPTIMIZERS.find((o) => o.lr === lr)?.colour ?? '#000',
       })),
+      sources: sweepSources,
     };
     const list = (v: readonly number[]): string => TEXTS_OPTIMIZERS.map((o, k) => `${o.label} ${fmt(v[k] as number)}`).join(', ');
     const summary =

@@ -204,4 +204,45 @@ describe('network problems in the explorer', () => {
     expect(errors).toEqual([]);
     await page.close();
   }, 900_000);
+
+  it("runs the texts-example study and opens a chart panel's sweep (final loss by LR) in the explorer, in the training-loss colouring", async () => {
+    const page = await s.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${s.origin}/#study=texts-example`);
+    await page.waitForSelector('bl-app');
+    await page.waitForFunction(`(() => { const st = document.querySelector('bl-app')?.studyController; return !!st && !!st.result && !st.running; })()`, { timeout: 300_000, polling: 250 });
+    // Every chart panel of the study has a source a user can open (none is a dead figure).
+    const study = (await page.evaluate(`(() => {
+      const st = document.querySelector('bl-app').studyController;
+      const p = st.result.panels[1];
+      return { error: st.error, kinds: st.result.panels.map((q) => q.kind), counts: st.result.panels.map((q) => (q.sources || []).length), title: p.title, label: p.sources[0].label, spec: JSON.stringify(p.sources[0].spec.sweep) };
+    })()`)) as { error: string; kinds: string[]; counts: number[]; title: string; label: string; spec: string };
+    expect(study.error).toBe('');
+    expect(study.kinds).toEqual(['chart', 'chart']);
+    expect(study.counts).toEqual([3, 3]);
+    expect(study.title).toMatch(/Final training loss by LR/);
+    // The second figure's first button: SGD's LR sweep (seed 0), the sweep behind its curve.
+    const figures = await page.$$('bl-app >>> [data-testid="study-figure"]');
+    expect(figures.length).toBe(2);
+    const buttons = await (figures[1] as NonNullable<(typeof figures)[number]>).$$('[data-testid="open-in-explorer"]');
+    expect(buttons.length).toBe(3);
+    expect(await buttons[0]?.evaluate((b) => b.textContent)).toContain(study.label);
+    await buttons[0]?.click();
+    const runs = await settleNet(page);
+    const shown = (await page.evaluate(`(() => { const c = document.querySelector('bl-app').controller; return { problem: c.spec.current.problem, mode: c.spec.mode, sweep: JSON.stringify(c.sweep.net.plan.spec.sweep), height: c.sweep.net.plan.height }; })()`)) as { problem: string; mode: string; sweep: string; height: number };
+    expect(shown).toEqual({ problem: 'network', mode: 'train_loss', sweep: study.spec, height: 1 });
+    expect(runs).toBe(16);
+    await page.screenshot({ path: `${ARTIFACTS}/study-chart-opened.png`, fullPage: false });
+    // The first chart's curves are single runs at the texts' LRs: Adam's opens as a one-run view.
+    const single = await (figures[0] as NonNullable<(typeof figures)[number]>).$$('[data-testid="open-in-explorer"]');
+    expect(single.length).toBe(3);
+    await single[2]?.click();
+    await page.waitForFunction(`(() => { const c = document.querySelector('bl-app').controller; return c.spec.current.optimizer && c.spec.current.optimizer.name === 'Adam'; })()`, { timeout: 60_000, polling: 100 });
+    expect(await settleNet(page)).toBe(1);
+    const one = (await page.evaluate(`(() => { const c = document.querySelector('bl-app').controller; return { mode: c.spec.mode, lr: c.sweep.net.plan.spec.optimizer.params.lr, sweep: c.sweep.net.plan.spec.sweep ?? null }; })()`)) as { mode: string; lr: number; sweep: unknown };
+    expect(one).toEqual({ mode: 'train_loss', lr: 0.001, sweep: null });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 600_000);
 });

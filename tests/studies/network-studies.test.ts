@@ -17,6 +17,7 @@ import { MATCH_TOLERANCE, checkSgdVsAdam, sgdVsAdam } from '../../src/studies/sg
 import { checkSharpMinima, sharpMinima, spearman } from '../../src/studies/sharp-minima.ts';
 import type { Study, StudyResult } from '../../src/studies/types.ts';
 import { fractalColours } from '../../src/view/colors.ts';
+import { panelSources } from '../../src/view/panels.ts';
 import { panelSvg } from '../../src/view/svg.ts';
 
 const num = (r: StudyResult, k: string): number => r.findings[k] as number;
@@ -182,6 +183,13 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
       const svg = panelSvg(p, () => 'data:image/png;base64,');
       expect(svg.startsWith('<svg')).toBe(true);
       expect(svg).toContain(p.title.replace(/&/g, '&amp;').slice(0, 10));
+      // Every figure, chart or map, opens the network sweep(s) it was computed from in the explorer.
+      const sources = panelSources(p);
+      expect(sources.length, p.title).toBeGreaterThan(0);
+      for (const src of sources) {
+        expect(src.spec.problem, p.title).toBe('network');
+        expect(src.mode, p.title).toBeDefined();
+      }
     }
   };
 
