@@ -82,6 +82,28 @@ export interface GroupLr {
 }
 
 /**
+ * Whether a plan's LR chart draws a curve per param group: with two or more groups, unless
+ * ReduceLROnPlateau drives the LR (it follows each run's loss; the engines record the default
+ * group's only).
+ */
+export function drawsGroupLrs(plan: NetPlan): boolean {
+  return plan.groups.length > 1 && !plan.schedule?.def.plateau;
+}
+
+/** Whether curves' positive values lie more than a decade apart (the fractal setting's groups: 100 and 1e4): read on a log axis. */
+export function spansDecades(series: readonly ArrayLike<number>[]): boolean {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (const s of series) {
+    for (let k = 0; k < s.length; k++) {
+      const v = s[k] as number;
+      if (v > 0 && Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
+    }
+  }
+  return hi / lo > 10;
+}
+
+/**
  * Each param group's LR at the recorded points of a run, as the engines compute it: the group's
  * own values (its overrides, the run's swept values in its slots) through the schedule, evaluated
  * with the group's lr as base_lr (torch's schedulers do so per group), in the precision of the
@@ -93,7 +115,7 @@ export interface GroupLr {
  */
 export function groupLrCurves(plan: NetPlan, t: NetTrajectory, precision: Precision): GroupLr[] | null {
   const node = plan.schedule;
-  if (plan.groups.length < 2 || node?.def.plateau) return null;
+  if (!drawsGroupLrs(plan)) return null;
   const r = roundingFor(precision);
   const out = new Float64Array(2);
   return plan.groups.map((g, gi) => {
@@ -176,10 +198,7 @@ export function netCurvePanels(plan: NetPlan, runs: readonly FigureRun[], precis
   const lrPer = withGroups.map((r) => r.groups?.length ?? 1);
   const lrRun = lrPer.flatMap((n, i) => Array.from({ length: n }, () => i));
   const lr = series(c.lr, (k) => steps(withGroups[lrRun[k] as number] as FigureRun).slice(1));
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = 0;
-  for (const s of lr) for (const v of s.y) if (v > 0 && Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-  const groups = plan.groups.length > 1 && !plan.schedule?.def.plateau;
+  const groups = drawsGroupLrs(plan);
   return [
     { kind: 'chart', title: 'Training loss (solid) and test loss (dashed) per step', xLabel: 'step', yLabel: 'loss', logY: true, series: series(c.loss, (k) => steps(runs[Math.floor(k / 2)] as FigureRun)) },
     {
@@ -187,8 +206,7 @@ export function netCurvePanels(plan: NetPlan, runs: readonly FigureRun[], precis
       title: groups ? 'Learning rate of each param group per step (dashed: the explicit groups)' : 'Learning rate per step',
       xLabel: 'step',
       yLabel: 'LR',
-      // Groups' LRs decades apart (the fractal setting's) read on a log axis.
-      logY: hi / lo > 10,
+      logY: spansDecades(lr.map((q) => q.y)),
       series: lr,
     },
     { kind: 'chart', title: 'Gradient norm per step', xLabel: 'step', yLabel: '‖grad‖', logY: true, series: series(c.gradNorm, (k) => steps(runs[k] as FigureRun)) },

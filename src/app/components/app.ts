@@ -20,7 +20,7 @@ import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetColumns } from '../../core/results.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
-import { describeNetRun, groupLrCurves, netCurves, netRunLabel } from '../net-runs.ts';
+import { describeNetRun, drawsGroupLrs, groupLrCurves, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
 import type { SliderModel } from '../sliders.ts';
@@ -363,14 +363,17 @@ export class BlApp extends LitElement {
   private readonly netAxisY = memoLast(netHeatmapAxis);
   private readonly netSummaryText = memoLast(netSummary);
   /** The selected and pinned runs' curves, an LR curve per param group (recorded on `engine`: its precision). */
-  private readonly netCurveSets = memoLast((plan: NetPlan, engine: string, selected: NetRun | null, pins: readonly NetRun[], preview: NetTrajectory | null) =>
-    netCurves([
+  private readonly netCurveSets = memoLast((plan: NetPlan, engine: string, selected: NetRun | null, pins: readonly NetRun[], preview: NetTrajectory | null) => {
+    // The runs and the hover preview are recorded in the sweep's precision (app-controller rebases
+    // both on the float64 engine for a deep zoom's sweep).
+    const precision = engine === 'cpu64' ? 'f64' : 'f32';
+    return netCurves([
       ...[...pins, ...(selected ? [selected] : [])].flatMap((r) =>
-        r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label, groups: groupLrCurves(plan, r.trajectory, engine === 'cpu64' ? 'f64' : 'f32') }] : [],
+        r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label, groups: groupLrCurves(plan, r.trajectory, precision) }] : [],
       ),
-      ...(preview ? [{ trajectory: preview, colour: NET_PREVIEW_INK, label: `hovered: ${netRunLabel(plan, preview.run)}`, groups: groupLrCurves(plan, preview, 'f32') }] : []),
-    ]),
-  );
+      ...(preview ? [{ trajectory: preview, colour: NET_PREVIEW_INK, label: `hovered: ${netRunLabel(plan, preview.run)}`, groups: groupLrCurves(plan, preview, precision) }] : []),
+    ]);
+  });
 
   /** The network view's sliders; each keeps its range while its value stays in it (netParamSliders). */
   private netSliderModels: SliderModel[] = [];
@@ -449,7 +452,6 @@ export class BlApp extends LitElement {
     const curves = this.netCurveSets(plan, sweep.engineUsed, sel, netRuns.pins, netRuns.hover ? preview : null);
     const every = sel?.trajectory?.every ?? netRuns.pins[0]?.trajectory?.every ?? preview?.every ?? 1;
     const groups = plan.groups.length > 1;
-    const plateau = plan.schedule?.def.plateau !== undefined;
     const xLabel = every > 1 ? `step / ${every}` : 'step';
     const pinned = sel !== null && netRuns.pins.some((p) => p.run === sel.run);
     return html`<section class="details" aria-label="Runs of the network sweep">
@@ -478,27 +480,16 @@ export class BlApp extends LitElement {
       ${curves.loss.length > 0
         ? html`<p class="status">Loss per step: solid training loss, dashed test loss${every > 1 ? ` (every ${every}th step)` : ''}${preview && netRuns.hover ? '; grey: the hovered run' : ''}.</p>
             <bl-line-chart data-testid="net-loss" .series=${curves.loss} .xLabel=${xLabel} .yLabel=${'loss (log)'} .logY=${true} .height=${200} .label=${'Training loss (solid) and test loss (dashed) per step of the selected, pinned and hovered runs'}></bl-line-chart>
-            <p class="status" data-testid="net-lr-note">${groups && !plateau
+            <p class="status" data-testid="net-lr-note">${drawsGroupLrs(plan)
               ? 'Learning rate of each param group per step (solid: the default group; dashed: the explicit ones, named by the layers they train); then the gradient norm.'
               : groups
                 ? `${netParamLabel(plan, 'optimizer.lr')} (the default param group: ReduceLROnPlateau's LR follows each run's loss and is recorded for that group only) per step; then the gradient norm.`
                 : 'Learning rate per step; then the gradient norm.'}</p>
             <!-- Its legend takes a row per curve (a curve per group and run): the chart grows with them. -->
-            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${this.lrLog(curves.lr)} .height=${Math.max(110, 80 + 18 * curves.lr.length)} .label=${groups ? 'LR per step of each param group' : 'LR per step'}></bl-line-chart>
+            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${spansDecades(curves.lr.map((c) => c.values))} .height=${Math.max(110, 80 + 18 * curves.lr.length)} .label=${groups ? 'LR per step of each param group' : 'LR per step'}></bl-line-chart>
             <bl-line-chart data-testid="net-grad" .series=${curves.gradNorm} .xLabel=${xLabel} .yLabel=${'‖grad‖ (log)'} .logY=${true} .height=${140} .label=${'Gradient norm per step'}></bl-line-chart>`
         : nothing}
     </section>`;
-  }
-
-  /** An LR chart whose curves lie decades apart (the fractal setting's groups: 100 and 1e4) reads on a log axis. */
-  private lrLog(series: readonly { values: ArrayLike<number> }[]): boolean {
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = 0;
-    for (const s of series) for (let k = 0; k < s.values.length; k++) {
-      const v = s.values[k] as number;
-      if (v > 0 && Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
-    }
-    return hi / lo > 10;
   }
 
   /** The right column: single runs of the sweep, or the race. */
