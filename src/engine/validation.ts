@@ -48,6 +48,14 @@ export interface NetValidateOptions extends Omit<ValidateOptions, 'computed'> {
   readonly computed?: readonly NetResults[];
 }
 
+/** The run options a validation passes to each engine: its signal and progress. */
+function runOptionsOf(opts: ValidateOptions | NetValidateOptions): RunOptions {
+  return {
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    ...(opts.onProgress ? { onProgress: (p: Progress) => opts.onProgress?.(p) } : {}),
+  };
+}
+
 /**
  * Each engine's results of one plan, in comparison order: results passed in `computed` (checked by
  * `misfit`, one per engine) take the place of running their engine and come first when their
@@ -73,10 +81,7 @@ async function engineResults<R extends { readonly engine: string }>(
   for (const e of engines) {
     if (known.has(e.name)) continue;
     opts.onEngine?.(e.name);
-    results[e.name] = await run(e, {
-      ...(opts.signal ? { signal: opts.signal } : {}),
-      ...(opts.onProgress ? { onProgress: (p: Progress) => opts.onProgress?.(p) } : {}),
-    });
+    results[e.name] = await run(e, runOptionsOf(opts));
   }
   return { names, results };
 }
@@ -141,10 +146,7 @@ export interface NetValidationRun {
 export async function validateNetPlan(plan: NetPlan, engines: readonly Engine[], opts: NetValidateOptions = {}): Promise<NetValidationRun> {
   const ref = engines[engines.length - 1];
   if (!ref) throw new Error('no engines to validate');
-  const runOpts: RunOptions = {
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(opts.onProgress ? { onProgress: (p: Progress) => opts.onProgress?.(p) } : {}),
-  };
+  const runOpts = runOptionsOf(opts);
   const { names, results } = await engineResults(engines, opts.computed ?? [], opts, (r) =>
     r.train_loss.length !== plan.runs ? `computed ${r.engine} results hold ${r.train_loss.length} runs, not this plan's ${plan.runs}` : null,
     (e, o) => e.run(plan, o),

@@ -192,14 +192,20 @@ export class AppController {
    * length under the heatmap would move the slider being dragged.
    */
   showingLast(): boolean {
-    const last = this.lastComplete;
     const plan = this.sweep.plan;
+    return plan !== null && this.sameLiveGrid(this.lastComplete, plan, modeFor('surface', this.spec.mode));
+  }
+
+  /**
+   * Whether a live re-run is running over the same grid, in the same colouring, as `last`, the
+   * last complete sweep of its kind (showingLast, showingLastNet).
+   */
+  private sameLiveGrid(last: { plan: AnyPlan; frame: { mode: string } } | null, plan: AnyPlan, mode: string): boolean {
     return (
       this.liveSweep &&
       this.sweep.running &&
       last !== null &&
-      plan !== null &&
-      last.frame.mode === modeFor('surface', this.spec.mode) &&
+      last.frame.mode === mode &&
       last.plan.width === plan.width &&
       last.plan.height === plan.height &&
       JSON.stringify(last.plan.spec.sweep) === JSON.stringify(plan.spec.sweep)
@@ -242,18 +248,8 @@ export class AppController {
    * of a drag shows nothing.
    */
   showingLastNet(): boolean {
-    const last = this.lastNet;
     const net = this.sweep.net;
-    return (
-      this.liveSweep &&
-      this.sweep.running &&
-      last !== null &&
-      net !== null &&
-      last.frame.mode === modeFor('network', this.spec.mode, netModesOf(net.plan)) &&
-      last.plan.width === net.plan.width &&
-      last.plan.height === net.plan.height &&
-      JSON.stringify(last.plan.spec.sweep) === JSON.stringify(net.plan.spec.sweep)
-    );
+    return net !== null && this.sameLiveGrid(this.lastNet, net.plan, modeFor('network', this.spec.mode, netModesOf(net.plan)));
   }
 
   /** The network sweep's frame (null while a surface is shown), filling in as blocks of runs finish; recomputed only when what it shows changed. */

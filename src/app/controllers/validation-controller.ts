@@ -9,7 +9,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
 import type { Results } from '../../core/results.ts';
 import type { NetPairReport, PairReport, PairVerdict } from '../../core/validate.ts';
-import { NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, outcomeClass, pairVerdict } from '../../core/validate.ts';
+import { NET_PERTURBATION, NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, outcomeClass, pairVerdict } from '../../core/validate.ts';
 import type { Progress } from '../../engine/engine.ts';
 import { validateNetPlan, validatePlan } from '../../engine/validation.ts';
 import type { EngineSet } from './engines.ts';
@@ -48,7 +48,7 @@ export function netVerdictText(p: NetPairReport, pass: boolean, /** Said of the 
     `off the trainability boundary (needs ≥ ${pct(t.minSameDivergenceOffBoundary)}); ${p.mismatches} runs differ in all (marked on the map), ${p.boundaryRuns} runs lie on the boundary. ` +
     `Final loss over the ${c.runs} well-conditioned runs: train loss differs by median ${e(c.trainLoss.median)} (max ${e(c.trainLoss.max)}), ` +
     `test loss by median ${e(c.testLoss.median)} (max ${e(c.testLoss.max)})${c.accuracy ? `, test accuracy the same on ${pct(c.accuracy.same)}` : ''} ` +
-    `(medians need ≤ ${t.maxMedianLossError.toExponential()}; ${p.illConditionedRuns} ill-conditioned runs, which a 1e-6 change of the LR moves, left out).`
+    `(medians need ≤ ${t.maxMedianLossError.toExponential()}; ${p.illConditionedRuns} ill-conditioned runs, which a ${NET_PERTURBATION.toExponential()} change of the LR moves, left out).`
   );
 }
 
@@ -137,48 +137,26 @@ export class ValidationController implements ReactiveController {
       this.message.say('This view ran on the float64 CPU engine (float32 cannot resolve a zoom this deep): there is no float32 result to validate against it. Zoom out to validate.');
       return;
     }
-    this.validating = true;
-    this.passes = netValidationPasses();
-    const clock = new PassClock(this.passes.length, plan.runs * plan.spec.steps);
-    this.clock = clock;
-    const now = (): number => performance.now() / 1000;
     const why = engine.name === 'cpu' && this.engines.gpu ? ' (networks train on the CPU workers here: the GPU is emulated and slower)' : '';
-    this.message.say(`Validating: ${engine.name} (${ENGINE_LABEL[engine.name] ?? engine.name}, the engine that drew this map${why}) against cpu64 (${ENGINE_LABEL.cpu64}), in ${this.passes.length} passes…`);
-    const abort = new AbortController();
-    this.abort = abort;
-    try {
-      const { report, results } = await validateNetPlan(plan, [this.engines.cpu64], {
-        computed: [shown],
-        signal: abort.signal,
-        onEngine: (name) => {
-          const k = this.passes.findIndex((p) => p.engine === name);
-          if (k >= 0) clock.begin(k, now());
-          this.progress = null;
-          this.host.requestUpdate();
-        },
-        onProgress: (p) => {
-          this.progress = p;
-          clock.progress(p.done, now());
-          this.throttle.request();
-        },
-      });
-      const pair = report.pairs[0];
-      if (!pair) throw new Error('no pair of engines to compare');
-      if (this.sweep.net !== net) return;
-      const ref = results[pair.b];
-      if (!ref) throw new Error(`no results of ${pair.b}`);
-      const overlay = new Uint8Array(plan.runs);
-      for (let i = 0; i < plan.runs; i++) overlay[i] = shown.diverged[i] !== ref.diverged[i] ? 1 : 0;
-      const pass = netPairPasses(pair);
-      this.netResult = { report: pair, overlay, pass };
-      this.message.say(netVerdictText(pair, pass, `, the engine that drew this map${why}`));
-    } catch (e) {
-      this.message.say(e instanceof CancelledError ? 'Validation cancelled.' : `Validation failed: ${(e as Error).message}`);
-    } finally {
-      if (this.abort === abort) this.abort = null;
-      this.validating = false;
-      this.host.requestUpdate();
-    }
+    const passes = netValidationPasses();
+    await this.runPasses(
+      passes,
+      plan.runs * plan.spec.steps,
+      `Validating: ${engine.name} (${ENGINE_LABEL[engine.name] ?? engine.name}, the engine that drew this map${why}) against cpu64 (${ENGINE_LABEL.cpu64}), in ${passes.length} passes…`,
+      (opts) => validateNetPlan(plan, [this.engines.cpu64], { ...opts, computed: [shown] }),
+      ({ report, results }) => {
+        const pair = report.pairs[0];
+        if (!pair) throw new Error('no pair of engines to compare');
+        if (this.sweep.net !== net) return;
+        const ref = results[pair.b];
+        if (!ref) throw new Error(`no results of ${pair.b}`);
+        const overlay = new Uint8Array(plan.runs);
+        for (let i = 0; i < plan.runs; i++) overlay[i] = shown.diverged[i] !== ref.diverged[i] ? 1 : 0;
+        const pass = netPairPasses(pair);
+        this.netResult = { report: pair, overlay, pass };
+        this.message.say(netVerdictText(pair, pass, `, the engine that drew this map${why}`));
+      },
+    );
   }
 
   /**
@@ -190,41 +168,66 @@ export class ValidationController implements ReactiveController {
     const plan = this.sweep.plan;
     const shown = this.sweep.results;
     if (!plan || !shown || this.validating) return;
-    this.validating = true;
     const engines = [this.engines.cpu, this.engines.cpu64];
-    this.passes = validationPasses(shown.engine, engines.map((e) => e.name), plan.mode === 'list');
-    const clock = new PassClock(this.passes.length, plan.runs * plan.spec.steps);
+    const passes = validationPasses(shown.engine, engines.map((e) => e.name), plan.mode === 'list');
+    await this.runPasses(
+      passes,
+      plan.runs * plan.spec.steps,
+      `Validating against the CPU engines in ${passes.length} pass${passes.length === 1 ? '' : 'es'}…`,
+      (opts) => validatePlan(plan, engines, { ...opts, computed: [shown] }),
+      ({ report, results }) => {
+        // The first pair is the shown engine's against the next one: gpu vs cpu, or cpu vs cpu64.
+        const pair = report.pairs[0];
+        if (!pair) throw new Error('no pair of engines to compare');
+        const a = results[pair.a] as Results;
+        const b = results[pair.b] as Results;
+        const overlay = new Uint8Array(plan.runs);
+        for (let i = 0; i < plan.runs; i++) overlay[i] = outcomeClass(a, i) !== outcomeClass(b, i) ? 1 : 0;
+        if (this.sweep.plan !== plan) return;
+        const verdict = pairVerdict(pair);
+        this.result = { report: pair, overlay, verdict };
+        this.message.say(verdictText(pair, verdict));
+      },
+    );
+  }
+
+  /**
+   * One validation, surface or network: its passes timed on the clock (`work` run-steps a pass),
+   * progress and cancellation wired, `finish` given what `call` returns; a failure or a cancel said
+   * on the message line.
+   */
+  private async runPasses<T>(
+    passes: Pass[],
+    work: number,
+    start: string,
+    call: (opts: { signal: AbortSignal; onEngine: (name: string) => void; onProgress: (p: Progress) => void }) => Promise<T>,
+    finish: (out: T) => void,
+  ): Promise<void> {
+    this.validating = true;
+    this.passes = passes;
+    const clock = new PassClock(passes.length, work);
     this.clock = clock;
     const now = (): number => performance.now() / 1000;
-    this.message.say(`Validating against the CPU engines in ${this.passes.length} pass${this.passes.length === 1 ? '' : 'es'}…`);
+    this.message.say(start);
     const abort = new AbortController();
     this.abort = abort;
     try {
-      const { report, results } = await validatePlan(plan, engines, {
-        computed: [shown],
-        signal: abort.signal,
-        onEngine: (name) => {
-          clock.begin(Math.max(0, this.passes.findIndex((p) => p.engine === name)), now());
-          this.progress = null;
-          this.host.requestUpdate();
-        },
-        onProgress: (p) => {
-          this.progress = p;
-          clock.progress(p.done, now());
-          this.throttle.request();
-        },
-      });
-      // The first pair is the shown engine's against the next one: gpu vs cpu, or cpu vs cpu64.
-      const pair = report.pairs[0];
-      if (!pair) throw new Error('no pair of engines to compare');
-      const a = results[pair.a] as Results;
-      const b = results[pair.b] as Results;
-      const overlay = new Uint8Array(plan.runs);
-      for (let i = 0; i < plan.runs; i++) overlay[i] = outcomeClass(a, i) !== outcomeClass(b, i) ? 1 : 0;
-      if (this.sweep.plan !== plan) return;
-      const verdict = pairVerdict(pair);
-      this.result = { report: pair, overlay, verdict };
-      this.message.say(verdictText(pair, verdict));
+      finish(
+        await call({
+          signal: abort.signal,
+          onEngine: (name) => {
+            const k = passes.findIndex((p) => p.engine === name);
+            if (k >= 0) clock.begin(k, now());
+            this.progress = null;
+            this.host.requestUpdate();
+          },
+          onProgress: (p) => {
+            this.progress = p;
+            clock.progress(p.done, now());
+            this.throttle.request();
+          },
+        }),
+      );
     } catch (e) {
       this.message.say(e instanceof CancelledError ? 'Validation cancelled.' : `Validation failed: ${(e as Error).message}`);
     } finally {
