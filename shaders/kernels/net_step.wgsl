@@ -173,6 +173,12 @@ fn group_hyper(g: u32, k: u32, t: f32) {
 }
 
 // Euclidean norm of the rows at w (squares summed in order).
+// A tensor record's element count: rec.y is a weight's rows (0 for a bias), rec.z its columns (a
+// bias's size).
+fn tensor_size(rec: vec4u) -> u32 {
+  return select(rec.z, rec.y * rec.z, rec.y > 0u);
+}
+
 fn rows_norm(w: u32) -> f32 {
   var s = 0.0;
   for (var i = 0u; i < net_u.params; i++) {
@@ -305,7 +311,7 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
       var sq = 0.0;
       for (var ti = 0u; ti < tensor_count(); ti++) {
         let rec = pairs[net_u.pairs + 2u * ti];
-        let size = select(rec.z, rec.y * rec.z, rec.y > 0u);
+        let size = tensor_size(rec);
         var ts = 0.0;
         for (var i = rec.x; i < rec.x + size; i++) {
           let gi = work[wk(rg + i)];
@@ -327,8 +333,7 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
         cur_group = g;
         tensor_off = rec.x;
         tensor_soff = pairs[net_u.pairs + 2u * ti + 1u].x;
-        // rec.y: a weight's rows (0 for a bias), rec.z: its columns (a bias's size).
-        let size = select(rec.z, rec.y * rec.z, rec.y > 0u);
+        let size = tensor_size(rec);
         opt_tensor_step(size, rec.y, select(0u, rec.z, rec.y > 0u), hy_lr, hy_mom, t, hy_sc, gs);
       }
     }
@@ -465,14 +470,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
 
 // Divides the rows at v by their norm (squares summed in order); returns the norm.
 fn normalise_rows(v: u32) -> f32 {
-  let np = net_u.params;
-  var s = 0.0;
-  for (var i = 0u; i < np; i++) {
-    let x = work[wk(v + i)];
-    s = s + x * x;
-  }
-  let nm = sqrt(s);
-  for (var i = 0u; i < np; i++) {
+  let nm = rows_norm(v);
+  for (var i = 0u; i < net_u.params; i++) {
     work[wk(v + i)] = work[wk(v + i)] / nm;
   }
   return nm;

@@ -44,15 +44,7 @@ fn opt_tensor_step(n: u32, rows: u32, cols: u32, lr: f32, mom: f32, t: f32, sc: 
     tensor_set_u(i, sign(tensor_st(i) * mom + w1 * d));
   }
   if Lion_caution {
-    var count = 0u;
-    for (var i = 0u; i < n; i++) {
-      count += select(0u, 1u, tensor_u(i) * tensor_g(i) > 0.0);
-    }
-    let mean = max(f32(count) / f32(n), 0.001);
-    for (var i = 0u; i < n; i++) {
-      let u = tensor_u(i);
-      tensor_set_u(i, u * (select(0.0, 1.0, u * tensor_g(i) > 0.0) / mean));
-    }
+    tensor_caution(n);
   }
   for (var i = 0u; i < n; i++) {
     tensor_set_p(i, tensor_p(i) * decay - lr * tensor_u(i));

@@ -226,6 +226,24 @@ function cellsImageSvg(w: number, h: number, colour: (run: number) => Rgb, encod
   return `<svg x="${M.left}" y="${top}" width="${PW}" height="${PH}" viewBox="0 0 ${PW} ${PH}"><image x="${w > 1 ? -cw / 2 : 0}" y="${h > 1 ? -ch / 2 : 0}" width="${w > 1 ? PW + cw : PW}" height="${h > 1 ? PH + ch : PH}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${img}"/></svg>`;
 }
 
+/** A grid axis as the sweep spans it (a surface's or a network's), labelled by `label`. */
+interface GridAxisSpec {
+  readonly param: string;
+  readonly min: number;
+  readonly max: number;
+  readonly scale: string;
+}
+
+/**
+ * A map's x and y axes: a grid's swept ranges (a 1-D grid's y an empty unit axis), or the run
+ * index for other sweeps.
+ */
+function sweepAxes(sweep: { readonly kind: string; readonly x?: GridAxisSpec; readonly y?: GridAxisSpec | null } | null | undefined, w: number, label: (path: string) => string): [Axis, Axis] {
+  const axis = (a: GridAxisSpec): Axis => ({ min: a.min, max: a.max, log: a.scale === 'log', label: label(a.param) });
+  const grid = sweep?.kind === 'grid' ? sweep : null;
+  return [grid?.x ? axis(grid.x) : { min: 0, max: w, log: false, label: 'run' }, grid?.y ? axis(grid.y) : { min: 0, max: 1, log: false, label: '' }];
+}
+
 function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
   const { plan, results } = p;
   const w = plan.width;
@@ -233,10 +251,7 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
   const f = heatmapFrame(plan, results, plan.runs, p.mode, p.range);
   const sweep = plan.spec.sweep;
   const label = (path: string): string => paramLabel(plan, path);
-  const xa: Axis =
-    sweep?.kind === 'grid' ? { min: sweep.x.min, max: sweep.x.max, log: sweep.x.scale === 'log', label: label(sweep.x.param) } : { min: 0, max: w, log: false, label: 'run' };
-  const ya: Axis =
-    sweep?.kind === 'grid' && sweep.y ? { min: sweep.y.min, max: sweep.y.max, log: sweep.y.scale === 'log', label: label(sweep.y.param) } : { min: 0, max: 1, log: false, label: '' };
+  const [xa, ya] = sweepAxes(sweep, w, label);
   const head = titleBlock(p.title);
   const top = head.top;
   const clip = `plot${++figureCount}`;
@@ -413,10 +428,7 @@ export function netHeatmapSvg(p: NetHeatmapPanel, encodePng: EncodePng): string 
   const f = netFrame(plan, p.columns, plan.runs, p.mode);
   const sweep = plan.spec.sweep;
   const label = (path: string): string => netParamLabel(plan, path);
-  const xa: Axis =
-    sweep?.kind === 'grid' ? { min: sweep.x.min, max: sweep.x.max, log: sweep.x.scale === 'log', label: label(sweep.x.param) } : { min: 0, max: w, log: false, label: 'run' };
-  const ya: Axis =
-    sweep?.kind === 'grid' && sweep.y ? { min: sweep.y.min, max: sweep.y.max, log: sweep.y.scale === 'log', label: label(sweep.y.param) } : { min: 0, max: 1, log: false, label: '' };
+  const [xa, ya] = sweepAxes(sweep, w, label);
   const head = titleBlock(p.title);
   const top = head.top;
   const body: string[] = [head.head];

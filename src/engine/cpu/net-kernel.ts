@@ -18,7 +18,7 @@
 import type { Layout, LossName } from '../../core/network/model.ts';
 import { erf } from '../../core/network/model.ts';
 import type { Precision } from '../../core/steps.ts';
-import { WASM_SIMD, netWasmKernel, wasmCovers } from './net-wasm.ts';
+import { WASM_SIMD, layoutKey, netWasmKernel, wasmCovers } from './net-wasm.ts';
 
 export type NetPass = 'loss' | 'grad' | 'hvp';
 
@@ -56,7 +56,7 @@ export type NetImpl = 'auto' | 'js' | 'wasm';
 
 /** The specialised pass (compiled once per layout, loss, precision, mode and implementation, per thread). */
 export function netKernel(L: Layout, loss: LossName, precision: Precision, pass: NetPass, impl: NetImpl = 'auto'): NetKernel {
-  const key = JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision, pass, impl]);
+  const key = `${layoutKey(L, loss, precision)}|${pass}|${impl}`;
   let k = cache.get(key);
   if (!k) {
     const covered = pass !== 'hvp' && wasmCovers(L, pass);

@@ -782,6 +782,11 @@ export const WASM_SIMD: boolean = (() => {
 })();
 
 /** Whether the wasm pass covers this layout and pass (else the JS kernel runs it). */
+/** What a compiled pass depends on besides its mode: the layout's shape, the loss and the precision (a cache key). */
+export function layoutKey(L: Layout, loss: LossName, precision: Precision): string {
+  return JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision]);
+}
+
 export function wasmCovers(L: Layout, pass: NetPass): boolean {
   return WASM_SIMD && pass !== 'hvp' && L.activation !== 'gelu' && wasmFixedBytes(L) <= WASM_FIXED_LIMIT;
 }
@@ -978,7 +983,7 @@ const nets = new Map<string, WasmNet | null>();
  * calls it hands back.
  */
 export function netWasmKernel(L: Layout, loss: LossName, precision: Precision, pass: 'loss' | 'grad', js: NetKernel): NetKernel {
-  const key = JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision]);
+  const key = layoutKey(L, loss, precision);
   let net = nets.get(key);
   if (net === undefined) {
     try {
@@ -1031,7 +1036,7 @@ export function wasmTanh(values: Float64Array): Float64Array {
 
 /** Bytes of the memory of this thread's wasm pass for a layout, loss and precision (0: none yet). */
 export function wasmKernelBytes(L: Layout, loss: LossName, precision: Precision): number {
-  return nets.get(JSON.stringify([L.sizes, L.activation, L.bias, L.parametrization, loss, precision]))?.bytes ?? 0;
+  return nets.get(layoutKey(L, loss, precision))?.bytes ?? 0;
 }
 
 /** The module's bytes for a layout, loss and precision (for checks in other engines, e.g. a browser). */

@@ -72,6 +72,7 @@ export const SWEEP_LIBS = [
   'lib/twins.wgsl',
   'lib/trig.wgsl',
   'lib/tensor_pair.wgsl',
+  'lib/tensor_caution.wgsl',
 ] as const;
 
 /** Files of a sweep kernel in composition order (exported for the compile-check script). */
@@ -145,7 +146,7 @@ export function composeSweepKernel(
 }
 
 /** The shared files of the network kernel, in composition order (no surface: the model is the pass). */
-export const NET_LIBS = ['lib/rng.wgsl', 'lib/twins.wgsl', 'lib/minibatch.wgsl', 'lib/net_bindings.wgsl', 'lib/net_pass.wgsl'] as const;
+export const NET_LIBS = ['lib/rng.wgsl', 'lib/twins.wgsl', 'lib/minibatch.wgsl', 'lib/net_bindings.wgsl', 'lib/tensor_caution.wgsl', 'lib/net_pass.wgsl'] as const;
 
 /** Files of the network kernel in composition order (exported for the compile-check script). */
 export function netKernelFiles(optimizer: OptimizerDef, schedules: readonly ScheduleDef[]): string[] {

@@ -225,6 +225,16 @@ interface NetSizes {
   readonly dataOff: number;
 }
 
+/** How many coordinate pairs a run's tensors make (each tensor's last pair may be half): counted, not listed. */
+function netPairCount(plan: NetPlan): number {
+  return plan.layout.tensors.reduce((n, t) => n + Math.ceil(t.size / 2), 0);
+}
+
+/** Whether the plan asks for each run's sharpness (a power iteration after the last step). */
+function wantsSharpness(plan: NetPlan): boolean {
+  return (plan.spec.network.sharpness_iterations as number) > 0;
+}
+
 function netSizes(plan: NetPlan, pairs: number, tableSteps: number): NetSizes {
   const L = plan.layout;
   const scratch = L.sizes.reduce((a, b) => a + b, 0);
@@ -235,7 +245,7 @@ function netSizes(plan: NetPlan, pairs: number, tableSteps: number): NetSizes {
   return {
     // Weights, gradient point, SAM point, SWA average, gradient; a sample's scratch (a, phi'(z),
     // deltas), and for sharpness four more (phi''(z), R{z}, R{a}, R{delta}: lib/net_pass.wgsl).
-    rows: 5 * L.params + ((plan.spec.network.sharpness_iterations as number) > 0 ? 7 : 3) * scratch,
+    rows: 5 * L.params + (wantsSharpness(plan) ? 7 : 3) * scratch,
     // Elementwise: the optimiser's state pairs of every parameter pair; a tensor rule: its tensors'
     // state, two numbers a vec2.
     stateVec2: netTensorRule(plan) ? Math.ceil(tensorStateSize(plan) / 2) : plan.optimizer.stateSlots * pairs,
@@ -280,7 +290,7 @@ export class GpuNetRunner {
   /** The plan's pipelines; with `every`, the recording variant (trajectories; no sharpness). */
   private async pipelineFor(plan: NetPlan, every?: number): Promise<NetPipelines> {
     const constants = netPipelineConstants(plan, this.wg);
-    const wantSharp = every === undefined && (plan.spec.network.sharpness_iterations as number) > 0;
+    const wantSharp = every === undefined && wantsSharpness(plan);
     if (every !== undefined) {
       constants.RECORD = 1;
       constants.RECORD_EVERY = every;
@@ -314,7 +324,7 @@ export class GpuNetRunner {
     const l = this.gpu.limits;
     const limit = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
     // Counted, not listed: a model too big for the device may be too big for a JavaScript array.
-    const pairs = plan.layout.tensors.reduce((n, t) => n + Math.ceil(t.size / 2), 0);
+    const pairs = netPairCount(plan);
     const s = netSizes(plan, pairs, plan.spec.steps);
     const dims = plan.dims.length;
     const perRun = [s.rows * 4, s.stateVec2 * 8, NetTrack.size];
@@ -400,7 +410,7 @@ export class GpuNetRunner {
     const L = plan.layout;
     const np = L.params;
     const pairList = netPairs(plan);
-    const pairs = plan.layout.tensors.reduce((n, t) => n + Math.ceil(t.size / 2), 0);
+    const pairs = netPairCount(plan);
     const dims = plan.dims.length;
 
     // The groups' shared per-step tables (the same float32 values the CPU twin reads).
@@ -664,7 +674,7 @@ function unpackNet(plan: NetPlan, mapped: ArrayBuffer, n: number, cols: NetColum
     'l0', 'train_loss', 'test_loss', 'test_accuracy', 'diverged', 'steps_to_threshold', 'convergence', 'swa_train_loss', 'swa_test_loss', 'swa_test_accuracy',
     'sharpness', 'sharpness_residual', 'sharpness_iterations',
   ].map(o) as [number, number, number, number, number, number, number, number, number, number, number, number, number];
-  const wantSharp = (plan.spec.network.sharpness_iterations as number) > 0;
+  const wantSharp = wantsSharpness(plan);
   for (let r = 0; r < n; r++) {
     const b = r * stride;
     const j = offset + r;
