@@ -172,13 +172,13 @@ export const sgdVsAdam: Study = {
     // How much the verdict rests on the best-LR pick: the LRs whose median test accuracy is within
     // one standard error of the best (sqrt(p(1 - p) / test images)) are as good as it on this test
     // set; the early training loss over those LRs shows whether another pick would flip the early half.
-    const plateau = per.map((p) => {
+    const adam = per[0] as PerVariant;
+    const adamPlateau = ((p) => {
       const top = p.accuracy[p.best] as number;
       const se = Math.sqrt((top * (1 - top)) / size.test);
       const idx = p.accuracy.map((a, i) => (a >= top - se ? i : -1)).filter((i) => i >= 0);
       return { lrs: idx.map((i) => p.lrs[i] as number), early: idx.map((i) => p.early[i] as number), se };
-    });
-    const adamPlateau = plateau[0] as (typeof plateau)[number];
+    })(adam);
     const findings = {
       steps: size.steps,
       earlyStep,
@@ -192,9 +192,9 @@ export const sgdVsAdam: Study = {
       // Each tuned for early progress instead: the lowest early training loss over the LR grid.
       earlyTrainLossTunedForEarly: per.map((p) => Math.min(...p.early)),
       earlyBestLr: per.map((p) => p.lrs[p.early.indexOf(Math.min(...p.early))] as number),
-      adamLrs: (per[0] as PerVariant).lrs,
-      adamTestAccuracyByLr: (per[0] as PerVariant).accuracy,
-      adamEarlyTrainLossByLr: (per[0] as PerVariant).early,
+      adamLrs: adam.lrs,
+      adamTestAccuracyByLr: adam.accuracy,
+      adamEarlyTrainLossByLr: adam.early,
       sgdLrs: (per[1] as PerVariant).lrs,
       sgdTestAccuracyByLr: (per[1] as PerVariant).accuracy,
       sgdEarlyTrainLossByLr: (per[1] as PerVariant).early,

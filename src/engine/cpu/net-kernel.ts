@@ -13,7 +13,8 @@
  *
  * netKernel hands out the WebAssembly SIMD version of the loss and gradient passes (net-wasm.ts,
  * bit for bit this one's) where it covers the layout; this JS kernel stays the reference it is
- * tested against, and runs the rest (gelu, the Hessian-vector product, no WebAssembly SIMD).
+ * tested against, and runs the rest (gelu, the Hessian-vector product, no WebAssembly SIMD, a
+ * layout whose wasm memory would pass WASM_FIXED_LIMIT).
  */
 import type { Layout, LossName } from '../../core/network/model.ts';
 import { erf } from '../../core/network/model.ts';
