@@ -11,14 +11,13 @@
  * with it within the validation thresholds). A run too costly to record on the page's thread
  * between two frames (NET_PREVIEW_MAX_WORK) is not previewed: `skipped` says so.
  */
-import { CancelledError } from '../../core/errors.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { curveEvery } from '../net-runs.ts';
 import type { Cell } from '../runs.ts';
 import type { Timers } from './preview-controller.ts';
-import { PREVIEW_DELAY_MS } from './preview-controller.ts';
+import { LatestRequest, PREVIEW_DELAY_MS, browserTimers } from './preview-controller.ts';
 
 /**
  * Multiply-adds of one recorded run (steps x samples per step x parameters x 3: forward, backward,
@@ -44,11 +43,6 @@ export const NET_PREVIEW_INK = '#9a9a9a';
 /** Most previewed paths kept for the current sweep. */
 const MAX_KEPT = 256;
 
-const browserTimers: Timers = {
-  set: (fn, ms) => setTimeout(fn, ms),
-  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
-};
-
 export class NetPreviewController {
   /** The hovered run's curves (null when nothing is hovered, or before they arrive). */
   trajectory: NetTrajectory | null = null;
@@ -59,14 +53,15 @@ export class NetPreviewController {
   private engine: Engine | null = null;
   private readonly kept = new Map<number, NetTrajectory>();
   private wanted: number | null = null;
-  private timer: unknown = null;
-  private abort: AbortController | null = null;
+  private readonly pending: LatestRequest;
 
   constructor(
     private readonly host: { requestUpdate(): void },
-    private readonly delayMs = PREVIEW_DELAY_MS,
-    private readonly timers: Timers = browserTimers,
-  ) {}
+    delayMs = PREVIEW_DELAY_MS,
+    timers: Timers = browserTimers,
+  ) {
+    this.pending = new LatestRequest(timers, delayMs);
+  }
 
   /** A new network sweep (its plan, the engine that previews its runs): the old sweep's paths go. */
   rebase(plan: NetPlan, engine: Engine): void {
@@ -82,7 +77,7 @@ export class NetPreviewController {
 
   /** Leaves network views. */
   clear(): void {
-    this.cancelPending();
+    this.pending.cancel();
     this.plan = null;
     this.engine = null;
     this.kept.clear();
@@ -94,7 +89,7 @@ export class NetPreviewController {
   hover(cell: Cell | null): void {
     const plan = this.plan;
     if (!cell || !plan || cell.i < 0 || cell.j < 0 || cell.i >= plan.width || cell.j >= plan.height) {
-      this.cancelPending();
+      this.pending.cancel();
       this.wanted = null;
       this.show(null);
       return;
@@ -108,7 +103,7 @@ export class NetPreviewController {
     if (!plan || !engine || run >= plan.runs) return;
     if (run === this.wanted) return;
     this.wanted = run;
-    this.cancelPending();
+    this.pending.cancel();
     const work = netRunWork(plan);
     if (work > NET_PREVIEW_MAX_WORK) {
       this.skipped = `No hover preview: one run of this sweep is about ${work.toExponential(1)} multiply-adds, too many to record while the pointer moves; click the cell for its curves.`;
@@ -121,33 +116,15 @@ export class NetPreviewController {
       this.show(hit);
       return;
     }
-    this.timer = this.timers.set(() => {
-      this.timer = null;
-      void this.request(plan, engine, run);
-    }, this.delayMs);
-  }
-
-  private async request(plan: NetPlan, engine: Engine, run: number): Promise<void> {
-    const abort = new AbortController();
-    this.abort = abort;
-    try {
-      const [t] = await engine.trajectories(plan, { runs: [run], every: curveEvery(plan.spec.steps), signal: abort.signal });
-      if (this.abort !== abort || this.plan !== plan || !t) return;
-      this.abort = null;
-      if (this.kept.size >= MAX_KEPT) this.kept.delete(this.kept.keys().next().value as number);
-      this.kept.set(run, t);
-      if (this.wanted === run) this.show(t);
-    } catch (e) {
-      // A preview that fails says nothing: the click that selects the run reports the error.
-      if (!(e instanceof CancelledError) && this.abort === abort) this.abort = null;
-    }
-  }
-
-  private cancelPending(): void {
-    if (this.timer !== null) this.timers.clear(this.timer);
-    this.timer = null;
-    this.abort?.abort();
-    this.abort = null;
+    this.pending.after(
+      (signal) => engine.trajectories(plan, { runs: [run], every: curveEvery(plan.spec.steps), signal }),
+      ([t]) => {
+        if (this.plan !== plan || !t) return;
+        if (this.kept.size >= MAX_KEPT) this.kept.delete(this.kept.keys().next().value as number);
+        this.kept.set(run, t);
+        if (this.wanted === run) this.show(t);
+      },
+    );
   }
 
   private show(t: NetTrajectory | null): void {

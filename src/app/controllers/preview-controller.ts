@@ -5,9 +5,7 @@
  * a request made stale by a newer hover is cancelled and its answer dropped.
  */
 import { CancelledError } from '../../core/errors.ts';
-import type { Plan } from '../../core/plan.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
-import type { Engine } from '../../engine/engine.ts';
 import type { Cell } from '../runs.ts';
 import { cellInPlan, runOfCell } from '../runs.ts';
 import type { PathEngines, SweepSource, TrajectoryCache } from './paths.ts';
@@ -21,10 +19,54 @@ export interface Timers {
   clear(handle: unknown): void;
 }
 
-const browserTimers: Timers = {
+export const browserTimers: Timers = {
   set: (fn, ms) => setTimeout(fn, ms),
   clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
+
+/**
+ * A hover preview's one pending request: a pause (the pointer may move on), then one cancellable
+ * request whose answer counts only if no newer one started meanwhile. A request that fails says
+ * nothing: the click that selects the run reports the error. (The surface and the network previews.)
+ */
+export class LatestRequest {
+  private timer: unknown = null;
+  private abort: AbortController | null = null;
+
+  constructor(
+    private readonly timers: Timers,
+    private readonly delayMs: number,
+  ) {}
+
+  /** After the pause, `fetch`; `use` gets its answer unless cancelled or superseded meanwhile. */
+  after<T>(fetch: (signal: AbortSignal) => Promise<T>, use: (answer: T) => void): void {
+    this.timer = this.timers.set(() => {
+      this.timer = null;
+      void this.request(fetch, use);
+    }, this.delayMs);
+  }
+
+  /** Drops the pending pause and stops the request in flight. */
+  cancel(): void {
+    if (this.timer !== null) this.timers.clear(this.timer);
+    this.timer = null;
+    this.abort?.abort();
+    this.abort = null;
+  }
+
+  private async request<T>(fetch: (signal: AbortSignal) => Promise<T>, use: (answer: T) => void): Promise<void> {
+    const abort = new AbortController();
+    this.abort = abort;
+    try {
+      const answer = await fetch(abort.signal);
+      if (this.abort !== abort) return;
+      this.abort = null;
+      use(answer);
+    } catch (e) {
+      if (!(e instanceof CancelledError) && this.abort === abort) this.abort = null;
+    }
+  }
+}
 
 export class PreviewController {
   /** The previewed path (null when nothing is hovered, or before its path arrived). */
@@ -32,24 +74,25 @@ export class PreviewController {
   /** The cell whose path `trajectory` is. */
   cell: Cell | null = null;
 
-  private timer: unknown = null;
-  private abort: AbortController | null = null;
   private wanted: Cell | null = null;
+  private readonly pending: LatestRequest;
 
   constructor(
     private readonly host: { requestUpdate(): void },
     private readonly engines: PathEngines,
     private readonly sweep: SweepSource,
     private readonly cache: TrajectoryCache,
-    private readonly delayMs = PREVIEW_DELAY_MS,
-    private readonly timers: Timers = browserTimers,
-  ) {}
+    delayMs = PREVIEW_DELAY_MS,
+    timers: Timers = browserTimers,
+  ) {
+    this.pending = new LatestRequest(timers, delayMs);
+  }
 
   /** The cell under the pointer or the cursor, or null when it left the heatmap. */
   hover(cell: Cell | null): void {
     if (cell && this.wanted && cell.i === this.wanted.i && cell.j === this.wanted.j) return;
     this.wanted = cell;
-    this.cancelPending();
+    this.pending.cancel();
     const plan = this.sweep.plan;
     if (!cell || !plan || !cellInPlan(plan, cell)) {
       this.show(null, null);
@@ -62,10 +105,12 @@ export class PreviewController {
       this.show(hit, cell);
       return;
     }
-    this.timer = this.timers.set(() => {
-      this.timer = null;
-      void this.request(engine, plan, cell, run);
-    }, this.delayMs);
+    this.pending.after(
+      (signal) => this.cache.record(engine, plan, [run], signal),
+      ([t]) => {
+        if (this.sweep.plan === plan && t) this.show(t, cell);
+      },
+    );
   }
 
   /** A new sweep: the hovered cell's path is the new sweep's run there (the old one's goes). */
@@ -74,27 +119,6 @@ export class PreviewController {
     this.wanted = null;
     this.show(null, null);
     this.hover(cell);
-  }
-
-  private async request(engine: Engine, plan: Plan, cell: Cell, run: number): Promise<void> {
-    const abort = new AbortController();
-    this.abort = abort;
-    try {
-      const [t] = await this.cache.record(engine, plan, [run], abort.signal);
-      if (this.abort !== abort || this.sweep.plan !== plan || !t) return;
-      this.abort = null;
-      this.show(t, cell);
-    } catch (e) {
-      // A preview that fails says nothing: the click that selects the run reports the error.
-      if (!(e instanceof CancelledError) && this.abort === abort) this.abort = null;
-    }
-  }
-
-  private cancelPending(): void {
-    if (this.timer !== null) this.timers.clear(this.timer);
-    this.timer = null;
-    this.abort?.abort();
-    this.abort = null;
   }
 
   private show(t: Trajectory | null, cell: Cell | null): void {
