@@ -15,22 +15,43 @@ fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
   return vec4f(bc1, sqrt(bc2), 0.0, 0.0);
 }
 
-fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
-  let beta1 = mom;
+// The step's hyperparameters, shared by the elementwise rule (opt_step) and the tensor rule
+// (opt_tensor_step): bias corrections (1 without bias_correction) and beta3 = 1 - beta1 with
+// grad_averaging (else 1).
+struct LambHyper {
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+  wd: f32,
+  w2: f32,
+  bc1: f32,
+  bc2_sqrt: f32,
+  beta3: f32,
+}
+
+fn lamb_hyper(mom: f32, sc: vec4f) -> LambHyper {
   let beta2 = param(LAMB_betas_1);
-  let eps = param(LAMB_eps);
-  let wd = param(LAMB_weight_decay);
-  let w2 = 1.0 - beta2;
-  var bc1 = 1.0;
-  var bc2_sqrt = 1.0;
+  var h = LambHyper(mom, beta2, param(LAMB_eps), param(LAMB_weight_decay), 1.0 - beta2, 1.0, 1.0, 1.0);
   if LAMB_bias_correction {
-    bc1 = sc.x;
-    bc2_sqrt = sc.y;
+    h.bc1 = sc.x;
+    h.bc2_sqrt = sc.y;
   }
-  var beta3 = 1.0;
   if LAMB_grad_averaging {
-    beta3 = 1.0 - beta1;
+    h.beta3 = 1.0 - mom;
   }
+  return h;
+}
+
+fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
+  let h = lamb_hyper(mom, sc);
+  let beta1 = h.beta1;
+  let beta2 = h.beta2;
+  let eps = h.eps;
+  let wd = h.wd;
+  let w2 = h.w2;
+  let bc1 = h.bc1;
+  let bc2_sqrt = h.bc2_sqrt;
+  let beta3 = h.beta3;
   // Global gradient-norm clipping; None (PARAM_UNSET) divides by 1, which is exact.
   let mgn = param(LAMB_max_grad_norm);
   let clip = select(max(sqrt(g.x * g.x + g.y * g.y) / mgn, 1.0), 1.0, mgn == -3.4028234663852886e38);
@@ -78,21 +99,15 @@ fn opt_tensor_global(norm: f32) -> f32 {
 // ratio's norms over the whole tensor, gs the global clip. State: exp_avg (n numbers), then
 // exp_avg_sq (n). The update u goes through the tensor's work row.
 fn opt_tensor_step(n: u32, rows: u32, cols: u32, lr: f32, mom: f32, t: f32, sc: vec4f, gs: f32) {
-  let beta1 = mom;
-  let beta2 = param(LAMB_betas_1);
-  let eps = param(LAMB_eps);
-  let wd = param(LAMB_weight_decay);
-  let w2 = 1.0 - beta2;
-  var bc1 = 1.0;
-  var bc2_sqrt = 1.0;
-  if LAMB_bias_correction {
-    bc1 = sc.x;
-    bc2_sqrt = sc.y;
-  }
-  var beta3 = 1.0;
-  if LAMB_grad_averaging {
-    beta3 = 1.0 - beta1;
-  }
+  let h = lamb_hyper(mom, sc);
+  let beta1 = h.beta1;
+  let beta2 = h.beta2;
+  let eps = h.eps;
+  let wd = h.wd;
+  let w2 = h.w2;
+  let bc1 = h.bc1;
+  let bc2_sqrt = h.bc2_sqrt;
+  let beta3 = h.beta3;
   let clip = param(LAMB_max_grad_norm) != -3.4028234663852886e38;
   for (var i = 0u; i < n; i++) {
     var g = tensor_g(i);
