@@ -18,7 +18,7 @@ fn opt_step_scalars(mom: f32, t: f32) -> vec4f {
 // The step's hyperparameters, shared by the elementwise rule (opt_step) and the tensor rule
 // (opt_tensor_step): bias corrections (1 without bias_correction) and beta3 = 1 - beta1 with
 // grad_averaging (else 1).
-struct LambHyper {
+struct LAMB_Hyper {
   beta1: f32,
   beta2: f32,
   eps: f32,
@@ -29,9 +29,9 @@ struct LambHyper {
   beta3: f32,
 }
 
-fn lamb_hyper(mom: f32, sc: vec4f) -> LambHyper {
+fn LAMB_hyper(mom: f32, sc: vec4f) -> LAMB_Hyper {
   let beta2 = param(LAMB_betas_1);
-  var h = LambHyper(mom, beta2, param(LAMB_eps), param(LAMB_weight_decay), 1.0 - beta2, 1.0, 1.0, 1.0);
+  var h = LAMB_Hyper(mom, beta2, param(LAMB_eps), param(LAMB_weight_decay), 1.0 - beta2, 1.0, 1.0, 1.0);
   if LAMB_bias_correction {
     h.bc1 = sc.x;
     h.bc2_sqrt = sc.y;
@@ -43,7 +43,7 @@ fn lamb_hyper(mom: f32, sc: vec4f) -> LambHyper {
 }
 
 fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
-  let h = lamb_hyper(mom, sc);
+  let h = LAMB_hyper(mom, sc);
   let beta1 = h.beta1;
   let beta2 = h.beta2;
   let eps = h.eps;
@@ -99,7 +99,7 @@ fn opt_tensor_global(norm: f32) -> f32 {
 // ratio's norms over the whole tensor, gs the global clip. State: exp_avg (n numbers), then
 // exp_avg_sq (n). The update u goes through the tensor's work row.
 fn opt_tensor_step(n: u32, rows: u32, cols: u32, lr: f32, mom: f32, t: f32, sc: vec4f, gs: f32) {
-  let h = lamb_hyper(mom, sc);
+  let h = LAMB_hyper(mom, sc);
   let beta1 = h.beta1;
   let beta2 = h.beta2;
   let eps = h.eps;
