@@ -9,9 +9,10 @@
  * over the reduced index in the reference's order, one rounding per operation): f64x2 for float64,
  * f32x4 for the float32 twin, whose operations round as Math.fround after each float64 operation
  * of float32 values does (double rounding of +, -, *, / from float64 to float32 is harmless). tanh
- * is a branch-free port of fdlibm's tanh/expm1, the functions V8's Math.tanh runs, over f64x2 lanes
- * (the float32 twin widens to float64 for it as the JS kernel does); exp and log (cross-entropy)
- * are Math.exp and Math.log, imported.
+ * is a branch-free port of fdlibm's tanh/expm1, the functions V8's Math.tanh runs, over f64x2 lanes;
+ * the float32 twin's, fround(Math.tanh(x)), is a cheaper float64 approximation whose float32
+ * rounding is kept where a margin proves it equal, with the fdlibm port for the rest (about 1 value
+ * in 2^13; tanhF32x4Fast); exp and log (cross-entropy) are Math.exp and Math.log, imported.
  *
  * What it covers: tanh, relu and identity activations, MSE and cross-entropy, passes 'loss' and
  * 'grad'. gelu (erf) and the Hessian-vector product ('hvp', sharpness: a one-off per run) stay on
@@ -98,6 +99,16 @@ class Ops {
     const b = this.f64 ? f64Bytes(x) : f32Bytes(x);
     const bytes: number[] = [];
     for (let k = 0; k < this.lanes; k++) bytes.push(...b);
+    return this.raw(bytes);
+  }
+  /** Every 32-bit lane the bits b (a float32's bits, whatever the precision: the mask constants). */
+  bits32(b: number): E {
+    const bytes: number[] = [];
+    for (let k = 0; k < 4; k++) bytes.push(b & 0xff, (b >>> 8) & 0xff, (b >>> 16) & 0xff, b >>> 24);
+    return this.raw(bytes);
+  }
+  /** The 16 bytes as a v128 constant. */
+  private raw(bytes: readonly number[]): E {
     const h = hoisted.get(this.f);
     if (!h) return () => this.f.v128(bytes);
     // Hoisted (see tanhFn): a local set once before the loop.
@@ -209,54 +220,88 @@ export function tanhF64x2(f: Fn, xs: readonly E[]): E[] {
 /** Vectors whose tanh are interleaved (measured: 4 beats 1, 2 and 8, which spills). */
 const TANH_GROUP = 4;
 
+/**
+ * Arithmetic on n independent f64x2 chains, one expression per chain (G): each step is emitted for
+ * every chain before the next step, so that the chains interleave for the CPU to overlap them.
+ */
+class Chains {
+  readonly o: Ops;
+  constructor(
+    readonly f: Fn,
+    readonly n: number,
+  ) {
+    this.o = new Ops(f, true);
+  }
+  map(k: (i: number) => E): G {
+    return Array.from({ length: this.n }, (_, i) => k(i));
+  }
+  s1(op: number): (a: G) => G {
+    return (a) =>
+      this.map((i) => () => {
+        (a[i] as E)();
+        this.f.simd(op);
+      });
+  }
+  s2(op: number): (a: G, b: G) => G {
+    return (a, b) =>
+      this.map((i) => () => {
+        (a[i] as E)();
+        (b[i] as E)();
+        this.f.simd(op);
+      });
+  }
+  readonly add = this.s2(SIMD.f64x2Add);
+  readonly sub = this.s2(SIMD.f64x2Sub);
+  readonly mul = this.s2(SIMD.f64x2Mul);
+  readonly div = this.s2(SIMD.f64x2Div);
+  readonly lt = this.s2(SIMD.f64x2Lt);
+  readonly le = this.s2(SIMD.f64x2Le);
+  readonly ge = this.s2(SIMD.f64x2Ge);
+  readonly gt = this.s2(SIMD.f64x2Gt);
+  readonly eq = this.s2(SIMD.f64x2Eq);
+  readonly or = this.s2(SIMD.or);
+  readonly and = this.s2(SIMD.and);
+  readonly neg = this.s1(SIMD.f64x2Neg);
+  readonly fabs = this.s1(SIMD.f64x2Abs);
+  readonly trunc = this.s1(SIMD.f64x2Trunc);
+  /** x in every lane of every chain. */
+  C(v: number): G {
+    const c = this.o.c(v);
+    return this.map(() => c);
+  }
+  /** Lanes of a where m's bits are set, else b's. */
+  sel(a: G, b: G, m: G): G {
+    return this.map((i) => () => {
+      (a[i] as E)();
+      (b[i] as E)();
+      (m[i] as E)();
+      this.f.simd(SIMD.bitselect);
+    });
+  }
+  /** Evaluates each chain's expression now into a local. */
+  L(e: G): G {
+    return e.map((x) => this.o.let(x));
+  }
+  /** 2^k of integral k (-1022 <= k <= 1023) from the exponent bits. */
+  pow2(k: G): G {
+    return this.map((i) => () => {
+      this.add(k, this.C(MAGIC))[i]!();
+      this.f.i32(52);
+      this.f.simd(SIMD.i64x2Shl);
+    });
+  }
+}
+/** One expression per chain. */
+type G = readonly E[];
+
 function tanhGroup(f: Fn, xs: readonly E[]): E[] {
   // Each step is emitted for every vector before the next step: the vectors' tanh are independent
   // chains (a long one each: two divisions, a degree-5 polynomial), interleaved for the CPU to overlap.
-  type G = readonly E[];
-  const o = new Ops(f, true);
-  const n = xs.length;
-  const map = (k: (i: number) => E): G => Array.from({ length: n }, (_, i) => k(i));
-  const one = (a: G, i: number): E => a[i] as E;
-  const s1 =
-    (op: number) =>
-    (a: G): G =>
-      map((i) => () => {
-        one(a, i)();
-        f.simd(op);
-      });
-  const s2 =
-    (op: number) =>
-    (a: G, b: G): G =>
-      map((i) => () => {
-        one(a, i)();
-        one(b, i)();
-        f.simd(op);
-      });
-  const add = s2(SIMD.f64x2Add);
-  const sub = s2(SIMD.f64x2Sub);
-  const mul = s2(SIMD.f64x2Mul);
-  const div = s2(SIMD.f64x2Div);
-  const lt = s2(SIMD.f64x2Lt);
-  const le = s2(SIMD.f64x2Le);
-  const ge = s2(SIMD.f64x2Ge);
-  const gt = s2(SIMD.f64x2Gt);
-  const eq = s2(SIMD.f64x2Eq);
-  const or = s2(SIMD.or);
-  const neg = s1(SIMD.f64x2Neg);
-  const fabs = s1(SIMD.f64x2Abs);
-  const trunc = s1(SIMD.f64x2Trunc);
-  const C = (v: number): G => {
-    const c = o.c(v);
-    return map(() => c);
-  };
-  const sel = (a: G, b: G, m: G): G =>
-    map((i) => () => {
-      one(a, i)();
-      one(b, i)();
-      one(m, i)();
-      f.simd(SIMD.bitselect);
-    });
-  const L = (e: G): G => e.map((x) => o.let(x));
+  const c = new Chains(f, xs.length);
+  const { add, sub, mul, div, lt, le, ge, gt, eq, or, neg, fabs, trunc } = c;
+  const C = (v: number): G => c.C(v);
+  const sel = (a: G, b: G, m: G): G => c.sel(a, b, m);
+  const L = (e: G): G => c.L(e);
 
   const X = L(xs);
   const ax = L(fabs(X));
@@ -289,19 +334,13 @@ function tanhGroup(f: Fn, xs: readonly E[]): E[] {
   const Rm1 = sub(mul(C(0.5), sub(xr, e2)), C(0.5));
   // k = 1 (fdlibm's next case) cannot occur: k is 0, -1, -2, -3 or 3 .. 63. 2^k and 2^-k from the
   // exponent bits.
-  const pow2 = (kk: G): G =>
-    map((i) => () => {
-      one(kk, i)();
-      f.i32(52);
-      f.simd(SIMD.i64x2Shl);
-    });
-  const twopk = L(pow2(add(k, C(MAGIC))));
-  const twomk = L(pow2(sub(C(MAGIC), k)));
+  const twopk = L(c.pow2(k));
+  const twomk = L(c.pow2(neg(k)));
   const em = L(sub(e2, xr));
   // fdlibm's three last cases share the product by 2^k; the first subtracts 1 after it (x - 0 is x).
   const far = L(or(le(k, C(-2)), gt(k, C(56))));
   const inner = sel(sub(C(1), em), sel(sub(sub(C(1), twomk), em), add(sub(xr, add(e2, twomk)), C(1)), lt(k, C(20))), far);
-  const rest = sub(mul(inner, twopk), s2(SIMD.and)(C(1), far));
+  const rest = sub(mul(inner, twopk), c.and(C(1), far));
   const em1 = L(sel(R0, sel(Rm1, rest, eq(k, C(-1))), eq(k, C(0))));
   // Back in tanh.
   const q = L(div(sel(C(2), em1, big), add(em1, C(2))));
@@ -313,8 +352,14 @@ function tanhGroup(f: Fn, xs: readonly E[]): E[] {
   return [...L(sel(small, sel(unit, X, eq(X, X)), finite))];
 }
 
-/** Samples a pass works on at once (their forward passes interleave; each gradient element still gets their contributions one after the other, in order). */
-const SAMPLES = 2;
+/**
+ * Samples a pass works on at once (their forward passes interleave; each gradient element still
+ * gets their contributions one after the other, in order). Measured against 2 (A/B in one process,
+ * grad passes per CPU-second, fractal and Iris): 4 is 1.05-1.1x on float64 (the weight gradients'
+ * loads and stores are shared by more samples) and level on float32; 8 leaves one accumulator per
+ * sample in the forward blocks and is slower (0.8-0.9x).
+ */
+const SAMPLES = 4;
 
 /** Offsets (bytes) of the kernel's fixed regions, and what the JS side needs to fill them. */
 interface Geometry {
@@ -698,7 +743,9 @@ function passFn(L: Layout, loss: LossName, f64: boolean, g: Geometry, G: boolean
 
 /**
  * tanh(ptr, groups): tanh in place of `groups` x TANH_GROUP float64 vectors (float64), or of
- * groups x TANH_GROUP / 2 float32 vectors (float32: widened, tanh, rounded, as the JS kernel's twin).
+ * groups x TANH_GROUP / 2 float32 vectors (float32: the twin's fround(Math.tanh(x)), see
+ * tanhF32x4Fast: a cheap approximation whose float32 rounding is kept where it provably is that,
+ * and, for a group holding a lane where it might not be, fdlibm widened and rounded).
  */
 function tanhFn(f64: boolean): Fn {
   const f = new Fn([I32, I32], []);
@@ -711,26 +758,23 @@ function tanhFn(f64: boolean): Fn {
   hoisted.set(f, consts);
   f.op(OP.block, 0x40).get(1).op(OP.i32Eqz).brIf(0).op(OP.loop, 0x40);
   const ld = (k: number): E => () => f.get(p).vmem(SIMD.load, 4, k * 16);
-  if (f64) {
-    const t = tanhGroup(
-      f,
-      Array.from({ length: TANH_GROUP }, (_, k) => ld(k)),
-    );
+  const store = (t: readonly E[]): void =>
     t.forEach((e, k) => {
       f.get(p);
       e();
       f.vmem(SIMD.store, 4, k * 16);
     });
-  } else {
-    const t = tanhF32x4(
-      f,
-      Array.from({ length: TANH_GROUP / 2 }, (_, k) => ld(k)),
-    );
-    t.forEach((e, k) => {
-      f.get(p);
-      e();
-      f.vmem(SIMD.store, 4, k * 16);
-    });
+  const vectors = f64 ? TANH_GROUP : TANH_GROUP / 2;
+  const xs = Array.from({ length: vectors }, (_, k) => ld(k));
+  if (f64) store(tanhGroup(f, xs));
+  else {
+    const fast = tanhF32x4Fast(f, xs);
+    fast.sure();
+    f.op(OP.if, 0x40);
+    store(fast.values);
+    f.op(OP.else);
+    store(tanhF32x4(f, xs));
+    f.op(OP.end);
   }
   f.get(p).i32(f64 ? TANH_GROUP * 16 : TANH_GROUP * 8).op(OP.i32Add).tee(p).get(end).op(OP.i32LtS).brIf(0);
   f.op(OP.end).op(OP.end);
@@ -745,29 +789,131 @@ function tanhFn(f64: boolean): Fn {
 function tanhF32x4(f: Fn, xs: readonly E[]): E[] {
   const o = new Ops(f, false);
   const X = xs.map((x) => o.let(x));
-  const wide: E[] = [];
-  for (const x of X) {
-    wide.push(() => {
+  const t = tanhF64x2(f, widen(f, X));
+  return X.map((_, i) => o.let(narrow(f, t[2 * i] as E, t[2 * i + 1] as E)));
+}
+
+/** Each f32x4 as two f64x2 (its lanes 0-1, then 2-3), exactly. */
+function widen(f: Fn, xs: readonly E[]): E[] {
+  return xs.flatMap((x) => [
+    () => {
       x();
       f.simd(SIMD.f64x2PromoteLowF32x4);
-    });
-    wide.push(() => {
+    },
+    () => {
       x();
       x();
       f.simd(SIMD.shuffle, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
       f.simd(SIMD.f64x2PromoteLowF32x4);
-    });
-  }
-  const t = tanhF64x2(f, wide);
-  return X.map((_, i) =>
+    },
+  ]);
+}
+
+/** Two f64x2 rounded to float32, as one f32x4 (lo's lanes, then hi's). */
+function narrow(f: Fn, lo: E, hi: E): E {
+  return () => {
+    lo();
+    f.simd(SIMD.f32x4DemoteF64x2Zero);
+    hi();
+    f.simd(SIMD.f32x4DemoteF64x2Zero);
+    f.simd(SIMD.shuffle, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+  };
+}
+
+/**
+ * exp's Taylor coefficients 1/n!, n = 1 .. 11: exp(r) - 1 = r (1 + r (1/2 + ... r / 11!)) for
+ * |r| <= ln2 / 2, truncated where the next term, 0.347^12 / 12!, is 6e-15 of the value.
+ */
+const EXPM1_TAYLOR = Array.from({ length: 11 }, (_, n) => {
+  let q = 1;
+  for (let k = 2; k <= n + 1; k++) q /= k;
+  return q;
+});
+
+/**
+ * A bound on the relative error of tanhF32x4Fast's float64 approximation. Measured: 2.5e-14
+ * (2^-45.2, at |x| ~ ln2 / 4 where the reduced argument is largest; tmp measurement over 4M
+ * inputs, and every float32 input in tests/engine/net-kernel.test.ts's exhaustive scan); taken
+ * 2^7 times larger, it also covers fdlibm's own error (under 2^-52).
+ */
+const TANH_F32_MARGIN = 2 ** -38;
+
+/**
+ * The float32 twin's tanh, fround(Math.tanh(x)), of each f32x4 lane, cheaply, with a proof
+ * obligation: |x| (widened; at most 10, past which tanh rounds to 1 in float32) -> t = -e / (e + 2),
+ * e = expm1(-2|x|) by one argument reduction (-2|x| = k ln2 + r) and a Taylor polynomial, no
+ * branch; relative error under TANH_F32_MARGIN. Rounded to float32, t gives fround(Math.tanh(x))
+ * wherever t (1 - margin) and t (1 + margin) round to the same float32: Math.tanh's value lies
+ * between them, so it rounds the same way. `sure` pushes whether every lane is such; a group that
+ * is not goes the exact way (about 1 value in 2^13 sits that near a midpoint). Signs: tanh is odd
+ * and fround symmetric, so the work is on |x| and x's sign bit is put back. NaN fails the test (it
+ * takes the exact way); +-Infinity give +-1.
+ *
+ * Cost, against tanhF32x4 (fdlibm: both branches of tanh, most of expm1's, two divisions): one
+ * division and 11 multiply-adds per two lanes, and the test.
+ */
+function tanhF32x4Fast(f: Fn, xs: readonly E[]): { values: E[]; sure: () => void } {
+  const o = new Ops(f, false);
+  const X = xs.map((x) => o.let(x));
+  const absBits = o.bits32(0x7fffffff);
+  const signBits = o.bits32(0x80000000);
+  const mask = (m: E, x: E): E => () => {
+    x();
+    m();
+    f.simd(SIMD.and);
+  };
+  const c = new Chains(f, 2 * X.length);
+  const { add, sub, mul, div } = c;
+  const C = (v: number): G => c.C(v);
+  const L = (e: G): G => c.L(e);
+  const a = L(c.s2(SIMD.f64x2Pmin)(widen(f, X.map((x) => mask(absBits, x))), C(10)));
+  const y = L(mul(a, C(-2)));
+  const k = L(c.s1(SIMD.f64x2Nearest)(mul(y, C(INVLN2))));
+  const r = L(sub(sub(y, mul(k, C(LN2_HI))), mul(k, C(LN2_LO))));
+  // exp(r) - 1 = r P(r), P by Estrin's scheme (pairs, then powers r^2, r^4, r^8): a chain of about
+  // 8 operations where Horner's is 22 (measured: Horner's left the pass waiting on latency).
+  const cf = (n: number): G => C(EXPM1_TAYLOR[n] as number);
+  const r2 = L(mul(r, r));
+  const pair = (n: number): G => add(cf(n), mul(r, cf(n + 1)));
+  const s0 = L(add(pair(0), mul(pair(2), r2)));
+  const s1 = L(add(pair(4), mul(pair(6), r2)));
+  const s2 = L(add(pair(8), mul(cf(10), r2)));
+  const r4 = L(mul(r2, r2));
+  const poly = L(add(add(s0, mul(s1, r4)), mul(s2, mul(r4, r4))));
+  const twok = L(c.pow2(k));
+  const em1 = L(add(mul(twok, mul(r, poly)), sub(twok, C(1))));
+  const t = L(div(c.neg(em1), add(em1, C(2))));
+  // The test: t (1 - margin) and t (1 + margin) round to the same float32, so every value between
+  // them does (rounding is monotonic), Math.tanh(x) among them. That float32 is the result (x's
+  // sign put back: t may be -0 at x = 0). NaN fails (NaN != NaN) and goes the exact way.
+  const bound = (m: number): E[] => {
+    const v = L(mul(t, C(m)));
+    return X.map((_, i) => o.let(narrow(f, v[2 * i] as E, v[2 * i + 1] as E)));
+  };
+  const lo = bound(1 - TANH_F32_MARGIN);
+  const hi = bound(1 + TANH_F32_MARGIN);
+  const values = hi.map((v, i) =>
     o.let(() => {
-      (t[2 * i] as E)();
-      f.simd(SIMD.f32x4DemoteF64x2Zero);
-      (t[2 * i + 1] as E)();
-      f.simd(SIMD.f32x4DemoteF64x2Zero);
-      f.simd(SIMD.shuffle, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+      mask(absBits, v)();
+      mask(signBits, X[i] as E)();
+      f.simd(SIMD.or);
     }),
   );
+  return {
+    values,
+    sure: () => {
+      hi.map((v, i) => () => {
+        v();
+        (lo[i] as E)();
+        f.simd(SIMD.f32x4Eq);
+      }).reduce((acc, e) => () => {
+        acc();
+        e();
+        f.simd(SIMD.and);
+      })();
+      f.simd(SIMD.i32x4AllTrue);
+    },
+  };
 }
 
 /** Whether this engine runs WebAssembly SIMD (Node 20 and Chromium do; else the JS kernel runs). */
@@ -1001,34 +1147,33 @@ export function netWasmKernel(L: Layout, loss: LossName, precision: Precision, p
   return (theta, x, y, rows, count, grad, v, hv, out) => w.run(pass, theta, x, y, rows, count, grad, out) ?? js(theta, x, y, rows, count, grad, v, hv, out);
 }
 
-let tanhModule: { mem: WebAssembly.Memory; run: (n: number) => void } | null = null;
+const tanhModules = new Map<Precision, { mem: WebAssembly.Memory; run: (ptr: number, groups: number) => void }>();
 
-/** The wasm tanh of each value (f64x2 lanes), for tests against Math.tanh. */
-export function wasmTanh(values: Float64Array): Float64Array {
-  if (!tanhModule) {
-    const f = new Fn([I32], []);
-      const p = f.local(I32);
-    f.i32(0).set(p);
-    f.op(OP.block, 0x40).get(0).op(OP.i32Eqz).brIf(0).op(OP.loop, 0x40);
-    const t = tanhF64x2(f, [() => f.get(p).vmem(SIMD.load, 4, 0)])[0] as E;
-    f.get(p);
-    t();
-    f.vmem(SIMD.store, 4, 0);
-    f.get(p).i32(16).op(OP.i32Add).tee(p).get(0).i32(16).op(OP.i32Mul).op(OP.i32LtS).brIf(0);
-    f.op(OP.end).op(OP.end);
+/**
+ * The kernels' own tanh function (tanhFn) on each value, for tests: float64, against Math.tanh;
+ * float32 (values that are float32s), against Math.fround(Math.tanh(x)).
+ */
+export function wasmTanh(values: Float64Array, precision: Precision = 'f64'): Float64Array {
+  const f64 = precision === 'f64';
+  let m = tanhModules.get(precision);
+  if (!m) {
     const mem = new WebAssembly.Memory({ initial: 1 });
-    const inst = new WebAssembly.Instance(new WebAssembly.Module(encodeModule({ imports: [], memory: { module: 'm', name: 'mem', minPages: 1 }, funcs: [{ name: 'tanh', fn: f }] })), { m: { mem } });
-    tanhModule = { mem, run: (inst.exports as Record<string, unknown>)['tanh'] as (n: number) => void };
+    const bytes = encodeModule({ imports: [], memory: { module: 'm', name: 'mem', minPages: 1 }, funcs: [{ name: 'tanh', fn: tanhFn(f64) }] });
+    const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes), { m: { mem } });
+    m = { mem, run: (inst.exports as Record<string, unknown>)['tanh'] as (ptr: number, groups: number) => void };
+    tanhModules.set(precision, m);
   }
-  const { mem, run } = tanhModule;
+  const { mem, run } = m;
   const out = new Float64Array(values.length);
+  // A group: TANH_GROUP float64 vectors (8 values), or TANH_GROUP / 2 float32 vectors (8 values).
+  const group = 2 * TANH_GROUP;
   const chunk = 4096;
   for (let s = 0; s < values.length; s += chunk) {
     const n = Math.min(chunk, values.length - s);
-    const v = new Float64Array(mem.buffer, 0, chunk);
+    const v = f64 ? new Float64Array(mem.buffer, 0, chunk) : new Float32Array(mem.buffer, 0, chunk);
     v.fill(0);
     v.set(values.subarray(s, s + n));
-    run(Math.ceil(n / 2));
+    run(0, Math.ceil(n / group));
     out.set(v.subarray(0, n), s);
   }
   return out;

@@ -138,9 +138,12 @@ export const SIMD = {
   and: 0x4e,
   or: 0x50,
   bitselect: 0x52,
+  anyTrue: 0x53,
   f32x4DemoteF64x2Zero: 0x5e,
   f64x2PromoteLowF32x4: 0x5f,
   f64x2Trunc: 0x7a,
+  f64x2Nearest: 0x94,
+  i32x4AllTrue: 0xa3,
   i64x2Shl: 0xcb,
   f32x4Abs: 0xe0,
   f32x4Neg: 0xe1,
@@ -154,6 +157,7 @@ export const SIMD = {
   f64x2Sub: 0xf1,
   f64x2Mul: 0xf2,
   f64x2Div: 0xf3,
+  f64x2Pmin: 0xf6,
 } as const;
 
 /** A function body under construction: typed locals (the parameters first) and its code bytes. */
