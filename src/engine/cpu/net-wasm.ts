@@ -1179,6 +1179,31 @@ export function wasmTanh(values: Float64Array, precision: Precision = 'f64'): Fl
   return out;
 }
 
+/**
+ * The float32 tanh (wasmTanh 'f32') against fround(Math.tanh(x)) on every `stride`-th float32 in
+ * [0, 11] (beyond 10 both give 1), every `negateEvery`-th of them negated (the sign is a bit): how
+ * many were checked, and the first few that differ. Stride 1 checks all 1.09e9 (~30 s).
+ */
+export function tanhF32Mismatches(stride: number, negateEvery: number): { checked: number; differ: number[] } {
+  const END = 0x41300000; // the bits of 11
+  const CH = 1 << 20;
+  const bits = new Uint32Array(CH);
+  const asF32 = new Float32Array(bits.buffer);
+  const xs = new Float64Array(CH);
+  const differ: number[] = [];
+  let checked = 0;
+  for (let start = 0; start < END; start += CH * stride) {
+    const m = Math.min(CH, Math.ceil((END - start) / stride));
+    // Within a stride, a different offset each time, so that no bit pattern is always skipped.
+    for (let i = 0; i < m; i++) bits[i] = start + stride * i + (i % stride);
+    for (let i = 0; i < m; i++) xs[i] = (i % negateEvery === 0 ? -1 : 1) * (asF32[i] as number);
+    const t = wasmTanh(xs.subarray(0, m), 'f32');
+    for (let i = 0; i < m; i++) if (!Object.is(t[i], Math.fround(Math.tanh(xs[i] as number))) && differ.push(xs[i] as number) > 10) differ.pop();
+    checked += m;
+  }
+  return { checked, differ };
+}
+
 /** Bytes of the memory of this thread's wasm pass for a layout, loss and precision (0: none yet). */
 export function wasmKernelBytes(L: Layout, loss: LossName, precision: Precision): number {
   return nets.get(layoutKey(L, loss, precision))?.bytes ?? 0;
