@@ -44,23 +44,15 @@ fn LAMB_hyper(mom: f32, sc: vec4f) -> LAMB_Hyper {
 
 fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   let h = LAMB_hyper(mom, sc);
-  let beta1 = h.beta1;
-  let beta2 = h.beta2;
-  let eps = h.eps;
-  let wd = h.wd;
-  let w2 = h.w2;
-  let bc1 = h.bc1;
-  let bc2_sqrt = h.bc2_sqrt;
-  let beta3 = h.beta3;
   // Global gradient-norm clipping; None (PARAM_UNSET) divides by 1, which is exact.
   let mgn = param(LAMB_max_grad_norm);
   let clip = select(max(sqrt(g.x * g.x + g.y * g.y) / mgn, 1.0), 1.0, mgn == -3.4028234663852886e38);
   let d = g / clip;
-  let m = S[LAMB_S_exp_avg] * beta1 + beta3 * d;
+  let m = S[LAMB_S_exp_avg] * h.beta1 + h.beta3 * d;
   S[LAMB_S_exp_avg] = m;
-  let v = S[LAMB_S_exp_avg_sq] * beta2 + (w2 * d) * d;
+  let v = S[LAMB_S_exp_avg_sq] * h.beta2 + (h.w2 * d) * d;
   S[LAMB_S_exp_avg_sq] = v;
-  var u = (m / bc1) / (sqrt(v) / bc2_sqrt + eps);
+  var u = (m / h.bc1) / (sqrt(v) / h.bc2_sqrt + h.eps);
   if LAMB_caution {
     let a = select(vec2f(0.0), vec2f(1.0), u * d > vec2f(0.0));
     let mean = max((a.x + a.y) / 2.0, 0.001);
@@ -68,11 +60,11 @@ fn opt_step(g: vec2f, lr: f32, mom: f32, t: f32, sc: vec4f) {
   }
   var p = S[0];
   // Selects, not branches, on wd: it differs per run when swept (a constant otherwise, folded).
-  var adapt = wd != 0.0;
+  var adapt = h.wd != 0.0;
   if LAMB_decoupled_decay {
-    p = select(p, p + (-lr * wd) * p, adapt);
+    p = select(p, p + (-lr * h.wd) * p, adapt);
   } else {
-    u = select(u, u + wd * p, adapt);
+    u = select(u, u + h.wd * p, adapt);
   }
   if LAMB_always_adapt {
     adapt = true;
@@ -100,14 +92,6 @@ fn opt_tensor_global(norm: f32) -> f32 {
 // exp_avg_sq (n). The update u goes through the tensor's work row.
 fn opt_tensor_step(n: u32, rows: u32, cols: u32, lr: f32, mom: f32, t: f32, sc: vec4f, gs: f32) {
   let h = LAMB_hyper(mom, sc);
-  let beta1 = h.beta1;
-  let beta2 = h.beta2;
-  let eps = h.eps;
-  let wd = h.wd;
-  let w2 = h.w2;
-  let bc1 = h.bc1;
-  let bc2_sqrt = h.bc2_sqrt;
-  let beta3 = h.beta3;
   let clip = param(LAMB_max_grad_norm) != -3.4028234663852886e38;
   for (var i = 0u; i < n; i++) {
     var g = tensor_g(i);
@@ -115,29 +99,29 @@ fn opt_tensor_step(n: u32, rows: u32, cols: u32, lr: f32, mom: f32, t: f32, sc: 
       g = g / gs;
     }
     tensor_set_g(i, g);
-    let m = tensor_st(i) * beta1 + beta3 * g;
-    let v = tensor_st(n + i) * beta2 + (w2 * g) * g;
+    let m = tensor_st(i) * h.beta1 + h.beta3 * g;
+    let v = tensor_st(n + i) * h.beta2 + (h.w2 * g) * g;
     tensor_set_st(i, m);
     tensor_set_st(n + i, v);
-    tensor_set_u(i, (m / bc1) / (sqrt(v) / bc2_sqrt + eps));
+    tensor_set_u(i, (m / h.bc1) / (sqrt(v) / h.bc2_sqrt + h.eps));
   }
   if LAMB_caution {
     tensor_caution(n);
   }
-  if (wd != 0.0) {
+  if (h.wd != 0.0) {
     if LAMB_decoupled_decay {
-      let s = -lr * wd;
+      let s = -lr * h.wd;
       for (var i = 0u; i < n; i++) {
         let p = tensor_p(i);
         tensor_set_p(i, p + s * p);
       }
     } else {
       for (var i = 0u; i < n; i++) {
-        tensor_set_u(i, tensor_u(i) + wd * tensor_p(i));
+        tensor_set_u(i, tensor_u(i) + h.wd * tensor_p(i));
       }
     }
   }
-  var adapt = wd != 0.0;
+  var adapt = h.wd != 0.0;
   if LAMB_always_adapt {
     adapt = true;
   }
