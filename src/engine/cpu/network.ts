@@ -64,9 +64,10 @@ export interface NetPoint {
   readonly testLoss: number;
   /**
    * Each param group's LR of the step that led here (plan.groups' order: the default group, the
-   * optimiser's own lr, last; NaN at the start).
+   * optimiser's own lr, last; NaN at the start). A plain array: a point holds its own copy, and a
+   * typed array would cost each point over a hundred bytes more.
    */
-  readonly groupLr: Float64Array;
+  readonly groupLr: readonly number[];
   readonly gradNorm: number;
   readonly paramNorm: number;
 }
@@ -394,10 +395,10 @@ export class NetRun {
         bound = plan.bound ?? DIVERGENCE_FACTOR * L0;
         threshold = plan.threshold ?? THRESHOLD_FACTOR * L0;
       }
-      if (record && k % every === 0) record({ step: k, trainLoss: Lk, testLoss: this.evaluate(this.theta).test, groupLr: lastLr.slice(), gradNorm: norm(this.grad), paramNorm: norm(this.theta) });
+      if (record && k % every === 0) record({ step: k, trainLoss: Lk, testLoss: this.evaluate(this.theta).test, groupLr: Array.from(lastLr), gradNorm: norm(this.grad), paramNorm: norm(this.theta) });
       else if (record && k > 0 && k % plan.checkEvery === 0 && !(Number.isFinite(Lk) && Lk <= bound)) {
         // The checkpoint about to stop the run: its point ends the path.
-        record({ step: k, trainLoss: Lk, testLoss: this.evaluate(this.theta).test, groupLr: lastLr.slice(), gradNorm: norm(this.grad), paramNorm: norm(this.theta) });
+        record({ step: k, trainLoss: Lk, testLoss: this.evaluate(this.theta).test, groupLr: Array.from(lastLr), gradNorm: norm(this.grad), paramNorm: norm(this.theta) });
       }
       if ((k % plan.checkEvery === 0 || k === 0) && !checkpoint(Lk, k)) break;
       // The convergence measure's loss: the whole set's (full batch, as the notebook), else this
@@ -482,7 +483,7 @@ export class NetRun {
     let final = this.evaluate(this.theta);
     if (!diverged) {
       if (!checkpoint(final.train, steps)) final = this.evaluate(this.theta);
-      record?.({ step: steps, trainLoss: final.train, testLoss: final.test, groupLr: lastLr.slice(), gradNorm: Number.NaN, paramNorm: norm(this.theta) });
+      record?.({ step: steps, trainLoss: final.train, testLoss: final.test, groupLr: Array.from(lastLr), gradNorm: Number.NaN, paramNorm: norm(this.theta) });
     }
     // Steps a diverged run did not take count as max_val.
     const taken = diverged ? done : steps;
