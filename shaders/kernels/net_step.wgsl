@@ -127,22 +127,26 @@ fn init_run() {
   tr.sum_inv = 0.0;
   tr.sum_inv_c = 0.0;
   tr.record_count = 0u;
-  tr.last_lr = net_u.nan;
+  for (var g = 0u; g < net_u.groups; g++) {
+    tr.last_lr[g] = net_u.nan;
+  }
 }
 
-// Group g's LR, momentum and step scalars at step k (t = k + 1), into hy_*; leaves cur_group = g.
-var<private> hy_lr: f32;
-var<private> hy_mom: f32;
-var<private> hy_sc: vec4f;
+// Group g's row of the shared per-step table at step k.
+fn group_table(g: u32, k: u32) -> u32 {
+  return net_u.table_off + (g * net_u.steps + k) * STEP_TABLE_STRIDE;
+}
 
-fn group_hyper(g: u32, k: u32, t: f32) {
+// Group g's LR and momentum in force at step k (the schedule evaluated with the group's values, or
+// its plateau state); leaves cur_group = g.
+fn group_lr_mom(g: u32, k: u32) -> vec2f {
   cur_group = g;
   var lr = 0.0;
   var mom = 0.0;
   if (HAS_MOMENTUM) {
     mom = param(OPT_MOMENTUM_SLOT);
   }
-  let j = net_u.table_off + (g * net_u.steps + k) * STEP_TABLE_STRIDE;
+  let j = group_table(g, k);
   if (!HAS_SCHEDULE) {
     lr = param(P_OPTIMIZER);
   } else if (PLATEAU) {
@@ -159,17 +163,24 @@ fn group_hyper(g: u32, k: u32, t: f32) {
       mom = sched.y;
     }
   }
+  return vec2f(lr, mom);
+}
+
+// Group g's LR, momentum and step scalars at step k (t = k + 1), into hy_*; leaves cur_group = g.
+var<private> hy_lr: f32;
+var<private> hy_mom: f32;
+var<private> hy_sc: vec4f;
+
+fn group_hyper(g: u32, k: u32, t: f32) {
+  let lm = group_lr_mom(g, k);
+  let j = group_table(g, k);
   if (group_uses_table(net_u.opt_table_mask, g)) {
     hy_sc = vec4f(consts[j + 4u], consts[j + 5u], consts[j + 6u], consts[j + 7u]);
   } else {
-    hy_sc = opt_step_scalars(mom, t);
+    hy_sc = opt_step_scalars(lm.y, t);
   }
-  hy_lr = lr;
-  hy_mom = mom;
-  // Trajectories report the default group's LR (the optimiser's own lr, scheduled).
-  if (g == net_u.groups - 1u) {
-    tr.last_lr = lr;
-  }
+  hy_lr = lm.x;
+  hy_mom = lm.y;
 }
 
 // Euclidean norm of the rows at w (squares summed in order).
@@ -188,20 +199,22 @@ fn rows_norm(w: u32) -> f32 {
   return sqrt(s);
 }
 
-// One trajectory point of this lane: train loss lk at theta and its test loss, the last LR, the
-// norm of the gradient rows (NaN: none) and of theta.
+// One trajectory point of this lane: train loss lk at theta and its test loss, the norm of the
+// gradient rows (NaN: none) and of theta, then each group's LR of the last step.
 fn record_point(k: u32, lk: f32, grad_norm: f32) {
   if (tr.record_count >= net_u.record_points) {
     return;
   }
   let test = net_pass(row_theta(), net_u.test_x, net_u.test_y, net_u.n_test, net_u.n_test, false, 0u, 0u, false);
-  let o = (lane * net_u.record_points + tr.record_count) * NET_RECORD;
+  let o = (lane * net_u.record_points + tr.record_count) * net_record_floats();
   records[o] = f32(k);
   records[o + 1u] = lk;
   records[o + 2u] = test;
-  records[o + 3u] = tr.last_lr;
-  records[o + 4u] = grad_norm;
-  records[o + 5u] = rows_norm(row_theta());
+  records[o + 3u] = grad_norm;
+  records[o + 4u] = rows_norm(row_theta());
+  for (var g = 0u; g < net_u.groups; g++) {
+    records[o + NET_RECORD_HEAD + g] = tr.last_lr[g];
+  }
   tr.record_count += 1u;
 }
 
@@ -301,6 +314,13 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
       work[wk(rs + i)] = p + e;
     }
     net_pass(rs, net_u.train_x, net_u.train_y, n, batch, !FULL_BATCH, run, k, true);
+  }
+  if (RECORD) {
+    // Every group's LR of this step, for the points after it: a group with no tensors too (its
+    // LR is torch's param_groups[g]['lr'] all the same, and the CPU twin records it).
+    for (var g = 0u; g < net_u.groups; g++) {
+      tr.last_lr[g] = group_lr_mom(g, k).x;
+    }
   }
   // Each group's LR, momentum and step scalars, then its pairs (pairs are grouped) or tensors.
   let t = f32(k + 1u);

@@ -19,10 +19,14 @@
 // slot s of pair p of run r is state_slots[((s - 1) * pairs + p) * capacity + r].
 @group(0) @binding(5) var<storage, read_write> state_slots: array<vec2f>;
 @group(0) @binding(6) var<storage, read_write> tracks: array<NetTrack>;
-// Trajectories (RECORD): each lane's window of net_u.record_points points of NET_RECORD floats,
-// (step, train loss, test loss, LR, gradient norm, weight norm) as NetRun.trainRun records them.
+// Trajectories (RECORD): each lane's window of net_u.record_points points of net_record_floats()
+// floats, (step, train loss, test loss, gradient norm, weight norm: NET_RECORD_HEAD of them) then
+// each param group's LR, as NetRun.trainRun records them.
 @group(0) @binding(7) var<storage, read_write> records: array<f32>;
-const NET_RECORD: u32 = 6u;
+
+fn net_record_floats() -> u32 {
+  return NET_RECORD_HEAD + net_u.groups;
+}
 
 const NO_COORD: u32 = 0xffffffffu;
 

@@ -4,15 +4,13 @@
  * selection or a pin survives a zoom), its label, its outcome in words, and the curves of a
  * recorded run (train and test loss, LR, gradient norm) as the line charts draw them.
  */
-import { P_OPTIMIZER } from '../core/layout.ts';
 import type { NetPlan } from '../core/network/plan.ts';
-import { nearestRun, runCoordinates, sweepValue } from '../core/plan.ts';
-import type { Precision } from '../core/steps.ts';
-import { roundingFor } from '../core/steps.ts';
+import { nearestRun, runCoordinates } from '../core/plan.ts';
 import { netParamLabel } from '../view/caption.ts';
 import type { ChartPanel, LineSeriesData } from '../view/panels.ts';
-import type { NetColumns } from '../core/results.ts';
+import type { FloatColumn, NetColumns } from '../core/results.ts';
 import type { NetTrajectory } from '../core/trajectory.ts';
+import { groupLrPath } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
 import { shortParam } from './runs.ts';
 
@@ -78,16 +76,13 @@ export interface GroupLr {
   readonly group: number;
   /** "learning rate of layers.0". */
   readonly label: string;
-  readonly values: Float64Array;
+  /** NetTrajectory.groupLr's column of the group. */
+  readonly values: FloatColumn;
 }
 
-/**
- * Whether a plan's LR chart draws a curve per param group: with two or more groups, unless
- * ReduceLROnPlateau drives the LR (it follows each run's loss; the engines record the default
- * group's only).
- */
+/** Whether a plan's LR chart draws a curve per param group: with two or more groups (the engines record each). */
 export function drawsGroupLrs(plan: NetPlan): boolean {
-  return plan.groups.length > 1 && !plan.schedule?.def.plateau;
+  return plan.groups.length > 1;
 }
 
 /** Whether curves' positive values lie more than a decade apart (the fractal setting's groups: 100 and 1e4): read on a log axis. */
@@ -104,38 +99,21 @@ export function spansDecades(series: readonly ArrayLike<number>[]): boolean {
 }
 
 /**
- * Each param group's LR at the recorded points of a run, as the engines compute it: the group's
- * own values (its overrides, the run's swept values in its slots) through the schedule, evaluated
- * with the group's lr as base_lr (torch's schedulers do so per group), in the precision of the
- * engine that recorded the run. Point p is the LR of the step that led to recorded step
- * t.steps[p + 1] (NetTrajectory.lr's convention), so the default group's values are the recorded
- * `lr` (tests/unit/net-frame.test.ts checks it against the CPU engine). Null for a plan with one
- * group (the recorded curve is the LR) or under ReduceLROnPlateau, whose LR follows each run's loss
- * and is recorded for the default group only.
+ * Each param group's LR at the recorded points of a run, as the engine that recorded it computed
+ * it, in its precision (NetTrajectory.groupLr: the schedule per group, evaluated with the group's
+ * lr as base_lr as torch's schedulers do, or under ReduceLROnPlateau each group's own state, which
+ * follows the run's loss). Point p is the LR of the step that led to recorded step t.steps[p + 1]
+ * (NetTrajectory.lr's convention); the default group's values are the recorded `lr`. Null for a
+ * plan with one group (the recorded curve is the LR).
  */
-export function groupLrCurves(plan: NetPlan, t: NetTrajectory, precision: Precision): GroupLr[] | null {
-  const node = plan.schedule;
+export function groupLrCurves(plan: NetPlan, t: NetTrajectory): GroupLr[] | null {
   if (!drawsGroupLrs(plan)) return null;
-  const r = roundingFor(precision);
-  const out = new Float64Array(2);
-  return plan.groups.map((g, gi) => {
-    const P = Float64Array.from(g.P, r);
-    plan.dims.forEach((d, k) => {
-      if (d.where.kind === 'slot' && d.where.groups.includes(gi)) P[d.where.slot] = r(sweepValue(plan, t.run, k));
-    });
-    const base = P[P_OPTIMIZER] as number;
-    const values = new Float64Array(Math.max(0, t.steps.length - 1));
-    for (let p = 0; p < values.length; p++) {
-      const k = (t.steps[p + 1] as number) - 1;
-      if (!node) values[p] = base;
-      else {
-        node.def.evaluate(r, P, node, k, base, out);
-        values[p] = out[0] as number;
-      }
-    }
-    const path = gi === plan.groups.length - 1 ? 'optimizer.lr' : `optimizer.param_groups.${gi}.lr`;
-    return { group: gi, label: netParamLabel(plan, path), values };
-  });
+  const G = plan.groups.length;
+  return plan.groups.map((_, gi) => ({
+    group: gi,
+    label: netParamLabel(plan, groupLrPath(gi, G)),
+    values: t.groupLr[gi] ?? new Float64Array(0),
+  }));
 }
 
 /**
@@ -185,11 +163,10 @@ export interface FigureRun {
  * The selected and pinned runs' curves as figure panels (view/svg.ts chartSvg), the charts the
  * explorer shows beside a network map: train (solid) and test (dashed) loss, the LR of each param
  * group (labelled with the layers it trains), the gradient norm, per step. Empty without runs.
- * `precision`: that of the engine that recorded them (the group LRs are computed in it).
  */
-export function netCurvePanels(plan: NetPlan, runs: readonly FigureRun[], precision: Precision): ChartPanel[] {
+export function netCurvePanels(plan: NetPlan, runs: readonly FigureRun[]): ChartPanel[] {
   if (runs.length === 0) return [];
-  const withGroups = runs.map((r) => ({ ...r, groups: groupLrCurves(plan, r.trajectory, precision) }));
+  const withGroups = runs.map((r) => ({ ...r, groups: groupLrCurves(plan, r.trajectory) }));
   const c = netCurves(withGroups);
   const steps = (r: FigureRun): number[] => Array.from(r.trajectory.steps);
   const series = (list: readonly CurveSeries[], x: (k: number) => number[]): LineSeriesData[] =>

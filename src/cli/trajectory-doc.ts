@@ -5,6 +5,7 @@
  * A path's keys are its kind's (core/trajectory.ts: trajectoryFields for a surface run,
  * netTrajectoryFields for a network run); the document around them is the same.
  */
+import type { FloatColumn } from '../core/results.ts';
 import type { TrajectoryField } from '../core/trajectory.ts';
 import { jsonBlocks } from '../core/encode.ts';
 
@@ -22,10 +23,16 @@ export function* trajectoryDocument<T>(head: TrajectoryHead, paths: readonly T[]
     for (const [i, [key, value]] of fieldsOf(t).entries()) {
       const name = `${i > 0 ? ',' : ''}${JSON.stringify(key)}:`;
       if (ArrayBuffer.isView(value)) {
-        const a = value as ArrayLike<number>;
-        yield `${name}[`;
-        yield* jsonBlocks(a, 0, a.length, true);
-        yield ']';
+        yield name;
+        yield* arrayText(value as ArrayLike<number>);
+      } else if (isColumns(value)) {
+        // Per-point arrays by name (a network path's group_lr), each streamed like a top-level one.
+        yield `${name}{`;
+        for (const [j, [k, a]] of Object.entries(value).entries()) {
+          yield `${j > 0 ? ',' : ''}${JSON.stringify(k)}:`;
+          yield* arrayText(a);
+        }
+        yield '}';
       } else {
         yield `${name}${JSON.stringify(value)}`;
       }
@@ -33,4 +40,16 @@ export function* trajectoryDocument<T>(head: TrajectoryHead, paths: readonly T[]
     yield '}';
   }
   yield ']}\n';
+}
+
+/** A per-point array as JSON text, in blocks (non-finite values as null). */
+function* arrayText(a: ArrayLike<number>): Generator<string> {
+  yield '[';
+  yield* jsonBlocks(a, 0, a.length, true);
+  yield ']';
+}
+
+/** A field holding per-point arrays by name (not a plain object of numbers such as `coords`). */
+function isColumns(v: TrajectoryField[1]): v is Readonly<Record<string, FloatColumn>> {
+  return v !== null && typeof v === 'object' && !ArrayBuffer.isView(v) && Object.values(v).some((c) => ArrayBuffer.isView(c));
 }

@@ -46,8 +46,8 @@ export interface Trajectory {
  * A network run's recorded path: at each recorded step count (0, every, 2·every, …, and the last,
  * or where the run was found diverged) the training loss over the whole training set, the test
  * loss, the norm of the minibatch gradient taken there (NaN at the last point, where no step
- * follows) and the parameter norm; `lr` is the LR of the step that led to each point after the
- * start (the default param group's).
+ * follows) and the parameter norm; `groupLr` is each param group's LR of the step that led to each
+ * point after the start, and `lr` the default group's (the last of `groupLr`).
  */
 export interface NetTrajectory {
   readonly run: number;
@@ -55,7 +55,14 @@ export interface NetTrajectory {
   readonly steps: Int32Array;
   readonly trainLoss: FloatColumn;
   readonly testLoss: FloatColumn;
+  /** The default param group's LR of the step that led to each point after the start: groupLr's last column. */
   readonly lr: FloatColumn;
+  /**
+   * Every param group's LR, one column per group in plan.groups' order (the explicit groups, then
+   * the default group, whose column is `lr`), each indexed as `lr`. Recorded, not recomputed:
+   * under ReduceLROnPlateau each group's LR follows the run's loss.
+   */
+  readonly groupLr: readonly FloatColumn[];
   readonly gradNorm: FloatColumn;
   readonly paramNorm: FloatColumn;
   readonly diverged: boolean;
@@ -84,8 +91,19 @@ function finite(a: ArrayLike<number>): (number | null)[] {
   return Array.from(a, (v) => (Number.isFinite(v) ? v : null));
 }
 
-/** A field of a path's JSON: a per-point array (written with non-finite values as null) or a plain value. */
-export type TrajectoryField = readonly [key: string, value: Int32Array | FloatColumn | number | boolean | null | Readonly<Record<string, number>>];
+/** A field of a path's JSON: a per-point array (written with non-finite values as null), per-point arrays by name, or a plain value. */
+export type TrajectoryField = readonly [
+  key: string,
+  value: Int32Array | FloatColumn | number | boolean | null | Readonly<Record<string, number>> | Readonly<Record<string, FloatColumn>>,
+];
+
+/**
+ * The parameter path of param group `group`'s LR in a plan of `groups` groups (the explicit groups
+ * first, the default group last): how a sweep names it, how a path's `group_lr` keys it.
+ */
+export function groupLrPath(group: number, groups: number): string {
+  return group === groups - 1 ? 'optimizer.lr' : `optimizer.param_groups.${group}.lr`;
+}
 
 /**
  * A path's JSON fields, in order (keys documented in the README): the run, its sweep coordinates,
@@ -114,8 +132,14 @@ export function trajectoryJSON(t: Trajectory, coords: Readonly<Record<string, nu
   return Object.fromEntries(trajectoryFields(t, coords).map(([k, v]) => [k, ArrayBuffer.isView(v) ? finite(v) : v]));
 }
 
-/** A network path's JSON fields, in order (keys documented in the README). */
+/**
+ * A network path's JSON fields, in order (keys documented in the README). With two or more param
+ * groups, `group_lr` holds each group's LR keyed by its parameter path (groupLrPath: the explicit
+ * groups', then the default group's `optimizer.lr`, the same values as `lr`); a one-group plan's
+ * only group is `lr`, so it has none.
+ */
 export function netTrajectoryFields(t: NetTrajectory, coords: Readonly<Record<string, number>>): TrajectoryField[] {
+  const G = t.groupLr.length;
   return [
     ['run', t.run],
     ['coords', coords],
@@ -123,6 +147,7 @@ export function netTrajectoryFields(t: NetTrajectory, coords: Readonly<Record<st
     ['train_loss', t.trainLoss],
     ['test_loss', t.testLoss],
     ['lr', t.lr],
+    ...(G > 1 ? [['group_lr', Object.fromEntries(t.groupLr.map((c, g) => [groupLrPath(g, G), c]))] as const] : []),
     ['grad_norm', t.gradNorm],
     ['param_norm', t.paramNorm],
     ['diverged', t.diverged],

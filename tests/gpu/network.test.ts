@@ -300,6 +300,35 @@ describe('network trajectories on the GPU', () => {
     expect(new Set(Array.from(got[0]!.lr)).size).toBeGreaterThan(3);
   });
 
+  it("record every param group's LR as the CPU twin does: a step schedule (swept in one group), ReduceLROnPlateau (each group cut at the same steps), a default group with no tensors", async () => {
+    const groups = [{ params: ['layers.0'], lr: 0.2 }];
+    const plans = [
+      await planOf(IRIS({ name: 'SGD', lr: 0.05, momentum: 0.5, param_groups: groups }, { schedule: { name: 'StepLR', step_size: 7, gamma: 0.5 }, sweep: { x: { param: 'optimizer.param_groups.0.lr', min: 0.02, max: 0.2, count: 2, scale: 'log' } } })),
+      // A 10% improvement a step counts as better: the LRs are cut often, far from a tie.
+      await planOf(IRIS({ name: 'SGD', lr: 0.05, param_groups: groups }, { schedule: { name: 'ReduceLROnPlateau', patience: 1, factor: 0.5, threshold: 0.1 }, sweep: { x: { param: 'optimizer.lr', min: 0.02, max: 0.1, count: 2, scale: 'log' } } })),
+      await planOf(IRIS({ name: 'SGD', lr: 0.05, param_groups: [...groups, { params: ['layers.1'], lr: 0.1 }] }, { schedule: { name: 'ExponentialLR', gamma: 0.9 } })),
+    ];
+    const cuts = (c: ArrayLike<number>): number[] => Array.from(c).flatMap((v, i) => (i > 0 && v < (c[i - 1] as number) ? [i] : []));
+    for (const [pi, plan] of plans.entries()) {
+      const runs = [plan.runs - 1];
+      const got = await fx.scoped(() => gpu.trajectories(plan, { runs, every: 3 }));
+      const want = await cpu.trajectories(plan, { runs, every: 3 });
+      got.forEach((g, i) => {
+        const c = want[i]!;
+        const label = `plan ${pi}, run ${g.run}`;
+        expect(g.groupLr.length, label).toBe(plan.groups.length);
+        expect(g.groupLr.at(-1), label).toBe(g.lr);
+        g.groupLr.forEach((col, gi) => expect(rel(col, c.groupLr[gi]!), `${label}, group ${gi}`).toBeLessThan(1e-6));
+        // The groups are on different LRs, and the schedule moved them.
+        expect(g.groupLr[0]![0], label).not.toBe(g.groupLr[1]![0]);
+        expect(cuts(g.groupLr[0]!).length, label).toBeGreaterThan(1);
+        if (pi === 1) expect(cuts(g.groupLr[0]!), label).toEqual(cuts(g.groupLr[1]!));
+      });
+    }
+    // The last plan's default group trains no tensor; its LR is recorded all the same.
+    expect(plans[2]!.groups.at(-1)!.tensors).toEqual([]);
+  });
+
   it('end where the run diverged, at the same checkpoint as the CPU (full batch, fractal setting)', async () => {
     const plan = await planOf({
       network: { hidden: [16], bias: false, parametrization: 'mean_field', sharpness_iterations: 0 },

@@ -28,9 +28,9 @@
  *   amplified by the dynamics only near chaos, which the cases stay away from (small learning rates
  *   well inside the edge of stability, no divergence). A wrong rule shows at the step it first acts,
  *   at the size of a step.
- * - the LR of every step: the default group's from basinlab's recorded path, every group's from the
- *   plan's schedule evaluated per group with the group's lr as base, as the engine does (non-plateau
- *   schedules), |ours − torch| <= 1e-12 · |torch| + 1e-15 · max |torch|.
+ * - the LR of every step, every param group's, as basinlab's run records it (NetPoint.groupLr, the
+ *   default group's last; ReduceLROnPlateau's per group too), |ours − torch| <= 1e-12 · |torch| +
+ *   1e-15 · max |torch|.
  * - test loss (as the training loss), test accuracy (equal: a count), SWA's losses and accuracy.
  * - sharpness (largest-magnitude Hessian eigenvalue of the training loss at the final weights):
  *   against torch's own power iteration on double-backward Hessian-vector products from basinlab's
@@ -58,7 +58,6 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DATA_SETS } from '../../src/core/data/index.ts';
-import { P_OPTIMIZER } from '../../src/core/layout.ts';
 import type { ParamSchema, ParamValue } from '../../src/core/params.ts';
 import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
@@ -712,7 +711,7 @@ function compare(o: Ours, a: Answer): Comparison {
       if (!(err <= 1)) note({ what, index: i, ours: m, torch: t ?? null });
     }
   };
-  // The LR of step k (default group) comes before the loss it leads to: check it first.
+  // The LR of step k (each group) comes before the loss it leads to: check it first.
   const lrs = (what: string, mine: ArrayLike<number>, theirs: readonly (number | null)[]): void => {
     let scale = 0;
     for (const t of theirs) if (t !== null) scale = Math.max(scale, Math.abs(t));
@@ -725,21 +724,12 @@ function compare(o: Ours, a: Answer): Comparison {
       if (!(err <= tol)) note({ what, index: i, ours: m, torch: t ?? null });
     }
   };
-  const G = o.plan.groups.length;
-  lrs('lr (default group)', o.points.slice(1).map((p) => p.lr), a.lr.map((g) => g[G - 1] ?? null));
-  // Every group's LR, from the plan's schedule evaluated per group as the engine does (step-only
-  // schedules, runs that sweep nothing in the schedule).
-  const node = o.plan.schedule;
-  if (node && !node.def.plateau && o.plan.dims.length === 0) {
-    const out = new Float64Array(2);
-    o.plan.groups.forEach((g, gi) => {
-      const mine = Array.from({ length: o.spec.steps }, (_, k) => {
-        node.def.evaluate((x) => x, g.P, node, k, g.P[P_OPTIMIZER] as number, out);
-        return out[0] as number;
-      });
-      lrs(`lr (${g.name})`, mine, a.lr.map((l) => l[gi] ?? null));
-    });
-  }
+  // Every group's LR as the engine recorded it (the default group's is the path's `lr`), under
+  // ReduceLROnPlateau too, where each group's follows the run's loss.
+  const recorded = o.points.slice(1);
+  o.plan.groups.forEach((g, gi) => {
+    lrs(`lr (${g.name})`, recorded.map((p) => p.groupLr[gi] as number), a.lr.map((l) => l[gi] ?? null));
+  });
   losses('train loss', ourLoss, a.train_loss);
   if (a.theta.length !== o.theta.length) note({ what: 'weights length', index: -1, ours: o.theta.length, torch: a.theta.length });
   let wscale = 0;

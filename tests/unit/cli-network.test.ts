@@ -191,7 +191,26 @@ describe('basinlab trajectory with a network spec', () => {
     expect(first.diverged_at).toBeNull();
     // The keys are netTrajectoryFields', in order.
     const f = new Float64Array(1);
-    expect(Object.keys(last)).toEqual(netTrajectoryFields({ run: 0, every: 1, steps: new Int32Array(1), trainLoss: f, testLoss: f, lr: f, gradNorm: f, paramNorm: f, diverged: false, divergedAt: null }, {}).map(([k]) => k));
+    expect(Object.keys(last)).toEqual(netTrajectoryFields({ run: 0, every: 1, steps: new Int32Array(1), trainLoss: f, testLoss: f, lr: f, groupLr: [f], gradNorm: f, paramNorm: f, diverged: false, divergedAt: null }, {}).map(([k]) => k));
+  });
+
+  it("writes, with two param groups, each group's LR keyed by its parameter path (group_lr), the default group's being lr", () => {
+    const spec = specFile('net-groups.json', {
+      ...NET,
+      optimizer: { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.0'], lr: 0.4 }] },
+      schedule: { name: 'StepLR', step_size: 10, gamma: 0.5 },
+      sweep: { x: { param: 'optimizer.param_groups.0.lr', min: 0.2, max: 0.4, count: 2 } },
+    });
+    const r = cli('trajectory', spec, '--engine', 'cpu64', '--runs', '1', '--every', '5');
+    expect(r.code, r.stderr).toBe(0);
+    const [path] = (JSON.parse(r.stdout) as { paths: Record<string, unknown>[] }).paths as [Record<string, unknown>];
+    expect(Object.keys(path)).toEqual(['run', 'coords', 'steps', 'train_loss', 'test_loss', 'lr', 'group_lr', 'grad_norm', 'param_norm', 'diverged', 'diverged_at']);
+    const g = path.group_lr as Record<string, number[]>;
+    expect(Object.keys(g)).toEqual(['optimizer.param_groups.0.lr', 'optimizer.lr']);
+    // The points after steps 5, 10, 15, 20: the LR of steps 4, 9, 14, 19, halved from step 10.
+    expect(g['optimizer.param_groups.0.lr']).toEqual([0.4, 0.4, 0.2, 0.2]);
+    expect(g['optimizer.lr']).toEqual([0.1, 0.1, 0.05, 0.05]);
+    expect(path.lr).toEqual(g['optimizer.lr']);
   });
 });
 

@@ -1,14 +1,20 @@
 /**
- * The explorer's network views, DOM-free: each param group's LR curve (checked against the LR the
- * CPU engine records for the default group, and against each group's own LR), the sliders of a
+ * The explorer's network views, DOM-free: each param group's LR as the CPU engines record it (against
+ * the schedule per group, and under ReduceLROnPlateau against the rule replayed on the run's losses)
+ * and its curve, the sliders of a
  * network's fixed values, the figure (map, legend, caption, and the runs' curves as charts), the
  * hover preview's throttling and cache, and the validation's passes and verdict words, on a small
  * sweep of the fractal-boundary network run by the float32 CPU engine in-process.
  */
 import { describe, expect, it } from 'vitest';
+import { P_OPTIMIZER } from '../../src/core/layout.ts';
 import { makeNetPlan } from '../../src/core/network/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
-import type { NetResults } from '../../src/core/results.ts';
+import { sweepValue } from '../../src/core/plan.ts';
+import type { FloatColumn, NetResults } from '../../src/core/results.ts';
+import type { Precision } from '../../src/core/steps.ts';
+import { roundingFor } from '../../src/core/steps.ts';
+import type { NetTrajectory } from '../../src/core/trajectory.ts';
 import { anySpecToJSON, parseAnySpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
@@ -47,43 +53,149 @@ function netPlan(json: unknown): NetPlan {
 
 const engine = new CpuEngine('cpu', { workers: 0, spawn: null });
 
+/**
+ * Group gi's LR at each recorded point after the start of path t, from the plan's step-driven
+ * schedule: the group's values (the run's swept ones in its slots), the schedule evaluated with the
+ * group's own lr as base_lr (torch's schedulers do so per group), in the engine's precision.
+ */
+function scheduledLrs(plan: NetPlan, t: NetTrajectory, gi: number, precision: Precision): number[] {
+  const r = roundingFor(precision);
+  const P = groupValues(plan, t.run, gi, r);
+  const base = P[P_OPTIMIZER] as number;
+  const node = plan.schedule;
+  const out = new Float64Array(2);
+  return Array.from(t.steps.subarray(1), (s) => {
+    if (!node) return base;
+    node.def.evaluate(r, P, node, s - 1, base, out);
+    return out[0] as number;
+  });
+}
+
+/**
+ * Group gi's LR at each step of a path recorded every step under ReduceLROnPlateau, replaying the
+ * rule on the recorded losses: full batch, the metric scheduler.step sees after step k is the
+ * training loss at theta_k, the path's point k.
+ */
+function plateauLrs(plan: NetPlan, t: NetTrajectory, gi: number, precision: Precision): number[] {
+  const r = roundingFor(precision);
+  const node = plan.schedule;
+  const rule = node?.def.plateau;
+  if (!node || !rule) throw new Error('not a plateau plan');
+  const P = groupValues(plan, t.run, gi, r);
+  const state = new Float64Array(4);
+  rule.init(r, P, node.base, P[P_OPTIMIZER] as number, state);
+  return Array.from({ length: t.steps.length - 1 }, (_, k) => {
+    const lr = state[0] as number;
+    rule.step(r, P, node.base, state, t.trainLoss[k] as number);
+    return lr;
+  });
+}
+
+/** Group gi's parameter vector in run `run`, rounded as the engine holds it. */
+function groupValues(plan: NetPlan, run: number, gi: number, r: (x: number) => number): Float64Array {
+  const P = Float64Array.from(plan.groups[gi]?.P ?? [], r);
+  plan.dims.forEach((d, k) => {
+    if (d.where.kind === 'slot' && d.where.groups.includes(gi)) P[d.where.slot] = r(sweepValue(plan, run, k));
+  });
+  return P;
+}
+
+const engine64 = new CpuEngine('cpu64', { workers: 0, spawn: null });
+const ENGINES = [
+  { engine, precision: 'f32' as const },
+  { engine: engine64, precision: 'f64' as const },
+];
+
+describe("each param group's recorded LR", () => {
+  it('is, on cpu and cpu64, the schedule per group from its own base LR (StepLR: both halved at step 10, their ratio kept)', async () => {
+    const plan = netPlan({ ...FRACTAL, schedule: { name: 'StepLR', step_size: 10, gamma: 0.5 } });
+    for (const { engine: e, precision } of ENGINES) {
+      const [t] = await e.trajectories(plan, { runs: [7], every: 1 });
+      if (!t) throw new Error('no path');
+      expect(t.groupLr.length, precision).toBe(2);
+      // The default group's column is `lr`.
+      expect(t.groupLr[1], precision).toBe(t.lr);
+      const [a, b] = t.groupLr as [FloatColumn, FloatColumn];
+      expect(Array.from(a), precision).toEqual(scheduledLrs(plan, t, 0, precision));
+      expect(Array.from(b), precision).toEqual(scheduledLrs(plan, t, 1, precision));
+      // Two groups on different LRs, each halved at step 10.
+      expect(a[0]).not.toBe(b[0]);
+      expect(a[15]).toBeCloseTo((a[0] as number) / 2, 3);
+      expect(b[15]).toBeCloseTo((b[0] as number) / 2, 3);
+      expect((a[15] as number) / (b[15] as number)).toBeCloseTo((a[0] as number) / (b[0] as number), 4);
+    }
+  });
+
+  it('is, on cpu and cpu64 under ReduceLROnPlateau, what the rule gives each group on the run\'s own losses: both cut by factor at the same steps', async () => {
+    // A 10% improvement a step counts as better: the slow runs of the fractal network plateau often.
+    const plan = netPlan({ ...FRACTAL, steps: 40, schedule: { name: 'ReduceLROnPlateau', patience: 1, factor: 0.5, threshold: 0.1 } });
+    for (const { engine: e, precision } of ENGINES) {
+      const [t] = await e.trajectories(plan, { runs: [0], every: 1 });
+      if (!t) throw new Error('no path');
+      expect(t.diverged, precision).toBe(false);
+      expect(t.groupLr[1], precision).toBe(t.lr);
+      const [a, b] = t.groupLr as [FloatColumn, FloatColumn];
+      expect(Array.from(a), precision).toEqual(plateauLrs(plan, t, 0, precision));
+      expect(Array.from(b), precision).toEqual(plateauLrs(plan, t, 1, precision));
+      // Each group starts at its own LR and is halved at the same steps as the other.
+      const cuts = (c: FloatColumn): number[] => Array.from(c).flatMap((v, i) => (i > 0 && v < (c[i - 1] as number) ? [i] : []));
+      expect(cuts(a).length, precision).toBeGreaterThan(1);
+      expect(cuts(a)).toEqual(cuts(b));
+      for (const i of cuts(a)) {
+        expect(a[i]).toBeCloseTo((a[i - 1] as number) / 2, 12);
+        expect(b[i]).toBeCloseTo((b[i - 1] as number) / 2, 12);
+      }
+      const r = roundingFor(precision);
+      expect([a[0], b[0]]).toEqual([r(plan.xValues[0] as number), r(plan.yValues[0] as number)]);
+      const last = a.length - 1;
+      expect((a[last] as number) / (b[last] as number)).toBeCloseTo((a[0] as number) / (b[0] as number), 4);
+    }
+  });
+
+  it('is one column, `lr`, for a plan with one group', async () => {
+    const one = netPlan({ ...FRACTAL, optimizer: { name: 'SGD', lr: 100 }, sweep: { x: { param: 'optimizer.lr', min: 1, max: 100, count: 3, scale: 'log' } } });
+    const [t] = await engine.trajectories(one, { runs: [1], every: 1 });
+    expect(t?.groupLr).toEqual([t?.lr]);
+    expect(t?.lr[0]).toBe(Math.fround(10));
+  });
+});
+
 describe("each param group's LR curve", () => {
-  it('is, for the default group, the LR the engine records, and for the explicit group its own swept LR', async () => {
+  it('is each group\'s recorded LR, labelled with the layers it trains: the default group\'s is `lr`, the explicit group\'s its own swept LR', async () => {
     const plan = netPlan(FRACTAL);
     const run = 2 * plan.width + 4;
     const [t] = await engine.trajectories(plan, { runs: [run], every: 1 });
     if (!t) throw new Error('no path');
-    const g = groupLrCurves(plan, t, 'f32');
+    const g = groupLrCurves(plan, t);
     expect(g?.map((c) => c.label)).toEqual(['learning rate of layers.0', 'learning rate of layers.1']);
     const def = g?.[1]?.values ?? new Float64Array();
     expect(def.length).toBe(t.lr.length);
     expect(Array.from(def)).toEqual(Array.from(t.lr));
     // The explicit group's LR is this run's x value (constant: no schedule), not the default's.
-    expect(g?.[0]?.values[0]).toBe(Math.fround(plan.xValues[4] as number));
+    expect(Array.from(g?.[0]?.values ?? [])).toEqual(Array.from(t.lr, () => Math.fround(plan.xValues[4] as number)));
     expect(g?.[0]?.values[0]).not.toBe(def[0]);
   });
 
-  it('follows a schedule per group, each from its own base LR (torch scales every group)', async () => {
-    const plan = netPlan({ ...FRACTAL, schedule: { name: 'StepLR', step_size: 10, gamma: 0.5 } });
-    const [t] = await engine.trajectories(plan, { runs: [7], every: 1 });
+  it('is drawn under ReduceLROnPlateau too (the engines record each group)', async () => {
+    const plan = netPlan({ ...FRACTAL, schedule: { name: 'ReduceLROnPlateau', patience: 1, factor: 0.5, threshold: 0.1 } });
+    const [t] = await engine.trajectories(plan, { runs: [0], every: 1 });
     if (!t) throw new Error('no path');
-    const g = groupLrCurves(plan, t, 'f32');
-    const [a, b] = [g?.[0]?.values ?? new Float64Array(), g?.[1]?.values ?? new Float64Array()];
-    expect(Array.from(b)).toEqual(Array.from(t.lr));
-    // Halved at step 10 in both groups, so the ratio of the two stays.
-    expect(b[15]).toBeCloseTo((b[0] as number) / 2, 3);
-    expect((a[15] as number) / (b[15] as number)).toBeCloseTo((a[0] as number) / (b[0] as number), 4);
+    const g = groupLrCurves(plan, t);
+    expect(g?.map((c) => c.values)).toEqual(t.groupLr);
+    const charts = netCurvePanels(plan, [{ trajectory: t, colour: '#000', label: 'r' }]);
+    expect(charts[1]?.title).toBe('Learning rate of each param group per step (dashed: the explicit groups)');
+    expect(charts[1]?.series.length).toBe(2);
   });
 
   it('is not computed for one group (the recorded curve is it), and draws one labelled series per group, explicit groups dashed', async () => {
     const one = netPlan({ ...FRACTAL, optimizer: { name: 'SGD', lr: 100 }, sweep: { x: { param: 'optimizer.lr', min: 1, max: 100, count: 3, scale: 'log' } } });
     const [t1] = await engine.trajectories(one, { runs: [0], every: 1 });
     if (!t1) throw new Error('no path');
-    expect(groupLrCurves(one, t1, 'f32')).toBeNull();
+    expect(groupLrCurves(one, t1)).toBeNull();
     const plan = netPlan(FRACTAL);
     const [t] = await engine.trajectories(plan, { runs: [3], every: 1 });
     if (!t) throw new Error('no path');
-    const c = netCurves([{ trajectory: t, colour: '#000', label: 'r', groups: groupLrCurves(plan, t, 'f32') }]);
+    const c = netCurves([{ trajectory: t, colour: '#000', label: 'r', groups: groupLrCurves(plan, t) }]);
     expect(c.lr.map((s) => [s.label, s.dashed === true])).toEqual([
       ['learning rate of layers.0', true],
       ['learning rate of layers.1', false],
@@ -151,7 +263,7 @@ describe('the network figure', () => {
 
     const [t] = await engine.trajectories(plan, { runs: [8], every: 1 });
     if (!t) throw new Error('no path');
-    const charts = netCurvePanels(plan, [{ trajectory: t, colour: '#1d1d1f', label: 'run 8' }], 'f32');
+    const charts = netCurvePanels(plan, [{ trajectory: t, colour: '#1d1d1f', label: 'run 8' }]);
     expect(charts.map((c) => c.title)).toEqual([
       'Training loss (solid) and test loss (dashed) per step',
       'Learning rate of each param group per step (dashed: the explicit groups)',
@@ -166,7 +278,7 @@ describe('the network figure', () => {
     expect(Number(size?.[2])).toBeGreaterThan(700);
     expect(fig).toContain('<svg x="520" y="0"');
     expect(fig).toContain('stroke-dasharray="5 3"');
-    expect(netCurvePanels(plan, [], 'f32')).toEqual([]);
+    expect(netCurvePanels(plan, [])).toEqual([]);
   });
 });
 

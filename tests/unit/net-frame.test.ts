@@ -139,13 +139,15 @@ describe('one run of a network sweep', () => {
   });
 
   it('draws train and test loss per run, test dashed, in the run colour', () => {
+    const lr = Float64Array.from([0.1, 0.1]);
     const t = {
       run: 0,
       every: 1,
       steps: Int32Array.from([0, 1, 2]),
       trainLoss: Float64Array.from([1, 0.5, Number.POSITIVE_INFINITY]),
       testLoss: Float64Array.from([1, 0.6, 0.7]),
-      lr: Float64Array.from([0.1, 0.1, 0.1]),
+      lr,
+      groupLr: [lr],
       gradNorm: Float64Array.from([3, 2, 1]),
       paramNorm: Float64Array.from([1, 1, 1]),
       diverged: false,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { P_COUNT, STATE_VEC2 } from '../../src/core/layout.ts';
+import { MAX_PARAM_GROUPS } from '../../src/core/network/schema.ts';
 import { ChunkUniforms, NetTrack, RunResult, RunTrack, RunUniforms } from '../../src/engine/gpu/layouts.ts';
 import { defineStruct, offsetOf } from '../../src/engine/gpu/structs.ts';
 
@@ -36,6 +37,8 @@ describe('struct layouts crossing the TS/WGSL boundary', () => {
     expect(offsetOf(NetTrack, 'sharpness_iterations')).toBe(156);
     expect(offsetOf(NetTrack, 'sharpness_done')).toBe(160);
     expect(offsetOf(NetTrack, 'plateau')).toBe(176);
+    // Each param group's last LR (trajectories) after the groups' plateau states.
+    expect(offsetOf(NetTrack, 'last_lr')).toBe(176 + 16 * (MAX_PARAM_GROUPS + 1));
     expect(NetTrack.size % 16).toBe(0);
   });
 

@@ -362,16 +362,13 @@ export class BlApp extends LitElement {
   private readonly netAxisX = memoLast(netHeatmapAxis);
   private readonly netAxisY = memoLast(netHeatmapAxis);
   private readonly netSummaryText = memoLast(netSummary);
-  /** The selected and pinned runs' curves, an LR curve per param group (recorded on `engine`: its precision). */
-  private readonly netCurveSets = memoLast((plan: NetPlan, engine: string, selected: NetRun | null, pins: readonly NetRun[], preview: NetTrajectory | null) => {
-    // The runs and the hover preview are recorded in the sweep's precision (app-controller rebases
-    // both on the float64 engine for a deep zoom's sweep).
-    const precision = engine === 'cpu64' ? 'f64' : 'f32';
+  /** The selected and pinned runs' curves, an LR curve per param group (as the engine recorded them). */
+  private readonly netCurveSets = memoLast((plan: NetPlan, selected: NetRun | null, pins: readonly NetRun[], preview: NetTrajectory | null) => {
     return netCurves([
       ...[...pins, ...(selected ? [selected] : [])].flatMap((r) =>
-        r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label, groups: groupLrCurves(plan, r.trajectory, precision) }] : [],
+        r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label, groups: groupLrCurves(plan, r.trajectory) }] : [],
       ),
-      ...(preview ? [{ trajectory: preview, colour: NET_PREVIEW_INK, label: `hovered: ${netRunLabel(plan, preview.run)}`, groups: groupLrCurves(plan, preview, precision) }] : []),
+      ...(preview ? [{ trajectory: preview, colour: NET_PREVIEW_INK, label: `hovered: ${netRunLabel(plan, preview.run)}`, groups: groupLrCurves(plan, preview) }] : []),
     ]);
   });
 
@@ -449,9 +446,9 @@ export class BlApp extends LitElement {
     const sel = netRuns.selected;
     // The hovered run's curves, faint, unless it is the selected run (drawn already).
     const preview = ctl.netPreview.trajectory && ctl.netPreview.trajectory.run !== sel?.run ? ctl.netPreview.trajectory : null;
-    const curves = this.netCurveSets(plan, sweep.engineUsed, sel, netRuns.pins, netRuns.hover ? preview : null);
+    const curves = this.netCurveSets(plan, sel, netRuns.pins, netRuns.hover ? preview : null);
     const every = sel?.trajectory?.every ?? netRuns.pins[0]?.trajectory?.every ?? preview?.every ?? 1;
-    const groups = plan.groups.length > 1;
+    const groups = drawsGroupLrs(plan);
     const xLabel = every > 1 ? `step / ${every}` : 'step';
     const pinned = sel !== null && netRuns.pins.some((p) => p.run === sel.run);
     return html`<section class="details" aria-label="Runs of the network sweep">
@@ -480,11 +477,9 @@ export class BlApp extends LitElement {
       ${curves.loss.length > 0
         ? html`<p class="status">Loss per step: solid training loss, dashed test loss${every > 1 ? ` (every ${every}th step)` : ''}${preview && netRuns.hover ? '; grey: the hovered run' : ''}.</p>
             <bl-line-chart data-testid="net-loss" .series=${curves.loss} .xLabel=${xLabel} .yLabel=${'loss (log)'} .logY=${true} .height=${200} .label=${'Training loss (solid) and test loss (dashed) per step of the selected, pinned and hovered runs'}></bl-line-chart>
-            <p class="status" data-testid="net-lr-note">${drawsGroupLrs(plan)
+            <p class="status" data-testid="net-lr-note">${groups
               ? 'Learning rate of each param group per step (solid: the default group; dashed: the explicit ones, named by the layers they train); then the gradient norm.'
-              : groups
-                ? `${netParamLabel(plan, 'optimizer.lr')} (the default param group: ReduceLROnPlateau's LR follows each run's loss and is recorded for that group only) per step; then the gradient norm.`
-                : 'Learning rate per step; then the gradient norm.'}</p>
+              : 'Learning rate per step; then the gradient norm.'}</p>
             <!-- Its legend takes a row per curve (a curve per group and run): the chart grows with them. -->
             <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${spansDecades(curves.lr.map((c) => c.values))} .height=${Math.max(110, 80 + 18 * curves.lr.length)} .label=${groups ? 'LR per step of each param group' : 'LR per step'}></bl-line-chart>
             <bl-line-chart data-testid="net-grad" .series=${curves.gradNorm} .xLabel=${xLabel} .yLabel=${'‖grad‖ (log)'} .logY=${true} .height=${140} .label=${'Gradient norm per step'}></bl-line-chart>`

@@ -59,7 +59,7 @@ export class ExportController {
     if (!p) return null;
     const map = netHeatmapSvg(p, canvasPng);
     const runs = this.netRuns().flatMap((r): FigureRun[] => (r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label }] : []));
-    const charts = netCurvePanels(p.plan, runs, this.sweep.engineUsed === 'cpu64' ? 'f64' : 'f32').map((c) => panelSvg(c, canvasPng));
+    const charts = netCurvePanels(p.plan, runs).map((c) => panelSvg(c, canvasPng));
     return charts.length > 0 ? figureGridSvg([map, ...charts], 2) : map;
   }
 

@@ -30,7 +30,7 @@ import { wasmCovers, wasmDataBytes, wasmFixedBytes } from './net-wasm.ts';
 import type { NetGroupStep } from './jit/net-step.ts';
 import { netGroupStep } from './jit/net-step.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
-import type { NetColumns } from '../../core/results.ts';
+import type { FloatColumn, NetColumns } from '../../core/results.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { DIVERGENCE_FACTOR, THRESHOLD_FACTOR } from '../../core/network/plan.ts';
 import { sweepValue } from '../../core/plan.ts';
@@ -62,8 +62,12 @@ export interface NetPoint {
   readonly step: number;
   readonly trainLoss: number;
   readonly testLoss: number;
-  /** LR of the step that led here (of the default group, the optimiser's own lr; NaN at the start). */
-  readonly lr: number;
+  /**
+   * Each param group's LR of the step that led here (plan.groups' order: the default group, the
+   * optimiser's own lr, last; NaN at the start). A plain array: a point holds its own copy, and a
+   * typed array would cost each point over a hundred bytes more.
+   */
+  readonly groupLr: readonly number[];
   readonly gradNorm: number;
   readonly paramNorm: number;
 }
@@ -141,8 +145,6 @@ export class NetRun {
   batch = 0;
   /** Every group steps through its specialised step. */
   readonly specialised: boolean;
-  /** Set by train(). */
-  lastLr = Number.NaN;
 
   constructor(
     readonly plan: NetPlan,
@@ -338,7 +340,8 @@ export class NetRun {
     let stepsToThreshold = -1;
     let diverged = false;
     let done = steps;
-    let lastLr = Number.NaN;
+    // Each group's LR of the last step taken (what a recorded point reports).
+    const lastLr = new Float64Array(plan.groups.length).fill(Number.NaN);
     const seed = spec.noise.seed;
     const n = this.n;
     const push = (Lk: number, k: number): void => {
@@ -392,10 +395,10 @@ export class NetRun {
         bound = plan.bound ?? DIVERGENCE_FACTOR * L0;
         threshold = plan.threshold ?? THRESHOLD_FACTOR * L0;
       }
-      if (record && k % every === 0) record({ step: k, trainLoss: Lk, testLoss: this.evaluate(this.theta).test, lr: lastLr, gradNorm: norm(this.grad), paramNorm: norm(this.theta) });
+      if (record && k % every === 0) record({ step: k, trainLoss: Lk, testLoss: this.evaluate(this.theta).test, groupLr: Array.from(lastLr), gradNorm: norm(this.grad), paramNorm: norm(this.theta) });
       else if (record && k > 0 && k % plan.checkEvery === 0 && !(Number.isFinite(Lk) && Lk <= bound)) {
         // The checkpoint about to stop the run: its point ends the path.
-        record({ step: k, trainLoss: Lk, testLoss: this.evaluate(this.theta).test, lr: lastLr, gradNorm: norm(this.grad), paramNorm: norm(this.theta) });
+        record({ step: k, trainLoss: Lk, testLoss: this.evaluate(this.theta).test, groupLr: Array.from(lastLr), gradNorm: norm(this.grad), paramNorm: norm(this.theta) });
       }
       if ((k % plan.checkEvery === 0 || k === 0) && !checkpoint(Lk, k)) break;
       // The convergence measure's loss: the whole set's (full batch, as the notebook), else this
@@ -442,8 +445,7 @@ export class NetRun {
           lr = this.sched[0] as number;
           if (plan.cyclesMomentum) mom = this.sched[1] as number;
         }
-        // Trajectories report the default group's LR (the optimiser's own lr, scheduled).
-        if (gi === plan.groups.length - 1) lastLr = lr;
+        lastLr[gi] = lr;
         const sc = this.scal;
         if (tab.optimizer) sc.set(tab.optimizer.subarray(4 * k, 4 * k + 4));
         else plan.optimizer.stepScalars?.compute(r, P, mom, k + 1, sc);
@@ -477,12 +479,11 @@ export class NetRun {
         }
       }
     }
-    this.lastLr = lastLr;
     // The state after the last step (or where the run stopped).
     let final = this.evaluate(this.theta);
     if (!diverged) {
       if (!checkpoint(final.train, steps)) final = this.evaluate(this.theta);
-      record?.({ step: steps, trainLoss: final.train, testLoss: final.test, lr: lastLr, gradNorm: Number.NaN, paramNorm: norm(this.theta) });
+      record?.({ step: steps, trainLoss: final.train, testLoss: final.test, groupLr: Array.from(lastLr), gradNorm: Number.NaN, paramNorm: norm(this.theta) });
     }
     // Steps a diverged run did not take count as max_val.
     const taken = diverged ? done : steps;
@@ -649,13 +650,16 @@ export function recordNetTrajectory(plan: NetPlan, precision: Precision, run: nu
   const pts: NetPoint[] = [];
   const o = nr.trainRun((p) => pts.push(p), every);
   const F = precision === 'f32' ? Float32Array : Float64Array;
+  const after = pts.slice(1);
+  const groupLr: FloatColumn[] = plan.groups.map((_, g) => F.from(after.map((p) => p.groupLr[g] as number)));
   return {
     run,
     every,
     steps: Int32Array.from(pts, (p) => p.step),
     trainLoss: F.from(pts.map((p) => p.trainLoss)),
     testLoss: F.from(pts.map((p) => p.testLoss)),
-    lr: F.from(pts.slice(1).map((p) => p.lr)),
+    lr: groupLr[groupLr.length - 1] as FloatColumn,
+    groupLr,
     gradNorm: F.from(pts.map((p) => p.gradNorm)),
     paramNorm: F.from(pts.map((p) => p.paramNorm)),
     diverged: o.diverged,

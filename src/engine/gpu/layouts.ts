@@ -198,11 +198,23 @@ export const NetTrack = defineStruct('NetTrack', [
   { name: 'sharpness_residual', type: 'f32' },
   { name: 'sharpness_iterations', type: 'u32' },
   { name: 'sharpness_done', type: 'u32' },
-  /** Trajectories: points recorded so far, and the default group's LR of the last step. */
+  /** Trajectories: points recorded so far. */
   { name: 'record_count', type: 'u32' },
-  { name: 'last_lr', type: 'f32' },
   /** ReduceLROnPlateau's state per param group (lr, best, num_bad_epochs, cooldown_counter). */
   { name: 'plateau', type: { array: 'vec4f', count: MAX_PARAM_GROUPS + 1 } },
+  /** Trajectories: each param group's LR of the last step taken. */
+  { name: 'last_lr', type: { array: 'f32', count: MAX_PARAM_GROUPS + 1 } },
 ]);
+
+/**
+ * Floats of a recorded network point before its LRs: (step, train loss, test loss, gradient norm,
+ * weight norm); then one LR per param group (lib/net_bindings.wgsl, net.ts unpackRecords).
+ */
+export const NET_RECORD_HEAD = 5;
+
+/** Floats of one recorded point of a plan with `groups` param groups. */
+export function netRecordFloats(groups: number): number {
+  return NET_RECORD_HEAD + groups;
+}
 
 export const ALL_STRUCTS = [RunUniforms, ChunkUniforms, RunTrack, RunResult, RunList, NetUniforms, NetTrack] as const;

@@ -30,7 +30,7 @@ import { runSubmits } from './submit.ts';
 import type { ShaderSources } from './compose.ts';
 import { NET_LIBS, composeFiles, composeNetKernel, deviceSchedules } from './compose.ts';
 import type { GpuContext } from './context.ts';
-import { ChunkUniforms, NET_MAX_SIZES, NET_PRIVATE_SCRATCH, NetTrack, NetUniforms, STEP_TABLE_STRIDE } from './layouts.ts';
+import { ChunkUniforms, NET_MAX_SIZES, NET_PRIVATE_SCRATCH, NET_RECORD_HEAD, NetTrack, NetUniforms, STEP_TABLE_STRIDE, netRecordFloats } from './layouts.ts';
 import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
 
@@ -171,35 +171,37 @@ interface NetTrace {
   readonly every: number;
   /** Points a run records at most: every every-th step, a stopping checkpoint, the end. */
   readonly points: number;
+  /** Floats of one recorded point (netRecordFloats: its head, then one LR per param group). */
+  readonly floats: number;
   readonly out: NetTrajectory[];
 }
-
-/** Floats of one recorded point (NET_RECORD in lib/net_bindings.wgsl). */
-const NET_RECORD = 6;
 
 /** The paths of the n runs of a chunk from its tracks (at 0) and records (at recordsAt). */
 function unpackRecords(mapped: ArrayBuffer, recordsAt: number, n: number, trace: NetTrace, begin: number): NetTrajectory[] {
   const stride = NetTrack.size / 4;
   const u32 = new Uint32Array(mapped, 0, (n * NetTrack.size) / 4);
-  const rec = new Float32Array(mapped, recordsAt, n * trace.points * NET_RECORD);
+  const rec = new Float32Array(mapped, recordsAt, n * trace.points * trace.floats);
+  const groups = trace.floats - NET_RECORD_HEAD;
   const count = offsetOf(NetTrack, 'record_count') / 4;
   const div = offsetOf(NetTrack, 'diverged') / 4;
   const out: NetTrajectory[] = [];
   for (let r = 0; r < n; r++) {
     const m = Math.min(u32[r * stride + count]!, trace.points);
-    const at = (i: number, f: number): number => rec[(r * trace.points + i) * NET_RECORD + f]!;
+    const at = (i: number, f: number): number => rec[(r * trace.points + i) * trace.floats + f]!;
     const col = (f: number, from = 0): Float32Array => Float32Array.from({ length: Math.max(0, m - from) }, (_, i) => at(i + from, f));
     const diverged = u32[r * stride + div]! !== 0;
+    // Each group's LR of the step that led to each point: none at the start (recordNetTrajectory).
+    const groupLr = Array.from({ length: groups }, (_, g) => col(NET_RECORD_HEAD + g, 1));
     out.push({
       run: trace.runs[begin + r] as number,
       every: trace.every,
       steps: Int32Array.from({ length: m }, (_, i) => at(i, 0)),
       trainLoss: col(1),
       testLoss: col(2),
-      // The LR of the step that led to each point: none at the start (recordNetTrajectory).
-      lr: col(3, 1),
-      gradNorm: col(4),
-      paramNorm: col(5),
+      lr: groupLr[groups - 1] as Float32Array,
+      groupLr,
+      gradNorm: col(3),
+      paramNorm: col(4),
       diverged,
       divergedAt: diverged ? (m > 0 ? at(m - 1, 0) : 0) : null,
     });
@@ -358,7 +360,7 @@ export class GpuNetRunner {
   /**
    * Records the paths of `runs` on the device (the kernel's RECORD variant): at the start, every
    * `every`-th step, a checkpoint that stops the run and the end, each point's training and test
-   * loss, the LR of the step that led there, the gradient's and the weights' norms, as
+   * loss, each param group's LR of the step that led there, the gradient's and the weights' norms, as
    * recordNetTrajectory does on the CPU (tests/gpu/network.test.ts compares them).
    */
   async trajectories(plan: NetPlan, runs: readonly number[], every: number, signal?: AbortSignal): Promise<NetTrajectory[]> {
@@ -367,7 +369,8 @@ export class GpuNetRunner {
     this.chunkRuns(plan);
     const out: NetTrajectory[] = [];
     const points = Math.ceil(plan.spec.steps / every) + 2;
-    await this.execute(plan, await this.pipelineFor(plan, every), signal ? { signal } : {}, { runs, every, points, out });
+    const trace = { runs, every, points, floats: netRecordFloats(plan.groups.length), out };
+    await this.execute(plan, await this.pipelineFor(plan, every), signal ? { signal } : {}, trace);
     return out;
   }
 
@@ -402,7 +405,7 @@ export class GpuNetRunner {
     // Trajectories: only the listed runs, as many a chunk as their record windows fit a buffer.
     const limit = Math.min(this.gpu.limits.maxStorageBufferBindingSize, this.gpu.limits.maxBufferSize);
     const chunk = trace
-      ? Math.max(1, Math.min(this.chunkRuns(plan), trace.runs.length, Math.floor(limit / (trace.points * NET_RECORD * 4))))
+      ? Math.max(1, Math.min(this.chunkRuns(plan), trace.runs.length, Math.floor(limit / (trace.points * trace.floats * 4))))
       : this.chunkRuns(plan);
     const device = this.gpu.device;
     const U = GPUBufferUsage;
@@ -509,7 +512,7 @@ export class GpuNetRunner {
       const stateBuf = buffer('net state', sizes.stateVec2 * chunk * 8, U.STORAGE);
       const tracksBuf = buffer('net tracks', NetTrack.size * chunk, U.STORAGE | U.COPY_SRC);
       const backBytes = NetTrack.size * chunk;
-      const recordBytes = trace ? chunk * trace.points * NET_RECORD * 4 : 16;
+      const recordBytes = trace ? chunk * trace.points * trace.floats * 4 : 16;
       const recordsBuf = buffer('net records', recordBytes, U.STORAGE | U.COPY_SRC);
       const readback = buffer('net readback', backBytes + (trace ? recordBytes : 0), U.MAP_READ | U.COPY_DST);
       const bindGroup = device.createBindGroup({
@@ -597,7 +600,7 @@ export class GpuNetRunner {
             const enc = dispatch(pipelines.step, `network steps ${s0}..${s1} of runs ${begin}..${begin + n}`);
             if (s1 === steps && !sharp) {
               enc.copyBufferToBuffer(tracksBuf, 0, readback, 0, n * NetTrack.size);
-              if (trace) enc.copyBufferToBuffer(recordsBuf, 0, readback, backBytes, n * trace.points * NET_RECORD * 4);
+              if (trace) enc.copyBufferToBuffer(recordsBuf, 0, readback, backBytes, n * trace.points * trace.floats * 4);
             }
             return { u1: s1, commands: enc.finish() };
           },
@@ -632,7 +635,7 @@ export class GpuNetRunner {
           });
         }
         if (opts.signal?.aborted) throw new CancelledError();
-        const mapBytes = backBytes + (trace ? n * trace.points * NET_RECORD * 4 : 0);
+        const mapBytes = backBytes + (trace ? n * trace.points * trace.floats * 4 : 0);
         await readback.mapAsync(GPUMapMode.READ, 0, mapBytes);
         this.checkHealth();
         const mapped = readback.getMappedRange(0, mapBytes).slice(0);
