@@ -219,6 +219,13 @@ export function tanhF64x2(f: Fn, xs: readonly E[]): E[] {
 
 /** Vectors whose tanh are interleaved (measured: 4 beats 1, 2 and 8, which spills). */
 const TANH_GROUP = 4;
+/**
+ * float32 values the float32 tanh takes per iteration (f32x4 vectors: 2 chains of f64x2 each).
+ * Measured: 16 (eight chains) spills and is slower (0.85x).
+ */
+const TANH_F32_VALUES = 8;
+/** Values the tanh function takes per iteration: the unit its regions are padded to. */
+const tanhValues = (f64: boolean): number => (f64 ? 2 * TANH_GROUP : TANH_F32_VALUES);
 
 /**
  * Arithmetic on n independent f64x2 chains, one expression per chain (G): each step is emitted for
@@ -413,12 +420,15 @@ function geometry(L: Layout, f64: boolean): Geometry {
     const outP = pad(out);
     return { inn, out, innP, outP, w: W.offset, b: b ? b.offset : -1, WB: take(out * innP), WT: take(inn * outP), B: take(outP), GW: take(out * innP), GB: take(outP) };
   });
-  const levels = Array.from({ length: SAMPLES }, () => {
+  // a: whole groups of the tanh function's (8 values), which works in place; the sample slots' a of
+  // a level one after the other, so that one call takes them all.
+  const aSize = (n: number): number => Math.ceil(pad(L.sizes[n] as number) / tanhValues(f64)) * tanhValues(f64);
+  const aBase = [0, ...Array.from({ length: L.layers }, (_, k) => take(SAMPLES * aSize(k + 1)))];
+  const levels = Array.from({ length: SAMPLES }, (_, s) => {
     const lv = [{ Z: 0, A: 0, D1: 0, DEL: 0 }];
     for (let n = 1; n <= L.layers; n++) {
       const m = pad(L.sizes[n] as number);
-      // a: whole groups of the tanh function's (TANH_GROUP float64 vectors), which works in place.
-      lv.push({ Z: take(m), A: take(Math.ceil(m / (2 * TANH_GROUP)) * 2 * TANH_GROUP), D1: take(m), DEL: take(m) });
+      lv.push({ Z: take(m), A: (aBase[n] as number) + s * aSize(n) * es, D1: take(m), DEL: take(m) });
     }
     return lv;
   });
@@ -586,8 +596,9 @@ function passFn(L: Layout, loss: LossName, f64: boolean, g: Geometry, G: boolean
       if (!last && L.activation === 'tanh') {
         // One function, called (not written out per unit: the code would outgrow the CPU's
         // instruction caches), then phi' = (mean-field: sqrt 2 x) (1 - t^2).
-        const groups = Math.ceil(ly.outP / (2 * TANH_GROUP));
-        for (const s of slots) f.i32(lv(s, l + 1).A).i32(groups).call(TANH);
+        // The slots' a are contiguous (geometry): one call for all.
+        const groups = Math.ceil(ly.outP / tanhValues(f64));
+        f.i32(lv(0, l + 1).A).i32(groups * S).call(TANH);
         if (G)
           for (const s of slots)
             repeat(nv, nv <= 16, [VB], (step) => {
@@ -742,8 +753,8 @@ function passFn(L: Layout, loss: LossName, f64: boolean, g: Geometry, G: boolean
 }
 
 /**
- * tanh(ptr, groups): tanh in place of `groups` x TANH_GROUP float64 vectors (float64), or of
- * groups x TANH_GROUP / 2 float32 vectors (float32: the twin's fround(Math.tanh(x)), see
+ * tanh(ptr, groups): tanh in place of `groups` x tanhValues(f64) values: float64, or float32 (the
+ * twin's fround(Math.tanh(x)), see
  * tanhF32x4Fast: a cheap approximation whose float32 rounding is kept where it provably is that,
  * and, for a group holding a lane where it might not be, fdlibm widened and rounded).
  */
@@ -751,7 +762,7 @@ function tanhFn(f64: boolean): Fn {
   const f = new Fn([I32, I32], []);
   const p = f.local(I32);
   const end = f.local(I32);
-  f.get(0).tee(p).get(1).i32(f64 ? TANH_GROUP * 16 : TANH_GROUP * 8).op(OP.i32Mul).op(OP.i32Add).set(end);
+  f.get(0).tee(p).get(1).i32(tanhValues(f64) * (f64 ? 8 : 4)).op(OP.i32Mul).op(OP.i32Add).set(end);
   // The constants go in locals set before the loop (V8 would build each v128.const in the loop).
   const mark = f.code.length;
   const consts = new Map<string, number>();
@@ -764,7 +775,7 @@ function tanhFn(f64: boolean): Fn {
       e();
       f.vmem(SIMD.store, 4, k * 16);
     });
-  const vectors = f64 ? TANH_GROUP : TANH_GROUP / 2;
+  const vectors = f64 ? TANH_GROUP : TANH_F32_VALUES / 4;
   const xs = Array.from({ length: vectors }, (_, k) => ld(k));
   if (f64) store(tanhGroup(f, xs));
   else {
@@ -776,7 +787,7 @@ function tanhFn(f64: boolean): Fn {
     store(tanhF32x4(f, xs));
     f.op(OP.end);
   }
-  f.get(p).i32(f64 ? TANH_GROUP * 16 : TANH_GROUP * 8).op(OP.i32Add).tee(p).get(end).op(OP.i32LtS).brIf(0);
+  f.get(p).i32(tanhValues(f64) * (f64 ? 8 : 4)).op(OP.i32Add).tee(p).get(end).op(OP.i32LtS).brIf(0);
   f.op(OP.end).op(OP.end);
   hoisted.delete(f);
   const init = new Fn([], []);
@@ -821,27 +832,28 @@ function narrow(f: Fn, lo: E, hi: E): E {
 }
 
 /**
- * exp's Taylor coefficients 1/n!, n = 1 .. 11: exp(r) - 1 = r (1 + r (1/2 + ... r / 11!)) for
- * |r| <= ln2 / 2, truncated where the next term, 0.347^12 / 12!, is 6e-15 of the value.
+ * (exp(r) - 1) / r ~ sum c_n r^n, n = 0 .. 8, for |r| <= ln2 / 2: a near-minimax fit of the relative
+ * error (Lawson's iteration over 400 Chebyshev nodes, numpy; the Taylor coefficients 1/(n+1)!
+ * perturbed). Its relative error, checked in 40-digit arithmetic on 2,000 points: 7.9e-14
+ * (2^-43.5), where Taylor needs 11 terms for that.
  */
-const EXPM1_TAYLOR = Array.from({ length: 11 }, (_, n) => {
-  let q = 1;
-  for (let k = 2; k <= n + 1; k++) q /= k;
-  return q;
-});
+const EXPM1_FIT = [
+  0.9999999999999879, 0.4999999999980016, 0.16666666666938876, 0.041666666889479655, 0.008333333232395185, 0.001388882192304527, 0.00019841370663439066, 2.4876047509959668e-5,
+  2.755762049076757e-6,
+];
 
 /**
- * A bound on the relative error of tanhF32x4Fast's float64 approximation. Measured: 2.5e-14
- * (2^-45.2, at |x| ~ ln2 / 4 where the reduced argument is largest; tmp measurement over 4M
- * inputs, and every float32 input in tests/engine/net-kernel.test.ts's exhaustive scan); taken
- * 2^7 times larger, it also covers fdlibm's own error (under 2^-52).
+ * A bound on the relative error of tanhF32x4Fast's float64 approximation: the fit's 2^-43.5, the
+ * argument reduction's one-constant ln2 (k ln2 off by under 2^-48 of the result for k >= -29) and
+ * the operations' roundings (a few 2^-53) stay under it 20 times over; it also covers fdlibm's own
+ * error (under 2^-52). Every float32 input is checked (bench/tanh-f32-exhaustive.ts).
  */
 const TANH_F32_MARGIN = 2 ** -38;
 
 /**
  * The float32 twin's tanh, fround(Math.tanh(x)), of each f32x4 lane, cheaply, with a proof
  * obligation: |x| (widened; at most 10, past which tanh rounds to 1 in float32) -> t = -e / (e + 2),
- * e = expm1(-2|x|) by one argument reduction (-2|x| = k ln2 + r) and a Taylor polynomial, no
+ * e = expm1(-2|x|) by one argument reduction (-2|x| = k ln2 + r) and a fitted polynomial, no
  * branch; relative error under TANH_F32_MARGIN. Rounded to float32, t gives fround(Math.tanh(x))
  * wherever t (1 - margin) and t (1 + margin) round to the same float32: Math.tanh's value lies
  * between them, so it rounds the same way. `sure` pushes whether every lane is such; a group that
@@ -850,7 +862,7 @@ const TANH_F32_MARGIN = 2 ** -38;
  * takes the exact way); +-Infinity give +-1.
  *
  * Cost, against tanhF32x4 (fdlibm: both branches of tanh, most of expm1's, two divisions): one
- * division and 11 multiply-adds per two lanes, and the test.
+ * division and 9 multiply-adds per two lanes, and the test.
  */
 function tanhF32x4Fast(f: Fn, xs: readonly E[]): { values: E[]; sure: () => void } {
   const o = new Ops(f, false);
@@ -866,20 +878,20 @@ function tanhF32x4Fast(f: Fn, xs: readonly E[]): { values: E[]; sure: () => void
   const { add, sub, mul, div } = c;
   const C = (v: number): G => c.C(v);
   const L = (e: G): G => c.L(e);
-  const a = L(c.s2(SIMD.f64x2Pmin)(widen(f, X.map((x) => mask(absBits, x))), C(10)));
+  const a = L(c.s2(SIMD.f64x2Pmin)(widen(f, X.map((x) => o.let(mask(absBits, x)))), C(10)));
   const y = L(mul(a, C(-2)));
   const k = L(c.s1(SIMD.f64x2Nearest)(mul(y, C(INVLN2))));
-  const r = L(sub(sub(y, mul(k, C(LN2_HI))), mul(k, C(LN2_LO))));
-  // exp(r) - 1 = r P(r), P by Estrin's scheme (pairs, then powers r^2, r^4, r^8): a chain of about
-  // 8 operations where Horner's is 22 (measured: Horner's left the pass waiting on latency).
-  const cf = (n: number): G => C(EXPM1_TAYLOR[n] as number);
+  // One constant for ln2: k ln2's error (|k| <= 29) is far below the margin, and k = 0 keeps r = y.
+  const r = L(sub(y, mul(k, C(Math.LN2))));
+  // exp(r) - 1 = r P(r), P by Estrin's scheme (pairs, then powers r^2, r^4): a chain of about 8
+  // operations where Horner's is 16 (measured: Horner's left the pass waiting on latency).
+  const cf = (n: number): G => C(EXPM1_FIT[n] as number);
   const r2 = L(mul(r, r));
   const pair = (n: number): G => add(cf(n), mul(r, cf(n + 1)));
   const s0 = L(add(pair(0), mul(pair(2), r2)));
   const s1 = L(add(pair(4), mul(pair(6), r2)));
-  const s2 = L(add(pair(8), mul(cf(10), r2)));
   const r4 = L(mul(r2, r2));
-  const poly = L(add(add(s0, mul(s1, r4)), mul(s2, mul(r4, r4))));
+  const poly = L(add(add(s0, mul(s1, r4)), mul(cf(8), mul(r4, r4))));
   const twok = L(c.pow2(k));
   const em1 = L(add(mul(twok, mul(r, poly)), sub(twok, C(1))));
   const t = L(div(c.neg(em1), add(em1, C(2))));
@@ -1165,8 +1177,7 @@ export function wasmTanh(values: Float64Array, precision: Precision = 'f64'): Fl
   }
   const { mem, run } = m;
   const out = new Float64Array(values.length);
-  // A group: TANH_GROUP float64 vectors (8 values), or TANH_GROUP / 2 float32 vectors (8 values).
-  const group = 2 * TANH_GROUP;
+  const group = tanhValues(f64);
   const chunk = 4096;
   for (let s = 0; s < values.length; s += chunk) {
     const n = Math.min(chunk, values.length - s);
