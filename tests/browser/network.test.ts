@@ -44,20 +44,42 @@ async function shownColumns(page: Page): Promise<{ width: number; height: number
   })()`)) as { width: number; height: number; steps: number; convergence: number[]; diverged: number[] };
 }
 
+interface Opened {
+  readonly page: Page;
+  readonly errors: string[];
+}
+
+/**
+ * A new page of the app, ready for a test: at a study's link, that study run to its result; or, for
+ * a preset, on the CPU engine (the network runs on it whatever the link says) at the surface default
+ * view, then the preset picked from the curated views as a user would and its network sweep settled
+ * (`runs`, its run count). `errors` collects the page's errors, for the test to check at its end.
+ */
+async function openNet(from: { readonly study: string }): Promise<Opened>;
+async function openNet(from: { readonly preset: string }): Promise<Opened & { runs: number }>;
+async function openNet(from: { readonly study: string } | { readonly preset: string }): Promise<Opened & { runs?: number }> {
+  const page = await s.browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  if ('study' in from) {
+    await page.goto(`${s.origin}/#study=${from.study}`);
+    await page.waitForSelector('bl-app');
+    await page.waitForFunction(`(() => { const st = document.querySelector('bl-app')?.studyController; return !!st && !!st.result && !st.running; })()`, { timeout: 300_000, polling: 250 });
+    return { page, errors };
+  }
+  await page.goto(`${s.origin}/#engine=cpu`);
+  await page.waitForFunction(`(() => { const c = document.querySelector('bl-app')?.controller; return c && !c.sweep.running && c.sweep.results; })()`, { timeout: 180_000, polling: 200 });
+  await page.evaluate(`(() => {
+    const sel = document.querySelector('bl-app').shadowRoot.querySelector('bl-view-bar').shadowRoot.querySelector('select[name="preset"]');
+    sel.value = ${JSON.stringify(from.preset)};
+    sel.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+  })()`);
+  return { page, errors, runs: await settleNet(page) };
+}
+
 describe('network problems in the explorer', () => {
   it('opens the fractal-boundary preset, draws a map with structure, and shows a clicked run’s loss curves', async () => {
-    const page = await s.browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    // The network runs on the CPU engine whatever the link says; the surface default view first.
-    await page.goto(`${s.origin}/#engine=cpu`);
-    await page.waitForFunction(`(() => { const c = document.querySelector('bl-app')?.controller; return c && !c.sweep.running && c.sweep.results; })()`, { timeout: 180_000, polling: 200 });
-    await page.evaluate(`(() => {
-      const sel = document.querySelector('bl-app').shadowRoot.querySelector('bl-view-bar').shadowRoot.querySelector('select[name="preset"]');
-      sel.value = 'fractal-boundary';
-      sel.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
-    })()`);
-    const runs = await settleNet(page);
+    const { page, errors, runs } = await openNet({ preset: 'fractal-boundary' });
     expect(runs).toBe(32 * 32);
     expect(await page.evaluate(`document.querySelector('bl-app').controller.sweep.engineUsed`)).toBe('cpu');
 
@@ -108,12 +130,7 @@ describe('network problems in the explorer', () => {
   }, 600_000);
 
   it('runs the fractal-boundary study on the CPU engine (SwiftShader here) and opens its first map in the explorer, in the convergence colouring', async () => {
-    const page = await s.browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${s.origin}/#study=fractal-boundary`);
-    await page.waitForSelector('bl-app');
-    await page.waitForFunction(`(() => { const st = document.querySelector('bl-app')?.studyController; return !!st && !!st.result && !st.running; })()`, { timeout: 300_000, polling: 250 });
+    const { page, errors } = await openNet({ study: 'fractal-boundary' });
     const study = (await page.evaluate(`(() => { const st = document.querySelector('bl-app').studyController; return { error: st.error, spec: JSON.stringify(st.result.panels[0].sources[0].spec.sweep) }; })()`)) as { error: string; spec: string };
     expect(study.error).toBe('');
     await page.click('bl-app >>> [data-testid="open-in-explorer"]');
@@ -124,17 +141,7 @@ describe('network problems in the explorer', () => {
     await page.close();
   }, 600_000);
   it('gives a network view what a surface view has: an LR curve per group, a hover preview, the figure, validation, and sliders that re-run it', async () => {
-    const page = await s.browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${s.origin}/#engine=cpu`);
-    await page.waitForFunction(`(() => { const c = document.querySelector('bl-app')?.controller; return c && !c.sweep.running && c.sweep.results; })()`, { timeout: 180_000, polling: 200 });
-    await page.evaluate(`(() => {
-      const sel = document.querySelector('bl-app').shadowRoot.querySelector('bl-view-bar').shadowRoot.querySelector('select[name="preset"]');
-      sel.value = 'fractal-boundary';
-      sel.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
-    })()`);
-    await settleNet(page);
+    const { page, errors } = await openNet({ preset: 'fractal-boundary' });
     const app = `document.querySelector('bl-app')`;
     const box = (await page.evaluate(`(() => { const r = ${app}.shadowRoot.querySelector('bl-heatmap').shadowRoot.querySelector('canvas.plot-2d').getBoundingClientRect(); return { x: r.left, y: r.top, w: r.width, h: r.height }; })()`)) as { x: number; y: number; w: number; h: number };
     const at = (i: number, j: number): [number, number] => [box.x + ((i + 0.5) / 32) * box.w, box.y + ((32 - j - 0.5) / 32) * box.h];
@@ -206,12 +213,7 @@ describe('network problems in the explorer', () => {
   }, 900_000);
 
   it("runs the texts-example study and opens a chart panel's sweep (final loss by LR) in the explorer, in the training-loss colouring", async () => {
-    const page = await s.browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${s.origin}/#study=texts-example`);
-    await page.waitForSelector('bl-app');
-    await page.waitForFunction(`(() => { const st = document.querySelector('bl-app')?.studyController; return !!st && !!st.result && !st.running; })()`, { timeout: 300_000, polling: 250 });
+    const { page, errors } = await openNet({ study: 'texts-example' });
     // Every chart panel of the study has a source a user can open (none is a dead figure).
     const study = (await page.evaluate(`(() => {
       const st = document.querySelector('bl-app').studyController;

@@ -7,7 +7,6 @@
  * `sweep --shard` does), merged into every format and compared with the unsharded result; and the
  * CLI's stdout JSON is checked to carry the columns too.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,22 +16,16 @@ import { trajectoryJSON } from '../../src/core/trajectory.ts';
 import { withColumnsTable } from '../../scripts/readme-columns.ts';
 import type { Plan } from '../../src/core/plan.ts';
 import { makePlan } from '../../src/core/plan.ts';
-import type { ColumnDef, OptionalFeature, Precision, Results } from '../../src/core/results.ts';
-import { OPTIONAL_COLUMNS, allColumns, columnOf, precisionOf, resultColumns, tableColumns } from '../../src/core/results.ts';
+import type { OptionalFeature, Precision, Results } from '../../src/core/results.ts';
+import { OPTIONAL_COLUMNS, allColumns, columnOf } from '../../src/core/results.ts';
 import { parseSpec } from '../../src/core/spec.ts';
-import { CpuEngine } from '../../src/engine/cpu/engine.ts';
-import type { FileFormat } from '../../src/io/format.ts';
 import { META } from '../../src/io/format.ts';
 import { mergeShards } from '../../src/io/merge.ts';
-import { readResults } from '../../src/io/read.ts';
-import { shardRange } from '../../src/io/shards.ts';
-import { sinkFor, sinkMeta } from '../../src/io/sinks.ts';
-import { GRID_SPEC, SOBOL_SPEC, duckRows, readArrow, readParquetDuckDB, sqlString, writeChunked } from './helpers.ts';
+import { GRID_SPEC, SOBOL_SPEC } from './helpers.ts';
+import type { RoundTripCase } from './roundtrip.ts';
+import { FORMATS, SHARD_FORMATS, checkArrow, checkCliStdout, checkCsvDuckDB, checkJson, checkParquetDuckDB, runCase, runShard, shardAndMerge, writeAndReadBack } from './roundtrip.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'basinlab-columns-'));
-const FORMATS: readonly FileFormat[] = ['json', 'csv', 'parquet', 'arrow'];
-/** Formats a shard can be written in (CSV records no spec or range to merge by). */
-const SHARD_FORMATS: readonly FileFormat[] = ['parquet', 'arrow', 'json'];
 
 /**
  * How to turn each optional feature on. Typed over every feature OPTIONAL_COLUMNS names: a new
@@ -53,14 +46,8 @@ const SHAPES = [
   { name: 'grid', spec: GRID_SPEC, engine: 'cpu64' },
 ] as const;
 
-interface Case {
-  readonly name: string;
+interface Case extends RoundTripCase<Plan, Results> {
   readonly features: readonly OptionalFeature[];
-  readonly spec: Record<string, unknown>;
-  readonly engine: 'cpu' | 'cpu64';
-  readonly plan: Plan;
-  readonly res: Results;
-  readonly columns: ColumnDef[];
 }
 
 /** No optional feature, each one alone, and all together (when there are several). */
@@ -68,45 +55,18 @@ const featureSets: SurfaceFeature[][] = [[], ...FEATURES.map((f) => [f]), ...(FE
 
 const cases: Case[] = [];
 
+/** Rows per Parquet row group of a shard: several groups per shard. */
+const SHARD_ROW_GROUP = 8;
+
 beforeAll(async () => {
   for (const shape of SHAPES) {
     for (const features of featureSets) {
       const spec = Object.assign({}, shape.spec, ...features.map((f) => ENABLE[f])) as Record<string, unknown>;
-      const plan = makePlan(parseSpec(spec));
-      const e = new CpuEngine(shape.engine, { workers: 0, spawn: null });
-      try {
-        const res = await e.run(plan);
-        const name = `${shape.name} ${shape.engine} [${features.join('+') || 'base'}]`;
-        cases.push({ name, features, spec, engine: shape.engine, plan, res, columns: resultColumns(plan.spec, precisionOf(shape.engine)) });
-      } finally {
-        await e.dispose();
-      }
+      const name = `${shape.name} ${shape.engine} [${features.join('+') || 'base'}]`;
+      cases.push({ ...(await runCase(name, spec, shape.engine, makePlan(parseSpec(spec)))), features });
     }
   }
 });
-
-/** Index of the first value that differs (NaN equals NaN; -0 differs from 0), or -1. */
-function firstDifference(got: ArrayLike<unknown>, want: ArrayLike<number>): number {
-  if (got.length !== want.length) return Math.min(got.length, want.length);
-  for (let r = 0; r < want.length; r++) if (!Object.is(got[r], want[r])) return r;
-  return -1;
-}
-
-function expectSame(got: ArrayLike<unknown>, want: ArrayLike<number>, label: string): void {
-  const r = firstDifference(got, want);
-  expect(r, `${label}: row ${r} holds ${String(got[r])}, expected ${String(want[r])} (lengths ${got.length}, ${want.length})`).toBe(-1);
-}
-
-/** A column's in-memory values as a file of this format holds them: JSON writes non-finite values as null. */
-function expected(c: Case, col: ColumnDef, format: FileFormat, from = 0, to = c.plan.runs): number[] {
-  const a = columnOf(c.res, col.name);
-  if (!a) throw new Error(`${c.name}: no column ${col.name} in memory`);
-  const values = Array.from(a.subarray(from, to), Number);
-  return format === 'json' ? values.map((v) => (Number.isFinite(v) ? v : Number.NaN)) : values;
-}
-
-const ARRAYS: Record<ColumnDef['type'], unknown> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
-const DUCK_TYPES: Record<ColumnDef['type'], string> = { float32: 'FLOAT', float64: 'DOUBLE', int32: 'INTEGER', bool: 'BOOLEAN' };
 
 describe('the derived columns', () => {
   it('the cases cover every optional column, with values that can tell a dropped or shifted column apart', () => {
@@ -139,134 +99,29 @@ describe('the derived columns', () => {
 
 describe('every column through every format', () => {
   it('is written by the sink and read back by read.ts, value for value', async () => {
-    for (const c of cases) {
-      for (const format of FORMATS) {
-        const path = join(dir, `${c.name.replace(/[^\w]+/g, '-')}.${format}`);
-        await writeChunked(sinkFor(path, { rowGroupRows: 16 }), sinkMeta(c.plan, c.res.engine), c.res, [7, 1, 20, 13]);
-        const t = await readResults(path, { precision: precisionOf(c.engine) });
-        const label = `${c.name} ${format}`;
-        expect(t.columns.map((d) => d.name), label).toEqual(c.columns.map((d) => d.name));
-        expect(t.precision, label).toBe(precisionOf(c.engine));
-        expectSame(t.run, Array.from({ length: c.plan.runs }, (_, r) => r), `${label} run`);
-        for (const col of c.columns) {
-          const got = columnOf(t.cols, col.name);
-          expect(got, `${label} ${col.name}`).toBeInstanceOf(ARRAYS[col.type]);
-          expectSame(got ?? [], expected(c, col, format), `${label} ${col.name}`);
-        }
-      }
-    }
+    for (const c of cases) for (const format of FORMATS) await writeAndReadBack(dir, c, format, { rowGroupRows: 16, chunks: [7, 1, 20, 13] });
   });
 
   it('Parquet, read by DuckDB: every column, with its type and exact values', async () => {
-    for (const c of cases) {
-      const path = join(dir, `${c.name.replace(/[^\w]+/g, '-')}.parquet`);
-      const d = await readParquetDuckDB(path);
-      expect(d.names, c.name).toEqual(tableColumns(c.plan, precisionOf(c.engine)).map((x) => x.name));
-      for (const col of c.columns) {
-        expect(d.types[col.name], `${c.name} ${col.name}`).toBe(DUCK_TYPES[col.type]);
-        const got = (d.columns[col.name] ?? []).map((v) => (typeof v === 'boolean' ? Number(v) : v));
-        expectSame(got, expected(c, col, 'parquet'), `${c.name} parquet/duckdb ${col.name}`);
-      }
-    }
+    for (const c of cases) await checkParquetDuckDB(dir, c);
   });
 
   it('CSV, read by DuckDB: numeric columns (not text), exact values, NaN and ±Infinity included', async () => {
-    for (const c of cases) {
-      const path = join(dir, `${c.name.replace(/[^\w]+/g, '-')}.csv`);
-      const rows = await duckRows(`SELECT * FROM read_csv(${sqlString(path)}) ORDER BY run`);
-      expect(Object.keys(rows[0] ?? {}), c.name).toEqual(tableColumns(c.plan, precisionOf(c.engine)).map((x) => x.name));
-      const types = await duckRows(`SELECT column_name AS n, column_type AS t FROM (DESCRIBE SELECT * FROM read_csv(${sqlString(path)}))`);
-      for (const col of c.columns) {
-        const t = String(types.find((x) => x.n === col.name)?.t);
-        expect(col.kind === 'float' ? t === 'DOUBLE' : ['BIGINT', 'INTEGER', 'BOOLEAN'].includes(t), `${c.name} csv ${col.name} read as ${t}`).toBe(true);
-        const got = rows.map((r) => {
-          const v = r[col.name];
-          return typeof v === 'bigint' || typeof v === 'boolean' ? Number(v) : v;
-        });
-        expectSame(got, expected(c, col, 'csv'), `${c.name} csv/duckdb ${col.name}`);
-      }
-    }
+    for (const c of cases) await checkCsvDuckDB(dir, c);
   });
 
   it('Arrow, read by apache-arrow: every column, with its type and exact values', () => {
-    for (const c of cases) {
-      const t = readArrow(join(dir, `${c.name.replace(/[^\w]+/g, '-')}.arrow`));
-      expect(t.schema.fields.map((f) => f.name), c.name).toEqual(tableColumns(c.plan, precisionOf(c.engine)).map((x) => x.name));
-      for (const col of c.columns) {
-        const v = t.getChild(col.name);
-        expect(String(v?.type), `${c.name} ${col.name}`).toBe({ float32: 'Float32', float64: 'Float64', int32: 'Int32', bool: 'Bool' }[col.type]);
-        const got = Array.from({ length: v?.length ?? 0 }, (_, r) => {
-          const x = v?.get(r) as unknown;
-          return typeof x === 'boolean' ? Number(x) : x;
-        });
-        expectSame(got, expected(c, col, 'arrow'), `${c.name} arrow ${col.name}`);
-      }
-    }
+    for (const c of cases) checkArrow(dir, c);
   });
 
   it('JSON, parsed as plain JSON: one array per column, null where not finite', () => {
-    for (const c of cases) {
-      const doc = JSON.parse(readFileSync(join(dir, `${c.name.replace(/[^\w]+/g, '-')}.json`), 'utf8')) as Record<string, unknown>;
-      for (const col of c.columns) {
-        const got = (doc[col.name] as (number | null)[]).map((v) => (v === null ? Number.NaN : v));
-        expectSame(got, expected(c, col, 'json'), `${c.name} json ${col.name}`);
-      }
-    }
+    for (const c of cases) checkJson(dir, c);
   });
 });
 
 describe('shards and merge', () => {
-  const N = 3;
-
-  /** Runs shard k of N on the engine, streaming its chunks into the sink, as `sweep --shard` does. */
-  async function runShard(c: Case, k: number, path: string): Promise<void> {
-    const range = shardRange(c.plan.runs, c.plan.width, k, N);
-    const sink = sinkFor(path, { rowGroupRows: 8 });
-    const e = new CpuEngine(c.engine, { workers: 0, spawn: null });
-    try {
-      await sink.open(sinkMeta(c.plan, e.name, range));
-      const r = await e.run(c.plan, {
-        keepResults: false,
-        range: { begin: range.firstRun, end: range.firstRun + range.runs },
-        onChunk: (b, cols, n) => sink.write(b, cols, n),
-      });
-      await sink.close({ meta: r.meta });
-    } catch (err) {
-      await sink.abort();
-      throw err;
-    } finally {
-      await e.dispose();
-    }
-  }
-
   it('each shard holds its runs of every column; merged into every format they equal the unsharded result', async () => {
-    for (const c of cases) {
-      const stem = c.name.replace(/[^\w]+/g, '-');
-      for (const shardFormat of SHARD_FORMATS) {
-        const shards: string[] = [];
-        for (let k = 0; k < N; k++) {
-          const path = join(dir, `${stem}-shard-${k}.${shardFormat}`);
-          await runShard(c, k, path);
-          const range = shardRange(c.plan.runs, c.plan.width, k, N);
-          const t = await readResults(path);
-          for (const col of c.columns) {
-            expectSame(columnOf(t.cols, col.name) ?? [], expected(c, col, shardFormat, range.firstRun, range.firstRun + range.runs), `${c.name} shard ${k} ${shardFormat} ${col.name}`);
-          }
-          shards.push(path);
-        }
-        for (const out of FORMATS) {
-          const path = join(dir, `${stem}-merged-from-${shardFormat}.${out}`);
-          // Shards in reverse order: the merge orders them by run range.
-          await mergeShards(path, [...shards].reverse(), { rowGroupRows: 16 });
-          const t = await readResults(path, { precision: precisionOf(c.engine) });
-          const label = `${c.name} ${shardFormat} shards → ${out}`;
-          expect(t.columns.map((d) => d.name), label).toEqual(c.columns.map((d) => d.name));
-          // A value lost in a JSON shard (non-finite → null) stays lost: compare with what both formats keep.
-          const lossy: FileFormat = shardFormat === 'json' || out === 'json' ? 'json' : out;
-          for (const col of c.columns) expectSame(columnOf(t.cols, col.name) ?? [], expected(c, col, lossy), `${label} ${col.name}`);
-        }
-      }
-    }
+    for (const c of cases) for (const shardFormat of SHARD_FORMATS) await shardAndMerge(dir, c, shardFormat, { shard: SHARD_ROW_GROUP, merge: 16 });
   });
 
   it('refuses shards whose columns differ, naming the files and the columns', async () => {
@@ -274,7 +129,7 @@ describe('shards and merge', () => {
     if (!c) throw new Error('no case with an optional feature');
     const optional = c.columns.filter((d) => d.feature !== null).map((d) => d.name);
     const paths = [0, 1, 2].map((k) => join(dir, `differ-${k}.json`));
-    for (const [k, p] of paths.entries()) await runShard(c, k, p);
+    for (const [k, p] of paths.entries()) await runShard(c, k, p, SHARD_ROW_GROUP);
     // Shard 1 as a writer that did not know the optional columns would have left it.
     const doc = JSON.parse(readFileSync(paths[1] as string, 'utf8')) as Record<string, unknown>;
     for (const f of optional) delete doc[f];
@@ -295,17 +150,7 @@ describe('shards and merge', () => {
 
 describe('the CLI', () => {
   it("sweep without --out writes every column to stdout (not a terminal) as the JSON document", () => {
-    for (const c of cases.filter((x) => x.engine === 'cpu')) {
-      const spec = join(dir, `cli-${c.name.replace(/[^\w]+/g, '-')}.json`);
-      writeFileSync(spec, JSON.stringify(c.spec));
-      const r = spawnSync(process.execPath, ['bin/basinlab.js', 'sweep', spec, '--engine', 'cpu', '--quiet', '--workers', '0'], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 26 });
-      expect(r.status, r.stderr).toBe(0);
-      const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-      for (const col of c.columns) {
-        const got = ((doc[col.name] as (number | null)[] | undefined) ?? []).map((v) => (v === null ? Number.NaN : v));
-        expectSame(got, expected(c, col, 'json'), `${c.name} stdout ${col.name}`);
-      }
-    }
+    for (const c of cases.filter((x) => x.engine === 'cpu')) checkCliStdout(dir, c);
   });
 });
 

@@ -10,32 +10,30 @@
  * same values as the in-process run. The surface columns go through the same checks in
  * tests/io/columns.test.ts.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { jsonLayout } from '../../src/core/encode.ts';
 import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
-import type { ColumnDef, NetResults } from '../../src/core/results.ts';
-import { NET_OPTIONAL_COLUMNS, allColumns, columnOf, precisionOf, resultColumns, tableColumns } from '../../src/core/results.ts';
+import type { NetResults } from '../../src/core/results.ts';
+import { NET_OPTIONAL_COLUMNS, allColumns, columnOf, resultColumns } from '../../src/core/results.ts';
 import { parseNetSpec } from '../../src/core/spec.ts';
 import { netTrajectoryFields } from '../../src/core/trajectory.ts';
 import { NET_VALIDATION_THRESHOLDS } from '../../src/core/validate.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { nodeWorkerSpawner } from '../../src/engine/cpu/spawn-node.ts';
-import type { FileFormat } from '../../src/io/format.ts';
 import { META } from '../../src/io/format.ts';
 import { mergeShards } from '../../src/io/merge.ts';
 import { openResults, readResults } from '../../src/io/read.ts';
 import { shardRange } from '../../src/io/shards.ts';
 import { sinkFor, sinkMeta, writeColumnsFile } from '../../src/io/sinks.ts';
-import { GRID_SPEC, duckRows, readArrow, readParquetDuckDB, runSweep, sqlString, writeChunked } from './helpers.ts';
+import { GRID_SPEC, runSweep } from './helpers.ts';
+import type { RoundTripCase } from './roundtrip.ts';
+import { FORMATS, SHARD_FORMATS, checkArrow, checkCliStdout, checkCsvDuckDB, checkJson, checkParquetDuckDB, expectSame, filePath, mergedPath, runCase, runShard, shardAndMerge, writeAndReadBack } from './roundtrip.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'basinlab-net-columns-'));
-const FORMATS: readonly FileFormat[] = ['json', 'csv', 'parquet', 'arrow'];
-const SHARD_FORMATS: readonly FileFormat[] = ['parquet', 'arrow', 'json'];
 
 /**
  * Tiny networks, few steps: a regression set and a classification set, each swept over LRs up to
@@ -79,16 +77,12 @@ const SHAPES = [
   { sweep: 'grid', engine: 'cpu64' },
 ] as const;
 
-interface Case {
-  readonly name: string;
-  readonly spec: Record<string, unknown>;
-  readonly engine: 'cpu' | 'cpu64';
-  readonly plan: NetPlan;
-  readonly res: NetResults;
-  readonly columns: ColumnDef[];
-}
+type Case = RoundTripCase<NetPlan, NetResults>;
 
 const cases: Case[] = [];
+
+/** Rows per Parquet row group of a shard: several groups even in the smallest shard. */
+const SHARD_ROW_GROUP = 2;
 
 async function netPlan(spec: unknown): Promise<NetPlan> {
   const s = parseNetSpec(spec);
@@ -101,42 +95,14 @@ beforeAll(async () => {
     for (const [kind, base] of Object.entries(DATA)) {
       for (const swa of [false, true]) {
         const spec: Record<string, unknown> = { ...base, ...(swa ? SWA : {}), sweep: SWEEPS[shape.sweep] };
-        const plan = await netPlan(spec);
-        const e = new CpuEngine(shape.engine, { workers: 0, spawn: null });
-        try {
-          const res = await e.run(plan);
-          const name = `net ${kind} ${shape.sweep} ${shape.engine}${swa ? ' swa' : ''}`;
-          cases.push({ name, spec, engine: shape.engine, plan, res, columns: resultColumns(plan.spec, precisionOf(shape.engine)) });
-        } finally {
-          await e.dispose();
-        }
+        cases.push(await runCase(`net ${kind} ${shape.sweep} ${shape.engine}${swa ? ' swa' : ''}`, spec, shape.engine, await netPlan(spec)));
       }
     }
   }
 }, 300_000);
 
-function firstDifference(got: ArrayLike<unknown>, want: ArrayLike<number>): number {
-  if (got.length !== want.length) return Math.min(got.length, want.length);
-  for (let r = 0; r < want.length; r++) if (!Object.is(got[r], want[r])) return r;
-  return -1;
-}
-
-function expectSame(got: ArrayLike<unknown>, want: ArrayLike<number>, label: string): void {
-  const r = firstDifference(got, want);
-  expect(r, `${label}: row ${r} holds ${String(got[r])}, expected ${String(want[r])} (lengths ${got.length}, ${want.length})`).toBe(-1);
-}
-
-/** A column's in-memory values as a file of this format holds them: JSON writes non-finite values as null. */
-function expected(c: Case, col: ColumnDef, format: FileFormat, from = 0, to = c.plan.runs): number[] {
-  const a = columnOf(c.res, col.name);
-  if (!a) throw new Error(`${c.name}: no column ${col.name} in memory`);
-  const values = Array.from(a.subarray(from, to), Number);
-  return format === 'json' ? values.map((v) => (Number.isFinite(v) ? v : Number.NaN)) : values;
-}
-
-const stem = (c: Case): string => c.name.replace(/[^\w]+/g, '-');
-const ARRAYS: Record<ColumnDef['type'], unknown> = { float32: Float32Array, float64: Float64Array, int32: Int32Array, bool: Uint8Array };
-const DUCK_TYPES: Record<ColumnDef['type'], string> = { float32: 'FLOAT', float64: 'DOUBLE', int32: 'INTEGER', bool: 'BOOLEAN' };
+/** What a network file records of its network, in place of a surface's minima, radius and bound. */
+const networkInfo = (c: Case): Record<string, unknown> => ({ params: c.plan.layout.params, train: c.plan.data.train.n, test: c.plan.data.test.n, loss: c.plan.loss });
 
 describe('the network columns', () => {
   it('the cases cover every network column, with values that tell a dropped or shifted column apart, and runs that diverge', () => {
@@ -168,68 +134,24 @@ describe('the network columns', () => {
 
 describe('every network column through every format', () => {
   it('is written by the sink and read back by read.ts, value for value', async () => {
-    for (const c of cases) {
-      for (const format of FORMATS) {
-        const path = join(dir, `${stem(c)}.${format}`);
-        await writeChunked(sinkFor(path, { rowGroupRows: 4 }), sinkMeta(c.plan, c.res.engine), c.res, [5, 1, 7, 3]);
-        const t = await readResults(path, { precision: precisionOf(c.engine) });
-        const label = `${c.name} ${format}`;
-        expect(t.columns.map((d) => d.name), label).toEqual(c.columns.map((d) => d.name));
-        expectSame(t.run, Array.from({ length: c.plan.runs }, (_, r) => r), `${label} run`);
-        for (const col of c.columns) {
-          const got = columnOf(t.cols, col.name);
-          expect(got, `${label} ${col.name}`).toBeInstanceOf(ARRAYS[col.type]);
-          expectSame(got ?? [], expected(c, col, format), `${label} ${col.name}`);
-        }
-      }
-    }
+    for (const c of cases) for (const format of FORMATS) await writeAndReadBack(dir, c, format, { rowGroupRows: 4, chunks: [5, 1, 7, 3] });
   });
 
   it('Parquet, read by DuckDB: every column with its type and exact values; basinlab.network instead of minima, radius and bound', async () => {
     for (const c of cases) {
-      const d = await readParquetDuckDB(join(dir, `${stem(c)}.parquet`));
-      expect(d.names, c.name).toEqual(tableColumns(c.plan, precisionOf(c.engine)).map((x) => x.name));
-      for (const col of c.columns) {
-        expect(d.types[col.name], `${c.name} ${col.name}`).toBe(DUCK_TYPES[col.type]);
-        const got = (d.columns[col.name] ?? []).map((v) => (typeof v === 'boolean' ? Number(v) : v));
-        expectSame(got, expected(c, col, 'parquet'), `${c.name} parquet/duckdb ${col.name}`);
-      }
-      expect(JSON.parse(d.kv[META.network] ?? 'null'), c.name).toEqual({ params: c.plan.layout.params, train: c.plan.data.train.n, test: c.plan.data.test.n, loss: c.plan.loss });
+      const d = await checkParquetDuckDB(dir, c);
+      expect(JSON.parse(d.kv[META.network] ?? 'null'), c.name).toEqual(networkInfo(c));
       for (const k of [META.minima, META.radius, META.bound]) expect(d.kv[k], `${c.name} ${k}`).toBeUndefined();
     }
   });
 
   it('CSV, read by DuckDB: numeric columns, exact values, NaN and ±Infinity included', async () => {
-    for (const c of cases) {
-      const path = join(dir, `${stem(c)}.csv`);
-      const rows = await duckRows(`SELECT * FROM read_csv(${sqlString(path)}) ORDER BY run`);
-      expect(Object.keys(rows[0] ?? {}), c.name).toEqual(tableColumns(c.plan, precisionOf(c.engine)).map((x) => x.name));
-      const types = await duckRows(`SELECT column_name AS n, column_type AS t FROM (DESCRIBE SELECT * FROM read_csv(${sqlString(path)}))`);
-      for (const col of c.columns) {
-        const t = String(types.find((x) => x.n === col.name)?.t);
-        expect(col.kind === 'float' ? t === 'DOUBLE' : ['BIGINT', 'INTEGER', 'BOOLEAN'].includes(t), `${c.name} csv ${col.name} read as ${t}`).toBe(true);
-        const got = rows.map((r) => {
-          const v = r[col.name];
-          return typeof v === 'bigint' || typeof v === 'boolean' ? Number(v) : v;
-        });
-        expectSame(got, expected(c, col, 'csv'), `${c.name} csv/duckdb ${col.name}`);
-      }
-    }
+    for (const c of cases) await checkCsvDuckDB(dir, c);
   });
 
   it('Arrow, read by apache-arrow: every column with its type and exact values, and the network metadata', () => {
     for (const c of cases) {
-      const t = readArrow(join(dir, `${stem(c)}.arrow`));
-      expect(t.schema.fields.map((f) => f.name), c.name).toEqual(tableColumns(c.plan, precisionOf(c.engine)).map((x) => x.name));
-      for (const col of c.columns) {
-        const v = t.getChild(col.name);
-        expect(String(v?.type), `${c.name} ${col.name}`).toBe({ float32: 'Float32', float64: 'Float64', int32: 'Int32', bool: 'Bool' }[col.type]);
-        const got = Array.from({ length: v?.length ?? 0 }, (_, r) => {
-          const x = v?.get(r) as unknown;
-          return typeof x === 'boolean' ? Number(x) : x;
-        });
-        expectSame(got, expected(c, col, 'arrow'), `${c.name} arrow ${col.name}`);
-      }
+      const t = checkArrow(dir, c);
       expect(JSON.parse(t.schema.metadata.get(META.network) ?? 'null').params, c.name).toBe(c.plan.layout.params);
       expect(t.schema.metadata.has(META.minima), c.name).toBe(false);
     }
@@ -237,63 +159,22 @@ describe('every network column through every format', () => {
 
   it('JSON, parsed as plain JSON: the network document (its keys in order), one array per column, null where not finite', () => {
     for (const c of cases) {
-      const doc = JSON.parse(readFileSync(join(dir, `${stem(c)}.json`), 'utf8')) as Record<string, unknown>;
+      const doc = checkJson(dir, c);
       const points = c.plan.mode === 'list' ? ['points'] : [];
       expect(Object.keys(doc), c.name).toEqual(['spec', 'engine', 'meta', 'checksum', 'width', 'height', 'params', 'xValues', 'yValues', ...points, 'network', ...c.columns.map((d) => d.name)]);
-      expect(doc.network, c.name).toEqual({ params: c.plan.layout.params, train: c.plan.data.train.n, test: c.plan.data.test.n, loss: c.plan.loss });
-      for (const col of c.columns) {
-        const got = (doc[col.name] as (number | null)[]).map((v) => (v === null ? Number.NaN : v));
-        expectSame(got, expected(c, col, 'json'), `${c.name} json ${col.name}`);
-      }
+      expect(doc.network, c.name).toEqual(networkInfo(c));
     }
   });
 });
 
 describe('network shards and merge', () => {
-  const N = 3;
-
-  async function runShard(c: Case, k: number, path: string): Promise<void> {
-    const range = shardRange(c.plan.runs, c.plan.width, k, N);
-    const sink = sinkFor(path, { rowGroupRows: 2 });
-    const e = new CpuEngine(c.engine, { workers: 0, spawn: null });
-    try {
-      await sink.open(sinkMeta(c.plan, e.name, range));
-      const r = await e.run(c.plan, { keepResults: false, range: { begin: range.firstRun, end: range.firstRun + range.runs }, onChunk: (b, cols, n) => sink.write(b, cols, n) });
-      await sink.close({ meta: r.meta });
-    } catch (err) {
-      await sink.abort();
-      throw err;
-    } finally {
-      await e.dispose();
-    }
-  }
-
   it('each shard holds its runs of every column; merged into every format they equal the unsharded result', async () => {
     for (const c of cases) {
       for (const shardFormat of SHARD_FORMATS) {
-        const shards: string[] = [];
-        for (let k = 0; k < N; k++) {
-          const path = join(dir, `${stem(c)}-shard-${k}.${shardFormat}`);
-          await runShard(c, k, path);
-          const range = shardRange(c.plan.runs, c.plan.width, k, N);
-          const t = await readResults(path);
-          for (const col of c.columns) {
-            expectSame(columnOf(t.cols, col.name) ?? [], expected(c, col, shardFormat, range.firstRun, range.firstRun + range.runs), `${c.name} shard ${k} ${shardFormat} ${col.name}`);
-          }
-          shards.push(path);
-        }
-        for (const out of FORMATS) {
-          const path = join(dir, `${stem(c)}-merged-from-${shardFormat}.${out}`);
-          await mergeShards(path, [...shards].reverse(), { rowGroupRows: 4 });
-          const t = await readResults(path, { precision: precisionOf(c.engine) });
-          const label = `${c.name} ${shardFormat} shards → ${out}`;
-          expect(t.columns.map((d) => d.name), label).toEqual(c.columns.map((d) => d.name));
-          const lossy: FileFormat = shardFormat === 'json' || out === 'json' ? 'json' : out;
-          for (const col of c.columns) expectSame(columnOf(t.cols, col.name) ?? [], expected(c, col, lossy), `${label} ${col.name}`);
-        }
+        await shardAndMerge(dir, c, shardFormat, { shard: SHARD_ROW_GROUP, merge: 4 });
         // The merged Parquet file records what the unsharded one does (its checksum included).
-        const whole = await openResults(join(dir, `${stem(c)}.parquet`));
-        const merged = await openResults(join(dir, `${stem(c)}-merged-from-${shardFormat}.parquet`));
+        const whole = await openResults(filePath(dir, c, 'parquet'));
+        const merged = await openResults(mergedPath(dir, c, shardFormat, 'parquet'));
         for (const k of [META.spec, META.engine, META.width, META.height, META.network, META.checksum]) expect(merged.metadata.get(k), `${c.name} ${k}`).toBe(whole.metadata.get(k));
         await whole.close();
         await merged.close();
@@ -304,7 +185,7 @@ describe('network shards and merge', () => {
   it('refuses shards of a surface sweep and a network sweep together, naming the files', async () => {
     const c = cases.find((x) => x.name === 'net regression grid cpu') as Case;
     const paths = [0, 1, 2].map((k) => join(dir, `mixed-${k}.parquet`));
-    for (const [k, p] of paths.entries()) await runShard(c, k, p);
+    for (const [k, p] of paths.entries()) await runShard(c, k, p, SHARD_ROW_GROUP);
     const surface = join(dir, 'surface-shard.parquet');
     const s = await runSweep(GRID_SPEC, 'cpu');
     await writeColumnsFile(surface, sinkMeta(s.plan, 'cpu', shardRange(s.plan.runs, s.plan.width, 1, 3)), s.res);
@@ -350,18 +231,7 @@ describe('a worker pool', () => {
 
 describe('the CLI', () => {
   it('sweep without --out writes every network column to stdout (not a terminal) as the JSON document', () => {
-    for (const c of cases.filter((x) => x.engine === 'cpu')) {
-      const spec = join(dir, `cli-${stem(c)}.json`);
-      writeFileSync(spec, JSON.stringify(c.spec));
-      const r = spawnSync(process.execPath, ['bin/basinlab.js', 'sweep', spec, '--engine', 'cpu', '--quiet', '--workers', '0'], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 26 });
-      expect(r.status, r.stderr).toBe(0);
-      const doc = JSON.parse(r.stdout) as Record<string, unknown>;
-      expect(doc.network, c.name).toBeDefined();
-      for (const col of c.columns) {
-        const got = ((doc[col.name] as (number | null)[] | undefined) ?? []).map((v) => (v === null ? Number.NaN : v));
-        expectSame(got, expected(c, col, 'json'), `${c.name} stdout ${col.name}`);
-      }
-    }
+    for (const c of cases.filter((x) => x.engine === 'cpu')) expect(checkCliStdout(dir, c).network, c.name).toBeDefined();
   });
 });
 
