@@ -47,6 +47,29 @@ function* abortPoints(turns: number, enough: () => boolean): Generator<number> {
   for (; !enough() && k < 1e7; k = Math.ceil(k * 1.25)) yield k;
 }
 
+/**
+ * Aborts `ac` after k turns of the event loop into `p`, the operation under test (started with
+ * ac's signal): how it ended, and whether the abort came before it settled.
+ */
+async function abortAfter(k: number, ac: AbortController, p: Promise<unknown>): Promise<{ outcome: 'written' | 'cancelled'; early: boolean }> {
+  let settled = false;
+  const ended = p.then(
+    () => {
+      settled = true;
+      return 'written' as const;
+    },
+    (e: unknown) => {
+      settled = true;
+      if (!(e instanceof CancelledError)) throw e;
+      return 'cancelled' as const;
+    },
+  );
+  for (let t = 0; t < k; t++) await turn();
+  const early = !settled;
+  ac.abort();
+  return { outcome: await ended, early };
+}
+
 describe('a sink whose signal is aborted during close', () => {
   for (const ext of ['parquet', 'arrow', 'json', 'csv']) {
     it(`${ext}: cancelled (no file, no partial) whenever the abort comes before close settles`, async () => {
@@ -61,24 +84,9 @@ describe('a sink whose signal is aborted during close', () => {
         const ac = new AbortController();
         const sink = sinkFor(out, { signal: ac.signal, rowGroupRows: 16 });
         await writeChunked(sink, sinkMeta(plan, res.engine), res, [40], false);
-        let settled = false;
-        const closing = sink.close().then(
-          () => {
-            settled = true;
-            return 'written' as const;
-          },
-          (e: unknown) => {
-            settled = true;
-            if (!(e instanceof CancelledError)) throw e;
-            return 'cancelled' as const;
-          },
-        );
-        for (let t = 0; t < k; t++) await turn();
-        const abortedBeforeSettled = !settled;
-        ac.abort();
-        const outcome = await closing;
+        const { outcome, early } = await abortAfter(k, ac, sink.close());
         outcomes[outcome]++;
-        if (abortedBeforeSettled) expect(outcome, `abort after ${k} turns, before close settled`).toBe('cancelled');
+        if (early) expect(outcome, `abort after ${k} turns, before close settled`).toBe('cancelled');
         expect(existsSync(out)).toBe(outcome === 'written');
         expect(partials()).toEqual([]);
         expect(liveTemps()).toEqual([]);
@@ -98,24 +106,9 @@ describe('an atomic text file whose signal is aborted while it is written', () =
     for (const k of abortPoints(turns, () => outcomes.written >= 3)) {
       const out = join(dir, `text-${k}.txt`);
       const ac = new AbortController();
-      let settled = false;
-      const writing = writeFileAtomically(out, big, { signal: ac.signal }).then(
-        () => {
-          settled = true;
-          return 'written' as const;
-        },
-        (e: unknown) => {
-          settled = true;
-          if (!(e instanceof CancelledError)) throw e;
-          return 'cancelled' as const;
-        },
-      );
-      for (let t = 0; t < k; t++) await turn();
-      const abortedBeforeSettled = !settled;
-      ac.abort();
-      const outcome = await writing;
+      const { outcome, early } = await abortAfter(k, ac, writeFileAtomically(out, big, { signal: ac.signal }));
       outcomes[outcome]++;
-      if (abortedBeforeSettled) expect(outcome).toBe('cancelled');
+      if (early) expect(outcome).toBe('cancelled');
       if (outcome === 'written') expect(readFileSync(out, 'utf8') === big.join('')).toBe(true);
       else expect(existsSync(out)).toBe(false);
       expect(partials()).toEqual([]);

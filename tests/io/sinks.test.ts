@@ -141,6 +141,28 @@ describe('Parquet sink', () => {
   });
 });
 
+
+/**
+ * Writes the first case through a sink at `path` in batches of 10 rows, then closes it: the size of
+ * its temp file after each batch.
+ */
+async function partialSizes(path: string): Promise<number[]> {
+  const { plan, res } = cases[0] as Case;
+  const sink = sinkFor(path, { rowGroupRows: 10 });
+  await sink.open(sinkMeta(plan, res.engine));
+  const name = path.split('/').pop() as string;
+  const tmp = readdirSync(dir).find((f) => f.startsWith(`${name}.partial-`));
+  if (!tmp) throw new Error('no temp file');
+  const sizes: number[] = [];
+  for (let b = 0; b < plan.runs; b += 10) {
+    const n = Math.min(10, plan.runs - b);
+    await sink.write(b, sliceColumns(res, b, b + n), n);
+    sizes.push(statSync(join(dir, tmp)).size);
+  }
+  await sink.close();
+  return sizes;
+}
+
 describe('Arrow IPC sink', () => {
   it('writes an IPC file with the right schema types, metadata and values', async () => {
     for (const { name, plan, res } of cases) {
@@ -179,41 +201,18 @@ describe('Arrow IPC sink', () => {
   });
 
   it('moves each record batch to disk as it is written, not at close', async () => {
-    const { plan, res } = cases[0] as Case;
     const path = join(dir, 'growing.arrow');
-    const sink = sinkFor(path, { rowGroupRows: 10 });
-    await sink.open(sinkMeta(plan, res.engine));
-    const tmp = readdirSync(dir).find((f) => f.startsWith('growing.arrow.partial-'));
-    if (!tmp) throw new Error('no temp file');
-    const sizes: number[] = [];
-    for (let b = 0; b < plan.runs; b += 10) {
-      const n = Math.min(10, plan.runs - b);
-      await sink.write(b, sliceColumns(res, b, b + n), n);
-      sizes.push(statSync(join(dir, tmp)).size);
-    }
+    const sizes = await partialSizes(path);
     // Every full batch of 10 rows grew the file; the last partial batch is written at close.
     for (let k = 1; k < sizes.length - 1; k++) expect(sizes[k], `after batch ${k}`).toBeGreaterThan(sizes[k - 1] as number);
-    await sink.close();
     expect(existsSync(path)).toBe(true);
   });
 });
 
 describe('Parquet sink memory', () => {
   it('moves each row group to disk as it fills', async () => {
-    const { plan, res } = cases[0] as Case;
-    const path = join(dir, 'growing.parquet');
-    const sink = sinkFor(path, { rowGroupRows: 10 });
-    await sink.open(sinkMeta(plan, res.engine));
-    const tmp = readdirSync(dir).find((f) => f.startsWith('growing.parquet.partial-'));
-    if (!tmp) throw new Error('no temp file');
-    const sizes: number[] = [];
-    for (let b = 0; b < plan.runs; b += 10) {
-      const n = Math.min(10, plan.runs - b);
-      await sink.write(b, sliceColumns(res, b, b + n), n);
-      sizes.push(statSync(join(dir, tmp)).size);
-    }
+    const sizes = await partialSizes(join(dir, 'growing.parquet'));
     for (let k = 1; k < sizes.length - 1; k++) expect(sizes[k], `after row group ${k}`).toBeGreaterThan(sizes[k - 1] as number);
-    await sink.close();
   });
 });
 
