@@ -106,27 +106,7 @@ export function makePlan(spec: Spec): Plan {
     return { path: t.path, slot: t.slot, int: t.int, range };
   });
 
-  const sweep = spec.sweep;
-  let mode: SweepMode = 'none';
-  let width = 1;
-  let height = 1;
-  let xValues: Float64Array = new Float64Array([0]);
-  let yValues: Float64Array = new Float64Array([0]);
-  if (sweep?.kind === 'grid') {
-    mode = 'grid';
-    const [dx, dy] = dims;
-    if (!dx) throw new Error('grid without axes');
-    xValues = axisValues(sweep.x.min, sweep.x.max, sweep.x.count, sweep.x.scale, dx.int);
-    width = sweep.x.count;
-    if (sweep.y && dy) {
-      yValues = axisValues(sweep.y.min, sweep.y.max, sweep.y.count, sweep.y.scale, dy.int);
-      height = sweep.y.count;
-    }
-  } else if (sweep) {
-    mode = 'list';
-    width = runCount(sweep);
-    xValues = new Float64Array(0);
-  }
+  const { mode, width, height, xValues, yValues } = sweepGrid(spec.sweep, dims);
 
   const data = surface.data ? surface.data(spec.surface.params) : null;
   const minima = surface.minima(spec.surface.params, data);
@@ -177,7 +157,30 @@ export function makePlan(spec: Spec): Plan {
   };
 }
 
-/** The float64 value of swept dimension d for a run (global run index). */
+/**
+ * A sweep's shape (surface and network plans alike): its mode, width x height, and a grid's axis
+ * values (float64; integer parameters rounded, per `dims`); a list sweep's runs lie along x.
+ */
+export function sweepGrid(
+  sweep: SweepSpec | null | undefined,
+  dims: readonly { readonly int: boolean }[],
+): { mode: SweepMode; width: number; height: number; xValues: Float64Array; yValues: Float64Array } {
+  if (sweep?.kind === 'grid') {
+    const [dx, dy] = dims;
+    if (!dx) throw new Error('grid without axes');
+    const ys = sweep.y && dy ? { axis: sweep.y, int: dy.int } : null;
+    return {
+      mode: 'grid',
+      width: sweep.x.count,
+      height: ys ? ys.axis.count : 1,
+      xValues: axisValues(sweep.x.min, sweep.x.max, sweep.x.count, sweep.x.scale, dx.int),
+      yValues: ys ? axisValues(ys.axis.min, ys.axis.max, ys.axis.count, ys.axis.scale, ys.int) : new Float64Array([0]),
+    };
+  }
+  if (sweep) return { mode: 'list', width: runCount(sweep), height: 1, xValues: new Float64Array(0), yValues: new Float64Array([0]) };
+  return { mode: 'none', width: 1, height: 1, xValues: new Float64Array([0]), yValues: new Float64Array([0]) };
+}
+
 /** What sweepValue reads of a plan (surface and network plans both are one). */
 export interface SweepShape {
   readonly mode: SweepMode;
@@ -188,6 +191,7 @@ export interface SweepShape {
   readonly spec: { readonly sweep: SweepSpec | null };
 }
 
+/** The float64 value of swept dimension d for a run (global run index). */
 export function sweepValue(plan: SweepShape, run: number, d: number): number {
   const dim = plan.dims[d];
   if (!dim) throw new Error(`no sweep dimension ${d}`);

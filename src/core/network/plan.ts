@@ -10,11 +10,10 @@ import type { DataSet } from '../data/types.ts';
 import { P_COUNT, P_OPTIMIZER, P_SCHEDULE, RUN_PARAMS } from '../layout.ts';
 import { encodeParams } from '../params.ts';
 import type { ParamValues } from '../params.ts';
-import { buildSchedule, makePlan } from '../plan.ts';
+import { buildSchedule, makePlan, sweepGrid } from '../plan.ts';
 import type { AnyPlan, SweepMode } from '../plan.ts';
 import type { OptimizerDef, ScheduleNode } from '../registry/index.ts';
 import { findOptimizer, findSchedule } from '../registry/index.ts';
-import { axisValues } from '../sampling.ts';
 import type { AnySpec, AxisRange, NetSpec, NetTarget } from '../spec.ts';
 import { defaultCheckEvery, resolveNetPath, runCount, sweepRanges } from '../spec.ts';
 import type { Activation, Layout, LossName, Parametrization, Tensor } from './model.ts';
@@ -133,27 +132,7 @@ export function makeNetPlan(spec: NetSpec): NetPlan {
     };
   });
 
-  const sweep = spec.sweep;
-  let mode: SweepMode = 'none';
-  let width = 1;
-  let height = 1;
-  let xValues: Float64Array = new Float64Array([0]);
-  let yValues: Float64Array = new Float64Array([0]);
-  if (sweep?.kind === 'grid') {
-    mode = 'grid';
-    const [dx, dy] = dims;
-    if (!dx) throw new Error('grid without axes');
-    xValues = axisValues(sweep.x.min, sweep.x.max, sweep.x.count, sweep.x.scale, dx.int);
-    width = sweep.x.count;
-    if (sweep.y && dy) {
-      yValues = axisValues(sweep.y.min, sweep.y.max, sweep.y.count, sweep.y.scale, dy.int);
-      height = sweep.y.count;
-    }
-  } else if (sweep) {
-    mode = 'list';
-    width = runCount(sweep);
-    xValues = new Float64Array(0);
-  }
+  const { mode, width, height, xValues, yValues } = sweepGrid(spec.sweep, dims);
   return {
     problem: 'network',
     spec,
