@@ -168,8 +168,8 @@ export const RUN_SETTINGS = [
         minExclusive: true,
         max: MAX_MAGNITUDE,
         sweepable: false,
-        unset: 'surface default',
-        doc: 'A run whose |x| or |y| exceeds this has diverged.',
+        unset: "the surface's default; a network's: 1e6 x its initial loss",
+        doc: 'A run whose |x| or |y| exceeds this has diverged (a network run: whose training loss exceeds it).',
       },
       {
         key: 'check_every',

@@ -13,6 +13,7 @@
 import { fmt, median, runNetSpec, studySize } from './run.ts';
 import type { NetRan } from './run.ts';
 import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import { plural } from '../view/caption.ts';
 
 interface Size {
   readonly steps: number;
@@ -149,7 +150,7 @@ export const batchLr: Study = {
     const firstSweep: PanelSource = { label: 'the first seed\'s sweep', spec: first.plan.spec, mode: 'train_loss' };
     const heat: GridPanel = {
       kind: 'grid',
-      title: `Final training loss (median of ${size.seeds} seeds), LR x batch`,
+      title: `Final training loss (median of ${plural(size.seeds, 'seed')}), LR x batch`,
       width: nl,
       height: nb,
       x: { label: 'learning rate', min: 10 ** LR_LOG_MIN, max: 10 ** LR_LOG_MAX, log: true },
@@ -185,7 +186,7 @@ export const batchLr: Study = {
       sources: [firstSweep],
     };
     const summary =
-      `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD, ${size.steps} steps at every batch size, ${size.seeds} seeds. ` +
+      `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD, ${size.steps} steps at every batch size, ${plural(size.seeds, 'seed')}. ` +
       `Best LR by batch size: ${batches.map((b, k) => `${b}: ${fmt(bestLr[k] as number, 2)}`).join(', ')}. ` +
       `It grows as B^${fmt(check.smallSlope, 2)} over the smaller batches and B^${fmt(check.largeSlope, 2)} over the larger (the linear rule: B^1). ` +
       `At lr ${fmt(lrs[common] as number, 2)} the seed-to-seed spread of the final loss goes from ${fmt(noise[0] as number)} at batch ${batches[0]} to ${fmt(noise[nb - 1] as number)} at ${batches[nb - 1]}. ` +

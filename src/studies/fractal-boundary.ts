@@ -281,7 +281,7 @@ export const fractalBoundary: Study = {
       `Pooled as the paper pools its zoom sequence (the median local slope over all images) it is ${fmt(pooled, 3)}. ` +
       (check.holds
         ? `The claim holds here: every depth is at least ${FRACTAL_MIN_DIMENSION} and the spread is within ${FRACTAL_MAX_SPREAD}.`
-        : `The claim does not hold at this size: ${check.failures.join('; ')}. Box counting over ${dims[0]?.sizes.length ?? 0} box sizes on a ${side}-cell image is coarse; \`--full\` runs the paper's resolution.`);
+        : `The claim does not hold at this size: ${check.failures.join('; ')}. Box counting over ${dims[0]?.sizes.length ?? 0} box sizes on a ${side}-cell image is coarse; \`basinlab study fractal-boundary --full\` runs the paper's resolution (hours on a CPU).`);
     return { id: 'fractal-boundary', panels: [...grids, perDepth, boxes], findings, summary };
   },
 };

@@ -13,6 +13,7 @@ import { fmt, median, runNetSpec, studySize } from './run.ts';
 import type { NetRan } from './run.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
 import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import { plural } from '../view/caption.ts';
 
 export interface Variant {
   readonly label: string;
@@ -30,8 +31,8 @@ export interface Variant {
  */
 export const VARIANTS: readonly Variant[] = [
   { label: 'Adam', optimizer: { name: 'Adam' }, cosine: false, lrMin: 1e-4, lrMax: 0.1, colour: '#0072b2' },
-  { label: 'SGD + momentum 0.9, cosine', optimizer: { name: 'SGD', momentum: 0.9 }, cosine: true, lrMin: 1e-3, lrMax: 1, colour: '#d55e00' },
-  { label: 'SGD + momentum 0.9, constant', optimizer: { name: 'SGD', momentum: 0.9 }, cosine: false, lrMin: 1e-3, lrMax: 1, colour: '#e69f00' },
+  { label: 'SGD + momentum 0.9 (cosine)', optimizer: { name: 'SGD', momentum: 0.9 }, cosine: true, lrMin: 1e-3, lrMax: 1, colour: '#d55e00' },
+  { label: 'SGD + momentum 0.9 (constant LR)', optimizer: { name: 'SGD', momentum: 0.9 }, cosine: false, lrMin: 1e-3, lrMax: 1, colour: '#e69f00' },
 ];
 
 interface Size {
@@ -233,7 +234,7 @@ export const sgdVsAdam: Study = {
     };
     const byLr: ChartPanel = {
       kind: 'chart',
-      title: `Final test accuracy by LR (median, ${size.seeds} seeds)`,
+      title: `Final test accuracy by LR (median, ${plural(size.seeds, 'seed')})`,
       xLabel: 'learning rate',
       yLabel: 'test accuracy',
       logX: true,
@@ -242,12 +243,12 @@ export const sgdVsAdam: Study = {
     };
     const pct = (x: number): string => `${fmt(100 * x, 3)}%`;
     const summary =
-      `Digits 8x8 (${size.train} training, ${size.test} test images), 64-32-10 ReLU MLP, batch 32, ${size.steps} steps, ${size.lrs} LRs x ${size.seeds} seeds per optimiser. ` +
-      `At step ${earlyStep} the training loss at each one's best LR is ${VARIANTS.map((v, k) => `${v.label} ${fmt(earlyLoss[k] as number)}`).join(', ')}; ` +
-      `the final test accuracy ${VARIANTS.map((v, k) => `${v.label} ${pct(finalAcc[k] as number)} (lr ${fmt(findings.bestLr[k] as number, 2)})`).join(', ')}. ` +
-      `Tuned for early progress instead, the lowest training loss at step ${early} over the LRs is ${VARIANTS.map((v, k) => `${v.label} ${fmt(findings.earlyTrainLossTunedForEarly[k] as number)}`).join(', ')}. ` +
+      `Digits 8x8 (${size.train} training, ${size.test} test images), 64-32-10 ReLU MLP, batch 32, ${size.steps} steps, ${size.lrs} LRs x ${plural(size.seeds, 'seed')} per optimiser. ` +
+      `At step ${earlyStep} the training loss at each one's best LR is ${VARIANTS.map((v, k) => `${v.label}: ${fmt(earlyLoss[k] as number)}`).join('; ')}. ` +
+      `The final test accuracy: ${VARIANTS.map((v, k) => `${v.label}: ${pct(finalAcc[k] as number)} (lr ${fmt(findings.bestLr[k] as number, 2)})`).join('; ')}. ` +
+      `Tuned for early progress instead, the lowest training loss at step ${early} over the LRs is ${VARIANTS.map((v, k) => `${v.label}: ${fmt(findings.earlyTrainLossTunedForEarly[k] as number)}`).join('; ')}. ` +
       `Adam's test accuracy is within one standard error (${fmt(100 * adamPlateau.se, 2)} points on ${size.test} test images) of its best at lr ${adamPlateau.lrs.map((x) => fmt(x, 2)).join(', ')}, ` +
-      `where its training loss at step ${early} is ${adamPlateau.early.map((x) => fmt(x)).join(', ')} (SGD + momentum, cosine: ${fmt(f.sgdEarlyTrainLoss)}): ` +
+      `where its training loss at step ${early} is ${adamPlateau.early.map((x) => fmt(x)).join(', ')} (SGD + momentum with the cosine schedule: ${fmt(f.sgdEarlyTrainLoss)}): ` +
       (adamPlateau.early.every((x) => x < f.sgdEarlyTrainLoss) || adamPlateau.early.every((x) => !(x < f.sgdEarlyTrainLoss))
         ? 'the early verdict is the same at any of them. '
         : 'which of these the test set calls best decides the early half. ') +

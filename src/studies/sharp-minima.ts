@@ -20,6 +20,7 @@ import { fmt, median, runNetSpec, studySize } from './run.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
 import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import { plural } from '../view/caption.ts';
 
 interface Size {
   /** Batch sizes 2^bMin .. 2^bMax. */
@@ -257,7 +258,7 @@ export const sharpMinima: Study = {
     };
     const list = (v: readonly number[]): string => batches.map((B, k) => `${B}: ${fmt(v[k] as number)}`).join(', ');
     const summary =
-      `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD at lr = r·B for r in ${ratios.map((r) => `2^${Math.round(Math.log2(r))}`).join(', ')}, ${size.epochs} epochs, ${size.seeds} seed(s). ` +
+      `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD at lr = r·B for r in ${ratios.map((r) => `2^${Math.round(Math.log2(r))}`).join(', ')}, ${size.epochs} epochs, ${plural(size.seeds, 'seed')}. ` +
       `Median sharpness by batch size ${list(f.sharpness)} (rank correlation with B ${fmt(check.sharpnessRho, 2)}); test loss ${list(f.testLoss)} (${fmt(check.testLossRho, 2)}); training loss ${list(trainLoss)}. ` +
       `Pooled over batch sizes, the median sharpness by lr/B is ${ratios.map((r, ri) => `2^${Math.round(Math.log2(r))}: ${fmt(median(sharp.flatMap((row) => row[ri] ?? [])))}`).join(', ')}. ` +
       (underTrained ? 'The largest batches also end with a much worse training loss: at the same epochs they took fewer steps, so part of their worse test loss is under-training. ' : '') +

@@ -7,6 +7,7 @@
 import type { NetTrajectory } from '../core/trajectory.ts';
 import { fmt, runNetSpec, studySize } from './run.ts';
 import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import { plural } from '../view/caption.ts';
 
 export interface TextsOptimizer {
   readonly label: string;
@@ -167,7 +168,7 @@ export const textsExample: Study = {
     };
     const sweepPanel: ChartPanel = {
       kind: 'chart',
-      title: `Final training loss by LR (median, ${seeds} seeds)`,
+      title: `Final training loss by LR (median, ${plural(seeds, 'seed')})`,
       xLabel: 'learning rate',
       yLabel: `training loss after ${steps} steps`,
       logX: true,

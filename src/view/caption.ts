@@ -18,6 +18,21 @@ export function prose(x: number, digits = 4): string {
   return formatNumber(x, digits).replace(/^-/, '−');
 }
 
+/** n things in words: "1 seed", "3 seeds". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * An axis's range in words, "log, 1e-5 … 0.01": 4 significant digits, more where a deep zoom's
+ * ends would read alike.
+ */
+function rangeText(a: AxisRange): string {
+  let digits = 4;
+  while (digits < 17 && a.min !== a.max && prose(a.min, digits) === prose(a.max, digits)) digits++;
+  return `${a.scale === 'log' ? 'log, ' : ''}${prose(a.min, digits)} … ${prose(a.max, digits)}`;
+}
+
 /**
  * What a swept path is called on an axis: its name in words where the path is one every optimiser
  * or the run has (the LR, the optimiser's momentum or beta1, the start, the noise), else the path.
@@ -34,7 +49,7 @@ export function paramLabel(plan: Pick<Plan, 'optimizer'>, path: string): string 
 
 /** An axis as the caption states it: "learning rate (log, 1e-5 … 0.01)". */
 function axisText(plan: Plan, a: AxisRange): string {
-  return `${paramLabel(plan, a.param)} (${a.scale === 'log' ? 'log, ' : ''}${prose(a.min)} … ${prose(a.max)})`;
+  return `${paramLabel(plan, a.param)} (${rangeText(a)})`;
 }
 
 /** The numeric and boolean values of an entry that differ from its defaults and are not swept, e.g. "momentum 0.9". */
@@ -162,7 +177,7 @@ export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
   const runs = `${plan.optimizer.id}${opt.length ? ` (${opt.slice(0, 4).join(', ')})` : ''}`;
   const what = `${runs} training ${model} on ${spec.data.name} (${plan.data.train.n} training, ${plan.data.test.n} test samples) with ${plan.loss === 'mse' ? 'MSE' : 'cross-entropy'}, ${batch}, ${spec.steps} steps${spec.schedule ? `, under ${spec.schedule.name}` : ''}`;
   const s = spec.sweep;
-  const axis = (a: AxisRange): string => `${netParamLabel(plan, a.param)} (${a.scale === 'log' ? 'log, ' : ''}${prose(a.min)} … ${prose(a.max)})`;
+  const axis = (a: AxisRange): string => `${netParamLabel(plan, a.param)} (${rangeText(a)})`;
   let axes = '';
   if (s?.kind === 'grid') axes = `x: ${axis(s.x)}${s.y ? `; y: ${axis(s.y)}` : ''}`;
   else if (s) axes = `${plan.runs} points (${s.kind}) over ${s.dims.map(axis).join(', ')}, one per column`;

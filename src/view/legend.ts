@@ -102,12 +102,12 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
       test_loss: 'test loss (log; brighter = lower)',
       train_loss: 'train loss (log; brighter = lower)',
       sharpness: "sharpness at the end (largest |eigenvalue| of the training loss's Hessian, log)",
-      steps: 'steps to the loss threshold',
+      steps: "steps to the loss threshold (network.threshold; empty: 1% of each run's initial loss)",
     };
     const lossRamp = f.mode === 'test_loss' || f.mode === 'train_loss';
     const ends = lossRamp ? { from: show(f.hi), to: show(f.lo) } : { from: show(f.lo), to: show(f.hi) };
     out.push({ kind: 'ramp', stops: stops(viridis), label: labels[f.mode], ...ends });
-    out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : log ? 'no value (sharpness off, or not finite)' : 'no value' });
+    out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : f.mode === 'sharpness' ? 'no value (sharpness off, or not finite)' : log ? 'no value (not finite)' : 'no value' });
     out.push({ kind: 'swatch', colour: DIVERGED, label: 'diverged' });
   }
   if (f.runsReady < f.width * f.height) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });

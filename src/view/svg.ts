@@ -289,6 +289,12 @@ function chartSvg(p: ChartPanel): string {
     ymin -= pad;
     ymax += pad;
   }
+  // Points at the ends of a linear x axis would be cut in half by the plot's edge.
+  if (!p.logX && p.series.some((s) => s.points)) {
+    const pad = 0.05 * (xmax - xmin);
+    xmin -= pad;
+    xmax += pad;
+  }
   const xa: Axis = { min: xmin, max: xmax, log: p.logX ?? false, label: p.xLabel };
   const ya: Axis = { min: ymin, max: ymax, log: p.logY ?? false, label: p.yLabel };
   const head = titleBlock(p.title);

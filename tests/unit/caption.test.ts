@@ -22,6 +22,13 @@ describe('caption', () => {
     );
   });
 
+  it("gives a deep zoom's axis ends the digits that tell them apart", () => {
+    const zoomed = makePlan(
+      parseSpec({ ...DEFAULT_SPEC, sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 0.395912, max: 0.395948, count: 4, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0.5, max: 0.6, count: 4 } } }),
+    );
+    expect(caption(zoomed, 'outcome')).toContain('x: learning rate (log, 0.39591 … 0.39595); y: momentum (0.5 … 0.6)');
+  });
+
   it('names fixed settings, schedules, noise, SAM and start maps', () => {
     const p = makePlan(
       parseSpec({

@@ -20,7 +20,7 @@ import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetColumns } from '../../core/results.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
-import { describeNetRun, drawsGroupLrs, groupLrCurves, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
+import { describeNetRun, drawsGroupLrs, groupLrCurves, netCurves, netFieldText, netRunLabel, spansDecades } from '../net-runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
 import type { SliderModel } from '../sliders.ts';
@@ -458,7 +458,7 @@ export class BlApp extends LitElement {
           ? html`<dl data-testid="run-info">
               ${Object.entries(info.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
               <dt>outcome</dt><dd>${info.outcome}</dd>
-              ${Object.entries(info.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${Number.isFinite(v) ? formatNumber(v) : String(v)}</dd>`)}
+              ${Object.entries(info.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${netFieldText(k, v)}</dd>`)}
             </dl>`
           : cell
             ? html`<p class="status">Its results arrive when the sweep is done.</p>`

@@ -27,6 +27,12 @@ export interface SpecChangeDetail {
 
 export type SpecChangeEvent = CustomEvent<SpecChangeDetail>;
 
+/** A key with a line-break opportunity after each underscore (long keys wrap at a word, not mid-word); its text unchanged. */
+function breakable(label: string): unknown {
+  const parts = label.split('_');
+  return parts.map((p, k) => (k < parts.length - 1 ? html`${p}_<wbr />` : p));
+}
+
 export class SpecEditor extends LitElement {
   static override properties = {
     spec: { attribute: false },
@@ -269,7 +275,7 @@ export class SpecEditor extends LitElement {
     const showHint = f.hint !== '' && f.type !== 'select' && f.type !== 'checkbox';
     return html`
       <label for=${id} title=${f.doc} class=${invalid ? 'invalid' : ''}
-        >${f.label}${f.required
+        >${breakable(f.label)}${f.required
           ? html`<span class="req" title="Required in torch (no default); the value shown may be its docstring example.">*</span>`
           : nothing}</label
       >

@@ -4,6 +4,7 @@
  * sweepable paths derive from one definition. What it means is in model.ts.
  */
 import type { ParamSchema } from '../params.ts';
+import type { RunFieldExtras } from '../run-settings.ts';
 import { U32_MAX } from '../run-settings.ts';
 
 /** Most hidden layers, and the widest layer: a run keeps a few copies of its parameters per step. */
@@ -68,7 +69,8 @@ export const NETWORK_PARAMS = [
     min: 1,
     max: MAX_BATCH,
     sweepable: true,
-    doc: 'Samples per minibatch, drawn with replacement per (seed, run, step) from the counter-based generator (noise.seed); null: the whole training set every step.',
+    unset: 'the whole training set',
+    doc: 'Samples per minibatch, drawn with replacement per (seed, run, step) from the counter-based generator (noise.seed): each run its own draws; null: the whole training set every step.',
   },
   {
     key: 'threshold',
@@ -77,6 +79,7 @@ export const NETWORK_PARAMS = [
     min: 0,
     max: 1e30,
     sweepable: false,
+    unset: '1% of the initial loss',
     doc: 'Training loss below which a run counts as trained (steps_to_threshold); null: 1% of its initial training loss.',
   },
   {
@@ -88,7 +91,7 @@ export const NETWORK_PARAMS = [
     sweepable: false,
     doc: 'Most Hessian-vector products the sharpness outcome takes (power iteration, stopping once the eigenvalue settles); each costs about two gradient passes over the training set. 0: no sharpness (its columns are NaN), for sweeps that do not need it.',
   },
-] as const satisfies readonly ParamSchema[];
+] as const satisfies readonly (ParamSchema & RunFieldExtras)[];
 
 /** Seed of the data set's draws (its split, its samples). */
 export const DATA_SEED: ParamSchema = { key: 'seed', kind: 'int', default: 0, min: 0, max: U32_MAX, sweepable: false, doc: 'Seed of the data set (its samples and its train/test split).' };
