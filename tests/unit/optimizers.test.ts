@@ -283,7 +283,8 @@ describe.each(OPTIMIZERS.map((d) => [d.id, d] as const))('%s', (id, d) => {
     // Its entry points, helper names and the generated names it may read: tests/unit/registry.test.ts.
     it(`${file} reads only the entry's numeric slots with param(), branches on every flag, takes lr and momentum as arguments`, () => {
       const text = src();
-      const names = [...text.matchAll(/\bfn\s+(\w+)\s*\(/g)].map((m) => m[1]!);
+      // Its own declarations (functions, structs): the helpers tests/unit/registry.test.ts names after the file.
+      const names = [...text.matchAll(/\b(?:fn|struct)\s+(\w+)\s*[({]/g)].map((m) => m[1]!);
       for (const m of text.matchAll(/param\((\w+)\)/g)) expect(numeric.has(m[1]!), m[1]).toBe(true);
       for (const m of text.matchAll(new RegExp(`\\b${prefix}_(?!S_)\\w+`, 'g'))) {
         expect(names.includes(m[0]) || numeric.has(m[0]) || flags.has(m[0]) || fixed.has(m[0]), m[0]).toBe(true);
