@@ -234,6 +234,16 @@ export class BlApp extends LitElement {
   // What the children are handed is derived once per change of its inputs (see memo.ts), so that a
   // re-render of the page (a progress tick, a hover) redraws none of their canvases.
 
+  /**
+   * Below 1100 px the runs' panel sits under the map (one column), so what a click selects would
+   * show out of sight: if the panel's top is below the fold, it is scrolled into view.
+   */
+  private revealDetails(): void {
+    if (!window.matchMedia('(max-width: 1099px)').matches) return;
+    const d = this.renderRoot.querySelector('.details');
+    if (d && d.getBoundingClientRect().top > window.innerHeight - 60) d.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }
+
   private gridCache: { key: string; grid: SurfaceGrid } | null = null;
 
   /** The surface sampled for the contour plot: only when the surface (or its parameters) changes. */
@@ -424,7 +434,10 @@ export class BlApp extends LitElement {
           netRuns.setHover(e.detail);
           ctl.netPreview.hover(e.detail);
         }}
-        @cell-click=${(e: CustomEvent<CellEventDetail>) => netRuns.select(e.detail)}
+        @cell-click=${(e: CustomEvent<CellEventDetail>) => {
+          netRuns.select(e.detail);
+          this.revealDetails();
+        }}
         @zoom=${(e: CustomEvent<ZoomDetail>) => ctl.zoom.zoomTo(ctl.spec.current, e.detail)}
         @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
       ></bl-heatmap>
@@ -594,7 +607,10 @@ export class BlApp extends LitElement {
             .summary=${this.summaryText(shown.plan, shown.columns, shown.runsReady, shown.running)}
             .cursorText=${hoverInfo ? `${sel.hover ? 'Cursor' : 'Selected'} at ${runText(hoverInfo.coords, hoverInfo.outcome, hoverInfo.fields)}` : ''}
             @cell-hover=${(e: CustomEvent<CellEventDetail | null>) => this.onCellHover(e.detail)}
-            @cell-click=${(e: CustomEvent<CellEventDetail>) => sel.select(e.detail)}
+            @cell-click=${(e: CustomEvent<CellEventDetail>) => {
+              sel.select(e.detail);
+              this.revealDetails();
+            }}
             @zoom=${(e: CustomEvent<ZoomDetail>) => zoom.zoomTo(ctl.spec.current, e.detail)}
             @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
           ></bl-heatmap>
