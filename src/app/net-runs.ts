@@ -119,13 +119,20 @@ export function spansDecades(series: readonly ArrayLike<number>[]): boolean {
  * (NetTrajectory.lr's convention); the default group's values are the recorded `lr`. Null for a
  * plan with one group (the recorded curve is the LR).
  */
+/** A recorded path's LR column of group gi (every engine records one per group of the plan). */
+function recordedGroupLr(t: NetTrajectory, gi: number): FloatColumn {
+  const v = t.groupLr[gi];
+  if (!v) throw new Error(`the path of run ${t.run} records ${t.groupLr.length} param groups' LRs, not group ${gi}'s`);
+  return v;
+}
+
 export function groupLrCurves(plan: NetPlan, t: NetTrajectory): GroupLr[] | null {
   if (!drawsGroupLrs(plan)) return null;
   const G = plan.groups.length;
   return plan.groups.map((_, gi) => ({
     group: gi,
     label: netParamLabel(plan, groupLrPath(gi, G)),
-    values: t.groupLr[gi] ?? new Float64Array(0),
+    values: recordedGroupLr(t, gi),
   }));
 }
 

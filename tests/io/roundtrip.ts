@@ -170,7 +170,7 @@ export function checkJson(dir: string, c: RoundTripCase): Record<string, unknown
 export function checkCliStdout(dir: string, c: RoundTripCase): Record<string, unknown> {
   const spec = join(dir, `cli-${stem(c)}.json`);
   writeFileSync(spec, JSON.stringify(c.spec));
-  const r = spawnSync(process.execPath, ['bin/basinlab.js', 'sweep', spec, '--engine', 'cpu', '--quiet', '--workers', '0'], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['bin/basinlab.js', 'sweep', spec, '--engine', c.engine, '--quiet', '--workers', '0'], { encoding: 'utf8', timeout: 120_000, maxBuffer: 1 << 26 });
   expect(r.status, r.stderr).toBe(0);
   const doc = JSON.parse(r.stdout) as Record<string, unknown>;
   expectJsonColumns(doc, c, 'stdout');

@@ -216,7 +216,7 @@ const MAGIC = 2 ** 52 + 1023;
  * [-2, 0] (|x| < 1) and [2, 44) (1 <= |x| < 22), which leaves out its overflow and tiny-argument
  * branches; k (the power of 2 of the argument reduction) is then in -3 .. 63.
  */
-export function tanhF64x2(f: Fn, xs: readonly E[]): E[] {
+function tanhF64x2(f: Fn, xs: readonly E[]): E[] {
   const out: E[] = [];
   for (let i = 0; i < xs.length; i += TANH_GROUP) out.push(...tanhGroup(f, xs.slice(i, i + TANH_GROUP)));
   return out;
@@ -225,12 +225,11 @@ export function tanhF64x2(f: Fn, xs: readonly E[]): E[] {
 /** Vectors whose tanh are interleaved (measured: 4 beats 1, 2 and 8, which spills). */
 const TANH_GROUP = 4;
 /**
- * float32 values the float32 tanh takes per iteration (f32x4 vectors: 2 chains of f64x2 each).
- * Measured: 16 (eight chains) spills and is slower (0.85x).
+ * Values the tanh function takes per iteration, the unit its regions are padded to: TANH_GROUP
+ * f64x2 vectors (float64), or two f32x4 vectors, four f64x2 chains (float32; measured: 16 values,
+ * eight chains, spill and are slower, 0.85x).
  */
-const TANH_F32_VALUES = 8;
-/** Values the tanh function takes per iteration: the unit its regions are padded to. */
-const tanhValues = (f64: boolean): number => (f64 ? 2 * TANH_GROUP : TANH_F32_VALUES);
+const TANH_VALUES = 2 * TANH_GROUP;
 
 /**
  * Arithmetic on n independent f64x2 chains, one expression per chain (G): each step is emitted for
@@ -427,7 +426,7 @@ function geometry(L: Layout, f64: boolean): Geometry {
   });
   // a: whole groups of the tanh function's (8 values), which works in place; the sample slots' a of
   // a level one after the other, so that one call takes them all.
-  const aSize = (n: number): number => Math.ceil(pad(L.sizes[n] as number) / tanhValues(f64)) * tanhValues(f64);
+  const aSize = (n: number): number => Math.ceil(pad(L.sizes[n] as number) / TANH_VALUES) * TANH_VALUES;
   const aBase = [0, ...Array.from({ length: L.layers }, (_, k) => take(SAMPLES * aSize(k + 1)))];
   const levels = Array.from({ length: SAMPLES }, (_, s) => {
     const lv = [{ Z: 0, A: 0, D1: 0, DEL: 0 }];
@@ -602,7 +601,7 @@ function passFn(L: Layout, loss: LossName, f64: boolean, g: Geometry, G: boolean
         // One function, called (not written out per unit: the code would outgrow the CPU's
         // instruction caches), then phi' = (mean-field: sqrt 2 x) (1 - t^2).
         // The slots' a are contiguous (geometry): one call for all.
-        const groups = Math.ceil(ly.outP / tanhValues(f64));
+        const groups = Math.ceil(ly.outP / TANH_VALUES);
         f.i32(lv(0, l + 1).A).i32(groups * S).call(TANH);
         if (G)
           for (const s of slots)
@@ -758,7 +757,7 @@ function passFn(L: Layout, loss: LossName, f64: boolean, g: Geometry, G: boolean
 }
 
 /**
- * tanh(ptr, groups): tanh in place of `groups` x tanhValues(f64) values: float64, or float32 (the
+ * tanh(ptr, groups): tanh in place of `groups` x TANH_VALUES values: float64, or float32 (the
  * twin's fround(Math.tanh(x)), see
  * tanhF32x4Fast: a cheap approximation whose float32 rounding is kept where it provably is that,
  * and, for a group holding a lane where it might not be, fdlibm widened and rounded).
@@ -767,7 +766,7 @@ function tanhFn(f64: boolean): Fn {
   const f = new Fn([I32, I32], []);
   const p = f.local(I32);
   const end = f.local(I32);
-  f.get(0).tee(p).get(1).i32(tanhValues(f64) * (f64 ? 8 : 4)).op(OP.i32Mul).op(OP.i32Add).set(end);
+  f.get(0).tee(p).get(1).i32(TANH_VALUES * (f64 ? 8 : 4)).op(OP.i32Mul).op(OP.i32Add).set(end);
   // The constants go in locals set before the loop (V8 would build each v128.const in the loop).
   const mark = f.code.length;
   const consts = new Map<string, number>();
@@ -780,7 +779,7 @@ function tanhFn(f64: boolean): Fn {
       e();
       f.vmem(SIMD.store, 4, k * 16);
     });
-  const vectors = f64 ? TANH_GROUP : TANH_F32_VALUES / 4;
+  const vectors = f64 ? TANH_GROUP : TANH_VALUES / 4;
   const xs = Array.from({ length: vectors }, (_, k) => ld(k));
   if (f64) store(tanhGroup(f, xs));
   else {
@@ -792,7 +791,7 @@ function tanhFn(f64: boolean): Fn {
     store(tanhF32x4(f, xs));
     f.op(OP.end);
   }
-  f.get(p).i32(tanhValues(f64) * (f64 ? 8 : 4)).op(OP.i32Add).tee(p).get(end).op(OP.i32LtS).brIf(0);
+  f.get(p).i32(TANH_VALUES * (f64 ? 8 : 4)).op(OP.i32Add).tee(p).get(end).op(OP.i32LtS).brIf(0);
   f.op(OP.end).op(OP.end);
   hoisted.delete(f);
   const init = new Fn([], []);
@@ -874,16 +873,11 @@ function tanhF32x4Fast(f: Fn, xs: readonly E[]): { values: E[]; sure: () => void
   const X = xs.map((x) => o.let(x));
   const absBits = o.bits32(0x7fffffff);
   const signBits = o.bits32(0x80000000);
-  const mask = (m: E, x: E): E => () => {
-    x();
-    m();
-    f.simd(SIMD.and);
-  };
   const c = new Chains(f, 2 * X.length);
   const { add, sub, mul, div } = c;
   const C = (v: number): G => c.C(v);
   const L = (e: G): G => c.L(e);
-  const a = L(c.s2(SIMD.f64x2Pmin)(widen(f, X.map((x) => o.let(mask(absBits, x)))), C(10)));
+  const a = L(c.s2(SIMD.f64x2Pmin)(widen(f, X.map((x) => o.let(o.and(x, absBits)))), C(10)));
   const y = L(mul(a, C(-2)));
   const k = L(c.s1(SIMD.f64x2Nearest)(mul(y, C(INVLN2))));
   // One constant for ln2: k ln2's error (|k| <= 29) is far below the margin, and k = 0 keeps r = y.
@@ -911,8 +905,8 @@ function tanhF32x4Fast(f: Fn, xs: readonly E[]): { values: E[]; sure: () => void
   const hi = bound(1 + TANH_F32_MARGIN);
   const values = hi.map((v, i) =>
     o.let(() => {
-      mask(absBits, v)();
-      mask(signBits, X[i] as E)();
+      o.and(v, absBits)();
+      o.and(X[i] as E, signBits)();
       f.simd(SIMD.or);
     }),
   );
@@ -1182,7 +1176,7 @@ export function wasmTanh(values: Float64Array, precision: Precision = 'f64'): Fl
   }
   const { mem, run } = m;
   const out = new Float64Array(values.length);
-  const group = tanhValues(f64);
+  const group = TANH_VALUES;
   const chunk = 4096;
   for (let s = 0; s < values.length; s += chunk) {
     const n = Math.min(chunk, values.length - s);

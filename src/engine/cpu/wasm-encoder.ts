@@ -138,7 +138,6 @@ export const SIMD = {
   and: 0x4e,
   or: 0x50,
   bitselect: 0x52,
-  anyTrue: 0x53,
   f32x4DemoteF64x2Zero: 0x5e,
   f64x2PromoteLowF32x4: 0x5f,
   f64x2Trunc: 0x7a,
