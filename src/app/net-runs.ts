@@ -63,19 +63,6 @@ export function describeNetRun(plan: NetPlan, cols: NetColumns, run: number): Ne
   return { coords: runCoordinates(plan, run), outcome: netOutcome(cols, run), fields };
 }
 
-/**
- * A result field of a network run as the run panel shows it: the accuracy as a percentage, a
- * threshold never reached as "never", infinities as signs, NaN as "–" (every other value as
- * formatNumber writes it).
- */
-export function netFieldText(key: string, v: number): string {
-  if (key === 'steps_to_threshold' && v < 0) return 'never';
-  if (Number.isNaN(v)) return '–';
-  if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  if (key === 'test_accuracy') return `${formatNumber(100 * v, 3)}%`;
-  return formatNumber(v);
-}
-
 export interface CurveSeries {
   readonly label: string;
   readonly values: Float64Array;

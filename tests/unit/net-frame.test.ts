@@ -14,7 +14,8 @@ import { convergenceColour, fractalColours, oklab } from '../../src/view/colors.
 import { netCaption, netParamLabel } from '../../src/view/caption.ts';
 import { netHeatmapLegend } from '../../src/view/legend.ts';
 import { NET_HEATMAP_MODES, convergenceRanks, modeFor, netCellColour, netDominantShare, netFrame, netModesOf } from '../../src/view/net-frame.ts';
-import { curveEvery, describeNetRun, netCarryRun, netCurves, netFieldText, netOutcome } from '../../src/app/net-runs.ts';
+import { curveEvery, describeNetRun, netCarryRun, netCurves, netOutcome } from '../../src/app/net-runs.ts';
+import { fieldText } from '../../src/app/summary.ts';
 import { finerThanFloat32, finerThanFloat64 } from '../../src/app/controllers/run-controller.ts';
 
 const FRACTAL = {
@@ -195,14 +196,16 @@ describe('exporting a network sweep', () => {
   }, 60_000);
 });
 
-describe('netFieldText: a run panel value in words', () => {
+describe('fieldText: a run panel value in words', () => {
   it('says never for a threshold not reached, percentages for accuracy, signs for infinities, – for NaN', () => {
-    expect(netFieldText('steps_to_threshold', -1)).toBe('never');
-    expect(netFieldText('steps_to_threshold', 120)).toBe('120');
-    expect(netFieldText('test_accuracy', 0.8333333)).toBe('83.3%');
-    expect(netFieldText('convergence', Number.POSITIVE_INFINITY)).toBe('∞');
-    expect(netFieldText('convergence', Number.NEGATIVE_INFINITY)).toBe('−∞');
-    expect(netFieldText('sharpness', Number.NaN)).toBe('–');
-    expect(netFieldText('train_loss', 0.4782)).toBe('0.4782');
+    expect(fieldText('steps_to_threshold', -1)).toBe('never');
+    expect(fieldText('steps_to_threshold', 120)).toBe('120');
+    expect(fieldText('test_accuracy', 0.8333333)).toBe('83.3%');
+    expect(fieldText('convergence', Number.POSITIVE_INFINITY)).toBe('∞');
+    expect(fieldText('convergence', Number.NEGATIVE_INFINITY)).toBe('−∞');
+    expect(fieldText('sharpness', Number.NaN)).toBe('–');
+    expect(fieldText('train_loss', 0.4782)).toBe('0.4782');
+    expect(fieldText('steps_to_converge', -1)).toBe('never');
+    expect(fieldText('steps_to_converge', 37)).toBe('37');
   });
 });

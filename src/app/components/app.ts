@@ -20,7 +20,7 @@ import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetColumns } from '../../core/results.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
-import { describeNetRun, drawsGroupLrs, groupLrCurves, netCurves, netFieldText, netRunLabel, spansDecades } from '../net-runs.ts';
+import { describeNetRun, drawsGroupLrs, groupLrCurves, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
 import type { SliderModel } from '../sliders.ts';
@@ -44,7 +44,7 @@ import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
 import { zoomAround } from '../heatmap/zoom-around.ts';
 import { netParamSliders, paramSliders } from '../sliders.ts';
-import { countOutcomes, heatmapSummary, runText } from '../summary.ts';
+import { countOutcomes, fieldText, heatmapSummary, runText } from '../summary.ts';
 import type { CellEventDetail, HeatmapAxis, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
 import { GRAD_INK } from './contour-plot.ts';
@@ -471,7 +471,7 @@ export class BlApp extends LitElement {
           ? html`<dl data-testid="run-info">
               ${Object.entries(info.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
               <dt>outcome</dt><dd>${info.outcome}</dd>
-              ${Object.entries(info.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${netFieldText(k, v)}</dd>`)}
+              ${Object.entries(info.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${fieldText(k, v)}</dd>`)}
             </dl>`
           : cell
             ? html`<p class="status">Its results arrive when the sweep is done.</p>`
@@ -640,7 +640,7 @@ export class BlApp extends LitElement {
                     ? html`<dl data-testid="run-info">
                         ${Object.entries(hoverInfo.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
                         <dt>outcome</dt><dd>${hoverInfo.outcome}</dd>
-                        ${Object.entries(hoverInfo.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${Number.isFinite(v) ? formatNumber(v) : String(v)}</dd>`)}
+                        ${Object.entries(hoverInfo.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${fieldText(k, v)}</dd>`)}
                       </dl>`
                     : sel.hover || sel.selected
                       ? html`<p class="status">Its results arrive when the sweep is done.</p>`
