@@ -107,10 +107,13 @@ async function timed(engine: CpuEngine | GpuEngine, plan: NetPlan, reps = 2, war
   return best;
 }
 
-/** The numpy peer's instance-steps/s and FLOP/s, or null without python3 and numpy. */
-export function numpyNetwork(s: NetSetting, runs: number, steps: number, checkEvery: number): { rate: number; flops: number } | null {
+/**
+ * The numpy peer's instance-steps/s and FLOP/s, or null without python3 and numpy: float32 (the
+ * issue's peer for both CPU engines) or float64 (context for cpu64: the same code in its precision).
+ */
+export function numpyNetwork(s: NetSetting, runs: number, steps: number, checkEvery: number, dtype: 'float32' | 'float64' = 'float32'): { rate: number; flops: number } | null {
   try {
-    const out = execFileSync('python3', ['bench/numpy_network.py', s.name, String(runs), String(steps), String(checkEvery)], {
+    const out = execFileSync('python3', ['bench/numpy_network.py', s.name, String(runs), String(steps), String(checkEvery), dtype], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     });
@@ -164,6 +167,7 @@ export async function networkRows(engines: readonly CpuEngine[], log: (s: string
     const full = await netPlan(s, true);
     const flopsPerRun = trainingFlops(train);
     const np = numpyNetwork(s, train.runs, train.spec.steps, train.checkEvery);
+    const np64 = numpyNetwork(s, train.runs, train.spec.steps, train.checkEvery, 'float64');
     for (const e of engines) {
       const t = await timed(e, train);
       const tf = await timed(e, full, 1);
@@ -195,13 +199,19 @@ export async function networkRows(engines: readonly CpuEngine[], log: (s: string
       rows.push({ setting: s.name, engine: 'numpy', what: `${s.what}, training, batched matmuls`, runs: train.runs, steps: train.spec.steps, rate: np.rate, flops: np.flops });
       log(`${s.name} numpy: ${np.rate.toFixed(0)} instance-steps/s (${(np.flops / 1e9).toFixed(2)} GFLOP/s)`);
     } else log(`${s.name} numpy: not measured (no python3 with numpy)`);
+    if (np64) {
+      rows.push({ setting: s.name, engine: 'numpy64', what: `${s.what}, training, batched matmuls in float64`, runs: train.runs, steps: train.spec.steps, rate: np64.rate, flops: np64.flops });
+      log(`${s.name} numpy float64: ${np64.rate.toFixed(0)} instance-steps/s (${(np64.flops / 1e9).toFixed(2)} GFLOP/s)`);
+    }
   }
-  lines.push('| network | engine | runs x steps | instance-steps/s | GFLOP/s | / numpy |', '|---|---|---|---|---|---|');
-  for (const r of rows) {
-    const np = rows.find((q) => q.setting === r.setting && q.engine === 'numpy');
-    const over = np && r.flops !== null && r.engine !== 'numpy' ? `${(r.rate / np.rate).toFixed(2)}x` : '–';
-    lines.push(`| ${r.what} | ${r.engine} | ${r.runs} x ${r.steps} | ${r.rate.toFixed(0)} | ${r.flops === null ? '–' : (r.flops / 1e9).toFixed(2)} | ${over} |`);
-  }
+  const isPeer = (r: NetRow): boolean => r.engine === 'numpy' || r.engine === 'numpy64';
+  const ratio = (r: NetRow, peer: string): string => {
+    const p = rows.find((q) => q.setting === r.setting && q.engine === peer);
+    return p && r.flops !== null && !isPeer(r) ? `${(r.rate / p.rate).toFixed(2)}x` : '–';
+  };
+  lines.push('| network | engine | runs x steps | instance-steps/s | GFLOP/s | / numpy | / numpy float64 |', '|---|---|---|---|---|---|---|');
+  for (const r of rows)
+    lines.push(`| ${r.what} | ${r.engine} | ${r.runs} x ${r.steps} | ${r.rate.toFixed(0)} | ${r.flops === null ? '–' : (r.flops / 1e9).toFixed(2)} | ${ratio(r, 'numpy')} | ${ratio(r, 'numpy64')} |`);
   const below = (engine: (r: NetRow) => boolean, target: number): NetRow[] =>
     rows.filter((r) => {
       const np = rows.find((q) => q.setting === r.setting && q.engine === 'numpy');
@@ -213,6 +223,9 @@ export async function networkRows(engines: readonly CpuEngine[], log: (s: string
     if (bare?.flops && r.flops) lines.push(`GPU engine / bare kernel, ${r.setting} ${r.runs} runs: ${(r.flops / bare.flops).toFixed(2)} in FLOP/s (target ≥ 0.8).`);
   }
   lines.push('', `Target: CPU engines ≥ ${TARGET_CPU_OVER_NUMPY}x the numpy peer on training: ${cpuBelow.length === 0 ? 'met' : `not met (${cpuBelow.map((r) => `${r.setting} ${r.engine}`).join(', ')})`}.`);
+  // Context, not the target: float64 against float64 (the issue's peer is float32 for both engines).
+  const same = rows.filter((r) => r.engine === 'cpu64' && r.flops !== null).map((r) => `${r.setting} ${ratio(r, 'numpy64')}`);
+  if (rows.some((r) => r.engine === 'numpy64')) lines.push(`cpu64 against the same peer in float64: ${same.join(', ')}.`);
   if (gpu) {
     const gpuBelow = below((r) => r.engine === 'gpu', TARGET_GPU_OVER_NUMPY);
     lines.push(`Target: GPU engine ≥ ${TARGET_GPU_OVER_NUMPY}x the numpy peer on training: ${gpuBelow.length === 0 ? 'met' : `not met (${gpuBelow.map((r) => `${r.setting} ${r.runs} runs`).join(', ')})`}.`);

@@ -1,4 +1,4 @@
-"""The numpy float32 peer of the network rows of docs/performance.md: a block of runs trained at once
+"""The numpy peer of the network rows of docs/performance.md: a block of runs trained at once
 with batched matmuls (np.matmul over a leading run axis), the same forward and backward as
 basinlab's network pass, plain SGD. Prints run-steps/s and the pass's FLOP/s.
 
@@ -13,7 +13,10 @@ FLOPs count multiply-adds as two: 6 P B per step (forward, weight gradients, del
 evaluation of the whole training set (P weights, B batch rows, N training rows), the formula the
 bench applies to the engines.
 
-usage: numpy_network.py fractal|iris RUNS STEPS [CHECK_EVERY]"""
+In float32 (the issue's peer for both CPU engines) or float64 (the same code in cpu64's precision:
+context for that engine, whose SIMD is two lanes wide where float32's is four).
+
+usage: numpy_network.py fractal|iris RUNS STEPS [CHECK_EVERY] [float32|float64]"""
 import sys
 import time
 
@@ -21,19 +24,23 @@ import numpy as np
 
 setting, R, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 check_every = int(sys.argv[4]) if len(sys.argv) > 4 else 4
+dtype = sys.argv[5] if len(sys.argv) > 5 else 'float32'
+if dtype not in ('float32', 'float64'):
+    sys.exit(f'numpy_network.py: dtype must be float32 or float64, got {dtype!r}')
 rng = np.random.default_rng(0)
-f32 = np.float32
+# The working precision: every array and constant below is made with it.
+ft = np.float32 if dtype == 'float32' else np.float64
 
 
 def fractal():
     d, h, n = 16, 16, 272
-    X = rng.standard_normal((n, d)).astype(f32)
-    Y = rng.standard_normal((n,)).astype(f32)
-    W1 = rng.standard_normal((R, h, d)).astype(f32)
-    W2 = rng.standard_normal((R, 1, h)).astype(f32)
-    lr1 = np.geomspace(0.01, 1, R).astype(f32)[:, None, None]
-    lr2 = np.geomspace(0.01, 1, R).astype(f32)[::-1].copy()[:, None, None]
-    s1, s2, sq2 = f32(1 / np.sqrt(d)), f32(1 / np.sqrt(h)), f32(np.sqrt(2))
+    X = rng.standard_normal((n, d)).astype(ft)
+    Y = rng.standard_normal((n,)).astype(ft)
+    W1 = rng.standard_normal((R, h, d)).astype(ft)
+    W2 = rng.standard_normal((R, 1, h)).astype(ft)
+    lr1 = np.geomspace(0.01, 1, R).astype(ft)[:, None, None]
+    lr2 = np.geomspace(0.01, 1, R).astype(ft)[::-1].copy()[:, None, None]
+    s1, s2, sq2 = ft(1 / np.sqrt(d)), ft(1 / np.sqrt(h)), ft(np.sqrt(2))
     XT = np.ascontiguousarray(X.T)
     t0 = time.perf_counter()
     for _ in range(steps):
@@ -43,12 +50,12 @@ def fractal():
         out = np.matmul(A1, W2.transpose(0, 2, 1))[:, :, 0]  # (R, n)
         out *= s2 * s2
         out -= Y
-        gout = out * f32(2 / n) * s2 * s2  # dL/dz2
+        gout = out * ft(2 / n) * s2 * s2  # dL/dz2
         gW2 = np.matmul(gout[:, None, :], A1)  # (R, 1, h)
         dA = gout[:, :, None] * W2  # (R, n, h)
         dA *= sq2 * s1
         np.multiply(A1, A1, out=A1)
-        np.subtract(f32(1), A1, out=A1)
+        np.subtract(ft(1), A1, out=A1)
         dA *= A1
         gW1 = np.matmul(dA.transpose(0, 2, 1), X)  # (R, h, d)
         W1 -= lr1 * gW1
@@ -60,13 +67,13 @@ def fractal():
 
 def iris():
     d, h, c, n, B = 4, 8, 3, 120, 16
-    X = rng.standard_normal((n, d)).astype(f32)
+    X = rng.standard_normal((n, d)).astype(ft)
     Y = rng.integers(0, c, n)
-    W1 = (rng.random((R, h, d), dtype=f32) - f32(0.5))
-    b1 = np.zeros((R, 1, h), f32)
-    W2 = (rng.random((R, c, h), dtype=f32) - f32(0.5))
-    b2 = np.zeros((R, 1, c), f32)
-    lr = np.geomspace(0.001, 1, R).astype(f32)[:, None, None]
+    W1 = (rng.random((R, h, d), dtype=ft) - ft(0.5))
+    b1 = np.zeros((R, 1, h), ft)
+    W2 = (rng.random((R, c, h), dtype=ft) - ft(0.5))
+    b2 = np.zeros((R, 1, c), ft)
+    lr = np.geomspace(0.001, 1, R).astype(ft)[:, None, None]
     ar = np.arange(R)[:, None]
     t0 = time.perf_counter()
     for k in range(steps):
@@ -84,11 +91,11 @@ def iris():
         Z2 -= Z2.max(axis=2, keepdims=True)
         P = np.exp(Z2)
         P /= P.sum(axis=2, keepdims=True)
-        P[ar, np.arange(B)[None, :], yb] -= f32(1)
-        P *= f32(1 / B)
+        P[ar, np.arange(B)[None, :], yb] -= ft(1)
+        P *= ft(1 / B)
         gW2 = np.matmul(P.transpose(0, 2, 1), A1)
         gb2 = P.sum(axis=1, keepdims=True)
-        dA = np.matmul(P, W2) * (f32(1) - A1 * A1)
+        dA = np.matmul(P, W2) * (ft(1) - A1 * A1)
         gW1 = np.matmul(dA.transpose(0, 2, 1), xb)
         gb1 = dA.sum(axis=1, keepdims=True)
         W1 -= lr * gW1
