@@ -63,11 +63,12 @@ import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { sweepValue } from '../../src/core/plan.ts';
-import { OPTIMIZERS, SCHEDULES, findOptimizer, findSchedule } from '../../src/core/registry/index.ts';
+import { OPTIMIZERS } from '../../src/core/registry/index.ts';
 import type { NetSpec, ScheduleSpec } from '../../src/core/spec.ts';
 import { parseAnySpec } from '../../src/core/spec.ts';
 import type { NetOutcome, NetPoint } from '../../src/engine/cpu/network.ts';
 import { NetRun, SHARPNESS_MAX_ITERATIONS, SHARPNESS_TOL as SHARPNESS_STOP_RULE, minibatchRows, sharpnessStart } from '../../src/engine/cpu/network.ts';
+import { registryCoverage, report, scheduleIds } from './coverage.ts';
 
 const PYTHON = '/usr/bin/python3';
 const DRIVER = fileURLToPath(new URL('./network-oracle.py', import.meta.url));
@@ -776,15 +777,7 @@ function largest(eig: readonly number[]): { value: number; gap: number } {
   return { value, gap };
 }
 
-function scheduleIds(s: ScheduleSpec | null): string[] {
-  return s ? [s.name, ...s.schedulers.flatMap(scheduleIds)] : [];
-}
-
 // ---------------------------------------------------------------------------------------------
-
-const report = (s: string): void => {
-  if (process.env['BASINLAB_REPORT']) console.log(s);
-};
 
 let prepared: Ours[] = [];
 let reply: OracleReply | null = null;
@@ -899,27 +892,14 @@ describe('networks against a live PyTorch (/usr/bin/python3, python3-torch), flo
 
   describe('coverage, derived from the registries', () => {
     const specs = CASES.map((c) => parseAnySpec(c.spec)).filter((s): s is NetSpec => s.problem === 'network');
-    const optimizerIds = new Set(specs.map((s) => s.optimizer.name));
-    const scheduleIdSet = new Set(specs.flatMap((s) => scheduleIds(s.schedule)));
 
     it('every case is a network spec', () => expect(specs.length).toBe(CASES.length));
 
-    it('every optimiser is covered by a case or listed in NET_ABSENT with a reason, not both', () => {
-      for (const o of OPTIMIZERS) {
-        const covered = optimizerIds.has(o.id);
-        const absent = NET_ABSENT[o.id] !== undefined;
-        expect(covered || absent, `${o.id}: add a network case, or a NET_ABSENT entry saying why torch 1.13 cannot check it`).toBe(true);
-        expect(covered && absent, `${o.id}: both covered and listed in NET_ABSENT`).toBe(false);
-      }
-    });
-
-    it('every schedule is covered by a case or listed in NET_ABSENT with a reason, not both', () => {
-      for (const s of SCHEDULES) {
-        const covered = scheduleIdSet.has(s.id);
-        const absent = NET_ABSENT[s.id] !== undefined;
-        expect(covered || absent, `${s.id}: add a network case, or a NET_ABSENT entry saying why torch 1.13 cannot check it`).toBe(true);
-        expect(covered && absent, `${s.id}: both covered and listed in NET_ABSENT`).toBe(false);
-      }
+    registryCoverage({
+      cases: specs.map((sp, i) => ({ name: (CASES[i] as NetCase).name, entries: [sp.optimizer.name, ...scheduleIds(sp.schedule), `data ${sp.data.name}`] })),
+      absent: NET_ABSENT,
+      absentName: 'NET_ABSENT',
+      others: DATA_SETS.map((d) => `data ${d.id}`),
     });
 
     it("the whole-tensor rules ran against torch's class where torch has it, else the named port (tests/torch/ports.py)", () => {
@@ -934,15 +914,6 @@ describe('networks against a live PyTorch (/usr/bin/python3, python3-torch), flo
       }
       // Every entry with a whole-tensor rule has a case.
       for (const o of OPTIMIZERS) if (o.tensor) expect(ids.has(o.id), o.id).toBe(true);
-    });
-
-    it('NET_ABSENT names only registry entries', () => {
-      for (const id of Object.keys(NET_ABSENT)) expect(findOptimizer(id) ?? findSchedule(id), id).toBeDefined();
-    });
-
-    it('every data set is trained on', () => {
-      const used = new Set(specs.map((s) => s.data.name));
-      for (const d of DATA_SETS) expect(used.has(d.id), `${d.id}: add a network case`).toBe(true);
     });
 
     it('every enum and boolean of the network block is run with each of its values', () => {
@@ -966,16 +937,6 @@ describe('networks against a live PyTorch (/usr/bin/python3, python3-torch), flo
       expect(specs.some((s) => s.swa)).toBe(true);
     });
 
-    it('(coverage report)', () => {
-      const by = new Map<string, string[]>();
-      specs.forEach((s, i) => {
-        for (const id of new Set([s.optimizer.name, ...scheduleIds(s.schedule), `data ${s.data.name}`])) by.set(id, [...(by.get(id) ?? []), (CASES[i] as NetCase).name]);
-      });
-      for (const e of [...OPTIMIZERS.map((o) => o.id), ...SCHEDULES.map((s) => s.id), ...DATA_SETS.map((d) => `data ${d.id}`)]) {
-        report(`${e} | ${by.get(e)?.length ?? 0} | ${(by.get(e) ?? [NET_ABSENT[e] ?? '']).join('; ')}`);
-      }
-      expect(by.size).toBeGreaterThan(0);
-    });
   });
 
   describe('known differences between torch 1.13 and current torch', () => {

@@ -40,11 +40,12 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ParamSchema } from '../../src/core/params.ts';
 import { makePlan } from '../../src/core/plan.ts';
-import { OPTIMIZERS, SCHEDULES, findOptimizer, findSchedule } from '../../src/core/registry/index.ts';
+import { OPTIMIZERS, SCHEDULES } from '../../src/core/registry/index.ts';
 import type { ScheduleSpec, Spec } from '../../src/core/spec.ts';
 import { parseSpec } from '../../src/core/spec.ts';
 import type { Trajectory } from '../../src/core/trajectory.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import { registryCoverage, scheduleIds, scheduleSpecs } from './coverage.ts';
 
 const PYTHON = '/usr/bin/python3';
 const DRIVER = fileURLToPath(new URL('./oracle.py', import.meta.url));
@@ -775,15 +776,6 @@ function jobOf(id: string, spec: Spec, variant?: Job['variant']): Job {
   };
 }
 
-/** Every schedule id a schedule spec uses, children included. */
-function scheduleIds(s: ScheduleSpec | null): string[] {
-  return s ? [s.name, ...s.schedulers.flatMap(scheduleIds)] : [];
-}
-
-function scheduleSpecs(s: ScheduleSpec | null): ScheduleSpec[] {
-  return s ? [s, ...s.schedulers.flatMap(scheduleSpecs)] : [];
-}
-
 interface Mismatch {
   readonly what: string;
   readonly index: number;
@@ -972,46 +964,10 @@ describe('live PyTorch oracle (/usr/bin/python3, python3-torch)', () => {
       for (const id of scheduleIds(s.schedule)) scheduleIdSet.add(id);
     }
 
-    it('every optimiser is covered by a case or listed in ABSENT with a reason, not both', () => {
-      for (const o of OPTIMIZERS) {
-        const covered = optimizerIds.has(o.id);
-        const absent = ABSENT[o.id] !== undefined;
-        expect(covered || absent, `${o.id}: add a torch case, or an ABSENT entry saying why torch 1.13 cannot check it`).toBe(true);
-        expect(covered && absent, `${o.id}: both covered and listed in ABSENT`).toBe(false);
-      }
-    });
-
-    it('every schedule is covered by a case or listed in ABSENT with a reason, not both', () => {
-      for (const s of SCHEDULES) {
-        const covered = scheduleIdSet.has(s.id);
-        const absent = ABSENT[s.id] !== undefined;
-        expect(covered || absent, `${s.id}: add a torch case, or an ABSENT entry saying why torch 1.13 cannot check it`).toBe(true);
-        expect(covered && absent, `${s.id}: both covered and listed in ABSENT`).toBe(false);
-      }
-    });
-
-    it('(coverage report)', () => {
-      const byEntry = new Map<string, string[]>();
-      const add = (id: string, name: string): void => {
-        byEntry.set(id, [...(byEntry.get(id) ?? []), name]);
-      };
-      CASES.forEach((c, i) => {
-        const s = specs[i] as Spec;
-        add(s.optimizer.name, c.name);
-        for (const id of new Set(scheduleIds(s.schedule))) add(id, c.name);
-      });
-      if (process.env['BASINLAB_REPORT']) {
-        for (const e of [...OPTIMIZERS, ...SCHEDULES]) {
-          console.log(`${e.id} | ${byEntry.get(e.id)?.length ?? 0} | ${(byEntry.get(e.id) ?? [ABSENT[e.id] ?? '']).join('; ')}`);
-        }
-      }
-      expect(byEntry.size).toBe(optimizerIds.size + scheduleIdSet.size);
-    });
-
-    it('ABSENT names only registry entries', () => {
-      for (const id of Object.keys(ABSENT)) {
-        expect(findOptimizer(id) ?? findSchedule(id), `ABSENT lists ${id}, which is not in the registry`).toBeDefined();
-      }
+    registryCoverage({
+      cases: CASES.map((c, i) => ({ name: c.name, entries: [(specs[i] as Spec).optimizer.name, ...scheduleIds((specs[i] as Spec).schedule)] })),
+      absent: ABSENT,
+      absentName: 'ABSENT',
     });
 
     it('every boolean and enum option of a covered entry is run with each of its values', () => {
