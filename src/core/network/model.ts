@@ -16,6 +16,7 @@
  * batch (log-softmax by the max-shifted log-sum-exp, as ATen computes it).
  */
 import type { Round } from '../registry/types.ts';
+import { tanh64 } from './tanh.ts';
 
 export type Activation = 'tanh' | 'relu' | 'gelu' | 'identity';
 export type Parametrization = 'standard' | 'mean_field';
@@ -122,7 +123,7 @@ function act(r: Round, a: Activation, mf: boolean, z: number, out: Float64Array)
     case 'tanh': {
       // mean field: tanh(sqrt(2) z); d/dz = sqrt2 (1 - t^2); d2/dz2 = -4 t (1 - t^2).
       const u = mf ? r(z * r(SQRT2)) : z;
-      const t = r(Math.tanh(u));
+      const t = r(tanh64(u));
       const d = r(1 - r(t * t));
       out[0] = t;
       out[1] = mf ? r(r(SQRT2) * d) : d;

@@ -18,6 +18,7 @@
  */
 import type { Layout, LossName } from '../../core/network/model.ts';
 import { erf } from '../../core/network/model.ts';
+import { tanh64 } from '../../core/network/tanh.ts';
 import type { Precision } from '../../core/steps.ts';
 import { WASM_SIMD, layoutKey, netWasmKernel, wasmCovers } from './net-wasm.ts';
 
@@ -211,7 +212,7 @@ export function netKernelSource(L: Layout, loss: LossName, precision: Precision,
       if (last) return;
       switch (L.activation) {
         case 'tanh':
-          w(`const t = ${R(`Math.tanh(${mf ? R(`acc * ${lit(SQ2)}`) : 'acc'})`)};`);
+          w(`const t = ${R(`tanh(${mf ? R(`acc * ${lit(SQ2)}`) : 'acc'})`)};`);
           w(`s[${nxt.a} + jj] = t;`);
           if (G) {
             w(`const dd = ${R(`1 - ${R('t * t')}`)};`);
@@ -365,6 +366,6 @@ export function netKernelSource(L: Layout, loss: LossName, precision: Precision,
 }
 
 function compile(L: Layout, loss: LossName, precision: Precision, pass: NetPass): NetKernel {
-  const make = new Function('fr', 'erf', netKernelSource(L, loss, precision, pass)) as (fr: (x: number) => number, e: typeof erf) => NetKernel;
-  return make(Math.fround, erf);
+  const make = new Function('fr', 'erf', 'tanh', netKernelSource(L, loss, precision, pass)) as (fr: (x: number) => number, e: typeof erf, t: typeof tanh64) => NetKernel;
+  return make(Math.fround, erf, tanh64);
 }

@@ -9,9 +9,9 @@
  * over the reduced index in the reference's order, one rounding per operation): f64x2 for float64,
  * f32x4 for the float32 twin, whose operations round as Math.fround after each float64 operation
  * of float32 values does (double rounding of +, -, *, / from float64 to float32 is harmless). tanh
- * is a branch-free port of fdlibm's tanh/expm1, the functions V8's Math.tanh runs, over f64x2 lanes;
- * the float32 twin's, fround(Math.tanh(x)), is a cheaper float64 approximation whose float32
- * rounding is kept where a margin proves it equal, with the fdlibm port for the rest (about 1 value
+ * is core's tanh64 (core/network/tanh.ts: one division, no branch) over f64x2 lanes, operation for
+ * operation; the float32 twin's, fround(tanh64(x)), is a cheaper float64 approximation whose float32
+ * rounding is kept where a margin proves it equal, with tanh64's lanes for the rest (about 1 value
  * in 2^13; tanhF32x4Fast); exp and log (cross-entropy) are Math.exp and Math.log, imported.
  *
  * What it covers: tanh, relu and identity activations, MSE and cross-entropy, passes 'loss' and
@@ -30,6 +30,7 @@ import type { Layout, LossName } from '../../core/network/model.ts';
 import type { Precision } from '../../core/steps.ts';
 import type { NetKernel, NetPass } from './net-kernel.ts';
 import type { ValType } from './wasm-encoder.ts';
+import { EXP_P, EXP_Q, LN2_C1, LN2_C2, LOG2E, TANH_CAP, TANH_P, TANH_Q, TANH_SMALL, TANH_TINY, tanh64 } from '../../core/network/tanh.ts';
 import { F32, F64, Fn, I32, OP, SIMD, V128, encodeModule, f32Bytes, f64Bytes } from './wasm-encoder.ts';
 
 /** Emits code that leaves one value on the stack. */
@@ -188,34 +189,10 @@ class Ops {
   }
 }
 
-const cell = new Float64Array(1);
-const cellWords = new Uint32Array(cell.buffer);
-const fromHi = (hi: number): number => {
-  cellWords[1] = hi;
-  cellWords[0] = 0;
-  return cell[0] as number;
-};
-
-// fdlibm's constants (s_expm1.c, s_tanh.c), as V8's ieee754.cc has them.
-const LN2_HI = 6.93147180369123816490e-1;
-const LN2_LO = 1.90821492927058770002e-10;
-const INVLN2 = 1.442695040888963387;
-const Q1 = -3.33333333333331316428e-2;
-const Q2 = 1.58730158725481460165e-3;
-const Q3 = -7.93650757867487942473e-5;
-const Q4 = 4.00821782732936239552e-6;
-const Q5 = -2.01099218183624371326e-7;
-const HALF_LN2 = fromHi(0x3fd62e43);
-const THREE_HALF_LN2 = fromHi(0x3ff0a2b2);
 /** 2^52 + 1023: k + MAGIC holds k + 1023 in its low mantissa bits, which a shift by 52 makes 2^k's exponent. */
 const MAGIC = 2 ** 52 + 1023;
 
-/**
- * tanh of each f64x2 lane, bit for bit fdlibm's (V8's Math.tanh): every branch of tanh and of the
- * expm1 it calls computed, the lane's branch selected. expm1 is only reached for arguments in
- * [-2, 0] (|x| < 1) and [2, 44) (1 <= |x| < 22), which leaves out its overflow and tiny-argument
- * branches; k (the power of 2 of the argument reduction) is then in -3 .. 63.
- */
+/** tanh64 (core/network/tanh.ts) of each f64x2 lane, bit for bit: the same operations, in groups. */
 function tanhF64x2(f: Fn, xs: readonly E[]): E[] {
   const out: E[] = [];
   for (let i = 0; i < xs.length; i += TANH_GROUP) out.push(...tanhGroup(f, xs.slice(i, i + TANH_GROUP)));
@@ -229,7 +206,7 @@ const TANH_GROUP = 4;
  * f64x2 vectors (float64), or two f32x4 vectors, four f64x2 chains (float32; measured: 16 values,
  * eight chains, spill and are slower, 0.85x).
  */
-const TANH_VALUES = 2 * TANH_GROUP;
+const TANH_VALUES = 8;
 
 /**
  * Arithmetic on n independent f64x2 chains, one expression per chain (G): each step is emitted for
@@ -307,60 +284,40 @@ type G = readonly E[];
 
 function tanhGroup(f: Fn, xs: readonly E[]): E[] {
   // Each step is emitted for every vector before the next step: the vectors' tanh are independent
-  // chains (a long one each: two divisions, a degree-5 polynomial), interleaved for the CPU to overlap.
+  // chains (a degree-3 and two degree-2/3 polynomials, one division), interleaved for the CPU to
+  // overlap. Line for line tanh64; its branches are selects here.
   const c = new Chains(f, xs.length);
-  const { add, sub, mul, div, lt, le, ge, gt, eq, or, neg, fabs, trunc } = c;
+  const { add, sub, mul, div, lt, eq, fabs, trunc } = c;
   const C = (v: number): G => c.C(v);
   const sel = (a: G, b: G, m: G): G => c.sel(a, b, m);
   const L = (e: G): G => c.L(e);
+  const [P0, P1, P2] = TANH_P;
+  const [Q0, Q1, Q2] = TANH_Q;
+  const [EP0, EP1, EP2] = EXP_P;
+  const [EQ0, EQ1, EQ2, EQ3] = EXP_Q;
 
   const X = L(xs);
-  const ax = L(fabs(X));
-  const big = L(ge(ax, C(1)));
-  const tiny = L(lt(ax, C(2 ** -28)));
-  const finite = L(lt(ax, C(22)));
-  // Lanes whose result is x (tiny) or +-1 (|x| >= 22) still run the computation below: on 0 and
-  // 22 instead, as garbage exponents and subnormal intermediates there cost microcode assists
-  // (measured: 5x slower passes on diverging runs).
-  const axc = L(sel(sel(C(0), ax, tiny), C(22), finite));
-  // tanh: |x| >= 1: 1 - 2 / (expm1(2|x|) + 2); else -t / (t + 2), t = expm1(-2|x|).
-  const u = L(mul(axc, sel(C(2), C(-2), big)));
-  // expm1(u): the argument reduction u = k ln2 + r (hi - lo): k = 0 below ln2 / 2, +-1 below
-  // 3 ln2 / 2 (only -1 here: u >= 2 > 3 ln2 / 2 where u > 0), else trunc(u / ln2 +- 1/2) (u > 0
-  // exactly in the `big` lanes).
-  const au = L(fabs(u));
-  const kt = trunc(add(mul(C(INVLN2), u), sel(C(0.5), C(-0.5), big)));
-  const k = L(sel(C(0), sel(C(-1), kt, lt(au, C(THREE_HALF_LN2))), lt(au, C(HALF_LN2))));
-  const hi = L(sub(u, mul(k, C(LN2_HI))));
-  const lo = L(mul(k, C(LN2_LO)));
-  const xr = L(sub(hi, lo));
-  const cc = L(sub(sub(hi, xr), lo));
-  const hfx = L(mul(C(0.5), xr));
-  const hxs = L(mul(xr, hfx));
-  const r1 = L(add(C(1), mul(hxs, add(C(Q1), mul(hxs, add(C(Q2), mul(hxs, add(C(Q3), mul(hxs, add(C(Q4), mul(hxs, C(Q5))))))))))));
-  const t = L(sub(C(3), mul(r1, hfx)));
-  const e0 = L(mul(hxs, div(sub(r1, t), sub(C(6), mul(xr, t)))));
-  const R0 = sub(xr, sub(mul(xr, e0), hxs));
-  const e2 = L(sub(sub(mul(xr, sub(e0, cc)), cc), hxs));
-  const Rm1 = sub(mul(C(0.5), sub(xr, e2)), C(0.5));
-  // k = 1 (fdlibm's next case) cannot occur: k is 0, -1, -2, -3 or 3 .. 63. 2^k and 2^-k from the
-  // exponent bits.
-  const twopk = L(c.pow2(k));
-  const twomk = L(c.pow2(neg(k)));
-  const em = L(sub(e2, xr));
-  // fdlibm's three last cases share the product by 2^k; the first subtracts 1 after it (x - 0 is x).
-  const far = L(or(le(k, C(-2)), gt(k, C(56))));
-  const inner = sel(sub(C(1), em), sel(sub(sub(C(1), twomk), em), add(sub(xr, add(e2, twomk)), C(1)), lt(k, C(20))), far);
-  const rest = sub(mul(inner, twopk), c.and(C(1), far));
-  const em1 = L(sel(R0, sel(Rm1, rest, eq(k, C(-1))), eq(k, C(0))));
-  // Back in tanh.
-  const q = L(div(sel(C(2), em1, big), add(em1, C(2))));
-  const z = L(sel(sub(C(1), q), neg(q), big));
-  const signed = sel(z, neg(z), ge(X, C(0)));
-  const small = L(sel(X, signed, tiny));
-  // |x| >= 22 or NaN: NaN stays, else +-1 with x's sign.
-  const unit = sel(X, C(1), C(-0));
-  return [...L(sel(small, sel(unit, X, eq(X, X)), finite))];
+  // min(|x|, cap): pmin(cap, v) is v where v < cap, else cap (NaN too: its lanes return x below).
+  const a = L(c.s2(SIMD.f64x2Pmin)(C(TANH_CAP), fabs(X)));
+  // a < tiny ? 0 : a, as a mask: a AND NOT (a < tiny).
+  const b = L(c.s2(SIMD.andnot)(a, lt(a, C(TANH_TINY))));
+  const s = L(mul(b, b));
+  const ps = mul(s, add(mul(add(mul(C(P0), s), C(P1)), s), C(P2)));
+  const qs = add(mul(add(mul(add(s, C(Q0)), s), C(Q1)), s), C(Q2));
+  const y = L(add(b, b));
+  const k = L(trunc(add(mul(y, C(LOG2E)), C(0.5))));
+  const r = L(sub(sub(y, mul(k, C(LN2_C1))), mul(k, C(LN2_C2))));
+  const rr = L(mul(r, r));
+  const px = L(mul(r, add(mul(add(mul(C(EP0), rr), C(EP1)), rr), C(EP2))));
+  const qx = L(add(mul(add(mul(add(mul(C(EQ0), rr), C(EQ1)), rr), C(EQ2)), rr), C(EQ3)));
+  const A = L(mul(add(qx, px), c.pow2(k)));
+  const B = L(sub(qx, px));
+  const small = L(lt(b, C(TANH_SMALL)));
+  const q = L(div(sel(ps, sub(A, B), small), sel(qs, add(A, B), small)));
+  const t = sel(add(a, mul(a, q)), q, small);
+  // x's sign bit on t (t >= 0; +-0 give themselves); NaN lanes give x.
+  const signed = c.or(t, c.and(X, C(-0)));
+  return [...L(sel(signed, X, eq(X, X)))];
 }
 
 /**
@@ -758,9 +715,9 @@ function passFn(L: Layout, loss: LossName, f64: boolean, g: Geometry, G: boolean
 
 /**
  * tanh(ptr, groups): tanh in place of `groups` x TANH_VALUES values: float64, or float32 (the
- * twin's fround(Math.tanh(x)), see
- * tanhF32x4Fast: a cheap approximation whose float32 rounding is kept where it provably is that,
- * and, for a group holding a lane where it might not be, fdlibm widened and rounded).
+ * twin's fround(tanh64(x)), see tanhF32x4Fast: a cheap approximation whose float32 rounding is
+ * kept where it provably is that, and, for a group holding a lane where it might not be, tanh64
+ * widened and rounded).
  */
 function tanhFn(f64: boolean): Fn {
   const f = new Fn([I32, I32], []);
@@ -779,7 +736,7 @@ function tanhFn(f64: boolean): Fn {
       e();
       f.vmem(SIMD.store, 4, k * 16);
     });
-  const vectors = f64 ? TANH_GROUP : TANH_VALUES / 4;
+  const vectors = TANH_VALUES / (f64 ? 2 : 4);
   const xs = Array.from({ length: vectors }, (_, k) => ld(k));
   if (f64) store(tanhGroup(f, xs));
   else {
@@ -800,7 +757,7 @@ function tanhFn(f64: boolean): Fn {
   return f;
 }
 
-/** tanh of each f32x4 lane as the JS kernel's float32 twin takes it: widened, fdlibm, rounded. */
+/** tanh of each f32x4 lane as the JS kernel's float32 twin takes it: widened, tanh64, rounded. */
 function tanhF32x4(f: Fn, xs: readonly E[]): E[] {
   const o = new Ops(f, false);
   const X = xs.map((x) => o.let(x));
@@ -849,23 +806,24 @@ const EXPM1_FIT = [
 /**
  * A bound on the relative error of tanhF32x4Fast's float64 approximation: the fit's 2^-43.5, the
  * argument reduction's one-constant ln2 (k ln2 off by under 2^-48 of the result for k >= -29) and
- * the operations' roundings (a few 2^-53) stay under it 20 times over; it also covers fdlibm's own
- * error (under 2^-52). Every float32 input is checked (bench/tanh-f32-exhaustive.ts).
+ * the operations' roundings (a few 2^-53) stay under it 20 times over; it also covers tanh64's own
+ * error (a few 2^-53: within 3 ulp of Math.tanh, measured). Every float32 input is checked
+ * (bench/tanh-f32-exhaustive.ts).
  */
 const TANH_F32_MARGIN = 2 ** -38;
 
 /**
- * The float32 twin's tanh, fround(Math.tanh(x)), of each f32x4 lane, cheaply, with a proof
+ * The float32 twin's tanh, fround(tanh64(x)), of each f32x4 lane, cheaply, with a proof
  * obligation: |x| (widened; at most 10, past which tanh rounds to 1 in float32) -> t = -e / (e + 2),
  * e = expm1(-2|x|) by one argument reduction (-2|x| = k ln2 + r) and a fitted polynomial, no
- * branch; relative error under TANH_F32_MARGIN. Rounded to float32, t gives fround(Math.tanh(x))
- * wherever t (1 - margin) and t (1 + margin) round to the same float32: Math.tanh's value lies
+ * branch; relative error under TANH_F32_MARGIN. Rounded to float32, t gives fround(tanh64(x))
+ * wherever t (1 - margin) and t (1 + margin) round to the same float32: tanh64's value lies
  * between them, so it rounds the same way. `sure` pushes whether every lane is such; a group that
  * is not goes the exact way (about 1 value in 2^13 sits that near a midpoint). Signs: tanh is odd
  * and fround symmetric, so the work is on |x| and x's sign bit is put back. NaN fails the test (it
  * takes the exact way); +-Infinity give +-1.
  *
- * Cost, against tanhF32x4 (fdlibm: both branches of tanh, most of expm1's, two divisions): one
+ * Cost, against tanhF32x4 (tanh64: both its branches, three polynomials, one division): one
  * division and 9 multiply-adds per two lanes, and the test.
  */
 function tanhF32x4Fast(f: Fn, xs: readonly E[]): { values: E[]; sure: () => void } {
@@ -879,7 +837,7 @@ function tanhF32x4Fast(f: Fn, xs: readonly E[]): { values: E[]; sure: () => void
   const L = (e: G): G => c.L(e);
   const a = L(c.s2(SIMD.f64x2Pmin)(widen(f, X.map((x) => o.let(o.and(x, absBits)))), C(10)));
   const y = L(mul(a, C(-2)));
-  const k = L(c.s1(SIMD.f64x2Nearest)(mul(y, C(INVLN2))));
+  const k = L(c.s1(SIMD.f64x2Nearest)(mul(y, C(LOG2E))));
   // One constant for ln2: k ln2's error (|k| <= 29) is far below the margin, and k = 0 keeps r = y.
   const r = L(sub(y, mul(k, C(Math.LN2))));
   // exp(r) - 1 = r P(r), P by Estrin's scheme (pairs, then powers r^2, r^4): a chain of about 8
@@ -895,7 +853,7 @@ function tanhF32x4Fast(f: Fn, xs: readonly E[]): { values: E[]; sure: () => void
   const em1 = L(add(mul(twok, mul(r, poly)), sub(twok, C(1))));
   const t = L(div(c.neg(em1), add(em1, C(2))));
   // The test: t (1 - margin) and t (1 + margin) round to the same float32, so every value between
-  // them does (rounding is monotonic), Math.tanh(x) among them. That float32 is the result (x's
+  // them does (rounding is monotonic), tanh64(x) among them. That float32 is the result (x's
   // sign put back: t may be -0 at x = 0). NaN fails (NaN != NaN) and goes the exact way.
   const bound = (m: number): E[] => {
     const v = L(mul(t, C(m)));
@@ -1161,8 +1119,8 @@ export function netWasmKernel(L: Layout, loss: LossName, precision: Precision, p
 const tanhModules = new Map<Precision, { mem: WebAssembly.Memory; run: (ptr: number, groups: number) => void }>();
 
 /**
- * The kernels' own tanh function (tanhFn) on each value, for tests: float64, against Math.tanh;
- * float32 (values that are float32s), against Math.fround(Math.tanh(x)).
+ * The kernels' own tanh function (tanhFn) on each value, for tests: float64, against tanh64;
+ * float32 (values that are float32s), against Math.fround(tanh64(x)).
  */
 export function wasmTanh(values: Float64Array, precision: Precision = 'f64'): Float64Array {
   const f64 = precision === 'f64';
@@ -1190,7 +1148,7 @@ export function wasmTanh(values: Float64Array, precision: Precision = 'f64'): Fl
 }
 
 /**
- * The float32 tanh (wasmTanh 'f32') against fround(Math.tanh(x)) on every `stride`-th float32 in
+ * The float32 tanh (wasmTanh 'f32') against fround(tanh64(x)) on every `stride`-th float32 in
  * [0, 11] (beyond 10 both give 1), every `negateEvery`-th of them negated (the sign is a bit): how
  * many were checked, and the first few that differ. Stride 1 checks all 1.09e9 (~30 s).
  */
@@ -1208,7 +1166,7 @@ export function tanhF32Mismatches(stride: number, negateEvery: number): { checke
     for (let i = 0; i < m; i++) bits[i] = start + stride * i + (i % stride);
     for (let i = 0; i < m; i++) xs[i] = (i % negateEvery === 0 ? -1 : 1) * (asF32[i] as number);
     const t = wasmTanh(xs.subarray(0, m), 'f32');
-    for (let i = 0; i < m; i++) if (!Object.is(t[i], Math.fround(Math.tanh(xs[i] as number))) && differ.push(xs[i] as number) > 10) differ.pop();
+    for (let i = 0; i < m; i++) if (!Object.is(t[i], Math.fround(tanh64(xs[i] as number))) && differ.push(xs[i] as number) > 10) differ.pop();
     checked += m;
   }
   return { checked, differ };

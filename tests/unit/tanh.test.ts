@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import { TANH_CAP, TANH_SMALL, TANH_TINY, tanh64 } from '../../src/core/network/tanh.ts';
+
+// basinlab's own tanh (core/network/tanh.ts), which every CPU network pass uses: its accuracy
+// against Math.tanh (V8's fdlibm, within 1 ulp of the true value), its edges and symmetry. The
+// WebAssembly lanes equal it bit for bit (tests/engine/net-kernel.test.ts).
+
+const cell = new Float64Array(1);
+const bits = new BigInt64Array(cell.buffer);
+const ordinal = (v: number): bigint => {
+  cell[0] = v;
+  return bits[0] as bigint;
+};
+/** Distance in units in the last place between two finite numbers of the same sign. */
+const ulps = (a: number, b: number): number => Math.abs(Number(ordinal(a) - ordinal(b)));
+
+let seed = 12345;
+const rnd = (): number => {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+  return seed / 2 ** 32;
+};
+
+describe('tanh64', () => {
+  // Each range on its own: the Cephes branch, both sides of its switch, the exp branch and the
+  // region where the result rounds to 1.
+  const ranges: [number, number][] = [
+    [0, 1e-6],
+    [1e-6, 0.17],
+    [0.17, TANH_SMALL],
+    [TANH_SMALL, 1.5],
+    [1.5, 8],
+    [8, 25],
+  ];
+  it.each(ranges)('is within 3 ulp of Math.tanh on 200,000 inputs in [%d, %d), most of them equal', (lo, hi) => {
+    let worst = 0;
+    let equal = 0;
+    const N = 200_000;
+    for (let i = 0; i < N; i++) {
+      const x = lo + rnd() * (hi - lo);
+      const d = ulps(tanh64(x), Math.tanh(x));
+      worst = Math.max(worst, d);
+      if (d === 0) equal++;
+    }
+    expect(worst).toBeLessThanOrEqual(3);
+    expect(equal / N).toBeGreaterThan(0.3);
+  });
+
+  it('is odd, bit for bit', () => {
+    for (let i = 0; i < 100_000; i++) {
+      const x = (rnd() - 0.5) * 50;
+      expect(Object.is(tanh64(-x), -tanh64(x))).toBe(true);
+    }
+  });
+
+  it('keeps the edges: +-0, tiny values, +-1 far out, NaN', () => {
+    expect(Object.is(tanh64(0), 0)).toBe(true);
+    expect(Object.is(tanh64(-0), -0)).toBe(true);
+    for (const x of [5e-324, 1e-300, 1e-20, TANH_TINY, TANH_TINY / 2]) {
+      expect(tanh64(x)).toBe(x);
+      expect(tanh64(-x)).toBe(-x);
+    }
+    for (const x of [19.1, TANH_CAP, 100, 1e300, Number.POSITIVE_INFINITY]) {
+      expect(tanh64(x)).toBe(1);
+      expect(tanh64(-x)).toBe(-1);
+    }
+    expect(Number.isNaN(tanh64(Number.NaN))).toBe(true);
+  });
+});
