@@ -1,6 +1,6 @@
 /**
  * The float32 twin's WebAssembly tanh (net-wasm.ts tanhF32x4Fast: an approximation kept where its
- * float32 rounding provably is fround(Math.tanh(x)), else fdlibm) against fround(Math.tanh(x)) on
+ * float32 rounding provably is fround(tanh64(x)), else tanh64 itself) against fround(tanh64(x)) on
  * every float32 in [0, 11], every 97th negated: about 1.09e9 inputs, ~30 s. The test suite checks
  * every 16th (tests/engine/net-kernel.test.ts). `npx tsx bench/tanh-f32-exhaustive.ts`
  */
