@@ -383,13 +383,16 @@ function geometry(L: Layout, f64: boolean): Geometry {
   });
   // a: whole groups of the tanh function's (8 values), which works in place; the sample slots' a of
   // a level one after the other, so that one call takes them all.
+  // Hidden levels keep a, phi' and delta (z goes straight into a); the top (the outputs) z and
+  // delta only. Offsets a level does not have are left at 0 (never read).
   const aSize = (n: number): number => Math.ceil(pad(L.sizes[n] as number) / TANH_VALUES) * TANH_VALUES;
-  const aBase = [0, ...Array.from({ length: L.layers }, (_, k) => take(SAMPLES * aSize(k + 1)))];
+  const aBase = [0, ...Array.from({ length: L.layers }, (_, k) => (k + 1 < L.layers ? take(SAMPLES * aSize(k + 1)) : 0))];
   const levels = Array.from({ length: SAMPLES }, (_, s) => {
     const lv = [{ Z: 0, A: 0, D1: 0, DEL: 0 }];
     for (let n = 1; n <= L.layers; n++) {
       const m = pad(L.sizes[n] as number);
-      lv.push({ Z: take(m), A: (aBase[n] as number) + s * aSize(n) * es, D1: take(m), DEL: take(m) });
+      const hidden = n < L.layers;
+      lv.push({ Z: hidden ? 0 : take(m), A: hidden ? (aBase[n] as number) + s * aSize(n) * es : 0, D1: hidden ? take(m) : 0, DEL: take(m) });
     }
     return lv;
   });
