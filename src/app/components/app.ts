@@ -540,6 +540,8 @@ export class BlApp extends LitElement {
     const axes = ctl.axes();
     const busy = sweep.running || val.validating;
     const p = val.validating ? val.progress : sweep.progress;
+    // The validation's status line carries its own estimate.
+    const timeLeft = val.validating ? undefined : sweep.timeLeft();
     const hoverInfo = sel.describe(sel.hover ?? sel.selected);
     const t = sel.trajectory;
     const shown = ctl.shown();
@@ -555,6 +557,7 @@ export class BlApp extends LitElement {
           : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => void sweep.run()}>Run</button>`}
         <progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : (p?.total ?? 0)}></progress>
         <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : 'idle'}</span>
+        ${timeLeft ? html`<span class="status" data-testid="time-left">${timeLeft}</span>` : nothing}
         <button data-testid="validate" ?disabled=${!val.canValidate() || busy} @click=${() => void val.validate()}
           title=${net ? 'Run this network sweep on the float64 CPU engine and compare it with the results shown (as basinlab validate does)' : 'Run this sweep on the CPU engines and compare'}>Validate vs CPU</button>
         ${val.validating ? html`<span class="status" data-testid="validation-status">${val.status()}</span>` : nothing}
