@@ -11,10 +11,10 @@ import type { NetColumns } from '../../src/core/results.ts';
 import { parseAnySpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { convergenceColour, fractalColours, oklab } from '../../src/view/colors.ts';
-import { netCaption, netParamLabel } from '../../src/view/caption.ts';
+import { netCaption, netParamLabel, netParamShort } from '../../src/view/caption.ts';
 import { netHeatmapLegend } from '../../src/view/legend.ts';
 import { NET_HEATMAP_MODES, convergenceRanks, modeFor, netCellColour, netDominantShare, netFrame, netModesOf } from '../../src/view/net-frame.ts';
-import { curveEvery, describeNetRun, netCarryRun, netCurves, netOutcome } from '../../src/app/net-runs.ts';
+import { curveEvery, describeNetRun, netCarryRun, netCoordinateNames, netCurves, netOutcome, netRunLabel } from '../../src/app/net-runs.ts';
 import { fieldText } from '../../src/app/summary.ts';
 import { finerThanFloat32, finerThanFloat64 } from '../../src/app/controllers/run-controller.ts';
 
@@ -128,6 +128,18 @@ describe('one run of a network sweep', () => {
     expect(d.fields['train_loss']).toBe(0.5);
     // Sharpness not computed (NaN) is left out rather than shown as NaN.
     expect('sharpness' in d.fields).toBe(false);
+  });
+
+  it('names a group value as the caption does, in the run panel and in the run label', () => {
+    const c = cols(3, [-2, 3, 9], [0, 0, 1]);
+    const d = describeNetRun(plan, c, 0);
+    const names = netCoordinateNames(plan, d.coords).map(([k]) => k);
+    expect(names).toEqual(['learning rate of layers.0', 'learning rate of layers.1']);
+    // The caption's axes carry the same names.
+    for (const n of names) expect(netCaption(plan, 'convergence')).toContain(`${n} (log`);
+    expect(netRunLabel(plan, 0)).toMatch(/^lr of layers\.0=[\d.]+, lr of layers\.1=[\d.]+$/);
+    expect(netParamShort(plan, 'optimizer.param_groups.0.lr')).toBe('lr of layers.0');
+    expect(netParamShort(plan, 'network.batch_size')).toBe('batch size');
   });
 
   it('carries a run to the nearest cell of a zoomed sweep, and drops it when the axes change', () => {

@@ -20,7 +20,7 @@ import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetColumns } from '../../core/results.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
-import { describeNetRun, drawsGroupLrs, groupLrCurves, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
+import { describeNetRun, drawsGroupLrs, groupLrCurves, netCoordinateNames, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
 import type { SliderModel } from '../sliders.ts';
@@ -403,7 +403,7 @@ export class BlApp extends LitElement {
     const partial = sweep.net?.columns ?? null;
     const ready = cols ? plan.runs : sweep.runsReady;
     const info = cell && partial && netRuns.runOf(cell) < ready ? describeNetRun(plan, partial, netRuns.runOf(cell)) : null;
-    const cursor = info ? `${netRuns.hover ? 'Cursor' : 'Selected'} at ${Object.entries(info.coords).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}: ${info.outcome}` : '';
+    const cursor = info ? `${netRuns.hover ? 'Cursor' : 'Selected'} at ${netCoordinateNames(plan, info.coords).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}: ${info.outcome}` : '';
     const selectedCell = netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null;
     const sliders = this.netSliders(ctl.spec.json, plan);
     return html`<section class="heatmap-col" aria-label="Heatmap">
@@ -469,7 +469,7 @@ export class BlApp extends LitElement {
         <h2>${netRuns.hover ? 'Hovered run' : sel ? 'Selected run' : 'Hover a cell'}</h2>
         ${info
           ? html`<dl data-testid="run-info">
-              ${Object.entries(info.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
+              ${netCoordinateNames(plan, info.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
               <dt>outcome</dt><dd>${info.outcome}</dd>
               ${Object.entries(info.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${fieldText(k, v)}</dd>`)}
             </dl>`
