@@ -52,7 +52,8 @@ export function netCoordinateNames(plan: NetPlan, coords: Readonly<Record<string
 export function netOutcome(cols: NetColumns, run: number): string {
   const m = cols.convergence[run] as number;
   if (cols.diverged[run]) return 'diverged';
-  if (!Number.isFinite(m)) return 'no measure';
+  // +∞ (a normalised loss of 0 on some step of a run that did not train) is a measure: did not train.
+  if (Number.isNaN(m)) return 'no measure';
   return m < 0 ? 'trained' : 'did not train';
 }
 

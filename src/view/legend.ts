@@ -122,7 +122,7 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
       from: 'fast',
       to: 'slow',
     });
-    out.push({ kind: 'swatch', colour: DIVERGED, label: 'no finite measure' });
+    out.push({ kind: 'swatch', colour: DIVERGED, label: 'no measure (NaN)' });
     out.push({ kind: 'note', label: 'Darker = slower on both sides: the boundary between them is the dark seam.' });
   } else {
     const log = f.mode !== 'accuracy' && f.mode !== 'steps';

@@ -87,6 +87,10 @@ export function netCellValue(mode: NetHeatmapMode, c: NetColumns, run: number): 
 /**
  * Ranks of the convergence measure within each sign, 0 fastest (nearest 0 from either side) to 1
  * slowest: the notebook's cdf_img, which maps the sorted measures of each sign onto an even ramp.
+ * An infinite measure ranks last on its side, as numpy sorts it: a run that did not train but whose
+ * normalised loss touched 0 on some step (a minibatch loss of exactly 0, where the measure's sum of
+ * 1 / v is +∞, in the notebook as in the engines) is the slowest of the untrained runs, not a run
+ * without a measure. Only NaN goes unranked.
  */
 export function convergenceRanks(measure: ArrayLike<number>, n: number): { rank: Float32Array; trained: number; untrained: number } {
   const rank = new Float32Array(n).fill(Number.NaN);
@@ -94,11 +98,12 @@ export function convergenceRanks(measure: ArrayLike<number>, n: number): { rank:
   const pos: number[] = [];
   for (let i = 0; i < n; i++) {
     const v = measure[i] as number;
-    if (!Number.isFinite(v)) continue;
+    if (Number.isNaN(v)) continue;
     (v < 0 ? neg : pos).push(i);
   }
   const place = (idx: number[]): void => {
-    idx.sort((a, b) => Math.abs(measure[a] as number) - Math.abs(measure[b] as number));
+    // A comparison, not a difference: two infinite measures tie (∞ − ∞ is NaN).
+    idx.sort((a, b) => compare(Math.abs(measure[a] as number), Math.abs(measure[b] as number)));
     const d = Math.max(1, idx.length - 1);
     idx.forEach((run, k) => (rank[run] = k / d));
   };
@@ -110,6 +115,10 @@ export function convergenceRanks(measure: ArrayLike<number>, n: number): { rank:
 /** Modes whose colour range is clipped to robust percentiles (range.ts): the losses. */
 export function netClipsRange(mode: NetHeatmapMode): boolean {
   return mode === 'test_loss' || mode === 'train_loss';
+}
+
+function compare(a: number, b: number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The frame of a network plan's results with runs [0, runsReady) final. */

@@ -17,7 +17,6 @@ import { formatNumber } from '../../view/ticks.ts';
 import { caption, netCaption, netParamLabel, paramLabel } from '../../view/caption.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
-import type { NetColumns } from '../../core/results.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
 import { describeNetRun, drawsGroupLrs, groupLrCurves, netCoordinateNames, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
@@ -44,7 +43,7 @@ import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
 import { zoomAround } from '../heatmap/zoom-around.ts';
 import { netParamSliders, paramSliders } from '../sliders.ts';
-import { countOutcomes, fieldText, heatmapSummary, runText } from '../summary.ts';
+import { countOutcomes, fieldText, heatmapSummary, netSummary, runText } from '../summary.ts';
 import type { CellEventDetail, HeatmapAxis, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
 import { GRAD_INK } from './contour-plot.ts';
@@ -84,18 +83,6 @@ function heatmapAxis(a: GridAxis | null | undefined, plan: Plan | null): Heatmap
 /** A network sweep's grid axis as the heatmap draws it, labelled in words (the layers an LR trains). */
 function netHeatmapAxis(a: GridAxis | null | undefined, plan: NetPlan | null): HeatmapAxis | null {
   return a && plan ? { label: netParamLabel(plan, a.param), min: a.min, max: a.max, scale: a.scale, count: a.count } : null;
-}
-
-/** A network sweep in words for the heatmap's live region: how many runs trained. */
-function netSummary(plan: NetPlan, cols: NetColumns | null, running: boolean): string {
-  if (running || !cols) return `Running a sweep of ${plan.runs.toLocaleString('en-US')} network runs…`;
-  let trained = 0;
-  let diverged = 0;
-  for (let i = 0; i < plan.runs; i++) {
-    if ((cols.convergence[i] as number) < 0) trained++;
-    if (cols.diverged[i]) diverged++;
-  }
-  return `${trained} of ${plan.runs} runs trained (the loss fell below its start on average over the last steps); ${diverged} diverged.`;
 }
 
 export class BlApp extends LitElement {
