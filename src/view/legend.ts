@@ -54,7 +54,7 @@ function end(text: string, side: 'lo' | 'hi', c: Clipped): string {
 
 /**
  * What a clipped colour range hides, in words (nothing when no cell lies past its ends): "Colour
- * range clipped to the 2nd–98th percentiles: 12 runs above 3.2 are drawn in its end colour".
+ * range clipped at the 98th percentile, …: 12 runs above 3.2 drawn in the end colour".
  */
 function clipNote(c: Clipped, lo: string, hi: string): LegendItem[] {
   if (c.below === 0 && c.above === 0) return [];
@@ -62,7 +62,7 @@ function clipNote(c: Clipped, lo: string, hi: string): LegendItem[] {
   return [
     {
       kind: 'note',
-      label: `Colour range clipped to the ${ordinal(CLIP_PERCENTILES[0])}–${ordinal(CLIP_PERCENTILES[1])} percentiles, so that a few extreme runs do not wash out the rest: ${parts.join(' and ')} drawn in the end colour${parts.length > 1 ? 's' : ''}.`,
+      label: `Colour range clipped at the ${ordinal(CLIP_PERCENTILES[1])} percentile, so that a few extreme runs do not wash out the rest: ${parts.join(' and ')} drawn in the end colour${parts.length > 1 ? 's' : ''}.`,
     },
   ];
 }

@@ -2,14 +2,19 @@
  * The colour range of a continuous heatmap mode, one rule for surface maps (frame.ts) and network
  * maps (net-frame.ts). Losses have heavy tails: a few runs near divergence (a loss of 10^4 where the
  * rest lie between 0.05 and 1) would stretch the scale until every other cell reads as one colour.
- * Loss modes therefore clip their range to robust percentiles of the finite values, where the tail
- * beyond them is long; cells past a clipped end are drawn in the end colour (every renderer clamps
- * to the colour table's ends), and the legend says so (legend.ts). Modes whose range means something
+ * Loss modes therefore clip the top of their range to a robust percentile of the finite values, where
+ * the tail beyond it is long; cells past it are drawn in the end colour (every renderer clamps to the
+ * colour table's ends), and the legend says so (legend.ts). The low end is never clipped: the lowest
+ * losses are the runs that converged (on a surface, down to the log scale's floor), the ones a reader
+ * looks for. Modes whose range means something
  * as it is (accuracy 0..1, steps 0..steps, sharpness, the convergence measure's ranks) are not clipped.
  * DOM-free: tests/unit/range.test.ts.
  */
 
-/** Percentiles the loss modes clip at (of the ready runs' finite values). */
+/**
+ * The percentile the loss modes clip their range's top at (of the ready runs' finite values), and the
+ * one the tail's length is measured against (the span between them).
+ */
 export const CLIP_PERCENTILES: readonly [number, number] = [2, 98];
 
 /**
@@ -49,9 +54,9 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 
 /**
  * The colour range of `values` (transformed units, e.g. log10 of a loss; non-finite ones are
- * ignored): their extremes, or with `clip` the percentiles CLIP_PERCENTILES at the ends whose tail
- * is longer than CLIP_TAIL_SHARE of the span between them. An empty or single-valued set gets a
- * range around its value (or [0, 1]) that is never empty.
+ * ignored): their extremes, or with `clip` a top at the upper percentile of CLIP_PERCENTILES where
+ * the values above it reach further than CLIP_TAIL_SHARE of the span between the two percentiles.
+ * An empty or single-valued set gets a range around its value (or [0, 1]) that is never empty.
  */
 export function colourRange(values: ArrayLike<number>, clip: boolean): ColourRange {
   const finite: number[] = [];
@@ -63,18 +68,15 @@ export function colourRange(values: ArrayLike<number>, clip: boolean): ColourRan
   finite.sort((a, b) => a - b);
   const min = finite[0] as number;
   const max = finite[finite.length - 1] as number;
-  let lo = min;
+  const lo = min;
   let hi = max;
-  let clipLo = false;
+  const clipLo = false;
   let clipHi = false;
   if (clip) {
     const pLo = percentile(finite, CLIP_PERCENTILES[0]);
     const pHi = percentile(finite, CLIP_PERCENTILES[1]);
     const span = pHi - pLo;
-    if (span > 1e-9) {
-      if (pLo - min > CLIP_TAIL_SHARE * span) [lo, clipLo] = [pLo, true];
-      if (max - pHi > CLIP_TAIL_SHARE * span) [hi, clipHi] = [pHi, true];
-    }
+    if (span > 1e-9 && max - pHi > CLIP_TAIL_SHARE * span) [hi, clipHi] = [pHi, true];
   }
   if (hi - lo < 1e-9) return { lo: lo - 0.5, hi: hi + 0.5, clipLo: false, clipHi: false };
   return { lo, hi, clipLo, clipHi };
