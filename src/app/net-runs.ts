@@ -6,13 +6,12 @@
  */
 import type { NetPlan } from '../core/network/plan.ts';
 import { nearestRun, runCoordinates } from '../core/plan.ts';
-import { netParamLabel } from '../view/caption.ts';
+import { netParamLabel, netParamShort } from '../view/caption.ts';
 import type { ChartPanel, LineSeriesData } from '../view/panels.ts';
 import type { FloatColumn, NetColumns } from '../core/results.ts';
 import type { NetTrajectory } from '../core/trajectory.ts';
 import { groupLrPath } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
-import { shortParam } from './runs.ts';
 
 export interface NetRunDescription {
   readonly coords: Record<string, number>;
@@ -35,17 +34,26 @@ export function netCarryRun(plan: NetPlan, coords: Readonly<Record<string, numbe
   return nearestRun(plan, want);
 }
 
-/** A run named by its hyperparameters: `param_groups.0.lr=100, lr=42`. */
+/**
+ * A run named by its hyperparameters as the caption names them (netParamShort): `lr of layers.0=100,
+ * lr of layers.1=42` for the fractal preset's groups, `lr=0.1, momentum=0.9` with one group.
+ */
 export function netRunLabel(plan: NetPlan, run: number): string {
-  const parts = Object.entries(runCoordinates(plan, run)).map(([k, v]) => `${shortParam(k).replace(/^network\./, '')}=${formatNumber(v, 3)}`);
+  const parts = Object.entries(runCoordinates(plan, run)).map(([k, v]) => `${netParamShort(plan, k)}=${formatNumber(v, 3)}`);
   return parts.length > 0 ? parts.join(', ') : plan.optimizer.id;
+}
+
+/** A run's coordinates as the run panel lists them: each swept path named as the heatmap's caption and axes name it (netParamLabel). */
+export function netCoordinateNames(plan: NetPlan, coords: Readonly<Record<string, number>>): [string, number][] {
+  return Object.entries(coords).map(([k, v]) => [netParamLabel(plan, k), v]);
 }
 
 /** Trained or not, by the convergence measure's sign (the map's colouring), and diverged when the bound caught it. */
 export function netOutcome(cols: NetColumns, run: number): string {
   const m = cols.convergence[run] as number;
   if (cols.diverged[run]) return 'diverged';
-  if (!Number.isFinite(m)) return 'no measure';
+  // +∞ (a normalised loss of 0 on some step of a run that did not train) is a measure: did not train.
+  if (Number.isNaN(m)) return 'no measure';
   return m < 0 ? 'trained' : 'did not train';
 }
 

@@ -12,7 +12,7 @@ import type { Plan } from '../core/plan.ts';
 import { findOptimizer } from '../core/registry/index.ts';
 import { MAX_STEPS } from '../core/run-settings.ts';
 import { resolveNetPath } from '../core/spec.ts';
-import { netParamLabel } from '../view/caption.ts';
+import { netParamShort } from '../view/caption.ts';
 import type { SpecJSON } from './components/spec-edit.ts';
 import { defaultAxisRange, getAt, netAxisRange, setAt } from './components/spec-edit.ts';
 import { shortParam } from './runs.ts';
@@ -136,7 +136,7 @@ export function netParamSliders(json: SpecJSON, plan: NetPlan, previous: readonl
   const overridden = (key: string): boolean => plan.spec.paramGroups.some((g) => Object.hasOwn(g.overrides, key.split('.')[0] ?? key));
   const label = (path: string): string => {
     const key = path.replace(/^optimizer\.(param_groups\.\d+\.)?/, '');
-    return path.startsWith('optimizer.param_groups.') || overridden(key) ? netParamLabel(plan, path).replace(/^learning rate\b/, 'lr') : key;
+    return path.startsWith('optimizer.param_groups.') || overridden(key) ? netParamShort(plan, path) : key;
   };
   const paths = [
     ...keys.map((k) => ({ ...k, path: `optimizer.${k.key}` })),

@@ -5,6 +5,7 @@
  * reads when a colour is hard to tell.
  */
 import type { Plan } from '../core/plan.ts';
+import type { NetColumns } from '../core/results.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
 import { lastStep, shortParam } from './runs.ts';
@@ -71,6 +72,34 @@ export function heatmapSummary(plan: Plan, c: OutcomeCounts): string {
   if (c.notConverged > 0) parts.push(`${count(c.notConverged)} did not converge (${pct(c.notConverged, c.ready)})`);
   const done = c.ready < c.total ? ` ${count(c.ready)} of ${count(c.total)} runs done so far:` : '';
   return `${head}${done} ${parts.join(', ')}.`;
+}
+
+/**
+ * A network map in words, once its sweep is done: how many runs trained (the convergence measure's
+ * sign, the default colouring), diverged, and neither diverged nor reached the loss threshold (the
+ * grey cells of the steps-to-threshold colouring), so that the summary accounts for every colour
+ * the maps show. "1,024 runs: 943 trained (…); 69 diverged; 955 never reached the loss threshold."
+ */
+export function netSummary(plan: { readonly runs: number }, cols: Pick<NetColumns, 'convergence' | 'diverged' | 'steps_to_threshold'> | null, running: boolean): string {
+  if (running || !cols) return `Running a sweep of ${count(plan.runs)} network runs…`;
+  let trained = 0;
+  let diverged = 0;
+  let never = 0;
+  let noMeasure = 0;
+  for (let i = 0; i < plan.runs; i++) {
+    const m = cols.convergence[i] as number;
+    if (m < 0) trained++;
+    if (Number.isNaN(m)) noMeasure++;
+    if (cols.diverged[i]) diverged++;
+    else if ((cols.steps_to_threshold[i] as number) < 0) never++;
+  }
+  const parts = [
+    `${count(trained)} of ${count(plan.runs)} runs trained (the loss fell below its start on average over the last steps)`,
+    `${count(diverged)} diverged`,
+    `${count(never)} ${never === 1 ? 'run' : 'runs'} neither diverged nor reached the loss threshold (never, in the steps-to-threshold colouring)`,
+    ...(noMeasure > 0 ? [`${count(noMeasure)} without a convergence measure`] : []),
+  ];
+  return `${parts.join('; ')}.`;
 }
 
 /** A run in words, from its coordinates and outcome: "lr 0.001, momentum 0.9: reached minimum 0; loss 1.2e-6". */

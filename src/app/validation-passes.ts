@@ -98,10 +98,30 @@ export class PassClock {
   }
 }
 
-/** "about 12 s left", "about 3 min left", "estimating…". */
+/** "about 12 s left", "about 3 min left", "about 2 h left", "estimating…". */
 export function formatRemaining(s: number | null): string {
   if (s === null) return 'estimating time left…';
   if (s < 1) return 'almost done';
   if (s < 90) return `about ${Math.ceil(s)} s left`;
-  return `about ${Math.round(s / 60)} min left`;
+  if (s < 90 * 60) return `about ${Math.round(s / 60)} min left`;
+  return `about ${Math.round(s / 3600)} h left`;
+}
+
+/** A sweep's time left is estimated once this much of it is done, and this many seconds have passed. */
+export const ESTIMATE_AFTER = { fraction: 0.05, seconds: 1 } as const;
+/** Sweeps expected to take less than this many seconds in all show no estimate (it would flash by). */
+export const QUICK_SWEEP_S = 3;
+
+/**
+ * The time left of a sweep, in words ("about 2 min left"), from the work `done` of `total`
+ * (run-steps) after `elapsed` seconds, at the rate measured so far; undefined until enough is done
+ * to estimate it (ESTIMATE_AFTER), once it is finished, and for sweeps that finish quickly.
+ */
+export function sweepTimeLeft(done: number, total: number, elapsed: number): string | undefined {
+  if (!(total > 0 && done > 0 && done < total && elapsed > 0)) return undefined;
+  const fraction = done / total;
+  if (fraction < ESTIMATE_AFTER.fraction || elapsed < ESTIMATE_AFTER.seconds) return undefined;
+  const expected = elapsed / fraction;
+  if (expected < QUICK_SWEEP_S) return undefined;
+  return formatRemaining(expected - elapsed);
 }

@@ -147,6 +147,15 @@ export function netParamLabel(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layo
   return explicit && path.startsWith('optimizer.') ? `${base} of ${groupTensors(plan, plan.groups.length - 1)}` : base;
 }
 
+/**
+ * netParamLabel as run labels and sliders write it, where space is short: the LR as `lr`
+ * ("lr of layers.0"), everything else as netParamLabel names it, so that a run's label, the
+ * heatmap's caption and axes and the run panel name a parameter group's value alike.
+ */
+export function netParamShort(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layout'>, path: string): string {
+  return netParamLabel(plan, path).replace(/^learning rate\b/, 'lr');
+}
+
 /** What the colours of a network mode say, in one clause. */
 export function netColourText(mode: NetHeatmapMode): string {
   switch (mode) {

@@ -173,7 +173,12 @@ export function fractalColours(values: ArrayLike<number>, nanColour: Rgb = DIVER
   const n = values.length;
   const order: number[] = [];
   for (let i = 0; i < n; i++) if (!Number.isNaN(values[i] as number)) order.push(i);
-  order.sort((a, b) => (values[a] as number) - (values[b] as number));
+  // A comparison, not a difference: infinite measures tie with their like (∞ − ∞ is NaN) and rank last.
+  order.sort((a, b) => {
+    const x = values[a] as number;
+    const y = values[b] as number;
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
   const neg = order.filter((i) => (values[i] as number) < 0).length;
   const pos = order.length - neg;
   const buffer = FRACTAL_BUFFER;

@@ -7,6 +7,8 @@ import type { Plan } from '../core/plan.ts';
 import type { ResultColumns } from '../core/results.ts';
 import type { Rgb } from './colors.ts';
 import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, lutIndex, minimumColour, outcomeColour } from './colors.ts';
+import type { Clipped } from './range.ts';
+import { colourRange, countClipped } from './range.ts';
 
 /**
  * What the colour of a cell says. `outcome` (the default) shows structure on every map: hue is
@@ -32,6 +34,12 @@ export interface HeatmapFrame {
    */
   readonly lo: number;
   readonly hi: number;
+  /**
+   * Ready cells whose value lies past lo or hi, drawn in the end colour: the loss modes clip their
+   * range to robust percentiles where a few runs would stretch it (range.ts), and a shared range
+   * may not cover a panel.
+   */
+  readonly clipped: Clipped;
   /** Loss is shown as log10(loss - lossFloor): suboptimality against the best known minimum. */
   readonly lossFloor: number;
   readonly steps: number;
@@ -66,20 +74,29 @@ export function cellValue(mode: HeatmapMode, cols: ResultColumns, run: number, l
   }
 }
 
-/** Range of a mode over the ready runs (steps: always 0..steps, so colours mean the same across runs). */
-export function valueRange(mode: HeatmapMode, cols: ResultColumns, runsReady: number, lossFloor: number, steps: number): [number, number] {
-  if (mode === 'steps') return [0, steps];
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
+/** Modes whose colour range is clipped to robust percentiles (range.ts): the loss gap, alone or as the still-moving runs' lightness. */
+export function clipsRange(mode: HeatmapMode): boolean {
+  return mode === 'loss' || mode === 'outcome';
+}
+
+function readyValues(mode: HeatmapMode, cols: ResultColumns, runsReady: number, lossFloor: number): number[] {
+  const out: number[] = [];
   for (let i = 0; i < runsReady; i++) {
     const v = cellValue(mode, cols, i, lossFloor);
-    if (v === null) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+    if (v !== null) out.push(v);
   }
-  if (!(lo <= hi)) return [0, 1];
-  if (hi - lo < 1e-9) return [lo - 0.5, hi + 0.5];
-  return [lo, hi];
+  return out;
+}
+
+/**
+ * Range of a mode over the ready runs (steps: always 0..steps, so colours mean the same across
+ * runs; the loss modes: clipped to robust percentiles where a few runs would stretch it, range.ts).
+ */
+export function valueRange(mode: HeatmapMode, cols: ResultColumns, runsReady: number, lossFloor: number, steps: number): [number, number] {
+  if (mode === 'steps') return [0, steps];
+  if (mode === 'basin') return [0, 1];
+  const r = colourRange(readyValues(mode, cols, runsReady, lossFloor), clipsRange(mode));
+  return [r.lo, r.hi];
 }
 
 /**
@@ -97,7 +114,8 @@ export function heatmapFrame(
   const lossFloor = lossFloorOf(plan);
   const steps = plan.spec.steps;
   const [lo, hi] = range ?? valueRange(mode, columns, runsReady, lossFloor, steps);
-  return { width: plan.width, height: plan.height, runsReady, mode, columns, lo, hi, lossFloor, steps };
+  const clipped = mode === 'steps' || mode === 'basin' ? { below: 0, above: 0 } : countClipped(readyValues(mode, columns, runsReady, lossFloor), lo, hi);
+  return { width: plan.width, height: plan.height, runsReady, mode, columns, lo, hi, clipped, lossFloor, steps };
 }
 
 /** Loss is shown against the best known minimum (0 when the surface knows none). */

@@ -8,7 +8,9 @@ import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIR
 import type { HeatmapFrame } from './frame.ts';
 import type { NetFrame, NetHeatmapMode } from './net-frame.ts';
 import type { OverlayLine } from './panels.ts';
-import { prose } from './caption.ts';
+import { plural, prose } from './caption.ts';
+import type { Clipped } from './range.ts';
+import { CLIP_PERCENTILES } from './range.ts';
 
 export type LegendItem =
   | { readonly kind: 'swatch'; readonly colour: Rgb; readonly label: string }
@@ -44,6 +46,32 @@ function more(n: number): string {
   return `… ${n - LEGEND_MINIMA} more minima (colours repeat every ${MINIMA_PALETTE.length})`;
 }
 
+/** A colour bar's end as the legend writes it: "≥ 3.2" where cells past it are drawn in its colour. */
+function end(text: string, side: 'lo' | 'hi', c: Clipped): string {
+  if (side === 'lo') return c.below > 0 ? `≤ ${text}` : text;
+  return c.above > 0 ? `≥ ${text}` : text;
+}
+
+/**
+ * What a clipped colour range hides, in words (nothing when no cell lies past its ends): "Colour
+ * range clipped at the 98th percentile, …: 12 runs above 3.2 drawn in the end colour".
+ */
+function clipNote(c: Clipped, lo: string, hi: string): LegendItem[] {
+  if (c.below === 0 && c.above === 0) return [];
+  const parts = [...(c.above > 0 ? [`${plural(c.above, 'run')} above ${hi}`] : []), ...(c.below > 0 ? [`${plural(c.below, 'run')} below ${lo}`] : [])];
+  return [
+    {
+      kind: 'note',
+      label: `Colour range clipped at the ${ordinal(CLIP_PERCENTILES[1])} percentile, so that a few extreme runs do not wash out the rest: ${parts.join(' and ')} drawn in the end colour${parts.length > 1 ? 's' : ''}.`,
+    },
+  ];
+}
+
+function ordinal(n: number): string {
+  const s = n % 100 >= 11 && n % 100 <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${s}`;
+}
+
 /** The legend of a frame: every colour it can show, and the lines drawn over it. */
 export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines: readonly OverlayLine[] = []): LegendItem[] {
   const out: LegendItem[] = [];
@@ -55,8 +83,9 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
     out.push({
       kind: 'ramp',
       stops: stops((t) => outcomeColour(STILL_MOVING_ROW, t), 6),
-      label: `still moving at the end; loss above the best minimum from ${prose(10 ** f.lo, 2)} (darkest) to ${prose(10 ** f.hi, 2)}`,
+      label: `still moving at the end; loss above the best minimum from ${end(prose(10 ** f.lo, 2), 'lo', f.clipped)} (darkest) to ${end(prose(10 ** f.hi, 2), 'hi', f.clipped)}`,
     });
+    out.push(...clipNote(f.clipped, prose(10 ** f.lo, 2), prose(10 ** f.hi, 2)));
   } else if (f.mode === 'basin') {
     shown.forEach((m, i) => out.push({ kind: 'swatch', colour: minimumColour(i), label: `reached ${minimumName(m, i)}` }));
     if (minima.length > LEGEND_MINIMA) out.push({ kind: 'swatch', colour: minimumColour(LEGEND_MINIMA), label: more(minima.length) });
@@ -65,7 +94,8 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
     const show = (v: number): string => (f.mode === 'steps' ? prose(Math.round(v)) : prose(10 ** v, 3));
     const label =
       f.mode === 'loss' ? 'final loss above the best minimum (log)' : f.mode === 'steps' ? 'steps to converge' : 'sharpness at the end point (largest Hessian eigenvalue, log)';
-    out.push({ kind: 'ramp', stops: stops(viridis), label, from: show(f.lo), to: show(f.hi) });
+    out.push({ kind: 'ramp', stops: stops(viridis), label, from: end(show(f.lo), 'lo', f.clipped), to: end(show(f.hi), 'hi', f.clipped) });
+    out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'not converged' : 'no value' });
   }
   out.push({ kind: 'swatch', colour: DIVERGED, label: 'diverged' });
@@ -92,7 +122,7 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
       from: 'fast',
       to: 'slow',
     });
-    out.push({ kind: 'swatch', colour: DIVERGED, label: 'no finite measure' });
+    out.push({ kind: 'swatch', colour: DIVERGED, label: 'no measure (NaN)' });
     out.push({ kind: 'note', label: 'Darker = slower on both sides: the boundary between them is the dark seam.' });
   } else {
     const log = f.mode !== 'accuracy' && f.mode !== 'steps';
@@ -105,8 +135,10 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
       steps: "steps to the loss threshold (network.threshold; empty: 1% of each run's initial loss)",
     };
     const lossRamp = f.mode === 'test_loss' || f.mode === 'train_loss';
-    const ends = lossRamp ? { from: show(f.hi), to: show(f.lo) } : { from: show(f.lo), to: show(f.hi) };
-    out.push({ kind: 'ramp', stops: stops(viridis), label: labels[f.mode], ...ends });
+    const lo = end(show(f.lo), 'lo', f.clipped);
+    const hi = end(show(f.hi), 'hi', f.clipped);
+    out.push({ kind: 'ramp', stops: stops(viridis), label: labels[f.mode], ...(lossRamp ? { from: hi, to: lo } : { from: lo, to: hi }) });
+    out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : f.mode === 'sharpness' ? 'no value (sharpness off, or not finite)' : log ? 'no value (not finite)' : 'no value' });
     out.push({ kind: 'swatch', colour: DIVERGED, label: 'diverged' });
   }

@@ -10,6 +10,8 @@ import type { HeatmapMode } from './frame.ts';
 import { HEATMAP_MODES } from './frame.ts';
 import type { Rgb } from './colors.ts';
 import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, convergenceColour, lutIndex } from './colors.ts';
+import type { Clipped } from './range.ts';
+import { NOT_CLIPPED, colourRange, countClipped } from './range.ts';
 
 export type NetHeatmapMode = 'convergence' | 'accuracy' | 'test_loss' | 'train_loss' | 'sharpness' | 'steps';
 export const NET_HEATMAP_MODES: readonly NetHeatmapMode[] = ['convergence', 'accuracy', 'test_loss', 'train_loss', 'sharpness', 'steps'];
@@ -44,6 +46,8 @@ export interface NetFrame {
   /** Colour range of the continuous modes, in transformed units (log10 for losses and sharpness). */
   readonly lo: number;
   readonly hi: number;
+  /** Ready cells past lo or hi, drawn in the end colours (the loss modes' ranges are clipped: range.ts). */
+  readonly clipped: Clipped;
   readonly steps: number;
   /**
    * Convergence mode: each ready run's rank in [0, 1] among the runs of its kind (trained, measure
@@ -83,6 +87,10 @@ export function netCellValue(mode: NetHeatmapMode, c: NetColumns, run: number): 
 /**
  * Ranks of the convergence measure within each sign, 0 fastest (nearest 0 from either side) to 1
  * slowest: the notebook's cdf_img, which maps the sorted measures of each sign onto an even ramp.
+ * An infinite measure ranks last on its side, as numpy sorts it: a run that did not train but whose
+ * normalised loss touched 0 on some step (a minibatch loss of exactly 0, where the measure's sum of
+ * 1 / v is +∞, in the notebook as in the engines) is the slowest of the untrained runs, not a run
+ * without a measure. Only NaN goes unranked.
  */
 export function convergenceRanks(measure: ArrayLike<number>, n: number): { rank: Float32Array; trained: number; untrained: number } {
   const rank = new Float32Array(n).fill(Number.NaN);
@@ -90,11 +98,12 @@ export function convergenceRanks(measure: ArrayLike<number>, n: number): { rank:
   const pos: number[] = [];
   for (let i = 0; i < n; i++) {
     const v = measure[i] as number;
-    if (!Number.isFinite(v)) continue;
+    if (Number.isNaN(v)) continue;
     (v < 0 ? neg : pos).push(i);
   }
   const place = (idx: number[]): void => {
-    idx.sort((a, b) => Math.abs(measure[a] as number) - Math.abs(measure[b] as number));
+    // A comparison, not a difference: two infinite measures tie (∞ − ∞ is NaN).
+    idx.sort((a, b) => compare(Math.abs(measure[a] as number), Math.abs(measure[b] as number)));
     const d = Math.max(1, idx.length - 1);
     idx.forEach((run, k) => (rank[run] = k / d));
   };
@@ -103,28 +112,48 @@ export function convergenceRanks(measure: ArrayLike<number>, n: number): { rank:
   return { rank, trained: neg.length, untrained: pos.length };
 }
 
+/** Modes whose colour range is clipped to robust percentiles (range.ts): the losses. */
+export function netClipsRange(mode: NetHeatmapMode): boolean {
+  return mode === 'test_loss' || mode === 'train_loss';
+}
+
+function compare(a: number, b: number): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The frame of a network plan's results with runs [0, runsReady) final. */
 export function netFrame(plan: NetPlan, columns: NetColumns, runsReady: number, mode: NetHeatmapMode): NetFrame {
   const steps = plan.spec.steps;
   const { rank, trained, untrained } = convergenceRanks(columns.convergence, runsReady);
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
+  let lo = 0;
+  let hi = 1;
+  let clipped = NOT_CLIPPED;
   if (mode === 'steps') {
-    lo = 0;
     hi = steps;
   } else if (mode !== 'convergence') {
+    const values: number[] = [];
     for (let i = 0; i < runsReady; i++) {
       const v = netCellValue(mode, columns, i);
-      if (v === null) continue;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
+      if (v !== null) values.push(v);
     }
-    if (!(lo <= hi)) [lo, hi] = [0, 1];
-    else if (hi - lo < 1e-9) [lo, hi] = [lo - 0.5, hi + 0.5];
-  } else {
-    [lo, hi] = [0, 1];
+    ({ lo, hi } = colourRange(values, netClipsRange(mode)));
+    clipped = countClipped(values, lo, hi);
   }
-  return { kind: 'network', width: plan.width, height: plan.height, runsReady, mode, columns, lo, hi, steps, rank: mode === 'convergence' ? rank : new Float32Array(0), trained, untrained };
+  return {
+    kind: 'network',
+    width: plan.width,
+    height: plan.height,
+    runsReady,
+    mode,
+    columns,
+    lo,
+    hi,
+    clipped,
+    steps,
+    rank: mode === 'convergence' ? rank : new Float32Array(0),
+    trained,
+    untrained,
+  };
 }
 
 function viridis(t: number): Rgb {

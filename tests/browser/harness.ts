@@ -148,6 +148,7 @@ export async function frameOf(page: Page): Promise<HeatmapFrame> {
       mode: fr.mode as string,
       lo: fr.lo as number,
       hi: fr.hi as number,
+      clipped: fr.clipped as { below: number; above: number },
       lossFloor: fr.lossFloor as number,
       steps: fr.steps as number,
       f64: col('loss').BYTES_PER_ELEMENT === 8,
@@ -172,5 +173,5 @@ export async function frameOf(page: Page): Promise<HeatmapFrame> {
     diverged: new Uint8Array(bytes(f.diverged)),
     steps_to_converge: new Int32Array(bytes(f.steps_to_converge)),
   };
-  return { width: f.width, height: f.height, runsReady: f.runsReady, mode: f.mode as HeatmapMode, lo: f.lo, hi: f.hi, lossFloor: f.lossFloor, steps: f.steps, columns };
+  return { width: f.width, height: f.height, runsReady: f.runsReady, mode: f.mode as HeatmapMode, lo: f.lo, hi: f.hi, clipped: f.clipped, lossFloor: f.lossFloor, steps: f.steps, columns };
 }

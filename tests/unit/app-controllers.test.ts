@@ -10,7 +10,7 @@ import { RenderThrottle } from '../../src/app/controllers/throttle.ts';
 import { ZoomController } from '../../src/app/controllers/zoom-controller.ts';
 import { memoLast } from '../../src/app/memo.ts';
 import { HistoryModel, entryState, readEntryState } from '../../src/app/history-model.ts';
-import { PassClock, formatRemaining, validationPasses } from '../../src/app/validation-passes.ts';
+import { PassClock, formatRemaining, sweepTimeLeft, validationPasses } from '../../src/app/validation-passes.ts';
 
 const SPEC_JSON = {
   surface: { name: 'rosenbrock' },
@@ -99,6 +99,23 @@ describe('validation a person waits for', () => {
       'about 13 s left',
       'about 5 min left',
     ]);
+    expect(formatRemaining(3 * 3600)).toBe('about 3 h left');
+  });
+
+  it("estimates a sweep's time left from its measured rate, once enough is done, and never for a quick sweep", () => {
+    // A digits sweep: 10% done after 12 s, so about 108 s to go.
+    expect(sweepTimeLeft(1e6, 1e7, 12)).toBe('about 2 min left');
+    expect(sweepTimeLeft(5e6, 1e7, 30)).toBe('about 30 s left');
+    // Too early: under 5% done, or under a second in.
+    expect(sweepTimeLeft(4e5, 1e7, 30)).toBeUndefined();
+    expect(sweepTimeLeft(5e6, 1e7, 0.9)).toBeUndefined();
+    // A sweep expected to take under 3 s in all says nothing (it would flash by).
+    expect(sweepTimeLeft(6e6, 1e7, 1.5)).toBeUndefined();
+    // Near the end of a long sweep, and when nothing is measured or it is over.
+    expect(sweepTimeLeft(9.99e6, 1e7, 600)).toBe('almost done');
+    expect(sweepTimeLeft(0, 1e7, 5)).toBeUndefined();
+    expect(sweepTimeLeft(1e7, 1e7, 60)).toBeUndefined();
+    expect(sweepTimeLeft(10, 0, 5)).toBeUndefined();
   });
 });
 

@@ -107,7 +107,7 @@ describe('outcome colours', () => {
       diverged: new Uint8Array([0, 0, 0, 0, 1]),
       steps_to_converge: new Int32Array([0, 100, -1, -1, -1]),
     };
-    const f: HeatmapFrame = { width: n, height: 1, runsReady: n, mode: 'outcome', columns: cols, lo: -3, hi: 1, lossFloor: 0, steps: 200 };
+    const f: HeatmapFrame = { width: n, height: 1, runsReady: n, mode: 'outcome', columns: cols, lo: -3, hi: 1, clipped: { below: 0, above: 0 }, lossFloor: 0, steps: 200 };
     expect(cellColour(f, 0)).toEqual(outcomeColour(0, 0));
     expect(cellColour(f, 1)).toEqual(outcomeColour(1, 0.5));
     expect(cellColour(f, 2)).toEqual(outcomeColour(STILL_MOVING_ROW, 0));

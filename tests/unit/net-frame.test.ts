@@ -5,17 +5,18 @@
  * fractal network (small, float32 CPU engine) and on hand-made columns.
  */
 import { describe, expect, it } from 'vitest';
+import { allocateColumns } from '../../src/core/columns.ts';
 import { makeNetPlan } from '../../src/core/network/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import type { NetColumns } from '../../src/core/results.ts';
 import { parseAnySpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { convergenceColour, fractalColours, oklab } from '../../src/view/colors.ts';
-import { netCaption, netParamLabel } from '../../src/view/caption.ts';
+import { netCaption, netParamLabel, netParamShort } from '../../src/view/caption.ts';
 import { netHeatmapLegend } from '../../src/view/legend.ts';
 import { NET_HEATMAP_MODES, convergenceRanks, modeFor, netCellColour, netDominantShare, netFrame, netModesOf } from '../../src/view/net-frame.ts';
-import { curveEvery, describeNetRun, netCarryRun, netCurves, netOutcome } from '../../src/app/net-runs.ts';
-import { fieldText } from '../../src/app/summary.ts';
+import { curveEvery, describeNetRun, netCarryRun, netCoordinateNames, netCurves, netOutcome, netRunLabel } from '../../src/app/net-runs.ts';
+import { fieldText, netSummary } from '../../src/app/summary.ts';
 import { finerThanFloat32, finerThanFloat64 } from '../../src/app/controllers/run-controller.ts';
 
 const FRACTAL = {
@@ -54,7 +55,7 @@ describe('convergence colouring', () => {
     }
   });
 
-  it('ranks each side by |measure|, fastest 0, slowest 1; non-finite measures get none', () => {
+  it('ranks each side by |measure|, fastest 0, slowest 1; NaN measures get none', () => {
     const m = new Float64Array([-5, -1, -3, 2, 8, Number.NaN, 4]);
     const { rank, trained, untrained } = convergenceRanks(m, m.length);
     expect([trained, untrained]).toEqual([3, 3]);
@@ -62,6 +63,44 @@ describe('convergence colouring', () => {
     expect(Array.from(rank.subarray(3, 5))).toEqual([0, 1]);
     expect(rank[5]).toBeNaN();
     expect(rank[6]).toBe(0.5);
+  });
+
+  it('ranks an infinite measure (a run that did not train whose loss touched 0 on a step) as the slowest untrained run, as the study figures and numpy do', () => {
+    // The engines' measure of such a run: sum of 1 / v with a v of exactly 0 (a minibatch loss of 0).
+    const m = new Float64Array([-5, -1, 2, Number.POSITIVE_INFINITY, 8, Number.POSITIVE_INFINITY, Number.NaN]);
+    const { rank, trained, untrained } = convergenceRanks(m, m.length);
+    expect([trained, untrained]).toEqual([2, 4]);
+    expect(rank[2]).toBe(0);
+    expect(rank[4]).toBeCloseTo(1 / 3, 6);
+    expect([rank[3], rank[5]].sort()).toEqual([2 / 3, 1].map((x) => Math.fround(x)));
+    expect(rank[6]).toBeNaN();
+    // The explorer's colour of such a run is a did-not-train colour, and the study figure's agrees.
+    const plan = netPlan(FRACTAL);
+    const c = allocateColumns(m.length, 'f64', plan.spec);
+    c.convergence.set(m);
+    const f = netFrame({ ...plan, width: m.length, height: 1 }, c, m.length, 'convergence');
+    expect(netCellColour(f, 3)).toEqual(convergenceColour(false, rank[3] as number));
+    expect(netCellColour(f, 6)).toEqual([20, 20, 20]);
+    const study = fractalColours(m);
+    // Tied infinities share their mean rank there, the darkest of the untrained side.
+    expect(study[3]).toEqual(study[5]);
+    expect(oklab(study[3] as [number, number, number])[0]).toBeLessThan(oklab(study[4] as [number, number, number])[0]);
+    expect(netOutcome(c, 3)).toBe('did not train');
+    expect(netOutcome(c, 6)).toBe('no measure');
+  });
+});
+
+describe('the network summary', () => {
+  it('accounts for every colour the maps show: trained, diverged, and neither diverged nor reached the threshold', () => {
+    const cols = {
+      convergence: new Float64Array([-3, -1, 5, Number.POSITIVE_INFINITY, 7, Number.NaN]),
+      diverged: new Uint8Array([0, 0, 0, 0, 1, 0]),
+      steps_to_threshold: new Int32Array([12, -1, -1, -1, -1, -1]),
+    };
+    expect(netSummary({ runs: 6 }, cols, false)).toBe(
+      '2 of 6 runs trained (the loss fell below its start on average over the last steps); 1 diverged; 4 runs neither diverged nor reached the loss threshold (never, in the steps-to-threshold colouring); 1 without a convergence measure.',
+    );
+    expect(netSummary({ runs: 6 }, cols, true)).toBe('Running a sweep of 6 network runs…');
   });
 });
 
@@ -128,6 +167,18 @@ describe('one run of a network sweep', () => {
     expect(d.fields['train_loss']).toBe(0.5);
     // Sharpness not computed (NaN) is left out rather than shown as NaN.
     expect('sharpness' in d.fields).toBe(false);
+  });
+
+  it('names a group value as the caption does, in the run panel and in the run label', () => {
+    const c = cols(3, [-2, 3, 9], [0, 0, 1]);
+    const d = describeNetRun(plan, c, 0);
+    const names = netCoordinateNames(plan, d.coords).map(([k]) => k);
+    expect(names).toEqual(['learning rate of layers.0', 'learning rate of layers.1']);
+    // The caption's axes carry the same names.
+    for (const n of names) expect(netCaption(plan, 'convergence')).toContain(`${n} (log`);
+    expect(netRunLabel(plan, 0)).toMatch(/^lr of layers\.0=[\d.]+, lr of layers\.1=[\d.]+$/);
+    expect(netParamShort(plan, 'optimizer.param_groups.0.lr')).toBe('lr of layers.0');
+    expect(netParamShort(plan, 'network.batch_size')).toBe('batch size');
   });
 
   it('carries a run to the nearest cell of a zoomed sweep, and drops it when the axes change', () => {

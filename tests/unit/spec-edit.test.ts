@@ -13,6 +13,8 @@ import {
   defaultAxisRange,
   findField,
   formFields,
+  isWideSelect,
+  selectTitle,
   formatNumber,
   getAt,
   parseListInput,
@@ -554,5 +556,21 @@ describe('errors', () => {
     }
     expect(errors.length).toBeGreaterThanOrEqual(2);
     for (const p of placeErrors(errors, buildForm(bad))) expect(p.anchor, p.error.message).not.toBe('');
+  });
+});
+
+describe('selects with long options', () => {
+  it('take a row of their own in the narrow column where their options would be cut, and say the chosen one in full on hover', () => {
+    // The sweep's parameters, the schedule and the problem have options too long to sit beside their label.
+    expect(isWideSelect(field(base, 'sweep.x.param'))).toBe(true);
+    expect(isWideSelect(field(base, 'schedule.name'))).toBe(true);
+    expect(isWideSelect(field(base, 'problem'))).toBe(true);
+    // Short ones stay beside it.
+    expect(isWideSelect(field(base, 'optimizer.name'))).toBe(false);
+    expect(isWideSelect(field(base, 'sweep.x.scale'))).toBe(false);
+    expect(isWideSelect(field(base, 'steps'))).toBe(false);
+    const x = field(base, 'sweep.x.param');
+    expect(selectTitle(x).split('\n')[0]).toMatch(/^optimizer\.lr {2}\[0, inf\)$/);
+    expect(selectTitle(field(base, 'steps'))).toBe(field(base, 'steps').doc);
   });
 });

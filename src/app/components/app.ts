@@ -17,10 +17,9 @@ import { formatNumber } from '../../view/ticks.ts';
 import { caption, netCaption, netParamLabel, paramLabel } from '../../view/caption.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
-import type { NetColumns } from '../../core/results.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
-import { describeNetRun, drawsGroupLrs, groupLrCurves, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
+import { describeNetRun, drawsGroupLrs, groupLrCurves, netCoordinateNames, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
 import type { SliderModel } from '../sliders.ts';
@@ -44,7 +43,7 @@ import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
 import { zoomAround } from '../heatmap/zoom-around.ts';
 import { netParamSliders, paramSliders } from '../sliders.ts';
-import { countOutcomes, fieldText, heatmapSummary, runText } from '../summary.ts';
+import { countOutcomes, fieldText, heatmapSummary, netSummary, runText } from '../summary.ts';
 import type { CellEventDetail, HeatmapAxis, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
 import { GRAD_INK } from './contour-plot.ts';
@@ -84,18 +83,6 @@ function heatmapAxis(a: GridAxis | null | undefined, plan: Plan | null): Heatmap
 /** A network sweep's grid axis as the heatmap draws it, labelled in words (the layers an LR trains). */
 function netHeatmapAxis(a: GridAxis | null | undefined, plan: NetPlan | null): HeatmapAxis | null {
   return a && plan ? { label: netParamLabel(plan, a.param), min: a.min, max: a.max, scale: a.scale, count: a.count } : null;
-}
-
-/** A network sweep in words for the heatmap's live region: how many runs trained. */
-function netSummary(plan: NetPlan, cols: NetColumns | null, running: boolean): string {
-  if (running || !cols) return `Running a sweep of ${plan.runs.toLocaleString('en-US')} network runs…`;
-  let trained = 0;
-  let diverged = 0;
-  for (let i = 0; i < plan.runs; i++) {
-    if ((cols.convergence[i] as number) < 0) trained++;
-    if (cols.diverged[i]) diverged++;
-  }
-  return `${trained} of ${plan.runs} runs trained (the loss fell below its start on average over the last steps); ${diverged} diverged.`;
 }
 
 export class BlApp extends LitElement {
@@ -403,7 +390,7 @@ export class BlApp extends LitElement {
     const partial = sweep.net?.columns ?? null;
     const ready = cols ? plan.runs : sweep.runsReady;
     const info = cell && partial && netRuns.runOf(cell) < ready ? describeNetRun(plan, partial, netRuns.runOf(cell)) : null;
-    const cursor = info ? `${netRuns.hover ? 'Cursor' : 'Selected'} at ${Object.entries(info.coords).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}: ${info.outcome}` : '';
+    const cursor = info ? `${netRuns.hover ? 'Cursor' : 'Selected'} at ${netCoordinateNames(plan, info.coords).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}: ${info.outcome}` : '';
     const selectedCell = netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null;
     const sliders = this.netSliders(ctl.spec.json, plan);
     return html`<section class="heatmap-col" aria-label="Heatmap">
@@ -469,7 +456,7 @@ export class BlApp extends LitElement {
         <h2>${netRuns.hover ? 'Hovered run' : sel ? 'Selected run' : 'Hover a cell'}</h2>
         ${info
           ? html`<dl data-testid="run-info">
-              ${Object.entries(info.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
+              ${netCoordinateNames(plan, info.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
               <dt>outcome</dt><dd>${info.outcome}</dd>
               ${Object.entries(info.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${fieldText(k, v)}</dd>`)}
             </dl>`
@@ -540,6 +527,8 @@ export class BlApp extends LitElement {
     const axes = ctl.axes();
     const busy = sweep.running || val.validating;
     const p = val.validating ? val.progress : sweep.progress;
+    // The validation's status line carries its own estimate.
+    const timeLeft = val.validating ? undefined : sweep.timeLeft();
     const hoverInfo = sel.describe(sel.hover ?? sel.selected);
     const t = sel.trajectory;
     const shown = ctl.shown();
@@ -555,6 +544,7 @@ export class BlApp extends LitElement {
           : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => void sweep.run()}>Run</button>`}
         <progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : (p?.total ?? 0)}></progress>
         <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : 'idle'}</span>
+        ${timeLeft ? html`<span class="status" data-testid="time-left">${timeLeft}</span>` : nothing}
         <button data-testid="validate" ?disabled=${!val.canValidate() || busy} @click=${() => void val.validate()}
           title=${net ? 'Run this network sweep on the float64 CPU engine and compare it with the results shown (as basinlab validate does)' : 'Run this sweep on the CPU engines and compare'}>Validate vs CPU</button>
         ${val.validating ? html`<span class="status" data-testid="validation-status">${val.status()}</span>` : nothing}

@@ -144,6 +144,7 @@ export class BlHeatmap extends LitElement {
     .swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin-right: 4px; }
     .bar { display: inline-block; width: 48px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin: 0 4px; }
     .note { color: #555; font-style: italic; }
+    .ends { white-space: nowrap; }
     .dash { display: inline-block; width: 18px; border-top: 2px dashed; vertical-align: 3px; margin-right: 4px; }
     canvas.overlay:focus { outline: none; }
     canvas.overlay:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 2px; }
@@ -201,7 +202,10 @@ export class BlHeatmap extends LitElement {
       if (it.kind === 'note') return html`<span class="note">${it.label}</span>`;
       const stops = it.stops.map((c, k) => `${rgbCss(c)} ${(100 * k) / Math.max(1, it.stops.length - 1)}%`).join(',');
       const bar = html`<span class="bar" style="background:linear-gradient(to right,${stops})"></span>`;
-      return it.from !== undefined && it.to !== undefined ? html`<span>${it.label}: ${it.from}${bar}${it.to}</span>` : html`<span>${bar}${it.label}</span>`;
+      // The bar and its ends stay on one line (a long label wraps before them, not between them).
+      return it.from !== undefined && it.to !== undefined
+        ? html`<span>${it.label}: <span class="ends">${it.from}${bar}${it.to}</span></span>`
+        : html`<span>${bar}${it.label}</span>`;
     });
   }
 

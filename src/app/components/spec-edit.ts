@@ -737,6 +737,25 @@ function numberField(
   };
 }
 
+/**
+ * Option labels longer than this many characters do not fit beside their label in the editor's
+ * narrow column (340 to 360 px wide, from 1100 px of window up): such selects take a row of their
+ * own there (spec-editor.ts, a container query), the full width of the column.
+ */
+export const WIDE_SELECT_CHARS = 24;
+
+/** Whether a field is a select with an option too long for the column beside its label (WIDE_SELECT_CHARS). */
+export function isWideSelect(f: Field): boolean {
+  return f.type === 'select' && f.options.some((o) => o.label.length > WIDE_SELECT_CHARS);
+}
+
+/** A select's tooltip: the chosen option in full (a narrow select may cut it), then what the field is. */
+export function selectTitle(f: Field): string {
+  if (f.type !== 'select') return f.doc;
+  const chosen = f.options.find((o) => o.value === f.value)?.label ?? f.value;
+  return f.doc ? `${chosen}\n\n${f.doc}` : chosen;
+}
+
 function selectField(path: string, label: string, value: unknown, options: readonly SelectOption[], doc = ''): Field {
   const v = typeof value === 'string' ? value : value === null || value === undefined ? '' : String(value);
   // A value the list lacks (e.g. an unknown name in a pasted spec) is shown as it is, not as the first option.

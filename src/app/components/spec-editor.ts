@@ -15,7 +15,7 @@
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
 import type { Action, EditorState, Field, FieldError, Group, HandSet, PlacedError, Section, SpecJSON } from './spec-edit.ts';
-import { applyActionTracked, applyEditTracked, buildForm, placeErrors } from './spec-edit.ts';
+import { applyActionTracked, applyEditTracked, buildForm, isWideSelect, placeErrors, selectTitle } from './spec-edit.ts';
 
 export type { FieldError, HandSet, SpecJSON } from './spec-edit.ts';
 
@@ -246,7 +246,7 @@ export class SpecEditor extends LitElement {
           id=${id}
           name=${f.path}
           data-path=${f.path}
-          title=${f.doc}
+          title=${selectTitle(f)}
           aria-invalid=${invalid ? 'true' : 'false'}
           aria-describedby=${describedBy}
           @change=${onChange}
@@ -273,13 +273,14 @@ export class SpecEditor extends LitElement {
         break;
     }
     const showHint = f.hint !== '' && f.type !== 'select' && f.type !== 'checkbox';
+    const wide = isWideSelect(f) ? 'wide' : '';
     return html`
-      <label for=${id} title=${f.doc} class=${invalid ? 'invalid' : ''}
+      <label for=${id} title=${f.doc} class="${invalid ? 'invalid' : ''} ${wide}"
         >${breakable(f.label)}${f.required
           ? html`<span class="req" title="Required in torch (no default); the value shown may be its docstring example.">*</span>`
           : nothing}</label
       >
-      <div class="value ${invalid ? 'invalid' : ''}">
+      <div class="value ${invalid ? 'invalid' : ''} ${wide}">
         ${control}${showHint ? html`<span class="hint">${f.hint}</span>` : nothing}
         ${invalid ? html`<div class="err" id=${errId}>${errs.map((e) => html`<div>${e.text}</div>`)}</div>` : nothing}
       </div>
@@ -289,6 +290,8 @@ export class SpecEditor extends LitElement {
   static override styles = css`
     :host {
       display: block;
+      /* The selects with long options take a row of their own where the editor is narrow (below). */
+      container-type: inline-size;
       font: 12px/1.35 system-ui, -apple-system, 'Segoe UI', sans-serif;
       color: #1d1d1f;
       background: #fff;
@@ -380,6 +383,21 @@ export class SpecEditor extends LitElement {
     }
     select {
       max-width: 100%;
+    }
+    /* In the narrow column (a wide window's editor), a select whose options are long (data sets,
+       sweep parameters, schedules) goes under its label, the column's full width, instead of
+       cutting its text beside it (spec-edit.ts isWideSelect). */
+    @container (max-width: 480px) {
+      label.wide,
+      .value.wide {
+        grid-column: 1 / -1;
+      }
+      label.wide {
+        margin-bottom: -2px;
+      }
+      .value.wide select {
+        width: 100%;
+      }
     }
     input:focus-visible,
     select:focus-visible,

@@ -18,6 +18,7 @@ import type { Engine, Progress } from '../../engine/engine.ts';
 import type { EngineSet } from './engines.ts';
 import type { MessageLine } from './message.ts';
 import { RenderThrottle } from './throttle.ts';
+import { sweepTimeLeft } from '../validation-passes.ts';
 
 /** How long the editor's typing must pause before its spec runs. */
 const EDIT_DEBOUNCE_MS = 250;
@@ -73,6 +74,8 @@ export class RunController implements ReactiveController {
   engineUsed = '';
   progress: Progress | null = null;
   running = false;
+  /** When the shown sweep started (performance.now(), ms): its time left is estimated from it. */
+  private startedAt = 0;
 
   /**
    * Set while `results` shows an earlier sweep than the spec (a re-run was cancelled): that sweep's
@@ -122,6 +125,13 @@ export class RunController implements ReactiveController {
     this.abort?.abort();
   }
 
+  /** The running sweep's time left in words ("about 2 min left"), or undefined (not running, too early to say, or a quick sweep). */
+  timeLeft(now = performance.now()): string | undefined {
+    const p = this.progress;
+    if (!this.running || !p) return undefined;
+    return sweepTimeLeft(p.done, p.total, (now - this.startedAt) / 1000);
+  }
+
   /**
    * The engine for a plan: WebGPU when available, except when the sweep is finer than float32 can
    * resolve (deep zooms), where float64 is the only honest choice.
@@ -148,6 +158,7 @@ export class RunController implements ReactiveController {
     this.runsReady = 0;
     this.running = true;
     this.progress = null;
+    this.startedAt = performance.now();
     this.message.say('');
     const engine = this.engineFor(plan);
     this.engine = engine;

@@ -44,7 +44,7 @@ function fill(split: Split, seed: number, inputs: number, outputs: number, useX:
 
 export const fractal: DataDef = {
   id: ID,
-  title: 'Random regression (the fractal trainability setting)',
+  title: 'Random regression (fractal-boundary paper)',
   doc:
     'The data of Sohl-Dickstein 2024, "The boundary of neural network trainability is fractal" ' +
     '(arXiv:2402.06184; notebook github.com/Sohl-Dickstein/fractal): inputs X ~ N(0, 1)^(n × inputs) ' +
