@@ -19,7 +19,7 @@ import {
 } from './layout.ts';
 import type { ParamSchema, ParamValue, ParamValues } from './params.ts';
 import { DATA_SEED, MAX_BATCH, MAX_PARAM_GROUPS, NETWORK_PARAMS } from './network/schema.ts';
-import type { Activation, Parametrization } from './network/model.ts';
+import type { Activation, Layout, Parametrization } from './network/model.ts';
 import { layout } from './network/model.ts';
 import { DATA_SETS, findDataSet } from './data/index.ts';
 import { inRange, rangeText, slotOffsets } from './params.ts';
@@ -1000,7 +1000,6 @@ function readData(rd: Reader, v: unknown): NetSpec['data'] | null {
   if (!def) return null;
   const params = readParams(rd, def.id, [...def.params, DATA_SEED], o, 'data', ['name']);
   const { seed, ...rest } = params;
-  for (const msg of def.validate?.(rest) ?? []) failAt(rd, 'data', msg);
   return { name: def.id, seed: typeof seed === 'number' ? seed : 0, params: rest };
 }
 
@@ -1041,19 +1040,18 @@ function readParamGroups(rd: Reader, v: unknown, def: OptimizerDef, tensors: rea
   });
 }
 
-/** Tensor names of the network a spec describes, or null if its sizes are not known (an invalid block). */
-function specTensors(network: ParamValues | null, data: NetSpec['data'] | null): string[] | null {
+/** The layout of the network a spec describes, or null if its sizes are not known (an invalid block). */
+function specLayout(network: ParamValues | null, data: NetSpec['data'] | null): Layout | null {
   if (!network || !data) return null;
   const def = findDataSet(data.name);
   if (!def) return null;
   const hidden = network.hidden as readonly number[];
-  const L = layout({
+  return layout({
     sizes: [def.inputs(data.params), ...hidden, def.outputs(data.params)],
     activation: network.activation as Activation,
     bias: network.bias === true,
     parametrization: network.parametrization as Parametrization,
   });
-  return L.tensors.map((t) => t.name);
 }
 
 /** Validates and resolves a network spec. Throws SpecErrors listing every problem found. */
@@ -1074,7 +1072,10 @@ export function parseNetSpec(input: unknown): NetSpec {
   const optimizer =
     givenOptimizer === undefined ? (rd.fail('optimizer', `required, e.g. {"name": "SGD", "lr": 0.01}`), null) : readOptimizer(rd, withoutGroups);
   const optDef = optimizer ? findOptimizer(optimizer.name) : undefined;
-  const paramGroups = optDef && optObject ? readParamGroups(rd, own(optObject, 'param_groups'), optDef, specTensors(network, data)) : [];
+  const netLayout = specLayout(network, data);
+  // The data set's cross-field rules, its sizes among them (some follow the model's parameter count).
+  if (data) for (const msg of findDataSet(data.name)?.validate?.(data.params, netLayout?.params ?? null) ?? []) failAt(rd, 'data', msg);
+  const paramGroups = optDef && optObject ? readParamGroups(rd, own(optObject, 'param_groups'), optDef, netLayout?.tensors.map((t) => t.name) ?? null) : [];
   const schedule = readSchedule(rd, own(o, 'schedule'), 'schedule', 0);
   const run = readRunSettings(rd, o, null, new Set(['start']));
   const sweep = readSweep(rd, own(o, 'sweep'));
