@@ -1087,11 +1087,31 @@ export function parseNetSpec(input: unknown): NetSpec {
   const spec: NetSpec = { problem: 'network', network, data, optimizer, paramGroups, schedule, ...rest, sweep };
   netCrossChecks(rd, spec);
   if (sweep) {
+    /** Which axis writes each (group, slot) of the groups' parameter vectors: two may not write one. */
+    const writes = new Map<string, { param: string; field: string }>();
     sweepRanges(sweep).forEach((r, i) => {
       const t = resolveNetPath(spec, r.param);
       if (typeof t === 'string') {
         rd.fail(axisField(sweep, i, 'param'), t);
         return;
+      }
+      if (t.where.kind === 'slot') {
+        for (const g of t.where.groups) {
+          const key = `${g}:${t.where.slot}`;
+          const other = writes.get(key);
+          if (other) {
+            const group = `optimizer.param_groups.${g}`;
+            const name = r.param.startsWith(`${group}.`) ? r.param.slice(group.length + 1) : other.param.slice(group.length + 1);
+            const own = name.split('.')[0] ?? name;
+            rd.fail(
+              axisField(sweep, i, 'param'),
+              `${r.param} and ${other.field} (${other.param}) would both set ${group}'s ${name}: one axis would be lost; ` +
+                `give param_groups.${g} its own "${own}" (optimizer.${own} then sweeps the groups without one)`,
+            );
+            break;
+          }
+          writes.set(key, { param: r.param, field: axisField(sweep, i, 'param') });
+        }
       }
       for (const end of ends(r)) {
         const v = r[end];
@@ -1149,6 +1169,9 @@ export interface NetTarget {
   readonly where: { readonly kind: 'batch' } | { readonly kind: 'slot'; readonly slot: number; readonly groups: readonly number[] };
 }
 
+/** What a network sweep may name, for messages. */
+const NET_SWEEPABLE = 'optimizer.<name>, optimizer.param_groups.<i>.<name>, schedule.<name>, network.batch_size or sam.rho';
+
 /** Resolves a network sweep path, or returns the reason it is not sweepable. */
 export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string {
   const groups = spec.paramGroups.length + 1;
@@ -1156,10 +1179,11 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
   if (path === 'network.batch_size') {
     return { path, int: true, range: { min: 1, max: MAX_BATCH }, where: { kind: 'batch' } };
   }
-  const m = /^optimizer\.param_groups\.(\d+)\.(.+)$/.exec(path);
+  const m = /^optimizer\.param_groups\.([^.]*)\.(.+)$/.exec(path);
   if (m) {
-    const g = Number(m[1]);
-    if (g >= spec.paramGroups.length) return `optimizer.param_groups has no group ${g}`;
+    const n = spec.paramGroups.length;
+    const g = /^(0|[1-9]\d{0,2})$/.test(m[1] ?? '') ? Number(m[1]) : -1;
+    if (g < 0 || g >= n) return `optimizer.param_groups has no group ${printable(m[1] ?? '', 20)}; ${n === 0 ? 'the optimizer has no param_groups' : `its groups are ${n === 1 ? '0' : `0..${n - 1}`}`}`;
     const key = m[2]?.split('.')[0] ?? '';
     const opt = findOptimizer(spec.optimizer.name);
     if (opt?.globalParams?.includes(key)) return `${path}: ${opt.id} reads ${key} once for all param groups (the reference reads self.defaults['${key}']); sweep optimizer.${key}`;
@@ -1168,11 +1192,17 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
     return { path, int: t.int, range: t.range, where: { kind: 'slot', slot: t.slot, groups: [g] } };
   }
   const head = path.split('.')[0];
-  if (head === 'surface' || head === 'start') return `${path}: a network spec has no surface or start; sweep optimizer.<name>, optimizer.param_groups.<i>.<name>, schedule.<name>, network.batch_size or sam.rho`;
+  if (head === 'surface' || head === 'start') return `${path}: a network spec has no surface or start; sweep ${NET_SWEEPABLE}`;
   if (head === 'network') return `${path} cannot be swept; of the network block only network.batch_size can`;
+  if (head === 'data') return `${path} cannot be swept: the data set is built once, before the runs; sweep ${NET_SWEEPABLE}`;
   if (path === 'noise.std') return 'noise.std is for surfaces; a network\'s noise is its minibatches';
   const t = resolveParamPath({ surface: { name: 'quadratic', params: {} }, optimizer: spec.optimizer, schedule: spec.schedule, ...(spec.sam ? { sam: spec.sam } : {}) }, path);
-  if (typeof t === 'string') return t;
+  // The surface's lists of what may be swept name surface paths: a network's are these.
+  if (typeof t === 'string') {
+    if (t.startsWith('unknown parameter path')) return `unknown parameter path; sweep ${NET_SWEEPABLE}`;
+    const cut = t.indexOf('; sweepable run settings:');
+    return cut >= 0 ? `${t.slice(0, cut)}; sweep ${NET_SWEEPABLE}` : t;
+  }
   // optimizer.<x>: every group that does not set x itself (torch: a group's value falls back to the optimiser's).
   const key = path.startsWith('optimizer.') ? path.slice('optimizer.'.length).split('.')[0] ?? '' : '';
   const which = key ? all.filter((g) => g === groups - 1 || !Object.hasOwn(spec.paramGroups[g]?.overrides ?? {}, key)) : all;
