@@ -3,7 +3,8 @@
  * with 2, writing nothing; results are written atomically.
  */
 import { availableParallelism, totalmem } from 'node:os';
-import { netMemoryProblem, netRunBytes } from '../engine/cpu/network.ts';
+import { getHeapStatistics } from 'node:v8';
+import { netHeapProblem, netMemoryProblem, netRunBytes } from '../engine/cpu/network.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors } from '../core/errors.ts';
 import { makeAnyPlan, prepareSpec } from '../core/network/plan.ts';
@@ -74,12 +75,16 @@ async function planOf(spec: AnySpec): Promise<AnyPlan> {
 }
 
 /**
- * Refuses, before any work, a network spec whose runs would not fit in memory on the CPU engines
- * (netMemoryProblem: each worker, or the process itself with --workers 0, trains one run at a time).
+ * Refuses, before any work, a network spec whose runs would not fit in memory on the CPU engines:
+ * a run's records in one thread's JavaScript heap (netHeapProblem), the workers' runs in the
+ * machine (netMemoryProblem: each worker, or the process itself with --workers 0, trains one run at a time).
  */
 function checkNetMemory(plan: AnyPlan, engines: readonly EngineName[], workers: number | undefined): void {
   if (plan.problem !== 'network' || !engines.some((e) => e === 'cpu' || e === 'cpu64')) return;
-  const problem = netMemoryProblem(plan.layout.params, netRunBytes(plan), Math.max(1, workers ?? availableParallelism()), totalmem());
+  // The JavaScript heap first: its limit is per thread and far below a large machine's memory.
+  const problem =
+    netHeapProblem(plan.layout.params, getHeapStatistics().heap_size_limit) ??
+    netMemoryProblem(plan.layout.params, netRunBytes(plan), Math.max(1, workers ?? availableParallelism()), totalmem());
   if (problem) throw new SpecError('network.hidden', problem);
 }
 

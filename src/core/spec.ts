@@ -19,7 +19,7 @@ import {
 } from './layout.ts';
 import type { ParamSchema, ParamValue, ParamValues } from './params.ts';
 import { DATA_SEED, MAX_BATCH, MAX_PARAM_GROUPS, NETWORK_PARAMS } from './network/schema.ts';
-import type { Activation, Parametrization } from './network/model.ts';
+import type { Activation, Layout, Parametrization } from './network/model.ts';
 import { layout } from './network/model.ts';
 import { DATA_SETS, findDataSet } from './data/index.ts';
 import { inRange, rangeText, slotOffsets } from './params.ts';
@@ -1000,7 +1000,6 @@ function readData(rd: Reader, v: unknown): NetSpec['data'] | null {
   if (!def) return null;
   const params = readParams(rd, def.id, [...def.params, DATA_SEED], o, 'data', ['name']);
   const { seed, ...rest } = params;
-  for (const msg of def.validate?.(rest) ?? []) failAt(rd, 'data', msg);
   return { name: def.id, seed: typeof seed === 'number' ? seed : 0, params: rest };
 }
 
@@ -1041,19 +1040,18 @@ function readParamGroups(rd: Reader, v: unknown, def: OptimizerDef, tensors: rea
   });
 }
 
-/** Tensor names of the network a spec describes, or null if its sizes are not known (an invalid block). */
-function specTensors(network: ParamValues | null, data: NetSpec['data'] | null): string[] | null {
+/** The layout of the network a spec describes, or null if its sizes are not known (an invalid block). */
+function specLayout(network: ParamValues | null, data: NetSpec['data'] | null): Layout | null {
   if (!network || !data) return null;
   const def = findDataSet(data.name);
   if (!def) return null;
   const hidden = network.hidden as readonly number[];
-  const L = layout({
+  return layout({
     sizes: [def.inputs(data.params), ...hidden, def.outputs(data.params)],
     activation: network.activation as Activation,
     bias: network.bias === true,
     parametrization: network.parametrization as Parametrization,
   });
-  return L.tensors.map((t) => t.name);
 }
 
 /** Validates and resolves a network spec. Throws SpecErrors listing every problem found. */
@@ -1074,7 +1072,10 @@ export function parseNetSpec(input: unknown): NetSpec {
   const optimizer =
     givenOptimizer === undefined ? (rd.fail('optimizer', `required, e.g. {"name": "SGD", "lr": 0.01}`), null) : readOptimizer(rd, withoutGroups);
   const optDef = optimizer ? findOptimizer(optimizer.name) : undefined;
-  const paramGroups = optDef && optObject ? readParamGroups(rd, own(optObject, 'param_groups'), optDef, specTensors(network, data)) : [];
+  const netLayout = specLayout(network, data);
+  // The data set's cross-field rules, its sizes among them (some follow the model's parameter count).
+  if (data) for (const msg of findDataSet(data.name)?.validate?.(data.params, netLayout?.params ?? null) ?? []) failAt(rd, 'data', msg);
+  const paramGroups = optDef && optObject ? readParamGroups(rd, own(optObject, 'param_groups'), optDef, netLayout?.tensors.map((t) => t.name) ?? null) : [];
   const schedule = readSchedule(rd, own(o, 'schedule'), 'schedule', 0);
   const run = readRunSettings(rd, o, null, new Set(['start']));
   const sweep = readSweep(rd, own(o, 'sweep'));
@@ -1086,11 +1087,31 @@ export function parseNetSpec(input: unknown): NetSpec {
   const spec: NetSpec = { problem: 'network', network, data, optimizer, paramGroups, schedule, ...rest, sweep };
   netCrossChecks(rd, spec);
   if (sweep) {
+    /** Which axis writes each (group, slot) of the groups' parameter vectors: two may not write one. */
+    const writes = new Map<string, { param: string; field: string }>();
     sweepRanges(sweep).forEach((r, i) => {
       const t = resolveNetPath(spec, r.param);
       if (typeof t === 'string') {
         rd.fail(axisField(sweep, i, 'param'), t);
         return;
+      }
+      if (t.where.kind === 'slot') {
+        for (const g of t.where.groups) {
+          const key = `${g}:${t.where.slot}`;
+          const other = writes.get(key);
+          if (other) {
+            const group = `optimizer.param_groups.${g}`;
+            const name = r.param.startsWith(`${group}.`) ? r.param.slice(group.length + 1) : other.param.slice(group.length + 1);
+            const own = name.split('.')[0] ?? name;
+            rd.fail(
+              axisField(sweep, i, 'param'),
+              `${r.param} and ${other.field} (${other.param}) would both set ${group}'s ${name}: one axis would be lost; ` +
+                `give param_groups.${g} its own "${own}" (optimizer.${own} then sweeps the groups without one)`,
+            );
+            break;
+          }
+          writes.set(key, { param: r.param, field: axisField(sweep, i, 'param') });
+        }
       }
       for (const end of ends(r)) {
         const v = r[end];
@@ -1148,6 +1169,9 @@ export interface NetTarget {
   readonly where: { readonly kind: 'batch' } | { readonly kind: 'slot'; readonly slot: number; readonly groups: readonly number[] };
 }
 
+/** What a network sweep may name, for messages. */
+const NET_SWEEPABLE = 'optimizer.<name>, optimizer.param_groups.<i>.<name>, schedule.<name>, network.batch_size or sam.rho';
+
 /** Resolves a network sweep path, or returns the reason it is not sweepable. */
 export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string {
   const groups = spec.paramGroups.length + 1;
@@ -1155,10 +1179,11 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
   if (path === 'network.batch_size') {
     return { path, int: true, range: { min: 1, max: MAX_BATCH }, where: { kind: 'batch' } };
   }
-  const m = /^optimizer\.param_groups\.(\d+)\.(.+)$/.exec(path);
+  const m = /^optimizer\.param_groups\.([^.]*)\.(.+)$/.exec(path);
   if (m) {
-    const g = Number(m[1]);
-    if (g >= spec.paramGroups.length) return `optimizer.param_groups has no group ${g}`;
+    const n = spec.paramGroups.length;
+    const g = /^(0|[1-9]\d{0,2})$/.test(m[1] ?? '') ? Number(m[1]) : -1;
+    if (g < 0 || g >= n) return `optimizer.param_groups has no group ${printable(m[1] ?? '', 20)}; ${n === 0 ? 'the optimizer has no param_groups' : `its groups are ${n === 1 ? '0' : `0..${n - 1}`}`}`;
     const key = m[2]?.split('.')[0] ?? '';
     const opt = findOptimizer(spec.optimizer.name);
     if (opt?.globalParams?.includes(key)) return `${path}: ${opt.id} reads ${key} once for all param groups (the reference reads self.defaults['${key}']); sweep optimizer.${key}`;
@@ -1167,11 +1192,17 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
     return { path, int: t.int, range: t.range, where: { kind: 'slot', slot: t.slot, groups: [g] } };
   }
   const head = path.split('.')[0];
-  if (head === 'surface' || head === 'start') return `${path}: a network spec has no surface or start; sweep optimizer.<name>, optimizer.param_groups.<i>.<name>, schedule.<name>, network.batch_size or sam.rho`;
+  if (head === 'surface' || head === 'start') return `${path}: a network spec has no surface or start; sweep ${NET_SWEEPABLE}`;
   if (head === 'network') return `${path} cannot be swept; of the network block only network.batch_size can`;
+  if (head === 'data') return `${path} cannot be swept: the data set is built once, before the runs; sweep ${NET_SWEEPABLE}`;
   if (path === 'noise.std') return 'noise.std is for surfaces; a network\'s noise is its minibatches';
   const t = resolveParamPath({ surface: { name: 'quadratic', params: {} }, optimizer: spec.optimizer, schedule: spec.schedule, ...(spec.sam ? { sam: spec.sam } : {}) }, path);
-  if (typeof t === 'string') return t;
+  // The surface's lists of what may be swept name surface paths: a network's are these.
+  if (typeof t === 'string') {
+    if (t.startsWith('unknown parameter path')) return `unknown parameter path; sweep ${NET_SWEEPABLE}`;
+    const cut = t.indexOf('; sweepable run settings:');
+    return cut >= 0 ? `${t.slice(0, cut)}; sweep ${NET_SWEEPABLE}` : t;
+  }
   // optimizer.<x>: every group that does not set x itself (torch: a group's value falls back to the optimiser's).
   const key = path.startsWith('optimizer.') ? path.slice('optimizer.'.length).split('.')[0] ?? '' : '';
   const which = key ? all.filter((g) => g === groups - 1 || !Object.hasOwn(spec.paramGroups[g]?.overrides ?? {}, key)) : all;

@@ -1,12 +1,18 @@
 /**
  * Memory per network run on the CPU engines: netRunBytes bounds what a NetRun holds (every typed
  * array reachable from it, summed) without overstating it more than the pairs' records explain, and
- * netMemoryProblem refuses exactly when the workers' runs exceed NET_MEMORY_SHARE of the machine.
+ * netMemoryProblem refuses exactly when the workers' runs exceed NET_MEMORY_SHARE of the machine;
+ * netHeapProblem refuses a run whose records would pass a thread's JavaScript heap limit (a fatal
+ * abort, not an error), and what it lets through is built within the heap it assumed.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
 import { parseNetSpec } from '../../src/core/spec.ts';
-import { NET_MEMORY_SHARE, NetRun, netMemoryProblem, netRunBytes } from '../../src/engine/cpu/network.ts';
+import { NET_HEAP_BYTES_PER_PARAM, NET_HEAP_RESERVE, NET_HEAP_SHARE, NET_MEMORY_SHARE, NetRun, netHeapProblem, netMemoryProblem, netRunBytes } from '../../src/engine/cpu/network.ts';
 import { wasmKernelBytes } from '../../src/engine/cpu/net-wasm.ts';
 
 /** Bytes of every buffer behind a typed array reachable from `o` (each buffer once: views share them). */
@@ -63,5 +69,39 @@ describe('netMemoryProblem', () => {
     expect(m).toBe('a run of this network (117489666 parameters) holds about 15.0 GiB on the CPU engines; 2 workers need 30.0 GiB, more than 75% of this machine\'s 24.0 GiB: use --workers 1, or a smaller network');
     // A run alone too large: no worker count helps.
     expect(netMemoryProblem(10, 20 * GiB, 1, 24 * GiB)).toMatch(/1 worker need 20\.0 GiB, more than 75% of this machine's 24\.0 GiB: a smaller network$/);
+  });
+});
+
+describe('netHeapProblem', () => {
+  const GiB = 2 ** 30;
+  it("refuses a run whose records pass its share of the heap limit, saying how many parameters fit and the limit that would", () => {
+    const limit = 4144 * 2 ** 20; // Node's default on a large machine
+    const most = Math.floor(((limit - NET_HEAP_RESERVE) * NET_HEAP_SHARE) / NET_HEAP_BYTES_PER_PARAM);
+    expect(netHeapProblem(most, limit)).toBeNull();
+    // Eight hidden layers of 4096 (the widest the spec allows): the machine's memory check let it
+    // through, and the process aborted out of heap after minutes, its partial files left behind.
+    const m = netHeapProblem(117_489_666, limit);
+    expect(m).toBe(
+      "a run of this network (117489666 parameters) needs about 7.0 GiB of JavaScript heap on the CPU engines, more than the 3.0 GiB a run may take of Node's heap limit of 4.0 GiB: " +
+        `at most ${most} parameters fit; a smaller network, or a larger limit (NODE_OPTIONS=--max-old-space-size=9626, memory permitting)`,
+    );
+    expect(netHeapProblem(most + 1, limit)).toMatch(/at most \d+ parameters fit/);
+    expect(netHeapProblem(1, 0.01 * GiB)).toMatch(/heap limit of 0\.010 GiB: at most 0 parameters fit/);
+  });
+
+  it('is enough: with the limit it names, the run it refused is built and trained (a child process with that --max-old-space-size)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'basinlab-heap-'));
+    const spec = join(dir, 'spec.json');
+    // 2,105,394 parameters: about 130 MB of records, in a heap of a few hundred MB.
+    writeFileSync(spec, JSON.stringify({ network: { hidden: [1448, 1448], sharpness_iterations: 0 }, data: { name: 'spiral', train: 8, test: 4 }, optimizer: { name: 'SGD', lr: 0.01 }, steps: 1 }));
+    const run = (mib: number) =>
+      spawnSync(process.execPath, [`--max-old-space-size=${mib}`, 'bin/basinlab.js', 'sweep', spec, '--engine', 'cpu', '--workers', '0', '-q'], { encoding: 'utf8', timeout: 120_000 });
+    const small = run(100);
+    expect(small.status, small.stderr).toBe(2);
+    const hint = /--max-old-space-size=(\d+), memory permitting\)\n$/.exec(small.stderr);
+    expect(hint, small.stderr).not.toBeNull();
+    const ok = run(Number(hint?.[1]));
+    expect(ok.status, ok.stderr).toBe(0);
+    expect((JSON.parse(ok.stdout) as { network: { params: number } }).network.params).toBe(2_105_394);
   });
 });

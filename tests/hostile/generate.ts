@@ -3,7 +3,8 @@
  * spec per registry entry) the ways users and attackers get them wrong: wrong types, numbers out
  * of range or beyond double range, NaN-like strings, deep nesting, duplicate keys, unknown and
  * prototype names, empty and garbage files, truncated JSON, enormous arrays, the wrong sweep kind,
- * fractional values of integer parameters, removed fields, sweep edge cases, control characters.
+ * fractional values of integer parameters, removed fields, sweep edge cases, control characters;
+ * and network specs' own fields (the model, the data, param groups, sizes beyond memory).
  *
  * Each case is the bytes of a spec file (or a special file), its category, and what it must end
  * in where that is known: `ok` (runs), `refused` (exit 2), or `either`. Every case must end in one
@@ -93,8 +94,8 @@ export function baseSpecs(root: string): { name: string; spec: Obj }[] {
   const dir = join(root, 'examples');
   for (const f of readdirSync(dir).filter((x) => x.endsWith('.json')).sort()) {
     const spec = JSON.parse(readFileSync(join(dir, f), 'utf8')) as Obj;
-    // Network examples: their hostile variants (limits, malformations, float32 refusals, signals)
-    // are tests/unit/cli-network.test.ts's; this generator mutates surface specs.
+    // Network examples: their limits, float32 refusals and signals are tests/unit/cli-network.test.ts's;
+    // this generator mutates surface specs, and lists network cases by hand ('network', below).
     if ('network' in spec) continue;
     out.push({ name: `examples/${f}`, spec: shrink(spec) });
   }
@@ -390,6 +391,107 @@ export function hostileCases(root: string, seed: number): HostileCase[] {
     ['an integer log axis', { kind: 'sobol', count: 4, dims: [{ param: 'schedule.step_size', min: 1, max: 16, scale: 'log' }] }, 'ok'],
   ];
   for (const [what, sweep, expect] of intSweeps) add('sweep', what, serialise({ ...stepLR, sweep }), expect);
+
+  // Network specs (examples/fractal.json, iris.json, ...): the model's fields, the data set's, the
+  // loss against the data, the minibatch size and its sweeps, param groups and the paths that name
+  // them, the thresholds, and sizes refused before any work (never an out-of-memory abort). Valid
+  // ones are a few runs of ten steps on a tiny data set.
+  const NET = { network: { hidden: [4], activation: 'tanh' }, data: { name: 'spiral', train: 40, test: 20 }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 10 } satisfies Obj;
+  const model = (o: Obj): Obj => ({ ...NET, network: { ...NET.network, ...o } });
+  const data = (o: Obj): Obj => ({ ...NET, data: o });
+  const axis = (param: string, min: number, max: number, extra: Obj = {}): Obj => ({ x: { param, min, max, count: 2, ...extra } });
+  const grouped = (groups: Json, sweep: Json = null, opt: Obj = {}): Obj => ({ ...NET, optimizer: { name: 'SGD', lr: 0.1, ...opt, param_groups: groups }, sweep });
+  const fractal = (d: Obj, hidden: number[] = [4]): Obj => ({ ...NET, network: { hidden, bias: false, parametrization: 'mean_field' }, data: { name: 'fractal', ...d }, steps: 1 });
+  const nets: [string, Json, Expect][] = [
+    ['a small network', { ...NET, sweep: axis('optimizer.lr', 0.01, 1, { scale: 'log' }) }, 'ok'],
+    ['a width of 0', model({ hidden: [0] }), 'refused'],
+    ['a negative width', model({ hidden: [4, -3] }), 'refused'],
+    ['a fractional width', model({ hidden: [2.5] }), 'refused'],
+    ['a width beyond 4096', model({ hidden: [5000] }), 'refused'],
+    ['nine hidden layers', model({ hidden: [4, 4, 4, 4, 4, 4, 4, 4, 4] }), 'refused'],
+    ['hidden a number', model({ hidden: 4 }), 'refused'],
+    // 117M parameters: allowed widths, and within this machine's memory, but not one thread's heap.
+    ['eight hidden layers of 4096 (too large for the heap)', { ...model({ hidden: Array.from({ length: 8 }, () => 4096) }), steps: 1 }, 'refused'],
+    ['an unknown activation', model({ activation: 'sigmoid' }), 'refused'],
+    ['the activation in capitals', model({ activation: 'RELU' }), 'ok'],
+    ['bias a string', model({ bias: 'yes' }), 'refused'],
+    ['bias a number', model({ bias: 1 }), 'refused'],
+    ['an unknown init', model({ init: 'xavier' }), 'refused'],
+    ['an unknown parametrization', model({ parametrization: 'ntk' }), 'refused'],
+    ['mean-field with biases', model({ parametrization: 'mean_field' }), 'refused'],
+    ['an unknown network field', model({ width: 4 }), 'refused'],
+    ['an unknown data set', data({ name: 'mnist' }), 'refused'],
+    ['a digits size that does not exist', data({ name: 'digits16' }), 'refused'],
+    ['a digits side field', data({ name: 'digits8', side: 16 }), 'refused'],
+    ['digits with fewer training images than classes', data({ name: 'digits8', train: 5, test: 10 }), 'refused'],
+    ['Iris split as fractions', data({ name: 'iris', train: 0.8, test: 0.2 }), 'refused'],
+    ['Iris with more samples than it has', data({ name: 'iris', train: 121, test: 30 }), 'refused'],
+    ['Iris with no test split', data({ name: 'iris', train: 120, test: 0 }), 'refused'],
+    ['playground noise above 0.5', data({ name: 'spiral', train: 40, test: 20, noise: 0.6 }), 'refused'],
+    ['playground noise below 0', data({ name: 'circle', train: 40, test: 20, noise: -0.1 }), 'refused'],
+    ['no training points', data({ name: 'xor', train: 0, test: 20 }), 'refused'],
+    ['ten million training points', data({ name: 'gauss', train: 1e7, test: 20 }), 'refused'],
+    ['a negative data seed', data({ name: 'spiral', train: 40, test: 20, seed: -1 }), 'refused'],
+    ['fractal: train following a 16.8M-parameter model (beyond a million points)', fractal({}, [4096, 4096]), 'refused'],
+    ['fractal: a million points of 4096 inputs', fractal({ inputs: 4096, train: 1_000_000, test: 10 }), 'refused'],
+    ['fractal: test of a million points of 4096 outputs', fractal({ outputs: 4096, train: 10, test: 1_000_000 }), 'refused'],
+    ['fractal: inputs 0', fractal({ inputs: 0 }), 'refused'],
+    ['an unknown loss', model({ loss: 'huber' }), 'refused'],
+    ['cross-entropy on regression data', { ...NET, network: { hidden: [4], loss: 'cross_entropy' }, data: { name: 'regression', train: 40, test: 20 } }, 'refused'],
+    ['MSE on classes', model({ loss: 'mse' }), 'refused'],
+    ['batch_size 0', model({ batch_size: 0 }), 'refused'],
+    ['batch_size negative', model({ batch_size: -4 }), 'refused'],
+    ['batch_size fractional', model({ batch_size: 2.5 }), 'refused'],
+    ['batch_size a string', model({ batch_size: '16' }), 'refused'],
+    ['batch_size beyond 2^20', model({ batch_size: 2 ** 20 + 1 }), 'refused'],
+    // Minibatches are drawn with replacement: more than the training set is a valid (if odd) batch.
+    ['batch_size above the training set', model({ batch_size: 41 }), 'ok'],
+    ['a batch sweep from 0', { ...NET, sweep: axis('network.batch_size', 0, 16) }, 'refused'],
+    ['a batch sweep from 1.5', { ...NET, sweep: axis('network.batch_size', 1.5, 16) }, 'refused'],
+    ['a batch sweep inverted', { ...NET, sweep: axis('network.batch_size', 16, 4) }, 'refused'],
+    ['a batch point 0', { ...NET, sweep: { kind: 'points', params: ['network.batch_size'], points: [[4], [0]] } }, 'refused'],
+    ['a batch log sweep', { ...NET, sweep: axis('network.batch_size', 1, 40, { scale: 'log' }) }, 'ok'],
+    ['a sweep over a width', { ...NET, sweep: axis('network.hidden.0', 1, 4) }, 'refused'],
+    ['a sweep over the data', { ...NET, sweep: axis('data.noise', 0, 0.1) }, 'refused'],
+    ['a sweep over the bound', { ...NET, sweep: axis('outcome.bound', 1, 10) }, 'refused'],
+    ['a sweep over a start (surfaces only)', { ...NET, sweep: axis('start.0', 0, 1) }, 'refused'],
+    ['a sweep over noise.std (surfaces only)', { ...NET, sweep: axis('noise.std', 0, 1) }, 'refused'],
+    ['a group naming a layer that does not exist', grouped([{ params: ['layers.5'], lr: 0.2 }]), 'refused'],
+    ['a group naming a bias the network does not have', { ...grouped([{ params: ['layers.1.bias'], lr: 0.2 }]), network: { hidden: [4], bias: false } }, 'refused'],
+    ['a group with no parameters', grouped([{ params: [], lr: 0.2 }]), 'refused'],
+    ['a group whose params is a string', grouped([{ params: 'layers.0', lr: 0.2 }]), 'refused'],
+    ['a tensor in two groups', grouped([{ params: ['layers.0'] }, { params: ['layers.0.weight'] }]), 'refused'],
+    ['nine groups', grouped(Array.from({ length: 9 }, () => ({ params: ['layers.0'] }))), 'refused'],
+    ["a group setting what the optimiser does not have (SGD's betas)", grouped([{ params: ['layers.0'], betas: [0.9, 0.99] }]), 'refused'],
+    ["a group setting what the optimiser does not have (Adam's momentum)", grouped([{ params: ['layers.0'], momentum: 0.9 }], null, { name: 'Adam', lr: 0.01 }), 'refused'],
+    ['a group with a negative lr', grouped([{ params: ['layers.0'], lr: -1 }]), 'refused'],
+    ['a sweep of a group that does not exist', grouped([{ params: ['layers.0'], lr: 0.2 }], axis('optimizer.param_groups.1.lr', 0.01, 0.1)), 'refused'],
+    ['a sweep of a group with no groups', { ...NET, sweep: axis('optimizer.param_groups.0.lr', 0.01, 0.1) }, 'refused'],
+    ['a sweep of a negative group', grouped([{ params: ['layers.0'], lr: 0.2 }], axis('optimizer.param_groups.-1.lr', 0.01, 0.1)), 'refused'],
+    ['a sweep of group 01 (an index written otherwise)', grouped([{ params: ['layers.0'], lr: 0.2 }, { params: ['layers.1'], lr: 0.2 }], axis('optimizer.param_groups.01.lr', 0.01, 0.1)), 'refused'],
+    ["a sweep of a group's parameter the optimiser does not have", grouped([{ params: ['layers.0'], lr: 0.2 }], axis('optimizer.param_groups.0.betas.0', 0.8, 0.9)), 'refused'],
+    ["a sweep of the optimiser's parameter it does not have", { ...NET, optimizer: { name: 'Adam', lr: 0.01 }, sweep: axis('optimizer.momentum', 0.1, 0.9) }, 'refused'],
+    ["a group's lr swept below 0", grouped([{ params: ['layers.0'], lr: 0.2 }], axis('optimizer.param_groups.0.lr', -1, 1)), 'refused'],
+    // Both axes would write group 0's lr (it has none of its own): one would be lost.
+    ["a group's lr and the optimiser's lr swept, the group without its own", grouped([{ params: ['layers.0'] }], { x: { param: 'optimizer.param_groups.0.lr', min: 0.01, max: 0.1, count: 2 }, y: { param: 'optimizer.lr', min: 0.2, max: 0.3, count: 2 } }), 'refused'],
+    ["a group's lr and the optimiser's lr swept, the group with its own (the fractal axes)", grouped([{ params: ['layers.0'], lr: 0.05 }], { x: { param: 'optimizer.param_groups.0.lr', min: 0.01, max: 0.1, count: 2 }, y: { param: 'optimizer.lr', min: 0.2, max: 0.3, count: 2 } }), 'ok'],
+    ['steps 0', { ...NET, steps: 0 }, 'refused'],
+    ['check_every 0', { ...NET, outcome: { check_every: 0 } }, 'refused'],
+    ['a bound of 0', { ...NET, outcome: { bound: 0 } }, 'refused'],
+    ['a negative bound', { ...NET, outcome: { bound: -1 } }, 'refused'],
+    ['a radius (surfaces only)', { ...NET, outcome: { radius: 0.1 } }, 'refused'],
+    ['a negative threshold', model({ threshold: -1 }), 'refused'],
+    ['a threshold beyond 1e30', model({ threshold: 1e31 }), 'refused'],
+    ['a threshold as a percentage', model({ threshold: '1%' }), 'refused'],
+    ['sharpness_iterations negative', model({ sharpness_iterations: -1 }), 'refused'],
+    ['sharpness_iterations beyond 10,000', model({ sharpness_iterations: 10_001 }), 'refused'],
+    ['sharpness_iterations fractional', model({ sharpness_iterations: 1.5 }), 'refused'],
+    ['sharpness_iterations 0', model({ sharpness_iterations: 0 }), 'ok'],
+    ['gradient noise on a network', { ...NET, noise: { std: 0.1 } }, 'refused'],
+    ['a start on a network', { ...NET, start: [0, 0] }, 'refused'],
+    ['a surface and a network', { ...NET, surface: 'himmelblau' }, 'refused'],
+  ];
+  for (const [what, spec, expect] of nets) add('network', what, serialise(spec), expect);
 
   // Enormous arrays (beyond their limit, each refused without building more than it must).
   const small: Obj = { surface: 'quadratic', optimizer: 'SGD', steps: 10 };

@@ -313,6 +313,40 @@ describe('a network sweep, stopped', () => {
     });
   }
 
+  it('by SIGINT during one long run (a spec without a sweep): exit 130 within seconds, not when the run ends', async () => {
+    // One run of a 1M-parameter network: about a minute on one core. It trains in a worker, so the
+    // main thread honours the signal at once (in-process it blocked it until the run's end).
+    const sub = mkdtempSync(join(dir, 'stop-one-'));
+    const spec = join(sub, 'spec.json');
+    writeFileSync(spec, JSON.stringify({ network: { hidden: [1024, 1024] }, data: { name: 'spiral', train: 40, test: 20 }, optimizer: { name: 'SGD', lr: 0.01 }, steps: 300 }));
+    const out = join(sub, 'r.json');
+    const r = await new Promise<{ code: number | null; stderr: string; stopMs: number }>((resolve, reject) => {
+      const c = spawn(process.execPath, ['bin/basinlab.js', 'sweep', spec, '--engine', 'cpu', '--workers', '1', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      let sentAt = 0;
+      c.stderr.setEncoding('utf8');
+      c.stderr.on('data', (d: string) => (stderr += d));
+      const send = setTimeout(() => {
+        sentAt = performance.now();
+        c.kill('SIGINT');
+      }, 4000);
+      const timer = setTimeout(() => {
+        c.kill('SIGKILL');
+        reject(new Error(`timed out; stderr so far:\n${stderr}`));
+      }, 150_000);
+      c.on('error', reject);
+      c.on('close', (code) => {
+        clearTimeout(send);
+        clearTimeout(timer);
+        resolve({ code, stderr, stopMs: performance.now() - sentAt });
+      });
+    });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stopMs, r.stderr).toBeLessThan(5000);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('basinlab:'))).toEqual(['basinlab: interrupted by SIGINT; stopped, nothing written']);
+    expect(readdirSync(sub)).toEqual(['spec.json']);
+  });
+
   for (const [sig, workers, code] of [['SIGINT', '2', 130], ['SIGTERM', '0', 143]] as const) {
     it(`by ${sig} mid-run (--workers ${workers}): exit ${code}, one line, nothing left`, async () => {
       const sub = mkdtempSync(join(dir, 'stop-'));

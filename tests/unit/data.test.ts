@@ -136,7 +136,9 @@ describe('registry', () => {
     expect(() => def('fractal').make({ test: 0 }, 0, 10)).toThrow('data set fractal: test must be null or an integer in [1, 1000000], got 0');
     expect(() => def('regression').make({}, -1, 0)).toThrow('data seed must be an integer in [0, 4294967295], got -1');
     expect(() => def('regression').make({}, 2 ** 32, 0)).toThrow('data seed must be an integer');
-    expect(() => def('fractal').make({ inputs: 4096, train: 10000 }, 0, 0)).toThrow(/train split would hold 10000 × 4096 numbers, more than 33554432/);
+    expect(() => def('fractal').make({ inputs: 4096, train: 10000 }, 0, 0)).toThrow(
+      'data set fractal: the train split: 10000 points × 4096 numbers a point is 40960000, more than the 33554432 one split may hold: at most 8192 points at this width',
+    );
   });
 
   it('uses no Math function whose last bit JavaScript leaves to the engine (so browsers and Node agree)', () => {
@@ -211,6 +213,25 @@ describe('fractal', () => {
     expect(() => d.make({ outputs: 4 }, 0, 3)).toThrow('train = floor(parameter count 3 / outputs 4) = 0 is outside [1, 1000000]; set train');
     // An explicit train does not need the count.
     expect(d.make({ train: 5 }, 0, 0).train.n).toBe(5);
+  });
+
+  it('validate says, before make builds anything, which split would be too large and the most points that fit', () => {
+    expect(d.validate!({}, 272)).toEqual([]);
+    expect(d.validate!({ inputs: 4096, train: 8192, test: 8192 }, null)).toEqual([]);
+    const big = '1000000 points × 4096 numbers a point is 4096000000, more than the 33554432 one split may hold: at most 8192 points at this width';
+    expect(d.validate!({ inputs: 4096, train: 1_000_000, test: 1_000_000 }, null)).toEqual([`train: ${big}`, `test: ${big}`]);
+    // Outputs count too (y is n × outputs); a test that follows train is not said twice.
+    expect(d.validate!({ inputs: 1, outputs: 4096, train: 1_000_000 }, null)).toEqual([`train: ${big}`]);
+    // train follows the parameter count: too many points for a large model, said before make is asked.
+    expect(d.validate!({}, 16_846_848)).toEqual([
+      "train: null (as many training points as the model's 16846848 parameters, divided by outputs 1) is 16846848 points, outside [1, 1000000]; set train",
+    ]);
+    expect(d.validate!({}, 20_000)).toEqual([]);
+    expect(d.validate!({ inputs: 4096 }, 20_000)).toEqual([
+      'train: 20000 points × 4096 numbers a point is 81920000, more than the 33554432 one split may hold: at most 8192 points at this width',
+    ]);
+    // Without the count, only what the values say.
+    expect(d.validate!({})).toEqual([]);
   });
 
   it('draws X, Y ~ N(0, 1), train and test independent, row i independent of n', () => {

@@ -5,7 +5,9 @@
  * - exit 0 with a complete, readable result (every column of every run; the spec it ran), or
  * - exit 2 with one stderr line per problem, each `basinlab: invalid spec: <field>: <message>`
  *   where <field> is a real field of the input (or, for a file that is not a JSON spec at all,
- *   `basinlab: spec <file> ...` / `basinlab: cannot read spec <file>: ...`),
+ *   `basinlab: spec <file> ...` / `basinlab: cannot read spec <file>: ...`; for a valid network
+ *   too large for this machine or a thread's heap, one `basinlab: network.hidden: a run of this
+ *   network ...` line),
  *
  * and never another exit code, a stack trace, a hang, or a file left behind (no partial file, no
  * output on error). Every case runs `sweep` in-process on the cpu engine (the CLI's own `main`),
@@ -23,10 +25,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { fieldKey, printable } from '../../src/core/errors.ts';
+import { DATA_SETS } from '../../src/core/data/index.ts';
+import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../src/core/registry/index.ts';
 import { resultFields } from '../../src/core/results.ts';
 import { RUN_SETTINGS, isBlock, type RunSetting } from '../../src/core/run-settings.ts';
-import { type Spec, parseSpec, readSpecJSON, runCount, specToJSON } from '../../src/core/spec.ts';
+import { type AnySpec, anySpecToJSON, parseAnySpec, readSpecJSON, runCount } from '../../src/core/spec.ts';
 import { type HostileCase, hostileCases, rng } from '../hostile/generate.ts';
 
 const ROOT = process.cwd();
@@ -50,8 +54,8 @@ interface Materialised {
   readonly text: string | null;
   /** What JSON.parse reads from the text (read when first asked: JSON.parse is slow on some hostile texts). */
   json(): { readonly parses: boolean; readonly value: unknown };
-  /** The resolved spec, when the strict reader and parseSpec accept it. */
-  readonly spec: Spec | null;
+  /** The resolved spec (surface or network), when the strict reader and parseAnySpec accept it. */
+  readonly spec: AnySpec | null;
 }
 
 function materialise(c: HostileCase, tag: string): Materialised {
@@ -89,10 +93,10 @@ function materialise(c: HostileCase, tag: string): Materialised {
     }
     return json;
   };
-  let spec: Spec | null = null;
+  let spec: AnySpec | null = null;
   if (text !== null) {
     try {
-      spec = parseSpec(readSpecJSON(text.replace(/^\ufeff/, '')));
+      spec = parseAnySpec(readSpecJSON(text.replace(/^\ufeff/, '')));
     } catch {
       spec = null;
     }
@@ -176,6 +180,7 @@ const KNOWN = new Set<string>([
   'surface', 'optimizer', 'schedule', 'sweep', 'name', 'schedulers', 'kind', 'x', 'y', 'param', 'params', 'min', 'max', 'count', 'scale', 'seed', 'dims', 'points',
   ...(RUN_SETTINGS as readonly RunSetting[]).flatMap((s) => (isBlock(s) ? [s.key, ...s.fields.map((f) => f.key)] : [s.key])),
   ...[...SURFACES, ...OPTIMIZERS, ...SCHEDULES].flatMap((e) => e.params.map((p) => p.key)),
+  'network', 'data', 'param_groups', ...NETWORK_PARAMS.map((p) => p.key), ...DATA_SETS.flatMap((d) => d.params.map((p) => p.key)),
 ]);
 
 /**
@@ -216,6 +221,9 @@ function fieldOf(input: unknown, field: string): boolean {
   return true;
 }
 
+/** A valid network refused before any work for its size (cli/main.ts checkNetMemory). */
+const MEMORY_LINE = /^basinlab: network\.hidden: a run of this network \(\d+ parameters\) (needs|holds) about /;
+
 function fileLine(line: string, specPath: string): boolean {
   const p = printable(specPath, 200);
   return line.startsWith(`basinlab: spec ${p} `) || line.startsWith(`basinlab: cannot read spec ${p}: `);
@@ -251,35 +259,39 @@ function checkOutcome(c: HostileCase, m: Materialised, command: Command, r: Run)
         const { parses, value } = m.json();
         expect(parses, `${what}\na field error for text JSON.parse refuses: ${line}`).toBe(true);
         expect(fieldOf(value, field as string), `${what}\nnot a field of the input: ${line}`).toBe(true);
+      } else if (MEMORY_LINE.test(line)) {
+        expect(m.spec?.problem, `${what}\na memory refusal of what is not a valid network spec: ${line}`).toBe('network');
       } else {
         expect(fileLine(line, m.specPath), `${what}\nneither a field error nor a file error: ${line}`).toBe(true);
         if (line.includes('is not valid JSON')) expect(m.json().parses, `${what}\nJSON.parse reads what was refused as not JSON`).toBe(false);
       }
       expect(line.length, `${what}\na long line`).toBeLessThan(1200);
     }
-    // A valid spec is refused only for what float32 cannot hold, on a float32 engine (it runs on cpu64).
+    // A valid spec is refused only for what float32 cannot hold, on a float32 engine (it runs on
+    // cpu64), or for a network too large to train here (on any CPU engine).
     if (m.spec !== null) {
-      for (const line of lines) expect(line, `${what}\nrefused, but the spec is valid`).toMatch(/float32/);
+      for (const line of lines) if (!MEMORY_LINE.test(line)) expect(line, `${what}\nrefused, but the spec is valid`).toMatch(/float32/);
     }
     return 'refused';
   }
   // Success: a complete, readable result and nothing else.
   expect(files, `${what}\nfiles`).toEqual(['r.json']);
   expect(m.spec, `${what}\nran, but the spec is not valid`).not.toBeNull();
-  const spec = m.spec as Spec;
+  const spec = m.spec as AnySpec;
   const doc = JSON.parse(readFileSync(join(m.outDir, 'r.json'), 'utf8')) as Record<string, unknown>;
   const runs = runCount(spec.sweep);
   if (command === 'sweep') {
-    expect(doc.spec, what).toEqual(JSON.parse(JSON.stringify(specToJSON(spec))));
+    expect(doc.spec, what).toEqual(JSON.parse(JSON.stringify(anySpecToJSON(spec))));
     expect((doc.width as number) * (doc.height as number), what).toBe(runs);
     for (const f of resultFields(spec)) {
       expect(Array.isArray(doc[f]) && (doc[f] as unknown[]).length, `${what}\ncolumn ${f}`).toBe(runs);
     }
   } else if (command === 'trajectory') {
-    const paths = doc.paths as { run: number; x: unknown[]; y: unknown[]; steps: unknown[] }[];
+    // A surface path's positions, a network path's training losses: one per recorded step.
+    const paths = doc.paths as { run: number; x?: unknown[]; train_loss?: unknown[]; steps: unknown[] }[];
     expect(paths.map((p) => p.run), what).toEqual([0]);
     expect(paths[0]?.steps.length, what).toBeGreaterThan(0);
-    expect(paths[0]?.x.length, what).toBe(paths[0]?.steps.length);
+    expect((paths[0]?.x ?? paths[0]?.train_loss)?.length, what).toBe(paths[0]?.steps.length);
   } else {
     expect(doc.pass, what).toBe(r.code === 0);
     expect((doc.pairs as unknown[]).length, what).toBeGreaterThanOrEqual(2);
@@ -304,9 +316,9 @@ describe(`hostile specs (seed ${SEED}): exit 0 with a whole result, or exit 2 na
     expect(categories.length).toBeGreaterThanOrEqual(15);
     for (const c of CASES) {
       if (typeof c.content !== 'string') continue;
-      let spec: Spec;
+      let spec: AnySpec;
       try {
-        spec = parseSpec(readSpecJSON(c.content.replace(/^\ufeff/, '')));
+        spec = parseAnySpec(readSpecJSON(c.content.replace(/^\ufeff/, '')));
       } catch {
         continue;
       }
@@ -350,7 +362,8 @@ describe(`hostile specs (seed ${SEED}): exit 0 with a whole result, or exit 2 na
     for (const c of CASES) {
       if (typeof c.content !== 'string') continue;
       const m = materialise(c, 'cpu64');
-      if (m.spec === null) continue;
+      // A valid spec expected refused is a network too large to train here, on any engine.
+      if (m.spec === null || c.expect === 'refused') continue;
       const r = await inProcess(argsFor('sweep', m, 'cpu64'));
       expect(r.code, `case ${c.id} [${c.category}] ${c.name}: ${r.stderr}`).toBe(0);
       checkOutcome(c, m, 'sweep', r);

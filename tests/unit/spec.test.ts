@@ -4,7 +4,7 @@ import { P_COUNT, P_OPTIMIZER, P_RUN, P_RUN_SIZE, P_SCHEDULE, RUN_PARAMS, schedu
 import { PARAM_UNSET } from '../../src/core/params.ts';
 import { makePlan, sweepValue } from '../../src/core/plan.ts';
 import { MAX_CHECK_EVERY, MAX_MAGNITUDE, MAX_STEPS, RUN_PATHS, RUN_SETTINGS, RUN_SLOT_PATHS, SAM_DEFAULT_RHO, U32_MAX } from '../../src/core/run-settings.ts';
-import { parseSpec, resolveParamPath, specToJSON, sweepablePaths } from '../../src/core/spec.ts';
+import { parseNetSpec, parseSpec, resolveParamPath, specToJSON, sweepablePaths } from '../../src/core/spec.ts';
 import { STEP_TABLE_WINDOW } from '../../src/engine/gpu/layouts.ts';
 
 const base = {
@@ -365,5 +365,55 @@ describe('hardening: one rule for each value wherever it is given, and messages 
     for (const v of [null, 3, 'rosenbrock', [base]]) {
       expect(errorsOf(v)).toEqual([expect.stringMatching(/^a spec is a JSON object such as \{"surface": "rosenbrock", "optimizer": "SGD", "steps": 100\}, got /)]);
     }
+  });
+});
+
+describe('network sweeps: the paths a network may sweep, and no axis lost', () => {
+  const NET = { network: { hidden: [4] }, data: { name: 'spiral', train: 40, test: 20 }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 10 };
+  const netErrors = (input: unknown): string[] => {
+    try {
+      parseNetSpec(input);
+    } catch (e) {
+      if (e instanceof SpecErrors) return e.errors.map((x) => x.message);
+      throw e;
+    }
+    throw new Error('spec was accepted');
+  };
+  const axis = (param: string, min = 0.01, max = 0.1) => ({ x: { param, min, max, count: 2 } });
+  const LIST = 'sweep optimizer.<name>, optimizer.param_groups.<i>.<name>, schedule.<name>, network.batch_size or sam.rho';
+
+  it("two axes that would write one group's value are refused, naming both; with the group's own value they sweep different groups", () => {
+    const groups = (g: object) => ({ ...NET, optimizer: { name: 'SGD', lr: 0.1, param_groups: [g] } });
+    const both = { x: { param: 'optimizer.param_groups.0.lr', min: 0.01, max: 0.1, count: 2 }, y: { param: 'optimizer.lr', min: 0.2, max: 0.3, count: 2 } };
+    // Group 0 has no lr of its own: optimizer.lr sets it too, and the later axis overwrote the other (its values were lost).
+    expect(netErrors({ ...groups({ params: ['layers.0'] }), sweep: both })).toEqual([
+      'sweep.y.param: optimizer.lr and sweep.x.param (optimizer.param_groups.0.lr) would both set optimizer.param_groups.0\'s lr: one axis would be lost; give param_groups.0 its own "lr" (optimizer.lr then sweeps the groups without one)',
+    ]);
+    // The same the other way round, and for a tuple's element.
+    expect(netErrors({ ...groups({ params: ['layers.0'] }), sweep: { x: both.y, y: both.x } })[0]).toMatch(/^sweep\.y\.param: optimizer\.param_groups\.0\.lr and sweep\.x\.param \(optimizer\.lr\) would both set optimizer\.param_groups\.0's lr/);
+    const adam = { ...NET, optimizer: { name: 'Adam', lr: 0.01, param_groups: [{ params: ['layers.1'] }] } };
+    expect(netErrors({ ...adam, sweep: { kind: 'random', count: 2, dims: [{ param: 'optimizer.betas.0', min: 0.8, max: 0.9 }, { param: 'optimizer.param_groups.0.betas.0', min: 0.8, max: 0.9 }] } })[0]).toMatch(
+      /^sweep\.dims\.1\.param: .* would both set optimizer\.param_groups\.0's betas\.0: .* its own "betas"/,
+    );
+    // The fractal axes: the group has its own lr, so optimizer.lr sweeps the default group only.
+    const spec = parseNetSpec({ ...groups({ params: ['layers.0'], lr: 0.05 }), sweep: both });
+    expect(spec.sweep?.kind).toBe('grid');
+  });
+
+  it('a path a network cannot sweep is told what it can (not the surfaces\' start and noise)', () => {
+    expect(netErrors({ ...NET, sweep: axis('data.noise') })).toEqual([`sweep.x.param: data.noise cannot be swept: the data set is built once, before the runs; ${LIST}`]);
+    expect(netErrors({ ...NET, sweep: axis('outcome.bound', 1, 10) })).toEqual([`sweep.x.param: outcome.bound cannot be swept (it is not a per-run parameter); ${LIST}`]);
+    expect(netErrors({ ...NET, sweep: axis('lr') })).toEqual([`sweep.x.param: unknown parameter path; ${LIST}`]);
+    // What only the optimiser or schedule lists is theirs, as for surfaces.
+    expect(netErrors({ ...NET, sweep: axis('optimizer.beta') })[0]).toMatch(/^sweep\.x\.param: no numeric parameter 'beta' in optimizer; sweepable: optimizer\.lr/);
+  });
+
+  it('a group index is one as written (0..n-1), or the message names the groups there are', () => {
+    const two = { ...NET, optimizer: { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.0'], lr: 0.2 }, { params: ['layers.1'], lr: 0.2 }] } };
+    expect(netErrors({ ...two, sweep: axis('optimizer.param_groups.2.lr') })).toEqual(['sweep.x.param: optimizer.param_groups has no group 2; its groups are 0..1']);
+    expect(netErrors({ ...two, sweep: axis('optimizer.param_groups.-1.lr') })).toEqual(['sweep.x.param: optimizer.param_groups has no group -1; its groups are 0..1']);
+    expect(netErrors({ ...two, sweep: axis('optimizer.param_groups.01.lr') })).toEqual(['sweep.x.param: optimizer.param_groups has no group 01; its groups are 0..1']);
+    expect(netErrors({ ...NET, sweep: axis('optimizer.param_groups.0.lr') })).toEqual(['sweep.x.param: optimizer.param_groups has no group 0; the optimizer has no param_groups']);
+    expect(parseNetSpec({ ...two, sweep: axis('optimizer.param_groups.1.lr') }).sweep).not.toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import type { ParamSchema, ParamValues } from '../params.ts';
 import { checkSeed, normals, USE } from './draw.ts';
-import { newSplit, numberValue, optionalIntValue } from './shared.ts';
+import { newSplit, numberValue, optionalIntValue, splitSizeProblem } from './shared.ts';
 import type { DataDef, DataSet, Split } from './types.ts';
 
 const ID = 'fractal';
@@ -35,6 +35,32 @@ function trainRows(values: ParamValues, paramCount: number): number {
   return n;
 }
 
+/**
+ * The sizes make() would build, checked before it builds them: train as the parameter count sets it
+ * (when given: paramCount), each split within what one may hold (x is n × inputs, y n × outputs).
+ */
+function validate(values: ParamValues, paramCount: number | null = null): string[] {
+  const outputs = int(values, 'outputs');
+  const width = Math.max(int(values, 'inputs'), outputs);
+  const out: string[] = [];
+  let train = optionalIntValue(ID, params, values, 'train');
+  if (train === null && paramCount !== null) {
+    const n = Math.floor(paramCount / outputs);
+    if (n < 1 || n > MAX_ROWS) {
+      out.push(`train: null (as many training points as the model's ${paramCount} parameters, divided by outputs ${outputs}) is ${n} points, outside [1, ${MAX_ROWS}]; set train`);
+    } else {
+      train = n;
+    }
+  }
+  const trainProblem = train === null ? null : splitSizeProblem(train, width);
+  if (trainProblem) out.push(`train: ${trainProblem}`);
+  // test: null is as many as train (its problem, said once).
+  const test = optionalIntValue(ID, params, values, 'test');
+  const testProblem = test === null ? null : splitSizeProblem(test, width);
+  if (testProblem) out.push(`test: ${testProblem}`);
+  return out;
+}
+
 function fill(split: Split, seed: number, inputs: number, outputs: number, useX: number, useY: number): void {
   for (let i = 0; i < split.n; i++) {
     normals(seed, useX, i, split.x, i * inputs, inputs);
@@ -59,6 +85,7 @@ export const fractal: DataDef = {
   params,
   inputs: (values) => int(values, 'inputs'),
   outputs: (values) => int(values, 'outputs'),
+  validate,
   make(values: ParamValues, seed: number, paramCount: number): DataSet {
     checkSeed(seed);
     const inputs = int(values, 'inputs');

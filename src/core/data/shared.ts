@@ -60,10 +60,18 @@ export function throwIfInvalid(id: string, messages: readonly string[]): void {
 /** The most numbers one split may hold (x and y each): 2^25 doubles, 256 MiB. */
 export const MAX_SPLIT_ELEMENTS = 33_554_432;
 
+/**
+ * Why a split of n points of `width` numbers each (the larger of its x and y rows) is more than
+ * one split may hold, with the most points that fit; null when it fits.
+ */
+export function splitSizeProblem(n: number, width: number): string | null {
+  if (n * width <= MAX_SPLIT_ELEMENTS) return null;
+  return `${n} points × ${width} numbers a point is ${n * width}, more than the ${MAX_SPLIT_ELEMENTS} one split may hold: at most ${Math.floor(MAX_SPLIT_ELEMENTS / width)} points at this width`;
+}
+
 export function newSplit(id: string, which: 'train' | 'test', n: number, inputs: number, yPerRow: number): Split {
-  if (n * Math.max(inputs, yPerRow) > MAX_SPLIT_ELEMENTS) {
-    throw new Error(`data set ${id}: the ${which} split would hold ${n} × ${Math.max(inputs, yPerRow)} numbers, more than ${MAX_SPLIT_ELEMENTS}`);
-  }
+  const problem = splitSizeProblem(n, Math.max(inputs, yPerRow));
+  if (problem) throw new Error(`data set ${id}: the ${which} split: ${problem}`);
   return { n, x: new Float64Array(n * inputs), y: new Float64Array(n * yPerRow) };
 }
 

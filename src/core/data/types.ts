@@ -43,10 +43,12 @@ export interface DataDef {
   outputs(values: ParamValues): number;
   /**
    * Cross-field rules the schema's per-field ranges cannot say (e.g. train + test within the samples
-   * a packaged data set has): one message per violation, each naming the fields. Checked again by
-   * make(), which throws them.
+   * a packaged data set has; a split within the numbers one may hold): one message per violation,
+   * each naming the fields ("train: ..." reads as data.train). paramCount: the model's parameter
+   * count, which some sizes follow (the fractal set's train), or null (absent) where it is not known.
+   * Checked again by make(), which throws them.
    */
-  validate?(values: ParamValues): string[];
+  validate?(values: ParamValues, paramCount?: number | null): string[];
   /** Packaged real data must be loaded once (async) before make(); generated sets leave this out. */
   load?(): Promise<void>;
   /**

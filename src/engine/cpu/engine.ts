@@ -52,6 +52,12 @@ function stepCost(plan: AnyPlan): number {
 }
 
 
+/**
+ * Work (in stepCost units) from which even a single run trains in a worker: a few seconds of a
+ * network run on one core (a 1M-parameter network on 40 samples does about 1.5e7 a second).
+ */
+const LONG_SINGLE_RUN = 50_000_000;
+
 export class CpuEngine implements Engine {
   private pool: WorkerHandle[] = [];
 
@@ -74,7 +80,9 @@ export class CpuEngine implements Engine {
     const keep = opts.keepResults !== false;
     const cols = allocateColumns(keep ? n : 0, this.precision, columnSourceOf(plan.spec));
     const work = n * plan.spec.steps * stepCost(plan);
-    const useWorkers = this.opts.spawn !== null && this.opts.workers > 0 && work >= (this.opts.inProcessBelow ?? 2_000_000) && n > 1;
+    // A single run goes to a worker only when long: the thread that waits for it then stays free
+    // to honour a cancellation (Ctrl-C) instead of blocking until the run ends.
+    const useWorkers = this.opts.spawn !== null && this.opts.workers > 0 && work >= (this.opts.inProcessBelow ?? 2_000_000) && (n > 1 || work >= LONG_SINGLE_RUN);
     if (useWorkers) await this.runPooled(plan, r0, r1, keep ? cols : null, opts);
     else await this.runInProcess(plan, r0, r1, keep ? cols : null, opts);
     const elapsed = performance.now() - t0;

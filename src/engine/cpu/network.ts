@@ -634,6 +634,43 @@ export function netMemoryProblem(params: number, perRun: number, threads: number
   );
 }
 
+/**
+ * Peak JavaScript-heap bytes per parameter of building a NetRun: its pairs (a {group, i0, i1}
+ * record per two parameters, and the array of them while it grows), measured with V8 on 64-bit
+ * Node (the old space a NetRun of 1M, 2.1M and 4.2M parameters needs to be built: 57 to 60 bytes a
+ * parameter, the rest of the process under 20 MB). Unlike the typed arrays these count against
+ * V8's heap limit, one per thread (4 GiB by default however large the machine), and passing it
+ * ends the process (a fatal out-of-memory abort) rather than throwing.
+ */
+export const NET_HEAP_BYTES_PER_PARAM = 64;
+
+/**
+ * What a run's records may take of the heap limit: a share of it, less a reserve for the young
+ * generation (part of the limit, no room for records) and the rest of the process (modules,
+ * results, the writers).
+ */
+export const NET_HEAP_SHARE = 0.75;
+export const NET_HEAP_RESERVE = 64 * 2 ** 20;
+
+/**
+ * Why a run of a `params`-parameter network would not fit in a thread's JavaScript heap of
+ * `heapLimit` bytes (v8.getHeapStatistics().heap_size_limit; workers get the same), naming what to
+ * change; null when it fits. No worker count helps: each worker trains one run in its own heap.
+ */
+export function netHeapProblem(params: number, heapLimit: number): string | null {
+  const need = params * NET_HEAP_BYTES_PER_PARAM;
+  const budget = Math.max(0, heapLimit - NET_HEAP_RESERVE) * NET_HEAP_SHARE;
+  if (need <= budget) return null;
+  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b < 2 ** 30 ? 3 : 1)} GiB`;
+  // --max-old-space-size sets the old generation: the limit is that and the young generation.
+  const mib = Math.ceil((need / NET_HEAP_SHARE + NET_HEAP_RESERVE) / 2 ** 20);
+  return (
+    `a run of this network (${params} parameters) needs about ${gib(need)} of JavaScript heap on the CPU engines, ` +
+    `more than the ${gib(budget)} a run may take of Node's heap limit of ${gib(heapLimit)}: at most ${Math.floor(budget / NET_HEAP_BYTES_PER_PARAM)} parameters fit; ` +
+    `a smaller network, or a larger limit (NODE_OPTIONS=--max-old-space-size=${mib}, memory permitting)`
+  );
+}
+
 export function runNetRange(plan: NetPlan, precision: Precision, begin: number, end: number, out: NetColumns, tick?: (runsDone: number) => void): void {
   const nr = new NetRun(plan, precision);
   for (let run = begin; run < end; run++) {
