@@ -33,7 +33,7 @@ export const LOG2E = 1.4426950408889634073599;
 export const TANH_SMALL = 0.625;
 /** |x| is capped here (tanh rounds to 1 from about 19.06; 2^k stays a normal number). */
 export const TANH_CAP = 22;
-/** Below this |x| tanh(x) rounds to x; the polynomials then run on 0 (no subnormal intermediates). */
+/** Below this |x| tanh(x) rounds to x (x + x q, q about -x^2/3, gives x). */
 export const TANH_TINY = 2 ** -28;
 
 const [P0, P1, P2] = TANH_P;
@@ -47,11 +47,10 @@ const POW2 = Float64Array.from({ length: 65 }, (_, k) => 2 ** k);
 export function tanh64(x: number): number {
   if (x !== x) return x;
   const a = Math.min(Math.abs(x), TANH_CAP);
-  const b = a < TANH_TINY ? 0 : a;
-  const s = b * b;
+  const s = a * a;
   const ps = s * ((P0 * s + P1) * s + P2);
   const qs = ((s + Q0) * s + Q1) * s + Q2;
-  const y = b + b;
+  const y = a + a;
   const k = Math.trunc(y * LOG2E + 0.5);
   const r = y - k * LN2_C1 - k * LN2_C2;
   const rr = r * r;
@@ -59,7 +58,7 @@ export function tanh64(x: number): number {
   const qx = ((EQ0 * rr + EQ1) * rr + EQ2) * rr + EQ3;
   const A = (qx + px) * (POW2[k] as number);
   const B = qx - px;
-  const small = b < TANH_SMALL;
+  const small = a < TANH_SMALL;
   const q = (small ? ps : A - B) / (small ? qs : A + B);
   const t = small ? a + a * q : q;
   // tanh is odd: x's sign on t (t >= 0); +-0 give themselves.
