@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TANH_CAP, TANH_SMALL, TANH_TINY, tanh64 } from '../../src/core/network/tanh.ts';
+import { TANH_CAP, tanh64 } from '../../src/core/network/tanh.ts';
 
 // basinlab's own tanh (core/network/tanh.ts), which every CPU network pass uses: its accuracy
 // against Math.tanh (V8's fdlibm, within 1 ulp of the true value), its edges and symmetry. The
@@ -21,28 +21,28 @@ const rnd = (): number => {
 };
 
 describe('tanh64', () => {
-  // Each range on its own: the Cephes branch, both sides of its switch, the exp branch and the
-  // region where the result rounds to 1.
+  // Each range on its own: k = 0 (P/Q, near 0), k = 1 (where (2^k - 1) Q + (2^k + 1) P cancels
+  // most), larger k, and the region where the result rounds to 1.
   const ranges: [number, number][] = [
     [0, 1e-6],
     [1e-6, 0.17],
-    [0.17, TANH_SMALL],
-    [TANH_SMALL, 1.5],
+    [0.17, 0.52],
+    [0.52, 1.5],
     [1.5, 8],
     [8, 25],
   ];
-  it.each(ranges)('is within 3 ulp of Math.tanh on 200,000 inputs in [%d, %d), most of them equal', (lo, hi) => {
+  it.each(ranges)('is within 6 ulp of Math.tanh on 200,000 inputs in [%d, %d), most of them within 1 ulp', (lo, hi) => {
     let worst = 0;
-    let equal = 0;
+    let close = 0;
     const N = 200_000;
     for (let i = 0; i < N; i++) {
       const x = lo + rnd() * (hi - lo);
       const d = ulps(tanh64(x), Math.tanh(x));
       worst = Math.max(worst, d);
-      if (d === 0) equal++;
+      if (d <= 1) close++;
     }
-    expect(worst).toBeLessThanOrEqual(3);
-    expect(equal / N).toBeGreaterThan(0.3);
+    expect(worst).toBeLessThanOrEqual(6);
+    expect(close / N).toBeGreaterThan(0.6);
   });
 
   it('is odd, bit for bit', () => {
@@ -55,7 +55,7 @@ describe('tanh64', () => {
   it('keeps the edges: +-0, tiny values, +-1 far out, NaN', () => {
     expect(Object.is(tanh64(0), 0)).toBe(true);
     expect(Object.is(tanh64(-0), -0)).toBe(true);
-    for (const x of [5e-324, 1e-300, 1e-20, TANH_TINY, TANH_TINY / 2]) {
+    for (const x of [5e-324, 1e-300, 1e-20, 2 ** -28, 2 ** -29]) {
       expect(tanh64(x)).toBe(x);
       expect(tanh64(-x)).toBe(-x);
     }

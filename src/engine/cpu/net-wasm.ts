@@ -30,7 +30,7 @@ import type { Layout, LossName } from '../../core/network/model.ts';
 import type { Precision } from '../../core/steps.ts';
 import type { NetKernel, NetPass } from './net-kernel.ts';
 import type { ValType } from './wasm-encoder.ts';
-import { EXP_P, EXP_Q, LN2_C1, LN2_C2, LOG2E, TANH_CAP, TANH_P, TANH_Q, TANH_SMALL, tanh64 } from '../../core/network/tanh.ts';
+import { EXP_P, EXP_Q, LN2_C1, LN2_C2, LOG2E, TANH_CAP, tanh64 } from '../../core/network/tanh.ts';
 import { F32, F64, Fn, I32, OP, SIMD, V128, encodeModule, f32Bytes, f64Bytes } from './wasm-encoder.ts';
 
 /** Emits code that leaves one value on the stack. */
@@ -284,15 +284,12 @@ type G = readonly E[];
 
 function tanhGroup(f: Fn, xs: readonly E[]): E[] {
   // Each step is emitted for every vector before the next step: the vectors' tanh are independent
-  // chains (a degree-3 and two degree-2/3 polynomials, one division), interleaved for the CPU to
-  // overlap. Line for line tanh64; its branches are selects here.
+  // chains (the argument reduction, two short polynomials, one division), interleaved for the CPU
+  // to overlap. Line for line tanh64.
   const c = new Chains(f, xs.length);
-  const { add, sub, mul, div, lt, fabs, trunc } = c;
+  const { add, sub, mul, div, fabs, trunc } = c;
   const C = (v: number): G => c.C(v);
-  const sel = (a: G, b: G, m: G): G => c.sel(a, b, m);
   const L = (e: G): G => c.L(e);
-  const [P0, P1, P2] = TANH_P;
-  const [Q0, Q1, Q2] = TANH_Q;
   const [EP0, EP1, EP2] = EXP_P;
   const [EQ0, EQ1, EQ2, EQ3] = EXP_Q;
 
@@ -300,20 +297,16 @@ function tanhGroup(f: Fn, xs: readonly E[]): E[] {
   // min(|x|, cap) as pmin(|x|, cap) = cap < |x| ? cap : |x|: a NaN stays NaN (cap < NaN is false)
   // and flows through every operation below into t, so NaN lanes need no select of their own.
   const a = L(c.s2(SIMD.f64x2Pmin)(fabs(X), C(TANH_CAP)));
-  const s = L(mul(a, a));
-  const ps = mul(s, add(mul(add(mul(C(P0), s), C(P1)), s), C(P2)));
-  const qs = add(mul(add(mul(add(s, C(Q0)), s), C(Q1)), s), C(Q2));
   const y = L(add(a, a));
   const k = L(trunc(add(mul(y, C(LOG2E)), C(0.5))));
   const r = L(sub(sub(y, mul(k, C(LN2_C1))), mul(k, C(LN2_C2))));
   const rr = L(mul(r, r));
   const px = L(mul(r, add(mul(add(mul(C(EP0), rr), C(EP1)), rr), C(EP2))));
   const qx = L(add(mul(add(mul(add(mul(C(EQ0), rr), C(EQ1)), rr), C(EQ2)), rr), C(EQ3)));
-  const A = L(mul(add(qx, px), c.pow2(k)));
-  const B = L(sub(qx, px));
-  const small = L(lt(a, C(TANH_SMALL)));
-  const q = L(div(sel(ps, sub(A, B), small), sel(qs, add(A, B), small)));
-  const t = sel(add(a, mul(a, q)), q, small);
+  const pk = L(c.pow2(k));
+  const m = L(sub(pk, C(1)));
+  const p = L(add(pk, C(1)));
+  const t = div(add(mul(m, qx), mul(p, px)), add(mul(p, qx), mul(m, px)));
   // x's sign bit on t (t >= 0; +-0 give themselves; NaN stays NaN).
   return [...L(c.or(t, c.and(X, C(-0))))];
 }
