@@ -110,18 +110,25 @@ async function timed(engine: CpuEngine | GpuEngine, plan: NetPlan, reps = 2, war
 /**
  * The numpy peer's instance-steps/s and FLOP/s, or null without python3 and numpy: float32 (the
  * issue's peer for both CPU engines) or float64 (context for cpu64: the same code in its precision).
+ * The best of `reps` runs, as the engines' rows are the best of theirs: one run of the peer has
+ * read from 48,000 to 69,000 fractal steps/s on this machine, quiet.
  */
-export function numpyNetwork(s: NetSetting, runs: number, steps: number, checkEvery: number, dtype: 'float32' | 'float64' = 'float32'): { rate: number; flops: number } | null {
-  try {
-    const out = execFileSync('python3', ['bench/numpy_network.py', s.name, String(runs), String(steps), String(checkEvery), dtype], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-    const [rate, flops] = out.trim().split(/\s+/).map(Number);
-    return rate && flops ? { rate, flops } : null;
-  } catch {
-    return null;
+export function numpyNetwork(s: NetSetting, runs: number, steps: number, checkEvery: number, dtype: 'float32' | 'float64' = 'float32', reps = 3): { rate: number; flops: number } | null {
+  let best: { rate: number; flops: number } | null = null;
+  for (let i = 0; i < reps; i++) {
+    try {
+      const out = execFileSync('python3', ['bench/numpy_network.py', s.name, String(runs), String(steps), String(checkEvery), dtype], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      const [rate, flops] = out.trim().split(/\s+/).map(Number);
+      if (!(rate && flops)) return null;
+      if (!best || rate > best.rate) best = { rate, flops };
+    } catch {
+      return null;
+    }
   }
+  return best;
 }
 
 export const TARGET_CPU_OVER_NUMPY = 0.5;
