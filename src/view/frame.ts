@@ -114,7 +114,7 @@ export function heatmapFrame(
   const lossFloor = lossFloorOf(plan);
   const steps = plan.spec.steps;
   const [lo, hi] = range ?? valueRange(mode, columns, runsReady, lossFloor, steps);
-  const clipped = mode === 'steps' || mode === 'basin' ? { below: 0, above: 0 } : countClipped(readyValues(mode, columns, runsReady, lossFloor), lo, hi);
+  const clipped = mode === 'steps' || mode === 'basin' ? { below: 0, above: 0 } : countClipped(readyValues(mode, columns, runsReady, lossFloor), lo, hi, range !== undefined);
   return { width: plan.width, height: plan.height, runsReady, mode, columns, lo, hi, clipped, lossFloor, steps };
 }
 

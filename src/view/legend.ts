@@ -62,7 +62,7 @@ function clipNote(c: Clipped, lo: string, hi: string): LegendItem[] {
   return [
     {
       kind: 'note',
-      label: `Colour range clipped at the ${ordinal(CLIP_PERCENTILES[1])} percentile, so that a few extreme runs do not wash out the rest: ${parts.join(' and ')} drawn in the end colour${parts.length > 1 ? 's' : ''}.`,
+      label: `${c.shared ? 'Colour range shared by the panels compared here' : `Colour range clipped at the ${ordinal(CLIP_PERCENTILES[1])} percentile, so that a few extreme runs do not wash out the rest`}: ${parts.join(' and ')} drawn in the end colour${parts.length > 1 ? 's' : ''}.`,
     },
   ];
 }
@@ -122,7 +122,7 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
       from: 'fast',
       to: 'slow',
     });
-    out.push({ kind: 'swatch', colour: DIVERGED, label: 'no measure (NaN)' });
+    out.push({ kind: 'swatch', colour: DIVERGED, label: 'no measure (its loss was not a number)' });
     out.push({ kind: 'note', label: 'Darker = slower on both sides: the boundary between them is the dark seam.' });
   } else {
     const log = f.mode !== 'accuracy' && f.mode !== 'steps';

@@ -33,10 +33,14 @@ export interface ColourRange {
   readonly clipHi: boolean;
 }
 
-/** Ready cells past each end of a frame's colour range (drawn in the end colours). */
+/**
+ * Ready cells past each end of a frame's colour range (drawn in the end colours), and whether that
+ * range was the frame's own (clipped at a percentile) or shared by panels compared side by side.
+ */
 export interface Clipped {
   readonly below: number;
   readonly above: number;
+  readonly shared?: boolean;
 }
 
 export const NOT_CLIPPED: Clipped = { below: 0, above: 0 };
@@ -82,8 +86,8 @@ export function colourRange(values: ArrayLike<number>, clip: boolean): ColourRan
   return { lo, hi, clipLo, clipHi };
 }
 
-/** How many of `values` (non-finite ones ignored) lie below lo and above hi. */
-export function countClipped(values: ArrayLike<number>, lo: number, hi: number): Clipped {
+/** How many of `values` (non-finite ones ignored) lie below lo and above hi; `shared`: a range given to the frame. */
+export function countClipped(values: ArrayLike<number>, lo: number, hi: number, shared = false): Clipped {
   let below = 0;
   let above = 0;
   for (let i = 0; i < values.length; i++) {
@@ -92,5 +96,5 @@ export function countClipped(values: ArrayLike<number>, lo: number, hi: number):
     if (v < lo) below++;
     else if (v > hi) above++;
   }
-  return { below, above };
+  return shared ? { below, above, shared } : { below, above };
 }

@@ -896,7 +896,7 @@ describe('networks against a live PyTorch (/usr/bin/python3, python3-torch), flo
     it('every case is a network spec', () => expect(specs.length).toBe(CASES.length));
 
     registryCoverage({
-      cases: specs.map((sp, i) => ({ name: (CASES[i] as NetCase).name, entries: [sp.optimizer.name, ...scheduleIds(sp.schedule), `data ${sp.data.name}`] })),
+      cases: specs.map((sp, i) => ({ name: (CASES[i] as NetCase).name, optimizer: sp.optimizer.name, schedules: scheduleIds(sp.schedule), others: [`data ${sp.data.name}`] })),
       absent: NET_ABSENT,
       absentName: 'NET_ABSENT',
       others: DATA_SETS.map((d) => `data ${d.id}`),

@@ -965,7 +965,7 @@ describe('live PyTorch oracle (/usr/bin/python3, python3-torch)', () => {
     }
 
     registryCoverage({
-      cases: CASES.map((c, i) => ({ name: c.name, entries: [(specs[i] as Spec).optimizer.name, ...scheduleIds((specs[i] as Spec).schedule)] })),
+      cases: CASES.map((c, i) => ({ name: c.name, optimizer: (specs[i] as Spec).optimizer.name, schedules: scheduleIds((specs[i] as Spec).schedule) })),
       absent: ABSENT,
       absentName: 'ABSENT',
     });

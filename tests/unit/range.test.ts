@@ -106,6 +106,12 @@ describe('loss maps with near-divergent runs', () => {
     expect(heatmapLegend(o, plan.minima).some((it) => it.kind === 'ramp' && /to ≥ /.test(it.label))).toBe(true);
     // Sharpness and steps keep their ranges.
     expect(heatmapFrame(plan, cols, plan.runs, 'steps').clipped).toEqual({ below: 0, above: 0 });
+    // A range shared by compared panels (a study's figure) says so, not that a percentile clipped it.
+    const shared = heatmapFrame(plan, cols, plan.runs, 'loss', [f.lo, f.hi - 1]);
+    expect(shared.clipped.shared).toBe(true);
+    const notes = heatmapLegend(shared, plan.minima).filter((it) => it.kind === 'note').map((it) => it.label);
+    expect(notes.some((l) => /^Colour range shared by the panels compared here: \d+ runs above/.test(l))).toBe(true);
+    expect(notes.some((l) => /percentile/.test(l))).toBe(false);
   });
 
   const netSpec = {

@@ -136,7 +136,6 @@ export const SIMD = {
   f64x2Ge: 0x4c,
   not: 0x4d,
   and: 0x4e,
-  andnot: 0x4f,
   or: 0x50,
   bitselect: 0x52,
   f32x4DemoteF64x2Zero: 0x5e,
