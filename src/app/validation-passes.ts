@@ -125,3 +125,29 @@ export function sweepTimeLeft(done: number, total: number, elapsed: number): str
   if (expected < QUICK_SWEEP_S) return undefined;
   return formatRemaining(expected - elapsed);
 }
+
+/**
+ * The time left of a run made of stages whose progress each starts over (a study's sweeps): each
+ * stage's estimate is measured from the stage's own start, which a new label marks.
+ */
+export class StageClock {
+  private label: string | null = null;
+  private start = 0;
+
+  /** Progress seen for `label` at `now` (ms): a label not seen last starts its stage's clock. */
+  tick(label: string, now: number): void {
+    if (label === this.label) return;
+    this.label = label;
+    this.start = now;
+  }
+
+  /** Forgets the stage (a new run starts). */
+  reset(): void {
+    this.label = null;
+  }
+
+  /** The current stage's time left in words, or undefined (sweepTimeLeft). */
+  timeLeft(done: number, total: number, now: number): string | undefined {
+    return this.label === null ? undefined : sweepTimeLeft(done, total, (now - this.start) / 1000);
+  }
+}

@@ -10,7 +10,7 @@ import { RenderThrottle } from '../../src/app/controllers/throttle.ts';
 import { ZoomController } from '../../src/app/controllers/zoom-controller.ts';
 import { memoLast } from '../../src/app/memo.ts';
 import { HistoryModel, entryState, readEntryState } from '../../src/app/history-model.ts';
-import { PassClock, formatRemaining, sweepTimeLeft, validationPasses } from '../../src/app/validation-passes.ts';
+import { PassClock, StageClock, formatRemaining, sweepTimeLeft, validationPasses } from '../../src/app/validation-passes.ts';
 
 const SPEC_JSON = {
   surface: { name: 'rosenbrock' },
@@ -116,6 +116,20 @@ describe('validation a person waits for', () => {
     expect(sweepTimeLeft(0, 1e7, 5)).toBeUndefined();
     expect(sweepTimeLeft(1e7, 1e7, 60)).toBeUndefined();
     expect(sweepTimeLeft(10, 0, 5)).toBeUndefined();
+  });
+
+  it("times a study's stages each from its own start (each stage's progress starts over)", () => {
+    const c = new StageClock();
+    expect(c.timeLeft(5, 10, 1000)).toBeUndefined();
+    c.tick('depth 0', 0);
+    c.tick('depth 0', 10_000);
+    // Half of depth 0 in 10 s: 10 s to go.
+    expect(c.timeLeft(5, 10, 10_000)).toBe('about 10 s left');
+    // depth 1 starts at 20 s: a tenth of it 4 s later is 36 s to go, not reckoned from 0.
+    c.tick('depth 1', 20_000);
+    expect(c.timeLeft(1, 10, 24_000)).toBe('about 36 s left');
+    c.reset();
+    expect(c.timeLeft(1, 10, 24_000)).toBeUndefined();
   });
 });
 

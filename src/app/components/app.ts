@@ -191,7 +191,10 @@ export class BlApp extends LitElement {
       <div class="row">
         <h2 style="font-size:15px;margin:0">${s.title}</h2>
         ${st.running
-          ? html`<button @click=${() => st.cancel()}>Cancel</button><span>${st.label}</span><progress max=${p?.total ?? 1} value=${p?.done ?? 0}></progress>`
+          ? html`<button @click=${() => st.cancel()}>Cancel</button><span>${st.label}</span><progress max=${p?.total ?? 1} value=${p?.done ?? 0}></progress>${(() => {
+              const left = st.timeLeft();
+              return left ? html`<span class="status" data-testid="study-time-left">${left} in this sweep</span>` : nothing;
+            })()}`
           : html`<button @click=${() => void st.run()}>Run again</button>`}
         <button @click=${() => st.select(null)}>Close</button>
       </div>

@@ -12,12 +12,15 @@ import type { Study, StudyResult } from '../../studies/types.ts';
 import type { EngineSet } from './engines.ts';
 import { canvasPng } from './export-controller.ts';
 import { RenderThrottle } from './throttle.ts';
+import { StageClock } from '../validation-passes.ts';
 
 export class StudyController implements ReactiveController {
   open: Study | null = null;
   running = false;
   label = '';
   progress: Progress | null = null;
+  /** The time left of the current stage (a label: one sweep of the study). */
+  private readonly clock = new StageClock();
   result: StudyResult | null = null;
   svgs: string[] = [];
   error = '';
@@ -62,6 +65,13 @@ export class StudyController implements ReactiveController {
     this.abort?.abort();
   }
 
+  /** The running stage's time left in words ("about 20 s left"), or undefined (see sweepTimeLeft). */
+  timeLeft(now = performance.now()): string | undefined {
+    const p = this.progress;
+    if (!this.running || !p) return undefined;
+    return this.clock.timeLeft(p.done, p.total, now);
+  }
+
   async run(): Promise<void> {
     const study = this.open;
     if (!study) return;
@@ -70,6 +80,9 @@ export class StudyController implements ReactiveController {
     this.abort = abort;
     this.running = true;
     this.error = '';
+    this.label = '';
+    this.progress = null;
+    this.clock.reset();
     this.host.requestUpdate();
     try {
       // Network studies: the GPU engine on a real GPU; on a CPU-emulated one (SwiftShader) the CPU
@@ -82,6 +95,7 @@ export class StudyController implements ReactiveController {
         quick: !gpu,
         signal: abort.signal,
         onProgress: (label, p) => {
+          this.clock.tick(label, performance.now());
           this.label = label;
           this.progress = p;
           this.throttle.request();
