@@ -17,7 +17,8 @@ import { NET_BASE_COLUMNS, columnOf, resultColumns } from '../../src/core/result
 import { parseNetSpec } from '../../src/core/spec.ts';
 import { netTrajectoryFields } from '../../src/core/trajectory.ts';
 import { NET_VALIDATION_THRESHOLDS } from '../../src/core/validate.ts';
-import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import { CpuEngine, LONG_SINGLE_RUN, stepCost } from '../../src/engine/cpu/engine.ts';
+import { nodeWorkerSpawner } from '../../src/engine/cpu/spawn-node.ts';
 import { readResults } from '../../src/io/read.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'basinlab-cli-net-'));
@@ -312,6 +313,57 @@ describe('a network sweep, stopped', () => {
       });
     });
   }
+
+  it('trajectory by SIGINT during one long path: exit 130 within seconds, not when the path ends', async () => {
+    // The same 1M-parameter run, recorded: the path is recorded in a worker of its own.
+    const sub = mkdtempSync(join(dir, 'stop-path-'));
+    const spec = join(sub, 'spec.json');
+    writeFileSync(spec, JSON.stringify({ network: { hidden: [1024, 1024] }, data: { name: 'spiral', train: 40, test: 20 }, optimizer: { name: 'SGD', lr: 0.01 }, steps: 300 }));
+    const out = join(sub, 'path.json');
+    const r = await new Promise<{ code: number | null; stderr: string; stopMs: number }>((resolve, reject) => {
+      const c = spawn(process.execPath, ['bin/basinlab.js', 'trajectory', spec, '--engine', 'cpu', '--runs', '0', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      let sentAt = 0;
+      c.stderr.setEncoding('utf8');
+      c.stderr.on('data', (d: string) => (stderr += d));
+      const send = setTimeout(() => {
+        sentAt = performance.now();
+        c.kill('SIGINT');
+      }, 4000);
+      const timer = setTimeout(() => {
+        c.kill('SIGKILL');
+        reject(new Error(`timed out; stderr so far:\n${stderr}`));
+      }, 150_000);
+      c.on('error', reject);
+      c.on('close', (code) => {
+        clearTimeout(send);
+        clearTimeout(timer);
+        resolve({ code, stderr, stopMs: performance.now() - sentAt });
+      });
+    });
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stopMs, r.stderr).toBeLessThan(5000);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('basinlab:'))).toEqual(['basinlab: interrupted by SIGINT; stopped, nothing written']);
+    expect(readdirSync(sub)).toEqual(['spec.json']);
+  });
+
+  it('a long path recorded in a worker is the in-process path, value for value', async () => {
+    // 2,400 steps of a 10k-parameter network on 40 rows: just past LONG_SINGLE_RUN, a second or two.
+    const spec = parseNetSpec({ network: { hidden: [96, 96] }, data: { name: 'spiral', train: 40, test: 20 }, optimizer: { name: 'Adam', lr: 0.003 }, steps: 2400 });
+    await prepareSpec(spec);
+    const plan = makeNetPlan(spec);
+    expect(plan.spec.steps * stepCost(plan)).toBeGreaterThan(LONG_SINGLE_RUN);
+    const pooled = new CpuEngine('cpu', { workers: 1, spawn: nodeWorkerSpawner() });
+    const local = new CpuEngine('cpu', { workers: 0, spawn: null });
+    try {
+      const [a] = await pooled.trajectories(plan, { runs: [0], every: 10 });
+      const [b] = await local.trajectories(plan, { runs: [0], every: 10 });
+      expect(a?.steps.length).toBe(241);
+      expect(a).toEqual(b);
+    } finally {
+      await pooled.dispose();
+    }
+  });
 
   it('by SIGINT during one long run (a spec without a sweep): exit 130 within seconds, not when the run ends', async () => {
     // One run of a 1M-parameter network: about a minute on one core. It trains in a worker, so the

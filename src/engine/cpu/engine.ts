@@ -45,7 +45,7 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeou
  * threshold: a network's forward and backward pass over its batch, about params x batch
  * multiply-adds three times over, against a surface step's few dozen operations.
  */
-function stepCost(plan: AnyPlan): number {
+export function stepCost(plan: AnyPlan): number {
   if (plan.problem === 'surface') return 1;
   const batch = plan.batch ?? plan.data.train.n;
   return Math.max(1, Math.round((3 * plan.layout.params * batch) / 50));
@@ -56,7 +56,7 @@ function stepCost(plan: AnyPlan): number {
  * Work (in stepCost units) from which even a single run trains in a worker: a few seconds of a
  * network run on one core (a 1M-parameter network on 40 samples does about 1.5e7 a second).
  */
-const LONG_SINGLE_RUN = 50_000_000;
+export const LONG_SINGLE_RUN = 50_000_000;
 
 export class CpuEngine implements Engine {
   private pool: WorkerHandle[] = [];
@@ -210,7 +210,7 @@ export class CpuEngine implements Engine {
             report();
           } else if (msg.type === 'error') {
             fail(new Error(`CPU worker failed on runs ${job.begin}..${job.end}: ${msg.message}`));
-          } else {
+          } else if (msg.type === 'done') {
             inFlight.delete(msg.id);
             completedRuns += job.end - job.begin;
             waiting.set(msg.id, msg.columns);
@@ -223,9 +223,42 @@ export class CpuEngine implements Engine {
     });
   }
 
+  /** One network run's path recorded by a worker spawned for it (terminated on abort or when done). */
+  private pathInWorker(plan: NetPlan, run: number, every: number, signal: AbortSignal | undefined): Promise<NetTrajectory> {
+    const spawn = this.opts.spawn;
+    if (!spawn) throw new Error('no worker spawner');
+    const w = spawn();
+    return new Promise<NetTrajectory>((resolve, reject) => {
+      const end = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        w.terminate();
+      };
+      const onAbort = (): void => {
+        end();
+        reject(new CancelledError());
+      };
+      signal?.addEventListener('abort', onAbort);
+      w.onFailure = (e) => {
+        end();
+        reject(e);
+      };
+      w.onReply = (msg) => {
+        if (msg.type === 'path') {
+          end();
+          resolve(msg.trajectory);
+        } else if (msg.type === 'error') {
+          end();
+          reject(new Error(`CPU worker failed on the path of run ${run}: ${msg.message}`));
+        }
+      };
+      w.post({ type: 'trajectory', id: 0, spec: anySpecToJSON(plan.spec), precision: this.precision, run, every });
+    });
+  }
+
   /**
    * Paths are recorded in-process: a path is one run, and a batch is a handful (the app's hover
-   * preview and pinned runs), so worker start-up would cost more than it saves.
+   * preview and pinned runs), so worker start-up would cost more than it saves; except a network
+   * path of LONG_SINGLE_RUN work, recorded in a worker of its own (pathInWorker).
    */
   trajectories(plan: Plan, req: TrajectoryRequest): Promise<Trajectory[]>;
   trajectories(plan: NetPlan, req: TrajectoryRequest): Promise<NetTrajectory[]>;
@@ -233,10 +266,13 @@ export class CpuEngine implements Engine {
   async trajectories(plan: AnyPlan, req: TrajectoryRequest): Promise<Trajectory[] | NetTrajectory[]> {
     const every = checkTrajectoryRequest(plan, req);
     if (plan.problem === 'network') {
+      // A long path (LONG_SINGLE_RUN work) is recorded in a worker of its own, so that this thread
+      // stays free to honour a cancellation (Ctrl-C) instead of blocking until the path ends.
+      const long = this.opts.spawn !== null && this.opts.workers > 0 && plan.spec.steps * stepCost(plan) >= LONG_SINGLE_RUN;
       const out: NetTrajectory[] = [];
       for (const run of req.runs) {
         if (req.signal?.aborted) throw new CancelledError();
-        out.push(recordNetTrajectory(plan, this.precision, run, every));
+        out.push(long ? await this.pathInWorker(plan, run, every, req.signal) : recordNetTrajectory(plan, this.precision, run, every));
         await yieldToEventLoop();
       }
       return out;

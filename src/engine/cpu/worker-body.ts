@@ -5,7 +5,7 @@ import type { NetColumns, ResultColumns } from '../../core/results.ts';
 import { allocateColumns, columnSourceOf } from '../../core/results.ts';
 import { parseAnySpec } from '../../core/spec.ts';
 import { runRange } from './kernel.ts';
-import { runNetRange } from './network.ts';
+import { recordNetTrajectory, runNetRange } from './network.ts';
 import type { RunRequest, WorkerReply } from './protocol.ts';
 import { columnBuffers } from './protocol.ts';
 
@@ -24,6 +24,11 @@ export async function handleRequest(req: RunRequest, post: (msg: WorkerReply, tr
       last = { key, plan: makeAnyPlan(spec) };
     }
     const plan = last.plan;
+    if (req.type === 'trajectory') {
+      if (plan.problem !== 'network') throw new Error('a worker records network paths only');
+      post({ type: 'path', id: req.id, trajectory: recordNetTrajectory(plan, req.precision, req.run, req.every) }, []);
+      return;
+    }
     const cols = allocateColumns(req.end - req.begin, req.precision, columnSourceOf(plan.spec));
     let sent = performance.now();
     const tick = (runsDone: number): void => {
