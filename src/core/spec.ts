@@ -443,12 +443,12 @@ function entryTarget(
 const RUN_PATH_BY_NAME = new Map<string, RunPath>(RUN_PATHS.map((p) => [p.path, p]));
 const RUN_SLOTS = new Map<string, number>(Object.entries(RUN_PARAMS));
 
-/** A run-level path: its slot and range when sweepable, else why not. */
-function runTarget(spec: PathContext, run: RunPath): ParamTarget | string {
+/** A run-level path: its slot and range when sweepable, else why not (`hint`: what may be, if not the surfaces' run settings). */
+function runTarget(spec: PathContext, run: RunPath, hint?: string): ParamTarget | string {
   const { path, field, block } = run;
   const slot = RUN_SLOTS.get(path);
   if (slot === undefined || (field.kind !== 'number' && field.kind !== 'int' && field.kind !== 'tuple')) {
-    return `${path} cannot be swept (it is not a per-run parameter); sweepable run settings: ${RUN_SLOT_PATHS.join(', ')}`;
+    return `${path} cannot be swept (it is not a per-run parameter); ${hint ?? `sweepable run settings: ${RUN_SLOT_PATHS.join(', ')}`}`;
   }
   if (block?.absent === 'off' && !(spec as Readonly<Record<string, unknown>>)[block.key]) {
     return `${path} is swept but the spec has no ${block.key} block; add "${block.key}": {"${field.key}": ${JSON.stringify(field.default)}}`;
@@ -456,12 +456,16 @@ function runTarget(spec: PathContext, run: RunPath): ParamTarget | string {
   return { path, slot, int: field.kind === 'int', range: field, schema: field, element: tupleElement(field, path) };
 }
 
-/** Resolves a sweep path against a spec, or returns the reason it is not sweepable. */
-export function resolveParamPath(spec: PathContext, path: string): ParamTarget | string {
+/**
+ * Resolves a sweep path against a spec, or returns the reason it is not sweepable. `hint` is what
+ * a message lists as sweepable where a path is unknown or a run setting that is not per run (a
+ * network spec's own list); the surfaces' paths by default.
+ */
+export function resolveParamPath(spec: PathContext, path: string, hint?: string): ParamTarget | string {
   const [head, ...tail] = path.split('.');
   const rest = tail.join('.');
   const run = RUN_PATH_BY_NAME.get(path);
-  if (run) return runTarget(spec, run);
+  if (run) return runTarget(spec, run, hint);
   switch (head) {
     case 'surface': {
       const def = findSurface(spec.surface.name);
@@ -485,7 +489,7 @@ export function resolveParamPath(spec: PathContext, path: string): ParamTarget |
       return def ? entryTarget(def.params, scheduleBlockBase(0), 'schedule', rest) : 'unknown schedule';
     }
     default:
-      return `unknown parameter path; use optimizer.<name>, schedule.<name>, surface.<name>, ${RUN_SLOT_PATHS.slice(0, -1).join(', ')} or ${RUN_SLOT_PATHS.at(-1)}`;
+      return `unknown parameter path; ${hint ?? `use optimizer.<name>, schedule.<name>, surface.<name>, ${RUN_SLOT_PATHS.slice(0, -1).join(', ')} or ${RUN_SLOT_PATHS.at(-1)}`}`;
   }
 }
 
@@ -1196,13 +1200,9 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
   if (head === 'network') return `${path} cannot be swept; of the network block only network.batch_size can`;
   if (head === 'data') return `${path} cannot be swept: the data set is built once, before the runs; sweep ${NET_SWEEPABLE}`;
   if (path === 'noise.std') return 'noise.std is for surfaces; a network\'s noise is its minibatches';
-  const t = resolveParamPath({ surface: { name: 'quadratic', params: {} }, optimizer: spec.optimizer, schedule: spec.schedule, ...(spec.sam ? { sam: spec.sam } : {}) }, path);
-  // The surface's lists of what may be swept name surface paths: a network's are these.
-  if (typeof t === 'string') {
-    if (t.startsWith('unknown parameter path')) return `unknown parameter path; sweep ${NET_SWEEPABLE}`;
-    const cut = t.indexOf('; sweepable run settings:');
-    return cut >= 0 ? `${t.slice(0, cut)}; sweep ${NET_SWEEPABLE}` : t;
-  }
+  // What a message lists as sweepable: a network's paths, not the surfaces'.
+  const t = resolveParamPath({ surface: { name: 'quadratic', params: {} }, optimizer: spec.optimizer, schedule: spec.schedule, ...(spec.sam ? { sam: spec.sam } : {}) }, path, `sweep ${NET_SWEEPABLE}`);
+  if (typeof t === 'string') return t;
   // optimizer.<x>: every group that does not set x itself (torch: a group's value falls back to the optimiser's).
   const key = path.startsWith('optimizer.') ? path.slice('optimizer.'.length).split('.')[0] ?? '' : '';
   const which = key ? all.filter((g) => g === groups - 1 || !Object.hasOwn(spec.paramGroups[g]?.overrides ?? {}, key)) : all;
