@@ -374,7 +374,8 @@ function gridSvg(p: GridPanel, encodePng: EncodePng): string {
       { kind: 'swatch', colour: rgbOf(fractalScaleColour(-0.25)), label: 'trained fast' },
       { kind: 'swatch', colour: rgbOf(fractalScaleColour(-1)), label: 'trained slowly' },
       { kind: 'swatch', colour: rgbOf(fractalScaleColour(0.25)), label: 'diverged fast' },
-      { kind: 'swatch', colour: rgbOf(fractalScaleColour(1)), label: 'untrained, slowly' },
+      { kind: 'swatch', colour: rgbOf(fractalScaleColour(1)), label: 'did not train, slowly' },
+      { kind: 'note', label: 'Darker = slower on both sides: the boundary between them is the dark seam.' },
     );
   } else {
     const log = p.scale === 'viridis-log';
