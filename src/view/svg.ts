@@ -269,6 +269,8 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
 
 /** [min, max] widened by `share` of its span at each end (of its span in log10 units on a log axis). */
 export function padRange(min: number, max: number, log: boolean, share = 0.05): [number, number] {
+  // A range without finite ends (no data) or a log range not above zero is left as it is.
+  if (!Number.isFinite(min) || !Number.isFinite(max) || (log && !(min > 0))) return [min, max];
   if (log) {
     const k = 10 ** (share * Math.log10(max / min));
     return [min / k, max * k];

@@ -17,3 +17,11 @@ describe('padRange (a chart keeps its extremes off the frame)', () => {
     expect(b).toBeGreaterThan(2.28);
   });
 });
+
+describe('padRange on a range it cannot widen', () => {
+  it('leaves a range without finite ends, or a log range not above zero, as it is', () => {
+    expect(padRange(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, true)).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
+    expect(padRange(0, 1, true)).toEqual([0, 1]);
+    expect(padRange(Number.NaN, 1, false)).toEqual([Number.NaN, 1]);
+  });
+});
