@@ -175,12 +175,12 @@ export const textsExample: Study = {
       logY: true,
       series: [
         ...TEXTS_OPTIMIZERS.map((o, k) => ({ label: o.label, x: lrValues, y: medians[k] ?? [], colour: o.colour })),
-        { label: 'floor 0.01', x: [LR_MIN, LR_MAX], y: [noiseFloor, noiseFloor], colour: '#999' },
+        { label: 'noise floor 0.01', x: [LR_MIN, LR_MAX], y: [noiseFloor, noiseFloor], colour: '#999' },
       ],
       // One mark per LR the texts use (SGD and momentum share 0.01).
       marks: [...new Set(TEXTS_OPTIMIZERS.map((o) => o.lr))].map((lr) => ({
         x: lr,
-        label: `texts ${lr}`,
+        label: `texts' LR ${lr} (${TEXTS_OPTIMIZERS.filter((o) => o.lr === lr).map((o) => o.label).join(', ')})`,
         colour: TEXTS_OPTIMIZERS.find((o) => o.lr === lr)?.colour ?? '#000',
       })),
       sources: sweepSources,

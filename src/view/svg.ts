@@ -267,6 +267,18 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
   return `${open(Math.ceil(cap.bottom + PAD))}\n${body.join('\n')}\n</svg>`;
 }
 
+/** [min, max] widened by `share` of its span at each end (of its span in log10 units on a log axis). */
+export function padRange(min: number, max: number, log: boolean, share = 0.05): [number, number] {
+  // A range without finite ends (no data) or a log range not above zero is left as it is.
+  if (!Number.isFinite(min) || !Number.isFinite(max) || (log && !(min > 0))) return [min, max];
+  if (log) {
+    const k = 10 ** (share * Math.log10(max / min));
+    return [min / k, max * k];
+  }
+  const pad = share * (max - min);
+  return [min - pad, max + pad];
+}
+
 function chartSvg(p: ChartPanel): string {
   let xmin = Number.POSITIVE_INFINITY;
   let xmax = Number.NEGATIVE_INFINITY;
@@ -284,17 +296,11 @@ function chartSvg(p: ChartPanel): string {
   }
   if (!(xmin < xmax)) [xmin, xmax] = p.logX ? [Math.max(1e-12, xmin / 2), xmin * 2] : [xmin - 1, xmin + 1];
   if (!(ymin < ymax)) [ymin, ymax] = p.logY ? [Math.max(1e-12, ymin / 2), ymin * 2] : [ymin - 1, ymin + 1];
-  if (!p.logY) {
-    const pad = 0.05 * (ymax - ymin);
-    ymin -= pad;
-    ymax += pad;
-  }
-  // Points at the ends of a linear x axis would be cut in half by the plot's edge.
-  if (!p.logX && p.series.some((s) => s.points)) {
-    const pad = 0.05 * (xmax - xmin);
-    xmin -= pad;
-    xmax += pad;
-  }
+  // A margin inside the frame, on log axes as on linear ones: a line or point at the data's extremes
+  // would otherwise lie on the frame (hidden by it, or a point in a corner cut to a quarter).
+  [ymin, ymax] = padRange(ymin, ymax, p.logY ?? false);
+  // Points at the ends of the x axis would be cut in half by the plot's edge.
+  if (p.series.some((s) => s.points)) [xmin, xmax] = padRange(xmin, xmax, p.logX ?? false);
   const xa: Axis = { min: xmin, max: xmax, log: p.logX ?? false, label: p.xLabel };
   const ya: Axis = { min: ymin, max: ymax, log: p.logY ?? false, label: p.yLabel };
   const head = titleBlock(p.title);
@@ -370,7 +376,8 @@ function gridSvg(p: GridPanel, encodePng: EncodePng): string {
       { kind: 'swatch', colour: rgbOf(fractalScaleColour(-0.25)), label: 'trained fast' },
       { kind: 'swatch', colour: rgbOf(fractalScaleColour(-1)), label: 'trained slowly' },
       { kind: 'swatch', colour: rgbOf(fractalScaleColour(0.25)), label: 'diverged fast' },
-      { kind: 'swatch', colour: rgbOf(fractalScaleColour(1)), label: 'untrained, slowly' },
+      { kind: 'swatch', colour: rgbOf(fractalScaleColour(1)), label: 'did not train, slowly' },
+      { kind: 'note', label: 'Darker = slower on both sides: the boundary between them is the dark seam.' },
     );
   } else {
     const log = p.scale === 'viridis-log';

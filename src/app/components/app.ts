@@ -143,6 +143,7 @@ export class BlApp extends LitElement {
     figure { margin: 0; border: 1px solid #eee; }
     .study dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; }
     .study dd { margin: 0; }
+    .study .note { color: #555; font-size: 12px; }
     .verdict { font-weight: 600; padding: 2px 6px; border-radius: 3px; }
     .verdict.pass { background: #e3f4ea; color: #0b6b35; }
     .verdict.fail { background: #fde8e6; color: #9b1c13; }
@@ -201,6 +202,10 @@ export class BlApp extends LitElement {
       <p><b>Claim.</b> ${s.claim}</p>
       ${st.error ? html`<p class="message">${st.error}</p>` : nothing}
       ${st.result ? html`<p data-testid="study-summary">${st.result.summary}</p>` : nothing}
+      ${st.result && st.quick
+        ? html`<p class="note" data-testid="study-quick">These are the numbers of the quick variant (the CPU engine runs it here: fewer runs and steps), which can
+            miss what the full size shows. <code>basinlab study ${st.open?.id ?? ''}</code> runs the full study.</p>`
+        : nothing}
       <div class="figures">${st.svgs.map((svg, k) => {
         const panel = st.result?.panels[k];
         return html`<figure data-testid="study-figure">${unsafeHTML(svg)}${panel

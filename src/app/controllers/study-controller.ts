@@ -22,6 +22,8 @@ export class StudyController implements ReactiveController {
   /** The time left of the current stage (a label: one sweep of the study). */
   private readonly clock = new StageClock();
   result: StudyResult | null = null;
+  /** Whether the result shown is the quick variant (smaller grids, fewer steps: the CPU engines). */
+  quick = false;
   svgs: string[] = [];
   error = '';
   private abort: AbortController | null = null;
@@ -89,10 +91,11 @@ export class StudyController implements ReactiveController {
       // engine in Web Workers trains networks several times faster (as run-controller.ts decides).
       const gpu = this.engines.gpu && !(study.problem === 'network' && isSoftwareAdapter(this.engines.gpu.gpu.adapter)) ? this.engines.gpu : null;
       const engine = gpu ?? this.engines.cpu;
+      // The app shows the quick variant on the CPU engines: seconds, still every claim.
+      const quick = !gpu;
       const result = await study.run({
         engine,
-        // The app shows the quick variant on the CPU engines: seconds, still every claim.
-        quick: !gpu,
+        quick,
         signal: abort.signal,
         onProgress: (label, p) => {
           this.clock.tick(label, performance.now());
@@ -103,6 +106,7 @@ export class StudyController implements ReactiveController {
       });
       if (this.abort !== abort) return;
       this.result = result;
+      this.quick = quick;
       this.svgs = result.panels.map((p) => panelSvg(p, canvasPng));
     } catch (e) {
       if (this.abort === abort) this.error = e instanceof CancelledError ? 'Study cancelled.' : `Study failed: ${(e as Error).message}`;

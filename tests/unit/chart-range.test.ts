@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { padRange } from '../../src/view/svg.ts';
+
+describe('padRange (a chart keeps its extremes off the frame)', () => {
+  it('widens a linear range by the share of its span at each end', () => {
+    const [lo, hi] = padRange(0, 10, false);
+    expect(lo).toBeCloseTo(-0.5, 12);
+    expect(hi).toBeCloseTo(10.5, 12);
+  });
+  it('widens a log range in log units, staying positive', () => {
+    const [lo, hi] = padRange(1, 100, true);
+    expect(Math.log10(lo)).toBeCloseTo(-0.1, 12);
+    expect(Math.log10(hi)).toBeCloseTo(2.1, 12);
+    const [a, b] = padRange(1.93, 2.28, true);
+    expect(a).toBeGreaterThan(0);
+    expect(a).toBeLessThan(1.93);
+    expect(b).toBeGreaterThan(2.28);
+  });
+});
+
+describe('padRange on a range it cannot widen', () => {
+  it('leaves a range without finite ends, or a log range not above zero, as it is', () => {
+    expect(padRange(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, true)).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
+    expect(padRange(0, 1, true)).toEqual([0, 1]);
+    expect(padRange(Number.NaN, 1, false)).toEqual([Number.NaN, 1]);
+  });
+});
