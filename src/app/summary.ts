@@ -76,9 +76,10 @@ export function heatmapSummary(plan: Plan, c: OutcomeCounts): string {
 
 /**
  * A network map in words, once its sweep is done: how many runs trained (the convergence measure's
- * sign, the default colouring), diverged, and neither diverged nor reached the loss threshold (the
- * grey cells of the steps-to-threshold colouring), so that the summary accounts for every colour
- * the maps show. "1,024 runs: 943 trained (…); 69 diverged; 955 never reached the loss threshold."
+ * sign, the default colouring), diverged, and, of the rest, how many reached the loss threshold
+ * (the others are the grey "never" cells of the steps-to-threshold colouring), so that the summary
+ * accounts for every colour the maps show. A run can train (its loss fell) without reaching the
+ * threshold (1% of its initial loss by default): the sentence says which count is which.
  */
 export function netSummary(plan: { readonly runs: number }, cols: Pick<NetColumns, 'convergence' | 'diverged' | 'steps_to_threshold'> | null, running: boolean): string {
   if (running || !cols) return `Running a sweep of ${count(plan.runs)} network runs…`;
@@ -96,7 +97,7 @@ export function netSummary(plan: { readonly runs: number }, cols: Pick<NetColumn
   const parts = [
     `${count(trained)} of ${count(plan.runs)} runs trained (the loss fell below its start on average over the last steps)`,
     `${count(diverged)} diverged`,
-    `${count(never)} ${never === 1 ? 'run' : 'runs'} neither diverged nor reached the loss threshold (never, in the steps-to-threshold colouring)`,
+    `${count(plan.runs - diverged - never)} of the ${count(plan.runs - diverged)} that did not diverge reached the loss threshold (the other ${count(never)}: "never", grey in the steps-to-threshold colouring)`,
     ...(noMeasure > 0 ? [`${count(noMeasure)} without a convergence measure`] : []),
   ];
   return `${parts.join('; ')}.`;

@@ -5,7 +5,7 @@
  * (cellColour) and are embedded as a PNG image, encoded by whatever the environment has
  * (`encodePng`: node:zlib in the CLI, a canvas in the browser); their legend is the app's
  * (legend.ts). The figure grows to hold its title, legend and caption, wrapped to its width, so
- * nothing is clipped (tests/studies/figures.test.ts renders every study panel and checks).
+ * nothing is clipped (tests/studies/studies.test.ts renders every study panel and checks).
  */
 import type { Rgb } from './colors.ts';
 import { DIVERGED, VIRIDIS_LUT, fractalColours, fractalScaleColour, lutIndex, rgbCss, rgbOf } from './colors.ts';

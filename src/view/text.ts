@@ -2,7 +2,7 @@
  * Text extents for laying out SVG figures without a DOM (the CLI has none): widths estimated from
  * DejaVu Sans's advance widths (the figures' first font, and wider than the system fonts a browser
  * falls back to), rounded up, so that a label laid out here never runs past its figure. The
- * figure test (tests/studies/figures.test.ts) renders every study panel with resvg and checks
+ * figure test (tests/studies/studies.test.ts) renders every study panel with resvg and checks
  * nothing is drawn outside the view box.
  */
 

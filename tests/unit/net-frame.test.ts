@@ -98,7 +98,7 @@ describe('the network summary', () => {
       steps_to_threshold: new Int32Array([12, -1, -1, -1, -1, -1]),
     };
     expect(netSummary({ runs: 6 }, cols, false)).toBe(
-      '2 of 6 runs trained (the loss fell below its start on average over the last steps); 1 diverged; 4 runs neither diverged nor reached the loss threshold (never, in the steps-to-threshold colouring); 1 without a convergence measure.',
+      '2 of 6 runs trained (the loss fell below its start on average over the last steps); 1 diverged; 1 of the 5 that did not diverge reached the loss threshold (the other 4: "never", grey in the steps-to-threshold colouring); 1 without a convergence measure.',
     );
     expect(netSummary({ runs: 6 }, cols, true)).toBe('Running a sweep of 6 network runs…');
   });
