@@ -314,14 +314,18 @@ describe('a network sweep, stopped', () => {
     });
   }
 
-  it('trajectory by SIGINT during one long path: exit 130 within seconds, not when the path ends', async () => {
-    // The same 1M-parameter run, recorded: the path is recorded in a worker of its own.
-    const sub = mkdtempSync(join(dir, 'stop-path-'));
+  /**
+   * One run of a 1M-parameter network (about a minute on one core), interrupted by SIGINT 4 s in:
+   * the run trains (or its path is recorded) in a worker, so the main thread honours the signal at
+   * once (in-process it blocked it until the run's end). Exit 130 within seconds, one line, nothing
+   * left beside the spec.
+   */
+  const stopsLongRun = async (command: 'sweep' | 'trajectory', args: readonly string[]): Promise<void> => {
+    const sub = mkdtempSync(join(dir, `stop-${command}-`));
     const spec = join(sub, 'spec.json');
     writeFileSync(spec, JSON.stringify({ network: { hidden: [1024, 1024] }, data: { name: 'spiral', train: 40, test: 20 }, optimizer: { name: 'SGD', lr: 0.01 }, steps: 300 }));
-    const out = join(sub, 'path.json');
     const r = await new Promise<{ code: number | null; stderr: string; stopMs: number }>((resolve, reject) => {
-      const c = spawn(process.execPath, ['bin/basinlab.js', 'trajectory', spec, '--engine', 'cpu', '--runs', '0', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const c = spawn(process.execPath, ['bin/basinlab.js', command, spec, '--engine', 'cpu', ...args, '--out', join(sub, 'out.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
       let sentAt = 0;
       c.stderr.setEncoding('utf8');
@@ -345,7 +349,11 @@ describe('a network sweep, stopped', () => {
     expect(r.stopMs, r.stderr).toBeLessThan(5000);
     expect(r.stderr.split('\n').filter((l) => l.startsWith('basinlab:'))).toEqual(['basinlab: interrupted by SIGINT; stopped, nothing written']);
     expect(readdirSync(sub)).toEqual(['spec.json']);
-  });
+  };
+
+  it('trajectory by SIGINT during one long path: exit 130 within seconds, not when the path ends', () => stopsLongRun('trajectory', ['--runs', '0']));
+
+  it('by SIGINT during one long run (a spec without a sweep): exit 130 within seconds, not when the run ends', () => stopsLongRun('sweep', ['--workers', '1']));
 
   it('a long path recorded in a worker is the in-process path, value for value', async () => {
     // 2,400 steps of a 10k-parameter network on 40 rows: just past LONG_SINGLE_RUN, a second or two.
@@ -363,40 +371,6 @@ describe('a network sweep, stopped', () => {
     } finally {
       await pooled.dispose();
     }
-  });
-
-  it('by SIGINT during one long run (a spec without a sweep): exit 130 within seconds, not when the run ends', async () => {
-    // One run of a 1M-parameter network: about a minute on one core. It trains in a worker, so the
-    // main thread honours the signal at once (in-process it blocked it until the run's end).
-    const sub = mkdtempSync(join(dir, 'stop-one-'));
-    const spec = join(sub, 'spec.json');
-    writeFileSync(spec, JSON.stringify({ network: { hidden: [1024, 1024] }, data: { name: 'spiral', train: 40, test: 20 }, optimizer: { name: 'SGD', lr: 0.01 }, steps: 300 }));
-    const out = join(sub, 'r.json');
-    const r = await new Promise<{ code: number | null; stderr: string; stopMs: number }>((resolve, reject) => {
-      const c = spawn(process.execPath, ['bin/basinlab.js', 'sweep', spec, '--engine', 'cpu', '--workers', '1', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
-      let stderr = '';
-      let sentAt = 0;
-      c.stderr.setEncoding('utf8');
-      c.stderr.on('data', (d: string) => (stderr += d));
-      const send = setTimeout(() => {
-        sentAt = performance.now();
-        c.kill('SIGINT');
-      }, 4000);
-      const timer = setTimeout(() => {
-        c.kill('SIGKILL');
-        reject(new Error(`timed out; stderr so far:\n${stderr}`));
-      }, 150_000);
-      c.on('error', reject);
-      c.on('close', (code) => {
-        clearTimeout(send);
-        clearTimeout(timer);
-        resolve({ code, stderr, stopMs: performance.now() - sentAt });
-      });
-    });
-    expect(r.code, r.stderr).toBe(130);
-    expect(r.stopMs, r.stderr).toBeLessThan(5000);
-    expect(r.stderr.split('\n').filter((l) => l.startsWith('basinlab:'))).toEqual(['basinlab: interrupted by SIGINT; stopped, nothing written']);
-    expect(readdirSync(sub)).toEqual(['spec.json']);
   });
 
   for (const [sig, workers, code] of [['SIGINT', '2', 130], ['SIGTERM', '0', 143]] as const) {
