@@ -8,7 +8,7 @@ import type { ResultColumns } from '../core/results.ts';
 import type { Rgb } from './colors.ts';
 import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, lutIndex, minimumColour, outcomeColour } from './colors.ts';
 import type { Clipped } from './range.ts';
-import { colourRange, countClipped } from './range.ts';
+import { NOT_CLIPPED, colourRange, countClipped } from './range.ts';
 
 /**
  * What the colour of a cell says. `outcome` (the default) shows structure on every map: hue is
@@ -93,9 +93,16 @@ function readyValues(mode: HeatmapMode, cols: ResultColumns, runsReady: number, 
  * runs; the loss modes: clipped to robust percentiles where a few runs would stretch it, range.ts).
  */
 export function valueRange(mode: HeatmapMode, cols: ResultColumns, runsReady: number, lossFloor: number, steps: number): [number, number] {
-  if (mode === 'steps') return [0, steps];
-  if (mode === 'basin') return [0, 1];
-  const r = colourRange(readyValues(mode, cols, runsReady, lossFloor), clipsRange(mode));
+  return fixedRange(mode, steps) ?? ownRange(mode, readyValues(mode, cols, runsReady, lossFloor));
+}
+
+/** The range of the modes whose range does not depend on the values (steps, basin), else null. */
+function fixedRange(mode: HeatmapMode, steps: number): [number, number] | null {
+  return mode === 'steps' ? [0, steps] : mode === 'basin' ? [0, 1] : null;
+}
+
+function ownRange(mode: HeatmapMode, values: readonly number[]): [number, number] {
+  const r = colourRange(values, clipsRange(mode));
   return [r.lo, r.hi];
 }
 
@@ -113,8 +120,11 @@ export function heatmapFrame(
 ): HeatmapFrame {
   const lossFloor = lossFloorOf(plan);
   const steps = plan.spec.steps;
-  const [lo, hi] = range ?? valueRange(mode, columns, runsReady, lossFloor, steps);
-  const clipped = mode === 'steps' || mode === 'basin' ? { below: 0, above: 0 } : countClipped(readyValues(mode, columns, runsReady, lossFloor), lo, hi, range !== undefined);
+  const fixed = fixedRange(mode, steps);
+  // The ready values once: for the frame's own range and for the count of cells past its ends.
+  const values = fixed ? [] : readyValues(mode, columns, runsReady, lossFloor);
+  const [lo, hi] = range ?? fixed ?? ownRange(mode, values);
+  const clipped = fixed ? NOT_CLIPPED : countClipped(values, lo, hi, range !== undefined);
   return { width: plan.width, height: plan.height, runsReady, mode, columns, lo, hi, clipped, lossFloor, steps };
 }
 
