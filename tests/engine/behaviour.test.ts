@@ -322,6 +322,47 @@ describe('the CPU worker pool', () => {
     expect(Array.from(res.final_x)).toEqual(Array.from(ref.final_x));
     await pooled.dispose();
   });
+
+  // The app's explorer sweep and a study share one CPU engine: their runs overlap. (Before each run
+  // leased its own workers, the second run's handlers took the first run's replies: "offset is out
+  // of bounds", or a surface block copied into a network run's columns.)
+  it('runs that overlap on one engine (a surface sweep, a network sweep, one cancelled) each get their own results', async () => {
+    const { CpuEngine } = await import('../../src/engine/cpu/engine.ts');
+    const { nodeWorkerSpawner } = await import('../../src/engine/cpu/spawn-node.ts');
+    const { makeNetPlan, prepareSpec } = await import('../../src/core/network/plan.ts');
+    const { parseNetSpec } = await import('../../src/core/spec.ts');
+    const pooled = new CpuEngine('cpu', { workers: 2, spawn: nodeWorkerSpawner(), inProcessBelow: 0 });
+    const single = new CpuEngine('cpu', { workers: 0, spawn: null });
+    const surface = plan({
+      surface: 'rastrigin',
+      optimizer: { name: 'SGD', lr: 0.002, momentum: 0.9 },
+      steps: 200,
+      sweep: { x: { param: 'start.0', min: -5, max: 5, count: 48 }, y: { param: 'start.1', min: -5, max: 5, count: 48 } },
+    });
+    const netSpec = parseNetSpec({
+      network: { hidden: [8], activation: 'relu', batch_size: 16 },
+      data: { name: 'iris', train: 120, test: 30 },
+      optimizer: { name: 'Adam', lr: 0.01 },
+      steps: 60,
+      sweep: { x: { param: 'optimizer.lr', min: 1e-3, max: 0.1, count: 6, scale: 'log' } },
+    });
+    await prepareSpec(netSpec);
+    const net = makeNetPlan(netSpec);
+    const [refSurface, refNet] = [await single.run(surface), await single.run(net)];
+    const abort = new AbortController();
+    const cancelled = pooled.run(surface, { signal: abort.signal }).then(
+      () => 'finished',
+      (e: Error) => e.message,
+    );
+    const [a, b] = await Promise.all([pooled.run(surface), pooled.run(net), new Promise((r) => setTimeout(r, 20)).then(() => abort.abort())]);
+    expect(await cancelled).toMatch(/cancel/i);
+    expect(Array.from(a.final_x)).toEqual(Array.from(refSurface.final_x));
+    expect(Array.from(b.test_loss)).toEqual(Array.from(refNet.test_loss));
+    expect(Array.from(b.train_loss)).toEqual(Array.from(refNet.train_loss));
+    // The engine still runs after all that, on the workers left to it.
+    expect(Array.from((await pooled.run(surface)).final_x)).toEqual(Array.from(refSurface.final_x));
+    await pooled.dispose();
+  });
 });
 
 /** SAM wrapping the optimiser, on every engine. */

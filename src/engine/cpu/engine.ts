@@ -59,7 +59,14 @@ export function stepCost(plan: AnyPlan): number {
 export const LONG_SINGLE_RUN = 50_000_000;
 
 export class CpuEngine implements Engine {
-  private pool: WorkerHandle[] = [];
+  /**
+   * Workers between runs, and every worker alive. Runs on one engine may overlap (the app's
+   * explorer sweep and a study share its CPU engine): each run leases workers of its own, so that
+   * no run's replies (their block ids count from 0 in every run) reach another run's handlers, and
+   * a run that fails or is cancelled terminates only its own.
+   */
+  private idle: WorkerHandle[] = [];
+  private readonly live = new Set<WorkerHandle>();
 
   constructor(
     readonly name: Extract<EngineName, 'cpu' | 'cpu64'>,
@@ -114,18 +121,41 @@ export class CpuEngine implements Engine {
     if (opts.signal?.aborted) throw new CancelledError();
   }
 
-  private ensurePool(n: number): WorkerHandle[] {
+  /** n workers for one run alone: idle ones first, new ones for the rest. */
+  private lease(n: number): WorkerHandle[] {
     const spawn = this.opts.spawn;
     if (!spawn) throw new Error('no worker spawner');
-    while (this.pool.length < n) this.pool.push(spawn());
-    return this.pool.slice(0, n);
+    const out = this.idle.splice(Math.max(0, this.idle.length - n));
+    while (out.length < n) {
+      const w = spawn();
+      this.live.add(w);
+      out.push(w);
+    }
+    return out;
+  }
+
+  /** A run's workers back, all idle; more than the engine's worker count (overlapping runs) are ended. */
+  private release(workers: readonly WorkerHandle[]): void {
+    for (const w of workers) {
+      w.onReply = () => {};
+      w.onFailure = () => {};
+      if (this.idle.length < this.opts.workers) this.idle.push(w);
+      else this.discard([w]);
+    }
+  }
+
+  private discard(workers: readonly WorkerHandle[]): void {
+    for (const w of workers) {
+      w.terminate();
+      this.live.delete(w);
+    }
   }
 
   private runPooled(plan: AnyPlan, r0: number, r1: number, cols: AnyColumns | null, opts: RunOptions): Promise<void> {
     const steps = plan.spec.steps;
     const total = r1 - r0;
     const nWorkers = Math.min(this.opts.workers, total);
-    const workers = this.ensurePool(nWorkers);
+    const workers = this.lease(nWorkers);
     // Enough blocks for load balance and smooth progress, few enough that messages stay cheap.
     // (A network run costs a thousand surface runs: its blocks may be a single run.)
     const minBlock = plan.problem === 'network' ? 1 : 16;
@@ -149,9 +179,8 @@ export class CpuEngine implements Engine {
         if (settled) return;
         settled = true;
         opts.signal?.removeEventListener('abort', onAbort);
-        // A worker mid-block cannot be interrupted; replace the pool rather than wait for it.
-        for (const w of this.pool) w.terminate();
-        this.pool = [];
+        // A worker mid-block cannot be interrupted: end this run's workers rather than wait for them.
+        this.discard(workers);
         reject(e);
       };
       const onAbort = (): void => fail(new CancelledError());
@@ -194,6 +223,7 @@ export class CpuEngine implements Engine {
           if (!settled && flushed === blocks.length) {
             settled = true;
             opts.signal?.removeEventListener('abort', onAbort);
+            this.release(workers);
             resolve();
           }
         }).catch((e: unknown) => fail(e instanceof Error ? e : new Error(String(e))));
@@ -291,7 +321,7 @@ export class CpuEngine implements Engine {
   }
 
   async dispose(): Promise<void> {
-    for (const w of this.pool) w.terminate();
-    this.pool = [];
+    this.discard([...this.live]);
+    this.idle = [];
   }
 }
