@@ -497,7 +497,9 @@ export function buildProgram(): Command {
       const result = await withEngine(o.engine, o.workers, (engine) =>
         runStudyCommand(name, o.out, engine, { quick: o.quick ?? false, full: o.full ?? false, signal: interruptSignal(), bar: (l) => progressBar(l, o.quiet ?? false) }),
       );
-      process.stdout.write(`${result.summary}\n`);
+      const v = result.verdict;
+      // The verdict is the study's answer, not the command's: a claim that does not hold is a result (exit 0).
+      process.stdout.write(`${result.summary}\n${v.holds ? 'The claim holds on this run.' : `The claim does not hold on this run: ${v.failures.join('; ')}.`}\n`);
     });
 
   program

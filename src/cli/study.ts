@@ -67,6 +67,7 @@ export async function runStudyCommand(
       quick: opts.quick,
       full: opts.full ?? false,
       summary: result.summary,
+      verdict: result.verdict,
       findings: result.findings,
       figures,
       panels: result.panels.map((p) =>

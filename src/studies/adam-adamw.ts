@@ -5,8 +5,8 @@
  * ends somewhere else. On Booth's function (a quadratic with minimum m = (1, 3) and Hessian H)
  * the L2-regularised minimum is (H + wd I)⁻¹ H m, which the study checks against.
  */
-import { fmt, median, runSpec } from './run.ts';
-import type { PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import { fmt, median, runSpec, verdictOf } from './run.ts';
+import type { PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
 /** The minimum of Booth's function plus wd/2 |x|²: (H + wd I)⁻¹ H m with H = [[10, 8], [8, 10]]. */
 export function boothL2Minimum(wd: number): [number, number] {
@@ -15,6 +15,19 @@ export function boothL2Minimum(wd: number): [number, number] {
   const det = a * a - b * b;
   const hm: [number, number] = [10 * 1 + 8 * 3, 8 * 1 + 10 * 3];
   return [(a * hm[0] - b * hm[1]) / det, (-b * hm[0] + a * hm[1]) / det];
+}
+
+/**
+ * The claim: Adam ends near the L2-regularised minimum (median distance under 0.2) and AdamW does
+ * not (over five times as far).
+ */
+export function checkAdamAdamW(f: { readonly adamMedianDistanceToL2Minimum: number; readonly adamWMedianDistanceToL2Minimum: number }): Verdict {
+  const a = f.adamMedianDistanceToL2Minimum;
+  const w = f.adamWMedianDistanceToL2Minimum;
+  return verdictOf([
+    [a < 0.2, `Adam ends a median ${fmt(a)} from the L2-regularised minimum (not under 0.2)`],
+    [w > 5 * a, `AdamW ends a median ${fmt(w)} from it, not five times Adam's ${fmt(a)}`],
+  ]);
 }
 
 export const adamVsAdamW: Study = {
@@ -71,6 +84,7 @@ export const adamVsAdamW: Study = {
     return {
       id: 'adam-vs-adamw',
       findings,
+      verdict: checkAdamAdamW(findings),
       summary,
       panels: [
         {

@@ -143,8 +143,6 @@ export const batchLr: Study = {
       slopeLargeBatches: check.largeSlope,
       noiseLr: lrs[common] as number,
       noise,
-      claimHolds: check.holds,
-      checkFailures: check.failures,
     };
     // The map and both charts are medians or spreads over the seeds' LR x batch sweeps; each opens the first seed's.
     const firstSweep: PanelSource = { label: 'the first seed\'s sweep', spec: first.plan.spec, mode: 'train_loss' };
@@ -189,8 +187,7 @@ export const batchLr: Study = {
       `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD, ${size.steps} steps at every batch size, ${plural(size.seeds, 'seed')}. ` +
       `Best LR by batch size: ${batches.map((b, k) => `${b}: ${fmt(bestLr[k] as number, 2)}`).join(', ')}. ` +
       `It grows as B^${fmt(check.smallSlope, 2)} over the smaller batches and B^${fmt(check.largeSlope, 2)} over the larger (the linear rule: B^1). ` +
-      `At lr ${fmt(lrs[common] as number, 2)} the seed-to-seed spread of the final loss goes from ${fmt(noise[0] as number)} at batch ${batches[0]} to ${fmt(noise[nb - 1] as number)} at ${batches[nb - 1]}. ` +
-      (check.holds ? 'The claim holds here.' : `The claim does not hold here: ${check.failures.join('; ')}.`);
-    return { id: 'batch-lr', panels: [lrB, heat, noiseChart], findings, summary };
+      `At lr ${fmt(lrs[common] as number, 2)} the seed-to-seed spread of the final loss goes from ${fmt(noise[0] as number)} at batch ${batches[0]} to ${fmt(noise[nb - 1] as number)} at ${batches[nb - 1]}.`;
+    return { id: 'batch-lr', panels: [lrB, heat, noiseChart], findings, verdict: { holds: check.holds, failures: check.failures }, summary };
   },
 };

@@ -4,8 +4,43 @@
  * On the flat-vs-sharp surface, runs that would fall into the sharp well at a small LR are thrown
  * out of it above the limit and end in the flat one; gradient noise does the same below it.
  */
-import type { Study, StudyContext, StudyResult } from './types.ts';
-import { extremeMinimum, fmt, runSpec } from './run.ts';
+import type { Study, StudyContext, StudyResult, Verdict } from './types.ts';
+import { extremeMinimum, fmt, runSpec, verdictOf } from './run.ts';
+
+/** The numbers the flat-vs-sharp claim is checked on (its findings). */
+export interface FlatSharpCheck {
+  readonly lambdaSharp: number;
+  readonly lambdaFlat: number;
+  readonly sharpRunsWithinLimit: number;
+  readonly sharpRunsBeyondStabilityLimit: number;
+  readonly sharpFractionBelowHalfLimit: number;
+  readonly sharpFractionAboveLimit: number;
+  readonly flatFractionAboveLimit: number;
+  readonly sharpFractionWithoutNoise: number;
+  readonly sharpFractionWithMostNoise: number;
+}
+
+/**
+ * The claim: no run settles in the sharp minimum beyond its stability limit while some do below it
+ * (the control: settling there is possible); along the line through both minima, large LRs leave
+ * the sharp well for the flat one; gradient noise cuts the share of sharp endings.
+ */
+export function checkFlatVsSharp(f: FlatSharpCheck): Verdict {
+  return verdictOf([
+    [f.lambdaSharp > 10 * f.lambdaFlat, `the sharp minimum (λ = ${fmt(f.lambdaSharp)}) is not ten times sharper than the flat one (λ = ${fmt(f.lambdaFlat)})`],
+    [f.sharpRunsWithinLimit > 0, 'no run settles in the sharp minimum even below its stability limit (the control)'],
+    [f.sharpRunsBeyondStabilityLimit === 0, `${f.sharpRunsBeyondStabilityLimit} runs settle in the sharp minimum beyond its stability limit`],
+    [
+      f.sharpFractionAboveLimit < f.sharpFractionBelowHalfLimit,
+      `as many starts end in the sharp well above its limit (${fmt(100 * f.sharpFractionAboveLimit)}%) as below half of it (${fmt(100 * f.sharpFractionBelowHalfLimit)}%)`,
+    ],
+    [f.flatFractionAboveLimit > 0.5, `above the limit only ${fmt(100 * f.flatFractionAboveLimit)}% of starts end in the flat minimum (not most)`],
+    [
+      f.sharpFractionWithMostNoise < f.sharpFractionWithoutNoise,
+      `gradient noise does not cut the share of sharp endings (${fmt(100 * f.sharpFractionWithoutNoise)}% without, ${fmt(100 * f.sharpFractionWithMostNoise)}% with)`,
+    ],
+  ]);
+}
 
 export const flatVsSharp: Study = {
   id: 'flat-vs-sharp',
@@ -167,6 +202,7 @@ export const flatVsSharp: Study = {
     return {
       id: 'flat-vs-sharp',
       findings,
+      verdict: checkFlatVsSharp(findings),
       summary,
       panels: [
         { kind: 'heatmap', title: 'Minimum reached: LR x momentum', plan: a.plan, results: a.results, mode: 'basin', lines: [limitLine] },

@@ -7,8 +7,8 @@
  */
 import { makePlan } from '../core/plan.ts';
 import { parseSpec } from '../core/spec.ts';
-import { fmt, median, runSpec } from './run.ts';
-import type { LineSeriesData, Study, StudyContext, StudyResult } from './types.ts';
+import { fmt, median, runSpec, verdictOf } from './run.ts';
+import type { LineSeriesData, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
 const LR_MIN = 1e-5;
 const LR_MAX = 10;
@@ -41,6 +41,21 @@ export function steepestLr(lrs: readonly number[], losses: readonly number[]): n
     }
   }
   return lrs[kBest] as number;
+}
+
+/**
+ * The claim: the median suggestion lies inside the band of constant LRs that converge, that band
+ * ends below the stability limit, and at least half of the suggestions fall inside it.
+ */
+export function checkLrFinder(f: { readonly medianSuggestion: number; readonly bandLow: number; readonly bandHigh: number; readonly stabilityLimit: number; readonly fractionInsideBand: number }): Verdict {
+  return verdictOf([
+    [
+      f.medianSuggestion >= f.bandLow && f.medianSuggestion <= f.bandHigh,
+      `the median suggestion ${fmt(f.medianSuggestion)} lies outside the converging band ${fmt(f.bandLow)} to ${fmt(f.bandHigh)}`,
+    ],
+    [f.bandHigh < f.stabilityLimit, `the converging band reaches ${fmt(f.bandHigh)}, not below the stability limit ${fmt(f.stabilityLimit)}`],
+    [f.fractionInsideBand >= 0.5, `only ${fmt(100 * f.fractionInsideBand)}% of the suggestions fall inside the band`],
+  ]);
 }
 
 export const lrFinder: Study = {
@@ -127,6 +142,7 @@ export const lrFinder: Study = {
     return {
       id: 'lr-finder',
       findings,
+      verdict: checkLrFinder(findings),
       summary,
       panels: [
         {

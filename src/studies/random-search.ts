@@ -7,8 +7,8 @@
  * loss it finds.
  */
 import { randomUnit, sobolUnit } from '../core/sampling.ts';
-import { fmt, median, runSpec } from './run.ts';
-import type { PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import { fmt, median, runSpec, verdictOf } from './run.ts';
+import type { PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
 const DIMS = [
   { param: 'optimizer.lr', min: 1e-3, max: 1, log: true },
@@ -49,6 +49,23 @@ function design(method: Method, d: number, budget: number, seed: number): number
     );
   }
   return pts;
+}
+
+/**
+ * The claim, on the median best loss per design and dimension count: with 3 and 4 hyperparameters
+ * (only the LR matters) random and Sobol points beat the grid, and the grid does worse at 4 than at
+ * 2 (each unimportant dimension repeats its LR values).
+ */
+export function checkRandomSearch(f: Readonly<Record<string, number>>): Verdict {
+  const at = (m: Method, d: number): number => f[`median_best_${m}_d${d}`] ?? Number.NaN;
+  return verdictOf([
+    ...[3, 4].flatMap((d) =>
+      (['random', 'sobol'] as const).map(
+        (m) => [at(m, d) < at('grid', d), `with ${d} hyperparameters ${m} search (${fmt(at(m, d))}) does not beat the grid (${fmt(at('grid', d))})`] as const,
+      ),
+    ),
+    [at('grid', 4) > at('grid', 2), `the grid does no worse with 4 hyperparameters (${fmt(at('grid', 4))}) than with 2 (${fmt(at('grid', 2))})`],
+  ]);
 }
 
 export const randomSearch: Study = {
@@ -117,6 +134,7 @@ export const randomSearch: Study = {
     return {
       id: 'random-vs-grid',
       findings,
+      verdict: checkRandomSearch(findings),
       summary,
       panels: [
         {

@@ -5,7 +5,7 @@ import type { Plan } from '../core/plan.ts';
 import { makePlan } from '../core/plan.ts';
 import type { NetResults, Results } from '../core/results.ts';
 import { parseNetSpec, parseSpec } from '../core/spec.ts';
-import type { StudyContext } from './types.ts';
+import type { StudyContext, Verdict } from './types.ts';
 
 export interface Ran {
   readonly plan: Plan;
@@ -62,4 +62,13 @@ export function median(values: readonly number[]): number {
 
 export function fmt(x: number, digits = 3): string {
   return Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x);
+}
+
+/**
+ * A claim's verdict from its conditions, each a test and the line that says what failed. A
+ * condition written as a comparison fails on NaN (a missing number), as it should.
+ */
+export function verdictOf(conditions: readonly (readonly [holds: boolean, failure: string])[]): Verdict {
+  const failures = conditions.filter(([ok]) => !ok).map(([, why]) => why);
+  return { holds: failures.length === 0, failures };
 }

@@ -6,8 +6,8 @@
  */
 import type { Results } from '../core/results.ts';
 import { lossFloorOf, valueRange } from '../view/frame.ts';
-import { fmt, median, runSpec } from './run.ts';
-import type { HeatmapPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import { fmt, median, runSpec, verdictOf } from './run.ts';
+import type { HeatmapPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
 const SCHEDULES: readonly { label: string; schedule: (steps: number) => Record<string, unknown> | null }[] = [
   { label: 'constant', schedule: () => null },
@@ -44,6 +44,24 @@ function medianLogGap(res: Results, floor: number): number {
 function spread(xs: readonly number[]): number {
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   return Math.sqrt(xs.reduce((a, b) => a + (b - m) ** 2, 0) / xs.length);
+}
+
+/**
+ * The claim: the schedules' spread at the end of training is well over their spread after 10% of
+ * it (at least 1.5 times), and early on the optimiser (SGD vs Adam at one constant LR) makes more
+ * difference than the schedule.
+ */
+export function checkSchedulesLate(f: { readonly scheduleSpreadAt10: number; readonly scheduleSpreadAt100: number; readonly optimizerGapAt10: number }): Verdict {
+  return verdictOf([
+    [
+      f.scheduleSpreadAt100 > 1.5 * f.scheduleSpreadAt10,
+      `the schedules end ${fmt(f.scheduleSpreadAt100)} decades apart, not 1.5 times their spread after 10% (${fmt(f.scheduleSpreadAt10)})`,
+    ],
+    [
+      f.optimizerGapAt10 > f.scheduleSpreadAt10,
+      `after 10% the optimisers differ by ${fmt(f.optimizerGapAt10)} decades, no more than the schedules (${fmt(f.scheduleSpreadAt10)})`,
+    ],
+  ]);
 }
 
 export const schedulesLate: Study = {
@@ -112,6 +130,7 @@ export const schedulesLate: Study = {
     return {
       id: 'schedules-late',
       findings,
+      verdict: checkSchedulesLate(findings),
       summary,
       panels: [
         ...shown,

@@ -210,8 +210,6 @@ export const sharpMinima: Study = {
       fixedLrCheckHolds: fixedCheck.holds,
       divergedRuns: diverged,
       largestBatchUnderTrained: underTrained,
-      claimHolds: check.holds,
-      checkFailures: check.failures,
     };
     const colours = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00'];
     const perRatioSeries = (c: number[][][]): ChartPanel['series'] =>
@@ -263,11 +261,10 @@ export const sharpMinima: Study = {
       `Pooled over batch sizes, the median sharpness by lr/B is ${ratios.map((r, ri) => `2^${Math.round(Math.log2(r))}: ${fmt(median(sharp.flatMap((row) => row[ri] ?? [])))}`).join(', ')}. ` +
       (underTrained ? 'The largest batches also end with a much worse training loss: at the same epochs they took fewer steps, so part of their worse test loss is under-training. ' : '') +
       (diverged > 0 ? `${diverged} run(s) diverged and are left out. ` : '') +
-      (check.holds ? 'The claim holds here. ' : `The claim does not hold here: ${check.failures.join('; ')}. `) +
       `At one LR for every batch (${size.fixedLr}, Keskar's comparison, where lr/B falls as B grows) the sharpness is ${list(fixed.sharpness)} ` +
       `(rank correlation ${fmt(fixedCheck.sharpnessRho, 2)}) and the test loss ${list(fixed.testLoss)} (${fmt(fixedCheck.testLossRho, 2)}), ` +
       `with a training loss of ${list(fixed.trainLoss)}` +
       ((fixed.trainLoss[n - 1] as number) > 2 * (fixed.trainLoss[0] as number) ? ': at one LR the same epochs are fewer steps for the larger batches, which end less trained.' : '.');
-    return { id: 'sharp-minima', panels: [sharpChart, testChart, scatter], findings, summary };
+    return { id: 'sharp-minima', panels: [sharpChart, testChart, scatter], findings, verdict: { holds: check.holds, failures: check.failures }, summary };
   },
 };

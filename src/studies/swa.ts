@@ -3,8 +3,20 @@
  * last iterate keeps bouncing around the bottom of a flat basin, and the average of the iterates
  * (torch.optim.swa_utils.AveragedModel's equal-weight average) lands nearer its centre.
  */
-import { extremeMinimum, fmt, runSpec } from './run.ts';
-import type { Study, StudyContext, StudyResult } from './types.ts';
+import { extremeMinimum, fmt, runSpec, verdictOf } from './run.ts';
+import type { Study, StudyContext, StudyResult, Verdict } from './types.ts';
+
+/**
+ * The claim: of the runs that end in the flat basin (there must be some), the SWA average is nearer
+ * its centre than the last iterate on most (over half), and nearer on average.
+ */
+export function checkSwa(f: { readonly runsInFlatBasin: number; readonly fractionSwaNearer: number; readonly meanDistanceLast: number; readonly meanDistanceSwa: number }): Verdict {
+  return verdictOf([
+    [f.runsInFlatBasin > 0, 'no run ends in the flat basin'],
+    [f.fractionSwaNearer > 0.5, `the average is nearer the centre on only ${fmt(100 * f.fractionSwaNearer)}% of runs (not most)`],
+    [f.meanDistanceSwa < f.meanDistanceLast, `the average ends a mean ${fmt(f.meanDistanceSwa)} from the centre, the last iterate ${fmt(f.meanDistanceLast)}`],
+  ]);
+}
 
 export const swaStudy: Study = {
   id: 'swa',
@@ -74,6 +86,7 @@ export const swaStudy: Study = {
     return {
       id: 'swa',
       findings,
+      verdict: checkSwa(findings),
       summary,
       panels: [
         { kind: 'heatmap', title: 'Final loss of the last iterate: LR x noise', plan, results: r, mode: 'loss' },

@@ -3,8 +3,8 @@
  * orders of magnitude between SGD and the adaptive optimisers, so a great LR for one is a terrible
  * LR for another. One LR x start-point sweep per optimiser on Rosenbrock.
  */
-import { fmt, runSpec } from './run.ts';
-import type { HeatmapPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import { fmt, runSpec, verdictOf } from './run.ts';
+import type { HeatmapPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
 const OPTIMIZERS: readonly { label: string; optimizer: Record<string, unknown>; colour: string }[] = [
   { label: 'SGD', optimizer: { name: 'SGD' }, colour: '#e69f00' },
@@ -13,6 +13,28 @@ const OPTIMIZERS: readonly { label: string; optimizer: Record<string, unknown>; 
   { label: 'AdamW', optimizer: { name: 'AdamW' }, colour: '#56b4e9' },
   { label: 'RMSprop', optimizer: { name: 'RMSprop' }, colour: '#009e73' },
 ];
+
+/**
+ * The claim: each optimiser converges from most starts (over 80%) at its own best LR and from few
+ * (under 20%) at the other's, and the two best LRs are over ten times apart.
+ */
+export function checkTuneTogether(f: {
+  readonly sgdMomentumBestLr: number;
+  readonly adamBestLr: number;
+  readonly sgdMomentumConvergedAtItsBest: number;
+  readonly adamConvergedAtItsBest: number;
+  readonly adamConvergedAtSgdBestLr: number;
+  readonly sgdMomentumConvergedAtAdamBestLr: number;
+}): Verdict {
+  const pc = (x: number): string => `${fmt(100 * x)}%`;
+  return verdictOf([
+    [f.sgdMomentumConvergedAtItsBest > 0.8, `SGD with momentum converges from only ${pc(f.sgdMomentumConvergedAtItsBest)} of starts at its best LR`],
+    [f.adamConvergedAtItsBest > 0.8, `Adam converges from only ${pc(f.adamConvergedAtItsBest)} of starts at its best LR`],
+    [f.adamConvergedAtSgdBestLr < 0.2, `Adam converges from ${pc(f.adamConvergedAtSgdBestLr)} of starts at SGD's best LR`],
+    [f.sgdMomentumConvergedAtAdamBestLr < 0.2, `SGD with momentum converges from ${pc(f.sgdMomentumConvergedAtAdamBestLr)} of starts at Adam's best LR`],
+    [f.adamBestLr > 10 * f.sgdMomentumBestLr, `Adam's best LR (${fmt(f.adamBestLr)}) is not ten times SGD's (${fmt(f.sgdMomentumBestLr)})`],
+  ]);
+}
 
 export const tuneTogether: Study = {
   id: 'tune-together',
@@ -82,6 +104,7 @@ export const tuneTogether: Study = {
     return {
       id: 'tune-together',
       findings,
+      verdict: checkTuneTogether(findings),
       summary,
       panels: [
         {

@@ -26,11 +26,24 @@ export interface StudyContext {
 
 export type Finding = number | string | boolean | readonly number[] | readonly string[];
 
+/**
+ * Whether the study's claim held on this run's numbers: each study checks its own findings with one
+ * function (its `check…`), the same one its test relies on, so the app's badge, the CLI's verdict
+ * line and the test cannot disagree.
+ */
+export interface Verdict {
+  readonly holds: boolean;
+  /** Why not: one line per failed condition, with the numbers (empty when it holds). */
+  readonly failures: readonly string[];
+}
+
 export interface StudyResult {
   readonly id: string;
   readonly panels: readonly Panel[];
-  /** The numbers behind the claim (what the study's test checks). */
+  /** The numbers behind the claim. */
   readonly findings: Readonly<Record<string, Finding>>;
+  /** The claim, checked on the findings. */
+  readonly verdict: Verdict;
   /** One paragraph on what the panels show, filled with this run's numbers. */
   readonly summary: string;
 }

@@ -207,7 +207,7 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
       expect(f).toBeGreaterThan(0);
       expect(f).toBeLessThan(1);
     }
-    expect(r.findings.claimHolds).toBe(checkFractalBoundary(dims).holds);
+    expect(r.verdict.failures).toEqual(checkFractalBoundary(dims).failures);
     expect(r.panels.filter((p) => p.kind === 'grid')).toHaveLength(2);
     renders(r);
   }, 600_000);
@@ -218,7 +218,7 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
     const best = nums(r, 'trainLossAtBestLr');
     expect(texts[2]).toBeGreaterThan(100 * (texts[0] as number)); // Adam at 0.001 vs SGD at 0.01
     for (const b of best) expect(b).toBeLessThan(0.012); // the noise floor is 0.01
-    expect(r.findings.claimHolds).toBe(true);
+    expect(r.verdict).toEqual({ holds: true, failures: [] });
     renders(r);
   }, 600_000);
 
@@ -229,7 +229,7 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
     for (const a of acc) expect(a).toBeGreaterThan(0.5); // ten classes: chance is 0.1
     for (const l of nums(r, 'earlyTrainLoss')) expect(Number.isFinite(l)).toBe(true);
     const f = { adamEarlyTrainLoss: num(r, 'adamEarlyTrainLoss'), sgdEarlyTrainLoss: num(r, 'sgdEarlyTrainLoss'), adamTestAccuracy: num(r, 'adamTestAccuracy'), sgdTestAccuracy: num(r, 'sgdTestAccuracy') };
-    expect(r.findings.claimHolds).toBe(checkSgdVsAdam(f).holds);
+    expect(r.verdict.failures).toEqual(checkSgdVsAdam(f).failures);
     renders(r);
   }, 600_000);
 
@@ -240,7 +240,7 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
     expect(best[best.length - 1]).toBeGreaterThan(best[0] as number);
     const B = nums(r, 'batchSizes');
     expect(B).toEqual([4, 8, 16, 32, 64]);
-    expect(r.findings.claimHolds).toBe(checkBatchLr({ batchSizes: B, bestLr: best, noise: nums(r, 'noise') }).holds);
+    expect(r.verdict.failures).toEqual(checkBatchLr({ batchSizes: B, bestLr: best, noise: nums(r, 'noise') }).failures);
     renders(r);
   }, 600_000);
 
@@ -250,7 +250,7 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
     expect(B).toEqual([8, 16, 32, 64]);
     for (const v of nums(r, 'sharpness')) expect(v).toBeGreaterThan(0);
     for (const v of nums(r, 'testLoss')) expect(Number.isFinite(v)).toBe(true);
-    expect(r.findings.claimHolds).toBe(checkSharpMinima({ batchSizes: B, sharpness: nums(r, 'sharpness'), testLoss: nums(r, 'testLoss') }).holds);
+    expect(r.verdict.failures).toEqual(checkSharpMinima({ batchSizes: B, sharpness: nums(r, 'sharpness'), testLoss: nums(r, 'testLoss') }).failures);
     renders(r);
   }, 600_000);
 });

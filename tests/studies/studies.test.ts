@@ -73,6 +73,9 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
     const r = await s.run({ engine, quick: true });
     // The figures do not depend on the engine: checked once.
     if (E.name === 'cpu') expect(figureProblems(r)).toEqual([]);
+    // The claim, checked by the study's own check (its conditions: tests/unit/study-verdicts.test.ts);
+    // each test below adds what only this size of run can promise.
+    expect(r.verdict, r.id).toEqual({ holds: true, failures: [] });
     return r;
   };
   afterAll(async () => {
@@ -81,12 +84,7 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
 
   it('flat vs sharp: no run settles in the sharp minimum beyond its stability limit; large LR and noise favour the flat one', async () => {
     const r = await run(flatVsSharp);
-    expect(num(r, 'lambdaSharp') / num(r, 'lambdaFlat')).toBeGreaterThan(10);
-    expect(num(r, 'sharpRunsWithinLimit')).toBeGreaterThan(100); // the control: settling is possible below it
-    expect(num(r, 'sharpRunsBeyondStabilityLimit')).toBe(0);
-    expect(num(r, 'sharpFractionAboveLimit')).toBeLessThan(num(r, 'sharpFractionBelowHalfLimit'));
-    expect(num(r, 'flatFractionAboveLimit')).toBeGreaterThan(0.5);
-    expect(num(r, 'sharpFractionWithMostNoise')).toBeLessThan(num(r, 'sharpFractionWithoutNoise'));
+    expect(num(r, 'sharpRunsWithinLimit')).toBeGreaterThan(100); // the control, on many runs: settling is possible below it
   });
 
   it('schedules: close together after 10% of training, far apart at the end; optimisers differ early', async () => {
@@ -96,49 +94,30 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
     expect(ranges.length).toBeGreaterThanOrEqual(4);
     expect(new Set(ranges).size).toBe(1);
     expect(ranges[0]).not.toBe(undefined);
-    expect(num(r, 'scheduleSpreadAt100')).toBeGreaterThan(1.5 * num(r, 'scheduleSpreadAt10'));
-    expect(num(r, 'optimizerGapAt10')).toBeGreaterThan(num(r, 'scheduleSpreadAt10'));
   });
 
   it("tune together: SGD's best LR fails for Adam and Adam's best LR fails for SGD", async () => {
     const r = await run(tuneTogether);
-    expect(num(r, 'sgdMomentumConvergedAtItsBest')).toBeGreaterThan(0.8);
-    expect(num(r, 'adamConvergedAtItsBest')).toBeGreaterThan(0.8);
-    expect(num(r, 'adamConvergedAtSgdBestLr')).toBeLessThan(0.2);
-    expect(num(r, 'sgdMomentumConvergedAtAdamBestLr')).toBeLessThan(0.2);
-    expect(num(r, 'adamBestLr') / num(r, 'sgdMomentumBestLr')).toBeGreaterThan(10);
   });
 
+  // Their claims in full are their checks' (asserted in run()); these name what each shows.
   it('random vs grid: random and Sobol beat a grid of the same budget once only some of 3-4 dimensions matter', async () => {
-    const r = await run(randomSearch);
-    for (const d of [3, 4]) {
-      expect(num(r, `median_best_random_d${d}`)).toBeLessThan(num(r, `median_best_grid_d${d}`));
-      expect(num(r, `median_best_sobol_d${d}`)).toBeLessThan(num(r, `median_best_grid_d${d}`));
-    }
-    // The grid gets worse with every unimportant dimension; random search does not.
-    expect(num(r, 'median_best_grid_d4')).toBeGreaterThan(num(r, 'median_best_grid_d2'));
+    await run(randomSearch);
   });
 
   it("LR finder: the median suggestion lies inside the quadratic's converging band, below the stability limit", async () => {
-    const r = await run(lrFinder);
-    const med = num(r, 'medianSuggestion');
-    expect(med).toBeGreaterThanOrEqual(num(r, 'bandLow'));
-    expect(med).toBeLessThanOrEqual(num(r, 'bandHigh'));
-    expect(num(r, 'bandHigh')).toBeLessThan(num(r, 'stabilityLimit'));
-    expect(num(r, 'fractionInsideBand')).toBeGreaterThanOrEqual(0.5);
+    await run(lrFinder);
   });
 
   it('SWA: the average lands nearer the centre of the flat basin than the last iterate on most runs', async () => {
     const r = await run(swaStudy);
+    // Stronger than the claim's "most" and "some", which these settings give with room to spare.
     expect(num(r, 'runsInFlatBasin')).toBeGreaterThan(100);
     expect(num(r, 'fractionSwaNearer')).toBeGreaterThan(0.6);
-    expect(num(r, 'meanDistanceSwa')).toBeLessThan(num(r, 'meanDistanceLast'));
   });
 
   it('Adam vs AdamW: Adam ends at the L2-regularised minimum, AdamW does not', async () => {
-    const r = await run(adamVsAdamW);
-    expect(num(r, 'adamMedianDistanceToL2Minimum')).toBeLessThan(0.2);
-    expect(num(r, 'adamWMedianDistanceToL2Minimum')).toBeGreaterThan(5 * num(r, 'adamMedianDistanceToL2Minimum'));
+    await run(adamVsAdamW);
   });
 
   it('the figure check sees what is drawn outside a view box (its control)', () => {

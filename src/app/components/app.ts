@@ -144,6 +144,10 @@ export class BlApp extends LitElement {
     .study dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; }
     .study dd { margin: 0; }
     .study .note { color: #555; font-size: 12px; }
+    /* The study's verdict: first thing after the claim, a colour and a word (not the colour alone). */
+    .claim-verdict { max-width: 900px; padding: 6px 10px; border-left: 4px solid; border-radius: 2px; }
+    .claim-verdict.holds { border-color: #009e73; background: #e9f6f1; }
+    .claim-verdict.fails { border-color: #d55e00; background: #fbeee6; }
     .verdict { font-weight: 600; padding: 2px 6px; border-radius: 3px; }
     .verdict.pass { background: #e3f4ea; color: #0b6b35; }
     .verdict.fail { background: #fde8e6; color: #9b1c13; }
@@ -201,7 +205,13 @@ export class BlApp extends LitElement {
       </div>
       <p><b>Claim.</b> ${s.claim}</p>
       ${st.error ? html`<p class="message">${st.error}</p>` : nothing}
-      ${st.result ? html`<p data-testid="study-summary">${st.result.summary}</p>` : nothing}
+      ${st.result
+        ? html`<p class="claim-verdict ${st.result.verdict.holds ? 'holds' : 'fails'}" data-testid="study-verdict" role="status">
+              <b>${st.result.verdict.holds ? 'The claim holds on this run.' : 'The claim does not hold on this run.'}</b>
+              ${st.result.verdict.holds ? nothing : st.result.verdict.failures.map((f) => html`<br /><span>${f}</span>`)}
+            </p>
+            <p data-testid="study-summary">${st.result.summary}</p>`
+        : nothing}
       ${st.result && st.quick
         ? html`<p class="note" data-testid="study-quick">These are the numbers of the quick variant (the CPU engine runs it here: fewer runs and steps), which can
             miss what the full size shows. <code>basinlab study ${st.open?.id ?? ''}</code> runs the full study.</p>`
