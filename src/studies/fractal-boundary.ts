@@ -280,7 +280,7 @@ export const fractalBoundary: Study = {
       `The check asks for at least ${FRACTAL_MIN_DIMENSION} at every depth and a spread within ${FRACTAL_MAX_SPREAD}.` +
       (check.holds
         ? ''
-        : ` Box counting over ${dims[0]?.sizes.length ?? 0} box sizes on a ${side}-cell image is coarse; \`basinlab study fractal-boundary --full\` runs the paper's resolution (hours on a CPU).`);
+        : ` Box counting over ${dims[0]?.sizes.length ?? 0} box sizes on a ${side}-cell image is coarse; the command basinlab study fractal-boundary --full runs the paper's resolution (hours on a CPU).`);
     return { id: 'fractal-boundary', panels: [...grids, perDepth, boxes], findings, verdict: { holds: check.holds, failures: check.failures }, summary };
   },
 };
