@@ -1,17 +1,24 @@
 /**
  * Sliders for the spec's fixed scalar hyperparameters (the optimiser's numbers not swept: lr,
- * momentum, betas, eps, …), free of the DOM.
+ * momentum, betas, eps, …, and its LR schedule's: StepLR's step_size and gamma, OneCycleLR's
+ * max_lr, a SequentialLR child's total_iters, …), free of the DOM.
  *
  * A slider's range is the range the editor proposes for sweeping that parameter
  * (`defaultAxisRange`, one definition for both), taken at the parameter's default so that it stays
  * put while the slider moves, and widened to hold the current value; always within the
  * parameter's allowed range. It is logarithmic where that range is (where it spans decades).
+ * Schedule lengths (T_max, step_size, warmup steps) are counted in the run's steps, as their typical
+ * ranges are: a slider moves them within the run and never changes its length.
  */
+import { P_OPTIMIZER } from '../core/layout.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { Plan } from '../core/plan.ts';
-import { findOptimizer } from '../core/registry/index.ts';
+import type { NumberParam, OptionalNumberParam, ParamSchema } from '../core/params.ts';
+import type { ScheduleNode } from '../core/registry/index.ts';
+import { findOptimizer, findSchedule } from '../core/registry/index.ts';
 import { MAX_STEPS } from '../core/run-settings.ts';
-import { resolveNetPath } from '../core/spec.ts';
+import type { ScheduleSpec } from '../core/spec.ts';
+import { parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
 import { netParamShort } from '../view/caption.ts';
 import type { SpecJSON } from './components/spec-edit.ts';
 import { defaultAxisRange, getAt, netAxisRange, setAt } from './components/spec-edit.ts';
@@ -30,6 +37,16 @@ export interface SliderModel {
   readonly lowOpen: boolean;
   readonly highOpen: boolean;
   readonly doc: string;
+  /**
+   * The heading the slider stands under: the optimiser's (`optimizer · SGD`), the schedule's
+   * (`schedule · StepLR`, a composite's child `schedulers[0] · LinearLR`) or the run's (`run`).
+   */
+  readonly group: string;
+  /**
+   * The range before it was narrowed to the values the spec accepts with the others as they are
+   * (see validSpan): what a network slider keeps while its value stays inside.
+   */
+  readonly anchor: { readonly min: number; readonly max: number; readonly log: boolean };
 }
 
 /** Positions of a slider: a range input from 0 to this. */
@@ -38,30 +55,194 @@ export const SLIDER_STEPS = 1000;
 /** Significant digits a slider sets (a slider is not for the fourth digit; the editor is). */
 const SLIDER_DIGITS = 3;
 
-/** The sliders of a spec (its JSON as normalised by the parser) and the plan that runs it. */
+/** A schedule parameter the sliders offer: a number, or an optional one while the spec sets it. */
+interface ScheduleParam {
+  /** Its spec path (`schedule.gamma`, `schedule.schedulers.1.T_max`). */
+  readonly path: string;
+  readonly schema: NumberParam | OptionalNumberParam;
+  readonly group: string;
+}
+
+function isScalar(p: ParamSchema): p is NumberParam | OptionalNumberParam {
+  return p.kind === 'number' || p.kind === 'int' || p.kind === 'optional-number' || p.kind === 'optional-int';
+}
+
+/**
+ * The numeric parameters of a spec's schedule, its children's (a SequentialLR's or a
+ * ChainedScheduler's) after its own; lists (milestones) have no slider: their entries must stay in
+ * order and no typical range is declared for them.
+ */
+function scheduleParams(schedule: ScheduleSpec | null): ScheduleParam[] {
+  if (!schedule) return [];
+  const of = (s: ScheduleSpec, prefix: string, group: string): ScheduleParam[] =>
+    (findSchedule(s.name)?.params ?? [])
+      .filter(isScalar)
+      .map((p) => ({ path: `${prefix}.${p.key}`, schema: p, group }));
+  return [
+    ...of(schedule, 'schedule', `schedule · ${schedule.name}`),
+    ...schedule.schedulers.flatMap((c, i) => of(c, `schedule.schedulers.${i}`, `schedulers[${i}] · ${c.name}`)),
+  ];
+}
+
+/** Runs longer than this keep every schedule slider: telling a value without effect apart takes a pass over every step. */
+const EFFECT_CHECK_STEPS = 100_000;
+
+/** What a schedule's curve is computed from: a plan's schedule tree and base parameter vector. */
+interface CurveSource {
+  /** The plan they come from (its curve is computed once). */
+  readonly plan: object;
+  readonly schedule: ScheduleNode | null;
+  readonly P: Float64Array;
+  readonly steps: number;
+  readonly cyclesMomentum: boolean;
+}
+
+/** The LR (and the momentum it cycles) of every step, with P[slot] set to `v` (null: as the plan has it). */
+function curve(src: CurveSource, node: ScheduleNode, slot: number, v: number | null): Float64Array {
+  const P = Float64Array.from(src.P);
+  if (v !== null) P[slot] = v;
+  const out = new Float64Array(2);
+  const c = new Float64Array(2 * src.steps);
+  for (let k = 0; k < src.steps; k++) {
+    node.def.evaluate((x) => x, P, node, k, P[P_OPTIMIZER] as number, out);
+    c[2 * k] = out[0] as number;
+    c[2 * k + 1] = src.cyclesMomentum ? (out[1] as number) : 0;
+  }
+  return c;
+}
+
+/**
+ * Per plan: its own curve and the answers given, computed once however often its sliders are (on
+ * every step of a drag, while the plan stays that of the last sweep).
+ */
+const effects = new WeakMap<object, { readonly base: Float64Array; readonly answers: Map<string, boolean> }>();
+
+/**
+ * Whether a schedule value changes the run's LR or the momentum it cycles at some step when set to
+ * either end of its slider: one without effect gets no slider (CyclicLR's gamma outside exp_range,
+ * OneCycleLR's momenta without cycle_momentum, its epochs where total_steps is set). Evaluated with
+ * the registry's own functions. A loss-driven schedule (ReduceLROnPlateau) and a run too long to
+ * check keep every slider.
+ */
+function changesSchedule(src: CurveSource, slot: number, ends: readonly number[]): boolean {
+  const node = src.schedule;
+  if (!node || node.def.plateau || src.steps > EFFECT_CHECK_STEPS) return true;
+  let known = effects.get(src.plan);
+  if (!known) {
+    known = { base: curve(src, node, slot, null), answers: new Map() };
+    effects.set(src.plan, known);
+  }
+  const { base, answers } = known;
+  const key = `${slot} ${ends.join(' ')}`;
+  let changes = answers.get(key);
+  if (changes === undefined) {
+    changes = ends.some((v) => curve(src, node, slot, v).some((x, i) => !Object.is(x, base[i])));
+    answers.set(key, changes);
+  }
+  return changes;
+}
+
+/** An optimiser path that the schedule sets itself (`optimizer.lr` under OneCycleLR), a group's too. */
+function overriddenBy(overrides: readonly string[]): (path: string) => boolean {
+  return (path) => overrides.includes(path.replace(/^optimizer\.(param_groups\.\d+\.)?/, ''));
+}
+
+type Allowed = { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean };
+
+/** A slider's range before it is narrowed to the values the spec accepts. */
+interface Span {
+  readonly min: number;
+  readonly max: number;
+  readonly log: boolean;
+}
+
+/** What a slider is, apart from its range. */
+type SliderBase = Pick<SliderModel, 'path' | 'label' | 'value' | 'int' | 'doc' | 'group'>;
+
+/** Whether the spec is valid with `path` set to `v` (everything else as it is). */
+function validWith(json: SpecJSON, path: string): (v: number) => boolean {
+  return (v) => {
+    try {
+      parseAnySpec(setAt(json, path, v));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+
+/**
+ * The part of `span` the spec accepts, found from `value` outwards: the rules that tie a value to
+ * others and to the run (OneCycleLR's total_steps at least the run's steps, and a network's steps
+ * at most it; a chained CosineAnnealingLR's T_max at least the steps; nesterov's momentum above 0).
+ * Each end that the spec rejects moves in to the last accepted value, found by bisection (the
+ * accepted values are taken to be one interval around `value`). A draft the spec rejects as it is
+ * keeps the whole span: there is nothing to measure against.
+ */
+function validSpan(span: Span, value: number, int: boolean, valid: (v: number) => boolean): { min: number; max: number } {
+  if (!valid(value)) return span;
+  const end = (bad: number): number => {
+    if (valid(bad)) return bad;
+    let a = bad;
+    let b = value;
+    const log = span.log && a > 0 && b > 0;
+    // To within a slider step: finer than that no position sets (momentum > 0 ends one step past 0, not at 1e-20).
+    const close = (): boolean => (int ? Math.abs(b - a) <= 1 : log ? Math.abs(Math.log(b / a)) <= Math.log(span.max / span.min) / SLIDER_STEPS : Math.abs(b - a) <= (span.max - span.min) / SLIDER_STEPS);
+    while (!close()) {
+      const m = int ? a + Math.trunc((b - a) / 2) : log ? Math.sqrt(a * b) : (a + b) / 2;
+      if (m === a || m === b) break;
+      if (valid(m)) b = m;
+      else a = m;
+    }
+    // A few digits, as the slider sets them, where those are still accepted.
+    const tidy = int ? b : Number(b.toPrecision(SLIDER_DIGITS));
+    return tidy !== b && valid(tidy) && (bad < value ? tidy <= value : tidy >= value) ? tidy : b;
+  };
+  return { min: end(span.min), max: end(span.max) };
+}
+
+/** A slider on `anchor` (already holding the value, inside the allowed range) narrowed to what the spec accepts; null where nothing is left to slide over. */
+function slider(base: SliderBase, anchor: Span, allowed: Allowed, valid: (v: number) => boolean): SliderModel | null {
+  const { min, max } = validSpan(anchor, base.value, base.int, valid);
+  if (!(max > min)) return null;
+  const log = anchor.log && min > 0;
+  const lowOpen = allowed.minExclusive === true && min <= allowed.min;
+  const highOpen = allowed.maxExclusive === true && max >= allowed.max;
+  return { ...base, min, max, log, lowOpen, highOpen, anchor };
+}
+
+/**
+ * The sliders of a spec (its JSON as normalised by the parser) and the plan that runs it: the
+ * optimiser's values, then the schedule's. None for a value the schedule sets itself (the LR under
+ * OneCycleLR, the momentum it cycles): dragging it would change nothing.
+ */
 export function paramSliders(json: SpecJSON, plan: Plan): SliderModel[] {
   const opt = findOptimizer(plan.spec.optimizer.name);
   if (!opt) return [];
   const swept = new Set(plan.dims.map((d) => d.path));
+  const overridden = overriddenBy(scheduleOverrides(plan.spec));
   const out: SliderModel[] = [];
-  type Allowed = { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean };
-  const add = (path: string, def: number, allowed: Allowed, int: boolean, doc: string): void => {
+  const curves: CurveSource = { plan, schedule: plan.schedule, P: plan.P, steps: plan.spec.steps, cyclesMomentum: plan.cyclesMomentum };
+  const add = (path: string, def: number | null, allowed: Allowed, int: boolean, doc: string, group: string, slot = -1): void => {
     const value = getAt(json, path);
-    if (swept.has(path) || typeof value !== 'number' || !Number.isFinite(value)) return;
-    const r = defaultAxisRange(setAt(json, path, def), path);
-    let min = Math.min(r.min, value);
-    let max = Math.max(r.max, value);
-    min = Math.max(min, allowed.min);
-    max = Math.min(max, allowed.max);
-    if (!(max > min)) return;
-    const log = r.scale === 'log' && min > 0;
-    const lowOpen = allowed.minExclusive === true && min <= allowed.min;
-    const highOpen = allowed.maxExclusive === true && max >= allowed.max;
-    out.push({ path, label: shortParam(path), value, min, max, log, int, lowOpen, highOpen, doc });
+    if (swept.has(path) || overridden(path) || typeof value !== 'number' || !Number.isFinite(value)) return;
+    // At the default, so that the range stays put while the value moves (an optional value without
+    // one: at the value, which only a range that is not the registry's typical one depends on).
+    const r = defaultAxisRange(def === null ? json : setAt(json, path, def), path);
+    const min = Math.max(Math.min(r.min, value), allowed.min);
+    const max = Math.min(Math.max(r.max, value), allowed.max);
+    const m = slider({ path, label: shortParam(path), value, int, doc, group }, { min, max, log: r.scale === 'log' && min > 0 }, allowed, validWith(json, path));
+    if (m && (slot < 0 || changesSchedule(curves, slot, [m.min, m.max]))) out.push(m);
   };
+  const optGroup = `optimizer · ${opt.id}`;
   for (const p of opt.params) {
-    if (p.kind === 'number' || p.kind === 'int') add(`optimizer.${p.key}`, p.default, p, p.kind === 'int', p.doc);
-    else if (p.kind === 'tuple') p.default.forEach((d, i) => add(`optimizer.${p.key}.${i}`, d, p, false, p.doc));
+    if (p.kind === 'number' || p.kind === 'int') add(`optimizer.${p.key}`, p.default, p, p.kind === 'int', p.doc, optGroup);
+    else if (p.kind === 'tuple') p.default.forEach((d, i) => add(`optimizer.${p.key}.${i}`, d, p, false, p.doc, optGroup));
+  }
+  for (const { path, schema, group } of scheduleParams(plan.spec.schedule)) {
+    // The path's own rules (a parameter a sweep may not vary has no slider either).
+    const t = resolveParamPath(plan.spec, path);
+    if (typeof t !== 'string') add(path, schema.default, t.range, t.int, schema.doc, group, t.slot);
   }
   return out;
 }
@@ -91,40 +272,42 @@ export function sliderValue(m: SliderModel, pos: number): number {
 /**
  * Sliders for a network view's fixed values that make sense live: the optimiser's numbers, each
  * explicit param group's own overrides (`optimizer.param_groups.0.lr`: the layers it trains in the
- * label), the batch size (when the spec sets one; null trains on the whole set) and the number of
- * steps; none a sweep axis varies. A slider's range is the editor's starting range for sweeping that
- * value (netAxisRange: LRs two decades either side of the value, momentum 0 … 0.99, the batch size 1
- * … the training set), taken once: `previous` (the sliders shown before) keeps a slider's range while
- * its value stays inside it, so a range anchored at an LR of 100 does not slide along as it is
- * dragged; a value typed outside it re-anchors it.
+ * label), the schedule's numbers (as paramSliders), the batch size (when the spec sets one; null
+ * trains on the whole set) and the number of steps; none a sweep axis varies, none the schedule
+ * sets itself. A slider's range is the editor's starting range for sweeping that value
+ * (netAxisRange: LRs two decades either side of the value, momentum 0 … 0.99, schedule lengths as
+ * multiples of the steps, the batch size 1 … the training set), taken once: `previous` (the sliders
+ * shown before) keeps a slider's range while its value stays inside it and its entry is the same,
+ * so a range anchored at an LR of 100 does not slide along as it is dragged; a value typed outside
+ * it re-anchors it.
  */
 export function netParamSliders(json: SpecJSON, plan: NetPlan, previous: readonly SliderModel[] = []): SliderModel[] {
   const opt = findOptimizer(plan.spec.optimizer.name);
   if (!opt) return [];
   const swept = new Set(plan.dims.map((d) => d.path));
+  const setBySchedule = overriddenBy(scheduleOverrides(plan.spec));
   const before = new Map(previous.map((m) => [m.path, m]));
   const out: SliderModel[] = [];
-  type Allowed = { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean };
-  const add = (path: string, label: string, allowed: Allowed, int: boolean, doc: string, range: () => { min: number; max: number; log: boolean }): void => {
+  // The schedule's blocks are the same in every group's P; the default group's LR drives its curve.
+  const curves: CurveSource = { plan, schedule: plan.schedule, P: plan.groups.at(-1)?.P ?? new Float64Array(0), steps: plan.spec.steps, cyclesMomentum: plan.cyclesMomentum };
+  const add = (path: string, label: string, allowed: Allowed, int: boolean, doc: string, group: string, range: () => Span, slot = -1): void => {
     const value = getAt(json, path);
-    if (swept.has(path) || typeof value !== 'number' || !Number.isFinite(value)) return;
+    if (swept.has(path) || setBySchedule(path) || typeof value !== 'number' || !Number.isFinite(value)) return;
     const old = before.get(path);
-    let min: number;
-    let max: number;
-    let log: boolean;
-    if (old && value >= old.min && value <= old.max) ({ min, max, log } = old);
+    let anchor: Span;
+    // Another optimiser or schedule under the same path (StepLR's gamma, then ExponentialLR's) has its
+    // own range. The range kept is the one before narrowing: the values the spec accepts move with
+    // the others (a OneCycleLR's total_steps with the steps).
+    if (old && old.group === group && value >= old.anchor.min && value <= old.anchor.max) anchor = old.anchor;
     else {
       const r = range();
-      min = Math.max(Math.min(r.min, value), allowed.min);
-      max = Math.min(Math.max(r.max, value), allowed.max);
-      log = r.log && min > 0;
+      const min = Math.max(Math.min(r.min, value), allowed.min);
+      anchor = { min, max: Math.min(Math.max(r.max, value), allowed.max), log: r.log && min > 0 };
     }
-    if (!(max > min)) return;
-    const lowOpen = allowed.minExclusive === true && min <= allowed.min;
-    const highOpen = allowed.maxExclusive === true && max >= allowed.max;
-    out.push({ path, label, value, min, max, log, int, lowOpen, highOpen, doc });
+    const m = slider({ path, label, value, int, doc, group }, anchor, allowed, validWith(json, path));
+    if (m && (slot < 0 || changesSchedule(curves, slot, [m.min, m.max]))) out.push(m);
   };
-  const axis = (path: string) => (): { min: number; max: number; log: boolean } => {
+  const axis = (path: string) => (): Span => {
     const r = netAxisRange(json, path);
     return { min: r.min, max: r.max, log: r.scale === 'log' };
   };
@@ -143,17 +326,22 @@ export function netParamSliders(json: SpecJSON, plan: NetPlan, previous: readonl
     // A group's own values only: the others follow the optimiser's slider.
     ...plan.spec.paramGroups.flatMap((_, g) => keys.map((k) => ({ ...k, path: `optimizer.param_groups.${g}.${k.key}` }))),
   ];
+  const optGroup = `optimizer · ${opt.id}`;
   for (const k of paths) {
     const t = resolveNetPath(plan.spec, k.path);
     if (typeof t === 'string') continue;
-    add(k.path, label(k.path), t.range, k.int, k.doc, axis(k.path));
+    add(k.path, label(k.path), t.range, k.int, k.doc, optGroup, axis(k.path));
   }
-  add('network.batch_size', 'batch size', { min: 1, max: Math.max(1, plan.data.train.n) }, true, 'Samples per minibatch (drawn with replacement); the whole training set when the spec sets none.', () => ({
+  for (const { path, schema, group } of scheduleParams(plan.spec.schedule)) {
+    const t = resolveNetPath(plan.spec, path);
+    if (typeof t !== 'string') add(path, shortParam(path), t.range, t.int, schema.doc, group, axis(path), t.where.kind === 'slot' ? t.where.slot : -1);
+  }
+  add('network.batch_size', 'batch size', { min: 1, max: Math.max(1, plan.data.train.n) }, true, 'Samples per minibatch (drawn with replacement); the whole training set when the spec sets none.', 'run', () => ({
     min: 1,
     max: Math.max(2, plan.data.train.n),
     log: true,
   }));
   const steps = plan.spec.steps;
-  add('steps', 'steps', { min: 1, max: MAX_STEPS }, true, 'Optimiser steps per run.', () => ({ min: Math.max(1, Math.round(steps / 10)), max: Math.max(2, steps * 10), log: true }));
+  add('steps', 'steps', { min: 1, max: MAX_STEPS }, true, 'Optimiser steps per run.', 'run', () => ({ min: Math.max(1, Math.round(steps / 10)), max: Math.max(2, steps * 10), log: true }));
   return out;
 }

@@ -493,6 +493,23 @@ export function resolveParamPath(spec: PathContext, path: string, hint?: string)
   }
 }
 
+/**
+ * The optimiser values (keys: `lr`, `momentum`, `betas.0`) that the spec's schedule sets itself, so
+ * that the spec's own have no effect: the LR under CyclicLR and OneCycleLR (they set it from their
+ * own bounds), the momentum or beta1 under a schedule that cycles it. A sweep may not vary them and
+ * the app offers no slider for them.
+ */
+export function scheduleOverrides(spec: Pick<PathContext, 'optimizer' | 'schedule'>): string[] {
+  const sched = spec.schedule;
+  const def = sched ? findSchedule(sched.name) : undefined;
+  if (!sched || !def) return [];
+  const out: string[] = [];
+  if (def.id === 'CyclicLR' || def.id === 'OneCycleLR') out.push('lr');
+  const mom = findOptimizer(spec.optimizer.name)?.momentumParam;
+  if (mom && def.cyclesMomentum(sched.params)) out.push(mom);
+  return out;
+}
+
 /** A string that may name a sweep parameter (resolveParamPath says which do): short enough to quote in a message. */
 function isParamPath(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= MAX_PARAM_PATH;
@@ -726,15 +743,14 @@ function crossChecks(rd: Reader, spec: Spec): void {
   }
 
   // A swept parameter must have an effect.
-  const overridesLr = spec.schedule !== null && ['CyclicLR', 'OneCycleLR'].includes(spec.schedule.name);
   const sched = spec.schedule;
-  const cycles = sched !== null && (findSchedule(sched.name) as ScheduleDef).cyclesMomentum(sched.params);
+  const overridden = scheduleOverrides(spec);
   ranges.forEach((r, i) => {
     const path = spec.sweep ? axisField(spec.sweep, i, 'param') : '';
-    if (r.param === 'optimizer.lr' && overridesLr) {
+    if (r.param === 'optimizer.lr' && overridden.includes('lr')) {
       rd.fail(path, `optimizer.lr has no effect under ${sched?.name}, which sets the LR from its own parameters; sweep schedule.max_lr instead`);
     }
-    if (cycles && opt.momentumParam && r.param === `optimizer.${opt.momentumParam}`) {
+    if (opt.momentumParam && r.param === `optimizer.${opt.momentumParam}` && overridden.includes(opt.momentumParam)) {
       rd.fail(path, `${r.param} has no effect: ${sched?.name} with cycle_momentum sets it every step; sweep schedule.max_momentum instead`);
     }
   });
@@ -1169,6 +1185,9 @@ export interface NetTarget {
   readonly path: string;
   readonly int: boolean;
   readonly range: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean };
+  /** The registry parameter a slot holds (for its typical range) and the tuple element it names; null for the batch size. */
+  readonly schema: ParamSchema | null;
+  readonly element: number | null;
   /** 'batch', or a slot of P in the listed groups (explicit groups by index, the default group last). */
   readonly where: { readonly kind: 'batch' } | { readonly kind: 'slot'; readonly slot: number; readonly groups: readonly number[] };
 }
@@ -1181,7 +1200,7 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
   const groups = spec.paramGroups.length + 1;
   const all = Array.from({ length: groups }, (_, i) => i);
   if (path === 'network.batch_size') {
-    return { path, int: true, range: { min: 1, max: MAX_BATCH }, where: { kind: 'batch' } };
+    return { path, int: true, range: { min: 1, max: MAX_BATCH }, schema: null, element: null, where: { kind: 'batch' } };
   }
   const m = /^optimizer\.param_groups\.([^.]*)\.(.+)$/.exec(path);
   if (m) {
@@ -1193,7 +1212,7 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
     if (opt?.globalParams?.includes(key)) return `${path}: ${opt.id} reads ${key} once for all param groups (the reference reads self.defaults['${key}']); sweep optimizer.${key}`;
     const t = resolveParamPath({ surface: { name: 'quadratic', params: {} }, optimizer: spec.optimizer, schedule: spec.schedule }, `optimizer.${m[2]}`);
     if (typeof t === 'string') return t.replaceAll('optimizer.', `optimizer.param_groups.${g}.`);
-    return { path, int: t.int, range: t.range, where: { kind: 'slot', slot: t.slot, groups: [g] } };
+    return { path, int: t.int, range: t.range, schema: t.schema, element: t.element, where: { kind: 'slot', slot: t.slot, groups: [g] } };
   }
   const head = path.split('.')[0];
   if (head === 'surface' || head === 'start') return `${path}: a network spec has no surface or start; sweep ${NET_SWEEPABLE}`;
@@ -1206,7 +1225,7 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
   // optimizer.<x>: every group that does not set x itself (torch: a group's value falls back to the optimiser's).
   const key = path.startsWith('optimizer.') ? path.slice('optimizer.'.length).split('.')[0] ?? '' : '';
   const which = key ? all.filter((g) => g === groups - 1 || !Object.hasOwn(spec.paramGroups[g]?.overrides ?? {}, key)) : all;
-  return { path, int: t.int, range: t.range, where: { kind: 'slot', slot: t.slot, groups: which } };
+  return { path, int: t.int, range: t.range, schema: t.schema, element: t.element, where: { kind: 'slot', slot: t.slot, groups: which } };
 }
 
 /** A network spec as JSON, every default explicit. */

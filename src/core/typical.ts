@@ -7,7 +7,7 @@
  * range whenever its parameter, the optimiser or the surface changes, so that every first view of
  * an entry shows structure.
  */
-import type { TypicalRange } from './params.ts';
+import type { ParamSchema, TypicalRange } from './params.ts';
 import { findSurface } from './registry/index.ts';
 import type { AxisRange, PathContext } from './spec.ts';
 import { resolveParamPath } from './spec.ts';
@@ -18,8 +18,11 @@ export type TypicalContext = PathContext & { readonly steps: number };
 /** The declared typical range of a path, before it is resolved against the spec. */
 function declared(ctx: TypicalContext, path: string): TypicalRange | 'surface-domain' | null {
   const t = resolveParamPath(ctx, path);
-  if (typeof t === 'string') return null;
-  const p = t.schema;
+  return typeof t === 'string' ? null : declaredTypical(t.schema, t.element);
+}
+
+/** What a parameter's schema declares as its typical range (a tuple's: its `element`'s), unresolved. */
+export function declaredTypical(p: ParamSchema, element: number | null): TypicalRange | 'surface-domain' | null {
   switch (p.kind) {
     case 'number':
     case 'int':
@@ -28,7 +31,7 @@ function declared(ctx: TypicalContext, path: string): TypicalRange | 'surface-do
       return p.typical ?? null;
     case 'tuple':
       if (p.typical === 'surface-domain') return p.typical;
-      return p.typical?.[t.element ?? 0] ?? null;
+      return p.typical?.[element ?? 0] ?? null;
     default:
       return null;
   }
@@ -90,8 +93,24 @@ export function typicalRange(ctx: TypicalContext, path: string): AxisRange | nul
   }
   const t = resolveParamPath(ctx, path);
   if (typeof t === 'string') return null;
-  const steps = Number.isFinite(ctx.steps) && ctx.steps >= 1 ? ctx.steps : 1;
-  const unit = d.per === 'steps' ? steps : d.per === '1/sharpness' ? 1 / sharpest(ctx) : 1;
+  return scaledTypical(d, path, t, ctx.steps, d.per === '1/sharpness' ? sharpest(ctx) : 1);
+}
+
+/**
+ * A declared typical range made concrete: its ends times what `per` names (the run's `steps`; the
+ * inverse of the sharpness `lambda`), rounded to integers within the allowed range for an integer
+ * parameter. typicalRange resolves a surface spec's paths through it; the app's network axes
+ * (netAxisRange), whose runs have no surface, through it with their own steps.
+ */
+export function scaledTypical(
+  d: TypicalRange,
+  path: string,
+  t: { readonly int: boolean; readonly range: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean } },
+  steps: number,
+  lambda: number,
+): AxisRange {
+  const runSteps = Number.isFinite(steps) && steps >= 1 ? steps : 1;
+  const unit = d.per === 'steps' ? runSteps : d.per === '1/sharpness' ? 1 / lambda : 1;
   // Ends scaled by the surface's sharpness are rounded to two significant digits (Rosenbrock's
   // λ = 1001.6 gives SGD 1e-5 … 0.01, not 9.98e-6 … 0.00998).
   const tidy = (x: number): number => (d.per === '1/sharpness' ? Number(x.toPrecision(2)) : x);

@@ -10,6 +10,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { build, preview } from 'vite';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeUrlState } from '../../src/core/url.ts';
 import { cellColour } from '../../src/view/frame.ts';
 import { frameOf, setField } from './harness.ts';
 
@@ -600,6 +601,68 @@ describe('interaction that teaches', () => {
     await settle(page);
     const s = await page.evaluate(() => (document.querySelector('bl-app') as unknown as PageApp).controller.selection.selected);
     expect(s).toEqual({ i: 90, j: 90 });
+    await page.close();
+  });
+
+  it("re-runs the sweep as a schedule slider moves: the schedule's curve and the heatmap follow", async () => {
+    const spec = {
+      surface: { name: 'rosenbrock' },
+      optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9 },
+      schedule: { name: 'StepLR', step_size: 100, gamma: 0.1 },
+      steps: 300,
+      start: [-1.5, 2],
+      sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 1e-5, max: 1e-2, count: 48, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.99, count: 48, scale: 'linear' } },
+    };
+    const page = await open(gpuBrowser, encodeUrlState(spec));
+    // The schedule's sliders stand under their own heading; the LR curve and the map as they are.
+    const state = () =>
+      page.evaluate(() => {
+        const app = document.querySelector('bl-app') as unknown as PageApp;
+        const root = app.shadowRoot;
+        const sliders = root.querySelector('bl-param-sliders')?.shadowRoot;
+        const chart = [...root.querySelectorAll('bl-line-chart')].find((c) => (c as unknown as { yLabel: string }).yLabel === 'LR') as unknown as { series: { values: ArrayLike<number> }[] } | undefined;
+        const loss = (root.querySelector('bl-heatmap') as unknown as { frame: { columns: { loss: Float32Array } } }).frame.columns.loss;
+        const bytes = new Uint8Array(loss.buffer, loss.byteOffset, loss.byteLength);
+        let hash = 0;
+        for (const b of bytes) hash = (hash * 31 + b) >>> 0;
+        return {
+          headings: [...(sliders?.querySelectorAll('[role="heading"]') ?? [])].map((h) => h.textContent),
+          paths: [...(sliders?.querySelectorAll('input') ?? [])].map((i) => i.dataset.path),
+          lr150: chart?.series[0]?.values[150],
+          hash,
+        };
+      });
+    const before = await state();
+    expect(before.headings).toEqual(['optimizer · SGD', 'schedule · StepLR']);
+    expect(before.paths).toEqual(expect.arrayContaining(['schedule.step_size', 'schedule.gamma']));
+    expect(before.lr150).toBeCloseTo(1e-4, 10);
+    const set = (pos: number, final: boolean) =>
+      page.evaluate(
+        (p: number, f: boolean) => {
+          const el = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-param-sliders')?.shadowRoot?.querySelector('input[data-path="schedule.gamma"]') as HTMLInputElement | null;
+          if (!el) return false;
+          el.value = String(p);
+          el.dispatchEvent(new Event(f ? 'change' : 'input', { bubbles: true }));
+          return true;
+        },
+        pos,
+        final,
+      );
+    expect(await set(600, false)).toBe(true);
+    await set(800, true);
+    const gamma = await page.evaluate(() => ((document.querySelector('bl-app') as unknown as { controller: { spec: { json: { schedule: { gamma: number } } } } }).controller.spec.json.schedule.gamma));
+    // gamma's log slider over its typical 0.01 … 1: position 800 is 10^-0.4.
+    expect(gamma).toBe(0.398);
+    await page.waitForFunction(
+      (g: number) => ((document.querySelector('bl-app') as unknown as { controller: { sweep: { plan: { spec: { schedule: { params: { gamma: number } } } } } } }).controller.sweep.plan.spec.schedule.params.gamma === g),
+      {},
+      gamma,
+    );
+    await settle(page);
+    const after = await state();
+    expect(after.lr150).toBeCloseTo(1e-3 * gamma, 10);
+    expect(after.hash).not.toBe(before.hash);
+    await page.screenshot({ path: `${ARTIFACTS}/app-schedule-slider.png` });
     await page.close();
   });
 

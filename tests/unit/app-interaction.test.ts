@@ -8,7 +8,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { makePlan } from '../../src/core/plan.ts';
 import type { AnyPlan, Plan } from '../../src/core/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
+import { SCHEDULES, findSchedule } from '../../src/core/registry/index.ts';
 import { parseSpec, specToJSON } from '../../src/core/spec.ts';
+import { scheduleCurve } from '../../src/core/steps.ts';
 import type { NetTrajectory, Trajectory, TrajectoryRequest } from '../../src/core/trajectory.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import type { Engine } from '../../src/engine/engine.ts';
@@ -26,6 +28,7 @@ import { heatmapKey } from '../../src/app/heatmap/keys.ts';
 import { zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { COMPARE_COLOURS, carryRun, cellOfRun, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { SLIDER_STEPS, paramSliders, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
+import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/components/spec-edit.ts';
 import { countOutcomes, heatmapSummary, pathText, runText } from '../../src/app/summary.ts';
 
 const GRID = {
@@ -475,6 +478,111 @@ describe('sliders', () => {
     // An excluded bound is never produced: a linear slider from an exclusive 0 steps off it.
     const open = { ...lr, log: false, min: 0, max: 1, lowOpen: true };
     expect(sliderValue(open, 0)).toBeGreaterThan(0);
+  });
+
+  it("offers the schedule's values under its own heading: integers and log where their ranges say, lengths in the run's steps, not the swept one", () => {
+    const sweep = { kind: 'grid', x: { param: 'schedule.gamma', min: 0.1, max: 0.9, count: 3, scale: 'linear' }, y: null };
+    const p = plan({ ...GRID, steps: 200, schedule: { name: 'StepLR', step_size: 50, gamma: 0.5 }, sweep });
+    const s = paramSliders(specToJSON(p.spec), p);
+    const by = new Map(s.map((m) => [m.path, m]));
+    expect(by.has('schedule.gamma')).toBe(false);
+    const size = by.get('schedule.step_size');
+    // StepLR's typical step_size is 0.05 … 1 times the run's 200 steps.
+    expect(size && [size.label, size.group, size.int, size.log, size.min, size.max, size.value]).toEqual(['step_size', 'schedule · StepLR', true, false, 10, 200, 50]);
+    expect(by.get('optimizer.lr')?.group).toBe('optimizer · SGD');
+    expect(size && sliderValue(size, 333)).toBe(73);
+    // Not swept: gamma's typical range spans two decades, a log slider.
+    const q = plan({ ...GRID, steps: 200, schedule: { name: 'StepLR', step_size: 50, gamma: 0.5 } });
+    const gamma = paramSliders(specToJSON(q.spec), q).find((m) => m.path === 'schedule.gamma');
+    expect(gamma && [gamma.log, gamma.min, gamma.max, gamma.int]).toEqual([true, 0.01, 1, false]);
+  });
+
+  it("labels a composite's children by their place, and offers only values the spec accepts", () => {
+    const schedule = { name: 'ChainedScheduler', schedulers: [{ name: 'ConstantLR', factor: 0.5, total_iters: 10 }, { name: 'CosineAnnealingLR', T_max: 100 }] };
+    const p = plan({ ...GRID, steps: 80, schedule });
+    const json = specToJSON(p.spec);
+    const by = new Map(paramSliders(json, p).map((m) => [m.path, m]));
+    expect(by.get('schedule.schedulers.0.factor')?.group).toBe('schedulers[0] · ConstantLR');
+    const tMax = by.get('schedule.schedulers.1.T_max');
+    expect(tMax && [tMax.label, tMax.group]).toEqual(['T_max', 'schedulers[1] · CosineAnnealingLR']);
+    // Chained, CosineAnnealingLR must not end within the run: its typical 0.1 … 2 times the steps
+    // starts at the steps, the first T_max the spec accepts.
+    expect(tMax && [tMax.anchor.min, tMax.min, tMax.max]).toEqual([8, 80, 160]);
+    expect(() => parseSpec(setAt(json, 'schedule.schedulers.1.T_max', 79))).toThrow(/T_max/);
+    // …and only eta_min 0, so no slider for it.
+    expect(by.has('schedule.schedulers.1.eta_min')).toBe(false);
+    expect(() => parseSpec(setAt(json, 'schedule.schedulers.1.eta_min', 1e-4))).toThrow(/eta_min/);
+  });
+
+  it('has none for an optimiser value the schedule sets itself', () => {
+    const p = plan({ ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: 2, count: 3, scale: 'linear' }, y: null }, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: 60 } });
+    const paths = paramSliders(specToJSON(p.spec), p).map((m) => m.path);
+    // OneCycleLR sets the LR from max_lr and cycles the momentum between base_momentum and max_momentum.
+    expect(paths).not.toContain('optimizer.lr');
+    expect(paths).not.toContain('optimizer.momentum');
+    expect(paths).toEqual(expect.arrayContaining(['schedule.max_lr', 'schedule.base_momentum', 'schedule.max_momentum', 'optimizer.weight_decay']));
+    // total_steps below the run's 60 steps is an error: its slider starts there.
+    const total = paramSliders(specToJSON(p.spec), p).find((m) => m.path === 'schedule.total_steps');
+    expect(total && [total.min, total.max]).toEqual([60, 120]);
+  });
+
+  it("gives every schedule's numeric values with an effect a slider inside the allowed range that holds the value", () => {
+    const base = { ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: 2, count: 3, scale: 'linear' }, y: null } };
+    const checked: string[] = [];
+    const without: string[] = [];
+    for (const def of SCHEDULES) {
+      // The editor's schedule (a composite with its default children), every optional value set
+      // (to the top of its own starting range) so that it has a slider too.
+      let json = switchSchedule(base, def.id);
+      const kids = getAt(json, 'schedule.schedulers');
+      const entries = [
+        { prefix: 'schedule', params: def.params },
+        ...(Array.isArray(kids) ? kids : []).map((k: { name: string }, i) => ({ prefix: `schedule.schedulers.${i}`, params: findSchedule(k.name)?.params ?? [] })),
+      ];
+      for (const { prefix, params } of entries) {
+        for (const q of params) if (q.kind === 'optional-number' || q.kind === 'optional-int') json = setAt(json, `${prefix}.${q.key}`, defaultAxisRange(json, `${prefix}.${q.key}`).max);
+      }
+      const p = plan(json);
+      const full = specToJSON(p.spec);
+      const lr = Array.from(scheduleCurve(p).lr);
+      const by = new Map(paramSliders(full, p).map((m) => [m.path, m]));
+      for (const { prefix, params } of entries) {
+        for (const q of params) {
+          if (q.kind !== 'number' && q.kind !== 'int' && q.kind !== 'optional-number' && q.kind !== 'optional-int') continue;
+          const path = `${prefix}.${q.key}`;
+          const m = by.get(path);
+          if (!m) {
+            // None only for a value that changes nothing over this run (or that the spec takes no
+            // other value of) at the ends of the editor's range for it.
+            const r = defaultAxisRange(full, path);
+            for (const end of [r.min, r.max]) {
+              let other: number[] | null = null;
+              try {
+                other = Array.from(scheduleCurve(plan(setAt(full, path, end))).lr);
+              } catch {
+                // The spec rejects it.
+              }
+              expect(other === null || other.every((x, i) => x === lr[i]), `${def.id}: no slider for ${path}, which changes the LR at ${end}`).toBe(true);
+            }
+            without.push(`${def.id} ${path}`);
+            continue;
+          }
+          const int = q.kind === 'int' || q.kind === 'optional-int';
+          expect([path, m.int, m.label]).toEqual([path, int, q.key]);
+          expect(m.min < m.max && m.min <= m.value && m.value <= m.max, path).toBe(true);
+          expect(m.min >= q.min && m.max <= q.max && (!m.log || m.min > 0), path).toBe(true);
+          for (const pos of [0, SLIDER_STEPS / 2, SLIDER_STEPS]) {
+            const v = sliderValue(m, pos);
+            expect(v >= q.min && v <= q.max && !(q.minExclusive && v === q.min) && !(q.maxExclusive && v === q.max) && (!int || Number.isInteger(v)), `${path} at ${pos}: ${v}`).toBe(true);
+          }
+          checked.push(`${def.id} ${path}`);
+        }
+      }
+    }
+    expect(checked.length).toBeGreaterThan(40);
+    // E.g. CyclicLR's gamma scales only the exp_range mode; chained, CosineAnnealingLR takes only eta_min 0.
+    expect(without).toEqual(expect.arrayContaining(['CyclicLR schedule.gamma', 'ChainedScheduler schedule.schedulers.1.eta_min']));
+    expect(without.length).toBeLessThan(10);
   });
 });
 

@@ -244,6 +244,43 @@ describe('network sliders', () => {
   });
 });
 
+describe('network schedule sliders', () => {
+  const sweep = { x: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4, scale: 'linear' } };
+
+  it("offer the schedule's values, lengths in the run's steps, under the schedule's heading", () => {
+    const json = norm({ ...FRACTAL, sweep, schedule: { name: 'CosineAnnealingLR', T_max: 30 } });
+    const s = netParamSliders(json, netPlan(json));
+    const t = s.find((m) => m.path === 'schedule.T_max');
+    // CosineAnnealingLR's typical T_max is 0.1 … 2 times the run's 30 steps.
+    expect(t && [t.label, t.group, t.int, t.min, t.max]).toEqual(['T_max', 'schedule · CosineAnnealingLR', true, 3, 60]);
+    expect(s.find((m) => m.path === 'optimizer.param_groups.0.lr')?.group).toBe('optimizer · SGD');
+    expect(s.find((m) => m.path === 'steps')?.group).toBe('run');
+    // Swept, none.
+    const swept = norm({ ...FRACTAL, sweep: { x: { param: 'schedule.T_max', min: 10, max: 40, count: 4, scale: 'linear' } }, schedule: { name: 'CosineAnnealingLR', T_max: 30 } });
+    expect(netParamSliders(swept, netPlan(swept)).map((m) => m.path)).not.toContain('schedule.T_max');
+  });
+
+  it('have none for the LRs OneCycleLR sets, and keep total_steps and the steps where torch accepts them', () => {
+    const json = norm({ ...FRACTAL, sweep, schedule: { name: 'OneCycleLR', max_lr: 100, total_steps: 40, cycle_momentum: false } });
+    const first = netParamSliders(json, netPlan(json));
+    const by = new Map(first.map((m) => [m.path, m]));
+    expect(by.has('optimizer.lr') || by.has('optimizer.param_groups.0.lr')).toBe(false);
+    // Its momenta only act with cycle_momentum.
+    expect(by.has('schedule.base_momentum') || by.has('schedule.max_momentum')).toBe(false);
+    // max_lr is an LR: two decades either side, log.
+    expect([by.get('schedule.max_lr')?.min, by.get('schedule.max_lr')?.max, by.get('schedule.max_lr')?.log]).toEqual([1, 10000, true]);
+    // total_steps may not fall below the 30 steps, nor the steps rise above its 40.
+    expect([by.get('schedule.total_steps')?.min, by.get('schedule.total_steps')?.max]).toEqual([30, 60]);
+    expect(by.get('steps')?.max).toBe(40);
+    // More steps: total_steps' slider starts there, from the range it kept, and comes back with fewer.
+    const longer = setAt(json, 'steps', 35);
+    const moved = netParamSliders(longer, netPlan(longer), first);
+    expect(moved.find((m) => m.path === 'schedule.total_steps')?.min).toBe(35);
+    const back = netParamSliders(json, netPlan(json), moved);
+    expect(back.find((m) => m.path === 'schedule.total_steps')?.min).toBe(30);
+  });
+});
+
 describe('the network figure', () => {
   it('draws the map with its axes, the colouring’s legend and caption, and the runs’ curves beside it', async () => {
     const plan = netPlan(FRACTAL);

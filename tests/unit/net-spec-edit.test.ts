@@ -70,6 +70,17 @@ describe('the editor on network specs', () => {
     expect(parseAnySpec(mom).problem).toBe('network');
   });
 
+  it("starts an axis over a tuple's element or a schedule length at the registry's typical range, lengths in the run's steps", () => {
+    const adam = { ...fractal(), optimizer: { name: 'Adam', lr: 0.01, param_groups: [{ params: ['layers.0'], lr: 0.01 }] }, steps: 50 };
+    const beta2 = setAxisParam(adam, 'sweep.x', 'optimizer.betas.1');
+    expect(getAt(beta2, 'sweep.x')).toMatchObject({ param: 'optimizer.betas.1', min: 0.9, max: 0.9999, scale: 'linear' });
+    expect(parseAnySpec(beta2).problem).toBe('network');
+    // CosineAnnealingLR's typical T_max, 0.1 … 2 times the steps, as integers.
+    const cosine = setAxisParam({ ...adam, schedule: { name: 'CosineAnnealingLR', T_max: 50 } }, 'sweep.x', 'schedule.T_max');
+    expect(getAt(cosine, 'sweep.x')).toMatchObject({ param: 'schedule.T_max', min: 5, max: 100, scale: 'linear' });
+    expect(parseAnySpec(cosine).problem).toBe('network');
+  });
+
   it('adds and removes param groups; axes over a removed group move to the optimizer LR', () => {
     const spec = fractal();
     const added = applyAction(spec, { kind: 'add-group', label: '', disabled: false });

@@ -1,9 +1,11 @@
 /**
  * `<bl-param-sliders>`: a slider for each fixed scalar hyperparameter of the spec (see sliders.ts
- * for which, and their ranges). Render-only: it reports `param-input` while a slider moves and once
- * more, `final`, when it is let go; the app re-runs the sweep live (controllers/live-edit.ts).
+ * for which, and their ranges), under a small heading per entry (`optimizer · SGD`,
+ * `schedule · StepLR`) where there is more than one. Render-only: it reports `param-input` while a
+ * slider moves and once more, `final`, when it is let go; the app re-runs the sweep live
+ * (controllers/live-edit.ts).
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { formatNumber } from '../../view/ticks.ts';
 import type { SliderModel } from '../sliders.ts';
 import { SLIDER_STEPS, sliderPosition, sliderValue } from '../sliders.ts';
@@ -37,6 +39,8 @@ export class BlParamSliders extends LitElement {
     input { width: 100%; margin: 0; min-width: 0; }
     output { font-variant-numeric: tabular-nums; text-align: right; }
     input:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 1px; }
+    .heading { grid-column: 1 / -1; font-size: 11px; color: #666; margin-top: 4px; border-bottom: 1px solid #e4e4e4; }
+    .heading:first-child { margin-top: 0; }
   `;
 
   private emit(m: SliderModel, e: Event, final: boolean): void {
@@ -50,11 +54,14 @@ export class BlParamSliders extends LitElement {
 
   override render() {
     if (this.sliders.length === 0) return html``;
+    // Headings only where they tell sliders apart: the optimiser's alone need none.
+    const headed = new Set(this.sliders.map((m) => m.group)).size > 1;
     return html`<div class="grid">
-      ${this.sliders.map((m) => {
+      ${this.sliders.map((m, i) => {
         const v = this.moving.get(m.path) ?? m.value;
         const id = `s-${m.path}`;
-        return html`<label for=${id} title=${m.doc}>${m.label}</label>
+        const heading = headed && m.group !== this.sliders[i - 1]?.group ? html`<div class="heading" role="heading" aria-level="4">${m.group}</div>` : nothing;
+        return html`${heading}<label for=${id} title=${m.doc}>${m.label}</label>
           <input id=${id} type="range" min="0" max=${SLIDER_STEPS} step="1" name=${m.path} data-path=${m.path}
             .value=${String(sliderPosition(m, m.value))}
             aria-valuetext=${formatNumber(v)}

@@ -26,7 +26,7 @@ import { MAX_AXIS_COUNT, MAX_RUNS, parseAnySpec, resolveNetPath, resolveParamPat
 import { DATA_SETS, findDataSet } from '../../core/data/index.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../defaults.ts';
-import { typicalRange } from '../../core/typical.ts';
+import { declaredTypical, scaledTypical, typicalRange } from '../../core/typical.ts';
 
 /** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
 export type SpecJSON = Record<string, unknown>;
@@ -1274,8 +1274,9 @@ export function netSweepOptions(spec: SpecJSON): SelectOption[] {
 
 /**
  * A starting range for a network axis: LR-like values two decades either side of the current one
- * (log), the batch size from 1 to the training set (log), else the allowed range where it is
- * narrow, or the current value halved and doubled.
+ * (log), the batch size from 1 to the training set (log), else the registry's typical range
+ * (schedule lengths as multiples of the run's steps), else the allowed range where it is narrow, or
+ * the current value halved and doubled.
  */
 export function netAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
   let parsed;
@@ -1295,9 +1296,13 @@ export function netAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
   const cur = getAt(spec, param) ?? getAt(spec, `optimizer.${key}`);
   const v = typeof cur === 'number' && Number.isFinite(cur) ? cur : null;
   if (/(^|_)lr$/.test(key) && v !== null && v > 0) return { param, min: tidy(v / 100), max: tidy(v * 100), scale: 'log' };
-  // The registry's typical range where the parameter has one (momentum: 0 … 0.99).
-  const typical = typeof t !== 'string' && 'typical' in t.range ? (t.range as { typical?: { min: number; max: number; scale: Scale } }).typical : undefined;
-  if (typical) return { param, min: typical.min, max: typical.max, scale: typical.scale };
+  // The registry's typical range where the parameter has one (momentum: 0 … 0.99; a tuple's its
+  // element's), lengths counted in steps scaled to this run's (a schedule's T_max). A network has
+  // no surface whose sharpness would scale an LR: such a range is taken as its bare multiples.
+  const typical = typeof t !== 'string' && t.schema ? declaredTypical(t.schema, t.element) : null;
+  if (typeof t !== 'string' && typical && typical !== 'surface-domain' && parsed?.problem === 'network') {
+    return scaledTypical(typical, param, t, parsed.steps, 1);
+  }
   if (typeof t !== 'string') {
     const { min, max } = t.range;
     if (Number.isFinite(min) && Number.isFinite(max) && max - min <= 10) {
