@@ -194,7 +194,7 @@ export const flatVsSharp: Study = {
       `Over starts along the line through both minima, ${fmt(100 * findings.sharpFractionBelowHalfLimit)}% end in the sharp well at ` +
       `learning rates below 1/λ_sharp and ${fmt(100 * findings.sharpFractionAboveLimit)}% above 2/λ_sharp, where ` +
       `${fmt(100 * findings.flatFractionAboveLimit)}% end in the flat one. Below the limit, gradient noise of standard deviation 8 cuts the ` +
-      `share of sharp endings from ${fmt(100 * quietSharp)}% to ${fmt(100 * noisySharp)}%. With SAM (and noise of std 2), ` +
+      `share of sharp endings from ${fmt(100 * quietSharp)}% to ${fmt(100 * noisySharp)}%.\n\nWith SAM (and noise of std 2), ` +
       `the share of starts ending in the sharp minimum at lr ${samLrs.join('/')} goes from ${sharpWithoutSam.map((f) => fmt(100 * f)).join('/')}% ` +
       `without it to ${sharpWithMostSam.map((f) => fmt(100 * f)).join('/')}% at rho = ${fmt(rhos[rhos.length - 1] as number)}, and the share in the flat one from ` +
       `${flatWithoutSam.map((f) => fmt(100 * f)).join('/')}% to ${flatWithMostSam.map((f) => fmt(100 * f)).join('/')}%: on this surface the ascent step ` +

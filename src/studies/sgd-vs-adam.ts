@@ -244,8 +244,8 @@ export const sgdVsAdam: Study = {
       `Digits 8x8 (${size.train} training, ${size.test} test images), 64-32-10 ReLU MLP, batch 32, ${size.steps} steps, ${size.lrs} LRs x ${plural(size.seeds, 'seed')} per optimiser. ` +
       `At step ${earlyStep} the training loss at each one's best LR is ${VARIANTS.map((v, k) => `${v.label}: ${fmt(earlyLoss[k] as number)}`).join('; ')}. ` +
       `The final test accuracy: ${VARIANTS.map((v, k) => `${v.label}: ${pct(finalAcc[k] as number)} (lr ${fmt(findings.bestLr[k] as number, 2)})`).join('; ')}. ` +
-      `Tuned for early progress instead, the lowest training loss at step ${early} over the LRs is ${VARIANTS.map((v, k) => `${v.label}: ${fmt(findings.earlyTrainLossTunedForEarly[k] as number)}`).join('; ')}. ` +
-      `Adam's test accuracy is within one standard error (${fmt(100 * adamPlateau.se, 2)} points on ${size.test} test images) of its best at lr ${adamPlateau.lrs.map((x) => fmt(x, 2)).join(', ')}, ` +
+      `Tuned for early progress instead, the lowest training loss at step ${early} over the LRs is ${VARIANTS.map((v, k) => `${v.label}: ${fmt(findings.earlyTrainLossTunedForEarly[k] as number)}`).join('; ')}.` +
+      `\n\nHow much the early verdict rests on the LR picked: Adam's test accuracy is within one standard error (${fmt(100 * adamPlateau.se, 2)} points on ${size.test} test images) of its best at lr ${adamPlateau.lrs.map((x) => fmt(x, 2)).join(', ')}, ` +
       `where its training loss at step ${early} is ${adamPlateau.early.map((x) => fmt(x)).join(', ')} (SGD + momentum with the cosine schedule: ${fmt(f.sgdEarlyTrainLoss)}): ` +
       (adamPlateau.early.every((x) => x < f.sgdEarlyTrainLoss) || adamPlateau.early.every((x) => !(x < f.sgdEarlyTrainLoss))
         ? 'the early verdict is the same at any of them.'

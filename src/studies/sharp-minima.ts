@@ -255,12 +255,14 @@ export const sharpMinima: Study = {
       sources: opens('sharpness'),
     };
     const list = (v: readonly number[]): string => batches.map((B, k) => `${B}: ${fmt(v[k] as number)}`).join(', ');
-    const summary =
+    const claimPart =
       `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD at lr = r·B for r in ${ratios.map((r) => `2^${Math.round(Math.log2(r))}`).join(', ')}, ${size.epochs} epochs, ${plural(size.seeds, 'seed')}. ` +
       `Median sharpness by batch size ${list(f.sharpness)} (rank correlation with B ${fmt(check.sharpnessRho, 2)}); test loss ${list(f.testLoss)} (${fmt(check.testLossRho, 2)}); training loss ${list(trainLoss)}. ` +
       `Pooled over batch sizes, the median sharpness by lr/B is ${ratios.map((r, ri) => `2^${Math.round(Math.log2(r))}: ${fmt(median(sharp.flatMap((row) => row[ri] ?? [])))}`).join(', ')}. ` +
       (underTrained ? 'The largest batches also end with a much worse training loss: at the same epochs they took fewer steps, so part of their worse test loss is under-training. ' : '') +
-      (diverged > 0 ? `${diverged} run(s) diverged and are left out. ` : '') +
+      (diverged > 0 ? `${diverged} run(s) diverged and are left out.` : '');
+    const summary =
+      `${claimPart.trimEnd()}\n\n` +
       `At one LR for every batch (${size.fixedLr}, Keskar's comparison, where lr/B falls as B grows) the sharpness is ${list(fixed.sharpness)} ` +
       `(rank correlation ${fmt(fixedCheck.sharpnessRho, 2)}) and the test loss ${list(fixed.testLoss)} (${fmt(fixedCheck.testLossRho, 2)}), ` +
       `with a training loss of ${list(fixed.trainLoss)}` +

@@ -44,7 +44,7 @@ export interface StudyResult {
   readonly findings: Readonly<Record<string, Finding>>;
   /** The claim, checked on the findings. */
   readonly verdict: Verdict;
-  /** One paragraph on what the panels show, filled with this run's numbers. */
+  /** What the panels show, filled with this run's numbers: a paragraph, or a few separated by blank lines. */
   readonly summary: string;
 }
 

@@ -210,7 +210,7 @@ export class BlApp extends LitElement {
               <b>${st.result.verdict.holds ? 'The claim holds on this run.' : 'The claim does not hold on this run.'}</b>
               ${st.result.verdict.holds ? nothing : st.result.verdict.failures.map((f) => html`<br /><span>${f}</span>`)}
             </p>
-            <p data-testid="study-summary">${st.result.summary}</p>`
+            <div data-testid="study-summary">${st.result.summary.split('\n\n').map((para) => html`<p>${para}</p>`)}</div>`
         : nothing}
       ${st.result && st.quick
         ? html`<p class="note" data-testid="study-quick">These are the numbers of the quick variant (the CPU engine runs it here: fewer runs and steps), which can
