@@ -152,7 +152,7 @@ export const batchLr: Study = {
       width: nl,
       height: nb,
       x: { label: 'learning rate', min: 10 ** LR_LOG_MIN, max: 10 ** LR_LOG_MAX, log: true },
-      y: { label: 'batch size', min: 2 ** size.bMin, max: 2 ** size.bMax, log: true },
+      y: { label: 'batch size', min: 2 ** size.bMin, max: 2 ** size.bMax, log: true, integer: true },
       values: med.map((v) => (Number.isFinite(v) ? v : Number.NaN)),
       scale: 'viridis-log',
       valueLabel: 'training loss',

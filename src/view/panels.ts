@@ -6,6 +6,7 @@ import type { Plan } from '../core/plan.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { NetColumns, Results } from '../core/results.ts';
 import type { AnySpec } from '../core/spec.ts';
+import { anySpecToJSON } from '../core/spec.ts';
 import type { NetHeatmapMode } from './net-frame.ts';
 import type { HeatmapMode } from './frame.ts';
 
@@ -74,12 +75,72 @@ export function panelSources(p: Panel): readonly PanelSource[] {
   return p.kind === 'heatmap' ? [{ label: 'this map', spec: p.plan.spec }] : (p.sources ?? []);
 }
 
+/** Where a study figure's sweeps open in the explorer (figureOpens). */
+export interface FigureOpens {
+  /** The sources this figure offers a button for. */
+  readonly offers: readonly PanelSource[];
+  /** Its other sources, each with the index of the figure whose button opens it. */
+  readonly elsewhere: readonly { readonly source: PanelSource; readonly at: number }[];
+}
+
+/**
+ * Which of its sources each figure of a study offers, so that a sweep is offered once on the page
+ * rather than under every figure computed from it (the fractal study's two charts would each
+ * repeat its maps' three "depth k" buttons). A map (heatmap or grid) offers all of its own sources:
+ * the map is the sweep, and it opens in the map's colouring. A sweep no map offers is offered by
+ * the chart most about it: the one with the fewest sources (lr-finder's constant-LR sweep by the
+ * chart of that sweep alone, not by the range test's chart that also draws its band), the earliest
+ * of equals. Each chart says which figures offer the rest of its sources. Sources are the same
+ * sweep when their specs are (their colourings may differ: the explorer switches those).
+ */
+export function figureOpens(panels: readonly Panel[]): FigureOpens[] {
+  const key = (src: PanelSource): string => JSON.stringify(anySpecToJSON(src.spec));
+  const owner = new Map<string, number>();
+  const claim = (k: number): void => {
+    for (const src of panelSources(panels[k] as Panel)) if (!owner.has(key(src))) owner.set(key(src), k);
+  };
+  const order = panels.map((_, k) => k);
+  order.filter((k) => panels[k]?.kind !== 'chart').forEach(claim);
+  const charts = order.filter((k) => panels[k]?.kind === 'chart');
+  // A stable sort: equals keep their order on the page.
+  charts.sort((a, b) => panelSources(panels[a] as Panel).length - panelSources(panels[b] as Panel).length).forEach(claim);
+  return panels.map((p, k) => {
+    const sources = panelSources(p);
+    if (p.kind !== 'chart') return { offers: sources, elsewhere: [] };
+    const offers: PanelSource[] = [];
+    const elsewhere: { source: PanelSource; at: number }[] = [];
+    for (const src of sources) {
+      const at = owner.get(key(src)) ?? k;
+      if (at !== k) elsewhere.push({ source: src, at });
+      else if (!offers.some((o) => key(o) === key(src))) offers.push(src);
+    }
+    return { offers, elsewhere };
+  });
+}
+
+/**
+ * The line under a chart whose sweeps (some or all) open from other figures' buttons: "This
+ * chart's sweeps open from the maps." One figure is named by its title; several are "the maps" (or
+ * "the figures" when not all are maps). Empty when the chart offers all of its sources itself.
+ */
+export function opensElsewhereNote(panels: readonly Panel[], opens: FigureOpens): string {
+  const at = [...new Set(opens.elsewhere.map((e) => e.at))];
+  const others = at.map((i) => panels[i]).filter((p): p is Panel => p !== undefined);
+  const first = others[0];
+  if (!first) return '';
+  const where = others.length === 1 ? `“${first.title}”` : others.every((p) => p.kind !== 'chart') ? 'the maps' : 'the figures';
+  if (opens.offers.length > 0) return `This chart's other ${opens.elsewhere.length === 1 ? 'sweep opens' : 'sweeps open'} from ${where}.`;
+  return opens.elsewhere.length === 1 ? `This chart's sweep opens from ${where}.` : `This chart's sweeps open from ${where}.`;
+}
+
 /** An axis of a grid panel: the swept values' range, as the sweep spans it. */
 export interface GridAxis {
   readonly label: string;
   readonly min: number;
   readonly max: number;
   readonly log: boolean;
+  /** The swept values are integers (a batch size): the axis gets integer ticks only. */
+  readonly integer?: boolean;
 }
 
 /**

@@ -44,6 +44,8 @@ interface Axis {
   readonly max: number;
   readonly log: boolean;
   readonly label: string;
+  /** Integer ticks only (niceTicks' `integer`): the axis's values are integers. */
+  readonly integer?: boolean;
 }
 
 /** Data value to a fraction of the axis (0 = left/bottom). */
@@ -66,14 +68,14 @@ function titleBlock(title: string): Frame {
 
 function axesSvg(x: Axis, y: Axis, top: number): string {
   const parts: string[] = [`<rect x="${M.left}" y="${top}" width="${PW}" height="${PH}" fill="none" stroke="#444"/>`];
-  for (const t of niceTicks(x.min, x.max, x.log ? 'log' : 'linear', 6)) {
+  for (const t of niceTicks(x.min, x.max, x.log ? 'log' : 'linear', 6, { integer: x.integer === true })) {
     const u = frac(x, t.value);
     if (!(u >= -1e-9 && u <= 1 + 1e-9)) continue;
     const px = M.left + u * PW;
     parts.push(`<line x1="${px}" y1="${top + PH}" x2="${px}" y2="${top + PH + 4}" stroke="#444"/>`);
     parts.push(`<text x="${px}" y="${top + PH + 16}" text-anchor="middle">${esc(t.label)}</text>`);
   }
-  for (const t of niceTicks(y.min, y.max, y.log ? 'log' : 'linear', 6)) {
+  for (const t of niceTicks(y.min, y.max, y.log ? 'log' : 'linear', 6, { integer: y.integer === true })) {
     const u = frac(y, t.value);
     if (!(u >= -1e-9 && u <= 1 + 1e-9)) continue;
     const py = top + PH - u * PH;
@@ -284,6 +286,10 @@ function chartSvg(p: ChartPanel): string {
   let xmax = Number.NEGATIVE_INFINITY;
   let ymin = Number.POSITIVE_INFINITY;
   let ymax = Number.NEGATIVE_INFINITY;
+  // An axis whose plotted values are all integers (zoom depths, batch sizes, steps) gets integer
+  // ticks: a tick at 0.5 would name a value the data cannot take.
+  let xInteger = true;
+  let yInteger = true;
   for (const s of p.series) {
     s.x.forEach((xv, k) => {
       const yv = s.y[k] as number;
@@ -292,6 +298,8 @@ function chartSvg(p: ChartPanel): string {
       xmax = Math.max(xmax, xv);
       ymin = Math.min(ymin, yv);
       ymax = Math.max(ymax, yv);
+      xInteger &&= Number.isInteger(xv);
+      yInteger &&= Number.isInteger(yv);
     });
   }
   if (!(xmin < xmax)) [xmin, xmax] = p.logX ? [Math.max(1e-12, xmin / 2), xmin * 2] : [xmin - 1, xmin + 1];
@@ -301,8 +309,8 @@ function chartSvg(p: ChartPanel): string {
   [ymin, ymax] = padRange(ymin, ymax, p.logY ?? false);
   // Points at the ends of the x axis would be cut in half by the plot's edge.
   if (p.series.some((s) => s.points)) [xmin, xmax] = padRange(xmin, xmax, p.logX ?? false);
-  const xa: Axis = { min: xmin, max: xmax, log: p.logX ?? false, label: p.xLabel };
-  const ya: Axis = { min: ymin, max: ymax, log: p.logY ?? false, label: p.yLabel };
+  const xa: Axis = { min: xmin, max: xmax, log: p.logX ?? false, label: p.xLabel, integer: xInteger };
+  const ya: Axis = { min: ymin, max: ymax, log: p.logY ?? false, label: p.yLabel, integer: yInteger };
   const head = titleBlock(p.title);
   const top = head.top;
   const X = (v: number): number => M.left + frac(xa, v) * PW;

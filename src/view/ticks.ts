@@ -141,15 +141,16 @@ function distinct(values: readonly number[], labels: string[]): string[] {
 
 /**
  * The smallest 1-2-5 step with at most `count` multiples in [min, max], and those multiples; null
- * when no usable step has any (a range narrower than a double's resolution).
+ * when no usable step has any (a range narrower than a double's resolution). `integer`: no step
+ * below 1, so every multiple is an integer.
  */
-function linearStep(min: number, max: number, count: number): { step: Step; values: number[] } | null {
+function linearStep(min: number, max: number, count: number, integer = false): { step: Step; values: number[] } | null {
   const maxAbs = Math.max(Math.abs(min), Math.abs(max));
   // Halving first keeps the span finite for bounds near ±Number.MAX_VALUE.
   const halfSpan = max / 2 - min / 2;
   const raw = (halfSpan / count) * 2;
   // Start a decade below the ideal step, but never below what a double can resolve at maxAbs.
-  let s: Step = { m: 1, e: Math.max(decade(raw) - 1, decade(maxAbs) - MAX_STEP_DIGITS) };
+  let s: Step = { m: 1, e: Math.max(decade(raw) - 1, decade(maxAbs) - MAX_STEP_DIGITS, integer ? 0 : -Infinity) };
   for (let guard = 0; guard < 64; guard++, s = nextStep(s)) {
     const sv = stepValue(s);
     if (!(sv > 0) || !Number.isFinite(sv)) return null;
@@ -160,12 +161,19 @@ function linearStep(min: number, max: number, count: number): { step: Step; valu
   return null;
 }
 
-function linearTicks(min: number, max: number, count: number): Tick[] {
-  const found = linearStep(min, max, count);
+function linearTicks(min: number, max: number, count: number, integer = false): Tick[] {
+  const found = linearStep(min, max, count, integer);
   if (found) {
     const { step, values } = found;
     const labels = distinct(values, linearLabels(values, step));
     return values.map((value, i) => ({ value, label: labels[i] ?? exactLabel(value) }));
+  }
+  // No integer step has a multiple in range within `count` (6…9 at a count of 1: steps 1 and 2 have
+  // too many, 5 none): the integer nearest the middle, which lies in range as niceTicks checked
+  // that one does.
+  if (integer) {
+    const mid = Math.round(min / 2 + max / 2);
+    return [{ value: mid, label: exactLabel(mid) }];
   }
   return count >= 2 && min !== max
     ? distinctTicks([min, max])
@@ -177,47 +185,84 @@ function distinctTicks(values: readonly number[]): Tick[] {
   return values.map((value, i) => ({ value, label: labels[i] ?? exactLabel(value) }));
 }
 
-function logTicks(min: number, max: number, count: number): Tick[] {
-  const d0 = decade(min) + (Number(`1e${decade(min)}`) < min ? 1 : 0);
-  const d1 = decade(max);
-  const spanDecades = Math.log10(max / min);
-  if (spanDecades < 3) {
-    const values: number[] = [];
-    for (let d = d0 - 1; d <= d1; d++) {
-      for (const m of [1, 2, 5]) {
-        const v = Number(`${m}e${d}`);
-        if (v >= min && v <= max) values.push(v);
-      }
+/** A log axis reads well with this many labels; fewer leave a reader guessing what lies between. */
+const MIN_LOG_LABELS = 3;
+
+/** m × 10^d for each decade d and each mantissa m, inside [min, max] (integers only if `integer`). */
+function mantissaValues(min: number, max: number, mantissas: readonly number[], integer: boolean): number[] {
+  const values: number[] = [];
+  for (let d = decade(min); d <= decade(max); d++) {
+    if (integer && d < 0) continue;
+    for (const m of mantissas) {
+      const v = Number(`${m}e${d}`);
+      if (v >= min && v <= max) values.push(v);
     }
-    if (values.length >= 2 && values.length <= count) return distinctTicks(values);
   }
+  return values;
+}
+
+/** Powers of ten inside [min, max], every k-th one (aligned on multiples of k, so panning keeps them) to fit `count`. */
+function decadeValues(min: number, max: number, count: number, integer: boolean): number[] {
+  const d0 = Math.max(decade(min) + (Number(`1e${decade(min)}`) < min ? 1 : 0), integer ? 0 : -Infinity);
+  const d1 = decade(max);
   const n = d1 - d0 + 1;
-  if (n >= 2 || (n === 1 && count === 1)) {
-    // Every k-th decade, aligned on multiples of k so panning keeps the same labels.
-    const k = Math.max(1, Math.ceil(n / count));
-    const values: number[] = [];
-    for (let d = Math.ceil(d0 / k) * k; d <= d1; d += k) values.push(Number(`1e${d}`));
-    if (values.length >= 1) return distinctTicks(values);
-  }
-  // Less than a decade with too few 1-2-5 marks: plain steps read better than one lonely label.
-  return linearTicks(min, max, count);
+  if (n < 1) return [];
+  const k = Math.max(1, Math.ceil(n / count));
+  const values: number[] = [];
+  for (let d = Math.ceil(d0 / k) * k; d <= d1; d += k) values.push(Number(`1e${d}`));
+  return values;
+}
+
+/**
+ * Log ticks, by the first of these that gives at least MIN_LOG_LABELS labels within `count`:
+ * 1-2-5 × 10^k (ranges under 3 decades: 0.05, 0.1, 0.2, 0.5, 1), powers of ten (every k-th one
+ * when there are too many), 1-3 × 10^k (2 to 3 decades, where 1-2-5 is too many for `count` and
+ * whole decades too few: 0.001, 0.003, 0.01, 0.03), plain linear steps (ranges under a decade:
+ * 60, 80, 100, 120 rather than a lone 100). If none does, the most labels any gives within `count`.
+ */
+function logTicks(min: number, max: number, count: number, integer: boolean): Tick[] {
+  const spanDecades = Math.log10(max / min);
+  const want = Math.min(MIN_LOG_LABELS, count);
+  const fits = (v: readonly number[]): boolean => v.length >= want && v.length <= count;
+  const oneTwoFive = spanDecades < 3 ? mantissaValues(min, max, [1, 2, 5], integer) : [];
+  if (fits(oneTwoFive)) return distinctTicks(oneTwoFive);
+  const decades = decadeValues(min, max, count, integer);
+  if (fits(decades)) return distinctTicks(decades);
+  const oneThree = spanDecades < 3 ? mantissaValues(min, max, [1, 3], integer) : [];
+  if (fits(oneThree)) return distinctTicks(oneThree);
+  const linear = spanDecades < 1 ? linearTicks(min, max, count, integer) : [];
+  if (linear.length >= want) return linear;
+  let best: readonly number[] = [];
+  for (const v of [oneTwoFive, decades, oneThree]) if (v.length <= count && v.length > best.length) best = v;
+  if (best.length > 0 && best.length >= linear.length) return distinctTicks(best);
+  return linear.length > 0 ? linear : linearTicks(min, max, count, integer);
 }
 
 function clampCount(maxCount: number): number {
   return Math.max(1, Math.min(MAX_TICKS, Number.isFinite(maxCount) ? Math.floor(maxCount) : MAX_TICKS));
 }
 
+/** Options of niceTicks. */
+export interface TickOptions {
+  /**
+   * Integer ticks only (steps of at least 1, no log ticks below 1): an axis whose values are
+   * integers (a zoom depth, a batch size), where 0.5 would name a value that cannot occur. Ignored
+   * when [min, max] holds no integer.
+   */
+  readonly integer?: boolean;
+}
+
 /**
  * Ticks inside [min, max], increasing, with distinct labels, at most `maxCount` of them (which is
  * clamped to 1…1000).
  * - linear: multiples of 1, 2 or 5 × 10^k, the smallest such step that fits `maxCount`;
- * - log: powers of ten (every k-th one when there are too many), plus 2 and 5 × 10^k when the range
- *   spans fewer than 3 decades; ranges within one decade fall back to linear steps. Non-positive
- *   bounds have no logarithm: a non-positive max gives no ticks, a non-positive min is taken as
- *   max / 1e6.
+ * - log: see logTicks: 1-2-5 × 10^k under 3 decades, powers of ten (every k-th one when there are
+ *   too many) over wider ranges, at least 3 labels where the count allows (1-3 × 10^k, or linear
+ *   steps within a decade, when neither gives as many). Non-positive bounds have no logarithm: a
+ *   non-positive max gives no ticks, a non-positive min is taken as max / 1e6.
  * min == max gives the one tick at that value; non-finite bounds give none.
  */
-export function niceTicks(min: number, max: number, scale: AxisScale, maxCount: number): Tick[] {
+export function niceTicks(min: number, max: number, scale: AxisScale, maxCount: number, options: TickOptions = {}): Tick[] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [];
   let lo = Math.min(min, max);
   const hi = Math.max(min, max);
@@ -227,7 +272,9 @@ export function niceTicks(min: number, max: number, scale: AxisScale, maxCount: 
     if (!(lo > 0)) lo = hi / 1e6;
   }
   if (lo === hi) return [{ value: lo, label: exactLabel(lo) }];
-  return scale === 'log' ? logTicks(lo, hi, count) : linearTicks(lo, hi, count);
+  // No integer in range: integer ticks are impossible, and ordinary ones are better than none.
+  const integer = options.integer === true && Math.floor(hi) >= Math.ceil(lo);
+  return scale === 'log' ? logTicks(lo, hi, count, integer) : linearTicks(lo, hi, count, integer);
 }
 
 /**

@@ -327,10 +327,17 @@ describe('studies open in the explorer', () => {
       const app = document.querySelector('bl-app') as unknown as { studyController?: { result: unknown; running: boolean } } | null;
       return !!app?.studyController?.result && !app.studyController.running;
     }, { timeout: 300_000, polling: 250 });
-    const buttons = await page.evaluate(() => [...(document.querySelector('bl-app')?.shadowRoot?.querySelectorAll('[data-testid="study-figure"]') ?? [])].map((f) => f.querySelectorAll('[data-testid="open-in-explorer"]').length));
-    // Every panel can be opened.
-    expect(buttons.length).toBeGreaterThan(0);
-    expect(buttons.every((n) => n >= 1)).toBe(true);
+    const figures = await page.evaluate(() =>
+      [...(document.querySelector('bl-app')?.shadowRoot?.querySelectorAll('[data-testid="study-figure"]') ?? [])].map((f) => ({
+        buttons: f.querySelectorAll('[data-testid="open-in-explorer"]').length,
+        note: f.querySelector('[data-testid="opens-elsewhere"]')?.textContent ?? '',
+      })),
+    );
+    // The map offers its sweep; the two charts computed from it do not repeat the button, and say
+    // where it is: every panel can still be opened, each sweep from one place.
+    expect(figures.map((f) => f.buttons)).toEqual([1, 0, 0]);
+    expect(figures[0]?.note).toBe('');
+    for (const f of figures.slice(1)) expect(f.note).toBe("This chart's sweep opens from “Final loss of the last iterate: LR x noise”.");
     const want = await page.evaluate(() => {
       const st = (document.querySelector('bl-app') as unknown as { studyController: { result: { panels: { kind: string; plan?: { spec: { sweep: unknown } } }[] } } }).studyController;
       return JSON.stringify(st.result.panels[0]?.plan?.spec.sweep);

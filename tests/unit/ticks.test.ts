@@ -129,6 +129,28 @@ describe('niceTicks, log', () => {
     expectWellFormed(deep, 0.01234, 0.0123401, 5);
   });
 
+  it('gives a log axis under 3 decades at least 3 labels: 1-3 where 1-2-5 is too many, linear steps within a decade', () => {
+    // 2.4 decades at 6 labels: 1-2-5 would be 7, whole decades only 0.001 and 0.01.
+    expect(labels(niceTicks(2.9e-4, 0.075, 'log', 6))).toEqual(['3e-4', '0.001', '0.003', '0.01', '0.03']);
+    // A span under a decade where 1-2-5 gives one or two marks: a lone 100 (or 100 and 200) says too little.
+    expect(labels(niceTicks(70, 160, 'log', 6))).toEqual(['80', '100', '120', '140', '160']);
+    expect(labels(niceTicks(60, 250, 'log', 6))).toEqual(['100', '150', '200', '250']);
+    expect(labels(niceTicks(7.5, 44, 'log', 6))).toEqual(['10', '20', '30', '40']);
+    // Where 1-2-5 already gives 3 or more it stays, as do whole decades over wide ranges.
+    expect(labels(niceTicks(0.4, 2.6, 'log', 6))).toEqual(['0.5', '1', '2']);
+    expect(labels(niceTicks(0.045, 2.2, 'log', 6))).toEqual(['0.05', '0.1', '0.2', '0.5', '1', '2']);
+    expect(labels(niceTicks(1e-4, 1, 'log', 6))).toEqual(['1e-4', '0.001', '0.01', '0.1', '1']);
+    // Every range of 0.7 to 3 decades gets at least 3 labels at 6 (narrower ones can get 2, where
+    // linear 1-2-5 steps jump from 7 marks to 2: 1.5, 2 over 1.02..2.45).
+    for (let lo = -5; lo <= 3; lo += 0.1) {
+      for (let span = 0.3; span <= 3; span += 0.1) {
+        const t = niceTicks(10 ** lo, 10 ** (lo + span), 'log', 6);
+        expectWellFormed(t, 10 ** lo, 10 ** (lo + span), 6);
+        expect(t.length, `${10 ** lo}..${10 ** (lo + span)}`).toBeGreaterThanOrEqual(span >= 0.7 ? 3 : 2);
+      }
+    }
+  });
+
   it('keeps invariants for many log ranges', () => {
     const ranges: [number, number][] = [
       [1e-6, 1],
@@ -141,6 +163,38 @@ describe('niceTicks, log', () => {
     for (const [a, b] of ranges) {
       for (const count of [1, 2, 4, 8, 30]) expectWellFormed(niceTicks(a, b, 'log', count), a, b, count);
     }
+  });
+});
+
+describe('niceTicks, integer axes', () => {
+  it('never puts a tick between two integers', () => {
+    // The fractal study's zoom depths 0, 1, 2, padded half a step each side.
+    expect(labels(niceTicks(-0.1, 2.1, 'linear', 6, { integer: true }))).toEqual(['0', '1', '2']);
+    expect(labels(niceTicks(-0.1, 2.1, 'linear', 6))).toEqual(['0', '0.5', '1', '1.5', '2']);
+    expect(labels(niceTicks(-0.05, 1.05, 'linear', 6, { integer: true }))).toEqual(['0', '1']);
+    // Wide ranges are unaffected: their steps are integers anyway.
+    expect(niceTicks(0, 400, 'linear', 6, { integer: true })).toEqual(niceTicks(0, 400, 'linear', 6));
+    // A log axis of box edges 1..4: not 1, 2 (and not 1.5, 2.5 from linear steps).
+    expect(labels(niceTicks(1, 4, 'log', 6, { integer: true }))).toEqual(['1', '2', '3', '4']);
+    // One tick over 6..9: steps 1 and 2 give too many, 5 none; the middle integer, not 7.5.
+    expect(labels(niceTicks(6, 9, 'linear', 1, { integer: true }))).toEqual(['8']);
+    // Below 1 a log axis has no integer marks but 1.
+    expect(labels(niceTicks(0.2, 30, 'log', 6, { integer: true }))).toEqual(['1', '2', '5', '10', '20']);
+    for (const [a, b] of [[-3.7, 2.2], [0, 7], [1, 1e6], [3, 9], [-1000, 1000]] as const) {
+      for (const count of [1, 2, 3, 6, 10]) {
+        for (const scale of ['linear', 'log'] as const) {
+          if (scale === 'log' && a <= 0) continue;
+          const t = niceTicks(a, b, scale, count, { integer: true });
+          expectWellFormed(t, a, b, count);
+          for (const x of t) expect(Number.isInteger(x.value)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('gives ordinary ticks when the range holds no integer', () => {
+    expect(labels(niceTicks(0.2, 0.8, 'linear', 4, { integer: true }))).toEqual(labels(niceTicks(0.2, 0.8, 'linear', 4)));
+    expect(niceTicks(0.31, 0.38, 'log', 5, { integer: true }).length).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -27,7 +27,7 @@ import type { NetRun } from '../controllers/net-runs-controller.ts';
 import { MAX_NET_PINS } from '../controllers/net-runs-controller.ts';
 import type { OverlayLine, Panel, PanelSource } from '../../view/panels.ts';
 import type { AnyHeatmapMode } from '../../view/net-frame.ts';
-import { panelSources } from '../../view/panels.ts';
+import { figureOpens, opensElsewhereNote } from '../../view/panels.ts';
 import { theoryLines } from '../../view/theory.ts';
 import { DEFAULT_MODE } from '../defaults.ts';
 import { FIGURE_SCALES } from '../controllers/export-controller.ts';
@@ -140,7 +140,8 @@ export class BlApp extends LitElement {
     .row { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
     .study { margin: 12px 12px 0; }
     .figures { display: flex; flex-wrap: wrap; gap: 10px; }
-    figure { margin: 0; border: 1px solid #eee; }
+    /* As wide as its figure: the buttons and the note under it wrap rather than widen it. */
+    figure { margin: 0; border: 1px solid #eee; width: min-content; }
     .study dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; }
     .study dd { margin: 0; }
     .study .note { color: #555; font-size: 12px; }
@@ -151,7 +152,8 @@ export class BlApp extends LitElement {
     .verdict { font-weight: 600; padding: 2px 6px; border-radius: 3px; }
     .verdict.pass { background: #e3f4ea; color: #0b6b35; }
     .verdict.fail { background: #fde8e6; color: #9b1c13; }
-    .open { display: flex; flex-wrap: wrap; gap: 4px; padding: 4px; }
+    .open { display: flex; flex-wrap: wrap; gap: 4px; padding: 4px; align-items: center; }
+    .open .elsewhere { color: #555; font-size: 12px; }
   `;
 
   override connectedCallback(): void {
@@ -217,11 +219,14 @@ export class BlApp extends LitElement {
             miss what the full size shows. <code>basinlab study ${st.open?.id ?? ''}</code> runs the full study.</p>`
         : nothing}
       <div class="figures">${st.svgs.map((svg, k) => {
-        const panel = st.result?.panels[k];
-        return html`<figure data-testid="study-figure">${unsafeHTML(svg)}${panel
-          ? html`<figcaption class="open">${panelSources(panel).map(
+        const panels = st.result?.panels ?? [];
+        const panel = panels[k];
+        const opens = this.figureOpens(panels)[k];
+        const note = opens ? opensElsewhereNote(panels, opens) : '';
+        return html`<figure data-testid="study-figure">${unsafeHTML(svg)}${panel && opens
+          ? html`<figcaption class="open">${opens.offers.map(
               (src) => html`<button data-testid="open-in-explorer" title="Show this sweep in the explorer below" @click=${() => this.openPanel(panel, src)}>Open ${src.label} in explorer</button>`,
-            )}</figcaption>`
+            )}${note ? html`<span class="elsewhere" data-testid="opens-elsewhere">${note}</span>` : nothing}</figcaption>`
           : nothing}</figure>`;
       })}</div>
       ${st.result
@@ -295,6 +300,9 @@ export class BlApp extends LitElement {
         break;
     }
   }
+
+  /** Which sweeps each study figure offers (each once on the page): derived once per result. */
+  private readonly figureOpens = memoLast(figureOpens);
 
   /** A study panel's spec opened in the explorer below. */
   private openPanel(p: Panel, src: PanelSource): void {

@@ -1,0 +1,118 @@
+/**
+ * Study figures (src/view/panels.ts, svg.ts): which figure offers which sweep in the app, and the
+ * chart axes' integer ticks.
+ */
+import { describe, expect, it } from 'vitest';
+import { parseSpec } from '../../src/core/spec.ts';
+import type { ChartPanel, GridPanel, Panel, PanelSource } from '../../src/view/panels.ts';
+import { figureOpens, opensElsewhereNote } from '../../src/view/panels.ts';
+import { panelSvg } from '../../src/view/svg.ts';
+
+const specAt = (lr: number) =>
+  parseSpec({
+    surface: { name: 'rosenbrock' },
+    optimizer: { name: 'SGD', lr, momentum: 0.9 },
+    steps: 50,
+    sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 1e-4, max: 1e-2, count: 3, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.8, count: 2, scale: 'linear' } },
+  });
+
+const source = (label: string, lr: number): PanelSource => ({ label, spec: specAt(lr) });
+
+const map = (title: string, src: PanelSource): GridPanel => ({
+  kind: 'grid',
+  title,
+  width: 2,
+  height: 2,
+  x: { label: 'x', min: 1, max: 2, log: false },
+  y: { label: 'y', min: 1, max: 2, log: false },
+  values: [1, 2, 3, 4],
+  scale: 'viridis',
+  valueLabel: 'loss',
+  sources: [src],
+});
+
+const chart = (title: string, sources: readonly PanelSource[], x: readonly number[] = [0, 1, 2]): ChartPanel => ({
+  kind: 'chart',
+  title,
+  xLabel: 'x',
+  yLabel: 'y',
+  series: [{ label: 's', x, y: x.map((v) => v * 0.37 + 0.1), colour: '#000', points: true }],
+  sources,
+});
+
+const labels = (o: { offers: readonly PanelSource[] }): string[] => o.offers.map((s) => s.label);
+
+describe('figureOpens: each sweep offered once', () => {
+  it('gives a chart computed from the maps no buttons of its own, and says where they are', () => {
+    // The fractal study's shape: a map per depth, then charts computed from all of them. The charts'
+    // sources are new objects with the same specs (the same sweeps).
+    const panels: Panel[] = [
+      map('Depth 0', source('this map', 1e-3)),
+      map('Depth 1', source('this map', 2e-3)),
+      chart('Box counts', [source('depth 0', 1e-3), source('depth 1', 2e-3)]),
+      chart('Dimension by depth', [source('depth 0', 1e-3), source('depth 1', 2e-3)]),
+    ];
+    const o = figureOpens(panels);
+    expect(o.map(labels)).toEqual([['this map'], ['this map'], [], []]);
+    expect(o[2]?.elsewhere.map((e) => e.at)).toEqual([0, 1]);
+    expect(opensElsewhereNote(panels, o[2] as (typeof o)[number])).toBe("This chart's sweeps open from the maps.");
+    expect(opensElsewhereNote(panels, o[0] as (typeof o)[number])).toBe('');
+  });
+
+  it('offers a chart-only sweep on the first of the charts that use it, and names that chart on the others', () => {
+    // sgd-vs-adam's shape: three charts over the same sweeps, in different colourings.
+    const a = source('Adam', 1e-3);
+    const b = source('SGD', 2e-3);
+    const panels: Panel[] = [chart('Training loss by step', [a, b]), chart('Test loss by step', [{ ...a, mode: 'test_loss' }, b]), chart('Accuracy by LR', [a, b])];
+    const o = figureOpens(panels);
+    expect(o.map(labels)).toEqual([['Adam', 'SGD'], [], []]);
+    expect(opensElsewhereNote(panels, o[1] as (typeof o)[number])).toBe("This chart's sweeps open from “Training loss by step”.");
+  });
+
+  it('offers a sweep on the chart most about it: the one with the fewest sources', () => {
+    // lr-finder's shape: the range test's chart draws the constant-LR sweep's band too; the chart of
+    // that sweep alone is where a reader looks for it.
+    const panels: Panel[] = [chart('Range test', [source('the LR ramps', 1e-3), source('the constant-LR sweep', 2e-3)]), chart('Share converging', [source('the constant-LR sweep', 2e-3)])];
+    const o = figureOpens(panels);
+    expect(o.map(labels)).toEqual([['the LR ramps'], ['the constant-LR sweep']]);
+    expect(opensElsewhereNote(panels, o[0] as (typeof o)[number])).toBe("This chart's other sweep opens from “Share converging”.");
+    expect(opensElsewhereNote(panels, o[1] as (typeof o)[number])).toBe('');
+  });
+
+  it('lets a map that comes after its chart offer the sweep, and keeps the chart its other sweeps', () => {
+    // batch-lr's shape (chart, map, chart over one sweep) and schedules-late's (a chart over some
+    // sweeps that have maps and some that do not).
+    const s = source("the first seed's sweep", 1e-3);
+    const only = source('SGD, step', 5e-3);
+    const panels: Panel[] = [chart('Best LR by batch', [s]), map('Final loss', s), chart('Gap by schedule', [s, only])];
+    const o = figureOpens(panels);
+    expect(o.map(labels)).toEqual([[], ["the first seed's sweep"], ['SGD, step']]);
+    expect(opensElsewhereNote(panels, o[0] as (typeof o)[number])).toBe("This chart's sweep opens from “Final loss”.");
+    expect(opensElsewhereNote(panels, o[2] as (typeof o)[number])).toBe("This chart's other sweep opens from “Final loss”.");
+  });
+
+  it('loses no sweep: every source of every figure is offered by exactly one figure, or by its own map', () => {
+    const panels: Panel[] = [
+      chart('c0', [source('a', 1e-3), source('b', 2e-3), source('a again', 1e-3)]),
+      map('m1', source('this map', 2e-3)),
+      map('m2', source('this map', 2e-3)),
+      chart('c3', [source('c', 3e-3), source('b', 2e-3)]),
+    ];
+    const o = figureOpens(panels);
+    // Both maps of one sweep keep their button (each opens in its own colouring).
+    expect(o.map(labels)).toEqual([['a'], ['this map'], ['this map'], ['c']]);
+    expect(o[0]?.elsewhere.map((e) => e.at)).toEqual([1]);
+    expect(o[3]?.elsewhere.map((e) => e.at)).toEqual([1]);
+  });
+});
+
+describe('chart axes', () => {
+  /** The x axis's tick labels: the text centred under the plot, without the axis title. */
+  const xTicks = (svg: string): string[] => [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="middle">([^<]*)<\/text>/g)].map((m) => m[1] as string).slice(0, -1);
+
+  it('gives an axis of integers (zoom depths) integer ticks only, and others their usual steps', () => {
+    const png = (): string => 'data:image/png;base64,';
+    expect(xTicks(panelSvg(chart('depths', [], [0, 1, 2]), png))).toEqual(['0', '1', '2']);
+    expect(xTicks(panelSvg(chart('fractions', [], [0, 1, 2.5]), png))).toEqual(['0', '0.5', '1', '1.5', '2', '2.5']);
+  });
+});
