@@ -436,6 +436,23 @@ async function clickIn(page: Page, host: string, selector: string): Promise<void
   if (!ok) throw new Error(`no ${selector} in ${host}`);
 }
 
+
+/** Moves the slider of a spec path to a position (0 … SLIDER_STEPS) as a hand would: `input` while dragging, `change` when let go. */
+function moveSlider(page: Page, path: string, pos: number, final: boolean): Promise<boolean> {
+  return page.evaluate(
+    (q: string, p: number, f: boolean) => {
+      const el = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-param-sliders')?.shadowRoot?.querySelector(`input[data-path="${q}"]`) as HTMLInputElement | null;
+      if (!el) return false;
+      el.value = String(p);
+      el.dispatchEvent(new Event(f ? 'change' : 'input', { bubbles: true }));
+      return true;
+    },
+    path,
+    pos,
+    final,
+  );
+}
+
 describe('interaction that teaches', () => {
   it('previews the path of the hovered cell at once, from the float32 CPU engine, and clears it when the pointer leaves', async () => {
     const page = await open(gpuBrowser);
@@ -578,18 +595,7 @@ describe('interaction that teaches', () => {
   it('re-runs the sweep live as a hyperparameter slider moves, keeping the selection', async () => {
     const page = await open(gpuBrowser);
     await selectCell(page, 90, 90);
-    const set = (pos: number, final: boolean) =>
-      page.evaluate(
-        (p: number, f: boolean) => {
-          const el = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-param-sliders')?.shadowRoot?.querySelector('input[name="optimizer.weight_decay"]') as HTMLInputElement | null;
-          if (!el) return false;
-          el.value = String(p);
-          el.dispatchEvent(new Event(f ? 'change' : 'input', { bubbles: true }));
-          return true;
-        },
-        pos,
-        final,
-      );
+    const set = (pos: number, final: boolean) => moveSlider(page, 'optimizer.weight_decay', pos, final);
     expect(await set(200, false)).toBe(true);
     await set(300, false);
     await set(400, true);
@@ -636,18 +642,7 @@ describe('interaction that teaches', () => {
     expect(before.headings).toEqual(['optimizer · SGD', 'schedule · StepLR']);
     expect(before.paths).toEqual(expect.arrayContaining(['schedule.step_size', 'schedule.gamma']));
     expect(before.lr150).toBeCloseTo(1e-4, 10);
-    const set = (pos: number, final: boolean) =>
-      page.evaluate(
-        (p: number, f: boolean) => {
-          const el = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-param-sliders')?.shadowRoot?.querySelector('input[data-path="schedule.gamma"]') as HTMLInputElement | null;
-          if (!el) return false;
-          el.value = String(p);
-          el.dispatchEvent(new Event(f ? 'change' : 'input', { bubbles: true }));
-          return true;
-        },
-        pos,
-        final,
-      );
+    const set = (pos: number, final: boolean) => moveSlider(page, 'schedule.gamma', pos, final);
     expect(await set(600, false)).toBe(true);
     await set(800, true);
     const gamma = await page.evaluate(() => ((document.querySelector('bl-app') as unknown as { controller: { spec: { json: { schedule: { gamma: number } } } } }).controller.spec.json.schedule.gamma));
