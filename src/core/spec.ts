@@ -510,6 +510,15 @@ export function scheduleOverrides(spec: Pick<PathContext, 'optimizer' | 'schedul
   return out;
 }
 
+/**
+ * The schedule value that stands for an optimiser value it overrides (a key as scheduleOverrides
+ * gives it), i.e. what to sweep instead: the peak LR for the LR, the peak momentum for the momentum
+ * or beta1 (CyclicLR and OneCycleLR both have max_lr and max_momentum).
+ */
+export function overrideStandIn(key: string): string {
+  return key === 'lr' ? 'schedule.max_lr' : 'schedule.max_momentum';
+}
+
 /** A string that may name a sweep parameter (resolveParamPath says which do): short enough to quote in a message. */
 function isParamPath(v: unknown): v is string {
   return typeof v === 'string' && v.length > 0 && v.length <= MAX_PARAM_PATH;
@@ -748,10 +757,10 @@ function crossChecks(rd: Reader, spec: Spec): void {
   ranges.forEach((r, i) => {
     const path = spec.sweep ? axisField(spec.sweep, i, 'param') : '';
     if (r.param === 'optimizer.lr' && overridden.includes('lr')) {
-      rd.fail(path, `optimizer.lr has no effect under ${sched?.name}, which sets the LR from its own parameters; sweep schedule.max_lr instead`);
+      rd.fail(path, `optimizer.lr has no effect under ${sched?.name}, which sets the LR from its own parameters; sweep ${overrideStandIn('lr')} instead`);
     }
     if (opt.momentumParam && r.param === `optimizer.${opt.momentumParam}` && overridden.includes(opt.momentumParam)) {
-      rd.fail(path, `${r.param} has no effect: ${sched?.name} with cycle_momentum sets it every step; sweep schedule.max_momentum instead`);
+      rd.fail(path, `${r.param} has no effect: ${sched?.name} with cycle_momentum sets it every step; sweep ${overrideStandIn(opt.momentumParam)} instead`);
     }
   });
 

@@ -4,12 +4,14 @@
  * edit giving a spec parseAnySpec accepts.
  */
 import { describe, expect, it } from 'vitest';
-import { parseAnySpec } from '../../src/core/spec.ts';
+import { entriesView } from '../../src/app/components/spec-edit.ts';
+import { SCHEDULES } from '../../src/core/registry/index.ts';
+import { parseAnySpec, resolveNetPath, sweepablePaths } from '../../src/core/spec.ts';
 import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import { findPreset } from '../../src/app/presets.ts';
 import type { SpecJSON } from '../../src/app/components/spec-edit.ts';
-import { applyAction, applyEdit, buildForm, findField, getAt, netSweepOptions, problemOf, setAxisParam } from '../../src/app/components/spec-edit.ts';
+import { applyAction, applyEdit, buildForm, findField, getAt, problemOf, setAxisParam, sweepOptions, switchOptimizer, switchSchedule } from '../../src/app/components/spec-edit.ts';
 
 const fractal = (): SpecJSON => JSON.parse(JSON.stringify(findPreset('fractal-boundary')?.spec)) as SpecJSON;
 
@@ -60,7 +62,7 @@ describe('the editor on network specs', () => {
 
   it('offers network paths for the axes (group LRs, the batch size) at usable ranges', () => {
     const spec = fractal();
-    const values = netSweepOptions(spec).map((o) => o.value);
+    const values = sweepOptions(spec).map((o) => o.value);
     expect(values).toEqual(expect.arrayContaining(['optimizer.lr', 'optimizer.momentum', 'optimizer.param_groups.0.lr', 'network.batch_size']));
     const batch = setAxisParam(spec, 'sweep.x', 'network.batch_size');
     expect(getAt(batch, 'sweep.x')).toMatchObject({ param: 'network.batch_size', min: 1, scale: 'log' });
@@ -79,6 +81,39 @@ describe('the editor on network specs', () => {
     const cosine = setAxisParam({ ...adam, schedule: { name: 'CosineAnnealingLR', T_max: 50 } }, 'sweep.x', 'schedule.T_max');
     expect(getAt(cosine, 'sweep.x')).toMatchObject({ param: 'schedule.T_max', min: 5, max: 100, scale: 'linear' });
     expect(parseAnySpec(cosine).problem).toBe('network');
+  });
+
+  it.each(SCHEDULES.map((s) => s.id))("lists the schedule's numeric values (%s) for the axes, each giving a spec that parses", (id) => {
+    const spec = switchSchedule(JSON.parse(JSON.stringify(DEFAULT_NET_SPEC)) as SpecJSON, id);
+    const parsed = parseAnySpec(spec);
+    if (parsed.problem !== 'network') throw new Error('not a network');
+    const values = sweepOptions(spec).map((o) => o.value);
+    // The surface editor's source (core's sweepablePaths), as far as a network sweep takes them.
+    const schedulePaths = sweepablePaths(entriesView(spec))
+      .map((t) => t.path)
+      .filter((p) => p.startsWith('schedule.') && typeof resolveNetPath(parsed, p) !== 'string');
+    expect(schedulePaths.length).toBeGreaterThan(id === 'ChainedScheduler' || id === 'SequentialLR' ? 1 : 0);
+    expect(values.filter((v) => v.startsWith('schedule.'))).toEqual(schedulePaths);
+    for (const p of schedulePaths) {
+      // On the axis that does not sweep it already (OneCycleLR's y sweeps max_momentum).
+      const axis = getAt(spec, 'sweep.y.param') === p ? 'sweep.y' : 'sweep.x';
+      const next = setAxisParam(spec, axis, p);
+      expect(getAt(next, `${axis}.param`)).toBe(p);
+      expect(() => parseAnySpec(next), p).not.toThrow();
+    }
+  });
+
+  it('keeps an axis over the batch size or a group LR when the schedule or the optimizer changes', () => {
+    const spec = setAxisParam(fractal(), 'sweep.y', 'network.batch_size');
+    const axes = (s: SpecJSON): unknown[] => [getAt(s, 'sweep.x.param'), getAt(s, 'sweep.y')];
+    expect(axes(spec)[0]).toBe('optimizer.param_groups.0.lr');
+    expect(axes(switchSchedule(spec, 'StepLR'))).toEqual(axes(spec));
+    expect(axes(switchOptimizer(spec, 'Adam'))).toEqual(axes(spec));
+    // Under OneCycleLR a group's LR is set by the schedule too: its axis sweeps max_lr instead.
+    const one = switchSchedule(spec, 'OneCycleLR');
+    expect(getAt(one, 'sweep.x.param')).toBe('schedule.max_lr');
+    expect(getAt(one, 'sweep.y')).toEqual(getAt(spec, 'sweep.y'));
+    expect(parseAnySpec(one).problem).toBe('network');
   });
 
   it('adds and removes param groups; axes over a removed group move to the optimizer LR', () => {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SpecErrors } from '../../src/core/errors.ts';
 import { RUN_PATHS, RUN_SLOT_PATHS } from '../../src/core/run-settings.ts';
-import { parseSpec, specToJSON } from '../../src/core/spec.ts';
+import { SCHEDULES } from '../../src/core/registry/index.ts';
+import { anySpecToJSON, overrideStandIn, parseAnySpec, parseSpec, scheduleOverrides, specToJSON } from '../../src/core/spec.ts';
+import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import {
   addChildSchedule,
   addDim,
@@ -11,6 +13,7 @@ import {
   applyEditTracked,
   buildForm,
   defaultAxisRange,
+  entriesView,
   findField,
   formFields,
   isWideSelect,
@@ -28,6 +31,7 @@ import {
   setSweepKind,
   setYAxis,
   swapAxes,
+  sweepOptions,
   switchOptimizer,
   switchSchedule,
   switchSurface,
@@ -228,6 +232,106 @@ describe('switching entries', () => {
   });
 });
 
+/** parseAnySpec's complaints about a surface or network spec ([] when it accepts it). */
+function anyProblems(json: SpecJSON): string[] {
+  try {
+    parseAnySpec(json);
+    return [];
+  } catch (e) {
+    if (e instanceof SpecErrors) return e.errors.map((x) => x.message);
+    throw e;
+  }
+}
+
+describe('choosing a schedule gives a spec that runs', () => {
+  // The app's two default views, as the editor receives them: LR x momentum of SGD.
+  const views = {
+    surface: anySpecToJSON(parseAnySpec(DEFAULT_SPEC)),
+    network: anySpecToJSON(parseAnySpec(DEFAULT_NET_SPEC)),
+  };
+  const cases = (['surface', 'network'] as const).flatMap((problem) => SCHEDULES.map((s) => [problem, s.id] as const));
+
+  it.each(cases)('%s view, %s: parses, with the axes on the LR and momentum or the schedule values that set them', (problem, id) => {
+    const start = views[problem];
+    expect([getAt(start, 'sweep.x.param'), getAt(start, 'sweep.y.param')]).toEqual(['optimizer.lr', 'optimizer.momentum']);
+    const next = applyEdit(start, field(start, 'schedule.name'), id);
+    expect(getAt(next, 'schedule.name')).toBe(id);
+    expect(anyProblems(next)).toEqual([]);
+    // An axis over a value the schedule sets itself (the LR under OneCycleLR) would change nothing,
+    // on a network too (whose parser does not say so): it sweeps the schedule's value instead.
+    const overridden = scheduleOverrides(entriesView(next));
+    const expected = ['lr', 'momentum'].map((k) => (overridden.includes(k) ? overrideStandIn(k) : `optimizer.${k}`));
+    expect([getAt(next, 'sweep.x.param'), getAt(next, 'sweep.y.param')]).toEqual(expected);
+  });
+
+  it('fills what torch requires from the run: OneCycleLR spans the run, with axes on max_lr x max_momentum', () => {
+    const one = switchSchedule(base, 'OneCycleLR');
+    expect(getAt(one, 'schedule.total_steps')).toBe(500);
+    expect(getAt(one, 'sweep.x')).toEqual({ param: 'schedule.max_lr', min: 1e-4, max: 0.1, scale: 'log', count: 64 });
+    expect(getAt(one, 'sweep.y')).toEqual({ param: 'schedule.max_momentum', min: 0.8, max: 0.99, scale: 'linear', count: 32 });
+    expect(problems(one)).toEqual([]);
+    // Without momentum cycling only the LR moves; with no schedule the axes go back.
+    const noCycle = switchSchedule(setAt(base, 'sweep.y.param', 'optimizer.dampening'), 'OneCycleLR');
+    expect([getAt(noCycle, 'sweep.x.param'), getAt(noCycle, 'sweep.y.param')]).toEqual(['schedule.max_lr', 'optimizer.dampening']);
+    const back = switchSchedule(one, '');
+    expect([getAt(back, 'sweep.x'), getAt(back, 'sweep.y')]).toEqual([
+      { param: 'optimizer.lr', min: 1e-5, max: 1e-2, scale: 'log', count: 64 },
+      { param: 'optimizer.momentum', min: 0, max: 0.99, scale: 'linear', count: 32 },
+    ]);
+    // Adam's beta1 is what OneCycleLR cycles there; the axes keep their order (momentum on x here).
+    const adam = swapAxes(switchOptimizer(base, 'Adam'));
+    const adamOne = switchSchedule(adam, 'OneCycleLR');
+    expect([getAt(adamOne, 'sweep.x.param'), getAt(adamOne, 'sweep.y.param')]).toEqual(['schedule.max_momentum', 'schedule.max_lr']);
+    expect(problems(adamOne)).toEqual([]);
+    // A new axis under OneCycleLR starts on what it can vary.
+    expect(getAt(setSweepKind(setSweepKind(one, 'none'), 'grid'), 'sweep.x.param')).toBe('schedule.max_lr');
+  });
+
+  it('fits lengths to the run: cosine and polynomial decay over it, WSD in its proportions', () => {
+    expect(getAt(switchSchedule(base, 'CosineAnnealingLR'), 'schedule.T_max')).toBe(500);
+    expect(getAt(switchSchedule(base, 'PolynomialLR'), 'schedule.total_iters')).toBe(500);
+    const wsd = switchSchedule(base, 'WSD');
+    expect([50, 350, 100]).toEqual(['warmup_steps', 'stable_steps', 'decay_steps'].map((k) => getAt(wsd, `schedule.${k}`)));
+    // A length torch gives a default that is not the run's horizon keeps it (a 5-step warmup, a half cycle of 2000).
+    expect(getAt(switchSchedule(base, 'LinearLR'), 'schedule.total_iters')).toBe(5);
+    expect(getAt(switchSchedule(base, 'CyclicLR'), 'schedule.step_size_up')).toBe(2000);
+  });
+
+  it('gives composites children valid for the steps each is active for', () => {
+    const at200 = setAt(base, 'steps', 200);
+    // ChainedScheduler's children step together: a chained cosine must span the whole run.
+    const chained = switchSchedule(at200, 'ChainedScheduler');
+    expect(getAt(chained, 'schedule.schedulers.1')).toEqual({ name: 'CosineAnnealingLR', T_max: 200, eta_min: 0 });
+    expect(problems(chained)).toEqual([]);
+    const poly = applyEdit(chained, field(chained, 'schedule.schedulers.0.name'), 'PolynomialLR');
+    expect(getAt(poly, 'schedule.schedulers.0')).toEqual({ name: 'PolynomialLR', total_iters: 200, power: 1 });
+    expect(problems(poly)).toEqual([]);
+    // SequentialLR's cosine runs from its milestone (20) to the end.
+    const seq = switchSchedule(at200, 'SequentialLR');
+    expect(getAt(seq, 'schedule.schedulers.1.T_max')).toBe(180);
+    // A OneCycleLR child spans its part of the run, without the momentum cycling composites do not run.
+    const one = applyEdit(seq, field(seq, 'schedule.schedulers.1.name'), 'OneCycleLR');
+    expect(getAt(one, 'schedule.schedulers.1')).toMatchObject({ name: 'OneCycleLR', total_steps: 180, cycle_momentum: false });
+    expect(problems(one)).toEqual([]);
+    // An added child spans from its milestone (halfway to the end) to the end.
+    const three = addChildSchedule(seq);
+    expect(getAt(three, 'schedule.milestones')).toEqual([20, 110]);
+    expect(getAt(three, 'schedule.schedulers.2')).toEqual({ name: 'CosineAnnealingLR', T_max: 90, eta_min: 0 });
+    expect(problems(three)).toEqual([]);
+  });
+
+  it('keeps the schedule-set values out of the axis menu while the schedule sets them', () => {
+    const values = (spec: SpecJSON): string[] => sweepOptions(spec).map((o) => o.value);
+    expect(values(base)).toEqual(expect.arrayContaining(['optimizer.lr', 'optimizer.momentum']));
+    const one = switchSchedule(base, 'OneCycleLR');
+    expect(values(one)).not.toContain('optimizer.lr');
+    expect(values(one)).not.toContain('optimizer.momentum');
+    expect(values(one)).toEqual(expect.arrayContaining(['schedule.max_lr', 'schedule.max_momentum', 'schedule.total_steps']));
+    // A spec that still sweeps one (loaded from a link) shows its axis in the menu all the same.
+    expect(values(setAt(one, 'sweep.x.param', 'optimizer.lr'))).toContain('optimizer.lr');
+  });
+});
+
 describe('sweep', () => {
   it('swaps axes', () => {
     const next = swapAxes(base);
@@ -376,7 +480,8 @@ describe('the form', () => {
     // Swept parameters show their axis and range instead of a value.
     expect(findField(form, 'optimizer.betas.0')).toMatchObject({ type: 'swept', label: 'betas[0]', text: 'swept on y: 0 … 0.99' });
     expect(findField(form, 'optimizer.lr')).toMatchObject({ type: 'swept', text: 'swept on x: 1e-4 … 1 (log)' });
-    expect(findField(form, 'schedule.schedulers.1.T_max')).toMatchObject({ type: 'number', int: true, text: '100', required: true });
+    // The cosine child anneals over the 480 steps after its milestone (20) in this 500-step run.
+    expect(findField(form, 'schedule.schedulers.1.T_max')).toMatchObject({ type: 'number', int: true, text: '480', required: true });
     expect(findField(form, 'schedule.milestones')).toMatchObject({ type: 'list', text: '20' });
     expect(findField(form, 'optimizer.amsgrad')).toMatchObject({ type: 'checkbox', checked: false });
     expect(findField(form, 'sweep.x.min')).toMatchObject({ text: '1e-4' });
@@ -469,7 +574,7 @@ describe('edits', () => {
     expect(getAt(applyEdit(base, field(base, 'surface.name'), 'booth'), 'start')).toEqual([-8, -6]);
     expect(applyEdit(base, field(base, 'schedule.name'), 'CosineAnnealingLR').schedule).toEqual({
       name: 'CosineAnnealingLR',
-      T_max: 100,
+      T_max: 500,
       eta_min: 0,
     });
     expect(getAt(applyEdit(base, field(base, 'sweep.kind'), 'sobol'), 'sweep.kind')).toBe('sobol');

@@ -21,13 +21,8 @@ function baseSpec(kind: 'surface' | 'optimizer' | 'schedule', id: string, steps:
   const base: Json = { surface: { name: 'rosenbrock' }, optimizer: { name: 'SGD', momentum: 0.9 }, steps, sam: { rho: 0.05 } };
   if (kind === 'surface') return { ...base, surface: { name: id } };
   if (kind === 'optimizer') return { ...base, optimizer: { name: id } };
-  const spec = switchSchedule(base, id);
-  const sched = spec.schedule as Json;
-  // The editor's proposal leaves OneCycleLR's length to the user (torch requires total_steps or
-  // epochs and steps_per_epoch); a chain of cosine schedules needs T_max >= steps.
-  if (id === 'OneCycleLR') sched.total_steps = steps;
-  if (Array.isArray(sched.schedulers)) for (const c of sched.schedulers as Json[]) if ('T_max' in c) c.T_max = steps;
-  return spec;
+  // The editor's proposal, valid for any run length (OneCycleLR's total_steps and a chained cosine's T_max span the run).
+  return switchSchedule(base, id);
 }
 
 const ENTRIES: { kind: 'surface' | 'optimizer' | 'schedule'; id: string }[] = [

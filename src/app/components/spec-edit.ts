@@ -10,9 +10,11 @@
  * Sweep axes start at their parameter's typical range (core/typical.ts), and move back to it when
  * the optimiser, the surface or the axis's parameter changes, unless the user set the axis's range
  * by hand: which axes are hand-set (`HandSet`, axis paths such as `sweep.x`) travels with the spec
- * through `applyEditTracked` / `applyActionTracked`. Nothing here clamps or corrects a value the user
- * typed; only values the editor proposes itself (defaults, ranges for a newly chosen sweep
- * parameter) are chosen to be valid.
+ * through `applyEditTracked` / `applyActionTracked`. An axis over a value a newly chosen schedule
+ * sets itself (the LR under OneCycleLR) moves to the schedule's value standing for it (max_lr).
+ * Nothing here clamps or corrects a value the user typed; only values the editor proposes itself
+ * (defaults, a schedule's lengths fitted to the run, ranges for a newly chosen sweep parameter) are
+ * chosen to be valid.
  */
 import { MAX_SCHEDULE_CHILDREN, MAX_SWEEP_DIMS } from '../../core/layout.ts';
 import type { ParamSchema, ParamValue, ParamValues } from '../../core/params.ts';
@@ -21,8 +23,8 @@ import type { ScheduleDef } from '../../core/registry/index.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurface } from '../../core/registry/index.ts';
 import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '../../core/run-settings.ts';
 import { RUN_SETTINGS, U32_MAX, isBlock } from '../../core/run-settings.ts';
-import type { ParamTarget, PathContext, Scale, ScheduleSpec } from '../../core/spec.ts';
-import { MAX_AXIS_COUNT, MAX_RUNS, parseAnySpec, resolveNetPath, resolveParamPath, sweepablePaths } from '../../core/spec.ts';
+import type { NetSpec, PathContext, Scale, ScheduleSpec } from '../../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths } from '../../core/spec.ts';
 import { DATA_SETS, findDataSet } from '../../core/data/index.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../defaults.ts';
@@ -288,7 +290,7 @@ function renameSweepParam(spec: SpecJSON, from: string, to: string): SpecJSON {
 
 /**
  * Another optimiser, with its default parameters except `lr`, which is kept (the LR is what a user
- * has tuned and what every optimiser has). A sweep axis over the old optimiser's momentum (SGD's
+ * has tuned and what every optimiser has), and a network's param groups. A sweep axis over the old optimiser's momentum (SGD's
  * `momentum`, Adam's `betas.0`) moves to the new one's, so an LR × momentum heatmap survives the
  * switch; then every axis not set by hand moves to its typical range for the new optimiser (Adam's
  * LRs are not SGD's), and an axis over a parameter it lacks moves to another one (`fitAxes`).
@@ -299,6 +301,12 @@ export function switchOptimizer(spec: SpecJSON, name: string, handSet: HandSet =
   const oldEntry = spec.optimizer;
   const values = defaultValues(def.params);
   if (isRecord(oldEntry) && oldEntry.lr !== undefined && 'lr' in values) values.lr = oldEntry.lr;
+  // A network's param groups stay: their tensors, and the values they set that the new optimiser
+  // has per group too (the LR always); the axes over them with them.
+  if (isRecord(oldEntry) && Array.isArray(oldEntry.param_groups)) {
+    const keep = new Set(['params', ...def.params.map((p) => p.key).filter((k) => !def.globalParams?.includes(k))]);
+    values.param_groups = oldEntry.param_groups.map((g) => (isRecord(g) ? Object.fromEntries(Object.entries(g).filter(([k]) => keep.has(k))) : g));
+  }
   let next: SpecJSON = { ...spec, optimizer: { name: def.id, ...values } };
   const oldMom = findOptimizer(nameOf(oldEntry))?.momentumParam ?? null;
   if (oldMom && def.momentumParam && oldMom !== def.momentumParam) {
@@ -312,32 +320,66 @@ export function childScheduleDefs(): ScheduleDef[] {
   return SCHEDULES.filter((s) => !s.children);
 }
 
-function scheduleEntry(def: ScheduleDef): Record<string, unknown> {
-  return { name: def.id, ...defaultValues(def.params) };
+/**
+ * A schedule as the editor proposes it for `steps` scheduler steps (the run's, or the share of it a
+ * composite's child is active for): its defaults, with the lengths it declares as its span fitted to
+ * those steps (`ScheduleDef.fitRun`: a cosine annealed over the run, OneCycleLR's total_steps, which
+ * torch requires), and, as a composite's child, without momentum cycling, which neither
+ * SequentialLR nor ChainedScheduler runs in basinlab.
+ */
+function proposedSchedule(def: ScheduleDef, steps: number, child: boolean): Record<string, unknown> {
+  const entry: Record<string, unknown> = { name: def.id, ...defaultValues(def.params), ...def.fitRun?.(steps) };
+  if (child && Object.hasOwn(entry, 'cycle_momentum') && def.cyclesMomentum(paramValues(entry))) entry.cycle_momentum = false;
+  return entry;
+}
+
+/**
+ * Scheduler steps child `i` of a composite is active for in a run of `steps`: from the milestone at
+ * which it takes over to the next one (or the run's end) under SequentialLR; the whole run under
+ * ChainedScheduler, whose children have no milestones and step together. At least 1.
+ */
+function childSpan(milestoneList: readonly unknown[], steps: number, i: number): number {
+  if (milestoneList.length === 0) return steps;
+  const at = (j: number): number | null => {
+    const m = milestoneList[j];
+    return typeof m === 'number' && Number.isFinite(m) ? m : null;
+  };
+  const from = i === 0 ? 0 : (at(i - 1) ?? 0);
+  const until = Math.min(steps, i < milestoneList.length ? (at(i) ?? steps) : steps);
+  return Math.max(1, until - from);
 }
 
 /** The usual warmup-then-anneal pair, else the first child kinds the registry has. */
-function defaultChildren(def: ScheduleDef): Record<string, unknown>[] {
+function defaultChildKinds(def: ScheduleDef): ScheduleDef[] {
   const n = def.children?.min ?? 0;
   const kinds = childScheduleDefs();
   const preferred = ['LinearLR', 'CosineAnnealingLR']
     .map((id) => findSchedule(id))
     .filter((d): d is ScheduleDef => d !== undefined && !d.children);
-  const out: Record<string, unknown>[] = [];
+  const out: ScheduleDef[] = [];
   for (let i = 0; i < n; i++) {
     const d = preferred[i] ?? kinds[i % Math.max(1, kinds.length)];
-    if (d) out.push(scheduleEntry(d));
+    if (d) out.push(d);
   }
   return out;
 }
 
-/** Another schedule with its defaults (a composite gets default children); '' or 'none' is no schedule. */
+/**
+ * Another schedule, as `proposedSchedule` makes it for the run (a composite with default children,
+ * each fitted to the steps it is active for); '' or 'none' is no schedule. Axes follow (`fitAxes`):
+ * one over a value the new schedule sets itself (the LR under OneCycleLR) moves to the schedule's
+ * value standing for it (schedule.max_lr), one over the old schedule's values to another parameter.
+ */
 export function switchSchedule(spec: SpecJSON, name: string, handSet: HandSet = NONE_SET): SpecJSON {
   if (name === '' || name.toLowerCase() === 'none') return fitAxes({ ...spec, schedule: null }, handSet, false);
   const def = findSchedule(name);
   if (!def) return setAt(spec, 'schedule.name', name);
-  const entry = scheduleEntry(def);
-  if (def.children) entry.schedulers = defaultChildren(def);
+  const steps = draftSteps(spec);
+  const entry = proposedSchedule(def, steps, false);
+  if (def.children) {
+    const ms = Array.isArray(entry.milestones) ? (entry.milestones as unknown[]) : [];
+    entry.schedulers = defaultChildKinds(def).map((d, i) => proposedSchedule(d, childSpan(ms, steps, i), true));
+  }
   return fitAxes({ ...spec, schedule: entry }, handSet, false);
 }
 
@@ -361,16 +403,18 @@ export function minChildren(spec: SpecJSON): number {
   return findSchedule(nameOf(spec.schedule))?.children?.min ?? 0;
 }
 
-/** Replaces child `i` of the composite schedule with another kind, at its defaults. */
+/** Replaces child `i` of the composite schedule with another kind, as proposed for the steps it is active for. */
 export function switchChildSchedule(spec: SpecJSON, index: number, name: string, handSet: HandSet = NONE_SET): SpecJSON {
   const def = findSchedule(name);
   if (!def) return setAt(spec, `schedule.schedulers.${index}.name`, name);
-  return fitAxes(setAt(spec, `schedule.schedulers.${index}`, scheduleEntry(def)), handSet, false);
+  const entry = proposedSchedule(def, childSpan(milestones(spec), draftSteps(spec), index), true);
+  return fitAxes(setAt(spec, `schedule.schedulers.${index}`, entry), handSet, false);
 }
 
 /**
  * Appends a child schedule (CosineAnnealingLR, the usual last phase) and a milestone for it, halfway
- * between the last milestone and the end of the run, so the milestones keep matching the children.
+ * between the last milestone and the end of the run, so the milestones keep matching the children;
+ * the new child spans the steps it is active for.
  */
 export function addChildSchedule(spec: SpecJSON): SpecJSON {
   const kids = children(spec);
@@ -382,9 +426,12 @@ export function addChildSchedule(spec: SpecJSON): SpecJSON {
   const last = nums.length > 0 ? Math.max(...nums) : 0;
   const steps = typeof spec.steps === 'number' ? spec.steps : last + 2;
   const next = Math.max(last + 1, Math.round(last + (steps - last) / 2));
-  let out = setAt(spec, 'schedule.schedulers', [...kids, scheduleEntry(def)]);
   // Milestones count one fewer than the children; only top up when they matched before.
-  if (ms.length === kids.length - 1) out = setAt(out, 'schedule.milestones', [...ms, next]);
+  const topUp = ms.length === kids.length - 1;
+  const newMs = topUp ? [...ms, next] : ms;
+  const child = proposedSchedule(def, childSpan(newMs, draftSteps(spec), kids.length), true);
+  let out = setAt(spec, 'schedule.schedulers', [...kids, child]);
+  if (topUp) out = setAt(out, 'schedule.milestones', newMs);
   return out;
 }
 
@@ -423,18 +470,115 @@ export function sweepKind(spec: SpecJSON): SweepKind {
   return s.kind === 'random' || s.kind === 'sobol' ? s.kind : 'grid';
 }
 
-/** Parameters a new axis picks first: the LR, then the optimiser's momentum, then any other. */
+/** A path an axis may name, with what the parameter allows. */
+interface AxisTarget {
+  readonly path: string;
+  readonly int: boolean;
+  readonly range: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean };
+}
+
+/** A network draft as parseAnySpec reads it, without its sweep (an axis being edited does not hide the rest), or null. */
+function parsedNet(spec: SpecJSON): NetSpec | null {
+  try {
+    const parsed = parseAnySpec({ ...spec, sweep: null });
+    return parsed.problem === 'network' ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Every path a sweep axis of this spec may name, in the order the menu lists them. A surface's:
+ * core's `sweepablePaths` (the optimiser's, the schedule's, the surface's and the run's numeric
+ * values). A network's: the same paths where `resolveNetPath` takes them (no surface, no start),
+ * each explicit param group's optimiser values and the batch size; null while the draft does not
+ * parse (nothing is then known about its paths).
+ */
+function sweepTargets(spec: SpecJSON): AxisTarget[] | null {
+  if (problemOf(spec) !== 'network') return sweepablePaths(entriesView(spec));
+  const net = parsedNet(spec);
+  if (!net) return null;
+  const paths = sweepablePaths(entriesView(spec)).map((t) => t.path);
+  const optimizer = paths.filter((p) => p.startsWith('optimizer.'));
+  const candidates = [
+    ...optimizer,
+    ...net.paramGroups.flatMap((_, i) => optimizer.map((p) => p.replace(/^optimizer\./, `optimizer.param_groups.${i}.`))),
+    ...paths.filter((p) => p.startsWith('schedule.')),
+    'network.batch_size',
+    ...paths.filter((p) => !p.startsWith('optimizer.') && !p.startsWith('schedule.')),
+  ];
+  return candidates.flatMap((path) => {
+    const t = resolveNetPath(net, path);
+    return typeof t === 'string' ? [] : [{ path, int: t.int, range: t.range }];
+  });
+}
+
+/** An optimiser path without its param group (`optimizer.param_groups.0.lr` is a group's `optimizer.lr`). */
+function ungrouped(path: string): string {
+  return path.replace(/^optimizer\.param_groups\.\d+\./, 'optimizer.');
+}
+
+/**
+ * Whether the schedule sets `param` itself (core's `scheduleOverrides`: the LR under CyclicLR and
+ * OneCycleLR, a group's LR too, the momentum they cycle), so that sweeping it changes nothing.
+ */
+function setBySchedule(spec: SpecJSON, param: string): boolean {
+  const key = ungrouped(param);
+  return key.startsWith('optimizer.') && scheduleOverrides(entriesView(spec)).includes(key.slice('optimizer.'.length));
+}
+
+/** The paths an axis may sweep (`sweepTargets`) less those the schedule sets itself; null for a network draft that does not parse. */
+function axisTargets(spec: SpecJSON): AxisTarget[] | null {
+  const all = sweepTargets(spec);
+  return all && all.filter((t) => !setBySchedule(spec, t.path));
+}
+
+/** Whether an axis over `param` is usable here (where nothing is known, a network draft that does not parse, unless the schedule sets it). */
+function usableParam(spec: SpecJSON, param: string, targets: readonly AxisTarget[] | null): boolean {
+  if (setBySchedule(spec, param)) return false;
+  return targets === null || targets.some((t) => t.path === param);
+}
+
+/**
+ * Pairs of paths that stand for each other: the optimiser's LR and momentum, and the schedule values
+ * that set them when the schedule overrides them (core's `overrideStandIn`: schedule.max_lr,
+ * schedule.max_momentum). An axis over one side that is not usable moves to the other, so an
+ * LR × momentum map stays one when OneCycleLR is chosen, and when it goes again.
+ */
+function standInPairs(spec: SpecJSON): [string, string][] {
+  const mom = findOptimizer(entriesView(spec).optimizer.name)?.momentumParam;
+  return ['lr', ...(mom ? [mom] : [])].map((k) => [`optimizer.${k}`, overrideStandIn(k)]);
+}
+
+function standInFor(spec: SpecJSON, param: string): string | null {
+  const key = ungrouped(param);
+  for (const [opt, sched] of standInPairs(spec)) {
+    if (key === opt) return sched;
+    if (key === sched) return opt;
+  }
+  return null;
+}
+
+/**
+ * Parameters a new axis picks first: the LR, then the optimiser's momentum (or the schedule's values
+ * standing for them where it sets them), then any other.
+ */
 export function preferredSweepPaths(spec: SpecJSON): string[] {
-  const view = entriesView(spec);
-  const all = sweepablePaths(view).map((t) => t.path);
-  const mom = findOptimizer(view.optimizer.name)?.momentumParam;
-  const first = ['optimizer.lr', ...(mom ? [`optimizer.${mom}`] : [])].filter((p) => all.includes(p));
+  const all = (axisTargets(spec) ?? []).map((t) => t.path);
+  const first = standInPairs(spec)
+    .map(([opt, sched]) => (all.includes(opt) ? opt : sched))
+    .filter((p) => all.includes(p));
   return [...first, ...all.filter((p) => !first.includes(p))];
 }
 
 function pickPath(spec: SpecJSON, taken: readonly unknown[]): string {
   const paths = preferredSweepPaths(spec);
   return paths.find((p) => !taken.includes(p)) ?? paths[0] ?? 'optimizer.lr';
+}
+
+/** A starting range for an axis over `param`: a network's (`netAxisRange`) or a surface's (`defaultAxisRange`). */
+function axisRange(spec: SpecJSON, param: string): AxisRangeJSON {
+  return problemOf(spec) === 'network' ? netAxisRange(spec, param) : defaultAxisRange(spec, param);
 }
 
 export interface AxisRangeJSON {
@@ -498,20 +642,21 @@ export function defaultAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
 }
 
 /** Whether min/max/scale of an axis are usable for `param` (then a parameter change keeps them). */
-function rangeFits(spec: SpecJSON, axis: Record<string, unknown>, param: string): boolean {
+function rangeFits(spec: SpecJSON, axis: Record<string, unknown>, param: string, targets = axisTargets(spec)): boolean {
   const { min, max, scale } = axis;
   if (typeof min !== 'number' || typeof max !== 'number' || max < min) return false;
   if (scale === 'log' && !(min > 0)) return false;
-  const t = resolveParamPath(entriesView(spec), param);
-  if (typeof t === 'string') return true;
+  const t = targets?.find((x) => x.path === param);
+  if (!t) return true;
   const fit = (v: number): boolean => inRange(t.int ? Math.round(v) : v, t.range);
   return fit(min) && fit(max);
 }
 
 /**
- * Points an axis at another parameter, at that parameter's typical range (`defaultAxisRange`): a
- * range for the LR is rarely one for, say, a start coordinate. A range the user set by hand is kept
- * when it is valid for the new parameter (so typing min and max, then choosing the parameter, works).
+ * Points an axis at another parameter, at that parameter's typical range (`defaultAxisRange`; a
+ * network's `netAxisRange`): a range for the LR is rarely one for, say, a start coordinate. A range
+ * the user set by hand is kept when it is valid for the new parameter (so typing min and max, then
+ * choosing the parameter, works).
  */
 export function setAxisParam(spec: SpecJSON, axisPath: string, param: string, handSet: HandSet = NONE_SET): SpecJSON {
   const axis = getAt(spec, axisPath);
@@ -530,25 +675,30 @@ export type HandSet = ReadonlySet<string>;
 const NONE_SET: HandSet = new Set<string>();
 
 /**
- * The axes after an entry changed: an axis over a parameter the spec no longer has moves to the
- * first preferred parameter no other axis takes (`preferredSweepPaths`), at its typical range; with
- * `retarget`, every other axis not set by hand moves to its parameter's typical range too, and a
- * hand-set range the parameter no longer accepts is replaced the same way.
+ * The axes after an entry changed. An axis over a parameter it can no longer sweep (one the spec no
+ * longer has, or one the schedule now sets itself) moves, at its typical range, to the path standing
+ * for it (`standInFor`: optimizer.lr to schedule.max_lr when OneCycleLR is chosen, and back when it
+ * goes) where no other axis takes that, else to the first preferred parameter no other axis takes
+ * (`preferredSweepPaths`). With `retarget`, every other axis not set by hand moves to its
+ * parameter's typical range too, and a hand-set range the parameter no longer accepts is replaced
+ * the same way.
  */
 export function fitAxes(spec: SpecJSON, handSet: HandSet, retarget: boolean): SpecJSON {
   let out = spec;
-  const view = entriesView(spec);
+  const targets = axisTargets(spec);
   for (const path of axisPaths(spec)) {
     const axis = getAt(out, path);
     if (!isRecord(axis)) continue;
     const param = typeof axis.param === 'string' ? axis.param : '';
-    if (typeof resolveParamPath(view, param) === 'string') {
+    if (!usableParam(spec, param, targets)) {
       const taken = axisPaths(out)
         .filter((p) => p !== path)
         .map((p) => getAt(out, `${p}.param`));
-      out = setAt(out, path, { ...axis, ...defaultAxisRange(out, pickPath(out, taken)) });
-    } else if (retarget && (!handSet.has(path) || !rangeFits(out, axis, param))) {
-      out = setAt(out, path, { ...axis, ...defaultAxisRange(out, param) });
+      const standIn = standInFor(spec, param);
+      const to = standIn !== null && !taken.includes(standIn) && usableParam(spec, standIn, targets) ? standIn : pickPath(out, taken);
+      out = setAt(out, path, { ...axis, ...axisRange(out, to) });
+    } else if (retarget && (!handSet.has(path) || !rangeFits(out, axis, param, targets))) {
+      out = setAt(out, path, { ...axis, ...axisRange(out, param) });
     }
   }
   return out;
@@ -574,9 +724,9 @@ export function setSweepKind(spec: SpecJSON, kind: SweepKind): SpecJSON {
   if (kind === from) return spec;
   if (kind === 'none') return { ...spec, sweep: null };
   if (!isRecord(cur)) {
-    const x = { ...defaultAxisRange(spec, pickPath(spec, [])), count: DEFAULT_AXIS_COUNT };
+    const x = { ...axisRange(spec, pickPath(spec, [])), count: DEFAULT_AXIS_COUNT };
     const yParam = pickPath(spec, [x.param]);
-    const y = yParam === x.param ? null : { ...defaultAxisRange(spec, yParam), count: DEFAULT_AXIS_COUNT };
+    const y = yParam === x.param ? null : { ...axisRange(spec, yParam), count: DEFAULT_AXIS_COUNT };
     const grid: SpecJSON = { kind: 'grid', x, y };
     return { ...spec, sweep: kind === 'grid' ? grid : toSampled(grid, kind) };
   }
@@ -585,7 +735,7 @@ export function setSweepKind(spec: SpecJSON, kind: SweepKind): SpecJSON {
     const total = typeof cur.count === 'number' ? cur.count : DEFAULT_AXIS_COUNT;
     const per = dims.length >= 2 ? Math.round(Math.sqrt(total)) : total;
     const count = Math.max(1, Math.min(MAX_AXIS_COUNT, per));
-    const x = dims[0] === undefined ? { ...defaultAxisRange(spec, pickPath(spec, [])) } : rangeOf(dims[0]);
+    const x = dims[0] === undefined ? { ...axisRange(spec, pickPath(spec, [])) } : rangeOf(dims[0]);
     const y = dims[1] === undefined ? null : { ...rangeOf(dims[1]), count };
     return { ...spec, sweep: { kind: 'grid', x: { ...x, count }, y } };
   }
@@ -607,7 +757,7 @@ export function setYAxis(spec: SpecJSON, on: boolean): SpecJSON {
   if (isRecord(s.y)) return spec;
   const xParam = isRecord(s.x) ? s.x.param : undefined;
   const param = pickPath(spec, [xParam]);
-  return setAt(spec, 'sweep.y', { ...defaultAxisRange(spec, param), count: axisCount(s.x) });
+  return setAt(spec, 'sweep.y', { ...axisRange(spec, param), count: axisCount(s.x) });
 }
 
 export function swapAxes(spec: SpecJSON): SpecJSON {
@@ -620,7 +770,7 @@ export function addDim(spec: SpecJSON): SpecJSON {
   const s = spec.sweep;
   if (!isRecord(s) || !Array.isArray(s.dims) || s.dims.length >= MAX_SWEEP_DIMS) return spec;
   const taken = s.dims.map((d) => (isRecord(d) ? d.param : undefined));
-  return setAt(spec, 'sweep.dims', [...s.dims, defaultAxisRange(spec, pickPath(spec, taken))]);
+  return setAt(spec, 'sweep.dims', [...s.dims, axisRange(spec, pickPath(spec, taken))]);
 }
 
 export function removeDim(spec: SpecJSON, index: number): SpecJSON {
@@ -878,12 +1028,22 @@ function entryOptions(list: readonly { id: string; title?: string }[]): SelectOp
   return list.map((e) => ({ value: e.id, label: e.title ?? e.id }));
 }
 
-/** The sweep-parameter choices: every sweepable path of the spec, with its allowed range. */
+/**
+ * The sweep-parameter choices: every path an axis of the spec may name (`axisTargets`: a surface's
+ * or a network's, the schedule's numeric values among them, less the values the schedule sets
+ * itself), with its allowed range; then the axes' own parameters where they are not among them (a
+ * draft's, or any of a network draft that does not parse), so that the menu shows what the spec holds.
+ */
 export function sweepOptions(spec: SpecJSON): SelectOption[] {
-  return sweepablePaths(entriesView(spec)).map((t: ParamTarget) => ({
+  const out: SelectOption[] = (axisTargets(spec) ?? []).map((t) => ({
     value: t.path,
     label: `${t.path}  ${rangeHint(t.range, t.int)}${t.int ? ' int' : ''}`,
   }));
+  for (const a of axisPaths(spec)) {
+    const p = getAt(spec, `${a}.param`);
+    if (typeof p === 'string' && !out.some((o) => o.value === p)) out.push({ value: p, label: p });
+  }
+  return out;
 }
 
 function axisGroup(
@@ -1067,7 +1227,7 @@ function sweepSection(spec: SpecJSON): Section {
   const top: Field[] = [kindField];
   const groups: Group[] = [];
   const actions: Action[] = [];
-  const options = problemOf(spec) === 'network' ? netSweepOptions(spec) : sweepOptions(spec);
+  const options = sweepOptions(spec);
   if (isRecord(s) && kind === 'grid') {
     const hasY = isRecord(s.y);
     top.push(checkboxField('sweep.y', 'y axis', hasY, 'Sweep a second parameter along y (off: one row of runs).'));
@@ -1238,59 +1398,19 @@ function removeGroup(spec: SpecJSON, index: number): SpecJSON {
 }
 
 /**
- * The parameters a network sweep's axes may name: the optimiser's numeric values, each explicit
- * group's, the batch size; those the parsed spec resolves (an unparsable draft offers the axes' own).
- */
-export function netSweepOptions(spec: SpecJSON): SelectOption[] {
-  let parsed;
-  try {
-    parsed = parseAnySpec(spec);
-  } catch {
-    parsed = null;
-  }
-  const current = axisPaths(spec).flatMap((a) => {
-    const p = getAt(spec, `${a}.param`);
-    return typeof p === 'string' ? [p] : [];
-  });
-  if (!parsed || parsed.problem !== 'network') return [...new Set(current)].map((p) => ({ value: p, label: p }));
-  const def = findOptimizer(parsed.optimizer.name);
-  const keys = (def?.params ?? []).flatMap((p) =>
-    p.kind === 'number' || p.kind === 'int' ? [p.key] : p.kind === 'tuple' ? p.default.map((_, i) => `${p.key}.${i}`) : [],
-  );
-  const candidates = [
-    ...keys.map((k) => `optimizer.${k}`),
-    ...parsed.paramGroups.flatMap((_, i) => keys.map((k) => `optimizer.param_groups.${i}.${k}`)),
-    'network.batch_size',
-  ];
-  const out: SelectOption[] = [];
-  for (const path of candidates) {
-    const t = resolveNetPath(parsed, path);
-    if (typeof t === 'string') continue;
-    out.push({ value: path, label: `${path}  ${rangeHint(t.range, t.int)}${t.int ? ' int' : ''}` });
-  }
-  for (const p of current) if (!out.some((o) => o.value === p)) out.push({ value: p, label: p });
-  return out;
-}
-
-/**
  * A starting range for a network axis: LR-like values two decades either side of the current one
  * (log), the batch size from 1 to the training set (log), else the registry's typical range
  * (schedule lengths as multiples of the run's steps), else the allowed range where it is narrow, or
  * the current value halved and doubled.
  */
 export function netAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
-  let parsed;
-  try {
-    parsed = parseAnySpec(spec);
-  } catch {
-    parsed = null;
-  }
+  const parsed = parsedNet(spec);
   if (param === 'network.batch_size') {
     // Up to the training set where the data set states its size, else 256.
-    const n = parsed?.problem === 'network' && typeof parsed.data.params.train === 'number' ? parsed.data.params.train : 256;
+    const n = parsed && typeof parsed.data.params.train === 'number' ? parsed.data.params.train : 256;
     return { param, min: 1, max: Math.max(2, n), scale: 'log' };
   }
-  const t = parsed?.problem === 'network' ? resolveNetPath(parsed, param) : 'unparsed';
+  const t = parsed ? resolveNetPath(parsed, param) : 'unparsed';
   const group = /^optimizer\.param_groups\.\d+\.(.+)$/.exec(param);
   const key = group?.[1] ?? param.replace(/^optimizer\./, '');
   const cur = getAt(spec, param) ?? getAt(spec, `optimizer.${key}`);
@@ -1300,7 +1420,7 @@ export function netAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
   // element's), lengths counted in steps scaled to this run's (a schedule's T_max). A network has
   // no surface whose sharpness would scale an LR: such a range is taken as its bare multiples.
   const typical = typeof t !== 'string' && t.schema ? declaredTypical(t.schema, t.element) : null;
-  if (typeof t !== 'string' && typical && typical !== 'surface-domain' && parsed?.problem === 'network') {
+  if (typeof t !== 'string' && typical && typical !== 'surface-domain' && parsed) {
     return scaledTypical(typical, param, t, parsed.steps, 1);
   }
   if (typeof t !== 'string') {

@@ -320,6 +320,15 @@ export interface ScheduleDef<O extends Slots = Slots> {
   /** Does this schedule set the momentum (or beta1) each step, as CyclicLR/OneCycleLR can? */
   cyclesMomentum(values: ParamValues): boolean;
   /**
+   * The values that make the schedule span a run of `steps` scheduler steps, where its default is
+   * a length that fits only some runs: its horizon (CosineAnnealingLR's T_max, OneCycleLR's
+   * total_steps, which torch requires, PolynomialLR's total_iters), or its phases as parts of the
+   * run (WSD). The app proposes them when a user picks the schedule (a child of a composite: for
+   * the steps the child is active), as a user expects the schedule to run its course over the run;
+   * the spec itself never applies them.
+   */
+  fitRun?(steps: number): Readonly<Record<string, number>>;
+  /**
    * Cross-field and run-level rules (e.g. OneCycleLR's total_steps >= steps). Composite schedules
    * get their children and check them (each over the steps it is active for).
    */

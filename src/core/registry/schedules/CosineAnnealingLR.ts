@@ -67,6 +67,8 @@ export const CosineAnnealingLR: ScheduleDef<typeof o> = {
   slots: o,
   helpers: { cosineAnnealingFrom },
   cyclesMomentum: () => false,
+  // One half cosine over the run: annealed to eta_min at its last step (and no rise after it).
+  fitRun: (steps: number) => ({ T_max: steps }),
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     cosineAnnealingFrom(r, P, node.base, k, baseLr, baseLr, out);
   },

@@ -157,6 +157,8 @@ export const OneCycleLR: ScheduleDef<typeof o> = {
   params,
   slots: o,
   cyclesMomentum: (values: ParamValues) => values['cycle_momentum'] === true,
+  // torch requires total_steps; the cycle is the whole run (what OneCycleLR is for).
+  fitRun: (steps: number) => ({ total_steps: steps }),
   validate(values: ParamValues, ctx: ScheduleContext): string[] {
     const errors: string[] = [];
     const n = oneCycleTotalSteps(values);

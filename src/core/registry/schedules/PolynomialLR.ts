@@ -36,6 +36,8 @@ export const PolynomialLR: ScheduleDef<typeof o> = {
   params,
   slots: o,
   cyclesMomentum: () => false,
+  // The decay reaches 0 at the run's last step, not at step 5 (torch's default) with the rest of the run at LR 0.
+  fitRun: (steps: number) => ({ total_iters: steps }),
   validate(values: ParamValues, ctx: ScheduleContext): string[] {
     const total = num(values, 'total_iters') ?? 0;
     const power = num(values, 'power') ?? 1;

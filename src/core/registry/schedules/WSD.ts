@@ -108,6 +108,12 @@ export const WSD: ScheduleDef<typeof o> = {
   slots: o,
   helpers: { wsdFactor },
   cyclesMomentum: () => false,
+  // The defaults (10, 70, 20) are a 100-step run's: warmup 10%, plateau 70%, cooldown 20% of any run.
+  fitRun: (steps: number) => {
+    const warmup = Math.round(0.1 * steps);
+    const decay = Math.round(0.2 * steps);
+    return { warmup_steps: warmup, stable_steps: Math.max(0, steps - warmup - decay), decay_steps: decay };
+  },
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     out[0] = r(r(baseLr) * wsdFactor(r, P, node.base, k));
     out[1] = 0;
