@@ -25,7 +25,7 @@ import { DATA_SETS, findDataSet } from './data/index.ts';
 import { inRange, rangeText, slotOffsets } from './params.ts';
 import type { RunBlock, RunField, RunPath, RunSetting, RunValues, SwitchKey } from './run-settings.ts';
 import { MAX_MAGNITUDE, RUN_PATHS, RUN_SETTINGS, RUN_SLOT_PATHS, U32_MAX, isBlock } from './run-settings.ts';
-import type { OptimizerDef, ScheduleDef, SurfaceDef } from './registry/index.ts';
+import type { ChildLimit, OptimizerDef, ScheduleDef, SurfaceDef } from './registry/index.ts';
 import {
   OPTIMIZERS,
   SCHEDULES,
@@ -699,70 +699,99 @@ function failAt(rd: Reader, prefix: string, msg: string): void {
   else rd.fail(prefix, msg);
 }
 
+/**
+ * The optimiser's and the schedule's rules (their registry `validate`), at the spec's values and at
+ * each end of every axis that sweeps one of them, and the axes that would sweep a value the schedule
+ * sets itself (scheduleOverrides): the same checks for surfaces and networks. On a network an
+ * `optimizer.<x>` axis moves every group without its own x, an `optimizer.param_groups.<g>.<x>`
+ * axis group g; a `schedule.schedulers.<i>.<x>` axis moves a composite's child.
+ */
+function sweptRuleChecks(
+  rd: Reader,
+  spec: { readonly optimizer: EntrySpec; readonly groups: readonly ParamValues[]; readonly schedule: ScheduleSpec | null; readonly steps: number },
+  ranges: readonly AxisRange[],
+  fieldOf: (axis: number) => string,
+): void {
+  const opt = findOptimizer(spec.optimizer.name) as OptimizerDef;
+  const seen = new Set<string>();
+  const report = (at: string, msgs: readonly string[], note: string): void => {
+    for (const msg of msgs) {
+      const m = `${at} ${msg}${note}`;
+      if (!seen.has(m)) failAt(rd, at, `${msg}${note}`);
+      seen.add(m);
+    }
+  };
+  const groupAt = (g: number): string => `optimizer.param_groups.${g}`;
+  const base = spec.optimizer.params;
+  // The values each group's rules see: its own over the optimiser's (torch's fallback).
+  const merged = spec.groups.map((own) => ({ ...base, ...own }));
+  report('optimizer', opt.validate?.(base) ?? [], '');
+  merged.forEach((values, g) => report(groupAt(g), opt.validate?.(values) ?? [], ''));
+  const ctx = { steps: spec.steps, optimizer: opt };
+  const sched = spec.schedule;
+  const sdef = sched ? (findSchedule(sched.name) as ScheduleDef) : null;
+  const children = (sched?.schedulers ?? []).map((c) => ({ def: findSchedule(c.name) as ScheduleDef, values: c.params }));
+  if (sched && sdef) {
+    children.forEach((c, i) => {
+      if (c.def.plateau) {
+        rd.fail(`schedule.schedulers.${i}`, `${c.def.id} needs the loss at every step, which ${sdef.id} cannot give it (torch's SequentialLR calls step() without a metric); use it as the top-level schedule`);
+      }
+    });
+    report('schedule', sdef.validate?.(sched.params, ctx, children) ?? [], '');
+  }
+  const overridden = scheduleOverrides(spec);
+  ranges.forEach((r, i) => {
+    const note = (end: number): string => ` (at ${r.param} = ${end}, an end of the sweep)`;
+    const group = /^optimizer\.param_groups\.(\d+)\.(.+)$/.exec(r.param);
+    const optKey = group ? (group[2] ?? null) : r.param.startsWith('optimizer.') ? r.param.slice('optimizer.'.length) : null;
+    if (optKey !== null) {
+      const key = optKey.split('.')[0] ?? '';
+      // Overridden values are named as scheduleOverrides names them: `lr`, `momentum`, `betas.0`.
+      const hit = overridden.find((o) => o === optKey || o === key);
+      if (hit !== undefined) {
+        rd.fail(
+          fieldOf(i),
+          hit === 'lr'
+            ? `${r.param} has no effect under ${sched?.name}, which sets the LR from its own parameters; sweep ${overrideStandIn(hit)} instead`
+            : `${r.param} has no effect: ${sched?.name} with cycle_momentum sets it every step; sweep ${overrideStandIn(hit)} instead`,
+        );
+        return;
+      }
+      for (const end of [r.min, r.max]) {
+        if (group) {
+          const g = Number(group[1]);
+          const values = merged[g];
+          if (values) report(groupAt(g), opt.validate?.(withValue(values, optKey, end)) ?? [], note(end));
+        } else {
+          report('optimizer', opt.validate?.(withValue(base, optKey, end)) ?? [], note(end));
+          // The groups that take the optimiser's value.
+          spec.groups.forEach((own, g) => {
+            if (!Object.hasOwn(own, key)) report(groupAt(g), opt.validate?.(withValue(merged[g] ?? base, optKey, end)) ?? [], note(end));
+          });
+        }
+      }
+      return;
+    }
+    if (!sched || !sdef || !r.param.startsWith('schedule.')) return;
+    const child = /^schedule\.schedulers\.(\d+)\.(.+)$/.exec(r.param);
+    for (const end of [r.min, r.max]) {
+      if (child) {
+        const c = Number(child[1]);
+        const kids = children.map((k, j) => (j === c ? { ...k, values: withValue(k.values, child[2] ?? '', end) } : k));
+        report('schedule', sdef.validate?.(sched.params, ctx, kids) ?? [], note(end));
+      } else {
+        report('schedule', sdef.validate?.(withValue(sched.params, r.param.slice('schedule.'.length), end), ctx, children) ?? [], note(end));
+      }
+    }
+  });
+}
+
 function crossChecks(rd: Reader, spec: Spec): void {
   const opt = findOptimizer(spec.optimizer.name) as OptimizerDef;
   const surface = findSurface(spec.surface.name) as SurfaceDef;
   const ranges = spec.sweep ? sweepRanges(spec.sweep) : [];
 
-  // Optimiser rules at the base values and at each swept endpoint.
-  const optVariants: { values: ParamValues; note: string }[] = [{ values: spec.optimizer.params, note: '' }];
-  for (const r of ranges) {
-    if (!r.param.startsWith('optimizer.')) continue;
-    const rest = r.param.slice('optimizer.'.length);
-    for (const end of [r.min, r.max]) {
-      optVariants.push({ values: withValue(spec.optimizer.params, rest, end), note: ` (at ${r.param} = ${end}, an end of the sweep)` });
-    }
-  }
-  const seen = new Set<string>();
-  for (const { values, note } of optVariants) {
-    for (const msg of opt.validate?.(values) ?? []) {
-      const m = `${msg}${note}`;
-      if (!seen.has(m)) failAt(rd, 'optimizer', m);
-      seen.add(m);
-    }
-  }
-
-  // Schedules: their own rules with the run context; a composite checks its children itself, each
-  // over the steps it is active for.
-  const ctx = { steps: spec.steps, optimizer: opt };
-  const schedVariants: { values: ParamValues; note: string }[] = [];
-  if (spec.schedule) {
-    schedVariants.push({ values: spec.schedule.params, note: '' });
-    for (const r of ranges) {
-      if (!r.param.startsWith('schedule.') || r.param.startsWith('schedule.schedulers.')) continue;
-      const rest = r.param.slice('schedule.'.length);
-      for (const end of [r.min, r.max]) {
-        schedVariants.push({ values: withValue(spec.schedule.params, rest, end), note: ` (at ${r.param} = ${end}, an end of the sweep)` });
-      }
-    }
-    const def = findSchedule(spec.schedule.name) as ScheduleDef;
-    const children = spec.schedule.schedulers.map((c) => ({ def: findSchedule(c.name) as ScheduleDef, values: c.params }));
-    children.forEach((c, i) => {
-      if (c.def.plateau) {
-        rd.fail(`schedule.schedulers.${i}`, `${c.def.id} needs the loss at every step, which ${def.id} cannot give it (torch's SequentialLR calls step() without a metric); use it as the top-level schedule`);
-      }
-    });
-    for (const { values, note } of schedVariants) {
-      for (const msg of def.validate?.(values, ctx, children) ?? []) {
-        const m = `${msg}${note}`;
-        if (!seen.has(m)) failAt(rd, 'schedule', m);
-        seen.add(m);
-      }
-    }
-  }
-
-  // A swept parameter must have an effect.
-  const sched = spec.schedule;
-  const overridden = scheduleOverrides(spec);
-  ranges.forEach((r, i) => {
-    const path = spec.sweep ? axisField(spec.sweep, i, 'param') : '';
-    if (r.param === 'optimizer.lr' && overridden.includes('lr')) {
-      rd.fail(path, `optimizer.lr has no effect under ${sched?.name}, which sets the LR from its own parameters; sweep ${overrideStandIn('lr')} instead`);
-    }
-    if (opt.momentumParam && r.param === `optimizer.${opt.momentumParam}` && overridden.includes(opt.momentumParam)) {
-      rd.fail(path, `${r.param} has no effect: ${sched?.name} with cycle_momentum sets it every step; sweep ${overrideStandIn(opt.momentumParam)} instead`);
-    }
-  });
+  sweptRuleChecks(rd, { optimizer: spec.optimizer, groups: [], schedule: spec.schedule, steps: spec.steps }, ranges, (i) => (spec.sweep ? axisField(spec.sweep, i, 'param') : ''));
 
   // The SWA average lives in the last state slot, which the optimiser must leave free.
   if (spec.swa && opt.stateSlots > STATE_VEC2 - 2) {
@@ -951,6 +980,20 @@ export function specToJSON(spec: Spec): Record<string, unknown> {
   };
 }
 
+/**
+ * A composite schedule's limit on the child value a path names (`schedule.schedulers.<i>.<key>`;
+ * ScheduleDef.childLimits), for a run of `steps`; null where there is none.
+ */
+export function childLimitOf(spec: Pick<PathContext, 'schedule'>, steps: number, path: string): ChildLimit | null {
+  const m = /^schedule\.schedulers\.(\d+)\.([^.]+)$/.exec(path);
+  const sched = spec.schedule;
+  if (!m || !sched) return null;
+  const parent = findSchedule(sched.name);
+  const child = sched.schedulers[Number(m[1])];
+  const def = child ? findSchedule(child.name) : undefined;
+  return (parent && def && parent.childLimits?.(def, steps)[m[2] ?? '']) || null;
+}
+
 /** Every path a sweep axis may name for this spec, with its allowed range (for pickers). */
 export function sweepablePaths(spec: PathContext): ParamTarget[] {
   const out: ParamTarget[] = [];
@@ -971,7 +1014,13 @@ export function sweepablePaths(spec: PathContext): ParamTarget[] {
     entry('schedule', sched.params);
     spec.schedule.schedulers.forEach((c, i) => {
       const d = findSchedule(c.name);
-      if (d) entry(`schedule.schedulers.${i}`, d.params);
+      // A value the composite fixes (a chained cosine's eta_min) has nothing to sweep; which values
+      // a composite fixes does not depend on the run's length.
+      const fixed = (key: string): boolean => {
+        const limit = childLimitOf(spec, 1, `schedule.schedulers.${i}.${key}`);
+        return limit !== null && 'fixed' in limit;
+      };
+      if (d) entry(`schedule.schedulers.${i}`, d.params.filter((p) => !fixed(p.key)));
     });
   }
   const surf = findSurface(spec.surface.name);
@@ -1165,10 +1214,16 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
   if (spec.noise.std !== 0) rd.fail('noise.std', 'gradient noise is for surfaces; a network\'s noise is its minibatches (network.batch_size); noise.seed seeds them');
   if (spec.outcome.radius !== null) rd.fail('outcome.radius', 'a network has no known minima to be within a radius of; use network.threshold');
   const opt = findOptimizer(spec.optimizer.name) as OptimizerDef;
+  // The optimiser's and schedule's rules at the spec's values and at the ends of the axes that sweep them.
+  sweptRuleChecks(
+    rd,
+    { optimizer: spec.optimizer, groups: spec.paramGroups.map((g) => g.overrides), schedule: spec.schedule, steps: spec.steps },
+    spec.sweep ? sweepRanges(spec.sweep) : [],
+    (i) => (spec.sweep ? axisField(spec.sweep, i, 'param') : ''),
+  );
   const groups = [spec.optimizer.params, ...spec.paramGroups.map((g) => ({ ...spec.optimizer.params, ...g.overrides }))];
   groups.forEach((values, i) => {
     const at = i === 0 ? 'optimizer' : `optimizer.param_groups.${i - 1}`;
-    for (const msg of opt.validate?.(values) ?? []) failAt(rd, at, msg);
     // A rule over whole tensors runs on networks through the entry's tensor step; one without it
     // would be applied pair by pair, which is not the rule.
     if (opt.perTensor?.(values) && !opt.tensor && (i === 0 || !opt.perTensor(spec.optimizer.params))) {
@@ -1180,12 +1235,6 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
       if (Object.hasOwn(g.overrides, key)) rd.fail(`optimizer.param_groups.${i}.${key}`, `${opt.id} reads ${key} once for all param groups (the reference reads self.defaults['${key}']); set it on the optimizer, not in a param group`);
     }
   });
-  const ctx = { steps: spec.steps, optimizer: opt };
-  if (spec.schedule) {
-    const sdef = findSchedule(spec.schedule.name) as ScheduleDef;
-    const children = spec.schedule.schedulers.map((c) => ({ def: findSchedule(c.name) as ScheduleDef, values: c.params }));
-    for (const msg of sdef.validate?.(spec.schedule.params, ctx, children) ?? []) failAt(rd, 'schedule', msg);
-  }
   if (spec.swa && opt.stateSlots > STATE_VEC2 - 2) rd.fail('swa', `${opt.id} uses every state slot; stochastic weight averaging needs one free`);
 }
 

@@ -10,7 +10,7 @@
 import type { ParamSchema, TypicalRange } from './params.ts';
 import { findSurface } from './registry/index.ts';
 import type { AxisRange, PathContext } from './spec.ts';
-import { resolveParamPath } from './spec.ts';
+import { childLimitOf, resolveParamPath } from './spec.ts';
 
 /** What a typical range depends on: the entries (for the path and the surface's view) and the run length. */
 export type TypicalContext = PathContext & { readonly steps: number };
@@ -93,7 +93,20 @@ export function typicalRange(ctx: TypicalContext, path: string): AxisRange | nul
   }
   const t = resolveParamPath(ctx, path);
   if (typeof t === 'string') return null;
-  return scaledTypical(d, path, t, ctx.steps, d.per === '1/sharpness' ? sharpest(ctx) : 1);
+  return withinChildLimit(ctx, ctx.steps, scaledTypical(d, path, t, ctx.steps, d.per === '1/sharpness' ? sharpest(ctx) : 1));
+}
+
+/**
+ * A typical range cut to a composite's limit on the child value it sweeps (a chained cosine's
+ * T_max >= the run's steps); null for a value the composite fixes (its eta_min, 0), which has
+ * nothing to sweep. Other ranges are returned as they are.
+ */
+export function withinChildLimit(spec: Pick<PathContext, 'schedule'>, steps: number, r: AxisRange): AxisRange | null {
+  const limit = childLimitOf(spec, steps, r.param);
+  if (!limit) return r;
+  if ('fixed' in limit) return null;
+  const min = Math.max(r.min, limit.min);
+  return { ...r, min, max: r.max > min ? r.max : 2 * min };
 }
 
 /**

@@ -506,8 +506,8 @@ describe('sliders', () => {
     const tMax = by.get('schedule.schedulers.1.T_max');
     expect(tMax && [tMax.label, tMax.group]).toEqual(['T_max', 'schedulers[1] · CosineAnnealingLR']);
     // Chained, CosineAnnealingLR must not end within the run: its typical 0.1 … 2 times the steps
-    // starts at the steps, the first T_max the spec accepts.
-    expect(tMax && [tMax.anchor.min, tMax.min, tMax.max]).toEqual([8, 80, 160]);
+    // is cut to start at the steps (ChainedScheduler's childLimits), the first T_max the spec accepts.
+    expect(tMax && [tMax.anchor.min, tMax.min, tMax.max]).toEqual([80, 80, 160]);
     expect(() => parseSpec(setAt(json, 'schedule.schedulers.1.T_max', 79))).toThrow(/T_max/);
     // …and only eta_min 0, so no slider for it.
     expect(by.has('schedule.schedulers.1.eta_min')).toBe(false);

@@ -416,4 +416,28 @@ describe('network sweeps: the paths a network may sweep, and no axis lost', () =
     expect(netErrors({ ...NET, sweep: axis('optimizer.param_groups.0.lr') })).toEqual(['sweep.x.param: optimizer.param_groups has no group 0; the optimizer has no param_groups']);
     expect(parseNetSpec({ ...two, sweep: axis('optimizer.param_groups.1.lr') }).sweep).not.toBeNull();
   });
+
+  // One check (sweptRuleChecks) for surfaces and networks: the optimiser's and the schedule's rules
+  // at each end of every axis that sweeps them, and no axis over a value the schedule sets itself.
+  it('the optimiser and schedule rules hold at the ends of every axis, a group axis and a composite child axis included, as on surfaces', () => {
+    const oneCycle = { name: 'OneCycleLR', max_lr: 0.1, total_steps: 10 };
+    const chained = { name: 'ChainedScheduler', schedulers: [{ name: 'ExponentialLR', gamma: 0.99 }, { name: 'CosineAnnealingLR', T_max: 10 }] };
+    const grouped = (o: object) => ({ ...NET, optimizer: { name: 'SGD', lr: 0.1, momentum: 0.9, ...o, param_groups: [{ params: ['layers.0'], lr: 0.2 }] } });
+    expect(netErrors({ ...NET, schedule: oneCycle, sweep: axis('optimizer.lr') })).toEqual(['sweep.x.param: optimizer.lr has no effect under OneCycleLR, which sets the LR from its own parameters; sweep schedule.max_lr instead']);
+    expect(netErrors({ ...grouped({}), schedule: oneCycle, sweep: axis('optimizer.param_groups.0.lr') })[0]).toMatch(/^sweep\.x\.param: optimizer\.param_groups\.0\.lr has no effect under OneCycleLR/);
+    expect(netErrors({ ...NET, optimizer: { name: 'Adam', lr: 0.01 }, schedule: oneCycle, sweep: axis('optimizer.betas.0', 0.5, 0.9) })[0]).toMatch(/^sweep\.x\.param: optimizer\.betas\.0 has no effect: OneCycleLR with cycle_momentum sets it every step; sweep schedule\.max_momentum/);
+    expect(netErrors({ ...NET, schedule: oneCycle, sweep: axis('schedule.total_steps', 5, 20) })[0]).toMatch(/^schedule\.total_steps: .*must be at least 10 \(at schedule\.total_steps = 5, an end of the sweep\)$/);
+    expect(netErrors({ ...NET, schedule: chained, sweep: axis('schedule.schedulers.1.T_max', 5, 20) })[0]).toMatch(/^schedule\.schedulers\.1 \(CosineAnnealingLR\): .*use T_max >= 10 \(at schedule\.schedulers\.1\.T_max = 5, an end of the sweep\)$/);
+    expect(netErrors({ ...grouped({ nesterov: true }), sweep: axis('optimizer.param_groups.0.momentum', 0, 0.9) })[0]).toMatch(/^optimizer\.param_groups\.0\.nesterov: .*\(at optimizer\.param_groups\.0\.momentum = 0, an end of the sweep\)$/);
+    // optimizer.momentum moves the group too (it has no momentum of its own): both are named.
+    expect(netErrors({ ...grouped({ nesterov: true }), sweep: axis('optimizer.momentum', 0, 0.9) })).toEqual([
+      expect.stringMatching(/^optimizer\.nesterov: .*\(at optimizer\.momentum = 0, an end of the sweep\)$/),
+      expect.stringMatching(/^optimizer\.param_groups\.0\.nesterov: .*\(at optimizer\.momentum = 0, an end of the sweep\)$/),
+    ]);
+    // The same child axis on a surface; and ends the rules accept pass on both.
+    const surface = { surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 0.001 }, steps: 10, schedule: chained };
+    expect(() => parseSpec({ ...surface, sweep: axis('schedule.schedulers.1.T_max', 5, 20) })).toThrow(/at schedule\.schedulers\.1\.T_max = 5, an end of the sweep/);
+    expect(parseSpec({ ...surface, sweep: axis('schedule.schedulers.1.T_max', 10, 20) }).sweep).not.toBeNull();
+    expect(parseNetSpec({ ...NET, schedule: chained, sweep: axis('schedule.schedulers.1.T_max', 10, 20) }).sweep).not.toBeNull();
+  });
 });

@@ -28,7 +28,7 @@ import { MAX_AXIS_COUNT, MAX_RUNS, overrideStandIn, parseAnySpec, resolveNetPath
 import { DATA_SETS, findDataSet } from '../../core/data/index.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../defaults.ts';
-import { declaredTypical, scaledTypical, typicalRange } from '../../core/typical.ts';
+import { declaredTypical, scaledTypical, typicalRange, withinChildLimit } from '../../core/typical.ts';
 
 /** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
 export type SpecJSON = Record<string, unknown>;
@@ -1421,7 +1421,8 @@ export function netAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
   // no surface whose sharpness would scale an LR: such a range is taken as its bare multiples.
   const typical = typeof t !== 'string' && t.schema ? declaredTypical(t.schema, t.element) : null;
   if (typeof t !== 'string' && typical && typical !== 'surface-domain' && parsed) {
-    return scaledTypical(typical, param, t, parsed.steps, 1);
+    const r = withinChildLimit(parsed, parsed.steps, scaledTypical(typical, param, t, parsed.steps, 1));
+    if (r) return r;
   }
   if (typeof t !== 'string') {
     const { min, max } = t.range;

@@ -303,6 +303,9 @@ export interface ScheduleContext {
   readonly optimizer: OptimizerDef;
 }
 
+/** A composite's limit on one of a child's values (ScheduleDef.childLimits); `why` says it for a value given. */
+export type ChildLimit = ({ readonly min: number } | { readonly fixed: number }) & { readonly why: (value: number) => string };
+
 export interface ScheduleDef<O extends Slots = Slots> {
   /**
    * torch class name, e.g. `CosineAnnealingLR`; the WGSL twin
@@ -328,6 +331,14 @@ export interface ScheduleDef<O extends Slots = Slots> {
    * the spec itself never applies them.
    */
   fitRun?(steps: number): Readonly<Record<string, number>>;
+  /**
+   * What a composite allows a child's values beyond the child's own rules, by key: a lowest value
+   * or the one value it accepts, each with the reason (ChainedScheduler: a CosineAnnealingLR child
+   * needs T_max >= the run's steps and eta_min 0). One statement for three uses: `validate`
+   * reports them, a child path's typical range starts at `min`, and a `fixed` value is not offered
+   * for sweeping.
+   */
+  childLimits?(child: ScheduleDef, steps: number): Readonly<Record<string, ChildLimit>>;
   /**
    * Cross-field and run-level rules (e.g. OneCycleLR's total_steps >= steps). Composite schedules
    * get their children and check them (each over the steps it is active for).

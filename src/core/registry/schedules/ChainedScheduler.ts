@@ -1,6 +1,6 @@
 import { MAX_SCHEDULE_CHILDREN } from '../../layout.ts';
 import type { ParamSchema, ParamValues } from '../../params.ts';
-import type { Round, ScheduleChild, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
+import type { ChildLimit, Round, ScheduleChild, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
 import { ConstantLR } from './ConstantLR.ts';
 import { CosineAnnealingLR } from './CosineAnnealingLR.ts';
 import { ExponentialLR } from './ExponentialLR.ts';
@@ -8,7 +8,7 @@ import { LinearLR } from './LinearLR.ts';
 import { MultiStepLR } from './MultiStepLR.ts';
 import { PolynomialLR } from './PolynomialLR.ts';
 import { StepLR } from './StepLR.ts';
-import { num, scheduleSlots } from './common.ts';
+import { meetsChildLimit, num, scheduleSlots } from './common.ts';
 
 /** torch's ChainedScheduler has no numeric arguments (schedulers, and an optional optimizer). */
 const params = [] as const satisfies readonly ParamSchema[];
@@ -60,6 +60,29 @@ function notChainable(def: ScheduleDef): string {
  * each child's own rules over the whole run (all children step together). Messages name the child
  * as `schedulers.<i>`.
  */
+/**
+ * A chained CosineAnnealingLR's limits: torch's chainable form eta_min + (lr - eta_min) * ratio_k is
+ * a factor only with eta_min = 0, and only up to k = T_max.
+ */
+export function chainedChildLimits(child: ScheduleDef, steps: number): Readonly<Record<string, ChildLimit>> {
+  if (child !== CosineAnnealingLR) return {};
+  return {
+    eta_min: {
+      fixed: 0,
+      why: (eta) =>
+        `eta_min = ${eta} makes torch's chained update eta_min + (lr - eta_min) * ratio affine, not a factor, ` +
+        `so the chain depends on the order and is not the product basinlab evaluates; use eta_min: 0`,
+    },
+    T_max: {
+      min: steps,
+      why: (tMax) =>
+        `this ${steps}-step run passes T_max = ${tMax}, where torch's recursive form adds ` +
+        `(base_lr - eta_min) (1 - cos(pi / T_max)) / 2 instead of multiplying, so the chain is no longer a product; ` +
+        `use T_max >= ${steps}`,
+    },
+  };
+}
+
 export function validateChainedScheduler(
   _values: ParamValues,
   children: readonly ScheduleChild[],
@@ -75,23 +98,11 @@ export function validateChainedScheduler(
     if (c.def.cyclesMomentum(c.values)) {
       errors.push(`${name}: cycles momentum, which basinlab does not support inside ChainedScheduler; set cycle_momentum: false`);
     }
-    if (c.def === CosineAnnealingLR) {
-      const eta = num(c.values, 'eta_min') ?? 0;
-      const tMax = num(c.values, 'T_max') ?? 0;
-      if (eta !== 0) {
-        errors.push(
-          `${name}: eta_min = ${eta} makes torch's chained update eta_min + (lr - eta_min) * ratio affine, not a factor, ` +
-            `so the chain depends on the order and is not the product basinlab evaluates; use eta_min: 0`,
-        );
-      }
-      if (ctx.steps > tMax) {
-        errors.push(
-          `${name}: this ${ctx.steps}-step run passes T_max = ${tMax}, where torch's recursive form adds ` +
-            `(base_lr - eta_min) (1 - cos(pi / T_max)) / 2 instead of multiplying, so the chain is no longer a product; ` +
-            `use T_max >= ${ctx.steps}`,
-        );
-      }
-    } else if (!MULTIPLICATIVE.includes(c.def)) {
+    for (const [key, limit] of Object.entries(chainedChildLimits(c.def, ctx.steps))) {
+      const v = num(c.values, key) ?? 0;
+      if (!meetsChildLimit(limit, v)) errors.push(`${name}: ${limit.why(v)}`);
+    }
+    if (c.def !== CosineAnnealingLR && !MULTIPLICATIVE.includes(c.def)) {
       errors.push(`${name}: cannot be chained: ${notChainable(c.def)}`);
       return;
     }
@@ -115,6 +126,7 @@ export const ChainedScheduler: ScheduleDef<typeof o> = {
   children: { min: 2, max: MAX_SCHEDULE_CHILDREN },
   cyclesMomentum: () => false,
   validate: (values, ctx, children) => validateChainedScheduler(values, children, ctx),
+  childLimits: chainedChildLimits,
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     // Each child's closed form applied to the running product, in list order (the WGSL twin folds the
     // same way through sched_leaf).

@@ -13,7 +13,7 @@
  */
 import type { ParamSchema, ParamSlots, ParamValues } from '../../params.ts';
 import { PARAM_UNSET, paramSlots } from '../../params.ts';
-import type { Round } from '../types.ts';
+import type { ChildLimit, Round } from '../types.ts';
 
 /** Integers live in f32 slots (and WGSL converts them to u32), which hold them exactly up to 2^24. */
 export const INT_MAX = 16_777_216;
@@ -95,4 +95,9 @@ export function powReal(r: Round, x: number, p: number): number {
   if (p === 1) return x;
   if (x === 0) return 0;
   return r(Math.exp(r(p * r(Math.log(x)))));
+}
+
+/** Whether a value meets a composite's limit on a child's value (ScheduleDef.childLimits). */
+export function meetsChildLimit(limit: ChildLimit, v: number): boolean {
+  return 'fixed' in limit ? v === limit.fixed : v >= limit.min;
 }
