@@ -89,22 +89,31 @@ const EFFECT_CHECK_STEPS = 100_000;
 
 /** What a schedule's curve is computed from: a plan's schedule tree and base parameter vector. */
 interface CurveSource {
-  /** The plan they come from (its curve is computed once). */
-  readonly plan: object;
+  /**
+   * What the curve depends on beyond the slot moved, as text: the schedule's spec (its values fill
+   * the schedule's block of P), the steps, whether it cycles momentum. A live re-run makes a new
+   * plan at every step of a drag; the curve of the same schedule is computed once.
+   */
+  readonly key: string;
   readonly schedule: ScheduleNode | null;
   readonly P: Float64Array;
   readonly steps: number;
   readonly cyclesMomentum: boolean;
 }
 
-/** The LR (and the momentum it cycles) of every step, with P[slot] set to `v` (null: as the plan has it). */
+/**
+ * The LR (and the momentum it cycles) of every step, with P[slot] set to `v` (null: as the plan has
+ * it), from a base LR of 1: what a value changes does not depend on the base LR's size, and an LR of
+ * 0 (a default group that trains nothing) would hide every change.
+ */
 function curve(src: CurveSource, node: ScheduleNode, slot: number, v: number | null): Float64Array {
   const P = Float64Array.from(src.P);
   if (v !== null) P[slot] = v;
+  P[P_OPTIMIZER] = 1;
   const out = new Float64Array(2);
   const c = new Float64Array(2 * src.steps);
   for (let k = 0; k < src.steps; k++) {
-    node.def.evaluate((x) => x, P, node, k, P[P_OPTIMIZER] as number, out);
+    node.def.evaluate((x) => x, P, node, k, 1, out);
     c[2 * k] = out[0] as number;
     c[2 * k + 1] = src.cyclesMomentum ? (out[1] as number) : 0;
   }
@@ -112,10 +121,10 @@ function curve(src: CurveSource, node: ScheduleNode, slot: number, v: number | n
 }
 
 /**
- * Per plan: its own curve and the answers given, computed once however often its sliders are (on
- * every step of a drag, while the plan stays that of the last sweep).
+ * The last schedule's own curve and the answers given for it (CurveSource.key), computed once
+ * however often its sliders are (on every step of a drag, each re-run a new plan).
  */
-const effects = new WeakMap<object, { readonly base: Float64Array; readonly answers: Map<string, boolean> }>();
+let effects: { readonly key: string; readonly base: Float64Array; readonly answers: Map<string, boolean> } | null = null;
 
 /**
  * Whether a schedule value changes the run's LR or the momentum it cycles at some step when set to
@@ -124,15 +133,15 @@ const effects = new WeakMap<object, { readonly base: Float64Array; readonly answ
  * the registry's own functions. A loss-driven schedule (ReduceLROnPlateau) and a run too long to
  * check keep every slider.
  */
+function curveKey(schedule: ScheduleSpec | null, steps: number, cyclesMomentum: boolean): string {
+  return JSON.stringify([schedule, steps, cyclesMomentum]);
+}
+
 function changesSchedule(src: CurveSource, slot: number, ends: readonly number[]): boolean {
   const node = src.schedule;
   if (!node || node.def.plateau || src.steps > EFFECT_CHECK_STEPS) return true;
-  let known = effects.get(src.plan);
-  if (!known) {
-    known = { base: curve(src, node, slot, null), answers: new Map() };
-    effects.set(src.plan, known);
-  }
-  const { base, answers } = known;
+  if (effects?.key !== src.key) effects = { key: src.key, base: curve(src, node, slot, null), answers: new Map() };
+  const { base, answers } = effects;
   const key = `${slot} ${ends.join(' ')}`;
   let changes = answers.get(key);
   if (changes === undefined) {
@@ -179,7 +188,10 @@ function validWith(json: SpecJSON, path: string): (v: number) => boolean {
  * accepted values are taken to be one interval around `value`). A draft the spec rejects as it is
  * keeps the whole span: there is nothing to measure against.
  */
-function validSpan(span: Span, value: number, int: boolean, valid: (v: number) => boolean): { min: number; max: number } {
+function validSpan(given: Span, value: number, int: boolean, valid: (v: number) => boolean): { min: number; max: number } {
+  // An integer parameter's span from integers: from a fractional end every midpoint would be
+  // fractional, refused, and the bisection would close onto the value itself.
+  const span = int ? { ...given, min: Math.ceil(given.min), max: Math.floor(given.max) } : given;
   if (!valid(value)) return span;
   const end = (bad: number): number => {
     if (valid(bad)) return bad;
@@ -222,7 +234,7 @@ export function paramSliders(json: SpecJSON, plan: Plan): SliderModel[] {
   const swept = new Set(plan.dims.map((d) => d.path));
   const overridden = overriddenBy(scheduleOverrides(plan.spec));
   const out: SliderModel[] = [];
-  const curves: CurveSource = { plan, schedule: plan.schedule, P: plan.P, steps: plan.spec.steps, cyclesMomentum: plan.cyclesMomentum };
+  const curves: CurveSource = { key: curveKey(plan.spec.schedule, plan.spec.steps, plan.cyclesMomentum), schedule: plan.schedule, P: plan.P, steps: plan.spec.steps, cyclesMomentum: plan.cyclesMomentum };
   const add = (path: string, def: number | null, allowed: Allowed, int: boolean, doc: string, group: string, slot = -1): void => {
     const value = getAt(json, path);
     if (swept.has(path) || overridden(path) || typeof value !== 'number' || !Number.isFinite(value)) return;
@@ -289,7 +301,13 @@ export function netParamSliders(json: SpecJSON, plan: NetPlan, previous: readonl
   const before = new Map(previous.map((m) => [m.path, m]));
   const out: SliderModel[] = [];
   // The schedule's blocks are the same in every group's P; the default group's LR drives its curve.
-  const curves: CurveSource = { plan, schedule: plan.schedule, P: plan.groups.at(-1)?.P ?? new Float64Array(0), steps: plan.spec.steps, cyclesMomentum: plan.cyclesMomentum };
+  const curves: CurveSource = {
+    key: curveKey(plan.spec.schedule, plan.spec.steps, plan.cyclesMomentum),
+    schedule: plan.schedule,
+    P: plan.groups.at(-1)?.P ?? new Float64Array(0),
+    steps: plan.spec.steps,
+    cyclesMomentum: plan.cyclesMomentum,
+  };
   const add = (path: string, label: string, allowed: Allowed, int: boolean, doc: string, group: string, range: () => Span, slot = -1): void => {
     const value = getAt(json, path);
     if (swept.has(path) || setBySchedule(path) || typeof value !== 'number' || !Number.isFinite(value)) return;

@@ -188,7 +188,7 @@ export const textsExample: Study = {
       `After ${steps} steps of batch 32 at the texts' LRs the training losses are ${list(atTexts)} (noise floor 0.01): ` +
       `worst over best ${fmt(findings.spreadAtTextsLr)}. Swept over ${lrs} LRs from 1e-5 to 1, the best LRs are ${list(bestLr)} ` +
       `and the losses there ${list(atBest)}: worst over best ${fmt(findings.spreadAtBestLr)}. ` +
-      `Tuning each optimiser's LR shrinks the gap ${fmt(check.shrink)}x` +
+      (check.shrink > 1 ? `Tuning each optimiser's LR shrinks the gap ${fmt(check.shrink)}x` : "Tuning each optimiser's LR does not shrink the gap") +
       (check.holds ? `: the texts' comparison is mostly a comparison of the LRs they chose.` : '.');
     return { id: 'texts-example', panels: [curvePanel, sweepPanel], findings, verdict: { holds: check.holds, failures: check.failures }, summary };
   },

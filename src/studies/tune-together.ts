@@ -16,7 +16,7 @@ const OPTIMIZERS: readonly { label: string; optimizer: Record<string, unknown>; 
 
 /**
  * The claim: each optimiser converges from most starts (over 80%) at its own best LR and from few
- * (under 20%) at the other's, and the two best LRs are over ten times apart.
+ * (under 20%) at the other's, and Adam's best LR is over ten times SGD's.
  */
 export function checkTuneTogether(f: {
   readonly sgdMomentumBestLr: number;

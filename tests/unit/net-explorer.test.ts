@@ -247,6 +247,12 @@ describe('network sliders', () => {
 describe('network schedule sliders', () => {
   const sweep = { x: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4, scale: 'linear' } };
 
+  it("stay when the default group's LR is 0 (every layer in an explicit group): a value's effect is judged from a base LR of 1", () => {
+    const optimizer = { name: 'SGD', lr: 0, momentum: 0.5, param_groups: [{ params: ['layers.0'], lr: 100 }, { params: ['layers.1'], lr: 50 }] };
+    const json = norm({ ...FRACTAL, optimizer, sweep, schedule: { name: 'StepLR', step_size: 10, gamma: 0.5 } });
+    expect(netParamSliders(json, netPlan(json)).map((m) => m.path)).toEqual(expect.arrayContaining(['schedule.step_size', 'schedule.gamma']));
+  });
+
   it("offer the schedule's values, lengths in the run's steps, under the schedule's heading", () => {
     const json = norm({ ...FRACTAL, sweep, schedule: { name: 'CosineAnnealingLR', T_max: 30 } });
     const s = netParamSliders(json, netPlan(json));

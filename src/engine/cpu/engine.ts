@@ -138,7 +138,11 @@ export class CpuEngine implements Engine {
   private release(workers: readonly WorkerHandle[]): void {
     for (const w of workers) {
       w.onReply = () => {};
-      w.onFailure = () => {};
+      // One that dies while idle is dropped, not handed to the next run (which would wait on it).
+      w.onFailure = () => {
+        this.idle = this.idle.filter((x) => x !== w);
+        this.live.delete(w);
+      };
       if (this.idle.length < this.opts.workers) this.idle.push(w);
       else this.discard([w]);
     }
