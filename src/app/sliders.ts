@@ -18,7 +18,7 @@ import type { ScheduleNode } from '../core/registry/index.ts';
 import { findOptimizer, findSchedule } from '../core/registry/index.ts';
 import { MAX_STEPS } from '../core/run-settings.ts';
 import type { ScheduleSpec } from '../core/spec.ts';
-import { parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
+import { overriddenKey, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
 import { netParamShort } from '../view/caption.ts';
 import type { SpecJSON } from './components/spec-edit.ts';
 import { defaultAxisRange, getAt, netAxisRange, setAt } from './components/spec-edit.ts';
@@ -153,7 +153,7 @@ function changesSchedule(src: CurveSource, slot: number, ends: readonly number[]
 
 /** An optimiser path that the schedule sets itself (`optimizer.lr` under OneCycleLR), a group's too. */
 function overriddenBy(overrides: readonly string[]): (path: string) => boolean {
-  return (path) => overrides.includes(path.replace(/^optimizer\.(param_groups\.\d+\.)?/, ''));
+  return (path) => overriddenKey(overrides, path) !== null;
 }
 
 type Allowed = { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean };

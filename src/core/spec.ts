@@ -511,6 +511,17 @@ export function scheduleOverrides(spec: Pick<PathContext, 'optimizer' | 'schedul
 }
 
 /**
+ * Which of the values the schedule sets (`overrides`, as scheduleOverrides names them: `lr`,
+ * `momentum`, `betas.0`) a path names, the optimiser's own (`optimizer.lr`) or a param group's
+ * (`optimizer.param_groups.0.lr`); null for any other path. Sweeps, sliders and the editor's axis
+ * menus ask it.
+ */
+export function overriddenKey(overrides: readonly string[], path: string): string | null {
+  const rest = /^optimizer\.(?:param_groups\.\d+\.)?(.+)$/.exec(path)?.[1];
+  return rest === undefined ? null : (overrides.find((o) => o === rest) ?? null);
+}
+
+/**
  * The schedule value that stands for an optimiser value it overrides (a key as scheduleOverrides
  * gives it), i.e. what to sweep instead: the peak LR for the LR, the peak momentum for the momentum
  * or beta1 (CyclicLR and OneCycleLR both have max_lr and max_momentum).
@@ -746,9 +757,8 @@ function sweptRuleChecks(
     const optKey = group ? (group[2] ?? null) : r.param.startsWith('optimizer.') ? r.param.slice('optimizer.'.length) : null;
     if (optKey !== null) {
       const key = optKey.split('.')[0] ?? '';
-      // Overridden values are named as scheduleOverrides names them: `lr`, `momentum`, `betas.0`.
-      const hit = overridden.find((o) => o === optKey || o === key);
-      if (hit !== undefined) {
+      const hit = overriddenKey(overridden, r.param);
+      if (hit !== null) {
         rd.fail(
           fieldOf(i),
           hit === 'lr'

@@ -24,7 +24,7 @@ import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurfa
 import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '../../core/run-settings.ts';
 import { RUN_SETTINGS, U32_MAX, isBlock } from '../../core/run-settings.ts';
 import type { NetSpec, PathContext, Scale, ScheduleSpec } from '../../core/spec.ts';
-import { MAX_AXIS_COUNT, MAX_RUNS, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths } from '../../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths } from '../../core/spec.ts';
 import { DATA_SETS, findDataSet } from '../../core/data/index.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../defaults.ts';
@@ -523,8 +523,7 @@ function ungrouped(path: string): string {
  * OneCycleLR, a group's LR too, the momentum they cycle), so that sweeping it changes nothing.
  */
 function setBySchedule(spec: SpecJSON, param: string): boolean {
-  const key = ungrouped(param);
-  return key.startsWith('optimizer.') && scheduleOverrides(entriesView(spec)).includes(key.slice('optimizer.'.length));
+  return overriddenKey(scheduleOverrides(entriesView(spec)), param) !== null;
 }
 
 /** The paths an axis may sweep (`sweepTargets`) less those the schedule sets itself; null for a network draft that does not parse. */
