@@ -7,7 +7,8 @@
 import type { Plan } from '../core/plan.ts';
 import type { ParamSchema } from '../core/params.ts';
 import { findSchedule } from '../core/registry/index.ts';
-import type { AxisRange } from '../core/spec.ts';
+import type { AxisRange, PathContext } from '../core/spec.ts';
+import { scheduleOverrides } from '../core/spec.ts';
 import type { HeatmapMode } from './frame.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { NetHeatmapMode } from './net-frame.ts';
@@ -89,13 +90,22 @@ export function colourText(mode: HeatmapMode): string {
 }
 
 /**
+ * The optimiser paths a caption leaves out of the optimiser's settings: the swept ones (the axes
+ * name them) and those the schedule sets itself (OneCycleLR's LR and the momentum it cycles: the
+ * spec's own values have no effect).
+ */
+function notShown(spec: Pick<PathContext, 'optimizer' | 'schedule'>, swept: ReadonlySet<string>): Set<string> {
+  return new Set([...swept, ...scheduleOverrides(spec).map((k) => `optimizer.${k}`)]);
+}
+
+/**
  * The caption of a map, generated from its plan: the runs (optimiser and its settings, surface,
  * start, steps, schedule, noise, SAM, SWA), the axes and what the colour shows.
  */
 export function caption(plan: Plan, mode: HeatmapMode): string {
   const spec = plan.spec;
   const swept = new Set(plan.dims.map((d) => d.path));
-  const opt = settings(plan.optimizer.params, spec.optimizer.params, 'optimizer', swept);
+  const opt = settings(plan.optimizer.params, spec.optimizer.params, 'optimizer', notShown(spec, swept));
   const surf = settings(plan.surface.params, spec.surface.params, 'surface', swept);
   const runs = `${plan.optimizer.id}${opt.length ? ` (${opt.slice(0, 4).join(', ')})` : ''}`;
   const surface = `${plan.surface.title}${surf.length ? ` (${surf.join(', ')})` : ''}`;
@@ -182,7 +192,7 @@ export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
   const model = `an MLP ${L.sizes.join('–')} (${String(net.activation)}${net.parametrization === 'mean_field' ? ', mean-field' : ''}${net.bias === true ? '' : ', no bias'}; ${L.params} parameters)`;
   const swept = new Set(plan.dims.map((d) => d.path));
   const batch = swept.has('network.batch_size') ? 'batch size swept' : plan.batch === null ? 'full batch' : `batch ${plan.batch}`;
-  const opt = settings(plan.optimizer.params, spec.optimizer.params, 'optimizer', swept);
+  const opt = settings(plan.optimizer.params, spec.optimizer.params, 'optimizer', notShown(spec, swept));
   const runs = `${plan.optimizer.id}${opt.length ? ` (${opt.slice(0, 4).join(', ')})` : ''}`;
   const what = `${runs} training ${model} on ${spec.data.name} (${plan.data.train.n} training, ${plan.data.test.n} test samples) with ${plan.loss === 'mse' ? 'MSE' : 'cross-entropy'}, ${batch}, ${spec.steps} steps${spec.schedule ? `, under ${spec.schedule.name}` : ''}`;
   const s = spec.sweep;

@@ -46,6 +46,20 @@ describe('caption', () => {
     expect(paramLabel(p, 'optimizer.betas.0')).toBe('β1 (betas[0])');
     expect(paramLabel(p, 'optimizer.eps')).toBe('eps');
   });
+
+  it("leaves out the optimiser values the schedule sets itself (OneCycleLR's LR and cycled momentum), names the schedule's", () => {
+    const spec = {
+      surface: 'rosenbrock',
+      optimizer: { name: 'SGD', lr: 0.05, momentum: 0.5, weight_decay: 0.01 },
+      schedule: { name: 'OneCycleLR', max_lr: 0.002, total_steps: 300 },
+      steps: 300,
+      sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: 2, count: 4 }, y: { param: 'start.1', min: -1, max: 3, count: 4 } },
+    };
+    const c = caption(makePlan(parseSpec(spec)), 'loss');
+    expect(c).toMatch(/^Each pixel is one run of SGD \(weight_decay 0.01\) on Rosenbrock .* under OneCycleLR \(max_lr 0.002, total_steps 300/);
+    // Without the schedule the same values are named.
+    expect(caption(makePlan(parseSpec({ ...spec, schedule: null })), 'loss')).toMatch(/^Each pixel is one run of SGD \(lr 0.05, momentum 0.5, weight_decay 0.01\)/);
+  });
 });
 
 describe('legend', () => {

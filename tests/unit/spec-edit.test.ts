@@ -474,6 +474,14 @@ describe('the form', () => {
     expect(findField(buildForm(setAt(on, 'sam', {})), 'sam.rho')).toMatchObject({ text: '0.05' });
   });
 
+  it('says, in the field of a value the schedule sets every step, that it does and what stands for it', () => {
+    const one = buildForm(switchSchedule(switchOptimizer(base, 'Adam'), 'OneCycleLR'));
+    // The axes moved to the schedule's values (choosing a schedule gives a spec that runs).
+    expect(findField(one, 'optimizer.lr')).toMatchObject({ type: 'swept', text: 'set by OneCycleLR every step (see schedule.max_lr)' });
+    expect(findField(one, 'optimizer.betas.0')).toMatchObject({ type: 'swept', text: 'set by OneCycleLR every step (see schedule.max_momentum)' });
+    expect(findField(one, 'optimizer.betas.1')).toMatchObject({ type: 'number' });
+  });
+
   it('labels tuple elements like betas[0] and shows each field its kind of value', () => {
     const b1 = findField(form, 'optimizer.betas.1');
     expect(b1).toMatchObject({ type: 'number', label: 'betas[1]', text: '0.999', int: false });

@@ -926,7 +926,7 @@ function axisName(path: string): string {
 
 /**
  * What each swept parameter's field shows: the axis sweeping it and its range, e.g.
- * `swept on x: 1e-5 … 0.01 (log)`.
+ * `swept on x: 1e-5 … 0.01 (log)`; and each value the schedule sets itself, that it does.
  */
 export function sweptPaths(spec: SpecJSON): SweptPaths {
   const out = new Map<string, string>();
@@ -935,6 +935,13 @@ export function sweptPaths(spec: SpecJSON): SweptPaths {
     if (!isRecord(a) || typeof a.param !== 'string' || out.has(a.param)) continue;
     const scale = a.scale === 'log' ? ' (log)' : '';
     out.set(a.param, `swept on ${axisName(path)}: ${formatValue(a.min)} … ${formatValue(a.max)}${scale}`);
+  }
+  // A value the schedule sets every step (OneCycleLR's LR, the momentum it cycles) has no effect:
+  // its field says so rather than offer an input that changes nothing.
+  const sched = isRecord(spec.schedule) && typeof spec.schedule.name === 'string' ? spec.schedule.name : '';
+  for (const k of scheduleOverrides(entriesView(spec))) {
+    const path = `optimizer.${k}`;
+    if (!out.has(path)) out.set(path, `set by ${sched} every step (see ${overrideStandIn(k)})`);
   }
   return out;
 }
