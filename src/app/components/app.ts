@@ -146,7 +146,8 @@ export class BlApp extends LitElement {
     .study dd { margin: 0; }
     .study .note { color: #555; font-size: 12px; }
     /* The study's verdict: first thing after the claim, a colour and a word (not the colour alone). */
-    .claim-verdict { max-width: 900px; padding: 6px 10px; border-left: 4px solid; border-radius: 2px; }
+    .claim-verdict { max-width: 900px; padding: 6px 10px; margin: 8px 0; border-left: 4px solid; border-radius: 2px; }
+    .claim-verdict .note { margin-top: 4px; }
     .claim-verdict.holds { border-color: #009e73; background: #e9f6f1; }
     .claim-verdict.fails { border-color: #d55e00; background: #fbeee6; }
     .verdict { font-weight: 600; padding: 2px 6px; border-radius: 3px; }
@@ -208,15 +209,15 @@ export class BlApp extends LitElement {
       <p><b>Claim.</b> ${s.claim}</p>
       ${st.error ? html`<p class="message">${st.error}</p>` : nothing}
       ${st.result
-        ? html`<p class="claim-verdict ${st.result.verdict.holds ? 'holds' : 'fails'}" data-testid="study-verdict" role="status">
-              <b>${st.result.verdict.holds ? 'The claim holds on this run.' : 'The claim does not hold on this run.'}</b>
+        ? html`<div class="claim-verdict ${st.result.verdict.holds ? 'holds' : 'fails'}" data-testid="study-verdict" role="status">
+              <b>${st.result.verdict.holds ? 'The claim holds' : 'The claim does not hold'} on this ${st.quick ? 'quick ' : ''}run.</b>
               ${st.result.verdict.holds ? nothing : st.result.verdict.failures.map((f) => html`<br /><span>${f}</span>`)}
-            </p>
+              ${st.quick
+                ? html`<div class="note" data-testid="study-quick">The CPU engine runs the study's quick variant here (fewer runs and steps), which can miss what a
+                    larger run shows: <code>basinlab study ${st.open?.id ?? ''}</code> runs its default size${s.problem === 'network' ? html`, <code>--full</code> the papers'` : nothing}.</div>`
+                : nothing}
+            </div>
             <div data-testid="study-summary">${st.result.summary.split('\n\n').map((para) => html`<p>${para}</p>`)}</div>`
-        : nothing}
-      ${st.result && st.quick
-        ? html`<p class="note" data-testid="study-quick">These are the numbers of the quick variant (the CPU engine runs it here: fewer runs and steps), which can
-            miss what the full size shows. <code>basinlab study ${st.open?.id ?? ''}</code> runs the full study.</p>`
         : nothing}
       <div class="figures">${st.svgs.map((svg, k) => {
         const panels = st.result?.panels ?? [];
