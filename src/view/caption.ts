@@ -174,9 +174,9 @@ export function netColourText(mode: NetHeatmapMode): string {
     case 'accuracy':
       return 'test accuracy at the end (black: diverged)';
     case 'test_loss':
-      return 'test loss at the end (log scale, brighter = lower; black: diverged)';
+      return 'test loss at the end (log scale; black: diverged)';
     case 'train_loss':
-      return 'training loss at the end (log scale, brighter = lower; black: diverged)';
+      return 'training loss at the end (log scale; black: diverged)';
     case 'sharpness':
       return "sharpness at the end: the largest |eigenvalue| of the training loss's Hessian (log scale)";
     case 'steps':

@@ -129,15 +129,14 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
     const show = (v: number): string => (f.mode === 'steps' ? prose(Math.round(v)) : f.mode === 'accuracy' ? `${prose(100 * v, 3)}%` : prose(10 ** v, 3));
     const labels: Record<Exclude<NetHeatmapMode, 'convergence'>, string> = {
       accuracy: 'test accuracy',
-      test_loss: 'test loss (log; brighter = lower)',
-      train_loss: 'train loss (log; brighter = lower)',
+      test_loss: 'test loss (log)',
+      train_loss: 'train loss (log)',
       sharpness: "sharpness at the end (largest |eigenvalue| of the training loss's Hessian, log)",
       steps: "steps to the loss threshold (network.threshold; empty: 1% of each run's initial loss)",
     };
-    const lossRamp = f.mode === 'test_loss' || f.mode === 'train_loss';
     const lo = end(show(f.lo), 'lo', f.clipped);
     const hi = end(show(f.hi), 'hi', f.clipped);
-    out.push({ kind: 'ramp', stops: stops(viridis), label: labels[f.mode], ...(lossRamp ? { from: hi, to: lo } : { from: lo, to: hi }) });
+    out.push({ kind: 'ramp', stops: stops(viridis), label: labels[f.mode], from: lo, to: hi });
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : f.mode === 'sharpness' ? 'no value (sharpness off, or not finite)' : log ? 'no value (not finite)' : 'no value' });
     out.push({ kind: 'swatch', colour: DIVERGED, label: 'diverged' });

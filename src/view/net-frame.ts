@@ -173,9 +173,9 @@ export function netCellColour(f: NetFrame, run: number): Rgb {
   if (c.diverged[run]) return DIVERGED;
   const v = netCellValue(f.mode, c, run);
   if (v === null) return NOT_CONVERGED;
-  // Low losses are good: the loss ramps run the other way round, so "brighter is better" in every mode.
-  const t = (v - f.lo) / (f.hi - f.lo);
-  return viridis(f.mode === 'test_loss' || f.mode === 'train_loss' ? 1 - t : t);
+  // Brighter = higher in every mode, as on the surfaces' loss maps and in the studies' figures of
+  // the same sweeps (a loss ramp reversed here read as the opposite of the figure it opened from).
+  return viridis((v - f.lo) / (f.hi - f.lo));
 }
 
 /** The share of the ready cells in the frame's most common colour (as frame.ts's dominantShare). */

@@ -302,7 +302,7 @@ describe('the network figure', () => {
     // The caption, wrapped over lines: its first words.
     expect(map).toContain(netCaption(plan, 'convergence').slice(0, 20));
     const loss = netHeatmapSvg({ kind: 'netmap', title: 'T', plan, columns: res, mode: 'train_loss' }, png);
-    expect(loss).toContain('train loss (log; brighter = lower)');
+    expect(loss).toContain('train loss (log)');
 
     const [t] = await engine.trajectories(plan, { runs: [8], every: 1 });
     if (!t) throw new Error('no path');

@@ -131,6 +131,21 @@ describe('a network sweep shown as a map', () => {
       expect(legend.length).toBeGreaterThan(1);
       expect(netCaption(plan, mode)).toMatch(/^Each pixel is one run of SGD training an MLP 16–16–1 .*; x: learning rate of layers\.0 \(log, 1 … 1e5\)/);
     }
+    // Brighter = higher in the loss modes too, as on the surfaces' loss maps and in the studies'
+    // figures of the same sweeps (viridis from the lowest loss to the highest).
+    for (const mode of ['train_loss', 'test_loss'] as const) {
+      const g = netFrame(plan, res, plan.runs, mode);
+      const loss = mode === 'train_loss' ? res.train_loss : res.test_loss;
+      let lo = -1;
+      let hi = -1;
+      for (let run = 0; run < plan.runs; run++) {
+        if (res.diverged[run] || !Number.isFinite(loss[run] as number)) continue;
+        if (lo < 0 || (loss[run] as number) < (loss[lo] as number)) lo = run;
+        if (hi < 0 || (loss[run] as number) > (loss[hi] as number)) hi = run;
+      }
+      const light = (run: number): number => oklab(netCellColour(g, run) as [number, number, number])[0];
+      expect(light(hi), mode).toBeGreaterThan(light(lo));
+    }
     // Partly computed frames show the rest as pending, and the legend says so.
     const partial = netFrame(plan, res, 10, 'train_loss');
     expect(netCellColour(partial, 20)).toEqual([255, 255, 255]);
