@@ -3,15 +3,18 @@
  * orders of magnitude between SGD and the adaptive optimisers, so a great LR for one is a terrible
  * LR for another. One LR x start-point sweep per optimiser on Rosenbrock.
  */
+import { lossFloorOf, valueRange } from '../view/frame.ts';
 import { fmt, runSpec, verdictOf } from './run.ts';
 import type { HeatmapPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
-const OPTIMIZERS: readonly { label: string; optimizer: Record<string, unknown>; colour: string }[] = [
-  { label: 'SGD', optimizer: { name: 'SGD' }, colour: '#e69f00' },
-  { label: 'SGD + momentum 0.9', optimizer: { name: 'SGD', momentum: 0.9 }, colour: '#d55e00' },
-  { label: 'Adam', optimizer: { name: 'Adam' }, colour: '#0072b2' },
-  { label: 'AdamW', optimizer: { name: 'AdamW' }, colour: '#56b4e9' },
-  { label: 'RMSprop', optimizer: { name: 'RMSprop' }, colour: '#009e73' },
+// The two the claim compares drawn solid; the others dashed, so that lines lying on one another
+// (several at 0 over most LRs) stay told apart.
+const OPTIMIZERS: readonly { label: string; optimizer: Record<string, unknown>; colour: string; dashed: boolean }[] = [
+  { label: 'SGD', optimizer: { name: 'SGD' }, colour: '#e69f00', dashed: true },
+  { label: 'SGD + momentum 0.9', optimizer: { name: 'SGD', momentum: 0.9 }, colour: '#d55e00', dashed: false },
+  { label: 'Adam', optimizer: { name: 'Adam' }, colour: '#0072b2', dashed: false },
+  { label: 'AdamW', optimizer: { name: 'AdamW' }, colour: '#56b4e9', dashed: true },
+  { label: 'RMSprop', optimizer: { name: 'RMSprop' }, colour: '#009e73', dashed: true },
 ];
 
 /**
@@ -39,7 +42,8 @@ export function checkTuneTogether(f: {
 export const tuneTogether: Study = {
   id: 'tune-together',
   title: 'Tune the learning rate and the optimiser together',
-  claim: "The LR band in which runs converge sits orders of magnitude apart for SGD and Adam: SGD's best LR is a terrible LR for Adam, and Adam's for SGD.",
+  claim:
+    "The LR band in which runs converge sits orders of magnitude apart for SGD with momentum and Adam: SGD's best LR is a terrible LR for Adam, and Adam's for SGD.",
   async run(ctx: StudyContext): Promise<StudyResult> {
     const nx = ctx.quick ? 40 : 160;
     const ny = ctx.quick ? 12 : 48;
@@ -100,7 +104,13 @@ export const tuneTogether: Study = {
       `On Rosenbrock (${steps} steps, ${ny} start points per LR), SGD with momentum converges best at lr ${fmt(findings.sgdMomentumBestLr)} ` +
       `(${fmt(100 * findings.sgdMomentumConvergedAtItsBest)}% of starts) and Adam at lr ${fmt(findings.adamBestLr)} ` +
       `(${fmt(100 * findings.adamConvergedAtItsBest)}%). At SGD's best LR Adam converges on ${fmt(100 * findings.adamConvergedAtSgdBestLr)}% of starts; ` +
-      `at Adam's best LR, SGD with momentum on ${fmt(100 * findings.sgdMomentumConvergedAtAdamBestLr)}%.`;
+      `at Adam's best LR, SGD with momentum on ${fmt(100 * findings.sgdMomentumConvergedAtAdamBestLr)}%. ` +
+      `The others at their own best LR: ${OPTIMIZERS.filter((o) => o.label !== 'SGD + momentum 0.9' && o.label !== 'Adam')
+        .map((o) => `${o.label}${o.label === 'AdamW' ? ' (its default weight_decay 0.01 on)' : ''} ${fmt(100 * Math.max(0, ...(fractions[o.label] ?? [])))}%`)
+        .join(', ')} of starts (within 0.05 of the minimum in ${steps} steps). The loss maps share one colour scale.`;
+    // One colour scale for the five loss maps, so that a colour is the same loss in each.
+    const ranges = panels.map((p) => valueRange('loss', p.results, p.plan.runs, lossFloorOf(p.plan), p.plan.spec.steps));
+    const shared: [number, number] = [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))];
     return {
       id: 'tune-together',
       findings,
@@ -113,10 +123,10 @@ export const tuneTogether: Study = {
           xLabel: 'learning rate',
           yLabel: 'fraction converged',
           logX: true,
-          series: OPTIMIZERS.map((o) => ({ label: o.label, x: lrs, y: fractions[o.label] ?? [], colour: o.colour })),
+          series: OPTIMIZERS.map((o) => ({ label: o.label, x: lrs, y: fractions[o.label] ?? [], colour: o.colour, dashed: o.dashed })),
           sources,
         },
-        ...panels,
+        ...panels.map((p) => ({ ...p, range: shared })),
       ],
     };
   },
