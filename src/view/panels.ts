@@ -94,7 +94,7 @@ export interface FigureOpens {
  * sweep when their specs are (their colourings may differ: the explorer switches those).
  */
 export function figureOpens(panels: readonly Panel[]): FigureOpens[] {
-  const key = (src: PanelSource): string => JSON.stringify(anySpecToJSON(src.spec));
+  const key = sourceKey;
   const owner = new Map<string, number>();
   const claim = (k: number): void => {
     for (const src of panelSources(panels[k] as Panel)) if (!owner.has(key(src))) owner.set(key(src), k);
@@ -118,9 +118,14 @@ export function figureOpens(panels: readonly Panel[]): FigureOpens[] {
   });
 }
 
+/** Two sources are one sweep when their specs are equal (a chart may list one sweep in two colourings). */
+function sourceKey(src: PanelSource): string {
+  return JSON.stringify(anySpecToJSON(src.spec));
+}
+
 /**
- * The line under a chart whose sweeps (some or all) open from other figures' buttons: "This
- * chart's sweeps open from the maps." One figure is named by its title; several are "the maps" (or
+ * The line under a chart whose sweeps (some or all) open from other figures' buttons: "To explore
+ * this chart's sweeps: “Open … in explorer” under the maps." One figure is named by its title; several are "the maps" (or
  * "the figures" when not all are maps). Empty when the chart offers all of its sources itself.
  */
 export function opensElsewhereNote(panels: readonly Panel[], opens: FigureOpens): string {
@@ -129,8 +134,9 @@ export function opensElsewhereNote(panels: readonly Panel[], opens: FigureOpens)
   const first = others[0];
   if (!first) return '';
   const where = others.length === 1 ? `“${first.title}”` : others.every((p) => p.kind !== 'chart') ? 'the maps' : 'the figures';
-  if (opens.offers.length > 0) return `This chart's other ${opens.elsewhere.length === 1 ? 'sweep opens' : 'sweeps open'} from ${where}.`;
-  return opens.elsewhere.length === 1 ? `This chart's sweep opens from ${where}.` : `This chart's sweeps open from ${where}.`;
+  const sweeps = new Set(opens.elsewhere.map((e) => sourceKey(e.source))).size === 1 ? 'sweep' : 'sweeps';
+  if (opens.offers.length > 0) return `To explore this chart's other ${sweeps}: “Open … in explorer” under ${where}.`;
+  return `To explore this chart's ${sweeps}: “Open … in explorer” under ${where}.`;
 }
 
 /** An axis of a grid panel: the swept values' range, as the sweep spans it. */

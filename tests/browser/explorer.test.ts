@@ -337,7 +337,7 @@ describe('studies open in the explorer', () => {
     // where it is: every panel can still be opened, each sweep from one place.
     expect(figures.map((f) => f.buttons)).toEqual([1, 0, 0]);
     expect(figures[0]?.note).toBe('');
-    for (const f of figures.slice(1)) expect(f.note).toBe("This chart's sweep opens from “Final loss of the last iterate: LR x noise”.");
+    for (const f of figures.slice(1)) expect(f.note).toBe("To explore this chart's sweep: “Open … in explorer” under “Final loss of the last iterate: LR x noise”.");
     const want = await page.evaluate(() => {
       const st = (document.querySelector('bl-app') as unknown as { studyController: { result: { panels: { kind: string; plan?: { spec: { sweep: unknown } } }[] } } }).studyController;
       return JSON.stringify(st.result.panels[0]?.plan?.spec.sweep);

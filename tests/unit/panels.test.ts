@@ -55,7 +55,7 @@ describe('figureOpens: each sweep offered once', () => {
     const o = figureOpens(panels);
     expect(o.map(labels)).toEqual([['this map'], ['this map'], [], []]);
     expect(o[2]?.elsewhere.map((e) => e.at)).toEqual([0, 1]);
-    expect(opensElsewhereNote(panels, o[2] as (typeof o)[number])).toBe("This chart's sweeps open from the maps.");
+    expect(opensElsewhereNote(panels, o[2] as (typeof o)[number])).toBe("To explore this chart's sweeps: “Open … in explorer” under the maps.");
     expect(opensElsewhereNote(panels, o[0] as (typeof o)[number])).toBe('');
   });
 
@@ -66,7 +66,7 @@ describe('figureOpens: each sweep offered once', () => {
     const panels: Panel[] = [chart('Training loss by step', [a, b]), chart('Test loss by step', [{ ...a, mode: 'test_loss' }, b]), chart('Accuracy by LR', [a, b])];
     const o = figureOpens(panels);
     expect(o.map(labels)).toEqual([['Adam', 'SGD'], [], []]);
-    expect(opensElsewhereNote(panels, o[1] as (typeof o)[number])).toBe("This chart's sweeps open from “Training loss by step”.");
+    expect(opensElsewhereNote(panels, o[1] as (typeof o)[number])).toBe("To explore this chart's sweeps: “Open … in explorer” under “Training loss by step”.");
   });
 
   it('offers a sweep on the chart most about it: the one with the fewest sources', () => {
@@ -75,7 +75,7 @@ describe('figureOpens: each sweep offered once', () => {
     const panels: Panel[] = [chart('Range test', [source('the LR ramps', 1e-3), source('the constant-LR sweep', 2e-3)]), chart('Share converging', [source('the constant-LR sweep', 2e-3)])];
     const o = figureOpens(panels);
     expect(o.map(labels)).toEqual([['the LR ramps'], ['the constant-LR sweep']]);
-    expect(opensElsewhereNote(panels, o[0] as (typeof o)[number])).toBe("This chart's other sweep opens from “Share converging”.");
+    expect(opensElsewhereNote(panels, o[0] as (typeof o)[number])).toBe("To explore this chart's other sweep: “Open … in explorer” under “Share converging”.");
     expect(opensElsewhereNote(panels, o[1] as (typeof o)[number])).toBe('');
   });
 
@@ -87,8 +87,8 @@ describe('figureOpens: each sweep offered once', () => {
     const panels: Panel[] = [chart('Best LR by batch', [s]), map('Final loss', s), chart('Gap by schedule', [s, only])];
     const o = figureOpens(panels);
     expect(o.map(labels)).toEqual([[], ["the first seed's sweep"], ['SGD, step']]);
-    expect(opensElsewhereNote(panels, o[0] as (typeof o)[number])).toBe("This chart's sweep opens from “Final loss”.");
-    expect(opensElsewhereNote(panels, o[2] as (typeof o)[number])).toBe("This chart's other sweep opens from “Final loss”.");
+    expect(opensElsewhereNote(panels, o[0] as (typeof o)[number])).toBe("To explore this chart's sweep: “Open … in explorer” under “Final loss”.");
+    expect(opensElsewhereNote(panels, o[2] as (typeof o)[number])).toBe("To explore this chart's other sweep: “Open … in explorer” under “Final loss”.");
   });
 
   it('loses no sweep: every source of every figure is offered by exactly one figure, or by its own map', () => {
