@@ -5,6 +5,8 @@
  * reads when a colour is hard to tell.
  */
 import type { Plan } from '../core/plan.ts';
+import { findOptimizer } from '../core/registry/index.ts';
+import { resolveParamPath } from '../core/spec.ts';
 import type { NetColumns } from '../core/results.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
@@ -139,4 +141,26 @@ export function fieldText(key: string, v: number): string {
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (key === 'test_accuracy') return `${formatNumber(100 * v, 3)}%`;
   return formatNumber(v);
+}
+
+/**
+ * What the schedule chart draws when the map sweeps a value that shapes it (the LR, the momentum a
+ * schedule may cycle, a schedule value): the chart is one curve, at the spec's values, and says so
+ * ("Drawn at lr 0.001 (the editor's value); the map sweeps it: click a cell for its run's own LR").
+ * Empty when nothing that shapes it is swept.
+ */
+export function scheduleNote(plan: Plan): string {
+  const mom = findOptimizer(plan.spec.optimizer.name)?.momentumParam;
+  // The momentum is drawn only where the schedule cycles it.
+  const shapes = (p: string): boolean => p === 'optimizer.lr' || p.startsWith('schedule.') || (plan.cyclesMomentum && mom !== undefined && p === `optimizer.${mom}`);
+  const at = plan.dims
+    .map((d) => d.path)
+    .filter(shapes)
+    .flatMap((p) => {
+      const t = resolveParamPath(plan.spec, p);
+      return typeof t === 'string' ? [] : [`${shortParam(p)} ${formatNumber(plan.P[t.slot] as number)}`];
+    });
+  if (at.length === 0) return '';
+  const one = at.length === 1;
+  return `Drawn at ${at.join(', ')} (the editor's ${one ? 'value' : 'values'}); the map sweeps ${one ? 'it' : 'them'}: click a cell for its run's own LR.`;
 }

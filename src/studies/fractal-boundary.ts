@@ -239,7 +239,7 @@ export const fractalBoundary: Study = {
     const boxes: ChartPanel = {
       kind: 'chart',
       title: 'Box counts by box size',
-      xLabel: 'box edge (cells)',
+      xLabel: 'box edge in cells',
       yLabel: 'boxes holding boundary',
       logX: true,
       logY: true,

@@ -29,7 +29,7 @@ import { zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { COMPARE_COLOURS, carryRun, cellOfRun, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { SLIDER_STEPS, paramSliders, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/components/spec-edit.ts';
-import { countOutcomes, heatmapSummary, pathText, runText } from '../../src/app/summary.ts';
+import { countOutcomes, heatmapSummary, pathText, runText, scheduleNote } from '../../src/app/summary.ts';
 
 const GRID = {
   surface: { name: 'rosenbrock' },
@@ -632,6 +632,17 @@ describe('heatmap keys and zoom', () => {
     expect(pageKey('Escape', 'INPUT', false, false)).toBe('cancel');
     expect(pageKey(' ', 'DIV', false, true)).toBeNull();
     expect(pageKey('x', 'DIV', false, false)).toBeNull();
+  });
+});
+
+describe('the schedule chart', () => {
+  it("says it is drawn at the editor's values when the map sweeps what shapes it, naming them; nothing otherwise", () => {
+    // GRID sweeps lr and momentum with a constant LR: the momentum is not drawn, so not named.
+    expect(scheduleNote(plan())).toBe("Drawn at lr " + String(GRID.optimizer.lr) + " (the editor's value); the map sweeps it: click a cell for its run's own LR.");
+    const starts = { ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -1, max: 1, count: 3, scale: 'linear' }, y: null } };
+    expect(scheduleNote(plan(starts))).toBe('');
+    const cyclic = { ...GRID, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: GRID.steps }, sweep: { kind: 'grid', x: { param: 'schedule.max_lr', min: 1e-3, max: 0.1, count: 3, scale: 'log' }, y: { param: 'schedule.max_momentum', min: 0.85, max: 0.99, count: 3, scale: 'linear' } } };
+    expect(scheduleNote(plan(cyclic))).toBe("Drawn at max_lr 0.01, max_momentum 0.95 (the editor's values); the map sweeps them: click a cell for its run's own LR.");
   });
 });
 
