@@ -66,6 +66,14 @@ export function logLogSlope(x: readonly number[], y: readonly number[]): number 
   return sxy / sxx;
 }
 
+/** The smaller and the larger half of the batch sizes (the middle one in both when odd), as text: "4-16". */
+function halves(batches: readonly number[]): { small: string; large: string } {
+  const n = batches.length;
+  const h = Math.ceil(n / 2);
+  const span = (b: readonly number[]): string => `${b[0]}-${b[b.length - 1]}`;
+  return { small: span(batches.slice(0, h)), large: span(batches.slice(n - h)) };
+}
+
 /**
  * The claim: (1) over the smaller half of the batch sizes the best LR grows with the batch size,
  * log-log slope at least MIN_SCALING_SLOPE (the linear rule's is 1); (2) it grows more slowly over
@@ -78,8 +86,9 @@ export function checkBatchLr(f: BatchLrFindings): { holds: boolean; failures: st
   const smallSlope = n >= 2 ? logLogSlope(f.batchSizes.slice(0, h), f.bestLr.slice(0, h)) : Number.NaN;
   const largeSlope = n >= 2 ? logLogSlope(f.batchSizes.slice(n - h), f.bestLr.slice(n - h)) : Number.NaN;
   if (n < 4) failures.push(`${n} batch sizes; the check needs at least 4`);
-  if (!(smallSlope >= MIN_SCALING_SLOPE)) failures.push(`over the small batches the best LR grows as B^${fmt(smallSlope, 2)}, less than B^${MIN_SCALING_SLOPE}`);
-  if (!(largeSlope < smallSlope)) failures.push(`over the large batches it grows as B^${fmt(largeSlope, 2)}, no slower than over the small ones: no limit seen`);
+  const { small, large } = halves(f.batchSizes);
+  if (!(smallSlope >= MIN_SCALING_SLOPE)) failures.push(`over the small batches (${small}) the best LR grows as B^${fmt(smallSlope, 2)}, less than B^${MIN_SCALING_SLOPE}`);
+  if (!(largeSlope < smallSlope)) failures.push(`over the large batches (${large}) it grows as B^${fmt(largeSlope, 2)}, no slower than over the small ones (${small}): no limit seen`);
   const first = f.noise[0] as number;
   const last = f.noise[n - 1] as number;
   if (!(last < first)) failures.push(`the seed-to-seed spread at the largest batch (${fmt(last)}) is not below the smallest batch's (${fmt(first)})`);
@@ -185,8 +194,9 @@ export const batchLr: Study = {
     };
     const summary =
       `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD, ${size.steps} steps at every batch size, ${plural(size.seeds, 'seed')}. ` +
-      `Best LR by batch size: ${batches.map((b, k) => `${b}: ${fmt(bestLr[k] as number, 2)}`).join(', ')}. ` +
-      `It grows as B^${fmt(check.smallSlope, 2)} over the smaller batches and B^${fmt(check.largeSlope, 2)} over the larger (the linear rule: B^1). ` +
+      `Best LR by batch size: ${batches.map((b, k) => `${b}: ${fmt(bestLr[k] as number, 2)}`).join(', ')} ` +
+      `(of ${lrs.length} LRs from ${fmt(lrs[0] as number, 2)} to ${fmt(lrs[lrs.length - 1] as number, 2)}, each ${fmt((lrs[1] as number) / (lrs[0] as number), 2)} times the last: a best LR is one of them). ` +
+      `It grows as B^${fmt(check.smallSlope, 2)} over batches ${halves(batches).small} and B^${fmt(check.largeSlope, 2)} over ${halves(batches).large} (the linear rule: B^1). ` +
       `At lr ${fmt(lrs[common] as number, 2)} the seed-to-seed spread of the final loss goes from ${fmt(noise[0] as number)} at batch ${batches[0]} to ${fmt(noise[nb - 1] as number)} at ${batches[nb - 1]}.`;
     return { id: 'batch-lr', panels: [lrB, heat, noiseChart], findings, verdict: { holds: check.holds, failures: check.failures }, summary };
   },

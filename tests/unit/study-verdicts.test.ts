@@ -164,7 +164,7 @@ const CASES: readonly CheckCase<unknown>[] = [
     check: checkBatchLr,
     holds: { batchSizes: [4, 8, 16, 32, 64], bestLr: [0.01, 0.02, 0.04, 0.05, 0.05], noise: [0.1, 0.08, 0.05, 0.03, 0.02] },
     breaks: [
-      [{ bestLr: [0.01, 0.012, 0.014, 0.015, 0.015] }, /small batches the best LR grows as B\^0\.24, less than B\^0\.5/],
+      [{ bestLr: [0.01, 0.012, 0.014, 0.015, 0.015] }, /small batches \(4-16\) the best LR grows as B\^0\.24, less than B\^0\.5/],
       [{ bestLr: [0.01, 0.02, 0.04, 0.08, 0.16] }, /no limit seen/],
       [{ noise: [0.1, 0.08, 0.05, 0.03, 0.2] }, /\(0\.2\) is not below .*\(0\.1\)/],
       [{ batchSizes: [4, 8, 16], bestLr: [0.01, 0.02, 0.025], noise: [0.1, 0.08, 0.05] }, /^3 batch sizes/],

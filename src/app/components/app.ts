@@ -709,8 +709,8 @@ export class BlApp extends LitElement {
           })()}
           <bl-line-chart .series=${this.scheduleSeries(plan)} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleLog(plan)}></bl-line-chart>
           ${plan?.minima.length
-            ? html`<div class="row" style="margin-top:6px" data-testid="minima"><span>Known minima (loss there):</span>${plan.minima.slice(0, 8).map(
-                (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> ${i} at (${formatNumber(m.x)}, ${formatNumber(m.y)}): ${formatNumber(m.value)}</span>`,
+            ? html`<div class="row" style="margin-top:6px" data-testid="minima"><span>Known minima:</span>${plan.minima.slice(0, 8).map(
+                (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> #${i} at (${formatNumber(m.x)}, ${formatNumber(m.y)}), loss ${formatNumber(m.value)}</span>`,
               )}${plan.minima.length > 8 ? html`<span>… ${plan.minima.length - 8} more</span>` : nothing}</div>`
             : nothing}
         </section>`}
