@@ -128,7 +128,7 @@ describe('loss maps with near-divergent runs', () => {
     return makeNetPlan(s);
   }
 
-  it('clip a network map\'s loss ranges (drawn bright to dark: the high end is the dark one), not its accuracy or convergence', () => {
+  it('clip a network map\'s loss ranges (drawn dark to bright, as the surfaces\' loss maps: the high end is the bright one), not its accuracy or convergence', () => {
     const plan = netPlan();
     const cols = allocateColumns(plan.runs, 'f64', plan.spec);
     const losses = [...even(396, -1.3, 0).map((e) => 10 ** e), 1e4, 3e4, 1e5, 1e6];
@@ -142,13 +142,13 @@ describe('loss maps with near-divergent runs', () => {
     const f = netFrame(plan, cols, plan.runs, 'train_loss');
     expect(f.clipped).toEqual({ below: 0, above: 8 });
     expect(10 ** f.hi).toBeLessThan(2);
-    // Losses draw low = bright: the clipped high end is viridis' dark end; the diverged run keeps its own colour.
-    expect(netCellColour(f, 399)).toEqual(viridisEnd(0));
+    // Losses draw high = bright: the clipped high end is viridis' bright end; the diverged run keeps its own colour.
+    expect(netCellColour(f, 399)).toEqual(viridisEnd(1));
     expect(netCellColour(f, 0)).toEqual([20, 20, 20]);
     const legend = netHeatmapLegend(f);
     const ramp = legend.find((it) => it.kind === 'ramp');
-    expect(ramp?.kind === 'ramp' && ramp.from).toMatch(/^≥ /);
-    expect(ramp?.kind === 'ramp' && ramp.to).not.toMatch(/≤/);
+    expect(ramp?.kind === 'ramp' && ramp.to).toMatch(/^≥ /);
+    expect(ramp?.kind === 'ramp' && ramp.from).not.toMatch(/≤/);
     expect(legend.some((it) => it.kind === 'note' && /8 runs above/.test(it.label))).toBe(true);
     expect(netFrame(plan, cols, plan.runs, 'test_loss').clipped.above).toBe(8);
     for (const mode of ['convergence', 'steps', 'sharpness'] as const) {
