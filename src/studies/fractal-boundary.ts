@@ -216,8 +216,9 @@ export const fractalBoundary: Study = {
         title: d === 0 ? 'Trainability: input-layer LR x output-layer LR' : `Zoom ${d} (x${zoom ** d}) into the boundary`,
         width: side,
         height: side,
-        x: { label: 'input-layer LR', min: 10 ** w.x0, max: 10 ** w.x1, log: true },
-        y: { label: 'output-layer LR', min: 10 ** w.y0, max: 10 ** w.y1, log: true },
+        // The explorer names the same axes by the layers each group trains.
+        x: { label: 'input-layer LR, layers.0', min: 10 ** w.x0, max: 10 ** w.x1, log: true },
+        y: { label: 'output-layer LR, layers.1', min: 10 ** w.y0, max: 10 ** w.y1, log: true },
         values: conv,
         scale: 'fractal',
         valueLabel: 'convergence measure',

@@ -139,6 +139,7 @@ export class BlApp extends LitElement {
     h2 { font-size: 13px; margin: 6px 0; }
     .row { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
     .study { margin: 12px 12px 0; }
+    .explorer-head { margin: 14px 12px 0; padding-top: 8px; border-top: 1px solid #ddd; font-weight: normal; color: #444; }
     .figures { display: flex; flex-wrap: wrap; gap: 10px; }
     /* As wide as its figure: the buttons and the note under it wrap rather than widen it. */
     figure { margin: 0; border: 1px solid #eee; width: min-content; }
@@ -610,6 +611,9 @@ export class BlApp extends LitElement {
         </label>
       </header>
       ${this.studyView()}
+      ${this.studies?.open
+        ? html`<h2 class="explorer-head" data-testid="explorer-head">Explorer, any sweep: “Open … in explorer” under a study figure above loads its sweep here.</h2>`
+        : nothing}
       <main>
         <section class="editor-col" aria-label="Spec editor">
           <bl-spec-editor .spec=${ctl.spec.json} .handSet=${ctl.spec.handSet} .errors=${errors} @spec-change=${(e: SpecChangeEvent) => ctl.spec.setSpec(e.detail.spec, { handSet: e.detail.handSet })}></bl-spec-editor>
