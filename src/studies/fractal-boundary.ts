@@ -9,9 +9,9 @@
  * Each zoom is centred on the boundary cell nearest the previous image's centre (rule `central`: a
  * typical stretch of boundary, not one picked for its roughness); the LR windows shrink by the same
  * factor on both axes, in log units. The other rule, `densest` (the window holding the most
- * boundary cells), follows the most chaotic stretch, where at this resolution the boundary fills
- * the image like noise: it measured 1.1, 1.57 and 1.86 at the default size (zooms centred on that
- * window) against `central`'s 1.1, 1.37 and 1.44, which is why it is not the default.
+ * boundary cells), follows the most chaotic stretch, where at 48 cells the boundary fills the image
+ * like noise: it measured 1.1, 1.57 and 1.86 there (zooms centred on that window) against
+ * `central`'s 1.1, 1.37 and 1.44, which is why it is not the default.
  */
 import type { NetPlan } from '../core/network/plan.ts';
 import { boundaryDimension, edgeImage } from './boxcount.ts';
@@ -31,26 +31,27 @@ export interface FractalSize {
 }
 
 /**
- * Quick (tests): two 20 x 20 images of 60 steps. Default: three 48 x 48 images of 100 steps (the
- * notebook's opt_steps), 6,912 runs, a few minutes on the CPU engines (2.5 CPU-minutes here).
- * Full (`--full`): the paper's 500 steps at 256 x 256 over four depths, 262,144 runs: hours on this
- * machine's CPU engines (about 6 at its ~6,500 run-steps/s), minutes on a GPU.
+ * Quick (tests, and the app on a CPU engine): two 20 x 20 images of 60 steps. Default: three
+ * 256 x 256 images of 100 steps (the notebook's opt_steps), 196,608 runs, 19.7M run-steps: 6.5
+ * minutes on this 2-core machine's float32 CPU engine (~51,000 run-steps/s). Full (`--full`): the
+ * paper's 500 steps at 256 x 256 over four depths, 262,144 runs: about 45 minutes here, minutes on
+ * a GPU.
  *
- * What the default measures (float32 CPU engine): 1.10, 1.37, 1.44 at depths 0-2; two more depths
- * give 1.65 (x512) and 1.77 (x4096), so at 48 cells the estimate climbs with depth rather than
- * settling. Past the first zoom a cell no longer resolves which side of the boundary its runs fall
- * on: the float32 and float64 engines put 5% of the cells on different sides at x8 and 22% at x512
- * (with the same dimension, 1.37/1.42 and 1.65/1.67), so the deep images fill with boundary at the
- * pixel scale. The first image is the opposite case: its boundary is a smooth curve with one chaotic
- * stretch (at high input-layer LR), and 48 or 96 cells (1.10, 1.16) do not resolve that stretch's
- * structure; 128 cells do (1.31, boxes of 1 to 16 cells). The whole study at 128 x 128 (3 depths, 100
- * steps; 4.9M run-steps, 37 minutes on this shared 2-core machine) measured 1.31, 1.51, 1.22: every
- * depth above the floor, but a spread of 0.28, its second zoom landing where 97% of runs train. The paper measured 4096-cell images and pooled the local slopes of box sizes from 10
- * cells up over a whole zoom sequence (pooledMedianSlope here: 1.36 at the default).
+ * Why 256 cells (measured, float32 CPU engine, zooms x8 by the `central` rule, 100 steps):
+ *   48 cells: 1.10, 1.37, 1.44 at depths 0-2 (two more depths: 1.65 at x512, 1.77 at x4096);
+ *   128 cells: 1.31, 1.51, 1.22 (spread 0.28);
+ *   256 cells: 1.37, 1.57, 1.50 (spread 0.20): the claim's check holds.
+ * The first image's boundary is a smooth curve with one chaotic stretch (at high input-layer LR),
+ * which 48 or 96 cells (1.10, 1.16) do not resolve and 128 do (1.31); past the first zoom a small
+ * image's cells no longer resolve which side of the boundary their runs fall on (float32 and float64
+ * put 5% of the 48-cell image's cells on different sides at x8, 22% at x512, with the same dimension:
+ * 1.37/1.42, 1.65/1.67), so deep small images fill with boundary at the pixel scale. The paper
+ * measured 4096-cell images and pooled the local slopes of box sizes from 10 cells up over a whole
+ * zoom sequence (pooledMedianSlope here).
  */
 export const FRACTAL_SIZES: { readonly quick: FractalSize; readonly default: FractalSize; readonly full: FractalSize } = {
   quick: { side: 20, depths: 2, steps: 60, zoom: 4, rule: 'central' },
-  default: { side: 48, depths: 3, steps: 100, zoom: 8, rule: 'central' },
+  default: { side: 256, depths: 3, steps: 100, zoom: 8, rule: 'central' },
   full: { side: 256, depths: 4, steps: 500, zoom: 10, rule: 'central' },
 };
 
@@ -281,7 +282,8 @@ export const fractalBoundary: Study = {
       `The check asks for at least ${FRACTAL_MIN_DIMENSION} at every depth and a spread within ${FRACTAL_MAX_SPREAD}.` +
       (check.holds
         ? ''
-        : ` Box counting over ${dims[0]?.sizes.length ?? 0} box sizes on a ${side}-cell image is coarse; the command basinlab study fractal-boundary --full runs the paper's resolution (hours on a CPU).`);
+        : ` Box counting over ${dims[0]?.sizes.length ?? 0} box sizes on a ${side}-cell image is coarse` +
+          (side < FRACTAL_SIZES.default.side ? `; the default size (${FRACTAL_SIZES.default.side} cells: basinlab study fractal-boundary) resolves the boundary better.` : '.'));
     return { id: 'fractal-boundary', panels: [...grids, perDepth, boxes], findings, verdict: { holds: check.holds, failures: check.failures }, summary };
   },
 };
