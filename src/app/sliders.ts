@@ -11,6 +11,7 @@
  * ranges are: a slider moves them within the run and never changes its length.
  */
 import { P_OPTIMIZER } from '../core/layout.ts';
+import { evaluateSchedule } from '../core/steps.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { Plan } from '../core/plan.ts';
 import type { NumberParam, OptionalNumberParam, ParamSchema } from '../core/params.ts';
@@ -110,13 +111,9 @@ function curve(src: CurveSource, node: ScheduleNode, slot: number, v: number | n
   const P = Float64Array.from(src.P);
   if (v !== null) P[slot] = v;
   P[P_OPTIMIZER] = 1;
-  const out = new Float64Array(2);
+  // LR then momentum in one array (compared as one); the momentum part stays 0 where not cycled.
   const c = new Float64Array(2 * src.steps);
-  for (let k = 0; k < src.steps; k++) {
-    node.def.evaluate((x) => x, P, node, k, 1, out);
-    c[2 * k] = out[0] as number;
-    c[2 * k + 1] = src.cyclesMomentum ? (out[1] as number) : 0;
-  }
+  evaluateSchedule(node, P, 1, (x) => x, c.subarray(0, src.steps), src.cyclesMomentum ? c.subarray(src.steps) : null);
   return c;
 }
 
@@ -126,6 +123,11 @@ function curve(src: CurveSource, node: ScheduleNode, slot: number, v: number | n
  */
 let effects: { readonly key: string; readonly base: Float64Array; readonly answers: Map<string, boolean> } | null = null;
 
+/** CurveSource.key: what a schedule's curve depends on beyond the slot a slider moves. */
+function curveKey(schedule: ScheduleSpec | null, steps: number, cyclesMomentum: boolean): string {
+  return JSON.stringify([schedule, steps, cyclesMomentum]);
+}
+
 /**
  * Whether a schedule value changes the run's LR or the momentum it cycles at some step when set to
  * either end of its slider: one without effect gets no slider (CyclicLR's gamma outside exp_range,
@@ -133,10 +135,6 @@ let effects: { readonly key: string; readonly base: Float64Array; readonly answe
  * the registry's own functions. A loss-driven schedule (ReduceLROnPlateau) and a run too long to
  * check keep every slider.
  */
-function curveKey(schedule: ScheduleSpec | null, steps: number, cyclesMomentum: boolean): string {
-  return JSON.stringify([schedule, steps, cyclesMomentum]);
-}
-
 function changesSchedule(src: CurveSource, slot: number, ends: readonly number[]): boolean {
   const node = src.schedule;
   if (!node || node.def.plateau || src.steps > EFFECT_CHECK_STEPS) return true;

@@ -164,3 +164,18 @@ export function scheduleNote(plan: Plan): string {
   const one = at.length === 1;
   return `Drawn at ${at.join(', ')} (the editor's ${one ? 'value' : 'values'}); the map sweeps ${one ? 'it' : 'them'}: click a cell for its run's own LR.`;
 }
+
+/**
+ * Whether the schedule chart's LR axis is logarithmic: where the curve stays positive and spans two
+ * decades or more (StepLR's x0.1 drops read as 0 on a linear one); linear where it reaches 0 (cosine
+ * to eta_min 0).
+ */
+export function logLrAxis(lr: ArrayLike<number>): boolean {
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = 0;
+  for (let k = 0; k < lr.length; k++) {
+    lo = Math.min(lo, lr[k] as number);
+    hi = Math.max(hi, lr[k] as number);
+  }
+  return lo > 0 && hi / lo >= 100;
+}

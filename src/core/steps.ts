@@ -114,11 +114,20 @@ export function scheduleCurve(plan: Plan, precision: Precision = 'f64'): Schedul
     lr.fill(base);
     return { lr, momentum, momentumName, stepOnly: !node };
   }
+  evaluateSchedule(node, P, base, r, lr, momentum);
+  return { lr, momentum, momentumName, stepOnly: true };
+}
+
+/**
+ * A schedule tree's LR at each step k < lr.length (and the momentum it cycles, into `momentum`
+ * where given), from parameter vector P and base LR `base`, rounded by `r`: scheduleCurve's loop,
+ * and the app's sliders' (which move one value of P).
+ */
+export function evaluateSchedule(node: ScheduleNode, P: Float64Array, base: number, r: Round, lr: Float64Array, momentum: Float64Array | null): void {
   const out = new Float64Array(2);
-  for (let k = 0; k < steps; k++) {
+  for (let k = 0; k < lr.length; k++) {
     node.def.evaluate(r, P, node, k, base, out);
     lr[k] = out[0] as number;
     if (momentum) momentum[k] = out[1] as number;
   }
-  return { lr, momentum, momentumName, stepOnly: true };
 }

@@ -29,7 +29,7 @@ import { zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { COMPARE_COLOURS, carryRun, cellOfRun, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { SLIDER_STEPS, paramSliders, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/components/spec-edit.ts';
-import { countOutcomes, heatmapSummary, pathText, runText, scheduleNote } from '../../src/app/summary.ts';
+import { countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote } from '../../src/app/summary.ts';
 
 const GRID = {
   surface: { name: 'rosenbrock' },
@@ -643,6 +643,12 @@ describe('the schedule chart', () => {
     expect(scheduleNote(plan(starts))).toBe('');
     const cyclic = { ...GRID, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: GRID.steps }, sweep: { kind: 'grid', x: { param: 'schedule.max_lr', min: 1e-3, max: 0.1, count: 3, scale: 'log' }, y: { param: 'schedule.max_momentum', min: 0.85, max: 0.99, count: 3, scale: 'linear' } } };
     expect(scheduleNote(plan(cyclic))).toBe("Drawn at max_lr 0.01, max_momentum 0.95 (the editor's values); the map sweeps them: click a cell for its run's own LR.");
+  });
+
+  it('draws the LR on a log axis where it stays positive over two decades, linear where it reaches 0', () => {
+    expect(logLrAxis([0.1, 0.01, 0.001])).toBe(true);
+    expect(logLrAxis([0.1, 0.05, 0.002])).toBe(false);
+    expect(logLrAxis([0.1, 0.01, 0])).toBe(false);
   });
 });
 

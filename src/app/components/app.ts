@@ -43,7 +43,7 @@ import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
 import { zoomAround } from '../heatmap/zoom-around.ts';
 import { netParamSliders, paramSliders } from '../sliders.ts';
-import { countOutcomes, fieldText, heatmapSummary, netSummary, runText, scheduleNote } from '../summary.ts';
+import { countOutcomes, fieldText, heatmapSummary, logLrAxis, netSummary, runText, scheduleNote } from '../summary.ts';
 import type { CellEventDetail, HeatmapAxis, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
 import { GRAD_INK } from './contour-plot.ts';
@@ -326,29 +326,16 @@ export class BlApp extends LitElement {
   });
 
   /** The schedule's curves: the one per-step schedule of core (the engines' own). */
-  private readonly scheduleSeries = memoLast((plan: Plan | null) => {
-    if (!plan) return [];
+  private readonly scheduleChart = memoLast((plan: Plan | null) => {
+    if (!plan) return { series: [], log: false };
     const c = scheduleCurve(plan);
-    return [
-      { label: 'LR', values: c.lr, colour: '#0072b2' },
-      ...(c.momentum ? [{ label: c.momentumName ?? 'momentum', values: c.momentum, colour: '#d55e00', axis: 'right' as const }] : []),
-    ];
-  });
-
-  /**
-   * The LR axis on a log scale where the curve stays positive and spans two decades or more
-   * (StepLR's x0.1 drops read as 0 on a linear one); linear where it reaches 0 (cosine to eta_min 0).
-   */
-  private readonly scheduleLog = memoLast((plan: Plan | null): boolean => {
-    if (!plan) return false;
-    const lr = scheduleCurve(plan).lr;
-    let lo = Number.POSITIVE_INFINITY;
-    let hi = 0;
-    for (const v of lr) {
-      lo = Math.min(lo, v);
-      hi = Math.max(hi, v);
-    }
-    return lo > 0 && hi / lo >= 100;
+    return {
+      series: [
+        { label: 'LR', values: c.lr, colour: '#0072b2' },
+        ...(c.momentum ? [{ label: c.momentumName ?? 'momentum', values: c.momentum, colour: '#d55e00', axis: 'right' as const }] : []),
+      ],
+      log: logLrAxis(c.lr),
+    };
   });
 
   /** The heatmap in words: counts per outcome once the sweep is complete (a live region must not chatter while it fills). */
@@ -711,7 +698,7 @@ export class BlApp extends LitElement {
             const note = plan ? scheduleNote(plan) : '';
             return note ? html`<p class="status" data-testid="schedule-note">${note}</p>` : nothing;
           })()}
-          <bl-line-chart .series=${this.scheduleSeries(plan)} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleLog(plan)}></bl-line-chart>
+          <bl-line-chart .series=${this.scheduleChart(plan).series} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleChart(plan).log}></bl-line-chart>
           ${plan?.minima.length
             ? html`<div class="row" style="margin-top:6px" data-testid="minima"><span>Known minima:</span>${plan.minima.slice(0, 8).map(
                 (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> #${i} at (${formatNumber(m.x)}, ${formatNumber(m.y)}), loss ${formatNumber(m.value)}</span>`,
