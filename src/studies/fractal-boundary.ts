@@ -192,6 +192,8 @@ export const fractalBoundary: Study = {
   id: 'fractal-boundary',
   problem: 'network',
   title: 'The boundary of trainability is fractal',
+  // 196,608 runs x 100 steps (README: 6.5 minutes on this 2-core machine).
+  cpuMinutes: 6.5,
   claim:
     'In the fractal paper\'s setting (16 tanh units, mean-field, full-batch GD, input-layer LR x output-layer LR), the boundary between hyperparameters that train and those that do not stays intricate at every zoom: its box-counting dimension is well above 1 (a smooth curve\'s) and about the same at each depth.',
   async run(ctx: StudyContext): Promise<StudyResult> {

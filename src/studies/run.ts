@@ -5,7 +5,7 @@ import type { Plan } from '../core/plan.ts';
 import { makePlan } from '../core/plan.ts';
 import type { NetResults, Results } from '../core/results.ts';
 import { parseNetSpec, parseSpec } from '../core/spec.ts';
-import type { StudyContext, Verdict } from './types.ts';
+import type { Study, StudyContext, Verdict } from './types.ts';
 
 export interface Ran {
   readonly plan: Plan;
@@ -41,6 +41,14 @@ export async function runNetSpec(ctx: StudyContext, label: string, spec: Record<
 /** The size a study runs at: `quick` (tests), its default (a few minutes on a CPU engine) or `full`. */
 export function studySize<T>(ctx: StudyContext, sizes: { readonly quick: T; readonly default: T; readonly full: T }): T {
   return ctx.quick ? sizes.quick : ctx.full ? sizes.full : sizes.default;
+}
+
+/**
+ * The size the app runs a study at when it is opened: its default, except that a study whose default
+ * takes minutes on a CPU engine (`cpuMinutes`) runs its quick variant there, with the default offered.
+ */
+export function openingSize(study: Study, onCpuEngine: boolean): 'quick' | 'default' {
+  return onCpuEngine && study.cpuMinutes !== undefined ? 'quick' : 'default';
 }
 
 /** Index of the minimum with the largest (sharp) or smallest (flat) sharpness. */

@@ -55,5 +55,12 @@ export interface Study {
   readonly title: string;
   /** The claim, in a sentence or two: what a reader should look for. */
   readonly claim: string;
+  /**
+   * Minutes its default size took on a 2-core machine's float32 CPU engine, for the studies where
+   * that is more than a minute (the others take seconds). The app runs such a study's quick variant
+   * first on a CPU engine and offers the default size with this estimate; the rest run at their
+   * default size everywhere.
+   */
+  readonly cpuMinutes?: number;
   run(ctx: StudyContext): Promise<StudyResult>;
 }

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetColumns } from '../../src/core/results.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { netDominantShare, netFrame } from '../../src/view/net-frame.ts';
+import { TEXTS_SIZES } from '../../src/studies/texts-example.ts';
 import type { Served } from './harness.ts';
 import { ARTIFACTS, serve } from './harness.ts';
 
@@ -131,8 +132,13 @@ describe('network problems in the explorer', () => {
 
   it('runs the fractal-boundary study on the CPU engine (SwiftShader here) and opens its first map in the explorer, in the convergence colouring', async () => {
     const { page, errors } = await openNet({ study: 'fractal-boundary' });
-    const study = (await page.evaluate(`(() => { const st = document.querySelector('bl-app').studyController; return { error: st.error, spec: JSON.stringify(st.result.panels[0].sources[0].spec.sweep) }; })()`)) as { error: string; spec: string };
+    const study = (await page.evaluate(`(() => { const st = document.querySelector('bl-app').studyController; return { error: st.error, quick: st.quick, spec: JSON.stringify(st.result.panels[0].sources[0].spec.sweep) }; })()`)) as { error: string; quick: boolean; spec: string };
     expect(study.error).toBe('');
+    // Its default size takes minutes on a CPU engine: the app runs the quick variant first and
+    // offers the default, saying how long it takes.
+    expect(study.quick).toBe(true);
+    const note = (await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('[data-testid="study-quick"]')?.textContent ?? ''`)) as string;
+    expect(note.replace(/\s+/g, ' ')).toMatch(/default size takes about 6\.5 minutes on a 2-core machine's CPU engine\. Run the default size/);
     await page.click('bl-app >>> [data-testid="open-in-explorer"]');
     await settleNet(page);
     const shown = (await page.evaluate(`(() => { const c = document.querySelector('bl-app').controller; return { problem: c.spec.current.problem, mode: c.spec.mode, sweep: JSON.stringify(c.sweep.net.plan.spec.sweep) }; })()`)) as { problem: string; mode: string; sweep: string };
@@ -221,6 +227,9 @@ describe('network problems in the explorer', () => {
       return { error: st.error, kinds: st.result.panels.map((q) => q.kind), counts: st.result.panels.map((q) => (q.sources || []).length), title: p.title, label: p.sources[0].label, spec: JSON.stringify(p.sources[0].spec.sweep) };
     })()`)) as { error: string; kinds: string[]; counts: number[]; title: string; label: string; spec: string };
     expect(study.error).toBe('');
+    // It takes seconds at its default size, which the app runs on a CPU engine too.
+    expect(await page.evaluate(`document.querySelector('bl-app').studyController.quick`)).toBe(false);
+    expect(await page.evaluate(`!!document.querySelector('bl-app').shadowRoot.querySelector('[data-testid="study-quick"]')`)).toBe(false);
     expect(study.kinds).toEqual(['chart', 'chart']);
     expect(study.counts).toEqual([3, 3]);
     expect(study.title).toMatch(/Final training loss by LR/);
@@ -234,7 +243,7 @@ describe('network problems in the explorer', () => {
     const runs = await settleNet(page);
     const shown = (await page.evaluate(`(() => { const c = document.querySelector('bl-app').controller; return { problem: c.spec.current.problem, mode: c.spec.mode, sweep: JSON.stringify(c.sweep.net.plan.spec.sweep), height: c.sweep.net.plan.height }; })()`)) as { problem: string; mode: string; sweep: string; height: number };
     expect(shown).toEqual({ problem: 'network', mode: 'train_loss', sweep: study.spec, height: 1 });
-    expect(runs).toBe(16);
+    expect(runs).toBe(TEXTS_SIZES.default.lrs);
     await page.screenshot({ path: `${ARTIFACTS}/study-chart-opened.png`, fullPage: false });
     // The first chart's curves are single runs at the texts' LRs: Adam's opens as a one-run view.
     const single = await (figures[0] as NonNullable<(typeof figures)[number]>).$$('[data-testid="open-in-explorer"]');

@@ -320,6 +320,29 @@ describe('choosing a schedule gives a spec that runs', () => {
     expect(problems(three)).toEqual([]);
   });
 
+  it('re-fits the lengths fitted to the run when the steps change, and keeps the ones set by hand', () => {
+    const stepsTo = (spec: SpecJSON, n: string): SpecJSON => applyEdit(spec, field(spec, 'steps'), n);
+    const one = stepsTo(switchSchedule(base, 'OneCycleLR'), '800');
+    expect([getAt(one, 'steps'), getAt(one, 'schedule.total_steps')]).toEqual([800, 800]);
+    expect(problems(one)).toEqual([]);
+    const wsd = stepsTo(switchSchedule(base, 'WSD'), '1000');
+    expect(['warmup_steps', 'stable_steps', 'decay_steps'].map((k) => getAt(wsd, `schedule.${k}`))).toEqual([100, 700, 200]);
+    // A T_max changed by hand is the user's: it stays, and so do all of WSD's phases when one was edited.
+    const cos = setAt(switchSchedule(base, 'CosineAnnealingLR'), 'schedule.T_max', 300);
+    expect(getAt(stepsTo(cos, '800'), 'schedule.T_max')).toBe(300);
+    const wsdHand = setAt(switchSchedule(base, 'WSD'), 'schedule.decay_steps', 60);
+    expect(['warmup_steps', 'stable_steps', 'decay_steps'].map((k) => getAt(stepsTo(wsdHand, '1000'), `schedule.${k}`))).toEqual([50, 350, 60]);
+    // A composite's children span what they spanned: from their milestone to the new end.
+    const seq = stepsTo(switchSchedule(setAt(base, 'steps', 200), 'SequentialLR'), '400');
+    expect(getAt(seq, 'schedule.milestones')).toEqual([20]);
+    expect(getAt(seq, 'schedule.schedulers.1.T_max')).toBe(380);
+    expect(problems(seq)).toEqual([]);
+    // A schedule without fitted lengths, or steps that are not a run length yet, are left alone.
+    const step = switchSchedule(base, 'StepLR');
+    expect(getAt(stepsTo(step, '800'), 'schedule')).toEqual(getAt(step, 'schedule'));
+    expect(getAt(stepsTo(switchSchedule(base, 'OneCycleLR'), 'abc'), 'schedule.total_steps')).toBe(500);
+  });
+
   it('keeps the schedule-set values out of the axis menu while the schedule sets them', () => {
     const values = (spec: SpecJSON): string[] => sweepOptions(spec).map((o) => o.value);
     expect(values(base)).toEqual(expect.arrayContaining(['optimizer.lr', 'optimizer.momentum']));

@@ -17,7 +17,7 @@ import { checkFractalBoundary } from '../../src/studies/fractal-boundary.ts';
 import { STUDIES } from '../../src/studies/index.ts';
 import { checkLrFinder } from '../../src/studies/lr-finder.ts';
 import { checkRandomSearch } from '../../src/studies/random-search.ts';
-import { verdictOf } from '../../src/studies/run.ts';
+import { openingSize, verdictOf } from '../../src/studies/run.ts';
 import { checkSchedulesLate } from '../../src/studies/schedules-late.ts';
 import { checkSgdVsAdam } from '../../src/studies/sgd-vs-adam.ts';
 import { checkSharpMinima } from '../../src/studies/sharp-minima.ts';
@@ -230,5 +230,16 @@ describe('basinlab study: the verdict in its JSON and on stdout', () => {
     expect(data.verdict).toEqual(checkAdamAdamW(data.findings as { adamMedianDistanceToL2Minimum: number; adamWMedianDistanceToL2Minimum: number }));
     expect(data.verdict.holds).toBe(true);
     expect(r.stdout.trim().split('\n').at(-1)).toBe('The claim holds on this run.');
+  });
+});
+
+describe('the size the app opens a study at', () => {
+  it('its default, except on a CPU engine for a study that takes minutes there (which states how many)', () => {
+    for (const s of STUDIES) {
+      expect(openingSize(s, false), s.id).toBe('default');
+      expect(openingSize(s, true), s.id).toBe(s.cpuMinutes === undefined ? 'default' : 'quick');
+      if (s.cpuMinutes !== undefined) expect(s.cpuMinutes, s.id).toBeGreaterThan(1);
+    }
+    expect(STUDIES.filter((s) => s.cpuMinutes !== undefined).map((s) => s.id)).toEqual(['fractal-boundary']);
   });
 });

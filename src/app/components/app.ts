@@ -214,8 +214,10 @@ export class BlApp extends LitElement {
               <b>${st.result.verdict.holds ? 'The claim holds' : 'The claim does not hold'} on this ${st.quick ? 'quick ' : ''}run.</b>
               ${st.result.verdict.holds ? nothing : st.result.verdict.failures.map((f) => html`<br /><span>${f}</span>`)}
               ${st.quick
-                ? html`<div class="note" data-testid="study-quick">The CPU engine runs the study's quick variant here (fewer runs and steps), which can miss what a
-                    larger run shows: <code>basinlab study ${st.open?.id ?? ''}</code> runs its default size${s.problem === 'network' ? html`, <code>--full</code> the papers'` : nothing}.</div>`
+                ? html`<div class="note" data-testid="study-quick">This is the study's quick variant (fewer runs and steps), which can miss what a larger run
+                    shows: its default size takes ${s.cpuMinutes !== undefined ? `about ${formatNumber(s.cpuMinutes)} minutes on a 2-core machine's` : 'longer on a'} CPU engine.
+                    <button data-testid="study-run-default" @click=${() => void st.run('default')}>Run the default size</button>
+                    (or <code>basinlab study ${s.id}</code>${s.problem === 'network' ? html`; <code>--full</code> runs the papers' size` : nothing})</div>`
                 : nothing}
             </div>
             <div data-testid="study-summary">${st.result.summary.split('\n\n').map((para) => html`<p>${para}</p>`)}</div>`

@@ -436,6 +436,34 @@ export function addChildSchedule(spec: SpecJSON): SpecJSON {
 }
 
 /**
+ * A new run length, with the schedule's lengths that were fitted to the old one (as `proposedSchedule`
+ * fits them: a cosine's T_max, OneCycleLR's total_steps, WSD's phases, a composite child's span)
+ * fitted to the new one, so that a run made longer does not end its OneCycleLR early (which torch
+ * refuses) or anneal over a stretch of it. A length the user changed from its fitted value stays.
+ */
+export function setSteps(spec: SpecJSON, steps: number | null): SpecJSON {
+  const old = spec.steps;
+  const next = setAt(spec, 'steps', steps);
+  const valid = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1;
+  if (!valid(old) || !valid(steps) || old === steps || !isRecord(spec.schedule)) return next;
+  const refit = (entry: unknown, from: number, to: number): unknown => {
+    if (!isRecord(entry)) return entry;
+    const def = findSchedule(nameOf(entry));
+    const was = def?.fitRun?.(from);
+    if (!def?.fitRun || !was) return entry;
+    // All of a schedule's fitted lengths or none: WSD's three phases are fitted together.
+    if (!Object.entries(was).every(([k, v]) => entry[k] === v)) return entry;
+    return { ...entry, ...def.fitRun(to) };
+  };
+  let schedule = refit(spec.schedule, old, steps);
+  if (isRecord(schedule) && Array.isArray(schedule.schedulers)) {
+    const ms = Array.isArray(schedule.milestones) ? (schedule.milestones as unknown[]) : [];
+    schedule = { ...schedule, schedulers: schedule.schedulers.map((c, i) => refit(c, childSpan(ms, old, i), childSpan(ms, steps, i))) };
+  }
+  return setAt(next, 'schedule', schedule);
+}
+
+/**
  * Removes child `i` and the milestone at which it took over (for the first child, the milestone at
  * which the second took over, since the second now starts at step 0).
  */
@@ -1479,6 +1507,7 @@ export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean,
   if (block) return setBlock(spec, block, input === true);
   const axis = /^(sweep\.(?:x|y|dims\.\d+))\.param$/.exec(path);
   if (axis?.[1]) return setAxisParam(spec, axis[1], text, handSet);
+  if (path === 'steps') return setSteps(spec, parseNumberInput(text));
   switch (field.type) {
     case 'number':
       return setAt(spec, path, parseNumberInput(text));

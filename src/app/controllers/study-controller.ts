@@ -7,6 +7,7 @@ import { CancelledError } from '../../core/errors.ts';
 import type { Progress } from '../../engine/engine.ts';
 import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
 import { STUDIES, findStudy } from '../../studies/index.ts';
+import { openingSize } from '../../studies/run.ts';
 import { panelSvg } from '../../view/svg.ts';
 import type { Study, StudyResult } from '../../studies/types.ts';
 import type { EngineSet } from './engines.ts';
@@ -22,8 +23,10 @@ export class StudyController implements ReactiveController {
   /** The time left of the current stage (a label: one sweep of the study). */
   private readonly clock = new StageClock();
   result: StudyResult | null = null;
-  /** Whether the result shown is the quick variant (smaller grids, fewer steps: the CPU engines). */
+  /** Whether the result shown is the quick variant (smaller grids, fewer steps). */
   quick = false;
+  /** The size asked for by the last run ('Run again' keeps it); null: the opening size (openingSize). */
+  private size: 'quick' | 'default' | null = null;
   svgs: string[] = [];
   error = '';
   private abort: AbortController | null = null;
@@ -59,6 +62,7 @@ export class StudyController implements ReactiveController {
     this.result = null;
     this.svgs = [];
     this.error = '';
+    this.size = null;
     this.host.requestUpdate();
     if (this.open) void this.run();
   }
@@ -74,7 +78,11 @@ export class StudyController implements ReactiveController {
     return this.clock.timeLeft(p.done, p.total, now);
   }
 
-  async run(): Promise<void> {
+  /**
+   * Runs the open study: at `size` where given, else at the size asked for last, else at its opening
+   * size (its default; a study that takes minutes on a CPU engine, its quick variant there).
+   */
+  async run(size?: 'quick' | 'default'): Promise<void> {
     const study = this.open;
     if (!study) return;
     this.abort?.abort();
@@ -91,8 +99,8 @@ export class StudyController implements ReactiveController {
       // engine in Web Workers trains networks several times faster (as run-controller.ts decides).
       const gpu = this.engines.gpu && !(study.problem === 'network' && isSoftwareAdapter(this.engines.gpu.gpu.adapter)) ? this.engines.gpu : null;
       const engine = gpu ?? this.engines.cpu;
-      // The app shows the quick variant on the CPU engines: seconds, still every claim.
-      const quick = !gpu;
+      if (size) this.size = size;
+      const quick = (this.size ?? openingSize(study, !gpu)) === 'quick';
       const result = await study.run({
         engine,
         quick,
