@@ -269,6 +269,14 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
   return `${open(Math.ceil(cap.bottom + PAD))}\n${body.join('\n')}\n</svg>`;
 }
 
+/**
+ * A point series' marker radius: a few points (a measurement per zoom depth, a best LR per batch
+ * size) are the figure's subject and must read at a glance; a scatter of hundreds stays fine-grained.
+ */
+export function pointRadius(count: number): number {
+  return count <= 12 ? 4 : count <= 60 ? 3 : 2.2;
+}
+
 /** [min, max] widened by `share` of its span at each end (of its span in log10 units on a log axis). */
 export function padRange(min: number, max: number, log: boolean, share = 0.05): [number, number] {
   // A range without finite ends (no data) or a log range not above zero is left as it is.
@@ -337,11 +345,12 @@ function chartSvg(p: ChartPanel): string {
       pts.push(`${X(xv).toFixed(1)},${Y(yv).toFixed(1)}`);
     });
     if (pts.length) segs.push(pts);
+    const r = pointRadius(segs.reduce((n, seg) => n + seg.length, 0));
     for (const seg of segs) {
       if (s.points) {
         for (const pt of seg) {
           const [a, b] = pt.split(',');
-          out.push(`<circle clip-path="url(#${clip})" cx="${a}" cy="${b}" r="2.2" fill="${s.colour}"/>`);
+          out.push(`<circle clip-path="url(#${clip})" cx="${a}" cy="${b}" r="${r}" fill="${s.colour}"/>`);
         }
       } else {
         out.push(`<polyline clip-path="url(#${clip})" points="${seg.join(' ')}" fill="none" stroke="${s.colour}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);

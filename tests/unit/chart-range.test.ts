@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { padRange } from '../../src/view/svg.ts';
+import { padRange, panelSvg, pointRadius } from '../../src/view/svg.ts';
 
 describe('padRange (a chart keeps its extremes off the frame)', () => {
   it('widens a linear range by the share of its span at each end', () => {
@@ -23,5 +23,17 @@ describe('padRange on a range it cannot widen', () => {
     expect(padRange(Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, true)).toEqual([Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY]);
     expect(padRange(0, 1, true)).toEqual([0, 1]);
     expect(padRange(Number.NaN, 1, false)).toEqual([Number.NaN, 1]);
+  });
+});
+
+describe('point markers', () => {
+  const chart = (n: number): string =>
+    panelSvg({ kind: 'chart', title: 't', xLabel: 'x', yLabel: 'y', series: [{ label: 's', x: Array.from({ length: n }, (_, k) => k), y: Array.from({ length: n }, (_, k) => k * k), colour: '#0072b2', points: true }] }, () => '');
+  const radii = (svg: string): number[] => [...svg.matchAll(/<circle[^>]* r="([\d.]+)"/g)].map((m) => Number(m[1]));
+  it('a few measurements are drawn large enough to read; a scatter of hundreds finer', () => {
+    expect(radii(chart(3))).toEqual([4, 4, 4]);
+    expect(new Set(radii(chart(40)))).toEqual(new Set([3]));
+    expect(new Set(radii(chart(300)))).toEqual(new Set([2.2]));
+    expect(pointRadius(12)).toBeGreaterThan(pointRadius(13));
   });
 });
