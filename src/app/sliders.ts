@@ -24,6 +24,7 @@ import { netParamShort } from '../view/caption.ts';
 import type { SpecJSON } from './components/spec-edit.ts';
 import { defaultAxisRange, getAt, netAxisRange, setAt } from './components/spec-edit.ts';
 import { shortParam } from './runs.ts';
+import { logLrAxis } from './summary.ts';
 
 export interface SliderModel {
   /** The spec path the slider sets (`optimizer.lr`, `optimizer.betas.0`). */
@@ -360,4 +361,76 @@ export function netParamSliders(json: SpecJSON, plan: NetPlan, previous: readonl
   const steps = plan.spec.steps;
   add('steps', 'steps', { min: 1, max: MAX_STEPS }, true, 'Optimiser steps per run.', 'run', () => ({ min: Math.max(1, Math.round(steps / 10)), max: Math.max(2, steps * 10), log: true }));
   return out;
+}
+
+/**
+ * The schedule's LR over the run, drawn small beside its sliders (the schedule chart is further down
+ * the page, out of sight at narrow widths): `points` for an SVG polyline in a `width` x `height` box,
+ * at most two per pixel column (each column's lowest and highest LR, so a short cycle reads as a
+ * band rather than an aliased zigzag), on a log scale where the curve spans two decades (logLrAxis's
+ * rule). From the editor's LR (a network: its first group that trains), as the schedule chart.
+ */
+export interface SliderCurve {
+  readonly points: string;
+  readonly log: boolean;
+  /** The LR's range over the run, for the curve's title. */
+  readonly min: number;
+  readonly max: number;
+  readonly steps: number;
+}
+
+/** Width and height of SliderCurve's box. */
+export const CURVE_BOX = { width: 200, height: 28 } as const;
+
+export function sliderCurve(plan: Plan | NetPlan): SliderCurve | null {
+  const node = plan.schedule;
+  if (!node || node.def.plateau) return null;
+  const steps = plan.spec.steps;
+  const P = 'groups' in plan ? Float64Array.from(plan.groups.find((g) => (g.P[P_OPTIMIZER] as number) > 0)?.P ?? plan.groups.at(-1)?.P ?? []) : Float64Array.from(plan.P);
+  if (P.length === 0) return null;
+  const lr = new Float64Array(steps);
+  evaluateSchedule(node, P, P[P_OPTIMIZER] as number, (x) => x, lr, null);
+  return curvePoints(lr, CURVE_BOX.width, CURVE_BOX.height);
+}
+
+/** SliderCurve of a per-step LR (see sliderCurve). */
+export function curvePoints(lr: ArrayLike<number>, width: number, height: number): SliderCurve {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let k = 0; k < lr.length; k++) {
+    const v = lr[k] as number;
+    if (Number.isFinite(v)) {
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+  }
+  const log = logLrAxis(lr);
+  const f = (v: number): number => (log ? Math.log(v) : v);
+  const [lo, hi] = [f(min), f(max)];
+  // A flat curve sits in the middle; 1 px inside the box at either end of the range.
+  const y = (v: number): number => (hi > lo ? 1 + (height - 2) * (1 - (f(v) - lo) / (hi - lo)) : height / 2);
+  const n = lr.length;
+  const cols = Math.max(1, Math.min(width, n));
+  const pts: string[] = [];
+  for (let c = 0; c < cols; c++) {
+    const from = Math.floor((c * n) / cols);
+    const to = Math.max(from + 1, Math.floor(((c + 1) * n) / cols));
+    let a = Number.POSITIVE_INFINITY;
+    let b = Number.NEGATIVE_INFINITY;
+    let first = Number.NaN;
+    for (let k = from; k < to; k++) {
+      const v = lr[k] as number;
+      if (!Number.isFinite(v)) continue;
+      if (Number.isNaN(first)) first = v;
+      a = Math.min(a, v);
+      b = Math.max(b, v);
+    }
+    if (!(a <= b)) continue;
+    const x = n <= 1 ? 0 : ((from + to - 1) / 2 / (n - 1)) * width;
+    // The column's first value first, so that a step down draws as one stroke, not a loop back.
+    const [p, q] = first === a ? [a, b] : [b, a];
+    pts.push(`${x.toFixed(1)},${y(p).toFixed(1)}`);
+    if (q !== p) pts.push(`${x.toFixed(1)},${y(q).toFixed(1)}`);
+  }
+  return { points: pts.join(' '), log, min: Number.isFinite(min) ? min : 0, max: Number.isFinite(max) ? max : 0, steps: n };
 }

@@ -635,6 +635,7 @@ describe('interaction that teaches', () => {
           headings: [...(sliders?.querySelectorAll('[role="heading"]') ?? [])].map((h) => h.textContent),
           paths: [...(sliders?.querySelectorAll('input') ?? [])].map((i) => i.dataset.path),
           lr150: chart?.series[0]?.values[150],
+          curve: sliders?.querySelector('[data-testid="slider-curve"] polyline')?.getAttribute('points') ?? null,
           hash,
         };
       });
@@ -657,6 +658,9 @@ describe('interaction that teaches', () => {
     const after = await state();
     expect(after.lr150).toBeCloseTo(1e-3 * gamma, 10);
     expect(after.hash).not.toBe(before.hash);
+    // The schedule's small curve under its sliders follows gamma.
+    expect(before.curve).toMatch(/^[\d.]+,[\d.]+( [\d.]+,[\d.]+)+$/);
+    expect(after.curve).not.toBe(before.curve);
     await page.screenshot({ path: `${ARTIFACTS}/app-schedule-slider.png` });
     await page.close();
   });

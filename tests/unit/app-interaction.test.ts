@@ -27,7 +27,7 @@ import { SelectionController } from '../../src/app/controllers/selection-control
 import { heatmapKey } from '../../src/app/heatmap/keys.ts';
 import { zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { COMPARE_COLOURS, carryRun, cellOfRun, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
-import { SLIDER_STEPS, paramSliders, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
+import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/components/spec-edit.ts';
 import { countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote } from '../../src/app/summary.ts';
 
@@ -649,6 +649,38 @@ describe('the schedule chart', () => {
     expect(logLrAxis([0.1, 0.01, 0.001])).toBe(true);
     expect(logLrAxis([0.1, 0.05, 0.002])).toBe(false);
     expect(logLrAxis([0.1, 0.01, 0])).toBe(false);
+  });
+});
+
+describe("the schedule's curve under its sliders", () => {
+  const parse = (pts: string): [number, number][] => pts.split(' ').map((p) => p.split(',').map(Number) as [number, number]);
+  it("draws the schedule's LR over the run in its box, from the editor's LR, log where the chart is", () => {
+    const step = plan({ ...GRID, steps: 200, schedule: { name: 'StepLR', step_size: 50, gamma: 0.1 } });
+    const c = sliderCurve(step);
+    if (!c) throw new Error('no curve');
+    const lr = scheduleCurve(step).lr;
+    expect([c.min, c.max, c.steps, c.log]).toEqual([Math.min(...lr), Math.max(...lr), 200, logLrAxis(lr)]);
+    expect(c.max).toBeCloseTo(GRID.optimizer.lr, 15);
+    const pts = parse(c.points);
+    // 200 steps, one column each; four plateaus, each a decade lower: on a log scale, equal drops.
+    expect(pts.length).toBe(200);
+    expect(pts.every(([x, y]) => x >= 0 && x <= CURVE_BOX.width && y >= 0 && y <= CURVE_BOX.height)).toBe(true);
+    const ys = [...new Set(pts.map(([, y]) => y))];
+    expect(ys.length).toBe(4);
+    expect(ys[1]! - ys[0]!).toBeCloseTo(ys[3]! - ys[2]!, 0);
+    // No schedule (or a loss-driven one): nothing to draw.
+    expect(sliderCurve(plan())).toBeNull();
+  });
+
+  it("draws each pixel column's lowest and highest LR, so that a short cycle reads as a band", () => {
+    const lr = Array.from({ length: 1000 }, (_, k) => (k % 2 ? 1 : 2));
+    const c = curvePoints(lr, 100, 20);
+    const pts = parse(c.points);
+    expect(pts.length).toBe(200);
+    expect(new Set(pts.map(([, y]) => y))).toEqual(new Set([1, 19]));
+    expect(c.log).toBe(false);
+    // A flat LR sits in the middle of the box.
+    expect(new Set(parse(curvePoints([0.1, 0.1, 0.1], 100, 20).points).map(([, y]) => y))).toEqual(new Set([10]));
   });
 });
 

@@ -19,7 +19,7 @@ import { anySpecToJSON, parseAnySpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
 import { groupLrCurves, netCurvePanels, netCurves } from '../../src/app/net-runs.ts';
-import { netParamSliders, sliderValue } from '../../src/app/sliders.ts';
+import { netParamSliders, sliderCurve, sliderValue } from '../../src/app/sliders.ts';
 import { NET_PREVIEW_MAX_WORK, NetPreviewController, netRunWork } from '../../src/app/controllers/net-preview-controller.ts';
 import type { Timers } from '../../src/app/controllers/preview-controller.ts';
 import { netVerdictText } from '../../src/app/controllers/validation-controller.ts';
@@ -227,6 +227,15 @@ describe('network sliders', () => {
     expect(full).not.toContain('network.batch_size');
     expect(full).not.toContain('optimizer.param_groups.0.lr');
     expect(full).toContain('optimizer.momentum');
+  });
+
+  it("draw the schedule's LR under its sliders from the first group that trains", () => {
+    // The default group's LR is 0 (it trains nothing here): the curve is the input layer's group's.
+    const json = norm({ ...FRACTAL, optimizer: { name: 'SGD', lr: 0, param_groups: [{ params: ['layers.0'], lr: 50 }] }, schedule: { name: 'ExponentialLR', gamma: 0.8 }, sweep: null });
+    const c = sliderCurve(netPlan(json));
+    expect(c && [c.steps, c.max, c.log]).toEqual([30, 50, true]);
+    expect(c?.min).toBeCloseTo(50 * 0.8 ** 29, 10);
+    expect(sliderCurve(netPlan(norm({ ...FRACTAL, sweep: null })))).toBeNull();
   });
 
   it('keep their range while the value moves inside it, and re-anchor on a value typed outside', () => {

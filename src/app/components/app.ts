@@ -42,7 +42,7 @@ import { memoLast } from '../memo.ts';
 import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
 import { zoomAround } from '../heatmap/zoom-around.ts';
-import { netParamSliders, paramSliders } from '../sliders.ts';
+import { netParamSliders, paramSliders, sliderCurve } from '../sliders.ts';
 import { countOutcomes, fieldText, heatmapSummary, logLrAxis, netSummary, runText, scheduleNote } from '../summary.ts';
 import type { CellEventDetail, HeatmapAxis, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
@@ -347,6 +347,9 @@ export class BlApp extends LitElement {
     return heatmapSummary(plan, countOutcomes(columns, ready, plan.runs, plan.minima.length));
   });
 
+  /** The schedule's LR drawn small under its sliders. */
+  private readonly sliderCurve = memoLast((plan: Plan | NetPlan | null) => (plan ? sliderCurve(plan) : null));
+
   /** The fixed hyperparameters' sliders. */
   private readonly sliders = memoLast((json: Record<string, unknown>, plan: Plan | null) => (plan ? paramSliders(json, plan) : []));
 
@@ -434,7 +437,7 @@ export class BlApp extends LitElement {
       ${sliders.length > 0
         ? html`<details class="sliders" open>
             <summary>Fixed hyperparameters (drag: the sweep re-runs)</summary>
-            <bl-param-sliders data-problem="network" .sliders=${sliders}
+            <bl-param-sliders data-problem="network" .sliders=${sliders} .curve=${this.sliderCurve(plan)}
               @param-input=${(e: CustomEvent<ParamInputDetail>) => this.liveEdit(e.detail.path, e.detail.value, e.detail.final)}></bl-param-sliders>
           </details>`
         : nothing}
@@ -617,7 +620,7 @@ export class BlApp extends LitElement {
           ${plan && this.sliders(ctl.spec.json, plan).length > 0
             ? html`<details class="sliders" open>
                 <summary>Fixed hyperparameters (drag: the sweep re-runs)</summary>
-                <bl-param-sliders .sliders=${this.sliders(ctl.spec.json, plan)}
+                <bl-param-sliders .sliders=${this.sliders(ctl.spec.json, plan)} .curve=${this.sliderCurve(plan)}
                   @param-input=${(e: CustomEvent<ParamInputDetail>) => this.liveEdit(e.detail.path, e.detail.value, e.detail.final)}></bl-param-sliders>
               </details>`
             : nothing}

@@ -1,14 +1,15 @@
 /**
  * `<bl-param-sliders>`: a slider for each fixed scalar hyperparameter of the spec (see sliders.ts
  * for which, and their ranges), under a small heading per entry (`optimizer · SGD`,
- * `schedule · StepLR`) where there is more than one. Render-only: it reports `param-input` while a
+ * `schedule · StepLR`) where there is more than one, and under the schedule's sliders its LR over
+ * the run, drawn small (`curve`), so that dragging gamma shows what it does. Render-only: it reports `param-input` while a
  * slider moves and once more, `final`, when it is let go; the app re-runs the sweep live
  * (controllers/live-edit.ts).
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { formatNumber } from '../../view/ticks.ts';
-import type { SliderModel } from '../sliders.ts';
-import { SLIDER_STEPS, sliderPosition, sliderValue } from '../sliders.ts';
+import type { SliderCurve, SliderModel } from '../sliders.ts';
+import { CURVE_BOX, SLIDER_STEPS, sliderPosition, sliderValue } from '../sliders.ts';
 
 export interface ParamInputDetail {
   readonly path: string;
@@ -19,16 +20,20 @@ export interface ParamInputDetail {
 export class BlParamSliders extends LitElement {
   static override properties = {
     sliders: { attribute: false },
+    curve: { attribute: false },
     moving: { state: true },
   };
 
   declare sliders: readonly SliderModel[];
+  /** The schedule's LR over the run (sliderCurve), drawn after the last schedule slider; null: none. */
+  declare curve: SliderCurve | null;
   /** The value a slider shows while it moves, ahead of the spec (by path). */
   declare private moving: ReadonlyMap<string, number>;
 
   constructor() {
     super();
     this.sliders = [];
+    this.curve = null;
     this.moving = new Map();
   }
 
@@ -41,6 +46,10 @@ export class BlParamSliders extends LitElement {
     input:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 1px; }
     .heading { grid-column: 1 / -1; font-size: 11px; color: #666; margin-top: 4px; border-bottom: 1px solid #e4e4e4; }
     .heading:first-child { margin-top: 0; }
+    .curve { height: 28px; width: 100%; display: block; background: #fafafa; border: 1px solid #e4e4e4; box-sizing: border-box; }
+    .curve polyline { fill: none; stroke: #0072b2; stroke-width: 1.5; vector-effect: non-scaling-stroke; }
+    .scale { color: #666; font-size: 11px; }
+    .scale.end { text-align: right; }
   `;
 
   private emit(m: SliderModel, e: Event, final: boolean): void {
@@ -56,6 +65,19 @@ export class BlParamSliders extends LitElement {
     if (this.sliders.length === 0) return html``;
     // Headings only where they tell sliders apart: the optimiser's alone need none.
     const headed = new Set(this.sliders.map((m) => m.group)).size > 1;
+    // The curve goes under the schedule's last slider (its children's included).
+    const lastSchedule = this.sliders.findLastIndex((m) => m.path.startsWith('schedule.'));
+    const c = this.curve;
+    const curve =
+      c && lastSchedule >= 0
+        ? html`<span class="scale">LR by step</span>
+            <svg class="curve" data-testid="slider-curve" viewBox="0 0 ${CURVE_BOX.width} ${CURVE_BOX.height}" preserveAspectRatio="none" role="img"
+              aria-label="The LR over the run's ${c.steps} steps, ${formatNumber(c.max)} at most, ${formatNumber(c.min)} at least${c.log ? ', log scale' : ''}">
+              <title>LR over the run's ${c.steps} steps: ${formatNumber(c.min)} to ${formatNumber(c.max)}${c.log ? ' (log scale)' : ''}</title>
+              <polyline points=${c.points}></polyline>
+            </svg>
+            <span class="scale end">${c.log ? "log" : ""}</span>`
+        : nothing;
     return html`<div class="grid">
       ${this.sliders.map((m, i) => {
         const v = this.moving.get(m.path) ?? m.value;
@@ -68,7 +90,7 @@ export class BlParamSliders extends LitElement {
             title="${m.label}: ${formatNumber(m.min)} to ${formatNumber(m.max)}${m.log ? ' (log scale)' : ''}"
             @input=${(e: Event) => this.emit(m, e, false)}
             @change=${(e: Event) => this.emit(m, e, true)} />
-          <output for=${id}>${formatNumber(v)}</output>`;
+          <output for=${id}>${formatNumber(v)}</output>${i === lastSchedule ? curve : nothing}`;
       })}
     </div>`;
   }
