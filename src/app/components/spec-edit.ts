@@ -557,7 +557,8 @@ function setBySchedule(spec: SpecJSON, param: string): boolean {
 /** The paths an axis may sweep (`sweepTargets`) less those the schedule sets itself; null for a network draft that does not parse. */
 function axisTargets(spec: SpecJSON): AxisTarget[] | null {
   const all = sweepTargets(spec);
-  return all && all.filter((t) => !setBySchedule(spec, t.path));
+  const overrides = scheduleOverrides(entriesView(spec));
+  return all && all.filter((t) => overriddenKey(overrides, t.path) === null);
 }
 
 /** Whether an axis over `param` is usable here (where nothing is known, a network draft that does not parse, unless the schedule sets it). */
