@@ -23,6 +23,8 @@
  *                                 step kernel's inner loop: the evidence for gpuTwoStepsPerPass
  *   npm run bench -- --swiftshader  SwiftShader even where a hardware Vulkan driver answers
  *   npm run bench -- --networks   the network rows only (bench/networks.ts)
+ *   npm run bench -- --net-bare   the GPU engine against the bare network kernel, at the default
+ *                                 check_every and with one checkpoint at the end (netBareRows)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -43,7 +45,7 @@ import type { PeerCheck, PeerRate } from './c-peer.ts';
 import { checkPeer, compilePeer, disposePeer, runPeer } from './c-peer.ts';
 import type { GpuCosts } from './gpu-costs.ts';
 import { gpuCosts } from './gpu-costs.ts';
-import { networkRows } from './networks.ts';
+import { netBareRows, networkRows } from './networks.ts';
 
 const quick = process.argv.includes('--quick');
 const M = 1e6;
@@ -392,6 +394,15 @@ async function main(): Promise<void> {
   if (process.argv.includes('--scale')) return scale();
   if (process.argv.includes('--unroll')) return unroll();
   if (process.argv.includes('--networks')) return networksOnly(log);
+  if (process.argv.includes('--net-bare')) {
+    const gpu = await createNodeGpuEngine();
+    try {
+      process.stdout.write(`${(await netBareRows(gpu, log)).join('\n')}\n`);
+    } finally {
+      await gpu.dispose();
+    }
+    return;
+  }
   const gpu = await createNodeGpuEngine();
   const a = gpu.gpu.adapter;
   const hardware = !isSoftwareAdapter(a);

@@ -157,11 +157,12 @@ export function gpuNetSizes(software: boolean, s: NetSetting): { runs: number; s
       ];
 }
 
-/** A setting's plan at `runs` (a square grid) and `steps`. */
-async function sizedPlan(s: NetSetting, runs: number, steps: number): Promise<NetPlan> {
+/** A setting's plan at `runs` (a square grid) and `steps`; `checkEvery` where given, else the default. */
+async function sizedPlan(s: NetSetting, runs: number, steps: number, checkEvery?: number): Promise<NetPlan> {
   const j = s.spec(false) as { steps: number; sweep: { x: { count: number }; y: { count: number } } };
   const side = Math.round(Math.sqrt(runs));
-  const spec = parseAnySpec({ ...j, steps, sweep: { x: { ...j.sweep.x, count: side }, y: { ...j.sweep.y, count: side } } }) as NetSpec;
+  const outcome = checkEvery === undefined ? {} : { outcome: { check_every: checkEvery } };
+  const spec = parseAnySpec({ ...j, ...outcome, steps, sweep: { x: { ...j.sweep.x, count: side }, y: { ...j.sweep.y, count: side } } }) as NetSpec;
   await prepareSpec(spec);
   return makeNetPlan(spec);
 }
@@ -238,4 +239,47 @@ export async function networkRows(engines: readonly CpuEngine[], log: (s: string
     lines.push(`Target: GPU engine ≥ ${TARGET_GPU_OVER_NUMPY}x the numpy peer on training: ${gpuBelow.length === 0 ? 'met' : `not met (${gpuBelow.map((r) => `${r.setting} ${r.runs} runs`).join(', ')})`}.`);
   }
   return { rows, lines };
+}
+
+/**
+ * `npm run bench -- --net-bare`: the GPU engine against the bare kernel on each setting, at the
+ * default check_every and at one checkpoint at the end of the run (check_every = steps), alternated
+ * with the bare kernel, best of three: what the engine's own work per step costs, apart from the
+ * training-set evaluations its checkpoints make (which the bare kernel skips).
+ */
+export async function netBareRows(gpu: GpuEngine, log: (s: string) => void): Promise<string[]> {
+  const lines = ['| setting | runs x steps | check_every | engine (instance-steps/s) | bare | engine / bare |', '|---|---|---|---|---|---|'];
+  // Sizes that take a minute or two on SwiftShader (a fractal step reads all 272 points: ~300
+  // instance-steps/s there); at 200 steps the default checks every 4th, at 50 every step.
+  const sizes: Readonly<Record<string, readonly { readonly runs: number; readonly steps: number }[]>> = {
+    fractal: [{ runs: 64, steps: 50 }],
+    iris: [{ runs: 64, steps: 50 }, { runs: 256, steps: 200 }],
+  };
+  for (const s of NET_SETTINGS) {
+    for (const size of sizes[s.name] ?? []) {
+      const def = await sizedPlan(s, size.runs, size.steps);
+      const end = await sizedPlan(s, size.runs, size.steps, size.steps);
+      const time = async (f: () => Promise<unknown>): Promise<number> => {
+        const t0 = performance.now();
+        await f();
+        return (performance.now() - t0) / 1000;
+      };
+      await gpu.run(def);
+      await gpu.run(end);
+      await gpu.runNetBaseline(def);
+      let [tDef, tEnd, tBare] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+      for (let i = 0; i < 3; i++) {
+        tDef = Math.min(tDef, await time(() => gpu.run(def)));
+        tEnd = Math.min(tEnd, await time(() => gpu.run(end)));
+        tBare = Math.min(tBare, (await gpu.runNetBaseline(def)) / 1000);
+      }
+      const n = def.runs * size.steps;
+      for (const [every, t] of [[def.checkEvery, tDef], [end.checkEvery, tEnd]] as const) {
+        const line = `| ${s.name} | ${def.runs} x ${size.steps} | ${every} | ${(n / t).toFixed(0)} | ${(n / tBare).toFixed(0)} | ${(tBare / t).toFixed(2)} |`;
+        log(line);
+        lines.push(line);
+      }
+    }
+  }
+  return lines;
 }
