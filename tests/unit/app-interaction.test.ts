@@ -25,7 +25,7 @@ import { PreviewController } from '../../src/app/controllers/preview-controller.
 import { RaceController, entrantFields, raceSpec, setEntrantParam } from '../../src/app/controllers/race-controller.ts';
 import { SelectionController } from '../../src/app/controllers/selection-controller.ts';
 import { heatmapKey } from '../../src/app/heatmap/keys.ts';
-import { zoomAround } from '../../src/app/heatmap/zoom-around.ts';
+import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { COMPARE_COLOURS, carryRun, cellOfRun, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/components/spec-edit.ts';
@@ -621,6 +621,20 @@ describe('heatmap keys and zoom', () => {
     expect([out.y.min, out.y.max]).toEqual([0, 1.6]);
     // Not a grid: nothing.
     expect(zoomAround(parseSpec({ ...GRID, sweep: null }), { i: 0, j: 0 }, 0.5)).toBeNull();
+    // Deep in: the range is tidied to its own span, so each press keeps halving it down to float64's
+    // last digits (a fixed 12 digits stopped at a span of 1e-10 here).
+    let deep = parseSpec({ ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: 116.2843, max: 116.2844, count: 9, scale: 'linear' }, y: null } });
+    for (let press = 0; press < 30; press++) {
+      const next = zoomAround(deep, { i: 3, j: 0 }, 0.5);
+      if (!next) throw new Error(`press ${press}: refused`);
+      deep = parseSpec(next);
+    }
+    const d = deep.sweep as { x: { min: number; max: number } };
+    expect(d.x.max - d.x.min).toBeGreaterThan(0);
+    expect(d.x.max - d.x.min).toBeLessThan(1e-4 * 0.5 ** 28);
+    expect(tidy(116.28432642413371, 1e-5)).toBe(116.28432642413);
+    expect(tidy(116.28432642413371, 1e-12)).toBe(116.28432642413371);
+    expect(tidy(0.2, 0.4)).toBe(0.2);
   });
 
   it('plays with Space unless a control takes it, and cancels with Escape', () => {

@@ -381,6 +381,7 @@ export class BlApp extends LitElement {
     if (!ctl || !spec) return;
     const json = zoomAround(spec, e.detail.cell, e.detail.factor);
     if (json) ctl.spec.setSpec(json, { immediate: true });
+    else ctl.message.say(e.detail.factor < 1 ? 'This view cannot zoom in further around that cell: its range would not get narrower.' : 'This view cannot zoom out further: its range already spans the values the parameters allow.');
   }
 
   private onCellHover(cell: CellEventDetail | null): void {

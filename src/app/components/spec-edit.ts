@@ -105,18 +105,29 @@ export function setAt(root: SpecJSON, path: string, value: unknown): SpecJSON {
  * anyone types; a value with more shows its exact form in the field's tooltip and is emitted
  * unchanged unless the user edits that field.
  */
-export function formatNumber(x: number, int = false): string {
+export function formatNumber(x: number, int = false, digits = DISPLAY_DIGITS): string {
   if (!Number.isFinite(x)) return String(x);
   if (int && Number.isInteger(x) && Math.abs(x) < 1e21) return String(x);
-  const r = Number(x.toPrecision(DISPLAY_DIGITS));
+  const r = Number(x.toPrecision(digits));
   const plain = String(r).replace('e+', 'e');
   const exp = r.toExponential().replace('e+', 'e');
   return exp.length + 2 <= plain.length ? exp : plain;
 }
 
+/**
+ * Significant digits that tell the ends of a range apart: the fields' usual 9, or more for a range
+ * narrower than that shows (a deep zoom's 475.4020361746 ... 475.4020361751 read 475.402036 twice),
+ * up to the 17 that identify a float64.
+ */
+export function rangeDigits(min: unknown, max: unknown): number {
+  if (typeof min !== 'number' || typeof max !== 'number' || !(max > min) || !Number.isFinite(max - min)) return DISPLAY_DIGITS;
+  const need = Math.ceil(Math.log10(Math.max(Math.abs(min), Math.abs(max)) / (max - min))) + 3;
+  return Math.min(17, Math.max(DISPLAY_DIGITS, need));
+}
+
 /** The text of a number field for any JSON value it may hold (an edit may have left a non-number). */
-export function formatValue(v: unknown, int = false): string {
-  if (typeof v === 'number') return formatNumber(v, int);
+export function formatValue(v: unknown, int = false, digits = DISPLAY_DIGITS): string {
+  if (typeof v === 'number') return formatNumber(v, int, digits);
   if (v === null || v === undefined) return '';
   return String(v);
 }
@@ -895,10 +906,10 @@ function numberField(
   path: string,
   label: string,
   value: unknown,
-  opts: { int?: boolean; optional?: boolean; doc?: string; hint?: string; required?: boolean; placeholder?: string },
+  opts: { int?: boolean; optional?: boolean; doc?: string; hint?: string; required?: boolean; placeholder?: string; digits?: number },
 ): Field {
   const int = opts.int ?? false;
-  const text = formatValue(value, int);
+  const text = formatValue(value, int, opts.digits);
   const exact = typeof value === 'number' && String(value) !== text && Number(text) !== value ? String(value) : '';
   return {
     type: 'number',
@@ -963,7 +974,8 @@ export function sweptPaths(spec: SpecJSON): SweptPaths {
     const a = getAt(spec, path);
     if (!isRecord(a) || typeof a.param !== 'string' || out.has(a.param)) continue;
     const scale = a.scale === 'log' ? ' (log)' : '';
-    out.set(a.param, `swept on ${axisName(path)}: ${formatValue(a.min)} … ${formatValue(a.max)}${scale}`);
+    const digits = rangeDigits(a.min, a.max);
+    out.set(a.param, `swept on ${axisName(path)}: ${formatValue(a.min, false, digits)} … ${formatValue(a.max, false, digits)}${scale}`);
   }
   // A value the schedule sets every step (OneCycleLR's LR, the momentum it cycles) has no effect:
   // its field says so rather than offer an input that changes nothing.
@@ -1095,8 +1107,8 @@ function axisGroup(
   const range = typeof t === 'string' ? '' : rangeHint(t.range, t.int);
   const fields: Field[] = [
     selectField(`${path}.param`, 'parameter', param, options, 'The swept parameter (path in the spec).'),
-    numberField(`${path}.min`, 'min', getAt(axis, 'min'), { hint: range, doc: 'First value of the axis.' }),
-    numberField(`${path}.max`, 'max', getAt(axis, 'max'), { hint: range, doc: 'Last value of the axis (>= min).' }),
+    numberField(`${path}.min`, 'min', getAt(axis, 'min'), { hint: range, doc: 'First value of the axis.', digits: rangeDigits(getAt(axis, 'min'), getAt(axis, 'max')) }),
+    numberField(`${path}.max`, 'max', getAt(axis, 'max'), { hint: range, doc: 'Last value of the axis (>= min).', digits: rangeDigits(getAt(axis, 'min'), getAt(axis, 'max')) }),
   ];
   if (withCount) {
     fields.push(

@@ -9,9 +9,16 @@ import type { AnySpec, GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON, parseAnySpec, resolveNetPath, resolveParamPath } from '../../core/spec.ts';
 import type { Cell } from '../runs.ts';
 
-/** Numbers the app proposes are tidied of float noise. */
-function tidy(x: number): number {
-  return Number(x.toPrecision(12));
+/**
+ * Numbers the app proposes are tidied of float noise: to 12 significant digits, or more where the
+ * new range's span needs them (six digits of the span: 116.2843264241 ... 116.2843264251 keeps its
+ * last ones), at most 17. A fixed 12 digits stopped a deep zoom where the span reached the last digit
+ * kept, long before the float64 engine runs out.
+ */
+export function tidy(x: number, span: number): number {
+  if (!(span > 0) || x === 0 || !Number.isFinite(x)) return x;
+  const digits = Math.min(17, Math.max(12, Math.ceil(Math.log10(Math.abs(x) / span)) + 6));
+  return Number(x.toPrecision(digits));
 }
 
 /** A swept path's allowed range and whether it is an integer, for either kind of spec. */
@@ -57,8 +64,9 @@ function zoomAxis(spec: AnySpec, a: GridAxis, k: number, factor: number): GridAx
   const span = nhi - nlo;
   if (openLo && nlo <= blo && nlo < lo) nlo = blo + span * 1e-3;
   if (openHi && nhi >= bhi && nhi > hi) nhi = bhi - span * 1e-3;
-  let min = tidy(g(nlo));
-  let max = tidy(g(nhi));
+  const width = g(nhi) - g(nlo);
+  let min = tidy(g(nlo), width);
+  let max = tidy(g(nhi), width);
   const t = target(spec, a.param);
   if (typeof t !== 'string' && t.int) {
     min = Math.round(min);
