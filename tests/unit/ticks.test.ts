@@ -2,7 +2,7 @@
  * Axis ticks and compact number labels (src/view/ticks.ts).
  */
 import { describe, expect, it } from 'vitest';
-import { exactLabel, formatNumber, niceDomain, niceTicks, type AxisScale, type Tick } from '../../src/view/ticks.ts';
+import { exactLabel, formatNumber, niceDomain, niceTicks, offsetTicks, type AxisScale, type Tick } from '../../src/view/ticks.ts';
 
 /** The invariants every tick list must satisfy. */
 function expectWellFormed(ticks: readonly Tick[], min: number, max: number, maxCount: number): void {
@@ -259,5 +259,22 @@ describe('niceDomain', () => {
     const [llo, lhi] = niceDomain(0.01, 0.01, 'log', 5);
     expect(llo).toBeLessThan(0.01);
     expect(lhi).toBeGreaterThan(0.01);
+  });
+});
+
+describe('offsetTicks (a deep zoom labelled as offsets from a base value)', () => {
+  it('labels a range narrower than its values show as signed offsets from a short base inside it', () => {
+    const o = offsetTicks(116.28432642, 116.28432651, 8);
+    expect(o.baseLabel).toBe('116.28432646');
+    expect(o.ticks.map((t) => t.label)).toEqual(['-4e-8', '-2e-8', '0', '+2e-8', '+4e-8']);
+    for (const t of o.ticks) {
+      expect(t.value).toBeGreaterThanOrEqual(116.28432642 - 1e-14);
+      expect(t.value).toBeLessThanOrEqual(116.28432651 + 1e-14);
+    }
+    // Each label is short however deep the zoom; the base names the place.
+    const deep = offsetTicks(475.40203617461, 475.40203617466, 7);
+    expect(deep.baseLabel).toBe('475.40203617464');
+    expect(Math.max(...deep.ticks.map((t) => t.label.length))).toBeLessThanOrEqual(6);
+    expect(offsetTicks(1, 1, 5).ticks).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import { rgbCss } from '../../view/colors.ts';
 import type { AnyFrame } from '../heatmap/renderers.ts';
 import type { LegendItem } from '../../view/legend.ts';
 import type { OverlayLine } from '../../view/panels.ts';
-import { niceTicks } from '../../view/ticks.ts';
+import { niceTicks, offsetTicks } from '../../view/ticks.ts';
 import { heatmapKey } from '../heatmap/keys.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
@@ -467,7 +467,23 @@ export class BlHeatmap extends LitElement {
     }
     const { min, max, scale } = axis;
     const frac = (v: number): number => this.axisFrac(axis, v);
-    const ticks = niceTicks(min, max, scale, which === 'x' ? 7 : 8);
+    const n = which === 'x' ? 7 : 8;
+    let ticks = niceTicks(min, max, scale, n);
+    // Room for a label: the margin left of the map (less the y title), or an x tick's share of the
+    // width. Labels that do not fit (a deep zoom's 116.28432646, differing in their last digits) are
+    // offsets from a base value named in the title.
+    const room = which === 'y' ? MARGIN.left - 26 : s / Math.max(1, ticks.length) - 8;
+    const widest = Math.max(0, ...ticks.map((t) => ctx.measureText(t.label).width));
+    let base = '';
+    if (widest > room) {
+      const o = offsetTicks(min, max, n);
+      ticks = o.ticks;
+      base = o.baseLabel;
+      // Still too wide across the map: fewer.
+      const w = Math.max(0, ...ticks.map((t) => ctx.measureText(t.label).width));
+      if (which === 'x' && w > s / Math.max(1, ticks.length) - 8) ticks = offsetTicks(min, max, Math.max(2, Math.floor(s / (w + 8)))).ticks;
+    }
+    const title = `${axis.label}${scale === 'log' ? ' (log)' : ''}${base ? `, offset from ${base}` : ''}`;
     ctx.fillStyle = '#222';
     ctx.strokeStyle = '#444';
     for (const t of ticks) {
@@ -496,13 +512,13 @@ export class BlHeatmap extends LitElement {
     ctx.textAlign = 'center';
     if (which === 'x') {
       ctx.textBaseline = 'bottom';
-      ctx.fillText(`${axis.label}${scale === 'log' ? ' (log)' : ''}`, MARGIN.left + s / 2, MARGIN.top + s + MARGIN.bottom - 2);
+      ctx.fillText(title, MARGIN.left + s / 2, MARGIN.top + s + MARGIN.bottom - 2);
     } else {
       ctx.save();
       ctx.translate(12, MARGIN.top + s / 2);
       ctx.rotate(-Math.PI / 2);
       ctx.textBaseline = 'middle';
-      ctx.fillText(`${axis.label}${scale === 'log' ? ' (log)' : ''}`, 0, 0);
+      ctx.fillText(title, 0, 0);
       ctx.restore();
     }
   }
