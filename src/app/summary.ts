@@ -83,18 +83,28 @@ export function heatmapSummary(plan: Plan, c: OutcomeCounts): string {
  * accounts for every colour the maps show. A run can train (its loss fell) without reaching the
  * threshold (1% of its initial loss by default): the sentence says which count is which.
  */
-export function netSummary(plan: { readonly runs: number }, cols: Pick<NetColumns, 'convergence' | 'diverged' | 'steps_to_threshold'> | null, running: boolean): string {
+export function netSummary(plan: { readonly runs: number }, cols: Pick<NetColumns, 'convergence' | 'diverged' | 'steps_to_threshold' | 'train_loss' | 'initial_loss'> | null, running: boolean): string {
   if (running || !cols) return `Running a sweep of ${count(plan.runs)} network runs…`;
   let trained = 0;
   let diverged = 0;
   let never = 0;
   let noMeasure = 0;
+  // The lowest final training loss of the runs that did not diverge, and as a share of its run's initial loss.
+  let bestLoss = Number.POSITIVE_INFINITY;
+  let bestShare = Number.POSITIVE_INFINITY;
   for (let i = 0; i < plan.runs; i++) {
     const m = cols.convergence[i] as number;
     if (m < 0) trained++;
     if (Number.isNaN(m)) noMeasure++;
     if (cols.diverged[i]) diverged++;
-    else if ((cols.steps_to_threshold[i] as number) < 0) never++;
+    else {
+      if ((cols.steps_to_threshold[i] as number) < 0) never++;
+      const loss = cols.train_loss[i] as number;
+      if (loss < bestLoss) {
+        bestLoss = loss;
+        bestShare = loss / (cols.initial_loss[i] as number);
+      }
+    }
   }
   const parts = [
     `${count(trained)} of ${count(plan.runs)} runs trained (the loss fell below its start on average over the last steps)`,
@@ -102,7 +112,12 @@ export function netSummary(plan: { readonly runs: number }, cols: Pick<NetColumn
     `${count(plan.runs - diverged - never)} of the ${count(plan.runs - diverged)} that did not diverge reached the loss threshold (the other ${count(never)}: "never", grey in the steps-to-threshold colouring)`,
     ...(noMeasure > 0 ? [`${count(noMeasure)} without a convergence measure`] : []),
   ];
-  return `${parts.join('; ')}.`;
+  // A steps-to-threshold map all grey says nothing about the runs: say what would make it say something.
+  const none = never > 0 && never === plan.runs - diverged;
+  const hint = none
+    ? ` No run reached the threshold (network.threshold; unset, 1% of each run's initial loss)${Number.isFinite(bestLoss) ? `: the lowest final training loss here is ${formatNumber(bestLoss, 2)} (${formatNumber(100 * bestShare, 2)}% of its run's initial loss), so a threshold above that colours the map` : ''}.`
+    : '';
+  return `${parts.join('; ')}.${hint}`;
 }
 
 /** A run in words, from its coordinates and outcome: "lr 0.001, momentum 0.9: reached minimum 0; loss 1.2e-6". */

@@ -96,11 +96,18 @@ describe('the network summary', () => {
       convergence: new Float64Array([-3, -1, 5, Number.POSITIVE_INFINITY, 7, Number.NaN]),
       diverged: new Uint8Array([0, 0, 0, 0, 1, 0]),
       steps_to_threshold: new Int32Array([12, -1, -1, -1, -1, -1]),
+      train_loss: new Float64Array([0.001, 0.5, 0.9, 2, Number.NaN, 1]),
+      initial_loss: new Float64Array([1, 1, 1, 1, 1, 1]),
     };
     expect(netSummary({ runs: 6 }, cols, false)).toBe(
       '2 of 6 runs trained (the loss fell below its start on average over the last steps); 1 diverged; 1 of the 5 that did not diverge reached the loss threshold (the other 4: "never", grey in the steps-to-threshold colouring); 1 without a convergence measure.',
     );
     expect(netSummary({ runs: 6 }, cols, true)).toBe('Running a sweep of 6 network runs…');
+    // None reached it: the summary says how far the best run got, as a share of its initial loss.
+    const none = { ...cols, steps_to_threshold: new Int32Array(6).fill(-1), train_loss: new Float64Array([0.2, 0.035, 0.9, 2, Number.NaN, 1]), initial_loss: new Float64Array([1, 1.1, 1, 1, 1, 1]) };
+    expect(netSummary({ runs: 6 }, none, false)).toMatch(
+      /0 of the 5 that did not diverge reached the loss threshold .* No run reached the threshold \(network\.threshold; unset, 1% of each run's initial loss\): the lowest final training loss here is 0\.035 \(3\.2% of its run's initial loss\), so a threshold above that colours the map\.$/,
+    );
   });
 });
 
