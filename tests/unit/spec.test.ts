@@ -439,5 +439,10 @@ describe('network sweeps: the paths a network may sweep, and no axis lost', () =
     expect(() => parseSpec({ ...surface, sweep: axis('schedule.schedulers.1.T_max', 5, 20) })).toThrow(/at schedule\.schedulers\.1\.T_max = 5, an end of the sweep/);
     expect(parseSpec({ ...surface, sweep: axis('schedule.schedulers.1.T_max', 10, 20) }).sweep).not.toBeNull();
     expect(parseNetSpec({ ...NET, schedule: chained, sweep: axis('schedule.schedulers.1.T_max', 10, 20) }).sweep).not.toBeNull();
+    // A rule broken at the spec's values whatever the swept value is one problem, not one per end.
+    const short = { ...oneCycle, total_steps: 5 };
+    const once = netErrors({ ...NET, schedule: short, sweep: axis('schedule.max_lr', 0.01, 1) });
+    expect(once).toHaveLength(1);
+    expect(once[0]).toMatch(/^schedule\.total_steps: .*must be at least 10$/);
   });
 });
