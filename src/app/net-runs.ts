@@ -131,6 +131,11 @@ export function groupLrCurves(plan: NetPlan, t: NetTrajectory): GroupLr[] | null
   }));
 }
 
+/** The runs whose curves are drawn: the pins, then the selected run unless it is pinned (drawn once, as its pin). */
+export function drawnRuns<R extends { readonly run: number }>(selected: R | null, pins: readonly R[]): R[] {
+  return [...pins, ...(selected && !pins.some((p) => p.run === selected.run) ? [selected] : [])];
+}
+
 /**
  * The curves of recorded runs, one chart each: `loss` (train solid, test dashed per run), `lr`,
  * `gradNorm`. Values are per recorded point (every `every` steps); a diverged run's curves end

@@ -280,7 +280,7 @@ export function niceTicks(min: number, max: number, scale: AxisScale, maxCount: 
 /**
  * An axis range containing [min, max]: linear ranges grow to the enclosing multiples of the step
  * niceTicks would use for [min, max] (so 0.001…0.1 becomes 0…0.1 and end ticks sit on the frame), log ranges
- * spanning a decade or more grow to whole decades, narrower log ranges get 5% each side in log
+ * spanning two decades or more grow to whole decades, narrower log ranges get 5% each side in log
  * space. Degenerate ranges are widened around the value. Non-finite input gives [0, 1] (linear) or
  * [0.1, 1] (log).
  */
@@ -292,7 +292,9 @@ export function niceDomain(min: number, max: number, scale: AxisScale, maxCount:
     if (!(lo > 0)) lo = hi / 1e6;
     if (lo === hi) return [lo / Math.sqrt(10), hi * Math.sqrt(10)];
     const span = Math.log10(hi / lo);
-    if (span >= 1) return [Number(`1e${decade(lo)}`), Number(`1e${decade(hi) + (Number(`1e${decade(hi)}`) < hi ? 1 : 0)}`)];
+    // Whole decades from two up; under two, whole decades could leave the data a third of the plot
+    // (28 ... 381 drawn over 10 ... 1000 with ticks at 10, 100, 1000): padded, with 1-2-5 ticks.
+    if (span >= 2) return [Number(`1e${decade(lo)}`), Number(`1e${decade(hi) + (Number(`1e${decade(hi)}`) < hi ? 1 : 0)}`)];
     const pad = 10 ** (span * 0.05);
     return [lo / pad, hi * pad];
   }

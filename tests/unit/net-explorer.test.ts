@@ -18,7 +18,7 @@ import type { NetTrajectory } from '../../src/core/trajectory.ts';
 import { anySpecToJSON, parseAnySpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
-import { groupLrCurves, netCurvePanels, netCurves } from '../../src/app/net-runs.ts';
+import { drawnRuns, groupLrCurves, netCurvePanels, netCurves } from '../../src/app/net-runs.ts';
 import { netParamSliders, sliderCurve, sliderValue } from '../../src/app/sliders.ts';
 import { NET_PREVIEW_MAX_WORK, NetPreviewController, netRunWork } from '../../src/app/controllers/net-preview-controller.ts';
 import type { Timers } from '../../src/app/controllers/preview-controller.ts';
@@ -200,6 +200,15 @@ describe("each param group's LR curve", () => {
       ['learning rate of layers.0', true],
       ['learning rate of layers.1', false],
     ]);
+  });
+});
+
+describe('the runs whose curves are drawn', () => {
+  it('are the pins and the selected run, a selected run that is pinned once', () => {
+    const r = (run: number) => ({ run });
+    expect(drawnRuns(r(3), [r(1), r(2)]).map((x) => x.run)).toEqual([1, 2, 3]);
+    expect(drawnRuns(r(2), [r(1), r(2)]).map((x) => x.run)).toEqual([1, 2]);
+    expect(drawnRuns(null, [r(1)]).map((x) => x.run)).toEqual([1]);
   });
 });
 

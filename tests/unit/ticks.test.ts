@@ -250,6 +250,12 @@ describe('niceDomain', () => {
     // Only one tick falls inside the data; the domain still grows to the step around it.
     expect(niceDomain(-3.9998, -2.0004, 'linear', 2)).toEqual([-4, -2]);
     expect(niceDomain(0.85, 0.95, 'linear', 4)).toEqual([0.85, 0.95]);
+    // Under two decades a log range is padded, not grown to whole decades: 28 ... 381 (four groups'
+    // LRs) kept the plot's middle third over 10 ... 1000, with a single tick inside the data.
+    const [lo, hi] = niceDomain(28, 381, 'log', 4);
+    expect(lo).toBeGreaterThan(20);
+    expect(hi).toBeLessThan(500);
+    expect(niceTicks(lo, hi, 'log', 4).map((t) => t.label)).toEqual(['50', '100', '200']);
   });
 
   it('widens degenerate ranges', () => {

@@ -19,7 +19,7 @@ import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
-import { describeNetRun, drawsGroupLrs, groupLrCurves, netCoordinateNames, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
+import { describeNetRun, drawnRuns, drawsGroupLrs, groupLrCurves, netCoordinateNames, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
 import type { SliderModel } from '../sliders.ts';
@@ -399,7 +399,7 @@ export class BlApp extends LitElement {
   /** The selected and pinned runs' curves, an LR curve per param group (as the engine recorded them). */
   private readonly netCurveSets = memoLast((plan: NetPlan, selected: NetRun | null, pins: readonly NetRun[], preview: NetTrajectory | null) => {
     return netCurves([
-      ...[...pins, ...(selected ? [selected] : [])].flatMap((r) =>
+      ...drawnRuns(selected, pins).flatMap((r) =>
         r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label, groups: groupLrCurves(plan, r.trajectory) }] : [],
       ),
       ...(preview ? [{ trajectory: preview, colour: NET_PREVIEW_INK, label: `hovered: ${netRunLabel(plan, preview.run)}`, groups: groupLrCurves(plan, preview) }] : []),
