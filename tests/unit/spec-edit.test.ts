@@ -201,7 +201,7 @@ describe('switching entries', () => {
   it('schedule "none" is null; a schedule gets its defaults; SequentialLR gets valid children', () => {
     expect(switchSchedule(base, '').schedule).toBeNull();
     expect(switchSchedule(base, 'none').schedule).toBeNull();
-    expect(switchSchedule(base, 'StepLR').schedule).toEqual({ name: 'StepLR', step_size: 30, gamma: 0.1 });
+    expect(switchSchedule(base, 'StepLR').schedule).toEqual({ name: 'StepLR', step_size: 125, gamma: 0.1 });
     const seq = switchSchedule(base, 'SequentialLR');
     expect(getAt(seq, 'schedule.milestones')).toEqual([20]);
     expect(getAt(seq, 'schedule.schedulers.0.name')).toBe('LinearLR');
@@ -228,7 +228,7 @@ describe('switching entries', () => {
     const seq = switchSchedule(base, 'SequentialLR');
     const f = field(seq, 'schedule.schedulers.1.name');
     const next = applyEdit(seq, f, 'StepLR');
-    expect(getAt(next, 'schedule.schedulers.1')).toEqual({ name: 'StepLR', step_size: 30, gamma: 0.1 });
+    expect(getAt(next, 'schedule.schedulers.1')).toEqual({ name: 'StepLR', step_size: 120, gamma: 0.1 });
     expect(f.type === 'select' && f.options.some((o) => o.value === 'SequentialLR')).toBe(false);
   });
 });
@@ -291,6 +291,8 @@ describe('choosing a schedule gives a spec that runs', () => {
   it('fits lengths to the run: cosine and polynomial decay over it, WSD in its proportions', () => {
     expect(getAt(switchSchedule(base, 'CosineAnnealingLR'), 'schedule.T_max')).toBe(500);
     expect(getAt(switchSchedule(base, 'PolynomialLR'), 'schedule.total_iters')).toBe(500);
+    // StepLR's step_size, which torch requires: three drops over the run (not 16 of its example 30).
+    expect(getAt(switchSchedule(base, 'StepLR'), 'schedule.step_size')).toBe(125);
     const wsd = switchSchedule(base, 'WSD');
     expect([50, 350, 100]).toEqual(['warmup_steps', 'stable_steps', 'decay_steps'].map((k) => getAt(wsd, `schedule.${k}`)));
     // A length torch gives a default that is not the run's horizon keeps it (a 5-step warmup, a half cycle of 2000).
@@ -339,7 +341,7 @@ describe('choosing a schedule gives a spec that runs', () => {
     expect(getAt(seq, 'schedule.schedulers.1.T_max')).toBe(380);
     expect(problems(seq)).toEqual([]);
     // A schedule without fitted lengths, or steps that are not a run length yet, are left alone.
-    const step = switchSchedule(base, 'StepLR');
+    const step = switchSchedule(base, 'ExponentialLR');
     expect(getAt(stepsTo(step, '800'), 'schedule')).toEqual(getAt(step, 'schedule'));
     expect(getAt(stepsTo(switchSchedule(base, 'OneCycleLR'), 'abc'), 'schedule.total_steps')).toBe(500);
   });

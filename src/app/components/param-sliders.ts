@@ -50,6 +50,7 @@ export class BlParamSliders extends LitElement {
     .curve polyline { fill: none; stroke: #0072b2; stroke-width: 1.5; vector-effect: non-scaling-stroke; }
     .scale { color: #666; font-size: 11px; }
     .scale.end { text-align: right; }
+    .range { font-size: 10px; line-height: 13px; font-variant-numeric: tabular-nums; }
   `;
 
   private emit(m: SliderModel, e: Event, final: boolean): void {
@@ -70,13 +71,13 @@ export class BlParamSliders extends LitElement {
     const c = this.curve;
     const curve =
       c && lastSchedule >= 0
-        ? html`<span class="scale">LR by step</span>
+        ? html`<span class="scale">LR by step${c.log ? html`<br />(log)` : nothing}</span>
             <svg class="curve" data-testid="slider-curve" viewBox="0 0 ${CURVE_BOX.width} ${CURVE_BOX.height}" preserveAspectRatio="none" role="img"
               aria-label="The LR over the run's ${c.steps} steps, ${formatNumber(c.max)} at most, ${formatNumber(c.min)} at least${c.log ? ', log scale' : ''}">
               <title>LR over the run's ${c.steps} steps: ${formatNumber(c.min)} to ${formatNumber(c.max)}${c.log ? ' (log scale)' : ''}</title>
               <polyline points=${c.points}></polyline>
             </svg>
-            <span class="scale end">${c.log ? "log" : ""}</span>`
+            <span class="scale end range" data-testid="slider-curve-range">${formatNumber(c.max)}<br />${formatNumber(c.min)}</span>`
         : nothing;
     return html`<div class="grid">
       ${this.sliders.map((m, i) => {

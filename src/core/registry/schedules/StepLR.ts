@@ -36,6 +36,10 @@ export const StepLR: ScheduleDef<typeof o> = {
   params,
   slots: o,
   cyclesMomentum: () => false,
+  // torch has no default (30 is its docstring's example, epochs of a 90-epoch ImageNet run: three
+  // drops); the editor proposes the same three drops over the run, so a 500-step run ends at
+  // gamma^3 of its LR, not at gamma^16.
+  fitRun: (steps: number) => ({ step_size: Math.max(1, Math.round(steps / 4)) }),
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
     const n = Math.floor(k / P[b + o.step_size]!);
