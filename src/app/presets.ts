@@ -3,6 +3,7 @@
  * shows it and a sentence on what to look for. The menu lists them; tests/unit/presets.test.ts
  * checks each is a valid grid sweep.
  */
+import { anySpecToJSON, parseAnySpec } from '../core/spec.ts';
 import type { AnyHeatmapMode } from '../view/net-frame.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from './defaults.ts';
 
@@ -139,4 +140,27 @@ export const PRESETS: readonly Preset[] = [
 
 export function findPreset(id: string): Preset | undefined {
   return PRESETS.find((p) => p.id === id);
+}
+
+/** A spec as its normal form's text (every default written out), or null where it does not parse. */
+function normal(json: unknown): string | null {
+  try {
+    return JSON.stringify(anySpecToJSON(parseAnySpec(json)));
+  } catch {
+    return null;
+  }
+}
+
+let presetForms: readonly (string | null)[] | null = null;
+
+/**
+ * The curated view the spec is, if any (its spec, every default written out, equal): what the
+ * menu shows as chosen, until an edit makes it another view.
+ */
+export function presetOf(json: unknown): string {
+  const form = normal(json);
+  if (form === null) return '';
+  presetForms ??= PRESETS.map((p) => normal(p.spec));
+  const i = presetForms.indexOf(form);
+  return i >= 0 ? (PRESETS[i]?.id ?? '') : '';
 }

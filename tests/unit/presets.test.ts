@@ -8,8 +8,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
 import { makePlan } from '../../src/core/plan.ts';
-import { parseAnySpec, parseSpec } from '../../src/core/spec.ts';
-import { PRESETS, findPreset } from '../../src/app/presets.ts';
+import { anySpecToJSON, parseAnySpec, parseSpec } from '../../src/core/spec.ts';
+import { PRESETS, findPreset, presetOf } from '../../src/app/presets.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { dominantShare, heatmapFrame } from '../../src/view/frame.ts';
 import { isNetMode, modeFor, netDominantShare, netFrame, netModesOf } from '../../src/view/net-frame.ts';
@@ -54,5 +54,16 @@ describe('the fractal-boundary view', () => {
     const axes = (x: typeof preset) => (x.sweep?.kind === 'grid' ? [x.sweep.x, x.sweep.y].map((a) => a && { ...a, count: 0 }) : null);
     expect(axes(preset)).toEqual(axes(example));
     expect(preset.steps).toBeLessThan(example.steps);
+  });
+});
+
+describe('the curated view shown', () => {
+  it('is the preset whose spec the view is (with every default written out), until an edit makes it another', () => {
+    for (const p of PRESETS) {
+      expect(presetOf(p.spec)).toBe(p.id);
+      expect(presetOf(anySpecToJSON(parseAnySpec(p.spec)))).toBe(p.id);
+      expect(presetOf({ ...anySpecToJSON(parseAnySpec(p.spec)), steps: 7 })).toBe('');
+    }
+    expect(presetOf({ nonsense: true })).toBe('');
   });
 });

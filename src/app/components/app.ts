@@ -31,7 +31,7 @@ import { figureOpens, opensElsewhereNote } from '../../view/panels.ts';
 import { theoryLines } from '../../view/theory.ts';
 import { DEFAULT_MODE } from '../defaults.ts';
 import { FIGURE_SCALES } from '../controllers/export-controller.ts';
-import { PRESETS, findPreset } from '../presets.ts';
+import { PRESETS, findPreset, presetOf } from '../presets.ts';
 import type { ViewAction } from './view-bar.ts';
 import './view-bar.ts';
 import './view-notes.ts';
@@ -277,6 +277,8 @@ export class BlApp extends LitElement {
     frame && plan ? heatmapLegend(frame, plan.minima, lines) : [],
   );
   private readonly presetOptions = PRESETS.map((p) => ({ id: p.id, title: p.title }));
+  /** The curated view the explorer shows, if it is one (the menu shows it chosen). */
+  private readonly presetShown = memoLast((json: Record<string, unknown>) => presetOf(json));
 
   private onViewAction(a: ViewAction): void {
     const ctl = this.ctl;
@@ -594,7 +596,7 @@ export class BlApp extends LitElement {
         <button @click=${() => ctl.exports.data('csv')} ?disabled=${!(sweep.results || sweep.net?.results)}>CSV</button>
         <button @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>
         <label title="A spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)">Import <input type="file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} /></label>
-        <bl-view-bar .presets=${this.presetOptions} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
+        <bl-view-bar .presets=${this.presetOptions} .preset=${this.presetShown(ctl.spec.json)} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
           ?figureReady=${!!(sweep.results || sweep.net?.results)} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
         <label>Study
           <select data-testid="study-select" @change=${(e: Event) => this.studies?.select((e.target as HTMLSelectElement).value || null)}>

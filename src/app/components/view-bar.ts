@@ -19,6 +19,7 @@ export type ViewAction =
 export class BlViewBar extends LitElement {
   static override properties = {
     presets: { attribute: false },
+    preset: { type: String },
     scales: { attribute: false },
     canBack: { type: Boolean },
     canForward: { type: Boolean },
@@ -26,6 +27,8 @@ export class BlViewBar extends LitElement {
   };
 
   declare presets: readonly PresetOption[];
+  /** The curated view shown ('' when the view is not one of them): the menu shows it as chosen. */
+  declare preset: string;
   /** Resolutions offered for the PNG figure, as multiples of the figure's size. */
   declare scales: readonly number[];
   declare canBack: boolean;
@@ -36,6 +39,7 @@ export class BlViewBar extends LitElement {
   constructor() {
     super();
     this.presets = [];
+    this.preset = '';
     this.scales = [1, 2, 4];
     this.canBack = false;
     this.canForward = false;
@@ -65,10 +69,9 @@ export class BlViewBar extends LitElement {
         <select name="preset" data-testid="presets" @change=${(e: Event) => {
           const sel = e.target as HTMLSelectElement;
           if (sel.value) this.act({ kind: 'preset', id: sel.value });
-          sel.value = '';
         }}>
-          <option value="">choose…</option>
-          ${this.presets.map((p) => html`<option value=${p.id}>${p.title}</option>`)}
+          <option value="" .selected=${this.preset === ''}>${this.preset === '' ? 'choose…' : 'choose another…'}</option>
+          ${this.presets.map((p) => html`<option value=${p.id} .selected=${this.preset === p.id}>${p.title}</option>`)}
         </select>
       </label>
       <span class="group">
