@@ -11,7 +11,8 @@ import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import { findPreset } from '../../src/app/presets.ts';
 import type { SpecJSON } from '../../src/app/components/spec-edit.ts';
-import { applyAction, applyEdit, buildForm, findField, getAt, problemOf, setAxisParam, sweepOptions, switchOptimizer, switchSchedule } from '../../src/app/components/spec-edit.ts';
+import { applyAction, applyEdit, buildForm, distinctIntCount, findField, getAt, problemOf, setAxisParam, sweepOptions, switchOptimizer, switchSchedule } from '../../src/app/components/spec-edit.ts';
+import { axisValues } from '../../src/core/sampling.ts';
 
 const fractal = (): SpecJSON => JSON.parse(JSON.stringify(findPreset('fractal-boundary')?.spec)) as SpecJSON;
 
@@ -67,6 +68,14 @@ describe('the editor on network specs', () => {
     const batch = setAxisParam(spec, 'sweep.x', 'network.batch_size');
     expect(getAt(batch, 'sweep.x')).toMatchObject({ param: 'network.batch_size', min: 1, scale: 'log' });
     expect(parseAnySpec(batch).problem).toBe('network');
+    // An integer axis gets no more points than it has distinct values: no column repeats a batch size.
+    const x = getAt(batch, 'sweep.x') as { min: number; max: number; count: number };
+    const grid = axisValues(x.min, x.max, x.count, 'log', true);
+    expect(new Set(grid).size).toBe(x.count);
+    expect(x.count).toBeLessThan(getAt(spec, 'sweep.x.count') as number);
+    expect(axisValues(x.min, x.max, x.count + 1, 'log', true).some((v, i, a) => i > 0 && v === a[i - 1])).toBe(true);
+    expect(Array.from(axisValues(1, 120, distinctIntCount(1, 120, 'log', 32), 'log', true))).toEqual([1, 2, 3, 4, 7, 11, 18, 29, 46, 74, 120]);
+    expect(distinctIntCount(1, 1000, 'linear', 16)).toBe(16);
     const mom = setAxisParam(spec, 'sweep.x', 'optimizer.param_groups.0.momentum');
     expect(getAt(mom, 'sweep.x')).toMatchObject({ min: 0, max: 0.99, scale: 'linear' });
     expect(parseAnySpec(mom).problem).toBe('network');

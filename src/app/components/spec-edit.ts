@@ -26,6 +26,7 @@ import { RUN_SETTINGS, U32_MAX, isBlock } from '../../core/run-settings.ts';
 import type { NetSpec, PathContext, Scale, ScheduleSpec } from '../../core/spec.ts';
 import { MAX_AXIS_COUNT, MAX_RUNS, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths } from '../../core/spec.ts';
 import { DATA_SETS, findDataSet } from '../../core/data/index.ts';
+import { axisValues } from '../../core/sampling.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../defaults.ts';
 import { declaredTypical, scaledTypical, typicalRange, withinChildLimit } from '../../core/typical.ts';
@@ -702,10 +703,28 @@ export function setAxisParam(spec: SpecJSON, axisPath: string, param: string, ha
   if (!isRecord(axis)) return setAt(spec, `${axisPath}.param`, param);
   if (problemOf(spec) === 'network') {
     if (handSet.has(axisPath)) return setAt(spec, `${axisPath}.param`, param);
-    return setAt(spec, axisPath, { ...axis, ...netAxisRange(spec, param) });
+    const r = netAxisRange(spec, param);
+    const parsed = parsedNet(spec);
+    const t = parsed ? resolveNetPath(parsed, param) : null;
+    const int = param === 'network.batch_size' || (t !== null && typeof t !== 'string' && t.int);
+    const count = typeof axis.count === 'number' && int ? distinctIntCount(r.min, r.max, r.scale, axis.count) : axis.count;
+    return setAt(spec, axisPath, { ...axis, ...r, count });
   }
   if (handSet.has(axisPath) && rangeFits(spec, axis, param)) return setAt(spec, `${axisPath}.param`, param);
   return setAt(spec, axisPath, { ...axis, ...defaultAxisRange(spec, param) });
+}
+
+/**
+ * The most grid points, up to `count`, an integer axis (a batch size) has without repeating a value:
+ * 32 log-spaced points over 1 ... 120 round to 1, 1, 1, 2, 2, 2, 3, ..., and the repeated columns,
+ * whose runs differ only in their seeds, look like structure.
+ */
+export function distinctIntCount(min: number, max: number, scale: Scale, count: number): number {
+  for (let c = Math.max(2, Math.floor(count)); c > 2; c--) {
+    const v = axisValues(min, max, c, scale, true);
+    if (v.every((x, i) => i === 0 || x !== v[i - 1])) return c;
+  }
+  return Math.min(2, Math.max(1, Math.floor(count)));
 }
 
 /** Axis paths whose range the user typed (min, max or scale), e.g. `sweep.x`, `sweep.dims.1`. */
