@@ -58,6 +58,19 @@ export function netOutcome(cols: NetColumns, run: number): string {
 }
 
 /** A ready run of a network sweep in words: its coordinates, outcome and result columns. */
+/**
+ * The words a network run's fields are shown with (the mode buttons' words; the result column's name
+ * is the field's tooltip): the convergence measure says which sign trained.
+ */
+export const NET_FIELD_LABEL: Readonly<Record<string, string>> = {
+  train_loss: 'train loss',
+  test_loss: 'test loss',
+  test_accuracy: 'test accuracy',
+  convergence: 'convergence (< 0: trained)',
+  steps_to_threshold: 'steps to threshold',
+  sharpness: 'sharpness',
+};
+
 export function describeNetRun(plan: NetPlan, cols: NetColumns, run: number): NetRunDescription {
   const fields: Record<string, number> = {
     train_loss: cols.train_loss[run] as number,

@@ -15,7 +15,7 @@ import { convergenceColour, fractalColours, oklab } from '../../src/view/colors.
 import { netCaption, netParamLabel, netParamShort } from '../../src/view/caption.ts';
 import { netHeatmapLegend } from '../../src/view/legend.ts';
 import { NET_HEATMAP_MODES, convergenceRanks, modeFor, netCellColour, netDominantShare, netFrame, netModesOf } from '../../src/view/net-frame.ts';
-import { curveEvery, describeNetRun, netCarryRun, netCoordinateNames, netCurves, netOutcome, netRunLabel } from '../../src/app/net-runs.ts';
+import { NET_FIELD_LABEL, curveEvery, describeNetRun, netCarryRun, netCoordinateNames, netCurves, netOutcome, netRunLabel } from '../../src/app/net-runs.ts';
 import { fieldText, netSummary } from '../../src/app/summary.ts';
 import { finerThanFloat32, finerThanFloat64 } from '../../src/app/controllers/run-controller.ts';
 
@@ -189,6 +189,9 @@ describe('one run of a network sweep', () => {
     expect(d.fields['train_loss']).toBe(0.5);
     // Sharpness not computed (NaN) is left out rather than shown as NaN.
     expect('sharpness' in d.fields).toBe(false);
+    // Every field has words to be shown with (the mode buttons'), not its column name.
+    for (const k of [...Object.keys(d.fields), 'sharpness', 'test_accuracy']) expect(NET_FIELD_LABEL[k], k).toMatch(/^[a-z]+( [a-z]+)*( \(.*\))?$/);
+    expect(NET_FIELD_LABEL['train_loss']).toBe('train loss');
   });
 
   it('names a group value as the caption does, in the run panel and in the run label', () => {
