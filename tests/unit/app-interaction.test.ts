@@ -666,6 +666,20 @@ describe('the schedule chart', () => {
   });
 });
 
+describe('the message line', () => {
+  it('clears when a sweep starts, except a message about the edit that started it, which the next sweep clears', () => {
+    const m = new MessageLine(host());
+    m.say('Link to this view copied.');
+    m.runStarts();
+    expect(m.text).toBe('');
+    m.say('The map\'s axes moved with that edit.', { aboutNextRun: true });
+    m.runStarts();
+    expect(m.text).toBe('The map\'s axes moved with that edit.');
+    m.runStarts();
+    expect(m.text).toBe('');
+  });
+});
+
 describe("the schedule's curve under its sliders", () => {
   const parse = (pts: string): [number, number][] => pts.split(' ').map((p) => p.split(',').map(Number) as [number, number]);
   it("draws the schedule's LR over the run in its box, from the editor's LR, log where the chart is", () => {

@@ -6,6 +6,7 @@ import { anySpecToJSON, overrideStandIn, parseAnySpec, parseSpec, scheduleOverri
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import {
   addChildSchedule,
+  axesMovedText,
   addDim,
   applyAction,
   applyActionTracked,
@@ -286,6 +287,13 @@ describe('choosing a schedule gives a spec that runs', () => {
     expect(problems(adamOne)).toEqual([]);
     // A new axis under OneCycleLR starts on what it can vary.
     expect(getAt(setSweepKind(setSweepKind(one, 'none'), 'grid'), 'sweep.x.param')).toBe('schedule.max_lr');
+  });
+
+  it('says when an edit moved the map\'s axes (OneCycleLR sets the LR: its axis sweeps max_lr)', () => {
+    expect(axesMovedText(base, switchSchedule(base, 'OneCycleLR'))).toBe(
+      "The map's axes moved with that edit: x now sweeps schedule.max_lr (was optimizer.lr); y now sweeps schedule.max_momentum (was optimizer.momentum).",
+    );
+    expect(axesMovedText(base, switchSchedule(base, 'StepLR'))).toBe('');
   });
 
   it('fits lengths to the run: cosine and polynomial decay over it, WSD in its proportions', () => {

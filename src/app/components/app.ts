@@ -54,9 +54,9 @@ import './param-sliders.ts';
 import './race-view.ts';
 import './run-panel.ts';
 import type { SelectedRun } from './run-panel.ts';
-import { setAt } from './spec-edit.ts';
+import { axesMovedText, setAt } from './spec-edit.ts';
 import './spec-editor.ts';
-import type { SpecChangeEvent } from './spec-editor.ts';
+import type { SpecChangeDetail, SpecChangeEvent } from './spec-editor.ts';
 
 const MODE_LABEL: Record<HeatmapMode, string> = {
   outcome: 'outcome',
@@ -377,6 +377,15 @@ export class BlApp extends LitElement {
     this.liveEdit('start', [r(e.detail.x), r(e.detail.y)], e.detail.final);
   }
 
+  /** An edit in the editor; where it moved the map's axes (a schedule that sets the LR), it says so. */
+  private onSpecEdit(d: SpecChangeDetail): void {
+    const ctl = this.ctl;
+    if (!ctl) return;
+    const moved = d.path.startsWith('sweep.') || d.path === '' ? '' : axesMovedText(ctl.spec.json, d.spec);
+    ctl.spec.setSpec(d.spec, { handSet: d.handSet });
+    if (moved) ctl.message.say(moved, { aboutNextRun: true });
+  }
+
   private onZoomAround(e: CustomEvent<ZoomAroundDetail>): void {
     const ctl = this.ctl;
     const spec = ctl?.spec.current;
@@ -611,7 +620,7 @@ export class BlApp extends LitElement {
         : nothing}
       <main>
         <section class="editor-col" aria-label="Spec editor">
-          <bl-spec-editor .spec=${ctl.spec.json} .handSet=${ctl.spec.handSet} .errors=${errors} @spec-change=${(e: SpecChangeEvent) => ctl.spec.setSpec(e.detail.spec, { handSet: e.detail.handSet })}></bl-spec-editor>
+          <bl-spec-editor .spec=${ctl.spec.json} .handSet=${ctl.spec.handSet} .errors=${errors} @spec-change=${(e: SpecChangeEvent) => this.onSpecEdit(e.detail)}></bl-spec-editor>
         </section>
         ${net ? this.netHeatmapSection(net.plan) : html`<section class="heatmap-col" aria-label="Heatmap">
           <bl-view-notes .caption=${this.captionText(plan, modeFor('surface', ctl.spec.mode))} .mode=${modeFor('surface', ctl.spec.mode)} ?stale=${sweep.restored !== null} ?theory=${this.theory(plan).length > 0}></bl-view-notes>

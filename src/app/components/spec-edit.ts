@@ -727,6 +727,20 @@ export function distinctIntCount(min: number, max: number, scale: Scale, count: 
   return Math.min(2, Math.max(1, Math.floor(count)));
 }
 
+/**
+ * What an edit of another field did to the map's axes, in words, or '' when it left their parameters
+ * alone: choosing OneCycleLR moves an LR x momentum map to schedule.max_lr x schedule.max_momentum,
+ * which changes what the map shows, so the app says so.
+ */
+export function axesMovedText(before: SpecJSON, after: SpecJSON): string {
+  const moved = axisPaths(after).flatMap((path) => {
+    const was = getAt(before, `${path}.param`);
+    const now = getAt(after, `${path}.param`);
+    return typeof was === 'string' && typeof now === 'string' && was !== now ? [`${axisName(path)} now sweeps ${now} (was ${was})`] : [];
+  });
+  return moved.length ? `The map's axes moved with that edit: ${moved.join('; ')}.` : '';
+}
+
 /** Axis paths whose range the user typed (min, max or scale), e.g. `sweep.x`, `sweep.dims.1`. */
 export type HandSet = ReadonlySet<string>;
 

@@ -23,6 +23,8 @@ export interface SpecChangeDetail {
   readonly spec: SpecJSON;
   /** The sweep axes whose range the user has set by hand (they keep it when entries change). */
   readonly handSet: HandSet;
+  /** The field edited (`schedule.name`), or '' for an action (add a group, swap the axes). */
+  readonly path: string;
 }
 
 export type SpecChangeEvent = CustomEvent<SpecChangeDetail>;
@@ -77,10 +79,10 @@ export class SpecEditor extends LitElement {
     return this.state()?.spec ?? null;
   }
 
-  private emit(next: EditorState): void {
+  private emit(next: EditorState, path: string): void {
     this.draft = next;
     this.dispatchEvent(
-      new CustomEvent<SpecChangeDetail>('spec-change', { detail: { spec: next.spec, handSet: next.handSet }, bubbles: true, composed: true }),
+      new CustomEvent<SpecChangeDetail>('spec-change', { detail: { spec: next.spec, handSet: next.handSet, path }, bubbles: true, composed: true }),
     );
   }
 
@@ -95,13 +97,13 @@ export class SpecEditor extends LitElement {
     else if (el instanceof HTMLInputElement) input = el.validity.badInput ? 'NaN' : el.value;
     else if (el instanceof HTMLSelectElement) input = el.value;
     else return;
-    this.emit(applyEditTracked(st, field, input));
+    this.emit(applyEditTracked(st, field, input), field.path);
   }
 
   private onAction(action: Action): void {
     const st = this.state();
     if (!st || this.disabled || action.disabled) return;
-    this.emit(applyActionTracked(st, action));
+    this.emit(applyActionTracked(st, action), '');
   }
 
   /** Focuses the field (or the first field of the group or section) an error is anchored at. */

@@ -6,11 +6,21 @@ import type { ReactiveControllerHost } from 'lit';
 
 export class MessageLine {
   text = '';
+  /** The text is about the edit that starts the next sweep: that sweep's start keeps it. */
+  private aboutNextRun = false;
 
   constructor(private readonly host: ReactiveControllerHost) {}
 
-  say(text: string): void {
+  /** Says `text`; with `aboutNextRun`, it stays while the sweep the edit starts begins (see runStarts). */
+  say(text: string, opts: { readonly aboutNextRun?: boolean } = {}): void {
     this.text = text;
+    this.aboutNextRun = opts.aboutNextRun === true;
     this.host.requestUpdate();
+  }
+
+  /** A sweep starts: what was said goes, unless it is about the edit that started it (said once more then cleared by the next). */
+  runStarts(): void {
+    if (this.aboutNextRun) this.aboutNextRun = false;
+    else this.say('');
   }
 }

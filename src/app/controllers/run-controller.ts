@@ -159,7 +159,7 @@ export class RunController implements ReactiveController {
     this.running = true;
     this.progress = null;
     this.startedAt = performance.now();
-    this.message.say('');
+    this.message.runStarts();
     const engine = this.engineFor(plan);
     this.engine = engine;
     this.engineUsed = engine.name;
