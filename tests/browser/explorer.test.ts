@@ -249,6 +249,10 @@ describe('state that never traps', () => {
     expect(await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-view-notes')?.shadowRoot?.querySelector('[data-testid="stale"]')?.textContent ?? '')).toMatch(/last complete sweep/);
     expect(await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-view-notes')?.shadowRoot?.querySelector('[data-testid="caption"]')?.textContent ?? '')).toMatch(/, 500 steps;/);
     expect(dominantShare(await frameOf(page))).toBeLessThan(0.9);
+    // A spec with problems does not run: the note says the map is the last spec that did.
+    await setField(page, 'steps', '0');
+    await waitFor(page, `app.controller.spec.errors.length > 0`);
+    expect(await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-view-notes')?.shadowRoot?.querySelector('[data-testid="stale"]')?.textContent ?? '')).toMatch(/the spec in the editor has problems/);
     await page.close();
   }, 300_000);
 });

@@ -14,6 +14,7 @@ export class BlViewNotes extends LitElement {
     caption: { type: String },
     mode: { type: String },
     stale: { type: Boolean },
+    invalid: { type: Boolean },
     theory: { type: Boolean },
     netMode: { type: String },
   };
@@ -22,6 +23,8 @@ export class BlViewNotes extends LitElement {
   declare mode: HeatmapMode;
   /** The map shows the last complete sweep, not the spec in the editor (a re-run was cancelled). */
   declare stale: boolean;
+  /** The spec in the editor has problems and has not run: the map is of the last spec that did. */
+  declare invalid: boolean;
   /** Theory lines are drawn on the map. */
   declare theory: boolean;
   /** Set when the map shows network runs (its colouring); the surface notes then give way to the network's. */
@@ -32,6 +35,7 @@ export class BlViewNotes extends LitElement {
     this.caption = '';
     this.mode = 'outcome';
     this.stale = false;
+    this.invalid = false;
     this.theory = false;
     this.netMode = null;
   }
@@ -46,11 +50,18 @@ export class BlViewNotes extends LitElement {
     li { margin: 2px 0; }
   `;
 
+  /** Why the map is not the editor's spec, where it is not. */
+  private staleNote() {
+    if (this.invalid) return html`<p class="stale" data-testid="stale">Showing the last spec that ran (its caption above): the spec in the editor has problems, listed in the editor, and has not run.</p>`;
+    if (this.stale) return html`<p class="stale" data-testid="stale">Showing the last complete sweep (its caption above); the spec in the editor has not run to the end.</p>`;
+    return nothing;
+  }
+
   override render() {
     if (this.netMode) {
       return html`
         <p data-testid="caption">${this.caption}</p>
-        ${this.stale ? html`<p class="stale" data-testid="stale">Showing the last complete sweep (its caption above); the spec in the editor has not run to the end.</p>` : nothing}
+        ${this.staleNote()}
         <details data-testid="how-to-read">
           <summary>How to read this</summary>
           <ul>
@@ -64,7 +75,7 @@ export class BlViewNotes extends LitElement {
     }
     return html`
       <p data-testid="caption">${this.caption}</p>
-      ${this.stale ? html`<p class="stale" data-testid="stale">Showing the last complete sweep (its caption above); the spec in the editor has not run to the end.</p>` : nothing}
+      ${this.staleNote()}
       <details data-testid="how-to-read">
         <summary>How to read this</summary>
         <ul>
