@@ -96,6 +96,8 @@ export class BlApp extends LitElement {
   static override styles = css`
     :host { display: block; font: 13px system-ui, sans-serif; color: #1d1d1f; background: #fafafa; min-height: 100vh; }
     header { display: flex; gap: 12px; align-items: center; padding: 8px 14px; background: #fff; border-bottom: 1px solid #ddd; flex-wrap: wrap; }
+    /* The run's state and time left keep one width, so the controls after them stay put while it runs. */
+    .run-state-box { display: inline-flex; gap: 8px; min-width: 10.5em; white-space: nowrap; }
     h1 { font-size: 17px; margin: 0 8px 0 0; }
     .status { color: #555; font-size: 12px; max-width: 520px; }
     button, select { font: inherit; padding: 3px 8px; }
@@ -115,9 +117,12 @@ export class BlApp extends LitElement {
     @media (max-width: 1399px) {
       main { grid-template-columns: 340px minmax(0, 1fr); grid-template-areas: 'editor heatmap' 'editor details'; }
     }
+    /* One column (below 1100 px) puts the editor under the map and the runs: a button reaches it. */
+    .to-editor { display: none; }
     @media (max-width: 1099px) {
       main { grid-template-columns: minmax(0, 1fr); grid-template-areas: 'heatmap' 'details' 'editor'; padding: 8px; gap: 8px; }
       header { padding: 6px 8px; gap: 6px 8px; }
+      .to-editor { display: inline-block; }
     }
     section { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 10px; }
     .skip { position: absolute; left: 8px; top: -40px; background: #fff; padding: 4px 8px; border: 2px solid #2f6fdf; z-index: 10; }
@@ -587,12 +592,15 @@ export class BlApp extends LitElement {
         <button class="skip" @click=${() => this.renderRoot.querySelector('bl-heatmap')?.focusPlot()}>Skip to the heatmap</button>
         <h1>basinlab</h1>
         <span class="status" data-testid="engine-status">${this.engines.status}</span>
+        <button class="to-editor" data-testid="to-editor" title="The spec editor is below the map and the runs at this width" @click=${() => this.renderRoot.querySelector('bl-spec-editor')?.scrollIntoView({ block: 'start' })}>Edit the spec ↓</button>
         ${busy
           ? html`<button data-testid="cancel" @click=${() => ctl.cancel()}>Cancel</button>`
           : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => void sweep.run()}>Run</button>`}
         <progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : (p?.total ?? 0)}></progress>
-        <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : 'idle'}</span>
-        ${timeLeft ? html`<span class="status" data-testid="time-left">${timeLeft}</span>` : nothing}
+        <span class="run-state-box">
+          <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : 'idle'}</span>
+          ${timeLeft ? html`<span class="status" data-testid="time-left">${timeLeft}</span>` : nothing}
+        </span>
         <button data-testid="validate" ?disabled=${!val.canValidate() || busy} @click=${() => void val.validate()}
           title=${net ? 'Run this network sweep on the float64 CPU engine and compare it with the results shown (as basinlab validate does)' : 'Run this sweep on the CPU engines and compare'}>Validate vs CPU</button>
         ${val.validating ? html`<span class="status" data-testid="validation-status">${val.status()}</span>` : nothing}
