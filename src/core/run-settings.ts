@@ -63,6 +63,8 @@ export interface RunFieldExtras {
   readonly surfaceDefault?: true;
   /** What null (or absent) means for an optional field, e.g. "2% of steps"; shown by the editor, said by the JSON Schema. */
   readonly unset?: string;
+  /** `unset` where it differs by problem: what the editor shows for a surface and for a network. */
+  readonly unsetFor?: { readonly surface: string; readonly network: string };
 }
 
 export type RunField = Stated<ParamSchema> & RunFieldExtras;
@@ -169,6 +171,7 @@ export const RUN_SETTINGS = [
         max: MAX_MAGNITUDE,
         sweepable: false,
         unset: "the surface's default; a network's: 1e6 x its initial loss",
+        unsetFor: { surface: "the surface's default", network: '1e6 x the initial loss' },
         doc: 'A run whose |x| or |y| exceeds this has diverged (a network run: whose training loss exceeds it).',
       },
       {

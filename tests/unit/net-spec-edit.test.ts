@@ -61,6 +61,15 @@ describe('the editor on network specs', () => {
     expect(parseAnySpec(spiral).problem).toBe('network');
   });
 
+  it("says what an unset divergence bound means for this problem (a network's initial loss, a surface's default)", () => {
+    const placeholder = (spec: SpecJSON): string => {
+      const f = findField(buildForm(spec), 'outcome.bound');
+      return f?.type === 'number' ? f.placeholder : '';
+    };
+    expect(placeholder(fractal())).toBe('1e6 x the initial loss');
+    expect(placeholder(DEFAULT_SPEC as SpecJSON)).toBe("the surface's default");
+  });
+
   it('offers network paths for the axes (group LRs, the batch size) at usable ranges', () => {
     const spec = fractal();
     const values = sweepOptions(spec).map((o) => o.value);

@@ -1281,7 +1281,14 @@ function runSection(spec: SpecJSON): Section {
         path: b.key,
         title: b.title,
         // The convergence radius is a surface's (a distance to a known minimum); networks have none.
-        fields: paramFields(b.key, problemOf(spec) === 'network' ? b.fields.filter((f) => f.key !== 'radius') : b.fields, spec[b.key] ?? {}, 'run', sweptPaths(spec)),
+        // A field whose unset value differs by problem says this problem's.
+        fields: paramFields(
+          b.key,
+          (problemOf(spec) === 'network' ? b.fields.filter((f) => f.key !== 'radius') : b.fields).map((f) => (f.unsetFor ? { ...f, unset: f.unsetFor[problemOf(spec)] } : f)),
+          spec[b.key] ?? {},
+          'run',
+          sweptPaths(spec),
+        ),
         actions: [],
       })),
     ],
