@@ -255,15 +255,15 @@ export async function netBareRows(gpu: GpuEngine, log: (s: string) => void): Pro
     fractal: [{ runs: 64, steps: 50 }],
     iris: [{ runs: 64, steps: 50 }, { runs: 256, steps: 200 }],
   };
+  const time = async (f: () => Promise<unknown>): Promise<number> => {
+    const t0 = performance.now();
+    await f();
+    return (performance.now() - t0) / 1000;
+  };
   for (const s of NET_SETTINGS) {
     for (const size of sizes[s.name] ?? []) {
       const def = await sizedPlan(s, size.runs, size.steps);
       const end = await sizedPlan(s, size.runs, size.steps, size.steps);
-      const time = async (f: () => Promise<unknown>): Promise<number> => {
-        const t0 = performance.now();
-        await f();
-        return (performance.now() - t0) / 1000;
-      };
       await gpu.run(def);
       await gpu.run(end);
       await gpu.runNetBaseline(def);

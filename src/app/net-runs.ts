@@ -57,7 +57,6 @@ export function netOutcome(cols: NetColumns, run: number): string {
   return m < 0 ? 'trained' : 'did not train';
 }
 
-/** A ready run of a network sweep in words: its coordinates, outcome and result columns. */
 /**
  * The words a network run's fields are shown with (the mode buttons' words; the result column's name
  * is the field's tooltip): the convergence measure says which sign trained.
@@ -71,6 +70,7 @@ export const NET_FIELD_LABEL: Readonly<Record<string, string>> = {
   sharpness: 'sharpness',
 };
 
+/** A ready run of a network sweep in words: its coordinates, outcome and result columns. */
 export function describeNetRun(plan: NetPlan, cols: NetColumns, run: number): NetRunDescription {
   const fields: Record<string, number> = {
     train_loss: cols.train_loss[run] as number,

@@ -363,13 +363,7 @@ export function netParamSliders(json: SpecJSON, plan: NetPlan, previous: readonl
   return out;
 }
 
-/**
- * The schedule's LR over the run, drawn small beside its sliders (the schedule chart is further down
- * the page, out of sight at narrow widths): `points` for an SVG polyline in a `width` x `height` box,
- * at most two per pixel column (each column's lowest and highest LR, so a short cycle reads as a
- * band rather than an aliased zigzag), on a log scale where the curve spans two decades (logLrAxis's
- * rule). From the editor's LR (a network: its first group that trains), as the schedule chart.
- */
+/** The schedule's LR over the run as sliderCurve draws it. */
 export interface SliderCurve {
   readonly points: string;
   readonly log: boolean;
@@ -382,12 +376,20 @@ export interface SliderCurve {
 /** Width and height of SliderCurve's box. */
 export const CURVE_BOX = { width: 200, height: 28 } as const;
 
+/**
+ * The schedule's LR over the run, drawn small beside its sliders (the schedule chart is further down
+ * the page, out of sight at narrow widths): `points` for an SVG polyline in a `width` x `height` box,
+ * at most two per pixel column (each column's lowest and highest LR, so a short cycle reads as a
+ * band rather than an aliased zigzag), on a log scale where the curve spans two decades (logLrAxis's
+ * rule). From the editor's LR (a network: its first group that trains), as the schedule chart.
+ */
 export function sliderCurve(plan: Plan | NetPlan): SliderCurve | null {
   const node = plan.schedule;
   if (!node || node.def.plateau) return null;
   const steps = plan.spec.steps;
-  const P = 'groups' in plan ? Float64Array.from(plan.groups.find((g) => (g.P[P_OPTIMIZER] as number) > 0)?.P ?? plan.groups.at(-1)?.P ?? []) : Float64Array.from(plan.P);
-  if (P.length === 0) return null;
+  // Read only: evaluateSchedule does not write P.
+  const P = 'groups' in plan ? (plan.groups.find((g) => (g.P[P_OPTIMIZER] as number) > 0) ?? plan.groups.at(-1))?.P : plan.P;
+  if (!P || P.length === 0) return null;
   const lr = new Float64Array(steps);
   evaluateSchedule(node, P, P[P_OPTIMIZER] as number, (x) => x, lr, null);
   return curvePoints(lr, CURVE_BOX.width, CURVE_BOX.height);

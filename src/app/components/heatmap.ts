@@ -12,7 +12,7 @@ import { rgbCss } from '../../view/colors.ts';
 import type { AnyFrame } from '../heatmap/renderers.ts';
 import type { LegendItem } from '../../view/legend.ts';
 import type { OverlayLine } from '../../view/panels.ts';
-import { niceTicks, offsetTicks } from '../../view/ticks.ts';
+import { niceTicks, offsetTicks, type Tick } from '../../view/ticks.ts';
 import { heatmapKey } from '../heatmap/keys.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
@@ -472,16 +472,16 @@ export class BlHeatmap extends LitElement {
     // Room for a label: the margin left of the map (less the y title), or an x tick's share of the
     // width. Labels that do not fit (a deep zoom's 116.28432646, differing in their last digits) are
     // offsets from a base value named in the title.
-    const room = which === 'y' ? MARGIN.left - 26 : s / Math.max(1, ticks.length) - 8;
-    const widest = Math.max(0, ...ticks.map((t) => ctx.measureText(t.label).width));
+    const room = (ts: readonly Tick[]): number => (which === 'y' ? MARGIN.left - 26 : s / Math.max(1, ts.length) - 8);
+    const widest = (ts: readonly Tick[]): number => Math.max(0, ...ts.map((t) => ctx.measureText(t.label).width));
     let base = '';
-    if (widest > room) {
+    if (widest(ticks) > room(ticks)) {
       const o = offsetTicks(min, max, n);
       ticks = o.ticks;
       base = o.baseLabel;
       // Still too wide across the map: fewer.
-      const w = Math.max(0, ...ticks.map((t) => ctx.measureText(t.label).width));
-      if (which === 'x' && w > s / Math.max(1, ticks.length) - 8) ticks = offsetTicks(min, max, Math.max(2, Math.floor(s / (w + 8)))).ticks;
+      const w = widest(ticks);
+      if (which === 'x' && w > room(ticks)) ticks = offsetTicks(min, max, Math.max(2, Math.floor(s / (w + 8)))).ticks;
     }
     const title = `${axis.label}${scale === 'log' ? ' (log)' : ''}${base ? `, offset from ${base}` : ''}`;
     ctx.fillStyle = '#222';

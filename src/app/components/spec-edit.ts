@@ -720,7 +720,9 @@ export function setAxisParam(spec: SpecJSON, axisPath: string, param: string, ha
  * whose runs differ only in their seeds, look like structure.
  */
 export function distinctIntCount(min: number, max: number, scale: Scale, count: number): number {
-  for (let c = Math.max(2, Math.floor(count)); c > 2; c--) {
+  // No more points than there are integers in the range.
+  const integers = Math.floor(max) - Math.ceil(min) + 1;
+  for (let c = Math.max(2, Math.min(Math.floor(count), integers)); c > 2; c--) {
     const v = axisValues(min, max, c, scale, true);
     if (v.every((x, i) => i === 0 || x !== v[i - 1])) return c;
   }
@@ -1138,10 +1140,11 @@ function axisGroup(
   const param = getAt(axis, 'param');
   const t = typeof param === 'string' ? resolveParamPath(entriesView(spec), param) : 'no parameter';
   const range = typeof t === 'string' ? '' : rangeHint(t.range, t.int);
+  const digits = rangeDigits(getAt(axis, 'min'), getAt(axis, 'max'));
   const fields: Field[] = [
     selectField(`${path}.param`, 'parameter', param, options, 'The swept parameter (path in the spec).'),
-    numberField(`${path}.min`, 'min', getAt(axis, 'min'), { hint: range, doc: 'First value of the axis.', digits: rangeDigits(getAt(axis, 'min'), getAt(axis, 'max')) }),
-    numberField(`${path}.max`, 'max', getAt(axis, 'max'), { hint: range, doc: 'Last value of the axis (>= min).', digits: rangeDigits(getAt(axis, 'min'), getAt(axis, 'max')) }),
+    numberField(`${path}.min`, 'min', getAt(axis, 'min'), { hint: range, doc: 'First value of the axis.', digits }),
+    numberField(`${path}.max`, 'max', getAt(axis, 'max'), { hint: range, doc: 'Last value of the axis (>= min).', digits }),
   ];
   if (withCount) {
     fields.push(
@@ -1266,8 +1269,10 @@ function wrapperSection(spec: SpecJSON): Section {
 /** The other run-level settings: the top-level fields (steps, start), then a group per block (noise, outcome). */
 function runSection(spec: SpecJSON): Section {
   const settings = (RUN_SETTINGS as readonly RunSetting[]).filter((s) => !isBlock(s) || s.absent !== 'off');
+  const problem = problemOf(spec);
+  const swept = sweptPaths(spec);
   // A network's runs start from its initial weights, not from a point.
-  const top = settings.filter((s): s is RunField => !isBlock(s) && !(problemOf(spec) === 'network' && s.key === 'start'));
+  const top = settings.filter((s): s is RunField => !isBlock(s) && !(problem === 'network' && s.key === 'start'));
   const blocks = settings.filter(isBlock);
   return {
     id: 'run',
@@ -1276,7 +1281,7 @@ function runSection(spec: SpecJSON): Section {
     keys: settings.map((s) => s.key),
     note: '',
     groups: [
-      { path: 'run', title: '', fields: paramFields('', top, spec, 'run', sweptPaths(spec)), actions: [] },
+      { path: 'run', title: '', fields: paramFields('', top, spec, 'run', swept), actions: [] },
       ...blocks.map((b) => ({
         path: b.key,
         title: b.title,
@@ -1284,10 +1289,10 @@ function runSection(spec: SpecJSON): Section {
         // A field whose unset value differs by problem says this problem's.
         fields: paramFields(
           b.key,
-          (problemOf(spec) === 'network' ? b.fields.filter((f) => f.key !== 'radius') : b.fields).map((f) => (f.unsetFor ? { ...f, unset: f.unsetFor[problemOf(spec)] } : f)),
+          (problem === 'network' ? b.fields.filter((f) => f.key !== 'radius') : b.fields).map((f) => (f.unsetFor ? { ...f, unset: f.unsetFor[problem] } : f)),
           spec[b.key] ?? {},
           'run',
-          sweptPaths(spec),
+          swept,
         ),
         actions: [],
       })),
