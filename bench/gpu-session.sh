@@ -15,7 +15,10 @@
 #   study-*       the network studies on the GPU engine: fractal-boundary at --full (the paper's
 #                 500 steps over four depths), the others at their default size
 #   quick         `bench.ts --quick`: the surface rows, in whatever time is left
+#   unroll        `bench.ts --unroll`: one against two steps per pass of the surface step kernel
 #
+# SESSION_STAGES="name ..." runs only the stages named (and the probe): a second lease for what the
+# first did not reach.
 # SESSION_REHEARSAL=1 lets the probe pass on a software adapter: to rehearse the session here, in a
 # copy of the tree with no node_modules but the packed ones, before spending a lease on it.
 #
@@ -53,11 +56,15 @@ egl=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
 
 left() { echo $((total - ($(date +%s) - start))); }
 
-# stage NAME SECONDS COMMAND...: runs COMMAND under min(SECONDS, what is left), logs it, packs.
+# stage NAME SECONDS COMMAND...: runs COMMAND under min(SECONDS, what is left), logs it, packs;
+# only the stages named in $SESSION_STAGES (space-separated) when that is set, the probe always.
 stage() {
   name=$1
   secs=$2
   shift 2
+  if [ -n "${SESSION_STAGES:-}" ] && [ "$name" != probe ]; then
+    case " $SESSION_STAGES " in *" $name "*) ;; *) return 0 ;; esac
+  fi
   l=$(($(left) - 8))
   [ "$secs" -gt "$l" ] && secs=$l
   if [ "$secs" -lt 10 ]; then
@@ -94,12 +101,19 @@ stage validate-iris 60 node "$cli" validate examples/iris.json -q -o "$res/valid
 stage networks 220 node_modules/.bin/tsx bench/bench.ts --networks
 cp bench/results/networks.json "$res/" 2>/dev/null
 stage study-fractal-full 150 node "$cli" study fractal-boundary --full --engine gpu -q -o "$res/fractal-full"
+stage study-fractal 90 node "$cli" study fractal-boundary --engine gpu -q -o "$res/fractal"
 for s in batch-lr sharp-minima sgd-vs-adam texts-example; do
-  stage "study-$s" 60 node "$cli" study "$s" --engine gpu -q -o "$res/$s"
+  # Progress (stderr, into the log) says how far a study cut off at its limit got.
+  stage "study-$s" 150 node "$cli" study "$s" --engine gpu -o "$res/$s"
+done
+# The same studies on the CPU engine with the machine's cores: the comparison for small sweeps.
+for s in batch-lr sharp-minima sgd-vs-adam texts-example; do
+  stage "cpu-study-$s" 60 node "$cli" study "$s" --engine cpu -q -o "$res/cpu-$s"
 done
 stage validate-fractal 60 node "$cli" validate examples/fractal.json -q -o "$res/validate-fractal.json"
 stage validate-rosenbrock 40 node "$cli" validate examples/lr-momentum-rosenbrock.json -q -o "$res/validate-rosenbrock.json"
 stage quick 400 node_modules/.bin/tsx bench/bench.ts --quick
+stage unroll 120 node_modules/.bin/tsx bench/bench.ts --unroll
 cp bench/results/latest.json "$res/" 2>/dev/null
 tar -czf "$out/results.tar.gz" -C "$res" . 2>/dev/null
 echo "== done at $(($(date +%s) - start)) s" >>"$log"
