@@ -102,13 +102,13 @@ stage networks 220 node_modules/.bin/tsx bench/bench.ts --networks
 cp bench/results/networks.json "$res/" 2>/dev/null
 stage study-fractal-full 150 node "$cli" study fractal-boundary --full --engine gpu -q -o "$res/fractal-full"
 stage study-fractal 90 node "$cli" study fractal-boundary --engine gpu -q -o "$res/fractal"
-for s in batch-lr sharp-minima sgd-vs-adam texts-example; do
-  # Progress (stderr, into the log) says how far a study cut off at its limit got.
-  stage "study-$s" 150 node "$cli" study "$s" --engine gpu -o "$res/$s"
-done
 # The same studies on the CPU engine with the machine's cores: the comparison for small sweeps.
 for s in batch-lr sharp-minima sgd-vs-adam texts-example; do
   stage "cpu-study-$s" 60 node "$cli" study "$s" --engine cpu -q -o "$res/cpu-$s"
+done
+for s in batch-lr sharp-minima sgd-vs-adam texts-example; do
+  # Progress (stderr, into the log) says how far a study cut off at its limit got.
+  stage "study-$s" 150 node "$cli" study "$s" --engine gpu -o "$res/$s"
 done
 stage validate-fractal 60 node "$cli" validate examples/fractal.json -q -o "$res/validate-fractal.json"
 stage validate-rosenbrock 40 node "$cli" validate examples/lr-momentum-rosenbrock.json -q -o "$res/validate-rosenbrock.json"
