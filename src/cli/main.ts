@@ -19,6 +19,8 @@ import type { AnySpec } from '../core/spec.ts';
 import { anySpecToJSON, parseAnySpec } from '../core/spec.ts';
 import type { Engine, Progress } from '../engine/engine.ts';
 import { createNodeEngine } from '../engine/node-engines.ts';
+import { NET_GPU_MIN_RUNS, netOnGpu } from '../engine/choose.ts';
+import type { GpuEngine } from '../engine/gpu/engine.ts';
 import { netGpuUnsupported } from '../engine/gpu/net.ts';
 import { validateNetPlan, validatePlan } from '../engine/validation.ts';
 import { NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses } from '../core/validate.ts';
@@ -32,6 +34,7 @@ import { checkOutputDir, checkOutputFile, noteLeftovers, workerCount } from './o
 import { formatRate, progressBar } from './progress.ts';
 import { exitNow, interruptSignal, receivedSignal, reportInterrupt } from './signals.ts';
 import { runStudyCommand, studyNames } from './study.ts';
+import type { StudyResult } from '../studies/types.ts';
 import { summarize } from './summary.ts';
 import { trajectoryDocument } from './trajectory-doc.ts';
 
@@ -99,6 +102,32 @@ async function withEngine<T>(name: EngineName, workers: number | undefined, f: (
     return await f(engine);
   } finally {
     await engine.dispose();
+  }
+}
+
+/**
+ * `--engine auto`: the GPU engine, and the CPU engine for the network sweeps the GPU trains slower
+ * (src/engine/choose.ts: few runs, or an emulated GPU), as the app decides. Without a GPU adapter
+ * every sweep runs on the CPU engine, said on stderr.
+ */
+async function withAutoEngines<T>(workers: number | undefined, f: (main: Engine, engineFor: (plan: AnyPlan) => Engine) => Promise<T>): Promise<T> {
+  const cpu = await createNodeEngine('cpu', workers === undefined ? {} : { workers });
+  let gpu: GpuEngine | null = null;
+  try {
+    try {
+      // Loaded here, as createNodeEngine does: the GPU engine's modules are start-up time for the
+      // commands that do not use it.
+      const { createNodeGpuEngine } = await import('../engine/gpu/node-gpu-engine.ts');
+      gpu = await createNodeGpuEngine();
+    } catch (e) {
+      if (!(e instanceof GpuUnavailableError)) throw e;
+      process.stderr.write(`basinlab: ${e.message}: every sweep runs on the CPU engine (cpu)\n`);
+    }
+    const main: Engine = gpu ?? cpu;
+    const adapter = gpu?.gpu.adapter;
+    return await f(main, (plan) => (adapter && plan.problem === 'network' && !netOnGpu(plan.runs, adapter) ? cpu : main));
+  } finally {
+    await Promise.all([cpu.dispose(), gpu?.dispose()]);
   }
 }
 
@@ -487,16 +516,27 @@ export function buildProgram(): Command {
     .description(`run a study and write its data and figures (one of: ${studyNames()})`)
     .argument('<name>', 'study name')
     .requiredOption('-o, --out <dir>', 'directory for NAME.json and the NAME-<k>.png/.svg figures')
-    .addOption(new Option('-e, --engine <engine>', 'engine').choices(ENGINES).default('gpu'))
+    .addOption(
+      new Option('-e, --engine <engine>', `engine; auto: the GPU, with the network sweeps of fewer than ${NET_GPU_MIN_RUNS} runs (all of them on an emulated GPU) on cpu, which trains those faster`)
+        .choices([...ENGINES, 'auto'])
+        .default('auto'),
+    )
     .option('--quick', 'smaller grids and fewer steps')
     .option('--full', "the full-size study where the default is cut down to fit a CPU engine (network studies: the papers' resolution and steps; hours on a CPU)")
     .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
     .option('-q, --quiet', 'no progress output')
-    .action(async (name: string, o: { out: string; engine: EngineName; quick?: boolean; full?: boolean; workers?: number; quiet?: boolean }) => {
+    .action(async (name: string, o: { out: string; engine: EngineName | 'auto'; quick?: boolean; full?: boolean; workers?: number; quiet?: boolean }) => {
       checkOutputDir('--out', o.out);
-      const result = await withEngine(o.engine, o.workers, (engine) =>
-        runStudyCommand(name, o.out, engine, { quick: o.quick ?? false, full: o.full ?? false, signal: interruptSignal(), bar: (l) => progressBar(l, o.quiet ?? false) }),
-      );
+      const run = (engine: Engine, engineFor?: (plan: AnyPlan) => Engine): Promise<StudyResult> =>
+        runStudyCommand(name, o.out, engine, {
+          quick: o.quick ?? false,
+          full: o.full ?? false,
+          signal: interruptSignal(),
+          bar: (l) => progressBar(l, o.quiet ?? false),
+          ...(engineFor ? { engineFor } : {}),
+        });
+      const engine = o.engine;
+      const result = engine === 'auto' ? await withAutoEngines(o.workers, run) : await withEngine(engine, o.workers, (e) => run(e));
       const v = result.verdict;
       // The verdict is the study's answer, not the command's: a claim that does not hold is a result (exit 0).
       process.stdout.write(`${result.summary}\n${v.holds ? 'The claim holds on this run.' : `The claim does not hold on this run: ${v.failures.join('; ')}.`}\n`);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { CancelledError, SpecError } from '../core/errors.ts';
 import { anySpecToJSON, specToJSON } from '../core/spec.ts';
+import type { AnyPlan } from '../core/plan.ts';
 import type { Engine } from '../engine/engine.ts';
 import { STUDIES, findStudy } from '../studies/index.ts';
 import { panelSvg } from '../view/svg.ts';
@@ -25,14 +26,21 @@ export async function runStudyCommand(
   name: string,
   outDir: string,
   engine: Engine,
-  opts: { quick: boolean; full?: boolean; signal: AbortSignal; bar: (label: string) => ProgressReporter },
+  opts: { quick: boolean; full?: boolean; signal: AbortSignal; bar: (label: string) => ProgressReporter; engineFor?: (plan: AnyPlan) => Engine },
 ): Promise<StudyResult> {
   const study = findStudy(name);
   if (!study) throw new SpecError('study', `unknown study '${name}'; one of ${studyNames()}`);
   let bar: ProgressReporter | null = null;
   let label = '';
+  // The engines that ran its sweeps, for the JSON (`--engine auto` may use two).
+  const used = new Set<string>();
   const result = await study.run({
     engine,
+    engineFor: (plan) => {
+      const e = opts.engineFor?.(plan) ?? engine;
+      used.add(e.name);
+      return e;
+    },
     quick: opts.quick,
     full: opts.full ?? false,
     signal: opts.signal,
@@ -63,7 +71,7 @@ export async function runStudyCommand(
       study: study.id,
       title: study.title,
       claim: study.claim,
-      engine: engine.name,
+      engine: used.size > 0 ? [...used].sort().join('+') : engine.name,
       quick: opts.quick,
       full: opts.full ?? false,
       summary: result.summary,

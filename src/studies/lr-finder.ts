@@ -7,7 +7,7 @@
  */
 import { makePlan } from '../core/plan.ts';
 import { parseSpec } from '../core/spec.ts';
-import { fmt, median, runSpec, verdictOf } from './run.ts';
+import { engineOf, fmt, median, runSpec, verdictOf } from './run.ts';
 import type { LineSeriesData, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
 const LR_MIN = 1e-5;
@@ -89,7 +89,7 @@ export const lrFinder: Study = {
       );
     const suggest = async (n: number, keep?: LineSeriesData[]): Promise<number[]> => {
       const plan = ramps(n);
-      const paths = await ctx.engine.trajectories(plan, { runs: starts.map((_, run) => run), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      const paths = await engineOf(ctx, plan).trajectories(plan, { runs: starts.map((_, run) => run), ...(ctx.signal ? { signal: ctx.signal } : {}) });
       return paths.map((t, run) => {
         const lr = Array.from(t.lr);
         const losses = Array.from(t.loss.subarray(1, t.lr.length + 1));

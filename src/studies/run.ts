@@ -1,7 +1,8 @@
 /** Running the specs a study builds, on the study's engine, with its progress and cancellation. */
 import type { NetPlan } from '../core/network/plan.ts';
 import { makeNetPlan, prepareSpec } from '../core/network/plan.ts';
-import type { Plan } from '../core/plan.ts';
+import type { AnyPlan, Plan } from '../core/plan.ts';
+import type { Engine } from '../engine/engine.ts';
 import { makePlan } from '../core/plan.ts';
 import type { NetResults, Results } from '../core/results.ts';
 import { parseNetSpec, parseSpec } from '../core/spec.ts';
@@ -12,9 +13,14 @@ export interface Ran {
   readonly results: Results;
 }
 
+/** The engine that runs (and records paths of) this plan: the caller's choice, else the study's engine. */
+export function engineOf(ctx: StudyContext, plan: AnyPlan): Engine {
+  return ctx.engineFor?.(plan) ?? ctx.engine;
+}
+
 export async function runSpec(ctx: StudyContext, label: string, spec: Record<string, unknown>): Promise<Ran> {
   const plan = makePlan(parseSpec(spec));
-  const results = await ctx.engine.run(plan, {
+  const results = await engineOf(ctx, plan).run(plan, {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (p) => ctx.onProgress?.(label, p),
   });
@@ -31,7 +37,7 @@ export async function runNetSpec(ctx: StudyContext, label: string, spec: Record<
   const parsed = parseNetSpec(spec);
   await prepareSpec(parsed);
   const plan = makeNetPlan(parsed);
-  const results = await ctx.engine.run(plan, {
+  const results = await engineOf(ctx, plan).run(plan, {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (p) => ctx.onProgress?.(label, p),
   });

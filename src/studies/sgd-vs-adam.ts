@@ -9,7 +9,7 @@
  * median test loss). Early = the training loss at 10% of the steps, on those best-LR runs.
  */
 import type { NetTrajectory } from '../core/trajectory.ts';
-import { fmt, median, runNetSpec, studySize } from './run.ts';
+import { engineOf, fmt, median, runNetSpec, studySize } from './run.ts';
 import type { NetRan } from './run.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
 import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
@@ -148,7 +148,7 @@ export const sgdVsAdam: Study = {
     for (const p of per) {
       const ts: NetTrajectory[] = [];
       for (const r of p.runs) {
-        const [t] = await ctx.engine.trajectories(r.plan, { runs: [p.best], every, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+        const [t] = await engineOf(ctx, r.plan).trajectories(r.plan, { runs: [p.best], every, ...(ctx.signal ? { signal: ctx.signal } : {}) });
         if (t) ts.push(t);
       }
       paths.push(ts);

@@ -5,7 +5,7 @@
  * over the LR, so that the reader sees how much of the comparison is the LR each was given.
  */
 import type { NetTrajectory } from '../core/trajectory.ts';
-import { fmt, runNetSpec, studySize } from './run.ts';
+import { engineOf, fmt, runNetSpec, studySize } from './run.ts';
 import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
 import { plural } from '../view/caption.ts';
 
@@ -102,7 +102,7 @@ export const textsExample: Study = {
       curveSources.push({ label: `${o.label}, lr ${o.lr}`, spec: ran.plan.spec, mode: 'train_loss' });
       atTexts.push(ran.results.train_loss[0] as number);
       testAtTexts.push(ran.results.test_loss[0] as number);
-      const [t] = await ctx.engine.trajectories(ran.plan, { runs: [0], ...(ctx.signal ? { signal: ctx.signal } : {}) });
+      const [t] = await engineOf(ctx, ran.plan).trajectories(ran.plan, { runs: [0], ...(ctx.signal ? { signal: ctx.signal } : {}) });
       if (t) curves.push(t);
     }
     // 2. Swept over the LR, several minibatch seeds each (the median over seeds at each LR).

@@ -4,6 +4,7 @@
  * to draw, numeric findings (the claim, checked by its test) and a short explanation. The same
  * study runs from the app and from `basinlab study`.
  */
+import type { AnyPlan } from '../core/plan.ts';
 import type { Engine, Progress } from '../engine/engine.ts';
 import type { Panel } from '../view/panels.ts';
 
@@ -12,6 +13,12 @@ export type { ChartPanel, GridAxis, GridPanel, HeatmapPanel, LineSeriesData, Ove
 
 export interface StudyContext {
   readonly engine: Engine;
+  /**
+   * The engine for one of the study's sweeps, where the caller has several (the app, `basinlab
+   * study` without --engine: a network sweep of few runs trains faster on the CPU engine,
+   * src/engine/choose.ts); `engine` when absent. Studies reach it through run.ts's engineOf.
+   */
+  readonly engineFor?: (plan: AnyPlan) => Engine;
   /** Smaller grids and fewer steps (tests, quick looks). */
   readonly quick: boolean;
   /**

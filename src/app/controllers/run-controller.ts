@@ -5,7 +5,7 @@
  * last complete sweep, not to a half-filled map.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
+import { netOnGpu } from '../../engine/choose.ts';
 import { CancelledError, GpuRunError } from '../../core/errors.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import { makeNetPlan, prepareSpec } from '../../core/network/plan.ts';
@@ -138,9 +138,9 @@ export class RunController implements ReactiveController {
    */
   private engineFor(plan: AnyPlan): Engine {
     if (finerThanFloat32(plan)) return this.engines.cpu64;
-    // Networks: the GPU engine on a real GPU; on a CPU-emulated one (SwiftShader) the CPU engine in
-    // Web Workers trains them several times faster (docs/performance.md, "GPU network engine").
-    if (plan.problem === 'network') return this.engines.gpu && !isSoftwareAdapter(this.engines.gpu.gpu.adapter) ? this.engines.gpu : this.engines.cpu;
+    // Networks: the GPU engine on a real GPU for a sweep of enough runs to fill it; otherwise the CPU
+    // engine in Web Workers trains them faster (src/engine/choose.ts, measured).
+    if (plan.problem === 'network') return this.engines.gpu && netOnGpu(plan.runs, this.engines.gpu.gpu.adapter) ? this.engines.gpu : this.engines.cpu;
     return this.engines.gpu ?? this.engines.cpu;
   }
 

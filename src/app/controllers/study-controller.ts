@@ -5,6 +5,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
 import type { Progress } from '../../engine/engine.ts';
+import { netOnGpu } from '../../engine/choose.ts';
 import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
 import { STUDIES, findStudy } from '../../studies/index.ts';
 import { openingSize } from '../../studies/run.ts';
@@ -95,14 +96,17 @@ export class StudyController implements ReactiveController {
     this.clock.reset();
     this.host.requestUpdate();
     try {
-      // Network studies: the GPU engine on a real GPU; on a CPU-emulated one (SwiftShader) the CPU
-      // engine in Web Workers trains networks several times faster (as run-controller.ts decides).
+      // Network studies: the GPU engine on a real GPU, for the sweeps with runs enough to fill it; the
+      // rest, and every network sweep on a CPU-emulated GPU (SwiftShader), on the CPU engine in Web
+      // Workers, which trains them faster (as run-controller.ts decides, src/engine/choose.ts).
       const gpu = this.engines.gpu && !(study.problem === 'network' && isSoftwareAdapter(this.engines.gpu.gpu.adapter)) ? this.engines.gpu : null;
       const engine = gpu ?? this.engines.cpu;
+      const cpu = this.engines.cpu;
       if (size) this.size = size;
       const quick = (this.size ?? openingSize(study, !gpu)) === 'quick';
       const result = await study.run({
         engine,
+        engineFor: (plan) => (gpu && plan.problem === 'network' && !netOnGpu(plan.runs, gpu.gpu.adapter) ? cpu : engine),
         quick,
         signal: abort.signal,
         onProgress: (label, p) => {

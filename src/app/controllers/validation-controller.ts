@@ -10,7 +10,9 @@ import { CancelledError } from '../../core/errors.ts';
 import type { Results } from '../../core/results.ts';
 import type { NetPairReport, PairReport, PairVerdict } from '../../core/validate.ts';
 import { NET_PERTURBATION, NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, outcomeClass, pairVerdict } from '../../core/validate.ts';
+import { NET_GPU_MIN_RUNS } from '../../engine/choose.ts';
 import type { Progress } from '../../engine/engine.ts';
+import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
 import { validateNetPlan, validatePlan } from '../../engine/validation.ts';
 import type { EngineSet } from './engines.ts';
 import type { MessageLine } from './message.ts';
@@ -137,7 +139,13 @@ export class ValidationController implements ReactiveController {
       this.message.say('This view ran on the float64 CPU engine (float32 cannot resolve a zoom this deep): there is no float32 result to validate against it. Zoom out to validate.');
       return;
     }
-    const why = engine.name === 'cpu' && this.engines.gpu ? ' (networks train on the CPU workers here: the GPU is emulated and slower)' : '';
+    const gpu = this.engines.gpu;
+    const why =
+      engine.name === 'cpu' && gpu
+        ? isSoftwareAdapter(gpu.gpu.adapter)
+          ? ' (networks train on the CPU workers here: the GPU is emulated and slower)'
+          : ` (a network sweep of fewer than ${NET_GPU_MIN_RUNS} runs trains faster on the CPU workers: the GPU runs one run per thread)`
+        : '';
     const passes = netValidationPasses();
     await this.runPasses(
       passes,

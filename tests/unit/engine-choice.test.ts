@@ -1,0 +1,96 @@
+/**
+ * Which engine trains a network sweep when both are at hand (src/engine/choose.ts): the rule, the
+ * studies' routing through StudyContext.engineFor, and `basinlab study` with its default `--engine
+ * auto`, which on this machine's emulated GPU sends every network sweep to the CPU engine and the
+ * surface sweeps to the GPU, and says so in the study's JSON.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { AnyPlan } from '../../src/core/plan.ts';
+import { NET_GPU_MIN_RUNS, netOnGpu } from '../../src/engine/choose.ts';
+import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import type { Engine } from '../../src/engine/engine.ts';
+import { runNetSpec, runSpec } from '../../src/studies/run.ts';
+
+const H200 = { vendor: 'nvidia', architecture: '', device: 'nvidia-h200', description: 'NVIDIA: 580.159.04' };
+const SWIFTSHADER = { vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0' };
+
+describe('netOnGpu', () => {
+  it('sends a network sweep to a hardware GPU only from NET_GPU_MIN_RUNS runs', () => {
+    expect(netOnGpu(NET_GPU_MIN_RUNS, H200)).toBe(true);
+    expect(netOnGpu(65_536, H200)).toBe(true);
+    expect(netOnGpu(NET_GPU_MIN_RUNS - 1, H200)).toBe(false);
+    expect(netOnGpu(119, H200)).toBe(false);
+  });
+  it('never to an emulated one', () => {
+    expect(netOnGpu(65_536, SWIFTSHADER)).toBe(false);
+    expect(netOnGpu(65_536, { ...H200, description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(false);
+  });
+});
+
+describe('a study routes each sweep through engineFor', () => {
+  it('runs the network and the surface sweeps on the engines the caller picks', async () => {
+    const cpu = new CpuEngine('cpu', { workers: 0, spawn: null });
+    const cpu64 = new CpuEngine('cpu64', { workers: 0, spawn: null });
+    const seen: [AnyPlan['problem'], string][] = [];
+    const engineFor = (plan: AnyPlan): Engine => {
+      const e = plan.problem === 'network' ? cpu64 : cpu;
+      seen.push([plan.problem, e.name]);
+      return e;
+    };
+    try {
+      // `engine` would be the wrong answer for both: the routing, not the default, must have run them.
+      const ctx = { engine: cpu, quick: true, engineFor };
+      const net = await runNetSpec(ctx, 'net', {
+        network: { hidden: [4], batch_size: 8, sharpness_iterations: 0 },
+        data: { name: 'iris' },
+        optimizer: { name: 'SGD', lr: 0.1 },
+        steps: 5,
+        sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.1, count: 2, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.5, count: 2 } },
+      });
+      const surf = await runSpec(ctx, 'surface', {
+        surface: 'rosenbrock',
+        optimizer: { name: 'SGD', lr: 0.001 },
+        steps: 5,
+        sweep: { x: { param: 'optimizer.lr', min: 1e-4, max: 1e-3, count: 2, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.5, count: 2 } },
+      });
+      expect(seen).toEqual([
+        ['network', 'cpu64'],
+        ['surface', 'cpu'],
+      ]);
+      expect(net.results.engine).toBe('cpu64');
+      expect(surf.results.engine).toBe('cpu');
+    } finally {
+      await Promise.all([cpu.dispose(), cpu64.dispose()]);
+    }
+  });
+});
+
+describe('basinlab study --engine auto (the default)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'basinlab-auto-'));
+  const study = (name: string, extra: string[] = []): { code: number | null; engine: unknown; stderr: string } => {
+    const out = join(dir, name);
+    const r = spawnSync(process.execPath, ['bin/basinlab.js', 'study', name, '--quick', '-q', '--out', out, ...extra], { encoding: 'utf8', timeout: 240_000 });
+    const engine = r.status === 0 ? (JSON.parse(readFileSync(join(out, `${name}.json`), 'utf8')) as { engine: unknown }).engine : null;
+    return { code: r.status, engine, stderr: r.stderr };
+  };
+  it('trains a network study on the CPU engine beside an emulated GPU', () => {
+    const r = study('texts-example');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.engine).toBe('cpu');
+  }, 240_000);
+  it('runs a surface study on the GPU', () => {
+    const r = study('flat-vs-sharp');
+    expect(r.code).toBe(0);
+    expect(r.engine).toBe('gpu');
+  }, 240_000);
+  it('runs on the engine named when one is', () => {
+    const r = study('texts-example', ['--engine', 'cpu64']);
+    expect(r.code).toBe(0);
+    expect(r.engine).toBe('cpu64');
+  }, 240_000);
+});
