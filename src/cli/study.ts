@@ -15,6 +15,7 @@ import { STUDIES, findStudy } from '../studies/index.ts';
 import { panelSvg } from '../view/svg.ts';
 import type { StudyResult } from '../studies/types.ts';
 import { StagedFiles } from '../io/text-file.ts';
+import { NO_FONT_WARNING, hasFont } from './fonts.ts';
 import { pngDataUrl } from './png.ts';
 import type { ProgressReporter } from './progress.ts';
 
@@ -59,6 +60,7 @@ export async function runStudyCommand(
   const staged = new StagedFiles(opts.signal);
   try {
     const figures: string[] = [];
+    if (result.panels.length > 0 && !hasFont()) process.stderr.write(`${NO_FONT_WARNING}\n`);
     for (const [k, p] of result.panels.entries()) {
       const svg = panelSvg(p, pngDataUrl);
       const base = join(outDir, `${study.id}-${k + 1}`);

@@ -152,3 +152,22 @@ describe('the streamed trajectory document', () => {
     expect(JSON.stringify(JSON.parse(streamed))).toBe(JSON.stringify(whole));
   });
 });
+
+describe('fonts for the study figures', () => {
+  it('finds a font file in a nested folder and none in an empty one', async () => {
+    const { hasFont } = await import('../../src/cli/fonts.ts');
+    const root = join(dir, 'fonts');
+    const nested = join(root, 'truetype', 'dejavu');
+    mkdirSync(nested, { recursive: true });
+    const empty = join(dir, 'no-fonts');
+    mkdirSync(join(empty, 'truetype'), { recursive: true });
+    writeFileSync(join(empty, 'truetype', 'README.txt'), 'not a font');
+    expect(hasFont([empty, join(dir, 'missing')])).toBe(false);
+    writeFileSync(join(nested, 'DejaVuSans.ttf'), '');
+    expect(hasFont([empty, root])).toBe(true);
+  });
+  it('this machine has one (the figures test renders DejaVu Sans)', async () => {
+    const { hasFont } = await import('../../src/cli/fonts.ts');
+    expect(hasFont()).toBe(true);
+  });
+});
