@@ -182,8 +182,8 @@ export class BlApp extends LitElement {
         pb.toggle();
         return true;
       });
-      this.ctl.init();
-      if (study) this.studies.select(study);
+      this.ctl.init({ hold: study !== null });
+      if (study) this.ctl.releaseAfter(this.studies.select(study));
     }
   }
 
@@ -210,7 +210,7 @@ export class BlApp extends LitElement {
               return left ? html`<span class="status" data-testid="study-time-left">${left} in this sweep</span>` : nothing;
             })()}`
           : html`<button @click=${() => void st.run()}>Run again</button>`}
-        <button @click=${() => st.select(null)}>Close</button>
+        <button @click=${() => void st.select(null)}>Close</button>
       </div>
       <p><b>Claim.</b> ${s.claim}</p>
       ${st.error ? html`<p class="message">${st.error}</p>` : nothing}
@@ -616,7 +616,7 @@ export class BlApp extends LitElement {
         <bl-view-bar .presets=${this.presetOptions} .preset=${this.presetShown(ctl.spec.json)} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
           ?figureReady=${!!(sweep.results || sweep.net?.results)} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
         <label>Study
-          <select data-testid="study-select" @change=${(e: Event) => this.studies?.select((e.target as HTMLSelectElement).value || null)}>
+          <select data-testid="study-select" @change=${(e: Event) => void this.studies?.select((e.target as HTMLSelectElement).value || null)}>
             <option value="">—</option>
             ${this.studies?.studies.map((s) => html`<option value=${s.id} ?selected=${this.studies?.open?.id === s.id}>${s.title}</option>`)}
           </select>

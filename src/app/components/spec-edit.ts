@@ -163,12 +163,14 @@ export function formatList(v: unknown): string {
 
 /**
  * An allowed range for hints, e.g. `[0, inf)`, `(0, 1]`, with compact numbers; `[1, steps]` for a
- * run-level field counting steps of the run.
+ * run-level field counting steps of the run; `any number` for an unbounded one (torch's dampening),
+ * where `(-inf, inf)` read like a range to keep within.
  */
 export function rangeHint(
   r: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean; upToSteps?: true },
   int = false,
 ): string {
+  if (r.min === Number.NEGATIVE_INFINITY && r.max === Number.POSITIVE_INFINITY && !r.upToSteps) return int ? 'any integer' : 'any number';
   const f = (x: number): string =>
     x === Number.POSITIVE_INFINITY ? 'inf' : x === Number.NEGATIVE_INFINITY ? '-inf' : formatNumber(x, int);
   const lo = r.minExclusive || r.min === Number.NEGATIVE_INFINITY ? '(' : '[';
@@ -1090,7 +1092,7 @@ export function paramFields(
           path,
           label: p.key,
           doc,
-          hint: `up to ${p.maxLength} integers in ${rangeHint(p, true)}, comma-separated`,
+          hint: `up to ${p.maxLength} integers${p.min === Number.NEGATIVE_INFINITY && p.max === Number.POSITIVE_INFINITY ? '' : ` in ${rangeHint(p, true)}`}, comma-separated`,
           required: torchRequired,
           text: formatList(value),
         });

@@ -64,7 +64,14 @@ export class AppController {
   ) {
     this.message = new MessageLine(host);
     this.zoom = new ZoomController((json) => this.spec.setSpec(json, { immediate: true }));
-    this.spec = new SpecController(host, this.message, (change) => this.sweep.schedule(change.immediate ?? false));
+    this.spec = new SpecController(host, this.message, (change) => {
+      if (this.held) {
+        // Kept for when the hold ends: the view's latest spec runs then, once.
+        this.heldRun = (this.heldRun ?? false) || (change.immediate ?? false);
+        return;
+      }
+      this.sweep.schedule(change.immediate ?? false);
+    });
     this.sweep = new RunController(
       host,
       engines,
@@ -150,9 +157,31 @@ export class AppController {
   }
 
   /** Starts from the URL's spec (or the default) and runs it. */
-  init(): void {
+  /**
+   * Starts from the URL's view. With `hold`, its sweep waits for releaseAfter: a study opened from
+   * the link runs first, rather than sharing the machine (and on a CPU engine its cores) with the
+   * explorer's sweep below it, which nobody is looking at yet.
+   */
+  init(opts: { readonly hold?: boolean } = {}): void {
+    this.held = opts.hold ?? false;
     this.spec.init();
+    if (this.held) this.message.say('The explorer below runs its sweep once the study above has finished.');
   }
+
+  /** Ends init's hold when `until` settles (the study's run: done, failed or cancelled), running the view. */
+  releaseAfter(until: Promise<unknown>): void {
+    void until.finally(() => {
+      if (!this.held) return;
+      this.held = false;
+      const immediate = this.heldRun;
+      this.heldRun = null;
+      if (immediate !== null) this.sweep.schedule(immediate);
+    });
+  }
+
+  private held = false;
+  /** A run asked for while held (null: none), and whether it was to start at once. */
+  private heldRun: boolean | null = null;
 
   /** A view made elsewhere (a preset, a study panel): its spec and colouring, as a new history entry. */
   openView(json: Record<string, unknown>, mode: AnyHeatmapMode): void {

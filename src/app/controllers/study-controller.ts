@@ -52,7 +52,8 @@ export class StudyController implements ReactiveController {
     return STUDIES;
   }
 
-  select(id: string | null): void {
+  /** Opens a study (or closes the open one, null) and runs it; resolves when that run has ended. */
+  select(id: string | null): Promise<void> {
     this.abort?.abort();
     this.open = id ? (findStudy(id) ?? null) : null;
     const q = new URLSearchParams(location.hash.slice(1));
@@ -65,7 +66,7 @@ export class StudyController implements ReactiveController {
     this.error = '';
     this.size = null;
     this.host.requestUpdate();
-    if (this.open) void this.run();
+    return this.open ? this.run() : Promise.resolve();
   }
 
   cancel(): void {
