@@ -175,7 +175,8 @@ export class AppController {
       this.held = false;
       const immediate = this.heldRun;
       this.heldRun = null;
-      if (immediate !== null) this.sweep.schedule(immediate);
+      // Run pressed meanwhile already ran the view (edits while held only wait, so it ran the latest).
+      if (immediate !== null && !this.sweep.running && !this.sweep.results) this.sweep.schedule(immediate);
     });
   }
 
