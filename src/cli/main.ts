@@ -539,7 +539,8 @@ export function buildProgram(): Command {
       const result = engine === 'auto' ? await withAutoEngines(o.workers, run) : await withEngine(engine, o.workers, (e) => run(e));
       const v = result.verdict;
       // The verdict is the study's answer, not the command's: a claim that does not hold is a result (exit 0).
-      process.stdout.write(`${result.summary}\n${v.holds ? 'The claim holds on this run.' : `The claim does not hold on this run: ${v.failures.join('; ')}.`}\n`);
+      const held = v.checked.length > 0 ? `${v.holds ? ': ' : ' (what held: '}${v.checked.join('; ')}${v.holds ? '' : ')'}` : '';
+      process.stdout.write(`${result.summary}\n${v.holds ? `The claim holds on this run${held}.` : `The claim does not hold on this run: ${v.failures.join('; ')}${held}.`}\n`);
     });
 
   program

@@ -25,8 +25,8 @@ export function checkAdamAdamW(f: { readonly adamMedianDistanceToL2Minimum: numb
   const a = f.adamMedianDistanceToL2Minimum;
   const w = f.adamWMedianDistanceToL2Minimum;
   return verdictOf([
-    [a < 0.2, `Adam ends a median ${fmt(a)} from the L2-regularised minimum (not under 0.2)`],
-    [w > 5 * a, `AdamW ends a median ${fmt(w)} from it, not five times Adam's ${fmt(a)}`],
+    [a < 0.2, `Adam ends a median ${fmt(a)} from the L2-regularised minimum (not under 0.2)`, `Adam ends a median ${fmt(a)} from the L2-regularised minimum (under 0.2)`],
+    [w > 5 * a, `AdamW ends a median ${fmt(w)} from it, not five times Adam's ${fmt(a)}`, `AdamW ends a median ${fmt(w)} from it, more than five times Adam's ${fmt(a)}`],
   ]);
 }
 

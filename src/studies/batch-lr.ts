@@ -10,9 +10,9 @@
  * seeds (each seed its own minibatches). Noise: the spread over seeds of the final training loss at
  * one LR (the smallest batch's best), which trains at every batch size.
  */
-import { fmt, median, runNetSpec, studySize } from './run.ts';
+import { fmt, median, runNetSpec, studySize, verdictOf } from './run.ts';
 import type { NetRan } from './run.ts';
-import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 import { plural } from '../view/caption.ts';
 
 interface Size {
@@ -79,20 +79,33 @@ function halves(batches: readonly number[]): { small: string; large: string } {
  * log-log slope at least MIN_SCALING_SLOPE (the linear rule's is 1); (2) it grows more slowly over
  * the larger half (the limit); (3) the noise at the largest batch is below that at the smallest.
  */
-export function checkBatchLr(f: BatchLrFindings): { holds: boolean; failures: string[]; smallSlope: number; largeSlope: number } {
+export function checkBatchLr(f: BatchLrFindings): Verdict & { smallSlope: number; largeSlope: number } {
   const n = f.batchSizes.length;
   const h = Math.ceil(n / 2);
-  const failures: string[] = [];
   const smallSlope = n >= 2 ? logLogSlope(f.batchSizes.slice(0, h), f.bestLr.slice(0, h)) : Number.NaN;
   const largeSlope = n >= 2 ? logLogSlope(f.batchSizes.slice(n - h), f.bestLr.slice(n - h)) : Number.NaN;
-  if (n < 4) failures.push(`${n} batch sizes; the check needs at least 4`);
   const { small, large } = halves(f.batchSizes);
-  if (!(smallSlope >= MIN_SCALING_SLOPE)) failures.push(`over the small batches (${small}) the best LR grows as B^${fmt(smallSlope, 2)}, less than B^${MIN_SCALING_SLOPE}`);
-  if (!(largeSlope < smallSlope)) failures.push(`over the large batches (${large}) it grows as B^${fmt(largeSlope, 2)}, no slower than over the small ones (${small}): no limit seen`);
   const first = f.noise[0] as number;
   const last = f.noise[n - 1] as number;
-  if (!(last < first)) failures.push(`the seed-to-seed spread at the largest batch (${fmt(last)}) is not below the smallest batch's (${fmt(first)})`);
-  return { holds: failures.length === 0, failures, smallSlope, largeSlope };
+  const verdict = verdictOf([
+    [n >= 4, `${n} batch sizes; the check needs at least 4`, `${n} batch sizes (the check needs at least 4)`],
+    [
+      smallSlope >= MIN_SCALING_SLOPE,
+      `over the small batches (${small}) the best LR grows as B^${fmt(smallSlope, 2)}, less than B^${MIN_SCALING_SLOPE}`,
+      `over the small batches (${small}) the best LR grows as B^${fmt(smallSlope, 2)}, at least B^${MIN_SCALING_SLOPE}`,
+    ],
+    [
+      largeSlope < smallSlope,
+      `over the large batches (${large}) it grows as B^${fmt(largeSlope, 2)}, no slower than over the small ones (${small}): no limit seen`,
+      `over the large batches (${large}) it grows as B^${fmt(largeSlope, 2)}, slower than over the small ones (${small}): the limit`,
+    ],
+    [
+      last < first,
+      `the seed-to-seed spread at the largest batch (${fmt(last)}) is not below the smallest batch's (${fmt(first)})`,
+      `the seed-to-seed spread at the largest batch (${fmt(last)}) is below the smallest batch's (${fmt(first)})`,
+    ],
+  ]);
+  return { ...verdict, smallSlope, largeSlope };
 }
 
 export const batchLr: Study = {
@@ -198,6 +211,6 @@ export const batchLr: Study = {
       `(of ${lrs.length} LRs from ${fmt(lrs[0] as number, 2)} to ${fmt(lrs[lrs.length - 1] as number, 2)}, each ${fmt((lrs[1] as number) / (lrs[0] as number), 2)} times the last: a best LR is one of them). ` +
       `It grows as B^${fmt(check.smallSlope, 2)} over batches ${halves(batches).small} and B^${fmt(check.largeSlope, 2)} over ${halves(batches).large} (the linear rule: B^1). ` +
       `At lr ${fmt(lrs[common] as number, 2)} the seed-to-seed spread of the final loss goes from ${fmt(noise[0] as number)} at batch ${batches[0]} to ${fmt(noise[nb - 1] as number)} at ${batches[nb - 1]}.`;
-    return { id: 'batch-lr', panels: [lrB, heat, noiseChart], findings, verdict: { holds: check.holds, failures: check.failures }, summary };
+    return { id: 'batch-lr', panels: [lrB, heat, noiseChart], findings, verdict: { holds: check.holds, failures: check.failures, checked: check.checked }, summary };
   },
 };

@@ -27,17 +27,35 @@ export interface FlatSharpCheck {
  */
 export function checkFlatVsSharp(f: FlatSharpCheck): Verdict {
   return verdictOf([
-    [f.lambdaSharp > 10 * f.lambdaFlat, `the sharp minimum (λ = ${fmt(f.lambdaSharp)}) is not ten times sharper than the flat one (λ = ${fmt(f.lambdaFlat)})`],
-    [f.sharpRunsWithinLimit > 0, 'no run settles in the sharp minimum even below its stability limit (the control)'],
-    [f.sharpRunsBeyondStabilityLimit === 0, `${f.sharpRunsBeyondStabilityLimit} runs settle in the sharp minimum beyond its stability limit`],
+    [
+      f.lambdaSharp > 10 * f.lambdaFlat,
+      `the sharp minimum (λ = ${fmt(f.lambdaSharp)}) is not ten times sharper than the flat one (λ = ${fmt(f.lambdaFlat)})`,
+      `the sharp minimum (λ = ${fmt(f.lambdaSharp)}) is more than ten times sharper than the flat one (λ = ${fmt(f.lambdaFlat)})`,
+    ],
+    [
+      f.sharpRunsWithinLimit > 0,
+      'no run settles in the sharp minimum even below its stability limit (the control)',
+      `${f.sharpRunsWithinLimit} runs settle in the sharp minimum below its stability limit (the control)`,
+    ],
+    [
+      f.sharpRunsBeyondStabilityLimit === 0,
+      `${f.sharpRunsBeyondStabilityLimit} runs settle in the sharp minimum beyond its stability limit`,
+      'no run settles in the sharp minimum beyond its stability limit',
+    ],
     [
       f.sharpFractionAboveLimit < f.sharpFractionBelowHalfLimit,
       `as many starts end in the sharp well above its limit (${fmt(100 * f.sharpFractionAboveLimit)}%) as below half of it (${fmt(100 * f.sharpFractionBelowHalfLimit)}%)`,
+      `fewer starts end in the sharp well above its limit (${fmt(100 * f.sharpFractionAboveLimit)}%) than below half of it (${fmt(100 * f.sharpFractionBelowHalfLimit)}%)`,
     ],
-    [f.flatFractionAboveLimit > 0.5, `above the limit only ${fmt(100 * f.flatFractionAboveLimit)}% of starts end in the flat minimum (not most)`],
+    [
+      f.flatFractionAboveLimit > 0.5,
+      `above the limit only ${fmt(100 * f.flatFractionAboveLimit)}% of starts end in the flat minimum (not most)`,
+      `above the limit ${fmt(100 * f.flatFractionAboveLimit)}% of starts end in the flat minimum (most)`,
+    ],
     [
       f.sharpFractionWithMostNoise < f.sharpFractionWithoutNoise,
       `gradient noise does not cut the share of sharp endings (${fmt(100 * f.sharpFractionWithoutNoise)}% without, ${fmt(100 * f.sharpFractionWithMostNoise)}% with)`,
+      `gradient noise cuts the share of sharp endings (${fmt(100 * f.sharpFractionWithoutNoise)}% without, ${fmt(100 * f.sharpFractionWithMostNoise)}% with)`,
     ],
   ]);
 }

@@ -16,8 +16,9 @@
 import type { NetPlan } from '../core/network/plan.ts';
 import { boundaryDimension, edgeImage } from './boxcount.ts';
 import type { BoxCount } from './boxcount.ts';
-import { fmt, median, runNetSpec, studySize } from './run.ts';
-import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import { fmt, median, runNetSpec, studySize, verdictOf } from './run.ts';
+import type { Condition } from './run.ts';
+import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
 export interface FractalSize {
   /** Grid side (side x side runs per depth). */
@@ -161,29 +162,29 @@ export const FRACTAL_MIN_DIMENSION = 1.2;
 /** ... that moves by at most this between the depths (max - min). */
 export const FRACTAL_MAX_SPREAD = 0.25;
 
-export interface FractalCheck {
-  readonly holds: boolean;
-  /** Why not, one line per failed condition (empty when it holds). */
-  readonly failures: readonly string[];
-}
 
 /**
  * The claim, checked on the measured dimensions (one per depth): each is well above a smooth
  * curve's 1 (at least FRACTAL_MIN_DIMENSION, the low end of the paper's 1.2-2), and they are stable
  * across depth (spread at most FRACTAL_MAX_SPREAD), as a self-similar boundary's would be.
  */
-export function checkFractalBoundary(dimensions: readonly number[]): FractalCheck {
-  const failures: string[] = [];
-  if (dimensions.length < 2) failures.push(`${dimensions.length} depth(s) measured; stability across depth needs at least 2`);
-  dimensions.forEach((d, k) => {
-    if (!(d >= FRACTAL_MIN_DIMENSION)) failures.push(`depth ${k}: dimension ${fmt(d)} is below ${FRACTAL_MIN_DIMENSION}`);
-  });
+export function checkFractalBoundary(dimensions: readonly number[]): Verdict {
+  const conditions: Condition[] = [
+    [dimensions.length >= 2, `${dimensions.length} depth(s) measured; stability across depth needs at least 2`, `${dimensions.length} depths measured`],
+    ...dimensions.map(
+      (d, k): Condition => [d >= FRACTAL_MIN_DIMENSION, `depth ${k}: dimension ${fmt(d)} is below ${FRACTAL_MIN_DIMENSION}`, `depth ${k}: dimension ${fmt(d)}, at least ${FRACTAL_MIN_DIMENSION}`],
+    ),
+  ];
   const finite = dimensions.filter((d) => Number.isFinite(d));
   if (finite.length === dimensions.length && finite.length >= 2) {
     const spread = Math.max(...finite) - Math.min(...finite);
-    if (spread > FRACTAL_MAX_SPREAD) failures.push(`the dimension moves by ${fmt(spread)} across depth (more than ${FRACTAL_MAX_SPREAD})`);
+    conditions.push([
+      spread <= FRACTAL_MAX_SPREAD,
+      `the dimension moves by ${fmt(spread)} across depth (more than ${FRACTAL_MAX_SPREAD})`,
+      `the dimension moves by ${fmt(spread)} across depth (at most ${FRACTAL_MAX_SPREAD})`,
+    ]);
   }
-  return { holds: failures.length === 0, failures };
+  return verdictOf(conditions);
 }
 
 const DEPTH_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'];
@@ -286,6 +287,6 @@ export const fractalBoundary: Study = {
         ? ''
         : ` Box counting over ${dims[0]?.sizes.length ?? 0} box sizes on a ${side}-cell image is coarse` +
           (side < FRACTAL_SIZES.default.side ? `; the default size (${FRACTAL_SIZES.default.side} cells: basinlab study fractal-boundary) resolves the boundary better.` : '.'));
-    return { id: 'fractal-boundary', panels: [...grids, perDepth, boxes], findings, verdict: { holds: check.holds, failures: check.failures }, summary };
+    return { id: 'fractal-boundary', panels: [...grids, perDepth, boxes], findings, verdict: check, summary };
   },
 };

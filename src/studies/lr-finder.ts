@@ -52,9 +52,18 @@ export function checkLrFinder(f: { readonly medianSuggestion: number; readonly b
     [
       f.medianSuggestion >= f.bandLow && f.medianSuggestion <= f.bandHigh,
       `the median suggestion ${fmt(f.medianSuggestion)} lies outside the converging band ${fmt(f.bandLow)} to ${fmt(f.bandHigh)}`,
+      `the median suggestion ${fmt(f.medianSuggestion)} lies inside the converging band ${fmt(f.bandLow)} to ${fmt(f.bandHigh)}`,
     ],
-    [f.bandHigh < f.stabilityLimit, `the converging band reaches ${fmt(f.bandHigh)}, not below the stability limit ${fmt(f.stabilityLimit)}`],
-    [f.fractionInsideBand >= 0.5, `only ${fmt(100 * f.fractionInsideBand)}% of the suggestions fall inside the band`],
+    [
+      f.bandHigh < f.stabilityLimit,
+      `the converging band reaches ${fmt(f.bandHigh)}, not below the stability limit ${fmt(f.stabilityLimit)}`,
+      `the converging band ends at ${fmt(f.bandHigh)}, below the stability limit ${fmt(f.stabilityLimit)}`,
+    ],
+    [
+      f.fractionInsideBand >= 0.5,
+      `only ${fmt(100 * f.fractionInsideBand)}% of the suggestions fall inside the band`,
+      `${fmt(100 * f.fractionInsideBand)}% of the suggestions fall inside the band (at least half)`,
+    ],
   ]);
 }
 

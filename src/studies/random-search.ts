@@ -61,10 +61,19 @@ export function checkRandomSearch(f: Readonly<Record<string, number>>): Verdict 
   return verdictOf([
     ...[3, 4].flatMap((d) =>
       (['random', 'sobol'] as const).map(
-        (m) => [at(m, d) < at('grid', d), `with ${d} hyperparameters ${m} search (${fmt(at(m, d))}) does not beat the grid (${fmt(at('grid', d))})`] as const,
+        (m) =>
+          [
+            at(m, d) < at('grid', d),
+            `with ${d} hyperparameters ${m} search (${fmt(at(m, d))}) does not beat the grid (${fmt(at('grid', d))})`,
+            `with ${d} hyperparameters ${m} search (${fmt(at(m, d))}) beats the grid (${fmt(at('grid', d))})`,
+          ] as const,
       ),
     ),
-    [at('grid', 4) > at('grid', 2), `the grid does no worse with 4 hyperparameters (${fmt(at('grid', 4))}) than with 2 (${fmt(at('grid', 2))})`],
+    [
+      at('grid', 4) > at('grid', 2),
+      `the grid does no worse with 4 hyperparameters (${fmt(at('grid', 4))}) than with 2 (${fmt(at('grid', 2))})`,
+      `the grid does worse with 4 hyperparameters (${fmt(at('grid', 4))}) than with 2 (${fmt(at('grid', 2))})`,
+    ],
   ]);
 }
 

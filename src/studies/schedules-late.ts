@@ -56,10 +56,12 @@ export function checkSchedulesLate(f: { readonly scheduleSpreadAt10: number; rea
     [
       f.scheduleSpreadAt100 > 1.5 * f.scheduleSpreadAt10,
       `the schedules end ${fmt(f.scheduleSpreadAt100)} decades apart, not 1.5 times their spread after 10% (${fmt(f.scheduleSpreadAt10)})`,
+      `the schedules end ${fmt(f.scheduleSpreadAt100)} decades apart, more than 1.5 times their spread after 10% (${fmt(f.scheduleSpreadAt10)})`,
     ],
     [
       f.optimizerGapAt10 > f.scheduleSpreadAt10,
       `after 10% the optimisers differ by ${fmt(f.optimizerGapAt10)} decades, no more than the schedules (${fmt(f.scheduleSpreadAt10)})`,
+      `after 10% the optimisers differ by ${fmt(f.optimizerGapAt10)} decades, more than the schedules (${fmt(f.scheduleSpreadAt10)})`,
     ],
   ]);
 }

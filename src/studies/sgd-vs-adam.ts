@@ -9,10 +9,10 @@
  * median test loss). Early = the training loss at 10% of the steps, on those best-LR runs.
  */
 import type { NetTrajectory } from '../core/trajectory.ts';
-import { engineOf, fmt, median, runNetSpec, studySize } from './run.ts';
+import { engineOf, fmt, median, runNetSpec, studySize, verdictOf } from './run.ts';
 import type { NetRan } from './run.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
-import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 import { plural } from '../view/caption.ts';
 
 export interface Variant {
@@ -71,13 +71,19 @@ export interface SgdAdamFindings {
  * The claim: Adam's training loss early is below SGD-with-momentum's (both at their best LR), and
  * SGD with momentum (cosine) ends with a test accuracy at least Adam's less MATCH_TOLERANCE.
  */
-export function checkSgdVsAdam(f: SgdAdamFindings): { holds: boolean; failures: string[] } {
-  const failures: string[] = [];
-  if (!(f.adamEarlyTrainLoss < f.sgdEarlyTrainLoss)) failures.push(`early, Adam's training loss ${fmt(f.adamEarlyTrainLoss)} is not below SGD's ${fmt(f.sgdEarlyTrainLoss)}`);
-  if (!(f.sgdTestAccuracy >= f.adamTestAccuracy - MATCH_TOLERANCE)) {
-    failures.push(`at the end, SGD's test accuracy ${fmt(f.sgdTestAccuracy)} is more than ${MATCH_TOLERANCE} below Adam's ${fmt(f.adamTestAccuracy)}`);
-  }
-  return { holds: failures.length === 0, failures };
+export function checkSgdVsAdam(f: SgdAdamFindings): Verdict {
+  return verdictOf([
+    [
+      f.adamEarlyTrainLoss < f.sgdEarlyTrainLoss,
+      `early, Adam's training loss ${fmt(f.adamEarlyTrainLoss)} is not below SGD's ${fmt(f.sgdEarlyTrainLoss)}`,
+      `early, Adam's training loss ${fmt(f.adamEarlyTrainLoss)} is below SGD's ${fmt(f.sgdEarlyTrainLoss)}`,
+    ],
+    [
+      f.sgdTestAccuracy >= f.adamTestAccuracy - MATCH_TOLERANCE,
+      `at the end, SGD's test accuracy ${fmt(f.sgdTestAccuracy)} is more than ${MATCH_TOLERANCE} below Adam's ${fmt(f.adamTestAccuracy)}`,
+      `at the end, SGD's test accuracy ${fmt(f.sgdTestAccuracy)} is no more than ${MATCH_TOLERANCE} below Adam's ${fmt(f.adamTestAccuracy)}`,
+    ],
+  ]);
 }
 
 /** `steps`: run only the first this-many steps (the schedule still spans size.steps). */

@@ -16,10 +16,10 @@
  * it: the noise-scale view (Smith & Le 2018; Jastrzebski et al. 2017) expects the minimum's
  * sharpness to follow lr/B rather than B itself.
  */
-import { fmt, median, runNetSpec, studySize } from './run.ts';
+import { fmt, median, runNetSpec, studySize, verdictOf } from './run.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
-import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 import { plural } from '../view/caption.ts';
 
 interface Size {
@@ -101,17 +101,30 @@ export interface SharpFindings {
  * (Spearman rank correlation with B at least MIN_RANK_CORRELATION), and the largest batch ends
  * sharper and with a worse test loss than the smallest.
  */
-export function checkSharpMinima(f: SharpFindings): { holds: boolean; failures: string[]; sharpnessRho: number; testLossRho: number } {
-  const failures: string[] = [];
+export function checkSharpMinima(f: SharpFindings): Verdict & { sharpnessRho: number; testLossRho: number } {
   const n = f.batchSizes.length;
   const sharpnessRho = spearman(f.batchSizes, f.sharpness);
   const testLossRho = spearman(f.batchSizes, f.testLoss);
-  if (n < 3) failures.push(`${n} batch sizes; the check needs at least 3`);
-  if (!(sharpnessRho >= MIN_RANK_CORRELATION)) failures.push(`sharpness vs batch size: rank correlation ${fmt(sharpnessRho, 2)}, below ${MIN_RANK_CORRELATION}`);
-  if (!(testLossRho >= MIN_RANK_CORRELATION)) failures.push(`test loss vs batch size: rank correlation ${fmt(testLossRho, 2)}, below ${MIN_RANK_CORRELATION}`);
-  if (!((f.sharpness[n - 1] as number) > (f.sharpness[0] as number))) failures.push('the largest batch does not end sharper than the smallest');
-  if (!((f.testLoss[n - 1] as number) > (f.testLoss[0] as number))) failures.push('the largest batch does not end with a worse test loss than the smallest');
-  return { holds: failures.length === 0, failures, sharpnessRho, testLossRho };
+  const verdict = verdictOf([
+    [n >= 3, `${n} batch sizes; the check needs at least 3`, `${n} batch sizes (the check needs at least 3)`],
+    [
+      sharpnessRho >= MIN_RANK_CORRELATION,
+      `sharpness vs batch size: rank correlation ${fmt(sharpnessRho, 2)}, below ${MIN_RANK_CORRELATION}`,
+      `sharpness vs batch size: rank correlation ${fmt(sharpnessRho, 2)}, at least ${MIN_RANK_CORRELATION}`,
+    ],
+    [
+      testLossRho >= MIN_RANK_CORRELATION,
+      `test loss vs batch size: rank correlation ${fmt(testLossRho, 2)}, below ${MIN_RANK_CORRELATION}`,
+      `test loss vs batch size: rank correlation ${fmt(testLossRho, 2)}, at least ${MIN_RANK_CORRELATION}`,
+    ],
+    [(f.sharpness[n - 1] as number) > (f.sharpness[0] as number), 'the largest batch does not end sharper than the smallest', 'the largest batch ends sharper than the smallest'],
+    [
+      (f.testLoss[n - 1] as number) > (f.testLoss[0] as number),
+      'the largest batch does not end with a worse test loss than the smallest',
+      'the largest batch ends with a worse test loss than the smallest',
+    ],
+  ]);
+  return { ...verdict, sharpnessRho, testLossRho };
 }
 
 export const sharpMinima: Study = {
@@ -267,6 +280,6 @@ export const sharpMinima: Study = {
       `(rank correlation ${fmt(fixedCheck.sharpnessRho, 2)}) and the test loss ${list(fixed.testLoss)} (${fmt(fixedCheck.testLossRho, 2)}), ` +
       `with a training loss of ${list(fixed.trainLoss)}` +
       ((fixed.trainLoss[n - 1] as number) > 2 * (fixed.trainLoss[0] as number) ? ': at one LR the same epochs are fewer steps for the larger batches, which end less trained.' : '.');
-    return { id: 'sharp-minima', panels: [sharpChart, testChart, scatter], findings, verdict: { holds: check.holds, failures: check.failures }, summary };
+    return { id: 'sharp-minima', panels: [sharpChart, testChart, scatter], findings, verdict: { holds: check.holds, failures: check.failures, checked: check.checked }, summary };
   },
 };

@@ -12,9 +12,17 @@ import type { Study, StudyContext, StudyResult, Verdict } from './types.ts';
  */
 export function checkSwa(f: { readonly runsInFlatBasin: number; readonly fractionSwaNearer: number; readonly meanDistanceLast: number; readonly meanDistanceSwa: number }): Verdict {
   return verdictOf([
-    [f.runsInFlatBasin > 0, 'no run ends in the flat basin'],
-    [f.fractionSwaNearer > 0.5, `the average is nearer the centre on only ${fmt(100 * f.fractionSwaNearer)}% of runs (not most)`],
-    [f.meanDistanceSwa < f.meanDistanceLast, `the average ends a mean ${fmt(f.meanDistanceSwa)} from the centre, the last iterate ${fmt(f.meanDistanceLast)}`],
+    [f.runsInFlatBasin > 0, 'no run ends in the flat basin', `${f.runsInFlatBasin} runs end in the flat basin`],
+    [
+      f.fractionSwaNearer > 0.5,
+      `the average is nearer the centre on only ${fmt(100 * f.fractionSwaNearer)}% of runs (not most)`,
+      `the average is nearer the centre on ${fmt(100 * f.fractionSwaNearer)}% of runs (most)`,
+    ],
+    [
+      f.meanDistanceSwa < f.meanDistanceLast,
+      `the average ends a mean ${fmt(f.meanDistanceSwa)} from the centre, the last iterate ${fmt(f.meanDistanceLast)}`,
+      `the average ends a mean ${fmt(f.meanDistanceSwa)} from the centre, nearer than the last iterate's ${fmt(f.meanDistanceLast)}`,
+    ],
   ]);
 }
 

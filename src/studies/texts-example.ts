@@ -5,8 +5,9 @@
  * over the LR, so that the reader sees how much of the comparison is the LR each was given.
  */
 import type { NetTrajectory } from '../core/trajectory.ts';
-import { engineOf, fmt, runNetSpec, studySize } from './run.ts';
-import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult } from './types.ts';
+import { engineOf, fmt, runNetSpec, studySize, verdictOf } from './run.ts';
+import type { Condition } from './run.ts';
+import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 import { plural } from '../view/caption.ts';
 
 export interface TextsOptimizer {
@@ -72,15 +73,24 @@ export const TEXTS_MIN_SHRINK = 10;
  * training loss among the three at the texts' LRs is at least TEXTS_MIN_SHRINK times what it is
  * with each optimiser at its own best LR.
  */
-export function checkTextsExample(f: TextsFindings): { holds: boolean; failures: string[]; shrink: number } {
+export function checkTextsExample(f: TextsFindings): Verdict & { shrink: number } {
   const texts = lossSpread(f.atTextsLr);
   const best = lossSpread(f.atBestLr);
   const shrink = texts / best;
-  const failures: string[] = [];
-  if (f.atTextsLr.length !== TEXTS_OPTIMIZERS.length || f.atBestLr.length !== TEXTS_OPTIMIZERS.length) failures.push('a loss per optimiser is missing');
-  if (!Number.isFinite(best)) failures.push('an optimiser has no finite loss at any LR');
-  else if (!(shrink >= TEXTS_MIN_SHRINK)) failures.push(`tuning the LR shrinks the worst/best loss ratio only ${fmt(shrink)}x (from ${fmt(texts)} to ${fmt(best)}), less than ${TEXTS_MIN_SHRINK}x`);
-  return { holds: failures.length === 0, failures, shrink };
+  const n = TEXTS_OPTIMIZERS.length;
+  const conditions: Condition[] = [
+    [f.atTextsLr.length === n && f.atBestLr.length === n, 'a loss per optimiser is missing', `a loss for each of the ${n} optimisers`],
+    [Number.isFinite(best), 'an optimiser has no finite loss at any LR', 'every optimiser has a finite loss at its best LR'],
+  ];
+  // The ratio means something only when every best loss is finite.
+  if (Number.isFinite(best)) {
+    conditions.push([
+      shrink >= TEXTS_MIN_SHRINK,
+      `tuning the LR shrinks the worst/best loss ratio only ${fmt(shrink)}x (from ${fmt(texts)} to ${fmt(best)}), less than ${TEXTS_MIN_SHRINK}x`,
+      `tuning the LR shrinks the worst/best loss ratio ${fmt(shrink)}x (from ${fmt(texts)} to ${fmt(best)}), at least ${TEXTS_MIN_SHRINK}x`,
+    ]);
+  }
+  return { ...verdictOf(conditions), shrink };
 }
 
 export const textsExample: Study = {
@@ -190,6 +200,6 @@ export const textsExample: Study = {
       `and the losses there ${list(atBest)}: worst over best ${fmt(findings.spreadAtBestLr)}. ` +
       (check.shrink > 1 ? `Tuning each optimiser's LR shrinks the gap ${fmt(check.shrink)}x` : "Tuning each optimiser's LR does not shrink the gap") +
       (check.holds ? `: the texts' comparison is mostly a comparison of the LRs they chose.` : '.');
-    return { id: 'texts-example', panels: [curvePanel, sweepPanel], findings, verdict: { holds: check.holds, failures: check.failures }, summary };
+    return { id: 'texts-example', panels: [curvePanel, sweepPanel], findings, verdict: { holds: check.holds, failures: check.failures, checked: check.checked }, summary };
   },
 };

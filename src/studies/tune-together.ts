@@ -31,11 +31,31 @@ export function checkTuneTogether(f: {
 }): Verdict {
   const pc = (x: number): string => `${fmt(100 * x)}%`;
   return verdictOf([
-    [f.sgdMomentumConvergedAtItsBest > 0.8, `SGD with momentum converges from only ${pc(f.sgdMomentumConvergedAtItsBest)} of starts at its best LR`],
-    [f.adamConvergedAtItsBest > 0.8, `Adam converges from only ${pc(f.adamConvergedAtItsBest)} of starts at its best LR`],
-    [f.adamConvergedAtSgdBestLr < 0.2, `Adam converges from ${pc(f.adamConvergedAtSgdBestLr)} of starts at SGD's best LR`],
-    [f.sgdMomentumConvergedAtAdamBestLr < 0.2, `SGD with momentum converges from ${pc(f.sgdMomentumConvergedAtAdamBestLr)} of starts at Adam's best LR`],
-    [f.adamBestLr > 10 * f.sgdMomentumBestLr, `Adam's best LR (${fmt(f.adamBestLr)}) is not ten times SGD's (${fmt(f.sgdMomentumBestLr)})`],
+    [
+      f.sgdMomentumConvergedAtItsBest > 0.8,
+      `SGD with momentum converges from only ${pc(f.sgdMomentumConvergedAtItsBest)} of starts at its best LR`,
+      `SGD with momentum converges from ${pc(f.sgdMomentumConvergedAtItsBest)} of starts at its best LR (over 80%)`,
+    ],
+    [
+      f.adamConvergedAtItsBest > 0.8,
+      `Adam converges from only ${pc(f.adamConvergedAtItsBest)} of starts at its best LR`,
+      `Adam converges from ${pc(f.adamConvergedAtItsBest)} of starts at its best LR (over 80%)`,
+    ],
+    [
+      f.adamConvergedAtSgdBestLr < 0.2,
+      `Adam converges from ${pc(f.adamConvergedAtSgdBestLr)} of starts at SGD's best LR`,
+      `Adam converges from ${pc(f.adamConvergedAtSgdBestLr)} of starts at SGD's best LR (under 20%)`,
+    ],
+    [
+      f.sgdMomentumConvergedAtAdamBestLr < 0.2,
+      `SGD with momentum converges from ${pc(f.sgdMomentumConvergedAtAdamBestLr)} of starts at Adam's best LR`,
+      `SGD with momentum converges from ${pc(f.sgdMomentumConvergedAtAdamBestLr)} of starts at Adam's best LR (under 20%)`,
+    ],
+    [
+      f.adamBestLr > 10 * f.sgdMomentumBestLr,
+      `Adam's best LR (${fmt(f.adamBestLr)}) is not ten times SGD's (${fmt(f.sgdMomentumBestLr)})`,
+      `Adam's best LR (${fmt(f.adamBestLr)}) is more than ten times SGD's (${fmt(f.sgdMomentumBestLr)})`,
+    ],
   ]);
 }
 

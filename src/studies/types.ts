@@ -42,6 +42,8 @@ export interface Verdict {
   readonly holds: boolean;
   /** Why not: one line per failed condition, with the numbers (empty when it holds). */
   readonly failures: readonly string[];
+  /** What held: one line per condition met, with the numbers (every condition when the claim holds). */
+  readonly checked: readonly string[];
 }
 
 export interface StudyResult {

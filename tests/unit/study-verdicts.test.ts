@@ -197,10 +197,10 @@ const CASES: readonly CheckCase<unknown>[] = [
 ];
 
 describe('study verdicts', () => {
-  it('verdictOf: holds with no failed condition; a comparison on NaN fails', () => {
-    expect(verdictOf([])).toEqual({ holds: true, failures: [] });
-    expect(verdictOf([[1 > 0, 'a']])).toEqual({ holds: true, failures: [] });
-    expect(verdictOf([[Number.NaN > 0, 'missing'], [true, 'b']])).toEqual({ holds: false, failures: ['missing'] });
+  it('verdictOf: holds with no failed condition; a comparison on NaN fails; what held is listed', () => {
+    expect(verdictOf([])).toEqual({ holds: true, failures: [], checked: [] });
+    expect(verdictOf([[1 > 0, 'a', 'held a']])).toEqual({ holds: true, failures: [], checked: ['held a'] });
+    expect(verdictOf([[Number.NaN > 0, 'missing', 'found'], [true, 'b', 'held b']])).toEqual({ holds: false, failures: ['missing'], checked: ['held b'] });
   });
 
   it('every study has a row here', () => {
@@ -211,11 +211,16 @@ describe('study verdicts', () => {
     it(`${c.study}: holds on its numbers; each condition broken fails with a line naming its numbers`, () => {
       const ok = c.check(c.holds);
       expect({ holds: ok.holds, failures: ok.failures }).toEqual({ holds: true, failures: [] });
+      // When it holds, every condition says what held, each line its own.
+      expect(ok.checked.length).toBeGreaterThan(0);
+      expect(new Set(ok.checked).size).toBe(ok.checked.length);
       expect(c.breaks.length).toBeGreaterThan(0);
       for (const [change, says] of c.breaks) {
         const v = c.check({ ...(c.holds as object), ...(change as object) });
         expect(v.holds, JSON.stringify(change)).toBe(false);
         expect(v.failures.filter((f) => says.test(f)), `${JSON.stringify(change)}: ${v.failures.join(' | ')}`).toHaveLength(1);
+        // A broken condition leaves what held (fewer lines, some checks need the broken number).
+        expect(v.checked.length, JSON.stringify(change)).toBeLessThan(ok.checked.length);
       }
     });
   }
@@ -229,7 +234,9 @@ describe('basinlab study: the verdict in its JSON and on stdout', () => {
     const data = JSON.parse(readFileSync(join(dir, 'adam-vs-adamw.json'), 'utf8')) as { verdict: Verdict; findings: Record<string, number> };
     expect(data.verdict).toEqual(checkAdamAdamW(data.findings as { adamMedianDistanceToL2Minimum: number; adamWMedianDistanceToL2Minimum: number }));
     expect(data.verdict.holds).toBe(true);
-    expect(r.stdout.trim().split('\n').at(-1)).toBe('The claim holds on this run.');
+    // The verdict line says what was checked, with the numbers, as the JSON's `checked` does.
+    expect(r.stdout.trim().split('\n').at(-1)).toBe(`The claim holds on this run: ${data.verdict.checked.join('; ')}.`);
+    expect(data.verdict.checked).toHaveLength(2);
   });
 });
 

@@ -217,7 +217,10 @@ export class BlApp extends LitElement {
       ${st.result
         ? html`<div class="claim-verdict ${st.result.verdict.holds ? 'holds' : 'fails'}" data-testid="study-verdict" role="status">
               <b>${st.result.verdict.holds ? 'The claim holds' : 'The claim does not hold'} on this ${st.quick ? 'quick ' : ''}run.</b>
-              ${st.result.verdict.holds ? nothing : st.result.verdict.failures.map((f) => html`<br /><span>${f}</span>`)}
+              ${st.result.verdict.failures.map((f) => html`<br /><span>${f}</span>`)}
+              ${st.result.verdict.checked.length > 0
+                ? html`<div class="note" data-testid="study-checked">${st.result.verdict.holds ? 'Checked' : 'What held'}: ${st.result.verdict.checked.join('; ')}.</div>`
+                : nothing}
               ${st.quick
                 ? html`<div class="note" data-testid="study-quick">This is the study's quick variant (fewer runs and steps), which can miss what a larger run
                     shows: its default size takes ${s.cpuMinutes !== undefined ? `about ${formatNumber(s.cpuMinutes)} minutes on a 2-core machine's` : 'longer on a'} CPU engine.
