@@ -20,7 +20,7 @@ export interface TextsOptimizer {
 
 export const TEXTS_OPTIMIZERS: readonly TextsOptimizer[] = [
   { label: 'SGD', optimizer: { name: 'SGD', momentum: 0 }, lr: 0.01, colour: '#e69f00' },
-  { label: 'SGD + momentum 0.9', optimizer: { name: 'SGD', momentum: 0.9 }, lr: 0.01, colour: '#d55e00' },
+  { label: 'SGD + momentum 0.9', optimizer: { name: 'SGD', momentum: 0.9 }, lr: 0.01, colour: '#009e73' },
   { label: 'Adam', optimizer: { name: 'Adam' }, lr: 0.001, colour: '#0072b2' },
 ];
 
