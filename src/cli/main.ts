@@ -527,6 +527,8 @@ export function buildProgram(): Command {
     .option('-q, --quiet', 'no progress output')
     .action(async (name: string, o: { out: string; engine: EngineName | 'auto'; quick?: boolean; full?: boolean; workers?: number; quiet?: boolean }) => {
       checkOutputDir('--out', o.out);
+      // The float64 engine a study may check its float32 results against (fractal-boundary's zooms).
+      const float64 = o.engine === 'cpu64' ? null : await createNodeEngine('cpu64', o.workers === undefined ? {} : { workers: o.workers });
       const run = (engine: Engine, engineFor?: (plan: AnyPlan) => Engine): Promise<StudyResult> =>
         runStudyCommand(name, o.out, engine, {
           quick: o.quick ?? false,
@@ -534,9 +536,15 @@ export function buildProgram(): Command {
           signal: interruptSignal(),
           bar: (l) => progressBar(l, o.quiet ?? false),
           ...(engineFor ? { engineFor } : {}),
+          ...(float64 ? { float64 } : {}),
         });
       const engine = o.engine;
-      const result = engine === 'auto' ? await withAutoEngines(o.workers, run) : await withEngine(engine, o.workers, (e) => run(e));
+      let result: StudyResult;
+      try {
+        result = engine === 'auto' ? await withAutoEngines(o.workers, run) : await withEngine(engine, o.workers, (e) => run(e));
+      } finally {
+        await float64?.dispose();
+      }
       const v = result.verdict;
       // The verdict is the study's answer, not the command's: a claim that does not hold is a result (exit 0).
       const held = v.checked.length > 0 ? `${v.holds ? ': ' : ' (what held: '}${v.checked.join('; ')}${v.holds ? '' : ')'}` : '';

@@ -27,7 +27,14 @@ export async function runStudyCommand(
   name: string,
   outDir: string,
   engine: Engine,
-  opts: { quick: boolean; full?: boolean; signal: AbortSignal; bar: (label: string) => ProgressReporter; engineFor?: (plan: AnyPlan) => Engine },
+  opts: {
+    quick: boolean;
+    full?: boolean;
+    signal: AbortSignal;
+    bar: (label: string) => ProgressReporter;
+    engineFor?: (plan: AnyPlan) => Engine;
+    float64?: Engine;
+  },
 ): Promise<StudyResult> {
   const study = findStudy(name);
   if (!study) throw new SpecError('study', `unknown study '${name}'; one of ${studyNames()}`);
@@ -37,6 +44,7 @@ export async function runStudyCommand(
   const used = new Set<string>();
   const result = await study.run({
     engine,
+    ...(opts.float64 ? { float64: opts.float64 } : {}),
     engineFor: (plan) => {
       const e = opts.engineFor?.(plan) ?? engine;
       used.add(e.name);

@@ -29,6 +29,11 @@ export interface FractalSize {
   /** Each zoom divides both windows' log widths by this. */
   readonly zoom: number;
   readonly rule: ZoomRule;
+  /**
+   * Side of the sample each depth's window is run on again, in float32 and in float64, when the
+   * caller has a float64 engine (StudyContext.float64): which cells rounding decides at that depth.
+   */
+  readonly precisionSide: number;
 }
 
 /**
@@ -51,9 +56,9 @@ export interface FractalSize {
  * zoom sequence (pooledMedianSlope here).
  */
 export const FRACTAL_SIZES: { readonly quick: FractalSize; readonly default: FractalSize; readonly full: FractalSize } = {
-  quick: { side: 20, depths: 2, steps: 60, zoom: 4, rule: 'central' },
-  default: { side: 256, depths: 3, steps: 100, zoom: 8, rule: 'central' },
-  full: { side: 256, depths: 4, steps: 500, zoom: 10, rule: 'central' },
+  quick: { side: 20, depths: 2, steps: 60, zoom: 4, rule: 'central', precisionSide: 8 },
+  default: { side: 256, depths: 3, steps: 100, zoom: 8, rule: 'central', precisionSide: 32 },
+  full: { side: 256, depths: 4, steps: 500, zoom: 10, rule: 'central', precisionSide: 32 },
 };
 
 /** The first image's window, log10 of the LRs (examples/fractal.json: input LR 1..10^5, output LR 20..600). */
@@ -189,6 +194,35 @@ export function checkFractalBoundary(dimensions: readonly number[]): Verdict {
 
 const DEPTH_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'];
 
+/** What float32 rounding decides in one window: the same sample run in both precisions. */
+export interface PrecisionSample {
+  /** Share of the sample's cells whose run trains in one precision and not in the other. */
+  readonly disagree: number;
+  /** Of the cells on float64's smaller side (trained or not), the share on that side in float32 too. */
+  readonly minorityKept: number;
+}
+
+/** Compares the trained/untrained classes of one sample in float32 (`f32`) and float64 (`f64`). */
+export function comparePrecisions(f32: ArrayLike<number>, f64: ArrayLike<number>): PrecisionSample {
+  const n = f64.length;
+  const trained64 = Array.from(f64, (c) => c < 0);
+  const trainedCount = trained64.filter(Boolean).length;
+  const minority = trainedCount * 2 <= n; // true: the trained side is the smaller one
+  let disagree = 0;
+  let minorityCells = 0;
+  let kept = 0;
+  for (let i = 0; i < n; i++) {
+    const a = (f32[i] as number) < 0;
+    const b = trained64[i] as boolean;
+    if (a !== b) disagree++;
+    if (b === minority) {
+      minorityCells++;
+      if (a === b) kept++;
+    }
+  }
+  return { disagree: disagree / n, minorityKept: minorityCells > 0 ? kept / minorityCells : 1 };
+}
+
 export const fractalBoundary: Study = {
   id: 'fractal-boundary',
   problem: 'network',
@@ -205,10 +239,20 @@ export const fractalBoundary: Study = {
     const trained: number[] = [];
     const grids: GridPanel[] = [];
     const specs: NetPlan['spec'][] = [];
+    const precision: PrecisionSample[] = [];
+    const f64 = ctx.float64;
     let w: Window | null = FRACTAL_WINDOW;
     for (let d = 0; d < depths && w; d++) {
       windows.push(w);
       const ran = await runNetSpec(ctx, `depth ${d}`, fractalSpec(w, side, steps));
+      // The same window on a small sample in both precisions (when the maps are float32's): at deep
+      // zooms and many steps, which side a run ends on can be rounding's choice, not the boundary's.
+      if (f64 && ran.results.engine !== 'cpu64') {
+        const sample = fractalSpec(w, size.precisionSide, steps);
+        const a = await runNetSpec(ctx, `depth ${d}: float32 sample`, sample);
+        const b = await runNetSpec({ ...ctx, engine: f64, engineFor: () => f64 }, `depth ${d}: float64 sample`, sample);
+        precision.push(comparePrecisions(a.results.convergence, b.results.convergence));
+      }
       specs.push(ran.plan.spec);
       const conv = Array.from(ran.results.convergence);
       const cls = conv.map((c) => (c < 0 ? 0 : 1));
@@ -275,6 +319,9 @@ export const fractalBoundary: Study = {
       boundaryCells: dims.map((b) => b.counts[0] ?? 0),
       windowsLog10: windows.map((v) => [v.x0, v.x1, v.y0, v.y1].map((u) => Number(u.toFixed(6))).join(' ')),
       boxSizes: dims[0]?.sizes ?? [],
+      precisionSampleSide: precision.length > 0 ? size.precisionSide : 0,
+      precisionDisagree: precision.map((p) => p.disagree),
+      precisionMinorityKept: precision.map((p) => p.minorityKept),
     };
     const dimText = dimensions.map((d, k) => `${fmt(d, 3)} at depth ${k}`).join(', ');
     const summary =
@@ -283,6 +330,12 @@ export const fractalBoundary: Study = {
       `(spread ${fmt(spread, 2)}; a smooth curve gives 1, the paper reports 1.2 to 2 at far higher resolution). ` +
       `Pooled as the paper pools its zoom sequence (the median local slope over all images) it is ${fmt(pooled, 3)}. ` +
       `The check asks for at least ${FRACTAL_MIN_DIMENSION} at every depth and a spread within ${FRACTAL_MAX_SPREAD}.` +
+      (precision.length > 0
+        ? ` The same windows run again in float32 and in float64 on samples of ${size.precisionSide} x ${size.precisionSide} cells: the two precisions put ` +
+          `${precision.map((p) => `${fmt(100 * p.disagree, 2)}%`).join(', ')} of the cells on different sides at depth${precision.length > 1 ? 's' : ''} ${precision.map((_, k) => k).join(', ')}; ` +
+          `of the cells on float64's smaller side, ${precision.map((p) => `${fmt(100 * p.minorityKept, 2)}%`).join(', ')} are there in float32 too: ` +
+          'where that share is low, the image shows float32 rounding rather than the boundary.'
+        : '') +
       (check.holds
         ? ''
         : ` Box counting over ${dims[0]?.sizes.length ?? 0} box sizes on a ${side}-cell image is coarse` +

@@ -19,6 +19,11 @@ export interface StudyContext {
    * src/engine/choose.ts); `engine` when absent. Studies reach it through run.ts's engineOf.
    */
   readonly engineFor?: (plan: AnyPlan) => Engine;
+  /**
+   * A float64 engine (cpu64), for a study that measures what float32 rounding decides in its
+   * float32 results (fractal-boundary's deep zooms); absent: not measured.
+   */
+  readonly float64?: Engine;
   /** Smaller grids and fewer steps (tests, quick looks). */
   readonly quick: boolean;
   /**

@@ -10,7 +10,7 @@ import { acquireNodeGpu } from '../../src/engine/gpu/device-node.ts';
 import { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
 import { boundaryDimension, boxCount, edgeImage } from '../../src/studies/boxcount.ts';
-import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, nextWindow } from '../../src/studies/fractal-boundary.ts';
+import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, comparePrecisions, fractalBoundary, nextWindow } from '../../src/studies/fractal-boundary.ts';
 import { checkTextsExample, textsExample } from '../../src/studies/texts-example.ts';
 import { batchLr, checkBatchLr, logLogSlope } from '../../src/studies/batch-lr.ts';
 import { MATCH_TOLERANCE, checkSgdVsAdam, sgdVsAdam } from '../../src/studies/sgd-vs-adam.ts';
@@ -63,6 +63,16 @@ describe('box counting', () => {
 });
 
 describe('fractal-boundary: the zoom and the check', () => {
+  it('compares a sample in float32 and float64: cells on different sides, and the smaller side kept', () => {
+    // Convergence measures: negative trains. float64 trains 6 of 8 (its smaller side: the 2 that do not).
+    const f64 = [-1, -1, -1, -1, -1, -1, 1, 1];
+    expect(comparePrecisions(f64, f64)).toEqual({ disagree: 0, minorityKept: 1 });
+    // float32 moves one trained cell across and one of the two untrained ones: 2 of 8 differ, 1 of 2 kept.
+    expect(comparePrecisions([-1, -1, -1, -1, -1, 1, -1, 1], f64)).toEqual({ disagree: 0.25, minorityKept: 0.5 });
+    // When the trained side is the smaller one, it is the one followed.
+    expect(comparePrecisions([1, 1, 1, -1], [-1, 1, 1, 1])).toEqual({ disagree: 0.5, minorityKept: 0 });
+  });
+
   it("zooms onto the boundary, the window's log widths divided by the zoom", () => {
     const side = 33;
     const cls = grid(side, (i) => i < 20);
@@ -193,8 +203,17 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
     }
   };
 
-  it('fractal-boundary: two depths, a boundary at each, its dimension between a curve and the plane', async () => {
-    const r = await run(fractalBoundary);
+  it('fractal-boundary: two depths, a boundary at each, its dimension between a curve and the plane; each depth sampled in float64', async () => {
+    engine ??= await E.make();
+    const float64 = new CpuEngine('cpu64', { workers: 0, spawn: null });
+    const r = await fractalBoundary.run({ engine, quick: true, float64 }).finally(() => float64.dispose());
+    expect(num(r, 'precisionSampleSide')).toBe(8);
+    for (const key of ['precisionDisagree', 'precisionMinorityKept']) {
+      const v = nums(r, key);
+      expect(v, key).toHaveLength(2);
+      for (const x of v) expect(x >= 0 && x <= 1, `${key}: ${x}`).toBe(true);
+    }
+    expect(r.summary).toMatch(/float32 and in float64 on samples of 8 x 8 cells/);
     expect(num(r, 'depths')).toBe(2);
     const dims = nums(r, 'dimensions');
     expect(dims).toHaveLength(2);

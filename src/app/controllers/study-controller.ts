@@ -108,6 +108,7 @@ export class StudyController implements ReactiveController {
       const result = await study.run({
         engine,
         engineFor: (plan) => (gpu && plan.problem === 'network' && !netOnGpu(plan.runs, gpu.gpu.adapter) ? cpu : engine),
+        float64: this.engines.cpu64,
         quick,
         signal: abort.signal,
         onProgress: (label, p) => {
