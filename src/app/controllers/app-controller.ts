@@ -156,9 +156,8 @@ export class AppController {
     this.race.setBase(plan.spec);
   }
 
-  /** Starts from the URL's spec (or the default) and runs it. */
   /**
-   * Starts from the URL's view. With `hold`, its sweep waits for releaseAfter: a study opened from
+   * Starts from the URL's view (or the default) and runs it. With `hold`, its sweep waits for releaseAfter: a study opened from
    * the link runs first, rather than sharing the machine (and on a CPU engine its cores) with the
    * explorer's sweep below it, which nobody is looking at yet.
    */
