@@ -92,7 +92,9 @@ export function checkBatchLr(f: BatchLrFindings): Verdict & { smallSlope: number
     [
       smallSlope >= MIN_SCALING_SLOPE,
       `over the small batches (${small}) the best LR grows as B^${fmt(smallSlope, 2)}, less than B^${MIN_SCALING_SLOPE}`,
-      `over the small batches (${small}) the best LR grows as B^${fmt(smallSlope, 2)}, at least B^${MIN_SCALING_SLOPE}`,
+      // The check's floor is below the rule's own B^1: say where the measured growth sits between them.
+      `over the small batches (${small}) the best LR grows as B^${fmt(smallSlope, 2)} (B: the batch size), at least the check's B^${MIN_SCALING_SLOPE}` +
+        `, ${smallSlope < 0.95 ? 'slower than' : smallSlope > 1.05 ? 'faster than' : 'about'} the linear rule's B^1`,
     ],
     [
       largeSlope < smallSlope,

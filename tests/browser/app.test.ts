@@ -802,6 +802,13 @@ describe('studies in the app', () => {
     const page = await gpuBrowser.newPage();
     await page.goto(`${origin}/#study=adam-vs-adamw`);
     await page.waitForSelector('bl-app');
+    type App = { studyController?: { result: unknown; running: boolean }; controller?: { waitingForStudy: boolean; sweep: { running: boolean; results: unknown } } };
+    // While the study runs, the explorer's own sweep waits (the two would share the machine).
+    const during = await page.evaluate(() => {
+      const app = document.querySelector('bl-app') as unknown as App;
+      return { study: app.studyController?.running, waits: app.controller?.waitingForStudy, explorer: app.controller?.sweep.running || !!app.controller?.sweep.results };
+    });
+    expect(during).toEqual({ study: true, waits: true, explorer: false });
     await page.waitForFunction(
       () => {
         const app = document.querySelector('bl-app') as unknown as { studyController?: { result: unknown; running: boolean } } | null;
@@ -809,6 +816,9 @@ describe('studies in the app', () => {
       },
       { timeout: 240_000, polling: 250 },
     );
+    // Then it runs.
+    await page.waitForFunction(() => !!(document.querySelector('bl-app') as unknown as App).controller?.sweep.results, { timeout: 240_000, polling: 250 });
+    expect(await page.evaluate(() => (document.querySelector('bl-app') as unknown as App).controller?.waitingForStudy)).toBe(false);
     const shown = await page.evaluate(() => {
       const app = document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot; studyController: { result: { panels: unknown[]; findings: Record<string, number> } } };
       return {

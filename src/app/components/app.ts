@@ -154,6 +154,8 @@ export class BlApp extends LitElement {
     /* The study's verdict: first thing after the claim, a colour and a word (not the colour alone). */
     .claim-verdict { max-width: 900px; padding: 6px 10px; margin: 8px 0; border-left: 4px solid; border-radius: 2px; }
     .claim-verdict .note { margin-top: 4px; }
+    .claim-verdict .checked { margin-top: 4px; color: #333; }
+    .claim-verdict .checked ul { margin: 2px 0 0; padding-left: 20px; }
     .claim-verdict.holds { border-color: #009e73; background: #e9f6f1; }
     .claim-verdict.fails { border-color: #d55e00; background: #fbeee6; }
     .verdict { font-weight: 600; padding: 2px 6px; border-radius: 3px; }
@@ -219,7 +221,10 @@ export class BlApp extends LitElement {
               <b>${st.result.verdict.holds ? 'The claim holds' : 'The claim does not hold'} on this ${st.quick ? 'quick ' : ''}run.</b>
               ${st.result.verdict.failures.map((f) => html`<br /><span>${f}</span>`)}
               ${st.result.verdict.checked.length > 0
-                ? html`<div class="note" data-testid="study-checked">${st.result.verdict.holds ? 'Checked' : 'What held'}: ${st.result.verdict.checked.join('; ')}.</div>`
+                ? html`<div class="checked" data-testid="study-checked">
+                    ${st.result.verdict.holds ? 'What was checked, with this run’s numbers:' : 'What held:'}
+                    <ul>${st.result.verdict.checked.map((c) => html`<li>${c}</li>`)}</ul>
+                  </div>`
                 : nothing}
               ${st.quick
                 ? html`<div class="note" data-testid="study-quick">This is the study's quick variant (fewer runs and steps), which can miss what a larger run
@@ -601,7 +606,7 @@ export class BlApp extends LitElement {
           : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => void sweep.run()}>Run</button>`}
         <progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : (p?.total ?? 0)}></progress>
         <span class="run-state-box">
-          <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : 'idle'}</span>
+          <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : ctl.waitingForStudy ? 'waits for the study' : 'idle'}</span>
           ${timeLeft ? html`<span class="status" data-testid="time-left">${timeLeft}</span>` : nothing}
         </span>
         <button data-testid="validate" ?disabled=${!val.canValidate() || busy} @click=${() => void val.validate()}
@@ -627,7 +632,11 @@ export class BlApp extends LitElement {
       </header>
       ${this.studyView()}
       ${this.studies?.open
-        ? html`<h2 class="explorer-head" data-testid="explorer-head">Explorer, any sweep: “Open … in explorer” under a study figure above loads its sweep here.</h2>`
+        ? html`<h2 class="explorer-head" data-testid="explorer-head">
+            Explorer, any sweep: “Open … in explorer” under a study figure above loads its sweep here.${ctl.waitingForStudy
+              ? html` <b data-testid="explorer-waits">Its own sweep starts when the study has finished.</b>`
+              : nothing}
+          </h2>`
         : nothing}
       <main>
         <section class="editor-col" aria-label="Spec editor">

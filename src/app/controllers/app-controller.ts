@@ -59,7 +59,7 @@ export class AppController {
   readonly netPreview: NetPreviewController;
 
   constructor(
-    host: ReactiveControllerHost,
+    private readonly host: ReactiveControllerHost,
     readonly engines: EngineSet,
   ) {
     this.message = new MessageLine(host);
@@ -164,7 +164,7 @@ export class AppController {
   init(opts: { readonly hold?: boolean } = {}): void {
     this.held = opts.hold ?? false;
     this.spec.init();
-    if (this.held) this.message.say('The explorer below runs its sweep once the study above has finished.');
+    if (this.held) this.message.say('This sweep starts when the study above has finished.');
   }
 
   /** Ends init's hold when `until` settles (the study's run: done, failed or cancelled), running the view. */
@@ -176,7 +176,13 @@ export class AppController {
       this.heldRun = null;
       // Run pressed meanwhile already ran the view (edits while held only wait, so it ran the latest).
       if (immediate !== null && !this.sweep.running && !this.sweep.results) this.sweep.schedule(immediate);
+      this.host.requestUpdate();
     });
+  }
+
+  /** Whether the explorer's first sweep is waiting for a study opened from the link (init's hold). */
+  get waitingForStudy(): boolean {
+    return this.held;
   }
 
   private held = false;
