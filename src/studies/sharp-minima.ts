@@ -109,19 +109,19 @@ export function checkSharpMinima(f: SharpFindings): Verdict & { sharpnessRho: nu
     [n >= 3, `${n} batch sizes; the check needs at least 3`, `${n} batch sizes (the check needs at least 3)`],
     [
       sharpnessRho >= MIN_RANK_CORRELATION,
-      `sharpness vs batch size: rank correlation ${fmt(sharpnessRho, 2)}, below ${MIN_RANK_CORRELATION}`,
-      `sharpness vs batch size: rank correlation ${fmt(sharpnessRho, 2)}, at least ${MIN_RANK_CORRELATION}`,
+      `sharpness vs batch size at matched lr/B (the claim's comparison): rank correlation ${fmt(sharpnessRho, 2)}, below ${MIN_RANK_CORRELATION}`,
+      `sharpness vs batch size at matched lr/B (the claim's comparison): rank correlation ${fmt(sharpnessRho, 2)}, at least ${MIN_RANK_CORRELATION}`,
     ],
     [
       testLossRho >= MIN_RANK_CORRELATION,
-      `test loss vs batch size: rank correlation ${fmt(testLossRho, 2)}, below ${MIN_RANK_CORRELATION}`,
-      `test loss vs batch size: rank correlation ${fmt(testLossRho, 2)}, at least ${MIN_RANK_CORRELATION}`,
+      `test loss vs batch size at matched lr/B: rank correlation ${fmt(testLossRho, 2)}, below ${MIN_RANK_CORRELATION}`,
+      `test loss vs batch size at matched lr/B: rank correlation ${fmt(testLossRho, 2)}, at least ${MIN_RANK_CORRELATION}`,
     ],
-    [(f.sharpness[n - 1] as number) > (f.sharpness[0] as number), 'the largest batch does not end sharper than the smallest', 'the largest batch ends sharper than the smallest'],
+    [(f.sharpness[n - 1] as number) > (f.sharpness[0] as number), 'at matched lr/B the largest batch does not end sharper than the smallest', 'at matched lr/B the largest batch ends sharper than the smallest'],
     [
       (f.testLoss[n - 1] as number) > (f.testLoss[0] as number),
-      'the largest batch does not end with a worse test loss than the smallest',
-      'the largest batch ends with a worse test loss than the smallest',
+      'at matched lr/B the largest batch does not end with a worse test loss than the smallest',
+      'at matched lr/B the largest batch ends with a worse test loss than the smallest',
     ],
   ]);
   return { ...verdict, sharpnessRho, testLossRho };
