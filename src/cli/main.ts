@@ -19,7 +19,7 @@ import type { AnySpec } from '../core/spec.ts';
 import { anySpecToJSON, parseAnySpec } from '../core/spec.ts';
 import type { Engine, Progress } from '../engine/engine.ts';
 import { createNodeEngine } from '../engine/node-engines.ts';
-import { NET_GPU_MIN_RUNS, netOnGpu } from '../engine/choose.ts';
+import { NET_GPU_MIN_RUNS, engineForPlan } from '../engine/choose.ts';
 import type { GpuEngine } from '../engine/gpu/engine.ts';
 import { netGpuUnsupported } from '../engine/gpu/net.ts';
 import { validateNetPlan, validatePlan } from '../engine/validation.ts';
@@ -123,9 +123,7 @@ async function withAutoEngines<T>(workers: number | undefined, f: (main: Engine,
       if (!(e instanceof GpuUnavailableError)) throw e;
       process.stderr.write(`basinlab: ${e.message}: every sweep runs on the CPU engine (cpu)\n`);
     }
-    const main: Engine = gpu ?? cpu;
-    const adapter = gpu?.gpu.adapter;
-    return await f(main, (plan) => (adapter && plan.problem === 'network' && !netOnGpu(plan.runs, adapter) ? cpu : main));
+    return await f(gpu ?? cpu, (plan) => engineForPlan(plan, gpu, cpu));
   } finally {
     await Promise.all([cpu.dispose(), gpu?.dispose()]);
   }
@@ -547,8 +545,11 @@ export function buildProgram(): Command {
       }
       const v = result.verdict;
       // The verdict is the study's answer, not the command's: a claim that does not hold is a result (exit 0).
-      const held = v.checked.length > 0 ? `${v.holds ? ': ' : ' (what held: '}${v.checked.join('; ')}${v.holds ? '' : ')'}` : '';
-      process.stdout.write(`${result.summary}\n${v.holds ? `The claim holds on this run${held}.` : `The claim does not hold on this run: ${v.failures.join('; ')}${held}.`}\n`);
+      const held = v.checked.join('; ');
+      const line = v.holds
+        ? `The claim holds on this run${held ? `: ${held}` : ''}.`
+        : `The claim does not hold on this run: ${v.failures.join('; ')}${held ? ` (what held: ${held})` : ''}.`;
+      process.stdout.write(`${result.summary}\n${line}\n`);
     });
 
   program

@@ -15,8 +15,11 @@
  * (SwiftShader, lavapipe) is never the faster one for networks (about 100x slower than the CPU
  * engine here).
  */
+import type { AnyPlan } from '../core/plan.ts';
+import type { Engine } from './engine.ts';
 import type { AdapterDescription } from './gpu/context.ts';
 import { isSoftwareAdapter } from './gpu/context.ts';
+import type { GpuEngine } from './gpu/engine.ts';
 
 /** The fewest runs of a network sweep that go to a hardware GPU rather than the CPU engine. */
 export const NET_GPU_MIN_RUNS = 1024;
@@ -24,4 +27,13 @@ export const NET_GPU_MIN_RUNS = 1024;
 /** Whether a network sweep of `runs` runs trains on the GPU with this adapter (else on the CPU engine). */
 export function netOnGpu(runs: number, adapter: AdapterDescription): boolean {
   return !isSoftwareAdapter(adapter) && runs >= NET_GPU_MIN_RUNS;
+}
+
+/**
+ * The engine for a plan, given the GPU engine (null: none) and the float32 CPU engine: a network
+ * sweep on the GPU only as netOnGpu allows, anything else on the GPU when there is one.
+ */
+export function engineForPlan(plan: AnyPlan, gpu: GpuEngine | null, cpu: Engine): Engine {
+  if (plan.problem === 'network') return gpu && netOnGpu(plan.runs, gpu.gpu.adapter) ? gpu : cpu;
+  return gpu ?? cpu;
 }

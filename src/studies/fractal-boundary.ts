@@ -167,7 +167,6 @@ export const FRACTAL_MIN_DIMENSION = 1.2;
 /** ... that moves by at most this between the depths (max - min). */
 export const FRACTAL_MAX_SPREAD = 0.25;
 
-
 /**
  * The claim, checked on the measured dimensions (one per depth): each is well above a smooth
  * curve's 1 (at least FRACTAL_MIN_DIMENSION, the low end of the paper's 1.2-2), and they are stable

@@ -78,13 +78,14 @@ export function fmt(x: number, digits = 3): string {
   return Number.isFinite(x) ? Number(x.toPrecision(digits)).toString() : String(x);
 }
 
-/**
- * A claim's verdict from its conditions, each a test and the line that says what failed. A
- * condition written as a comparison fails on NaN (a missing number), as it should.
- */
 /** One condition of a claim: whether it held, the line saying why not, and the line saying what held. */
 export type Condition = readonly [holds: boolean, failure: string, held: string];
 
+/**
+ * A claim's verdict from its conditions, each a test, the line that says what failed and the line
+ * that says what held. A condition written as a comparison fails on NaN (a missing number), as it
+ * should.
+ */
 export function verdictOf(conditions: readonly Condition[]): Verdict {
   const failures = conditions.filter(([ok]) => !ok).map(([, why]) => why);
   return { holds: failures.length === 0, failures, checked: conditions.filter(([ok]) => ok).map(([, , held]) => held) };

@@ -170,12 +170,17 @@ export function rangeHint(
   r: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean; upToSteps?: true },
   int = false,
 ): string {
-  if (r.min === Number.NEGATIVE_INFINITY && r.max === Number.POSITIVE_INFINITY && !r.upToSteps) return int ? 'any integer' : 'any number';
+  if (unbounded(r) && !r.upToSteps) return int ? 'any integer' : 'any number';
   const f = (x: number): string =>
     x === Number.POSITIVE_INFINITY ? 'inf' : x === Number.NEGATIVE_INFINITY ? '-inf' : formatNumber(x, int);
   const lo = r.minExclusive || r.min === Number.NEGATIVE_INFINITY ? '(' : '[';
   const hi = r.maxExclusive || r.max === Number.POSITIVE_INFINITY ? ')' : ']';
   return `${lo}${f(r.min)}, ${r.upToSteps ? 'steps' : f(r.max)}${hi}`;
+}
+
+/** Whether a range allows every number (no bound on either side). */
+function unbounded(r: { min: number; max: number }): boolean {
+  return r.min === Number.NEGATIVE_INFINITY && r.max === Number.POSITIVE_INFINITY;
 }
 
 /** Numbers the editor proposes (not ones the user typed) are tidied of float noise. */
@@ -1092,7 +1097,7 @@ export function paramFields(
           path,
           label: p.key,
           doc,
-          hint: `up to ${p.maxLength} integers${p.min === Number.NEGATIVE_INFINITY && p.max === Number.POSITIVE_INFINITY ? '' : ` in ${rangeHint(p, true)}`}, comma-separated`,
+          hint: `up to ${p.maxLength} integers${unbounded(p) ? '' : ` in ${rangeHint(p, true)}`}, comma-separated`,
           required: torchRequired,
           text: formatList(value),
         });

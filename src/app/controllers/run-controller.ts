@@ -5,7 +5,7 @@
  * last complete sweep, not to a half-filled map.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { netOnGpu } from '../../engine/choose.ts';
+import { engineForPlan } from '../../engine/choose.ts';
 import { CancelledError, GpuRunError } from '../../core/errors.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import { makeNetPlan, prepareSpec } from '../../core/network/plan.ts';
@@ -140,8 +140,7 @@ export class RunController implements ReactiveController {
     if (finerThanFloat32(plan)) return this.engines.cpu64;
     // Networks: the GPU engine on a real GPU for a sweep of enough runs to fill it; otherwise the CPU
     // engine in Web Workers trains them faster (src/engine/choose.ts, measured).
-    if (plan.problem === 'network') return this.engines.gpu && netOnGpu(plan.runs, this.engines.gpu.gpu.adapter) ? this.engines.gpu : this.engines.cpu;
-    return this.engines.gpu ?? this.engines.cpu;
+    return engineForPlan(plan, this.engines.gpu, this.engines.cpu);
   }
 
   /**

@@ -5,7 +5,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
 import type { Progress } from '../../engine/engine.ts';
-import { netOnGpu } from '../../engine/choose.ts';
+import { engineForPlan } from '../../engine/choose.ts';
 import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
 import { STUDIES, findStudy } from '../../studies/index.ts';
 import { openingSize } from '../../studies/run.ts';
@@ -102,12 +102,11 @@ export class StudyController implements ReactiveController {
       // Workers, which trains them faster (as run-controller.ts decides, src/engine/choose.ts).
       const gpu = this.engines.gpu && !(study.problem === 'network' && isSoftwareAdapter(this.engines.gpu.gpu.adapter)) ? this.engines.gpu : null;
       const engine = gpu ?? this.engines.cpu;
-      const cpu = this.engines.cpu;
       if (size) this.size = size;
       const quick = (this.size ?? openingSize(study, !gpu)) === 'quick';
       const result = await study.run({
         engine,
-        engineFor: (plan) => (gpu && plan.problem === 'network' && !netOnGpu(plan.runs, gpu.gpu.adapter) ? cpu : engine),
+        engineFor: (plan) => engineForPlan(plan, this.engines.gpu, this.engines.cpu),
         float64: this.engines.cpu64,
         quick,
         signal: abort.signal,
