@@ -114,6 +114,7 @@ export const batchLr: Study = {
   id: 'batch-lr',
   problem: 'network',
   title: 'Batch size and learning rate: the linear scaling rule',
+  terms: ['batch size (B)', 'learning rate (LR)', 'linear scaling rule', 'minibatch noise', 'MLP'],
   claim: 'The best LR grows in proportion to the batch size (the linear scaling rule) up to a limit, and the minibatch noise falls as the batch grows.',
   async run(ctx: StudyContext): Promise<StudyResult> {
     const size = studySize(ctx, BATCH_LR_SIZES);

@@ -63,6 +63,7 @@ export function checkFlatVsSharp(f: FlatSharpCheck): Verdict {
 export const flatVsSharp: Study = {
   id: 'flat-vs-sharp',
   title: 'Flat vs sharp minima',
+  terms: ['sharpness (λ)', 'heavy-ball momentum', 'SAM (ρ)'],
   claim:
     'No run settles in a minimum sharper than its stability limit 2(1 + momentum)/lr allows; higher learning rates and gradient noise push runs into the flat basin.',
   async run(ctx: StudyContext): Promise<StudyResult> {

@@ -29,6 +29,7 @@ export function checkSwa(f: { readonly runsInFlatBasin: number; readonly fractio
 export const swaStudy: Study = {
   id: 'swa',
   title: 'Stochastic weight averaging',
+  terms: ['SWA'],
   claim: 'In a flat basin under gradient noise, the SWA average ends nearer the centre of the basin than the last iterate, on most runs.',
   async run(ctx: StudyContext): Promise<StudyResult> {
     const n = ctx.quick ? 32 : 128;

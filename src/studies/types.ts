@@ -7,6 +7,7 @@
 import type { AnyPlan } from '../core/plan.ts';
 import type { Engine, Progress } from '../engine/engine.ts';
 import type { Panel } from '../view/panels.ts';
+import type { Term } from './glossary.ts';
 
 // The figures a study returns are drawn by the view layer; their types live there.
 export type { ChartPanel, GridAxis, GridPanel, HeatmapPanel, LineSeriesData, OverlayLine, Panel, PanelSource } from '../view/panels.ts';
@@ -69,6 +70,8 @@ export interface Study {
   readonly title: string;
   /** The claim, in a sentence or two: what a reader should look for. */
   readonly claim: string;
+  /** The glossary's terms its claim, verdict and summary use, explained under the claim. */
+  readonly terms?: readonly Term[];
   /**
    * Minutes its default size took on a 2-core machine's float32 CPU engine, for the studies where
    * that is more than a minute (the others take seconds). The app runs such a study's quick variant

@@ -816,9 +816,18 @@ describe('studies in the app', () => {
       },
       { timeout: 240_000, polling: 250 },
     );
-    // Then it runs.
+    // Then the explorer stays closed (no unrelated sweep under the study's page) until the reader opens it.
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await page.evaluate(() => {
+      const app = document.querySelector('bl-app') as unknown as App & { shadowRoot: ShadowRoot };
+      const q = (id: string): boolean => app.shadowRoot.querySelector(`[data-testid="${id}"]`) !== null;
+      return { waits: app.controller?.waitingForStudy, explorer: app.controller?.sweep.running || !!app.controller?.sweep.results, closed: q('explorer-closed'), heatmap: app.shadowRoot.querySelector('bl-heatmap') !== null, state: app.shadowRoot.querySelector('[data-testid="run-state"]')?.textContent };
+    });
+    expect(after).toEqual({ waits: false, explorer: false, closed: true, heatmap: false, state: 'explorer closed' });
+    await page.screenshot({ path: `${ARTIFACTS}/app-study-explorer-closed.png`, fullPage: true });
+    await page.click('bl-app >>> [data-testid="open-explorer"]');
     await page.waitForFunction(() => !!(document.querySelector('bl-app') as unknown as App).controller?.sweep.results, { timeout: 240_000, polling: 250 });
-    expect(await page.evaluate(() => (document.querySelector('bl-app') as unknown as App).controller?.waitingForStudy)).toBe(false);
+    expect(await page.evaluate(() => (document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot }).shadowRoot.querySelector('[data-testid="explorer-closed"]'))).toBeNull();
     const shown = await page.evaluate(() => {
       const app = document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot; studyController: { result: { panels: unknown[]; findings: Record<string, number> } } };
       return {

@@ -14,6 +14,7 @@ import type { NetColumns } from '../../src/core/results.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { netDominantShare, netFrame } from '../../src/view/net-frame.ts';
 import { TEXTS_SIZES } from '../../src/studies/texts-example.ts';
+import { fractalSpec } from '../../src/studies/fractal-boundary.ts';
 import type { Served } from './harness.ts';
 import { ARTIFACTS, serve } from './harness.ts';
 
@@ -214,6 +215,42 @@ describe('network problems in the explorer', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(await page.evaluate(`document.documentElement.scrollWidth`)).toBeLessThanOrEqual(800);
     await page.screenshot({ path: `${ARTIFACTS}/network-explorer-800.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 900_000);
+
+  it("says when a zoom is past float32's resolution, and shows the float64 map the validation computed", async () => {
+    const page = await s.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${s.origin}/#engine=cpu`);
+    await page.waitForFunction(`(() => { const c = document.querySelector('bl-app')?.controller; return c && !c.sweep.running && c.sweep.results; })()`, { timeout: 180_000, polling: 200 });
+    // fractal-boundary --full's x1000 zoom (the H200 run's depth 3) at 32 x 32 cells and its 500 steps:
+    // float32 diverges on ~18% of the 33 runs float64 sees diverge (measured in Node, both CPU engines).
+    const spec = fractalSpec({ x0: 2.599461, x1: 2.604461, y0: 2.067526, y1: 2.069003 }, 32, 500);
+    const app = `document.querySelector('bl-app')`;
+    await page.evaluate(`${app}.controller.spec.setSpec(${JSON.stringify(spec)}, { immediate: true, record: 'push' })`);
+    expect(await settleNet(page)).toBe(32 * 32);
+    expect(await page.evaluate(`${app}.controller.sweep.engineUsed`)).toBe('cpu');
+    const f32 = await shownColumns(page);
+    await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="validate"]').click()`);
+    await page.waitForFunction(`(() => { const v = ${app}.controller.validation; return !v.validating && v.netResult; })()`, { timeout: 300_000, polling: 200 });
+    const said = (await page.evaluate(`${app}.controller.message.text`)) as string;
+    expect(said).toMatch(/Past float32's resolution: of the \d+ runs float64 sees diverge, float32 diverges on only \d+% of the same runs \(a map that shows the boundary keeps at least 50%\)/);
+    const split = (await page.evaluate(`${app}.controller.validation.netResult.split`)) as { minorityRuns: number; minorityKept: number };
+    expect(split.minorityRuns).toBeGreaterThanOrEqual(10);
+    expect(split.minorityKept).toBeLessThan(0.5);
+    await page.screenshot({ path: `${ARTIFACTS}/network-past-float32-1600.png` });
+
+    // "Show the float64 map": the map is float64's, the runs the same; nothing runs again.
+    await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="show-float64"]').click()`);
+    await page.waitForFunction(`${app}.controller.sweep.engineUsed === 'cpu64'`, { timeout: 10_000, polling: 50 });
+    expect(await page.evaluate(`${app}.controller.sweep.net.results === ${app}.controller.validation.netResult.reference && !${app}.controller.sweep.running`)).toBe(true);
+    const f64 = await shownColumns(page);
+    expect(f64.diverged).not.toEqual(f32.diverged);
+    expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="show-float64"]')`)).toBeNull();
+    expect(await page.evaluate(`${app}.controller.message.text`)).toMatch(/^The map shows the float64 CPU engine's results/);
+    await page.screenshot({ path: `${ARTIFACTS}/network-float64-map-1600.png` });
     expect(errors).toEqual([]);
     await page.close();
   }, 900_000);

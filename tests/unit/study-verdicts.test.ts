@@ -142,12 +142,13 @@ const CASES: readonly CheckCase<unknown>[] = [
   }),
   row({
     study: 'fractal-boundary',
-    check: (f: { dimensions: readonly number[] }) => checkFractalBoundary(f.dimensions),
-    holds: { dimensions: [1.4, 1.5, 1.45] },
+    check: (f: { dimensions: readonly number[]; precisionMinorityKept: readonly number[] }) => checkFractalBoundary(f.dimensions, f.precisionMinorityKept),
+    // Depth 3 is past float32's resolution (float32 keeps 14% of float64's smaller side): left out.
+    holds: { dimensions: [1.4, 1.5, 1.45, 1.1], precisionMinorityKept: [0.99, 0.9, 0.6, 0.14] },
     breaks: [
-      [{ dimensions: [1.1, 1.3, 1.3] }, /^depth 0: dimension 1\.1 is below 1\.2$/],
-      [{ dimensions: [1.3, 1.6, 1.3] }, /moves by 0\.3 across depth/],
-      [{ dimensions: [1.4] }, /^1 depth\(s\) measured/],
+      [{ dimensions: [1.1, 1.3, 1.3, 1.3] }, /^depth 0: dimension 1\.1 is below 1\.2$/],
+      [{ dimensions: [1.3, 1.6, 1.3, 1.3] }, /moves by 0\.3 across the resolved depths/],
+      [{ precisionMinorityKept: [0.99, 0.3, 0.2, 0.1] }, /^1 depth\(s\) that float32 resolves/],
     ],
   }),
   row({

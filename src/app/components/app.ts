@@ -145,6 +145,8 @@ export class BlApp extends LitElement {
     .row { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
     .study { margin: 12px 12px 0; }
     .explorer-head { margin: 14px 12px 0; padding-top: 8px; border-top: 1px solid #ddd; font-weight: normal; color: #444; }
+    .explorer-closed { margin-bottom: 24px; }
+    .explorer-closed p { margin: 8px 12px; max-width: 72em; color: #333; line-height: 1.5; }
     .figures { display: flex; flex-wrap: wrap; gap: 10px; }
     /* As wide as its figure: the buttons and the note under it wrap rather than widen it. */
     figure { margin: 0; border: 1px solid #eee; width: min-content; }
@@ -212,7 +214,7 @@ export class BlApp extends LitElement {
               return left ? html`<span class="status" data-testid="study-time-left">${left} in this sweep</span>` : nothing;
             })()}`
           : html`<button @click=${() => void st.run()}>Run again</button>`}
-        <button @click=${() => void st.select(null)}>Close</button>
+        <button @click=${() => this.closeStudy()}>Close</button>
       </div>
       <p><b>Claim.</b> ${s.claim}</p>
       ${st.error ? html`<p class="message">${st.error}</p>` : nothing}
@@ -242,7 +244,7 @@ export class BlApp extends LitElement {
         const note = opens ? opensElsewhereNote(panels, opens) : '';
         return html`<figure data-testid="study-figure">${unsafeHTML(svg)}${panel && opens
           ? html`<figcaption class="open">${opens.offers.map(
-              (src) => html`<button data-testid="open-in-explorer" title="Show this sweep in the explorer below" @click=${() => this.openPanel(panel, src)}>Open ${src.label} in explorer</button>`,
+              (src) => html`<button data-testid="open-in-explorer" title="Show this sweep in the explorer below" @click=${() => void this.openPanel(panel, src)}>Open ${src.label} in explorer</button>`,
             )}${note ? html`<span class="elsewhere" data-testid="opens-elsewhere">${note}</span>` : nothing}</figcaption>`
           : nothing}</figure>`;
       })}</div>
@@ -324,10 +326,18 @@ export class BlApp extends LitElement {
   private readonly figureOpens = memoLast(figureOpens);
 
   /** A study panel's spec opened in the explorer below. */
-  private openPanel(p: Panel, src: PanelSource): void {
+  private async openPanel(p: Panel, src: PanelSource): Promise<void> {
     const mode: AnyHeatmapMode = p.kind === 'heatmap' ? p.mode : (src.mode ?? (src.spec.problem === 'network' ? 'convergence' : DEFAULT_MODE));
     this.ctl?.openView(anySpecToJSON(src.spec), mode);
+    this.ctl?.openExplorer();
+    await this.updateComplete; // a closed explorer has no heatmap until this render
     this.renderRoot.querySelector('bl-heatmap')?.scrollIntoView({ block: 'start' });
+  }
+
+  /** Closes the study: the explorer, alone on the page now, opens if it was closed. */
+  private closeStudy(): void {
+    void this.studies?.select(null);
+    this.ctl?.openExplorer();
   }
 
   /** Basin colours laid over the contour plot when the sweep is start.0 x start.1. */
@@ -582,17 +592,11 @@ export class BlApp extends LitElement {
   override render() {
     const ctl = this.ctl;
     if (!ctl) return html`<p>Starting…</p>`;
-    const { sweep, selection: sel, validation: val, zoom } = ctl;
-    const plan = sweep.plan;
-    const frame = ctl.frame();
-    const axes = ctl.axes();
+    const { sweep, validation: val } = ctl;
     const busy = sweep.running || val.validating;
     const p = val.validating ? val.progress : sweep.progress;
     // The validation's status line carries its own estimate.
     const timeLeft = val.validating ? undefined : sweep.timeLeft();
-    const hoverInfo = sel.describe(sel.hover ?? sel.selected);
-    const t = sel.trajectory;
-    const shown = ctl.shown();
     const errors = ctl.spec.errors;
     const net = sweep.net;
     return html`
@@ -603,10 +607,10 @@ export class BlApp extends LitElement {
         <button class="to-editor" data-testid="to-editor" title="The spec editor is below the map and the runs at this width" @click=${() => this.renderRoot.querySelector('bl-spec-editor')?.scrollIntoView({ block: 'start' })}>Edit the spec ↓</button>
         ${busy
           ? html`<button data-testid="cancel" @click=${() => ctl.cancel()}>Cancel</button>`
-          : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => void sweep.run()}>Run</button>`}
+          : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => ctl.run()}>Run</button>`}
         <progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : (p?.total ?? 0)}></progress>
         <span class="run-state-box">
-          <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : ctl.waitingForStudy ? 'waits for the study' : 'idle'}</span>
+          <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : ctl.waitingForStudy ? 'waits for the study' : ctl.explorerClosed ? 'explorer closed' : 'idle'}</span>
           ${timeLeft ? html`<span class="status" data-testid="time-left">${timeLeft}</span>` : nothing}
         </span>
         <button data-testid="validate" ?disabled=${!val.canValidate() || busy} @click=${() => void val.validate()}
@@ -618,26 +622,56 @@ export class BlApp extends LitElement {
         ${val.netResult && !val.validating
           ? html`<span data-testid="verdict" class="verdict ${val.netResult.pass ? 'pass' : 'fail'}" title=${ctl.message.text}>${val.netResult.pass ? '✓' : '✗'} ${val.netResult.report.a} vs ${val.netResult.report.b}: ${val.netResult.pass ? 'passed' : 'failed'}</span>`
           : nothing}
+        ${val.netResult?.rounding && !val.validating && sweep.engine?.name !== 'cpu64'
+          ? html`<button data-testid="show-float64" title="Past float32's resolution: draw the float64 results the validation computed" @click=${() => ctl.showFloat64()}>Show the float64 map</button>`
+          : nothing}
         <button @click=${() => ctl.exports.data('csv')} ?disabled=${!(sweep.results || sweep.net?.results)}>CSV</button>
         <button @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>
         <label title="A spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)">Import <input type="file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} /></label>
         <bl-view-bar .presets=${this.presetOptions} .preset=${this.presetShown(ctl.spec.json)} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
           ?figureReady=${!!(sweep.results || sweep.net?.results)} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
         <label>Study
-          <select data-testid="study-select" @change=${(e: Event) => void this.studies?.select((e.target as HTMLSelectElement).value || null)}>
+          <select data-testid="study-select" @change=${(e: Event) => {
+            const id = (e.target as HTMLSelectElement).value;
+            if (id) void this.studies?.select(id);
+            else this.closeStudy();
+          }}>
             <option value="">—</option>
             ${this.studies?.studies.map((s) => html`<option value=${s.id} ?selected=${this.studies?.open?.id === s.id}>${s.title}</option>`)}
           </select>
         </label>
       </header>
       ${this.studyView()}
-      ${this.studies?.open
-        ? html`<h2 class="explorer-head" data-testid="explorer-head">
-            Explorer, any sweep: “Open … in explorer” under a study figure above loads its sweep here.${ctl.waitingForStudy
-              ? html` <b data-testid="explorer-waits">Its own sweep starts when the study has finished.</b>`
-              : nothing}
-          </h2>`
+      ${this.studies?.open && !ctl.explorerClosed
+        ? html`<h2 class="explorer-head" data-testid="explorer-head">Explorer, any sweep: “Open … in explorer” under a study figure above loads its sweep here.</h2>`
         : nothing}
+      ${ctl.explorerClosed
+        ? html`<section class="explorer-closed" data-testid="explorer-closed">
+            <h2 class="explorer-head">Explorer</h2>
+            <p>
+              The explorer runs any sweep: a spec editor, the heatmap, each run's curves. “Open … in explorer” under a figure above loads that
+              figure's sweep here, or <button data-testid="open-explorer" @click=${() => ctl.openExplorer()}>Open the explorer</button> on its default view.
+              ${ctl.waitingForStudy ? html`<span data-testid="explorer-waits">Until then it runs nothing, so the study has the machine to itself.</span>` : nothing}
+            </p>
+          </section>`
+        : this.explorer()}
+    `;
+  }
+
+  /** The explorer: the spec editor, the heatmap of the sweep shown, and the runs' panel. */
+  private explorer() {
+    const ctl = this.ctl;
+    if (!ctl) return nothing;
+    const { sweep, selection: sel, validation: val, zoom } = ctl;
+    const plan = sweep.plan;
+    const frame = ctl.frame();
+    const axes = ctl.axes();
+    const hoverInfo = sel.describe(sel.hover ?? sel.selected);
+    const t = sel.trajectory;
+    const shown = ctl.shown();
+    const errors = ctl.spec.errors;
+    const net = sweep.net;
+    return html`
       <main>
         <section class="editor-col" aria-label="Spec editor">
           <bl-spec-editor .spec=${ctl.spec.json} .handSet=${ctl.spec.handSet} .errors=${errors} @spec-change=${(e: SpecChangeEvent) => this.onSpecEdit(e.detail)}></bl-spec-editor>

@@ -65,11 +65,10 @@ export class AppController {
     this.message = new MessageLine(host);
     this.zoom = new ZoomController((json) => this.spec.setSpec(json, { immediate: true }));
     this.spec = new SpecController(host, this.message, (change) => {
-      if (this.held) {
-        // Kept for when the hold ends: the view's latest spec runs then, once.
-        this.heldRun = (this.heldRun ?? false) || (change.immediate ?? false);
-        return;
-      }
+      // The study is done and the reader changed the view (a preset, an edit): the explorer opens.
+      if (this.held && this.studySettled) this.held = false;
+      // Closed: the view's latest spec runs when the explorer opens.
+      if (this.held) return;
       this.sweep.schedule(change.immediate ?? false);
     });
     this.sweep = new RunController(
@@ -157,37 +156,51 @@ export class AppController {
   }
 
   /**
-   * Starts from the URL's view (or the default) and runs it. With `hold`, its sweep waits for releaseAfter: a study opened from
-   * the link runs first, rather than sharing the machine (and on a CPU engine its cores) with the
-   * explorer's sweep below it, which nobody is looking at yet.
+   * Starts from the URL's view (or the default) and runs it. With `hold`, the explorer stays closed
+   * and its sweep does not run: a study opened from the link runs alone (on a CPU engine the two
+   * would share its cores), and its page is not followed by an unrelated sweep. The explorer opens
+   * when the reader asks (openExplorer, Run, a figure's sweep opened in it) or, once the study has
+   * settled (releaseAfter), changes its view.
    */
   init(opts: { readonly hold?: boolean } = {}): void {
     this.held = opts.hold ?? false;
     this.spec.init();
-    if (this.held) this.message.say('This sweep starts when the study above has finished.');
   }
 
-  /** Ends init's hold when `until` settles (the study's run: done, failed or cancelled), running the view. */
+  /** Notes when `until` (the linked study's run) settles: from then on a change of view opens the explorer. */
   releaseAfter(until: Promise<unknown>): void {
     void until.finally(() => {
-      if (!this.held) return;
-      this.held = false;
-      const immediate = this.heldRun;
-      this.heldRun = null;
-      // Run pressed meanwhile already ran the view (edits while held only wait, so it ran the latest).
-      if (immediate !== null && !this.sweep.running && !this.sweep.results) this.sweep.schedule(immediate);
+      this.studySettled = true;
       this.host.requestUpdate();
     });
   }
 
-  /** Whether the explorer's first sweep is waiting for a study opened from the link (init's hold). */
-  get waitingForStudy(): boolean {
+  /** Opens the closed explorer: the view's latest spec runs (unless a sweep already runs). */
+  openExplorer(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (!this.sweep.running) this.sweep.schedule(true);
+    this.host.requestUpdate();
+  }
+
+  /** Run: the view in the editor runs now (the explorer opens if it was closed). */
+  run(): void {
+    this.held = false;
+    void this.sweep.run();
+  }
+
+  /** Whether the explorer is closed (init's hold): its sweep has not run. */
+  get explorerClosed(): boolean {
     return this.held;
   }
 
+  /** Whether the closed explorer is waiting for a study opened from the link to finish. */
+  get waitingForStudy(): boolean {
+    return this.held && !this.studySettled;
+  }
+
   private held = false;
-  /** A run asked for while held (null: none), and whether it was to start at once. */
-  private heldRun: boolean | null = null;
+  private studySettled = false;
 
   /** A view made elsewhere (a preset, a study panel): its spec and colouring, as a new history entry. */
   openView(json: Record<string, unknown>, mode: AnyHeatmapMode): void {
@@ -206,6 +219,22 @@ export class AppController {
   }
 
   /** Stops whatever is running: the sweep or its validation. */
+  /**
+   * After a validation found the network view past float32's resolution: the map shows the float64
+   * results it computed, and the selected and pinned runs' curves are recorded again in float64.
+   */
+  showFloat64(): void {
+    const v = this.validation.netResult;
+    const net = this.sweep.net;
+    if (!v || !net) return;
+    this.sweep.showNet(v.reference, this.engines.cpu64);
+    if (this.sweep.net?.results !== v.reference) return;
+    this.netRuns.rebase(net.plan, this.engines.cpu64);
+    this.netRuns.settle(net.plan);
+    this.netPreview.rebase(net.plan, this.engines.cpu64);
+    this.message.say("The map shows the float64 CPU engine's results (the validation's); Run computes the view again on the engine it picks.");
+  }
+
   cancel(): void {
     this.sweep.cancel();
     this.validation.cancel();

@@ -67,7 +67,9 @@ export class NetRunsController implements ReactiveController {
       const run = netCarryRun(plan, r.coords);
       return run === null ? null : { ...r, run, label: netRunLabel(plan, run), trajectory: null };
     };
-    const moved = this.plan !== plan;
+    // A new plan, or the same one now shown from another engine (float64's map after a validation):
+    // the paths recorded on the old one go.
+    const moved = this.plan !== plan || this.engine !== engine;
     this.plan = plan;
     this.engine = engine;
     if (moved) {

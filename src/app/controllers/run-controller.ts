@@ -320,6 +320,21 @@ export class RunController implements ReactiveController {
     }
   }
 
+  /**
+   * The shown network sweep's map drawn from other results of the same plan, e.g. the float64 CPU
+   * engine's from a validation, when float32 does not resolve the view. Nothing runs.
+   */
+  showNet(results: NetResults, engine: Engine): void {
+    const net = this.net;
+    if (!net || this.running || results.convergence.length !== net.plan.runs) return;
+    const shown: NetSweep = { plan: net.plan, results, columns: results };
+    this.net = shown;
+    this.engine = engine;
+    this.engineUsed = engine.name;
+    this.netComplete = { net: shown, engine };
+    this.host.requestUpdate();
+  }
+
   /** Called when the device is lost outside a run. */
   deviceLost(message: string): void {
     this.message.say(message);

@@ -7,9 +7,9 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
-import type { Results } from '../../core/results.ts';
-import type { NetPairReport, PairReport, PairVerdict } from '../../core/validate.ts';
-import { NET_PERTURBATION, NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, outcomeClass, pairVerdict } from '../../core/validate.ts';
+import type { NetResults, Results } from '../../core/results.ts';
+import type { ClassAgreement, NetPairReport, PairReport, PairVerdict } from '../../core/validate.ts';
+import { MIN_MINORITY_KEPT, NET_PERTURBATION, classAgreement, NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, outcomeClass, pairVerdict } from '../../core/validate.ts';
 import { NET_GPU_MIN_RUNS } from '../../engine/choose.ts';
 import type { Progress } from '../../engine/engine.ts';
 import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
@@ -35,6 +35,36 @@ export interface NetValidation {
   /** 1 where the two engines disagree whether the run diverged. */
   readonly overlay: Uint8Array;
   readonly pass: boolean;
+  /** How the two split the runs into diverged and not. */
+  readonly split: ClassAgreement;
+  /** Whether the view is past what the shown engine resolves (pastResolution). */
+  readonly rounding: boolean;
+  /** The float64 engine's results, which the map can show instead (AppController.showFloat64). */
+  readonly reference: NetResults;
+}
+
+/** Fewer runs than this in float64's smaller class say nothing about where its boundary is. */
+const MIN_SPLIT_RUNS = 10;
+
+/**
+ * Whether float32 resolves a network view: it does unless float64's smaller class (diverged, or
+ * trained) has enough runs to judge and float32 puts fewer than MIN_MINORITY_KEPT of them in the
+ * same class. Past that, the boundary drawn is float32's rounding (a zoom into the fractal
+ * boundary at 500 steps: docs/performance.md).
+ */
+export function pastResolution(split: ClassAgreement): boolean {
+  return split.minorityRuns >= MIN_SPLIT_RUNS && split.minorityKept < MIN_MINORITY_KEPT;
+}
+
+/** What the verdict adds when the view is past float32's resolution; `divergedB`: the share float64 saw diverge. */
+export function roundingText(split: ClassAgreement, divergedB: number): string {
+  const pct = (x: number): string => `${Math.round(100 * x)}%`;
+  const diverge = divergedB <= 0.5;
+  return (
+    `Past float32's resolution: of the ${split.minorityRuns} runs float64 sees ${diverge ? 'diverge' : 'train'}, float32 ${diverge ? 'diverges' : 'trains'} on only ` +
+    `${pct(split.minorityKept)} of the same runs (a map that shows the boundary keeps at least ${pct(MIN_MINORITY_KEPT)}), so the boundary drawn here is float32's rounding. ` +
+    '"Show the float64 map" draws the float64 results this validation computed.'
+  );
 }
 
 /** A network verdict in one line: what was compared with what, the agreement numbers, and what they were held to. */
@@ -161,8 +191,10 @@ export class ValidationController implements ReactiveController {
         const overlay = new Uint8Array(plan.runs);
         for (let i = 0; i < plan.runs; i++) overlay[i] = shown.diverged[i] !== ref.diverged[i] ? 1 : 0;
         const pass = netPairPasses(pair);
-        this.netResult = { report: pair, overlay, pass };
-        this.message.say(netVerdictText(pair, pass, `, the engine that drew this map${why}`));
+        const split = classAgreement(shown.diverged, ref.diverged);
+        const rounding = pastResolution(split);
+        this.netResult = { report: pair, overlay, pass, split, rounding, reference: ref };
+        this.message.say(netVerdictText(pair, pass, `, the engine that drew this map${why}`) + (rounding ? ` ${roundingText(split, pair.divergedB)}` : ''));
       },
     );
   }
