@@ -33,6 +33,7 @@ export function checkAdamAdamW(f: { readonly adamMedianDistanceToL2Minimum: numb
 export const adamVsAdamW: Study = {
   id: 'adam-vs-adamw',
   title: 'Adam with L2 vs AdamW',
+  terms: ['weight decay', 'L2-regularised minimum'],
   claim: "Adam's weight decay is an L2 term: it converges to the L2-regularised minimum. AdamW's decoupled decay does not: same numbers, different point.",
   async run(ctx: StudyContext): Promise<StudyResult> {
     const n = ctx.quick ? 24 : 96;

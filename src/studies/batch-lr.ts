@@ -103,8 +103,8 @@ export function checkBatchLr(f: BatchLrFindings): Verdict & { smallSlope: number
     ],
     [
       last < first,
-      `the seed-to-seed spread at the largest batch (${fmt(last)}) is not below the smallest batch's (${fmt(first)})`,
-      `the seed-to-seed spread at the largest batch (${fmt(last)}) is below the smallest batch's (${fmt(first)})`,
+      `the seed-to-seed spread at the largest batch (${fmt(last)}) is not below the smallest batch's (${fmt(first)}; the two ends compared, the chart shows every batch)`,
+      `the seed-to-seed spread at the largest batch (${fmt(last)}) is below the smallest batch's (${fmt(first)}; the two ends compared, the chart shows every batch)`,
     ],
   ]);
   return { ...verdict, smallSlope, largeSlope };
@@ -114,7 +114,7 @@ export const batchLr: Study = {
   id: 'batch-lr',
   problem: 'network',
   title: 'Batch size and learning rate: the linear scaling rule',
-  terms: ['batch size (B)', 'learning rate (LR)', 'linear scaling rule', 'minibatch noise', 'MLP'],
+  terms: ['batch size (B)', 'learning rate (LR)', 'linear scaling rule', 'minibatch noise', 'MLP', 'digits 8x8'],
   claim: 'The best LR grows in proportion to the batch size (the linear scaling rule) up to a limit, and the minibatch noise falls as the batch grows.',
   async run(ctx: StudyContext): Promise<StudyResult> {
     const size = studySize(ctx, BATCH_LR_SIZES);
@@ -187,7 +187,7 @@ export const batchLr: Study = {
     };
     const lrB: ChartPanel = {
       kind: 'chart',
-      title: 'Best LR by batch size',
+      title: `Best LR by batch size (of LRs ${fmt((lrs[1] as number) / (lrs[0] as number), 2)}x apart)`,
       xLabel: 'batch size',
       yLabel: 'best learning rate',
       logX: true,

@@ -70,6 +70,7 @@ export function checkLrFinder(f: { readonly medianSuggestion: number; readonly b
 export const lrFinder: Study = {
   id: 'lr-finder',
   title: 'The LR finder',
+  terms: ['LR range test', 'learning rate (LR)', 'sharpness (λ)'],
   claim: "An exponential LR ramp's steepest loss descent suggests an LR that lies inside the band of constant LRs that converge.",
   async run(ctx: StudyContext): Promise<StudyResult> {
     const instances = ctx.quick ? 8 : 32;

@@ -80,6 +80,7 @@ export function checkRandomSearch(f: Readonly<Record<string, number>>): Verdict 
 export const randomSearch: Study = {
   id: 'random-vs-grid',
   title: 'Random vs grid search',
+  terms: ['Sobol search'],
   claim: 'When only some hyperparameters matter, random and Sobol search find better settings than a grid of the same budget, and the gap grows with the number of dimensions.',
   async run(ctx: StudyContext): Promise<StudyResult> {
     const seeds = ctx.quick ? 24 : 100;

@@ -69,6 +69,7 @@ export function checkSchedulesLate(f: { readonly scheduleSpreadAt10: number; rea
 export const schedulesLate: Study = {
   id: 'schedules-late',
   title: 'Optimiser matters early, schedule matters late',
+  terms: ['LR schedule'],
   claim:
     'Under one optimiser, seven schedules leave runs in much the same place after 10% of training and far apart at the end; two optimisers under one schedule are already far apart at 10%.',
   async run(ctx: StudyContext): Promise<StudyResult> {

@@ -114,7 +114,7 @@ export const sgdVsAdam: Study = {
   id: 'sgd-vs-adam',
   problem: 'network',
   title: 'SGD vs Adam on a real network (digits)',
-  terms: ['learning rate (LR)', 'heavy-ball momentum', 'MLP', 'test loss'],
+  terms: ['learning rate (LR)', 'heavy-ball momentum', 'MLP', 'digits 8x8', 'test loss'],
   claim:
     'Adam converges faster early; SGD with momentum, annealed by a cosine schedule, matches or beats it on test accuracy by the end (each at its best LR).',
   async run(ctx: StudyContext): Promise<StudyResult> {

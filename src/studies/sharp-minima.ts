@@ -131,7 +131,7 @@ export const sharpMinima: Study = {
   id: 'sharp-minima',
   problem: 'network',
   title: 'Large batches, sharp minima and generalisation',
-  terms: ['batch size (B)', 'learning rate (LR)', 'lr/B', 'sharpness (λ)', 'test loss', 'rank correlation', 'MLP'],
+  terms: ['batch size (B)', 'learning rate (LR)', 'lr/B', 'sharpness (λ)', 'test loss', 'rank correlation', 'MLP', 'digits 8x8'],
   claim: 'At matched LR/batch ratio, large batches end in sharper minima (larger top Hessian eigenvalue) with a worse test loss than small batches (Keskar et al. 2017).',
   async run(ctx: StudyContext): Promise<StudyResult> {
     const size = studySize(ctx, SHARP_SIZES);

@@ -62,6 +62,7 @@ export function checkTuneTogether(f: {
 export const tuneTogether: Study = {
   id: 'tune-together',
   title: 'Tune the learning rate and the optimiser together',
+  terms: ['learning rate (LR)'],
   claim:
     "The LR band in which runs converge sits orders of magnitude apart for SGD with momentum and Adam: SGD's best LR is a terrible LR for Adam, and Adam's for SGD.",
   async run(ctx: StudyContext): Promise<StudyResult> {

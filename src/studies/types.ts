@@ -71,7 +71,7 @@ export interface Study {
   /** The claim, in a sentence or two: what a reader should look for. */
   readonly claim: string;
   /** The glossary's terms its claim, verdict and summary use, explained under the claim. */
-  readonly terms?: readonly Term[];
+  readonly terms: readonly Term[];
   /**
    * Minutes its default size took on a 2-core machine's float32 CPU engine, for the studies where
    * that is more than a minute (the others take seconds). The app runs such a study's quick variant

@@ -39,6 +39,7 @@ import { AppController } from '../controllers/app-controller.ts';
 import type { EngineSet } from '../controllers/engines.ts';
 import { StudyController } from '../controllers/study-controller.ts';
 import { memoLast } from '../memo.ts';
+import { GLOSSARY } from '../../studies/glossary.ts';
 import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
 import { zoomAround } from '../heatmap/zoom-around.ts';
@@ -145,6 +146,10 @@ export class BlApp extends LitElement {
     .row { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
     .study { margin: 12px 12px 0; }
     .explorer-head { margin: 14px 12px 0; padding-top: 8px; border-top: 1px solid #ddd; font-weight: normal; color: #444; }
+    .terms { margin: 0 0 8px; font-size: 13px; }
+    .terms dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px; margin: 6px 0 0 12px; max-width: 72em; }
+    .terms dt { font-weight: bold; }
+    .terms dd { margin: 0; }
     .explorer-closed { margin-bottom: 24px; }
     .explorer-closed p { margin: 8px 12px; max-width: 72em; color: #333; line-height: 1.5; }
     .figures { display: flex; flex-wrap: wrap; gap: 10px; }
@@ -217,6 +222,9 @@ export class BlApp extends LitElement {
         <button @click=${() => this.closeStudy()}>Close</button>
       </div>
       <p><b>Claim.</b> ${s.claim}</p>
+      ${s.terms.length > 0
+        ? html`<details class="terms" data-testid="study-terms"><summary>Terms used here</summary><dl>${s.terms.map((t) => html`<dt>${t}</dt><dd>${GLOSSARY[t]}</dd>`)}</dl></details>`
+        : nothing}
       ${st.error ? html`<p class="message">${st.error}</p>` : nothing}
       ${st.result
         ? html`<div class="claim-verdict ${st.result.verdict.holds ? 'holds' : 'fails'}" data-testid="study-verdict" role="status">
