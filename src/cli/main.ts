@@ -35,7 +35,7 @@ import { formatRate, progressBar } from './progress.ts';
 import { exitNow, interruptSignal, receivedSignal, reportInterrupt } from './signals.ts';
 import { runStudyCommand, studyNames } from './study.ts';
 import type { StudyResult } from '../studies/types.ts';
-import { summarize } from './summary.ts';
+import { summarize, tableText } from './summary.ts';
 import { trajectoryDocument } from './trajectory-doc.ts';
 
 const ENGINES: readonly EngineName[] = ['cpu', 'cpu64', 'gpu'];
@@ -549,7 +549,7 @@ export function buildProgram(): Command {
       const line = v.holds
         ? `The claim holds on this run${held ? `: ${held}` : ''}.`
         : `The claim does not hold on this run: ${v.failures.join('; ')}${held ? ` (what held: ${held})` : ''}.`;
-      process.stdout.write(`${result.summary}\n${line}\n`);
+      process.stdout.write(`${result.summary}\n${(result.tables ?? []).map((t) => `\n${tableText(t)}\n`).join('')}${line}\n`);
     });
 
   program

@@ -85,6 +85,7 @@ export async function runStudyCommand(
       quick: opts.quick,
       full: opts.full ?? false,
       summary: result.summary,
+      tables: result.tables ?? [],
       verdict: result.verdict,
       findings: result.findings,
       figures,

@@ -1,6 +1,7 @@
 /** A terminal-sized summary of a sweep's outcomes, for either kind of problem. */
 import type { AnyResults, NetResults, Results } from '../core/results.ts';
 import { columnOf, precisionOf, resultColumns, rowCount } from '../core/results.ts';
+import type { SummaryTable } from '../studies/types.ts';
 
 interface Spread {
   readonly median: number;
@@ -90,4 +91,16 @@ export function summarize(res: AnyResults): string {
   }
   lines.push('  (float columns over the runs that did not diverge; every value: --out FILE, or pipe stdout for JSON)');
   return `${lines.join('\n')}\n`;
+}
+
+/** A study's table as text for a terminal: its title, then the columns padded to their widest cell (numbers right-aligned). */
+export function tableText(t: SummaryTable): string {
+  const rows = [t.columns, ...t.rows];
+  const width = t.columns.map((_, k) => Math.max(...rows.map((r) => [...(r[k] ?? '')].length)));
+  const pad = (c: string, k: number): string => {
+    const fill = ' '.repeat((width[k] as number) - [...c].length);
+    return k === 0 ? c + fill : fill + c;
+  };
+  const line = (r: readonly string[]): string => r.map((c, k) => pad(c, k)).join('  ').trimEnd();
+  return [t.title, line(t.columns), width.map((w) => '-'.repeat(w)).join('  '), ...t.rows.map(line)].join('\n');
 }

@@ -572,3 +572,15 @@ export function classAgreement(test: ArrayLike<number>, ref: ArrayLike<number>):
  * rounding's choice: the fractal-boundary study at 500 steps and a x1000 zoom keeps ~15%.
  */
 export const MIN_MINORITY_KEPT = 0.5;
+
+/** Fewer runs than this in the reference's smaller class say nothing about where its boundary is. */
+export const MIN_SPLIT_RUNS = 10;
+
+/**
+ * Whether a map is past what the engine tested resolves: the reference's smaller class has enough
+ * runs to judge and the engine tested puts fewer than MIN_MINORITY_KEPT of them in the same class.
+ * Past that, the boundary it draws is its rounding's (a zoom into the fractal boundary at 500 steps).
+ */
+export function pastResolution(split: Pick<ClassAgreement, 'minorityRuns' | 'minorityKept'>): boolean {
+  return split.minorityRuns >= MIN_SPLIT_RUNS && split.minorityKept < MIN_MINORITY_KEPT;
+}

@@ -74,20 +74,28 @@ function halves(batches: readonly number[]): { small: string; large: string } {
   return { small: span(batches.slice(0, h)), large: span(batches.slice(n - h)) };
 }
 
+/** The best LR's log-log slope against the batch size over the smaller and the larger half of the batch sizes. */
+export function scalingSlopes(f: Pick<BatchLrFindings, 'batchSizes' | 'bestLr'>): { readonly smallSlope: number; readonly largeSlope: number } {
+  const n = f.batchSizes.length;
+  const h = Math.ceil(n / 2);
+  return {
+    smallSlope: n >= 2 ? logLogSlope(f.batchSizes.slice(0, h), f.bestLr.slice(0, h)) : Number.NaN,
+    largeSlope: n >= 2 ? logLogSlope(f.batchSizes.slice(n - h), f.bestLr.slice(n - h)) : Number.NaN,
+  };
+}
+
 /**
  * The claim: (1) over the smaller half of the batch sizes the best LR grows with the batch size,
  * log-log slope at least MIN_SCALING_SLOPE (the linear rule's is 1); (2) it grows more slowly over
  * the larger half (the limit); (3) the noise at the largest batch is below that at the smallest.
  */
-export function checkBatchLr(f: BatchLrFindings): Verdict & { smallSlope: number; largeSlope: number } {
+export function checkBatchLr(f: BatchLrFindings): Verdict {
   const n = f.batchSizes.length;
-  const h = Math.ceil(n / 2);
-  const smallSlope = n >= 2 ? logLogSlope(f.batchSizes.slice(0, h), f.bestLr.slice(0, h)) : Number.NaN;
-  const largeSlope = n >= 2 ? logLogSlope(f.batchSizes.slice(n - h), f.bestLr.slice(n - h)) : Number.NaN;
+  const { smallSlope, largeSlope } = scalingSlopes(f);
   const { small, large } = halves(f.batchSizes);
   const first = f.noise[0] as number;
   const last = f.noise[n - 1] as number;
-  const verdict = verdictOf([
+  return verdictOf([
     [n >= 4, `${n} batch sizes; the check needs at least 4`, `${n} batch sizes (the check needs at least 4)`],
     [
       smallSlope >= MIN_SCALING_SLOPE,
@@ -107,7 +115,6 @@ export function checkBatchLr(f: BatchLrFindings): Verdict & { smallSlope: number
       `the seed-to-seed spread at the largest batch (${fmt(last)}) is below the smallest batch's (${fmt(first)}; the two ends compared, the chart shows every batch)`,
     ],
   ]);
-  return { ...verdict, smallSlope, largeSlope };
 }
 
 export const batchLr: Study = {
@@ -158,14 +165,15 @@ export const batchLr: Study = {
       noise.push(Math.max(...v) - Math.min(...v));
     }
     const check = checkBatchLr({ batchSizes: batches, bestLr, noise });
+    const slopes = scalingSlopes({ batchSizes: batches, bestLr });
     const findings = {
       steps: size.steps,
       seeds: size.seeds,
       batchSizes: batches,
       bestLr,
       bestLoss: bestIdx.map((i, j) => med[j * nl + i] as number),
-      slopeSmallBatches: check.smallSlope,
-      slopeLargeBatches: check.largeSlope,
+      slopeSmallBatches: slopes.smallSlope,
+      slopeLargeBatches: slopes.largeSlope,
       noiseLr: lrs[common] as number,
       noise,
     };
@@ -212,8 +220,8 @@ export const batchLr: Study = {
       `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD, ${size.steps} steps at every batch size, ${plural(size.seeds, 'seed')}. ` +
       `Best LR by batch size: ${batches.map((b, k) => `${b}: ${fmt(bestLr[k] as number, 2)}`).join(', ')} ` +
       `(of ${lrs.length} LRs from ${fmt(lrs[0] as number, 2)} to ${fmt(lrs[lrs.length - 1] as number, 2)}, each ${fmt((lrs[1] as number) / (lrs[0] as number), 2)} times the last: a best LR is one of them). ` +
-      `It grows as B^${fmt(check.smallSlope, 2)} over batches ${halves(batches).small} and B^${fmt(check.largeSlope, 2)} over ${halves(batches).large} (the linear rule: B^1). ` +
+      `It grows as B^${fmt(slopes.smallSlope, 2)} over batches ${halves(batches).small} and B^${fmt(slopes.largeSlope, 2)} over ${halves(batches).large} (the linear rule: B^1). ` +
       `At lr ${fmt(lrs[common] as number, 2)} the seed-to-seed spread of the final loss goes from ${fmt(noise[0] as number)} at batch ${batches[0]} to ${fmt(noise[nb - 1] as number)} at ${batches[nb - 1]}.`;
-    return { id: 'batch-lr', panels: [lrB, heat, noiseChart], findings, verdict: { holds: check.holds, failures: check.failures, checked: check.checked }, summary };
+    return { id: 'batch-lr', panels: [lrB, heat, noiseChart], findings, verdict: check, summary };
   },
 };

@@ -4,7 +4,7 @@
  * On the flat-vs-sharp surface, runs that would fall into the sharp well at a small LR are thrown
  * out of it above the limit and end in the flat one; gradient noise does the same below it.
  */
-import type { Study, StudyContext, StudyResult, Verdict } from './types.ts';
+import type { Study, StudyContext, StudyResult, SummaryTable, Verdict } from './types.ts';
 import { extremeMinimum, fmt, runSpec, verdictOf } from './run.ts';
 
 /** The numbers the flat-vs-sharp claim is checked on (its findings). */
@@ -206,23 +206,47 @@ export const flatVsSharp: Study = {
       sharpFractionWithoutNoise: quietSharp,
       sharpFractionWithMostNoise: noisySharp,
     };
+    const pct = (x: number): string => `${fmt(100 * x)}%`;
+    const neither = (sh: number, fl: number): string => pct(Math.max(0, 1 - sh - fl));
+    const rhoMax = fmt(rhos[rhos.length - 1] as number);
+    const tables: SummaryTable[] = [
+      {
+        title: 'Starts along the line through both minima (momentum 0): where they end, by LR',
+        columns: ['LR', 'sharp minimum', 'flat minimum', 'neither (not settled)'],
+        rows: [
+          [`below 1/λ_sharp (lr < ${fmt(1 / lamS)})`, pct(findings.sharpFractionBelowHalfLimit), pct(meanOf(belowLimit, fracFlat)), neither(findings.sharpFractionBelowHalfLimit, meanOf(belowLimit, fracFlat))],
+          [`above 2/λ_sharp (${fmt(2 / lamS)} < lr < 2/λ_flat)`, pct(findings.sharpFractionAboveLimit), pct(findings.flatFractionAboveLimit), neither(findings.sharpFractionAboveLimit, findings.flatFractionAboveLimit)],
+        ],
+      },
+      {
+        title: `Gradient noise (momentum 0, lr ${fmt(1e-3)} to 2/λ_sharp): share ending within 0.3 of the sharp minimum`,
+        columns: ['noise std', 'sharp minimum'],
+        rows: [
+          ['0', pct(quietSharp)],
+          [fmt(c.plan.yValues[c.plan.height - 1] as number), pct(noisySharp)],
+        ],
+      },
+      {
+        title: `SAM, with gradient noise of std 2: share of starts ending in each minimum, without SAM (ρ = 0) and at ρ = ${rhoMax}`,
+        columns: ['LR', 'sharp, ρ = 0', `sharp, ρ = ${rhoMax}`, 'flat, ρ = 0', `flat, ρ = ${rhoMax}`],
+        rows: samLrs.map((lr, k) => [fmt(lr), pct(sharpWithoutSam[k] as number), pct(sharpWithMostSam[k] as number), pct(flatWithoutSam[k] as number), pct(flatWithMostSam[k] as number)]),
+      },
+    ];
     const summary =
-      `The sharp minimum has λ = ${fmt(lamS)}, the flat one λ = ${fmt(lamF)}. Of ${a.plan.runs} heavy-ball runs, ` +
-      `${sharpBelow + atLimit} settle within 10⁻³ of the sharp minimum (inside at the last two checkpoints): ${sharpBelow} below the line lr = 2(1 + momentum)/λ, ` +
-      `${atLimit} less than 2% above it (still escaping when the run ends) and ${beyond} further above it. ` +
-      `Over starts along the line through both minima, ${fmt(100 * findings.sharpFractionBelowHalfLimit)}% end in the sharp well at ` +
-      `learning rates below 1/λ_sharp and ${fmt(100 * findings.sharpFractionAboveLimit)}% above 2/λ_sharp, where ` +
-      `${fmt(100 * findings.flatFractionAboveLimit)}% end in the flat one. Below the limit, gradient noise of standard deviation 8 cuts the ` +
-      `share of sharp endings from ${fmt(100 * quietSharp)}% to ${fmt(100 * noisySharp)}%.\n\nWith SAM (and noise of std 2), ` +
-      `the share of starts ending in the sharp minimum at lr ${samLrs.join('/')} goes from ${sharpWithoutSam.map((f) => fmt(100 * f)).join('/')}% ` +
-      `without it to ${sharpWithMostSam.map((f) => fmt(100 * f)).join('/')}% at rho = ${fmt(rhos[rhos.length - 1] as number)}, and the share in the flat one from ` +
-      `${flatWithoutSam.map((f) => fmt(100 * f)).join('/')}% to ${flatWithMostSam.map((f) => fmt(100 * f)).join('/')}%: on this surface the ascent step ` +
-      `mostly keeps runs from settling in the sharp well rather than sending them to the flat one ` +      `(at lr ${samLrs.join('/')}).`;
+      `The sharp minimum has λ = ${fmt(lamS)}, the flat one λ = ${fmt(lamF)} (λ: the sharpness). Of ${a.plan.runs} heavy-ball runs over LR x momentum, ` +
+      `${sharpBelow + atLimit} settle within 10⁻³ of the sharp minimum (inside at the last two checkpoints): ${sharpBelow} below its stability limit lr = 2(1 + momentum)/λ_sharp, ` +
+      `${atLimit} less than 2% above it (still escaping when the run ends) and ${beyond} further above it.\n\n` +
+      `The tables below follow starts along the line through both minima. Above 2/λ_sharp ${findings.sharpFractionAboveLimit === 0 ? 'no start ends' : `${pct(findings.sharpFractionAboveLimit)} of the starts end`} in the sharp well; ` +
+      `below the limit, gradient noise ${noisySharp < quietSharp ? 'shakes runs out of it' : 'does not shake runs out of it'}. ` +
+      (sharpWithMostSam.every((x, k) => x <= (sharpWithoutSam[k] as number))
+        ? `With SAM fewer starts settle in the sharp well at every LR tried; ${flatWithMostSam.every((x, k) => x > (flatWithoutSam[k] as number)) ? 'the flat one gains them at every LR' : 'the flat one does not gain them at every LR: the ascent step mostly keeps runs from settling in the sharp well rather than sending them to the flat one'}.`
+        : 'With SAM the share in the sharp well does not fall at every LR tried.');
     return {
       id: 'flat-vs-sharp',
       findings,
       verdict: checkFlatVsSharp(findings),
       summary,
+      tables,
       panels: [
         { kind: 'heatmap', title: 'Minimum reached: LR x momentum', plan: a.plan, results: a.results, mode: 'basin', lines: [limitLine] },
         {

@@ -14,7 +14,7 @@
  * `central`'s 1.1, 1.37 and 1.44, which is why it is not the default.
  */
 import type { NetPlan } from '../core/network/plan.ts';
-import { MIN_MINORITY_KEPT, classAgreement } from '../core/validate.ts';
+import { MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement, pastResolution } from '../core/validate.ts';
 import type { ClassAgreement } from '../core/validate.ts';
 import { boundaryDimension, edgeImage } from './boxcount.ts';
 import type { BoxCount } from './boxcount.ts';
@@ -43,7 +43,10 @@ export interface FractalSize {
  * 256 x 256 images of 100 steps (the notebook's opt_steps), 196,608 runs, 19.7M run-steps: 6.5
  * minutes on this 2-core machine's float32 CPU engine (~51,000 run-steps/s). Full (`--full`): the
  * paper's 500 steps at 256 x 256 over four depths, 262,144 runs: about 45 minutes here, minutes on
- * a GPU.
+ * a GPU, plus a map drawn again in float64 on the CPU for each depth float32 does not resolve (each
+ * about the float32 CPU engine's time for a map). Its precision samples are 64 x 64: at 32 x 32 the
+ * deep zooms' samples hold ~40 cells on float64's smaller side, too few to tell 45% kept from 55%
+ * (bench/device-runs/2026-12-04-h200/fractal-full-precision-{32,64}.json: 47% and 45% at depth 2).
  *
  * Why 256 cells (measured, float32 CPU engine, zooms x8 by the `central` rule, 100 steps):
  *   48 cells: 1.10, 1.37, 1.44 at depths 0-2 (two more depths: 1.65 at x512, 1.77 at x4096);
@@ -60,7 +63,7 @@ export interface FractalSize {
 export const FRACTAL_SIZES: { readonly quick: FractalSize; readonly default: FractalSize; readonly full: FractalSize } = {
   quick: { side: 20, depths: 2, steps: 60, zoom: 4, rule: 'central', precisionSide: 8 },
   default: { side: 256, depths: 3, steps: 100, zoom: 8, rule: 'central', precisionSide: 32 },
-  full: { side: 256, depths: 4, steps: 500, zoom: 10, rule: 'central', precisionSide: 32 },
+  full: { side: 256, depths: 4, steps: 500, zoom: 10, rule: 'central', precisionSide: 64 },
 };
 
 /** The first image's window, log10 of the LRs (examples/fractal.json: input LR 1..10^5, output LR 20..600). */
@@ -168,32 +171,51 @@ export function nextWindow(cls: ArrayLike<number>, side: number, w: Window, zoom
 export const FRACTAL_MIN_DIMENSION = 1.2;
 /** ... that moves by at most this between the depths (max - min). */
 export const FRACTAL_MAX_SPREAD = 0.25;
-/** A depth is past float32's resolution below this (core/validate.ts MIN_MINORITY_KEPT, measured there). */
-export const FRACTAL_MIN_MINORITY_KEPT = MIN_MINORITY_KEPT;
+/** What float32 rounding decides in one depth's window, and whether its map was drawn in float64 instead. */
+interface DepthPrecision extends ClassAgreement {
+  readonly float64: boolean;
+}
+
+/** The findings the claim is checked on (the study's own, by name). */
+export interface FractalCheckFindings {
+  /** One per depth. */
+  readonly dimensions: readonly number[];
+  /**
+   * Per depth, when the float32/float64 samples ran: the float64 sample's runs on its smaller side,
+   * and the share float32 puts there too (core/validate.ts classAgreement).
+   */
+  readonly precisionMinorityRuns?: readonly number[];
+  readonly precisionMinorityKept?: readonly number[];
+  /** The depths whose map was drawn in float64 because float32 does not resolve them. */
+  readonly float64Depths?: readonly number[];
+}
 
 /**
  * The claim, checked on the measured dimensions (one per depth): each is well above a smooth
  * curve's 1 (at least FRACTAL_MIN_DIMENSION, the low end of the paper's 1.2-2), and they are stable
- * across depth (spread at most FRACTAL_MAX_SPREAD), as a self-similar boundary's would be.
- * `minorityKept` (one per depth, when the float32/float64 samples ran): a depth below
- * FRACTAL_MIN_MINORITY_KEPT is past float32's resolution and left out of both tests, which then
- * need two depths that float32 resolves.
+ * across depth (spread at most FRACTAL_MAX_SPREAD), as a self-similar boundary's would be. A depth
+ * past float32's resolution (core/validate.ts pastResolution on its samples) counts when its map
+ * was drawn in float64 and is left out of both tests when it was not; they then need two depths
+ * that are resolved.
  */
-export function checkFractalBoundary(dimensions: readonly number[], minorityKept: readonly number[] = []): Verdict {
-  const resolved = dimensions.map((_, k) => !((minorityKept[k] ?? 1) < FRACTAL_MIN_MINORITY_KEPT));
+export function checkFractalBoundary(f: FractalCheckFindings): Verdict {
+  const { dimensions } = f;
+  const kept64 = f.precisionMinorityKept ?? [];
+  const past = dimensions.map((_, k) => {
+    const kept = kept64[k];
+    return kept !== undefined && pastResolution({ minorityKept: kept, minorityRuns: f.precisionMinorityRuns?.[k] ?? 0 });
+  });
+  const resolved = dimensions.map((_, k) => !past[k] || (f.float64Depths ?? []).includes(k));
   const kept = dimensions.filter((_, k) => resolved[k]);
   const pct = (x: number): string => `${fmt(100 * x, 2)}%`;
+  const keeps = (k: number): string => `float32 keeps ${pct(kept64[k] ?? Number.NaN)} of float64's smaller side there (needs ${pct(MIN_MINORITY_KEPT)})`;
   const conditions: Condition[] = [
-    [kept.length >= 2, `${kept.length} depth(s) that float32 resolves; stability across depth needs at least 2`, `${kept.length} depths ${kept.length < dimensions.length ? 'that float32 resolves' : 'measured'}`],
-    ...dimensions.map((d, k): Condition =>
-      resolved[k]
-        ? [d >= FRACTAL_MIN_DIMENSION, `depth ${k}: dimension ${fmt(d)} is below ${FRACTAL_MIN_DIMENSION}`, `depth ${k}: dimension ${fmt(d)}, at least ${FRACTAL_MIN_DIMENSION}`]
-        : [
-            true,
-            '',
-            `depth ${k} left out (dimension ${fmt(d)}): past float32's resolution, float32 keeps ${pct(minorityKept[k] as number)} of float64's smaller side there (needs ${pct(FRACTAL_MIN_MINORITY_KEPT)})`,
-          ],
-    ),
+    [kept.length >= 2, `${kept.length} depth(s) resolved; stability across depth needs at least 2`, `${kept.length} depths ${kept.length < dimensions.length ? 'resolved' : 'measured'}`],
+    ...dimensions.map((d, k): Condition => {
+      if (!resolved[k]) return [true, '', `depth ${k} left out (dimension ${fmt(d)}): past float32's resolution, ${keeps(k)}`];
+      const how = past[k] ? ` (drawn in float64: ${keeps(k)})` : '';
+      return [d >= FRACTAL_MIN_DIMENSION, `depth ${k}: dimension ${fmt(d)} is below ${FRACTAL_MIN_DIMENSION}${how}`, `depth ${k}: dimension ${fmt(d)}, at least ${FRACTAL_MIN_DIMENSION}${how}`];
+    }),
   ];
   const finite = kept.filter((d) => Number.isFinite(d));
   if (finite.length === kept.length && finite.length >= 2) {
@@ -224,126 +246,132 @@ export const fractalBoundary: Study = {
   terms: ['learning rate (LR)', 'full batch', 'mean-field parametrisation', 'box-counting dimension', 'float32 / float64'],
   claim:
     'In the fractal paper\'s setting (16 tanh units, mean-field, full-batch GD, input-layer LR x output-layer LR), the boundary between hyperparameters that train and those that do not stays intricate at every zoom: its box-counting dimension is well above 1 (a smooth curve\'s) and about the same at each depth.',
-  async run(ctx: StudyContext): Promise<StudyResult> {
-    const size = studySize(ctx, FRACTAL_SIZES);
-    const { side, depths, steps, zoom } = size;
-    const windows: Window[] = [];
-    const dims: BoxCount[] = [];
-    const trained: number[] = [];
-    const grids: GridPanel[] = [];
-    const specs: NetPlan['spec'][] = [];
-    const precision: ClassAgreement[] = [];
-    const f64 = ctx.float64;
-    let w: Window | null = FRACTAL_WINDOW;
-    for (let d = 0; d < depths && w; d++) {
-      windows.push(w);
-      const ran = await runNetSpec(ctx, `depth ${d}`, fractalSpec(w, side, steps));
-      // The same window on a small sample in both precisions (when the maps are float32's): at deep
-      // zooms and many steps, which side a run ends on can be rounding's choice, not the boundary's.
-      if (f64 && ran.results.engine !== 'cpu64') {
-        const sample = fractalSpec(w, size.precisionSide, steps);
-        const a = await runNetSpec(ctx, `depth ${d}: float32 sample`, sample);
-        const b = await runNetSpec({ ...ctx, engine: f64, engineFor: () => f64 }, `depth ${d}: float64 sample`, sample);
-        precision.push(classAgreement(trainedClass(a.results.convergence), trainedClass(b.results.convergence)));
-      }
-      specs.push(ran.plan.spec);
-      const conv = Array.from(ran.results.convergence);
-      const cls = conv.map((c) => (c < 0 ? 0 : 1));
-      dims.push(boundaryDimension(cls, side, side));
-      trained.push(cls.filter((c) => c === 0).length / cls.length);
-      const next: Window | null = d + 1 < depths ? nextWindow(cls, side, w, zoom, size.rule) : null;
-      grids.push({
-        kind: 'grid',
-        title:
-          (d === 0 ? 'Trainability: input-layer LR x output-layer LR' : `Zoom ${d} (x${zoom ** d}) into the boundary`) +
-          ((precision[d]?.minorityKept ?? 1) < FRACTAL_MIN_MINORITY_KEPT ? ": past float32's resolution" : ''),
-        width: side,
-        height: side,
-        // The explorer names the same axes by the layers each group trains.
-        x: { label: 'input-layer LR, layers.0', min: 10 ** w.x0, max: 10 ** w.x1, log: true },
-        y: { label: 'output-layer LR, layers.1', min: 10 ** w.y0, max: 10 ** w.y1, log: true },
-        values: conv,
-        scale: 'fractal',
-        valueLabel: 'convergence measure',
-        sources: [{ label: 'this map', spec: ran.plan.spec, mode: 'convergence' }],
-        ...(next ? { rects: [{ x0: 10 ** next.x0, x1: 10 ** next.x1, y0: 10 ** next.y0, y1: 10 ** next.y1, label: 'next zoom', colour: '#000' }] } : {}),
-      });
-      w = next;
-    }
-    const dimensions = dims.map((b) => b.dimension);
-    // The paper's own statistic: the median of the local slopes between successive box sizes, pooled
-    // over every image of its zoom sequence (its estimate_fractal_dimension). Reported beside the
-    // check, not in it: pooling hides a depth that disagrees, which is what the check looks for.
-    const pooled = median(dims.flatMap((b) => b.localSlopes));
-    const minorityKept = precision.map((p) => p.minorityKept);
-    const check = checkFractalBoundary(dimensions, minorityKept);
-    const unresolved = dimensions.map((_, k) => k).filter((k) => (minorityKept[k] ?? 1) < FRACTAL_MIN_MINORITY_KEPT);
-    const finite = dimensions.filter((d) => Number.isFinite(d));
-    const spread = finite.length ? Math.max(...finite) - Math.min(...finite) : Number.NaN;
-    // The charts are computed from the maps: each opens the depth's sweep, as its map does.
-    const mapSources: PanelSource[] = specs.map((spec, k) => ({ label: `depth ${k}`, spec, mode: 'convergence' }));
-    const boxes: ChartPanel = {
-      kind: 'chart',
-      title: 'Box counts by box size',
-      xLabel: 'box edge in cells',
-      yLabel: 'boxes holding boundary',
-      logX: true,
-      logY: true,
-      series: dims.map((b, k) => ({ label: `depth ${k}: D = ${fmt(b.dimension, 3)}`, x: b.sizes, y: b.counts, colour: DEPTH_COLOURS[k % DEPTH_COLOURS.length] as string })),
-      sources: mapSources,
-    };
-    const perDepth: ChartPanel = {
-      kind: 'chart',
-      title: 'Boundary dimension by zoom depth',
-      xLabel: 'zoom depth',
-      yLabel: 'dimension',
-      series: [
-        { label: 'measured', x: dimensions.map((_, k) => k).filter((k) => !unresolved.includes(k)), y: dimensions.filter((_, k) => !unresolved.includes(k)), colour: '#0072b2', points: true },
-        ...(unresolved.length > 0
-          ? [{ label: "past float32's resolution (not checked)", x: unresolved, y: unresolved.map((k) => dimensions[k] as number), colour: '#999', points: true }]
-          : []),
-        { label: 'a smooth curve (1)', x: [0, Math.max(1, dimensions.length - 1)], y: [1, 1], colour: '#999' },
-        { label: `the check's floor (${FRACTAL_MIN_DIMENSION})`, x: [0, Math.max(1, dimensions.length - 1)], y: [FRACTAL_MIN_DIMENSION, FRACTAL_MIN_DIMENSION], colour: '#d55e00' },
-      ],
-      sources: mapSources,
-    };
-    const findings = {
-      side,
-      depths: windows.length,
-      steps,
-      zoom,
-      dimensions,
-      dimensionSpread: spread,
-      pooledMedianSlope: pooled,
-      trainedFraction: trained,
-      boundaryCells: dims.map((b) => b.counts[0] ?? 0),
-      windowsLog10: windows.map((v) => [v.x0, v.x1, v.y0, v.y1].map((u) => Number(u.toFixed(6))).join(' ')),
-      boxSizes: dims[0]?.sizes ?? [],
-      precisionSampleSide: precision.length > 0 ? size.precisionSide : 0,
-      precisionDisagree: precision.map((p) => p.disagree),
-      precisionMinorityKept: minorityKept,
-      unresolvedDepths: unresolved,
-    };
-    const dimText = dimensions.map((d, k) => `${fmt(d, 3)} at depth ${k}`).join(', ');
-    const summary =
-      `${side} x ${side} runs per image, ${steps} full-batch steps each, zooming x${zoom} per depth into the boundary (${size.rule === 'central' ? 'where it passes nearest the centre' : 'its densest stretch'}). ` +
-      `The box-counting dimension of the boundary between runs that train and runs that do not is ${dimText} ` +
-      `(spread ${fmt(spread, 2)}; a smooth curve gives 1, the paper reports 1.2 to 2 at far higher resolution). ` +
-      `Pooled as the paper pools its zoom sequence (the median local slope over all images) it is ${fmt(pooled, 3)}. ` +
-      `The check asks for at least ${FRACTAL_MIN_DIMENSION} at every depth and a spread within ${FRACTAL_MAX_SPREAD}.` +
-      (precision.length > 0
-        ? ` The same windows run again in float32 and in float64 on samples of ${size.precisionSide} x ${size.precisionSide} cells: the two precisions put ` +
-          `${precision.map((p) => `${fmt(100 * p.disagree, 2)}%`).join(', ')} of the cells on different sides at depth${precision.length > 1 ? 's' : ''} ${precision.map((_, k) => k).join(', ')}; ` +
-          `of the cells on float64's smaller side, ${precision.map((p) => `${fmt(100 * p.minorityKept, 2)}%`).join(', ')} are there in float32 too: ` +
-          `where that share is below ${fmt(100 * FRACTAL_MIN_MINORITY_KEPT)}%, the image shows float32 rounding rather than the boundary, and the check leaves the depth out` +
-          (unresolved.length > 0
-            ? ` (here depth${unresolved.length > 1 ? 's' : ''} ${unresolved.join(', ')}; the float64 CPU engine resolves ${unresolved.length > 1 ? 'them' : 'it'} at about the float32 CPU engine's cost, hours at this size).`
-            : '.')
-        : '') +
-      (check.holds
-        ? ''
-        : ` Box counting over ${dims[0]?.sizes.length ?? 0} box sizes on a ${side}-cell image is coarse` +
-          (side < FRACTAL_SIZES.default.side ? `; the default size (${FRACTAL_SIZES.default.side} cells: basinlab study fractal-boundary) resolves the boundary better.` : '.'));
-    return { id: 'fractal-boundary', panels: [...grids, perDepth, boxes], findings, verdict: check, summary };
-  },
+  run: (ctx: StudyContext) => fractalRun(ctx, studySize(ctx, FRACTAL_SIZES)),
 };
+
+/** The study at one size (its run at the size the context asks for; a test's own size). */
+export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<StudyResult> {
+  const { side, depths, steps, zoom } = size;
+  const windows: Window[] = [];
+  const dims: BoxCount[] = [];
+  const trained: number[] = [];
+  const grids: GridPanel[] = [];
+  const specs: NetPlan['spec'][] = [];
+  const precision: DepthPrecision[] = [];
+  const f64 = ctx.float64;
+  const on64: StudyContext | null = f64 ? { ...ctx, engine: f64, engineFor: () => f64 } : null;
+  let w: Window | null = FRACTAL_WINDOW;
+  for (let d = 0; d < depths && w; d++) {
+    windows.push(w);
+    const spec = fractalSpec(w, side, steps);
+    // First the window on a small sample in both precisions (when the study's engine is float32):
+    // at deep zooms and many steps, which side a run ends on can be rounding's choice, not the
+    // boundary's. Past float32's resolution the depth's map is drawn in float64 (on the CPU).
+    let redraw = false;
+    if (on64 && ctx.engine.name !== 'cpu64') {
+      const sample = fractalSpec(w, size.precisionSide, steps);
+      const a = await runNetSpec(ctx, `depth ${d}: float32 sample`, sample);
+      const b = await runNetSpec(on64, `depth ${d}: float64 sample`, sample);
+      const split = classAgreement(trainedClass(a.results.convergence), trainedClass(b.results.convergence));
+      redraw = pastResolution(split);
+      precision.push({ ...split, float64: redraw });
+    }
+    const ran = on64 && redraw ? await runNetSpec(on64, `depth ${d} in float64 (float32 does not resolve it)`, spec) : await runNetSpec(ctx, `depth ${d}`, spec);
+    specs.push(ran.plan.spec);
+    const conv = Array.from(ran.results.convergence);
+    const cls = conv.map((c) => (c < 0 ? 0 : 1));
+    dims.push(boundaryDimension(cls, side, side));
+    trained.push(cls.filter((c) => c === 0).length / cls.length);
+    const next: Window | null = d + 1 < depths ? nextWindow(cls, side, w, zoom, size.rule) : null;
+    grids.push({
+      kind: 'grid',
+      title:
+        (d === 0 ? 'Trainability: input-layer LR x output-layer LR' : `Zoom ${d} (x${zoom ** d}) into the boundary`) +
+        (precision[d]?.float64 ? ' (float64)' : ''),
+      width: side,
+      height: side,
+      // The explorer names the same axes by the layers each group trains.
+      x: { label: 'input-layer LR, layers.0', min: 10 ** w.x0, max: 10 ** w.x1, log: true },
+      y: { label: 'output-layer LR, layers.1', min: 10 ** w.y0, max: 10 ** w.y1, log: true },
+      values: conv,
+      scale: 'fractal',
+      valueLabel: 'convergence measure',
+      sources: [{ label: 'this map', spec: ran.plan.spec, mode: 'convergence' }],
+      ...(next ? { rects: [{ x0: 10 ** next.x0, x1: 10 ** next.x1, y0: 10 ** next.y0, y1: 10 ** next.y1, label: 'next zoom', colour: '#000' }] } : {}),
+    });
+    w = next;
+  }
+  const dimensions = dims.map((b) => b.dimension);
+  // The paper's own statistic: the median of the local slopes between successive box sizes, pooled
+  // over every image of its zoom sequence (its estimate_fractal_dimension). Reported beside the
+  // check, not in it: pooling hides a depth that disagrees, which is what the check looks for.
+  const pooled = median(dims.flatMap((b) => b.localSlopes));
+  const redrawn = precision.flatMap((p, k) => (p.float64 ? [k] : []));
+  const finite = dimensions.filter((d) => Number.isFinite(d));
+  const spread = finite.length ? Math.max(...finite) - Math.min(...finite) : Number.NaN;
+  // The charts are computed from the maps: each opens the depth's sweep, as its map does.
+  const mapSources: PanelSource[] = specs.map((spec, k) => ({ label: `depth ${k}`, spec, mode: 'convergence' }));
+  const boxes: ChartPanel = {
+    kind: 'chart',
+    title: 'Box counts by box size',
+    xLabel: 'box edge in cells',
+    yLabel: 'boxes holding boundary',
+    logX: true,
+    logY: true,
+    series: dims.map((b, k) => ({ label: `depth ${k}: D = ${fmt(b.dimension, 3)}`, x: b.sizes, y: b.counts, colour: DEPTH_COLOURS[k % DEPTH_COLOURS.length] as string })),
+    sources: mapSources,
+  };
+  const perDepth: ChartPanel = {
+    kind: 'chart',
+    title: 'Boundary dimension by zoom depth',
+    xLabel: 'zoom depth',
+    yLabel: 'dimension',
+    series: [
+      { label: redrawn.length > 0 ? 'measured (float32)' : 'measured', x: dimensions.map((_, k) => k).filter((k) => !redrawn.includes(k)), y: dimensions.filter((_, k) => !redrawn.includes(k)), colour: '#0072b2', points: true },
+      ...(redrawn.length > 0
+        ? [{ label: "measured in float64 (past float32's resolution)", x: redrawn, y: redrawn.map((k) => dimensions[k] as number), colour: '#009e73', points: true }]
+        : []),
+      { label: 'a smooth curve (1)', x: [0, Math.max(1, dimensions.length - 1)], y: [1, 1], colour: '#999' },
+      { label: `the check's floor (${FRACTAL_MIN_DIMENSION})`, x: [0, Math.max(1, dimensions.length - 1)], y: [FRACTAL_MIN_DIMENSION, FRACTAL_MIN_DIMENSION], colour: '#d55e00' },
+    ],
+    sources: mapSources,
+  };
+  const findings = {
+    side,
+    depths: windows.length,
+    steps,
+    zoom,
+    dimensions,
+    dimensionSpread: spread,
+    pooledMedianSlope: pooled,
+    trainedFraction: trained,
+    boundaryCells: dims.map((b) => b.counts[0] ?? 0),
+    windowsLog10: windows.map((v) => [v.x0, v.x1, v.y0, v.y1].map((u) => Number(u.toFixed(6))).join(' ')),
+    boxSizes: dims[0]?.sizes ?? [],
+    precisionSampleSide: precision.length > 0 ? size.precisionSide : 0,
+    precisionDisagree: precision.map((p) => p.disagree),
+    precisionMinorityRuns: precision.map((p) => p.minorityRuns),
+    precisionMinorityKept: precision.map((p) => p.minorityKept),
+    float64Depths: redrawn,
+  };
+  const check = checkFractalBoundary(findings);
+  const dimText = dimensions.map((d, k) => `${fmt(d, 3)} at depth ${k}`).join(', ');
+  const summary =
+    `${side} x ${side} runs per image, ${steps} full-batch steps each, zooming x${zoom} per depth into the boundary (${size.rule === 'central' ? 'where it passes nearest the centre' : 'its densest stretch'}). ` +
+    `The box-counting dimension of the boundary between runs that train and runs that do not is ${dimText} ` +
+    `(spread ${fmt(spread, 2)}; a smooth curve gives 1, the paper reports 1.2 to 2 at far higher resolution). ` +
+    `Pooled as the paper pools its zoom sequence (the median local slope over all images) it is ${fmt(pooled, 3)}. ` +
+    `The check asks for at least ${FRACTAL_MIN_DIMENSION} at every depth and a spread within ${FRACTAL_MAX_SPREAD}.` +
+    (precision.length > 0
+      ? ` The same windows run again in float32 and in float64 on samples of ${size.precisionSide} x ${size.precisionSide} cells: the two precisions put ` +
+        `${precision.map((p) => `${fmt(100 * p.disagree, 2)}%`).join(', ')} of the cells on different sides at depth${precision.length > 1 ? 's' : ''} ${precision.map((_, k) => k).join(', ')}; ` +
+        `of the cells on float64's smaller side, ${precision.map((p) => `${fmt(100 * p.minorityKept, 2)}%`).join(', ')} are there in float32 too: ` +
+        `where that share is below ${fmt(100 * MIN_MINORITY_KEPT)}% (of at least ${MIN_SPLIT_RUNS} cells), the image would show float32 rounding rather than the boundary, and the depth is drawn in float64 on the CPU instead` +
+        (redrawn.length > 0 ? ` (here depth${redrawn.length > 1 ? 's' : ''} ${redrawn.join(', ')}).` : ' (no depth here).')
+      : '') +
+    (check.holds
+      ? ''
+      : ` Box counting over ${dims[0]?.sizes.length ?? 0} box sizes on a ${side}-cell image is coarse` +
+        (side < FRACTAL_SIZES.default.side ? `; the default size (${FRACTAL_SIZES.default.side} cells: basinlab study fractal-boundary) resolves the boundary better.` : '.'));
+  return { id: 'fractal-boundary', panels: [...grids, perDepth, boxes], findings, verdict: check, summary };
+}

@@ -19,8 +19,10 @@
 import { fmt, median, runNetSpec, studySize, verdictOf } from './run.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
-import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
+import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult, SummaryTable, Verdict } from './types.ts';
 import { plural } from '../view/caption.ts';
+import { viridisCss } from '../view/colors.ts';
+import { superscript } from '../view/text.ts';
 
 interface Size {
   /** Batch sizes 2^bMin .. 2^bMax. */
@@ -86,6 +88,11 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
   return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN;
 }
 
+/** 2 to an integer power, written with a superscript exponent (2⁻⁶). */
+function pow2(r: number): string {
+  return `2${superscript(Math.round(Math.log2(r)))}`;
+}
+
 /** Rank correlation with the batch size that counts as "grows with it". */
 export const MIN_RANK_CORRELATION = 0.6;
 
@@ -96,16 +103,20 @@ export interface SharpFindings {
   readonly testLoss: readonly number[];
 }
 
+/** Spearman rank correlations of the final sharpness and of the test loss with the batch size. */
+export function rankCorrelations(f: SharpFindings): { readonly sharpnessRho: number; readonly testLossRho: number } {
+  return { sharpnessRho: spearman(f.batchSizes, f.sharpness), testLossRho: spearman(f.batchSizes, f.testLoss) };
+}
+
 /**
  * The claim: across batch sizes, the final sharpness and the test loss both rise with the batch
  * (Spearman rank correlation with B at least MIN_RANK_CORRELATION), and the largest batch ends
  * sharper and with a worse test loss than the smallest.
  */
-export function checkSharpMinima(f: SharpFindings): Verdict & { sharpnessRho: number; testLossRho: number } {
+export function checkSharpMinima(f: SharpFindings): Verdict {
   const n = f.batchSizes.length;
-  const sharpnessRho = spearman(f.batchSizes, f.sharpness);
-  const testLossRho = spearman(f.batchSizes, f.testLoss);
-  const verdict = verdictOf([
+  const { sharpnessRho, testLossRho } = rankCorrelations(f);
+  return verdictOf([
     [n >= 3, `${n} batch sizes; the check needs at least 3`, `${n} batch sizes (the check needs at least 3)`],
     [
       sharpnessRho >= MIN_RANK_CORRELATION,
@@ -124,7 +135,6 @@ export function checkSharpMinima(f: SharpFindings): Verdict & { sharpnessRho: nu
       'at matched lr/B the largest batch ends with a worse test loss than the smallest',
     ],
   ]);
-  return { ...verdict, sharpnessRho, testLossRho };
 }
 
 export const sharpMinima: Study = {
@@ -190,6 +200,7 @@ export const sharpMinima: Study = {
     const perRatio = (c: number[][][], ri: number): number[] => c.map((row) => median(row[ri] ?? []));
     const f: SharpFindings = { batchSizes: batches, sharpness: pooled(sharp), testLoss: pooled(test) };
     const check = checkSharpMinima(f);
+    const rho = rankCorrelations(f);
     const trainLoss = pooled(train);
     const n = batches.length;
     // Under-training, not a generalisation gap: the largest batch's training loss is worse too.
@@ -199,7 +210,9 @@ export const sharpMinima: Study = {
       testLoss: fixedTest.map((v) => median(v)),
       trainLoss: fixedTrain.map((v) => median(v)),
     };
-    const fixedCheck = checkSharpMinima({ batchSizes: batches, sharpness: fixed.sharpness, testLoss: fixed.testLoss });
+    const fixedF: SharpFindings = { batchSizes: batches, sharpness: fixed.sharpness, testLoss: fixed.testLoss };
+    const fixedCheck = checkSharpMinima(fixedF);
+    const fixedRho = rankCorrelations(fixedF);
     const findings = {
       epochs: size.epochs,
       seeds: size.seeds,
@@ -212,22 +225,27 @@ export const sharpMinima: Study = {
       testAccuracy: pooled(acc),
       // Pooled over batch sizes, per lr/B ratio: what the noise-scale view says sharpness follows.
       sharpnessByRatio: ratios.map((_, ri) => median(sharp.flatMap((row) => row[ri] ?? []))),
-      sharpnessRankCorrelation: check.sharpnessRho,
-      testLossRankCorrelation: check.testLossRho,
+      sharpnessRankCorrelation: rho.sharpnessRho,
+      testLossRankCorrelation: rho.testLossRho,
       fixedLr: size.fixedLr,
       fixedLrSharpness: fixed.sharpness,
       fixedLrTestLoss: fixed.testLoss,
       fixedLrTrainLoss: fixed.trainLoss,
-      fixedLrSharpnessRankCorrelation: fixedCheck.sharpnessRho,
-      fixedLrTestLossRankCorrelation: fixedCheck.testLossRho,
+      fixedLrSharpnessRankCorrelation: fixedRho.sharpnessRho,
+      fixedLrTestLossRankCorrelation: fixedRho.testLossRho,
       /** The same check on the fixed-LR arm (Keskar's own comparison); not the claim's. */
       fixedLrCheckHolds: fixedCheck.holds,
       divergedRuns: diverged,
       largestBatchUnderTrained: underTrained,
     };
-    const colours = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00'];
+    // One colour per series across the charts: each lr/B ratio its own (blue, orange, ...), the
+    // matched-ratio median the check judges purple, the fixed-LR contrast black; training dashed.
+    const colours = ['#0072b2', '#d55e00', '#009e73', '#e69f00', '#56b4e9'];
+    const POOLED = '#cc79a7';
+    const FIXED = '#000';
+    const ratioLabel = (r: number): string => `lr/B = ${pow2(r)}`;
     const perRatioSeries = (c: number[][][]): ChartPanel['series'] =>
-      ratios.map((r, ri) => ({ label: `lr/B = 2^${Math.round(Math.log2(r))}`, x: batches, y: perRatio(c, ri), colour: colours[ri % colours.length] as string }));
+      ratios.map((r, ri) => ({ label: ratioLabel(r), x: batches, y: perRatio(c, ri), colour: colours[ri % colours.length] as string }));
     const opens = (mode: NetHeatmapMode): PanelSource[] => matchedSpecs.map((spec, bi) => ({ label: `batch ${batches[bi] ?? ''} (seed 0)`, spec, mode }));
     const sharpChart: ChartPanel = {
       kind: 'chart',
@@ -236,25 +254,31 @@ export const sharpMinima: Study = {
       yLabel: 'top Hessian eigenvalue',
       logX: true,
       logY: true,
-      series: [...perRatioSeries(sharp), { label: `fixed lr ${size.fixedLr}`, x: batches, y: fixed.sharpness, colour: '#000' }],
+      series: [
+        ...perRatioSeries(sharp),
+        { label: 'matched lr/B, median of all (the check)', x: batches, y: f.sharpness, colour: POOLED, points: true },
+        { label: `one fixed lr ${size.fixedLr} (contrast)`, x: batches, y: fixed.sharpness, colour: FIXED, dashed: true },
+      ],
       sources: opens('sharpness'),
     };
     const testChart: ChartPanel = {
       kind: 'chart',
-      title: 'Test and training loss at the end, by batch size',
+      title: 'Test (solid) and training (dashed) loss at the end, by batch size',
       xLabel: 'batch size',
       yLabel: 'loss (cross-entropy)',
       logX: true,
       logY: true,
       series: [
-        { label: 'test (median)', x: batches, y: f.testLoss, colour: '#d55e00' },
-        { label: 'training (median)', x: batches, y: trainLoss, colour: '#0072b2' },
+        { label: 'test, matched lr/B (the check)', x: batches, y: f.testLoss, colour: POOLED },
+        { label: 'training, matched lr/B', x: batches, y: trainLoss, colour: POOLED, dashed: true },
+        { label: `test, one fixed lr ${size.fixedLr}`, x: batches, y: fixed.testLoss, colour: FIXED },
+        { label: `training, one fixed lr ${size.fixedLr}`, x: batches, y: fixed.trainLoss, colour: FIXED, dashed: true },
       ],
       sources: opens('test_loss'),
     };
     const scatter: ChartPanel = {
       kind: 'chart',
-      title: 'Test loss against sharpness, every run',
+      title: 'Test loss against sharpness, every matched-lr/B run (darker: larger batch)',
       xLabel: 'sharpness',
       yLabel: 'test loss',
       logX: true,
@@ -263,24 +287,37 @@ export const sharpMinima: Study = {
         label: `B ${B}`,
         x: (sharp[bi] ?? []).flat(),
         y: (test[bi] ?? []).flat(),
-        colour: ['#56b4e9', '#0072b2', '#009e73', '#e69f00', '#d55e00', '#cc79a7', '#000', '#999', '#f0e442', '#777'][bi % 10] as string,
+        // A sequential ramp, not the ratios' colours: here colour is the batch size.
+        colour: viridisCss(0.85 * (1 - bi / Math.max(1, batches.length - 1))),
         points: true,
       })),
       sources: opens('sharpness'),
     };
-    const list = (v: readonly number[]): string => batches.map((B, k) => `${B}: ${fmt(v[k] as number)}`).join(', ');
+    const tables: SummaryTable[] = [
+      {
+        title: `By batch size: medians over the matched-lr/B runs (the check's), and at one fixed lr ${size.fixedLr} (the contrast)`,
+        columns: ['batch size', 'sharpness', 'test loss', 'training loss', `sharpness, lr ${size.fixedLr}`, `test loss, lr ${size.fixedLr}`, `training loss, lr ${size.fixedLr}`],
+        rows: batches.map((B, k) => [String(B), ...[f.sharpness, f.testLoss, trainLoss, fixed.sharpness, fixed.testLoss, fixed.trainLoss].map((v) => fmt(v[k] as number))]),
+      },
+    ];
     const claimPart =
-      `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD at lr = r·B for r in ${ratios.map((r) => `2^${Math.round(Math.log2(r))}`).join(', ')}, ${size.epochs} epochs, ${plural(size.seeds, 'seed')}. ` +
-      `Median sharpness by batch size ${list(f.sharpness)} (rank correlation with B ${fmt(check.sharpnessRho, 2)}); test loss ${list(f.testLoss)} (${fmt(check.testLossRho, 2)}); training loss ${list(trainLoss)}. ` +
-      `Pooled over batch sizes, the median sharpness by lr/B is ${ratios.map((r, ri) => `2^${Math.round(Math.log2(r))}: ${fmt(median(sharp.flatMap((row) => row[ri] ?? [])))}`).join(', ')}. ` +
+      `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD at lr = r·B for r in ${ratios.map(pow2).join(', ')}, ${size.epochs} epochs, ${plural(size.seeds, 'seed')}. ` +
+      `Over the matched-lr/B runs the median sharpness has a rank correlation of ${fmt(rho.sharpnessRho, 2)} with the batch size and the test loss ${fmt(rho.testLossRho, 2)} (the table below). ` +
+      `Pooled over batch sizes, the median sharpness by lr/B is ${ratios.map((r, ri) => `${pow2(r)}: ${fmt(median(sharp.flatMap((row) => row[ri] ?? [])))}`).join(', ')}. ` +
       (underTrained ? 'The largest batches also end with a much worse training loss: at the same epochs they took fewer steps, so part of their worse test loss is under-training. ' : '') +
       (diverged > 0 ? `${diverged} run(s) diverged and are left out.` : '');
+    const rises = (rho: number): string => (rho >= MIN_RANK_CORRELATION ? 'rises' : rho <= -MIN_RANK_CORRELATION ? 'falls' : 'shows no clear order');
+    const how =
+      `How it is checked: on the matched-lr/B runs (the claim's comparison; purple in the charts), sharpness and test loss must each rise with the batch size, ` +
+      `a rank correlation of at least ${MIN_RANK_CORRELATION} (1: every larger batch higher; ${MIN_RANK_CORRELATION}: a clear rise with a swap or two; 0: no order), and the largest batch must end above the smallest.`;
     const summary =
-      `${claimPart.trimEnd()}\n\n` +
-      `At one LR for every batch (${size.fixedLr}, Keskar's comparison, where lr/B falls as B grows) the sharpness is ${list(fixed.sharpness)} ` +
-      `(rank correlation ${fmt(fixedCheck.sharpnessRho, 2)}) and the test loss ${list(fixed.testLoss)} (${fmt(fixedCheck.testLossRho, 2)}), ` +
-      `with a training loss of ${list(fixed.trainLoss)}` +
-      ((fixed.trainLoss[n - 1] as number) > 2 * (fixed.trainLoss[0] as number) ? ': at one LR the same epochs are fewer steps for the larger batches, which end less trained.' : '.');
-    return { id: 'sharp-minima', panels: [sharpChart, testChart, scatter], findings, verdict: { holds: check.holds, failures: check.failures, checked: check.checked }, summary };
+      `${claimPart.trimEnd()}\n\n${how}\n\n` +
+      `For contrast, one LR for every batch (${size.fixedLr}, Keskar's comparison, where lr/B falls as the batch grows; black in the charts, not judged): ` +
+      `the sharpness ${rises(fixedRho.sharpnessRho)} with the batch (rank correlation ${fmt(fixedRho.sharpnessRho, 2)}) and the test loss ${rises(fixedRho.testLossRho)} (${fmt(fixedRho.testLossRho, 2)})` +
+      ((fixed.trainLoss[n - 1] as number) > 2 * (fixed.trainLoss[0] as number) ? '; at one LR the same epochs are fewer steps for the larger batches, which end less trained.' : '.') +
+      (fixedRho.sharpnessRho >= MIN_RANK_CORRELATION && fixedRho.testLossRho < MIN_RANK_CORRELATION
+        ? ' So at one LR sharpness does rise with the batch, yet the test loss does not follow it: sharper is not worse here either.'
+        : '');
+    return { id: 'sharp-minima', panels: [sharpChart, testChart, scatter], findings, verdict: check, summary, tables };
   },
 };

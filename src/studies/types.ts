@@ -61,6 +61,15 @@ export interface StudyResult {
   readonly verdict: Verdict;
   /** What the panels show, filled with this run's numbers: a paragraph, or a few separated by blank lines. */
   readonly summary: string;
+  /** Numbers the summary would otherwise list in prose (shares by setting, values by batch size), as tables after it. */
+  readonly tables?: readonly SummaryTable[];
+}
+
+/** A small table of a study's numbers: a title, column heads, and rows of cells already formatted. */
+export interface SummaryTable {
+  readonly title: string;
+  readonly columns: readonly string[];
+  readonly rows: readonly (readonly string[])[];
 }
 
 export interface Study {

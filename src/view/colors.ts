@@ -160,6 +160,12 @@ export function rgbCss(c: Rgb): string {
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;
 }
 
+/** Viridis at t in [0, 1] (0 dark purple, 1 yellow) as CSS: a sequential colour for an ordered series (batch sizes). */
+export function viridisCss(t: number): string {
+  const o = lutIndex(t) * 4;
+  return rgbCss([VIRIDIS_LUT[o] as number, VIRIDIS_LUT[o + 1] as number, VIRIDIS_LUT[o + 2] as number]);
+}
+
 /**
  * The fractal-boundary paper's colouring of its convergence measure (Sohl-Dickstein 2024, the
  * notebook's cdf_img with cmap 'Spectral', buffer 0.25): values are ranked within their sign, the

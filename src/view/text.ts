@@ -51,3 +51,11 @@ export function wrapText(text: string, size: number, width: number, bold = false
   if (line) lines.push(line);
   return lines;
 }
+
+const SUPERSCRIPT: Readonly<Record<string, string>> = { '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹', '-': '⁻' };
+
+/** An integer written as a superscript exponent: superscript(-6) is "⁻⁶" (2⁻⁶, 10⁻³). */
+export function superscript(n: number): string {
+  if (!Number.isInteger(n)) throw new Error(`superscript: ${n} is not an integer`);
+  return Array.from(String(n), (c) => SUPERSCRIPT[c] ?? c).join('');
+}

@@ -5,13 +5,14 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
-import type { Engine } from '../../src/engine/engine.ts';
+import type { Engine, RunOptions } from '../../src/engine/engine.ts';
+import type { NetPlan } from '../../src/core/network/plan.ts';
 import { acquireNodeGpu } from '../../src/engine/gpu/device-node.ts';
 import { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
 import { boundaryDimension, boxCount, edgeImage } from '../../src/studies/boxcount.ts';
 import { classAgreement } from '../../src/core/validate.ts';
-import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, nextWindow } from '../../src/studies/fractal-boundary.ts';
+import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, fractalRun, nextWindow } from '../../src/studies/fractal-boundary.ts';
 import { checkTextsExample, textsExample } from '../../src/studies/texts-example.ts';
 import { batchLr, checkBatchLr, logLogSlope } from '../../src/studies/batch-lr.ts';
 import { MATCH_TOLERANCE, checkSgdVsAdam, sgdVsAdam } from '../../src/studies/sgd-vs-adam.ts';
@@ -93,29 +94,38 @@ describe('fractal-boundary: the zoom and the check', () => {
   });
 
   it('accepts a boundary that is rough at every depth, rejects a smooth one, an unstable one and too few depths', () => {
-    expect(checkFractalBoundary([1.5, 1.6, 1.55]).holds).toBe(true);
+    const check = (dimensions: number[]) => checkFractalBoundary({ dimensions });
+    expect(check([1.5, 1.6, 1.55]).holds).toBe(true);
     const smooth = boundaryDimension(grid(48, (i, j) => (i - 24) ** 2 + (j - 10) ** 2 < 30 ** 2), 48, 48).dimension;
-    const r = checkFractalBoundary([smooth, smooth]);
+    const r = check([smooth, smooth]);
     expect(r.holds).toBe(false);
     expect(r.failures.join(' ')).toContain(`below ${FRACTAL_MIN_DIMENSION}`);
-    const unstable = checkFractalBoundary([1.25, 1.9]);
+    const unstable = check([1.25, 1.9]);
     expect(unstable.holds).toBe(false);
     expect(unstable.failures.join(' ')).toMatch(/moves by 0\.65/);
-    expect(checkFractalBoundary([1.5]).holds).toBe(false);
-    expect(checkFractalBoundary([1.5, Number.NaN]).holds).toBe(false);
+    expect(check([1.5]).holds).toBe(false);
+    expect(check([1.5, Number.NaN]).holds).toBe(false);
   });
 
-  it("leaves out a depth past float32's resolution, and says so, but still needs two depths it resolves", () => {
-    // The H200's --full run: 1.41, 1.58, 1.39, 1.30 (spread 0.28); depth 3 keeps ~15% in float32.
-    const dims = [1.41, 1.58, 1.39, 1.3];
-    expect(checkFractalBoundary(dims).holds).toBe(false);
-    const r = checkFractalBoundary(dims, [0.99, 0.91, 0.63, 0.15]);
-    expect(r.holds).toBe(true);
-    expect(r.checked.join('\n')).toMatch(/depth 3 left out \(dimension 1\.3\): past float32's resolution, float32 keeps 15% .*needs 50%/);
-    expect(r.checked.join('\n')).toMatch(/moves by 0\.19 across the resolved depths/);
-    // A depth that is resolved counts with its dimension, however low: only the precision leaves one out.
-    expect(checkFractalBoundary([1.41, 1.0, 1.39], [0.99, 0.6, 0.5]).failures).toEqual(['depth 1: dimension 1 is below 1.2', 'the dimension moves by 0.41 across depth (more than 0.25)'].map((l) => l.replace('across depth', 'across the depths')));
-    expect(checkFractalBoundary([1.4, 1.5], [0.99, 0.2]).failures).toEqual(["1 depth(s) that float32 resolves; stability across depth needs at least 2"]);
+  it("leaves out a depth past float32's resolution that float32 drew, counts one drawn in float64, and says which", () => {
+    // The H200's --full run: 1.41, 1.58, 1.39, 1.30 (spread 0.28); at depths 2 and 3 float32 keeps 45%
+    // and 15% of float64's smaller side (64 x 64 samples on the CPU engines, docs/performance.md).
+    const dimensions = [1.41, 1.58, 1.39, 1.3];
+    const precisionMinorityRuns = [1735, 866, 166, 120];
+    const precisionMinorityKept = [0.99, 0.89, 0.45, 0.15];
+    expect(checkFractalBoundary({ dimensions }).holds).toBe(false);
+    const left = checkFractalBoundary({ dimensions, precisionMinorityRuns, precisionMinorityKept, float64Depths: [] });
+    expect(left.holds).toBe(true);
+    expect(left.checked).toContain("depth 3 left out (dimension 1.3): past float32's resolution, float32 keeps 15% of float64's smaller side there (needs 50%)");
+    expect(left.checked).toContain('2 depths resolved');
+    expect(left.checked.join('\n')).toMatch(/moves by 0\.17 across the resolved depths/);
+    // Drawn in float64, the same depths count again (here with the float32 dimensions: the spread fails).
+    const drawn = checkFractalBoundary({ dimensions, precisionMinorityRuns, precisionMinorityKept, float64Depths: [2, 3] });
+    expect(drawn.failures).toEqual(['the dimension moves by 0.28 across the depths (more than 0.25)']);
+    expect(drawn.checked).toContain('depth 3: dimension 1.3, at least 1.2 (drawn in float64: float32 keeps 15% of float64\'s smaller side there (needs 50%))');
+    // Too few runs on float64's smaller side to judge (a quick run's 8 x 8 sample): the depth counts as float32 drew it.
+    expect(checkFractalBoundary({ dimensions: [1.4, 1.5], precisionMinorityRuns: [30, 6], precisionMinorityKept: [0.9, 0] }).checked).toContain('depth 1: dimension 1.5, at least 1.2');
+    expect(checkFractalBoundary({ dimensions: [1.4, 1.5], precisionMinorityRuns: [30, 20], precisionMinorityKept: [0.9, 0.2] }).failures).toEqual(['1 depth(s) resolved; stability across depth needs at least 2']);
   });
 
   it("colours as the paper: trained runs blue-green, the others red-orange, by rank within each sign", () => {
@@ -205,6 +215,8 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
   });
 
   const renders = (r: StudyResult): void => {
+    // Its tables are whole: a cell under every column.
+    for (const t of r.tables ?? []) for (const row of t.rows) expect(row.length, t.title).toBe(t.columns.length);
     for (const p of r.panels) {
       const svg = panelSvg(p, () => 'data:image/png;base64,');
       expect(svg.startsWith('<svg')).toBe(true);
@@ -242,10 +254,45 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
       expect(f).toBeGreaterThan(0);
       expect(f).toBeLessThan(1);
     }
-    expect(r.verdict.failures).toEqual(checkFractalBoundary(dims, nums(r, 'precisionMinorityKept')).failures);
+    expect(r.verdict).toEqual(checkFractalBoundary(r.findings as unknown as Parameters<typeof checkFractalBoundary>[0]));
+    expect(nums(r, 'precisionMinorityRuns')).toHaveLength(2);
+    for (const k of nums(r, 'float64Depths')) expect(r.panels[k]?.title).toMatch(/\(float64\)$/);
     expect(r.panels.filter((p) => p.kind === 'grid')).toHaveLength(2);
     renders(r);
   }, 600_000);
+
+  it('fractal-boundary: a depth whose float32 and float64 samples disagree is drawn on the float64 engine, and counts', async () => {
+    engine ??= await E.make();
+    const cpu64 = new CpuEngine('cpu64', { workers: 0, spawn: null });
+    // A "float64" engine that swaps trained and untrained (the sign of the convergence measure):
+    // against it float32 keeps none of float64's smaller side, as past float32's resolution.
+    const maps: number[] = [];
+    const swapped: Engine = {
+      name: 'cpu64',
+      run: (async (plan: NetPlan, opts?: RunOptions) => {
+        const r = await cpu64.run(plan, opts);
+        maps.push(plan.runs);
+        return { ...r, convergence: r.convergence.map((c) => -c) };
+      }) as Engine['run'],
+      trajectories: cpu64.trajectories.bind(cpu64) as Engine['trajectories'],
+      deviceResults: () => null,
+      dispose: () => cpu64.dispose(),
+    };
+    const size = { side: 12, depths: 2, steps: 30, zoom: 4, rule: 'central' as const, precisionSide: 8 };
+    const r = await fractalRun({ engine, quick: true, float64: swapped }, size).finally(() => swapped.dispose());
+    const redrawn = nums(r, 'float64Depths');
+    const kept = nums(r, 'precisionMinorityKept');
+    const runs = nums(r, 'precisionMinorityRuns');
+    // Each depth drawn in float64 exactly where its samples say float32 does not resolve it.
+    for (let k = 0; k < kept.length; k++) expect(redrawn.includes(k), `depth ${k}`).toBe((runs[k] as number) >= 10 && (kept[k] as number) < 0.5);
+    expect(redrawn.length).toBeGreaterThan(0);
+    // The float64 engine ran each depth's sample, and the whole map of each depth it redrew.
+    expect(maps.filter((n) => n === size.side * size.side)).toHaveLength(redrawn.length);
+    for (const k of redrawn) expect(r.panels[k]?.title).toMatch(/\(float64\)$/);
+    // Its line, held or failed (a 12-cell image may not clear the floor), says so.
+    expect([...r.verdict.checked, ...r.verdict.failures].join(' ')).toMatch(/drawn in float64: float32 keeps 0% of float64's smaller side/);
+    expect(r.summary).toMatch(new RegExp(`drawn in float64 on the CPU instead \\(here depths? ${redrawn.join(', ')}\\)`));
+  }, 120_000);
 
   it("texts-example: at the texts' LRs Adam lags far behind; at each optimiser's best LR all three reach the noise floor", async () => {
     const r = await run(textsExample);
@@ -287,6 +334,8 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
     for (const v of nums(r, 'sharpness')) expect(v).toBeGreaterThan(0);
     for (const v of nums(r, 'testLoss')) expect(Number.isFinite(v)).toBe(true);
     expect(r.verdict.failures).toEqual(checkSharpMinima({ batchSizes: B, sharpness: nums(r, 'sharpness'), testLoss: nums(r, 'testLoss') }).failures);
+    // The numbers by batch size are a table, a row per batch, not a list in the prose.
+    expect(r.tables?.map((t) => t.rows.map((row) => row[0]))).toEqual([B.map(String)]);
     renders(r);
   }, 600_000);
 });

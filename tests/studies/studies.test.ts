@@ -73,6 +73,7 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
     const r = await s.run({ engine, quick: true });
     // The figures do not depend on the engine: checked once.
     if (E.name === 'cpu') expect(figureProblems(r)).toEqual([]);
+    for (const t of r.tables ?? []) for (const row of t.rows) expect(row.length, t.title).toBe(t.columns.length);
     // The claim, checked by the study's own check (its conditions: tests/unit/study-verdicts.test.ts);
     // each test below adds what only this size of run can promise.
     expect({ holds: r.verdict.holds, failures: r.verdict.failures }, r.id).toEqual({ holds: true, failures: [] });
@@ -87,6 +88,9 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
   it('flat vs sharp: no run settles in the sharp minimum beyond its stability limit; large LR and noise favour the flat one', async () => {
     const r = await run(flatVsSharp);
     expect(num(r, 'sharpRunsWithinLimit')).toBeGreaterThan(100); // the control, on many runs: settling is possible below it
+    // Where the starts end, with noise and with SAM: tables, not a list of shares in the prose.
+    expect(r.tables?.map((t) => t.rows.length)).toEqual([2, 2, 3]);
+    expect(r.summary).not.toMatch(/\d%\/\d/);
   });
 
   it('schedules: close together after 10% of training, far apart at the end; optimisers differ early', async () => {

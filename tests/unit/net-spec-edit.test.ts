@@ -62,12 +62,14 @@ describe('the editor on network specs', () => {
   });
 
   it("says what an unset divergence bound means for this problem (a network's initial loss, a surface's default)", () => {
-    const placeholder = (spec: SpecJSON): string => {
+    const field = (spec: SpecJSON): { hint: string; placeholder: string } => {
       const f = findField(buildForm(spec), 'outcome.bound');
-      return f?.type === 'number' ? f.placeholder : '';
+      return f?.type === 'number' ? { hint: f.hint, placeholder: f.placeholder } : { hint: '', placeholder: '' };
     };
-    expect(placeholder(fractal())).toBe('1e6 x the initial loss');
-    expect(placeholder(DEFAULT_SPEC as SpecJSON)).toBe("the surface's default");
+    // The hint under the field says it whole; the field itself, too narrow for it, says "default".
+    expect(field(fractal()).hint).toMatch(/empty = 1e6 x the initial loss$/);
+    expect(field(DEFAULT_SPEC as SpecJSON).hint).toMatch(/empty = the surface's default$/);
+    expect(field(fractal()).placeholder).toBe('default');
   });
 
   it('offers network paths for the axes (group LRs, the batch size) at usable ranges', () => {

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { checkAdamAdamW } from '../../src/studies/adam-adamw.ts';
 import { checkBatchLr } from '../../src/studies/batch-lr.ts';
 import { checkFlatVsSharp } from '../../src/studies/flat-vs-sharp.ts';
+import { tableText } from '../../src/cli/summary.ts';
 import { checkFractalBoundary } from '../../src/studies/fractal-boundary.ts';
 import { STUDIES } from '../../src/studies/index.ts';
 import { checkLrFinder } from '../../src/studies/lr-finder.ts';
@@ -142,13 +143,15 @@ const CASES: readonly CheckCase<unknown>[] = [
   }),
   row({
     study: 'fractal-boundary',
-    check: (f: { dimensions: readonly number[]; precisionMinorityKept: readonly number[] }) => checkFractalBoundary(f.dimensions, f.precisionMinorityKept),
-    // Depth 3 is past float32's resolution (float32 keeps 14% of float64's smaller side): left out.
-    holds: { dimensions: [1.4, 1.5, 1.45, 1.1], precisionMinorityKept: [0.99, 0.9, 0.6, 0.14] },
+    check: checkFractalBoundary,
+    // Depth 3 is past float32's resolution (float32 keeps 14% of float64's smaller side) and was not drawn in float64: left out.
+    holds: { dimensions: [1.4, 1.5, 1.45, 1.1], precisionMinorityRuns: [400, 200, 60, 40], precisionMinorityKept: [0.99, 0.9, 0.6, 0.14], float64Depths: [] as number[] },
     breaks: [
       [{ dimensions: [1.1, 1.3, 1.3, 1.3] }, /^depth 0: dimension 1\.1 is below 1\.2$/],
       [{ dimensions: [1.3, 1.6, 1.3, 1.3] }, /moves by 0\.3 across the resolved depths/],
-      [{ precisionMinorityKept: [0.99, 0.3, 0.2, 0.1] }, /^1 depth\(s\) that float32 resolves/],
+      [{ precisionMinorityKept: [0.99, 0.3, 0.2, 0.1] }, /^1 depth\(s\) resolved/],
+      // Drawn in float64, depth 3 counts: its 1.1 fails.
+      [{ float64Depths: [3] }, /^depth 3: dimension 1\.1 is below 1\.2 \(drawn in float64/],
     ],
   }),
   row({
@@ -167,7 +170,7 @@ const CASES: readonly CheckCase<unknown>[] = [
     breaks: [
       [{ bestLr: [0.01, 0.012, 0.014, 0.015, 0.015] }, /small batches \(4-16\) the best LR grows as B\^0\.24, less than B\^0\.5/],
       [{ bestLr: [0.01, 0.02, 0.04, 0.08, 0.16] }, /no limit seen/],
-      [{ noise: [0.1, 0.08, 0.05, 0.03, 0.2] }, /\(0\.2\) is not below .*\(0\.1\)/],
+      [{ noise: [0.1, 0.08, 0.05, 0.03, 0.2] }, /\(0\.2\) is not below the smallest batch.s \(0\.1; the two ends compared/],
       [{ batchSizes: [4, 8, 16], bestLr: [0.01, 0.02, 0.025], noise: [0.1, 0.08, 0.05] }, /^3 batch sizes/],
     ],
   }),
@@ -238,6 +241,15 @@ describe('basinlab study: the verdict in its JSON and on stdout', () => {
     // The verdict line says what was checked, with the numbers, as the JSON's `checked` does.
     expect(r.stdout.trim().split('\n').at(-1)).toBe(`The claim holds on this run: ${data.verdict.checked.join('; ')}.`);
     expect(data.verdict.checked).toHaveLength(2);
+    // A study without tables writes an empty list (flat-vs-sharp and sharp-minima have theirs).
+    expect((data as unknown as { tables: unknown }).tables).toEqual([]);
+  });
+});
+
+describe('a study table on a terminal', () => {
+  it('pads its columns to the widest cell, the first left-aligned and the numbers right-aligned, under its title', () => {
+    const t = { title: 'Share in the sharp minimum', columns: ['LR', 'ρ = 0', 'ρ = 0.3'], rows: [['0.005', '65.6%', '31.3%'], ['0.03', '3%', '100%']] };
+    expect(tableText(t)).toBe(['Share in the sharp minimum', 'LR     ρ = 0  ρ = 0.3', '-----  -----  -------', '0.005  65.6%    31.3%', '0.03      3%     100%'].join('\n'));
   });
 });
 

@@ -146,6 +146,11 @@ export class BlApp extends LitElement {
     .row { display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
     .study { margin: 12px 12px 0; }
     .explorer-head { margin: 14px 12px 0; padding-top: 8px; border-top: 1px solid #ddd; font-weight: normal; color: #444; }
+    .study-table { border-collapse: collapse; margin: 0 0 12px; font-size: 13px; }
+    .table-title { font-weight: bold; margin: 10px 0 4px; }
+    .study-table th, .study-table td { border-bottom: 1px solid #ddd; padding: 3px 10px; text-align: right; }
+    .study-table th[scope='row'], .study-table thead th:first-child { text-align: left; font-weight: normal; }
+    .study-table thead th { border-bottom: 1px solid #888; }
     .terms { margin: 0 0 8px; font-size: 13px; }
     .terms dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px; margin: 6px 0 0 12px; max-width: 72em; }
     .terms dt { font-weight: bold; }
@@ -243,7 +248,14 @@ export class BlApp extends LitElement {
                     (or <code>basinlab study ${s.id}</code>${s.problem === 'network' ? html`; <code>--full</code> runs the papers' size` : nothing})</div>`
                 : nothing}
             </div>
-            <div data-testid="study-summary">${st.result.summary.split('\n\n').map((para) => html`<p>${para}</p>`)}</div>`
+            <div data-testid="study-summary">${st.result.summary.split('\n\n').map((para) => html`<p>${para}</p>`)}</div>
+            ${(st.result.tables ?? []).map(
+              (t, k) => html`<p class="table-title" id=${`study-table-${k}`}>${t.title}</p>
+              <table class="study-table" data-testid="study-table" aria-labelledby=${`study-table-${k}`}>
+                <thead><tr>${t.columns.map((c) => html`<th scope="col">${c}</th>`)}</tr></thead>
+                <tbody>${t.rows.map((r) => html`<tr>${r.map((c, k) => (k === 0 ? html`<th scope="row">${c}</th>` : html`<td>${c}</td>`))}</tr>`)}</tbody>
+              </table>`,
+            )}`
         : nothing}
       <div class="figures">${st.svgs.map((svg, k) => {
         const panels = st.result?.panels ?? [];

@@ -1077,7 +1077,8 @@ export function paramFields(
             optional: true,
             doc,
             hint: `${rangeHint(p, p.kind === 'optional-int')}, empty = ${unset}`,
-            placeholder: unset,
+            // A long default ("the whole training set") would be cut off in the field; the hint under it says it whole.
+            placeholder: unset.length <= 12 ? unset : 'default',
             required: torchRequired,
           }),
         );

@@ -51,7 +51,7 @@ export class BlViewBar extends LitElement {
     button, select { font: inherit; padding: 3px 8px; }
     /* Narrow screens: a group wraps inside itself and the preset menu shrinks rather than overflow. */
     .group { display: inline-flex; flex-wrap: wrap; gap: 4px; align-items: center; max-width: 100%; min-width: 0; }
-    select[name='preset'] { max-width: min(300px, 100%); min-width: 0; }
+    select[name='preset'] { max-width: min(440px, 100%); min-width: 0; }
   `;
 
   private act(detail: ViewAction): void {

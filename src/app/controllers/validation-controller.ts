@@ -9,7 +9,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
 import type { NetResults, Results } from '../../core/results.ts';
 import type { ClassAgreement, NetPairReport, PairReport, PairVerdict } from '../../core/validate.ts';
-import { MIN_MINORITY_KEPT, NET_PERTURBATION, classAgreement, NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, outcomeClass, pairVerdict } from '../../core/validate.ts';
+import { MIN_MINORITY_KEPT, NET_PERTURBATION, classAgreement, pastResolution, NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, outcomeClass, pairVerdict } from '../../core/validate.ts';
 import { NET_GPU_MIN_RUNS } from '../../engine/choose.ts';
 import type { Progress } from '../../engine/engine.ts';
 import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
@@ -37,23 +37,10 @@ export interface NetValidation {
   readonly pass: boolean;
   /** How the two split the runs into diverged and not. */
   readonly split: ClassAgreement;
-  /** Whether the view is past what the shown engine resolves (pastResolution). */
+  /** Whether the view is past what the shown engine resolves (core/validate.ts pastResolution). */
   readonly rounding: boolean;
   /** The float64 engine's results, which the map can show instead (AppController.showFloat64). */
   readonly reference: NetResults;
-}
-
-/** Fewer runs than this in float64's smaller class say nothing about where its boundary is. */
-const MIN_SPLIT_RUNS = 10;
-
-/**
- * Whether float32 resolves a network view: it does unless float64's smaller class (diverged, or
- * trained) has enough runs to judge and float32 puts fewer than MIN_MINORITY_KEPT of them in the
- * same class. Past that, the boundary drawn is float32's rounding (a zoom into the fractal
- * boundary at 500 steps: docs/performance.md).
- */
-export function pastResolution(split: ClassAgreement): boolean {
-  return split.minorityRuns >= MIN_SPLIT_RUNS && split.minorityKept < MIN_MINORITY_KEPT;
 }
 
 /** What the verdict adds when the view is past float32's resolution; `divergedB`: the share float64 saw diverge. */
