@@ -31,7 +31,7 @@ export function minimumColour(index: number): Rgb {
   return MINIMA_PALETTE[index % MINIMA_PALETTE.length] as Rgb;
 }
 
-/** A CSS colour (#rrggbb or rgb(r, g, b), as d3's interpolators give them) as RGB bytes. */
+/** A CSS colour (#rrggbb, #rgb or rgb(r, g, b), as d3's interpolators give them) as RGB bytes. */
 export function rgbOf(s: string): Rgb {
   return hexToRgb(s);
 }
@@ -39,6 +39,8 @@ export function rgbOf(s: string): Rgb {
 function hexToRgb(s: string): Rgb {
   const m = /^#?([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(s);
   if (m) return [parseInt(m[1] as string, 16), parseInt(m[2] as string, 16), parseInt(m[3] as string, 16)];
+  const h = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(s);
+  if (h) return [1, 2, 3].map((k) => 17 * parseInt(h[k] as string, 16)) as [number, number, number];
   const r = /rgb\((\d+),\s*(\d+),\s*(\d+)\)/.exec(s);
   if (r) return [Number(r[1]), Number(r[2]), Number(r[3])];
   throw new Error(`unparsable colour ${s}`);

@@ -361,18 +361,12 @@ function chartSvg(p: ChartPanel): string {
     const x = X(m.x);
     if (x >= M.left && x <= M.left + PW) out.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${top + PH}" stroke="${m.colour}" stroke-dasharray="5 3" stroke-width="1.5"/>`);
   }
-  const css = (c: string): Rgb => {
-    const long = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})$/i.exec(c);
-    const short = /^#([0-9a-f])([0-9a-f])([0-9a-f])$/i.exec(c);
-    const hex = long ? [long[1], long[2], long[3]] : short ? [short[1], short[2], short[3]].map((d) => `${d}${d}`) : null;
-    return hex ? [parseInt(hex[0] as string, 16), parseInt(hex[1] as string, 16), parseInt(hex[2] as string, 16)] : [128, 128, 128];
-  };
   const quarter = (c: Rgb): Rgb => [0, 1, 2].map((k) => Math.round(255 - 0.25 * (255 - (c[k] as number)))) as [number, number, number];
   const items: LegendItem[] = [
-    ...p.series.map((s): LegendItem => (s.points ? { kind: 'swatch', colour: css(s.colour), label: s.label } : { kind: 'line', colour: s.colour, label: s.label, dashed: s.dashed === true })),
+    ...p.series.map((s): LegendItem => (s.points ? { kind: 'swatch', colour: rgbOf(s.colour), label: s.label } : { kind: 'line', colour: s.colour, label: s.label, dashed: s.dashed === true })),
     ...(p.marks ?? []).map((m): LegendItem => ({ kind: 'line', colour: m.colour, label: m.label, dashed: true })),
     // A band is drawn at a quarter opacity over white: so is its swatch.
-    ...(p.bands ?? []).map((b): LegendItem => ({ kind: 'swatch', colour: quarter(css(b.colour)), label: b.label })),
+    ...(p.bands ?? []).map((b): LegendItem => ({ kind: 'swatch', colour: quarter(rgbOf(b.colour)), label: b.label })),
   ];
   const legend = legendSvg(items, legendTop(top));
   out.push(legend.svg);

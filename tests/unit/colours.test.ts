@@ -8,7 +8,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Rgb } from '../../src/view/colors.ts';
-import { DIVERGED, MINIMA_PALETTE, OUTCOME_LEVELS, OUTCOME_LUT, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, linearToOklab, outcomeColour } from '../../src/view/colors.ts';
+import { DIVERGED, MINIMA_PALETTE, OUTCOME_LEVELS, OUTCOME_LUT, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, linearToOklab, outcomeColour, rgbCss, rgbOf, viridisCss } from '../../src/view/colors.ts';
+import { panelSvg } from '../../src/view/svg.ts';
 import type { HeatmapFrame } from '../../src/view/frame.ts';
 import { cellColour } from '../../src/view/frame.ts';
 
@@ -114,5 +115,24 @@ describe('outcome colours', () => {
     expect(cellColour(f, 3)).toEqual(outcomeColour(STILL_MOVING_ROW, 1));
     expect(cellColour(f, 4)).toEqual(DIVERGED);
     expect(OUTCOME_LUT.length).toBe((STILL_MOVING_ROW + 1) * OUTCOME_LEVELS * 4);
+  });
+});
+
+describe('colours written as CSS', () => {
+  it('read back the same in every form a series may use (#rrggbb, #rgb, rgb())', () => {
+    expect(rgbOf('#cc79a7')).toEqual([204, 121, 167]);
+    expect(rgbOf('#000')).toEqual([0, 0, 0]);
+    expect(rgbOf('#fa0')).toEqual([255, 170, 0]);
+    expect(rgbOf('rgb(68, 1, 84)')).toEqual([68, 1, 84]);
+    expect(() => rgbOf('teal')).toThrow(/unparsable colour teal/);
+  });
+
+  it('viridisCss is the table both renderers sample, and a points series keeps its colour in a chart legend', () => {
+    expect(rgbOf(viridisCss(0))).toEqual(Array.from(VIRIDIS_LUT.subarray(0, 3)));
+    expect(rgbOf(viridisCss(1))).toEqual(Array.from(VIRIDIS_LUT.subarray(255 * 4, 255 * 4 + 3)));
+    const svg = panelSvg({ kind: 'chart', title: 't', xLabel: 'x', yLabel: 'y', series: [{ label: 'B 4', x: [1, 2], y: [1, 2], colour: viridisCss(0), points: true }] }, () => '');
+    // The legend's swatch is the series' own colour (an rgb() colour once came out grey).
+    expect(svg).toContain(rgbCss(rgbOf(viridisCss(0))));
+    expect(svg).not.toContain('rgb(128, 128, 128)');
   });
 });
