@@ -167,7 +167,7 @@ export class BlApp extends LitElement {
     .claim-verdict { max-width: 900px; padding: 6px 10px; margin: 8px 0; border-left: 4px solid; border-radius: 2px; }
     .claim-verdict .note { margin-top: 4px; }
     .claim-verdict .checked { margin-top: 4px; color: #333; }
-    .claim-verdict .checked ul { margin: 2px 0 0; padding-left: 20px; }
+    .claim-verdict .checked ul, .claim-verdict ul.failures { margin: 2px 0 0; padding-left: 20px; }
     .claim-verdict.holds { border-color: #009e73; background: #e9f6f1; }
     .claim-verdict.fails { border-color: #d55e00; background: #fbeee6; }
     .verdict { font-weight: 600; padding: 2px 6px; border-radius: 3px; }
@@ -234,7 +234,9 @@ export class BlApp extends LitElement {
       ${st.result
         ? html`<div class="claim-verdict ${st.result.verdict.holds ? 'holds' : 'fails'}" data-testid="study-verdict" role="status">
               <b>${st.result.verdict.holds ? 'The claim holds' : 'The claim does not hold'} on this ${st.quick ? 'quick ' : ''}run.</b>
-              ${st.result.verdict.failures.map((f) => html`<br /><span>${f}</span>`)}
+              ${st.result.verdict.failures.length > 0
+                ? html`<ul class="failures" data-testid="study-failures">${st.result.verdict.failures.map((f) => html`<li>${f}</li>`)}</ul>`
+                : nothing}
               ${st.result.verdict.checked.length > 0
                 ? html`<div class="checked" data-testid="study-checked">
                     ${st.result.verdict.holds ? 'What was checked, with this run’s numbers:' : 'What held:'}
