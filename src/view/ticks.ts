@@ -319,6 +319,15 @@ export function niceDomain(min: number, max: number, scale: AxisScale, maxCount:
 }
 
 /**
+ * Significant digits that tell apart values of magnitude `mag` a `span` apart: the decades the span
+ * sits below the value (log10(mag / span), rounded up) plus `extra`, at least `floor` and at most the
+ * 17 that identify a float64. The editor's range fields and the zoom's tidied ends both use it.
+ */
+export function digitsFor(mag: number, span: number, extra: number, floor: number): number {
+  return Math.min(17, Math.max(floor, Math.ceil(Math.log10(mag / span)) + extra));
+}
+
+/**
  * Ticks for a range too narrow for its values to label it (a deep zoom: 116.28432642 ... 116.28432651,
  * whose labels would differ only in their last digits and overflow the margin): the range as offsets
  * from a short round value inside it, `base` (its label, `baseLabel`, goes in the axis title), each

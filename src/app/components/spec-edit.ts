@@ -30,6 +30,7 @@ import { axisValues } from '../../core/sampling.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../defaults.ts';
 import { declaredTypical, scaledTypical, typicalRange, withinChildLimit } from '../../core/typical.ts';
+import { digitsFor } from '../../view/ticks.ts';
 
 /** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
 export type SpecJSON = Record<string, unknown>;
@@ -122,8 +123,7 @@ export function formatNumber(x: number, int = false, digits = DISPLAY_DIGITS): s
  */
 export function rangeDigits(min: unknown, max: unknown): number {
   if (typeof min !== 'number' || typeof max !== 'number' || !(max > min) || !Number.isFinite(max - min)) return DISPLAY_DIGITS;
-  const need = Math.ceil(Math.log10(Math.max(Math.abs(min), Math.abs(max)) / (max - min))) + 3;
-  return Math.min(17, Math.max(DISPLAY_DIGITS, need));
+  return digitsFor(Math.max(Math.abs(min), Math.abs(max)), max - min, 3, DISPLAY_DIGITS);
 }
 
 /** The text of a number field for any JSON value it may hold (an edit may have left a non-number). */

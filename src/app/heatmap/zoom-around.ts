@@ -8,6 +8,7 @@ import { SpecErrors } from '../../core/errors.ts';
 import type { AnySpec, GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON, parseAnySpec, resolveNetPath, resolveParamPath } from '../../core/spec.ts';
 import type { Cell } from '../runs.ts';
+import { digitsFor } from '../../view/ticks.ts';
 
 /**
  * Numbers the app proposes are tidied of float noise: to 12 significant digits, or more where the
@@ -17,8 +18,7 @@ import type { Cell } from '../runs.ts';
  */
 export function tidy(x: number, span: number): number {
   if (!(span > 0) || x === 0 || !Number.isFinite(x)) return x;
-  const digits = Math.min(17, Math.max(12, Math.ceil(Math.log10(Math.abs(x) / span)) + 6));
-  return Number(x.toPrecision(digits));
+  return Number(x.toPrecision(digitsFor(Math.abs(x), span, 6, 12)));
 }
 
 /** A swept path's allowed range and whether it is an integer, for either kind of spec. */
