@@ -710,8 +710,9 @@ export function setAxisParam(spec: SpecJSON, axisPath: string, param: string, ha
   if (!isRecord(axis)) return setAt(spec, `${axisPath}.param`, param);
   if (problemOf(spec) === 'network') {
     if (handSet.has(axisPath)) return setAt(spec, `${axisPath}.param`, param);
-    const r = netAxisRange(spec, param);
+    // The draft parsed once, for the range and for whether the path is an integer.
     const parsed = parsedNet(spec);
+    const r = netAxisRange(spec, param, parsed);
     const t = parsed ? resolveNetPath(parsed, param) : null;
     const int = param === 'network.batch_size' || (t !== null && typeof t !== 'string' && t.int);
     const count = typeof axis.count === 'number' && int ? distinctIntCount(r.min, r.max, r.scale, axis.count) : axis.count;
@@ -1503,8 +1504,7 @@ function removeGroup(spec: SpecJSON, index: number): SpecJSON {
  * (schedule lengths as multiples of the run's steps), else the allowed range where it is narrow, or
  * the current value halved and doubled.
  */
-export function netAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
-  const parsed = parsedNet(spec);
+export function netAxisRange(spec: SpecJSON, param: string, parsed: NetSpec | null = parsedNet(spec)): AxisRangeJSON {
   if (param === 'network.batch_size') {
     // Up to the training set where the data set states its size, else 256.
     const n = parsed && typeof parsed.data.params.train === 'number' ? parsed.data.params.train : 256;
