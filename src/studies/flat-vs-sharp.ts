@@ -266,6 +266,8 @@ export const flatVsSharp: Study = {
           series: [
             { label: 'sharp', x: lrs, y: fracSharp, colour: '#e69f00' },
             { label: 'flat', x: lrs, y: fracFlat, colour: '#56b4e9' },
+            // The rest, so that the three add up to 1 at every LR.
+            { label: 'neither (not settled)', x: lrs, y: lrs.map((_, i) => Math.max(0, 1 - (fracSharp[i] as number) - (fracFlat[i] as number))), colour: '#999', dashed: true },
           ],
           marks: [{ x: 2 / lamS, label: '2/λ_sharp', colour: '#d00' }],
           sources: [{ label: 'LR x start', spec: b.plan.spec }],
