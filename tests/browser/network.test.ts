@@ -219,7 +219,7 @@ describe('network problems in the explorer', () => {
     await page.close();
   }, 900_000);
 
-  it("says when a zoom is past float32's resolution, and shows the float64 map the validation computed", async () => {
+  it("says when a zoom is past float32's resolution (a float64 sample of the map; the validation), and draws it in float64", async () => {
     const page = await s.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
@@ -233,6 +233,14 @@ describe('network problems in the explorer', () => {
     expect(await settleNet(page)).toBe(32 * 32);
     expect(await page.evaluate(`${app}.controller.sweep.engineUsed`)).toBe('cpu');
     const f32 = await shownColumns(page);
+    // Unasked, a sample of the map's runs in float64 finds float32 does not resolve it, and the page says so.
+    const probeDone = `(() => { const p = ${app}.controller.probe; return !p.probing && p.result; })()`;
+    await page.waitForFunction(probeDone, { timeout: 300_000, polling: 200 });
+    expect(await page.evaluate(`${app}.controller.probe.result.past`)).toBe(true);
+    expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-warning"]').textContent`)).toMatch(
+      /Past float32's resolution: of 512 of this map's runs run again in float64, \d+ diverge there, and float32 diverges on only \d+% of those same runs/,
+    );
+    await page.screenshot({ path: `${ARTIFACTS}/network-probe-1600.png` });
     await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="validate"]').click()`);
     await page.waitForFunction(`(() => { const v = ${app}.controller.validation; return !v.validating && v.netResult; })()`, { timeout: 300_000, polling: 200 });
     const said = (await page.evaluate(`${app}.controller.message.text`)) as string;
@@ -250,7 +258,18 @@ describe('network problems in the explorer', () => {
     expect(f64.diverged).not.toEqual(f32.diverged);
     expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="show-float64"]')`)).toBeNull();
     expect(await page.evaluate(`${app}.controller.message.text`)).toMatch(/^The map shows the float64 CPU engine's results/);
+    expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-warning"]')`)).toBeNull();
     await page.screenshot({ path: `${ARTIFACTS}/network-float64-map-1600.png` });
+
+    // Run draws it in float32 again; the probe warns again, and "Draw this view in float64" runs it on cpu64: the validation's float64 map.
+    await page.evaluate(`${app}.controller.run()`);
+    await page.waitForFunction(`${app}.controller.sweep.engineUsed === 'cpu' && !${app}.controller.sweep.running && !!${app}.controller.sweep.net.results`, { timeout: 300_000, polling: 200 });
+    await page.waitForFunction(probeDone, { timeout: 300_000, polling: 200 });
+    await page.waitForSelector('bl-app >>> [data-testid="run-float64"]', { timeout: 10_000 });
+    await page.click('bl-app >>> [data-testid="run-float64"]');
+    await page.waitForFunction(`${app}.controller.sweep.engineUsed === 'cpu64' && !${app}.controller.sweep.running && !!${app}.controller.sweep.net.results`, { timeout: 300_000, polling: 200 });
+    expect((await shownColumns(page)).diverged).toEqual(f64.diverged);
+    expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-warning"]')`)).toBeNull();
     expect(errors).toEqual([]);
     await page.close();
   }, 900_000);

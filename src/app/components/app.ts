@@ -36,6 +36,7 @@ import type { ViewAction } from './view-bar.ts';
 import './view-bar.ts';
 import './view-notes.ts';
 import { AppController } from '../controllers/app-controller.ts';
+import { probeText } from '../controllers/precision-probe-controller.ts';
 import type { EngineSet } from '../controllers/engines.ts';
 import { StudyController } from '../controllers/study-controller.ts';
 import { memoLast } from '../memo.ts';
@@ -155,6 +156,7 @@ export class BlApp extends LitElement {
     .terms dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px; margin: 6px 0 0 12px; max-width: 72em; }
     .terms dt { font-weight: bold; }
     .terms dd { margin: 0; }
+    .precision-warning { max-width: 640px; margin: 6px 0; padding: 6px 10px; border-left: 4px solid #d55e00; background: #fbeee6; }
     .explorer-closed { margin-bottom: 24px; }
     .explorer-closed p { margin: 8px 12px; max-width: 72em; color: #333; line-height: 1.5; }
     .figures { display: flex; flex-wrap: wrap; gap: 10px; }
@@ -497,6 +499,11 @@ export class BlApp extends LitElement {
             <bl-param-sliders data-problem="network" .sliders=${sliders} .curve=${this.sliderCurve(plan)}
               @param-input=${(e: CustomEvent<ParamInputDetail>) => this.liveEdit(e.detail.path, e.detail.value, e.detail.final)}></bl-param-sliders>
           </details>`
+        : nothing}
+      <!-- Above the map, read before it is: the map may show float32's rounding, not its boundary. -->
+      ${ctl.probe.result?.past && ctl.probe.result.plan === plan && sweep.engineUsed !== 'cpu64' && !sweep.running
+        ? html`<p class="precision-warning" data-testid="precision-warning" role="status">${probeText(ctl.probe.result)}
+            <button data-testid="run-float64" @click=${() => ctl.sweep.runFloat64()}>Draw this view in float64</button></p>`
         : nothing}
       <bl-heatmap
         data-problem="network"

@@ -33,6 +33,7 @@ import { RaceController } from './race-controller.ts';
 import { RunController } from './run-controller.ts';
 import { SelectionController } from './selection-controller.ts';
 import { SpecController } from './spec-controller.ts';
+import { PrecisionProbeController } from './precision-probe-controller.ts';
 import { ValidationController } from './validation-controller.ts';
 import { ZoomController } from './zoom-controller.ts';
 
@@ -57,6 +58,8 @@ export class AppController {
   readonly netRuns: NetRunsController;
   /** The hovered cell's run of a network sweep, previewed. */
   readonly netPreview: NetPreviewController;
+  /** Whether a float32 network map resolves its view, on a sample of its runs in float64. */
+  readonly probe: PrecisionProbeController;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -79,6 +82,7 @@ export class AppController {
       (plan) => {
         this.liveSweep = this.liveNext;
         this.validation.reset();
+        this.probe.clear();
         if (plan.problem === 'network') {
           // What belongs to surface views goes; the network's own runs move to the new sweep.
           this.selection.clear();
@@ -98,6 +102,9 @@ export class AppController {
       (plan, finished) => {
         if (plan.problem === 'network') {
           if (finished) this.netRuns.settle(plan);
+          // A float32 map: whether it resolves its view, on a sample of its runs in float64.
+          const shown = this.sweep.net?.results;
+          if (finished && shown && this.sweep.engine?.name !== 'cpu64') void this.probe.probe(plan, shown);
           this.live.idle(finished);
           return;
         }
@@ -126,6 +133,7 @@ export class AppController {
       (json) => this.ahead(json),
     );
     this.validation = new ValidationController(host, engines, this.message, this.sweep);
+    this.probe = new PrecisionProbeController(host, engines);
     this.netRuns = new NetRunsController(host, this.message);
     this.netPreview = new NetPreviewController(host);
     this.exports = new ExportController(
@@ -229,6 +237,7 @@ export class AppController {
     if (!v || !net) return;
     this.sweep.showNet(v.reference, this.engines.cpu64);
     if (this.sweep.net?.results !== v.reference) return;
+    this.probe.clear();
     this.netRuns.rebase(net.plan, this.engines.cpu64);
     this.netRuns.settle(net.plan);
     this.netPreview.rebase(net.plan, this.engines.cpu64);

@@ -137,7 +137,7 @@ export class RunController implements ReactiveController {
    * resolve (deep zooms), where float64 is the only honest choice.
    */
   private engineFor(plan: AnyPlan): Engine {
-    if (finerThanFloat32(plan)) return this.engines.cpu64;
+    if (finerThanFloat32(plan) || (this.float64Next && plan.problem === 'network')) return this.engines.cpu64;
     // Networks: the GPU engine on a real GPU for a sweep of enough runs to fill it; otherwise the CPU
     // engine in Web Workers trains them faster (src/engine/choose.ts, measured).
     return engineForPlan(plan, this.engines.gpu, this.engines.cpu);
@@ -160,6 +160,7 @@ export class RunController implements ReactiveController {
     this.startedAt = performance.now();
     this.message.runStarts();
     const engine = this.engineFor(plan);
+    this.float64Next = false;
     this.engine = engine;
     this.engineUsed = engine.name;
     this.onStart(plan);
@@ -238,6 +239,15 @@ export class RunController implements ReactiveController {
         this.onEnd(plan, this.results !== null && this.plan === plan);
       }
     }
+  }
+
+  /** Set by runFloat64: the next network sweep runs on the float64 CPU engine. */
+  private float64Next = false;
+
+  /** Runs the network view shown again on the float64 CPU engine (after a probe found float32 does not resolve it). */
+  runFloat64(): void {
+    this.float64Next = true;
+    void this.run();
   }
 
   /** The last network sweep that completed, to show again when a later one is cancelled. */

@@ -1,0 +1,89 @@
+/**
+ * After a network map is drawn in float32: whether it shows its boundary or float32's rounding,
+ * measured on a sample of its own runs run again in float64 (precision-probe.ts). When float32 does
+ * not resolve the view the page says so under the map and offers to draw it in float64, rather than
+ * leaving the rounding's speckle to be read as the boundary.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { CancelledError } from '../../core/errors.ts';
+import type { NetPlan } from '../../core/network/plan.ts';
+import type { NetResults } from '../../core/results.ts';
+import type { ClassAgreement } from '../../core/validate.ts';
+import { pastResolution } from '../../core/validate.ts';
+import type { EngineSet } from './engines.ts';
+import { probeRanges, probeSplit } from '../precision-probe.ts';
+
+export interface ProbeResult {
+  readonly plan: NetPlan;
+  readonly split: ClassAgreement & { readonly divergedShare: number };
+  /** Runs sampled. */
+  readonly runs: number;
+  /** Whether the map is past float32's resolution (core/validate.ts pastResolution). */
+  readonly past: boolean;
+}
+
+export class PrecisionProbeController implements ReactiveController {
+  result: ProbeResult | null = null;
+  probing = false;
+  private abort: AbortController | null = null;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly engines: EngineSet,
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  hostDisconnected(): void {
+    this.clear();
+  }
+
+  /** A new sweep, or leaving network views: the probe of the old map stops and its result goes. */
+  clear(): void {
+    this.abort?.abort();
+    this.abort = null;
+    this.result = null;
+    this.probing = false;
+  }
+
+  /** Probes a finished float32 network map (nothing for a plan that is not a grid, or too small). */
+  async probe(plan: NetPlan, shown: NetResults): Promise<void> {
+    this.clear();
+    const ranges = probeRanges(plan);
+    if (ranges.length === 0) return;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.probing = true;
+    this.host.requestUpdate();
+    try {
+      const parts: ArrayLike<number>[] = [];
+      // One range at a time: the float64 engine's workers are shared with the page's previews.
+      for (const range of ranges) parts.push((await this.engines.cpu64.run(plan, { range, signal: abort.signal })).diverged);
+      if (this.abort !== abort) return;
+      const split = probeSplit(shown.diverged, ranges, parts);
+      this.result = { plan, split, runs: ranges.reduce((n, r) => n + r.end - r.begin, 0), past: pastResolution(split) };
+    } catch (e) {
+      // Cancelled by a newer sweep; any other failure leaves the map without a verdict on its precision.
+      if (!(e instanceof CancelledError) && this.abort === abort) this.result = null;
+    } finally {
+      if (this.abort === abort) {
+        this.abort = null;
+        this.probing = false;
+        this.host.requestUpdate();
+      }
+    }
+  }
+}
+
+/** What the page says under a map past float32's resolution. */
+export function probeText(r: ProbeResult): string {
+  const pct = (x: number): string => `${Math.round(100 * x)}%`;
+  const diverge = r.split.divergedShare <= 0.5;
+  return (
+    `Past float32's resolution: of ${r.runs} of this map's runs run again in float64, ${r.split.minorityRuns} ${diverge ? 'diverge' : 'train'} there, and float32 ${diverge ? 'diverges' : 'trains'} on only ` +
+    `${pct(r.split.minorityKept)} of those same runs (a map that shows its boundary keeps at least half). Near this boundary, float32's rounding decides which side a run ends on. ` +
+    'The float64 CPU engine resolves it, at about the float32 CPU engine\'s cost.'
+  );
+}

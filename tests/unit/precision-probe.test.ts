@@ -1,0 +1,49 @@
+/** The explorer's float32-resolution probe: which runs it samples, and how it compares them. */
+import { describe, expect, it } from 'vitest';
+import { PROBE_ROWS, PROBE_ROW_RUNS, probeRanges, probeSplit } from '../../src/app/precision-probe.ts';
+import { pastResolution } from '../../src/core/validate.ts';
+import { probeText } from '../../src/app/controllers/precision-probe-controller.ts';
+import type { NetPlan } from '../../src/core/network/plan.ts';
+
+const grid = (width: number, height: number) => ({ mode: 'grid' as const, width, height, runs: width * height });
+
+describe('the runs a probe samples', () => {
+  it('are stretches of consecutive runs on rows spread over the map, at most 512 and half the map', () => {
+    for (const [w, h] of [[32, 32], [256, 256], [12, 12], [100, 3], [3, 100]] as const) {
+      const r = probeRanges(grid(w, h));
+      const runs = r.flatMap((x) => Array.from({ length: x.end - x.begin }, (_, k) => x.begin + k));
+      expect(new Set(runs).size, `${w} x ${h}`).toBe(runs.length);
+      expect(runs.length, `${w} x ${h}`).toBeLessThanOrEqual(Math.min(PROBE_ROWS * PROBE_ROW_RUNS, (w * h) / 2));
+      for (const x of r) {
+        // Inside one row of the map.
+        expect(Math.floor(x.begin / w), `${w} x ${h}`).toBe(Math.floor((x.end - 1) / w));
+        expect(x.end, `${w} x ${h}`).toBeLessThanOrEqual(w * h);
+      }
+      // Rows from the top half and the bottom half both.
+      const rows = r.map((x) => Math.floor(x.begin / w));
+      expect(Math.min(...rows)).toBeLessThan(h / 2);
+      expect(Math.max(...rows)).toBeGreaterThanOrEqual(h / 2);
+    }
+    expect(probeRanges(grid(32, 32)).reduce((n, x) => n + x.end - x.begin, 0)).toBe(512);
+    // Not a grid, or too small to say anything: no probe.
+    expect(probeRanges({ ...grid(32, 32), mode: 'list' })).toEqual([]);
+    expect(probeRanges(grid(6, 6))).toEqual([]);
+  });
+
+  it('judges the map on its own classes at those runs against float64, and words what it found', () => {
+    const w = 16;
+    const ranges = [{ begin: 0, end: 8 }, { begin: w + 4, end: w + 12 }];
+    const map = new Uint8Array(2 * w);
+    // float64: runs 0, 1 and 20, 21 diverge (4 of 16, the smaller class); the map diverges on 0 and 5 instead.
+    map[0] = 1;
+    map[5] = 1;
+    const f64 = [Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0]), Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0])];
+    const s = probeSplit(map, ranges, f64);
+    expect(s).toEqual({ disagree: 4 / 16, minorityRuns: 4, minorityKept: 0.25, divergedShare: 0.25 });
+    // Too few runs in float64's smaller class to judge (needs 10).
+    expect(pastResolution(s)).toBe(false);
+    expect(() => probeSplit(map, ranges, [f64[0] as Uint8Array])).toThrow(/float64 results missing/);
+    const text = probeText({ plan: {} as NetPlan, split: { ...s, minorityRuns: 15, minorityKept: 0.2 }, runs: 512, past: true });
+    expect(text).toMatch(/^Past float32's resolution: of 512 of this map's runs run again in float64, 15 diverge there, and float32 diverges on only 20% of those same runs/);
+  });
+});
