@@ -122,7 +122,8 @@ export const batchLr: Study = {
   problem: 'network',
   title: 'Batch size and learning rate: the linear scaling rule',
   terms: ['batch size (B)', 'learning rate (LR)', 'linear scaling rule', 'minibatch noise', 'MLP', 'digits 8x8'],
-  claim: 'The best LR grows in proportion to the batch size (the linear scaling rule) up to a limit, and the minibatch noise falls as the batch grows.',
+  claim:
+    'The best LR grows with the batch size, as the linear scaling rule predicts (the rule says in proportion; the check asks for at least the square root), up to a limit, and the minibatch noise falls as the batch grows.',
   async run(ctx: StudyContext): Promise<StudyResult> {
     const size = studySize(ctx, BATCH_LR_SIZES);
     const nb = size.bMax - size.bMin + 1;

@@ -65,7 +65,7 @@ export const flatVsSharp: Study = {
   title: 'Flat vs sharp minima',
   terms: ['sharpness (λ)', 'heavy-ball momentum', 'SAM (ρ)'],
   claim:
-    'No run settles in a minimum sharper than its stability limit 2(1 + momentum)/lr allows; higher learning rates and gradient noise push runs into the flat basin.',
+    'No run settles in a minimum sharper than its stability limit 2(1 + momentum)/lr allows; higher learning rates push runs into the flat basin, and gradient noise shakes them out of the sharp one.',
   async run(ctx: StudyContext): Promise<StudyResult> {
     const n = ctx.quick ? 48 : 192;
     const steps = ctx.quick ? 600 : 1000;
@@ -152,13 +152,15 @@ export const flatVsSharp: Study = {
         y: { param: 'noise.std', min: 0, max: 8, count: n },
       },
     });
-    const rowSharp = (j: number): number => {
+    const rowShare = (j: number, which: number): number => {
       let s = 0;
-      for (let i = 0; i < c.plan.width; i++) if (c.results.basin[j * c.plan.width + i] === sharp) s++;
+      for (let i = 0; i < c.plan.width; i++) if (c.results.basin[j * c.plan.width + i] === which) s++;
       return s / c.plan.width;
     };
-    const quietSharp = rowSharp(0);
-    const noisySharp = rowSharp(c.plan.height - 1);
+    const quietSharp = rowShare(0, sharp);
+    const noisySharp = rowShare(c.plan.height - 1, sharp);
+    // Where the runs noise shakes out of the sharp well go: mostly to the flat one, or mostly nowhere.
+    const shakenToFlat = rowShare(c.plan.height - 1, flat) - rowShare(0, flat) > (quietSharp - noisySharp) / 2;
 
     // 4. SAM: over LR x rho, with gradient noise, the share of starts along the line through both
     // minima that end in the flat and in the sharp minimum (rho = 0 is plain SGD).
@@ -207,37 +209,44 @@ export const flatVsSharp: Study = {
       sharpFractionWithMostNoise: noisySharp,
     };
     const pct = (x: number): string => `${fmt(100 * x)}%`;
-    const neither = (sh: number, fl: number): string => pct(Math.max(0, 1 - sh - fl));
+    // The rest, with the float noise of 1 - a - b (2e-16) read as none.
+    const neither = (sh: number, fl: number): string => pct(1 - sh - fl < 1e-9 ? 0 : 1 - sh - fl);
     const rhoMax = fmt(rhos[rhos.length - 1] as number);
+    const between = lrs.map((lr, i) => ({ lr, i })).filter(({ lr }) => lr * lamS >= 1 && lr * lamS <= 2);
     const tables: SummaryTable[] = [
       {
         title: 'Starts along the line through both minima (momentum 0): where they end, by LR',
         columns: ['LR', 'sharp minimum', 'flat minimum', 'neither (not settled)'],
         rows: [
           [`below 1/λ_sharp (lr < ${fmt(1 / lamS)})`, pct(findings.sharpFractionBelowHalfLimit), pct(meanOf(belowLimit, fracFlat)), neither(findings.sharpFractionBelowHalfLimit, meanOf(belowLimit, fracFlat))],
+          [`between 1/λ_sharp and 2/λ_sharp`, pct(meanOf(between, fracSharp)), pct(meanOf(between, fracFlat)), neither(meanOf(between, fracSharp), meanOf(between, fracFlat))],
           [`above 2/λ_sharp (${fmt(2 / lamS)} < lr < 2/λ_flat)`, pct(findings.sharpFractionAboveLimit), pct(findings.flatFractionAboveLimit), neither(findings.sharpFractionAboveLimit, findings.flatFractionAboveLimit)],
         ],
       },
       {
-        title: `Gradient noise (momentum 0, lr ${fmt(1e-3)} to 2/λ_sharp): share ending within 0.3 of the sharp minimum`,
-        columns: ['noise std', 'sharp minimum'],
-        rows: [
-          ['0', pct(quietSharp)],
-          [fmt(c.plan.yValues[c.plan.height - 1] as number), pct(noisySharp)],
-        ],
+        title: `Gradient noise (momentum 0, lr ${fmt(1e-3)} to 2/λ_sharp): where runs end (within 0.3 of a minimum)`,
+        columns: ['noise std', 'sharp minimum', 'flat minimum', 'neither'],
+        rows: [0, c.plan.height - 1].map((j) => {
+          const [sh, fl] = [rowShare(j, sharp), rowShare(j, flat)];
+          return [fmt(c.plan.yValues[j] as number), pct(sh), pct(fl), neither(sh, fl)];
+        }),
       },
       {
-        title: `SAM, with gradient noise of std 2: share of starts ending in each minimum, without SAM (ρ = 0) and at ρ = ${rhoMax}`,
-        columns: ['LR', 'sharp, ρ = 0', `sharp, ρ = ${rhoMax}`, 'flat, ρ = 0', `flat, ρ = ${rhoMax}`],
-        rows: samLrs.map((lr, k) => [fmt(lr), pct(sharpWithoutSam[k] as number), pct(sharpWithMostSam[k] as number), pct(flatWithoutSam[k] as number), pct(flatWithMostSam[k] as number)]),
+        title: 'SAM, with gradient noise of std 2: where starts end, without SAM (ρ = 0) and with it',
+        columns: ['LR', 'ρ', 'sharp minimum', 'flat minimum', 'neither'],
+        rows: samLrs.flatMap((lr, k) => [
+          [fmt(lr), '0', pct(sharpWithoutSam[k] as number), pct(flatWithoutSam[k] as number), neither(sharpWithoutSam[k] as number, flatWithoutSam[k] as number)],
+          [fmt(lr), rhoMax, pct(sharpWithMostSam[k] as number), pct(flatWithMostSam[k] as number), neither(sharpWithMostSam[k] as number, flatWithMostSam[k] as number)],
+        ]),
       },
     ];
     const summary =
       `The sharp minimum has λ = ${fmt(lamS)}, the flat one λ = ${fmt(lamF)} (λ: the sharpness). Of ${a.plan.runs} heavy-ball runs over LR x momentum, ` +
       `${sharpBelow + atLimit} settle within 10⁻³ of the sharp minimum (inside at the last two checkpoints): ${sharpBelow} below its stability limit lr = 2(1 + momentum)/λ_sharp, ` +
       `${atLimit} less than 2% above it (still escaping when the run ends) and ${beyond} further above it.\n\n` +
-      `The tables below follow starts along the line through both minima. Above 2/λ_sharp ${findings.sharpFractionAboveLimit === 0 ? 'no start ends' : `${pct(findings.sharpFractionAboveLimit)} of the starts end`} in the sharp well; ` +
-      `below the limit, gradient noise ${noisySharp < quietSharp ? 'shakes runs out of it' : 'does not shake runs out of it'}. ` +
+      `The tables below follow starts along the line through both minima; there a start "ends in" a minimum when it is in that minimum's basin when the run ends, ` +
+      `settled or not (the counts above need it within 10⁻³ at the last two checkpoints). Above 2/λ_sharp ${findings.sharpFractionAboveLimit === 0 ? 'no start ends' : `${pct(findings.sharpFractionAboveLimit)} of the starts end`} in the sharp well; ` +
+      `below the limit, gradient noise ${noisySharp < quietSharp ? `shakes runs out of it${shakenToFlat ? ', most of them into the flat one' : `, but most of those it shakes out end in neither minimum at std ${fmt(c.plan.yValues[c.plan.height - 1] as number)}`}` : 'does not shake runs out of it'}. ` +
       (sharpWithMostSam.every((x, k) => x <= (sharpWithoutSam[k] as number))
         ? `With SAM fewer starts settle in the sharp well at every LR tried; ${flatWithMostSam.every((x, k) => x > (flatWithoutSam[k] as number)) ? 'the flat one gains them at every LR' : 'the flat one does not gain them at every LR: the ascent step mostly keeps runs from settling in the sharp well rather than sending them to the flat one'}.`
         : 'With SAM the share in the sharp well does not fall at every LR tried.');

@@ -239,7 +239,7 @@ export const sharpMinima: Study = {
       largestBatchUnderTrained: underTrained,
     };
     // One colour per series across the charts: each lr/B ratio its own (blue, orange, ...), the
-    // matched-ratio median the check judges purple, the fixed-LR contrast black; training dashed.
+    // matched-ratio median the check judges pink (Okabe-Ito's reddish purple), the fixed-LR contrast black; training dashed.
     const colours = ['#0072b2', '#d55e00', '#009e73', '#e69f00', '#56b4e9'];
     const POOLED = '#cc79a7';
     const FIXED = '#000';
@@ -302,13 +302,13 @@ export const sharpMinima: Study = {
     ];
     const claimPart =
       `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD at lr = r·B for r in ${ratios.map(pow2).join(', ')}, ${size.epochs} epochs, ${plural(size.seeds, 'seed')}. ` +
-      `Over the matched-lr/B runs the median sharpness has a rank correlation of ${fmt(rho.sharpnessRho, 2)} with the batch size and the test loss ${fmt(rho.testLossRho, 2)} (the table below). ` +
+      `Over the matched-lr/B runs, the rank correlation with the batch size is ${fmt(rho.sharpnessRho, 2)} for the median sharpness and ${fmt(rho.testLossRho, 2)} for the median test loss (the values: the table below). ` +
       `Pooled over batch sizes, the median sharpness by lr/B is ${ratios.map((r, ri) => `${pow2(r)}: ${fmt(median(sharp.flatMap((row) => row[ri] ?? [])))}`).join(', ')}. ` +
       (underTrained ? 'The largest batches also end with a much worse training loss: at the same epochs they took fewer steps, so part of their worse test loss is under-training. ' : '') +
       (diverged > 0 ? `${diverged} run(s) diverged and are left out.` : '');
     const rises = (rho: number): string => (rho >= MIN_RANK_CORRELATION ? 'rises' : rho <= -MIN_RANK_CORRELATION ? 'falls' : 'shows no clear order');
     const how =
-      `How it is checked: on the matched-lr/B runs (the claim's comparison; purple in the charts), sharpness and test loss must each rise with the batch size, ` +
+      `How it is checked: on the matched-lr/B runs (the claim's comparison; pink in the charts), sharpness and test loss must each rise with the batch size, ` +
       `a rank correlation of at least ${MIN_RANK_CORRELATION} (1: every larger batch higher; ${MIN_RANK_CORRELATION}: a clear rise with a swap or two; 0: no order), and the largest batch must end above the smallest.`;
     const summary =
       `${claimPart.trimEnd()}\n\n${how}\n\n` +

@@ -107,7 +107,7 @@ export const textsExample: Study = {
   title: "The texts' example: SGD, momentum and Adam on a linear regression",
   terms: ['learning rate (LR)', 'batch size (B)', 'heavy-ball momentum', 'MSE', 'noise floor'],
   claim:
-    "The texts compare SGD (lr 0.01), SGD with momentum 0.9 (lr 0.01) and Adam (lr 0.001) on a linear regression with batch 32. Swept over the LR, each reaches the same noise floor at its own best LR: most of the gap between them at the texts' settings is the LR each was given.",
+    "Introductory texts on optimisers (tutorials and course notes that compare them on one toy problem) compare SGD (lr 0.01), SGD with momentum 0.9 (lr 0.01) and Adam (lr 0.001) on a linear regression with batch 32. Swept over the LR, each reaches the same noise floor at its own best LR: most of the gap between them at the texts' settings is the LR each was given.",
   async run(ctx: StudyContext): Promise<StudyResult> {
     const size = studySize(ctx, TEXTS_SIZES);
     const { steps, lrs, seeds } = size;

@@ -245,6 +245,10 @@ describe('network problems in the explorer', () => {
     await page.waitForFunction(`(() => { const v = ${app}.controller.validation; return !v.validating && v.netResult; })()`, { timeout: 300_000, polling: 200 });
     const said = (await page.evaluate(`${app}.controller.message.text`)) as string;
     expect(said).toMatch(/Past float32's resolution: of the \d+ runs float64 sees diverge, float32 diverges on only \d+% of the same runs \(a map that shows the boundary keeps at least 50%\)/);
+    // The headline is the resolution, and the header's chip says so, not "failed" (no engine is broken).
+    expect(said).toMatch(/^Past float32's resolution/);
+    const chip = `${app}.shadowRoot.querySelector('[data-testid="verdict"]').textContent.trim()`;
+    expect(await page.evaluate(chip)).toBe('⚠ float32 does not resolve this view');
     const split = (await page.evaluate(`${app}.controller.validation.netResult.split`)) as { minorityRuns: number; minorityKept: number };
     expect(split.minorityRuns).toBeGreaterThanOrEqual(10);
     expect(split.minorityKept).toBeLessThan(0.5);
@@ -258,6 +262,7 @@ describe('network problems in the explorer', () => {
     expect(f64.diverged).not.toEqual(f32.diverged);
     expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="show-float64"]')`)).toBeNull();
     expect(await page.evaluate(`${app}.controller.message.text`)).toMatch(/^The map shows the float64 CPU engine's results/);
+    expect(await page.evaluate(chip)).toBe('showing float64: float32 does not resolve this view');
     expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-warning"]')`)).toBeNull();
     await page.screenshot({ path: `${ARTIFACTS}/network-float64-map-1600.png` });
 
@@ -309,6 +314,8 @@ describe('network problems in the explorer', () => {
     expect(await settleNet(page)).toBe(1);
     const one = (await page.evaluate(`(() => { const c = document.querySelector('bl-app').controller; return { mode: c.spec.mode, lr: c.sweep.net.plan.spec.optimizer.params.lr, sweep: c.sweep.net.plan.spec.sweep ?? null }; })()`)) as { mode: string; lr: number; sweep: unknown };
     expect(one).toEqual({ mode: 'train_loss', lr: 0.001, sweep: null });
+    // That one run is selected by itself: its curves show, as the figure showed them.
+    await page.waitForFunction(`(() => { const s = document.querySelector('bl-app').controller.netRuns.selected; return s && s.run === 0 && s.trajectory; })()`, { timeout: 60_000, polling: 100 });
     expect(errors).toEqual([]);
     await page.close();
   }, 600_000);

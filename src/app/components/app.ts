@@ -175,6 +175,7 @@ export class BlApp extends LitElement {
     .verdict { font-weight: 600; padding: 2px 6px; border-radius: 3px; }
     .verdict.pass { background: #e3f4ea; color: #0b6b35; }
     .verdict.fail { background: #fde8e6; color: #9b1c13; }
+    .verdict.warn { background: #fbeee6; color: #8a3b00; }
     .open { display: flex; flex-wrap: wrap; gap: 4px; padding: 4px; align-items: center; }
     .open .elsewhere { color: #555; font-size: 12px; }
   `;
@@ -273,7 +274,7 @@ export class BlApp extends LitElement {
           : nothing}</figure>`;
       })}</div>
       ${st.result
-        ? html`<details><summary>Findings</summary><dl>${Object.entries(st.result.findings).map(
+        ? html`<details><summary>Findings: every number behind the claim, by its key in the study's JSON</summary><dl>${Object.entries(st.result.findings).map(
             ([k, v]) => html`<dt>${k}</dt><dd>${Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? formatNumber(x) : x)).join(', ') : typeof v === 'number' ? formatNumber(v) : String(v)}</dd>`,
           )}</dl></details>`
         : nothing}
@@ -355,6 +356,13 @@ export class BlApp extends LitElement {
     this.ctl?.openView(anySpecToJSON(src.spec), mode);
     this.ctl?.openExplorer();
     await this.updateComplete; // a closed explorer has no heatmap until this render
+    this.renderRoot.querySelector('bl-heatmap')?.scrollIntoView({ block: 'start' });
+  }
+
+  /** Opens the closed explorer and brings its map into view. */
+  private async openExplorer(): Promise<void> {
+    this.ctl?.openExplorer();
+    await this.updateComplete;
     this.renderRoot.querySelector('bl-heatmap')?.scrollIntoView({ block: 'start' });
   }
 
@@ -633,7 +641,9 @@ export class BlApp extends LitElement {
         <button class="skip" @click=${() => this.renderRoot.querySelector('bl-heatmap')?.focusPlot()}>Skip to the heatmap</button>
         <h1>basinlab</h1>
         <span class="status" data-testid="engine-status">${this.engines.status}</span>
-        <button class="to-editor" data-testid="to-editor" title="The spec editor is below the map and the runs at this width" @click=${() => this.renderRoot.querySelector('bl-spec-editor')?.scrollIntoView({ block: 'start' })}>Edit the spec ↓</button>
+        ${ctl.explorerClosed
+          ? nothing
+          : html`<button class="to-editor" data-testid="to-editor" title="The spec editor is below the map and the runs at this width" @click=${() => this.renderRoot.querySelector('bl-spec-editor')?.scrollIntoView({ block: 'start' })}>Edit the spec ↓</button>`}
         ${busy
           ? html`<button data-testid="cancel" @click=${() => ctl.cancel()}>Cancel</button>`
           : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => ctl.run()}>Run</button>`}
@@ -649,7 +659,10 @@ export class BlApp extends LitElement {
           ? html`<span data-testid="verdict" class="verdict ${val.result.verdict.pass ? 'pass' : 'fail'}" title=${ctl.message.text}>${val.result.verdict.pass ? '✓ validation passed' : '✗ validation failed'}</span>`
           : nothing}
         ${val.netResult && !val.validating
-          ? html`<span data-testid="verdict" class="verdict ${val.netResult.pass ? 'pass' : 'fail'}" title=${ctl.message.text}>${val.netResult.pass ? '✓' : '✗'} ${val.netResult.report.a} vs ${val.netResult.report.b}: ${val.netResult.pass ? 'passed' : 'failed'}</span>`
+          ? val.netResult.rounding
+            ? // Not a broken engine: the view is finer than float32 resolves (the message says how much).
+              html`<span data-testid="verdict" class="verdict warn" title=${val.netResult.text}>${sweep.engineUsed === 'cpu64' ? 'showing float64: float32 does not resolve this view' : '⚠ float32 does not resolve this view'}</span>`
+            : html`<span data-testid="verdict" class="verdict ${val.netResult.pass ? 'pass' : 'fail'}" title=${val.netResult.text}>${val.netResult.pass ? '✓' : '✗'} ${val.netResult.report.a} vs ${val.netResult.report.b}: ${val.netResult.pass ? 'passed' : 'failed'}</span>`
           : nothing}
         ${val.netResult?.rounding && !val.validating && sweep.engine?.name !== 'cpu64'
           ? html`<button data-testid="show-float64" title="Past float32's resolution: draw the float64 results the validation computed" @click=${() => ctl.showFloat64()}>Show the float64 map</button>`
@@ -679,7 +692,7 @@ export class BlApp extends LitElement {
             <h2 class="explorer-head">Explorer</h2>
             <p>
               The explorer runs any sweep: a spec editor, the heatmap, each run's curves. “Open … in explorer” under a figure above loads that
-              figure's sweep here, or <button data-testid="open-explorer" @click=${() => ctl.openExplorer()}>Open the explorer</button> on its default view.
+              figure's sweep here, or <button data-testid="open-explorer" @click=${() => void this.openExplorer()}>Open the explorer</button> on its default view.
               ${ctl.waitingForStudy ? html`<span data-testid="explorer-waits">Until then it runs nothing, so the study has the machine to itself.</span>` : nothing}
             </p>
           </section>`

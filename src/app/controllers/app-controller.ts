@@ -101,7 +101,9 @@ export class AppController {
       },
       (plan, finished) => {
         if (plan.problem === 'network') {
-          if (finished) this.netRuns.settle(plan);
+          // A sweep of one run (a study's curve opened here) is that run: its curves show at once.
+          if (finished && plan.runs === 1 && !this.netRuns.selected) this.netRuns.select({ i: 0, j: 0 });
+          else if (finished) this.netRuns.settle(plan);
           // A float32 map: whether it resolves its view, on a sample of its runs in float64.
           const shown = this.sweep.net?.results;
           if (finished && shown && this.sweep.engine?.name !== 'cpu64') void this.probe.probe(plan, shown);
@@ -241,7 +243,7 @@ export class AppController {
     this.netRuns.rebase(net.plan, this.engines.cpu64);
     this.netRuns.settle(net.plan);
     this.netPreview.rebase(net.plan, this.engines.cpu64);
-    this.message.say("The map shows the float64 CPU engine's results (the validation's); Run computes the view again on the engine it picks.");
+    this.message.say("The map shows the float64 CPU engine's results (the validation's); Run computes the view again in float32, on the engine it picks.");
   }
 
   cancel(): void {

@@ -41,6 +41,8 @@ export interface NetValidation {
   readonly rounding: boolean;
   /** The float64 engine's results, which the map can show instead (AppController.showFloat64). */
   readonly reference: NetResults;
+  /** The verdict in words, as the message line first said it (kept for the header's chip). */
+  readonly text: string;
 }
 
 /** What the verdict adds when the view is past float32's resolution; `divergedB`: the share float64 saw diverge. */
@@ -65,9 +67,11 @@ export function netVerdictText(p: NetPairReport, pass: boolean, /** Said of the 
   return (
     `${pass ? 'PASS' : 'FAIL'}: ${name(p.a, shownNote)} vs ${name(p.b)}. Whether a run diverged: the same on ${pct(p.sameDivergenceOffBoundary)} of the ${off} runs ` +
     `off the trainability boundary (needs ≥ ${pct(t.minSameDivergenceOffBoundary)}); ${p.mismatches} runs differ in all (marked on the map), ${p.boundaryRuns} runs lie on the boundary. ` +
-    `Final loss over the ${c.runs} well-conditioned runs: train loss differs by median ${e(c.trainLoss.median)} (max ${e(c.trainLoss.max)}), ` +
-    `test loss by median ${e(c.testLoss.median)} (max ${e(c.testLoss.max)})${c.accuracy ? `, test accuracy the same on ${pct(c.accuracy.same)}` : ''} ` +
-    `(medians need ≤ ${t.maxMedianLossError.toExponential()}; ${p.illConditionedRuns} ill-conditioned runs, which a ${NET_PERTURBATION.toExponential()} change of the LR moves, left out).`
+    (c.runs === 0
+      ? `No run off the boundary that both engines trained and a ${NET_PERTURBATION.toExponential()} change of the LR leaves in place, to compare final losses on (${p.illConditionedRuns} ill-conditioned runs).`
+      : `Final loss over the ${c.runs} well-conditioned runs: train loss differs by median ${e(c.trainLoss.median)} (max ${e(c.trainLoss.max)}), ` +
+        `test loss by median ${e(c.testLoss.median)} (max ${e(c.testLoss.max)})${c.accuracy ? `, test accuracy the same on ${pct(c.accuracy.same)}` : ''} ` +
+        `(medians need ≤ ${t.maxMedianLossError.toExponential()}; ${p.illConditionedRuns} ill-conditioned runs, which a ${NET_PERTURBATION.toExponential()} change of the LR moves, left out).`)
   );
 }
 
@@ -180,8 +184,11 @@ export class ValidationController implements ReactiveController {
         const pass = netPairPasses(pair);
         const split = classAgreement(shown.diverged, ref.diverged);
         const rounding = pastResolution(split);
-        this.netResult = { report: pair, overlay, pass, split, rounding, reference: ref };
-        this.message.say(netVerdictText(pair, pass, `, the engine that drew this map${why}`) + (rounding ? ` ${roundingText(split, pair.divergedB)}` : ''));
+        // Past float32's resolution the headline is that, not the agreement numbers under it.
+        const verdict = netVerdictText(pair, pass, `, the engine that drew this map${why}`);
+        const text = rounding ? `${roundingText(split, pair.divergedB)} The validation in full: ${verdict}` : verdict;
+        this.netResult = { report: pair, overlay, pass, split, rounding, reference: ref, text };
+        this.message.say(text);
       },
     );
   }
