@@ -249,6 +249,10 @@ describe('network problems in the explorer', () => {
     expect(said).toMatch(/^Past float32's resolution/);
     const chip = `${app}.shadowRoot.querySelector('[data-testid="verdict"]').textContent.trim()`;
     expect(await page.evaluate(chip)).toBe('⚠ float32 does not resolve this view');
+    // The marked cells have their line in the map's legend.
+    expect(await page.evaluate(`${app}.shadowRoot.querySelector('bl-heatmap').shadowRoot.querySelector('[data-testid="legend-marked"]').textContent`)).toBe(
+      'float32 and float64 disagree whether the run diverged (the validation)',
+    );
     const split = (await page.evaluate(`${app}.controller.validation.netResult.split`)) as { minorityRuns: number; minorityKept: number };
     expect(split.minorityRuns).toBeGreaterThanOrEqual(10);
     expect(split.minorityKept).toBeLessThan(0.5);

@@ -520,6 +520,7 @@ export class BlApp extends LitElement {
         .yAxis=${this.netAxisY(axes?.y, plan)}
         .gpu=${null}
         .overlay=${ctl.validation.netResult?.overlay ?? null}
+        .overlayLabel=${'float32 and float64 disagree whether the run diverged (the validation)'}
         .selected=${selectedCell}
         .legend=${this.netLegend(frame)}
         .lines=${[]}
@@ -738,6 +739,7 @@ export class BlApp extends LitElement {
             .yAxis=${this.heatmapAxisY(axes?.y, plan)}
             .gpu=${ctl.heatmapGpu()}
             .overlay=${val.result?.overlay ?? null}
+            .overlayLabel=${'the engines reach different outcomes (the validation)'}
             .selected=${sel.selected}
             .legend=${this.legendItems(frame, plan, this.theory(plan))}
             .lines=${this.theory(plan)}

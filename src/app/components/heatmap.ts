@@ -6,7 +6,7 @@
  * width (the plot is at most `size` pixels square), and says in words what it shows (`summary`, a
  * live region, and `cursorText` for the cursor's cell).
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { rgbCss } from '../../view/colors.ts';
 import type { AnyFrame } from '../heatmap/renderers.ts';
@@ -16,8 +16,10 @@ import { niceTicks, offsetTicks, type Tick } from '../../view/ticks.ts';
 import { heatmapKey } from '../heatmap/keys.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
-
 export type { HeatmapGpu } from '../heatmap/renderers.ts';
+
+/** The colour of a marked cell (the overlay), on the map and in the legend. */
+const MARK_COLOUR = 'rgba(255, 0, 255, 0.85)';
 
 export interface HeatmapAxis {
   readonly label: string;
@@ -56,6 +58,7 @@ export class BlHeatmap extends LitElement {
     yAxis: { attribute: false },
     gpu: { attribute: false },
     overlay: { attribute: false },
+    overlayLabel: { attribute: false },
     selected: { attribute: false },
     legend: { attribute: false },
     lines: { attribute: false },
@@ -73,6 +76,8 @@ export class BlHeatmap extends LitElement {
   declare gpu: HeatmapGpu | null;
   /** 1 for cells to mark (e.g. where two engines disagree). */
   declare overlay: Uint8Array | null;
+  /** What a marked cell means, for the legend (shown while some cell is marked). */
+  declare overlayLabel: string;
   declare selected: CellEventDetail | null;
   /** What every colour means (view/legend.ts). */
   declare legend: readonly LegendItem[];
@@ -111,6 +116,7 @@ export class BlHeatmap extends LitElement {
     this.yAxis = null;
     this.gpu = null;
     this.overlay = null;
+    this.overlayLabel = 'marked';
     this.selected = null;
     this.legend = [];
     this.lines = [];
@@ -196,7 +202,10 @@ export class BlHeatmap extends LitElement {
   }
 
   private legendView() {
-    return this.legend.map((it) => {
+    const marked = this.overlay?.includes(1)
+      ? html`<span data-testid="legend-marked"><span class="swatch" style="background:${MARK_COLOUR}"></span>${this.overlayLabel}</span>`
+      : nothing;
+    return [...this.legend.map((it) => {
       if (it.kind === 'swatch') return html`<span><span class="swatch" style="background:${rgbCss(it.colour)}"></span>${it.label}</span>`;
       if (it.kind === 'line') return html`<span><span class="dash" style="border-color:${it.colour}"></span>${it.label}</span>`;
       if (it.kind === 'note') return html`<span class="note">${it.label}</span>`;
@@ -206,7 +215,7 @@ export class BlHeatmap extends LitElement {
       return it.from !== undefined && it.to !== undefined
         ? html`<span>${it.label}: <span class="ends">${it.from}${bar}${it.to}</span></span>`
         : html`<span>${bar}${it.label}</span>`;
-    });
+    }), marked];
   }
 
   /**
@@ -390,7 +399,7 @@ export class BlHeatmap extends LitElement {
     const toY = (fy: number): number => MARGIN.top + s - fy * ch;
     const ov = this.overlay;
     if (ov) {
-      ctx.fillStyle = 'rgba(255, 0, 255, 0.85)';
+      ctx.fillStyle = MARK_COLOUR;
       const mark = Math.max(1, Math.min(cw, ch));
       for (let run = 0; run < ov.length; run++) {
         if (!ov[run]) continue;
