@@ -258,7 +258,7 @@ describe('network problems in the explorer', () => {
     expect(split.minorityKept).toBeLessThan(0.5);
     await page.screenshot({ path: `${ARTIFACTS}/network-past-float32-1600.png` });
 
-    // "Show the float64 map": the map is float64's, the runs the same; nothing runs again.
+    // "Draw this view in float64" after the validation: the map is float64's, the runs the same; nothing runs again.
     await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="show-float64"]').click()`);
     await page.waitForFunction(`${app}.controller.sweep.engineUsed === 'cpu64'`, { timeout: 10_000, polling: 50 });
     expect(await page.evaluate(`${app}.controller.sweep.net.results === ${app}.controller.validation.netResult.reference && !${app}.controller.sweep.running`)).toBe(true);

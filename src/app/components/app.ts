@@ -511,7 +511,7 @@ export class BlApp extends LitElement {
       <!-- Above the map, read before it is: the map may show float32's rounding, not its boundary. -->
       ${ctl.probe.result?.past && ctl.probe.result.plan === plan && sweep.engineUsed !== 'cpu64' && !sweep.running
         ? html`<p class="precision-warning" data-testid="precision-warning" role="status">${probeText(ctl.probe.result)}
-            <button data-testid="run-float64" @click=${() => ctl.sweep.runFloat64()}>Draw this view in float64</button></p>`
+            <button data-testid="run-float64" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button></p>`
         : nothing}
       <bl-heatmap
         data-problem="network"
@@ -666,7 +666,7 @@ export class BlApp extends LitElement {
             : html`<span data-testid="verdict" class="verdict ${val.netResult.pass ? 'pass' : 'fail'}" title=${val.netResult.text}>${val.netResult.pass ? '✓' : '✗'} ${val.netResult.report.a} vs ${val.netResult.report.b}: ${val.netResult.pass ? 'passed' : 'failed'}</span>`
           : nothing}
         ${val.netResult?.rounding && !val.validating && sweep.engine?.name !== 'cpu64'
-          ? html`<button data-testid="show-float64" title="Past float32's resolution: draw the float64 results the validation computed" @click=${() => ctl.showFloat64()}>Show the float64 map</button>`
+          ? html`<button data-testid="show-float64" title="Past float32's resolution: draw the float64 results the validation computed" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button>`
           : nothing}
         <button @click=${() => ctl.exports.data('csv')} ?disabled=${!(sweep.results || sweep.net?.results)}>CSV</button>
         <button @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>

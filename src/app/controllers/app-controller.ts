@@ -228,7 +228,16 @@ export class AppController {
     }
   }
 
-  /** Stops whatever is running: the sweep or its validation. */
+  /**
+   * Draws the network view shown in float64 (past float32's resolution): the float64 results of the
+   * validation of this map when there are some (showFloat64, at once), else a float64 run of it.
+   */
+  drawFloat64(): void {
+    // A new sweep resets the validation, so a result here is this map's.
+    if (this.validation.netResult) this.showFloat64();
+    else this.sweep.runFloat64();
+  }
+
   /**
    * After a validation found the network view past float32's resolution: the map shows the float64
    * results it computed, and the selected and pinned runs' curves are recorded again in float64.
@@ -246,6 +255,7 @@ export class AppController {
     this.message.say("The map shows the float64 CPU engine's results (the validation's); Run computes the view again in float32, on the engine it picks.");
   }
 
+  /** Stops whatever is running: the sweep or its validation. */
   cancel(): void {
     this.sweep.cancel();
     this.validation.cancel();

@@ -52,7 +52,7 @@ export function roundingText(split: ClassAgreement, divergedB: number): string {
   return (
     `Past float32's resolution: of the ${split.minorityRuns} runs float64 sees ${diverge ? 'diverge' : 'train'}, float32 ${diverge ? 'diverges' : 'trains'} on only ` +
     `${pct(split.minorityKept)} of the same runs (a map that shows the boundary keeps at least ${pct(MIN_MINORITY_KEPT)}), so the boundary drawn here is float32's rounding. ` +
-    '"Show the float64 map" draws the float64 results this validation computed.'
+    '"Draw this view in float64" shows the float64 results this validation computed.'
   );
 }
 
