@@ -85,6 +85,17 @@ export function scalingSlopes(f: Pick<BatchLrFindings, 'batchSizes' | 'bestLr'>)
 }
 
 /**
+ * How far the grid alone can move the small-batch exponent: each best LR is one of the grid's LRs,
+ * off the true optimum by up to half a step either way, so over the small half of the batch sizes
+ * (log-width log(B_h / B_0)) the slope can be off by up to log(step) / log(B_h / B_0).
+ */
+export function gridSlopeError(lrs: readonly number[], batches: readonly number[]): number {
+  const h = Math.ceil(batches.length / 2);
+  const step = (lrs[1] as number) / (lrs[0] as number);
+  return Math.log(step) / Math.log((batches[h - 1] as number) / (batches[0] as number));
+}
+
+/**
  * The claim: (1) over the smaller half of the batch sizes the best LR grows with the batch size,
  * log-log slope at least MIN_SCALING_SLOPE (the linear rule's is 1); (2) it grows more slowly over
  * the larger half (the limit); (3) the noise at the largest batch is below that at the smallest.
@@ -221,7 +232,8 @@ export const batchLr: Study = {
       `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD, ${size.steps} steps at every batch size, ${plural(size.seeds, 'seed')}. ` +
       `Best LR by batch size: ${batches.map((b, k) => `${b}: ${fmt(bestLr[k] as number, 2)}`).join(', ')} ` +
       `(of ${lrs.length} LRs from ${fmt(lrs[0] as number, 2)} to ${fmt(lrs[lrs.length - 1] as number, 2)}, each ${fmt((lrs[1] as number) / (lrs[0] as number), 2)} times the last: a best LR is one of them). ` +
-      `It grows as B^${fmt(slopes.smallSlope, 2)} over batches ${halves(batches).small} and B^${fmt(slopes.largeSlope, 2)} over ${halves(batches).large} (the linear rule: B^1). ` +
+      `It grows as B^${fmt(slopes.smallSlope, 2)} over batches ${halves(batches).small} and B^${fmt(slopes.largeSlope, 2)} over ${halves(batches).large} (the linear rule: B^1); ` +
+      `a best LR is known only to within the grid's step, so an exponent over the small batches is uncertain by up to ±${fmt(gridSlopeError(lrs, batches), 2)}. ` +
       `At lr ${fmt(lrs[common] as number, 2)} the seed-to-seed spread of the final loss goes from ${fmt(noise[0] as number)} at batch ${batches[0]} to ${fmt(noise[nb - 1] as number)} at ${batches[nb - 1]}.`;
     return { id: 'batch-lr', panels: [lrB, heat, noiseChart], findings, verdict: check, summary };
   },

@@ -14,7 +14,7 @@ import { boundaryDimension, boxCount, edgeImage } from '../../src/studies/boxcou
 import { classAgreement } from '../../src/core/validate.ts';
 import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, fractalRun, nextWindow } from '../../src/studies/fractal-boundary.ts';
 import { checkTextsExample, textsExample } from '../../src/studies/texts-example.ts';
-import { batchLr, checkBatchLr, logLogSlope } from '../../src/studies/batch-lr.ts';
+import { batchLr, checkBatchLr, gridSlopeError, logLogSlope } from '../../src/studies/batch-lr.ts';
 import { MATCH_TOLERANCE, checkSgdVsAdam, sgdVsAdam } from '../../src/studies/sgd-vs-adam.ts';
 import { checkSharpMinima, sharpMinima, spearman } from '../../src/studies/sharp-minima.ts';
 import type { Study, StudyResult } from '../../src/studies/types.ts';
@@ -168,6 +168,15 @@ describe('batch-lr: the check', () => {
   it('log-log slope', () => {
     expect(logLogSlope([1, 2, 4], [3, 6, 12])).toBeCloseTo(1, 12);
     expect(logLogSlope([1, 2, 4], [3, 3, 3])).toBeCloseTo(0, 12);
+  });
+  it("the exponent's uncertainty from the LR grid alone: a step's log over the small half's log-width", () => {
+    // The default: 17 LRs over 1e-3 .. 10 (steps of 10^0.25), batches 4 .. 256 (small half 4 .. 32).
+    const lrs = Array.from({ length: 17 }, (_, k) => 10 ** (-3 + k / 4));
+    expect(gridSlopeError(lrs, [4, 8, 16, 32, 64, 128, 256])).toBeCloseTo(Math.log(10 ** 0.25) / Math.log(8), 12);
+    // Moving one end's best LR by one step moves the slope by at most that.
+    const bestLr = [0.32, 0.32, 1, 1];
+    const moved = [0.32 / 10 ** 0.25, 0.32, 1, 1];
+    expect(logLogSlope([4, 8, 16, 32], moved) - logLogSlope([4, 8, 16, 32], bestLr)).toBeLessThanOrEqual(gridSlopeError(lrs, [4, 8, 16, 32, 64, 128, 256]));
   });
   it('accepts linear growth up to a limit with falling noise; rejects no growth, growth without a limit, and noise that does not fall', () => {
     expect(checkBatchLr({ batchSizes: B, bestLr: [0.1, 0.2, 0.4, 0.8, 0.8, 0.8], noise: falling }).holds).toBe(true);
