@@ -246,7 +246,9 @@ export const sharpMinima: Study = {
     const ratioLabel = (r: number): string => `lr/B = ${pow2(r)}`;
     const perRatioSeries = (c: number[][][]): ChartPanel['series'] =>
       ratios.map((r, ri) => ({ label: ratioLabel(r), x: batches, y: perRatio(c, ri), colour: colours[ri % colours.length] as string }));
-    const opens = (mode: NetHeatmapMode): PanelSource[] => matchedSpecs.map((spec, bi) => ({ label: `batch ${batches[bi] ?? ''} (seed 0)`, spec, mode }));
+    // Each opens the batch's matched sweep: its lr/B ratios side by side.
+    const opens = (mode: NetHeatmapMode): PanelSource[] =>
+      matchedSpecs.map((spec, bi) => ({ label: `batch ${batches[bi] ?? ''}, lr/B = ${ratios.map(pow2).join(' and ')} (seed 0)`, spec, mode }));
     const sharpChart: ChartPanel = {
       kind: 'chart',
       title: 'Sharpness at the end of training, by batch size',
@@ -304,6 +306,13 @@ export const sharpMinima: Study = {
       `Digits 8x8 (${size.train} training images), 64-32-10 ReLU MLP, plain SGD at lr = r·B for r in ${ratios.map(pow2).join(', ')}, ${size.epochs} epochs, ${plural(size.seeds, 'seed')}. ` +
       `Over the matched-lr/B runs, the rank correlation with the batch size is ${fmt(rho.sharpnessRho, 2)} for the median sharpness and ${fmt(rho.testLossRho, 2)} for the median test loss (the values: the table below). ` +
       `Pooled over batch sizes, the median sharpness by lr/B is ${ratios.map((r, ri) => `${pow2(r)}: ${fmt(median(sharp.flatMap((row) => row[ri] ?? [])))}`).join(', ')}. ` +
+      // The check pools the ratios at each batch size; each ratio alone, for the reader (not checked).
+      `Each ratio alone (the coloured lines), the rank correlations with the batch size are ${ratios
+        .map((r, ri) => {
+          const one = rankCorrelations({ batchSizes: batches, sharpness: perRatio(sharp, ri), testLoss: perRatio(test, ri) });
+          return `${pow2(r)}: ${fmt(one.sharpnessRho, 2)} for sharpness and ${fmt(one.testLossRho, 2)} for test loss`;
+        })
+        .join('; ')} (reported, not checked). ` +
       (underTrained ? 'The largest batches also end with a much worse training loss: at the same epochs they took fewer steps, so part of their worse test loss is under-training. ' : '') +
       (diverged > 0 ? `${diverged} run(s) diverged and are left out.` : '');
     const rises = (rho: number): string => (rho >= MIN_RANK_CORRELATION ? 'rises' : rho <= -MIN_RANK_CORRELATION ? 'falls' : 'shows no clear order');
