@@ -8,7 +8,7 @@
  */
 import type { NetPlan } from '../core/network/plan.ts';
 import type { ClassAgreement } from '../core/validate.ts';
-import { classAgreement } from '../core/validate.ts';
+import { MIN_MINORITY_KEPT, classAgreement } from '../core/validate.ts';
 
 /**
  * Rows the probe samples and runs per row: at most 512 runs, and at most half the map's. A deep zoom
@@ -62,4 +62,20 @@ export function probeSplit(mapDiverged: ArrayLike<number>, ranges: readonly RunR
   });
   const diverged = ref.filter((c) => c === 1).length;
   return { ...classAgreement(shown, ref), divergedShare: ref.length > 0 ? diverged / ref.length : 0 };
+}
+
+/**
+ * A split past float32's resolution in words (the probe's note and the validation's headline):
+ * `of`, the runs compared ("512 of this map's runs run again"); how many of them float64 puts in
+ * its smaller class (diverged, or trained when most diverge: `divergedShare` > 0.5), and how
+ * float32 misplaces them, whichever way of core/validate.ts pastResolution failed.
+ */
+export function resolutionText(split: ClassAgreement, divergedShare: number, of: string): string {
+  const pct = (x: number): string => `${Math.round(100 * x)}%`;
+  const [verb, verbs] = divergedShare <= 0.5 ? ['diverge', 'diverges'] : ['train', 'trains'];
+  const how =
+    split.minorityKept < MIN_MINORITY_KEPT
+      ? `float32 ${verbs} on only ${pct(split.minorityKept)} of those same runs`
+      : `float32 ${verbs} on far more runs: only ${pct(split.minorityPrecision)} of those it sees ${verb} are among them`;
+  return `Past float32's resolution: of ${of}, ${split.minorityRuns} ${verb} in float64, and ${how} (a map that shows its boundary keeps at least ${pct(MIN_MINORITY_KEPT)} both ways).`;
 }

@@ -538,6 +538,11 @@ export interface ClassAgreement {
   readonly minorityRuns: number;
   /** Of those, the share in the same class in the engine tested (1 when there are none). */
   readonly minorityKept: number;
+  /**
+   * The other way round: of the runs the engine tested puts in that class, the share the reference
+   * puts there too (1 when there are none). Low when the tested engine puts far more runs there.
+   */
+  readonly minorityPrecision: number;
 }
 
 /**
@@ -554,16 +559,23 @@ export function classAgreement(test: ArrayLike<number>, ref: ArrayLike<number>):
   let disagree = 0;
   let minorityRuns = 0;
   let kept = 0;
+  let testRuns = 0;
   for (let i = 0; i < n; i++) {
     const a = test[i] === 1 ? 1 : 0;
     const b = ref[i] === 1 ? 1 : 0;
     if (a !== b) disagree++;
+    if (a === minority) testRuns++;
     if (b === minority) {
       minorityRuns++;
       if (a === b) kept++;
     }
   }
-  return { disagree: n > 0 ? disagree / n : 0, minorityRuns, minorityKept: minorityRuns > 0 ? kept / minorityRuns : 1 };
+  return {
+    disagree: n > 0 ? disagree / n : 0,
+    minorityRuns,
+    minorityKept: minorityRuns > 0 ? kept / minorityRuns : 1,
+    minorityPrecision: testRuns > 0 ? kept / testRuns : 1,
+  };
 }
 
 /**
@@ -578,9 +590,11 @@ export const MIN_SPLIT_RUNS = 10;
 
 /**
  * Whether a map is past what the engine tested resolves: the reference's smaller class has enough
- * runs to judge and the engine tested puts fewer than MIN_MINORITY_KEPT of them in the same class.
- * Past that, the boundary it draws is its rounding's (a zoom into the fractal boundary at 500 steps).
+ * runs to judge, and either the engine tested puts fewer than MIN_MINORITY_KEPT of them in the same
+ * class or fewer than that share of the runs it puts there are the reference's (it scatters the
+ * class over far more runs). Past that, the boundary it draws is its rounding's (a zoom into the
+ * fractal boundary at 500 steps). `minorityPrecision` absent: judged on the first alone.
  */
-export function pastResolution(split: Pick<ClassAgreement, 'minorityRuns' | 'minorityKept'>): boolean {
-  return split.minorityRuns >= MIN_SPLIT_RUNS && split.minorityKept < MIN_MINORITY_KEPT;
+export function pastResolution(split: Pick<ClassAgreement, 'minorityRuns' | 'minorityKept'> & { readonly minorityPrecision?: number }): boolean {
+  return split.minorityRuns >= MIN_SPLIT_RUNS && (split.minorityKept < MIN_MINORITY_KEPT || (split.minorityPrecision ?? 1) < MIN_MINORITY_KEPT);
 }

@@ -86,13 +86,17 @@ export function scalingSlopes(f: Pick<BatchLrFindings, 'batchSizes' | 'bestLr'>)
 
 /**
  * How far the grid alone can move the small-batch exponent: each best LR is one of the grid's LRs,
- * off the true optimum by up to half a step either way, so over the small half of the batch sizes
- * (log-width log(B_h / B_0)) the slope can be off by up to log(step) / log(B_h / B_0).
+ * off the true optimum by up to half a step either way (h = ln(step) / 2 in ln LR), and the exponent
+ * is a least-squares slope over the small half's batch sizes x = ln B, which such errors move by at
+ * most h · Σ|x - x̄| / Σ(x - x̄)².
  */
 export function gridSlopeError(lrs: readonly number[], batches: readonly number[]): number {
-  const h = Math.ceil(batches.length / 2);
-  const step = (lrs[1] as number) / (lrs[0] as number);
-  return Math.log(step) / Math.log((batches[h - 1] as number) / (batches[0] as number));
+  const h = Math.log((lrs[1] as number) / (lrs[0] as number)) / 2;
+  const x = batches.slice(0, Math.ceil(batches.length / 2)).map((b) => Math.log(b));
+  const mean = x.reduce((a, b) => a + b, 0) / x.length;
+  const abs = x.reduce((a, v) => a + Math.abs(v - mean), 0);
+  const sq = x.reduce((a, v) => a + (v - mean) ** 2, 0);
+  return (h * abs) / sq;
 }
 
 /**

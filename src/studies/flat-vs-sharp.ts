@@ -216,10 +216,12 @@ export const flatVsSharp: Study = {
     const tables: SummaryTable[] = [
       {
         title: 'Starts along the line through both minima (momentum 0): where they end, by LR',
-        columns: ['LR', 'sharp minimum', 'flat minimum', 'neither (not settled)'],
+        columns: ['LR', 'sharp minimum', 'flat minimum', 'neither basin'],
         rows: [
           [`below 1/λ_sharp (lr < ${fmt(1 / lamS)})`, pct(findings.sharpFractionBelowHalfLimit), pct(meanOf(belowLimit, fracFlat)), neither(findings.sharpFractionBelowHalfLimit, meanOf(belowLimit, fracFlat))],
-          [`between 1/λ_sharp and 2/λ_sharp`, pct(meanOf(between, fracSharp)), pct(meanOf(between, fracFlat)), neither(meanOf(between, fracSharp), meanOf(between, fracFlat))],
+          between.length > 0
+            ? [`between 1/λ_sharp and 2/λ_sharp`, pct(meanOf(between, fracSharp)), pct(meanOf(between, fracFlat)), neither(meanOf(between, fracSharp), meanOf(between, fracFlat))]
+            : ['between 1/λ_sharp and 2/λ_sharp', '—', '—', '— (no LR of the sweep there)'],
           [`above 2/λ_sharp (${fmt(2 / lamS)} < lr < 2/λ_flat)`, pct(findings.sharpFractionAboveLimit), pct(findings.flatFractionAboveLimit), neither(findings.sharpFractionAboveLimit, findings.flatFractionAboveLimit)],
         ],
       },
@@ -247,9 +249,9 @@ export const flatVsSharp: Study = {
       `The tables below follow starts along the line through both minima; there a start "ends in" a minimum when it is in that minimum's basin when the run ends, ` +
       `settled or not (the counts above need it within 10⁻³ at the last two checkpoints). Above 2/λ_sharp ${findings.sharpFractionAboveLimit === 0 ? 'no start ends' : `${pct(findings.sharpFractionAboveLimit)} of the starts end`} in the sharp well; ` +
       `below the limit, gradient noise ${noisySharp < quietSharp ? `shakes runs out of it${shakenToFlat ? ', most of them into the flat one' : `, but most of those it shakes out end in neither minimum at std ${fmt(c.plan.yValues[c.plan.height - 1] as number)}`}` : 'does not shake runs out of it'}. ` +
-      (sharpWithMostSam.every((x, k) => x <= (sharpWithoutSam[k] as number))
-        ? `With SAM fewer starts settle in the sharp well at every LR tried; ${flatWithMostSam.every((x, k) => x > (flatWithoutSam[k] as number)) ? 'the flat one gains them at every LR' : 'the flat one does not gain them at every LR: the ascent step mostly keeps runs from settling in the sharp well rather than sending them to the flat one'}.`
-        : 'With SAM the share in the sharp well does not fall at every LR tried.');
+      (sharpWithMostSam.every((x, k) => x <= (sharpWithoutSam[k] as number)) && sharpWithMostSam.some((x, k) => x < (sharpWithoutSam[k] as number))
+        ? `With SAM no more starts end in the sharp well at any LR tried, and fewer at some; ${flatWithMostSam.every((x, k) => x > (flatWithoutSam[k] as number)) ? 'the flat one gains them at every LR' : 'the flat one does not gain them at every LR: the ascent step mostly keeps runs from settling in the sharp well rather than sending them to the flat one'}.`
+        : 'With SAM the share in the sharp well does not fall at every LR tried (the last table).');
     return {
       id: 'flat-vs-sharp',
       findings,
@@ -276,7 +278,7 @@ export const flatVsSharp: Study = {
             { label: 'sharp', x: lrs, y: fracSharp, colour: '#e69f00' },
             { label: 'flat', x: lrs, y: fracFlat, colour: '#56b4e9' },
             // The rest, so that the three add up to 1 at every LR.
-            { label: 'neither (not settled)', x: lrs, y: lrs.map((_, i) => Math.max(0, 1 - (fracSharp[i] as number) - (fracFlat[i] as number))), colour: '#999', dashed: true },
+            { label: 'neither basin', x: lrs, y: lrs.map((_, i) => Math.max(0, 1 - (fracSharp[i] as number) - (fracFlat[i] as number))), colour: '#999', dashed: true },
           ],
           marks: [{ x: 2 / lamS, label: '2/λ_sharp', colour: '#d00' }],
           sources: [{ label: 'LR x start', spec: b.plan.spec }],

@@ -186,6 +186,8 @@ export interface FractalCheckFindings {
    */
   readonly precisionMinorityRuns?: readonly number[];
   readonly precisionMinorityKept?: readonly number[];
+  /** Per depth: of the sample's cells float32 puts on float64's smaller side, the share float64 puts there too. */
+  readonly precisionMinorityPrecision?: readonly number[];
   /** The depths whose map was drawn in float64 because float32 does not resolve them. */
   readonly float64Depths?: readonly number[];
 }
@@ -203,7 +205,8 @@ export function checkFractalBoundary(f: FractalCheckFindings): Verdict {
   const kept64 = f.precisionMinorityKept ?? [];
   const past = dimensions.map((_, k) => {
     const kept = kept64[k];
-    return kept !== undefined && pastResolution({ minorityKept: kept, minorityRuns: f.precisionMinorityRuns?.[k] ?? 0 });
+    const precision = f.precisionMinorityPrecision?.[k];
+    return kept !== undefined && pastResolution({ minorityKept: kept, minorityRuns: f.precisionMinorityRuns?.[k] ?? 0, ...(precision !== undefined ? { minorityPrecision: precision } : {}) });
   });
   const resolved = dimensions.map((_, k) => !past[k] || (f.float64Depths ?? []).includes(k));
   const kept = dimensions.filter((_, k) => resolved[k]);
@@ -352,6 +355,7 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     precisionDisagree: precision.map((p) => p.disagree),
     precisionMinorityRuns: precision.map((p) => p.minorityRuns),
     precisionMinorityKept: precision.map((p) => p.minorityKept),
+    precisionMinorityPrecision: precision.map((p) => p.minorityPrecision),
     float64Depths: redrawn,
   };
   const check = checkFractalBoundary(findings);

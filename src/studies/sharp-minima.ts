@@ -325,7 +325,7 @@ export const sharpMinima: Study = {
       `the sharpness ${rises(fixedRho.sharpnessRho)} with the batch (rank correlation ${fmt(fixedRho.sharpnessRho, 2)}) and the test loss ${rises(fixedRho.testLossRho)} (${fmt(fixedRho.testLossRho, 2)})` +
       ((fixed.trainLoss[n - 1] as number) > 2 * (fixed.trainLoss[0] as number) ? '; at one LR the same epochs are fewer steps for the larger batches, which end less trained.' : '.') +
       (fixedRho.sharpnessRho >= MIN_RANK_CORRELATION && fixedRho.testLossRho < MIN_RANK_CORRELATION
-        ? ' So at one LR sharpness does rise with the batch, yet the test loss does not follow it: sharper is not worse here either.'
+        ? ` So at one LR sharpness does rise with the batch, yet the test loss does not follow it: sharper is not worse here${rho.testLossRho < MIN_RANK_CORRELATION ? ' either' : ''}.`
         : '');
     return { id: 'sharp-minima', panels: [sharpChart, testChart, scatter], findings, verdict: check, summary, tables };
   },

@@ -69,11 +69,6 @@ export function lossSpread(losses: readonly number[]): number {
 export const TEXTS_MIN_SHRINK = 10;
 
 /**
- * The claim: the comparison the texts make is mostly the LRs they chose. Worst-over-best final
- * training loss among the three at the texts' LRs is at least TEXTS_MIN_SHRINK times what it is
- * with each optimiser at its own best LR.
- */
-/**
  * A worst/best ratio near 1 with the digits that make the shrink add up: 1630 / 1.004 is 1620, which
  * "from 1630 to 1" would not show.
  */
@@ -81,6 +76,11 @@ function ratioText(r: number): string {
   return r < 10 ? fmt(r, 4) : fmt(r);
 }
 
+/**
+ * The claim: the comparison the texts make is mostly the LRs they chose. Worst-over-best final
+ * training loss among the three at the texts' LRs is at least TEXTS_MIN_SHRINK times what it is
+ * with each optimiser at its own best LR.
+ */
 export function checkTextsExample(f: TextsFindings): Verdict {
   const texts = lossSpread(f.atTextsLr);
   const best = lossSpread(f.atBestLr);

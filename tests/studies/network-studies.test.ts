@@ -11,7 +11,7 @@ import { acquireNodeGpu } from '../../src/engine/gpu/device-node.ts';
 import { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
 import { boundaryDimension, boxCount, edgeImage } from '../../src/studies/boxcount.ts';
-import { classAgreement } from '../../src/core/validate.ts';
+import { classAgreement, pastResolution } from '../../src/core/validate.ts';
 import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, fractalRun, nextWindow } from '../../src/studies/fractal-boundary.ts';
 import { checkTextsExample, textsExample } from '../../src/studies/texts-example.ts';
 import { batchLr, checkBatchLr, gridSlopeError, logLogSlope } from '../../src/studies/batch-lr.ts';
@@ -68,13 +68,21 @@ describe('fractal-boundary: the zoom and the check', () => {
   it('compares two engines\' classes run by run: runs in different classes, and the reference\'s smaller class kept', () => {
     // 1: trained. float64 trains 6 of 8 (its smaller class: the 2 that do not).
     const f64 = [1, 1, 1, 1, 1, 1, 0, 0];
-    expect(classAgreement(f64, f64)).toEqual({ disagree: 0, minorityRuns: 2, minorityKept: 1 });
+    expect(classAgreement(f64, f64)).toEqual({ disagree: 0, minorityRuns: 2, minorityKept: 1, minorityPrecision: 1 });
     // float32 moves one trained run across and one of the two untrained ones: 2 of 8 differ, 1 of 2 kept.
-    expect(classAgreement([1, 1, 1, 1, 1, 0, 1, 0], f64)).toEqual({ disagree: 0.25, minorityRuns: 2, minorityKept: 0.5 });
+    expect(classAgreement([1, 1, 1, 1, 1, 0, 1, 0], f64)).toEqual({ disagree: 0.25, minorityRuns: 2, minorityKept: 0.5, minorityPrecision: 0.5 });
     // When the class itself is the smaller one, it is the one followed.
-    expect(classAgreement([0, 0, 0, 1], [1, 0, 0, 0])).toEqual({ disagree: 0.5, minorityRuns: 1, minorityKept: 0 });
+    expect(classAgreement([0, 0, 0, 1], [1, 0, 0, 0])).toEqual({ disagree: 0.5, minorityRuns: 1, minorityKept: 0, minorityPrecision: 0 });
     // No run in the smaller class (an empty map): nothing to lose.
-    expect(classAgreement([], [])).toEqual({ disagree: 0, minorityRuns: 0, minorityKept: 1 });
+    expect(classAgreement([], [])).toEqual({ disagree: 0, minorityRuns: 0, minorityKept: 1, minorityPrecision: 1 });
+    // float32 puts far more runs in the class than float64 (all 10 of float64's, and 30 more): it keeps
+    // every one of float64's, but only a quarter of its own are float64's, which is past its resolution too.
+    const ref = Array.from({ length: 100 }, (_, i) => (i < 10 ? 1 : 0));
+    const scattered = Array.from({ length: 100 }, (_, i) => (i < 40 ? 1 : 0));
+    const s = classAgreement(scattered, ref);
+    expect([s.minorityKept, s.minorityPrecision]).toEqual([1, 0.25]);
+    expect(pastResolution(s)).toBe(true);
+    expect(pastResolution({ ...s, minorityPrecision: 0.9 })).toBe(false);
   });
 
   it("zooms onto the boundary, the window's log widths divided by the zoom", () => {
@@ -169,14 +177,16 @@ describe('batch-lr: the check', () => {
     expect(logLogSlope([1, 2, 4], [3, 6, 12])).toBeCloseTo(1, 12);
     expect(logLogSlope([1, 2, 4], [3, 3, 3])).toBeCloseTo(0, 12);
   });
-  it("the exponent's uncertainty from the LR grid alone: a step's log over the small half's log-width", () => {
-    // The default: 17 LRs over 1e-3 .. 10 (steps of 10^0.25), batches 4 .. 256 (small half 4 .. 32).
+  it("the exponent's uncertainty from the LR grid alone: the worst case of half a step's error at every batch", () => {
+    // The default: 17 LRs over 1e-3 .. 10 (steps of 10^0.25), batches 4 .. 256 (small half 4 .. 32): ±0.33.
     const lrs = Array.from({ length: 17 }, (_, k) => 10 ** (-3 + k / 4));
-    expect(gridSlopeError(lrs, [4, 8, 16, 32, 64, 128, 256])).toBeCloseTo(Math.log(10 ** 0.25) / Math.log(8), 12);
-    // Moving one end's best LR by one step moves the slope by at most that.
-    const bestLr = [0.32, 0.32, 1, 1];
-    const moved = [0.32 / 10 ** 0.25, 0.32, 1, 1];
-    expect(logLogSlope([4, 8, 16, 32], moved) - logLogSlope([4, 8, 16, 32], bestLr)).toBeLessThanOrEqual(gridSlopeError(lrs, [4, 8, 16, 32, 64, 128, 256]));
+    const err = gridSlopeError(lrs, [4, 8, 16, 32, 64, 128, 256]);
+    expect(err).toBeCloseTo((Math.log(10 ** 0.25) / 2) * (4 / (5 * Math.log(2))), 12);
+    // The worst case itself: half a step down at the small end of the fit, up at the large end.
+    const best = [0.32, 0.32, 1, 1];
+    const half = 10 ** 0.125;
+    const worst = [0.32 / half, 0.32 / half, 1 * half, 1 * half];
+    expect(logLogSlope([4, 8, 16, 32], worst) - logLogSlope([4, 8, 16, 32], best)).toBeCloseTo(err, 12);
   });
   it('accepts linear growth up to a limit with falling noise; rejects no growth, growth without a limit, and noise that does not fall', () => {
     expect(checkBatchLr({ batchSizes: B, bestLr: [0.1, 0.2, 0.4, 0.8, 0.8, 0.8], noise: falling }).holds).toBe(true);

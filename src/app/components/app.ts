@@ -509,7 +509,7 @@ export class BlApp extends LitElement {
           </details>`
         : nothing}
       <!-- Above the map, read before it is: the map may show float32's rounding, not its boundary. -->
-      ${ctl.probe.result?.past && ctl.probe.result.plan === plan && sweep.engineUsed !== 'cpu64' && !sweep.running
+      ${ctl.probe.result?.past && ctl.probe.result.plan === plan && sweep.engineUsed !== 'cpu64' && !sweep.running && !ctl.validation.netResult?.rounding
         ? html`<p class="precision-warning" data-testid="precision-warning" role="status">${probeText(ctl.probe.result)}
             <button data-testid="run-float64" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button></p>`
         : nothing}

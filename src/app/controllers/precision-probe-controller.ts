@@ -11,7 +11,7 @@ import type { NetResults } from '../../core/results.ts';
 import type { ClassAgreement } from '../../core/validate.ts';
 import { pastResolution } from '../../core/validate.ts';
 import type { EngineSet } from './engines.ts';
-import { probeRanges, probeSplit } from '../precision-probe.ts';
+import { probeRanges, probeSplit, resolutionText } from '../precision-probe.ts';
 
 export interface ProbeResult {
   readonly plan: NetPlan;
@@ -79,11 +79,8 @@ export class PrecisionProbeController implements ReactiveController {
 
 /** What the page says under a map past float32's resolution. */
 export function probeText(r: ProbeResult): string {
-  const pct = (x: number): string => `${Math.round(100 * x)}%`;
-  const diverge = r.split.divergedShare <= 0.5;
   return (
-    `Past float32's resolution: of ${r.runs} of this map's runs run again in float64, ${r.split.minorityRuns} ${diverge ? 'diverge' : 'train'} there, and float32 ${diverge ? 'diverges' : 'trains'} on only ` +
-    `${pct(r.split.minorityKept)} of those same runs (a map that shows its boundary keeps at least half). Near this boundary, float32's rounding decides which side a run ends on. ` +
-    'The float64 CPU engine resolves it, at about the float32 CPU engine\'s cost.'
+    `${resolutionText(r.split, r.split.divergedShare, `${r.runs} of this map's runs run again`)} Near this boundary, float32's rounding decides which side a run ends on. ` +
+    "The float64 CPU engine resolves it, at about the float32 CPU engine's cost (slower than a real GPU's float32 map)."
   );
 }

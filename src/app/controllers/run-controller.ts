@@ -136,8 +136,8 @@ export class RunController implements ReactiveController {
    * The engine for a plan: WebGPU when available, except when the sweep is finer than float32 can
    * resolve (deep zooms), where float64 is the only honest choice.
    */
-  private engineFor(plan: AnyPlan): Engine {
-    if (finerThanFloat32(plan) || (this.float64Next && plan.problem === 'network')) return this.engines.cpu64;
+  private engineFor(plan: AnyPlan, float64 = false): Engine {
+    if (finerThanFloat32(plan) || (float64 && plan.problem === 'network')) return this.engines.cpu64;
     // Networks: the GPU engine on a real GPU for a sweep of enough runs to fill it; otherwise the CPU
     // engine in Web Workers trains them faster (src/engine/choose.ts, measured).
     return engineForPlan(plan, this.engines.gpu, this.engines.cpu);
@@ -148,7 +148,7 @@ export class RunController implements ReactiveController {
    * a network one in `net`, never both), its engine is chosen, and onStart moves what followed the
    * old sweep to it. Returns the engine.
    */
-  private begin(plan: AnyPlan, net: NetSweep | null = null): Engine {
+  private begin(plan: AnyPlan, net: NetSweep | null = null, float64 = false): Engine {
     this.restored = null;
     this.plan = plan.problem === 'network' ? null : plan;
     this.net = net;
@@ -159,18 +159,18 @@ export class RunController implements ReactiveController {
     this.progress = null;
     this.startedAt = performance.now();
     this.message.runStarts();
-    const engine = this.engineFor(plan);
-    this.float64Next = false;
+    const engine = this.engineFor(plan, float64);
     this.engine = engine;
     this.engineUsed = engine.name;
     this.onStart(plan);
     return engine;
   }
 
-  async run(): Promise<void> {
+  /** Runs the current spec; `float64`: a network view on the float64 CPU engine (runFloat64). */
+  async run(opts: { readonly float64?: boolean } = {}): Promise<void> {
     const spec = this.spec();
     if (!spec) return;
-    if (spec.problem === 'network') return this.runNet(spec);
+    if (spec.problem === 'network') return this.runNet(spec, opts.float64 ?? false);
     this.abort?.abort();
     const abort = new AbortController();
     this.abort = abort;
@@ -241,13 +241,9 @@ export class RunController implements ReactiveController {
     }
   }
 
-  /** Set by runFloat64: the next network sweep runs on the float64 CPU engine. */
-  private float64Next = false;
-
   /** Runs the network view shown again on the float64 CPU engine (after a probe found float32 does not resolve it). */
   runFloat64(): void {
-    this.float64Next = true;
-    void this.run();
+    void this.run({ float64: true });
   }
 
   /** The last network sweep that completed, to show again when a later one is cancelled. */
@@ -258,7 +254,7 @@ export class RunController implements ReactiveController {
    * engine engineFor picks, the map filled when it is done (the CPU engine reports progress, not
    * partial network columns).
    */
-  private async runNet(spec: NetSpec): Promise<void> {
+  private async runNet(spec: NetSpec, float64: boolean): Promise<void> {
     this.abort?.abort();
     const abort = new AbortController();
     this.abort = abort;
@@ -281,8 +277,10 @@ export class RunController implements ReactiveController {
     }
     // Filled block by block as the engine hands finished runs over (in run order), so the map fills in.
     const net: NetSweep = { plan, results: null, columns: allocateColumns(plan.runs, 'f64', plan.spec) };
-    const engine = this.begin(plan, net);
-    if (engine.name === 'cpu64') {
+    const engine = this.begin(plan, net, float64);
+    if (engine.name === 'cpu64' && !finerThanFloat32(plan)) {
+      this.message.say("Drawing this view in float64 on the CPU engine: float32's rounding decides which side of the boundary a run ends on here (the note above the map said how much).");
+    } else if (engine.name === 'cpu64') {
       // Measured on the fractal network (12 x 12, 40 steps, one thread): cpu64 ran as fast as cpu (2.0 s vs 2.6 s).
       this.message.say(
         'This zoom is finer than float32 resolves: running on the float64 CPU engine, which resolves about 5 × 10^8 times finer (down to neighbouring cells about 4 × 10^-16 of the value apart) at about the cost of the float32 CPU engine.',

@@ -9,7 +9,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
 import type { NetResults, Results } from '../../core/results.ts';
 import type { ClassAgreement, NetPairReport, PairReport, PairVerdict } from '../../core/validate.ts';
-import { MIN_MINORITY_KEPT, NET_PERTURBATION, classAgreement, pastResolution, NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, outcomeClass, pairVerdict } from '../../core/validate.ts';
+import { NET_PERTURBATION, classAgreement, pastResolution, NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, outcomeClass, pairVerdict } from '../../core/validate.ts';
 import { NET_GPU_MIN_RUNS } from '../../engine/choose.ts';
 import type { Progress } from '../../engine/engine.ts';
 import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
@@ -20,6 +20,7 @@ import type { RunController } from './run-controller.ts';
 import { RenderThrottle } from './throttle.ts';
 import type { Pass } from '../validation-passes.ts';
 import { ENGINE_LABEL, PassClock, formatRemaining, netValidationPasses, validationPasses } from '../validation-passes.ts';
+import { resolutionText } from '../precision-probe.ts';
 
 export interface Validation {
   /** The shown engine against the float32 CPU engine (float64 when the float32 one is shown). */
@@ -45,15 +46,9 @@ export interface NetValidation {
   readonly text: string;
 }
 
-/** What the verdict adds when the view is past float32's resolution; `divergedB`: the share float64 saw diverge. */
-export function roundingText(split: ClassAgreement, divergedB: number): string {
-  const pct = (x: number): string => `${Math.round(100 * x)}%`;
-  const diverge = divergedB <= 0.5;
-  return (
-    `Past float32's resolution: of the ${split.minorityRuns} runs float64 sees ${diverge ? 'diverge' : 'train'}, float32 ${diverge ? 'diverges' : 'trains'} on only ` +
-    `${pct(split.minorityKept)} of the same runs (a map that shows the boundary keeps at least ${pct(MIN_MINORITY_KEPT)}), so the boundary drawn here is float32's rounding. ` +
-    '"Draw this view in float64" shows the float64 results this validation computed.'
-  );
+/** What the verdict adds when the view is past float32's resolution; `divergedB`: the share float64 saw diverge, `runs` the runs compared. */
+export function roundingText(split: ClassAgreement, divergedB: number, runs: number): string {
+  return `${resolutionText(split, divergedB, `all ${runs} runs`)} So the boundary drawn here is float32's rounding; "Draw this view in float64" shows the float64 results this validation computed.`;
 }
 
 /** A network verdict in one line: what was compared with what, the agreement numbers, and what they were held to. */
@@ -186,7 +181,7 @@ export class ValidationController implements ReactiveController {
         const rounding = pastResolution(split);
         // Past float32's resolution the headline is that, not the agreement numbers under it.
         const verdict = netVerdictText(pair, pass, `, the engine that drew this map${why}`);
-        const text = rounding ? `${roundingText(split, pair.divergedB)} The validation in full: ${verdict}` : verdict;
+        const text = rounding ? `${roundingText(split, pair.divergedB, pair.runs)} The validation in full: ${verdict}` : verdict;
         this.netResult = { report: pair, overlay, pass, split, rounding, reference: ref, text };
         this.message.say(text);
       },
