@@ -47,9 +47,9 @@ export function probeRanges(plan: Pick<NetPlan, 'mode' | 'width' | 'height' | 'r
 
 /**
  * The map's classes (1: diverged) on the sampled runs against float64's (`f64`, one diverged column
- * per range, rows relative to its begin), and the share of them float64 sees diverge.
+ * per range, rows relative to its begin).
  */
-export function probeSplit(mapDiverged: ArrayLike<number>, ranges: readonly RunRange[], f64: readonly ArrayLike<number>[]): ClassAgreement & { readonly divergedShare: number } {
+export function probeSplit(mapDiverged: ArrayLike<number>, ranges: readonly RunRange[], f64: readonly ArrayLike<number>[]): ClassAgreement {
   const shown: number[] = [];
   const ref: number[] = [];
   ranges.forEach((r, k) => {
@@ -60,19 +60,18 @@ export function probeSplit(mapDiverged: ArrayLike<number>, ranges: readonly RunR
       ref.push(col[run - r.begin] === 1 ? 1 : 0);
     }
   });
-  const diverged = ref.filter((c) => c === 1).length;
-  return { ...classAgreement(shown, ref), divergedShare: ref.length > 0 ? diverged / ref.length : 0 };
+  return classAgreement(shown, ref);
 }
 
 /**
- * A split past float32's resolution in words (the probe's note and the validation's headline):
- * `of`, the runs compared ("512 of this map's runs run again"); how many of them float64 puts in
- * its smaller class (diverged, or trained when most diverge: `divergedShare` > 0.5), and how
- * float32 misplaces them, whichever way of core/validate.ts pastResolution failed.
+ * A split of the runs by divergence (class 1: diverged) past float32's resolution in words (the
+ * probe's note and the validation's headline): `of`, the runs compared ("512 of this map's runs
+ * run again"); how many of them float64 puts in its smaller class (diverged, or trained when most
+ * diverge), and how float32 misplaces them, whichever way of core/validate.ts pastResolution failed.
  */
-export function resolutionText(split: ClassAgreement, divergedShare: number, of: string): string {
+export function resolutionText(split: ClassAgreement, of: string): string {
   const pct = (x: number): string => `${Math.round(100 * x)}%`;
-  const [verb, verbs] = divergedShare <= 0.5 ? ['diverge', 'diverges'] : ['train', 'trains'];
+  const [verb, verbs] = split.share <= 0.5 ? ['diverge', 'diverges'] : ['train', 'trains'];
   const how =
     split.minorityKept < MIN_MINORITY_KEPT
       ? `float32 ${verbs} on only ${pct(split.minorityKept)} of those same runs`

@@ -534,6 +534,8 @@ export interface NetValidationReport {
 export interface ClassAgreement {
   /** Share of the runs in different classes. */
   readonly disagree: number;
+  /** Share of the reference's runs in the class (1): whether the class is the smaller one. */
+  readonly share: number;
   /** Runs in the reference's smaller class. */
   readonly minorityRuns: number;
   /** Of those, the share in the same class in the engine tested (1 when there are none). */
@@ -572,6 +574,7 @@ export function classAgreement(test: ArrayLike<number>, ref: ArrayLike<number>):
   }
   return {
     disagree: n > 0 ? disagree / n : 0,
+    share: n > 0 ? inClass / n : 0,
     minorityRuns,
     minorityKept: minorityRuns > 0 ? kept / minorityRuns : 1,
     minorityPrecision: testRuns > 0 ? kept / testRuns : 1,

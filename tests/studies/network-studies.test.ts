@@ -68,13 +68,13 @@ describe('fractal-boundary: the zoom and the check', () => {
   it('compares two engines\' classes run by run: runs in different classes, and the reference\'s smaller class kept', () => {
     // 1: trained. float64 trains 6 of 8 (its smaller class: the 2 that do not).
     const f64 = [1, 1, 1, 1, 1, 1, 0, 0];
-    expect(classAgreement(f64, f64)).toEqual({ disagree: 0, minorityRuns: 2, minorityKept: 1, minorityPrecision: 1 });
+    expect(classAgreement(f64, f64)).toEqual({ disagree: 0, share: 0.75, minorityRuns: 2, minorityKept: 1, minorityPrecision: 1 });
     // float32 moves one trained run across and one of the two untrained ones: 2 of 8 differ, 1 of 2 kept.
-    expect(classAgreement([1, 1, 1, 1, 1, 0, 1, 0], f64)).toEqual({ disagree: 0.25, minorityRuns: 2, minorityKept: 0.5, minorityPrecision: 0.5 });
+    expect(classAgreement([1, 1, 1, 1, 1, 0, 1, 0], f64)).toEqual({ disagree: 0.25, share: 0.75, minorityRuns: 2, minorityKept: 0.5, minorityPrecision: 0.5 });
     // When the class itself is the smaller one, it is the one followed.
-    expect(classAgreement([0, 0, 0, 1], [1, 0, 0, 0])).toEqual({ disagree: 0.5, minorityRuns: 1, minorityKept: 0, minorityPrecision: 0 });
+    expect(classAgreement([0, 0, 0, 1], [1, 0, 0, 0])).toEqual({ disagree: 0.5, share: 0.25, minorityRuns: 1, minorityKept: 0, minorityPrecision: 0 });
     // No run in the smaller class (an empty map): nothing to lose.
-    expect(classAgreement([], [])).toEqual({ disagree: 0, minorityRuns: 0, minorityKept: 1, minorityPrecision: 1 });
+    expect(classAgreement([], [])).toEqual({ disagree: 0, share: 0, minorityRuns: 0, minorityKept: 1, minorityPrecision: 1 });
     // float32 puts far more runs in the class than float64 (all 10 of float64's, and 30 more): it keeps
     // every one of float64's, but only a quarter of its own are float64's, which is past its resolution too.
     const ref = Array.from({ length: 100 }, (_, i) => (i < 10 ? 1 : 0));

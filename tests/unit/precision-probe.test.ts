@@ -39,14 +39,14 @@ describe('the runs a probe samples', () => {
     map[5] = 1;
     const f64 = [Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0]), Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0])];
     const s = probeSplit(map, ranges, f64);
-    expect(s).toEqual({ disagree: 4 / 16, minorityRuns: 4, minorityKept: 0.25, minorityPrecision: 0.5, divergedShare: 0.25 });
+    expect(s).toEqual({ disagree: 4 / 16, share: 0.25, minorityRuns: 4, minorityKept: 0.25, minorityPrecision: 0.5 });
     // Too few runs in float64's smaller class to judge (needs 10).
     expect(pastResolution(s)).toBe(false);
     expect(() => probeSplit(map, ranges, [f64[0] as Uint8Array])).toThrow(/float64 results missing/);
     const text = probeText({ plan: {} as NetPlan, split: { ...s, minorityRuns: 15, minorityKept: 0.2 }, runs: 512, past: true });
     expect(text).toMatch(/^Past float32's resolution: of 512 of this map's runs run again, 15 diverge in float64, and float32 diverges on only 20% of those same runs/);
     // Failed the other way (float32 puts far more runs in the class), and with most runs diverging: the trained ones are followed.
-    const other = resolutionText({ ...s, minorityRuns: 12, minorityKept: 0.9, minorityPrecision: 0.3 }, 0.8, 'all 1024 runs');
+    const other = resolutionText({ ...s, share: 0.8, minorityRuns: 12, minorityKept: 0.9, minorityPrecision: 0.3 }, 'all 1024 runs');
     expect(other).toBe("Past float32's resolution: of all 1024 runs, 12 train in float64, and float32 trains on far more runs: only 30% of those it sees train are among them (a map that shows its boundary keeps at least 50% both ways).");
   });
 });

@@ -354,15 +354,13 @@ export class BlApp extends LitElement {
   private async openPanel(p: Panel, src: PanelSource): Promise<void> {
     const mode: AnyHeatmapMode = p.kind === 'heatmap' ? p.mode : (src.mode ?? (src.spec.problem === 'network' ? 'convergence' : DEFAULT_MODE));
     this.ctl?.openView(anySpecToJSON(src.spec), mode);
-    this.ctl?.openExplorer();
-    await this.updateComplete; // a closed explorer has no heatmap until this render
-    this.renderRoot.querySelector('bl-heatmap')?.scrollIntoView({ block: 'start' });
+    await this.openExplorer();
   }
 
-  /** Opens the closed explorer and brings its map into view. */
+  /** Opens the explorer if it was closed and brings its map into view. */
   private async openExplorer(): Promise<void> {
     this.ctl?.openExplorer();
-    await this.updateComplete;
+    await this.updateComplete; // a closed explorer has no heatmap until this render
     this.renderRoot.querySelector('bl-heatmap')?.scrollIntoView({ block: 'start' });
   }
 

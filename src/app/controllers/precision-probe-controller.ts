@@ -5,7 +5,6 @@
  * leaving the rounding's speckle to be read as the boundary.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { CancelledError } from '../../core/errors.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetResults } from '../../core/results.ts';
 import type { ClassAgreement } from '../../core/validate.ts';
@@ -15,7 +14,7 @@ import { probeRanges, probeSplit, resolutionText } from '../precision-probe.ts';
 
 export interface ProbeResult {
   readonly plan: NetPlan;
-  readonly split: ClassAgreement & { readonly divergedShare: number };
+  readonly split: ClassAgreement;
   /** Runs sampled. */
   readonly runs: number;
   /** Whether the map is past float32's resolution (core/validate.ts pastResolution). */
@@ -64,9 +63,9 @@ export class PrecisionProbeController implements ReactiveController {
       if (this.abort !== abort) return;
       const split = probeSplit(shown.diverged, ranges, parts);
       this.result = { plan, split, runs: ranges.reduce((n, r) => n + r.end - r.begin, 0), past: pastResolution(split) };
-    } catch (e) {
-      // Cancelled by a newer sweep; any other failure leaves the map without a verdict on its precision.
-      if (!(e instanceof CancelledError) && this.abort === abort) this.result = null;
+    } catch {
+      // Cancelled by a newer sweep, or failed: the map is left without a verdict on its precision
+      // (clear() left `result` null).
     } finally {
       if (this.abort === abort) {
         this.abort = null;
@@ -80,7 +79,7 @@ export class PrecisionProbeController implements ReactiveController {
 /** What the page says under a map past float32's resolution. */
 export function probeText(r: ProbeResult): string {
   return (
-    `${resolutionText(r.split, r.split.divergedShare, `${r.runs} of this map's runs run again`)} Near this boundary, float32's rounding decides which side a run ends on. ` +
+    `${resolutionText(r.split, `${r.runs} of this map's runs run again`)} Near this boundary, float32's rounding decides which side a run ends on. ` +
     "The float64 CPU engine resolves it, at about the float32 CPU engine's cost (slower than a real GPU's float32 map)."
   );
 }

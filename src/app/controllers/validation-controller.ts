@@ -46,9 +46,9 @@ export interface NetValidation {
   readonly text: string;
 }
 
-/** What the verdict adds when the view is past float32's resolution; `divergedB`: the share float64 saw diverge, `runs` the runs compared. */
-export function roundingText(split: ClassAgreement, divergedB: number, runs: number): string {
-  return `${resolutionText(split, divergedB, `all ${runs} runs`)} So the boundary drawn here is float32's rounding; "Draw this view in float64" shows the float64 results this validation computed.`;
+/** What the verdict adds when the view is past float32's resolution; `runs`: the runs compared. */
+export function roundingText(split: ClassAgreement, runs: number): string {
+  return `${resolutionText(split, `all ${runs} runs`)} So the boundary drawn here is float32's rounding; "Draw this view in float64" shows the float64 results this validation computed.`;
 }
 
 /** A network verdict in one line: what was compared with what, the agreement numbers, and what they were held to. */
@@ -181,7 +181,7 @@ export class ValidationController implements ReactiveController {
         const rounding = pastResolution(split);
         // Past float32's resolution the headline is that, not the agreement numbers under it.
         const verdict = netVerdictText(pair, pass, `, the engine that drew this map${why}`);
-        const text = rounding ? `${roundingText(split, pair.divergedB, pair.runs)} The validation in full: ${verdict}` : verdict;
+        const text = rounding ? `${roundingText(split, pair.runs)} The validation in full: ${verdict}` : verdict;
         this.netResult = { report: pair, overlay, pass, split, rounding, reference: ref, text };
         this.message.say(text);
       },
