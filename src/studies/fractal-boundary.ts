@@ -209,21 +209,21 @@ export function checkFractalBoundary(f: FractalCheckFindings): Verdict {
     return kept !== undefined && pastResolution({ minorityKept: kept, minorityRuns: f.precisionMinorityRuns?.[k] ?? 0, ...(precision !== undefined ? { minorityPrecision: precision } : {}) });
   });
   const resolved = dimensions.map((_, k) => !past[k] || (f.float64Depths ?? []).includes(k));
-  const kept = dimensions.filter((_, k) => resolved[k]);
+  const counted = dimensions.filter((_, k) => resolved[k]);
   const pct = (x: number): string => `${fmt(100 * x, 2)}%`;
   const keeps = (k: number): string => `float32 keeps ${pct(kept64[k] ?? Number.NaN)} of float64's smaller side there (needs ${pct(MIN_MINORITY_KEPT)})`;
   const conditions: Condition[] = [
-    [kept.length >= 2, `${kept.length} depth(s) resolved; stability across depth needs at least 2`, `${kept.length} depths ${kept.length < dimensions.length ? 'resolved' : 'measured'}`],
+    [counted.length >= 2, `${counted.length} depth(s) resolved; stability across depth needs at least 2`, `${counted.length} depths ${counted.length < dimensions.length ? 'resolved' : 'measured'}`],
     ...dimensions.map((d, k): Condition => {
       if (!resolved[k]) return [true, '', `depth ${k} left out (dimension ${fmt(d)}): past float32's resolution, ${keeps(k)}`];
       const how = past[k] ? ` (drawn in float64: ${keeps(k)})` : '';
       return [d >= FRACTAL_MIN_DIMENSION, `depth ${k}: dimension ${fmt(d)} is below ${FRACTAL_MIN_DIMENSION}${how}`, `depth ${k}: dimension ${fmt(d)}, at least ${FRACTAL_MIN_DIMENSION}${how}`];
     }),
   ];
-  const finite = kept.filter((d) => Number.isFinite(d));
-  if (finite.length === kept.length && finite.length >= 2) {
+  const finite = counted.filter((d) => Number.isFinite(d));
+  if (finite.length === counted.length && finite.length >= 2) {
     const spread = Math.max(...finite) - Math.min(...finite);
-    const over = kept.length < dimensions.length ? ' resolved' : '';
+    const over = counted.length < dimensions.length ? ' resolved' : '';
     conditions.push([
       spread <= FRACTAL_MAX_SPREAD,
       `the dimension moves by ${fmt(spread)} across the${over} depths (more than ${FRACTAL_MAX_SPREAD})`,
@@ -290,7 +290,7 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
       kind: 'grid',
       title:
         (d === 0 ? 'Trainability: input-layer LR x output-layer LR' : `Zoom ${d} (x${zoom ** d}) into the boundary`) +
-        (precision[d]?.float64 ? ' (float64)' : ''),
+        (redraw ? ' (float64)' : ''),
       width: side,
       height: side,
       // The explorer names the same axes by the layers each group trains.

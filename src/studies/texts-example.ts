@@ -153,7 +153,8 @@ export const textsExample: Study = {
     const atBest = medians.map((m, k) => m[bestIdx[k] as number] as number);
     const bestLr = bestIdx.map((i) => lrValues[i] as number);
     const check = checkTextsExample({ atTextsLr: atTexts, atBestLr: atBest });
-    const shrink = lossSpread(atTexts) / lossSpread(atBest);
+    const [spreadAtTextsLr, spreadAtBestLr] = [lossSpread(atTexts), lossSpread(atBest)];
+    const shrink = spreadAtTextsLr / spreadAtBestLr;
     const noiseFloor = 0.01; // noise 0.1, squared: the least MSE the true weights give.
     const findings = {
       steps,
@@ -165,8 +166,8 @@ export const textsExample: Study = {
       testLossAtTextsLr: testAtTexts,
       bestLr,
       trainLossAtBestLr: atBest,
-      spreadAtTextsLr: lossSpread(atTexts),
-      spreadAtBestLr: lossSpread(atBest),
+      spreadAtTextsLr,
+      spreadAtBestLr,
       spreadShrink: shrink,
       noiseFloor,
     };

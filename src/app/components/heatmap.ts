@@ -16,6 +16,7 @@ import { niceTicks, offsetTicks, type Tick } from '../../view/ticks.ts';
 import { heatmapKey } from '../heatmap/keys.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
+import { memoLast } from '../memo.ts';
 export type { HeatmapGpu } from '../heatmap/renderers.ts';
 
 /** The colour of a marked cell (the overlay), on the map and in the legend. */
@@ -201,8 +202,11 @@ export class BlHeatmap extends LitElement {
     return r !== null && r.width === f.width && r.height === f.height && f.runsReady === r.runs;
   }
 
+  /** Whether any cell is marked: once per overlay, not per render (a hover re-renders the legend). */
+  private readonly anyMarked = memoLast((overlay: Uint8Array | null) => overlay?.includes(1) ?? false);
+
   private legendView() {
-    const marked = this.overlay?.includes(1)
+    const marked = this.anyMarked(this.overlay)
       ? html`<span data-testid="legend-marked"><span class="swatch" style="background:${MARK_COLOUR}"></span>${this.overlayLabel}</span>`
       : nothing;
     return [...this.legend.map((it) => {
