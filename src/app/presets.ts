@@ -3,7 +3,7 @@
  * shows it and a sentence on what to look for. The menu lists them; tests/unit/presets.test.ts
  * checks each is a valid grid sweep.
  */
-import { anySpecToJSON, parseAnySpec } from '../core/spec.ts';
+import { parseAnySpec, specKey } from '../core/spec.ts';
 import type { AnyHeatmapMode } from '../view/net-frame.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from './defaults.ts';
 
@@ -145,7 +145,7 @@ export function findPreset(id: string): Preset | undefined {
 /** A spec as its normal form's text (every default written out), or null where it does not parse. */
 function normal(json: unknown): string | null {
   try {
-    return JSON.stringify(anySpecToJSON(parseAnySpec(json)));
+    return specKey(parseAnySpec(json));
   } catch {
     return null;
   }

@@ -6,6 +6,7 @@
  */
 import type { Plan } from '../core/plan.ts';
 import { findOptimizer } from '../core/registry/index.ts';
+import { minimumLabel } from '../core/outcome.ts';
 import { resolveParamPath } from '../core/spec.ts';
 import type { NetColumns } from '../core/results.ts';
 import type { Trajectory } from '../core/trajectory.ts';
@@ -68,7 +69,7 @@ export function heatmapSummary(plan: Plan, c: OutcomeCounts): string {
   if (c.ready === 0) return `${head} No results yet.`;
   const parts: string[] = [];
   c.perMinimum.forEach((n, k) => {
-    if (n > 0) parts.push(`${count(n)} reached minimum ${k} (${pct(n, c.ready)})`);
+    if (n > 0) parts.push(`${count(n)} reached ${minimumLabel(plan.minima[k], k)} (${pct(n, c.ready)})`);
   });
   if (c.diverged > 0) parts.push(`${count(c.diverged)} diverged (${pct(c.diverged, c.ready)})`);
   if (c.notConverged > 0) parts.push(`${count(c.notConverged)} did not converge (${pct(c.notConverged, c.ready)})`);

@@ -106,8 +106,8 @@ export function* jsonBlocks(a: ArrayLike<number>, from: number, to: number, firs
 }
 
 /** JSON has no infinities: a surface's minima may have an infinite sharpness, recorded as null. */
-export function minimaJSON(minima: readonly Minimum[]): { x: number; y: number; loss: number; sharpness: number | null }[] {
-  return minima.map((m) => ({ x: m.x, y: m.y, loss: m.value, sharpness: Number.isFinite(m.sharpness) ? m.sharpness : null }));
+export function minimaJSON(minima: readonly Minimum[]): { x: number; y: number; loss: number; sharpness: number | null; name?: string }[] {
+  return minima.map((m) => ({ x: m.x, y: m.y, loss: m.value, sharpness: Number.isFinite(m.sharpness) ? m.sharpness : null, ...(m.name !== undefined ? { name: m.name } : {}) }));
 }
 
 /** A per-run array of the document: a run's coordinate (`points`, list sweeps) or a result column. */

@@ -4,6 +4,11 @@
  */
 import type { Lattice, Minimum, Round } from './registry/index.ts';
 
+/** A known minimum in words: "the sharp minimum" where the surface names it, else "minimum 2" (its index). */
+export function minimumLabel(m: Minimum | undefined, i: number): string {
+  return m?.name !== undefined ? `the ${m.name} minimum` : `minimum ${i}`;
+}
+
 /** Minima and radius prepared for fast lookup in one precision (positions rounded by `r`). */
 export interface BasinTable {
   readonly mx: Float64Array;

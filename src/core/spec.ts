@@ -1331,3 +1331,8 @@ export function netSpecToJSON(spec: NetSpec): Record<string, unknown> {
 export function anySpecToJSON(spec: AnySpec): Record<string, unknown> {
   return spec.problem === 'network' ? netSpecToJSON(spec) : specToJSON(spec);
 }
+
+/** A spec's normal form as text (every default written out): two specs are one sweep when their keys are equal. */
+export function specKey(spec: AnySpec): string {
+  return JSON.stringify(anySpecToJSON(spec));
+}

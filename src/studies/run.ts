@@ -20,10 +20,12 @@ export function engineOf(ctx: StudyContext, plan: AnyPlan): Engine {
 
 export async function runSpec(ctx: StudyContext, label: string, spec: Record<string, unknown>): Promise<Ran> {
   const plan = makePlan(parseSpec(spec));
-  const results = await engineOf(ctx, plan).run(plan, {
+  const engine = engineOf(ctx, plan);
+  const results = await engine.run(plan, {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (p) => ctx.onProgress?.(label, p),
   });
+  ctx.onRan?.({ problem: 'surface', plan, results, engine });
   return { plan, results };
 }
 
@@ -37,10 +39,12 @@ export async function runNetSpec(ctx: StudyContext, label: string, spec: Record<
   const parsed = parseNetSpec(spec);
   await prepareSpec(parsed);
   const plan = makeNetPlan(parsed);
-  const results = await engineOf(ctx, plan).run(plan, {
+  const engine = engineOf(ctx, plan);
+  const results = await engine.run(plan, {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onProgress: (p) => ctx.onProgress?.(label, p),
   });
+  ctx.onRan?.({ problem: 'network', plan, results, engine });
   return { plan, results };
 }
 

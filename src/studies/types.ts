@@ -4,7 +4,9 @@
  * to draw, numeric findings (the claim, checked by its test) and a short explanation. The same
  * study runs from the app and from `basinlab study`.
  */
-import type { AnyPlan } from '../core/plan.ts';
+import type { AnyPlan, Plan } from '../core/plan.ts';
+import type { NetPlan } from '../core/network/plan.ts';
+import type { NetResults, Results } from '../core/results.ts';
 import type { Engine, Progress } from '../engine/engine.ts';
 import type { Panel } from '../view/panels.ts';
 import type { Term } from './glossary.ts';
@@ -35,7 +37,17 @@ export interface StudyContext {
   readonly full?: boolean;
   readonly signal?: AbortSignal;
   readonly onProgress?: (label: string, p: Progress) => void;
+  /**
+   * Told of each sweep the study ran to the end, with the engine that ran it: the app keeps them, so
+   * that a figure's sweep opened in the explorer shows at once instead of running again.
+   */
+  readonly onRan?: (ran: RanSweep) => void;
 }
+
+/** A sweep a study ran, whole: its plan, results and engine. */
+export type RanSweep =
+  | { readonly problem: 'surface'; readonly plan: Plan; readonly results: Results; readonly engine: Engine }
+  | { readonly problem: 'network'; readonly plan: NetPlan; readonly results: NetResults; readonly engine: Engine };
 
 export type Finding = number | string | boolean | readonly number[] | readonly string[];
 

@@ -39,7 +39,8 @@ function viridis(t: number): Rgb {
 }
 
 function minimumName(m: Minimum, i: number): string {
-  return `minimum ${i} at (${prose(m.x, 3)}, ${prose(m.y, 3)}), λ = ${prose(m.sharpness, 3)}`;
+  const name = m.name !== undefined ? `${m.name} minimum` : `minimum ${i}`;
+  return `${name} at (${prose(m.x, 3)}, ${prose(m.y, 3)}), λ = ${prose(m.sharpness, 3)}`;
 }
 
 function more(n: number): string {

@@ -6,7 +6,7 @@ import type { Plan } from '../core/plan.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { NetColumns, Results } from '../core/results.ts';
 import type { AnySpec } from '../core/spec.ts';
-import { anySpecToJSON } from '../core/spec.ts';
+import { specKey } from '../core/spec.ts';
 import type { NetHeatmapMode } from './net-frame.ts';
 import type { HeatmapMode } from './frame.ts';
 
@@ -120,7 +120,7 @@ export function figureOpens(panels: readonly Panel[]): FigureOpens[] {
 
 /** Two sources are one sweep when their specs are equal (a chart may list one sweep in two colourings). */
 function sourceKey(src: PanelSource): string {
-  return JSON.stringify(anySpecToJSON(src.spec));
+  return specKey(src.spec);
 }
 
 /**

@@ -12,6 +12,7 @@
  * maximize, on a grid whose axes include the LR, with no surface parameter swept.
  */
 import type { Plan } from '../core/plan.ts';
+import { minimumLabel } from '../core/outcome.ts';
 import { f64 } from '../core/registry/surfaces/shared.ts';
 import type { OverlayLine } from './panels.ts';
 import { formatNumber } from './ticks.ts';
@@ -106,8 +107,10 @@ function distinctSharpness(plan: Plan): { lambda: number; minima: number[] }[] {
   return out.sort((a, b) => b.lambda - a.lambda).slice(0, 4);
 }
 
-function which(minima: readonly number[]): string {
-  return minima.length === 1 ? `minimum ${minima[0]}` : minima.length <= 3 ? `minima ${minima.join(', ')}` : `${minima.length} minima`;
+function which(plan: Plan, minima: readonly number[]): string {
+  const [one] = minima;
+  if (minima.length === 1 && one !== undefined) return minimumLabel(plan.minima[one], one).replace(/^the /, '');
+  return minima.length <= 3 ? `minima ${minima.join(', ')}` : `${minima.length} minima`;
 }
 
 /** The theory lines for a plan's map (empty where none applies). */
@@ -130,7 +133,7 @@ export function theoryLines(plan: Plan): OverlayLine[] {
     swept === 'optimizer.momentum' ? { mu: o, wd } : swept === 'optimizer.weight_decay' ? { mu, wd: o } : { mu, wd };
   const varies = swept === 'optimizer.momentum' || swept === 'optimizer.weight_decay';
   for (const { lambda, minima } of distinctSharpness(plan)) {
-    const label = `stability limit ${formula}, λ = ${formatNumber(lambda, 3)} (${which(minima)})`;
+    const label = `stability limit ${formula}, λ = ${formatNumber(lambda, 3)} (${which(plan, minima)})`;
     if (varies) {
       const lrs = others.map((o) => stabilityLimit(lambda + at(o).wd, at(o).mu, nesterov));
       out.push(place(ax, label, lrs, others));

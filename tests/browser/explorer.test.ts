@@ -350,6 +350,17 @@ describe('studies open in the explorer', () => {
     await page.waitForFunction((w: string) => JSON.stringify((document.querySelector('bl-app') as unknown as Ctl).controller.sweep.plan?.spec.sweep) === w, { timeout: 60_000 }, want);
     await settle(page);
     expect((await specOf(page)).surface).toMatchObject({ name: 'flat_sharp' });
+    // The study's run of the sweep is what shows: nothing ran again, and the message says so.
+    const shown = await page.evaluate(() => {
+      const app = document.querySelector('bl-app') as unknown as {
+        controller: { sweep: { fromStudy: boolean; onDevice: boolean; results: unknown; running: boolean } };
+        studyController: { result: { panels: { results?: unknown }[] } };
+      };
+      const sw = app.controller.sweep;
+      return { fromStudy: sw.fromStudy, onDevice: sw.onDevice, same: sw.results === app.studyController.result.panels[0]?.results, running: sw.running };
+    });
+    expect(shown).toEqual({ fromStudy: true, onDevice: false, same: true, running: false });
+    expect(await message(page)).toBe("Shown from the study's own run of this sweep: nothing was computed again.");
     await page.close();
   }, 400_000);
 });

@@ -142,8 +142,9 @@ describe('network problems in the explorer', () => {
     expect(note.replace(/\s+/g, ' ')).toMatch(/default size takes about 6\.5 minutes on a 2-core machine's CPU engine\. Run the default size/);
     await page.click('bl-app >>> [data-testid="open-in-explorer"]');
     await settleNet(page);
-    const shown = (await page.evaluate(`(() => { const c = document.querySelector('bl-app').controller; return { problem: c.spec.current.problem, mode: c.spec.mode, sweep: JSON.stringify(c.sweep.net.plan.spec.sweep) }; })()`)) as { problem: string; mode: string; sweep: string };
-    expect(shown).toEqual({ problem: 'network', mode: 'convergence', sweep: study.spec });
+    const shown = (await page.evaluate(`(() => { const c = document.querySelector('bl-app').controller; return { problem: c.spec.current.problem, mode: c.spec.mode, sweep: JSON.stringify(c.sweep.net.plan.spec.sweep), fromStudy: c.sweep.fromStudy }; })()`)) as { problem: string; mode: string; sweep: string; fromStudy: boolean };
+    // The study's run of the map shows: it is not trained again.
+    expect(shown).toEqual({ problem: 'network', mode: 'convergence', sweep: study.spec, fromStudy: true });
     expect(errors).toEqual([]);
     await page.close();
   }, 600_000);
@@ -306,8 +307,8 @@ describe('network problems in the explorer', () => {
     expect(await buttons[0]?.evaluate((b) => b.textContent)).toContain(study.label);
     await buttons[0]?.click();
     const runs = await settleNet(page);
-    const shown = (await page.evaluate(`(() => { const c = document.querySelector('bl-app').controller; return { problem: c.spec.current.problem, mode: c.spec.mode, sweep: JSON.stringify(c.sweep.net.plan.spec.sweep), height: c.sweep.net.plan.height }; })()`)) as { problem: string; mode: string; sweep: string; height: number };
-    expect(shown).toEqual({ problem: 'network', mode: 'train_loss', sweep: study.spec, height: 1 });
+    const shown = (await page.evaluate(`(() => { const c = document.querySelector('bl-app').controller; return { problem: c.spec.current.problem, mode: c.spec.mode, sweep: JSON.stringify(c.sweep.net.plan.spec.sweep), height: c.sweep.net.plan.height, fromStudy: c.sweep.fromStudy }; })()`)) as { problem: string; mode: string; sweep: string; height: number; fromStudy: boolean };
+    expect(shown).toEqual({ problem: 'network', mode: 'train_loss', sweep: study.spec, height: 1, fromStudy: true });
     expect(runs).toBe(TEXTS_SIZES.default.lrs);
     await page.screenshot({ path: `${ARTIFACTS}/study-chart-opened.png`, fullPage: false });
     // The first chart's curves are single runs at the texts' LRs: Adam's opens as a one-run view.

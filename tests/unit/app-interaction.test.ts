@@ -723,6 +723,14 @@ describe('text alternatives', () => {
     expect(text).toMatch(/^Heatmap of 45 runs of SGD on rosenbrock, 60 steps each; x: lr \(log, 1e-4 to 0\.01\), y: momentum \(0 to 0\.8\)\./);
     expect(text).toMatch(/10 reached minimum 0 \(22\.2%\), 5 diverged \(11\.1%\), 30 did not converge \(66\.7%\)\.$/);
     expect(heatmapSummary(p, countOutcomes({ basin, diverged }, 20, 45, 1))).toMatch(/20 of 45 runs done so far/);
+    // A surface that names its minima: the summary says which well, as the study does.
+    const fs = plan({ ...GRID, surface: 'flat_sharp' });
+    const sharp = fs.minima.findIndex((m) => m.name === 'sharp');
+    const flat = fs.minima.findIndex((m) => m.name === 'flat');
+    const b2 = Int32Array.from({ length: 45 }, (_, k) => (k < 10 ? sharp : k < 25 ? flat : -1));
+    expect(heatmapSummary(fs, countOutcomes({ basin: b2, diverged: new Uint8Array(45) }, 45, 45, fs.minima.length))).toMatch(
+      /10 reached the sharp minimum \(22\.2%\), 15 reached the flat minimum \(33\.3%\), 20 did not converge/,
+    );
   });
 
   it('describes a run and a path in words', async () => {

@@ -444,6 +444,17 @@ describe('flat_sharp', () => {
     expect(wide!.value - sharp!.value).toBeLessThan(0.5);
     expect(sharp!.x).toBeGreaterThan(0);
     expect(wide!.x).toBeLessThan(0);
+    // Named by their wells, as the flat-vs-sharp study calls them.
+    expect([sharp!.name, wide!.name]).toEqual(['sharp', 'flat']);
+  });
+
+  it('names only a minimum near a well: the bowl’s own minimum between narrow wells has none', () => {
+    // With a narrow wide well and a stronger bowl, the bowl holds a third minimum at the origin, more
+    // than two widths from either well: it is known by its index.
+    const { minima } = ctx(byId('flat_sharp'), { bowl: 1, wide_width: 0.2 });
+    const byX = [...minima].sort((p, q) => p.x - q.x);
+    expect(byX.map((m) => m.name)).toEqual(['flat', undefined, 'sharp']);
+    expect(Math.abs(byX[1]!.x)).toBeLessThan(1e-6);
   });
 });
 

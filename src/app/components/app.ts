@@ -188,6 +188,9 @@ export class BlApp extends LitElement {
       this.ctl = new AppController(this, this.engines);
       this.studies = new StudyController(this, this.engines);
       const ctl = this.ctl;
+      // A study figure's sweep opened in the explorer shows from the study's run of it.
+      const studies = this.studies;
+      ctl.sweep.precomputed = (plan) => studies.sweepOf(plan);
       this.keys = new KeyboardController(this, (a) => {
         if (a === 'cancel') {
           if (!ctl.sweep.running && !ctl.validation.validating) return false;

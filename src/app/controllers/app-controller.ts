@@ -379,8 +379,8 @@ export class AppController {
     if (!engine || engine !== this.engines.gpu) return null;
     if (this.gpuCache?.engine !== engine) {
       // Only the finished sweep's own results: while a new one runs (or after it was cancelled)
-      // the device still holds the previous sweep's.
-      const results = (): DeviceResults | null => (this.sweep.engine === engine && this.sweep.results ? engine.deviceResults() : null);
+      // the device still holds the previous sweep's, and a study's run of the shown sweep kept none.
+      const results = (): DeviceResults | null => (this.sweep.engine === engine && this.sweep.results && this.sweep.onDevice ? engine.deviceResults() : null);
       this.gpuCache = { engine, gpu: gpuHeatmap(results) };
     }
     return this.gpuCache.gpu;

@@ -15,6 +15,7 @@ import type { AnyColumns, NetColumns, NetResults, ResultColumns, Results } from 
 import { allocateColumns, columnOf, presentFields } from '../../core/results.ts';
 import type { AnySpec, NetSpec } from '../../core/spec.ts';
 import type { Engine, Progress } from '../../engine/engine.ts';
+import type { RanSweep } from '../../studies/types.ts';
 import type { EngineSet } from './engines.ts';
 import type { MessageLine } from './message.ts';
 import { RenderThrottle } from './throttle.ts';
@@ -84,9 +85,23 @@ export class RunController implements ReactiveController {
    */
   restored: Plan | null = null;
 
+  /**
+   * Whether the shown surface results are the ones the engine keeps on its device (a retained run of
+   * this sweep): false for results handed over from a study's run, which the heatmap draws from memory.
+   */
+  onDevice = false;
+
+  /**
+   * A study's own run of a sweep (StudyController.sweepOf), set by the app: a figure's sweep opened
+   * here shows from it at once (`fromStudy`) instead of running again.
+   */
+  precomputed: ((plan: AnyPlan) => RanSweep | null) | null = null;
+  /** The shown sweep is a study's run of it (precomputed), not a run of the explorer's. */
+  fromStudy = false;
+
   private abort: AbortController | null = null;
   /** The last sweep that completed, to show again when a later run is cancelled. */
-  private complete: { plan: Plan; results: Results; engine: Engine; engineUsed: string } | null = null;
+  private complete: { plan: Plan; results: Results; engine: Engine; engineUsed: string; onDevice: boolean } | null = null;
   private debounce: ReturnType<typeof setTimeout> | null = null;
   private generation = 0;
   private readonly throttle: RenderThrottle;
@@ -148,7 +163,7 @@ export class RunController implements ReactiveController {
    * a network one in `net`, never both), its engine is chosen, and onStart moves what followed the
    * old sweep to it. Returns the engine.
    */
-  private begin(plan: AnyPlan, net: NetSweep | null = null, float64 = false): Engine {
+  private begin(plan: AnyPlan, net: NetSweep | null = null, float64 = false, ran: Engine | null = null): Engine {
     this.restored = null;
     this.plan = plan.problem === 'network' ? null : plan;
     this.net = net;
@@ -158,8 +173,9 @@ export class RunController implements ReactiveController {
     this.running = true;
     this.progress = null;
     this.startedAt = performance.now();
+    this.onDevice = false;
     this.message.runStarts();
-    const engine = this.engineFor(plan, float64);
+    const engine = ran ?? this.engineFor(plan, float64);
     this.engine = engine;
     this.engineUsed = engine.name;
     this.onStart(plan);
@@ -182,6 +198,12 @@ export class RunController implements ReactiveController {
       this.message.say((e as Error).message);
       return;
     }
+    const ran = this.precomputed?.(plan);
+    if (ran?.problem === 'surface') {
+      this.begin(plan, null, false, ran.engine);
+      this.showRan(plan, ran.results);
+      return;
+    }
     const engine = this.begin(plan);
     if (engine.name === 'cpu64' && this.engines.gpu) this.message.say('This zoom is finer than float32 resolves: running on the float64 CPU engine.');
     try {
@@ -201,7 +223,8 @@ export class RunController implements ReactiveController {
       this.columns = res;
       this.runsReady = plan.runs;
       this.restored = null;
-      this.complete = { plan, results: res, engine, engineUsed: engine.name };
+      this.onDevice = true;
+      this.complete = { plan, results: res, engine, engineUsed: engine.name, onDevice: true };
     } catch (e) {
       if (gen !== this.generation) return;
       if (e instanceof CancelledError) {
@@ -214,6 +237,7 @@ export class RunController implements ReactiveController {
           this.engine = last.engine;
           this.engineUsed = last.engineUsed;
           this.restored = last.plan;
+          this.onDevice = last.onDevice;
           // What followed the cancelled sweep (the selection, pins, the race) goes back with the map.
           this.onStart(last.plan);
           this.message.say('Run cancelled: the map shows the last complete sweep again (its caption says which); Run computes the spec in the editor.');
@@ -239,6 +263,26 @@ export class RunController implements ReactiveController {
         this.onEnd(plan, this.results !== null && this.plan === plan);
       }
     }
+  }
+
+  /**
+   * After begin() with a study's engine: the study's results of this sweep shown as a finished run of
+   * it (surface results given here; a network sweep's are in `net` already). Nothing runs.
+   */
+  private showRan(plan: AnyPlan, results: Results | null): void {
+    this.fromStudy = true;
+    if (results && plan.problem !== 'network') {
+      this.results = results;
+      this.columns = results;
+      this.complete = { plan, results, engine: this.engine as Engine, engineUsed: this.engineUsed, onDevice: false };
+    } else if (this.net) {
+      this.netComplete = { net: this.net, engine: this.engine as Engine };
+    }
+    this.runsReady = plan.runs;
+    this.running = false;
+    this.message.say("Shown from the study's own run of this sweep: nothing was computed again.");
+    this.host.requestUpdate();
+    this.onEnd(plan, true);
   }
 
   /** Runs the network view shown again on the float64 CPU engine (after a probe found float32 does not resolve it). */
@@ -273,6 +317,12 @@ export class RunController implements ReactiveController {
       this.message.say(
         'This zoom is finer than even float64 resolves (neighbouring cells less than 4 float64 steps apart): no engine here can draw it. Zoom out (Back).',
       );
+      return;
+    }
+    const ran = this.precomputed?.(plan);
+    if (ran?.problem === 'network') {
+      this.begin(plan, { plan, results: ran.results, columns: ran.results }, false, ran.engine);
+      this.showRan(plan, null);
       return;
     }
     // Filled block by block as the engine hands finished runs over (in run order), so the map fills in.

@@ -11,6 +11,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
 import type { Plan } from '../../core/plan.ts';
 import { runCoordinates } from '../../core/plan.ts';
+import { minimumLabel } from '../../core/outcome.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
 import type { Cell } from '../runs.ts';
 import { carryRun, cellInPlan, cellOfRun, runLabel, runOfCell } from '../runs.ts';
@@ -162,7 +163,7 @@ export class SelectionController implements ReactiveController {
     const outcome = c.diverged[run]
       ? 'diverged'
       : m
-        ? `reached minimum ${b} at (${m.x.toPrecision(4)}, ${m.y.toPrecision(4)})`
+        ? `reached ${minimumLabel(m, b)} at (${m.x.toPrecision(4)}, ${m.y.toPrecision(4)})`
         : 'did not converge';
     return {
       coords: runCoordinates(plan, run),

@@ -10,7 +10,9 @@ import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
 import { STUDIES, findStudy } from '../../studies/index.ts';
 import { openingSize } from '../../studies/run.ts';
 import { panelSvg } from '../../view/svg.ts';
-import type { Study, StudyResult } from '../../studies/types.ts';
+import type { RanSweep, Study, StudyResult } from '../../studies/types.ts';
+import type { AnyPlan } from '../../core/plan.ts';
+import { specKey } from '../../core/spec.ts';
 import type { EngineSet } from './engines.ts';
 import { canvasPng } from './export-controller.ts';
 import { RenderThrottle } from './throttle.ts';
@@ -32,6 +34,8 @@ export class StudyController implements ReactiveController {
   error = '';
   private abort: AbortController | null = null;
   private readonly throttle: RenderThrottle;
+  /** The open study's sweeps as its run finished them, by spec (specKey): what its figures were drawn from. */
+  private sweeps = new Map<string, RanSweep>();
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -65,12 +69,21 @@ export class StudyController implements ReactiveController {
     this.svgs = [];
     this.error = '';
     this.size = null;
+    this.sweeps = new Map();
     this.host.requestUpdate();
     return this.open ? this.run() : Promise.resolve();
   }
 
   cancel(): void {
     this.abort?.abort();
+  }
+
+  /**
+   * The open study's own run of this plan's sweep (same spec), when its last run finished it: a
+   * figure's sweep opened in the explorer shows from it instead of running again.
+   */
+  sweepOf(plan: AnyPlan): RanSweep | null {
+    return this.sweeps.get(specKey(plan.spec)) ?? null;
   }
 
   /** The running stage's time left in words ("about 20 s left"), or undefined (see sweepTimeLeft). */
@@ -95,6 +108,9 @@ export class StudyController implements ReactiveController {
     this.label = '';
     this.progress = null;
     this.clock.reset();
+    // Kept for the explorer only from a run that ends: a cancelled run's sweeps are not the figures'.
+    const sweeps = new Map<string, RanSweep>();
+    this.sweeps = new Map();
     this.host.requestUpdate();
     try {
       // Network studies: the GPU engine on a real GPU, for the sweeps with runs enough to fill it; the
@@ -110,6 +126,7 @@ export class StudyController implements ReactiveController {
         float64: this.engines.cpu64,
         quick,
         signal: abort.signal,
+        onRan: (ran) => sweeps.set(specKey(ran.plan.spec), ran),
         onProgress: (label, p) => {
           this.clock.tick(label, performance.now());
           this.label = label;
@@ -119,6 +136,7 @@ export class StudyController implements ReactiveController {
       });
       if (this.abort !== abort) return;
       this.result = result;
+      this.sweeps = sweeps;
       this.quick = quick;
       this.svgs = result.panels.map((p) => panelSvg(p, canvasPng));
     } catch (e) {

@@ -62,6 +62,8 @@ export interface Minimum {
   readonly value: number;
   /** Largest eigenvalue of the Hessian at the minimum (Infinity where the surface is not smooth there). */
   readonly sharpness: number;
+  /** What the surface calls it, where its wells have names (flat_sharp: 'sharp', 'flat'); else it is known by its index. */
+  readonly name?: string;
 }
 
 export interface Domain {

@@ -1,6 +1,6 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema, ParamValues } from '../../params.ts';
-import type { Domain, Round, SurfaceDef } from '../types.ts';
+import type { Domain, Minimum, Round, SurfaceDef } from '../types.ts';
 import { bindF64, gridSeeds, grow, searchMinima } from './newton.ts';
 import { numberValue, surfaceP, surfaceSlots } from './shared.ts';
 
@@ -76,7 +76,13 @@ export const flat_sharp: SurfaceDef<typeof o> = {
       ...gridSeeds(d, 31),
     ];
     const step = Math.min(v('wide_width'), v('sharp_width'));
-    return searchMinima(f, seeds, { keep: grow(d, 0.1), maxStep: step, mergeDistance: 1e-3 * step });
+    // A minimum within two widths of a well's centre is that well's: named, so that legends and
+    // summaries say "the sharp minimum" as the flat-vs-sharp study does, not "minimum 0".
+    const near = (m: Minimum, well: 'sharp' | 'wide'): boolean =>
+      Math.hypot(m.x - v(`${well}_x`), m.y - v(`${well}_y`)) <= 2 * v(`${well}_width`);
+    return searchMinima(f, seeds, { keep: grow(d, 0.1), maxStep: step, mergeDistance: 1e-3 * step }).map((m) =>
+      near(m, 'sharp') ? { ...m, name: 'sharp' } : near(m, 'wide') ? { ...m, name: 'flat' } : m,
+    );
   },
   value(r: Round, P: Float64Array, x: number, y: number): number {
     const e1 = gauss(r, r(P[o.wide_width]!), r(x - r(P[o.wide_x]!)), r(y - r(P[o.wide_y]!)));
