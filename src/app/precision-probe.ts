@@ -8,7 +8,7 @@
  */
 import type { NetPlan } from '../core/network/plan.ts';
 import type { ClassAgreement } from '../core/validate.ts';
-import { MIN_MINORITY_KEPT, classAgreement } from '../core/validate.ts';
+import { MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement } from '../core/validate.ts';
 
 /**
  * Rows the probe samples and runs per row: at most 512 runs, and at most half the map's. A deep zoom
@@ -77,4 +77,23 @@ export function resolutionText(split: ClassAgreement, of: string): string {
       ? `float32 ${verbs} on only ${pct(split.minorityKept)} of those same runs`
       : `float32 ${verbs} on far more runs: only ${pct(split.minorityPrecision)} of those it sees ${verb} are among them`;
   return `Past float32's resolution: of ${of}, ${split.minorityRuns} ${verb} in float64, and ${how} (a map that shows its boundary keeps at least ${pct(MIN_MINORITY_KEPT)} both ways).`;
+}
+
+/**
+ * The probe's line under a map it found resolved (pastResolution did not fire): that the map's
+ * boundary is float32's own to draw, on how many runs, or that too few runs fell on the smaller side
+ * to judge. `runs`: the runs sampled.
+ */
+export function resolvedText(split: ClassAgreement, runs: number): string {
+  const pct = (x: number): string => `${Math.round(100 * x)}%`;
+  const verb = split.share <= 0.5 ? 'diverge' : 'train';
+  if (split.minorityRuns < MIN_SPLIT_RUNS) {
+    return `${runs} of this map's runs, run again in float64: ${split.minorityRuns === 0 ? 'none' : `only ${split.minorityRuns}`} ${verb} there, too few to judge float32's resolution (${MIN_SPLIT_RUNS} needed).`;
+  }
+  return `✓ float32 resolves this view: of ${runs} of its runs run again in float64, ${split.minorityRuns} ${verb}, and float32 agrees on ${pct(split.minorityKept)} of them.`;
+}
+
+/** The line while the probe runs. */
+export function probingText(runs: number): string {
+  return `Checking float32's resolution: ${runs} of this map's runs run again in float64…`;
 }

@@ -60,12 +60,12 @@ export function axesText(plan: Plan): string {
 }
 
 /**
- * The heatmap in words: "Heatmap of 65,536 runs of SGD on rosenbrock, 500 steps; x: …; y: …. 1,180
+ * The heatmap in words: "Heatmap of 65,536 runs of SGD on Rosenbrock, 500 steps; x: …; y: …. 1,180
  * reached minimum 0 (1.8%), 14,400 diverged (22%), 49,956 did not converge (76.2%)." While a sweep
  * fills in, how many runs are done.
  */
 export function heatmapSummary(plan: Plan, c: OutcomeCounts): string {
-  const head = `Heatmap of ${count(plan.runs)} runs of ${plan.optimizer.id} on ${plan.surface.id}, ${count(plan.spec.steps)} steps each; ${axesText(plan)}.`;
+  const head = `Heatmap of ${count(plan.runs)} runs of ${plan.optimizer.id} on ${plan.surface.title}, ${count(plan.spec.steps)} steps each; ${axesText(plan)}.`;
   if (c.ready === 0) return `${head} No results yet.`;
   const parts: string[] = [];
   c.perMinimum.forEach((n, k) => {

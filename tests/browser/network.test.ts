@@ -95,6 +95,12 @@ describe('network problems in the explorer', () => {
     expect(netDominantShare(frame)).toBeLessThan(0.9);
     const shown = (await page.evaluate(`(() => { const f = document.querySelector('bl-app').shadowRoot.querySelector('bl-heatmap').frame; return f && { kind: f.kind, mode: f.mode, runsReady: f.runsReady }; })()`)) as { kind: string; mode: string; runsReady: number } | null;
     expect(shown).toEqual({ kind: 'network', mode: 'convergence', runsReady: runs });
+    // The precision probe's quiet line: this view is float32's to draw.
+    await page.waitForFunction(`(() => { const p = document.querySelector('bl-app').controller.probe; return !p.probing && p.result; })()`, { timeout: 300_000, polling: 200 });
+    expect(await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('[data-testid="precision-ok"]')?.textContent`)).toMatch(
+      /^✓ float32 resolves this view: of 512 of its runs run again in float64, \d+ (diverge|train), and float32 agrees on \d+% of them\.$/,
+    );
+    expect(await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('[data-testid="precision-warning"]')`)).toBeNull();
     const captionText = (await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('bl-view-notes').shadowRoot.querySelector('[data-testid="caption"]').textContent`)) as string;
     expect(captionText).toMatch(/learning rate of layers\.0 \(log, 1 … 1e5\)/);
     expect(captionText).toMatch(/convergence measure/);
@@ -233,6 +239,10 @@ describe('network problems in the explorer', () => {
     await page.evaluate(`${app}.controller.spec.setSpec(${JSON.stringify(spec)}, { immediate: true, record: 'push' })`);
     expect(await settleNet(page)).toBe(32 * 32);
     expect(await page.evaluate(`${app}.controller.sweep.engineUsed`)).toBe('cpu');
+    // While its sample runs in float64, the page says it is checking (512 runs of 500 steps: seconds).
+    expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-probing"]')?.textContent`)).toBe(
+      "Checking float32's resolution: 512 of this map's runs run again in float64…",
+    );
     const f32 = await shownColumns(page);
     // Unasked, a sample of the map's runs in float64 finds float32 does not resolve it, and the page says so.
     const probeDone = `(() => { const p = ${app}.controller.probe; return !p.probing && p.result; })()`;

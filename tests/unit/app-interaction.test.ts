@@ -720,7 +720,7 @@ describe('text alternatives', () => {
     const c = countOutcomes({ basin, diverged }, 45, 45, 1);
     expect(c).toEqual({ ready: 45, total: 45, diverged: 5, notConverged: 30, perMinimum: [10] });
     const text = heatmapSummary(p, c);
-    expect(text).toMatch(/^Heatmap of 45 runs of SGD on rosenbrock, 60 steps each; x: lr \(log, 1e-4 to 0\.01\), y: momentum \(0 to 0\.8\)\./);
+    expect(text).toMatch(/^Heatmap of 45 runs of SGD on Rosenbrock, 60 steps each; x: lr \(log, 1e-4 to 0\.01\), y: momentum \(0 to 0\.8\)\./);
     expect(text).toMatch(/10 reached minimum 0 \(22\.2%\), 5 diverged \(11\.1%\), 30 did not converge \(66\.7%\)\.$/);
     expect(heatmapSummary(p, countOutcomes({ basin, diverged }, 20, 45, 1))).toMatch(/20 of 45 runs done so far/);
     // A surface that names its minima: the summary says which well, as the study does.

@@ -3,7 +3,7 @@
  * actions to the app's controllers (controllers/app-controller.ts), which hold all state.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { PropertyValues } from 'lit';
+import type { PropertyValues, TemplateResult } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Plan } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
@@ -37,6 +37,7 @@ import './view-bar.ts';
 import './view-notes.ts';
 import { AppController } from '../controllers/app-controller.ts';
 import { probeText } from '../controllers/precision-probe-controller.ts';
+import { probingText, resolvedText } from '../precision-probe.ts';
 import type { EngineSet } from '../controllers/engines.ts';
 import { StudyController } from '../controllers/study-controller.ts';
 import { memoLast } from '../memo.ts';
@@ -156,6 +157,7 @@ export class BlApp extends LitElement {
     .terms dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px; margin: 6px 0 0 12px; max-width: 72em; }
     .terms dt { font-weight: bold; }
     .terms dd { margin: 0; }
+    .precision-note { max-width: 640px; margin: 6px 0; color: #555; font-size: 13px; }
     .precision-warning { max-width: 640px; margin: 6px 0; padding: 6px 10px; border-left: 4px solid #d55e00; background: #fbeee6; }
     .explorer-closed { margin-bottom: 24px; }
     .explorer-closed p { margin: 8px 12px; max-width: 72em; color: #333; line-height: 1.5; }
@@ -282,6 +284,22 @@ export class BlApp extends LitElement {
           )}</dl></details>`
         : nothing}
     </section>`;
+  }
+
+  /**
+   * Above a float32 network map, what its precision probe says: checking, resolved (a quiet line), or
+   * past float32's resolution (a warning offering float64). Nothing once the validation said it.
+   */
+  private probeNote(plan: NetPlan): TemplateResult | typeof nothing {
+    const ctl = this.ctl;
+    if (!ctl || ctl.sweep.engineUsed === 'cpu64' || ctl.sweep.running || ctl.validation.netResult?.rounding) return nothing;
+    const probe = ctl.probe;
+    if (probe.probed?.plan === plan) return html`<p class="precision-note" data-testid="precision-probing" role="status">${probingText(probe.probed.runs)}</p>`;
+    const r = probe.result;
+    if (!r || r.plan !== plan) return nothing;
+    if (!r.past) return html`<p class="precision-note" data-testid="precision-ok" role="status">${resolvedText(r.split, r.runs)}</p>`;
+    return html`<p class="precision-warning" data-testid="precision-warning" role="status">${probeText(r)}
+      <button data-testid="run-float64" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button></p>`;
   }
 
   deviceLost(message: string): void {
@@ -510,10 +528,7 @@ export class BlApp extends LitElement {
           </details>`
         : nothing}
       <!-- Above the map, read before it is: the map may show float32's rounding, not its boundary. -->
-      ${ctl.probe.result?.past && ctl.probe.result.plan === plan && sweep.engineUsed !== 'cpu64' && !sweep.running && !ctl.validation.netResult?.rounding
-        ? html`<p class="precision-warning" data-testid="precision-warning" role="status">${probeText(ctl.probe.result)}
-            <button data-testid="run-float64" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button></p>`
-        : nothing}
+      ${this.probeNote(plan)}
       <bl-heatmap
         data-problem="network"
         .frame=${frame}

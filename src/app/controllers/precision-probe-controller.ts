@@ -24,6 +24,8 @@ export interface ProbeResult {
 export class PrecisionProbeController implements ReactiveController {
   result: ProbeResult | null = null;
   probing = false;
+  /** While probing: the map probed and how many of its runs run again. */
+  probed: { readonly plan: NetPlan; readonly runs: number } | null = null;
   private abort: AbortController | null = null;
 
   constructor(
@@ -45,6 +47,7 @@ export class PrecisionProbeController implements ReactiveController {
     this.abort = null;
     this.result = null;
     this.probing = false;
+    this.probed = null;
   }
 
   /** Probes a finished float32 network map (nothing for a plan that is not a grid, or too small). */
@@ -55,6 +58,7 @@ export class PrecisionProbeController implements ReactiveController {
     const abort = new AbortController();
     this.abort = abort;
     this.probing = true;
+    this.probed = { plan, runs: ranges.reduce((n, r) => n + r.end - r.begin, 0) };
     this.host.requestUpdate();
     try {
       const parts: ArrayLike<number>[] = [];
@@ -62,7 +66,7 @@ export class PrecisionProbeController implements ReactiveController {
       for (const range of ranges) parts.push((await this.engines.cpu64.run(plan, { range, signal: abort.signal })).diverged);
       if (this.abort !== abort) return;
       const split = probeSplit(shown.diverged, ranges, parts);
-      this.result = { plan, split, runs: ranges.reduce((n, r) => n + r.end - r.begin, 0), past: pastResolution(split) };
+      this.result = { plan, split, runs: this.probed.runs, past: pastResolution(split) };
     } catch {
       // Cancelled by a newer sweep, or failed: the map is left without a verdict on its precision
       // (clear() left `result` null).
@@ -70,6 +74,7 @@ export class PrecisionProbeController implements ReactiveController {
       if (this.abort === abort) {
         this.abort = null;
         this.probing = false;
+        this.probed = null;
         this.host.requestUpdate();
       }
     }
