@@ -8,7 +8,8 @@
 // [0, 256) viridis; then the outcome ramps (src/view/colors.ts OUTCOME_LUT), 256 entries per row:
 // one row per minimum colour, then the still-moving grey.
 @group(0) @binding(2) var<storage, read> lut: array<u32>;
-// [0] diverged, [1] not converged, [2] pending, [3 …] the minima palette.
+// [0] diverged (among hues), [1] not converged, [2] pending, [3] diverged on the viridis ramp,
+// [4 …] the minima palette.
 @group(0) @binding(3) var<storage, read> palette: array<u32>;
 
 @vertex
@@ -34,11 +35,12 @@ fn fs(@builtin(position) pos: vec4f) -> @location(0) vec4f {
   }
   let r = results[run];
   if (r.diverged != 0u) {
-    return unpack4x8unorm(palette[0]);
+    // Black among the basin and outcome hues; red on viridis, whose dark end is near black.
+    return unpack4x8unorm(palette[select(3u, 0u, hu.mode == 0u || hu.mode == 4u)]);
   }
   if (hu.mode == 0u) {
     if (r.basin >= 0) {
-      return unpack4x8unorm(palette[3u + u32(r.basin) % hu.palette_size]);
+      return unpack4x8unorm(palette[4u + u32(r.basin) % hu.palette_size]);
     }
     return unpack4x8unorm(palette[1]);
   }

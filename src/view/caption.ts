@@ -81,11 +81,11 @@ export function colourText(mode: HeatmapMode): string {
     case 'basin':
       return 'the minimum reached (grey: not converged, black: diverged)';
     case 'loss':
-      return 'final loss above the best minimum (log scale)';
+      return 'final loss above the best minimum (log scale; red: diverged)';
     case 'steps':
-      return 'steps to converge';
+      return 'steps to converge (grey: not converged, red: diverged)';
     case 'sharpness':
-      return 'sharpness where the run ended (largest Hessian eigenvalue, log scale)';
+      return 'sharpness where the run ended (largest Hessian eigenvalue, log scale; red: diverged)';
   }
 }
 
@@ -172,11 +172,11 @@ export function netColourText(mode: NetHeatmapMode): string {
     case 'convergence':
       return "the fractal-boundary paper's convergence measure: green to blue trained, orange to red did not, darker = slower on both sides (the boundary is the dark seam)";
     case 'accuracy':
-      return 'test accuracy at the end (black: diverged)';
+      return 'test accuracy at the end (red: diverged)';
     case 'test_loss':
-      return 'test loss at the end (log scale; black: diverged)';
+      return 'test loss at the end (log scale; red: diverged)';
     case 'train_loss':
-      return 'training loss at the end (log scale; black: diverged)';
+      return 'training loss at the end (log scale; red: diverged)';
     case 'sharpness':
       return "sharpness at the end: the largest |eigenvalue| of the training loss's Hessian (log scale)";
     case 'steps':

@@ -11,7 +11,14 @@ import { interpolateSpectral, interpolateViridis } from 'd3-scale-chromatic';
 
 export type Rgb = readonly [number, number, number];
 
+/** A diverged run among hues (basin, outcome and the fractal colouring): black. */
 export const DIVERGED: Rgb = [20, 20, 20];
+/**
+ * A diverged run on a viridis ramp (a loss, an accuracy, steps, a sharpness): red, as black would
+ * sit beside viridis's near-black purple end, where a map's lowest values are (batch-lr's best
+ * losses next to its diverged cells could not be told apart). No viridis colour is near it.
+ */
+export const DIVERGED_ON_RAMP: Rgb = [214, 39, 40];
 export const NOT_CONVERGED: Rgb = [200, 200, 200];
 /** Not computed yet: the page's white (every colour a result can take is darker). */
 export const PENDING: Rgb = [255, 255, 255];

@@ -6,7 +6,7 @@
 import type { Plan } from '../core/plan.ts';
 import type { ResultColumns } from '../core/results.ts';
 import type { Rgb } from './colors.ts';
-import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, lutIndex, minimumColour, outcomeColour } from './colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, lutIndex, minimumColour, outcomeColour } from './colors.ts';
 import type { Clipped } from './range.ts';
 import { NOT_CLIPPED, colourRange, countClipped } from './range.ts';
 
@@ -148,7 +148,7 @@ function lut(t: number): Rgb {
 export function cellColour(f: HeatmapFrame, run: number): Rgb {
   if (run >= f.runsReady) return PENDING;
   const c = f.columns;
-  if (c.diverged[run]) return DIVERGED;
+  if (c.diverged[run]) return f.mode === 'basin' || f.mode === 'outcome' ? DIVERGED : DIVERGED_ON_RAMP;
   if (f.mode === 'basin') {
     const b = c.basin[run] as number;
     return b >= 0 ? minimumColour(b) : NOT_CONVERGED;

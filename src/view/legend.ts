@@ -4,7 +4,7 @@
  */
 import type { Minimum } from '../core/registry/index.ts';
 import type { Rgb } from './colors.ts';
-import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, convergenceColour, minimumColour, outcomeColour } from './colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, convergenceColour, minimumColour, outcomeColour } from './colors.ts';
 import type { HeatmapFrame } from './frame.ts';
 import type { NetFrame, NetHeatmapMode } from './net-frame.ts';
 import type { OverlayLine } from './panels.ts';
@@ -99,7 +99,7 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'not converged' : 'no value' });
   }
-  out.push({ kind: 'swatch', colour: DIVERGED, label: 'diverged' });
+  out.push({ kind: 'swatch', colour: f.mode === 'basin' || f.mode === 'outcome' ? DIVERGED : DIVERGED_ON_RAMP, label: 'diverged' });
   if (f.runsReady < f.width * f.height) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });
   if (shown.length > 0 && (f.mode === 'outcome' || f.mode === 'basin')) out.push({ kind: 'note', label: LAMBDA_LEGEND });
   const seen = new Set<string>();
@@ -140,7 +140,7 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
     out.push({ kind: 'ramp', stops: stops(viridis), label: labels[f.mode], from: lo, to: hi });
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : f.mode === 'sharpness' ? 'no value (sharpness off, or not finite)' : log ? 'no value (not finite)' : 'no value' });
-    out.push({ kind: 'swatch', colour: DIVERGED, label: 'diverged' });
+    out.push({ kind: 'swatch', colour: DIVERGED_ON_RAMP, label: 'diverged' });
   }
   if (f.runsReady < f.width * f.height) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });
   return out;

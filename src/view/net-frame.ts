@@ -9,7 +9,7 @@ import type { NetPlan } from '../core/network/plan.ts';
 import type { HeatmapMode } from './frame.ts';
 import { HEATMAP_MODES } from './frame.ts';
 import type { Rgb } from './colors.ts';
-import { DIVERGED, NOT_CONVERGED, PENDING, VIRIDIS_LUT, convergenceColour, lutIndex } from './colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, PENDING, VIRIDIS_LUT, convergenceColour, lutIndex } from './colors.ts';
 import type { Clipped } from './range.ts';
 import { NOT_CLIPPED, colourRange, countClipped } from './range.ts';
 
@@ -170,7 +170,7 @@ export function netCellColour(f: NetFrame, run: number): Rgb {
     if (Number.isNaN(t)) return DIVERGED;
     return convergenceColour((c.convergence[run] as number) < 0, t);
   }
-  if (c.diverged[run]) return DIVERGED;
+  if (c.diverged[run]) return DIVERGED_ON_RAMP;
   const v = netCellValue(f.mode, c, run);
   if (v === null) return NOT_CONVERGED;
   // Brighter = higher in every mode, as on the surfaces' loss maps and in the studies' figures of

@@ -8,7 +8,7 @@
  * nothing is clipped (tests/studies/studies.test.ts renders every study panel and checks).
  */
 import type { Rgb } from './colors.ts';
-import { DIVERGED, VIRIDIS_LUT, fractalColours, fractalScaleColour, lutIndex, rgbCss, rgbOf } from './colors.ts';
+import { DIVERGED_ON_RAMP, VIRIDIS_LUT, fractalColours, fractalScaleColour, lutIndex, rgbCss, rgbOf } from './colors.ts';
 import { caption, netCaption, netParamLabel, paramLabel } from './caption.ts';
 import { cellColour, heatmapFrame } from './frame.ts';
 import type { LegendItem } from './legend.ts';
@@ -409,12 +409,12 @@ function gridSvg(p: GridPanel, encodePng: EncodePng): string {
     };
     colour = (run) => {
       const u = t(p.values[run] as number);
-      return Number.isFinite(u) ? lut((u - lo) / (hi - lo)) : DIVERGED;
+      return Number.isFinite(u) ? lut((u - lo) / (hi - lo)) : DIVERGED_ON_RAMP;
     };
     const show = (u: number): string => formatNumber(log ? 10 ** u : u, 3);
     legend.push(
       { kind: 'ramp', stops: Array.from({ length: 9 }, (_, k) => lut(k / 8)), label: p.valueLabel, from: show(lo), to: show(hi) },
-      { kind: 'swatch', colour: DIVERGED, label: 'diverged' },
+      { kind: 'swatch', colour: DIVERGED_ON_RAMP, label: 'diverged' },
     );
   }
   const head = titleBlock(p.title);

@@ -12,6 +12,7 @@ import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeUrlState } from '../../src/core/url.ts';
 import { cellColour } from '../../src/view/frame.ts';
+import { DIVERGED_ON_RAMP } from '../../src/view/colors.ts';
 import { frameOf, setField } from './harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -211,6 +212,18 @@ describe('basinlab in Chromium with WebGPU', () => {
       const got = colours[k] as number[];
       if (c.diverged) expect(near(got, [20, 20, 20]), `cell ${c.i},${c.j} diverged: got ${got}`).toBe(true);
       else if (c.basin === 0) expect(near(got, [230, 159, 0]), `cell ${c.i},${c.j} converged: got ${got}`).toBe(true);
+    });
+    // The final loss on viridis: diverged runs in red (black would sit beside viridis's dark end),
+    // the WGSL renderer painting what cellColour says.
+    await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { setMode(m: string): void } } }).controller.spec.setMode('loss'));
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    const lossFrame = await frameOf(page);
+    expect(lossFrame.mode).toBe('loss');
+    const loss = await screenColours(page, cells);
+    cells.forEach((c, k) => {
+      const want = cellColour(lossFrame, c.j * lossFrame.width + c.i);
+      expect(near(loss[k] as number[], want), `cell ${c.i},${c.j} (loss): got ${loss[k]}, want ${want}`).toBe(true);
+      if (c.diverged) expect(want).toEqual(DIVERGED_ON_RAMP);
     });
     await page.screenshot({ path: `${ARTIFACTS}/app-quadratic.png` });
     await page.close();

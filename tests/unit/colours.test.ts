@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Rgb } from '../../src/view/colors.ts';
-import { DIVERGED, MINIMA_PALETTE, OUTCOME_LEVELS, OUTCOME_LUT, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, linearToOklab, outcomeColour, rgbCss, rgbOf, viridisCss } from '../../src/view/colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, MINIMA_PALETTE, OUTCOME_LEVELS, OUTCOME_LUT, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, linearToOklab, outcomeColour, rgbCss, rgbOf, viridisCss } from '../../src/view/colors.ts';
 import { panelSvg } from '../../src/view/svg.ts';
 import type { HeatmapFrame } from '../../src/view/frame.ts';
 import { cellColour } from '../../src/view/frame.ts';
@@ -51,6 +51,23 @@ const dist = (a: Vec, b: Vec): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[
 
 /** OKLab distance below which two flat areas read as one colour at a glance (a JND is ~0.02). */
 const APART = 0.04;
+
+describe('diverged runs on a viridis ramp', () => {
+  const ramp: Rgb[] = Array.from({ length: 256 }, (_, k) => [VIRIDIS_LUT[4 * k] as number, VIRIDIS_LUT[4 * k + 1] as number, VIRIDIS_LUT[4 * k + 2] as number]);
+  for (const [vision, m] of Object.entries(VISIONS)) {
+    it(`stand apart from every ramp colour, and farther than black from its dark end (${vision})`, () => {
+      const nearest = (c: Rgb, of: readonly Rgb[] = ramp): number => Math.min(...of.map((r) => dist(seen(c, m), seen(r, m))));
+      expect(nearest(DIVERGED_ON_RAMP)).toBeGreaterThanOrEqual(APART);
+      // And apart from the ramp's "no value" grey and the page's white (cells not computed yet).
+      expect(dist(seen(DIVERGED_ON_RAMP, m), seen(NOT_CONVERGED, m))).toBeGreaterThanOrEqual(APART);
+      expect(dist(seen(DIVERGED_ON_RAMP, m), seen(PENDING, m))).toBeGreaterThanOrEqual(APART);
+      // Why it is not black: a map's lowest values (the best losses) are viridis's darkest eighth, and
+      // black sits next to them (0.12-0.17 in OKLab here), red far from them (0.21-0.34).
+      const dark = ramp.slice(0, 32);
+      expect(nearest(DIVERGED_ON_RAMP, dark)).toBeGreaterThan(1.5 * nearest(DIVERGED, dark));
+    });
+  }
+});
 
 describe('outcome colours', () => {
   const ts = [0, 0.25, 0.5, 0.75, 1];

@@ -9,7 +9,7 @@ import { makeNetPlan } from '../../src/core/network/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { makePlan } from '../../src/core/plan.ts';
 import { parseAnySpec, parseSpec } from '../../src/core/spec.ts';
-import { VIRIDIS_LUT } from '../../src/view/colors.ts';
+import { DIVERGED_ON_RAMP, VIRIDIS_LUT } from '../../src/view/colors.ts';
 import { cellColour, heatmapFrame } from '../../src/view/frame.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../src/view/legend.ts';
 import { netCellColour, netFrame } from '../../src/view/net-frame.ts';
@@ -144,7 +144,7 @@ describe('loss maps with near-divergent runs', () => {
     expect(10 ** f.hi).toBeLessThan(2);
     // Losses draw high = bright: the clipped high end is viridis' bright end; the diverged run keeps its own colour.
     expect(netCellColour(f, 399)).toEqual(viridisEnd(1));
-    expect(netCellColour(f, 0)).toEqual([20, 20, 20]);
+    expect(netCellColour(f, 0)).toEqual(DIVERGED_ON_RAMP);
     const legend = netHeatmapLegend(f);
     const ramp = legend.find((it) => it.kind === 'ramp');
     expect(ramp?.kind === 'ramp' && ramp.to).toMatch(/^≥ /);

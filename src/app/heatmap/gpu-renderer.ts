@@ -8,7 +8,7 @@ import type { DeviceResults } from '../../engine/engine.ts';
 import { browserShaderSources } from '../../engine/gpu/shader-sources-browser.ts';
 import { defineStruct, offsetOf } from '../../engine/gpu/structs.ts';
 import type { Rgb } from '../../view/colors.ts';
-import { DIVERGED, MINIMA_PALETTE, NOT_CONVERGED, OUTCOME_LUT, PENDING, VIRIDIS_LUT } from '../../view/colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, OUTCOME_LUT, PENDING, VIRIDIS_LUT } from '../../view/colors.ts';
 import type { HeatmapFrame } from '../../view/frame.ts';
 import { MODE_INDEX } from '../../view/frame.ts';
 import type { HeatmapGpu, HeatmapRenderer } from './renderers.ts';
@@ -76,7 +76,7 @@ export class GpuHeatmapRenderer implements HeatmapRenderer {
     const lutWords = new Uint32Array(bytes.buffer);
     this.lut = device.createBuffer({ label: 'colour tables', size: lutWords.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(this.lut, 0, lutWords);
-    const pal = new Uint32Array([pack(DIVERGED), pack(NOT_CONVERGED), pack(PENDING), ...MINIMA_PALETTE.map(pack)]);
+    const pal = new Uint32Array([pack(DIVERGED), pack(NOT_CONVERGED), pack(PENDING), pack(DIVERGED_ON_RAMP), ...MINIMA_PALETTE.map(pack)]);
     this.palette = device.createBuffer({ label: 'heatmap palette', size: pal.byteLength, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     device.queue.writeBuffer(this.palette, 0, pal);
   }
