@@ -66,22 +66,25 @@ export function logLogSlope(x: readonly number[], y: readonly number[]): number 
   return sxy / sxx;
 }
 
-/** The smaller and the larger half of the batch sizes (the middle one in both when odd), as text: "4-16". */
+/** The smaller and the larger half of a list sorted by batch size: the middle entry in both when odd. */
+function splitHalves<T>(a: readonly T[]): { readonly small: readonly T[]; readonly large: readonly T[] } {
+  const h = Math.ceil(a.length / 2);
+  return { small: a.slice(0, h), large: a.slice(a.length - h) };
+}
+
+/** The smaller and the larger half of the batch sizes (splitHalves), as text: "4-16". */
 function halves(batches: readonly number[]): { small: string; large: string } {
-  const n = batches.length;
-  const h = Math.ceil(n / 2);
   const span = (b: readonly number[]): string => `${b[0]}-${b[b.length - 1]}`;
-  return { small: span(batches.slice(0, h)), large: span(batches.slice(n - h)) };
+  const { small, large } = splitHalves(batches);
+  return { small: span(small), large: span(large) };
 }
 
 /** The best LR's log-log slope against the batch size over the smaller and the larger half of the batch sizes. */
 export function scalingSlopes(f: Pick<BatchLrFindings, 'batchSizes' | 'bestLr'>): { readonly smallSlope: number; readonly largeSlope: number } {
-  const n = f.batchSizes.length;
-  const h = Math.ceil(n / 2);
-  return {
-    smallSlope: n >= 2 ? logLogSlope(f.batchSizes.slice(0, h), f.bestLr.slice(0, h)) : Number.NaN,
-    largeSlope: n >= 2 ? logLogSlope(f.batchSizes.slice(n - h), f.bestLr.slice(n - h)) : Number.NaN,
-  };
+  if (f.batchSizes.length < 2) return { smallSlope: Number.NaN, largeSlope: Number.NaN };
+  const b = splitHalves(f.batchSizes);
+  const lr = splitHalves(f.bestLr);
+  return { smallSlope: logLogSlope(b.small, lr.small), largeSlope: logLogSlope(b.large, lr.large) };
 }
 
 /**
@@ -92,7 +95,7 @@ export function scalingSlopes(f: Pick<BatchLrFindings, 'batchSizes' | 'bestLr'>)
  */
 export function gridSlopeError(lrs: readonly number[], batches: readonly number[]): number {
   const h = Math.log((lrs[1] as number) / (lrs[0] as number)) / 2;
-  const x = batches.slice(0, Math.ceil(batches.length / 2)).map((b) => Math.log(b));
+  const x = splitHalves(batches).small.map((b) => Math.log(b));
   const mean = x.reduce((a, b) => a + b, 0) / x.length;
   const abs = x.reduce((a, v) => a + Math.abs(v - mean), 0);
   const sq = x.reduce((a, v) => a + (v - mean) ** 2, 0);

@@ -60,6 +60,12 @@ export function checkFlatVsSharp(f: FlatSharpCheck): Verdict {
   ]);
 }
 
+/** The share of runs in neither basin, 1 − sharp − flat, with float noise (below 1e-9, or negative) as 0: the tables and the chart read it alike. */
+function neitherShare(sharp: number, flat: number): number {
+  const rest = 1 - sharp - flat;
+  return rest < 1e-9 ? 0 : rest;
+}
+
 export const flatVsSharp: Study = {
   id: 'flat-vs-sharp',
   title: 'Flat vs sharp minima',
@@ -210,7 +216,7 @@ export const flatVsSharp: Study = {
     };
     const pct = (x: number): string => `${fmt(100 * x)}%`;
     // The rest, with the float noise of 1 - a - b (2e-16) read as none.
-    const neither = (sh: number, fl: number): string => pct(1 - sh - fl < 1e-9 ? 0 : 1 - sh - fl);
+    const neither = (sh: number, fl: number): string => pct(neitherShare(sh, fl));
     const rhoMax = fmt(rhos[rhos.length - 1] as number);
     const between = lrs.map((lr, i) => ({ lr, i })).filter(({ lr }) => lr * lamS >= 1 && lr * lamS <= 2);
     const tables: SummaryTable[] = [
@@ -227,7 +233,7 @@ export const flatVsSharp: Study = {
       },
       {
         title: `Gradient noise (momentum 0, lr ${fmt(1e-3)} to 2/λ_sharp): where runs end (within 0.3 of a minimum)`,
-        columns: ['noise std', 'sharp minimum', 'flat minimum', 'neither'],
+        columns: ['noise std', 'sharp minimum', 'flat minimum', 'neither basin'],
         rows: [0, c.plan.height - 1].map((j) => {
           const [sh, fl] = [rowShare(j, sharp), rowShare(j, flat)];
           return [fmt(c.plan.yValues[j] as number), pct(sh), pct(fl), neither(sh, fl)];
@@ -235,7 +241,7 @@ export const flatVsSharp: Study = {
       },
       {
         title: 'SAM, with gradient noise of std 2: where starts end, without SAM (ρ = 0) and with it',
-        columns: ['LR', 'ρ', 'sharp minimum', 'flat minimum', 'neither'],
+        columns: ['LR', 'ρ', 'sharp minimum', 'flat minimum', 'neither basin'],
         rows: samLrs.flatMap((lr, k) => [
           [fmt(lr), '0', pct(sharpWithoutSam[k] as number), pct(flatWithoutSam[k] as number), neither(sharpWithoutSam[k] as number, flatWithoutSam[k] as number)],
           [fmt(lr), rhoMax, pct(sharpWithMostSam[k] as number), pct(flatWithMostSam[k] as number), neither(sharpWithMostSam[k] as number, flatWithMostSam[k] as number)],
@@ -278,7 +284,7 @@ export const flatVsSharp: Study = {
             { label: 'sharp', x: lrs, y: fracSharp, colour: '#e69f00' },
             { label: 'flat', x: lrs, y: fracFlat, colour: '#56b4e9' },
             // The rest, so that the three add up to 1 at every LR.
-            { label: 'neither basin', x: lrs, y: lrs.map((_, i) => Math.max(0, 1 - (fracSharp[i] as number) - (fracFlat[i] as number))), colour: '#999', dashed: true },
+            { label: 'neither basin', x: lrs, y: lrs.map((_, i) => neitherShare(fracSharp[i] as number, fracFlat[i] as number)), colour: '#999', dashed: true },
           ],
           marks: [{ x: 2 / lamS, label: '2/λ_sharp', colour: '#d00' }],
           sources: [{ label: 'LR x start', spec: b.plan.spec }],

@@ -282,9 +282,10 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     const ran = on64 && redraw ? await runNetSpec(on64, `depth ${d} in float64 (float32 does not resolve it)`, spec) : await runNetSpec(ctx, `depth ${d}`, spec);
     specs.push(ran.plan.spec);
     const conv = Array.from(ran.results.convergence);
-    const cls = conv.map((c) => (c < 0 ? 0 : 1));
+    // The boundary and the next window read only where the class changes: either encoding draws them alike.
+    const cls = trainedClass(conv);
     dims.push(boundaryDimension(cls, side, side));
-    trained.push(cls.filter((c) => c === 0).length / cls.length);
+    trained.push(cls.reduce((n, c) => n + c, 0) / cls.length);
     const next: Window | null = d + 1 < depths ? nextWindow(cls, side, w, zoom, size.rule) : null;
     grids.push({
       kind: 'grid',
