@@ -386,8 +386,10 @@ function netPairLine(p: NetPairReport): string {
     (a.accuracy ? `, test accuracy the same on ${pct(a.accuracy.same)}` : '');
   return (
     `${`${p.a} vs ${p.b}`.padEnd(14)} diverged ${pct(p.divergedA)} / ${pct(p.divergedB)}, divergence agrees ${pct(p.sameDivergence)} ` +
-    `(off boundary ${pct(p.sameDivergenceOffBoundary)}); over ${p.conditioned.runs} well-conditioned runs off the boundary: ${errors(p.conditioned)}; ` +
-    `over all ${p.trainLoss.runs} runs neither saw diverge (${p.illConditionedRuns} ill-conditioned): ${errors(p)}`
+    `(off boundary ${pct(p.sameDivergenceOffBoundary)}); ` +
+    // A median over no runs would print as 0, read as perfect agreement: say there were none.
+    (p.conditioned.runs === 0 ? 'no well-conditioned runs off the boundary to compare losses on; ' : `over ${p.conditioned.runs} well-conditioned runs off the boundary: ${errors(p.conditioned)}; `) +
+    (p.trainLoss.runs === 0 ? 'no run that neither saw diverge' : `over all ${p.trainLoss.runs} runs neither saw diverge (${p.illConditionedRuns} ill-conditioned): ${errors(p)}`)
   );
 }
 

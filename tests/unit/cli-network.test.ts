@@ -216,6 +216,13 @@ describe('basinlab trajectory with a network spec', () => {
 });
 
 describe('basinlab validate with a network spec', () => {
+  it('says there are no runs to compare losses on where every run diverges, not a median over none', () => {
+    const spec = specFile('net-all-diverge.json', { ...NET, sweep: { ...NET.sweep, x: { ...NET.sweep.x, min: 1e4, max: 1e5 } } });
+    const r = cli('validate', spec, '--workers', '0', '--quiet');
+    expect(r.stdout).toMatch(/^cpu vs cpu64 +diverged 100\.000% \/ 100\.000%, divergence agrees 100\.000% \(off boundary [\d.]+%\); no well-conditioned runs off the boundary to compare losses on; no run that neither saw diverge$/m);
+    expect(r.stdout).not.toMatch(/median 0\.0e\+0/);
+  });
+
   it('compares gpu, cpu and cpu64, prints the pairs and PASS, and writes the report', () => {
     const spec = specFile('net-v.json', { ...NET, sweep: { ...NET.sweep, x: { ...NET.sweep.x, max: 1 } } });
     const out = join(dir, 'net-report.json');
