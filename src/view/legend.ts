@@ -13,7 +13,8 @@ import type { Clipped } from './range.ts';
 import { CLIP_PERCENTILES } from './range.ts';
 
 export type LegendItem =
-  | { readonly kind: 'swatch'; readonly colour: Rgb; readonly label: string }
+  /** A colour; `dot`: a chart's points, drawn as one of them rather than as an area's square. */
+  | { readonly kind: 'swatch'; readonly colour: Rgb; readonly label: string; readonly dot?: boolean }
   /**
    * A colour ramp, e.g. a minimum's colours from fast to slow: a colour bar with its ends labelled
    * (`from`, `to`) after the label, or, without them, a wide swatch before it.

@@ -164,7 +164,9 @@ function legendSvg(items: readonly LegendItem[], y0: number): { svg: string; bot
         ? `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 16}" y2="${ly - 4}" stroke="${it.colour}" stroke-width="2"${it.dashed ? ' stroke-dasharray="5 2"' : ''}/>`
         : it.kind === 'ramp'
           ? rampSvg(it.stops, lx, ly, SWATCH_RAMP)
-          : `<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${rgbCss(it.colour)}" stroke="#888"/>`,
+          : it.dot
+            ? `<circle cx="${lx + 6}" cy="${ly - 4}" r="3.5" fill="${rgbCss(it.colour)}"/>`
+            : `<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${rgbCss(it.colour)}" stroke="#888"/>`,
     );
     out.push(texts(lines, lx + mark, ly));
   }
@@ -363,7 +365,7 @@ function chartSvg(p: ChartPanel): string {
   }
   const quarter = (c: Rgb): Rgb => [0, 1, 2].map((k) => Math.round(255 - 0.25 * (255 - (c[k] as number)))) as [number, number, number];
   const items: LegendItem[] = [
-    ...p.series.map((s): LegendItem => (s.points ? { kind: 'swatch', colour: rgbOf(s.colour), label: s.label } : { kind: 'line', colour: s.colour, label: s.label, dashed: s.dashed === true })),
+    ...p.series.map((s): LegendItem => (s.points ? { kind: 'swatch', colour: rgbOf(s.colour), label: s.label, dot: true } : { kind: 'line', colour: s.colour, label: s.label, dashed: s.dashed === true })),
     ...(p.marks ?? []).map((m): LegendItem => ({ kind: 'line', colour: m.colour, label: m.label, dashed: true })),
     // A band is drawn at a quarter opacity over white: so is its swatch.
     ...(p.bands ?? []).map((b): LegendItem => ({ kind: 'swatch', colour: quarter(rgbOf(b.colour)), label: b.label })),

@@ -834,9 +834,19 @@ describe('studies in the app', () => {
     const after = await page.evaluate(() => {
       const app = document.querySelector('bl-app') as unknown as App & { shadowRoot: ShadowRoot };
       const q = (id: string): boolean => app.shadowRoot.querySelector(`[data-testid="${id}"]`) !== null;
-      return { waits: app.controller?.waitingForStudy, explorer: app.controller?.sweep.running || !!app.controller?.sweep.results, closed: q('explorer-closed'), heatmap: app.shadowRoot.querySelector('bl-heatmap') !== null, state: app.shadowRoot.querySelector('[data-testid="run-state"]')?.textContent };
+      const preset = app.shadowRoot.querySelector('bl-view-bar')?.shadowRoot?.querySelector('select[name="preset"]') as HTMLSelectElement | null;
+      return {
+        waits: app.controller?.waitingForStudy,
+        explorer: app.controller?.sweep.running || !!app.controller?.sweep.results,
+        closed: q('explorer-closed'),
+        heatmap: app.shadowRoot.querySelector('bl-heatmap') !== null,
+        state: app.shadowRoot.querySelector('[data-testid="run-state"]')?.textContent,
+        // The explorer's own controls are not in the header while it is closed, and no curated view is named as shown.
+        controls: { run: q('run'), progress: q('progress'), validate: q('validate') },
+        preset: preset?.selectedOptions[0]?.textContent,
+      };
     });
-    expect(after).toEqual({ waits: false, explorer: false, closed: true, heatmap: false, state: 'explorer closed' });
+    expect(after).toEqual({ waits: false, explorer: false, closed: true, heatmap: false, state: 'explorer closed', controls: { run: false, progress: false, validate: false }, preset: 'choose…' });
     await page.screenshot({ path: `${ARTIFACTS}/app-study-explorer-closed.png`, fullPage: true });
     await page.click('bl-app >>> [data-testid="open-explorer"]');
     await page.waitForFunction(() => !!(document.querySelector('bl-app') as unknown as App).controller?.sweep.results, { timeout: 240_000, polling: 250 });

@@ -151,5 +151,9 @@ describe('colours written as CSS', () => {
     // The legend's swatch is the series' own colour (an rgb() colour once came out grey).
     expect(svg).toContain(rgbCss(rgbOf(viridisCss(0))));
     expect(svg).not.toContain('rgb(128, 128, 128)');
+    // Drawn as a point, as the series is: a circle of its colour, not an area's square.
+    const fill = `fill="${rgbCss(rgbOf(viridisCss(0)))}"`;
+    expect(svg).toContain(`r="3.5" ${fill}/>`);
+    expect(svg).not.toContain(`${fill} stroke="#888"/>`);
   });
 });

@@ -663,14 +663,18 @@ export class BlApp extends LitElement {
           : html`<button class="to-editor" data-testid="to-editor" title="The spec editor is below the map and the runs at this width" @click=${() => this.renderRoot.querySelector('bl-spec-editor')?.scrollIntoView({ block: 'start' })}>Edit the spec ↓</button>`}
         ${busy
           ? html`<button data-testid="cancel" @click=${() => ctl.cancel()}>Cancel</button>`
-          : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => ctl.run()}>Run</button>`}
-        <progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : (p?.total ?? 0)}></progress>
+          : ctl.explorerClosed
+            ? nothing // The explorer's controls show with it; the header says it is closed.
+            : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => ctl.run()}>Run</button>`}
+        ${ctl.explorerClosed ? nothing : html`<progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : (p?.total ?? 0)}></progress>`}
         <span class="run-state-box">
           <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : ctl.waitingForStudy ? 'waits for the study' : ctl.explorerClosed ? 'explorer closed' : 'idle'}</span>
           ${timeLeft ? html`<span class="status" data-testid="time-left">${timeLeft}</span>` : nothing}
         </span>
-        <button data-testid="validate" ?disabled=${!val.canValidate() || busy} @click=${() => void val.validate()}
-          title=${net ? 'Run this network sweep on the float64 CPU engine and compare it with the results shown (as basinlab validate does)' : 'Run this sweep on the CPU engines and compare'}>Validate vs CPU</button>
+        ${ctl.explorerClosed
+          ? nothing
+          : html`<button data-testid="validate" ?disabled=${!val.canValidate() || busy} @click=${() => void val.validate()}
+          title=${net ? 'Run this network sweep on the float64 CPU engine and compare it with the results shown (as basinlab validate does)' : 'Run this sweep on the CPU engines and compare'}>Validate vs CPU</button>`}
         ${val.validating ? html`<span class="status" data-testid="validation-status">${val.status()}</span>` : nothing}
         ${val.result && !val.validating
           ? html`<span data-testid="verdict" class="verdict ${val.result.verdict.pass ? 'pass' : 'fail'}" title=${ctl.message.text}>${val.result.verdict.pass ? '✓ validation passed' : '✗ validation failed'}</span>`
@@ -684,10 +688,12 @@ export class BlApp extends LitElement {
         ${val.netResult?.rounding && !val.validating && sweep.engine?.name !== 'cpu64'
           ? html`<button data-testid="show-float64" title="Past float32's resolution: draw the float64 results the validation computed" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button>`
           : nothing}
-        <button @click=${() => ctl.exports.data('csv')} ?disabled=${!(sweep.results || sweep.net?.results)}>CSV</button>
-        <button @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>
+        ${ctl.explorerClosed
+          ? nothing
+          : html`<button @click=${() => ctl.exports.data('csv')} ?disabled=${!(sweep.results || sweep.net?.results)}>CSV</button>
+              <button @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>`}
         <label title="A spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)">Import <input type="file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} /></label>
-        <bl-view-bar .presets=${this.presetOptions} .preset=${this.presetShown(ctl.spec.json)} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
+        <bl-view-bar .presets=${this.presetOptions} .preset=${ctl.explorerClosed ? '' : this.presetShown(ctl.spec.json)} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
           ?figureReady=${!!(sweep.results || sweep.net?.results)} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
         <label>Study
           <select data-testid="study-select" @change=${(e: Event) => {
