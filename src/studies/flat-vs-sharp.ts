@@ -248,12 +248,20 @@ export const flatVsSharp: Study = {
         ]),
       },
     ];
+    // "Neither" at small LRs is slowness: a start still on its way after `steps` steps.
+    const slowest = neitherShare(fracSharp[0] as number, fracFlat[0] as number);
+    // The first LR from which every start gets there, at every LR up to the sharp limit.
+    const stable = lrs.filter((lr) => lr * lamS < 2).length;
+    const settledAt = lrs.slice(0, stable).map((_, i) => neitherShare(fracSharp[i] as number, fracFlat[i] as number) === 0);
+    const lastUnsettled = settledAt.lastIndexOf(false);
+    const firstSettled = lastUnsettled + 1 < stable ? lastUnsettled + 1 : -1;
     const summary =
       `The sharp minimum has λ = ${fmt(lamS)}, the flat one λ = ${fmt(lamF)} (λ: the sharpness). Of ${a.plan.runs} heavy-ball runs over LR x momentum, ` +
       `${sharpBelow + atLimit} settle within 10⁻³ of the sharp minimum (inside at the last two checkpoints): ${sharpBelow} below its stability limit lr = 2(1 + momentum)/λ_sharp, ` +
       `${atLimit} less than 2% above it (still escaping when the run ends) and ${beyond} further above it.\n\n` +
-      `The tables below follow starts along the line through both minima; there a start "ends in" a minimum when it is in that minimum's basin when the run ends, ` +
-      `settled or not (the counts above need it within 10⁻³ at the last two checkpoints). Above 2/λ_sharp ${findings.sharpFractionAboveLimit === 0 ? 'no start ends' : `${pct(findings.sharpFractionAboveLimit)} of the starts end`} in the sharp well; ` +
+      `The first table follows starts along the line through both minima; there a start "ends in" a minimum when it is within 10⁻³ of it at the run's last checkpoint ` +
+      `(the counts above need the checkpoint before as well), and in "neither basin" when it is within 10⁻³ of neither: ` +
+      `${slowest > 0 ? `at the smallest LR, ${fmt(lrs[0] as number)}, ${pct(slowest)} of the starts have not got that close to either minimum in ${steps} steps${firstSettled >= 0 ? `, and at every LR from ${fmt(lrs[firstSettled] as number)} up to the sharp limit every one has` : ''}` : 'every start has got that close to one of them, at every LR'}. Above 2/λ_sharp ${findings.sharpFractionAboveLimit === 0 ? 'no start ends' : `${pct(findings.sharpFractionAboveLimit)} of the starts end`} in the sharp well; ` +
       `below the limit, gradient noise ${noisySharp < quietSharp ? `shakes runs out of it${shakenToFlat ? ', most of them into the flat one' : `, but most of those it shakes out end in neither minimum at std ${fmt(c.plan.yValues[c.plan.height - 1] as number)}`}` : 'does not shake runs out of it'}. ` +
       (sharpWithMostSam.every((x, k) => x <= (sharpWithoutSam[k] as number)) && sharpWithMostSam.some((x, k) => x < (sharpWithoutSam[k] as number))
         ? `With SAM no more starts end in the sharp well at any LR tried, and fewer at some; ${flatWithMostSam.every((x, k) => x > (flatWithoutSam[k] as number)) ? 'the flat one gains them at every LR' : 'the flat one does not gain them at every LR: the ascent step mostly keeps runs from settling in the sharp well rather than sending them to the flat one'}.`

@@ -85,6 +85,9 @@ export class PrecisionProbeController implements ReactiveController {
 export function probeText(r: ProbeResult): string {
   return (
     `${resolutionText(r.split, `${r.runs} of this map's runs run again`)} Near this boundary, float32's rounding decides which side a run ends on. ` +
-    "The float64 CPU engine resolves it, at about the float32 CPU engine's cost (slower than a real GPU's float32 map)."
+    "The float64 CPU engine resolves it, at about the float32 CPU engine's cost (slower than a real GPU's float32 map). " +
+    // How deep: float64's rounding steps are 2^29 (5 x 10^8) times finer than float32's, so the same
+    // amplification over the same steps makes its rounding decide only at zooms about that much deeper.
+    "How deep it can go: its rounding is about 5 × 10^8 times finer, so at these steps rounding would decide in float64 too only at zooms about that many times deeper."
   );
 }
