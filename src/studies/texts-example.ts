@@ -9,6 +9,7 @@ import { engineOf, fmt, runNetSpec, studySize, verdictOf } from './run.ts';
 import type { Condition } from './run.ts';
 import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 import { plural } from '../view/caption.ts';
+import { superscript } from '../view/text.ts';
 
 export interface TextsOptimizer {
   readonly label: string;
@@ -101,6 +102,9 @@ export function checkTextsExample(f: TextsFindings): Verdict {
   return verdictOf(conditions);
 }
 
+/** How close to its best loss an LR must come to count as on the best LR's floor (1%). */
+const FLOOR_TOLERANCE = 0.01;
+
 export const textsExample: Study = {
   id: 'texts-example',
   problem: 'network',
@@ -152,6 +156,16 @@ export const textsExample: Study = {
     const bestIdx = medians.map((m) => m.reduce((b, v, i) => (v < (m[b] as number) ? i : b), 0));
     const atBest = medians.map((m, k) => m[bestIdx[k] as number] as number);
     const bestLr = bestIdx.map((i) => lrValues[i] as number);
+    // The loss is flat around each best LR: the LRs (contiguous with the best) within 1% of it.
+    const floorBand = medians.map((m, k): [number, number] => {
+      const b = bestIdx[k] as number;
+      const near = (i: number): boolean => (m[i] as number) <= (1 + FLOOR_TOLERANCE) * (m[b] as number);
+      let lo = b;
+      let hi = b;
+      while (lo > 0 && near(lo - 1)) lo--;
+      while (hi < m.length - 1 && near(hi + 1)) hi++;
+      return [lrValues[lo] as number, lrValues[hi] as number];
+    });
     const check = checkTextsExample({ atTextsLr: atTexts, atBestLr: atBest });
     const [spreadAtTextsLr, spreadAtBestLr] = [lossSpread(atTexts), lossSpread(atBest)];
     const shrink = spreadAtTextsLr / spreadAtBestLr;
@@ -165,6 +179,8 @@ export const textsExample: Study = {
       trainLossAtTextsLr: atTexts,
       testLossAtTextsLr: testAtTexts,
       bestLr,
+      bestLrBandLow: floorBand.map((b) => b[0]),
+      bestLrBandHigh: floorBand.map((b) => b[1]),
       trainLossAtBestLr: atBest,
       spreadAtTextsLr,
       spreadAtBestLr,
@@ -207,8 +223,10 @@ export const textsExample: Study = {
     const list = (v: readonly number[]): string => TEXTS_OPTIMIZERS.map((o, k) => `${o.label} ${fmt(v[k] as number)}`).join(', ');
     const summary =
       `After ${steps} steps of batch 32 at the texts' LRs the training losses (MSE) are ${list(atTexts)} (the noise floor is 0.01): ` +
-      `worst over best ${fmt(findings.spreadAtTextsLr)}. Swept over ${lrs} LRs from 1e-5 to 1, the best LRs are ${list(bestLr)} ` +
+      `worst over best ${fmt(findings.spreadAtTextsLr)}. Swept over ${lrs} LRs from 10${superscript(Math.log10(LR_MIN))} to 1, the best LRs are ${list(bestLr)} ` +
       `and the losses there ${list(atBest)}: worst over best ${ratioText(findings.spreadAtBestLr)}. ` +
+      `A best LR is one of a band that does as well: the loss stays within ${100 * FLOOR_TOLERANCE}% of its best ` +
+      `${TEXTS_OPTIMIZERS.map((o, k) => `from ${fmt(floorBand[k]?.[0] as number)} to ${fmt(floorBand[k]?.[1] as number)} (${o.label})`).join(', ')}. ` +
       (shrink > 1 ? `Tuning each optimiser's LR shrinks the gap ${fmt(shrink)}x` : "Tuning each optimiser's LR does not shrink the gap") +
       (check.holds ? `: the texts' comparison is mostly a comparison of the LRs they chose.` : '.');
     return { id: 'texts-example', panels: [curvePanel, sweepPanel], findings, verdict: check, summary };

@@ -319,6 +319,13 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
     const best = nums(r, 'trainLossAtBestLr');
     expect(texts[2]).toBeGreaterThan(100 * (texts[0] as number)); // Adam at 0.001 vs SGD at 0.01
     for (const b of best) expect(b).toBeLessThan(0.012); // the noise floor is 0.01
+    // Each best LR lies in its band of LRs within 1% of its loss, and the summary gives the bands.
+    const [lo, hi, lr] = [nums(r, 'bestLrBandLow'), nums(r, 'bestLrBandHigh'), nums(r, 'bestLr')];
+    lr.forEach((x, k) => {
+      expect(lo[k]).toBeLessThanOrEqual(x);
+      expect(hi[k]).toBeGreaterThanOrEqual(x);
+    });
+    expect(r.summary).toMatch(/the loss stays within 1% of its best from [\d.e-]+ to [\d.e-]+ \(SGD\)/);
     expect({ holds: r.verdict.holds, failures: r.verdict.failures }).toEqual({ holds: true, failures: [] });
     expect(r.verdict.checked).toHaveLength(3);
     renders(r);
