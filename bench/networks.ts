@@ -194,7 +194,7 @@ export async function networkRows(engines: readonly CpuEngine[], log: (s: string
         rows.push({ setting: s.name, engine: 'gpu', what: `${s.what}, training`, runs: plan.runs, steps: plan.spec.steps, rate: steps / t, flops });
         // The bare kernel: the same forward/backward and a momentum-SGD update, no bookkeeping (and
         // no training-set evaluations at checkpoints: its FLOPs are the steps' alone).
-        const tb = (await gpu.runNetBaseline(plan)) / 1000;
+        const tb = (await gpu.runNetBaseline(plan)).ms / 1000;
         const bareFlops = (plan.runs * plan.spec.steps * 6 * plan.layout.params * (plan.batch ?? plan.data.train.n)) / tb;
         rows.push({ setting: s.name, engine: 'gpu-bare', what: `${s.what}, bare forward/backward + SGD kernel`, runs: plan.runs, steps: plan.spec.steps, rate: steps / tb, flops: bareFlops });
         log(
@@ -271,7 +271,7 @@ export async function netBareRows(gpu: GpuEngine, log: (s: string) => void): Pro
       for (let i = 0; i < 3; i++) {
         tDef = Math.min(tDef, await time(() => gpu.run(def)));
         tEnd = Math.min(tEnd, await time(() => gpu.run(end)));
-        tBare = Math.min(tBare, (await gpu.runNetBaseline(def)) / 1000);
+        tBare = Math.min(tBare, (await gpu.runNetBaseline(def)).ms / 1000);
       }
       const n = def.runs * size.steps;
       for (const [every, t] of [[def.checkEvery, tDef], [end.checkEvery, tEnd]] as const) {

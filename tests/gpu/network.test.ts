@@ -463,3 +463,47 @@ describe('every optimiser on the GPU', () => {
     expect(Array.from(ra.train_loss)).not.toEqual(Array.from(rb.train_loss));
   });
 });
+
+describe('the bare network baseline in both decompositions', () => {
+  // kernels/bare_net_wg.wgsl shares a run's work across a workgroup, each gradient entry owned by one
+  // thread adding its samples in order: the weights it ends with are the per-invocation kernel's.
+  const cases: [string, Record<string, unknown>][] = [
+    [
+      'fractal (mean field, no bias, full batch, MSE, per-layer LRs)',
+      {
+        network: { hidden: [16], bias: false, parametrization: 'mean_field', sharpness_iterations: 0 },
+        data: { name: 'fractal' },
+        optimizer: { name: 'SGD', lr: 30, param_groups: [{ params: ['layers.0'], lr: 30 }] },
+        steps: 20,
+        sweep: { x: { param: 'optimizer.param_groups.0.lr', min: 1, max: 100, count: 3, scale: 'log' }, y: { param: 'optimizer.lr', min: 1, max: 100, count: 2, scale: 'log' } },
+      },
+    ],
+    [
+      'Iris (bias, minibatch 16, cross-entropy, momentum, two hidden layers wider than the workgroup)',
+      {
+        ...IRIS({ name: 'SGD', lr: 0.05, momentum: 0.9 }, { steps: 12 }),
+        network: { hidden: [70, 8], batch_size: 16, sharpness_iterations: 0 },
+        sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.2, count: 5, scale: 'log' } },
+      },
+    ],
+  ];
+  it.each(cases)('%s: the same weights, and they moved', async (_, json) => {
+    const plan = await planOf(json);
+    const one = await fx.scoped(() => gpu.runNetBaseline(plan, {}, { weights: true }));
+    const wg = await fx.scoped(() => gpu.runNetBaseline(plan, {}, { decomposition: 'workgroup', weights: true }));
+    const a = one.weights as Float32Array;
+    const b = wg.weights as Float32Array;
+    expect(b.length).toBe(plan.runs * plan.layout.params);
+    let worst = 0;
+    for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)) / Math.max(1, Math.abs(a[i] as number)));
+    // Float32 op for op; a compiler may contract a multiply-add differently in the two kernels.
+    expect(worst).toBeLessThan(1e-5);
+    expect(a.every((v) => Number.isFinite(v))).toBe(true);
+    // Trained: the weights are not the initial ones (a kernel that did nothing would also agree).
+    const init = await fx.scoped(() => gpu.runNetBaseline({ ...plan, spec: { ...plan.spec, steps: 0 } } as NetPlan, {}, { weights: true }));
+    let moved = 0;
+    const w0 = init.weights as Float32Array;
+    for (let i = 0; i < a.length; i++) moved = Math.max(moved, Math.abs((a[i] as number) - (w0[i] as number)));
+    expect(moved).toBeGreaterThan(1e-3);
+  });
+});

@@ -28,6 +28,7 @@ import { STATE_VEC2 } from '../../core/layout.ts';
 import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
 import { GpuNetRunner } from './net.ts';
+import type { BaselineRun, NetDecomposition } from './net.ts';
 
 export interface GpuEngineOptions {
   /** Invocations per workgroup (an override constant of the kernels). */
@@ -188,9 +189,9 @@ export class GpuEngine implements Engine {
     this.net = new GpuNetRunner(gpu, sources, this.wg, opts.targetSubmitMs ?? 1000, () => this.checkHealth(), opts.maxChunkRuns, opts.runStepsPerSubmit);
   }
 
-  /** The network benchmark's baseline (GpuNetRunner.runBaseline): wall time in ms. */
-  runNetBaseline(plan: NetPlan, opts: RunOptions = {}): Promise<number> {
-    return this.net.runBaseline(plan, opts);
+  /** The network benchmark's baseline (GpuNetRunner.runBaseline): wall time in ms, in either decomposition, and the final weights when asked. */
+  runNetBaseline(plan: NetPlan, opts: RunOptions = {}, how: { readonly decomposition?: NetDecomposition; readonly weights?: boolean } = {}): Promise<BaselineRun> {
+    return this.net.runBaseline(plan, opts, how);
   }
 
   /** Runs per chunk of a network plan (throws when not even one run fits the device). */

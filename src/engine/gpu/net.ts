@@ -213,6 +213,17 @@ function unpackRecords(mapped: ArrayBuffer, recordsAt: number, n: number, trace:
 interface NetPipelines {
   readonly step: GPUComputePipeline;
   readonly sharpness: GPUComputePipeline | null;
+  /** One workgroup per run (kernels/bare_net_wg.wgsl) rather than one invocation per run. */
+  readonly perRun?: boolean;
+}
+
+/** How a network kernel shares out the runs: an invocation per run (the engine's), or a workgroup per run. */
+export type NetDecomposition = 'invocation' | 'workgroup';
+
+/** The bare baseline's wall time, and with `weights` each run's weights after its last step (run-major, float32). */
+export interface BaselineRun {
+  readonly ms: number;
+  readonly weights: Float32Array | null;
 }
 
 /** Sizes of one chunk's device buffers. */
@@ -376,37 +387,45 @@ export class GpuNetRunner {
 
   /**
    * The benchmark's baseline: the plan's chunks and submits through kernels/bare_net_sgd.wgsl (the
-   * same forward and backward, a plain momentum-SGD update, nothing else); returns the wall time in
-   * ms. Its outcome records are not written: only the time means anything.
+   * same forward and backward, a plain momentum-SGD update, nothing else), or with `workgroup` the
+   * same work shared by a workgroup per run (kernels/bare_net_wg.wgsl); returns the wall time in ms,
+   * and with `weights` the runs' final weights (to check the two decompositions agree). Its outcome
+   * records are not written: only the time and the weights mean anything.
    */
-  async runBaseline(plan: NetPlan, opts: RunOptions = {}): Promise<number> {
+  async runBaseline(plan: NetPlan, opts: RunOptions = {}, how: { readonly decomposition?: NetDecomposition; readonly weights?: boolean } = {}): Promise<BaselineRun> {
     if (plan.optimizer.id !== 'SGD' || plan.schedule || plan.spec.sam || plan.spec.swa || plan.dims.some((d) => d.where.kind === 'batch')) {
       throw new Error('the bare network baseline runs SGD (with momentum) with no schedule, SAM, SWA or swept batch size');
     }
-    const key = `bare|${JSON.stringify(netPipelineConstants(plan, this.wg))}`;
+    const perRun = how.decomposition === 'workgroup';
+    const constants: Record<string, number> = { ...netPipelineConstants(plan, this.wg), WG_SCRATCH: 3 * plan.layout.sizes.reduce((a, b) => a + b, 0) };
+    const key = `bare|${perRun ? 'workgroup' : 'invocation'}|${JSON.stringify(constants)}`;
     let pipelines = this.pipelines.get(key);
     if (!pipelines) {
-      const code = composeFiles(this.sources, [...NET_LIBS, 'kernels/bare_net_sgd.wgsl']);
-      const module = this.gpu.device.createShaderModule({ label: 'bare net sgd', code });
+      const file = perRun ? 'kernels/bare_net_wg.wgsl' : 'kernels/bare_net_sgd.wgsl';
+      const code = composeFiles(this.sources, [...NET_LIBS, file]);
+      const module = this.gpu.device.createShaderModule({ label: file, code });
       const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
-      const own = Object.fromEntries(Object.entries(netPipelineConstants(plan, this.wg)).filter(([k]) => declared.has(k)));
-      const step = await this.gpu.device.createComputePipelineAsync({ label: 'bare net sgd', layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
+      const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
+      const step = await this.gpu.device.createComputePipelineAsync({ label: file, layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
       // The bare kernel trains only: no sharpness, whatever the plan asks.
-      pipelines = { step, sharpness: null };
+      pipelines = { step, sharpness: null, perRun };
       this.pipelines.set(key, pipelines);
     }
+    const out = how.weights ? new Float32Array(plan.runs * plan.layout.params) : null;
     const t0 = performance.now();
-    await this.execute(plan, pipelines, { ...opts, keepResults: false });
-    return performance.now() - t0;
+    await this.execute(plan, pipelines, { ...opts, keepResults: false }, undefined, out);
+    return { ms: performance.now() - t0, weights: out };
   }
 
-  private async execute(plan: NetPlan, pipelines: NetPipelines, opts: RunOptions, trace?: NetTrace): Promise<NetResults> {
+  /** `weightsOut`: each run's weights after its last step, run-major (the bare baseline's check). */
+  private async execute(plan: NetPlan, pipelines: NetPipelines, opts: RunOptions, trace?: NetTrace, weightsOut: Float32Array | null = null): Promise<NetResults> {
     const t0 = performance.now();
     // Trajectories: only the listed runs, as many a chunk as their record windows fit a buffer.
     const limit = Math.min(this.gpu.limits.maxStorageBufferBindingSize, this.gpu.limits.maxBufferSize);
     const chunk = trace
       ? Math.max(1, Math.min(this.chunkRuns(plan), trace.runs.length, Math.floor(limit / (trace.points * trace.floats * 4))))
-      : this.chunkRuns(plan);
+      : // A workgroup per run: no more runs a chunk than workgroups a dispatch may have.
+        Math.min(this.chunkRuns(plan), pipelines.perRun ? this.gpu.limits.maxComputeWorkgroupsPerDimension : Number.POSITIVE_INFINITY);
     const device = this.gpu.device;
     const U = GPUBufferUsage;
     const steps = plan.spec.steps;
@@ -515,6 +534,7 @@ export class GpuNetRunner {
       const recordBytes = trace ? chunk * trace.points * trace.floats * 4 : 16;
       const recordsBuf = buffer('net records', recordBytes, U.STORAGE | U.COPY_SRC);
       const readback = buffer('net readback', backBytes + (trace ? recordBytes : 0), U.MAP_READ | U.COPY_DST);
+      const weightsBack = weightsOut ? buffer('net weights readback', np * chunk * 4, U.MAP_READ | U.COPY_DST) : null;
       const bindGroup = device.createBindGroup({
         label: 'basinlab network bind group',
         layout: this.layout,
@@ -567,7 +587,7 @@ export class GpuNetRunner {
           device.queue.writeBuffer(constsBuf, sweepOff * 4, sv);
         }
         if (trace) device.queue.writeBuffer(constsBuf, runListOff * 4, Uint32Array.from(trace.runs.slice(begin, begin + n)));
-        const groups = Math.ceil(n / this.wg);
+        const groups = pipelines.perRun ? n : Math.ceil(n / this.wg);
         const writeChunk = (u0: number, u1: number): void => {
           chunkWords.fill(0);
           chunkWords[co('run_begin')] = begin;
@@ -598,6 +618,7 @@ export class GpuNetRunner {
             const s1 = Math.min(steps, s0 + want);
             writeChunk(s0, s1);
             const enc = dispatch(pipelines.step, `network steps ${s0}..${s1} of runs ${begin}..${begin + n}`);
+            if (s1 === steps && weightsBack) enc.copyBufferToBuffer(workBuf, 0, weightsBack, 0, np * chunk * 4);
             if (s1 === steps && !sharp) {
               enc.copyBufferToBuffer(tracksBuf, 0, readback, 0, n * NetTrack.size);
               if (trace) enc.copyBufferToBuffer(recordsBuf, 0, readback, backBytes, n * trace.points * trace.floats * 4);
@@ -641,6 +662,13 @@ export class GpuNetRunner {
         const mapped = readback.getMappedRange(0, mapBytes).slice(0);
         readback.unmap();
         if (trace) trace.out.push(...unpackRecords(mapped, backBytes, n, trace, begin));
+        if (weightsBack && weightsOut) {
+          // Weight i of the chunk's run r is at i * chunk + r (quantity-major); out is run-major.
+          await weightsBack.mapAsync(GPUMapMode.READ);
+          const w = new Float32Array(weightsBack.getMappedRange().slice(0));
+          weightsBack.unmap();
+          for (let r = 0; r < n; r++) for (let i = 0; i < np; i++) weightsOut[(begin + r) * np + i] = w[i * chunk + r] as number;
+        }
         if (keep) unpackNet(plan, mapped, n, cols, begin - r0);
         if (chunkCols) {
           unpackNet(plan, mapped, n, chunkCols, 0);
