@@ -80,7 +80,7 @@ export function resolutionText(split: ClassAgreement, of: string): string {
 }
 
 /**
- * The probe's line under a map it found resolved (pastResolution did not fire): that the map's
+ * The probe's line above a map it found resolved (pastResolution did not fire): that the map's
  * boundary is float32's own to draw, on how many runs, or that too few runs fell on the smaller side
  * to judge. `runs`: the runs sampled.
  */

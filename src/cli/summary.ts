@@ -55,7 +55,7 @@ function surfaceLines(res: Results): string[] {
     .forEach(([b, c]) => {
       const m = res.minima[b];
       const where = m ? `(${m.x.toFixed(4)}, ${m.y.toFixed(4)}), loss ${m.value.toPrecision(4)}, sharpness ${m.sharpness.toPrecision(4)}` : '';
-      lines.push(`  ${m?.name !== undefined ? `${m.name} minimum (${b})` : `minimum ${b}`} ${where}: ${c} (${pct(c)})`);
+      lines.push(`  ${m?.name !== undefined ? `${m.name} minimum [${b}]` : `minimum ${b}`} ${where}: ${c} (${pct(c)})`);
     });
   const steps = stepsLine('steps to converge', res.steps_to_converge);
   if (steps) lines.push(steps);

@@ -178,9 +178,9 @@ export function netColourText(mode: NetHeatmapMode): string {
     case 'train_loss':
       return 'training loss at the end (log scale; red: diverged)';
     case 'sharpness':
-      return "sharpness at the end: the largest |eigenvalue| of the training loss's Hessian (log scale)";
+      return "sharpness at the end: the largest |eigenvalue| of the training loss's Hessian (log scale; red: diverged)";
     case 'steps':
-      return 'steps until the training loss reached the threshold (grey: never)';
+      return 'steps until the training loss reached the threshold (grey: never, red: diverged)';
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import type { Minimum } from '../core/registry/index.ts';
 import type { Rgb } from './colors.ts';
+import { minimumLabel } from '../core/outcome.ts';
 import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, convergenceColour, minimumColour, outcomeColour } from './colors.ts';
 import type { HeatmapFrame } from './frame.ts';
 import type { NetFrame, NetHeatmapMode } from './net-frame.ts';
@@ -40,8 +41,7 @@ function viridis(t: number): Rgb {
 }
 
 function minimumName(m: Minimum, i: number): string {
-  const name = m.name !== undefined ? `${m.name} minimum` : `minimum ${i}`;
-  return `${name} at (${prose(m.x, 3)}, ${prose(m.y, 3)}), λ = ${prose(m.sharpness, 3)}`;
+  return `${minimumLabel(m, i)} at (${prose(m.x, 3)}, ${prose(m.y, 3)}), λ = ${prose(m.sharpness, 3)}`;
 }
 
 function more(n: number): string {

@@ -219,6 +219,8 @@ describe('basinlab in Chromium with WebGPU', () => {
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const lossFrame = await frameOf(page);
     expect(lossFrame.mode).toBe('loss');
+    // Still the WGSL renderer: its palette's red is what is checked here.
+    expect(await state(page)).toMatchObject({ renderer: 'gpu' });
     const loss = await screenColours(page, cells);
     cells.forEach((c, k) => {
       const want = cellColour(lossFrame, c.j * lossFrame.width + c.i);

@@ -221,6 +221,7 @@ describe('basinlab validate with a network spec', () => {
     const r = cli('validate', spec, '--workers', '0', '--quiet');
     expect(r.stdout).toMatch(/^cpu vs cpu64 +diverged 100\.000% \/ 100\.000%, divergence agrees 100\.000% \(off boundary [\d.]+%\); no well-conditioned runs off the boundary to compare losses on; no run that neither saw diverge$/m);
     expect(r.stdout).not.toMatch(/median 0\.0e\+0/);
+    expect(r.stdout).toMatch(/over the well-conditioned runs \(gpu vs cpu64 and cpu vs cpu64: no well-conditioned runs, losses not compared\)$/m);
   });
 
   it('compares gpu, cpu and cpu64, prints the pairs and PASS, and writes the report', () => {

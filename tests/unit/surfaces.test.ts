@@ -456,6 +456,17 @@ describe('flat_sharp', () => {
     expect(byX.map((m) => m.name)).toEqual(['flat', undefined, 'sharp']);
     expect(Math.abs(byX[1]!.x)).toBeLessThan(1e-6);
   });
+
+  it('names by sharpness, not by which well is called narrow, and names none when a well holds no minimum', () => {
+    // The "sharp" well made wide and the "wide" one narrow: the minimum at x < 0 is the sharp one now.
+    const swapped = ctx(byId('flat_sharp'), { sharp_width: 1, wide_width: 0.2 }).minima;
+    const left = swapped.find((m) => m.x < 0)!;
+    const right = swapped.find((m) => m.x > 0)!;
+    expect(left.sharpness).toBeGreaterThan(right.sharpness);
+    expect([left.name, right.name]).toEqual(['sharp', 'flat']);
+    // A strong bowl leaves one minimum between the wells: nothing to tell apart, no names.
+    expect(ctx(byId('flat_sharp'), { bowl: 10 }).minima.map((m) => m.name)).toEqual([undefined]);
+  });
 });
 
 describe('lattice surfaces', () => {

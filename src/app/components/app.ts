@@ -838,7 +838,7 @@ export class BlApp extends LitElement {
           <bl-line-chart .series=${this.scheduleChart(plan).series} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleChart(plan).log}></bl-line-chart>
           ${plan?.minima.length
             ? html`<div class="row" style="margin-top:6px" data-testid="minima"><span>Known minima:</span>${plan.minima.slice(0, 8).map(
-                (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> #${i} at (${formatNumber(m.x)}, ${formatNumber(m.y)}), loss ${formatNumber(m.value)}</span>`,
+                (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> ${m.name ?? `#${i}`} at (${formatNumber(m.x)}, ${formatNumber(m.y)}), loss ${formatNumber(m.value)}</span>`,
               )}${plan.minima.length > 8 ? html`<span>… ${plan.minima.length - 8} more</span>` : nothing}</div>`
             : nothing}
         </section>`}

@@ -1,7 +1,7 @@
 /**
  * After a network map is drawn in float32: whether it shows its boundary or float32's rounding,
  * measured on a sample of its own runs run again in float64 (precision-probe.ts). When float32 does
- * not resolve the view the page says so under the map and offers to draw it in float64, rather than
+ * not resolve the view the page says so above the map and offers to draw it in float64, rather than
  * leaving the rounding's speckle to be read as the boundary.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
@@ -81,7 +81,7 @@ export class PrecisionProbeController implements ReactiveController {
   }
 }
 
-/** What the page says under a map past float32's resolution. */
+/** What the page says above a map past float32's resolution. */
 export function probeText(r: ProbeResult): string {
   return (
     `${resolutionText(r.split, `${r.runs} of this map's runs run again`)} Near this boundary, float32's rounding decides which side a run ends on. ` +

@@ -80,8 +80,8 @@ export class RunController implements ReactiveController {
 
   /**
    * Set while `results` shows an earlier sweep than the spec (a re-run was cancelled): that sweep's
-   * plan, for the status line. The engine's results on the device are still that sweep's (a GPU
-   * engine replaces them only when a run completes).
+   * plan, for the status line. Whether the engine's device still holds its results: `onDevice` (a
+   * GPU engine replaces them only when a run completes; a study's run of a sweep kept none there).
    */
   restored: Plan | null = null;
 
@@ -101,7 +101,7 @@ export class RunController implements ReactiveController {
 
   private abort: AbortController | null = null;
   /** The last sweep that completed, to show again when a later run is cancelled. */
-  private complete: { plan: Plan; results: Results; engine: Engine; engineUsed: string; onDevice: boolean } | null = null;
+  private complete: { plan: Plan; results: Results; engine: Engine; engineUsed: string; onDevice: boolean; fromStudy: boolean } | null = null;
   private debounce: ReturnType<typeof setTimeout> | null = null;
   private generation = 0;
   private readonly throttle: RenderThrottle;
@@ -165,6 +165,7 @@ export class RunController implements ReactiveController {
    */
   private begin(plan: AnyPlan, net: NetSweep | null = null, float64 = false, ran: Engine | null = null): Engine {
     this.restored = null;
+    this.fromStudy = false;
     this.plan = plan.problem === 'network' ? null : plan;
     this.net = net;
     this.results = null;
@@ -198,7 +199,7 @@ export class RunController implements ReactiveController {
       this.message.say((e as Error).message);
       return;
     }
-    const ran = this.precomputed?.(plan);
+    const ran = this.studyRun(plan);
     if (ran?.problem === 'surface') {
       this.begin(plan, null, false, ran.engine);
       this.showRan(plan, ran.results);
@@ -224,7 +225,7 @@ export class RunController implements ReactiveController {
       this.runsReady = plan.runs;
       this.restored = null;
       this.onDevice = true;
-      this.complete = { plan, results: res, engine, engineUsed: engine.name, onDevice: true };
+      this.complete = { plan, results: res, engine, engineUsed: engine.name, onDevice: true, fromStudy: false };
     } catch (e) {
       if (gen !== this.generation) return;
       if (e instanceof CancelledError) {
@@ -238,6 +239,7 @@ export class RunController implements ReactiveController {
           this.engineUsed = last.engineUsed;
           this.restored = last.plan;
           this.onDevice = last.onDevice;
+          this.fromStudy = last.fromStudy;
           // What followed the cancelled sweep (the selection, pins, the race) goes back with the map.
           this.onStart(last.plan);
           this.message.say('Run cancelled: the map shows the last complete sweep again (its caption says which); Run computes the spec in the editor.');
@@ -265,6 +267,12 @@ export class RunController implements ReactiveController {
     }
   }
 
+  /** The study's run of this plan's sweep, unless its engine is a GPU lost since (its paths could not be recorded on it). */
+  private studyRun(plan: AnyPlan): RanSweep | null {
+    const ran = this.precomputed?.(plan) ?? null;
+    return ran && ran.engine.name === 'gpu' && ran.engine !== this.engines.gpu ? null : ran;
+  }
+
   /**
    * After begin() with a study's engine: the study's results of this sweep shown as a finished run of
    * it (surface results given here; a network sweep's are in `net` already). Nothing runs.
@@ -274,9 +282,9 @@ export class RunController implements ReactiveController {
     if (results && plan.problem !== 'network') {
       this.results = results;
       this.columns = results;
-      this.complete = { plan, results, engine: this.engine as Engine, engineUsed: this.engineUsed, onDevice: false };
+      this.complete = { plan, results, engine: this.engine as Engine, engineUsed: this.engineUsed, onDevice: false, fromStudy: true };
     } else if (this.net) {
-      this.netComplete = { net: this.net, engine: this.engine as Engine };
+      this.netComplete = { net: this.net, engine: this.engine as Engine, fromStudy: true };
     }
     this.runsReady = plan.runs;
     this.running = false;
@@ -291,7 +299,7 @@ export class RunController implements ReactiveController {
   }
 
   /** The last network sweep that completed, to show again when a later one is cancelled. */
-  private netComplete: { net: NetSweep; engine: Engine } | null = null;
+  private netComplete: { net: NetSweep; engine: Engine; fromStudy: boolean } | null = null;
 
   /**
    * A network sweep: its data set loaded (Iris and digits are fetched once), its plan run on the
@@ -319,7 +327,8 @@ export class RunController implements ReactiveController {
       );
       return;
     }
-    const ran = this.precomputed?.(plan);
+    // Asked for float64, the study's float32 run is not what is wanted.
+    const ran = float64 ? null : this.studyRun(plan);
     if (ran?.problem === 'network') {
       this.begin(plan, { plan, results: ran.results, columns: ran.results }, false, ran.engine);
       this.showRan(plan, null);
@@ -355,7 +364,7 @@ export class RunController implements ReactiveController {
       net.results = res;
       net.columns = res;
       this.runsReady = plan.runs;
-      this.netComplete = { net, engine };
+      this.netComplete = { net, engine, fromStudy: false };
     } catch (e) {
       if (gen !== this.generation) return;
       const last = this.netComplete;
@@ -363,6 +372,7 @@ export class RunController implements ReactiveController {
         this.net = last.net;
         this.engine = last.engine;
         this.engineUsed = last.engine.name;
+        this.fromStudy = last.fromStudy;
         this.runsReady = last.net.plan.runs;
         this.onStart(last.net.plan);
         this.message.say('Run cancelled: the map shows the last complete sweep again (its caption says which); Run computes the spec in the editor.');
@@ -389,7 +399,8 @@ export class RunController implements ReactiveController {
     this.net = shown;
     this.engine = engine;
     this.engineUsed = engine.name;
-    this.netComplete = { net: shown, engine };
+    this.fromStudy = false;
+    this.netComplete = { net: shown, engine, fromStudy: false };
     this.host.requestUpdate();
   }
 

@@ -10,6 +10,7 @@ import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
 import { STUDIES, findStudy } from '../../studies/index.ts';
 import { openingSize } from '../../studies/run.ts';
 import { panelSvg } from '../../view/svg.ts';
+import { panelSources } from '../../view/panels.ts';
 import type { RanSweep, Study, StudyResult } from '../../studies/types.ts';
 import type { AnyPlan } from '../../core/plan.ts';
 import { specKey } from '../../core/spec.ts';
@@ -83,6 +84,8 @@ export class StudyController implements ReactiveController {
    * figure's sweep opened in the explorer shows from it instead of running again.
    */
   sweepOf(plan: AnyPlan): RanSweep | null {
+    // No spec's text is made (up to a million points) when no study has sweeps to offer.
+    if (this.sweeps.size === 0) return null;
     return this.sweeps.get(specKey(plan.spec)) ?? null;
   }
 
@@ -108,9 +111,9 @@ export class StudyController implements ReactiveController {
     this.label = '';
     this.progress = null;
     this.clock.reset();
-    // Kept for the explorer only from a run that ends: a cancelled run's sweeps are not the figures'.
+    // Kept for the explorer only from a run that ends: a cancelled run's sweeps are not the figures'
+    // (the figures shown until then are the last run's, with its sweeps).
     const sweeps = new Map<string, RanSweep>();
-    this.sweeps = new Map();
     this.host.requestUpdate();
     try {
       // Network studies: the GPU engine on a real GPU, for the sweeps with runs enough to fill it; the
@@ -136,7 +139,9 @@ export class StudyController implements ReactiveController {
       });
       if (this.abort !== abort) return;
       this.result = result;
-      this.sweeps = sweeps;
+      // Only the sweeps its figures offer (a study's samples and side runs are not kept alive).
+      const offered = new Set(result.panels.flatMap((p) => panelSources(p).map((s) => specKey(s.spec))));
+      this.sweeps = new Map([...sweeps].filter(([k]) => offered.has(k)));
       this.quick = quick;
       this.svgs = result.panels.map((p) => panelSvg(p, canvasPng));
     } catch (e) {

@@ -76,13 +76,17 @@ export const flat_sharp: SurfaceDef<typeof o> = {
       ...gridSeeds(d, 31),
     ];
     const step = Math.min(v('wide_width'), v('sharp_width'));
-    // A minimum within two widths of a well's centre is that well's: named, so that legends and
-    // summaries say "the sharp minimum" as the flat-vs-sharp study does, not "minimum 0".
-    const near = (m: Minimum, well: 'sharp' | 'wide'): boolean =>
-      Math.hypot(m.x - v(`${well}_x`), m.y - v(`${well}_y`)) <= 2 * v(`${well}_width`);
-    return searchMinima(f, seeds, { keep: grow(d, 0.1), maxStep: step, mergeDistance: 1e-3 * step }).map((m) =>
-      near(m, 'sharp') ? { ...m, name: 'sharp' } : near(m, 'wide') ? { ...m, name: 'flat' } : m,
-    );
+    const found = searchMinima(f, seeds, { keep: grow(d, 0.1), maxStep: step, mergeDistance: 1e-3 * step });
+    // Named, so that legends and summaries say "the sharp minimum" as the flat-vs-sharp study does,
+    // not "minimum 0": when each well holds exactly one minimum (within two of its widths), the
+    // sharper of the two is "sharp" and the other "flat", whichever well is the narrow one.
+    const near = (well: 'sharp' | 'wide'): Minimum[] => found.filter((m) => Math.hypot(m.x - v(`${well}_x`), m.y - v(`${well}_y`)) <= 2 * v(`${well}_width`));
+    const [a, b] = [near('sharp'), near('wide')];
+    const [ma] = a;
+    const [mb] = b;
+    if (a.length !== 1 || b.length !== 1 || !ma || !mb || ma === mb) return found;
+    const sharp = ma.sharpness >= mb.sharpness ? ma : mb;
+    return found.map((m) => (m === sharp ? { ...m, name: 'sharp' } : m === ma || m === mb ? { ...m, name: 'flat' } : m));
   },
   value(r: Round, P: Float64Array, x: number, y: number): number {
     const e1 = gauss(r, r(P[o.wide_width]!), r(x - r(P[o.wide_x]!)), r(y - r(P[o.wide_y]!)));

@@ -1,0 +1,104 @@
+/**
+ * The explorer's run controller and a study's own runs of its sweeps (RunController.precomputed): a
+ * figure's sweep opened in the explorer shows from the study's run, nothing computed again, except
+ * where that run is not what is asked for (float64; an engine lost since).
+ */
+import { describe, expect, it } from 'vitest';
+import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
+import { makePlan } from '../../src/core/plan.ts';
+import type { AnyPlan } from '../../src/core/plan.ts';
+import type { AnySpec } from '../../src/core/spec.ts';
+import { parseNetSpec, parseSpec } from '../../src/core/spec.ts';
+import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import type { Engine } from '../../src/engine/engine.ts';
+import type { EngineSet } from '../../src/app/controllers/engines.ts';
+import { MessageLine } from '../../src/app/controllers/message.ts';
+import { RunController } from '../../src/app/controllers/run-controller.ts';
+import type { RanSweep } from '../../src/studies/types.ts';
+
+const host = () => ({ addController: () => {}, removeController: () => {}, requestUpdate: () => {}, updateComplete: Promise.resolve(true) });
+
+/** An engine that runs on a real CPU engine and counts its runs. */
+function counted(name: 'cpu' | 'cpu64' | 'gpu'): { engine: Engine; runs: () => number } {
+  const inner = new CpuEngine(name === 'cpu64' ? 'cpu64' : 'cpu', { workers: 0, spawn: null });
+  let n = 0;
+  const engine = new Proxy(inner, {
+    get(t, k, r) {
+      if (k === 'name') return name;
+      if (k === 'run') return (...args: Parameters<CpuEngine['run']>) => (n++, inner.run(...args));
+      return Reflect.get(t, k, r) as unknown;
+    },
+  }) as unknown as Engine;
+  return { engine, runs: () => n };
+}
+
+const NET = {
+  network: { hidden: [4], sharpness_iterations: 0 },
+  data: { name: 'fractal', train: 16, test: 8 },
+  optimizer: { name: 'SGD', lr: 1 },
+  steps: 5,
+  sweep: { x: { param: 'optimizer.lr', min: 0.1, max: 10, count: 8, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 8 } },
+};
+const SURFACE = {
+  surface: 'flat_sharp',
+  optimizer: { name: 'SGD', lr: 0.01 },
+  steps: 20,
+  sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.1, count: 4, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 3 } },
+};
+
+async function setup(spec: AnySpec) {
+  const cpu = counted('cpu');
+  const cpu64 = counted('cpu64');
+  const engines = { gpu: null, cpu: cpu.engine, cpu64: cpu64.engine, status: '' } as unknown as EngineSet;
+  const message = new MessageLine(host());
+  const ends: boolean[] = [];
+  const ctl = new RunController(host(), engines, message, () => spec, () => {}, (_p: AnyPlan, finished: boolean) => ends.push(finished));
+  return { ctl, cpu, cpu64, message, ends, engines };
+}
+
+describe("a study's run of the sweep shown in the explorer", () => {
+  it('a network sweep: shown from the study, not run; float64 runs on cpu64 all the same', async () => {
+    const spec = parseNetSpec(NET);
+    await prepareSpec(spec);
+    const plan = makeNetPlan(spec);
+    const study = counted('cpu');
+    const results = await study.engine.run(plan);
+    const { ctl, cpu, cpu64, message, ends } = await setup(spec);
+    ctl.precomputed = (p) => (p.problem === 'network' && JSON.stringify(p.spec) === JSON.stringify(plan.spec) ? ({ problem: 'network', plan, results, engine: study.engine } as RanSweep) : null);
+    await ctl.run();
+    expect(ctl.net?.results).toBe(results);
+    expect({ fromStudy: ctl.fromStudy, running: ctl.running, engine: ctl.engineUsed, runs: cpu.runs() + cpu64.runs() }).toEqual({ fromStudy: true, running: false, engine: 'cpu', runs: 0 });
+    expect(message.text).toBe("Shown from the study's own run of this sweep: nothing was computed again.");
+    expect(ends).toEqual([true]);
+    // "Draw this view in float64": the study's float32 run is not an answer to that.
+    await ctl.run({ float64: true });
+    expect({ fromStudy: ctl.fromStudy, engine: ctl.engineUsed, runs64: cpu64.runs() }).toEqual({ fromStudy: false, engine: 'cpu64', runs64: 1 });
+    expect(ctl.net?.results).not.toBe(results);
+    expect(Array.from(ctl.net?.results?.diverged ?? [])).toHaveLength(plan.runs);
+  });
+
+  it('a surface sweep: shown from the study and drawn from memory (not the device); a later run is the explorer’s own', async () => {
+    const spec = parseSpec(SURFACE);
+    const plan = makePlan(spec);
+    const study = counted('cpu');
+    const results = await study.engine.run(plan);
+    const { ctl, cpu } = await setup(spec);
+    ctl.precomputed = (p) => (p.problem !== 'network' ? ({ problem: 'surface', plan, results, engine: study.engine } as RanSweep) : null);
+    await ctl.run();
+    expect({ same: ctl.results === results, fromStudy: ctl.fromStudy, onDevice: ctl.onDevice, runs: cpu.runs() }).toEqual({ same: true, fromStudy: true, onDevice: false, runs: 0 });
+    ctl.precomputed = null;
+    await ctl.run();
+    expect({ same: ctl.results === results, fromStudy: ctl.fromStudy, onDevice: ctl.onDevice, runs: cpu.runs() }).toEqual({ same: false, fromStudy: false, onDevice: true, runs: 1 });
+  });
+
+  it('a study run on a GPU engine lost since is not shown: the sweep runs again', async () => {
+    const spec = parseSpec(SURFACE);
+    const plan = makePlan(spec);
+    const lost = counted('gpu');
+    const results = await lost.engine.run(plan);
+    const { ctl, cpu } = await setup(spec);
+    ctl.precomputed = () => ({ problem: 'surface', plan, results, engine: lost.engine }) as RanSweep;
+    await ctl.run();
+    expect({ fromStudy: ctl.fromStudy, runs: cpu.runs(), engine: ctl.engineUsed }).toEqual({ fromStudy: false, runs: 1, engine: 'cpu' });
+  });
+});
