@@ -25,6 +25,8 @@
  *   npm run bench -- --networks   the network rows only (bench/networks.ts)
  *   npm run bench -- --net-bare   the GPU engine against the bare network kernel, at the default
  *                                 check_every and with one checkpoint at the end (netBareRows)
+ *   npm run bench -- --net-decomposition  the bare network kernel with an invocation per run and
+ *                                 with a workgroup per run (netDecompositionRows)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -45,7 +47,7 @@ import type { PeerCheck, PeerRate } from './c-peer.ts';
 import { checkPeer, compilePeer, disposePeer, runPeer } from './c-peer.ts';
 import type { GpuCosts } from './gpu-costs.ts';
 import { gpuCosts } from './gpu-costs.ts';
-import { netBareRows, networkRows } from './networks.ts';
+import { netBareRows, netDecompositionRows, networkRows } from './networks.ts';
 
 const quick = process.argv.includes('--quick');
 const M = 1e6;
@@ -394,10 +396,11 @@ async function main(): Promise<void> {
   if (process.argv.includes('--scale')) return scale();
   if (process.argv.includes('--unroll')) return unroll();
   if (process.argv.includes('--networks')) return networksOnly(log);
-  if (process.argv.includes('--net-bare')) {
+  if (process.argv.includes('--net-bare') || process.argv.includes('--net-decomposition')) {
     const gpu = await createNodeGpuEngine();
     try {
-      process.stdout.write(`${(await netBareRows(gpu, log)).join('\n')}\n`);
+      const rows = process.argv.includes('--net-bare') ? await netBareRows(gpu, log) : await netDecompositionRows(gpu, log);
+      process.stdout.write(`${rows.join('\n')}\n`);
     } finally {
       await gpu.dispose();
     }

@@ -10,6 +10,9 @@
 #   validate-*    `basinlab validate` on the Iris and fractal examples and the Rosenbrock LR x
 #                 momentum example: GPU against both CPU engines on hardware, where the compiler
 #                 may fuse multiply-adds that SwiftShader keeps apart
+#   net-decomposition  `bench.ts --net-decomposition`: the bare network kernel with an invocation
+#                 per run against a workgroup per run (121 to 65,536 runs), and that they train alike:
+#                 what decides the engine's decomposition (docs/performance.md)
 #   networks      `bench.ts --networks`: the network rows at 4,096 and 65,536 runs (engine, bare
 #                 kernel, numpy peer on this machine's cores)
 #   study-*       the network studies on the GPU engine: fractal-boundary at --full (the paper's
@@ -98,6 +101,7 @@ fi
 
 cli=bin/basinlab.js
 stage validate-iris 60 node "$cli" validate examples/iris.json -q -o "$res/validate-iris.json"
+stage net-decomposition 120 node_modules/.bin/tsx bench/bench.ts --net-decomposition
 stage networks 220 node_modules/.bin/tsx bench/bench.ts --networks
 cp bench/results/networks.json "$res/" 2>/dev/null
 stage study-fractal-full 150 node "$cli" study fractal-boundary --full --engine gpu -q -o "$res/fractal-full"

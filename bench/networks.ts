@@ -158,7 +158,7 @@ export function gpuNetSizes(software: boolean, s: NetSetting): { runs: number; s
 }
 
 /** A setting's plan at `runs` (a square grid) and `steps`; `checkEvery` where given, else the default. */
-async function sizedPlan(s: NetSetting, runs: number, steps: number, checkEvery?: number): Promise<NetPlan> {
+async function sizedPlan(s: Pick<NetSetting, 'spec'>, runs: number, steps: number, checkEvery?: number): Promise<NetPlan> {
   const j = s.spec(false) as { steps: number; sweep: { x: { count: number }; y: { count: number } } };
   const side = Math.round(Math.sqrt(runs));
   const outcome = checkEvery === undefined ? {} : { outcome: { check_every: checkEvery } };
@@ -279,6 +279,55 @@ export async function netBareRows(gpu: GpuEngine, log: (s: string) => void): Pro
         log(line);
         lines.push(line);
       }
+    }
+  }
+  return lines;
+}
+
+/**
+ * `npm run bench -- --net-decomposition`: the bare kernel (forward, backward, momentum SGD) in its two
+ * decompositions, an invocation per run (kernels/bare_net_sgd.wgsl, the engine's) and a workgroup per
+ * run (kernels/bare_net_wg.wgsl), on the fractal and Iris settings and batch-lr's digits MLP (64-32-10
+ * ReLU, batch 32 and 256), from the run counts where one invocation per run leaves a GPU idle (a
+ * batch-lr seed's 119 runs) to those that fill it; best of three, alternated. The measurement that
+ * chooses the engine's decomposition (docs/performance.md, "A workgroup per network run").
+ */
+export async function netDecompositionRows(gpu: GpuEngine, log: (s: string) => void): Promise<string[]> {
+  const software = /swiftshader/i.test(Object.values(gpu.gpu.adapter).join(' '));
+  const digits = (batch: number): Pick<NetSetting, 'what' | 'spec'> => ({
+    what: `digits 8x8 (64-32-10 ReLU, batch ${batch})`,
+    spec: () => ({
+      network: { hidden: [32], activation: 'relu', batch_size: batch, sharpness_iterations: 0, init_seed: 0 },
+      data: { name: 'digits8', train: 1000, test: 500 },
+      optimizer: { name: 'SGD', lr: 0.1 },
+      steps: 100,
+      sweep: { x: { param: 'optimizer.lr', min: 1e-3, max: 10, count: 11, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 11 } },
+    }),
+  });
+  // SwiftShader runs a few hundred fractal instance-steps/s: small sizes and 5 steps there.
+  const sizes = software ? [{ runs: 121, steps: 5 }] : [{ runs: 121, steps: 100 }, { runs: 4096, steps: 100 }, { runs: 65_536, steps: 20 }];
+  const lines = [
+    '| setting | runs x steps | an invocation per run (instance-steps/s) | a workgroup per run | workgroup / invocation | largest weight difference |',
+    '|---|---|---|---|---|---|',
+  ];
+  for (const s of [...NET_SETTINGS, digits(32), digits(256)]) {
+    for (const size of sizes) {
+      const plan = await sizedPlan(s, size.runs, size.steps);
+      // Compile both pipelines first, and check they train alike: the largest difference of a final
+      // weight, relative above 1 (the GPU test's bound is 1e-5; a compiler may fuse multiply-adds).
+      const a = (await gpu.runNetBaseline(plan, {}, { weights: true })).weights as Float32Array;
+      const b = (await gpu.runNetBaseline(plan, {}, { decomposition: 'workgroup', weights: true })).weights as Float32Array;
+      let diff = 0;
+      for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)) / Math.max(1, Math.abs(a[i] as number)));
+      let [tInv, tWg] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+      for (let i = 0; i < 3; i++) {
+        tInv = Math.min(tInv, (await gpu.runNetBaseline(plan)).ms / 1000);
+        tWg = Math.min(tWg, (await gpu.runNetBaseline(plan, {}, { decomposition: 'workgroup' })).ms / 1000);
+      }
+      const n = plan.runs * plan.spec.steps;
+      const line = `| ${s.what} | ${plan.runs} x ${plan.spec.steps} | ${(n / tInv).toFixed(0)} | ${(n / tWg).toFixed(0)} | ${(tInv / tWg).toFixed(2)} | ${diff.toExponential(1)} |`;
+      log(line);
+      lines.push(line);
     }
   }
   return lines;
