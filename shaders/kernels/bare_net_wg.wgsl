@@ -13,7 +13,6 @@
 
 override WORKGROUP_SIZE: u32 = 64u;
 override FULL_BATCH: bool = true;
-override OPT_MOMENTUM_SLOT: u32 = 0u;
 // 3 SZ floats: a sample's activations [0, SZ), phi'(z) [SZ, 2 SZ), deltas [2 SZ, 3 SZ).
 override WG_SCRATCH: u32 = 1024u;
 
@@ -40,13 +39,7 @@ fn wg_pass(t: u32, n: u32, count: u32, mini: bool, run: u32, k: u32) {
   storageBarrier();
   var words = vec4u(0u);
   for (var s = 0u; s < count; s++) {
-    var row = s;
-    if (mini) {
-      if ((s & 3u) == 0u) {
-        words = minibatch_words(net_u.seed, run, k, s);
-      }
-      row = minibatch_row(words, s, n);
-    }
+    let row = sample_row(&words, s, n, mini, run, k);
     for (var i = t; i < inputs; i += WORKGROUP_SIZE) {
       sc[i] = consts[xo + row * inputs + i];
     }
@@ -99,15 +92,11 @@ fn wg_pass(t: u32, n: u32, count: u32, mini: bool, run: u32, k: u32) {
       }
       let lse = m + log(se);
       for (var c = t; c < outputs; c += WORKGROUP_SIZE) {
-        let p = exp(sc[ao + c] - lse);
-        let gout = (p - select(0.0, 1.0, c == cls)) * norm;
-        sc[2u * sz + ao + c] = select(gout, gout * out_scale, MEAN_FIELD);
+        sc[2u * sz + ao + c] = ce_output_grad(exp(sc[ao + c] - lse), c == cls, norm, out_scale);
       }
     } else {
       for (var c = t; c < outputs; c += WORKGROUP_SIZE) {
-        let e = sc[ao + c] - consts[yo + row * outputs + c];
-        let gout = (2.0 * e) * norm;
-        sc[2u * sz + ao + c] = select(gout, gout * out_scale, MEAN_FIELD);
+        sc[2u * sz + ao + c] = mse_output_grad(sc[ao + c] - consts[yo + row * outputs + c], norm, out_scale);
       }
     }
     workgroupBarrier();
@@ -167,19 +156,7 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_index) t: u
     // Every owner's gradient rows before the pairs are stepped (by other threads).
     storageBarrier();
     for (var p = t; p < net_u.pairs; p += WORKGROUP_SIZE) {
-      let q = pairs[p];
-      cur_group = q.z;
-      let lr = param(P_OPTIMIZER);
-      let mom = param(OPT_MOMENTUM_SLOT);
-      let has1 = q.y != NO_COORD;
-      let g = vec2f(work[wk(rg + q.x)], select(0.0, work[wk(rg + q.y)], has1));
-      let b = state_at(1u, p);
-      let buf = mom * state_slots[b] + g;
-      state_slots[b] = buf;
-      work[wk(q.x)] = work[wk(q.x)] - lr * buf.x;
-      if (has1) {
-        work[wk(q.y)] = work[wk(q.y)] - lr * buf.y;
-      }
+      bare_sgd_pair(p, rg);
     }
     // The stepped weights before the next pass reads them.
     storageBarrier();

@@ -84,6 +84,31 @@ fn activate(z: f32) -> vec2f {
   return vec2f(z, 1.0);
 }
 
+// The training row of sample s of a pass: with `mini`, of the minibatch of step k of run `run`
+// (lib/minibatch.wgsl; `words` holds the draw of four samples, refreshed at every fourth), else s.
+fn sample_row(words: ptr<function, vec4u>, s: u32, n: u32, mini: bool, run: u32, k: u32) -> u32 {
+  if (!mini) {
+    return s;
+  }
+  if ((s & 3u) == 0u) {
+    *words = minibatch_words(net_u.seed, run, k, s);
+  }
+  return minibatch_row(*words, s, n);
+}
+
+// d(mean loss)/d(output c), scaled once more by 1/sqrt(fan_in) in mean field (the output's own
+// scale): from the MSE error e = z - y, or (cross-entropy) the softmax probability p and whether c is
+// the sample's class.
+fn mse_output_grad(e: f32, norm: f32, out_scale: f32) -> f32 {
+  let gout = (2.0 * e) * norm;
+  return select(gout, gout * out_scale, MEAN_FIELD);
+}
+
+fn ce_output_grad(p: f32, is_cls: bool, norm: f32, out_scale: f32) -> f32 {
+  let gout = (p - select(0.0, 1.0, is_cls)) * norm;
+  return select(gout, gout * out_scale, MEAN_FIELD);
+}
+
 // Samples the last pass classified right (cross-entropy: argmax = cls).
 var<private> pass_correct: u32;
 
@@ -107,13 +132,7 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
   var total = 0.0;
   var words = vec4u(0u);
   for (var s = 0u; s < count; s++) {
-    var row = s;
-    if (mini) {
-      if ((s & 3u) == 0u) {
-        words = minibatch_words(net_u.seed, run, k, s);
-      }
-      row = minibatch_row(words, s, n);
-    }
+    let row = sample_row(&words, s, n, mini, run, k);
     for (var i = 0u; i < inputs; i++) {
       sc_set(i, consts[xo + row * inputs + i]);
     }
@@ -184,17 +203,14 @@ fn net_pass(w: u32, xo: u32, yo: u32, n: u32, count: u32, mini: bool, run: u32, 
       sample = lse - sc_get(ao + cls);
       if (want_grad) {
         for (var c = 0u; c < outputs; c++) {
-          let p = exp(sc_get(ao + c) - lse);
-          let gout = (p - select(0.0, 1.0, c == cls)) * norm;
-          sc_set(2u * net_u.scratch + ao + c, select(gout, gout * out_scale, MEAN_FIELD));
+          sc_set(2u * net_u.scratch + ao + c, ce_output_grad(exp(sc_get(ao + c) - lse), c == cls, norm, out_scale));
         }
       }
     } else {
       for (var c = 0u; c < outputs; c++) {
         let e = sc_get(ao + c) - consts[yo + row * outputs + c];
         sample = sample + e * e;
-        let gout = (2.0 * e) * norm;
-        sc_set(2u * net_u.scratch + ao + c, select(gout, gout * out_scale, MEAN_FIELD));
+        sc_set(2u * net_u.scratch + ao + c, mse_output_grad(e, norm, out_scale));
       }
     }
     total = total + sample;
@@ -353,8 +369,7 @@ fn net_hvp_pass(w: u32, v: u32, hv: u32) {
       var pdot = 0.0;
       for (var c = 0u; c < outputs; c++) {
         let p = exp(sc_get(ao + c) - lse);
-        let gout = (p - select(0.0, 1.0, c == cls)) * norm;
-        sc_set(dsc + ao + c, select(gout, gout * out_scale, MEAN_FIELD));
+        sc_set(dsc + ao + c, ce_output_grad(p, c == cls, norm, out_scale));
         pdot = pdot + p * work[hs(1u, ao + c)];
         work[hs(3u, ao + c)] = p;
       }
@@ -366,8 +381,7 @@ fn net_hvp_pass(w: u32, v: u32, hv: u32) {
     } else {
       for (var c = 0u; c < outputs; c++) {
         let e = sc_get(ao + c) - consts[net_u.train_y + row * outputs + c];
-        let gout = (2.0 * e) * norm;
-        sc_set(dsc + ao + c, select(gout, gout * out_scale, MEAN_FIELD));
+        sc_set(dsc + ao + c, mse_output_grad(e, norm, out_scale));
         let rg = (2.0 * norm) * work[hs(1u, ao + c)];
         work[hs(3u, ao + c)] = select(rg, rg * out_scale, MEAN_FIELD);
       }

@@ -402,7 +402,7 @@ export class GpuNetRunner {
     let pipelines = this.pipelines.get(key);
     if (!pipelines) {
       const file = perRun ? 'kernels/bare_net_wg.wgsl' : 'kernels/bare_net_sgd.wgsl';
-      const code = composeFiles(this.sources, [...NET_LIBS, file]);
+      const code = composeFiles(this.sources, [...NET_LIBS, 'lib/bare_sgd.wgsl', file]);
       const module = this.gpu.device.createShaderModule({ label: file, code });
       const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
       const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
