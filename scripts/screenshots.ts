@@ -147,6 +147,8 @@ async function main(): Promise<void> {
       `(() => { const sel = document.querySelector('bl-app').shadowRoot.querySelector('bl-view-bar').shadowRoot.querySelector('select[name="preset"]'); sel.value = [...sel.options].find((o) => /fractal/i.test(o.textContent)).value; sel.dispatchEvent(new Event('change')); })()`,
     );
     await net.waitForFunction(`(() => { const c = document.querySelector('bl-app').controller; return !c.sweep.running && !!c.sweep.net && !!c.sweep.net.results; })()`, { timeout: 300_000, polling: 200 });
+    // And the float32-resolution probe's verdict above the map, not its "Checking…" line.
+    await net.waitForFunction(`(() => { const p = document.querySelector('bl-app').controller.probe; return !p.probing && !!p.result; })()`, { timeout: 300_000, polling: 200 });
     const plot = (await net.evaluate(
       `(() => { const r = document.querySelector('bl-app').shadowRoot.querySelector('bl-heatmap').shadowRoot.querySelector('canvas.plot:not(.hidden)').getBoundingClientRect(); return { x: r.x, y: r.y, w: r.width, h: r.height }; })()`,
     )) as { x: number; y: number; w: number; h: number };
