@@ -110,7 +110,8 @@ function distinctSharpness(plan: Plan): { lambda: number; minima: number[] }[] {
 function which(plan: Plan, minima: readonly number[]): string {
   const [one] = minima;
   if (minima.length === 1 && one !== undefined) return minimumLabel(plan.minima[one], one).replace(/^the /, '');
-  return minima.length <= 3 ? `minima ${minima.join(', ')}` : `${minima.length} minima`;
+  // Named minima by their names ("the sharp and flat minima" is rare: wells of equal λ), others by index.
+  return minima.length <= 3 ? `minima ${minima.map((i) => plan.minima[i]?.name ?? String(i)).join(', ')}` : `${minima.length} minima`;
 }
 
 /** The theory lines for a plan's map (empty where none applies). */
