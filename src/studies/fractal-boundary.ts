@@ -44,7 +44,8 @@ export interface FractalSize {
  * minutes on this 2-core machine's float32 CPU engine (~51,000 run-steps/s). Full (`--full`): the
  * paper's 500 steps at 256 x 256 over four depths, 262,144 runs: about 45 minutes here, minutes on
  * a GPU, plus a map drawn again in float64 on the CPU for each depth float32 does not resolve (each
- * about the float32 CPU engine's time for a map). Its precision samples are 64 x 64: at 32 x 32 the
+ * about the float32 CPU engine's time for a map; measured: 67 minutes in all here with depths 2 and
+ * 3 redrawn, bench/cpu-runs/2026-12-04-fractal-full/). Its precision samples are 64 x 64: at 32 x 32 the
  * deep zooms' samples hold ~40 cells on float64's smaller side, too few to tell 45% kept from 55%
  * (bench/device-runs/2026-12-04-h200/fractal-full-precision-{32,64}.json: 47% and 45% at depth 2).
  *
