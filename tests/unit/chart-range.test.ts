@@ -29,7 +29,8 @@ describe('padRange on a range it cannot widen', () => {
 describe('point markers', () => {
   const chart = (n: number): string =>
     panelSvg({ kind: 'chart', title: 't', xLabel: 'x', yLabel: 'y', series: [{ label: 's', x: Array.from({ length: n }, (_, k) => k), y: Array.from({ length: n }, (_, k) => k * k), colour: '#0072b2', points: true }] }, () => '');
-  const radii = (svg: string): number[] => [...svg.matchAll(/<circle[^>]* r="([\d.]+)"/g)].map((m) => Number(m[1]));
+  // The plot's markers (clipped to the plot), not the legend's dot.
+  const radii = (svg: string): number[] => [...svg.matchAll(/<circle clip-path[^>]* r="([\d.]+)"/g)].map((m) => Number(m[1]));
   it('a few measurements are drawn large enough to read; a scatter of hundreds finer', () => {
     expect(radii(chart(3))).toEqual([4, 4, 4]);
     expect(new Set(radii(chart(40)))).toEqual(new Set([3]));
