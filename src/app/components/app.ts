@@ -187,12 +187,10 @@ export class BlApp extends LitElement {
     if (!this.ctl && this.engines) {
       // Read before the spec controller rewrites the fragment with its spec.
       const study = new URLSearchParams(location.hash.slice(1)).get('study');
-      this.ctl = new AppController(this, this.engines);
+      // A study figure's sweep opened in the explorer shows from the study's run of it.
+      this.ctl = new AppController(this, this.engines, (plan) => this.studies?.sweepOf(plan) ?? null);
       this.studies = new StudyController(this, this.engines);
       const ctl = this.ctl;
-      // A study figure's sweep opened in the explorer shows from the study's run of it.
-      const studies = this.studies;
-      ctl.sweep.precomputed = (plan) => studies.sweepOf(plan);
       this.keys = new KeyboardController(this, (a) => {
         if (a === 'cancel') {
           if (!ctl.sweep.running && !ctl.validation.validating) return false;

@@ -7,6 +7,7 @@
 import type { ReactiveControllerHost } from 'lit';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { AnyPlan, Plan } from '../../core/plan.ts';
+import type { RanSweep } from '../../studies/types.ts';
 import { makePlan } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
 import { parseSpec } from '../../core/spec.ts';
@@ -64,6 +65,8 @@ export class AppController {
   constructor(
     private readonly host: ReactiveControllerHost,
     readonly engines: EngineSet,
+    /** The open study's own run of a plan's sweep (StudyController.sweepOf): a figure's sweep opened here shows from it. */
+    studySweep: ((plan: AnyPlan) => RanSweep | null) | null = null,
   ) {
     this.message = new MessageLine(host);
     this.zoom = new ZoomController((json) => this.spec.setSpec(json, { immediate: true }));
@@ -117,6 +120,7 @@ export class AppController {
         this.live.idle(finished);
       },
     );
+    this.sweep.precomputed = studySweep;
     const cache = new TrajectoryCache();
     this.selection = new SelectionController(host, engines, this.message, this.sweep, cache);
     this.preview = new PreviewController(host, engines, this.sweep, cache);
