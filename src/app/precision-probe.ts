@@ -88,9 +88,9 @@ export function resolvedText(split: ClassAgreement, runs: number): string {
   const pct = (x: number): string => `${Math.round(100 * x)}%`;
   const verb = split.share <= 0.5 ? 'diverge' : 'train';
   if (split.minorityRuns < MIN_SPLIT_RUNS) {
-    return `${runs} of this map's runs, run again in float64: ${split.minorityRuns === 0 ? 'none' : `only ${split.minorityRuns}`} ${verb} there, too few to judge float32's resolution (${MIN_SPLIT_RUNS} needed).`;
+    return `${runs} of this map's runs were run again in float64: ${split.minorityRuns === 0 ? 'none' : `only ${split.minorityRuns}`} ${verb} there, too few to judge float32's resolution (${MIN_SPLIT_RUNS} needed).`;
   }
-  return `✓ float32 resolves this view: of ${runs} of its runs run again in float64, ${split.minorityRuns} ${verb}, and float32 agrees on ${pct(split.minorityKept)} of them.`;
+  return `✓ float32 resolves this view: ${runs} of its runs were run again in float64; of the ${split.minorityRuns} that ${verb} there, float32 has ${pct(split.minorityKept)} ${verb} too (a view fails below ${pct(MIN_MINORITY_KEPT)}), so its boundary is not float32's rounding.`;
 }
 
 /** The line while the probe runs. */

@@ -116,7 +116,7 @@ export function netSummary(plan: { readonly runs: number }, cols: Pick<NetColumn
   // A steps-to-threshold map all grey says nothing about the runs: say what would make it say something.
   const none = never > 0 && never === plan.runs - diverged;
   const hint = none
-    ? ` No run reached the threshold (network.threshold; unset, 1% of each run's initial loss)${Number.isFinite(bestLoss) ? `: the lowest final training loss here is ${formatNumber(bestLoss, 2)} (${formatNumber(100 * bestShare, 2)}% of its run's initial loss), so a threshold above that colours the map` : ''}.`
+    ? ` No run reached the threshold (network.threshold; unset, 1% of each run's initial loss)${Number.isFinite(bestLoss) ? `: the lowest final training loss here is ${formatNumber(bestLoss, 2)} (${formatNumber(100 * bestShare, 2)}% of its run's initial loss), so set network.threshold above it to see this colouring` : ''}.`
     : '';
   return `${parts.join('; ')}.${hint}`;
 }

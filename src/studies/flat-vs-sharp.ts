@@ -6,6 +6,7 @@
  */
 import type { Study, StudyContext, StudyResult, SummaryTable, Verdict } from './types.ts';
 import { extremeMinimum, fmt, runSpec, verdictOf } from './run.ts';
+import { caption } from '../view/caption.ts';
 
 /** The numbers the flat-vs-sharp claim is checked on (its findings). */
 export interface FlatSharpCheck {
@@ -104,6 +105,8 @@ export const flatVsSharp: Study = {
     let beyond = 0;
     let atLimit = 0;
     let sharpBelow = 0;
+    // Coloured sharp on the map (within 10⁻³ at the last checkpoint) past the limit, but not settled.
+    let passingBeyond = 0;
     for (let j = 0; j < a.plan.height; j++) {
       const mu = a.plan.yValues[j] as number;
       for (let i = 0; i < a.plan.width; i++) {
@@ -111,8 +114,12 @@ export const flatVsSharp: Study = {
         const run = j * a.plan.width + i;
         // Settled: inside the radius at the last two checkpoints at least. A run bouncing around
         // the well can land inside it at the final step by chance.
-        if (a.results.basin[run] !== sharp || (a.results.steps_to_converge[run] as number) >= steps) continue;
+        if (a.results.basin[run] !== sharp) continue;
         const ratio = (lr * lamS) / (2 * (1 + mu));
+        if ((a.results.steps_to_converge[run] as number) >= steps) {
+          if (ratio > 1) passingBeyond++;
+          continue;
+        }
         if (ratio > 1.02) beyond++;
         else if (ratio > 1) atLimit++;
         else sharpBelow++;
@@ -198,6 +205,7 @@ export const flatVsSharp: Study = {
     const sharpWithMostSam = samSharp.map((row) => row[row.length - 1] as number);
 
     const findings = {
+      sharpPassingBeyondLimit: passingBeyond,
       samLearningRates: samLrs,
       flatFractionWithoutSam: flatWithoutSam,
       flatFractionWithLargestRho: flatWithMostSam,
@@ -273,7 +281,21 @@ export const flatVsSharp: Study = {
       summary,
       tables,
       panels: [
-        { kind: 'heatmap', title: 'Minimum reached: LR x momentum', plan: a.plan, results: a.results, mode: 'basin', lines: [limitLine] },
+        {
+          kind: 'heatmap',
+          title: 'Minimum reached: LR x momentum',
+          plan: a.plan,
+          results: a.results,
+          mode: 'basin',
+          lines: [limitLine],
+          // The map colours a run by the minimum it is within 10⁻³ of at its last checkpoint; the
+          // claim counts a run as settled only when it was there at the checkpoint before too.
+          caption:
+            `${caption(a.plan, 'basin')} A run is coloured by the minimum it is within 10⁻³ of at its last checkpoint; ` +
+            (passingBeyond > 0
+              ? `the ${passingBeyond} sharp-coloured ${passingBeyond === 1 ? 'cell' : 'cells'} right of the limit ${passingBeyond === 1 ? 'is a run' : 'are runs'} passing through the sharp well at that checkpoint, not settled there (not inside at the checkpoint before), so the claim does not count ${passingBeyond === 1 ? 'it' : 'them'}.`
+              : 'none right of the limit is coloured sharp.'),
+        },
         {
           kind: 'heatmap',
           title: 'Minimum reached: LR x start x (momentum 0)',

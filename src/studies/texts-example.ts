@@ -220,7 +220,7 @@ export const textsExample: Study = {
       })),
       sources: sweepSources,
     };
-    const list = (v: readonly number[]): string => TEXTS_OPTIMIZERS.map((o, k) => `${o.label} ${fmt(v[k] as number)}`).join(', ');
+    const list = (v: readonly number[]): string => TEXTS_OPTIMIZERS.map((o, k) => `${o.label}: ${fmt(v[k] as number)}`).join('; ');
     const summary =
       `After ${steps} steps of batch 32 at the texts' LRs the training losses (MSE) are ${list(atTexts)} (the noise floor is 0.01): ` +
       `worst over best ${fmt(findings.spreadAtTextsLr)}. Swept over ${lrs} LRs from 10${superscript(Math.log10(LR_MIN))} to 1, the best LRs are ${list(bestLr)} ` +

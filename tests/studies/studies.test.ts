@@ -91,6 +91,19 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
     // Where the starts end, with noise and with SAM: tables, not a list of shares in the prose.
     expect(r.tables?.map((t) => t.rows.length)).toEqual([3, 2, 6]);
     expect(r.summary).not.toMatch(/\d%\/\d/);
+    // The first map colours by the last checkpoint alone: its caption says which sharp-coloured cells
+    // past the limit the claim leaves out (passing through, not settled), counted from the results.
+    const map = r.panels[0];
+    if (map?.kind !== 'heatmap') throw new Error('the first panel is the LR x momentum map');
+    const lam = Math.max(...map.plan.minima.map((m) => m.sharpness));
+    const sharp = map.plan.minima.findIndex((m) => m.sharpness === lam);
+    let passing = 0;
+    for (let run = 0; run < map.plan.runs; run++) {
+      const [lr, mu] = [map.plan.xValues[run % map.plan.width] as number, map.plan.yValues[Math.floor(run / map.plan.width)] as number];
+      if (map.results.basin[run] === sharp && (map.results.steps_to_converge[run] as number) >= map.plan.spec.steps && lr * lam > 2 * (1 + mu)) passing++;
+    }
+    expect(num(r, 'sharpPassingBeyondLimit')).toBe(passing);
+    expect(map.caption).toMatch(passing > 0 ? new RegExp(`the ${passing} sharp-coloured cells? right of the limit`) : /none right of the limit is coloured sharp/);
   });
 
   it('schedules: close together after 10% of training, far apart at the end; optimisers differ early', async () => {
