@@ -22,6 +22,7 @@ import type { NetSpec } from '../src/core/spec.ts';
 import { parseAnySpec } from '../src/core/spec.ts';
 import type { CpuEngine } from '../src/engine/cpu/engine.ts';
 import type { GpuEngine } from '../src/engine/gpu/engine.ts';
+import { weightDifference } from '../src/engine/gpu/net.ts';
 
 export interface NetSetting {
   readonly name: 'fractal' | 'iris';
@@ -317,8 +318,7 @@ export async function netDecompositionRows(gpu: GpuEngine, log: (s: string) => v
       // weight, relative above 1 (the GPU test's bound is 1e-5; a compiler may fuse multiply-adds).
       const a = (await gpu.runNetBaseline(plan, {}, { weights: true })).weights as Float32Array;
       const b = (await gpu.runNetBaseline(plan, {}, { decomposition: 'workgroup', weights: true })).weights as Float32Array;
-      let diff = 0;
-      for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)) / Math.max(1, Math.abs(a[i] as number)));
+      const diff = weightDifference(a, b);
       let [tInv, tWg] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
       for (let i = 0; i < 3; i++) {
         tInv = Math.min(tInv, (await gpu.runNetBaseline(plan)).ms / 1000);

@@ -63,6 +63,11 @@ export function probeSplit(mapDiverged: ArrayLike<number>, ranges: readonly RunR
   return classAgreement(shown, ref);
 }
 
+/** A share as a whole percentage: "47%". */
+function pct(x: number): string {
+  return `${Math.round(100 * x)}%`;
+}
+
 /**
  * A split of the runs by divergence (class 1: diverged) past float32's resolution in words (the
  * probe's note and the validation's headline): `of`, the runs compared ("512 of this map's runs
@@ -70,7 +75,6 @@ export function probeSplit(mapDiverged: ArrayLike<number>, ranges: readonly RunR
  * diverge), and how float32 misplaces them, whichever way of core/validate.ts pastResolution failed.
  */
 export function resolutionText(split: ClassAgreement, of: string): string {
-  const pct = (x: number): string => `${Math.round(100 * x)}%`;
   const [verb, verbs] = split.share <= 0.5 ? ['diverge', 'diverges'] : ['train', 'trains'];
   const how =
     split.minorityKept < MIN_MINORITY_KEPT
@@ -85,7 +89,6 @@ export function resolutionText(split: ClassAgreement, of: string): string {
  * to judge. `runs`: the runs sampled.
  */
 export function resolvedText(split: ClassAgreement, runs: number): string {
-  const pct = (x: number): string => `${Math.round(100 * x)}%`;
   const verb = split.share <= 0.5 ? 'diverge' : 'train';
   if (split.minorityRuns < MIN_SPLIT_RUNS) {
     return `${runs} of this map's runs were run again in float64: ${split.minorityRuns === 0 ? 'none' : `only ${split.minorityRuns}`} ${verb} there, too few to judge float32's resolution (${MIN_SPLIT_RUNS} needed).`;

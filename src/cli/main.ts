@@ -400,12 +400,13 @@ function netOutcome(plan: NetPlan, report: NetValidationReport, gpuLeftOut: stri
   const required = report.pairs.filter((p) => p.b === 'cpu64');
   const pass = required.length > 0 && required.every(netPairPasses);
   const engines = gpuLeftOut ? `the GPU engine is left out (${gpuLeftOut})` : 'engines gpu, cpu, cpu64';
+  // With no well-conditioned runs the losses were not compared: the PASS line says so rather than read as their agreement.
+  const uncompared = required.filter((p) => p.conditioned.runs === 0);
   const lines = [
     `${plan.runs} runs x ${plan.spec.steps} steps of a ${plan.layout.params}-parameter network; ${report.boundaryRuns} runs on the trainability boundary (${report.boundaryMethod}); ${engines}`,
     ...report.pairs.map(netPairLine),
     `${pass ? 'PASS' : 'FAIL'}: ${required.map((p) => `${p.a} vs ${p.b}`).join(' and ')} need${required.length === 1 ? 's' : ''} divergence to agree on >= ${t.minSameDivergenceOffBoundary * 100}% of runs off the boundary and median train and test loss errors <= ${t.maxMedianLossError} over the well-conditioned runs` +
-      // With none, the losses were not compared: say so rather than let the PASS read as their agreement.
-      (required.some((p) => p.conditioned.runs === 0) ? ` (${required.filter((p) => p.conditioned.runs === 0).map((p) => `${p.a} vs ${p.b}`).join(' and ')}: no well-conditioned runs, losses not compared)` : ''),
+      (uncompared.length > 0 ? ` (${uncompared.map((p) => `${p.a} vs ${p.b}`).join(' and ')}: no well-conditioned runs, losses not compared)` : ''),
   ];
   return { lines, document: { ...report, thresholds: t, pass, ...(gpuLeftOut ? { gpu_left_out: gpuLeftOut } : {}) }, pass };
 }

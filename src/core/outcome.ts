@@ -4,9 +4,14 @@
  */
 import type { Lattice, Minimum, Round } from './registry/index.ts';
 
-/** A known minimum in words: "the sharp minimum" where the surface names it, else "minimum 2" (its index). */
+/** A known minimum's name: "sharp minimum" where the surface names it, else "minimum 2" (its index). */
+export function minimumName(m: Minimum | undefined, i: number): string {
+  return m?.name !== undefined ? `${m.name} minimum` : `minimum ${i}`;
+}
+
+/** A known minimum in a sentence: "the sharp minimum", or "minimum 2" (minimumName). */
 export function minimumLabel(m: Minimum | undefined, i: number): string {
-  return m?.name !== undefined ? `the ${m.name} minimum` : `minimum ${i}`;
+  return m?.name !== undefined ? `the ${minimumName(m, i)}` : minimumName(m, i);
 }
 
 /** Minima and radius prepared for fast lookup in one precision (positions rounded by `r`). */

@@ -152,6 +152,7 @@ export const flatVsSharp: Study = {
     const lrs = Array.from(b.plan.xValues);
     const belowLimit = lrs.map((lr, i) => ({ lr, i })).filter(({ lr }) => lr * lamS < 1);
     const aboveLimit = lrs.map((lr, i) => ({ lr, i })).filter(({ lr }) => lr * lamS > 2 && lr * lamF < 2);
+    const neitherAt = lrs.map((_, i) => neitherShare(fracSharp[i] as number, fracFlat[i] as number));
     const meanOf = (xs: { i: number }[], arr: number[]): number => xs.reduce((t, { i }) => t + (arr[i] as number), 0) / Math.max(1, xs.length);
 
     // 3. LR x noise (momentum 0): noise shakes runs out of the sharp well below the limit. Noisy
@@ -257,10 +258,10 @@ export const flatVsSharp: Study = {
       },
     ];
     // "Neither" at small LRs is slowness: a start still on its way after `steps` steps.
-    const slowest = neitherShare(fracSharp[0] as number, fracFlat[0] as number);
+    const slowest = neitherAt[0] as number;
     // The first LR from which every start gets there, at every LR up to the sharp limit.
     const stable = lrs.filter((lr) => lr * lamS < 2).length;
-    const settledAt = lrs.slice(0, stable).map((_, i) => neitherShare(fracSharp[i] as number, fracFlat[i] as number) === 0);
+    const settledAt = neitherAt.slice(0, stable).map((x) => x === 0);
     const lastUnsettled = settledAt.lastIndexOf(false);
     const firstSettled = lastUnsettled + 1 < stable ? lastUnsettled + 1 : -1;
     const summary =
@@ -314,7 +315,7 @@ export const flatVsSharp: Study = {
             { label: 'sharp', x: lrs, y: fracSharp, colour: '#e69f00' },
             { label: 'flat', x: lrs, y: fracFlat, colour: '#56b4e9' },
             // The rest, so that the three add up to 1 at every LR.
-            { label: 'neither basin', x: lrs, y: lrs.map((_, i) => neitherShare(fracSharp[i] as number, fracFlat[i] as number)), colour: '#999', dashed: true },
+            { label: 'neither basin', x: lrs, y: neitherAt, colour: '#999', dashed: true },
           ],
           marks: [{ x: 2 / lamS, label: '2/λ_sharp', colour: '#d00' }],
           sources: [{ label: 'LR x start', spec: b.plan.spec }],

@@ -144,11 +144,16 @@ function lut(t: number): Rgb {
   return [VIRIDIS_LUT[k] as number, VIRIDIS_LUT[k + 1] as number, VIRIDIS_LUT[k + 2] as number];
 }
 
+/** A diverged run's colour in a mode: black among the basin and outcome hues, red on viridis. */
+export function divergedColour(mode: HeatmapMode): Rgb {
+  return mode === 'basin' || mode === 'outcome' ? DIVERGED : DIVERGED_ON_RAMP;
+}
+
 /** The colour of run `run` in a frame. */
 export function cellColour(f: HeatmapFrame, run: number): Rgb {
   if (run >= f.runsReady) return PENDING;
   const c = f.columns;
-  if (c.diverged[run]) return f.mode === 'basin' || f.mode === 'outcome' ? DIVERGED : DIVERGED_ON_RAMP;
+  if (c.diverged[run]) return divergedColour(f.mode);
   if (f.mode === 'basin') {
     const b = c.basin[run] as number;
     return b >= 0 ? minimumColour(b) : NOT_CONVERGED;

@@ -7,6 +7,7 @@ import type { Rgb } from './colors.ts';
 import { minimumLabel } from '../core/outcome.ts';
 import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, convergenceColour, minimumColour, outcomeColour } from './colors.ts';
 import type { HeatmapFrame } from './frame.ts';
+import { divergedColour } from './frame.ts';
 import type { NetFrame, NetHeatmapMode } from './net-frame.ts';
 import type { OverlayLine } from './panels.ts';
 import { plural, prose } from './caption.ts';
@@ -40,7 +41,7 @@ function viridis(t: number): Rgb {
   return [VIRIDIS_LUT[o] as number, VIRIDIS_LUT[o + 1] as number, VIRIDIS_LUT[o + 2] as number];
 }
 
-function minimumName(m: Minimum, i: number): string {
+function minimumEntry(m: Minimum, i: number): string {
   return `${minimumLabel(m, i)} at (${prose(m.x, 3)}, ${prose(m.y, 3)}), λ = ${prose(m.sharpness, 3)}`;
 }
 
@@ -80,7 +81,7 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
   const shown = minima.slice(0, LEGEND_MINIMA);
   if (f.mode === 'outcome') {
     if (shown.length > 0) out.push({ kind: 'note', label: `Converged, by the minimum reached; darker = sooner (darkest: at once, lightest: at step ${f.steps}):` });
-    shown.forEach((m, i) => out.push({ kind: 'ramp', stops: stops((t) => outcomeColour(i % MINIMA_PALETTE.length, t), 6), label: minimumName(m, i) }));
+    shown.forEach((m, i) => out.push({ kind: 'ramp', stops: stops((t) => outcomeColour(i % MINIMA_PALETTE.length, t), 6), label: minimumEntry(m, i) }));
     if (minima.length > LEGEND_MINIMA) out.push({ kind: 'swatch', colour: outcomeColour(LEGEND_MINIMA % MINIMA_PALETTE.length, 0.5), label: more(minima.length) });
     out.push({
       kind: 'ramp',
@@ -89,7 +90,7 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
     });
     out.push(...clipNote(f.clipped, prose(10 ** f.lo, 2), prose(10 ** f.hi, 2)));
   } else if (f.mode === 'basin') {
-    shown.forEach((m, i) => out.push({ kind: 'swatch', colour: minimumColour(i), label: `reached ${minimumName(m, i)}` }));
+    shown.forEach((m, i) => out.push({ kind: 'swatch', colour: minimumColour(i), label: `reached ${minimumEntry(m, i)}` }));
     if (minima.length > LEGEND_MINIMA) out.push({ kind: 'swatch', colour: minimumColour(LEGEND_MINIMA), label: more(minima.length) });
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: 'not converged' });
   } else {
@@ -100,7 +101,7 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'not converged' : 'no value' });
   }
-  out.push({ kind: 'swatch', colour: f.mode === 'basin' || f.mode === 'outcome' ? DIVERGED : DIVERGED_ON_RAMP, label: 'diverged' });
+  out.push({ kind: 'swatch', colour: divergedColour(f.mode), label: 'diverged' });
   if (f.runsReady < f.width * f.height) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });
   if (shown.length > 0 && (f.mode === 'outcome' || f.mode === 'basin')) out.push({ kind: 'note', label: LAMBDA_LEGEND });
   const seen = new Set<string>();

@@ -12,7 +12,7 @@
  * maximize, on a grid whose axes include the LR, with no surface parameter swept.
  */
 import type { Plan } from '../core/plan.ts';
-import { minimumLabel } from '../core/outcome.ts';
+import { minimumName } from '../core/outcome.ts';
 import { f64 } from '../core/registry/surfaces/shared.ts';
 import type { OverlayLine } from './panels.ts';
 import { formatNumber } from './ticks.ts';
@@ -109,7 +109,7 @@ function distinctSharpness(plan: Plan): { lambda: number; minima: number[] }[] {
 
 function which(plan: Plan, minima: readonly number[]): string {
   const [one] = minima;
-  if (minima.length === 1 && one !== undefined) return minimumLabel(plan.minima[one], one).replace(/^the /, '');
+  if (minima.length === 1 && one !== undefined) return minimumName(plan.minima[one], one);
   // Named minima by their names ("the sharp and flat minima" is rare: wells of equal λ), others by index.
   return minima.length <= 3 ? `minima ${minima.map((i) => plan.minima[i]?.name ?? String(i)).join(', ')}` : `${minima.length} minima`;
 }

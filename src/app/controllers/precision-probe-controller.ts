@@ -23,7 +23,6 @@ export interface ProbeResult {
 
 export class PrecisionProbeController implements ReactiveController {
   result: ProbeResult | null = null;
-  probing = false;
   /** While probing: the map probed and how many of its runs run again. */
   probed: { readonly plan: NetPlan; readonly runs: number } | null = null;
   private abort: AbortController | null = null;
@@ -46,8 +45,12 @@ export class PrecisionProbeController implements ReactiveController {
     this.abort?.abort();
     this.abort = null;
     this.result = null;
-    this.probing = false;
     this.probed = null;
+  }
+
+  /** Whether a probe runs now. */
+  get probing(): boolean {
+    return this.probed !== null;
   }
 
   /** Probes a finished float32 network map (nothing for a plan that is not a grid, or too small). */
@@ -57,8 +60,8 @@ export class PrecisionProbeController implements ReactiveController {
     if (ranges.length === 0) return;
     const abort = new AbortController();
     this.abort = abort;
-    this.probing = true;
-    this.probed = { plan, runs: ranges.reduce((n, r) => n + r.end - r.begin, 0) };
+    const probed = { plan, runs: ranges.reduce((n, r) => n + r.end - r.begin, 0) };
+    this.probed = probed;
     this.host.requestUpdate();
     try {
       const parts: ArrayLike<number>[] = [];
@@ -66,14 +69,13 @@ export class PrecisionProbeController implements ReactiveController {
       for (const range of ranges) parts.push((await this.engines.cpu64.run(plan, { range, signal: abort.signal })).diverged);
       if (this.abort !== abort) return;
       const split = probeSplit(shown.diverged, ranges, parts);
-      this.result = { plan, split, runs: this.probed.runs, past: pastResolution(split) };
+      this.result = { plan, split, runs: probed.runs, past: pastResolution(split) };
     } catch {
       // Cancelled by a newer sweep, or failed: the map is left without a verdict on its precision
       // (clear() left `result` null).
     } finally {
       if (this.abort === abort) {
         this.abort = null;
-        this.probing = false;
         this.probed = null;
         this.host.requestUpdate();
       }

@@ -200,11 +200,7 @@ export class RunController implements ReactiveController {
       return;
     }
     const ran = this.studyRun(plan);
-    if (ran?.problem === 'surface') {
-      this.begin(plan, null, false, ran.engine);
-      this.showRan(plan, ran.results);
-      return;
-    }
+    if (ran?.problem === 'surface') return this.showRan(plan, ran);
     const engine = this.begin(plan);
     if (engine.name === 'cpu64' && this.engines.gpu) this.message.say('This zoom is finer than float32 resolves: running on the float64 CPU engine.');
     try {
@@ -274,18 +270,22 @@ export class RunController implements ReactiveController {
   }
 
   /**
-   * After begin() with a study's engine: the study's results of this sweep shown as a finished run of
-   * it (surface results given here; a network sweep's are in `net` already). Nothing runs.
+   * The study's run of this plan's sweep shown as a finished run of it, on the study's engine
+   * (`plan` is the explorer's own plan of the same spec). Nothing runs.
    */
-  private showRan(plan: AnyPlan, results: Results | null): void {
-    this.fromStudy = true;
-    if (results && plan.problem !== 'network') {
-      this.results = results;
-      this.columns = results;
-      this.complete = { plan, results, engine: this.engine as Engine, engineUsed: this.engineUsed, onDevice: false, fromStudy: true };
-    } else if (this.net) {
-      this.netComplete = { net: this.net, engine: this.engine as Engine, fromStudy: true };
+  private showRan(plan: AnyPlan, ran: RanSweep): void {
+    const engine = ran.engine;
+    if (ran.problem === 'network' && plan.problem === 'network') {
+      const net: NetSweep = { plan, results: ran.results, columns: ran.results };
+      this.begin(plan, net, false, engine);
+      this.netComplete = { net, engine, fromStudy: true };
+    } else if (ran.problem === 'surface' && plan.problem !== 'network') {
+      this.begin(plan, null, false, engine);
+      this.results = ran.results;
+      this.columns = ran.results;
+      this.complete = { plan, results: ran.results, engine, engineUsed: engine.name, onDevice: false, fromStudy: true };
     }
+    this.fromStudy = true;
     this.runsReady = plan.runs;
     this.running = false;
     this.message.say("Shown from the study's own run of this sweep: nothing was computed again.");
@@ -329,11 +329,7 @@ export class RunController implements ReactiveController {
     }
     // Asked for float64, the study's float32 run is not what is wanted.
     const ran = float64 ? null : this.studyRun(plan);
-    if (ran?.problem === 'network') {
-      this.begin(plan, { plan, results: ran.results, columns: ran.results }, false, ran.engine);
-      this.showRan(plan, null);
-      return;
-    }
+    if (ran?.problem === 'network') return this.showRan(plan, ran);
     // Filled block by block as the engine hands finished runs over (in run order), so the map fills in.
     const net: NetSweep = { plan, results: null, columns: allocateColumns(plan.runs, 'f64', plan.spec) };
     const engine = this.begin(plan, net, float64);

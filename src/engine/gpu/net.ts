@@ -220,6 +220,13 @@ interface NetPipelines {
 /** How a network kernel shares out the runs: an invocation per run (the engine's), or a workgroup per run. */
 export type NetDecomposition = 'invocation' | 'workgroup';
 
+/** The largest difference between two runs' weights, relative above 1 (absolute below): how far two kernels trained apart. */
+export function weightDifference(a: Float32Array, b: Float32Array): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)) / Math.max(1, Math.abs(a[i] as number)));
+  return worst;
+}
+
 /** The bare baseline's wall time, and with `weights` each run's weights after its last step (run-major, float32). */
 export interface BaselineRun {
   readonly ms: number;
