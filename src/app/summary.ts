@@ -11,6 +11,7 @@ import { resolveParamPath } from '../core/spec.ts';
 import type { NetColumns } from '../core/results.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
+import { count } from '../view/caption.ts';
 import { lastStep, shortParam } from './runs.ts';
 
 export interface OutcomeCounts {
@@ -44,7 +45,6 @@ export function countOutcomes(
   return { ready: n, total, diverged, notConverged, perMinimum };
 }
 
-const count = (n: number): string => n.toLocaleString('en-US');
 const pct = (n: number, of: number): string => `${of > 0 ? formatNumber((100 * n) / of, 3) : '0'}%`;
 
 /** "x: lr (log, 1e-5 to 0.01), y: momentum (0 to 0.99)" for a grid; the parameters for other sweeps. */

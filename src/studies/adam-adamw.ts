@@ -70,7 +70,7 @@ export const adamVsAdamW: Study = {
       dist[c.label] = d;
       sources.push({ label: c.label, spec: ran.plan.spec });
       scatter.push({ label: `${c.label} end points`, x: px, y: py, colour: c.label.startsWith('AdamW') ? '#d55e00' : '#0072b2', points: true });
-      panels.push({ kind: 'heatmap' as const, title: `${c.label}: final loss (unregularised), LR x weight decay`, plan: ran.plan, results: ran.results, mode: 'loss' as const });
+      panels.push({ kind: 'heatmap' as const, title: `${c.label}: final loss (unregularised), LR × weight decay`, plan: ran.plan, results: ran.results, mode: 'loss' as const });
     }
     const wds = Array.from({ length: 40 }, (_, k) => 0.01 * 200 ** (k / 39));
     const path = wds.map(boothL2Minimum);

@@ -200,7 +200,7 @@ export const batchLr: Study = {
     const firstSweep: PanelSource = { label: 'the first seed\'s sweep', spec: first.plan.spec, mode: 'train_loss' };
     const heat: GridPanel = {
       kind: 'grid',
-      title: `Final training loss (median of ${plural(size.seeds, 'seed')}), LR x batch`,
+      title: `Final training loss (median of ${plural(size.seeds, 'seed')}), LR × batch`,
       width: nl,
       height: nb,
       x: { label: 'learning rate', min: 10 ** LR_LOG_MIN, max: 10 ** LR_LOG_MAX, log: true },

@@ -6,7 +6,8 @@
  */
 import type { Study, StudyContext, StudyResult, SummaryTable, Verdict } from './types.ts';
 import { extremeMinimum, fmt, runSpec, verdictOf } from './run.ts';
-import { caption } from '../view/caption.ts';
+import { caption, count } from '../view/caption.ts';
+import { THEORY_INK } from '../view/theory.ts';
 
 /** The numbers the flat-vs-sharp claim is checked on (its findings). */
 export interface FlatSharpCheck {
@@ -88,7 +89,7 @@ export const flatVsSharp: Study = {
     };
 
     // 1. LR x momentum from a start inside the sharp well's pull.
-    const a = await runSpec(ctx, 'LR x momentum', {
+    const a = await runSpec(ctx, 'LR × momentum', {
       ...base,
       sweep: {
         x: { param: 'optimizer.lr', min: 1e-3, max: 1, count: n, scale: 'log' },
@@ -126,10 +127,11 @@ export const flatVsSharp: Study = {
       }
     }
     const mus = Array.from({ length: 20 }, (_, k) => (0.95 * k) / 19);
-    const limitLine = { label: 'lr = 2(1 + momentum)/λ_sharp', x: mus.map((m) => (2 * (1 + m)) / lamS), y: mus, colour: '#d00' };
+    // Black, as the explorer draws its theory lines (red is a diverged run's colour on a viridis map).
+    const limitLine = { label: 'stability limit lr = 2(1 + momentum)/λ_sharp', x: mus.map((m) => (2 * (1 + m)) / lamS), y: mus, colour: THEORY_INK };
 
     // 2. LR x start along the line through both minima (momentum 0): which basin, by LR.
-    const b = await runSpec(ctx, 'LR x start', {
+    const b = await runSpec(ctx, 'LR × start', {
       ...base,
       sweep: {
         x: { param: 'optimizer.lr', min: 1e-3, max: 1, count: n, scale: 'log' },
@@ -157,7 +159,7 @@ export const flatVsSharp: Study = {
 
     // 3. LR x noise (momentum 0): noise shakes runs out of the sharp well below the limit. Noisy
     // runs never settle to 1e-3, so here a run counts by the well it ends in (within 0.3).
-    const c = await runSpec(ctx, 'LR x noise', {
+    const c = await runSpec(ctx, 'LR × noise', {
       ...base,
       outcome: { radius: 0.3 },
       noise: { std: 0, seed: 1 },
@@ -183,7 +185,7 @@ export const flatVsSharp: Study = {
     const starts = Array.from({ length: ctx.quick ? 32 : 96 }, (_, k) => -3.5 + (6.5 * k) / ((ctx.quick ? 32 : 96) - 1));
     const points: number[][] = [];
     for (const lr of samLrs) for (const rho of rhos) for (const sx of starts) points.push([lr, rho, sx]);
-    const d = await runSpec(ctx, 'LR x SAM rho', {
+    const d = await runSpec(ctx, 'LR × SAM rho', {
       ...base,
       outcome: { radius: 0.3 },
       noise: { std: 2, seed: 3 },
@@ -265,9 +267,9 @@ export const flatVsSharp: Study = {
     const lastUnsettled = settledAt.lastIndexOf(false);
     const firstSettled = lastUnsettled + 1 < stable ? lastUnsettled + 1 : -1;
     const summary =
-      `The sharp minimum has λ = ${fmt(lamS)}, the flat one λ = ${fmt(lamF)} (λ: the sharpness). Of ${a.plan.runs} heavy-ball runs over LR x momentum, ` +
-      `${sharpBelow + atLimit} settle within 10⁻³ of the sharp minimum (inside at the last two checkpoints): ${sharpBelow} below its stability limit lr = 2(1 + momentum)/λ_sharp, ` +
-      `${atLimit} less than 2% above it (still escaping when the run ends) and ${beyond} further above it.\n\n` +
+      `The sharp minimum has λ = ${fmt(lamS)}, the flat one λ = ${fmt(lamF)} (λ: the sharpness). Of ${count(a.plan.runs)} heavy-ball runs over LR × momentum, ` +
+      `${count(sharpBelow + atLimit)} settle within 10⁻³ of the sharp minimum (inside at the last two checkpoints): ${count(sharpBelow)} below its stability limit lr = 2(1 + momentum)/λ_sharp, ` +
+      `${count(atLimit)} less than 2% above it (still escaping when the run ends) and ${count(beyond)} further above it.\n\n` +
       `The first table follows starts along the line through both minima; there a start "ends in" a minimum when it is within 10⁻³ of it at the run's last checkpoint ` +
       `(the counts above need the checkpoint before as well), and in "neither basin" when it is within 10⁻³ of neither: ` +
       `${slowest > 0 ? `at the smallest LR, ${fmt(lrs[0] as number)}, ${pct(slowest)} of the starts have not got that close to either minimum in ${steps} steps${firstSettled >= 0 ? `, and at every LR from ${fmt(lrs[firstSettled] as number)} up to the sharp limit every one has` : ''}` : 'every start has got that close to one of them, at every LR'}. Above 2/λ_sharp ${findings.sharpFractionAboveLimit === 0 ? 'no start ends' : `${pct(findings.sharpFractionAboveLimit)} of the starts end`} in the sharp well; ` +
@@ -284,7 +286,7 @@ export const flatVsSharp: Study = {
       panels: [
         {
           kind: 'heatmap',
-          title: 'Minimum reached: LR x momentum',
+          title: 'Minimum reached: LR × momentum',
           plan: a.plan,
           results: a.results,
           mode: 'basin',
@@ -299,11 +301,11 @@ export const flatVsSharp: Study = {
         },
         {
           kind: 'heatmap',
-          title: 'Minimum reached: LR x start x (momentum 0)',
+          title: 'Minimum reached: LR × start × (momentum 0)',
           plan: b.plan,
           results: b.results,
           mode: 'basin',
-          lines: [{ label: 'lr = 2/λ_sharp', x: [2 / lamS, 2 / lamS], y: [-3.5, 3], colour: '#d00' }],
+          lines: [{ label: 'stability limit lr = 2/λ_sharp', x: [2 / lamS, 2 / lamS], y: [-3.5, 3], colour: THEORY_INK }],
         },
         {
           kind: 'chart',
@@ -318,9 +320,9 @@ export const flatVsSharp: Study = {
             { label: 'neither basin', x: lrs, y: neitherAt, colour: '#999', dashed: true },
           ],
           marks: [{ x: 2 / lamS, label: '2/λ_sharp', colour: '#d00' }],
-          sources: [{ label: 'LR x start', spec: b.plan.spec }],
+          sources: [{ label: 'LR × start', spec: b.plan.spec }],
         },
-        { kind: 'heatmap', title: 'Minimum reached: LR x gradient noise (momentum 0)', plan: c.plan, results: c.results, mode: 'basin' },
+        { kind: 'heatmap', title: 'Minimum reached: LR × gradient noise (momentum 0)', plan: c.plan, results: c.results, mode: 'basin' },
         {
           kind: 'chart',
           title: 'SAM: where runs end, by rho (noise std 2)',
@@ -330,7 +332,7 @@ export const flatVsSharp: Study = {
             ...samLrs.map((lr, k) => ({ label: `flat, lr ${lr}`, x: rhos, y: samFlat[k] ?? [], colour: ['#56b4e9', '#0072b2', '#003f7f'][k] as string })),
             ...samLrs.map((lr, k) => ({ label: `sharp, lr ${lr}`, x: rhos, y: samSharp[k] ?? [], colour: ['#f0c060', '#e69f00', '#a05000'][k] as string })),
           ],
-          sources: [{ label: 'LR x rho x start points', spec: d.plan.spec }],
+          sources: [{ label: 'LR × rho × start points', spec: d.plan.spec }],
         },
       ],
     };

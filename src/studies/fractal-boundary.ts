@@ -23,7 +23,7 @@ import type { Condition } from './run.ts';
 import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
 export interface FractalSize {
-  /** Grid side (side x side runs per depth). */
+  /** Grid side (side × side runs per depth). */
   readonly side: number;
   /** Images: the whole window, then depths - 1 zooms. */
   readonly depths: number;
@@ -249,7 +249,7 @@ export const fractalBoundary: Study = {
   cpuMinutes: 6.5,
   terms: ['learning rate (LR)', 'full batch', 'mean-field parametrisation', 'box-counting dimension', 'float32 / float64'],
   claim:
-    'In the fractal paper\'s setting (16 tanh units, mean-field, full-batch GD, input-layer LR x output-layer LR), the boundary between hyperparameters that train and those that do not stays intricate at every zoom: its box-counting dimension is well above 1 (a smooth curve\'s) and about the same at each depth.',
+    'In the fractal paper\'s setting (16 tanh units, mean-field, full-batch GD, input-layer LR × output-layer LR), the boundary between hyperparameters that train and those that do not stays intricate at every zoom: its box-counting dimension is well above 1 (a smooth curve\'s) and about the same at each depth.',
   run: (ctx: StudyContext) => fractalRun(ctx, studySize(ctx, FRACTAL_SIZES)),
 };
 
@@ -291,7 +291,7 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     grids.push({
       kind: 'grid',
       title:
-        (d === 0 ? 'Trainability: input-layer LR x output-layer LR' : `Zoom ${d} (x${zoom ** d}) into the boundary`) +
+        (d === 0 ? 'Trainability: input-layer LR × output-layer LR' : `Zoom ${d} (x${zoom ** d}) into the boundary`) +
         (redraw ? ' (float64)' : ''),
       width: side,
       height: side,

@@ -34,7 +34,7 @@ export const swaStudy: Study = {
   async run(ctx: StudyContext): Promise<StudyResult> {
     const n = ctx.quick ? 32 : 128;
     const steps = ctx.quick ? 600 : 1500;
-    const ran = await runSpec(ctx, 'LR x noise with SWA', {
+    const ran = await runSpec(ctx, 'LR × noise with SWA', {
       surface: 'flat_sharp',
       optimizer: { name: 'SGD', lr: 0.1 },
       steps,
@@ -98,7 +98,7 @@ export const swaStudy: Study = {
       verdict: checkSwa(findings),
       summary,
       panels: [
-        { kind: 'heatmap', title: 'Final loss of the last iterate: LR x noise', plan, results: r, mode: 'loss' },
+        { kind: 'heatmap', title: 'Final loss of the last iterate: LR × noise', plan, results: r, mode: 'loss' },
         {
           kind: 'chart',
           title: 'Mean distance to the flat minimum, by noise',
@@ -109,7 +109,7 @@ export const swaStudy: Study = {
             { label: 'last iterate', x: noise, y: lastByNoise, colour: '#d55e00' },
             { label: 'SWA average', x: noise, y: swaByNoise, colour: '#0072b2' },
           ],
-          sources: [{ label: 'LR x noise with SWA', spec: plan.spec }],
+          sources: [{ label: 'LR × noise with SWA', spec: plan.spec }],
         },
         {
           kind: 'chart',
@@ -117,7 +117,7 @@ export const swaStudy: Study = {
           xLabel: 'gradient noise std',
           yLabel: 'fraction of runs',
           series: [{ label: 'SWA nearer', x: noise, y: nearerByNoise, colour: '#009e73' }],
-          sources: [{ label: 'LR x noise with SWA', spec: plan.spec }],
+          sources: [{ label: 'LR × noise with SWA', spec: plan.spec }],
         },
       ],
     };

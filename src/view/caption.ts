@@ -7,6 +7,7 @@
 import type { Plan } from '../core/plan.ts';
 import type { ParamSchema } from '../core/params.ts';
 import { findSchedule } from '../core/registry/index.ts';
+import { findDataSet } from '../core/data/index.ts';
 import type { AxisRange, PathContext } from '../core/spec.ts';
 import { scheduleOverrides } from '../core/spec.ts';
 import type { HeatmapMode } from './frame.ts';
@@ -17,6 +18,11 @@ import { formatNumber } from './ticks.ts';
 /** A number as prose writes it: a true minus sign. */
 export function prose(x: number, digits = 4): string {
   return formatNumber(x, digits).replace(/^-/, '−');
+}
+
+/** A count as the app writes counts: with thousands separators (20,972), in studies and the explorer alike. */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 /** n things in words: "1 seed", "3 seeds". */
@@ -142,28 +148,51 @@ function groupTensors(plan: Pick<NetPlan, 'groups' | 'layout'>, g: number): stri
 }
 
 /**
+ * The role of a group that trains exactly one whole layer, in the words papers use ("the input
+ * layer": the fractal paper's input-layer LR), else null.
+ */
+function groupRole(plan: Pick<NetPlan, 'groups' | 'layout'>, g: number): string | null {
+  const names = (plan.groups[g]?.tensors ?? []).map((t) => t.name);
+  const layers = [...new Set(plan.layout.tensors.map((t) => /^(layers\.\d+)\./.exec(t.name)?.[1]).filter((l) => l !== undefined))];
+  const mine = [...new Set(names.map((n) => n.replace(/\.(weight|bias)$/, '')))];
+  const only = mine[0];
+  if (mine.length !== 1 || only === undefined || groupTensors(plan, g) !== only) return null;
+  const k = layers.indexOf(only);
+  if (k < 0) return null;
+  if (layers.length === 1) return 'the only layer';
+  return k === 0 ? 'the input layer' : k === layers.length - 1 ? 'the output layer' : `layer ${k + 1} of ${layers.length}`;
+}
+
+/** The param group a swept optimizer path sets, when the plan has explicit groups (else null). */
+function sweptGroup(plan: Pick<NetPlan, 'groups'>, path: string): { group: number; key: string } | null {
+  const m = /^optimizer\.param_groups\.(\d+)\.(.+)$/.exec(path);
+  if (m) return { group: Number(m[1]), key: m[2] as string };
+  return plan.groups.length > 1 && path.startsWith('optimizer.') ? { group: plan.groups.length - 1, key: '' } : null;
+}
+
+/**
  * What a swept network path is called on an axis: the LR of a parameter group names the layers it
- * trains ("learning rate of layers.0"), the batch size is the batch size; else the path.
+ * trains, and the layer's role where it trains one ("learning rate of layers.0, the input layer",
+ * as the fractal view's title says "input-layer LR"); the batch size is the batch size; else the path.
  */
 export function netParamLabel(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layout'>, path: string): string {
-  if (path === 'network.batch_size') return 'batch size';
-  const explicit = plan.groups.length > 1;
-  const m = /^optimizer\.param_groups\.(\d+)\.(.+)$/.exec(path);
-  if (m) {
-    const key = m[2] as string;
-    return `${key === 'lr' ? 'learning rate' : key} of ${groupTensors(plan, Number(m[1]))}`;
-  }
-  const base = paramLabel(plan, path);
-  return explicit && path.startsWith('optimizer.') ? `${base} of ${groupTensors(plan, plan.groups.length - 1)}` : base;
+  const short = netParamShort(plan, path).replace(/^lr\b/, 'learning rate');
+  const g = sweptGroup(plan, path);
+  const role = g ? groupRole(plan, g.group) : null;
+  return role ? `${short}, ${role}` : short;
 }
 
 /**
  * netParamLabel as run labels and sliders write it, where space is short: the LR as `lr`
- * ("lr of layers.0"), everything else as netParamLabel names it, so that a run's label, the
- * heatmap's caption and axes and the run panel name a parameter group's value alike.
+ * ("lr of layers.0"), without the layer's role, so that a run's label, the heatmap's caption and
+ * the run panel name a parameter group's value alike.
  */
 export function netParamShort(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layout'>, path: string): string {
-  return netParamLabel(plan, path).replace(/^learning rate\b/, 'lr');
+  if (path === 'network.batch_size') return 'batch size';
+  const g = sweptGroup(plan, path);
+  if (!g) return paramLabel(plan, path).replace(/^learning rate\b/, 'lr');
+  const base = g.key === '' ? paramLabel(plan, path).replace(/^learning rate\b/, 'lr') : g.key;
+  return `${base} of ${groupTensors(plan, g.group)}`;
 }
 
 /** What the colours of a network mode say, in one clause. */
@@ -198,7 +227,7 @@ export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
   const batch = swept.has('network.batch_size') ? 'batch size swept' : plan.batch === null ? 'full batch' : `batch ${plan.batch}`;
   const opt = settings(plan.optimizer.params, spec.optimizer.params, 'optimizer', notShown(spec, swept));
   const runs = `${plan.optimizer.id}${opt.length ? ` (${opt.slice(0, 4).join(', ')})` : ''}`;
-  const what = `${runs} training ${model} on ${spec.data.name} (${plan.data.train.n} training, ${plan.data.test.n} test samples) with ${plan.loss === 'mse' ? 'MSE' : 'cross-entropy'}, ${batch}, ${spec.steps} steps${spec.schedule ? `, under ${spec.schedule.name}` : ''}`;
+  const what = `${runs} training ${model} on “${findDataSet(spec.data.name)?.title ?? spec.data.name}” (${plan.data.train.n} training, ${plan.data.test.n} test samples) with ${plan.loss === 'mse' ? 'MSE' : 'cross-entropy'}, ${batch}, ${spec.steps} steps${spec.schedule ? `, under ${spec.schedule.name}` : ''}`;
   const s = spec.sweep;
   const axis = (a: AxisRange): string => `${netParamLabel(plan, a.param)} (${rangeText(a)})`;
   let axes = '';

@@ -127,7 +127,8 @@ export function theoryLines(plan: Plan): OverlayLine[] {
   const mu = num(p.momentum, 0);
   const wd = num(p.weight_decay, 0);
   const others = swept ? samples(ax.otherRange, ax.otherLog, 48) : [];
-  const formula = nesterov ? 'lr = 2(1 + μ)/((1 + 2μ)λ)' : 'lr = 2(1 + μ)/λ';
+  // Spelled as the studies and the editor spell it (the momentum, not a μ defined nowhere on the page).
+  const formula = nesterov ? 'lr = 2(1 + momentum)/((1 + 2·momentum)λ)' : 'lr = 2(1 + momentum)/λ';
   const out: OverlayLine[] = [];
   // What each point of the other axis means for the limit: its momentum, its weight decay, or neither.
   const at = (o: number): { mu: number; wd: number } =>

@@ -79,7 +79,7 @@ describe('informative by default, always', () => {
     await check('default view (SGD on Rosenbrock)');
     // The default view draws the heavy-ball stability limit of Rosenbrock's minimum.
     const lines = await page.evaluate(() => ((document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap') as unknown as { lines: { label: string }[] }).lines ?? []).map((l) => l.label));
-    expect(lines).toEqual([expect.stringMatching(/^stability limit lr = 2\(1 \+ μ\)\/λ, λ = 1002/)]);
+    expect(lines).toEqual([expect.stringMatching(/^stability limit lr = 2\(1 \+ momentum\)\/λ, λ = 1002/)]);
     for (const o of OPTIMIZERS.slice(1)) {
       await setField(page, 'optimizer.name', o.id);
       await waitFor(page, `app.controller.sweep.plan?.optimizer.id === ${JSON.stringify(o.id)}`);
@@ -341,7 +341,7 @@ describe('studies open in the explorer', () => {
     // where it is: every panel can still be opened, each sweep from one place.
     expect(figures.map((f) => f.buttons)).toEqual([1, 0, 0]);
     expect(figures[0]?.note).toBe('');
-    for (const f of figures.slice(1)) expect(f.note).toBe("To explore this chart's sweep: “Open … in explorer” under “Final loss of the last iterate: LR x noise”.");
+    for (const f of figures.slice(1)) expect(f.note).toBe("To explore this chart's sweep: “Open … in explorer” under “Final loss of the last iterate: LR × noise”.");
     const want = await page.evaluate(() => {
       const st = (document.querySelector('bl-app') as unknown as { studyController: { result: { panels: { kind: string; plan?: { spec: { sweep: unknown } } }[] } } }).studyController;
       return JSON.stringify(st.result.panels[0]?.plan?.spec.sweep);

@@ -102,7 +102,7 @@ describe('network problems in the explorer', () => {
     );
     expect(await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('[data-testid="precision-warning"]')`)).toBeNull();
     const captionText = (await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('bl-view-notes').shadowRoot.querySelector('[data-testid="caption"]').textContent`)) as string;
-    expect(captionText).toMatch(/learning rate of layers\.0 \(log, 1 … 1e5\)/);
+    expect(captionText).toMatch(/learning rate of layers\.0, the input layer \(log, 1 … 1e5\)/);
     expect(captionText).toMatch(/convergence measure/);
 
     // Click cell (8, 5) of the map as a user would.
@@ -170,8 +170,8 @@ describe('network problems in the explorer', () => {
       return { series: chart.series.map((s) => ({ label: s.label, first: s.values[0], dashed: !!s.dashed })), x: c.xValues[8], y: c.yValues[5] };
     })()`)) as { series: { label: string; first: number; dashed: boolean }[]; x: number; y: number };
     expect(lr.series.map((x) => [x.label, x.dashed])).toEqual([
-      ['learning rate of layers.0', true],
-      ['learning rate of layers.1', false],
+      ['learning rate of layers.0, the input layer', true],
+      ['learning rate of layers.1, the output layer', false],
     ]);
     expect(lr.series[0]?.first).toBeCloseTo(lr.x, 3);
     expect(lr.series[1]?.first).toBeCloseTo(lr.y, 3);
@@ -185,7 +185,7 @@ describe('network problems in the explorer', () => {
     // 1. The figure: the map with its axes in words, the colouring's legend, and the run's curves.
     const svg = (await page.evaluate(`${app}.controller.exports.svg()`)) as string | null;
     expect(svg).not.toBeNull();
-    for (const part of ['learning rate of layers.0 (log)', 'learning rate of layers.1 (log)', 'data:image/png;base64,', 'Training loss (solid) and test loss (dashed) per step', 'Learning rate of each param group']) {
+    for (const part of ['learning rate of layers.0, the input layer (log)', 'learning rate of layers.1, the output layer (log)', 'data:image/png;base64,', 'Training loss (solid) and test loss (dashed) per step', 'Learning rate of each param group']) {
       expect(svg).toContain(part);
     }
     expect(svg).toMatch(/trained \(\d+ runs\)/);
@@ -321,6 +321,21 @@ describe('network problems in the explorer', () => {
     expect(shown).toEqual({ problem: 'network', mode: 'train_loss', sweep: study.spec, height: 1, fromStudy: true });
     expect(runs).toBe(TEXTS_SIZES.default.lrs);
     await page.screenshot({ path: `${ARTIFACTS}/study-chart-opened.png`, fullPage: false });
+    // One LR swept: the map is a strip with the final loss by LR under it, not a square of stripes.
+    const hm = `document.querySelector('bl-app').shadowRoot.querySelector('bl-heatmap')`;
+    const shape = (await page.evaluate(`(() => { const h = ${hm}; const r = h.shadowRoot; const plot = r.querySelector('canvas.plot-2d'); const ov = r.querySelector('canvas.overlay');
+      return { shape: r.querySelector('.wrap').dataset.shape, plotW: plot.getBoundingClientRect().width, plotH: plot.getBoundingClientRect().height, overlayH: ov.getBoundingClientRect().height }; })()`)) as { shape: string; plotW: number; plotH: number; overlayH: number };
+    expect(shape.shape).toBe('strip');
+    expect(shape.plotH).toBeLessThan(shape.plotW / 8);
+    // The curve under the strip: the overlay is taller than the strip by the curve's height at least.
+    expect(shape.overlayH).toBeGreaterThan(shape.plotH + 150);
+    // Pointing into the curve, below the strip, picks the run at that x (here the rightmost LR's).
+    const ov = await page.evaluateHandle(`${hm}.shadowRoot.querySelector('canvas.overlay')`);
+    const box = await (ov as unknown as { boundingBox(): Promise<{ x: number; y: number; width: number; height: number } | null> }).boundingBox();
+    if (!box) throw new Error('no overlay box');
+    await page.mouse.move(box.x + 64 + shape.plotW - 2, box.y + 12 + shape.plotH + 80);
+    await page.waitForFunction(`(() => { const h = document.querySelector('bl-app').controller.netRuns.hover; return h && h.i === ${runs - 1} && h.j === 0; })()`, { timeout: 10_000, polling: 50 });
+    await page.mouse.move(0, 0);
     // The first chart's curves are single runs at the texts' LRs: Adam's opens as a one-run view.
     const single = await (figures[0] as NonNullable<(typeof figures)[number]>).$$('[data-testid="open-in-explorer"]');
     expect(single.length).toBe(3);

@@ -170,7 +170,7 @@ describe('merge, stopped', () => {
 describe('study, stopped', () => {
   const cases: [string, RegExp, 'SIGINT' | 'SIGTERM'][] = [
     ['SIGTERM during its first sweep', /: \d+%$/, 'SIGTERM'],
-    ['SIGINT while its figures are drawn and written (after the last sweep)', /LR x SAM rho: 100%$/, 'SIGINT'],
+    ['SIGINT while its figures are drawn and written (after the last sweep)', /LR × SAM rho: 100%$/, 'SIGINT'],
   ];
   for (const [name, at, sig] of cases) {
     it(`by ${name}: no figure or data file, no partial`, async () => {

@@ -167,7 +167,7 @@ describe("each param group's LR curve", () => {
     const [t] = await engine.trajectories(plan, { runs: [run], every: 1 });
     if (!t) throw new Error('no path');
     const g = groupLrCurves(plan, t);
-    expect(g?.map((c) => c.label)).toEqual(['learning rate of layers.0', 'learning rate of layers.1']);
+    expect(g?.map((c) => c.label)).toEqual(['learning rate of layers.0, the input layer', 'learning rate of layers.1, the output layer']);
     const def = g?.[1]?.values ?? new Float64Array();
     expect(def.length).toBe(t.lr.length);
     expect(Array.from(def)).toEqual(Array.from(t.lr));
@@ -197,8 +197,8 @@ describe("each param group's LR curve", () => {
     if (!t) throw new Error('no path');
     const c = netCurves([{ trajectory: t, colour: '#000', label: 'r', groups: groupLrCurves(plan, t) }]);
     expect(c.lr.map((s) => [s.label, s.dashed === true])).toEqual([
-      ['learning rate of layers.0', true],
-      ['learning rate of layers.1', false],
+      ['learning rate of layers.0, the input layer', true],
+      ['learning rate of layers.1, the output layer', false],
     ]);
   });
 });
@@ -312,8 +312,8 @@ describe('the network figure', () => {
     const png = (_: Uint8ClampedArray, w: number, h: number): string => `data:image/png;base64,${w}x${h}`;
     const map = netHeatmapSvg({ kind: 'netmap', title: 'T', plan, columns: res, mode: 'convergence' }, png);
     expect(map).toMatch(/^<svg xmlns/);
-    expect(map).toContain('learning rate of layers.0 (log)');
-    expect(map).toContain('learning rate of layers.1 (log)');
+    expect(map).toContain('learning rate of layers.0, the input layer (log)');
+    expect(map).toContain('learning rate of layers.1, the output layer (log)');
     expect(map).toMatch(/trained \(\d+ runs\)/);
     expect(map).toMatch(/did not train \(\d+ runs\)/);
     expect(map).toContain('data:image/png;base64,');
@@ -331,7 +331,7 @@ describe('the network figure', () => {
       'Gradient norm per step',
     ]);
     const lr = charts[1];
-    expect(lr?.series.map((s) => s.label)).toEqual(['learning rate of layers.0', 'learning rate of layers.1']);
+    expect(lr?.series.map((s) => s.label)).toEqual(['learning rate of layers.0, the input layer', 'learning rate of layers.1, the output layer']);
     expect(lr?.series[0]?.x.length).toBe(t.steps.length - 1);
     const fig = figureGridSvg([map, ...charts.map((c) => panelSvg(c, png))], 2);
     const size = /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="(\d+)" height="(\d+)"/.exec(fig);

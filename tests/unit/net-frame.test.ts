@@ -136,7 +136,7 @@ describe('a network sweep shown as a map', () => {
       expect(g.lo).toBeLessThanOrEqual(g.hi);
       const legend = netHeatmapLegend(g);
       expect(legend.length).toBeGreaterThan(1);
-      expect(netCaption(plan, mode)).toMatch(/^Each pixel is one run of SGD training an MLP 16–16–1 .*; x: learning rate of layers\.0 \(log, 1 … 1e5\)/);
+      expect(netCaption(plan, mode)).toMatch(/^Each pixel is one run of SGD training an MLP 16–16–1 .*; x: learning rate of layers\.0, the input layer \(log, 1 … 1e5\)/);
     }
     // Brighter = higher in the loss modes too, as on the surfaces' loss maps and in the studies'
     // figures of the same sweeps (viridis from the lowest loss to the highest).
@@ -161,8 +161,8 @@ describe('a network sweep shown as a map', () => {
 
   it('names a group LR by the layers it trains, and the default group by the rest', () => {
     const plan = netPlan(FRACTAL);
-    expect(netParamLabel(plan, 'optimizer.param_groups.0.lr')).toBe('learning rate of layers.0');
-    expect(netParamLabel(plan, 'optimizer.lr')).toBe('learning rate of layers.1');
+    expect(netParamLabel(plan, 'optimizer.param_groups.0.lr')).toBe('learning rate of layers.0, the input layer');
+    expect(netParamLabel(plan, 'optimizer.lr')).toBe('learning rate of layers.1, the output layer');
     expect(netParamLabel(plan, 'network.batch_size')).toBe('batch size');
   });
 });
@@ -198,7 +198,7 @@ describe('one run of a network sweep', () => {
     const c = cols(3, [-2, 3, 9], [0, 0, 1]);
     const d = describeNetRun(plan, c, 0);
     const names = netCoordinateNames(plan, d.coords).map(([k]) => k);
-    expect(names).toEqual(['learning rate of layers.0', 'learning rate of layers.1']);
+    expect(names).toEqual(['learning rate of layers.0, the input layer', 'learning rate of layers.1, the output layer']);
     // The caption's axes carry the same names.
     for (const n of names) expect(netCaption(plan, 'convergence')).toContain(`${n} (log`);
     expect(netRunLabel(plan, 0)).toMatch(/^lr of layers\.0=[\d.]+, lr of layers\.1=[\d.]+$/);

@@ -61,7 +61,7 @@ describe('theory lines on a map', () => {
     expect(lines).toHaveLength(1);
     const l = lines[0];
     const lam = plan.minima[0]?.sharpness as number;
-    expect(l?.label).toMatch(/lr = 2\(1 \+ μ\)\/λ, λ = 1002 \(minimum 0\)/);
+    expect(l?.label).toMatch(/lr = 2\(1 \+ momentum\)\/λ, λ = 1002 \(minimum 0\)/);
     expect(l?.x[0]).toBeCloseTo(2 / lam, 12);
     expect(l?.y[0]).toBe(0);
     expect(l?.x.at(-1)).toBeCloseTo((2 * 1.95) / lam, 12);

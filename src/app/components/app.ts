@@ -14,7 +14,7 @@ import { minimumColour } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { HEATMAP_MODES, cellColour } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
-import { caption, netCaption, netParamLabel, paramLabel } from '../../view/caption.ts';
+import { caption, netCaption, netParamLabel, paramLabel, prose } from '../../view/caption.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
@@ -836,7 +836,7 @@ export class BlApp extends LitElement {
           <bl-line-chart .series=${this.scheduleChart(plan).series} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleChart(plan).log}></bl-line-chart>
           ${plan?.minima.length
             ? html`<div class="row" style="margin-top:6px" data-testid="minima"><span>Known minima:</span>${plan.minima.slice(0, 8).map(
-                (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> ${m.name ?? `#${i}`} at (${formatNumber(m.x)}, ${formatNumber(m.y)}), loss ${formatNumber(m.value)}</span>`,
+                (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> ${m.name ?? `#${i}`} at (${prose(m.x, 3)}, ${prose(m.y, 3)}), loss ${prose(m.value, 4)}</span>`,
               )}${plan.minima.length > 8 ? html`<span>… ${plan.minima.length - 8} more</span>` : nothing}</div>`
             : nothing}
         </section>`}

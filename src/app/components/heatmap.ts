@@ -5,6 +5,10 @@
  * pointer and the keys do in cell coordinates; the controller decides what that means. It fits its
  * width (the plot is at most `size` pixels square), and says in words what it shows (`summary`, a
  * live region, and `cursorText` for the cursor's cell).
+ *
+ * A one-row sweep (one hyperparameter swept) is drawn as a short strip with a curve under it
+ * (view/profile.ts): the value each run ended with against the swept axis, which its x axis shares;
+ * a square of stripes would spend its height on nothing.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
@@ -17,6 +21,8 @@ import { heatmapKey } from '../heatmap/keys.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
 import { memoLast } from '../memo.ts';
+import { niceDomain } from '../../view/ticks.ts';
+import { profileOf, type Profile } from '../../view/profile.ts';
 export type { HeatmapGpu } from '../heatmap/renderers.ts';
 
 /** The colour of a marked cell (the overlay), on the map and in the legend. */
@@ -51,6 +57,10 @@ export interface ZoomDetail {
 }
 
 const MARGIN = { left: 64, right: 16, top: 12, bottom: 44 };
+/** A one-row sweep: the strip's height, the gap under it and the curve's height (CSS px). */
+const STRIP = 36;
+const GAP = 10;
+const curveHeight = (side: number): number => Math.round(Math.max(150, Math.min(260, 0.45 * side)));
 
 export class BlHeatmap extends LitElement {
   static override properties = {
@@ -93,7 +103,7 @@ export class BlHeatmap extends LitElement {
   /** The host's width (0 before it is known). */
   declare private _avail: number;
   private ro: ResizeObserver | null = null;
-  /** The plot side the canvases were sized for last. */
+  /** The plot side the canvases were sized for last (negative: a one-row strip). */
   private drawnSide = 0;
 
   /** Kept across frames (a WebGPU pipeline is costly to build): dropped when `gpu` or `size` change. */
@@ -135,6 +145,29 @@ export class BlHeatmap extends LitElement {
     this.ro.observe(this);
   }
 
+  /** Whether the map is one row (a sweep over one hyperparameter): a strip and a curve. */
+  get oneRow(): boolean {
+    return (this.frame?.height ?? this.yAxis?.count ?? 0) === 1 && (this.frame?.width ?? this.xAxis?.count ?? 0) > 1;
+  }
+
+  /** Height of the map: the side of the square, or a one-row sweep's strip. */
+  private get plotHeight(): number {
+    return this.oneRow ? STRIP : this.side;
+  }
+
+  /** A one-row sweep's curve, under the strip (null for a two-dimensional map). */
+  private get curveRect(): { top: number; height: number } | null {
+    return this.oneRow ? { top: MARGIN.top + STRIP + GAP, height: curveHeight(this.side) } : null;
+  }
+
+  /** Where the x axis is drawn: under the map, or under a one-row sweep's curve. */
+  private get axisBottom(): number {
+    const c = this.curveRect;
+    return c ? c.top + c.height : MARGIN.top + this.side;
+  }
+
+  private readonly profile = memoLast(profileOf);
+
   /** Side of the plot area: `size`, or less to fit the host's width (never below 120 px). */
   get side(): number {
     const a = this._avail;
@@ -173,16 +206,17 @@ export class BlHeatmap extends LitElement {
 
   override render() {
     const s = this.side;
+    const ph = this.plotHeight;
     const W = MARGIN.left + s + MARGIN.right;
-    const H = MARGIN.top + s + MARGIN.bottom;
+    const H = this.axisBottom + MARGIN.bottom;
     const useGpu = this.shownKind === 'gpu';
     const dpr = globalThis.devicePixelRatio || 1;
     return html`
-      <div class="wrap" style="width:${W}px;height:${H}px">
-        <canvas class="plot plot-2d ${useGpu ? 'hidden' : ''}" aria-hidden="true" width=${Math.round(s * dpr)} height=${Math.round(s * dpr)}
-          style="left:${MARGIN.left}px;top:${MARGIN.top}px;width:${s}px;height:${s}px"></canvas>
-        <canvas class="plot plot-gpu ${useGpu ? '' : 'hidden'}" aria-hidden="true" width=${Math.round(s * dpr)} height=${Math.round(s * dpr)}
-          style="left:${MARGIN.left}px;top:${MARGIN.top}px;width:${s}px;height:${s}px"></canvas>
+      <div class="wrap" style="width:${W}px;height:${H}px" data-shape=${this.oneRow ? 'strip' : 'square'}>
+        <canvas class="plot plot-2d ${useGpu ? 'hidden' : ''}" aria-hidden="true" width=${Math.round(s * dpr)} height=${Math.round(ph * dpr)}
+          style="left:${MARGIN.left}px;top:${MARGIN.top}px;width:${s}px;height:${ph}px"></canvas>
+        <canvas class="plot plot-gpu ${useGpu ? '' : 'hidden'}" aria-hidden="true" width=${Math.round(s * dpr)} height=${Math.round(ph * dpr)}
+          style="left:${MARGIN.left}px;top:${MARGIN.top}px;width:${s}px;height:${ph}px"></canvas>
         <canvas class="overlay" width=${Math.round(W * dpr)} height=${Math.round(H * dpr)} style="left:0;top:0;width:${W}px;height:${H}px"
           tabindex="0" role="application" aria-roledescription="heatmap"
           aria-label="Heatmap, one cell per run. Arrow keys move the cursor (Shift: ten cells), Enter selects the run, plus and minus zoom around the cursor, Escape cancels a running sweep, Space plays the selected run."
@@ -209,6 +243,11 @@ export class BlHeatmap extends LitElement {
     const marked = this.anyMarked(this.overlay)
       ? html`<span data-testid="legend-marked"><span class="swatch" style="background:${MARK_COLOUR}"></span>${this.overlayLabel}</span>`
       : nothing;
+    const f = this.frame;
+    const divergedMark =
+      f && this.oneRow && this.profile(f).diverged.includes(1)
+        ? html`<span class="note" data-testid="legend-diverged-mark">▲ over the curve: a run that diverged (its loss is off the scale)</span>`
+        : nothing;
     return [...this.legend.map((it) => {
       if (it.kind === 'swatch') return html`<span><span class="swatch" style="background:${rgbCss(it.colour)}"></span>${it.label}</span>`;
       if (it.kind === 'line') return html`<span><span class="dash" style="border-color:${it.colour}"></span>${it.label}</span>`;
@@ -219,7 +258,7 @@ export class BlHeatmap extends LitElement {
       return it.from !== undefined && it.to !== undefined
         ? html`<span>${it.label}: <span class="ends">${it.from}${bar}${it.to}</span></span>`
         : html`<span>${bar}${it.label}</span>`;
-    }), marked];
+    }), marked, divergedMark];
   }
 
   /**
@@ -227,8 +266,10 @@ export class BlHeatmap extends LitElement {
    * marks; a re-render of the page that hands over the same objects draws nothing.
    */
   protected override updated(changed: PropertyValues): void {
-    const resized = this.side !== this.drawnSide;
-    this.drawnSide = this.side;
+    // The strip and the square have different canvases: a change of shape redraws as a resize does.
+    const shape = this.side * (this.oneRow ? -1 : 1);
+    const resized = shape !== this.drawnSide;
+    this.drawnSide = shape;
     if (changed.has('gpu') || resized) this.dropRenderers();
     const plot = changed.has('frame') || changed.has('gpu') || resized;
     if (plot && this.frame) this.drawPlot(this.frame);
@@ -294,6 +335,9 @@ export class BlHeatmap extends LitElement {
     const h = f?.height ?? 1;
     const side = this.side;
     const fx = (px / side) * w;
+    // A one-row sweep: the strip and the curve under it both pick a cell by x alone.
+    const c = this.curveRect;
+    if (c) return { fx, fy: 0.5, inside: px >= 0 && py >= 0 && px < side && py < c.top + c.height - MARGIN.top };
     const fy = h - (py / side) * h;
     return { fx, fy, inside: px >= 0 && py >= 0 && px < side && py < side };
   }
@@ -344,8 +388,9 @@ export class BlHeatmap extends LitElement {
       const detail: ZoomDetail = {
         x0: clamp(Math.min(d.x, d.x1), f.width),
         x1: clamp(Math.max(d.x, d.x1), f.width),
-        y0: clamp(Math.min(d.y, d.y1), f.height),
-        y1: clamp(Math.max(d.y, d.y1), f.height),
+        // A one-row sweep zooms along x only (its drag has no height).
+        y0: this.oneRow ? 0 : clamp(Math.min(d.y, d.y1), f.height),
+        y1: this.oneRow ? f.height : clamp(Math.max(d.y, d.y1), f.height),
       };
       this.dispatchEvent(new CustomEvent<ZoomDetail>('zoom', { detail, bubbles: true, composed: true }));
     }
@@ -389,18 +434,20 @@ export class BlHeatmap extends LitElement {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, cv.width, cv.height);
     const s = this.side;
+    const ph = this.plotHeight;
     const f = this.frame;
     ctx.font = '12px system-ui, sans-serif';
     ctx.fillStyle = '#222';
     ctx.strokeStyle = '#444';
-    ctx.strokeRect(MARGIN.left - 0.5, MARGIN.top - 0.5, s + 1, s + 1);
+    ctx.strokeRect(MARGIN.left - 0.5, MARGIN.top - 0.5, s + 1, ph + 1);
     this.drawAxis(ctx, this.xAxis, 'x');
-    this.drawAxis(ctx, this.yAxis, 'y');
+    if (!this.oneRow) this.drawAxis(ctx, this.yAxis, 'y');
     if (!f) return;
     const cw = s / f.width;
-    const ch = s / f.height;
+    const ch = ph / f.height;
     const toX = (fx: number): number => MARGIN.left + fx * cw;
-    const toY = (fy: number): number => MARGIN.top + s - fy * ch;
+    const toY = (fy: number): number => MARGIN.top + ph - fy * ch;
+    if (this.oneRow) this.drawProfile(ctx, this.profile(f));
     const ov = this.overlay;
     if (ov) {
       ctx.fillStyle = MARK_COLOUR;
@@ -444,20 +491,33 @@ export class BlHeatmap extends LitElement {
   private drawLines(ctx: CanvasRenderingContext2D): void {
     const xa = this.xAxis;
     const ya = this.yAxis;
-    if (!xa || !ya || this.lines.length === 0) return;
-    const s = this.size;
+    if (!xa || this.lines.length === 0) return;
+    const s = this.side;
+    // A one-row sweep has no y: a line at one x (a limit on the swept LR) crosses the strip and the
+    // curve; a line along a y it does not have is not drawn.
+    const oneRow = this.oneRow;
+    if (!oneRow && !ya) return;
+    const bottom = this.axisBottom;
     ctx.save();
     ctx.beginPath();
-    ctx.rect(MARGIN.left, MARGIN.top, s, s);
+    ctx.rect(MARGIN.left, MARGIN.top, s, oneRow ? bottom - MARGIN.top : s);
     ctx.clip();
     for (const l of this.lines) {
       ctx.beginPath();
-      l.x.forEach((xv, k) => {
-        const px = MARGIN.left + this.axisFrac(xa, xv) * s;
-        const py = MARGIN.top + s - this.axisFrac(ya, l.y[k] as number) * s;
-        if (k === 0) ctx.moveTo(px, py);
-        else ctx.lineTo(px, py);
-      });
+      if (oneRow) {
+        const x0 = l.x[0];
+        if (x0 === undefined || l.x.some((v) => v !== x0)) continue;
+        const px = MARGIN.left + this.axisFrac(xa, x0) * s;
+        ctx.moveTo(px, MARGIN.top);
+        ctx.lineTo(px, bottom);
+      } else if (ya) {
+        l.x.forEach((xv, k) => {
+          const px = MARGIN.left + this.axisFrac(xa, xv) * s;
+          const py = MARGIN.top + s - this.axisFrac(ya, l.y[k] as number) * s;
+          if (k === 0) ctx.moveTo(px, py);
+          else ctx.lineTo(px, py);
+        });
+      }
       ctx.setLineDash([]);
       ctx.strokeStyle = 'rgba(255, 255, 255, 0.8)';
       ctx.lineWidth = 4;
@@ -472,6 +532,106 @@ export class BlHeatmap extends LitElement {
     ctx.lineWidth = 1;
   }
 
+  /**
+   * A one-row sweep's curve under its strip: each ready run's value at its cell's centre, in its
+   * cell's colour, joined where neighbours both have one; a diverged run is a mark at the top in
+   * the map's diverged colour. The hovered and selected cells are marked as on the strip.
+   */
+  private drawProfile(ctx: CanvasRenderingContext2D, p: Profile): void {
+    const c = this.curveRect;
+    const f = this.frame;
+    if (!c || !f) return;
+    const s = this.side;
+    const left = MARGIN.left;
+    ctx.strokeStyle = '#444';
+    ctx.strokeRect(left - 0.5, c.top - 0.5, s + 1, c.height + 1);
+    const cw = s / f.width;
+    const xOf = (i: number): number => left + (i + 0.5) * cw;
+    const mark = (cell: CellEventDetail | null, colour: string): void => {
+      if (!cell) return;
+      ctx.strokeStyle = colour;
+      ctx.beginPath();
+      ctx.moveTo(xOf(cell.i) + 0.5, c.top);
+      ctx.lineTo(xOf(cell.i) + 0.5, c.top + c.height);
+      ctx.stroke();
+    };
+    mark(this.hover, 'rgba(0, 0, 0, 0.35)');
+    mark(this.selected, 'rgba(221, 0, 0, 0.6)');
+    const title = `${p.label}${p.scale === 'log' ? ' (log)' : ''}`;
+    ctx.save();
+    ctx.fillStyle = '#222';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'middle';
+    ctx.translate(12, c.top + c.height / 2);
+    ctx.rotate(-Math.PI / 2);
+    ctx.fillText(title, 0, 0);
+    ctx.restore();
+    if (Number.isNaN(p.min)) {
+      ctx.fillStyle = '#555';
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(f.runsReady < f.width ? 'The curve fills in as runs finish.' : `No run has a value of ${p.label}.`, left + s / 2, c.top + c.height / 2);
+      return;
+    }
+    // Room at the top for the diverged runs' marks.
+    const top = c.top + 12;
+    const h = c.height - 18;
+    const [lo, hi] = niceDomain(p.min, p.max, p.scale, 5);
+    const t = (v: number): number => (p.scale === 'log' ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo));
+    const yOf = (v: number): number => top + h - t(v) * h;
+    ctx.fillStyle = '#222';
+    ctx.strokeStyle = '#444';
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    for (const tk of niceTicks(lo, hi, p.scale, Math.max(2, Math.floor(h / 28)))) {
+      const y = yOf(tk.value);
+      if (y < top - 0.5 || y > top + h + 0.5) continue;
+      ctx.beginPath();
+      ctx.moveTo(left - 5, y);
+      ctx.lineTo(left, y);
+      ctx.stroke();
+      ctx.fillText(tk.label, left - 7, y);
+    }
+    ctx.strokeStyle = '#9a9a9a';
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    let on = false;
+    for (let i = 0; i < f.width; i++) {
+      const v = p.y[i] as number;
+      if (Number.isNaN(v)) {
+        on = false;
+        continue;
+      }
+      if (on) ctx.lineTo(xOf(i), yOf(v));
+      else ctx.moveTo(xOf(i), yOf(v));
+      on = true;
+    }
+    ctx.stroke();
+    const r = Math.max(1.5, Math.min(3.5, cw / 2));
+    ctx.strokeStyle = 'rgba(0, 0, 0, 0.55)';
+    for (let i = 0; i < f.width; i++) {
+      const v = p.y[i] as number;
+      if (p.diverged[i]) {
+        // A small triangle pointing up, off the scale.
+        const x = xOf(i);
+        ctx.fillStyle = rgbCss(p.divergedColour);
+        ctx.beginPath();
+        ctx.moveTo(x, c.top + 2);
+        ctx.lineTo(x - 4, c.top + 9);
+        ctx.lineTo(x + 4, c.top + 9);
+        ctx.closePath();
+        ctx.fill();
+        continue;
+      }
+      if (Number.isNaN(v)) continue;
+      ctx.fillStyle = rgbCss(p.colour[i] ?? [0, 0, 0]);
+      ctx.beginPath();
+      ctx.arc(xOf(i), yOf(v), r, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    }
+  }
+
   private drawAxis(ctx: CanvasRenderingContext2D, axis: HeatmapAxis | null, which: 'x' | 'y'): void {
     const s = this.side;
     if (!axis) {
@@ -479,6 +639,7 @@ export class BlHeatmap extends LitElement {
       return;
     }
     const { min, max, scale } = axis;
+    const bottom = this.axisBottom;
     const frac = (v: number): number => this.axisFrac(axis, v);
     const n = which === 'x' ? 7 : 8;
     let ticks = niceTicks(min, max, scale, n);
@@ -505,12 +666,12 @@ export class BlHeatmap extends LitElement {
       if (which === 'x') {
         const x = MARGIN.left + u * s;
         ctx.beginPath();
-        ctx.moveTo(x, MARGIN.top + s);
-        ctx.lineTo(x, MARGIN.top + s + 5);
+        ctx.moveTo(x, bottom);
+        ctx.lineTo(x, bottom + 5);
         ctx.stroke();
         ctx.textAlign = 'center';
         ctx.textBaseline = 'top';
-        ctx.fillText(t.label, x, MARGIN.top + s + 7);
+        ctx.fillText(t.label, x, bottom + 7);
       } else {
         const y = MARGIN.top + s - u * s;
         ctx.beginPath();
@@ -525,7 +686,7 @@ export class BlHeatmap extends LitElement {
     ctx.textAlign = 'center';
     if (which === 'x') {
       ctx.textBaseline = 'bottom';
-      ctx.fillText(title, MARGIN.left + s / 2, MARGIN.top + s + MARGIN.bottom - 2);
+      ctx.fillText(title, MARGIN.left + s / 2, bottom + MARGIN.bottom - 2);
     } else {
       ctx.save();
       ctx.translate(12, MARGIN.top + s / 2);

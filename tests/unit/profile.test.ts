@@ -1,0 +1,105 @@
+/**
+ * A one-row sweep's curve (view/profile.ts): what it plots in each colouring, on hand-made columns
+ * of a surface sweep and a network sweep over one LR.
+ */
+import { describe, expect, it } from 'vitest';
+import { allocateColumns } from '../../src/core/columns.ts';
+import { makePlan } from '../../src/core/plan.ts';
+import { makeNetPlan } from '../../src/core/network/plan.ts';
+import { parseAnySpec, parseSpec } from '../../src/core/spec.ts';
+import { cellColour, heatmapFrame, LOG_FLOOR } from '../../src/view/frame.ts';
+import { netCellColour, netFrame } from '../../src/view/net-frame.ts';
+import { profileOf } from '../../src/view/profile.ts';
+import { DIVERGED, DIVERGED_ON_RAMP } from '../../src/view/colors.ts';
+
+const LR = { kind: 'grid', x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 6, scale: 'log' }, y: null };
+
+describe('the curve of a one-row surface sweep', () => {
+  const plan = makePlan(parseSpec({ surface: { name: 'flat_sharp' }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 10, sweep: LR }));
+  const floor = plan.minima.reduce((m, x) => Math.min(m, x.value), Number.POSITIVE_INFINITY);
+  const cols = allocateColumns(plan.runs, 'f64', plan.spec);
+  // Runs 0-2 still moving, run 3 converged at step 4 (gap 0), run 4 diverged, run 5 not ready.
+  [1, 0.1, 0.01, 0].forEach((g, i) => (cols.loss[i] = floor + g));
+  cols.loss[4] = Number.NaN;
+  cols.diverged[4] = 1;
+  cols.basin.fill(-1);
+  cols.basin[3] = 0;
+  cols.steps_to_converge.fill(-1);
+  cols.steps_to_converge[3] = 4;
+
+  it('plots the loss above the best minimum in the loss and outcome colourings, each point in its cell colour', () => {
+    expect(plan.height).toBe(1);
+    for (const mode of ['loss', 'outcome', 'basin'] as const) {
+      const f = heatmapFrame(plan, cols, 5, mode);
+      const p = profileOf(f);
+      expect(p.scale).toBe('log');
+      expect(p.label).toBe('final loss above the best minimum');
+      expect(Array.from(p.y.slice(0, 3))).toEqual([1, 0.1, 0.01].map((g, i) => (cols.loss[i] as number) - floor).map((v) => expect.closeTo(v, 12) as unknown as number));
+      // A gap of 0 sits at the colours' floor (a log axis has no 0); the diverged and the pending run have no point.
+      expect(p.y[3]).toBe(LOG_FLOOR);
+      expect(Number.isNaN(p.y[4] as number) && Number.isNaN(p.y[5] as number)).toBe(true);
+      expect(Array.from(p.diverged)).toEqual([0, 0, 0, 0, 1, 0]);
+      expect(p.divergedColour).toEqual(mode === 'loss' ? DIVERGED_ON_RAMP : DIVERGED);
+      p.colour.forEach((c, i) => expect(c).toEqual(cellColour(f, i)));
+      expect([p.min, p.max]).toEqual([LOG_FLOOR, expect.closeTo(1, 12)]);
+    }
+  });
+
+  it('plots steps to converge on a linear axis, only for runs that converged', () => {
+    const p = profileOf(heatmapFrame(plan, cols, 5, 'steps'));
+    expect(p.scale).toBe('linear');
+    expect(p.label).toBe('steps to converge');
+    expect(Array.from(p.y).map((v) => (Number.isNaN(v) ? null : v))).toEqual([null, null, null, 4, null, null]);
+    expect([p.min, p.max]).toEqual([4, 4]);
+  });
+
+  it('says final loss, not above a minimum, on a surface whose best minimum is 0', () => {
+    const q = makePlan(parseSpec({ surface: { name: 'quadratic' }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 10, sweep: LR }));
+    expect(profileOf(heatmapFrame(q, allocateColumns(q.runs, 'f64', q.spec), 0, 'loss')).label).toBe('final loss');
+  });
+
+  it('has no range before any run is ready', () => {
+    const p = profileOf(heatmapFrame(plan, cols, 0, 'loss'));
+    expect(Number.isNaN(p.min) && Number.isNaN(p.max)).toBe(true);
+    expect(Array.from(p.y).every(Number.isNaN)).toBe(true);
+  });
+});
+
+describe('the curve of a one-row network sweep', () => {
+  const spec = parseAnySpec({
+    network: { hidden: [], bias: true, batch_size: 32 },
+    data: { name: 'regression', train: 50, test: 20 },
+    optimizer: { name: 'SGD', lr: 0.01 },
+    steps: 10,
+    sweep: LR,
+  });
+  if (spec.problem !== 'network') throw new Error('not a network spec');
+  const plan = makeNetPlan(spec);
+  const cols = allocateColumns(plan.runs, 'f64', spec);
+  [3, 2, 0.5, 0.25, Number.NaN, 1].forEach((v, i) => (cols.train_loss[i] = v));
+  [4, 3, 1, 0.5, Number.NaN, 2].forEach((v, i) => (cols.test_loss[i] = v));
+  cols.diverged[4] = 1;
+  cols.convergence.set([-1, -2, -3, -4, Number.NaN, 5]);
+  cols.steps_to_threshold.set([-1, -1, 7, 3, -1, -1]);
+
+  it('plots the loss a loss colouring shows, and the final train loss under the convergence colouring', () => {
+    expect(plan.height).toBe(1);
+    const train = profileOf(netFrame(plan, cols, plan.runs, 'train_loss'));
+    expect(train.label).toBe('final train loss');
+    expect(Array.from(train.y).map((v) => (Number.isNaN(v) ? null : v))).toEqual([3, 2, 0.5, 0.25, null, 1]);
+    const test = profileOf(netFrame(plan, cols, plan.runs, 'test_loss'));
+    expect(Array.from(test.y).map((v) => (Number.isNaN(v) ? null : v))).toEqual([4, 3, 1, 0.5, null, 2]);
+    const conv = netFrame(plan, cols, plan.runs, 'convergence');
+    const c = profileOf(conv);
+    expect(c.label).toBe('final train loss');
+    expect(Array.from(c.y).map((v) => (Number.isNaN(v) ? null : v))).toEqual([3, 2, 0.5, 0.25, null, 1]);
+    c.colour.forEach((col, i) => expect(col).toEqual(netCellColour(conv, i)));
+    expect(c.divergedColour).toEqual(DIVERGED_ON_RAMP);
+  });
+
+  it('plots steps to the threshold only for runs that reached it', () => {
+    const p = profileOf(netFrame(plan, cols, plan.runs, 'steps'));
+    expect(p.scale).toBe('linear');
+    expect(Array.from(p.y).map((v) => (Number.isNaN(v) ? null : v))).toEqual([null, null, 7, 3, null, null]);
+  });
+});
