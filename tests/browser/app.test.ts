@@ -836,7 +836,9 @@ describe('studies in the app', () => {
     const after = await page.evaluate(() => {
       const app = document.querySelector('bl-app') as unknown as App & { shadowRoot: ShadowRoot };
       const q = (id: string): boolean => app.shadowRoot.querySelector(`[data-testid="${id}"]`) !== null;
-      const preset = app.shadowRoot.querySelector('bl-view-bar')?.shadowRoot?.querySelector('select[name="preset"]') as HTMLSelectElement | null;
+      const bar = app.shadowRoot.querySelector('bl-view-bar')?.shadowRoot;
+      const preset = bar?.querySelector('select[name="preset"]') as HTMLSelectElement | null;
+      const inBar = (id: string): boolean => bar?.querySelector(`[data-testid="${id}"]`) !== null;
       return {
         waits: app.controller?.waitingForStudy,
         explorer: app.controller?.sweep.running || !!app.controller?.sweep.results,
@@ -845,14 +847,27 @@ describe('studies in the app', () => {
         state: app.shadowRoot.querySelector('[data-testid="run-state"]')?.textContent,
         // The explorer's own controls are not in the header while it is closed, and no curated view is named as shown.
         controls: { run: q('run'), progress: q('progress'), validate: q('validate') },
+        // Nor are the view bar's history, link and figure (they act on the explorer's view); its curated views stay, to open one.
+        bar: { back: inBar('back'), reset: inBar('reset'), link: inBar('copy-link'), svg: inBar('figure-svg'), presets: inBar('presets') },
         preset: preset?.selectedOptions[0]?.textContent,
       };
     });
-    expect(after).toEqual({ waits: false, explorer: false, closed: true, heatmap: false, state: 'explorer closed', controls: { run: false, progress: false, validate: false }, preset: 'choose…' });
+    expect(after).toEqual({
+      waits: false,
+      explorer: false,
+      closed: true,
+      heatmap: false,
+      state: 'explorer closed',
+      controls: { run: false, progress: false, validate: false },
+      bar: { back: false, reset: false, link: false, svg: false, presets: true },
+      preset: 'choose…',
+    });
     await page.screenshot({ path: `${ARTIFACTS}/app-study-explorer-closed.png`, fullPage: true });
     await page.click('bl-app >>> [data-testid="open-explorer"]');
     await page.waitForFunction(() => !!(document.querySelector('bl-app') as unknown as App).controller?.sweep.results, { timeout: 240_000, polling: 250 });
     expect(await page.evaluate(() => (document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot }).shadowRoot.querySelector('[data-testid="explorer-closed"]'))).toBeNull();
+    // With the explorer open, its view bar controls are back.
+    expect(await page.evaluate(() => !!(document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot }).shadowRoot.querySelector('bl-view-bar')?.shadowRoot?.querySelector('[data-testid="copy-link"]'))).toBe(true);
     const shown = await page.evaluate(() => {
       const app = document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot; studyController: { result: { panels: unknown[]; findings: Record<string, number> } } };
       return {

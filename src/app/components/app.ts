@@ -692,7 +692,7 @@ export class BlApp extends LitElement {
               <button @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>`}
         <label title="A spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)">Import <input type="file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} /></label>
         <bl-view-bar .presets=${this.presetOptions} .preset=${ctl.explorerClosed ? '' : this.presetShown(ctl.spec.json)} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
-          ?figureReady=${!!(sweep.results || sweep.net?.results)} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
+          ?figureReady=${!!(sweep.results || sweep.net?.results)} .explorer=${!ctl.explorerClosed} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
         <label>Study
           <select data-testid="study-select" @change=${(e: Event) => {
             const id = (e.target as HTMLSelectElement).value;

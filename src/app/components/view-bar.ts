@@ -2,9 +2,10 @@
  * <bl-view-bar>: what a person does with the view as a whole. Curated views, Back and Forward (the
  * browser's history: undo and redo of edits and zooms), Reset to defaults, Copy link, and the
  * figure export (SVG, or PNG at a chosen resolution). Render-only: it reports each action as an
- * event (`view-action`); the app's controllers carry it out.
+ * event (`view-action`); the app's controllers carry it out. While the explorer is closed (a study
+ * page) only the curated views show: the rest acts on a view that is not on the page.
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 
 export interface PresetOption {
   readonly id: string;
@@ -24,6 +25,7 @@ export class BlViewBar extends LitElement {
     canBack: { type: Boolean },
     canForward: { type: Boolean },
     figureReady: { type: Boolean },
+    explorer: { type: Boolean },
   };
 
   declare presets: readonly PresetOption[];
@@ -35,6 +37,8 @@ export class BlViewBar extends LitElement {
   declare canForward: boolean;
   /** A complete sweep is shown (a figure can be made of it). */
   declare figureReady: boolean;
+  /** The explorer is open: its history, link and figure act on what it shows. */
+  declare explorer: boolean;
 
   constructor() {
     super();
@@ -44,6 +48,7 @@ export class BlViewBar extends LitElement {
     this.canBack = false;
     this.canForward = false;
     this.figureReady = false;
+    this.explorer = true;
   }
 
   static override styles = css`
@@ -74,6 +79,12 @@ export class BlViewBar extends LitElement {
           ${this.presets.map((p) => html`<option value=${p.id} .selected=${this.preset === p.id}>${p.title}</option>`)}
         </select>
       </label>
+      ${this.explorer ? this.explorerControls() : nothing}
+    `;
+  }
+
+  private explorerControls() {
+    return html`
       <span class="group">
         <button data-testid="back" ?disabled=${!this.canBack} title="Undo the last edit or zoom (the browser's Back)" @click=${() => this.act({ kind: 'back' })}>◀ Back</button>
         <button data-testid="forward" ?disabled=${!this.canForward} title="Redo (the browser's Forward)" @click=${() => this.act({ kind: 'forward' })}>Forward ▶</button>
