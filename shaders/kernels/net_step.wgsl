@@ -170,9 +170,15 @@ fn group_lr_mom(g: u32, k: u32) -> vec2f {
 var<private> hy_lr: f32;
 var<private> hy_mom: f32;
 var<private> hy_sc: vec4f;
+// RECORD: bit g set once group g's LR of this step is in tr.last_lr (groups are fewer than 32).
+var<private> lr_recorded: u32;
 
 fn group_hyper(g: u32, k: u32, t: f32) {
   let lm = group_lr_mom(g, k);
+  if (RECORD) {
+    tr.last_lr[g] = lm.x;
+    lr_recorded = lr_recorded | (1u << g);
+  }
   let j = group_table(g, k);
   if (group_uses_table(net_u.opt_table_mask, g)) {
     hy_sc = vec4f(consts[j + 4u], consts[j + 5u], consts[j + 6u], consts[j + 7u]);
@@ -315,13 +321,9 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
     }
     net_pass(rs, net_u.train_x, net_u.train_y, n, batch, !FULL_BATCH, run, k, true);
   }
-  if (RECORD) {
-    // Every group's LR of this step, for the points after it: a group with no tensors too (its
-    // LR is torch's param_groups[g]['lr'] all the same, and the CPU twin records it).
-    for (var g = 0u; g < net_u.groups; g++) {
-      tr.last_lr[g] = group_lr_mom(g, k).x;
-    }
-  }
+  // RECORD: group_hyper keeps each group's LR of this step, for the points after it, as it
+  // evaluates it for the step.
+  lr_recorded = 0u;
   // Each group's LR, momentum and step scalars, then its pairs (pairs are grouped) or tensors.
   let t = f32(k + 1u);
   if (TENSOR_RULE) {
@@ -374,6 +376,15 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
     work[wk(q.x)] = S[0].x;
     if (has1) {
       work[wk(q.y)] = S[0].y;
+    }
+  }
+  if (RECORD) {
+    // A group with no tensors has its LR recorded too (it is torch's param_groups[g]['lr'] all
+    // the same, and the CPU twin records it): evaluated here, before a plateau step moves it.
+    for (var g = 0u; g < net_u.groups; g++) {
+      if ((lr_recorded & (1u << g)) == 0u) {
+        tr.last_lr[g] = group_lr_mom(g, k).x;
+      }
     }
   }
   if (PLATEAU) {
