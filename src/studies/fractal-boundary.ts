@@ -18,7 +18,7 @@ import { MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement, pastResolution } fro
 import type { ClassAgreement } from '../core/validate.ts';
 import { boundaryDimension, edgeImage } from './boxcount.ts';
 import type { BoxCount } from './boxcount.ts';
-import { fmt, median, runNetSpec, studySize, verdictOf } from './run.ts';
+import { engineOf, fmt, median, netPlanOf, runNetSpec, studySize, verdictOf } from './run.ts';
 import type { Condition } from './run.ts';
 import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
@@ -272,9 +272,12 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     // at deep zooms and many steps, which side a run ends on can be rounding's choice, not the
     // boundary's. Past float32's resolution the depth's map is drawn in float64 (on the CPU).
     let redraw = false;
-    if (on64 && ctx.engine.name !== 'cpu64') {
+    // The float32 sample runs on the engine the map runs on (a caller may send a small sweep to
+    // another engine than a large one): the rounding it measures is the map's.
+    const mapEngine = engineOf(ctx, await netPlanOf(spec));
+    if (on64 && mapEngine.name !== 'cpu64') {
       const sample = fractalSpec(w, size.precisionSide, steps);
-      const a = await runNetSpec(ctx, `depth ${d}: float32 sample`, sample);
+      const a = await runNetSpec({ ...ctx, engine: mapEngine, engineFor: () => mapEngine }, `depth ${d}: float32 sample`, sample);
       const b = await runNetSpec(on64, `depth ${d}: float64 sample`, sample);
       const split = classAgreement(trainedClass(a.results.convergence), trainedClass(b.results.convergence));
       redraw = pastResolution(split);

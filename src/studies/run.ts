@@ -35,10 +35,15 @@ export interface NetRan {
 }
 
 /** A network spec's sweep on the study's engine (its data set loaded first). */
-export async function runNetSpec(ctx: StudyContext, label: string, spec: Record<string, unknown>): Promise<NetRan> {
+/** A network spec's plan (its data set loaded first). */
+export async function netPlanOf(spec: Record<string, unknown>): Promise<NetPlan> {
   const parsed = parseNetSpec(spec);
   await prepareSpec(parsed);
-  const plan = makeNetPlan(parsed);
+  return makeNetPlan(parsed);
+}
+
+export async function runNetSpec(ctx: StudyContext, label: string, spec: Record<string, unknown>): Promise<NetRan> {
+  const plan = await netPlanOf(spec);
   const engine = engineOf(ctx, plan);
   const results = await engine.run(plan, {
     ...(ctx.signal ? { signal: ctx.signal } : {}),

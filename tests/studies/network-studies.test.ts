@@ -313,6 +313,39 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
     expect(r.summary).toMatch(new RegExp(`drawn in float64 on the CPU instead \\(here depths? ${redrawn.join(', ')}\\)`));
   }, 120_000);
 
+  it("fractal-boundary: each float32 sample runs on the engine its depth's map runs on, where a caller sends small sweeps elsewhere", async () => {
+    engine ??= await E.make();
+    const mapEngine = engine;
+    const cpu64 = new CpuEngine('cpu64', { workers: 0, spawn: null });
+    const small = new CpuEngine('cpu', { workers: 0, spawn: null });
+    // Which engine ran each plan (by its runs): the map's, the small-sweep one's or float64's.
+    const log: [string, number][] = [];
+    const spy = (name: string, e: Engine): Engine => ({
+      name: e.name,
+      run: (async (plan: NetPlan, opts?: RunOptions) => {
+        log.push([name, plan.runs]);
+        return e.run(plan, opts);
+      }) as Engine['run'],
+      trajectories: e.trajectories.bind(e) as Engine['trajectories'],
+      deviceResults: () => null,
+      dispose: () => Promise.resolve(),
+    });
+    const big = spy('map', mapEngine);
+    const tiny = spy('small', small);
+    const f64 = spy('float64', cpu64);
+    const size = { side: 12, depths: 2, steps: 20, zoom: 4, rule: 'central' as const, precisionSide: 8 };
+    // As the app and the CLI may route: sweeps under 100 runs to another engine than the map's.
+    await fractalRun({ engine: big, engineFor: (p) => (p.runs < 100 ? tiny : big), quick: true, float64: f64 }, size).finally(() => {
+      cpu64.dispose();
+      small.dispose();
+    });
+    const samples = log.filter(([, n]) => n === size.precisionSide ** 2);
+    // Per depth: a float32 sample on the map's engine, a float64 sample, and the map (float32 or float64).
+    expect(samples.filter(([e]) => e === 'map')).toHaveLength(size.depths);
+    expect(samples.filter(([e]) => e === 'float64')).toHaveLength(size.depths);
+    expect(samples.filter(([e]) => e === 'small')).toHaveLength(0);
+  }, 120_000);
+
   it("texts-example: at the texts' LRs Adam lags far behind; at each optimiser's best LR all three reach the noise floor", async () => {
     const r = await run(textsExample);
     const texts = nums(r, 'trainLossAtTextsLr');
