@@ -219,10 +219,9 @@ export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
   const net = spec.network;
   const L = plan.layout;
   // No hidden layer: no activation applies (the texts' regression is nn.Linear).
-  const model =
-    L.sizes.length <= 2
-      ? `a linear model ${L.sizes.join('–')} (${net.parametrization === 'mean_field' ? 'mean-field, ' : ''}${net.bias === true ? '' : 'no bias, '}${L.params} parameters)`
-      : `an MLP ${L.sizes.join('–')} (${String(net.activation)}${net.parametrization === 'mean_field' ? ', mean-field' : ''}${net.bias === true ? '' : ', no bias'}; ${L.params} parameters)`;
+  const linear = L.sizes.length <= 2;
+  const traits = [...(linear ? [] : [String(net.activation)]), ...(net.parametrization === 'mean_field' ? ['mean-field'] : []), ...(net.bias === true ? [] : ['no bias'])];
+  const model = `${linear ? 'a linear model' : 'an MLP'} ${L.sizes.join('–')} (${[...(traits.length ? [traits.join(', ')] : []), `${L.params} parameters`].join('; ')})`;
   const swept = new Set(plan.dims.map((d) => d.path));
   const batch = swept.has('network.batch_size') ? 'batch size swept' : plan.batch === null ? 'full batch' : `batch ${plan.batch}`;
   const opt = settings(plan.optimizer.params, spec.optimizer.params, 'optimizer', notShown(spec, swept));

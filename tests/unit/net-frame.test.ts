@@ -165,6 +165,30 @@ describe('a network sweep shown as a map', () => {
     expect(netParamLabel(plan, 'optimizer.lr')).toBe('learning rate of layers.1, the output layer');
     expect(netParamLabel(plan, 'network.batch_size')).toBe('batch size');
   });
+
+  it("names a layer's role only where a group trains exactly that layer, and writes a linear model and an MLP alike", () => {
+    const deep = netPlan({
+      ...FRACTAL,
+      network: { ...FRACTAL.network, hidden: [8, 8], bias: true, parametrization: 'standard' },
+      optimizer: { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.1'], lr: 0.5 }, { params: ['layers.0.weight'], lr: 0.2 }] },
+      sweep: { x: { param: 'optimizer.param_groups.0.lr', min: 0.1, max: 1, count: 4, scale: 'log' }, y: { param: 'optimizer.param_groups.1.lr', min: 0.1, max: 1, count: 4, scale: 'log' } },
+    });
+    expect(netParamLabel(deep, 'optimizer.param_groups.0.lr')).toBe('learning rate of layers.1, layer 2 of 3');
+    // A weight without its bias is not a whole layer: no role.
+    expect(netParamLabel(deep, 'optimizer.param_groups.1.lr')).toBe('learning rate of layers.0.weight');
+    // The default group trains the rest: more than one layer, no role.
+    expect(netParamLabel(deep, 'optimizer.lr')).toBe('learning rate of layers.2, layers.0.bias');
+    expect(netCaption(deep, 'convergence')).toMatch(/training an MLP 16–8–8–1 \(tanh; \d+ parameters\)/);
+    const linear = netPlan({
+      network: { hidden: [], bias: false, batch_size: 32 },
+      data: { name: 'regression', train: 50, test: 20 },
+      optimizer: { name: 'SGD', lr: 0.01, param_groups: [{ params: ['layers.0'], lr: 0.1 }] },
+      steps: 10,
+      sweep: { x: { param: 'optimizer.param_groups.0.lr', min: 0.01, max: 1, count: 3, scale: 'log' }, y: null },
+    });
+    expect(netParamLabel(linear, 'optimizer.param_groups.0.lr')).toBe('learning rate of layers.0, the only layer');
+    expect(netCaption(linear, 'train_loss')).toMatch(/training a linear model \d+–1 \(no bias; \d+ parameters\) on “Linear regression \(the texts' example\)”/);
+  });
 });
 
 describe('one run of a network sweep', () => {
