@@ -379,8 +379,9 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
     }
   }
   if (RECORD) {
-    // A group with no tensors has its LR recorded too (it is torch's param_groups[g]['lr'] all
-    // the same, and the CPU twin records it): evaluated here, before a plateau step moves it.
+    // A group with no pairs (no tensors) has its LR recorded too (it is torch's
+    // param_groups[g]['lr'] all the same, and the CPU twin records it): evaluated here, before a
+    // plateau step moves it.
     for (var g = 0u; g < net_u.groups; g++) {
       if ((lr_recorded & (1u << g)) == 0u) {
         tr.last_lr[g] = group_lr_mom(g, k).x;

@@ -35,8 +35,9 @@ export function netCarryRun(plan: NetPlan, coords: Readonly<Record<string, numbe
 }
 
 /**
- * A run named by its hyperparameters as the caption names them (netParamShort): `lr of layers.0=100,
- * lr of layers.1=42` for the fractal preset's groups, `lr=0.1, momentum=0.9` with one group.
+ * A run named by its hyperparameters as the caption names them, less the layers' roles
+ * (netParamShort): `lr of layers.0=100, lr of layers.1=42` for the fractal preset's groups,
+ * `lr=0.1, momentum=0.9` with one group.
  */
 export function netRunLabel(plan: NetPlan, run: number): string {
   const parts = Object.entries(runCoordinates(plan, run)).map(([k, v]) => `${netParamShort(plan, k)}=${formatNumber(v, 3)}`);

@@ -8,7 +8,7 @@
  */
 import type { NetPlan } from '../core/network/plan.ts';
 import type { ClassAgreement } from '../core/validate.ts';
-import { MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement } from '../core/validate.ts';
+import { MIN_KAPPA, MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement, resolutionFailure } from '../core/validate.ts';
 
 /**
  * Rows the probe samples and runs per row: at most 512 runs, and at most half the map's. A deep zoom
@@ -76,11 +76,14 @@ function pct(x: number): string {
  */
 export function resolutionText(split: ClassAgreement, of: string): string {
   const [verb, verbs] = split.share <= 0.5 ? ['diverge', 'diverges'] : ['train', 'trains'];
+  const failed = resolutionFailure(split);
   const how =
-    split.minorityKept < MIN_MINORITY_KEPT
-      ? `float32 ${verbs} on only ${pct(split.minorityKept)} of those same runs`
-      : `float32 ${verbs} on far more runs: only ${pct(split.minorityPrecision)} of those it sees ${verb} are among them`;
-  return `Past float32's resolution: of ${of}, ${split.minorityRuns} ${verb} in float64, and ${how} (a map that shows its boundary keeps at least ${pct(MIN_MINORITY_KEPT)} both ways).`;
+    failed === 'kappa'
+      ? `float32 has ${pct(split.minorityKept)} of them ${verb} too but agrees on which runs ${verb} little better than chance would (κ ${split.kappa.toFixed(2)})`
+      : failed === 'precision'
+        ? `float32 ${verbs} on far more runs: only ${pct(split.minorityPrecision)} of those it sees ${verb} are among them`
+        : `float32 ${verbs} on only ${pct(split.minorityKept)} of those same runs`;
+  return `Past float32's resolution: of ${of}, ${split.minorityRuns} ${verb} in float64, and ${how}. A map that shows its boundary keeps at least ${pct(MIN_MINORITY_KEPT)} both ways, with an agreement beyond chance (Cohen's κ) of at least ${MIN_KAPPA}.`;
 }
 
 /**
@@ -93,7 +96,7 @@ export function resolvedText(split: ClassAgreement, runs: number): string {
   if (split.minorityRuns < MIN_SPLIT_RUNS) {
     return `${runs} of this map's runs were run again in float64: ${split.minorityRuns === 0 ? 'none' : `only ${split.minorityRuns}`} ${verb} there, too few to judge float32's resolution (${MIN_SPLIT_RUNS} needed).`;
   }
-  return `✓ float32 resolves this view: ${runs} of its runs were run again in float64; of the ${split.minorityRuns} that ${verb} there, float32 has ${pct(split.minorityKept)} ${verb} too (a view fails below ${pct(MIN_MINORITY_KEPT)}), so its boundary is not float32's rounding.`;
+  return `✓ float32 resolves this view: ${runs} of its runs were run again in float64; of the ${split.minorityRuns} that ${verb} there, float32 has ${pct(split.minorityKept)} ${verb} too and their agreement beyond chance (Cohen's κ) is ${split.kappa.toFixed(2)} (a view fails below ${pct(MIN_MINORITY_KEPT)} or κ ${MIN_KAPPA}), so its boundary is not float32's rounding.`;
 }
 
 /** The line while the probe runs. */

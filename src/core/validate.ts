@@ -545,6 +545,12 @@ export interface ClassAgreement {
    * puts there too (1 when there are none). Low when the tested engine puts far more runs there.
    */
   readonly minorityPrecision: number;
+  /**
+   * Cohen's kappa: how far the two agree beyond what two classings with their class shares would
+   * by chance (1: the same runs in the class; 0: no better than chance; 1 when both put every run
+   * on one side).
+   */
+  readonly kappa: number;
 }
 
 /**
@@ -562,8 +568,10 @@ export function classAgreement(test: ArrayLike<number>, ref: ArrayLike<number>):
   let minorityRuns = 0;
   let kept = 0;
   let testRuns = 0;
+  let testIn = 0;
   for (let i = 0; i < n; i++) {
     const a = test[i] === 1 ? 1 : 0;
+    testIn += a;
     const b = ref[i] === 1 ? 1 : 0;
     if (a !== b) disagree++;
     if (a === minority) testRuns++;
@@ -572,12 +580,16 @@ export function classAgreement(test: ArrayLike<number>, ref: ArrayLike<number>):
       if (a === b) kept++;
     }
   }
+  const pa = n > 0 ? testIn / n : 0;
+  const pb = n > 0 ? inClass / n : 0;
+  const chance = pa * pb + (1 - pa) * (1 - pb);
   return {
     disagree: n > 0 ? disagree / n : 0,
     share: n > 0 ? inClass / n : 0,
     minorityRuns,
     minorityKept: minorityRuns > 0 ? kept / minorityRuns : 1,
     minorityPrecision: testRuns > 0 ? kept / testRuns : 1,
+    kappa: chance >= 1 ? 1 : (1 - (n > 0 ? disagree / n : 0) - chance) / (1 - chance),
   };
 }
 
@@ -588,16 +600,43 @@ export function classAgreement(test: ArrayLike<number>, ref: ArrayLike<number>):
  */
 export const MIN_MINORITY_KEPT = 0.5;
 
+/**
+ * ...and when the two agree beyond chance by at least this Cohen's kappa (ClassAgreement.kappa).
+ * The shares above measure the smaller class alone, which chance fills in proportion to its size:
+ * where the classes are about even, a float32 map of noise keeps about half of float64's smaller
+ * side. Measured on the fractal-boundary study's 32 x 32 and 64 x 64 samples: 0.55 to 0.99 at the
+ * depths that resolve, 0.44 and 0.27 at the two MIN_MINORITY_KEPT caught (45% and 34% kept), and
+ * 0.15 at a zoom into the densest stretch where 42% of the cells flip and float32 still keeps 53%
+ * of float64's smaller side (bench/cpu-runs/2026-12-05-fractal-centres/).
+ */
+export const MIN_KAPPA = 0.5;
+
 /** Fewer runs than this in the reference's smaller class say nothing about where its boundary is. */
 export const MIN_SPLIT_RUNS = 10;
 
 /**
  * Whether a map is past what the engine tested resolves: the reference's smaller class has enough
- * runs to judge, and either the engine tested puts fewer than MIN_MINORITY_KEPT of them in the same
- * class or fewer than that share of the runs it puts there are the reference's (it scatters the
- * class over far more runs). Past that, the boundary it draws is its rounding's (a zoom into the
- * fractal boundary at 500 steps). `minorityPrecision` absent: judged on the first alone.
+ * runs to judge, and the engine tested puts fewer than MIN_MINORITY_KEPT of them in the same class,
+ * or fewer than that share of the runs it puts there are the reference's (it scatters the class
+ * over far more runs), or the two agree beyond chance by less than MIN_KAPPA (about even classes
+ * drawn as noise). Past that, the boundary it draws is its rounding's (a zoom into the fractal
+ * boundary at 500 steps). `minorityPrecision` or `kappa` absent: judged on the others.
  */
-export function pastResolution(split: Pick<ClassAgreement, 'minorityRuns' | 'minorityKept'> & { readonly minorityPrecision?: number }): boolean {
-  return split.minorityRuns >= MIN_SPLIT_RUNS && (split.minorityKept < MIN_MINORITY_KEPT || (split.minorityPrecision ?? 1) < MIN_MINORITY_KEPT);
+export function pastResolution(split: ResolutionSplit): boolean {
+  return resolutionFailure(split) !== null;
+}
+
+/** What pastResolution reads of a ClassAgreement (a study's findings may hold only some of it). */
+export type ResolutionSplit = Pick<ClassAgreement, 'minorityRuns' | 'minorityKept'> & { readonly minorityPrecision?: number; readonly kappa?: number };
+
+/**
+ * Which of pastResolution's tests a split fails, the first in its order (null: resolved, or too few
+ * runs to judge): the words a map's note and a study's verdict say it in.
+ */
+export function resolutionFailure(split: ResolutionSplit): 'kept' | 'precision' | 'kappa' | null {
+  if (split.minorityRuns < MIN_SPLIT_RUNS) return null;
+  if (split.minorityKept < MIN_MINORITY_KEPT) return 'kept';
+  if ((split.minorityPrecision ?? 1) < MIN_MINORITY_KEPT) return 'precision';
+  if ((split.kappa ?? 1) < MIN_KAPPA) return 'kappa';
+  return null;
 }

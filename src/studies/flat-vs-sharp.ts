@@ -319,7 +319,7 @@ export const flatVsSharp: Study = {
             // The rest, so that the three add up to 1 at every LR.
             { label: 'neither basin', x: lrs, y: neitherAt, colour: '#999', dashed: true },
           ],
-          marks: [{ x: 2 / lamS, label: '2/λ_sharp', colour: '#d00' }],
+          marks: [{ x: 2 / lamS, label: '2/λ_sharp', colour: THEORY_INK }],
           sources: [{ label: 'LR × start', spec: b.plan.spec }],
         },
         { kind: 'heatmap', title: 'Minimum reached: LR × gradient noise (momentum 0)', plan: c.plan, results: c.results, mode: 'basin' },

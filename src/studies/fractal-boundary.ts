@@ -14,7 +14,7 @@
  * `central`'s 1.1, 1.37 and 1.44, which is why it is not the default.
  */
 import type { NetPlan } from '../core/network/plan.ts';
-import { MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement, pastResolution } from '../core/validate.ts';
+import { MIN_KAPPA, MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement, pastResolution, resolutionFailure } from '../core/validate.ts';
 import type { ClassAgreement } from '../core/validate.ts';
 import { boundaryDimension, edgeImage } from './boxcount.ts';
 import type { BoxCount } from './boxcount.ts';
@@ -189,6 +189,8 @@ export interface FractalCheckFindings {
   readonly precisionMinorityKept?: readonly number[];
   /** Per depth: of the sample's cells float32 puts on float64's smaller side, the share float64 puts there too. */
   readonly precisionMinorityPrecision?: readonly number[];
+  /** Per depth: the two precisions' agreement on the sample beyond chance (Cohen's kappa). */
+  readonly precisionKappa?: readonly number[];
   /** The depths whose map was drawn in float64 because float32 does not resolve them. */
   readonly float64Depths?: readonly number[];
 }
@@ -204,15 +206,30 @@ export interface FractalCheckFindings {
 export function checkFractalBoundary(f: FractalCheckFindings): Verdict {
   const { dimensions } = f;
   const kept64 = f.precisionMinorityKept ?? [];
-  const past = dimensions.map((_, k) => {
+  const failures = dimensions.map((_, k) => {
     const kept = kept64[k];
     const precision = f.precisionMinorityPrecision?.[k];
-    return kept !== undefined && pastResolution({ minorityKept: kept, minorityRuns: f.precisionMinorityRuns?.[k] ?? 0, ...(precision !== undefined ? { minorityPrecision: precision } : {}) });
+    const kappa = f.precisionKappa?.[k];
+    return kept === undefined
+      ? null
+      : resolutionFailure({
+          minorityKept: kept,
+          minorityRuns: f.precisionMinorityRuns?.[k] ?? 0,
+          ...(precision !== undefined ? { minorityPrecision: precision } : {}),
+          ...(kappa !== undefined ? { kappa } : {}),
+        });
   });
+  const past = failures.map((x) => x !== null);
   const resolved = dimensions.map((_, k) => !past[k] || (f.float64Depths ?? []).includes(k));
   const counted = dimensions.filter((_, k) => resolved[k]);
   const pct = (x: number): string => `${fmt(100 * x, 2)}%`;
-  const keeps = (k: number): string => `float32 keeps ${pct(kept64[k] ?? Number.NaN)} of float64's smaller side there (needs ${pct(MIN_MINORITY_KEPT)})`;
+  // Why a depth is past float32's resolution, by the test it failed.
+  const keeps = (k: number): string =>
+    failures[k] === 'kappa'
+      ? `float32 and float64 agree on its sample's sides little better than chance (Cohen's κ ${fmt(f.precisionKappa?.[k] ?? Number.NaN, 2)}, needs ${MIN_KAPPA}; float32 keeps ${pct(kept64[k] ?? Number.NaN)} of float64's smaller side, about what chance keeps of even sides)`
+      : failures[k] === 'precision'
+        ? `only ${pct(f.precisionMinorityPrecision?.[k] ?? Number.NaN)} of the cells float32 puts on float64's smaller side are float64's (needs ${pct(MIN_MINORITY_KEPT)})`
+        : `float32 keeps ${pct(kept64[k] ?? Number.NaN)} of float64's smaller side there (needs ${pct(MIN_MINORITY_KEPT)})`;
   const conditions: Condition[] = [
     [counted.length >= 2, `${counted.length} depth(s) resolved; stability across depth needs at least 2`, `${counted.length} depths ${counted.length < dimensions.length ? 'resolved' : 'measured'}`],
     ...dimensions.map((d, k): Condition => {
@@ -268,14 +285,14 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
   for (let d = 0; d < depths && w; d++) {
     windows.push(w);
     const spec = fractalSpec(w, side, steps);
-    // First the window on a small sample in both precisions (when the study's engine is float32):
+    // First the window on a small sample in both precisions (when the map's engine is float32):
     // at deep zooms and many steps, which side a run ends on can be rounding's choice, not the
     // boundary's. Past float32's resolution the depth's map is drawn in float64 (on the CPU).
     let redraw = false;
     // The float32 sample runs on the engine the map runs on (a caller may send a small sweep to
     // another engine than a large one): the rounding it measures is the map's.
-    const mapEngine = engineOf(ctx, await netPlanOf(spec));
-    if (on64 && mapEngine.name !== 'cpu64') {
+    const mapEngine = on64 ? engineOf(ctx, await netPlanOf(spec)) : null;
+    if (on64 && mapEngine && mapEngine.name !== 'cpu64') {
       const sample = fractalSpec(w, size.precisionSide, steps);
       const a = await runNetSpec({ ...ctx, engine: mapEngine, engineFor: () => mapEngine }, `depth ${d}: float32 sample`, sample);
       const b = await runNetSpec(on64, `depth ${d}: float64 sample`, sample);
@@ -361,6 +378,7 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     precisionMinorityRuns: precision.map((p) => p.minorityRuns),
     precisionMinorityKept: precision.map((p) => p.minorityKept),
     precisionMinorityPrecision: precision.map((p) => p.minorityPrecision),
+    precisionKappa: precision.map((p) => p.kappa),
     float64Depths: redrawn,
   };
   const check = checkFractalBoundary(findings);
@@ -374,8 +392,9 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     (precision.length > 0
       ? ` The same windows run again in float32 and in float64 on samples of ${size.precisionSide} x ${size.precisionSide} cells: the two precisions put ` +
         `${precision.map((p) => `${fmt(100 * p.disagree, 2)}%`).join(', ')} of the cells on different sides at depth${precision.length > 1 ? 's' : ''} ${precision.map((_, k) => k).join(', ')}; ` +
-        `of the cells on float64's smaller side, ${precision.map((p) => `${fmt(100 * p.minorityKept, 2)}%`).join(', ')} are there in float32 too: ` +
-        `where that share is below ${fmt(100 * MIN_MINORITY_KEPT)}% (of at least ${MIN_SPLIT_RUNS} cells), the image would show float32 rounding rather than the boundary, and the depth is drawn in float64 on the CPU instead` +
+        `of the cells on float64's smaller side, ${precision.map((p) => `${fmt(100 * p.minorityKept, 2)}%`).join(', ')} are there in float32 too, ` +
+        `and their agreement beyond chance (Cohen's κ) is ${precision.map((p) => fmt(p.kappa, 2)).join(', ')}: ` +
+        `where that share is below ${fmt(100 * MIN_MINORITY_KEPT)}% (of at least ${MIN_SPLIT_RUNS} cells) or κ below ${MIN_KAPPA}, the image would show float32 rounding rather than the boundary, and the depth is drawn in float64 on the CPU instead` +
         (redrawn.length > 0 ? ` (here depth${redrawn.length > 1 ? 's' : ''} ${redrawn.join(', ')}).` : ' (no depth here).')
       : '') +
     (check.holds

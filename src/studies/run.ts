@@ -34,7 +34,6 @@ export interface NetRan {
   readonly results: NetResults;
 }
 
-/** A network spec's sweep on the study's engine (its data set loaded first). */
 /** A network spec's plan (its data set loaded first). */
 export async function netPlanOf(spec: Record<string, unknown>): Promise<NetPlan> {
   const parsed = parseNetSpec(spec);
@@ -42,6 +41,7 @@ export async function netPlanOf(spec: Record<string, unknown>): Promise<NetPlan>
   return makeNetPlan(parsed);
 }
 
+/** A network spec's sweep on the engine the study's context gives its plan (its data set loaded first). */
 export async function runNetSpec(ctx: StudyContext, label: string, spec: Record<string, unknown>): Promise<NetRan> {
   const plan = await netPlanOf(spec);
   const engine = engineOf(ctx, plan);

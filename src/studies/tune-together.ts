@@ -94,7 +94,7 @@ export const tuneTogether: Study = {
       }
       fractions[o.label] = frac;
       sources.push({ label: o.label, spec: ran.plan.spec });
-      panels.push({ kind: 'heatmap', title: `${o.label}: final loss, LR x start y`, plan: ran.plan, results: ran.results, mode: 'loss' });
+      panels.push({ kind: 'heatmap', title: `${o.label}: final loss, LR × start y`, plan: ran.plan, results: ran.results, mode: 'loss' });
     }
     const best = (label: string): number => {
       const f = fractions[label] ?? [];

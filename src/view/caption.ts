@@ -171,9 +171,10 @@ function sweptGroup(plan: Pick<NetPlan, 'groups'>, path: string): { group: numbe
 }
 
 /**
- * What a swept network path is called on an axis: the LR of a parameter group names the layers it
- * trains, and the layer's role where it trains one ("learning rate of layers.0, the input layer",
- * as the fractal view's title says "input-layer LR"); the batch size is the batch size; else the path.
+ * What a swept network path is called on an axis: a parameter group's value (its LR, momentum…)
+ * names the layers the group trains, and the layer's role where it trains exactly one ("learning
+ * rate of layers.0, the input layer", as the fractal view's title says "input-layer LR"); the batch
+ * size is the batch size; else the path.
  */
 export function netParamLabel(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layout'>, path: string): string {
   const short = netParamShort(plan, path).replace(/^lr\b/, 'learning rate');
@@ -184,8 +185,8 @@ export function netParamLabel(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layo
 
 /**
  * netParamLabel as run labels and sliders write it, where space is short: the LR as `lr`
- * ("lr of layers.0"), without the layer's role, so that a run's label, the heatmap's caption and
- * the run panel name a parameter group's value alike.
+ * ("lr of layers.0") and without the layer's role; otherwise the words of the heatmap's caption
+ * and the run panel.
  */
 export function netParamShort(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layout'>, path: string): string {
   if (path === 'network.batch_size') return 'batch size';

@@ -11,7 +11,7 @@ import { acquireNodeGpu } from '../../src/engine/gpu/device-node.ts';
 import { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
 import { boundaryDimension, boxCount, edgeImage } from '../../src/studies/boxcount.ts';
-import { classAgreement, pastResolution } from '../../src/core/validate.ts';
+import { classAgreement, pastResolution, resolutionFailure } from '../../src/core/validate.ts';
 import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, fractalRun, nextWindow } from '../../src/studies/fractal-boundary.ts';
 import { checkTextsExample, textsExample } from '../../src/studies/texts-example.ts';
 import { batchLr, checkBatchLr, gridSlopeError, logLogSlope } from '../../src/studies/batch-lr.ts';
@@ -68,13 +68,15 @@ describe('fractal-boundary: the zoom and the check', () => {
   it('compares two engines\' classes run by run: runs in different classes, and the reference\'s smaller class kept', () => {
     // 1: trained. float64 trains 6 of 8 (its smaller class: the 2 that do not).
     const f64 = [1, 1, 1, 1, 1, 1, 0, 0];
-    expect(classAgreement(f64, f64)).toEqual({ disagree: 0, share: 0.75, minorityRuns: 2, minorityKept: 1, minorityPrecision: 1 });
+    expect(classAgreement(f64, f64)).toEqual({ disagree: 0, share: 0.75, minorityRuns: 2, minorityKept: 1, minorityPrecision: 1, kappa: 1 });
     // float32 moves one trained run across and one of the two untrained ones: 2 of 8 differ, 1 of 2 kept.
-    expect(classAgreement([1, 1, 1, 1, 1, 0, 1, 0], f64)).toEqual({ disagree: 0.25, share: 0.75, minorityRuns: 2, minorityKept: 0.5, minorityPrecision: 0.5 });
+    // Both put 3/4 of the runs in the class, so chance alone agrees on 5/8: κ = (3/4 − 5/8) / (1 − 5/8) = 1/3.
+    expect(classAgreement([1, 1, 1, 1, 1, 0, 1, 0], f64)).toEqual({ disagree: 0.25, share: 0.75, minorityRuns: 2, minorityKept: 0.5, minorityPrecision: 0.5, kappa: expect.closeTo(1 / 3, 12) });
     // When the class itself is the smaller one, it is the one followed.
-    expect(classAgreement([0, 0, 0, 1], [1, 0, 0, 0])).toEqual({ disagree: 0.5, share: 0.25, minorityRuns: 1, minorityKept: 0, minorityPrecision: 0 });
+    // Worse than chance (5/8): κ below 0.
+    expect(classAgreement([0, 0, 0, 1], [1, 0, 0, 0])).toEqual({ disagree: 0.5, share: 0.25, minorityRuns: 1, minorityKept: 0, minorityPrecision: 0, kappa: expect.closeTo(-1 / 3, 12) });
     // No run in the smaller class (an empty map): nothing to lose.
-    expect(classAgreement([], [])).toEqual({ disagree: 0, share: 0, minorityRuns: 0, minorityKept: 1, minorityPrecision: 1 });
+    expect(classAgreement([], [])).toEqual({ disagree: 0, share: 0, minorityRuns: 0, minorityKept: 1, minorityPrecision: 1, kappa: 1 });
     // float32 puts far more runs in the class than float64 (all 10 of float64's, and 30 more): it keeps
     // every one of float64's, but only a quarter of its own are float64's, which is past its resolution too.
     const ref = Array.from({ length: 100 }, (_, i) => (i < 10 ? 1 : 0));
@@ -82,7 +84,23 @@ describe('fractal-boundary: the zoom and the check', () => {
     const s = classAgreement(scattered, ref);
     expect([s.minorityKept, s.minorityPrecision]).toEqual([1, 0.25]);
     expect(pastResolution(s)).toBe(true);
-    expect(pastResolution({ ...s, minorityPrecision: 0.9 })).toBe(false);
+    expect(resolutionFailure(s)).toBe('precision');
+    expect(pastResolution({ ...s, minorityPrecision: 0.9, kappa: 0.9 })).toBe(false);
+    // About even sides, float32 noise: it keeps about half of float64's smaller side, as chance
+    // does, which the shares alone pass; the agreement beyond chance (κ) does not.
+    const even = Array.from({ length: 400 }, (_, i) => (i % 2 === 0 ? 1 : 0));
+    // Deterministic "noise": a pattern independent of the reference's (i % 4 < 2), 53% of the smaller side kept.
+    const noise = even.map((_, i) => (i % 4 < 2 ? 1 : 0) as number);
+    for (let i = 0; i < 12; i += 1) noise[4 * i + 2] = 1;
+    const n = classAgreement(noise, even);
+    expect(n.minorityKept).toBeGreaterThanOrEqual(0.5);
+    expect(n.minorityPrecision).toBeGreaterThanOrEqual(0.5);
+    expect(n.kappa).toBeLessThan(0.2);
+    expect(resolutionFailure(n)).toBe('kappa');
+    expect(pastResolution(n)).toBe(true);
+    // A faithful map of even sides, 10% of cells flipped at random places: resolved.
+    const faithful = even.map((c, i) => (i % 10 === 3 ? 1 - c : c));
+    expect(pastResolution(classAgreement(faithful, even))).toBe(false);
   });
 
   it("zooms onto the boundary, the window's log widths divided by the zoom", () => {

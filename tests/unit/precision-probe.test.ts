@@ -39,7 +39,8 @@ describe('the runs a probe samples', () => {
     map[5] = 1;
     const f64 = [Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0]), Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0])];
     const s = probeSplit(map, ranges, f64);
-    expect(s).toEqual({ disagree: 4 / 16, share: 0.25, minorityRuns: 4, minorityKept: 0.25, minorityPrecision: 0.5 });
+    // Chance agreement for 2 and 4 of 16 in the class: 11/16; κ = (12/16 − 11/16) / (5/16) = 0.2.
+    expect(s).toEqual({ disagree: 4 / 16, share: 0.25, minorityRuns: 4, minorityKept: 0.25, minorityPrecision: 0.5, kappa: expect.closeTo(0.2, 12) });
     // Too few runs in float64's smaller class to judge (needs 10).
     expect(pastResolution(s)).toBe(false);
     expect(() => probeSplit(map, ranges, [f64[0] as Uint8Array])).toThrow(/float64 results missing/);
@@ -47,6 +48,9 @@ describe('the runs a probe samples', () => {
     expect(text).toMatch(/^Past float32's resolution: of 512 of this map's runs run again, 15 diverge in float64, and float32 diverges on only 20% of those same runs/);
     // Failed the other way (float32 puts far more runs in the class), and with most runs diverging: the trained ones are followed.
     const other = resolutionText({ ...s, share: 0.8, minorityRuns: 12, minorityKept: 0.9, minorityPrecision: 0.3 }, 'all 1024 runs');
-    expect(other).toBe("Past float32's resolution: of all 1024 runs, 12 train in float64, and float32 trains on far more runs: only 30% of those it sees train are among them (a map that shows its boundary keeps at least 50% both ways).");
+    expect(other).toBe("Past float32's resolution: of all 1024 runs, 12 train in float64, and float32 trains on far more runs: only 30% of those it sees train are among them. A map that shows its boundary keeps at least 50% both ways, with an agreement beyond chance (Cohen's κ) of at least 0.5.");
+    // Failed on agreement beyond chance alone (about even sides drawn as noise).
+    const chance = resolutionText({ ...s, share: 0.46, minorityRuns: 400, minorityKept: 0.53, minorityPrecision: 0.55, kappa: 0.15 }, 'all 1024 runs');
+    expect(chance).toBe("Past float32's resolution: of all 1024 runs, 400 diverge in float64, and float32 has 53% of them diverge too but agrees on which runs diverge little better than chance would (κ 0.15). A map that shows its boundary keeps at least 50% both ways, with an agreement beyond chance (Cohen's κ) of at least 0.5.");
   });
 });

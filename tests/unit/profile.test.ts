@@ -9,8 +9,24 @@ import { makeNetPlan } from '../../src/core/network/plan.ts';
 import { parseAnySpec, parseSpec } from '../../src/core/spec.ts';
 import { cellColour, heatmapFrame, LOG_FLOOR } from '../../src/view/frame.ts';
 import { netCellColour, netFrame } from '../../src/view/net-frame.ts';
-import { profileOf } from '../../src/view/profile.ts';
+import { isOneRow, profileOf } from '../../src/view/profile.ts';
 import { DIVERGED, DIVERGED_ON_RAMP } from '../../src/view/colors.ts';
+
+/** A curve's values, NaN as null, to 12 significant digits (they come back from log10 through 10^v). */
+const values = (y: Float64Array): (number | null)[] => Array.from(y, (v) => (Number.isNaN(v) ? null : Number(v.toPrecision(12))));
+
+describe('which maps are a strip with a curve', () => {
+  it('a grid over one axis of several values, with a frame of one row or none yet', () => {
+    expect(isOneRow(61, null, 1)).toBe(true);
+    expect(isOneRow(61, null, null)).toBe(true);
+    expect(isOneRow(61, 1, 1)).toBe(true);
+    // Two axes; one value on x; a random, Sobol or points sweep (one row of runs, no axes); an older frame of another shape.
+    expect(isOneRow(61, 40, 40)).toBe(false);
+    expect(isOneRow(1, null, 1)).toBe(false);
+    expect(isOneRow(null, null, 1)).toBe(false);
+    expect(isOneRow(61, null, 40)).toBe(false);
+  });
+});
 
 const LR = { kind: 'grid', x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 6, scale: 'log' }, y: null };
 
@@ -36,12 +52,14 @@ describe('the curve of a one-row surface sweep', () => {
       expect(p.label).toBe('final loss above the best minimum');
       expect(Array.from(p.y.slice(0, 3))).toEqual([1, 0.1, 0.01].map((g, i) => (cols.loss[i] as number) - floor).map((v) => expect.closeTo(v, 12) as unknown as number));
       // A gap of 0 sits at the colours' floor (a log axis has no 0); the diverged and the pending run have no point.
-      expect(p.y[3]).toBe(LOG_FLOOR);
+      expect(p.y[3]).toBeCloseTo(LOG_FLOOR, 20);
       expect(Number.isNaN(p.y[4] as number) && Number.isNaN(p.y[5] as number)).toBe(true);
       expect(Array.from(p.diverged)).toEqual([0, 0, 0, 0, 1, 0]);
-      expect(p.divergedColour).toEqual(mode === 'loss' ? DIVERGED_ON_RAMP : DIVERGED);
+      // Every point and the diverged run's mark take their cell's colour (red on a viridis map, black among the outcome hues).
       p.colour.forEach((c, i) => expect(c).toEqual(cellColour(f, i)));
-      expect([p.min, p.max]).toEqual([LOG_FLOOR, expect.closeTo(1, 12)]);
+      expect(p.colour[4]).toEqual(mode === 'loss' ? DIVERGED_ON_RAMP : DIVERGED);
+      expect(p.min).toBeCloseTo(LOG_FLOOR, 20);
+      expect(p.max).toBeCloseTo(1, 12);
     }
   });
 
@@ -49,7 +67,7 @@ describe('the curve of a one-row surface sweep', () => {
     const p = profileOf(heatmapFrame(plan, cols, 5, 'steps'));
     expect(p.scale).toBe('linear');
     expect(p.label).toBe('steps to converge');
-    expect(Array.from(p.y).map((v) => (Number.isNaN(v) ? null : v))).toEqual([null, null, null, 4, null, null]);
+    expect(values(p.y)).toEqual([null, null, null, 4, null, null]);
     expect([p.min, p.max]).toEqual([4, 4]);
   });
 
@@ -86,20 +104,21 @@ describe('the curve of a one-row network sweep', () => {
     expect(plan.height).toBe(1);
     const train = profileOf(netFrame(plan, cols, plan.runs, 'train_loss'));
     expect(train.label).toBe('final train loss');
-    expect(Array.from(train.y).map((v) => (Number.isNaN(v) ? null : v))).toEqual([3, 2, 0.5, 0.25, null, 1]);
+    expect(values(train.y)).toEqual([3, 2, 0.5, 0.25, null, 1]);
     const test = profileOf(netFrame(plan, cols, plan.runs, 'test_loss'));
-    expect(Array.from(test.y).map((v) => (Number.isNaN(v) ? null : v))).toEqual([4, 3, 1, 0.5, null, 2]);
+    expect(values(test.y)).toEqual([4, 3, 1, 0.5, null, 2]);
     const conv = netFrame(plan, cols, plan.runs, 'convergence');
     const c = profileOf(conv);
     expect(c.label).toBe('final train loss');
-    expect(Array.from(c.y).map((v) => (Number.isNaN(v) ? null : v))).toEqual([3, 2, 0.5, 0.25, null, 1]);
+    expect(values(c.y)).toEqual([3, 2, 0.5, 0.25, null, 1]);
+    // The diverged run's mark too takes its cell's colour: in this colouring, by its measure (NaN here: black).
     c.colour.forEach((col, i) => expect(col).toEqual(netCellColour(conv, i)));
-    expect(c.divergedColour).toEqual(DIVERGED_ON_RAMP);
+    expect(c.colour[4]).toEqual(DIVERGED);
   });
 
   it('plots steps to the threshold only for runs that reached it', () => {
     const p = profileOf(netFrame(plan, cols, plan.runs, 'steps'));
     expect(p.scale).toBe('linear');
-    expect(Array.from(p.y).map((v) => (Number.isNaN(v) ? null : v))).toEqual([null, null, 7, 3, null, null]);
+    expect(values(p.y)).toEqual([null, null, 7, 3, null, null]);
   });
 });

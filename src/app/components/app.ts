@@ -14,7 +14,7 @@ import { minimumColour } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { HEATMAP_MODES, cellColour } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
-import { caption, netCaption, netParamLabel, paramLabel, prose } from '../../view/caption.ts';
+import { caption, count, netCaption, netParamLabel, paramLabel, prose } from '../../view/caption.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
@@ -417,7 +417,7 @@ export class BlApp extends LitElement {
   /** The heatmap in words: counts per outcome once the sweep is complete (a live region must not chatter while it fills). */
   private readonly summaryText = memoLast((plan: Plan | null, columns: { basin: ArrayLike<number>; diverged: ArrayLike<number> } | null, ready: number, running: boolean): string => {
     if (!plan) return '';
-    if (running || !columns) return `Running a sweep of ${plan.runs.toLocaleString('en-US')} runs…`;
+    if (running || !columns) return `Running a sweep of ${count(plan.runs)} runs…`;
     return heatmapSummary(plan, countOutcomes(columns, ready, plan.runs, plan.minima.length));
   });
 

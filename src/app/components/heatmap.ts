@@ -3,8 +3,8 @@
  * keyboard (it takes the focus: arrows move a cursor, Enter selects, + and − zoom around the
  * cursor; see heatmap/keys.ts). Render-only: it draws the frame it is given and reports what the
  * pointer and the keys do in cell coordinates; the controller decides what that means. It fits its
- * width (the plot is at most `size` pixels square), and says in words what it shows (`summary`, a
- * live region, and `cursorText` for the cursor's cell).
+ * width (a two-dimensional map is at most `size` pixels square), and says in words what it shows
+ * (`summary`, a live region, and `cursorText` for the cursor's cell).
  *
  * A one-row sweep (one hyperparameter swept) is drawn as a short strip with a curve under it
  * (view/profile.ts): the value each run ended with against the swept axis, which its x axis shares;
@@ -16,13 +16,12 @@ import { rgbCss } from '../../view/colors.ts';
 import type { AnyFrame } from '../heatmap/renderers.ts';
 import type { LegendItem } from '../../view/legend.ts';
 import type { OverlayLine } from '../../view/panels.ts';
-import { niceTicks, offsetTicks, type Tick } from '../../view/ticks.ts';
+import { niceDomain, niceTicks, offsetTicks, type Tick } from '../../view/ticks.ts';
 import { heatmapKey } from '../heatmap/keys.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
 import { memoLast } from '../memo.ts';
-import { niceDomain } from '../../view/ticks.ts';
-import { profileOf, type Profile } from '../../view/profile.ts';
+import { isOneRow, profileOf, type Profile } from '../../view/profile.ts';
 export type { HeatmapGpu } from '../heatmap/renderers.ts';
 
 /** The colour of a marked cell (the overlay), on the map and in the legend. */
@@ -147,7 +146,7 @@ export class BlHeatmap extends LitElement {
 
   /** Whether the map is one row (a sweep over one hyperparameter): a strip and a curve. */
   get oneRow(): boolean {
-    return (this.frame?.height ?? this.yAxis?.count ?? 0) === 1 && (this.frame?.width ?? this.xAxis?.count ?? 0) > 1;
+    return isOneRow(this.xAxis?.count ?? null, this.yAxis?.count ?? null, this.frame?.height ?? null);
   }
 
   /** Height of the map: the side of the square, or a one-row sweep's strip. */
@@ -473,8 +472,9 @@ export class BlHeatmap extends LitElement {
       ctx.strokeStyle = '#000';
       ctx.setLineDash([4, 3]);
       const x0 = toX(Math.min(d.x, d.x1));
-      const y0 = toY(Math.max(d.y, d.y1));
-      ctx.strokeRect(x0, y0, Math.abs(d.x1 - d.x) * cw, Math.abs(d.y1 - d.y) * ch);
+      // A one-row sweep zooms along x: its rectangle spans the strip and the curve.
+      if (this.oneRow) ctx.strokeRect(x0, MARGIN.top, Math.abs(d.x1 - d.x) * cw, this.axisBottom - MARGIN.top);
+      else ctx.strokeRect(x0, toY(Math.max(d.y, d.y1)), Math.abs(d.x1 - d.x) * cw, Math.abs(d.y1 - d.y) * ch);
       ctx.setLineDash([]);
     }
   }
@@ -535,7 +535,7 @@ export class BlHeatmap extends LitElement {
   /**
    * A one-row sweep's curve under its strip: each ready run's value at its cell's centre, in its
    * cell's colour, joined where neighbours both have one; a diverged run is a mark at the top in
-   * the map's diverged colour. The hovered and selected cells are marked as on the strip.
+   * its cell's colour. The hovered and selected cells are marked as on the strip.
    */
   private drawProfile(ctx: CanvasRenderingContext2D, p: Profile): void {
     const c = this.curveRect;
@@ -614,7 +614,7 @@ export class BlHeatmap extends LitElement {
       if (p.diverged[i]) {
         // A small triangle pointing up, off the scale.
         const x = xOf(i);
-        ctx.fillStyle = rgbCss(p.divergedColour);
+        ctx.fillStyle = rgbCss(p.colour[i] ?? [0, 0, 0]);
         ctx.beginPath();
         ctx.moveTo(x, c.top + 2);
         ctx.lineTo(x - 4, c.top + 9);

@@ -31,6 +31,7 @@ import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../defaults.ts';
 import { declaredTypical, scaledTypical, typicalRange, withinChildLimit } from '../../core/typical.ts';
 import { digitsFor } from '../../view/ticks.ts';
+import { count } from '../../view/caption.ts';
 
 /** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
 export type SpecJSON = Record<string, unknown>;
@@ -1351,7 +1352,7 @@ function sweepSection(spec: SpecJSON): Section {
     actions.push({ kind: 'add-dim', label: 'Add dimension', disabled: dims.length >= MAX_SWEEP_DIMS });
   }
   const total = runTotal(spec);
-  const note = kind === 'none' ? 'One run.' : total === null ? '' : `${total.toLocaleString('en-US')} runs`;
+  const note = kind === 'none' ? 'One run.' : total === null ? '' : `${count(total)} runs`;
   return {
     id: 'sweep',
     title: 'Sweep',

@@ -1,0 +1,33 @@
+/**
+ * The fractal-boundary study's zoom sequence at its default size, zooming by another rule than the
+ * study's `central` one: a second centre per depth, to see whether the dimension the claim checks
+ * depends on where the zooms go. Writes the findings and verdict as JSON.
+ *
+ *   npx tsx bench/fractal-centres.ts densest OUT.json
+ *
+ * On the float32 CPU engine, with the float64 CPU engine for the precision samples (as
+ * `basinlab study fractal-boundary --engine cpu` runs): ~7 minutes on a 2-core machine.
+ */
+import { renameSync, writeFileSync } from 'node:fs';
+import { createNodeEngine } from '../src/engine/node-engines.ts';
+import { FRACTAL_SIZES, fractalRun, type ZoomRule } from '../src/studies/fractal-boundary.ts';
+
+const rule = (process.argv[2] ?? 'densest') as ZoomRule;
+const out = process.argv[3];
+if (rule !== 'densest' && rule !== 'central') throw new Error(`rule: expected densest or central, got ${rule}`);
+if (!out) throw new Error('OUT: the JSON file to write');
+const cpu = await createNodeEngine('cpu');
+const cpu64 = await createNodeEngine('cpu64');
+const t0 = performance.now();
+try {
+  const size = { ...FRACTAL_SIZES.default, rule };
+  const r = await fractalRun({ engine: cpu, float64: cpu64, quick: false, onProgress: (l) => process.stderr.write(`\r${l}          `) }, size);
+  const seconds = (performance.now() - t0) / 1000;
+  const text = JSON.stringify({ rule, size, seconds, findings: r.findings, verdict: r.verdict, summary: r.summary }, null, 1);
+  writeFileSync(`${out}.tmp`, text);
+  renameSync(`${out}.tmp`, out);
+  process.stderr.write(`\n${seconds.toFixed(0)} s\n`);
+} finally {
+  cpu.dispose();
+  cpu64.dispose();
+}
