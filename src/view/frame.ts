@@ -134,6 +134,25 @@ export function lossFloorOf(plan: Pick<Plan, 'minima'>): number {
   return Number.isFinite(best) ? best : 0;
 }
 
+/**
+ * Runs' losses per step as the charts draw them, on the scale the maps colour them: above the best
+ * known minimum (floored at LOG_FLOOR) on a log axis. A surface that knows no minimum keeps the raw
+ * loss, on a log axis only while every value is above 0: a loss below 0 (a surface whose minimum is
+ * negative) has no place on one, and a log chart of it would draw nothing.
+ */
+export function lossCurves(series: readonly ArrayLike<number>[], minima: Pick<Plan, 'minima'>['minima']): { values: Float64Array[]; log: boolean; label: string } {
+  if (minima.length > 0) {
+    const floor = lossFloorOf({ minima });
+    return {
+      values: series.map((s) => Float64Array.from(s, (v) => (Number.isFinite(v) ? Math.max(v - floor, LOG_FLOOR) : v))),
+      log: true,
+      label: floor === 0 ? 'loss' : 'loss above the best minimum',
+    };
+  }
+  const values = series.map((s) => Float64Array.from(s));
+  return { values, log: values.every((s) => s.every((v) => !Number.isFinite(v) || v > 0)), label: 'loss' };
+}
+
 /** Steps to converge as the outcome mode's lightness: 0 at once, 1 at the last step. */
 export function speedOf(stepsToConverge: number, steps: number): number {
   return steps > 0 ? stepsToConverge / steps : 0;

@@ -361,6 +361,20 @@ describe('studies open in the explorer', () => {
     });
     expect(shown).toEqual({ fromStudy: true, onDevice: false, same: true, running: false });
     expect(await message(page)).toBe("Shown from the study's own run of this sweep: nothing was computed again.");
+    // A run of it, selected: flat_sharp's minimum is below 0, so its loss chart draws the loss above
+    // the best minimum (a log chart of the raw loss would draw nothing).
+    await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { selection: { select(c: { i: number; j: number }): void } } }).controller.selection.select({ i: 3, j: 3 }));
+    await page.waitForFunction(() => !!(document.querySelector('bl-app') as unknown as { controller: { selection: { trajectory: unknown } } }).controller.selection.trajectory, { timeout: 60_000, polling: 100 });
+    const chart = await page.waitForFunction(() => {
+      const c = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-run-panel')?.shadowRoot?.querySelector('[data-testid="loss-chart"]') as unknown as { series: { values: ArrayLike<number> }[]; yLabel: string; logY: boolean } | null;
+      const v = c?.series[0]?.values;
+      return c && v ? { label: c.yLabel, log: c.logY, n: v.length, positive: Array.from(v).filter((x) => x > 0).length } : null;
+    }, { timeout: 30_000, polling: 100 });
+    const drawn = (await chart.jsonValue()) as { label: string; log: boolean; n: number; positive: number };
+    expect(drawn.label).toBe('loss above the best minimum');
+    expect(drawn.log).toBe(true);
+    expect(drawn.n).toBeGreaterThan(1);
+    expect(drawn.positive).toBe(drawn.n);
     await page.close();
   }, 400_000);
 });

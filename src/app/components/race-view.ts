@@ -14,6 +14,7 @@ import { memoLast } from '../memo.ts';
 import { pointIndexAt } from '../runs.ts';
 import { pathText } from '../summary.ts';
 import type { SurfaceGrid } from '../surface-grid.ts';
+import { lossCurves } from '../../view/frame.ts';
 import type { ColouredPath } from './contour-plot.ts';
 import './contour-plot.ts';
 import { Follow } from './follow.ts';
@@ -76,9 +77,13 @@ export class BlRace extends LitElement {
     lanes.flatMap((l) => (l.trajectory ? [{ x: l.trajectory.x, y: l.trajectory.y, steps: l.trajectory.steps, colour: l.entrant.colour }] : [])),
   );
 
-  private readonly loss = memoLast((lanes: readonly Lane[]): LineSeries[] =>
-    lanes.flatMap((l) => (l.trajectory ? [{ label: l.label, values: l.trajectory.loss, colour: l.entrant.colour }] : [])),
-  );
+  /** The lanes' losses, above the best minimum as the map colours them (view/frame.ts lossCurves). */
+  private readonly loss = memoLast((lanes: readonly Lane[], minima: readonly Minimum[]) => {
+    const ran = lanes.flatMap((l) => (l.trajectory ? [{ label: l.label, loss: l.trajectory.loss, colour: l.entrant.colour }] : []));
+    const curves = lossCurves(ran.map((l) => l.loss), minima);
+    const series: LineSeries[] = ran.map((l, i) => ({ label: l.label, values: curves.values[i] ?? l.loss, colour: l.colour }));
+    return { series, log: curves.log, label: curves.label };
+  });
 
   private readonly startPoint = memoLast((s: readonly [number, number] | null): readonly [number, number] | null => (s ? [s[0], s[1]] : null));
 
@@ -120,6 +125,7 @@ export class BlRace extends LitElement {
     const head = pb?.playhead ?? null;
     const ref = this.lanes.find((l) => l.trajectory)?.trajectory ?? null;
     const k = head !== null && ref ? pointIndexAt(ref.steps, head) : undefined;
+    const loss = this.loss(this.lanes, this.minima);
     return html`
       <p class="hint">Each optimiser runs ${this.steps} steps from the same start on this surface (the spec's, without its sweep). Press Play (or Space) to race them; drag the start point to move it.</p>
       <ol aria-label="Optimisers racing">${this.lanes.map((l) => this.lane(l))}</ol>
@@ -134,7 +140,7 @@ export class BlRace extends LitElement {
         .label=${this.describe()}
       ></bl-contour-plot>
       <bl-playback-bar .playback=${pb} .total=${pb?.total ?? 0} .label=${'the race'}></bl-playback-bar>
-      <bl-line-chart data-testid="race-loss" .series=${this.loss(this.lanes)} .xLabel=${'step'} .yLabel=${'loss'} .logY=${true} .height=${150} .marker=${k}></bl-line-chart>
+      <bl-line-chart data-testid="race-loss" .series=${loss.series} .xLabel=${'step'} .yLabel=${loss.label} .logY=${loss.log} .height=${150} .marker=${k}></bl-line-chart>
     `;
   }
 }

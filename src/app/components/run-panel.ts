@@ -15,6 +15,7 @@ import { memoLast } from '../memo.ts';
 import { pointIndexAt } from '../runs.ts';
 import { pathText } from '../summary.ts';
 import type { SurfaceGrid } from '../surface-grid.ts';
+import { lossCurves } from '../../view/frame.ts';
 import type { ColouredPath, ContourOverlay } from './contour-plot.ts';
 import './contour-plot.ts';
 import { Follow } from './follow.ts';
@@ -108,14 +109,16 @@ export class BlRunPanel extends LitElement {
   private readonly startPoint = memoLast((s: readonly [number, number] | null): readonly [number, number] | null => (s ? [s[0], s[1]] : null));
 
   /** Loss and LR of the selected and pinned runs, each labelled with its hyperparameters. */
-  private readonly series = memoLast((sel: SelectedRun | null, pins: readonly Pin[]) => {
+  private readonly series = memoLast((sel: SelectedRun | null, pins: readonly Pin[], minima: readonly Minimum[]) => {
     const runs = [
       ...pins.flatMap((p) => (p.trajectory ? [{ t: p.trajectory, label: p.label, colour: p.colour }] : [])),
       ...(sel?.trajectory ? [{ t: sel.trajectory, label: sel.label, colour: SELECTED_INK }] : []),
     ];
-    const loss: LineSeries[] = runs.map((r) => ({ label: r.label, values: r.t.loss, colour: r.colour }));
+    // Above the best minimum, as the map colours it (a surface whose minimum is below 0 has no log chart of its raw loss).
+    const curves = lossCurves(runs.map((r) => r.t.loss), minima);
+    const loss: LineSeries[] = runs.map((r, i) => ({ label: r.label, values: curves.values[i] ?? r.t.loss, colour: r.colour }));
     const lr: LineSeries[] = runs.map((r) => ({ label: r.label, values: r.t.lr, colour: r.colour }));
-    return { loss, lr };
+    return { loss, lr, lossLog: curves.log, lossLabel: curves.label };
   });
 
   /** The plot in words: the surface, and each path shown. */
@@ -140,7 +143,7 @@ export class BlRunPanel extends LitElement {
     // The charts' marker: the point each path shows at the playhead (the LR has none at the start).
     const ref = t ?? pins.find((p) => p.trajectory)?.trajectory ?? null;
     const k = head !== null && ref ? pointIndexAt(ref.steps, head) : undefined;
-    const s = this.series(sel, pins);
+    const s = this.series(sel, pins, this.minima);
     const runPinned = t && pc ? pc.has(t.run) : false;
     return html`
       <bl-contour-plot
@@ -184,7 +187,7 @@ export class BlRunPanel extends LitElement {
         : nothing}
       ${any
         ? html`<h2>Loss and LR per step</h2>
-            <bl-line-chart data-testid="loss-chart" .series=${s.loss} .xLabel=${'step'} .yLabel=${'loss'} .logY=${true} .height=${150} .marker=${k}></bl-line-chart>
+            <bl-line-chart data-testid="loss-chart" .series=${s.loss} .xLabel=${'step'} .yLabel=${s.lossLabel} .logY=${s.lossLog} .height=${150} .marker=${k}></bl-line-chart>
             <bl-line-chart data-testid="lr-chart" .series=${s.lr} .xLabel=${'step'} .yLabel=${'LR'} .height=${120} .marker=${k === undefined ? undefined : k - 1}></bl-line-chart>`
         : nothing}
     `;
