@@ -132,7 +132,8 @@ export function caption(plan: Plan, mode: HeatmapMode): string {
   let axes = '';
   if (s?.kind === 'grid') axes = `x: ${axisText(plan, s.x)}${s.y ? `; y: ${axisText(plan, s.y)}` : ''}`;
   else if (s) axes = `${plan.runs} points (${s.kind}) over ${s.dims.map((d) => axisText(plan, d)).join(', ')}, one per column`;
-  const lead = !s ? 'One run of' : s.kind === 'grid' ? 'Each pixel is one run of' : 'Each column is one run of';
+  // A grid over one axis is drawn as a strip with a curve under it (view/profile.ts).
+  const lead = !s ? 'One run of' : s.kind !== 'grid' ? 'Each column is one run of' : s.y ? 'Each pixel is one run of' : 'Each stripe (and its point on the curve) is one run of';
   return `${lead} ${what}${axes ? `; ${axes}` : ''}; colour: ${colourText(mode)}.`;
 }
 
@@ -233,6 +234,7 @@ export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
   let axes = '';
   if (s?.kind === 'grid') axes = `x: ${axis(s.x)}${s.y ? `; y: ${axis(s.y)}` : ''}`;
   else if (s) axes = `${plan.runs} points (${s.kind}) over ${s.dims.map(axis).join(', ')}, one per column`;
-  const lead = !s ? 'One run of' : s.kind === 'grid' ? 'Each pixel is one run of' : 'Each column is one run of';
+  // A grid over one axis is drawn as a strip with a curve under it (view/profile.ts).
+  const lead = !s ? 'One run of' : s.kind !== 'grid' ? 'Each column is one run of' : s.y ? 'Each pixel is one run of' : 'Each stripe (and its point on the curve) is one run of';
   return `${lead} ${what}${axes ? `; ${axes}` : ''}; colour: ${netColourText(mode)}.`;
 }

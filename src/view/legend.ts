@@ -22,7 +22,7 @@ export type LegendItem =
    * (`from`, `to`) after the label, or, without them, a wide swatch before it.
    */
   | { readonly kind: 'ramp'; readonly stops: readonly Rgb[]; readonly label: string; readonly from?: string; readonly to?: string }
-  | { readonly kind: 'line'; readonly colour: string; readonly label: string; readonly dashed: boolean }
+  | { readonly kind: 'line'; readonly colour: string; readonly label: string; readonly dashed: boolean; readonly dotted?: boolean }
   /** Words without a colour: what a symbol in the other labels means. */
   | { readonly kind: 'note'; readonly label: string };
 
@@ -108,7 +108,7 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
   for (const l of lines) {
     if (seen.has(l.label)) continue;
     seen.add(l.label);
-    out.push({ kind: 'line', colour: l.colour, label: l.label, dashed: true });
+    out.push({ kind: 'line', colour: l.colour, label: l.label, dashed: true, ...(l.dotted ? { dotted: true } : {}) });
   }
   return out;
 }

@@ -16,6 +16,8 @@ export interface OverlayLine {
   readonly x: readonly number[];
   readonly y: readonly number[];
   readonly colour: string;
+  /** Dotted rather than dashed: a second kind of line beside the first in the same ink (map and legend alike). */
+  readonly dotted?: boolean;
 }
 
 export interface HeatmapPanel {

@@ -11,10 +11,13 @@
  */
 import type { Rgb } from './colors.ts';
 import type { HeatmapFrame, HeatmapMode } from './frame.ts';
-import { cellColour, cellValue } from './frame.ts';
+import { LOG_FLOOR, cellColour, cellValue } from './frame.ts';
 import type { NetFrame, NetHeatmapMode } from './net-frame.ts';
 import { netCellColour, netCellValue } from './net-frame.ts';
 import type { AxisScale } from './ticks.ts';
+import { FLAT_RELATIVE } from './range.ts';
+export { FLAT_RELATIVE } from './range.ts';
+import { niceDomain } from './ticks.ts';
 
 /**
  * Whether a map is drawn as a strip with its curve: a grid with an x axis of several values and no
@@ -40,6 +43,25 @@ export interface Profile {
   /** The range of the finite values (NaN, NaN when there are none). */
   readonly min: number;
   readonly max: number;
+  /** Points at LOG_FLOOR on a log scale: runs at the best minimum (their gap 0, or below the floor). */
+  readonly atFloor: number;
+}
+
+
+/**
+ * The curve's y range: niceDomain over its values, or, when they are all one value within
+ * FLAT_RELATIVE (`flat`), a range around it (half a decade each way on a log axis, 10% on a linear one).
+ */
+export function profileDomain(p: Pick<Profile, 'min' | 'max' | 'scale'>): { readonly lo: number; readonly hi: number; readonly flat: boolean } {
+  const { min, max, scale } = p;
+  if (max - min <= FLAT_RELATIVE * Math.max(Math.abs(min), Math.abs(max))) {
+    const v = (min + max) / 2;
+    if (scale === 'log') return { lo: v / Math.sqrt(10), hi: v * Math.sqrt(10), flat: true };
+    const d = v === 0 ? 1 : 0.1 * Math.abs(v);
+    return { lo: v - d, hi: v + d, flat: true };
+  }
+  const [lo, hi] = niceDomain(min, max, scale, 5);
+  return { lo, hi, flat: false };
 }
 
 /** What a colouring's curve plots: the colouring's own number, or the final loss for the colourings by kind. */
@@ -75,13 +97,13 @@ export function profileOf(f: HeatmapFrame | NetFrame): Profile {
     value = (r) => netCellValue(q.mode, f.columns, r);
   } else {
     const q = SURFACE_CURVE[f.mode];
-    scale = q.scale;
-    // The loss is measured against the best known minimum; on a surface whose best is 0, it is the loss.
-    label = q.mode === 'loss' && f.lossFloor === 0 ? 'final loss' : q.label;
+    // The legend's words for the same quantity (the loss above the best minimum, 0 or not).
+    ({ label, scale } = q);
     value = (r) => cellValue(q.mode, f.columns, r, f.lossFloor);
   }
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
+  let atFloor = 0;
   for (let i = 0; i < n; i++) {
     colour.push('kind' in f ? netCellColour(f, i) : cellColour(f, i));
     if (i >= f.runsReady) continue;
@@ -93,10 +115,11 @@ export function profileOf(f: HeatmapFrame | NetFrame): Profile {
     const v = value(i);
     if (v === null) continue;
     const shown = scale === 'log' ? 10 ** v : v;
+    if (scale === 'log' && shown <= LOG_FLOOR * (1 + 1e-9)) atFloor++;
     y[i] = shown;
     min = Math.min(min, shown);
     max = Math.max(max, shown);
   }
   const none = min > max;
-  return { label, scale, y, colour, diverged, min: none ? Number.NaN : min, max: none ? Number.NaN : max };
+  return { label, scale, y, colour, diverged, min: none ? Number.NaN : min, max: none ? Number.NaN : max, atFloor };
 }

@@ -16,7 +16,10 @@ import { heatmapLegend, netHeatmapLegend } from './legend.ts';
 import { netCellColour, netFrame } from './net-frame.ts';
 import type { ChartPanel, GridPanel, HeatmapPanel, NetHeatmapPanel, OverlayLine, Panel } from './panels.ts';
 import { textWidth, wrapText } from './text.ts';
-import { formatNumber, niceTicks } from './ticks.ts';
+import { formatNumber, niceTicks, offsetTicks } from './ticks.ts';
+import type { HeatmapFrame } from './frame.ts';
+import type { NetFrame } from './net-frame.ts';
+import { isOneRow, profileDomain, profileOf } from './profile.ts';
 
 export type EncodePng = (rgba: Uint8ClampedArray, width: number, height: number) => string;
 
@@ -161,7 +164,7 @@ function legendSvg(items: readonly LegendItem[], y0: number): { svg: string; bot
     const [lx, ly] = place(w, lines.length);
     out.push(
       it.kind === 'line'
-        ? `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 16}" y2="${ly - 4}" stroke="${it.colour}" stroke-width="2"${it.dashed ? ' stroke-dasharray="5 2"' : ''}/>`
+        ? `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 16}" y2="${ly - 4}" stroke="${it.colour}" stroke-width="2"${it.dotted ? ' stroke-dasharray="2 2"' : it.dashed ? ' stroke-dasharray="5 2"' : ''}/>`
         : it.kind === 'ramp'
           ? rampSvg(it.stops, lx, ly, SWATCH_RAMP)
           : it.dot
@@ -195,7 +198,7 @@ function overlaySvg(line: OverlayLine, xa: Axis, ya: Axis, top: number, clip: st
     .join(' ');
   return (
     `<polyline clip-path="url(#${clip})" points="${pts}" fill="none" stroke="#fff" stroke-width="4" stroke-opacity="0.8"/>` +
-    `<polyline clip-path="url(#${clip})" points="${pts}" fill="none" stroke="${line.colour}" stroke-width="2" stroke-dasharray="6 3"/>`
+    `<polyline clip-path="url(#${clip})" points="${pts}" fill="none" stroke="${line.colour}" stroke-width="2" stroke-dasharray="${line.dotted ? '2 3' : '6 3'}"/>`
   );
 }
 
@@ -205,7 +208,7 @@ function overlaySvg(line: OverlayLine, xa: Axis, ya: Axis, top: number, clip: st
  * block: rasterisers smooth embedded images whatever the SVG asks, and a sharp cell edge is
  * information (the boundary between basins, or between trainable and not).
  */
-function cellsImageSvg(w: number, h: number, colour: (run: number) => Rgb, encodePng: EncodePng, top: number): string {
+function cellsImageSvg(w: number, h: number, colour: (run: number) => Rgb, encodePng: EncodePng, top: number, height = PH): string {
   const k = Math.max(1, Math.floor(1024 / Math.max(w, h)));
   const iw = w * k;
   const rgba = new Uint8ClampedArray(iw * h * k * 4);
@@ -225,9 +228,9 @@ function cellsImageSvg(w: number, h: number, colour: (run: number) => Rgb, encod
   }
   // Cell centres sit at the axis values, so the image spans half a cell beyond each end.
   const cw = PW / Math.max(1, w - 1 || 1);
-  const ch = PH / Math.max(1, h - 1 || 1);
+  const ch = height / Math.max(1, h - 1 || 1);
   const img = encodePng(rgba, iw, h * k);
-  return `<svg x="${M.left}" y="${top}" width="${PW}" height="${PH}" viewBox="0 0 ${PW} ${PH}"><image x="${w > 1 ? -cw / 2 : 0}" y="${h > 1 ? -ch / 2 : 0}" width="${w > 1 ? PW + cw : PW}" height="${h > 1 ? PH + ch : PH}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${img}"/></svg>`;
+  return `<svg x="${M.left}" y="${top}" width="${PW}" height="${height}" viewBox="0 0 ${PW} ${height}"><image x="${w > 1 ? -cw / 2 : 0}" y="${h > 1 ? -ch / 2 : 0}" width="${w > 1 ? PW + cw : PW}" height="${h > 1 ? height + ch : height}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${img}"/></svg>`;
 }
 
 /** A grid axis as the sweep spans it (a surface's or a network's), labelled by `label`. */
@@ -248,6 +251,82 @@ function sweepAxes(sweep: { readonly kind: string; readonly x?: GridAxisSpec; re
   return [grid?.x ? axis(grid.x) : { min: 0, max: w, log: false, label: 'run' }, grid?.y ? axis(grid.y) : { min: 0, max: 1, log: false, label: '' }];
 }
 
+/** A one-row figure: the strip's height and the gap under it (the curve takes the rest of PH). */
+const FIG_STRIP = 28;
+const FIG_GAP = 10;
+
+/**
+ * A one-row sweep's map as the explorer draws it (view/profile.ts): its cells as a strip, and under
+ * it the curve of each run's value against the swept axis, points in their cells' colours, a
+ * diverged run a triangle at the top in its cell's colour, vertical theory lines across both; the
+ * x axis under the curve. Fills the plot area that starts at `top` (the same size as a map's).
+ */
+function stripCurveSvg(f: HeatmapFrame | NetFrame, xa: Axis, lines: readonly OverlayLine[], encodePng: EncodePng, top: number, colour: (run: number) => Rgb): string {
+  const w = f.width;
+  const p = profileOf(f);
+  const parts: string[] = [];
+  // The strip: the cells (spanning half a cell past each end, as on a map), FIG_STRIP high.
+  parts.push(cellsImageSvg(w, 1, colour, encodePng, top, FIG_STRIP), `<rect x="${M.left}" y="${top}" width="${PW}" height="${FIG_STRIP}" fill="none" stroke="#444"/>`);
+  const ct = top + FIG_STRIP + FIG_GAP;
+  const chH = PH - FIG_STRIP - FIG_GAP;
+  parts.push(`<rect x="${M.left}" y="${ct}" width="${PW}" height="${chH}" fill="none" stroke="#444"/>`);
+  const xOf = (i: number): number => M.left + (w > 1 ? i / (w - 1) : 0.5) * PW;
+  for (const t of niceTicks(xa.min, xa.max, xa.log ? 'log' : 'linear', 6)) {
+    const u = frac(xa, t.value);
+    if (!(u >= -1e-9 && u <= 1 + 1e-9)) continue;
+    const px = M.left + u * PW;
+    parts.push(`<line x1="${px}" y1="${top + PH}" x2="${px}" y2="${top + PH + 4}" stroke="#444"/>`, `<text x="${px}" y="${top + PH + 16}" text-anchor="middle">${esc(t.label)}</text>`);
+  }
+  parts.push(`<text x="${M.left + PW / 2}" y="${top + PH + 32}" text-anchor="middle">${esc(wrapText(`${xa.label}${xa.log ? ' (log)' : ''}`, FONT, PW)[0] ?? '')}</text>`);
+  // Theory lines at one x: across the strip and the curve.
+  for (const l of lines) {
+    const x0 = l.x[0];
+    if (x0 === undefined || l.x.some((v) => v !== x0)) continue;
+    const px = M.left + frac(xa, x0) * PW;
+    if (!(px >= M.left && px <= M.left + PW)) continue;
+    parts.push(
+      `<line x1="${px}" y1="${top}" x2="${px}" y2="${top + PH}" stroke="#fff" stroke-width="4" stroke-opacity="0.8"/>`,
+      `<line x1="${px}" y1="${top}" x2="${px}" y2="${top + PH}" stroke="${l.colour}" stroke-width="2" stroke-dasharray="${l.dotted ? '2 3' : '6 3'}"/>`,
+    );
+  }
+  let base = '';
+  if (!Number.isNaN(p.min)) {
+    const { lo, hi } = profileDomain(p);
+    const y0 = ct + 12;
+    const h = chH - 18;
+    const yOf = (v: number): number => y0 + h - (p.scale === 'log' ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo)) * h;
+    let ticks = niceTicks(lo, hi, p.scale, 5);
+    // Labels too long for the margin (a narrow range) are offsets from a base named in the title.
+    if (ticks.some((t) => t.label.length > 7)) {
+      const o = offsetTicks(lo, hi, 5);
+      ticks = o.ticks;
+      base = o.baseLabel;
+    }
+    for (const t of ticks) {
+      const py = yOf(t.value);
+      if (!(py >= y0 - 0.5 && py <= y0 + h + 0.5)) continue;
+      parts.push(`<line x1="${M.left - 4}" y1="${py}" x2="${M.left}" y2="${py}" stroke="#444"/>`, `<text x="${M.left - 6}" y="${py + 4}" text-anchor="end">${esc(t.label)}</text>`);
+    }
+    const runs: string[][] = [[]];
+    for (let i = 0; i < w; i++) {
+      const v = p.y[i] as number;
+      if (Number.isNaN(v)) runs.push([]);
+      else runs[runs.length - 1]?.push(`${xOf(i).toFixed(1)},${yOf(v).toFixed(1)}`);
+    }
+    for (const r of runs) if (r.length > 1) parts.push(`<polyline points="${r.join(' ')}" fill="none" stroke="#9a9a9a" stroke-width="1"/>`);
+    const rad = Math.max(1.5, Math.min(3.5, PW / w / 2));
+    for (let i = 0; i < w; i++) {
+      const v = p.y[i] as number;
+      const c = rgbCss(p.colour[i] ?? [0, 0, 0]);
+      if (p.diverged[i]) parts.push(`<path d="M${xOf(i).toFixed(1)} ${ct + 2} l-4 7 h8 z" fill="${c}"/>`);
+      else if (!Number.isNaN(v)) parts.push(`<circle cx="${xOf(i).toFixed(1)}" cy="${yOf(v).toFixed(1)}" r="${rad}" fill="${c}" stroke="#000" stroke-opacity="0.55" stroke-width="0.8"/>`);
+    }
+  }
+  const yl = wrapText(`${p.label}${p.scale === 'log' ? ' (log)' : ''}${base ? `, offset from ${base}` : ''}`, FONT, chH)[0] ?? '';
+  parts.push(`<text transform="translate(16 ${ct + chH / 2}) rotate(-90)" text-anchor="middle">${esc(yl)}</text>`);
+  return parts.join('');
+}
+
 function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
   const { plan, results } = p;
   const w = plan.width;
@@ -261,9 +340,13 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
   const clip = `plot${++figureCount}`;
   const body: string[] = [head.head];
   body.push(`<clipPath id="${clip}"><rect x="${M.left}" y="${top}" width="${PW}" height="${PH}"/></clipPath>`);
-  body.push(cellsImageSvg(w, h, (run) => cellColour(f, run), encodePng, top));
-  body.push(axesSvg(xa, ya, top));
-  for (const line of p.lines ?? []) body.push(overlaySvg(line, xa, ya, top, clip));
+  if (isOneRow(sweep?.kind === 'grid' ? sweep.x.count : null, sweep?.kind === 'grid' ? (sweep.y?.count ?? null) : null, h)) {
+    body.push(stripCurveSvg(f, xa, p.lines ?? [], encodePng, top, (run) => cellColour(f, run)));
+  } else {
+    body.push(cellsImageSvg(w, h, (run) => cellColour(f, run), encodePng, top));
+    body.push(axesSvg(xa, ya, top));
+    for (const line of p.lines ?? []) body.push(overlaySvg(line, xa, ya, top, clip));
+  }
   const legend = legendSvg(heatmapLegend(f, plan.minima, p.lines ?? []), legendTop(top));
   body.push(legend.svg);
   const cap = captionSvg(p.caption ?? caption(plan, p.mode), legend.bottom);
@@ -435,7 +518,7 @@ function gridSvg(p: GridPanel, encodePng: EncodePng): string {
   }
   for (const line of p.lines ?? []) {
     body.push(overlaySvg(line, xa, ya, top, clip));
-    legend.push({ kind: 'line', colour: line.colour, label: line.label, dashed: true });
+    legend.push({ kind: 'line', colour: line.colour, label: line.label, dashed: true, ...(line.dotted ? { dotted: true } : {}) });
   }
   const lg = legendSvg(legend, legendTop(top));
   body.push(lg.svg);
@@ -458,8 +541,12 @@ export function netHeatmapSvg(p: NetHeatmapPanel, encodePng: EncodePng): string 
   const head = titleBlock(p.title);
   const top = head.top;
   const body: string[] = [head.head];
-  body.push(cellsImageSvg(w, h, (run) => netCellColour(f, run), encodePng, top));
-  body.push(axesSvg(xa, ya, top));
+  if (isOneRow(sweep?.kind === 'grid' ? sweep.x.count : null, sweep?.kind === 'grid' ? (sweep.y?.count ?? null) : null, h)) {
+    body.push(stripCurveSvg(f, xa, [], encodePng, top, (run) => netCellColour(f, run)));
+  } else {
+    body.push(cellsImageSvg(w, h, (run) => netCellColour(f, run), encodePng, top));
+    body.push(axesSvg(xa, ya, top));
+  }
   const legend = legendSvg(netHeatmapLegend(f), legendTop(top));
   body.push(legend.svg);
   const cap = captionSvg(p.caption ?? netCaption(plan, p.mode), legend.bottom);

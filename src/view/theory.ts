@@ -202,9 +202,10 @@ function quadraticBoundary(
   const label = `converges within ${plan.spec.steps} steps (linear theory, exact here)`;
   const line = (pts: [number, number][]): OverlayLine | null => {
     if (pts.length === 0) return null;
-    if (varies) return place(ax, label, pts.map((p) => p[0]), pts.map((p) => p[1]));
+    // Dotted: beside the dashed stability limits in the same ink, the legend tells them apart by it.
+    if (varies) return { ...place(ax, label, pts.map((p) => p[0]), pts.map((p) => p[1])), dotted: true };
     const lr = (pts[0] as [number, number])[0];
-    return place(ax, label, [lr, lr], ax.otherRange);
+    return { ...place(ax, label, [lr, lr], ax.otherRange), dotted: true };
   };
   return [line(slow), line(fast)].filter((l): l is OverlayLine => l !== null);
 }

@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseSpec } from '../../src/core/spec.ts';
+import { makePlan } from '../../src/core/plan.ts';
+import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import type { ChartPanel, GridPanel, Panel, PanelSource } from '../../src/view/panels.ts';
 import { figureOpens, opensElsewhereNote } from '../../src/view/panels.ts';
 import { panelSvg } from '../../src/view/svg.ts';
@@ -114,5 +116,35 @@ describe('chart axes', () => {
     const png = (): string => 'data:image/png;base64,';
     expect(xTicks(panelSvg(chart('depths', [], [0, 1, 2]), png))).toEqual(['0', '1', '2']);
     expect(xTicks(panelSvg(chart('fractions', [], [0, 1, 2.5]), png))).toEqual(['0', '0.5', '1', '1.5', '2', '2.5']);
+  });
+});
+
+describe('a one-row sweep as a figure', () => {
+  const png = (): string => 'data:image/png;base64,';
+  const planOf = (y: unknown) =>
+    makePlan(parseSpec({ surface: { name: 'quadratic' }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 10, sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 5, scale: 'log' }, y } }));
+
+  it('is a strip with the curve of its runs under it, as the explorer draws it: a point per run, a triangle per diverged run, the theory line across both', async () => {
+    const plan = planOf(null);
+    const results = await new CpuEngine('cpu64', { workers: 0, spawn: null }).run(plan);
+    [1, 0.1, 0.01, 0.001].forEach((g, i) => (results.loss[i] = g));
+    results.basin.fill(-1);
+    results.diverged[4] = 1;
+    results.loss[4] = Number.NaN;
+    const line = { label: 'stability limit lr = 2(1 + momentum)/λ, λ = 10 (minimum 0)', x: [0.2, 0.2], y: [0, 1], colour: '#000000' };
+    const svg = panelSvg({ kind: 'heatmap', title: 'one row', plan, results, mode: 'loss', lines: [line] }, png);
+    expect(svg.match(/<circle /g)?.length).toBe(4);
+    expect(svg.match(/<path d="M[\d.]+ [\d.]+ l-4 7 h8 z"/g)?.length).toBe(1);
+    // The curve's y axis names what it plots, as the explorer's does.
+    expect(svg).toContain('final loss above the best minimum (log)');
+    // The vertical theory line crosses the strip and the curve (a line element, not a map's polyline).
+    expect(svg).toMatch(/<line x1="[\d.]+" y1="[\d.]+" x2="[\d.]+" y2="[\d.]+" stroke="#000000" stroke-width="2" stroke-dasharray="6 3"\/>/);
+  });
+
+  it('stays a map when it has two axes', async () => {
+    const plan = planOf({ param: 'optimizer.momentum', min: 0, max: 0.9, count: 3, scale: 'linear' });
+    const results = await new CpuEngine('cpu64', { workers: 0, spawn: null }).run(plan);
+    const svg = panelSvg({ kind: 'heatmap', title: 'two axes', plan, results, mode: 'loss' }, png);
+    expect(svg).not.toContain('<circle ');
   });
 });

@@ -9,7 +9,8 @@ import { makeNetPlan } from '../../src/core/network/plan.ts';
 import { parseAnySpec, parseSpec } from '../../src/core/spec.ts';
 import { cellColour, heatmapFrame, LOG_FLOOR } from '../../src/view/frame.ts';
 import { netCellColour, netFrame } from '../../src/view/net-frame.ts';
-import { isOneRow, profileOf } from '../../src/view/profile.ts';
+import { isOneRow, profileDomain, profileOf } from '../../src/view/profile.ts';
+import { caption } from '../../src/view/caption.ts';
 import { DIVERGED, DIVERGED_ON_RAMP } from '../../src/view/colors.ts';
 
 /** A curve's values, NaN as null, to 12 significant digits (they come back from log10 through 10^v). */
@@ -63,6 +64,10 @@ describe('the curve of a one-row surface sweep', () => {
     }
   });
 
+  it('is captioned as stripes with their points, not pixels', () => {
+    expect(caption(plan, 'loss')).toMatch(/^Each stripe \(and its point on the curve\) is one run of SGD/);
+  });
+
   it('plots steps to converge on a linear axis, only for runs that converged', () => {
     const p = profileOf(heatmapFrame(plan, cols, 5, 'steps'));
     expect(p.scale).toBe('linear');
@@ -71,9 +76,19 @@ describe('the curve of a one-row surface sweep', () => {
     expect([p.min, p.max]).toEqual([4, 4]);
   });
 
-  it('says final loss, not above a minimum, on a surface whose best minimum is 0', () => {
+  it("names the loss as the legend does, on a surface whose best minimum is 0 too", () => {
     const q = makePlan(parseSpec({ surface: { name: 'quadratic' }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 10, sweep: LR }));
-    expect(profileOf(heatmapFrame(q, allocateColumns(q.runs, 'f64', q.spec), 0, 'loss')).label).toBe('final loss');
+    expect(profileOf(heatmapFrame(q, allocateColumns(q.runs, 'f64', q.spec), 0, 'loss')).label).toBe('final loss above the best minimum');
+  });
+
+  it('draws values equal to float32 rounding as one, and counts the points at the log floor', () => {
+    const flat = profileDomain({ min: 0.2011528, max: 0.2011531, scale: 'log' });
+    expect(flat.flat).toBe(true);
+    expect(flat.lo).toBeCloseTo(0.2011529 / Math.sqrt(10), 6);
+    expect(profileDomain({ min: 0, max: 0, scale: 'linear' })).toEqual({ lo: -1, hi: 1, flat: true });
+    expect(profileDomain({ min: 0.2, max: 0.3, scale: 'linear' }).flat).toBe(false);
+    const f = heatmapFrame(plan, cols, 5, 'loss');
+    expect(profileOf(f).atFloor).toBe(1);
   });
 
   it('has no range before any run is ready', () => {

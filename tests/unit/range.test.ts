@@ -13,7 +13,7 @@ import { DIVERGED_ON_RAMP, VIRIDIS_LUT } from '../../src/view/colors.ts';
 import { cellColour, heatmapFrame } from '../../src/view/frame.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../src/view/legend.ts';
 import { netCellColour, netFrame } from '../../src/view/net-frame.ts';
-import { CLIP_TAIL_SHARE, colourRange, countClipped, percentile } from '../../src/view/range.ts';
+import { CLIP_TAIL_SHARE, FLAT_RELATIVE, colourRange, countClipped, percentile } from '../../src/view/range.ts';
 
 /** n values spread evenly over [a, b]. */
 function even(n: number, a: number, b: number): number[] {
@@ -60,6 +60,17 @@ describe('colourRange', () => {
     const span = 2;
     const s = colourRange([...even(98, 0, span), span + 0.9 * CLIP_TAIL_SHARE * span, span + 0.9 * CLIP_TAIL_SHARE * span], true);
     expect(s.clipHi).toBe(false);
+  });
+
+  it("paints a loss map whose losses differ only by float32 rounding in one colour, not the ramp's two ends", () => {
+    // flat_sharp runs that all settle in one minimum: gaps 0.2011528 ... 0.2011531 (log10 units here).
+    const gaps = [0.2011528, 0.201153, 0.2011531].map(Math.log10);
+    const r = colourRange(gaps, true);
+    expect(r.hi - r.lo).toBeCloseTo(1, 12);
+    for (const g of gaps) expect(Math.abs((g - r.lo) / (r.hi - r.lo) - 0.5)).toBeLessThan(1e-5);
+    // Twice as far apart as FLAT_RELATIVE: a real spread, drawn across the ramp.
+    const apart = [1, 1 + 2 * FLAT_RELATIVE].map(Math.log10);
+    expect(colourRange(apart, true)).toMatchObject({ lo: apart[0], hi: apart[1] });
   });
 
   it('ignores non-finite values and never returns an empty range', () => {

@@ -16,12 +16,13 @@ import { rgbCss } from '../../view/colors.ts';
 import type { AnyFrame } from '../heatmap/renderers.ts';
 import type { LegendItem } from '../../view/legend.ts';
 import type { OverlayLine } from '../../view/panels.ts';
-import { niceDomain, niceTicks, offsetTicks, type Tick } from '../../view/ticks.ts';
+import { formatNumber, niceTicks, offsetTicks, type Tick } from '../../view/ticks.ts';
 import { heatmapKey } from '../heatmap/keys.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
 import { memoLast } from '../memo.ts';
-import { isOneRow, profileOf, type Profile } from '../../view/profile.ts';
+import { FLAT_RELATIVE, isOneRow, profileDomain, profileOf, type Profile } from '../../view/profile.ts';
+import { LOG_FLOOR } from '../../view/frame.ts';
 export type { HeatmapGpu } from '../heatmap/renderers.ts';
 
 /** The colour of a marked cell (the overlay), on the map and in the legend. */
@@ -59,6 +60,13 @@ const MARGIN = { left: 64, right: 16, top: 12, bottom: 44 };
 /** A one-row sweep: the strip's height, the gap under it and the curve's height (CSS px). */
 const STRIP = 36;
 const GAP = 10;
+/** A theory line's name on the curve: its label up to its formula, with the minimum it is of ("stability limit (sharp minimum)"). */
+function shortLineName(label: string): string {
+  const head = (label.split(/ lr =|,| \(/)[0] ?? label).trim();
+  const of = /\(([^)]*minimum[^)]*)\)$/.exec(label)?.[1];
+  return of ? `${head} (${of})` : head;
+}
+
 const curveHeight = (side: number): number => Math.round(Math.max(150, Math.min(260, 0.45 * side)));
 
 export class BlHeatmap extends LitElement {
@@ -224,8 +232,17 @@ export class BlHeatmap extends LitElement {
       </div>
       <div class="legend" part="legend" data-testid="legend">${this.legendView()}</div>
       <p class="words" id="hm-summary" aria-live="polite" data-testid="heatmap-summary">${this.summary}</p>
-      <p class="words cursor" id="hm-cursor" aria-live="polite" data-testid="heatmap-cursor">${this.cursorText}</p>
+      <p class="words cursor" id="hm-cursor" aria-live="polite" data-testid="heatmap-cursor">${this.cursorText}${this.cursorText ? this.curveText() : ''}</p>
     `;
+  }
+
+  /** A one-row sweep's cursor text ends with the value its curve plots there, in the curve's words. */
+  private curveText(): string {
+    const f = this.frame;
+    const cell = this.hover ?? this.selected;
+    if (!f || !cell || !this.oneRow) return '';
+    const v = this.profile(f).y[cell.i];
+    return v === undefined || Number.isNaN(v) ? '' : ` The curve: ${this.profile(f).label} ${formatNumber(v, 4)}.`;
   }
 
   private wantsGpu(): boolean {
@@ -243,13 +260,22 @@ export class BlHeatmap extends LitElement {
       ? html`<span data-testid="legend-marked"><span class="swatch" style="background:${MARK_COLOUR}"></span>${this.overlayLabel}</span>`
       : nothing;
     const f = this.frame;
-    const divergedMark =
-      f && this.oneRow && this.profile(f).diverged.includes(1)
-        ? html`<span class="note" data-testid="legend-diverged-mark">▲ over the curve: a run that diverged (its loss is off the scale)</span>`
-        : nothing;
+    const p = f && this.oneRow ? this.profile(f) : null;
+    const divergedMark = p?.diverged.includes(1)
+      ? html`<span class="note" data-testid="legend-diverged-mark">▲ over the curve: a run that diverged (no value to plot)</span>`
+      : nothing;
+    // What the curve's scale hides: one value drawn as one (its rounding is no response to the swept
+    // value), and points at the log floor (at the best minimum, to float resolution).
+    const curveNote = !p || Number.isNaN(p.min)
+      ? nothing
+      : profileDomain(p).flat
+        ? html`<span class="note" data-testid="legend-curve-note">On the curve every run ends at ${formatNumber((p.min + p.max) / 2, 4)} (within ${FLAT_RELATIVE} of each other: drawn as one value).</span>`
+        : p.atFloor > 0
+          ? html`<span class="note" data-testid="legend-curve-note">${p.atFloor} ${p.atFloor === 1 ? 'point sits' : 'points sit'} on the curve's ${formatNumber(LOG_FLOOR)} floor: at the best minimum, to float resolution.</span>`
+          : nothing;
     return [...this.legend.map((it) => {
       if (it.kind === 'swatch') return html`<span><span class="swatch" style="background:${rgbCss(it.colour)}"></span>${it.label}</span>`;
-      if (it.kind === 'line') return html`<span><span class="dash" style="border-color:${it.colour}"></span>${it.label}</span>`;
+      if (it.kind === 'line') return html`<span><span class="dash" style="border-color:${it.colour};border-top-style:${it.dotted ? 'dotted' : 'dashed'}"></span>${it.label}</span>`;
       if (it.kind === 'note') return html`<span class="note">${it.label}</span>`;
       const stops = it.stops.map((c, k) => `${rgbCss(c)} ${(100 * k) / Math.max(1, it.stops.length - 1)}%`).join(',');
       const bar = html`<span class="bar" style="background:linear-gradient(to right,${stops})"></span>`;
@@ -257,7 +283,7 @@ export class BlHeatmap extends LitElement {
       return it.from !== undefined && it.to !== undefined
         ? html`<span>${it.label}: <span class="ends">${it.from}${bar}${it.to}</span></span>`
         : html`<span>${bar}${it.label}</span>`;
-    }), marked, divergedMark];
+    }), marked, divergedMark, curveNote];
   }
 
   /**
@@ -502,6 +528,9 @@ export class BlHeatmap extends LitElement {
     ctx.beginPath();
     ctx.rect(MARGIN.left, MARGIN.top, s, oneRow ? bottom - MARGIN.top : s);
     ctx.clip();
+    // A one-row sweep's lines are named where they cross the curve (two vertical lines in one ink
+    // read alike); a map's lines are told apart by their dashes and the legend.
+    const names: { x: number; text: string }[] = [];
     for (const l of this.lines) {
       ctx.beginPath();
       if (oneRow) {
@@ -510,6 +539,7 @@ export class BlHeatmap extends LitElement {
         const px = MARGIN.left + this.axisFrac(xa, x0) * s;
         ctx.moveTo(px, MARGIN.top);
         ctx.lineTo(px, bottom);
+        names.push({ x: px, text: shortLineName(l.label) });
       } else if (ya) {
         l.x.forEach((xv, k) => {
           const px = MARGIN.left + this.axisFrac(xa, xv) * s;
@@ -522,11 +552,27 @@ export class BlHeatmap extends LitElement {
       ctx.strokeStyle = 'rgba(255, 255, 255, 0.8)';
       ctx.lineWidth = 4;
       ctx.stroke();
-      ctx.setLineDash([6, 3]);
+      ctx.setLineDash(l.dotted ? [2, 3] : [6, 3]);
       ctx.strokeStyle = l.colour;
       ctx.lineWidth = 2;
       ctx.stroke();
     }
+    ctx.setLineDash([]);
+    const curve = this.curveRect;
+    names.forEach((n, k) => {
+      if (!curve) return;
+      // Staggered down the curve's top, on the side of the line with room.
+      const y = curve.top + 34 + 16 * k;
+      const w = ctx.measureText(n.text).width;
+      const right = n.x + 6 + w < MARGIN.left + s;
+      const x = right ? n.x + 6 : n.x - 6 - w;
+      ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
+      ctx.fillRect(x - 2, y - 8, w + 4, 16);
+      ctx.fillStyle = '#222';
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(n.text, x, y);
+    });
     ctx.restore();
     ctx.setLineDash([]);
     ctx.lineWidth = 1;
@@ -557,16 +603,18 @@ export class BlHeatmap extends LitElement {
     };
     mark(this.hover, 'rgba(0, 0, 0, 0.35)');
     mark(this.selected, 'rgba(221, 0, 0, 0.6)');
-    const title = `${p.label}${p.scale === 'log' ? ' (log)' : ''}`;
-    ctx.save();
-    ctx.fillStyle = '#222';
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'middle';
-    ctx.translate(12, c.top + c.height / 2);
-    ctx.rotate(-Math.PI / 2);
-    ctx.fillText(title, 0, 0);
-    ctx.restore();
+    const title = (base: string): void => {
+      ctx.save();
+      ctx.fillStyle = '#222';
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.translate(12, c.top + c.height / 2);
+      ctx.rotate(-Math.PI / 2);
+      ctx.fillText(`${p.label}${p.scale === 'log' ? ' (log)' : ''}${base ? `, offset from ${base}` : ''}`, 0, 0);
+      ctx.restore();
+    };
     if (Number.isNaN(p.min)) {
+      title('');
       ctx.fillStyle = '#555';
       ctx.textAlign = 'center';
       ctx.textBaseline = 'middle';
@@ -576,14 +624,25 @@ export class BlHeatmap extends LitElement {
     // Room at the top for the diverged runs' marks.
     const top = c.top + 12;
     const h = c.height - 18;
-    const [lo, hi] = niceDomain(p.min, p.max, p.scale, 5);
+    const { lo, hi } = profileDomain(p);
     const t = (v: number): number => (p.scale === 'log' ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo));
     const yOf = (v: number): number => top + h - t(v) * h;
+    const count = Math.max(2, Math.floor(h / 28));
+    let ticks = niceTicks(lo, hi, p.scale, count);
+    // Labels wider than the margin (a narrow range's 0.2011529…) are offsets from a base named in the title, as the map's axes do.
+    let base = '';
+    const widest = Math.max(0, ...ticks.map((tk) => ctx.measureText(tk.label).width));
+    if (widest > MARGIN.left - 26) {
+      const o = offsetTicks(lo, hi, count);
+      ticks = o.ticks;
+      base = o.baseLabel;
+    }
+    title(base);
     ctx.fillStyle = '#222';
     ctx.strokeStyle = '#444';
     ctx.textAlign = 'right';
     ctx.textBaseline = 'middle';
-    for (const tk of niceTicks(lo, hi, p.scale, Math.max(2, Math.floor(h / 28)))) {
+    for (const tk of ticks) {
       const y = yOf(tk.value);
       if (y < top - 0.5 || y > top + h + 0.5) continue;
       ctx.beginPath();
