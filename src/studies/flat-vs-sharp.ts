@@ -7,7 +7,7 @@
 import type { Study, StudyContext, StudyResult, SummaryTable, Verdict } from './types.ts';
 import { extremeMinimum, fmt, runSpec, verdictOf } from './run.ts';
 import { caption, count } from '../view/caption.ts';
-import { THEORY_INK } from '../view/theory.ts';
+import { THEORY_INK, stabilityLabel } from '../view/theory.ts';
 
 /** The numbers the flat-vs-sharp claim is checked on (its findings). */
 export interface FlatSharpCheck {
@@ -37,11 +37,11 @@ export function checkFlatVsSharp(f: FlatSharpCheck): Verdict {
     [
       f.sharpRunsWithinLimit > 0,
       'no run settles in the sharp minimum even below its stability limit (the control)',
-      `${f.sharpRunsWithinLimit} runs settle in the sharp minimum below its stability limit (the control)`,
+      `${count(f.sharpRunsWithinLimit)} runs settle in the sharp minimum below its stability limit (the control)`,
     ],
     [
       f.sharpRunsBeyondStabilityLimit === 0,
-      `${f.sharpRunsBeyondStabilityLimit} runs settle in the sharp minimum beyond its stability limit`,
+      `${count(f.sharpRunsBeyondStabilityLimit)} runs settle in the sharp minimum beyond its stability limit`,
       'no run settles in the sharp minimum beyond its stability limit',
     ],
     [
@@ -128,7 +128,7 @@ export const flatVsSharp: Study = {
     }
     const mus = Array.from({ length: 20 }, (_, k) => (0.95 * k) / 19);
     // Black, as the explorer draws its theory lines (red is a diverged run's colour on a viridis map).
-    const limitLine = { label: 'stability limit lr = 2(1 + momentum)/λ_sharp', x: mus.map((m) => (2 * (1 + m)) / lamS), y: mus, colour: THEORY_INK };
+    const limitLine = { label: stabilityLabel(lamS, false, 'sharp minimum'), x: mus.map((m) => (2 * (1 + m)) / lamS), y: mus, colour: THEORY_INK };
 
     // 2. LR x start along the line through both minima (momentum 0): which basin, by LR.
     const b = await runSpec(ctx, 'LR × start', {
@@ -305,7 +305,7 @@ export const flatVsSharp: Study = {
           plan: b.plan,
           results: b.results,
           mode: 'basin',
-          lines: [{ label: 'stability limit lr = 2/λ_sharp', x: [2 / lamS, 2 / lamS], y: [-3.5, 3], colour: THEORY_INK }],
+          lines: [{ label: stabilityLabel(lamS, false, 'sharp minimum', false), x: [2 / lamS, 2 / lamS], y: [-3.5, 3], colour: THEORY_INK }],
         },
         {
           kind: 'chart',

@@ -19,6 +19,7 @@ import type { ClassAgreement } from '../core/validate.ts';
 import { boundaryDimension, edgeImage } from './boxcount.ts';
 import type { BoxCount } from './boxcount.ts';
 import { engineOf, fmt, median, netPlanOf, runNetSpec, studySize, verdictOf } from './run.ts';
+import { netParamLabel } from '../view/caption.ts';
 import type { Condition } from './run.ts';
 import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
@@ -315,9 +316,9 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
         (redraw ? ' (float64)' : ''),
       width: side,
       height: side,
-      // The explorer names the same axes by the layers each group trains.
-      x: { label: 'input-layer LR, layers.0', min: 10 ** w.x0, max: 10 ** w.x1, log: true },
-      y: { label: 'output-layer LR, layers.1', min: 10 ** w.y0, max: 10 ** w.y1, log: true },
+      // The explorer's words for the same axes (the layers each group trains, and their roles).
+      x: { label: netParamLabel(ran.plan, 'optimizer.param_groups.0.lr'), min: 10 ** w.x0, max: 10 ** w.x1, log: true },
+      y: { label: netParamLabel(ran.plan, 'optimizer.lr'), min: 10 ** w.y0, max: 10 ** w.y1, log: true },
       values: conv,
       scale: 'fractal',
       valueLabel: 'convergence measure',

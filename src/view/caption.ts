@@ -127,7 +127,7 @@ export function caption(plan: Plan, mode: HeatmapMode): string {
   if (swept.has('noise.std') || spec.noise.std > 0) extras.push(swept.has('noise.std') ? 'with gradient noise (swept)' : `with gradient noise of std ${prose(spec.noise.std)}`);
   if (spec.sam) extras.push(swept.has('sam.rho') ? 'with SAM (rho swept)' : `with SAM (rho ${prose(spec.sam.rho)}${spec.sam.adaptive ? ', adaptive' : ''})`);
   if (spec.swa) extras.push(`averaging iterates from step ${spec.swa.start} (SWA)`);
-  const what = `${runs} on ${surface} ${start}, ${spec.steps} steps${extras.length ? `, ${extras.join(', ')}` : ''}`;
+  const what = `${runs} on ${surface} ${start}, ${count(spec.steps)} steps${extras.length ? `, ${extras.join(', ')}` : ''}`;
   const s = spec.sweep;
   let axes = '';
   if (s?.kind === 'grid') axes = `x: ${axisText(plan, s.x)}${s.y ? `; y: ${axisText(plan, s.y)}` : ''}`;
@@ -223,12 +223,12 @@ export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
   // No hidden layer: no activation applies (the texts' regression is nn.Linear).
   const linear = L.sizes.length <= 2;
   const traits = [...(linear ? [] : [String(net.activation)]), ...(net.parametrization === 'mean_field' ? ['mean-field'] : []), ...(net.bias === true ? [] : ['no bias'])];
-  const model = `${linear ? 'a linear model' : 'an MLP'} ${L.sizes.join('–')} (${[...(traits.length ? [traits.join(', ')] : []), `${L.params} parameters`].join('; ')})`;
+  const model = `${linear ? 'a linear model' : 'an MLP'} ${L.sizes.join('–')} (${[...(traits.length ? [traits.join(', ')] : []), `${count(L.params)} parameters`].join('; ')})`;
   const swept = new Set(plan.dims.map((d) => d.path));
   const batch = swept.has('network.batch_size') ? 'batch size swept' : plan.batch === null ? 'full batch' : `batch ${plan.batch}`;
   const opt = settings(plan.optimizer.params, spec.optimizer.params, 'optimizer', notShown(spec, swept));
   const runs = `${plan.optimizer.id}${opt.length ? ` (${opt.slice(0, 4).join(', ')})` : ''}`;
-  const what = `${runs} training ${model} on “${findDataSet(spec.data.name)?.title ?? spec.data.name}” (${plan.data.train.n} training, ${plan.data.test.n} test samples) with ${plan.loss === 'mse' ? 'MSE' : 'cross-entropy'}, ${batch}, ${spec.steps} steps${spec.schedule ? `, under ${spec.schedule.name}` : ''}`;
+  const what = `${runs} training ${model} on “${findDataSet(spec.data.name)?.title ?? spec.data.name}” (${count(plan.data.train.n)} training, ${count(plan.data.test.n)} test samples) with ${plan.loss === 'mse' ? 'MSE' : 'cross-entropy'}, ${batch}, ${count(spec.steps)} steps${spec.schedule ? `, under ${spec.schedule.name}` : ''}`;
   const s = spec.sweep;
   const axis = (a: AxisRange): string => `${netParamLabel(plan, a.param)} (${rangeText(a)})`;
   let axes = '';

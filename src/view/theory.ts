@@ -114,6 +114,16 @@ function which(plan: Plan, minima: readonly number[]): string {
   return minima.length <= 3 ? `minima ${minima.map((i) => plan.minima[i]?.name ?? String(i)).join(', ')}` : `${minima.length} minima`;
 }
 
+/**
+ * A stability limit's name, as the explorer's legend and the studies' figures write it: the formula
+ * in the momentum's own name (not a μ defined nowhere on the page), λ's value, the minimum it is of.
+ * With momentum 0 it is lr = 2/λ.
+ */
+export function stabilityLabel(lambda: number, nesterov: boolean, of: string, momentum = true): string {
+  const formula = !momentum ? 'lr = 2/λ' : nesterov ? 'lr = 2(1 + momentum)/((1 + 2·momentum)λ)' : 'lr = 2(1 + momentum)/λ';
+  return `stability limit ${formula}, λ = ${formatNumber(lambda, 3)} (${of})`;
+}
+
 /** The theory lines for a plan's map (empty where none applies). */
 export function theoryLines(plan: Plan): OverlayLine[] {
   const ax = axesOf(plan);
@@ -127,15 +137,14 @@ export function theoryLines(plan: Plan): OverlayLine[] {
   const mu = num(p.momentum, 0);
   const wd = num(p.weight_decay, 0);
   const others = swept ? samples(ax.otherRange, ax.otherLog, 48) : [];
-  // Spelled as the studies and the editor spell it (the momentum, not a μ defined nowhere on the page).
-  const formula = nesterov ? 'lr = 2(1 + momentum)/((1 + 2·momentum)λ)' : 'lr = 2(1 + momentum)/λ';
+
   const out: OverlayLine[] = [];
   // What each point of the other axis means for the limit: its momentum, its weight decay, or neither.
   const at = (o: number): { mu: number; wd: number } =>
     swept === 'optimizer.momentum' ? { mu: o, wd } : swept === 'optimizer.weight_decay' ? { mu, wd: o } : { mu, wd };
   const varies = swept === 'optimizer.momentum' || swept === 'optimizer.weight_decay';
   for (const { lambda, minima } of distinctSharpness(plan)) {
-    const label = `stability limit ${formula}, λ = ${formatNumber(lambda, 3)} (${which(plan, minima)})`;
+    const label = stabilityLabel(lambda, nesterov, which(plan, minima));
     if (varies) {
       const lrs = others.map((o) => stabilityLimit(lambda + at(o).wd, at(o).mu, nesterov));
       out.push(place(ax, label, lrs, others));
