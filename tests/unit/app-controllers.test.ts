@@ -72,6 +72,17 @@ describe('zoom', () => {
     z.zoomTo(null, { x0: 0, x1: 2, y0: 0, y1: 2 });
     expect(shown.length).toBe(1);
   });
+
+  it('writes a dragged range with the digits its span needs, as the keyboard zoom does', () => {
+    const shown: Record<string, unknown>[] = [];
+    const z = new ZoomController((json) => void shown.push(json));
+    // Edges inside cells (10^(-4 + 0.37) = 2.344228815319923e-4 and so on): 12 significant digits, as the keyboard writes them, not float noise.
+    z.zoomTo(SPEC, { x0: 0.87, x1: 1.93, y0: 1.31, y1: 3.77 });
+    const sweep = (shown[0] as { sweep: { x: { min: number; max: number }; y: { min: number; max: number } } }).sweep;
+    for (const v of [sweep.x.min, sweep.x.max, sweep.y.min, sweep.y.max]) expect(String(v).replace(/^0\.0*|e.*$|\./g, '').length, String(v)).toBeLessThanOrEqual(12);
+    expect(sweep.x.min).toBeCloseTo(10 ** (-4 + 0.37), 6);
+    expect(sweep.y.max).toBeCloseTo(0.2 * 3.27, 6);
+  });
 });
 
 describe('validation a person waits for', () => {

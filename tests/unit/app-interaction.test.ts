@@ -87,12 +87,15 @@ describe('runs across sweeps', () => {
     // A zoom: the same coordinates on a finer grid.
     const zoomed = plan({ ...GRID, sweep: { kind: 'grid', x: { ...GRID.sweep.x, min: 5e-4, max: 2e-3, count: 3 }, y: { ...GRID.sweep.y, min: 0.3, max: 0.5, count: 3 } } });
     const run = carryRun(zoomed, coords);
-    expect(cellOfRun(zoomed, run)).toEqual({ i: 1, j: 1 });
+    expect(run === null ? null : cellOfRun(zoomed, run)).toEqual({ i: 1, j: 1 });
     // An axis moved to another parameter: the new one is read from the spec (start.0 = -1.5).
     const moved = plan({ ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: -1, count: 5, scale: 'linear' }, y: GRID.sweep.y } });
-    expect(cellOfRun(moved, carryRun(moved, coords))).toEqual({ i: 2, j: 2 });
+    expect(cellOfRun(moved, carryRun(moved, coords) ?? -1)).toEqual({ i: 2, j: 2 });
     // No sweep: the one run.
     expect(carryRun(plan({ ...GRID, sweep: null }), coords)).toBe(0);
+    // A sweep of nothing the run was swept over (start.0 x start.1): no run to carry it to.
+    const other = plan({ ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: -1, count: 5, scale: 'linear' }, y: { param: 'start.1', min: 1, max: 2, count: 5, scale: 'linear' } } });
+    expect(carryRun(other, coords)).toBeNull();
   });
 
   it('names runs by their hyperparameters', () => {
@@ -326,6 +329,20 @@ describe('selection and pins across edits', () => {
     expect(sel.coords?.['optimizer.momentum']).toBeCloseTo(0.4, 15);
     sel.clear();
     expect([sel.selected, sel.trajectory]).toEqual([null, null]);
+  });
+
+  it('drops a selected and a pinned run, and the cursor, when a new sweep shares no parameter with theirs', async () => {
+    const { sweep, sel, pins } = setup();
+    sel.select({ i: 4, j: 2 });
+    sel.setHover({ i: 4, j: 2 });
+    pins.pin(runOfCell(sweep.plan as Plan, { i: 7, j: 3 }));
+    await flush();
+    const starts = plan({ ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: -1, count: 5, scale: 'linear' }, y: { param: 'start.1', min: 1, max: 2, count: 5, scale: 'linear' } } });
+    sweep.plan = starts;
+    sel.rebase(starts);
+    pins.rebase(starts);
+    expect([sel.selected, sel.coords, sel.trajectory, sel.hover]).toEqual([null, null, null, null]);
+    expect(pins.list).toEqual([]);
   });
 
   it('pins runs in distinct colours, records them in one request, re-records them after an edit, and unpins', async () => {

@@ -98,9 +98,10 @@ export class PinsController implements ReactiveController {
     this.plan = plan;
     this.exact = false;
     if (this.list.length === 0) return;
-    this.list = this.list.map((p) => {
+    // A pin whose parameters the new sweep does not sweep has no run in it: it is dropped.
+    this.list = this.list.flatMap((p) => {
       const run = carryRun(plan, p.coords);
-      return { ...p, run, label: runLabel(plan, run) };
+      return run === null ? [] : [{ ...p, run, label: runLabel(plan, run) }];
     });
     this.host.requestUpdate();
     this.record(plan);

@@ -110,11 +110,17 @@ export class SelectionController implements ReactiveController {
    * coordinates, and its path is recorded again. The old path stays on screen until then.
    */
   rebase(plan: Plan): void {
-    if (!this.coords) {
+    const run = this.coords ? carryRun(plan, this.coords) : null;
+    // A sweep with no parameter in common with the selected run's has no place for it, nor for the cursor.
+    if (this.coords && run === null) {
+      this.clear();
+      this.hover = null;
+    }
+    if (run === null) {
       this.plan = plan;
       return;
     }
-    this.place(plan, carryRun(plan, this.coords));
+    this.place(plan, run);
   }
 
   /** The sweep finished: a path recorded ahead of it on the preview engine is recorded on the sweep's own. */

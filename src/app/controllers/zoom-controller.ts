@@ -5,6 +5,7 @@
 import { scaleUnit } from '../../core/sampling.ts';
 import type { AnySpec, GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON } from '../../core/spec.ts';
+import { tidy } from '../heatmap/zoom-around.ts';
 
 /** A rectangle in fractional cell coordinates (0..count), x0 < x1, y0 < y1. */
 export interface CellRect {
@@ -30,8 +31,14 @@ export class ZoomController {
       const k = Math.min(a.count - 1, Math.max(0, e - 0.5));
       return a.count <= 1 ? a.min : scaleUnit(k / (a.count - 1), a.min, a.max, a.scale);
     };
-    const x: GridAxis = { ...sweep.x, min: at(sweep.x, rect.x0), max: at(sweep.x, rect.x1) };
-    const y: GridAxis | null = sweep.y ? { ...sweep.y, min: at(sweep.y, rect.y0), max: at(sweep.y, rect.y1) } : null;
+    // Rounded as the keyboard's zoom rounds (to the digits the new span needs), so the spec and the link stay readable.
+    const axis = (a: GridAxis, e0: number, e1: number): GridAxis => {
+      const lo = at(a, e0);
+      const hi = at(a, e1);
+      return { ...a, min: tidy(lo, hi - lo), max: tidy(hi, hi - lo) };
+    };
+    const x: GridAxis = axis(sweep.x, rect.x0, rect.x1);
+    const y: GridAxis | null = sweep.y ? axis(sweep.y, rect.y0, rect.y1) : null;
     if (x.max <= x.min || (y && y.max <= y.min)) return;
     this.show({ ...anySpecToJSON(spec), sweep: { kind: 'grid', x, y } });
   }
