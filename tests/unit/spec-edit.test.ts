@@ -682,6 +682,30 @@ describe('edits', () => {
     expect(getAt(applyAction(base, swap), 'sweep.x.param')).toBe('optimizer.momentum');
     expect(sweep?.note).toBe('2,048 runs');
   });
+
+  it('shows an explicit points sweep (a study\'s LR ramps) as points, not as an empty grid, and turns it into another kind over the ranges it spans', () => {
+    const pts = { ...base, sweep: { kind: 'points', params: ['optimizer.lr', 'start.0'], points: [[0.001, -1], [0.01, 0], [0.1, 1]] } };
+    expect(() => parseAnySpec(pts)).not.toThrow();
+    const sweep = buildForm(pts).sections.find((s) => s.id === 'sweep');
+    const kind = sweep?.groups[0]?.fields.find((f) => f.path === 'sweep.kind');
+    expect(kind?.type === 'select' && kind.value).toBe('points');
+    expect(kind?.type === 'select' && kind.options.map((o) => o.value)).toContain('points');
+    // No axis groups (there is no grid axis to edit), and the note says what the points are.
+    expect(sweep?.groups).toHaveLength(1);
+    expect(sweep?.note).toMatch(/^3 runs at explicit points over optimizer\.lr \(0\.001 … 0\.1\), start\.0 \(-1 … 1\)/);
+    // Another kind: a grid (or a random sweep) over the points' ranges; "points" again: no change.
+    const grid = setSweepKind(pts, 'grid');
+    expect(getAt(grid, 'sweep.kind')).toBe('grid');
+    expect([getAt(grid, 'sweep.x.param'), getAt(grid, 'sweep.x.min'), getAt(grid, 'sweep.x.max'), getAt(grid, 'sweep.x.scale')]).toEqual(['optimizer.lr', 0.001, 0.1, 'log']);
+    expect([getAt(grid, 'sweep.y.param'), getAt(grid, 'sweep.y.min'), getAt(grid, 'sweep.y.max')]).toEqual(['start.0', -1, 1]);
+    expect(() => parseAnySpec(grid)).not.toThrow();
+    const random = setSweepKind(pts, 'random');
+    expect([getAt(random, 'sweep.kind'), getAt(random, 'sweep.count')]).toEqual(['random', 3]);
+    expect(setSweepKind(pts, 'points')).toBe(pts);
+    // The kind menu offers "points" only where the spec has them.
+    const plain = buildForm(base).sections.find((s) => s.id === 'sweep')?.groups[0]?.fields.find((f) => f.path === 'sweep.kind');
+    expect(plain?.type === 'select' && plain.options.map((o) => o.value)).not.toContain('points');
+  });
 });
 
 describe('errors', () => {

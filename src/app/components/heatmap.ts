@@ -59,6 +59,8 @@ export interface ZoomDetail {
 const MARGIN = { left: 64, right: 16, top: 12, bottom: 44 };
 /** A one-row sweep: the strip's height, the gap under it and the curve's height (CSS px). */
 const STRIP = 36;
+/** A list sweep's band of columns (CSS px). */
+const LIST_BAND = 96;
 const GAP = 10;
 /** A theory line's name on the curve: its label up to its formula, with the minimum it is of ("stability limit (sharp minimum)"). */
 function shortLineName(label: string): string {
@@ -110,8 +112,8 @@ export class BlHeatmap extends LitElement {
   /** The host's width (0 before it is known). */
   declare private _avail: number;
   private ro: ResizeObserver | null = null;
-  /** The plot side the canvases were sized for last (negative: a one-row strip). */
-  private drawnSide = 0;
+  /** The plot's width and height the canvases were sized for last. */
+  private drawnShape = '';
 
   /** Kept across frames (a WebGPU pipeline is costly to build): dropped when `gpu` or `size` change. */
   private gpuRenderer: HeatmapRenderer | null = null;
@@ -157,9 +159,25 @@ export class BlHeatmap extends LitElement {
     return isOneRow(this.xAxis?.count ?? null, this.yAxis?.count ?? null, this.frame?.height ?? null);
   }
 
-  /** Height of the map: the side of the square, or a one-row sweep's strip. */
+  /**
+   * A random, Sobol or points sweep: one row of runs in no order along any swept axis, drawn as a
+   * band of columns over the run index (a square would spend its height on nothing, and a curve
+   * would join runs that are not neighbours).
+   */
+  get listRow(): boolean {
+    const f = this.frame;
+    return !this.xAxis && f !== null && f.height === 1 && f.width > 1;
+  }
+
+  /** Height of the map: the side of the square, a one-row sweep's strip, or a list sweep's band. */
   private get plotHeight(): number {
-    return this.oneRow ? STRIP : this.side;
+    return this.oneRow ? STRIP : this.listRow ? LIST_BAND : this.side;
+  }
+
+  /** The x axis drawn: the sweep's, or a list sweep's run index. */
+  private get shownXAxis(): HeatmapAxis | null {
+    const f = this.frame;
+    return this.xAxis ?? (f && this.listRow ? { label: 'run', min: 0, max: f.width - 1, scale: 'linear', count: f.width } : null);
   }
 
   /** A one-row sweep's curve, under the strip (null for a two-dimensional map). */
@@ -170,7 +188,7 @@ export class BlHeatmap extends LitElement {
   /** Where the x axis is drawn: under the map, or under a one-row sweep's curve. */
   private get axisBottom(): number {
     const c = this.curveRect;
-    return c ? c.top + c.height : MARGIN.top + this.side;
+    return c ? c.top + c.height : MARGIN.top + this.plotHeight;
   }
 
   private readonly profile = memoLast(profileOf);
@@ -219,7 +237,7 @@ export class BlHeatmap extends LitElement {
     const useGpu = this.shownKind === 'gpu';
     const dpr = globalThis.devicePixelRatio || 1;
     return html`
-      <div class="wrap" style="width:${W}px;height:${H}px" data-shape=${this.oneRow ? 'strip' : 'square'}>
+      <div class="wrap" style="width:${W}px;height:${H}px" data-shape=${this.oneRow ? 'strip' : this.listRow ? 'band' : 'square'}>
         <canvas class="plot plot-2d ${useGpu ? 'hidden' : ''}" aria-hidden="true" width=${Math.round(s * dpr)} height=${Math.round(ph * dpr)}
           style="left:${MARGIN.left}px;top:${MARGIN.top}px;width:${s}px;height:${ph}px"></canvas>
         <canvas class="plot plot-gpu ${useGpu ? '' : 'hidden'}" aria-hidden="true" width=${Math.round(s * dpr)} height=${Math.round(ph * dpr)}
@@ -292,9 +310,9 @@ export class BlHeatmap extends LitElement {
    */
   protected override updated(changed: PropertyValues): void {
     // The strip and the square have different canvases: a change of shape redraws as a resize does.
-    const shape = this.side * (this.oneRow ? -1 : 1);
-    const resized = shape !== this.drawnSide;
-    this.drawnSide = shape;
+    const shape = `${this.side} ${this.plotHeight}`;
+    const resized = shape !== this.drawnShape;
+    this.drawnShape = shape;
     if (changed.has('gpu') || resized) this.dropRenderers();
     const plot = changed.has('frame') || changed.has('gpu') || resized;
     if (plot && this.frame) this.drawPlot(this.frame);
@@ -363,8 +381,9 @@ export class BlHeatmap extends LitElement {
     // A one-row sweep: the strip and the curve under it both pick a cell by x alone.
     const c = this.curveRect;
     if (c) return { fx, fy: 0.5, inside: px >= 0 && py >= 0 && px < side && py < c.top + c.height - MARGIN.top };
-    const fy = h - (py / side) * h;
-    return { fx, fy, inside: px >= 0 && py >= 0 && px < side && py < side };
+    const ph = this.plotHeight;
+    const fy = h - (py / ph) * h;
+    return { fx, fy, inside: px >= 0 && py >= 0 && px < side && py < ph };
   }
 
   private onMove = (ev: PointerEvent): void => {
@@ -465,7 +484,7 @@ export class BlHeatmap extends LitElement {
     ctx.fillStyle = '#222';
     ctx.strokeStyle = '#444';
     ctx.strokeRect(MARGIN.left - 0.5, MARGIN.top - 0.5, s + 1, ph + 1);
-    this.drawAxis(ctx, this.xAxis, 'x');
+    this.drawAxis(ctx, this.shownXAxis, 'x');
     if (!this.oneRow) this.drawAxis(ctx, this.yAxis, 'y');
     if (!f) return;
     const cw = s / f.width;

@@ -42,7 +42,8 @@ export interface FieldError {
   readonly message: string;
 }
 
-export type SweepKind = 'none' | 'grid' | 'random' | 'sobol';
+/** `points`: explicit points from elsewhere (a study's LR ramps); shown, not edited point by point. */
+export type SweepKind = 'none' | 'grid' | 'random' | 'sobol' | 'points';
 
 /** Runs per grid axis the editor proposes for a new axis (256 × 256 is the app's classic heatmap). */
 export const DEFAULT_AXIS_COUNT = 256;
@@ -509,13 +510,27 @@ export function axisPaths(spec: SpecJSON): string[] {
   if (s.kind === 'random' || s.kind === 'sobol') {
     return Array.isArray(s.dims) ? s.dims.map((_, i) => `sweep.dims.${i}`) : [];
   }
+  if (s.kind === 'points') return [];
   return ['sweep.x', ...(isRecord(s.y) ? ['sweep.y'] : [])];
 }
 
 export function sweepKind(spec: SpecJSON): SweepKind {
   const s = spec.sweep;
   if (!isRecord(s)) return 'none';
-  return s.kind === 'random' || s.kind === 'sobol' ? s.kind : 'grid';
+  return s.kind === 'random' || s.kind === 'sobol' || s.kind === 'points' ? s.kind : 'grid';
+}
+
+/** An explicit points sweep's parameters with the range its points span, as axes (log where they span two decades above 0). */
+function pointsRanges(s: Record<string, unknown>): Record<string, unknown>[] {
+  const params = Array.isArray(s.params) ? s.params : [];
+  const points = Array.isArray(s.points) ? s.points.filter(Array.isArray) : [];
+  return params.map((param, k) => {
+    const col = points.map((row) => (row as unknown[])[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const min = col.length ? Math.min(...col) : 0;
+    const max = col.length ? Math.max(...col) : 1;
+    const hi = max > min ? max : min + 1;
+    return { param, min, max: hi, scale: min > 0 && hi / min >= 100 ? 'log' : 'linear' };
+  });
 }
 
 /** A path an axis may name, with what the parameter allows. */
@@ -806,12 +821,20 @@ export function setSweepKind(spec: SpecJSON, kind: SweepKind): SpecJSON {
   const from = sweepKind(spec);
   if (kind === from) return spec;
   if (kind === 'none') return { ...spec, sweep: null };
+  // Points are made elsewhere: there is nothing to turn into them.
+  if (kind === 'points') return spec;
   if (!isRecord(cur)) {
     const x = { ...axisRange(spec, pickPath(spec, [])), count: DEFAULT_AXIS_COUNT };
     const yParam = pickPath(spec, [x.param]);
     const y = yParam === x.param ? null : { ...axisRange(spec, yParam), count: DEFAULT_AXIS_COUNT };
     const grid: SpecJSON = { kind: 'grid', x, y };
     return { ...spec, sweep: kind === 'grid' ? grid : toSampled(grid, kind) };
+  }
+  // Explicit points become the kind asked for over the ranges they span.
+  if (from === 'points') {
+    const dims = pointsRanges(cur);
+    const n = Array.isArray(cur.points) ? cur.points.length : DEFAULT_AXIS_COUNT;
+    return setSweepKind({ ...spec, sweep: { kind: 'random', count: Math.max(1, Math.min(MAX_RUNS, n)), seed: 0, dims } }, kind);
   }
   if (kind === 'grid') {
     const dims = Array.isArray(cur.dims) ? cur.dims : [];
@@ -866,6 +889,7 @@ export function removeDim(spec: SpecJSON, index: number): SpecJSON {
 export function runTotal(spec: SpecJSON): number | null {
   const s = spec.sweep;
   if (!isRecord(s)) return 1;
+  if (sweepKind(spec) === 'points') return Array.isArray(s.points) ? s.points.length : null;
   if (sweepKind(spec) !== 'grid') return typeof s.count === 'number' ? s.count : null;
   const xc = isRecord(s.x) ? s.x.count : undefined;
   const yc = isRecord(s.y) ? s.y.count : 1;
@@ -1323,8 +1347,10 @@ function sweepSection(spec: SpecJSON): Section {
       { value: 'grid', label: 'grid' },
       { value: 'random', label: 'random' },
       { value: 'sobol', label: 'sobol' },
+      // Offered only where the spec has them: points are made elsewhere (the JSON, a study).
+      ...(kind === 'points' ? [{ value: 'points', label: 'points (explicit)' }] : []),
     ],
-    'Grid: every combination of one or two axes (a heatmap). Random / Sobol: count points in up to 4 dimensions.',
+    'Grid: every combination of one or two axes (a heatmap). Random / Sobol: count points in up to 4 dimensions. Points: explicit points, one per run, from the spec\'s JSON.',
   );
   const top: Field[] = [kindField];
   const groups: Group[] = [];
@@ -1336,6 +1362,8 @@ function sweepSection(spec: SpecJSON): Section {
     groups.push(axisGroup(spec, 'sweep.x', 'x axis', options, true, []));
     if (hasY) groups.push(axisGroup(spec, 'sweep.y', 'y axis', options, true, []));
     actions.push({ kind: 'swap-axes', label: 'Swap axes', disabled: !hasY });
+  } else if (isRecord(s) && kind === 'points') {
+    // Nothing to edit point by point here: the section's note says what they are; another kind replaces them.
   } else if (isRecord(s)) {
     top.push(
       numberField('sweep.count', 'count', s.count, { int: true, hint: `[1, ${MAX_RUNS}]`, doc: 'Number of points (runs).' }),
@@ -1352,7 +1380,15 @@ function sweepSection(spec: SpecJSON): Section {
     actions.push({ kind: 'add-dim', label: 'Add dimension', disabled: dims.length >= MAX_SWEEP_DIMS });
   }
   const total = runTotal(spec);
-  const note = kind === 'none' ? 'One run.' : total === null ? '' : `${count(total)} runs`;
+  const points = kind === 'points' && isRecord(s) ? pointsRanges(s) : [];
+  const note =
+    kind === 'none'
+      ? 'One run.'
+      : kind === 'points' && isRecord(s)
+        ? `${count(Array.isArray(s.points) ? s.points.length : 0)} runs at explicit points over ${points.map((d) => `${String(d.param)} (${formatNumber(d.min as number)} … ${formatNumber(d.max as number)})`).join(', ')}: edit them in the spec's JSON (Import), or choose another kind to sweep those ranges instead.`
+        : total === null
+          ? ''
+          : `${count(total)} runs`;
   return {
     id: 'sweep',
     title: 'Sweep',
@@ -1565,7 +1601,7 @@ export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean,
   const child = /^schedule\.schedulers\.(\d+)\.name$/.exec(path);
   if (child) return switchChildSchedule(spec, Number(child[1]), text, handSet);
   if (path === 'sweep.kind') {
-    const kinds: readonly SweepKind[] = ['none', 'grid', 'random', 'sobol'];
+    const kinds: readonly SweepKind[] = ['none', 'grid', 'random', 'sobol', 'points'];
     const kind = kinds.find((k) => k === text);
     return kind ? setSweepKind(spec, kind) : setAt(spec, 'sweep.kind', text);
   }
