@@ -43,6 +43,8 @@ export interface HeatmapFrame {
   /** Loss is shown as log10(loss - lossFloor): suboptimality against the best known minimum. */
   readonly lossFloor: number;
   readonly steps: number;
+  /** The colour range is a stand-in: no ready run has a value to range over yet (the legend names no ends). */
+  readonly unranged?: true;
 }
 
 /** Smallest loss gap and sharpness shown on a log scale (below it the colour saturates). */
@@ -125,7 +127,8 @@ export function heatmapFrame(
   const values = fixed ? [] : readyValues(mode, columns, runsReady, lossFloor);
   const [lo, hi] = range ?? fixed ?? ownRange(mode, values);
   const clipped = fixed ? NOT_CLIPPED : countClipped(values, lo, hi, range !== undefined);
-  return { width: plan.width, height: plan.height, runsReady, mode, columns, lo, hi, clipped, lossFloor, steps };
+  const unranged = !fixed && !range && values.length === 0 && mode !== 'basin';
+  return { width: plan.width, height: plan.height, runsReady, mode, columns, lo, hi, clipped, lossFloor, steps, ...(unranged ? { unranged: true as const } : {}) };
 }
 
 /** Loss is shown against the best known minimum (0 when the surface knows none). */

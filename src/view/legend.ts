@@ -86,7 +86,9 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
     out.push({
       kind: 'ramp',
       stops: stops((t) => outcomeColour(STILL_MOVING_ROW, t), 6),
-      label: `still moving at the end; loss above the best minimum from ${end(prose(10 ** f.lo, 2), 'lo', f.clipped)} (darkest) to ${end(prose(10 ** f.hi, 2), 'hi', f.clipped)}`,
+      label: f.unranged
+        ? 'still moving at the end (none among the runs ready); darker = nearer the best minimum'
+        : `still moving at the end; loss above the best minimum from ${end(prose(10 ** f.lo, 2), 'lo', f.clipped)} (darkest) to ${end(prose(10 ** f.hi, 2), 'hi', f.clipped)}`,
     });
     out.push(...clipNote(f.clipped, prose(10 ** f.lo, 2), prose(10 ** f.hi, 2)));
   } else if (f.mode === 'basin') {
@@ -97,7 +99,9 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
     const show = (v: number): string => (f.mode === 'steps' ? prose(Math.round(v)) : prose(10 ** v, 3));
     const label =
       f.mode === 'loss' ? 'final loss above the best minimum (log)' : f.mode === 'steps' ? 'steps to converge' : 'sharpness at the end point (largest Hessian eigenvalue, log)';
-    out.push({ kind: 'ramp', stops: stops(viridis), label, from: end(show(f.lo), 'lo', f.clipped), to: end(show(f.hi), 'hi', f.clipped) });
+    // No value yet: the ramp without ends (a stand-in range would read as the runs' own).
+    if (f.unranged) out.push({ kind: 'ramp', stops: stops(viridis), label });
+    else out.push({ kind: 'ramp', stops: stops(viridis), label, from: end(show(f.lo), 'lo', f.clipped), to: end(show(f.hi), 'hi', f.clipped) });
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'not converged' : 'no value' });
   }
@@ -139,7 +143,8 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
     };
     const lo = end(show(f.lo), 'lo', f.clipped);
     const hi = end(show(f.hi), 'hi', f.clipped);
-    out.push({ kind: 'ramp', stops: stops(viridis), label: labels[f.mode], from: lo, to: hi });
+    // No value yet: the ramp without ends (a stand-in range would read as the runs' own).
+    out.push(f.unranged ? { kind: 'ramp', stops: stops(viridis), label: labels[f.mode] } : { kind: 'ramp', stops: stops(viridis), label: labels[f.mode], from: lo, to: hi });
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : f.mode === 'sharpness' ? 'no value (sharpness off, or not finite)' : log ? 'no value (not finite)' : 'no value' });
     out.push({ kind: 'swatch', colour: DIVERGED_ON_RAMP, label: 'diverged' });

@@ -57,6 +57,8 @@ export interface NetFrame {
   /** Ready runs that trained and did not, by the convergence measure's sign (every mode counts them). */
   readonly trained: number;
   readonly untrained: number;
+  /** The colour range is a stand-in: no ready run has a value to range over yet (the legend names no ends). */
+  readonly unranged?: true;
 }
 
 const LOG_FLOOR = 1e-12;
@@ -128,6 +130,7 @@ export function netFrame(plan: NetPlan, columns: NetColumns, runsReady: number, 
   let lo = 0;
   let hi = 1;
   let clipped = NOT_CLIPPED;
+  let unranged = false;
   if (mode === 'steps') {
     hi = steps;
   } else if (mode !== 'convergence') {
@@ -138,6 +141,7 @@ export function netFrame(plan: NetPlan, columns: NetColumns, runsReady: number, 
     }
     ({ lo, hi } = colourRange(values, netClipsRange(mode)));
     clipped = countClipped(values, lo, hi);
+    unranged = values.length === 0;
   }
   return {
     kind: 'network',
@@ -153,6 +157,7 @@ export function netFrame(plan: NetPlan, columns: NetColumns, runsReady: number, 
     rank: mode === 'convergence' ? rank : new Float32Array(0),
     trained,
     untrained,
+    ...(unranged ? { unranged: true as const } : {}),
   };
 }
 

@@ -82,6 +82,27 @@ describe('colourRange', () => {
   });
 });
 
+describe('a legend before any run has a value', () => {
+  it('names no ends of a range it has nothing to range over (not a stand-in 1 … 10), and ends once runs have values', () => {
+    const plan = makePlan(parseSpec({ surface: { name: 'quadratic' }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 10, sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 4, scale: 'log' }, y: null } }));
+    const cols = allocateColumns(plan.runs, 'f64', plan.spec);
+    cols.diverged.fill(1);
+    for (const mode of ['loss', 'outcome'] as const) {
+      const f = heatmapFrame(plan, cols, plan.runs, mode);
+      expect(f.unranged).toBe(true);
+      const ramps = heatmapLegend(f, plan.minima).filter((it) => it.kind === 'ramp' && /loss|still moving/.test(it.label));
+      expect(ramps).toHaveLength(1);
+      for (const r of ramps) expect(r.kind === 'ramp' && [r.from, r.to, /from \d/.test(r.label)]).toEqual([undefined, undefined, false]);
+    }
+    cols.diverged.fill(0);
+    cols.basin.fill(-1);
+    cols.loss.set([1, 0.1, 0.01, 0.001]);
+    const f = heatmapFrame(plan, cols, plan.runs, 'loss');
+    expect(f.unranged).toBeUndefined();
+    expect(heatmapLegend(f, plan.minima).find((it) => it.kind === 'ramp')).toMatchObject({ from: '0.001', to: '1' });
+  });
+});
+
 describe('loss maps with near-divergent runs', () => {
   it("clip a surface map's loss range, draw the outliers in the end colour and say so in the legend", () => {
     const plan = makePlan(

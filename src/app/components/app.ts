@@ -653,7 +653,7 @@ export class BlApp extends LitElement {
     const net = sweep.net;
     return html`
       <header>
-        <button class="skip" @click=${() => this.renderRoot.querySelector('bl-heatmap')?.focusPlot()}>Skip to the heatmap</button>
+        ${ctl.explorerClosed ? nothing : html`<button class="skip" @click=${() => this.renderRoot.querySelector('bl-heatmap')?.focusPlot()}>Skip to the heatmap</button>`}
         <h1>basinlab</h1>
         <span class="status" data-testid="engine-status">${this.engines.status}</span>
         ${ctl.explorerClosed
@@ -664,7 +664,10 @@ export class BlApp extends LitElement {
           : ctl.explorerClosed
             ? nothing // The explorer's controls show with it; the header says it is closed.
             : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => ctl.run()}>Run</button>`}
-        ${ctl.explorerClosed ? nothing : html`<progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : (p?.total ?? 0)}></progress>`}
+        ${ctl.explorerClosed
+          ? nothing
+          : // Full once a sweep's results are shown, also ones taken from a study's run (no progress of their own).
+            html`<progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : sweep.results || sweep.net?.results ? (p?.total ?? 1) : 0}></progress>`}
         <span class="run-state-box">
           <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : ctl.waitingForStudy ? 'waits for the study' : ctl.explorerClosed ? 'explorer closed' : 'idle'}</span>
           ${timeLeft ? html`<span class="status" data-testid="time-left">${timeLeft}</span>` : nothing}
