@@ -8,8 +8,12 @@
  * - on the quadratic, where linear theory is exact everywhere, also the boundary of the runs that
  *   converge within the run: ρ(lr, μ)^steps · |start − minimum| = radius, with ρ the spectral radius
  *   of the heavy-ball iteration on the slower of the two eigen-directions it does not diverge in.
+ * - on a grid over the momentum at a fixed LR, the same limit as the momentum it takes:
+ *   momentum = lr·(λ + weight_decay)/2 − 1 for heavy ball (stable above it), and for Nesterov the μ
+ *   where lr·λ = 2(1 + μ)/(1 + 2μ) (stable below it).
  * Lines are drawn only where their assumptions hold: SGD without dampening, schedule, SAM or
- * maximize, on a grid whose axes include the LR, with no surface parameter swept.
+ * maximize, on a grid whose axes include the LR (or the momentum, the other axis neither an
+ * optimiser's, a schedule's nor a surface's value), with no surface parameter swept.
  */
 import type { Plan } from '../core/plan.ts';
 import { minimumName } from '../core/outcome.ts';
@@ -128,11 +132,12 @@ export function stabilityLabel(lambda: number, nesterov: boolean, of: string, mo
 export function theoryLines(plan: Plan): OverlayLine[] {
   const ax = axesOf(plan);
   const spec = plan.spec;
-  if (!ax || plan.optimizer.id !== 'SGD' || spec.schedule || spec.sam) return [];
+  if (plan.optimizer.id !== 'SGD' || spec.schedule || spec.sam) return [];
   if (plan.dims.some((d) => d.path.startsWith('surface.'))) return [];
   const p = spec.optimizer.params;
   if (num(p.dampening, 0) !== 0 || p.maximize === true) return [];
   const nesterov = p.nesterov === true;
+  if (!ax) return momentumLimits(plan, nesterov);
   const swept = ax.other;
   const mu = num(p.momentum, 0);
   const wd = num(p.weight_decay, 0);
@@ -159,6 +164,40 @@ export function theoryLines(plan: Plan): OverlayLine[] {
   // Only lines that reach into the view.
   const [lo, hi] = ax.lr;
   return out.filter((l) => (ax.lrOnX ? l.x : l.y).some((v) => v >= lo && v <= hi));
+}
+
+/** The momentum at SGD's stability limit for curvature λ at a fixed LR (NaN where no momentum in [0, 1) is one). */
+export function limitMomentum(lambda: number, lr: number, nesterov: boolean): number {
+  const a = lr * lambda;
+  // Heavy ball: a = 2(1 + μ). Nesterov: a = 2(1 + μ)/(1 + 2μ), so μ = (2 − a)/(2a − 2).
+  const mu = nesterov ? (a === 1 ? Number.NaN : (2 - a) / (2 * a - 2)) : a / 2 - 1;
+  return mu >= 0 && mu < 1 ? mu : Number.NaN;
+}
+
+/**
+ * A grid over the momentum (and, on the other axis, nothing the limit depends on) at a fixed LR:
+ * the limit of each distinct sharpness as a line at its momentum, across the other axis.
+ */
+function momentumLimits(plan: Plan, nesterov: boolean): OverlayLine[] {
+  const s = plan.spec.sweep;
+  if (!s || s.kind !== 'grid') return [];
+  const onX = s.x.param === 'optimizer.momentum';
+  const axis = onX ? s.x : s.y?.param === 'optimizer.momentum' ? s.y : null;
+  const other = onX ? s.y : s.x;
+  if (!axis || (other && /^(optimizer|schedule|surface)\./.test(other.param))) return [];
+  const p = plan.spec.optimizer.params;
+  const lr = num(p.lr, Number.NaN);
+  const wd = num(p.weight_decay, 0);
+  const across: [number, number] = other ? [other.min, other.max] : [0, 1];
+  const out: OverlayLine[] = [];
+  for (const { lambda, minima } of distinctSharpness(plan)) {
+    const mu = limitMomentum(lambda + wd, lr, nesterov);
+    if (!(mu >= axis.min && mu <= axis.max)) continue;
+    const k = wd === 0 ? 'λ' : '(λ + weight_decay)';
+    const label = `stability limit momentum = ${nesterov ? `(2 − lr·${k})/(2·lr·${k} − 2)` : `lr·${k}/2 − 1`}, λ = ${formatNumber(lambda, 3)} (${which(plan, minima)}; stable ${nesterov ? 'below' : 'above'} it)`;
+    out.push(onX ? { label, x: [mu, mu], y: across, colour: THEORY_INK } : { label, x: across, y: [mu, mu], colour: THEORY_INK });
+  }
+  return out;
 }
 
 /**

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { makePlan } from '../../src/core/plan.ts';
 import { parseSpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
-import { heavyBallRate, stabilityLimit, theoryLines } from '../../src/view/theory.ts';
+import { heavyBallRate, limitMomentum, stabilityLimit, theoryLines } from '../../src/view/theory.ts';
 
 /** |x| after `steps` of torch's SGD with momentum on f = λx²/2 from x = 1. */
 function sgd(lr: number, lambda: number, mu: number, nesterov: boolean, steps: number): number {
@@ -33,6 +33,20 @@ describe('stability limits', () => {
         expect(sgd(1.03 * lim, lambda, mu, nesterov, 4000)).toBeGreaterThan(1e3);
       });
     }
+  }
+
+  for (const nesterov of [false, true]) {
+    it(`limitMomentum is the momentum at the limit of a fixed LR, on the stable side the formula says${nesterov ? ' (Nesterov)' : ''}`, () => {
+      const lambda = 7;
+      const lr = nesterov ? 0.26 : 0.4;
+      const mu = limitMomentum(lambda, lr, nesterov);
+      expect(mu > 0 && mu < 1).toBe(true);
+      expect(stabilityLimit(lambda, mu, nesterov)).toBeCloseTo(lr, 12);
+      // Heavy ball is stable above it, Nesterov below it.
+      const [stable, unstable] = nesterov ? [mu - 0.05, mu + 0.05] : [mu + 0.05, mu - 0.05];
+      expect(sgd(lr, lambda, stable, nesterov, 4000)).toBeLessThan(1e-3);
+      expect(sgd(lr, lambda, unstable, nesterov, 4000)).toBeGreaterThan(1e3);
+    });
   }
 
   it('heavyBallRate is the rate at which |x| shrinks', () => {
@@ -75,6 +89,33 @@ describe('theory lines on a map', () => {
     for (const l of lines) expect(l.x[0]).toBe(l.x[1]);
     expect(theoryLines(makePlan(parseSpec({ ...base, surface: 'rosenbrock', optimizer: { name: 'Adam' }, sweep: { ...base.sweep, y: { param: 'optimizer.betas.0', min: 0, max: 0.9, count: 4 } } })))).toEqual([]);
     expect(theoryLines(makePlan(parseSpec({ ...base, surface: 'rosenbrock', schedule: { name: 'StepLR', step_size: 10 } })))).toEqual([]);
+  });
+
+  it('on a momentum sweep at a fixed LR, put the limit at its momentum: runs diverge on one side of it and not on the other (the engine, quadratic, heavy ball)', async () => {
+    // λ = 10 (b): lr 0.3 puts the heavy-ball limit at momentum 0.3 · 10 / 2 − 1 = 0.5.
+    const spec = { ...base, surface: 'quadratic', optimizer: { name: 'SGD', lr: 0.3 }, steps: 400, sweep: { kind: 'grid', x: { param: 'optimizer.momentum', min: 0, max: 0.99, count: 34 }, y: null } };
+    const plan = makePlan(parseSpec(spec));
+    const lines = theoryLines(plan);
+    expect(lines).toHaveLength(1);
+    const l = lines[0] as { x: readonly number[]; label: string };
+    expect(l.x[0]).toBeCloseTo(0.5, 9);
+    expect(l.x[1]).toBe(l.x[0]);
+    expect(l.label).toMatch(/^stability limit momentum = lr·λ\/2 − 1, λ = 10 \(minimum 0; stable above it\)$/);
+    const engine = new CpuEngine('cpu64', { workers: 0, spawn: null });
+    const res = await engine.run(plan, {});
+    await engine.dispose();
+    let checked = 0;
+    for (let i = 0; i < plan.width; i++) {
+      const mu = plan.xValues[i] as number;
+      if (Math.abs(mu - 0.5) < 0.03) continue;
+      checked++;
+      expect(res.diverged[i], `momentum ${mu}`).toBe(mu < 0.5 ? 1 : 0);
+    }
+    expect(checked).toBeGreaterThan(25);
+    // The other axis a start coordinate: the same limit, across it; an optimiser value on the other axis: none.
+    const across = makePlan(parseSpec({ ...spec, sweep: { ...spec.sweep, y: { param: 'start.1', min: -1, max: 1, count: 3 } } }));
+    expect(theoryLines(across).map((x) => [x.x[0], x.y])).toEqual([[l.x[0], [-1, 1]]]);
+    expect(theoryLines(makePlan(parseSpec({ ...spec, sweep: { ...spec.sweep, y: { param: 'optimizer.dampening', min: 0, max: 0.5, count: 3 } } })))).toEqual([]);
   });
 
   it('on the quadratic, separate the runs the engine finds converged from the rest', async () => {
