@@ -64,18 +64,28 @@ export function profileDomain(p: Pick<Profile, 'min' | 'max' | 'scale'>): { read
   return { lo, hi, flat: false };
 }
 
-/** What a colouring's curve plots: the colouring's own number, or the final loss for the colourings by kind. */
-const SURFACE_CURVE: Record<HeatmapMode, { readonly mode: HeatmapMode; readonly label: string; readonly scale: AxisScale }> = {
-  loss: { mode: 'loss', label: 'final loss above the best minimum', scale: 'log' },
-  outcome: { mode: 'loss', label: 'final loss above the best minimum', scale: 'log' },
-  basin: { mode: 'loss', label: 'final loss above the best minimum', scale: 'log' },
+/** What a colouring's curve plots: a mode whose number it is, its words and its axis. */
+interface Curve<M> {
+  readonly mode: M;
+  readonly label: string;
+  readonly scale: AxisScale;
+}
+
+/** The colouring's own number, or the final loss for the colourings by kind (outcome, basin). */
+const SURFACE_LOSS: Curve<HeatmapMode> = { mode: 'loss', label: 'final loss above the best minimum', scale: 'log' };
+const SURFACE_CURVE: Record<HeatmapMode, Curve<HeatmapMode>> = {
+  loss: SURFACE_LOSS,
+  outcome: SURFACE_LOSS,
+  basin: SURFACE_LOSS,
   steps: { mode: 'steps', label: 'steps to converge', scale: 'linear' },
   sharpness: { mode: 'sharpness', label: 'sharpness at the end point', scale: 'log' },
 };
 
-const NET_CURVE: Record<NetHeatmapMode, { readonly mode: NetHeatmapMode; readonly label: string; readonly scale: AxisScale }> = {
-  convergence: { mode: 'train_loss', label: 'final train loss', scale: 'log' },
-  train_loss: { mode: 'train_loss', label: 'final train loss', scale: 'log' },
+/** The colouring's own number, or the final train loss for the convergence colouring. */
+const NET_TRAIN_LOSS: Curve<NetHeatmapMode> = { mode: 'train_loss', label: 'final train loss', scale: 'log' };
+const NET_CURVE: Record<NetHeatmapMode, Curve<NetHeatmapMode>> = {
+  convergence: NET_TRAIN_LOSS,
+  train_loss: NET_TRAIN_LOSS,
   test_loss: { mode: 'test_loss', label: 'test loss', scale: 'log' },
   accuracy: { mode: 'accuracy', label: 'test accuracy', scale: 'linear' },
   sharpness: { mode: 'sharpness', label: 'sharpness at the end', scale: 'log' },
