@@ -79,6 +79,11 @@ function gradPointLabel(plan: Plan): string {
 }
 
 /** A grid axis as the heatmap draws it, labelled in words (view/caption.ts). */
+/** The status line's zoom hint: a grid zooms (a one-row grid along its axis); other sweeps do not. */
+function zoomHint(sweep: { readonly kind: string; readonly y?: unknown } | null | undefined): string {
+  return sweep?.kind !== 'grid' ? '' : sweep.y ? 'drag a rectangle to zoom, ' : 'drag across the strip or the curve to zoom, ';
+}
+
 function heatmapAxis(a: GridAxis | null | undefined, plan: Plan | null): HeatmapAxis | null {
   return a && plan ? { label: paramLabel(plan, a.param), min: a.min, max: a.max, scale: a.scale, count: a.count } : null;
 }
@@ -552,7 +557,7 @@ export class BlApp extends LitElement {
         @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
       ></bl-heatmap>
       <p class="message" data-testid="message">${ctl.message.text}</p>
-      <p class="status">${plan.runs} network runs × ${plan.spec.steps} steps on ${sweep.engineUsed}${cols ? ` in ${cols.meta.elapsed_ms} ms` : ''}; drag a rectangle to zoom, click a cell for its loss curves.</p>
+      <p class="status">${count(plan.runs)} network runs × ${count(plan.spec.steps)} steps on ${sweep.engineUsed}${cols ? ` in ${cols.meta.elapsed_ms} ms` : ''}; ${zoomHint(plan.spec.sweep)}click a cell for its loss curves.</p>
     </section>`;
   }
 
@@ -777,7 +782,7 @@ export class BlApp extends LitElement {
             @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
           ></bl-heatmap>
           <p class="message" data-testid="message">${ctl.message.text}</p>
-          ${shown.plan ? html`<p class="status">${shown.plan.runs} runs × ${shown.plan.spec.steps} steps on ${sweep.engineUsed}${shown.results ? ` in ${shown.results.meta.elapsed_ms} ms` : ''}; drag a rectangle to zoom, click a cell for its trajectory.</p>` : nothing}
+          ${shown.plan ? html`<p class="status">${count(shown.plan.runs)} runs × ${count(shown.plan.spec.steps)} steps on ${sweep.engineUsed}${shown.results ? ` in ${shown.results.meta.elapsed_ms} ms` : ''}; ${zoomHint(shown.plan.spec.sweep)}click a cell for its trajectory.</p>` : nothing}
         </section>`}
         ${net ? this.netDetailsSection(net.plan) : html`<section class="details" aria-label="Runs on the loss surface">
           ${this.detailsTabs()}
