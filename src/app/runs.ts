@@ -32,13 +32,15 @@ export function cellInPlan(plan: Plan, cell: Cell): boolean {
  * The run of `plan` nearest to where a run of an earlier sweep stood: its sweep coordinates where
  * the new sweep sweeps the same parameters, and the new spec's own value (the base vector P) for a
  * parameter swept only now. So a selection survives an edit of anything not swept (the start, a
- * slider), a zoom (the nearest cell of the new grid) and one axis moved to another parameter. Null
- * when the new sweep shares no swept parameter with the run's (an LR sweep's run has no place in a
- * momentum sweep: its nearest run would be an edge cell chosen by the spec's momentum alone).
+ * slider), a zoom (the nearest cell of the new grid), one axis moved to another parameter and a sweep
+ * added to one run. Null when the new sweep shares no swept parameter with the run's (an LR sweep's
+ * run has no place in a momentum sweep: its nearest run would be an edge cell chosen by the spec's
+ * momentum alone).
  */
 export function carryRun(plan: Plan, coords: Readonly<Record<string, number>>): number | null {
   if (plan.mode === 'none') return 0;
-  if (!plan.dims.some((d) => Object.hasOwn(coords, d.path) && Number.isFinite(coords[d.path]))) return null;
+  // A run of no sweep (no coordinates) stands at the spec's values: the new sweep's run nearest them.
+  if (Object.keys(coords).length > 0 && !plan.dims.some((d) => Object.hasOwn(coords, d.path) && Number.isFinite(coords[d.path]))) return null;
   const want: Record<string, number> = {};
   for (const d of plan.dims) {
     const v = Object.hasOwn(coords, d.path) ? coords[d.path] : undefined;

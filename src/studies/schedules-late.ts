@@ -5,7 +5,7 @@
  * its first k steps are the same whatever its length.
  */
 import type { Results } from '../core/results.ts';
-import { lossFloorOf, valueRange } from '../view/frame.ts';
+import { lossFloorOf, sharedRange, valueRange } from '../view/frame.ts';
 import { fmt, median, runSpec, verdictOf } from './run.ts';
 import type { HeatmapPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
@@ -110,8 +110,8 @@ export const schedulesLate: Study = {
     // colour scale spans them all.
     const loss = panels.filter((p) => p.mode === 'loss');
     const ranges = loss.map((p) => valueRange('loss', p.results, p.plan.runs, lossFloorOf(p.plan), p.plan.spec.steps));
-    const shared: [number, number] = [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))];
-    const shown = panels.map((p) => (p.mode === 'loss' ? { ...p, title: `${p.title} (one colour scale for all loss maps)`, range: shared } : p));
+    const shared = sharedRange(ranges);
+    const shown = panels.map((p) => (p.mode === 'loss' && shared ? { ...p, title: `${p.title} (one colour scale for all loss maps)`, range: shared } : p));
     const at = (k: number): number[] => SCHEDULES.map((s) => medians[s.label]?.[k] as number);
     const spreadEarly = spread(at(0));
     const spreadLate = spread(at(2));

@@ -3,7 +3,7 @@
  * orders of magnitude between SGD and the adaptive optimisers, so a great LR for one is a terrible
  * LR for another. One LR x start-point sweep per optimiser on Rosenbrock.
  */
-import { lossFloorOf, valueRange } from '../view/frame.ts';
+import { lossFloorOf, sharedRange, valueRange } from '../view/frame.ts';
 import { fmt, runSpec, verdictOf } from './run.ts';
 import type { HeatmapPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 
@@ -131,7 +131,7 @@ export const tuneTogether: Study = {
         .join(', ')} of starts (within 0.05 of the minimum in ${steps} steps). The loss maps share one colour scale.`;
     // One colour scale for the five loss maps, so that a colour is the same loss in each.
     const ranges = panels.map((p) => valueRange('loss', p.results, p.plan.runs, lossFloorOf(p.plan), p.plan.spec.steps));
-    const shared: [number, number] = [Math.min(...ranges.map((r) => r[0])), Math.max(...ranges.map((r) => r[1]))];
+    const shared = sharedRange(ranges);
     return {
       id: 'tune-together',
       findings,
@@ -147,7 +147,7 @@ export const tuneTogether: Study = {
           series: OPTIMIZERS.map((o) => ({ label: o.label, x: lrs, y: fractions[o.label] ?? [], colour: o.colour, dashed: o.dashed })),
           sources,
         },
-        ...panels.map((p) => ({ ...p, range: shared })),
+        ...panels.map((p) => (shared ? { ...p, range: shared } : p)),
       ],
     };
   },

@@ -8,6 +8,7 @@ import type { Plan } from '../core/plan.ts';
 import type { ParamSchema } from '../core/params.ts';
 import { findSchedule } from '../core/registry/index.ts';
 import { findDataSet } from '../core/data/index.ts';
+import { isOneRow } from './profile.ts';
 import type { AxisRange, PathContext } from '../core/spec.ts';
 import { scheduleOverrides } from '../core/spec.ts';
 import type { HeatmapMode } from './frame.ts';
@@ -132,8 +133,8 @@ export function caption(plan: Plan, mode: HeatmapMode): string {
   let axes = '';
   if (s?.kind === 'grid') axes = `x: ${axisText(plan, s.x)}${s.y ? `; y: ${axisText(plan, s.y)}` : ''}`;
   else if (s) axes = `${plan.runs} points (${s.kind}) over ${s.dims.map((d) => axisText(plan, d)).join(', ')}, one per column`;
-  // A grid over one axis is drawn as a strip with a curve under it (view/profile.ts).
-  const lead = !s ? 'One run of' : s.kind !== 'grid' ? 'Each column is one run of' : s.y ? 'Each pixel is one run of' : 'Each stripe (and its point on the curve) is one run of';
+  // A grid over one axis is drawn as a strip with a curve under it (view/profile.ts isOneRow).
+  const lead = !s ? 'One run of' : s.kind !== 'grid' ? 'Each column is one run of' : isOneRow(s.x.count, s.y?.count ?? null, plan.height) ? 'Each stripe (and its point on the curve) is one run of' : 'Each pixel is one run of';
   return `${lead} ${what}${axes ? `; ${axes}` : ''}; colour: ${colourText(mode)}.`;
 }
 
@@ -234,7 +235,7 @@ export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
   let axes = '';
   if (s?.kind === 'grid') axes = `x: ${axis(s.x)}${s.y ? `; y: ${axis(s.y)}` : ''}`;
   else if (s) axes = `${plan.runs} points (${s.kind}) over ${s.dims.map(axis).join(', ')}, one per column`;
-  // A grid over one axis is drawn as a strip with a curve under it (view/profile.ts).
-  const lead = !s ? 'One run of' : s.kind !== 'grid' ? 'Each column is one run of' : s.y ? 'Each pixel is one run of' : 'Each stripe (and its point on the curve) is one run of';
+  // A grid over one axis is drawn as a strip with a curve under it (view/profile.ts isOneRow).
+  const lead = !s ? 'One run of' : s.kind !== 'grid' ? 'Each column is one run of' : isOneRow(s.x.count, s.y?.count ?? null, plan.height) ? 'Each stripe (and its point on the curve) is one run of' : 'Each pixel is one run of';
   return `${lead} ${what}${axes ? `; ${axes}` : ''}; colour: ${netColourText(mode)}.`;
 }

@@ -92,10 +92,23 @@ function readyValues(mode: HeatmapMode, cols: ResultColumns, runsReady: number, 
 
 /**
  * Range of a mode over the ready runs (steps: always 0..steps, so colours mean the same across
- * runs; the loss modes: clipped to robust percentiles where a few runs would stretch it, range.ts).
+ * runs; the loss modes: clipped to robust percentiles where a few runs would stretch it, range.ts);
+ * null when no ready run has a value to range over (colourRange's stand-in would be no run's).
  */
-export function valueRange(mode: HeatmapMode, cols: ResultColumns, runsReady: number, lossFloor: number, steps: number): [number, number] {
-  return fixedRange(mode, steps) ?? ownRange(mode, readyValues(mode, cols, runsReady, lossFloor));
+export function valueRange(mode: HeatmapMode, cols: ResultColumns, runsReady: number, lossFloor: number, steps: number): [number, number] | null {
+  const fixed = fixedRange(mode, steps);
+  if (fixed) return fixed;
+  const values = readyValues(mode, cols, runsReady, lossFloor);
+  return values.length > 0 ? ownRange(mode, values) : null;
+}
+
+/**
+ * One colour range for panels meant to be compared: the union of theirs, leaving out panels with no
+ * value; undefined when no panel has one (each then keeps its own).
+ */
+export function sharedRange(ranges: readonly ([number, number] | null)[]): [number, number] | undefined {
+  const had = ranges.filter((r): r is [number, number] => r !== null);
+  return had.length > 0 ? [Math.min(...had.map((r) => r[0])), Math.max(...had.map((r) => r[1]))] : undefined;
 }
 
 /** The range of the modes whose range does not depend on the values (steps, basin), else null. */
@@ -149,7 +162,8 @@ export function lossCurves(series: readonly ArrayLike<number>[], minima: Pick<Pl
     return {
       values: series.map((s) => Float64Array.from(s, (v) => (Number.isFinite(v) ? Math.max(v - floor, LOG_FLOOR) : v))),
       log: true,
-      label: floor === 0 ? 'loss' : 'loss above the best minimum',
+      // The maps' and the curves' words, whether the best minimum is 0 or not.
+      label: 'loss above the best minimum',
     };
   }
   const values = series.map((s) => Float64Array.from(s));

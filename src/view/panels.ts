@@ -18,6 +18,8 @@ export interface OverlayLine {
   readonly colour: string;
   /** Dotted rather than dashed: a second kind of line beside the first in the same ink (map and legend alike). */
   readonly dotted?: boolean;
+  /** A short name, written where a one-row sweep's curve crosses the line (the label is the legend's). */
+  readonly name?: string;
 }
 
 export interface HeatmapPanel {

@@ -57,20 +57,10 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 }
 
 /**
- * Values this close (relative) are one value to the curve: float32 rounding, not a response to the
- * swept hyperparameter, and an axis stretched over them would draw that rounding as structure. A
- * loss gap is a difference (flat_sharp's loss -0.8978 above its best minimum -1.0989: 0.2011), so its
- * rounding is the loss's float32 eps (1.2e-7) times |loss| / gap, and more over the steps: measured
- * 0.2011528 to 0.2011531 over runs that all settle in the same minimum.
- */
-export const FLAT_RELATIVE = 1e-5;
-
-/**
  * The colour range of `values` (transformed units, e.g. log10 of a loss; non-finite ones are
  * ignored): their extremes, or with `clip` a top at the upper percentile of CLIP_PERCENTILES where
  * the values above it reach further than CLIP_TAIL_SHARE of the span between the two percentiles.
- * An empty or single-valued set gets a range around its value (or [0, 1]) that is never empty; with
- * `clip` (log10 units) so does a set within FLAT_RELATIVE of one value, whose spread is rounding.
+ * An empty or single-valued set gets a range around its value (or [0, 1]) that is never empty.
  */
 export function colourRange(values: ArrayLike<number>, clip: boolean): ColourRange {
   const finite: number[] = [];
@@ -92,10 +82,7 @@ export function colourRange(values: ArrayLike<number>, clip: boolean): ColourRan
     const span = pHi - pLo;
     if (span > 1e-9 && max - pHi > CLIP_TAIL_SHARE * span) [hi, clipHi] = [pHi, true];
   }
-  if (hi - lo < (clip ? Math.log10(1 + FLAT_RELATIVE) : 1e-9)) {
-    const mid = (lo + hi) / 2;
-    return { lo: mid - 0.5, hi: mid + 0.5, clipLo: false, clipHi: false };
-  }
+  if (hi - lo < 1e-9) return { lo: lo - 0.5, hi: hi + 0.5, clipLo: false, clipHi: false };
   return { lo, hi, clipLo, clipHi };
 }
 

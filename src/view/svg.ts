@@ -19,7 +19,7 @@ import { textWidth, wrapText } from './text.ts';
 import { formatNumber, niceTicks, offsetTicks } from './ticks.ts';
 import type { HeatmapFrame } from './frame.ts';
 import type { NetFrame } from './net-frame.ts';
-import { isOneRow, profileDomain, profileOf } from './profile.ts';
+import { isOneRow, profileDomain, profileNotes, profileOf } from './profile.ts';
 
 export type EncodePng = (rgba: Uint8ClampedArray, width: number, height: number) => string;
 
@@ -251,6 +251,11 @@ function sweepAxes(sweep: { readonly kind: string; readonly x?: GridAxisSpec; re
   return [grid?.x ? axis(grid.x) : { min: 0, max: w, log: false, label: 'run' }, grid?.y ? axis(grid.y) : { min: 0, max: 1, log: false, label: '' }];
 }
 
+/** A one-row figure's legend notes: what its curve's scale hides, as the page's legend says it. */
+function curveNotes(f: HeatmapFrame | NetFrame, oneRow: boolean): LegendItem[] {
+  return oneRow ? profileNotes(profileOf(f)).map((label): LegendItem => ({ kind: 'note', label })) : [];
+}
+
 /** A one-row figure: the strip's height and the gap under it (the curve takes the rest of PH). */
 const FIG_STRIP = 28;
 const FIG_GAP = 10;
@@ -340,14 +345,15 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
   const clip = `plot${++figureCount}`;
   const body: string[] = [head.head];
   body.push(`<clipPath id="${clip}"><rect x="${M.left}" y="${top}" width="${PW}" height="${PH}"/></clipPath>`);
-  if (isOneRow(sweep?.kind === 'grid' ? sweep.x.count : null, sweep?.kind === 'grid' ? (sweep.y?.count ?? null) : null, h)) {
+  const oneRow = isOneRow(sweep?.kind === 'grid' ? sweep.x.count : null, sweep?.kind === 'grid' ? (sweep.y?.count ?? null) : null, h);
+  if (oneRow) {
     body.push(stripCurveSvg(f, xa, p.lines ?? [], encodePng, top, (run) => cellColour(f, run)));
   } else {
     body.push(cellsImageSvg(w, h, (run) => cellColour(f, run), encodePng, top));
     body.push(axesSvg(xa, ya, top));
     for (const line of p.lines ?? []) body.push(overlaySvg(line, xa, ya, top, clip));
   }
-  const legend = legendSvg(heatmapLegend(f, plan.minima, p.lines ?? []), legendTop(top));
+  const legend = legendSvg([...heatmapLegend(f, plan.minima, p.lines ?? []), ...curveNotes(f, oneRow)], legendTop(top));
   body.push(legend.svg);
   const cap = captionSvg(p.caption ?? caption(plan, p.mode), legend.bottom);
   body.push(cap.svg);
@@ -541,13 +547,14 @@ export function netHeatmapSvg(p: NetHeatmapPanel, encodePng: EncodePng): string 
   const head = titleBlock(p.title);
   const top = head.top;
   const body: string[] = [head.head];
-  if (isOneRow(sweep?.kind === 'grid' ? sweep.x.count : null, sweep?.kind === 'grid' ? (sweep.y?.count ?? null) : null, h)) {
+  const oneRow = isOneRow(sweep?.kind === 'grid' ? sweep.x.count : null, sweep?.kind === 'grid' ? (sweep.y?.count ?? null) : null, h);
+  if (oneRow) {
     body.push(stripCurveSvg(f, xa, [], encodePng, top, (run) => netCellColour(f, run)));
   } else {
     body.push(cellsImageSvg(w, h, (run) => netCellColour(f, run), encodePng, top));
     body.push(axesSvg(xa, ya, top));
   }
-  const legend = legendSvg(netHeatmapLegend(f), legendTop(top));
+  const legend = legendSvg([...netHeatmapLegend(f), ...curveNotes(f, oneRow)], legendTop(top));
   body.push(legend.svg);
   const cap = captionSvg(p.caption ?? netCaption(plan, p.mode), legend.bottom);
   body.push(cap.svg);

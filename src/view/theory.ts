@@ -8,9 +8,10 @@
  * - on the quadratic, where linear theory is exact everywhere, also the boundary of the runs that
  *   converge within the run: ρ(lr, μ)^steps · |start − minimum| = radius, with ρ the spectral radius
  *   of the heavy-ball iteration on the slower of the two eigen-directions it does not diverge in.
- * - on a grid over the momentum at a fixed LR, the same limit as the momentum it takes:
- *   momentum = lr·(λ + weight_decay)/2 − 1 for heavy ball (stable above it), and for Nesterov the μ
- *   where lr·λ = 2(1 + μ)/(1 + 2μ) (stable below it).
+ * - on a grid over the momentum at a fixed LR, the same limit as the momentum it takes
+ *   (limitMomentum; λ + weight_decay for λ): lr·λ/2 − 1 for heavy ball (stable above it, below 1),
+ *   and for Nesterov the μ where lr·λ = 2(1 + μ)/(1 + 2μ), or 1/(1 − lr·λ) where lr·λ < 1 (stable
+ *   below it).
  * Lines are drawn only where their assumptions hold: SGD without dampening, schedule, SAM or
  * maximize, on a grid whose axes include the LR (or the momentum, the other axis neither an
  * optimiser's, a schedule's nor a surface's value), with no surface parameter swept.
@@ -150,12 +151,13 @@ export function theoryLines(plan: Plan): OverlayLine[] {
   const varies = swept === 'optimizer.momentum' || swept === 'optimizer.weight_decay';
   for (const { lambda, minima } of distinctSharpness(plan)) {
     const label = stabilityLabel(lambda, nesterov, which(plan, minima));
+    const name = `stability limit (${which(plan, minima)})`;
     if (varies) {
       const lrs = others.map((o) => stabilityLimit(lambda + at(o).wd, at(o).mu, nesterov));
-      out.push(place(ax, label, lrs, others));
+      out.push({ ...place(ax, label, lrs, others), name });
     } else {
       const lr = stabilityLimit(lambda + wd, mu, nesterov);
-      out.push(place(ax, label, [lr, lr], ax.otherRange));
+      out.push({ ...place(ax, label, [lr, lr], ax.otherRange), name });
     }
   }
   if (spec.surface.name === 'quadratic' && !nesterov && !plan.dims.some((d) => d.path.startsWith('start.')) && spec.noise.std === 0) {
@@ -166,12 +168,26 @@ export function theoryLines(plan: Plan): OverlayLine[] {
   return out.filter((l) => (ax.lrOnX ? l.x : l.y).some((v) => v >= lo && v <= hi));
 }
 
-/** The momentum at SGD's stability limit for curvature λ at a fixed LR (NaN where no momentum in [0, 1) is one). */
-export function limitMomentum(lambda: number, lr: number, nesterov: boolean): number {
+/**
+ * The momentum at SGD's stability limit for curvature λ at a fixed LR (a = lr·λ), and on which side
+ * of it runs are stable, from the Jury conditions on the iteration's characteristic polynomial; null
+ * where no momentum ≥ 0 is a limit (stable for every one, or for none).
+ * - Heavy ball, z² − (1 + μ − a)z + μ: stable for a/2 − 1 < μ < 1, so the limit a/2 − 1 when it lies
+ *   in [0, 1), stable above it (up to momentum 1).
+ * - Nesterov, z² − (1 + μ)(1 − a)z + μ(1 − a): for 1 < a < 2, stable below (2 − a)/(2a − 2) (where
+ *   a = 2(1 + μ)/(1 + 2μ)); for a < 1, stable below 1/(1 − a) (where the product of the roots,
+ *   μ(1 − a), reaches 1); for a = 1 every momentum is stable, for a ≥ 2 none.
+ */
+export function limitMomentum(lambda: number, lr: number, nesterov: boolean): { readonly mu: number; readonly stable: 'above' | 'below'; readonly formula: string } | null {
   const a = lr * lambda;
-  // Heavy ball: a = 2(1 + μ). Nesterov: a = 2(1 + μ)/(1 + 2μ), so μ = (2 − a)/(2a − 2).
-  const mu = nesterov ? (a === 1 ? Number.NaN : (2 - a) / (2 * a - 2)) : a / 2 - 1;
-  return mu >= 0 && mu < 1 ? mu : Number.NaN;
+  if (!(a > 0) || !Number.isFinite(a)) return null;
+  if (!nesterov) {
+    const mu = a / 2 - 1;
+    return mu >= 0 && mu < 1 ? { mu, stable: 'above', formula: 'lr·λ/2 − 1' } : null;
+  }
+  if (a > 1 && a < 2) return { mu: (2 - a) / (2 * a - 2), stable: 'below', formula: '(2 − lr·λ)/(2·lr·λ − 2)' };
+  if (a < 1) return { mu: 1 / (1 - a), stable: 'below', formula: '1/(1 − lr·λ)' };
+  return null;
 }
 
 /**
@@ -191,11 +207,14 @@ function momentumLimits(plan: Plan, nesterov: boolean): OverlayLine[] {
   const across: [number, number] = other ? [other.min, other.max] : [0, 1];
   const out: OverlayLine[] = [];
   for (const { lambda, minima } of distinctSharpness(plan)) {
-    const mu = limitMomentum(lambda + wd, lr, nesterov);
-    if (!(mu >= axis.min && mu <= axis.max)) continue;
-    const k = wd === 0 ? 'λ' : '(λ + weight_decay)';
-    const label = `stability limit momentum = ${nesterov ? `(2 − lr·${k})/(2·lr·${k} − 2)` : `lr·${k}/2 − 1`}, λ = ${formatNumber(lambda, 3)} (${which(plan, minima)}; stable ${nesterov ? 'below' : 'above'} it)`;
-    out.push(onX ? { label, x: [mu, mu], y: across, colour: THEORY_INK } : { label, x: across, y: [mu, mu], colour: THEORY_INK });
+    const lim = limitMomentum(lambda + wd, lr, nesterov);
+    if (!lim || !(lim.mu >= axis.min && lim.mu <= axis.max)) continue;
+    // With weight decay the curvature the step sees is λ + weight_decay.
+    const formula = wd === 0 ? lim.formula : lim.formula.replaceAll('λ', '(λ + weight_decay)');
+    const side = lim.stable === 'above' ? 'stable above it, below momentum 1' : 'stable below it';
+    const label = `stability limit momentum = ${formula}, λ = ${formatNumber(lambda, 3)} (${which(plan, minima)}; ${side})`;
+    const name = `stability limit (${which(plan, minima)}; ${side})`;
+    out.push(onX ? { label, name, x: [lim.mu, lim.mu], y: across, colour: THEORY_INK } : { label, name, x: across, y: [lim.mu, lim.mu], colour: THEORY_INK });
   }
   return out;
 }
@@ -251,9 +270,10 @@ function quadraticBoundary(
   const line = (pts: [number, number][]): OverlayLine | null => {
     if (pts.length === 0) return null;
     // Dotted: beside the dashed stability limits in the same ink, the legend tells them apart by it.
-    if (varies) return { ...place(ax, label, pts.map((p) => p[0]), pts.map((p) => p[1])), dotted: true };
+    const name = `converges within ${plan.spec.steps} steps`;
+    if (varies) return { ...place(ax, label, pts.map((p) => p[0]), pts.map((p) => p[1])), dotted: true, name };
     const lr = (pts[0] as [number, number])[0];
-    return { ...place(ax, label, [lr, lr], ax.otherRange), dotted: true };
+    return { ...place(ax, label, [lr, lr], ax.otherRange), dotted: true, name };
   };
   return [line(slow), line(fast)].filter((l): l is OverlayLine => l !== null);
 }

@@ -96,6 +96,8 @@ describe('runs across sweeps', () => {
     // A sweep of nothing the run was swept over (start.0 x start.1): no run to carry it to.
     const other = plan({ ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: -1, count: 5, scale: 'linear' }, y: { param: 'start.1', min: 1, max: 2, count: 5, scale: 'linear' } } });
     expect(carryRun(other, coords)).toBeNull();
+    // A run of no sweep (no coordinates): the new sweep's run at the spec's values.
+    expect(carryRun(p, {})).toBe(carryRun(p, { 'optimizer.lr': p.P[p.dims[0]?.slot ?? 0] as number, 'optimizer.momentum': p.P[p.dims[1]?.slot ?? 0] as number }));
   });
 
   it('names runs by their hyperparameters', () => {

@@ -65,6 +65,9 @@ describe('caption', () => {
 describe('legend', () => {
   it('names every colour of the outcome mode: each minimum with its λ, still moving, diverged, and the lines', () => {
     const cols = allocateColumns(plan.runs, 'f32', plan.spec);
+    // Runs still moving, at losses 1 to 10 above the minimum: the ramp's ends.
+    cols.basin.fill(-1);
+    cols.loss.forEach((_, i) => (cols.loss[i] = 1 + (i % 10)));
     const f = heatmapFrame(plan, cols, 10, 'outcome');
     const items = heatmapLegend(f, plan.minima, [{ label: 'stability limit', x: [1, 2], y: [0, 1], colour: '#000' }]);
     expect(items.map((i) => i.label)).toEqual([

@@ -25,8 +25,8 @@ describe('loss charts', () => {
     expect(Number.isNaN(v[4] as number)).toBe(true);
   });
 
-  it('say "loss" where the best minimum is 0, and keep a surface with no known minimum raw, on a linear axis once a loss is not above 0', () => {
-    expect(lossCurves([[1, 0.5]], minimaOf('quadratic')).label).toBe('loss');
+  it('say "above the best minimum" where it is 0 too, and keep a surface with no known minimum raw, on a linear axis once a loss is not above 0', () => {
+    expect(lossCurves([[1, 0.5]], minimaOf('quadratic')).label).toBe('loss above the best minimum');
     expect(lossCurves([[1, 0.5]], [])).toEqual({ values: [Float64Array.from([1, 0.5])], log: true, label: 'loss' });
     expect(lossCurves([[1, 0.5], [0.2, -0.3]], []).log).toBe(false);
   });

@@ -9,7 +9,7 @@ import { makeNetPlan } from '../../src/core/network/plan.ts';
 import { parseAnySpec, parseSpec } from '../../src/core/spec.ts';
 import { cellColour, heatmapFrame, LOG_FLOOR } from '../../src/view/frame.ts';
 import { netCellColour, netFrame } from '../../src/view/net-frame.ts';
-import { isOneRow, profileDomain, profileOf } from '../../src/view/profile.ts';
+import { isOneRow, profileDomain, profileNotes, profileOf } from '../../src/view/profile.ts';
 import { caption } from '../../src/view/caption.ts';
 import { DIVERGED, DIVERGED_ON_RAMP } from '../../src/view/colors.ts';
 
@@ -34,6 +34,7 @@ const LR = { kind: 'grid', x: { param: 'optimizer.lr', min: 0.01, max: 1, count:
 describe('the curve of a one-row surface sweep', () => {
   const plan = makePlan(parseSpec({ surface: { name: 'flat_sharp' }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 10, sweep: LR }));
   const floor = plan.minima.reduce((m, x) => Math.min(m, x.value), Number.POSITIVE_INFINITY);
+  const floor0 = floor;
   const cols = allocateColumns(plan.runs, 'f64', plan.spec);
   // Runs 0-2 still moving, run 3 converged at step 4 (gap 0), run 4 diverged, run 5 not ready.
   [1, 0.1, 0.01, 0].forEach((g, i) => (cols.loss[i] = floor + g));
@@ -81,14 +82,39 @@ describe('the curve of a one-row surface sweep', () => {
     expect(profileOf(heatmapFrame(q, allocateColumns(q.runs, 'f64', q.spec), 0, 'loss')).label).toBe('final loss above the best minimum');
   });
 
-  it('draws values equal to float32 rounding as one, and counts the points at the log floor', () => {
-    const flat = profileDomain({ min: 0.2011528, max: 0.2011531, scale: 'log' });
+  it("draws a spread within the results' rounding as one value (float32's, not float64's), and counts the points at the log floor", () => {
+    const flat = profileDomain({ min: 0.2011528, max: 0.2011531, scale: 'log', resolution: 1e-6 });
     expect(flat.flat).toBe(true);
     expect(flat.lo).toBeCloseTo(0.2011529 / Math.sqrt(10), 6);
-    expect(profileDomain({ min: 0, max: 0, scale: 'linear' })).toEqual({ lo: -1, hi: 1, flat: true });
-    expect(profileDomain({ min: 0.2, max: 0.3, scale: 'linear' }).flat).toBe(false);
+    expect(profileDomain({ min: 0, max: 0, scale: 'linear', resolution: 0 })).toEqual({ lo: -1, hi: 1, flat: true });
+    expect(profileDomain({ min: 0.2, max: 0.3, scale: 'linear', resolution: 0 }).flat).toBe(false);
+    // Runs that all settle in the flat minimum, in float32: 3 ulps of loss apart (−0.8978 …): one value.
+    const f32 = allocateColumns(plan.runs, 'f32', plan.spec);
+    f32.basin.fill(-1);
+    const settled = Math.fround(-0.8978);
+    const ulp = 2 ** -24;
+    [0, 1, 2, 3, 1, 2].forEach((k, i) => (f32.loss[i] = settled - k * ulp));
+    const p32 = profileOf(heatmapFrame(plan, f32, plan.runs, 'loss'));
+    expect(p32.precision).toBe('float32');
+    expect(profileDomain(p32).flat).toBe(true);
+    expect(profileNotes(p32)).toEqual([expect.stringMatching(/^Every run ends at 0\.2011 on the curve, within float32 rounding of each other: drawn as one value\.$/)]);
+    // The same spread in float64 results is a spread a float64 engine resolves: drawn as one.
+    const f64 = allocateColumns(plan.runs, 'f64', plan.spec);
+    f64.basin.fill(-1);
+    [0, 1, 2, 3, 1, 2].forEach((k, i) => (f64.loss[i] = -0.8978 - k * 1e-9));
+    const p64 = profileOf(heatmapFrame(plan, f64, plan.runs, 'loss'));
+    expect([p64.precision, profileDomain(p64).flat]).toEqual(['float64', false]);
+    // Nor is a real float32 spread (a thousand ulps) flattened.
+    [0, 1000, 2000, 3000, 1000, 2000].forEach((k, i) => (f32.loss[i] = settled - k * ulp));
+    expect(profileDomain(profileOf(heatmapFrame(plan, f32, plan.runs, 'loss'))).flat).toBe(false);
     const f = heatmapFrame(plan, cols, 5, 'loss');
     expect(profileOf(f).atFloor).toBe(1);
+    expect(profileNotes(profileOf(f))).toEqual(['▲ over the curve: a run that diverged (no value to plot)', expect.stringMatching(/^1 point sits at the curve's 1e-12 floor/)]);
+    // Every point at the floor: said so, not "one value".
+    const floor = allocateColumns(plan.runs, 'f64', plan.spec);
+    floor.basin.fill(0);
+    floor.loss.fill(floor0);
+    expect(profileNotes(profileOf(heatmapFrame(plan, floor, plan.runs, 'loss')))).toEqual([expect.stringMatching(/^Every point sits at the curve's 1e-12 floor: every run reached the best minimum/)]);
   });
 
   it('has no range before any run is ready', () => {

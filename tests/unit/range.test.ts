@@ -10,10 +10,10 @@ import type { NetPlan } from '../../src/core/network/plan.ts';
 import { makePlan } from '../../src/core/plan.ts';
 import { parseAnySpec, parseSpec } from '../../src/core/spec.ts';
 import { DIVERGED_ON_RAMP, VIRIDIS_LUT } from '../../src/view/colors.ts';
-import { cellColour, heatmapFrame } from '../../src/view/frame.ts';
+import { cellColour, heatmapFrame, sharedRange, valueRange } from '../../src/view/frame.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../src/view/legend.ts';
 import { netCellColour, netFrame } from '../../src/view/net-frame.ts';
-import { CLIP_TAIL_SHARE, FLAT_RELATIVE, colourRange, countClipped, percentile } from '../../src/view/range.ts';
+import { CLIP_TAIL_SHARE, colourRange, countClipped, percentile } from '../../src/view/range.ts';
 
 /** n values spread evenly over [a, b]. */
 function even(n: number, a: number, b: number): number[] {
@@ -62,17 +62,6 @@ describe('colourRange', () => {
     expect(s.clipHi).toBe(false);
   });
 
-  it("paints a loss map whose losses differ only by float32 rounding in one colour, not the ramp's two ends", () => {
-    // flat_sharp runs that all settle in one minimum: gaps 0.2011528 ... 0.2011531 (log10 units here).
-    const gaps = [0.2011528, 0.201153, 0.2011531].map(Math.log10);
-    const r = colourRange(gaps, true);
-    expect(r.hi - r.lo).toBeCloseTo(1, 12);
-    for (const g of gaps) expect(Math.abs((g - r.lo) / (r.hi - r.lo) - 0.5)).toBeLessThan(1e-5);
-    // Twice as far apart as FLAT_RELATIVE: a real spread, drawn across the ramp.
-    const apart = [1, 1 + 2 * FLAT_RELATIVE].map(Math.log10);
-    expect(colourRange(apart, true)).toMatchObject({ lo: apart[0], hi: apart[1] });
-  });
-
   it('ignores non-finite values and never returns an empty range', () => {
     expect(colourRange([Number.NaN, Number.POSITIVE_INFINITY], true)).toEqual({ lo: 0, hi: 1, clipLo: false, clipHi: false });
     expect(colourRange([2, 2, 2], true)).toEqual({ lo: 1.5, hi: 2.5, clipLo: false, clipHi: false });
@@ -94,6 +83,10 @@ describe('a legend before any run has a value', () => {
       expect(ramps).toHaveLength(1);
       for (const r of ramps) expect(r.kind === 'ramp' && [r.from, r.to, /from \d/.test(r.label)]).toEqual([undefined, undefined, false]);
     }
+    // A panel with no value adds nothing to a range shared by compared panels (no stand-in 0 … 1 in log10 units).
+    expect(valueRange('loss', cols, plan.runs, 0, 10)).toBeNull();
+    expect(sharedRange([null, [-3, -1], null, [-2, 0]])).toEqual([-3, 0]);
+    expect(sharedRange([null, null])).toBeUndefined();
     cols.diverged.fill(0);
     cols.basin.fill(-1);
     cols.loss.set([1, 0.1, 0.01, 0.001]);
@@ -159,6 +152,19 @@ describe('loss maps with near-divergent runs', () => {
     if (s.problem !== 'network') throw new Error('not a network spec');
     return makeNetPlan(s);
   }
+
+  it('name no ends of a network loss ramp before any run has a loss', () => {
+    const plan = netPlan();
+    const cols = allocateColumns(plan.runs, 'f64', plan.spec);
+    cols.diverged.fill(1);
+    const f = netFrame(plan, cols, plan.runs, 'train_loss');
+    expect(f.unranged).toBe(true);
+    const ramp = netHeatmapLegend(f).find((it) => it.kind === 'ramp');
+    expect(ramp?.kind === 'ramp' && [ramp.from, ramp.to]).toEqual([undefined, undefined]);
+    cols.diverged.fill(0);
+    cols.train_loss.fill(0.5);
+    expect(netFrame(plan, cols, plan.runs, 'train_loss').unranged).toBeUndefined();
+  });
 
   it('clip a network map\'s loss ranges (drawn dark to bright, as the surfaces\' loss maps: the high end is the bright one), not its accuracy or convergence', () => {
     const plan = netPlan();

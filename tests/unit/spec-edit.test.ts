@@ -702,6 +702,13 @@ describe('edits', () => {
     const random = setSweepKind(pts, 'random');
     expect([getAt(random, 'sweep.kind'), getAt(random, 'sweep.count')]).toEqual(['random', 3]);
     expect(setSweepKind(pts, 'points')).toBe(pts);
+    // One value in a column: the parameter's typical range (not value … value + 1, out of a beta's range);
+    // and a sweep of a million points is read in a loop (no spread of its values as arguments).
+    const one = { ...base, sweep: { kind: 'points', params: ['optimizer.momentum'], points: [[0.9], [0.9]] } };
+    expect(buildForm(one).sections.find((s) => s.id === 'sweep')?.note).toMatch(/over optimizer\.momentum = 0\.9:/);
+    expect(() => parseAnySpec(setSweepKind(one, 'grid'))).not.toThrow();
+    const many = { ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: Array.from({ length: 200_000 }, (_, i) => [1e-4 + i * 1e-9]) } };
+    expect(buildForm(many).sections.find((s) => s.id === 'sweep')?.note).toMatch(/^200,000 runs at explicit points/);
     // The kind menu offers "points" only where the spec has them.
     const plain = buildForm(base).sections.find((s) => s.id === 'sweep')?.groups[0]?.fields.find((f) => f.path === 'sweep.kind');
     expect(plain?.type === 'select' && plain.options.map((o) => o.value)).not.toContain('points');

@@ -35,19 +35,32 @@ describe('stability limits', () => {
     }
   }
 
-  for (const nesterov of [false, true]) {
-    it(`limitMomentum is the momentum at the limit of a fixed LR, on the stable side the formula says${nesterov ? ' (Nesterov)' : ''}`, () => {
+  // (lr, λ = 7): heavy ball at lr·λ = 2.8 (limit 0.4, stable above); Nesterov at 1.82 (stable
+  // below 0.11) and at 0.7 (stable below 1/0.3 = 3.33, past momentum 1: SGD's momentum has no bound).
+  for (const [lr, nesterov, side] of [[0.4, false, 'above'], [0.26, true, 'below'], [0.1, true, 'below']] as const) {
+    it(`limitMomentum is the momentum at the limit of a fixed LR, with the side runs are stable on (lr ${lr}${nesterov ? ', Nesterov' : ''})`, () => {
       const lambda = 7;
-      const lr = nesterov ? 0.26 : 0.4;
-      const mu = limitMomentum(lambda, lr, nesterov);
-      expect(mu > 0 && mu < 1).toBe(true);
-      expect(stabilityLimit(lambda, mu, nesterov)).toBeCloseTo(lr, 12);
-      // Heavy ball is stable above it, Nesterov below it.
-      const [stable, unstable] = nesterov ? [mu - 0.05, mu + 0.05] : [mu + 0.05, mu - 0.05];
+      const lim = limitMomentum(lambda, lr, nesterov);
+      if (!lim) throw new Error('no limit');
+      expect(lim.stable).toBe(side);
+      expect(lim.mu).toBeGreaterThan(0);
+      if (lr * lambda > 1) expect(stabilityLimit(lambda, lim.mu, nesterov)).toBeCloseTo(lr, 12);
+      const d = 0.05 * Math.max(1, lim.mu);
+      const [stable, unstable] = side === 'above' ? [lim.mu + d, lim.mu - d] : [lim.mu - d, lim.mu + d];
       expect(sgd(lr, lambda, stable, nesterov, 4000)).toBeLessThan(1e-3);
       expect(sgd(lr, lambda, unstable, nesterov, 4000)).toBeGreaterThan(1e3);
     });
   }
+
+  it('limitMomentum has none where every momentum is stable or none is', () => {
+    // Heavy ball: lr·λ < 2 is stable at momentum 0 already; lr·λ ≥ 4 needs momentum ≥ 1.
+    expect(limitMomentum(7, 0.2, false)).toBeNull();
+    expect(limitMomentum(7, 0.6, false)).toBeNull();
+    // Nesterov: lr·λ = 1 is stable at every momentum, ≥ 2 at none.
+    expect(limitMomentum(10, 0.1, true)).toBeNull();
+    expect(limitMomentum(10, 0.25, true)).toBeNull();
+    expect(sgd(0.25, 10, 0, true, 2000)).toBeGreaterThan(1e3);
+  });
 
   it('heavyBallRate is the rate at which |x| shrinks', () => {
     const [lr, lambda, mu] = [0.05, 3, 0.1];
@@ -100,7 +113,7 @@ describe('theory lines on a map', () => {
     const l = lines[0] as { x: readonly number[]; label: string };
     expect(l.x[0]).toBeCloseTo(0.5, 9);
     expect(l.x[1]).toBe(l.x[0]);
-    expect(l.label).toMatch(/^stability limit momentum = lr·λ\/2 − 1, λ = 10 \(minimum 0; stable above it\)$/);
+    expect(l.label).toMatch(/^stability limit momentum = lr·λ\/2 − 1, λ = 10 \(minimum 0; stable above it, below momentum 1\)$/);
     const engine = new CpuEngine('cpu64', { workers: 0, spawn: null });
     const res = await engine.run(plan, {});
     await engine.dispose();
@@ -116,6 +129,16 @@ describe('theory lines on a map', () => {
     const across = makePlan(parseSpec({ ...spec, sweep: { ...spec.sweep, y: { param: 'start.1', min: -1, max: 1, count: 3 } } }));
     expect(theoryLines(across).map((x) => [x.x[0], x.y])).toEqual([[l.x[0], [-1, 1]]]);
     expect(theoryLines(makePlan(parseSpec({ ...spec, sweep: { ...spec.sweep, y: { param: 'optimizer.dampening', min: 0, max: 0.5, count: 3 } } })))).toEqual([]);
+    // Nesterov at lr 0.15 (lr·λ = 1.5): stable below (2 − 1.5)/(3 − 2) = 0.5, named for the curve.
+    const nest = makePlan(parseSpec({ ...spec, optimizer: { name: 'SGD', lr: 0.15, momentum: 0.1, nesterov: true }, sweep: { ...spec.sweep, x: { ...spec.sweep.x, min: 0.01 } } }));
+    const n = theoryLines(nest);
+    expect(n.map((x) => [x.x[0], x.name])).toEqual([[expect.closeTo(0.5, 9), 'stability limit (minimum 0; stable below it)']]);
+    expect(n[0]?.label).toMatch(/^stability limit momentum = \(2 − lr·λ\)\/\(2·lr·λ − 2\), λ = 10/);
+    const rn = await new CpuEngine('cpu64', { workers: 0, spawn: null }).run(nest, {});
+    for (let i = 0; i < nest.width; i++) {
+      const mu = nest.xValues[i] as number;
+      if (Math.abs(mu - 0.5) > 0.03) expect(rn.diverged[i], `Nesterov momentum ${mu}`).toBe(mu > 0.5 ? 1 : 0);
+    }
   });
 
   it('on the quadratic, separate the runs the engine finds converged from the rest', async () => {

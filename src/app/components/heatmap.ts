@@ -21,7 +21,7 @@ import { heatmapKey } from '../heatmap/keys.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
 import { memoLast } from '../memo.ts';
-import { FLAT_RELATIVE, isOneRow, profileDomain, profileOf, type Profile } from '../../view/profile.ts';
+import { isOneRow, profileDomain, profileNotes, profileOf, type Profile } from '../../view/profile.ts';
 import { LOG_FLOOR } from '../../view/frame.ts';
 export type { HeatmapGpu } from '../heatmap/renderers.ts';
 
@@ -62,13 +62,6 @@ const STRIP = 36;
 /** A list sweep's band of columns (CSS px). */
 const LIST_BAND = 96;
 const GAP = 10;
-/** A theory line's name on the curve: its label up to its formula, with the minimum it is of ("stability limit (sharp minimum)"). */
-function shortLineName(label: string): string {
-  const head = (label.split(/ lr =|,| \(/)[0] ?? label).trim();
-  const of = /\(([^)]*minimum[^)]*)\)$/.exec(label)?.[1];
-  return of ? `${head} (${of})` : head;
-}
-
 const curveHeight = (side: number): number => Math.round(Math.max(150, Math.min(260, 0.45 * side)));
 
 export class BlHeatmap extends LitElement {
@@ -278,19 +271,8 @@ export class BlHeatmap extends LitElement {
       ? html`<span data-testid="legend-marked"><span class="swatch" style="background:${MARK_COLOUR}"></span>${this.overlayLabel}</span>`
       : nothing;
     const f = this.frame;
-    const p = f && this.oneRow ? this.profile(f) : null;
-    const divergedMark = p?.diverged.includes(1)
-      ? html`<span class="note" data-testid="legend-diverged-mark">▲ over the curve: a run that diverged (no value to plot)</span>`
-      : nothing;
-    // What the curve's scale hides: one value drawn as one (its rounding is no response to the swept
-    // value), and points at the log floor (at the best minimum, to float resolution).
-    const curveNote = !p || Number.isNaN(p.min)
-      ? nothing
-      : profileDomain(p).flat
-        ? html`<span class="note" data-testid="legend-curve-note">On the curve every run ends at ${formatNumber((p.min + p.max) / 2, 4)} (within ${FLAT_RELATIVE} of each other: drawn as one value).</span>`
-        : p.atFloor > 0
-          ? html`<span class="note" data-testid="legend-curve-note">${p.atFloor} ${p.atFloor === 1 ? 'point sits' : 'points sit'} on the curve's ${formatNumber(LOG_FLOOR)} floor: at the best minimum, to float resolution.</span>`
-          : nothing;
+    // What the curve's scale hides (view/profile.ts profileNotes: the figure's legend says the same).
+    const curveNotes = f && this.oneRow ? profileNotes(this.profile(f)).map((n) => html`<span class="note" data-testid="legend-curve-note">${n}</span>`) : [];
     return [...this.legend.map((it) => {
       if (it.kind === 'swatch') return html`<span><span class="swatch" style="background:${rgbCss(it.colour)}"></span>${it.label}</span>`;
       if (it.kind === 'line') return html`<span><span class="dash" style="border-color:${it.colour};border-top-style:${it.dotted ? 'dotted' : 'dashed'}"></span>${it.label}</span>`;
@@ -301,7 +283,7 @@ export class BlHeatmap extends LitElement {
       return it.from !== undefined && it.to !== undefined
         ? html`<span>${it.label}: <span class="ends">${it.from}${bar}${it.to}</span></span>`
         : html`<span>${bar}${it.label}</span>`;
-    }), marked, divergedMark, curveNote];
+    }), marked, ...curveNotes];
   }
 
   /**
@@ -532,7 +514,7 @@ export class BlHeatmap extends LitElement {
     return (u * (count - 1) + 0.5) / count;
   }
 
-  /** The theory lines, dashed over a light halo, clipped to the plot. */
+  /** The theory lines, dashed or dotted over a light halo, clipped to the plot. */
   private drawLines(ctx: CanvasRenderingContext2D): void {
     const xa = this.xAxis;
     const ya = this.yAxis;
@@ -558,7 +540,7 @@ export class BlHeatmap extends LitElement {
         const px = MARGIN.left + this.axisFrac(xa, x0) * s;
         ctx.moveTo(px, MARGIN.top);
         ctx.lineTo(px, bottom);
-        names.push({ x: px, text: shortLineName(l.label) });
+        names.push({ x: px, text: l.name ?? l.label });
       } else if (ya) {
         l.x.forEach((xv, k) => {
           const px = MARGIN.left + this.axisFrac(xa, xv) * s;

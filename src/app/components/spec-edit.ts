@@ -520,16 +520,34 @@ export function sweepKind(spec: SpecJSON): SweepKind {
   return s.kind === 'random' || s.kind === 'sobol' || s.kind === 'points' ? s.kind : 'grid';
 }
 
-/** An explicit points sweep's parameters with the range its points span, as axes (log where they span two decades above 0). */
-function pointsRanges(s: Record<string, unknown>): Record<string, unknown>[] {
+/**
+ * What an explicit points sweep's points span, per parameter (min > max where no point has a
+ * number for it). A loop, not Math.min(...): a sweep may hold a million points.
+ */
+function pointsSpans(s: Record<string, unknown>): { readonly param: unknown; readonly min: number; readonly max: number }[] {
   const params = Array.isArray(s.params) ? s.params : [];
-  const points = Array.isArray(s.points) ? s.points.filter(Array.isArray) : [];
+  const points = Array.isArray(s.points) ? s.points : [];
   return params.map((param, k) => {
-    const col = points.map((row) => (row as unknown[])[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    const min = col.length ? Math.min(...col) : 0;
-    const max = col.length ? Math.max(...col) : 1;
-    const hi = max > min ? max : min + 1;
-    return { param, min, max: hi, scale: min > 0 && hi / min >= 100 ? 'log' : 'linear' };
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const row of points) {
+      const v: unknown = Array.isArray(row) ? row[k] : undefined;
+      if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    return { param, min, max };
+  });
+}
+
+/**
+ * A points sweep's parameters as axes over the ranges they span (log where that is two decades above
+ * 0); a parameter whose points hold one value (or none) takes its typical range.
+ */
+function pointsRanges(spec: SpecJSON, s: Record<string, unknown>): Record<string, unknown>[] {
+  return pointsSpans(s).map(({ param, min, max }) => {
+    if (!(max > min)) return typeof param === 'string' ? { ...axisRange(spec, param) } : { param, min: 0, max: 1, scale: 'linear' };
+    return { param, min, max, scale: min > 0 && max / min >= 100 ? 'log' : 'linear' };
   });
 }
 
@@ -832,7 +850,7 @@ export function setSweepKind(spec: SpecJSON, kind: SweepKind): SpecJSON {
   }
   // Explicit points become the kind asked for over the ranges they span.
   if (from === 'points') {
-    const dims = pointsRanges(cur);
+    const dims = pointsRanges(spec, cur);
     const n = Array.isArray(cur.points) ? cur.points.length : DEFAULT_AXIS_COUNT;
     return setSweepKind({ ...spec, sweep: { kind: 'random', count: Math.max(1, Math.min(MAX_RUNS, n)), seed: 0, dims } }, kind);
   }
@@ -1380,12 +1398,14 @@ function sweepSection(spec: SpecJSON): Section {
     actions.push({ kind: 'add-dim', label: 'Add dimension', disabled: dims.length >= MAX_SWEEP_DIMS });
   }
   const total = runTotal(spec);
-  const points = kind === 'points' && isRecord(s) ? pointsRanges(s) : [];
+  const spans = kind === 'points' && isRecord(s) ? pointsSpans(s) : [];
+  const spanText = (d: { param: unknown; min: number; max: number }): string =>
+    `${String(d.param)} ${d.max > d.min ? `(${formatNumber(d.min)} … ${formatNumber(d.max)})` : d.max === d.min ? `= ${formatNumber(d.min)}` : '(no values)'}`;
   const note =
     kind === 'none'
       ? 'One run.'
       : kind === 'points' && isRecord(s)
-        ? `${count(Array.isArray(s.points) ? s.points.length : 0)} runs at explicit points over ${points.map((d) => `${String(d.param)} (${formatNumber(d.min as number)} … ${formatNumber(d.max as number)})`).join(', ')}: edit them in the spec's JSON (Import), or choose another kind to sweep those ranges instead.`
+        ? `${count(Array.isArray(s.points) ? s.points.length : 0)} runs at explicit points over ${spans.map(spanText).join(', ')}: edit them in the spec's JSON (Import), or choose another kind to sweep those ranges instead.`
         : total === null
           ? ''
           : `${count(total)} runs`;
