@@ -93,8 +93,8 @@ function axesSvg(x: Axis, y: Axis, top: number): string {
 }
 
 /** Where the legend starts below a plot that starts at `top`. */
-function legendTop(top: number): number {
-  return top + PH + 48;
+function legendTop(top: number, plotHeight = PH): number {
+  return top + plotHeight + 48;
 }
 
 const RAMP_W = 48;
@@ -251,9 +251,43 @@ function sweepAxes(sweep: { readonly kind: string; readonly x?: GridAxisSpec; re
   return [grid?.x ? axis(grid.x) : { min: 0, max: w, log: false, label: 'run' }, grid?.y ? axis(grid.y) : { min: 0, max: 1, log: false, label: '' }];
 }
 
-/** A one-row figure's legend notes: what its curve's scale hides, as the page's legend says it. */
-function curveNotes(f: HeatmapFrame | NetFrame, oneRow: boolean): LegendItem[] {
-  return oneRow ? profileNotes(profileOf(f)).map((label): LegendItem => ({ kind: 'note', label })) : [];
+/** A list sweep's band of columns in a figure (as on the page: one row over the run index, no height to spend). */
+const FIG_BAND = 80;
+
+/**
+ * A map in a figure, in the shape the page draws it: a grid over two axes as a square of cells with
+ * its theory lines, a grid over one axis as a strip with its curve (and the curve's notes for the
+ * legend), a random, Sobol or points sweep as a band of columns over the run index. `height`: the
+ * plot's, for the legend under it.
+ */
+function mapSvg(
+  f: HeatmapFrame | NetFrame,
+  sweep: { readonly kind: string; readonly x?: { readonly count: number }; readonly y?: { readonly count: number } | null } | null | undefined,
+  xa: Axis,
+  ya: Axis,
+  lines: readonly OverlayLine[],
+  encodePng: EncodePng,
+  top: number,
+  colour: (run: number) => Rgb,
+  clip: string,
+): { readonly svg: string; readonly height: number; readonly notes: LegendItem[] } {
+  const grid = sweep?.kind === 'grid' ? sweep : null;
+  if (isOneRow(grid?.x?.count ?? null, grid ? (grid.y?.count ?? null) : null, f.height)) {
+    const notes = profileNotes(profileOf(f)).map((label): LegendItem => ({ kind: 'note', label }));
+    return { svg: stripCurveSvg(f, xa, lines, encodePng, top, colour), height: PH, notes };
+  }
+  if (!grid && f.height === 1 && f.width > 1) {
+    const parts = [cellsImageSvg(f.width, 1, colour, encodePng, top, FIG_BAND), `<rect x="${M.left}" y="${top}" width="${PW}" height="${FIG_BAND}" fill="none" stroke="#444"/>`];
+    for (const t of niceTicks(0, f.width - 1, 'linear', 6, { integer: true })) {
+      const px = M.left + (t.value / (f.width - 1)) * PW;
+      parts.push(`<line x1="${px}" y1="${top + FIG_BAND}" x2="${px}" y2="${top + FIG_BAND + 4}" stroke="#444"/>`, `<text x="${px}" y="${top + FIG_BAND + 16}" text-anchor="middle">${esc(t.label)}</text>`);
+    }
+    parts.push(`<text x="${M.left + PW / 2}" y="${top + FIG_BAND + 32}" text-anchor="middle">run</text>`);
+    return { svg: parts.join(''), height: FIG_BAND, notes: [] };
+  }
+  const parts = [cellsImageSvg(f.width, f.height, colour, encodePng, top), axesSvg(xa, ya, top)];
+  for (const line of lines) parts.push(overlaySvg(line, xa, ya, top, clip));
+  return { svg: parts.join(''), height: PH, notes: [] };
 }
 
 /** A one-row figure: the strip's height and the gap under it (the curve takes the rest of PH). */
@@ -335,7 +369,6 @@ function stripCurveSvg(f: HeatmapFrame | NetFrame, xa: Axis, lines: readonly Ove
 function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
   const { plan, results } = p;
   const w = plan.width;
-  const h = plan.height;
   const f = heatmapFrame(plan, results, plan.runs, p.mode, p.range);
   const sweep = plan.spec.sweep;
   const label = (path: string): string => paramLabel(plan, path);
@@ -345,15 +378,9 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
   const clip = `plot${++figureCount}`;
   const body: string[] = [head.head];
   body.push(`<clipPath id="${clip}"><rect x="${M.left}" y="${top}" width="${PW}" height="${PH}"/></clipPath>`);
-  const oneRow = isOneRow(sweep?.kind === 'grid' ? sweep.x.count : null, sweep?.kind === 'grid' ? (sweep.y?.count ?? null) : null, h);
-  if (oneRow) {
-    body.push(stripCurveSvg(f, xa, p.lines ?? [], encodePng, top, (run) => cellColour(f, run)));
-  } else {
-    body.push(cellsImageSvg(w, h, (run) => cellColour(f, run), encodePng, top));
-    body.push(axesSvg(xa, ya, top));
-    for (const line of p.lines ?? []) body.push(overlaySvg(line, xa, ya, top, clip));
-  }
-  const legend = legendSvg([...heatmapLegend(f, plan.minima, p.lines ?? []), ...curveNotes(f, oneRow)], legendTop(top));
+  const map = mapSvg(f, sweep, xa, ya, p.lines ?? [], encodePng, top, (run) => cellColour(f, run), clip);
+  body.push(map.svg);
+  const legend = legendSvg([...heatmapLegend(f, plan.minima, p.lines ?? []), ...map.notes], legendTop(top, map.height));
   body.push(legend.svg);
   const cap = captionSvg(p.caption ?? caption(plan, p.mode), legend.bottom);
   body.push(cap.svg);
@@ -539,7 +566,6 @@ function gridSvg(p: GridPanel, encodePng: EncodePng): string {
 export function netHeatmapSvg(p: NetHeatmapPanel, encodePng: EncodePng): string {
   const { plan } = p;
   const w = plan.width;
-  const h = plan.height;
   const f = netFrame(plan, p.columns, plan.runs, p.mode);
   const sweep = plan.spec.sweep;
   const label = (path: string): string => netParamLabel(plan, path);
@@ -547,14 +573,9 @@ export function netHeatmapSvg(p: NetHeatmapPanel, encodePng: EncodePng): string 
   const head = titleBlock(p.title);
   const top = head.top;
   const body: string[] = [head.head];
-  const oneRow = isOneRow(sweep?.kind === 'grid' ? sweep.x.count : null, sweep?.kind === 'grid' ? (sweep.y?.count ?? null) : null, h);
-  if (oneRow) {
-    body.push(stripCurveSvg(f, xa, [], encodePng, top, (run) => netCellColour(f, run)));
-  } else {
-    body.push(cellsImageSvg(w, h, (run) => netCellColour(f, run), encodePng, top));
-    body.push(axesSvg(xa, ya, top));
-  }
-  const legend = legendSvg([...netHeatmapLegend(f), ...curveNotes(f, oneRow)], legendTop(top));
+  const map = mapSvg(f, sweep, xa, ya, [], encodePng, top, (run) => netCellColour(f, run), '');
+  body.push(map.svg);
+  const legend = legendSvg([...netHeatmapLegend(f), ...map.notes], legendTop(top, map.height));
   body.push(legend.svg);
   const cap = captionSvg(p.caption ?? netCaption(plan, p.mode), legend.bottom);
   body.push(cap.svg);

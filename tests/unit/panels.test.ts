@@ -148,3 +148,15 @@ describe('a one-row sweep as a figure', () => {
     expect(svg).not.toContain('<circle ');
   });
 });
+
+describe('a list sweep as a figure', () => {
+  it('is a band of columns over the run index, as on the page, not a square with a made-up y axis', async () => {
+    const png = (): string => 'data:image/png;base64,';
+    const plan = makePlan(parseSpec({ surface: { name: 'quadratic' }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 10, sweep: { kind: 'random', count: 12, seed: 0, dims: [{ param: 'optimizer.lr', min: 0.01, max: 1, scale: 'log' }] } }));
+    const results = await new CpuEngine('cpu64', { workers: 0, spawn: null }).run(plan);
+    const svg = panelSvg({ kind: 'heatmap', title: 'random', plan, results, mode: 'loss' }, png);
+    expect(svg).toContain('height="80" viewBox="0 0 438 80"');
+    expect(svg).toContain('>run</text>');
+    expect(svg).not.toContain('<circle ');
+  });
+});
