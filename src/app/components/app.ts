@@ -7,7 +7,7 @@ import type { PropertyValues, TemplateResult } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Plan } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
-import { anySpecToJSON, specToJSON } from '../../core/spec.ts';
+import { anySpecToJSON } from '../../core/spec.ts';
 import { scheduleCurve } from '../../core/steps.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
 import { minimumColour } from '../../view/colors.ts';

@@ -22,7 +22,6 @@ import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
 import { memoLast } from '../memo.ts';
 import { isOneRow, profileDomain, profileNotes, profileOf, type Profile } from '../../view/profile.ts';
-import { LOG_FLOOR } from '../../view/frame.ts';
 export type { HeatmapGpu } from '../heatmap/renderers.ts';
 
 /** The colour of a marked cell (the overlay), on the map and in the legend. */
