@@ -5,6 +5,7 @@
  */
 import { extremeMinimum, fmt, runSpec, verdictOf } from './run.ts';
 import type { Study, StudyContext, StudyResult, Verdict } from './types.ts';
+import { count } from '../view/caption.ts';
 
 /**
  * The claim: of the runs that end in the flat basin (there must be some), the SWA average is nearer
@@ -12,7 +13,7 @@ import type { Study, StudyContext, StudyResult, Verdict } from './types.ts';
  */
 export function checkSwa(f: { readonly runsInFlatBasin: number; readonly fractionSwaNearer: number; readonly meanDistanceLast: number; readonly meanDistanceSwa: number }): Verdict {
   return verdictOf([
-    [f.runsInFlatBasin > 0, 'no run ends in the flat basin', `${f.runsInFlatBasin} runs end in the flat basin`],
+    [f.runsInFlatBasin > 0, 'no run ends in the flat basin', `${count(f.runsInFlatBasin)} runs end in the flat basin`],
     [
       f.fractionSwaNearer > 0.5,
       `the average is nearer the centre on only ${fmt(100 * f.fractionSwaNearer)}% of runs (not most)`,
@@ -89,7 +90,7 @@ export const swaStudy: Study = {
       meanDistanceSwa: sumSwa / Math.max(1, counted),
     };
     const summary =
-      `Of ${counted} runs that end in the flat basin, the SWA average (iterates from step ${Math.round(steps / 2)} on) is nearer the ` +
+      `Of ${count(counted)} runs that end in the flat basin, the SWA average (iterates from step ${Math.round(steps / 2)} on) is nearer the ` +
       `basin's centre than the last iterate on ${fmt(100 * findings.fractionSwaNearer)}%; the mean distance drops from ` +
       `${fmt(findings.meanDistanceLast)} to ${fmt(findings.meanDistanceSwa)}. The more noise, the more the average gains.`;
     return {
