@@ -255,6 +255,20 @@ describe('state that never traps', () => {
     expect(await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-view-notes')?.shadowRoot?.querySelector('[data-testid="stale"]')?.textContent ?? '')).toMatch(/the spec in the editor has problems/);
     await page.close();
   }, 300_000);
+
+  it('draws a random sweep as a band of columns over the run index, not a tall square, and offers no zoom', async () => {
+    const page = await open(s.browser, s.origin);
+    const spec = { surface: { name: 'quadratic' }, optimizer: { name: 'SGD', lr: 0.01 }, steps: 50, sweep: { kind: 'random', count: 64, seed: 0, dims: [{ param: 'optimizer.lr', min: 1e-3, max: 1, scale: 'log' }] } };
+    await page.evaluate(`document.querySelector('bl-app').controller.spec.setSpec(${JSON.stringify(spec)}, { immediate: true, record: 'push' })`);
+    await waitFor(page, `!app.controller.sweep.running && app.controller.sweep.results && app.controller.sweep.plan.spec.sweep.kind === 'random'`);
+    const shape = (await page.evaluate(`(() => { const r = document.querySelector('bl-app').shadowRoot.querySelector('bl-heatmap').shadowRoot; const plot = r.querySelector('canvas.plot-2d').getBoundingClientRect();
+      return { shape: r.querySelector('.wrap').dataset.shape, w: plot.width, h: plot.height, status: [...document.querySelector('bl-app').shadowRoot.querySelectorAll('.status')].map((p) => p.textContent).join(' ') }; })()`)) as { shape: string; w: number; h: number; status: string };
+    expect(shape.shape).toBe('band');
+    expect(shape.h).toBeLessThan(shape.w / 3);
+    expect(shape.status).toMatch(/64 runs × 50 steps on \w+ in \d+ ms; click a cell for its trajectory/);
+    expect(shape.status).not.toMatch(/drag a rectangle to zoom/);
+    await page.close();
+  }, 300_000);
 });
 
 describe('figures worth keeping', () => {
