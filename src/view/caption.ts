@@ -8,7 +8,7 @@ import type { Plan } from '../core/plan.ts';
 import type { ParamSchema } from '../core/params.ts';
 import { findSchedule } from '../core/registry/index.ts';
 import { findDataSet } from '../core/data/index.ts';
-import { isOneRow } from './profile.ts';
+import { sweepIsOneRow } from './profile.ts';
 import type { AxisRange, PathContext } from '../core/spec.ts';
 import { scheduleOverrides } from '../core/spec.ts';
 import type { HeatmapMode } from './frame.ts';
@@ -133,8 +133,7 @@ export function caption(plan: Plan, mode: HeatmapMode): string {
   let axes = '';
   if (s?.kind === 'grid') axes = `x: ${axisText(plan, s.x)}${s.y ? `; y: ${axisText(plan, s.y)}` : ''}`;
   else if (s) axes = `${plan.runs} points (${s.kind}) over ${s.dims.map((d) => axisText(plan, d)).join(', ')}, one per column`;
-  // A grid over one axis is drawn as a strip with a curve under it (view/profile.ts isOneRow).
-  const lead = !s ? 'One run of' : s.kind !== 'grid' ? 'Each column is one run of' : isOneRow(s.x.count, s.y?.count ?? null, plan.height) ? 'Each stripe (and its point on the curve) is one run of' : 'Each pixel is one run of';
+  const lead = leadOf(s, plan.height);
   return `${lead} ${what}${axes ? `; ${axes}` : ''}; colour: ${colourText(mode)}.`;
 }
 
@@ -216,6 +215,16 @@ export function netColourText(mode: NetHeatmapMode): string {
   }
 }
 
+/**
+ * How a caption begins: what one run is on the map (a pixel, a column of a list sweep, a stripe of a
+ * grid over one axis, drawn as a strip with a curve under it: view/profile.ts), or one run.
+ */
+function leadOf(sweep: Parameters<typeof sweepIsOneRow>[0], height: number): string {
+  if (!sweep) return 'One run of';
+  if (sweep.kind !== 'grid') return 'Each column is one run of';
+  return sweepIsOneRow(sweep, height) ? 'Each stripe (and its point on the curve) is one run of' : 'Each pixel is one run of';
+}
+
 /** The caption of a network map: the model, the data, the loss, the optimiser, the steps, the axes and the colouring. */
 export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
   const spec = plan.spec;
@@ -235,7 +244,6 @@ export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
   let axes = '';
   if (s?.kind === 'grid') axes = `x: ${axis(s.x)}${s.y ? `; y: ${axis(s.y)}` : ''}`;
   else if (s) axes = `${plan.runs} points (${s.kind}) over ${s.dims.map(axis).join(', ')}, one per column`;
-  // A grid over one axis is drawn as a strip with a curve under it (view/profile.ts isOneRow).
-  const lead = !s ? 'One run of' : s.kind !== 'grid' ? 'Each column is one run of' : isOneRow(s.x.count, s.y?.count ?? null, plan.height) ? 'Each stripe (and its point on the curve) is one run of' : 'Each pixel is one run of';
+  const lead = leadOf(s, plan.height);
   return `${lead} ${what}${axes ? `; ${axes}` : ''}; colour: ${netColourText(mode)}.`;
 }

@@ -29,6 +29,14 @@ export function isOneRow(xCount: number | null, yCount: number | null, frameHeig
   return xCount !== null && xCount > 1 && (yCount === null || yCount === 1) && (frameHeight === null || frameHeight === 1);
 }
 
+/** isOneRow for a spec's sweep (a caption's, a figure's) and its plan's height. */
+export function sweepIsOneRow(
+  sweep: { readonly kind: string; readonly x?: { readonly count: number }; readonly y?: { readonly count: number } | null } | null | undefined,
+  height: number,
+): boolean {
+  return sweep?.kind === 'grid' && isOneRow(sweep.x?.count ?? null, sweep.y?.count ?? null, height);
+}
+
 export interface Profile {
   /** What the curve's y is, in words (the chart's y-axis title). */
   readonly label: string;

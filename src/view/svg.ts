@@ -16,10 +16,10 @@ import { heatmapLegend, netHeatmapLegend } from './legend.ts';
 import { netCellColour, netFrame } from './net-frame.ts';
 import type { ChartPanel, GridPanel, HeatmapPanel, NetHeatmapPanel, OverlayLine, Panel } from './panels.ts';
 import { textWidth, wrapText } from './text.ts';
-import { formatNumber, niceTicks, offsetTicks } from './ticks.ts';
+import { formatNumber, niceTicks, offsetTicks, type Tick } from './ticks.ts';
 import type { HeatmapFrame } from './frame.ts';
 import type { NetFrame } from './net-frame.ts';
-import { isOneRow, profileDomain, profileNotes, profileOf } from './profile.ts';
+import { profileDomain, profileNotes, profileOf, sweepIsOneRow, type Profile } from './profile.ts';
 
 export type EncodePng = (rgba: Uint8ClampedArray, width: number, height: number) => string;
 
@@ -69,27 +69,46 @@ function titleBlock(title: string): Frame {
   return { top: PAD + lines.length * (TITLE + 4) + 10, head };
 }
 
-function axesSvg(x: Axis, y: Axis, top: number): string {
-  const parts: string[] = [`<rect x="${M.left}" y="${top}" width="${PW}" height="${PH}" fill="none" stroke="#444"/>`];
-  for (const t of niceTicks(x.min, x.max, x.log ? 'log' : 'linear', 6, { integer: x.integer === true })) {
+/** Ticks of an axis: niceTicks over its range (integers only where its values are). */
+function axisTicks(a: Axis): Tick[] {
+  return niceTicks(a.min, a.max, a.log ? 'log' : 'linear', 6, { integer: a.integer === true });
+}
+
+/** The x axis under a plot whose bottom edge is at `bottom`: tick marks, their labels and the axis's title. */
+function xAxisSvg(x: Axis, bottom: number, ticks: readonly Tick[] = axisTicks(x)): string {
+  const parts: string[] = [];
+  for (const t of ticks) {
     const u = frac(x, t.value);
     if (!(u >= -1e-9 && u <= 1 + 1e-9)) continue;
     const px = M.left + u * PW;
-    parts.push(`<line x1="${px}" y1="${top + PH}" x2="${px}" y2="${top + PH + 4}" stroke="#444"/>`);
-    parts.push(`<text x="${px}" y="${top + PH + 16}" text-anchor="middle">${esc(t.label)}</text>`);
+    parts.push(`<line x1="${px}" y1="${bottom}" x2="${px}" y2="${bottom + 4}" stroke="#444"/>`);
+    parts.push(`<text x="${px}" y="${bottom + 16}" text-anchor="middle">${esc(t.label)}</text>`);
   }
-  for (const t of niceTicks(y.min, y.max, y.log ? 'log' : 'linear', 6, { integer: y.integer === true })) {
+  const xl = wrapText(`${x.label}${x.log ? ' (log)' : ''}`, FONT, PW)[0] ?? '';
+  parts.push(`<text x="${M.left + PW / 2}" y="${bottom + 32}" text-anchor="middle">${esc(xl)}</text>`);
+  return parts.join('');
+}
+
+/**
+ * The y axis of a plot `height` high whose bottom edge is at `bottom`: tick marks and labels left of
+ * it, and its title (`title`, else the axis's label) turned along it.
+ */
+function yAxisSvg(y: Axis, bottom: number, height: number, ticks: readonly Tick[] = axisTicks(y), title = `${y.label}${y.log ? ' (log)' : ''}`): string {
+  const parts: string[] = [];
+  for (const t of ticks) {
     const u = frac(y, t.value);
     if (!(u >= -1e-9 && u <= 1 + 1e-9)) continue;
-    const py = top + PH - u * PH;
+    const py = bottom - u * height;
     parts.push(`<line x1="${M.left - 4}" y1="${py}" x2="${M.left}" y2="${py}" stroke="#444"/>`);
     parts.push(`<text x="${M.left - 6}" y="${py + 4}" text-anchor="end">${esc(t.label)}</text>`);
   }
-  const xl = wrapText(`${x.label}${x.log ? ' (log)' : ''}`, FONT, PW)[0] ?? '';
-  const yl = wrapText(`${y.label}${y.log ? ' (log)' : ''}`, FONT, PH)[0] ?? '';
-  parts.push(`<text x="${M.left + PW / 2}" y="${top + PH + 32}" text-anchor="middle">${esc(xl)}</text>`);
-  parts.push(`<text transform="translate(16 ${top + PH / 2}) rotate(-90)" text-anchor="middle">${esc(yl)}</text>`);
+  const yl = wrapText(title, FONT, height)[0] ?? '';
+  parts.push(`<text transform="translate(16 ${bottom - height / 2}) rotate(-90)" text-anchor="middle">${esc(yl)}</text>`);
   return parts.join('');
+}
+
+function axesSvg(x: Axis, y: Axis, top: number): string {
+  return `<rect x="${M.left}" y="${top}" width="${PW}" height="${PH}" fill="none" stroke="#444"/>` + xAxisSvg(x, top + PH) + yAxisSvg(y, top + PH, PH);
 }
 
 /** Where the legend starts below a plot that starts at `top`. */
@@ -243,12 +262,12 @@ interface GridAxisSpec {
 
 /**
  * A map's x and y axes: a grid's swept ranges (a 1-D grid's y an empty unit axis), or the run
- * index for other sweeps.
+ * index for other sweeps (its cells' centres at 0 … w − 1, as a grid's are at its values).
  */
 function sweepAxes(sweep: { readonly kind: string; readonly x?: GridAxisSpec; readonly y?: GridAxisSpec | null } | null | undefined, w: number, label: (path: string) => string): [Axis, Axis] {
   const axis = (a: GridAxisSpec): Axis => ({ min: a.min, max: a.max, log: a.scale === 'log', label: label(a.param) });
   const grid = sweep?.kind === 'grid' ? sweep : null;
-  return [grid?.x ? axis(grid.x) : { min: 0, max: w, log: false, label: 'run' }, grid?.y ? axis(grid.y) : { min: 0, max: 1, log: false, label: '' }];
+  return [grid?.x ? axis(grid.x) : { min: 0, max: w - 1, log: false, label: 'run', integer: true }, grid?.y ? axis(grid.y) : { min: 0, max: 1, log: false, label: '' }];
 }
 
 /** A list sweep's band of columns in a figure (as on the page: one row over the run index, no height to spend). */
@@ -272,17 +291,13 @@ function mapSvg(
   clip: string,
 ): { readonly svg: string; readonly height: number; readonly notes: LegendItem[] } {
   const grid = sweep?.kind === 'grid' ? sweep : null;
-  if (isOneRow(grid?.x?.count ?? null, grid ? (grid.y?.count ?? null) : null, f.height)) {
-    const notes = profileNotes(profileOf(f)).map((label): LegendItem => ({ kind: 'note', label }));
-    return { svg: stripCurveSvg(f, xa, lines, encodePng, top, colour), height: PH, notes };
+  if (sweepIsOneRow(sweep, f.height)) {
+    const p = profileOf(f);
+    const notes = profileNotes(p).map((label): LegendItem => ({ kind: 'note', label }));
+    return { svg: stripCurveSvg(f, p, xa, lines, encodePng, top, colour), height: PH, notes };
   }
   if (!grid && f.height === 1 && f.width > 1) {
-    const parts = [cellsImageSvg(f.width, 1, colour, encodePng, top, FIG_BAND), `<rect x="${M.left}" y="${top}" width="${PW}" height="${FIG_BAND}" fill="none" stroke="#444"/>`];
-    for (const t of niceTicks(0, f.width - 1, 'linear', 6, { integer: true })) {
-      const px = M.left + (t.value / (f.width - 1)) * PW;
-      parts.push(`<line x1="${px}" y1="${top + FIG_BAND}" x2="${px}" y2="${top + FIG_BAND + 4}" stroke="#444"/>`, `<text x="${px}" y="${top + FIG_BAND + 16}" text-anchor="middle">${esc(t.label)}</text>`);
-    }
-    parts.push(`<text x="${M.left + PW / 2}" y="${top + FIG_BAND + 32}" text-anchor="middle">run</text>`);
+    const parts = [cellsImageSvg(f.width, 1, colour, encodePng, top, FIG_BAND), `<rect x="${M.left}" y="${top}" width="${PW}" height="${FIG_BAND}" fill="none" stroke="#444"/>`, xAxisSvg(xa, top + FIG_BAND)];
     return { svg: parts.join(''), height: FIG_BAND, notes: [] };
   }
   const parts = [cellsImageSvg(f.width, f.height, colour, encodePng, top), axesSvg(xa, ya, top)];
@@ -300,9 +315,8 @@ const FIG_GAP = 10;
  * diverged run a triangle at the top in its cell's colour, vertical theory lines across both; the
  * x axis under the curve. Fills the plot area that starts at `top` (the same size as a map's).
  */
-function stripCurveSvg(f: HeatmapFrame | NetFrame, xa: Axis, lines: readonly OverlayLine[], encodePng: EncodePng, top: number, colour: (run: number) => Rgb): string {
+function stripCurveSvg(f: HeatmapFrame | NetFrame, p: Profile, xa: Axis, lines: readonly OverlayLine[], encodePng: EncodePng, top: number, colour: (run: number) => Rgb): string {
   const w = f.width;
-  const p = profileOf(f);
   const parts: string[] = [];
   // The strip: the cells (spanning half a cell past each end, as on a map), FIG_STRIP high.
   parts.push(cellsImageSvg(w, 1, colour, encodePng, top, FIG_STRIP), `<rect x="${M.left}" y="${top}" width="${PW}" height="${FIG_STRIP}" fill="none" stroke="#444"/>`);
@@ -310,13 +324,7 @@ function stripCurveSvg(f: HeatmapFrame | NetFrame, xa: Axis, lines: readonly Ove
   const chH = PH - FIG_STRIP - FIG_GAP;
   parts.push(`<rect x="${M.left}" y="${ct}" width="${PW}" height="${chH}" fill="none" stroke="#444"/>`);
   const xOf = (i: number): number => M.left + (w > 1 ? i / (w - 1) : 0.5) * PW;
-  for (const t of niceTicks(xa.min, xa.max, xa.log ? 'log' : 'linear', 6)) {
-    const u = frac(xa, t.value);
-    if (!(u >= -1e-9 && u <= 1 + 1e-9)) continue;
-    const px = M.left + u * PW;
-    parts.push(`<line x1="${px}" y1="${top + PH}" x2="${px}" y2="${top + PH + 4}" stroke="#444"/>`, `<text x="${px}" y="${top + PH + 16}" text-anchor="middle">${esc(t.label)}</text>`);
-  }
-  parts.push(`<text x="${M.left + PW / 2}" y="${top + PH + 32}" text-anchor="middle">${esc(wrapText(`${xa.label}${xa.log ? ' (log)' : ''}`, FONT, PW)[0] ?? '')}</text>`);
+  parts.push(xAxisSvg(xa, top + PH));
   // Theory lines at one x: across the strip and the curve.
   for (const l of lines) {
     const x0 = l.x[0];
@@ -328,24 +336,25 @@ function stripCurveSvg(f: HeatmapFrame | NetFrame, xa: Axis, lines: readonly Ove
       `<line x1="${px}" y1="${top}" x2="${px}" y2="${top + PH}" stroke="${l.colour}" stroke-width="2" stroke-dasharray="${l.dotted ? '2 3' : '6 3'}"/>`,
     );
   }
-  let base = '';
-  if (!Number.isNaN(p.min)) {
+  const title = `${p.label}${p.scale === 'log' ? ' (log)' : ''}`;
+  if (Number.isNaN(p.min)) {
+    parts.push(`<text transform="translate(16 ${ct + chH / 2}) rotate(-90)" text-anchor="middle">${esc(wrapText(title, FONT, chH)[0] ?? '')}</text>`);
+  } else {
     const { lo, hi } = profileDomain(p);
+    // Room at the top for the diverged runs' marks.
     const y0 = ct + 12;
     const h = chH - 18;
-    const yOf = (v: number): number => y0 + h - (p.scale === 'log' ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo)) * h;
+    const ya: Axis = { min: lo, max: hi, log: p.scale === 'log', label: p.label };
+    const yOf = (v: number): number => y0 + h - frac(ya, v) * h;
     let ticks = niceTicks(lo, hi, p.scale, 5);
+    let base = '';
     // Labels too long for the margin (a narrow range) are offsets from a base named in the title.
     if (ticks.some((t) => t.label.length > 7)) {
       const o = offsetTicks(lo, hi, 5);
       ticks = o.ticks;
       base = o.baseLabel;
     }
-    for (const t of ticks) {
-      const py = yOf(t.value);
-      if (!(py >= y0 - 0.5 && py <= y0 + h + 0.5)) continue;
-      parts.push(`<line x1="${M.left - 4}" y1="${py}" x2="${M.left}" y2="${py}" stroke="#444"/>`, `<text x="${M.left - 6}" y="${py + 4}" text-anchor="end">${esc(t.label)}</text>`);
-    }
+    parts.push(yAxisSvg(ya, y0 + h, h, ticks, `${title}${base ? `, offset from ${base}` : ''}`));
     const runs: string[][] = [[]];
     for (let i = 0; i < w; i++) {
       const v = p.y[i] as number;
@@ -361,8 +370,6 @@ function stripCurveSvg(f: HeatmapFrame | NetFrame, xa: Axis, lines: readonly Ove
       else if (!Number.isNaN(v)) parts.push(`<circle cx="${xOf(i).toFixed(1)}" cy="${yOf(v).toFixed(1)}" r="${rad}" fill="${c}" stroke="#000" stroke-opacity="0.55" stroke-width="0.8"/>`);
     }
   }
-  const yl = wrapText(`${p.label}${p.scale === 'log' ? ' (log)' : ''}${base ? `, offset from ${base}` : ''}`, FONT, chH)[0] ?? '';
-  parts.push(`<text transform="translate(16 ${ct + chH / 2}) rotate(-90)" text-anchor="middle">${esc(yl)}</text>`);
   return parts.join('');
 }
 
