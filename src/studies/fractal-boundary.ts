@@ -18,7 +18,7 @@ import { MIN_KAPPA, MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement, pastResol
 import type { ClassAgreement } from '../core/validate.ts';
 import { boundaryDimension, edgeImage } from './boxcount.ts';
 import type { BoxCount } from './boxcount.ts';
-import { engineOf, fmt, median, netPlanOf, runNetSpec, studySize, verdictOf } from './run.ts';
+import { engineOf, fmt, median, netPlanOf, runNetPlan, studySize, verdictOf } from './run.ts';
 import { netParamLabel } from '../view/caption.ts';
 import type { Condition } from './run.ts';
 import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
@@ -292,16 +292,17 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     let redraw = false;
     // The float32 sample runs on the engine the map runs on (a caller may send a small sweep to
     // another engine than a large one): the rounding it measures is the map's.
-    const mapEngine = on64 ? engineOf(ctx, await netPlanOf(spec)) : null;
-    if (on64 && mapEngine && mapEngine.name !== 'cpu64') {
-      const sample = fractalSpec(w, size.precisionSide, steps);
-      const a = await runNetSpec({ ...ctx, engine: mapEngine, engineFor: () => mapEngine }, `depth ${d}: float32 sample`, sample);
-      const b = await runNetSpec(on64, `depth ${d}: float64 sample`, sample);
+    const plan = await netPlanOf(spec);
+    const mapEngine = engineOf(ctx, plan);
+    if (on64 && mapEngine.name !== 'cpu64') {
+      const sample = await netPlanOf(fractalSpec(w, size.precisionSide, steps));
+      const a = await runNetPlan({ ...ctx, engine: mapEngine, engineFor: () => mapEngine }, `depth ${d}: float32 sample`, sample);
+      const b = await runNetPlan(on64, `depth ${d}: float64 sample`, sample);
       const split = classAgreement(trainedClass(a.results.convergence), trainedClass(b.results.convergence));
       redraw = pastResolution(split);
       precision.push({ ...split, float64: redraw });
     }
-    const ran = on64 && redraw ? await runNetSpec(on64, `depth ${d} in float64 (float32 does not resolve it)`, spec) : await runNetSpec(ctx, `depth ${d}`, spec);
+    const ran = on64 && redraw ? await runNetPlan(on64, `depth ${d} in float64 (float32 does not resolve it)`, plan) : await runNetPlan(ctx, `depth ${d}`, plan);
     specs.push(ran.plan.spec);
     const conv = Array.from(ran.results.convergence);
     // The boundary and the next window read only where the class changes: either encoding draws them alike.

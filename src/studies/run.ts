@@ -43,7 +43,11 @@ export async function netPlanOf(spec: Record<string, unknown>): Promise<NetPlan>
 
 /** A network spec's sweep on the engine the study's context gives its plan (its data set loaded first). */
 export async function runNetSpec(ctx: StudyContext, label: string, spec: Record<string, unknown>): Promise<NetRan> {
-  const plan = await netPlanOf(spec);
+  return runNetPlan(ctx, label, await netPlanOf(spec));
+}
+
+/** A network plan's sweep on the engine the study's context gives it (a plan built once, for a caller that also reads it). */
+export async function runNetPlan(ctx: StudyContext, label: string, plan: NetPlan): Promise<NetRan> {
   const engine = engineOf(ctx, plan);
   const results = await engine.run(plan, {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
