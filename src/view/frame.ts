@@ -156,18 +156,21 @@ export function lossFloorOf(plan: Pick<Plan, 'minima'>): number {
  * loss, on a log axis only while every value is above 0: a loss below 0 (a surface whose minimum is
  * negative) has no place on one, and a log chart of it would draw nothing.
  */
-export function lossCurves(series: readonly ArrayLike<number>[], minima: Pick<Plan, 'minima'>['minima']): { values: Float64Array[]; log: boolean; label: string } {
+export function lossCurves<S extends { readonly values: ArrayLike<number> }>(
+  series: readonly S[],
+  minima: Pick<Plan, 'minima'>['minima'],
+): { series: (S & { readonly values: Float64Array })[]; log: boolean; label: string } {
   if (minima.length > 0) {
     const floor = lossFloorOf({ minima });
     return {
-      values: series.map((s) => Float64Array.from(s, (v) => (Number.isFinite(v) ? Math.max(v - floor, LOG_FLOOR) : v))),
+      series: series.map((s) => ({ ...s, values: Float64Array.from(s.values, (v) => (Number.isFinite(v) ? Math.max(v - floor, LOG_FLOOR) : v)) })),
       log: true,
       // The maps' and the curves' words, whether the best minimum is 0 or not.
       label: 'loss above the best minimum',
     };
   }
-  const values = series.map((s) => Float64Array.from(s));
-  return { values, log: values.every((s) => s.every((v) => !Number.isFinite(v) || v > 0)), label: 'loss' };
+  const raw = series.map((s) => ({ ...s, values: Float64Array.from(s.values) }));
+  return { series: raw, log: raw.every((s) => s.values.every((v) => !Number.isFinite(v) || v > 0)), label: 'loss' };
 }
 
 /** Steps to converge as the outcome mode's lightness: 0 at once, 1 at the last step. */

@@ -14,10 +14,10 @@ describe('loss charts', () => {
     const minima = minimaOf('flat_sharp');
     const best = Math.min(...minima.map((m) => m.value));
     expect(best).toBeLessThan(0);
-    const c = lossCurves([Float64Array.from([best + 1, best + 0.01, best, best - 1e-9, Number.NaN])], minima);
+    const c = lossCurves([{ values: Float64Array.from([best + 1, best + 0.01, best, best - 1e-9, Number.NaN]) }], minima);
     expect(c.log).toBe(true);
     expect(c.label).toBe('loss above the best minimum');
-    const v = Array.from(c.values[0] ?? []);
+    const v = Array.from(c.series[0]?.values ?? []);
     expect(v[0]).toBeCloseTo(1, 12);
     expect(v[1]).toBeCloseTo(0.01, 12);
     // At the minimum, and a float32 hair below it: the floor, not a point lost off a log axis.
@@ -26,8 +26,8 @@ describe('loss charts', () => {
   });
 
   it('say "above the best minimum" where it is 0 too, and keep a surface with no known minimum raw, on a linear axis once a loss is not above 0', () => {
-    expect(lossCurves([[1, 0.5]], minimaOf('quadratic')).label).toBe('loss above the best minimum');
-    expect(lossCurves([[1, 0.5]], [])).toEqual({ values: [Float64Array.from([1, 0.5])], log: true, label: 'loss' });
-    expect(lossCurves([[1, 0.5], [0.2, -0.3]], []).log).toBe(false);
+    expect(lossCurves([{ values: [1, 0.5] }], minimaOf('quadratic')).label).toBe('loss above the best minimum');
+    expect(lossCurves([{ values: [1, 0.5] }], [])).toEqual({ series: [{ values: Float64Array.from([1, 0.5]) }], log: true, label: 'loss' });
+    expect(lossCurves([{ values: [1, 0.5] }, { values: [0.2, -0.3] }], []).log).toBe(false);
   });
 });

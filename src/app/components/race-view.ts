@@ -78,12 +78,12 @@ export class BlRace extends LitElement {
   );
 
   /** The lanes' losses, above the best minimum as the map colours them (view/frame.ts lossCurves). */
-  private readonly loss = memoLast((lanes: readonly Lane[], minima: readonly Minimum[]) => {
-    const ran = lanes.flatMap((l) => (l.trajectory ? [{ label: l.label, loss: l.trajectory.loss, colour: l.entrant.colour }] : []));
-    const curves = lossCurves(ran.map((l) => l.loss), minima);
-    const series: LineSeries[] = ran.map((l, i) => ({ label: l.label, values: curves.values[i] ?? l.loss, colour: l.colour }));
-    return { series, log: curves.log, label: curves.label };
-  });
+  private readonly loss = memoLast((lanes: readonly Lane[], minima: readonly Minimum[]) =>
+    lossCurves(
+      lanes.flatMap((l): LineSeries[] => (l.trajectory ? [{ label: l.label, values: l.trajectory.loss, colour: l.entrant.colour }] : [])),
+      minima,
+    ),
+  );
 
   private readonly startPoint = memoLast((s: readonly [number, number] | null): readonly [number, number] | null => (s ? [s[0], s[1]] : null));
 

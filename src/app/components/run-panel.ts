@@ -115,10 +115,9 @@ export class BlRunPanel extends LitElement {
       ...(sel?.trajectory ? [{ t: sel.trajectory, label: sel.label, colour: SELECTED_INK }] : []),
     ];
     // Above the best minimum, as the map colours it (a surface whose minimum is below 0 has no log chart of its raw loss).
-    const curves = lossCurves(runs.map((r) => r.t.loss), minima);
-    const loss: LineSeries[] = runs.map((r, i) => ({ label: r.label, values: curves.values[i] ?? r.t.loss, colour: r.colour }));
+    const loss = lossCurves(runs.map((r): LineSeries => ({ label: r.label, values: r.t.loss, colour: r.colour })), minima);
     const lr: LineSeries[] = runs.map((r) => ({ label: r.label, values: r.t.lr, colour: r.colour }));
-    return { loss, lr, lossLog: curves.log, lossLabel: curves.label };
+    return { loss: loss.series, lr, lossLog: loss.log, lossLabel: loss.label };
   });
 
   /** The plot in words: the surface, and each path shown. */
