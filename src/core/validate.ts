@@ -580,16 +580,17 @@ export function classAgreement(test: ArrayLike<number>, ref: ArrayLike<number>):
       if (a === b) kept++;
     }
   }
-  const pa = n > 0 ? testIn / n : 0;
-  const pb = n > 0 ? inClass / n : 0;
+  const share = (k: number): number => (n > 0 ? k / n : 0);
+  const pa = share(testIn);
+  const pb = share(inClass);
   const chance = pa * pb + (1 - pa) * (1 - pb);
   return {
-    disagree: n > 0 ? disagree / n : 0,
-    share: n > 0 ? inClass / n : 0,
+    disagree: share(disagree),
+    share: pb,
     minorityRuns,
     minorityKept: minorityRuns > 0 ? kept / minorityRuns : 1,
     minorityPrecision: testRuns > 0 ? kept / testRuns : 1,
-    kappa: chance >= 1 ? 1 : (1 - (n > 0 ? disagree / n : 0) - chance) / (1 - chance),
+    kappa: chance >= 1 ? 1 : (1 - share(disagree) - chance) / (1 - chance),
   };
 }
 

@@ -121,7 +121,7 @@ const NET_CURVE: Record<NetHeatmapMode, Curve<NetHeatmapMode, NetColumns>> = {
   steps: { mode: 'steps', label: 'steps to the loss threshold', scale: 'linear' },
 };
 
-/** The machine epsilon of a column's element type. */
+/** The machine epsilon of a column's element type (float32 engines' results are Float32Arrays). */
 function epsOf(c: ArrayLike<number> | undefined): number {
   return c instanceof Float32Array ? 2 ** -23 : 2 ** -52;
 }
@@ -184,7 +184,7 @@ export function profileOf(f: HeatmapFrame | NetFrame): Profile {
     atFloor,
     points,
     resolution: raw ? ROUNDING_ULPS * epsOf(raw) * rawMax : 0,
-    precision: epsOf(raw ?? ('kind' in f ? f.columns.train_loss : f.columns.loss)) === 2 ** -23 ? 'float32' : 'float64',
+    precision: (raw ?? ('kind' in f ? f.columns.train_loss : f.columns.loss)) instanceof Float32Array ? 'float32' : 'float64',
   };
 }
 

@@ -1405,7 +1405,7 @@ function sweepSection(spec: SpecJSON): Section {
     kind === 'none'
       ? 'One run.'
       : kind === 'points' && isRecord(s)
-        ? `${count(Array.isArray(s.points) ? s.points.length : 0)} runs at explicit points over ${spans.map(spanText).join(', ')}: edit them in the spec's JSON (Import), or choose another kind to sweep those ranges instead.`
+        ? `${count(total ?? 0)} runs at explicit points over ${spans.map(spanText).join(', ')}: edit them in the spec's JSON (Import), or choose another kind to sweep those ranges instead.`
         : total === null
           ? ''
           : `${count(total)} runs`;
