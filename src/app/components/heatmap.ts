@@ -61,6 +61,54 @@ const STRIP = 36;
 /** A list sweep's band of columns (CSS px). */
 const LIST_BAND = 96;
 const GAP = 10;
+/**
+ * Ticks over [min, max] whose labels fit `room` px: niceTicks, or offsets from a short base value
+ * (returned, for the title) where the labels would not fit (a deep zoom's 116.28432646, a narrow
+ * range's 0.2011529, differing in their last digits).
+ */
+function fitTicks(ctx: CanvasRenderingContext2D, min: number, max: number, scale: 'linear' | 'log', n: number, room: (ts: readonly Tick[]) => number): { ticks: Tick[]; base: string } {
+  const ticks = niceTicks(min, max, scale, n);
+  if (widestLabel(ctx, ticks) <= room(ticks)) return { ticks, base: '' };
+  const o = offsetTicks(min, max, n);
+  return { ticks: o.ticks, base: o.baseLabel };
+}
+
+function widestLabel(ctx: CanvasRenderingContext2D, ticks: readonly Tick[]): number {
+  return Math.max(0, ...ticks.map((t) => ctx.measureText(t.label).width));
+}
+
+/** Room for a y tick label: the margin left of the plot, less the y title. */
+const Y_LABEL_ROOM = MARGIN.left - 26;
+
+/** Tick marks and their labels left of the plot, at y = yOf(value), for the ticks from `top` to `bottom`. */
+function drawYTicks(ctx: CanvasRenderingContext2D, ticks: readonly Tick[], yOf: (v: number) => number, top: number, bottom: number): void {
+  ctx.fillStyle = '#222';
+  ctx.strokeStyle = '#444';
+  ctx.textAlign = 'right';
+  ctx.textBaseline = 'middle';
+  for (const t of ticks) {
+    const y = yOf(t.value);
+    if (y < top - 0.5 || y > bottom + 0.5) continue;
+    ctx.beginPath();
+    ctx.moveTo(MARGIN.left - 5, y);
+    ctx.lineTo(MARGIN.left, y);
+    ctx.stroke();
+    ctx.fillText(t.label, MARGIN.left - 7, y);
+  }
+}
+
+/** A y axis's title, turned along the plot, centred at height `cy`. */
+function drawYTitle(ctx: CanvasRenderingContext2D, title: string, cy: number): void {
+  ctx.save();
+  ctx.fillStyle = '#222';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'middle';
+  ctx.translate(12, cy);
+  ctx.rotate(-Math.PI / 2);
+  ctx.fillText(title, 0, 0);
+  ctx.restore();
+}
+
 const curveHeight = (side: number): number => Math.round(Math.max(150, Math.min(260, 0.45 * side)));
 
 export class BlHeatmap extends LitElement {
@@ -603,16 +651,7 @@ export class BlHeatmap extends LitElement {
     };
     mark(this.hover, 'rgba(0, 0, 0, 0.35)');
     mark(this.selected, 'rgba(221, 0, 0, 0.6)');
-    const title = (base: string): void => {
-      ctx.save();
-      ctx.fillStyle = '#222';
-      ctx.textAlign = 'center';
-      ctx.textBaseline = 'middle';
-      ctx.translate(12, c.top + c.height / 2);
-      ctx.rotate(-Math.PI / 2);
-      ctx.fillText(`${p.label}${p.scale === 'log' ? ' (log)' : ''}${base ? `, offset from ${base}` : ''}`, 0, 0);
-      ctx.restore();
-    };
+    const title = (base: string): void => drawYTitle(ctx, `${p.label}${p.scale === 'log' ? ' (log)' : ''}${base ? `, offset from ${base}` : ''}`, c.top + c.height / 2);
     if (Number.isNaN(p.min)) {
       title('');
       ctx.fillStyle = '#555';
@@ -627,30 +666,10 @@ export class BlHeatmap extends LitElement {
     const { lo, hi } = profileDomain(p);
     const t = (v: number): number => (p.scale === 'log' ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo));
     const yOf = (v: number): number => top + h - t(v) * h;
-    const count = Math.max(2, Math.floor(h / 28));
-    let ticks = niceTicks(lo, hi, p.scale, count);
-    // Labels wider than the margin (a narrow range's 0.2011529…) are offsets from a base named in the title, as the map's axes do.
-    let base = '';
-    const widest = Math.max(0, ...ticks.map((tk) => ctx.measureText(tk.label).width));
-    if (widest > MARGIN.left - 26) {
-      const o = offsetTicks(lo, hi, count);
-      ticks = o.ticks;
-      base = o.baseLabel;
-    }
+    // Labels wider than the margin are offsets from a base named in the title, as the map's axes' are.
+    const { ticks, base } = fitTicks(ctx, lo, hi, p.scale, Math.max(2, Math.floor(h / 28)), () => Y_LABEL_ROOM);
     title(base);
-    ctx.fillStyle = '#222';
-    ctx.strokeStyle = '#444';
-    ctx.textAlign = 'right';
-    ctx.textBaseline = 'middle';
-    for (const tk of ticks) {
-      const y = yOf(tk.value);
-      if (y < top - 0.5 || y > top + h + 0.5) continue;
-      ctx.beginPath();
-      ctx.moveTo(left - 5, y);
-      ctx.lineTo(left, y);
-      ctx.stroke();
-      ctx.fillText(tk.label, left - 7, y);
-    }
+    drawYTicks(ctx, ticks, yOf, top, top + h);
     ctx.strokeStyle = '#9a9a9a';
     ctx.lineWidth = 1;
     ctx.beginPath();
@@ -701,59 +720,35 @@ export class BlHeatmap extends LitElement {
     const bottom = this.axisBottom;
     const frac = (v: number): number => this.axisFrac(axis, v);
     const n = which === 'x' ? 7 : 8;
-    let ticks = niceTicks(min, max, scale, n);
-    // Room for a label: the margin left of the map (less the y title), or an x tick's share of the
-    // width. Labels that do not fit (a deep zoom's 116.28432646, differing in their last digits) are
-    // offsets from a base value named in the title.
-    const room = (ts: readonly Tick[]): number => (which === 'y' ? MARGIN.left - 26 : s / Math.max(1, ts.length) - 8);
-    const widest = (ts: readonly Tick[]): number => Math.max(0, ...ts.map((t) => ctx.measureText(t.label).width));
-    let base = '';
-    if (widest(ticks) > room(ticks)) {
-      const o = offsetTicks(min, max, n);
-      ticks = o.ticks;
-      base = o.baseLabel;
-      // Still too wide across the map: fewer.
-      const w = widest(ticks);
-      if (which === 'x' && w > room(ticks)) ticks = offsetTicks(min, max, Math.max(2, Math.floor(s / (w + 8)))).ticks;
-    }
+    // Room for a label: the margin left of the map, or an x tick's share of the width.
+    const room = (ts: readonly Tick[]): number => (which === 'y' ? Y_LABEL_ROOM : s / Math.max(1, ts.length) - 8);
+    let { ticks, base } = fitTicks(ctx, min, max, scale, n, room);
+    // Offsets still too wide across the map: fewer.
+    const w = widestLabel(ctx, ticks);
+    if (base && which === 'x' && w > room(ticks)) ticks = offsetTicks(min, max, Math.max(2, Math.floor(s / (w + 8)))).ticks;
     const title = `${axis.label}${scale === 'log' ? ' (log)' : ''}${base ? `, offset from ${base}` : ''}`;
+    if (which === 'y') {
+      // Ticks whose fraction lies in [0, 1] (drawYTicks keeps half a pixel either side).
+      drawYTicks(ctx, ticks, (v) => MARGIN.top + s - frac(v) * s, MARGIN.top + 0.5, MARGIN.top + s - 0.5);
+      drawYTitle(ctx, title, MARGIN.top + s / 2);
+      return;
+    }
     ctx.fillStyle = '#222';
     ctx.strokeStyle = '#444';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
     for (const t of ticks) {
       const u = frac(t.value);
       if (u < 0 || u > 1) continue;
-      if (which === 'x') {
-        const x = MARGIN.left + u * s;
-        ctx.beginPath();
-        ctx.moveTo(x, bottom);
-        ctx.lineTo(x, bottom + 5);
-        ctx.stroke();
-        ctx.textAlign = 'center';
-        ctx.textBaseline = 'top';
-        ctx.fillText(t.label, x, bottom + 7);
-      } else {
-        const y = MARGIN.top + s - u * s;
-        ctx.beginPath();
-        ctx.moveTo(MARGIN.left - 5, y);
-        ctx.lineTo(MARGIN.left, y);
-        ctx.stroke();
-        ctx.textAlign = 'right';
-        ctx.textBaseline = 'middle';
-        ctx.fillText(t.label, MARGIN.left - 7, y);
-      }
+      const x = MARGIN.left + u * s;
+      ctx.beginPath();
+      ctx.moveTo(x, bottom);
+      ctx.lineTo(x, bottom + 5);
+      ctx.stroke();
+      ctx.fillText(t.label, x, bottom + 7);
     }
-    ctx.textAlign = 'center';
-    if (which === 'x') {
-      ctx.textBaseline = 'bottom';
-      ctx.fillText(title, MARGIN.left + s / 2, bottom + MARGIN.bottom - 2);
-    } else {
-      ctx.save();
-      ctx.translate(12, MARGIN.top + s / 2);
-      ctx.rotate(-Math.PI / 2);
-      ctx.textBaseline = 'middle';
-      ctx.fillText(title, 0, 0);
-      ctx.restore();
-    }
+    ctx.textBaseline = 'bottom';
+    ctx.fillText(title, MARGIN.left + s / 2, bottom + MARGIN.bottom - 2);
   }
 }
 
