@@ -323,7 +323,9 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
   }
   // RECORD: group_hyper keeps each group's LR of this step, for the points after it, as it
   // evaluates it for the step.
-  lr_recorded = 0u;
+  if (RECORD) {
+    lr_recorded = 0u;
+  }
   // Each group's LR, momentum and step scalars, then its pairs (pairs are grouped) or tensors.
   let t = f32(k + 1u);
   if (TENSOR_RULE) {

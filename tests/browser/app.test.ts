@@ -735,8 +735,21 @@ describe('every screen, every hand', () => {
     // The first arrow shows the cursor in the middle (128, 128); three more right, Shift+up ten rows.
     expect(sel).toEqual({ i: 131, j: 138 });
     const x0 = await page.evaluate(() => (document.querySelector('bl-app') as unknown as PageApp).controller.sweep.plan.spec.sweep.x);
+    const cursorAt = async (): Promise<[number, number] | null> => {
+      const t = await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap')?.shadowRoot?.querySelector('[data-testid="heatmap-cursor"]')?.textContent ?? '');
+      const m = /^Cursor at lr ([\d.e-]+), momentum ([\d.e-]+)/.exec(t);
+      return m ? [Number(m[1]), Number(m[2])] : null;
+    };
+    const before = await cursorAt();
     await page.keyboard.press('+');
     await page.waitForFunction((min: number) => (document.querySelector('bl-app') as unknown as PageApp).controller.sweep.plan.spec.sweep.x.min > min, {}, x0.min);
+    // The cursor stays on the same point of the plane (a cell of the zoomed map), so + zooms on there.
+    await page.waitForFunction(() => /^Cursor at lr/.test(document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-heatmap')?.shadowRoot?.querySelector('[data-testid="heatmap-cursor"]')?.textContent ?? ''));
+    const after = await cursorAt();
+    expect(before).not.toBeNull();
+    expect(after).not.toBeNull();
+    expect(Math.abs(Math.log10((after as [number, number])[0] / (before as [number, number])[0]))).toBeLessThan(0.01);
+    expect(Math.abs((after as [number, number])[1] - (before as [number, number])[1])).toBeLessThan(0.005);
     await page.keyboard.press('Escape');
     await page.waitForFunction(() => !(document.querySelector('bl-app') as unknown as PageApp).controller.sweep.running, { timeout: 60_000 });
     // The zoomed view is the spec (the map, its sweep cancelled, shows the last complete one again).

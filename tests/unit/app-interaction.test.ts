@@ -24,7 +24,7 @@ import { PLAY_SECONDS, PlaybackController } from '../../src/app/controllers/play
 import { PreviewController } from '../../src/app/controllers/preview-controller.ts';
 import { RaceController, entrantFields, raceSpec, setEntrantParam } from '../../src/app/controllers/race-controller.ts';
 import { SelectionController } from '../../src/app/controllers/selection-controller.ts';
-import { heatmapKey } from '../../src/app/heatmap/keys.ts';
+import { carryCursor, heatmapKey } from '../../src/app/heatmap/keys.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { COMPARE_COLOURS, carryRun, cellOfRun, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
@@ -654,6 +654,24 @@ describe('heatmap keys and zoom', () => {
     expect(tidy(116.28432642413371, 1e-5)).toBe(116.28432642413);
     expect(tidy(116.28432642413371, 1e-12)).toBe(116.28432642413371);
     expect(tidy(0.2, 0.4)).toBe(0.2);
+  });
+
+  it('keeps the keyboard cursor on the same point when the axes change, and drops it when the new map does not hold it', () => {
+    const lr = { label: 'lr', min: 1e-4, max: 1e-2, scale: 'log' as const, count: 9 };
+    const mom = { label: 'momentum', min: 0, max: 0.8, scale: 'linear' as const, count: 5 };
+    // Zoomed in around cell (4, 2) by + (the view above): the same point is the new map's centre.
+    const zin = { x: { ...lr, min: 10 ** -3.5, max: 10 ** -2.5 }, y: { ...mom, min: 0.2, max: 0.6 } };
+    expect(carryCursor({ i: 4, j: 2 }, { x: lr, y: mom }, zin)).toEqual({ i: 4, j: 2 });
+    // Cell (2, 1) is lr 10^-3.5, momentum 0.2: the new map's bottom-left corner.
+    expect(carryCursor({ i: 2, j: 1 }, { x: lr, y: mom }, zin)).toEqual({ i: 0, j: 0 });
+    // Outside the zoomed window, or another parameter on an axis: no cursor.
+    expect(carryCursor({ i: 0, j: 2 }, { x: lr, y: mom }, zin)).toBeNull();
+    expect(carryCursor({ i: 4, j: 2 }, { x: lr, y: mom }, { x: lr, y: { ...mom, label: 'dampening' } })).toBeNull();
+    // Another count over the same range: the nearest cell to the same point.
+    expect(carryCursor({ i: 4, j: 2 }, { x: lr, y: mom }, { x: { ...lr, count: 101 }, y: mom })).toEqual({ i: 50, j: 2 });
+    // A one-row sweep (no y axis) becoming a map, and back.
+    expect(carryCursor({ i: 4, j: 0 }, { x: lr, y: null }, { x: lr, y: mom })).toBeNull();
+    expect(carryCursor({ i: 4, j: 0 }, { x: lr, y: null }, { x: { ...lr, max: 1e-3 }, y: null })).toEqual({ i: 8, j: 0 });
   });
 
   it('plays with Space unless a control takes it, and cancels with Escape', () => {

@@ -17,7 +17,7 @@ import type { AnyFrame } from '../heatmap/renderers.ts';
 import type { LegendItem } from '../../view/legend.ts';
 import type { OverlayLine } from '../../view/panels.ts';
 import { formatNumber, niceTicks, offsetTicks, type Tick } from '../../view/ticks.ts';
-import { heatmapKey } from '../heatmap/keys.ts';
+import { carryCursor, heatmapKey } from '../heatmap/keys.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
 import { memoLast } from '../memo.ts';
@@ -343,9 +343,22 @@ export class BlHeatmap extends LitElement {
     const resized = shape !== this.drawnShape;
     this.drawnShape = shape;
     if (changed.has('gpu') || resized) this.dropRenderers();
+    if (this.hover && (changed.has('xAxis') || changed.has('yAxis'))) this.carryHover(changed);
     const plot = changed.has('frame') || changed.has('gpu') || resized;
     if (plot && this.frame) this.drawPlot(this.frame);
     if (plot || changed.has('overlay') || changed.has('selected') || changed.has('xAxis') || changed.has('yAxis') || changed.has('lines')) this.drawOverlay();
+  }
+
+  /**
+   * New axes (a zoom, another sweep): the keyboard's cursor moves to the same point of the parameter
+   * plane, or goes when the new map does not hold it; the page hears of it as of a hover. (A mouse
+   * hover is not kept by this: the next pointer move sets it.)
+   */
+  private carryHover(changed: PropertyValues): void {
+    const was = (k: 'xAxis' | 'yAxis'): HeatmapAxis | null => (changed.has(k) ? ((changed.get(k) as HeatmapAxis | null | undefined) ?? null) : this[k]);
+    const cell = this.hover && carryCursor(this.hover, { x: was('xAxis'), y: was('yAxis') }, { x: this.xAxis, y: this.yAxis });
+    this.hover = cell;
+    this.dispatchEvent(new CustomEvent<CellEventDetail | null>('cell-hover', { detail: cell, bubbles: true, composed: true }));
   }
 
   private drawPlot(f: AnyFrame): void {

@@ -48,3 +48,36 @@ export function heatmapKey(key: string, shift: boolean, cursor: Cell | null, wid
       return null;
   }
 }
+
+/** What carryCursor reads of an axis (the heatmap's HeatmapAxis). */
+export interface CursorAxis {
+  readonly label: string;
+  readonly min: number;
+  readonly max: number;
+  readonly scale: 'linear' | 'log';
+  readonly count: number;
+}
+
+/**
+ * Where the keyboard cursor goes when the map's axes change (a zoom, a new sweep): to the new cell
+ * at the same point of the parameter plane, so + pressed again zooms on around the same point; null
+ * (no cursor) when an axis now sweeps another parameter or the point lies outside the new map. A
+ * missing axis (a one-row sweep's y) is one cell.
+ */
+export function carryCursor(cell: Cell, from: { readonly x: CursorAxis | null; readonly y: CursorAxis | null }, to: { readonly x: CursorAxis | null; readonly y: CursorAxis | null }): Cell | null {
+  const along = (k: number, a: CursorAxis | null, b: CursorAxis | null): number | null => {
+    if (!a || !b) return !a && !b ? 0 : null;
+    if (a.label !== b.label || a.scale !== b.scale) return null;
+    const f = (v: number): number => (a.scale === 'log' ? Math.log(v) : v);
+    // Cell k's value on the old axis (cells span min..max at their centres), then its place on the new one.
+    const u = a.count > 1 ? f(a.min) + ((f(a.max) - f(a.min)) * k) / (a.count - 1) : f(a.min);
+    if (b.count <= 1) return a.count <= 1 && a.min === b.min ? 0 : null;
+    const span = f(b.max) - f(b.min);
+    if (!(span > 0)) return null;
+    const at = ((u - f(b.min)) / span) * (b.count - 1);
+    return at >= -0.5 && at <= b.count - 0.5 ? Math.min(b.count - 1, Math.max(0, Math.round(at))) : null;
+  };
+  const i = along(cell.i, from.x, to.x);
+  const j = along(cell.j, from.y, to.y);
+  return i === null || j === null ? null : { i, j };
+}
