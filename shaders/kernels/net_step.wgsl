@@ -279,7 +279,8 @@ fn train_step(k: u32, run: u32, batch: u32) -> bool {
   tr.sum_v = sv.x;
   tr.sum_v_c = sv.y;
   var si = vec2f(tr.sum_inv, tr.sum_inv_c);
-  kahan(&si, 1.0 / v);
+  // The reciprocal capped at max_val: a minibatch loss can be exactly 0 (as the CPU twin).
+  kahan(&si, 1.0 / max(v, 1.0 / net_u.max_val));
   tr.sum_inv = si.x;
   tr.sum_inv_c = si.y;
   tr.ring[k % NET_TAIL] = v;

@@ -1,14 +1,35 @@
 /**
- * Whether a network map drawn in float32 shows its boundary or float32's rounding, measured on a
- * sample: some of the map's own runs run again on the float64 CPU engine and their classes
- * (diverged or not) compared with the map's (core/validate.ts classAgreement, pastResolution). A
- * zoom can be past float32's resolution long before its cells are a few float32 steps apart: near
- * the fractal boundary, over hundreds of steps, rounding decides which side a run ends on.
+ * Whether a network map shows its boundary or rounding, measured on a sample of its own runs. A
+ * float32 map's sample runs again on the float64 CPU engine and their classes (diverged or not) are
+ * compared with the map's (core/validate.ts classAgreement, pastResolution). A zoom can be past
+ * float32's resolution long before its cells are a few float32 steps apart: near the fractal
+ * boundary, over hundreds of steps, rounding decides which side a run ends on. Float64 is tested
+ * the same way against itself with each swept value moved by one float64 ulp (ulpNudgedNetSpec):
+ * measured on the fractal boundary, float64 resolves only a few times deeper than float32, not the
+ * 5 x 10^8 times its finer rounding suggests, because the runs near the boundary are chaotic.
  * DOM-free: the controller (controllers/precision-probe-controller.ts) runs it.
  */
 import type { NetPlan } from '../core/network/plan.ts';
+import { makeNetPlan, prepareSpec } from '../core/network/plan.ts';
+import { parseNetSpec } from '../core/spec.ts';
 import type { ClassAgreement } from '../core/validate.ts';
-import { MIN_KAPPA, MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement, resolutionFailure } from '../core/validate.ts';
+import { MIN_KAPPA, MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement, resolutionFailure, ulpNudgedNetSpec } from '../core/validate.ts';
+
+/** Which precision a split judges: float32 against float64, or float64 against itself nudged by one ulp. */
+export type Judged = 'float32' | 'float64';
+
+/**
+ * The plan whose runs are the map's moved by one float64 ulp on each swept value (core/validate.ts
+ * ulpNudgedNetSpec), its data set the map's; null for a plan that has none (not a grid, or integer
+ * axes only).
+ */
+export async function ulpNudgedPlan(plan: NetPlan): Promise<NetPlan | null> {
+  const json = ulpNudgedNetSpec(plan);
+  if (!json) return null;
+  const spec = parseNetSpec(json);
+  await prepareSpec(spec);
+  return makeNetPlan(spec);
+}
 
 /**
  * Rows the probe samples and runs per row: at most 512 runs, and at most half the map's. A deep zoom
@@ -46,21 +67,40 @@ export function probeRanges(plan: Pick<NetPlan, 'mode' | 'width' | 'height' | 'r
 }
 
 /**
- * The map's classes (1: diverged) on the sampled runs against float64's (`f64`, one diverged column
- * per range, rows relative to its begin).
+ * A network run's class for the probe: 1 when it did not train by the convergence measure (the
+ * notebook's sign: non-negative, or not a number), 0 when it did. This is the seam the convergence
+ * colouring draws and the fractal-boundary study measures; deep in that boundary no run diverges,
+ * so the diverged column could not judge it.
  */
-export function probeSplit(mapDiverged: ArrayLike<number>, ranges: readonly RunRange[], f64: readonly ArrayLike<number>[]): ClassAgreement {
+export function untrainedClass(convergence: ArrayLike<number>): Uint8Array {
+  return Uint8Array.from(Array.from(convergence, (c) => (c < 0 ? 0 : 1)));
+}
+
+/**
+ * The map's classes (1: did not train, untrainedClass) on the sampled runs against the reference's
+ * (`ref`, one class column per range, rows relative to its begin).
+ */
+export function probeSplit(mapClass: ArrayLike<number>, ranges: readonly RunRange[], ref: readonly ArrayLike<number>[]): ClassAgreement {
   const shown: number[] = [];
-  const ref: number[] = [];
+  const refs: number[] = [];
   ranges.forEach((r, k) => {
-    const col = f64[k];
-    if (!col || col.length < r.end - r.begin) throw new Error(`probe range ${r.begin}..${r.end}: float64 results missing`);
+    const col = ref[k];
+    if (!col || col.length < r.end - r.begin) throw new Error(`probe range ${r.begin}..${r.end}: reference results missing`);
     for (let run = r.begin; run < r.end; run++) {
-      shown.push(mapDiverged[run] === 1 ? 1 : 0);
-      ref.push(col[run - r.begin] === 1 ? 1 : 0);
+      shown.push(mapClass[run] === 1 ? 1 : 0);
+      refs.push(col[run - r.begin] === 1 ? 1 : 0);
     }
   });
-  return classAgreement(shown, ref);
+  return classAgreement(shown, refs);
+}
+
+/** What class 1 of a split is: runs that diverged (the validation), or runs that did not train (the probe). */
+export type Classed = 'diverged' | 'untrained';
+
+/** The words for the reference's smaller class, plural and singular: "diverge", "fail to train", or "train". */
+function classWords(split: ClassAgreement, classed: Classed): [string, string] {
+  if (split.share > 0.5) return ['train', 'trains'];
+  return classed === 'diverged' ? ['diverge', 'diverges'] : ['fail to train', 'fails to train'];
 }
 
 /** A share as a whole percentage: "47%". */
@@ -69,37 +109,51 @@ function pct(x: number): string {
 }
 
 /**
- * A split of the runs by divergence (class 1: diverged) past float32's resolution in words (the
+ * A split of the runs by divergence (class 1: diverged) past a precision's resolution in words (the
  * probe's note and the validation's headline): `of`, the runs compared ("512 of this map's runs
- * run again"); how many of them float64 puts in its smaller class (diverged, or trained when most
- * diverge), and how float32 misplaces them, whichever way of core/validate.ts pastResolution failed.
+ * run again"); how many of them the reference puts in its smaller class (diverged, or trained when
+ * most diverge), and how the runs tested misplace them, whichever way of core/validate.ts
+ * pastResolution failed. `judged` float32: float32 against float64; float64: float64 against
+ * itself with each swept value moved by one ulp.
  */
-export function resolutionText(split: ClassAgreement, of: string): string {
-  const [verb, verbs] = split.share <= 0.5 ? ['diverge', 'diverges'] : ['train', 'trains'];
+export function resolutionText(split: ClassAgreement, of: string, judged: Judged = 'float32', classed: Classed = 'diverged'): string {
+  const [verb, verbs] = classWords(split, classed);
   const failed = resolutionFailure(split);
+  const kappa = `little better than chance would (κ ${split.kappa.toFixed(2)})`;
   const how =
-    failed === 'kappa'
-      ? `float32 has ${pct(split.minorityKept)} of them ${verb} too but agrees on which runs ${verb} little better than chance would (κ ${split.kappa.toFixed(2)})`
-      : failed === 'precision'
-        ? `float32 ${verbs} on far more runs: only ${pct(split.minorityPrecision)} of those it sees ${verb} are among them`
-        : `float32 ${verbs} on only ${pct(split.minorityKept)} of those same runs`;
-  return `Past float32's resolution: of ${of}, ${split.minorityRuns} ${verb} in float64, and ${how}. A map that shows its boundary keeps at least ${pct(MIN_MINORITY_KEPT)} both ways, with an agreement beyond chance (Cohen's κ) of at least ${MIN_KAPPA}.`;
+    judged === 'float32'
+      ? failed === 'kappa'
+        ? `float32 has ${pct(split.minorityKept)} of them ${verb} too but agrees on which runs ${verb} ${kappa}`
+        : failed === 'precision'
+          ? `float32 ${verbs} on far more runs: only ${pct(split.minorityPrecision)} of those it sees ${verb} are among them`
+          : `float32 ${verbs} on only ${pct(split.minorityKept)} of those same runs`
+      : failed === 'kappa'
+        ? `nudged, ${pct(split.minorityKept)} of them still ${verb} but the two agree on which runs ${verb} ${kappa}`
+        : failed === 'precision'
+          ? `nudged, far more runs ${verb}: only ${pct(split.minorityPrecision)} of those are among them`
+          : `nudged, only ${pct(split.minorityKept)} of those same runs still ${verb}`;
+  const ref = judged === 'float32' ? 'in float64' : 'in the map';
+  return `Past ${judged}'s resolution: of ${of}, ${split.minorityRuns} ${verb} ${ref}, and ${how}. A map that shows its boundary keeps at least ${pct(MIN_MINORITY_KEPT)} both ways, with an agreement beyond chance (Cohen's κ) of at least ${MIN_KAPPA}.`;
 }
 
 /**
  * The probe's line above a map it found resolved (pastResolution did not fire): that the map's
- * boundary is float32's own to draw, on how many runs, or that too few runs fell on the smaller side
- * to judge. `runs`: the runs sampled.
+ * boundary is its precision's own to draw, on how many runs, or that too few runs fell on the
+ * smaller side to judge. `runs`: the runs sampled.
  */
-export function resolvedText(split: ClassAgreement, runs: number): string {
-  const verb = split.share <= 0.5 ? 'diverge' : 'train';
+export function resolvedText(split: ClassAgreement, runs: number, judged: Judged = 'float32', classed: Classed = 'untrained'): string {
+  const [verb] = classWords(split, classed);
+  const again = judged === 'float32' ? 'run again in float64' : 'run again with each swept value moved by one float64 ulp (the size of its own rounding)';
   if (split.minorityRuns < MIN_SPLIT_RUNS) {
-    return `${runs} of this map's runs were run again in float64: ${split.minorityRuns === 0 ? 'none' : `only ${split.minorityRuns}`} ${verb} there, too few to judge float32's resolution (${MIN_SPLIT_RUNS} needed).`;
+    return `${runs} of this map's runs were ${again}: ${split.minorityRuns === 0 ? 'none' : `only ${split.minorityRuns}`} ${verb} ${judged === 'float32' ? 'there' : 'in the map'}, too few to judge ${judged}'s resolution (${MIN_SPLIT_RUNS} needed).`;
   }
-  return `✓ float32 resolves this view: ${runs} of its runs were run again in float64; of the ${split.minorityRuns} that ${verb} there, float32 has ${pct(split.minorityKept)} ${verb} too and their agreement beyond chance (Cohen's κ) is ${split.kappa.toFixed(2)} (a view fails below ${pct(MIN_MINORITY_KEPT)} or κ ${MIN_KAPPA}), so its boundary is not float32's rounding.`;
+  const tested = judged === 'float32' ? `float32 has ${pct(split.minorityKept)} ${verb} too` : `${pct(split.minorityKept)} still ${verb} nudged`;
+  return `✓ ${judged} resolves this view: ${runs} of its runs were ${again}; of the ${split.minorityRuns} that ${verb} ${judged === 'float32' ? 'there' : 'in the map'}, ${tested} and their agreement beyond chance (Cohen's κ) is ${split.kappa.toFixed(2)} (a view fails below ${pct(MIN_MINORITY_KEPT)} or κ ${MIN_KAPPA}), so its boundary is not ${judged}'s rounding.`;
 }
 
 /** The line while the probe runs. */
-export function probingText(runs: number): string {
-  return `Checking float32's resolution: ${runs} of this map's runs run again in float64…`;
+export function probingText(runs: number, judged: Judged = 'float32'): string {
+  return judged === 'float32'
+    ? `Checking float32's resolution: ${runs} of this map's runs run again in float64…`
+    : `Checking float64's resolution: ${runs} of this map's runs run again with each swept value moved by one float64 ulp…`;
 }

@@ -10,6 +10,7 @@
 import type { NetPlan } from './network/plan.ts';
 import type { Plan } from './plan.ts';
 import { runCoordinates } from './plan.ts';
+import { netSpecToJSON } from './spec.ts';
 import type { NetResults, Results } from './results.ts';
 import { rowCount } from './results.ts';
 
@@ -640,4 +641,63 @@ export function resolutionFailure(split: ResolutionSplit): 'kept' | 'precision' 
   if ((split.minorityPrecision ?? 1) < MIN_MINORITY_KEPT) return 'precision';
   if ((split.kappa ?? 1) < MIN_KAPPA) return 'kappa';
   return null;
+}
+
+/**
+ * One float64 ulp from x toward +infinity (dir 1) or -infinity (dir -1): the next double that way.
+ */
+export function ulpStep(x: number, dir: 1 | -1): number {
+  if (!Number.isFinite(x)) return x;
+  if (x === 0) return dir * Number.MIN_VALUE;
+  const b = new Float64Array([x]);
+  const u = new BigInt64Array(b.buffer);
+  // Doubles of one sign are ordered as their bit patterns: away from 0 is +1, toward 0 is -1.
+  u[0] = (u[0] as bigint) + ((x > 0) === (dir > 0) ? 1n : -1n);
+  return b[0] as number;
+}
+
+/** Which way run `run`'s value on axis `axis` is nudged: a fixed hash, so all four diagonals occur. */
+export function nudgeDirection(run: number, axis: number): 1 | -1 {
+  let h = Math.imul((2 * run + axis) ^ 0x9e3779b9, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h & 1 ? 1 : -1;
+}
+
+/**
+ * Float64's own resolution is tested the way float32's is, but nothing finer than float64 runs
+ * here: instead, a grid network map's runs run again in float64 with each swept value moved by
+ * `ulps` float64 ulps (one: the size of float64's own rounding of it), each run in its own direction
+ * (nudgeDirection). A run whose class such a nudge flips is decided by perturbations as small as
+ * float64's rounding, so a float64 map draws no truer a side for it than a float32 map draws for the
+ * runs float32 flips; classAgreement(nudged, map) and pastResolution then judge float64 as they judge
+ * float32. (Measured on the fractal-boundary windows, bench/cpu-runs/2026-12-05-fractal-float64/: a
+ * nudge of float32's size, 2^-24, flips about as many runs as float32 arithmetic does, so the nudge
+ * stands in for rounding.)
+ *
+ * The spec is a points sweep over every cell of the grid in the grid's run order, so each run keeps
+ * its index (its initial weights and minibatches are the map's) and its exact axis values; an
+ * integer axis (the batch size) is not moved. With ulps 0 it is the map itself. Null for a plan
+ * that is not a grid, or whose axes are all integer.
+ */
+export function ulpNudgedNetSpec(plan: NetPlan, ulps = 1): Record<string, unknown> | null {
+  const sweep = plan.spec.sweep;
+  if (plan.mode !== 'grid' || !sweep || sweep.kind !== 'grid' || plan.dims.every((d) => d.int)) return null;
+  const axes = [sweep.x, ...(sweep.y ? [sweep.y] : [])];
+  const move = (v: number, run: number, axis: number): number => {
+    if (plan.dims[axis]?.int) return v;
+    const dir = nudgeDirection(run, axis);
+    let x = v;
+    for (let k = 0; k < ulps; k++) x = ulpStep(x, dir);
+    return x;
+  };
+  const points: number[][] = [];
+  for (let run = 0; run < plan.runs; run++) {
+    const x = plan.xValues[run % plan.width] as number;
+    const p = [move(x, run, 0)];
+    if (axes.length > 1) p.push(move(plan.yValues[Math.floor(run / plan.width)] as number, run, 1));
+    points.push(p);
+  }
+  return { ...netSpecToJSON(plan.spec), sweep: { kind: 'points', params: axes.map((a) => a.param), points } };
 }

@@ -14,7 +14,7 @@
  * `central`'s 1.1, 1.37 and 1.44, which is why it is not the default.
  */
 import type { NetPlan } from '../core/network/plan.ts';
-import { MIN_KAPPA, MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement, pastResolution, resolutionFailure } from '../core/validate.ts';
+import { MIN_KAPPA, MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement, pastResolution, resolutionFailure, ulpNudgedNetSpec } from '../core/validate.ts';
 import type { ClassAgreement } from '../core/validate.ts';
 import { boundaryDimension, edgeImage } from './boxcount.ts';
 import type { BoxCount } from './boxcount.ts';
@@ -194,6 +194,14 @@ export interface FractalCheckFindings {
   readonly precisionKappa?: readonly number[];
   /** The depths whose map was drawn in float64 because float32 does not resolve them. */
   readonly float64Depths?: readonly number[];
+  /**
+   * Per depth, float64's own resolution: the float64 sample against itself with each LR moved by
+   * one float64 ulp (core/validate.ts ulpNudgedNetSpec), as the precision* fields judge float32.
+   */
+  readonly ulpMinorityRuns?: readonly number[];
+  readonly ulpMinorityKept?: readonly number[];
+  readonly ulpMinorityPrecision?: readonly number[];
+  readonly ulpKappa?: readonly number[];
 }
 
 /**
@@ -221,7 +229,23 @@ export function checkFractalBoundary(f: FractalCheckFindings): Verdict {
         });
   });
   const past = failures.map((x) => x !== null);
-  const resolved = dimensions.map((_, k) => !past[k] || (f.float64Depths ?? []).includes(k));
+  // Float64's own test, on the same sample nudged by one ulp: a depth drawn in float64 that fails it
+  // shows float64's rounding as a float32 map past its resolution shows float32's.
+  const failures64 = dimensions.map((_, k) => {
+    const kept = f.ulpMinorityKept?.[k];
+    const precision = f.ulpMinorityPrecision?.[k];
+    const kappa = f.ulpKappa?.[k];
+    return kept === undefined
+      ? null
+      : resolutionFailure({
+          minorityKept: kept,
+          minorityRuns: f.ulpMinorityRuns?.[k] ?? 0,
+          ...(precision !== undefined ? { minorityPrecision: precision } : {}),
+          ...(kappa !== undefined ? { kappa } : {}),
+        });
+  });
+  const drawn64 = (k: number): boolean => (f.float64Depths ?? []).includes(k);
+  const resolved = dimensions.map((_, k) => !past[k] || (drawn64(k) && failures64[k] === null));
   const counted = dimensions.filter((_, k) => resolved[k]);
   const pct = (x: number): string => `${fmt(100 * x, 2)}%`;
   // Why a depth is past float32's resolution, by the test it failed.
@@ -231,10 +255,20 @@ export function checkFractalBoundary(f: FractalCheckFindings): Verdict {
       : failures[k] === 'precision'
         ? `only ${pct(f.precisionMinorityPrecision?.[k] ?? Number.NaN)} of the cells float32 puts on float64's smaller side are float64's (needs ${pct(MIN_MINORITY_KEPT)})`
         : `float32 keeps ${pct(kept64[k] ?? Number.NaN)} of float64's smaller side there (needs ${pct(MIN_MINORITY_KEPT)})`;
+  // Why a depth drawn in float64 is past float64's resolution (the sample nudged by one float64 ulp).
+  const keeps64 = (k: number): string =>
+    failures64[k] === 'kappa'
+      ? `moved by one float64 ulp, the sample's runs agree with themselves on their sides little better than chance (κ ${fmt(f.ulpKappa?.[k] ?? Number.NaN, 2)}, needs ${MIN_KAPPA})`
+      : failures64[k] === 'precision'
+        ? `moved by one float64 ulp, far more of the sample's runs fall on its smaller side (only ${pct(f.ulpMinorityPrecision?.[k] ?? Number.NaN)} of them were there)`
+        : `moved by one float64 ulp, only ${pct(f.ulpMinorityKept?.[k] ?? Number.NaN)} of the sample's runs on its smaller side stay there (needs ${pct(MIN_MINORITY_KEPT)})`;
   const conditions: Condition[] = [
     [counted.length >= 2, `${counted.length} depth(s) resolved; stability across depth needs at least 2`, `${counted.length} depths ${counted.length < dimensions.length ? 'resolved' : 'measured'}`],
     ...dimensions.map((d, k): Condition => {
-      if (!resolved[k]) return [true, '', `depth ${k} left out (dimension ${fmt(d)}): past float32's resolution, ${keeps(k)}`];
+      if (!resolved[k]) {
+        const also = drawn64(k) ? `; drawn in float64, it is past float64's resolution too: ${keeps64(k)}` : '';
+        return [true, '', `depth ${k} left out (dimension ${fmt(d)}): past float32's resolution, ${keeps(k)}${also}`];
+      }
       const how = past[k] ? ` (drawn in float64: ${keeps(k)})` : '';
       return [d >= FRACTAL_MIN_DIMENSION, `depth ${k}: dimension ${fmt(d)} is below ${FRACTAL_MIN_DIMENSION}${how}`, `depth ${k}: dimension ${fmt(d)}, at least ${FRACTAL_MIN_DIMENSION}${how}`];
     }),
@@ -253,6 +287,11 @@ export function checkFractalBoundary(f: FractalCheckFindings): Verdict {
 }
 
 const DEPTH_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'];
+
+/** Whether a depth's float64 sample, moved by one ulp, is past float64's resolution (false: not measured). */
+function past64(split: ClassAgreement | undefined): boolean {
+  return split !== undefined && pastResolution(split);
+}
 
 /** The trained class of a convergence column (the paper's sign: negative trained). */
 function trainedClass(convergence: ArrayLike<number>): Uint8Array {
@@ -280,6 +319,7 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
   const grids: GridPanel[] = [];
   const specs: NetPlan['spec'][] = [];
   const precision: DepthPrecision[] = [];
+  const ulp: ClassAgreement[] = [];
   const f64 = ctx.float64;
   const on64: StudyContext | null = f64 ? { ...ctx, engine: f64, engineFor: () => f64 } : null;
   let w: Window | null = FRACTAL_WINDOW;
@@ -301,6 +341,12 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
       const split = classAgreement(trainedClass(a.results.convergence), trainedClass(b.results.convergence));
       redraw = pastResolution(split);
       precision.push({ ...split, float64: redraw });
+      // Float64's own resolution on the same sample: its runs moved by one float64 ulp each.
+      const nudged = ulpNudgedNetSpec(sample);
+      if (nudged) {
+        const c = await runNetPlan(on64, `depth ${d}: float64 sample, each LR moved by one ulp`, await netPlanOf(nudged));
+        ulp.push(classAgreement(trainedClass(c.results.convergence), trainedClass(b.results.convergence)));
+      }
     }
     const ran = on64 && redraw ? await runNetPlan(on64, `depth ${d} in float64 (float32 does not resolve it)`, plan) : await runNetPlan(ctx, `depth ${d}`, plan);
     specs.push(ran.plan.spec);
@@ -314,7 +360,7 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
       kind: 'grid',
       title:
         (d === 0 ? 'Trainability: input-layer LR × output-layer LR' : `Zoom ${d} (x${zoom ** d}) into the boundary`) +
-        (redraw ? ' (float64)' : ''),
+        (redraw ? (past64(ulp[d]) ? ' (float64, past its resolution too)' : ' (float64)') : ''),
       width: side,
       height: side,
       // The explorer's words for the same axes (the layers each group trains, and their roles).
@@ -382,6 +428,11 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     precisionMinorityPrecision: precision.map((p) => p.minorityPrecision),
     precisionKappa: precision.map((p) => p.kappa),
     float64Depths: redrawn,
+    ulpDisagree: ulp.map((p) => p.disagree),
+    ulpMinorityRuns: ulp.map((p) => p.minorityRuns),
+    ulpMinorityKept: ulp.map((p) => p.minorityKept),
+    ulpMinorityPrecision: ulp.map((p) => p.minorityPrecision),
+    ulpKappa: ulp.map((p) => p.kappa),
   };
   const check = checkFractalBoundary(findings);
   const dimText = dimensions.map((d, k) => `${fmt(d, 3)} at depth ${k}`).join(', ');
@@ -397,7 +448,14 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
         `of the cells on float64's smaller side, ${precision.map((p) => `${fmt(100 * p.minorityKept, 2)}%`).join(', ')} are there in float32 too, ` +
         `and their agreement beyond chance (Cohen's κ) is ${precision.map((p) => fmt(p.kappa, 2)).join(', ')}: ` +
         `where that share is below ${fmt(100 * MIN_MINORITY_KEPT)}% (of at least ${MIN_SPLIT_RUNS} cells) or κ below ${MIN_KAPPA}, the image would show float32 rounding rather than the boundary, and the depth is drawn in float64 on the CPU instead` +
-        (redrawn.length > 0 ? ` (here depth${redrawn.length > 1 ? 's' : ''} ${redrawn.join(', ')}).` : ' (no depth here).')
+        (redrawn.length > 0 ? ` (here depth${redrawn.length > 1 ? 's' : ''} ${redrawn.join(', ')}).` : ' (no depth here).') +
+        (ulp.length > 0
+          ? ` Float64 is tested the same way against itself, its sample run again with each LR moved by one float64 ulp (nothing finer runs here): ` +
+            `${ulp.map((p) => `${fmt(100 * p.minorityKept, 2)}%`).join(', ')} of its smaller side stay there (κ ${ulp.map((p) => fmt(p.kappa, 2)).join(', ')})` +
+            (ulp.some((p) => pastResolution(p))
+              ? `, so at depth${ulp.filter((p) => pastResolution(p)).length > 1 ? 's' : ''} ${ulp.flatMap((p, k) => (pastResolution(p) ? [k] : [])).join(', ')} not even float64 resolves the boundary: near it the training is chaotic, and perturbations as small as float64's rounding decide which side a run ends on.`
+              : '.')
+          : '')
       : '') +
     (check.holds
       ? ''

@@ -11,8 +11,9 @@ import { acquireNodeGpu } from '../../src/engine/gpu/device-node.ts';
 import { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
 import { boundaryDimension, boxCount, edgeImage } from '../../src/studies/boxcount.ts';
-import { classAgreement, pastResolution, resolutionFailure } from '../../src/core/validate.ts';
-import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, fractalRun, nextWindow } from '../../src/studies/fractal-boundary.ts';
+import { classAgreement, nudgeDirection, pastResolution, resolutionFailure, ulpNudgedNetSpec, ulpStep } from '../../src/core/validate.ts';
+import { netPlanOf } from '../../src/studies/run.ts';
+import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, fractalRun, fractalSpec, nextWindow } from '../../src/studies/fractal-boundary.ts';
 import { checkTextsExample, textsExample } from '../../src/studies/texts-example.ts';
 import { batchLr, checkBatchLr, gridSlopeError, logLogSlope } from '../../src/studies/batch-lr.ts';
 import { MATCH_TOLERANCE, checkSgdVsAdam, sgdVsAdam } from '../../src/studies/sgd-vs-adam.ts';
@@ -103,6 +104,52 @@ describe('fractal-boundary: the zoom and the check', () => {
     expect(pastResolution(classAgreement(faithful, even))).toBe(false);
   });
 
+  it("tests float64 against itself: the grid's runs as points, each swept value one float64 ulp away (none: the grid bit for bit)", async () => {
+    expect(ulpStep(1, 1)).toBe(1 + 2 ** -52);
+    expect(ulpStep(1, -1)).toBe(1 - 2 ** -53);
+    expect(ulpStep(-2, 1)).toBe(-2 + 2 ** -52);
+    expect(ulpStep(0, -1)).toBe(-Number.MIN_VALUE);
+    const plan = await netPlanOf(fractalSpec({ x0: 2.3, x1: 2.9, y0: 1.9, y1: 2.2 }, 6, 40));
+    const same = ulpNudgedNetSpec(plan, 0) as { sweep: { kind: string; params: string[]; points: number[][] } };
+    const moved = ulpNudgedNetSpec(plan) as typeof same;
+    expect(same.sweep.kind).toBe('points');
+    expect(same.sweep.params).toEqual(['optimizer.param_groups.0.lr', 'optimizer.lr']);
+    expect(moved.sweep.points).toHaveLength(36);
+    const dirs = new Set<string>();
+    moved.sweep.points.forEach((p, run) => {
+      const x = plan.xValues[run % 6] as number;
+      const y = plan.yValues[Math.floor(run / 6)] as number;
+      expect(same.sweep.points[run]).toEqual([x, y]);
+      expect(p).toEqual([ulpStep(x, nudgeDirection(run, 0)), ulpStep(y, nudgeDirection(run, 1))]);
+      dirs.add(`${nudgeDirection(run, 0)} ${nudgeDirection(run, 1)}`);
+    });
+    // All four diagonal directions occur.
+    expect(dirs.size).toBe(4);
+    // The points sweep is the grid's runs: the same indices, so the same initial weights, bit for bit.
+    const cpu64 = new CpuEngine('cpu64', { workers: 0, spawn: null });
+    try {
+      const a = await cpu64.run(plan);
+      const b = await cpu64.run(await netPlanOf(same));
+      const c = await cpu64.run(await netPlanOf(moved));
+      expect(Array.from(b.convergence)).toEqual(Array.from(a.convergence));
+      expect(Array.from(b.train_loss)).toEqual(Array.from(a.train_loss));
+      // One ulp moves every run's losses (by a little: nothing here is near the boundary's chaos at 40 steps).
+      let movedRuns = 0;
+      for (let k = 0; k < 36; k++) if (c.train_loss[k] !== a.train_loss[k]) movedRuns++;
+      expect(movedRuns).toBeGreaterThan(18);
+    } finally {
+      cpu64.dispose();
+    }
+    // An integer axis (the batch size) is not moved; a sweep of integers alone, or not a grid, has no nudge.
+    const batch = await netPlanOf({ ...fractalSpec({ x0: 2, x1: 3, y0: 2, y1: 2 }, 3, 10), sweep: { x: { param: 'optimizer.lr', min: 10, max: 100, count: 3, scale: 'log' }, y: { param: 'network.batch_size', min: 4, max: 16, count: 3, scale: 'log' } } });
+    const bp = (ulpNudgedNetSpec(batch) as typeof same).sweep.points;
+    bp.forEach((p, run) => expect(p[1]).toBe(batch.yValues[Math.floor(run / 3)]));
+    expect(bp.some((p, run) => p[0] !== batch.xValues[run % 3])).toBe(true);
+    const ints = await netPlanOf({ ...fractalSpec({ x0: 2, x1: 3, y0: 2, y1: 2 }, 3, 10), sweep: { x: { param: 'network.batch_size', min: 4, max: 16, count: 3, scale: 'log' } } });
+    expect(ulpNudgedNetSpec(ints)).toBeNull();
+    expect(ulpNudgedNetSpec(await netPlanOf(moved))).toBeNull();
+  });
+
   it("zooms onto the boundary, the window's log widths divided by the zoom", () => {
     const side = 33;
     const cls = grid(side, (i) => i < 20);
@@ -149,6 +196,17 @@ describe('fractal-boundary: the zoom and the check', () => {
     const drawn = checkFractalBoundary({ dimensions, precisionMinorityRuns, precisionMinorityKept, float64Depths: [2, 3] });
     expect(drawn.failures).toEqual(['the dimension moves by 0.28 across the depths (more than 0.25)']);
     expect(drawn.checked).toContain('depth 3: dimension 1.3, at least 1.2 (drawn in float64: float32 keeps 15% of float64\'s smaller side there (needs 50%))');
+    // Drawn in float64 but past float64's resolution too (its sample moved by one float64 ulp keeps 41%,
+    // as the default zoom sequence's next depth does, bench/cpu-runs/2026-12-05-fractal-float64/): left out again.
+    const ulp = { ulpMinorityRuns: [1735, 866, 160, 120], ulpMinorityKept: [1, 0.98, 0.67, 0.41], ulpMinorityPrecision: [1, 0.98, 0.7, 0.45], ulpKappa: [1, 0.96, 0.67, 0.37] };
+    const past64 = checkFractalBoundary({ dimensions, precisionMinorityRuns, precisionMinorityKept, float64Depths: [2, 3], ...ulp });
+    expect(past64.holds).toBe(true);
+    expect(past64.checked).toContain(
+      "depth 3 left out (dimension 1.3): past float32's resolution, float32 keeps 15% of float64's smaller side there (needs 50%); drawn in float64, it is past float64's resolution too: moved by one float64 ulp, only 41% of the sample's runs on its smaller side stay there (needs 50%)",
+    );
+    expect(past64.checked).toContain("depth 2: dimension 1.39, at least 1.2 (drawn in float64: float32 keeps 45% of float64's smaller side there (needs 50%))");
+    // A depth float32 resolves counts whatever float64's nudge says (its map is float32's).
+    expect(checkFractalBoundary({ dimensions: [1.4, 1.5], precisionMinorityRuns: [30, 30], precisionMinorityKept: [0.9, 0.9], ulpMinorityRuns: [30, 30], ulpMinorityKept: [0.9, 0.3] }).checked).toContain('depth 1: dimension 1.5, at least 1.2');
     // Too few runs on float64's smaller side to judge (a quick run's 8 x 8 sample): the depth counts as float32 drew it.
     expect(checkFractalBoundary({ dimensions: [1.4, 1.5], precisionMinorityRuns: [30, 6], precisionMinorityKept: [0.9, 0] }).checked).toContain('depth 1: dimension 1.5, at least 1.2');
     expect(checkFractalBoundary({ dimensions: [1.4, 1.5], precisionMinorityRuns: [30, 20], precisionMinorityKept: [0.9, 0.2] }).failures).toEqual(['1 depth(s) resolved; stability across depth needs at least 2']);
@@ -279,6 +337,9 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
       for (const x of v) expect(x >= 0 && x <= 1, `${key}: ${x}`).toBe(true);
     }
     expect(r.summary).toMatch(/float32 and in float64 on samples of 8 x 8 cells/);
+    // Float64's own resolution at each depth, its sample nudged by one ulp.
+    for (const key of ['ulpMinorityKept', 'ulpKappa']) expect(nums(r, key), key).toHaveLength(2);
+    expect(r.summary).toMatch(/each LR moved by one float64 ulp/);
     expect(num(r, 'depths')).toBe(2);
     const dims = nums(r, 'dimensions');
     expect(dims).toHaveLength(2);
@@ -358,9 +419,10 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
       small.dispose();
     });
     const samples = log.filter(([, n]) => n === size.precisionSide ** 2);
-    // Per depth: a float32 sample on the map's engine, a float64 sample, and the map (float32 or float64).
+    // Per depth: a float32 sample on the map's engine, a float64 sample and the same nudged by one
+    // float64 ulp (float64's own resolution), and the map (float32 or float64).
     expect(samples.filter(([e]) => e === 'map')).toHaveLength(size.depths);
-    expect(samples.filter(([e]) => e === 'float64')).toHaveLength(size.depths);
+    expect(samples.filter(([e]) => e === 'float64')).toHaveLength(2 * size.depths);
     expect(samples.filter(([e]) => e === 'small')).toHaveLength(0);
   }, 120_000);
 

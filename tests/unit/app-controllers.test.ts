@@ -54,7 +54,8 @@ describe('history (Back and Forward as undo and redo)', () => {
 describe('zoom', () => {
   it('turns a dragged rectangle into the same grid over the cells it covers, as a new view', () => {
     const shown: Record<string, unknown>[] = [];
-    const z = new ZoomController((json) => void shown.push(json));
+    const refused: string[] = [];
+    const z = new ZoomController((json) => void shown.push(json), (why) => void refused.push(why));
     // Cell k is centred on axis value k: x cells 0..2 are 1e-4, 1e-3, 1e-2 (log); y cells 0..4 are 0, 0.2, … 0.8.
     z.zoomTo(SPEC, { x0: 0.5, x1: 1.5, y0: 1.5, y1: 3.5 });
     expect(shown.length).toBe(1);
@@ -71,11 +72,18 @@ describe('zoom', () => {
     z.zoomTo(parseSpec({ ...SPEC_JSON, sweep: { kind: 'random', count: 8, dims: [{ param: 'optimizer.lr', min: 1e-4, max: 1e-2, scale: 'log' }] } }), { x0: 0, x1: 2, y0: 0, y1: 2 });
     z.zoomTo(null, { x0: 0, x1: 2, y0: 0, y1: 2 });
     expect(shown.length).toBe(1);
+    expect(refused).toEqual([]);
+    // A rectangle finer than float64 resolves (neighbouring cells under 4 float64 steps apart) is
+    // refused before it becomes the view (its spec, its link, a step of the history): the reason is said.
+    const deep = parseSpec({ ...SPEC_JSON, sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 0.1, max: 0.1 * (1 + 2 ** -49), count: 3, scale: 'linear' }, y: null } });
+    z.zoomTo(deep, { x0: 0.5, x1: 1.5, y0: 0, y1: 1 });
+    expect(shown.length).toBe(1);
+    expect(refused).toEqual([expect.stringMatching(/^This zoom would be finer than even float64 resolves .*: the view stays as it is\.$/)]);
   });
 
   it('writes a dragged range with the digits its span needs, as the keyboard zoom does', () => {
     const shown: Record<string, unknown>[] = [];
-    const z = new ZoomController((json) => void shown.push(json));
+    const z = new ZoomController((json) => void shown.push(json), (why) => expect.fail(why));
     // Edges inside cells (10^(-4 + 0.37) = 2.344228815319923e-4 and so on): 12 significant digits, as the keyboard writes them, not float noise.
     z.zoomTo(SPEC, { x0: 0.87, x1: 1.93, y0: 1.31, y1: 3.77 });
     const sweep = (shown[0] as { sweep: { x: { min: number; max: number }; y: { min: number; max: number } } }).sweep;

@@ -148,6 +148,23 @@ describe('basinlab sweep with a network spec', () => {
     expect((JSON.parse(ok.stdout) as { meta: Record<string, unknown> }).meta.float32_merged).toBe('sweep.x');
   });
 
+  it('refuses a batch larger than the training set (torch would give one batch of the whole set; a run here draws with replacement), naming the field', () => {
+    const data = { name: 'iris' };
+    const one = specFile('net-big-batch.json', { ...NET, data, network: { hidden: [4], batch_size: 121 }, sweep: null });
+    const before = files();
+    const r = cli('sweep', one, '--engine', 'cpu', '--workers', '0', '--out', join(dir, 'never.csv'));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("basinlab: invalid spec: network.batch_size: 121 is more than the 120 training samples of iris; allowed 1 to 120, the training set's size (null: the whole set, full batch)\n");
+    const swept = specFile('net-big-batch-sweep.json', { ...NET, data, network: { hidden: [4], batch_size: 16 }, sweep: { x: { param: 'network.batch_size', min: 8, max: 1000, count: 3, scale: 'log' } } });
+    const s = cli('sweep', swept, '--engine', 'cpu64', '--workers', '0', '--out', join(dir, 'never.json'));
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/^basinlab: invalid spec: sweep\.x\.max: a batch size of 1000 is more than the 120 training samples of iris; allowed 1 to 120/);
+    expect(files().sort()).toEqual([...before, 'net-big-batch-sweep.json'].sort());
+    // The whole set as a batch is allowed.
+    const all = specFile('net-all-batch.json', { ...NET, data, network: { hidden: [4], batch_size: 120 }, sweep: null, steps: 3 });
+    expect(cli('sweep', all, '--engine', 'cpu', '--workers', '0', '-q').code).toBe(0);
+  });
+
   it('float32Problems names data a float32 engine could not hold, and a threshold below its range', async () => {
     const spec = parseNetSpec({ ...NET, network: { hidden: [4], threshold: 1e-40 } });
     await prepareSpec(spec);

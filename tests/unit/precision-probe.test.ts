@@ -1,6 +1,6 @@
 /** The explorer's float32-resolution probe: which runs it samples, and how it compares them. */
 import { describe, expect, it } from 'vitest';
-import { PROBE_ROWS, PROBE_ROW_RUNS, probeRanges, probeSplit, resolutionText } from '../../src/app/precision-probe.ts';
+import { PROBE_ROWS, PROBE_ROW_RUNS, probeRanges, probeSplit, resolutionText, resolvedText, untrainedClass } from '../../src/app/precision-probe.ts';
 import { pastResolution } from '../../src/core/validate.ts';
 import { probeText } from '../../src/app/controllers/precision-probe-controller.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
@@ -34,7 +34,7 @@ describe('the runs a probe samples', () => {
     const w = 16;
     const ranges = [{ begin: 0, end: 8 }, { begin: w + 4, end: w + 12 }];
     const map = new Uint8Array(2 * w);
-    // float64: runs 0, 1 and 20, 21 diverge (4 of 16, the smaller class); the map diverges on 0 and 5 instead.
+    // float64: runs 0, 1 and 20, 21 fail to train (4 of 16, the smaller class); the map has 0 and 5 fail instead.
     map[0] = 1;
     map[5] = 1;
     const f64 = [Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0]), Uint8Array.from([1, 1, 0, 0, 0, 0, 0, 0])];
@@ -43,14 +43,38 @@ describe('the runs a probe samples', () => {
     expect(s).toEqual({ disagree: 4 / 16, share: 0.25, minorityRuns: 4, minorityKept: 0.25, minorityPrecision: 0.5, kappa: expect.closeTo(0.2, 12) });
     // Too few runs in float64's smaller class to judge (needs 10).
     expect(pastResolution(s)).toBe(false);
-    expect(() => probeSplit(map, ranges, [f64[0] as Uint8Array])).toThrow(/float64 results missing/);
-    const text = probeText({ plan: {} as NetPlan, split: { ...s, minorityRuns: 15, minorityKept: 0.2 }, runs: 512, past: true });
-    expect(text).toMatch(/^Past float32's resolution: of 512 of this map's runs run again, 15 diverge in float64, and float32 diverges on only 20% of those same runs/);
+    expect(() => probeSplit(map, ranges, [f64[0] as Uint8Array])).toThrow(/reference results missing/);
+    const past = { ...s, minorityRuns: 15, minorityKept: 0.2 };
+    const text = probeText({ plan: {} as NetPlan, runs: 512, float32: { split: past, past: true }, float64: null });
+    expect(text).toMatch(/^Past float32's resolution: of 512 of this map's runs run again in float64, 15 fail to train in float64, and float32 fails to train on only 20% of those same runs/);
     // Failed the other way (float32 puts far more runs in the class), and with most runs diverging: the trained ones are followed.
     const other = resolutionText({ ...s, share: 0.8, minorityRuns: 12, minorityKept: 0.9, minorityPrecision: 0.3 }, 'all 1024 runs');
     expect(other).toBe("Past float32's resolution: of all 1024 runs, 12 train in float64, and float32 trains on far more runs: only 30% of those it sees train are among them. A map that shows its boundary keeps at least 50% both ways, with an agreement beyond chance (Cohen's κ) of at least 0.5.");
     // Failed on agreement beyond chance alone (about even sides drawn as noise).
     const chance = resolutionText({ ...s, share: 0.46, minorityRuns: 400, minorityKept: 0.53, minorityPrecision: 0.55, kappa: 0.15 }, 'all 1024 runs');
     expect(chance).toBe("Past float32's resolution: of all 1024 runs, 400 diverge in float64, and float32 has 53% of them diverge too but agrees on which runs diverge little better than chance would (κ 0.15). A map that shows its boundary keeps at least 50% both ways, with an agreement beyond chance (Cohen's κ) of at least 0.5.");
+  });
+
+  it('classes runs by the seam the convergence colouring draws: trained (negative) or not', () => {
+    expect(Array.from(untrainedClass([-3, 0, 5, Number.NaN, Number.POSITIVE_INFINITY, -1e-9]))).toEqual([0, 1, 1, 1, 1, 0]);
+  });
+
+  it('says whether float64 resolves a view that float32 does not, and what a float64 map past its own resolution means', () => {
+    const ok = { disagree: 0.01, share: 0.1, minorityRuns: 50, minorityKept: 0.9, minorityPrecision: 0.9, kappa: 0.88 };
+    const bad = { disagree: 0.05, share: 0.05, minorityRuns: 25, minorityKept: 0.36, minorityPrecision: 0.4, kappa: 0.31 };
+    const plan = {} as NetPlan;
+    // float32 past, float64 resolves: the page offers float64, saying how well it holds.
+    const helps = probeText({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: ok, past: false } });
+    expect(helps).toMatch(/Float64 resolves it: run again with each swept value moved by one float64 ulp \(the size of its own rounding\), 90% of the 50 runs on float64's smaller side stay there \(κ 0\.88\)\./);
+    expect(helps).not.toMatch(/5 × 10\^8/);
+    // float32 past, float64 too: chaotic training, no engine draws these cells' sides.
+    const neither = probeText({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: bad, past: true } });
+    expect(neither).toMatch(/Float64 does not resolve it either: the same runs run again with each swept value moved by one float64 ulp \(the size of its own rounding\), 25 fail to train in the map, and nudged, only 36% of those same runs still fail to train\./);
+    expect(neither).toMatch(/the training is chaotic there\), so no engine here can draw these cells' sides: zoom out \(Back\)/);
+    // A float64 map: judged against itself nudged.
+    expect(probeText({ plan, runs: 512, float32: null, float64: { split: bad, past: true } })).toMatch(/^Past float64's resolution: of 512 of this map's runs run again with each swept value moved by one float64 ulp, 25 fail to train in the map/);
+    expect(resolvedText(ok, 512, 'float64')).toBe(
+      "✓ float64 resolves this view: 512 of its runs were run again with each swept value moved by one float64 ulp (the size of its own rounding); of the 50 that fail to train in the map, 90% still fail to train nudged and their agreement beyond chance (Cohen's κ) is 0.88 (a view fails below 50% or κ 0.5), so its boundary is not float64's rounding.",
+    );
   });
 });

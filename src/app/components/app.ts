@@ -44,7 +44,7 @@ import { memoLast } from '../memo.ts';
 import { GLOSSARY } from '../../studies/glossary.ts';
 import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
-import { zoomAround } from '../heatmap/zoom-around.ts';
+import { zoomAround, zoomRefusal } from '../heatmap/zoom-around.ts';
 import { netParamSliders, paramSliders, sliderCurve } from '../sliders.ts';
 import { countOutcomes, fieldText, heatmapSummary, logLrAxis, netSummary, runText, scheduleNote } from '../summary.ts';
 import type { CellEventDetail, HeatmapAxis, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
@@ -290,19 +290,23 @@ export class BlApp extends LitElement {
   }
 
   /**
-   * Above a float32 network map, what its precision probe says: checking, resolved (a quiet line), or
-   * past float32's resolution (a warning offering float64). Nothing once the validation said it.
+   * Above a network map, what its precision probe says: checking, resolved (a quiet line), or past
+   * float32's resolution (a warning, offering float64 where float64 resolves the view), or past
+   * float64's too. Nothing once the validation said it.
    */
   private probeNote(plan: NetPlan): TemplateResult | typeof nothing {
     const ctl = this.ctl;
-    if (!ctl || ctl.sweep.engineUsed === 'cpu64' || ctl.sweep.running || ctl.validation.netResult?.rounding) return nothing;
+    if (!ctl || ctl.sweep.running || ctl.validation.netResult?.rounding) return nothing;
     const probe = ctl.probe;
-    if (probe.probed?.plan === plan) return html`<p class="precision-note" data-testid="precision-probing" role="status">${probingText(probe.probed.runs)}</p>`;
+    if (probe.probed?.plan === plan) return html`<p class="precision-note" data-testid="precision-probing" role="status">${probingText(probe.probed.runs, probe.probed.judging)}</p>`;
     const r = probe.result;
     if (!r || r.plan !== plan) return nothing;
-    if (!r.past) return html`<p class="precision-note" data-testid="precision-ok" role="status">${resolvedText(r.split, r.runs)}</p>`;
+    const ok = (text: string): TemplateResult => html`<p class="precision-note" data-testid="precision-ok" role="status">${text}</p>`;
+    if (r.float32 && !r.float32.past) return ok(resolvedText(r.float32.split, r.runs, 'float32'));
+    if (!r.float32) return r.float64 && !r.float64.past ? ok(resolvedText(r.float64.split, r.runs, 'float64')) : r.float64 ? html`<p class="precision-warning" data-testid="precision-warning" role="status">${probeText(r)}</p>` : nothing;
+    const helps = !r.float64?.past;
     return html`<p class="precision-warning" data-testid="precision-warning" role="status">${probeText(r)}
-      <button data-testid="run-float64" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button></p>`;
+      ${helps ? html`<button data-testid="run-float64" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button>` : nothing}</p>`;
   }
 
   deviceLost(message: string): void {
@@ -468,7 +472,9 @@ export class BlApp extends LitElement {
     const spec = ctl?.spec.current;
     if (!ctl || !spec) return;
     const json = zoomAround(spec, e.detail.cell, e.detail.factor);
-    if (json) ctl.spec.setSpec(json, { immediate: true });
+    const refused = json && zoomRefusal(json);
+    if (refused) ctl.message.say(refused);
+    else if (json) ctl.spec.setSpec(json, { immediate: true });
     else ctl.message.say(e.detail.factor < 1 ? 'This view cannot zoom in further around that cell: its range would not get narrower.' : 'This view cannot zoom out further: its range already spans the values the parameters allow.');
   }
 

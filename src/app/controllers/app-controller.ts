@@ -69,7 +69,10 @@ export class AppController {
     studySweep: ((plan: AnyPlan) => RanSweep | null) | null = null,
   ) {
     this.message = new MessageLine(host);
-    this.zoom = new ZoomController((json) => this.spec.setSpec(json, { immediate: true }));
+    this.zoom = new ZoomController(
+      (json) => this.spec.setSpec(json, { immediate: true }),
+      (why) => this.message.say(why),
+    );
     this.spec = new SpecController(host, this.message, (change) => {
       // The study is done and the reader changed the view (a preset, an edit): the explorer opens.
       if (this.held && this.studySettled) this.held = false;
@@ -107,9 +110,10 @@ export class AppController {
           // A sweep of one run (a study's curve opened here) is that run: its curves show at once.
           if (finished && plan.runs === 1 && !this.netRuns.selected) this.netRuns.select({ i: 0, j: 0 });
           else if (finished) this.netRuns.settle(plan);
-          // A float32 map: whether it resolves its view, on a sample of its runs in float64.
+          // Whether the map resolves its view: a float32 map on a sample of its runs in float64, a
+          // float64 one on a sample nudged by one float64 ulp.
           const shown = this.sweep.net?.results;
-          if (finished && shown && this.sweep.engine?.name !== 'cpu64') void this.probe.probe(plan, shown);
+          if (finished && shown) void this.probe.probe(plan, shown, this.sweep.engine?.name === 'cpu64' ? 'float64' : 'float32');
           this.live.idle(finished);
           return;
         }

@@ -1,8 +1,10 @@
 /**
- * After a network map is drawn in float32: whether it shows its boundary or float32's rounding,
- * measured on a sample of its own runs run again in float64 (precision-probe.ts). When float32 does
- * not resolve the view the page says so above the map and offers to draw it in float64, rather than
- * leaving the rounding's speckle to be read as the boundary.
+ * After a network map is drawn: whether it shows its boundary or rounding, measured on a sample of
+ * its own runs (precision-probe.ts). A float32 map's sample runs again in float64; where float32
+ * does not resolve the view, the sample runs once more in float64 with each swept value moved by
+ * one float64 ulp, to say whether float64 does. A float64 map (a deep zoom) gets that second test
+ * alone. The page says what was found above the map and offers float64 only where it helps, rather
+ * than leaving rounding's speckle to be read as the boundary.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { NetPlan } from '../../core/network/plan.ts';
@@ -10,21 +12,33 @@ import type { NetResults } from '../../core/results.ts';
 import type { ClassAgreement } from '../../core/validate.ts';
 import { pastResolution } from '../../core/validate.ts';
 import type { EngineSet } from './engines.ts';
-import { probeRanges, probeSplit, resolutionText } from '../precision-probe.ts';
+import type { Judged, RunRange } from '../precision-probe.ts';
+import { probeRanges, probeSplit, resolutionText, ulpNudgedPlan, untrainedClass } from '../precision-probe.ts';
+
+/** One precision's test on the sample: its split and whether the map is past that precision's resolution. */
+export interface ProbeSplit {
+  readonly split: ClassAgreement;
+  readonly past: boolean;
+}
 
 export interface ProbeResult {
   readonly plan: NetPlan;
-  readonly split: ClassAgreement;
   /** Runs sampled. */
   readonly runs: number;
-  /** Whether the map is past float32's resolution (core/validate.ts pastResolution). */
-  readonly past: boolean;
+  /** Float32 against float64 (core/validate.ts pastResolution); null for a float64 map. */
+  readonly float32: ProbeSplit | null;
+  /**
+   * Float64 against itself nudged by one ulp: for a float64 map, or a float32 map past float32's
+   * resolution; null where it was not run (float32 resolves the view, or the plan sweeps only
+   * integers, which cannot be nudged).
+   */
+  readonly float64: ProbeSplit | null;
 }
 
 export class PrecisionProbeController implements ReactiveController {
   result: ProbeResult | null = null;
-  /** While probing: the map probed and how many of its runs run again. */
-  probed: { readonly plan: NetPlan; readonly runs: number } | null = null;
+  /** While probing: the map probed, how many of its runs run again, and which precision is being judged. */
+  probed: { readonly plan: NetPlan; readonly runs: number; readonly judging: Judged } | null = null;
   private abort: AbortController | null = null;
 
   constructor(
@@ -53,23 +67,58 @@ export class PrecisionProbeController implements ReactiveController {
     return this.probed !== null;
   }
 
-  /** Probes a finished float32 network map (nothing for a plan that is not a grid, or too small). */
-  async probe(plan: NetPlan, shown: NetResults): Promise<void> {
+  /**
+   * Probes a finished network map (nothing for a plan that is not a grid, or too small). `precision`:
+   * what the map was drawn in.
+   */
+  async probe(plan: NetPlan, shown: NetResults, precision: 'float32' | 'float64'): Promise<void> {
     this.clear();
     const ranges = probeRanges(plan);
     if (ranges.length === 0) return;
     const abort = new AbortController();
     this.abort = abort;
-    const probed = { plan, runs: ranges.reduce((n, r) => n + r.end - r.begin, 0) };
-    this.probed = probed;
-    this.host.requestUpdate();
-    try {
+    const runs = ranges.reduce((n, r) => n + r.end - r.begin, 0);
+    const stage = (judging: Judged): void => {
+      this.probed = { plan, runs, judging };
+      this.host.requestUpdate();
+    };
+    // One range at a time: the float64 engine's workers are shared with the page's previews.
+    const sample = async (p: NetPlan): Promise<ArrayLike<number>[]> => {
       const parts: ArrayLike<number>[] = [];
-      // One range at a time: the float64 engine's workers are shared with the page's previews.
-      for (const range of ranges) parts.push((await this.engines.cpu64.run(plan, { range, signal: abort.signal })).diverged);
+      for (const range of ranges) parts.push(untrainedClass((await this.engines.cpu64.run(p, { range, signal: abort.signal })).convergence));
+      return parts;
+    };
+    try {
+      let float32: ProbeSplit | null = null;
+      // Runs judged by the seam the convergence colouring draws: trained or not.
+      const mapClass = untrainedClass(shown.convergence);
+      // The float64 classes of the sample: the map's own where it is float64.
+      let ref: ArrayLike<number> = mapClass;
+      let refRanges: readonly RunRange[] | null = null;
+      let refParts: ArrayLike<number>[] = [];
+      if (precision === 'float32') {
+        stage('float32');
+        refParts = await sample(plan);
+        if (this.abort !== abort) return;
+        const split = probeSplit(mapClass, ranges, refParts);
+        float32 = { split, past: pastResolution(split) };
+        refRanges = ranges;
+      }
+      let float64: ProbeSplit | null = null;
+      if (!float32 || float32.past) {
+        const nudged = await ulpNudgedPlan(plan);
+        if (nudged) {
+          stage('float64');
+          const parts = await sample(nudged);
+          if (this.abort !== abort) return;
+          // The reference is float64 unmoved: the sample's float64 run, or the float64 map itself.
+          if (refRanges) ref = spread(plan.runs, refRanges, refParts);
+          const split = probeSplit(ref, ranges, parts);
+          float64 = { split, past: pastResolution(split) };
+        }
+      }
       if (this.abort !== abort) return;
-      const split = probeSplit(shown.diverged, ranges, parts);
-      this.result = { plan, split, runs: probed.runs, past: pastResolution(split) };
+      if (float32 || float64) this.result = { plan, runs, float32, float64 };
     } catch {
       // Cancelled by a newer sweep, or failed: the map is left without a verdict on its precision
       // (clear() left `result` null).
@@ -83,13 +132,30 @@ export class PrecisionProbeController implements ReactiveController {
   }
 }
 
-/** What the page says above a map past float32's resolution. */
+/** Per-range columns laid back at their runs' places in a column of all `runs` (the rest 0). */
+function spread(runs: number, ranges: readonly RunRange[], parts: readonly ArrayLike<number>[]): Uint8Array {
+  const out = new Uint8Array(runs);
+  ranges.forEach((r, k) => {
+    const col = parts[k];
+    if (col) for (let run = r.begin; run < r.end; run++) out[run] = col[run - r.begin] === 1 ? 1 : 0;
+  });
+  return out;
+}
+
+/** What the page says above a map past float32's or float64's resolution. */
 export function probeText(r: ProbeResult): string {
-  return (
-    `${resolutionText(r.split, `${r.runs} of this map's runs run again`)} Near this boundary, float32's rounding decides which side a run ends on. ` +
-    "The float64 CPU engine resolves it, at about the float32 CPU engine's cost (slower than a real GPU's float32 map). " +
-    // How deep: float64's rounding steps are 2^29 (5 x 10^8) times finer than float32's, so the same
-    // amplification over the same steps makes its rounding decide only at zooms about that much deeper.
-    "How deep it can go: its rounding is about 5 × 10^8 times finer, so at these steps rounding would decide in float64 too only at zooms about that many times deeper."
-  );
+  const of = `${r.runs} of this map's runs run again`;
+  const f64 = r.float64;
+  const chaotic =
+    "Near this boundary, which side a run ends on is decided by perturbations as small as float64's own rounding (the training is chaotic there), so no engine here can draw these cells' sides: zoom out (Back) to where float64 resolves it.";
+  if (!r.float32) return f64?.past ? `${resolutionText(f64.split, `${of} with each swept value moved by one float64 ulp`, 'float64', 'untrained')} ${chaotic}` : '';
+  const lead = `${resolutionText(r.float32.split, `${of} in float64`, 'float32', 'untrained')} Near this boundary, float32's rounding decides which side a run ends on.`;
+  if (!f64) return `${lead} The float64 CPU engine may resolve it, at about the float32 CPU engine's cost (slower than a real GPU's float32 map).`;
+  const nudge = `with each swept value moved by one float64 ulp (the size of its own rounding)`;
+  if (f64.past) return `${lead} Float64 does not resolve it either: ${resolutionText(f64.split, `the same runs run again ${nudge}`, 'float64', 'untrained').replace(/^Past float64's resolution: of /, '')} ${chaotic}`;
+  return `${lead} Float64 resolves it: run again ${nudge}, ${pctOf(f64.split)} of the ${f64.split.minorityRuns} runs on float64's smaller side stay there (κ ${f64.split.kappa.toFixed(2)}). The float64 CPU engine draws it at about the float32 CPU engine's cost (slower than a real GPU's float32 map).`;
+}
+
+function pctOf(s: ClassAgreement): string {
+  return `${Math.round(100 * s.minorityKept)}%`;
 }

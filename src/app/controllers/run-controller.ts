@@ -20,6 +20,7 @@ import type { EngineSet } from './engines.ts';
 import type { MessageLine } from './message.ts';
 import { RenderThrottle } from './throttle.ts';
 import { sweepTimeLeft } from '../validation-passes.ts';
+import { axisFinerThan } from '../heatmap/zoom-around.ts';
 
 /** How long the editor's typing must pause before its spec runs. */
 const EDIT_DEBOUNCE_MS = 250;
@@ -38,12 +39,7 @@ export function finerThanFloat64(plan: Pick<AnyPlan, 'dims' | 'width' | 'height'
 }
 
 function finerThan(plan: Pick<AnyPlan, 'dims' | 'width' | 'height'>, eps: number): boolean {
-  return plan.dims.some((d) => {
-    const { min, max } = d.range;
-    const span = Math.abs(max - min);
-    const mag = Math.max(Math.abs(min), Math.abs(max));
-    return span > 0 && span / Math.max(1, (plan.width > 1 ? plan.width : plan.height) - 1) < 4 * mag * eps;
-  });
+  return plan.dims.some((d) => axisFinerThan(d.range.min, d.range.max, plan.width > 1 ? plan.width : plan.height, eps));
 }
 
 /** The state of the network sweep shown (null fields while a surface is shown). */
@@ -323,7 +319,7 @@ export class RunController implements ReactiveController {
     if (finerThanFloat64(plan)) {
       // Rounding noise is all a map this deep could show: say so instead of drawing it.
       this.message.say(
-        'This zoom is finer than even float64 resolves (neighbouring cells less than 4 float64 steps apart): no engine here can draw it. Zoom out (Back).',
+        'This view is finer than even float64 resolves (neighbouring cells less than 4 float64 steps apart): no engine here can draw it. Widen the swept range in the editor (or go Back).',
       );
       return;
     }

@@ -5,7 +5,7 @@
 import { scaleUnit } from '../../core/sampling.ts';
 import type { AnySpec, GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON } from '../../core/spec.ts';
-import { tidy } from '../heatmap/zoom-around.ts';
+import { tidy, zoomRefusal } from '../heatmap/zoom-around.ts';
 
 /** A rectangle in fractional cell coordinates (0..count), x0 < x1, y0 < y1. */
 export interface CellRect {
@@ -19,6 +19,8 @@ export class ZoomController {
   constructor(
     /** Shows the spec of a new view. */
     private readonly show: (json: Record<string, unknown>) => void,
+    /** Says why a zoom is refused. */
+    private readonly refuse: (why: string) => void,
   ) {}
 
   /** Re-sweeps the dragged rectangle of a grid sweep at the same resolution. */
@@ -40,6 +42,9 @@ export class ZoomController {
     const x: GridAxis = axis(sweep.x, rect.x0, rect.x1);
     const y: GridAxis | null = sweep.y ? axis(sweep.y, rect.y0, rect.y1) : null;
     if (x.max <= x.min || (y && y.max <= y.min)) return;
-    this.show({ ...anySpecToJSON(spec), sweep: { kind: 'grid', x, y } });
+    const json = { ...anySpecToJSON(spec), sweep: { kind: 'grid', x, y } };
+    const why = zoomRefusal(json);
+    if (why) this.refuse(why);
+    else this.show(json);
   }
 }

@@ -21,6 +21,29 @@ export function tidy(x: number, span: number): number {
   return Number(x.toPrecision(digitsFor(Math.abs(x), span, 6, 12)));
 }
 
+/**
+ * Whether an axis's neighbouring cells are less than four steps of a float with unit roundoff `eps`
+ * apart (2^-24: float32; 2^-53: float64): there the engine would draw rounding noise, not the map.
+ */
+export function axisFinerThan(min: number, max: number, count: number, eps: number): boolean {
+  const span = Math.abs(max - min);
+  const mag = Math.max(Math.abs(min), Math.abs(max));
+  return span > 0 && span / Math.max(1, count - 1) < 4 * mag * eps;
+}
+
+/**
+ * Why a zoom's new view cannot be drawn, or null: its grid finer than even float64 resolves. The
+ * zoom is refused before it becomes the spec (and a link, and a step of the history), so the page
+ * keeps the view it shows rather than showing a range it cannot draw.
+ */
+export function zoomRefusal(json: Record<string, unknown>): string | null {
+  const sweep = json.sweep as { kind?: string; x?: GridAxis; y?: GridAxis | null } | null | undefined;
+  if (!sweep || sweep.kind !== 'grid' || !sweep.x) return null;
+  const axes = [sweep.x, ...(sweep.y ? [sweep.y] : [])];
+  if (!axes.some((a) => axisFinerThan(a.min, a.max, a.count, 2 ** -53))) return null;
+  return 'This zoom would be finer than even float64 resolves (neighbouring cells less than 4 float64 steps apart), so no engine here could draw it: the view stays as it is.';
+}
+
 /** A swept path's allowed range and whether it is an integer, for either kind of spec. */
 function target(spec: AnySpec, path: string): { range: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }; int: boolean } | string {
   return spec.problem === 'network' ? resolveNetPath(spec, path) : resolveParamPath(spec, path);

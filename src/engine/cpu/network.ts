@@ -3,8 +3,9 @@
  * float64 is the truth): torch's training loop for a small MLP, step by step.
  *
  *   for k in 0 .. steps-1:
- *     L_k = training loss at theta_k over the whole training set (the convergence measure's
- *           trajectory; when the batch is the whole set, the step's own forward pass gives it)
+ *     L_k = training loss at theta_k over the whole training set (when the batch is the whole
+ *           set, the step's own forward pass gives it; the convergence measure's trajectory then,
+ *           with minibatches the step's minibatch loss instead)
  *     an outcome checkpoint every check_every steps, on L_k: diverged (non-finite, or above the
  *     bound), trained (at or below the threshold)
  *     g = gradient of the minibatch loss (rows drawn per (noise.seed, run, k) with replacement)
@@ -346,11 +347,12 @@ export class NetRun {
     const n = this.n;
     const push = (Lk: number, k: number): void => {
       // The notebook's convergence_measure, one loss at a time: v = L_k / L_0, non-finite or above
-      // max_val counts as max_val.
+      // max_val counts as max_val. Its reciprocal is capped at max_val: a minibatch's loss can be
+      // exactly 0 (the notebook's full-batch losses never are), which would make the sum infinite.
       let v = Lk / L0;
       if (!Number.isFinite(v) || v > DIVERGENCE_FACTOR) v = DIVERGENCE_FACTOR;
       sumV += v;
-      sumInv += 1 / v;
+      sumInv += 1 / Math.max(v, 1 / DIVERGENCE_FACTOR);
       losses[k % CONVERGENCE_TAIL] = v;
     };
     const checkpoint = (Lk: number, k: number): boolean => {
@@ -402,7 +404,9 @@ export class NetRun {
       }
       if ((k % plan.checkEvery === 0 || k === 0) && !checkpoint(Lk, k)) break;
       // The convergence measure's loss: the whole set's (full batch, as the notebook), else this
-      // step's minibatch loss.
+      // step's minibatch loss (the loss the step computes anyway: the whole set's every step would
+      // double a minibatch run's cost), so with minibatches the measure is noisier than the
+      // notebook's.
       push(full ? Lk : batchLossK, k);
       if (spec.sam) {
         // davda54/sam first_step: the norm of the per-tensor norms of (|p| if adaptive) * g.
