@@ -236,7 +236,7 @@ export async function runSweep(
  * "optimizer.lr=0.001,optimizer.momentum=0.9", repeatable: the nearest run of the sweep), `--run N`
  * (one index); run 0 when the spec has no sweep.
  */
-export function selectRuns(plan: AnyPlan, o: { runs?: string; at?: readonly string[]; run?: number }): number[] {
+export function selectRuns(plan: AnyPlan, o: { runs?: string; at?: readonly string[]; run?: number }, note: (text: string) => void = () => {}): number[] {
   const out: number[] = [];
   const check = (field: string, r: number): number => {
     if (!Number.isInteger(r) || r < 0 || r >= plan.runs) throw new SpecError(field, `${r} is not a run of this sweep; allowed 0..${plan.runs - 1}`);
@@ -263,11 +263,17 @@ export function selectRuns(plan: AnyPlan, o: { runs?: string; at?: readonly stri
       if (!m || !Number.isFinite(v)) throw new SpecError('--at', `'${pair}' is not PARAM=NUMBER (e.g. optimizer.lr=0.001)`);
       coords[m[1] as string] = v;
     }
+    let run: number;
     try {
-      out.push(nearestRun(plan, coords));
+      run = nearestRun(plan, coords);
     } catch (e) {
       throw new SpecError('--at', (e as Error).message);
     }
+    out.push(run);
+    // The nearest run is not always at the values asked for (a grid's cells, an integer axis): say where it is.
+    const got = runCoordinates(plan, run);
+    const off = Object.entries(coords).filter(([k, v]) => got[k] !== undefined && Math.abs((got[k] as number) - v) > 1e-12 * Math.max(1, Math.abs(v)));
+    if (off.length > 0) note(`--at ${at}: the nearest run is ${run}, at ${Object.entries(got).map(([k, v]) => `${k}=${Number(v.toPrecision(6))}`).join(', ')}`);
   }
   if (out.length === 0) {
     if (plan.mode !== 'none') {
@@ -292,7 +298,7 @@ async function runTrajectoryCommand(
   checkFloat32(plan, [o.engine], true);
   // Paths are recorded a run at a time.
   checkNetMemory(plan, [o.engine], 1);
-  const runs = selectRuns(plan, o);
+  const runs = selectRuns(plan, o, (text) => void process.stderr.write(`basinlab: ${text}\n`));
   const every = o.every ?? 1;
   if (every < 1) throw new SpecError('--every', `must be an integer >= 1, got ${every}`);
   checkTrajectorySize(runs.length, spec.steps, every);
@@ -603,7 +609,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     // signal actions (a second Ctrl-C arriving then would kill the process instead of exit 130).
     const sig = receivedSignal();
     if (sig) exitNow(reportInterrupt(sig));
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof CommanderError) {
+      // Commander has said which command it does not know; the one that runs a spec is `sweep`.
+      if (e.code === 'commander.unknownCommand') process.stderr.write('basinlab: the commands are sweep (run a spec\'s runs), trajectory, validate, study, merge and schema; see basinlab --help\n');
+      return e.exitCode === 0 ? 0 : 2;
+    }
     if (e instanceof SpecErrors) {
       for (const err of e.errors) process.stderr.write(`basinlab: invalid spec: ${err.message}\n`);
       return 2;

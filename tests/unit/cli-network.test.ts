@@ -188,6 +188,11 @@ describe('basinlab trajectory with a network spec', () => {
     const spec = specFile('net-t.json', NET);
     const r = cli('trajectory', spec, '--engine', 'cpu64', '--runs', '0', '--at', 'optimizer.lr=30,network.batch_size=16', '--every', '5');
     expect(r.code, r.stderr).toBe(0);
+    // lr 30 is a cell of the grid and batch 16 a row: no note. Off the cells, the run taken is named.
+    expect(r.stderr).not.toMatch(/nearest run/);
+    const off = cli('trajectory', spec, '--engine', 'cpu64', '--at', 'optimizer.lr=20,network.batch_size=13', '--every', '5');
+    expect(off.code, off.stderr).toBe(0);
+    expect(off.stderr).toMatch(/^basinlab: --at optimizer\.lr=20,network\.batch_size=13: the nearest run is \d+, at optimizer\.lr=30, network\.batch_size=16\n/);
     const doc = JSON.parse(r.stdout) as { spec: Doc; engine: string; every: number; params: string[]; paths: Record<string, unknown>[] };
     expect(Object.keys(doc)).toEqual(['spec', 'engine', 'every', 'params', 'paths']);
     expect(doc.spec.network).toBeDefined();

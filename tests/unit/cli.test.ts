@@ -227,5 +227,9 @@ describe('basinlab trajectory', () => {
     const at = cli('trajectory', specFile('s.json', sweep), '--at', 'optimizer.eps=1');
     expect(at.code).toBe(2);
     expect(at.stderr).toMatch(/--at: optimizer.eps is not swept/);
+    // A command it does not know: commander names it, and basinlab lists the ones it has.
+    const run = cli('run', specFile('s.json', sweep));
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown command 'run'\nbasinlab: the commands are sweep \(run a spec's runs\), trajectory, validate, study, merge and schema; see basinlab --help\n$/);
   });
 });

@@ -545,7 +545,7 @@ export class BlApp extends LitElement {
         .yAxis=${this.netAxisY(axes?.y, plan)}
         .gpu=${null}
         .overlay=${ctl.validation.netResult?.overlay ?? null}
-        .overlayLabel=${'float32 and float64 disagree whether the run diverged (the validation)'}
+        .overlayLabel=${'float32 and float64 disagree whether the run trained (the validation)'}
         .selected=${selectedCell}
         .legend=${this.netLegend(frame)}
         .lines=${[]}

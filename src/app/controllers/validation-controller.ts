@@ -20,7 +20,7 @@ import type { RunController } from './run-controller.ts';
 import { RenderThrottle } from './throttle.ts';
 import type { Pass } from '../validation-passes.ts';
 import { ENGINE_LABEL, PassClock, formatRemaining, netValidationPasses, validationPasses } from '../validation-passes.ts';
-import { resolutionText } from '../precision-probe.ts';
+import { resolutionText, untrainedClass } from '../precision-probe.ts';
 
 export interface Validation {
   /** The shown engine against the float32 CPU engine (float64 when the float32 one is shown). */
@@ -33,10 +33,10 @@ export interface Validation {
 /** A network view's validation: the shown engine against float64 (validateNetPlan, as `basinlab validate`). */
 export interface NetValidation {
   readonly report: NetPairReport;
-  /** 1 where the two engines disagree whether the run diverged. */
+  /** 1 where the two engines disagree whether the run trained (the seam the convergence colouring draws). */
   readonly overlay: Uint8Array;
   readonly pass: boolean;
-  /** How the two split the runs into diverged and not. */
+  /** How the two split the runs into trained and not (the probe's classes, precision-probe.ts untrainedClass). */
   readonly split: ClassAgreement;
   /** Whether the view is past what the shown engine resolves (core/validate.ts pastResolution). */
   readonly rounding: boolean;
@@ -48,7 +48,7 @@ export interface NetValidation {
 
 /** What the verdict adds when the view is past float32's resolution; `runs`: the runs compared. */
 export function roundingText(split: ClassAgreement, runs: number): string {
-  return `${resolutionText(split, `all ${runs} runs`)} So the boundary drawn here is float32's rounding; "Draw this view in float64" shows the float64 results this validation computed.`;
+  return `${resolutionText(split, `all ${runs} runs`, 'float32', 'untrained')} So the boundary drawn here is float32's rounding; "Draw this view in float64" shows the float64 results this validation computed.`;
 }
 
 /** A network verdict in one line: what was compared with what, the agreement numbers, and what they were held to. */
@@ -174,10 +174,14 @@ export class ValidationController implements ReactiveController {
         if (this.sweep.net !== net) return;
         const ref = results[pair.b];
         if (!ref) throw new Error(`no results of ${pair.b}`);
+        // Judged on the seam the map draws, trained or not, as the probe judges it (deep in the
+        // fractal boundary no run diverges, so divergence could not tell rounding from the boundary).
+        const a = untrainedClass(shown.convergence);
+        const b = untrainedClass(ref.convergence);
         const overlay = new Uint8Array(plan.runs);
-        for (let i = 0; i < plan.runs; i++) overlay[i] = shown.diverged[i] !== ref.diverged[i] ? 1 : 0;
+        for (let i = 0; i < plan.runs; i++) overlay[i] = a[i] !== b[i] ? 1 : 0;
         const pass = netPairPasses(pair);
-        const split = classAgreement(shown.diverged, ref.diverged);
+        const split = classAgreement(a, b);
         const rounding = pastResolution(split);
         // Past float32's resolution the headline is that, not the agreement numbers under it.
         const verdict = netVerdictText(pair, pass, `, the engine that drew this map${why}`);
