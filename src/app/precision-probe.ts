@@ -4,9 +4,12 @@
  * compared with the map's (core/validate.ts classAgreement, pastResolution). A zoom can be past
  * float32's resolution long before its cells are a few float32 steps apart: near the fractal
  * boundary, over hundreds of steps, rounding decides which side a run ends on. Float64 is tested
- * the same way against itself with each swept value moved by one float64 ulp (ulpNudgedNetSpec):
- * measured on the fractal boundary, float64 resolves only a few times deeper than float32, not the
- * 5 x 10^8 times its finer rounding suggests, because the runs near the boundary are chaotic.
+ * the same way against itself with each swept value moved by one float64 ulp (ulpNudgedNetSpec).
+ * How deep float64 goes depends on where, so it is measured, not estimated from the ratio of the
+ * two roundings (2^29): along the fractal-boundary study's central zoom at 500 steps it stops
+ * resolving near x1000, a few times deeper than float32, while into the densest stretch of
+ * boundary at 300 steps it still resolves at x262,144, 4096 times deeper than where float32
+ * stopped (bench/cpu-runs/2026-12-05-fractal-float64/).
  * DOM-free: the controller (controllers/precision-probe-controller.ts) runs it.
  */
 import type { NetPlan } from '../core/network/plan.ts';

@@ -27,6 +27,14 @@ describe('the editor on network specs', () => {
     // The swept group LR says so rather than offering a value.
     expect(findField(form, 'optimizer.param_groups.0.lr')?.type).toBe('swept');
     expect(findField(form, 'start.0')).toBeUndefined();
+    // No gradient noise or convergence radius (a surface's); the noise seed seeds the minibatches.
+    expect(findField(form, 'noise.std')).toBeUndefined();
+    expect(findField(form, 'outcome.radius')).toBeUndefined();
+    expect(findField(form, 'noise.seed')).toBeDefined();
+    expect(findField(buildForm({ ...DEFAULT_SPEC }), 'noise.std')).toBeDefined();
+    // An empty data size says what it runs (from its doc's "null: …"), not torch's "None".
+    expect(findField(form, 'data.train')?.hint).toMatch(/empty = floor\(the model's parameter count \/ outputs\)/);
+    expect(findField(form, 'data.test')?.hint).toMatch(/empty = as many as training points$/);
     expect(buildForm({ ...DEFAULT_SPEC }).sections.map((s) => s.id)).toEqual(['problem', 'surface', 'optimizer', 'wrappers', 'schedule', 'run', 'sweep']);
   });
 

@@ -90,7 +90,14 @@ function heatmapAxis(a: GridAxis | null | undefined, plan: Plan | null): Heatmap
 
 /** A network sweep's grid axis as the heatmap draws it, labelled in words (the layers an LR trains). */
 function netHeatmapAxis(a: GridAxis | null | undefined, plan: NetPlan | null): HeatmapAxis | null {
-  return a && plan ? { label: netParamLabel(plan, a.param), min: a.min, max: a.max, scale: a.scale, count: a.count } : null;
+  if (!a || !plan) return null;
+  const axis = { label: netParamLabel(plan, a.param), min: a.min, max: a.max, scale: a.scale, count: a.count };
+  // An integer axis (the batch size) labels its cells with the values they run.
+  const sweep = plan.spec.sweep;
+  const k = sweep?.kind === 'grid' ? (sweep.x.param === a.param ? 0 : sweep.y?.param === a.param ? 1 : -1) : -1;
+  if (k < 0 || !plan.dims[k]?.int) return axis;
+  const values = k === 0 ? plan.xValues : plan.yValues;
+  return values.length === a.count ? { ...axis, cells: Array.from(values) } : axis;
 }
 
 export class BlApp extends LitElement {

@@ -34,6 +34,11 @@ export interface HeatmapAxis {
   readonly scale: 'linear' | 'log';
   /** Number of cells along the axis. */
   readonly count: number;
+  /**
+   * An integer axis's value in each cell (a batch size's rows: 1, 3, 7, 18, …): its ticks label the
+   * cells themselves, not round numbers of a continuous scale that fall between them.
+   */
+  readonly cells?: readonly number[];
 }
 
 export interface CellEventDetail {
@@ -731,6 +736,10 @@ export class BlHeatmap extends LitElement {
     }
     const { min, max, scale } = axis;
     const bottom = this.axisBottom;
+    if (axis.cells && axis.cells.length === axis.count && axis.count > 0) {
+      this.drawCellAxis(ctx, axis, axis.cells, which);
+      return;
+    }
     const frac = (v: number): number => this.axisFrac(axis, v);
     const n = which === 'x' ? 7 : 8;
     // Room for a label: the margin left of the map, or an x tick's share of the width.
@@ -754,6 +763,46 @@ export class BlHeatmap extends LitElement {
       const u = frac(t.value);
       if (u < 0 || u > 1) continue;
       const x = MARGIN.left + u * s;
+      ctx.beginPath();
+      ctx.moveTo(x, bottom);
+      ctx.lineTo(x, bottom + 5);
+      ctx.stroke();
+      ctx.fillText(t.label, x, bottom + 7);
+    }
+    ctx.textBaseline = 'bottom';
+    ctx.fillText(title, MARGIN.left + s / 2, bottom + MARGIN.bottom - 2);
+  }
+
+  /**
+   * An integer axis: a tick at the centre of each cell whose value differs from the one before (a
+   * swept batch size rounds, so neighbouring cells can share one), thinned to every k-th cell where
+   * the labels would not fit.
+   */
+  private drawCellAxis(ctx: CanvasRenderingContext2D, axis: HeatmapAxis, cells: readonly number[], which: 'x' | 'y'): void {
+    const s = this.side;
+    const n = cells.length;
+    const at = (k: number): number => ((k + 0.5) / n) * s;
+    let ticks: Tick[] = [];
+    cells.forEach((v, k) => {
+      if (k === 0 || v !== cells[k - 1]) ticks.push({ value: k, label: formatNumber(v) });
+    });
+    const widest = widestLabel(ctx, ticks);
+    const room = which === 'x' ? widest + 8 : 16;
+    const every = Math.max(1, Math.ceil((ticks.length * room) / s));
+    if (every > 1) ticks = ticks.filter((_, i) => i % every === 0);
+    const title = axis.label;
+    if (which === 'y') {
+      drawYTicks(ctx, ticks, (k) => MARGIN.top + s - at(k), MARGIN.top + 0.5, MARGIN.top + s - 0.5);
+      drawYTitle(ctx, title, MARGIN.top + s / 2);
+      return;
+    }
+    const bottom = this.axisBottom;
+    ctx.fillStyle = '#222';
+    ctx.strokeStyle = '#444';
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    for (const t of ticks) {
+      const x = MARGIN.left + at(t.value);
       ctx.beginPath();
       ctx.moveTo(x, bottom);
       ctx.lineTo(x, bottom + 5);

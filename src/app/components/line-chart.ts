@@ -220,6 +220,8 @@ interface Layout {
 }
 
 const LEGEND_ROW = 16;
+/** The least share of its height (less a legend row and the axes) a chart's plot keeps however long its legend. */
+const MIN_PLOT_SHARE = 0.75;
 
 function isRight(s: LineSeries): boolean {
   return s.axis === 'right';
@@ -256,6 +258,7 @@ export class BlLineChart extends LitElement {
     label: {},
     height: { type: Number },
     _width: { state: true },
+    _legendGrowth: { state: true },
   };
 
   static override styles = stackedCanvasStyles;
@@ -270,9 +273,15 @@ export class BlLineChart extends LitElement {
   declare marker: number | undefined;
   /** The chart in words (its text alternative); by default what it plots and its series. */
   declare label: string;
-  /** CSS pixels. */
+  /** CSS pixels: the chart's height with a legend of a row or two; more rows make it taller. */
   declare height: number;
   declare protected _width: number;
+  /**
+   * Pixels added to `height` so that a legend of many rows (a run panel with pinned runs: a curve
+   * per run and group) leaves the plot at least MIN_PLOT_SHARE of its own height, instead of
+   * squeezing it to a sliver.
+   */
+  declare protected _legendGrowth: number;
 
   private ro: ResizeObserver | null = null;
   private layout: Layout | null = null;
@@ -288,6 +297,7 @@ export class BlLineChart extends LitElement {
     this.label = '';
     this.height = 160;
     this._width = 0;
+    this._legendGrowth = 0;
   }
 
   override connectedCallback(): void {
@@ -311,13 +321,13 @@ export class BlLineChart extends LitElement {
   }
 
   protected override render(): unknown {
-    return html`<div class="wrap" role="img" aria-label=${this.label || this.describe()} style="height: ${this.height}px">
+    return html`<div class="wrap" role="img" aria-label=${this.label || this.describe()} style="height: ${this.height + this._legendGrowth}px">
       <canvas class="base" aria-hidden="true"></canvas><canvas class="top" aria-hidden="true"></canvas>
     </div>`;
   }
 
   protected override updated(changed: PropertyValues): void {
-    const base = ['series', 'xLabel', 'yLabel', 'yLabelRight', 'logY', 'height', '_width'].some((k) => changed.has(k));
+    const base = ['series', 'xLabel', 'yLabel', 'yLabelRight', 'logY', 'height', '_width', '_legendGrowth'].some((k) => changed.has(k));
     if (base) this.drawBase();
     if (base || changed.has('marker')) this.drawTop();
   }
@@ -329,7 +339,7 @@ export class BlLineChart extends LitElement {
   private drawBase(): void {
     const canvas = this.canvas('base');
     const width = this._width;
-    const height = this.height;
+    const height = this.height + this._legendGrowth;
     this.layout = null;
     if (!canvas || !(width > 0) || !(height > 0)) return;
     const ctx = prepareCanvas(canvas, width, height);
@@ -361,6 +371,13 @@ export class BlLineChart extends LitElement {
 
     // Y ticks come before the plot rectangle: their label widths set the side margins.
     const bottom = 20 + (this.xLabel ? 16 : 0);
+    // A legend that would squeeze the plot below its share grows the chart instead (the next render
+    // sets the new height and draws again).
+    const growth = Math.max(0, Math.ceil(top + bottom + MIN_PLOT_SHARE * (this.height - bottom - 8 - LEGEND_ROW) - this.height));
+    if (growth !== this._legendGrowth) {
+      this._legendGrowth = growth;
+      return;
+    }
     const plotH = Math.max(10, height - top - bottom);
     const leftScale: Scale | null = le ? this.scaleFor(le, this.logY, plotH) : null;
     const rightScale: Scale | null = re ? this.scaleFor(re, false, plotH) : null;

@@ -1114,7 +1114,7 @@ export function paramFields(
         break;
       case 'optional-number':
       case 'optional-int': {
-        const unset = p.unset ?? 'None';
+        const unset = p.unset ?? nullMeaning(doc) ?? 'None';
         out.push(
           numberField(path, p.key, value, {
             int: p.kind === 'optional-int',
@@ -1318,6 +1318,28 @@ function wrapperSection(spec: SpecJSON): Section {
   };
 }
 
+/**
+ * What null means for an optional field, from its doc's "null: …" clause (a data set's `train`:
+ * "floor(the model's parameter count / outputs)"), or null when the doc does not say: the editor's
+ * hint and placeholder say what an empty field runs rather than torch's "None".
+ */
+export function nullMeaning(doc: string): string | null {
+  const m = /(?:^|[;(.]\s*)null(?: or absent)?: /.exec(doc);
+  if (!m) return null;
+  // To the clause's end: a ';', a sentence's '.', or the ')' closing a bracket the clause is in.
+  let depth = 0;
+  let end = doc.length;
+  for (let i = m.index + m[0].length; i < doc.length; i++) {
+    const c = doc[i];
+    if (c === '(') depth++;
+    else if (c === ')' && depth-- === 0) end = i;
+    else if (depth === 0 && (c === ';' || (c === '.' && (i + 1 === doc.length || doc[i + 1] === ' ')))) end = i;
+    if (end === i) break;
+  }
+  const text = doc.slice(m.index + m[0].length, end).trim();
+  return text === '' ? null : text;
+}
+
 /** The other run-level settings: the top-level fields (steps, start), then a group per block (noise, outcome). */
 function runSection(spec: SpecJSON): Section {
   const settings = (RUN_SETTINGS as readonly RunSetting[]).filter((s) => !isBlock(s) || s.absent !== 'off');
@@ -1339,9 +1361,12 @@ function runSection(spec: SpecJSON): Section {
         title: b.title,
         // The convergence radius is a surface's (a distance to a known minimum); networks have none.
         // A field whose unset value differs by problem says this problem's.
+        // Nor gradient noise: a network's noise is its minibatches (noise.seed still seeds them).
         fields: paramFields(
           b.key,
-          (problem === 'network' ? b.fields.filter((f) => f.key !== 'radius') : b.fields).map((f) => (f.unsetFor ? { ...f, unset: f.unsetFor[problem] } : f)),
+          (problem === 'network' ? b.fields.filter((f) => f.key !== 'radius' && !(b.key === 'noise' && f.key === 'std')) : b.fields).map((f) =>
+            f.unsetFor ? { ...f, unset: f.unsetFor[problem] } : f,
+          ),
           spec[b.key] ?? {},
           'run',
           swept,

@@ -334,7 +334,7 @@ export class RunController implements ReactiveController {
     } else if (engine.name === 'cpu64') {
       // Measured on the fractal network (12 x 12, 40 steps, one thread): cpu64 ran as fast as cpu (2.0 s vs 2.6 s).
       this.message.say(
-        'This zoom is finer than float32 resolves: running on the float64 CPU engine, which resolves about 5 × 10^8 times finer (down to neighbouring cells about 4 × 10^-16 of the value apart) at about the cost of the float32 CPU engine.',
+        'This zoom is finer than float32 resolves: running on the float64 CPU engine, whose values tell neighbouring cells apart down to about 4 × 10^-16 of the value, at about the cost of the float32 CPU engine. Whether it resolves the map itself is checked on a sample of its runs when it is done.',
       );
     }
     try {
