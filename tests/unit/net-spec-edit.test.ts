@@ -9,7 +9,7 @@ import { SCHEDULES } from '../../src/core/registry/index.ts';
 import { parseAnySpec, resolveNetPath, sweepablePaths } from '../../src/core/spec.ts';
 import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../../src/app/defaults.ts';
-import { findPreset } from '../../src/app/presets.ts';
+import { findPreset, presetOf } from '../../src/app/presets.ts';
 import type { SpecJSON } from '../../src/app/components/spec-edit.ts';
 import { applyAction, applyEdit, buildForm, distinctIntCount, findField, getAt, problemOf, setAxisParam, sweepOptions, switchOptimizer, switchSchedule } from '../../src/app/components/spec-edit.ts';
 import { axisValues } from '../../src/core/sampling.ts';
@@ -48,6 +48,9 @@ describe('the editor on network specs', () => {
     expect(parseAnySpec(net).problem).toBe('network');
     const back = applyEdit(net, field, 'surface');
     expect(back).toEqual(DEFAULT_SPEC);
+    // Each default view is a curated one, which the app opens in its colouring (Iris: test accuracy).
+    expect(findPreset(presetOf(net))?.mode).toBe('accuracy');
+    expect(findPreset(presetOf(back))?.mode).toBe('outcome');
   });
 
   it('edits network fields and the data set through the schema, giving valid specs', () => {

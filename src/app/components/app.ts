@@ -469,6 +469,12 @@ export class BlApp extends LitElement {
   private onSpecEdit(d: SpecChangeDetail): void {
     const ctl = this.ctl;
     if (!ctl) return;
+    // The problem switch opens the other problem's default view, which is a curated view: in its colouring.
+    const preset = d.path === 'problem' ? findPreset(presetOf(d.spec)) : undefined;
+    if (preset) {
+      ctl.spec.open(d.spec, preset.mode);
+      return;
+    }
     const moved = d.path.startsWith('sweep.') || d.path === '' ? '' : axesMovedText(ctl.spec.json, d.spec);
     ctl.spec.setSpec(d.spec, { handSet: d.handSet });
     if (moved) ctl.message.say(moved, { aboutNextRun: true });
