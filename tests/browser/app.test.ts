@@ -774,6 +774,15 @@ describe('every screen, every hand', () => {
     await selectCell(page, 50, 200);
     await clickIn(page, 'bl-run-panel', '[data-testid="pin"]');
     await selectCell(page, 80, 120);
+    // The pinned run's cell is outlined on the map in its pin's colour.
+    const pinned = await page.evaluate(() => {
+      const app = document.querySelector('bl-app') as unknown as PageApp & HTMLElement;
+      const hm = app.shadowRoot?.querySelector('bl-heatmap') as unknown as { pinned: { i: number; j: number; colour: string }[] };
+      const pin = (app.controller as unknown as { pins: { list: { run: number; colour: string }[] } }).pins.list[0];
+      return { shown: hm.pinned, pin, width: app.controller.sweep.plan.width };
+    });
+    expect(pinned.shown).toHaveLength(1);
+    expect(pinned.shown[0]).toEqual({ i: (pinned.pin?.run ?? -1) % pinned.width, j: Math.floor((pinned.pin?.run ?? -1) / pinned.width), colour: pinned.pin?.colour });
     await page.addScriptTag({ content: readFileSync('node_modules/axe-core/axe.min.js', 'utf8') });
     const audit = async (): Promise<string[]> =>
       page.evaluate(async () => {

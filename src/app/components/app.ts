@@ -47,7 +47,7 @@ import { KeyboardController } from '../controllers/keyboard-controller.ts';
 import { zoomAround, zoomRefusal } from '../heatmap/zoom-around.ts';
 import { netParamSliders, paramSliders, sliderCurve } from '../sliders.ts';
 import { countOutcomes, fieldText, heatmapSummary, logLrAxis, netSummary, runText, scheduleNote } from '../summary.ts';
-import type { CellEventDetail, HeatmapAxis, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
+import type { CellEventDetail, HeatmapAxis, PinnedCell, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
 import { GRAD_INK } from './contour-plot.ts';
 import type { StartMoveDetail } from './contour-plot.ts';
@@ -342,6 +342,13 @@ export class BlApp extends LitElement {
     return this.gridCache.grid;
   }
 
+  /** Pinned runs as the map outlines them: each run's cell in its pin's colour. */
+  private readonly pinnedCells = memoLast((pins: readonly { readonly run: number; readonly colour: string }[], width: number): readonly PinnedCell[] =>
+    width > 0 ? pins.map((p) => ({ i: p.run % width, j: Math.floor(p.run / width), colour: p.colour })) : [],
+  );
+  private readonly netPinnedCells = memoLast((pins: readonly { readonly run: number; readonly colour: string }[], width: number): readonly PinnedCell[] =>
+    width > 0 ? pins.map((p) => ({ i: p.run % width, j: Math.floor(p.run / width), colour: p.colour })) : [],
+  );
   private readonly heatmapAxisX = memoLast(heatmapAxis);
   private readonly heatmapAxisY = memoLast(heatmapAxis);
 
@@ -560,6 +567,7 @@ export class BlApp extends LitElement {
         .overlay=${ctl.validation.netResult?.overlay ?? null}
         .overlayLabel=${'float32 and float64 disagree whether the run trained (the validation)'}
         .selected=${selectedCell}
+        .pinned=${this.netPinnedCells(ctl.netRuns.pins, plan.width)}
         .legend=${this.netLegend(frame)}
         .lines=${[]}
         .summary=${this.netSummaryText(plan, cols, sweep.running)}
@@ -788,6 +796,7 @@ export class BlApp extends LitElement {
             .overlay=${val.result?.overlay ?? null}
             .overlayLabel=${'the engines reach different outcomes (the validation)'}
             .selected=${sel.selected}
+            .pinned=${this.pinnedCells(ctl.pins.list, plan?.width ?? 0)}
             .legend=${this.legendItems(frame, plan, this.theory(plan))}
             .lines=${this.theory(plan)}
             .summary=${this.summaryText(shown.plan, shown.columns, shown.runsReady, shown.running)}

@@ -46,6 +46,13 @@ export interface CellEventDetail {
   readonly j: number;
 }
 
+/** A pinned run's cell, outlined on the map in the pin's colour. */
+export interface PinnedCell {
+  readonly i: number;
+  readonly j: number;
+  readonly colour: string;
+}
+
 /** Detail of `zoom-around`: zoom by `factor` (0.5 in, 2 out) around a cell. */
 export interface ZoomAroundDetail {
   readonly cell: CellEventDetail;
@@ -125,6 +132,7 @@ export class BlHeatmap extends LitElement {
     overlay: { attribute: false },
     overlayLabel: { attribute: false },
     selected: { attribute: false },
+    pinned: { attribute: false },
     legend: { attribute: false },
     lines: { attribute: false },
     summary: { attribute: false },
@@ -144,6 +152,8 @@ export class BlHeatmap extends LitElement {
   /** What a marked cell means, for the legend (shown while some cell is marked). */
   declare overlayLabel: string;
   declare selected: CellEventDetail | null;
+  /** Pinned runs' cells, outlined in their colours (the selected run's red box is drawn over them). */
+  declare pinned: readonly PinnedCell[];
   /** What every colour means (view/legend.ts). */
   declare legend: readonly LegendItem[];
   /** Lines in the axes' coordinates drawn over the map (theory: view/theory.ts). */
@@ -183,6 +193,7 @@ export class BlHeatmap extends LitElement {
     this.overlay = null;
     this.overlayLabel = 'marked';
     this.selected = null;
+    this.pinned = [];
     this.legend = [];
     this.lines = [];
     this.summary = '';
@@ -351,7 +362,7 @@ export class BlHeatmap extends LitElement {
     if (this.hover && (changed.has('xAxis') || changed.has('yAxis'))) this.carryHover(changed);
     const plot = changed.has('frame') || changed.has('gpu') || resized;
     if (plot && this.frame) this.drawPlot(this.frame);
-    if (plot || changed.has('overlay') || changed.has('selected') || changed.has('xAxis') || changed.has('yAxis') || changed.has('lines')) this.drawOverlay();
+    if (plot || changed.has('overlay') || changed.has('selected') || changed.has('pinned') || changed.has('xAxis') || changed.has('yAxis') || changed.has('lines')) this.drawOverlay();
   }
 
   /**
@@ -557,6 +568,7 @@ export class BlHeatmap extends LitElement {
       ctx.strokeRect(toX(c.i) - 1, toY(c.j + 1) - 1, Math.max(cw, 2) + 2, Math.max(ch, 2) + 2);
       ctx.lineWidth = 1;
     };
+    for (const p of this.pinned) box(p, p.colour);
     if (this.selected) box(this.selected, '#d00');
     if (this.hover) box(this.hover, '#000');
     const d = this.drag;
