@@ -155,7 +155,8 @@ export function drawnRuns<R extends { readonly run: number }>(selected: R | null
  * `gradNorm`. Values are per recorded point (every `every` steps); a diverged run's curves end
  * where it stopped. Non-finite values become NaN (the chart leaves a gap). A run given `groups`
  * (groupLrCurves) draws one LR curve per param group, labelled with the layers it trains: the
- * default group's solid, the explicit groups' dashed, in the run's colour.
+ * default group's solid, the explicit groups' dashed, in the run's colour. With several runs only
+ * each run's solid curves carry a label (the run's), so the legend has a row per run.
  */
 export function netCurves(
   runs: readonly { readonly trajectory: NetTrajectory; readonly colour: string; readonly label: string; readonly groups?: readonly GroupLr[] | null }[],
@@ -167,13 +168,17 @@ export function netCurves(
   const many = runs.length > 1;
   for (const r of runs) {
     const t = r.trajectory;
+    // With several runs the legend names each run once, by its solid curve: the dashed ones (its
+    // test loss, its explicit groups' LRs) are in its colour, as the notes above the charts say.
+    // A legend of two rows per run squeezed the charts to slivers once runs were pinned.
     loss.push({ label: `train ${r.label}`, values: f(t.trainLoss), colour: r.colour });
-    loss.push({ label: `test ${r.label}`, values: f(t.testLoss), colour: r.colour, dashed: true });
+    loss.push({ label: many ? '' : `test ${r.label}`, values: f(t.testLoss), colour: r.colour, dashed: true });
     const groups = r.groups ?? null;
     if (groups) {
       const last = groups.length - 1;
       for (const g of groups) {
-        lr.push({ label: many ? `${g.label}, ${r.label}` : g.label, values: f(g.values), colour: r.colour, ...(g.group === last ? {} : { dashed: true }) });
+        const label = !many ? g.label : g.group === last ? r.label : '';
+        lr.push({ label, values: f(g.values), colour: r.colour, ...(g.group === last ? {} : { dashed: true }) });
       }
     } else lr.push({ label: r.label, values: f(t.lr), colour: r.colour });
     gradNorm.push({ label: r.label, values: f(t.gradNorm), colour: r.colour });

@@ -488,7 +488,10 @@ function chartSvg(p: ChartPanel): string {
   }
   const quarter = (c: Rgb): Rgb => [0, 1, 2].map((k) => Math.round(255 - 0.25 * (255 - (c[k] as number)))) as [number, number, number];
   const items: LegendItem[] = [
-    ...p.series.map((s): LegendItem => (s.points ? { kind: 'swatch', colour: rgbOf(s.colour), label: s.label, dot: true } : { kind: 'line', colour: s.colour, label: s.label, dashed: s.dashed === true })),
+    // A series without a label (a run's dashed twin of a labelled curve) takes no legend row.
+    ...p.series
+      .filter((s) => s.label !== '')
+      .map((s): LegendItem => (s.points ? { kind: 'swatch', colour: rgbOf(s.colour), label: s.label, dot: true } : { kind: 'line', colour: s.colour, label: s.label, dashed: s.dashed === true })),
     ...(p.marks ?? []).map((m): LegendItem => ({ kind: 'line', colour: m.colour, label: m.label, dashed: true })),
     // A band is drawn at a quarter opacity over white: so is its swatch.
     ...(p.bands ?? []).map((b): LegendItem => ({ kind: 'swatch', colour: quarter(rgbOf(b.colour)), label: b.label })),

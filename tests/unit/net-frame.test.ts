@@ -261,6 +261,19 @@ describe('one run of a network sweep', () => {
     ]);
     expect(c.loss[0]?.values[2]).toBeNaN();
     expect(Array.from(c.gradNorm[0]?.values ?? [])).toEqual([3, 2, 1]);
+    // Several runs: the legend names each run once, by its solid curves (the dashed ones are unlabelled).
+    const groups = [
+      { group: 0, label: 'lr of layers.0', values: lr },
+      { group: 1, label: 'lr of layers.1', values: lr },
+    ];
+    const two = netCurves([
+      { trajectory: t, colour: '#111111', label: 'a', groups },
+      { trajectory: t, colour: '#222222', label: 'b', groups },
+    ]);
+    expect(two.loss.map((s) => [s.label, s.dashed === true])).toEqual([['train a', false], ['', true], ['train b', false], ['', true]]);
+    expect(two.lr.map((s) => [s.label, s.dashed === true])).toEqual([['', true], ['a', false], ['', true], ['b', false]]);
+    // One run: its curves named in full.
+    expect(netCurves([{ trajectory: t, colour: '#111111', label: 'a', groups }]).lr.map((s) => s.label)).toEqual(['lr of layers.0', 'lr of layers.1']);
     expect(curveEvery(200)).toBe(1);
     expect(curveEvery(100_000)).toBe(50);
   });

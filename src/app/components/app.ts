@@ -21,6 +21,7 @@ import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
 import { NET_FIELD_LABEL, describeNetRun, drawnRuns, drawsGroupLrs, groupLrCurves, netCoordinateNames, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
+import { groupLrPath } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
 import type { SliderModel } from '../sliders.ts';
 import type { NetRun } from '../controllers/net-runs-controller.ts';
@@ -633,7 +634,10 @@ export class BlApp extends LitElement {
         ? html`<p class="status">Loss per step: solid training loss, dashed test loss${every > 1 ? ` (every ${every}th step)` : ''}${preview && netRuns.hover ? '; grey: the hovered run' : ''}.</p>
             <bl-line-chart data-testid="net-loss" .series=${curves.loss} .xLabel=${xLabel} .yLabel=${'loss (log)'} .logY=${true} .height=${200} .label=${'Training loss (solid) and test loss (dashed) per step of the selected, pinned and hovered runs'}></bl-line-chart>
             <p class="status" data-testid="net-lr-note">${groups
-              ? 'Learning rate of each param group per step (solid: the default group; dashed: the explicit ones, named by the layers they train); then the gradient norm.'
+              ? `Learning rate of each param group per step (solid: the default group, ${netParamLabel(plan, groupLrPath(plan.groups.length - 1, plan.groups.length))}; dashed: the explicit ${plan.groups.length > 2 ? 'ones' : 'one'}, ${plan.groups
+                  .slice(0, -1)
+                  .map((_, g) => netParamLabel(plan, groupLrPath(g, plan.groups.length)))
+                  .join('; ')}); then the gradient norm.`
               : 'Learning rate per step; then the gradient norm.'}</p>
             <!-- Its legend takes a row per curve (a curve per group and run): the chart grows with them. -->
             <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${spansDecades(curves.lr.map((c) => c.values))} .height=${Math.max(110, 80 + 18 * curves.lr.length)} .label=${groups ? 'LR per step of each param group' : 'LR per step'}></bl-line-chart>
