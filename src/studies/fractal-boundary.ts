@@ -209,41 +209,26 @@ export interface FractalCheckFindings {
  * curve's 1 (at least FRACTAL_MIN_DIMENSION, the low end of the paper's 1.2-2), and they are stable
  * across depth (spread at most FRACTAL_MAX_SPREAD), as a self-similar boundary's would be. A depth
  * past float32's resolution (core/validate.ts pastResolution on its samples) counts when its map
- * was drawn in float64 and is left out of both tests when it was not; they then need two depths
- * that are resolved.
+ * was drawn in float64 and float64 resolves it (its sample nudged by one float64 ulp passes the same
+ * test), and is left out of both tests otherwise; they then need two depths that are resolved.
  */
 export function checkFractalBoundary(f: FractalCheckFindings): Verdict {
   const { dimensions } = f;
   const kept64 = f.precisionMinorityKept ?? [];
-  const failures = dimensions.map((_, k) => {
-    const kept = kept64[k];
-    const precision = f.precisionMinorityPrecision?.[k];
-    const kappa = f.precisionKappa?.[k];
-    return kept === undefined
-      ? null
-      : resolutionFailure({
-          minorityKept: kept,
-          minorityRuns: f.precisionMinorityRuns?.[k] ?? 0,
-          ...(precision !== undefined ? { minorityPrecision: precision } : {}),
-          ...(kappa !== undefined ? { kappa } : {}),
-        });
-  });
+  // Which resolution test each depth's sample fails (null: resolved, or not measured), from its
+  // per-depth columns of findings.
+  const failuresOf = (kept: readonly number[] | undefined, runs: readonly number[] | undefined, precision: readonly number[] | undefined, kappa: readonly number[] | undefined) =>
+    dimensions.map((_, k) => {
+      const m = kept?.[k];
+      const p = precision?.[k];
+      const q = kappa?.[k];
+      return m === undefined ? null : resolutionFailure({ minorityKept: m, minorityRuns: runs?.[k] ?? 0, ...(p !== undefined ? { minorityPrecision: p } : {}), ...(q !== undefined ? { kappa: q } : {}) });
+    });
+  const failures = failuresOf(f.precisionMinorityKept, f.precisionMinorityRuns, f.precisionMinorityPrecision, f.precisionKappa);
   const past = failures.map((x) => x !== null);
   // Float64's own test, on the same sample nudged by one ulp: a depth drawn in float64 that fails it
   // shows float64's rounding as a float32 map past its resolution shows float32's.
-  const failures64 = dimensions.map((_, k) => {
-    const kept = f.ulpMinorityKept?.[k];
-    const precision = f.ulpMinorityPrecision?.[k];
-    const kappa = f.ulpKappa?.[k];
-    return kept === undefined
-      ? null
-      : resolutionFailure({
-          minorityKept: kept,
-          minorityRuns: f.ulpMinorityRuns?.[k] ?? 0,
-          ...(precision !== undefined ? { minorityPrecision: precision } : {}),
-          ...(kappa !== undefined ? { kappa } : {}),
-        });
-  });
+  const failures64 = failuresOf(f.ulpMinorityKept, f.ulpMinorityRuns, f.ulpMinorityPrecision, f.ulpKappa);
   const drawn64 = (k: number): boolean => (f.float64Depths ?? []).includes(k);
   const resolved = dimensions.map((_, k) => !past[k] || (drawn64(k) && failures64[k] === null));
   const counted = dimensions.filter((_, k) => resolved[k]);

@@ -742,12 +742,8 @@ export class BlHeatmap extends LitElement {
 
   private drawAxis(ctx: CanvasRenderingContext2D, axis: HeatmapAxis | null, which: 'x' | 'y'): void {
     const s = this.side;
-    if (!axis) {
-      if (which === 'y') return;
-      return;
-    }
+    if (!axis) return;
     const { min, max, scale } = axis;
-    const bottom = this.axisBottom;
     if (axis.cells && axis.cells.length === axis.count && axis.count > 0) {
       this.drawCellAxis(ctx, axis, axis.cells, which);
       return;
@@ -767,14 +763,24 @@ export class BlHeatmap extends LitElement {
       drawYTitle(ctx, title, MARGIN.top + s / 2);
       return;
     }
+    // Ticks whose fraction lies in [0, 1].
+    this.drawXAxisTicks(
+      ctx,
+      ticks.filter((t) => frac(t.value) >= 0 && frac(t.value) <= 1),
+      (v) => MARGIN.left + frac(v) * s,
+      title,
+    );
+  }
+
+  /** An x axis's ticks (at `pos` of their values) and its title, under the plot. */
+  private drawXAxisTicks(ctx: CanvasRenderingContext2D, ticks: readonly Tick[], pos: (v: number) => number, title: string): void {
+    const bottom = this.axisBottom;
     ctx.fillStyle = '#222';
     ctx.strokeStyle = '#444';
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     for (const t of ticks) {
-      const u = frac(t.value);
-      if (u < 0 || u > 1) continue;
-      const x = MARGIN.left + u * s;
+      const x = pos(t.value);
       ctx.beginPath();
       ctx.moveTo(x, bottom);
       ctx.lineTo(x, bottom + 5);
@@ -782,7 +788,7 @@ export class BlHeatmap extends LitElement {
       ctx.fillText(t.label, x, bottom + 7);
     }
     ctx.textBaseline = 'bottom';
-    ctx.fillText(title, MARGIN.left + s / 2, bottom + MARGIN.bottom - 2);
+    ctx.fillText(title, MARGIN.left + this.side / 2, bottom + MARGIN.bottom - 2);
   }
 
   /**
@@ -808,21 +814,7 @@ export class BlHeatmap extends LitElement {
       drawYTitle(ctx, title, MARGIN.top + s / 2);
       return;
     }
-    const bottom = this.axisBottom;
-    ctx.fillStyle = '#222';
-    ctx.strokeStyle = '#444';
-    ctx.textAlign = 'center';
-    ctx.textBaseline = 'top';
-    for (const t of ticks) {
-      const x = MARGIN.left + at(t.value);
-      ctx.beginPath();
-      ctx.moveTo(x, bottom);
-      ctx.lineTo(x, bottom + 5);
-      ctx.stroke();
-      ctx.fillText(t.label, x, bottom + 7);
-    }
-    ctx.textBaseline = 'bottom';
-    ctx.fillText(title, MARGIN.left + s / 2, bottom + MARGIN.bottom - 2);
+    this.drawXAxisTicks(ctx, ticks, (k) => MARGIN.left + at(k), title);
   }
 }
 
