@@ -10,7 +10,7 @@ import { findSchedule } from '../core/registry/index.ts';
 import { findDataSet } from '../core/data/index.ts';
 import { sweepIsOneRow } from './profile.ts';
 import type { AxisRange, PathContext } from '../core/spec.ts';
-import { scheduleOverrides } from '../core/spec.ts';
+import { scheduleOverrides, sweepRanges } from '../core/spec.ts';
 import type { HeatmapMode } from './frame.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { NetHeatmapMode } from './net-frame.ts';
@@ -165,11 +165,24 @@ function groupRole(plan: Pick<NetPlan, 'groups' | 'layout'>, g: number): string 
 }
 
 /** The param group a swept optimizer path sets, when the plan has explicit groups (else null). */
-function sweptGroup(plan: Pick<NetPlan, 'groups'>, path: string): { group: number; key: string } | null {
+function sweptGroup(plan: GroupsOf, path: string): { group: number; key: string } | null {
   const m = /^optimizer\.param_groups\.(\d+)\.(.+)$/.exec(path);
   if (m) return { group: Number(m[1]), key: m[2] as string };
-  return plan.groups.length > 1 && path.startsWith('optimizer.') ? { group: plan.groups.length - 1, key: '' } : null;
+  if (plan.groups.length <= 1 || !path.startsWith('optimizer.')) return null;
+  // The optimiser's own value reaches every group that neither sets nor sweeps it (torch's
+  // param_groups inherit the defaults): it names the default group only where no other takes it.
+  const spec = plan.spec;
+  if (spec) {
+    const key = path.split('.')[1] ?? '';
+    const swept = new Set(spec.sweep ? sweepRanges(spec.sweep).map((r) => r.param) : []);
+    const inherits = spec.paramGroups.some((g, k) => !Object.hasOwn(g.overrides, key) && ![...swept].some((p) => p.startsWith(`optimizer.param_groups.${k}.${key}`)));
+    if (inherits) return null;
+  }
+  return { group: plan.groups.length - 1, key: '' };
 }
+
+/** What the group-naming labels read of a plan: its groups and, where known, its spec (which groups set what). */
+type GroupsOf = Pick<NetPlan, 'groups'> & { readonly spec?: Pick<NetPlan['spec'], 'paramGroups' | 'sweep'> };
 
 /**
  * What a swept network path is called on an axis: a parameter group's value (its LR, momentum…)
@@ -177,7 +190,7 @@ function sweptGroup(plan: Pick<NetPlan, 'groups'>, path: string): { group: numbe
  * rate of layers.0, the input layer", as the fractal view's title says "input-layer LR"); the batch
  * size is the batch size; else the path.
  */
-export function netParamLabel(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layout'>, path: string): string {
+export function netParamLabel(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layout'> & GroupsOf, path: string): string {
   const short = netParamShort(plan, path).replace(/^lr\b/, 'learning rate');
   const g = sweptGroup(plan, path);
   const role = g ? groupRole(plan, g.group) : null;
@@ -189,7 +202,7 @@ export function netParamLabel(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layo
  * ("lr of layers.0") and without the layer's role; otherwise the words of the heatmap's caption
  * and the run panel.
  */
-export function netParamShort(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layout'>, path: string): string {
+export function netParamShort(plan: Pick<NetPlan, 'optimizer' | 'groups' | 'layout'> & GroupsOf, path: string): string {
   if (path === 'network.batch_size') return 'batch size';
   const g = sweptGroup(plan, path);
   if (!g) return paramLabel(plan, path).replace(/^learning rate\b/, 'lr');
@@ -236,7 +249,10 @@ export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
   const model = `${linear ? 'a linear model' : 'an MLP'} ${L.sizes.join('–')} (${[...(traits.length ? [traits.join(', ')] : []), `${count(L.params)} parameters`].join('; ')})`;
   const swept = new Set(plan.dims.map((d) => d.path));
   const batch = swept.has('network.batch_size') ? 'batch size swept' : plan.batch === null ? 'full batch' : `batch ${plan.batch}`;
-  const opt = settings(plan.optimizer.params, spec.optimizer.params, 'optimizer', notShown(spec, swept));
+  // With param groups the optimiser's own lr trains only the default group's tensors: say which.
+  const lrOf = /^learning rate of (.+)$/.exec(netParamLabel(plan, 'optimizer.lr'));
+  const defaultGroup = lrOf ? (lrOf[1] as string) : '';
+  const opt = settings(plan.optimizer.params, spec.optimizer.params, 'optimizer', notShown(spec, swept)).map((t) => (defaultGroup && t.startsWith('lr ') ? `${t} for ${defaultGroup}` : t));
   const runs = `${plan.optimizer.id}${opt.length ? ` (${opt.slice(0, 4).join(', ')})` : ''}`;
   const what = `${runs} training ${model} on “${findDataSet(spec.data.name)?.title ?? spec.data.name}” (${count(plan.data.train.n)} training, ${count(plan.data.test.n)} test samples) with ${plan.loss === 'mse' ? 'MSE' : 'cross-entropy'}, ${batch}, ${count(spec.steps)} steps${spec.schedule ? `, under ${spec.schedule.name}` : ''}`;
   const s = spec.sweep;

@@ -164,6 +164,16 @@ describe('a network sweep shown as a map', () => {
     expect(netParamLabel(plan, 'optimizer.param_groups.0.lr')).toBe('learning rate of layers.0, the input layer');
     expect(netParamLabel(plan, 'optimizer.lr')).toBe('learning rate of layers.1, the output layer');
     expect(netParamLabel(plan, 'network.batch_size')).toBe('batch size');
+    // A value no group sets reaches every group (torch's param_groups inherit it): no group named.
+    expect(netParamLabel(plan, 'optimizer.momentum')).toBe('momentum');
+    // The group's LR set only by the sweep: the optimiser's lr still trains the default group alone,
+    // and the caption says which layers it trains.
+    const bySweep = netPlan({ ...FRACTAL, optimizer: { name: 'SGD', lr: 0.5, momentum: 0.9, param_groups: [{ params: ['layers.0'] }] }, sweep: { x: FRACTAL.sweep.x, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4 } } });
+    expect(netParamLabel(bySweep, 'optimizer.momentum')).toBe('momentum');
+    expect(netParamLabel(bySweep, 'optimizer.lr')).toBe('learning rate of layers.1, the output layer');
+    expect(netCaption(bySweep, 'convergence')).toMatch(/^Each pixel is one run of SGD \(lr 0\.5 for layers\.1, the output layer\) training/);
+    // Without groups the caption's lr is the optimiser's, unqualified.
+    expect(netCaption(netPlan({ ...FRACTAL, optimizer: { name: 'SGD', lr: 0.5 }, sweep: { x: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4 } } }), 'convergence')).toMatch(/SGD \(lr 0\.5\) training/);
   });
 
   it("names a layer's role only where a group trains exactly that layer, and writes a linear model and an MLP alike", () => {
