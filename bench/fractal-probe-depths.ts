@@ -36,10 +36,12 @@ try {
     const f64 = untrainedClass((await cpu64.run(plan)).convergence);
     const nudgedPlan = await ulpNudgedPlan(plan);
     if (!nudgedPlan) throw new Error('the fractal plan sweeps two LRs: it has a nudge');
-    const nudged: Uint8Array[] = [];
-    for (const r of ranges) nudged.push(untrainedClass((await cpu64.run(nudgedPlan, { range: r })).convergence));
-    const s32 = probeSplit(f32, ranges, ranges.map((r) => f64.subarray(r.begin, r.end)));
-    const s64 = probeSplit(f64, ranges, nudged);
+    // The nudged runs laid at their places in the grid: tested against float64 unmoved, as the page tests them.
+    const nudged = new Uint8Array(plan.runs);
+    for (const r of ranges) nudged.set(untrainedClass((await cpu64.run(nudgedPlan, { range: r })).convergence), r.begin);
+    const ref = ranges.map((r) => f64.subarray(r.begin, r.end));
+    const s32 = probeSplit(f32, ranges, ref);
+    const s64 = probeSplit(nudged, ranges, ref);
     console.log(`depth ${d} (x${8 ** d} from the start window), log10 window ${[w.x0, w.x1, w.y0, w.y1].map((v) => v.toPrecision(8)).join(' ')}: float32 ${words(s32)}; float64 nudged ${words(s64)}`);
     // The next window on the float64 map's trained class (1: trained), as the study zooms.
     w = nextWindow(Uint8Array.from(f64, (v) => 1 - v), 32, w, 8, rule);

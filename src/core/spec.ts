@@ -22,6 +22,7 @@ import { DATA_SEED, MAX_BATCH, MAX_PARAM_GROUPS, NETWORK_PARAMS } from './networ
 import type { Activation, Layout, Parametrization } from './network/model.ts';
 import { layout } from './network/model.ts';
 import { DATA_SETS, findDataSet } from './data/index.ts';
+import type { DataDef } from './data/types.ts';
 import { inRange, rangeText, slotOffsets } from './params.ts';
 import type { RunBlock, RunField, RunPath, RunSetting, RunValues, SwitchKey } from './run-settings.ts';
 import { MAX_MAGNITUDE, RUN_PATHS, RUN_SETTINGS, RUN_SLOT_PATHS, U32_MAX, isBlock } from './run-settings.ts';
@@ -1214,6 +1215,41 @@ export function parseNetSpec(input: unknown): NetSpec {
   return spec;
 }
 
+/** A data set's training-set size for these values (null where it cannot be known). */
+function trainRowsOf(def: DataDef, values: ParamValues, paramCount: number | null): number | null {
+  const given = values.train;
+  return def.trainRows ? def.trainRows(values, paramCount) : typeof given === 'number' ? given : null;
+}
+
+/**
+ * The training set's size of a network spec: the largest batch it may take (null where the data
+ * set cannot say). A zoom out on a batch axis stays within it.
+ */
+export function netTrainRows(spec: NetSpec): number | null {
+  const def = findDataSet(spec.data.name);
+  return def ? trainRowsOf(def, spec.data.params, specLayout(spec.network, spec.data)?.params ?? null) : null;
+}
+
+/**
+ * A batch larger than the training set is refused, naming the field and the allowed range: torch's
+ * DataLoader would give the whole set as one batch, while a run here draws batch_size rows with
+ * replacement, so the run would not be the one a torch user asked for. The set's size can follow
+ * the model's size (the fractal set's), so it is checked here, with the whole spec read.
+ */
+function batchWithinData(rd: Reader, spec: NetSpec, def: DataDef, paramCount: number | null): void {
+  const n = trainRowsOf(def, spec.data.params, paramCount);
+  if (n === null) return;
+  const allowed = `allowed 1 to ${n}, the training set's size (null: the whole set, full batch)`;
+  const b = spec.network.batch_size;
+  if (typeof b === 'number' && b > n) rd.fail('network.batch_size', `${b} is more than the ${n} training samples of ${spec.data.name}; ${allowed}`);
+  if (spec.sweep) {
+    sweepRanges(spec.sweep).forEach((r, i) => {
+      if (r.param !== 'network.batch_size' || !spec.sweep || Math.round(r.max) <= n) return;
+      rd.fail(axisField(spec.sweep, i, 'max'), `a batch size of ${r.max} is more than the ${n} training samples of ${spec.data.name}; ${allowed}`);
+    });
+  }
+}
+
 function netCrossChecks(rd: Reader, spec: NetSpec): void {
   const net = spec.network;
   if (net.parametrization === 'mean_field') {
@@ -1221,6 +1257,7 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
     if (net.activation === 'gelu') rd.fail('network.activation', 'the mean-field parametrisation is defined for tanh, relu and identity (the fractal notebook\'s)');
   }
   const def = findDataSet(spec.data.name);
+  if (def) batchWithinData(rd, spec, def, specLayout(net, spec.data)?.params ?? null);
   if (def && net.loss === 'cross_entropy' && def.task !== 'classification') rd.fail('network.loss', `cross_entropy needs class labels; ${def.id} is a regression data set (use mse)`);
   if (def && net.loss === 'mse' && def.task === 'classification') rd.fail('network.loss', `mse needs targets; ${def.id} is a classification data set (use cross_entropy)`);
   if (spec.noise.std !== 0) rd.fail('noise.std', 'gradient noise is for surfaces; a network\'s noise is its minibatches (network.batch_size); noise.seed seeds them');

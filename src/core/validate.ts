@@ -10,7 +10,7 @@
 import type { NetPlan } from './network/plan.ts';
 import type { Plan } from './plan.ts';
 import { runCoordinates } from './plan.ts';
-import { netSpecToJSON } from './spec.ts';
+import { MAX_POINTS, netSpecToJSON, resolveNetPath } from './spec.ts';
 import type { NetResults, Results } from './results.ts';
 import { rowCount } from './results.ts';
 
@@ -678,19 +678,34 @@ export function nudgeDirection(run: number, axis: number): 1 | -1 {
  *
  * The spec is a points sweep over every cell of the grid in the grid's run order, so each run keeps
  * its index (its initial weights and minibatches are the map's) and its exact axis values; an
- * integer axis (the batch size) is not moved. With ulps 0 it is the map itself. Null for a plan
- * that is not a grid, or whose axes are all integer.
+ * integer axis (the batch size) and a value of exactly 0 are not moved, and a nudge that would
+ * leave the parameter's range goes the other way. With ulps 0 it is the map itself. Null for a
+ * plan that is not a grid, whose axes are all integer, or of more runs than a points sweep holds.
  */
 export function ulpNudgedNetSpec(plan: NetPlan, ulps = 1): Record<string, unknown> | null {
   const sweep = plan.spec.sweep;
-  if (plan.mode !== 'grid' || !sweep || sweep.kind !== 'grid' || plan.dims.every((d) => d.int)) return null;
+  if (plan.mode !== 'grid' || !sweep || sweep.kind !== 'grid' || plan.dims.every((d) => d.int) || plan.runs > MAX_POINTS) return null;
   const axes = [sweep.x, ...(sweep.y ? [sweep.y] : [])];
+  const ranges = axes.map((a) => {
+    const t = resolveNetPath(plan.spec, a.param);
+    return typeof t === 'string' ? null : t.range;
+  });
+  const inside = (x: number, axis: number): boolean => {
+    const r = ranges[axis];
+    return !r || ((r.minExclusive ? x > r.min : x >= r.min) && (r.maxExclusive ? x < r.max : x <= r.max));
+  };
   const move = (v: number, run: number, axis: number): number => {
-    if (plan.dims[axis]?.int) return v;
+    // An integer, or an exact 0 (which no rounding moves), stays; a nudge that would leave the
+    // parameter's range (an LR below 0, a beta at 1) goes the other way.
+    if (plan.dims[axis]?.int || v === 0) return v;
+    const step = (dir: 1 | -1): number => {
+      let x = v;
+      for (let k = 0; k < ulps; k++) x = ulpStep(x, dir);
+      return x;
+    };
     const dir = nudgeDirection(run, axis);
-    let x = v;
-    for (let k = 0; k < ulps; k++) x = ulpStep(x, dir);
-    return x;
+    const x = step(dir);
+    return inside(x, axis) ? x : step(dir === 1 ? -1 : 1);
   };
   const points: number[][] = [];
   for (let run = 0; run < plan.runs; run++) {

@@ -444,8 +444,11 @@ export function hostileCases(root: string, seed: number): HostileCase[] {
     ['batch_size fractional', model({ batch_size: 2.5 }), 'refused'],
     ['batch_size a string', model({ batch_size: '16' }), 'refused'],
     ['batch_size beyond 2^20', model({ batch_size: 2 ** 20 + 1 }), 'refused'],
-    // Minibatches are drawn with replacement: more than the training set is a valid (if odd) batch.
-    ['batch_size above the training set', model({ batch_size: 41 }), 'ok'],
+    // Minibatches are drawn with replacement, so more than the training set would run, but not as
+    // torch runs it (one batch of the whole set): refused, naming the field and the set's size.
+    ['batch_size above the training set', model({ batch_size: 41 }), 'refused'],
+    ['batch_size the whole training set', model({ batch_size: 40 }), 'ok'],
+    ['a batch sweep past the training set', { ...NET, sweep: axis('network.batch_size', 4, 41) }, 'refused'],
     ['a batch sweep from 0', { ...NET, sweep: axis('network.batch_size', 0, 16) }, 'refused'],
     ['a batch sweep from 1.5', { ...NET, sweep: axis('network.batch_size', 1.5, 16) }, 'refused'],
     ['a batch sweep inverted', { ...NET, sweep: axis('network.batch_size', 16, 4) }, 'refused'],

@@ -11,7 +11,8 @@ import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import { findPreset, presetOf } from '../../src/app/presets.ts';
 import type { SpecJSON } from '../../src/app/components/spec-edit.ts';
-import { applyAction, applyEdit, buildForm, distinctIntCount, findField, getAt, problemOf, setAxisParam, sweepOptions, switchOptimizer, switchSchedule } from '../../src/app/components/spec-edit.ts';
+import { applyAction, applyEdit, buildForm, distinctIntCount, findField, getAt, netAxisRange, problemOf, setAxisParam, sweepOptions, switchOptimizer, switchSchedule } from '../../src/app/components/spec-edit.ts';
+import { zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { axisValues } from '../../src/core/sampling.ts';
 
 const fractal = (): SpecJSON => JSON.parse(JSON.stringify(findPreset('fractal-boundary')?.spec)) as SpecJSON;
@@ -36,6 +37,17 @@ describe('the editor on network specs', () => {
     expect(findField(form, 'data.train')?.hint).toMatch(/empty = floor\(the model's parameter count \/ outputs\)/);
     expect(findField(form, 'data.test')?.hint).toMatch(/empty = as many as training points$/);
     expect(buildForm({ ...DEFAULT_SPEC }).sections.map((s) => s.id)).toEqual(['problem', 'surface', 'optimizer', 'wrappers', 'schedule', 'run', 'sweep']);
+  });
+
+  it('keeps a batch axis within the training set: the editor starts it there, and a zoom out stays there', () => {
+    // The fractal set's size follows the model's: 16 inputs x 8 hidden + 8 outputs = 136 parameters, 136 points.
+    const spec = fractal();
+    (spec.network as Record<string, unknown>).hidden = [8];
+    expect(netAxisRange(spec, 'network.batch_size')).toEqual({ param: 'network.batch_size', min: 1, max: 136, scale: 'log' });
+    const iris = parseAnySpec({ ...DEFAULT_NET_SPEC, sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 1, count: 8, scale: 'log' }, y: { param: 'network.batch_size', min: 1, max: 120, count: 6, scale: 'log' } } });
+    const out = zoomAround(iris, { i: 4, j: 3 }, 2) as { sweep: { y: { min: number; max: number } } } | null;
+    expect(out?.sweep.y).toMatchObject({ min: 1, max: 120 });
+    expect(() => parseAnySpec(out)).not.toThrow();
   });
 
   it('switches the problem to a network and back, each to its default view', () => {

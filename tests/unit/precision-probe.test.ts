@@ -2,7 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { PROBE_ROWS, PROBE_ROW_RUNS, probeRanges, probeSplit, resolutionText, resolvedText, untrainedClass } from '../../src/app/precision-probe.ts';
 import { pastResolution } from '../../src/core/validate.ts';
-import { probeText } from '../../src/app/controllers/precision-probe-controller.ts';
+import { PrecisionProbeController, probeText } from '../../src/app/controllers/precision-probe-controller.ts';
+import type { ProbeResult } from '../../src/app/controllers/precision-probe-controller.ts';
+import type { EngineSet } from '../../src/app/controllers/engines.ts';
+import type { NetResults } from '../../src/core/results.ts';
+import { fractalSpec } from '../../src/studies/fractal-boundary.ts';
+import { netPlanOf } from '../../src/studies/run.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 
 const grid = (width: number, height: number) => ({ mode: 'grid' as const, width, height, runs: width * height });
@@ -76,5 +81,59 @@ describe('the runs a probe samples', () => {
     expect(resolvedText(ok, 512, 'float64')).toBe(
       "✓ float64 resolves this view: 512 of its runs were run again with each swept value moved by one float64 ulp (the size of its own rounding); of the 50 that fail to train in the map, 90% still fail to train nudged and their agreement beyond chance (Cohen's κ) is 0.88 (a view fails below 50% or κ 0.5), so its boundary is not float64's rounding.",
     );
+  });
+});
+
+describe('the probe controller', () => {
+  const host = () => ({ addController: () => {}, removeController: () => {}, requestUpdate: () => {}, updateComplete: Promise.resolve(true) });
+  // A 16 x 8 grid: runs 0..39 fail to train in the map (class 1: convergence >= 0).
+  const SPEC = { ...fractalSpec({ x0: 2, x1: 3, y0: 1.5, y1: 2 }, 16, 10), sweep: { x: { param: 'optimizer.param_groups.0.lr', min: 100, max: 1000, count: 16, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.7, count: 8 } } };
+  /** A float64 engine whose classes are given: `plain` for the grid's own runs, `nudged` for the points sweep. */
+  const engines = (plain: (run: number) => boolean, nudged: (run: number) => boolean, opts: { failNudge?: boolean; onRun?: () => void } = {}) =>
+    ({
+      cpu64: {
+        run: async (p: NetPlan, o: { range: { begin: number; end: number } }) => {
+          opts.onRun?.();
+          const isNudged = p.spec.sweep?.kind === 'points';
+          if (isNudged && opts.failNudge) throw new Error('nudge refused');
+          const f = isNudged ? nudged : plain;
+          return { convergence: Float64Array.from({ length: o.range.end - o.range.begin }, (_, k) => (f(o.range.begin + k) ? 1 : -1)) };
+        },
+      },
+    }) as unknown as EngineSet;
+  const shownOf = (plan: NetPlan, f: (run: number) => boolean) => ({ convergence: Float64Array.from({ length: plan.runs }, (_, r) => (f(r) ? 1 : -1)) }) as unknown as NetResults;
+
+  it('tests the nudged runs against float64 unmoved (the map\'s side counted, the nudge\'s kept), and keeps float32\'s verdict when the nudge fails', async () => {
+    const plan = await netPlanOf(SPEC);
+    const fails = (r: number) => r % 3 === 0;
+    // The float32 map: no agreement with float64 (past). Nudged float64: a third of the failures stay.
+    const ctl = new PrecisionProbeController(host(), engines(fails, (r) => r % 9 === 0));
+    await ctl.probe(plan, shownOf(plan, (r) => r % 3 === 1), 'float32');
+    const r = ctl.result;
+    if (!r?.float32 || !r.float64) throw new Error('no result');
+    expect(r.float32.past).toBe(true);
+    // The reference is float64 unmoved: its smaller side is the sample's runs with r % 3 === 0.
+    const sampled = probeRanges(plan).flatMap((x) => Array.from({ length: x.end - x.begin }, (_, k) => x.begin + k));
+    expect(r.float64.split.minorityRuns).toBe(sampled.filter(fails).length);
+    expect(r.float64.split.minorityKept).toBeCloseTo(sampled.filter((k) => k % 9 === 0).length / sampled.filter(fails).length, 12);
+    expect(r.float64.past).toBe(true);
+    expect(ctl.probing).toBe(false);
+    // The nudge refused: float32's verdict stands, float64 is not measured.
+    const ctl2 = new PrecisionProbeController(host(), engines(fails, fails, { failNudge: true }));
+    await ctl2.probe(plan, shownOf(plan, (r) => r % 3 === 1), 'float32');
+    expect(ctl2.result?.float32?.past).toBe(true);
+    expect(ctl2.result?.float64).toBeNull();
+    expect(probeText(ctl2.result as ProbeResult)).toMatch(/The float64 CPU engine may resolve it/);
+  });
+
+  it('a new sweep during the probe\'s float64 sample leaves nothing probing and no result for the old map', async () => {
+    const plan = await netPlanOf(SPEC);
+    let ctl: PrecisionProbeController | null = null;
+    let runs = 0;
+    // Cleared (a new sweep) while the float64 sample of the float32 map runs.
+    ctl = new PrecisionProbeController(host(), engines(() => false, () => false, { onRun: () => { if (++runs === 2) ctl?.clear(); } }));
+    await ctl.probe(plan, shownOf(plan, () => true), 'float32');
+    expect(ctl.probing).toBe(false);
+    expect(ctl.result).toBeNull();
   });
 });

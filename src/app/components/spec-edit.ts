@@ -24,7 +24,7 @@ import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurfa
 import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '../../core/run-settings.ts';
 import { RUN_SETTINGS, U32_MAX, isBlock } from '../../core/run-settings.ts';
 import type { NetSpec, PathContext, Scale, ScheduleSpec } from '../../core/spec.ts';
-import { MAX_AXIS_COUNT, MAX_RUNS, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths } from '../../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, netTrainRows, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths } from '../../core/spec.ts';
 import { DATA_SETS, findDataSet } from '../../core/data/index.ts';
 import { axisValues } from '../../core/sampling.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../core/network/schema.ts';
@@ -1588,8 +1588,8 @@ function removeGroup(spec: SpecJSON, index: number): SpecJSON {
  */
 export function netAxisRange(spec: SpecJSON, param: string, parsed: NetSpec | null = parsedNet(spec)): AxisRangeJSON {
   if (param === 'network.batch_size') {
-    // Up to the training set where the data set states its size, else 256.
-    const n = parsed && typeof parsed.data.params.train === 'number' ? parsed.data.params.train : 256;
+    // Up to the training set (a larger batch is refused), where the data set can say its size; else 256.
+    const n = (parsed ? netTrainRows(parsed) : null) ?? 256;
     return { param, min: 1, max: Math.max(2, n), scale: 'log' };
   }
   const t = parsed ? resolveNetPath(parsed, param) : 'unparsed';

@@ -78,7 +78,9 @@ export class PrecisionProbeController implements ReactiveController {
     const abort = new AbortController();
     this.abort = abort;
     const runs = ranges.reduce((n, r) => n + r.end - r.begin, 0);
+    const live = (): boolean => this.abort === abort;
     const stage = (judging: Judged): void => {
+      if (!live()) return;
       this.probed = { plan, runs, judging };
       this.host.requestUpdate();
     };
@@ -88,47 +90,51 @@ export class PrecisionProbeController implements ReactiveController {
       for (const range of ranges) parts.push(untrainedClass((await this.engines.cpu64.run(p, { range, signal: abort.signal })).convergence));
       return parts;
     };
+    // Runs judged by the seam the convergence colouring draws: trained or not.
+    const mapClass = untrainedClass(shown.convergence);
+    let float32: ProbeSplit | null = null;
+    // Float64's classes of the sampled runs, per range: the sample's float64 run, or the float64 map's own.
+    let ref: ArrayLike<number>[] = ranges.map((r) => mapClass.subarray(r.begin, r.end));
     try {
-      let float32: ProbeSplit | null = null;
-      // Runs judged by the seam the convergence colouring draws: trained or not.
-      const mapClass = untrainedClass(shown.convergence);
-      // The float64 classes of the sample: the map's own where it is float64.
-      let ref: ArrayLike<number> = mapClass;
-      let refRanges: readonly RunRange[] | null = null;
-      let refParts: ArrayLike<number>[] = [];
       if (precision === 'float32') {
         stage('float32');
-        refParts = await sample(plan);
-        if (this.abort !== abort) return;
-        const split = probeSplit(mapClass, ranges, refParts);
+        ref = await sample(plan);
+        if (!live()) return;
+        const split = probeSplit(mapClass, ranges, ref);
         float32 = { split, past: pastResolution(split) };
-        refRanges = ranges;
       }
-      let float64: ProbeSplit | null = null;
-      if (!float32 || float32.past) {
+    } catch {
+      // Cancelled by a newer sweep, or failed: the map is left without a verdict on its precision.
+      this.finish(abort);
+      return;
+    }
+    let float64: ProbeSplit | null = null;
+    if (!float32 || float32.past) {
+      try {
         const nudged = await ulpNudgedPlan(plan);
+        if (!live()) return;
         if (nudged) {
           stage('float64');
           const parts = await sample(nudged);
-          if (this.abort !== abort) return;
-          // The reference is float64 unmoved: the sample's float64 run, or the float64 map itself.
-          if (refRanges) ref = spread(plan.runs, refRanges, refParts);
-          const split = probeSplit(ref, ranges, parts);
+          if (!live()) return;
+          // The nudged runs tested against float64 unmoved (the reference), as float32 is.
+          const split = probeSplit(spread(plan.runs, ranges, parts), ranges, ref);
           float64 = { split, past: pastResolution(split) };
         }
-      }
-      if (this.abort !== abort) return;
-      if (float32 || float64) this.result = { plan, runs, float32, float64 };
-    } catch {
-      // Cancelled by a newer sweep, or failed: the map is left without a verdict on its precision
-      // (clear() left `result` null).
-    } finally {
-      if (this.abort === abort) {
-        this.abort = null;
-        this.probed = null;
-        this.host.requestUpdate();
+      } catch {
+        // Cancelled, or the nudge could not be run: float32's verdict stands alone (float64: null).
       }
     }
+    if (live() && (float32 || float64)) this.result = { plan, runs, float32, float64 };
+    this.finish(abort);
+  }
+
+  /** The probe `abort` ends: unless a newer one has started, nothing is probing any more. */
+  private finish(abort: AbortController): void {
+    if (this.abort !== abort) return;
+    this.abort = null;
+    this.probed = null;
+    this.host.requestUpdate();
   }
 }
 

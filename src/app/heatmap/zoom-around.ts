@@ -6,7 +6,7 @@
  */
 import { SpecErrors } from '../../core/errors.ts';
 import type { AnySpec, GridAxis } from '../../core/spec.ts';
-import { anySpecToJSON, parseAnySpec, resolveNetPath, resolveParamPath } from '../../core/spec.ts';
+import { anySpecToJSON, netTrainRows, parseAnySpec, resolveNetPath, resolveParamPath } from '../../core/spec.ts';
 import type { Cell } from '../runs.ts';
 import { digitsFor } from '../../view/ticks.ts';
 
@@ -46,7 +46,11 @@ export function zoomRefusal(json: Record<string, unknown>): string | null {
 
 /** A swept path's allowed range and whether it is an integer, for either kind of spec. */
 function target(spec: AnySpec, path: string): { range: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }; int: boolean } | string {
-  return spec.problem === 'network' ? resolveNetPath(spec, path) : resolveParamPath(spec, path);
+  if (spec.problem !== 'network') return resolveParamPath(spec, path);
+  const t = resolveNetPath(spec, path);
+  // A batch axis widens no further than the training set (a larger batch is refused).
+  const n = path === 'network.batch_size' && typeof t !== 'string' ? netTrainRows(spec) : null;
+  return n !== null && typeof t !== 'string' ? { ...t, range: { ...t.range, max: Math.min(t.range.max, n) } } : t;
 }
 
 function zoomAxis(spec: AnySpec, a: GridAxis, k: number, factor: number): GridAxis {

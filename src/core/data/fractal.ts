@@ -86,6 +86,13 @@ export const fractal: DataDef = {
   inputs: (values) => int(values, 'inputs'),
   outputs: (values) => int(values, 'outputs'),
   validate,
+  trainRows(values: ParamValues, paramCount: number | null): number | null {
+    try {
+      return paramCount === null && optionalIntValue(ID, params, values, 'train') === null ? null : trainRows(values, paramCount ?? 0);
+    } catch {
+      return null; // validate() says why
+    }
+  },
   make(values: ParamValues, seed: number, paramCount: number): DataSet {
     checkSeed(seed);
     const inputs = int(values, 'inputs');

@@ -49,6 +49,12 @@ export interface DataDef {
    * Checked again by make(), which throws them.
    */
   validate?(values: ParamValues, paramCount?: number | null): string[];
+  /**
+   * The training set's size for these values, where it is not the `train` value itself (the
+   * fractal set's follows the model's parameter count); null where it cannot be known. Absent: the
+   * numeric `train` value.
+   */
+  trainRows?(values: ParamValues, paramCount: number | null): number | null;
   /** Packaged real data must be loaded once (async) before make(); generated sets leave this out. */
   load?(): Promise<void>;
   /**

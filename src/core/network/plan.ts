@@ -15,8 +15,7 @@ import type { AnyPlan, SweepMode } from '../plan.ts';
 import type { OptimizerDef, ScheduleNode } from '../registry/index.ts';
 import { findOptimizer, findSchedule } from '../registry/index.ts';
 import type { AnySpec, AxisRange, NetSpec, NetTarget } from '../spec.ts';
-import { axisField, defaultCheckEvery, resolveNetPath, runCount, sweepRanges } from '../spec.ts';
-import { SpecError, SpecErrors } from '../errors.ts';
+import { defaultCheckEvery, resolveNetPath, runCount, sweepRanges } from '../spec.ts';
 import type { Activation, Layout, LossName, Parametrization, Tensor } from './model.ts';
 import { layout } from './model.ts';
 
@@ -77,27 +76,6 @@ export const DIVERGENCE_FACTOR = 1e6;
 /** Relative training-loss threshold when network.threshold is null. */
 export const THRESHOLD_FACTOR = 0.01;
 
-/**
- * A batch larger than the training set is refused, naming the field: torch's DataLoader would give
- * the whole set as one batch, while a run here draws batch_size rows with replacement, so the run
- * would not be the one a torch user asked for. (The set's size is known only once the data is made:
- * it can depend on the data's own parameters and the model's size.)
- */
-function batchWithinData(spec: NetSpec, n: number): void {
-  const errors: SpecError[] = [];
-  const over = (v: number): boolean => Math.round(v) > n;
-  const allowed = `allowed 1 to ${n}, the training set's size (null: the whole set, full batch)`;
-  const b = spec.network.batch_size;
-  if (typeof b === 'number' && over(b)) errors.push(new SpecError('network.batch_size', `${b} is more than the ${n} training samples of ${spec.data.name}; ${allowed}`));
-  if (spec.sweep) {
-    sweepRanges(spec.sweep).forEach((r, i) => {
-      if (r.param !== 'network.batch_size' || !spec.sweep || !over(r.max)) return;
-      errors.push(new SpecError(axisField(spec.sweep, i, 'max'), `a batch size of ${r.max} is more than the ${n} training samples of ${spec.data.name}; ${allowed}`));
-    });
-  }
-  if (errors.length > 0) throw new SpecErrors(errors);
-}
-
 export function makeNetPlan(spec: NetSpec): NetPlan {
   const optimizer = findOptimizer(spec.optimizer.name);
   const dataDef = DATA_SETS.find((d) => d.id === spec.data.name);
@@ -110,7 +88,6 @@ export function makeNetPlan(spec: NetSpec): NetPlan {
     parametrization: net.parametrization as Parametrization,
   });
   const data = dataDef.make(spec.data.params, spec.data.seed, L.params);
-  batchWithinData(spec, data.train.n);
   const loss: LossName = net.loss === 'auto' ? (data.task === 'classification' ? 'cross_entropy' : 'mse') : (net.loss as LossName);
 
   // Dimensions first: they decide which groups' schedules and scalars are shared.

@@ -70,7 +70,7 @@ export const NETWORK_PARAMS = [
     max: MAX_BATCH,
     sweepable: true,
     unset: 'the whole training set',
-    doc: 'Samples per minibatch, drawn with replacement per (seed, run, step) from the counter-based generator (noise.seed): each run its own draws; null: the whole training set every step.',
+    doc: 'Samples per minibatch, drawn with replacement per (seed, run, step) from the counter-based generator (noise.seed): each run its own draws; at most the training set\'s size (torch would give a larger batch as the whole set); null: the whole training set every step.',
   },
   {
     key: 'threshold',
