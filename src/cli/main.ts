@@ -611,7 +611,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (sig) exitNow(reportInterrupt(sig));
     if (e instanceof CommanderError) {
       // Commander has said which command it does not know; the one that runs a spec is `sweep`.
-      if (e.code === 'commander.unknownCommand') process.stderr.write('basinlab: the commands are sweep (run a spec\'s runs), trajectory, validate, study, merge and schema; see basinlab --help\n');
+      if (e.code === 'commander.unknownCommand') {
+        const names = program.commands.map((c) => c.name());
+        const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names.join('');
+        process.stderr.write(`basinlab: the commands are ${list} (basinlab sweep SPEC runs a spec's runs); see basinlab --help\n`);
+      }
       return e.exitCode === 0 ? 0 : 2;
     }
     if (e instanceof SpecErrors) {

@@ -437,8 +437,8 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
         (ulp.length > 0
           ? ` Float64 is tested the same way against itself, its sample run again with each LR moved by one float64 ulp (nothing finer runs here): ` +
             `${ulp.map((p) => `${fmt(100 * p.minorityKept, 2)}%`).join(', ')} of its smaller side stay there (κ ${ulp.map((p) => fmt(p.kappa, 2)).join(', ')})` +
-            (ulp.some((p) => pastResolution(p))
-              ? `, so at depth${ulp.filter((p) => pastResolution(p)).length > 1 ? 's' : ''} ${ulp.flatMap((p, k) => (pastResolution(p) ? [k] : [])).join(', ')} not even float64 resolves the boundary: near it the training is chaotic, and perturbations as small as float64's rounding decide which side a run ends on.`
+            (ulp.some((p, k) => redrawn.includes(k) && pastResolution(p))
+              ? `, so at depth${ulp.filter((p, k) => redrawn.includes(k) && pastResolution(p)).length > 1 ? 's' : ''} ${ulp.flatMap((p, k) => (redrawn.includes(k) && pastResolution(p) ? [k] : [])).join(', ')}, drawn in float64, not even float64 resolves the boundary (near it the training is chaotic: perturbations as small as float64's rounding decide which side a run ends on), and the check leaves ${ulp.filter((p, k) => redrawn.includes(k) && pastResolution(p)).length > 1 ? 'them' : 'it'} out.`
               : '.')
           : '')
       : '') +

@@ -90,9 +90,9 @@ export function netCellValue(mode: NetHeatmapMode, c: NetColumns, run: number): 
  * Ranks of the convergence measure within each sign, 0 fastest (nearest 0 from either side) to 1
  * slowest: the notebook's cdf_img, which maps the sorted measures of each sign onto an even ramp.
  * An infinite measure ranks last on its side, as numpy sorts it: a run that did not train but whose
- * normalised loss touched 0 on some step (a minibatch loss of exactly 0, where the measure's sum of
- * 1 / v is +∞, in the notebook as in the engines) is the slowest of the untrained runs, not a run
- * without a measure. Only NaN goes unranked.
+ * normalised loss touched 0 on some step (the notebook's sum of 1 / v is then +∞; the engines cap
+ * 1 / v at max_val, so theirs stays finite, but a measure read from elsewhere may not) is the
+ * slowest of the untrained runs, not a run without a measure. Only NaN goes unranked.
  */
 export function convergenceRanks(measure: ArrayLike<number>, n: number): { rank: Float32Array; trained: number; untrained: number } {
   const rank = new Float32Array(n).fill(Number.NaN);

@@ -230,6 +230,6 @@ describe('basinlab trajectory', () => {
     // A command it does not know: commander names it, and basinlab lists the ones it has.
     const run = cli('run', specFile('s.json', sweep));
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/unknown command 'run'\nbasinlab: the commands are sweep \(run a spec's runs\), trajectory, validate, study, merge and schema; see basinlab --help\n$/);
+    expect(run.stderr).toMatch(/unknown command 'run'\nbasinlab: the commands are sweep, merge, trajectory, study, validate and schema \(basinlab sweep SPEC runs a spec's runs\); see basinlab --help\n$/);
   });
 });

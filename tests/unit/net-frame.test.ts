@@ -66,7 +66,7 @@ describe('convergence colouring', () => {
   });
 
   it('ranks an infinite measure (a run that did not train whose loss touched 0 on a step) as the slowest untrained run, as the study figures and numpy do', () => {
-    // The engines' measure of such a run: sum of 1 / v with a v of exactly 0 (a minibatch loss of 0).
+    // The notebook's measure of such a run: sum of 1 / v with a v of exactly 0 (the engines cap 1 / v; numpy or an imported column need not).
     const m = new Float64Array([-5, -1, 2, Number.POSITIVE_INFINITY, 8, Number.POSITIVE_INFINITY, Number.NaN]);
     const { rank, trained, untrained } = convergenceRanks(m, m.length);
     expect([trained, untrained]).toEqual([2, 4]);

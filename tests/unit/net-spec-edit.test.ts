@@ -30,6 +30,7 @@ describe('the editor on network specs', () => {
     expect(findField(form, 'start.0')).toBeUndefined();
     // No gradient noise or convergence radius (a surface's); the noise seed seeds the minibatches.
     expect(findField(form, 'noise.std')).toBeUndefined();
+    expect(findField(buildForm({ ...fractal(), noise: { std: 0.1 } }), 'noise.std')).toBeDefined();
     expect(findField(form, 'outcome.radius')).toBeUndefined();
     expect(findField(form, 'noise.seed')).toBeDefined();
     expect(findField(buildForm({ ...DEFAULT_SPEC }), 'noise.std')).toBeDefined();

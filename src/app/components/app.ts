@@ -85,6 +85,11 @@ function zoomHint(sweep: { readonly kind: string; readonly y?: unknown } | null 
   return sweep?.kind !== 'grid' ? '' : sweep.y ? 'drag a rectangle to zoom, ' : 'drag across the strip or the curve to zoom, ';
 }
 
+/** Pinned runs' cells in a grid `width` wide, each in its pin's colour. */
+function pinnedCells(pins: readonly { readonly run: number; readonly colour: string }[], width: number): readonly PinnedCell[] {
+  return width > 0 ? pins.map((p) => ({ i: p.run % width, j: Math.floor(p.run / width), colour: p.colour })) : [];
+}
+
 function heatmapAxis(a: GridAxis | null | undefined, plan: Plan | null): HeatmapAxis | null {
   return a && plan ? { label: paramLabel(plan, a.param), min: a.min, max: a.max, scale: a.scale, count: a.count } : null;
 }
@@ -304,7 +309,9 @@ export class BlApp extends LitElement {
    */
   private probeNote(plan: NetPlan): TemplateResult | typeof nothing {
     const ctl = this.ctl;
-    if (!ctl || ctl.sweep.running || ctl.validation.netResult?.rounding) return nothing;
+    // The validation's headline says float32 does not resolve the view; the probe's note stays
+    // where it has more to say: that float64 does not either.
+    if (!ctl || ctl.sweep.running || (ctl.validation.netResult?.rounding && ctl.probe.float64Fails(plan) !== true)) return nothing;
     const probe = ctl.probe;
     if (probe.probed?.plan === plan) return html`<p class="precision-note" data-testid="precision-probing" role="status">${probingText(probe.probed.runs, probe.probed.judging)}</p>`;
     const r = probe.result;
@@ -343,13 +350,9 @@ export class BlApp extends LitElement {
     return this.gridCache.grid;
   }
 
-  /** Pinned runs as the map outlines them: each run's cell in its pin's colour. */
-  private readonly pinnedCells = memoLast((pins: readonly { readonly run: number; readonly colour: string }[], width: number): readonly PinnedCell[] =>
-    width > 0 ? pins.map((p) => ({ i: p.run % width, j: Math.floor(p.run / width), colour: p.colour })) : [],
-  );
-  private readonly netPinnedCells = memoLast((pins: readonly { readonly run: number; readonly colour: string }[], width: number): readonly PinnedCell[] =>
-    width > 0 ? pins.map((p) => ({ i: p.run % width, j: Math.floor(p.run / width), colour: p.colour })) : [],
-  );
+  /** Pinned runs as the map outlines them (surface and network pins): each run's cell in its pin's colour. */
+  private readonly pinnedCells = memoLast(pinnedCells);
+  private readonly netPinnedCells = memoLast(pinnedCells);
   private readonly heatmapAxisX = memoLast(heatmapAxis);
   private readonly heatmapAxisY = memoLast(heatmapAxis);
 
@@ -639,8 +642,8 @@ export class BlApp extends LitElement {
                   .map((_, g) => netParamLabel(plan, groupLrPath(g, plan.groups.length)))
                   .join('; ')}); then the gradient norm.`
               : 'Learning rate per step; then the gradient norm.'}</p>
-            <!-- Its legend takes a row per curve (a curve per group and run): the chart grows with them. -->
-            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${spansDecades(curves.lr.map((c) => c.values))} .height=${Math.max(110, 80 + 18 * curves.lr.length)} .label=${groups ? 'LR per step of each param group' : 'LR per step'}></bl-line-chart>
+            <!-- Its legend takes a row or two per run: the chart grows with it (line-chart's _legendGrowth). -->
+            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${spansDecades(curves.lr.map((c) => c.values))} .height=${110} .label=${groups ? 'LR per step of each param group' : 'LR per step'}></bl-line-chart>
             <bl-line-chart data-testid="net-grad" .series=${curves.gradNorm} .xLabel=${xLabel} .yLabel=${'‖grad‖ (log)'} .logY=${true} .height=${140} .label=${'Gradient norm per step'}></bl-line-chart>`
         : nothing}
     </section>`;
@@ -722,7 +725,7 @@ export class BlApp extends LitElement {
               html`<span data-testid="verdict" class="verdict warn" title=${val.netResult.text}>${sweep.engineUsed === 'cpu64' ? 'showing float64: float32 does not resolve this view' : '⚠ float32 does not resolve this view'}</span>`
             : html`<span data-testid="verdict" class="verdict ${val.netResult.pass ? 'pass' : 'fail'}" title=${val.netResult.text}>${val.netResult.pass ? '✓' : '✗'} ${val.netResult.report.a} vs ${val.netResult.report.b}: ${val.netResult.pass ? 'passed' : 'failed'}</span>`
           : nothing}
-        ${val.netResult?.rounding && !val.validating && sweep.engine?.name !== 'cpu64'
+        ${val.netResult?.rounding && !val.validating && sweep.engine?.name !== 'cpu64' && sweep.net && ctl.probe.float64Fails(sweep.net.plan) !== true
           ? html`<button data-testid="show-float64" title="Past float32's resolution: draw the float64 results the validation computed" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button>`
           : nothing}
         ${ctl.explorerClosed

@@ -366,9 +366,9 @@ export class BlHeatmap extends LitElement {
   }
 
   /**
-   * New axes (a zoom, another sweep): the keyboard's cursor moves to the same point of the parameter
-   * plane, or goes when the new map does not hold it; the page hears of it as of a hover. (A mouse
-   * hover is not kept by this: the next pointer move sets it.)
+   * New axes (a zoom, another sweep): the hovered cell, the keyboard's cursor or the pointer's, moves
+   * to the same point of the parameter plane, or goes when the new map does not hold it; the page
+   * hears of it as of a hover. (For the pointer, its next move sets the cell under it again.)
    */
   private carryHover(changed: PropertyValues): void {
     const was = (k: 'xAxis' | 'yAxis'): HeatmapAxis | null => (changed.has(k) ? ((changed.get(k) as HeatmapAxis | null | undefined) ?? null) : this[k]);
@@ -793,8 +793,8 @@ export class BlHeatmap extends LitElement {
 
   /**
    * An integer axis: a tick at the centre of each cell whose value differs from the one before (a
-   * swept batch size rounds, so neighbouring cells can share one), thinned to every k-th cell where
-   * the labels would not fit.
+   * swept batch size rounds, so neighbouring cells can share one), leaving out any closer to the last
+   * one kept than a label needs.
    */
   private drawCellAxis(ctx: CanvasRenderingContext2D, axis: HeatmapAxis, cells: readonly number[], which: 'x' | 'y'): void {
     const s = this.side;
@@ -806,8 +806,13 @@ export class BlHeatmap extends LitElement {
     });
     const widest = widestLabel(ctx, ticks);
     const room = which === 'x' ? widest + 8 : 16;
-    const every = Math.max(1, Math.ceil((ticks.length * room) / s));
-    if (every > 1) ticks = ticks.filter((_, i) => i % every === 0);
+    // Thinned by distance: distinct values crowd where a log axis rounds them apart (batch sizes).
+    let last = Number.NEGATIVE_INFINITY;
+    ticks = ticks.filter((t) => {
+      if (at(t.value) - last < room) return false;
+      last = at(t.value);
+      return true;
+    });
     const title = axis.label;
     if (which === 'y') {
       drawYTicks(ctx, ticks, (k) => MARGIN.top + s - at(k), MARGIN.top + 0.5, MARGIN.top + s - 0.5);

@@ -1361,10 +1361,11 @@ function runSection(spec: SpecJSON): Section {
         title: b.title,
         // The convergence radius is a surface's (a distance to a known minimum); networks have none.
         // A field whose unset value differs by problem says this problem's.
-        // Nor gradient noise: a network's noise is its minibatches (noise.seed still seeds them).
+        // Nor gradient noise: a network's noise is its minibatches (noise.seed still seeds them). An
+        // imported spec that sets it keeps the field, so its error shows where it can be mended.
         fields: paramFields(
           b.key,
-          (problem === 'network' ? b.fields.filter((f) => f.key !== 'radius' && !(b.key === 'noise' && f.key === 'std')) : b.fields).map((f) =>
+          (problem === 'network' ? b.fields.filter((f) => f.key !== 'radius' && !(b.key === 'noise' && f.key === 'std' && !getAt(spec, 'noise.std'))) : b.fields).map((f) =>
             f.unsetFor ? { ...f, unset: f.unsetFor[problem] } : f,
           ),
           spec[b.key] ?? {},

@@ -256,7 +256,8 @@ export class AppController {
     if (!v || !net) return;
     this.sweep.showNet(v.reference, this.engines.cpu64);
     if (this.sweep.net?.results !== v.reference) return;
-    this.probe.clear();
+    // Float64's own verdict on this map, where the probe measured it, carries over.
+    this.probe.adoptFloat64(net.plan);
     this.netRuns.rebase(net.plan, this.engines.cpu64);
     this.netRuns.settle(net.plan);
     this.netPreview.rebase(net.plan, this.engines.cpu64);

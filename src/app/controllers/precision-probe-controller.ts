@@ -62,6 +62,25 @@ export class PrecisionProbeController implements ReactiveController {
     this.probed = null;
   }
 
+  /** Whether the probe found float64 does not resolve this map (null: not measured for it). */
+  float64Fails(plan: NetPlan): boolean | null {
+    const r = this.result;
+    return r && r.plan === plan && r.float64 ? r.float64.past : null;
+  }
+
+  /**
+   * The map now shows float64's results of the same plan (the validation's): what the probe found
+   * of float64 is that map's verdict; what it found of float32 no longer applies.
+   */
+  adoptFloat64(plan: NetPlan): void {
+    const r = this.result;
+    this.abort?.abort();
+    this.abort = null;
+    this.probed = null;
+    this.result = r && r.plan === plan && r.float64 ? { ...r, float32: null } : null;
+    this.host.requestUpdate();
+  }
+
   /** Whether a probe runs now. */
   get probing(): boolean {
     return this.probed !== null;

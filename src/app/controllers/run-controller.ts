@@ -39,7 +39,8 @@ export function finerThanFloat64(plan: Pick<AnyPlan, 'dims' | 'width' | 'height'
 }
 
 function finerThan(plan: Pick<AnyPlan, 'dims' | 'width' | 'height'>, eps: number): boolean {
-  return plan.dims.some((d) => axisFinerThan(d.range.min, d.range.max, plan.width > 1 ? plan.width : plan.height, eps));
+  // A grid's y axis has its own count (the height); a list sweep's runs all lie along x.
+  return plan.dims.some((d, k) => axisFinerThan(d.range.min, d.range.max, k === 1 && plan.height > 1 ? plan.height : plan.width > 1 ? plan.width : plan.height, eps));
 }
 
 /** The state of the network sweep shown (null fields while a surface is shown). */

@@ -48,7 +48,7 @@ export interface NetValidation {
 
 /** What the verdict adds when the view is past float32's resolution; `runs`: the runs compared. */
 export function roundingText(split: ClassAgreement, runs: number): string {
-  return `${resolutionText(split, `all ${runs} runs`, 'float32', 'untrained')} So the boundary drawn here is float32's rounding; "Draw this view in float64" shows the float64 results this validation computed.`;
+  return `${resolutionText(split, `all ${runs} runs`, 'float32', 'untrained')} So the boundary drawn here is float32's rounding; where float64 resolves the view, "Draw this view in float64" shows the float64 results this validation computed.`;
 }
 
 /** A network verdict in one line: what was compared with what, the agreement numbers, and what they were held to. */
@@ -61,7 +61,7 @@ export function netVerdictText(p: NetPairReport, pass: boolean, /** Said of the 
   const off = p.runs - p.boundaryRuns;
   return (
     `${pass ? 'PASS' : 'FAIL'}: ${name(p.a, shownNote)} vs ${name(p.b)}. Whether a run diverged: the same on ${pct(p.sameDivergenceOffBoundary)} of the ${off} runs ` +
-    `off the trainability boundary (needs ≥ ${pct(t.minSameDivergenceOffBoundary)}); ${p.mismatches} runs differ in all (marked on the map), ${p.boundaryRuns} runs lie on the boundary. ` +
+    `off the trainability boundary (needs ≥ ${pct(t.minSameDivergenceOffBoundary)}); ${p.mismatches} runs differ in all, ${p.boundaryRuns} runs lie on the boundary. ` +
     (c.runs === 0
       ? `No run off the boundary that both engines trained and a ${NET_PERTURBATION.toExponential()} change of the LR leaves in place, to compare final losses on (${p.illConditionedRuns} ill-conditioned runs).`
       : `Final loss over the ${c.runs} well-conditioned runs: train loss differs by median ${e(c.trainLoss.median)} (max ${e(c.trainLoss.max)}), ` +
@@ -184,7 +184,9 @@ export class ValidationController implements ReactiveController {
         const split = classAgreement(a, b);
         const rounding = pastResolution(split);
         // Past float32's resolution the headline is that, not the agreement numbers under it.
-        const verdict = netVerdictText(pair, pass, `, the engine that drew this map${why}`);
+        let marked = 0;
+        for (const v of overlay) marked += v;
+        const verdict = `${netVerdictText(pair, pass, `, the engine that drew this map${why}`)} The map marks the ${marked} runs the two put on different sides of the seam it draws (trained or not).`;
         const text = rounding ? `${roundingText(split, pair.runs)} The validation in full: ${verdict}` : verdict;
         this.netResult = { report: pair, overlay, pass, split, rounding, reference: ref, text };
         this.message.say(text);
