@@ -6,10 +6,9 @@
  * boundary, over hundreds of steps, rounding decides which side a run ends on. Float64 is tested
  * the same way against itself with each swept value moved by one float64 ulp (ulpNudgedNetSpec).
  * How deep float64 goes depends on where, so it is measured, not estimated from the ratio of the
- * two roundings (2^29): along the fractal-boundary study's central zoom at 500 steps it stops
- * resolving near x1000, a few times deeper than float32, while into the densest stretch of
- * boundary at 300 steps it still resolves at x262,144, 4096 times deeper than where float32
- * stopped (bench/cpu-runs/2026-12-05-fractal-float64/).
+ * two roundings (2^29): along the fractal-boundary study's central zoom at 500 steps float32 stops
+ * at x100 and float64 at x64,000, while into the densest stretch of boundary at 300 steps float64
+ * still resolves at x262,144 where float32 fails throughout (bench/cpu-runs/2026-12-05-fractal-float64/).
  * DOM-free: the controller (controllers/precision-probe-controller.ts) runs it.
  */
 import type { NetPlan } from '../core/network/plan.ts';

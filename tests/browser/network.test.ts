@@ -234,9 +234,10 @@ describe('network problems in the explorer', () => {
     await page.waitForFunction(`(() => { const c = document.querySelector('bl-app')?.controller; return c && !c.sweep.running && c.sweep.results; })()`, { timeout: 180_000, polling: 200 });
     // The fractal-boundary study's second zoom into the densest stretch of boundary
     // (bench/cpu-runs/2026-12-05-fractal-centres/) at 32 x 32 cells and 100 steps. Its probe sample
-    // (measured in Node, both CPU engines): float32 has 54% of the 219 runs float64 has fail to train
-    // fail too, little better than chance (κ 0.20), while float64 nudged by one ulp keeps 93% of its
-    // 225 (κ 0.90): float64 resolves what float32 does not.
+    // (measured in Node, both CPU engines, bench/cpu-runs/2026-12-05-fractal-float64/probe-test-view-1.txt):
+    // float32 has 54% of the 219 runs float64 has fail to train fail too, little better than chance
+    // (κ 0.20), while nudged by one float64 ulp 96% of them still fail (κ 0.90): float64 resolves
+    // what float32 does not.
     const spec = fractalSpec({ x0: 4.852265, x1: 4.93039, y0: 1.970507, y1: 1.993587 }, 32, 100);
     const app = `document.querySelector('bl-app')`;
     await page.evaluate(`${app}.controller.spec.setSpec(${JSON.stringify(spec)}, { immediate: true, record: 'push' })`);
@@ -303,7 +304,8 @@ describe('network problems in the explorer', () => {
     // Three zooms (x8 each) past fractal-boundary --full's x1000 window along its central rule, at its
     // 500 steps. Its cells are too close for float32 to tell apart, so the app draws it in float64 by
     // itself, then probes the float64 map against itself nudged by one ulp: not even float64 resolves
-    // it (in Node: 46% of 93 runs kept, κ 0.29), and the page says so, offering nothing to switch to.
+    // it (in Node: 40% of 107 runs kept, κ 0.29, bench/cpu-runs/2026-12-05-fractal-float64/probe-test-view-2.txt;
+    // in Chromium κ 0.42), and the page says so, offering nothing to switch to.
     const deeper = fractalSpec({ x0: 2.598397, x1: 2.5984068, y0: 2.0697006, y1: 2.0697035 }, 32, 500);
     await page.evaluate(`${app}.controller.spec.setSpec(${JSON.stringify(deeper)}, { immediate: true, record: 'push' })`);
     await page.waitForFunction(`${app}.controller.sweep.engineUsed === 'cpu64' && !${app}.controller.sweep.running && ${app}.controller.sweep.net?.plan.spec.steps === 500 && !!${app}.controller.sweep.net.results`, { timeout: 170_000, polling: 200 });
