@@ -192,7 +192,7 @@ export interface FractalCheckFindings {
   readonly precisionMinorityPrecision?: readonly number[];
   /** Per depth: the two precisions' agreement on the sample beyond chance (Cohen's kappa). */
   readonly precisionKappa?: readonly number[];
-  /** The depths whose map was drawn in float64 because float32 does not resolve them. */
+  /** The depths whose map was drawn in float64: float32 does not resolve them, or the study ran on cpu64. */
   readonly float64Depths?: readonly number[];
   /**
    * Per depth, float64's own resolution: the float64 sample against itself with each LR moved by
@@ -230,7 +230,8 @@ export function checkFractalBoundary(f: FractalCheckFindings): Verdict {
   // shows float64's rounding as a float32 map past its resolution shows float32's.
   const failures64 = failuresOf(f.ulpMinorityKept, f.ulpMinorityRuns, f.ulpMinorityPrecision, f.ulpKappa);
   const drawn64 = (k: number): boolean => (f.float64Depths ?? []).includes(k);
-  const resolved = dimensions.map((_, k) => !past[k] || (drawn64(k) && failures64[k] === null));
+  // A float64 map counts where float64 resolves it (a float32 one where float32 does).
+  const resolved = dimensions.map((_, k) => (!past[k] || drawn64(k)) && !(drawn64(k) && failures64[k] !== null));
   const counted = dimensions.filter((_, k) => resolved[k]);
   const pct = (x: number): string => `${fmt(100 * x, 2)}%`;
   // Why a depth is past float32's resolution, by the test it failed.
@@ -305,6 +306,8 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
   const specs: NetPlan['spec'][] = [];
   const precision: DepthPrecision[] = [];
   const ulp: ClassAgreement[] = [];
+  // Depths whose map the study's own engine drew in float64 (a run on cpu64).
+  const in64: number[] = [];
   const f64 = ctx.float64;
   const on64: StudyContext | null = f64 ? { ...ctx, engine: f64, engineFor: () => f64 } : null;
   let w: Window | null = FRACTAL_WINDOW;
@@ -332,6 +335,17 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
         const c = await runNetPlan(on64, `depth ${d}: float64 sample, each LR moved by one ulp`, await netPlanOf(nudged));
         ulp.push(classAgreement(trainedClass(c.results.convergence), trainedClass(b.results.convergence)));
       }
+    } else if (mapEngine.name === 'cpu64') {
+      // The whole study in float64: no float32 to compare, but float64's own resolution all the same.
+      const on = { ...ctx, engine: mapEngine, engineFor: () => mapEngine };
+      const sample = await netPlanOf(fractalSpec(w, size.precisionSide, steps));
+      const nudged = ulpNudgedNetSpec(sample);
+      if (nudged) {
+        const b = await runNetPlan(on, `depth ${d}: float64 sample`, sample);
+        const c = await runNetPlan(on, `depth ${d}: float64 sample, each LR moved by one ulp`, await netPlanOf(nudged));
+        ulp.push(classAgreement(trainedClass(c.results.convergence), trainedClass(b.results.convergence)));
+      }
+      in64.push(d);
     }
     const ran = on64 && redraw ? await runNetPlan(on64, `depth ${d} in float64 (float32 does not resolve it)`, plan) : await runNetPlan(ctx, `depth ${d}`, plan);
     specs.push(ran.plan.spec);
@@ -345,7 +359,7 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
       kind: 'grid',
       title:
         (d === 0 ? 'Trainability: input-layer LR × output-layer LR' : `Zoom ${d} (x${zoom ** d}) into the boundary`) +
-        (redraw ? (past64(ulp[d]) ? ' (float64, past its resolution too)' : ' (float64)') : ''),
+        (redraw ? (past64(ulp[d]) ? ' (float64, past its resolution too)' : ' (float64)') : in64.includes(d) && past64(ulp[d]) ? " (past float64's resolution)" : ''),
       width: side,
       height: side,
       // The explorer's words for the same axes (the layers each group trains, and their roles).
@@ -412,7 +426,7 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     precisionMinorityKept: precision.map((p) => p.minorityKept),
     precisionMinorityPrecision: precision.map((p) => p.minorityPrecision),
     precisionKappa: precision.map((p) => p.kappa),
-    float64Depths: redrawn,
+    float64Depths: [...redrawn, ...in64].sort((a, b) => a - b),
     ulpDisagree: ulp.map((p) => p.disagree),
     ulpMinorityRuns: ulp.map((p) => p.minorityRuns),
     ulpMinorityKept: ulp.map((p) => p.minorityKept),
@@ -420,6 +434,17 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     ulpKappa: ulp.map((p) => p.kappa),
   };
   const check = checkFractalBoundary(findings);
+  // Float64's own resolution where it was measured, and the float64 maps past it (left out of the check).
+  const drawn = findings.float64Depths;
+  const pastIn64 = ulp.flatMap((p, k) => (drawn.includes(k) && pastResolution(p) ? [k] : []));
+  const float64Text =
+    ulp.length === 0
+      ? ''
+      : `${in64.length > 0 ? ' Every depth was drawn in float64.' : ''} Float64 is tested against itself, its sample (${size.precisionSide} x ${size.precisionSide} cells) run again with each LR moved by one float64 ulp (nothing finer runs here): ` +
+        `${ulp.map((p) => `${fmt(100 * p.minorityKept, 2)}%`).join(', ')} of its smaller side stay there (κ ${ulp.map((p) => fmt(p.kappa, 2)).join(', ')})` +
+        (pastIn64.length > 0
+          ? `, so at depth${pastIn64.length > 1 ? 's' : ''} ${pastIn64.join(', ')}, drawn in float64, not even float64 resolves the boundary (near it the training is chaotic: perturbations as small as float64's rounding decide which side a run ends on), and the check leaves ${pastIn64.length > 1 ? 'them' : 'it'} out.`
+          : '.');
   const dimText = dimensions.map((d, k) => `${fmt(d, 3)} at depth ${k}`).join(', ');
   const summary =
     `${side} x ${side} runs per image, ${steps} full-batch steps each, zooming x${zoom} per depth into the boundary (${size.rule === 'central' ? 'where it passes nearest the centre' : 'its densest stretch'}). ` +
@@ -433,15 +458,9 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
         `of the cells on float64's smaller side, ${precision.map((p) => `${fmt(100 * p.minorityKept, 2)}%`).join(', ')} are there in float32 too, ` +
         `and their agreement beyond chance (Cohen's κ) is ${precision.map((p) => fmt(p.kappa, 2)).join(', ')}: ` +
         `where that share is below ${fmt(100 * MIN_MINORITY_KEPT)}% (of at least ${MIN_SPLIT_RUNS} cells) or κ below ${MIN_KAPPA}, the image would show float32 rounding rather than the boundary, and the depth is drawn in float64 on the CPU instead` +
-        (redrawn.length > 0 ? ` (here depth${redrawn.length > 1 ? 's' : ''} ${redrawn.join(', ')}).` : ' (no depth here).') +
-        (ulp.length > 0
-          ? ` Float64 is tested the same way against itself, its sample run again with each LR moved by one float64 ulp (nothing finer runs here): ` +
-            `${ulp.map((p) => `${fmt(100 * p.minorityKept, 2)}%`).join(', ')} of its smaller side stay there (κ ${ulp.map((p) => fmt(p.kappa, 2)).join(', ')})` +
-            (ulp.some((p, k) => redrawn.includes(k) && pastResolution(p))
-              ? `, so at depth${ulp.filter((p, k) => redrawn.includes(k) && pastResolution(p)).length > 1 ? 's' : ''} ${ulp.flatMap((p, k) => (redrawn.includes(k) && pastResolution(p) ? [k] : [])).join(', ')}, drawn in float64, not even float64 resolves the boundary (near it the training is chaotic: perturbations as small as float64's rounding decide which side a run ends on), and the check leaves ${ulp.filter((p, k) => redrawn.includes(k) && pastResolution(p)).length > 1 ? 'them' : 'it'} out.`
-              : '.')
-          : '')
+        (redrawn.length > 0 ? ` (here depth${redrawn.length > 1 ? 's' : ''} ${redrawn.join(', ')}).` : ' (no depth here).')
       : '') +
+    float64Text +
     (check.holds
       ? ''
       : ` Box counting over ${dims[0]?.sizes.length ?? 0} box sizes on a ${side}-cell image is coarse` +

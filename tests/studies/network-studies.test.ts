@@ -148,6 +148,12 @@ describe('fractal-boundary: the zoom and the check', () => {
     const ints = await netPlanOf({ ...fractalSpec({ x0: 2, x1: 3, y0: 2, y1: 2 }, 3, 10), sweep: { x: { param: 'network.batch_size', min: 4, max: 16, count: 3, scale: 'log' } } });
     expect(ulpNudgedNetSpec(ints)).toBeNull();
     expect(ulpNudgedNetSpec(await netPlanOf(moved))).toBeNull();
+    // An exact 0 (no rounding moves it) stays, and no nudge leaves the parameter's range: a momentum
+    // axis from 0 gives a spec that parses.
+    const mom = await netPlanOf({ ...fractalSpec({ x0: 2, x1: 3, y0: 2, y1: 2 }, 3, 10), sweep: { x: { param: 'optimizer.lr', min: 10, max: 100, count: 3, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.5, count: 3 } } });
+    const mp = ulpNudgedNetSpec(mom) as typeof same;
+    mp.sweep.points.forEach((p, run) => (Math.floor(run / 3) === 0 ? expect(p[1]).toBe(0) : expect(p[1]).not.toBe(mom.yValues[Math.floor(run / 3)])));
+    await expect(netPlanOf(mp)).resolves.toBeDefined();
   });
 
   it("zooms onto the boundary, the window's log widths divided by the zoom", () => {
@@ -390,6 +396,17 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
     // Its line, held or failed (a 12-cell image may not clear the floor), says so.
     expect([...r.verdict.checked, ...r.verdict.failures].join(' ')).toMatch(/drawn in float64: float32 keeps 0% of float64's smaller side/);
     expect(r.summary).toMatch(new RegExp(`drawn in float64 on the CPU instead \\(here depths? ${redrawn.join(', ')}\\)`));
+  }, 120_000);
+
+  it('fractal-boundary on the float64 engine alone: float64 tested against itself at every depth, every map a float64 one', async () => {
+    const cpu64 = new CpuEngine('cpu64', { workers: 0, spawn: null });
+    const size = { side: 12, depths: 2, steps: 20, zoom: 4, rule: 'central' as const, precisionSide: 8 };
+    const r = await fractalRun({ engine: cpu64, quick: true }, size).finally(() => cpu64.dispose());
+    expect(nums(r, 'ulpKappa')).toHaveLength(2);
+    expect(nums(r, 'precisionMinorityKept')).toEqual([]);
+    expect(nums(r, 'float64Depths')).toEqual([0, 1]);
+    expect(r.summary).toMatch(/Every depth was drawn in float64\. Float64 is tested against itself/);
+    expect(r.verdict).toEqual(checkFractalBoundary(r.findings as unknown as Parameters<typeof checkFractalBoundary>[0]));
   }, 120_000);
 
   it("fractal-boundary: each float32 sample runs on the engine its depth's map runs on, where a caller sends small sweeps elsewhere", async () => {
