@@ -220,6 +220,31 @@ interface Layout {
 }
 
 const LEGEND_ROW = 16;
+
+/** The legend's items laid out in rows across `width`, and the top margin they take. */
+function legendLayout(series: readonly LineSeries[], width: number, ctx: CanvasRenderingContext2D): { rows: { s: LineSeries; x: number; row: number }[]; top: number } {
+  const items = series.filter((s) => s.label);
+  const rows: { s: LineSeries; x: number; row: number }[] = [];
+  let x = 0;
+  let row = 0;
+  for (const s of items) {
+    const w = 22 + ctx.measureText(s.label).width + 12;
+    if (x > 0 && x + w > width) {
+      row++;
+      x = 0;
+    }
+    rows.push({ s, x, row });
+    x += w;
+  }
+  return { rows, top: (items.length ? (row + 1) * LEGEND_ROW : 0) + 8 };
+}
+
+let measuring: CanvasRenderingContext2D | null | undefined;
+/** A canvas context to measure legend text with before the chart's own canvas is drawn. */
+function measuringContext(): CanvasRenderingContext2D | null {
+  if (measuring === undefined) measuring = typeof document === 'undefined' ? null : document.createElement('canvas').getContext('2d');
+  return measuring;
+}
 /** The least share of its height (less a legend row and the axes) a chart's plot keeps however long its legend. */
 const MIN_PLOT_SHARE = 0.75;
 
@@ -326,6 +351,25 @@ export class BlLineChart extends LitElement {
     </div>`;
   }
 
+  /** Room under the plot: the x ticks, and the x label when there is one. */
+  private bottomMargin(): number {
+    return 20 + (this.xLabel ? 16 : 0);
+  }
+
+  /**
+   * Before rendering: a legend that would squeeze the plot below MIN_PLOT_SHARE of its height grows
+   * the chart instead (measured here, so the height is set in the same update that draws it).
+   */
+  protected override willUpdate(changed: PropertyValues): void {
+    if (!['series', 'xLabel', 'height', '_width'].some((k) => changed.has(k))) return;
+    const ctx = measuringContext();
+    if (!ctx || !(this._width > 0)) return;
+    ctx.font = FONT;
+    const { top } = legendLayout(this.series, this._width, ctx);
+    const bottom = this.bottomMargin();
+    this._legendGrowth = Math.max(0, Math.ceil(top + bottom + MIN_PLOT_SHARE * (this.height - bottom - 8 - LEGEND_ROW) - this.height));
+  }
+
   protected override updated(changed: PropertyValues): void {
     const base = ['series', 'xLabel', 'yLabel', 'yLabelRight', 'logY', 'height', '_width', '_legendGrowth'].some((k) => changed.has(k));
     if (base) this.drawBase();
@@ -354,30 +398,10 @@ export class BlLineChart extends LitElement {
 
     // Legend rows first: they set the top margin.
     ctx.font = FONT;
-    const items = series.filter((s) => s.label);
-    const rows: { s: LineSeries; x: number; row: number }[] = [];
-    let x = 0;
-    let row = 0;
-    for (const s of items) {
-      const w = 22 + ctx.measureText(s.label).width + 12;
-      if (x > 0 && x + w > width) {
-        row++;
-        x = 0;
-      }
-      rows.push({ s, x, row });
-      x += w;
-    }
-    const top = (items.length ? (row + 1) * LEGEND_ROW : 0) + 8;
+    const { rows, top } = legendLayout(series, width, ctx);
 
     // Y ticks come before the plot rectangle: their label widths set the side margins.
-    const bottom = 20 + (this.xLabel ? 16 : 0);
-    // A legend that would squeeze the plot below its share grows the chart instead (the next render
-    // sets the new height and draws again).
-    const growth = Math.max(0, Math.ceil(top + bottom + MIN_PLOT_SHARE * (this.height - bottom - 8 - LEGEND_ROW) - this.height));
-    if (growth !== this._legendGrowth) {
-      this._legendGrowth = growth;
-      return;
-    }
+    const bottom = this.bottomMargin();
     const plotH = Math.max(10, height - top - bottom);
     const leftScale: Scale | null = le ? this.scaleFor(le, this.logY, plotH) : null;
     const rightScale: Scale | null = re ? this.scaleFor(re, false, plotH) : null;

@@ -1333,7 +1333,7 @@ export function nullMeaning(doc: string): string | null {
     const c = doc[i];
     if (c === '(') depth++;
     else if (c === ')' && depth-- === 0) end = i;
-    else if (depth === 0 && (c === ';' || (c === '.' && (i + 1 === doc.length || doc[i + 1] === ' ')))) end = i;
+    else if (depth === 0 && (c === ';' || (c === '.' && (i + 1 === doc.length || doc[i + 1] === ' ') && !/\b(e\.g|i\.e|etc)$/.test(doc.slice(0, i))))) end = i;
     if (end === i) break;
   }
   const text = doc.slice(m.index + m[0].length, end).trim();
