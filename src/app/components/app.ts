@@ -643,7 +643,7 @@ export class BlApp extends LitElement {
                   .join('; ')}); then the gradient norm.`
               : 'Learning rate per step; then the gradient norm.'}</p>
             <!-- Its legend takes a row or two per run: the chart grows with it (line-chart's _legendGrowth). -->
-            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${spansDecades(curves.lr.map((c) => c.values))} .height=${110} .label=${groups ? 'LR per step of each param group' : 'LR per step'}></bl-line-chart>
+            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${spansDecades(curves.lr.map((c) => c.values))} .height=${150} .label=${groups ? 'LR per step of each param group' : 'LR per step'}></bl-line-chart>
             <bl-line-chart data-testid="net-grad" .series=${curves.gradNorm} .xLabel=${xLabel} .yLabel=${'‖grad‖ (log)'} .logY=${true} .height=${140} .label=${'Gradient norm per step'}></bl-line-chart>`
         : nothing}
     </section>`;
