@@ -253,7 +253,11 @@ describe('network problems in the explorer', () => {
     const probeDone = `(() => { const p = ${app}.controller.probe; return !p.probing && p.result; })()`;
     await page.waitForFunction(probeDone, { timeout: 300_000, polling: 200 });
     expect(await page.evaluate(`[${app}.controller.probe.result.float32.past, ${app}.controller.probe.result.float64.past]`)).toEqual([true, false]);
-    const warning = (await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-warning"]').textContent`)) as string;
+    // A headline first, the measurement folded under it.
+    expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-headline"]').textContent`)).toBe(
+      "Float32's rounding, not the boundary, decides which side many of these runs end on; float64 resolves the view.",
+    );
+    const warning = (await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-detail"]').textContent`)) as string;
     expect(warning).toMatch(/^Past float32's resolution: of 512 of this map's runs run again in float64, \d+ (fail to train|train) in float64, and float32 ((fails to train|trains) on only \d+% of those same runs|has \d+% of them (fail to train|train) too but agrees)/);
     expect(warning).toMatch(/Float64 resolves it: run again with each swept value moved by one float64 ulp \(the size of its own rounding\), \d+% of the \d+ runs on float64's smaller side stay there \(κ [\d.]+\)/);
     expect(await page.evaluate(`!!${app}.shadowRoot.querySelector('[data-testid="run-float64"]')`)).toBe(true);
@@ -311,7 +315,8 @@ describe('network problems in the explorer', () => {
     await page.waitForFunction(`${app}.controller.sweep.engineUsed === 'cpu64' && !${app}.controller.sweep.running && ${app}.controller.sweep.net?.plan.spec.steps === 500 && !!${app}.controller.sweep.net.results`, { timeout: 170_000, polling: 200 });
     await page.waitForFunction(probeDone, { timeout: 170_000, polling: 200 });
     expect(await page.evaluate(`[${app}.controller.probe.result.float32, ${app}.controller.probe.result.float64.past]`)).toEqual([null, true]);
-    const neither = (await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-warning"]').textContent`)) as string;
+    expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-headline"]').textContent`)).toMatch(/^Not even float64 resolves this view\. Near this boundary the training is chaotic/);
+    const neither = (await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-detail"]').textContent`)) as string;
     expect(neither).toMatch(/^Past float64's resolution: of 512 of this map's runs run again with each swept value moved by one float64 ulp, \d+ (fail to train|train) in the map, and nudged/);
     expect(neither).toMatch(/so no engine here can draw these cells' sides: zoom out \(Back\) to where float64 resolves it\.$/);
     expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="run-float64"]')`)).toBeNull();

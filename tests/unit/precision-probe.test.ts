@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { PROBE_ROWS, PROBE_ROW_RUNS, probeRanges, probeSplit, resolutionText, resolvedText, untrainedClass } from '../../src/app/precision-probe.ts';
 import { pastResolution } from '../../src/core/validate.ts';
-import { PrecisionProbeController, probeText } from '../../src/app/controllers/precision-probe-controller.ts';
+import { PrecisionProbeController, probeHeadline, probeText } from '../../src/app/controllers/precision-probe-controller.ts';
 import type { ProbeResult } from '../../src/app/controllers/precision-probe-controller.ts';
 import type { EngineSet } from '../../src/app/controllers/engines.ts';
 import type { NetResults } from '../../src/core/results.ts';
@@ -76,6 +76,11 @@ describe('the runs a probe samples', () => {
     const neither = probeText({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: bad, past: true } });
     expect(neither).toMatch(/Float64 does not resolve it either: the same runs run again with each swept value moved by one float64 ulp \(the size of its own rounding\), 25 fail to train in the map, and nudged, only 36% of those same runs still fail to train\./);
     expect(neither).toMatch(/the training is chaotic there\), so no engine here can draw these cells' sides: zoom out \(Back\)/);
+    // The headline the page shows first, the measurement folded under it.
+    expect(probeHeadline({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: ok, past: false } })).toBe("Float32's rounding, not the boundary, decides which side many of these runs end on; float64 resolves the view.");
+    expect(probeHeadline({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: bad, past: true } })).toMatch(/^Neither float32 nor float64 resolves this view\. Near this boundary the training is chaotic/);
+    expect(probeHeadline({ plan, runs: 512, float32: { split: bad, past: true }, float64: null })).toMatch(/may resolve the view\.$/);
+    expect(probeHeadline({ plan, runs: 512, float32: null, float64: { split: bad, past: true } })).toMatch(/^Not even float64 resolves this view\./);
     // A float64 map: judged against itself nudged.
     expect(probeText({ plan, runs: 512, float32: null, float64: { split: bad, past: true } })).toMatch(/^Past float64's resolution: of 512 of this map's runs run again with each swept value moved by one float64 ulp, 25 fail to train in the map/);
     expect(resolvedText(ok, 512, 'float64')).toBe(

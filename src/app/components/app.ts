@@ -37,7 +37,7 @@ import type { ViewAction } from './view-bar.ts';
 import './view-bar.ts';
 import './view-notes.ts';
 import { AppController } from '../controllers/app-controller.ts';
-import { probeText } from '../controllers/precision-probe-controller.ts';
+import { probeHeadline, probeText } from '../controllers/precision-probe-controller.ts';
 import { probingText, resolvedText } from '../precision-probe.ts';
 import type { EngineSet } from '../controllers/engines.ts';
 import { StudyController } from '../controllers/study-controller.ts';
@@ -177,6 +177,8 @@ export class BlApp extends LitElement {
     .terms dd { margin: 0; }
     .precision-note { max-width: 640px; margin: 6px 0; color: #555; font-size: 13px; }
     .precision-warning { max-width: 640px; margin: 6px 0; padding: 6px 10px; border-left: 4px solid #d55e00; background: #fbeee6; }
+    .precision-warning p { margin: 4px 0; }
+    .precision-warning details { font-size: 13px; color: #444; }
     .explorer-closed { margin-bottom: 24px; }
     .explorer-closed p { margin: 8px 12px; max-width: 72em; color: #333; line-height: 1.5; }
     .figures { display: flex; flex-wrap: wrap; gap: 10px; }
@@ -318,10 +320,14 @@ export class BlApp extends LitElement {
     if (!r || r.plan !== plan) return nothing;
     const ok = (text: string): TemplateResult => html`<p class="precision-note" data-testid="precision-ok" role="status">${text}</p>`;
     if (r.float32 && !r.float32.past) return ok(resolvedText(r.float32.split, r.runs, 'float32'));
-    if (!r.float32) return r.float64 && !r.float64.past ? ok(resolvedText(r.float64.split, r.runs, 'float64')) : r.float64 ? html`<p class="precision-warning" data-testid="precision-warning" role="status">${probeText(r)}</p>` : nothing;
-    const helps = !r.float64?.past;
-    return html`<p class="precision-warning" data-testid="precision-warning" role="status">${probeText(r)}
-      ${helps ? html`<button data-testid="run-float64" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button>` : nothing}</p>`;
+    if (!r.float32 && !r.float64?.past) return r.float64 ? ok(resolvedText(r.float64.split, r.runs, 'float64')) : nothing;
+    // A sentence or two first, what to do next beside it; the measurement behind them folded under.
+    const helps = r.float32 !== null && !r.float64?.past;
+    return html`<div class="precision-warning" data-testid="precision-warning" role="status">
+      <p><strong data-testid="precision-headline">${probeHeadline(r)}</strong>
+        ${helps ? html`<button data-testid="run-float64" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button>` : nothing}</p>
+      <details><summary>How this was measured</summary><p data-testid="precision-detail">${probeText(r)}</p></details>
+    </div>`;
   }
 
   deviceLost(message: string): void {

@@ -167,7 +167,20 @@ function spread(runs: number, ranges: readonly RunRange[], parts: readonly Array
   return out;
 }
 
-/** What the page says above a map past float32's or float64's resolution. */
+/**
+ * The first thing the page says above a map past a precision's resolution, in a sentence or two:
+ * what decides its cells, and whether float64 helps. The measurement behind it is probeText.
+ */
+export function probeHeadline(r: ProbeResult): string {
+  const f64 = r.float64;
+  const chaotic = "Near this boundary the training is chaotic: perturbations as small as float64's own rounding decide which side a run ends on, so no engine here can draw these cells' sides. Zoom out (Back) to where float64 resolves the view.";
+  if (!r.float32) return f64?.past ? `Not even float64 resolves this view. ${chaotic}` : '';
+  if (!f64) return "Float32's rounding, not the boundary, decides which side many of these runs end on. The float64 CPU engine may resolve the view.";
+  if (f64.past) return `Neither float32 nor float64 resolves this view. ${chaotic}`;
+  return "Float32's rounding, not the boundary, decides which side many of these runs end on; float64 resolves the view.";
+}
+
+/** What the page says above a map past float32's or float64's resolution: the measurement, in full. */
 export function probeText(r: ProbeResult): string {
   const of = `${r.runs} of this map's runs run again`;
   const f64 = r.float64;
