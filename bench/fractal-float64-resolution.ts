@@ -24,7 +24,7 @@ import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createNodeEngine } from '../src/engine/node-engines.ts';
 import { runNetSpec } from '../src/studies/run.ts';
 import { fractalSpec, nextWindow, type Window } from '../src/studies/fractal-boundary.ts';
-import { classAgreement, pastResolution } from '../src/core/validate.ts';
+import { classAgreement, nudgeDirection, pastResolution, ulpStep } from '../src/core/validate.ts';
 
 const [out, source] = process.argv.slice(2);
 const side = Number(process.argv[4] ?? 64);
@@ -43,35 +43,10 @@ const known = found.windowsLog10.map((s): Window => {
 });
 const lastDepth = Math.max(maxDepth, known.length - 1);
 
-/** The next double above a positive x: one ulp. */
-function nextUp(x: number): number {
-  const b = new Float64Array([x]);
-  const u = new BigInt64Array(b.buffer);
-  u[0] = (u[0] as bigint) + 1n;
-  return b[0] as number;
-}
-
-/** The next double below a positive x. */
-function nextDown(x: number): number {
-  const b = new Float64Array([x]);
-  const u = new BigInt64Array(b.buffer);
-  u[0] = (u[0] as bigint) - 1n;
-  return b[0] as number;
-}
-
-/** A sign per run and axis, +1 or -1, from a fixed hash: nudges in all four diagonal directions. */
-function sign(k: number): number {
-  let h = Math.imul(k ^ 0x9e3779b9, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h & 1 ? 1 : -1;
-}
-
 /** Moves v by a relative 2^-bits in direction s; at 52 bits, by one ulp (the next double up or down). */
-function nudge(v: number, bits: number, s: number): number {
+function nudge(v: number, bits: number, s: 1 | -1): number {
   if (bits === 0) return v;
-  if (bits >= 52) return s > 0 ? nextUp(v) : nextDown(v);
+  if (bits >= 52) return ulpStep(v, s);
   return v * (1 + s * 2 ** -bits);
 }
 
@@ -83,7 +58,7 @@ function points(w: Window, bits: number): number[][] {
     for (let i = 0; i < side; i++) {
       const x = 10 ** (w.x0 + ((w.x1 - w.x0) * i) / (side - 1));
       const k = j * side + i;
-      p.push([nudge(x, bits, sign(2 * k)), nudge(y, bits, sign(2 * k + 1))]);
+      p.push([nudge(x, bits, nudgeDirection(k, 0)), nudge(y, bits, nudgeDirection(k, 1))]);
     }
   }
   return p;

@@ -1,7 +1,7 @@
 /**
  * Whether a network map shows its boundary or rounding, measured on a sample of its own runs. A
- * float32 map's sample runs again on the float64 CPU engine and their classes (diverged or not) are
- * compared with the map's (core/validate.ts classAgreement, pastResolution). A zoom can be past
+ * float32 map's sample runs again on the float64 CPU engine and their classes (trained or not,
+ * untrainedClass) are compared with the map's (core/validate.ts classAgreement, pastResolution). A zoom can be past
  * float32's resolution long before its cells are a few float32 steps apart: near the fractal
  * boundary, over hundreds of steps, rounding decides which side a run ends on. Float64 is tested
  * the same way against itself with each swept value moved by one float64 ulp (ulpNudgedNetSpec).
@@ -106,16 +106,16 @@ function classWords(split: ClassAgreement, classed: Classed): [string, string] {
 }
 
 /** A share as a whole percentage: "47%". */
-function pct(x: number): string {
+export function pct(x: number): string {
   return `${Math.round(100 * x)}%`;
 }
 
 /**
- * A split of the runs by divergence (class 1: diverged) past a precision's resolution in words (the
- * probe's note and the validation's headline): `of`, the runs compared ("512 of this map's runs
- * run again"); how many of them the reference puts in its smaller class (diverged, or trained when
- * most diverge), and how the runs tested misplace them, whichever way of core/validate.ts
- * pastResolution failed. `judged` float32: float32 against float64; float64: float64 against
+ * A split of the runs past a precision's resolution in words (the probe's note and the
+ * validation's headline), class 1 what `classed` says (diverged, or did not train): `of`, the runs
+ * compared ("512 of this map's runs run again"); how many of them the reference puts in its smaller
+ * class, and how the runs tested misplace them, whichever way of core/validate.ts pastResolution
+ * failed. `judged` float32: float32 against float64; float64: float64 against
  * itself with each swept value moved by one ulp.
  */
 export function resolutionText(split: ClassAgreement, of: string, judged: Judged = 'float32', classed: Classed = 'diverged'): string {

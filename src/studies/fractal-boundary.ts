@@ -276,6 +276,18 @@ export function checkFractalBoundary(f: FractalCheckFindings): Verdict {
 
 const DEPTH_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'];
 
+/**
+ * Float64's own resolution on depth `d`'s sample: the sample's float64 run (`unmoved`, its
+ * convergence) against the same runs with each LR moved by one float64 ulp, run on `on`'s engine
+ * (float64). Null where the plan has no nudge.
+ */
+async function float64Own(on: StudyContext, d: number, sample: NetPlan, unmoved: ArrayLike<number>): Promise<ClassAgreement | null> {
+  const nudged = ulpNudgedNetSpec(sample);
+  if (!nudged) return null;
+  const c = await runNetPlan(on, `depth ${d}: float64 sample, each LR moved by one ulp`, await netPlanOf(nudged));
+  return classAgreement(trainedClass(c.results.convergence), trainedClass(unmoved));
+}
+
 /** Whether a depth's float64 sample, moved by one ulp, is past float64's resolution (false: not measured). */
 function past64(split: ClassAgreement | undefined): boolean {
   return split !== undefined && pastResolution(split);
@@ -332,21 +344,15 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
       redraw = pastResolution(split);
       precision.push({ ...split, float64: redraw });
       // Float64's own resolution on the same sample: its runs moved by one float64 ulp each.
-      const nudged = ulpNudgedNetSpec(sample);
-      if (nudged) {
-        const c = await runNetPlan(on64, `depth ${d}: float64 sample, each LR moved by one ulp`, await netPlanOf(nudged));
-        ulp.push(classAgreement(trainedClass(c.results.convergence), trainedClass(b.results.convergence)));
-      }
+      const own = await float64Own(on64, d, sample, b.results.convergence);
+      if (own) ulp.push(own);
     } else if (mapEngine.name === 'cpu64') {
       // The whole study in float64: no float32 to compare, but float64's own resolution all the same.
       const on = { ...ctx, engine: mapEngine, engineFor: () => mapEngine };
       const sample = await netPlanOf(fractalSpec(w, size.precisionSide, steps));
-      const nudged = ulpNudgedNetSpec(sample);
-      if (nudged) {
-        const b = await runNetPlan(on, `depth ${d}: float64 sample`, sample);
-        const c = await runNetPlan(on, `depth ${d}: float64 sample, each LR moved by one ulp`, await netPlanOf(nudged));
-        ulp.push(classAgreement(trainedClass(c.results.convergence), trainedClass(b.results.convergence)));
-      }
+      const b = await runNetPlan(on, `depth ${d}: float64 sample`, sample);
+      const own = await float64Own(on, d, sample, b.results.convergence);
+      if (own) ulp.push(own);
       in64.push(d);
     }
     const ran = on64 && redraw ? await runNetPlan(on64, `depth ${d} in float64 (float32 does not resolve it)`, plan) : await runNetPlan(ctx, `depth ${d}`, plan);

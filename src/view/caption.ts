@@ -174,8 +174,9 @@ function sweptGroup(plan: GroupsOf, path: string): { group: number; key: string 
   const spec = plan.spec;
   if (spec) {
     const key = path.split('.')[1] ?? '';
-    const swept = new Set(spec.sweep ? sweepRanges(spec.sweep).map((r) => r.param) : []);
-    const inherits = spec.paramGroups.some((g, k) => !Object.hasOwn(g.overrides, key) && ![...swept].some((p) => p.startsWith(`optimizer.param_groups.${k}.${key}`)));
+    const swept = spec.sweep ? sweepRanges(spec.sweep).map((r) => r.param) : [];
+    const sweptIn = (k: number): boolean => swept.some((p) => p === `optimizer.param_groups.${k}.${key}` || p.startsWith(`optimizer.param_groups.${k}.${key}.`));
+    const inherits = spec.paramGroups.some((g, k) => !Object.hasOwn(g.overrides, key) && !sweptIn(k));
     if (inherits) return null;
   }
   return { group: plan.groups.length - 1, key: '' };

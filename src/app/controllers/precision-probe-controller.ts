@@ -13,7 +13,7 @@ import type { ClassAgreement } from '../../core/validate.ts';
 import { pastResolution } from '../../core/validate.ts';
 import type { EngineSet } from './engines.ts';
 import type { Judged, RunRange } from '../precision-probe.ts';
-import { probeRanges, probeSplit, resolutionText, ulpNudgedPlan, untrainedClass } from '../precision-probe.ts';
+import { pct, probeRanges, probeSplit, resolutionText, ulpNudgedPlan, untrainedClass } from '../precision-probe.ts';
 
 /** One precision's test on the sample: its split and whether the map is past that precision's resolution. */
 export interface ProbeSplit {
@@ -191,9 +191,5 @@ export function probeText(r: ProbeResult): string {
   if (!f64) return `${lead} The float64 CPU engine may resolve it, at about the float32 CPU engine's cost (slower than a real GPU's float32 map).`;
   const nudge = `with each swept value moved by one float64 ulp (the size of its own rounding)`;
   if (f64.past) return `${lead} Float64 does not resolve it either: ${resolutionText(f64.split, `the same runs run again ${nudge}`, 'float64', 'untrained').replace(/^Past float64's resolution: of /, '')} ${chaotic}`;
-  return `${lead} Float64 resolves it: run again ${nudge}, ${pctOf(f64.split)} of the ${f64.split.minorityRuns} runs on float64's smaller side stay there (κ ${f64.split.kappa.toFixed(2)}). The float64 CPU engine draws it at about the float32 CPU engine's cost (slower than a real GPU's float32 map).`;
-}
-
-function pctOf(s: ClassAgreement): string {
-  return `${Math.round(100 * s.minorityKept)}%`;
+  return `${lead} Float64 resolves it: run again ${nudge}, ${pct(f64.split.minorityKept)} of the ${f64.split.minorityRuns} runs on float64's smaller side stay there (κ ${f64.split.kappa.toFixed(2)}). The float64 CPU engine draws it at about the float32 CPU engine's cost (slower than a real GPU's float32 map).`;
 }
