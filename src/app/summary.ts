@@ -107,16 +107,20 @@ export function netSummary(plan: { readonly runs: number }, cols: Pick<NetColumn
       }
     }
   }
+  const standing = plan.runs - diverged;
+  // A steps-to-threshold map all grey says nothing about the runs: say so plainly, and what would make it say something.
+  const none = never > 0 && never === standing;
+  const of = diverged > 0 ? `the ${count(standing)} that did not diverge` : `the ${count(standing)} runs`;
   const parts = [
     `${count(trained)} of ${count(plan.runs)} runs trained (the loss fell below its start on average over the last steps)`,
     `${count(diverged)} diverged`,
-    `${count(plan.runs - diverged - never)} of the ${count(plan.runs - diverged)} that did not diverge reached the loss threshold (the other ${count(never)}: "never", grey in the steps-to-threshold colouring)`,
+    none
+      ? `none of ${of} reached the loss threshold (the steps-to-threshold colouring is all grey, "never")`
+      : `${count(standing - never)} of ${of} reached the loss threshold (the other ${count(never)}: "never", grey in the steps-to-threshold colouring)`,
     ...(noMeasure > 0 ? [`${count(noMeasure)} without a convergence measure`] : []),
   ];
-  // A steps-to-threshold map all grey says nothing about the runs: say what would make it say something.
-  const none = never > 0 && never === plan.runs - diverged;
   const hint = none
-    ? ` No run reached the threshold (network.threshold; unset, 1% of each run's initial loss)${Number.isFinite(bestLoss) ? `: the lowest final training loss here is ${formatNumber(bestLoss, 2)} (${formatNumber(100 * bestShare, 2)}% of its run's initial loss), so set network.threshold above it to see this colouring` : ''}.`
+    ? ` The threshold is network.threshold (unset: 1% of each run's initial loss)${Number.isFinite(bestLoss) ? `; the lowest final training loss here is ${formatNumber(bestLoss, 2)} (${formatNumber(100 * bestShare, 2)}% of its run's initial loss), so set network.threshold above it to see this colouring` : ''}.`
     : '';
   return `${parts.join('; ')}.${hint}`;
 }

@@ -12,6 +12,7 @@ import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, MINIMA_PALETTE, OUTCOME_LEVE
 import { panelSvg } from '../../src/view/svg.ts';
 import type { HeatmapFrame } from '../../src/view/frame.ts';
 import { cellColour } from '../../src/view/frame.ts';
+import { COMPARE_COLOURS } from '../../src/app/runs.ts';
 
 type Vec = readonly [number, number, number];
 
@@ -132,6 +133,31 @@ describe('outcome colours', () => {
     expect(cellColour(f, 3)).toEqual(outcomeColour(STILL_MOVING_ROW, 1));
     expect(cellColour(f, 4)).toEqual(DIVERGED);
     expect(OUTCOME_LUT.length).toBe((STILL_MOVING_ROW + 1) * OUTCOME_LEVELS * 4);
+  });
+});
+
+describe('compared runs\' colours (pins, race lanes)', () => {
+  // The smallest distance among the first k colours, for the vision that sees them nearest.
+  const nearest = (order: readonly string[], k: number): number => {
+    let m = Infinity;
+    for (const v of Object.values(VISIONS))
+      for (let i = 0; i < k; i++) for (let j = 0; j < i; j++) m = Math.min(m, dist(seen(rgbOf(order[i] as string), v), seen(rgbOf(order[j] as string), v)));
+    return m;
+  };
+  const score = (order: readonly string[]): number[] => [2, 3, 4, 5, 6].map((k) => nearest(order, k));
+  const permutations = (xs: readonly string[]): string[][] =>
+    xs.length <= 1 ? [[...xs]] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+
+  it('keep the first two, then three, ... as far apart as any order can, for every vision', () => {
+    const ours = score(COMPARE_COLOURS);
+    for (const order of permutations(COMPARE_COLOURS)) {
+      const theirs = score(order);
+      // Lexicographic: an order beats ours if it is farther apart at the first k where they differ.
+      const k = theirs.findIndex((t, i) => Math.abs(t - (ours[i] as number)) > 1e-9);
+      if (k >= 0) expect(theirs[k], `${order.join(' ')} spreads the first ${k + 2} farther`).toBeLessThan(ours[k] as number);
+    }
+    // Two or three pins, the usual comparison, read as distinct colours (a JND is ~0.02).
+    expect(nearest(COMPARE_COLOURS, 3)).toBeGreaterThan(0.18);
   });
 });
 

@@ -106,8 +106,12 @@ describe('the network summary', () => {
     // None reached it: the summary says how far the best run got, as a share of its initial loss.
     const none = { ...cols, steps_to_threshold: new Int32Array(6).fill(-1), train_loss: new Float64Array([0.2, 0.035, 0.9, 2, Number.NaN, 1]), initial_loss: new Float64Array([1, 1.1, 1, 1, 1, 1]) };
     expect(netSummary({ runs: 6 }, none, false)).toMatch(
-      /0 of the 5 that did not diverge reached the loss threshold .* No run reached the threshold \(network\.threshold; unset, 1% of each run's initial loss\): the lowest final training loss here is 0\.035 \(3\.2% of its run's initial loss\), so set network\.threshold above it to see this colouring\.$/,
+      /; 1 diverged; none of the 5 that did not diverge reached the loss threshold \(the steps-to-threshold colouring is all grey, "never"\); 1 without a convergence measure\. The threshold is network\.threshold \(unset: 1% of each run's initial loss\); the lowest final training loss here is 0\.035 \(3\.2% of its run's initial loss\), so set network\.threshold above it to see this colouring\.$/,
     );
+    // Nothing diverged: the runs are counted as runs, not as "the ones that did not diverge".
+    const calm = { ...none, diverged: new Uint8Array(6) };
+    expect(netSummary({ runs: 6 }, calm, false)).toContain('0 diverged; none of the 6 runs reached the loss threshold');
+    expect(netSummary({ runs: 6 }, cols, false)).not.toContain('none of');
   });
 });
 

@@ -562,13 +562,21 @@ export class BlHeatmap extends LitElement {
       }
     }
     this.drawLines(ctx);
-    const box = (c: CellEventDetail, colour: string): void => {
+    const box = (c: CellEventDetail, colour: string, halo = false): void => {
+      const rect = [toX(c.i) - 1, toY(c.j + 1) - 1, Math.max(cw, 2) + 2, Math.max(ch, 2) + 2] as const;
+      if (halo) {
+        // A pin's colour can be the map's own (orange on the fractal colouring's red-orange, sky blue
+        // on its blue-green): a white rim keeps the outline visible on any cell.
+        ctx.strokeStyle = '#fff';
+        ctx.lineWidth = 4;
+        ctx.strokeRect(...rect);
+      }
       ctx.strokeStyle = colour;
       ctx.lineWidth = 2;
-      ctx.strokeRect(toX(c.i) - 1, toY(c.j + 1) - 1, Math.max(cw, 2) + 2, Math.max(ch, 2) + 2);
+      ctx.strokeRect(...rect);
       ctx.lineWidth = 1;
     };
-    for (const p of this.pinned) box(p, p.colour);
+    for (const p of this.pinned) box(p, p.colour, true);
     if (this.selected) box(this.selected, '#d00');
     if (this.hover) box(this.hover, '#000');
     const d = this.drag;
