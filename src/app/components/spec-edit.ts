@@ -472,14 +472,20 @@ export function setSteps(spec: SpecJSON, steps: number | null): SpecJSON {
     const def = findSchedule(nameOf(entry));
     const was = def?.fitRun?.(from);
     if (!def?.fitRun || !was) return entry;
-    // All of a schedule's fitted lengths or none: WSD's three phases are fitted together.
-    if (!Object.entries(was).every(([k, v]) => entry[k] === v)) return entry;
+    // All of a schedule's fitted values or none: WSD's three phases are fitted together. A list
+    // (MultiStepLR's milestones) compares element by element.
+    const same = (a: unknown, b: number | readonly number[]): boolean =>
+      Array.isArray(b) ? Array.isArray(a) && a.length === b.length && b.every((x, i) => a[i] === x) : a === b;
+    if (!Object.entries(was).every(([k, v]) => same(entry[k], v))) return entry;
     return { ...entry, ...def.fitRun(to) };
   };
+  const list = (s: unknown): unknown[] => (isRecord(s) && Array.isArray(s.milestones) ? (s.milestones as unknown[]) : []);
   let schedule = refit(spec.schedule, old, steps);
   if (isRecord(schedule) && Array.isArray(schedule.schedulers)) {
-    const ms = Array.isArray(schedule.milestones) ? (schedule.milestones as unknown[]) : [];
-    schedule = { ...schedule, schedulers: schedule.schedulers.map((c, i) => refit(c, childSpan(ms, old, i), childSpan(ms, steps, i))) };
+    // A child's span before, under the old milestones, and after, under the refitted ones.
+    const was = list(spec.schedule);
+    const now = list(schedule);
+    schedule = { ...schedule, schedulers: schedule.schedulers.map((c, i) => refit(c, childSpan(was, old, i), childSpan(now, steps, i))) };
   }
   return setAt(next, 'schedule', schedule);
 }

@@ -325,14 +325,18 @@ export interface ScheduleDef<O extends Slots = Slots> {
   /** Does this schedule set the momentum (or beta1) each step, as CyclicLR/OneCycleLR can? */
   cyclesMomentum(values: ParamValues): boolean;
   /**
-   * The values that make the schedule span a run of `steps` scheduler steps, where its default is
-   * a length that fits only some runs: its horizon (CosineAnnealingLR's T_max, OneCycleLR's
-   * total_steps, which torch requires, PolynomialLR's total_iters), or its phases as parts of the
-   * run (WSD). The app proposes them when a user picks the schedule (a child of a composite: for
-   * the steps the child is active), as a user expects the schedule to run its course over the run;
-   * the spec itself never applies them.
+   * The values that make the schedule run its course over a run of `steps` scheduler steps, where
+   * its default (torch's, or torch's docstring example of a required value, in epochs) fits only
+   * some runs: its horizon (CosineAnnealingLR's T_max, OneCycleLR's total_steps, which torch
+   * requires, PolynomialLR's and LinearLR's total_iters), its phases or events as parts of the run
+   * (WSD, StepLR's step_size, MultiStepLR's milestones, SequentialLR's switch), its cycles
+   * (CyclicLR, CosineAnnealingWarmRestarts), or its decay over the run (ExponentialLR's gamma).
+   * The app proposes them when a user picks the schedule (a child of a composite: for the steps
+   * the child is active), as a user expects to see the schedule do what it does; the spec itself
+   * never applies them. `tests/unit/spec-edit.test.ts` checks that every schedule with a length
+   * shows its course within a run picked in the editor.
    */
-  fitRun?(steps: number): Readonly<Record<string, number>>;
+  fitRun?(steps: number): Readonly<Record<string, number | readonly number[]>>;
   /**
    * What a composite allows a child's values beyond the child's own rules, by key: a lowest value
    * or the one value it accepts, each with the reason (ChainedScheduler: a CosineAnnealingLR child

@@ -36,6 +36,9 @@ export const ConstantLR: ScheduleDef<typeof o> = {
   params,
   slots: o,
   cyclesMomentum: () => false,
+  // torch's default total_iters is 5 (epochs): over hundreds of steps the reduced stretch cannot be
+  // seen. The editor proposes the first half of the run at the reduced LR.
+  fitRun: (steps: number) => ({ total_iters: Math.max(1, Math.round(steps / 2)) }),
   validate(values: ParamValues, ctx: ScheduleContext): string[] {
     const factor = num(values, 'factor');
     const total = num(values, 'total_iters') ?? 0;

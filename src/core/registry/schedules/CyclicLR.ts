@@ -3,6 +3,9 @@ import type { ParamSchema, ParamValues } from '../../params.ts';
 import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
 import { INT_MAX, isSet, powInt, scheduleSlots } from './common.ts';
 
+/** max_lr's typical sweep range; the editor proposes base_lr at its bottom (`fitRun`). */
+const MAX_LR_TYPICAL = { min: 1e-4, max: 1e-1, scale: 'log' } as const;
+
 const params = [
   {
     key: 'base_lr',
@@ -21,7 +24,7 @@ const params = [
     default: 0.1,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
-    typical: { min: 1e-4, max: 1e-1, scale: 'log' },
+    typical: MAX_LR_TYPICAL,
     doc: 'Upper LR boundary (reached unscaled only in triangular mode); required in torch (0.1 is its docstring example).',
   },
   {
@@ -115,6 +118,12 @@ export const CyclicLR: ScheduleDef<typeof o> = {
   params,
   slots: o,
   cyclesMomentum: (values: ParamValues) => values['cycle_momentum'] === true,
+  // torch's step_size_up is 2000 (its docstring: 2 to 10 times the steps in an epoch): a 500-step run
+  // would not finish one half cycle. The editor proposes four cycles over the run. base_lr, which
+  // torch requires, is proposed at the bottom of max_lr's typical range (its docstring's 0.01 would
+  // sit above most of a max_lr axis, the LR "cycling" downward there, and past many surfaces'
+  // stability limit: walkthrough 6 got a map of nothing but diverged runs).
+  fitRun: (steps: number) => ({ step_size_up: Math.max(1, Math.round(steps / 8)), base_lr: MAX_LR_TYPICAL.min }),
   validate: momentumSupportErrors,
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, _baseLr: number, out: Float64Array): void {
     const b = node.base;

@@ -46,6 +46,10 @@ export const LinearLR: ScheduleDef<typeof o> = {
   params,
   slots: o,
   cyclesMomentum: () => false,
+  // torch's default total_iters is 5 (a warmup of 5 epochs), which over a run of hundreds of steps
+  // cannot be seen; the editor proposes the run (or, as SequentialLR's first child, the steps until
+  // its milestone: the warmup spans its phase).
+  fitRun: (steps: number) => ({ total_iters: steps }),
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
     const s = r(P[b + o.start_factor]!);

@@ -37,6 +37,9 @@ export const MultiStepLR: ScheduleDef<typeof o> = {
   params,
   slots: o,
   cyclesMomentum: () => false,
+  // torch requires milestones ([30, 80] is its docstring's example, epochs): the editor proposes the
+  // same two drops at half and three quarters of the run.
+  fitRun: (steps: number) => ({ milestones: [Math.max(1, Math.round(steps / 2)), Math.max(1, Math.round((3 * steps) / 4))] }),
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
     let count = 0;

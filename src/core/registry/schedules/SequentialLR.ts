@@ -61,6 +61,9 @@ export const SequentialLR: ScheduleDef<typeof o> = {
   slots: o,
   children: { min: 2, max: MAX_SCHEDULE_CHILDREN },
   cyclesMomentum: () => false,
+  // The usual warmup-then-anneal pair switches after a tenth of the run (the default [20] is 4% of
+  // 500 steps); each child is then fitted to its phase.
+  fitRun: (steps: number) => ({ milestones: [Math.max(1, Math.round(steps / 10))] }),
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
     const kids = node.children;
