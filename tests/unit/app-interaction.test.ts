@@ -22,7 +22,7 @@ import { MAX_PINS, PinsController } from '../../src/app/controllers/pins-control
 import type { FrameClock } from '../../src/app/controllers/playback-controller.ts';
 import { PLAY_SECONDS, PlaybackController } from '../../src/app/controllers/playback-controller.ts';
 import { PreviewController } from '../../src/app/controllers/preview-controller.ts';
-import { RaceController, entrantFields, raceSpec, setEntrantParam } from '../../src/app/controllers/race-controller.ts';
+import { RaceController, entrantFields, entrantLabel, raceSpec, setEntrantParam } from '../../src/app/controllers/race-controller.ts';
 import { SelectionController } from '../../src/app/controllers/selection-controller.ts';
 import { carryCursor, heatmapKey } from '../../src/app/heatmap/keys.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
@@ -415,6 +415,17 @@ describe('race', () => {
     expect(f.find((x) => x.key === 'betas.1')?.value).toBe(0.999);
     expect(setEntrantParam('Adam', { lr: 0.1 }, 'betas.0', 0.5)).toEqual({ lr: 0.1, betas: [0.5, 0.999] });
     expect(setEntrantParam('Adam', { lr: 0.1 }, 'lr', 0.2)).toEqual({ lr: 0.2 });
+    // Switches too: a lane can race Nesterov against heavy-ball momentum, and its name says which.
+    const sgd = entrantFields('SGD', { lr: 1e-3, momentum: 0.9 });
+    expect(sgd.find((x) => x.key === 'nesterov')).toMatchObject({ kind: 'bool', value: false });
+    const nesterov = setEntrantParam('SGD', { lr: 1e-3, momentum: 0.9 }, 'nesterov', true);
+    expect(nesterov).toEqual({ lr: 1e-3, momentum: 0.9, nesterov: true });
+    expect(entrantFields('SGD', nesterov).find((x) => x.key === 'nesterov')?.value).toBe(true);
+    expect(entrantLabel({ optimizer: 'SGD', params: nesterov })).toBe('SGD lr=0.001 momentum=0.9 nesterov');
+    expect(entrantLabel({ optimizer: 'SGD', params: { ...nesterov, nesterov: false } })).toBe('SGD lr=0.001 momentum=0.9');
+    expect(raceSpec(parseSpec(GRID), { optimizer: 'SGD', params: nesterov }).optimizer).toEqual({ name: 'SGD', lr: 1e-3, momentum: 0.9, nesterov: true });
+    // A switch cannot be a tuple element.
+    expect(setEntrantParam('Adam', { lr: 0.1 }, 'betas.0', true)).toEqual({ lr: 0.1 });
     const json = raceSpec(parseSpec(GRID), { optimizer: 'RMSprop', params: { lr: 0.01 } });
     expect(json.sweep).toBeUndefined();
     expect(json.optimizer).toEqual({ name: 'RMSprop', lr: 0.01 });

@@ -69,9 +69,19 @@ export function yTickCount(px: number): number {
   return Math.max(2, Math.floor(px / Y_TICK_PX));
 }
 
-/** Ticks for a vertical axis of `px` pixels. */
+/**
+ * Ticks for a vertical axis of `px` pixels: at least two where the range has two, so that a short
+ * axis still reads as a scale (0 … 0.04 at two ticks has no nice step with two multiples in it: 0.02
+ * gives three, 0.05 one, and walkthrough 6 saw an LR chart labelled "0" alone); then its ends.
+ */
 export function yTicks(lo: number, hi: number, scale: AxisScale, px: number): Tick[] {
-  return niceTicks(lo, hi, scale, yTickCount(px));
+  const count = yTickCount(px);
+  const ticks = niceTicks(lo, hi, scale, count);
+  if (ticks.length >= 2 || !(hi > lo)) return ticks;
+  const more = niceTicks(lo, hi, scale, count + 1);
+  const first = more[0];
+  const last = more[more.length - 1];
+  return more.length >= 2 && first && last ? [first, last] : ticks;
 }
 
 /** Light grid lines at the given pixel positions, inside the plot rectangle. */
@@ -358,16 +368,21 @@ export class BlLineChart extends LitElement {
 
   /**
    * Before rendering: a legend that would squeeze the plot below MIN_PLOT_SHARE of its height grows
-   * the chart instead (measured here, so the height is set in the same update that draws it).
+   * the chart instead, and so does a y label longer than the plot is tall (walkthrough 6 read
+   * "…ss above the best minim…" beside a 90 px plot). Measured here, so the height is set in the
+   * same update that draws it.
    */
   protected override willUpdate(changed: PropertyValues): void {
-    if (!['series', 'xLabel', 'height', '_width'].some((k) => changed.has(k))) return;
+    if (!['series', 'xLabel', 'yLabel', 'yLabelRight', 'height', '_width'].some((k) => changed.has(k))) return;
     const ctx = measuringContext();
     if (!ctx || !(this._width > 0)) return;
     ctx.font = FONT;
     const { top } = legendLayout(this.series, this._width, ctx);
     const bottom = this.bottomMargin();
-    this._legendGrowth = Math.max(0, Math.ceil(top + bottom + MIN_PLOT_SHARE * (this.height - bottom - 8 - LEGEND_ROW) - this.height));
+    const forLegend = top + bottom + MIN_PLOT_SHARE * (this.height - bottom - 8 - LEGEND_ROW) - this.height;
+    const label = Math.max(...[this.yLabel, this.yLabelRight].map((t) => (t ? ctx.measureText(t).width + 8 : 0)));
+    const forLabel = top + bottom + label - this.height;
+    this._legendGrowth = Math.max(0, Math.ceil(Math.max(forLegend, forLabel)));
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -566,12 +581,16 @@ export class BlLineChart extends LitElement {
     ctx.stroke();
 
     const i = Math.round(m);
-    const lines = [`${this.xLabel || 'x'} ${i}`];
+    const head = `${this.xLabel || 'x'} ${i}`;
+    // Each labelled series' value beside a short stroke in its colour and dash: the legend above
+    // names the strokes, so the box stays narrow (with the labels, six race lanes' box covered
+    // most of the plot in walkthrough 6).
+    const rows: { value: string; s: LineSeries }[] = [];
     for (const s of this.series) {
       const sc = isRight(s) ? L.right : L.left;
       const y = s.values[i];
       if (y === undefined) continue;
-      if (s.label) lines.push(`${s.label}: ${formatNumber(y)}`);
+      if (s.label) rows.push({ value: formatNumber(y), s });
       if (!sc || !Number.isFinite(y) || (sc.log && y <= 0)) continue;
       const py = rect.top + rect.height * (1 - toUnit(sc, y));
       ctx.fillStyle = s.colour;
@@ -586,8 +605,9 @@ export class BlLineChart extends LitElement {
     // Read-out box beside the line, flipped to the left near the right edge.
     const pad = 4;
     const lh = 15;
-    const w = Math.max(...lines.map((l) => ctx.measureText(l).width)) + 2 * pad;
-    const h = lines.length * lh + 2 * pad - 3;
+    const key = 16;
+    const w = Math.max(ctx.measureText(head).width, ...rows.map((r) => key + ctx.measureText(r.value).width)) + 2 * pad;
+    const h = (rows.length + 1) * lh + 2 * pad - 3;
     const bx = x + 8 + w <= rect.left + rect.width ? x + 8 : Math.max(rect.left, x - 8 - w);
     const by = rect.top + 4;
     ctx.fillStyle = 'rgba(255, 255, 255, 0.9)';
@@ -598,7 +618,20 @@ export class BlLineChart extends LitElement {
     ctx.fillStyle = INK;
     ctx.textAlign = 'left';
     ctx.textBaseline = 'top';
-    lines.forEach((l, k) => ctx.fillText(l, bx + pad, by + pad + k * lh));
+    ctx.fillText(head, bx + pad, by + pad);
+    rows.forEach((r, k) => {
+      const ty = by + pad + (k + 1) * lh;
+      ctx.strokeStyle = r.s.colour;
+      ctx.lineWidth = 2;
+      ctx.setLineDash(r.s.dashed ? [4, 3] : []);
+      ctx.beginPath();
+      ctx.moveTo(bx + pad, ty + 6);
+      ctx.lineTo(bx + pad + key - 4, ty + 6);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = INK;
+      ctx.fillText(r.value, bx + pad + key, ty);
+    });
   }
 }
 

@@ -100,13 +100,17 @@ export class BlRace extends LitElement {
         ${t ? html`<span class="result">${pathText('', t)}</span>` : nothing}
       </div>
       <div class="fields">
-        ${entrantFields(e.optimizer, e.params).map(
-          (f) => html`<label title=${f.doc}>${f.key}
-            <input type="number" step=${f.int ? '1' : 'any'} .value=${String(f.value)} aria-label="${e.optimizer} ${f.key}"
-              @change=${(ev: Event) => {
-                const v = Number((ev.target as HTMLInputElement).value);
-                if (Number.isFinite(v)) race?.setParam(e.id, f.key, v);
-              }} /></label>`,
+        ${entrantFields(e.optimizer, e.params).map((f) =>
+          f.kind === 'bool'
+            ? html`<label title=${f.doc}>${f.key}
+                <input type="checkbox" .checked=${f.value} aria-label="${e.optimizer} ${f.key}"
+                  @change=${(ev: Event) => race?.setParam(e.id, f.key, (ev.target as HTMLInputElement).checked)} /></label>`
+            : html`<label title=${f.doc}>${f.key}
+                <input type="number" step=${f.int ? '1' : 'any'} .value=${String(f.value)} aria-label="${e.optimizer} ${f.key}"
+                  @change=${(ev: Event) => {
+                    const v = Number((ev.target as HTMLInputElement).value);
+                    if (Number.isFinite(v)) race?.setParam(e.id, f.key, v);
+                  }} /></label>`,
         )}
       </div>
       ${l.error ? html`<div class="err" role="alert">${l.error}</div>` : nothing}

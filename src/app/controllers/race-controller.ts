@@ -17,7 +17,7 @@ import type { Engine } from '../../engine/engine.ts';
 import { formatNumber } from '../../view/ticks.ts';
 import { COMPARE_COLOURS, freeColour } from '../runs.ts';
 
-export type EntrantParams = Readonly<Record<string, number | readonly number[]>>;
+export type EntrantParams = Readonly<Record<string, number | boolean | readonly number[]>>;
 
 export interface Entrant {
   readonly id: number;
@@ -35,15 +35,10 @@ export interface Lane {
   readonly error: string | null;
 }
 
-/** A setting a lane shows: `lr`, `momentum`, `betas.0`, … with its allowed range. */
-export interface EntrantField {
-  readonly key: string;
-  readonly value: number;
-  readonly min: number;
-  readonly max: number;
-  readonly int: boolean;
-  readonly doc: string;
-}
+/** A setting a lane shows: `lr`, `momentum`, `betas.0`, … with its allowed range, or a switch (`nesterov`). */
+export type EntrantField =
+  | { readonly kind: 'number'; readonly key: string; readonly value: number; readonly min: number; readonly max: number; readonly int: boolean; readonly doc: string }
+  | { readonly kind: 'bool'; readonly key: string; readonly value: boolean; readonly doc: string };
 
 /** Most lanes (one per colour). */
 export const MAX_LANES = COMPARE_COLOURS.length;
@@ -55,7 +50,11 @@ export const DEFAULT_ENTRANTS: readonly { optimizer: string; params: EntrantPara
   { optimizer: 'RMSprop', params: { lr: 0.01 } },
 ];
 
-/** The numeric settings of an optimiser a lane offers, with the lane's values (defaults where not given). */
+/**
+ * The settings of an optimiser a lane offers, with the lane's values (defaults where not given): its
+ * numbers and its switches (walkthrough 6 could not race Nesterov against heavy-ball momentum
+ * without `nesterov`).
+ */
 export function entrantFields(optimizer: string, params: EntrantParams): EntrantField[] {
   const def = findOptimizer(optimizer);
   if (!def) return [];
@@ -64,22 +63,25 @@ export function entrantFields(optimizer: string, params: EntrantParams): Entrant
     const given = Object.hasOwn(params, p.key) ? params[p.key] : undefined;
     if (p.kind === 'number' || p.kind === 'int') {
       const value = typeof given === 'number' ? given : p.default;
-      out.push({ key: p.key, value, min: p.min, max: p.max, int: p.kind === 'int', doc: p.doc });
+      out.push({ kind: 'number', key: p.key, value, min: p.min, max: p.max, int: p.kind === 'int', doc: p.doc });
     } else if (p.kind === 'tuple') {
       p.default.forEach((d, i) => {
         const value = Array.isArray(given) && typeof given[i] === 'number' ? (given[i] as number) : d;
-        out.push({ key: `${p.key}.${i}`, value, min: p.min, max: p.max, int: false, doc: p.doc });
+        out.push({ kind: 'number', key: `${p.key}.${i}`, value, min: p.min, max: p.max, int: false, doc: p.doc });
       });
+    } else if (p.kind === 'bool') {
+      out.push({ kind: 'bool', key: p.key, value: typeof given === 'boolean' ? given : p.default, doc: p.doc });
     }
   }
   return out;
 }
 
 /** A lane's settings with one field (`lr`, or `betas.1` of a tuple) set. */
-export function setEntrantParam(optimizer: string, params: EntrantParams, key: string, value: number): EntrantParams {
+export function setEntrantParam(optimizer: string, params: EntrantParams, key: string, value: number | boolean): EntrantParams {
   const [name, index] = key.split('.');
   if (name === undefined) return params;
   if (index === undefined) return { ...params, [name]: value };
+  if (typeof value !== 'number') return params;
   const p = findOptimizer(optimizer)?.params.find((q) => q.key === name);
   if (!p || p.kind !== 'tuple') return params;
   const given = Object.hasOwn(params, name) ? params[name] : undefined;
@@ -103,9 +105,11 @@ function baseKey(base: Spec): string {
   return JSON.stringify(json);
 }
 
-/** A lane named by its optimiser and the settings it gives: `Adam lr=0.1`. */
+/** A lane named by its optimiser and the settings it gives: `Adam lr=0.1`, `SGD lr=0.001 momentum=0.9 nesterov` (a switch named when on). */
 export function entrantLabel(e: Pick<Entrant, 'optimizer' | 'params'>): string {
-  const parts = Object.entries(e.params).map(([k, v]) => `${k}=${Array.isArray(v) ? `(${v.map((x) => formatNumber(x, 3)).join(', ')})` : formatNumber(v as number, 3)}`);
+  const parts = Object.entries(e.params).flatMap(([k, v]) =>
+    typeof v === 'boolean' ? (v ? [k] : []) : [`${k}=${typeof v === 'number' ? formatNumber(v, 3) : `(${v.map((x) => formatNumber(x, 3)).join(', ')})`}`],
+  );
   return [e.optimizer, ...parts].join(' ');
 }
 
@@ -184,7 +188,7 @@ export class RaceController implements ReactiveController {
     });
   }
 
-  setParam(id: number, key: string, value: number): void {
+  setParam(id: number, key: string, value: number | boolean): void {
     this.edit(id, (e) => ({ ...e, params: setEntrantParam(e.optimizer, e.params, key, value) }));
   }
 
