@@ -47,6 +47,8 @@ export const adamVsAdamW: Study = {
       { label: 'AdamW (decoupled)', optimizer: { name: 'AdamW' } },
     ];
     const dist: Record<string, number[]> = {};
+    // The largest LR with an end point away from the curve (0.01 or more), per optimiser.
+    const farLr: Record<string, number> = {};
     const panels = [];
     const scatter: { label: string; x: number[]; y: number[]; colour: string; points: boolean }[] = [];
     const sources: PanelSource[] = [];
@@ -63,6 +65,7 @@ export const adamVsAdamW: Study = {
           const x = ran.results.final_x[run] as number;
           const y = ran.results.final_y[run] as number;
           d.push(Math.hypot(x - mx, y - my));
+          if ((d.at(-1) as number) >= 0.01) farLr[c.label] = Math.max(farLr[c.label] ?? 0, ran.plan.xValues[i] as number);
           px.push(x);
           py.push(y);
         }
@@ -74,28 +77,39 @@ export const adamVsAdamW: Study = {
     }
     const wds = Array.from({ length: 40 }, (_, k) => 0.01 * 200 ** (k / 39));
     const path = wds.map(boothL2Minimum);
+    // The share of each optimiser's end points within 0.01 of its L2-regularised minimum: stacked on
+    // the curve, they draw as one line of dots, so the charts' titles say how many they are.
+    const near = (d: readonly number[]): number => (d.length ? d.filter((v) => v < 0.01).length / d.length : 0);
     const findings = {
       adamMedianDistanceToL2Minimum: median(dist['Adam (L2)'] ?? []),
       adamWMedianDistanceToL2Minimum: median(dist['AdamW (decoupled)'] ?? []),
+      adamShareAtL2Minimum: near(dist['Adam (L2)'] ?? []),
+      adamWShareAtL2Minimum: near(dist['AdamW (decoupled)'] ?? []),
     };
+    const pct = (v: number): string => `${Math.round(100 * v)}%`;
     const summary =
       `Across ${n}×${n} LR × weight-decay settings on Booth's function, Adam ends a median ${fmt(findings.adamMedianDistanceToL2Minimum)} away from the ` +
       `L2-regularised minimum (H + wd I)⁻¹Hm — where an L2 term should take it — while AdamW ends a median ` +
-      `${fmt(findings.adamWMedianDistanceToL2Minimum)} away: decoupled decay is a different regulariser, whose end point depends on the LR too.`;
+      `${fmt(findings.adamWMedianDistanceToL2Minimum)} away: decoupled decay is a different regulariser, whose end point depends on the LR too. ` +
+      `${pct(findings.adamShareAtL2Minimum)} of Adam's end points and ${pct(findings.adamWShareAtL2Minimum)} of AdamW's lie within 0.01 of it; ` +
+      `Adam's others are runs at LRs up to ${fmt(farLr['Adam (L2)'] ?? 0)}, still on their way there after ${steps} steps.`;
     return {
       id: 'adam-vs-adamw',
       findings,
       verdict: checkAdamAdamW(findings),
       summary,
+      // One chart per optimiser, each with the curve drawn over its points: overlaid, AdamW's 9,216
+      // points buried Adam's and the curve (walkthrough 6), and the claim is the difference between
+      // the two pictures (Adam's converged end points on the curve, AdamW's fanned off it).
       panels: [
-        {
-          kind: 'chart',
-          title: 'End points, and the L2-regularised minima as wd grows',
+        ...scatter.map((sc, k) => ({
+          kind: 'chart' as const,
+          title: `${cases[k]?.label ?? sc.label}: end points (${pct(k === 0 ? findings.adamShareAtL2Minimum : findings.adamWShareAtL2Minimum)} within 0.01 of the curve), and the L2-regularised minima as wd grows`,
           xLabel: 'x',
           yLabel: 'y',
-          series: [...scatter, { label: 'L2 minimum (H + wd I)⁻¹Hm', x: path.map((p) => p[0]), y: path.map((p) => p[1]), colour: '#000', points: false }],
-          sources,
-        },
+          series: [sc, { label: 'L2 minimum (H + wd I)⁻¹Hm, wd 0.01 to 2', x: path.map((p) => p[0]), y: path.map((p) => p[1]), colour: '#000', points: false }],
+          sources: sources.filter((src) => src.label === cases[k]?.label),
+        })),
         ...panels,
       ],
     };
