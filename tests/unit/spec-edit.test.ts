@@ -336,6 +336,23 @@ describe('choosing a schedule gives a spec that runs', () => {
     expect(axesMovedText(base, switchSchedule(base, 'StepLR'))).toBe('');
   });
 
+  it('ticking nesterov on an LR x momentum map gives up the momentum-0 row torch refuses, and says so', () => {
+    // base: momentum 0 … 0.99 over 32 rows; Nesterov needs momentum > 0.
+    const on = applyEdit(base, field(base, 'optimizer.nesterov'), true);
+    expect(getAt(on, 'optimizer.nesterov')).toBe(true);
+    expect(getAt(on, 'sweep.y')).toMatchObject({ param: 'optimizer.momentum', min: 0.0319, max: 0.99, count: 32 });
+    expect(problems(on)).toEqual([]);
+    expect(axesMovedText(base, on)).toBe("The map's axes moved with that edit: y now spans optimizer.momentum 0.0319 … 0.99 (was 0 … 0.99).");
+    // Unticking leaves the axis where it is (still valid); a hand-set range is the user's: refused, not moved.
+    expect(getAt(applyEdit(on, field(on, 'optimizer.nesterov'), false), 'sweep.y.min')).toBe(0.0319);
+    const hand = applyEditTracked({ spec: base, handSet: new Set(['sweep.y']) }, field(base, 'optimizer.nesterov'), true);
+    expect(getAt(hand.spec, 'sweep.y.min')).toBe(0);
+    expect(problems(hand.spec).join('\n')).toMatch(/Nesterov momentum requires a momentum/);
+    // A rule one row does not mend (dampening, not swept) is left for its error to explain.
+    const damp = applyEdit(setAt(base, 'optimizer.dampening', 0.1), field(base, 'optimizer.nesterov'), true);
+    expect(getAt(damp, 'sweep.y.min')).toBe(0);
+  });
+
   it('fits lengths to the run: cosine and polynomial decay over it, WSD in its proportions', () => {
     expect(getAt(switchSchedule(base, 'CosineAnnealingLR'), 'schedule.T_max')).toBe(500);
     expect(getAt(switchSchedule(base, 'PolynomialLR'), 'schedule.total_iters')).toBe(500);

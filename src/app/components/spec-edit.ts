@@ -783,10 +783,20 @@ export function distinctIntCount(min: number, max: number, scale: Scale, count: 
  * which changes what the map shows, so the app says so.
  */
 export function axesMovedText(before: SpecJSON, after: SpecJSON): string {
+  const span = (spec: SpecJSON, path: string): string | null => {
+    const a = getAt(spec, path);
+    if (!isRecord(a) || typeof a.min !== 'number' || typeof a.max !== 'number') return null;
+    const digits = rangeDigits(a.min, a.max);
+    return `${formatValue(a.min, false, digits)} … ${formatValue(a.max, false, digits)}`;
+  };
   const moved = axisPaths(after).flatMap((path) => {
     const was = getAt(before, `${path}.param`);
     const now = getAt(after, `${path}.param`);
-    return typeof was === 'string' && typeof now === 'string' && was !== now ? [`${axisName(path)} now sweeps ${now} (was ${was})`] : [];
+    if (typeof was !== 'string' || typeof now !== 'string') return [];
+    if (was !== now) return [`${axisName(path)} now sweeps ${now} (was ${was})`];
+    // The same parameter over another range (an end row given up to a rule, `withinRules`).
+    const [r0, r1] = [span(before, path), span(after, path)];
+    return r0 && r1 && r0 !== r1 ? [`${axisName(path)} now spans ${now} ${r1} (was ${r0})`] : [];
   });
   return moved.length ? `The map's axes moved with that edit: ${moved.join('; ')}.` : '';
 }
@@ -1669,12 +1679,53 @@ export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean,
     case 'list':
       return setAt(spec, path, parseListInput(text));
     case 'checkbox':
-      return setAt(spec, path, input === true);
+      return withinRules(setAt(spec, path, input === true), handSet);
     case 'select':
       return setAt(spec, path, text);
     case 'swept':
       return spec;
   }
+}
+
+/**
+ * After a switch turned on (nesterov, amsgrad, …): a grid axis not set by hand whose end row breaks
+ * one of the entries' rules (Nesterov needs momentum > 0, and the LR x momentum map starts at 0)
+ * gives up that row: the end moves one row inward, the count kept, where that makes the spec valid.
+ * Walkthrough 6 ticked nesterov on the default map and got only a refusal. A spec that is invalid for
+ * another reason, or one a row does not mend, is left as it is, for its error to say why.
+ */
+function withinRules(spec: SpecJSON, handSet: HandSet): SpecJSON {
+  const valid = (s: SpecJSON): boolean => {
+    try {
+      parseAnySpec(s);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (valid(spec)) return spec;
+  const s = spec.sweep;
+  if (!isRecord(s) || s.kind !== 'grid') return spec;
+  for (const path of axisPaths(spec)) {
+    if (handSet.has(path)) continue;
+    const a = getAt(spec, path);
+    if (!isRecord(a) || typeof a.min !== 'number' || typeof a.max !== 'number' || !(a.max > a.min)) continue;
+    const n = typeof a.count === 'number' && Number.isInteger(a.count) ? a.count : 0;
+    if (n < 3) continue;
+    // Unrounded: on an integer axis a fractional row is refused, and the spec stays as it was.
+    const values = axisValues(a.min, a.max, n, a.scale === 'log' ? 'log' : 'linear', false);
+    const second = values[1];
+    const last = values[n - 2];
+    if (second === undefined || last === undefined) continue;
+    // The next row's value, to three significant digits where that still mends the spec (0.0319
+    // reads better in the editor than 0.0319354839), else exactly.
+    const ends = [second, last].flatMap((v, k) => [Number(v.toPrecision(3)), v].map((w) => (k === 0 ? { min: w } : { max: w })));
+    for (const end of ends) {
+      const next = setAt(spec, path, { ...a, ...end });
+      if (valid(next)) return next;
+    }
+  }
+  return spec;
 }
 
 /** A spec being edited, with the axes whose range the user set by hand. */

@@ -228,11 +228,14 @@ export class AppController {
   /** Puts a link to the view on the clipboard (or, where the page may not, shows it to copy by hand). */
   async copyLink(): Promise<void> {
     const url = location.href;
+    // While the editor holds a spec that does not parse, the address is still the last view that
+    // ran (walkthrough 6 copied it believing it held the edits): say which view the link is.
+    const stale = this.spec.errors.length > 0;
     try {
       await navigator.clipboard.writeText(url);
-      this.message.say('Link to this view copied.');
+      this.message.say(stale ? 'Link copied: it is to the last view that ran, not to the edits the editor cannot run yet.' : 'Link to this view copied.');
     } catch {
-      this.message.say(`Copy this link: ${url}`);
+      this.message.say(`Copy this link${stale ? ' (to the last view that ran, not to the edits the editor cannot run yet)' : ''}: ${url}`);
     }
   }
 
