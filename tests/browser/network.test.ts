@@ -377,6 +377,14 @@ describe('network problems in the explorer', () => {
     expect(one).toEqual({ mode: 'train_loss', lr: 0.001, sweep: null });
     // That one run is selected by itself: its curves show, as the figure showed them.
     await page.waitForFunction(`(() => { const s = document.querySelector('bl-app').controller.netRuns.selected; return s && s.run === 0 && s.trajectory; })()`, { timeout: 60_000, polling: 100 });
+    // No map of one cell (it drew as a giant square without axes): a note says why, and the status
+    // offers no cell to click.
+    const oneView = (await page.evaluate(`(() => { const r = document.querySelector('bl-app').shadowRoot;
+      return { note: r.querySelector('[data-testid="one-run"]')?.textContent ?? '', heatmapShown: r.querySelector('bl-heatmap').getBoundingClientRect().height > 0, status: r.querySelector('section.heatmap-col .status')?.textContent ?? '' }; })()`)) as { note: string; heatmapShown: boolean; status: string };
+    expect(oneView.note).toMatch(/One run, no sweep: there is no map to draw/);
+    expect(oneView.heatmapShown).toBe(false);
+    expect(oneView.status).toMatch(/^1 network run × 300 steps on .*\.$/);
+    expect(oneView.status).not.toMatch(/click a cell/);
     expect(errors).toEqual([]);
     await page.close();
   }, 600_000);

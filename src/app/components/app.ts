@@ -121,6 +121,9 @@ export class BlApp extends LitElement {
     .run-state-box { display: inline-flex; gap: 8px; min-width: 10.5em; white-space: nowrap; }
     h1 { font-size: 17px; margin: 0 8px 0 0; }
     .status { color: #555; font-size: 12px; max-width: 520px; }
+    bl-heatmap[hidden] { display: none; }
+    .one-run { max-width: 520px; margin: 8px 0; padding: 8px 10px; border: 1px solid #d8d8d8; background: #fafafa; font-size: 13px; }
+    .one-run p { margin: 4px 0; }
     button, select { font: inherit; padding: 3px 8px; }
     /* Study titles are long: the picker may not widen a phone's page. */
     header select { max-width: calc(100vw - 90px); }
@@ -551,7 +554,11 @@ export class BlApp extends LitElement {
     const partial = sweep.net?.columns ?? null;
     const ready = cols ? plan.runs : sweep.runsReady;
     const info = cell && partial && netRuns.runOf(cell) < ready ? describeNetRun(plan, partial, netRuns.runOf(cell)) : null;
-    const cursor = info ? `${netRuns.hover ? 'Cursor' : 'Selected'} at ${netCoordinateNames(plan, info.coords).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}: ${info.outcome}` : '';
+    const named = info ? netCoordinateNames(plan, info.coords) : [];
+    const cursor = !info ? '' : named.length ? `${netRuns.hover ? 'Cursor' : 'Selected'} at ${named.map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}: ${info.outcome}` : `The run: ${info.outcome}`;
+    // One run (no sweep, e.g. a study's curve opened here): a map of one cell says nothing, and drew
+    // as one giant square without axes (walkthrough 6); the run's curves are beside it.
+    const oneRun = plan.spec.sweep === null && plan.runs === 1;
     const selectedCell = netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null;
     const sliders = this.netSliders(ctl.spec.json, plan);
     return html`<section class="heatmap-col" aria-label="Heatmap">
@@ -568,7 +575,13 @@ export class BlApp extends LitElement {
         : nothing}
       <!-- Above the map, read before it is: the map may show float32's rounding, not its boundary. -->
       ${this.probeNote(plan)}
+      ${oneRun
+        ? html`<div class="one-run" data-testid="one-run">
+            <p><strong>One run, no sweep:</strong> there is no map to draw. Its outcome, and its loss, LR and gradient-norm curves, are beside this; choose a sweep kind in the editor's Sweep section to map runs over two hyperparameters.</p>
+          </div>`
+        : nothing}
       <bl-heatmap
+        ?hidden=${oneRun}
         data-problem="network"
         .frame=${frame}
         .xAxis=${this.netAxisX(axes?.x, plan)}
@@ -594,7 +607,7 @@ export class BlApp extends LitElement {
         @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
       ></bl-heatmap>
       <p class="message" data-testid="message">${ctl.message.text}</p>
-      <p class="status">${count(plan.runs)} network runs × ${count(plan.spec.steps)} steps on ${sweep.engineUsed}${cols ? ` in ${cols.meta.elapsed_ms} ms` : ''}; ${zoomHint(plan.spec.sweep)}click a cell for its loss curves.</p>
+      <p class="status">${oneRun ? '1 network run' : `${count(plan.runs)} network runs`} × ${count(plan.spec.steps)} steps on ${sweep.engineUsed}${cols ? ` in ${cols.meta.elapsed_ms} ms` : ''}${oneRun ? '.' : `; ${zoomHint(plan.spec.sweep)}click a cell for its loss curves.`}</p>
     </section>`;
   }
 
