@@ -4,6 +4,7 @@
  * a pin survives an edit), labels naming a run by its hyperparameters, where a recorded path stands
  * at a given step (playback), and the colours of compared runs.
  */
+import { SERIES_COLOURS } from '../view/colors.ts';
 import type { Plan } from '../core/plan.ts';
 import { nearestRun, runCoordinates } from '../core/plan.ts';
 import type { Trajectory } from '../core/trajectory.ts';
@@ -102,17 +103,8 @@ export function pointIndexAt(steps: ArrayLike<number>, t: number): number {
   return lo;
 }
 
-/**
- * Colours of compared runs (pins, race lanes): Okabe–Ito, chosen for colour-blind readers, without
- * its yellow (unreadable on the contour plot's pale fill) and its black (the selected run's ink),
- * ordered so that the first few stay far apart for normal vision and the three dichromacies alike
- * (the order that maximises the smallest OKLab distance among the first two, then three, ...: 0.19
- * among the first three; tests/unit/colours.test.ts checks that no order does better). Most
- * comparisons pin two or three runs; the earlier order (blue, vermillion, bluish green) put two of the
- * first three within 0.09, and as thin lines its blue and green looked alike to walkthrough 5.
- * Vermillion now comes fourth, away from the selected run's red box too.
- */
-export const COMPARE_COLOURS: readonly string[] = ['#0072b2', '#e69f00', '#56b4e9', '#d55e00', '#009e73', '#cc79a7'];
+/** Colours of compared runs (pins, race lanes): view/colors.ts's SERIES_COLOURS, in their order. */
+export const COMPARE_COLOURS: readonly string[] = SERIES_COLOURS;
 
 /** The first colour not in use (colours repeat once all are taken). */
 export function freeColour(used: readonly string[]): string {

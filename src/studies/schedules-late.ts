@@ -4,6 +4,7 @@
  * is running it for fewer steps with the same schedule parameters: every run is deterministic, so
  * its first k steps are the same whatever its length.
  */
+import { SERIES_COLOURS } from '../view/colors.ts';
 import type { Results } from '../core/results.ts';
 import { lossFloorOf, sharedRange, valueRange } from '../view/frame.ts';
 import { fmt, median, runSpec, verdictOf } from './run.ts';
@@ -143,8 +144,11 @@ export const schedulesLate: Study = {
           xLabel: 'fraction of training',
           yLabel: 'median log10(loss − best)',
           series: [
-            ...SCHEDULES.map((s, k) => ({ label: s.label, x: [...FRACTIONS], y: medians[s.label] ?? [], colour: PALETTE[k % PALETTE.length] as string })),
-            { label: 'Adam (constant)', x: [...FRACTIONS], y: adam, colour: '#000' },
+            // Three measurements joined: dots at each. Every other schedule dashed, so that no two
+            // look-alike hues (walkthrough 6 could not tell constant, cosine and one-cycle apart) are
+            // drawn the same way.
+            ...SCHEDULES.map((s, k) => ({ label: s.label, x: [...FRACTIONS], y: medians[s.label] ?? [], colour: PALETTE[k % PALETTE.length] as string, dashed: k % 2 === 1, markers: true })),
+            { label: 'Adam (constant)', x: [...FRACTIONS], y: adam, colour: '#000', markers: true },
           ],
           sources,
         },
@@ -153,4 +157,5 @@ export const schedulesLate: Study = {
   },
 };
 
-const PALETTE = ['#e69f00', '#56b4e9', '#009e73', '#f0e442', '#0072b2', '#d55e00', '#cc79a7'];
+/** The shared series colours (Okabe–Ito without its yellow, unreadable as a thin line on white), then a grey for the seventh. */
+const PALETTE = [...SERIES_COLOURS, '#7f7f7f'];

@@ -34,6 +34,19 @@ export const MINIMA_PALETTE: readonly Rgb[] = [
   [204, 121, 167],
 ];
 
+/**
+ * Colours of series to tell apart (the app's pins and race lanes, a study's schedules): Okabe–Ito,
+ * chosen for colour-blind readers, without its yellow (unreadable on the contour plot's pale fill)
+ * and its black (the selected run's ink),
+ * ordered so that the first few stay far apart for normal vision and the three dichromacies alike
+ * (the order that maximises the smallest OKLab distance among the first two, then three, ...: 0.19
+ * among the first three; tests/unit/colours.test.ts checks that no order does better). Most
+ * comparisons pin two or three runs; the earlier order (blue, vermillion, bluish green) put two of the
+ * first three within 0.09, and as thin lines its blue and green looked alike to walkthrough 5.
+ * Vermillion now comes fourth, away from the selected run's red box too.
+ */
+export const SERIES_COLOURS: readonly string[] = ['#0072b2', '#e69f00', '#56b4e9', '#d55e00', '#009e73', '#cc79a7'];
+
 export function minimumColour(index: number): Rgb {
   return MINIMA_PALETTE[index % MINIMA_PALETTE.length] as Rgb;
 }

@@ -47,6 +47,8 @@ export interface LineSeriesData {
   readonly points?: boolean;
   /** A dashed line (e.g. a test loss beside its training loss of the same colour). */
   readonly dashed?: boolean;
+  /** A line with a dot at each value: a few measurements joined, not a curve sampled every step. */
+  readonly markers?: boolean;
 }
 
 export interface ChartPanel {

@@ -479,6 +479,12 @@ function chartSvg(p: ChartPanel): string {
         }
       } else {
         out.push(`<polyline clip-path="url(#${clip})" points="${seg.join(' ')}" fill="none" stroke="${s.colour}" stroke-width="1.6"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`);
+        if (s.markers) {
+          for (const pt of seg) {
+            const [a, b] = pt.split(',');
+            out.push(`<circle clip-path="url(#${clip})" cx="${a}" cy="${b}" r="3.2" fill="${s.colour}" stroke="#fff" stroke-width="0.8"/>`);
+          }
+        }
       }
     }
   }

@@ -8,11 +8,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Rgb } from '../../src/view/colors.ts';
-import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, MINIMA_PALETTE, OUTCOME_LEVELS, OUTCOME_LUT, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, linearToOklab, outcomeColour, rgbCss, rgbOf, viridisCss } from '../../src/view/colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, MINIMA_PALETTE, SERIES_COLOURS, OUTCOME_LEVELS, OUTCOME_LUT, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, linearToOklab, outcomeColour, rgbCss, rgbOf, viridisCss } from '../../src/view/colors.ts';
 import { panelSvg } from '../../src/view/svg.ts';
 import type { HeatmapFrame } from '../../src/view/frame.ts';
 import { cellColour } from '../../src/view/frame.ts';
-import { COMPARE_COLOURS } from '../../src/app/runs.ts';
 
 type Vec = readonly [number, number, number];
 
@@ -136,7 +135,7 @@ describe('outcome colours', () => {
   });
 });
 
-describe('compared runs\' colours (pins, race lanes)', () => {
+describe('series colours (pins, race lanes, study curves)', () => {
   // The smallest distance among the first k colours, for the vision that sees them nearest.
   const nearest = (order: readonly string[], k: number): number => {
     let m = Infinity;
@@ -149,15 +148,15 @@ describe('compared runs\' colours (pins, race lanes)', () => {
     xs.length <= 1 ? [[...xs]] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
 
   it('keep the first two, then three, ... as far apart as any order can, for every vision', () => {
-    const ours = score(COMPARE_COLOURS);
-    for (const order of permutations(COMPARE_COLOURS)) {
+    const ours = score(SERIES_COLOURS);
+    for (const order of permutations(SERIES_COLOURS)) {
       const theirs = score(order);
       // Lexicographic: an order beats ours if it is farther apart at the first k where they differ.
       const k = theirs.findIndex((t, i) => Math.abs(t - (ours[i] as number)) > 1e-9);
       if (k >= 0) expect(theirs[k], `${order.join(' ')} spreads the first ${k + 2} farther`).toBeLessThan(ours[k] as number);
     }
     // Two or three pins, the usual comparison, read as distinct colours (a JND is ~0.02).
-    expect(nearest(COMPARE_COLOURS, 3)).toBeGreaterThan(0.18);
+    expect(nearest(SERIES_COLOURS, 3)).toBeGreaterThan(0.18);
   });
 });
 
