@@ -180,9 +180,16 @@ export function scheduleNote(plan: Plan): string {
       const t = resolveParamPath(plan.spec, p);
       return typeof t === 'string' ? [] : [`${shortParam(p)} ${formatNumber(plan.P[t.slot] as number)}`];
     });
-  if (at.length === 0) return '';
+  // A schedule that follows the loss has no curve before a run is seen: the chart draws the LR it
+  // starts from (walkthrough 6 read the flat line as the schedule doing nothing).
+  const sched = plan.schedule?.def;
+  const plateau = sched?.plateau
+    ? `${sched.id} cuts the LR when a run's loss (at the point where each step took its gradient) has not improved for patience steps: it is stepped every step here, as a training loop that calls it every step would, and each run's LR is its own. The line is the LR every run starts from; click a cell for its run's LR per step.`
+    : '';
+  if (at.length === 0) return plateau;
   const one = at.length === 1;
-  return `Drawn at ${at.join(', ')} (the editor's ${one ? 'value' : 'values'}); the map sweeps ${one ? 'it' : 'them'}: click a cell for its run's own LR.`;
+  const drawn = `Drawn at ${at.join(', ')} (the editor's ${one ? 'value' : 'values'}); the map sweeps ${one ? 'it' : 'them'}: click a cell for its run's own LR.`;
+  return plateau ? `${plateau} ${drawn}` : drawn;
 }
 
 /**

@@ -703,6 +703,10 @@ describe('the schedule chart', () => {
     expect(scheduleNote(plan())).toBe("Drawn at lr " + String(GRID.optimizer.lr) + " (the editor's value); the map sweeps it: click a cell for its run's own LR.");
     const starts = { ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -1, max: 1, count: 3, scale: 'linear' }, y: null } };
     expect(scheduleNote(plan(starts))).toBe('');
+    // A schedule that follows the loss: the chart's flat line is only where every run starts.
+    const plateau = plan({ ...starts, schedule: { name: 'ReduceLROnPlateau' } });
+    expect(scheduleNote(plateau)).toMatch(/^ReduceLROnPlateau cuts the LR when a run's loss .* each run's LR is its own\. The line is the LR every run starts from; click a cell for its run's LR per step\.$/);
+    expect(scheduleNote(plan({ ...GRID, schedule: { name: 'ReduceLROnPlateau' } }))).toMatch(/its run's LR per step\. Drawn at lr /);
     const cyclic = { ...GRID, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: GRID.steps }, sweep: { kind: 'grid', x: { param: 'schedule.max_lr', min: 1e-3, max: 0.1, count: 3, scale: 'log' }, y: { param: 'schedule.max_momentum', min: 0.85, max: 0.99, count: 3, scale: 'linear' } } };
     expect(scheduleNote(plan(cyclic))).toBe("Drawn at max_lr 0.01, max_momentum 0.95 (the editor's values); the map sweeps them: click a cell for its run's own LR.");
   });

@@ -7,7 +7,7 @@ import type { PropertyValues, TemplateResult } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Plan } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
-import { anySpecToJSON } from '../../core/spec.ts';
+import { anySpecToJSON, scheduleOverrides } from '../../core/spec.ts';
 import { scheduleCurve } from '../../core/steps.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
 import { minimumColour } from '../../view/colors.ts';
@@ -892,7 +892,17 @@ export class BlApp extends LitElement {
               </div>`}
           <h2>Schedule${plan?.schedule ? `: ${plan.schedule.def.id}` : ': constant LR'}</h2>
           ${(() => {
-            const note = plan ? scheduleNote(plan) : '';
+            // The race's lanes share the schedule, each from its own LR: the map's note (click a
+            // cell) does not apply there.
+            const note = !plan
+              ? ''
+              : ctl.race.open
+                ? !plan.schedule
+                  ? 'Each lane of the race keeps its own constant LR.'
+                  : scheduleOverrides(plan.spec).includes('lr')
+                    ? `${plan.schedule.def.id} sets the LR of every lane of the race from its own bounds, as drawn: the lanes' lr has no effect.`
+                    : "Drawn at the editor's LR; each lane of the race runs this schedule from its own LR."
+                : scheduleNote(plan);
             return note ? html`<p class="status" data-testid="schedule-note">${note}</p>` : nothing;
           })()}
           <bl-line-chart .series=${this.scheduleChart(plan).series} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleChart(plan).log}></bl-line-chart>
