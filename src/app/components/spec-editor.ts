@@ -163,6 +163,9 @@ export class SpecEditor extends LitElement {
         <summary title=${s.doc}>${s.title}${s.note ? html`<span class="note">${s.note}</span>` : nothing}</summary>
         ${this.messages(errs)}
         ${s.groups.map((g) => this.group(g, at))}
+        ${s.groups.some((g) => g.fields.some((f) => f.required))
+          ? html`<p class="req-key"><span class="req">*</span> required in torch, which has no default for it: the editor starts it at a proposal (fitted to the run where it sets a length, else torch's docstring example).</p>`
+          : nothing}
         ${this.actions(s.actions)}
       </details>
     `;
@@ -279,7 +282,7 @@ export class SpecEditor extends LitElement {
     return html`
       <label for=${id} title=${f.doc} class="${invalid ? 'invalid' : ''} ${wide}"
         >${breakable(f.label)}${f.required
-          ? html`<span class="req" title="Required in torch (no default); the value shown may be its docstring example.">*</span>`
+          ? html`<span class="req" title="Required in torch (no default); the editor starts it at a proposal (see the key under this section).">*</span>`
           : nothing}</label
       >
       <div class="value ${invalid ? 'invalid' : ''} ${wide}">
@@ -359,6 +362,11 @@ export class SpecEditor extends LitElement {
     .req {
       color: #b35c00;
       margin-left: 1px;
+    }
+    .req-key {
+      margin: 4px 0 2px;
+      font-size: 11.5px;
+      color: #555;
     }
     .value {
       display: flex;
