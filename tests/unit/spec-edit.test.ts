@@ -586,8 +586,8 @@ describe('the form', () => {
     }
     expect(findField(all, 'swa.start')?.hint).toBe('[1, steps]');
     // An unbounded field says so in words: '(-inf, inf)' read like a range to keep within.
-    expect(rangeHint({ min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY })).toBe('any number');
-    expect(rangeHint({ min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY }, true)).toBe('any integer');
+    expect(rangeHint({ min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY })).toBe('torch does not check its range');
+    expect(rangeHint({ min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY }, true)).toBe('any integer: torch does not check it');
     expect(rangeHint({ min: 0, max: Number.POSITIVE_INFINITY })).toBe('[0, inf)');
     expect(findField(all, 'outcome.check_every')).toMatchObject({ hint: '[1, 100000], empty = 2% of steps', placeholder: '2% of steps', optional: true });
     // A draft without a block's optional field shows the default parseSpec would use.

@@ -165,14 +165,15 @@ export function formatList(v: unknown): string {
 
 /**
  * An allowed range for hints, e.g. `[0, inf)`, `(0, 1]`, with compact numbers; `[1, steps]` for a
- * run-level field counting steps of the run; `any number` for an unbounded one (torch's dampening),
- * where `(-inf, inf)` read like a range to keep within.
+ * run-level field counting steps of the run; for an unbounded one (torch's dampening, gamma) that
+ * torch does not check it, where `(-inf, inf)` read like a range to keep within.
  */
 export function rangeHint(
   r: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean; upToSteps?: true },
   int = false,
 ): string {
-  if (unbounded(r) && !r.upToSteps) return int ? 'any integer' : 'any number';
+  // Not "any number": a student read "gamma: any number" as "a negative gamma is fine" (walkthrough 6).
+  if (unbounded(r) && !r.upToSteps) return int ? 'any integer: torch does not check it' : 'torch does not check its range';
   const f = (x: number): string =>
     x === Number.POSITIVE_INFINITY ? 'inf' : x === Number.NEGATIVE_INFINITY ? '-inf' : formatNumber(x, int);
   const lo = r.minExclusive || r.min === Number.NEGATIVE_INFINITY ? '(' : '[';
