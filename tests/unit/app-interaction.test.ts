@@ -22,6 +22,7 @@ import { MAX_PINS, PinsController } from '../../src/app/controllers/pins-control
 import type { FrameClock } from '../../src/app/controllers/playback-controller.ts';
 import { PLAY_SECONDS, PlaybackController } from '../../src/app/controllers/playback-controller.ts';
 import { PreviewController } from '../../src/app/controllers/preview-controller.ts';
+import { exportName } from '../../src/app/controllers/export-controller.ts';
 import { RaceController, entrantFields, entrantLabel, raceSpec, setEntrantParam } from '../../src/app/controllers/race-controller.ts';
 import { SelectionController } from '../../src/app/controllers/selection-controller.ts';
 import { carryCursor, heatmapKey } from '../../src/app/heatmap/keys.ts';
@@ -791,5 +792,16 @@ describe('text alternatives', () => {
     if (!t) throw new Error('no path');
     expect(pathText('selected run', t)).toMatch(/^selected run: from \(-1\.5, 2\), ends at \(.+\) after 60 steps, loss /);
     expect(longestSteps([null, t])).toBe(60);
+  });
+});
+
+describe('export file names', () => {
+  it('name the view: problem, optimiser, swept parameters and what the file holds', () => {
+    const p = plan();
+    expect(exportName(p.spec, p.surface.id, 'outcome')).toBe('basinlab-rosenbrock-sgd-lr-x-momentum-outcome');
+    // Tuple elements and group paths keep their parameter's name; odd characters become hyphens.
+    const spec = { optimizer: { name: 'AdamW' }, sweep: { kind: 'random' as const, count: 4, seed: 0, dims: [{ param: 'optimizer.betas.0', min: 0, max: 1, scale: 'linear' as const }, { param: 'optimizer.param_groups.1.lr', min: 1e-4, max: 1, scale: 'log' as const }] } };
+    expect(exportName(spec, 'Iris', 'test_accuracy')).toBe('basinlab-iris-adamw-betas-x-lr-test-accuracy');
+    expect(exportName({ optimizer: { name: 'SGD' }, sweep: null }, 'regression', 'results')).toBe('basinlab-regression-sgd-results');
   });
 });

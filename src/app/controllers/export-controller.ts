@@ -5,6 +5,7 @@
  * same text as `basinlab sweep` writes).
  */
 import { writeResultsCSV, writeResultsJSON } from '../../core/results.ts';
+import type { SweepSpec } from '../../core/spec.ts';
 import { caption, netCaption } from '../../view/caption.ts';
 import type { HeatmapMode } from '../../view/frame.ts';
 import type { NetHeatmapMode } from '../../view/net-frame.ts';
@@ -80,11 +81,19 @@ export class ExportController {
     return p ? panelSvg(p, canvasPng) : null;
   }
 
+  /** The exported file's name (without extension) for the view shown: `exportName`. */
+  private fileName(what: string): string {
+    const net = this.sweep.net;
+    if (net) return exportName(net.plan.spec, net.plan.spec.data.name, what);
+    const plan = this.sweep.plan;
+    return plan ? exportName(plan.spec, plan.surface.id, what) : `basinlab-${what}`;
+  }
+
   /** Downloads the figure: SVG, or PNG rasterised from the same SVG at `scale` times its size. */
   async figure(format: 'svg' | 'png', scale = 2): Promise<void> {
     const svg = this.svg();
     if (!svg) return;
-    const name = `basinlab-${this.sweep.net ? this.netMode() : this.mode()}`;
+    const name = this.fileName(this.sweep.net ? this.netMode() : this.mode());
     if (format === 'svg') {
       const url = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
       download(url, `${name}.svg`);
@@ -111,9 +120,27 @@ export class ExportController {
     const blob = this.text(format);
     if (!blob) return;
     const url = URL.createObjectURL(blob);
-    download(url, `basinlab-results.${format}`);
+    download(url, `${this.fileName('results')}.${format}`);
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
+}
+
+/**
+ * A file name for an export that names its view (walkthrough 6 got basinlab-outcome.svg for every
+ * figure, and a lecture folder of "(1)", "(2)", …): the problem, the optimiser, the swept parameters
+ * (their last path segment) and what the file holds, in lower case, each part reduced to letters,
+ * digits and hyphens. `rosenbrock-sgd-lr-x-momentum-outcome`.
+ */
+export function exportName(spec: { readonly optimizer: { readonly name: string }; readonly sweep: SweepSpec | null }, problem: string, what: string): string {
+  const clean = (t: string): string =>
+    t
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '');
+  const sw = spec.sweep;
+  const params = !sw ? [] : sw.kind === 'grid' ? [sw.x.param, ...(sw.y ? [sw.y.param] : [])] : sw.dims.map((d) => d.param);
+  const swept = params.map((p) => clean(p.split('.').filter((k) => !/^\d+$/.test(k)).at(-1) ?? p));
+  return ['basinlab', clean(problem), clean(spec.optimizer.name), swept.join('-x-'), clean(what)].filter((t) => t !== '').join('-');
 }
 
 /** An SVG drawn by the browser onto a canvas `scale` times its size, as a PNG data URL. */
