@@ -869,7 +869,8 @@ describe('studies in the app', () => {
         state: app.shadowRoot.querySelector('[data-testid="run-state"]')?.textContent,
         // The explorer's own controls are not in the header while it is closed, and no curated view is named as shown.
         controls: { run: q('run'), progress: q('progress'), validate: q('validate') },
-        // Nor are the view bar's history, link and figure (they act on the explorer's view); its curated views stay, to open one.
+        // Nor are the view bar's history and figure (they act on the explorer's view); its curated views stay, to open one,
+        // and so does Copy link (the address, #study=…, is a link to the study).
         bar: { back: inBar('back'), reset: inBar('reset'), link: inBar('copy-link'), svg: inBar('figure-svg'), presets: inBar('presets') },
         preset: preset?.selectedOptions[0]?.textContent,
       };
@@ -881,7 +882,7 @@ describe('studies in the app', () => {
       heatmap: false,
       state: 'explorer closed',
       controls: { run: false, progress: false, validate: false },
-      bar: { back: false, reset: false, link: false, svg: false, presets: true },
+      bar: { back: false, reset: false, link: true, svg: false, presets: true },
       preset: 'choose…',
     });
     await page.screenshot({ path: `${ARTIFACTS}/app-study-explorer-closed.png`, fullPage: true });

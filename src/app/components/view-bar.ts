@@ -79,7 +79,10 @@ export class BlViewBar extends LitElement {
           ${this.presets.map((p) => html`<option value=${p.id} .selected=${this.preset === p.id}>${p.title}</option>`)}
         </select>
       </label>
-      ${this.explorer ? this.explorerControls() : nothing}
+      ${this.explorer
+        ? this.explorerControls()
+        : // A study page's address is a link too (#study=…): offered here, as in the explorer (walkthrough 6 found no button).
+          html`<span class="group"><button data-testid="copy-link" title="Copy a link to this study" @click=${() => this.act({ kind: 'copy-link' })}>Copy link</button></span>`}
     `;
   }
 
