@@ -13,7 +13,10 @@ import { parseSpec, specToJSON } from '../../src/core/spec.ts';
 import { scheduleCurve } from '../../src/core/steps.ts';
 import type { NetTrajectory, Trajectory, TrajectoryRequest } from '../../src/core/trajectory.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
-import type { Engine } from '../../src/engine/engine.ts';
+import type { Engine, RunOptions } from '../../src/engine/engine.ts';
+import type { AnyResults, NetResults, Results } from '../../src/core/results.ts';
+import { typicalRange } from '../../src/core/typical.ts';
+import { formatNumber } from '../../src/view/ticks.ts';
 import { pageKey } from '../../src/app/controllers/keyboard-controller.ts';
 import { LiveEdit } from '../../src/app/controllers/live-edit.ts';
 import { MessageLine } from '../../src/app/controllers/message.ts';
@@ -23,7 +26,7 @@ import type { FrameClock } from '../../src/app/controllers/playback-controller.t
 import { PLAY_SECONDS, PlaybackController } from '../../src/app/controllers/playback-controller.ts';
 import { PreviewController } from '../../src/app/controllers/preview-controller.ts';
 import { exportName } from '../../src/app/controllers/export-controller.ts';
-import { RaceController, entrantFields, entrantLabel, raceSpec, setEntrantParam } from '../../src/app/controllers/race-controller.ts';
+import { LR_TRIES, RaceController, entrantFields, entrantLabel, raceSpec, setEntrantParam } from '../../src/app/controllers/race-controller.ts';
 import { SelectionController } from '../../src/app/controllers/selection-controller.ts';
 import { carryCursor, heatmapKey } from '../../src/app/heatmap/keys.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
@@ -56,8 +59,14 @@ class CountingEngine implements Engine {
   requests: number[][] = [];
   gate: Promise<void> | null = null;
   constructor(readonly name: 'cpu' | 'gpu' | 'cpu64' = 'cpu') {}
-  run(): never {
-    throw new Error('not used');
+  /** Sweeps (the race's LR search for a new lane), counted apart from the recorded paths. */
+  sweeps = 0;
+  run(p: Plan, opts?: RunOptions): Promise<Results>;
+  run(p: NetPlan, opts?: RunOptions): Promise<NetResults>;
+  run(p: AnyPlan, opts?: RunOptions): Promise<AnyResults>;
+  run(p: AnyPlan, opts?: RunOptions): Promise<AnyResults> {
+    this.sweeps++;
+    return this.inner.run(p, opts);
   }
   trajectories(p: Plan, req: TrajectoryRequest): Promise<Trajectory[]>;
   trajectories(p: NetPlan, req: TrajectoryRequest): Promise<NetTrajectory[]>;
@@ -464,10 +473,28 @@ describe('race', () => {
     race.setParam(race.lanes[0]?.entrant.id ?? -1, 'lr', 0.5);
     await flush();
     expect([race.lanes[0]?.error, race.lanes[0]?.trajectory?.x.length]).toEqual([null, 61]);
-    race.add();
+    await race.add();
     await flush();
     expect(race.lanes.length).toBe(4);
     expect(race.lanes[3]?.trajectory).not.toBeNull();
+    // The new lane (SGD, the first optimiser not racing) starts at the LR of LR_TRIES over its typical
+    // range that ends lowest from this start: one sweep, and no other of those LRs ends lower.
+    expect(e.sweeps).toBe(1);
+    const added = race.lanes[3]?.entrant;
+    expect(added?.optimizer).toBe('SGD');
+    const lr = added?.params.lr;
+    expect(typeof lr).toBe('number');
+    expect(race.lanes[3]?.label).toBe(`SGD lr=${formatNumber(lr as number, 3)}`);
+    const base = parseSpec({ ...GRID, start: [1.5, -0.5] });
+    const tries = makePlan(parseSpec({ ...raceSpec(base, { optimizer: 'SGD', params: {} }), sweep: { kind: 'grid', x: { ...(typicalRange(base, 'optimizer.lr') as object), count: LR_TRIES, param: 'optimizer.lr' }, y: null } }));
+    const res = await new CpuEngine('cpu', { workers: 0, spawn: null }).run(tries);
+    const finished = Array.from(res.loss).filter((l, i) => !res.diverged[i] && Number.isFinite(l));
+    const at = makePlan(parseSpec(raceSpec(base, { optimizer: 'SGD', params: { lr: lr as number } })));
+    const own = await new CpuEngine('cpu', { workers: 0, spawn: null }).run(at);
+    // Its LR is the best of the tries rounded to three digits: within a few percent of the best loss.
+    expect(own.loss[0] as number).toBeLessThanOrEqual(Math.min(...finished) * 1.05 + 1e-12);
+    expect(finished.length).toBeGreaterThan(1);
+
     race.remove(race.lanes[3]?.entrant.id ?? -1);
     expect(race.lanes.length).toBe(3);
   });

@@ -11,7 +11,8 @@ import { SpecErrors } from '../../core/errors.ts';
 import { makePlan } from '../../core/plan.ts';
 import { findOptimizer, OPTIMIZERS } from '../../core/registry/index.ts';
 import type { Spec } from '../../core/spec.ts';
-import { parseSpec, specToJSON } from '../../core/spec.ts';
+import { parseSpec, scheduleOverrides, specToJSON } from '../../core/spec.ts';
+import { typicalRange } from '../../core/typical.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { formatNumber } from '../../view/ticks.ts';
@@ -97,6 +98,41 @@ export function raceSpec(base: Spec, entrant: Pick<Entrant, 'optimizer' | 'param
   return { ...json, optimizer: { name: entrant.optimizer, ...entrant.params } };
 }
 
+/** How many LRs a new lane tries (log-spaced over its optimiser's typical range). */
+export const LR_TRIES = 16;
+
+/**
+ * The LR, of LR_TRIES log-spaced over the optimiser's typical LR range for this spec, whose run from
+ * the race's start ends lowest without diverging (ties: the one that converged first), or null
+ * where there is nothing to choose (no lr, or a schedule that sets the LR itself) or no run finished.
+ * A new lane starts there: at torch's default LR most optimisers barely leave Rosenbrock's start in
+ * 500 steps (AdamW at 0.001 ended at (-1.42, 2.01) in walkthrough 6), and the race looked broken.
+ * One small sweep on the float32 CPU engine (16 runs of the race's steps).
+ */
+export async function bestLr(engine: Engine, base: Spec, optimizer: string): Promise<number | null> {
+  if (!findOptimizer(optimizer)?.params.some((p) => p.key === 'lr')) return null;
+  const json = raceSpec(base, { optimizer, params: {} });
+  const one = parseSpec(json);
+  if (scheduleOverrides(one).includes('lr')) return null;
+  const r = typicalRange(one, 'optimizer.lr');
+  if (!r || !(r.min > 0) || !(r.max > r.min)) return null;
+  const plan = makePlan(parseSpec({ ...json, sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: r.min, max: r.max, count: LR_TRIES, scale: 'log' }, y: null } }));
+  const res = await engine.run(plan);
+  let best: number | null = null;
+  let score: [number, number] = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  for (let i = 0; i < plan.runs; i++) {
+    const loss = res.loss[i] as number;
+    if (res.diverged[i] || !Number.isFinite(loss)) continue;
+    const steps = res.steps_to_converge[i] as number;
+    const s: [number, number] = [loss, steps < 0 ? Number.POSITIVE_INFINITY : steps];
+    if (s[0] < score[0] || (s[0] === score[0] && s[1] < score[1])) {
+      score = s;
+      best = plan.xValues[i] as number;
+    }
+  }
+  return best === null ? null : Number(best.toPrecision(3));
+}
+
 /** The part of a spec every lane shares (all of it but the sweep and the optimiser). */
 function baseKey(base: Spec): string {
   const json = specToJSON(base);
@@ -164,14 +200,32 @@ export class RaceController implements ReactiveController {
     return this.lanes.length >= MAX_LANES;
   }
 
-  /** Adds a lane: the first optimiser not racing yet, at its default settings. */
-  add(): void {
-    if (this.full) return;
+  /**
+   * Adds a lane: the first optimiser not racing yet, at its default settings, then at the LR that
+   * ends lowest from this start (`bestLr`) unless the lane was edited meanwhile.
+   */
+  add(): Promise<void> {
+    if (this.full) return Promise.resolve();
     const racing = new Set(this.lanes.map((l) => l.entrant.optimizer));
     const pick = OPTIMIZERS.find((o) => !racing.has(o.id)) ?? OPTIMIZERS[0];
-    if (!pick) return;
-    this.lanes = [...this.lanes, this.lane(this.entrant(pick.id, {}))];
-    void this.record(true);
+    if (!pick) return Promise.resolve();
+    const e = this.entrant(pick.id, {});
+    this.lanes = [...this.lanes, this.lane(e)];
+    this.host.requestUpdate();
+    return this.tune(e);
+  }
+
+  private async tune(e: Entrant): Promise<void> {
+    const base = this.base;
+    let lr: number | null = null;
+    try {
+      lr = base ? await bestLr(this.engine(base.steps), base, e.optimizer) : null;
+    } catch {
+      // A spec the lane cannot run: recording says why.
+    }
+    const now = this.lanes.find((l) => l.entrant.id === e.id)?.entrant;
+    if (lr !== null && now && now.optimizer === e.optimizer && Object.keys(now.params).length === 0) this.edit(e.id, (x) => ({ ...x, params: { lr } }));
+    else await this.record(true);
   }
 
   remove(id: number): void {
