@@ -569,6 +569,42 @@ describe('interaction that teaches', () => {
     await page.close();
   });
 
+  it('keeps the selected and pinned runs in the link (no new history entry): the link opens with them', async () => {
+    const page = await open(gpuBrowser);
+    const entries = await page.evaluate(() => history.length);
+    await selectCell(page, 40, 230);
+    await clickIn(page, 'bl-run-panel', '[data-testid="pin"]');
+    await selectCell(page, 120, 200);
+    await page.waitForFunction(() => location.hash.includes('&run=') && location.hash.includes('&pin='));
+    const shown = () =>
+      page.evaluate(() => {
+        const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+        return { selected: c.selection.selected, pins: c.pins.list.map((p) => p.run), hash: location.hash, entries: history.length };
+      });
+    const a = await shown();
+    expect(a.selected).toEqual({ i: 120, j: 200 });
+    expect(a.pins).toEqual([230 * 256 + 40]);
+    expect(a.entries).toBe(entries);
+    const page2 = await gpuBrowser.newPage();
+    await page2.goto(`${origin}/${a.hash}`);
+    await page2.waitForSelector('bl-app');
+    await settle(page2);
+    await page2.waitForFunction(() => {
+      const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+      return !!c.selection.trajectory && c.pins.list.length === 1 && !!c.pins.list[0]?.trajectory;
+    });
+    const b = await page2.evaluate(() => {
+      const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+      return { selected: c.selection.selected, pins: c.pins.list.map((p) => p.run), hash: location.hash, message: c.message.text };
+    });
+    expect(b.selected).toEqual(a.selected);
+    expect(b.pins).toEqual(a.pins);
+    expect(b.hash).toBe(a.hash);
+    expect(b.message).toBe('');
+    await page.close();
+    await page2.close();
+  });
+
   it('drags the start point on the contour plot: the sweep re-runs from there and the selection and pins follow', async () => {
     const page = await open(gpuBrowser);
     await selectCell(page, 60, 128);

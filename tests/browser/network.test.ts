@@ -118,6 +118,10 @@ describe('network problems in the explorer', () => {
     const charts = (await page.evaluate(`['net-loss', 'net-lr', 'net-grad'].map((id) => !!document.querySelector('bl-app').shadowRoot.querySelector('[data-testid="' + id + '"]'))`)) as boolean[];
     expect(charts).toEqual([true, true, true]);
     await page.screenshot({ path: `${ARTIFACTS}/network-fractal.png`, fullPage: true });
+    // The link names the selected run by its two LRs (run-link.ts): a copied link opens with it.
+    await page.waitForFunction(`location.hash.includes('&run=')`, { timeout: 10_000, polling: 50 });
+    const named = new URLSearchParams(((await page.evaluate('location.hash')) as string).slice(1)).get('run') ?? '';
+    expect(named).toMatch(/^optimizer\.param_groups\.\d\.lr:[\d.e+-]+,optimizer\.(param_groups\.\d\.)?lr:[\d.e+-]+$/);
 
     // Another colouring draws the same sweep again (no re-run).
     await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('button[data-mode="train_loss"]').click()`);

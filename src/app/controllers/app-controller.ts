@@ -37,6 +37,8 @@ import { SpecController } from './spec-controller.ts';
 import { PrecisionProbeController } from './precision-probe-controller.ts';
 import { ValidationController } from './validation-controller.ts';
 import { ZoomController } from './zoom-controller.ts';
+import type { RunLink } from '../run-link.ts';
+import { readRunLink, withRunLink } from '../run-link.ts';
 
 export class AppController {
   readonly message: MessageLine;
@@ -89,10 +91,14 @@ export class AppController {
         this.liveSweep = this.liveNext;
         this.validation.reset();
         this.probe.clear();
+        // The runs the page's link named take their places in its first sweep.
+        const restore = this.linkRuns;
+        this.linkRuns = null;
         if (plan.problem === 'network') {
           // What belongs to surface views goes; the network's own runs move to the new sweep.
           this.selection.clear();
           this.pins.clear();
+          if (restore) this.netRuns.restore(restore.selected, restore.pins);
           this.netRuns.rebase(plan, this.sweep.engine ?? engines.cpu);
           // Previews on the float32 CPU engine, in-process (the float64 one for a deep zoom's sweep).
           this.netPreview.rebase(plan, this.sweep.engine?.name === 'cpu64' ? engines.cpu64 : engines.cpu);
@@ -100,6 +106,8 @@ export class AppController {
         }
         this.netRuns.clear();
         this.netPreview.clear();
+        if (restore?.selected) this.selection.restore(restore.selected);
+        if (restore) this.pins.restore(restore.pins);
         this.selection.rebase(plan);
         this.pins.rebase(plan);
         this.preview.rebase();
@@ -155,6 +163,7 @@ export class AppController {
       },
       () => [...this.netRuns.pins, ...(this.netRuns.selected ? [this.netRuns.selected] : [])],
     );
+    host.addController({ hostUpdated: () => this.writeRunLink() });
   }
 
   /**
@@ -182,7 +191,28 @@ export class AppController {
    */
   init(opts: { readonly hold?: boolean } = {}): void {
     this.held = opts.hold ?? false;
+    // Read before the spec controller writes the view's own fragment (which leaves them out).
+    const runs = readRunLink(location.hash);
+    this.linkRuns = runs.selected || runs.pins.length > 0 ? runs : null;
     this.spec.init();
+    if (runs.notices.length > 0) this.message.say(runs.notices.join(' '));
+  }
+
+  /** The selected and pinned runs the page's link named, until the first sweep places them. */
+  private linkRuns: RunLink | null = null;
+
+  /**
+   * Keeps the link's `run=` and `pin=` on the runs shown (their coordinates), replacing the
+   * current history entry: selecting or pinning is no new step of Back and Forward. Called after
+   * every update of the page, and a no-op when the fragment already says so.
+   */
+  private writeRunLink(): void {
+    if (this.linkRuns || !this.spec.current) return;
+    const net = this.sweep.net !== null;
+    const selected = net ? (this.netRuns.selected?.coords ?? null) : this.selection.coords;
+    const pins = net ? this.netRuns.pins.map((p) => p.coords) : this.pins.list.map((p) => p.coords);
+    const next = withRunLink(location.hash, selected, pins);
+    if (next !== location.hash && next !== '') history.replaceState(history.state, '', next);
   }
 
   /** Notes when `until` (the linked study's run) settles: from then on a change of view opens the explorer. */

@@ -59,6 +59,19 @@ export class NetRunsController implements ReactiveController {
     return cell.j * (this.plan?.width ?? 1) + cell.i;
   }
 
+  /**
+   * The selected and pinned runs read from a link, before their sweep exists: each takes its run
+   * when the first plan comes (`rebase`, by its coordinates).
+   */
+  restore(selected: Readonly<Record<string, number>> | null, pins: readonly Readonly<Record<string, number>>[]): void {
+    this.plan = null;
+    this.selected = selected ? { coords: selected, run: -1, label: '', colour: NET_SELECTED_INK, trajectory: null } : null;
+    const list: NetRun[] = [];
+    for (const c of pins.slice(0, MAX_NET_PINS)) list.push({ coords: c, run: -1, label: '', colour: freeColour(list.map((p) => p.colour)), trajectory: null });
+    this.pins = list;
+    this.host.requestUpdate();
+  }
+
   /** A new sweep (its plan, the engine running it): selection and pins move to their nearest runs. */
   rebase(plan: NetPlan, engine: Engine): void {
     this.pending?.abort();

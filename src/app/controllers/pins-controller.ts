@@ -93,6 +93,18 @@ export class PinsController implements ReactiveController {
     this.host.requestUpdate();
   }
 
+  /**
+   * Pins read from a link, before their sweep exists: each takes its run when the first plan comes
+   * (`rebase`, by its coordinates, as pins follow every new sweep).
+   */
+  restore(coords: readonly Readonly<Record<string, number>>[]): void {
+    this.list = [];
+    for (const c of coords.slice(0, MAX_PINS)) {
+      this.list = [...this.list, { id: this.nextId++, colour: freeColour(this.list.map((p) => p.colour)), coords: c, run: -1, label: '', trajectory: null }];
+    }
+    this.host.requestUpdate();
+  }
+
   /** A new sweep (or an edit's plan): every pin moves to its nearest run and is recorded again. */
   rebase(plan: Plan): void {
     this.plan = plan;

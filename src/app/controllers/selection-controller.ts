@@ -105,6 +105,12 @@ export class SelectionController implements ReactiveController {
     this.place(plan, run);
   }
 
+  /** A selection read from a link, before its sweep exists: it takes its run when the first plan comes (`rebase`). */
+  restore(coords: Readonly<Record<string, number>>): void {
+    this.clear();
+    this.coords = { ...coords };
+  }
+
   /**
    * A new sweep (or the plan of an edit about to run): the selection moves to the run nearest its
    * coordinates, and its path is recorded again. The old path stays on screen until then.

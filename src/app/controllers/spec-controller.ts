@@ -99,9 +99,14 @@ export class SpecController implements ReactiveController {
     if (link.notices.length > 0) this.message.say(link.notices.join(' '));
   }
 
-  /** The fragment of the shown view: the spec, the colouring, and what other parts of the page keep there (the open study). */
+  /**
+   * The fragment of the shown view: the spec, the colouring, and what other parts of the page keep
+   * there (the open study). The selected and pinned runs (`run=`, `pin=`) are left out: the app
+   * writes them once they have moved to the new view's runs (AppController, run-link.ts).
+   */
   private hash(): string {
-    const extra = Object.fromEntries([...new URLSearchParams(location.hash.slice(1))].filter(([k]) => k !== 's' && k !== 'v'));
+    const own = new Set(['s', 'v', 'run', 'pin']);
+    const extra = Object.fromEntries([...new URLSearchParams(location.hash.slice(1))].filter(([k]) => !own.has(k)));
     return encodeUrlState(this.json, { ...extra, v: this.mode });
   }
 
