@@ -9,6 +9,9 @@ import type { Plan } from '../core/plan.ts';
 import { nearestRun, runCoordinates } from '../core/plan.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
+import { lossCurves } from '../view/frame.ts';
+import type { ChartPanel, LineSeriesData } from '../view/panels.ts';
+import { spansDecades } from './net-runs.ts';
 
 /** A heatmap cell: column i, row j (row 0 at the bottom, like the sweep's y axis). */
 export interface Cell {
@@ -109,4 +112,89 @@ export const COMPARE_COLOURS: readonly string[] = SERIES_COLOURS;
 /** The first colour not in use (colours repeat once all are taken). */
 export function freeColour(used: readonly string[]): string {
   return COMPARE_COLOURS.find((c) => !used.includes(c)) ?? (COMPARE_COLOURS[used.length % COMPARE_COLOURS.length] as string);
+}
+
+/**
+ * A path up to where it leaves a box ten times its view's size (a diverged run's next point can be
+ * 1e19 away, which no renderer draws), that last point moved back along its step to the box's edge:
+ * inside the view the path is drawn as it went, and beyond it the plot clips it anyway.
+ */
+export function pathWithin(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  domain: { readonly x: readonly [number, number]; readonly y: readonly [number, number] } | null,
+): { x: number[]; y: number[] } {
+  const x: number[] = [];
+  const y: number[] = [];
+  const wx = domain ? 10 * (domain.x[1] - domain.x[0]) : Number.POSITIVE_INFINITY;
+  const wy = domain ? 10 * (domain.y[1] - domain.y[0]) : Number.POSITIVE_INFINITY;
+  const [x0, x1] = domain ? [domain.x[0] - wx, domain.x[1] + wx] : [-Infinity, Infinity];
+  const [y0, y1] = domain ? [domain.y[0] - wy, domain.y[1] + wy] : [-Infinity, Infinity];
+  const inside = (a: number, b: number): boolean => a >= x0 && a <= x1 && b >= y0 && b <= y1;
+  for (let k = 0; k < xs.length; k++) {
+    const a = xs[k] as number;
+    const b = ys[k] as number;
+    if (!Number.isFinite(a) || !Number.isFinite(b)) break;
+    if (inside(a, b)) {
+      x.push(a);
+      y.push(b);
+      continue;
+    }
+    const pa = x.at(-1);
+    const pb = y.at(-1);
+    if (pa !== undefined && pb !== undefined) {
+      // The largest t in [0, 1] with the point pa + t (a - pa) still in the box.
+      let t = 1;
+      if (a > x1) t = Math.min(t, (x1 - pa) / (a - pa));
+      if (a < x0) t = Math.min(t, (x0 - pa) / (a - pa));
+      if (b > y1) t = Math.min(t, (y1 - pb) / (b - pb));
+      if (b < y0) t = Math.min(t, (y0 - pb) / (b - pb));
+      x.push(pa + t * (a - pa));
+      y.push(pb + t * (b - pb));
+    }
+    break;
+  }
+  return { x, y };
+}
+
+/** The selected run's ink in the run panel and in figures (pins take the series colours). */
+export const SELECTED_INK = '#1b1b1b';
+
+/** A surface run drawn in a figure: its path and curves, in its colour, labelled with its hyperparameters. */
+export interface SurfaceFigureRun {
+  readonly trajectory: Trajectory;
+  readonly colour: string;
+  readonly label: string;
+}
+
+/**
+ * A surface view's figure charts for its selected and pinned runs, as the run panel shows them: the
+ * paths in the plane with the known minima and the start, the loss per step (above the best
+ * minimum, as the map colours it) and the LR per step. Empty without runs. Walkthrough 6 wanted
+ * "SGD vs momentum vs Adam on Rosenbrock" as a slide, and the export held only the map.
+ */
+export function surfaceCurvePanels(plan: Pick<Plan, 'minima' | 'spec' | 'surface'>, runs: readonly SurfaceFigureRun[]): ChartPanel[] {
+  if (runs.length === 0) return [];
+  // The surface's view, widened to hold the start, as the contour plot draws it: a diverged path
+  // leaves it (clipped) instead of stretching the axes.
+  const d = plan.surface.domain(plan.spec.surface.params);
+  const [sx, sy] = plan.spec.start;
+  const domain = [d.xMin, d.xMax, d.yMin, d.yMax].every(Number.isFinite)
+    ? { x: [Math.min(d.xMin, sx), Math.max(d.xMax, sx)] as const, y: [Math.min(d.yMin, sy), Math.max(d.yMax, sy)] as const }
+    : null;
+  const paths: LineSeriesData[] = runs.map((r) => ({ label: r.label, ...pathWithin(r.trajectory.x, r.trajectory.y, domain), colour: r.colour }));
+  const marks: LineSeriesData[] = [
+    ...(plan.minima.length > 0 ? [{ label: 'known minima', x: plan.minima.map((m) => m.x), y: plan.minima.map((m) => m.y), colour: '#000000', points: true }] : []),
+    { label: 'start', x: [plan.spec.start[0]], y: [plan.spec.start[1]], colour: '#8a8a8a', points: true },
+  ];
+  const loss = lossCurves(
+    runs.map((r) => ({ label: r.label, values: r.trajectory.loss, colour: r.colour, steps: r.trajectory.steps })),
+    plan.minima,
+  );
+  const lr = runs.map((r) => ({ label: r.label, x: Array.from(r.trajectory.steps).slice(1), y: Array.from(r.trajectory.lr).slice(0, r.trajectory.steps.length - 1), colour: r.colour }));
+  return [
+    { kind: 'chart', title: 'Paths of the selected and pinned runs', xLabel: 'x', yLabel: 'y', series: [...paths, ...marks], ...(domain ? { domain } : {}) },
+    { kind: 'chart', title: 'Loss per step', xLabel: 'step', yLabel: loss.label, logY: loss.log, series: loss.series.map((s) => ({ label: s.label, x: Array.from(s.steps), y: Array.from(s.values), colour: s.colour })) },
+    { kind: 'chart', title: 'Learning rate per step', xLabel: 'step', yLabel: 'LR', logY: spansDecades(lr.map((s) => s.y)), series: lr },
+  ];
 }

@@ -65,6 +65,8 @@ export interface ChartPanel {
   readonly bands?: readonly { readonly x0: number; readonly x1: number; readonly label: string; readonly colour: string }[];
   /** The sweeps the chart was computed from, each openable in the app's explorer. */
   readonly sources?: readonly PanelSource[];
+  /** Fixed axis ranges (a surface's view, where a diverged path would stretch the axes to 1e19); absent, the data's. */
+  readonly domain?: { readonly x: readonly [number, number]; readonly y: readonly [number, number] };
 }
 
 /** A spec behind a panel, with what to call it on its "Open in explorer" button. */

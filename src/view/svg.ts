@@ -442,6 +442,8 @@ function chartSvg(p: ChartPanel): string {
   [ymin, ymax] = padRange(ymin, ymax, p.logY ?? false);
   // Points at the ends of the x axis would be cut in half by the plot's edge.
   if (p.series.some((s) => s.points)) [xmin, xmax] = padRange(xmin, xmax, p.logX ?? false);
+  // A domain given (a surface's view): the data outside it is clipped, as a diverged path is.
+  if (p.domain) [xmin, xmax, ymin, ymax] = [p.domain.x[0], p.domain.x[1], p.domain.y[0], p.domain.y[1]];
   const xa: Axis = { min: xmin, max: xmax, log: p.logX ?? false, label: p.xLabel, integer: xInteger };
   const ya: Axis = { min: ymin, max: ymax, log: p.logY ?? false, label: p.yLabel, integer: yInteger };
   const head = titleBlock(p.title);

@@ -585,6 +585,13 @@ describe('interaction that teaches', () => {
     expect(a.selected).toEqual({ i: 120, j: 200 });
     expect(a.pins).toEqual([230 * 256 + 40]);
     expect(a.entries).toBe(entries);
+    // The figure holds them too: beside the map, their paths, loss and LR.
+    await page.waitForFunction(() => {
+      const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+      return !!c.selection.trajectory && c.pins.list.every((p) => p.trajectory);
+    });
+    const figure = (await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { exports: { svg(): string | null } } }).controller.exports.svg())) ?? '';
+    for (const title of ['Paths of the selected and pinned runs', 'Loss per step', 'Learning rate per step']) expect(figure).toContain(title);
     const page2 = await gpuBrowser.newPage();
     await page2.goto(`${origin}/${a.hash}`);
     await page2.waitForSelector('bl-app');

@@ -30,7 +30,7 @@ import { LR_TRIES, RaceController, entrantFields, entrantLabel, raceSpec, setEnt
 import { SelectionController } from '../../src/app/controllers/selection-controller.ts';
 import { carryCursor, heatmapKey } from '../../src/app/heatmap/keys.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
-import { COMPARE_COLOURS, carryRun, cellOfRun, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
+import { COMPARE_COLOURS, SELECTED_INK, carryRun, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/components/spec-edit.ts';
 import { countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote } from '../../src/app/summary.ts';
@@ -830,5 +830,43 @@ describe('export file names', () => {
     const spec = { optimizer: { name: 'AdamW' }, sweep: { kind: 'random' as const, count: 4, seed: 0, dims: [{ param: 'optimizer.betas.0', min: 0, max: 1, scale: 'linear' as const }, { param: 'optimizer.param_groups.1.lr', min: 1e-4, max: 1, scale: 'log' as const }] } };
     expect(exportName(spec, 'Iris', 'test_accuracy')).toBe('basinlab-iris-adamw-betas-x-lr-test-accuracy');
     expect(exportName({ optimizer: { name: 'SGD' }, sweep: null }, 'regression', 'results')).toBe('basinlab-regression-sgd-results');
+  });
+});
+
+describe('a surface figure with runs', () => {
+  it("draws the selected and pinned runs' paths (with the minima and the start), loss and LR beside the map", async () => {
+    const p = plan();
+    const [a, b] = await new CpuEngine('cpu', { workers: 0, spawn: null }).trajectories(p, { runs: [3, 40] });
+    if (!a || !b) throw new Error('no paths');
+    expect(surfaceCurvePanels(p, [])).toEqual([]);
+    const [paths, loss, lr] = surfaceCurvePanels(p, [
+      { trajectory: a, colour: '#0072b2', label: 'lr=a' },
+      { trajectory: b, colour: SELECTED_INK, label: 'lr=b' },
+    ]);
+    expect(paths?.series.map((s) => s.label)).toEqual(['lr=a', 'lr=b', 'known minima', 'start']);
+    expect(paths?.series[0]?.x).toEqual(Array.from(a.x));
+    expect(paths?.series[3]).toMatchObject({ x: [-1.5], y: [2], points: true });
+    // On the surface's view (as the contour plot draws it), so a diverged path cannot stretch the axes.
+    const d = p.surface.domain(p.spec.surface.params);
+    expect(paths?.domain).toEqual({ x: [Math.min(d.xMin, -1.5), Math.max(d.xMax, -1.5)], y: [Math.min(d.yMin, 2), Math.max(d.yMax, 2)] });
+    // Loss above the best minimum on a log axis (Rosenbrock's minimum is 0), against the recorded steps.
+    expect(loss).toMatchObject({ yLabel: 'loss above the best minimum', logY: true });
+    expect(loss?.series[1]?.x).toEqual(Array.from(b.steps));
+    // The LR of each step that led to a point: one fewer than the points.
+    expect(lr?.series[0]?.x.length).toBe(a.steps.length - 1);
+    expect(lr?.series[0]?.y[0]).toBe(a.lr[0]);
+  });
+});
+
+describe('a path in a figure', () => {
+  it('ends where it leaves a box ten times its view, at the edge along its last step', () => {
+    const view = { x: [-2, 2] as const, y: [-1, 3] as const };
+    // Inside: unchanged.
+    expect(pathWithin([0, 1, 2], [0, 1, 2], view)).toEqual({ x: [0, 1, 2], y: [0, 1, 2] });
+    // A diverged run: cut at x = 2 + 40 on the step from (1, 1) to (1e19, 1).
+    expect(pathWithin([0, 1, 1e19, 5], [0, 1, 1, 5], view)).toEqual({ x: [0, 1, 42], y: [0, 1, 1] });
+    // Non-finite points end the path; no view keeps every finite point.
+    expect(pathWithin([0, Number.NaN, 1], [0, 0, 1], view)).toEqual({ x: [0], y: [0] });
+    expect(pathWithin([0, 1e19], [0, 1e19], null)).toEqual({ x: [0, 1e19], y: [0, 1e19] });
   });
 });

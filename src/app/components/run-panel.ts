@@ -12,7 +12,7 @@ import type { Trajectory } from '../../core/trajectory.ts';
 import type { PinsController, Pin } from '../controllers/pins-controller.ts';
 import type { PlaybackController } from '../controllers/playback-controller.ts';
 import { memoLast } from '../memo.ts';
-import { pointIndexAt } from '../runs.ts';
+import { SELECTED_INK, pointIndexAt } from '../runs.ts';
 import { pathText } from '../summary.ts';
 import type { SurfaceGrid } from '../surface-grid.ts';
 import { lossCurves } from '../../view/frame.ts';
@@ -33,7 +33,6 @@ export interface SelectedRun {
 }
 
 /** The selected run's ink (as the contour plot draws it). */
-const SELECTED_INK = '#1b1b1b';
 
 export class BlRunPanel extends LitElement {
   static override properties = {

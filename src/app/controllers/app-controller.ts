@@ -21,7 +21,7 @@ import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { heatmapFrame } from '../../view/frame.ts';
 import { gpuHeatmap } from '../heatmap/gpu-renderer.ts';
 import type { HeatmapGpu } from '../heatmap/renderers.ts';
-import { longestSteps } from '../runs.ts';
+import { SELECTED_INK, longestSteps } from '../runs.ts';
 import type { EngineSet } from './engines.ts';
 import { ExportController } from './export-controller.ts';
 import { LiveEdit } from './live-edit.ts';
@@ -162,6 +162,7 @@ export class AppController {
         return modeFor('network', this.spec.mode, net ? netModesOf(net.plan) : undefined);
       },
       () => [...this.netRuns.pins, ...(this.netRuns.selected ? [this.netRuns.selected] : [])],
+      () => [...this.pins.list, ...(this.selection.trajectory ? [{ trajectory: this.selection.trajectory, colour: SELECTED_INK, label: this.selection.label }] : [])],
     );
     host.addController({ hostUpdated: () => this.writeRunLink() });
   }

@@ -15,6 +15,8 @@ import { figureGridSvg, netHeatmapSvg, panelSvg } from '../../view/svg.ts';
 import { theoryLines } from '../../view/theory.ts';
 import type { FigureRun } from '../net-runs.ts';
 import { netCurvePanels } from '../net-runs.ts';
+import type { SurfaceFigureRun } from '../runs.ts';
+import { surfaceCurvePanels } from '../runs.ts';
 import type { RunController } from './run-controller.ts';
 
 /** PNG data URL of an RGBA image, through a canvas (the browser's encoder). */
@@ -39,6 +41,8 @@ export class ExportController {
     private readonly netMode: () => NetHeatmapMode = () => 'convergence',
     /** A network view's pinned and selected runs (their curves join the figure once recorded). */
     private readonly netRuns: () => readonly { readonly trajectory: FigureRun['trajectory'] | null; readonly colour: string; readonly label: string }[] = () => [],
+    /** A surface view's pinned and selected runs (their paths and curves join the figure once recorded). */
+    private readonly surfaceRuns: () => readonly { readonly trajectory: SurfaceFigureRun['trajectory'] | null; readonly colour: string; readonly label: string }[] = () => [],
   ) {}
 
   /** The shown network sweep's map as a figure panel (null before its results are complete, or for a surface). */
@@ -78,7 +82,12 @@ export class ExportController {
   svg(): string | null {
     if (this.sweep.net) return this.netSvg();
     const p = this.panel();
-    return p ? panelSvg(p, canvasPng) : null;
+    if (!p) return null;
+    // Beside the map, the selected and pinned runs' paths and curves where any are recorded.
+    const map = panelSvg(p, canvasPng);
+    const runs = this.surfaceRuns().flatMap((r): SurfaceFigureRun[] => (r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label }] : []));
+    const charts = surfaceCurvePanels(p.plan, runs).map((c) => panelSvg(c, canvasPng));
+    return charts.length > 0 ? figureGridSvg([map, ...charts], 2) : map;
   }
 
   /** The exported file's name (without extension) for the view shown: `exportName`. */
