@@ -1188,7 +1188,8 @@ function entryOptions(list: readonly { id: string; title?: string }[]): SelectOp
 export function sweepOptions(spec: SpecJSON): SelectOption[] {
   const out: SelectOption[] = (axisTargets(spec) ?? []).map((t) => ({
     value: t.path,
-    label: `${t.path}  ${rangeHint(t.range, t.int)}${t.int ? ' int' : ''}`,
+    // An unbounded parameter's menu entry is its path alone: the menu lists ranges to keep within.
+    label: unbounded(t.range) ? `${t.path}${t.int ? '  int' : ''}` : `${t.path}  ${rangeHint(t.range, t.int)}${t.int ? ' int' : ''}`,
   }));
   for (const a of axisPaths(spec)) {
     const p = getAt(spec, `${a}.param`);
@@ -1208,7 +1209,8 @@ function axisGroup(
   const axis = getAt(spec, path);
   const param = getAt(axis, 'param');
   const t = typeof param === 'string' ? resolveParamPath(entriesView(spec), param) : 'no parameter';
-  const range = typeof t === 'string' ? '' : rangeHint(t.range, t.int);
+  // An axis over an unbounded parameter has no range to show beside its ends.
+  const range = typeof t === 'string' || unbounded(t.range) ? '' : rangeHint(t.range, t.int);
   const digits = rangeDigits(getAt(axis, 'min'), getAt(axis, 'max'));
   const fields: Field[] = [
     selectField(`${path}.param`, 'parameter', param, options, 'The swept parameter (path in the spec).'),
