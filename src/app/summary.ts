@@ -167,9 +167,11 @@ export function fieldText(key: string, v: number): string {
  * What the schedule chart draws when the map sweeps a value that shapes it (the LR, the momentum a
  * schedule may cycle, a schedule value): the chart is one curve, at the spec's values, and says so
  * ("Drawn at lr 0.001 (the editor's value); the map sweeps it: click a cell for its run's own LR").
- * Empty when nothing that shapes it is swept.
+ * Empty when nothing that shapes it is swept, or without a schedule (no chart then).
  */
 export function scheduleNote(plan: Plan): string {
+  // No schedule, no chart (a constant LR is said in words).
+  if (!plan.schedule) return '';
   const mom = findOptimizer(plan.spec.optimizer.name)?.momentumParam;
   // The momentum is drawn only where the schedule cycles it.
   const shapes = (p: string): boolean => p === 'optimizer.lr' || p.startsWith('schedule.') || (plan.cyclesMomentum && mom !== undefined && p === `optimizer.${mom}`);

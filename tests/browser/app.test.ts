@@ -842,7 +842,7 @@ describe('every screen, every hand', () => {
     await page.close();
   });
 
-  for (const width of [360, 800, 1600]) {
+  for (const width of [360, 800, 1280, 1600]) {
     it(`lays the page out at ${width} px wide with nothing off-screen`, async () => {
       const page = await gpuBrowser.newPage();
       await page.setViewport({ width, height: 900 });
@@ -863,8 +863,12 @@ describe('every screen, every hand', () => {
         add('contour', app?.querySelector('bl-run-panel')?.shadowRoot?.querySelector('bl-contour-plot'));
         add('loss chart', app?.querySelector('bl-run-panel')?.shadowRoot?.querySelector('[data-testid="loss-chart"]'));
         add('editor', app?.querySelector('bl-spec-editor'));
-        return { sw: document.documentElement.scrollWidth, vw: window.innerWidth, boxes };
+        const contourTop = app?.querySelector('bl-run-panel')?.shadowRoot?.querySelector('bl-contour-plot')?.getBoundingClientRect().top ?? Number.POSITIVE_INFINITY;
+        return { sw: document.documentElement.scrollWidth, vw: window.innerWidth, boxes, contourTop };
       });
+      // From 1100 px up the runs sit beside the map: the clicked run's path is in sight without
+      // scrolling (under the map, a 1280 px laptop showed it 900 px below the fold).
+      if (width >= 1100) expect(m.contourTop).toBeLessThan(900);
       expect(m.sw).toBeLessThanOrEqual(m.vw);
       expect(Object.keys(m.boxes).length).toBe(8);
       for (const [name, [l, r]] of Object.entries(m.boxes)) {

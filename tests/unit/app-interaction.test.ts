@@ -728,7 +728,9 @@ describe('heatmap keys and zoom', () => {
 describe('the schedule chart', () => {
   it("says it is drawn at the editor's values when the map sweeps what shapes it, naming them; nothing otherwise", () => {
     // GRID sweeps lr and momentum with a constant LR: the momentum is not drawn, so not named.
-    expect(scheduleNote(plan())).toBe("Drawn at lr " + String(GRID.optimizer.lr) + " (the editor's value); the map sweeps it: click a cell for its run's own LR.");
+    // No schedule, no chart: nothing to say of it.
+    expect(scheduleNote(plan())).toBe('');
+    expect(scheduleNote(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }))).toBe("Drawn at lr " + String(GRID.optimizer.lr) + " (the editor's value); the map sweeps it: click a cell for its run's own LR.");
     const starts = { ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -1, max: 1, count: 3, scale: 'linear' }, y: null } };
     expect(scheduleNote(plan(starts))).toBe('');
     // A schedule that follows the loss: the chart's flat line is only where every run starts.

@@ -14,6 +14,7 @@ import { minimumColour } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { HEATMAP_MODES, cellColour } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
+import { P_OPTIMIZER } from '../../core/layout.ts';
 import { caption, count, netCaption, netParamLabel, paramLabel, prose } from '../../view/caption.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
@@ -129,9 +130,11 @@ export class BlApp extends LitElement {
     header select { max-width: calc(100vw - 90px); }
     header input[type='file'] { max-width: calc(100vw - 120px); }
     progress { width: 160px; }
-    /* Three columns on a wide screen; below 1400 px two (the editor on the left, the runs under the
-       heatmap); below 1100 px one: the heatmap first, then its runs, then the editor (a phone shows
-       the picture before the form; the skip link leads the keyboard there too). */
+    /* Three columns from 1100 px up, the runs beside the heatmap so that what a hover or a click
+       shows is in sight (with the runs under the map, a 1280 x 800 laptop showed them 900 px below
+       the fold: walkthrough 7); narrower columns below 1400 px. Below 1100 px one column: the
+       heatmap first, then its runs, then the editor (a phone shows the picture before the form; the
+       skip link leads the keyboard there too). */
     main { display: grid; gap: 12px; padding: 12px; align-items: start;
       grid-template-columns: 360px minmax(0, 672px) minmax(340px, 1fr); grid-template-areas: 'editor heatmap details'; }
     main > section { min-width: 0; }
@@ -139,7 +142,7 @@ export class BlApp extends LitElement {
     .heatmap-col { grid-area: heatmap; }
     .details { grid-area: details; }
     @media (max-width: 1399px) {
-      main { grid-template-columns: 340px minmax(0, 1fr); grid-template-areas: 'editor heatmap' 'editor details'; }
+      main { grid-template-columns: 310px minmax(0, 1fr) minmax(320px, 0.85fr); gap: 10px; padding: 10px; }
     }
     /* One column (below 1100 px) puts the editor under the map and the runs: a button reaches it. */
     .to-editor { display: none; }
@@ -341,8 +344,9 @@ export class BlApp extends LitElement {
   // re-render of the page (a progress tick, a hover) redraws none of their canvases.
 
   /**
-   * Below 1100 px the runs' panel sits under the map (one column), so what a click selects would
-   * show out of sight: if the panel's top is below the fold, it is scrolled into view.
+   * Below 1100 px the runs' panel sits under the map (one column; from 1100 px up it is beside it),
+   * so what a click selects would show out of sight: if the panel's top is below the fold, it is
+   * scrolled into view.
    */
   private revealDetails(): void {
     if (!window.matchMedia('(max-width: 1099px)').matches) return;
@@ -894,18 +898,22 @@ export class BlApp extends LitElement {
           ${(() => {
             // The race's lanes share the schedule, each from its own LR: the map's note (click a
             // cell) does not apply there.
-            const note = !plan
+            const note = !plan?.schedule
               ? ''
               : ctl.race.open
-                ? !plan.schedule
-                  ? 'Each lane of the race keeps its own constant LR.'
-                  : scheduleOverrides(plan.spec).includes('lr')
+                ? scheduleOverrides(plan.spec).includes('lr')
                     ? `${plan.schedule.def.id} sets the LR of every lane of the race from its own bounds, as drawn: the lanes' lr has no effect.`
                     : "Drawn at the editor's LR; each lane of the race runs this schedule from its own LR."
                 : scheduleNote(plan);
             return note ? html`<p class="status" data-testid="schedule-note">${note}</p>` : nothing;
           })()}
-          <bl-line-chart .series=${this.scheduleChart(plan).series} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleChart(plan).log}></bl-line-chart>
+          ${plan && !plan.schedule
+            ? // A constant LR is a flat line: beside the run's own LR chart it only repeated it, at
+              // the editor's LR rather than the run's (walkthrough 7). Said in words instead.
+              html`<p class="status" data-testid="constant-lr">${ctl.race.open
+                ? "No schedule: each lane of the race keeps its own lr at every step."
+                : `No schedule: every step uses the run's own lr${plan.dims.some((d) => d.path === 'optimizer.lr') ? ' (the map sweeps it)' : ` (${formatNumber(plan.P[P_OPTIMIZER] as number)})`}.`}</p>`
+            : html`<bl-line-chart .series=${this.scheduleChart(plan).series} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleChart(plan).log}></bl-line-chart>`}
           ${plan?.minima.length
             ? html`<div class="row" style="margin-top:6px" data-testid="minima"><span>Known minima:</span>${plan.minima.slice(0, 8).map(
                 (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> ${m.name ?? `#${i}`} at (${prose(m.x, 3)}, ${prose(m.y, 3)}), loss ${prose(m.value, 4)}</span>`,
