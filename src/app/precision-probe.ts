@@ -144,13 +144,24 @@ export function resolutionText(split: ClassAgreement, of: string, judged: Judged
  * smaller side to judge. `runs`: the runs sampled.
  */
 export function resolvedText(split: ClassAgreement, runs: number, judged: Judged = 'float32', classed: Classed = 'untrained'): string {
-  const [verb] = classWords(split, classed);
+  const [verb, one] = classWords(split, classed);
   const again = judged === 'float32' ? 'run again in float64' : 'run again with each swept value moved by one float64 ulp (the size of its own rounding)';
   if (split.minorityRuns < MIN_SPLIT_RUNS) {
-    return `${runs} of this map's runs were ${again}: ${split.minorityRuns === 0 ? 'none' : `only ${split.minorityRuns}`} ${verb} ${judged === 'float32' ? 'there' : 'in the map'}, too few to judge ${judged}'s resolution (${MIN_SPLIT_RUNS} needed).`;
+    return `${runs} of this map's runs were ${again}: ${split.minorityRuns === 0 ? 'none' : `only ${split.minorityRuns}`} ${split.minorityRuns === 1 ? one : verb} ${judged === 'float32' ? 'there' : 'in the map'}, too few to judge ${judged}'s resolution (${MIN_SPLIT_RUNS} needed).`;
   }
   const tested = judged === 'float32' ? `float32 has ${pct(split.minorityKept)} ${verb} too` : `${pct(split.minorityKept)} still ${verb} nudged`;
   return `✓ ${judged} resolves this view: ${runs} of its runs were ${again}; of the ${split.minorityRuns} that ${verb} ${judged === 'float32' ? 'there' : 'in the map'}, ${tested} and their agreement beyond chance (Cohen's κ) is ${split.kappa.toFixed(2)} (a view fails below ${pct(MIN_MINORITY_KEPT)} or κ ${MIN_KAPPA}), so its boundary is not ${judged}'s rounding.`;
+}
+
+/**
+ * The probe's short line above a map it found resolved (its measurement, resolvedText, folded under
+ * it): a practitioner training a small model read the full sentence, Cohen's κ and all, as a warning
+ * (walkthrough 7). Nothing to act on, said in a few words.
+ */
+export function resolvedHeadline(split: ClassAgreement, judged: Judged = 'float32'): string {
+  return split.minorityRuns < MIN_SPLIT_RUNS
+    ? `✓ No sign of ${judged}'s rounding in this map (too few runs on one side to judge it).`
+    : `✓ ${judged} resolves this view: the map shows its boundary, not its rounding.`;
 }
 
 /** The line while the probe runs. */

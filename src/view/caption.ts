@@ -138,7 +138,7 @@ export function caption(plan: Plan, mode: HeatmapMode): string {
 }
 
 /** What λ means, wherever a legend shows it. */
-export const LAMBDA_NOTE = 'λ: sharpness, the largest eigenvalue of the Hessian at the minimum. Gradient descent can only settle in a minimum while lr·λ < 2(1 + momentum).';
+export const LAMBDA_NOTE = 'λ: sharpness, the largest eigenvalue of the Hessian at the minimum.';
 
 /** The tensors of a network's parameter group, as layers where a layer's every tensor is in it: "layers.0". */
 function groupTensors(plan: Pick<NetPlan, 'groups' | 'layout'>, g: number): string {

@@ -97,7 +97,11 @@ describe('network problems in the explorer', () => {
     expect(shown).toEqual({ kind: 'network', mode: 'convergence', runsReady: runs });
     // The precision probe's quiet line: this view is float32's to draw.
     await page.waitForFunction(`(() => { const p = document.querySelector('bl-app').controller.probe; return !p.probing && p.result; })()`, { timeout: 300_000, polling: 200 });
-    expect(await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('[data-testid="precision-ok"]')?.textContent`)).toMatch(
+    // A short line (nothing to act on), the measurement folded under it.
+    expect(await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('[data-testid="precision-ok-headline"]')?.textContent`)).toBe(
+      '✓ float32 resolves this view: the map shows its boundary, not its rounding.',
+    );
+    expect(await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('[data-testid="precision-ok-detail"]')?.textContent`)).toMatch(
       /^✓ float32 resolves this view: 512 of its runs were run again in float64; of the \d+ that (fail to train|train) there, float32 has \d+% (fail to train|train) too and their agreement beyond chance \(Cohen's κ\) is [\d.]+ \(a view fails below 50% or κ 0\.5\), so its boundary is not float32's rounding\.$/,
     );
     expect(await page.evaluate(`document.querySelector('bl-app').shadowRoot.querySelector('[data-testid="precision-warning"]')`)).toBeNull();
@@ -304,7 +308,7 @@ describe('network problems in the explorer', () => {
     expect((await shownColumns(page)).convergence).toEqual(f64.convergence);
     await page.waitForFunction(probeDone, { timeout: 300_000, polling: 200 });
     expect(await page.evaluate(`${app}.controller.probe.result.float32`)).toBeNull();
-    expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-ok"]')?.textContent`)).toMatch(
+    expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-ok-detail"]')?.textContent`)).toMatch(
       /^✓ float64 resolves this view: 512 of its runs were run again with each swept value moved by one float64 ulp \(the size of its own rounding\); of the \d+ that (fail to train|train) in the map, \d+% still (fail to train|train) nudged/,
     );
     expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-warning"]')`)).toBeNull();

@@ -1,6 +1,6 @@
 /** The explorer's float32-resolution probe: which runs it samples, and how it compares them. */
 import { describe, expect, it } from 'vitest';
-import { PROBE_ROWS, PROBE_ROW_RUNS, probeRanges, probeSplit, resolutionText, resolvedText, untrainedClass } from '../../src/app/precision-probe.ts';
+import { PROBE_ROWS, PROBE_ROW_RUNS, probeRanges, probeSplit, resolutionText, resolvedHeadline, resolvedText, untrainedClass } from '../../src/app/precision-probe.ts';
 import { pastResolution } from '../../src/core/validate.ts';
 import { PrecisionProbeController, probeHeadline, probeText } from '../../src/app/controllers/precision-probe-controller.ts';
 import type { ProbeResult } from '../../src/app/controllers/precision-probe-controller.ts';
@@ -83,6 +83,12 @@ describe('the runs a probe samples', () => {
     expect(probeHeadline({ plan, runs: 512, float32: null, float64: { split: bad, past: true } })).toMatch(/^Not even float64 resolves this view\./);
     // A float64 map: judged against itself nudged.
     expect(probeText({ plan, runs: 512, float32: null, float64: { split: bad, past: true } })).toMatch(/^Past float64's resolution: of 512 of this map's runs run again with each swept value moved by one float64 ulp, 25 fail to train in the map/);
+    // The short line above the map; one run on the smaller side is "fails", not "fail".
+    expect(resolvedHeadline(ok)).toBe('✓ float32 resolves this view: the map shows its boundary, not its rounding.');
+    const few = { ...ok, minorityRuns: 1 };
+    expect(resolvedHeadline(few, 'float64')).toBe("✓ No sign of float64's rounding in this map (too few runs on one side to judge it).");
+    expect(resolvedText(few, 512)).toMatch(/: only 1 fails to train there, too few to judge float32's resolution \(10 needed\)\.$/);
+    expect(resolvedText({ ...ok, minorityRuns: 0 }, 512)).toMatch(/: none fail to train there,/);
     expect(resolvedText(ok, 512, 'float64')).toBe(
       "✓ float64 resolves this view: 512 of its runs were run again with each swept value moved by one float64 ulp (the size of its own rounding); of the 50 that fail to train in the map, 90% still fail to train nudged and their agreement beyond chance (Cohen's κ) is 0.88 (a view fails below 50% or κ 0.5), so its boundary is not float64's rounding.",
     );

@@ -39,7 +39,8 @@ import './view-bar.ts';
 import './view-notes.ts';
 import { AppController } from '../controllers/app-controller.ts';
 import { probeHeadline, probeText } from '../controllers/precision-probe-controller.ts';
-import { probingText, resolvedText } from '../precision-probe.ts';
+import { probingText, resolvedHeadline, resolvedText } from '../precision-probe.ts';
+import type { ClassAgreement } from '../../core/validate.ts';
 import type { EngineSet } from '../controllers/engines.ts';
 import { StudyController } from '../controllers/study-controller.ts';
 import { memoLast } from '../memo.ts';
@@ -181,7 +182,9 @@ export class BlApp extends LitElement {
     .terms dl { display: grid; grid-template-columns: max-content 1fr; gap: 4px 12px; margin: 6px 0 0 12px; max-width: 72em; }
     .terms dt { font-weight: bold; }
     .terms dd { margin: 0; }
-    .precision-note { max-width: 640px; margin: 6px 0; color: #555; font-size: 13px; }
+    .precision-note { max-width: 640px; margin: 6px 0; color: #555; font-size: 13px; min-height: 1.3em; }
+    .precision-note details.inline > summary { cursor: pointer; }
+    .precision-note details.inline > p { margin: 4px 0 0; }
     .precision-warning { max-width: 640px; margin: 6px 0; padding: 6px 10px; border-left: 4px solid #d55e00; background: #fbeee6; }
     .precision-warning p { margin: 4px 0; }
     .precision-warning details { font-size: 13px; color: #444; }
@@ -324,9 +327,14 @@ export class BlApp extends LitElement {
     if (probe.probed?.plan === plan) return html`<p class="precision-note" data-testid="precision-probing" role="status">${probingText(probe.probed.runs, probe.probed.judging)}</p>`;
     const r = probe.result;
     if (!r || r.plan !== plan) return nothing;
-    const ok = (text: string): TemplateResult => html`<p class="precision-note" data-testid="precision-ok" role="status">${text}</p>`;
-    if (r.float32 && !r.float32.past) return ok(resolvedText(r.float32.split, r.runs, 'float32'));
-    if (!r.float32 && !r.float64?.past) return r.float64 ? ok(resolvedText(r.float64.split, r.runs, 'float64')) : nothing;
+    // Resolved: a short line, the measurement folded under it (nothing to act on).
+    const ok = (split: ClassAgreement, judged: 'float32' | 'float64'): TemplateResult =>
+      html`<div class="precision-note" data-testid="precision-ok" role="status">
+        <details class="inline"><summary data-testid="precision-ok-headline">${resolvedHeadline(split, judged)}</summary>
+          <p data-testid="precision-ok-detail">${resolvedText(split, r.runs, judged)}</p></details>
+      </div>`;
+    if (r.float32 && !r.float32.past) return ok(r.float32.split, 'float32');
+    if (!r.float32 && !r.float64?.past) return r.float64 ? ok(r.float64.split, 'float64') : nothing;
     // A sentence or two first, what to do next beside it; the measurement behind them folded under.
     const helps = r.float32 !== null && !r.float64?.past;
     return html`<div class="precision-warning" data-testid="precision-warning" role="status">

@@ -83,7 +83,9 @@ export class BlViewNotes extends LitElement {
           <li>Colour: ${colourText(this.mode)}. The legend under the map names every colour.</li>
           <li>${LAMBDA_NOTE}</li>
           ${this.theory
-            ? html`<li>Dashed lines are theory: a stability limit lr = 2(1 + momentum)/λ for each known minimum (and, on the quadratic, where runs converge within the run). Runs right of a limit cannot settle in that minimum.</li>`
+            ? // The heavy-ball rule only where its lines are drawn: it is not Adam's (walkthrough 7
+              // read SGD's rule in Adam's notes).
+              html`<li>Dashed lines are theory: gradient descent with momentum can only settle in a minimum while lr·λ stays under a stability limit (2(1 + momentum) for heavy-ball momentum; the legend gives each line's formula), drawn for each known minimum (and, on the quadratic, where runs converge within the run). Runs right of a limit cannot settle in that minimum.</li>`
             : nothing}
           <li>Hover a pixel for its numbers; click it for its path on the surface and its loss curve. Drag a rectangle to zoom in; Back (the browser's or the page's) undoes any edit or zoom.</li>
           <li>Other colourings (above the map) show one quantity each: the minimum reached, the final loss, the steps to converge, the sharpness where the run ended.</li>
