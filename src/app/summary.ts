@@ -9,6 +9,7 @@ import { findOptimizer } from '../core/registry/index.ts';
 import { minimumLabel } from '../core/outcome.ts';
 import { resolveParamPath } from '../core/spec.ts';
 import type { NetColumns } from '../core/results.ts';
+import type { NetHeatmapMode } from '../view/net-frame.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
 import { count } from '../view/caption.ts';
@@ -84,8 +85,26 @@ export function heatmapSummary(plan: Plan, c: OutcomeCounts): string {
  * accounts for every colour the maps show. A run can train (its loss fell) without reaching the
  * threshold (1% of its initial loss by default): the sentence says which count is which.
  */
-export function netSummary(plan: { readonly runs: number }, cols: Pick<NetColumns, 'convergence' | 'diverged' | 'steps_to_threshold' | 'train_loss' | 'initial_loss'> | null, running: boolean): string {
+export function netSummary(
+  plan: { readonly runs: number },
+  cols: (Pick<NetColumns, 'convergence' | 'diverged' | 'steps_to_threshold' | 'train_loss' | 'initial_loss'> & Partial<Pick<NetColumns, 'test_loss' | 'test_accuracy' | 'sharpness'>>) | null,
+  running: boolean,
+  mode: NetHeatmapMode = 'convergence',
+): string {
   if (running || !cols) return `Running a sweep of ${count(plan.runs)} network runs…`;
+  // A colouring of one quantity: the runs' counts, then that quantity's numbers. The threshold's
+  // counts belong to the steps-to-threshold colouring (walkthrough 7 read them under a map of test
+  // accuracy, and not a word of accuracy).
+  const shown = quantityText(mode, cols, plan.runs);
+  if (shown !== null) {
+    let trained = 0;
+    let diverged = 0;
+    for (let i = 0; i < plan.runs; i++) {
+      if ((cols.convergence[i] as number) < 0) trained++;
+      if (cols.diverged[i]) diverged++;
+    }
+    return `${count(trained)} of ${count(plan.runs)} runs trained (the loss fell below its start on average over the last steps); ${count(diverged)} diverged. ${shown}`;
+  }
   let trained = 0;
   let diverged = 0;
   let never = 0;
@@ -123,6 +142,37 @@ export function netSummary(plan: { readonly runs: number }, cols: Pick<NetColumn
     ? ` The threshold is network.threshold (unset: 1% of each run's initial loss)${Number.isFinite(bestLoss) ? `; the lowest final training loss here is ${formatNumber(bestLoss, 2)} (${formatNumber(100 * bestShare, 2)}% of its run's initial loss), so set network.threshold above it to see this colouring` : ''}.`
     : '';
   return `${parts.join('; ')}.${hint}`;
+}
+
+/**
+ * The numbers of the quantity a network colouring shows, over the runs that have it (not diverged,
+ * finite): the median and the best, and for test accuracy the share of runs at 90% or more. Null
+ * for the colourings the run counts describe themselves (convergence, steps to threshold).
+ */
+function quantityText(
+  mode: NetHeatmapMode,
+  cols: Partial<Pick<NetColumns, 'test_loss' | 'test_accuracy' | 'sharpness' | 'train_loss'>> & Pick<NetColumns, 'diverged'>,
+  runs: number,
+): string | null {
+  const column = mode === 'accuracy' ? cols.test_accuracy : mode === 'test_loss' ? cols.test_loss : mode === 'train_loss' ? cols.train_loss : mode === 'sharpness' ? cols.sharpness : undefined;
+  if (mode === 'convergence' || mode === 'steps' || !column) return null;
+  const v: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const x = column[i] as number;
+    if (!cols.diverged[i] && Number.isFinite(x)) v.push(x);
+  }
+  const name = mode === 'accuracy' ? 'Test accuracy' : mode === 'test_loss' ? 'Final test loss' : mode === 'train_loss' ? 'Final training loss' : 'Sharpness at the end (largest Hessian eigenvalue)';
+  if (v.length === 0) return `${name}: no run has one.`;
+  v.sort((a, b) => a - b);
+  const median = v.length % 2 ? (v[(v.length - 1) / 2] as number) : ((v[v.length / 2 - 1] as number) + (v[v.length / 2] as number)) / 2;
+  const of = v.length === runs ? '' : ` (of the ${count(v.length)} runs that have one)`;
+  if (mode === 'accuracy') {
+    const pc = (x: number): string => `${formatNumber(100 * x, 3)}%`;
+    const good = v.filter((x) => x >= 0.9).length;
+    return `${name}${of}: median ${pc(median)}, best ${pc(v[v.length - 1] as number)}; ${formatNumber((100 * good) / v.length, 3)}% of them at 90% or more.`;
+  }
+  const best = mode === 'sharpness' ? `from ${formatNumber(v[0] as number, 3)} to ${formatNumber(v[v.length - 1] as number, 3)}` : `best ${formatNumber(v[0] as number, 3)}`;
+  return `${name}${of}: median ${formatNumber(median, 3)}, ${best}.`;
 }
 
 /** A run in words, from its coordinates and outcome: "lr 0.001, momentum 0.9: reached minimum 0; loss 1.2e-6". */

@@ -112,6 +112,15 @@ describe('the network summary', () => {
     const calm = { ...none, diverged: new Uint8Array(6) };
     expect(netSummary({ runs: 6 }, calm, false)).toContain('0 diverged; none of the 6 runs reached the loss threshold');
     expect(netSummary({ runs: 6 }, cols, false)).not.toContain('none of');
+    // Another colouring: its quantity's numbers over the runs that have it, and no threshold counts.
+    const acc = { ...cols, test_accuracy: new Float64Array([1, 0.9, 0.6, 0.3, Number.NaN, 0.95]), test_loss: new Float64Array([0.1, 0.3, 0.8, 1.5, Number.NaN, 0.2]) };
+    expect(netSummary({ runs: 6 }, acc, false, 'accuracy')).toBe(
+      '2 of 6 runs trained (the loss fell below its start on average over the last steps); 1 diverged. Test accuracy (of the 5 runs that have one): median 90%, best 100%; 60% of them at 90% or more.',
+    );
+    expect(netSummary({ runs: 6 }, acc, false, 'test_loss')).toMatch(/1 diverged\. Final test loss \(of the 5 runs that have one\): median 0\.3, best 0\.1\.$/);
+    expect(netSummary({ runs: 6 }, acc, false, 'accuracy')).not.toMatch(/threshold/);
+    // The steps-to-threshold colouring keeps its counts and its hint.
+    expect(netSummary({ runs: 6 }, acc, false, 'steps')).toBe(netSummary({ runs: 6 }, acc, false));
   });
 });
 

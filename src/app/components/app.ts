@@ -605,7 +605,7 @@ export class BlApp extends LitElement {
         .pinned=${this.netPinnedCells(ctl.netRuns.pins, plan.width)}
         .legend=${this.netLegend(frame)}
         .lines=${[]}
-        .summary=${this.netSummaryText(plan, cols, sweep.running)}
+        .summary=${this.netSummaryText(plan, cols, sweep.running, mode)}
         .cursorText=${cursor}
         @cell-hover=${(e: CustomEvent<CellEventDetail | null>) => {
           netRuns.setHover(e.detail);
