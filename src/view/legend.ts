@@ -13,6 +13,7 @@ import type { OverlayLine } from './panels.ts';
 import { plural, prose } from './caption.ts';
 import type { Clipped } from './range.ts';
 import { CLIP_PERCENTILES } from './range.ts';
+import { niceTicks } from './ticks.ts';
 
 export type LegendItem =
   /** A colour; `dot`: a chart's points, drawn as one of them rather than as an area's square. */
@@ -21,10 +22,48 @@ export type LegendItem =
    * A colour ramp, e.g. a minimum's colours from fast to slow: a colour bar with its ends labelled
    * (`from`, `to`) after the label, or, without them, a wide swatch before it.
    */
-  | { readonly kind: 'ramp'; readonly stops: readonly Rgb[]; readonly label: string; readonly from?: string; readonly to?: string }
+  | {
+      readonly kind: 'ramp';
+      readonly stops: readonly Rgb[];
+      readonly label: string;
+      readonly from?: string;
+      readonly to?: string;
+      /** Values inside the bar (`at` in [0, 1] along it), for a scale whose ends alone leave it unread. */
+      readonly ticks?: readonly RampTick[];
+    }
   | { readonly kind: 'line'; readonly colour: string; readonly label: string; readonly dashed: boolean; readonly dotted?: boolean }
   /** Words without a colour: what a symbol in the other labels means. */
   | { readonly kind: 'note'; readonly label: string };
+
+export interface RampTick {
+  readonly at: number;
+  readonly label: string;
+}
+
+/**
+ * Nice values strictly inside a colour bar's range, placed along it: `lo` and `hi` in the frame's
+ * transformed units (log10 of the value for a log scale). A bar spanning ten decades labelled at its
+ * ends only could not be read ("how sensitive is it?": walkthrough 7). Ticks within 12% of an end
+ * are left out (the end's own label stands there). At most `max` of them.
+ */
+export function rampTicks(lo: number, hi: number, scale: 'log10' | 'linear' | 'percent', max = 4): RampTick[] {
+  if (!(hi > lo) || !Number.isFinite(lo) || !Number.isFinite(hi)) return [];
+  const at = (u: number): number => (u - lo) / (hi - lo);
+  const inside = (t: number): boolean => t > 0.12 && t < 0.88;
+  if (scale === 'log10') {
+    const values = niceTicks(10 ** lo, 10 ** hi, 'log', max + 2).filter((t) => inside(at(Math.log10(t.value))));
+    return thin(values.map((t) => ({ at: at(Math.log10(t.value)), label: prose(t.value, 2) })), max);
+  }
+  const values = niceTicks(lo, hi, 'linear', max + 2).filter((t) => inside(at(t.value)));
+  return thin(values.map((t) => ({ at: at(t.value), label: scale === 'percent' ? `${prose(100 * t.value, 3)}%` : prose(t.value, 3) })), max);
+}
+
+/** Every other tick until at most `max` remain. */
+function thin(ticks: RampTick[], max: number): RampTick[] {
+  let out = ticks;
+  while (out.length > max) out = out.filter((_, k) => k % 2 === 0);
+  return out;
+}
 
 /** What λ in the minima's labels is. */
 export const LAMBDA_LEGEND = 'λ = sharpness: the largest eigenvalue of the Hessian at the minimum';
@@ -101,7 +140,10 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
       f.mode === 'loss' ? 'final loss above the best minimum (log)' : f.mode === 'steps' ? 'steps to converge' : 'sharpness at the end point (largest Hessian eigenvalue, log)';
     // No value yet: the ramp without ends (a stand-in range would read as the runs' own).
     if (f.unranged) out.push({ kind: 'ramp', stops: stops(viridis), label });
-    else out.push({ kind: 'ramp', stops: stops(viridis), label, from: end(show(f.lo), 'lo', f.clipped), to: end(show(f.hi), 'hi', f.clipped) });
+    else {
+      const ticks = rampTicks(f.lo, f.hi, f.mode === 'steps' ? 'linear' : 'log10');
+      out.push({ kind: 'ramp', stops: stops(viridis), label, from: end(show(f.lo), 'lo', f.clipped), to: end(show(f.hi), 'hi', f.clipped), ...(ticks.length ? { ticks } : {}) });
+    }
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'not converged' : 'no value' });
   }
@@ -144,7 +186,8 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
     const lo = end(show(f.lo), 'lo', f.clipped);
     const hi = end(show(f.hi), 'hi', f.clipped);
     // No value yet: the ramp without ends (a stand-in range would read as the runs' own).
-    out.push(f.unranged ? { kind: 'ramp', stops: stops(viridis), label: labels[f.mode] } : { kind: 'ramp', stops: stops(viridis), label: labels[f.mode], from: lo, to: hi });
+    const ticks = f.unranged ? [] : rampTicks(f.lo, f.hi, log ? 'log10' : f.mode === 'accuracy' ? 'percent' : 'linear');
+    out.push(f.unranged ? { kind: 'ramp', stops: stops(viridis), label: labels[f.mode] } : { kind: 'ramp', stops: stops(viridis), label: labels[f.mode], from: lo, to: hi, ...(ticks.length ? { ticks } : {}) });
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : f.mode === 'sharpness' ? 'no value (sharpness off, or not finite)' : log ? 'no value (not finite)' : 'no value' });
     out.push({ kind: 'swatch', colour: DIVERGED_ON_RAMP, label: 'diverged' });

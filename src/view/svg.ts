@@ -117,6 +117,8 @@ function legendTop(top: number, plotHeight = PH): number {
 }
 
 const RAMP_W = 48;
+/** A colour bar with values inside it (LegendItem ticks): wide enough to place them apart. */
+const RAMP_W_TICKED = 130;
 /** Width of a ramp drawn as a swatch before its label. */
 const SWATCH_RAMP = 36;
 const GAP = 16;
@@ -155,20 +157,27 @@ function legendSvg(items: readonly LegendItem[], y0: number): { svg: string; bot
     lines.map((l, k) => `<text x="${tx}" y="${ty + k * LINE}">${esc(l)}</text>`).join('');
   for (const it of items) {
     if (it.kind === 'ramp' && it.from !== undefined && it.to !== undefined) {
-      // A colour bar: "label: from [bar] to", the bar on a line of its own under a label too long.
+      // A colour bar: "label: from [bar] to", the bar on a line of its own under a label too long;
+      // with ticks, wider, its values on a line under it.
+      const ticks = it.ticks ?? [];
+      const barW = ticks.length ? RAMP_W_TICKED : RAMP_W;
       const tail = `${it.from} `;
-      const ends = textWidth(tail, FONT) + RAMP_W + 4 + textWidth(it.to, FONT);
+      const ends = textWidth(tail, FONT) + barW + 4 + textWidth(it.to, FONT);
       const label = `${it.label}:`;
       const oneLine = textWidth(label, FONT) + 6 + ends;
       const lines = oneLine <= avail ? [label] : wrapText(label, FONT, avail);
-      const [lx, ly] = place(oneLine <= avail ? oneLine : avail, lines.length + (oneLine <= avail ? 0 : 1));
+      const [lx, ly] = place(oneLine <= avail ? oneLine : avail, lines.length + (oneLine <= avail ? 0 : 1) + (ticks.length ? 1 : 0));
       out.push(texts(lines, lx, ly));
       let rx = oneLine <= avail ? lx + textWidth(label, FONT) + 6 : lx;
       const ry = oneLine <= avail ? ly : ly + lines.length * LINE;
       out.push(`<text x="${rx}" y="${ry}">${esc(it.from)}</text>`);
       rx += textWidth(tail, FONT);
-      out.push(rampSvg(it.stops, rx, ry, RAMP_W));
-      out.push(`<text x="${rx + RAMP_W + 4}" y="${ry}">${esc(it.to)}</text>`);
+      out.push(rampSvg(it.stops, rx, ry, barW));
+      for (const t of ticks) {
+        const tx = (rx + t.at * barW).toFixed(1);
+        out.push(`<line x1="${tx}" y1="${ry + 2}" x2="${tx}" y2="${ry + 5}" stroke="#666"/><text x="${tx}" y="${ry + 14}" font-size="9" text-anchor="middle" fill="#444">${esc(t.label)}</text>`);
+      }
+      out.push(`<text x="${rx + barW + 4}" y="${ry}">${esc(it.to)}</text>`);
       continue;
     }
     if (it.kind === 'note') {

@@ -264,6 +264,9 @@ export class BlHeatmap extends LitElement {
     .legend { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; margin: 6px 0 0 ${MARGIN.left}px; }
     .swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin-right: 4px; }
     .bar { display: inline-block; width: 48px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin: 0 4px; }
+    .bar.ticked { position: relative; width: 150px; margin-bottom: 13px; }
+    .bar .tick { position: absolute; top: 13px; transform: translateX(-50%); font-size: 10px; line-height: 1; color: #444; white-space: nowrap; }
+    .bar .tick::before { content: ''; position: absolute; left: 50%; top: -4px; height: 4px; border-left: 1px solid #666; }
     .note { color: #555; font-style: italic; }
     .ends { white-space: nowrap; }
     .dash { display: inline-block; width: 18px; border-top: 2px dashed; vertical-align: 3px; margin-right: 4px; }
@@ -341,7 +344,12 @@ export class BlHeatmap extends LitElement {
       if (it.kind === 'line') return html`<span><span class="dash" style="border-color:${it.colour};border-top-style:${it.dotted ? 'dotted' : 'dashed'}"></span>${it.label}</span>`;
       if (it.kind === 'note') return html`<span class="note">${it.label}</span>`;
       const stops = it.stops.map((c, k) => `${rgbCss(c)} ${(100 * k) / Math.max(1, it.stops.length - 1)}%`).join(',');
-      const bar = html`<span class="bar" style="background:linear-gradient(to right,${stops})"></span>`;
+      // With ticks, a wider bar with values under it (a scale of ten decades read from its ends alone could not be read).
+      const bar = it.ticks?.length
+        ? html`<span class="bar ticked" style="background:linear-gradient(to right,${stops})">${it.ticks.map(
+            (t) => html`<span class="tick" style="left:${(100 * t.at).toFixed(1)}%">${t.label}</span>`,
+          )}</span>`
+        : html`<span class="bar" style="background:linear-gradient(to right,${stops})"></span>`;
       // The bar and its ends stay on one line (a long label wraps before them, not between them).
       return it.from !== undefined && it.to !== undefined
         ? html`<span>${it.label}: <span class="ends">${it.from}${bar}${it.to}</span></span>`
