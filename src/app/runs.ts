@@ -57,13 +57,16 @@ export function carryRun(plan: Plan, coords: Readonly<Record<string, number>>): 
 export function shortParam(path: string): string {
   const parts = path.split('.');
   const head = parts[0];
+  // A tuple element as the editor and torch index it: betas[0], start[1] (not betas.0: walkthrough 7
+  // met five spellings of one setting).
+  const indexed = (p: string): string => p.replace(/\.(\d+)$/, '[$1]');
   if (head === 'optimizer' || head === 'surface' || head === 'schedule') {
     const rest = parts.slice(1);
     // schedule.schedulers.1.T_max → T_max (the child's index says little in a label).
     const m = rest[0] === 'schedulers' ? rest.slice(2) : rest;
-    return m.join('.') || path;
+    return m.length ? indexed(m.join('.')) : path;
   }
-  return path;
+  return indexed(path);
 }
 
 /** A run named by its hyperparameters: `lr=0.001, momentum=0.9` (the optimiser's id for a sweep of one run). */

@@ -112,9 +112,9 @@ describe('runs across sweeps', () => {
 
   it('names runs by their hyperparameters', () => {
     expect(shortParam('optimizer.lr')).toBe('lr');
-    expect(shortParam('optimizer.betas.0')).toBe('betas.0');
+    expect(shortParam('optimizer.betas.0')).toBe('betas[0]');
     expect(shortParam('schedule.schedulers.1.T_max')).toBe('T_max');
-    expect(shortParam('start.1')).toBe('start.1');
+    expect(shortParam('start.1')).toBe('start[1]');
     expect(runLabel(plan(), 2 * 9 + 4)).toBe('lr=0.001, momentum=0.4');
     expect(runLabel(plan({ ...GRID, sweep: null }), 0)).toBe('SGD');
   });

@@ -21,6 +21,7 @@ import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
 import { NET_FIELD_LABEL, describeNetRun, drawnRuns, drawsGroupLrs, groupLrCurves, netCoordinateNames, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
+import { shortParam } from '../runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { groupLrPath } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
@@ -871,7 +872,7 @@ export class BlApp extends LitElement {
                   <h2>${sel.hover ? 'Hovered run' : sel.selected ? 'Selected run' : 'Hover a cell'}</h2>
                   ${hoverInfo
                     ? html`<dl data-testid="run-info">
-                        ${Object.entries(hoverInfo.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
+                        ${Object.entries(hoverInfo.coords).map(([k, v]) => html`<dt title=${k}>${shortParam(k)}</dt><dd>${formatNumber(v)}</dd>`)}
                         <dt>outcome</dt><dd>${hoverInfo.outcome}</dd>
                         ${Object.entries(hoverInfo.fields).map(([k, v]) => html`<dt>${k}</dt><dd>${fieldText(k, v)}</dd>`)}
                       </dl>`
