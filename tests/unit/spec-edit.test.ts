@@ -259,12 +259,13 @@ describe('choosing a schedule gives a spec that runs', () => {
   const loss = new Set(SCHEDULES.filter((d) => d.plateau).map((d) => d.id));
   const holds = new Set(['SWALR']);
   const cycles = new Set(['CyclicLR', 'CosineAnnealingWarmRestarts']);
-  it.each(SCHEDULES.filter((d) => !loss.has(d.id) && !holds.has(d.id)).map((d) => d.id))('%s runs its course within the run', (id) => {
-    const spec = switchSchedule(base, id);
+  const lengths = [500, 200_000];
+  it.each(SCHEDULES.filter((d) => !loss.has(d.id) && !holds.has(d.id)).flatMap((d) => lengths.map((n) => [d.id, n] as const)))('%s runs its course within a run of %i steps', (id, n) => {
+    const spec = switchSchedule(setAt(base, 'steps', n), id);
     const lr = Array.from(scheduleCurve(makePlan(parseSpec(spec))).lr);
     const steps = lr.length;
-    expect(steps).toBe(500);
-    const top = Math.max(...lr);
+    expect(steps).toBe(n);
+    const top = lr.reduce((m, v) => Math.max(m, v), 0);
     // The runs keep moving: from half to 90% of the run the LR averages above a thousandth of its
     // largest (ExponentialLR's 0.95 averaged 1e-7 there).
     const late = lr.slice(Math.floor(steps / 2), Math.floor(0.9 * steps));
@@ -369,7 +370,7 @@ describe('choosing a schedule gives a spec that runs', () => {
     expect(getAt(switchSchedule(base, 'CyclicLR'), 'schedule')).toMatchObject({ step_size_up: 63, base_lr: 1e-4 });
     expect(getAt(switchSchedule(base, 'CosineAnnealingWarmRestarts'), 'schedule.T_0')).toBe(125);
     expect(getAt(switchSchedule(base, 'MultiStepLR'), 'schedule.milestones')).toEqual([250, 375]);
-    expect(getAt(switchSchedule(base, 'ExponentialLR'), 'schedule.gamma')).toBe(0.9908);
+    expect(getAt(switchSchedule(base, 'ExponentialLR'), 'schedule.gamma')).toBe(0.990832);
   });
 
   it('gives composites children valid for the steps each is active for', () => {
@@ -419,6 +420,9 @@ describe('choosing a schedule gives a spec that runs', () => {
     // Lists compare element by element: fitted milestones follow the run, hand-set ones stay.
     expect(getAt(stepsTo(switchSchedule(base, 'MultiStepLR'), '1000'), 'schedule.milestones')).toEqual([500, 750]);
     expect(getAt(stepsTo(setAt(switchSchedule(base, 'MultiStepLR'), 'schedule.milestones', [250, 400]), '1000'), 'schedule.milestones')).toEqual([250, 400]);
+    // CyclicLR's base_lr set by hand does not stop its half cycle from following the run.
+    const cyc = stepsTo(setAt(switchSchedule(base, 'CyclicLR'), 'schedule.base_lr', 0.002), '2000');
+    expect(getAt(cyc, 'schedule')).toMatchObject({ base_lr: 0.002, step_size_up: 250 });
     // A schedule without fitted lengths, or steps that are not a run length yet, are left alone.
     const step = switchSchedule(base, 'ReduceLROnPlateau');
     expect(getAt(stepsTo(step, '800'), 'schedule')).toEqual(getAt(step, 'schedule'));

@@ -790,6 +790,8 @@ export class BlApp extends LitElement {
               figure's sweep here, or <button data-testid="open-explorer" @click=${() => void this.openExplorer()}>Open the explorer</button> on its default view.
               ${ctl.waitingForStudy ? html`<span data-testid="explorer-waits">Until then it runs nothing, so the study has the machine to itself.</span>` : nothing}
             </p>
+            <!-- What the page says while the explorer is closed (Copy link's confirmation, a link it could not read). -->
+            <p class="message" data-testid="message">${ctl.message.text}</p>
           </section>`
         : this.explorer()}
     `;

@@ -473,12 +473,16 @@ export function setSteps(spec: SpecJSON, steps: number | null): SpecJSON {
     const def = findSchedule(nameOf(entry));
     const was = def?.fitRun?.(from);
     if (!def?.fitRun || !was) return entry;
-    // All of a schedule's fitted values or none: WSD's three phases are fitted together. A list
-    // (MultiStepLR's milestones) compares element by element.
-    const same = (a: unknown, b: number | readonly number[]): boolean =>
-      Array.isArray(b) ? Array.isArray(a) && a.length === b.length && b.every((x, i) => a[i] === x) : a === b;
-    if (!Object.entries(was).every(([k, v]) => same(entry[k], v))) return entry;
-    return { ...entry, ...def.fitRun(to) };
+    const now = def.fitRun(to);
+    // A list (MultiStepLR's milestones) compares element by element.
+    const same = (a: unknown, b: number | readonly number[] | undefined): boolean =>
+      b === undefined ? false : Array.isArray(b) ? Array.isArray(a) && a.length === b.length && b.every((x, i) => a[i] === x) : a === b;
+    // Only the values that depend on the run's length: CyclicLR's proposed base_lr does not, and
+    // a base_lr typed by hand must not keep its step_size_up from following the run.
+    const moving = Object.keys(was).filter((k) => !same(now[k], was[k]));
+    // All of those or none: WSD's three phases are fitted together.
+    if (!moving.every((k) => same(entry[k], was[k]))) return entry;
+    return { ...entry, ...Object.fromEntries(moving.map((k) => [k, now[k]])) };
   };
   const list = (s: unknown): unknown[] => (isRecord(s) && Array.isArray(s.milestones) ? (s.milestones as unknown[]) : []);
   let schedule = refit(spec.schedule, old, steps);

@@ -29,8 +29,9 @@ export const ExponentialLR: ScheduleDef<typeof o> = {
   cyclesMomentum: () => false,
   // torch requires gamma (0.95 is its docstring's example, per epoch): per step over a 500-step run
   // it takes the LR to 8e-15, and the runs stop moving after ~50 steps. The editor proposes the gamma
-  // that takes the LR down 100x over the run, four significant digits.
-  fitRun: (steps: number) => ({ gamma: Number((0.01 ** (1 / Math.max(1, steps))).toPrecision(4)) }),
+  // that takes the LR down 100x over the run, 1 - gamma to four significant digits (gamma itself
+  // rounded would be exactly 1, a flat schedule, from about 92,000 steps).
+  fitRun: (steps: number) => ({ gamma: 1 - Number((1 - 0.01 ** (1 / Math.max(1, steps))).toPrecision(4)) }),
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     out[0] = r(r(baseLr) * powInt(r, r(P[node.base + o.gamma]!), k));
     out[1] = 0;
