@@ -160,7 +160,7 @@ export function resolvedText(split: ClassAgreement, runs: number, judged: Judged
  */
 export function resolvedHeadline(split: ClassAgreement, judged: Judged = 'float32'): string {
   return split.minorityRuns < MIN_SPLIT_RUNS
-    ? `✓ No sign of ${judged}'s rounding in this map (too few runs on one side to judge it).`
+    ? `Too few runs on one side of this map's boundary to test ${judged}'s resolution here.`
     : `✓ ${judged} resolves this view: the map shows its boundary, not its rounding.`;
 }
 

@@ -7,6 +7,8 @@
  * DOM-free: tests/unit/run-link.test.ts.
  */
 
+import { SERIES_COLOURS } from '../view/colors.ts';
+
 export type Coords = Readonly<Record<string, number>>;
 
 /** The runs a link names. */
@@ -20,8 +22,11 @@ export interface RunLink {
 /** A parameter path as the sweeps name them: `optimizer.lr`, `optimizer.betas.0`, `network.batch_size`. */
 const PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
 
-/** At most this many pins are read from a link (the app shows at most six). */
-export const MAX_LINK_PINS = 6;
+/** At most this many pins are read from a link: as many as the app shows (one per series colour). */
+export const MAX_LINK_PINS = SERIES_COLOURS.length;
+
+/** A number as String() writes a double: no hex, no binary, no blanks (Number() would take "0x10"). */
+const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
 
 /** `path:value` pairs joined by commas, each value in full precision (String round-trips a double). */
 export function encodeCoords(c: Coords): string {
@@ -38,9 +43,9 @@ export function decodeCoords(text: string): Coords | null {
     const at = part.lastIndexOf(':');
     if (at <= 0) return null;
     const key = part.slice(0, at);
-    const value = part.slice(at + 1).trim();
+    const value = part.slice(at + 1);
     const v = Number(value);
-    if (!PATH.test(key) || value === '' || !Number.isFinite(v) || key in out) return null;
+    if (!PATH.test(key) || !NUMBER.test(value) || !Number.isFinite(v) || key in out) return null;
     out[key] = v;
   }
   return out;

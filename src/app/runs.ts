@@ -118,8 +118,9 @@ export function freeColour(used: readonly string[]): string {
 }
 
 /**
- * A path up to where it leaves a box ten times its view's size (a diverged run's next point can be
- * 1e19 away, which no renderer draws), that last point moved back along its step to the box's edge:
+ * A path up to where it leaves its view grown by ten view-widths on every side (a diverged run's
+ * next point can be 1e19 away, which no renderer draws), that last point moved back along its step
+ * to the box's edge:
  * inside the view the path is drawn as it went, and beyond it the plot clips it anyway.
  */
 export function pathWithin(
@@ -176,7 +177,7 @@ export interface SurfaceFigureRun {
  * minimum, as the map colours it) and the LR per step. Empty without runs. Walkthrough 6 wanted
  * "SGD vs momentum vs Adam on Rosenbrock" as a slide, and the export held only the map.
  */
-export function surfaceCurvePanels(plan: Pick<Plan, 'minima' | 'spec' | 'surface'>, runs: readonly SurfaceFigureRun[]): ChartPanel[] {
+export function surfaceCurvePanels(plan: Pick<Plan, 'minima' | 'spec' | 'surface' | 'dims'>, runs: readonly SurfaceFigureRun[]): ChartPanel[] {
   if (runs.length === 0) return [];
   // The surface's view, widened to hold the start, as the contour plot draws it: a diverged path
   // leaves it (clipped) instead of stretching the axes.
@@ -188,7 +189,8 @@ export function surfaceCurvePanels(plan: Pick<Plan, 'minima' | 'spec' | 'surface
   const paths: LineSeriesData[] = runs.map((r) => ({ label: r.label, ...pathWithin(r.trajectory.x, r.trajectory.y, domain), colour: r.colour }));
   const marks: LineSeriesData[] = [
     ...(plan.minima.length > 0 ? [{ label: 'known minima', x: plan.minima.map((m) => m.x), y: plan.minima.map((m) => m.y), colour: '#000000', points: true }] : []),
-    { label: 'start', x: [plan.spec.start[0]], y: [plan.spec.start[1]], colour: '#8a8a8a', points: true },
+    // One start for every run, unless the map sweeps it (each path then begins at its own).
+    ...(plan.dims.some((d) => d.path.startsWith('start.')) ? [] : [{ label: 'start', x: [plan.spec.start[0]], y: [plan.spec.start[1]], colour: '#8a8a8a', points: true }]),
   ];
   const loss = lossCurves(
     runs.map((r) => ({ label: r.label, values: r.trajectory.loss, colour: r.colour, steps: r.trajectory.steps })),

@@ -91,8 +91,9 @@ export const adamVsAdamW: Study = {
       `Across ${n}×${n} LR × weight-decay settings on Booth's function, Adam ends a median ${fmt(findings.adamMedianDistanceToL2Minimum)} away from the ` +
       `L2-regularised minimum (H + wd I)⁻¹Hm — where an L2 term should take it — while AdamW ends a median ` +
       `${fmt(findings.adamWMedianDistanceToL2Minimum)} away: decoupled decay is a different regulariser, whose end point depends on the LR too. ` +
-      `${pct(findings.adamShareAtL2Minimum)} of Adam's end points and ${pct(findings.adamWShareAtL2Minimum)} of AdamW's lie within 0.01 of it; ` +
-      `Adam's others are runs at LRs up to ${fmt(farLr['Adam (L2)'] ?? 0)}, still on their way there after ${steps} steps.`;
+      `${pct(findings.adamShareAtL2Minimum)} of Adam's end points and ${pct(findings.adamWShareAtL2Minimum)} of AdamW's lie within 0.01 of it` +
+      // Where Adam's others are, in the sweep: all at the smallest LRs, which take the smallest steps.
+      (farLr['Adam (L2)'] === undefined ? '.' : `; every Adam run that ends farther is at an LR of at most ${fmt(farLr['Adam (L2)'])} (the sweep's smallest LRs, whose steps are smallest).`);
     return {
       id: 'adam-vs-adamw',
       findings,

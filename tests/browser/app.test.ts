@@ -608,6 +608,18 @@ describe('interaction that teaches', () => {
     expect(b.pins).toEqual(a.pins);
     expect(b.hash).toBe(a.hash);
     expect(b.message).toBe('');
+    // A link pasted into the open page (same view, no new sweep) places its runs at once: here its pin, nothing selected.
+    const q = new URLSearchParams(a.hash.slice(1));
+    q.delete('run');
+    const pinOnly = `#${q.toString()}`;
+    await page2.evaluate((h: string) => {
+      location.hash = h;
+    }, pinOnly);
+    await page2.waitForFunction(() => {
+      const c = (document.querySelector('bl-app') as unknown as PageApp).controller;
+      return c.selection.selected === null && c.pins.list.length === 1 && !!c.pins.list[0]?.trajectory;
+    });
+    expect(await page2.evaluate(() => [(document.querySelector('bl-app') as unknown as PageApp).controller.pins.list[0]?.run, location.hash])).toEqual([a.pins[0], pinOnly]);
     await page.close();
     await page2.close();
   });

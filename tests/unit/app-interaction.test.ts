@@ -5,7 +5,7 @@
  * alternatives. (What the page does with them is checked in tests/browser/app.test.ts.)
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makePlan } from '../../src/core/plan.ts';
+import { makePlan, runCoordinates } from '../../src/core/plan.ts';
 import type { AnyPlan, Plan } from '../../src/core/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { SCHEDULES, findSchedule } from '../../src/core/registry/index.ts';
@@ -355,6 +355,21 @@ describe('selection and pins across edits', () => {
     pins.rebase(starts);
     expect([sel.selected, sel.coords, sel.trajectory, sel.hover]).toEqual([null, null, null, null]);
     expect(pins.list).toEqual([]);
+  });
+
+  it("places a link's selection and pins on the first plan, two pins on one run as one", async () => {
+    const { sweep, sel, pins } = setup();
+    const p = sweep.plan as Plan;
+    const [a, b] = [runCoordinates(p, 7), runCoordinates(p, 30)];
+    sel.restore(b);
+    // Two pins whose coordinates fall on one run of this grid (the second a hair off the first).
+    pins.restore([a, { ...a, 'optimizer.lr': (a['optimizer.lr'] as number) * (1 + 1e-9) }, b]);
+    expect(pins.list.map((x) => x.run)).toEqual([-1, -1, -1]);
+    sel.rebase(p);
+    pins.rebase(p);
+    expect(sel.selected).toEqual(cellOfRun(p, 30));
+    expect(pins.list.map((x) => x.run)).toEqual([7, 30]);
+    expect(new Set(pins.list.map((x) => x.colour)).size).toBe(2);
   });
 
   it('pins runs in distinct colours, records them in one request, re-records them after an edit, and unpins', async () => {

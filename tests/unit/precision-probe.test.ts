@@ -86,7 +86,8 @@ describe('the runs a probe samples', () => {
     // The short line above the map; one run on the smaller side is "fails", not "fail".
     expect(resolvedHeadline(ok)).toBe('✓ float32 resolves this view: the map shows its boundary, not its rounding.');
     const few = { ...ok, minorityRuns: 1 };
-    expect(resolvedHeadline(few, 'float64')).toBe("✓ No sign of float64's rounding in this map (too few runs on one side to judge it).");
+    // Too few to judge: no tick, nothing was tested.
+    expect(resolvedHeadline(few, 'float64')).toBe("Too few runs on one side of this map's boundary to test float64's resolution here.");
     expect(resolvedText(few, 512)).toMatch(/: only 1 fails to train there, too few to judge float32's resolution \(10 needed\)\.$/);
     expect(resolvedText({ ...ok, minorityRuns: 0 }, 512)).toMatch(/: none fail to train there,/);
     expect(resolvedText(ok, 512, 'float64')).toBe(

@@ -26,7 +26,11 @@ describe('run links', () => {
   it('reads exactly parameter:value pairs, and says what it left out', () => {
     expect(encodeCoords({ 'optimizer.lr': 0.001, 'schedule.schedulers.1.T_max': 450 })).toBe('optimizer.lr:0.001,schedule.schedulers.1.T_max:450');
     expect(decodeCoords('optimizer.lr:1e-3')).toEqual({ 'optimizer.lr': 0.001 });
-    for (const bad of ['', 'lr', 'lr:', ':1', 'lr:abc', 'lr:Infinity', 'lr:1,lr:2', 'a b:1', '__proto__.x:1,1:2']) expect(decodeCoords(bad), bad).toBeNull();
+    for (const bad of ['', 'lr', 'lr:', ':1', 'lr:abc', 'lr:Infinity', 'lr:1,lr:2', 'a b:1', '1x:2', 'lr:0x10', 'lr: 1', 'lr:1e', 'lr:--1']) expect(decodeCoords(bad), bad).toBeNull();
+    // A name from the link is only a key: __proto__ is stored as one, not as the record's prototype.
+    const proto = decodeCoords('__proto__:1');
+    expect(proto && Object.getPrototypeOf(proto)).toBeNull();
+    expect(proto && Object.keys(proto)).toEqual(['__proto__']);
     const r = readRunLink(`#s=x&run=lr:oops&pin=optimizer.lr:0.01&pin=garbage`);
     expect(r.selected).toBeNull();
     expect(r.pins).toEqual([{ 'optimizer.lr': 0.01 }]);

@@ -335,6 +335,9 @@ describe('choosing a schedule gives a spec that runs', () => {
       "The map's axes moved with that edit: x now sweeps schedule.max_lr (was optimizer.lr); y now sweeps schedule.max_momentum (was optimizer.momentum).",
     );
     expect(axesMovedText(base, switchSchedule(base, 'StepLR'))).toBe('');
+    // Another optimiser: the momentum axis moves to beta1, said; a range that changes is said too.
+    expect(axesMovedText(base, switchOptimizer(base, 'Adam'))).toBe("The map's axes moved with that edit: y now sweeps optimizer.betas.0 (was optimizer.momentum).");
+    expect(axesMovedText(base, setAt(base, 'sweep.x.min', 1e-5))).toBe("The map's axes moved with that edit: x now spans optimizer.lr 1e-5 … 1 (was 1e-4 … 1).");
   });
 
   it('ticking nesterov on an LR x momentum map gives up the momentum-0 row torch refuses, and says so', () => {
@@ -591,7 +594,7 @@ describe('the form', () => {
     expect(findField(all, 'swa.start')?.hint).toBe('[1, steps]');
     // An unbounded field says so in words: '(-inf, inf)' read like a range to keep within.
     expect(rangeHint({ min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY })).toBe('torch does not check its range');
-    expect(rangeHint({ min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY }, true)).toBe('any integer: torch does not check it');
+    expect(rangeHint({ min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY }, true)).toBe('an integer; torch does not check its range');
     expect(rangeHint({ min: 0, max: Number.POSITIVE_INFINITY })).toBe('[0, inf)');
     expect(findField(all, 'outcome.check_every')).toMatchObject({ hint: '[1, 100000], empty = 2% of steps', placeholder: '2% of steps', optional: true });
     // A draft without a block's optional field shows the default parseSpec would use.

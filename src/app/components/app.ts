@@ -568,7 +568,8 @@ export class BlApp extends LitElement {
     const ready = cols ? plan.runs : sweep.runsReady;
     const info = cell && partial && netRuns.runOf(cell) < ready ? describeNetRun(plan, partial, netRuns.runOf(cell)) : null;
     const named = info ? netCoordinateNames(plan, info.coords) : [];
-    const cursor = !info ? '' : named.length ? `${netRuns.hover ? 'Cursor' : 'Selected'} at ${named.map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}: ${info.outcome}` : `The run: ${info.outcome}`;
+    // A view of one run has no map to point at (its note stands there instead): no cursor line.
+    const cursor = info && named.length ? `${netRuns.hover ? 'Cursor' : 'Selected'} at ${named.map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}: ${info.outcome}` : '';
     // One run (no sweep, e.g. a study's curve opened here): a map of one cell says nothing, and drew
     // as one giant square without axes (walkthrough 6); the run's curves are beside it.
     const oneRun = plan.spec.sweep === null && plan.runs === 1;

@@ -32,8 +32,6 @@ export interface SelectedRun {
   readonly exact: boolean;
 }
 
-/** The selected run's ink (as the contour plot draws it). */
-
 export class BlRunPanel extends LitElement {
   static override properties = {
     grid: { attribute: false },

@@ -173,7 +173,7 @@ export function rangeHint(
   int = false,
 ): string {
   // Not "any number": a student read "gamma: any number" as "a negative gamma is fine" (walkthrough 6).
-  if (unbounded(r) && !r.upToSteps) return int ? 'any integer: torch does not check it' : 'torch does not check its range';
+  if (unbounded(r) && !r.upToSteps) return int ? 'an integer; torch does not check its range' : 'torch does not check its range';
   const f = (x: number): string =>
     x === Number.POSITIVE_INFINITY ? 'inf' : x === Number.NEGATIVE_INFINITY ? '-inf' : formatNumber(x, int);
   const lo = r.minExclusive || r.min === Number.NEGATIVE_INFINITY ? '(' : '[';
@@ -799,7 +799,8 @@ export function axesMovedText(before: SpecJSON, after: SpecJSON): string {
     const now = getAt(after, `${path}.param`);
     if (typeof was !== 'string' || typeof now !== 'string') return [];
     if (was !== now) return [`${axisName(path)} now sweeps ${now} (was ${was})`];
-    // The same parameter over another range (an end row given up to a rule, `withinRules`).
+    // The same parameter over another range: a new optimiser's or surface's typical range, an end
+    // row given up to a rule (`withinRules`).
     const [r0, r1] = [span(before, path), span(after, path)];
     return r0 && r1 && r0 !== r1 ? [`${axisName(path)} now spans ${now} ${r1} (was ${r0})`] : [];
   });

@@ -164,7 +164,7 @@ export class SpecEditor extends LitElement {
         ${this.messages(errs)}
         ${s.groups.map((g) => this.group(g, at))}
         ${s.groups.some((g) => g.fields.some((f) => f.required))
-          ? html`<p class="req-key"><span class="req">*</span> required in torch, which has no default for it: the editor starts it at a proposal (fitted to the run's steps, or torch's docstring example).</p>`
+          ? html`<p class="req-key"><span class="req">*</span> required in torch, which has no default for it: the editor starts it at a value proposed for this run (fitted to its steps where the value sets a length, a decay or a cycle), yours to change.</p>`
           : nothing}
         ${this.actions(s.actions)}
       </details>

@@ -106,8 +106,7 @@ export class AppController {
         }
         this.netRuns.clear();
         this.netPreview.clear();
-        if (restore?.selected) this.selection.restore(restore.selected);
-        if (restore) this.pins.restore(restore.pins);
+        if (restore) this.restoreSurfaceRuns(restore);
         this.selection.rebase(plan);
         this.pins.rebase(plan);
         this.preview.rebase();
@@ -195,8 +194,49 @@ export class AppController {
     // Read before the spec controller writes the view's own fragment (which leaves them out).
     const runs = readRunLink(location.hash);
     this.linkRuns = runs.selected || runs.pins.length > 0 ? runs : null;
+    this.spec.onArrive = (hash, same) => this.arriveRuns(hash, same);
     this.spec.init();
-    if (runs.notices.length > 0) this.message.say(runs.notices.join(' '));
+    this.sayToo(runs.notices);
+  }
+
+  /** Adds lines to what the message line says (the spec link's notices stay). */
+  private sayToo(lines: readonly string[]): void {
+    if (lines.length > 0) this.message.say([this.message.text, ...lines].filter((t) => t !== '').join(' '));
+  }
+
+  /**
+   * An arrival (Back, Forward, a link pasted into the open page) that names runs: they take their
+   * places in the view it shows, at once where that view is already shown, else in its first sweep.
+   * One that names none leaves the runs shown to follow the view, as after any edit.
+   */
+  private arriveRuns(hash: string, same: boolean): void {
+    const runs = readRunLink(hash);
+    this.sayToo(runs.notices);
+    if (!runs.selected && runs.pins.length === 0) return;
+    if (!same) {
+      this.linkRuns = runs;
+      return;
+    }
+    this.linkRuns = null;
+    const net = this.sweep.net;
+    if (net) {
+      this.netRuns.restore(runs.selected, runs.pins);
+      this.netRuns.rebase(net.plan, this.sweep.engine ?? this.engines.cpu);
+      if (net.results) this.netRuns.settle(net.plan);
+      return;
+    }
+    const plan = this.sweep.plan;
+    if (!plan) return;
+    this.restoreSurfaceRuns(runs);
+    this.selection.rebase(plan);
+    this.pins.rebase(plan);
+  }
+
+  /** A link's runs, before the plan they go to places them: its selection (or none) and its pins. */
+  private restoreSurfaceRuns(runs: RunLink): void {
+    if (runs.selected) this.selection.restore(runs.selected);
+    else this.selection.clear();
+    this.pins.restore(runs.pins);
   }
 
   /** The selected and pinned runs the page's link named, until the first sweep places them. */

@@ -87,7 +87,14 @@ export class NetRunsController implements ReactiveController {
     this.engine = engine;
     if (moved) {
       this.selected = this.selected ? carry(this.selected) : null;
-      this.pins = this.pins.flatMap((p) => carry(p) ?? []);
+      // Two pins that land on one run (a coarser sweep, a link's pins) are one pin, the first.
+      const taken = new Set<number>();
+      this.pins = this.pins.flatMap((p) => {
+        const c = carry(p);
+        if (!c || taken.has(c.run)) return [];
+        taken.add(c.run);
+        return [c];
+      });
     }
     this.host.requestUpdate();
   }

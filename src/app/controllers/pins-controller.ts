@@ -110,10 +110,14 @@ export class PinsController implements ReactiveController {
     this.plan = plan;
     this.exact = false;
     if (this.list.length === 0) return;
-    // A pin whose parameters the new sweep does not sweep has no run in it: it is dropped.
+    // A pin whose parameters the new sweep does not sweep has no run in it: it is dropped. Two that
+    // land on one run (a coarser sweep, a link's pins) are one pin, the first.
+    const taken = new Set<number>();
     this.list = this.list.flatMap((p) => {
       const run = carryRun(plan, p.coords);
-      return run === null ? [] : [{ ...p, run, label: runLabel(plan, run) }];
+      if (run === null || taken.has(run)) return [];
+      taken.add(run);
+      return [{ ...p, run, label: runLabel(plan, run) }];
     });
     this.host.requestUpdate();
     this.record(plan);

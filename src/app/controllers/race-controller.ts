@@ -107,7 +107,8 @@ export const LR_TRIES = 16;
  * where there is nothing to choose (no lr, or a schedule that sets the LR itself) or no run finished.
  * A new lane starts there: at torch's default LR most optimisers barely leave Rosenbrock's start in
  * 500 steps (AdamW at 0.001 ended at (-1.42, 2.01) in walkthrough 6), and the race looked broken.
- * One small sweep on the float32 CPU engine (16 runs of the race's steps).
+ * One small sweep on the race's own engine (the float32 CPU engine in-process for runs up to
+ * CPU_PATH_MAX_STEPS steps, the GPU beyond: paths.ts previewEngine), 16 runs of the race's steps.
  */
 export async function bestLr(engine: Engine, base: Spec, optimizer: string): Promise<number | null> {
   if (!findOptimizer(optimizer)?.params.some((p) => p.key === 'lr')) return null;
@@ -224,7 +225,8 @@ export class RaceController implements ReactiveController {
       // A spec the lane cannot run: recording says why.
     }
     const now = this.lanes.find((l) => l.entrant.id === e.id)?.entrant;
-    if (lr !== null && now && now.optimizer === e.optimizer && Object.keys(now.params).length === 0) this.edit(e.id, (x) => ({ ...x, params: { lr } }));
+    // Chosen for this start and surface: not applied when the race moved on meanwhile.
+    if (lr !== null && this.base === base && now && now.optimizer === e.optimizer && Object.keys(now.params).length === 0) this.edit(e.id, (x) => ({ ...x, params: { lr } }));
     else await this.record(true);
   }
 

@@ -81,6 +81,13 @@ export class SpecController implements ReactiveController {
     if (link.notices.length > 0) this.message.say(link.notices.join(' '));
   }
 
+  /**
+   * Told of each arrival (Back, Forward, a link pasted into the open page) before its view runs:
+   * the rest of the fragment (the selected and pinned runs) is the app's to read. `same`: the
+   * entry's spec is the one shown, so no new sweep will come.
+   */
+  onArrive: ((hash: string, same: boolean) => void) | null = null;
+
   /** Back or Forward (or a fragment typed by hand) arrived at `hash`. */
   private arrive(hash: string, st: EntryState | null): void {
     const link = readLink(hash, DEFAULT_SPEC);
@@ -89,7 +96,9 @@ export class SpecController implements ReactiveController {
     // An entry the app did not write gets its state (and its mended link) written now.
     const record = st ? 'none' : 'replace';
     const spec = link.spec ?? { ...DEFAULT_SPEC };
-    if (JSON.stringify(spec) === JSON.stringify(this.json) && this.errors.length === 0) {
+    const same = JSON.stringify(spec) === JSON.stringify(this.json) && this.errors.length === 0;
+    this.onArrive?.(hash, same);
+    if (same) {
       this.handSet = handSet;
       if (record === 'replace') this.writeUrl('replace');
       this.host.requestUpdate();

@@ -46,7 +46,8 @@ export const CosineAnnealingWarmRestarts: ScheduleDef<typeof o> = {
   slots: o,
   cyclesMomentum: () => false,
   // torch requires T_0 (20 is its docstring's example): 25 restarts over 500 steps. The editor
-  // proposes four cycles over the run (with T_mult 1).
+  // proposes four cycles over the run (with T_mult 1; T_0 is then 1, a constant LR, on runs of 5
+  // steps or fewer).
   fitRun: (steps: number) => ({ T_0: Math.max(1, Math.round(steps / 4)) }),
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;

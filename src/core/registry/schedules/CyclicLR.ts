@@ -15,7 +15,7 @@ const params = [
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
     typical: { min: 1e-5, max: 1e-2, scale: 'log' },
-    doc: 'Lower LR boundary, replacing the optimizer lr as torch does; required in torch (0.01 is its docstring example).',
+    doc: "Lower LR boundary, replacing the optimizer lr as torch does; required in torch (0.01 is its docstring example; the editor proposes max_lr's lowest typical value, 1e-4, so that a max_lr axis stays above it).",
   },
   {
     key: 'max_lr',

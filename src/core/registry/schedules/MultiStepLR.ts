@@ -38,7 +38,8 @@ export const MultiStepLR: ScheduleDef<typeof o> = {
   slots: o,
   cyclesMomentum: () => false,
   // torch requires milestones ([30, 80] is its docstring's example, epochs): the editor proposes the
-  // same two drops at half and three quarters of the run.
+  // same two drops at half and three quarters of the run (on a run of 1 or 3 steps both fall on one
+  // step, a double drop, which torch allows; on 2 the second is never reached).
   fitRun: (steps: number) => ({ milestones: [Math.max(1, Math.round(steps / 2)), Math.max(1, Math.round((3 * steps) / 4))] }),
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
