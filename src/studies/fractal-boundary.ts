@@ -48,7 +48,9 @@ export interface FractalSize {
  * about the float32 CPU engine's time for a map; measured: 67 minutes in all here with depths 2 and
  * 3 redrawn, bench/cpu-runs/2026-12-04-fractal-full/; each depth's float64 sample now also runs once
  * more nudged by one ulp, float64's own test: one more 64 x 64 float64 sample per depth, about a
- * minute each here, the bench's 64 x 64 redraws taking 35 to 85 s a map). Its precision samples are 64 x 64: at 32 x 32 the
+ * minute each here, the bench's 64 x 64 redraws taking 35 to 85 s a map; with it, 68 minutes in all,
+ * depth 3 left out as past float64's resolution too, κ 0.47: bench/cpu-runs/2026-12-05-fractal-float64/
+ * full-study-ulp.json). Its precision samples are 64 x 64: at 32 x 32 the
  * deep zooms' samples hold ~40 cells on float64's smaller side, too few to tell 45% kept from 55%
  * (bench/device-runs/2026-12-04-h200/fractal-full-precision-{32,64}.json: 47% and 45% at depth 2).
  *
