@@ -10,6 +10,7 @@ import { minimumLabel } from '../core/outcome.ts';
 import { resolveParamPath } from '../core/spec.ts';
 import type { NetColumns } from '../core/results.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
+import type { HeatmapMode } from '../view/frame.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
 import { count } from '../view/caption.ts';
@@ -65,7 +66,7 @@ export function axesText(plan: Plan): string {
  * reached minimum 0 (1.8%), 14,400 diverged (22%), 49,956 did not converge (76.2%)." While a sweep
  * fills in, how many runs are done.
  */
-export function heatmapSummary(plan: Plan, c: OutcomeCounts): string {
+export function heatmapSummary(plan: Plan, c: OutcomeCounts, mode: HeatmapMode = 'outcome'): string {
   const head = `Heatmap of ${count(plan.runs)} runs of ${plan.optimizer.id} on ${plan.surface.title}, ${count(plan.spec.steps)} steps each; ${axesText(plan)}.`;
   if (c.ready === 0) return `${head} No results yet.`;
   const parts: string[] = [];
@@ -75,7 +76,11 @@ export function heatmapSummary(plan: Plan, c: OutcomeCounts): string {
   if (c.diverged > 0) parts.push(`${count(c.diverged)} diverged (${pct(c.diverged, c.ready)})`);
   if (c.notConverged > 0) parts.push(`${count(c.notConverged)} did not converge (${pct(c.notConverged, c.ready)})`);
   const done = c.ready < c.total ? ` ${count(c.ready)} of ${count(c.total)} runs done so far:` : '';
-  return `${head}${done} ${parts.join(', ')}.`;
+  // A map of nearly all "still moving" grey says little in the outcome colourings: the final loss
+  // tells those runs apart (walkthrough 7 saw Adam on Rosenbrock 99% grey).
+  const outcomes = mode === 'outcome' || mode === 'basin' || mode === 'steps';
+  const moving = outcomes && c.ready === c.total && c.notConverged >= 0.9 * c.ready ? ' Most runs are still moving at the end: the final loss colouring tells them apart.' : '';
+  return `${head}${done} ${parts.join(', ')}.${moving}`;
 }
 
 /**

@@ -820,6 +820,11 @@ describe('text alternatives', () => {
     expect(text).toMatch(/^Heatmap of 45 runs of SGD on Rosenbrock, 60 steps each; x: lr \(log, 1e-4 to 0\.01\), y: momentum \(0 to 0\.8\)\./);
     expect(text).toMatch(/10 reached minimum 0 \(22\.2%\), 5 diverged \(11\.1%\), 30 did not converge \(66\.7%\)\.$/);
     expect(heatmapSummary(p, countOutcomes({ basin, diverged }, 20, 45, 1))).toMatch(/20 of 45 runs done so far/);
+    // Nearly all still moving: the outcome colourings point to the final loss; the final loss's own does not.
+    const moving = countOutcomes({ basin: Int32Array.from({ length: 45 }, (_, k) => (k < 2 ? 0 : -1)), diverged: new Uint8Array(45) }, 45, 45, 1);
+    expect(heatmapSummary(p, moving)).toMatch(/43 did not converge \(95\.6%\)\. Most runs are still moving at the end: the final loss colouring tells them apart\.$/);
+    expect(heatmapSummary(p, moving, 'loss')).toMatch(/\(95\.6%\)\.$/);
+    expect(text).not.toMatch(/still moving/);
     // A surface that names its minima: the summary says which well, as the study does.
     const fs = plan({ ...GRID, surface: 'flat_sharp' });
     const sharp = fs.minima.findIndex((m) => m.name === 'sharp');

@@ -464,10 +464,10 @@ export class BlApp extends LitElement {
   });
 
   /** The heatmap in words: counts per outcome once the sweep is complete (a live region must not chatter while it fills). */
-  private readonly summaryText = memoLast((plan: Plan | null, columns: { basin: ArrayLike<number>; diverged: ArrayLike<number> } | null, ready: number, running: boolean): string => {
+  private readonly summaryText = memoLast((plan: Plan | null, columns: { basin: ArrayLike<number>; diverged: ArrayLike<number> } | null, ready: number, running: boolean, mode: HeatmapMode): string => {
     if (!plan) return '';
     if (running || !columns) return `Running a sweep of ${count(plan.runs)} runs…`;
-    return heatmapSummary(plan, countOutcomes(columns, ready, plan.runs, plan.minima.length));
+    return heatmapSummary(plan, countOutcomes(columns, ready, plan.runs, plan.minima.length), mode);
   });
 
   /** The schedule's LR drawn small under its sliders. */
@@ -841,7 +841,7 @@ export class BlApp extends LitElement {
             .pinned=${this.pinnedCells(ctl.pins.list, plan?.width ?? 0)}
             .legend=${this.legendItems(frame, plan, this.theory(plan))}
             .lines=${this.theory(plan)}
-            .summary=${this.summaryText(shown.plan, shown.columns, shown.runsReady, shown.running)}
+            .summary=${this.summaryText(shown.plan, shown.columns, shown.runsReady, shown.running, modeFor('surface', ctl.spec.mode))}
             .cursorText=${hoverInfo ? `${sel.hover ? 'Cursor' : 'Selected'} at ${runText(hoverInfo.coords, hoverInfo.outcome, hoverInfo.fields)}` : ''}
             @cell-hover=${(e: CustomEvent<CellEventDetail | null>) => this.onCellHover(e.detail)}
             @cell-click=${(e: CustomEvent<CellEventDetail>) => {
