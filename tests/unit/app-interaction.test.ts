@@ -488,9 +488,13 @@ describe('race', () => {
     race.setParam(race.lanes[0]?.entrant.id ?? -1, 'lr', 0.5);
     await flush();
     expect([race.lanes[0]?.error, race.lanes[0]?.trajectory?.x.length]).toEqual([null, 61]);
-    await race.add();
+    const adding = race.add();
+    // While its LR is chosen the new lane says so; recorded, it says nothing of it.
+    expect(race.lanes[3]?.tuning).toBe(true);
+    await adding;
     await flush();
     expect(race.lanes.length).toBe(4);
+    expect(race.lanes[3]?.tuning).toBeFalsy();
     expect(race.lanes[3]?.trajectory).not.toBeNull();
     // The new lane (SGD, the first optimiser not racing) starts at the LR of LR_TRIES over its typical
     // range that ends lowest from this start: one sweep, and no other of those LRs ends lower.

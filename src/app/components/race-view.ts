@@ -8,7 +8,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { OPTIMIZERS } from '../../core/registry/index.ts';
 import type { Minimum } from '../../core/registry/types.ts';
 import type { Lane, RaceController } from '../controllers/race-controller.ts';
-import { entrantFields } from '../controllers/race-controller.ts';
+import { LR_TRIES, entrantFields } from '../controllers/race-controller.ts';
 import type { PlaybackController } from '../controllers/playback-controller.ts';
 import { memoLast } from '../memo.ts';
 import { pointIndexAt } from '../runs.ts';
@@ -97,7 +97,7 @@ export class BlRace extends LitElement {
           ${OPTIMIZERS.map((o) => html`<option value=${o.id} ?selected=${o.id === e.optimizer}>${o.id}</option>`)}
         </select>
         <button aria-label="Remove ${l.label}" @click=${() => race?.remove(e.id)}>Remove</button>
-        ${t ? html`<span class="result">${pathText('', t)}</span>` : nothing}
+        ${t ? html`<span class="result">${pathText('', t)}</span>` : l.tuning ? html`<span class="result" data-testid="lane-tuning">choosing its LR: ${LR_TRIES} runs from this start…</span>` : nothing}
       </div>
       <div class="fields">
         ${entrantFields(e.optimizer, e.params).map((f) =>

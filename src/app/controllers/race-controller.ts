@@ -34,6 +34,8 @@ export interface Lane {
   readonly trajectory: Trajectory | null;
   /** Why this lane cannot run (its spec's problems), or null. */
   readonly error: string | null;
+  /** A new lane whose LR is still being chosen (`bestLr`): it has no path yet, and says why. */
+  readonly tuning?: boolean;
 }
 
 /** A setting a lane shows: `lr`, `momentum`, `betas.0`, … with its allowed range, or a switch (`nesterov`). */
@@ -211,7 +213,7 @@ export class RaceController implements ReactiveController {
     const pick = OPTIMIZERS.find((o) => !racing.has(o.id)) ?? OPTIMIZERS[0];
     if (!pick) return Promise.resolve();
     const e = this.entrant(pick.id, {});
-    this.lanes = [...this.lanes, this.lane(e)];
+    this.lanes = [...this.lanes, { ...this.lane(e), tuning: true }];
     this.host.requestUpdate();
     return this.tune(e);
   }
@@ -224,6 +226,8 @@ export class RaceController implements ReactiveController {
     } catch {
       // A spec the lane cannot run: recording says why.
     }
+    // Chosen (or not): the lane no longer says it is choosing.
+    this.lanes = this.lanes.map((l) => (l.entrant.id === e.id && l.tuning ? { ...l, tuning: false } : l));
     const now = this.lanes.find((l) => l.entrant.id === e.id)?.entrant;
     // Chosen for this start and surface: not applied when the race moved on meanwhile.
     if (lr !== null && this.base === base && now && now.optimizer === e.optimizer && Object.keys(now.params).length === 0) this.edit(e.id, (x) => ({ ...x, params: { lr } }));
