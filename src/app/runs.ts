@@ -179,8 +179,8 @@ export interface SurfaceFigureRun {
  */
 export function surfaceCurvePanels(plan: Pick<Plan, 'minima' | 'spec' | 'surface' | 'dims'>, runs: readonly SurfaceFigureRun[]): ChartPanel[] {
   if (runs.length === 0) return [];
-  // The surface's view, widened to hold the start, as the contour plot draws it: a diverged path
-  // leaves it (clipped) instead of stretching the axes.
+  // The surface's view (the contour plot's), widened to hold the start: a diverged path leaves it
+  // (clipped) instead of stretching the axes.
   const d = plan.surface.domain(plan.spec.surface.params);
   const [sx, sy] = plan.spec.start;
   const domain = [d.xMin, d.xMax, d.yMin, d.yMax].every(Number.isFinite)

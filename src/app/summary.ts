@@ -97,19 +97,6 @@ export function netSummary(
   mode: NetHeatmapMode = 'convergence',
 ): string {
   if (running || !cols) return `Running a sweep of ${count(plan.runs)} network runs…`;
-  // A colouring of one quantity: the runs' counts, then that quantity's numbers. The threshold's
-  // counts belong to the steps-to-threshold colouring (walkthrough 7 read them under a map of test
-  // accuracy, and not a word of accuracy).
-  const shown = quantityText(mode, cols, plan.runs);
-  if (shown !== null) {
-    let trained = 0;
-    let diverged = 0;
-    for (let i = 0; i < plan.runs; i++) {
-      if ((cols.convergence[i] as number) < 0) trained++;
-      if (cols.diverged[i]) diverged++;
-    }
-    return `${count(trained)} of ${count(plan.runs)} runs trained (the loss fell below its start on average over the last steps); ${count(diverged)} diverged. ${shown}`;
-  }
   let trained = 0;
   let diverged = 0;
   let never = 0;
@@ -131,13 +118,18 @@ export function netSummary(
       }
     }
   }
+  const counts = [`${count(trained)} of ${count(plan.runs)} runs trained (the loss fell below its start on average over the last steps)`, `${count(diverged)} diverged`];
+  // A colouring of one quantity: the runs' counts, then that quantity's numbers. The threshold's
+  // counts belong to the steps-to-threshold colouring (walkthrough 7 read them under a map of test
+  // accuracy, and not a word of accuracy).
+  const shown = quantityText(mode, cols, plan.runs);
+  if (shown !== null) return `${counts.join('; ')}. ${shown}`;
   const standing = plan.runs - diverged;
   // A steps-to-threshold map all grey says nothing about the runs: say so plainly, and what would make it say something.
   const none = never > 0 && never === standing;
   const of = diverged > 0 ? `the ${count(standing)} that did not diverge` : `the ${count(standing)} runs`;
   const parts = [
-    `${count(trained)} of ${count(plan.runs)} runs trained (the loss fell below its start on average over the last steps)`,
-    `${count(diverged)} diverged`,
+    ...counts,
     none
       ? `none of ${of} reached the loss threshold (the steps-to-threshold colouring is all grey, "never")`
       : `${count(standing - never)} of ${of} reached the loss threshold (the other ${count(never)}: "never", grey in the steps-to-threshold colouring)`,
@@ -239,8 +231,8 @@ export function scheduleNote(plan: Plan): string {
     });
   // A schedule that follows the loss has no curve before a run is seen: the chart draws the LR it
   // starts from (walkthrough 6 read the flat line as the schedule doing nothing).
-  const sched = plan.schedule?.def;
-  const plateau = sched?.plateau
+  const sched = plan.schedule.def;
+  const plateau = sched.plateau
     ? `${sched.id} cuts the LR when a run's loss (at the point where each step took its gradient) has not improved for patience steps: it is stepped every step here, as a training loop that calls it every step would, and each run's LR is its own. The line is the LR every run starts from; click a cell for its run's LR per step.`
     : '';
   if (at.length === 0) return plateau;

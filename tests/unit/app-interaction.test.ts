@@ -851,11 +851,11 @@ describe('text alternatives', () => {
 describe('export file names', () => {
   it('name the view: problem, optimiser, swept parameters and what the file holds', () => {
     const p = plan();
-    expect(exportName(p.spec, p.surface.id, 'outcome')).toBe('basinlab-rosenbrock-sgd-lr-x-momentum-outcome');
+    expect(exportName(p, p.surface.id, 'outcome')).toBe('basinlab-rosenbrock-sgd-lr-x-momentum-outcome');
     // Tuple elements and group paths keep their parameter's name; odd characters become hyphens.
-    const spec = { optimizer: { name: 'AdamW' }, sweep: { kind: 'random' as const, count: 4, seed: 0, dims: [{ param: 'optimizer.betas.0', min: 0, max: 1, scale: 'linear' as const }, { param: 'optimizer.param_groups.1.lr', min: 1e-4, max: 1, scale: 'log' as const }] } };
-    expect(exportName(spec, 'Iris', 'test_accuracy')).toBe('basinlab-iris-adamw-betas-x-lr-test-accuracy');
-    expect(exportName({ optimizer: { name: 'SGD' }, sweep: null }, 'regression', 'results')).toBe('basinlab-regression-sgd-results');
+    const swept = { spec: { optimizer: { name: 'AdamW' } }, dims: [{ path: 'optimizer.betas.0' }, { path: 'optimizer.param_groups.1.lr' }] };
+    expect(exportName(swept, 'Iris', 'test_accuracy')).toBe('basinlab-iris-adamw-betas-x-lr-test-accuracy');
+    expect(exportName({ spec: { optimizer: { name: 'SGD' } }, dims: [] }, 'regression', 'results')).toBe('basinlab-regression-sgd-results');
   });
 });
 

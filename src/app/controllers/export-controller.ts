@@ -5,12 +5,11 @@
  * same text as `basinlab sweep` writes).
  */
 import { writeResultsCSV, writeResultsJSON } from '../../core/results.ts';
-import type { SweepSpec } from '../../core/spec.ts';
 import { caption, netCaption } from '../../view/caption.ts';
 import type { HeatmapMode } from '../../view/frame.ts';
 import type { NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL } from '../../view/net-frame.ts';
-import type { HeatmapPanel, NetHeatmapPanel } from '../../view/panels.ts';
+import type { ChartPanel, HeatmapPanel, NetHeatmapPanel } from '../../view/panels.ts';
 import { figureGridSvg, netHeatmapSvg, panelSvg } from '../../view/svg.ts';
 import { theoryLines } from '../../view/theory.ts';
 import type { FigureRun } from '../net-runs.ts';
@@ -62,10 +61,7 @@ export class ExportController {
   private netSvg(): string | null {
     const p = this.netPanel();
     if (!p) return null;
-    const map = netHeatmapSvg(p, canvasPng);
-    const runs = this.netRuns().flatMap((r): FigureRun[] => (r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label }] : []));
-    const charts = netCurvePanels(p.plan, runs).map((c) => panelSvg(c, canvasPng));
-    return charts.length > 0 ? figureGridSvg([map, ...charts], 2) : map;
+    return besideMap(netHeatmapSvg(p, canvasPng), netCurvePanels(p.plan, recorded(this.netRuns())));
   }
 
   /** The shown sweep as a figure panel (null before its results are complete). */
@@ -84,18 +80,15 @@ export class ExportController {
     const p = this.panel();
     if (!p) return null;
     // Beside the map, the selected and pinned runs' paths and curves where any are recorded.
-    const map = panelSvg(p, canvasPng);
-    const runs = this.surfaceRuns().flatMap((r): SurfaceFigureRun[] => (r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label }] : []));
-    const charts = surfaceCurvePanels(p.plan, runs).map((c) => panelSvg(c, canvasPng));
-    return charts.length > 0 ? figureGridSvg([map, ...charts], 2) : map;
+    return besideMap(panelSvg(p, canvasPng), surfaceCurvePanels(p.plan, recorded(this.surfaceRuns())));
   }
 
   /** The exported file's name (without extension) for the view shown: `exportName`. */
   private fileName(what: string): string {
     const net = this.sweep.net;
-    if (net) return exportName(net.plan.spec, net.plan.spec.data.name, what);
+    if (net) return exportName(net.plan, net.plan.spec.data.name, what);
     const plan = this.sweep.plan;
-    return plan ? exportName(plan.spec, plan.surface.id, what) : `basinlab-${what}`;
+    return plan ? exportName(plan, plan.surface.id, what) : `basinlab-${what}`;
   }
 
   /** Downloads the figure: SVG, or PNG rasterised from the same SVG at `scale` times its size. */
@@ -140,16 +133,29 @@ export class ExportController {
  * (their last path segment) and what the file holds, in lower case, each part reduced to letters,
  * digits and hyphens. `rosenbrock-sgd-lr-x-momentum-outcome`.
  */
-export function exportName(spec: { readonly optimizer: { readonly name: string }; readonly sweep: SweepSpec | null }, problem: string, what: string): string {
+export function exportName(
+  plan: { readonly dims: readonly { readonly path: string }[]; readonly spec: { readonly optimizer: { readonly name: string } } },
+  problem: string,
+  what: string,
+): string {
   const clean = (t: string): string =>
     t
       .toLowerCase()
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '');
-  const sw = spec.sweep;
-  const params = !sw ? [] : sw.kind === 'grid' ? [sw.x.param, ...(sw.y ? [sw.y.param] : [])] : sw.dims.map((d) => d.param);
-  const swept = params.map((p) => clean(p.split('.').filter((k) => !/^\d+$/.test(k)).at(-1) ?? p));
-  return ['basinlab', clean(problem), clean(spec.optimizer.name), swept.join('-x-'), clean(what)].filter((t) => t !== '').join('-');
+  // The plan's swept paths, whatever the sweep's kind.
+  const swept = plan.dims.map(({ path }) => clean(path.split('.').filter((k) => !/^\d+$/.test(k)).at(-1) ?? path));
+  return ['basinlab', clean(problem), clean(plan.spec.optimizer.name), swept.join('-x-'), clean(what)].filter((t) => t !== '').join('-');
+}
+
+/** The runs whose paths are recorded (a figure draws only those). */
+function recorded<T>(runs: readonly { readonly trajectory: T | null; readonly colour: string; readonly label: string }[]): { trajectory: T; colour: string; label: string }[] {
+  return runs.flatMap((r) => (r.trajectory ? [{ trajectory: r.trajectory, colour: r.colour, label: r.label }] : []));
+}
+
+/** A map's figure with charts beside it, two to a row, where there are any. */
+function besideMap(map: string, charts: readonly ChartPanel[]): string {
+  return charts.length > 0 ? figureGridSvg([map, ...charts.map((c) => panelSvg(c, canvasPng))], 2) : map;
 }
 
 /** An SVG drawn by the browser onto a canvas `scale` times its size, as a PNG data URL. */
