@@ -19,10 +19,10 @@ import type { ScheduleNode } from '../core/registry/index.ts';
 import { findOptimizer, findSchedule } from '../core/registry/index.ts';
 import { MAX_STEPS } from '../core/run-settings.ts';
 import type { ScheduleSpec } from '../core/spec.ts';
-import { overriddenKey, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
+import { overriddenKey, resolveNetPath, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
 import { netParamShort } from '../view/caption.ts';
 import type { SpecJSON } from './components/spec-edit.ts';
-import { defaultAxisRange, getAt, netAxisRange, setAt } from './components/spec-edit.ts';
+import { defaultAxisRange, getAt, netAxisRange, parses, setAt } from './components/spec-edit.ts';
 import { shortParam } from './runs.ts';
 import { logLrAxis } from './summary.ts';
 
@@ -169,14 +169,7 @@ type SliderBase = Pick<SliderModel, 'path' | 'label' | 'value' | 'int' | 'doc' |
 
 /** Whether the spec is valid with `path` set to `v` (everything else as it is). */
 function validWith(json: SpecJSON, path: string): (v: number) => boolean {
-  return (v) => {
-    try {
-      parseAnySpec(setAt(json, path, v));
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  return (v) => parses(setAt(json, path, v));
 }
 
 /**

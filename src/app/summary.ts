@@ -7,7 +7,8 @@
 import type { Plan } from '../core/plan.ts';
 import { findOptimizer } from '../core/registry/index.ts';
 import { minimumLabel } from '../core/outcome.ts';
-import { resolveParamPath } from '../core/spec.ts';
+import { resolveParamPath, scheduleOverrides } from '../core/spec.ts';
+import { P_OPTIMIZER } from '../core/layout.ts';
 import type { NetColumns } from '../core/results.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
 import type { HeatmapMode } from '../view/frame.ts';
@@ -239,6 +240,22 @@ export function scheduleNote(plan: Plan): string {
   const one = at.length === 1;
   const drawn = `Drawn at ${at.join(', ')} (the editor's ${one ? 'value' : 'values'}); the map sweeps ${one ? 'it' : 'them'}: click a cell for its run's own LR.`;
   return plateau ? `${plateau} ${drawn}` : drawn;
+}
+
+/**
+ * The sentence under the schedule's heading: without a schedule, that each run (or each lane of the
+ * race) keeps its own LR (no chart then); with the race open, how its lanes run the schedule (the
+ * map's "click a cell" does not apply there); else what the chart is drawn at (`scheduleNote`).
+ */
+export function scheduleText(plan: Plan, race: boolean): string {
+  if (!plan.schedule) {
+    if (race) return 'No schedule: each lane of the race keeps its own lr at every step.';
+    return `No schedule: every step uses the run's own lr${plan.dims.some((d) => d.path === 'optimizer.lr') ? ' (the map sweeps it)' : ` (${formatNumber(plan.P[P_OPTIMIZER] as number)})`}.`;
+  }
+  if (!race) return scheduleNote(plan);
+  return scheduleOverrides(plan.spec).includes('lr')
+    ? `${plan.schedule.def.id} sets the LR of every lane of the race from its own bounds, as drawn: the lanes' lr has no effect.`
+    : "Drawn at the editor's LR; each lane of the race runs this schedule from its own LR.";
 }
 
 /**

@@ -33,7 +33,7 @@ import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { COMPARE_COLOURS, SELECTED_INK, carryRun, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/components/spec-edit.ts';
-import { countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote } from '../../src/app/summary.ts';
+import { countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, scheduleText } from '../../src/app/summary.ts';
 
 const GRID = {
   surface: { name: 'rosenbrock' },
@@ -747,8 +747,15 @@ describe('heatmap keys and zoom', () => {
 describe('the schedule chart', () => {
   it("says it is drawn at the editor's values when the map sweeps what shapes it, naming them; nothing otherwise", () => {
     // GRID sweeps lr and momentum with a constant LR: the momentum is not drawn, so not named.
-    // No schedule, no chart: nothing to say of it.
+    // No schedule, no chart: nothing to say of it; the heading's sentence says the LR is the run's own.
     expect(scheduleNote(plan())).toBe('');
+    expect(scheduleText(plan(), false)).toBe("No schedule: every step uses the run's own lr (the map sweeps it).");
+    expect(scheduleText(plan({ ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -1, max: 1, count: 3, scale: 'linear' }, y: null } }), false)).toBe(`No schedule: every step uses the run's own lr (${GRID.optimizer.lr}).`);
+    expect(scheduleText(plan(), true)).toBe('No schedule: each lane of the race keeps its own lr at every step.');
+    // The race: its lanes run the schedule from their own LRs, unless the schedule sets the LR itself.
+    expect(scheduleText(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }), true)).toBe("Drawn at the editor's LR; each lane of the race runs this schedule from its own LR.");
+    expect(scheduleText(plan({ ...GRID, sweep: null, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: 60 } }), true)).toMatch(/^OneCycleLR sets the LR of every lane/);
+    expect(scheduleText(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }), false)).toBe(scheduleNote(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } })));
     expect(scheduleNote(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }))).toBe("Drawn at lr " + String(GRID.optimizer.lr) + " (the editor's value); the map sweeps it: click a cell for its run's own LR.");
     const starts = { ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -1, max: 1, count: 3, scale: 'linear' }, y: null } };
     expect(scheduleNote(plan(starts))).toBe('');

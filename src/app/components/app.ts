@@ -7,14 +7,13 @@ import type { PropertyValues, TemplateResult } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Plan } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
-import { anySpecToJSON, scheduleOverrides } from '../../core/spec.ts';
+import { anySpecToJSON } from '../../core/spec.ts';
 import { scheduleCurve } from '../../core/steps.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
 import { minimumColour } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { HEATMAP_MODES, cellColour } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
-import { P_OPTIMIZER } from '../../core/layout.ts';
 import { caption, count, netCaption, netParamLabel, paramLabel, prose } from '../../view/caption.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
@@ -50,7 +49,7 @@ import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
 import { zoomAround, zoomRefusal } from '../heatmap/zoom-around.ts';
 import { netParamSliders, paramSliders, sliderCurve } from '../sliders.ts';
-import { countOutcomes, fieldText, heatmapSummary, logLrAxis, netSummary, runText, scheduleNote } from '../summary.ts';
+import { countOutcomes, fieldText, heatmapSummary, logLrAxis, netSummary, runText, scheduleText } from '../summary.ts';
 import type { CellEventDetail, HeatmapAxis, PinnedCell, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
 import { GRAD_INK } from './contour-plot.ts';
@@ -908,24 +907,14 @@ export class BlApp extends LitElement {
               </div>`}
           <h2>Schedule${plan?.schedule ? `: ${plan.schedule.def.id}` : ': constant LR'}</h2>
           ${(() => {
-            // The race's lanes share the schedule, each from its own LR: the map's note (click a
-            // cell) does not apply there.
-            const note = !plan?.schedule
-              ? ''
-              : ctl.race.open
-                ? scheduleOverrides(plan.spec).includes('lr')
-                    ? `${plan.schedule.def.id} sets the LR of every lane of the race from its own bounds, as drawn: the lanes' lr has no effect.`
-                    : "Drawn at the editor's LR; each lane of the race runs this schedule from its own LR."
-                : scheduleNote(plan);
+            const note = plan ? scheduleText(plan, ctl.race.open) : '';
             return note ? html`<p class="status" data-testid="schedule-note">${note}</p>` : nothing;
           })()}
-          ${plan && !plan.schedule
-            ? // A constant LR is a flat line: beside the run's own LR chart it only repeated it, at
-              // the editor's LR rather than the run's (walkthrough 7). Said in words instead.
-              html`<p class="status" data-testid="constant-lr">${ctl.race.open
-                ? "No schedule: each lane of the race keeps its own lr at every step."
-                : `No schedule: every step uses the run's own lr${plan.dims.some((d) => d.path === 'optimizer.lr') ? ' (the map sweeps it)' : ` (${formatNumber(plan.P[P_OPTIMIZER] as number)})`}.`}</p>`
-            : html`<bl-line-chart .series=${this.scheduleChart(plan).series} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleChart(plan).log}></bl-line-chart>`}
+          <!-- No chart for a constant LR: beside the run's own LR chart a flat line only repeated it, at
+               the editor's LR rather than the run's (walkthrough 7); the note says it in words. -->
+          ${!plan || plan.schedule
+            ? html`<bl-line-chart .series=${this.scheduleChart(plan).series} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleChart(plan).log}></bl-line-chart>`
+            : nothing}
           ${plan?.minima.length
             ? html`<div class="row" style="margin-top:6px" data-testid="minima"><span>Known minima:</span>${plan.minima.slice(0, 8).map(
                 (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> ${m.name ?? `#${i}`} at (${prose(m.x, 3)}, ${prose(m.y, 3)}), loss ${prose(m.value, 4)}</span>`,

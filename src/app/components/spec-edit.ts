@@ -569,6 +569,16 @@ interface AxisTarget {
   readonly range: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean };
 }
 
+/** Whether parseAnySpec accepts a draft as it is (its problems are the editor's to show, not this answer's). */
+export function parses(spec: SpecJSON): boolean {
+  try {
+    parseAnySpec(spec);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A network draft as parseAnySpec reads it, without its sweep (an axis being edited does not hide the rest), or null. */
 function parsedNet(spec: SpecJSON): NetSpec | null {
   try {
@@ -1703,15 +1713,7 @@ export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean,
  * another reason, or one a row does not mend, is left as it is, for its error to say why.
  */
 function withinRules(spec: SpecJSON, handSet: HandSet): SpecJSON {
-  const valid = (s: SpecJSON): boolean => {
-    try {
-      parseAnySpec(s);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  if (valid(spec)) return spec;
+  if (parses(spec)) return spec;
   const s = spec.sweep;
   if (!isRecord(s) || s.kind !== 'grid') return spec;
   for (const path of axisPaths(spec)) {
@@ -1730,7 +1732,7 @@ function withinRules(spec: SpecJSON, handSet: HandSet): SpecJSON {
     const ends = [second, last].flatMap((v, k) => [Number(v.toPrecision(3)), v].map((w) => (k === 0 ? { min: w } : { max: w })));
     for (const end of ends) {
       const next = setAt(spec, path, { ...a, ...end });
-      if (valid(next)) return next;
+      if (parses(next)) return next;
     }
   }
   return spec;
