@@ -6,7 +6,7 @@
  */
 import { SERIES_COLOURS } from '../view/colors.ts';
 import type { Plan } from '../core/plan.ts';
-import { nearestRun, runCoordinates } from '../core/plan.ts';
+import { nearestRun, runCoordinates, unchosenPaths } from '../core/plan.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
 import { lossCurves } from '../view/frame.ts';
@@ -33,24 +33,49 @@ export function cellInPlan(plan: Plan, cell: Cell): boolean {
 }
 
 /**
- * The run of `plan` nearest to where a run of an earlier sweep stood: its sweep coordinates where
- * the new sweep sweeps the same parameters, and the new spec's own value (the base vector P) for a
- * parameter swept only now. So a selection survives an edit of anything not swept (the start, a
- * slider), a zoom (the nearest cell of the new grid), one axis moved to another parameter and a sweep
- * added to one run. Null when the new sweep shares no swept parameter with the run's (an LR sweep's
- * run has no place in a momentum sweep: its nearest run would be an edge cell chosen by the spec's
- * momentum alone).
+ * The run of `plan` nearest to where a run of an earlier sweep stood: its sweep coordinates, so a
+ * selection survives an edit of anything not swept (the start, a slider) and a zoom (the nearest
+ * cell of the new grid). Null when the new sweep sweeps a parameter the run was not chosen on (an
+ * axis moved to another parameter, another optimiser's axes): its run there would sit at the spec's
+ * value, one nobody picked. A run of no sweep (no coordinates) stood at the spec's values: the new
+ * sweep's run nearest them.
  */
 export function carryRun(plan: Plan, coords: Readonly<Record<string, number>>): number | null {
   if (plan.mode === 'none') return 0;
-  // A run of no sweep (no coordinates) stands at the spec's values: the new sweep's run nearest them.
-  if (Object.keys(coords).length > 0 && !plan.dims.some((d) => Object.hasOwn(coords, d.path) && Number.isFinite(coords[d.path]))) return null;
+  const none = Object.keys(coords).length === 0;
+  if (!none && unchosenPaths(plan, coords).length > 0) return null;
   const want: Record<string, number> = {};
-  for (const d of plan.dims) {
-    const v = Object.hasOwn(coords, d.path) ? coords[d.path] : undefined;
-    want[d.path] = v !== undefined && Number.isFinite(v) ? v : (plan.P[d.slot] as number);
-  }
+  for (const d of plan.dims) want[d.path] = none ? (plan.P[d.slot] as number) : (coords[d.path] as number);
   return nearestRun(plan, want);
+}
+
+/**
+ * What the message line says when a new sweep clears runs it has no place for (carryRun's null for
+ * the selection and the pins), naming the axes they were not picked on; '' when none is cleared. The
+ * runs vanishing unexplained looked like a bug.
+ */
+export function clearedRunsText(
+  plan: { readonly mode: Plan['mode']; readonly dims: readonly { readonly path: string }[] },
+  selected: Readonly<Record<string, number>> | null,
+  pins: readonly Readonly<Record<string, number>>[],
+  name: (path: string) => string = shortParam,
+): string {
+  if (plan.mode === 'none') return '';
+  const gone = (c: Readonly<Record<string, number>>): string[] => (Object.keys(c).length === 0 ? [] : unchosenPaths(plan, c));
+  const paths = new Set<string>();
+  const sel = selected ? gone(selected) : [];
+  for (const p of sel) paths.add(p);
+  let pinned = 0;
+  for (const c of pins) {
+    const g = gone(c);
+    if (g.length > 0) pinned++;
+    for (const p of g) paths.add(p);
+  }
+  if (sel.length === 0 && pinned === 0) return '';
+  const what = [sel.length > 0 ? 'the selected run' : '', pinned > 0 ? `${pinned} pinned run${pinned === 1 ? '' : 's'}` : ''].filter((t) => t !== '').join(' and ');
+  const many = sel.length > 0 ? pinned > 0 : pinned > 1;
+  const axes = [...paths].map(name).join(' and ');
+  return `${what[0]?.toUpperCase() ?? ''}${what.slice(1)} ${many ? 'were' : 'was'} cleared: this map sweeps ${axes}, which ${many ? 'they were' : 'it was'} not picked on.`;
 }
 
 /** A swept path as a short label: `optimizer.lr` → `lr`, `optimizer.betas.0` → `betas.0`, `start.1` stays. */

@@ -30,7 +30,7 @@ import { LR_TRIES, RaceController, entrantFields, entrantLabel, raceSpec, setEnt
 import { SelectionController } from '../../src/app/controllers/selection-controller.ts';
 import { carryCursor, heatmapKey } from '../../src/app/heatmap/keys.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
-import { COMPARE_COLOURS, SELECTED_INK, carryRun, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
+import { COMPARE_COLOURS, SELECTED_INK, carryRun, clearedRunsText, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/components/spec-edit.ts';
 import { countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, scheduleText } from '../../src/app/summary.ts';
@@ -98,9 +98,21 @@ describe('runs across sweeps', () => {
     const zoomed = plan({ ...GRID, sweep: { kind: 'grid', x: { ...GRID.sweep.x, min: 5e-4, max: 2e-3, count: 3 }, y: { ...GRID.sweep.y, min: 0.3, max: 0.5, count: 3 } } });
     const run = carryRun(zoomed, coords);
     expect(run === null ? null : cellOfRun(zoomed, run)).toEqual({ i: 1, j: 1 });
-    // An axis moved to another parameter: the new one is read from the spec (start.0 = -1.5).
+    // An axis moved to another parameter: the run was not picked on start.0, so it has no place
+    // there (at the spec's start.0 it would be a run nobody picked: walkthrough 7).
     const moved = plan({ ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: -1, count: 5, scale: 'linear' }, y: GRID.sweep.y } });
-    expect(cellOfRun(moved, carryRun(moved, coords) ?? -1)).toEqual({ i: 2, j: 2 });
+    expect(carryRun(moved, coords)).toBeNull();
+    expect(clearedRunsText(moved, coords, [])).toBe('The selected run was cleared: this map sweeps start[0], which it was not picked on.');
+    expect(clearedRunsText(moved, coords, [coords, { 'start.0': -1, 'optimizer.momentum': 0.2 }])).toBe(
+      'The selected run and 1 pinned run were cleared: this map sweeps start[0], which they were not picked on.',
+    );
+    expect(clearedRunsText(moved, null, [coords, coords])).toBe('2 pinned runs were cleared: this map sweeps start[0], which they were not picked on.');
+    // One axis dropped (a 1-D sweep of lr): the run keeps its lr.
+    const lrOnly = plan({ ...GRID, sweep: { kind: 'grid', x: GRID.sweep.x } });
+    expect(carryRun(lrOnly, coords)).not.toBeNull();
+    // Nothing cleared: no message.
+    expect(clearedRunsText(zoomed, coords, [coords])).toBe('');
+    expect(clearedRunsText(moved, {}, [])).toBe('');
     // No sweep: the one run.
     expect(carryRun(plan({ ...GRID, sweep: null }), coords)).toBe(0);
     // A sweep of nothing the run was swept over (start.0 x start.1): no run to carry it to.

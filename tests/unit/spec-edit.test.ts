@@ -332,12 +332,12 @@ describe('choosing a schedule gives a spec that runs', () => {
 
   it('says when an edit moved the map\'s axes (OneCycleLR sets the LR: its axis sweeps max_lr)', () => {
     expect(axesMovedText(base, switchSchedule(base, 'OneCycleLR'))).toBe(
-      "The map's axes moved with that edit: x now sweeps schedule.max_lr (was optimizer.lr); y now sweeps schedule.max_momentum (was optimizer.momentum).",
+      "The map's axes moved with that edit: x now sweeps max_lr (was lr); y now sweeps max_momentum (was momentum).",
     );
     expect(axesMovedText(base, switchSchedule(base, 'StepLR'))).toBe('');
     // Another optimiser: the momentum axis moves to beta1, said; a range that changes is said too.
-    expect(axesMovedText(base, switchOptimizer(base, 'Adam'))).toBe("The map's axes moved with that edit: y now sweeps optimizer.betas.0 (was optimizer.momentum).");
-    expect(axesMovedText(base, setAt(base, 'sweep.x.min', 1e-5))).toBe("The map's axes moved with that edit: x now spans optimizer.lr 1e-5 … 1 (was 1e-4 … 1).");
+    expect(axesMovedText(base, switchOptimizer(base, 'Adam'))).toBe("The map's axes moved with that edit: y now sweeps betas[0] (was momentum).");
+    expect(axesMovedText(base, setAt(base, 'sweep.x.min', 1e-5))).toBe("The map's axes moved with that edit: x now spans lr 1e-5 … 1 (was 1e-4 … 1).");
   });
 
   it('ticking nesterov on an LR x momentum map gives up the momentum-0 row torch refuses, and says so', () => {
@@ -346,7 +346,7 @@ describe('choosing a schedule gives a spec that runs', () => {
     expect(getAt(on, 'optimizer.nesterov')).toBe(true);
     expect(getAt(on, 'sweep.y')).toMatchObject({ param: 'optimizer.momentum', min: 0.0319, max: 0.99, count: 32 });
     expect(problems(on)).toEqual([]);
-    expect(axesMovedText(base, on)).toBe("The map's axes moved with that edit: y now spans optimizer.momentum 0.0319 … 0.99 (was 0 … 0.99).");
+    expect(axesMovedText(base, on)).toBe("The map's axes moved with that edit: y now spans momentum 0.0319 … 0.99 (was 0 … 0.99).");
     // Unticking leaves the axis where it is (still valid); a hand-set range is the user's: refused, not moved.
     expect(getAt(applyEdit(on, field(on, 'optimizer.nesterov'), false), 'sweep.y.min')).toBe(0.0319);
     const hand = applyEditTracked({ spec: base, handSet: new Set(['sweep.y']) }, field(base, 'optimizer.nesterov'), true);

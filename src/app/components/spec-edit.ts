@@ -32,6 +32,7 @@ import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../defaults.ts';
 import { declaredTypical, scaledTypical, typicalRange, withinChildLimit } from '../../core/typical.ts';
 import { digitsFor } from '../../view/ticks.ts';
 import { count } from '../../view/caption.ts';
+import { shortParam } from '../runs.ts';
 
 /** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
 export type SpecJSON = Record<string, unknown>;
@@ -808,11 +809,12 @@ export function axesMovedText(before: SpecJSON, after: SpecJSON): string {
     const was = getAt(before, `${path}.param`);
     const now = getAt(after, `${path}.param`);
     if (typeof was !== 'string' || typeof now !== 'string') return [];
-    if (was !== now) return [`${axisName(path)} now sweeps ${now} (was ${was})`];
+    // Named as the caption and the run panel name them (betas[0], not optimizer.betas.0).
+    if (was !== now) return [`${axisName(path)} now sweeps ${shortParam(now)} (was ${shortParam(was)})`];
     // The same parameter over another range: a new optimiser's or surface's typical range, an end
     // row given up to a rule (`withinRules`).
     const [r0, r1] = [span(before, path), span(after, path)];
-    return r0 && r1 && r0 !== r1 ? [`${axisName(path)} now spans ${now} ${r1} (was ${r0})`] : [];
+    return r0 && r1 && r0 !== r1 ? [`${axisName(path)} now spans ${shortParam(now)} ${r1} (was ${r0})`] : [];
   });
   return moved.length ? `The map's axes moved with that edit: ${moved.join('; ')}.` : '';
 }

@@ -21,7 +21,8 @@ import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { heatmapFrame } from '../../view/frame.ts';
 import { gpuHeatmap } from '../heatmap/gpu-renderer.ts';
 import type { HeatmapGpu } from '../heatmap/renderers.ts';
-import { SELECTED_INK, longestSteps } from '../runs.ts';
+import { SELECTED_INK, clearedRunsText, longestSteps } from '../runs.ts';
+import { netParamShort } from '../../view/caption.ts';
 import type { EngineSet } from './engines.ts';
 import { ExportController } from './export-controller.ts';
 import { LiveEdit } from './live-edit.ts';
@@ -99,6 +100,7 @@ export class AppController {
           this.selection.clear();
           this.pins.clear();
           if (restore) this.netRuns.restore(restore.selected, restore.pins);
+          this.sayToo([clearedRunsText(plan, this.netRuns.selected?.coords ?? null, this.netRuns.pins.map((p) => p.coords), (k) => netParamShort(plan, k))]);
           this.netRuns.rebase(plan, this.sweep.engine ?? engines.cpu);
           // Previews on the float32 CPU engine, in-process (the float64 one for a deep zoom's sweep).
           this.netPreview.rebase(plan, this.sweep.engine?.name === 'cpu64' ? engines.cpu64 : engines.cpu);
@@ -107,6 +109,7 @@ export class AppController {
         this.netRuns.clear();
         this.netPreview.clear();
         if (restore) this.restoreSurfaceRuns(restore);
+        this.sayToo([clearedRunsText(plan, this.selection.coords, this.pins.list.map((p) => p.coords))]);
         this.selection.rebase(plan);
         this.pins.rebase(plan);
         this.preview.rebase();
@@ -201,7 +204,7 @@ export class AppController {
 
   /** Adds lines to what the message line says (the spec link's notices stay). */
   private sayToo(lines: readonly string[]): void {
-    if (lines.length > 0) this.message.say([this.message.text, ...lines].filter((t) => t !== '').join(' '));
+    if (lines.some((t) => t !== '')) this.message.say([this.message.text, ...lines].filter((t) => t !== '').join(' '));
   }
 
   /**
