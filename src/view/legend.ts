@@ -7,8 +7,9 @@ import type { Rgb } from './colors.ts';
 import { minimumLabel } from '../core/outcome.ts';
 import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, convergenceColour, minimumColour, outcomeColour } from './colors.ts';
 import type { HeatmapFrame } from './frame.ts';
-import { divergedColour } from './frame.ts';
+import { cellColour, divergedColour } from './frame.ts';
 import type { NetFrame, NetHeatmapMode } from './net-frame.ts';
+import { netCellColour } from './net-frame.ts';
 import type { OverlayLine } from './panels.ts';
 import { plural, prose } from './caption.ts';
 import type { Clipped } from './range.ts';
@@ -114,6 +115,26 @@ function ordinal(n: number): string {
   return `${n}${s}`;
 }
 
+/** Colours a finished map may lack: a swatch for one of them is left out when no run shows it. */
+const ABSENT_ABLE: readonly Rgb[] = [NOT_CONVERGED, DIVERGED, DIVERGED_ON_RAMP];
+const rgbKey = (c: Rgb): number => (c[0] << 16) | (c[1] << 8) | c[2];
+
+/**
+ * The legend less the "no value", "not converged" and "diverged" swatches of colours no run of a
+ * finished map shows: a legend that lists them for a map with none sent a reader looking for them
+ * (walkthrough 7: "diverged" beside "0 diverged"). While runs are still coming every swatch stays.
+ */
+function presentOnly(items: LegendItem[], runs: number, complete: boolean, colourAt: (run: number) => Rgb): LegendItem[] {
+  if (!complete) return items;
+  const want = new Set(ABSENT_ABLE.map(rgbKey));
+  const seen = new Set<number>();
+  for (let run = 0; run < runs && seen.size < want.size; run++) {
+    const k = rgbKey(colourAt(run));
+    if (want.has(k)) seen.add(k);
+  }
+  return items.filter((it) => it.kind !== 'swatch' || !want.has(rgbKey(it.colour)) || seen.has(rgbKey(it.colour)));
+}
+
 /** The legend of a frame: every colour it can show, and the lines drawn over it. */
 export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines: readonly OverlayLine[] = []): LegendItem[] {
   const out: LegendItem[] = [];
@@ -148,15 +169,17 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'not converged' : 'no value' });
   }
   out.push({ kind: 'swatch', colour: divergedColour(f.mode), label: 'diverged' });
-  if (f.runsReady < f.width * f.height) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });
-  if (shown.length > 0 && (f.mode === 'outcome' || f.mode === 'basin')) out.push({ kind: 'note', label: LAMBDA_LEGEND });
+  const complete = f.runsReady >= f.width * f.height;
+  if (!complete) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });
+  const legend = presentOnly(out, f.runsReady, complete, (run) => cellColour(f, run));
+  if (shown.length > 0 && (f.mode === 'outcome' || f.mode === 'basin')) legend.push({ kind: 'note', label: LAMBDA_LEGEND });
   const seen = new Set<string>();
   for (const l of lines) {
     if (seen.has(l.label)) continue;
     seen.add(l.label);
-    out.push({ kind: 'line', colour: l.colour, label: l.label, dashed: true, ...(l.dotted ? { dotted: true } : {}) });
+    legend.push({ kind: 'line', colour: l.colour, label: l.label, dashed: true, ...(l.dotted ? { dotted: true } : {}) });
   }
-  return out;
+  return legend;
 }
 
 /** The legend of a network frame (net-frame.ts): every colour it can show. */
@@ -192,6 +215,7 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : f.mode === 'sharpness' ? 'no value (sharpness off, or not finite)' : log ? 'no value (not finite)' : 'no value' });
     out.push({ kind: 'swatch', colour: DIVERGED_ON_RAMP, label: 'diverged' });
   }
-  if (f.runsReady < f.width * f.height) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });
-  return out;
+  const complete = f.runsReady >= f.width * f.height;
+  if (!complete) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });
+  return presentOnly(out, f.runsReady, complete, (run) => netCellColour(f, run));
 }

@@ -149,6 +149,9 @@ describe('a network sweep shown as a map', () => {
       expect(g.lo).toBeLessThanOrEqual(g.hi);
       const legend = netHeatmapLegend(g);
       expect(legend.length).toBeGreaterThan(1);
+      // A finished map's legend names no colour it lacks (walkthrough 7: "diverged" beside 0 diverged).
+      const shown = new Set(Array.from({ length: plan.runs }, (_, r) => netCellColour(g, r).join()));
+      for (const it of legend) if (it.kind === 'swatch') expect(shown.has(it.colour.join()), `${mode}: ${it.label}`).toBe(true);
       expect(netCaption(plan, mode)).toMatch(/^Each pixel is one run of SGD training an MLP 16–16–1 .*; x: learning rate of layers\.0, the input layer \(log, 1 … 1e5\)/);
     }
     // Brighter = higher in the loss modes too, as on the surfaces' loss maps and in the studies'

@@ -196,3 +196,38 @@ describe('loss maps with near-divergent runs', () => {
     }
   });
 });
+
+describe('legend swatches', () => {
+  it("name only the no-value and diverged colours a finished map shows, and every one while runs are coming (walkthrough 7)", () => {
+    const plan = makePlan(
+      parseSpec({
+        surface: { name: 'quadratic' },
+        optimizer: { name: 'SGD', lr: 0.1 },
+        steps: 10,
+        sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 4, scale: 'log' }, y: { param: 'start.1', min: -1, max: 1, count: 4, scale: 'linear' } },
+      }),
+    );
+    const cols = allocateColumns(plan.runs, 'f64', plan.spec);
+    cols.loss.fill(0.5);
+    cols.basin.fill(-1);
+    const labels = (mode: 'loss' | 'basin', ready = plan.runs): string[] =>
+      heatmapLegend(heatmapFrame(plan, cols, ready, mode), plan.minima).filter((it) => it.kind === 'swatch').map((it) => it.label);
+    // Nothing diverged, every loss finite: no "diverged", no "no value".
+    expect(labels('loss')).not.toContain('diverged');
+    expect(labels('loss')).not.toContain('no value');
+    // Every run not converged: the basin map's grey is there, and named.
+    expect(labels('basin')).toContain('not converged');
+    // Half the runs still to come: any colour may still turn up.
+    expect(labels('loss', 8)).toEqual(expect.arrayContaining(['no value', 'diverged', 'not computed yet']));
+    // One run diverged, one has no finite loss: both are named.
+    cols.diverged[3] = 1;
+    cols.loss[5] = Number.NaN;
+    expect(labels('loss')).toEqual(expect.arrayContaining(['no value', 'diverged']));
+    // Every swatch a finished map names is a colour some cell shows.
+    for (const mode of ['loss', 'basin', 'outcome', 'steps', 'sharpness'] as const) {
+      const f = heatmapFrame(plan, cols, plan.runs, mode);
+      const shown = new Set(Array.from({ length: plan.runs }, (_, r) => cellColour(f, r).join()));
+      for (const it of heatmapLegend(f, plan.minima)) if (it.kind === 'swatch' && /no value|diverged|not converged/.test(it.label)) expect(shown.has(it.colour.join()), `${mode}: ${it.label}`).toBe(true);
+    }
+  });
+});
