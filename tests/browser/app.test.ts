@@ -876,8 +876,13 @@ describe('every screen, every hand', () => {
         add('loss chart', app?.querySelector('bl-run-panel')?.shadowRoot?.querySelector('[data-testid="loss-chart"]'));
         add('editor', app?.querySelector('bl-spec-editor'));
         const contourTop = app?.querySelector('bl-run-panel')?.shadowRoot?.querySelector('bl-contour-plot')?.getBoundingClientRect().top ?? Number.POSITIVE_INFINITY;
-        return { sw: document.documentElement.scrollWidth, vw: window.innerWidth, boxes, contourTop };
+        const headerHeight = app?.querySelector('header')?.getBoundingClientRect().height ?? Number.POSITIVE_INFINITY;
+        return { sw: document.documentElement.scrollWidth, vw: window.innerWidth, boxes, contourTop, headerHeight };
       });
+      // The header leaves the map room: two rows of controls at 1600 px, four at 800 (it took five,
+      // 160 px, at 800: walkthrough 7). A row is about 31 px.
+      if (width >= 1600) expect(m.headerHeight).toBeLessThan(3 * 31 + 8);
+      else if (width >= 800) expect(m.headerHeight).toBeLessThan(5 * 31);
       // From 1100 px up the runs sit beside the map: the clicked run's path is in sight without
       // scrolling (under the map, a 1280 px laptop showed it 900 px below the fold).
       if (width >= 1100) expect(m.contourTop).toBeLessThan(900);

@@ -127,9 +127,9 @@ export class BlApp extends LitElement {
     .one-run { max-width: 520px; margin: 8px 0; padding: 8px 10px; border: 1px solid #d8d8d8; background: #fafafa; font-size: 13px; }
     .one-run p { margin: 4px 0; }
     button, select { font: inherit; padding: 3px 8px; }
-    /* Study titles are long: the picker may not widen a phone's page. */
-    header select { max-width: calc(100vw - 90px); }
-    header input[type='file'] { max-width: calc(100vw - 120px); }
+    /* Study titles are long: the picker may not widen a phone's page, nor take a row of its own on a
+       laptop's (the header wrapped to five rows at 800 px: walkthrough 7). The open menu shows them whole. */
+    header select { max-width: min(20em, calc(100vw - 90px)); }
     progress { width: 160px; }
     /* Three columns from 1100 px up, the runs beside the heatmap so that what a hover or a click
        shows is in sight (with the runs under the map, a 1280 x 800 laptop showed them 900 px below
@@ -165,7 +165,8 @@ export class BlApp extends LitElement {
     .run-info-box { min-height: 12.5em; }
     .modes { display: flex; gap: 4px; margin-bottom: 8px; flex-wrap: wrap; }
     .modes button[aria-pressed='true'] { background: #1d1d1f; color: #fff; }
-    .message { margin: 6px 0; color: #8a3b00; min-height: 1.2em; max-width: 640px; }
+    .message { margin: 6px 0; color: #8a3b00; max-width: 640px; }
+    .message:empty { display: none; }
     .details dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 4px 0 8px; }
     .details dt { color: #666; }
     .details dd { margin: 0; font-variant-numeric: tabular-nums; }
@@ -593,6 +594,8 @@ export class BlApp extends LitElement {
             <p><strong>One run, no sweep:</strong> there is no map to draw. Its outcome, and its loss, LR and gradient-norm curves, are beside this; choose a sweep kind in the editor's Sweep section to map runs over two hyperparameters.</p>
           </div>`
         : nothing}
+      <!-- The message line above the map, where the eye is after an edit (below the legend, at 1000 px tall it was out of sight). -->
+      <p class="message" data-testid="message">${ctl.message.text}</p>
       <bl-heatmap
         ?hidden=${oneRun}
         data-problem="network"
@@ -619,7 +622,6 @@ export class BlApp extends LitElement {
         @zoom=${(e: CustomEvent<ZoomDetail>) => ctl.zoom.zoomTo(ctl.spec.current, e.detail)}
         @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
       ></bl-heatmap>
-      <p class="message" data-testid="message">${ctl.message.text}</p>
       <p class="status">${oneRun ? '1 network run' : `${count(plan.runs)} network runs`} × ${count(plan.spec.steps)} steps on ${sweep.engineUsed}${cols ? ` in ${cols.meta.elapsed_ms} ms` : ''}${oneRun ? '.' : `; ${zoomHint(plan.spec.sweep)}click a cell for its loss curves.`}</p>
     </section>`;
   }
@@ -764,7 +766,10 @@ export class BlApp extends LitElement {
           ? nothing
           : html`<button @click=${() => ctl.exports.data('csv')} ?disabled=${!(sweep.results || sweep.net?.results)}>CSV</button>
               <button @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>`}
-        <label title="A spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)">Import <input type="file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} /></label>
+        <!-- A button, not the browser's own file control: its "Choose File  No file chosen" took a third of a narrow header's row (walkthrough 7: five rows at 800 px). -->
+        <button data-testid="import" title="Open a spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)"
+          @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input[type="file"]')?.click()}>Import…</button>
+        <input type="file" hidden aria-label="Import a spec or a result file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} />
         <bl-view-bar .presets=${this.presetOptions} .preset=${ctl.explorerClosed ? '' : this.presetShown(ctl.spec.json)} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
           ?figureReady=${!!(sweep.results || sweep.net?.results)} .explorer=${!ctl.explorerClosed} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
         <label>Study
@@ -829,6 +834,8 @@ export class BlApp extends LitElement {
                   @param-input=${(e: CustomEvent<ParamInputDetail>) => this.liveEdit(e.detail.path, e.detail.value, e.detail.final)}></bl-param-sliders>
               </details>`
             : nothing}
+          <!-- The message line above the map, where the eye is after an edit (below the legend, at 1000 px tall it was out of sight). -->
+          <p class="message" data-testid="message">${ctl.message.text}</p>
           <bl-heatmap
             .frame=${frame}
             .xAxis=${this.heatmapAxisX(axes?.x, plan)}
@@ -850,7 +857,6 @@ export class BlApp extends LitElement {
             @zoom=${(e: CustomEvent<ZoomDetail>) => zoom.zoomTo(ctl.spec.current, e.detail)}
             @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
           ></bl-heatmap>
-          <p class="message" data-testid="message">${ctl.message.text}</p>
           ${shown.plan ? html`<p class="status">${count(shown.plan.runs)} runs × ${count(shown.plan.spec.steps)} steps on ${sweep.engineUsed}${shown.results ? ` in ${shown.results.meta.elapsed_ms} ms` : ''}; ${zoomHint(shown.plan.spec.sweep)}click a cell for its trajectory.</p>` : nothing}
         </section>`}
         ${net ? this.netDetailsSection(net.plan) : html`<section class="details" aria-label="Runs on the loss surface">

@@ -52,11 +52,13 @@ export class BlViewBar extends LitElement {
   }
 
   static override styles = css`
-    :host { display: inline-flex; flex-wrap: wrap; gap: 6px; align-items: center; max-width: 100%; box-sizing: border-box; }
+    /* Its groups are the header's own flex items, so each wraps on its own: as one box it took two
+       rows of a narrow header to itself (walkthrough 7). */
+    :host { display: contents; }
     button, select { font: inherit; padding: 3px 8px; }
     /* Narrow screens: a group wraps inside itself and the preset menu shrinks rather than overflow. */
     .group { display: inline-flex; flex-wrap: wrap; gap: 4px; align-items: center; max-width: 100%; min-width: 0; }
-    select[name='preset'] { max-width: min(440px, 100%); min-width: 0; }
+    select[name='preset'] { max-width: min(20em, calc(100vw - 130px)); min-width: 0; }
   `;
 
   private act(detail: ViewAction): void {
