@@ -19,11 +19,11 @@ override SCHED_TABLE: bool = false;
 override OPT_TABLE: bool = false;
 // How many of the step scalars (x first) opt_step reads: the optimiser's stepScalars.count.
 override OPT_SCALARS: u32 = 4u;
-// Stochastic weight averaging into S[SWA_SLOT] after steps SWA_START, SWA_START + SWA_EVERY, …
+// Stochastic weight averaging into S[SWA_SLOT] (the generated layout's, core/layout.ts SWA_PAIR)
+// after steps SWA_START, SWA_START + SWA_EVERY, …
 override SWA: bool = false;
 override SWA_START: u32 = 1u;
 override SWA_EVERY: u32 = 1u;
-const SWA_SLOT: u32 = 7u;
 // Sharpness-aware minimisation around the optimiser (spec.sam): a second gradient, at w + e(w).
 override SAM: bool = false;
 override SAM_ADAPTIVE: bool = false;

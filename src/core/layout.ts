@@ -38,6 +38,12 @@ export function scheduleBlockBase(i: number): number {
 /** vec2 slots of optimiser state per run; slot 0 is the position. */
 export const STATE_VEC2 = 8;
 export const STATE_LEN = 2 * STATE_VEC2;
+/**
+ * The vec2 slot stochastic weight averaging keeps its average in: the last one, which the optimiser
+ * must leave free (so at most SWA_PAIR - 1 optimiser slots after the position). The CPU step's S
+ * index and the shaders' SWA_SLOT both derive from it.
+ */
+export const SWA_PAIR = STATE_VEC2 - 1;
 
 /** Most swept parameters a plan may have (two grid axes, or up to this many random/Sobol dims). */
 export const MAX_SWEEP_DIMS = 4;

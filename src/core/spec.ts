@@ -14,7 +14,7 @@ import {
   P_OPTIMIZER,
   P_SURFACE,
   RUN_PARAMS,
-  STATE_VEC2,
+  SWA_PAIR,
   scheduleBlockBase,
 } from './layout.ts';
 import type { ParamSchema, ParamValue, ParamValues } from './params.ts';
@@ -799,6 +799,13 @@ function sweptRuleChecks(
   });
 }
 
+/** The SWA average lives in the last state slot (SWA_PAIR), which the optimiser must leave free: one rule for surfaces and networks. */
+function swaSlotRule(rd: Reader, opt: OptimizerDef, swa: boolean): void {
+  if (swa && opt.stateSlots > SWA_PAIR - 1) {
+    rd.fail('swa', `${opt.id} uses every state slot; stochastic weight averaging needs one free (at most ${SWA_PAIR - 1} optimiser slots)`);
+  }
+}
+
 function crossChecks(rd: Reader, spec: Spec): void {
   const opt = findOptimizer(spec.optimizer.name) as OptimizerDef;
   const surface = findSurface(spec.surface.name) as SurfaceDef;
@@ -806,10 +813,7 @@ function crossChecks(rd: Reader, spec: Spec): void {
 
   sweptRuleChecks(rd, { optimizer: spec.optimizer, groups: [], schedule: spec.schedule, steps: spec.steps }, ranges, (i) => (spec.sweep ? axisField(spec.sweep, i, 'param') : ''));
 
-  // The SWA average lives in the last state slot, which the optimiser must leave free.
-  if (spec.swa && opt.stateSlots > STATE_VEC2 - 2) {
-    rd.fail('swa', `${opt.id} uses every state slot; stochastic weight averaging needs one free (at most ${STATE_VEC2 - 2} optimiser slots)`);
-  }
+  swaSlotRule(rd, opt, !!spec.swa);
 
   // The start must be inside the divergence bound, or every run has diverged before step 1: the
   // fixed start, and every start a sweep of it gives (its ends bound the rest).
@@ -1284,7 +1288,7 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
       if (Object.hasOwn(g.overrides, key)) rd.fail(`optimizer.param_groups.${i}.${key}`, `${opt.id} reads ${key} once for all param groups (the reference reads self.defaults['${key}']); set it on the optimizer, not in a param group`);
     }
   });
-  if (spec.swa && opt.stateSlots > STATE_VEC2 - 2) rd.fail('swa', `${opt.id} uses every state slot; stochastic weight averaging needs one free`);
+  swaSlotRule(rd, opt, !!spec.swa);
 }
 
 /** Where a network sweep path's value goes: the run's batch size, or a slot of some groups' parameter vectors. */

@@ -15,7 +15,7 @@
  */
 // Typed-array reads use "!": indices are layout constants inside P (P_COUNT), S (STATE_LEN) and the
 // fixed-length scratch arrays of RunScratch, or steps inside a table of the plan's length.
-import { P_OPTIMIZER, RUN_PARAMS, STATE_LEN } from '../../core/layout.ts';
+import { P_OPTIMIZER, RUN_PARAMS, STATE_LEN, SWA_PAIR } from '../../core/layout.ts';
 import type { BasinTable } from '../../core/outcome.ts';
 import { basinOf, escaped, largestEigenvalue } from '../../core/outcome.ts';
 import type { Plan } from '../../core/plan.ts';
@@ -25,8 +25,8 @@ import type { ResultColumns } from '../../core/results.ts';
 import { STREAM_GRADIENT_NOISE, boxMuller, pcg4d } from '../../core/rng.ts';
 import type { StepTables } from '../../core/steps.ts';
 
-/** S index of the SWA average (state pair 7; shaders/kernels/sweep_step.wgsl SWA_SLOT). */
-export const SWA_INDEX = 14;
+/** S index of the SWA average (core/layout.ts SWA_PAIR; the shaders' SWA_SLOT is the same pair). */
+export const SWA_INDEX = 2 * SWA_PAIR;
 
 type Plateau = NonNullable<ScheduleDef['plateau']>;
 type StepScalars = NonNullable<OptimizerDef['stepScalars']>;

@@ -21,6 +21,7 @@ import {
   RUN_PARAMS,
   SCHEDULE_BLOCK,
   STATE_VEC2,
+  SWA_PAIR,
 } from '../../core/layout.ts';
 import type { ParamSchema } from '../../core/params.ts';
 import { derivedNames, pathKey } from '../../core/params.ts';
@@ -126,6 +127,7 @@ export function layoutPrefix(): string {
     u32('P_SCHEDULE', P_SCHEDULE),
     u32('SCHEDULE_BLOCK', SCHEDULE_BLOCK),
     u32('STATE_VEC2', STATE_VEC2),
+    u32('SWA_SLOT', SWA_PAIR),
     u32('STEP_TABLE_WINDOW', STEP_TABLE_WINDOW),
     u32('STEP_TABLE_STRIDE', STEP_TABLE_STRIDE),
     u32('NET_TAIL', NET_TAIL),
