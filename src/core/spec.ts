@@ -496,8 +496,8 @@ export function resolveParamPath(spec: PathContext, path: string, hint?: string)
 
 /**
  * The optimiser values (keys: `lr`, `momentum`, `betas.0`) that the spec's schedule sets itself, so
- * that the spec's own have no effect: the LR under CyclicLR and OneCycleLR (they set it from their
- * own bounds), the momentum or beta1 under a schedule that cycles it. A sweep may not vary them and
+ * that the spec's own have no effect: the LR under a schedule that sets it from its own bounds
+ * (ScheduleDef.setsLr: CyclicLR, OneCycleLR), the momentum or beta1 under a schedule that cycles it. A sweep may not vary them and
  * the app offers no slider for them.
  */
 export function scheduleOverrides(spec: Pick<PathContext, 'optimizer' | 'schedule'>): string[] {
@@ -505,7 +505,7 @@ export function scheduleOverrides(spec: Pick<PathContext, 'optimizer' | 'schedul
   const def = sched ? findSchedule(sched.name) : undefined;
   if (!sched || !def) return [];
   const out: string[] = [];
-  if (def.id === 'CyclicLR' || def.id === 'OneCycleLR') out.push('lr');
+  if (def.setsLr) out.push('lr');
   const mom = findOptimizer(spec.optimizer.name)?.momentumParam;
   if (mom && def.cyclesMomentum(sched.params)) out.push(mom);
   return out;

@@ -108,8 +108,8 @@ describe('specialised CPU kernel = generic kernel, bit for bit', () => {
         for (const precision of PRECISIONS) {
           const shared = plan({ surface: 'six_hump_camel', optimizer, schedule: sched, steps: 80, sweep: startSweep('six_hump_camel', 4) });
           expect(compare(shared, precision)).toBeNull();
-          // CyclicLR and OneCycleLR set the LR from their own max_lr: sweep that instead.
-          const swept = ['CyclicLR', 'OneCycleLR'].includes(s.id) ? 'schedule.max_lr' : 'optimizer.lr';
+          // A schedule that sets the LR from its own max_lr (CyclicLR, OneCycleLR): sweep that instead.
+          const swept = s.setsLr ? 'schedule.max_lr' : 'optimizer.lr';
           const perRun = plan({
             surface: 'six_hump_camel',
             optimizer,

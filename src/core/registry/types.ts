@@ -322,6 +322,12 @@ export interface ScheduleDef<O extends Slots = Slots> {
   readonly helpers?: Helpers;
   /** Composite schedules (SequentialLR) hold child schedules, each in its own P block. */
   readonly children?: { readonly min: number; readonly max: number };
+  /**
+   * The schedule sets the LR from its own bounds (CyclicLR's base_lr and max_lr, OneCycleLR's
+   * max_lr), so the optimiser's `lr` has no effect: a sweep may not vary it, and the app offers no
+   * slider for it (spec.ts scheduleOverrides).
+   */
+  readonly setsLr?: true;
   /** Does this schedule set the momentum (or beta1) each step, as CyclicLR/OneCycleLR can? */
   cyclesMomentum(values: ParamValues): boolean;
   /**

@@ -20,8 +20,6 @@ export type ShaderSources = (path: string) => string;
 
 export type SweepKernel = 'sweep_step' | 'classify';
 
-/** The kernel calls plateau_init/plateau_step (behind the PLATEAU override) whatever the schedule. */
-const ALWAYS = ['ReduceLROnPlateau'];
 
 /**
  * The schedules a pipeline evaluates on the device, in registry order: the tree's own (top level and
@@ -54,9 +52,12 @@ export function withCalls(defs: readonly ScheduleDef[]): ScheduleDef[] {
   return SCHEDULES.filter((s) => want.has(s));
 }
 
-/** The schedule files a kernel compiling `schedules` needs, shared helpers first. */
+/**
+ * The schedule files a kernel compiling `schedules` needs, shared helpers first; the plateau schedule's
+ * always, as the kernel calls plateau_init/plateau_step (behind the PLATEAU override) whatever the schedule.
+ */
 export function scheduleFiles(schedules: readonly ScheduleDef[]): string[] {
-  const files = SCHEDULES.filter((s) => schedules.includes(s) || ALWAYS.includes(s.id)).map(scheduleFile);
+  const files = SCHEDULES.filter((s) => schedules.includes(s) || s.plateau !== undefined).map(scheduleFile);
   return ['schedules/common.wgsl', ...files];
 }
 

@@ -156,6 +156,7 @@ export const OneCycleLR: ScheduleDef<typeof o> = {
     '(pct = (k - start_step) / (end_step - start_step); _annealing_cos / _annealing_linear; raises when k > total_steps).',
   params,
   slots: o,
+  setsLr: true,
   cyclesMomentum: (values: ParamValues) => values['cycle_momentum'] === true,
   // torch requires total_steps; the cycle is the whole run (what OneCycleLR is for).
   fitRun: (steps: number) => ({ total_steps: steps }),
