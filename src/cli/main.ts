@@ -30,7 +30,7 @@ import type { ResultSink } from '../io/sinks.ts';
 import { formatOf } from '../io/format.ts';
 import { parseShardFlag, shardFromEnv, shardRange } from '../io/shards.ts';
 import { writeFileAtomically } from '../io/text-file.ts';
-import { checkOutputDir, checkOutputFile, noteLeftovers, workerCount } from './outputs.ts';
+import { checkOutputDir, checkOutputFile, noteLeftovers, intFlag, workerCount } from './outputs.ts';
 import { formatRate, progressBar } from './progress.ts';
 import { exitNow, interruptSignal, receivedSignal, reportInterrupt } from './signals.ts';
 import { runStudyCommand, studyNames } from './study.ts';
@@ -39,14 +39,6 @@ import { summarize, tableText } from './summary.ts';
 import { trajectoryDocument } from './trajectory-doc.ts';
 
 const ENGINES: readonly EngineName[] = ['cpu', 'cpu64', 'gpu'];
-
-function positiveInt(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got '${v}'`);
-    return n;
-  };
-}
 
 function outFormat(path: string, allowed: readonly string[]): string {
   const ext = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
@@ -300,7 +292,6 @@ async function runTrajectoryCommand(
   checkNetMemory(plan, [o.engine], 1);
   const runs = selectRuns(plan, o, (text) => void process.stderr.write(`basinlab: ${text}\n`));
   const every = o.every ?? 1;
-  if (every < 1) throw new SpecError('--every', `must be an integer >= 1, got ${every}`);
   checkTrajectorySize(runs.length, spec.steps, every);
   if (o.out !== undefined) noteLeftovers(o.out);
   const signal = interruptSignal();
@@ -513,8 +504,8 @@ export function buildProgram(): Command {
     .option('-o, --out <file>', 'write to FILE.json (default: stdout)')
     .option('--runs <list>', 'run indices and ranges within the sweep, e.g. 0,7,12-15 (row-major: j * width + i)')
     .option('--at <coords>', 'the run nearest these sweep coordinates, e.g. optimizer.lr=0.001,optimizer.momentum=0.9 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('-r, --run <index>', 'one run index (same as --runs INDEX)', positiveInt('--run'))
-    .option('--every <k>', 'record every k-th step (default 1; the start and the last step always)', positiveInt('--every'))
+    .option('-r, --run <index>', 'one run index (same as --runs INDEX)', intFlag('--run', 0))
+    .option('--every <k>', 'record every k-th step (default 1; the start and the last step always)', intFlag('--every', 1))
     .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
     .action(async (spec: string, o: { engine: EngineName; out?: string; run?: number; runs?: string; at?: string[]; every?: number; workers?: number }) => {
       await runTrajectoryCommand(spec, o);

@@ -66,7 +66,8 @@ describe('basinlab sweep', () => {
     ['an invalid field', [specFile('neg.json', { ...sweep, steps: -5 })], /invalid spec: steps: -5 is out of range; allowed integers \[1, 10000000\]/],
     ['an unknown engine', [specFile('s.json', sweep), '--engine', 'tpu'], /argument 'tpu' is invalid\. Allowed choices are cpu, cpu64, gpu/],
     ['an unknown output format', [specFile('s.json', sweep), '--out', join(dir, 'r.xlsx')], /--out: cannot tell the format of .*r\.xlsx from its extension; allowed: \.parquet/],
-    ['a bad worker count', [specFile('s.json', sweep), '--workers', 'two'], /--workers must be a non-negative integer/],
+    ['a bad worker count', [specFile('s.json', sweep), '--workers', 'two'], /--workers must be an integer >= 0 \(decimal digits\), got 'two'/],
+    ['a worker count in hex', [specFile('s.json', sweep), '--workers', '0x1'], /--workers must be an integer >= 0 \(decimal digits\), got '0x1'/],
   ];
   for (const [name, args, msg] of bad) {
     it(`rejects ${name} with exit code 2, a one-line error and no output file`, () => {
@@ -227,6 +228,12 @@ describe('basinlab trajectory', () => {
     const at = cli('trajectory', specFile('s.json', sweep), '--at', 'optimizer.eps=1');
     expect(at.code).toBe(2);
     expect(at.stderr).toMatch(/--at: optimizer.eps is not swept/);
+    // Integers in decimal digits only: Number('') is 0 and Number('0x10') is 16 (review 9: `--run ''` was run 0).
+    for (const [flag, v, min] of [['--run', '', 0], ['--run', '0x1', 0], ['--every', '0', 1], ['--every', '2.5', 1]] as const) {
+      const e = cli('trajectory', specFile('s.json', sweep), flag, v);
+      expect(e.code, `${flag} '${v}'`).toBe(2);
+      expect(e.stderr).toContain(`${flag} must be an integer >= ${min} (decimal digits), got '${v}'`);
+    }
     // A command it does not know: commander names it, and basinlab lists the ones it has.
     const run = cli('run', specFile('s.json', sweep));
     expect(run.code).toBe(2);
