@@ -1,6 +1,6 @@
 /**
  * What the app says and computes about single runs of a network sweep, free of the DOM (unit-tested
- * in Node, tests/unit/net-runs.test.ts): a run's place carried from one sweep to the next (so a
+ * in Node: tests/unit/net-frame.test.ts and net-explorer.test.ts): a run's place carried from one sweep to the next (so a
  * selection or a pin survives a zoom), its label, its outcome in words, and the curves of a
  * recorded run (train and test loss, LR, gradient norm) as the line charts draw them.
  */

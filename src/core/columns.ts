@@ -234,11 +234,6 @@ export function allColumns(precision: Precision, kind?: ProblemKind): ColumnDef[
   return out;
 }
 
-/** The definition of a column name, or undefined if no spec produces it. */
-export function columnDef(name: string, precision: Precision, kind?: ProblemKind): ColumnDef | undefined {
-  return allColumns(precision, kind).find((c) => c.name === name);
-}
-
 /** Names of the columns a spec produces. */
 export function resultFields(spec: AnySpec | ColumnSource): ResultField[] {
   return resultColumns(spec, 'f64').map((c) => c.name);

@@ -1,5 +1,5 @@
 /**
- * Counter-based random numbers, bit-identical to `shaders/rng.wgsl`.
+ * Counter-based random numbers, bit-identical to `shaders/lib/rng.wgsl`.
  *
  * Every random draw is a pure function of (seed, run, step, stream): no generator state is carried
  * between steps, so a run's noise does not depend on how the sweep is chunked across dispatches,

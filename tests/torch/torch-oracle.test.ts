@@ -68,14 +68,14 @@ const SHOWN_DIFFERENCE = 1e-6;
 const ABSENT: Readonly<Record<string, string>> = {
   Adafactor:
     'torch.optim.Adafactor was added in torch 2.5; 1.13 has none. Checked against independent float64 ports of ' +
-    "torch's _single_tensor_adafactor in tests/unit/catalogue.test.ts.",
-  LARS: 'not in torch (timm.optim.Lars); ported from timm in tests/unit/catalogue.test.ts.',
-  LAMB: 'not in torch (timm.optim.Lamb); ported from timm in tests/unit/catalogue.test.ts.',
-  Lion: 'not in torch (timm.optim.Lion); ported from timm in tests/unit/catalogue.test.ts.',
+    "torch's _single_tensor_adafactor in tests/oracles/torch-optim.ts (run by tests/unit/optimizers.test.ts).",
+  LARS: 'not in torch (timm.optim.Lars); ported from timm in tests/oracles/timm.ts (run by tests/unit/optimizers.test.ts).',
+  LAMB: 'not in torch (timm.optim.Lamb); ported from timm in tests/oracles/timm.ts (run by tests/unit/optimizers.test.ts).',
+  Lion: 'not in torch (timm.optim.Lion); ported from timm in tests/oracles/timm.ts (run by tests/unit/optimizers.test.ts).',
   SGDScheduleFree:
-    'not in torch (facebookresearch/schedule_free SGDScheduleFree); ported in tests/unit/schedule-free.test.ts.',
+    'not in torch (facebookresearch/schedule_free SGDScheduleFree); ported in tests/oracles/schedule-free.ts (run by tests/unit/optimizers.test.ts).',
   AdamWScheduleFree:
-    'not in torch (facebookresearch/schedule_free AdamWScheduleFree); ported in tests/unit/schedule-free.test.ts.',
+    'not in torch (facebookresearch/schedule_free AdamWScheduleFree); ported in tests/oracles/schedule-free.ts (run by tests/unit/optimizers.test.ts).',
 };
 
 type DifferenceKind = 'patched' | 'no effect';

@@ -81,7 +81,6 @@ function gradPointLabel(plan: Plan): string {
   return `where each step took its gradient: y, between ${plan.optimizer.id}'s average and its base sequence; the solid path is the average x it reports (eval())`;
 }
 
-/** A grid axis as the heatmap draws it, labelled in words (view/caption.ts). */
 /** The status line's zoom hint: a grid zooms (a one-row grid along its axis); other sweeps do not. */
 function zoomHint(sweep: { readonly kind: string; readonly y?: unknown } | null | undefined): string {
   return sweep?.kind !== 'grid' ? '' : sweep.y ? 'drag a rectangle to zoom, ' : 'drag across the strip or the curve to zoom, ';
@@ -92,6 +91,7 @@ function pinnedCells(pins: readonly { readonly run: number; readonly colour: str
   return width > 0 ? pins.map((p) => ({ i: p.run % width, j: Math.floor(p.run / width), colour: p.colour })) : [];
 }
 
+/** A grid axis as the heatmap draws it, labelled in words (view/caption.ts). */
 function heatmapAxis(a: GridAxis | null | undefined, plan: Plan | null): HeatmapAxis | null {
   return a && plan ? { label: paramLabel(plan, a.param), min: a.min, max: a.max, scale: a.scale, count: a.count } : null;
 }

@@ -1161,7 +1161,3 @@ export function wasmKernelBytes(L: Layout, loss: LossName, precision: Precision)
   return nets.get(layoutKey(L, loss, precision))?.bytes ?? 0;
 }
 
-/** The module's bytes for a layout, loss and precision (for checks in other engines, e.g. a browser). */
-export function netWasmBytes(L: Layout, loss: LossName, precision: Precision): Uint8Array<ArrayBuffer> {
-  return generate(L, loss, precision === 'f64', geometry(L, precision === 'f64'));
-}

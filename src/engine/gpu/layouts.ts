@@ -3,7 +3,6 @@
  * into the layout prefix of every kernel (see wgsl-layout.ts); the host packs and unpacks through
  * the offsets computed here.
  */
-import { STATE_VEC2 } from '../../core/layout.ts';
 import { MAX_PARAM_GROUPS } from '../../core/network/schema.ts';
 import { defineStruct } from './structs.ts';
 
@@ -75,9 +74,6 @@ export const RunTrack = defineStruct('RunTrack', [
   /** ReduceLROnPlateau's per-run state (lr, best, num_bad_epochs, cooldown_counter). */
   { name: 'plateau', type: 'vec4f' },
 ]);
-
-/** Bytes of device state per resident run: every state slot plus the track record. */
-export const STATE_BYTES_PER_RUN = STATE_VEC2 * 8 + 32;
 
 /** One run's outcome, the only thing read back. */
 export const RunResult = defineStruct('RunResult', [
