@@ -21,8 +21,8 @@ import { MAX_STEPS } from '../core/run-settings.ts';
 import type { ScheduleSpec } from '../core/spec.ts';
 import { overriddenKey, resolveNetPath, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
 import { netParamShort } from '../view/caption.ts';
-import type { SpecJSON } from './components/spec-edit.ts';
-import { defaultAxisRange, getAt, netAxisRange, parses, setAt } from './components/spec-edit.ts';
+import type { SpecJSON } from './spec-edit.ts';
+import { defaultAxisRange, getAt, netAxisRange, parses, setAt } from './spec-edit.ts';
 import { shortParam } from './runs.ts';
 import { logLrAxis } from './summary.ts';
 

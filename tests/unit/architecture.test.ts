@@ -24,6 +24,10 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
 /** Narrower rules: files under `from` must not import anything under `to`. */
 const FORBIDDEN: readonly { from: string; to: string; why: string }[] = [
   { from: 'app/components/', to: 'engine/gpu/', why: 'components draw results through Engine.deviceResults(), not GPU engine internals' },
+  // Controllers hold state and logic; components render it. A controller that needs a component's
+  // file has found DOM-free logic in the wrong folder (the editor's spec-edit.ts was: review 9).
+  { from: 'app/controllers/', to: 'app/components/', why: 'controllers are below the components that render them' },
+  { from: 'app/heatmap/', to: 'app/components/', why: 'the heatmap renderers are below the components that use them' },
 ];
 
 function tsFiles(dir: string): string[] {

@@ -27,7 +27,7 @@ import { netValidationPasses } from '../../src/app/validation-passes.ts';
 import { figureGridSvg, netHeatmapSvg, panelSvg } from '../../src/view/svg.ts';
 import { netCaption } from '../../src/view/caption.ts';
 import { netPairPasses } from '../../src/core/validate.ts';
-import { setAt } from '../../src/app/components/spec-edit.ts';
+import { setAt } from '../../src/app/spec-edit.ts';
 
 const FRACTAL = {
   network: { hidden: [16], activation: 'tanh', bias: false, parametrization: 'mean_field', batch_size: null, sharpness_iterations: 0 },

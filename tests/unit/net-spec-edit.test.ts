@@ -1,17 +1,17 @@
 /**
- * The editor's network problems (app/components/spec-edit.ts): the problem switch, the network,
+ * The editor's network problems (app/spec-edit.ts): the problem switch, the network,
  * data and param-group sections driven by their schemas, and sweep axes over network paths, each
  * edit giving a spec parseAnySpec accepts.
  */
 import { describe, expect, it } from 'vitest';
-import { entriesView } from '../../src/app/components/spec-edit.ts';
+import { entriesView } from '../../src/app/spec-edit.ts';
 import { SCHEDULES } from '../../src/core/registry/index.ts';
 import { parseAnySpec, resolveNetPath, sweepablePaths } from '../../src/core/spec.ts';
 import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import { findPreset, presetOf } from '../../src/app/presets.ts';
-import type { SpecJSON } from '../../src/app/components/spec-edit.ts';
-import { applyAction, applyEdit, buildForm, distinctIntCount, findField, getAt, netAxisRange, problemOf, setAxisParam, sweepOptions, switchOptimizer, switchSchedule } from '../../src/app/components/spec-edit.ts';
+import type { SpecJSON } from '../../src/app/spec-edit.ts';
+import { applyAction, applyEdit, buildForm, distinctIntCount, findField, getAt, netAxisRange, problemOf, setAxisParam, sweepOptions, switchOptimizer, switchSchedule } from '../../src/app/spec-edit.ts';
 import { zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { axisValues } from '../../src/core/sampling.ts';
 

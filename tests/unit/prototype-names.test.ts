@@ -8,7 +8,7 @@
  * run identical, with a column named `constructor`.)
  */
 import { describe, expect, it } from 'vitest';
-import { getAt } from '../../src/app/components/spec-edit.ts';
+import { getAt } from '../../src/app/spec-edit.ts';
 import { SpecErrors } from '../../src/core/errors.ts';
 import { RUN_PARAMS } from '../../src/core/layout.ts';
 import type { ParamSchema } from '../../src/core/params.ts';

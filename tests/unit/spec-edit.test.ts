@@ -41,7 +41,7 @@ import {
   switchSurface,
   type Field,
   type SpecJSON,
-} from '../../src/app/components/spec-edit.ts';
+} from '../../src/app/spec-edit.ts';
 
 /** The resolved JSON form the editor receives, from a short spec. */
 function resolved(input: unknown): SpecJSON {

@@ -7,7 +7,7 @@
  * with SGD.)
  */
 import { describe, expect, it } from 'vitest';
-import { switchOptimizer, switchSurface } from '../../src/app/components/spec-edit.ts';
+import { switchOptimizer, switchSurface } from '../../src/app/spec-edit.ts';
 import { DEFAULT_MODE, DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import { makePlan } from '../../src/core/plan.ts';
 import { OPTIMIZERS, SURFACES } from '../../src/core/registry/index.ts';

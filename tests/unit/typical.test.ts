@@ -12,7 +12,7 @@ import { RUN_SLOT_PATHS } from '../../src/core/run-settings.ts';
 import type { PathContext } from '../../src/core/spec.ts';
 import { parseSpec, resolveParamPath, sweepablePaths } from '../../src/core/spec.ts';
 import { typicalRange } from '../../src/core/typical.ts';
-import { entriesView, switchSchedule } from '../../src/app/components/spec-edit.ts';
+import { entriesView, switchSchedule } from '../../src/app/spec-edit.ts';
 
 type Json = Record<string, unknown>;
 

@@ -60,7 +60,7 @@ import './param-sliders.ts';
 import './race-view.ts';
 import './run-panel.ts';
 import type { SelectedRun } from './run-panel.ts';
-import { axesMovedText, setAt } from './spec-edit.ts';
+import { axesMovedText, setAt } from '../spec-edit.ts';
 import './spec-editor.ts';
 import type { SpecChangeDetail, SpecChangeEvent } from './spec-editor.ts';
 

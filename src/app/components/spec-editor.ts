@@ -14,10 +14,10 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { live } from 'lit/directives/live.js';
-import type { Action, EditorState, Field, FieldError, Group, HandSet, PlacedError, Section, SpecJSON } from './spec-edit.ts';
-import { applyActionTracked, applyEditTracked, buildForm, isWideSelect, placeErrors, selectTitle } from './spec-edit.ts';
+import type { Action, EditorState, Field, FieldError, Group, HandSet, PlacedError, Section, SpecJSON } from '../spec-edit.ts';
+import { applyActionTracked, applyEditTracked, buildForm, isWideSelect, placeErrors, selectTitle } from '../spec-edit.ts';
 
-export type { FieldError, HandSet, SpecJSON } from './spec-edit.ts';
+export type { FieldError, HandSet, SpecJSON } from '../spec-edit.ts';
 
 export interface SpecChangeDetail {
   readonly spec: SpecJSON;

@@ -11,7 +11,7 @@ import type { AnySpec } from '../../core/spec.ts';
 import { SPEC_JSON_LIMITS, anySpecToJSON, parseAnySpec, readSpecJSON } from '../../core/spec.ts';
 import { encodeUrlState } from '../../core/url.ts';
 import type { AnyHeatmapMode } from '../../view/net-frame.ts';
-import type { HandSet } from '../components/spec-edit.ts';
+import type { HandSet } from '../spec-edit.ts';
 import { DEFAULT_MODE, DEFAULT_SPEC } from '../defaults.ts';
 import type { EntryState } from '../history-model.ts';
 import { readLink, specOfDocument } from '../link.ts';

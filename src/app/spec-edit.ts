@@ -16,23 +16,23 @@
  * (defaults, a schedule's lengths fitted to the run, ranges for a newly chosen sweep parameter) are
  * chosen to be valid.
  */
-import { MAX_SCHEDULE_CHILDREN, MAX_SWEEP_DIMS } from '../../core/layout.ts';
-import type { ParamSchema, ParamValue, ParamValues } from '../../core/params.ts';
-import { inRange } from '../../core/params.ts';
-import type { ScheduleDef } from '../../core/registry/index.ts';
-import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurface } from '../../core/registry/index.ts';
-import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '../../core/run-settings.ts';
-import { RUN_SETTINGS, U32_MAX, isBlock } from '../../core/run-settings.ts';
-import type { NetSpec, PathContext, Scale, ScheduleSpec } from '../../core/spec.ts';
-import { MAX_AXIS_COUNT, MAX_RUNS, netTrainRows, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths } from '../../core/spec.ts';
-import { DATA_SETS, findDataSet } from '../../core/data/index.ts';
-import { axisValues } from '../../core/sampling.ts';
-import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../../core/network/schema.ts';
-import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../defaults.ts';
-import { declaredTypical, scaledTypical, typicalRange, withinChildLimit } from '../../core/typical.ts';
-import { digitsFor } from '../../view/ticks.ts';
-import { count } from '../../view/caption.ts';
-import { shortParam } from '../runs.ts';
+import { MAX_SCHEDULE_CHILDREN, MAX_SWEEP_DIMS } from '../core/layout.ts';
+import type { ParamSchema, ParamValue, ParamValues } from '../core/params.ts';
+import { inRange } from '../core/params.ts';
+import type { ScheduleDef } from '../core/registry/index.ts';
+import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurface } from '../core/registry/index.ts';
+import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '../core/run-settings.ts';
+import { RUN_SETTINGS, U32_MAX, isBlock } from '../core/run-settings.ts';
+import type { NetSpec, PathContext, Scale, ScheduleSpec } from '../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, netTrainRows, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths } from '../core/spec.ts';
+import { DATA_SETS, findDataSet } from '../core/data/index.ts';
+import { axisValues } from '../core/sampling.ts';
+import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../core/network/schema.ts';
+import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from './defaults.ts';
+import { declaredTypical, scaledTypical, typicalRange, withinChildLimit } from '../core/typical.ts';
+import { digitsFor } from '../view/ticks.ts';
+import { count } from '../view/caption.ts';
+import { shortParam } from './runs.ts';
 
 /** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
 export type SpecJSON = Record<string, unknown>;
