@@ -15,6 +15,7 @@ import { OPTIMIZERS, SCHEDULES, SURFACES, optimizerFile, scheduleFile, surfaceFi
 import type { OptimizerDef, ScheduleDef } from '../src/core/registry/index.ts';
 import { NET_LIBS, SWEEP_LIBS, scheduleDispatch, scheduleFiles, tensorStubs, withCalls } from '../src/engine/gpu/compose.ts';
 import { layoutPrefix, optimizerAliases } from '../src/engine/gpu/wgsl-layout.ts';
+import { NET_BINDINGS, SWEEP_BINDINGS } from '../src/engine/gpu/layouts.ts';
 import { acquireNodeGpu } from '../src/engine/gpu/device-node.ts';
 import { nodeShaderSources } from '../src/engine/gpu/shader-sources-node.ts';
 
@@ -38,6 +39,7 @@ function file(path: string): Part {
 function partsFor(surface: Part, optimizer: Part[], schedules: Part[], kernel: string): Part[] {
   return [
     { name: '(generated layout prefix)', text: layoutPrefix() },
+    { name: '(generated bindings)', text: SWEEP_BINDINGS.wgsl(kernel) },
     ...SWEEP_LIBS.map(file),
     surface,
     ...optimizer,
@@ -125,6 +127,7 @@ async function main(): Promise<void> {
           label,
           parts: [
             { name: '(generated layout prefix)', text: layoutPrefix() },
+            { name: '(generated bindings)', text: NET_BINDINGS.wgsl() },
             ...NET_LIBS.map(file),
             ...optimizerParts(user),
             ...scheduleParts(),

@@ -5,8 +5,6 @@ override WORKGROUP_SIZE: u32 = 64u;
 // The run averages its iterates (slot 7 holds the average).
 override SWA_ON: bool = false;
 
-@group(0) @binding(6) var<storage, read_write> results: array<RunResult>;
-
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3u) {
   let local = gid.x;

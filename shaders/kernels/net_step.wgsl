@@ -213,11 +213,11 @@ fn record_point(k: u32, lk: f32, grad_norm: f32) {
   }
   let test = net_pass(row_theta(), net_u.test_x, net_u.test_y, net_u.n_test, net_u.n_test, false, 0u, 0u, false);
   let o = (lane * net_u.record_points + tr.record_count) * net_record_floats();
-  records[o] = f32(k);
-  records[o + 1u] = lk;
-  records[o + 2u] = test;
-  records[o + 3u] = grad_norm;
-  records[o + 4u] = rows_norm(row_theta());
+  records[o + NET_REC_STEP] = f32(k);
+  records[o + NET_REC_TRAIN_LOSS] = lk;
+  records[o + NET_REC_TEST_LOSS] = test;
+  records[o + NET_REC_GRAD_NORM] = grad_norm;
+  records[o + NET_REC_WEIGHT_NORM] = rows_norm(row_theta());
   for (var g = 0u; g < net_u.groups; g++) {
     records[o + NET_RECORD_HEAD + g] = tr.last_lr[g];
   }

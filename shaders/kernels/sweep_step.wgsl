@@ -34,14 +34,11 @@ override GRAD_SLOT: u32 = 0u;
 override PLATEAU: bool = false;
 var<private> plateau: vec4f;
 // Recording paths (Engine.trajectories): each invocation advances the run run_list names, and the
-// start, every RECORD_EVERY-th step, the last step and a detected divergence each write one record
-// of two vec4f to `records`: (x, y, loss there, LR of the step) and (momentum of the step, where
-// the step took its gradient, the step count). Point i of a run is the one after ceil(i * every)
+// start, every RECORD_EVERY-th step, the last step and a detected divergence each write one
+// PathPoint to `records` (its fields: src/engine/gpu/layouts.ts). Point i of a run is the one after ceil(i * every)
 // steps; the dispatch's window holds points chunk.record_first .. + chunk.record_cap - 1.
 override RECORD: bool = false;
 override RECORD_EVERY: u32 = 1u;
-@group(0) @binding(6) var<storage, read_write> records: array<vec4f>;
-@group(0) @binding(9) var<uniform> run_list: RunList;
 var<private> rec_local: u32;
 var<private> rec_lr: f32;
 var<private> rec_mom: f32;
@@ -49,9 +46,7 @@ var<private> rec_grad: vec2f;
 
 fn record_point(done: u32) {
   let idx = (done + RECORD_EVERY - 1u) / RECORD_EVERY;
-  let o = 2u * (rec_local * chunk.record_cap + idx - chunk.record_first);
-  records[o] = vec4f(S[0], surface_value(S[0]), rec_lr);
-  records[o + 1u] = vec4f(rec_mom, rec_grad, f32(done));
+  records[rec_local * chunk.record_cap + idx - chunk.record_first] = PathPoint(S[0], surface_value(S[0]), rec_lr, rec_grad, rec_mom, f32(done));
 }
 // chunk.table_base, read once: a uniform read inside the step loop costs as much as a table read.
 var<private> table_base: u32;

@@ -1,19 +1,5 @@
-// Bindings shared by the sweep kernels (bind group 0). Layout structs come from the generated prefix.
-@group(0) @binding(0) var<uniform> run_u: RunUniforms;
-@group(0) @binding(1) var<uniform> chunk: ChunkUniforms;
-@group(0) @binding(2) var<storage, read> sweep_data: array<f32>;
-@group(0) @binding(3) var<storage, read> minima: array<vec4f>;
-@group(0) @binding(4) var<storage, read> surface_data: array<vec4f>;
-// Optimiser state, slot-major: slot k of the chunk's run r is state_slots[k * capacity + r].
-@group(0) @binding(5) var<storage, read_write> state_slots: array<vec2f>;
-@group(0) @binding(8) var<storage, read_write> tracks: array<RunTrack>;
-// Per-step values shared by every run, filled by the host with the CPU twin: step k's floats start
-// at STEP_TABLE_STRIDE * (k - chunk.table_base): the schedule's (lr, momentum) (SCHED_TABLE), then
-// at +4 the optimiser's step scalars (OPT_TABLE). A few loads replace a cosine or a bias-correction
-// pow in every invocation. A fixed-size window at a dynamic offset, and scalar reads of only what
-// is used: on SwiftShader a runtime-sized array costs an arrayLength per read, and each read is a
-// per-lane gather (see STEP_TABLE_WINDOW in src/engine/gpu/layouts.ts).
-@group(0) @binding(7) var<storage, read> step_table: array<f32, STEP_TABLE_WINDOW * STEP_TABLE_STRIDE>;
+// The sweep kernels' shared state. Their bindings (bind group 0) are generated from
+// src/engine/gpu/layouts.ts SWEEP_BINDINGS, the layout structs in the generated prefix.
 
 // Optimiser state of the run this invocation advances; S[0] is the position.
 var<private> S: array<vec2f, STATE_VEC2>;

@@ -1,28 +1,6 @@
-// Bindings of the network kernel (bind group 0) and the per-run context the optimiser and schedule
-// twins read through param(). Layout structs come from the generated prefix (NetUniforms, NetTrack,
-// ChunkUniforms; src/engine/gpu/layouts.ts).
-@group(0) @binding(0) var<uniform> net_u: NetUniforms;
-@group(0) @binding(1) var<uniform> chunk: ChunkUniforms;
-// Read-only numbers every run shares, at offsets given in net_u: each group's P (P_COUNT floats a
-// group, from 0), the groups' per-step tables (table_off; STEP_TABLE_STRIDE floats a step, group-
-// major), the data set (train_x, ...), then the chunk's swept values (sweep_off, SWEEP_DIMS a run).
-// One buffer, because a stage may bind only 8 storage buffers and most of these are small.
-@group(0) @binding(2) var<storage, read> consts: array<f32>;
-// Parameter pairs the optimiser twin steps as one vec2f: (i0, i1 or NO_COORD for padding, group, -),
-// group by group.
-@group(0) @binding(3) var<storage, read> pairs: array<vec4u>;
-// Each run's float rows (weights, gradient, scratch; see net_step.wgsl), quantity-major:
-// row q of the chunk's run r is work[q * capacity + r], so neighbouring invocations read
-// neighbouring addresses for every quantity.
-@group(0) @binding(4) var<storage, read_write> work: array<f32>;
-// Optimiser state slots 1 .. STATE_USED-1 of each pair (slot 0, the point, is the weights' rows):
-// slot s of pair p of run r is state_slots[((s - 1) * pairs + p) * capacity + r].
-@group(0) @binding(5) var<storage, read_write> state_slots: array<vec2f>;
-@group(0) @binding(6) var<storage, read_write> tracks: array<NetTrack>;
-// Trajectories (RECORD): each lane's window of net_u.record_points points of net_record_floats()
-// floats, (step, train loss, test loss, gradient norm, weight norm: NET_RECORD_HEAD of them) then
-// each param group's LR, as NetRun.trainRun records them.
-@group(0) @binding(7) var<storage, read_write> records: array<f32>;
+// The network kernel's per-run context the optimiser and schedule twins read through param().
+// Its bindings (bind group 0) are generated from src/engine/gpu/layouts.ts NET_BINDINGS, the layout
+// structs in the generated prefix (NetUniforms, NetTrack, ChunkUniforms).
 
 fn net_record_floats() -> u32 {
   return NET_RECORD_HEAD + net_u.groups;

@@ -10,6 +10,7 @@ import type { AnyPlan, Plan } from '../../src/core/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { SCHEDULES, findSchedule } from '../../src/core/registry/index.ts';
 import { parseSpec, specToJSON } from '../../src/core/spec.ts';
+import { APP_MAX_RUNS, appLimitErrors } from '../../src/app/controllers/spec-controller.ts';
 import { scheduleCurve } from '../../src/core/steps.ts';
 import type { NetTrajectory, Trajectory, TrajectoryRequest } from '../../src/core/trajectory.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
@@ -85,6 +86,17 @@ class CountingEngine implements Engine {
 const flush = async (): Promise<void> => {
   for (let k = 0; k < 20; k++) await new Promise<void>((r) => setTimeout(r, 0));
 };
+
+describe('what the app refuses of a valid spec', () => {
+  it('refuses more runs than the page can hold, naming the sweep, the limit and the CLI (walkthrough 8: 16384 x 16384 lost the GPU)', () => {
+    const at = (count: number) => parseSpec({ ...GRID, sweep: { ...GRID.sweep, x: { ...GRID.sweep.x, count }, y: { ...GRID.sweep.y, count } } });
+    expect(appLimitErrors(at(4096))).toEqual([]);
+    const e = appLimitErrors(at(16384));
+    expect(e.map((x) => x.path)).toEqual(['sweep']);
+    expect(e[0]?.message).toMatch(/^268,435,456 runs is more than the 16,777,216 \(4096 × 4096\) the app holds.*npx basinlab sweep SPEC --out/);
+    expect(APP_MAX_RUNS).toBe(4096 * 4096);
+  });
+});
 
 describe('runs across sweeps', () => {
   it('maps cells and runs both ways, and carries a run to the nearest one of a new sweep', () => {

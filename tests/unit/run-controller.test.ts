@@ -102,3 +102,24 @@ describe("a study's run of the sweep shown in the explorer", () => {
     expect({ fromStudy: ctl.fromStudy, runs: cpu.runs(), engine: ctl.engineUsed }).toEqual({ fromStudy: false, runs: 1, engine: 'cpu' });
   });
 });
+
+describe('a lost GPU device', () => {
+  it('is asked for again before the next sweep, which then runs on the new device (not on the CPU until a reload)', async () => {
+    const spec = parseSpec(SURFACE);
+    const { ctl, cpu, engines } = await setup(spec);
+    const fresh = counted('gpu');
+    let asked = 0;
+    const set = engines as unknown as { gpu: Engine | null; gpuLost: boolean; retryGpu: () => Promise<void> };
+    set.gpuLost = true;
+    set.retryGpu = async () => {
+      asked++;
+      set.gpu = fresh.engine;
+      set.gpuLost = false;
+    };
+    await ctl.run();
+    expect({ asked, engine: ctl.engineUsed, gpuRuns: fresh.runs(), cpuRuns: cpu.runs() }).toEqual({ asked: 1, engine: 'gpu', gpuRuns: 1, cpuRuns: 0 });
+    // Held again: not asked for before the next sweep.
+    await ctl.run();
+    expect({ asked, gpuRuns: fresh.runs() }).toEqual({ asked: 1, gpuRuns: 2 });
+  });
+});

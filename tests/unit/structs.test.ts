@@ -1,8 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { P_COUNT, STATE_VEC2 } from '../../src/core/layout.ts';
+import { readdirSync } from 'node:fs';
+import { P_COUNT, STATE_VEC2, SWA_PAIR } from '../../src/core/layout.ts';
 import { MAX_PARAM_GROUPS } from '../../src/core/network/schema.ts';
-import { ChunkUniforms, NetTrack, RunResult, RunTrack, RunUniforms } from '../../src/engine/gpu/layouts.ts';
-import { defineStruct, offsetOf } from '../../src/engine/gpu/structs.ts';
+import {
+  ChunkUniforms,
+  NET_BINDINGS,
+  NET_RECORD_HEAD,
+  NetTrack,
+  PathPoint,
+  RECORD_FLOATS,
+  RunList,
+  RunResult,
+  RunTrack,
+  RunUniforms,
+  SWEEP_BINDINGS,
+  TABLE_WINDOW_BYTES,
+  netRecordOffset,
+} from '../../src/engine/gpu/layouts.ts';
+import { defineBindGroup, defineStruct, offsetOf } from '../../src/engine/gpu/structs.ts';
+import { layoutPrefix } from '../../src/engine/gpu/wgsl-layout.ts';
+import { wgslSource } from './wgsl-source.ts';
 
 describe('struct layouts crossing the TS/WGSL boundary', () => {
   it('pins RunUniforms (P itself is override constants P_0..P_119)', () => {
@@ -64,5 +81,43 @@ describe('struct layouts crossing the TS/WGSL boundary', () => {
 
   it('fails loudly on an unknown field', () => {
     expect(() => offsetOf(RunResult, 'nope')).toThrow(/no field nope/);
+  });
+});
+
+describe('bindings and path records, defined once (review 9: they were written out three times by hand)', () => {
+  it('derives each kernel family’s WGSL declarations, layout entries and bind group entries from one list', () => {
+    const sweep = SWEEP_BINDINGS.wgsl('sweep_step');
+    expect(sweep).toContain('@group(0) @binding(6) var<storage, read_write> records: array<PathPoint>;');
+    expect(sweep).toContain('@group(0) @binding(7) var<storage, read> step_table: array<f32, STEP_TABLE_WINDOW * STEP_TABLE_STRIDE>;');
+    expect(SWEEP_BINDINGS.wgsl('classify')).toContain('@group(0) @binding(6) var<storage, read_write> results: array<RunResult>;');
+    expect(NET_BINDINGS.wgsl()).toContain('@group(0) @binding(7) var<storage, read_write> records: array<f32>;');
+    // The layout: one entry a binding, numbered in order, the step table's window at a dynamic offset.
+    const layout = SWEEP_BINDINGS.layoutEntries(4);
+    expect(layout.map((e) => e.binding)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(layout[SWEEP_BINDINGS.index('step_table')]?.buffer).toEqual({ type: 'read-only-storage', hasDynamicOffset: true, minBindingSize: TABLE_WINDOW_BYTES });
+    expect(layout[SWEEP_BINDINGS.index('run_list')]?.buffer).toEqual({ type: 'uniform', minBindingSize: RunList.size });
+    // The bind group takes its buffers by name: each lands at its own binding, whatever the order given.
+    const names = SWEEP_BINDINGS.bindings.map((b) => b.name);
+    const fake = Object.fromEntries([...names].reverse().map((n) => [n, { label: n } as unknown as GPUBuffer])) as Record<(typeof names)[number], GPUBuffer>;
+    for (const e of SWEEP_BINDINGS.entries(fake)) {
+      const r = e.resource as GPUBufferBinding;
+      expect((r.buffer as unknown as { label: string }).label).toBe(names[e.binding]);
+    }
+    expect(() => defineBindGroup('twice', [{ name: 'a', kind: 'uniform', type: 'u32' }, { name: 'a', kind: 'uniform', type: 'u32' }])).toThrow(/defined twice/);
+  });
+
+  it('leaves no binding declared by hand in a compute shader file', () => {
+    const files = ['lib', 'kernels'].flatMap((d) => readdirSync(`shaders/${d}`).map((f) => `${d}/${f}`));
+    for (const f of files) expect(wgslSource(f), f).not.toMatch(/@binding/);
+  });
+
+  it('pins a surface path point and names a network point’s fields', () => {
+    expect(PathPoint.size).toBe(32);
+    expect(RECORD_FLOATS).toBe(8);
+    expect([offsetOf(PathPoint, 'pos'), offsetOf(PathPoint, 'loss'), offsetOf(PathPoint, 'lr'), offsetOf(PathPoint, 'grad_at'), offsetOf(PathPoint, 'momentum'), offsetOf(PathPoint, 'step')]).toEqual([0, 8, 12, 16, 24, 28]);
+    expect(NET_RECORD_HEAD).toBe(5);
+    expect(netRecordOffset('weight_norm')).toBe(4);
+    expect(layoutPrefix()).toContain('const NET_REC_TEST_LOSS: u32 = 2u;');
+    expect(layoutPrefix()).toContain(`const SWA_SLOT: u32 = ${SWA_PAIR}u;`);
   });
 });

@@ -17,6 +17,16 @@ export interface EngineSet {
   readonly cpu64: CpuEngine;
   /** One line for the status bar: which engine runs sweeps, and why. */
   status: string;
+  /**
+   * After the device was lost (or failed a sweep): asks the browser for a new one, so the next sweep
+   * runs on WebGPU again rather than on the CPU until a reload (walkthrough 8). Does nothing while a
+   * device is held, or where WebGPU never was.
+   */
+  retryGpu(): Promise<void>;
+  /** A device was held and is gone (retryGpu would ask for a new one). */
+  gpuLost: boolean;
+  /** The held device failed a sweep: drop it (the next retryGpu asks for a new one). */
+  dropGpu(status: string): void;
 }
 
 /** Runs per GPU chunk in the app: small enough that the heatmap fills in row by row. */
@@ -26,27 +36,47 @@ export async function createEngines(opts: { forceCpu: boolean; onDeviceLost: (me
   const workers = Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2));
   // In-process below ~1e5 run-steps keeps tiny sweeps instant; anything larger goes to workers.
   const cpuOpts = { workers, spawn: browserWorkerSpawner(), inProcessBelow: 0 };
+  const connect = async (): Promise<void> => {
+    const ctx = await acquireBrowserGpu('basinlab app');
+    const engine = new GpuEngine(ctx, browserShaderSources, { maxChunkRuns: APP_CHUNK_RUNS, runStepsPerSubmit: 10_000_000, targetSubmitMs: 150 });
+    set.gpu = engine;
+    set.gpuLost = false;
+    const a = ctx.adapter;
+    set.status = `WebGPU: ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' / ') || 'adapter'}`;
+    void ctx.device.lost.then((info) => {
+      if (info.reason === 'destroyed' || set.gpu !== engine) return;
+      set.dropGpu(`GPU device lost (${info.message || info.reason}): this sweep runs on the CPU engine in ${workers} Web Workers; the next one asks for a new GPU device`);
+      opts.onDeviceLost(set.status);
+    });
+  };
   const set: EngineSet = {
     gpu: null,
     cpu: new CpuEngine('cpu', cpuOpts),
     cpu64: new CpuEngine('cpu64', cpuOpts),
     status: '',
+    gpuLost: false,
+    async retryGpu(): Promise<void> {
+      if (!set.gpuLost || set.gpu) return;
+      try {
+        await connect();
+      } catch (e) {
+        // Asked once: a device that cannot be had now is not asked for before every sweep.
+        set.gpuLost = false;
+        set.status = `GPU device lost, and no new one (${(e as Error).message}): running on the CPU engine in ${workers} Web Workers; reload to retry WebGPU`;
+      }
+    },
+    dropGpu(status: string): void {
+      set.gpu = null;
+      set.gpuLost = true;
+      set.status = status;
+    },
   };
   if (opts.forceCpu) {
     set.status = `CPU engine (float32) in ${workers} Web Workers: WebGPU turned off by the link (engine=cpu)`;
     return set;
   }
   try {
-    const ctx = await acquireBrowserGpu('basinlab app');
-    set.gpu = new GpuEngine(ctx, browserShaderSources, { maxChunkRuns: APP_CHUNK_RUNS, runStepsPerSubmit: 10_000_000, targetSubmitMs: 150 });
-    const a = ctx.adapter;
-    set.status = `WebGPU: ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' / ') || 'adapter'}`;
-    void ctx.device.lost.then((info) => {
-      if (info.reason === 'destroyed') return;
-      set.gpu = null;
-      set.status = `GPU device lost (${info.message || info.reason}): running on the CPU engine in ${workers} Web Workers; reload to retry WebGPU`;
-      opts.onDeviceLost(set.status);
-    });
+    await connect();
   } catch (e) {
     const why = e instanceof GpuUnavailableError ? e.message : `WebGPU failed: ${(e as Error).message}`;
     set.status = `No WebGPU (${why}): running on the CPU engine (float32) in ${workers} Web Workers`;

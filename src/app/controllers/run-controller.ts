@@ -182,6 +182,8 @@ export class RunController implements ReactiveController {
 
   /** Runs the current spec; `float64`: a network view on the float64 CPU engine (runFloat64). */
   async run(opts: { readonly float64?: boolean } = {}): Promise<void> {
+    // The device was lost with an earlier sweep: ask for a new one before choosing the engine.
+    if (this.engines.gpuLost) await this.engines.retryGpu();
     const spec = this.spec();
     if (!spec) return;
     if (spec.problem === 'network') return this.runNet(spec, opts.float64 ?? false);
@@ -240,9 +242,8 @@ export class RunController implements ReactiveController {
           this.message.say('Run cancelled.');
         }
       } else if (e instanceof GpuRunError && engine.name === 'gpu') {
-        // Device loss or out-of-memory: say so and fall back to the CPU engine.
-        this.engines.gpu = null;
-        this.engines.status = `GPU failed (${e.kind}: ${e.message}); now running on the CPU engine in Web Workers`;
+        // Device loss or out-of-memory: say so, and run this sweep on the CPU engine; the next asks for a new device.
+        this.engines.dropGpu(`GPU failed (${e.kind}: ${e.message}); this sweep runs on the CPU engine in Web Workers, the next one asks for a new GPU device`);
         this.message.say(this.engines.status);
         this.running = false;
         this.host.requestUpdate();

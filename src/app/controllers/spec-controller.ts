@@ -8,7 +8,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { SpecErrors } from '../../core/errors.ts';
 import type { AnySpec } from '../../core/spec.ts';
-import { SPEC_JSON_LIMITS, anySpecToJSON, parseAnySpec, readSpecJSON } from '../../core/spec.ts';
+import { SPEC_JSON_LIMITS, anySpecToJSON, parseAnySpec, readSpecJSON, runCount } from '../../core/spec.ts';
 import { encodeUrlState } from '../../core/url.ts';
 import type { AnyHeatmapMode } from '../../view/net-frame.ts';
 import type { HandSet } from '../spec-edit.ts';
@@ -24,6 +24,25 @@ export { DEFAULT_SPEC } from '../defaults.ts';
 export interface FieldError {
   readonly path: string;
   readonly message: string;
+}
+
+/**
+ * Most runs one view may have in the app: it keeps every run's results in the page (about 50 bytes a
+ * run with the frames drawn from them). A 16384 x 16384 grid, which a spec allows, took the page to
+ * 12.8 GB and lost the GPU device (walkthrough 8); 4096 x 4096 runs in under 1 GB.
+ */
+export const APP_MAX_RUNS = 4096 * 4096;
+
+/** What the app refuses of a valid spec: more runs than it can hold (the CLI streams any count to a file). */
+export function appLimitErrors(spec: AnySpec): FieldError[] {
+  const runs = runCount(spec.sweep);
+  if (runs <= APP_MAX_RUNS) return [];
+  return [
+    {
+      path: 'sweep',
+      message: `${runs.toLocaleString('en-US')} runs is more than the ${APP_MAX_RUNS.toLocaleString('en-US')} (4096 × 4096) the app holds: it keeps every run's results in the page. Use fewer cells, or the CLI, which streams any count to a file (npx basinlab sweep SPEC --out runs.parquet).`,
+    },
+  ];
 }
 
 export interface SpecChange {
@@ -135,6 +154,12 @@ export class SpecController implements ReactiveController {
     if (change.handSet) this.handSet = change.handSet;
     try {
       const spec = parseAnySpec(json);
+      const refused = appLimitErrors(spec);
+      if (refused.length > 0) {
+        this.errors = refused;
+        this.host.requestUpdate();
+        return;
+      }
       this.current = spec;
       this.errors = [];
       this.json = anySpecToJSON(spec);

@@ -13,6 +13,7 @@
  */
 import type { OptimizerDef, ScheduleDef, ScheduleNode, SurfaceDef } from '../../core/registry/index.ts';
 import { findSchedule, optimizerFile, scheduleFile, SCHEDULES, surfaceFile } from '../../core/registry/index.ts';
+import { NET_BINDINGS, SWEEP_BINDINGS } from './layouts.ts';
 import { layoutPrefix, optimizerAliases } from './wgsl-layout.ts';
 
 /** Returns the text of a file under shaders/, e.g. `lib/rng.wgsl`. */
@@ -124,8 +125,12 @@ export function scheduleDispatch(schedules: readonly ScheduleDef[]): string {
   ].join('\n');
 }
 
-export function composeFiles(src: ShaderSources, files: readonly string[], generated = ''): string {
-  const parts = [layoutPrefix()];
+/**
+ * The layout prefix, the kernel's bindings (a bind group's generated declarations), its files, and
+ * what it generates beyond them.
+ */
+export function composeFiles(src: ShaderSources, bindings: string, files: readonly string[], generated = ''): string {
+  const parts = [layoutPrefix(), bindings];
   for (const f of files) parts.push(`// ---- ${f}\n${src(f)}`);
   if (generated) parts.push(`// ---- (generated)\n${generated}`);
   return parts.join('\n');
@@ -143,7 +148,7 @@ export function composeSweepKernel(
   optimizer: OptimizerDef,
   schedules: readonly ScheduleDef[],
 ): string {
-  return composeFiles(src, sweepKernelFiles(kernel, surface, optimizer, schedules), sweepGenerated(optimizer, schedules));
+  return composeFiles(src, SWEEP_BINDINGS.wgsl(kernel), sweepKernelFiles(kernel, surface, optimizer, schedules), sweepGenerated(optimizer, schedules));
 }
 
 /** The shared files of the network kernel, in composition order (no surface: the model is the pass). */
@@ -168,5 +173,5 @@ export function tensorStubs(optimizer: OptimizerDef): string {
 
 /** shaders/kernels/net_step.wgsl composed for an optimiser and the schedules it evaluates on the device. */
 export function composeNetKernel(src: ShaderSources, optimizer: OptimizerDef, schedules: readonly ScheduleDef[]): string {
-  return composeFiles(src, netKernelFiles(optimizer, schedules), `${sweepGenerated(optimizer, schedules)}\n${tensorStubs(optimizer)}`);
+  return composeFiles(src, NET_BINDINGS.wgsl(), netKernelFiles(optimizer, schedules), `${sweepGenerated(optimizer, schedules)}\n${tensorStubs(optimizer)}`);
 }

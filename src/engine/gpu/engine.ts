@@ -23,7 +23,7 @@ import { stepTables } from '../../core/steps.ts';
 import { composeFiles, composeSweepKernel, deviceSchedules } from './compose.ts';
 import { runSubmits } from './submit.ts';
 import type { GpuContext } from './context.ts';
-import { ChunkUniforms, RECORD_FLOATS, RUN_LIST_CAP, RunList, RunResult, RunTrack, RunUniforms, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW } from './layouts.ts';
+import { ChunkUniforms, PathPoint, RECORD_FLOATS, RUN_LIST_CAP, RunList, RunResult, RunTrack, RunUniforms, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW, SWEEP_BINDINGS, TABLE_WINDOW_BYTES } from './layouts.ts';
 import { STATE_VEC2 } from '../../core/layout.ts';
 import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
@@ -62,7 +62,6 @@ type Constants = Record<string, number>;
 /** Longest run whose shared per-step table is uploaded (32 bytes a step: 64 MB at this size). */
 export const MAX_TABLE_STEPS = 2_000_000;
 const TABLE_STEP_BYTES = STEP_TABLE_STRIDE * 4;
-const TABLE_WINDOW_BYTES = STEP_TABLE_WINDOW * TABLE_STEP_BYTES;
 
 function entryOverrides(entry: string, schema: readonly ParamSchema[], values: Readonly<Record<string, unknown>>, out: Constants): void {
   for (const p of schema) {
@@ -161,30 +160,7 @@ export class GpuEngine implements Engine {
     private readonly opts: GpuEngineOptions = {},
   ) {
     this.wg = opts.workgroupSize ?? 64;
-    const storage = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({
-      binding,
-      visibility: GPUShaderStage.COMPUTE,
-      buffer: { type },
-    });
-    this.layout = gpu.device.createBindGroupLayout({
-      label: 'basinlab sweep bindings',
-      entries: [
-        storage(0, 'uniform'),
-        storage(1, 'uniform'),
-        storage(2, 'read-only-storage'),
-        storage(3, 'read-only-storage'),
-        storage(4, 'read-only-storage'),
-        storage(5, 'storage'),
-        storage(6, 'storage'),
-        {
-          binding: 7,
-          visibility: GPUShaderStage.COMPUTE,
-          buffer: { type: 'read-only-storage', hasDynamicOffset: true, minBindingSize: TABLE_WINDOW_BYTES },
-        },
-        storage(8, 'storage'),
-        { binding: 9, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform', minBindingSize: RunList.size } },
-      ],
-    });
+    this.layout = gpu.device.createBindGroupLayout({ label: 'basinlab sweep bindings', entries: SWEEP_BINDINGS.layoutEntries(GPUShaderStage.COMPUTE) });
     this.pipelineLayout = gpu.device.createPipelineLayout({ label: 'basinlab sweep layout', bindGroupLayouts: [this.layout] });
     this.net = new GpuNetRunner(gpu, sources, this.wg, opts.targetSubmitMs ?? 1000, () => this.checkHealth(), opts.maxChunkRuns, opts.runStepsPerSubmit);
   }
@@ -275,7 +251,7 @@ export class GpuEngine implements Engine {
     const key = `bare|${JSON.stringify(constants)}`;
     let pipelines = this.pipelines.get(key);
     if (!pipelines) {
-      const code = composeFiles(this.sources, ['lib/bindings.wgsl', 'lib/params.wgsl', 'kernels/bare_momentum_rosenbrock.wgsl']);
+      const code = composeFiles(this.sources, SWEEP_BINDINGS.wgsl(), ['lib/bindings.wgsl', 'lib/params.wgsl', 'kernels/bare_momentum_rosenbrock.wgsl']);
       const module = this.gpu.device.createShaderModule({ label: 'bare momentum rosenbrock', code });
       const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
       const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
@@ -348,10 +324,18 @@ export class GpuEngine implements Engine {
     const bindGroup = device.createBindGroup({
       label: 'sweep bind group',
       layout: this.layout,
-      entries: [runU, chunkU, sweepBuf, minimaBuf, dataBuf, states, results, tableBuf, tracks, runList].map((b, binding) => ({
-        binding,
-        resource: binding === 7 ? { buffer: b, offset: 0, size: TABLE_WINDOW_BYTES } : { buffer: b },
-      })),
+      entries: SWEEP_BINDINGS.entries({
+        run_u: runU,
+        chunk: chunkU,
+        sweep_data: sweepBuf,
+        minima: minimaBuf,
+        surface_data: dataBuf,
+        state_slots: states,
+        out: results,
+        step_table: tableBuf,
+        tracks,
+        run_list: runList,
+      }),
     });
     return { chunkU, sweepBuf, results, readback, tracks, runList, bindGroup, tabled, alignSteps };
   }
@@ -612,6 +596,8 @@ export class GpuEngine implements Engine {
       const stride = RunTrack.size / 4;
       const cycles = plan.cyclesMomentum;
       const elsewhere = plan.spec.sam !== null || (plan.optimizer.gradSlot ?? 0) !== 0;
+      // A PathPoint field's float within a point.
+      const at = (field: string): number => offsetOf(PathPoint, field) / 4;
       return runs.map((run, r) => {
         const path = paths[r] as { steps: number[]; f: number[] };
         const m = path.steps.length;
@@ -625,12 +611,12 @@ export class GpuEngine implements Engine {
           run,
           every,
           steps: Int32Array.from(path.steps),
-          x: col(0, 0),
-          y: col(1, 0),
-          loss: col(2, 0),
-          lr: col(3, 1),
-          momentum: cycles ? col(4, 1) : null,
-          gradAt: elsewhere ? { x: col(5, 1), y: col(6, 1) } : null,
+          x: col(at('pos'), 0),
+          y: col(at('pos') + 1, 0),
+          loss: col(at('loss'), 0),
+          lr: col(at('lr'), 1),
+          momentum: cycles ? col(at('momentum'), 1) : null,
+          gradAt: elsewhere ? { x: col(at('grad_at'), 1), y: col(at('grad_at') + 1, 1) } : null,
           diverged,
           divergedAt: diverged ? (tr[r * stride + offsetOf(RunTrack, 'entered') / 4] as number) : null,
         };

@@ -4,7 +4,7 @@
  * the offsets computed here.
  */
 import { MAX_PARAM_GROUPS } from '../../core/network/schema.ts';
-import { defineStruct } from './structs.ts';
+import { defineBindGroup, defineStruct } from './structs.ts';
 
 /**
  * Per-sweep values that are not worth a pipeline of their own (P itself is override constants, see
@@ -96,8 +96,22 @@ export const RUN_LIST_CAP = 4096;
 /** The global run indices a recording dispatch advances, four to a vec4u (uniform arrays need a 16-byte stride). */
 export const RunList = defineStruct('RunList', [{ name: 'runs', type: { array: 'vec4u', count: RUN_LIST_CAP / 4 } }], 'uniform');
 
-/** Floats per recorded point: (x, y, loss, lr) then (momentum, grad_x, grad_y, step). */
-export const RECORD_FLOATS = 8;
+/**
+ * One recorded point of a surface run's path (sweep_step.wgsl record_point; engine.ts reads the
+ * fields back by their offsets): where it stands, its loss, the LR and momentum of the step that led
+ * here, where that step took its gradient (SAM's ascent point, Schedule-Free's y), the step count.
+ */
+export const PathPoint = defineStruct('PathPoint', [
+  { name: 'pos', type: 'vec2f' },
+  { name: 'loss', type: 'f32' },
+  { name: 'lr', type: 'f32' },
+  { name: 'grad_at', type: 'vec2f' },
+  { name: 'momentum', type: 'f32' },
+  { name: 'step', type: 'f32' },
+]);
+
+/** Floats per recorded point. */
+export const RECORD_FLOATS = PathPoint.size / 4;
 
 /** Most layer widths a network kernel reads (input, up to MAX_HIDDEN_LAYERS hidden, output), rounded up to vec4s. */
 export const NET_MAX_SIZES = 12;
@@ -203,14 +217,101 @@ export const NetTrack = defineStruct('NetTrack', [
 ]);
 
 /**
- * Floats of a recorded network point before its LRs: (step, train loss, test loss, gradient norm,
- * weight norm); then one LR per param group (lib/net_bindings.wgsl, net.ts unpackRecords).
+ * The floats of a recorded network point before its LRs, in order: the step, the train loss, the
+ * test loss, the gradient norm (NaN: none) and the weight norm; then one LR per param group. The
+ * kernel writes them at the offsets NET_REC_<FIELD> of the layout prefix, net.ts reads them by name
+ * (netRecordOffset).
  */
-export const NET_RECORD_HEAD = 5;
+export const NET_RECORD_FIELDS = ['step', 'train_loss', 'test_loss', 'grad_norm', 'weight_norm'] as const;
+export type NetRecordField = (typeof NET_RECORD_FIELDS)[number];
+export const NET_RECORD_HEAD = NET_RECORD_FIELDS.length;
+
+/** A field's offset within a recorded network point. */
+export function netRecordOffset(f: NetRecordField): number {
+  return NET_RECORD_FIELDS.indexOf(f);
+}
 
 /** Floats of one recorded point of a plan with `groups` param groups. */
 export function netRecordFloats(groups: number): number {
   return NET_RECORD_HEAD + groups;
 }
 
-export const ALL_STRUCTS = [RunUniforms, ChunkUniforms, RunTrack, RunResult, RunList, NetUniforms, NetTrack] as const;
+export const ALL_STRUCTS = [RunUniforms, ChunkUniforms, RunTrack, RunResult, RunList, PathPoint, NetUniforms, NetTrack] as const;
+
+/** Bytes of the step table's window (STEP_TABLE_WINDOW steps of STEP_TABLE_STRIDE floats). */
+export const TABLE_WINDOW_BYTES = STEP_TABLE_WINDOW * STEP_TABLE_STRIDE * 4;
+
+/** The sweep kernels' bindings (sweep_step, classify and the bare benchmark kernel). */
+export const SWEEP_BINDINGS = defineBindGroup('the sweep kernels', [
+  { name: 'run_u', kind: 'uniform', type: 'RunUniforms' },
+  { name: 'chunk', kind: 'uniform', type: 'ChunkUniforms' },
+  { name: 'sweep_data', kind: 'read-only-storage', type: 'array<f32>' },
+  { name: 'minima', kind: 'read-only-storage', type: 'array<vec4f>' },
+  { name: 'surface_data', kind: 'read-only-storage', type: 'array<vec4f>' },
+  { name: 'state_slots', kind: 'storage', type: 'array<vec2f>', doc: "Optimiser state, slot-major: slot k of the chunk's run r is state_slots[k * capacity + r]." },
+  {
+    name: 'out',
+    kind: 'storage',
+    type: 'array<RunResult>',
+    doc: "The sweep's output: each run's outcome (classify), or the recorded points of the paths (sweep_step with RECORD).",
+    as: { sweep_step: { name: 'records', type: 'array<PathPoint>' }, classify: { name: 'results', type: 'array<RunResult>' } },
+  },
+  {
+    name: 'step_table',
+    kind: 'read-only-storage',
+    type: 'array<f32, STEP_TABLE_WINDOW * STEP_TABLE_STRIDE>',
+    window: TABLE_WINDOW_BYTES,
+    doc: [
+      "Per-step values shared by every run, filled by the host with the CPU twin: step k's floats start",
+      'at STEP_TABLE_STRIDE * (k - chunk.table_base): the schedule\'s (lr, momentum) (SCHED_TABLE), then',
+      "at +4 the optimiser's step scalars (OPT_TABLE). A few loads replace a cosine or a bias-correction",
+      'pow in every invocation. A fixed-size window at a dynamic offset, and scalar reads of only what',
+      'is used: on SwiftShader a runtime-sized array costs an arrayLength per read, and each read is a',
+      'per-lane gather (see STEP_TABLE_WINDOW in src/engine/gpu/layouts.ts).',
+    ].join('\n'),
+  },
+  { name: 'tracks', kind: 'storage', type: 'array<RunTrack>' },
+  { name: 'run_list', kind: 'uniform', type: 'RunList', minBindingSize: RunList.size, doc: 'The global run indices a recording dispatch advances.' },
+]);
+
+/** The network kernel's bindings (net_step, and the bare benchmark kernel). */
+export const NET_BINDINGS = defineBindGroup('the network kernel', [
+  { name: 'net_u', kind: 'uniform', type: 'NetUniforms' },
+  { name: 'chunk', kind: 'uniform', type: 'ChunkUniforms' },
+  {
+    name: 'consts',
+    kind: 'read-only-storage',
+    type: 'array<f32>',
+    doc: [
+      "Read-only numbers every run shares, at offsets given in net_u: each group's P (P_COUNT floats a",
+      "group, from 0), the groups' per-step tables (table_off; STEP_TABLE_STRIDE floats a step, group-",
+      "major), the data set (train_x, ...), then the chunk's swept values (sweep_off, SWEEP_DIMS a run).",
+      'One buffer, because a stage may bind only 8 storage buffers and most of these are small.',
+    ].join('\n'),
+  },
+  {
+    name: 'pairs',
+    kind: 'read-only-storage',
+    type: 'array<vec4u>',
+    doc: 'Parameter pairs the optimiser twin steps as one vec2f: (i0, i1 or NO_COORD for padding, group, -),\ngroup by group.',
+  },
+  {
+    name: 'work',
+    kind: 'storage',
+    type: 'array<f32>',
+    doc: "Each run's float rows (weights, gradient, scratch; see net_step.wgsl), quantity-major:\nrow q of the chunk's run r is work[q * capacity + r], so neighbouring invocations read\nneighbouring addresses for every quantity.",
+  },
+  {
+    name: 'state_slots',
+    kind: 'storage',
+    type: 'array<vec2f>',
+    doc: "Optimiser state slots 1 .. STATE_USED-1 of each pair (slot 0, the point, is the weights' rows):\nslot s of pair p of run r is state_slots[((s - 1) * pairs + p) * capacity + r].",
+  },
+  { name: 'tracks', kind: 'storage', type: 'array<NetTrack>' },
+  {
+    name: 'records',
+    kind: 'storage',
+    type: 'array<f32>',
+    doc: "Trajectories (RECORD): each lane's window of net_u.record_points points of net_record_floats()\nfloats: NET_RECORD_HEAD of them (NET_REC_STEP, NET_REC_TRAIN_LOSS, ...), then each param group's LR.",
+  },
+]);

@@ -30,7 +30,7 @@ import { runSubmits } from './submit.ts';
 import type { ShaderSources } from './compose.ts';
 import { NET_LIBS, composeFiles, composeNetKernel, deviceSchedules } from './compose.ts';
 import type { GpuContext } from './context.ts';
-import { ChunkUniforms, NET_MAX_SIZES, NET_PRIVATE_SCRATCH, NET_RECORD_HEAD, NetTrack, NetUniforms, STEP_TABLE_STRIDE, netRecordFloats } from './layouts.ts';
+import { ChunkUniforms, NET_BINDINGS, NET_MAX_SIZES, NET_PRIVATE_SCRATCH, NET_RECORD_HEAD, NetTrack, NetUniforms, STEP_TABLE_STRIDE, netRecordFloats, netRecordOffset } from './layouts.ts';
 import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
 
@@ -184,6 +184,8 @@ function unpackRecords(mapped: ArrayBuffer, recordsAt: number, n: number, trace:
   const groups = trace.floats - NET_RECORD_HEAD;
   const count = offsetOf(NetTrack, 'record_count') / 4;
   const div = offsetOf(NetTrack, 'diverged') / 4;
+  // A field's float within a recorded point (the kernel writes it at NET_REC_<FIELD>).
+  const f = netRecordOffset;
   const out: NetTrajectory[] = [];
   for (let r = 0; r < n; r++) {
     const m = Math.min(u32[r * stride + count]!, trace.points);
@@ -195,15 +197,15 @@ function unpackRecords(mapped: ArrayBuffer, recordsAt: number, n: number, trace:
     out.push({
       run: trace.runs[begin + r] as number,
       every: trace.every,
-      steps: Int32Array.from({ length: m }, (_, i) => at(i, 0)),
-      trainLoss: col(1),
-      testLoss: col(2),
+      steps: Int32Array.from({ length: m }, (_, i) => at(i, f('step'))),
+      trainLoss: col(f('train_loss')),
+      testLoss: col(f('test_loss')),
       lr: groupLr[groups - 1] as Float32Array,
       groupLr,
-      gradNorm: col(3),
-      paramNorm: col(4),
+      gradNorm: col(f('grad_norm')),
+      paramNorm: col(f('weight_norm')),
       diverged,
-      divergedAt: diverged ? (m > 0 ? at(m - 1, 0) : 0) : null,
+      divergedAt: diverged ? (m > 0 ? at(m - 1, f('step')) : 0) : null,
     });
   }
   return out;
@@ -290,20 +292,7 @@ export class GpuNetRunner {
     /** Run-steps of the first submit (else ~5e7 multiply-adds' worth), before the rate is measured. */
     private readonly firstSubmitRunSteps?: number,
   ) {
-    const entry = (binding: number, type: GPUBufferBindingType): GPUBindGroupLayoutEntry => ({ binding, visibility: GPUShaderStage.COMPUTE, buffer: { type } });
-    this.layout = gpu.device.createBindGroupLayout({
-      label: 'basinlab network bindings',
-      entries: [
-        entry(0, 'uniform'),
-        entry(1, 'uniform'),
-        entry(2, 'read-only-storage'),
-        entry(3, 'read-only-storage'),
-        entry(4, 'storage'),
-        entry(5, 'storage'),
-        entry(6, 'storage'),
-        entry(7, 'storage'),
-      ],
-    });
+    this.layout = gpu.device.createBindGroupLayout({ label: 'basinlab network bindings', entries: NET_BINDINGS.layoutEntries(GPUShaderStage.COMPUTE) });
     this.pipelineLayout = gpu.device.createPipelineLayout({ label: 'basinlab network layout', bindGroupLayouts: [this.layout] });
   }
 
@@ -409,7 +398,7 @@ export class GpuNetRunner {
     let pipelines = this.pipelines.get(key);
     if (!pipelines) {
       const file = perRun ? 'kernels/bare_net_wg.wgsl' : 'kernels/bare_net_sgd.wgsl';
-      const code = composeFiles(this.sources, [...NET_LIBS, 'lib/bare_sgd.wgsl', file]);
+      const code = composeFiles(this.sources, NET_BINDINGS.wgsl(), [...NET_LIBS, 'lib/bare_sgd.wgsl', file]);
       const module = this.gpu.device.createShaderModule({ label: file, code });
       const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
       const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
@@ -545,7 +534,7 @@ export class GpuNetRunner {
       const bindGroup = device.createBindGroup({
         label: 'basinlab network bind group',
         layout: this.layout,
-        entries: [uBuf, chunkU, constsBuf, pairsBuf, workBuf, stateBuf, tracksBuf, recordsBuf].map((b, binding) => ({ binding, resource: { buffer: b } })),
+        entries: NET_BINDINGS.entries({ net_u: uBuf, chunk: chunkU, consts: constsBuf, pairs: pairsBuf, work: workBuf, state_slots: stateBuf, tracks: tracksBuf, records: recordsBuf }),
       });
       const resourceError = await device.popErrorScope();
       const oom = await device.popErrorScope();

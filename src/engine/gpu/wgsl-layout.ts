@@ -27,7 +27,7 @@ import type { ParamSchema } from '../../core/params.ts';
 import { derivedNames, pathKey } from '../../core/params.ts';
 import type { OptimizerDef } from '../../core/registry/index.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../core/registry/index.ts';
-import { ALL_STRUCTS, NET_PRIVATE_SCRATCH, NET_RECORD_HEAD, NET_TAIL, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW } from './layouts.ts';
+import { ALL_STRUCTS, NET_PRIVATE_SCRATCH, NET_RECORD_FIELDS, NET_RECORD_HEAD, NET_TAIL, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW, netRecordOffset } from './layouts.ts';
 
 /** WGSL identifier of a parameter slot or enum value: `<Entry>_<path>` with dots as underscores. */
 export function slotName(entry: string, path: string): string {
@@ -133,6 +133,7 @@ export function layoutPrefix(): string {
     u32('NET_TAIL', NET_TAIL),
     u32('NET_PRIVATE_SCRATCH', NET_PRIVATE_SCRATCH),
     u32('NET_RECORD_HEAD', NET_RECORD_HEAD),
+    ...NET_RECORD_FIELDS.map((f) => u32(`NET_REC_${f.toUpperCase()}`, netRecordOffset(f))),
     u32('RUN_START_X', RUN_PARAMS['start.0']),
     u32('RUN_START_Y', RUN_PARAMS['start.1']),
     u32('RUN_NOISE_STD', RUN_PARAMS['noise.std']),
