@@ -13,7 +13,7 @@ import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import type { Engine } from '../../src/engine/engine.ts';
 import type { EngineSet } from '../../src/app/controllers/engines.ts';
 import { MessageLine } from '../../src/app/controllers/message.ts';
-import { RunController } from '../../src/app/controllers/run-controller.ts';
+import { PAST_FLOAT64, RunController } from '../../src/app/controllers/run-controller.ts';
 import type { RanSweep } from '../../src/studies/types.ts';
 
 const host = () => ({ addController: () => {}, removeController: () => {}, requestUpdate: () => {}, updateComplete: Promise.resolve(true) });
@@ -121,5 +121,19 @@ describe('a lost GPU device', () => {
     // Held again: not asked for before the next sweep.
     await ctl.run();
     expect({ asked, gpuRuns: fresh.runs() }).toEqual({ asked: 1, gpuRuns: 2 });
+  });
+});
+
+describe('a view finer than float64 resolves', () => {
+  it('is refused on a surface as on a network, with the reason, and nothing runs (walkthrough 8: a flat map was drawn)', async () => {
+    const spec = parseSpec({
+      surface: 'himmelblau',
+      optimizer: { name: 'SGD', lr: 0.01 },
+      steps: 20,
+      sweep: { x: { param: 'start.0', min: 0.5, max: 0.5 + 3e-15, count: 32 }, y: { param: 'start.1', min: -0.2, max: -0.2 + 3e-15, count: 32 } },
+    });
+    const { ctl, cpu, cpu64, message } = await setup(spec);
+    await ctl.run();
+    expect({ runs: cpu.runs() + cpu64.runs(), running: ctl.running, text: message.text }).toEqual({ runs: 0, running: false, text: PAST_FLOAT64 });
   });
 });

@@ -33,6 +33,10 @@ export function finerThanFloat32(plan: Pick<AnyPlan, 'dims' | 'width' | 'height'
   return finerThan(plan, 2 ** -24);
 }
 
+/** What a view finer than float64 resolves gets instead of a map. */
+export const PAST_FLOAT64 =
+  'This view is finer than even float64 resolves (neighbouring cells less than 4 float64 steps apart): no engine here can draw it. Widen the swept range in the editor (or go Back).';
+
 /** The same for float64 (the CPU engine's cpu64): past it no engine here resolves the map. */
 export function finerThanFloat64(plan: Pick<AnyPlan, 'dims' | 'width' | 'height'>): boolean {
   return finerThan(plan, 2 ** -53);
@@ -198,6 +202,12 @@ export class RunController implements ReactiveController {
       this.message.say((e as Error).message);
       return;
     }
+    // Rounding noise is all a map this deep could show, on either kind of problem (a typed range or a
+    // link reaches it; the zoom gesture refuses it before: walkthrough 8 found a flat map drawn).
+    if (finerThanFloat64(plan)) {
+      this.message.say(PAST_FLOAT64);
+      return;
+    }
     const ran = this.studyRun(plan);
     if (ran?.problem === 'surface') return this.showRan(plan, ran);
     const engine = this.begin(plan);
@@ -319,10 +329,7 @@ export class RunController implements ReactiveController {
       return;
     }
     if (finerThanFloat64(plan)) {
-      // Rounding noise is all a map this deep could show: say so instead of drawing it.
-      this.message.say(
-        'This view is finer than even float64 resolves (neighbouring cells less than 4 float64 steps apart): no engine here can draw it. Widen the swept range in the editor (or go Back).',
-      );
+      this.message.say(PAST_FLOAT64);
       return;
     }
     // Asked for float64, the study's float32 run is not what is wanted.
