@@ -2,7 +2,7 @@
  * Where the CLI may write, checked before any work starts: a bad destination is the user's to fix
  * (exit 2, naming the flag), not something to find out after an hour of sweeping at the rename.
  */
-import { constants, accessSync, statSync } from 'node:fs';
+import { closeSync, constants, accessSync, openSync, statSync, unlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
@@ -20,7 +20,11 @@ function statOrNull(path: string): Stats | null {
 
 function why(e: unknown): string {
   const code = (e as NodeJS.ErrnoException).code;
-  return code === 'EROFS' ? 'read-only file system' : code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? (e as Error).message);
+  if (code === 'EROFS') return 'read-only file system';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  // A file system that lists the directory but makes no files in it (/proc, /sys).
+  if (code === 'ENOENT') return 'it takes no new files: ENOENT';
+  return code ?? (e as Error).message;
 }
 
 /** Throws unless new files can be made in directory `dir` (which must exist). */
@@ -30,6 +34,12 @@ function checkWritableDir(flag: string, dir: string, forPath: string): void {
   if (!s.isDirectory()) throw new SpecError(flag, `cannot write ${forPath}: ${dir} is not a directory`);
   try {
     accessSync(dir, constants.W_OK | constants.X_OK);
+    // Permission bits are not the whole answer: a pseudo file system (/proc, /sys) grants them and
+    // makes no file. So one is made, and removed at once (walkthrough 8: /proc/x.arrow failed only
+    // after the sweep, exit 1, "no such directory").
+    const probe = join(dir, `.basinlab-probe-${process.pid}-${Date.now()}`);
+    closeSync(openSync(probe, 'wx'));
+    unlinkSync(probe);
   } catch (e) {
     throw new SpecError(flag, `cannot write ${forPath}: cannot create files in ${dir} (${why(e)})`);
   }

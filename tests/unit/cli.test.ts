@@ -67,6 +67,8 @@ describe('basinlab sweep', () => {
     ['an unknown engine', [specFile('s.json', sweep), '--engine', 'tpu'], /argument 'tpu' is invalid\. Allowed choices are cpu, cpu64, gpu/],
     ['an unknown output format', [specFile('s.json', sweep), '--out', join(dir, 'r.xlsx')], /--out: cannot tell the format of .*r\.xlsx from its extension; allowed: \.parquet/],
     ['a bad worker count', [specFile('s.json', sweep), '--workers', 'two'], /--workers must be an integer >= 0 \(decimal digits\), got 'two'/],
+    // Linux's /proc grants write permission on its root and makes no file there: found before the sweep (walkthrough 8).
+    ['a directory that takes no files', [specFile('s.json', sweep), '--out', '/proc/never.json'], /--out: cannot write \/proc\/never\.json: cannot create files in \/proc \(it takes no new files: ENOENT\)/],
     ['a worker count in hex', [specFile('s.json', sweep), '--workers', '0x1'], /--workers must be an integer >= 0 \(decimal digits\), got '0x1'/],
   ];
   for (const [name, args, msg] of bad) {
