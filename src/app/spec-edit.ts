@@ -138,12 +138,16 @@ export function formatValue(v: unknown, int = false, digits = DISPLAY_DIGITS): s
 
 /**
  * What a number field's text means: '' is null (None for optional parameters; for the others
- * parseSpec reports the missing number at the field's path), anything else is `Number(text)`,
- * exactly as typed: not rounded to an integer, not clamped, NaN when it is not a number.
+ * parseSpec reports the missing number at the field's path), a finite number is `Number(text)`,
+ * exactly as typed: not rounded to an integer, not clamped. Anything else ("abc", "NaN", "1e999") is
+ * kept as its text, so that parseSpec's error quotes what was typed (NaN and Infinity became JSON
+ * null: "got null" for "abc", walkthrough 8) and the field keeps showing it.
  */
-export function parseNumberInput(text: string): number | null {
+export function parseNumberInput(text: string): number | string | null {
   const t = text.trim();
-  return t === '' ? null : Number(t);
+  if (t === '') return null;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : t;
 }
 
 /**
@@ -464,7 +468,7 @@ export function addChildSchedule(spec: SpecJSON): SpecJSON {
  * fitted to the new one, so that a run made longer does not end its OneCycleLR early (which torch
  * refuses) or anneal over a stretch of it. A length the user changed from its fitted value stays.
  */
-export function setSteps(spec: SpecJSON, steps: number | null): SpecJSON {
+export function setSteps(spec: SpecJSON, steps: number | string | null): SpecJSON {
   const old = spec.steps;
   const next = setAt(spec, 'steps', steps);
   const valid = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1;
