@@ -61,7 +61,7 @@ export function netVerdictText(p: NetPairReport, pass: boolean, /** Said of the 
   const off = p.runs - p.boundaryRuns;
   return (
     `${pass ? 'PASS' : 'FAIL'}: ${name(p.a, shownNote)} vs ${name(p.b)}. Whether a run diverged: the same on ${pct(p.sameDivergenceOffBoundary)} of the ${off} runs ` +
-    `off the trainability boundary (needs ≥ ${pct(t.minSameDivergenceOffBoundary)}); ${p.mismatches} runs differ in all, ${p.boundaryRuns} runs lie on the boundary. ` +
+    `off the trainability boundary (needs ≥ ${pct(t.minSameDivergenceOffBoundary)}); of all ${p.runs} runs, ${p.mismatches} differ in whether they diverged and ${p.boundaryRuns} lie on the boundary. ` +
     (c.runs === 0
       ? `No run off the boundary that both engines trained and a ${NET_PERTURBATION.toExponential()} change of the LR leaves in place, to compare final losses on (${p.illConditionedRuns} ill-conditioned runs).`
       : `Final loss over the ${c.runs} well-conditioned runs: train loss differs by median ${e(c.trainLoss.median)} (max ${e(c.trainLoss.max)}), ` +
@@ -186,7 +186,7 @@ export class ValidationController implements ReactiveController {
         // Past float32's resolution the headline is that, not the agreement numbers under it.
         let marked = 0;
         for (const v of overlay) marked += v;
-        const verdict = `${netVerdictText(pair, pass, `, the engine that drew this map${why}`)} The map marks the ${marked} runs the two put on different sides of the seam it draws (trained or not).`;
+        const verdict = `${netVerdictText(pair, pass, `, the engine that drew this map${why}`)} The map marks the ${marked} runs the two put on different sides of the seam it draws: trained or not, a question apart from whether they diverged.`;
         const text = rounding ? `${roundingText(split, pair.runs)} The validation in full: ${verdict}` : verdict;
         this.netResult = { report: pair, overlay, pass, split, rounding, reference: ref, text };
         this.message.say(text);
