@@ -5,7 +5,7 @@
  * view and a notice saying so, never silently. DOM-free: tests/unit/link.test.ts.
  */
 import { SpecErrors } from '../core/errors.ts';
-import { JSONSyntaxError } from '../core/json.ts';
+import { JSONSyntaxError, isRecord } from '../core/json.ts';
 import { anySpecToJSON, parseAnySpec, readSpecJSON } from '../core/spec.ts';
 import { HEATMAP_MODES } from '../view/frame.ts';
 import type { AnyHeatmapMode } from '../view/net-frame.ts';
@@ -24,10 +24,6 @@ export interface Repaired {
   readonly spec: SpecJSON;
   /** One line per field dropped or replaced, naming it and why (empty when nothing was). */
   readonly dropped: readonly string[];
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /**

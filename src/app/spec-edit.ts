@@ -16,6 +16,7 @@
  * (defaults, a schedule's lengths fitted to the run, ranges for a newly chosen sweep parameter) are
  * chosen to be valid.
  */
+import { isRecord } from '../core/json.ts';
 import { MAX_SCHEDULE_CHILDREN, MAX_SWEEP_DIMS } from '../core/layout.ts';
 import type { ParamSchema, ParamValue, ParamValues } from '../core/params.ts';
 import { inRange } from '../core/params.ts';
@@ -53,10 +54,6 @@ const DISPLAY_DIGITS = 9;
 
 // ---------------------------------------------------------------------------------------------
 // JSON paths
-
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function isIndex(segment: string): boolean {
   return /^\d+$/.test(segment);

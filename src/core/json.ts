@@ -371,3 +371,8 @@ export function parseJSON(text: string, limits: JSONLimits): unknown {
   if (problems.length > 0) throw new SpecErrors(problems, unlisted);
   return value;
 }
+
+/** A JSON object (not an array, not null): one definition for the spec reader, the editor and the link reader. */
+export function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

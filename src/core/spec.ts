@@ -7,7 +7,7 @@
  */
 import { MAX_LISTED_ERRORS, SpecError, SpecErrors, fieldKey, printable } from './errors.ts';
 import type { JSONLimits } from './json.ts';
-import { parseJSON } from './json.ts';
+import { isRecord, parseJSON } from './json.ts';
 import {
   MAX_SCHEDULE_CHILDREN,
   MAX_SWEEP_DIMS,
@@ -177,7 +177,7 @@ class Reader {
   }
 
   isObject(v: unknown): v is Record<string, unknown> {
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
+    return isRecord(v);
   }
 
   object(v: unknown, path: string): Record<string, unknown> | null {

@@ -18,6 +18,14 @@ import { NOT_CLIPPED, colourRange, countClipped } from './range.ts';
  */
 export type HeatmapMode = 'outcome' | 'basin' | 'loss' | 'steps' | 'sharpness';
 export const HEATMAP_MODES: readonly HeatmapMode[] = ['outcome', 'basin', 'loss', 'steps', 'sharpness'];
+/** The mode buttons' words (the network modes' are net-frame.ts NET_MODE_LABEL). */
+export const MODE_LABEL: Record<HeatmapMode, string> = {
+  outcome: 'outcome',
+  basin: 'minimum reached',
+  loss: 'final loss',
+  steps: 'steps to converge',
+  sharpness: 'sharpness',
+};
 /** The mode's number in shaders/render/heatmap.wgsl. */
 export const MODE_INDEX: Record<HeatmapMode, number> = { basin: 0, loss: 1, steps: 2, sharpness: 3, outcome: 4 };
 

@@ -12,7 +12,7 @@ import { scheduleCurve } from '../../core/steps.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
 import { minimumColour } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
-import { HEATMAP_MODES, cellColour } from '../../view/frame.ts';
+import { HEATMAP_MODES, MODE_LABEL, cellColour } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
 import { caption, count, netCaption, netParamLabel, paramLabel, prose } from '../../view/caption.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
@@ -63,14 +63,6 @@ import type { SelectedRun } from './run-panel.ts';
 import { axesMovedText, setAt } from '../spec-edit.ts';
 import './spec-editor.ts';
 import type { SpecChangeDetail, SpecChangeEvent } from './spec-editor.ts';
-
-const MODE_LABEL: Record<HeatmapMode, string> = {
-  outcome: 'outcome',
-  basin: 'minimum reached',
-  loss: 'final loss',
-  steps: 'steps to converge',
-  sharpness: 'sharpness',
-};
 
 /** What the dashed path of a trajectory shows: where each step took its gradient. */
 function gradPointLabel(plan: Plan): string {

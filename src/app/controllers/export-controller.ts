@@ -8,7 +8,7 @@ import { writeResultsCSV, writeResultsJSON } from '../../core/results.ts';
 import { caption, netCaption } from '../../view/caption.ts';
 import type { HeatmapMode } from '../../view/frame.ts';
 import type { NetHeatmapMode } from '../../view/net-frame.ts';
-import { NET_MODE_LABEL } from '../../view/net-frame.ts';
+import { NET_DEFAULT_MODE, NET_MODE_LABEL } from '../../view/net-frame.ts';
 import type { ChartPanel, HeatmapPanel, NetHeatmapPanel } from '../../view/panels.ts';
 import { figureGridSvg, netHeatmapSvg, panelSvg } from '../../view/svg.ts';
 import { theoryLines } from '../../view/theory.ts';
@@ -37,7 +37,7 @@ export class ExportController {
     private readonly sweep: RunController,
     private readonly mode: () => HeatmapMode,
     /** The colouring of a network view. */
-    private readonly netMode: () => NetHeatmapMode = () => 'convergence',
+    private readonly netMode: () => NetHeatmapMode = () => NET_DEFAULT_MODE,
     /** A network view's pinned and selected runs (their curves join the figure once recorded). */
     private readonly netRuns: () => readonly { readonly trajectory: FigureRun['trajectory'] | null; readonly colour: string; readonly label: string }[] = () => [],
     /** A surface view's pinned and selected runs (their paths and curves join the figure once recorded). */
