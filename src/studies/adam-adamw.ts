@@ -7,6 +7,7 @@
  */
 import { fmt, median, runSpec, verdictOf } from './run.ts';
 import type { PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
+import { OKABE_ITO } from '../view/colors.ts';
 
 /** The minimum of Booth's function plus wd/2 |x|²: (H + wd I)⁻¹ H m with H = [[10, 8], [8, 10]]. */
 export function boothL2Minimum(wd: number): [number, number] {
@@ -72,7 +73,7 @@ export const adamVsAdamW: Study = {
       }
       dist[c.label] = d;
       sources.push({ label: c.label, spec: ran.plan.spec });
-      scatter.push({ label: `${c.label} end points`, x: px, y: py, colour: c.label.startsWith('AdamW') ? '#d55e00' : '#0072b2', points: true });
+      scatter.push({ label: `${c.label} end points`, x: px, y: py, colour: c.label.startsWith('AdamW') ? OKABE_ITO.vermillion : OKABE_ITO.blue, points: true });
       panels.push({ kind: 'heatmap' as const, title: `${c.label}: final loss (unregularised), LR × weight decay`, plan: ran.plan, results: ran.results, mode: 'loss' as const });
     }
     const wds = Array.from({ length: 40 }, (_, k) => 0.01 * 200 ** (k / 39));

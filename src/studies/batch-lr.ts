@@ -14,6 +14,7 @@ import { fmt, median, runNetSpec, studySize, verdictOf } from './run.ts';
 import type { NetRan } from './run.ts';
 import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 import { plural } from '../view/caption.ts';
+import { OKABE_ITO } from '../view/colors.ts';
 
 interface Size {
   readonly steps: number;
@@ -208,7 +209,7 @@ export const batchLr: Study = {
       values: med.map((v) => (Number.isFinite(v) ? v : Number.NaN)),
       scale: 'viridis-log',
       valueLabel: 'training loss',
-      lines: [{ label: 'best LR', x: bestLr, y: batches, colour: '#d55e00' }],
+      lines: [{ label: 'best LR', x: bestLr, y: batches, colour: OKABE_ITO.vermillion }],
       // The first seed's sweep (the map shows the median over the seeds).
       sources: [firstSweep],
     };
@@ -220,7 +221,7 @@ export const batchLr: Study = {
       logX: true,
       logY: true,
       series: [
-        { label: 'measured', x: batches, y: bestLr, colour: '#0072b2', points: true },
+        { label: 'measured', x: batches, y: bestLr, colour: OKABE_ITO.blue, points: true },
         { label: 'linear rule from the smallest batch', x: batches, y: batches.map((b) => ((bestLr[0] as number) * b) / (batches[0] as number)), colour: '#999' },
       ],
       sources: [firstSweep],
@@ -232,7 +233,7 @@ export const batchLr: Study = {
       yLabel: 'max - min over seeds',
       logX: true,
       logY: true,
-      series: [{ label: 'spread', x: batches, y: noise, colour: '#d55e00' }],
+      series: [{ label: 'spread', x: batches, y: noise, colour: OKABE_ITO.vermillion }],
       sources: [firstSweep],
     };
     const summary =

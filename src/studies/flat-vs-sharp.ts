@@ -8,6 +8,7 @@ import type { Study, StudyContext, StudyResult, SummaryTable, Verdict } from './
 import { extremeMinimum, fmt, runSpec, verdictOf } from './run.ts';
 import { caption, count } from '../view/caption.ts';
 import { THEORY_INK, stabilityLabel } from '../view/theory.ts';
+import { OKABE_ITO } from '../view/colors.ts';
 
 /** The numbers the flat-vs-sharp claim is checked on (its findings). */
 export interface FlatSharpCheck {
@@ -314,8 +315,8 @@ export const flatVsSharp: Study = {
           yLabel: 'fraction of runs',
           logX: true,
           series: [
-            { label: 'sharp', x: lrs, y: fracSharp, colour: '#e69f00' },
-            { label: 'flat', x: lrs, y: fracFlat, colour: '#56b4e9' },
+            { label: 'sharp', x: lrs, y: fracSharp, colour: OKABE_ITO.orange },
+            { label: 'flat', x: lrs, y: fracFlat, colour: OKABE_ITO.sky },
             // The rest, so that the three add up to 1 at every LR.
             { label: 'neither basin', x: lrs, y: neitherAt, colour: '#999', dashed: true },
           ],
@@ -329,8 +330,8 @@ export const flatVsSharp: Study = {
           xLabel: 'SAM rho (0 = plain SGD)',
           yLabel: 'fraction of starts',
           series: [
-            ...samLrs.map((lr, k) => ({ label: `flat, lr ${lr}`, x: rhos, y: samFlat[k] ?? [], colour: ['#56b4e9', '#0072b2', '#003f7f'][k] as string })),
-            ...samLrs.map((lr, k) => ({ label: `sharp, lr ${lr}`, x: rhos, y: samSharp[k] ?? [], colour: ['#f0c060', '#e69f00', '#a05000'][k] as string })),
+            ...samLrs.map((lr, k) => ({ label: `flat, lr ${lr}`, x: rhos, y: samFlat[k] ?? [], colour: [OKABE_ITO.sky, OKABE_ITO.blue, '#003f7f'][k] as string })),
+            ...samLrs.map((lr, k) => ({ label: `sharp, lr ${lr}`, x: rhos, y: samSharp[k] ?? [], colour: ['#f0c060', OKABE_ITO.orange, '#a05000'][k] as string })),
           ],
           sources: [{ label: 'LR × rho × start points', spec: d.plan.spec }],
         },

@@ -22,6 +22,7 @@ import { engineOf, fmt, median, netPlanOf, runNetPlan, studySize, verdictOf } fr
 import { netParamLabel } from '../view/caption.ts';
 import type { Condition } from './run.ts';
 import type { ChartPanel, GridPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
+import { OKABE_ITO } from '../view/colors.ts';
 
 export interface FractalSize {
   /** Grid side (side × side runs per depth). */
@@ -276,7 +277,7 @@ export function checkFractalBoundary(f: FractalCheckFindings): Verdict {
   return verdictOf(conditions);
 }
 
-const DEPTH_COLOURS = ['#0072b2', '#d55e00', '#009e73', '#cc79a7', '#e69f00', '#56b4e9'];
+const DEPTH_COLOURS = [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.green, OKABE_ITO.purple, OKABE_ITO.orange, OKABE_ITO.sky];
 
 /**
  * Float64's own resolution on depth `d`'s sample: the sample's float64 run (`unmoved`, its
@@ -409,12 +410,12 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     xLabel: 'zoom depth',
     yLabel: 'dimension',
     series: [
-      { label: redrawn.length > 0 ? 'measured (float32)' : 'measured', x: dimensions.map((_, k) => k).filter((k) => !redrawn.includes(k)), y: dimensions.filter((_, k) => !redrawn.includes(k)), colour: '#0072b2', points: true },
+      { label: redrawn.length > 0 ? 'measured (float32)' : 'measured', x: dimensions.map((_, k) => k).filter((k) => !redrawn.includes(k)), y: dimensions.filter((_, k) => !redrawn.includes(k)), colour: OKABE_ITO.blue, points: true },
       ...(redrawn.length > 0
-        ? [{ label: "measured in float64 (past float32's resolution)", x: redrawn, y: redrawn.map((k) => dimensions[k] as number), colour: '#009e73', points: true }]
+        ? [{ label: "measured in float64 (past float32's resolution)", x: redrawn, y: redrawn.map((k) => dimensions[k] as number), colour: OKABE_ITO.green, points: true }]
         : []),
       { label: 'a smooth curve (1)', x: [0, Math.max(1, dimensions.length - 1)], y: [1, 1], colour: '#999' },
-      { label: `the check's floor (${FRACTAL_MIN_DIMENSION})`, x: [0, Math.max(1, dimensions.length - 1)], y: [FRACTAL_MIN_DIMENSION, FRACTAL_MIN_DIMENSION], colour: '#d55e00' },
+      { label: `the check's floor (${FRACTAL_MIN_DIMENSION})`, x: [0, Math.max(1, dimensions.length - 1)], y: [FRACTAL_MIN_DIMENSION, FRACTAL_MIN_DIMENSION], colour: OKABE_ITO.vermillion },
     ],
     sources: mapSources,
   };

@@ -9,6 +9,7 @@ import { makePlan } from '../core/plan.ts';
 import { parseSpec } from '../core/spec.ts';
 import { engineOf, fmt, median, runSpec, verdictOf } from './run.ts';
 import type { LineSeriesData, Study, StudyContext, StudyResult, Verdict } from './types.ts';
+import { OKABE_ITO } from '../view/colors.ts';
 
 const LR_MIN = 1e-5;
 const LR_MAX = 10;
@@ -103,7 +104,7 @@ export const lrFinder: Study = {
       return paths.map((t, run) => {
         const lr = Array.from(t.lr);
         const losses = Array.from(t.loss.subarray(1, t.lr.length + 1));
-        if (keep && run < 4) keep.push({ label: `ramp from start ${run}`, x: lr, y: losses, colour: ['#0072b2', '#009e73', '#cc79a7', '#e69f00'][run] as string });
+        if (keep && run < 4) keep.push({ label: `ramp from start ${run}`, x: lr, y: losses, colour: [OKABE_ITO.blue, OKABE_ITO.green, OKABE_ITO.purple, OKABE_ITO.orange][run] as string });
         return steepestLr(lr, losses);
       });
     };
@@ -164,7 +165,7 @@ export const lrFinder: Study = {
           logY: true,
           series: curves,
           marks: [{ x: med, label: `median suggestion ${fmt(med)}`, colour: '#d00' }],
-          bands: [{ x0: bandLo, x1: bandHi, label: 'converging band', colour: '#009e73' }],
+          bands: [{ x0: bandLo, x1: bandHi, label: 'converging band', colour: OKABE_ITO.green }],
           sources: [
             { label: 'the LR ramps', spec: ramps(rampSteps).spec },
             { label: 'the constant-LR sweep', spec: sweep.plan.spec },
@@ -176,7 +177,7 @@ export const lrFinder: Study = {
           xLabel: 'learning rate',
           yLabel: 'fraction converged',
           logX: true,
-          series: [{ label: 'constant LR', x: lrGrid, y: converged, colour: '#0072b2' }],
+          series: [{ label: 'constant LR', x: lrGrid, y: converged, colour: OKABE_ITO.blue }],
           marks: suggestions.slice(0, 1).map(() => ({ x: med, label: 'median suggestion', colour: '#d00' })),
           sources: [{ label: 'the constant-LR sweep', spec: sweep.plan.spec }],
         },

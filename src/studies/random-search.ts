@@ -9,6 +9,7 @@
 import { randomUnit, sobolUnit } from '../core/sampling.ts';
 import { fmt, median, runSpec, verdictOf } from './run.ts';
 import type { PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
+import { OKABE_ITO } from '../view/colors.ts';
 
 const DIMS = [
   { param: 'optimizer.lr', min: 1e-3, max: 1, log: true },
@@ -126,7 +127,7 @@ export const randomSearch: Study = {
             label: method,
             x: vals.map((_, k) => (k + 0.5) / seeds),
             y: vals,
-            colour: method === 'grid' ? '#d55e00' : method === 'random' ? '#0072b2' : '#009e73',
+            colour: method === 'grid' ? OKABE_ITO.vermillion : method === 'random' ? OKABE_ITO.blue : OKABE_ITO.green,
           });
         }
       }

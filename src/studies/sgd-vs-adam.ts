@@ -14,6 +14,7 @@ import type { NetRan } from './run.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
 import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 import { plural } from '../view/caption.ts';
+import { OKABE_ITO } from '../view/colors.ts';
 
 export interface Variant {
   readonly label: string;
@@ -30,9 +31,9 @@ export interface Variant {
  * early progress sat on the grid's top edge for Adam and constant SGD: measured, default size.)
  */
 export const VARIANTS: readonly Variant[] = [
-  { label: 'Adam', optimizer: { name: 'Adam' }, cosine: false, lrMin: 1e-4, lrMax: 0.1, colour: '#0072b2' },
-  { label: 'SGD + momentum 0.9 (cosine)', optimizer: { name: 'SGD', momentum: 0.9 }, cosine: true, lrMin: 1e-3, lrMax: 1, colour: '#d55e00' },
-  { label: 'SGD + momentum 0.9 (constant LR)', optimizer: { name: 'SGD', momentum: 0.9 }, cosine: false, lrMin: 1e-3, lrMax: 1, colour: '#e69f00' },
+  { label: 'Adam', optimizer: { name: 'Adam' }, cosine: false, lrMin: 1e-4, lrMax: 0.1, colour: OKABE_ITO.blue },
+  { label: 'SGD + momentum 0.9 (cosine)', optimizer: { name: 'SGD', momentum: 0.9 }, cosine: true, lrMin: 1e-3, lrMax: 1, colour: OKABE_ITO.vermillion },
+  { label: 'SGD + momentum 0.9 (constant LR)', optimizer: { name: 'SGD', momentum: 0.9 }, cosine: false, lrMin: 1e-3, lrMax: 1, colour: OKABE_ITO.orange },
 ];
 
 interface Size {

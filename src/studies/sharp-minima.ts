@@ -21,7 +21,7 @@ import type { NetPlan } from '../core/network/plan.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
 import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult, SummaryTable, Verdict } from './types.ts';
 import { plural } from '../view/caption.ts';
-import { viridisCss } from '../view/colors.ts';
+import { OKABE_ITO, viridisCss } from '../view/colors.ts';
 import { superscript } from '../view/text.ts';
 
 interface Size {
@@ -240,8 +240,8 @@ export const sharpMinima: Study = {
     };
     // One colour per series across the charts: each lr/B ratio its own (blue, orange, ...), the
     // matched-ratio median the check judges pink (Okabe-Ito's reddish purple), the fixed-LR contrast black; training dashed.
-    const colours = ['#0072b2', '#d55e00', '#009e73', '#e69f00', '#56b4e9'];
-    const POOLED = '#cc79a7';
+    const colours = [OKABE_ITO.blue, OKABE_ITO.vermillion, OKABE_ITO.green, OKABE_ITO.orange, OKABE_ITO.sky];
+    const POOLED = OKABE_ITO.purple;
     const FIXED = '#000';
     const ratioLabel = (r: number): string => `lr/B = ${pow2(r)}`;
     const perRatioSeries = (c: number[][][]): ChartPanel['series'] =>

@@ -6,6 +6,7 @@
 import { extremeMinimum, fmt, runSpec, verdictOf } from './run.ts';
 import type { Study, StudyContext, StudyResult, Verdict } from './types.ts';
 import { count } from '../view/caption.ts';
+import { OKABE_ITO } from '../view/colors.ts';
 
 /**
  * The claim: of the runs that end in the flat basin (there must be some), the SWA average is nearer
@@ -107,8 +108,8 @@ export const swaStudy: Study = {
           yLabel: 'distance to the centre',
           logY: true,
           series: [
-            { label: 'last iterate', x: noise, y: lastByNoise, colour: '#d55e00' },
-            { label: 'SWA average', x: noise, y: swaByNoise, colour: '#0072b2' },
+            { label: 'last iterate', x: noise, y: lastByNoise, colour: OKABE_ITO.vermillion },
+            { label: 'SWA average', x: noise, y: swaByNoise, colour: OKABE_ITO.blue },
           ],
           sources: [{ label: 'LR × noise with SWA', spec: plan.spec }],
         },
@@ -117,7 +118,7 @@ export const swaStudy: Study = {
           title: 'Share of runs where SWA ends nearer the centre',
           xLabel: 'gradient noise std',
           yLabel: 'fraction of runs',
-          series: [{ label: 'SWA nearer', x: noise, y: nearerByNoise, colour: '#009e73' }],
+          series: [{ label: 'SWA nearer', x: noise, y: nearerByNoise, colour: OKABE_ITO.green }],
           sources: [{ label: 'LR × noise with SWA', spec: plan.spec }],
         },
       ],

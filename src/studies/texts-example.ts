@@ -10,6 +10,7 @@ import type { Condition } from './run.ts';
 import type { ChartPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 import { plural } from '../view/caption.ts';
 import { superscript } from '../view/text.ts';
+import { OKABE_ITO } from '../view/colors.ts';
 
 export interface TextsOptimizer {
   readonly label: string;
@@ -20,9 +21,9 @@ export interface TextsOptimizer {
 }
 
 export const TEXTS_OPTIMIZERS: readonly TextsOptimizer[] = [
-  { label: 'SGD', optimizer: { name: 'SGD', momentum: 0 }, lr: 0.01, colour: '#e69f00' },
-  { label: 'SGD + momentum 0.9', optimizer: { name: 'SGD', momentum: 0.9 }, lr: 0.01, colour: '#009e73' },
-  { label: 'Adam', optimizer: { name: 'Adam' }, lr: 0.001, colour: '#0072b2' },
+  { label: 'SGD', optimizer: { name: 'SGD', momentum: 0 }, lr: 0.01, colour: OKABE_ITO.orange },
+  { label: 'SGD + momentum 0.9', optimizer: { name: 'SGD', momentum: 0.9 }, lr: 0.01, colour: OKABE_ITO.green },
+  { label: 'Adam', optimizer: { name: 'Adam' }, lr: 0.001, colour: OKABE_ITO.blue },
 ];
 
 interface TextsSize {

@@ -6,15 +6,16 @@
 import { lossFloorOf, sharedRange, valueRange } from '../view/frame.ts';
 import { fmt, runSpec, verdictOf } from './run.ts';
 import type { HeatmapPanel, PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
+import { OKABE_ITO } from '../view/colors.ts';
 
 // The two the claim compares drawn solid; the others dashed, so that lines lying on one another
 // (several at 0 over most LRs) stay told apart.
 const OPTIMIZERS: readonly { label: string; optimizer: Record<string, unknown>; colour: string; dashed: boolean }[] = [
-  { label: 'SGD', optimizer: { name: 'SGD' }, colour: '#e69f00', dashed: true },
-  { label: 'SGD + momentum 0.9', optimizer: { name: 'SGD', momentum: 0.9 }, colour: '#d55e00', dashed: false },
-  { label: 'Adam', optimizer: { name: 'Adam' }, colour: '#0072b2', dashed: false },
-  { label: 'AdamW', optimizer: { name: 'AdamW' }, colour: '#56b4e9', dashed: true },
-  { label: 'RMSprop', optimizer: { name: 'RMSprop' }, colour: '#009e73', dashed: true },
+  { label: 'SGD', optimizer: { name: 'SGD' }, colour: OKABE_ITO.orange, dashed: true },
+  { label: 'SGD + momentum 0.9', optimizer: { name: 'SGD', momentum: 0.9 }, colour: OKABE_ITO.vermillion, dashed: false },
+  { label: 'Adam', optimizer: { name: 'Adam' }, colour: OKABE_ITO.blue, dashed: false },
+  { label: 'AdamW', optimizer: { name: 'AdamW' }, colour: OKABE_ITO.sky, dashed: true },
+  { label: 'RMSprop', optimizer: { name: 'RMSprop' }, colour: OKABE_ITO.green, dashed: true },
 ];
 
 /**

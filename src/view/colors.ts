@@ -35,6 +35,20 @@ export const MINIMA_PALETTE: readonly Rgb[] = [
 ];
 
 /**
+ * The Okabe–Ito colours by name (less yellow and black), for the figures and charts that give a
+ * fixed meaning to a colour (the SWA average blue, the last iterate vermillion): one definition of
+ * each, so a study's line and the app's pins share their hues exactly.
+ */
+export const OKABE_ITO = {
+  blue: '#0072b2',
+  orange: '#e69f00',
+  sky: '#56b4e9',
+  vermillion: '#d55e00',
+  green: '#009e73',
+  purple: '#cc79a7',
+} as const;
+
+/**
  * Colours of series to tell apart (the app's pins and race lanes, a study's schedules): Okabe–Ito,
  * chosen for colour-blind readers, without its yellow (unreadable on the contour plot's pale fill)
  * and its black (the selected run's ink),
@@ -45,7 +59,7 @@ export const MINIMA_PALETTE: readonly Rgb[] = [
  * first three within 0.09, and as thin lines its blue and green looked alike to walkthrough 5.
  * Vermillion now comes fourth, away from the selected run's red box too.
  */
-export const SERIES_COLOURS: readonly string[] = ['#0072b2', '#e69f00', '#56b4e9', '#d55e00', '#009e73', '#cc79a7'];
+export const SERIES_COLOURS: readonly string[] = [OKABE_ITO.blue, OKABE_ITO.orange, OKABE_ITO.sky, OKABE_ITO.vermillion, OKABE_ITO.green, OKABE_ITO.purple];
 
 export function minimumColour(index: number): Rgb {
   return MINIMA_PALETTE[index % MINIMA_PALETTE.length] as Rgb;

@@ -10,7 +10,7 @@ import type { GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON } from '../../core/spec.ts';
 import { scheduleCurve } from '../../core/steps.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
-import { minimumColour } from '../../view/colors.ts';
+import { minimumColour, OKABE_ITO } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { HEATMAP_MODES, MODE_LABEL, cellColour } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
@@ -448,8 +448,8 @@ export class BlApp extends LitElement {
     const c = scheduleCurve(plan);
     return {
       series: [
-        { label: 'LR', values: c.lr, colour: '#0072b2' },
-        ...(c.momentum ? [{ label: c.momentumName ?? 'momentum', values: c.momentum, colour: '#d55e00', axis: 'right' as const }] : []),
+        { label: 'LR', values: c.lr, colour: OKABE_ITO.blue },
+        ...(c.momentum ? [{ label: c.momentumName ?? 'momentum', values: c.momentum, colour: OKABE_ITO.vermillion, axis: 'right' as const }] : []),
       ],
       log: logLrAxis(c.lr),
     };

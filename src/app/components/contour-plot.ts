@@ -17,7 +17,7 @@
 import { contours, type ContourMultiPolygon } from 'd3-contour';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { Domain, Minimum } from '../../core/registry/types.ts';
-import { minimumColour, rgbCss } from '../../view/colors.ts';
+import { minimumColour, OKABE_ITO, rgbCss } from '../../view/colors.ts';
 import { pointIndexAt } from '../runs.ts';
 import type { SurfaceGrid } from '../surface-grid.ts';
 import { niceTicks } from '../../view/ticks.ts';
@@ -88,7 +88,7 @@ const PATH_INK = '#1b1b1b';
 /** A hovered run's preview: the path ink, a shade lighter. */
 const PREVIEW_INK = '#4a4a4a';
 /** The gradient points of a Schedule-Free or SAM run (Okabe–Ito vermillion). */
-export const GRAD_INK = '#d55e00';
+export const GRAD_INK = OKABE_ITO.vermillion;
 const MARGIN_TOP = 8;
 const MARGIN_RIGHT = 12;
 
