@@ -14,6 +14,7 @@ import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
 import type { AgreementRow } from './agreement-rows.ts';
 import { AGREEMENT_ROWS, agreementLine, agreementRow, entriesOf } from './agreement-rows.ts';
 import { plan } from './engines.ts';
+import { disposeChecked } from '../gpu/fixture.ts';
 
 /** Same outcome off the basin boundaries, per row. */
 const MIN_SAME_OUTCOME_OFF_BOUNDARY = 0.99;
@@ -45,7 +46,7 @@ beforeAll(async () => {
   gpu = new GpuEngine(await acquireNodeGpu('agreement matrix'), nodeShaderSources);
 });
 afterAll(async () => {
-  await gpu.dispose();
+  await disposeChecked(gpu);
 });
 
 describe('GPU agrees with the float32 CPU twin', () => {

@@ -10,6 +10,7 @@ import { parseSpec } from '../../src/core/spec.ts';
 import { acquireNodeGpu } from '../../src/engine/gpu/device-node.ts';
 import { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
+import { disposeChecked } from './fixture.ts';
 
 // Small enough for one chunk and one submit: the only progress inside the loop comes right after
 // the last (and only) submit.
@@ -41,7 +42,7 @@ describe('GPU engine, cancelled after its last submit', () => {
       expect(res.basin.length).toBe(plan.runs);
       expect(engine.gpu.takeUncapturedErrors()).toEqual([]);
     } finally {
-      await engine.dispose();
+      await disposeChecked(engine);
     }
   });
 
@@ -61,7 +62,7 @@ describe('GPU engine, cancelled after its last submit', () => {
       await expect(run).rejects.toBeInstanceOf(CancelledError);
       expect(chunks).toBe(1);
     } finally {
-      await engine.dispose();
+      await disposeChecked(engine);
     }
   });
 });

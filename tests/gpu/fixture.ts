@@ -97,3 +97,16 @@ export class GpuFixture {
     this.gpu.destroy();
   }
 }
+
+/**
+ * Disposes an engine a test made outside the fixture (a GpuEngine on its own device, or a CPU
+ * engine), then fails on any error its device saw that no scope caught: the engine checks after each
+ * submit, so what this adds is what came after the last one and during teardown (review 9).
+ */
+export async function disposeChecked(engine: { dispose(): Promise<void> } | null): Promise<void> {
+  if (!engine) return;
+  const gpu = (engine as { gpu?: GpuContext }).gpu;
+  await engine.dispose();
+  const errs = gpu?.takeUncapturedErrors() ?? [];
+  if (errs.length > 0) throw new Error(`uncaptured WebGPU error: ${errs.map((e) => e.message).join('; ')}`);
+}

@@ -22,6 +22,7 @@ import type { Study, StudyResult } from '../../src/studies/types.ts';
 import { fractalColours } from '../../src/view/colors.ts';
 import { panelSources } from '../../src/view/panels.ts';
 import { panelSvg } from '../../src/view/svg.ts';
+import { disposeChecked } from '../gpu/fixture.ts';
 
 const num = (r: StudyResult, k: string): number => r.findings[k] as number;
 const nums = (r: StudyResult, k: string): number[] => r.findings[k] as number[];
@@ -312,7 +313,7 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
     return s.run({ engine, quick: true });
   };
   afterAll(async () => {
-    await engine?.dispose();
+    await disposeChecked(engine);
   });
 
   const renders = (r: StudyResult): void => {

@@ -24,6 +24,7 @@ import { panelSvg } from '../../src/view/svg.ts';
 import { swaStudy } from '../../src/studies/swa.ts';
 import { tuneTogether } from '../../src/studies/tune-together.ts';
 import type { Study, StudyResult } from '../../src/studies/types.ts';
+import { disposeChecked } from '../gpu/fixture.ts';
 
 const num = (r: StudyResult, k: string): number => r.findings[k] as number;
 
@@ -82,7 +83,7 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
     return r;
   };
   afterAll(async () => {
-    await engine?.dispose();
+    await disposeChecked(engine);
   });
 
   it('flat vs sharp: no run settles in the sharp minimum beyond its stability limit; large LRs favour the flat one, noise empties the sharp one', async () => {
