@@ -93,6 +93,28 @@ describe('zoom', () => {
   });
 });
 
+describe('zoom around a cell', () => {
+  it('zooms in around the cell as a new view, and says why a view cannot zoom in or out further', () => {
+    const shown: Record<string, unknown>[] = [];
+    const refused: string[] = [];
+    const z = new ZoomController((json) => void shown.push(json), (why) => void refused.push(why));
+    z.zoomAround(SPEC, { i: 1, j: 2 }, 0.5);
+    expect(shown.length).toBe(1);
+    const x = (shown[0] as { sweep: { x: { min: number; max: number } } }).sweep.x;
+    // Around lr 1e-3 (the middle of 1e-4 … 1e-2 on a log axis), half the span.
+    expect(Math.log10(x.max / x.min)).toBeCloseTo(1, 6);
+    expect(x.min).toBeLessThan(1e-3);
+    expect(x.max).toBeGreaterThan(1e-3);
+    z.zoomAround(null, { i: 0, j: 0 }, 0.5);
+    // Past float64: refused with the reason, nothing shown.
+    const deep = parseSpec({ ...SPEC_JSON, sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 0.1, max: 0.1 * (1 + 2 ** -49), count: 3, scale: 'linear' }, y: null } });
+    z.zoomAround(deep, { i: 1, j: 0 }, 0.25);
+    expect(shown.length).toBe(1);
+    expect(refused.length).toBe(1);
+    expect(refused[0]).toMatch(/finer than even float64 resolves|cannot zoom in further/);
+  });
+});
+
 describe('validation a person waits for', () => {
   it('labels its passes by engine, skipping the one already shown', () => {
     expect(validationPasses('gpu', ['cpu', 'cpu64']).map((p) => p.label)).toEqual(['1/2: float32 CPU engine', '2/2: float64 CPU engine']);

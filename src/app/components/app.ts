@@ -47,7 +47,6 @@ import { memoLast } from '../memo.ts';
 import { GLOSSARY } from '../../studies/glossary.ts';
 import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
-import { zoomAround, zoomRefusal } from '../heatmap/zoom-around.ts';
 import { netParamSliders, paramSliders, sliderCurve } from '../sliders.ts';
 import { countOutcomes, fieldText, heatmapSummary, logLrAxis, netSummary, runText, scheduleText } from '../summary.ts';
 import type { CellEventDetail, HeatmapAxis, PinnedCell, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
@@ -506,14 +505,7 @@ export class BlApp extends LitElement {
   }
 
   private onZoomAround(e: CustomEvent<ZoomAroundDetail>): void {
-    const ctl = this.ctl;
-    const spec = ctl?.spec.current;
-    if (!ctl || !spec) return;
-    const json = zoomAround(spec, e.detail.cell, e.detail.factor);
-    const refused = json && zoomRefusal(json);
-    if (refused) ctl.message.say(refused);
-    else if (json) ctl.spec.setSpec(json, { immediate: true });
-    else ctl.message.say(e.detail.factor < 1 ? 'This view cannot zoom in further around that cell: its range would not get narrower.' : 'This view cannot zoom out further: its range already spans the values the parameters allow.');
+    this.ctl?.zoom.zoomAround(this.ctl.spec.current, e.detail.cell, e.detail.factor);
   }
 
   private onCellHover(cell: CellEventDetail | null): void {

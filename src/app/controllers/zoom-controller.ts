@@ -1,11 +1,13 @@
 /**
- * Zooming: a dragged rectangle turned into the spec of a new view (the same grid over the cells it
- * covers). Going back is the browser's history (history-controller.ts), like any other edit.
+ * Zooming: a dragged rectangle, or a zoom in or out around a cell (the keyboard's + and -, the
+ * wheel), turned into the spec of a new view; a view no engine could resolve is refused with the
+ * reason. Going back is the browser's history (history-controller.ts), like any other edit.
  */
 import { scaleUnit } from '../../core/sampling.ts';
 import type { AnySpec, GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON } from '../../core/spec.ts';
-import { tidy, zoomRefusal } from '../heatmap/zoom-around.ts';
+import type { Cell } from '../runs.ts';
+import { tidy, zoomAround, zoomRefusal } from '../heatmap/zoom-around.ts';
 
 /** A rectangle in fractional cell coordinates (0..count), x0 < x1, y0 < y1. */
 export interface CellRect {
@@ -46,5 +48,15 @@ export class ZoomController {
     const why = zoomRefusal(json);
     if (why) this.refuse(why);
     else this.show(json);
+  }
+
+  /** Zooms in (factor < 1) or out around a cell, or says why the view cannot. */
+  zoomAround(spec: AnySpec | null, cell: Cell, factor: number): void {
+    if (!spec) return;
+    const json = zoomAround(spec, cell, factor);
+    const why = json ? zoomRefusal(json) : null;
+    if (why) this.refuse(why);
+    else if (json) this.show(json);
+    else this.refuse(factor < 1 ? 'This view cannot zoom in further around that cell: its range would not get narrower.' : 'This view cannot zoom out further: its range already spans the values the parameters allow.');
   }
 }
