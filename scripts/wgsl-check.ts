@@ -145,6 +145,13 @@ async function main(): Promise<void> {
       }
     }
   }
+  // The network's sharpness kernel composes the network libraries alone: once.
+  if (process.argv.includes('--all')) {
+    combos.push({
+      label: 'kernels/net_sharpness.wgsl',
+      parts: [{ name: '(generated layout prefix)', text: layoutPrefix() }, { name: '(generated bindings)', text: NET_BINDINGS.wgsl() }, ...NET_LIBS.map(file), file('kernels/net_sharpness.wgsl')],
+    });
+  }
   for (const c of combos) {
     const code = c.parts.map((p) => p.text).join('\n');
     gpu.device.pushErrorScope('validation');

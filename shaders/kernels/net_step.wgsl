@@ -3,7 +3,7 @@
 // NetRun.trainRun in src/engine/cpu/network.ts: the same steps in the same order (the training loss
 // L_k at checkpoints, the minibatch gradient, SAM's second gradient, each group's LR, momentum and
 // step scalars, the optimiser twin pair by pair or its tensor rule tensor by tensor, SWA's average), so that the two agree to float32
-// rounding. Sharpness is the second entry point, `sharpness`, dispatched after the last step.
+// rounding. Sharpness is its own kernel (net_sharpness.wgsl), dispatched after the last step.
 //
 // One invocation per run keeps the kernel simple and every run independent; its weights, gradient
 // and scratch are rows of `work`, quantity-major, so that the 4 (SwiftShader) or 32 (GPU) lanes of
@@ -38,8 +38,6 @@ override TENSOR_RULE: bool = false;
 override RECORD: bool = false;
 override RECORD_EVERY: u32 = 1u;
 override TENSOR_GLOBAL: bool = false;
-
-var<private> tr: NetTrack;
 
 fn group_uses_table(mask: u32, g: u32) -> bool {
   return ((mask >> g) & 1u) != 0u;
@@ -194,15 +192,6 @@ fn group_hyper(g: u32, k: u32, t: f32) {
 // bias's size).
 fn tensor_size(rec: vec4u) -> u32 {
   return select(rec.z, rec.y * rec.z, rec.y > 0u);
-}
-
-fn rows_norm(w: u32) -> f32 {
-  var s = 0.0;
-  for (var i = 0u; i < net_u.params; i++) {
-    let x = work[wk(w + i)];
-    s = s + x * x;
-  }
-  return sqrt(s);
 }
 
 // One trajectory point of this lane: train loss lk at theta and its test loss, the norm of the
@@ -493,76 +482,6 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   }
   if (chunk.step_end == net_u.steps) {
     finish();
-  }
-  tracks[lane] = tr;
-}
-
-// ---- Sharpness: the power iteration of NetRun.sharpness on the final weights, iterations
-// chunk.step_begin .. chunk.step_end - 1 (0-based) of each run that did not diverge. The host
-// writes the run's start vector (sharpnessStart, drawn in float64 and rounded) into the
-// gradient-point row before iteration 0; H v goes into the SAM row (both free after training).
-// lambda, the residual ||Hv - lambda v|| / |lambda| and the iterations taken are the track's.
-
-// Divides the rows at v by their norm (squares summed in order); returns the norm.
-fn normalise_rows(v: u32) -> f32 {
-  let nm = rows_norm(v);
-  for (var i = 0u; i < net_u.params; i++) {
-    work[wk(v + i)] = work[wk(v + i)] / nm;
-  }
-  return nm;
-}
-
-// The relative change of lambda at which the power iteration stops (SHARPNESS_TOL.f32 of network.ts).
-override SHARPNESS_TOL: f32 = 1e-5;
-
-@compute @workgroup_size(WORKGROUP_SIZE)
-fn sharpness(@builtin(global_invocation_id) gid: vec3u) {
-  lane = gid.x;
-  if (lane >= chunk.run_count) {
-    return;
-  }
-  cap = chunk.capacity;
-  tr = tracks[lane];
-  if (tr.diverged != 0u) {
-    return;
-  }
-  let np = net_u.params;
-  let v = row_gpoint();
-  let hv = row_sam();
-  if (chunk.step_begin == 0u) {
-    normalise_rows(v);
-    tr.sharpness = net_u.nan;
-    tr.sharpness_residual = net_u.nan;
-    tr.sharpness_iterations = 0u;
-    tr.sharpness_done = 0u;
-  }
-  for (var it = chunk.step_begin; it < chunk.step_end && tr.sharpness_done == 0u; it++) {
-    net_hvp_pass(row_theta(), v, hv);
-    var l = 0.0;
-    for (var i = 0u; i < np; i++) {
-      l = l + work[wk(v + i)] * work[wk(hv + i)];
-    }
-    var res = 0.0;
-    for (var i = 0u; i < np; i++) {
-      let e = work[wk(hv + i)] - l * work[wk(v + i)];
-      res = res + e * e;
-    }
-    tr.sharpness_residual = sqrt(res) / abs(l);
-    // The first iteration has no previous lambda (NaN on the CPU, whose comparison is then false).
-    let moved = abs(l - tr.sharpness);
-    let converged = it > 0u && moved <= SHARPNESS_TOL * abs(l);
-    tr.sharpness = l;
-    tr.sharpness_iterations = it + 1u;
-    if (converged || non_finite(l)) {
-      tr.sharpness_done = 1u;
-      break;
-    }
-    for (var i = 0u; i < np; i++) {
-      work[wk(v + i)] = work[wk(hv + i)];
-    }
-    if (normalise_rows(v) == 0.0) {
-      tr.sharpness_done = 1u;
-    }
   }
   tracks[lane] = tr;
 }

@@ -2,6 +2,20 @@
 // Its bindings (bind group 0) are generated from src/engine/gpu/layouts.ts NET_BINDINGS, the layout
 // structs in the generated prefix (NetUniforms, NetTrack, ChunkUniforms).
 
+// This invocation's run's track (its outcome, checkpoints, recorded points), loaded and stored by
+// the kernels.
+var<private> tr: NetTrack;
+
+// The norm of the params rows from row w of this lane (squares summed in order).
+fn rows_norm(w: u32) -> f32 {
+  var s = 0.0;
+  for (var i = 0u; i < net_u.params; i++) {
+    let x = work[wk(w + i)];
+    s = s + x * x;
+  }
+  return sqrt(s);
+}
+
 fn net_record_floats() -> u32 {
   return NET_RECORD_HEAD + net_u.groups;
 }

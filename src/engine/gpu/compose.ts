@@ -171,6 +171,11 @@ export function tensorStubs(optimizer: OptimizerDef): string {
   return out.join('\n');
 }
 
+/** shaders/kernels/net_sharpness.wgsl composed: the network libraries and the kernel, nothing of the optimiser's or the schedule's. */
+export function composeNetSharpness(src: ShaderSources): string {
+  return composeFiles(src, NET_BINDINGS.wgsl(), [...NET_LIBS, 'kernels/net_sharpness.wgsl']);
+}
+
 /** shaders/kernels/net_step.wgsl composed for an optimiser and the schedules it evaluates on the device. */
 export function composeNetKernel(src: ShaderSources, optimizer: OptimizerDef, schedules: readonly ScheduleDef[]): string {
   return composeFiles(src, NET_BINDINGS.wgsl(), netKernelFiles(optimizer, schedules), `${sweepGenerated(optimizer, schedules)}\n${tensorStubs(optimizer)}`);

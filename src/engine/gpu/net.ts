@@ -7,8 +7,8 @@
  * file's opt_tensor_step. Runs are split into chunks that fit the device's buffer limits (a sweep
  * whose single run cannot fit is refused before any work), a chunk's steps into submits sized for
  * progress and cancellation, as for surfaces (submit.ts). Sharpness (a power iteration of up to
- * network.sharpness_iterations Hessian-vector products, NetRun.sharpness) is the kernel's second
- * entry point, run on the final weights after the last step, in submits of its own. What comes
+ * network.sharpness_iterations Hessian-vector products, NetRun.sharpness) is a kernel of its own
+ * (shaders/kernels/net_sharpness.wgsl), run on the final weights after the last step, in submits of its own. What comes
  * back is each run's outcome record.
  */
 import { CancelledError, GpuRunError } from '../../core/errors.ts';
@@ -28,7 +28,7 @@ import { runRange0 } from '../engine.ts';
 import { NetRun, SHARPNESS_TOL, sharpnessStart } from '../cpu/network.ts';
 import { runSubmits } from './submit.ts';
 import type { ShaderSources } from './compose.ts';
-import { NET_LIBS, composeFiles, composeNetKernel, deviceSchedules } from './compose.ts';
+import { NET_LIBS, composeFiles, composeNetKernel, composeNetSharpness, deviceSchedules } from './compose.ts';
 import type { GpuContext } from './context.ts';
 import { ChunkUniforms, NET_BINDINGS, NET_MAX_SIZES, NET_PRIVATE_SCRATCH, NET_RECORD_HEAD, NetTrack, NetUniforms, STEP_TABLE_STRIDE, netRecordFloats, netRecordOffset } from './layouts.ts';
 import { offsetOf } from './structs.ts';
@@ -307,19 +307,24 @@ export class GpuNetRunner {
     const key = `${plan.optimizer.id}|${wantSharp ? 'sharpness' : ''}|${JSON.stringify(constants)}`;
     const hit = this.pipelines.get(key);
     if (hit) return hit;
-    const label = `net_step ${plan.optimizer.id}`;
-    const code = composeNetKernel(this.sources, plan.optimizer, deviceSchedules(plan.schedule));
-    const module = this.gpu.device.createShaderModule({ label, code });
-    const info = await module.getCompilationInfo();
-    const errors = info.messages.filter((m) => m.type === 'error');
-    if (errors.length > 0) {
-      throw new GpuRunError(`WGSL compile error in ${label}: ${errors.map((m) => `${m.lineNum}: ${m.message}`).join('; ')}`, 'validation');
-    }
-    const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
-    const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
-    const entry = (entryPoint: string): Promise<GPUComputePipeline> =>
-      this.gpu.device.createComputePipelineAsync({ label: `${label} ${entryPoint}`, layout: this.pipelineLayout, compute: { module, entryPoint, constants: own } });
-    const [step, sharpness] = await Promise.all([entry('main'), wantSharp ? entry('sharpness') : Promise.resolve(null)]);
+    // One kernel a file: the training step for this optimiser and schedule, and the sharpness power
+    // iteration (the network libraries alone, so it compiles once for every optimiser of a shape).
+    const kernel = async (label: string, code: string): Promise<GPUComputePipeline> => {
+      const module = this.gpu.device.createShaderModule({ label, code });
+      const info = await module.getCompilationInfo();
+      const errors = info.messages.filter((m) => m.type === 'error');
+      if (errors.length > 0) {
+        throw new GpuRunError(`WGSL compile error in ${label}: ${errors.map((m) => `${m.lineNum}: ${m.message}`).join('; ')}`, 'validation');
+      }
+      // A module takes only the constants it declares.
+      const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
+      const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
+      return this.gpu.device.createComputePipelineAsync({ label, layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
+    };
+    const [step, sharpness] = await Promise.all([
+      kernel(`net_step ${plan.optimizer.id}`, composeNetKernel(this.sources, plan.optimizer, deviceSchedules(plan.schedule))),
+      wantSharp ? kernel('net_sharpness', composeNetSharpness(this.sources)) : Promise.resolve(null),
+    ]);
     const pipelines = { step, sharpness };
     this.pipelines.set(key, pipelines);
     return pipelines;
