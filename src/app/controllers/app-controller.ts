@@ -38,8 +38,7 @@ import { SpecController } from './spec-controller.ts';
 import { PrecisionProbeController } from './precision-probe-controller.ts';
 import { ValidationController } from './validation-controller.ts';
 import { ZoomController } from './zoom-controller.ts';
-import type { RunLink } from '../run-link.ts';
-import { readRunLink, withRunLink } from '../run-link.ts';
+import { RunLinkController } from './run-link-controller.ts';
 
 export class AppController {
   readonly message: MessageLine;
@@ -64,6 +63,8 @@ export class AppController {
   readonly netPreview: NetPreviewController;
   /** Whether a float32 network map resolves its view, on a sample of its runs in float64. */
   readonly probe: PrecisionProbeController;
+  /** The runs the link names (`run=`, `pin=`): read, placed, written back. */
+  readonly runLink: RunLinkController;
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -93,14 +94,13 @@ export class AppController {
         this.validation.reset();
         this.probe.clear();
         // The runs the page's link named take their places in its first sweep.
-        const restore = this.linkRuns;
-        this.linkRuns = null;
+        const restore = this.runLink.take();
         if (plan.problem === 'network') {
           // What belongs to surface views goes; the network's own runs move to the new sweep.
           this.selection.clear();
           this.pins.clear();
           if (restore) this.netRuns.restore(restore.selected, restore.pins);
-          this.sayToo([clearedRunsText(plan, this.netRuns.selected?.coords ?? null, this.netRuns.pins.map((p) => p.coords), (k) => netParamShort(plan, k))]);
+          this.message.add([clearedRunsText(plan, this.netRuns.selected?.coords ?? null, this.netRuns.pins.map((p) => p.coords), (k) => netParamShort(plan, k))]);
           this.netRuns.rebase(plan, this.sweep.engine ?? engines.cpu);
           // Previews on the float32 CPU engine, in-process (the float64 one for a deep zoom's sweep).
           this.netPreview.rebase(plan, this.sweep.engine?.name === 'cpu64' ? engines.cpu64 : engines.cpu);
@@ -108,8 +108,8 @@ export class AppController {
         }
         this.netRuns.clear();
         this.netPreview.clear();
-        if (restore) this.restoreSurfaceRuns(restore);
-        this.sayToo([clearedRunsText(plan, this.selection.coords, this.pins.list.map((p) => p.coords))]);
+        if (restore) this.runLink.placeSurface(restore);
+        this.message.add([clearedRunsText(plan, this.selection.coords, this.pins.list.map((p) => p.coords))]);
         this.selection.rebase(plan);
         this.pins.rebase(plan);
         this.preview.rebase();
@@ -166,7 +166,15 @@ export class AppController {
       () => [...this.netRuns.pins, ...(this.netRuns.selected ? [this.netRuns.selected] : [])],
       () => [...this.pins.list, ...(this.selection.trajectory ? [{ trajectory: this.selection.trajectory, colour: SELECTED_INK, label: this.selection.label }] : [])],
     );
-    host.addController({ hostUpdated: () => this.writeRunLink() });
+    this.runLink = new RunLinkController(host, {
+      spec: this.spec,
+      sweep: this.sweep,
+      selection: this.selection,
+      pins: this.pins,
+      netRuns: this.netRuns,
+      message: this.message,
+      fallback: engines.cpu,
+    });
   }
 
   /**
@@ -194,69 +202,9 @@ export class AppController {
    */
   init(opts: { readonly hold?: boolean } = {}): void {
     this.held = opts.hold ?? false;
-    // Read before the spec controller writes the view's own fragment (which leaves them out).
-    const runs = readRunLink(location.hash);
-    this.linkRuns = runs.selected || runs.pins.length > 0 ? runs : null;
-    this.spec.onArrive = (hash, same) => this.arriveRuns(hash, same);
+    const notices = this.runLink.read();
     this.spec.init();
-    this.sayToo(runs.notices);
-  }
-
-  /** Adds lines to what the message line says (the spec link's notices stay). */
-  private sayToo(lines: readonly string[]): void {
-    if (lines.some((t) => t !== '')) this.message.say([this.message.text, ...lines].filter((t) => t !== '').join(' '));
-  }
-
-  /**
-   * An arrival (Back, Forward, a link pasted into the open page) that names runs: they take their
-   * places in the view it shows, at once where that view is already shown, else in its first sweep.
-   * One that names none leaves the runs shown to follow the view, as after any edit.
-   */
-  private arriveRuns(hash: string, same: boolean): void {
-    const runs = readRunLink(hash);
-    this.sayToo(runs.notices);
-    if (!runs.selected && runs.pins.length === 0) return;
-    if (!same) {
-      this.linkRuns = runs;
-      return;
-    }
-    this.linkRuns = null;
-    const net = this.sweep.net;
-    if (net) {
-      this.netRuns.restore(runs.selected, runs.pins);
-      this.netRuns.rebase(net.plan, this.sweep.engine ?? this.engines.cpu);
-      if (net.results) this.netRuns.settle(net.plan);
-      return;
-    }
-    const plan = this.sweep.plan;
-    if (!plan) return;
-    this.restoreSurfaceRuns(runs);
-    this.selection.rebase(plan);
-    this.pins.rebase(plan);
-  }
-
-  /** A link's runs, before the plan they go to places them: its selection (or none) and its pins. */
-  private restoreSurfaceRuns(runs: RunLink): void {
-    if (runs.selected) this.selection.restore(runs.selected);
-    else this.selection.clear();
-    this.pins.restore(runs.pins);
-  }
-
-  /** The selected and pinned runs the page's link named, until the first sweep places them. */
-  private linkRuns: RunLink | null = null;
-
-  /**
-   * Keeps the link's `run=` and `pin=` on the runs shown (their coordinates), replacing the
-   * current history entry: selecting or pinning is no new step of Back and Forward. Called after
-   * every update of the page, and a no-op when the fragment already says so.
-   */
-  private writeRunLink(): void {
-    if (this.linkRuns || !this.spec.current) return;
-    const net = this.sweep.net !== null;
-    const selected = net ? (this.netRuns.selected?.coords ?? null) : this.selection.coords;
-    const pins = net ? this.netRuns.pins.map((p) => p.coords) : this.pins.list.map((p) => p.coords);
-    const next = withRunLink(location.hash, selected, pins);
-    if (next !== location.hash && next !== '') history.replaceState(history.state, '', next);
+    this.message.add(notices);
   }
 
   /** Notes when `until` (the linked study's run) settles: from then on a change of view opens the explorer. */

@@ -18,6 +18,14 @@ export class MessageLine {
     this.host.requestUpdate();
   }
 
+  /** Adds lines to what is said (a link's notices stay beside the spec link's), keeping whether it is about the next run. */
+  add(lines: readonly string[]): void {
+    const more = lines.filter((t) => t !== '');
+    if (more.length === 0) return;
+    this.text = [this.text, ...more].filter((t) => t !== '').join(' ');
+    this.host.requestUpdate();
+  }
+
   /** A sweep starts: what was said goes, unless it is about the edit that started it (said once more then cleared by the next). */
   runStarts(): void {
     if (this.aboutNextRun) this.aboutNextRun = false;
