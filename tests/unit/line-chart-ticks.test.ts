@@ -3,7 +3,7 @@
  * LR chart, 60-90 px of plot, showed "0" alone under lines at 0.008 and 0.032 in walkthrough 6).
  */
 import { describe, expect, it } from 'vitest';
-import { yTickCount, yTicks } from '../../src/app/components/line-chart.ts';
+import { yTickCount, yTicks } from '../../src/app/components/canvas-axes.ts';
 import { niceDomain } from '../../src/view/ticks.ts';
 
 describe('yTicks', () => {

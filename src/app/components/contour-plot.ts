@@ -32,7 +32,7 @@ import {
   prepareCanvas,
   stackedCanvasStyles,
   type Rect,
-} from './line-chart.ts';
+} from './canvas-axes.ts';
 
 /**
  * An RGBA image laid over the plot, row-major with row 0 at yMin (like SurfaceGrid and a grid

@@ -22,6 +22,7 @@ import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
 import { memoLast } from '../memo.ts';
 import { isOneRow, profileDomain, profileNotes, profileOf, type Profile } from '../../view/profile.ts';
+import { AXIS_INK, INK, labelWidth } from './canvas-axes.ts';
 export type { HeatmapGpu } from '../heatmap/renderers.ts';
 
 /** The colour of a marked cell (the overlay), on the map and in the legend. */
@@ -80,13 +81,9 @@ const GAP = 10;
  */
 function fitTicks(ctx: CanvasRenderingContext2D, min: number, max: number, scale: 'linear' | 'log', n: number, room: (ts: readonly Tick[]) => number): { ticks: Tick[]; base: string } {
   const ticks = niceTicks(min, max, scale, n);
-  if (widestLabel(ctx, ticks) <= room(ticks)) return { ticks, base: '' };
+  if (labelWidth(ctx, ticks) <= room(ticks)) return { ticks, base: '' };
   const o = offsetTicks(min, max, n);
   return { ticks: o.ticks, base: o.baseLabel };
-}
-
-function widestLabel(ctx: CanvasRenderingContext2D, ticks: readonly Tick[]): number {
-  return Math.max(0, ...ticks.map((t) => ctx.measureText(t.label).width));
 }
 
 /** Room for a y tick label: the margin left of the plot, less the y title. */
@@ -94,8 +91,8 @@ const Y_LABEL_ROOM = MARGIN.left - 26;
 
 /** Tick marks and their labels left of the plot, at y = yOf(value), for the ticks from `top` to `bottom`. */
 function drawYTicks(ctx: CanvasRenderingContext2D, ticks: readonly Tick[], yOf: (v: number) => number, top: number, bottom: number): void {
-  ctx.fillStyle = '#222';
-  ctx.strokeStyle = '#444';
+  ctx.fillStyle = INK;
+  ctx.strokeStyle = AXIS_INK;
   ctx.textAlign = 'right';
   ctx.textBaseline = 'middle';
   for (const t of ticks) {
@@ -112,7 +109,7 @@ function drawYTicks(ctx: CanvasRenderingContext2D, ticks: readonly Tick[], yOf: 
 /** A y axis's title, turned along the plot, centred at height `cy`. */
 function drawYTitle(ctx: CanvasRenderingContext2D, title: string, cy: number): void {
   ctx.save();
-  ctx.fillStyle = '#222';
+  ctx.fillStyle = INK;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
   ctx.translate(12, cy);
@@ -547,8 +544,8 @@ export class BlHeatmap extends LitElement {
     const ph = this.plotHeight;
     const f = this.frame;
     ctx.font = '12px system-ui, sans-serif';
-    ctx.fillStyle = '#222';
-    ctx.strokeStyle = '#444';
+    ctx.fillStyle = INK;
+    ctx.strokeStyle = AXIS_INK;
     ctx.strokeRect(MARGIN.left - 0.5, MARGIN.top - 0.5, s + 1, ph + 1);
     this.drawAxis(ctx, this.shownXAxis, 'x');
     if (!this.oneRow) this.drawAxis(ctx, this.yAxis, 'y');
@@ -662,7 +659,7 @@ export class BlHeatmap extends LitElement {
       const x = right ? n.x + 6 : n.x - 6 - w;
       ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
       ctx.fillRect(x - 2, y - 8, w + 4, 16);
-      ctx.fillStyle = '#222';
+      ctx.fillStyle = INK;
       ctx.textAlign = 'left';
       ctx.textBaseline = 'middle';
       ctx.fillText(n.text, x, y);
@@ -683,7 +680,7 @@ export class BlHeatmap extends LitElement {
     if (!c || !f) return;
     const s = this.side;
     const left = MARGIN.left;
-    ctx.strokeStyle = '#444';
+    ctx.strokeStyle = AXIS_INK;
     ctx.strokeRect(left - 0.5, c.top - 0.5, s + 1, c.height + 1);
     const cw = s / f.width;
     const xOf = (i: number): number => left + (i + 0.5) * cw;
@@ -770,7 +767,7 @@ export class BlHeatmap extends LitElement {
     const room = (ts: readonly Tick[]): number => (which === 'y' ? Y_LABEL_ROOM : s / Math.max(1, ts.length) - 8);
     let { ticks, base } = fitTicks(ctx, min, max, scale, n, room);
     // Offsets still too wide across the map: fewer.
-    const w = widestLabel(ctx, ticks);
+    const w = labelWidth(ctx, ticks);
     if (base && which === 'x' && w > room(ticks)) ticks = offsetTicks(min, max, Math.max(2, Math.floor(s / (w + 8)))).ticks;
     const title = `${axis.label}${scale === 'log' ? ' (log)' : ''}${base ? `, offset from ${base}` : ''}`;
     if (which === 'y') {
@@ -791,8 +788,8 @@ export class BlHeatmap extends LitElement {
   /** An x axis's ticks (at `pos` of their values) and its title, under the plot. */
   private drawXAxisTicks(ctx: CanvasRenderingContext2D, ticks: readonly Tick[], pos: (v: number) => number, title: string): void {
     const bottom = this.axisBottom;
-    ctx.fillStyle = '#222';
-    ctx.strokeStyle = '#444';
+    ctx.fillStyle = INK;
+    ctx.strokeStyle = AXIS_INK;
     ctx.textAlign = 'center';
     ctx.textBaseline = 'top';
     for (const t of ticks) {
@@ -820,7 +817,7 @@ export class BlHeatmap extends LitElement {
     cells.forEach((v, k) => {
       if (k === 0 || v !== cells[k - 1]) ticks.push({ value: k, label: formatNumber(v) });
     });
-    const widest = widestLabel(ctx, ticks);
+    const widest = labelWidth(ctx, ticks);
     const room = which === 'x' ? widest + 8 : 16;
     // Thinned by distance: distinct values crowd where a log axis rounds them apart (batch sizes).
     let last = Number.NEGATIVE_INFINITY;
