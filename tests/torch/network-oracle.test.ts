@@ -67,7 +67,8 @@ import { OPTIMIZERS } from '../../src/core/registry/index.ts';
 import type { NetSpec, ScheduleSpec } from '../../src/core/spec.ts';
 import { parseAnySpec } from '../../src/core/spec.ts';
 import type { NetOutcome, NetPoint } from '../../src/engine/cpu/network.ts';
-import { NetRun, SHARPNESS_MAX_ITERATIONS, SHARPNESS_TOL as SHARPNESS_STOP_RULE, minibatchRows, sharpnessStart } from '../../src/engine/cpu/network.ts';
+import { NetRun, SHARPNESS_MAX_ITERATIONS, minibatchRows } from '../../src/engine/cpu/network.ts';
+import { SHARPNESS_TOL as SHARPNESS_STOP_RULE, sharpnessStart } from '../../src/core/network/start.ts';
 import { registryCoverage, report, scheduleIds } from './coverage.ts';
 
 const PYTHON = '/usr/bin/python3';

@@ -28,6 +28,10 @@ const FORBIDDEN: readonly { from: string; to: string; why: string }[] = [
   // file has found DOM-free logic in the wrong folder (the editor's spec-edit.ts was: review 9).
   { from: 'app/controllers/', to: 'app/components/', why: 'controllers are below the components that render them' },
   { from: 'app/heatmap/', to: 'app/components/', why: 'the heatmap renderers are below the components that use them' },
+  // The two engines are peers: what both need (a run's initial weights, the sharpness start vector)
+  // is the plan's, in core/ (review 9 found the GPU drawing its weights through the CPU engine).
+  { from: 'engine/gpu/', to: 'engine/cpu/', why: 'the engines share core/, not each other' },
+  { from: 'engine/cpu/', to: 'engine/gpu/', why: 'the engines share core/, not each other' },
 ];
 
 function tsFiles(dir: string): string[] {

@@ -24,7 +24,7 @@
  * entry's `tensor` rule instead (torch's loop over the group's params), with state per tensor.
  */
 import { P_OPTIMIZER, RUN_PARAMS, STATE_LEN } from '../../core/layout.ts';
-import { initialise } from '../../core/network/model.ts';
+import { SHARPNESS_TOL, initialWeights, sharpnessStart } from '../../core/network/start.ts';
 import type { NetKernel } from './net-kernel.ts';
 import { netKernel } from './net-kernel.ts';
 import { wasmCovers, wasmDataBytes, wasmFixedBytes } from './net-wasm.ts';
@@ -37,7 +37,7 @@ import { DIVERGENCE_FACTOR, THRESHOLD_FACTOR } from '../../core/network/plan.ts'
 import { sweepValue } from '../../core/plan.ts';
 import type { Round, TensorShape } from '../../core/registry/index.ts';
 import { lerp } from '../../core/registry/optimizers/common.ts';
-import { STREAM_INIT, STREAM_MINIBATCH, pcg4d, unit53 } from '../../core/rng.ts';
+import { STREAM_MINIBATCH, pcg4d } from '../../core/rng.ts';
 import type { Precision } from '../../core/steps.ts';
 import { roundingFor, tablesFor } from '../../core/steps.ts';
 
@@ -75,8 +75,6 @@ export interface NetPoint {
 
 /** The default of network.sharpness_iterations: the most Hessian-vector products the power iteration takes. */
 export const SHARPNESS_MAX_ITERATIONS = 100;
-/** Power iteration on the Hessian stops when λ moves less than this (relative). */
-export const SHARPNESS_TOL: Record<Precision, number> = { f64: 1e-10, f32: 1e-5 };
 /** The convergence measure averages the last this-many normalised losses (the notebook's v[-20:]). */
 const CONVERGENCE_TAIL = 20;
 
@@ -234,28 +232,9 @@ export class NetRun {
     this.sharedInit = plan.spec.network.init === 'shared' ? this.initialTheta(0) : null;
   }
 
-  /** The initial parameters of run `key` (drawn in float64, then rounded to the precision). */
+  /** The initial parameters of run `key` (core/network/start.ts, drawn in float64), rounded to the precision. */
   private initialTheta(key: number): Float64Array {
-    const seed = this.plan.spec.network.init_seed as number;
-    const W = new Uint32Array(4);
-    const words = (i: number): Uint32Array => {
-      pcg4d(seed, key, i, STREAM_INIT, W);
-      return W;
-    };
-    const uniform = (i: number): number => {
-      const w = words(i);
-      return unit53(w[0] as number, w[1] as number);
-    };
-    // Box–Muller on two 53-bit uniforms (first of the pair): the weights are float64 draws.
-    const normal = (i: number): number => {
-      const w = words(i);
-      const u1 = 1 - unit53(w[0] as number, w[1] as number);
-      const u2 = unit53(w[2] as number, w[3] as number);
-      return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-    };
-    const theta = new Float64Array(this.n);
-    initialise(this.L, uniform, normal, theta);
-    return Float64Array.from(theta, this.r);
+    return Float64Array.from(initialWeights(this.plan, key), this.r);
   }
 
   /** Places run `run` at its start: its swept values, its initial weights, fresh optimiser state. */
@@ -559,15 +538,6 @@ export class NetRun {
       if (normalise(v) === 0) break;
     }
     return { value: lambda, iterations: Math.min(it, most), residual };
-  }
-}
-
-/** The power iteration's start vector of a run, before it is normalised: a float64 draw per coordinate. */
-export function sharpnessStart(run: number, out: Float64Array): void {
-  const W = new Uint32Array(4);
-  for (let i = 0; i < out.length; i++) {
-    pcg4d(0x5a4e, run, i, STREAM_INIT + 1, W);
-    out[i] = unit53(W[0] as number, W[1] as number) - 0.5;
   }
 }
 

@@ -25,7 +25,7 @@ import type { TensorShape } from '../../core/registry/index.ts';
 import { tablesFor } from '../../core/steps.ts';
 import type { RunOptions } from '../engine.ts';
 import { runRange0 } from '../engine.ts';
-import { NetRun, SHARPNESS_TOL, sharpnessStart } from '../cpu/network.ts';
+import { SHARPNESS_TOL, runInitialWeights, sharpnessStart } from '../../core/network/start.ts';
 import { runSubmits } from './submit.ts';
 import type { ShaderSources } from './compose.ts';
 import { NET_LIBS, composeFiles, composeNetKernel, composeNetSharpness, deviceSchedules } from './compose.ts';
@@ -553,8 +553,6 @@ export class GpuNetRunner {
       const keep = opts.keepResults !== false && !trace;
       const cols = allocateColumns(keep ? r1 - r0 : 0, 'f32', columnSourceOf(plan.spec)) as NetColumns;
       const chunkCols = opts.onChunk ? (allocateColumns(Math.min(chunk, r1 - r0), 'f32', columnSourceOf(plan.spec)) as NetColumns) : null;
-      // The CPU twin draws the initial weights (in float64, rounded), as the CPU engines do.
-      const twin = new NetRun(plan, 'f32');
       // Sharpness: the second entry point, from start vectors drawn here.
       const sharp = pipelines.sharpness;
       const start = new Float64Array(sharp ? np : 0);
@@ -573,8 +571,10 @@ export class GpuNetRunner {
         const n = Math.min(chunk, r1 - begin);
         // Initial weights, rows 0 .. np-1 of work: weight i of run r at i * chunk + r.
         for (let r = 0; r < n; r++) {
-          twin.init(runAt(begin + r));
-          for (let i = 0; i < np; i++) theta0[i * chunk + r] = twin.theta[i] as number;
+          // Drawn in float64 as the CPU engines draw them (core/network/start.ts), rounded on the way
+          // into float32; the kernel's init_run applies the optimiser's init, as NetRun.init does.
+          const w = runInitialWeights(plan, runAt(begin + r));
+          for (let i = 0; i < np; i++) theta0[i * chunk + r] = w[i] as number;
         }
         device.queue.writeBuffer(workBuf, 0, theta0);
         if (dims > 0) {
