@@ -66,7 +66,7 @@ export const NET_FIELD_LABEL: Readonly<Record<string, string>> = {
   train_loss: 'train loss',
   test_loss: 'test loss',
   test_accuracy: 'test accuracy',
-  convergence: 'convergence (< 0: trained)',
+  convergence: 'convergence measure',
   steps_to_threshold: 'steps to threshold',
   sharpness: 'sharpness',
 };

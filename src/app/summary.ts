@@ -208,6 +208,9 @@ export function fieldText(key: string, v: number): string {
   if (Number.isNaN(v)) return '–';
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (key === 'test_accuracy') return `${formatNumber(100 * v, 3)}%`;
+  // The fractal paper's measure reads only with its sign's meaning (walkthrough 7: "-65.49" said
+  // nothing without the notes): −Σv when the run trained, Σ1/v when not, larger in size = slower.
+  if (key === 'convergence') return `${formatNumber(v)} (${v < 0 ? 'trained' : 'did not train'}; ${v < 0 ? 'more negative' : 'larger'} = slower)`;
   return formatNumber(v);
 }
 

@@ -342,6 +342,9 @@ describe('fieldText: a run panel value in words', () => {
     expect(fieldText('test_accuracy', 0.8333333)).toBe('83.3%');
     expect(fieldText('convergence', Number.POSITIVE_INFINITY)).toBe('∞');
     expect(fieldText('convergence', Number.NEGATIVE_INFINITY)).toBe('−∞');
+    // The measure's sign is its meaning: said beside the number.
+    expect(fieldText('convergence', -65.49)).toBe('-65.49 (trained; more negative = slower)');
+    expect(fieldText('convergence', 24.06)).toBe('24.06 (did not train; larger = slower)');
     expect(fieldText('sharpness', Number.NaN)).toBe('–');
     expect(fieldText('train_loss', 0.4782)).toBe('0.4782');
     expect(fieldText('steps_to_converge', -1)).toBe('never');
