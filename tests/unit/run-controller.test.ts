@@ -9,6 +9,7 @@ import { makePlan } from '../../src/core/plan.ts';
 import type { AnyPlan } from '../../src/core/plan.ts';
 import type { AnySpec } from '../../src/core/spec.ts';
 import { parseNetSpec, parseSpec } from '../../src/core/spec.ts';
+import { GpuRunError } from '../../src/core/errors.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import type { Engine } from '../../src/engine/engine.ts';
 import type { EngineSet } from '../../src/app/controllers/engines.ts';
@@ -135,5 +136,45 @@ describe('a view finer than float64 resolves', () => {
     const { ctl, cpu, cpu64, message } = await setup(spec);
     await ctl.run();
     expect({ runs: cpu.runs() + cpu64.runs(), running: ctl.running, text: message.text }).toEqual({ runs: 0, running: false, text: PAST_FLOAT64 });
+  });
+});
+
+describe('a sweep that fails on the GPU', () => {
+  it('runs again on the CPU without asking for a new device (which would fail the same way, in a loop: review 10); the next run asks once', async () => {
+    const spec = parseSpec(SURFACE);
+    const { ctl, cpu, engines } = await setup(spec);
+    let asked = 0;
+    let gpuRuns = 0;
+    const failing = (): Engine =>
+      ({
+        name: 'gpu',
+        run: async () => {
+          gpuRuns++;
+          throw new GpuRunError('out of GPU memory', 'out-of-memory');
+        },
+      }) as unknown as Engine;
+    const set = engines as unknown as { gpu: Engine | null; gpuLost: boolean; status: string; retryGpu: () => Promise<void>; dropGpu: (e: Engine, s: string) => boolean };
+    set.gpu = failing();
+    set.gpuLost = false;
+    set.retryGpu = async () => {
+      asked++;
+      set.gpu = failing();
+      set.gpuLost = false;
+    };
+    set.dropGpu = (e, s) => {
+      if (set.gpu !== e) return false;
+      set.gpu = null;
+      set.gpuLost = true;
+      set.status = s;
+      return true;
+    };
+    await ctl.run();
+    // The failure's own re-run, on the CPU.
+    await new Promise((r) => setTimeout(r, 50));
+    expect({ asked, gpuRuns, cpuRuns: cpu.runs(), engine: ctl.engineUsed }).toEqual({ asked: 0, gpuRuns: 1, cpuRuns: 1, engine: 'cpu' });
+    // The reader's next run asks for a device once; it fails too, and that sweep runs on the CPU.
+    await ctl.run();
+    await new Promise((r) => setTimeout(r, 50));
+    expect({ asked, gpuRuns, cpuRuns: cpu.runs() }).toEqual({ asked: 1, gpuRuns: 2, cpuRuns: 2 });
   });
 });

@@ -25,8 +25,12 @@ export interface EngineSet {
   retryGpu(): Promise<void>;
   /** A device was held and is gone (retryGpu would ask for a new one). */
   gpuLost: boolean;
-  /** The held device failed a sweep: drop it (the next retryGpu asks for a new one). */
-  dropGpu(status: string): void;
+  /**
+   * `engine`'s device failed a sweep or was lost: drop it and destroy what it holds (the next
+   * retryGpu asks for a new one). Returns false, doing nothing, when `engine` is no longer the one
+   * held (a second report of the same loss, or a device already replaced).
+   */
+  dropGpu(engine: GpuEngine, status: string): boolean;
 }
 
 /** Runs per GPU chunk in the app: small enough that the heatmap fills in row by row. */
@@ -44,11 +48,14 @@ export async function createEngines(opts: { forceCpu: boolean; onDeviceLost: (me
     const a = ctx.adapter;
     set.status = `WebGPU: ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' / ') || 'adapter'}`;
     void ctx.device.lost.then((info) => {
-      if (info.reason === 'destroyed' || set.gpu !== engine) return;
-      set.dropGpu(`GPU device lost (${info.message || info.reason}): this sweep runs on the CPU engine in ${workers} Web Workers; the next one asks for a new GPU device`);
-      opts.onDeviceLost(set.status);
+      if (info.reason === 'destroyed') return;
+      if (set.dropGpu(engine, `GPU device lost (${info.message || info.reason}): this view runs on the CPU engine in ${workers} Web Workers; the next run asks for a new GPU device`)) {
+        opts.onDeviceLost(set.status);
+      }
     });
   };
+  // One request at a time: two sweeps asking at once share it (a second device would be orphaned).
+  let connecting: Promise<void> | null = null;
   const set: EngineSet = {
     gpu: null,
     cpu: new CpuEngine('cpu', cpuOpts),
@@ -57,18 +64,27 @@ export async function createEngines(opts: { forceCpu: boolean; onDeviceLost: (me
     gpuLost: false,
     async retryGpu(): Promise<void> {
       if (!set.gpuLost || set.gpu) return;
-      try {
-        await connect();
-      } catch (e) {
-        // Asked once: a device that cannot be had now is not asked for before every sweep.
-        set.gpuLost = false;
-        set.status = `GPU device lost, and no new one (${(e as Error).message}): running on the CPU engine in ${workers} Web Workers; reload to retry WebGPU`;
-      }
+      connecting ??= connect().then(
+        () => {
+          connecting = null;
+        },
+        (e: unknown) => {
+          connecting = null;
+          // Asked once: a device that cannot be had now is not asked for before every sweep.
+          set.gpuLost = false;
+          set.status = `GPU device lost, and no new one (${(e as Error).message}): running on the CPU engine in ${workers} Web Workers; reload to retry WebGPU`;
+        },
+      );
+      await connecting;
     },
-    dropGpu(status: string): void {
+    dropGpu(engine: GpuEngine, status: string): boolean {
+      if (set.gpu !== engine) return false;
       set.gpu = null;
       set.gpuLost = true;
       set.status = status;
+      // Its buffers and device go with it (destroying a lost device is allowed and does nothing more).
+      void engine.dispose().catch(() => undefined);
+      return true;
     },
   };
   if (opts.forceCpu) {

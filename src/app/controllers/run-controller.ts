@@ -185,9 +185,11 @@ export class RunController implements ReactiveController {
   }
 
   /** Runs the current spec; `float64`: a network view on the float64 CPU engine (runFloat64). */
-  async run(opts: { readonly float64?: boolean } = {}): Promise<void> {
-    // The device was lost with an earlier sweep: ask for a new one before choosing the engine.
-    if (this.engines.gpuLost) await this.engines.retryGpu();
+  async run(opts: { readonly float64?: boolean; readonly retryGpu?: boolean } = {}): Promise<void> {
+    // The device was lost with an earlier sweep: ask for a new one before choosing the engine; not
+    // for the re-run of a sweep that just failed on the GPU (it would fail again on a new device,
+    // out of memory or invalid, and loop: review 10), which runs on the CPU.
+    if (this.engines.gpuLost && opts.retryGpu !== false) await this.engines.retryGpu();
     const spec = this.spec();
     if (!spec) return;
     if (spec.problem === 'network') return this.runNet(spec, opts.float64 ?? false);
@@ -252,12 +254,14 @@ export class RunController implements ReactiveController {
           this.message.say('Run cancelled.');
         }
       } else if (e instanceof GpuRunError && engine.name === 'gpu') {
-        // Device loss or out-of-memory: say so, and run this sweep on the CPU engine; the next asks for a new device.
-        this.engines.dropGpu(`GPU failed (${e.kind}: ${e.message}); this sweep runs on the CPU engine in Web Workers, the next one asks for a new GPU device`);
+        // Device loss or out-of-memory: say so, and run this sweep again on the CPU engine; the next
+        // run asks for a new device.
+        const held = this.engines.gpu;
+        if (held && engine === held) this.engines.dropGpu(held, `GPU failed (${e.kind}: ${e.message}); this view runs on the CPU engine in Web Workers, the next run asks for a new GPU device`);
         this.message.say(this.engines.status);
         this.running = false;
         this.host.requestUpdate();
-        void this.run();
+        void this.run({ retryGpu: false });
         return;
       } else {
         this.message.say(`Run failed: ${(e as Error).message}`);
@@ -406,8 +410,9 @@ export class RunController implements ReactiveController {
   }
 
   /** Called when the device is lost outside a run. */
+  /** The GPU device was lost: the view runs again, on the CPU (a sweep in flight on that device is given up). */
   deviceLost(message: string): void {
     this.message.say(message);
-    if (this.spec()) void this.run();
+    if (this.spec()) void this.run({ retryGpu: false });
   }
 }
