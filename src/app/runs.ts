@@ -6,7 +6,8 @@
  */
 import { SERIES_COLOURS } from '../view/colors.ts';
 import type { Plan } from '../core/plan.ts';
-import { nearestRun, runCoordinates, unchosenPaths } from '../core/plan.ts';
+import { nearestRun, runCoordinates } from '../core/plan.ts';
+import { resolveParamPath } from '../core/spec.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
 import { lossCurves } from '../view/frame.ts';
@@ -32,50 +33,98 @@ export function cellInPlan(plan: Plan, cell: Cell): boolean {
   return cell.i >= 0 && cell.j >= 0 && cell.i < plan.width && cell.j < plan.height && runOfCell(plan, cell) < plan.runs;
 }
 
-/**
- * The run of `plan` nearest to where a run of an earlier sweep stood: its sweep coordinates, so a
- * selection survives an edit of anything not swept (the start, a slider) and a zoom (the nearest
- * cell of the new grid). Null when the new sweep sweeps a parameter the run was not chosen on (an
- * axis moved to another parameter, another optimiser's axes): its run there would sit at the spec's
- * value, one nobody picked. A run of no sweep (no coordinates) stood at the spec's values: the new
- * sweep's run nearest them.
- */
-export function carryRun(plan: Plan, coords: Readonly<Record<string, number>>): number | null {
-  if (plan.mode === 'none') return 0;
-  const none = Object.keys(coords).length === 0;
-  if (!none && unchosenPaths(plan, coords).length > 0) return null;
-  const want: Record<string, number> = {};
-  for (const d of plan.dims) want[d.path] = none ? (plan.P[d.slot] as number) : (coords[d.path] as number);
-  return nearestRun(plan, want);
+/** Why a run of an earlier sweep has no place in a new one (carry's answer when it has none). */
+export type NoPlace =
+  /** The new sweep sweeps a parameter whose value in the run's own sweep is unknown (another optimiser's, or a link's run). */
+  | { readonly kind: 'sweeps'; readonly path: string }
+  /** The new sweep fixes a parameter the run was picked on at another value. */
+  | { readonly kind: 'fixes'; readonly path: string; readonly value: number };
+
+/** A parameter's value in a plan where it is not swept (its spec's, P's slot), or null where the plan has no such parameter. */
+function fixedValue(plan: Plan, path: string): number | null {
+  const t = resolveParamPath(plan.spec, path);
+  return typeof t === 'string' ? null : (plan.P[t.slot] as number);
+}
+
+/** Two values of one parameter that are the same setting (a grid value against the value typed). */
+function sameValue(a: number, b: number): boolean {
+  return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b), 1e-300);
 }
 
 /**
- * What the message line says when a new sweep clears runs it has no place for (carryRun's null for
- * the selection and the pins), naming the axes they were not picked on; '' when none is cleared. The
- * runs vanishing unexplained looked like a bug.
+ * Where a run of an earlier sweep (its sweep coordinates; `from`, the plan it was picked in, where
+ * known) stands in the new `plan`: the nearest run to it, so a selection survives an edit of
+ * anything not swept (the start, a slider), a zoom (the nearest cell of the new grid), and an axis
+ * added over a value it had (an LR strip's run on an LR × momentum grid, at its momentum). No place
+ * when the new sweep sweeps a parameter whose value in the run is unknown (another optimiser's axes,
+ * a link's run), or fixes one the run was picked on at another value (its momentum axis dropped):
+ * its nearest run would be one nobody picked (walkthrough 7, review 10). A run of no sweep (no
+ * coordinates) stood at the spec's values: the new sweep's run nearest them.
+ */
+export function carry(plan: Plan, coords: Readonly<Record<string, number>>, from: Plan | null = null): { readonly run: number } | NoPlace {
+  if (plan.mode === 'none') return { run: 0 };
+  const none = Object.keys(coords).length === 0;
+  const want: Record<string, number> = {};
+  for (const d of plan.dims) {
+    const picked = Object.hasOwn(coords, d.path) ? coords[d.path] : undefined;
+    const v = picked !== undefined && Number.isFinite(picked) ? picked : none ? (plan.P[d.slot] as number) : from ? fixedValue(from, d.path) : null;
+    if (v === null) return { kind: 'sweeps', path: d.path };
+    want[d.path] = v;
+  }
+  for (const [path, v] of Object.entries(coords)) {
+    if (plan.dims.some((d) => d.path === path)) continue;
+    const fixed = fixedValue(plan, path);
+    if (fixed !== null && !sameValue(fixed, v)) return { kind: 'fixes', path, value: fixed };
+  }
+  return { run: nearestRun(plan, want) };
+}
+
+/** The run `carry` finds, or null where the run has no place in `plan`. */
+export function carryRun(plan: Plan, coords: Readonly<Record<string, number>>, from: Plan | null = null): number | null {
+  const c = carry(plan, coords, from);
+  return 'run' in c ? c.run : null;
+}
+
+/**
+ * What the message line says when a new sweep clears runs it has no place for (the selection and
+ * the pins; `why` says of each why not, or null where it is kept), naming the parameters; '' when
+ * none is cleared. The runs vanishing unexplained looked like a bug.
  */
 export function clearedRunsText(
-  plan: { readonly mode: Plan['mode']; readonly dims: readonly { readonly path: string }[] },
   selected: Readonly<Record<string, number>> | null,
   pins: readonly Readonly<Record<string, number>>[],
+  why: (coords: Readonly<Record<string, number>>) => NoPlace | null,
   name: (path: string) => string = shortParam,
+  /** The pins' reasons, where they were placed in another plan than the selection. */
+  whyPin: (coords: Readonly<Record<string, number>>) => NoPlace | null = why,
 ): string {
-  if (plan.mode === 'none') return '';
-  const gone = (c: Readonly<Record<string, number>>): string[] => (Object.keys(c).length === 0 ? [] : unchosenPaths(plan, c));
-  const paths = new Set<string>();
-  const sel = selected ? gone(selected) : [];
-  for (const p of sel) paths.add(p);
+  const reasons: NoPlace[] = [];
+  const note = (r: NoPlace | null): boolean => {
+    if (!r) return false;
+    if (!reasons.some((x) => x.kind === r.kind && x.path === r.path)) reasons.push(r);
+    return true;
+  };
+  const sel = selected !== null && note(why(selected));
   let pinned = 0;
-  for (const c of pins) {
-    const g = gone(c);
-    if (g.length > 0) pinned++;
-    for (const p of g) paths.add(p);
-  }
-  if (sel.length === 0 && pinned === 0) return '';
-  const what = [sel.length > 0 ? 'the selected run' : '', pinned > 0 ? `${pinned} pinned run${pinned === 1 ? '' : 's'}` : ''].filter((t) => t !== '').join(' and ');
-  const many = sel.length > 0 ? pinned > 0 : pinned > 1;
-  const axes = [...paths].map(name).join(' and ');
-  return `${what[0]?.toUpperCase() ?? ''}${what.slice(1)} ${many ? 'were' : 'was'} cleared: this map sweeps ${axes}, which ${many ? 'they were' : 'it was'} not picked on.`;
+  for (const c of pins) if (note(whyPin(c))) pinned++;
+  if (!sel && pinned === 0) return '';
+  const what = [sel ? 'the selected run' : '', pinned > 0 ? `${pinned} pinned run${pinned === 1 ? '' : 's'}` : ''].filter((t) => t !== '').join(' and ');
+  const many = sel ? pinned > 0 : pinned > 1;
+  const sweeps = reasons.filter((r) => r.kind === 'sweeps').map((r) => name(r.path));
+  const fixes = reasons.flatMap((r) => (r.kind === 'fixes' ? [`${name(r.path)} at ${formatNumber(r.value, 4)}`] : []));
+  const parts = [
+    sweeps.length > 0 ? `this map sweeps ${sweeps.join(' and ')}, which ${many ? 'they were' : 'it was'} not picked on` : '',
+    fixes.length > 0 ? `this map holds ${fixes.join(' and ')} (the editor's value), not where ${many ? 'they were' : 'it was'} picked` : '',
+  ].filter((t) => t !== '');
+  return `${what[0]?.toUpperCase() ?? ''}${what.slice(1)} ${many ? 'were' : 'was'} cleared: ${parts.join('; ')}.`;
+}
+
+/** carry's reason for `coords` in `plan`, or null where it has a place (for clearedRunsText). */
+export function noPlace(plan: Plan, from: Plan | null): (coords: Readonly<Record<string, number>>) => NoPlace | null {
+  return (coords) => {
+    const c = carry(plan, coords, from);
+    return 'run' in c ? null : c;
+  };
 }
 
 /** A swept path as a short label: `optimizer.lr` → `lr`, `optimizer.betas.0` → `betas.0`, `start.1` stays. */

@@ -31,7 +31,7 @@ import { LR_TRIES, RaceController, entrantFields, entrantLabel, raceSpec, setEnt
 import { SelectionController } from '../../src/app/controllers/selection-controller.ts';
 import { carryCursor, heatmapKey } from '../../src/app/heatmap/keys.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
-import { COMPARE_COLOURS, SELECTED_INK, carryRun, clearedRunsText, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
+import { COMPARE_COLOURS, SELECTED_INK, carryRun, clearedRunsText, noPlace, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/spec-edit.ts';
 import { countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, scheduleText } from '../../src/app/summary.ts';
@@ -110,21 +110,36 @@ describe('runs across sweeps', () => {
     const zoomed = plan({ ...GRID, sweep: { kind: 'grid', x: { ...GRID.sweep.x, min: 5e-4, max: 2e-3, count: 3 }, y: { ...GRID.sweep.y, min: 0.3, max: 0.5, count: 3 } } });
     const run = carryRun(zoomed, coords);
     expect(run === null ? null : cellOfRun(zoomed, run)).toEqual({ i: 1, j: 1 });
-    // An axis moved to another parameter: the run was not picked on start.0, so it has no place
-    // there (at the spec's start.0 it would be a run nobody picked: walkthrough 7).
+    // An axis moved to another parameter, for a run whose other values are unknown (a link's): it
+    // has no place there (at the spec's start.0 it would be a run nobody picked: walkthrough 7).
     const moved = plan({ ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: -1, count: 5, scale: 'linear' }, y: GRID.sweep.y } });
     expect(carryRun(moved, coords)).toBeNull();
-    expect(clearedRunsText(moved, coords, [])).toBe('The selected run was cleared: this map sweeps start[0], which it was not picked on.');
-    expect(clearedRunsText(moved, coords, [coords, { 'start.0': -1, 'optimizer.momentum': 0.2 }])).toBe(
+    expect(clearedRunsText(coords, [], noPlace(moved, null))).toBe('The selected run was cleared: this map sweeps start[0], which it was not picked on.');
+    expect(clearedRunsText(coords, [coords, { 'start.0': -1, 'optimizer.momentum': 0.2 }], noPlace(moved, null))).toBe(
       'The selected run and 1 pinned run were cleared: this map sweeps start[0], which they were not picked on.',
     );
-    expect(clearedRunsText(moved, null, [coords, coords])).toBe('2 pinned runs were cleared: this map sweeps start[0], which they were not picked on.');
-    // One axis dropped (a 1-D sweep of lr): the run keeps its lr.
+    expect(clearedRunsText(null, [coords, coords], noPlace(moved, null))).toBe('2 pinned runs were cleared: this map sweeps start[0], which they were not picked on.');
+    // Picked in `p`, where start.0 was -1.5 and lr the spec's 0.001: the same run stands in the new
+    // sweep, at start.0 -1.5 and momentum 0.4.
+    const there = carryRun(moved, coords, p);
+    expect(there === null ? null : runCoordinates(moved, there)).toEqual({ 'start.0': -1.5, 'optimizer.momentum': 0.4 });
+    // Another optimiser's axes: Adam's betas[0] had no value in an SGD run.
+    const adam = plan({ ...GRID, optimizer: { name: 'Adam', lr: 0.001 }, sweep: { kind: 'grid', x: GRID.sweep.x, y: { param: 'optimizer.betas.0', min: 0, max: 0.99, count: 5, scale: 'linear' } } });
+    expect(carryRun(adam, coords, p)).toBeNull();
+    expect(clearedRunsText(coords, [], noPlace(adam, p))).toBe('The selected run was cleared: this map sweeps betas[0], which it was not picked on.');
+    // The momentum axis dropped (an LR strip, momentum fixed at the spec's 0.9): a run picked at
+    // momentum 0.4 is not in it (review 10); one picked at 0.9 is.
     const lrOnly = plan({ ...GRID, sweep: { kind: 'grid', x: GRID.sweep.x } });
-    expect(carryRun(lrOnly, coords)).not.toBeNull();
+    expect(carryRun(lrOnly, coords, p)).toBeNull();
+    expect(clearedRunsText(coords, [], noPlace(lrOnly, p))).toBe("The selected run was cleared: this map holds momentum at 0.9 (the editor's value), not where it was picked.");
+    expect(carryRun(lrOnly, { ...coords, 'optimizer.momentum': 0.9 }, p)).not.toBeNull();
+    // A momentum axis added to an LR strip: the strip's run had the spec's momentum 0.9, a value of the new grid's range.
+    const fromStrip = carryRun(p, { 'optimizer.lr': 1e-3 }, lrOnly);
+    expect(fromStrip === null ? null : runCoordinates(p, fromStrip)).toEqual({ 'optimizer.lr': expect.closeTo(1e-3, 12), 'optimizer.momentum': 0.8 });
+    expect(carryRun(p, { 'optimizer.lr': 1e-3 }, null)).toBeNull();
     // Nothing cleared: no message.
-    expect(clearedRunsText(zoomed, coords, [coords])).toBe('');
-    expect(clearedRunsText(moved, {}, [])).toBe('');
+    expect(clearedRunsText(coords, [coords], noPlace(zoomed, p))).toBe('');
+    expect(clearedRunsText({}, [], noPlace(moved, null))).toBe('');
     // No sweep: the one run.
     expect(carryRun(plan({ ...GRID, sweep: null }), coords)).toBe(0);
     // A sweep of nothing the run was swept over (start.0 x start.1): no run to carry it to.
@@ -809,6 +824,14 @@ describe('the message line', () => {
     expect(m.text).toBe('The map\'s axes moved with that edit.');
     m.runStarts();
     expect(m.text).toBe('');
+    // What a sweep's start adds (runs it cleared, the engine it chose) goes beside what is said, not over it.
+    m.say('The map\'s axes moved with that edit.', { aboutNextRun: true });
+    m.runStarts();
+    m.add(['', 'The selected run was cleared.']);
+    m.add(['Running on the float64 CPU engine.']);
+    expect(m.text).toBe('The map\'s axes moved with that edit. The selected run was cleared. Running on the float64 CPU engine.');
+    m.add(['']);
+    expect(m.text).toBe('The map\'s axes moved with that edit. The selected run was cleared. Running on the float64 CPU engine.');
   });
 });
 

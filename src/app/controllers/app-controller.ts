@@ -8,7 +8,7 @@ import type { ReactiveControllerHost } from 'lit';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { AnyPlan, Plan } from '../../core/plan.ts';
 import type { RanSweep } from '../../studies/types.ts';
-import { makePlan } from '../../core/plan.ts';
+import { makePlan, unchosenPaths } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
 import { parseSpec } from '../../core/spec.ts';
 import type { AnyHeatmapMode, NetFrame } from '../../view/net-frame.ts';
@@ -21,7 +21,7 @@ import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { heatmapFrame } from '../../view/frame.ts';
 import { gpuHeatmap } from '../heatmap/gpu-renderer.ts';
 import type { HeatmapGpu } from '../heatmap/renderers.ts';
-import { SELECTED_INK, clearedRunsText, longestSteps } from '../runs.ts';
+import { SELECTED_INK, clearedRunsText, longestSteps, noPlace, shortParam } from '../runs.ts';
 import { netParamShort } from '../../view/caption.ts';
 import type { EngineSet } from './engines.ts';
 import { ExportController } from './export-controller.ts';
@@ -100,7 +100,17 @@ export class AppController {
           this.selection.clear();
           this.pins.clear();
           if (restore) this.netRuns.restore(restore.selected, restore.pins);
-          this.message.add([clearedRunsText(plan, this.netRuns.selected?.coords ?? null, this.netRuns.pins.map((p) => p.coords), (k) => netParamShort(plan, k))]);
+          this.message.add([
+            clearedRunsText(
+              this.netRuns.selected?.coords ?? null,
+              this.netRuns.pins.map((p) => p.coords),
+              (c) => {
+                const u = Object.keys(c).length === 0 ? [] : unchosenPaths(plan, c);
+                return u[0] ? { kind: 'sweeps', path: u[0] } : null;
+              },
+              (k) => netParamShort(plan, k),
+            ),
+          ]);
           this.netRuns.rebase(plan, this.sweep.engine ?? engines.cpu);
           // Previews on the float32 CPU engine, in-process (the float64 one for a deep zoom's sweep).
           this.netPreview.rebase(plan, this.sweep.engine?.name === 'cpu64' ? engines.cpu64 : engines.cpu);
@@ -109,7 +119,18 @@ export class AppController {
         this.netRuns.clear();
         this.netPreview.clear();
         if (restore) this.runLink.placeSurface(restore);
-        this.message.add([clearedRunsText(plan, this.selection.coords, this.pins.list.map((p) => p.coords))]);
+        // A cancelled sweep gives the screen back to the last complete map: the runs it cleared come
+        // back with it (review 10: they were lost for good).
+        const back = this.sweep.restored === plan ? this.clearedRuns : null;
+        this.clearedRuns = null;
+        if (back) this.runLink.placeSurface({ selected: back.selected, pins: back.pins, notices: [] });
+        else if (plan.mode !== 'none') {
+          // Each set of runs is carried from the plan it was last placed in.
+          const pins = this.pins.list.map((p) => p.coords);
+          const cleared = clearedRunsText(this.selection.coords, pins, noPlace(plan, this.selection.placedIn), shortParam, noPlace(plan, this.pins.placedIn));
+          if (cleared) this.clearedRuns = { selected: this.selection.coords, pins };
+          this.message.add([cleared]);
+        }
         this.selection.rebase(plan);
         this.pins.rebase(plan);
         this.preview.rebase();
@@ -298,6 +319,9 @@ export class AppController {
   deviceLost(message: string): void {
     this.sweep.deviceLost(message);
   }
+
+  /** The selected and pinned runs as they were before a sweep cleared some, until that sweep is done or cancelled. */
+  private clearedRuns: { readonly selected: Readonly<Record<string, number>> | null; readonly pins: readonly Readonly<Record<string, number>>[] } | null = null;
 
   /** Whether the sweep running now was started by a live edit (a drag), and whether the next one will be. */
   private liveSweep = false;

@@ -34,6 +34,11 @@ export class PinsController implements ReactiveController {
   list: readonly Pin[] = [];
 
   private plan: Plan | null = null;
+
+  /** The plan the pins were last placed in (null for a link's), where carry reads their unswept values. */
+  get placedIn(): Plan | null {
+    return this.plan;
+  }
   private exact = false;
   private pending: AbortController | null = null;
   private nextId = 1;
@@ -98,6 +103,8 @@ export class PinsController implements ReactiveController {
    * (`rebase`, by its coordinates, as pins follow every new sweep).
    */
   restore(coords: readonly Readonly<Record<string, number>>[]): void {
+    // A link's pins: their values off the link's axes are unknown (no plan they were placed in).
+    this.plan = null;
     this.list = [];
     for (const c of coords.slice(0, MAX_PINS)) {
       this.list = [...this.list, { id: this.nextId++, colour: freeColour(this.list.map((p) => p.colour)), coords: c, run: -1, label: '', trajectory: null }];
@@ -107,14 +114,15 @@ export class PinsController implements ReactiveController {
 
   /** A new sweep (or an edit's plan): every pin moves to its nearest run and is recorded again. */
   rebase(plan: Plan): void {
+    const from = this.plan;
     this.plan = plan;
     this.exact = false;
     if (this.list.length === 0) return;
-    // A pin whose parameters the new sweep does not sweep has no run in it: it is dropped. Two that
-    // land on one run (a coarser sweep, a link's pins) are one pin, the first.
+    // A pin with no place in the new sweep (runs.ts carry) is dropped. Two that land on one run (a
+    // coarser sweep, a link's pins) are one pin, the first.
     const taken = new Set<number>();
     this.list = this.list.flatMap((p) => {
-      const run = carryRun(plan, p.coords);
+      const run = carryRun(plan, p.coords, from);
       if (run === null || taken.has(run)) return [];
       taken.add(run);
       return [{ ...p, run, label: runLabel(plan, run) }];

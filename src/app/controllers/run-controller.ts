@@ -213,7 +213,8 @@ export class RunController implements ReactiveController {
     const ran = this.studyRun(plan);
     if (ran?.problem === 'surface') return this.showRan(plan, ran);
     const engine = this.begin(plan);
-    if (engine.name === 'cpu64' && this.engines.gpu) this.message.say('This zoom is finer than float32 resolves: running on the float64 CPU engine.');
+    // Added to what the sweep's start said (runs it cleared), not in its place.
+    if (engine.name === 'cpu64' && this.engines.gpu) this.message.add(['This zoom is finer than float32 resolves: running on the float64 CPU engine.']);
     try {
       const res = await engine.run(plan, {
         signal: abort.signal,
@@ -343,12 +344,12 @@ export class RunController implements ReactiveController {
     const net: NetSweep = { plan, results: null, columns: allocateColumns(plan.runs, 'f64', plan.spec) };
     const engine = this.begin(plan, net, float64);
     if (engine.name === 'cpu64' && !finerThanFloat32(plan)) {
-      this.message.say("Drawing this view in float64 on the CPU engine: float32's rounding decides which side of the boundary a run ends on here (the note above the map said how much).");
+      this.message.add(["Drawing this view in float64 on the CPU engine: float32's rounding decides which side of the boundary a run ends on here (the note above the map said how much)."]);
     } else if (engine.name === 'cpu64') {
       // Measured on the fractal network (12 x 12, 40 steps, one thread): cpu64 ran as fast as cpu (2.0 s vs 2.6 s).
-      this.message.say(
+      this.message.add([
         'This zoom is finer than float32 resolves: running on the float64 CPU engine, whose values tell neighbouring cells apart down to about 4 × 10^-16 of the value, at about the cost of the float32 CPU engine. Whether it resolves the map itself is checked on a sample of its runs when it is done.',
-      );
+      ]);
     }
     try {
       const res = await engine.run(plan, {

@@ -53,8 +53,13 @@ export class SelectionController implements ReactiveController {
   /** The selected run's hyperparameters, for labels. */
   label = '';
 
-  /** The plan the selection (and its path) belongs to. */
+  /** The plan the selection (and its path) belongs to: where its unswept values are read when the next sweep adds an axis (runs.ts carry). */
   private plan: Plan | null = null;
+
+  /** The plan the selection was last placed in (null for a link's, whose other values are unknown). */
+  get placedIn(): Plan | null {
+    return this.plan;
+  }
   /** The request whose path may still be shown; replaced or cleared when that is no longer so. */
   private pending: AbortController | null = null;
 
@@ -108,6 +113,7 @@ export class SelectionController implements ReactiveController {
   /** A selection read from a link, before its sweep exists: it takes its run when the first plan comes (`rebase`). */
   restore(coords: Readonly<Record<string, number>>): void {
     this.clear();
+    this.plan = null;
     this.coords = { ...coords };
   }
 
@@ -116,7 +122,7 @@ export class SelectionController implements ReactiveController {
    * coordinates, and its path is recorded again. The old path stays on screen until then.
    */
   rebase(plan: Plan): void {
-    const run = this.coords ? carryRun(plan, this.coords) : null;
+    const run = this.coords ? carryRun(plan, this.coords, this.plan) : null;
     // A sweep with no parameter in common with the selected run's has no place for it, nor for the cursor.
     if (this.coords && run === null) {
       this.clear();
