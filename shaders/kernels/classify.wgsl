@@ -2,7 +2,7 @@
 // Twin of classify() in src/engine/cpu/kernel.ts.
 
 override WORKGROUP_SIZE: u32 = 64u;
-// The run averages its iterates (slot 7 holds the average).
+// The run averages its iterates (state slot SWA_SLOT holds the average).
 override SWA_ON: bool = false;
 
 @compute @workgroup_size(WORKGROUP_SIZE)

@@ -17,7 +17,7 @@ fn normalise_rows(v: u32) -> f32 {
   return nm;
 }
 
-// The relative change of lambda at which the power iteration stops (SHARPNESS_TOL.f32 of network.ts).
+// The relative change of lambda at which the power iteration stops (SHARPNESS_TOL.f32 of src/core/network/start.ts).
 override SHARPNESS_TOL: f32 = 1e-5;
 
 @compute @workgroup_size(WORKGROUP_SIZE)

@@ -39,8 +39,14 @@ function checkWritableDir(flag: string, dir: string, forPath: string): void {
     // after the sweep, exit 1, "no such directory").
     const probe = join(dir, `.basinlab-probe-${process.pid}-${Date.now()}`);
     closeSync(openSync(probe, 'wx'));
-    unlinkSync(probe);
+    try {
+      unlinkSync(probe);
+    } catch (e) {
+      // Made but not removable: say so, naming it, rather than leave it behind unmentioned.
+      throw new SpecError(flag, `cannot write ${forPath}: made the test file ${probe} in ${dir} but could not remove it (${why(e)}); remove it and check the directory`);
+    }
   } catch (e) {
+    if (e instanceof SpecError) throw e;
     throw new SpecError(flag, `cannot write ${forPath}: cannot create files in ${dir} (${why(e)})`);
   }
 }
@@ -96,7 +102,7 @@ export function noteLeftovers(out: string): void {
 export function intFlag(name: string, min: number) {
   return (v: string): number => {
     const n = /^\d+$/.test(v.trim()) ? Number(v.trim()) : Number.NaN;
-    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min} (decimal digits), got '${v}'`);
+    if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${Number.MAX_SAFE_INTEGER}] (decimal digits), got '${v}'`);
     return n;
   };
 }

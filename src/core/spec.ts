@@ -799,7 +799,7 @@ function sweptRuleChecks(
   });
 }
 
-/** The SWA average lives in the last state slot (SWA_PAIR), which the optimiser must leave free: one rule for surfaces and networks. */
+/** A surface run's SWA average lives in the last state slot (SWA_PAIR), which the optimiser must leave free. */
 function swaSlotRule(rd: Reader, opt: OptimizerDef, swa: boolean): void {
   if (swa && opt.stateSlots > SWA_PAIR - 1) {
     rd.fail('swa', `${opt.id} uses every state slot; stochastic weight averaging needs one free (at most ${SWA_PAIR - 1} optimiser slots)`);
@@ -1288,7 +1288,8 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
       if (Object.hasOwn(g.overrides, key)) rd.fail(`optimizer.param_groups.${i}.${key}`, `${opt.id} reads ${key} once for all param groups (the reference reads self.defaults['${key}']); set it on the optimizer, not in a param group`);
     }
   });
-  swaSlotRule(rd, opt, !!spec.swa);
+  // No SWA slot rule here: a network keeps its average in rows of its own (the CPU's avg, the GPU's
+  // row_avg), not in an optimiser state slot.
 }
 
 /** Where a network sweep path's value goes: the run's batch size, or a slot of some groups' parameter vectors. */

@@ -126,7 +126,11 @@ const rgbKey = (c: Rgb): number => (c[0] << 16) | (c[1] << 8) | c[2];
  */
 function presentOnly(items: LegendItem[], runs: number, complete: boolean, colourAt: (run: number) => Rgb): LegendItem[] {
   if (!complete) return items;
-  const want = new Set(ABSENT_ABLE.map(rgbKey));
+  // Only the colours this legend names: the scan stops once each is found (a 16M-run map with all
+  // of them present costs a few cells, not a pass over every run).
+  const able = new Set(ABSENT_ABLE.map(rgbKey));
+  const want = new Set(items.flatMap((it) => (it.kind === 'swatch' && able.has(rgbKey(it.colour)) ? [rgbKey(it.colour)] : [])));
+  if (want.size === 0) return items;
   const seen = new Set<number>();
   for (let run = 0; run < runs && seen.size < want.size; run++) {
     const k = rgbKey(colourAt(run));

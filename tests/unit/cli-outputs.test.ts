@@ -69,7 +69,7 @@ describe('destinations refused before any work', () => {
     ['--out in a missing directory', ['sweep', huge, '--out', join(dir, 'missing', 'r.parquet')], /--out: cannot write .*missing\/r\.parquet: directory .*missing does not exist/],
     ['--out under a file', ['sweep', huge, '--out', join(dir, 'afile.txt', 'r.parquet')], /--out: cannot write .*: .*afile\.txt is not a directory/],
     ['--workers 5000', ['sweep', huge, '--workers', '5000', '--out', join(dir, 'w.parquet')], new RegExp(`--workers 5000 is more than this machine's ${cores} cores; allowed 0\\.\\.${cores}`)],
-    ['--workers 1e9', ['sweep', huge, '--workers', '1e9', '--out', join(dir, 'w.parquet')], /--workers must be an integer >= 0 \(decimal digits\), got '1e9'/],
+    ['--workers 1e9', ['sweep', huge, '--workers', '1e9', '--out', join(dir, 'w.parquet')], /--workers must be an integer in \[0, 9007199254740991\] \(decimal digits\), got '1e9'/],
     ['trajectory --out equal to the spec', ['trajectory', huge, '--runs', '0', '--out', huge], /--out: .*is the spec .* itself/],
     ['trajectory --out empty', ['trajectory', huge, '--runs', '0', '--out', ''], /--out: is empty/],
     ['validate --out naming a directory', ['validate', huge, '--out', join(dir, 'adir.json')], /--out: .*adir\.json is a directory/],

@@ -574,7 +574,7 @@ export class GpuEngine implements Engine {
           const path = paths[r] as { steps: number[]; f: number[] };
           for (let i = 0; i < cap; i++) {
             const o = (r * cap + i) * RECORD_FLOATS;
-            const step = f[o + 7] as number;
+            const step = f[o + offsetOf(PathPoint, 'step') / 4] as number;
             if (step === 0 && !(first === 0 && i === 0)) continue;
             path.steps.push(step);
             for (let j = 0; j < RECORD_FLOATS; j++) path.f.push(f[o + j] as number);

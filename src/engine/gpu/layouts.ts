@@ -63,7 +63,7 @@ export const ChunkUniforms = defineStruct(
 
 /**
  * A run's outcome tracking between dispatches. Its optimiser state lives apart, slot-major
- * (`state_slots[slot * capacity + run]`, see lib/bindings.wgsl): neighbouring invocations then read
+ * (`state_slots[slot * capacity + run]`, see SWEEP_BINDINGS below): neighbouring invocations then read
  * neighbouring addresses, and only the slots the optimiser uses are read and written.
  */
 export const RunTrack = defineStruct('RunTrack', [

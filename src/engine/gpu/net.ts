@@ -211,7 +211,7 @@ function unpackRecords(mapped: ArrayBuffer, recordsAt: number, n: number, trace:
   return out;
 }
 
-/** The network kernel's entry points: training, and the power iteration (null when sharpness is off). */
+/** The network's kernels: training, and the power iteration (null when sharpness is off). */
 interface NetPipelines {
   readonly step: GPUComputePipeline;
   readonly sharpness: GPUComputePipeline | null;
@@ -553,7 +553,7 @@ export class GpuNetRunner {
       const keep = opts.keepResults !== false && !trace;
       const cols = allocateColumns(keep ? r1 - r0 : 0, 'f32', columnSourceOf(plan.spec)) as NetColumns;
       const chunkCols = opts.onChunk ? (allocateColumns(Math.min(chunk, r1 - r0), 'f32', columnSourceOf(plan.spec)) as NetColumns) : null;
-      // Sharpness: the second entry point, from start vectors drawn here.
+      // Sharpness: its own kernel (net_sharpness.wgsl), from start vectors drawn here.
       const sharp = pipelines.sharpness;
       const start = new Float64Array(sharp ? np : 0);
       const v0 = new Float32Array(sharp ? np * chunk : 0);
