@@ -7,6 +7,8 @@
 import type { NetPlan } from '../core/network/plan.ts';
 import { nearestRun, runCoordinates } from '../core/plan.ts';
 import { netParamLabel, netParamShort } from '../view/caption.ts';
+import { netTrainRows, resolveNetPath } from '../core/spec.ts';
+import type { NoPlace } from './runs.ts';
 import type { ChartPanel, LineSeriesData } from '../view/panels.ts';
 import type { FloatColumn, NetColumns } from '../core/results.ts';
 import type { NetTrajectory } from '../core/trajectory.ts';
@@ -19,19 +21,43 @@ export interface NetRunDescription {
   readonly fields: Record<string, number>;
 }
 
+/** A network parameter's value in a plan where it is not swept (the group's P, or the batch size), or null where the plan has none. */
+function netFixedValue(plan: NetPlan, path: string): number | null {
+  const t = resolveNetPath(plan.spec, path);
+  if (typeof t === 'string') return null;
+  // No batch size: the whole training set.
+  if (t.where.kind === 'batch') return plan.batch ?? netTrainRows(plan.spec);
+  const g = plan.groups[t.where.groups[0] ?? -1];
+  return g ? (g.P[t.where.slot] as number) : null;
+}
+
 /**
- * The run of `plan` nearest to where a run of an earlier sweep stood, or null when the new sweep
- * sweeps a parameter the old one did not (there is no "where" on that axis).
+ * Where a run of an earlier network sweep stands in `plan`, by the surface rule (runs.ts carry):
+ * the nearest run to its coordinates, an axis added over a value it had (read in `from`, the plan it
+ * was placed in) included; no place when the new sweep sweeps a value it had none of, or fixes one
+ * it was picked on at another value.
  */
-export function netCarryRun(plan: NetPlan, coords: Readonly<Record<string, number>>): number | null {
-  if (plan.mode === 'none') return 0;
+export function netCarry(plan: NetPlan, coords: Readonly<Record<string, number>>, from: NetPlan | null = null): { readonly run: number } | NoPlace {
+  if (plan.mode === 'none') return { run: 0 };
   const want: Record<string, number> = {};
   for (const d of plan.dims) {
-    const v = Object.hasOwn(coords, d.path) ? coords[d.path] : undefined;
-    if (v === undefined || !Number.isFinite(v)) return null;
+    const picked = Object.hasOwn(coords, d.path) ? coords[d.path] : undefined;
+    const v = picked !== undefined && Number.isFinite(picked) ? picked : from ? netFixedValue(from, d.path) : null;
+    if (v === null) return { kind: 'sweeps', path: d.path };
     want[d.path] = v;
   }
-  return nearestRun(plan, want);
+  for (const [path, v] of Object.entries(coords)) {
+    if (plan.dims.some((d) => d.path === path)) continue;
+    const fixed = netFixedValue(plan, path);
+    if (fixed !== null && Math.abs(fixed - v) > 1e-9 * Math.max(Math.abs(fixed), Math.abs(v), 1e-300)) return { kind: 'fixes', path, value: fixed };
+  }
+  return { run: nearestRun(plan, want) };
+}
+
+/** The run netCarry finds, or null where the run has no place in `plan`. */
+export function netCarryRun(plan: NetPlan, coords: Readonly<Record<string, number>>, from: NetPlan | null = null): number | null {
+  const c = netCarry(plan, coords, from);
+  return 'run' in c ? c.run : null;
 }
 
 /**

@@ -209,15 +209,6 @@ export function sweepValue(plan: SweepShape, run: number, d: number): number {
   return dim.int ? Math.round(v) : v;
 }
 
-/**
- * The swept paths of `plan` that a run of an earlier sweep (its coordinates) was not chosen on: a
- * run carried to `plan` would sit at the spec's value on them, a run nobody picked (walkthrough 7:
- * a click on lr × momentum, then Adam's lr × betas[0], "selected" β1 0.9).
- */
-export function unchosenPaths(plan: { readonly dims: readonly { readonly path: string }[] }, coords: Readonly<Record<string, number>>): string[] {
-  return plan.dims.filter((d) => !Object.hasOwn(coords, d.path) || !Number.isFinite(coords[d.path])).map((d) => d.path);
-}
-
 /** Sweep coordinates of a run for reports: `{ "optimizer.lr": 0.01, … }`. */
 export function runCoordinates(plan: SweepShape, run: number): Record<string, number> {
   const out: Record<string, number> = {};

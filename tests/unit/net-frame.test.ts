@@ -263,6 +263,16 @@ describe('one run of a network sweep', () => {
     expect(run).toBe(7 * 8 + 4);
     const other = netPlan({ ...FRACTAL, sweep: { ...FRACTAL.sweep, x: { param: 'network.batch_size', min: 1, max: 272, count: 8, scale: 'log' } } });
     expect(netCarryRun(other, coords)).toBeNull();
+    // Picked in the fractal plan (full batch: 272 rows), the run has a batch size: its place is the
+    // batch axis's 272 at its output-layer LR, unless the input-layer LR it was picked at is not the
+    // new plan's (the rule of the surface runs, runs.ts carry).
+    const from = netPlan(FRACTAL);
+    expect(netCarryRun(other, coords, from)).toBe(7 * 8 + 7);
+    expect(netCarryRun(other, { ...coords, 'optimizer.param_groups.0.lr': 1000 }, from)).toBeNull();
+    // The output-layer axis dropped, the LR fixed at the spec's 100: a run picked at 600 is not in it.
+    const strip = netPlan({ ...FRACTAL, sweep: { x: FRACTAL.sweep.x } });
+    expect(netCarryRun(strip, coords, from)).toBeNull();
+    expect(netCarryRun(strip, { ...coords, 'optimizer.lr': 100 }, from)).not.toBeNull();
   });
 
   it('draws train and test loss per run, test dashed, in the run colour', () => {

@@ -8,7 +8,8 @@ import type { ReactiveControllerHost } from 'lit';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { AnyPlan, Plan } from '../../core/plan.ts';
 import type { RanSweep } from '../../studies/types.ts';
-import { makePlan, unchosenPaths } from '../../core/plan.ts';
+import { makePlan } from '../../core/plan.ts';
+import { netCarry } from '../net-runs.ts';
 import type { GridAxis } from '../../core/spec.ts';
 import { parseSpec } from '../../core/spec.ts';
 import type { AnyHeatmapMode, NetFrame } from '../../view/net-frame.ts';
@@ -105,8 +106,8 @@ export class AppController {
               this.netRuns.selected?.coords ?? null,
               this.netRuns.pins.map((p) => p.coords),
               (c) => {
-                const u = Object.keys(c).length === 0 ? [] : unchosenPaths(plan, c);
-                return u[0] ? { kind: 'sweeps', path: u[0] } : null;
+                const r = netCarry(plan, c, this.netRuns.placedIn);
+                return 'run' in r ? null : r;
               },
               (k) => netParamShort(plan, k),
             ),

@@ -2,9 +2,9 @@
  * The selected and pinned runs of a network sweep, and their recorded curves (train and test loss,
  * LR, gradient norm per step), recorded by the engine that ran the sweep (`engine.trajectories`),
  * so the curves are the runs that produced the cells' colours. Like the surface selection and pins,
- * each is its sweep coordinates: a new sweep of the same axes (a zoom) re-records them at the
- * nearest runs; a sweep of other axes drops them. A path that arrives after the sweep changed is
- * dropped.
+ * each is its sweep coordinates: a new sweep re-records them at the nearest runs where they have a
+ * place (net-runs.ts netCarry: a zoom, an axis added over a value they had), and drops them where
+ * they have none. A path that arrives after the sweep changed is dropped.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
@@ -34,6 +34,11 @@ export class NetRunsController implements ReactiveController {
   selected: NetRun | null = null;
   pins: readonly NetRun[] = [];
   private plan: NetPlan | null = null;
+
+  /** The plan the runs were last placed in (null for a link's), where a new sweep reads their unswept values. */
+  get placedIn(): NetPlan | null {
+    return this.plan;
+  }
   private engine: Engine | null = null;
   private pending: AbortController | null = null;
 
@@ -76,8 +81,9 @@ export class NetRunsController implements ReactiveController {
   rebase(plan: NetPlan, engine: Engine): void {
     this.pending?.abort();
     this.pending = null;
+    const from = this.plan;
     const carry = (r: NetRun): NetRun | null => {
-      const run = netCarryRun(plan, r.coords);
+      const run = netCarryRun(plan, r.coords, from);
       return run === null ? null : { ...r, run, label: netRunLabel(plan, run), trajectory: null };
     };
     // A new plan, or the same one now shown from another engine (float64's map after a validation):
