@@ -29,6 +29,7 @@ import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
 import { GpuNetRunner } from './net.ts';
 import type { BaselineRun, NetDecomposition } from './net.ts';
+import { compileKernel } from './pipeline.ts';
 
 export interface GpuEngineOptions {
   /** Invocations per workgroup (an override constant of the kernels). */
@@ -191,20 +192,7 @@ export class GpuEngine implements Engine {
       // shared per-step table nor the run's plateau state.
       const onDevice = kernel === 'sweep_step' && !constants.SCHED_TABLE && !constants.PLATEAU;
       const code = composeSweepKernel(this.sources, kernel, plan.surface, plan.optimizer, deviceSchedules(onDevice ? plan.schedule : null));
-      const module = this.gpu.device.createShaderModule({ label, code });
-      const info = await module.getCompilationInfo();
-      const errors = info.messages.filter((m) => m.type === 'error');
-      if (errors.length > 0) {
-        throw new GpuRunError(`WGSL compile error in ${label}: ${errors.map((m) => `${m.lineNum}: ${m.message}`).join('; ')}`, 'validation');
-      }
-      // WebGPU rejects constants the module does not declare (classify has no NOISE).
-      const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
-      const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
-      return this.gpu.device.createComputePipelineAsync({
-        label,
-        layout: this.pipelineLayout,
-        compute: { module, entryPoint: 'main', constants: own },
-      });
+      return compileKernel(this.gpu.device, this.pipelineLayout, label, code, constants);
     };
     // Recording needs no outcome records: the paths and the tracks are read back instead.
     const pipelines = { step: await make('sweep_step'), classify: recordEvery === undefined ? await make('classify') : null };
@@ -252,14 +240,7 @@ export class GpuEngine implements Engine {
     let pipelines = this.pipelines.get(key);
     if (!pipelines) {
       const code = composeFiles(this.sources, SWEEP_BINDINGS.wgsl(), ['lib/bindings.wgsl', 'lib/params.wgsl', 'kernels/bare_momentum_rosenbrock.wgsl']);
-      const module = this.gpu.device.createShaderModule({ label: 'bare momentum rosenbrock', code });
-      const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
-      const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
-      const step = await this.gpu.device.createComputePipelineAsync({
-        label: 'bare momentum rosenbrock',
-        layout: this.pipelineLayout,
-        compute: { module, entryPoint: 'main', constants: own },
-      });
+      const step = await compileKernel(this.gpu.device, this.pipelineLayout, 'bare momentum rosenbrock', code, constants);
       pipelines = { step, classify: null };
       this.pipelines.set(key, pipelines);
     }

@@ -33,6 +33,7 @@ import type { GpuContext } from './context.ts';
 import { ChunkUniforms, NET_BINDINGS, NET_MAX_SIZES, NET_PRIVATE_SCRATCH, NET_RECORD_HEAD, NetTrack, NetUniforms, STEP_TABLE_STRIDE, netRecordFloats, netRecordOffset } from './layouts.ts';
 import { offsetOf } from './structs.ts';
 import { slotName } from './wgsl-layout.ts';
+import { compileKernel } from './pipeline.ts';
 
 type Constants = Record<string, number>;
 
@@ -309,18 +310,7 @@ export class GpuNetRunner {
     if (hit) return hit;
     // One kernel a file: the training step for this optimiser and schedule, and the sharpness power
     // iteration (the network libraries alone, so it compiles once for every optimiser of a shape).
-    const kernel = async (label: string, code: string): Promise<GPUComputePipeline> => {
-      const module = this.gpu.device.createShaderModule({ label, code });
-      const info = await module.getCompilationInfo();
-      const errors = info.messages.filter((m) => m.type === 'error');
-      if (errors.length > 0) {
-        throw new GpuRunError(`WGSL compile error in ${label}: ${errors.map((m) => `${m.lineNum}: ${m.message}`).join('; ')}`, 'validation');
-      }
-      // A module takes only the constants it declares.
-      const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
-      const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
-      return this.gpu.device.createComputePipelineAsync({ label, layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
-    };
+    const kernel = (label: string, code: string): Promise<GPUComputePipeline> => compileKernel(this.gpu.device, this.pipelineLayout, label, code, constants);
     const [step, sharpness] = await Promise.all([
       kernel(`net_step ${plan.optimizer.id}`, composeNetKernel(this.sources, plan.optimizer, deviceSchedules(plan.schedule))),
       wantSharp ? kernel('net_sharpness', composeNetSharpness(this.sources)) : Promise.resolve(null),
@@ -404,10 +394,7 @@ export class GpuNetRunner {
     if (!pipelines) {
       const file = perRun ? 'kernels/bare_net_wg.wgsl' : 'kernels/bare_net_sgd.wgsl';
       const code = composeFiles(this.sources, NET_BINDINGS.wgsl(), [...NET_LIBS, 'lib/bare_sgd.wgsl', file]);
-      const module = this.gpu.device.createShaderModule({ label: file, code });
-      const declared = new Set([...code.matchAll(/\boverride\s+(\w+)/g)].map((m) => m[1]));
-      const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
-      const step = await this.gpu.device.createComputePipelineAsync({ label: file, layout: this.pipelineLayout, compute: { module, entryPoint: 'main', constants: own } });
+      const step = await compileKernel(this.gpu.device, this.pipelineLayout, file, code, constants);
       // The bare kernel trains only: no sharpness, whatever the plan asks.
       pipelines = { step, sharpness: null, perRun };
       this.pipelines.set(key, pipelines);
