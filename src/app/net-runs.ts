@@ -5,7 +5,7 @@
  * recorded run (train and test loss, LR, gradient norm) as the line charts draw them.
  */
 import type { NetPlan } from '../core/network/plan.ts';
-import { nearestRun, runCoordinates } from '../core/plan.ts';
+import { nearestRun, runCoordinates, sameSetting } from '../core/plan.ts';
 import { netParamLabel, netParamShort } from '../view/caption.ts';
 import { netTrainRows, resolveNetPath } from '../core/spec.ts';
 import type { NoPlace } from './runs.ts';
@@ -49,7 +49,7 @@ export function netCarry(plan: NetPlan, coords: Readonly<Record<string, number>>
   for (const [path, v] of Object.entries(coords)) {
     if (plan.dims.some((d) => d.path === path)) continue;
     const fixed = netFixedValue(plan, path);
-    if (fixed !== null && Math.abs(fixed - v) > 1e-9 * Math.max(Math.abs(fixed), Math.abs(v), 1e-300)) return { kind: 'fixes', path, value: fixed };
+    if (fixed !== null && !sameSetting(fixed, v, path, from)) return { kind: 'fixes', path, value: fixed };
   }
   return { run: nearestRun(plan, want) };
 }

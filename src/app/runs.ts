@@ -6,7 +6,7 @@
  */
 import { SERIES_COLOURS } from '../view/colors.ts';
 import type { Plan } from '../core/plan.ts';
-import { nearestRun, runCoordinates } from '../core/plan.ts';
+import { nearestRun, runCoordinates, sameSetting } from '../core/plan.ts';
 import { resolveParamPath } from '../core/spec.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
@@ -46,11 +46,6 @@ function fixedValue(plan: Plan, path: string): number | null {
   return typeof t === 'string' ? null : (plan.P[t.slot] as number);
 }
 
-/** Two values of one parameter that are the same setting (a grid value against the value typed). */
-function sameValue(a: number, b: number): boolean {
-  return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b), 1e-300);
-}
-
 /**
  * Where a run of an earlier sweep (its sweep coordinates; `from`, the plan it was picked in, where
  * known) stands in the new `plan`: the nearest run to it, so a selection survives an edit of
@@ -74,7 +69,7 @@ export function carry(plan: Plan, coords: Readonly<Record<string, number>>, from
   for (const [path, v] of Object.entries(coords)) {
     if (plan.dims.some((d) => d.path === path)) continue;
     const fixed = fixedValue(plan, path);
-    if (fixed !== null && !sameValue(fixed, v)) return { kind: 'fixes', path, value: fixed };
+    if (fixed !== null && !sameSetting(fixed, v, path, from)) return { kind: 'fixes', path, value: fixed };
   }
   return { run: nearestRun(plan, want) };
 }

@@ -209,6 +209,29 @@ export function sweepValue(plan: SweepShape, run: number, d: number): number {
   return dim.int ? Math.round(v) : v;
 }
 
+/**
+ * Whether `fixed` (the new plan's value of `path`) is where a run picked at `picked` stands: inside
+ * the cell it was picked in when `from` sweeps `path` on a grid (half a cell either side, on the
+ * axis's own scale: a 256-row momentum axis has no row at exactly the editor's 0.9, and its
+ * nearest, 0.901, is that run: walkthrough 9), else the same value.
+ */
+export function sameSetting(
+  fixed: number,
+  picked: number,
+  path: string,
+  from: { readonly mode: string; readonly width: number; readonly height: number; readonly dims: readonly { readonly path: string; readonly range: AxisRange }[] } | null,
+): boolean {
+  const k = from ? from.dims.findIndex((d) => d.path === path) : -1;
+  const d = k >= 0 ? from?.dims[k] : undefined;
+  const count = from && d && from.mode === 'grid' ? (k === 0 ? from.width : from.height) : 0;
+  if (d && count > 1) {
+    const { min, max, scale } = d.range;
+    const pos = (v: number): number => (scale === 'log' && v > 0 && min > 0 ? Math.log(v / min) / Math.log(max / min) : (v - min) / (max - min));
+    if (max !== min && Number.isFinite(pos(fixed)) && Number.isFinite(pos(picked))) return Math.abs(pos(fixed) - pos(picked)) <= 0.5 / (count - 1) + 1e-12;
+  }
+  return Math.abs(fixed - picked) <= 1e-9 * Math.max(Math.abs(fixed), Math.abs(picked), 1e-300);
+}
+
 /** Sweep coordinates of a run for reports: `{ "optimizer.lr": 0.01, … }`. */
 export function runCoordinates(plan: SweepShape, run: number): Record<string, number> {
   const out: Record<string, number> = {};

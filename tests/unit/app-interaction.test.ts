@@ -133,6 +133,15 @@ describe('runs across sweeps', () => {
     expect(carryRun(lrOnly, coords, p)).toBeNull();
     expect(clearedRunsText(coords, [], noPlace(lrOnly, p))).toBe("The selected run was cleared: this map holds momentum at 0.9 (the editor's value), not where it was picked.");
     expect(carryRun(lrOnly, { ...coords, 'optimizer.momentum': 0.9 }, p)).not.toBeNull();
+    // Picked on a 256-row momentum axis, at the row nearest the editor's 0.9 (0.90157, not 0.9
+    // itself: walkthrough 9): the strip's run at momentum 0.9 is in that run's cell.
+    const fine = plan({ ...GRID, sweep: { kind: 'grid', x: GRID.sweep.x, y: { param: 'optimizer.momentum', min: 0, max: 0.99, count: 256, scale: 'linear' } } });
+    const row = Math.round((0.9 / 0.99) * 255);
+    const near = runCoordinates(fine, row * 9 + 4);
+    expect(Math.abs((near['optimizer.momentum'] as number) - 0.9)).toBeGreaterThan(1e-4);
+    expect(carryRun(lrOnly, near, fine)).not.toBeNull();
+    // The next row is not.
+    expect(carryRun(lrOnly, runCoordinates(fine, (row + 1) * 9 + 4), fine)).toBeNull();
     // A momentum axis added to an LR strip: the strip's run had the spec's momentum 0.9, a value of the new grid's range.
     const fromStrip = carryRun(p, { 'optimizer.lr': 1e-3 }, lrOnly);
     expect(fromStrip === null ? null : runCoordinates(p, fromStrip)).toEqual({ 'optimizer.lr': expect.closeTo(1e-3, 12), 'optimizer.momentum': 0.8 });

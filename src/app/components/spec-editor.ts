@@ -214,12 +214,16 @@ export class SpecEditor extends LitElement {
     switch (f.type) {
       case 'number': {
         const title = f.exact ? `${f.doc}\nExact value: ${f.exact}` : f.doc;
+        // Text, not type="number": a number input hands over '' for text it cannot read ("abc",
+        // "1e999"), so the error said "got null" (walkthroughs 8 and 9); the text is what was typed.
         control = html`<input
           id=${id}
-          type="number"
+          type="text"
+          inputmode="decimal"
+          autocomplete="off"
+          spellcheck="false"
           name=${f.path}
           data-path=${f.path}
-          step=${f.int ? '1' : 'any'}
           placeholder=${f.placeholder}
           title=${title}
           aria-invalid=${invalid ? 'true' : 'false'}
