@@ -271,7 +271,11 @@ export class RunController implements ReactiveController {
       if (gen === this.generation) {
         this.running = false;
         this.host.requestUpdate();
-        this.onEnd(plan, this.results !== null && this.plan === plan);
+        // A cancel that gave the screen back to the last complete map ends with that map: its
+        // selected and pinned paths, recorded ahead on the preview engine, are recorded on its own
+        // (walkthrough 9: "exact path when the sweep is done" stayed, with no sweep running).
+        const back = this.restored !== null && this.plan === this.restored ? this.restored : null;
+        this.onEnd(back ?? plan, this.results !== null && (back !== null || this.plan === plan));
       }
     }
   }
