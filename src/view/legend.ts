@@ -143,9 +143,20 @@ function presentOnly(items: LegendItem[], runs: number, complete: boolean, colou
 export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines: readonly OverlayLine[] = []): LegendItem[] {
   const out: LegendItem[] = [];
   const shown = minima.slice(0, LEGEND_MINIMA);
+  // On a finished map, a minimum no run reached says so (walkthrough 9 looked for the orange of a
+  // minimum that no cell showed); it stays listed, as where the surface's minima are.
+  const reached = new Set<number>();
+  if (f.runsReady >= f.width * f.height && (f.mode === 'outcome' || f.mode === 'basin')) {
+    for (let run = 0; run < f.runsReady && reached.size < shown.length; run++) {
+      const b = f.columns.basin[run] as number;
+      if (b >= 0 && b < shown.length && !f.columns.diverged[run]) reached.add(b);
+    }
+  }
+  const none = (i: number): boolean => f.runsReady >= f.width * f.height && !reached.has(i);
+  const entry = (m: Minimum, i: number): string => `${minimumEntry(m, i)}${none(i) ? ': no run reached it' : ''}`;
   if (f.mode === 'outcome') {
     if (shown.length > 0) out.push({ kind: 'note', label: `Converged, by the minimum reached; darker = sooner (darkest: at once, lightest: at step ${f.steps}):` });
-    shown.forEach((m, i) => out.push({ kind: 'ramp', stops: stops((t) => outcomeColour(i % MINIMA_PALETTE.length, t), 6), label: minimumEntry(m, i) }));
+    shown.forEach((m, i) => out.push({ kind: 'ramp', stops: stops((t) => outcomeColour(i % MINIMA_PALETTE.length, t), 6), label: entry(m, i) }));
     if (minima.length > LEGEND_MINIMA) out.push({ kind: 'swatch', colour: outcomeColour(LEGEND_MINIMA % MINIMA_PALETTE.length, 0.5), label: more(minima.length) });
     out.push({
       kind: 'ramp',
@@ -156,15 +167,16 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
     });
     out.push(...clipNote(f.clipped, prose(10 ** f.lo, 2), prose(10 ** f.hi, 2)));
   } else if (f.mode === 'basin') {
-    shown.forEach((m, i) => out.push({ kind: 'swatch', colour: minimumColour(i), label: `reached ${minimumEntry(m, i)}` }));
+    shown.forEach((m, i) => out.push({ kind: 'swatch', colour: minimumColour(i), label: none(i) ? entry(m, i) : `reached ${minimumEntry(m, i)}` }));
     if (minima.length > LEGEND_MINIMA) out.push({ kind: 'swatch', colour: minimumColour(LEGEND_MINIMA), label: more(minima.length) });
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: 'not converged' });
   } else {
     const show = (v: number): string => (f.mode === 'steps' ? prose(Math.round(v)) : prose(10 ** v, 3));
     const label =
       f.mode === 'loss' ? 'final loss above the best minimum (log)' : f.mode === 'steps' ? 'steps to converge' : 'sharpness at the end point (largest Hessian eigenvalue, log)';
-    // No value yet: the ramp without ends (a stand-in range would read as the runs' own).
-    if (f.unranged) out.push({ kind: 'ramp', stops: stops(viridis), label });
+    // No value yet: the ramp without ends (a stand-in range would read as the runs' own); a finished
+    // map with none says so.
+    if (f.unranged) out.push({ kind: 'ramp', stops: stops(viridis), label: `${label}${f.runsReady >= f.width * f.height ? ': no run has one' : ''}` });
     else {
       const ticks = rampTicks(f.lo, f.hi, f.mode === 'steps' ? 'linear' : 'log10');
       out.push({ kind: 'ramp', stops: stops(viridis), label, from: end(show(f.lo), 'lo', f.clipped), to: end(show(f.hi), 'hi', f.clipped), ...(ticks.length ? { ticks } : {}) });
@@ -214,7 +226,8 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
     const hi = end(show(f.hi), 'hi', f.clipped);
     // No value yet: the ramp without ends (a stand-in range would read as the runs' own).
     const ticks = f.unranged ? [] : rampTicks(f.lo, f.hi, log ? 'log10' : f.mode === 'accuracy' ? 'percent' : 'linear');
-    out.push(f.unranged ? { kind: 'ramp', stops: stops(viridis), label: labels[f.mode] } : { kind: 'ramp', stops: stops(viridis), label: labels[f.mode], from: lo, to: hi, ...(ticks.length ? { ticks } : {}) });
+    const none = f.runsReady >= f.width * f.height ? ': no run has one' : '';
+    out.push(f.unranged ? { kind: 'ramp', stops: stops(viridis), label: `${labels[f.mode]}${none}` } : { kind: 'ramp', stops: stops(viridis), label: labels[f.mode], from: lo, to: hi, ...(ticks.length ? { ticks } : {}) });
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : f.mode === 'sharpness' ? 'no value (sharpness off, or not finite)' : log ? 'no value (not finite)' : 'no value' });
     out.push({ kind: 'swatch', colour: DIVERGED_ON_RAMP, label: 'diverged' });

@@ -133,6 +133,11 @@ export function netFrame(plan: NetPlan, columns: NetColumns, runsReady: number, 
   let unranged = false;
   if (mode === 'steps') {
     hi = steps;
+    // No run reached the threshold: the bar has no values to name (walkthrough 9 saw 0 … 200 beside
+    // a map of grey and red cells).
+    let any = false;
+    for (let i = 0; i < runsReady && !any; i++) any = netCellValue(mode, columns, i) !== null;
+    unranged = !any;
   } else if (mode !== 'convergence') {
     const values: number[] = [];
     for (let i = 0; i < runsReady; i++) {

@@ -231,3 +231,28 @@ describe('legend swatches', () => {
     }
   });
 });
+
+describe('legend entries for what a finished map lacks', () => {
+  it('says of a minimum no run reached that none did, and of a colouring no run has a value in that none has', () => {
+    const plan = makePlan(
+      parseSpec({
+        surface: { name: 'quadratic' },
+        optimizer: { name: 'SGD', lr: 0.1 },
+        steps: 10,
+        sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 4, scale: 'log' }, y: { param: 'start.1', min: -1, max: 1, count: 4, scale: 'linear' } },
+      }),
+    );
+    const cols = allocateColumns(plan.runs, 'f64', plan.spec);
+    cols.loss.fill(0.5);
+    cols.basin.fill(-1);
+    cols.steps_to_converge.fill(-1);
+    const labels = (mode: 'basin' | 'outcome' | 'steps', ready = plan.runs): string[] => heatmapLegend(heatmapFrame(plan, cols, ready, mode), plan.minima).map((it) => it.label);
+    expect(labels('basin').some((l) => /^minimum 0 .*: no run reached it$/.test(l))).toBe(true);
+    expect(labels('outcome').some((l) => /: no run reached it$/.test(l))).toBe(true);
+    // While runs are coming, no such word; once one run reaches it, neither.
+    expect(labels('basin', 8).some((l) => /no run reached it/.test(l))).toBe(false);
+    cols.basin[3] = 0;
+    expect(labels('basin').some((l) => /no run reached it/.test(l))).toBe(false);
+    expect(labels('basin').some((l) => /^reached minimum 0/.test(l))).toBe(true);
+  });
+});
