@@ -21,6 +21,7 @@ import { formatNumber } from '../../src/view/ticks.ts';
 import { pageKey } from '../../src/app/controllers/keyboard-controller.ts';
 import { LiveEdit } from '../../src/app/controllers/live-edit.ts';
 import { MessageLine } from '../../src/app/controllers/message.ts';
+import { toastShown } from '../../src/app/controllers/message-toast.ts';
 import { CPU_PATH_MAX_STEPS, TrajectoryCache, pathEngine, previewEngine } from '../../src/app/controllers/paths.ts';
 import { MAX_PINS, PinsController } from '../../src/app/controllers/pins-controller.ts';
 import type { FrameClock } from '../../src/app/controllers/playback-controller.ts';
@@ -957,5 +958,27 @@ describe('a path in a figure', () => {
     // Non-finite points end the path; no view keeps every finite point.
     expect(pathWithin([0, Number.NaN, 1], [0, 0, 1], view)).toEqual({ x: [0], y: [0] });
     expect(pathWithin([0, 1e19], [0, 1e19], null)).toEqual({ x: [0, 1e19], y: [0, 1e19] });
+  });
+});
+
+describe('the message line pinned to the window while its line is out of sight', () => {
+  it('shows a new message only while the line is off screen, until dismissed', () => {
+    const m = new MessageLine(host());
+    expect(toastShown(m.text, false, m.said, -1)).toBe(false);
+    m.say('The selected run was cleared: this map sweeps betas[0], which it was not picked on.');
+    const first = m.said;
+    expect(toastShown(m.text, false, m.said, -1)).toBe(true);
+    // On screen: the line says it; no box.
+    expect(toastShown(m.text, true, m.said, -1)).toBe(false);
+    // Dismissed (or read on its line): gone, until something new is said.
+    expect(toastShown(m.text, false, m.said, first)).toBe(false);
+    m.add(['Running on the float64 CPU engine.']);
+    expect(toastShown(m.text, false, m.said, first)).toBe(true);
+    // The same words again are nothing new; silence is nothing to show.
+    const seen = m.said;
+    m.say(m.text);
+    expect(toastShown(m.text, false, m.said, seen)).toBe(false);
+    m.say('');
+    expect(toastShown(m.text, false, m.said, -1)).toBe(false);
   });
 });

@@ -24,6 +24,7 @@ import { shortParam } from '../runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { groupLrPath } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
+import { MessageToastController } from '../controllers/message-toast.ts';
 import type { SliderModel } from '../sliders.ts';
 import type { NetRun } from '../controllers/net-runs-controller.ts';
 import { MAX_NET_PINS } from '../controllers/net-runs-controller.ts';
@@ -104,6 +105,8 @@ export class BlApp extends LitElement {
   declare engines: EngineSet;
 
   private ctl: AppController | null = null;
+  /** The message line pinned to the window's bottom while the line itself is out of sight. */
+  private toast: MessageToastController | null = null;
   private studies: StudyController | null = null;
   private keys: KeyboardController | null = null;
 
@@ -157,7 +160,15 @@ export class BlApp extends LitElement {
     .modes { display: flex; gap: 4px; margin-bottom: 8px; flex-wrap: wrap; }
     .modes button[aria-pressed='true'] { background: #1d1d1f; color: #fff; }
     .message { margin: 6px 0; color: #8a3b00; max-width: 640px; }
-    .message:empty { display: none; }
+    /* Empty: no height, but still laid out, so the toast's observer knows where the line is. */
+    .message:empty { margin: 0; }
+    .toast {
+      position: fixed; left: 50%; bottom: 12px; transform: translateX(-50%); z-index: 20;
+      max-width: min(640px, calc(100vw - 24px)); box-sizing: border-box; display: flex; gap: 10px; align-items: flex-start;
+      padding: 8px 10px; background: #fff8f2; color: #8a3b00; border: 1px solid #e2b58f; border-radius: 6px; box-shadow: 0 2px 10px rgba(0, 0, 0, 0.18);
+    }
+    .toast[hidden] { display: none; }
+    .toast button { flex: none; }
     .details dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; margin: 4px 0 8px; }
     .details dt { color: #666; }
     .details dd { margin: 0; font-variant-numeric: tabular-nums; }
@@ -212,6 +223,7 @@ export class BlApp extends LitElement {
       this.ctl = new AppController(this, this.engines, (plan) => this.studies?.sweepOf(plan) ?? null);
       this.studies = new StudyController(this, this.engines);
       const ctl = this.ctl;
+      this.toast = new MessageToastController(this, ctl.message, () => this.renderRoot.querySelector('[data-testid="message"]'));
       this.keys = new KeyboardController(this, (a) => {
         if (a === 'cancel') {
           if (!ctl.sweep.running && !ctl.validation.validating) return false;
@@ -783,6 +795,10 @@ export class BlApp extends LitElement {
             <p class="message" data-testid="message">${ctl.message.text}</p>
           </section>`
         : this.explorer()}
+      <div class="toast" role="status" data-testid="message-toast" ?hidden=${!this.toast?.shown}>
+        <span>${ctl.message.text}</span>
+        <button aria-label="Dismiss this message" title="Dismiss (the message stays on its line above the map)" @click=${() => this.toast?.dismiss()}>×</button>
+      </div>
     `;
   }
 

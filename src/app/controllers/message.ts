@@ -6,6 +6,8 @@ import type { ReactiveControllerHost } from 'lit';
 
 export class MessageLine {
   text = '';
+  /** Counts what is said (each say or add of text): a view tells a new message from one already seen. */
+  said = 0;
   /** The text is about the edit that starts the next sweep: that sweep's start keeps it. */
   private aboutNextRun = false;
 
@@ -13,6 +15,7 @@ export class MessageLine {
 
   /** Says `text`; with `aboutNextRun`, it stays while the sweep the edit starts begins (see runStarts). */
   say(text: string, opts: { readonly aboutNextRun?: boolean } = {}): void {
+    if (text !== '' && text !== this.text) this.said++;
     this.text = text;
     this.aboutNextRun = opts.aboutNextRun === true;
     this.host.requestUpdate();
@@ -23,6 +26,7 @@ export class MessageLine {
     const more = lines.filter((t) => t !== '');
     if (more.length === 0) return;
     this.text = [this.text, ...more].filter((t) => t !== '').join(' ');
+    this.said++;
     this.host.requestUpdate();
   }
 
