@@ -551,7 +551,9 @@ function readAxisRange(rd: Reader, v: unknown, path: string, allowedExtra: reado
   const max = rd.number(own(o, 'max'), join(path, 'max'), { min: -MAX_MAGNITUDE, max: MAX_MAGNITUDE });
   if (scale === null || min === null || max === null) return null;
   if (scale === 'log' && !(min > 0 && max > 0)) {
-    rd.fail(path, `a log axis needs min > 0 and max > 0, got min ${min}, max ${max}`);
+    // Named at the end that breaks the rule, so the editor marks that field (walkthrough 9).
+    if (!(min > 0)) rd.fail(join(path, 'min'), `a log axis needs min > 0 and max > 0, got min ${min}, max ${max}`);
+    if (!(max > 0)) rd.fail(join(path, 'max'), `a log axis needs min > 0 and max > 0, got min ${min}, max ${max}`);
     return null;
   }
   if (max < min) {

@@ -93,7 +93,7 @@ describe('parseSpec: bad input names the field, what was given and what is allow
     ['sweep of a non-numeric parameter', { ...base, sweep: { x: { param: 'optimizer.nesterov', min: 0, max: 1, count: 2 } } }, /^sweep\.x\.param: optimizer\.nesterov is not numeric/],
     ['sweep of an unknown path', { ...base, sweep: { x: { param: 'optimizer.beta', min: 0, max: 1, count: 2 } } }, /^sweep\.x\.param: no numeric parameter 'beta' in optimizer; sweepable: optimizer\.lr/],
     ['sweep range outside the parameter range', { ...base, sweep: { x: { param: 'optimizer.lr', min: -1, max: 1, count: 2 } } }, /^sweep\.x\.min: -1 is outside optimizer\.lr's allowed range/],
-    ['log axis through zero', { ...base, sweep: { x: { param: 'optimizer.lr', min: 0, max: 1, count: 2, scale: 'log' } } }, /^sweep\.x: a log axis needs min > 0/],
+    ['log axis through zero', { ...base, sweep: { x: { param: 'optimizer.lr', min: 0, max: 1, count: 2, scale: 'log' } } }, /^sweep\.x\.min: a log axis needs min > 0/],
     ['too many points', { ...base, sweep: { x: { param: 'optimizer.lr', min: 0, max: 1, count: 100000 } } }, /^sweep\.x\.count: 100000 is out of range; allowed integers \[1, 16384\]/],
     ['a parameter that moves the minima', { ...base, sweep: { x: { param: 'surface.a', min: 0, max: 1, count: 2 } } }, /^sweep\.x\.param: surface\.a cannot be swept/],
     ['nesterov sweep through momentum 0', { ...base, optimizer: { name: 'SGD', momentum: 0.9, nesterov: true }, sweep: { x: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4 } } }, /at optimizer\.momentum = 0, an end of the sweep/],
