@@ -760,8 +760,8 @@ export class BlApp extends LitElement {
           : nothing}
         ${ctl.explorerClosed
           ? nothing
-          : html`<button @click=${() => ctl.exports.data('csv')} ?disabled=${!(sweep.results || sweep.net?.results)}>CSV</button>
-              <button @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>`}
+          : html`<button title="Download this map's results as CSV: one row per run, its hyperparameters and outcome (the README lists every column)" @click=${() => ctl.exports.data('csv')} ?disabled=${!(sweep.results || sweep.net?.results)}>CSV</button>
+              <button title="Download this map's results as JSON, with the spec that made them (Import… opens it again)" @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>`}
         <!-- A button, not the browser's own file control: its "Choose File  No file chosen" took a third of a narrow header's row (walkthrough 7: five rows at 800 px). -->
         <button data-testid="import" title="Open a spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)"
           @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input[type="file"]')?.click()}>Import…</button>
