@@ -5,10 +5,10 @@
  * recorded run (train and test loss, LR, gradient norm) as the line charts draw them.
  */
 import type { NetPlan } from '../core/network/plan.ts';
-import { nearestRun, runCoordinates, sameSetting } from '../core/plan.ts';
+import type { NoPlace } from '../core/plan.ts';
+import { placeRun, runCoordinates } from '../core/plan.ts';
 import { netParamLabel, netParamShort } from '../view/caption.ts';
 import { netTrainRows, resolveNetPath } from '../core/spec.ts';
-import type { NoPlace } from './runs.ts';
 import type { ChartPanel, LineSeriesData } from '../view/panels.ts';
 import type { FloatColumn, NetColumns } from '../core/results.ts';
 import type { NetTrajectory } from '../core/trajectory.ts';
@@ -31,27 +31,9 @@ function netFixedValue(plan: NetPlan, path: string): number | null {
   return g ? (g.P[t.where.slot] as number) : null;
 }
 
-/**
- * Where a run of an earlier network sweep stands in `plan`, by the surface rule (runs.ts carry):
- * the nearest run to its coordinates, an axis added over a value it had (read in `from`, the plan it
- * was placed in) included; no place when the new sweep sweeps a value it had none of, or fixes one
- * it was picked on at another value.
- */
+/** Where a run of an earlier network sweep stands in `plan`: the surface rule (core/plan.ts placeRun). */
 export function netCarry(plan: NetPlan, coords: Readonly<Record<string, number>>, from: NetPlan | null = null): { readonly run: number } | NoPlace {
-  if (plan.mode === 'none') return { run: 0 };
-  const want: Record<string, number> = {};
-  for (const d of plan.dims) {
-    const picked = Object.hasOwn(coords, d.path) ? coords[d.path] : undefined;
-    const v = picked !== undefined && Number.isFinite(picked) ? picked : from ? netFixedValue(from, d.path) : null;
-    if (v === null) return { kind: 'sweeps', path: d.path };
-    want[d.path] = v;
-  }
-  for (const [path, v] of Object.entries(coords)) {
-    if (plan.dims.some((d) => d.path === path)) continue;
-    const fixed = netFixedValue(plan, path);
-    if (fixed !== null && !sameSetting(fixed, v, path, from)) return { kind: 'fixes', path, value: fixed };
-  }
-  return { run: nearestRun(plan, want) };
+  return placeRun(plan, coords, from, netFixedValue);
 }
 
 /** The run netCarry finds, or null where the run has no place in `plan`. */

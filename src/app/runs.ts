@@ -6,7 +6,8 @@
  */
 import { SERIES_COLOURS } from '../view/colors.ts';
 import type { Plan } from '../core/plan.ts';
-import { nearestRun, runCoordinates, sameSetting } from '../core/plan.ts';
+import type { NoPlace } from '../core/plan.ts';
+import { placeRun, runCoordinates } from '../core/plan.ts';
 import { resolveParamPath } from '../core/spec.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
@@ -33,45 +34,15 @@ export function cellInPlan(plan: Plan, cell: Cell): boolean {
   return cell.i >= 0 && cell.j >= 0 && cell.i < plan.width && cell.j < plan.height && runOfCell(plan, cell) < plan.runs;
 }
 
-/** Why a run of an earlier sweep has no place in a new one (carry's answer when it has none). */
-export type NoPlace =
-  /** The new sweep sweeps a parameter whose value in the run's own sweep is unknown (another optimiser's, or a link's run). */
-  | { readonly kind: 'sweeps'; readonly path: string }
-  /** The new sweep fixes a parameter the run was picked on at another value. */
-  | { readonly kind: 'fixes'; readonly path: string; readonly value: number };
-
-/** A parameter's value in a plan where it is not swept (its spec's, P's slot), or null where the plan has no such parameter. */
+/** A parameter's value in a surface plan where it is not swept (its spec's, P's slot), or null where the plan has no such parameter. */
 function fixedValue(plan: Plan, path: string): number | null {
   const t = resolveParamPath(plan.spec, path);
   return typeof t === 'string' ? null : (plan.P[t.slot] as number);
 }
 
-/**
- * Where a run of an earlier sweep (its sweep coordinates; `from`, the plan it was picked in, where
- * known) stands in the new `plan`: the nearest run to it, so a selection survives an edit of
- * anything not swept (the start, a slider), a zoom (the nearest cell of the new grid), and an axis
- * added over a value it had (an LR strip's run on an LR × momentum grid, at its momentum). No place
- * when the new sweep sweeps a parameter whose value in the run is unknown (another optimiser's axes,
- * a link's run), or fixes one the run was picked on at another value (its momentum axis dropped):
- * its nearest run would be one nobody picked (walkthrough 7, review 10). A run of no sweep (no
- * coordinates) stood at the spec's values: the new sweep's run nearest them.
- */
+/** Where a run of an earlier surface sweep stands in `plan` (core/plan.ts placeRun). */
 export function carry(plan: Plan, coords: Readonly<Record<string, number>>, from: Plan | null = null): { readonly run: number } | NoPlace {
-  if (plan.mode === 'none') return { run: 0 };
-  const none = Object.keys(coords).length === 0;
-  const want: Record<string, number> = {};
-  for (const d of plan.dims) {
-    const picked = Object.hasOwn(coords, d.path) ? coords[d.path] : undefined;
-    const v = picked !== undefined && Number.isFinite(picked) ? picked : none ? (plan.P[d.slot] as number) : from ? fixedValue(from, d.path) : null;
-    if (v === null) return { kind: 'sweeps', path: d.path };
-    want[d.path] = v;
-  }
-  for (const [path, v] of Object.entries(coords)) {
-    if (plan.dims.some((d) => d.path === path)) continue;
-    const fixed = fixedValue(plan, path);
-    if (fixed !== null && !sameSetting(fixed, v, path, from)) return { kind: 'fixes', path, value: fixed };
-  }
-  return { run: nearestRun(plan, want) };
+  return placeRun(plan, coords, from, fixedValue);
 }
 
 /** The run `carry` finds, or null where the run has no place in `plan`. */

@@ -232,6 +232,47 @@ export function sameSetting(
   return Math.abs(fixed - picked) <= 1e-9 * Math.max(Math.abs(fixed), Math.abs(picked), 1e-300);
 }
 
+/** Why a run of an earlier sweep has no place in a new one (placeRun's answer when it has none). */
+export type NoPlace =
+  /** The new sweep sweeps a parameter whose value in the run's own sweep is unknown (another optimiser's, or a link's run). */
+  | { readonly kind: 'sweeps'; readonly path: string }
+  /** The new sweep fixes a parameter the run was picked on at another value. */
+  | { readonly kind: 'fixes'; readonly path: string; readonly value: number };
+
+/**
+ * Where a run of an earlier sweep (its sweep coordinates; `from`, the plan it was placed in, where
+ * known) stands in the new `plan`, for surfaces and networks alike (`fixedValue` reads a
+ * parameter's value in a plan where it is not swept, or null where the plan has none): the nearest
+ * run to it, so a selection survives an edit of anything not swept, a zoom (the nearest cell of the
+ * new grid), and an axis added over a value it had (an LR strip's run on an LR × momentum grid, at
+ * its momentum). No place when the new sweep sweeps a parameter whose value in the run is unknown
+ * (another optimiser's axes, a link's run), or fixes one the run was picked on at another value (its
+ * momentum axis dropped): its nearest run would be one nobody picked (walkthrough 7, review 10). A
+ * run of no sweep (no coordinates) stood at the spec's values: the new sweep's run nearest them.
+ */
+export function placeRun<P extends SweepShape & { readonly height: number; readonly runs: number }>(
+  plan: P,
+  coords: Readonly<Record<string, number>>,
+  from: P | null,
+  fixedValue: (plan: P, path: string) => number | null,
+): { readonly run: number } | NoPlace {
+  if (plan.mode === 'none') return { run: 0 };
+  const none = Object.keys(coords).length === 0;
+  const want: Record<string, number> = {};
+  for (const d of plan.dims) {
+    const picked = Object.hasOwn(coords, d.path) ? coords[d.path] : undefined;
+    const v = picked !== undefined && Number.isFinite(picked) ? picked : none ? fixedValue(plan, d.path) : from ? fixedValue(from, d.path) : null;
+    if (v === null) return { kind: 'sweeps', path: d.path };
+    want[d.path] = v;
+  }
+  for (const [path, v] of Object.entries(coords)) {
+    if (plan.dims.some((d) => d.path === path)) continue;
+    const fixed = fixedValue(plan, path);
+    if (fixed !== null && !sameSetting(fixed, v, path, from)) return { kind: 'fixes', path, value: fixed };
+  }
+  return { run: nearestRun(plan, want) };
+}
+
 /** Sweep coordinates of a run for reports: `{ "optimizer.lr": 0.01, … }`. */
 export function runCoordinates(plan: SweepShape, run: number): Record<string, number> {
   const out: Record<string, number> = {};

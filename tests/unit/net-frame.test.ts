@@ -15,6 +15,7 @@ import { convergenceColour, fractalColours, oklab } from '../../src/view/colors.
 import { netCaption, netParamLabel, netParamShort } from '../../src/view/caption.ts';
 import { netHeatmapLegend } from '../../src/view/legend.ts';
 import { NET_HEATMAP_MODES, convergenceRanks, modeFor, netCellColour, netDominantShare, netFrame, netModesOf } from '../../src/view/net-frame.ts';
+import { runCoordinates } from '../../src/core/plan.ts';
 import { NET_FIELD_LABEL, curveEvery, describeNetRun, netCarryRun, netCoordinateNames, netCurves, netOutcome, netRunLabel } from '../../src/app/net-runs.ts';
 import { fieldText, netSummary } from '../../src/app/summary.ts';
 import { finerThanFloat32, finerThanFloat64 } from '../../src/app/controllers/run-controller.ts';
@@ -273,6 +274,12 @@ describe('one run of a network sweep', () => {
     const strip = netPlan({ ...FRACTAL, sweep: { x: FRACTAL.sweep.x } });
     expect(netCarryRun(strip, coords, from)).toBeNull();
     expect(netCarryRun(strip, { ...coords, 'optimizer.lr': 100 }, from)).not.toBeNull();
+    // A run of no sweep (the one-run view's) stood at the spec's values: the new sweep's run nearest
+    // them, as on a surface (review 10 found it dropped without a word).
+    // (The grid's values nearest the spec's 100 and 100: 10^(15/7) on the input-layer axis, and the
+    // output-layer axis's nearest on a log scale.)
+    const one = netCarryRun(from, {});
+    expect(one === null ? null : runCoordinates(from, one)['optimizer.param_groups.0.lr']).toBeCloseTo(10 ** (15 / 7), 6);
   });
 
   it('draws train and test loss per run, test dashed, in the run colour', () => {
