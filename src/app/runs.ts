@@ -93,6 +93,18 @@ export function noPlace(plan: Plan, from: Plan | null): (coords: Readonly<Record
   };
 }
 
+/** Runs carried to a new sweep (null: no place there), the first of any that land on one run kept: two pins on one run (a coarser sweep, a link's pins) are one pin. */
+export function onePerRun<T extends { readonly run: number }>(carried: readonly (T | null)[]): T[] {
+  const taken = new Set<number>();
+  const out: T[] = [];
+  for (const c of carried) {
+    if (c === null || taken.has(c.run)) continue;
+    taken.add(c.run);
+    out.push(c);
+  }
+  return out;
+}
+
 /** A swept path as a short label: `optimizer.lr` → `lr`, `optimizer.betas.0` → `betas.0`, `start.1` stays. */
 export function shortParam(path: string): string {
   const parts = path.split('.');

@@ -209,6 +209,13 @@ export function sweepValue(plan: SweepShape, run: number, d: number): number {
   return dim.int ? Math.round(v) : v;
 }
 
+/** Where `v` lies along an axis, 0 at its min and 1 at its max, on the axis's own scale (0 for an axis of one value). */
+export function axisPosition(range: AxisRange, v: number): number {
+  const { min, max, scale } = range;
+  if (max === min) return 0;
+  return scale === 'log' && v > 0 && min > 0 ? Math.log(v / min) / Math.log(max / min) : (v - min) / (max - min);
+}
+
 /**
  * Whether `fixed` (the new plan's value of `path`) is where a run picked at `picked` stands: inside
  * the cell it was picked in when `from` sweeps `path` on a grid (half a cell either side, on the
@@ -224,10 +231,9 @@ export function sameSetting(
   const k = from ? from.dims.findIndex((d) => d.path === path) : -1;
   const d = k >= 0 ? from?.dims[k] : undefined;
   const count = from && d && from.mode === 'grid' ? (k === 0 ? from.width : from.height) : 0;
-  if (d && count > 1) {
-    const { min, max, scale } = d.range;
-    const pos = (v: number): number => (scale === 'log' && v > 0 && min > 0 ? Math.log(v / min) / Math.log(max / min) : (v - min) / (max - min));
-    if (max !== min && Number.isFinite(pos(fixed)) && Number.isFinite(pos(picked))) return Math.abs(pos(fixed) - pos(picked)) <= 0.5 / (count - 1) + 1e-12;
+  if (d && count > 1 && d.range.max !== d.range.min) {
+    const [a, b] = [axisPosition(d.range, fixed), axisPosition(d.range, picked)];
+    if (Number.isFinite(a) && Number.isFinite(b)) return Math.abs(a - b) <= 0.5 / (count - 1) + 1e-12;
   }
   return Math.abs(fixed - picked) <= 1e-9 * Math.max(Math.abs(fixed), Math.abs(picked), 1e-300);
 }
@@ -300,11 +306,7 @@ export function nearestRun(plan: SweepShape & { readonly runs: number }, coords:
     return v;
   });
   type Dim = SweepShape['dims'][number];
-  const pos = (d: Dim, v: number): number => {
-    const { min, max, scale } = d.range;
-    if (max === min) return 0;
-    return scale === 'log' && v > 0 && min > 0 ? Math.log(v / min) / Math.log(max / min) : (v - min) / (max - min);
-  };
+  const pos = (d: Dim, v: number): number => axisPosition(d.range, v);
   if (plan.mode === 'none') return 0;
   if (plan.mode === 'grid') {
     const near = (values: Float64Array, d: Dim, v: number): number => {

@@ -143,16 +143,17 @@ function presentOnly(items: LegendItem[], runs: number, complete: boolean, colou
 export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines: readonly OverlayLine[] = []): LegendItem[] {
   const out: LegendItem[] = [];
   const shown = minima.slice(0, LEGEND_MINIMA);
+  const complete = f.runsReady >= f.width * f.height;
   // On a finished map, a minimum no run reached says so (walkthrough 9 looked for the orange of a
   // minimum that no cell showed); it stays listed, as where the surface's minima are.
   const reached = new Set<number>();
-  if (f.runsReady >= f.width * f.height && (f.mode === 'outcome' || f.mode === 'basin')) {
+  if (complete && (f.mode === 'outcome' || f.mode === 'basin')) {
     for (let run = 0; run < f.runsReady && reached.size < shown.length; run++) {
       const b = f.columns.basin[run] as number;
       if (b >= 0 && b < shown.length && !f.columns.diverged[run]) reached.add(b);
     }
   }
-  const none = (i: number): boolean => f.runsReady >= f.width * f.height && !reached.has(i);
+  const none = (i: number): boolean => complete && !reached.has(i);
   const entry = (m: Minimum, i: number): string => `${minimumEntry(m, i)}${none(i) ? ': no run reached it' : ''}`;
   if (f.mode === 'outcome') {
     if (shown.length > 0) out.push({ kind: 'note', label: `Converged, by the minimum reached; darker = sooner (darkest: at once, lightest: at step ${f.steps}):` });
@@ -176,7 +177,7 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
       f.mode === 'loss' ? 'final loss above the best minimum (log)' : f.mode === 'steps' ? 'steps to converge' : 'sharpness at the end point (largest Hessian eigenvalue, log)';
     // No value yet: the ramp without ends (a stand-in range would read as the runs' own); a finished
     // map with none says so.
-    if (f.unranged) out.push({ kind: 'ramp', stops: stops(viridis), label: `${label}${f.runsReady >= f.width * f.height ? ': no run has one' : ''}` });
+    if (f.unranged) out.push({ kind: 'ramp', stops: stops(viridis), label: `${label}${complete ? ': no run has one' : ''}` });
     else {
       const ticks = rampTicks(f.lo, f.hi, f.mode === 'steps' ? 'linear' : 'log10');
       out.push({ kind: 'ramp', stops: stops(viridis), label, from: end(show(f.lo), 'lo', f.clipped), to: end(show(f.hi), 'hi', f.clipped), ...(ticks.length ? { ticks } : {}) });
@@ -185,7 +186,6 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'not converged' : 'no value' });
   }
   out.push({ kind: 'swatch', colour: divergedColour(f.mode), label: 'diverged' });
-  const complete = f.runsReady >= f.width * f.height;
   if (!complete) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });
   const legend = presentOnly(out, f.runsReady, complete, (run) => cellColour(f, run));
   if (shown.length > 0 && (f.mode === 'outcome' || f.mode === 'basin')) legend.push({ kind: 'note', label: LAMBDA_LEGEND });
@@ -200,6 +200,7 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
 
 /** The legend of a network frame (net-frame.ts): every colour it can show. */
 export function netHeatmapLegend(f: NetFrame): LegendItem[] {
+  const complete = f.runsReady >= f.width * f.height;
   const out: LegendItem[] = [];
   if (f.mode === 'convergence') {
     out.push({ kind: 'ramp', stops: stops((t) => convergenceColour(true, t), 6), label: `trained (${f.trained} runs)`, from: 'fast', to: 'slow' });
@@ -226,13 +227,12 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
     const hi = end(show(f.hi), 'hi', f.clipped);
     // No value yet: the ramp without ends (a stand-in range would read as the runs' own).
     const ticks = f.unranged ? [] : rampTicks(f.lo, f.hi, log ? 'log10' : f.mode === 'accuracy' ? 'percent' : 'linear');
-    const none = f.runsReady >= f.width * f.height ? ': no run has one' : '';
+    const none = complete ? ': no run has one' : '';
     out.push(f.unranged ? { kind: 'ramp', stops: stops(viridis), label: `${labels[f.mode]}${none}` } : { kind: 'ramp', stops: stops(viridis), label: labels[f.mode], from: lo, to: hi, ...(ticks.length ? { ticks } : {}) });
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : f.mode === 'sharpness' ? 'no value (sharpness off, or not finite)' : log ? 'no value (not finite)' : 'no value' });
     out.push({ kind: 'swatch', colour: DIVERGED_ON_RAMP, label: 'diverged' });
   }
-  const complete = f.runsReady >= f.width * f.height;
   if (!complete) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });
   return presentOnly(out, f.runsReady, complete, (run) => netCellColour(f, run));
 }

@@ -516,6 +516,15 @@ export class BlApp extends LitElement {
     if (moved) ctl.message.say(moved, { aboutNextRun: true });
   }
 
+  /**
+   * The page's message line: above the map in the explorer, where the eye is after an edit (below
+   * the legend, at 1000 px tall, it was out of sight), and in the closed explorer's place. The
+   * toast watches it (MessageToastController).
+   */
+  private messageLine(): TemplateResult {
+    return html`<p class="message" data-testid="message">${this.ctl?.message.text ?? ''}</p>`;
+  }
+
   private onZoomAround(e: CustomEvent<ZoomAroundDetail>): void {
     this.ctl?.zoom.zoomAround(this.ctl.spec.current, e.detail.cell, e.detail.factor);
   }
@@ -590,8 +599,7 @@ export class BlApp extends LitElement {
             <p><strong>One run, no sweep:</strong> there is no map to draw. Its outcome, and its loss, LR and gradient-norm curves, are beside this; choose a sweep kind in the editor's Sweep section to map runs over two hyperparameters.</p>
           </div>`
         : nothing}
-      <!-- The message line above the map, where the eye is after an edit (below the legend, at 1000 px tall it was out of sight). -->
-      <p class="message" data-testid="message">${ctl.message.text}</p>
+      ${this.messageLine()}
       <bl-heatmap
         ?hidden=${oneRun}
         data-problem="network"
@@ -792,7 +800,7 @@ export class BlApp extends LitElement {
               ${ctl.waitingForStudy ? html`<span data-testid="explorer-waits">Until then it runs nothing, so the study has the machine to itself.</span>` : nothing}
             </p>
             <!-- What the page says while the explorer is closed (Copy link's confirmation, a link it could not read). -->
-            <p class="message" data-testid="message">${ctl.message.text}</p>
+            ${this.messageLine()}
           </section>`
         : this.explorer()}
       <div class="toast" role="status" data-testid="message-toast" ?hidden=${!this.toast?.shown}>
@@ -834,8 +842,7 @@ export class BlApp extends LitElement {
                   @param-input=${(e: CustomEvent<ParamInputDetail>) => this.liveEdit(e.detail.path, e.detail.value, e.detail.final)}></bl-param-sliders>
               </details>`
             : nothing}
-          <!-- The message line above the map, where the eye is after an edit (below the legend, at 1000 px tall it was out of sight). -->
-          <p class="message" data-testid="message">${ctl.message.text}</p>
+          ${this.messageLine()}
           <bl-heatmap
             .frame=${frame}
             .xAxis=${this.heatmapAxisX(axes?.x, plan)}

@@ -13,7 +13,7 @@ import { runCoordinates } from '../../core/plan.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { Cell } from '../runs.ts';
-import { COMPARE_COLOURS, freeColour } from '../runs.ts';
+import { COMPARE_COLOURS, freeColour, onePerRun } from '../runs.ts';
 import { curveEvery, netCarryRun, netRunLabel } from '../net-runs.ts';
 import type { MessageLine } from './message.ts';
 
@@ -93,14 +93,7 @@ export class NetRunsController implements ReactiveController {
     this.engine = engine;
     if (moved) {
       this.selected = this.selected ? carry(this.selected) : null;
-      // Two pins that land on one run (a coarser sweep, a link's pins) are one pin, the first.
-      const taken = new Set<number>();
-      this.pins = this.pins.flatMap((p) => {
-        const c = carry(p);
-        if (!c || taken.has(c.run)) return [];
-        taken.add(c.run);
-        return [c];
-      });
+      this.pins = onePerRun(this.pins.map(carry));
     }
     this.host.requestUpdate();
   }

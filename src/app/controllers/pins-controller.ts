@@ -9,7 +9,7 @@ import { CancelledError } from '../../core/errors.ts';
 import type { Plan } from '../../core/plan.ts';
 import { runCoordinates } from '../../core/plan.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
-import { COMPARE_COLOURS, carryRun, freeColour, runLabel } from '../runs.ts';
+import { COMPARE_COLOURS, carryRun, freeColour, onePerRun, runLabel } from '../runs.ts';
 import type { MessageLine } from './message.ts';
 import type { PathEngines, SweepSource, TrajectoryCache } from './paths.ts';
 import { pathEngine } from './paths.ts';
@@ -118,15 +118,13 @@ export class PinsController implements ReactiveController {
     this.plan = plan;
     this.exact = false;
     if (this.list.length === 0) return;
-    // A pin with no place in the new sweep (runs.ts carry) is dropped. Two that land on one run (a
-    // coarser sweep, a link's pins) are one pin, the first.
-    const taken = new Set<number>();
-    this.list = this.list.flatMap((p) => {
-      const run = carryRun(plan, p.coords, from);
-      if (run === null || taken.has(run)) return [];
-      taken.add(run);
-      return [{ ...p, run, label: runLabel(plan, run) }];
-    });
+    // A pin with no place in the new sweep (runs.ts carry) is dropped.
+    this.list = onePerRun(
+      this.list.map((p) => {
+        const run = carryRun(plan, p.coords, from);
+        return run === null ? null : { ...p, run, label: runLabel(plan, run) };
+      }),
+    );
     this.host.requestUpdate();
     this.record(plan);
   }

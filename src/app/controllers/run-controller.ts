@@ -414,7 +414,6 @@ export class RunController implements ReactiveController {
     this.host.requestUpdate();
   }
 
-  /** Called when the device is lost outside a run. */
   /** The GPU device was lost: the view runs again, on the CPU (a sweep in flight on that device is given up). */
   deviceLost(message: string): void {
     this.message.say(message);
