@@ -213,9 +213,6 @@ export function pathWithin(
   return { x, y };
 }
 
-/** The selected run's ink in the run panel and in figures (pins take the series colours). */
-export const SELECTED_INK = '#1b1b1b';
-
 /** A surface run drawn in a figure: its path and curves, in its colour, labelled with its hyperparameters. */
 export interface SurfaceFigureRun {
   readonly trajectory: Trajectory;

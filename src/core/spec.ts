@@ -153,6 +153,51 @@ const MAX_PARAM_PATH = 100;
 // Small readers that record an error instead of throwing, so one pass reports every problem.
 
 /**
+ * A hint for a field a spec names that its object lacks: torch's name for what was meant. A pair
+ * written as two fields (Adam's `beta1`, `beta2` are torch's `betas`, a pair), a dotted path
+ * written as one name (`sweep.x`), or a near miss in spelling (`weight_decy`, `momentun`): one or
+ * two letters off, or another case or separator.
+ */
+export function fieldHint(key: string, allowed: readonly string[]): string | null {
+  // A long name is no slip of the keyboard (and would cost its length squared to compare).
+  if (key.length > 40) return null;
+  const dotted = /^(\w+)\.([\w.]+)$/.exec(key);
+  if (dotted && allowed.includes(dotted[1] ?? '')) return `a path is written nested: ${dotted[1]}: { ${dotted[2]}: … }`;
+  const pair = /^(beta|eta)s?_?([12])$/i.exec(key);
+  if (pair && allowed.includes(`${pair[1]?.toLowerCase()}s`)) {
+    const name = `${pair[1]?.toLowerCase()}s`;
+    return `torch takes ${name} as a pair: ${name}: [${name === 'betas' ? 'beta1, beta2' : 'eta_minus, eta_plus'}], so ${key} is ${name}[${Number(pair[2]) - 1}]`;
+  }
+  const norm = (s: string): string => s.toLowerCase().replace(/[-_\s]/g, '');
+  const same = allowed.find((a) => norm(a) === norm(key));
+  if (same) return `did you mean ${same}?`;
+  let best: string | null = null;
+  let bestD = 3;
+  for (const a of allowed) {
+    const d = editDistance(norm(a), norm(key));
+    if (d < bestD) {
+      bestD = d;
+      best = a;
+    }
+  }
+  // Two letters off is a slip in a long name, another word in a short one (nope is not name).
+  return best !== null && bestD <= (Math.min(best.length, key.length) > 5 ? 2 : 1) && key.length > 2 ? `did you mean ${best}?` : null;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), for fieldHint. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}
+
+/**
  * A field of a user-supplied object, read from the object itself and never from its prototype
  * chain, so that a name such as `constructor` or `__proto__` is only ever a missing or an unknown
  * field.
@@ -189,7 +234,8 @@ class Reader {
   unknownKeys(o: Record<string, unknown>, allowed: readonly string[], path: string): void {
     for (const k of Object.keys(o)) {
       if (!allowed.includes(k)) {
-        this.fail(join(path, fieldKey(k)), `unknown field; allowed: ${allowed.join(', ')}`);
+        const hint = fieldHint(k, allowed);
+        this.fail(join(path, fieldKey(k)), `unknown field${hint ? ` (${hint})` : ''}; allowed: ${allowed.join(', ')}`);
       }
     }
   }

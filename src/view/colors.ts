@@ -49,6 +49,14 @@ export const OKABE_ITO = {
 } as const;
 
 /**
+ * The selected run's ink everywhere it is drawn: its box on the heatmap (over a white rim, as the
+ * pins' boxes, so it reads on viridis's dark end), its path on the contour plot, its curves in the
+ * run panel and in figures. One ink, so the box on the map and the line beside it read as one run
+ * (walkthrough 9 found a red box on the map and a black line elsewhere). Pins take SERIES_COLOURS.
+ */
+export const SELECTED_INK = '#1b1b1b';
+
+/**
  * Colours of series to tell apart (the app's pins and race lanes, a study's schedules): Okabe–Ito,
  * chosen for colour-blind readers, without its yellow (unreadable on the contour plot's pale fill)
  * and its black (the selected run's ink),
@@ -57,7 +65,7 @@ export const OKABE_ITO = {
  * among the first three; tests/unit/colours.test.ts checks that no order does better). Most
  * comparisons pin two or three runs; the earlier order (blue, vermillion, bluish green) put two of the
  * first three within 0.09, and as thin lines its blue and green looked alike to walkthrough 5.
- * Vermillion now comes fourth, away from the selected run's red box too.
+ * Vermillion comes fourth.
  */
 export const SERIES_COLOURS: readonly string[] = [OKABE_ITO.blue, OKABE_ITO.orange, OKABE_ITO.sky, OKABE_ITO.vermillion, OKABE_ITO.green, OKABE_ITO.purple];
 

@@ -249,6 +249,24 @@ describe('state that never traps', () => {
     expect(await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-view-notes')?.shadowRoot?.querySelector('[data-testid="stale"]')?.textContent ?? '')).toMatch(/last complete sweep/);
     expect(await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-view-notes')?.shadowRoot?.querySelector('[data-testid="caption"]')?.textContent ?? '')).toMatch(/, 500 steps;/);
     expect(dominantShare(await frameOf(page))).toBeLessThan(0.9);
+    // The note's button puts the map's spec back in the editor, and nothing runs again: the map is
+    // that spec's complete sweep (a counter of sweeps started tells a re-run from none).
+    await page.evaluate(() => {
+      const w = window as unknown as { starts: number };
+      w.starts = 0;
+      const c = (document.querySelector('bl-app') as unknown as { controller: { sweep: { begin: (...a: unknown[]) => unknown } } }).controller.sweep;
+      const begin = c.begin.bind(c);
+      c.begin = (...a: unknown[]) => {
+        w.starts++;
+        return begin(...a);
+      };
+    });
+    await page.click('bl-app >>> bl-view-notes >>> button[data-testid="restore-spec"]');
+    await waitFor(page, `app.controller.sweep.restored === null && app.controller.spec.json.steps === 500`);
+    await settle(page);
+    expect(await page.evaluate(() => (window as unknown as { starts: number }).starts)).toBe(0);
+    expect(await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-view-notes')?.shadowRoot?.querySelector('[data-testid="stale"]') ?? null)).toBeNull();
+    expect(await message(page)).toMatch(/shown map's spec again/);
     // A spec with problems does not run: the note says the map is the last spec that did.
     await setField(page, 'steps', '0');
     await waitFor(page, `app.controller.spec.errors.length > 0`);

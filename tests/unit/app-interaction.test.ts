@@ -32,7 +32,8 @@ import { LR_TRIES, RaceController, entrantFields, entrantLabel, raceSpec, setEnt
 import { SelectionController } from '../../src/app/controllers/selection-controller.ts';
 import { carryCursor, heatmapKey } from '../../src/app/heatmap/keys.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
-import { COMPARE_COLOURS, SELECTED_INK, carryRun, clearedRunsText, noPlace, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
+import { SELECTED_INK } from '../../src/view/colors.ts';
+import { COMPARE_COLOURS, carryRun, clearedRunsText, noPlace, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/spec-edit.ts';
 import { countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, scheduleText } from '../../src/app/summary.ts';

@@ -80,8 +80,8 @@ describe('parseSpec: bad input names the field, what was given and what is allow
     ['negative lr', { ...base, optimizer: { name: 'SGD', lr: -1 } }, /^optimizer\.lr: -1 is out of range; allowed \[0, inf\)/],
     ['unknown optimizer', { ...base, optimizer: { name: 'Sgdd' } }, /^optimizer\.name: expected one of SGD, .*got "Sgdd"/],
     ['unknown surface', { ...base, surface: 'banana' }, /^surface\.name: expected one of .*rosenbrock/],
-    ['unknown field', { ...base, optimiser: {} }, /^optimiser: unknown field; allowed: surface, optimizer/],
-    ['unknown optimizer field', { ...base, optimizer: { name: 'SGD', momentun: 0.9 } }, /^optimizer\.momentun: unknown field; allowed: name, lr, momentum/],
+    ['unknown field', { ...base, optimiser: {} }, /^optimiser: unknown field \(did you mean optimizer\?\); allowed: surface, optimizer/],
+    ['unknown optimizer field', { ...base, optimizer: { name: 'SGD', momentun: 0.9 } }, /^optimizer\.momentun: unknown field \(did you mean momentum\?\); allowed: name, lr, momentum/],
     ['betas out of range', { ...base, optimizer: { name: 'Adam', betas: [0.9, 1.5] } }, /^optimizer\.betas\.1: 1\.5 is out of range/],
     ['steps not integer', { ...base, steps: 10.5 }, /^steps: expected an integer in \[1, 10000000\], got 10\.5/],
     ['steps missing', { surface: 'rosenbrock', optimizer: { name: 'SGD' } }, /^steps: expected a finite number/],
@@ -331,6 +331,22 @@ describe('hardening: one rule for each value wherever it is given, and messages 
     expect(errorsOf({ ...base, steps: NaN })).toEqual(['steps: expected a finite number in [1, 10000000], got NaN']);
   });
 
+  it("hints torch's name for an unknown field: a pair written as two fields, a near miss, a dotted path; nothing for an unrelated name", () => {
+    const adam = { ...base, optimizer: { name: 'Adam', beta1: 0.8, beta_2: 0.99 } };
+    expect(errorsOf(adam)).toEqual([
+      expect.stringMatching(/^optimizer\.beta1: unknown field \(torch takes betas as a pair: betas: \[beta1, beta2\], so beta1 is betas\[0\]\); allowed: .*betas/),
+      expect.stringMatching(/^optimizer\.beta_2: unknown field \(torch takes betas as a pair: .* so beta_2 is betas\[1\]\)/),
+    ]);
+    expect(errorsOf({ ...base, optimizer: { name: 'Rprop', eta1: 0.5 } })).toEqual([expect.stringMatching(/^optimizer\.eta1: unknown field \(torch takes etas as a pair: etas: \[eta_minus, eta_plus\], so eta1 is etas\[0\]\)/)]);
+    // SGD has no betas: no pair hint there, and beta1 is no near miss of any SGD field.
+    expect(errorsOf({ ...base, optimizer: { name: 'SGD', beta1: 0.9 } })).toEqual([expect.stringMatching(/^optimizer\.beta1: unknown field; allowed: name, lr, momentum/)]);
+    expect(errorsOf({ ...base, optimizer: { name: 'SGD', Weight_Decay: 0.1 } })).toEqual([expect.stringMatching(/^optimizer\.Weight_Decay: unknown field \(did you mean weight_decay\?\)/)]);
+    expect(errorsOf({ ...base, optimizer: { name: 'SGD', weight_decy: 0.1 } })).toEqual([expect.stringMatching(/^optimizer\.weight_decy: unknown field \(did you mean weight_decay\?\)/)]);
+    expect(errorsOf({ ...base, optimizer: { name: 'SGD', colour: 1 } })).toEqual([expect.stringMatching(/^optimizer\.colour: unknown field; allowed:/)]);
+    // Two letters off a short name is another word: nope is not name.
+    expect(errorsOf({ ...base, optimizer: { name: 'SGD', nope: 1 } })).toEqual([expect.stringMatching(/^optimizer\.nope: unknown field; allowed:/)]);
+  });
+
   it('keeps every message on one line: names and values with control characters are escaped, odd names quoted, long ones cut', () => {
     const msgs = errorsOf({ ...base, 'evil\nkey\u001b[31m': 1, optimizer: { name: 'SGD\r\nx' }, ['k'.repeat(10_000)]: 1, '': 2, 'sweep.x': 3 });
     const allowed = 'allowed: surface, optimizer, schedule, steps, start, noise, outcome, sweep, swa, sam, $schema';
@@ -338,10 +354,10 @@ describe('hardening: one rule for each value wherever it is given, and messages 
       `"evil\\nkey\\u001b[31m": unknown field; ${allowed}`,
       `"${'k'.repeat(40)}...": unknown field; ${allowed}`,
       `"": unknown field; ${allowed}`,
-      `"sweep.x": unknown field; ${allowed}`,
+      `"sweep.x": unknown field (a path is written nested: sweep: { x: … }); ${allowed}`,
       expect.stringMatching(/^optimizer\.name: expected one of .*, got "SGD\\r\\nx"$/),
     ]);
-    expect(errorsOf({ ...base, optimizer: { name: 'SGD', 'lr ': 1 } })).toEqual(['optimizer."lr ": unknown field; allowed: name, lr, momentum, dampening, weight_decay, nesterov, maximize']);
+    expect(errorsOf({ ...base, optimizer: { name: 'SGD', 'lr ': 1 } })).toEqual(['optimizer."lr ": unknown field (did you mean lr?); allowed: name, lr, momentum, dampening, weight_decay, nesterov, maximize']);
     const long = errorsOf({ ...base, sweep: { x: { param: `optimizer.${'a'.repeat(100_000)}`, min: 0, max: 1, count: 2 } } });
     expect(long).toEqual([expect.stringMatching(/^sweep\.x\.param: expected a parameter path such as "optimizer\.lr", got "optimizer\.a+\.\.\.$/)]);
   });

@@ -581,7 +581,7 @@ export class BlApp extends LitElement {
     const selectedCell = netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null;
     const sliders = this.netSliders(ctl.spec.json, plan);
     return html`<section class="heatmap-col" aria-label="Heatmap">
-      <bl-view-notes .caption=${this.netCaptionText(plan, mode)} .netMode=${mode} ?stale=${false} ?invalid=${ctl.spec.errors.length > 0}></bl-view-notes>
+      <bl-view-notes .caption=${this.netCaptionText(plan, mode)} .netMode=${mode} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
       <div class="modes" role="group" aria-label="heatmap shows">
         ${modes.map((m) => html`<button data-mode=${m} aria-pressed=${mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${NET_MODE_LABEL[m]}</button>`)}
       </div>
@@ -829,7 +829,7 @@ export class BlApp extends LitElement {
           <bl-spec-editor .spec=${ctl.spec.json} .handSet=${ctl.spec.handSet} .errors=${errors} @spec-change=${(e: SpecChangeEvent) => this.onSpecEdit(e.detail)}></bl-spec-editor>
         </section>
         ${net ? this.netHeatmapSection(net.plan) : html`<section class="heatmap-col" aria-label="Heatmap">
-          <bl-view-notes .caption=${this.captionText(plan, modeFor('surface', ctl.spec.mode))} .mode=${modeFor('surface', ctl.spec.mode)} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} ?theory=${this.theory(plan).length > 0}></bl-view-notes>
+          <bl-view-notes .caption=${this.captionText(plan, modeFor('surface', ctl.spec.mode))} .mode=${modeFor('surface', ctl.spec.mode)} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} ?theory=${this.theory(plan).length > 0} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
           <div class="modes" role="group" aria-label="heatmap shows">
             ${HEATMAP_MODES.map(
               (m) => html`<button data-mode=${m} aria-pressed=${ctl.spec.mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${MODE_LABEL[m]}</button>`,

@@ -17,7 +17,7 @@
 import { contours, type ContourMultiPolygon } from 'd3-contour';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { Domain, Minimum } from '../../core/registry/types.ts';
-import { minimumColour, OKABE_ITO, rgbCss } from '../../view/colors.ts';
+import { SELECTED_INK, minimumColour, OKABE_ITO, rgbCss } from '../../view/colors.ts';
 import { pointIndexAt } from '../runs.ts';
 import type { SurfaceGrid } from '../surface-grid.ts';
 import { niceTicks } from '../../view/ticks.ts';
@@ -84,7 +84,7 @@ const LOG_FLOOR = 1e-7;
 const FILL_LOW: readonly [number, number, number] = [252, 252, 253];
 const FILL_HIGH: readonly [number, number, number] = [172, 185, 202];
 const LINE_INK = 'rgba(30, 40, 60, 0.3)';
-const PATH_INK = '#1b1b1b';
+const PATH_INK = SELECTED_INK;
 /** A hovered run's preview: the path ink, a shade lighter. */
 const PREVIEW_INK = '#4a4a4a';
 /** The gradient points of a Schedule-Free or SAM run (Okabe–Ito vermillion). */

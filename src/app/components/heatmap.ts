@@ -12,7 +12,7 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
-import { rgbCss } from '../../view/colors.ts';
+import { SELECTED_INK, rgbCss } from '../../view/colors.ts';
 import type { AnyFrame } from '../heatmap/renderers.ts';
 import type { LegendItem } from '../../view/legend.ts';
 import type { OverlayLine } from '../../view/panels.ts';
@@ -149,7 +149,7 @@ export class BlHeatmap extends LitElement {
   /** What a marked cell means, for the legend (shown while some cell is marked). */
   declare overlayLabel: string;
   declare selected: CellEventDetail | null;
-  /** Pinned runs' cells, outlined in their colours (the selected run's red box is drawn over them). */
+  /** Pinned runs' cells, outlined in their colours (the selected run's box, in its ink, is drawn over them). */
   declare pinned: readonly PinnedCell[];
   /** What every colour means (view/legend.ts). */
   declare legend: readonly LegendItem[];
@@ -567,23 +567,25 @@ export class BlHeatmap extends LitElement {
       }
     }
     this.drawLines(ctx);
-    const box = (c: CellEventDetail, colour: string, halo = false): void => {
+    const box = (c: CellEventDetail, colour: string, halo: boolean, width = 2): void => {
       const rect = [toX(c.i) - 1, toY(c.j + 1) - 1, Math.max(cw, 2) + 2, Math.max(ch, 2) + 2] as const;
       if (halo) {
-        // A pin's colour can be the map's own (orange on the fractal colouring's red-orange, sky blue
-        // on its blue-green): a white rim keeps the outline visible on any cell.
+        // A box's ink can be the map's own (orange on the fractal colouring's red-orange, the
+        // selected run's near-black on viridis's dark end): a white rim keeps it visible on any cell.
         ctx.strokeStyle = '#fff';
         ctx.lineWidth = 4;
         ctx.strokeRect(...rect);
       }
       ctx.strokeStyle = colour;
-      ctx.lineWidth = 2;
+      ctx.lineWidth = width;
       ctx.strokeRect(...rect);
       ctx.lineWidth = 1;
     };
     for (const p of this.pinned) box(p, p.colour, true);
-    if (this.selected) box(this.selected, '#d00');
-    if (this.hover) box(this.hover, '#000');
+    // The selected run's box in its ink elsewhere (the path, the curves): one run, one ink.
+    if (this.selected) box(this.selected, SELECTED_INK, true);
+    // The hovered cell: thinner and without a rim, so it does not read as the selection.
+    if (this.hover) box(this.hover, '#000', false, 1);
     const d = this.drag;
     if (d) {
       ctx.strokeStyle = '#000';
@@ -693,7 +695,7 @@ export class BlHeatmap extends LitElement {
       ctx.stroke();
     };
     mark(this.hover, 'rgba(0, 0, 0, 0.35)');
-    mark(this.selected, 'rgba(221, 0, 0, 0.6)');
+    mark(this.selected, SELECTED_INK);
     const title = (base: string): void => drawYTitle(ctx, `${p.label}${p.scale === 'log' ? ' (log)' : ''}${base ? `, offset from ${base}` : ''}`, c.top + c.height / 2);
     if (Number.isNaN(p.min)) {
       title('');

@@ -1,7 +1,8 @@
 /**
  * <bl-view-notes>: the words above the heatmap. The caption generated from the shown sweep's plan
  * (view/caption.ts: what each pixel is, the axes, what the colour says), a line when the map shows
- * an earlier sweep than the editor (a cancelled re-run), and a short "how to read this" panel.
+ * an earlier sweep than the editor (a cancelled re-run: a button puts that sweep's spec back in the
+ * editor, the `restore-spec` event), and a short "how to read this" panel.
  * Render-only.
  */
 import { LitElement, css, html, nothing } from 'lit';
@@ -44,6 +45,7 @@ export class BlViewNotes extends LitElement {
     :host { display: block; font: 12.5px/1.4 system-ui, sans-serif; color: #333; max-width: 640px; }
     p { margin: 0 0 4px; }
     .stale { color: #8a3b00; }
+    .stale button { font: inherit; margin-left: 4px; }
     details { margin: 0 0 6px; }
     summary { cursor: pointer; color: #0b5394; }
     ul { margin: 4px 0; padding-left: 18px; }
@@ -53,7 +55,13 @@ export class BlViewNotes extends LitElement {
   /** Why the map is not the editor's spec, where it is not. */
   private staleNote() {
     if (this.invalid) return html`<p class="stale" data-testid="stale">Showing the last spec that ran (its caption above): the spec in the editor has problems, listed in the editor, and has not run.</p>`;
-    if (this.stale) return html`<p class="stale" data-testid="stale">Showing the last complete sweep (its caption above); the spec in the editor has not run to the end.</p>`;
+    // The editor keeps what was typed (nothing typed is lost); the button puts the map's spec back
+    // instead, for a reader who cancelled to return to it (walkthrough 9 found no way back but Back).
+    if (this.stale)
+      return html`<p class="stale" data-testid="stale">
+        Showing the last complete sweep (its caption above); the spec in the editor has not run to the end.
+        <button type="button" data-testid="restore-spec" @click=${() => this.dispatchEvent(new CustomEvent('restore-spec', { bubbles: true, composed: true }))}>Put the map's spec back in the editor</button>
+      </p>`;
     return nothing;
   }
 

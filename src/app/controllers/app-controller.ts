@@ -11,7 +11,7 @@ import type { RanSweep } from '../../studies/types.ts';
 import { makePlan } from '../../core/plan.ts';
 import { netCarry } from '../net-runs.ts';
 import type { GridAxis } from '../../core/spec.ts';
-import { parseSpec } from '../../core/spec.ts';
+import { anySpecToJSON, parseSpec } from '../../core/spec.ts';
 import type { AnyHeatmapMode, NetFrame } from '../../view/net-frame.ts';
 import { modeFor, netFrame, netModesOf } from '../../view/net-frame.ts';
 import { NetPreviewController } from './net-preview-controller.ts';
@@ -22,7 +22,8 @@ import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { heatmapFrame } from '../../view/frame.ts';
 import { gpuHeatmap } from '../heatmap/gpu-renderer.ts';
 import type { HeatmapGpu } from '../heatmap/renderers.ts';
-import { SELECTED_INK, clearedRunsText, longestSteps, noPlace, shortParam } from '../runs.ts';
+import { clearedRunsText, longestSteps, noPlace, shortParam } from '../runs.ts';
+import { SELECTED_INK } from '../../view/colors.ts';
 import { netParamShort } from '../../view/caption.ts';
 import type { EngineSet } from './engines.ts';
 import { ExportController } from './export-controller.ts';
@@ -315,6 +316,15 @@ export class AppController {
   cancel(): void {
     this.sweep.cancel();
     this.validation.cancel();
+  }
+
+  /**
+   * Puts the spec of the map a cancel restored back in the editor (a new history entry, as any
+   * edit): the sweep shown is that spec's, so nothing runs again (RunController.run).
+   */
+  restoreShownSpec(): void {
+    const shown = this.sweep.restored;
+    if (shown) this.spec.setSpec(anySpecToJSON(shown.spec), { immediate: true });
   }
 
   deviceLost(message: string): void {

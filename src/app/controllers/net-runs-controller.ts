@@ -14,11 +14,10 @@ import type { NetTrajectory } from '../../core/trajectory.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { Cell } from '../runs.ts';
 import { COMPARE_COLOURS, freeColour, onePerRun } from '../runs.ts';
+import { SELECTED_INK } from '../../view/colors.ts';
 import { curveEvery, netCarryRun, netRunLabel } from '../net-runs.ts';
 import type { MessageLine } from './message.ts';
 
-/** The selected run's ink; pins take the compare colours. */
-export const NET_SELECTED_INK = '#1d1d1f';
 export const MAX_NET_PINS = COMPARE_COLOURS.length;
 
 export interface NetRun {
@@ -70,7 +69,7 @@ export class NetRunsController implements ReactiveController {
    */
   restore(selected: Readonly<Record<string, number>> | null, pins: readonly Readonly<Record<string, number>>[]): void {
     this.plan = null;
-    this.selected = selected ? { coords: selected, run: -1, label: '', colour: NET_SELECTED_INK, trajectory: null } : null;
+    this.selected = selected ? { coords: selected, run: -1, label: '', colour: SELECTED_INK, trajectory: null } : null;
     const list: NetRun[] = [];
     for (const c of pins.slice(0, MAX_NET_PINS)) list.push({ coords: c, run: -1, label: '', colour: freeColour(list.map((p) => p.colour)), trajectory: null });
     this.pins = list;
@@ -118,7 +117,7 @@ export class NetRunsController implements ReactiveController {
     if (!plan || cell.i < 0 || cell.j < 0 || cell.i >= plan.width || cell.j >= plan.height) return;
     const run = this.runOf(cell);
     if (run >= plan.runs) return;
-    this.selected = { coords: runCoordinates(plan, run), run, label: netRunLabel(plan, run), colour: NET_SELECTED_INK, trajectory: null };
+    this.selected = { coords: runCoordinates(plan, run), run, label: netRunLabel(plan, run), colour: SELECTED_INK, trajectory: null };
     void this.record();
     this.host.requestUpdate();
   }

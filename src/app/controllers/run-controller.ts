@@ -14,6 +14,7 @@ import { makePlan } from '../../core/plan.ts';
 import type { AnyColumns, NetColumns, NetResults, ResultColumns, Results } from '../../core/results.ts';
 import { allocateColumns, columnOf, presentFields } from '../../core/results.ts';
 import type { AnySpec, NetSpec } from '../../core/spec.ts';
+import { specKey } from '../../core/spec.ts';
 import type { Engine, Progress } from '../../engine/engine.ts';
 import type { RanSweep } from '../../studies/types.ts';
 import type { EngineSet } from './engines.ts';
@@ -80,11 +81,11 @@ export class RunController implements ReactiveController {
   private startedAt = 0;
 
   /**
-   * Set while `results` shows an earlier sweep than the spec (a re-run was cancelled): that sweep's
-   * plan, for the status line. Whether the engine's device still holds its results: `onDevice` (a
+   * Set while the map shows an earlier sweep than the spec (a re-run was cancelled): that sweep's
+   * plan, for the note above the map and its button that puts the plan's spec back in the editor. Whether the engine's device still holds its results: `onDevice` (a
    * GPU engine replaces them only when a run completes; a study's run of a sweep kept none there).
    */
-  restored: Plan | null = null;
+  restored: AnyPlan | null = null;
 
   /**
    * Whether the shown surface results are the ones the engine keeps on its device (a retained run of
@@ -192,6 +193,15 @@ export class RunController implements ReactiveController {
     if (this.engines.gpuLost && opts.retryGpu !== false) await this.engines.retryGpu();
     const spec = this.spec();
     if (!spec) return;
+    // The editor back at the spec of the map a cancel restored (the note's button, Back): that map
+    // is this spec's complete sweep, shown already, and running it again would only redo it.
+    const shown = this.restored;
+    if (!opts.float64 && shown && !this.running && specKey(shown.spec) === specKey(spec)) {
+      this.restored = null;
+      this.message.say("The editor holds the shown map's spec again: its sweep is complete, nothing ran again.");
+      this.host.requestUpdate();
+      return;
+    }
     if (spec.problem === 'network') return this.runNet(spec, opts.float64 ?? false);
     this.abort?.abort();
     const abort = new AbortController();
@@ -385,6 +395,7 @@ export class RunController implements ReactiveController {
         this.fromStudy = last.fromStudy;
         this.runsReady = last.net.plan.runs;
         this.onStart(last.net.plan);
+        this.restored = last.net.plan;
         this.message.say('Run cancelled: the map shows the last complete sweep again (its caption says which); Run computes the spec in the editor.');
       } else {
         this.message.say(e instanceof CancelledError ? 'Run cancelled.' : `Run failed: ${(e as Error).message}`);
