@@ -8,8 +8,9 @@ import { basename, resolve } from 'node:path';
 import { CancelledError, SpecError } from '../core/errors.ts';
 import { makeAnyPlan, prepareSpec } from '../core/network/plan.ts';
 import type { AnyPlan } from '../core/plan.ts';
+import type { AnyColumns } from '../core/results.ts';
 import { parseAnySpec } from '../core/spec.ts';
-import type { SinkMeta } from './format.ts';
+import type { FileFormat, SinkMeta } from './format.ts';
 import { META, fileMetadata, formatOf, sinkMeta } from './format.ts';
 import type { ResultFile } from './read.ts';
 import { openResults } from './read.ts';
@@ -175,6 +176,27 @@ export interface MergeOptions extends SinkOptions {
 }
 
 /**
+ * JSON writes Infinity, -Infinity and NaN alike as null (it has no such numbers), so a JSON shard's
+ * non-finite value cannot be written to Parquet, Arrow or CSV as the unsharded run writes it (a
+ * diverged run's loss is Infinity there, or NaN; a non-smooth minimum's sharpness is Infinity):
+ * refused, naming the run and column (review 11 found NaN written where the unsharded file has
+ * Infinity). Shards without a non-finite value merge into any format; JSON into JSON always does.
+ */
+function refuseJsonNonFinite(path: string, begin: number, cols: AnyColumns, n: number, out: FileFormat): void {
+  for (const [name, col] of Object.entries(cols)) {
+    if (!(col instanceof Float32Array || col instanceof Float64Array)) continue;
+    for (let r = 0; r < n; r++) {
+      if (!Number.isFinite(col[r] as number)) {
+        throw new SpecError(
+          '',
+          `${path}: run ${begin + r}'s ${name} is not finite, which JSON records as null whether it was Infinity or NaN: a ${out} OUT cannot hold it as the unsharded run writes it; merge JSON shards into a .json OUT, or write the shards as Parquet or Arrow`,
+        );
+      }
+    }
+  }
+}
+
+/**
  * Merges shard files (Parquet, Arrow or JSON, as recorded by a sink with a shard) into `outPath`,
  * written atomically in the format of its extension, value for value what the unsharded run writes.
  * Throws SpecError naming the files and run ranges when the shards do not belong together or do
@@ -184,7 +206,7 @@ export interface MergeOptions extends SinkOptions {
  */
 export async function mergeShards(outPath: string, shardPaths: readonly string[], opts: MergeOptions = {}): Promise<MergeReport> {
   if (shardPaths.length === 0) throw new SpecError('', 'merge: no shard files given');
-  formatOf(outPath, 'OUT');
+  const outFormat = formatOf(outPath, 'OUT');
   if (shardPaths.some((p) => resolve(p) === resolve(outPath))) throw new SpecError('', `merge: the output ${outPath} is also one of the shard files`);
   const cancelled = (): void => {
     if (opts.signal?.aborted) throw new CancelledError();
@@ -227,6 +249,7 @@ export async function mergeShards(outPath: string, shardPaths: readonly string[]
           for (let r = 0; r < c.n; r++) {
             if (c.run[r] !== c.begin + r) throw new SpecError('', `${f.path}: row ${c.begin + r - f.firstRun} holds run ${c.run[r]}, expected ${c.begin + r} (corrupt file)`);
           }
+          if (f.format === 'json' && outFormat !== 'json') refuseJsonNonFinite(f.path, c.begin, c.cols, c.n, outFormat);
           await sink.write(c.begin, c.cols, c.n);
           next += c.n;
           written += c.n;

@@ -212,6 +212,24 @@ describe('shard, then merge', () => {
     expect(Object.keys(merged)).toEqual(Object.keys(whole));
   });
 
+  it("refuses to merge a JSON shard's non-finite value (null: Infinity or NaN?) into Parquet, Arrow or CSV, and leaves no file; JSON into JSON merges", async () => {
+    // The grid's largest learning rates diverge: non-finite losses, which JSON records as null.
+    const diverged = Array.from(grid.res.loss).findIndex((v) => !Number.isFinite(v));
+    expect(diverged).toBeGreaterThanOrEqual(0);
+    const shards = await shardFiles(grid, 2, 'nf', () => 'json');
+    for (const ext of ['parquet', 'arrow', 'csv']) {
+      const out = join(dir, `nf-merged.${ext}`);
+      await expect(mergeShards(out, shards)).rejects.toThrow(new RegExp(`nf-0\\.json: run \\d+'s \\w+ is not finite, which JSON records as null whether it was Infinity or NaN: a ${ext} OUT cannot hold it`));
+      expect(existsSync(out)).toBe(false);
+    }
+    await mergeShards(join(dir, 'nf-merged.json'), shards);
+    // Shards with no non-finite value merge from JSON into any format.
+    const finite = await shardFiles(sobol, 2, 'fin', () => 'json');
+    expect(Object.values(sobol.res).some((c) => (c instanceof Float32Array || c instanceof Float64Array) && c.some((v) => !Number.isFinite(v)))).toBe(false);
+    await mergeShards(join(dir, 'fin-merged.parquet'), finite);
+    expect(existsSync(join(dir, 'fin-merged.parquet'))).toBe(true);
+  });
+
   it('merges Parquet shards of a grid into CSV identical to the unsharded CSV', async () => {
     const shards = await shardFiles(grid, 2, 'csv', () => 'parquet');
     const out = join(dir, 'merged.csv');
