@@ -7,6 +7,7 @@
 import { SpecErrors } from '../core/errors.ts';
 import { JSONSyntaxError, isRecord } from '../core/json.ts';
 import { anySpecToJSON, parseAnySpec, readSpecJSON } from '../core/spec.ts';
+import { fromBase64Url } from '../core/url.ts';
 import { HEATMAP_MODES } from '../view/frame.ts';
 import type { AnyHeatmapMode } from '../view/net-frame.ts';
 import { NET_HEATMAP_MODES } from '../view/net-frame.ts';
@@ -62,7 +63,10 @@ function copy(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(copy);
   if (isRecord(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = copy(x);
+    // Defined, not assigned: `out.__proto__ = x` would set the copy's prototype (an object's keys
+    // then inherited by the spec, a number silently lost) where the link holds an own key that the
+    // spec reader refuses and the notice names.
+    for (const [k, x] of Object.entries(v)) Object.defineProperty(out, k, { value: copy(x), enumerable: true, writable: true, configurable: true });
     return out;
   }
   return v;
@@ -157,12 +161,6 @@ export interface LinkRead {
   readonly mode: AnyHeatmapMode | null;
   /** What could not be read, one sentence each; empty when the link was read in full. */
   readonly notices: readonly string[];
-}
-
-function fromBase64Url(s: string): string {
-  const b64 = s.replace(/-/g, '+').replace(/_/g, '/');
-  const bin = atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4));
-  return new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
 
 /**

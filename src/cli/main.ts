@@ -23,7 +23,7 @@ import { NET_GPU_MIN_RUNS, engineForPlan } from '../engine/choose.ts';
 import type { GpuEngine } from '../engine/gpu/engine.ts';
 import { netGpuUnsupported } from '../engine/gpu/net.ts';
 import { validateNetPlan, validatePlan } from '../engine/validation.ts';
-import { NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses } from '../core/validate.ts';
+import { NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, pairVerdict } from '../core/validate.ts';
 import type { NetPairReport, NetValidationReport, PairReport, ValidationReport } from '../core/validate.ts';
 import { readJSONFile } from './io.ts';
 import type { ResultSink } from '../io/sinks.ts';
@@ -365,8 +365,8 @@ interface ValidationOutcome {
 
 function surfaceOutcome(plan: Plan, report: ValidationReport): ValidationOutcome {
   const gpuCpu = report.pairs.find((p) => p.a === 'gpu' && p.b === 'cpu');
-  const pass =
-    gpuCpu !== undefined && gpuCpu.sameOutcome >= VALIDATION_THRESHOLDS.minSameOutcome && gpuCpu.position.max <= VALIDATION_THRESHOLDS.maxPositionError;
+  // The app's rule (validation-controller), one function: review 11 found a copy here.
+  const pass = gpuCpu !== undefined && pairVerdict(gpuCpu).pass;
   const lines = [
     `${plan.runs} runs x ${plan.spec.steps} steps; ${report.boundaryRuns} runs on basin boundaries (${report.boundaryMethod})`,
     ...report.pairs.map(pairLine),

@@ -11,6 +11,7 @@ import type { Engine } from '../../src/engine/engine.ts';
 import { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { acquireNodeGpu } from '../../src/engine/gpu/device-node.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
+import { disposeChecked } from '../gpu/fixture.ts';
 
 export interface EngineUnderTest {
   readonly name: 'cpu64' | 'cpu' | 'gpu';
@@ -36,10 +37,10 @@ function gpu(): EngineUnderTest {
       return e;
     },
     async dispose() {
-      const errs = e?.gpu.takeUncapturedErrors() ?? [];
-      await e?.dispose();
+      // The fixture's teardown: errors raised while the engine is destroyed count too (review 11).
+      const held = e;
       e = null;
-      if (errs.length > 0) throw new Error(`uncaptured WebGPU errors: ${errs.map((x) => x.message).join('; ')}`);
+      await disposeChecked(held);
     },
   };
 }

@@ -31,6 +31,7 @@ import { exportName } from '../../src/app/controllers/export-controller.ts';
 import { LR_TRIES, RaceController, entrantFields, entrantLabel, raceSpec, setEntrantParam } from '../../src/app/controllers/race-controller.ts';
 import { SelectionController } from '../../src/app/controllers/selection-controller.ts';
 import { carryCursor, heatmapKey } from '../../src/app/heatmap/keys.ts';
+import { CLICK_PX, releaseOf } from '../../src/app/heatmap/gesture.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { SELECTED_INK } from '../../src/view/colors.ts';
 import { COMPARE_COLOURS, carryRun, clearedRunsText, noPlace, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
@@ -714,6 +715,25 @@ describe('sliders', () => {
 });
 
 describe('heatmap keys and zoom', () => {
+  it('tells a click from a drag by screen pixels: a list band one cell high clicks through vertical jitter and never zooms', () => {
+    // A 256 x 256 grid on 560 px; a one-row strip; a random sweep's band of 64 runs, 96 px tall.
+    const grid = { width: 256, height: 256, pxPerCellX: 560 / 256, pxPerCellY: 560 / 256, oneRow: false, listRow: false };
+    const list = { width: 64, height: 1, pxPerCellX: 560 / 64, pxPerCellY: 96, oneRow: false, listRow: true };
+    const strip = { width: 64, height: 1, pxPerCellX: 560 / 64, pxPerCellY: 36, oneRow: true, listRow: false };
+    // Jitter under CLICK_PX in both directions is a click on the pressed cell.
+    expect(releaseOf({ x: 10.2, y: 20.5, x1: 11.5, y1: 21.9 }, grid)).toEqual({ kind: 'click', cell: { i: 10, j: 20 } });
+    // Review 11: a band 96 px tall moved by 2 px (0.02 of its one cell) was a drag, then dropped.
+    expect(releaseOf({ x: 5.5, y: 0.4, x1: 5.6, y1: 0.42 }, list)).toEqual({ kind: 'click', cell: { i: 5, j: 0 } });
+    expect(releaseOf({ x: 5.5, y: 0.1, x1: 5.5, y1: 0.9 }, list)).toEqual({ kind: 'click', cell: { i: 5, j: 0 } });
+    // A real drag across a list band: nothing (no zoom is offered there); across a grid or strip: a zoom.
+    expect(releaseOf({ x: 5, y: 0.5, x1: 20, y1: 0.5 }, list)).toEqual({ kind: 'none' });
+    expect(releaseOf({ x: 5, y: 0.5, x1: 20, y1: 0.2 }, strip)).toEqual({ kind: 'zoom', zoom: { x0: 5, x1: 20, y0: 0, y1: 1 } });
+    expect(releaseOf({ x: 100, y: 30, x1: 50, y1: 300 }, grid)).toEqual({ kind: 'zoom', zoom: { x0: 50, x1: 100, y0: 30, y1: 256 } });
+    // CLICK_PX is the boundary, in pixels whatever the cell size.
+    expect(releaseOf({ x: 0, y: 0, x1: (CLICK_PX - 0.01) / grid.pxPerCellX, y1: 0 }, grid).kind).toBe('click');
+    expect(releaseOf({ x: 0, y: 0, x1: (CLICK_PX + 0.01) / grid.pxPerCellX, y1: 0 }, grid).kind).toBe('zoom');
+  });
+
   it('moves a cursor (from the middle at first), selects with Enter, zooms with + and −, and leaves other keys alone', () => {
     expect(heatmapKey('ArrowRight', false, null, 9, 5)).toEqual({ kind: 'move', cell: { i: 4, j: 2 } });
     expect(heatmapKey('ArrowRight', false, { i: 4, j: 2 }, 9, 5)).toEqual({ kind: 'move', cell: { i: 5, j: 2 } });

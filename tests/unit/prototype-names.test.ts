@@ -15,7 +15,9 @@ import type { ParamSchema } from '../../src/core/params.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurface } from '../../src/core/registry/index.ts';
 import { RUN_SETTINGS, isBlock, type RunSetting } from '../../src/core/run-settings.ts';
 import { parseSpec, resolveParamPath } from '../../src/core/spec.ts';
-import { decodeUrlState, encodeUrlState } from '../../src/core/url.ts';
+import { encodeUrlState } from '../../src/core/url.ts';
+import { readLink } from '../../src/app/link.ts';
+import { decodeCoords, readRunLink } from '../../src/app/run-link.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -178,17 +180,30 @@ describe('names on Object.prototype are rejected wherever a name is read', () =>
     }
   });
 
-  it('in a link: a parameter of that name is kept as given, an absent one is absent, and its spec is refused', () => {
+  it("in a link, read as the app reads one: a parameter of that name changes nothing, a spec key of that name is dropped and named, a run's coordinate of that name is its own", () => {
+    const hash = encodeUrlState(BASE, { v: 'basin' });
+    const plain = readLink(hash, BASE);
+    expect(plain.notices).toEqual([]);
     for (const n of NAMES) {
-      const hash = encodeUrlState(BASE, { v: 'basin' });
-      const plain = decodeUrlState(hash);
-      expect(plain?.params[n], `absent ${n}`).toBeUndefined();
-      const named = decodeUrlState(`${hash}&${encodeURIComponent(n)}=x`);
-      expect(named !== null && Object.hasOwn(named.params, n) && named.params[n] === 'x', `link parameter ${n}`).toBe(true);
-      expect(named?.params.v).toBe('basin');
-      const carried = decodeUrlState(encodeUrlState(withKey(BASE, n, 1)));
-      rejectedAt(carried?.spec, n, `a link's spec with key ${n}`);
+      // An unknown parameter (readLink reads s= and v=) leaves the view as it was.
+      expect(readLink(`${hash}&${encodeURIComponent(n)}=x`, BASE), `link parameter ${n}`).toEqual(plain);
+      // A spec key of that name: the rest is kept, the key dropped and named, never set as a prototype.
+      const carried = readLink(encodeUrlState(withKey(BASE, n, 1)), BASE);
+      expect(carried.notices, `a link's spec with key ${n}`).toEqual([expect.stringContaining(`dropped (the rest is shown): ${n} (unknown field`)]);
+      expect(carried.spec !== null && !Object.hasOwn(carried.spec, n) && Object.getPrototypeOf(carried.spec) === Object.prototype, `spec key ${n}`).toBe(true);
+      expect(carried.spec?.optimizer).toEqual(plain.spec?.optimizer);
+      // A run's coordinates: a record of no prototype, so the name is an own key or refused, never inherited.
+      const c = decodeCoords(`${n}:1,optimizer.lr:0.5`);
+      expect(c === null || (Object.getPrototypeOf(c) === null && c[n] === 1 && c['optimizer.lr'] === 0.5), `coordinate ${n}`).toBe(true);
+      expect(decodeCoords('optimizer.lr:0.5')?.[n], `absent coordinate ${n}`).toBeUndefined();
+      const runs = readRunLink(`#run=${encodeURIComponent(`${n}:1`)}&pin=optimizer.lr:0.5`);
+      expect(runs.pins).toHaveLength(1);
+      expect(runs.selected === null || Object.hasOwn(runs.selected, n), `selected run ${n}`).toBe(true);
     }
+    // An object under __proto__ is no prototype for the mended spec: its steps are not inherited.
+    const poisoned = readLink(encodeUrlState(withKey(BASE, '__proto__', { steps: 999 })), BASE);
+    expect(poisoned.spec?.steps).toBe(plain.spec?.steps);
+    expect(poisoned.notices).toEqual([expect.stringContaining('__proto__ (unknown field')]);
   });
 
   it("in the editor's path reads: a draft's value at such a name is absent", () => {

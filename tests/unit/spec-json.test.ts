@@ -13,7 +13,9 @@ import { MAX_LISTED_ERRORS, SpecError, SpecErrors } from '../../src/core/errors.
 import { JSONSyntaxError, parseJSON } from '../../src/core/json.ts';
 import { MAX_SWEEP_DIMS } from '../../src/core/layout.ts';
 import { MAX_POINTS, SPEC_JSON_LIMITS, parseSpec, readSpecJSON } from '../../src/core/spec.ts';
-import { decodeUrlState, encodeUrlState } from '../../src/core/url.ts';
+import { encodeUrlState } from '../../src/core/url.ts';
+import { readLink } from '../../src/app/link.ts';
+import { DEFAULT_SPEC } from '../../src/app/defaults.ts';
 
 const LOOSE = { maxChars: 1e9, maxDepth: 1000 };
 
@@ -281,9 +283,16 @@ describe('readJSONFile: bounded before reading', () => {
 describe('links: the same reader', () => {
   it('a link whose spec has a duplicate key or a deep value is refused in one message, naming the field', () => {
     const b64 = (t: string): string => Buffer.from(t).toString('base64url');
-    expect(() => decodeUrlState(`#s=${b64('{"steps": 1, "steps": 2}')}`)).toThrow(/^the link's spec is not readable: steps: duplicate key/);
-    expect(() => decodeUrlState(`#s=${b64(`{"start": ${'['.repeat(10_000)}`)}`)).toThrow(/^the link's spec is not readable: start(\.0)+: nested deeper than 32 levels/);
-    expect(() => decodeUrlState(`#s=${b64('{"a": ')}`)).toThrow(/^the link does not hold a readable spec \(s= is not JSON: line 1, column 7/);
-    expect(decodeUrlState(encodeUrlState({ steps: 5 }))?.spec).toEqual({ steps: 5 });
+    // As the app reads a link (readLink): the default view, and one notice naming the field.
+    const read = (hash: string): { steps: unknown; notices: readonly string[] } => {
+      const r = readLink(hash, DEFAULT_SPEC);
+      return { steps: r.spec?.steps, notices: r.notices };
+    };
+    expect(read(`#s=${b64('{"steps": 1, "steps": 2}')}`)).toEqual({ steps: DEFAULT_SPEC.steps, notices: [expect.stringMatching(/^The link's spec could not be read \(steps: duplicate key/)] });
+    expect(read(`#s=${b64(`{"start": ${'['.repeat(10_000)}`)}`).notices).toEqual([expect.stringMatching(/^The link's spec could not be read \(start(\.0)+: nested deeper than 32 levels/)]);
+    expect(read(`#s=${b64('{"a": ')}`).notices).toEqual([expect.stringMatching(/^The link's spec could not be read \(it is not complete JSON \(cut short\?\): line 1, column 7/)]);
+    // Bytes that are not UTF-8 are no spec (a lenient decoder would hand on U+FFFD).
+    expect(read(`#s=${Buffer.from([0x7b, 0xff, 0x7d]).toString('base64url')}`).notices).toEqual([expect.stringMatching(/could not be read \(it is not base64url text\)/)]);
+    expect(read(encodeUrlState({ ...DEFAULT_SPEC, steps: 5 }))).toEqual({ steps: 5, notices: [] });
   });
 });

@@ -18,6 +18,8 @@ import type { LegendItem } from '../../view/legend.ts';
 import type { OverlayLine } from '../../view/panels.ts';
 import { formatNumber, niceTicks, offsetTicks, type Tick } from '../../view/ticks.ts';
 import { carryCursor, heatmapKey } from '../heatmap/keys.ts';
+import type { ZoomDetail } from '../heatmap/gesture.ts';
+import { releaseOf } from '../heatmap/gesture.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
 import { memoLast } from '../memo.ts';
@@ -60,13 +62,7 @@ export interface ZoomAroundDetail {
   readonly factor: number;
 }
 
-/** A zoom rectangle in fractional cell coordinates (0..count), x0 < x1, y0 < y1. */
-export interface ZoomDetail {
-  readonly x0: number;
-  readonly x1: number;
-  readonly y0: number;
-  readonly y1: number;
-}
+export type { ZoomDetail } from '../heatmap/gesture.ts';
 
 const MARGIN = { left: 64, right: 16, top: 12, bottom: 44 };
 /** A one-row sweep: the strip's height, the gap under it and the curve's height (CSS px). */
@@ -483,24 +479,9 @@ export class BlHeatmap extends LitElement {
     this.drag = null;
     const f = this.frame;
     if (!d || !f) return;
-    const cellsWide = Math.abs(d.x1 - d.x);
-    const cellsHigh = Math.abs(d.y1 - d.y);
-    // A drag of less than 1% of the plot is a click.
-    if (cellsWide < 0.01 * f.width && cellsHigh < 0.01 * f.height) {
-      const i = Math.min(f.width - 1, Math.max(0, Math.floor(d.x)));
-      const j = Math.min(f.height - 1, Math.max(0, Math.floor(d.y)));
-      this.dispatchEvent(new CustomEvent<CellEventDetail>('cell-click', { detail: { i, j }, bubbles: true, composed: true }));
-    } else {
-      const clamp = (v: number, n: number): number => Math.min(n, Math.max(0, v));
-      const detail: ZoomDetail = {
-        x0: clamp(Math.min(d.x, d.x1), f.width),
-        x1: clamp(Math.max(d.x, d.x1), f.width),
-        // A one-row sweep zooms along x only (its drag has no height).
-        y0: this.oneRow ? 0 : clamp(Math.min(d.y, d.y1), f.height),
-        y1: this.oneRow ? f.height : clamp(Math.max(d.y, d.y1), f.height),
-      };
-      this.dispatchEvent(new CustomEvent<ZoomDetail>('zoom', { detail, bubbles: true, composed: true }));
-    }
+    const r = releaseOf(d, { width: f.width, height: f.height, pxPerCellX: this.side / f.width, pxPerCellY: this.plotHeight / f.height, oneRow: this.oneRow, listRow: this.listRow });
+    if (r.kind === 'click') this.dispatchEvent(new CustomEvent<CellEventDetail>('cell-click', { detail: r.cell, bubbles: true, composed: true }));
+    else if (r.kind === 'zoom') this.dispatchEvent(new CustomEvent<ZoomDetail>('zoom', { detail: r.zoom, bubbles: true, composed: true }));
     this.drawOverlay();
     void ev;
   };
@@ -587,7 +568,8 @@ export class BlHeatmap extends LitElement {
     // The hovered cell: thinner and without a rim, so it does not read as the selection.
     if (this.hover) box(this.hover, '#000', false, 1);
     const d = this.drag;
-    if (d) {
+    // A list sweep offers no zoom: no rectangle to promise one.
+    if (d && !this.listRow) {
       ctx.strokeStyle = '#000';
       ctx.setLineDash([4, 3]);
       const x0 = toX(Math.min(d.x, d.x1));
