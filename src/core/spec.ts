@@ -247,7 +247,7 @@ class Reader {
     int = false,
   ): number | null {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      this.fail(path, `expected a finite number in ${rangeText(range)}, got ${show(v)}`);
+      this.fail(path, `expected ${int ? 'an integer' : 'a finite number'} in ${rangeText(range)}, got ${show(v)}`);
       return null;
     }
     if (int && !Number.isInteger(v)) {

@@ -196,6 +196,12 @@ export function outcomeColour(row: number, t: number): Rgb {
   return [OUTCOME_LUT[o] as number, OUTCOME_LUT[o + 1] as number, OUTCOME_LUT[o + 2] as number];
 }
 
+/** Viridis at t (clamped to [0, 1]), quantised as every renderer paints it: one lookup for the map, its legend and the network maps. */
+export function viridisColour(t: number): Rgb {
+  const k = lutIndex(t) * 4;
+  return [VIRIDIS_LUT[k] as number, VIRIDIS_LUT[k + 1] as number, VIRIDIS_LUT[k + 2] as number];
+}
+
 export function lutIndex(t: number): number {
   return Math.max(0, Math.min(255, Math.round(t * 255)));
 }

@@ -6,7 +6,7 @@
 import type { Plan } from '../core/plan.ts';
 import type { ResultColumns } from '../core/results.ts';
 import type { Rgb } from './colors.ts';
-import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, lutIndex, minimumColour, outcomeColour } from './colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, minimumColour, outcomeColour, viridisColour as lut } from './colors.ts';
 import type { Clipped } from './range.ts';
 import { NOT_CLIPPED, colourRange, countClipped } from './range.ts';
 
@@ -184,11 +184,6 @@ export function lossCurves<S extends { readonly values: ArrayLike<number> }>(
 /** Steps to converge as the outcome mode's lightness: 0 at once, 1 at the last step. */
 export function speedOf(stepsToConverge: number, steps: number): number {
   return steps > 0 ? stepsToConverge / steps : 0;
-}
-
-function lut(t: number): Rgb {
-  const k = lutIndex(t) * 4;
-  return [VIRIDIS_LUT[k] as number, VIRIDIS_LUT[k + 1] as number, VIRIDIS_LUT[k + 2] as number];
 }
 
 /** A diverged run's colour in a mode: black among the basin and outcome hues, red on viridis. */

@@ -5,7 +5,7 @@
 import type { Minimum } from '../core/registry/index.ts';
 import type { Rgb } from './colors.ts';
 import { minimumLabel } from '../core/outcome.ts';
-import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, convergenceColour, minimumColour, outcomeColour } from './colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, convergenceColour, viridisColour as viridis, minimumColour, outcomeColour } from './colors.ts';
 import type { HeatmapFrame } from './frame.ts';
 import { cellColour, divergedColour } from './frame.ts';
 import type { NetFrame, NetHeatmapMode } from './net-frame.ts';
@@ -74,11 +74,6 @@ export const LEGEND_MINIMA = 8;
 
 function stops(sample: (t: number) => Rgb, n = 9): Rgb[] {
   return Array.from({ length: n }, (_, k) => sample(k / (n - 1)));
-}
-
-function viridis(t: number): Rgb {
-  const o = Math.round(t * 255) * 4;
-  return [VIRIDIS_LUT[o] as number, VIRIDIS_LUT[o + 1] as number, VIRIDIS_LUT[o + 2] as number];
 }
 
 function minimumEntry(m: Minimum, i: number): string {

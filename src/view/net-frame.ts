@@ -9,7 +9,7 @@ import type { NetPlan } from '../core/network/plan.ts';
 import type { HeatmapMode } from './frame.ts';
 import { HEATMAP_MODES } from './frame.ts';
 import type { Rgb } from './colors.ts';
-import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, PENDING, VIRIDIS_LUT, convergenceColour, lutIndex } from './colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, PENDING, convergenceColour, viridisColour as viridis } from './colors.ts';
 import type { Clipped } from './range.ts';
 import { NOT_CLIPPED, colourRange, countClipped } from './range.ts';
 
@@ -164,11 +164,6 @@ export function netFrame(plan: NetPlan, columns: NetColumns, runsReady: number, 
     untrained,
     ...(unranged ? { unranged: true as const } : {}),
   };
-}
-
-function viridis(t: number): Rgb {
-  const k = lutIndex(t) * 4;
-  return [VIRIDIS_LUT[k] as number, VIRIDIS_LUT[k + 1] as number, VIRIDIS_LUT[k + 2] as number];
 }
 
 /** The colour of run `run` in a network frame. */

@@ -244,6 +244,7 @@ describe('outcome checkpoints', () => {
       const [a, b, c] = [await engine.run(plan(spec(1))), await engine.run(plan(spec(7))), await engine.run(plan(spec(10)))];
       expect(a.diverged.every((d) => d === 0)).toBe(true);
       expect(Array.from(b.final_x)).toEqual(Array.from(a.final_x));
+      expect(Array.from(b.final_y)).toEqual(Array.from(a.final_y));
       expect(Array.from(c.final_x)).toEqual(Array.from(a.final_x));
       expect(Array.from(c.final_y)).toEqual(Array.from(a.final_y));
       // Control: the runs did move (a start-point sweep that stood still would pass trivially).

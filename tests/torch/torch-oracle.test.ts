@@ -631,6 +631,15 @@ const SCHEDULE_CASES: readonly Case[] = [
     150,
     [-1.5, 1.5],
   ),
+  // factor 0, which torch accepts (it refuses factor >= 1 only): the first plateau drops the LR to min_lr.
+  run(
+    'ReduceLROnPlateau factor 0: to min_lr at the first plateau',
+    Q,
+    { name: 'SGD', lr: 0.21 },
+    { name: 'ReduceLROnPlateau', patience: 3, factor: 0, min_lr: 0.01 },
+    100,
+    [-1.5, 1.5],
+  ),
   run(
     'ReduceLROnPlateau max/rel while maximizing',
     'himmelblau',

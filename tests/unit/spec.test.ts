@@ -84,7 +84,7 @@ describe('parseSpec: bad input names the field, what was given and what is allow
     ['unknown optimizer field', { ...base, optimizer: { name: 'SGD', momentun: 0.9 } }, /^optimizer\.momentun: unknown field \(did you mean momentum\?\); allowed: name, lr, momentum/],
     ['betas out of range', { ...base, optimizer: { name: 'Adam', betas: [0.9, 1.5] } }, /^optimizer\.betas\.1: 1\.5 is out of range/],
     ['steps not integer', { ...base, steps: 10.5 }, /^steps: expected an integer in \[1, 10000000\], got 10\.5/],
-    ['steps missing', { surface: 'rosenbrock', optimizer: { name: 'SGD' } }, /^steps: expected a finite number/],
+    ['steps missing', { surface: 'rosenbrock', optimizer: { name: 'SGD' } }, /^steps: expected an integer in \[1, 10000000\], got nothing/],
     ['start of wrong shape', { ...base, start: [1] }, /^start: expected 2 numbers in \[-1e\+30, 1e\+30\], got \[1\]/],
     ['start beyond the bound', { ...base, start: [5000, 0] }, /^start\.0: 5000 is beyond the divergence bound 1000/],
     ['noise std negative', { ...base, noise: { std: -0.1 } }, /^noise\.std: -0\.1 is out of range/],
@@ -255,7 +255,7 @@ describe('run-level settings: one schema, and the limits it states', () => {
       [{ outcome: { check_every: MAX_CHECK_EVERY + 1 } }, 'outcome.check_every', /allowed integers \[1, 100000\]/],
       [{ swa: { start: 101 } }, 'swa.start', /allowed integers \[1, 100\]/],
       [{ swa: { start: 5, every: 0 } }, 'swa.every', /allowed integers \[1, 100\]/],
-      [{ swa: {} }, 'swa.start', /expected a finite number in \[1, 100\], got nothing/],
+      [{ swa: {} }, 'swa.start', /expected an integer in \[1, 100\], got nothing/],
       [{ sam: { rho: -1 } }, 'sam.rho', /allowed \[0, 1e\+30\]/],
       [{ sam: { adaptive: 1 } }, 'sam.adaptive', /expected true or false, got 1/],
       [{ noise: 3 }, 'noise', /expected an object, got 3/],
@@ -328,7 +328,7 @@ describe('hardening: one rule for each value wherever it is given, and messages 
     expect(errorsOf({ ...base, noise: 'y'.repeat(1_000_000) })[0]?.length).toBeLessThan(100);
     expect(errorsOf({ ...base, sweep: { kind: 'points', params: ['optimizer.lr'], points: [wide] } })[0]).toMatch(/^sweep\.points\.0: expected 1 finite number .*, got \{"k0":"x+\.\.\.$/);
     expect(errorsOf({ ...base, optimizer: { name: 'SGD', lr: Infinity } })).toEqual(['optimizer.lr: expected a finite number in [0, inf), got Infinity']);
-    expect(errorsOf({ ...base, steps: NaN })).toEqual(['steps: expected a finite number in [1, 10000000], got NaN']);
+    expect(errorsOf({ ...base, steps: NaN })).toEqual(['steps: expected an integer in [1, 10000000], got NaN']);
   });
 
   it("hints torch's name for an unknown field: a pair written as two fields, a near miss, a dotted path; nothing for an unrelated name", () => {

@@ -92,9 +92,9 @@ export class SpecEditor extends LitElement {
     if (!st || this.disabled) return;
     let input: string | boolean;
     if (el instanceof HTMLInputElement && el.type === 'checkbox') input = el.checked;
-    // A number input reports '' for text it cannot parse; 'NaN' makes parseSpec report the field
-    // instead of the editor reading it as "empty" (None, for optional parameters).
-    else if (el instanceof HTMLInputElement) input = el.validity.badInput ? 'NaN' : el.value;
+    // Number fields are text inputs (inputmode decimal): what was typed reaches the spec's parser,
+    // which names the field when it is no number.
+    else if (el instanceof HTMLInputElement) input = el.value;
     else if (el instanceof HTMLSelectElement) input = el.value;
     else return;
     this.emit(applyEditTracked(st, field, input), field.path);

@@ -9,7 +9,8 @@
  * to 2^16 blocks (2^17 uniforms or 2^18 normals).
  */
 import { cospi, f64, roundHalfEven, sinpi } from '../registry/surfaces/shared.ts';
-import { STREAM_DATA, boxMuller, pcg4d } from '../rng.ts';
+// Data sets draw 53-bit uniforms (rng.ts unit53), not the 24-bit ones of the float32 twins.
+import { STREAM_DATA, boxMuller, pcg4d, unit53 } from '../rng.ts';
 
 /** Every use of the generator by a data set, each its own counter. */
 export const USE = {
@@ -48,13 +49,6 @@ function block(seed: number, use: number, row: number, b: number): void {
   pcg4d(seed, row, ((use << 16) | b) >>> 0, STREAM_DATA, words);
 }
 
-/**
- * A uniform in [0, 1) with 53 random bits (the top 27 of `hi`, the top 26 of `lo`), like
- * Math.random's resolution; rng.ts's 24-bit uniforms exist for float32 twins, which data sets are not.
- */
-export function unit53(hi: number, lo: number): number {
-  return ((hi >>> 5) * 67108864 + (lo >>> 6)) / 9007199254740992;
-}
 
 /** out[offset + k] = uniform lane k of (use, row), k < count: block k >> 1, words 2(k & 1), 2(k & 1) + 1. */
 export function uniforms(seed: number, use: number, row: number, out: Float64Array, offset = 0, count = out.length - offset): void {

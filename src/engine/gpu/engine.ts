@@ -26,7 +26,7 @@ import type { GpuContext } from './context.ts';
 import { ChunkUniforms, PathPoint, RECORD_FLOATS, RUN_LIST_CAP, RunList, RunResult, RunTrack, RunUniforms, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW, SWEEP_BINDINGS, TABLE_WINDOW_BYTES } from './layouts.ts';
 import { STATE_VEC2 } from '../../core/layout.ts';
 import { offsetOf } from './structs.ts';
-import { slotName } from './wgsl-layout.ts';
+import { entryOverrides } from './wgsl-layout.ts';
 import { GpuNetRunner } from './net.ts';
 import type { BaselineRun, NetDecomposition } from './net.ts';
 import { compileKernel } from './pipeline.ts';
@@ -64,12 +64,6 @@ type Constants = Record<string, number>;
 export const MAX_TABLE_STEPS = 2_000_000;
 const TABLE_STEP_BYTES = STEP_TABLE_STRIDE * 4;
 
-function entryOverrides(entry: string, schema: readonly ParamSchema[], values: Readonly<Record<string, unknown>>, out: Constants): void {
-  for (const p of schema) {
-    if (p.kind === 'bool') out[slotName(entry, p.key)] = values[p.key] === true ? 1 : 0;
-    else if (p.kind === 'enum') out[slotName(entry, p.key)] = p.values.indexOf(String(values[p.key] ?? p.default));
-  }
-}
 
 function scheduleOverrides(node: ScheduleNode | null, out: Constants): void {
   out.SCHEDULE_KIND = node ? scheduleKind(node.def) : 0;

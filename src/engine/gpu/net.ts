@@ -32,7 +32,7 @@ import { NET_LIBS, composeFiles, composeNetKernel, composeNetSharpness, deviceSc
 import type { GpuContext } from './context.ts';
 import { ChunkUniforms, NET_BINDINGS, NET_MAX_SIZES, NET_PRIVATE_SCRATCH, NET_RECORD_HEAD, NetTrack, NetUniforms, STEP_TABLE_STRIDE, netRecordFloats, netRecordOffset } from './layouts.ts';
 import { offsetOf } from './structs.ts';
-import { slotName } from './wgsl-layout.ts';
+import { entryOverrides } from './wgsl-layout.ts';
 import { compileKernel } from './pipeline.ts';
 
 type Constants = Record<string, number>;
@@ -87,12 +87,6 @@ function tensorStateSize(plan: NetPlan): number {
   return plan.layout.tensors.reduce((n, t) => n + rule.stateSize(shapeOf(t)), 0);
 }
 
-function entryOverrides(entry: string, schema: readonly ParamSchema[], values: Readonly<Record<string, unknown>>, out: Constants): void {
-  for (const p of schema) {
-    if (p.kind === 'bool') out[slotName(entry, p.key)] = values[p.key] === true ? 1 : 0;
-    else if (p.kind === 'enum') out[slotName(entry, p.key)] = p.values.indexOf(String(values[p.key] ?? p.default));
-  }
-}
 
 /**
  * Pair (i0, i1 or NO_COORD, group, 0) of each optimiser step, group by group as NetRun orders them;

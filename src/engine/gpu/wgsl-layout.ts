@@ -34,6 +34,18 @@ export function slotName(entry: string, path: string): string {
   return `${entry}_${pathKey(path)}`;
 }
 
+/**
+ * The override constants of a registry entry's bool and enum parameters (their slot names), which
+ * select code paths in the kernel; numbers travel in the parameter buffer. One for the surface and
+ * network engines (review 11 found two copies).
+ */
+export function entryOverrides(entry: string, schema: readonly ParamSchema[], values: Readonly<Record<string, unknown>>, out: Record<string, number>): void {
+  for (const p of schema) {
+    if (p.kind === 'bool') out[slotName(entry, p.key)] = values[p.key] === true ? 1 : 0;
+    else if (p.kind === 'enum') out[slotName(entry, p.key)] = p.values.indexOf(String(values[p.key] ?? p.default));
+  }
+}
+
 /** WGSL identifier of an optimiser state pair: `<Entry>_S_<name>`. */
 export function stateName(entry: string, name: string): string {
   return `${entry}_S_${name}`;

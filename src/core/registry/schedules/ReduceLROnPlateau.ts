@@ -1,12 +1,14 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT) or the
 // four-number plateau state, checked by tests.
-import type { ParamSchema, ParamValues } from '../../params.ts';
-import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
+import type { ParamSchema } from '../../params.ts';
+import type { Round, ScheduleDef, ScheduleNode } from '../types.ts';
 import { INT_MAX, isNaNValue, scheduleSlots } from './common.ts';
 
 const params = [
   { key: 'mode', kind: 'enum', values: ['min', 'max'], default: 'min', doc: 'min: the metric should fall; max: it should rise.' },
-  { key: 'factor', kind: 'number', default: 0.1, min: 0, max: 1, minExclusive: true, maxExclusive: true, typical: { min: 0.05, max: 0.9, scale: 'linear' }, doc: 'LR multiplier on a plateau (torch requires factor < 1).' },
+  // torch refuses factor >= 1 only: 0 (the LR drops to min_lr at the first plateau) is accepted, as
+  // there. A negative factor, which torch accepts too, acts as 0 (max(lr·factor, min_lr)): refused here.
+  { key: 'factor', kind: 'number', default: 0.1, min: 0, max: 1, maxExclusive: true, typical: { min: 0.05, max: 0.9, scale: 'linear' }, doc: 'LR multiplier on a plateau (torch requires factor < 1; 0 drops the LR to min_lr).' },
   { key: 'patience', kind: 'int', default: 10, min: 0, max: INT_MAX, typical: { min: 0, max: 0.2, scale: 'linear', per: 'steps' }, doc: 'Steps without improvement tolerated before the LR is reduced.' },
   { key: 'threshold', kind: 'number', default: 1e-4, min: 0, max: Number.POSITIVE_INFINITY, typical: { min: 1e-6, max: 1e-1, scale: 'log' }, doc: 'How much better counts as better (see threshold_mode).' },
   { key: 'threshold_mode', kind: 'enum', values: ['rel', 'abs'], default: 'rel', doc: 'rel: better than best·(1 ∓ threshold); abs: better than best ∓ threshold.' },
@@ -17,7 +19,6 @@ const params = [
 
 const o = scheduleSlots(params);
 
-/** torch's is_better, for a best that is finite (the first step is better by definition: best = ±inf). */
 /**
  * torch's is_better(a, best) while best is still mode_worse, written without infinities (the WGSL
  * twin may not rely on them): for mode min, a < inf * (1 - t) (rel) or a < inf - t (abs) holds for
@@ -33,6 +34,7 @@ export function isBetterThanWorst(r: Round, P: Float64Array, b: number, a: numbe
   return a > Number.NEGATIVE_INFINITY;
 }
 
+/** torch's is_better, for a best that is finite (the first step is better by definition: best = ±inf). */
 export function isBetter(r: Round, P: Float64Array, b: number, a: number, best: number): boolean {
   const max = P[b + o.mode]! === o.mode_max;
   const rel = P[b + o.threshold_mode]! === o.threshold_mode_rel;
@@ -55,11 +57,6 @@ export const ReduceLROnPlateau: ScheduleDef<typeof o> = {
   slots: o,
   helpers: { isBetter, isBetterThanWorst },
   cyclesMomentum: () => false,
-  validate(values: ParamValues, ctx: ScheduleContext): string[] {
-    void values;
-    void ctx;
-    return [];
-  },
   evaluate(_r: Round, P: Float64Array, node: ScheduleNode, _k: number, baseLr: number, out: Float64Array): void {
     // Per-run state: the engines use `plateau` instead; this is the LR before any reduction.
     void P;
