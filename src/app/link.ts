@@ -122,27 +122,36 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
     let changed = false;
     for (const err of errors) {
       const keys = pathKeys(err.path);
-      const why = err.detail.replace(/;.*$/, '');
+      // An unknown field's list of allowed names is long and the editor shows the fields; a range
+      // stays (walkthrough 10: "1.5 is out of range" without the range said nothing to fix it by).
+      const why = /^unknown field/.test(err.detail) ? err.detail.replace(/; allowed: .*$/, '').replace(/^unknown field \((.*)\)$/, 'unknown field; $1') : err.detail;
+      const say = (text: string): void => {
+        // A field refused again after its block was replaced by the default's is said once.
+        if (!dropped.includes(text)) dropped.push(text);
+      };
       if (!keys || keys.length === 0 || keys[0] === '') continue;
       const top = keys[0] as string;
       // A field given but refused is removed; a field missing (required) is taken from the defaults.
       const removed = keys.length > 1 ? drop(cur, keys) : null;
       if (removed) {
-        dropped.push(`${err.path} (${why})`);
+        say(`${err.path} (${why})`);
         changed = true;
         continue;
       }
       if (replaced.has(top) || !Object.hasOwn(defaults, top)) {
         if (Object.hasOwn(cur, top)) {
           delete cur[top];
-          dropped.push(`${top} (${why})`);
+          // The whole block goes (a required field of it is missing, perhaps dropped above): say which.
+          say(err.path === top ? `${top} (${why})` : `${top}, all of it (${err.path}: ${why})`);
           changed = true;
         }
         continue;
       }
       replaced.add(top);
       cur[top] = copy(defaults[top]);
-      dropped.push(`${top}: the default view's (${err.path}: ${why})`);
+      // A field required and missing (often because its bad value was dropped above): the default
+      // view's whole block stands in (walkthrough 10 read "the default view's (… got nothing)").
+      say(`${top}: the default view's ${top} instead (${/got nothing$/.test(why) ? `no usable ${err.path}` : `${err.path}: ${why}`})`);
       changed = true;
     }
     if (!changed) break;

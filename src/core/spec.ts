@@ -198,6 +198,14 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
+ * A class name as torch code writes it, qualified (`torch.optim.Adam`, `optim.lr_scheduler.OneCycleLR`,
+ * `lr_scheduler.StepLR`): the class's own name, which is the registry's. Anything else as given.
+ */
+function torchName(v: unknown): unknown {
+  return typeof v === 'string' ? v.replace(/^\s*(?:torch\.)?(?:optim\.)?(?:lr_scheduler\.|swa_utils\.)?(?=\w+\s*$)/, '') : v;
+}
+
+/**
  * A field of a user-supplied object, read from the object itself and never from its prototype
  * chain, so that a name such as `constructor` or `__proto__` is only ever a missing or an unknown
  * field.
@@ -409,7 +417,7 @@ function readSurface(rd: Reader, v: unknown): EntrySpec | null {
 function readOptimizer(rd: Reader, v: unknown): EntrySpec | null {
   const o = typeof v === 'string' ? { name: v } : rd.object(v, 'optimizer');
   if (!o) return null;
-  const name = rd.string(own(o, 'name'), 'optimizer.name', OPTIMIZERS.map((x) => x.id));
+  const name = rd.string(torchName(own(o, 'name')), 'optimizer.name', OPTIMIZERS.map((x) => x.id));
   const def = name === null ? undefined : findOptimizer(name);
   if (!def) return null;
   return { name: def.id, params: readParams(rd, def.id, def.params, o, 'optimizer', ['name']) };
@@ -419,7 +427,7 @@ function readSchedule(rd: Reader, v: unknown, path: string, depth: number): Sche
   if (v === null || v === undefined) return null;
   const o = typeof v === 'string' ? { name: v } : rd.object(v, path);
   if (!o) return null;
-  const name = rd.string(own(o, 'name'), join(path, 'name'), SCHEDULES.map((x) => x.id));
+  const name = rd.string(torchName(own(o, 'name')), join(path, 'name'), SCHEDULES.map((x) => x.id));
   const def = name === null ? undefined : findSchedule(name);
   if (!def) return null;
   const params = readParams(rd, def.id, def.params, o, path, def.children ? ['name', 'schedulers'] : ['name']);

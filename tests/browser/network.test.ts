@@ -8,6 +8,9 @@
  * figure export (map, legend, curves); "Validate vs CPU" (cpu against cpu64, with its numbers); and a
  * slider of a fixed value re-running the sweep. Screenshots go to test-artifacts/.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetColumns } from '../../src/core/results.ts';
@@ -80,6 +83,36 @@ async function openNet(from: { readonly study: string } | { readonly preset: str
 }
 
 describe('network problems in the explorer', () => {
+  it("keeps an imported network spec's notice of what it dropped on the page after its sweep starts and ends (walkthrough 10: cleared 20 ms later)", async () => {
+    const page = await s.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${s.origin}/#engine=cpu`);
+    await page.waitForFunction(`(() => { const c = document.querySelector('bl-app')?.controller; return c && !c.sweep.running && c.sweep.results; })()`, { timeout: 180_000, polling: 200 });
+    const dir = mkdtempSync(join(tmpdir(), 'basinlab-import-'));
+    const file = join(dir, 'iris-adam.json');
+    const spec = {
+      network: { hidden: [4], batch_size: 16, sharpness_iterations: 0 },
+      data: { name: 'iris', train: 120, test: 30 },
+      optimizer: { name: 'torch.optim.Adam', lr: 0.01, betas: [0.9, 1.5] },
+      steps: 10,
+      sweep: { x: { param: 'optimizer.lr', min: 1e-3, max: 1e-1, count: 4, scale: 'log' } },
+    };
+    writeFileSync(file, JSON.stringify(spec));
+    const input = await page.$('bl-app >>> input[type="file"]');
+    if (!input) throw new Error('no import input');
+    await (input as unknown as { uploadFile(p: string): Promise<void> }).uploadFile(file);
+    expect(await settleNet(page)).toBe(4);
+    // Past the sweep's start and end (and the precision probe's), the notice stands, with the ranges.
+    await new Promise((r) => setTimeout(r, 500));
+    const said = (await page.evaluate(`document.querySelector('bl-app').controller.message.text`)) as string;
+    expect(said).toMatch(/^Imported iris-adam\.json; dropped what could not be used \(the rest is shown\): optimizer\.betas\.1 \(1\.5 is out of range; allowed \[0, 1\)\)/);
+    expect(said).not.toMatch(/optimizer\.lr/);
+    expect(await page.evaluate(`document.querySelector('bl-app').controller.sweep.net.plan.spec.optimizer.name`)).toBe('Adam');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
   it('opens the fractal-boundary preset, draws a map with structure, and shows a clicked run’s loss curves', async () => {
     const { page, errors, runs } = await openNet({ preset: 'fractal-boundary' });
     expect(runs).toBe(32 * 32);

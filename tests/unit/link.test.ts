@@ -73,6 +73,25 @@ describe('readLink', () => {
     expect(r.notices).toEqual([expect.stringMatching(/dropped.*shiny \(unknown field\)/)]);
   });
 
+  it("says each dropped value's allowed range, hints torch's field name, names a block dropped whole and why, and says nothing twice (walkthrough 10)", () => {
+    const { dropped } = repairSpec({ ...DEFAULT_SPEC, optimizer: { name: 'Adam', lr: -0.001, betas: [0.9, 1.5] }, scheduler: { name: 'StepLR' } }, DEFAULT_SPEC);
+    expect(dropped).toEqual(
+      expect.arrayContaining(['scheduler (unknown field; did you mean schedule?)', 'optimizer.lr (-0.001 is out of range; allowed [0, inf))', 'optimizer.betas.1 (1.5 is out of range; allowed [0, 1))']),
+    );
+    expect(new Set(dropped).size).toBe(dropped.length);
+    const cos = repairSpec({ ...DEFAULT_SPEC, schedule: { name: 'CosineAnnealingLR', T_max: -5 } }, DEFAULT_SPEC).dropped;
+    expect(cos).toEqual(['schedule.T_max (-5 is out of range; allowed integers [1, 16777216])', expect.stringMatching(/^schedule, all of it \(schedule\.T_max: required: /)]);
+    const name = repairSpec({ ...DEFAULT_SPEC, optimizer: { name: 'Adamm', lr: 0.01 } }, DEFAULT_SPEC).dropped;
+    expect(name).toEqual([expect.stringMatching(/^optimizer\.name \(expected one of SGD, .*, got "Adamm"\)$/), "optimizer: the default view's optimizer instead (no usable optimizer.name)"]);
+  });
+
+  it('reads class names as torch code qualifies them (torch.optim.Adam, optim.lr_scheduler.StepLR, swa_utils.SWALR)', () => {
+    const spec = parseSpec({ ...good, optimizer: { name: 'torch.optim.Adam', lr: 0.01 }, schedule: { name: 'optim.lr_scheduler.StepLR', step_size: 5 } });
+    expect([spec.optimizer.name, spec.schedule?.name]).toEqual(['Adam', 'StepLR']);
+    expect(parseSpec({ ...good, optimizer: { name: 'SGD', lr: 0.01 }, schedule: { name: 'torch.optim.swa_utils.SWALR', swa_lr: 0.01 } }).schedule?.name).toBe('SWALR');
+    expect(() => parseSpec({ ...good, optimizer: { name: 'torch.nn.Adam' } })).toThrow(/optimizer\.name: expected one of .*, got "torch\.nn\.Adam"/);
+  });
+
   it('gives the default view and a notice for a garbage or truncated link, never silently', () => {
     const full = encodeUrlState(good);
     for (const hash of ['#s=%%%%', '#s=bm90IGpzb24', full.slice(0, full.length - 12)]) {

@@ -95,9 +95,8 @@ export class SpecController implements ReactiveController {
     const link = readLink(location.hash, DEFAULT_SPEC);
     this.mode = link.mode ?? DEFAULT_MODE;
     this.handSet = new Set(st?.handSet ?? []);
+    this.sayAboutRun(link.notices.join(' '));
     this.setSpec(link.spec ?? { ...DEFAULT_SPEC }, { immediate: true, record: 'replace' });
-    // Said after the run started (a new run clears the message line).
-    if (link.notices.length > 0) this.message.say(link.notices.join(' '));
   }
 
   /**
@@ -117,6 +116,7 @@ export class SpecController implements ReactiveController {
     const spec = link.spec ?? { ...DEFAULT_SPEC };
     const same = JSON.stringify(spec) === JSON.stringify(this.json) && this.errors.length === 0;
     this.onArrive?.(hash, same);
+    this.sayAboutRun(link.notices.join(' '));
     if (same) {
       this.handSet = handSet;
       if (record === 'replace') this.writeUrl('replace');
@@ -124,7 +124,16 @@ export class SpecController implements ReactiveController {
     } else {
       this.setSpec(spec, { immediate: true, record, handSet });
     }
-    if (link.notices.length > 0) this.message.say(link.notices.join(' '));
+  }
+
+  /**
+   * What a link or file could not give the view it starts, said before that view's sweep starts and
+   * kept through its start: said after, it was cleared by the start of a sweep that begins after an
+   * await (a network's data set loading), 20 ms later (walkthrough 10: an import's dropped fields
+   * flashed and vanished, and the changed experiment ran without a word).
+   */
+  private sayAboutRun(text: string): void {
+    if (text !== '') this.message.say(text, { aboutNextRun: true });
   }
 
   /**
@@ -215,11 +224,9 @@ export class SpecController implements ReactiveController {
         json = readSpecJSON(await file.text());
       }
       const { spec, dropped, fromResults } = specOfDocument(binary !== null ? { spec: json } : json, DEFAULT_SPEC);
-      this.setSpec(spec, { immediate: true, handSet: NONE });
       const what = binary !== null || fromResults ? `the spec recorded in ${file.name}` : file.name;
-      this.message.say(
-        dropped.length > 0 ? `Imported ${what}; dropped what could not be used (the rest is shown): ${dropped.join('; ')}.` : `Imported ${what}.`,
-      );
+      this.sayAboutRun(dropped.length > 0 ? `Imported ${what}; dropped what could not be used (the rest is shown): ${dropped.join('; ')}.` : `Imported ${what}.`);
+      this.setSpec(spec, { immediate: true, handSet: NONE });
     } catch (e) {
       this.message.say(`Could not import ${file.name}: ${(e as Error).message}`);
     }
