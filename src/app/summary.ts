@@ -13,7 +13,7 @@ import type { NetColumns } from '../core/results.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
 import type { HeatmapMode } from '../view/frame.ts';
 import type { Trajectory } from '../core/trajectory.ts';
-import { formatNumber } from '../view/ticks.ts';
+import { distinctDigits, formatNumber } from '../view/ticks.ts';
 import { count } from '../view/caption.ts';
 import { lastStep, shortParam } from './runs.ts';
 
@@ -55,8 +55,11 @@ export function axesText(plan: Plan): string {
   const s = plan.spec.sweep;
   if (!s) return 'a single run';
   if (s.kind === 'grid') {
-    const ax = (name: string, a: { param: string; min: number; max: number; scale: string }): string =>
-      `${name}: ${shortParam(a.param)} (${a.scale === 'log' ? 'log, ' : ''}${formatNumber(a.min)} to ${formatNumber(a.max)})`;
+    const ax = (name: string, a: { param: string; min: number; max: number; scale: string }): string => {
+      // Digits enough that a deep zoom's ends differ, as in the caption.
+      const d = distinctDigits(a.min, a.max);
+      return `${name}: ${shortParam(a.param)} (${a.scale === 'log' ? 'log, ' : ''}${formatNumber(a.min, d)} to ${formatNumber(a.max, d)})`;
+    };
     return [ax('x', s.x), ...(s.y ? [ax('y', s.y)] : [])].join(', ');
   }
   return `${s.kind} sweep over ${plan.dims.map((d) => shortParam(d.path)).join(', ')}`;

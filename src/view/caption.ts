@@ -14,7 +14,7 @@ import { scheduleOverrides, sweepRanges } from '../core/spec.ts';
 import type { HeatmapMode } from './frame.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { NetHeatmapMode } from './net-frame.ts';
-import { formatNumber } from './ticks.ts';
+import { distinctDigits, formatNumber } from './ticks.ts';
 
 /** A number as prose writes it: a true minus sign. */
 export function prose(x: number, digits = 4): string {
@@ -36,8 +36,7 @@ export function plural(n: number, one: string, many = `${one}s`): string {
  * ends would read alike.
  */
 function rangeText(a: AxisRange): string {
-  let digits = 4;
-  while (digits < 17 && a.min !== a.max && prose(a.min, digits) === prose(a.max, digits)) digits++;
+  const digits = distinctDigits(a.min, a.max, prose);
   return `${a.scale === 'log' ? 'log, ' : ''}${prose(a.min, digits)} … ${prose(a.max, digits)}`;
 }
 

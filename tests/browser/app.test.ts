@@ -969,6 +969,23 @@ describe('studies in the app', () => {
     expect(shown.summary).toMatch(/L2-regularised minimum/);
     expect(shown.adam).toBeLessThan(shown.adamw as number);
     await page.screenshot({ path: `${ARTIFACTS}/app-study.png`, fullPage: true });
+    // The Study menu names the open study, and after Close names none, so the study can be chosen
+    // again (walkthrough 10: it kept the closed study's name, and choosing it fired no change).
+    const menu = (): Promise<string> => page.evaluate(() => ((document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot }).shadowRoot.querySelector('[data-testid="study-select"]') as HTMLSelectElement).value);
+    expect(await menu()).toBe('adam-vs-adamw');
+    await page.click('bl-app >>> [data-testid="close-study"]');
+    await page.waitForFunction(() => !(document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot }).shadowRoot.querySelector('[data-testid="study"]'), { timeout: 30_000 });
+    expect(await menu()).toBe('');
+    // Chosen from the menu (as a reader does, which makes the choice the select's own), then closed.
+    await page.evaluate(() => {
+      const sel = (document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot }).shadowRoot.querySelector('[data-testid="study-select"]') as HTMLSelectElement;
+      sel.value = 'adam-vs-adamw';
+      sel.dispatchEvent(new Event('change', { bubbles: true, composed: true }));
+    });
+    await page.waitForSelector('bl-app >>> [data-testid="close-study"]', { timeout: 30_000 });
+    await page.click('bl-app >>> [data-testid="close-study"]');
+    await page.waitForFunction(() => !(document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot }).shadowRoot.querySelector('[data-testid="study"]'), { timeout: 30_000 });
+    expect(await menu()).toBe('');
     await page.close();
   });
 });

@@ -31,13 +31,14 @@ import { exportName } from '../../src/app/controllers/export-controller.ts';
 import { LR_TRIES, RaceController, entrantFields, entrantLabel, raceSpec, setEntrantParam } from '../../src/app/controllers/race-controller.ts';
 import { SelectionController } from '../../src/app/controllers/selection-controller.ts';
 import { carryCursor, heatmapKey } from '../../src/app/heatmap/keys.ts';
+import { explainError } from '../../src/app/explain-error.ts';
 import { CLICK_PX, releaseOf } from '../../src/app/heatmap/gesture.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { SELECTED_INK } from '../../src/view/colors.ts';
 import { COMPARE_COLOURS, carryRun, clearedRunsText, noPlace, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/spec-edit.ts';
-import { countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, scheduleText } from '../../src/app/summary.ts';
+import { axesText, countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, scheduleText } from '../../src/app/summary.ts';
 
 const GRID = {
   surface: { name: 'rosenbrock' },
@@ -909,6 +910,9 @@ describe('text alternatives', () => {
     expect(text).toMatch(/^Heatmap of 45 runs of SGD on Rosenbrock, 60 steps each; x: lr \(log, 1e-4 to 0\.01\), y: momentum \(0 to 0\.8\)\./);
     expect(text).toMatch(/10 reached minimum 0 \(22\.2%\), 5 diverged \(11\.1%\), 30 did not converge \(66\.7%\)\.$/);
     expect(heatmapSummary(p, countOutcomes({ basin, diverged }, 20, 45, 1))).toMatch(/20 of 45 runs done so far/);
+    // A deep zoom's range: digits enough that its ends differ (walkthrough 10 read "0.002058 to 0.002058").
+    const deep = makePlan(parseSpec({ surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 0.001, momentum: 0.5 }, steps: 10, sweep: { x: { param: 'optimizer.lr', min: 0.0020581, max: 0.0020583, count: 4, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0.64411, max: 0.64414, count: 3 } } }));
+    expect(axesText(deep)).toBe('x: lr (log, 0.0020581 to 0.0020583), y: momentum (0.64411 to 0.64414)');
     // Nearly all still moving: the outcome colourings point to the final loss; the final loss's own does not.
     const moving = countOutcomes({ basin: Int32Array.from({ length: 45 }, (_, k) => (k < 2 ? 0 : -1)), diverged: new Uint8Array(45) }, 45, 45, 1);
     expect(heatmapSummary(p, moving)).toMatch(/43 did not converge \(95\.6%\)\. Most runs are still moving at the end: the final loss colouring tells them apart\.$/);
@@ -1001,5 +1005,19 @@ describe('the message line pinned to the window while its line is out of sight',
     expect(toastShown(m.text, false, m.said, seen)).toBe(false);
     m.say('');
     expect(toastShown(m.text, false, m.said, -1)).toBe(false);
+  });
+});
+
+describe('error messages on the page', () => {
+  it("says to reload where part of the page failed to load (the browsers' words), and passes other errors through", () => {
+    for (const m of [
+      'Failed to fetch dynamically imported module: http://127.0.0.1:5173/assets/0-C8xmMkdT.js',
+      'error loading dynamically imported module: http://x/assets/a.js',
+      'Importing a module script failed.',
+    ]) {
+      expect(explainError(new TypeError(m))).toMatch(/^part of the page could not be loaded .*: reload the page and try again \(/);
+    }
+    expect(explainError(new Error('optimizer.lr: 2 is out of range'))).toBe('optimizer.lr: 2 is out of range');
+    expect(explainError('plain')).toBe('plain');
   });
 });

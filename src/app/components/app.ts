@@ -3,6 +3,7 @@
  * actions to the app's controllers (controllers/app-controller.ts), which hold all state.
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { FOCUS_RING } from './focus-ring.ts';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Plan } from '../../core/plan.ts';
@@ -110,7 +111,9 @@ export class BlApp extends LitElement {
   private studies: StudyController | null = null;
   private keys: KeyboardController | null = null;
 
-  static override styles = css`
+  static override styles = [
+    FOCUS_RING,
+    css`
     :host { display: block; font: 13px system-ui, sans-serif; color: #1d1d1f; background: #fafafa; min-height: 100vh; }
     header { display: flex; gap: 12px; align-items: center; padding: 8px 14px; background: #fff; border-bottom: 1px solid #ddd; flex-wrap: wrap; }
     /* The run's state and time left keep one width, so the controls after them stay put while it runs. */
@@ -152,7 +155,6 @@ export class BlApp extends LitElement {
     [role='tablist'] { display: flex; gap: 4px; margin-bottom: 8px; border-bottom: 1px solid #ddd; }
     [role='tab'] { border: 1px solid #ccc; border-bottom: none; background: #f4f4f6; border-radius: 4px 4px 0 0; padding: 3px 10px; }
     [role='tab'][aria-selected='true'] { background: #fff; font-weight: 600; }
-    button:focus-visible, select:focus-visible, input:focus-visible, a:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 1px; }
     details.sliders { margin: 0 0 8px; }
     details.sliders > summary { cursor: pointer; font-weight: 600; margin: 4px 0; }
     /* The run's details keep their room while a sweep re-runs (a dragged start would jump otherwise). */
@@ -212,7 +214,8 @@ export class BlApp extends LitElement {
     .verdict.warn { background: #fbeee6; color: #8a3b00; }
     .open { display: flex; flex-wrap: wrap; gap: 4px; padding: 4px; align-items: center; }
     .open .elsewhere { color: #555; font-size: 12px; }
-  `;
+  `,
+  ];
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -263,7 +266,7 @@ export class BlApp extends LitElement {
               return left ? html`<span class="status" data-testid="study-time-left">${left} in this sweep</span>` : nothing;
             })()}`
           : html`<button @click=${() => void st.run()}>Run again</button>`}
-        <button @click=${() => this.closeStudy()}>Close</button>
+        <button data-testid="close-study" @click=${() => this.closeStudy()}>Close</button>
       </div>
       <p><b>Claim.</b> ${s.claim}</p>
       ${s.terms.length > 0
@@ -782,8 +785,9 @@ export class BlApp extends LitElement {
             if (id) void this.studies?.select(id);
             else this.closeStudy();
           }}>
-            <option value="">—</option>
-            ${this.studies?.studies.map((s) => html`<option value=${s.id} ?selected=${this.studies?.open?.id === s.id}>${s.title}</option>`)}
+            <!-- Properties, not attributes: an attribute sets only the default, so the menu kept a closed study's name and choosing it again fired no change (walkthrough 10). -->
+            <option value="" .selected=${!this.studies?.open}>—</option>
+            ${this.studies?.studies.map((s) => html`<option value=${s.id} .selected=${this.studies?.open?.id === s.id}>${s.title}</option>`)}
           </select>
         </label>
       </header>

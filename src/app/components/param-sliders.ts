@@ -7,6 +7,7 @@
  * (controllers/live-edit.ts).
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { FOCUS_RING } from './focus-ring.ts';
 import { formatNumber } from '../../view/ticks.ts';
 import type { SliderCurve, SliderModel } from '../sliders.ts';
 import { CURVE_BOX, SLIDER_STEPS, sliderPosition, sliderValue } from '../sliders.ts';
@@ -37,13 +38,14 @@ export class BlParamSliders extends LitElement {
     this.moving = new Map();
   }
 
-  static override styles = css`
+  static override styles = [
+    FOCUS_RING,
+    css`
     :host { display: block; font: 12px system-ui, sans-serif; }
     .grid { display: grid; grid-template-columns: minmax(4em, auto) minmax(0, 1fr) 5.5em; gap: 2px 8px; align-items: center; }
     label { font: 11.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: #333; overflow-wrap: anywhere; }
     input { width: 100%; margin: 0; min-width: 0; }
     output { font-variant-numeric: tabular-nums; text-align: right; }
-    input:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 1px; }
     .heading { grid-column: 1 / -1; font-size: 11px; color: #666; margin-top: 4px; border-bottom: 1px solid #e4e4e4; }
     .heading:first-child { margin-top: 0; }
     .curve { height: 28px; width: 100%; display: block; background: #fafafa; border: 1px solid #e4e4e4; box-sizing: border-box; }
@@ -51,7 +53,8 @@ export class BlParamSliders extends LitElement {
     .scale { color: #666; font-size: 11px; }
     .scale.end { text-align: right; }
     .range { font-size: 10px; line-height: 13px; font-variant-numeric: tabular-nums; }
-  `;
+  `,
+  ];
 
   private emit(m: SliderModel, e: Event, final: boolean): void {
     const value = sliderValue(m, Number((e.target as HTMLInputElement).value));

@@ -4,6 +4,7 @@
  * controller it is given, and it follows that controller's frames itself (see follow.ts).
  */
 import { LitElement, css, html } from 'lit';
+import { FOCUS_RING } from './focus-ring.ts';
 import type { PlaybackController } from '../controllers/playback-controller.ts';
 import { PLAY_SPEEDS } from '../controllers/playback-controller.ts';
 import { Follow } from './follow.ts';
@@ -32,15 +33,17 @@ export class BlPlaybackBar extends LitElement {
     new Follow(this, () => this.playback);
   }
 
-  static override styles = css`
+  static override styles = [
+    FOCUS_RING,
+    css`
     :host { display: block; font: 12px system-ui, sans-serif; }
     .bar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 6px; margin: 4px 0; }
     button, select { font: inherit; padding: 2px 7px; min-width: 28px; }
     button.play { min-width: 64px; font-weight: 600; }
     input[type='range'] { flex: 1 1 120px; min-width: 80px; }
     .step { font-variant-numeric: tabular-nums; color: #333; min-width: 9em; }
-    button:focus-visible, select:focus-visible, input:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 1px; }
-  `;
+  `,
+  ];
 
   override render() {
     const pb = this.playback;

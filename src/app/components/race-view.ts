@@ -5,6 +5,7 @@
  * follows the race's playback frames itself.
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { FOCUS_RING } from './focus-ring.ts';
 import { OPTIMIZERS } from '../../core/registry/index.ts';
 import type { Minimum } from '../../core/registry/types.ts';
 import type { Lane, RaceController } from '../controllers/race-controller.ts';
@@ -56,7 +57,9 @@ export class BlRace extends LitElement {
     new Follow(this, () => this.playback);
   }
 
-  static override styles = css`
+  static override styles = [
+    FOCUS_RING,
+    css`
     :host { display: block; font: 13px system-ui, sans-serif; }
     /* Equal x and y units make a wide plot tall: past this width it would push everything else off screen. */
     bl-contour-plot { max-width: 600px; }
@@ -70,8 +73,8 @@ export class BlRace extends LitElement {
     select, button { font: inherit; padding: 1px 6px; }
     .err { color: #b3261e; font-size: 12px; }
     .result { color: #444; font-size: 12px; }
-    button:focus-visible, select:focus-visible, input:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 1px; }
-  `;
+  `,
+  ];
 
   private readonly paths = memoLast((lanes: readonly Lane[]): ColouredPath[] =>
     lanes.flatMap((l) => (l.trajectory ? [{ x: l.trajectory.x, y: l.trajectory.y, steps: l.trajectory.steps, colour: l.entrant.colour }] : [])),

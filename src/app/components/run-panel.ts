@@ -7,6 +7,7 @@
  * redraw only their playhead layers), never the page.
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { FOCUS_RING } from './focus-ring.ts';
 import type { Minimum } from '../../core/registry/types.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
 import type { PinsController, Pin } from '../controllers/pins-controller.ts';
@@ -81,7 +82,9 @@ export class BlRunPanel extends LitElement {
     new Follow(this, () => this.playback);
   }
 
-  static override styles = css`
+  static override styles = [
+    FOCUS_RING,
+    css`
     :host { display: block; font: 13px system-ui, sans-serif; }
     /* Equal x and y units make a wide plot tall: past this width it would push everything else off screen. */
     bl-contour-plot { max-width: 600px; }
@@ -92,8 +95,8 @@ export class BlRunPanel extends LitElement {
     .key { display: inline-block; width: 18px; height: 3px; border-radius: 1px; flex: none; }
     .label { flex: 1 1 12em; min-width: 0; font-variant-numeric: tabular-nums; overflow-wrap: anywhere; }
     button { font: inherit; padding: 1px 7px; }
-    button:focus-visible { outline: 2px solid #2f6fdf; outline-offset: 1px; }
-  `;
+  `,
+  ];
 
   /** Pinned paths for the contour plot, in their colours. */
   private readonly pinPaths = memoLast((pins: readonly Pin[]): ColouredPath[] =>

@@ -13,6 +13,7 @@
  * The form model and every edit rule are in `spec-edit.ts` (unit-tested without a DOM).
  */
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { FOCUS_RING } from './focus-ring.ts';
 import { live } from 'lit/directives/live.js';
 import type { Action, EditorState, Field, FieldError, Group, HandSet, PlacedError, Section, SpecJSON } from '../spec-edit.ts';
 import { applyActionTracked, applyEditTracked, buildForm, isWideSelect, placeErrors, selectTitle } from '../spec-edit.ts';
@@ -296,7 +297,9 @@ export class SpecEditor extends LitElement {
     `;
   }
 
-  static override styles = css`
+  static override styles = [
+    FOCUS_RING,
+    css`
     :host {
       display: block;
       /* The selects with long options take a row of their own where the editor is narrow (below). */
@@ -413,12 +416,6 @@ export class SpecEditor extends LitElement {
         width: 100%;
       }
     }
-    input:focus-visible,
-    select:focus-visible,
-    button:focus-visible {
-      outline: 2px solid #2f6fdf;
-      outline-offset: 1px;
-    }
     .value.invalid input,
     .value.invalid select {
       border-color: #b3261e;
@@ -490,7 +487,8 @@ export class SpecEditor extends LitElement {
       cursor: default;
       opacity: 0.6;
     }
-  `;
+  `,
+  ];
 }
 
 // Guarded so that a second evaluation of the module (Vite HMR) does not throw.

@@ -6,6 +6,7 @@
  * page) only the curated views show: the rest acts on a view that is not on the page.
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { FOCUS_RING } from './focus-ring.ts';
 
 export interface PresetOption {
   readonly id: string;
@@ -51,7 +52,9 @@ export class BlViewBar extends LitElement {
     this.explorer = true;
   }
 
-  static override styles = css`
+  static override styles = [
+    FOCUS_RING,
+    css`
     /* Its groups are the header's own flex items, so each wraps on its own: as one box it took two
        rows of a narrow header to itself (walkthrough 7). */
     :host { display: contents; }
@@ -59,7 +62,8 @@ export class BlViewBar extends LitElement {
     /* Narrow screens: a group wraps inside itself and the preset menu shrinks rather than overflow. */
     .group { display: inline-flex; flex-wrap: wrap; gap: 4px; align-items: center; max-width: 100%; min-width: 0; }
     select[name='preset'] { max-width: min(20em, calc(100vw - 130px)); min-width: 0; }
-  `;
+  `,
+  ];
 
   private act(detail: ViewAction): void {
     this.dispatchEvent(new CustomEvent<ViewAction>('view-action', { detail, bubbles: true, composed: true }));

@@ -6,6 +6,7 @@
  * Render-only.
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { FOCUS_RING } from './focus-ring.ts';
 import { LAMBDA_NOTE, colourText, netColourText } from '../../view/caption.ts';
 import type { HeatmapMode } from '../../view/frame.ts';
 import type { NetHeatmapMode } from '../../view/net-frame.ts';
@@ -41,7 +42,9 @@ export class BlViewNotes extends LitElement {
     this.netMode = null;
   }
 
-  static override styles = css`
+  static override styles = [
+    FOCUS_RING,
+    css`
     :host { display: block; font: 12.5px/1.4 system-ui, sans-serif; color: #333; max-width: 640px; }
     p { margin: 0 0 4px; }
     .stale { color: #8a3b00; }
@@ -50,7 +53,8 @@ export class BlViewNotes extends LitElement {
     summary { cursor: pointer; color: #0b5394; }
     ul { margin: 4px 0; padding-left: 18px; }
     li { margin: 2px 0; }
-  `;
+  `,
+  ];
 
   /** Why the map is not the editor's spec, where it is not. */
   private staleNote() {

@@ -22,6 +22,7 @@ import type { MessageLine } from './message.ts';
 import { RenderThrottle } from './throttle.ts';
 import { sweepTimeLeft } from '../validation-passes.ts';
 import { axisFinerThan } from '../heatmap/zoom-around.ts';
+import { explainError } from '../explain-error.ts';
 
 /** How long the editor's typing must pause before its spec runs. */
 const EDIT_DEBOUNCE_MS = 250;
@@ -275,7 +276,7 @@ export class RunController implements ReactiveController {
         void this.run({ retryGpu: false });
         return;
       } else {
-        this.message.say(`Run failed: ${(e as Error).message}`);
+        this.message.say(`Run failed: ${explainError(e)}`);
       }
     } finally {
       if (gen === this.generation) {
@@ -344,7 +345,7 @@ export class RunController implements ReactiveController {
       if (gen !== this.generation) return;
       plan = makeNetPlan(spec);
     } catch (e) {
-      if (gen === this.generation) this.message.say((e as Error).message);
+      if (gen === this.generation) this.message.say(explainError(e));
       return;
     }
     if (finerThanFloat64(plan)) {
@@ -398,7 +399,7 @@ export class RunController implements ReactiveController {
         this.restored = last.net.plan;
         this.message.say('Run cancelled: the map shows the last complete sweep again (its caption says which); Run computes the spec in the editor.');
       } else {
-        this.message.say(e instanceof CancelledError ? 'Run cancelled.' : `Run failed: ${(e as Error).message}`);
+        this.message.say(e instanceof CancelledError ? 'Run cancelled.' : `Run failed: ${explainError(e)}`);
       }
     } finally {
       if (gen === this.generation) {

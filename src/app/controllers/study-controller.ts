@@ -18,6 +18,7 @@ import type { EngineSet } from './engines.ts';
 import { canvasPng } from './export-controller.ts';
 import { RenderThrottle } from './throttle.ts';
 import { StageClock } from '../validation-passes.ts';
+import { explainError } from '../explain-error.ts';
 
 export class StudyController implements ReactiveController {
   open: Study | null = null;
@@ -145,7 +146,7 @@ export class StudyController implements ReactiveController {
       this.quick = quick;
       this.svgs = result.panels.map((p) => panelSvg(p, canvasPng));
     } catch (e) {
-      if (this.abort === abort) this.error = e instanceof CancelledError ? 'Study cancelled.' : `Study failed: ${(e as Error).message}`;
+      if (this.abort === abort) this.error = e instanceof CancelledError ? 'Study cancelled.' : `Study failed: ${explainError(e)}`;
     } finally {
       if (this.abort === abort) {
         this.running = false;

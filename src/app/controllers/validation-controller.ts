@@ -21,6 +21,7 @@ import { RenderThrottle } from './throttle.ts';
 import type { Pass } from '../validation-passes.ts';
 import { ENGINE_LABEL, PassClock, formatRemaining, netValidationPasses, validationPasses } from '../validation-passes.ts';
 import { resolutionText, untrainedClass } from '../precision-probe.ts';
+import { explainError } from '../explain-error.ts';
 
 export interface Validation {
   /** The shown engine against the float32 CPU engine (float64 when the float32 one is shown). */
@@ -264,7 +265,7 @@ export class ValidationController implements ReactiveController {
         }),
       );
     } catch (e) {
-      this.message.say(e instanceof CancelledError ? 'Validation cancelled.' : `Validation failed: ${(e as Error).message}`);
+      this.message.say(e instanceof CancelledError ? 'Validation cancelled.' : `Validation failed: ${explainError(e)}`);
     } finally {
       if (this.abort === abort) this.abort = null;
       this.validating = false;
