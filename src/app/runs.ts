@@ -78,7 +78,9 @@ export function clearedRunsText(
   const many = sel ? pinned > 0 : pinned > 1;
   const sweeps = reasons.filter((r) => r.kind === 'sweeps').map((r) => name(r.path));
   const fixes = reasons.flatMap((r) => (r.kind === 'fixes' ? [`${name(r.path)} at ${formatNumber(r.value, 4)}`] : []));
+  const optimizer = reasons.find((r) => r.kind === 'optimizer');
   const parts = [
+    optimizer ? `${many ? 'they were' : 'it was'} ${optimizer.from}'s and this map is ${optimizer.to}'s` : '',
     sweeps.length > 0 ? `this map sweeps ${sweeps.join(' and ')}, which ${many ? 'they were' : 'it was'} not picked on` : '',
     fixes.length > 0 ? `this map holds ${fixes.join(' and ')} (the editor's value), not where ${many ? 'they were' : 'it was'} picked` : '',
   ].filter((t) => t !== '');

@@ -243,7 +243,9 @@ export type NoPlace =
   /** The new sweep sweeps a parameter whose value in the run's own sweep is unknown (another optimiser's, or a link's run). */
   | { readonly kind: 'sweeps'; readonly path: string }
   /** The new sweep fixes a parameter the run was picked on at another value. */
-  | { readonly kind: 'fixes'; readonly path: string; readonly value: number };
+  | { readonly kind: 'fixes'; readonly path: string; readonly value: number }
+  /** The run was another optimiser's: its hyperparameters mean other things here (walkthrough 10). */
+  | { readonly kind: 'optimizer'; readonly path: 'optimizer.name'; readonly from: string; readonly to: string };
 
 /**
  * Where a run of an earlier sweep (its sweep coordinates; `from`, the plan it was placed in, where
@@ -255,13 +257,17 @@ export type NoPlace =
  * (another optimiser's axes, a link's run), or fixes one the run was picked on at another value (its
  * momentum axis dropped): its nearest run would be one nobody picked (walkthrough 7, review 10). A
  * run of no sweep (no coordinates) stood at the spec's values: the new sweep's run nearest them.
+ * No place either for another optimiser's run.
  */
-export function placeRun<P extends SweepShape & { readonly height: number; readonly runs: number }>(
+export function placeRun<P extends SweepShape & { readonly height: number; readonly runs: number; readonly spec: { readonly optimizer: { readonly name: string } } }>(
   plan: P,
   coords: Readonly<Record<string, number>>,
   from: P | null,
   fixedValue: (plan: P, path: string) => number | null,
 ): { readonly run: number } | NoPlace {
+  // Another optimiser's run is no run of this one: an SGD run pinned at lr 0.1 and carried to Adam's
+  // at lr 0.1 compared Adam with Adam under SGD's name (walkthrough 10).
+  if (from && from.spec.optimizer.name !== plan.spec.optimizer.name) return { kind: 'optimizer', path: 'optimizer.name', from: from.spec.optimizer.name, to: plan.spec.optimizer.name };
   if (plan.mode === 'none') return { run: 0 };
   const none = Object.keys(coords).length === 0;
   const want: Record<string, number> = {};

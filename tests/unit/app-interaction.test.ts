@@ -127,10 +127,16 @@ describe('runs across sweeps', () => {
     // sweep, at start.0 -1.5 and momentum 0.4.
     const there = carryRun(moved, coords, p);
     expect(there === null ? null : runCoordinates(moved, there)).toEqual({ 'start.0': -1.5, 'optimizer.momentum': 0.4 });
-    // Another optimiser's axes: Adam's betas[0] had no value in an SGD run.
+    // Another optimiser's runs: none of them is a run of Adam's, on Adam's axes (betas[0] had no value
+    // in an SGD run) or on the same ones (walkthrough 10: SGD pins carried to Adam at the same LR).
     const adam = plan({ ...GRID, optimizer: { name: 'Adam', lr: 0.001 }, sweep: { kind: 'grid', x: GRID.sweep.x, y: { param: 'optimizer.betas.0', min: 0, max: 0.99, count: 5, scale: 'linear' } } });
     expect(carryRun(adam, coords, p)).toBeNull();
-    expect(clearedRunsText(coords, [], noPlace(adam, p))).toBe('The selected run was cleared: this map sweeps betas[0], which it was not picked on.');
+    expect(clearedRunsText(coords, [], noPlace(adam, p))).toBe("The selected run was cleared: it was SGD's and this map is Adam's.");
+    const adamLr = plan({ ...GRID, optimizer: { name: 'Adam', lr: 0.001 }, sweep: { kind: 'grid', x: GRID.sweep.x } });
+    expect(carryRun(adamLr, { 'optimizer.lr': 0.01 }, plan({ ...GRID, sweep: { kind: 'grid', x: GRID.sweep.x } }))).toBeNull();
+    expect(clearedRunsText(null, [coords, coords], noPlace(adamLr, p))).toBe("2 pinned runs were cleared: they were SGD's and this map is Adam's.");
+    // Placed in no plan (a link's run): on Adam's own axes the betas[0] it lacks says so.
+    expect(clearedRunsText(coords, [], noPlace(adam, null))).toBe('The selected run was cleared: this map sweeps betas[0], which it was not picked on.');
     // The momentum axis dropped (an LR strip, momentum fixed at the spec's 0.9): a run picked at
     // momentum 0.4 is not in it (review 10); one picked at 0.9 is.
     const lrOnly = plan({ ...GRID, sweep: { kind: 'grid', x: GRID.sweep.x } });
