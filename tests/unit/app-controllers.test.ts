@@ -157,6 +157,12 @@ describe('validation a person waits for', () => {
     expect(sweepTimeLeft(0, 1e7, 5)).toBeUndefined();
     expect(sweepTimeLeft(1e7, 1e7, 60)).toBeUndefined();
     expect(sweepTimeLeft(10, 0, 5)).toBeUndefined();
+    // Measured from the first progress: 4 s of start-up (data, workers) before 8% came in at 4.4 s,
+    // then 10% at 5 s: 0.6 s per 2%, so 27 s to go, not the 45 s the whole time's rate says.
+    expect(sweepTimeLeft(1e6, 1e7, 5)).toBe('about 45 s left');
+    expect(sweepTimeLeft(1e6, 1e7, 5, { done: 8e5, elapsed: 4.4 })).toBe('about 27 s left');
+    // A first progress that is this one (nothing measured since) falls back to the whole time.
+    expect(sweepTimeLeft(1e6, 1e7, 5, { done: 1e6, elapsed: 5 })).toBe('about 45 s left');
   });
 
   it("times a study's stages each from its own start (each stage's progress starts over)", () => {

@@ -80,6 +80,8 @@ export class RunController implements ReactiveController {
   running = false;
   /** When the shown sweep started (performance.now(), ms): its time left is estimated from it. */
   private startedAt = 0;
+  /** The shown sweep's first progress (work done, ms since its start): its rate is measured from there. */
+  private firstProgress: { done: number; elapsed: number } | null = null;
 
   /**
    * Set while the map shows an earlier sweep than the spec (a re-run was cancelled): that sweep's
@@ -147,7 +149,7 @@ export class RunController implements ReactiveController {
   timeLeft(now = performance.now()): string | undefined {
     const p = this.progress;
     if (!this.running || !p) return undefined;
-    return sweepTimeLeft(p.done, p.total, (now - this.startedAt) / 1000);
+    return sweepTimeLeft(p.done, p.total, (now - this.startedAt) / 1000, this.firstProgress);
   }
 
   /**
@@ -177,6 +179,7 @@ export class RunController implements ReactiveController {
     this.running = true;
     this.progress = null;
     this.startedAt = performance.now();
+    this.firstProgress = null;
     this.onDevice = false;
     this.message.runStarts();
     const engine = ran ?? this.engineFor(plan, float64);
@@ -233,6 +236,7 @@ export class RunController implements ReactiveController {
         onProgress: (p) => {
           if (gen !== this.generation) return;
           this.progress = p;
+          if (!this.firstProgress && p.done > 0) this.firstProgress = { done: p.done, elapsed: (performance.now() - this.startedAt) / 1000 };
           if (p.columns) this.columns = p.columns;
           this.runsReady = p.runsReady ?? this.runsReady;
           this.throttle.request();
@@ -372,6 +376,7 @@ export class RunController implements ReactiveController {
         onProgress: (p) => {
           if (gen !== this.generation) return;
           this.progress = p;
+          if (!this.firstProgress && p.done > 0) this.firstProgress = { done: p.done, elapsed: (performance.now() - this.startedAt) / 1000 };
           this.throttle.request();
         },
         onChunk: (begin, cols, n) => {
