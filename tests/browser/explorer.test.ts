@@ -235,6 +235,35 @@ describe('state that never traps', () => {
     await page.close();
   }, 300_000);
 
+  it("reads pasted PyTorch code into the view's optimizer and schedule, says what it read, and names in the dialog what it cannot read", async () => {
+    const page = await open(s.browser, s.origin);
+    await page.click('bl-app >>> [data-testid="paste-torch"]');
+    const typeCode = async (code: string): Promise<void> => {
+      await page.evaluate((c: string) => {
+        const t = document.querySelector('bl-app')?.shadowRoot?.querySelector('[data-testid="paste-text"]') as HTMLTextAreaElement;
+        t.value = c;
+        t.dispatchEvent(new Event('input', { bubbles: true, composed: true }));
+      }, code);
+      await page.click('bl-app >>> [data-testid="paste-apply"]');
+    };
+    const dialogError = (): Promise<string | null> => page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('[data-testid="paste-error"]')?.textContent ?? null);
+    // The box has the focus, for the paste.
+    expect(await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.activeElement?.getAttribute('data-testid'))).toBe('paste-text');
+    await typeCode('sched = StepLR(opt, 30)');
+    expect(await dialogError()).toMatch(/^StepLR: positional argument 2 \(30\) is not read, .*\(probably step_size=30\)$/);
+    expect(await specOf(page)).toEqual(DEFAULT_JSON);
+    await typeCode('optimizer = torch.optim.Adam(model.parameters(), lr=3e-4, betas=(0.8, 0.99))\nscheduler = torch.optim.lr_scheduler.StepLR(optimizer, step_size=100, gamma=0.5)');
+    await waitFor(page, `app.controller.sweep.plan?.optimizer.id === 'Adam'`);
+    await settle(page);
+    const spec = await specOf(page);
+    expect(spec.optimizer).toMatchObject({ name: 'Adam', lr: 3e-4, betas: [0.8, 0.99] });
+    expect(spec.schedule).toMatchObject({ name: 'StepLR', step_size: 100, gamma: 0.5 });
+    expect(await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('[data-testid="paste-dialog"]') ?? null)).toBeNull();
+    // Said, and kept past the sweep it started: the default sweep's momentum axis is no Adam field, so it goes, named.
+    expect(await message(page)).toMatch(/^Read from the pasted code: Adam \(lr, betas\) and StepLR \(step_size, gamma\)\./);
+    await page.close();
+  }, 300_000);
+
   it('keeps the last complete map on screen when a re-run is cancelled', async () => {
     const page = await open(s.browser, s.origin);
     await setField(page, 'steps', '50000');

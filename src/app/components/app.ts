@@ -26,6 +26,7 @@ import type { NetTrajectory } from '../../core/trajectory.ts';
 import { groupLrPath } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
 import { MessageToastController } from '../controllers/message-toast.ts';
+import { TORCH_EXAMPLE, TorchPasteController } from '../controllers/torch-paste-controller.ts';
 import type { SliderModel } from '../sliders.ts';
 import type { NetRun } from '../controllers/net-runs-controller.ts';
 import { MAX_NET_PINS } from '../controllers/net-runs-controller.ts';
@@ -108,6 +109,7 @@ export class BlApp extends LitElement {
   private ctl: AppController | null = null;
   /** The message line pinned to the window's bottom while the line itself is out of sight. */
   private toast: MessageToastController | null = null;
+  private paste: TorchPasteController | null = null;
   private studies: StudyController | null = null;
   private keys: KeyboardController | null = null;
 
@@ -115,7 +117,7 @@ export class BlApp extends LitElement {
     FOCUS_RING,
     css`
     :host { display: block; font: 13px system-ui, sans-serif; color: #1d1d1f; background: #fafafa; min-height: 100vh; }
-    header { display: flex; gap: 12px; align-items: center; padding: 8px 14px; background: #fff; border-bottom: 1px solid #ddd; flex-wrap: wrap; }
+    header { position: relative; display: flex; gap: 12px; align-items: center; padding: 8px 14px; background: #fff; border-bottom: 1px solid #ddd; flex-wrap: wrap; }
     /* The run's state and time left keep one width, so the controls after them stay put while it runs. */
     .run-state-box { display: inline-flex; gap: 8px; min-width: 10.5em; white-space: nowrap; }
     h1 { font-size: 17px; margin: 0 8px 0 0; }
@@ -213,9 +215,42 @@ export class BlApp extends LitElement {
     .verdict.fail { background: #fde8e6; color: #9b1c13; }
     .verdict.warn { background: #fbeee6; color: #8a3b00; }
     .open { display: flex; flex-wrap: wrap; gap: 4px; padding: 4px; align-items: center; }
+    .paste { position: absolute; top: 100%; right: 14px; z-index: 20; width: min(640px, calc(100vw - 40px)); background: #fff; border: 1px solid #999; border-radius: 4px; box-shadow: 0 4px 16px rgba(0, 0, 0, 0.2); padding: 10px 12px; font-size: 13px; }
+    .paste h2 { font-size: 14px; margin: 0 0 4px; }
+    .paste p { margin: 4px 0; color: #333; }
+    .paste textarea { width: 100%; box-sizing: border-box; font: 12px/1.4 ui-monospace, monospace; }
+    .paste .paste-error { color: #9b1c13; }
+    .paste .row { display: flex; gap: 6px; margin-top: 6px; }
     .open .elsewhere { color: #555; font-size: 12px; }
   `,
   ];
+
+  /** The "Paste torch…" dialog (TorchPasteController holds its state). */
+  private pasteDialog() {
+    const p = this.paste;
+    if (!p?.open) return nothing;
+    return html`<div class="paste" role="dialog" aria-modal="false" aria-labelledby="paste-title" data-testid="paste-dialog" @keydown=${(e: KeyboardEvent) => {
+      if (e.key === 'Escape') p.hide();
+    }}>
+      <h2 id="paste-title">Paste PyTorch code</h2>
+      <p>The lines that make your optimizer and scheduler, as you wrote them for torch. They replace this view's optimizer and schedule; the problem, sweep and steps stay. Keyword arguments are read under torch's names; a value out of torch's range is named and dropped.</p>
+      <textarea data-testid="paste-text" rows="6" spellcheck="false" aria-label="PyTorch code" placeholder=${TORCH_EXAMPLE} .value=${p.text} @input=${(e: Event) => p.edit((e.target as HTMLTextAreaElement).value)}></textarea>
+      ${p.error ? html`<p class="paste-error" role="alert" data-testid="paste-error">${p.error}</p>` : nothing}
+      <div class="row"><button data-testid="paste-apply" @click=${() => p.submit()}>Apply</button><button @click=${() => p.hide()}>Cancel</button></div>
+    </div>`;
+  }
+
+  /** The paste dialog takes the focus when it opens (called from updated). */
+  private focusPaste(): void {
+    const box = this.renderRoot.querySelector<HTMLTextAreaElement>('[data-testid="paste-text"]');
+    if (box && this.paste?.open && !this.pasteFocused) {
+      this.pasteFocused = true;
+      box.focus();
+    }
+    if (!this.paste?.open) this.pasteFocused = false;
+  }
+
+  private pasteFocused = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -227,6 +262,7 @@ export class BlApp extends LitElement {
       this.studies = new StudyController(this, this.engines);
       const ctl = this.ctl;
       this.toast = new MessageToastController(this, ctl.message, () => this.renderRoot.querySelector('[data-testid="message"]'));
+      this.paste = new TorchPasteController(this, (text) => ctl.spec.applyTorchCode(text));
       this.keys = new KeyboardController(this, (a) => {
         if (a === 'cancel') {
           if (!ctl.sweep.running && !ctl.validation.validating) return false;
@@ -718,6 +754,7 @@ export class BlApp extends LitElement {
 
   protected override updated(changed: PropertyValues): void {
     void changed;
+    this.focusPaste();
     document.title = this.ctl?.sweep.running ? 'basinlab (running…)' : 'basinlab';
   }
 
@@ -776,6 +813,8 @@ export class BlApp extends LitElement {
         <!-- A button, not the browser's own file control: its "Choose File  No file chosen" took a third of a narrow header's row (walkthrough 7: five rows at 800 px). -->
         <button data-testid="import" title="Open a spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)"
           @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input[type="file"]')?.click()}>Import…</button>
+        <button data-testid="paste-torch" title="Paste the lines of PyTorch code that make your optimizer and scheduler: they replace this view's" @click=${() => this.paste?.show()}>Paste torch…</button>
+        ${this.pasteDialog()}
         <input type="file" hidden aria-label="Import a spec or a result file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} />
         <bl-view-bar .presets=${this.presetOptions} .preset=${ctl.explorerClosed ? '' : this.presetShown(ctl.spec.json)} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
           ?figureReady=${!!(sweep.results || sweep.net?.results)} .explorer=${!ctl.explorerClosed} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>

@@ -15,6 +15,8 @@ import type { HandSet } from '../spec-edit.ts';
 import { DEFAULT_MODE, DEFAULT_SPEC } from '../defaults.ts';
 import type { EntryState } from '../history-model.ts';
 import { readLink, specOfDocument } from '../link.ts';
+import type { TorchCode } from '../torch-code.ts';
+import { TorchCodeError, readTorchCode } from '../torch-code.ts';
 import { HistoryController } from './history-controller.ts';
 import type { MessageLine } from './message.ts';
 import { resultFileSpec } from './result-file.ts';
@@ -205,6 +207,47 @@ export class SpecController implements ReactiveController {
   open(json: Record<string, unknown>, mode: AnyHeatmapMode): void {
     this.mode = mode;
     this.setSpec(json, { immediate: true, handSet: NONE });
+  }
+
+  /**
+   * PyTorch code the user pasted (torch-code.ts): its optimiser and scheduler replace the view's,
+   * the rest of the view (problem, sweep, steps) kept; what the spec cannot use is dropped and named,
+   * as for an import. Returns why nothing could be read (the code's line and column), or null.
+   */
+  applyTorchCode(text: string): string | null {
+    let read: TorchCode;
+    try {
+      read = readTorchCode(text);
+    } catch (e) {
+      if (e instanceof TorchCodeError) return e.message;
+      throw e;
+    }
+    const json: Record<string, unknown> = { ...this.json };
+    if (read.optimizer) json.optimizer = read.optimizer;
+    if (read.schedule) json.schedule = read.schedule;
+    const { spec, dropped } = specOfDocument(json, DEFAULT_SPEC);
+    const fieldsOf = (o: Record<string, unknown>): string => {
+      const keys = Object.keys(o).filter((k) => k !== 'name' && k !== 'schedulers');
+      return keys.length > 0 ? ` (${keys.join(', ')})` : ' (its defaults)';
+    };
+    const what = [read.optimizer ? `${String(read.optimizer.name)}${fieldsOf(read.optimizer)}` : '', read.schedule ? `${String(read.schedule.name)}${fieldsOf(read.schedule)}` : '']
+      .filter((t) => t !== '')
+      .join(' and ');
+    const swept = (spec.sweep as { x?: { param?: string }; y?: { param?: string } } | null | undefined) ?? null;
+    // A swept optimiser or schedule field is the axis's, run by run, whatever the code gave it.
+    const axes = [swept?.x?.param, swept?.y?.param].filter((p): p is string => typeof p === 'string' && /^(optimizer|schedule)\./.test(p));
+    this.sayAboutRun(
+      [
+        `Read from the pasted code: ${what}.`,
+        axes.length > 0 ? `The sweep sets ${axes.join(' and ')} run by run (its axes), whatever the code gave.` : '',
+        ...read.notes,
+        dropped.length > 0 ? `Dropped what could not be used (the rest is shown): ${dropped.join('; ')}.` : '',
+      ]
+        .filter((t) => t !== '')
+        .join(' '),
+    );
+    this.setSpec(spec, { immediate: true });
+    return null;
   }
 
   /**

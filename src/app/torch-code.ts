@@ -1,0 +1,276 @@
+/**
+ * PyTorch code pasted into the page, read as basinlab's optimiser and schedule: the lines a user
+ * already has,
+ *
+ *   optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), weight_decay=1e-2)
+ *   scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=100, eta_min=1e-5)
+ *
+ * Keyword arguments become the spec's fields under torch's own names (the registry uses them), so
+ * what torch would refuse the spec reader refuses, naming the field and its range. Read: Python
+ * literals (numbers, True, False, None, strings, tuples and lists of them), calls of torch.optim's
+ * classes (qualified or not), variables that name a scheduler made earlier (SequentialLR's and
+ * ChainedScheduler's lists). Not guessed: a positional argument after the parameters or the
+ * optimiser (torch's order differs from class to class; "write it as name=value" says how), a
+ * lambda (LambdaLR is not in basinlab), any other expression. DOM-free; the spec controller
+ * applies what this returns.
+ */
+import { OPTIMIZERS } from '../core/registry/optimizers/index.ts';
+import { SCHEDULES } from '../core/registry/schedules/index.ts';
+
+type Value = number | string | boolean | null | readonly Value[] | Call | Ref;
+
+interface Call {
+  readonly kind: 'call';
+  readonly name: string;
+  readonly args: readonly Value[];
+  readonly kwargs: ReadonlyMap<string, Value>;
+}
+
+interface Ref {
+  readonly kind: 'ref';
+  readonly name: string;
+}
+
+export interface TorchCode {
+  /** `{ name, ...keyword arguments }`, or null when the code makes no optimiser. */
+  readonly optimizer: Record<string, unknown> | null;
+  /** The last scheduler made (with its children), or null. */
+  readonly schedule: Record<string, unknown> | null;
+  /** What was read but has no effect here, one sentence each (e.g. foreach=True). */
+  readonly notes: readonly string[];
+}
+
+/** A problem with the pasted code: line and column, and what to write instead. */
+export class TorchCodeError extends Error {}
+
+/** Keyword arguments that choose torch's implementation, not its arithmetic: read and left out. */
+const IMPLEMENTATION = new Set(['foreach', 'fused', 'capturable', 'differentiable', 'verbose', 'last_epoch']);
+
+type Token = { readonly t: 'name' | 'num' | 'str' | 'op'; readonly v: string; readonly line: number; readonly col: number };
+
+function tokens(text: string): Token[] {
+  const out: Token[] = [];
+  const re = /\s+|#[^\n]*|([A-Za-z_][\w.]*)|((?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?)|('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")|([()[\],=\-+*:{}])/y;
+  let line = 1;
+  let lineStart = 0;
+  for (let at = 0; at < text.length; ) {
+    re.lastIndex = at;
+    const m = re.exec(text);
+    const col = at - lineStart + 1;
+    if (!m) throw new TorchCodeError(`line ${line}, column ${col}: cannot read ${JSON.stringify(text.slice(at, at + 12))}`);
+    if (m[1] !== undefined) out.push({ t: 'name', v: m[1], line, col });
+    else if (m[2] !== undefined) out.push({ t: 'num', v: m[2].replace(/_/g, ''), line, col });
+    else if (m[3] !== undefined) out.push({ t: 'str', v: m[3].slice(1, -1), line, col });
+    else if (m[4] !== undefined) out.push({ t: 'op', v: m[4], line, col });
+    for (let k = at; k < re.lastIndex; k++) {
+      if (text[k] === '\n') {
+        line++;
+        lineStart = k + 1;
+      }
+    }
+    at = re.lastIndex;
+  }
+  return out;
+}
+
+/** The class name torch code qualifies (torch.optim.Adam, optim.lr_scheduler.StepLR): its last part. */
+function className(dotted: string): string {
+  return dotted.slice(dotted.lastIndexOf('.') + 1);
+}
+
+class Parser {
+  private at = 0;
+  constructor(private readonly toks: readonly Token[]) {}
+
+  private where(tok: Token | undefined = this.toks[this.at]): string {
+    return tok ? `line ${tok.line}, column ${tok.col}` : 'at the end';
+  }
+
+  private peek(v?: string): Token | undefined {
+    const tok = this.toks[this.at];
+    return v === undefined || (tok && tok.t === 'op' && tok.v === v) ? tok : undefined;
+  }
+
+  private expect(v: string): void {
+    if (!this.peek(v)) throw new TorchCodeError(`${this.where()}: expected "${v}"`);
+    this.at++;
+  }
+
+  done(): boolean {
+    return this.at >= this.toks.length;
+  }
+
+  /** `[name =] value`: an assignment or a bare expression. */
+  statement(): { target: string | null; value: Value } {
+    const a = this.toks[this.at];
+    const b = this.toks[this.at + 1];
+    if (a?.t === 'name' && b?.t === 'op' && b.v === '=') {
+      this.at += 2;
+      return { target: a.v, value: this.value() };
+    }
+    return { target: null, value: this.value() };
+  }
+
+  value(): Value {
+    const tok = this.toks[this.at];
+    if (!tok) throw new TorchCodeError('the code ends in the middle of an expression');
+    if (tok.t === 'op' && (tok.v === '-' || tok.v === '+')) {
+      this.at++;
+      const v = this.value();
+      if (typeof v !== 'number') throw new TorchCodeError(`${this.where(tok)}: "${tok.v}" before something that is not a number`);
+      return tok.v === '-' ? -v : v;
+    }
+    if (tok.t === 'num') {
+      this.at++;
+      const v = Number(tok.v);
+      if (!Number.isFinite(v)) throw new TorchCodeError(`${this.where(tok)}: ${tok.v} is not a number`);
+      return v;
+    }
+    if (tok.t === 'str') {
+      this.at++;
+      return tok.v;
+    }
+    if (tok.t === 'op' && (tok.v === '(' || tok.v === '[')) {
+      this.at++;
+      const close = tok.v === '(' ? ')' : ']';
+      const items: Value[] = [];
+      while (!this.peek(close)) {
+        items.push(this.value());
+        if (!this.peek(close)) this.expect(',');
+      }
+      this.at++;
+      return items;
+    }
+    if (tok.t === 'name') {
+      this.at++;
+      if (tok.v === 'True') return true;
+      if (tok.v === 'False') return false;
+      if (tok.v === 'None') return null;
+      if (tok.v === 'lambda') throw new TorchCodeError(`${this.where(tok)}: a lambda cannot be read (LambdaLR and MultiplicativeLR are not in basinlab)`);
+      if (!this.peek('(')) return { kind: 'ref', name: tok.v };
+      this.at++;
+      const args: Value[] = [];
+      const kwargs = new Map<string, Value>();
+      while (!this.peek(')')) {
+        const k = this.toks[this.at];
+        const eq = this.toks[this.at + 1];
+        if (k?.t === 'name' && eq?.t === 'op' && eq.v === '=') {
+          this.at += 2;
+          if (kwargs.has(k.v)) throw new TorchCodeError(`${this.where(k)}: ${k.v} is given twice`);
+          kwargs.set(k.v, this.value());
+        } else {
+          if (kwargs.size > 0) throw new TorchCodeError(`${this.where(k)}: a positional argument after a keyword argument`);
+          args.push(this.value());
+        }
+        if (!this.peek(')')) this.expect(',');
+      }
+      this.at++;
+      return { kind: 'call', name: tok.v, args, kwargs };
+    }
+    throw new TorchCodeError(`${this.where(tok)}: cannot read "${tok.v}" here`);
+  }
+}
+
+function isCall(v: Value): v is Call {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Call).kind === 'call';
+}
+
+function isRef(v: Value): v is Ref {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Ref).kind === 'ref';
+}
+
+const OPTIMIZER_IDS = new Set(OPTIMIZERS.map((o) => o.id));
+const SCHEDULE_IDS = new Set(SCHEDULES.map((s) => s.id));
+const PARENTS = new Set(SCHEDULES.filter((s) => s.children).map((s) => s.id));
+
+/** Reads pasted torch code: the optimiser and the last scheduler it makes. Throws TorchCodeError naming the line. */
+export function readTorchCode(text: string): TorchCode {
+  if (text.length > 20_000) throw new TorchCodeError(`${text.length} characters is more than any optimiser and scheduler take (20,000 at most)`);
+  const p = new Parser(tokens(text));
+  const vars = new Map<string, Value>();
+  let optimizer: Record<string, unknown> | null = null;
+  let schedule: Record<string, unknown> | null = null;
+  const notes: string[] = [];
+
+  const literal = (v: Value, what: string): unknown => {
+    if (isRef(v)) {
+      const bound = vars.get(v.name);
+      if (bound !== undefined) return literal(bound, what);
+      throw new TorchCodeError(`${what}: ${v.name} is not a value this code gives (write the number itself)`);
+    }
+    if (isCall(v)) {
+      if (SCHEDULE_IDS.has(className(v.name))) return scheduleOf(v);
+      throw new TorchCodeError(`${what}: ${v.name}(…) cannot be read (write its value)`);
+    }
+    if (Array.isArray(v)) return v.map((x, i) => literal(x, `${what}[${i}]`));
+    return v;
+  };
+
+  const fields = (c: Call, id: string, skip: ReadonlySet<string>): Record<string, unknown> => {
+    const out: Record<string, unknown> = { name: id };
+    for (const [k, v] of c.kwargs) {
+      if (skip.has(k)) continue;
+      if (IMPLEMENTATION.has(k)) {
+        notes.push(`${id}'s ${k} chooses torch's implementation, not its arithmetic: left out.`);
+        continue;
+      }
+      out[k] = literal(v, `${id}(${k}=…)`);
+    }
+    return out;
+  };
+
+  /**
+   * A positional argument past the first (the parameters or the optimiser) is not read: the error
+   * suggests the field the registry lists at that place (torch's order, for most classes), for the
+   * user to confirm by writing it, never applied unseen.
+   */
+  const positional = (c: Call, id: string, allowed: number): void => {
+    if (c.args.length <= allowed) return;
+    const def = OPTIMIZERS.find((o) => o.id === id) ?? SCHEDULES.find((s) => s.id === id);
+    const guess = def?.params[0]?.key;
+    const given = c.args[allowed];
+    const shown = typeof given === 'number' || typeof given === 'boolean' ? String(given) : '…';
+    throw new TorchCodeError(
+      `${id}: positional argument ${allowed + 1} (${shown}) is not read, since torch's order differs from class to class: write it as name=value${guess ? ` (probably ${guess}=${shown})` : ''}`,
+    );
+  };
+
+  function scheduleOf(c: Call): Record<string, unknown> {
+    const id = className(c.name);
+    if (PARENTS.has(id)) {
+      // SequentialLR(optimizer, schedulers, milestones) and ChainedScheduler(schedulers, optimizer=None):
+      // the list of schedulers may come by position.
+      const listAt = id === 'ChainedScheduler' ? 0 : 1;
+      const given = c.kwargs.get('schedulers') ?? c.args[listAt];
+      positional(c, id, listAt + 1);
+      if (!Array.isArray(given)) throw new TorchCodeError(`${id}: schedulers must be a list of schedulers made above`);
+      const children = (given as readonly Value[]).map((v, i) => {
+        const s = isRef(v) ? vars.get(v.name) : v;
+        if (s === undefined || !isCall(s) || !SCHEDULE_IDS.has(className(s.name))) throw new TorchCodeError(`${id}: schedulers[${i}] is not a scheduler made above`);
+        return scheduleOf(s);
+      });
+      return { ...fields(c, id, new Set(['schedulers', 'optimizer'])), schedulers: children };
+    }
+    positional(c, id, 1);
+    return fields(c, id, new Set(['optimizer']));
+  }
+
+  while (!p.done()) {
+    const { target, value } = p.statement();
+    if (target !== null) vars.set(target, value);
+    if (!isCall(value)) continue;
+    const id = className(value.name);
+    if (OPTIMIZER_IDS.has(id)) {
+      positional(value, id, 1);
+      optimizer = fields(value, id, new Set(['params']));
+    } else if (SCHEDULE_IDS.has(id)) {
+      schedule = scheduleOf(value);
+    } else if (/^(LambdaLR|MultiplicativeLR)$/.test(id)) {
+      throw new TorchCodeError(`${id} is not in basinlab (it takes a Python function); its schedules are: ${[...SCHEDULE_IDS].join(', ')}`);
+    }
+  }
+  if (!optimizer && !schedule) {
+    throw new TorchCodeError(`no torch optimiser or scheduler made here; optimisers: ${[...OPTIMIZER_IDS].join(', ')}; schedulers: ${[...SCHEDULE_IDS].join(', ')}`);
+  }
+  return { optimizer, schedule, notes: [...new Set(notes)] };
+}

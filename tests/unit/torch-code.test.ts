@@ -1,0 +1,77 @@
+/**
+ * Pasted PyTorch code read as the spec's optimiser and schedule (src/app/torch-code.ts): torch's
+ * own lines, qualified or not, with the literals Python writes; what cannot be read is named with
+ * its line and column, never guessed. Every optimiser and schedule of the registry is read by its
+ * class name (coverage derived from the registry).
+ */
+import { describe, expect, it } from 'vitest';
+import { TorchCodeError, readTorchCode } from '../../src/app/torch-code.ts';
+import { OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
+import { SCHEDULES } from '../../src/core/registry/schedules/index.ts';
+import { parseSpec } from '../../src/core/spec.ts';
+
+describe('readTorchCode', () => {
+  it("reads an optimizer and a scheduler as torch code writes them, keyword arguments under torch's names", () => {
+    const r = readTorchCode(`optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), weight_decay=1e-2, amsgrad=False, foreach=True)
+scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=100, eta_min=1e-5)  # per step`);
+    expect(r.optimizer).toEqual({ name: 'AdamW', lr: 1e-3, betas: [0.9, 0.999], weight_decay: 1e-2, amsgrad: false });
+    expect(r.schedule).toEqual({ name: 'CosineAnnealingLR', T_max: 100, eta_min: 1e-5 });
+    expect(r.notes).toEqual(["AdamW's foreach chooses torch's implementation, not its arithmetic: left out."]);
+    // What it reads is a spec torch's values hold in.
+    const spec = parseSpec({ surface: 'rosenbrock', steps: 100, optimizer: r.optimizer, schedule: r.schedule });
+    expect([spec.optimizer.name, spec.schedule?.name]).toEqual(['AdamW', 'CosineAnnealingLR']);
+  });
+
+  it('reads a warmup chain: schedulers made above, named in SequentialLR and ChainedScheduler lists', () => {
+    const r = readTorchCode(`import torch
+opt = optim.SGD(net.parameters(), lr=0.1, momentum=0.9, nesterov=True)
+warm = lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=5)
+cos = lr_scheduler.CosineAnnealingLR(opt, T_max=95)
+sched = lr_scheduler.SequentialLR(opt, schedulers=[warm, cos], milestones=[5])`);
+    expect(r.optimizer).toEqual({ name: 'SGD', lr: 0.1, momentum: 0.9, nesterov: true });
+    expect(r.schedule).toEqual({ name: 'SequentialLR', milestones: [5], schedulers: [{ name: 'LinearLR', start_factor: 0.1, total_iters: 5 }, { name: 'CosineAnnealingLR', T_max: 95 }] });
+    const chained = readTorchCode('s = ChainedScheduler([StepLR(opt, step_size=3), ExponentialLR(opt, gamma=0.9)])');
+    expect(chained.schedule).toEqual({ name: 'ChainedScheduler', schedulers: [{ name: 'StepLR', step_size: 3 }, { name: 'ExponentialLR', gamma: 0.9 }] });
+    expect(chained.optimizer).toBeNull();
+  });
+
+  it('reads every optimiser and schedule of the registry by its class name, qualified as torch code does', () => {
+    for (const o of OPTIMIZERS) expect(readTorchCode(`torch.optim.${o.id}(model.parameters())`).optimizer, o.id).toEqual({ name: o.id });
+    for (const s of SCHEDULES.filter((x) => !x.children)) expect(readTorchCode(`torch.optim.lr_scheduler.${s.id}(optimizer)`).schedule, s.id).toEqual({ name: s.id });
+  });
+
+  it('reads Python literals: signs, exponents, underscores, True/False/None, strings, nested tuples', () => {
+    const r = readTorchCode(`CyclicLR(opt, base_lr=-.5e-3, max_lr=+1_0.0, mode="triangular2", scale_fn=None, cycle_momentum=True, base_momentum=(0.8, (0.85,)))`);
+    expect(r.schedule).toEqual({ name: 'CyclicLR', base_lr: -5e-4, max_lr: 10, mode: 'triangular2', scale_fn: null, cycle_momentum: true, base_momentum: [0.8, [0.85]] });
+  });
+
+  it('names what it cannot read, with the line and column, and guesses nothing', () => {
+    const refused = (code: string, re: RegExp): void => {
+      let err: unknown = null;
+      try {
+        readTorchCode(code);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, code).toBeInstanceOf(TorchCodeError);
+      expect((err as Error).message, code).toMatch(re);
+    };
+    // A positional argument: its field is suggested, not applied.
+    refused('StepLR(opt, 30)', /^StepLR: positional argument 2 \(30\) is not read, .*write it as name=value \(probably step_size=30\)$/);
+    refused('Adam(params, 0.01)', /^Adam: positional argument 2 \(0\.01\) is not read.*\(probably lr=0\.01\)$/);
+    refused('opt = SGD(p, lr=0.1)\nx = {', /^line 2, column 5: cannot read "\{" here$/);
+    refused('LambdaLR(opt, lr_lambda=lambda e: 0.95 ** e)', /a lambda cannot be read \(LambdaLR and MultiplicativeLR are not in basinlab\)/);
+    refused('print("hi")', /^no torch optimiser or scheduler made here; optimisers: SGD, .*; schedulers: StepLR, /);
+    refused('Adam(p, lr=base_lr)', /^Adam\(lr=…\): base_lr is not a value this code gives \(write the number itself\)$/);
+    refused('Adam(p, lr=1e-3, lr=2e-3)', /lr is given twice/);
+    refused('SequentialLR(opt, schedulers=[a], milestones=[3])', /^SequentialLR: schedulers\[0\] is not a scheduler made above$/);
+    refused('x'.repeat(20_001), /20001 characters is more than any optimiser and scheduler take/);
+    // A variable holding a number is read through.
+    expect(readTorchCode('base = 3e-4\nAdam(p, lr=base)').optimizer).toEqual({ name: 'Adam', lr: 3e-4 });
+  });
+
+  it("hands values torch refuses to the spec reader, which names the field and torch's range", () => {
+    const r = readTorchCode('opt = torch.optim.Adam(params, lr=-1e-3, betas=(0.9, 1.5))');
+    expect(() => parseSpec({ surface: 'rosenbrock', steps: 10, optimizer: r.optimizer })).toThrow(/optimizer\.lr: -0\.001 is out of range; allowed \[0, inf\)/);
+  });
+});
