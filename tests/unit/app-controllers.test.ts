@@ -11,6 +11,7 @@ import { ZoomController } from '../../src/app/controllers/zoom-controller.ts';
 import { memoLast } from '../../src/app/memo.ts';
 import { HistoryModel, entryState, readEntryState } from '../../src/app/history-model.ts';
 import { PassClock, StageClock, formatRemaining, sweepTimeLeft, validationPasses } from '../../src/app/validation-passes.ts';
+import { verdictClass, verdictHeadline } from '../../src/app/controllers/study-controller.ts';
 
 const SPEC_JSON = {
   surface: { name: 'rosenbrock' },
@@ -217,5 +218,15 @@ describe('memoLast', () => {
     expect(f({}, 1)).not.toBe(first);
     expect(f(a, 2).n).toBe(2);
     expect(calls).toBe(3);
+  });
+});
+
+describe("a study's verdict on the page", () => {
+  it('heads a quick run that misses the claim as not shown (amber), and a run of the default size as not holding (red)', () => {
+    expect([verdictClass(true, true), verdictHeadline(true, true)]).toEqual(['holds', 'The claim holds on this quick run.']);
+    expect([verdictClass(true, false), verdictHeadline(true, false)]).toEqual(['holds', 'The claim holds on this run.']);
+    expect(verdictClass(false, true)).toBe('unshown');
+    expect(verdictHeadline(false, true)).toMatch(/^The claim is not shown on this quick run, which may be too small to show it: the default size tests it\.$/);
+    expect([verdictClass(false, false), verdictHeadline(false, false)]).toEqual(['fails', 'The claim does not hold on this run.']);
   });
 });

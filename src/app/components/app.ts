@@ -45,7 +45,7 @@ import { probeHeadline, probeText } from '../controllers/precision-probe-control
 import { probingText, resolvedHeadline, resolvedText } from '../precision-probe.ts';
 import type { ClassAgreement } from '../../core/validate.ts';
 import type { EngineSet } from '../controllers/engines.ts';
-import { StudyController } from '../controllers/study-controller.ts';
+import { StudyController, verdictClass, verdictHeadline } from '../controllers/study-controller.ts';
 import { memoLast } from '../memo.ts';
 import { GLOSSARY } from '../../studies/glossary.ts';
 import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
@@ -210,6 +210,7 @@ export class BlApp extends LitElement {
     .claim-verdict .checked ul, .claim-verdict ul.failures { margin: 2px 0 0; padding-left: 20px; }
     .claim-verdict.holds { border-color: #009e73; background: #e9f6f1; }
     .claim-verdict.fails { border-color: #d55e00; background: #fbeee6; }
+    .claim-verdict.unshown { border-color: #e69f00; background: #fdf6e3; }
     .verdict { font-weight: 600; padding: 2px 6px; border-radius: 3px; }
     .verdict.pass { background: #e3f4ea; color: #0b6b35; }
     .verdict.fail { background: #fde8e6; color: #9b1c13; }
@@ -310,8 +311,8 @@ export class BlApp extends LitElement {
         : nothing}
       ${st.error ? html`<p class="message">${st.error}</p>` : nothing}
       ${st.result
-        ? html`<div class="claim-verdict ${st.result.verdict.holds ? 'holds' : 'fails'}" data-testid="study-verdict" role="status">
-              <b>${st.result.verdict.holds ? 'The claim holds' : 'The claim does not hold'} on this ${st.quick ? 'quick ' : ''}run.</b>
+        ? html`<div class="claim-verdict ${verdictClass(st.result.verdict.holds, st.quick)}" data-testid="study-verdict" role="status">
+              <b>${verdictHeadline(st.result.verdict.holds, st.quick)}</b>
               ${st.result.verdict.failures.length > 0
                 ? html`<ul class="failures" data-testid="study-failures">${st.result.verdict.failures.map((f) => html`<li>${f}</li>`)}</ul>`
                 : nothing}
