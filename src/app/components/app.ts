@@ -129,6 +129,8 @@ export class BlApp extends LitElement {
     /* Study titles are long: the picker may not widen a phone's page, nor take a row of its own on a
        laptop's (the header wrapped to five rows at 800 px: walkthrough 7). The open menu shows them whole. */
     header select { max-width: min(20em, calc(100vw - 90px)); }
+    /* Narrow enough to share the view bar's row at 1280 px (a third header row cost the first screen its legend: walkthroughs 9 and 10). */
+    header select[data-testid='study-select'] { max-width: min(13em, calc(100vw - 90px)); }
     progress { width: 160px; }
     /* Three columns from 1100 px up, the runs beside the heatmap so that what a hover or a click
        shows is in sight (with the runs under the map, a 1280 x 800 laptop showed them 900 px below
@@ -366,11 +368,15 @@ export class BlApp extends LitElement {
     const ctl = this.ctl;
     // The validation's headline says float32 does not resolve the view; the probe's note stays
     // where it has more to say: that float64 does not either.
-    if (!ctl || ctl.sweep.running || (ctl.validation.netResult?.rounding && ctl.probe.float64Fails(plan) !== true)) return nothing;
+    if (!ctl || (ctl.validation.netResult?.rounding && ctl.probe.float64Fails(plan) !== true)) return nothing;
+    // Its line's room is kept while the sweep runs, so the map does not move down under the pointer
+    // when the check starts (walkthrough 10: 35 px, just as the map was done).
+    const room = html`<p class="precision-note" aria-hidden="true"></p>`;
+    if (ctl.sweep.running) return room;
     const probe = ctl.probe;
     if (probe.probed?.plan === plan) return html`<p class="precision-note" data-testid="precision-probing" role="status">${probingText(probe.probed.runs, probe.probed.judging)}</p>`;
     const r = probe.result;
-    if (!r || r.plan !== plan) return nothing;
+    if (!r || r.plan !== plan) return room;
     // Resolved: a short line, the measurement folded under it (nothing to act on).
     const ok = (split: ClassAgreement, judged: 'float32' | 'float64'): TemplateResult =>
       html`<div class="precision-note" data-testid="precision-ok" role="status">
