@@ -1,11 +1,14 @@
 /**
  * `basinlab study NAME --out DIR`: runs a study on an engine and writes its findings and data
- * (NAME.json) and its figures (NAME-<k>.svg and .png, rasterised with resvg). The files appear
- * together or not at all: each is written under a temporary name and all are renamed at the end,
- * unless the signal was aborted first.
+ * (NAME.json) and its figures (NAME-<k>.svg and .png, rasterised with resvg), in DIR, which it
+ * creates (with its parents) where missing. The files appear together or not at all: each is
+ * written under a temporary name and all are renamed at the end, unless the signal was aborted
+ * first; a run that fails or is cancelled before then removes the directories it created. (A
+ * rename that fails part way, which a rename within one directory all but never does, leaves the
+ * files renamed before it, and the error names the one that failed.)
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { CancelledError, SpecError } from '../core/errors.ts';
 import { anySpecToJSON, specToJSON } from '../core/spec.ts';
@@ -64,7 +67,8 @@ export async function runStudyCommand(
   });
   (bar as ProgressReporter | null)?.stop();
   if (opts.signal.aborted) throw new CancelledError();
-  mkdirSync(outDir, { recursive: true });
+  // The first directory made (undefined: it existed), removed again if nothing is written.
+  const made = mkdirSync(outDir, { recursive: true });
   const staged = new StagedFiles(opts.signal);
   try {
     const figures: string[] = [];
@@ -100,7 +104,23 @@ export async function runStudyCommand(
     staged.commit();
   } catch (e) {
     await staged.discard();
+    // Only what this run made, and only while empty (review 11 found the new directory left).
+    if (made !== undefined) rmEmptyDirs(made, outDir);
     throw e;
   }
   return result;
+}
+
+/** Removes `dir` and its parents up to `top` (a directory this run made), each only while empty. */
+export function rmEmptyDirs(top: string, dir: string): void {
+  const stop = resolve(top);
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      if (readdirSync(d).length > 0) return;
+      rmdirSync(d);
+    } catch {
+      return;
+    }
+    if (d === stop || dirname(d) === d) return;
+  }
 }

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { rmEmptyDirs } from '../../src/cli/study.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'basinlab-outputs-'));
 
@@ -169,5 +170,22 @@ describe('fonts for the study figures', () => {
   it('this machine has one (the figures test renders DejaVu Sans)', async () => {
     const { hasFont } = await import('../../src/cli/fonts.ts');
     expect(hasFont()).toBe(true);
+  });
+});
+
+describe('study --out: the directories it made go again when nothing is written', () => {
+  it('removes the directory chain it made, deepest first, each only while empty, never above what it made', () => {
+    const root = mkdtempSync(join(tmpdir(), 'basinlab-rmdirs-'));
+    const made = join(root, 'a');
+    const out = join(made, 'b', 'c');
+    mkdirSync(out, { recursive: true });
+    rmEmptyDirs(made, out);
+    expect(existsSync(made)).toBe(false);
+    expect(existsSync(root)).toBe(true);
+    // A file in the chain (not this run's) keeps its directory and those above it.
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(made, 'b', 'keep.txt'), 'x');
+    rmEmptyDirs(made, out);
+    expect([existsSync(out), existsSync(join(made, 'b', 'keep.txt'))]).toEqual([false, true]);
   });
 });
