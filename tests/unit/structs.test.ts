@@ -1,3 +1,5 @@
+import { HEATMAP_BINDINGS, heatmapConstantsWgsl } from '../../src/app/heatmap/gpu-renderer.ts';
+import { LOG_FLOOR, MODE_INDEX } from '../../src/view/frame.ts';
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { P_COUNT, STATE_VEC2, SWA_PAIR } from '../../src/core/layout.ts';
@@ -106,9 +108,19 @@ describe('bindings and path records, defined once (review 9: they were written o
     expect(() => defineBindGroup('twice', [{ name: 'a', kind: 'uniform', type: 'u32' }, { name: 'a', kind: 'uniform', type: 'u32' }])).toThrow(/defined twice/);
   });
 
-  it('leaves no binding declared by hand in a compute shader file', () => {
-    const files = ['lib', 'kernels'].flatMap((d) => readdirSync(`shaders/${d}`).map((f) => `${d}/${f}`));
+  it('leaves no binding declared by hand in a shader file, the render shader included, nor a mode or palette index written as a number there', () => {
+    const files = ['lib', 'kernels', 'render'].flatMap((d) => readdirSync(`shaders/${d}`).map((f) => `${d}/${f}`));
     for (const f of files) expect(wgslSource(f), f).not.toMatch(/@binding/);
+    const render = wgslSource('render/heatmap.wgsl');
+    expect(render).not.toMatch(/hu\.mode == \d|palette\[\d|1e-12/);
+    // The generated constants are the TypeScript's: each mode's index, the palette's singles, the floor.
+    const consts = heatmapConstantsWgsl();
+    for (const [mode, i] of Object.entries(MODE_INDEX)) expect(consts).toContain(`const MODE_${mode.toUpperCase()}: u32 = ${i}u;`);
+    expect(consts).toContain('const PALETTE_MINIMA: u32 = 4u;');
+    expect(consts).toContain(`const LOG_FLOOR: f32 = ${LOG_FLOOR.toExponential()};`);
+    expect(HEATMAP_BINDINGS.wgsl()).toContain('@group(0) @binding(1) var<storage, read> results: array<RunResult>;');
+    // Every name the render shader uses from them is generated.
+    for (const name of new Set(render.match(/\b(MODE|PALETTE)_[A-Z_]+\b/g) ?? [])) expect(consts, name).toContain(`const ${name}:`);
   });
 
   it('pins a surface path point and names a network point’s fields', () => {
