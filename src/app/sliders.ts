@@ -14,6 +14,7 @@ import { P_OPTIMIZER } from '../core/layout.ts';
 import { evaluateSchedule } from '../core/steps.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { Plan } from '../core/plan.ts';
+import { scalePosition } from '../core/plan.ts';
 import type { NumberParam, OptionalNumberParam, ParamSchema } from '../core/params.ts';
 import type { ScheduleNode } from '../core/registry/index.ts';
 import { findOptimizer, findSchedule } from '../core/registry/index.ts';
@@ -253,7 +254,7 @@ export function paramSliders(json: SpecJSON, plan: Plan): SliderModel[] {
 
 /** Where a value sits on its slider, 0..SLIDER_STEPS. */
 export function sliderPosition(m: SliderModel, v: number): number {
-  const u = m.log ? Math.log(v / m.min) / Math.log(m.max / m.min) : (v - m.min) / (m.max - m.min);
+  const u = scalePosition(v, m.min, m.max, m.log);
   return Math.round(Math.min(1, Math.max(0, u)) * SLIDER_STEPS);
 }
 

@@ -209,11 +209,27 @@ export function sweepValue(plan: SweepShape, run: number, d: number): number {
   return dim.int ? Math.round(v) : v;
 }
 
-/** Where `v` lies along an axis, 0 at its min and 1 at its max, on the axis's own scale (0 for an axis of one value). */
+/**
+ * Where `v` lies between `min` (0) and `max` (1), linearly or on a log scale: the one formula the
+ * map's cells, its lines, the sliders, the charts and the figures place values by (review 11 found
+ * seven copies). 0 for a range of one value; NaN on a log scale for a value or end at or below 0
+ * (no place there: a drawing skips it).
+ */
+export function scalePosition(v: number, min: number, max: number, log: boolean): number {
+  if (max === min) return 0;
+  if (log) return v > 0 && min > 0 && max > 0 ? Math.log(v / min) / Math.log(max / min) : Number.NaN;
+  return (v - min) / (max - min);
+}
+
+/**
+ * Where `v` lies along an axis, 0 at its min and 1 at its max, on the axis's own scale (0 for an
+ * axis of one value); a value at or below 0 on a log axis (which no run of it has) by its linear
+ * place, so that the nearest run to it is still found.
+ */
 export function axisPosition(range: AxisRange, v: number): number {
   const { min, max, scale } = range;
-  if (max === min) return 0;
-  return scale === 'log' && v > 0 && min > 0 ? Math.log(v / min) / Math.log(max / min) : (v - min) / (max - min);
+  const log = scale === 'log' && v > 0 && min > 0;
+  return scalePosition(v, min, max, log);
 }
 
 /**

@@ -20,6 +20,7 @@ import { formatNumber, niceTicks, offsetTicks, type Tick } from './ticks.ts';
 import type { HeatmapFrame } from './frame.ts';
 import type { NetFrame } from './net-frame.ts';
 import { profileDomain, profileNotes, profileOf, sweepIsOneRow, type Profile } from './profile.ts';
+import { scalePosition } from '../core/plan.ts';
 
 export type EncodePng = (rgba: Uint8ClampedArray, width: number, height: number) => string;
 
@@ -53,8 +54,7 @@ interface Axis {
 
 /** Data value to a fraction of the axis (0 = left/bottom). */
 function frac(a: Axis, v: number): number {
-  if (a.log) return (Math.log(v) - Math.log(a.min)) / (Math.log(a.max) - Math.log(a.min));
-  return (v - a.min) / (a.max - a.min || 1);
+  return scalePosition(v, a.min, a.max, a.log);
 }
 
 /** The vertical layout of a figure: where the plot starts, given the title's lines. */

@@ -5,7 +5,7 @@
  * alternatives. (What the page does with them is checked in tests/browser/app.test.ts.)
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { makePlan, runCoordinates } from '../../src/core/plan.ts';
+import { axisPosition, makePlan, runCoordinates, scalePosition } from '../../src/core/plan.ts';
 import type { AnyPlan, Plan } from '../../src/core/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { SCHEDULES, findSchedule } from '../../src/core/registry/index.ts';
@@ -1025,5 +1025,17 @@ describe('error messages on the page', () => {
     }
     expect(explainError(new Error('optimizer.lr: 2 is out of range'))).toBe('optimizer.lr: 2 is out of range');
     expect(explainError('plain')).toBe('plain');
+  });
+});
+
+describe('one place along a scale', () => {
+  it('places values linearly or on a log scale, 0 for a range of one value, NaN where a log scale has no place; axisPosition falls back to linear there', () => {
+    expect(scalePosition(5, 0, 10, false)).toBe(0.5);
+    expect(scalePosition(1e-3, 1e-5, 1e-1, true)).toBeCloseTo(0.5, 12);
+    expect(scalePosition(7, 3, 3, true)).toBe(0);
+    expect(scalePosition(0, 1e-5, 1e-1, true)).toBeNaN();
+    expect(scalePosition(1, -1, 10, true)).toBeNaN();
+    expect(axisPosition({ param: 'optimizer.lr', min: 1e-5, max: 1e-1, scale: 'log' }, 1e-3)).toBeCloseTo(0.5, 12);
+    expect(axisPosition({ param: 'optimizer.lr', min: 1e-5, max: 1e-1, scale: 'log' }, 0)).toBeCloseTo(-1e-5 / (1e-1 - 1e-5), 12);
   });
 });

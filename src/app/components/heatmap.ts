@@ -20,6 +20,7 @@ import { formatNumber, niceTicks, offsetTicks, type Tick } from '../../view/tick
 import { carryCursor, heatmapKey } from '../heatmap/keys.ts';
 import type { ZoomDetail } from '../heatmap/gesture.ts';
 import { releaseOf } from '../heatmap/gesture.ts';
+import { scalePosition } from '../../core/plan.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
 import { memoLast } from '../memo.ts';
@@ -584,7 +585,7 @@ export class BlHeatmap extends LitElement {
   private axisFrac(axis: HeatmapAxis, v: number): number {
     const { min, max, scale, count } = axis;
     if (count <= 1 || max === min) return 0.5;
-    const u = scale === 'log' ? (Math.log(v) - Math.log(min)) / (Math.log(max) - Math.log(min)) : (v - min) / (max - min);
+    const u = scalePosition(v, min, max, scale === 'log');
     return (u * (count - 1) + 0.5) / count;
   }
 
@@ -691,7 +692,7 @@ export class BlHeatmap extends LitElement {
     const top = c.top + 12;
     const h = c.height - 18;
     const { lo, hi } = profileDomain(p);
-    const t = (v: number): number => (p.scale === 'log' ? (Math.log(v) - Math.log(lo)) / (Math.log(hi) - Math.log(lo)) : (v - lo) / (hi - lo));
+    const t = (v: number): number => scalePosition(v, lo, hi, p.scale === 'log');
     const yOf = (v: number): number => top + h - t(v) * h;
     // Labels wider than the margin are offsets from a base named in the title, as the map's axes' are.
     const { ticks, base } = fitTicks(ctx, lo, hi, p.scale, Math.max(2, Math.floor(h / 28)), () => Y_LABEL_ROOM);

@@ -26,6 +26,7 @@ import {
   yTicks,
   type Rect,
 } from './canvas-axes.ts';
+import { scalePosition } from '../../core/plan.ts';
 
 // ---------------------------------------------------------------------------------------------
 // <bl-line-chart>
@@ -106,7 +107,7 @@ function extent(series: readonly LineSeries[], log: boolean): [number, number] |
 }
 
 function toUnit(s: Scale, v: number): number {
-  return s.log ? (Math.log10(v) - Math.log10(s.lo)) / (Math.log10(s.hi) - Math.log10(s.lo)) : (v - s.lo) / (s.hi - s.lo);
+  return scalePosition(v, s.lo, s.hi, s.log);
 }
 
 export class BlLineChart extends LitElement {
