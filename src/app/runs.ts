@@ -21,16 +21,23 @@ export interface Cell {
   readonly j: number;
 }
 
-export function runOfCell(plan: Plan, cell: Cell): number {
+/** A sweep's image, surface or network: cells and runs convert by it (the one copy: review 11 found four). */
+export interface GridShape {
+  readonly width: number;
+  readonly height: number;
+  readonly runs: number;
+}
+
+export function runOfCell(plan: Pick<GridShape, 'width'>, cell: Cell): number {
   return cell.j * plan.width + cell.i;
 }
 
-export function cellOfRun(plan: Plan, run: number): Cell {
+export function cellOfRun(plan: Pick<GridShape, 'width'>, run: number): Cell {
   return { i: run % plan.width, j: Math.floor(run / plan.width) };
 }
 
 /** Whether a cell lies on the plan's grid. */
-export function cellInPlan(plan: Plan, cell: Cell): boolean {
+export function cellInPlan(plan: GridShape, cell: Cell): boolean {
   return cell.i >= 0 && cell.j >= 0 && cell.i < plan.width && cell.j < plan.height && runOfCell(plan, cell) < plan.runs;
 }
 

@@ -20,8 +20,8 @@ import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
-import { NET_FIELD_LABEL, describeNetRun, drawnRuns, drawsGroupLrs, groupLrCurves, netCoordinateNames, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
-import { shortParam } from '../runs.ts';
+import { NET_FIELD_LABEL, drawnRuns, drawsGroupLrs, groupLrCurves, netCoordinateNames, netCurves, netRunLabel, spansDecades } from '../net-runs.ts';
+import { cellOfRun, shortParam } from '../runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { groupLrPath } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
@@ -613,18 +613,16 @@ export class BlApp extends LitElement {
     const modes = netModesOf(plan);
     const mode = modeFor('network', ctl.spec.mode, modes);
     const cols = sweep.net?.results ?? null;
-    const cell = netRuns.hover ?? (netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null);
     // A run's numbers as soon as its block is done (the map fills in while the sweep runs).
-    const partial = sweep.net?.columns ?? null;
-    const ready = cols ? plan.runs : sweep.runsReady;
-    const info = cell && partial && netRuns.runOf(cell) < ready ? describeNetRun(plan, partial, netRuns.runOf(cell)) : null;
+    const shown = netRuns.shown(sweep.net?.columns ?? null, cols ? plan.runs : sweep.runsReady);
+    const info = shown?.info ?? null;
     const named = info ? netCoordinateNames(plan, info.coords) : [];
     // A view of one run has no map to point at (its note stands there instead): no cursor line.
     const cursor = info && named.length ? `${netRuns.hover ? 'Cursor' : 'Selected'} at ${named.map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')}: ${info.outcome}` : '';
     // One run (no sweep, e.g. a study's curve opened here): a map of one cell says nothing, and drew
     // as one giant square without axes (walkthrough 6); the run's curves are beside it.
     const oneRun = plan.spec.sweep === null && plan.runs === 1;
-    const selectedCell = netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null;
+    const selectedCell = netRuns.selected ? cellOfRun(plan, netRuns.selected.run) : null;
     const sliders = this.netSliders(ctl.spec.json, plan);
     return html`<section class="heatmap-col" aria-label="Heatmap">
       <bl-view-notes .caption=${this.netCaptionText(plan, mode)} .netMode=${mode} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
@@ -681,11 +679,10 @@ export class BlApp extends LitElement {
     if (!ctl) return nothing;
     const { sweep, netRuns } = ctl;
     const cols = sweep.net?.results ?? null;
-    const cell = netRuns.hover ?? (netRuns.selected ? { i: netRuns.selected.run % plan.width, j: Math.floor(netRuns.selected.run / plan.width) } : null);
     // A run's numbers as soon as its block is done (the map fills in while the sweep runs).
-    const partial = sweep.net?.columns ?? null;
-    const ready = cols ? plan.runs : sweep.runsReady;
-    const info = cell && partial && netRuns.runOf(cell) < ready ? describeNetRun(plan, partial, netRuns.runOf(cell)) : null;
+    const shown = netRuns.shown(sweep.net?.columns ?? null, cols ? plan.runs : sweep.runsReady);
+    const cell = shown?.cell ?? null;
+    const info = shown?.info ?? null;
     const sel = netRuns.selected;
     // The hovered run's curves, faint, unless it is the selected run (drawn already).
     const preview = ctl.netPreview.trajectory && ctl.netPreview.trajectory.run !== sel?.run ? ctl.netPreview.trajectory : null;

@@ -13,9 +13,11 @@ import { runCoordinates } from '../../core/plan.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import type { Engine } from '../../engine/engine.ts';
 import type { Cell } from '../runs.ts';
-import { COMPARE_COLOURS, freeColour, onePerRun } from '../runs.ts';
+import { COMPARE_COLOURS, cellInPlan, cellOfRun, freeColour, onePerRun, runOfCell } from '../runs.ts';
+import type { NetColumns } from '../../core/results.ts';
 import { SELECTED_INK } from '../../view/colors.ts';
-import { curveEvery, netCarryRun, netRunLabel } from '../net-runs.ts';
+import type { NetRunDescription } from '../net-runs.ts';
+import { curveEvery, describeNetRun, netCarryRun, netRunLabel } from '../net-runs.ts';
 import type { MessageLine } from './message.ts';
 
 export const MAX_NET_PINS = COMPARE_COLOURS.length;
@@ -60,7 +62,19 @@ export class NetRunsController implements ReactiveController {
   }
 
   runOf(cell: Cell): number {
-    return cell.j * (this.plan?.width ?? 1) + cell.i;
+    return runOfCell(this.plan ?? { width: 1 }, cell);
+  }
+
+  /**
+   * The run the cursor line and the run panel describe: the hovered cell's, else the selected
+   * run's, once its numbers are in (`ready` runs of `cols`: the map fills in block by block).
+   */
+  shown(cols: NetColumns | null, ready: number): { readonly cell: Cell; readonly info: NetRunDescription | null } | null {
+    const plan = this.plan;
+    const cell = this.hover ?? (this.selected && plan ? cellOfRun(plan, this.selected.run) : null);
+    if (!cell || !plan) return null;
+    const run = this.runOf(cell);
+    return { cell, info: cols && run < ready ? describeNetRun(plan, cols, run) : null };
   }
 
   /**
@@ -114,9 +128,8 @@ export class NetRunsController implements ReactiveController {
 
   select(cell: Cell): void {
     const plan = this.plan;
-    if (!plan || cell.i < 0 || cell.j < 0 || cell.i >= plan.width || cell.j >= plan.height) return;
+    if (!plan || !cellInPlan(plan, cell)) return;
     const run = this.runOf(cell);
-    if (run >= plan.runs) return;
     this.selected = { coords: runCoordinates(plan, run), run, label: netRunLabel(plan, run), colour: SELECTED_INK, trajectory: null };
     void this.record();
     this.host.requestUpdate();

@@ -92,7 +92,7 @@ export class SelectionController implements ReactiveController {
   }
 
   runOf(cell: Cell): number {
-    return cell.j * (this.sweep.plan?.width ?? 1) + cell.i;
+    return runOfCell(this.sweep.plan ?? { width: 1 }, cell);
   }
 
   setHover(cell: Cell | null): void {
