@@ -8,11 +8,11 @@ const MAX_ROWS = 1_000_000;
 
 const params = [
   { key: 'inputs', kind: 'int', default: 16, min: 1, max: 4096, sweepable: false,
-    doc: 'Input dimension (the notebook: the network width; 16 in the paper and the blog post).' },
+    doc: "Input dimension (the fractal paper's notebook, github.com/Sohl-Dickstein/fractal: the network width; 16 in the paper and the blog post)." },
   { key: 'outputs', kind: 'int', default: 1, min: 1, max: 4096, sweepable: false,
-    doc: "Target dimension (the notebook's target_dim)." },
+    doc: "Target dimension (the fractal paper's notebook's target_dim)." },
   { key: 'train', kind: 'optional-int', default: null, min: 1, max: MAX_ROWS, sweepable: false,
-    doc: "Training points; null: floor(the model's parameter count / outputs), the notebook's dataset_param_multiple = 1." },
+    doc: "Training points; null: floor(the model's parameter count / outputs), as the fractal paper's notebook (Sohl-Dickstein's, dataset_param_multiple = 1)." },
   { key: 'test', kind: 'optional-int', default: null, min: 1, max: MAX_ROWS, sweepable: false,
     doc: 'Test points (drawn independently of the training points); null: as many as training points.' },
 ] as const satisfies readonly ParamSchema[];
