@@ -29,7 +29,7 @@
  *                                 with a workgroup per run (netDecompositionRows)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism, cpus } from 'node:os';
 import { makePlan } from '../src/core/plan.ts';
@@ -48,6 +48,7 @@ import { checkPeer, compilePeer, disposePeer, runPeer } from './c-peer.ts';
 import type { GpuCosts } from './gpu-costs.ts';
 import { gpuCosts } from './gpu-costs.ts';
 import { netBareRows, netDecompositionRows, networkRows } from './networks.ts';
+import { writeFileAtomically } from '../src/io/text-file.ts';
 
 const quick = process.argv.includes('--quick');
 const M = 1e6;
@@ -203,7 +204,7 @@ function numpy(n: number, steps: number): number | null {
 }
 
 /** The 4096² sweep through the CLI, as a user runs it: time and the peak RSS the CLI reports. */
-function scale(): void {
+async function scale(): Promise<void> {
   const spec = {
     surface: 'rosenbrock',
     optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9 },
@@ -215,7 +216,7 @@ function scale(): void {
     },
   };
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/scale-spec.json', JSON.stringify(spec));
+  await writeFileAtomically('bench/results/scale-spec.json', [JSON.stringify(spec)]);
   const lines = ['| engine | runs x steps | wall time | run-steps/s | peak RSS | Parquet size |', '|---|---|---|---|---|---|'];
   for (const engine of ['gpu', 'cpu']) {
     const out = `bench/results/scale-${engine}.parquet`;
@@ -659,10 +660,10 @@ async function main(): Promise<void> {
     divergedFraction: head64.diverged,
     ratios: headRatios,
   };
-  writeFileSync(
-    'bench/results/latest.json',
+  // Written whole or not at all (a bench killed part way keeps the last complete file).
+  await writeFileAtomically('bench/results/latest.json', [
     `${JSON.stringify({ date: new Date().toISOString(), quick, machine, adapter, headline: headlineJson, cPeer: c, gpuAgreement: agree, deviceCosts: dev, rows, perOpt, targets, costs, baseline: BASELINE_FILE }, null, 1)}\n`,
-  );
+  ]);
 }
 
 /** `--networks`: the network rows alone, printed and written to bench/results/networks.json. */
@@ -676,7 +677,7 @@ async function networksOnly(log: (s: string) => void): Promise<void> {
     const date = new Date().toISOString().slice(0, 10);
     process.stdout.write(`Measured ${date} on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), ${workers} CPU-engine workers.\n\n${nets.lines.join('\n')}\n`);
     mkdirSync('bench/results', { recursive: true });
-    writeFileSync('bench/results/networks.json', `${JSON.stringify({ date: new Date().toISOString(), workers, rows: nets.rows }, null, 1)}\n`);
+    await writeFileAtomically('bench/results/networks.json', [`${JSON.stringify({ date: new Date().toISOString(), workers, rows: nets.rows }, null, 1)}\n`]);
   } finally {
     await Promise.all([cpu.dispose(), cpu64.dispose(), gpu.dispose()]);
   }

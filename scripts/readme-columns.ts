@@ -3,7 +3,8 @@
  * between the `<!-- columns:start -->` and `<!-- columns:end -->` markers:
  * `npx tsx scripts/readme-columns.ts`. tests/io/columns.test.ts fails while the two differ.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomically } from '../src/io/text-file.ts';
 import { columnsMarkdown } from '../src/core/columns.ts';
 
 export const START = '<!-- columns:start -->';
@@ -20,6 +21,7 @@ export function withColumnsTable(readme: string): string {
 if (process.argv[1]?.endsWith('readme-columns.ts')) {
   const text = readFileSync('README.md', 'utf8');
   const next = withColumnsTable(text);
-  if (next !== text) writeFileSync('README.md', next);
+  // Whole or not at all: a half-written README is worse than a stale table.
+  if (next !== text) await writeFileAtomically('README.md', [next]);
   process.stdout.write(next !== text ? 'README.md: columns table updated\n' : 'README.md: columns table up to date\n');
 }

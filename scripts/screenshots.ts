@@ -10,12 +10,13 @@
  *
  * --validate also times "Validate vs CPU" on the default view, from the click to the verdict.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import type { Page } from 'puppeteer-core';
 import { build, preview } from 'vite';
+import { writeFileAtomically } from '../src/io/text-file.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const FLAGS = [
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
       c.getContext('2d')?.drawImage(img, 0, 0, c.width, c.height);
       return c.toDataURL('image/png').split(',')[1] ?? '';
     });
-    writeFileSync(join(out, 'app-figure.png'), Buffer.from(png, 'base64'));
+    await writeFileAtomically(join(out, 'app-figure.png'), [Buffer.from(png, 'base64')]);
     await page.close();
 
     // A network view: the fractal-boundary preset, a run clicked (its loss, LR and gradient curves).
