@@ -485,7 +485,7 @@ export function buildProgram(): Command {
       checkOutputFile('OUT', out, shards.map((p) => ({ path: p, what: 'the shard' })));
       formatOf(out, 'OUT');
       noteLeftovers(out);
-      const { mergeShards } = await import('../io/merge.ts');
+      const { mergeShards, mergeNonFiniteNote } = await import('../io/merge.ts');
       const bar = progressBar(`merge into ${out}`, o.quiet ?? false);
       let r;
       try {
@@ -494,6 +494,8 @@ export function buildProgram(): Command {
         bar.stop();
       }
       if (!o.quiet) process.stderr.write(`merged ${r.files} shards, ${r.runs} runs, into ${r.out}\n`);
+      // Said even with --quiet: the file differs from the unsharded run's where the shards did not record what was there.
+      if (r.jsonNonFinite > 0) process.stderr.write(`${mergeNonFiniteNote(r.jsonNonFinite)}\n`);
     });
 
   program

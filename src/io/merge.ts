@@ -10,7 +10,7 @@ import { makeAnyPlan, prepareSpec } from '../core/network/plan.ts';
 import type { AnyPlan } from '../core/plan.ts';
 import type { AnyColumns } from '../core/results.ts';
 import { parseAnySpec } from '../core/spec.ts';
-import type { FileFormat, SinkMeta } from './format.ts';
+import type { SinkMeta } from './format.ts';
 import { META, fileMetadata, formatOf, sinkMeta } from './format.ts';
 import type { ResultFile } from './read.ts';
 import { openResults } from './read.ts';
@@ -23,6 +23,8 @@ export interface MergeReport {
   readonly out: string;
   readonly files: number;
   readonly runs: number;
+  /** Non-finite values of JSON shards written to a Parquet, Arrow or CSV OUT as NaN (JSON's null: Infinity or NaN?). */
+  readonly jsonNonFinite: number;
 }
 
 const range = (a: number, b: number): string => `runs [${a}, ${b})`;
@@ -177,23 +179,18 @@ export interface MergeOptions extends SinkOptions {
 
 /**
  * JSON writes Infinity, -Infinity and NaN alike as null (it has no such numbers), so a JSON shard's
- * non-finite value cannot be written to Parquet, Arrow or CSV as the unsharded run writes it (a
- * diverged run's loss is Infinity there, or NaN; a non-smooth minimum's sharpness is Infinity):
- * refused, naming the run and column (review 11 found NaN written where the unsharded file has
- * Infinity). Shards without a non-finite value merge into any format; JSON into JSON always does.
+ * non-finite value reaches Parquet, Arrow or CSV as NaN whatever the unsharded run wrote there (a
+ * diverged run's loss may be Infinity, a non-smooth minimum's sharpness is): counted, for the merge
+ * to say so (review 11 found it unsaid). The checksum counts every non-finite value as one NaN, so
+ * it cannot tell either. Parquet and Arrow shards keep them; JSON into JSON loses nothing JSON had.
  */
-function refuseJsonNonFinite(path: string, begin: number, cols: AnyColumns, n: number, out: FileFormat): void {
-  for (const [name, col] of Object.entries(cols)) {
+function nonFinite(cols: AnyColumns, n: number): number {
+  let count = 0;
+  for (const col of Object.values(cols)) {
     if (!(col instanceof Float32Array || col instanceof Float64Array)) continue;
-    for (let r = 0; r < n; r++) {
-      if (!Number.isFinite(col[r] as number)) {
-        throw new SpecError(
-          '',
-          `${path}: run ${begin + r}'s ${name} is not finite, which JSON records as null whether it was Infinity or NaN: a ${out} OUT cannot hold it as the unsharded run writes it; merge JSON shards into a .json OUT, or write the shards as Parquet or Arrow`,
-        );
-      }
-    }
+    for (let r = 0; r < n; r++) if (!Number.isFinite(col[r] as number)) count++;
   }
+  return count;
 }
 
 /**
@@ -236,6 +233,7 @@ export async function mergeShards(outPath: string, shardPaths: readonly string[]
 
     const sink = sinkFor(outPath, opts);
     let written = 0;
+    let jsonNonFinite = 0;
     try {
       await sink.open(meta);
       for (const f of ordered) {
@@ -249,7 +247,7 @@ export async function mergeShards(outPath: string, shardPaths: readonly string[]
           for (let r = 0; r < c.n; r++) {
             if (c.run[r] !== c.begin + r) throw new SpecError('', `${f.path}: row ${c.begin + r - f.firstRun} holds run ${c.run[r]}, expected ${c.begin + r} (corrupt file)`);
           }
-          if (f.format === 'json' && outFormat !== 'json') refuseJsonNonFinite(f.path, c.begin, c.cols, c.n, outFormat);
+          if (f.format === 'json' && outFormat !== 'json') jsonNonFinite += nonFinite(c.cols, c.n);
           await sink.write(c.begin, c.cols, c.n);
           next += c.n;
           written += c.n;
@@ -262,8 +260,13 @@ export async function mergeShards(outPath: string, shardPaths: readonly string[]
       await sink.abort();
       throw e;
     }
-    return { out: outPath, files: files.length, runs: total };
+    return { out: outPath, files: files.length, runs: total, jsonNonFinite };
   } finally {
     for (const f of files) await f.close().catch(() => undefined);
   }
+}
+
+/** What merge says when JSON shards' non-finite values went to a Parquet, Arrow or CSV OUT as NaN. */
+export function mergeNonFiniteNote(count: number): string {
+  return `merge: note: ${count} non-finite value${count === 1 ? '' : 's'} of the JSON shards ${count === 1 ? 'is' : 'are'} written as NaN: JSON records Infinity, -Infinity and NaN alike as null, so where the unsharded run wrote Infinity this file has NaN (shard as Parquet or Arrow to keep them)`;
 }

@@ -43,6 +43,24 @@ writeFileSync(
 );
 
 describe('sharded sweeps on a scheduler, merged', () => {
+  it("says, even with --quiet, when JSON shards' non-finite values reach a Parquet OUT as NaN, and says nothing for Parquet shards", () => {
+    const diverging = join(dir, 'diverging.json');
+    // Rosenbrock's runs at the larger LRs overflow: their loss, position and sharpness are not finite.
+    writeFileSync(
+      diverging,
+      JSON.stringify({ surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9 }, steps: 300, start: [-1.5, 2], sweep: { x: { param: 'optimizer.lr', min: 1e-4, max: 2e-2, count: 6, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.95, count: 4 } } }),
+    );
+    const json = [0, 1].map((k) => join(dir, `nf-${k}.json`));
+    json.forEach((out, k) => expect(cli(['sweep', diverging, '--engine', 'cpu', '--shard', `${k}/2`, '--out', out, '--quiet']).code).toBe(0));
+    const r = cli(['merge', join(dir, 'nf.parquet'), ...json, '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^merge: note: \d+ non-finite values? of the JSON shards (is|are) written as NaN: JSON records Infinity, -Infinity and NaN alike as null/);
+    const parquet = [0, 1].map((k) => join(dir, `nf-${k}.parquet`));
+    parquet.forEach((out, k) => expect(cli(['sweep', diverging, '--engine', 'cpu', '--shard', `${k}/2`, '--out', out, '--quiet']).code).toBe(0));
+    const p = cli(['merge', join(dir, 'nfp.parquet'), ...parquet, '--quiet']);
+    expect([p.code, p.stderr]).toEqual([0, '']);
+  });
+
   for (const engine of ['cpu', 'gpu']) {
     it(`${engine}: 3 Slurm array tasks and a Kubernetes Indexed Job merge into the single run`, async () => {
       const full = join(dir, `full-${engine}.parquet`);
