@@ -49,7 +49,6 @@ function block(seed: number, use: number, row: number, b: number): void {
   pcg4d(seed, row, ((use << 16) | b) >>> 0, STREAM_DATA, words);
 }
 
-
 /** out[offset + k] = uniform lane k of (use, row), k < count: block k >> 1, words 2(k & 1), 2(k & 1) + 1. */
 export function uniforms(seed: number, use: number, row: number, out: Float64Array, offset = 0, count = out.length - offset): void {
   for (let k = 0; k < count; k += 2) {

@@ -8,7 +8,6 @@ import { CancelledError, GpuRunError } from '../../core/errors.ts';
 import { MAX_SWEEP_DIMS } from '../../core/layout.ts';
 import type { AnyPlan, Plan } from '../../core/plan.ts';
 import { sweepValue } from '../../core/plan.ts';
-import type { ParamSchema } from '../../core/params.ts';
 import type { AnyResults, NetResults, ResultColumns, Results } from '../../core/results.ts';
 import { allocateColumns, makeResults } from '../../core/results.ts';
 import type { ScheduleNode } from '../../core/registry/index.ts';
@@ -63,7 +62,6 @@ type Constants = Record<string, number>;
 /** Longest run whose shared per-step table is uploaded (32 bytes a step: 64 MB at this size). */
 export const MAX_TABLE_STEPS = 2_000_000;
 const TABLE_STEP_BYTES = STEP_TABLE_STRIDE * 4;
-
 
 function scheduleOverrides(node: ScheduleNode | null, out: Constants): void {
   out.SCHEDULE_KIND = node ? scheduleKind(node.def) : 0;

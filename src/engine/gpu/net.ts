@@ -20,7 +20,6 @@ import type { NetColumns, NetResults } from '../../core/results.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { allocateColumns, columnSourceOf, makeNetResults } from '../../core/results.ts';
 import { scheduleKind } from '../../core/registry/index.ts';
-import type { ParamSchema } from '../../core/params.ts';
 import type { TensorShape } from '../../core/registry/index.ts';
 import { tablesFor } from '../../core/steps.ts';
 import type { RunOptions } from '../engine.ts';
@@ -86,7 +85,6 @@ function tensorStateSize(plan: NetPlan): number {
   if (!rule || !netTensorRule(plan)) return 0;
   return plan.layout.tensors.reduce((n, t) => n + rule.stateSize(shapeOf(t)), 0);
 }
-
 
 /**
  * Pair (i0, i1 or NO_COORD, group, 0) of each optimiser step, group by group as NetRun orders them;
