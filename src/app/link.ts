@@ -111,6 +111,10 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
   }
   const cur = copy(input) as Record<string, unknown>;
   const replaced = new Set<string>();
+  const say = (text: string): void => {
+    // A field refused again after its block was replaced by the default's is said once.
+    if (!dropped.includes(text)) dropped.push(text);
+  };
   for (let round = 0; round < MAX_ROUNDS; round++) {
     let errors;
     try {
@@ -125,10 +129,6 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
       // An unknown field's list of allowed names is long and the editor shows the fields; a range
       // stays (walkthrough 10: "1.5 is out of range" without the range said nothing to fix it by).
       const why = /^unknown field/.test(err.detail) ? err.detail.replace(/; allowed: .*$/, '').replace(/^unknown field \((.*)\)$/, 'unknown field; $1') : err.detail;
-      const say = (text: string): void => {
-        // A field refused again after its block was replaced by the default's is said once.
-        if (!dropped.includes(text)) dropped.push(text);
-      };
       if (!keys || keys.length === 0 || keys[0] === '') continue;
       const top = keys[0] as string;
       // A field given but refused is removed; a field missing (required) is taken from the defaults.

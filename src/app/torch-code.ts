@@ -14,6 +14,7 @@
  * lambda (LambdaLR is not in basinlab), any other expression. DOM-free; the spec controller
  * applies what this returns.
  */
+import { findOptimizer, findSchedule } from '../core/registry/index.ts';
 import { OPTIMIZERS } from '../core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../core/registry/schedules/index.ts';
 
@@ -226,7 +227,7 @@ export function readTorchCode(text: string): TorchCode {
    */
   const positional = (c: Call, id: string, allowed: number): void => {
     if (c.args.length <= allowed) return;
-    const def = OPTIMIZERS.find((o) => o.id === id) ?? SCHEDULES.find((s) => s.id === id);
+    const def = findOptimizer(id) ?? findSchedule(id);
     const guess = def?.params[0]?.key;
     const given = c.args[allowed];
     const shown = typeof given === 'number' || typeof given === 'boolean' ? String(given) : '…';

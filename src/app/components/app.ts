@@ -243,17 +243,12 @@ export class BlApp extends LitElement {
     </div>`;
   }
 
-  /** The paste dialog takes the focus when it opens (called from updated). */
-  private focusPaste(): void {
-    const box = this.renderRoot.querySelector<HTMLTextAreaElement>('[data-testid="paste-text"]');
-    if (box && this.paste?.open && !this.pasteFocused) {
-      this.pasteFocused = true;
-      box.focus();
-    }
-    if (!this.paste?.open) this.pasteFocused = false;
+  /** Opens the paste dialog, its box taking the focus for the paste. */
+  private async openPaste(): Promise<void> {
+    this.paste?.show();
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLTextAreaElement>('[data-testid="paste-text"]')?.focus();
   }
-
-  private pasteFocused = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -758,7 +753,6 @@ export class BlApp extends LitElement {
 
   protected override updated(changed: PropertyValues): void {
     void changed;
-    this.focusPaste();
     document.title = this.ctl?.sweep.running ? 'basinlab (running…)' : 'basinlab';
   }
 
@@ -817,7 +811,7 @@ export class BlApp extends LitElement {
         <!-- A button, not the browser's own file control: its "Choose File  No file chosen" took a third of a narrow header's row (walkthrough 7: five rows at 800 px). -->
         <button data-testid="import" title="Open a spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)"
           @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input[type="file"]')?.click()}>Import…</button>
-        <button data-testid="paste-torch" title="Paste the lines of PyTorch code that make your optimizer and scheduler: they replace this view's" @click=${() => this.paste?.show()}>Paste torch…</button>
+        <button data-testid="paste-torch" title="Paste the lines of PyTorch code that make your optimizer and scheduler: they replace this view's" @click=${() => void this.openPaste()}>Paste torch…</button>
         ${this.pasteDialog()}
         <input type="file" hidden aria-label="Import a spec or a result file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} />
         <bl-view-bar .presets=${this.presetOptions} .preset=${ctl.explorerClosed ? '' : this.presetShown(ctl.spec.json)} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}

@@ -189,6 +189,12 @@ export class RunController implements ReactiveController {
     return engine;
   }
 
+  /** The shown sweep's progress, and its first (the time left is measured from there). */
+  private progressed(p: Progress): void {
+    this.progress = p;
+    if (!this.firstProgress && p.done > 0) this.firstProgress = { done: p.done, elapsed: (performance.now() - this.startedAt) / 1000 };
+  }
+
   /** Runs the current spec; `float64`: a network view on the float64 CPU engine (runFloat64). */
   async run(opts: { readonly float64?: boolean; readonly retryGpu?: boolean } = {}): Promise<void> {
     // The device was lost with an earlier sweep: ask for a new one before choosing the engine; not
@@ -235,8 +241,7 @@ export class RunController implements ReactiveController {
         retainOnDevice: true,
         onProgress: (p) => {
           if (gen !== this.generation) return;
-          this.progress = p;
-          if (!this.firstProgress && p.done > 0) this.firstProgress = { done: p.done, elapsed: (performance.now() - this.startedAt) / 1000 };
+          this.progressed(p);
           if (p.columns) this.columns = p.columns;
           this.runsReady = p.runsReady ?? this.runsReady;
           this.throttle.request();
@@ -375,8 +380,7 @@ export class RunController implements ReactiveController {
         signal: abort.signal,
         onProgress: (p) => {
           if (gen !== this.generation) return;
-          this.progress = p;
-          if (!this.firstProgress && p.done > 0) this.firstProgress = { done: p.done, elapsed: (performance.now() - this.startedAt) / 1000 };
+          this.progressed(p);
           this.throttle.request();
         },
         onChunk: (begin, cols, n) => {
