@@ -15,3 +15,17 @@ export function memoLast<K extends readonly unknown[], V>(fn: (...keys: K) => V)
     return value;
   };
 }
+
+/**
+ * As memoLast, with the inputs compared by a key made of them (e.g. a spec block's JSON) rather than
+ * by identity: for a derivation that must not be redone when a new object says the same thing (the
+ * contour plot's surface samples, when a new plan keeps the surface).
+ */
+export function memoByKey<A extends readonly unknown[], V>(keyOf: (...args: A) => string, fn: (...args: A) => V): (...args: A) => V {
+  let last: { key: string; value: V } | null = null;
+  return (...args: A): V => {
+    const key = keyOf(...args);
+    if (last?.key !== key) last = { key, value: fn(...args) };
+    return last.value;
+  };
+}

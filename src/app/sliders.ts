@@ -26,6 +26,7 @@ import type { SpecJSON } from './spec-edit.ts';
 import { defaultAxisRange, getAt, netAxisRange, parses, setAt } from './spec-edit.ts';
 import { shortParam } from './runs.ts';
 import { logLrAxis } from './summary.ts';
+import { memoLast } from './memo.ts';
 
 export interface SliderModel {
   /** The spec path the slider sets (`optimizer.lr`, `optimizer.betas.0`). */
@@ -429,4 +430,14 @@ export function curvePoints(lr: ArrayLike<number>, width: number, height: number
     if (q !== p) pts.push(`${x.toFixed(1)},${y(q).toFixed(1)}`);
   }
   return { points: pts.join(' '), log, min: Number.isFinite(min) ? min : 0, max: Number.isFinite(max) ? max : 0, steps: n };
+}
+
+/**
+ * The network view's sliders as the page keeps them between renders: each call hands
+ * netParamSliders the sliders it returned last, so a slider keeps its range while its value stays in
+ * it; recomputed only when the spec or the plan is a new object (as memoLast).
+ */
+export function keptNetSliders(): (json: SpecJSON, plan: NetPlan) => readonly SliderModel[] {
+  let shown: SliderModel[] = [];
+  return memoLast((json: SpecJSON, plan: NetPlan) => (shown = netParamSliders(json, plan, shown)));
 }

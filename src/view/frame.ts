@@ -4,6 +4,7 @@
  * WebGPU renderer mirrors it in shaders/render/heatmap.wgsl with the same palette and look-up table.
  */
 import type { Plan } from '../core/plan.ts';
+import type { GridAxis } from '../core/spec.ts';
 import type { ResultColumns } from '../core/results.ts';
 import type { Rgb } from './colors.ts';
 import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, minimumColour, outcomeColour, viridisColour as lut } from './colors.ts';
@@ -189,6 +190,29 @@ export function speedOf(stepsToConverge: number, steps: number): number {
 /** A diverged run's colour in a mode: black among the basin and outcome hues, red on viridis. */
 export function divergedColour(mode: HeatmapMode): Rgb {
   return mode === 'basin' || mode === 'outcome' ? DIVERGED : DIVERGED_ON_RAMP;
+}
+
+/** How opaque the basin colours lie over the contour plot (of 255): the contours show through. */
+export const BASIN_OVERLAY_ALPHA = 150;
+
+/**
+ * The basin each start point ends in, as an image to lay over the contour plot: when the sweep is
+ * start.0 × start.1 its cells are points of the plane the plot draws (null otherwise). Runs not yet
+ * done are transparent. `x`, `y`: the sweep's axes, the image's domain.
+ */
+export function basinOverlay(
+  frame: HeatmapFrame | null,
+  x: GridAxis | undefined,
+  y: GridAxis | null | undefined,
+): { width: number; height: number; rgba: Uint8ClampedArray; domain: { xMin: number; xMax: number; yMin: number; yMax: number } } | null {
+  if (!frame || !x || !y || x.param !== 'start.0' || y.param !== 'start.1') return null;
+  const f: HeatmapFrame = { ...frame, mode: 'basin' };
+  const rgba = new Uint8ClampedArray(f.width * f.height * 4);
+  for (let run = 0; run < f.width * f.height; run++) {
+    const [r, g, b] = cellColour(f, run);
+    rgba.set([r, g, b, run < f.runsReady ? BASIN_OVERLAY_ALPHA : 0], run * 4);
+  }
+  return { width: f.width, height: f.height, rgba, domain: { xMin: x.min, xMax: x.max, yMin: y.min, yMax: y.max } };
 }
 
 /** The colour of run `run` in a frame. */

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseSpec } from '../../src/core/spec.ts';
 import { RenderThrottle } from '../../src/app/controllers/throttle.ts';
 import { ZoomController } from '../../src/app/controllers/zoom-controller.ts';
-import { memoLast } from '../../src/app/memo.ts';
+import { memoByKey, memoLast } from '../../src/app/memo.ts';
+import { EditBuffer } from '../../src/app/controllers/edit-buffer.ts';
 import { HistoryModel, entryState, readEntryState } from '../../src/app/history-model.ts';
 import { PassClock, StageClock, formatRemaining, sweepTimeLeft, validationPasses } from '../../src/app/validation-passes.ts';
 import { verdictClass, verdictHeadline } from '../../src/app/controllers/study-controller.ts';
@@ -221,6 +222,18 @@ describe('memoLast', () => {
   });
 });
 
+describe('memoByKey', () => {
+  it('returns the same object while the key is the same, whatever objects carry it', () => {
+    let calls = 0;
+    const f = memoByKey((o: { s: { name: string } }) => JSON.stringify(o.s), (o) => ({ name: o.s.name, k: ++calls }));
+    const first = f({ s: { name: 'rosenbrock' } });
+    expect(f({ s: { name: 'rosenbrock' } })).toBe(first);
+    expect(calls).toBe(1);
+    expect(f({ s: { name: 'himmelblau' } }).name).toBe('himmelblau');
+    expect(calls).toBe(2);
+  });
+});
+
 describe("a study's verdict on the page", () => {
   it('heads a quick run that misses the claim as not shown (amber), and a run of the default size as not holding (red)', () => {
     expect([verdictClass(true, true), verdictHeadline(true, true)]).toEqual(['holds', 'The claim holds on this quick run.']);
@@ -228,5 +241,23 @@ describe("a study's verdict on the page", () => {
     expect(verdictClass(false, true)).toBe('unshown');
     expect(verdictHeadline(false, true)).toMatch(/^The claim is not shown on this quick run, which may be too small to show it: the default size tests it\.$/);
     expect([verdictClass(false, false), verdictHeadline(false, false)]).toEqual(['fails', 'The claim does not hold on this run.']);
+  });
+});
+
+describe("the spec editor's edit buffer", () => {
+  it('holds an edit until the owner answers, so a second edit builds on the first', () => {
+    let updates = 0;
+    const host = { addController: () => {}, removeController: () => {}, requestUpdate: () => void updates++, updateComplete: Promise.resolve(true) };
+    const b = new EditBuffer<{ lr: number; momentum: number }>(host);
+    const given = { lr: 0.1, momentum: 0 };
+    expect(b.current(given)).toBe(given);
+    b.hold({ ...given, lr: 0.2 });
+    expect(updates).toBe(1);
+    // The owner has not answered (or kept its last valid value): the next edit starts from the held one.
+    const second = { ...(b.current(given) ?? given), momentum: 0.9 };
+    expect(second).toEqual({ lr: 0.2, momentum: 0.9 });
+    b.answered();
+    expect(b.current(given)).toBe(given);
+    expect(b.current(null)).toBeNull();
   });
 });

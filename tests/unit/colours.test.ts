@@ -11,7 +11,7 @@ import type { Rgb } from '../../src/view/colors.ts';
 import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, MINIMA_PALETTE, SERIES_COLOURS, OUTCOME_LEVELS, OUTCOME_LUT, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, linearToOklab, outcomeColour, rgbCss, rgbOf, viridisCss } from '../../src/view/colors.ts';
 import { panelSvg } from '../../src/view/svg.ts';
 import type { HeatmapFrame } from '../../src/view/frame.ts';
-import { cellColour } from '../../src/view/frame.ts';
+import { BASIN_OVERLAY_ALPHA, basinOverlay, cellColour } from '../../src/view/frame.ts';
 
 type Vec = readonly [number, number, number];
 
@@ -132,6 +132,28 @@ describe('outcome colours', () => {
     expect(cellColour(f, 3)).toEqual(outcomeColour(STILL_MOVING_ROW, 1));
     expect(cellColour(f, 4)).toEqual(DIVERGED);
     expect(OUTCOME_LUT.length).toBe((STILL_MOVING_ROW + 1) * OUTCOME_LEVELS * 4);
+  });
+
+  it("lie over the contour plot as each start point's basin, only on a start.0 x start.1 sweep, runs not yet done transparent", () => {
+    const cols = {
+      final_x: new Float32Array(4),
+      final_y: new Float32Array(4),
+      loss: new Float32Array(4),
+      sharpness: new Float32Array(4),
+      basin: new Int32Array([0, 1, -1, 0]),
+      diverged: new Uint8Array([0, 0, 1, 0]),
+      steps_to_converge: new Int32Array([3, 5, -1, 2]),
+    };
+    const f: HeatmapFrame = { width: 2, height: 2, runsReady: 3, mode: 'loss', columns: cols, lo: -3, hi: 1, clipped: { below: 0, above: 0 }, lossFloor: 0, steps: 10 };
+    const axis = (param: string, min: number, max: number) => ({ param, min, max, count: 2, scale: 'linear' as const });
+    const o = basinOverlay(f, axis('start.0', -2, 2), axis('start.1', -1, 3));
+    if (!o) throw new Error('no overlay on a start-point sweep');
+    expect(o.domain).toEqual({ xMin: -2, xMax: 2, yMin: -1, yMax: 3 });
+    const basin: HeatmapFrame = { ...f, mode: 'basin' };
+    for (let run = 0; run < 3; run++) expect([...o.rgba.slice(run * 4, run * 4 + 4)]).toEqual([...cellColour(basin, run), BASIN_OVERLAY_ALPHA]);
+    expect(o.rgba[15]).toBe(0);
+    expect(basinOverlay(f, axis('optimizer.lr', 0.01, 1), axis('start.1', -1, 3))).toBeNull();
+    expect(basinOverlay(f, axis('start.0', -2, 2), null)).toBeNull();
   });
 });
 

@@ -19,7 +19,7 @@ import { anySpecToJSON, parseAnySpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
 import { drawnRuns, groupLrCurves, netCurvePanels, netCurves } from '../../src/app/net-runs.ts';
-import { netParamSliders, sliderCurve, sliderValue } from '../../src/app/sliders.ts';
+import { keptNetSliders, netParamSliders, sliderCurve, sliderValue } from '../../src/app/sliders.ts';
 import { NET_PREVIEW_MAX_WORK, NetPreviewController, netRunWork } from '../../src/app/controllers/net-preview-controller.ts';
 import type { Timers } from '../../src/app/controllers/preview-controller.ts';
 import { netVerdictText } from '../../src/app/controllers/validation-controller.ts';
@@ -259,6 +259,22 @@ describe('network sliders', () => {
     const typed = setAt(json, 'optimizer.param_groups.0.lr', 1e6);
     const re = netParamSliders(typed, netPlan(typed), first).find((m) => m.path === g.path);
     expect(re?.max).toBeGreaterThanOrEqual(1e6);
+  });
+
+  it('are kept between renders by keptNetSliders: the same objects for the same spec, the range kept as a drag moves the value', () => {
+    const sliders = keptNetSliders();
+    const json = norm({ ...FRACTAL, sweep: { x: { param: 'optimizer.lr', min: 20, max: 600, count: 4, scale: 'log' } } });
+    const plan = netPlan(json);
+    const first = sliders(json, plan);
+    expect(sliders(json, plan)).toBe(first);
+    const g = first.find((m) => m.path === 'optimizer.param_groups.0.lr');
+    if (!g) throw new Error('no group slider');
+    const moved = setAt(json, 'optimizer.param_groups.0.lr', sliderValue(g, 900));
+    const again = sliders(moved, netPlan(moved)).find((m) => m.path === g.path);
+    expect([again?.min, again?.max]).toEqual([g.min, g.max]);
+    // A fresh keeper has no sliders before: the same value anchors a new range around it.
+    const fresh = keptNetSliders()(moved, netPlan(moved)).find((m) => m.path === g.path);
+    expect([fresh?.min, fresh?.max]).not.toEqual([g.min, g.max]);
   });
 });
 

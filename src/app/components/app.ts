@@ -13,7 +13,7 @@ import { scheduleCurve } from '../../core/steps.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
 import { minimumColour, OKABE_ITO } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
-import { HEATMAP_MODES, MODE_LABEL, cellColour } from '../../view/frame.ts';
+import { HEATMAP_MODES, MODE_LABEL, basinOverlay } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
 import { caption, count, netCaption, netParamLabel, paramLabel, prose } from '../../view/caption.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
@@ -27,7 +27,6 @@ import { groupLrPath } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
 import { MessageToastController } from '../controllers/message-toast.ts';
 import { TORCH_EXAMPLE, TorchPasteController } from '../controllers/torch-paste-controller.ts';
-import type { SliderModel } from '../sliders.ts';
 import type { NetRun } from '../controllers/net-runs-controller.ts';
 import { MAX_NET_PINS } from '../controllers/net-runs-controller.ts';
 import type { OverlayLine, Panel, PanelSource } from '../../view/panels.ts';
@@ -46,11 +45,11 @@ import { probingText, resolvedHeadline, resolvedText } from '../precision-probe.
 import type { ClassAgreement } from '../../core/validate.ts';
 import type { EngineSet } from '../controllers/engines.ts';
 import { StudyController, verdictClass, verdictHeadline } from '../controllers/study-controller.ts';
-import { memoLast } from '../memo.ts';
+import { memoByKey, memoLast } from '../memo.ts';
 import { GLOSSARY } from '../../studies/glossary.ts';
 import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
-import { netParamSliders, paramSliders, sliderCurve } from '../sliders.ts';
+import { keptNetSliders, paramSliders, sliderCurve } from '../sliders.ts';
 import { countOutcomes, fieldText, heatmapSummary, logLrAxis, netSummary, runText, scheduleText } from '../summary.ts';
 import type { CellEventDetail, HeatmapAxis, PinnedCell, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
@@ -261,17 +260,7 @@ export class BlApp extends LitElement {
       const ctl = this.ctl;
       this.toast = new MessageToastController(this, ctl.message, () => this.renderRoot.querySelector('[data-testid="message"]'));
       this.paste = new TorchPasteController(this, (text) => ctl.spec.applyTorchCode(text));
-      this.keys = new KeyboardController(this, (a) => {
-        if (a === 'cancel') {
-          if (!ctl.sweep.running && !ctl.validation.validating) return false;
-          ctl.cancel();
-          return true;
-        }
-        const pb = ctl.race.open ? ctl.racePlayback : ctl.playback;
-        if (pb.total === 0) return false;
-        pb.toggle();
-        return true;
-      });
+      this.keys = new KeyboardController(this, (a) => ctl.keyAction(a));
       this.ctl.init({ hold: study !== null });
       if (study) this.ctl.releaseAfter(this.studies.select(study));
     }
@@ -407,14 +396,11 @@ export class BlApp extends LitElement {
     if (d && d.getBoundingClientRect().top > window.innerHeight - 60) d.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
 
-  private gridCache: { key: string; grid: SurfaceGrid } | null = null;
-
   /** The surface sampled for the contour plot: only when the surface (or its parameters) changes. */
-  private contourGrid(plan: Plan): SurfaceGrid {
-    const key = JSON.stringify(plan.spec.surface);
-    if (this.gridCache?.key !== key) this.gridCache = { key, grid: surfaceGrid(plan, 160, 160) };
-    return this.gridCache.grid;
-  }
+  private readonly contourGrid = memoByKey(
+    (plan: Plan) => JSON.stringify(plan.spec.surface),
+    (plan: Plan): SurfaceGrid => surfaceGrid(plan, 160, 160),
+  );
 
   /** Pinned runs as the map outlines them (surface and network pins): each run's cell in its pin's colour. */
   private readonly pinnedCells = memoLast(pinnedCells);
@@ -483,16 +469,7 @@ export class BlApp extends LitElement {
   }
 
   /** Basin colours laid over the contour plot when the sweep is start.0 x start.1. */
-  private readonly startMap = memoLast((frame: HeatmapFrame | null, x: GridAxis | undefined, y: GridAxis | null | undefined) => {
-    if (!frame || !x || !y || x.param !== 'start.0' || y.param !== 'start.1') return null;
-    const f = { ...frame, mode: 'basin' as const };
-    const rgba = new Uint8ClampedArray(f.width * f.height * 4);
-    for (let run = 0; run < f.width * f.height; run++) {
-      const [r, g, b] = cellColour(f, run);
-      rgba.set([r, g, b, run < f.runsReady ? 150 : 0], run * 4);
-    }
-    return { width: f.width, height: f.height, rgba, domain: { xMin: x.min, xMax: x.max, yMin: y.min, yMax: y.max } };
-  });
+  private readonly startMap = memoLast(basinOverlay);
 
   /** The schedule's curves: the one per-step schedule of core (the engines' own). */
   private readonly scheduleChart = memoLast((plan: Plan | null) => {
@@ -593,11 +570,7 @@ export class BlApp extends LitElement {
   });
 
   /** The network view's sliders; each keeps its range while its value stays in it (netParamSliders). */
-  private netSliderModels: SliderModel[] = [];
-  private readonly netSliders = memoLast((json: Record<string, unknown>, plan: NetPlan): readonly SliderModel[] => {
-    this.netSliderModels = netParamSliders(json, plan, this.netSliderModels);
-    return this.netSliderModels;
-  });
+  private readonly netSliders = keptNetSliders();
 
   private netHeatmapSection(plan: NetPlan) {
     const ctl = this.ctl;
@@ -760,8 +733,7 @@ export class BlApp extends LitElement {
     const ctl = this.ctl;
     if (!ctl) return html`<p>Starting…</p>`;
     const { sweep, validation: val } = ctl;
-    const busy = sweep.running || val.validating;
-    const p = val.validating ? val.progress : sweep.progress;
+    const st = ctl.status();
     // The validation's status line carries its own estimate.
     const timeLeft = val.validating ? undefined : sweep.timeLeft();
     const errors = ctl.spec.errors;
@@ -774,7 +746,7 @@ export class BlApp extends LitElement {
         ${ctl.explorerClosed
           ? nothing
           : html`<button class="to-editor" data-testid="to-editor" title="The spec editor is below the map and the runs at this width" @click=${() => this.renderRoot.querySelector('bl-spec-editor')?.scrollIntoView({ block: 'start' })}>Edit the spec ↓</button>`}
-        ${busy
+        ${st.busy
           ? html`<button data-testid="cancel" @click=${() => ctl.cancel()}>Cancel</button>`
           : ctl.explorerClosed
             ? nothing // The explorer's controls show with it; the header says it is closed.
@@ -782,32 +754,24 @@ export class BlApp extends LitElement {
         ${ctl.explorerClosed
           ? nothing
           : // Full once a sweep's results are shown, also ones taken from a study's run (no progress of their own).
-            html`<progress data-testid="progress" max=${p?.total ?? 1} value=${busy ? (p?.done ?? 0) : sweep.results || sweep.net?.results ? (p?.total ?? 1) : 0}></progress>`}
+            html`<progress data-testid="progress" max=${st.bar.max} value=${st.bar.value}></progress>`}
         <span class="run-state-box">
-          <span data-testid="run-state">${sweep.running ? 'running' : val.validating ? 'validating' : sweep.results || sweep.net?.results ? 'done' : ctl.waitingForStudy ? 'waits for the study' : ctl.explorerClosed ? 'explorer closed' : 'idle'}</span>
+          <span data-testid="run-state">${st.state}</span>
           ${timeLeft ? html`<span class="status" data-testid="time-left">${timeLeft}</span>` : nothing}
         </span>
         ${ctl.explorerClosed
           ? nothing
-          : html`<button data-testid="validate" ?disabled=${!val.canValidate() || busy} @click=${() => void val.validate()}
+          : html`<button data-testid="validate" ?disabled=${!val.canValidate() || st.busy} @click=${() => void val.validate()}
           title=${net ? 'Run this network sweep on the float64 CPU engine and compare it with the results shown (as basinlab validate does)' : 'Run this sweep on the CPU engines and compare'}>Validate vs CPU</button>`}
         ${val.validating ? html`<span class="status" data-testid="validation-status">${val.status()}</span>` : nothing}
-        ${val.result && !val.validating
-          ? html`<span data-testid="verdict" class="verdict ${val.result.verdict.pass ? 'pass' : 'fail'}" title=${ctl.message.text}>${val.result.verdict.pass ? '✓ validation passed' : '✗ validation failed'}</span>`
-          : nothing}
-        ${val.netResult && !val.validating
-          ? val.netResult.rounding
-            ? // Not a broken engine: the view is finer than float32 resolves (the message says how much).
-              html`<span data-testid="verdict" class="verdict warn" title=${val.netResult.text}>${sweep.engineUsed === 'cpu64' ? 'showing float64: float32 does not resolve this view' : '⚠ float32 does not resolve this view'}</span>`
-            : html`<span data-testid="verdict" class="verdict ${val.netResult.pass ? 'pass' : 'fail'}" title=${val.netResult.text}>${val.netResult.pass ? '✓' : '✗'} ${val.netResult.report.a} vs ${val.netResult.report.b}: ${val.netResult.pass ? 'passed' : 'failed'}</span>`
-          : nothing}
-        ${val.netResult?.rounding && !val.validating && sweep.engine?.name !== 'cpu64' && sweep.net && ctl.probe.float64Fails(sweep.net.plan) !== true
+        ${st.badge ? html`<span data-testid="verdict" class="verdict ${st.badge.tone}" title=${st.badge.title}>${st.badge.text}</span>` : nothing}
+        ${st.offerFloat64
           ? html`<button data-testid="show-float64" title="Past float32's resolution: draw the float64 results the validation computed" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button>`
           : nothing}
         ${ctl.explorerClosed
           ? nothing
-          : html`<button title="Download this map's results as CSV: one row per run, its hyperparameters and outcome (the README lists every column)" @click=${() => ctl.exports.data('csv')} ?disabled=${!(sweep.results || sweep.net?.results)}>CSV</button>
-              <button title="Download this map's results as JSON, with the spec that made them (Import… opens it again)" @click=${() => ctl.exports.data('json')} ?disabled=${!(sweep.results || sweep.net?.results)}>JSON</button>`}
+          : html`<button title="Download this map's results as CSV: one row per run, its hyperparameters and outcome (the README lists every column)" @click=${() => ctl.exports.data('csv')} ?disabled=${!st.canExport}>CSV</button>
+              <button title="Download this map's results as JSON, with the spec that made them (Import… opens it again)" @click=${() => ctl.exports.data('json')} ?disabled=${!st.canExport}>JSON</button>`}
         <!-- A button, not the browser's own file control: its "Choose File  No file chosen" took a third of a narrow header's row (walkthrough 7: five rows at 800 px). -->
         <button data-testid="import" title="Open a spec, the app's JSON export, or a result file of the CLI (JSON, Parquet, Arrow)"
           @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input[type="file"]')?.click()}>Import…</button>
@@ -815,7 +779,7 @@ export class BlApp extends LitElement {
         ${this.pasteDialog()}
         <input type="file" hidden aria-label="Import a spec or a result file" accept=".json,.parquet,.arrow,.feather,application/json" @change=${(e: Event) => this.importSpec(e)} />
         <bl-view-bar .presets=${this.presetOptions} .preset=${ctl.explorerClosed ? '' : this.presetShown(ctl.spec.json)} .scales=${FIGURE_SCALES} ?canBack=${ctl.spec.history.canGoBack()} ?canForward=${ctl.spec.history.canGoForward()}
-          ?figureReady=${!!(sweep.results || sweep.net?.results)} .explorer=${!ctl.explorerClosed} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
+          ?figureReady=${st.canExport} .explorer=${!ctl.explorerClosed} @view-action=${(e: CustomEvent<ViewAction>) => this.onViewAction(e.detail)}></bl-view-bar>
         <label>Study
           <select data-testid="study-select" @change=${(e: Event) => {
             const id = (e.target as HTMLSelectElement).value;

@@ -14,6 +14,7 @@
  */
 import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { FOCUS_RING } from './focus-ring.ts';
+import { EditBuffer } from '../controllers/edit-buffer.ts';
 import { live } from 'lit/directives/live.js';
 import type { Action, EditorState, Field, FieldError, Group, HandSet, PlacedError, Section, SpecJSON } from '../spec-edit.ts';
 import { applyActionTracked, applyEditTracked, buildForm, isWideSelect, placeErrors, selectTitle } from '../spec-edit.ts';
@@ -42,7 +43,6 @@ export class SpecEditor extends LitElement {
     handSet: { attribute: false },
     errors: { attribute: false },
     disabled: { type: Boolean, reflect: true },
-    draft: { state: true },
   };
 
   /** The spec JSON to show (normally `specToJSON(parseSpec(...))`, or the draft the controller rejected). */
@@ -52,12 +52,8 @@ export class SpecEditor extends LitElement {
   /** Problems to show at their fields and in a summary; `path` is a spec path, as SpecError has it. */
   declare errors: readonly FieldError[];
   declare disabled: boolean;
-  /**
-   * The spec as last emitted, until the parent assigns `spec` again. Edits build on it, so that a
-   * second edit made before the parent answers (or by a parent that keeps its last valid spec while
-   * reporting errors) does not drop the first.
-   */
-  declare private draft: EditorState | null;
+  /** The spec as last emitted, until the parent assigns `spec` again: edits build on it (edit-buffer.ts). */
+  private readonly edits = new EditBuffer<EditorState>(this);
 
   constructor() {
     super();
@@ -65,15 +61,14 @@ export class SpecEditor extends LitElement {
     this.handSet = new Set();
     this.errors = [];
     this.disabled = false;
-    this.draft = null;
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('spec') || changed.has('handSet')) this.draft = null;
+    if (changed.has('spec') || changed.has('handSet')) this.edits.answered();
   }
 
   private state(): EditorState | null {
-    return this.draft ?? (this.spec ? { spec: this.spec, handSet: this.handSet } : null);
+    return this.edits.current(this.spec ? { spec: this.spec, handSet: this.handSet } : null);
   }
 
   private current(): SpecJSON | null {
@@ -81,7 +76,7 @@ export class SpecEditor extends LitElement {
   }
 
   private emit(next: EditorState, path: string): void {
-    this.draft = next;
+    this.edits.hold(next);
     this.dispatchEvent(
       new CustomEvent<SpecChangeDetail>('spec-change', { detail: { spec: next.spec, handSet: next.handSet, path }, bubbles: true, composed: true }),
     );

@@ -41,6 +41,9 @@ import { PrecisionProbeController } from './precision-probe-controller.ts';
 import { ValidationController } from './validation-controller.ts';
 import { ZoomController } from './zoom-controller.ts';
 import { RunLinkController } from './run-link-controller.ts';
+import type { PageKeyAction } from './keyboard-controller.ts';
+import type { RunStatus } from '../run-status.ts';
+import { runStatus } from '../run-status.ts';
 
 export class AppController {
   readonly message: MessageLine;
@@ -255,6 +258,44 @@ export class AppController {
   /** Whether the explorer is closed (init's hold): its sweep has not run. */
   get explorerClosed(): boolean {
     return this.held;
+  }
+
+  /** What the header says about the sweep shown (run-status.ts decides it from these facts). */
+  status(): RunStatus {
+    const { sweep, validation: val } = this;
+    const net = sweep.net;
+    const n = val.netResult;
+    return runStatus({
+      running: sweep.running,
+      validating: val.validating,
+      hasResults: !!(sweep.results || net?.results),
+      waitingForStudy: this.waitingForStudy,
+      explorerClosed: this.explorerClosed,
+      progress: val.validating ? val.progress : sweep.progress,
+      surfaceCheck: val.result ? { pass: val.result.verdict.pass, title: this.message.text } : null,
+      netCheck: n ? { pass: n.pass, rounding: n.rounding, a: n.report.a, b: n.report.b, title: n.text } : null,
+      engineUsed: sweep.engineUsed,
+      engineName: sweep.engine?.name ?? null,
+      network: !!net,
+      float64Fails: net ? this.probe.float64Fails(net.plan) : null,
+    });
+  }
+
+  /**
+   * A page key (keyboard-controller.ts): Escape cancels a running sweep or validation; Space plays or
+   * pauses the race's paths when the race is open, else the selected and pinned runs'. False when
+   * the key has nothing to do, so the browser keeps its own use of it.
+   */
+  keyAction(a: PageKeyAction): boolean {
+    if (a === 'cancel') {
+      if (!this.sweep.running && !this.validation.validating) return false;
+      this.cancel();
+      return true;
+    }
+    const pb = this.race.open ? this.racePlayback : this.playback;
+    if (pb.total === 0) return false;
+    pb.toggle();
+    return true;
   }
 
   /** Whether the closed explorer is waiting for a study opened from the link to finish. */

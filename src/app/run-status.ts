@@ -1,0 +1,96 @@
+/**
+ * What the header says about the sweep shown: its state in a word, its progress bar, the
+ * validation's badge and whether to offer drawing the view in float64. DOM-free, so each decision is
+ * tested without a page (tests/unit/run-status.test.ts); the component only draws what this returns.
+ */
+
+/** The facts the header's line is decided from (AppController.status gathers them). */
+export interface RunFacts {
+  readonly running: boolean;
+  readonly validating: boolean;
+  /** A sweep's results are shown (also ones taken from a study's run, which had no progress of its own). */
+  readonly hasResults: boolean;
+  readonly waitingForStudy: boolean;
+  readonly explorerClosed: boolean;
+  /** The validation's progress while it runs, else the sweep's. */
+  readonly progress: { readonly done: number; readonly total: number } | null;
+  /** The validation of a surface view, if one ran. */
+  readonly surfaceCheck: { readonly pass: boolean; readonly title: string } | null;
+  /** The validation of a network view, if one ran. */
+  readonly netCheck: {
+    readonly pass: boolean;
+    /** Float32 does not resolve the view: not a broken engine. */
+    readonly rounding: boolean;
+    readonly a: string;
+    readonly b: string;
+    readonly title: string;
+  } | null;
+  /** The engine that drew the view shown (`cpu64`: the float64 results are already shown). */
+  readonly engineUsed: string;
+  /** The engine the sweep would run on now. */
+  readonly engineName: string | null;
+  /** A network view is shown. */
+  readonly network: boolean;
+  /** The precision probe found float64 past its own resolution on this view (null: not measured). */
+  readonly float64Fails: boolean | null;
+}
+
+export type RunState = 'running' | 'validating' | 'done' | 'waits for the study' | 'explorer closed' | 'idle';
+
+export interface Badge {
+  /** The CSS class: green, red, or amber for "not a broken engine, a view too fine for float32". */
+  readonly tone: 'pass' | 'fail' | 'warn';
+  readonly text: string;
+  readonly title: string;
+}
+
+export interface RunStatus {
+  /** A sweep or a validation is running: the header offers Cancel instead of Run. */
+  readonly busy: boolean;
+  readonly state: RunState;
+  /** The progress bar: full once results are shown, empty before any sweep. */
+  readonly bar: { readonly max: number; readonly value: number };
+  /** The exports have something to write. */
+  readonly canExport: boolean;
+  readonly badge: Badge | null;
+  /** Offer "Draw this view in float64": float32 does not resolve it, and float64 does (or is not yet known not to). */
+  readonly offerFloat64: boolean;
+}
+
+export function runState(f: RunFacts): RunState {
+  if (f.running) return 'running';
+  if (f.validating) return 'validating';
+  if (f.hasResults) return 'done';
+  if (f.waitingForStudy) return 'waits for the study';
+  if (f.explorerClosed) return 'explorer closed';
+  return 'idle';
+}
+
+/** The validation's badge: none while one runs (its status line speaks then). */
+export function validationBadge(f: RunFacts): Badge | null {
+  if (f.validating) return null;
+  const s = f.surfaceCheck;
+  if (s) return { tone: s.pass ? 'pass' : 'fail', text: s.pass ? '✓ validation passed' : '✗ validation failed', title: s.title };
+  const n = f.netCheck;
+  if (!n) return null;
+  if (n.rounding)
+    return {
+      tone: 'warn',
+      text: f.engineUsed === 'cpu64' ? 'showing float64: float32 does not resolve this view' : '⚠ float32 does not resolve this view',
+      title: n.title,
+    };
+  return { tone: n.pass ? 'pass' : 'fail', text: `${n.pass ? '✓' : '✗'} ${n.a} vs ${n.b}: ${n.pass ? 'passed' : 'failed'}`, title: n.title };
+}
+
+export function runStatus(f: RunFacts): RunStatus {
+  const busy = f.running || f.validating;
+  const max = f.progress?.total ?? 1;
+  return {
+    busy,
+    state: runState(f),
+    bar: { max, value: busy ? (f.progress?.done ?? 0) : f.hasResults ? max : 0 },
+    canExport: f.hasResults,
+    badge: validationBadge(f),
+    offerFloat64: !!f.netCheck?.rounding && !f.validating && f.engineName !== 'cpu64' && f.network && f.float64Fails !== true,
+  };
+}

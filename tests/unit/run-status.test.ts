@@ -1,0 +1,90 @@
+/**
+ * The header's line about the sweep shown (src/app/run-status.ts): its state in a word, its progress
+ * bar, the validation's badge and the offer to draw the view in float64, decided without a page.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RunFacts } from '../../src/app/run-status.ts';
+import { runState, runStatus, validationBadge } from '../../src/app/run-status.ts';
+
+const IDLE: RunFacts = {
+  running: false,
+  validating: false,
+  hasResults: false,
+  waitingForStudy: false,
+  explorerClosed: false,
+  progress: null,
+  surfaceCheck: null,
+  netCheck: null,
+  engineUsed: '',
+  engineName: 'gpu',
+  network: false,
+  float64Fails: null,
+};
+const facts = (f: Partial<RunFacts>): RunFacts => ({ ...IDLE, ...f });
+const ROUNDING = { pass: false, rounding: true, a: 'gpu', b: 'cpu64', title: 'float32 rounding decides 40% of the sample' };
+
+describe('the state in a word', () => {
+  it.each<[Partial<RunFacts>, string]>([
+    [{}, 'idle'],
+    [{ running: true, hasResults: true }, 'running'],
+    [{ validating: true, hasResults: true }, 'validating'],
+    [{ hasResults: true, explorerClosed: true }, 'done'],
+    [{ explorerClosed: true, waitingForStudy: true }, 'waits for the study'],
+    [{ explorerClosed: true }, 'explorer closed'],
+  ])('%j is %s', (f, state) => {
+    expect(runState(facts(f))).toBe(state);
+  });
+});
+
+describe('the progress bar', () => {
+  it('shows the work done while a sweep or a validation runs', () => {
+    expect(runStatus(facts({ running: true, progress: { done: 30, total: 120 } })).bar).toEqual({ max: 120, value: 30 });
+    expect(runStatus(facts({ validating: true, progress: { done: 5, total: 10 } })).bar).toEqual({ max: 10, value: 5 });
+  });
+  it("is full once results are shown, also a study's (which had no progress of its own)", () => {
+    expect(runStatus(facts({ hasResults: true, progress: { done: 30, total: 120 } })).bar).toEqual({ max: 120, value: 120 });
+    expect(runStatus(facts({ hasResults: true })).bar).toEqual({ max: 1, value: 1 });
+  });
+  it('is empty before any sweep, and busy offers Cancel', () => {
+    const s = runStatus(IDLE);
+    expect(s.bar).toEqual({ max: 1, value: 0 });
+    expect(s.busy).toBe(false);
+    expect(s.canExport).toBe(false);
+    expect(runStatus(facts({ validating: true })).busy).toBe(true);
+  });
+});
+
+describe("the validation's badge", () => {
+  it('says passed or failed on a surface view, with the message as its title', () => {
+    expect(validationBadge(facts({ surfaceCheck: { pass: true, title: 'PASS: …' } }))).toEqual({ tone: 'pass', text: '✓ validation passed', title: 'PASS: …' });
+    expect(validationBadge(facts({ surfaceCheck: { pass: false, title: 'FAIL: …' } }))?.tone).toBe('fail');
+  });
+  it('names the two engines on a network view', () => {
+    const b = validationBadge(facts({ network: true, netCheck: { pass: true, rounding: false, a: 'gpu', b: 'cpu64', title: 't' } }));
+    expect(b).toEqual({ tone: 'pass', text: '✓ gpu vs cpu64: passed', title: 't' });
+  });
+  it('is amber, not red, where float32 does not resolve the view, and says when float64 is already shown', () => {
+    expect(validationBadge(facts({ network: true, netCheck: ROUNDING }))).toMatchObject({ tone: 'warn', text: '⚠ float32 does not resolve this view' });
+    expect(validationBadge(facts({ network: true, netCheck: ROUNDING, engineUsed: 'cpu64' }))?.text).toBe('showing float64: float32 does not resolve this view');
+  });
+  it('is not shown while a validation runs (its status line speaks then)', () => {
+    expect(validationBadge(facts({ validating: true, surfaceCheck: { pass: true, title: '' } }))).toBeNull();
+  });
+});
+
+describe('the offer to draw the view in float64', () => {
+  const rounding = facts({ network: true, netCheck: ROUNDING });
+  it('is made where float32 does not resolve a network view', () => {
+    expect(runStatus(rounding).offerFloat64).toBe(true);
+    expect(runStatus({ ...rounding, float64Fails: false }).offerFloat64).toBe(true);
+  });
+  it.each<[string, Partial<RunFacts>]>([
+    ['float32 resolves the view', { netCheck: { ...ROUNDING, rounding: false } }],
+    ['a validation runs', { validating: true }],
+    ['the float64 engine already draws it', { engineName: 'cpu64' }],
+    ['float64 does not resolve it either', { float64Fails: true }],
+    ['no network view is shown', { network: false }],
+  ])('is not made when %s', (_why, f) => {
+    expect(runStatus({ ...rounding, ...f }).offerFloat64).toBe(false);
+  });
+});
