@@ -14,7 +14,7 @@ import { boundaryDimension, boxCount, edgeImage } from '../../src/studies/boxcou
 import { classAgreement, nudgeDirection, pastResolution, resolutionFailure, ulpNudgedNetSpec, ulpStep } from '../../src/core/validate.ts';
 import { netPlanOf } from '../../src/studies/run.ts';
 import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, fractalRun, fractalSpec, nextWindow } from '../../src/studies/fractal-boundary.ts';
-import { checkTextsExample, textsExample } from '../../src/studies/texts-example.ts';
+import { checkTextsExample, textsExample, textsLrsAgainstBands } from '../../src/studies/texts-example.ts';
 import { batchLr, checkBatchLr, gridSlopeError, logLogSlope } from '../../src/studies/batch-lr.ts';
 import { MATCH_TOLERANCE, checkSgdVsAdam, sgdVsAdam } from '../../src/studies/sgd-vs-adam.ts';
 import { checkSharpMinima, sharpMinima, spearman } from '../../src/studies/sharp-minima.ts';
@@ -237,6 +237,19 @@ describe('texts-example: the check', () => {
     expect(r.holds).toBe(false);
     expect(r.failures[0]).toMatch(/less than 10x/);
     expect(checkTextsExample({ atTextsLr: [0.01, 1, 10], atBestLr: [0.01, Number.POSITIVE_INFINITY, 0.01] }).holds).toBe(false);
+  });
+
+  it("says where each texts' LR lies against its band, and how close a run outside it still ends", () => {
+    // TEXTS_OPTIMIZERS: SGD 0.01, momentum 0.01, Adam 0.001.
+    const inside = textsLrsAgainstBands([0.0104, 0.0104, 0.02], [0.0104, 0.0104, 0.0104], [[0.005, 0.02], [0.001, 0.05], [0.0005, 0.1]], 8);
+    expect(inside).toBe("Each texts' LR lies in its optimiser's band. ");
+    const outside = textsLrsAgainstBands([0.0104, 0.01045, 17], [0.0104, 0.0104, 0.0104], [[0.005, 0.02], [0.001, 0.00562], [0.01, 0.1]], 8);
+    expect(outside).toContain("outside the band for SGD + momentum 0.9 (LR 0.01, above its band), whose one run there ends 0.48% above the band's best median");
+    expect(outside).toMatch(/; for Adam \(LR 0\.001, below its band\), whose one run there ends at 1630x the band's best median\./);
+    expect(outside).not.toMatch(/for SGD \(/);
+    expect(outside).toContain('median over 8 seeds');
+    // Said only where a run outside its band ends as close as the band's own tolerance.
+    expect(textsLrsAgainstBands([0.0104, 0.0104, 17], [0.0104, 0.0104, 0.0104], [[0.005, 0.02], [0.001, 0.05], [0.01, 0.1]], 8)).not.toContain('median over');
   });
 });
 
