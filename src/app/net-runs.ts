@@ -5,6 +5,7 @@
  * recorded run (train and test loss, LR, gradient norm) as the line charts draw them.
  */
 import type { NetPlan } from '../core/network/plan.ts';
+import { THRESHOLD_FACTOR } from '../core/network/plan.ts';
 import type { NoPlace } from '../core/plan.ts';
 import { placeRun, runCoordinates } from '../core/plan.ts';
 import { netParamLabel, netParamShort } from '../view/caption.ts';
@@ -78,6 +79,17 @@ export const NET_FIELD_LABEL: Readonly<Record<string, string>> = {
   steps_to_threshold: 'steps to threshold',
   sharpness: 'sharpness',
 };
+
+/**
+ * What a network run's "steps to threshold: never" did not reach, in words: beside a convergence
+ * measure that says "trained" (its loss fell, by the fractal paper's sign) a bare "never" read as a
+ * contradiction (walkthrough 10); the threshold is stricter.
+ */
+export function netThresholdText(plan: NetPlan): string {
+  return plan.threshold === null
+    ? `the train loss stayed above ${100 * THRESHOLD_FACTOR}% of its initial value`
+    : `the train loss stayed above network.threshold ${formatNumber(plan.threshold)}`;
+}
 
 /** A ready run of a network sweep in words: its coordinates, outcome and result columns. */
 export function describeNetRun(plan: NetPlan, cols: NetColumns, run: number): NetRunDescription {

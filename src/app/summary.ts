@@ -203,11 +203,11 @@ export function pathText(name: string, t: Trajectory): string {
 
 /**
  * A result field of a run (surface or network) as the run panel shows it: a step count never
- * reached (-1) as "never", the accuracy as a percentage, infinities as signs, NaN as "–" (every
- * other value as formatNumber writes it).
+ * reached (-1) as "never" (with `never`, what was not reached: netThresholdText), the accuracy as a
+ * percentage, infinities as signs, NaN as "–" (every other value as formatNumber writes it).
  */
-export function fieldText(key: string, v: number): string {
-  if ((key === 'steps_to_threshold' || key === 'steps_to_converge') && v < 0) return 'never';
+export function fieldText(key: string, v: number, never = ''): string {
+  if ((key === 'steps_to_threshold' || key === 'steps_to_converge') && v < 0) return never ? `never (${never})` : 'never';
   if (Number.isNaN(v)) return '–';
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (key === 'test_accuracy') return `${formatNumber(100 * v, 3)}%`;

@@ -16,7 +16,7 @@ import { netCaption, netParamLabel, netParamShort } from '../../src/view/caption
 import { netHeatmapLegend } from '../../src/view/legend.ts';
 import { NET_HEATMAP_MODES, convergenceRanks, modeFor, netCellColour, netDominantShare, netFrame, netModesOf } from '../../src/view/net-frame.ts';
 import { runCoordinates } from '../../src/core/plan.ts';
-import { NET_FIELD_LABEL, curveEvery, describeNetRun, netCarryRun, netCoordinateNames, netCurves, netOutcome, netRunLabel } from '../../src/app/net-runs.ts';
+import { NET_FIELD_LABEL, curveEvery, describeNetRun, netCarryRun, netCoordinateNames, netCurves, netOutcome, netRunLabel, netThresholdText } from '../../src/app/net-runs.ts';
 import { fieldText, netSummary } from '../../src/app/summary.ts';
 import { finerThanFloat32, finerThanFloat64 } from '../../src/app/controllers/run-controller.ts';
 
@@ -366,5 +366,12 @@ describe('fieldText: a run panel value in words', () => {
     expect(fieldText('train_loss', 0.4782)).toBe('0.4782');
     expect(fieldText('steps_to_converge', -1)).toBe('never');
     expect(fieldText('steps_to_converge', 37)).toBe('37');
+  });
+
+  it("says what a network run's threshold was when it never reached it: the default's 1% of the initial loss, or the spec's value", () => {
+    expect(fieldText('steps_to_threshold', -1, netThresholdText(netPlan(FRACTAL)))).toBe('never (the train loss stayed above 1% of its initial value)');
+    const set = netPlan({ ...FRACTAL, network: { ...FRACTAL.network, threshold: 0.05 } });
+    expect(fieldText('steps_to_threshold', -1, netThresholdText(set))).toBe('never (the train loss stayed above network.threshold 0.05)');
+    expect(fieldText('steps_to_threshold', 12, netThresholdText(set))).toBe('12');
   });
 });
