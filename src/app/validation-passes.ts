@@ -130,28 +130,51 @@ export function sweepTimeLeft(done: number, total: number, elapsed: number, firs
   return formatRemaining(left);
 }
 
+/** A duration in words, to the second under a minute ("45 s", "3 min 10 s", "1 h 5 min"). */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return s % 60 === 0 ? `${s / 60} min` : `${Math.floor(s / 60)} min ${s % 60} s`;
+  const m = Math.round(s / 60);
+  return m % 60 === 0 ? `${m / 60} h` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
 /**
  * The time left of a run made of stages whose progress each starts over (a study's sweeps): each
- * stage's estimate is measured from the stage's own start, which a new label marks.
+ * stage's estimate is measured from the stage's own start, which a new label marks. It also counts
+ * the stages and the time since the run began: a study's length is not known before it ends (its
+ * sweeps follow from its findings), so the page says how far it has come (walkthrough 10: a study
+ * ran 45 s with only "Adam, seed 1" to show for it).
  */
 export class StageClock {
   private label: string | null = null;
   private start = 0;
+  private began = 0;
+  /** Stages seen since the run began (reset): the one running is the last. */
+  stages = 0;
 
   /** Progress seen for `label` at `now` (ms): a label not seen last starts its stage's clock. */
   tick(label: string, now: number): void {
     if (label === this.label) return;
     this.label = label;
     this.start = now;
+    this.stages++;
   }
 
-  /** Forgets the stage (a new run starts). */
-  reset(): void {
+  /** Forgets the stages: a new run starts at `now` (ms). */
+  reset(now = 0): void {
     this.label = null;
+    this.stages = 0;
+    this.began = now;
   }
 
   /** The current stage's time left in words, or undefined (sweepTimeLeft). */
   timeLeft(done: number, total: number, now: number): string | undefined {
     return this.label === null ? undefined : sweepTimeLeft(done, total, (now - this.start) / 1000);
+  }
+
+  /** Seconds since the run began. */
+  elapsed(now: number): number {
+    return (now - this.began) / 1000;
   }
 }

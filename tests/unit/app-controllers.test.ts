@@ -11,7 +11,7 @@ import { ZoomController } from '../../src/app/controllers/zoom-controller.ts';
 import { memoByKey, memoLast } from '../../src/app/memo.ts';
 import { EditBuffer } from '../../src/app/controllers/edit-buffer.ts';
 import { HistoryModel, entryState, readEntryState } from '../../src/app/history-model.ts';
-import { PassClock, StageClock, formatRemaining, sweepTimeLeft, validationPasses } from '../../src/app/validation-passes.ts';
+import { PassClock, StageClock, formatDuration, formatRemaining, sweepTimeLeft, validationPasses } from '../../src/app/validation-passes.ts';
 import { verdictClass, verdictHeadline } from '../../src/app/controllers/study-controller.ts';
 
 const SPEC_JSON = {
@@ -179,6 +179,23 @@ describe('validation a person waits for', () => {
     expect(c.timeLeft(1, 10, 24_000)).toBe('about 36 s left');
     c.reset();
     expect(c.timeLeft(1, 10, 24_000)).toBeUndefined();
+  });
+
+  it("counts a study's stages and the time since its run began", () => {
+    const c = new StageClock();
+    c.reset(5_000);
+    c.tick('SGD, seed 0', 5_100);
+    c.tick('SGD, seed 0', 9_000);
+    c.tick('Adam, seed 0', 12_000);
+    expect(c.stages).toBe(2);
+    expect(c.elapsed(50_000)).toBe(45);
+    c.reset(60_000);
+    expect([c.stages, c.elapsed(61_000)]).toEqual([0, 1]);
+  });
+
+  it('writes durations to the second under a minute, then in minutes and hours', () => {
+    expect([formatDuration(0.4), formatDuration(45), formatDuration(59.6)]).toEqual(['0 s', '45 s', '1 min']);
+    expect([formatDuration(190), formatDuration(3599), formatDuration(3600), formatDuration(3900)]).toEqual(['3 min 10 s', '59 min 59 s', '1 h', '1 h 5 min']);
   });
 });
 

@@ -284,11 +284,12 @@ export class BlApp extends LitElement {
       <div class="row">
         <h2 style="font-size:15px;margin:0">${s.title}</h2>
         ${st.running
-          ? html`<button @click=${() => st.cancel()}>Cancel</button><span>${st.label}</span><progress max=${p?.total ?? 1} value=${p?.done ?? 0}></progress>${(() => {
+          ? html`<button @click=${() => st.cancel()}>Cancel</button><span>${st.label}</span><progress max=${p?.total ?? 1} value=${p?.done ?? 0}></progress>
+              <span class="status" data-testid="study-sofar">${st.sofar()}</span>${(() => {
               const left = st.timeLeft();
               return left ? html`<span class="status" data-testid="study-time-left">${left} in this sweep</span>` : nothing;
             })()}`
-          : html`<button @click=${() => void st.run()}>Run again</button>`}
+          : html`<button @click=${() => void st.run()}>Run again</button>${st.tookText() ? html`<span class="status" data-testid="study-took">${st.tookText()}</span>` : nothing}`}
         <button data-testid="close-study" @click=${() => this.closeStudy()}>Close</button>
       </div>
       <p><b>Claim.</b> ${s.claim}</p>

@@ -17,7 +17,7 @@ import { specKey } from '../../core/spec.ts';
 import type { EngineSet } from './engines.ts';
 import { canvasPng } from './export-controller.ts';
 import { RenderThrottle } from './throttle.ts';
-import { StageClock } from '../validation-passes.ts';
+import { StageClock, formatDuration } from '../validation-passes.ts';
 import { explainError } from '../explain-error.ts';
 
 export class StudyController implements ReactiveController {
@@ -25,8 +25,10 @@ export class StudyController implements ReactiveController {
   running = false;
   label = '';
   progress: Progress | null = null;
-  /** The time left of the current stage (a label: one sweep of the study). */
+  /** The time left of the current stage (a label: one sweep of the study), the stages run and the time taken. */
   private readonly clock = new StageClock();
+  /** How long the last run that ended took, and its sweeps (null while one runs, or after a cancel). */
+  took: { readonly seconds: number; readonly sweeps: number } | null = null;
   result: StudyResult | null = null;
   /** Whether the result shown is the quick variant (smaller grids, fewer steps). */
   quick = false;
@@ -71,6 +73,7 @@ export class StudyController implements ReactiveController {
     this.svgs = [];
     this.error = '';
     this.size = null;
+    this.took = null;
     this.sweeps = new Map();
     this.host.requestUpdate();
     return this.open ? this.run() : Promise.resolve();
@@ -97,6 +100,19 @@ export class StudyController implements ReactiveController {
     return this.clock.timeLeft(p.done, p.total, now);
   }
 
+  /** How far the running study has come, in words: "sweep 7, 45 s so far" (empty before its first sweep). */
+  sofar(now = performance.now()): string {
+    if (!this.running || this.clock.stages === 0) return '';
+    return `sweep ${this.clock.stages}, ${formatDuration(this.clock.elapsed(now))} so far`;
+  }
+
+  /** What the last run took, in words: "ran 12 sweeps in 45 s" (empty while one runs or none ended). */
+  tookText(): string {
+    const t = this.took;
+    if (this.running || !t) return '';
+    return `ran ${t.sweeps} sweep${t.sweeps === 1 ? '' : 's'} in ${formatDuration(t.seconds)}`;
+  }
+
   /**
    * Runs the open study: at `size` where given, else at the size asked for last, else at its opening
    * size (its default; a study that takes minutes on a CPU engine, its quick variant there).
@@ -111,7 +127,8 @@ export class StudyController implements ReactiveController {
     this.error = '';
     this.label = '';
     this.progress = null;
-    this.clock.reset();
+    this.took = null;
+    this.clock.reset(performance.now());
     // Kept for the explorer only from a run that ends: a cancelled run's sweeps are not the figures'
     // (the figures shown until then are the last run's, with its sweeps).
     const sweeps = new Map<string, RanSweep>();
@@ -144,6 +161,7 @@ export class StudyController implements ReactiveController {
       const offered = new Set(result.panels.flatMap((p) => panelSources(p).map((s) => specKey(s.spec))));
       this.sweeps = new Map([...sweeps].filter(([k]) => offered.has(k)));
       this.quick = quick;
+      this.took = { seconds: this.clock.elapsed(performance.now()), sweeps: this.clock.stages };
       this.svgs = result.panels.map((p) => panelSvg(p, canvasPng));
     } catch (e) {
       if (this.abort === abort) this.error = e instanceof CancelledError ? 'Study cancelled.' : `Study failed: ${explainError(e)}`;
