@@ -17,8 +17,10 @@
 import { findOptimizer, findSchedule } from '../core/registry/index.ts';
 import { OPTIMIZERS } from '../core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../core/registry/schedules/index.ts';
+import type { AnySpec } from '../core/spec.ts';
+import { ungroupedTensors } from '../core/spec.ts';
 
-type Value = number | string | boolean | null | readonly Value[] | Call | Ref;
+type Value = number | string | boolean | null | readonly Value[] | Call | Ref | Dict | Expr;
 
 interface Call {
   readonly kind: 'call';
@@ -30,6 +32,18 @@ interface Call {
 interface Ref {
   readonly kind: 'ref';
   readonly name: string;
+}
+
+/** A dict literal with string keys: a param group (`{'params': …, 'lr': 0.1}`). */
+interface Dict {
+  readonly kind: 'dict';
+  readonly entries: ReadonlyMap<string, Value>;
+}
+
+/** An expression that is no literal (`model.layers[0].parameters()`), kept as its text: a param group's tensors. */
+interface Expr {
+  readonly kind: 'expr';
+  readonly text: string;
 }
 
 export interface TorchCode {
@@ -51,7 +65,7 @@ type Token = { readonly t: 'name' | 'num' | 'str' | 'op'; readonly v: string; re
 
 function tokens(text: string): Token[] {
   const out: Token[] = [];
-  const re = /\s+|#[^\n]*|([A-Za-z_][\w.]*)|((?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?)|('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")|([()[\],=\-+*:{}])/y;
+  const re = /\s+|#[^\n]*|(\.?[A-Za-z_][\w.]*)|((?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?)|('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")|([()[\],=\-+*:{}])/y;
   let line = 1;
   let lineStart = 0;
   for (let at = 0; at < text.length; ) {
@@ -142,13 +156,29 @@ class Parser {
       this.at++;
       return items;
     }
+    if (tok.t === 'op' && tok.v === '{') {
+      this.at++;
+      const entries = new Map<string, Value>();
+      while (!this.peek('}')) {
+        const k = this.toks[this.at];
+        if (k?.t !== 'str') throw new TorchCodeError(`${this.where(k)}: a dict's keys must be strings ('params', 'lr', …)`);
+        this.at++;
+        this.expect(':');
+        if (entries.has(k.v)) throw new TorchCodeError(`${this.where(k)}: ${k.v} is given twice`);
+        entries.set(k.v, this.value());
+        if (!this.peek('}')) this.expect(',');
+      }
+      this.at++;
+      return { kind: 'dict', entries };
+    }
+    if (tok.t === 'name' && tok.v.startsWith('.')) throw new TorchCodeError(`${this.where(tok)}: cannot read "${tok.v}" here`);
     if (tok.t === 'name') {
       this.at++;
       if (tok.v === 'True') return true;
       if (tok.v === 'False') return false;
       if (tok.v === 'None') return null;
       if (tok.v === 'lambda') throw new TorchCodeError(`${this.where(tok)}: a lambda cannot be read (LambdaLR and MultiplicativeLR are not in basinlab)`);
-      if (!this.peek('(')) return { kind: 'ref', name: tok.v };
+      if (!this.peek('(')) return this.postfix({ kind: 'ref', name: tok.v }, tok.v);
       this.at++;
       const args: Value[] = [];
       const kwargs = new Map<string, Value>();
@@ -166,14 +196,83 @@ class Parser {
         if (!this.peek(')')) this.expect(',');
       }
       this.at++;
-      return { kind: 'call', name: tok.v, args, kwargs };
+      return this.postfix({ kind: 'call', name: tok.v, args, kwargs }, `${tok.v}(…)`);
     }
     throw new TorchCodeError(`${this.where(tok)}: cannot read "${tok.v}" here`);
+  }
+
+  /**
+   * Indexing, attributes and calls after a name or a call (`model.layers[0].parameters()`): an
+   * expression kept as its text (calls' arguments as "…" unless empty), read only where a param
+   * group names its tensors. `v` itself when nothing follows.
+   */
+  private postfix(v: Ref | Call, text: string): Value {
+    let out = text;
+    let more = false;
+    for (;;) {
+      const tok = this.toks[this.at];
+      if (this.peek('[')) {
+        this.at++;
+        const i = this.value();
+        this.expect(']');
+        out += `[${typeof i === 'number' || typeof i === 'string' ? JSON.stringify(i) : '…'}]`;
+      } else if (tok?.t === 'name' && tok.v.startsWith('.')) {
+        this.at++;
+        out += tok.v;
+      } else if (more && this.peek('(')) {
+        this.at++;
+        let depth = 1;
+        let empty = true;
+        for (; depth > 0; this.at++) {
+          const t = this.toks[this.at];
+          if (!t) throw new TorchCodeError('the code ends in the middle of an expression');
+          if (t.t === 'op' && t.v === '(') depth++;
+          else if (t.t === 'op' && t.v === ')') depth--;
+          if (depth > 0) empty = false;
+        }
+        out += empty ? '()' : '(…)';
+      } else {
+        return more ? { kind: 'expr', text: out } : v;
+      }
+      more = true;
+    }
   }
 }
 
 function isCall(v: Value): v is Call {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Call).kind === 'call';
+}
+
+function isDict(v: Value): v is Dict {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Dict).kind === 'dict';
+}
+
+function isExpr(v: Value): v is Expr {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Expr).kind === 'expr';
+}
+
+/** How basinlab's model names its layers in torch code: `….layers[k]`, the k-th Linear layer, input side first. */
+const LAYER_PARAMS = /(?:^|\.)layers\[(\d+)\]\.parameters\(\)$/;
+const LAYER_TENSOR = /(?:^|\.)layers\[(\d+)\]\.(weight|bias)$/;
+
+/**
+ * A param group's tensors as basinlab names them (`layers.0`, `layers.1.weight`), from torch code
+ * that names them on basinlab's model: `model.layers[k].parameters()`, `model.layers[k].weight`
+ * or `.bias`, a list of those, or `list(…)` of one. Anything else (`model[0].parameters()`, a
+ * Sequential's index, which counts activations too) is not guessed: the error says what to write.
+ */
+function groupTensors(v: Value, what: string): string[] {
+  if (Array.isArray(v)) return (v as readonly Value[]).flatMap((x, i) => groupTensors(x, `${what}[${i}]`));
+  if (isCall(v) && v.name === 'list' && v.args.length === 1 && v.kwargs.size === 0) return groupTensors(v.args[0] as Value, what);
+  const text = isExpr(v) ? v.text : isCall(v) ? `${v.name}()` : isRef(v) ? v.name : null;
+  const layer = text === null ? null : LAYER_PARAMS.exec(text);
+  if (layer) return [`layers.${layer[1]}`];
+  const tensor = text === null ? null : LAYER_TENSOR.exec(text);
+  if (tensor) return [`layers.${tensor[1]}.${tensor[2]}`];
+  throw new TorchCodeError(
+    `${what}: cannot tell which of basinlab's layers ${text ?? 'this'} is: write model.layers[k].parameters() for its k-th Linear layer (input side first), ` +
+      'or model.layers[k].weight / .bias, or set the param groups in the editor',
+  );
 }
 
 function isRef(v: Value): v is Ref {
@@ -203,6 +302,8 @@ export function readTorchCode(text: string): TorchCode {
       if (SCHEDULE_IDS.has(className(v.name))) return scheduleOf(v);
       throw new TorchCodeError(`${what}: ${v.name}(…) cannot be read (write its value)`);
     }
+    if (isDict(v)) throw new TorchCodeError(`${what}: a dict is read only as a param group (the optimiser's first argument)`);
+    if (isExpr(v)) throw new TorchCodeError(`${what}: ${v.text} cannot be read (write its value)`);
     if (Array.isArray(v)) return v.map((x, i) => literal(x, `${what}[${i}]`));
     return v;
   };
@@ -236,6 +337,24 @@ export function readTorchCode(text: string): TorchCode {
     );
   };
 
+  /**
+   * torch's param groups, a list of dicts as the optimiser's first argument: each dict's 'params'
+   * named as basinlab names its tensors (groupTensors), its other keys the group's own values. Null
+   * for one group (`model.parameters()`).
+   */
+  function paramGroups(first: Value | undefined, id: string): Record<string, unknown>[] | null {
+    if (!Array.isArray(first) || !(first as readonly Value[]).some(isDict)) return null;
+    return (first as readonly Value[]).map((g, i) => {
+      const where = `${id}: param group ${i}`;
+      if (!isDict(g)) throw new TorchCodeError(`${where} is not a dict ({'params': …, 'lr': …})`);
+      const tensors = g.entries.get('params');
+      if (tensors === undefined) throw new TorchCodeError(`${where} has no 'params'`);
+      const out: Record<string, unknown> = { params: groupTensors(tensors, `${where}'s params`) };
+      for (const [k, v] of g.entries) if (k !== 'params') out[k] = literal(v, `${where}'s ${k}`);
+      return out;
+    });
+  }
+
   function scheduleOf(c: Call): Record<string, unknown> {
     const id = className(c.name);
     if (PARENTS.has(id)) {
@@ -264,6 +383,8 @@ export function readTorchCode(text: string): TorchCode {
     if (OPTIMIZER_IDS.has(id)) {
       positional(value, id, 1);
       optimizer = fields(value, id, new Set(['params']));
+      const groups = paramGroups(value.kwargs.get('params') ?? value.args[0], id);
+      if (groups) optimizer.param_groups = groups;
     } else if (SCHEDULE_IDS.has(id)) {
       schedule = scheduleOf(value);
     } else if (/^(LambdaLR|MultiplicativeLR)$/.test(id)) {
@@ -274,4 +395,31 @@ export function readTorchCode(text: string): TorchCode {
     throw new TorchCodeError(`no torch optimiser or scheduler made here; optimisers: ${[...OPTIMIZER_IDS].join(', ')}; schedulers: ${[...SCHEDULE_IDS].join(', ')}`);
   }
   return { optimizer, schedule, notes: [...new Set(notes)] };
+}
+
+/**
+ * Why pasted param groups cannot stand as the view's, or null. torch trains only the tensors in its
+ * param groups; basinlab would train the rest in its default group, with the optimiser's own values:
+ * a different experiment, so the paste is refused, naming the tensors left out. `spec`: the view's
+ * spec with the pasted optimiser in it.
+ */
+export function torchGroupsProblem(read: TorchCode, spec: AnySpec): string | null {
+  if (!read.optimizer?.param_groups || spec.problem !== 'network') return null;
+  const left = ungroupedTensors(spec);
+  if (left.length === 0) return null;
+  return (
+    `torch trains only the tensors in its param groups, and these leave out ${left.join(', ')}, which basinlab would train with the optimiser's own values: ` +
+    "add a group for them ({'params': model.layers[k].parameters()})"
+  );
+}
+
+/**
+ * What pasting one param group (`model.parameters()`) does to a view whose optimiser has groups:
+ * they are replaced, which the notice says (walkthrough 10: the fractal view's per-layer LRs went
+ * without a word). Empty otherwise.
+ */
+export function replacedGroupsNote(read: TorchCode, before: Record<string, unknown>): string {
+  const old = (before.optimizer as { param_groups?: unknown } | undefined)?.param_groups;
+  if (!read.optimizer || read.optimizer.param_groups || !Array.isArray(old) || old.length === 0) return '';
+  return `The pasted optimiser trains every tensor as one param group (model.parameters()): the view's ${old.length} param group${old.length === 1 ? '' : 's'} (per-layer values) ${old.length === 1 ? 'is' : 'are'} replaced.`;
 }

@@ -1205,6 +1205,17 @@ function specLayout(network: ParamValues | null, data: NetSpec['data'] | null): 
   });
 }
 
+/**
+ * The tensors of a network spec in none of its param groups. torch trains only the tensors its
+ * groups list; basinlab puts the rest in a last, default group with the optimiser's own values. Empty
+ * without explicit groups (every tensor is in the one group then, as with model.parameters()).
+ */
+export function ungroupedTensors(spec: NetSpec): string[] {
+  if (spec.paramGroups.length === 0) return [];
+  const tensors = specLayout(spec.network, spec.data)?.tensors.map((t) => t.name) ?? [];
+  return tensors.filter((t) => !spec.paramGroups.some((g) => g.params.some((n) => t === n || t.startsWith(`${n}.`))));
+}
+
 /** Validates and resolves a network spec. Throws SpecErrors listing every problem found. */
 export function parseNetSpec(input: unknown): NetSpec {
   const rd = new Reader();

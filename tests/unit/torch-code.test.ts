@@ -5,10 +5,10 @@
  * class name (coverage derived from the registry).
  */
 import { describe, expect, it } from 'vitest';
-import { TorchCodeError, readTorchCode } from '../../src/app/torch-code.ts';
+import { TorchCodeError, readTorchCode, replacedGroupsNote, torchGroupsProblem } from '../../src/app/torch-code.ts';
 import { OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../../src/core/registry/schedules/index.ts';
-import { parseSpec } from '../../src/core/spec.ts';
+import { parseNetSpec, parseSpec } from '../../src/core/spec.ts';
 
 describe('readTorchCode', () => {
   it("reads an optimizer and a scheduler as torch code writes them, keyword arguments under torch's names", () => {
@@ -59,7 +59,10 @@ sched = lr_scheduler.SequentialLR(opt, schedulers=[warm, cos], milestones=[5])`)
     // A positional argument: its field is suggested, not applied.
     refused('StepLR(opt, 30)', /^StepLR: positional argument 2 \(30\) is not read, .*write it as name=value \(probably step_size=30\)$/);
     refused('Adam(params, 0.01)', /^Adam: positional argument 2 \(0\.01\) is not read.*\(probably lr=0\.01\)$/);
-    refused('opt = SGD(p, lr=0.1)\nx = {', /^line 2, column 5: cannot read "\{" here$/);
+    refused('opt = SGD(p, lr=0.1)\nx = *', /^line 2, column 5: cannot read "\*" here$/);
+    refused('opt = SGD(p, lr=0.1)\nx = {', /^at the end: a dict's keys must be strings/);
+    refused("SGD(p, lr={'a': 1})", /^SGD\(lr=…\): a dict is read only as a param group/);
+    refused('SGD(p, lr=rates[0])', /^SGD\(lr=…\): rates\[0\] cannot be read \(write its value\)$/);
     refused('LambdaLR(opt, lr_lambda=lambda e: 0.95 ** e)', /a lambda cannot be read \(LambdaLR and MultiplicativeLR are not in basinlab\)/);
     refused('print("hi")', /^no torch optimiser or scheduler made here; optimisers: SGD, .*; schedulers: StepLR, /);
     refused('Adam(p, lr=base_lr)', /^Adam\(lr=…\): base_lr is not a value this code gives \(write the number itself\)$/);
@@ -68,6 +71,45 @@ sched = lr_scheduler.SequentialLR(opt, schedulers=[warm, cos], milestones=[5])`)
     refused('x'.repeat(20_001), /20001 characters is more than any optimiser and scheduler take/);
     // A variable holding a number is read through.
     expect(readTorchCode('base = 3e-4\nAdam(p, lr=base)').optimizer).toEqual({ name: 'Adam', lr: 3e-4 });
+  });
+
+  it("reads torch's param groups named on basinlab's model (model.layers[k]), and guesses no other model's layers", () => {
+    const r = readTorchCode(`opt = torch.optim.SGD([
+    {'params': model.layers[0].parameters(), 'lr': 100},
+    {'params': [model.layers[1].weight, model.layers[1].bias], 'momentum': 0.9},
+], lr=20)`);
+    expect(r.optimizer).toEqual({ name: 'SGD', lr: 20, param_groups: [{ params: ['layers.0'], lr: 100 }, { params: ['layers.1.weight', 'layers.1.bias'], momentum: 0.9 }] });
+    // params= by keyword, list(…) of one.
+    expect(readTorchCode("AdamW(params=[{'params': list(net.layers[0].parameters())}], lr=1e-3)").optimizer?.param_groups).toEqual([{ params: ['layers.0'] }]);
+    const refused = (code: string): string => {
+      try {
+        readTorchCode(code);
+      } catch (e) {
+        if (e instanceof TorchCodeError) return e.message;
+        throw e;
+      }
+      throw new Error(`read: ${code}`);
+    };
+    // A Sequential's index counts its activations too: not guessed.
+    expect(refused("SGD([{'params': model[0].parameters(), 'lr': 100}], lr=1)")).toMatch(
+      /^SGD: param group 0's params: cannot tell which of basinlab's layers model\[0\]\.parameters\(\) is: write model\.layers\[k\]\.parameters\(\)/,
+    );
+    expect(refused("SGD([{'lr': 100}], lr=1)")).toBe("SGD: param group 0 has no 'params'");
+    expect(refused("SGD([{'params': model.layers[0].parameters()}, 3], lr=1)")).toMatch(/^SGD: param group 1 is not a dict/);
+  });
+
+  it('refuses param groups that leave tensors out (torch would not train them), and says when one group replaces the view\'s', () => {
+    const net = (optimizer: unknown) => parseNetSpec({ network: { hidden: [4] }, data: { name: 'circle' }, optimizer, steps: 10 });
+    const partial = readTorchCode("SGD([{'params': model.layers[0].parameters(), 'lr': 100}], lr=1)");
+    expect(torchGroupsProblem(partial, net(partial.optimizer))).toMatch(/^torch trains only the tensors in its param groups, and these leave out layers\.1\.weight, layers\.1\.bias, /);
+    const whole = readTorchCode("SGD([{'params': model.layers[0].parameters(), 'lr': 100}, {'params': model.layers[1].parameters()}], lr=1)");
+    expect(torchGroupsProblem(whole, net(whole.optimizer))).toBeNull();
+    const one = readTorchCode('SGD(model.parameters(), lr=1)');
+    expect(torchGroupsProblem(one, net(one.optimizer))).toBeNull();
+    const view = { optimizer: { name: 'SGD', lr: 100, param_groups: [{ params: ['layers.0'], lr: 100 }] } };
+    expect(replacedGroupsNote(one, view)).toBe("The pasted optimiser trains every tensor as one param group (model.parameters()): the view's 1 param group (per-layer values) is replaced.");
+    expect(replacedGroupsNote(whole, view)).toBe('');
+    expect(replacedGroupsNote(one, { optimizer: { name: 'SGD', lr: 1 } })).toBe('');
   });
 
   it("hands values torch refuses to the spec reader, which names the field and torch's range", () => {

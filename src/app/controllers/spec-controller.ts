@@ -16,7 +16,7 @@ import { DEFAULT_MODE, DEFAULT_SPEC } from '../defaults.ts';
 import type { EntryState } from '../history-model.ts';
 import { readLink, specOfDocument } from '../link.ts';
 import type { TorchCode } from '../torch-code.ts';
-import { TorchCodeError, readTorchCode } from '../torch-code.ts';
+import { TorchCodeError, readTorchCode, replacedGroupsNote, torchGroupsProblem } from '../torch-code.ts';
 import { HistoryController } from './history-controller.ts';
 import type { MessageLine } from './message.ts';
 import { resultFileSpec } from './result-file.ts';
@@ -226,6 +226,14 @@ export class SpecController implements ReactiveController {
     if (read.optimizer) json.optimizer = read.optimizer;
     if (read.schedule) json.schedule = read.schedule;
     const { spec, dropped } = specOfDocument(json, DEFAULT_SPEC);
+    let parsed: AnySpec | null = null;
+    try {
+      parsed = parseAnySpec(spec);
+    } catch (e) {
+      if (!(e instanceof SpecErrors)) throw e;
+    }
+    const refused = parsed ? torchGroupsProblem(read, parsed) : null;
+    if (refused) return refused;
     const fieldsOf = (o: Record<string, unknown>): string => {
       const keys = Object.keys(o).filter((k) => k !== 'name' && k !== 'schedulers');
       return keys.length > 0 ? ` (${keys.join(', ')})` : ' (its defaults)';
@@ -239,6 +247,7 @@ export class SpecController implements ReactiveController {
     this.sayAboutRun(
       [
         `Read from the pasted code: ${what}.`,
+        replacedGroupsNote(read, this.json),
         axes.length > 0 ? `The sweep sets ${axes.join(' and ')} run by run (its axes), whatever the code gave.` : '',
         ...read.notes,
         dropped.length > 0 ? `Dropped what could not be used (the rest is shown): ${dropped.join('; ')}.` : '',
