@@ -35,7 +35,7 @@ import { explainError } from '../../src/app/explain-error.ts';
 import { CLICK_PX, releaseOf } from '../../src/app/heatmap/gesture.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { SELECTED_INK } from '../../src/view/colors.ts';
-import { COMPARE_COLOURS, carryRun, clearedRunsText, noPlace, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
+import { COMPARE_COLOURS, carryRun, clearedRunsText, movedRunsText, noPlace, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/spec-edit.ts';
 import { axesText, countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, scheduleText } from '../../src/app/summary.ts';
@@ -166,6 +166,32 @@ describe('runs across sweeps', () => {
     expect(carryRun(other, coords)).toBeNull();
     // A run of no sweep (no coordinates): the new sweep's run at the spec's values.
     expect(carryRun(p, {})).toBe(carryRun(p, { 'optimizer.lr': p.P[p.dims[0]?.slot ?? 0] as number, 'optimizer.momentum': p.P[p.dims[1]?.slot ?? 0] as number }));
+  });
+
+  it('says when a new sweep shows a selected or pinned run at another run than the one picked (walkthrough 11)', () => {
+    const p = plan();
+    // Picked on the 9-column LR axis: column 3 and 6.
+    const a = runCoordinates(p, 2 * 9 + 3);
+    const b = runCoordinates(p, 4 * 9 + 6);
+    const runs = [
+      { what: 'selected' as const, coords: a, from: p },
+      { what: 'pin' as const, coords: b, from: p },
+    ];
+    const place = (target: Plan) => (c: Readonly<Record<string, number>>, from: Plan | null) => carryRun(target, c, from);
+    // The same grid, or a zoom's finer one: each stands within the cell it was picked in.
+    expect(movedRunsText(p, runs, place(p))).toBe('');
+    const finer = plan({ ...GRID, sweep: { kind: 'grid', x: { ...GRID.sweep.x, min: 1e-3, max: 5e-3, count: 64 }, y: { ...GRID.sweep.y, count: 64 } } });
+    expect(movedRunsText(finer, [{ what: 'pin', coords: runCoordinates(p, 2 * 9 + 4), from: p }], place(finer))).toBe('');
+    // A coarser LR axis (4 columns): the pin's nearest run lies outside the cell it was picked in
+    // (named); the selection's, 0.0004642, inside its cell (half a column of the 9), has not moved.
+    const coarse = plan({ ...GRID, sweep: { ...GRID.sweep, x: { ...GRID.sweep.x, count: 4 } } });
+    expect(movedRunsText(coarse, runs, place(coarse))).toBe(
+      "This sweep has no run where a run was picked, so it is shown at the nearest (a pin: lr 0.003162 → 0.002154): the curves are that run's.",
+    );
+    const both = movedRunsText(coarse, [...runs, { what: 'pin', coords: runCoordinates(p, 4 * 9 + 1), from: p }], place(coarse));
+    expect(both).toMatch(/^This sweep has no run where runs were picked, so they are shown at the nearest \(a pin: lr 0\.003162 → 0\.002154; a pin: lr 1\.778e-4 → 1e-4\): the curves are those runs'\.$/);
+    // A run with no place is the cleared message's, not this one's.
+    expect(movedRunsText(coarse, runs, () => null)).toBe('');
   });
 
   it('names runs by their hyperparameters', () => {

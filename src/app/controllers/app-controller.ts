@@ -9,7 +9,7 @@ import type { NetPlan } from '../../core/network/plan.ts';
 import type { AnyPlan, Plan } from '../../core/plan.ts';
 import type { RanSweep } from '../../studies/types.ts';
 import { makePlan } from '../../core/plan.ts';
-import { netCarry } from '../net-runs.ts';
+import { netCarry, netCarryRun } from '../net-runs.ts';
 import type { GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON, parseSpec } from '../../core/spec.ts';
 import type { AnyHeatmapMode, NetFrame } from '../../view/net-frame.ts';
@@ -22,7 +22,7 @@ import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { heatmapFrame } from '../../view/frame.ts';
 import { gpuHeatmap } from '../heatmap/gpu-renderer.ts';
 import type { HeatmapGpu } from '../heatmap/renderers.ts';
-import { clearedRunsText, longestSteps, noPlace, shortParam } from '../runs.ts';
+import { carryRun, clearedRunsText, longestSteps, movedRunsText, noPlace, shortParam } from '../runs.ts';
 import { SELECTED_INK } from '../../view/colors.ts';
 import { netParamShort } from '../../view/caption.ts';
 import type { EngineSet } from './engines.ts';
@@ -115,6 +115,15 @@ export class AppController {
               },
               (k) => netParamShort(plan, k),
             ),
+            movedRunsText(
+              plan,
+              [
+                ...(this.netRuns.selected ? [{ what: 'selected' as const, coords: this.netRuns.selected.coords, from: this.netRuns.placedIn }] : []),
+                ...this.netRuns.pins.map((p) => ({ what: 'pin' as const, coords: p.coords, from: this.netRuns.placedIn })),
+              ],
+              (c, from) => netCarryRun(plan, c, from),
+              (k) => netParamShort(plan, k),
+            ),
           ]);
           this.netRuns.rebase(plan, this.sweep.engine ?? engines.cpu);
           // Previews on the float32 CPU engine, in-process (the float64 one for a deep zoom's sweep).
@@ -134,7 +143,15 @@ export class AppController {
           const pins = this.pins.list.map((p) => p.coords);
           const cleared = clearedRunsText(this.selection.coords, pins, noPlace(plan, this.selection.placedIn), shortParam, noPlace(plan, this.pins.placedIn));
           if (cleared) this.clearedRuns = { selected: this.selection.coords, pins };
-          this.message.add([cleared]);
+          const moved = movedRunsText(
+            plan,
+            [
+              ...(this.selection.coords ? [{ what: 'selected' as const, coords: this.selection.coords, from: this.selection.placedIn }] : []),
+              ...pins.map((coords) => ({ what: 'pin' as const, coords, from: this.pins.placedIn })),
+            ],
+            (c, from) => carryRun(plan, c, from),
+          );
+          this.message.add([cleared, moved]);
         }
         this.selection.rebase(plan);
         this.pins.rebase(plan);
