@@ -58,13 +58,36 @@ export function netCoordinateNames(plan: NetPlan, coords: Readonly<Record<string
   return Object.entries(coords).map(([k, v]) => [netParamLabel(plan, k), v]);
 }
 
-/** Trained or not, by the convergence measure's sign (the map's colouring), and diverged when the bound caught it. */
-export function netOutcome(cols: NetColumns, run: number): string {
+/**
+ * Whether a network run trained: at full batch, by the convergence measure's sign (the fractal
+ * paper's rule, the map's colouring: its last 20 losses averaged below the first); with a batch
+ * size, by its final training loss over the whole training set against its initial one, since the
+ * measure then averages minibatch losses, 40 samples at batch 2 (walkthrough 11: a run ending at 6×
+ * its initial loss read "trained"). Null where there is no measure (NaN). Diverged runs did not.
+ */
+export function netTrained(plan: Pick<NetPlan, 'batch'>, cols: Pick<NetColumns, 'diverged' | 'train_loss' | 'initial_loss' | 'convergence'>, run: number): boolean | null {
+  if (cols.diverged[run]) return false;
+  if (plan.batch !== null) {
+    const [end, start] = [cols.train_loss[run] as number, cols.initial_loss[run] as number];
+    return Number.isNaN(end) || Number.isNaN(start) ? null : end < start;
+  }
   const m = cols.convergence[run] as number;
-  if (cols.diverged[run]) return 'diverged';
   // +∞ (a normalised loss of 0 on some step of a run that did not train) is a measure: did not train.
-  if (Number.isNaN(m)) return 'no measure';
-  return m < 0 ? 'trained' : 'did not train';
+  return Number.isNaN(m) ? null : m < 0;
+}
+
+/** How netTrained decides, in words, for the summary's count. */
+export function netTrainedRule(plan: Pick<NetPlan, 'batch'>): string {
+  return plan.batch !== null
+    ? 'the final training loss, over the whole training set, below the initial'
+    : 'the loss fell below its start on average over the last steps';
+}
+
+/** Trained or not (netTrained), and diverged when the bound caught it. */
+export function netOutcome(plan: Pick<NetPlan, 'batch'>, cols: NetColumns, run: number): string {
+  if (cols.diverged[run]) return 'diverged';
+  const t = netTrained(plan, cols, run);
+  return t === null ? 'no measure' : t ? 'trained' : 'did not train';
 }
 
 /**
@@ -102,7 +125,7 @@ export function describeNetRun(plan: NetPlan, cols: NetColumns, run: number): Ne
   fields['steps_to_threshold'] = cols.steps_to_threshold[run] as number;
   const sh = cols.sharpness[run] as number;
   if (!Number.isNaN(sh)) fields['sharpness'] = sh;
-  return { coords: runCoordinates(plan, run), outcome: netOutcome(cols, run), fields };
+  return { coords: runCoordinates(plan, run), outcome: netOutcome(plan, cols, run), fields };
 }
 
 export interface CurveSeries {

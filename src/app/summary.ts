@@ -16,6 +16,7 @@ import type { Trajectory } from '../core/trajectory.ts';
 import { distinctDigits, formatNumber } from '../view/ticks.ts';
 import { count } from '../view/caption.ts';
 import { lastStep, shortParam } from './runs.ts';
+import { netTrained, netTrainedRule } from './net-runs.ts';
 
 export interface OutcomeCounts {
   /** Runs with a final result. */
@@ -95,7 +96,7 @@ export function heatmapSummary(plan: Plan, c: OutcomeCounts, mode: HeatmapMode =
  * threshold (1% of its initial loss by default): the sentence says which count is which.
  */
 export function netSummary(
-  plan: { readonly runs: number },
+  plan: { readonly runs: number; readonly batch: number | null },
   cols: (Pick<NetColumns, 'convergence' | 'diverged' | 'steps_to_threshold' | 'train_loss' | 'initial_loss'> & Partial<Pick<NetColumns, 'test_loss' | 'test_accuracy' | 'sharpness'>>) | null,
   running: boolean,
   mode: NetHeatmapMode = 'convergence',
@@ -109,9 +110,9 @@ export function netSummary(
   let bestLoss = Number.POSITIVE_INFINITY;
   let bestShare = Number.POSITIVE_INFINITY;
   for (let i = 0; i < plan.runs; i++) {
-    const m = cols.convergence[i] as number;
-    if (m < 0) trained++;
-    if (Number.isNaN(m)) noMeasure++;
+    const t = netTrained(plan, cols, i);
+    if (t === true) trained++;
+    if (Number.isNaN(cols.convergence[i] as number)) noMeasure++;
     if (cols.diverged[i]) diverged++;
     else {
       if ((cols.steps_to_threshold[i] as number) < 0) never++;
@@ -122,7 +123,7 @@ export function netSummary(
       }
     }
   }
-  const counts = [`${count(trained)} of ${count(plan.runs)} runs trained (the loss fell below its start on average over the last steps)`, `${count(diverged)} diverged`];
+  const counts = [`${count(trained)} of ${count(plan.runs)} runs trained (${netTrainedRule(plan)})`, `${count(diverged)} diverged`];
   // A colouring of one quantity: the runs' counts, then that quantity's numbers. The threshold's
   // counts belong to the steps-to-threshold colouring (walkthrough 7 read them under a map of test
   // accuracy, and not a word of accuracy).
@@ -203,17 +204,22 @@ export function pathText(name: string, t: Trajectory): string {
 
 /**
  * A result field of a run (surface or network) as the run panel shows it: a step count never
- * reached (-1) as "never" (with `never`, what was not reached: netThresholdText), the accuracy as a
- * percentage, infinities as signs, NaN as "–" (every other value as formatNumber writes it).
+ * reached (-1) as "never" (with `how.never`, what was not reached: netThresholdText), the accuracy
+ * as a percentage, infinities as signs, NaN as "–" (every other value as formatNumber writes it).
+ * `how.minibatch`: the convergence measure's sign is its minibatch losses', which netTrained does
+ * not go by then, so its words say whose it is.
  */
-export function fieldText(key: string, v: number, never = ''): string {
-  if ((key === 'steps_to_threshold' || key === 'steps_to_converge') && v < 0) return never ? `never (${never})` : 'never';
+export function fieldText(key: string, v: number, how: { readonly never?: string; readonly minibatch?: boolean } = {}): string {
+  if ((key === 'steps_to_threshold' || key === 'steps_to_converge') && v < 0) return how.never ? `never (${how.never})` : 'never';
   if (Number.isNaN(v)) return '–';
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
   if (key === 'test_accuracy') return `${formatNumber(100 * v, 3)}%`;
   // The fractal paper's measure reads only with its sign's meaning (walkthrough 7: "-65.49" said
   // nothing without the notes): −Σv when the run trained, Σ1/v when not, larger in size = slower.
-  if (key === 'convergence') return `${formatNumber(v)} (${v < 0 ? 'trained' : 'did not train'}; ${v < 0 ? 'more negative' : 'larger'} = slower)`;
+  if (key === 'convergence') {
+    const sign = v < 0 ? 'trained' : 'did not train';
+    return `${formatNumber(v)} (${how.minibatch ? `by its minibatch losses, ${sign}` : sign}; ${v < 0 ? 'more negative' : 'larger'} = slower)`;
+  }
   return formatNumber(v);
 }
 

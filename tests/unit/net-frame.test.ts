@@ -16,7 +16,7 @@ import { netCaption, netParamLabel, netParamShort } from '../../src/view/caption
 import { netHeatmapLegend } from '../../src/view/legend.ts';
 import { NET_HEATMAP_MODES, convergenceRanks, modeFor, netCellColour, netDominantShare, netFrame, netModesOf } from '../../src/view/net-frame.ts';
 import { runCoordinates } from '../../src/core/plan.ts';
-import { NET_FIELD_LABEL, curveEvery, describeNetRun, netCarryRun, netCoordinateNames, netCurves, netOutcome, netRunLabel, netThresholdText } from '../../src/app/net-runs.ts';
+import { NET_FIELD_LABEL, curveEvery, describeNetRun, netCarryRun, netCoordinateNames, netCurves, netOutcome, netRunLabel, netThresholdText, netTrained, netTrainedRule } from '../../src/app/net-runs.ts';
 import { fieldText, netSummary } from '../../src/app/summary.ts';
 import { finerThanFloat32, finerThanFloat64 } from '../../src/app/controllers/run-controller.ts';
 
@@ -86,8 +86,8 @@ describe('convergence colouring', () => {
     // Tied infinities share their mean rank there, the darkest of the untrained side.
     expect(study[3]).toEqual(study[5]);
     expect(oklab(study[3] as [number, number, number])[0]).toBeLessThan(oklab(study[4] as [number, number, number])[0]);
-    expect(netOutcome(c, 3)).toBe('did not train');
-    expect(netOutcome(c, 6)).toBe('no measure');
+    expect(netOutcome(plan, c, 3)).toBe('did not train');
+    expect(netOutcome(plan, c, 6)).toBe('no measure');
   });
 });
 
@@ -100,28 +100,31 @@ describe('the network summary', () => {
       train_loss: new Float64Array([0.001, 0.5, 0.9, 2, Number.NaN, 1]),
       initial_loss: new Float64Array([1, 1, 1, 1, 1, 1]),
     };
-    expect(netSummary({ runs: 6 }, cols, false)).toBe(
+    expect(netSummary({ runs: 6, batch: null }, cols, false)).toBe(
       '2 of 6 runs trained (the loss fell below its start on average over the last steps); 1 diverged; 1 of the 5 that did not diverge reached the loss threshold (the other 4: "never", grey in the steps-to-threshold colouring); 1 without a convergence measure.',
     );
-    expect(netSummary({ runs: 6 }, cols, true)).toBe('Running a sweep of 6 network runs…');
+    expect(netSummary({ runs: 6, batch: null }, cols, true)).toBe('Running a sweep of 6 network runs…');
     // None reached it: the summary says how far the best run got, as a share of its initial loss.
     const none = { ...cols, steps_to_threshold: new Int32Array(6).fill(-1), train_loss: new Float64Array([0.2, 0.035, 0.9, 2, Number.NaN, 1]), initial_loss: new Float64Array([1, 1.1, 1, 1, 1, 1]) };
-    expect(netSummary({ runs: 6 }, none, false)).toMatch(
+    expect(netSummary({ runs: 6, batch: null }, none, false)).toMatch(
       /; 1 diverged; none of the 5 that did not diverge reached the loss threshold \(the steps-to-threshold colouring is all grey, "never"\); 1 without a convergence measure\. The threshold is network\.threshold \(unset: 1% of each run's initial loss\); the lowest final training loss here is 0\.035 \(3\.2% of its run's initial loss\), so set network\.threshold above it to see this colouring\.$/,
     );
     // Nothing diverged: the runs are counted as runs, not as "the ones that did not diverge".
     const calm = { ...none, diverged: new Uint8Array(6) };
-    expect(netSummary({ runs: 6 }, calm, false)).toContain('0 diverged; none of the 6 runs reached the loss threshold');
-    expect(netSummary({ runs: 6 }, cols, false)).not.toContain('none of');
+    expect(netSummary({ runs: 6, batch: null }, calm, false)).toContain('0 diverged; none of the 6 runs reached the loss threshold');
+    expect(netSummary({ runs: 6, batch: null }, cols, false)).not.toContain('none of');
     // Another colouring: its quantity's numbers over the runs that have it, and no threshold counts.
     const acc = { ...cols, test_accuracy: new Float64Array([1, 0.9, 0.6, 0.3, Number.NaN, 0.95]), test_loss: new Float64Array([0.1, 0.3, 0.8, 1.5, Number.NaN, 0.2]) };
-    expect(netSummary({ runs: 6 }, acc, false, 'accuracy')).toBe(
+    expect(netSummary({ runs: 6, batch: null }, acc, false, 'accuracy')).toBe(
       '2 of 6 runs trained (the loss fell below its start on average over the last steps); 1 diverged. Test accuracy (of the 5 runs that have one): median 90%, best 100%; 60% of them at 90% or more.',
     );
-    expect(netSummary({ runs: 6 }, acc, false, 'test_loss')).toMatch(/1 diverged\. Final test loss \(of the 5 runs that have one\): median 0\.3, best 0\.1\.$/);
-    expect(netSummary({ runs: 6 }, acc, false, 'accuracy')).not.toMatch(/threshold/);
+    expect(netSummary({ runs: 6, batch: null }, acc, false, 'test_loss')).toMatch(/1 diverged\. Final test loss \(of the 5 runs that have one\): median 0\.3, best 0\.1\.$/);
+    expect(netSummary({ runs: 6, batch: null }, acc, false, 'accuracy')).not.toMatch(/threshold/);
     // The steps-to-threshold colouring keeps its counts and its hint.
-    expect(netSummary({ runs: 6 }, acc, false, 'steps')).toBe(netSummary({ runs: 6 }, acc, false));
+    expect(netSummary({ runs: 6, batch: null }, acc, false, 'steps')).toBe(netSummary({ runs: 6, batch: null }, acc, false));
+    // With a batch size, trained is the whole set's final loss below its initial one (netTrained):
+    // runs 0-2 end below 1, run 3 at 2 and run 5 at 1 do not.
+    expect(netSummary({ runs: 6, batch: 8 }, acc, false, 'accuracy')).toMatch(/^3 of 6 runs trained \(the final training loss, over the whole training set, below the initial\); 1 diverged\./);
   });
 });
 
@@ -234,7 +237,15 @@ describe('one run of a network sweep', () => {
 
   it('says trained, did not train or diverged, and lists its columns', () => {
     const c = cols(3, [-2, 3, 9], [0, 0, 1]);
-    expect([0, 1, 2].map((r) => netOutcome(c, r))).toEqual(['trained', 'did not train', 'diverged']);
+    expect([0, 1, 2].map((r) => netOutcome(plan, c, r))).toEqual(['trained', 'did not train', 'diverged']);
+    // With a batch size the measure averages minibatch losses: the whole set's final loss against its
+    // initial one decides (walkthrough 11: a run ending at 6x its start read "trained").
+    const mini = { batch: 2 };
+    const m = { ...c, train_loss: Float64Array.from([6.7, 0.4, 0.4]), convergence: Float64Array.from([-5, 3, -1]) };
+    expect([0, 1, 2].map((r) => netOutcome(mini, m, r))).toEqual(['did not train', 'trained', 'diverged']);
+    expect(netTrained(mini, { ...m, train_loss: Float64Array.from([Number.NaN, 0.4, 0.4]) }, 0)).toBeNull();
+    expect(netTrainedRule(mini)).toBe('the final training loss, over the whole training set, below the initial');
+    expect(netTrainedRule(plan)).toBe('the loss fell below its start on average over the last steps');
     const d = describeNetRun(plan, c, 0);
     expect(Object.keys(d.coords)).toEqual(['optimizer.param_groups.0.lr', 'optimizer.lr']);
     expect(d.fields['train_loss']).toBe(0.5);
@@ -362,6 +373,7 @@ describe('fieldText: a run panel value in words', () => {
     // The measure's sign is its meaning: said beside the number.
     expect(fieldText('convergence', -65.49)).toBe('-65.49 (trained; more negative = slower)');
     expect(fieldText('convergence', 24.06)).toBe('24.06 (did not train; larger = slower)');
+    expect(fieldText('convergence', -65.49, { minibatch: true })).toBe('-65.49 (by its minibatch losses, trained; more negative = slower)');
     expect(fieldText('sharpness', Number.NaN)).toBe('–');
     expect(fieldText('train_loss', 0.4782)).toBe('0.4782');
     expect(fieldText('steps_to_converge', -1)).toBe('never');
@@ -369,9 +381,9 @@ describe('fieldText: a run panel value in words', () => {
   });
 
   it("says what a network run's threshold was when it never reached it: the default's 1% of the initial loss, or the spec's value", () => {
-    expect(fieldText('steps_to_threshold', -1, netThresholdText(netPlan(FRACTAL)))).toBe('never (the train loss stayed above 1% of its initial value)');
+    expect(fieldText('steps_to_threshold', -1, { never: netThresholdText(netPlan(FRACTAL)) })).toBe('never (the train loss stayed above 1% of its initial value)');
     const set = netPlan({ ...FRACTAL, network: { ...FRACTAL.network, threshold: 0.05 } });
-    expect(fieldText('steps_to_threshold', -1, netThresholdText(set))).toBe('never (the train loss stayed above network.threshold 0.05)');
-    expect(fieldText('steps_to_threshold', 12, netThresholdText(set))).toBe('12');
+    expect(fieldText('steps_to_threshold', -1, { never: netThresholdText(set) })).toBe('never (the train loss stayed above network.threshold 0.05)');
+    expect(fieldText('steps_to_threshold', 12, { never: netThresholdText(set) })).toBe('12');
   });
 });

@@ -667,7 +667,7 @@ export class BlApp extends LitElement {
           ? html`<dl data-testid="run-info">
               ${netCoordinateNames(plan, info.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
               <dt>outcome</dt><dd>${info.outcome}</dd>
-              ${Object.entries(info.fields).map(([k, v]) => html`<dt title="result column ${k}">${NET_FIELD_LABEL[k] ?? k}</dt><dd>${fieldText(k, v, netThresholdText(plan))}</dd>`)}
+              ${Object.entries(info.fields).map(([k, v]) => html`<dt title="result column ${k}">${NET_FIELD_LABEL[k] ?? k}</dt><dd>${fieldText(k, v, { never: netThresholdText(plan), minibatch: plan.batch !== null })}</dd>`)}
             </dl>`
           : cell
             ? html`<p class="status">Its results arrive when the sweep is done.</p>`
