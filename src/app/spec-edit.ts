@@ -27,7 +27,7 @@ import { RUN_SETTINGS, U32_MAX, isBlock } from '../core/run-settings.ts';
 import type { NetSpec, PathContext, Scale, ScheduleSpec } from '../core/spec.ts';
 import { MAX_AXIS_COUNT, MAX_RUNS, netTrainRows, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths } from '../core/spec.ts';
 import { DATA_SETS, findDataSet } from '../core/data/index.ts';
-import { axisValues } from '../core/sampling.ts';
+import { axisValues, distinctIntCount } from '../core/sampling.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from './defaults.ts';
 import { declaredTypical, scaledTypical, typicalRange, withinChildLimit } from '../core/typical.ts';
@@ -779,20 +779,6 @@ export function setAxisParam(spec: SpecJSON, axisPath: string, param: string, ha
   return setAt(spec, axisPath, { ...axis, ...defaultAxisRange(spec, param) });
 }
 
-/**
- * The most grid points, up to `count`, an integer axis (a batch size) has without repeating a value:
- * 32 log-spaced points over 1 ... 120 round to 1, 1, 1, 2, 2, 2, 3, ..., and the repeated columns,
- * whose runs differ only in their seeds, look like structure.
- */
-export function distinctIntCount(min: number, max: number, scale: Scale, count: number): number {
-  // No more points than there are integers in the range.
-  const integers = Math.floor(max) - Math.ceil(min) + 1;
-  for (let c = Math.max(2, Math.min(Math.floor(count), integers)); c > 2; c--) {
-    const v = axisValues(min, max, c, scale, true);
-    if (v.every((x, i) => i === 0 || x !== v[i - 1])) return c;
-  }
-  return Math.min(2, Math.max(1, Math.floor(count)));
-}
 
 /**
  * What an edit of another field did to the map's axes, in words, or '' when it left their parameters

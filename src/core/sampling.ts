@@ -80,3 +80,18 @@ export function axisValues(min: number, max: number, count: number, scale: 'line
   }
   return out;
 }
+
+/**
+ * The most grid points, up to `count`, an integer axis (a batch size) has without repeating a value:
+ * 32 log-spaced points over 1 ... 120 round to 1, 1, 1, 2, 2, 2, 3, ..., and the repeated columns,
+ * whose runs differ only in their seeds, look like structure.
+ */
+export function distinctIntCount(min: number, max: number, scale: 'linear' | 'log', count: number): number {
+  // No more points than there are integers in the range.
+  const integers = Math.floor(max) - Math.ceil(min) + 1;
+  for (let c = Math.max(2, Math.min(Math.floor(count), integers)); c > 2; c--) {
+    const v = axisValues(min, max, c, scale, true);
+    if (v.every((x, i) => i === 0 || x !== v[i - 1])) return c;
+  }
+  return Math.min(2, Math.max(1, Math.floor(count)));
+}

@@ -8,6 +8,7 @@
 import { MAX_LISTED_ERRORS, SpecError, SpecErrors, fieldKey, printable } from './errors.ts';
 import type { JSONLimits } from './json.ts';
 import { isRecord, parseJSON } from './json.ts';
+import { axisValues, distinctIntCount } from './sampling.ts';
 import {
   MAX_SCHEDULE_CHILDREN,
   MAX_SWEEP_DIMS,
@@ -639,6 +640,12 @@ function readSweep(rd: Reader, v: unknown): SweepSpec | null {
       // An axis that is not an object is one problem, named once (not again at each of its fields).
       if (!rd.isObject(a)) return null;
       const count = rd.number(own(a, 'count'), join(path, 'count'), { min: 1, max: MAX_AXIS_COUNT }, true);
+      // Every cell of such an axis would be the same run (walkthrough 11: a typed max that parsed
+      // to exactly min drew 256 identical columns).
+      if (r && count !== null && count > 1 && r.max === r.min) {
+        rd.fail(join(path, 'max'), `equal to min (${r.min}) with count ${count}: every cell would be the same run; widen the range, or set count 1`);
+        return null;
+      }
       return r && count !== null ? { ...r, count } : null;
     };
     const x = axis(own(o, 'x'), 'sweep.x');
@@ -966,6 +973,26 @@ const TOP_KEYS = [
   '$schema',
 ];
 
+/**
+ * A grid axis of an integer parameter runs its values rounded (axisValues): where two round to the
+ * same integer the sweep would run one setting twice and draw a plateau that is not there (review
+ * 12: batch sizes 1 to 3 over 10 columns ran 1, 1, 1, 2, 2, 2, 2, 3, 3, 3). Refused, naming the
+ * most columns the range holds. Integer ends are checked apart (not integers: their own message).
+ */
+function intAxisRepeats(rd: Reader, sweep: SweepSpec, i: number, path: string): void {
+  if (sweep.kind !== 'grid') return;
+  const a = i === 0 ? sweep.x : sweep.y;
+  if (!a || a.count < 2 || !Number.isInteger(a.min) || !Number.isInteger(a.max)) return;
+  const v = axisValues(a.min, a.max, a.count, a.scale, true);
+  const k = v.findIndex((x, j) => j > 0 && x === v[j - 1]);
+  if (k === -1) return;
+  const most = distinctIntCount(a.min, a.max, a.scale, a.count);
+  rd.fail(
+    `sweep.${i === 0 ? 'x' : 'y'}.count`,
+    `${path} takes integers, and ${a.count} ${a.scale} values from ${a.min} to ${a.max} round to ${v[k]} twice (a setting run twice): at most ${most} distinct values fit this range`,
+  );
+}
+
 /** Validates and resolves a spec. Throws SpecErrors listing every problem found. */
 export function parseSpec(input: unknown): Spec {
   const rd = new Reader();
@@ -1013,6 +1040,7 @@ export function parseSpec(input: unknown): Spec {
           return;
         }
       }
+      if (t.int) intAxisRepeats(rd, sweep, i, t.path);
       for (const end of ends(r)) {
         const v = r[end];
         if (t.int && !Number.isInteger(v)) {
@@ -1275,6 +1303,7 @@ export function parseNetSpec(input: unknown): NetSpec {
           writes.set(key, { param: r.param, field: axisField(sweep, i, 'param') });
         }
       }
+      if (t.int) intAxisRepeats(rd, sweep, i, t.path);
       for (const end of ends(r)) {
         const v = r[end];
         if (t.int && !Number.isInteger(v)) rd.fail(axisField(sweep, i, end), `${v} is not an integer; ${t.path} takes integers (a sweep of it runs its ends as given and rounds the values between)`);

@@ -11,7 +11,8 @@ import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import { findPreset, presetOf } from '../../src/app/presets.ts';
 import type { SpecJSON } from '../../src/app/spec-edit.ts';
-import { applyAction, applyEdit, buildForm, distinctIntCount, findField, getAt, netAxisRange, problemOf, setAxisParam, sweepOptions, switchOptimizer, switchSchedule } from '../../src/app/spec-edit.ts';
+import { applyAction, applyEdit, buildForm, findField, getAt, netAxisRange, problemOf, setAxisParam, sweepOptions, switchOptimizer, switchSchedule } from '../../src/app/spec-edit.ts';
+import { distinctIntCount } from '../../src/core/sampling.ts';
 import { zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { axisValues } from '../../src/core/sampling.ts';
 

@@ -462,3 +462,24 @@ describe('network sweeps: the paths a network may sweep, and no axis lost', () =
     expect(once[0]).toMatch(/^schedule\.total_steps: .*must be at least 10$/);
   });
 });
+
+describe('grid axes that would run one setting in several cells', () => {
+  const net = (sweep: unknown) => () =>
+    parseNetSpec({ network: { hidden: [4] }, data: { name: 'iris', train: 30, test: 9 }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 5, sweep });
+  it('refuses an axis whose max equals its min with more than one cell (walkthrough 11)', () => {
+    const surface = { surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 0.01 }, steps: 10 };
+    expect(() => parseSpec({ ...surface, sweep: { x: { param: 'optimizer.lr', min: 0.0025, max: 0.0025000000000000001, count: 256, scale: 'log' } } })).toThrow(
+      /^sweep\.x\.max: equal to min \(0\.0025\) with count 256: every cell would be the same run; widen the range, or set count 1$/,
+    );
+    expect(parseSpec({ ...surface, sweep: { x: { param: 'optimizer.lr', min: 0.0025, max: 0.0025, count: 1 } } }).sweep?.kind).toBe('grid');
+    expect(net({ x: { param: 'optimizer.lr', min: 0.1, max: 0.1, count: 4 } })).toThrow(/^sweep\.x\.max: equal to min/);
+  });
+  it('refuses an integer axis whose rounded values repeat, naming how many fit (review 12)', () => {
+    expect(net({ x: { param: 'network.batch_size', min: 1, max: 3, count: 10 } })).toThrow(
+      /^sweep\.x\.count: network\.batch_size takes integers, and 10 linear values from 1 to 3 round to 1 twice \(a setting run twice\): at most 3 distinct values fit this range$/,
+    );
+    expect(net({ x: { param: 'network.batch_size', min: 1, max: 30, count: 16, scale: 'log' } })).toThrow(/at most 8 distinct values fit this range$/);
+    expect(net({ x: { param: 'network.batch_size', min: 1, max: 30, count: 8, scale: 'log' } })).not.toThrow();
+    expect(net({ x: { param: 'network.batch_size', min: 1, max: 3, count: 3 } })).not.toThrow();
+  });
+});
