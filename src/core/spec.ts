@@ -1433,6 +1433,11 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
   // optimizer.<x>: every group that does not set x itself (torch: a group's value falls back to the optimiser's).
   const key = path.startsWith('optimizer.') ? path.slice('optimizer.'.length).split('.')[0] ?? '' : '';
   const which = key ? all.filter((g) => g === groups - 1 || !Object.hasOwn(spec.paramGroups[g]?.overrides ?? {}, key)) : all;
+  // Only the default group, and it holds no tensor: the value reaches nothing (review 12: a sweep of
+  // it ran identical columns without a word).
+  if (key && which.length === 1 && groups > 1 && ungroupedTensors(spec).length === 0) {
+    return `${path} reaches no tensor: every tensor is in a param group that sets ${key} itself; sweep optimizer.param_groups.<i>.${key} (${spec.paramGroups.map((_, g) => g).join(', ')})`;
+  }
   return { path, int: t.int, range: t.range, schema: t.schema, element: t.element, where: { kind: 'slot', slot: t.slot, groups: which } };
 }
 

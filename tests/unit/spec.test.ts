@@ -483,3 +483,17 @@ describe('grid axes that would run one setting in several cells', () => {
     expect(net({ x: { param: 'network.batch_size', min: 1, max: 3, count: 3 } })).not.toThrow();
   });
 });
+
+describe('a network sweep of an optimiser value that reaches no tensor', () => {
+  const spec = (optimizer: unknown, param: string) => () =>
+    parseNetSpec({ network: { hidden: [4] }, data: { name: 'iris', train: 30, test: 9 }, optimizer, steps: 5, sweep: { x: { param, min: 0.1, max: 0.9, count: 2 } } });
+  it('is refused when every tensor is in a group that sets the value itself (review 12)', () => {
+    const all = { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.0', 'layers.1'], lr: 0.3 }] };
+    expect(spec(all, 'optimizer.lr')).toThrow(/^sweep\.x\.param: optimizer\.lr reaches no tensor: every tensor is in a param group that sets lr itself; sweep optimizer\.param_groups\.<i>\.lr \(0\)$/);
+    // The groups' own value, and a value they do not set, still sweep.
+    expect(spec(all, 'optimizer.param_groups.0.lr')).not.toThrow();
+    expect(spec(all, 'optimizer.momentum')).not.toThrow();
+    // A tensor left to the default group: the value reaches it.
+    expect(spec({ ...all, param_groups: [{ params: ['layers.0'], lr: 0.3 }] }, 'optimizer.lr')).not.toThrow();
+  });
+});
