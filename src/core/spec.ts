@@ -802,8 +802,10 @@ function sweptRuleChecks(
   const base = spec.optimizer.params;
   // The values each group's rules see: its own over the optimiser's (torch's fallback).
   const merged = spec.groups.map((own) => ({ ...base, ...own }));
+  // A group's own rules, where torch's differ from its constructor's (validateGroup).
+  const groupRules = (values: ParamValues): readonly string[] => (opt.validateGroup ? opt.validateGroup(values) : (opt.validate?.(values) ?? []));
   report('optimizer', opt.validate?.(base) ?? [], '');
-  merged.forEach((values, g) => report(groupAt(g), opt.validate?.(values) ?? [], ''));
+  merged.forEach((values, g) => report(groupAt(g), groupRules(values), ''));
   const ctx = { steps: spec.steps, optimizer: opt };
   const sched = spec.schedule;
   const sdef = sched ? (findSchedule(sched.name) as ScheduleDef) : null;
@@ -837,12 +839,12 @@ function sweptRuleChecks(
         if (group) {
           const g = Number(group[1]);
           const values = merged[g];
-          if (values) report(groupAt(g), opt.validate?.(withValue(values, optKey, end)) ?? [], note(end));
+          if (values) report(groupAt(g), groupRules(withValue(values, optKey, end)), note(end));
         } else {
           report('optimizer', opt.validate?.(withValue(base, optKey, end)) ?? [], note(end));
           // The groups that take the optimiser's value.
           spec.groups.forEach((own, g) => {
-            if (!Object.hasOwn(own, key)) report(groupAt(g), opt.validate?.(withValue(merged[g] ?? base, optKey, end)) ?? [], note(end));
+            if (!Object.hasOwn(own, key)) report(groupAt(g), groupRules(withValue(merged[g] ?? base, optKey, end)), note(end));
           });
         }
       }

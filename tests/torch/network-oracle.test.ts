@@ -291,6 +291,16 @@ const GROUP_CASES: readonly NetCase[] = [
     80,
   ),
   net('param groups + StepLR: each group scaled from its own lr', TANH8, FR, { name: 'SGD', lr: 0.05, param_groups: GROUPS3 }, { name: 'StepLR', step_size: 25, gamma: 0.5 }, 100),
+  // torch checks nesterov on the constructor's values only (review 12): a group with nesterov and
+  // momentum 0 steps as plain SGD, one with dampening runs the formula as written.
+  net(
+    'param groups: a group with nesterov and momentum 0, another with nesterov and dampening (SGD)',
+    TANH8,
+    FR,
+    { name: 'SGD', lr: 0.05, momentum: 0.9, nesterov: true, param_groups: [{ params: ['layers.0'], momentum: 0 }, { params: ['layers.1'], dampening: 0.3 }] },
+    null,
+    60,
+  ),
   net(
     'param groups + CyclicLR: scalar bounds put every group on the same LR and momentum',
     TANH8,

@@ -497,3 +497,14 @@ describe('a network sweep of an optimiser value that reaches no tensor', () => {
     expect(spec({ ...all, param_groups: [{ params: ['layers.0'], lr: 0.3 }] }, 'optimizer.lr')).not.toThrow();
   });
 });
+
+describe("torch's constructor rules, checked where torch checks them", () => {
+  const spec = (optimizer: unknown) => () => parseNetSpec({ network: { hidden: [4] }, data: { name: 'iris', train: 30, test: 9 }, optimizer, steps: 5 });
+  it('checks nesterov on the optimiser values only: a group with nesterov and momentum 0 is legal torch (review 12)', () => {
+    expect(spec({ name: 'SGD', lr: 0.1, momentum: 0.9, nesterov: true, param_groups: [{ params: ['layers.0'], momentum: 0 }] })).not.toThrow();
+    expect(spec({ name: 'SGD', lr: 0.1, momentum: 0.9, param_groups: [{ params: ['layers.0'], nesterov: true, dampening: 0.5 }] })).not.toThrow();
+    expect(spec({ name: 'SGD', lr: 0.1, nesterov: true })).toThrow(/^optimizer\.nesterov: Nesterov momentum requires a momentum and zero dampening/);
+    // Rules a group breaks where torch (or the reference) would fail stay: AdamWScheduleFree's beta1 = 0.
+    expect(spec({ name: 'AdamWScheduleFree', lr: 0.01, param_groups: [{ params: ['layers.0'], betas: [0, 0.999] }] })).toThrow(/param_groups\.0\.betas: beta1 = 0 divides by zero/);
+  });
+});

@@ -195,6 +195,12 @@ export interface OptimizerDef<O extends Slots = Slots, St extends StateSlots = S
    * dampening = 0). Returns one message per violation, each naming the fields.
    */
   validate?(values: ParamValues): string[];
+  /**
+   * The rules a param group's values (its own over the optimiser's) must keep, where they are not
+   * the constructor's: torch checks the constructor's arguments (the defaults) and never a group's,
+   * so a rule torch raises only there has no place here. Absent: `validate` serves groups too.
+   */
+  validateGroup?(values: ParamValues): string[];
   /** Sets the initial optimiser state (S pairs 1…); the position is already in S[0], S[1]. */
   init(r: Round, P: Float64Array, S: Float64Array): void;
   /**

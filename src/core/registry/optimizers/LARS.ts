@@ -122,6 +122,12 @@ export const LARS: OptimizerDef<typeof o, typeof st> = {
     }
     return [];
   },
+  // timm's Lars checks nesterov on its constructor's values only: a group with nesterov and momentum 0
+  // runs as plain SGD (the momentum branch is skipped, as in step below), one with dampening runs
+  // the formula as written (review 12: refusing them refused legal torch setups).
+  validateGroup(): string[] {
+    return [];
+  },
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
     for (let i = st.momentum_buffer; i < st.has_buffer + 2; i++) S[i] = 0;
   },

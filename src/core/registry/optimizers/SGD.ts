@@ -58,6 +58,12 @@ export const SGD: OptimizerDef<typeof o, typeof st> = {
     }
     return [];
   },
+  // torch.optim.SGD checks nesterov on its constructor's values only: a group with nesterov and momentum 0
+  // runs as plain SGD (the momentum branch is skipped, as in step below), one with dampening runs
+  // the formula as written (review 12: refusing them refused legal torch setups).
+  validateGroup(): string[] {
+    return [];
+  },
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
     S[st.momentum_buffer] = 0;
     S[st.momentum_buffer + 1] = 0;
