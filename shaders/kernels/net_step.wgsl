@@ -104,8 +104,10 @@ fn init_run() {
     }
   }
   if (SWA) {
+    // torch's AveragedModel holds the initial weights until its first average (which replaces them
+    // exactly: lerp with weight 1 is the new weights).
     for (var i = 0u; i < np; i++) {
-      work[wk(row_avg() + i)] = 0.0;
+      work[wk(row_avg() + i)] = work[wk(i)];
     }
   }
   if (PLATEAU) {

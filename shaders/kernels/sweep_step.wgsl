@@ -166,6 +166,10 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   if (chunk.step_begin == 0u) {
     S[0] = vec2f(param(RUN_START_X), param(RUN_START_Y));
     opt_init();
+    if (SWA) {
+      // torch's AveragedModel holds the start until its first average (which replaces it exactly).
+      S[SWA_SLOT] = S[0];
+    }
     basin = basin_of(S[0]);
     entered = 0u;
     if (PLATEAU) {

@@ -81,7 +81,7 @@ export const OPTIONAL_COLUMNS = [
       {
         name: 'swa_x',
         kind: 'float',
-        doc: "x of the stochastic weight average of the iterates after steps `swa.start`, `swa.start + swa.every`, … (torch's `AveragedModel`); 0 if the run diverged before any iterate was averaged. The last iterate stays `final_x`",
+        doc: "x of the stochastic weight average of the iterates after steps `swa.start`, `swa.start + swa.every`, … (torch's `AveragedModel`, which holds the start until its first average: the start's x if the run diverged before any iterate was averaged). The last iterate stays `final_x`",
       },
       { name: 'swa_y', kind: 'float', doc: 'y of the stochastic weight average, as `swa_x`' },
       { name: 'swa_loss', kind: 'float', doc: 'f(`swa_x`, `swa_y`)' },
@@ -127,7 +127,7 @@ export const NET_OPTIONAL_COLUMNS = [
   {
     feature: 'swa',
     columns: [
-      { name: 'swa_train_loss', kind: 'float', doc: 'the training loss of the stochastic weight average of the weights (as `swa`)' },
+      { name: 'swa_train_loss', kind: 'float', doc: "the training loss of the stochastic weight average of the weights (as `swa`; the initial weights' if the run diverged before any was averaged, as torch's `AveragedModel` holds them until then)" },
       { name: 'swa_test_loss', kind: 'float', doc: 'the test loss of that average' },
     ],
   },

@@ -218,6 +218,24 @@ describe('stochastic weight averaging', () => {
       }
     });
   }
+  for (const E of ENGINES) {
+    it(`${E.name}: a run that diverged before swa.start averages nothing, and holds its start (torch's AveragedModel)`, async () => {
+      const spec = {
+        surface: 'rosenbrock',
+        optimizer: { name: 'SGD', lr: 1 },
+        steps: 200,
+        swa: { start: 150 },
+        sweep: { x: { param: 'start.0', min: -1.5, max: 1.5, count: 3 } },
+      };
+      const { res, plan: p } = await runOn(E, spec);
+      for (let run = 0; run < 3; run++) {
+        expect(res.diverged[run]).toBe(1);
+        const x = p.xValues[run] as number;
+        // The start as the engine holds it (float32 engines round it).
+        expect(res.swa_x?.[run]).toBe(E.name === 'cpu64' ? x : Math.fround(x));
+      }
+    });
+  }
   afterAll(async () => {
     for (const E of ENGINES) await E.dispose();
   });

@@ -193,6 +193,23 @@ describe('GPU network runs agree with cpu and cpu64', () => {
     expect(vsCpu.runs).toBe(3);
   });
 
+  it("SWA of a run that diverged before swa.start is its initial weights' (torch's AveragedModel holds them until its first average), on every engine", async () => {
+    const plan = await planOf({
+      network: { hidden: [4], sharpness_iterations: 0 },
+      data: { name: 'regression', train: 30, test: 9 },
+      optimizer: { name: 'SGD', lr: 5 },
+      steps: 50,
+      swa: { start: 40 },
+      outcome: { check_every: 1 },
+    });
+    for (const e of [cpu64, cpu, gpu]) {
+      const res = await fx.scoped(() => e.run(plan));
+      expect(res.diverged[0], e.name).toBe(1);
+      // The same weights, evaluated the same way, on the same engine: the same loss (review 12: it was the loss of all weights 0).
+      expect(res.swa_train_loss?.[0], e.name).toBe(res.initial_loss[0]);
+    }
+  });
+
   for (const activation of ['relu', 'gelu', 'identity'] as const) {
     it(`${activation} hidden layers with biases, MSE on regression data`, async () => {
       const plan = await planOf({

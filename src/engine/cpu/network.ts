@@ -268,7 +268,10 @@ export class NetRun {
       w.state.fill(0);
       plan.optimizer.tensor?.init(r, this.groupP[w.group] as Float64Array, w.shape, w.p, w.state);
     }
-    this.avg.fill(0);
+    // torch's AveragedModel is a deep copy of the model when made: until the first average it holds
+    // the initial weights (review 12: a run that diverged before swa.start reported the loss of all
+    // weights 0). The first average replaces them exactly (lerp with weight 1 is the new weights).
+    this.avg.set(this.theta);
     const plateau = plan.schedule?.def.plateau;
     plan.groups.forEach((_, gi) => {
       const P = this.groupP[gi] as Float64Array;

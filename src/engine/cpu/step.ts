@@ -124,6 +124,13 @@ export function initRun(r: Round, c: RunContext, P: Float64Array, S: Float64Arra
   S[0] = P[RUN_PARAMS['start.0']]!;
   S[1] = P[RUN_PARAMS['start.1']]!;
   c.optimizer.init(r, P, S);
+  // torch's AveragedModel is a copy of the model when made: until the first average it holds the
+  // start (review 12: a run that diverged before swa.start reported the origin's loss). The first
+  // average replaces it exactly (lerp with weight 1 is the new iterate).
+  if (c.swa) {
+    S[SWA_INDEX] = S[0]!;
+    S[SWA_INDEX + 1] = S[1]!;
+  }
   if (c.plateau !== null && c.schedule !== null) c.plateau.init(r, P, c.scheduleBase, P[P_OPTIMIZER]!, PL);
 }
 
