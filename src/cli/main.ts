@@ -30,7 +30,7 @@ import type { ResultSink } from '../io/sinks.ts';
 import { formatOf } from '../io/format.ts';
 import { parseShardFlag, shardFromEnv, shardRange } from '../io/shards.ts';
 import { writeFileAtomically } from '../io/text-file.ts';
-import { checkOutputDir, checkOutputFile, noteLeftovers, intFlag, workerCount } from './outputs.ts';
+import { checkOutputDir, checkOutputFile, ignoredFlag, noteLeftovers, intFlag, workerCount } from './outputs.ts';
 import { formatRate, progressBar } from './progress.ts';
 import { exitNow, interruptSignal, receivedSignal, reportInterrupt } from './signals.ts';
 import { runStudyCommand, studyNames } from './study.ts';
@@ -147,6 +147,8 @@ export async function runSweep(
   specPath: string,
   o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean; shard?: string; acceptFloat32?: boolean },
 ): Promise<void> {
+  const ignored = ignoredFlag(o.engine, o);
+  if (ignored) throw new SpecError('--engine', ignored);
   const spec = loadSpec(specPath);
   if (o.out !== undefined) {
     checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
@@ -280,6 +282,8 @@ async function runTrajectoryCommand(
   specPath: string,
   o: { engine: EngineName; out?: string; run?: number; runs?: string; at?: string[]; every?: number; workers?: number },
 ): Promise<void> {
+  const ignored = ignoredFlag(o.engine, o);
+  if (ignored) throw new SpecError('--engine', ignored);
   const spec = loadSpec(specPath);
   if (o.out !== undefined) {
     checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);

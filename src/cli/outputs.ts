@@ -113,9 +113,22 @@ export function intFlag(name: string, min: number) {
  */
 export function workerCount(flag: string) {
   return (v: string): number => {
-    const n = intFlag(flag, 0)(v);
     const max = availableParallelism();
+    // One range in every message (review 12: '-w -1' quoted [0, 2^53 - 1], '-w 3' quoted 0..2).
+    const n = /^\d+$/.test(v.trim()) ? Number(v.trim()) : Number.NaN;
+    if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${flag} must be an integer; allowed 0..${max} (0 runs in the main thread), got '${v}'`);
     if (n > max) throw new InvalidArgumentError(`${flag} ${v} is more than this machine's ${max} cores; allowed 0..${max} (0 runs in the main thread)`);
     return n;
   };
+}
+
+/**
+ * Flags that the chosen engine would ignore, refused rather than dropped without a word (review 12):
+ * `--workers` sizes the CPU engines' thread pool, `--accept-float32` lets a float32 engine merge
+ * neighbouring sweep values. Returns the message, or null.
+ */
+export function ignoredFlag(engine: string, o: { readonly workers?: number; readonly acceptFloat32?: boolean }): string | null {
+  if (engine === 'gpu' && o.workers !== undefined) return '--workers sizes the CPU engines\' threads; --engine gpu has none: leave it out';
+  if (engine === 'cpu64' && o.acceptFloat32) return '--accept-float32 is for the float32 engines (cpu, gpu); --engine cpu64 runs float64: leave it out';
+  return null;
 }

@@ -182,7 +182,7 @@ export const RUN_SETTINGS = [
         max: MAX_CHECK_EVERY,
         sweepable: false,
         unset: '2% of steps',
-        doc: 'Steps between outcome checkpoints, the resolution to which divergence is detected and steps_to_converge measured; 1 = every step: exact, but about three times slower on the GPU (docs/performance.md).',
+        doc: 'Steps between outcome checkpoints, the resolution to which divergence is detected and steps_to_converge (a surface) or steps_to_threshold (a network) measured; 1 = every step: exact, but about three times slower on the GPU (docs/performance.md).',
       },
     ],
   },
@@ -191,7 +191,7 @@ export const RUN_SETTINGS = [
     key: 'swa',
     title: 'SWA',
     absent: 'off',
-    doc: "Stochastic weight averaging (torch.optim.swa_utils.AveragedModel's equal-weight average): outcomes are also reported for the mean of the iterates after steps start, start + every, …, as swa_x, swa_y and swa_loss.",
+    doc: "Stochastic weight averaging (torch.optim.swa_utils.AveragedModel's equal-weight average): outcomes are also reported for the mean of the iterates after steps start, start + every, …, as swa_x, swa_y and swa_loss (a surface) or swa_train_loss, swa_test_loss and swa_test_accuracy (a network).",
     fields: [
       {
         key: 'start',

@@ -167,8 +167,10 @@ type Command = 'sweep' | 'trajectory' | 'validate';
 
 function argsFor(command: Command, m: Materialised, engine: 'cpu' | 'cpu64' | 'gpu'): string[] {
   const out = join(m.outDir, 'r.json');
-  if (command === 'sweep') return ['sweep', m.specPath, '--engine', engine, '--workers', '0', '--quiet', '--out', out];
-  if (command === 'trajectory') return ['trajectory', m.specPath, '--engine', engine, '--workers', '0', '--runs', '0', '--out', out];
+  // --workers sizes the CPU engines' threads; the gpu engine refuses it.
+  const workers = engine === 'gpu' ? [] : ['--workers', '0'];
+  if (command === 'sweep') return ['sweep', m.specPath, '--engine', engine, ...workers, '--quiet', '--out', out];
+  if (command === 'trajectory') return ['trajectory', m.specPath, '--engine', engine, ...workers, '--runs', '0', '--out', out];
   return ['validate', m.specPath, '--workers', '0', '--quiet', '--out', out];
 }
 

@@ -70,7 +70,7 @@ export const NETWORK_PARAMS = [
     max: MAX_BATCH,
     sweepable: true,
     unset: 'the whole training set',
-    doc: 'Samples per minibatch, drawn with replacement per (seed, run, step) from the counter-based generator (noise.seed): each run its own draws; at most the training set\'s size (torch would give a larger batch as the whole set); null: the whole training set every step.',
+    doc: 'Samples per minibatch, drawn with replacement per (seed, run, step) from the counter-based generator (noise.seed): each run its own draws; at most the training set\'s size; a batch of that size still draws with replacement (about 63% of the rows distinct), so only null is full batch: the whole training set every step.',
   },
   {
     key: 'threshold',
