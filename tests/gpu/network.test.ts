@@ -193,6 +193,23 @@ describe('GPU network runs agree with cpu and cpu64', () => {
     expect(vsCpu.runs).toBe(3);
   });
 
+  it('are bit-identical to the float32 twin in every column, the convergence measure included, where nothing is transcendental (identity MLP, Schedule-Free, SAM, SWA)', async () => {
+    const plan = await planOf({
+      network: { hidden: [6, 5], activation: 'identity', batch_size: 7, sharpness_iterations: 5 },
+      data: { name: 'regression', train: 40, test: 10 },
+      optimizer: { name: 'SGDScheduleFree', lr: 0.01, momentum: 0.9, weight_decay: 0.01, param_groups: [{ params: ['layers.0'], lr: 0.02 }] },
+      sam: { rho: 0.05 },
+      swa: { start: 10, every: 2 },
+      steps: 30,
+      sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.05, count: 3 }, y: { param: 'network.batch_size', min: 1, max: 40, count: 3 } },
+    });
+    const [g, c] = [await fx.scoped(() => gpu.run(plan)), await cpu.run(plan)];
+    // Review 12: the twin summed the measure in float64, an ulp off the kernel's float32 Kahan sums.
+    for (const k of ['convergence', 'train_loss', 'test_loss', 'swa_train_loss', 'sharpness', 'steps_to_threshold'] as const) {
+      expect(Array.from(g[k] ?? []), k).toEqual(Array.from(c[k] ?? []));
+    }
+  });
+
   it("SWA of a run that diverged before swa.start is its initial weights' (torch's AveragedModel holds them until its first average), on every engine", async () => {
     const plan = await planOf({
       network: { hidden: [4], sharpness_iterations: 0 },

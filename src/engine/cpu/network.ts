@@ -315,8 +315,24 @@ export class NetRun {
     const steps = spec.steps;
     const full = this.batch >= this.train.n && plan.batch === null && !plan.dims.some((d) => d.where.kind === 'batch');
     const losses = new Float64Array(CONVERGENCE_TAIL);
-    let sumV = 0;
-    let sumInv = 0;
+    // The measure's two sums, Kahan-compensated in the engine's precision as the kernel sums them
+    // (net_step.wgsl kahan): [sum, compensation] (review 12: plain float64 sums here left the float32
+    // twin an ulp off the GPU's convergence column).
+    const sumV: [number, number] = [0, 0];
+    const sumInv: [number, number] = [0, 0];
+    const kahan = (s: [number, number], x: number): void => {
+      const y = r(x - s[1]);
+      const t = r(s[0] + y);
+      if (!Number.isFinite(t)) {
+        s[0] = t;
+        s[1] = 0;
+        return;
+      }
+      s[1] = r(r(t - s[0]) - y);
+      s[0] = t;
+    };
+    const maxVal = r(DIVERGENCE_FACTOR);
+    const minV = r(1 / maxVal);
     let L0 = Number.NaN;
     let bound = Number.POSITIVE_INFINITY;
     let threshold = Number.NEGATIVE_INFINITY;
@@ -331,10 +347,10 @@ export class NetRun {
       // The notebook's convergence_measure, one loss at a time: v = L_k / L_0, non-finite or above
       // max_val counts as max_val. Its reciprocal is capped at max_val: a minibatch's loss can be
       // exactly 0 (the notebook's full-batch losses never are), which would make the sum infinite.
-      let v = Lk / L0;
-      if (!Number.isFinite(v) || v > DIVERGENCE_FACTOR) v = DIVERGENCE_FACTOR;
-      sumV += v;
-      sumInv += 1 / Math.max(v, 1 / DIVERGENCE_FACTOR);
+      let v = r(Lk / L0);
+      if (!Number.isFinite(v) || v > maxVal) v = maxVal;
+      kahan(sumV, v);
+      kahan(sumInv, r(1 / Math.max(v, minV)));
       losses[k % CONVERGENCE_TAIL] = v;
     };
     const checkpoint = (Lk: number, k: number): boolean => {
@@ -473,15 +489,14 @@ export class NetRun {
     }
     // Steps a diverged run did not take count as max_val.
     const taken = diverged ? done : steps;
-    for (let k = taken; k < steps; k++) {
-      sumV += DIVERGENCE_FACTOR;
-      sumInv += 1 / DIVERGENCE_FACTOR;
-      losses[k % CONVERGENCE_TAIL] = DIVERGENCE_FACTOR;
-    }
+    const missing = steps - taken;
+    sumV[0] = r(sumV[0] + r(missing * maxVal));
+    sumInv[0] = r(sumInv[0] + r(missing / maxVal));
+    for (let k = taken; k < steps; k++) losses[k % CONVERGENCE_TAIL] = maxVal;
     let tail = 0;
     const m = Math.min(CONVERGENCE_TAIL, steps);
-    for (let i = 0; i < m; i++) tail += losses[(steps - 1 - i) % CONVERGENCE_TAIL] as number;
-    const converged = tail / m < 1;
+    for (let i = 0; i < m; i++) tail = r(tail + (losses[(steps - 1 - i) % CONVERGENCE_TAIL] as number));
+    const converged = r(tail / m) < 1;
     const sharp = diverged || plan.spec.network.sharpness_iterations === 0 ? { value: Number.NaN, iterations: 0, residual: Number.NaN } : this.sharpness();
     const swa = spec.swa ? this.evaluate(this.avg) : null;
     return {
@@ -491,7 +506,7 @@ export class NetRun {
       test_accuracy: final.accuracy,
       diverged,
       steps_to_threshold: stepsToThreshold,
-      convergence: converged ? -sumV : sumInv,
+      convergence: converged ? -sumV[0] : sumInv[0],
       sharpness: sharp.value,
       sharpness_iterations: sharp.iterations,
       sharpness_residual: sharp.residual,
