@@ -33,7 +33,8 @@ export interface Variant {
 export const VARIANTS: readonly Variant[] = [
   { label: 'Adam', optimizer: { name: 'Adam' }, cosine: false, lrMin: 1e-4, lrMax: 0.1, colour: OKABE_ITO.blue },
   { label: 'SGD + momentum 0.9 (cosine)', optimizer: { name: 'SGD', momentum: 0.9 }, cosine: true, lrMin: 1e-3, lrMax: 1, colour: OKABE_ITO.vermillion },
-  { label: 'SGD + momentum 0.9 (constant LR)', optimizer: { name: 'SGD', momentum: 0.9 }, cosine: false, lrMin: 1e-3, lrMax: 1, colour: OKABE_ITO.orange },
+  // Bluish green, not orange beside vermillion: the two SGD lines overlap for most of the run (walkthrough 11).
+  { label: 'SGD + momentum 0.9 (constant LR)', optimizer: { name: 'SGD', momentum: 0.9 }, cosine: false, lrMin: 1e-3, lrMax: 1, colour: OKABE_ITO.green },
 ];
 
 interface Size {

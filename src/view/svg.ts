@@ -157,13 +157,14 @@ function legendSvg(items: readonly LegendItem[], y0: number): { svg: string; bot
     lines.map((l, k) => `<text x="${tx}" y="${ty + k * LINE}">${esc(l)}</text>`).join('');
   for (const it of items) {
     if (it.kind === 'ramp' && it.from !== undefined && it.to !== undefined) {
-      // A colour bar: "label: from [bar] to", the bar on a line of its own under a label too long;
+      // A colour bar: "label from [bar] to" (no colon: "test accuracy: 60%" read as a statistic,
+      // walkthrough 11), the bar on a line of its own under a label too long;
       // with ticks, wider, its values on a line under it.
       const ticks = it.ticks ?? [];
       const barW = ticks.length ? RAMP_W_TICKED : RAMP_W;
       const tail = `${it.from} `;
       const ends = textWidth(tail, FONT) + barW + 4 + textWidth(it.to, FONT);
-      const label = `${it.label}:`;
+      const label = it.label;
       const oneLine = textWidth(label, FONT) + 6 + ends;
       const lines = oneLine <= avail ? [label] : wrapText(label, FONT, avail);
       const [lx, ly] = place(oneLine <= avail ? oneLine : avail, lines.length + (oneLine <= avail ? 0 : 1) + (ticks.length ? 1 : 0));

@@ -165,6 +165,7 @@ export class BlApp extends LitElement {
     .modes { display: flex; gap: 4px; margin-bottom: 8px; flex-wrap: wrap; }
     .modes button[aria-pressed='true'] { background: #1d1d1f; color: #fff; }
     .message { margin: 6px 0; color: #8a3b00; max-width: 640px; }
+    .message.passed { color: #333; }
     /* Empty: no height, but still laid out, so the toast's observer knows where the line is. */
     .message:empty { margin: 0; }
     .toast {
@@ -541,7 +542,7 @@ export class BlApp extends LitElement {
    * toast watches it (MessageToastController).
    */
   private messageLine(): TemplateResult {
-    return html`<p class="message" data-testid="message">${this.ctl?.message.text ?? ''}</p>`;
+    return html`<p class="message ${this.ctl?.message.tone ?? 'notice'}" data-testid="message">${this.ctl?.message.text ?? ''}</p>`;
   }
 
   private onZoomAround(e: CustomEvent<ZoomAroundDetail>): void {
@@ -784,8 +785,12 @@ export class BlApp extends LitElement {
         <label>Study
           <select data-testid="study-select" @change=${(e: Event) => {
             const id = (e.target as HTMLSelectElement).value;
-            if (id) void this.studies?.select(id);
-            else this.closeStudy();
+            // The explorer's message stays on its line above the map; pinned over a study's figure it
+            // read as the figure's (walkthrough 11).
+            if (id) {
+              this.toast?.dismiss();
+              void this.studies?.select(id);
+            } else this.closeStudy();
           }}>
             <!-- Properties, not attributes: an attribute sets only the default, so the menu kept a closed study's name and choosing it again fired no change (walkthrough 10). -->
             <option value="" .selected=${!this.studies?.open}>—</option>

@@ -345,8 +345,9 @@ export class BlHeatmap extends LitElement {
           )}</span>`
         : html`<span class="bar" style="background:linear-gradient(to right,${stops})"></span>`;
       // The bar and its ends stay on one line (a long label wraps before them, not between them).
+      // No colon after the label: "test accuracy: 60%" read as a statistic (walkthrough 11).
       return it.from !== undefined && it.to !== undefined
-        ? html`<span>${it.label}: <span class="ends">${it.from}${bar}${it.to}</span></span>`
+        ? html`<span>${it.label} <span class="ends">${it.from}${bar}${it.to}</span></span>`
         : html`<span>${bar}${it.label}</span>`;
     }), marked, ...curveNotes];
   }

@@ -6,6 +6,12 @@ import type { ReactiveControllerHost } from 'lit';
 
 export class MessageLine {
   text = '';
+  /**
+   * How the line reads: a notice (amber ink: something was cleared, dropped or refused) or a result
+   * that is good news (a passed validation, in the page's ordinary ink: walkthrough 11 read a PASS
+   * in the warning colour as a warning).
+   */
+  tone: 'notice' | 'passed' = 'notice';
   /** Counts what is said (each say or add of text): a view tells a new message from one already seen. */
   said = 0;
   /** The text is about the edit that starts the next sweep: that sweep's start keeps it. */
@@ -14,9 +20,10 @@ export class MessageLine {
   constructor(private readonly host: ReactiveControllerHost) {}
 
   /** Says `text`; with `aboutNextRun`, it stays while the sweep the edit starts begins (see runStarts). */
-  say(text: string, opts: { readonly aboutNextRun?: boolean } = {}): void {
+  say(text: string, opts: { readonly aboutNextRun?: boolean; readonly tone?: 'notice' | 'passed' } = {}): void {
     if (text !== '' && text !== this.text) this.said++;
     this.text = text;
+    this.tone = opts.tone ?? 'notice';
     this.aboutNextRun = opts.aboutNextRun === true;
     this.host.requestUpdate();
   }
@@ -26,6 +33,7 @@ export class MessageLine {
     const more = lines.filter((t) => t !== '');
     if (more.length === 0) return;
     this.text = [this.text, ...more].filter((t) => t !== '').join(' ');
+    this.tone = 'notice';
     this.said++;
     this.host.requestUpdate();
   }

@@ -71,6 +71,23 @@ export function netVerdictText(p: NetPairReport, pass: boolean, /** Said of the 
   );
 }
 
+/**
+ * A surface validation's message: the shown engine against its twin (the verdict), then, where the
+ * shown engine is a float32 one, against float64 (cpu64, the reference), which says how far float32
+ * is from the truth: against a twin that mirrors the shader operation for operation a pass is nearly
+ * given, so the float64 pair is the number the reader came for (walkthrough 11: it ran and was never
+ * shown).
+ */
+export function surfaceValidationText(pairs: readonly PairReport[]): string {
+  const [first] = pairs;
+  if (!first) throw new Error('no pair of engines to compare');
+  const truth = first.b !== 'cpu64' ? pairs.find((p) => p.a === first.a && p.b === 'cpu64') : undefined;
+  const head = verdictText(first, pairVerdict(first));
+  if (!truth) return head;
+  const v = pairVerdict(truth);
+  return `${head} Against float64: ${verdictText(truth, v).replace(/^(PASS|FAIL): /, '')}${v.pass ? '' : ' (float32 against float64: rounding, not a broken engine, where the twins agree)'}`;
+}
+
 /** The verdict in one line, with what it was held to. */
 export function verdictText(pair: PairReport, v: PairVerdict): string {
   const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
@@ -187,10 +204,10 @@ export class ValidationController implements ReactiveController {
         // Past float32's resolution the headline is that, not the agreement numbers under it.
         let marked = 0;
         for (const v of overlay) marked += v;
-        const verdict = `${netVerdictText(pair, pass, `, the engine that drew this map${why}`)} The map marks the ${marked} runs the two put on different sides of the seam it draws: trained or not, a question apart from whether they diverged.`;
+        const verdict = `${netVerdictText(pair, pass, `, the engine that drew this map${why}`)} The map marks the ${marked} run${marked === 1 ? '' : 's'} the two put on different sides of the seam it draws: trained or not, a question apart from whether they diverged.`;
         const text = rounding ? `${roundingText(split, pair.runs)} The validation in full: ${verdict}` : verdict;
         this.netResult = { report: pair, overlay, pass, split, rounding, reference: ref, text };
-        this.message.say(text);
+        this.message.say(text, pass && !rounding ? { tone: 'passed' } : {});
       },
     );
   }
@@ -222,7 +239,7 @@ export class ValidationController implements ReactiveController {
         if (this.sweep.plan !== plan) return;
         const verdict = pairVerdict(pair);
         this.result = { report: pair, overlay, verdict };
-        this.message.say(verdictText(pair, verdict));
+        this.message.say(surfaceValidationText(report.pairs), verdict.pass ? { tone: 'passed' } : {});
       },
     );
   }
