@@ -772,11 +772,24 @@ export function setAxisParam(spec: SpecJSON, axisPath: string, param: string, ha
     const r = netAxisRange(spec, param, parsed);
     const t = parsed ? resolveNetPath(parsed, param) : null;
     const int = param === 'network.batch_size' || (t !== null && typeof t !== 'string' && t.int);
-    const count = typeof axis.count === 'number' && int ? distinctIntCount(r.min, r.max, r.scale, axis.count) : axis.count;
-    return setAt(spec, axisPath, { ...axis, ...r, count });
+    return setAt(spec, axisPath, { ...axis, ...r, count: fittedCount(axis.count, r, int) });
   }
   if (handSet.has(axisPath) && rangeFits(spec, axis, param)) return setAt(spec, `${axisPath}.param`, param);
-  return setAt(spec, axisPath, { ...axis, ...defaultAxisRange(spec, param) });
+  const r = defaultAxisRange(spec, param);
+  const t = resolveParamPath(entriesView(spec), param);
+  return setAt(spec, axisPath, { ...axis, ...r, count: fittedCount(axis.count, r, typeof t !== 'string' && t.int) });
+}
+
+/**
+ * An axis's cell count once its range is set: one cell over an empty range (a schedule length's
+ * typical range in a run of one step), no more cells than distinct integers for an integer
+ * parameter, else the count it had. The spec reader refuses more (it would run one setting in
+ * several cells), so picking a parameter never leaves the editor with an error it did not make.
+ */
+function fittedCount(count: unknown, r: { readonly min: number; readonly max: number; readonly scale: 'linear' | 'log' }, int: boolean): unknown {
+  if (typeof count !== 'number') return count;
+  if (r.min === r.max) return 1;
+  return int ? distinctIntCount(r.min, r.max, r.scale, count) : count;
 }
 
 
@@ -1589,7 +1602,14 @@ function addGroup(spec: SpecJSON): SpecJSON {
   const list = groups(spec);
   const layer = `layers.${Math.min(list.length, 7)}`;
   const lr = getAt(spec, 'optimizer.lr');
-  return setAt(spec, 'optimizer.param_groups', [...list, { params: [layer], ...(typeof lr === 'number' ? { lr } : {}) }]);
+  let out = setAt(spec, 'optimizer.param_groups', [...list, { params: [layer], ...(typeof lr === 'number' ? { lr } : {}) }]);
+  // The new group took the default group's last tensors, at its LR: an axis over optimizer.lr would
+  // reach no tensor (refused), so it sweeps the new group's LR, the same tensors at the same values.
+  const parsed = parsedNet(out);
+  if (parsed && typeof resolveNetPath(parsed, 'optimizer.lr') === 'string') {
+    for (const a of axisPaths(out)) if (getAt(out, `${a}.param`) === 'optimizer.lr') out = setAt(out, `${a}.param`, `optimizer.param_groups.${list.length}.lr`);
+  }
+  return out;
 }
 
 function removeGroup(spec: SpecJSON, index: number): SpecJSON {

@@ -87,8 +87,9 @@ export function axisValues(min: number, max: number, count: number, scale: 'line
  * whose runs differ only in their seeds, look like structure.
  */
 export function distinctIntCount(min: number, max: number, scale: 'linear' | 'log', count: number): number {
-  // No more points than there are integers in the range.
+  // No more points than there are integers in the range (one: a single cell).
   const integers = Math.floor(max) - Math.ceil(min) + 1;
+  if (integers <= 1) return 1;
   for (let c = Math.max(2, Math.min(Math.floor(count), integers)); c > 2; c--) {
     const v = axisValues(min, max, c, scale, true);
     if (v.every((x, i) => i === 0 || x !== v[i - 1])) return c;

@@ -469,7 +469,7 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
       expect(lo[k]).toBeLessThanOrEqual(x);
       expect(hi[k]).toBeGreaterThanOrEqual(x);
     });
-    expect(r.summary).toMatch(/the loss stays within 1% of its best from [\d.e-]+ to [\d.e-]+ \(SGD\)/);
+    expect(r.summary).toMatch(/whose median loss stays within 1% of the best, from [\d.e-]+ to [\d.e-]+ \(SGD\)/);
     expect({ holds: r.verdict.holds, failures: r.verdict.failures }).toEqual({ holds: true, failures: [] });
     expect(r.verdict.checked).toHaveLength(3);
     renders(r);

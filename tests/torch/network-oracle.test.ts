@@ -297,7 +297,7 @@ const GROUP_CASES: readonly NetCase[] = [
     'param groups: a group with nesterov and momentum 0, another with nesterov and dampening (SGD)',
     TANH8,
     FR,
-    { name: 'SGD', lr: 0.05, momentum: 0.9, nesterov: true, param_groups: [{ params: ['layers.0'], momentum: 0 }, { params: ['layers.1'], dampening: 0.3 }] },
+    { name: 'SGD', lr: 0.05, momentum: 0.9, nesterov: true, param_groups: [{ params: ['layers.0'], momentum: 0 }, { params: ['layers.1'], dampening: 0.3, lr: 0.02 }] },
     null,
     60,
   ),

@@ -165,6 +165,11 @@ describe('the editor on network specs', () => {
     const spec = fractal();
     const added = applyAction(spec, { kind: 'add-group', label: '', disabled: false });
     expect(getAt(added, 'optimizer.param_groups.1')).toEqual({ params: ['layers.1'], lr: 100 });
+    // Every tensor is in a group with its own LR now: the axis over optimizer.lr (the output
+    // layer's, the default group's) sweeps the new group's LR, the same layer.
+    expect(getAt(spec, 'sweep.y.param')).toBe('optimizer.lr');
+    expect(getAt(added, 'sweep.y.param')).toBe('optimizer.param_groups.1.lr');
+    expect(getAt(added, 'sweep.y.min')).toBe(getAt(spec, 'sweep.y.min'));
     expect(parseAnySpec(added).problem).toBe('network');
     const removed = applyAction(spec, { kind: 'remove-group', index: 0, label: '', disabled: false });
     expect(getAt(removed, 'optimizer.param_groups')).toEqual([]);

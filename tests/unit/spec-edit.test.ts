@@ -847,3 +847,24 @@ describe('selects with long options', () => {
     expect(selectTitle(field(base, 'steps'))).toBe(field(base, 'steps').doc);
   });
 });
+
+describe('an axis pointed at an integer or at an empty range', () => {
+  it('gets no more cells than the range has distinct integers, and one over an empty range: the reader refuses more', async () => {
+    const { setAxisParam: point } = await import('../../src/app/spec-edit.ts');
+    const base = {
+      surface: { name: 'rosenbrock' },
+      optimizer: { name: 'SGD', lr: 0.001 },
+      schedule: { name: 'StepLR', step_size: 5, gamma: 0.5 },
+      steps: 100,
+      sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 1e-4, max: 1e-2, count: 64, scale: 'log' }, y: null },
+    };
+    const stepped = point(base, 'sweep.x', 'schedule.step_size');
+    const x = stepped.sweep as { x: { min: number; max: number; count: number } };
+    expect(x.x.count).toBeLessThanOrEqual(x.x.max - x.x.min + 1);
+    expect(() => parseSpec(stepped)).not.toThrow();
+    // A run of one step: the schedule's lengths have one value, so one cell.
+    const one = point({ ...base, steps: 1, schedule: { name: 'StepLR', step_size: 1, gamma: 0.5 } }, 'sweep.x', 'schedule.step_size');
+    expect((one.sweep as { x: { count: number } }).x.count).toBe(1);
+    expect(() => parseSpec(one)).not.toThrow();
+  });
+});

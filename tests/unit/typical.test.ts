@@ -11,6 +11,7 @@ import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../src/core/registry/index.t
 import { RUN_SLOT_PATHS } from '../../src/core/run-settings.ts';
 import type { PathContext } from '../../src/core/spec.ts';
 import { parseSpec, resolveParamPath, sweepablePaths } from '../../src/core/spec.ts';
+import { distinctIntCount } from '../../src/core/sampling.ts';
 import { typicalRange } from '../../src/core/typical.ts';
 import { entriesView, switchSchedule } from '../../src/app/spec-edit.ts';
 
@@ -59,7 +60,9 @@ describe.each(ENTRIES.map((e) => [`${e.kind} ${e.id}`, e] as const))('%s', (_, e
         if (r.scale === 'log' && !(r.min > 0)) problems.push(`${path}: log range from ${r.min}`);
         if (t.int && !(Number.isInteger(r.min) && Number.isInteger(r.max))) problems.push(`${path}: integer parameter, range [${r.min}, ${r.max}]`);
         try {
-          parseSpec({ ...json, sweep: { kind: 'grid', x: { ...r, count: 3 }, y: null } });
+          // As the editor sets an axis: one cell over an empty range, no more cells than distinct integers.
+          const count = r.min === r.max ? 1 : t.int ? distinctIntCount(r.min, r.max, r.scale, 3) : 3;
+          parseSpec({ ...json, sweep: { kind: 'grid', x: { ...r, count }, y: null } });
         } catch (err) {
           problems.push(`${path}: a sweep over [${r.min}, ${r.max}] is refused: ${(err as Error).message}`);
         }
