@@ -139,18 +139,65 @@ export function resolutionText(split: ClassAgreement, of: string, judged: Judged
 }
 
 /**
+ * Below this agreement beyond chance between neighbouring cells (Cohen's κ over every cell and its
+ * right and upper neighbours), the map's cells are coarser than its boundary's structure: each cell
+ * is resolved, but together they sample the boundary rather than draw its shape (walkthrough 11: a
+ * 512x zoom into the fractal seam read "✓ … shows its boundary" over a map of confetti, κ 0.05).
+ */
+export const ALIAS_KAPPA = 0.2;
+
+/**
+ * Cohen's κ between each cell's class and its right and upper neighbours' on a width x height grid:
+ * 1 where the map is made of regions, about 0 where a cell says nothing of its neighbour. NaN where
+ * there are no pairs, or all cells share one class (no boundary to draw).
+ */
+export function neighbourKappa(cls: ArrayLike<number>, width: number, height: number): number {
+  let pairs = 0;
+  let same = 0;
+  let ones = 0;
+  const n = Math.min(cls.length, width * height);
+  for (let i = 0; i < n; i++) ones += cls[i] === 1 ? 1 : 0;
+  for (let j = 0; j < height; j++) {
+    for (let i = 0; i < width; i++) {
+      const at = j * width + i;
+      if (at >= n) continue;
+      const c = cls[at];
+      if (i + 1 < width && at + 1 < n) {
+        pairs++;
+        if (cls[at + 1] === c) same++;
+      }
+      if (j + 1 < height && at + width < n) {
+        pairs++;
+        if (cls[at + width] === c) same++;
+      }
+    }
+  }
+  const p1 = ones / n;
+  const chance = p1 * p1 + (1 - p1) * (1 - p1);
+  if (pairs === 0 || chance >= 1) return Number.NaN;
+  return (same / pairs - chance) / (1 - chance);
+}
+
+/** What neighbouring cells' agreement (neighbourKappa) adds to a resolved map's line: '' where the cells draw regions. */
+function aliasNote(cells: number): string {
+  return cells < ALIAS_KAPPA
+    ? ` But neighbouring cells agree little beyond chance (κ ${cells.toFixed(2)}): the boundary is finer than the cells, so this map samples it rather than drawing its shape. Raise the count, or zoom in.`
+    : '';
+}
+
+/**
  * The probe's line above a map it found resolved (pastResolution did not fire): that the map's
  * boundary is its precision's own to draw, on how many runs, or that too few runs fell on the
  * smaller side to judge. `runs`: the runs sampled.
  */
-export function resolvedText(split: ClassAgreement, runs: number, judged: Judged = 'float32', classed: Classed = 'untrained'): string {
+export function resolvedText(split: ClassAgreement, runs: number, judged: Judged = 'float32', classed: Classed = 'untrained', cells = Number.NaN): string {
   const [verb, one] = classWords(split, classed);
   const again = judged === 'float32' ? 'run again in float64' : 'run again with each swept value moved by one float64 ulp (the size of its own rounding)';
   if (split.minorityRuns < MIN_SPLIT_RUNS) {
     return `${runs} of this map's runs were ${again}: ${split.minorityRuns === 0 ? 'none' : `only ${split.minorityRuns}`} ${split.minorityRuns === 1 ? one : verb} ${judged === 'float32' ? 'there' : 'in the map'}, too few to judge ${judged}'s resolution (${MIN_SPLIT_RUNS} needed).`;
   }
   const tested = judged === 'float32' ? `float32 has ${pct(split.minorityKept)} ${verb} too` : `${pct(split.minorityKept)} still ${verb} nudged`;
-  return `✓ ${judged} resolves this view: ${runs} of its runs were ${again}; of the ${split.minorityRuns} that ${verb} ${judged === 'float32' ? 'there' : 'in the map'}, ${tested} and their agreement beyond chance (Cohen's κ) is ${split.kappa.toFixed(2)} (a view fails below ${pct(MIN_MINORITY_KEPT)} or κ ${MIN_KAPPA}), so its boundary is not ${judged}'s rounding.`;
+  return `✓ ${judged} resolves this view: ${runs} of its runs were ${again}; of the ${split.minorityRuns} that ${verb} ${judged === 'float32' ? 'there' : 'in the map'}, ${tested} and their agreement beyond chance (Cohen's κ) is ${split.kappa.toFixed(2)} (a view fails below ${pct(MIN_MINORITY_KEPT)} or κ ${MIN_KAPPA}), so its boundary is not ${judged}'s rounding.${aliasNote(cells)}`;
 }
 
 /**
@@ -158,9 +205,11 @@ export function resolvedText(split: ClassAgreement, runs: number, judged: Judged
  * it): a practitioner training a small model read the full sentence, Cohen's κ and all, as a warning
  * (walkthrough 7). Nothing to act on, said in a few words.
  */
-export function resolvedHeadline(split: ClassAgreement, judged: Judged = 'float32'): string {
-  return split.minorityRuns < MIN_SPLIT_RUNS
-    ? `Too few runs on one side of this map's boundary to test ${judged}'s resolution here.`
+export function resolvedHeadline(split: ClassAgreement, judged: Judged = 'float32', cells = Number.NaN): string {
+  if (split.minorityRuns < MIN_SPLIT_RUNS) return `Too few runs on one side of this map's boundary to test ${judged}'s resolution here.`;
+  // Resolved cells that do not draw regions: what was tested is the cells, not the shape (aliasNote).
+  return cells < ALIAS_KAPPA
+    ? `✓ ${judged}'s rounding does not decide these cells, but the boundary is finer than the cells: the map samples it.`
     : `✓ ${judged} resolves this view: the map shows its boundary, not its rounding.`;
 }
 

@@ -1,6 +1,6 @@
 /** The explorer's float32-resolution probe: which runs it samples, and how it compares them. */
 import { describe, expect, it } from 'vitest';
-import { PROBE_ROWS, PROBE_ROW_RUNS, probeRanges, probeSplit, resolutionText, resolvedHeadline, resolvedText, untrainedClass } from '../../src/app/precision-probe.ts';
+import { PROBE_ROWS, PROBE_ROW_RUNS, neighbourKappa, probeRanges, probeSplit, resolutionText, resolvedHeadline, resolvedText, untrainedClass } from '../../src/app/precision-probe.ts';
 import { pastResolution } from '../../src/core/validate.ts';
 import { PrecisionProbeController, probeHeadline, probeText } from '../../src/app/controllers/precision-probe-controller.ts';
 import type { ProbeResult } from '../../src/app/controllers/precision-probe-controller.ts';
@@ -50,7 +50,7 @@ describe('the runs a probe samples', () => {
     expect(pastResolution(s)).toBe(false);
     expect(() => probeSplit(map, ranges, [f64[0] as Uint8Array])).toThrow(/reference results missing/);
     const past = { ...s, minorityRuns: 15, minorityKept: 0.2 };
-    const text = probeText({ plan: {} as NetPlan, runs: 512, float32: { split: past, past: true }, float64: null });
+    const text = probeText({ plan: {} as NetPlan, runs: 512, float32: { split: past, past: true }, float64: null, cells: 1 });
     expect(text).toMatch(/^Past float32's resolution: of 512 of this map's runs run again in float64, 15 fail to train in float64, and float32 fails to train on only 20% of those same runs/);
     // Failed the other way (float32 puts far more runs in the class), and with most runs diverging: the trained ones are followed.
     const other = resolutionText({ ...s, share: 0.8, minorityRuns: 12, minorityKept: 0.9, minorityPrecision: 0.3 }, 'all 1024 runs');
@@ -69,25 +69,31 @@ describe('the runs a probe samples', () => {
     const bad = { disagree: 0.05, share: 0.05, minorityRuns: 25, minorityKept: 0.36, minorityPrecision: 0.4, kappa: 0.31 };
     const plan = {} as NetPlan;
     // float32 past, float64 resolves: the page offers float64, saying how well it holds.
-    const helps = probeText({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: ok, past: false } });
+    const helps = probeText({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: ok, past: false }, cells: 1 });
     expect(helps).toMatch(/Float64 resolves it: run again with each swept value moved by one float64 ulp \(the size of its own rounding\), 90% of the 50 runs on float64's smaller side stay there \(κ 0\.88\)\./);
     expect(helps).not.toMatch(/5 × 10\^8/);
     // float32 past, float64 too: chaotic training, no engine draws these cells' sides.
-    const neither = probeText({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: bad, past: true } });
+    const neither = probeText({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: bad, past: true }, cells: 1 });
     expect(neither).toMatch(/Float64 does not resolve it either: the same runs run again with each swept value moved by one float64 ulp \(the size of its own rounding\), 25 fail to train in the map, and nudged, only 36% of those same runs still fail to train\./);
     expect(neither).toMatch(/the training is chaotic there\), so no engine here can draw these cells' sides: zoom out \(Back\)/);
     // The headline the page shows first, the measurement folded under it.
-    expect(probeHeadline({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: ok, past: false } })).toBe("Float32's rounding, not the boundary, decides which side many of these runs end on; float64 resolves the view.");
-    expect(probeHeadline({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: bad, past: true } })).toMatch(/^Neither float32 nor float64 resolves this view\. Near this boundary the training is chaotic/);
-    expect(probeHeadline({ plan, runs: 512, float32: { split: bad, past: true }, float64: null })).toMatch(/may resolve the view\.$/);
-    expect(probeHeadline({ plan, runs: 512, float32: null, float64: { split: bad, past: true } })).toMatch(/^Not even float64 resolves this view\./);
+    expect(probeHeadline({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: ok, past: false }, cells: 1 })).toBe("Float32's rounding, not the boundary, decides which side many of these runs end on; float64 resolves the view.");
+    expect(probeHeadline({ plan, runs: 512, float32: { split: bad, past: true }, float64: { split: bad, past: true }, cells: 1 })).toMatch(/^Neither float32 nor float64 resolves this view\. Near this boundary the training is chaotic/);
+    expect(probeHeadline({ plan, runs: 512, float32: { split: bad, past: true }, float64: null, cells: 1 })).toMatch(/may resolve the view\.$/);
+    expect(probeHeadline({ plan, runs: 512, float32: null, float64: { split: bad, past: true }, cells: 1 })).toMatch(/^Not even float64 resolves this view\./);
     // A float64 map: judged against itself nudged.
-    expect(probeText({ plan, runs: 512, float32: null, float64: { split: bad, past: true } })).toMatch(/^Past float64's resolution: of 512 of this map's runs run again with each swept value moved by one float64 ulp, 25 fail to train in the map/);
+    expect(probeText({ plan, runs: 512, float32: null, float64: { split: bad, past: true }, cells: 1 })).toMatch(/^Past float64's resolution: of 512 of this map's runs run again with each swept value moved by one float64 ulp, 25 fail to train in the map/);
     // The short line above the map; one run on the smaller side is "fails", not "fail".
     expect(resolvedHeadline(ok)).toBe('✓ float32 resolves this view: the map shows its boundary, not its rounding.');
     const few = { ...ok, minorityRuns: 1 };
     // Too few to judge: no tick, nothing was tested.
     expect(resolvedHeadline(few, 'float64')).toBe("Too few runs on one side of this map's boundary to test float64's resolution here.");
+    // Resolved cells whose neighbours agree little beyond chance sample the boundary, which is finer
+    // than they are: said, not "shows its boundary" (walkthrough 11: κ 0.05 at a 512x zoom).
+    expect(resolvedHeadline(ok, 'float64', 0.05)).toBe("✓ float64's rounding does not decide these cells, but the boundary is finer than the cells: the map samples it.");
+    expect(resolvedHeadline(ok, 'float64', 0.8)).toBe('✓ float64 resolves this view: the map shows its boundary, not its rounding.');
+    expect(resolvedText(ok, 512, 'float64', 'untrained', 0.05)).toMatch(/But neighbouring cells agree little beyond chance \(κ 0\.05\): the boundary is finer than the cells, so this map samples it rather than drawing its shape\. Raise the count, or zoom in\.$/);
+    expect(resolvedText(ok, 512, 'float64', 'untrained', 0.8)).not.toMatch(/neighbouring/);
     expect(resolvedText(few, 512)).toMatch(/: only 1 fails to train there, too few to judge float32's resolution \(10 needed\)\.$/);
     expect(resolvedText({ ...ok, minorityRuns: 0 }, 512)).toMatch(/: none fail to train there,/);
     expect(resolvedText(ok, 512, 'float64')).toBe(
@@ -147,5 +153,20 @@ describe('the probe controller', () => {
     await ctl.probe(plan, shownOf(plan, () => true), 'float32');
     expect(ctl.probing).toBe(false);
     expect(ctl.result).toBeNull();
+  });
+});
+
+describe("neighbouring cells' agreement beyond chance", () => {
+  it('is 1 for a map of two regions, about 0 for a checkerboard-free random map, -1 for a checkerboard, NaN without a boundary', () => {
+    const w = 8;
+    const halves = Uint8Array.from({ length: 64 }, (_, k) => (k % w < 4 ? 1 : 0));
+    expect(neighbourKappa(halves, w, 8)).toBeGreaterThan(0.8);
+    const checker = Uint8Array.from({ length: 64 }, (_, k) => ((k % w) + Math.floor(k / w)) % 2);
+    expect(neighbourKappa(checker, w, 8)).toBeCloseTo(-1, 12);
+    // A fixed pseudo-random map: cells say nothing of their neighbours.
+    let x = 12345;
+    const noise = Uint8Array.from({ length: 4096 }, () => ((x = (x * 1103515245 + 12345) % 2 ** 31), x > 2 ** 30 ? 1 : 0));
+    expect(Math.abs(neighbourKappa(noise, 64, 64))).toBeLessThan(0.1);
+    expect(neighbourKappa(new Uint8Array(64), w, 8)).toBeNaN();
   });
 });

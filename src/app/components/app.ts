@@ -366,8 +366,8 @@ export class BlApp extends LitElement {
     // Resolved: a short line, the measurement folded under it (nothing to act on).
     const ok = (split: ClassAgreement, judged: 'float32' | 'float64'): TemplateResult =>
       html`<div class="precision-note" data-testid="precision-ok" role="status">
-        <details class="inline"><summary data-testid="precision-ok-headline">${resolvedHeadline(split, judged)}</summary>
-          <p data-testid="precision-ok-detail">${resolvedText(split, r.runs, judged)}</p></details>
+        <details class="inline"><summary data-testid="precision-ok-headline">${resolvedHeadline(split, judged, r.cells)}</summary>
+          <p data-testid="precision-ok-detail">${resolvedText(split, r.runs, judged, 'untrained', r.cells)}</p></details>
       </div>`;
     if (r.float32 && !r.float32.past) return ok(r.float32.split, 'float32');
     if (!r.float32 && !r.float64?.past) return r.float64 ? ok(r.float64.split, 'float64') : nothing;

@@ -363,7 +363,7 @@ export class AppController {
     this.sweep.showNet(v.reference, this.engines.cpu64);
     if (this.sweep.net?.results !== v.reference) return;
     // Float64's own verdict on this map, where the probe measured it, carries over.
-    this.probe.adoptFloat64(net.plan);
+    this.probe.adoptFloat64(net.plan, v.reference);
     this.netRuns.rebase(net.plan, this.engines.cpu64);
     this.netRuns.settle(net.plan);
     this.netPreview.rebase(net.plan, this.engines.cpu64);

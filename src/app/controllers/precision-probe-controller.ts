@@ -13,7 +13,7 @@ import type { ClassAgreement } from '../../core/validate.ts';
 import { pastResolution } from '../../core/validate.ts';
 import type { EngineSet } from './engines.ts';
 import type { Judged, RunRange } from '../precision-probe.ts';
-import { pct, probeRanges, probeSplit, resolutionText, ulpNudgedPlan, untrainedClass } from '../precision-probe.ts';
+import { neighbourKappa, pct, probeRanges, probeSplit, resolutionText, ulpNudgedPlan, untrainedClass } from '../precision-probe.ts';
 
 /** One precision's test on the sample: its split and whether the map is past that precision's resolution. */
 export interface ProbeSplit {
@@ -33,6 +33,8 @@ export interface ProbeResult {
    * integers, which cannot be nudged).
    */
   readonly float64: ProbeSplit | null;
+  /** The map's neighbouring cells' agreement beyond chance (neighbourKappa): below ALIAS_KAPPA it samples its boundary. */
+  readonly cells: number;
 }
 
 export class PrecisionProbeController implements ReactiveController {
@@ -72,12 +74,12 @@ export class PrecisionProbeController implements ReactiveController {
    * The map now shows float64's results of the same plan (the validation's): what the probe found
    * of float64 is that map's verdict; what it found of float32 no longer applies.
    */
-  adoptFloat64(plan: NetPlan): void {
+  adoptFloat64(plan: NetPlan, shown: NetResults): void {
     const r = this.result;
     this.abort?.abort();
     this.abort = null;
     this.probed = null;
-    this.result = r && r.plan === plan && r.float64 ? { ...r, float32: null } : null;
+    this.result = r && r.plan === plan && r.float64 ? { ...r, float32: null, cells: neighbourKappa(untrainedClass(shown.convergence), plan.width, plan.height) } : null;
     this.host.requestUpdate();
   }
 
@@ -144,7 +146,7 @@ export class PrecisionProbeController implements ReactiveController {
         // Cancelled, or the nudge could not be run: float32's verdict stands alone (float64: null).
       }
     }
-    if (live() && (float32 || float64)) this.result = { plan, runs, float32, float64 };
+    if (live() && (float32 || float64)) this.result = { plan, runs, float32, float64, cells: neighbourKappa(mapClass, plan.width, plan.height) };
     this.finish(abort);
   }
 
