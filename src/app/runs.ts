@@ -36,6 +36,15 @@ export function cellOfRun(plan: Pick<GridShape, 'width'>, run: number): Cell {
   return { i: run % plan.width, j: Math.floor(run / plan.width) };
 }
 
+/**
+ * The run panel's heading: the hovered run's, unless the pointer rests on the selected cell (just
+ * clicked: walkthrough 11 read "Hovered run" over the run it had selected), else the selected run's.
+ */
+export function runPanelHeading(hover: Cell | null, selected: Cell | null): 'Hovered run' | 'Selected run' | 'Hover a cell' {
+  if (hover && !(selected && hover.i === selected.i && hover.j === selected.j)) return 'Hovered run';
+  return selected || hover ? 'Selected run' : 'Hover a cell';
+}
+
 /** Whether a cell lies on the plan's grid. */
 export function cellInPlan(plan: GridShape, cell: Cell): boolean {
   return cell.i >= 0 && cell.j >= 0 && cell.i < plan.width && cell.j < plan.height && runOfCell(plan, cell) < plan.runs;

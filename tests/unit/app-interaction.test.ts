@@ -35,7 +35,7 @@ import { explainError } from '../../src/app/explain-error.ts';
 import { CLICK_PX, releaseOf } from '../../src/app/heatmap/gesture.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { SELECTED_INK } from '../../src/view/colors.ts';
-import { COMPARE_COLOURS, carryRun, clearedRunsText, movedRunsText, noPlace, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
+import { COMPARE_COLOURS, carryRun, clearedRunsText, movedRunsText, noPlace, runPanelHeading, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/spec-edit.ts';
 import { axesText, countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, scheduleText } from '../../src/app/summary.ts';
@@ -1063,5 +1063,16 @@ describe('one place along a scale', () => {
     expect(scalePosition(1, -1, 10, true)).toBeNaN();
     expect(axisPosition({ param: 'optimizer.lr', min: 1e-5, max: 1e-1, scale: 'log' }, 1e-3)).toBeCloseTo(0.5, 12);
     expect(axisPosition({ param: 'optimizer.lr', min: 1e-5, max: 1e-1, scale: 'log' }, 0)).toBeCloseTo(-1e-5 / (1e-1 - 1e-5), 12);
+  });
+});
+
+describe("the run panel's heading", () => {
+  it('names the hovered run, except where the pointer rests on the selected cell', () => {
+    const a = { i: 2, j: 3 };
+    expect(runPanelHeading(null, null)).toBe('Hover a cell');
+    expect(runPanelHeading(a, null)).toBe('Hovered run');
+    expect(runPanelHeading(null, a)).toBe('Selected run');
+    expect(runPanelHeading({ i: 2, j: 3 }, a)).toBe('Selected run');
+    expect(runPanelHeading({ i: 2, j: 4 }, a)).toBe('Hovered run');
   });
 });

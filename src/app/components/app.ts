@@ -21,7 +21,7 @@ import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
 import { NET_FIELD_LABEL, drawnRuns, drawsGroupLrs, groupLrCurves, netCoordinateNames, netCurves, netRunLabel, netThresholdText, spansDecades } from '../net-runs.ts';
-import { cellOfRun, shortParam } from '../runs.ts';
+import { cellOfRun, runPanelHeading, shortParam } from '../runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { groupLrPath } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
@@ -663,7 +663,7 @@ export class BlApp extends LitElement {
     const pinned = sel !== null && netRuns.pins.some((p) => p.run === sel.run);
     return html`<section class="details" aria-label="Runs of the network sweep">
       <div class="run-info-box">
-        <h2>${netRuns.hover ? 'Hovered run' : sel ? 'Selected run' : 'Hover a cell'}</h2>
+        <h2>${runPanelHeading(netRuns.hover, sel && plan ? cellOfRun(plan, sel.run) : null)}</h2>
         ${info
           ? html`<dl data-testid="run-info">
               ${netCoordinateNames(plan, info.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
@@ -895,7 +895,7 @@ export class BlApp extends LitElement {
               </div>`
             : html`<div role="tabpanel" id="panel-runs" aria-labelledby="tab-runs">
                 <div class="run-info-box">
-                  <h2>${sel.hover ? 'Hovered run' : sel.selected ? 'Selected run' : 'Hover a cell'}</h2>
+                  <h2>${runPanelHeading(sel.hover, sel.selected)}</h2>
                   ${hoverInfo
                     ? html`<dl data-testid="run-info">
                         ${Object.entries(hoverInfo.coords).map(([k, v]) => html`<dt title=${k}>${shortParam(k)}</dt><dd>${formatNumber(v)}</dd>`)}
