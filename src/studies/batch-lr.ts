@@ -219,6 +219,7 @@ export const batchLr: Study = {
       xLabel: 'batch size',
       yLabel: 'best learning rate',
       logX: true,
+      xTicks: batches,
       logY: true,
       series: [
         { label: 'measured', x: batches, y: bestLr, colour: OKABE_ITO.blue, points: true },
@@ -232,6 +233,7 @@ export const batchLr: Study = {
       xLabel: 'batch size',
       yLabel: 'max - min over seeds',
       logX: true,
+      xTicks: batches,
       logY: true,
       series: [{ label: 'spread', x: batches, y: noise, colour: OKABE_ITO.vermillion }],
       sources: [firstSweep],

@@ -65,6 +65,8 @@ export interface ChartPanel {
   readonly bands?: readonly { readonly x0: number; readonly x1: number; readonly label: string; readonly colour: string }[];
   /** The sweeps the chart was computed from, each openable in the app's explorer. */
   readonly sources?: readonly PanelSource[];
+  /** The x values to tick, where the data has a few that mean something (the batch sizes measured, not 5, 10, 20: walkthrough 11); absent, nice ticks. */
+  readonly xTicks?: readonly number[];
   /** Fixed axis ranges (a surface's view, where a diverged path would stretch the axes to 1e19); absent, the data's. */
   readonly domain?: { readonly x: readonly [number, number]; readonly y: readonly [number, number] };
 }

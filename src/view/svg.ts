@@ -107,8 +107,8 @@ function yAxisSvg(y: Axis, bottom: number, height: number, ticks: readonly Tick[
   return parts.join('');
 }
 
-function axesSvg(x: Axis, y: Axis, top: number): string {
-  return `<rect x="${M.left}" y="${top}" width="${PW}" height="${PH}" fill="none" stroke="#444"/>` + xAxisSvg(x, top + PH) + yAxisSvg(y, top + PH, PH);
+function axesSvg(x: Axis, y: Axis, top: number, xTicks: readonly Tick[] = axisTicks(x)): string {
+  return `<rect x="${M.left}" y="${top}" width="${PW}" height="${PH}" fill="none" stroke="#444"/>` + xAxisSvg(x, top + PH, xTicks) + yAxisSvg(y, top + PH, PH);
 }
 
 /** Where the legend starts below a plot that starts at `top`. */
@@ -467,7 +467,7 @@ function chartSvg(p: ChartPanel): string {
     const x1 = Math.min(M.left + PW, X(b.x1));
     if (x1 > x0) out.push(`<rect x="${x0}" y="${top}" width="${x1 - x0}" height="${PH}" fill="${b.colour}" opacity="0.25"/>`);
   }
-  out.push(axesSvg(xa, ya, top));
+  out.push(axesSvg(xa, ya, top, p.xTicks ? p.xTicks.map((value) => ({ value, label: formatNumber(value) })) : axisTicks(xa)));
   out.push(`<clipPath id="${clip}"><rect x="${M.left}" y="${top}" width="${PW}" height="${PH}"/></clipPath>`);
   for (const s of p.series) {
     const pts: string[] = [];

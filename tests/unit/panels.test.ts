@@ -117,6 +117,14 @@ describe('chart axes', () => {
     expect(xTicks(panelSvg(chart('depths', [], [0, 1, 2]), png))).toEqual(['0', '1', '2']);
     expect(xTicks(panelSvg(chart('fractions', [], [0, 1, 2.5]), png))).toEqual(['0', '0.5', '1', '1.5', '2', '2.5']);
   });
+
+  it('ticks the x values a chart names (the batch sizes measured), not the nice steps between them', () => {
+    const png = (): string => 'data:image/png;base64,';
+    const batches = [4, 8, 16, 32, 64];
+    const c: ChartPanel = { ...chart('batches', [], batches), logX: true };
+    expect(xTicks(panelSvg(c, png))).not.toEqual(['4', '8', '16', '32', '64']);
+    expect(xTicks(panelSvg({ ...c, xTicks: batches }, png))).toEqual(['4', '8', '16', '32', '64']);
+  });
 });
 
 describe('a one-row sweep as a figure', () => {
