@@ -66,20 +66,19 @@ export function runState(f: RunFacts): RunState {
   return 'idle';
 }
 
-/** The validation's badge: none while one runs (its status line speaks then). */
+/**
+ * The validation's badge: none while one runs (its status line speaks then). A word or two beside
+ * the Validate button, the pair and the numbers in its title and on the message line: a longer chip
+ * pushed the header onto a third row at 1280 px (walkthrough 11).
+ */
 export function validationBadge(f: RunFacts): Badge | null {
   if (f.validating) return null;
   const s = f.surfaceCheck;
-  if (s) return { tone: s.pass ? 'pass' : 'fail', text: s.pass ? '✓ validation passed' : '✗ validation failed', title: s.title };
+  if (s) return { tone: s.pass ? 'pass' : 'fail', text: s.pass ? '✓ passed' : '✗ failed', title: s.title };
   const n = f.netCheck;
   if (!n) return null;
-  if (n.rounding)
-    return {
-      tone: 'warn',
-      text: f.engineUsed === 'cpu64' ? 'showing float64: float32 does not resolve this view' : '⚠ float32 does not resolve this view',
-      title: n.title,
-    };
-  return { tone: n.pass ? 'pass' : 'fail', text: `${n.pass ? '✓' : '✗'} ${n.a} vs ${n.b}: ${n.pass ? 'passed' : 'failed'}`, title: n.title };
+  if (n.rounding) return { tone: 'warn', text: f.engineUsed === 'cpu64' ? 'float64 shown' : '⚠ past float32', title: `Float32 does not resolve this view. ${n.title}` };
+  return { tone: n.pass ? 'pass' : 'fail', text: n.pass ? '✓ passed' : '✗ failed', title: `${n.a} vs ${n.b}: ${n.title}` };
 }
 
 export function runStatus(f: RunFacts): RunStatus {

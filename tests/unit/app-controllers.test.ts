@@ -299,3 +299,16 @@ describe("a surface validation's message", () => {
     expect(surfaceValidationText(plain.report.pairs)).not.toContain('Against float64');
   });
 });
+
+describe('the message line', () => {
+  it("keeps a headline for a long text (a validation's numbers folded under it), dropped by the next thing said", async () => {
+    const { MessageLine } = await import('../../src/app/controllers/message.ts');
+    const m = new MessageLine({ addController: () => {}, removeController: () => {}, requestUpdate: () => {}, updateComplete: Promise.resolve(true) });
+    m.say('PASS: cpu (…) vs cpu64 (…). Whether a run diverged: …', { tone: 'passed', headline: 'PASS: cpu vs cpu64: …' });
+    expect([m.headline, m.tone]).toEqual(['PASS: cpu vs cpu64: …', 'passed']);
+    m.add(['The selected run was cleared: …']);
+    expect([m.headline, m.tone]).toEqual(['', 'notice']);
+    m.say('Validation cancelled.');
+    expect([m.headline, m.tone, m.text]).toEqual(['', 'notice', 'Validation cancelled.']);
+  });
+});

@@ -56,16 +56,17 @@ describe('the progress bar', () => {
 
 describe("the validation's badge", () => {
   it('says passed or failed on a surface view, with the message as its title', () => {
-    expect(validationBadge(facts({ surfaceCheck: { pass: true, title: 'PASS: …' } }))).toEqual({ tone: 'pass', text: '✓ validation passed', title: 'PASS: …' });
+    expect(validationBadge(facts({ surfaceCheck: { pass: true, title: 'PASS: …' } }))).toEqual({ tone: 'pass', text: '✓ passed', title: 'PASS: …' });
     expect(validationBadge(facts({ surfaceCheck: { pass: false, title: 'FAIL: …' } }))?.tone).toBe('fail');
   });
-  it('names the two engines on a network view', () => {
+  it('is a word or two, the two engines of a network view in its title', () => {
     const b = validationBadge(facts({ network: true, netCheck: { pass: true, rounding: false, a: 'gpu', b: 'cpu64', title: 't' } }));
-    expect(b).toEqual({ tone: 'pass', text: '✓ gpu vs cpu64: passed', title: 't' });
+    expect(b).toEqual({ tone: 'pass', text: '✓ passed', title: 'gpu vs cpu64: t' });
   });
   it('is amber, not red, where float32 does not resolve the view, and says when float64 is already shown', () => {
-    expect(validationBadge(facts({ network: true, netCheck: ROUNDING }))).toMatchObject({ tone: 'warn', text: '⚠ float32 does not resolve this view' });
-    expect(validationBadge(facts({ network: true, netCheck: ROUNDING, engineUsed: 'cpu64' }))?.text).toBe('showing float64: float32 does not resolve this view');
+    expect(validationBadge(facts({ network: true, netCheck: ROUNDING }))).toMatchObject({ tone: 'warn', text: '⚠ past float32' });
+    expect(validationBadge(facts({ network: true, netCheck: ROUNDING }))?.title).toMatch(/^Float32 does not resolve this view\. float32 rounding decides/);
+    expect(validationBadge(facts({ network: true, netCheck: ROUNDING, engineUsed: 'cpu64' }))?.text).toBe('float64 shown');
   });
   it('is not shown while a validation runs (its status line speaks then)', () => {
     expect(validationBadge(facts({ validating: true, surfaceCheck: { pass: true, title: '' } }))).toBeNull();

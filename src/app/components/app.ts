@@ -166,6 +166,9 @@ export class BlApp extends LitElement {
     .modes button[aria-pressed='true'] { background: #1d1d1f; color: #fff; }
     .message { margin: 6px 0; color: #8a3b00; max-width: 640px; }
     .message.passed { color: #333; }
+    .message details.inline { display: inline; }
+    .message details.inline > summary { display: inline; cursor: pointer; color: #0b5cad; }
+    .message details.inline[open] > p { margin: 4px 0 0; }
     /* Empty: no height, but still laid out, so the toast's observer knows where the line is. */
     .message:empty { margin: 0; }
     .toast {
@@ -542,7 +545,13 @@ export class BlApp extends LitElement {
    * toast watches it (MessageToastController).
    */
   private messageLine(): TemplateResult {
-    return html`<p class="message ${this.ctl?.message.tone ?? 'notice'}" data-testid="message">${this.ctl?.message.text ?? ''}</p>`;
+    const m = this.ctl?.message;
+    if (m?.headline)
+      return html`<div class="message ${m.tone}" data-testid="message">
+        <span data-testid="message-headline">${m.headline}</span>
+        <details class="inline"><summary>The numbers</summary><p>${m.text}</p></details>
+      </div>`;
+    return html`<p class="message ${m?.tone ?? 'notice'}" data-testid="message">${m?.text ?? ''}</p>`;
   }
 
   private onZoomAround(e: CustomEvent<ZoomAroundDetail>): void {
@@ -815,7 +824,7 @@ export class BlApp extends LitElement {
           </section>`
         : this.explorer()}
       <div class="toast" role="status" data-testid="message-toast" ?hidden=${!this.toast?.shown}>
-        <span>${ctl.message.text}</span>
+        <span>${ctl.message.headline || ctl.message.text}</span>
         <button aria-label="Dismiss this message" title="Dismiss (the message stays on its line above the map)" @click=${() => this.toast?.dismiss()}>×</button>
       </div>
     `;

@@ -12,6 +12,11 @@ export class MessageLine {
    * in the warning colour as a warning).
    */
   tone: 'notice' | 'passed' = 'notice';
+  /**
+   * A sentence that stands for `text` on the line, the text itself folded under it (a validation's
+   * numbers: walkthrough 11's PASS paragraph pushed the map 200 px down); '' shows the text.
+   */
+  headline = '';
   /** Counts what is said (each say or add of text): a view tells a new message from one already seen. */
   said = 0;
   /** The text is about the edit that starts the next sweep: that sweep's start keeps it. */
@@ -20,10 +25,11 @@ export class MessageLine {
   constructor(private readonly host: ReactiveControllerHost) {}
 
   /** Says `text`; with `aboutNextRun`, it stays while the sweep the edit starts begins (see runStarts). */
-  say(text: string, opts: { readonly aboutNextRun?: boolean; readonly tone?: 'notice' | 'passed' } = {}): void {
+  say(text: string, opts: { readonly aboutNextRun?: boolean; readonly tone?: 'notice' | 'passed'; readonly headline?: string } = {}): void {
     if (text !== '' && text !== this.text) this.said++;
     this.text = text;
     this.tone = opts.tone ?? 'notice';
+    this.headline = text === '' ? '' : (opts.headline ?? '');
     this.aboutNextRun = opts.aboutNextRun === true;
     this.host.requestUpdate();
   }
@@ -34,6 +40,7 @@ export class MessageLine {
     if (more.length === 0) return;
     this.text = [this.text, ...more].filter((t) => t !== '').join(' ');
     this.tone = 'notice';
+    this.headline = '';
     this.said++;
     this.host.requestUpdate();
   }

@@ -52,6 +52,13 @@ export function roundingText(split: ClassAgreement, runs: number): string {
   return `${resolutionText(split, `all ${runs} runs`, 'float32', 'untrained')} So the boundary drawn here is float32's rounding; where float64 resolves the view, "Draw this view in float64" shows the float64 results this validation computed.`;
 }
 
+/** A network verdict in a sentence, the line's headline (netVerdictText, the numbers in full, folded under it). */
+export function netVerdictHeadline(p: NetPairReport, pass: boolean): string {
+  const c = p.conditioned;
+  const losses = c.runs === 0 ? '' : `; final train loss differs by median ${c.trainLoss.median.toExponential(1)}`;
+  return `${pass ? 'PASS' : 'FAIL'}: ${p.a} vs ${p.b}: whether a run diverged, the same on ${(100 * p.sameDivergenceOffBoundary).toFixed(2)}% of the runs off the boundary${losses}.`;
+}
+
 /** A network verdict in one line: what was compared with what, the agreement numbers, and what they were held to. */
 export function netVerdictText(p: NetPairReport, pass: boolean, /** Said of the first engine, e.g. ", the engine that drew this map". */ shownNote = ''): string {
   const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
@@ -207,7 +214,8 @@ export class ValidationController implements ReactiveController {
         const verdict = `${netVerdictText(pair, pass, `, the engine that drew this map${why}`)} The map marks the ${marked} run${marked === 1 ? '' : 's'} the two put on different sides of the seam it draws: trained or not, a question apart from whether they diverged.`;
         const text = rounding ? `${roundingText(split, pair.runs)} The validation in full: ${verdict}` : verdict;
         this.netResult = { report: pair, overlay, pass, split, rounding, reference: ref, text };
-        this.message.say(text, pass && !rounding ? { tone: 'passed' } : {});
+        // Past float32's resolution the rounding text leads, whole; otherwise a sentence, the numbers folded.
+        this.message.say(text, rounding ? {} : { tone: pass ? 'passed' : 'notice', headline: netVerdictHeadline(pair, pass) });
       },
     );
   }
