@@ -283,7 +283,7 @@ describe("a surface validation's message", () => {
   it('gives the shown float32 engine against float64 too, not only against its twin (walkthrough 11)', async () => {
     const { CpuEngine } = await import('../../src/engine/cpu/engine.ts');
     const { validatePlan } = await import('../../src/engine/validation.ts');
-    const { surfaceValidationText } = await import('../../src/app/controllers/validation-controller.ts');
+    const { surfaceValidationHeadline, surfaceValidationText } = await import('../../src/app/controllers/validation-controller.ts');
     const { makePlan } = await import('../../src/core/plan.ts');
     const plan = makePlan(SPEC);
     const cpu = new CpuEngine('cpu', { workers: 0, spawn: null });
@@ -294,6 +294,7 @@ describe("a surface validation's message", () => {
     expect(run.report.pairs.map((p) => `${p.a}-${p.b}`)).toEqual(['gpu-cpu', 'gpu-cpu64', 'cpu-cpu64']);
     const text = surfaceValidationText(run.report.pairs);
     expect(text).toMatch(/^PASS: gpu vs cpu: same outcome on 100\.00% of runs .* Against float64: gpu vs cpu64: same outcome on \d+\.\d\d% of runs/);
+    expect(surfaceValidationHeadline(run.report.pairs)).toMatch(/^PASS: gpu vs cpu: same outcome on 100\.00% of runs \(needs ≥ 99\.50%\); against float64 \(cpu64\), \d+\.\d\d%\.$/);
     // Without a float32 engine before the twin pair, the first pair is the whole message.
     const plain = await validatePlan(plan, [cpu, cpu64]);
     expect(surfaceValidationText(plain.report.pairs)).not.toContain('Against float64');

@@ -547,10 +547,8 @@ export class BlApp extends LitElement {
   private messageLine(): TemplateResult {
     const m = this.ctl?.message;
     if (m?.headline)
-      return html`<div class="message ${m.tone}" data-testid="message">
-        <span data-testid="message-headline">${m.headline}</span>
-        <details class="inline"><summary>The numbers</summary><p>${m.text}</p></details>
-      </div>`;
+      // On one line: the element's text starts with the headline (no white space before it).
+      return html`<div class="message ${m.tone}" data-testid="message"><span data-testid="message-headline">${m.headline}</span> <details class="inline"><summary>The numbers</summary><p>${m.text}</p></details></div>`;
     return html`<p class="message ${m?.tone ?? 'notice'}" data-testid="message">${m?.text ?? ''}</p>`;
   }
 

@@ -95,6 +95,19 @@ export function surfaceValidationText(pairs: readonly PairReport[]): string {
   return `${head} Against float64: ${verdictText(truth, v).replace(/^(PASS|FAIL): /, '')}${v.pass ? '' : ' (float32 against float64: rounding, not a broken engine, where the twins agree)'}`;
 }
 
+/** A surface validation in a sentence, the line's headline (surfaceValidationText folded under it). */
+export function surfaceValidationHeadline(pairs: readonly PairReport[]): string {
+  const [first] = pairs;
+  if (!first) throw new Error('no pair of engines to compare');
+  const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+  const truth = first.b !== 'cpu64' ? pairs.find((p) => p.a === first.a && p.b === 'cpu64') : undefined;
+  const v = pairVerdict(first);
+  return (
+    `${v.pass ? 'PASS' : 'FAIL'}: ${first.a} vs ${first.b}: same outcome on ${pct(first.sameOutcome)} of runs (needs ≥ ${pct(VALIDATION_THRESHOLDS.minSameOutcome)})` +
+    `${truth ? `; against float64 (${truth.b}), ${pct(truth.sameOutcome)}` : ''}.`
+  );
+}
+
 /** The verdict in one line, with what it was held to. */
 export function verdictText(pair: PairReport, v: PairVerdict): string {
   const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
@@ -247,7 +260,7 @@ export class ValidationController implements ReactiveController {
         if (this.sweep.plan !== plan) return;
         const verdict = pairVerdict(pair);
         this.result = { report: pair, overlay, verdict };
-        this.message.say(surfaceValidationText(report.pairs), verdict.pass ? { tone: 'passed' } : {});
+        this.message.say(surfaceValidationText(report.pairs), { tone: verdict.pass ? 'passed' : 'notice', headline: surfaceValidationHeadline(report.pairs) });
       },
     );
   }
