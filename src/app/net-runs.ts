@@ -65,9 +65,9 @@ export function netCoordinateNames(plan: NetPlan, coords: Readonly<Record<string
  * measure then averages minibatch losses, 40 samples at batch 2 (walkthrough 11: a run ending at 6×
  * its initial loss read "trained"). Null where there is no measure (NaN). Diverged runs did not.
  */
-export function netTrained(plan: Pick<NetPlan, 'batch'>, cols: Pick<NetColumns, 'diverged' | 'train_loss' | 'initial_loss' | 'convergence'>, run: number): boolean | null {
+export function netTrained(plan: MinibatchShape, cols: Pick<NetColumns, 'diverged' | 'train_loss' | 'initial_loss' | 'convergence'>, run: number): boolean | null {
   if (cols.diverged[run]) return false;
-  if (plan.batch !== null) {
+  if (trainsOnMinibatches(plan)) {
     const [end, start] = [cols.train_loss[run] as number, cols.initial_loss[run] as number];
     return Number.isNaN(end) || Number.isNaN(start) ? null : end < start;
   }
@@ -76,15 +76,26 @@ export function netTrained(plan: Pick<NetPlan, 'batch'>, cols: Pick<NetColumns, 
   return Number.isNaN(m) ? null : m < 0;
 }
 
+/** What netTrained needs of a plan: its batch size, and whether an axis sweeps it. */
+export type MinibatchShape = Pick<NetPlan, 'batch'> & { readonly dims?: readonly { readonly where: { readonly kind: string } }[] };
+
+/**
+ * Whether a plan's runs train on minibatches: a batch size set, or swept (each run has one then,
+ * though network.batch_size is unset: review 13). Only no batch size at all is full batch.
+ */
+export function trainsOnMinibatches(plan: MinibatchShape): boolean {
+  return plan.batch !== null || (plan.dims ?? []).some((d) => d.where.kind === 'batch');
+}
+
 /** How netTrained decides, in words, for the summary's count. */
-export function netTrainedRule(plan: Pick<NetPlan, 'batch'>): string {
-  return plan.batch !== null
+export function netTrainedRule(plan: MinibatchShape): string {
+  return trainsOnMinibatches(plan)
     ? 'the final training loss, over the whole training set, below the initial'
     : 'the loss fell below its start on average over the last steps';
 }
 
 /** Trained or not (netTrained), and diverged when the bound caught it. */
-export function netOutcome(plan: Pick<NetPlan, 'batch'>, cols: NetColumns, run: number): string {
+export function netOutcome(plan: MinibatchShape, cols: NetColumns, run: number): string {
   if (cols.diverged[run]) return 'diverged';
   const t = netTrained(plan, cols, run);
   return t === null ? 'no measure' : t ? 'trained' : 'did not train';

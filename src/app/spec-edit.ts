@@ -765,16 +765,26 @@ function rangeFits(spec: SpecJSON, axis: Record<string, unknown>, param: string,
 export function setAxisParam(spec: SpecJSON, axisPath: string, param: string, handSet: HandSet = NONE_SET): SpecJSON {
   const axis = getAt(spec, axisPath);
   if (!isRecord(axis)) return setAt(spec, `${axisPath}.param`, param);
+  // A range typed by hand is kept, its count fitted to it as a rule's range's is (review 13: 8 … 64
+  // typed, then the batch size picked, kept 32 cells the reader refuses).
+  const handRange = (int: boolean): SpecJSON => {
+    const { min, max, scale } = axis;
+    const fits = typeof min === 'number' && typeof max === 'number' && (scale === 'linear' || scale === 'log');
+    return setAt(spec, axisPath, { ...axis, param, ...(fits ? { count: fittedCount(axis.count, { min, max, scale }, int) } : {}) });
+  };
   if (problemOf(spec) === 'network') {
-    if (handSet.has(axisPath)) return setAt(spec, `${axisPath}.param`, param);
     // The draft parsed once, for the range and for whether the path is an integer.
     const parsed = parsedNet(spec);
-    const r = netAxisRange(spec, param, parsed);
     const t = parsed ? resolveNetPath(parsed, param) : null;
     const int = param === 'network.batch_size' || (t !== null && typeof t !== 'string' && t.int);
+    if (handSet.has(axisPath)) return handRange(int);
+    const r = netAxisRange(spec, param, parsed);
     return setAt(spec, axisPath, { ...axis, ...r, count: fittedCount(axis.count, r, int) });
   }
-  if (handSet.has(axisPath) && rangeFits(spec, axis, param)) return setAt(spec, `${axisPath}.param`, param);
+  if (handSet.has(axisPath) && rangeFits(spec, axis, param)) {
+    const t = resolveParamPath(entriesView(spec), param);
+    return handRange(typeof t !== 'string' && t.int);
+  }
   const r = defaultAxisRange(spec, param);
   const t = resolveParamPath(entriesView(spec), param);
   return setAt(spec, axisPath, { ...axis, ...r, count: fittedCount(axis.count, r, typeof t !== 'string' && t.int) });

@@ -16,6 +16,7 @@ import type { Trajectory } from '../core/trajectory.ts';
 import { distinctDigits, formatNumber } from '../view/ticks.ts';
 import { count } from '../view/caption.ts';
 import { lastStep, shortParam } from './runs.ts';
+import type { MinibatchShape } from './net-runs.ts';
 import { netTrained, netTrainedRule } from './net-runs.ts';
 
 export interface OutcomeCounts {
@@ -96,7 +97,7 @@ export function heatmapSummary(plan: Plan, c: OutcomeCounts, mode: HeatmapMode =
  * threshold (1% of its initial loss by default): the sentence says which count is which.
  */
 export function netSummary(
-  plan: { readonly runs: number; readonly batch: number | null },
+  plan: MinibatchShape & { readonly runs: number },
   cols: (Pick<NetColumns, 'convergence' | 'diverged' | 'steps_to_threshold' | 'train_loss' | 'initial_loss'> & Partial<Pick<NetColumns, 'test_loss' | 'test_accuracy' | 'sharpness'>>) | null,
   running: boolean,
   mode: NetHeatmapMode = 'convergence',
@@ -110,9 +111,10 @@ export function netSummary(
   let bestLoss = Number.POSITIVE_INFINITY;
   let bestShare = Number.POSITIVE_INFINITY;
   for (let i = 0; i < plan.runs; i++) {
+    // One rule for the count and for the runs without a verdict (review 13: a NaN loss with a measure counted as neither).
     const t = netTrained(plan, cols, i);
     if (t === true) trained++;
-    if (Number.isNaN(cols.convergence[i] as number)) noMeasure++;
+    if (t === null) noMeasure++;
     if (cols.diverged[i]) diverged++;
     else {
       if ((cols.steps_to_threshold[i] as number) < 0) never++;

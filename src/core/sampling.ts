@@ -90,7 +90,11 @@ export function distinctIntCount(min: number, max: number, scale: 'linear' | 'lo
   // No more points than there are integers in the range (one: a single cell).
   const integers = Math.floor(max) - Math.ceil(min) + 1;
   if (integers <= 1) return 1;
-  for (let c = Math.max(2, Math.min(Math.floor(count), integers)); c > 2; c--) {
+  // On a log axis the first gap is the smallest: below half an integer, the second point rounds to
+  // the first. So no count past the one whose first gap is 1/2 can be distinct, and the search starts
+  // there (review 13: counting down from 16,384 built 16,384 arrays, 7 s for one spec).
+  const logBound = scale === 'log' && min > 0 ? Math.floor(Math.log(max / min) / Math.log1p(0.5 / min)) + 1 : Number.POSITIVE_INFINITY;
+  for (let c = Math.max(2, Math.min(Math.floor(count), integers, logBound)); c > 2; c--) {
     const v = axisValues(min, max, c, scale, true);
     if (v.every((x, i) => i === 0 || x !== v[i - 1])) return c;
   }

@@ -1438,7 +1438,7 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
   // Only the default group, and it holds no tensor: the value reaches nothing (review 12: a sweep of
   // it ran identical columns without a word).
   if (key && which.length === 1 && groups > 1 && ungroupedTensors(spec).length === 0) {
-    return `${path} reaches no tensor: every tensor is in a param group that sets ${key} itself; sweep optimizer.param_groups.<i>.${key} (${spec.paramGroups.map((_, g) => g).join(', ')})`;
+    return `${path} reaches no tensor: every tensor is in a param group that sets ${key} itself; sweep ${spec.paramGroups.map((_, g) => `optimizer.param_groups.${g}.${key}`).join(' or ')} instead`;
   }
   return { path, int: t.int, range: t.range, schema: t.schema, element: t.element, where: { kind: 'slot', slot: t.slot, groups: which } };
 }

@@ -1076,3 +1076,21 @@ describe("the run panel's heading", () => {
     expect(runPanelHeading({ i: 2, j: 4 }, a)).toBe('Hovered run');
   });
 });
+
+describe('zooming a view with an integer axis', () => {
+  it('keeps no more cells than distinct integers, so the zoom is not refused (review 13)', async () => {
+    const { parseAnySpec } = await import('../../src/core/spec.ts');
+    const spec = parseAnySpec({
+      network: { hidden: [8], sharpness_iterations: 0 },
+      data: { name: 'iris' },
+      optimizer: { name: 'SGD', lr: 0.1 },
+      steps: 50,
+      sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 32, scale: 'log' }, y: { param: 'network.batch_size', min: 1, max: 120, count: 11, scale: 'log' } },
+    });
+    const z = zoomAround(spec, { i: 16, j: 2 }, 0.5);
+    expect(z).not.toBeNull();
+    const y = (z?.sweep as { y: { min: number; max: number; count: number } }).y;
+    expect([y.min, y.max, y.count]).toEqual([1, 11, 6]);
+    expect(() => parseAnySpec(z)).not.toThrow();
+  });
+});

@@ -244,6 +244,10 @@ describe('one run of a network sweep', () => {
     const m = { ...c, train_loss: Float64Array.from([6.7, 0.4, 0.4]), convergence: Float64Array.from([-5, 3, -1]) };
     expect([0, 1, 2].map((r) => netOutcome(mini, m, r))).toEqual(['did not train', 'trained', 'diverged']);
     expect(netTrained(mini, { ...m, train_loss: Float64Array.from([Number.NaN, 0.4, 0.4]) }, 0)).toBeNull();
+    // No batch size set but one swept: every run trains on minibatches (review 13).
+    const swept = { batch: null, dims: [{ where: { kind: 'slot' } }, { where: { kind: 'batch' } }] };
+    expect([0, 1, 2].map((r) => netOutcome(swept, m, r))).toEqual(['did not train', 'trained', 'diverged']);
+    expect(netTrainedRule(swept)).toBe(netTrainedRule(mini));
     expect(netTrainedRule(mini)).toBe('the final training loss, over the whole training set, below the initial');
     expect(netTrainedRule(plan)).toBe('the loss fell below its start on average over the last steps');
     const d = describeNetRun(plan, c, 0);

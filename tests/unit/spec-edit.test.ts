@@ -866,5 +866,10 @@ describe('an axis pointed at an integer or at an empty range', () => {
     const one = point({ ...base, steps: 1, schedule: { name: 'StepLR', step_size: 1, gamma: 0.5 } }, 'sweep.x', 'schedule.step_size');
     expect((one.sweep as { x: { count: number } }).x.count).toBe(1);
     expect(() => parseSpec(one)).not.toThrow();
+    // A range typed by hand is kept, its count fitted to it (review 13: 1 … 5 typed, then step_size picked, kept 64 cells).
+    const typed = { ...base, sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 1, max: 5, count: 64, scale: 'linear' }, y: null } };
+    const hand = point(typed, 'sweep.x', 'schedule.step_size', new Set(['sweep.x']));
+    expect((hand.sweep as { x: unknown }).x).toEqual({ param: 'schedule.step_size', min: 1, max: 5, count: 5, scale: 'linear' });
+    expect(() => parseSpec(hand)).not.toThrow();
   });
 });

@@ -20,7 +20,7 @@ import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
-import { NET_FIELD_LABEL, drawnRuns, drawsGroupLrs, groupLrCurves, netCoordinateNames, netCurves, netRunLabel, netThresholdText, spansDecades } from '../net-runs.ts';
+import { NET_FIELD_LABEL, drawnRuns, drawsGroupLrs, groupLrCurves, netCoordinateNames, netCurves, netRunLabel, netThresholdText, spansDecades, trainsOnMinibatches } from '../net-runs.ts';
 import { cellOfRun, runPanelHeading, shortParam } from '../runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { groupLrPath } from '../../core/trajectory.ts';
@@ -675,7 +675,7 @@ export class BlApp extends LitElement {
           ? html`<dl data-testid="run-info">
               ${netCoordinateNames(plan, info.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
               <dt>outcome</dt><dd>${info.outcome}</dd>
-              ${Object.entries(info.fields).map(([k, v]) => html`<dt title="result column ${k}">${NET_FIELD_LABEL[k] ?? k}</dt><dd>${fieldText(k, v, { never: netThresholdText(plan), minibatch: plan.batch !== null })}</dd>`)}
+              ${Object.entries(info.fields).map(([k, v]) => html`<dt title="result column ${k}">${NET_FIELD_LABEL[k] ?? k}</dt><dd>${fieldText(k, v, { never: netThresholdText(plan), minibatch: trainsOnMinibatches(plan) })}</dd>`)}
             </dl>`
           : cell
             ? html`<p class="status">Its results arrive when the sweep is done.</p>`

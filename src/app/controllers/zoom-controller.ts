@@ -7,7 +7,7 @@ import { scaleUnit } from '../../core/sampling.ts';
 import type { AnySpec, GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON } from '../../core/spec.ts';
 import type { Cell } from '../runs.ts';
-import { tidy, zoomAround, zoomRefusal } from '../heatmap/zoom-around.ts';
+import { fitIntegerAxis, tidy, zoomAround, zoomRefusal } from '../heatmap/zoom-around.ts';
 
 /** A rectangle in fractional cell coordinates (0..count), x0 < x1, y0 < y1. */
 export interface CellRect {
@@ -39,7 +39,7 @@ export class ZoomController {
     const axis = (a: GridAxis, e0: number, e1: number): GridAxis => {
       const lo = at(a, e0);
       const hi = at(a, e1);
-      return { ...a, min: tidy(lo, hi - lo), max: tidy(hi, hi - lo) };
+      return fitIntegerAxis(spec, { ...a, min: tidy(lo, hi - lo), max: tidy(hi, hi - lo) });
     };
     const x: GridAxis = axis(sweep.x, rect.x0, rect.x1);
     const y: GridAxis | null = sweep.y ? axis(sweep.y, rect.y0, rect.y1) : null;

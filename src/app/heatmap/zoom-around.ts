@@ -9,6 +9,7 @@ import type { AnySpec, GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON, netTrainRows, parseAnySpec, resolveNetPath, resolveParamPath } from '../../core/spec.ts';
 import type { Cell } from '../runs.ts';
 import { digitsFor } from '../../view/ticks.ts';
+import { distinctIntCount } from '../../core/sampling.ts';
 
 /**
  * Numbers the app proposes are tidied of float noise: to 12 significant digits, or more where the
@@ -92,14 +93,21 @@ function zoomAxis(spec: AnySpec, a: GridAxis, k: number, factor: number): GridAx
   if (openLo && nlo <= blo && nlo < lo) nlo = blo + span * 1e-3;
   if (openHi && nhi >= bhi && nhi > hi) nhi = bhi - span * 1e-3;
   const width = g(nhi) - g(nlo);
-  let min = tidy(g(nlo), width);
-  let max = tidy(g(nhi), width);
+  return fitIntegerAxis(spec, { ...a, min: tidy(g(nlo), width), max: tidy(g(nhi), width) });
+}
+
+/**
+ * A zoomed axis of an integer parameter (the batch size): its ends rounded (max above min), and no
+ * more cells than distinct integers between them, which the spec reader refuses (review 13: zooming
+ * near the small-batch end kept 11 cells over 1 … 11 on a log axis, and the zoom was refused as "cannot
+ * zoom in further"). Any other axis as it is.
+ */
+export function fitIntegerAxis(spec: AnySpec, a: GridAxis): GridAxis {
   const t = target(spec, a.param);
-  if (typeof t !== 'string' && t.int) {
-    min = Math.round(min);
-    max = Math.max(min + 1, Math.round(max));
-  }
-  return { ...a, min, max };
+  if (typeof t === 'string' || !t.int) return a;
+  const min = Math.round(a.min);
+  const max = Math.max(min + 1, Math.round(a.max));
+  return { ...a, min, max, count: distinctIntCount(min, max, a.scale, a.count) };
 }
 
 export function zoomAround(spec: AnySpec, cell: Cell, factor: number): Record<string, unknown> | null {

@@ -60,6 +60,11 @@ export const Rprop: OptimizerDef<typeof o, typeof st> = {
     }
     return [];
   },
+  // torch checks etas in Rprop's constructor only: a group's etas run as given (review 13: torch 1.13
+  // steps a group with etas (0.5, 0.9); the element ranges of the schema still hold).
+  validateGroup(): string[] {
+    return [];
+  },
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
     for (let i = st.prev; i < st.step_size + 2; i++) S[i] = 0;
   },
