@@ -5,7 +5,7 @@
  * class name (coverage derived from the registry).
  */
 import { describe, expect, it } from 'vitest';
-import { TorchCodeError, readTorchCode, replacedGroupsNote, torchGroupsProblem } from '../../src/app/torch-code.ts';
+import { TorchCodeError, readTorchCode, replacedGroupsNote, retargetGroupAxes, torchGroupsProblem } from '../../src/app/torch-code.ts';
 import { OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../../src/core/registry/schedules/index.ts';
 import { parseNetSpec, parseSpec } from '../../src/core/spec.ts';
@@ -94,6 +94,14 @@ sched = lr_scheduler.SequentialLR(opt, schedulers=[warm, cos], milestones=[5])`)
     expect(refused("SGD([{'params': model[0].parameters(), 'lr': 100}], lr=1)")).toMatch(
       /^SGD: param group 0's params: cannot tell which of basinlab's layers model\[0\]\.parameters\(\) is: write model\.layers\[k\]\.parameters\(\)/,
     );
+    // Groups in variables, dict(…), and some layers as the one group (torch trains only them) (review 13).
+    const groupsOf = (code: string): unknown => readTorchCode(code).optimizer?.param_groups;
+    expect(groupsOf("groups = [{'params': model.layers[0].parameters(), 'lr': 0.1}]\nopt = SGD(groups, lr=1)")).toEqual([{ params: ['layers.0'], lr: 0.1 }]);
+    expect(groupsOf("g0 = {'params': model.layers[0].parameters(), 'lr': 0.1}\ng1 = {'params': model.layers[1].parameters()}\nSGD([g0, g1], lr=1)")).toEqual([{ params: ['layers.0'], lr: 0.1 }, { params: ['layers.1'] }]);
+    expect(groupsOf("SGD([dict(params=model.layers[0].parameters(), lr=0.1), dict(params=model.layers[1].parameters())], lr=1)")).toEqual([{ params: ['layers.0'], lr: 0.1 }, { params: ['layers.1'] }]);
+    expect(groupsOf('SGD(model.layers[0].parameters(), lr=1)')).toEqual([{ params: ['layers.0'] }]);
+    expect(groupsOf('SGD([model.layers[0].weight, model.layers[0].bias], lr=1)')).toEqual([{ params: ['layers.0.weight', 'layers.0.bias'] }]);
+    expect(groupsOf('SGD(model.parameters(), lr=1)')).toBeUndefined();
     expect(refused("SGD([{'lr': 100}], lr=1)")).toBe("SGD: param group 0 has no 'params'");
     expect(refused("SGD([{'params': model.layers[0].parameters()}, 3], lr=1)")).toMatch(/^SGD: param group 1 is not a dict/);
   });
@@ -110,6 +118,32 @@ sched = lr_scheduler.SequentialLR(opt, schedulers=[warm, cos], milestones=[5])`)
     expect(replacedGroupsNote(one, view)).toBe("The pasted optimiser trains every tensor as one param group (model.parameters()): the view's 1 param group (per-layer values) is replaced.");
     expect(replacedGroupsNote(whole, view)).toBe('');
     expect(replacedGroupsNote(one, { optimizer: { name: 'SGD', lr: 1 } })).toBe('');
+  });
+
+  it("moves an axis the pasted groups leave reaching no tensor to the group holding what it swept, rather than losing the sweep (review 13)", () => {
+    const perLayer = readTorchCode("SGD([{'params': model.layers[0].parameters(), 'lr': 100}, {'params': model.layers[1].parameters(), 'lr': 20}], lr=1, momentum=0.9)");
+    // The fractal view: layers.0 in a group of its own, the y axis over optimizer.lr (the output layer's).
+    const fractal = {
+      network: { hidden: [4], bias: false },
+      data: { name: 'fractal' },
+      optimizer: { name: 'SGD', lr: 100, param_groups: [{ params: ['layers.0'], lr: 100 }] },
+      steps: 20,
+      sweep: { x: { param: 'optimizer.param_groups.0.lr', min: 1, max: 1e5, count: 8, scale: 'log' }, y: { param: 'optimizer.lr', min: 20, max: 600, count: 8, scale: 'log' } },
+    };
+    const { json, notes } = retargetGroupAxes(fractal, { ...fractal, optimizer: perLayer.optimizer });
+    const sweep = json.sweep as { x: { param: string }; y: { param: string; min: number } };
+    expect([sweep.x.param, sweep.y.param, sweep.y.min]).toEqual(['optimizer.param_groups.0.lr', 'optimizer.param_groups.1.lr', 20]);
+    expect(notes).toEqual(["The sweep's optimizer.lr axis sweeps optimizer.param_groups.1.lr now: the pasted groups set lr for every tensor."]);
+    expect(() => parseNetSpec(json)).not.toThrow();
+    // A view without groups: its LR axis swept every tensor; it sweeps the group of the first layer.
+    const plain = { ...fractal, optimizer: { name: 'SGD', lr: 0.1 }, sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 4, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4 } } };
+    const moved = retargetGroupAxes(plain, { ...plain, optimizer: perLayer.optimizer });
+    expect((moved.json.sweep as { x: { param: string } }).x.param).toBe('optimizer.param_groups.0.lr');
+    expect((moved.json.sweep as { y: { param: string } }).y.param).toBe('optimizer.momentum');
+    // Nothing to move: the same object back.
+    const one = readTorchCode('SGD(model.parameters(), lr=1)');
+    const same = { ...plain, optimizer: one.optimizer };
+    expect(retargetGroupAxes(plain, same).json).toBe(same);
   });
 
   it("hands values torch refuses to the spec reader, which names the field and torch's range", () => {
