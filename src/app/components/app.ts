@@ -287,6 +287,8 @@ export class BlApp extends LitElement {
     return html`<section class="study" data-testid="study">
       <div class="row">
         <h2 style="font-size:15px;margin:0">${s.title}</h2>
+        <!-- Before the texts that change while the study runs (its sweep's label, how far it has come), so they never move it under the pointer. -->
+        <button data-testid="close-study" @click=${() => this.closeStudy()}>Close</button>
         ${st.running
           ? html`<button @click=${() => st.cancel()}>Cancel</button><span>${st.label}</span><progress max=${p?.total ?? 1} value=${p?.done ?? 0}></progress>
               <span class="status" data-testid="study-sofar">${st.sofar()}</span>${(() => {
@@ -294,7 +296,6 @@ export class BlApp extends LitElement {
               return left ? html`<span class="status" data-testid="study-time-left">${left} in this sweep</span>` : nothing;
             })()}`
           : html`<button @click=${() => void st.run()}>Run again</button>${st.tookText() ? html`<span class="status" data-testid="study-took">${st.tookText()}</span>` : nothing}`}
-        <button data-testid="close-study" @click=${() => this.closeStudy()}>Close</button>
       </div>
       <p><b>Claim.</b> ${s.claim}</p>
       ${s.terms.length > 0
