@@ -582,7 +582,7 @@ export function parses(spec: SpecJSON): boolean {
 }
 
 /** A network draft as parseAnySpec reads it, without its sweep (an axis being edited does not hide the rest), or null. */
-function parsedNet(spec: SpecJSON): NetSpec | null {
+export function parsedNet(spec: SpecJSON): NetSpec | null {
   try {
     const parsed = parseAnySpec({ ...spec, sweep: null });
     return parsed.problem === 'network' ? parsed : null;

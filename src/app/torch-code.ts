@@ -17,8 +17,9 @@
 import { findOptimizer, findSchedule } from '../core/registry/index.ts';
 import { OPTIMIZERS } from '../core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../core/registry/schedules/index.ts';
-import type { AnySpec, NetSpec } from '../core/spec.ts';
-import { parseAnySpec, resolveNetPath, ungroupedTensors } from '../core/spec.ts';
+import type { AnySpec } from '../core/spec.ts';
+import { resolveNetPath, ungroupedTensors } from '../core/spec.ts';
+import { parsedNet } from './spec-edit.ts';
 
 type Value = number | string | boolean | null | readonly Value[] | Call | Ref | Dict | Expr;
 
@@ -442,16 +443,6 @@ export function replacedGroupsNote(read: TorchCode, before: Record<string, unkno
   return `The pasted optimiser trains every tensor as one param group (model.parameters()): the view's ${old.length} param group${old.length === 1 ? '' : 's'} (per-layer values) ${old.length === 1 ? 'is' : 'are'} replaced.`;
 }
 
-/** A network spec without its sweep, parsed, or null (not a network spec, or not valid without its sweep either). */
-function netWithoutSweep(json: Record<string, unknown>): NetSpec | null {
-  try {
-    const s = parseAnySpec({ ...json, sweep: null });
-    return s.problem === 'network' ? s : null;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The view's sweep axes after pasted param groups replace its optimiser. An axis over `optimizer.<k>`
  * that the pasted groups leave reaching no tensor (each group sets k itself) would be refused, and
@@ -461,10 +452,10 @@ function netWithoutSweep(json: Record<string, unknown>): NetSpec | null {
  * with the pasted optimiser. Where the check cannot be made (not a network spec), `after` as it is.
  */
 export function retargetGroupAxes(before: Record<string, unknown>, after: Record<string, unknown>): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } {
-  const net = netWithoutSweep(after);
+  const net = parsedNet(after);
   const sweep = after.sweep;
   if (!net || net.paramGroups.length === 0 || typeof sweep !== 'object' || sweep === null) return { json: after, notes: [] };
-  const old = netWithoutSweep(before);
+  const old = parsedNet(before);
   const tensors = old ? ungroupedTensors(old) : [];
   // The view's default group: its tensors (every tensor where the view had no groups).
   const first = tensors[0] ?? (old && old.paramGroups.length === 0 ? 'layers.0' : undefined);

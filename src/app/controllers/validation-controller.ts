@@ -78,6 +78,13 @@ export function netVerdictText(p: NetPairReport, pass: boolean, /** Said of the 
   );
 }
 
+/** The first pair (the shown engine against its twin), and the shown engine against float64 where that is another pair. */
+function shownPairs(pairs: readonly PairReport[]): { readonly first: PairReport; readonly truth: PairReport | undefined } {
+  const [first] = pairs;
+  if (!first) throw new Error('no pair of engines to compare');
+  return { first, truth: first.b !== 'cpu64' ? pairs.find((p) => p.a === first.a && p.b === 'cpu64') : undefined };
+}
+
 /**
  * A surface validation's message: the shown engine against its twin (the verdict), then, where the
  * shown engine is a float32 one, against float64 (cpu64, the reference), which says how far float32
@@ -86,9 +93,7 @@ export function netVerdictText(p: NetPairReport, pass: boolean, /** Said of the 
  * shown).
  */
 export function surfaceValidationText(pairs: readonly PairReport[]): string {
-  const [first] = pairs;
-  if (!first) throw new Error('no pair of engines to compare');
-  const truth = first.b !== 'cpu64' ? pairs.find((p) => p.a === first.a && p.b === 'cpu64') : undefined;
+  const { first, truth } = shownPairs(pairs);
   const head = verdictText(first, pairVerdict(first));
   if (!truth) return head;
   const v = pairVerdict(truth);
@@ -97,10 +102,8 @@ export function surfaceValidationText(pairs: readonly PairReport[]): string {
 
 /** A surface validation in a sentence, the line's headline (surfaceValidationText folded under it). */
 export function surfaceValidationHeadline(pairs: readonly PairReport[]): string {
-  const [first] = pairs;
-  if (!first) throw new Error('no pair of engines to compare');
+  const { first, truth } = shownPairs(pairs);
   const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
-  const truth = first.b !== 'cpu64' ? pairs.find((p) => p.a === first.a && p.b === 'cpu64') : undefined;
   const v = pairVerdict(first);
   return (
     `${v.pass ? 'PASS' : 'FAIL'}: ${first.a} vs ${first.b}: same outcome on ${pct(first.sameOutcome)} of runs (needs ≥ ${pct(VALIDATION_THRESHOLDS.minSameOutcome)})` +
