@@ -1612,14 +1612,34 @@ function addGroup(spec: SpecJSON): SpecJSON {
   const list = groups(spec);
   const layer = `layers.${Math.min(list.length, 7)}`;
   const lr = getAt(spec, 'optimizer.lr');
-  let out = setAt(spec, 'optimizer.param_groups', [...list, { params: [layer], ...(typeof lr === 'number' ? { lr } : {}) }]);
+  const out = setAt(spec, 'optimizer.param_groups', [...list, { params: [layer], ...(typeof lr === 'number' ? { lr } : {}) }]);
   // The new group took the default group's last tensors, at its LR: an axis over optimizer.lr would
   // reach no tensor (refused), so it sweeps the new group's LR, the same tensors at the same values.
-  const parsed = parsedNet(out);
-  if (parsed && typeof resolveNetPath(parsed, 'optimizer.lr') === 'string') {
-    for (const a of axisPaths(out)) if (getAt(out, `${a}.param`) === 'optimizer.lr') out = setAt(out, `${a}.param`, `optimizer.param_groups.${list.length}.lr`);
+  return retargetUnreachedAxes(out, list.length).json;
+}
+
+/**
+ * One rule for every edit that adds param groups (the editor's *Add param group*, Paste torch): an
+ * axis over `optimizer.<k>` that the groups leave reaching no tensor (each group sets k itself) is
+ * refused by the reader, and mending it away would drop the sweep (review 13). It sweeps
+ * `optimizer.param_groups.<home>.<k>` instead, where that resolves: the group that holds what the
+ * axis swept. `moved` says which axes moved where. Not a network spec, or no groups: as it is.
+ */
+export function retargetUnreachedAxes(spec: SpecJSON, home: number): { readonly json: SpecJSON; readonly moved: readonly { readonly from: string; readonly to: string }[] } {
+  const net = parsedNet(spec);
+  if (!net || net.paramGroups.length === 0) return { json: spec, moved: [] };
+  let out = spec;
+  const moved: { from: string; to: string }[] = [];
+  for (const a of axisPaths(spec)) {
+    const param = getAt(spec, `${a}.param`);
+    if (typeof param !== 'string' || !param.startsWith('optimizer.') || param.startsWith('optimizer.param_groups.')) continue;
+    if (typeof resolveNetPath(net, param) !== 'string') continue;
+    const to = `optimizer.param_groups.${home}.${param.slice('optimizer.'.length)}`;
+    if (typeof resolveNetPath(net, to) === 'string') continue;
+    out = setAt(out, `${a}.param`, to);
+    moved.push({ from: param, to });
   }
-  return out;
+  return { json: out, moved };
 }
 
 function removeGroup(spec: SpecJSON, index: number): SpecJSON {

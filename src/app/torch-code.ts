@@ -18,8 +18,8 @@ import { findOptimizer, findSchedule } from '../core/registry/index.ts';
 import { OPTIMIZERS } from '../core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../core/registry/schedules/index.ts';
 import type { AnySpec } from '../core/spec.ts';
-import { resolveNetPath, ungroupedTensors } from '../core/spec.ts';
-import { parsedNet } from './spec-edit.ts';
+import { ungroupedTensors } from '../core/spec.ts';
+import { parsedNet, retargetUnreachedAxes } from './spec-edit.ts';
 
 type Value = number | string | boolean | null | readonly Value[] | Call | Ref | Dict | Expr;
 
@@ -453,25 +453,12 @@ export function replacedGroupsNote(read: TorchCode, before: Record<string, unkno
  */
 export function retargetGroupAxes(before: Record<string, unknown>, after: Record<string, unknown>): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } {
   const net = parsedNet(after);
-  const sweep = after.sweep;
-  if (!net || net.paramGroups.length === 0 || typeof sweep !== 'object' || sweep === null) return { json: after, notes: [] };
+  if (!net || net.paramGroups.length === 0) return { json: after, notes: [] };
   const old = parsedNet(before);
   const tensors = old ? ungroupedTensors(old) : [];
   // The view's default group: its tensors (every tensor where the view had no groups).
   const first = tensors[0] ?? (old && old.paramGroups.length === 0 ? 'layers.0' : undefined);
   const home = first === undefined ? 0 : Math.max(0, net.paramGroups.findIndex((g) => g.params.some((n) => first === n || first.startsWith(`${n}.`))));
-  const notes: string[] = [];
-  const move = (axis: unknown): unknown => {
-    if (typeof axis !== 'object' || axis === null) return axis;
-    const param = (axis as { param?: unknown }).param;
-    if (typeof param !== 'string' || !param.startsWith('optimizer.') || param.startsWith('optimizer.param_groups.')) return axis;
-    if (typeof resolveNetPath(net, param) !== 'string') return axis;
-    const to = `optimizer.param_groups.${home}.${param.slice('optimizer.'.length)}`;
-    if (typeof resolveNetPath(net, to) === 'string') return axis;
-    notes.push(`The sweep's ${param} axis sweeps ${to} now: the pasted groups set ${param.slice('optimizer.'.length)} for every tensor.`);
-    return { ...axis, param: to };
-  };
-  const s = sweep as Record<string, unknown>;
-  const moved = { ...s, ...('x' in s ? { x: move(s.x) } : {}), ...('y' in s ? { y: move(s.y) } : {}), ...(Array.isArray(s.dims) ? { dims: s.dims.map(move) } : {}) };
-  return { json: { ...after, sweep: moved }, notes };
+  const { json, moved } = retargetUnreachedAxes(after, home);
+  return { json, notes: moved.map(({ from, to }) => `The sweep's ${from} axis sweeps ${to} now: the pasted groups set ${from.slice('optimizer.'.length)} for every tensor.`) };
 }

@@ -171,6 +171,12 @@ describe('the editor on network specs', () => {
     expect(getAt(added, 'sweep.y.param')).toBe('optimizer.param_groups.1.lr');
     expect(getAt(added, 'sweep.y.min')).toBe(getAt(spec, 'sweep.y.min'));
     expect(parseAnySpec(added).problem).toBe('network');
+    // A random sweep's dims follow the same rule (one rule, retargetUnreachedAxes, for the editor and Paste torch).
+    const dim = (axis: string): unknown => ({ param: getAt(spec, `${axis}.param`), min: getAt(spec, `${axis}.min`), max: getAt(spec, `${axis}.max`), scale: 'log' });
+    const random = { ...spec, sweep: { kind: 'random', count: 16, seed: 1, dims: [dim('sweep.x'), dim('sweep.y')] } };
+    const addedRandom = applyAction(random, { kind: 'add-group', label: '', disabled: false });
+    expect([getAt(addedRandom, 'sweep.dims.0.param'), getAt(addedRandom, 'sweep.dims.1.param')]).toEqual(['optimizer.param_groups.0.lr', 'optimizer.param_groups.1.lr']);
+    expect(parseAnySpec(addedRandom).problem).toBe('network');
     const removed = applyAction(spec, { kind: 'remove-group', index: 0, label: '', disabled: false });
     expect(getAt(removed, 'optimizer.param_groups')).toEqual([]);
     expect(getAt(removed, 'sweep.x.param')).toBe('optimizer.lr');

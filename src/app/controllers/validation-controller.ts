@@ -23,6 +23,11 @@ import { ENGINE_LABEL, PassClock, formatRemaining, netValidationPasses, validati
 import { resolutionText, untrainedClass } from '../precision-probe.ts';
 import { explainError } from '../explain-error.ts';
 
+/** A share as a percentage to two decimals, as validation's thresholds are stated ("99.50%"). */
+function pct(x: number): string {
+  return `${(100 * x).toFixed(2)}%`;
+}
+
 export interface Validation {
   /** The shown engine against the float32 CPU engine (float64 when the float32 one is shown). */
   readonly report: PairReport;
@@ -61,7 +66,6 @@ export function netVerdictHeadline(p: NetPairReport, pass: boolean): string {
 
 /** A network verdict in one line: what was compared with what, the agreement numbers, and what they were held to. */
 export function netVerdictText(p: NetPairReport, pass: boolean, /** Said of the first engine, e.g. ", the engine that drew this map". */ shownNote = ''): string {
-  const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
   const e = (x: number): string => x.toExponential(1);
   const t = NET_VALIDATION_THRESHOLDS;
   const c = p.conditioned;
@@ -103,7 +107,6 @@ export function surfaceValidationText(pairs: readonly PairReport[]): string {
 /** A surface validation in a sentence, the line's headline (surfaceValidationText folded under it). */
 export function surfaceValidationHeadline(pairs: readonly PairReport[]): string {
   const { first, truth } = shownPairs(pairs);
-  const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
   const v = pairVerdict(first);
   return (
     `${v.pass ? 'PASS' : 'FAIL'}: ${first.a} vs ${first.b}: same outcome on ${pct(first.sameOutcome)} of runs (needs ≥ ${pct(VALIDATION_THRESHOLDS.minSameOutcome)})` +
@@ -113,7 +116,6 @@ export function surfaceValidationHeadline(pairs: readonly PairReport[]): string 
 
 /** The verdict in one line, with what it was held to. */
 export function verdictText(pair: PairReport, v: PairVerdict): string {
-  const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
   return (
     `${v.pass ? 'PASS' : 'FAIL'}: ${pair.a} vs ${pair.b}: same outcome on ${pct(pair.sameOutcome)} of runs ` +
     `(needs ≥ ${pct(VALIDATION_THRESHOLDS.minSameOutcome)}; ${pair.mismatches} differ, ${pair.boundaryRuns} runs on basin boundaries); ` +
