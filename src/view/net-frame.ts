@@ -43,7 +43,7 @@ export interface NetFrame {
   readonly runsReady: number;
   readonly mode: NetHeatmapMode;
   readonly columns: NetColumns;
-  /** Colour range of the continuous modes, in transformed units (log10 for losses and sharpness). */
+  /** Colour range of the continuous modes, in transformed units (log10 for losses and sharpness); accuracy always 0 … 1, steps 0 … steps. */
   readonly lo: number;
   readonly hi: number;
   /** Ready cells past lo or hi, drawn in the end colours (the loss modes' ranges are clipped: range.ts). */
@@ -135,6 +135,14 @@ export function netFrame(plan: NetPlan, columns: NetColumns, runsReady: number, 
     hi = steps;
     // No run reached the threshold: the bar has no values to name (walkthrough 9 saw 0 … 200 beside
     // a map of grey and red cells).
+    let any = false;
+    for (let i = 0; i < runsReady && !any; i++) any = netCellValue(mode, columns, i) !== null;
+    unranged = !any;
+  } else if (mode === 'accuracy') {
+    // 0 … 100% in every view, as steps are 0 … steps: one colour is one accuracy in any two maps
+    // (walkthrough 11: stretched to each view's range, 60% in one map had 95%'s colour in another).
+    // A map whose runs all land within a few percent shows little contrast; the run panel and the
+    // hover give each run's number.
     let any = false;
     for (let i = 0; i < runsReady && !any; i++) any = netCellValue(mode, columns, i) !== null;
     unranged = !any;

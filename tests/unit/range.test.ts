@@ -195,6 +195,26 @@ describe('loss maps with near-divergent runs', () => {
       expect(netHeatmapLegend(g).some((it) => it.kind === 'note' && /clipped/.test(it.label)), mode).toBe(false);
     }
   });
+
+  it('colours 0 … 100% in every view, so one colour is one accuracy in any two maps (walkthrough 11)', () => {
+    const plan = netPlan();
+    const cols = allocateColumns(plan.runs, 'f64', plan.spec);
+    const acc = cols.test_accuracy;
+    if (!acc) throw new Error('a classification plan has a test_accuracy column');
+    acc.fill(Number.NaN);
+    expect(netFrame(plan, cols, plan.runs, 'accuracy').unranged).toBe(true);
+    acc.fill(0.95);
+    acc[1] = 0.97;
+    const f = netFrame(plan, cols, plan.runs, 'accuracy');
+    expect([f.lo, f.hi, f.unranged]).toEqual([0, 1, undefined]);
+    expect(f.clipped).toEqual({ below: 0, above: 0 });
+    acc[1] = 0.6;
+    const g = netFrame(plan, cols, plan.runs, 'accuracy');
+    // The 95% runs keep their colour whatever else the view holds.
+    expect(netCellColour(g, 0)).toEqual(netCellColour(f, 0));
+    const ramp = netHeatmapLegend(g).find((it) => it.kind === 'ramp');
+    expect(ramp?.kind === 'ramp' && [ramp.from, ramp.to]).toEqual(['0%', '100%']);
+  });
 });
 
 describe('legend swatches', () => {
