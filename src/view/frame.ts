@@ -7,7 +7,7 @@ import type { Plan } from '../core/plan.ts';
 import type { GridAxis } from '../core/spec.ts';
 import type { ResultColumns } from '../core/results.ts';
 import type { Rgb } from './colors.ts';
-import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, minimumColour, outcomeColour, viridisColour as lut } from './colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, minimumColour, outcomeColour, viridisColour } from './colors.ts';
 import type { Clipped } from './range.ts';
 import { NOT_CLIPPED, colourRange, countClipped } from './range.ts';
 
@@ -233,7 +233,7 @@ export function cellColour(f: HeatmapFrame, run: number): Rgb {
   }
   const v = cellValue(f.mode, c, run, f.lossFloor);
   if (v === null) return NOT_CONVERGED;
-  return lut((v - f.lo) / (f.hi - f.lo));
+  return viridisColour((v - f.lo) / (f.hi - f.lo));
 }
 
 /** Run index of cell (i, j), j counted from the bottom row (the y axis grows upwards). */

@@ -5,7 +5,7 @@
 import type { Minimum } from '../core/registry/index.ts';
 import type { Rgb } from './colors.ts';
 import { minimumLabel } from '../core/outcome.ts';
-import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, convergenceColour, viridisColour as viridis, minimumColour, outcomeColour } from './colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, convergenceColour, viridisColour, minimumColour, outcomeColour } from './colors.ts';
 import type { HeatmapFrame } from './frame.ts';
 import { cellColour, divergedColour } from './frame.ts';
 import type { NetFrame, NetHeatmapMode } from './net-frame.ts';
@@ -172,10 +172,10 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
       f.mode === 'loss' ? 'final loss above the best minimum (log)' : f.mode === 'steps' ? 'steps to converge' : 'sharpness at the end point (largest Hessian eigenvalue, log)';
     // No value yet: the ramp without ends (a stand-in range would read as the runs' own); a finished
     // map with none says so.
-    if (f.unranged) out.push({ kind: 'ramp', stops: stops(viridis), label: `${label}${complete ? ': no run has one' : ''}` });
+    if (f.unranged) out.push({ kind: 'ramp', stops: stops(viridisColour), label: `${label}${complete ? ': no run has one' : ''}` });
     else {
       const ticks = rampTicks(f.lo, f.hi, f.mode === 'steps' ? 'linear' : 'log10');
-      out.push({ kind: 'ramp', stops: stops(viridis), label, from: end(show(f.lo), 'lo', f.clipped), to: end(show(f.hi), 'hi', f.clipped), ...(ticks.length ? { ticks } : {}) });
+      out.push({ kind: 'ramp', stops: stops(viridisColour), label, from: end(show(f.lo), 'lo', f.clipped), to: end(show(f.hi), 'hi', f.clipped), ...(ticks.length ? { ticks } : {}) });
     }
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'not converged' : 'no value' });
@@ -223,7 +223,7 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
     // No value yet: the ramp without ends (a stand-in range would read as the runs' own).
     const ticks = f.unranged ? [] : rampTicks(f.lo, f.hi, log ? 'log10' : f.mode === 'accuracy' ? 'percent' : 'linear');
     const none = complete ? ': no run has one' : '';
-    out.push(f.unranged ? { kind: 'ramp', stops: stops(viridis), label: `${labels[f.mode]}${none}` } : { kind: 'ramp', stops: stops(viridis), label: labels[f.mode], from: lo, to: hi, ...(ticks.length ? { ticks } : {}) });
+    out.push(f.unranged ? { kind: 'ramp', stops: stops(viridisColour), label: `${labels[f.mode]}${none}` } : { kind: 'ramp', stops: stops(viridisColour), label: labels[f.mode], from: lo, to: hi, ...(ticks.length ? { ticks } : {}) });
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
     out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : f.mode === 'sharpness' ? 'no value (sharpness off, or not finite)' : log ? 'no value (not finite)' : 'no value' });
     out.push({ kind: 'swatch', colour: DIVERGED_ON_RAMP, label: 'diverged' });

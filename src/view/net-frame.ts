@@ -9,7 +9,7 @@ import type { NetPlan } from '../core/network/plan.ts';
 import type { HeatmapMode } from './frame.ts';
 import { HEATMAP_MODES } from './frame.ts';
 import type { Rgb } from './colors.ts';
-import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, PENDING, convergenceColour, viridisColour as viridis } from './colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, PENDING, convergenceColour, viridisColour } from './colors.ts';
 import type { Clipped } from './range.ts';
 import { NOT_CLIPPED, colourRange, countClipped } from './range.ts';
 
@@ -188,7 +188,7 @@ export function netCellColour(f: NetFrame, run: number): Rgb {
   if (v === null) return NOT_CONVERGED;
   // Brighter = higher in every mode, as on the surfaces' loss maps and in the studies' figures of
   // the same sweeps (a loss ramp reversed here read as the opposite of the figure it opened from).
-  return viridis((v - f.lo) / (f.hi - f.lo));
+  return viridisColour((v - f.lo) / (f.hi - f.lo));
 }
 
 /** The share of the ready cells in the frame's most common colour (as frame.ts's dominantShare). */
