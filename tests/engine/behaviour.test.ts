@@ -211,8 +211,9 @@ describe('stochastic weight averaging', () => {
           n++;
         }
         // The running lerp average equals the plain mean up to rounding; float32 engines follow
-        // their own (twin) trajectories, so compare loosely there.
-        const tol = E.name === 'cpu64' ? 1e-9 : 1e-3;
+        // their own (twin) trajectories, 200 noisy steps from the float64 one: the precision's
+        // tolerance with room for that growth (cpu64 5e-8, float32 1e-3).
+        const tol = 50 * E.tol;
         expect(Math.abs((res.swa_x?.[run] as number) - sx / n)).toBeLessThan(tol);
         expect(Math.abs((res.swa_y?.[run] as number) - sy / n)).toBeLessThan(tol);
       }
