@@ -328,7 +328,7 @@ export function switchOptimizer(spec: SpecJSON, name: string, handSet: HandSet =
   // A network's param groups stay: their tensors, and the values they set that the new optimiser
   // has per group too (the LR always); the axes over them with them.
   if (isRecord(oldEntry) && Array.isArray(oldEntry.param_groups)) {
-    const keep = new Set(['params', ...def.params.map((p) => p.key).filter((k) => !def.globalParams?.includes(k))]);
+    const keep = new Set(['params', ...def.params.map((p) => p.key).filter((k) => !Object.hasOwn(def.globalParams ?? {}, k))]);
     values.param_groups = oldEntry.param_groups.map((g) => (isRecord(g) ? Object.fromEntries(Object.entries(g).filter(([k]) => keep.has(k))) : g));
   }
   let next: SpecJSON = { ...spec, optimizer: { name: def.id, ...values } };

@@ -813,7 +813,7 @@ function sweptRuleChecks(
   if (sched && sdef) {
     children.forEach((c, i) => {
       if (c.def.plateau) {
-        rd.fail(`schedule.schedulers.${i}`, `${c.def.id} needs the loss at every step, which ${sdef.id} cannot give it (torch's SequentialLR calls step() without a metric); use it as the top-level schedule`);
+        rd.fail(`schedule.schedulers.${i}`, `${c.def.id} needs the loss at every step, which ${sdef.id} cannot give it (torch's ${sdef.id} calls its step() without a metric); use it as the top-level schedule`);
       }
     });
     report('schedule', sdef.validate?.(sched.params, ctx, children) ?? [], '');
@@ -1382,8 +1382,8 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
     }
   });
   spec.paramGroups.forEach((g, i) => {
-    for (const key of opt.globalParams ?? []) {
-      if (Object.hasOwn(g.overrides, key)) rd.fail(`optimizer.param_groups.${i}.${key}`, `${opt.id} reads ${key} once for all param groups (the reference reads self.defaults['${key}']); set it on the optimizer, not in a param group`);
+    for (const [key, why] of Object.entries(opt.globalParams ?? {})) {
+      if (Object.hasOwn(g.overrides, key)) rd.fail(`optimizer.param_groups.${i}.${key}`, `${opt.id} reads ${key} once for all param groups (${why}); set it on the optimizer, not in a param group`);
     }
   });
   // No SWA slot rule here: a network keeps its average in rows of its own (the CPU's avg, the GPU's
@@ -1419,7 +1419,8 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
     if (g < 0 || g >= n) return `optimizer.param_groups has no group ${printable(m[1] ?? '', 20)}; ${n === 0 ? 'the optimizer has no param_groups' : `its groups are ${n === 1 ? '0' : `0..${n - 1}`}`}`;
     const key = m[2]?.split('.')[0] ?? '';
     const opt = findOptimizer(spec.optimizer.name);
-    if (opt?.globalParams?.includes(key)) return `${path}: ${opt.id} reads ${key} once for all param groups (the reference reads self.defaults['${key}']); sweep optimizer.${key}`;
+    const why = opt?.globalParams && Object.hasOwn(opt.globalParams, key) ? opt.globalParams[key] : undefined;
+    if (opt && why !== undefined) return `${path}: ${opt.id} reads ${key} once for all param groups (${why}); sweep optimizer.${key}`;
     const t = resolveParamPath({ surface: { name: 'quadratic', params: {} }, optimizer: spec.optimizer, schedule: spec.schedule }, `optimizer.${m[2]}`);
     if (typeof t === 'string') return t.replaceAll('optimizer.', `optimizer.param_groups.${g}.`);
     return { path, int: t.int, range: t.range, schema: t.schema, element: t.element, where: { kind: 'slot', slot: t.slot, groups: [g] } };

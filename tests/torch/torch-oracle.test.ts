@@ -327,6 +327,8 @@ const OPTIMIZER_CASES: readonly Case[] = [
     [0, 0],
   ),
   run('ASGD, maximize', 'himmelblau', { name: 'ASGD', lr: 0.002, maximize: true }, null, 100, HIMMELBLAU_MAX),
+  // alpha < 0: the step size grows (torch checks no alpha; review 14 found basinlab refusing it).
+  run('ASGD, alpha < 0', Q, { name: 'ASGD', lr: 0.01, lambd: 0.5, alpha: -0.5 }, null, 60, [-1.5, 1.5]),
   // Rprop (sign based: short runs, before sign flips near the minimum decide anything)
   run('Rprop, himmelblau', 'himmelblau', { name: 'Rprop', lr: 0.01 }, null, 60, [0, 0]),
   run(
@@ -378,6 +380,8 @@ const SCHEDULE_CASES: readonly Case[] = [
   ),
   run('CosineAnnealingWarmRestarts, T_mult 3', Q, { name: 'SGD', lr: 0.05 }, { name: 'CosineAnnealingWarmRestarts', T_0: 3, T_mult: 3 }, 60, [-1.5, 1.5]),
   run('MultiStepLR, milestone 0', Q, { name: 'SGD', lr: 0.05 }, { name: 'MultiStepLR', milestones: [0, 5, 5, 9], gamma: 0.5 }, 30, [-1.5, 1.5]),
+  // Milestones in any order: torch keeps a Counter (review 14: basinlab refused them).
+  run('MultiStepLR, milestones out of order', Q, { name: 'SGD', lr: 0.05 }, { name: 'MultiStepLR', milestones: [20, 4, 11, 4], gamma: 0.5 }, 30, [-1.5, 1.5]),
   run('CosineAnnealingWarmRestarts, T_mult 1', Q, { name: 'SGD', lr: 0.05 }, { name: 'CosineAnnealingWarmRestarts', T_0: 25 }, 100, [-1.5, 1.5]),
   run(
     'CyclicLR triangular, cycling SGD momentum',
@@ -1069,6 +1073,49 @@ describe('live PyTorch oracle (/usr/bin/python3, python3-torch)', () => {
         checked++;
       }
       if (reply?.missing['nadam-mu-product']) expect(checked).toBeGreaterThan(0);
+    });
+
+    it('each spec basinlab refuses because torch raises, torch raises on: the same error (review 14)', () => {
+      // A spec basinlab accepts, the job torch is handed after one value is changed to the refused
+      // one, basinlab's refusal of that spec and torch's error on the job.
+      const rows: readonly { name: string; near: unknown; change: (j: Job) => Job; refused: unknown; ours: RegExp; torch: RegExp }[] = [
+        {
+          name: "RMSprop's momentum cycled up from 0",
+          near: { surface: Q, optimizer: { name: 'RMSprop', lr: 0.01 }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, base_momentum: 0.5, max_momentum: 0.1 }, steps: 5 },
+          change: (j) => ({ ...j, schedule: j.schedule && { ...j.schedule, params: { ...j.schedule.params, max_momentum: 0 } } }),
+          refused: { surface: Q, optimizer: { name: 'RMSprop', lr: 0.01 }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, base_momentum: 0.5, max_momentum: 0 }, steps: 5 },
+          ours: /KeyError: 'momentum_buffer'/,
+          torch: /KeyError: 'momentum_buffer'/,
+        },
+        {
+          name: 'cycle_momentum on an optimiser with neither momentum nor betas',
+          near: { surface: Q, optimizer: { name: 'Adagrad', lr: 0.01 }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, cycle_momentum: false }, steps: 5 },
+          change: (j) => ({ ...j, schedule: j.schedule && { ...j.schedule, params: { ...j.schedule.params, cycle_momentum: true } } }),
+          refused: { surface: Q, optimizer: { name: 'Adagrad', lr: 0.01 }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01 }, steps: 5 },
+          ours: /optimizer must support momentum or beta1/,
+          torch: /ValueError: optimizer must support momentum/,
+        },
+        {
+          name: 'OneCycleLR shorter than the run',
+          near: { surface: Q, optimizer: { name: 'SGD', lr: 0.01 }, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 10 }, steps: 10 },
+          change: (j) => ({ ...j, steps: 11 }),
+          refused: { surface: Q, optimizer: { name: 'SGD', lr: 0.01 }, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 10 }, steps: 11 },
+          ours: /Tried to step 11 times/,
+          // Current torch quotes last_epoch (11); 1.13 quoted last_epoch + 1 (12), at the same call.
+          torch: /Tried to step 1[12] times\. The specified number of total steps is 10/,
+        },
+        {
+          name: "OneCycleLR's div_factor 0",
+          near: { surface: Q, optimizer: { name: 'SGD', lr: 0.01 }, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 10 }, steps: 10 },
+          change: (j) => ({ ...j, schedule: j.schedule && { ...j.schedule, params: { ...j.schedule.params, div_factor: 0 } } }),
+          refused: { surface: Q, optimizer: { name: 'SGD', lr: 0.01 }, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 10, div_factor: 0 }, steps: 10 },
+          ours: /ZeroDivisionError/,
+          torch: /ZeroDivisionError/,
+        },
+      ];
+      for (const r of rows) expect(() => parseSpec(r.refused), r.name).toThrow(r.ours);
+      const got = askTorch(rows.map((r) => r.change(jobOf(r.name, parseSpec(r.near))))).answers;
+      rows.forEach((r, i) => expect(got[i]?.error ?? 'torch raised nothing', r.name).toMatch(r.torch));
     });
 
     it('LinearLR start_factor 0 is rejected, as current torch does (1.13 accepts it, then divides by zero)', () => {

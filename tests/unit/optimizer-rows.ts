@@ -176,8 +176,12 @@ export interface OptimizerRow {
   readonly defaults: Values;
   /** The parameter a momentum-cycling scheduler drives, as torch's CyclicLR/OneCycleLR would see it. */
   readonly momentumParam: 'momentum' | 'betas.0' | null;
-  /** [key, value, accepted]: what the reference's constructor accepts and rejects. */
-  readonly bounds: readonly (readonly [string, number, boolean])[];
+  /**
+   * [key, value, accepted]: what the reference's constructor accepts and rejects; a fourth element
+   * marks a value basinlab refuses though the reference accepts it, and says why (its param doc
+   * must say so too).
+   */
+  readonly bounds: readonly (readonly [string, number, boolean] | readonly [string, number, false, string])[];
   /** validate(): overrides and the errors they give (one regex per message); null when there is no validate. */
   readonly validate: readonly (readonly [Values, readonly RegExp[]])[] | null;
   readonly oracle: OptimizerOracle;
@@ -408,7 +412,7 @@ export const OPTIMIZER_ROWS: Readonly<Record<string, OptimizerRow>> = {
     reference: /^torch\/optim\/asgd\.py, _single_tensor_asgd/,
     defaults: { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weight_decay: 0, maximize: false },
     momentumParam: null,
-    bounds: [...LR_AND_WD, ['lambd', -1e-9, false], ['alpha', -1e-9, false], ['t0', -5, true]],
+    bounds: [...LR_AND_WD, ['lambd', -1e-9, false, 'basinlab: 1 + lambd·lr·t falls below 0, where WGSL pow is undefined'], ['alpha', -1e-9, true], ['alpha', -2, true], ['t0', -5, true]],
     validate: null,
     oracle: TORCH_OPTIM['ASGD']!,
     observe: (d, S) => [S[d.state['ax']!]!, S[d.state['ax']! + 1]!],

@@ -252,6 +252,26 @@ describe('network specs in the JSON Schema', () => {
     }
   });
 
+  it('refuses, for every optimiser, each value it reads once for all groups, in a param group, set or swept, naming the field and where the reference reads it', () => {
+    const global = OPTIMIZERS.flatMap((o) => Object.entries(o.globalParams ?? {}).map(([key, why]) => ({ o, key, why, p: o.params.find((q) => q.key === key) })));
+    // Review 14: Adagrad's initial_accumulator_value in a group was applied (torch ignores it).
+    expect(global.map((g) => `${g.o.id}.${g.key}`).sort()).toEqual(['Adagrad.initial_accumulator_value', 'LAMB.max_grad_norm']);
+    for (const { o, key, why, p } of global) {
+      if (!p || (p.kind !== 'number' && p.kind !== 'optional-number')) throw new Error(`${o.id}.${key}: a number parameter`);
+      // Both allow 0.1 … 1 (the sweep below); a value other than the default, so a group's would matter.
+      const value = typeof p.default === 'number' && p.default > 0 ? p.default / 2 : 0.5;
+      const esc = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      expect(() => parseAnySpec(withNet({ optimizer: { name: o.id, param_groups: [{ params: ['layers.0'], [key]: value }] } }))).toThrow(
+        new RegExp(`optimizer\\.param_groups\\.0\\.${key}.*${o.id} reads ${key} once for all param groups \\(${esc(why)}\\)`),
+      );
+      expect(() => parseAnySpec(withNet({ optimizer: { name: o.id, param_groups: [{ params: ['layers.0'] }] }, sweep: { x: { param: `optimizer.param_groups.0.${key}`, min: 0.1, max: 1, count: 2 } } }))).toThrow(
+        new RegExp(`${o.id} reads ${key} once for all param groups`),
+      );
+      // On the optimizer it is accepted, and sweepable.
+      expect(parseOk(withNet({ optimizer: { name: o.id, [key]: value }, sweep: { x: { param: `optimizer.${key}`, min: 0.1, max: 1, count: 2 } } })), `${o.id}.${key}`).toBe(true);
+    }
+  });
+
   it("refuses LAMB's max_grad_norm in a param group, set or swept (timm reads it once, from self.defaults), naming the field", () => {
     expect(() => parseAnySpec(withNet({ optimizer: { name: 'LAMB', param_groups: [{ params: ['layers.0'], max_grad_norm: 0.5 }] } }))).toThrow(
       /optimizer\.param_groups\.0\.max_grad_norm.*LAMB reads max_grad_norm once for all param groups/,
@@ -270,7 +290,8 @@ describe('network specs in the JSON Schema', () => {
       ...DATA_SETS.map((d) => withNet({ data: fullEntry(d.id, [...d.params, DATA_SEED]) })),
       ...DATA_SETS.map((d) => withNet({ data: d.id.toUpperCase() })),
       ...ELEMENTWISE.map((o) => withNet({ optimizer: { ...fullEntry(o.id, o.params), param_groups: [group] } })),
-      ...ELEMENTWISE.map((o) => withNet({ optimizer: { name: o.id.toLowerCase(), param_groups: [{ params: ['layers.1.weight'], ...fullEntry(o.id, o.params), name: undefined }] } })).map(
+      // A group holds every value but those the optimiser reads once for all groups (refused below).
+      ...ELEMENTWISE.map((o) => withNet({ optimizer: { name: o.id.toLowerCase(), param_groups: [{ params: ['layers.1.weight'], ...fullEntry(o.id, o.params.filter((p) => !Object.hasOwn(o.globalParams ?? {}, p.key))), name: undefined }] } })).map(
         (s) => JSON.parse(JSON.stringify(s)) as Obj,
       ),
       withNet({

@@ -100,6 +100,13 @@ describe('parseSpec: bad input names the field, what was given and what is allow
     ['LR sweep under OneCycleLR', { ...base, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 100 }, sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 2 } } }, /optimizer\.lr has no effect under OneCycleLR/],
     ['OneCycleLR shorter than the run', { ...base, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 50 } }, /^schedule\.total_steps: torch raises "Tried to step 51 times/],
     ['cycling momentum on Adagrad (torch raises)', { ...base, optimizer: { name: 'Adagrad' }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01 } }, /^schedule\.cycle_momentum: optimizer must support momentum or beta1/],
+    // Review 14: the message named SequentialLR inside a ChainedScheduler.
+    ['ReduceLROnPlateau inside ChainedScheduler', { ...base, schedule: { name: 'ChainedScheduler', schedulers: [{ name: 'ReduceLROnPlateau' }, { name: 'ExponentialLR', gamma: 0.99 }] } }, /^schedule\.schedulers\.0: ReduceLROnPlateau needs the loss .*torch's ChainedScheduler calls its step\(\) without a metric/],
+    ['ReduceLROnPlateau inside SequentialLR', { ...base, schedule: { name: 'SequentialLR', milestones: [5], schedulers: [{ name: 'ExponentialLR', gamma: 0.99 }, { name: 'ReduceLROnPlateau' }] } }, /^schedule\.schedulers\.1: ReduceLROnPlateau needs the loss .*torch's SequentialLR calls its step\(\) without a metric/],
+    // Review 14: torch's RMSprop makes no buffer at a momentum of 0 at step 1 and raises KeyError at step 2.
+    ['RMSprop momentum cycled up from 0 (CyclicLR; torch raises KeyError)', { ...base, optimizer: { name: 'RMSprop' }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, base_momentum: 0.5, max_momentum: 0 } }, /^schedule\.max_momentum: .*RMSprop makes no momentum buffer.*KeyError: 'momentum_buffer'/],
+    ['RMSprop momentum cycled up from 0 (OneCycleLR)', { ...base, optimizer: { name: 'RMSprop' }, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 100, base_momentum: 0.8, max_momentum: 0 } }, /^schedule\.max_momentum: .*KeyError/],
+    ['RMSprop momentum cycled up from 0 at a sweep end', { ...base, optimizer: { name: 'RMSprop' }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, base_momentum: 0.5 }, sweep: { x: { param: 'schedule.max_momentum', min: 0, max: 0.9, count: 4 } } }, /KeyError.*\(at schedule\.max_momentum = 0, an end of the sweep\)/],
   ];
   for (const [name, input, pattern] of cases) {
     it(name, () => {

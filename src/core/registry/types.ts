@@ -173,10 +173,11 @@ export interface OptimizerDef<O extends Slots = Slots, St extends StateSlots = S
    */
   readonly tensor?: TensorStep;
   /**
-   * Parameters the reference reads once for the whole optimiser (`self.defaults[...]`), never per
-   * param group: a network spec refuses them in a param group (there torch would ignore them).
+   * Parameters the reference reads once for the whole optimiser, never per param group, each with
+   * where it reads it (`self.defaults[...]`, or its constructor's argument): a network spec refuses
+   * them in a param group and as a group's sweep axis (there torch would ignore them).
    */
-  readonly globalParams?: readonly string[];
+  readonly globalParams?: Readonly<Record<string, string>>;
   readonly helpers?: Helpers;
   /**
    * Set when the WGSL twin is another entry's file (`body`: AdamW runs Adam's). A shared body reads
@@ -190,6 +191,13 @@ export interface OptimizerDef<O extends Slots = Slots, St extends StateSlots = S
    * `momentum` for SGD/RMSprop, `betas.0` for the Adam family, null where torch raises.
    */
   readonly momentumParam: 'momentum' | 'betas.0' | null;
+  /**
+   * The reference makes its momentum buffer at the first step only where the momentum is > 0 then,
+   * and reads it at every later step where it is > 0 (torch's RMSprop): a schedule that cycles the
+   * momentum up from 0 makes torch raise KeyError: 'momentum_buffer' at step 2, so such a spec is
+   * refused (review 14). SGD makes its buffer whenever it first needs one, and is not marked.
+   */
+  readonly momentumBufferAtFirstStep?: true;
   /**
    * Cross-field rules torch enforces in the constructor (e.g. nesterov needs momentum > 0 and
    * dampening = 0). Returns one message per violation, each naming the fields.

@@ -70,8 +70,7 @@ export const LAMB: OptimizerDef<typeof o, typeof st> = {
     'g_norm = update.norm(2.0), clamp(max=1.0) if trust_clip; update.mul_(trust_ratio); p.add_(update, alpha=-lr).',
   params,
   perTensor: () => true,
-  // timm reads max_grad_norm from self.defaults (_get_clip_grad_norm), never from a group.
-  globalParams: ['max_grad_norm'],
+  globalParams: { max_grad_norm: "timm reads self.defaults['max_grad_norm'] (_get_clip_grad_norm), never a group's" },
   // timm's loop over each p of each group, the trust ratio's norms over the whole tensor p; the
   // clip over every tensor of every group (`global`). State: exp_avg, then exp_avg_sq (one number
   // per element each).

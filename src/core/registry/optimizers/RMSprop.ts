@@ -46,6 +46,8 @@ export const RMSprop: OptimizerDef<typeof o, typeof st> = {
   slots: o,
   ...stateFields(st),
   momentumParam: 'momentum',
+  // torch: `if group['momentum'] > 0: state['momentum_buffer'] = zeros` at the first step only.
+  momentumBufferAtFirstStep: true,
   init(_r: Round, _P: Float64Array, S: Float64Array): void {
     for (let i = st.square_avg; i < st.grad_avg + 2; i++) S[i] = 0;
   },

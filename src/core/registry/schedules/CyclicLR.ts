@@ -96,12 +96,25 @@ const params = [
 
 const o = scheduleSlots(params);
 
-/** torch's ValueError when cycle_momentum is on and the optimizer has neither momentum nor betas. */
+/**
+ * torch's ValueError when cycle_momentum is on and the optimizer has neither momentum nor betas, and
+ * its KeyError when the cycle starts the momentum at 0 (both schedules start at max_momentum) and
+ * turns it positive for an optimiser that makes its buffer only at the first step (RMSprop).
+ */
 export function momentumSupportErrors(values: ParamValues, ctx: ScheduleContext): string[] {
-  if (values['cycle_momentum'] === true && ctx.optimizer.momentumParam === null) {
+  if (values['cycle_momentum'] !== true) return [];
+  if (ctx.optimizer.momentumParam === null) {
     return [
       `cycle_momentum: optimizer must support momentum or beta1 with \`cycle_momentum\` option enabled ` +
         `(torch's ValueError: ${ctx.optimizer.id} has neither); set cycle_momentum: false`,
+    ];
+  }
+  const base = values['base_momentum'];
+  if (ctx.optimizer.momentumBufferAtFirstStep && values['max_momentum'] === 0 && typeof base === 'number' && base > 0 && ctx.steps >= 2) {
+    return [
+      `max_momentum: the cycle starts the momentum at max_momentum = 0, so ${ctx.optimizer.id} makes no momentum buffer at its first step, ` +
+        `and torch raises KeyError: 'momentum_buffer' at step 2, where base_momentum = ${base} has turned it positive; ` +
+        `use max_momentum > 0, base_momentum: 0 or cycle_momentum: false`,
     ];
   }
   return [];

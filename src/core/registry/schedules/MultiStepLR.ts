@@ -12,7 +12,9 @@ const params = [
     min: 0,
     max: INT_MAX,
     maxLength: 8,
-    doc: 'Steps at which the LR is multiplied by gamma (a repeated milestone multiplies by gamma ** count); required in torch ([30, 80] is its docstring example).',
+    // torch keeps a Counter: the order does not matter (review 14: basinlab refused [30, 12, 5]).
+    ordered: false,
+    doc: 'Steps at which the LR is multiplied by gamma (a repeated milestone multiplies by gamma ** count), in any order (torch counts them); required in torch ([30, 80] is its docstring example).',
   },
   {
     key: 'gamma',
