@@ -228,7 +228,8 @@ export function fieldText(key: string, v: number, how: { readonly never?: string
 /**
  * What the schedule chart draws when the map sweeps a value that shapes it (the LR, the momentum a
  * schedule may cycle, a schedule value): the chart is one curve, at the spec's values, and says so
- * ("Drawn at lr 0.001 (the editor's value); the map sweeps it: click a cell for its run's own LR").
+ * ("Drawn at lr 0.001, the spec's own value; the map sweeps it: click a cell for its run's own LR").
+ * Not "the editor's value": the editor shows "swept on x" in its place (walkthrough 12).
  * Empty when nothing that shapes it is swept, or without a schedule (no chart then).
  */
 export function scheduleNote(plan: Plan): string {
@@ -252,8 +253,20 @@ export function scheduleNote(plan: Plan): string {
     : '';
   if (at.length === 0) return plateau;
   const one = at.length === 1;
-  const drawn = `Drawn at ${at.join(', ')} (the editor's ${one ? 'value' : 'values'}); the map sweeps ${one ? 'it' : 'them'}: click a cell for its run's own LR.`;
+  const drawn = `Drawn at ${at.join(', ')}, the spec's own ${one ? 'value' : 'values'}; the map sweeps ${one ? 'it' : 'them'}: click a cell for its run's own LR.`;
   return plateau ? `${plateau} ${drawn}` : drawn;
+}
+
+/**
+ * What the schedule does and what it is for, under its heading (walkthrough 12: a student found
+ * it only in the editor's tooltips), and, for SGD, why the map has no stability lines under a
+ * schedule (they are the limits of a constant LR). Empty without a schedule.
+ */
+export function schedulePurpose(plan: Plan): string {
+  const s = plan.schedule;
+  if (!s) return '';
+  const lines = plan.optimizer.id === 'SGD' ? " The map's dashed stability lines are limits for a constant LR, so none is drawn under a schedule." : '';
+  return `${s.def.doc} ${s.def.purpose}${lines}`;
 }
 
 /**
@@ -273,9 +286,12 @@ export function scheduleText(plan: Plan, race: boolean): string {
 }
 
 /**
- * Whether the schedule chart's LR axis is logarithmic: where the curve stays positive and spans two
- * decades or more (StepLR's x0.1 drops read as 0 on a linear one); linear where it reaches 0 (cosine
- * to eta_min 0).
+ * Whether the schedule chart's LR axis is logarithmic: where the curve stays positive, spans two
+ * decades or more, and spends a quarter of its steps or more under 5% of its top, which a linear
+ * axis would draw as 0 (StepLR's x0.1 drops, a long ExponentialLR). Linear elsewhere: where it
+ * reaches 0, and for the shapes that spend only their last stretch that low (a cosine to eta_min
+ * 0 ends at a tiny positive LR; on a log axis its half cosine read as flat, then a cliff:
+ * walkthrough 12), and cyclic and one-cycle curves.
  */
 export function logLrAxis(lr: ArrayLike<number>): boolean {
   let lo = Number.POSITIVE_INFINITY;
@@ -284,5 +300,8 @@ export function logLrAxis(lr: ArrayLike<number>): boolean {
     lo = Math.min(lo, lr[k] as number);
     hi = Math.max(hi, lr[k] as number);
   }
-  return lo > 0 && hi / lo >= 100;
+  if (!(lo > 0 && hi / lo >= 100)) return false;
+  let low = 0;
+  for (let k = 0; k < lr.length; k++) if ((lr[k] as number) < 0.05 * hi) low++;
+  return low >= 0.25 * lr.length;
 }

@@ -12,6 +12,7 @@ export const GLOSSARY = {
   'lr/B': 'The LR divided by the batch size. Runs with the same ratio take, on average, the same step per training example; Keskar et al. compare batch sizes at matched ratio.',
   'weight decay': 'Shrinking the weights a little every step. In Adam it is added to the gradient (an L2 term, which Adam then rescales); AdamW subtracts it from the weights directly ("decoupled"), so the two end at different points.',
   'L2-regularised minimum': 'The minimum of the loss plus (weight decay / 2) times the squared length of the weights: where gradient descent with L2 weight decay ends.',
+  decade: 'A factor of 10. Losses are compared on a log scale: two losses 2 decades apart differ 100 times.',
   'LR schedule': 'How the LR changes over training: step decays, exponential, cosine, warm restarts, one-cycle, warmup (torch.optim.lr_scheduler).',
   'LR range test': 'The LR finder: one run whose LR grows exponentially each step; the LR where the loss falls fastest is suggested as the LR to train with.',
   'Sobol search': 'Hyperparameter search on a Sobol sequence: points spread evenly over the space, unlike a grid, whose points repeat the same few values along each axis.',

@@ -68,7 +68,9 @@ function settings(schema: readonly ParamSchema[], values: Readonly<Record<string
     if (p.kind === 'tuple' && Array.isArray(v)) {
       const changed = v.some((x, i) => x !== p.default[i] && !swept.has(`${prefix}.${p.key}.${i}`));
       if (changed) out.push(`${p.key} (${v.map((x: number, i) => (swept.has(`${prefix}.${p.key}.${i}`) ? '·' : prose(x))).join(', ')})`);
-    } else if ((p.kind === 'number' || p.kind === 'int' || p.kind === 'optional-number' || p.kind === 'optional-int') && typeof v === 'number' && v !== p.default) {
+    } else if ((p.kind === 'number' || p.kind === 'int' || p.kind === 'optional-number' || p.kind === 'optional-int') && typeof v === 'number' && (v !== p.default || p.required === true)) {
+      // A required value (torch has no default: OneCycleLR's max_lr) is named even at the picker's
+      // example value, which a caption leaving it out implied was no setting (walkthrough 12).
       if (p.key !== 'lr' || !swept.has(`${prefix}.lr`)) out.push(`${p.key} ${prose(v)}`);
     } else if (p.kind === 'bool' && v !== p.default && v === true) {
       out.push(p.key);
@@ -77,6 +79,15 @@ function settings(schema: readonly ParamSchema[], values: Readonly<Record<string
     }
   }
   return out;
+}
+
+/**
+ * What "diverged" means on a surface map, with the plan's own bound and checkpoints (walkthrough 12:
+ * the page never said, and a diverged run's panel showed only ±∞).
+ */
+export function divergedText(plan: Pick<Plan, 'bound' | 'checkEvery' | 'spec'>): string {
+  const every = plan.checkEvery === 1 ? 'at every step' : `at a check (every ${prose(plan.checkEvery)} steps, and the last step)`;
+  return `Diverged (black, or red on the other colourings): the run was beyond ±${prose(plan.bound)} in x or y, or its loss was no longer a number, ${every}; it stops there, so its final position is where it was thrown to (often ±∞).`;
 }
 
 /** What the colours of a mode say, in one clause. */

@@ -169,6 +169,29 @@ export function theoryLines(plan: Plan): OverlayLine[] {
 }
 
 /**
+ * Why runs left of a drawn limit can diverge anyway, where the start curves more than the minima
+ * (walkthrough 12: on the default Rosenbrock view the map diverges at lr ≈ 0.002 at every momentum
+ * while the line leans right to 0.004, and nothing said why). The lines are limits for settling at a
+ * minimum; runs from a start whose largest Hessian eigenvalue is well above every minimum's (by a
+ * quarter or more) cross that ground first, and there a step too long for its curvature can throw
+ * them out in their first steps, where momentum has not yet changed the step. Null where no line is
+ * drawn, the start is swept, or the start curves no more than the minima.
+ */
+export function startCurvatureNote(plan: Plan): string | null {
+  if (theoryLines(plan).length === 0 || plan.dims.some((d) => d.path.startsWith('start.'))) return null;
+  const drawn = distinctSharpness(plan)[0];
+  if (!drawn) return null;
+  const [x, y] = plan.spec.start;
+  const atStart = hessianEigen(plan, x, y)[0]?.lambda ?? Number.NaN;
+  if (!(atStart > 1.25 * drawn.lambda)) return null;
+  const quadratic = plan.spec.surface.name === 'quadratic' ? '' : ' On the quadratic, which curves the same everywhere, the map follows the lines (Curated views: The quadratic ravine).';
+  return (
+    `The lines are limits for settling at a minimum. This start lies where the surface curves more (λ = ${formatNumber(atStart, 3)} there, against ${formatNumber(drawn.lambda, 3)} at ${plan.minima.length === 1 ? 'the minimum' : which(plan, drawn.minima)}): ` +
+    `a step too long for that curvature can throw a run far out within its first few steps, before the limit at the minimum comes into play, so runs left of a line can diverge too, and momentum, which widens the limit at the minimum, need not widen this one.${quadratic}`
+  );
+}
+
+/**
  * The momentum at SGD's stability limit for curvature λ at a fixed LR (a = lr·λ), and on which side
  * of it runs are stable, from the Jury conditions on the iteration's characteristic polynomial; null
  * where no momentum ≥ 0 is a limit (stable for every one, or for none).

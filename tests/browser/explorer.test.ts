@@ -41,6 +41,7 @@ type Ctl = {
     sweep: { running: boolean; results: unknown; restored: unknown; runsReady: number; plan?: { width: number; optimizer: { id: string }; spec: { steps: number; surface: { name: string }; sweep: unknown } } };
     spec: { json: Record<string, unknown>; mode: string; history: { canGoBack(): boolean; canGoForward(): boolean } };
     message: { text: string };
+    selection: { selected: unknown; select(cell: { i: number; j: number }): void };
   };
 };
 
@@ -166,10 +167,19 @@ describe('state that never traps', () => {
     await waitSpec(page, spec1);
     expect(await page.evaluate(() => (document.querySelector('bl-app') as unknown as Ctl).controller.spec.history.canGoForward())).toBe(true);
 
+    // A run selected in this view is not carried into the default one (walkthrough 12: it landed on
+    // the default map's edge, a run nobody picked, and the link still named it); Back brings it back.
+    await page.evaluate(() => (document.querySelector('bl-app') as unknown as Ctl).controller.selection.select({ i: 3, j: 5 }));
+    await waitFor(page, `location.hash.includes('run=')`);
     await clickViewBar(page, 'reset');
     await waitSpec(page, DEFAULT_JSON);
+    await settle(page);
+    const afterReset = await page.evaluate(() => ({ selected: (document.querySelector('bl-app') as unknown as Ctl).controller.selection.selected, hash: location.hash }));
+    expect(afterReset.selected).toBeNull();
+    expect(afterReset.hash).not.toMatch(/run=/);
     await page.evaluate(() => history.back());
     await waitSpec(page, spec1);
+    await waitFor(page, `app.controller.selection.selected !== null && location.hash.includes('run=')`);
     await page.close();
   }, 600_000);
 

@@ -20,6 +20,7 @@ import { STUDIES } from '../../src/studies/index.ts';
 import { lrFinder } from '../../src/studies/lr-finder.ts';
 import { randomSearch } from '../../src/studies/random-search.ts';
 import { schedulesLate } from '../../src/studies/schedules-late.ts';
+import { fmt } from '../../src/studies/run.ts';
 import { panelSvg } from '../../src/view/svg.ts';
 import { swaStudy } from '../../src/studies/swa.ts';
 import { tuneTogether } from '../../src/studies/tune-together.ts';
@@ -114,6 +115,16 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
     expect(ranges.length).toBeGreaterThanOrEqual(4);
     expect(new Set(ranges).size).toBe(1);
     expect(ranges[0]).not.toBe(undefined);
+    // Walkthrough 12: the page shows the schedules themselves, first, and says where each optimiser's
+    // runs end (Adam's median gap, a local minimum's, read as "Adam never trains").
+    const first = r.panels[0];
+    expect(first?.kind === 'chart' && [first.title, first.series.length, first.series[0]?.y.length]).toEqual(['The seven schedules: the LR of each step (SGD, lr 0.01)', 7, 400]);
+    const [adamGlobal, adamLocal, adamMoving] = r.findings.adamConstantEnd as number[];
+    const sgdMoving = (r.findings.sgdConstantEnd as number[])[2] as number;
+    expect((adamGlobal as number) + (adamLocal as number)).toBeGreaterThan(0.5);
+    expect(adamMoving).toBeLessThan(sgdMoving);
+    expect(r.summary).toContain(`noisiest, ${r.findings.noisiestSchedule as string} LR`);
+    expect(r.summary).toContain(`still by ${fmt(r.findings.optimizerGapAt100 as number)} at the end`);
   });
 
   it("tune together: SGD's best LR fails for Adam and Adam's best LR fails for SGD", async () => {

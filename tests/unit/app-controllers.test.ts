@@ -128,14 +128,24 @@ describe('validation a person waits for', () => {
     const c = new PassClock(2, 1000);
     c.begin(0, 10);
     c.progress(50, 10.2);
-    // Not trusted before half a second of a pass.
+    // Not trusted before half a second after the pass's first report.
     expect(c.remaining()).toBeNull();
     c.progress(250, 11);
-    // 250 run-steps/s: 750 left of this pass and 1000 of the next.
+    // 250 run-steps/s (200 in 0.8 s): 750 left of this pass and 1000 of the next.
     expect(c.remaining()).toBeCloseTo(7, 9);
     c.begin(1, 14);
+    // The next pass: the last rate stands until this one measures its own.
     c.progress(500, 15);
-    expect(c.remaining()).toBeCloseTo(1, 9);
+    expect(c.remaining()).toBeCloseTo(2, 9);
+    c.progress(750, 15.5);
+    expect(c.remaining()).toBeCloseTo(0.5, 9);
+    // Walkthrough 12: 5 s of start-up before the first report are no part of the rate ("77 min left", then "2 min").
+    const slow = new PassClock(2, 1000);
+    slow.begin(0, 0);
+    slow.progress(10, 5);
+    expect(slow.remaining()).toBeNull();
+    slow.progress(260, 6);
+    expect(slow.remaining()).toBeCloseTo(1740 / 250, 9);
     expect([formatRemaining(null), formatRemaining(0.2), formatRemaining(12.1), formatRemaining(300)]).toEqual([
       'estimating time left…',
       'almost done',
@@ -294,7 +304,14 @@ describe("a surface validation's message", () => {
     expect(run.report.pairs.map((p) => `${p.a}-${p.b}`)).toEqual(['gpu-cpu', 'gpu-cpu64', 'cpu-cpu64']);
     const text = surfaceValidationText(run.report.pairs);
     expect(text).toMatch(/^PASS: gpu vs cpu: same outcome on 100\.00% of runs .* Against float64: gpu vs cpu64: same outcome on \d+\.\d\d% of runs/);
-    expect(surfaceValidationHeadline(run.report.pairs)).toMatch(/^PASS: gpu vs cpu: same outcome on 100\.00% of runs \(needs ≥ 99\.50%\); against float64 \(cpu64\), \d+\.\d\d%\.$/);
+    // Walkthrough 12: the headline in words a student reads, the engines' names in full; the numbers under it.
+    expect(surfaceValidationHeadline(run.report.pairs)).toMatch(
+      new RegExp(`^The map checks out: run again on the float32 CPU engine, 100\\.00% of the map's ${plan.runs} runs end the same way, and \\d+\\.\\d\\d% on the float64 CPU engine \\(more than twice float32's digits\\)\\.$`),
+    );
+    expect(text).toMatch(/A run on a basin boundary has a neighbour on the map that ended elsewhere/);
+    expect(text).not.toMatch(/e-3\d/);
+    const bad = run.report.pairs.map((p, i) => (i === 0 ? { ...p, sameOutcome: 0.9, sameOutcomeOffBoundary: 0.9 } : p));
+    expect(surfaceValidationHeadline(bad)).toMatch(/^The check failed: run again on the float32 CPU engine, 90\.00% of the map's \d+ runs end the same way \(at least 99\.50% must\), and .* The numbers below say where they differ\.$/);
     // Without a float32 engine before the twin pair, the first pair is the whole message.
     const plain = await validatePlan(plan, [cpu, cpu64]);
     expect(surfaceValidationText(plain.report.pairs)).not.toContain('Against float64');

@@ -38,7 +38,7 @@ import { SELECTED_INK } from '../../src/view/colors.ts';
 import { COMPARE_COLOURS, carryRun, clearedRunsText, movedRunsText, noPlace, runPanelHeading, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/spec-edit.ts';
-import { axesText, countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, scheduleText } from '../../src/app/summary.ts';
+import { axesText, countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, schedulePurpose, scheduleText } from '../../src/app/summary.ts';
 
 const GRID = {
   surface: { name: 'rosenbrock' },
@@ -848,7 +848,7 @@ describe('heatmap keys and zoom', () => {
 });
 
 describe('the schedule chart', () => {
-  it("says it is drawn at the editor's values when the map sweeps what shapes it, naming them; nothing otherwise", () => {
+  it("says it is drawn at the spec's own values when the map sweeps what shapes it, naming them; nothing otherwise", () => {
     // GRID sweeps lr and momentum with a constant LR: the momentum is not drawn, so not named.
     // No schedule, no chart: nothing to say of it; the heading's sentence says the LR is the run's own.
     expect(scheduleNote(plan())).toBe('');
@@ -859,7 +859,7 @@ describe('the schedule chart', () => {
     expect(scheduleText(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }), true)).toBe("Drawn at the editor's LR; each lane of the race runs this schedule from its own LR.");
     expect(scheduleText(plan({ ...GRID, sweep: null, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: 60 } }), true)).toMatch(/^OneCycleLR sets the LR of every lane/);
     expect(scheduleText(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }), false)).toBe(scheduleNote(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } })));
-    expect(scheduleNote(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }))).toBe("Drawn at lr " + String(GRID.optimizer.lr) + " (the editor's value); the map sweeps it: click a cell for its run's own LR.");
+    expect(scheduleNote(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }))).toBe("Drawn at lr " + String(GRID.optimizer.lr) + ", the spec's own value; the map sweeps it: click a cell for its run's own LR.");
     const starts = { ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -1, max: 1, count: 3, scale: 'linear' }, y: null } };
     expect(scheduleNote(plan(starts))).toBe('');
     // A schedule that follows the loss: the chart's flat line is only where every run starts.
@@ -867,13 +867,30 @@ describe('the schedule chart', () => {
     expect(scheduleNote(plateau)).toMatch(/^ReduceLROnPlateau cuts the LR when a run's loss .* each run's LR is its own\. The line is the LR every run starts from; click a cell for its run's LR per step\.$/);
     expect(scheduleNote(plan({ ...GRID, schedule: { name: 'ReduceLROnPlateau' } }))).toMatch(/its run's LR per step\. Drawn at lr /);
     const cyclic = { ...GRID, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: GRID.steps }, sweep: { kind: 'grid', x: { param: 'schedule.max_lr', min: 1e-3, max: 0.1, count: 3, scale: 'log' }, y: { param: 'schedule.max_momentum', min: 0.85, max: 0.99, count: 3, scale: 'linear' } } };
-    expect(scheduleNote(plan(cyclic))).toBe("Drawn at max_lr 0.01, max_momentum 0.95 (the editor's values); the map sweeps them: click a cell for its run's own LR.");
+    expect(scheduleNote(plan(cyclic))).toBe("Drawn at max_lr 0.01, max_momentum 0.95, the spec's own values; the map sweeps them: click a cell for its run's own LR.");
   });
 
-  it('draws the LR on a log axis where it stays positive over two decades, linear where it reaches 0', () => {
+  it('says what the schedule does and what it is for (every schedule has a purpose), and why SGD has no stability lines under one (walkthrough 12)', () => {
+    for (const d of SCHEDULES) expect(d.purpose, d.id).toMatch(/^[A-Z].{30,300}\.$/);
+    const cosine = plan({ ...GRID, schedule: { name: 'CosineAnnealingLR', T_max: GRID.steps } });
+    const def = findSchedule('CosineAnnealingLR');
+    expect(schedulePurpose(cosine)).toBe(`${def?.doc} ${def?.purpose} The map's dashed stability lines are limits for a constant LR, so none is drawn under a schedule.`);
+    expect(schedulePurpose(plan({ ...GRID, optimizer: { name: 'Adam', lr: 0.01 }, sweep: null, schedule: { name: 'StepLR', step_size: 10 } }))).not.toMatch(/stability lines/);
+    expect(schedulePurpose(plan(GRID))).toBe('');
+  });
+
+  it('draws the LR on a log axis where it stays positive over two decades and a linear one would flatten much of it to 0; linear where it reaches 0, and for a cosine', () => {
     expect(logLrAxis([0.1, 0.01, 0.001])).toBe(true);
     expect(logLrAxis([0.1, 0.05, 0.002])).toBe(false);
     expect(logLrAxis([0.1, 0.01, 0])).toBe(false);
+    const curve = (spec: Record<string, unknown>): Float64Array => scheduleCurve(plan({ ...GRID, ...spec, steps: 500, sweep: null })).lr;
+    // StepLR x0.1 every 100 steps and a long ExponentialLR: most of the curve under 5% of its top.
+    expect(logLrAxis(curve({ schedule: { name: 'StepLR', step_size: 100, gamma: 0.1 } }))).toBe(true);
+    expect(logLrAxis(curve({ schedule: { name: 'ExponentialLR', gamma: 0.98 } }))).toBe(true);
+    // Walkthrough 12: a cosine to eta_min 0 ends at ~1e-9 of its top, and a log axis drew its half
+    // cosine as flat, then a cliff; a one-cycle's warm-up as a bump.
+    expect(logLrAxis(curve({ schedule: { name: 'CosineAnnealingLR', T_max: 500 } }))).toBe(false);
+    expect(logLrAxis(curve({ schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: 500 } }))).toBe(false);
   });
 });
 

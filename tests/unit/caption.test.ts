@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { makePlan } from '../../src/core/plan.ts';
 import { parseSpec } from '../../src/core/spec.ts';
 import { DEFAULT_SPEC } from '../../src/app/defaults.ts';
-import { LAMBDA_NOTE, caption, paramLabel } from '../../src/view/caption.ts';
+import { LAMBDA_NOTE, caption, divergedText, paramLabel } from '../../src/view/caption.ts';
 import { heatmapFrame } from '../../src/view/frame.ts';
 import { heatmapLegend } from '../../src/view/legend.ts';
 import { allocateColumns } from '../../src/core/results.ts';
@@ -80,5 +80,16 @@ describe('legend', () => {
       'stability limit',
     ]);
     expect(LAMBDA_NOTE).toMatch(/largest eigenvalue of the Hessian/);
+  });
+});
+
+describe('what "diverged" means on a map', () => {
+  it("names the plan's own bound and checkpoints (walkthrough 12: the page never said)", () => {
+    const plan = makePlan(parseSpec(DEFAULT_SPEC));
+    expect(divergedText(plan)).toBe(
+      `Diverged (black, or red on the other colourings): the run was beyond ±${plan.bound} in x or y, or its loss was no longer a number, at a check (every ${plan.checkEvery} steps, and the last step); it stops there, so its final position is where it was thrown to (often ±∞).`,
+    );
+    const every = makePlan(parseSpec({ ...DEFAULT_SPEC, outcome: { bound: 50, check_every: 1 } }));
+    expect(divergedText(every)).toMatch(/beyond ±50 in x or y, .* at every step;/);
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { makePlan } from '../../src/core/plan.ts';
 import { parseSpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
-import { heavyBallRate, limitMomentum, stabilityLimit, theoryLines } from '../../src/view/theory.ts';
+import { heavyBallRate, limitMomentum, stabilityLimit, startCurvatureNote, theoryLines } from '../../src/view/theory.ts';
 
 /** |x| after `steps` of torch's SGD with momentum on f = λx²/2 from x = 1. */
 function sgd(lr: number, lambda: number, mu: number, nesterov: boolean, steps: number): number {
@@ -139,6 +139,26 @@ describe('theory lines on a map', () => {
       const mu = nest.xValues[i] as number;
       if (Math.abs(mu - 0.5) > 0.03) expect(rn.diverged[i], `Nesterov momentum ${mu}`).toBe(mu > 0.5 ? 1 : 0);
     }
+  });
+
+  it("say why runs left of a line diverge where the start curves more than the minimum, as the default Rosenbrock view's runs do (walkthrough 12)", async () => {
+    const spec = { ...base, surface: 'rosenbrock', start: [-1.5, 2], steps: 500, sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 0.0015, max: 0.004, count: 24 }, y: { param: 'optimizer.momentum', min: 0.5, max: 0.9, count: 3 } } };
+    const plan = makePlan(parseSpec(spec));
+    const note = startCurvatureNote(plan);
+    expect(note).toMatch(/λ = 2092 there, against 1002 at the minimum/);
+    expect(note).toMatch(/runs left of a line can diverge too/);
+    // What the note explains: runs diverge left of the line at each momentum (its LR 2(1 + m)/1002).
+    const res = await new CpuEngine('cpu64', { workers: 0, spawn: null }).run(plan, {});
+    for (let j = 0; j < plan.height; j++) {
+      const mu = plan.yValues[j] as number;
+      const line = stabilityLimit(plan.minima[0]?.sharpness as number, mu, false);
+      const leftDiverged = plan.xValues.filter((lr, i) => (lr as number) < 0.9 * line && res.diverged[j * plan.width + i] === 1);
+      expect(leftDiverged.length, `momentum ${mu}`).toBeGreaterThan(0);
+    }
+    // No note where the start curves no more than the minimum (the quadratic: the same everywhere), or no line is drawn.
+    expect(startCurvatureNote(makePlan(parseSpec({ ...base, surface: 'quadratic' })))).toBeNull();
+    expect(startCurvatureNote(makePlan(parseSpec({ ...spec, optimizer: { name: 'Adam' }, sweep: { ...spec.sweep, y: { param: 'optimizer.betas.0', min: 0, max: 0.9, count: 3 } } })))).toBeNull();
+    expect(startCurvatureNote(makePlan(parseSpec({ ...spec, start: [1.01, 1.02] })))).toBeNull();
   });
 
   it('on the quadratic, separate the runs the engine finds converged from the rest', async () => {

@@ -15,7 +15,7 @@ import { minimumColour, OKABE_ITO } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { HEATMAP_MODES, MODE_LABEL, basinOverlay } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
-import { caption, count, netCaption, netParamLabel, paramLabel, prose } from '../../view/caption.ts';
+import { caption, count, divergedText, netCaption, netParamLabel, paramLabel, prose } from '../../view/caption.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
@@ -32,7 +32,7 @@ import { MAX_NET_PINS } from '../controllers/net-runs-controller.ts';
 import type { OverlayLine, Panel, PanelSource } from '../../view/panels.ts';
 import type { AnyHeatmapMode } from '../../view/net-frame.ts';
 import { figureOpens, opensElsewhereNote } from '../../view/panels.ts';
-import { theoryLines } from '../../view/theory.ts';
+import { startCurvatureNote, theoryLines } from '../../view/theory.ts';
 import { DEFAULT_MODE } from '../defaults.ts';
 import { FIGURE_SCALES } from '../controllers/export-controller.ts';
 import { PRESETS, findPreset, presetOf } from '../presets.ts';
@@ -50,7 +50,7 @@ import { GLOSSARY } from '../../studies/glossary.ts';
 import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
 import { keptNetSliders, paramSliders, sliderCurve } from '../sliders.ts';
-import { countOutcomes, fieldText, heatmapSummary, logLrAxis, netSummary, runText, scheduleText } from '../summary.ts';
+import { countOutcomes, fieldText, heatmapSummary, logLrAxis, netSummary, runText, schedulePurpose, scheduleText } from '../summary.ts';
 import type { CellEventDetail, HeatmapAxis, PinnedCell, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
 import { GRAD_INK } from './contour-plot.ts';
@@ -121,6 +121,7 @@ export class BlApp extends LitElement {
     .run-state-box { display: inline-flex; gap: 8px; min-width: 10.5em; white-space: nowrap; }
     h1 { font-size: 17px; margin: 0 8px 0 0; }
     .status { color: #555; font-size: 12px; max-width: 520px; }
+    .purpose { font-size: 13px; max-width: 520px; margin: 4px 0; line-height: 1.4; }
     bl-heatmap[hidden] { display: none; }
     .one-run { max-width: 520px; margin: 8px 0; padding: 8px 10px; border: 1px solid #d8d8d8; background: #fafafa; font-size: 13px; }
     .one-run p { margin: 4px 0; }
@@ -416,6 +417,7 @@ export class BlApp extends LitElement {
 
   /** Theory drawn on the map (view/theory.ts), the caption and the legend: derived from the shown plan. */
   private readonly theory = memoLast((plan: Plan | null): readonly OverlayLine[] => (plan ? theoryLines(plan) : []));
+  private readonly startNote = memoLast((plan: Plan | null): string => (plan ? (startCurvatureNote(plan) ?? '') : ''));
   private readonly captionText = memoLast((plan: Plan | null, mode: HeatmapMode): string => (plan ? caption(plan, mode) : ''));
   private readonly legendItems = memoLast((frame: HeatmapFrame | null, plan: Plan | null, lines: readonly OverlayLine[]) =>
     frame && plan ? heatmapLegend(frame, plan.minima, lines) : [],
@@ -435,7 +437,7 @@ export class BlApp extends LitElement {
         ctl.spec.history.forward();
         break;
       case 'reset':
-        ctl.spec.reset();
+        ctl.reset();
         break;
       case 'copy-link':
         void ctl.copyLink();
@@ -848,7 +850,7 @@ export class BlApp extends LitElement {
           <bl-spec-editor .spec=${ctl.spec.json} .handSet=${ctl.spec.handSet} .errors=${errors} @spec-change=${(e: SpecChangeEvent) => this.onSpecEdit(e.detail)}></bl-spec-editor>
         </section>
         ${net ? this.netHeatmapSection(net.plan) : html`<section class="heatmap-col" aria-label="Heatmap">
-          <bl-view-notes .caption=${this.captionText(plan, modeFor('surface', ctl.spec.mode))} .mode=${modeFor('surface', ctl.spec.mode)} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} ?theory=${this.theory(plan).length > 0} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
+          <bl-view-notes .caption=${this.captionText(plan, modeFor('surface', ctl.spec.mode))} .mode=${modeFor('surface', ctl.spec.mode)} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} ?theory=${this.theory(plan).length > 0} .diverged=${plan ? divergedText(plan) : ''} .startNote=${this.startNote(plan)} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
           <div class="modes" role="group" aria-label="heatmap shows">
             ${HEATMAP_MODES.map(
               (m) => html`<button data-mode=${m} aria-pressed=${ctl.spec.mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${MODE_LABEL[m]}</button>`,
@@ -938,6 +940,10 @@ export class BlApp extends LitElement {
                   : nothing}
               </div>`}
           <h2>Schedule${plan?.schedule ? `: ${plan.schedule.def.id}` : ': constant LR'}</h2>
+          ${(() => {
+            const purpose = plan ? schedulePurpose(plan) : '';
+            return purpose ? html`<p class="purpose" data-testid="schedule-purpose">${purpose}</p>` : nothing;
+          })()}
           ${(() => {
             const note = plan ? scheduleText(plan, ctl.race.open) : '';
             return note ? html`<p class="status" data-testid="schedule-note">${note}</p>` : nothing;

@@ -264,10 +264,13 @@ export class BlLineChart extends LitElement {
 
     drawGrid(ctx, rect, xt.map((t) => xTo(t.value)), leftScale ? lt.map((t) => yTo(leftScale)(t.value)) : []);
 
-    // Series, clipped so that a line width's overshoot never paints over the axes.
+    // The frame under the series, and the series clipped a line width outside it: a series that sits
+    // at its own maximum or minimum lies on the frame's edge, and drawn under the frame (or clipped
+    // at it) it vanished there (walkthrough 12: WSD's plateau, 350 steps at the top, read as no LR).
+    drawFrame(ctx, rect);
     ctx.save();
     ctx.beginPath();
-    ctx.rect(rect.left, rect.top, rect.width, rect.height);
+    ctx.rect(rect.left - 2, rect.top - 2, rect.width + 4, rect.height + 4);
     ctx.clip();
     for (const s of series) {
       const sc = isRight(s) ? rightScale : leftScale;
@@ -275,7 +278,6 @@ export class BlLineChart extends LitElement {
     }
     ctx.restore();
 
-    drawFrame(ctx, rect);
     drawXAxis(ctx, rect, xt, xTo, this.xLabel);
     if (leftScale) drawYAxis(ctx, rect, lt, yTo(leftScale), 'left', this.yLabel, lw + 16);
     if (rightScale) drawYAxis(ctx, rect, rt, yTo(rightScale), 'right', this.yLabelRight, rw + 16);

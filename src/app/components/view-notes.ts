@@ -18,6 +18,8 @@ export class BlViewNotes extends LitElement {
     stale: { type: Boolean },
     invalid: { type: Boolean },
     theory: { type: Boolean },
+    diverged: { type: String },
+    startNote: { type: String },
     netMode: { type: String },
   };
 
@@ -29,6 +31,10 @@ export class BlViewNotes extends LitElement {
   declare invalid: boolean;
   /** Theory lines are drawn on the map. */
   declare theory: boolean;
+  /** What "diverged" means on this map (caption.ts divergedText); '' for none. */
+  declare diverged: string;
+  /** Why runs left of a line diverge too, where the start curves more than the minima (theory.ts startCurvatureNote); ''. */
+  declare startNote: string;
   /** Set when the map shows network runs (its colouring); the surface notes then give way to the network's. */
   declare netMode: NetHeatmapMode | null;
 
@@ -39,6 +45,8 @@ export class BlViewNotes extends LitElement {
     this.stale = false;
     this.invalid = false;
     this.theory = false;
+    this.diverged = '';
+    this.startNote = '';
     this.netMode = null;
   }
 
@@ -93,12 +101,14 @@ export class BlViewNotes extends LitElement {
         <ul>
           <li>Each pixel is one complete optimisation run. All runs share the surface, the start and the number of steps; only the swept settings (the axes) change from pixel to pixel.</li>
           <li>Colour: ${colourText(this.mode)}. The legend under the map names every colour.</li>
+          ${this.diverged ? html`<li>${this.diverged}</li>` : nothing}
           <li>${LAMBDA_NOTE}</li>
           ${this.theory
             ? // The heavy-ball rule only where its lines are drawn: it is not Adam's (walkthrough 7
               // read SGD's rule in Adam's notes).
               html`<li>Dashed lines are theory: gradient descent with momentum can only settle in a minimum while lr·λ stays under a stability limit (2(1 + momentum) for heavy-ball momentum; the legend gives each line's formula), drawn for each known minimum (and, on the quadratic, where runs converge within the run). Runs right of a limit cannot settle in that minimum.</li>`
             : nothing}
+          ${this.theory && this.startNote ? html`<li data-testid="start-note">${this.startNote}</li>` : nothing}
           <li>Hover a pixel for its numbers; click it for its path on the surface and its loss curve. Drag a rectangle to zoom in; Back (the browser's or the page's) undoes any edit or zoom.</li>
           <li>Other colourings (above the map) show one quantity each: the minimum reached, the final loss, the steps to converge, the sharpness where the run ended.</li>
         </ul>

@@ -328,6 +328,19 @@ export class AppController {
     this.spec.open(json, mode);
   }
 
+  /**
+   * The default view, as a new history entry, with no run selected or pinned: the default view has
+   * none (walkthrough 12: a selection from an earlier view was carried to the default map's edge,
+   * a diverged run nobody picked, and the link still named the old one). Back brings them back with
+   * the view they were in (its link holds them).
+   */
+  reset(): void {
+    this.selection.clear();
+    this.pins.clear();
+    this.netRuns.clear();
+    this.spec.reset();
+  }
+
   /** Puts a link to the view on the clipboard (or, where the page may not, shows it to copy by hand). */
   async copyLink(): Promise<void> {
     const url = location.href;

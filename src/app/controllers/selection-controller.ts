@@ -12,6 +12,7 @@ import { CancelledError } from '../../core/errors.ts';
 import type { Plan } from '../../core/plan.ts';
 import { runCoordinates } from '../../core/plan.ts';
 import { minimumLabel } from '../../core/outcome.ts';
+import { prose } from '../../view/caption.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
 import type { Cell } from '../runs.ts';
 import { carryRun, cellInPlan, cellOfRun, runLabel, runOfCell } from '../runs.ts';
@@ -178,8 +179,10 @@ export class SelectionController implements ReactiveController {
     if (run >= this.sweep.runsReady) return null;
     const b = c.basin[run] as number;
     const m = b >= 0 ? plan.minima[b] : undefined;
+    // Diverged says where: the run's final position is where it was thrown to (often ±∞), which
+    // alone read as a broken number (walkthrough 12).
     const outcome = c.diverged[run]
-      ? 'diverged'
+      ? `diverged (beyond ±${prose(plan.bound)} in x or y, or no longer a number, at a check)`
       : m
         ? `reached ${minimumLabel(m, b)} at (${m.x.toPrecision(4)}, ${m.y.toPrecision(4)})`
         : 'did not converge';

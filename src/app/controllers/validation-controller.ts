@@ -99,19 +99,35 @@ function shownPairs(pairs: readonly PairReport[]): { readonly first: PairReport;
 export function surfaceValidationText(pairs: readonly PairReport[]): string {
   const { first, truth } = shownPairs(pairs);
   const head = verdictText(first, pairVerdict(first));
-  if (!truth) return head;
+  // What the terms mean, once (walkthrough 12: a student met "basin boundaries" and "position error" undefined).
+  const terms =
+    ' A run on a basin boundary has a neighbour on the map that ended elsewhere: there the last digits can decide where a run goes, so those runs are not held to agreement. ' +
+    'Position error: the distance between the two final positions, relative to their size.';
+  if (!truth) return `${head}${terms}`;
   const v = pairVerdict(truth);
-  return `${head} Against float64: ${verdictText(truth, v).replace(/^(PASS|FAIL): /, '')}${v.pass ? '' : ' (float32 against float64: rounding, not a broken engine, where the twins agree)'}`;
+  return `${head} Against float64: ${verdictText(truth, v).replace(/^(PASS|FAIL): /, '')}${v.pass ? '' : ' (float32 against float64: rounding, not a broken engine, where the twins agree)'}${terms}`;
 }
 
-/** A surface validation in a sentence, the line's headline (surfaceValidationText folded under it). */
+/**
+ * A surface validation in a sentence a student can read, the line's headline (surfaceValidationText,
+ * the engineer's numbers, folded under it): what was run again, on what, and how many runs ended
+ * the same way (walkthrough 12: "gpu vs cpu … position error off the boundary" said nothing to
+ * one, and the numbers repeated the headline word for word).
+ */
 export function surfaceValidationHeadline(pairs: readonly PairReport[]): string {
   const { first, truth } = shownPairs(pairs);
   const v = pairVerdict(first);
-  return (
-    `${v.pass ? 'PASS' : 'FAIL'}: ${first.a} vs ${first.b}: same outcome on ${pct(first.sameOutcome)} of runs (needs ≥ ${pct(VALIDATION_THRESHOLDS.minSameOutcome)})` +
-    `${truth ? `; against float64 (${truth.b}), ${pct(truth.sameOutcome)}` : ''}.`
-  );
+  const on = (engine: string): string => `the ${ENGINE_LABEL[engine] ?? engine}`;
+  const twin = `run again on ${on(first.b)}, ${pct(first.sameOutcome)} of the map's ${first.runs} runs end the same way`;
+  const more = truth ? `, and ${pct(truth.sameOutcome)} on ${on(truth.b)} (more than twice float32's digits)` : '';
+  return v.pass
+    ? `The map checks out: ${twin}${more}.`
+    : `The check failed: ${twin} (at least ${pct(VALIDATION_THRESHOLDS.minSameOutcome)} must)${more}. The numbers below say where they differ.`;
+}
+
+/** A position error as the verdict prints it: below 1e-30 (float32's subnormals, a sign of zero) as 0, which "8.1e-38" alarmed a reader into doubting. */
+function positionErrorText(x: number): string {
+  return x < 1e-30 ? '0' : x.toExponential(1);
 }
 
 /** The verdict in one line, with what it was held to. */
@@ -119,7 +135,7 @@ export function verdictText(pair: PairReport, v: PairVerdict): string {
   return (
     `${v.pass ? 'PASS' : 'FAIL'}: ${pair.a} vs ${pair.b}: same outcome on ${pct(pair.sameOutcome)} of runs ` +
     `(needs ≥ ${pct(VALIDATION_THRESHOLDS.minSameOutcome)}; ${pair.mismatches} differ, ${pair.boundaryRuns} runs on basin boundaries); ` +
-    `position error off the boundary median ${pair.position.median.toExponential(1)}, max ${pair.position.max.toExponential(1)} ` +
+    `position error off the boundary median ${positionErrorText(pair.position.median)}, max ${positionErrorText(pair.position.max)} ` +
     `(needs ≤ ${VALIDATION_THRESHOLDS.maxPositionError}).`
   );
 }

@@ -329,6 +329,8 @@ export interface ScheduleDef<O extends Slots = Slots> {
    */
   readonly id: string;
   readonly doc: string;
+  /** What the schedule is for, in plain words (the explorer shows it under the schedule's chart). */
+  readonly purpose: string;
   readonly reference: string;
   readonly params: readonly ParamSchema[];
   /** Derived from `params`: offsets within the block and enum values (`scheduleSlots(params)`). */

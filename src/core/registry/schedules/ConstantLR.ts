@@ -29,6 +29,7 @@ const o = scheduleSlots(params);
 export const ConstantLR: ScheduleDef<typeof o> = {
   id: 'ConstantLR',
   doc: 'Multiplies the LR by factor for the first total_iters steps, then restores it.',
+  purpose: 'A crude warm-up: a reduced LR for the first steps, then the full one.',
   reference:
     'torch/optim/lr_scheduler.py, ConstantLR.get_lr: k == 0: group lr * factor; k == total_iters: ' +
     'group lr * (1.0 / factor); otherwise unchanged. (Its _get_closed_form_lr is only used by SequentialLR, ' +

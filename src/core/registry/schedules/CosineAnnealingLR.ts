@@ -60,6 +60,7 @@ export function cosineAnnealingFrom(
 export const CosineAnnealingLR: ScheduleDef<typeof o> = {
   id: 'CosineAnnealingLR',
   doc: 'Anneals the LR along a half cosine from its initial value to eta_min over T_max steps (and back up after, as torch does).',
+  purpose: 'Keeps the LR high for most of the run, then eases it down to settle: a smooth default for a fixed budget of steps.',
   reference:
     'torch/optim/lr_scheduler.py, CosineAnnealingLR.get_lr (recursive ratio form, with the additive branch when ' +
     '(k - 1 - T_max) % (2 T_max) == 0) and _get_closed_form_lr (eta_min + (base_lr - eta_min) (1 + cos(pi k / T_max)) / 2).',

@@ -39,6 +39,7 @@ const o = scheduleSlots(params);
 export const CosineAnnealingWarmRestarts: ScheduleDef<typeof o> = {
   id: 'CosineAnnealingWarmRestarts',
   doc: 'SGDR: cosine annealing from the LR to eta_min over T_i steps, then a restart, with T_i = T_0 * T_mult ** i.',
+  purpose: 'Repeats the cosine: each restart jumps back to long steps, which can throw a run out of a poor region, and each cycle ends settled (a longer cycle each time with T_mult > 1).',
   reference:
     'torch/optim/lr_scheduler.py, CosineAnnealingWarmRestarts.step (T_cur += 1; if T_cur >= T_i: T_cur %= T_i, ' +
     'T_i *= T_mult) and get_lr (eta_min + (base_lr - eta_min) (1 + cos(pi T_cur / T_i)) / 2).',

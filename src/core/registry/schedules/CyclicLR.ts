@@ -123,6 +123,7 @@ export function momentumSupportErrors(values: ParamValues, ctx: ScheduleContext)
 export const CyclicLR: ScheduleDef<typeof o> = {
   id: 'CyclicLR',
   doc: 'Cyclical LR (Smith 2017): triangular waves between base_lr and max_lr, optionally cycling momentum the opposite way. Custom scale_fn is not supported.',
+  purpose: 'Sweeps the LR up and down between two bounds, so runs keep revisiting long steps, which can carry them out of sharp or poor regions, and no single LR has to be tuned exactly.',
   reference:
     'torch/optim/lr_scheduler.py, CyclicLR.__init__ (sets group lr = base_lr; with cycle_momentum sets momentum/beta1 = ' +
     'max_momentum; _init_scale_fn overrides scale_mode from mode) and get_lr (cycle = floor(1 + k / total_size), ' +

@@ -21,6 +21,7 @@ const o = scheduleSlots(params);
 export const ExponentialLR: ScheduleDef<typeof o> = {
   id: 'ExponentialLR',
   doc: 'Multiplies the LR by gamma every step: lr_k = lr * gamma ** k.',
+  purpose: 'A smooth, steady decay: each step a little shorter than the last, so a run settles gradually rather than at set points.',
   reference:
     'torch/optim/lr_scheduler.py, ExponentialLR.get_lr (group lr unchanged in the initial step, else group lr * gamma) ' +
     'and _get_closed_form_lr (base_lr * gamma ** k).',

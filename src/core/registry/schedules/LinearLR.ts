@@ -39,6 +39,7 @@ const o = scheduleSlots(params);
 export const LinearLR: ScheduleDef<typeof o> = {
   id: 'LinearLR',
   doc: 'Scales the LR by a factor moving linearly from start_factor to end_factor over total_iters steps.',
+  purpose: 'Usually a warm-up: short steps first, while the early gradients are large and an adaptive optimiser\'s statistics are still unreliable, growing to the full LR.',
   reference:
     'torch/optim/lr_scheduler.py, LinearLR.get_lr (k == 0: group lr * start_factor; 0 < k <= total_iters: ' +
     'group lr * (1 + (end - start) / (total_iters * start + (k - 1) * (end - start))); later unchanged), whose ' +

@@ -150,6 +150,7 @@ function zeroLengthPhaseErrors(values: ParamValues, n: number, last: number): st
 export const OneCycleLR: ScheduleDef<typeof o> = {
   id: 'OneCycleLR',
   doc: '1cycle policy (Smith & Topin 2017): warm up from max_lr / div_factor to max_lr, then anneal to max_lr / (div_factor * final_div_factor), optionally cycling momentum the opposite way.',
+  purpose: 'One rise and one long fall: the warm-up to a large LR lets training move fast, and the long anneal to a tiny LR settles it.',
   reference:
     'torch/optim/lr_scheduler.py, OneCycleLR.__init__ (phase end_steps float(pct_start * total_steps) - 1, ' +
     'float(2 * pct_start * total_steps) - 2, total_steps - 1; group initial_lr/max_lr/min_lr) and get_lr ' +

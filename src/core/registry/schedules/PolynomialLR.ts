@@ -29,6 +29,7 @@ const o = scheduleSlots(params);
 export const PolynomialLR: ScheduleDef<typeof o> = {
   id: 'PolynomialLR',
   doc: 'Decays the LR polynomially to 0 over total_iters steps: lr_k = lr * (1 - min(k, total_iters) / total_iters) ** power.',
+  purpose: 'Decays to exactly 0 at total_iters: power 1 is a straight line, a larger power drops faster early and creeps at the end.',
   reference:
     'torch/optim/lr_scheduler.py, PolynomialLR.get_lr (chainable: group lr unchanged in the initial step and after ' +
     'total_iters, else group lr * ((1 - k / total_iters) / (1 - (k - 1) / total_iters)) ** power) and _get_closed_form_lr ' +

@@ -49,6 +49,7 @@ export const ReduceLROnPlateau: ScheduleDef<typeof o> = {
     "Cuts the LR by `factor` when the run's loss has not improved for `patience` steps, each run on its own loss: the LR " +
     'is per-run state. The metric handed to scheduler.step is the loss at the point where the step took its gradient ' +
     '(for the data-backed surface, the full-data loss). Top-level only, as in torch (SequentialLR cannot pass it a metric).',
+  purpose: 'Cuts the LR only when progress stalls: no schedule to design in advance, each run decides from its own loss.',
   reference:
     'torch/optim/lr_scheduler.py, ReduceLROnPlateau.step / _reduce_lr / is_better / _init_is_better: best starts at ±inf, ' +
     'num_bad_epochs counts non-improving steps, in_cooldown zeroes it, a reduction sets lr = max(lr·factor, min_lr) if the ' +

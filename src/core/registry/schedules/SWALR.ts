@@ -47,6 +47,7 @@ const o = scheduleSlots(params);
 export const SWALR: ScheduleDef<typeof o> = {
   id: 'SWALR',
   doc: 'Stochastic Weight Averaging LR (Izmailov et al. 2018): anneals the LR from the optimizer lr to swa_lr over anneal_epochs steps (cosine or linear), then holds swa_lr.',
+  purpose: 'Holds a constant, fairly large LR for weight averaging: the iterates keep moving around the minimum, and their average (SWA) lands nearer its centre than any one of them.',
   reference:
     'torch/optim/swa_utils.py, SWALR.get_lr (step = _step_count - 1, max(1, step) if anneal_epochs == 0; ' +
     'prev_t = clamp((step - 1) / max(1, anneal_epochs)), t = clamp(step / max(1, anneal_epochs)); ' +

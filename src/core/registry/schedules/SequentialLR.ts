@@ -53,6 +53,7 @@ export const SequentialLR: ScheduleDef<typeof o> = {
   validate: (values, ctx, children) => validateSequentialLR(values, children, ctx),
   id: 'SequentialLR',
   doc: 'Runs its schedulers one after another, switching at the milestones (e.g. LinearLR warmup, then CosineAnnealingLR).',
+  purpose: 'Runs schedules one after another: most often a short warm-up, then the main decay.',
   reference:
     'torch/optim/lr_scheduler.py, SequentialLR.__init__ (resets group lr to initial_lr, recursive_undo, ' +
     "schedulers[0]._initial_step()) and step (bisect_right(milestones, k); scheduler._update_lr(0) at a milestone, " +

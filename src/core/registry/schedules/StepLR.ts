@@ -30,6 +30,7 @@ const o = scheduleSlots(params);
 export const StepLR: ScheduleDef<typeof o> = {
   id: 'StepLR',
   doc: 'Multiplies the LR by gamma every step_size steps: lr_k = lr * gamma ** (k // step_size).',
+  purpose: 'Large steps to travel, then smaller ones to settle: the staircase of classic image-classification training (the LR divided by 10 every so many epochs).',
   reference:
     'torch/optim/lr_scheduler.py, StepLR.get_lr (chainable: group lr * gamma when k > 0 and k % step_size == 0) ' +
     'and StepLR._get_closed_form_lr (base_lr * gamma ** (k // step_size)).',

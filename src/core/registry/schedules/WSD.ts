@@ -100,6 +100,7 @@ export const WSD: ScheduleDef<typeof o> = {
     'total_iters=warmup_steps), ConstantLR(factor=1.0, total_iters=stable_steps), LinearLR(start_factor=1.0, ' +
     'end_factor=min_lr_ratio, total_iters=decay_steps)], milestones=[warmup_steps, warmup_steps + stable_steps]) when ' +
     'warmup_steps >= 1, warmup_start_factor > 0 and decay_steps >= 1; the 1-sqrt cooldown has no torch equivalent.',
+  purpose: 'Warm up, hold the LR for most of training, then cool down quickly at the end: the run can be stopped at any point of the plateau and cooled down then, which is why it is used to train language models.',
   reference:
     'Hägele et al. 2024, "Scaling Laws and Compute-Optimal Training Beyond Fixed Training Durations" (arXiv:2405.18392), ' +
     'warmup-stable-decay with the 1-sqrt cooldown 1 - sqrt((n - N_cooldown_start) / N_cooldown); WSD as named in Hu et al. ' +
