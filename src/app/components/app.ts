@@ -61,7 +61,7 @@ import './param-sliders.ts';
 import './race-view.ts';
 import './run-panel.ts';
 import type { SelectedRun } from './run-panel.ts';
-import { axesMovedText, setAt } from '../spec-edit.ts';
+import { setAt } from '../spec-edit.ts';
 import './spec-editor.ts';
 import type { SpecChangeDetail, SpecChangeEvent } from './spec-editor.ts';
 
@@ -166,7 +166,7 @@ export class BlApp extends LitElement {
     .modes { display: flex; gap: 4px; margin-bottom: 8px; flex-wrap: wrap; }
     .modes button[aria-pressed='true'] { background: #1d1d1f; color: #fff; }
     .message { margin: 6px 0; color: #8a3b00; max-width: 640px; }
-    .message.passed { color: #333; }
+    .message.passed, .message.info { color: #333; }
     .message details.inline { display: inline; }
     .message details.inline > summary { display: inline; cursor: pointer; color: #0b5cad; }
     .message details.inline[open] > p { margin: 4px 0 0; }
@@ -218,6 +218,7 @@ export class BlApp extends LitElement {
     .claim-verdict.fails { border-color: #d55e00; background: #fbeee6; }
     .claim-verdict.unshown { border-color: #e69f00; background: #fdf6e3; }
     .verdict { font-weight: 600; padding: 2px 6px; border-radius: 3px; }
+    .verdict-slot { display: inline-block; min-width: 8.5em; }
     .verdict.pass { background: #e3f4ea; color: #0b6b35; }
     .verdict.fail { background: #fde8e6; color: #9b1c13; }
     .verdict.warn { background: #fbeee6; color: #8a3b00; }
@@ -529,17 +530,7 @@ export class BlApp extends LitElement {
 
   /** An edit in the editor; where it moved the map's axes (a schedule that sets the LR), it says so. */
   private onSpecEdit(d: SpecChangeDetail): void {
-    const ctl = this.ctl;
-    if (!ctl) return;
-    // The problem switch opens the other problem's default view, which is a curated view: in its colouring.
-    const preset = d.path === 'problem' ? findPreset(presetOf(d.spec)) : undefined;
-    if (preset) {
-      ctl.spec.open(d.spec, preset.mode);
-      return;
-    }
-    const moved = d.path.startsWith('sweep.') || d.path === '' ? '' : axesMovedText(ctl.spec.json, d.spec);
-    ctl.spec.setSpec(d.spec, { handSet: d.handSet });
-    if (moved) ctl.message.say(moved, { aboutNextRun: true });
+    this.ctl?.edit(d.spec, d.path, d.handSet);
   }
 
   /**
@@ -776,7 +767,8 @@ export class BlApp extends LitElement {
           : html`<button data-testid="validate" ?disabled=${!val.canValidate() || st.busy} @click=${() => void val.validate()}
           title=${net ? 'Run this network sweep on the float64 CPU engine and compare it with the results shown (as basinlab validate does)' : 'Run this sweep on the CPU engines and compare'}>Validate vs CPU</button>`}
         ${val.validating ? html`<span class="status" data-testid="validation-status">${val.status()}</span>` : nothing}
-        ${st.badge ? html`<span data-testid="verdict" class="verdict ${st.badge.tone}" title=${st.badge.title}>${st.badge.text}</span>` : nothing}
+        <!-- The chip's place is kept while it is absent, so that its coming does not move the controls after it to another row (walkthrough 12). -->
+        ${!val.validating ? html`<span class="verdict-slot">${st.badge ? html`<span data-testid="verdict" class="verdict ${st.badge.tone}" title=${st.badge.title}>${st.badge.text}</span>` : nothing}</span>` : nothing}
         ${st.offerFloat64
           ? html`<button data-testid="show-float64" title="Past float32's resolution: draw the float64 results the validation computed" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button>`
           : nothing}
@@ -799,6 +791,9 @@ export class BlApp extends LitElement {
             // read as the figure's (walkthrough 11).
             if (id) {
               this.toast?.dismiss();
+              // What was said was about the explorer's last action (a link copied): it goes
+              // (walkthrough 12 found it above the map all through a study's run).
+              this.ctl?.message.say('');
               void this.studies?.select(id);
             } else this.closeStudy();
           }}>
@@ -879,7 +874,7 @@ export class BlApp extends LitElement {
             .cursorText=${hoverInfo ? `${sel.hover ? 'Cursor' : 'Selected'} at ${runText(hoverInfo.coords, hoverInfo.outcome, hoverInfo.fields)}` : ''}
             @cell-hover=${(e: CustomEvent<CellEventDetail | null>) => this.onCellHover(e.detail)}
             @cell-click=${(e: CustomEvent<CellEventDetail>) => {
-              sel.select(e.detail);
+              ctl.selectRun(e.detail);
               this.revealDetails();
             }}
             @zoom=${(e: CustomEvent<ZoomDetail>) => zoom.zoomTo(ctl.spec.current, e.detail)}

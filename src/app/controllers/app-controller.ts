@@ -23,6 +23,10 @@ import { heatmapFrame } from '../../view/frame.ts';
 import { gpuHeatmap } from '../heatmap/gpu-renderer.ts';
 import type { HeatmapGpu } from '../heatmap/renderers.ts';
 import { carryRun, clearedRunsText, longestSteps, movedRunsText, noPlace, shortParam } from '../runs.ts';
+import { findPreset, presetOf } from '../presets.ts';
+import { axesMovedText } from '../spec-edit.ts';
+import type { HandSet, SpecJSON } from '../spec-edit.ts';
+import type { Cell } from '../runs.ts';
 import { SELECTED_INK } from '../../view/colors.ts';
 import { netParamShort } from '../../view/caption.ts';
 import type { EngineSet } from './engines.ts';
@@ -329,6 +333,32 @@ export class AppController {
   }
 
   /**
+   * An edit in the editor (`path` the field edited, '' for an action): the problem switch opens the
+   * other problem's default view, a curated view, in its colouring; an edit that moved the map's axes
+   * (a schedule that sets the LR) says so, in the page's ordinary ink (walkthrough 12: routine news in
+   * the warning colour).
+   */
+  edit(json: SpecJSON, path: string, handSet: HandSet): void {
+    const preset = path === 'problem' ? findPreset(presetOf(json)) : undefined;
+    if (preset) {
+      this.spec.open(json, preset.mode);
+      return;
+    }
+    const moved = path.startsWith('sweep.') || path === '' ? '' : axesMovedText(this.spec.json, json);
+    this.spec.setSpec(json, { handSet });
+    if (moved) this.message.say(moved, { aboutNextRun: true, tone: 'info' });
+  }
+
+  /**
+   * A click on a surface map's cell: that run is selected, and the runs' tab shows it (walkthrough
+   * 12: with the race open, a click selected a run the page did not show).
+   */
+  selectRun(cell: Cell): void {
+    this.selection.select(cell);
+    this.race.setOpen(false);
+  }
+
+  /**
    * The default view, as a new history entry, with no run selected or pinned: the default view has
    * none (walkthrough 12: a selection from an earlier view was carried to the default map's edge,
    * a diverged run nobody picked, and the link still named the old one). Back brings them back with
@@ -349,7 +379,7 @@ export class AppController {
     const stale = this.spec.errors.length > 0;
     try {
       await navigator.clipboard.writeText(url);
-      this.message.say(stale ? 'Link copied: it is to the last view that ran, not to the edits the editor cannot run yet.' : 'Link to this view copied.');
+      this.message.say(stale ? 'Link copied: it is to the last view that ran, not to the edits the editor cannot run yet.' : 'Link to this view copied.', { tone: stale ? 'notice' : 'info' });
     } catch {
       this.message.say(`Copy this link${stale ? ' (to the last view that ran, not to the edits the editor cannot run yet)' : ''}: ${url}`);
     }

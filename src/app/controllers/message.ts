@@ -7,11 +7,12 @@ import type { ReactiveControllerHost } from 'lit';
 export class MessageLine {
   text = '';
   /**
-   * How the line reads: a notice (amber ink: something was cleared, dropped or refused) or a result
+   * How the line reads: a notice (amber ink: something was cleared, dropped or refused), a result
    * that is good news (a passed validation, in the page's ordinary ink: walkthrough 11 read a PASS
-   * in the warning colour as a warning).
+   * in the warning colour as a warning), or routine news (a link copied, axes that moved with an
+   * edit: ordinary ink too, walkthrough 12).
    */
-  tone: 'notice' | 'passed' = 'notice';
+  tone: 'notice' | 'passed' | 'info' = 'notice';
   /**
    * A sentence that stands for `text` on the line, the text itself folded under it (a validation's
    * numbers: walkthrough 11's PASS paragraph pushed the map 200 px down); '' shows the text.
@@ -25,7 +26,7 @@ export class MessageLine {
   constructor(private readonly host: ReactiveControllerHost) {}
 
   /** Says `text`; with `aboutNextRun`, it stays while the sweep the edit starts begins (see runStarts). */
-  say(text: string, opts: { readonly aboutNextRun?: boolean; readonly tone?: 'notice' | 'passed'; readonly headline?: string } = {}): void {
+  say(text: string, opts: { readonly aboutNextRun?: boolean; readonly tone?: 'notice' | 'passed' | 'info'; readonly headline?: string } = {}): void {
     if (text !== '' && text !== this.text) this.said++;
     this.text = text;
     this.tone = opts.tone ?? 'notice';
