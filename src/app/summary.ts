@@ -258,15 +258,16 @@ export function scheduleNote(plan: Plan): string {
 }
 
 /**
- * What the schedule does and what it is for, under its heading (walkthrough 12: a student found
- * it only in the editor's tooltips), and, for SGD, why the map has no stability lines under a
- * schedule (they are the limits of a constant LR). Empty without a schedule.
+ * What the schedule is for, in plain words, under its heading (walkthrough 12: a student found it
+ * only in the editor's tooltips), and, for SGD, why the map has no stability lines under a
+ * schedule (they are the limits of a constant LR); `exactly`, its registry doc (the rule, torch's
+ * equivalent), for a fold under it. Null without a schedule.
  */
-export function schedulePurpose(plan: Plan): string {
+export function schedulePurpose(plan: Plan): { readonly purpose: string; readonly exactly: string } | null {
   const s = plan.schedule;
-  if (!s) return '';
+  if (!s) return null;
   const lines = plan.optimizer.id === 'SGD' ? " The map's dashed stability lines are limits for a constant LR, so none is drawn under a schedule." : '';
-  return `${s.def.doc} ${s.def.purpose}${lines}`;
+  return { purpose: `${s.def.purpose}${lines}`, exactly: s.def.doc };
 }
 
 /**

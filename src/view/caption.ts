@@ -87,7 +87,7 @@ function settings(schema: readonly ParamSchema[], values: Readonly<Record<string
  */
 export function divergedText(plan: Pick<Plan, 'bound' | 'checkEvery' | 'spec'>): string {
   const every = plan.checkEvery === 1 ? 'at every step' : `at a check (every ${prose(plan.checkEvery)} steps, and the last step)`;
-  return `Diverged (black, or red on the other colourings): the run was beyond ±${prose(plan.bound)} in x or y, or its loss was no longer a number, ${every}; it stops there, so its final position is where it was thrown to (often ±∞).`;
+  return `Diverged (black, or red on the other colourings): the run was beyond ±${prose(plan.bound)} in x or y, or its loss was no longer a number, ${every}; it stops there, so its final position is where it was thrown to (often ±∞, or no number at all, shown as –).`;
 }
 
 /** What the colours of a mode say, in one clause. */

@@ -391,7 +391,7 @@ describe('validation a person waits for', () => {
     expect(statuses.some((t) => t.startsWith('Validating 2/2: float64 CPU engine'))).toBe(true);
     expect(statuses.some((t) => /(s|min) left|almost done/.test(t))).toBe(true);
     expect(await testText(page, 'verdict')).toBe('✓ passed');
-    expect(await testText(page, 'message-headline')).toMatch(/^The map checks out: run again on the float32 CPU engine, [\d.]+% of the map's 16384 runs end the same way/);
+    expect(await testText(page, 'message-headline')).toMatch(/^The map checks out: run again on the float32 CPU engine, [\d.]+% of the map's 16,384 runs end the same way/);
     expect(await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('[data-testid="message"] details p')?.textContent ?? '')).toMatch(/^PASS: gpu vs cpu: same outcome on [\d.]+% of runs \(needs ≥ 99\.50%/);
     await page.close();
   }, 400_000);

@@ -306,7 +306,7 @@ describe("a surface validation's message", () => {
     expect(text).toMatch(/^PASS: gpu vs cpu: same outcome on 100\.00% of runs .* Against float64: gpu vs cpu64: same outcome on \d+\.\d\d% of runs/);
     // Walkthrough 12: the headline in words a student reads, the engines' names in full; the numbers under it.
     expect(surfaceValidationHeadline(run.report.pairs)).toMatch(
-      new RegExp(`^The map checks out: run again on the float32 CPU engine, 100\\.00% of the map's ${plan.runs} runs end the same way, and \\d+\\.\\d\\d% on the float64 CPU engine \\(more than twice float32's digits\\)\\.$`),
+      new RegExp(`^The map checks out: run again on the float32 CPU engine, 100\\.00% of the map's ${plan.runs.toLocaleString('en-US')} runs end the same way, and \\d+\\.\\d\\d% on the float64 CPU engine \\(more than twice float32's digits\\)\\.$`),
     );
     expect(text).toMatch(/A run on a basin boundary has a neighbour on the map that ended elsewhere/);
     expect(text).not.toMatch(/e-3\d/);

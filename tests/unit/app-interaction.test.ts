@@ -874,9 +874,9 @@ describe('the schedule chart', () => {
     for (const d of SCHEDULES) expect(d.purpose, d.id).toMatch(/^[A-Z].{30,300}\.$/);
     const cosine = plan({ ...GRID, schedule: { name: 'CosineAnnealingLR', T_max: GRID.steps } });
     const def = findSchedule('CosineAnnealingLR');
-    expect(schedulePurpose(cosine)).toBe(`${def?.doc} ${def?.purpose} The map's dashed stability lines are limits for a constant LR, so none is drawn under a schedule.`);
-    expect(schedulePurpose(plan({ ...GRID, optimizer: { name: 'Adam', lr: 0.01 }, sweep: null, schedule: { name: 'StepLR', step_size: 10 } }))).not.toMatch(/stability lines/);
-    expect(schedulePurpose(plan(GRID))).toBe('');
+    expect(schedulePurpose(cosine)).toEqual({ purpose: `${def?.purpose} The map's dashed stability lines are limits for a constant LR, so none is drawn under a schedule.`, exactly: def?.doc });
+    expect(schedulePurpose(plan({ ...GRID, optimizer: { name: 'Adam', lr: 0.01 }, sweep: null, schedule: { name: 'StepLR', step_size: 10 } }))?.purpose).not.toMatch(/stability lines/);
+    expect(schedulePurpose(plan(GRID))).toBeNull();
   });
 
   it('draws the LR on a log axis where it stays positive over two decades and a linear one would flatten much of it to 0; linear where it reaches 0, and for a cosine', () => {

@@ -87,7 +87,7 @@ describe('what "diverged" means on a map', () => {
   it("names the plan's own bound and checkpoints (walkthrough 12: the page never said)", () => {
     const plan = makePlan(parseSpec(DEFAULT_SPEC));
     expect(divergedText(plan)).toBe(
-      `Diverged (black, or red on the other colourings): the run was beyond ±${plan.bound} in x or y, or its loss was no longer a number, at a check (every ${plan.checkEvery} steps, and the last step); it stops there, so its final position is where it was thrown to (often ±∞).`,
+      `Diverged (black, or red on the other colourings): the run was beyond ±${plan.bound} in x or y, or its loss was no longer a number, at a check (every ${plan.checkEvery} steps, and the last step); it stops there, so its final position is where it was thrown to (often ±∞, or no number at all, shown as –).`,
     );
     const every = makePlan(parseSpec({ ...DEFAULT_SPEC, outcome: { bound: 50, check_every: 1 } }));
     expect(divergedText(every)).toMatch(/beyond ±50 in x or y, .* at every step;/);

@@ -936,8 +936,11 @@ export class BlApp extends LitElement {
               </div>`}
           <h2>Schedule${plan?.schedule ? `: ${plan.schedule.def.id}` : ': constant LR'}</h2>
           ${(() => {
-            const purpose = plan ? schedulePurpose(plan) : '';
-            return purpose ? html`<p class="purpose" data-testid="schedule-purpose">${purpose}</p>` : nothing;
+            const p = plan ? schedulePurpose(plan) : null;
+            return p
+              ? html`<p class="purpose" data-testid="schedule-purpose">${p.purpose}</p>
+                  <details class="status"><summary>Exactly</summary><p>${p.exactly}</p></details>`
+              : nothing;
           })()}
           ${(() => {
             const note = plan ? scheduleText(plan, ctl.race.open) : '';

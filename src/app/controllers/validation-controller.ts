@@ -22,6 +22,7 @@ import type { Pass } from '../validation-passes.ts';
 import { ENGINE_LABEL, PassClock, formatRemaining, netValidationPasses, validationPasses } from '../validation-passes.ts';
 import { resolutionText, untrainedClass } from '../precision-probe.ts';
 import { explainError } from '../explain-error.ts';
+import { count } from '../../view/caption.ts';
 
 /** A share as a percentage to two decimals, as validation's thresholds are stated ("99.50%"). */
 function pct(x: number): string {
@@ -118,7 +119,7 @@ export function surfaceValidationHeadline(pairs: readonly PairReport[]): string 
   const { first, truth } = shownPairs(pairs);
   const v = pairVerdict(first);
   const on = (engine: string): string => `the ${ENGINE_LABEL[engine] ?? engine}`;
-  const twin = `run again on ${on(first.b)}, ${pct(first.sameOutcome)} of the map's ${first.runs} runs end the same way`;
+  const twin = `run again on ${on(first.b)}, ${pct(first.sameOutcome)} of the map's ${count(first.runs)} runs end the same way`;
   const more = truth ? `, and ${pct(truth.sameOutcome)} on ${on(truth.b)} (more than twice float32's digits)` : '';
   return v.pass
     ? `The map checks out: ${twin}${more}.`
