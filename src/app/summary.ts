@@ -266,7 +266,9 @@ export function scheduleNote(plan: Plan): string {
 export function schedulePurpose(plan: Plan): { readonly purpose: string; readonly exactly: string } | null {
   const s = plan.schedule;
   if (!s) return null;
-  const lines = plan.optimizer.id === 'SGD' ? " The map's dashed stability lines are limits for a constant LR, so none is drawn under a schedule." : '';
+  // Only where the map would have them without the schedule: SGD with an LR or momentum axis.
+  const axes = plan.dims.some((d) => d.path === 'optimizer.lr' || d.path === 'optimizer.momentum');
+  const lines = plan.optimizer.id === 'SGD' && axes ? " The map's dashed stability lines are limits for a constant LR, so none is drawn under a schedule." : '';
   return { purpose: `${s.def.purpose}${lines}`, exactly: s.def.doc };
 }
 
@@ -287,12 +289,14 @@ export function scheduleText(plan: Plan, race: boolean): string {
 }
 
 /**
- * Whether the schedule chart's LR axis is logarithmic: where the curve stays positive, spans two
- * decades or more, and spends a quarter of its steps or more under 5% of its top, which a linear
- * axis would draw as 0 (StepLR's x0.1 drops, a long ExponentialLR). Linear elsewhere: where it
- * reaches 0, and for the shapes that spend only their last stretch that low (a cosine to eta_min
- * 0 ends at a tiny positive LR; on a log axis its half cosine read as flat, then a cliff:
- * walkthrough 12), and cyclic and one-cycle curves.
+ * Whether the schedule chart's LR axis is logarithmic: where the curve stays positive and spends a
+ * quarter of its steps or more under 5% of its top, which a linear axis would draw as 0 (StepLR's
+ * x0.1 drops, a long ExponentialLR, a decaying triangular2 or exp_range cycle). Linear elsewhere:
+ * where it reaches 0, and for the shapes that spend only their last stretch that low (a cosine to
+ * eta_min 0 ends at a tiny positive LR; on a log axis its half cosine read as flat, then a cliff:
+ * walkthrough 12; a one-cycle's warm-up read as a bump). No ratio test: the editor's own
+ * ExponentialLR (down 100x over the run) ends at 99.1x its last LR drawn, and two x0.1 drops come
+ * to 99.99999999999994 in floating point (review 15).
  */
 export function logLrAxis(lr: ArrayLike<number>): boolean {
   let lo = Number.POSITIVE_INFINITY;
@@ -301,7 +305,7 @@ export function logLrAxis(lr: ArrayLike<number>): boolean {
     lo = Math.min(lo, lr[k] as number);
     hi = Math.max(hi, lr[k] as number);
   }
-  if (!(lo > 0 && hi / lo >= 100)) return false;
+  if (!(lo > 0)) return false;
   let low = 0;
   for (let k = 0; k < lr.length; k++) if ((lr[k] as number) < 0.05 * hi) low++;
   return low >= 0.25 * lr.length;

@@ -57,7 +57,6 @@ const WARM_UP_S = 0.5;
  */
 export class PassClock {
   private pass = -1;
-  private start = 0;
   private done = 0;
   private rate: number | null = null;
   /** The pass's first progress: the rate is measured from it, not from the pass's start. */
@@ -69,10 +68,9 @@ export class PassClock {
     private readonly work: number,
   ) {}
 
-  /** Pass k (0-based) starts at time `now` (seconds). */
-  begin(k: number, now: number): void {
+  /** Pass k (0-based) starts: its rate is measured from its first report (progress). */
+  begin(k: number): void {
     this.pass = k;
-    this.start = now;
     this.done = 0;
     this.first = null;
   }

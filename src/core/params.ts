@@ -87,8 +87,8 @@ export interface TupleParam {
 }
 
 /**
- * A variable-length list of integers, non-decreasing unless `ordered` is false: MultiStepLR's
- * `milestones`, a network's hidden widths (any order). Occupies `maxLength` slots; unused slots
+ * A variable-length list of integers, non-decreasing unless `ordered` is false: SequentialLR's
+ * `milestones`; MultiStepLR's milestones and a network's hidden widths in any order. Occupies `maxLength` slots; unused slots
  * hold PARAM_UNSET.
  */
 export interface IntListParam {
@@ -100,7 +100,7 @@ export interface IntListParam {
   readonly min: number;
   readonly max: number;
   readonly maxLength: number;
-  /** The list must be non-decreasing (milestones); false: any order (layer widths). Default true. */
+  /** The list must be non-decreasing (SequentialLR's milestones); false: any order (MultiStepLR's milestones, torch counts them; layer widths). Default true. */
   readonly ordered?: boolean;
   readonly doc: string;
 }

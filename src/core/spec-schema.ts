@@ -304,7 +304,11 @@ export function specJsonSchema(): JsonSchema {
       networkSpec,
       ...Object.fromEntries(SURFACES.map((s) => [`surface.${s.id}`, entry(s.id, s.doc, s.params)])),
       ...Object.fromEntries(OPTIMIZERS.map((o) => [`optimizer.${o.id}`, entry(o.id, o.doc, o.params)])),
-      ...Object.fromEntries(OPTIMIZERS.map((o) => [`networkOptimizer.${o.id}`, entry(o.id, o.doc, o.params, { param_groups: paramGroupsSchema(o.params) })])),
+      // A group offers what the optimiser reads per group: not what it reads once for all groups
+      // (globalParams), which the reader refuses in a group (review 15).
+      ...Object.fromEntries(
+        OPTIMIZERS.map((o) => [`networkOptimizer.${o.id}`, entry(o.id, o.doc, o.params, { param_groups: paramGroupsSchema(o.params.filter((p) => !Object.hasOwn(o.globalParams ?? {}, p.key))) })]),
+      ),
       ...Object.fromEntries(DATA_SETS.map((d) => [`data.${d.id}`, entry(d.id, d.doc, [...d.params, DATA_SEED])])),
       ...Object.fromEntries(SCHEDULES.map((s) => [`schedule.${s.id}`, scheduleEntry(s)])),
       childSchedule: { anyOf: [names(bareNames(leaves)), ...leaves.map((s) => ref(`schedule.${s.id}`))] },

@@ -72,6 +72,9 @@ function settings(schema: readonly ParamSchema[], values: Readonly<Record<string
       // A required value (torch has no default: OneCycleLR's max_lr) is named even at the picker's
       // example value, which a caption leaving it out implied was no setting (walkthrough 12).
       if (p.key !== 'lr' || !swept.has(`${prefix}.lr`)) out.push(`${p.key} ${prose(v)}`);
+    } else if (p.kind === 'int-list' && Array.isArray(v) && (p.required === true || JSON.stringify(v) !== JSON.stringify(p.default))) {
+      // MultiStepLR's and SequentialLR's milestones (review 15: a required list was never named).
+      out.push(`${p.key} [${(v as readonly number[]).map((x) => prose(x)).join(', ')}]`);
     } else if (p.kind === 'bool' && v !== p.default && v === true) {
       out.push(p.key);
     } else if (p.kind === 'enum' && typeof v === 'string' && v !== p.default) {
@@ -87,7 +90,7 @@ function settings(schema: readonly ParamSchema[], values: Readonly<Record<string
  */
 export function divergedText(plan: Pick<Plan, 'bound' | 'checkEvery' | 'spec'>): string {
   const every = plan.checkEvery === 1 ? 'at every step' : `at a check (every ${prose(plan.checkEvery)} steps, and the last step)`;
-  return `Diverged (black, or red on the other colourings): the run was beyond ±${prose(plan.bound)} in x or y, or its loss was no longer a number, ${every}; it stops there, so its final position is where it was thrown to (often ±∞, or no number at all, shown as –).`;
+  return `Diverged (black, or red on the other colourings): the run was beyond ±${prose(plan.bound)} in x or y, or x or y was no longer a number, ${every}; it stops there, so its final position is where it was thrown to (often ±∞, or no number at all, shown as –).`;
 }
 
 /** What the colours of a mode say, in one clause. */
@@ -132,7 +135,9 @@ export function caption(plan: Plan, mode: HeatmapMode): string {
   const extras: string[] = [];
   if (spec.schedule) {
     const def = findSchedule(spec.schedule.name);
-    const s = def ? settings(def.params, spec.schedule.params, 'schedule', swept).slice(0, 3) : [];
+    // Required values first (torch has no default for them), so that the first three keep them.
+    const params = def ? [...def.params.filter((q) => 'required' in q && q.required === true), ...def.params.filter((q) => !('required' in q && q.required === true))] : [];
+    const s = def ? settings(params, spec.schedule.params, 'schedule', swept).slice(0, 3) : [];
     extras.push(`under ${spec.schedule.name}${s.length ? ` (${s.join(', ')})` : ''}`);
   }
   if (swept.has('noise.std') || spec.noise.std > 0) extras.push(swept.has('noise.std') ? 'with gradient noise (swept)' : `with gradient noise of std ${prose(spec.noise.std)}`);

@@ -175,19 +175,26 @@ export function theoryLines(plan: Plan): OverlayLine[] {
  * minimum; runs from a start whose largest Hessian eigenvalue is well above every minimum's (by a
  * quarter or more) cross that ground first, and there a step too long for its curvature can throw
  * them out in their first steps, where momentum has not yet changed the step. Null where no line is
- * drawn, the start is swept, or the start curves no more than the minima.
+ * drawn, the map has no LR axis (a momentum axis at a fixed LR: its line is a momentum, the unstable
+ * side the other way), the start is swept, or the start curves no more than the minima. The side is
+ * the map's (left of a line with the LR on x, below it with the LR on y); the clause on momentum
+ * only where the other axis is heavy-ball momentum (Nesterov's limit narrows with it: review 15).
  */
 export function startCurvatureNote(plan: Plan): string | null {
-  if (theoryLines(plan).length === 0 || plan.dims.some((d) => d.path.startsWith('start.'))) return null;
+  const ax = axesOf(plan);
+  if (!ax || theoryLines(plan).length === 0 || plan.dims.some((d) => d.path.startsWith('start.'))) return null;
   const drawn = distinctSharpness(plan)[0];
   if (!drawn) return null;
   const [x, y] = plan.spec.start;
   const atStart = hessianEigen(plan, x, y)[0]?.lambda ?? Number.NaN;
   if (!(atStart > 1.25 * drawn.lambda)) return null;
   const quadratic = plan.spec.surface.name === 'quadratic' ? '' : ' On the quadratic, which curves the same everywhere, the map follows the lines (Curated views: The quadratic ravine).';
+  const side = ax.lrOnX ? 'left of' : 'below';
+  const heavyBall = ax.other === 'optimizer.momentum' && plan.spec.optimizer.params.nesterov !== true;
   return (
     `The lines are limits for settling at a minimum. This start lies where the surface curves more (λ = ${formatNumber(atStart, 3)} there, against ${formatNumber(drawn.lambda, 3)} at ${plan.minima.length === 1 ? 'the minimum' : which(plan, drawn.minima)}): ` +
-    `a step too long for that curvature can throw a run far out within its first few steps, before the limit at the minimum comes into play, so runs left of a line can diverge too, and momentum, which widens the limit at the minimum, need not widen this one.${quadratic}`
+    `a step too long for that curvature can throw a run far out within its first few steps, before the limit at the minimum comes into play, so runs ${side} a line can diverge too` +
+    `${heavyBall ? ', and momentum, which widens the limit at the minimum, need not widen this one' : ''}.${quadratic}`
   );
 }
 

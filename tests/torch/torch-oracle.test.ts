@@ -245,6 +245,8 @@ const OPTIMIZER_CASES: readonly Case[] = [
   ),
   // RMSprop
   run('RMSprop, himmelblau', 'himmelblau', { name: 'RMSprop', lr: 0.01 }, null, 150, [0, 0]),
+  // Review 15: max_momentum 0 with exp_range and gamma 0 never turns the momentum positive: torch runs it, and so does basinlab.
+  run('RMSprop, CyclicLR exp_range gamma 0 from momentum 0', Q, { name: 'RMSprop', lr: 0.01 }, { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, mode: 'exp_range', gamma: 0, base_momentum: 0.5, max_momentum: 0, step_size_up: 5 }, 20, [-1.5, 1.5]),
   run('RMSprop, centered + momentum', Q, { name: 'RMSprop', lr: 0.005, momentum: 0.5, centered: true }, null, 150, [-1.5, 1.5]),
   run(
     'RMSprop, alpha + weight_decay + maximize',
@@ -1085,6 +1087,14 @@ describe('live PyTorch oracle (/usr/bin/python3, python3-torch)', () => {
           change: (j) => ({ ...j, schedule: j.schedule && { ...j.schedule, params: { ...j.schedule.params, max_momentum: 0 } } }),
           refused: { surface: Q, optimizer: { name: 'RMSprop', lr: 0.01 }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, base_momentum: 0.5, max_momentum: 0 }, steps: 5 },
           ours: /KeyError: 'momentum_buffer'/,
+          torch: /KeyError: 'momentum_buffer'/,
+        },
+        {
+          name: "RMSprop's momentum cycled up from below 0 (review 15)",
+          near: { surface: Q, optimizer: { name: 'RMSprop', lr: 0.01 }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, base_momentum: 0.5, max_momentum: 0.1, step_size_up: 10 }, steps: 12 },
+          change: (j) => ({ ...j, schedule: j.schedule && { ...j.schedule, params: { ...j.schedule.params, max_momentum: -0.5 } } }),
+          refused: { surface: Q, optimizer: { name: 'RMSprop', lr: 0.01 }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, base_momentum: 0.5, max_momentum: -0.5, step_size_up: 10 }, steps: 12 },
+          ours: /KeyError: 'momentum_buffer' at step 7/,
           torch: /KeyError: 'momentum_buffer'/,
         },
         {

@@ -126,14 +126,14 @@ describe('validation a person waits for', () => {
 
   it('estimates the time left from the run-steps per second measured, counting the passes to come', () => {
     const c = new PassClock(2, 1000);
-    c.begin(0, 10);
+    c.begin(0);
     c.progress(50, 10.2);
     // Not trusted before half a second after the pass's first report.
     expect(c.remaining()).toBeNull();
     c.progress(250, 11);
     // 250 run-steps/s (200 in 0.8 s): 750 left of this pass and 1000 of the next.
     expect(c.remaining()).toBeCloseTo(7, 9);
-    c.begin(1, 14);
+    c.begin(1);
     // The next pass: the last rate stands until this one measures its own.
     c.progress(500, 15);
     expect(c.remaining()).toBeCloseTo(2, 9);
@@ -141,7 +141,7 @@ describe('validation a person waits for', () => {
     expect(c.remaining()).toBeCloseTo(0.5, 9);
     // Walkthrough 12: 5 s of start-up before the first report are no part of the rate ("77 min left", then "2 min").
     const slow = new PassClock(2, 1000);
-    slow.begin(0, 0);
+    slow.begin(0);
     slow.progress(10, 5);
     expect(slow.remaining()).toBeNull();
     slow.progress(260, 6);
@@ -328,5 +328,16 @@ describe('the message line', () => {
     expect([m.headline, m.tone]).toEqual(['', 'notice']);
     m.say('Validation cancelled.');
     expect([m.headline, m.tone, m.text]).toEqual(['', 'notice', 'Validation cancelled.']);
+  });
+
+  it('drops routine news when a study opens, and keeps a notice or a verdict (walkthrough 12, review 15)', async () => {
+    const { MessageLine } = await import('../../src/app/controllers/message.ts');
+    const m = new MessageLine({ addController: () => {}, removeController: () => {}, requestUpdate: () => {}, updateComplete: Promise.resolve(true) });
+    m.say('Link to this view copied.', { tone: 'info' });
+    m.dropRoutine();
+    expect(m.text).toBe('');
+    m.say('FAIL: gpu vs cpu: …', { tone: 'notice' });
+    m.dropRoutine();
+    expect(m.text).toBe('FAIL: gpu vs cpu: …');
   });
 });

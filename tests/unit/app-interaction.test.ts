@@ -879,9 +879,10 @@ describe('the schedule chart', () => {
     expect(schedulePurpose(plan(GRID))).toBeNull();
   });
 
-  it('draws the LR on a log axis where it stays positive over two decades and a linear one would flatten much of it to 0; linear where it reaches 0, and for a cosine', () => {
+  it('draws the LR on a log axis where it stays positive and a linear one would flatten a quarter of it to 0; linear where it reaches 0, and for a cosine', () => {
     expect(logLrAxis([0.1, 0.01, 0.001])).toBe(true);
-    expect(logLrAxis([0.1, 0.05, 0.002])).toBe(false);
+    // One step in five under 5% of the top: a linear axis flattens too little of it to need a log one.
+    expect(logLrAxis([0.1, 0.08, 0.06, 0.04, 0.002])).toBe(false);
     expect(logLrAxis([0.1, 0.01, 0])).toBe(false);
     const curve = (spec: Record<string, unknown>): Float64Array => scheduleCurve(plan({ ...GRID, ...spec, steps: 500, sweep: null })).lr;
     // StepLR x0.1 every 100 steps and a long ExponentialLR: most of the curve under 5% of its top.
@@ -891,6 +892,11 @@ describe('the schedule chart', () => {
     // cosine as flat, then a cliff; a one-cycle's warm-up as a bump.
     expect(logLrAxis(curve({ schedule: { name: 'CosineAnnealingLR', T_max: 500 } }))).toBe(false);
     expect(logLrAxis(curve({ schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: 500 } }))).toBe(false);
+    // Every schedule as the editor proposes it (review 15: its ExponentialLR, down 100x, ends at 99.1x
+    // its last LR drawn, and its MultiStepLR's two x0.1 drops at 99.99999999999994: both were linear).
+    const proposed = (id: string): boolean => logLrAxis(scheduleCurve(plan(switchSchedule({ ...GRID, steps: 500, sweep: null }, id))).lr);
+    const logs = SCHEDULES.map((d) => d.id).filter(proposed);
+    expect(logs.sort()).toEqual(['ExponentialLR', 'MultiStepLR', 'StepLR']);
   });
 });
 

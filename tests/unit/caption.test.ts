@@ -87,9 +87,20 @@ describe('what "diverged" means on a map', () => {
   it("names the plan's own bound and checkpoints (walkthrough 12: the page never said)", () => {
     const plan = makePlan(parseSpec(DEFAULT_SPEC));
     expect(divergedText(plan)).toBe(
-      `Diverged (black, or red on the other colourings): the run was beyond ±${plan.bound} in x or y, or its loss was no longer a number, at a check (every ${plan.checkEvery} steps, and the last step); it stops there, so its final position is where it was thrown to (often ±∞, or no number at all, shown as –).`,
+      `Diverged (black, or red on the other colourings): the run was beyond ±${plan.bound} in x or y, or x or y was no longer a number, at a check (every ${plan.checkEvery} steps, and the last step); it stops there, so its final position is where it was thrown to (often ±∞, or no number at all, shown as –).`,
     );
     const every = makePlan(parseSpec({ ...DEFAULT_SPEC, outcome: { bound: 50, check_every: 1 } }));
     expect(divergedText(every)).toMatch(/beyond ±50 in x or y, .* at every step;/);
+  });
+});
+
+describe("a caption's schedule", () => {
+  it('names the values torch requires, lists included, before the others (review 15: milestones never showed)', () => {
+    const b = { surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 0.001 }, steps: 500, sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: 2, count: 4 }, y: null } };
+    const of = (schedule: Record<string, unknown>): string => caption(makePlan(parseSpec({ ...b, schedule })), 'outcome');
+    expect(of({ name: 'MultiStepLR', milestones: [250, 375] })).toContain('under MultiStepLR (milestones [250, 375])');
+    // max_lr 0.01 is the picker's example value, named all the same: torch has no default for it.
+    expect(of({ name: 'OneCycleLR', max_lr: 0.01, total_steps: 500 })).toContain('under OneCycleLR (max_lr 0.01, total_steps 500)');
+    expect(of({ name: 'SequentialLR', milestones: [50], schedulers: [{ name: 'LinearLR', total_iters: 50 }, { name: 'CosineAnnealingLR', T_max: 450 }] })).toContain('under SequentialLR (milestones [50])');
   });
 });

@@ -269,6 +269,9 @@ describe('network specs in the JSON Schema', () => {
       );
       // On the optimizer it is accepted, and sweepable.
       expect(parseOk(withNet({ optimizer: { name: o.id, [key]: value }, sweep: { x: { param: `optimizer.${key}`, min: 0.1, max: 1, count: 2 } } })), `${o.id}.${key}`).toBe(true);
+      // The JSON Schema refuses it in a group too, and takes it on the optimizer (review 15).
+      expect(schemaOk(withNet({ optimizer: { name: o.id, param_groups: [{ params: ['layers.0'], [key]: value }] } })), `${o.id}.${key} in a group`).toBe(false);
+      expect(schemaOk(withNet({ optimizer: { name: o.id, [key]: value } })), `${o.id}.${key}`).toBe(true);
     }
   });
 

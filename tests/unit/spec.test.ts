@@ -106,6 +106,8 @@ describe('parseSpec: bad input names the field, what was given and what is allow
     // Review 14: torch's RMSprop makes no buffer at a momentum of 0 at step 1 and raises KeyError at step 2.
     ['RMSprop momentum cycled up from 0 (CyclicLR; torch raises KeyError)', { ...base, optimizer: { name: 'RMSprop' }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, base_momentum: 0.5, max_momentum: 0 } }, /^schedule\.max_momentum: .*RMSprop makes no momentum buffer.*KeyError: 'momentum_buffer'/],
     ['RMSprop momentum cycled up from 0 (OneCycleLR)', { ...base, optimizer: { name: 'RMSprop' }, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 100, base_momentum: 0.8, max_momentum: 0 } }, /^schedule\.max_momentum: .*KeyError/],
+    // Review 15: below 0 too, at the step where the cycle turns it positive.
+    ['RMSprop momentum cycled up from below 0', { ...base, optimizer: { name: 'RMSprop' }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, base_momentum: 0.5, max_momentum: -0.5, step_size_up: 10 } }, /^schedule\.max_momentum: the cycle starts the momentum at max_momentum = -0\.5, .*KeyError: 'momentum_buffer' at step 7,/],
     ['RMSprop momentum cycled up from 0 at a sweep end', { ...base, optimizer: { name: 'RMSprop' }, schedule: { name: 'CyclicLR', base_lr: 0.001, max_lr: 0.01, base_momentum: 0.5 }, sweep: { x: { param: 'schedule.max_momentum', min: 0, max: 0.9, count: 4 } } }, /KeyError.*\(at schedule\.max_momentum = 0, an end of the sweep\)/],
   ];
   for (const [name, input, pattern] of cases) {

@@ -159,6 +159,14 @@ describe('theory lines on a map', () => {
     expect(startCurvatureNote(makePlan(parseSpec({ ...base, surface: 'quadratic' })))).toBeNull();
     expect(startCurvatureNote(makePlan(parseSpec({ ...spec, optimizer: { name: 'Adam' }, sweep: { ...spec.sweep, y: { param: 'optimizer.betas.0', min: 0, max: 0.9, count: 3 } } })))).toBeNull();
     expect(startCurvatureNote(makePlan(parseSpec({ ...spec, start: [1.01, 1.02] })))).toBeNull();
+    // Review 15: the side is the map's, the momentum clause only for heavy-ball momentum on an axis,
+    // and a momentum axis at a fixed LR (its line a momentum) gets none.
+    const swapped = startCurvatureNote(makePlan(parseSpec({ ...spec, sweep: { kind: 'grid', x: spec.sweep.y, y: spec.sweep.x } })));
+    expect(swapped).toMatch(/runs below a line can diverge too, and momentum/);
+    const nesterov = startCurvatureNote(makePlan(parseSpec({ ...spec, optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9, nesterov: true }, sweep: { ...spec.sweep, x: { ...spec.sweep.x, min: 0.001 } } })));
+    expect(nesterov).toMatch(/runs left of a line can diverge too\./);
+    expect(nesterov).not.toMatch(/widens/);
+    expect(startCurvatureNote(makePlan(parseSpec({ ...spec, sweep: { kind: 'grid', x: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 8 }, y: null } })))).toBeNull();
   });
 
   it('on the quadratic, separate the runs the engine finds converged from the rest', async () => {

@@ -791,9 +791,7 @@ export class BlApp extends LitElement {
             // read as the figure's (walkthrough 11).
             if (id) {
               this.toast?.dismiss();
-              // What was said was about the explorer's last action (a link copied): it goes
-              // (walkthrough 12 found it above the map all through a study's run).
-              this.ctl?.message.say('');
+              this.ctl?.message.dropRoutine();
               void this.studies?.select(id);
             } else this.closeStudy();
           }}>

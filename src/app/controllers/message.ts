@@ -46,6 +46,15 @@ export class MessageLine {
     this.host.requestUpdate();
   }
 
+  /**
+   * Routine news (a link copied, axes that moved: tone 'info') goes, as when a study opens: it was
+   * about the explorer's last action (walkthrough 12 found "Link to this view copied." above the map
+   * all through a study's run). A notice or a verdict stays (review 15).
+   */
+  dropRoutine(): void {
+    if (this.tone === 'info' && this.text !== '') this.say('');
+  }
+
   /** A sweep starts: what was said goes, unless it is about the edit that started it (said once more then cleared by the next). */
   runStarts(): void {
     if (this.aboutNextRun) this.aboutNextRun = false;

@@ -182,7 +182,7 @@ export class SelectionController implements ReactiveController {
     // Diverged says where: the run's final position is where it was thrown to (often ±∞), which
     // alone read as a broken number (walkthrough 12).
     const outcome = c.diverged[run]
-      ? `diverged (beyond ±${prose(plan.bound)} in x or y, or no longer a number, at a check)`
+      ? `diverged (beyond ±${prose(plan.bound)} in x or y, or x or y no longer a number, at a check)`
       : m
         ? `reached ${minimumLabel(m, b)} at (${m.x.toPrecision(4)}, ${m.y.toPrecision(4)})`
         : 'did not converge';

@@ -200,7 +200,7 @@ export class SpecController implements ReactiveController {
   reset(): void {
     this.mode = DEFAULT_MODE;
     this.setSpec({ ...DEFAULT_SPEC }, { immediate: true, handSet: NONE });
-    if (this.errors.length === 0) this.message.say('Reset to the default view (Back returns to the previous one).');
+    if (this.errors.length === 0) this.message.say('Reset to the default view (Back returns to the previous one).', { tone: 'info' });
   }
 
   /** A curated view: its spec and colouring, as a new history entry. */

@@ -102,8 +102,8 @@ export function surfaceValidationText(pairs: readonly PairReport[]): string {
   const head = verdictText(first, pairVerdict(first));
   // What the terms mean, once (walkthrough 12: a student met "basin boundaries" and "position error" undefined).
   const terms =
-    ' A run on a basin boundary has a neighbour on the map that ended elsewhere: there the last digits can decide where a run goes, so those runs are not held to agreement. ' +
-    'Position error: the distance between the two final positions, relative to their size.';
+    ' A run on a basin boundary has a neighbour on the map that ended elsewhere: there the last digits can decide where a run goes, so its final position is left out of the position error (its outcome still counts in the share that must agree). ' +
+    'Position error: the distance between the two final positions, relative to their size (absolute near the origin).';
   if (!truth) return `${head}${terms}`;
   const v = pairVerdict(truth);
   return `${head} Against float64: ${verdictText(truth, v).replace(/^(PASS|FAIL): /, '')}${v.pass ? '' : ' (float32 against float64: rounding, not a broken engine, where the twins agree)'}${terms}`;
@@ -313,7 +313,7 @@ export class ValidationController implements ReactiveController {
           signal: abort.signal,
           onEngine: (name) => {
             const k = passes.findIndex((p) => p.engine === name);
-            if (k >= 0) clock.begin(k, now());
+            if (k >= 0) clock.begin(k);
             this.progress = null;
             this.host.requestUpdate();
           },

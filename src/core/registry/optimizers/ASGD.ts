@@ -12,7 +12,7 @@ const params = [
     min: 0,
     max: Number.POSITIVE_INFINITY,
     typical: { min: 1e-6, max: 1e-1, scale: 'log' },
-    doc: 'Decay term: p *= 1 - lambd * eta each step, and eta = lr / (1 + lambd * lr * t) ** alpha. torch does not check it; basinlab refuses lambd < 0, where 1 + lambd * lr * t falls below 0 (a NaN step size in torch, and WGSL leaves pow of a negative base undefined).',
+    doc: 'Decay term: p *= 1 - lambd * eta each step, and eta = lr / (1 + lambd * lr * t) ** alpha. torch does not check it, and raises at the step where 1 + lambd * lr * t reaches 0 or below (1.13: ValueError: math domain error; ZeroDivisionError at 0); basinlab refuses every lambd < 0 (WGSL leaves pow of a negative base undefined).',
   },
   {
     key: 'alpha',

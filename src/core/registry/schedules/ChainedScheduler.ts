@@ -117,7 +117,7 @@ export const ChainedScheduler: ScheduleDef<typeof o> = {
     'Steps its schedulers together: the LR is the optimizer lr times the product of the children\'s factors at the same step ' +
     '(e.g. ConstantLR warmup times ExponentialLR decay). Children: StepLR, MultiStepLR, ExponentialLR, ConstantLR, LinearLR, ' +
     'PolynomialLR, and CosineAnnealingLR with eta_min 0 within T_max.',
-  purpose: 'Applies its schedules at once, their factors multiplied: a decay times a cycle, for instance.',
+  purpose: 'Applies its schedules at once, their factors multiplied: a warm-up times a decay (LinearLR × ExponentialLR), for instance.',
   reference:
     'torch/optim/lr_scheduler.py, ChainedScheduler.__init__ (children constructed first, each running its initial step on ' +
     'the group lr; ChainedScheduler changes nothing) and step (for scheduler in self._schedulers: scheduler.step()), with ' +

@@ -1,5 +1,7 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import type { ParamSchema, ParamValues } from '../../params.ts';
+import { blockSize, encodeParams } from '../../params.ts';
+import { f64 } from '../surfaces/shared.ts';
 import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
 import { INT_MAX, isSet, powInt, scheduleSlots } from './common.ts';
 
@@ -98,10 +100,12 @@ const o = scheduleSlots(params);
 
 /**
  * torch's ValueError when cycle_momentum is on and the optimizer has neither momentum nor betas, and
- * its KeyError when the cycle starts the momentum at 0 (both schedules start at max_momentum) and
- * turns it positive for an optimiser that makes its buffer only at the first step (RMSprop).
+ * its KeyError for an optimiser that makes its momentum buffer only at the first step (RMSprop)
+ * when the cycle starts the momentum at or below 0 (both schedules start at max_momentum) and turns
+ * it positive within the run: the first step where it does is found with the schedule's own
+ * `evaluate` (review 15: max_momentum < 0 raises too, and exp_range with gamma 0 never turns it).
  */
-export function momentumSupportErrors(values: ParamValues, ctx: ScheduleContext): string[] {
+export function momentumSupportErrors(def: ScheduleDef, values: ParamValues, ctx: ScheduleContext): string[] {
   if (values['cycle_momentum'] !== true) return [];
   if (ctx.optimizer.momentumParam === null) {
     return [
@@ -109,13 +113,21 @@ export function momentumSupportErrors(values: ParamValues, ctx: ScheduleContext)
         `(torch's ValueError: ${ctx.optimizer.id} has neither); set cycle_momentum: false`,
     ];
   }
-  const base = values['base_momentum'];
-  if (ctx.optimizer.momentumBufferAtFirstStep && values['max_momentum'] === 0 && typeof base === 'number' && base > 0 && ctx.steps >= 2) {
-    return [
-      `max_momentum: the cycle starts the momentum at max_momentum = 0, so ${ctx.optimizer.id} makes no momentum buffer at its first step, ` +
-        `and torch raises KeyError: 'momentum_buffer' at step 2, where base_momentum = ${base} has turned it positive; ` +
-        `use max_momentum > 0, base_momentum: 0 or cycle_momentum: false`,
-    ];
+  const start = values['max_momentum'];
+  if (!ctx.optimizer.momentumBufferAtFirstStep || typeof start !== 'number' || !(start <= 0)) return [];
+  const P = new Float64Array(blockSize(def.params));
+  encodeParams(def.params, values, P, 0);
+  const node: ScheduleNode = { def, base: 0, values, children: [] };
+  const out = new Float64Array(2);
+  for (let k = 1; k < ctx.steps; k++) {
+    def.evaluate(f64, P, node, k, 0, out);
+    if ((out[1] as number) > 0) {
+      return [
+        `max_momentum: the cycle starts the momentum at max_momentum = ${start}, so ${ctx.optimizer.id} makes no momentum buffer at its first step, ` +
+          `and torch raises KeyError: 'momentum_buffer' at step ${k + 1}, where the cycle has turned it positive (${out[1]}); ` +
+          `use max_momentum > 0, or cycle_momentum: false`,
+      ];
+    }
   }
   return [];
 }
@@ -139,7 +151,7 @@ export const CyclicLR: ScheduleDef<typeof o> = {
   // sit above most of a max_lr axis, the LR "cycling" downward there, and past many surfaces'
   // stability limit: walkthrough 6 got a map of nothing but diverged runs).
   fitRun: (steps: number) => ({ step_size_up: Math.max(1, Math.round(steps / 8)), base_lr: MAX_LR_TYPICAL.min }),
-  validate: momentumSupportErrors,
+  validate: (values, ctx) => momentumSupportErrors(CyclicLR, values, ctx),
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, _baseLr: number, out: Float64Array): void {
     const b = node.base;
     const up = P[b + o.step_size_up]!;

@@ -32,7 +32,7 @@ const o = scheduleSlots(params);
 export const MultiStepLR: ScheduleDef<typeof o> = {
   id: 'MultiStepLR',
   doc: 'Multiplies the LR by gamma at each milestone: lr_k = lr * gamma ** (number of milestones <= k).',
-  purpose: 'The same staircase, with the drops where you put them (often at about half and three quarters of training).',
+  purpose: 'A staircase: the LR multiplied by gamma at the steps you choose (often at about half and three quarters of training), large steps to travel, then smaller ones to settle.',
   reference:
     'torch/optim/lr_scheduler.py, MultiStepLR: milestones = Counter(milestones); get_lr multiplies the group lr by ' +
     'gamma ** milestones[k] when k is a milestone (including k = 0 at construction); ' +

@@ -188,7 +188,7 @@ export const OneCycleLR: ScheduleDef<typeof o> = {
         'final_div_factor: must not be 0 (torch computes min_lr = initial_lr / final_div_factor: ZeroDivisionError)',
       );
     }
-    errors.push(...momentumSupportErrors(values, ctx));
+    errors.push(...momentumSupportErrors(OneCycleLR, values, ctx));
     return errors;
   },
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, _baseLr: number, out: Float64Array): void {
