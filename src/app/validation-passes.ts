@@ -57,9 +57,10 @@ const WARM_UP_S = 0.5;
  */
 export class PassClock {
   private pass = -1;
+  private start = 0;
   private done = 0;
   private rate: number | null = null;
-  /** The pass's first progress: the rate is measured from it, not from the pass's start. */
+  /** The pass's first progress: the rate is measured from it where a second report follows. */
   private first: { readonly done: number; readonly now: number } | null = null;
 
   constructor(
@@ -68,23 +69,27 @@ export class PassClock {
     private readonly work: number,
   ) {}
 
-  /** Pass k (0-based) starts: its rate is measured from its first report (progress). */
-  begin(k: number): void {
+  /** Pass k (0-based) starts at time `now` (seconds). */
+  begin(k: number, now: number): void {
     this.pass = k;
+    this.start = now;
     this.done = 0;
     this.first = null;
   }
 
   /**
-   * `done` run-steps of the current pass are finished at time `now`. The rate is measured from the
-   * pass's first report: what comes before it (workers started, kernels compiled) is no part of the
-   * rate of the rest (walkthrough 12: "about 77 min left" for a validation of 39 s, then "2 min").
-   * Until a pass has its own rate, the last pass's stands (null before any).
+   * `done` run-steps of the current pass are finished at time `now`. The rate is measured between
+   * the pass's first report and a later one, so that what comes before the first (workers started,
+   * kernels compiled) is no part of it (walkthrough 12: "about 77 min left" for a validation of
+   * 39 s, its first report at 0%). A pass with one report so far rates from its start, but only
+   * once that report has a tenth of the pass done (a pass of two chunks reports at half and at the
+   * end: it had no estimate at all). Until a pass has its own rate, the last pass's stands.
    */
   progress(done: number, now: number): void {
     this.done = done;
     if (this.first === null) {
       this.first = { done, now };
+      if (done >= 0.1 * this.work && now - this.start >= WARM_UP_S) this.rate = done / (now - this.start);
       return;
     }
     const dt = now - this.first.now;

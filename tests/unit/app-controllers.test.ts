@@ -126,26 +126,32 @@ describe('validation a person waits for', () => {
 
   it('estimates the time left from the run-steps per second measured, counting the passes to come', () => {
     const c = new PassClock(2, 1000);
-    c.begin(0);
+    c.begin(0, 10);
     c.progress(50, 10.2);
-    // Not trusted before half a second after the pass's first report.
+    // A first report with under a tenth of the pass done: no rate yet.
     expect(c.remaining()).toBeNull();
     c.progress(250, 11);
-    // 250 run-steps/s (200 in 0.8 s): 750 left of this pass and 1000 of the next.
+    // 250 run-steps/s (200 in 0.8 s, from the first report): 750 left of this pass and 1000 of the next.
     expect(c.remaining()).toBeCloseTo(7, 9);
-    c.begin(1);
-    // The next pass: the last rate stands until this one measures its own.
+    c.begin(1, 14);
+    // The next pass's first report, half of it done a second in: 500 run-steps/s from its start.
     c.progress(500, 15);
-    expect(c.remaining()).toBeCloseTo(2, 9);
-    c.progress(750, 15.5);
-    expect(c.remaining()).toBeCloseTo(0.5, 9);
-    // Walkthrough 12: 5 s of start-up before the first report are no part of the rate ("77 min left", then "2 min").
+    expect(c.remaining()).toBeCloseTo(1, 9);
+    // Then from that first report: 400 run-steps in 0.5 s.
+    c.progress(900, 15.5);
+    expect(c.remaining()).toBeCloseTo(100 / 800, 9);
+    // Walkthrough 12: 5 s of start-up before a first report at 1% are no part of the rate ("77 min left", then "2 min").
     const slow = new PassClock(2, 1000);
-    slow.begin(0);
+    slow.begin(0, 0);
     slow.progress(10, 5);
     expect(slow.remaining()).toBeNull();
     slow.progress(260, 6);
     expect(slow.remaining()).toBeCloseTo(1740 / 250, 9);
+    // A pass of two chunks reports at half and at the end: it has an estimate from its first report.
+    const two = new PassClock(1, 1000);
+    two.begin(0, 0);
+    two.progress(500, 2);
+    expect(two.remaining()).toBeCloseTo(2, 9);
     expect([formatRemaining(null), formatRemaining(0.2), formatRemaining(12.1), formatRemaining(300)]).toEqual([
       'estimating time left…',
       'almost done',

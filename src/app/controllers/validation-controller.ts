@@ -313,7 +313,7 @@ export class ValidationController implements ReactiveController {
           signal: abort.signal,
           onEngine: (name) => {
             const k = passes.findIndex((p) => p.engine === name);
-            if (k >= 0) clock.begin(k);
+            if (k >= 0) clock.begin(k, now());
             this.progress = null;
             this.host.requestUpdate();
           },
