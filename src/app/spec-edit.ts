@@ -404,7 +404,24 @@ export function switchSchedule(spec: SpecJSON, name: string, handSet: HandSet = 
     const ms = Array.isArray(entry.milestones) ? (entry.milestones as unknown[]) : [];
     entry.schedulers = defaultChildKinds(def).map((d, i) => proposedSchedule(d, childSpan(ms, steps, i), true));
   }
-  return fitAxes({ ...spec, schedule: entry }, handSet, false);
+  return fitAxes(dropScheduledGroupValues({ ...spec, schedule: entry }), handSet, false);
+}
+
+/** The keys (`lr`, `momentum`) a spec's schedule sets in every param group, which a group's own value cannot change. */
+function scheduledGroupKeys(spec: SpecJSON): string[] {
+  return scheduleOverrides(entriesView(spec)).filter((k) => !k.includes('.'));
+}
+
+/**
+ * The spec without the param groups' values its schedule sets in every group (OneCycleLR's LR, a
+ * cycled momentum), which the reader refuses as having no effect (walkthrough 13): a schedule
+ * picked over per-layer LRs takes them over, as in torch.
+ */
+function dropScheduledGroupValues(spec: SpecJSON): SpecJSON {
+  const keys = scheduledGroupKeys(spec);
+  const list = groups(spec);
+  if (keys.length === 0 || !list.some((g) => isRecord(g) && keys.some((k) => k in g))) return spec;
+  return setAt(spec, 'optimizer.param_groups', list.map((g) => (isRecord(g) ? Object.fromEntries(Object.entries(g).filter(([k]) => !keys.includes(k))) : g)));
 }
 
 function children(spec: SpecJSON): unknown[] {
@@ -1612,7 +1629,9 @@ function addGroup(spec: SpecJSON): SpecJSON {
   const list = groups(spec);
   const layer = `layers.${Math.min(list.length, 7)}`;
   const lr = getAt(spec, 'optimizer.lr');
-  const out = setAt(spec, 'optimizer.param_groups', [...list, { params: [layer], ...(typeof lr === 'number' ? { lr } : {}) }]);
+  // Not where the schedule sets every group's LR (OneCycleLR): a group's own would have no effect.
+  const ownLr = typeof lr === 'number' && !scheduledGroupKeys(spec).includes('lr');
+  const out = setAt(spec, 'optimizer.param_groups', [...list, { params: [layer], ...(ownLr ? { lr } : {}) }]);
   // The new group took the default group's last tensors, at its LR: an axis over optimizer.lr would
   // reach no tensor (refused), so it sweeps the new group's LR, the same tensors at the same values.
   return retargetUnreachedAxes(out, list.length).json;

@@ -12,7 +12,12 @@ import { SPEC_JSON_LIMITS, readSpecJSON } from '../core/spec.ts';
  */
 function readBounded(path: string, what: string, limit: number): Buffer {
   const name = `${what} ${printable(path, 200)}`;
-  const cannot = (e: unknown): SpecError => new SpecError('', `cannot read ${name}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  const cannot = (e: unknown): SpecError => {
+    const code = (e as NodeJS.ErrnoException).code;
+    // In words where the code is common (walkthrough 13: a missing spec read "ENOENT").
+    const words = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? (e as Error).message);
+    return new SpecError('', `cannot read ${name}: ${words}`);
+  };
   let fd: number;
   try {
     fd = openSync(path, 'r');

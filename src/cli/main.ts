@@ -504,7 +504,7 @@ export function buildProgram(): Command {
 
   program
     .command('trajectory')
-    .description('the recorded paths of some runs: position, loss, LR (and cycled momentum) per step')
+    .description('the recorded paths of some runs: position, loss, LR (and, on surfaces, cycled momentum) per step; a network run\'s losses, LRs and gradient norm')
     .argument('<spec>', 'spec (JSON); with a sweep, choose runs with --runs or --at')
     .addOption(engineOption())
     .option('-o, --out <file>', 'write to FILE.json (default: stdout)')

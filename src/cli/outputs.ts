@@ -89,10 +89,16 @@ export function checkOutputDir(flag: string, dir: string): void {
   checkWritableDir(flag, up, dir);
 }
 
-/** Prints one line naming the partial files of `out` that runs which did not finish left behind. */
+/**
+ * Prints one line naming the partial files of `out` that runs which did not finish left behind, and
+ * one saying that an existing `out` is replaced when the run finishes (walkthrough 13: a finished
+ * shard was overwritten without a trace; an interrupted run leaves it as it was).
+ */
 export function noteLeftovers(out: string): void {
   const note = leftoverNote(out);
   if (note) process.stderr.write(`basinlab: ${note}\n`);
+  const s = statOrNull(out);
+  if (s?.isFile()) process.stderr.write(`basinlab: note: ${out} exists (${s.size} bytes); it is replaced when this run finishes (an interrupted run leaves it as it is)\n`);
 }
 
 /**
@@ -116,7 +122,7 @@ export function workerCount(flag: string) {
     const max = availableParallelism();
     // One range in every message (review 12: '-w -1' quoted [0, 2^53 - 1], '-w 3' quoted 0..2).
     const n = /^\d+$/.test(v.trim()) ? Number(v.trim()) : Number.NaN;
-    if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${flag} must be an integer; allowed 0..${max} (0 runs in the main thread), got '${v}'`);
+    if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${flag} '${v}' is not allowed; allowed integers 0..${max} (0 runs in the main thread)`);
     if (n > max) throw new InvalidArgumentError(`${flag} ${v} is more than this machine's ${max} cores; allowed 0..${max} (0 runs in the main thread)`);
     return n;
   };

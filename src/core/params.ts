@@ -216,7 +216,7 @@ export function encodeParams(
 
 /** Human-readable allowed range for error messages, e.g. `[0, 1)` or `(0, inf)`. */
 export function rangeText(p: { min: number; max: number; minExclusive?: boolean; maxExclusive?: boolean }): string {
-  const lo = p.minExclusive ? '(' : '[';
+  const lo = p.minExclusive || p.min === Number.NEGATIVE_INFINITY ? '(' : '[';
   const hi = p.maxExclusive || p.max === Number.POSITIVE_INFINITY ? ')' : ']';
   const f = (x: number): string =>
     x === Number.POSITIVE_INFINITY ? 'inf' : x === Number.NEGATIVE_INFINITY ? '-inf' : String(x);

@@ -256,7 +256,9 @@ class Reader {
     int = false,
   ): number | null {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      this.fail(path, `expected ${int ? 'an integer' : 'a finite number'} in ${rangeText(range)}, got ${show(v)}`);
+      // A list where torch takes one per param group (OneCycleLR's max_lr): say that basinlab takes one for all (walkthrough 13).
+      const list = Array.isArray(v) ? ' (one value for every param group; torch\'s lists of one value per group are not supported)' : '';
+      this.fail(path, `expected ${int ? 'an integer' : 'a finite number'} in ${rangeText(range)}, got ${show(v)}${list}`);
       return null;
     }
     if (int && !Number.isInteger(v)) {
@@ -1381,9 +1383,21 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
       rd.fail(i === 0 ? 'optimizer.name' : at, `${opt.id}${values['caution'] === true ? ' with caution' : ''} reads each parameter tensor as a whole (a norm or a mean over it); on networks basinlab applies optimisers elementwise and does not run it yet — use it on a surface, or an elementwise optimiser`);
     }
   });
+  // Values the schedule sets in every group (OneCycleLR's and CyclicLR's LR, a cycled momentum):
+  // torch overwrites a group's own, so it has no effect (walkthrough 13: per-layer LRs under
+  // OneCycleLR were dropped without a word, while a sweep of the same key was refused).
+  const overrides = scheduleOverrides(spec).filter((k) => !k.includes('.'));
   spec.paramGroups.forEach((g, i) => {
     for (const [key, why] of Object.entries(opt.globalParams ?? {})) {
       if (Object.hasOwn(g.overrides, key)) rd.fail(`optimizer.param_groups.${i}.${key}`, `${opt.id} reads ${key} once for all param groups (${why}); set it on the optimizer, not in a param group`);
+    }
+    for (const key of overrides) {
+      if (Object.hasOwn(g.overrides, key)) {
+        rd.fail(
+          `optimizer.param_groups.${i}.${key}`,
+          `has no effect: ${spec.schedule?.name ?? ''} sets every param group's ${key} from its own values, as torch does (torch can take them as a list, one per group; basinlab takes one for all groups); remove it, or use a schedule that scales each group's own ${key}`,
+        );
+      }
     }
   });
   // No SWA slot rule here: a network keeps its average in rows of its own (the CPU's avg, the GPU's

@@ -86,7 +86,7 @@ export async function openResults(path: string): Promise<ResultFile> {
     case 'json':
       return openJson(path);
     case 'csv':
-      return fail(path, 'a CSV file carries no metadata (spec, engine, shard range) to merge by; write shards as .parquet or .arrow');
+      return fail(path, 'a CSV file carries no metadata (spec, engine, shard range) to merge by; write shards as .parquet, .arrow or .json');
   }
 }
 

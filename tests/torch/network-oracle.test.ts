@@ -302,10 +302,12 @@ const GROUP_CASES: readonly NetCase[] = [
     60,
   ),
   net(
+    // A group's own lr or momentum would have no effect (torch overwrites both): basinlab refuses
+    // them (walkthrough 13), so the group differs in what CyclicLR leaves it, its weight decay.
     'param groups + CyclicLR: scalar bounds put every group on the same LR and momentum',
     TANH8,
     FR,
-    { name: 'SGD', lr: 0.05, momentum: 0.9, param_groups: [{ params: ['layers.0'], lr: 0.001, momentum: 0.5 }] },
+    { name: 'SGD', lr: 0.05, momentum: 0.9, param_groups: [{ params: ['layers.0'], weight_decay: 0.01 }] },
     { name: 'CyclicLR', base_lr: 0.005, max_lr: 0.03, step_size_up: 12 },
     100,
   ),
@@ -313,7 +315,7 @@ const GROUP_CASES: readonly NetCase[] = [
     "param groups + OneCycleLR, cycling Adam's beta1 in every group (each keeps its beta2)",
     TANH8,
     FR,
-    { name: 'Adam', lr: 0.01, param_groups: [{ params: ['layers.1'], betas: [0.9, 0.99], lr: 0.5 }] },
+    { name: 'Adam', lr: 0.01, param_groups: [{ params: ['layers.1'], betas: [0.9, 0.99] }] },
     { name: 'OneCycleLR', max_lr: 0.01, total_steps: 100 },
     100,
   ),

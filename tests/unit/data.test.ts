@@ -554,7 +554,7 @@ describe('iris', () => {
   });
 
   it('refuses more samples than Iris has', () => {
-    expect(d.validate!({ train: 140, test: 20 })).toEqual(['train + test = 160 is more than the 150 samples of Iris']);
+    expect(d.validate!({ train: 140, test: 20 })).toEqual(['train + test = 160 is more than the 150 samples of Iris; allowed train + test <= 150']);
     expect(() => d.make({ train: 140, test: 20 }, 0, 0)).toThrow('data set iris: train + test = 160 is more than the 150 samples of Iris');
     expect(d.validate!({})).toEqual([]);
   });

@@ -301,7 +301,8 @@ describe('network schedule sliders', () => {
   });
 
   it('have none for the LRs OneCycleLR sets, and keep total_steps and the steps where torch accepts them', () => {
-    const json = norm({ ...FRACTAL, sweep, schedule: { name: 'OneCycleLR', max_lr: 100, total_steps: 40, cycle_momentum: false } });
+    // The group takes no LR of its own: OneCycleLR sets every group's (a group's own is refused: walkthrough 13).
+    const json = norm({ ...FRACTAL, optimizer: { name: 'SGD', lr: 100, param_groups: [{ params: ['layers.0'] }] }, sweep, schedule: { name: 'OneCycleLR', max_lr: 100, total_steps: 40, cycle_momentum: false } });
     const first = netParamSliders(json, netPlan(json));
     const by = new Map(first.map((m) => [m.path, m]));
     expect(by.has('optimizer.lr') || by.has('optimizer.param_groups.0.lr')).toBe(false);

@@ -157,6 +157,10 @@ describe('the editor on network specs', () => {
     // Under OneCycleLR a group's LR is set by the schedule too: its axis sweeps max_lr instead.
     const one = switchSchedule(spec, 'OneCycleLR');
     expect(getAt(one, 'sweep.x.param')).toBe('schedule.max_lr');
+    // The groups' own LRs go with it: OneCycleLR sets every group's (walkthrough 13), and a group
+    // added under it takes none.
+    expect((getAt(one, 'optimizer.param_groups') as { lr?: number }[]).map((g) => g.lr)).toEqual([undefined]);
+    expect(getAt(applyAction(one, { kind: 'add-group', label: '', disabled: false }), 'optimizer.param_groups.1')).toEqual({ params: ['layers.1'] });
     expect(getAt(one, 'sweep.y')).toEqual(getAt(spec, 'sweep.y'));
     expect(parseAnySpec(one).problem).toBe('network');
   });

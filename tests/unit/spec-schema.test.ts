@@ -275,6 +275,17 @@ describe('network specs in the JSON Schema', () => {
     }
   });
 
+  it("refuses a param group's value the schedule sets in every group (OneCycleLR's LR, a cycled momentum): torch overwrites it (walkthrough 13)", () => {
+    const one = { name: 'OneCycleLR', max_lr: 0.01, total_steps: 20 };
+    expect(() => parseAnySpec(withNet({ optimizer: { name: 'AdamW', param_groups: [{ params: ['layers.0'], lr: 0.003 }] }, schedule: one, steps: 20 }))).toThrow(
+      /optimizer\.param_groups\.0\.lr: has no effect: OneCycleLR sets every param group's lr from its own values, as torch does/,
+    );
+    expect(() => parseAnySpec(withNet({ optimizer: { name: 'SGD', lr: 0.1, momentum: 0.9, param_groups: [{ params: ['layers.0'], momentum: 0.5 }] }, schedule: one, steps: 20 }))).toThrow(/param_groups\.0\.momentum: has no effect/);
+    // Without the cycle, the group's momentum is its own; a group's other values stay under OneCycleLR.
+    expect(parseOk(withNet({ optimizer: { name: 'SGD', lr: 0.1, momentum: 0.9, param_groups: [{ params: ['layers.0'], momentum: 0.5 }] }, schedule: { ...one, cycle_momentum: false }, steps: 20 }))).toBe(true);
+    expect(parseOk(withNet({ optimizer: { name: 'AdamW', param_groups: [{ params: ['layers.0'], weight_decay: 0.1 }] }, schedule: one, steps: 20 }))).toBe(true);
+  });
+
   it("refuses LAMB's max_grad_norm in a param group, set or swept (timm reads it once, from self.defaults), naming the field", () => {
     expect(() => parseAnySpec(withNet({ optimizer: { name: 'LAMB', param_groups: [{ params: ['layers.0'], max_grad_norm: 0.5 }] } }))).toThrow(
       /optimizer\.param_groups\.0\.max_grad_norm.*LAMB reads max_grad_norm once for all param groups/,

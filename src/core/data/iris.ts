@@ -39,7 +39,7 @@ const num = (values: ParamValues, key: string): number => numberValue(ID, params
 
 function validate(values: ParamValues): string[] {
   const total = num(values, 'train') + num(values, 'test');
-  return total > SAMPLES ? [`train + test = ${total} is more than the ${SAMPLES} samples of Iris`] : [];
+  return total > SAMPLES ? [`train + test = ${total} is more than the ${SAMPLES} samples of Iris; allowed train + test <= ${SAMPLES}`] : [];
 }
 
 /** Per feature (mean, standard deviation with divisor n) over the rows of `split`. */

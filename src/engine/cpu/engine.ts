@@ -51,6 +51,18 @@ export function stepCost(plan: AnyPlan): number {
   return Math.max(1, Math.round((3 * plan.layout.params * batch) / 50));
 }
 
+/**
+ * Work of a run after its steps, in stepCost units: a network's sharpness outcome, up to
+ * `network.sharpness_iterations` Hessian-vector products of about two gradient passes over the
+ * training set each (walkthrough 13: at Iris's default it was three quarters of a 5.7 s sweep, left
+ * out of the estimate, so the sweep ran in the main thread whatever --workers said).
+ */
+export function endCost(plan: AnyPlan): number {
+  if (plan.problem === 'surface') return 0;
+  const most = plan.spec.network.sharpness_iterations as number;
+  return Math.round((2 * most * 3 * plan.layout.params * plan.data.train.n) / 50);
+}
+
 
 /**
  * Work (in stepCost units) from which even a single run trains in a worker: a few seconds of a
@@ -86,7 +98,7 @@ export class CpuEngine implements Engine {
     const n = r1 - r0;
     const keep = opts.keepResults !== false;
     const cols = allocateColumns(keep ? n : 0, this.precision, columnSourceOf(plan.spec));
-    const work = n * plan.spec.steps * stepCost(plan);
+    const work = n * (plan.spec.steps * stepCost(plan) + endCost(plan));
     // A single run goes to a worker only when long: the thread that waits for it then stays free
     // to honour a cancellation (Ctrl-C) instead of blocking until the run ends.
     const useWorkers = this.opts.spawn !== null && this.opts.workers > 0 && work >= (this.opts.inProcessBelow ?? 2_000_000) && (n > 1 || work >= LONG_SINGLE_RUN);
