@@ -25,7 +25,7 @@ import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurfa
 import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '../core/run-settings.ts';
 import { RUN_SETTINGS, U32_MAX, isBlock } from '../core/run-settings.ts';
 import type { NetSpec, PathContext, Scale, ScheduleSpec } from '../core/spec.ts';
-import { MAX_AXIS_COUNT, MAX_RUNS, netTrainRows, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths } from '../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, groupScheduleOverrides, netTrainRows, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths } from '../core/spec.ts';
 import { DATA_SETS, findDataSet } from '../core/data/index.ts';
 import { axisValues, distinctIntCount } from '../core/sampling.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../core/network/schema.ts';
@@ -407,18 +407,13 @@ export function switchSchedule(spec: SpecJSON, name: string, handSet: HandSet = 
   return fitAxes(dropScheduledGroupValues({ ...spec, schedule: entry }), handSet, false);
 }
 
-/** The keys (`lr`, `momentum`) a spec's schedule sets in every param group, which a group's own value cannot change. */
-function scheduledGroupKeys(spec: SpecJSON): string[] {
-  return scheduleOverrides(entriesView(spec)).filter((k) => !k.includes('.'));
-}
-
 /**
  * The spec without the param groups' values its schedule sets in every group (OneCycleLR's LR, a
  * cycled momentum), which the reader refuses as having no effect (walkthrough 13): a schedule
  * picked over per-layer LRs takes them over, as in torch.
  */
 function dropScheduledGroupValues(spec: SpecJSON): SpecJSON {
-  const keys = scheduledGroupKeys(spec);
+  const keys = groupScheduleOverrides(entriesView(spec));
   const list = groups(spec);
   if (keys.length === 0 || !list.some((g) => isRecord(g) && keys.some((k) => k in g))) return spec;
   return setAt(spec, 'optimizer.param_groups', list.map((g) => (isRecord(g) ? Object.fromEntries(Object.entries(g).filter(([k]) => !keys.includes(k))) : g)));
@@ -1630,7 +1625,7 @@ function addGroup(spec: SpecJSON): SpecJSON {
   const layer = `layers.${Math.min(list.length, 7)}`;
   const lr = getAt(spec, 'optimizer.lr');
   // Not where the schedule sets every group's LR (OneCycleLR): a group's own would have no effect.
-  const ownLr = typeof lr === 'number' && !scheduledGroupKeys(spec).includes('lr');
+  const ownLr = typeof lr === 'number' && !groupScheduleOverrides(entriesView(spec)).includes('lr');
   const out = setAt(spec, 'optimizer.param_groups', [...list, { params: [layer], ...(ownLr ? { lr } : {}) }]);
   // The new group took the default group's last tensors, at its LR: an axis over optimizer.lr would
   // reach no tensor (refused), so it sweeps the new group's LR, the same tensors at the same values.

@@ -569,6 +569,15 @@ export function scheduleOverrides(spec: Pick<PathContext, 'optimizer' | 'schedul
 }
 
 /**
+ * The values the schedule sets in every param group whole (`lr`, `momentum`), which a group's own
+ * value cannot change: scheduleOverrides less a tuple's element (a cycled `betas.0` leaves a
+ * group's beta2 its own). The reader refuses them in a group; the editor leaves them out.
+ */
+export function groupScheduleOverrides(spec: Pick<PathContext, 'optimizer' | 'schedule'>): string[] {
+  return scheduleOverrides(spec).filter((k) => !k.includes('.'));
+}
+
+/**
  * Which of the values the schedule sets (`overrides`, as scheduleOverrides names them: `lr`,
  * `momentum`, `betas.0`) a path names, the optimiser's own (`optimizer.lr`) or a param group's
  * (`optimizer.param_groups.0.lr`); null for any other path. Sweeps, sliders and the editor's axis
@@ -1386,7 +1395,7 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
   // Values the schedule sets in every group (OneCycleLR's and CyclicLR's LR, a cycled momentum):
   // torch overwrites a group's own, so it has no effect (walkthrough 13: per-layer LRs under
   // OneCycleLR were dropped without a word, while a sweep of the same key was refused).
-  const overrides = scheduleOverrides(spec).filter((k) => !k.includes('.'));
+  const overrides = groupScheduleOverrides(spec);
   spec.paramGroups.forEach((g, i) => {
     for (const [key, why] of Object.entries(opt.globalParams ?? {})) {
       if (Object.hasOwn(g.overrides, key)) rd.fail(`optimizer.param_groups.${i}.${key}`, `${opt.id} reads ${key} once for all param groups (${why}); set it on the optimizer, not in a param group`);

@@ -131,18 +131,13 @@ export function netFrame(plan: NetPlan, columns: NetColumns, runsReady: number, 
   let hi = 1;
   let clipped = NOT_CLIPPED;
   let unranged = false;
-  if (mode === 'steps') {
-    hi = steps;
-    // No run reached the threshold: the bar has no values to name (walkthrough 9 saw 0 … 200 beside
-    // a map of grey and red cells).
-    let any = false;
-    for (let i = 0; i < runsReady && !any; i++) any = netCellValue(mode, columns, i) !== null;
-    unranged = !any;
-  } else if (mode === 'accuracy') {
-    // 0 … 100% in every view, as steps are 0 … steps: one colour is one accuracy in any two maps
-    // (walkthrough 11: stretched to each view's range, 60% in one map had 95%'s colour in another).
-    // A map whose runs all land within a few percent shows little contrast; the run panel and the
-    // hover give each run's number.
+  if (mode === 'steps' || mode === 'accuracy') {
+    // Fixed ranges: steps 0 … steps, accuracy 0 … 100% in every view, so one colour is one accuracy
+    // in any two maps (walkthrough 11: stretched to each view's range, 60% in one map had 95%'s
+    // colour in another; a map whose runs land within a few percent shows little contrast, and the
+    // run panel and the hover give each run's number). No run with a value (none reached the
+    // threshold): the bar has no values to name (walkthrough 9 saw 0 … 200 beside grey and red cells).
+    hi = mode === 'steps' ? steps : 1;
     let any = false;
     for (let i = 0; i < runsReady && !any; i++) any = netCellValue(mode, columns, i) !== null;
     unranged = !any;

@@ -47,8 +47,12 @@ const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setTimeou
  */
 export function stepCost(plan: AnyPlan): number {
   if (plan.problem === 'surface') return 1;
-  const batch = plan.batch ?? plan.data.train.n;
-  return Math.max(1, Math.round((3 * plan.layout.params * batch) / 50));
+  return passCost(plan.layout.params, plan.batch ?? plan.data.train.n);
+}
+
+/** A forward and backward pass of a network of `params` parameters over `rows` samples, in stepCost units. */
+function passCost(params: number, rows: number): number {
+  return Math.max(1, Math.round((3 * params * rows) / 50));
 }
 
 /**
@@ -60,7 +64,7 @@ export function stepCost(plan: AnyPlan): number {
 export function endCost(plan: AnyPlan): number {
   if (plan.problem === 'surface') return 0;
   const most = plan.spec.network.sharpness_iterations as number;
-  return Math.round((2 * most * 3 * plan.layout.params * plan.data.train.n) / 50);
+  return 2 * most * passCost(plan.layout.params, plan.data.train.n);
 }
 
 
