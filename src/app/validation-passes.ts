@@ -47,8 +47,8 @@ export function netValidationPasses(): Pass[] {
   ];
 }
 
-/** Seconds of a pass measured before a rate is trusted (worker start-up and compilation come first). */
-const WARM_UP_S = 0.5;
+/** Seconds between a pass's first report and a later one before their rate is trusted (two workers may report together). */
+const MIN_REPORT_GAP_S = 0.1;
 
 /**
  * Time left: the current pass's remaining run-steps at its measured rate, plus the passes still to
@@ -81,19 +81,21 @@ export class PassClock {
    * `done` run-steps of the current pass are finished at time `now`. The rate is measured between
    * the pass's first report and a later one, so that what comes before the first (workers started,
    * kernels compiled) is no part of it (walkthrough 12: "about 77 min left" for a validation of
-   * 39 s, its first report at 0%). A pass with one report so far rates from its start, but only
-   * once that report has a tenth of the pass done (a pass of two chunks reports at half and at the
-   * end: it had no estimate at all). Until a pass has its own rate, the last pass's stands.
+   * 39 s, its first report at 0%). A pass with one report so far rates from its start once that
+   * report has a tenth of the pass done, however soon (a pass of two chunks reports at half and at
+   * the end: a quick one had no estimate at all, and the browser test of it failed under load); a
+   * later report needs a tenth of a second after the first (two workers finishing together).
+   * Until a pass has its own rate, the last pass's stands.
    */
   progress(done: number, now: number): void {
     this.done = done;
     if (this.first === null) {
       this.first = { done, now };
-      if (done >= 0.1 * this.work && now - this.start >= WARM_UP_S) this.rate = done / (now - this.start);
+      if (done >= 0.1 * this.work && now > this.start) this.rate = done / (now - this.start);
       return;
     }
     const dt = now - this.first.now;
-    if (dt >= WARM_UP_S && done > this.first.done) this.rate = (done - this.first.done) / dt;
+    if (dt >= MIN_REPORT_GAP_S && done > this.first.done) this.rate = (done - this.first.done) / dt;
   }
 
   get current(): number {

@@ -152,6 +152,11 @@ describe('validation a person waits for', () => {
     two.begin(0, 0);
     two.progress(500, 2);
     expect(two.remaining()).toBeCloseTo(2, 9);
+    // However soon: half done 0.3 s in.
+    const quick = new PassClock(1, 1000);
+    quick.begin(0, 0);
+    quick.progress(500, 0.3);
+    expect(quick.remaining()).toBeCloseTo(0.3, 9);
     expect([formatRemaining(null), formatRemaining(0.2), formatRemaining(12.1), formatRemaining(300)]).toEqual([
       'estimating time left…',
       'almost done',
