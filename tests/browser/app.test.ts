@@ -17,6 +17,11 @@ import { frameOf, setField } from './harness.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
+/**
+ * puppeteer's protocol timeout (180 s by default) caps every waitForFunction, whatever its own
+ * timeout says (review 16: a 600 s wait failed at 183 s): above the longest wait here.
+ */
+const PROTOCOL_TIMEOUT_MS = 900_000;
 const BASE_FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -47,7 +52,7 @@ beforeAll(async () => {
   server = await preview({ preview: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'warn' });
   const addr = server.httpServer.address() as AddressInfo;
   origin = `http://127.0.0.1:${addr.port}`;
-  gpuBrowser = await puppeteer.launch({ executablePath: CHROMIUM, args: [...BASE_FLAGS, ...WEBGPU_FLAGS], defaultViewport: { width: 1600, height: 1000 } });
+  gpuBrowser = await puppeteer.launch({ executablePath: CHROMIUM, args: [...BASE_FLAGS, ...WEBGPU_FLAGS], defaultViewport: { width: 1600, height: 1000 }, protocolTimeout: PROTOCOL_TIMEOUT_MS });
 }, 180_000);
 
 afterAll(async () => {
@@ -173,8 +178,11 @@ describe('basinlab in Chromium with WebGPU', () => {
     await setField(page, 'sweep.x.count', '64');
     await setField(page, 'sweep.y.count', '48');
     await page.waitForFunction(() => {
-      const app = document.querySelector('bl-app') as unknown as { controller: { sweep: { plan?: { width: number; spec: { surface: { name: string } } } } } };
-      return app.controller.sweep.plan?.width === 64 && app.controller.sweep.plan.spec.surface.name === 'quadratic';
+      // The last edit's value too (y.count): a pause over the edit debounce between two edits runs a
+      // half-edited sweep that the first values alone would take for this one (review 16).
+      const app = document.querySelector('bl-app') as unknown as { controller: { sweep: { plan?: { width: number; height: number; spec: { surface: { name: string } } } } } };
+      const plan = app.controller.sweep.plan;
+      return plan?.width === 64 && plan.height === 48 && plan.spec.surface.name === 'quadratic';
     });
     await settle(page);
     const cells = await page.evaluate(() => {
@@ -314,7 +322,8 @@ describe('basinlab in Chromium with WebGPU', () => {
     await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as { controller: { sweep: { plan?: { optimizer: { id: string } } } } }).controller.sweep.plan?.optimizer.id === 'Adam');
     await settle(page);
     await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { spec: { setMode(m: string): void } } }).controller.spec.setMode('loss'));
-    const url = page.url();
+    // The page's own location: puppeteer's page.url() is updated by an event that may come after (review 16).
+    const url = await page.evaluate(() => location.href);
     const digest = () =>
       page.evaluate(() => {
         const c = (document.querySelector('bl-app') as unknown as { controller: { spec: { json: unknown; mode: string }; sweep: { columns: { basin: Int32Array } } } }).controller;
@@ -344,7 +353,10 @@ describe('basinlab in Chromium with WebGPU', () => {
     const page = await open(gpuBrowser, '');
     await setField(page, 'sweep.x.count', '48');
     await setField(page, 'sweep.y.count', '48');
-    await page.waitForFunction(() => (document.querySelector('bl-app') as unknown as { controller: { sweep: { plan?: { width: number } } } }).controller.sweep.plan?.width === 48);
+    await page.waitForFunction(() => {
+      const plan = (document.querySelector('bl-app') as unknown as { controller: { sweep: { plan?: { width: number; height: number } } } }).controller.sweep.plan;
+      return plan?.width === 48 && plan.height === 48;
+    });
     await settle(page);
     await page.evaluate(() => void (document.querySelector('bl-app') as unknown as { controller: { validation: { validate(): Promise<void> } } }).controller.validation.validate());
     await page.waitForFunction(() => !!(document.querySelector('bl-app') as unknown as { controller: { validation: { result: unknown } } }).controller.validation.result, { timeout: 120_000 });
@@ -353,7 +365,7 @@ describe('basinlab in Chromium with WebGPU', () => {
     expect(v.b).toBe('cpu');
     expect(v.sameOutcome).toBeGreaterThanOrEqual(0.995);
     await page.close();
-  });
+  }, 300_000);
 
   it('validates the default view when its "Validate vs CPU" button is clicked, and shows the verdict', async () => {
     // The full 256 x 256 x 500-step view: the CPU engines run in Web Workers while the page shows
@@ -535,6 +547,10 @@ describe('interaction that teaches', () => {
       count(app, 'app');
       count(app?.shadowRoot?.querySelector('bl-run-panel'), 'panel');
     });
+    // At a quarter speed (24 s a run, one of the bar's speeds) the playback outlasts the checks below
+    // on a loaded machine: at speed 1 a run ends in 6 s, and a Space after its end plays it again
+    // (review 16).
+    await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { playback: { setSpeed(s: number): void } } }).controller.playback.setSpeed(0.25));
     // Space (the focus on the page, not on a control) plays.
     await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.keyboard.press('Space');
@@ -543,7 +559,7 @@ describe('interaction that teaches', () => {
     await page.waitForFunction(() => {
       const pb = (document.querySelector('bl-app') as unknown as PageApp).controller.playback;
       const w = window as unknown as { renders: { app: number; panel: number } };
-      return pb.playing && (pb.playhead ?? 0) > 0 && w.renders.panel > 3;
+      return (pb.playhead ?? 0) > 0 && w.renders.panel > 3;
     });
     const renders = await page.evaluate(() => (window as unknown as { renders: { app: number; panel: number } }).renders);
     expect(renders.app).toBe(0);
@@ -557,10 +573,12 @@ describe('interaction that teaches', () => {
     });
     expect(mid.head).not.toBeNull();
     expect(mid.marker).toBeGreaterThanOrEqual(0);
-    await page.screenshot({ path: `${ARTIFACTS}/app-playback.png` });
     await page.keyboard.press('Space');
     await page.waitForFunction(() => !(document.querySelector('bl-app') as unknown as PageApp).controller.playback.playing);
+    await page.screenshot({ path: `${ARTIFACTS}/app-playback.png` });
     const paused = await page.evaluate(() => (document.querySelector('bl-app') as unknown as PageApp).controller.playback.playhead ?? -1);
+    // Paused before the end (a pause at the end would leave no step forward to take).
+    expect(paused).toBeLessThan(500);
     const stepped = await page.evaluate(() => {
       const bar = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-run-panel')?.shadowRoot?.querySelector('bl-playback-bar')?.shadowRoot;
       (bar?.querySelector('button[aria-label="One step forward"]') as HTMLElement | null)?.click();
@@ -991,12 +1009,12 @@ describe('studies in the app', () => {
     await page.waitForFunction(() => !(document.querySelector('bl-app') as unknown as { shadowRoot: ShadowRoot }).shadowRoot.querySelector('[data-testid="study"]'), { timeout: 30_000 });
     expect(await menu()).toBe('');
     await page.close();
-  });
+  }, 600_000);
 });
 
 describe('basinlab without WebGPU', () => {
   it('says so plainly and runs the CPU engine in Web Workers, with the same outcomes', async () => {
-    const cpuBrowser = await puppeteer.launch({ executablePath: CHROMIUM, args: BASE_FLAGS, defaultViewport: { width: 1600, height: 1000 } });
+    const cpuBrowser = await puppeteer.launch({ executablePath: CHROMIUM, args: BASE_FLAGS, defaultViewport: { width: 1600, height: 1000 }, protocolTimeout: PROTOCOL_TIMEOUT_MS });
     try {
       const page = await cpuBrowser.newPage();
       const errors: string[] = [];
@@ -1023,5 +1041,5 @@ describe('basinlab without WebGPU', () => {
       await cpuBrowser.close();
     }
     writeFileSync(`${ARTIFACTS}/README.txt`, 'Screenshots written by tests/browser/app.test.ts\n');
-  });
+  }, 300_000);
 });

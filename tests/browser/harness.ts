@@ -48,7 +48,8 @@ export async function serve(): Promise<Served> {
   await build({ logLevel: 'warn' });
   const server: PreviewServer = await preview({ preview: { host: '127.0.0.1', port: 0, strictPort: false }, logLevel: 'warn' });
   const origin = `http://127.0.0.1:${(server.httpServer.address() as AddressInfo).port}`;
-  const browser = await puppeteer.launch({ executablePath: CHROMIUM, args: [...BASE_FLAGS, ...WEBGPU_FLAGS], defaultViewport: { width: 1600, height: 1000 } });
+  // protocolTimeout: puppeteer's default of 180 s caps every waitForFunction, whatever its own timeout (review 16).
+  const browser = await puppeteer.launch({ executablePath: CHROMIUM, args: [...BASE_FLAGS, ...WEBGPU_FLAGS], defaultViewport: { width: 1600, height: 1000 }, protocolTimeout: 900_000 });
   return {
     origin,
     browser,
