@@ -1001,6 +1001,8 @@ export type Field =
       readonly optional: boolean;
       /** What the empty field shows: the allowed range, or what empty means for an optional field. */
       readonly placeholder: string;
+      /** torch's per-group list is allowed here (a network's schedule value): "0.02, 0.2" gives one value per param group. */
+      readonly perGroup?: true;
     })
   | (FieldBase & { readonly type: 'list'; readonly text: string })
   | (FieldBase & { readonly type: 'select'; readonly value: string; readonly options: readonly SelectOption[] })
@@ -1048,10 +1050,10 @@ function numberField(
   path: string,
   label: string,
   value: unknown,
-  opts: { int?: boolean; optional?: boolean; doc?: string; hint?: string; required?: boolean; placeholder?: string; digits?: number },
+  opts: { int?: boolean; optional?: boolean; doc?: string; hint?: string; required?: boolean; placeholder?: string; digits?: number; perGroup?: boolean },
 ): Field {
   const int = opts.int ?? false;
-  const text = formatValue(value, int, opts.digits);
+  const text = opts.perGroup && Array.isArray(value) ? formatList(value) : formatValue(value, int, opts.digits);
   const exact = typeof value === 'number' && String(value) !== text && Number(text) !== value ? String(value) : '';
   return {
     type: 'number',
@@ -1065,6 +1067,7 @@ function numberField(
     int,
     optional: opts.optional ?? false,
     placeholder: opts.placeholder ?? opts.hint ?? '',
+    ...(opts.perGroup ? { perGroup: true as const } : {}),
   };
 }
 
@@ -1142,6 +1145,8 @@ export function paramFields(
   entry: unknown,
   origin: 'torch' | 'run' = 'torch',
   swept: SweptPaths = new Map(),
+  /** A network draft's param groups (the explicit ones and the default one), for torch's per-group lists; null: none (a surface). */
+  groupCount: number | null = null,
 ): Field[] {
   const out: Field[] = [];
   const sweptField = (path: string, label: string, doc: string): Field | null => {
@@ -1165,9 +1170,21 @@ export function paramFields(
     }
     switch (p.kind) {
       case 'number':
-      case 'int':
-        out.push(numberField(path, p.key, value, { int: p.kind === 'int', doc, hint: rangeHint(p, p.kind === 'int'), required: torchRequired }));
+      case 'int': {
+        // torch's per-group list where torch takes one and the draft has groups to give it to.
+        const perGroup = p.perGroup === true && groupCount !== null && groupCount > 1;
+        const hint = rangeHint(p, p.kind === 'int');
+        out.push(
+          numberField(path, p.key, value, {
+            int: p.kind === 'int',
+            doc: perGroup ? `${doc} One value per param group (${groupCount}, the default group last), comma-separated, as torch takes a list.` : doc,
+            hint: perGroup ? `${hint}; or ${groupCount} values, one per group` : hint,
+            required: torchRequired,
+            perGroup,
+          }),
+        );
         break;
+      }
       case 'optional-number':
       case 'optional-int': {
         const unset = p.unset ?? nullMeaning(doc) ?? 'None';
@@ -1316,6 +1333,11 @@ function optimizerSection(spec: SpecJSON): Section {
   };
 }
 
+/** A network draft's param groups, its default group among them (what a per-group list holds); null for a surface. */
+function groupCountOf(spec: SpecJSON): number | null {
+  return problemOf(spec) === 'network' ? groups(spec).length + 1 : null;
+}
+
 function scheduleSection(spec: SpecJSON): Section {
   const entry = spec.schedule;
   const name = isRecord(entry) ? nameOf(entry) : '';
@@ -1323,7 +1345,7 @@ function scheduleSection(spec: SpecJSON): Section {
   const options = [{ value: '', label: 'none (constant LR)' }, ...entryOptions(SCHEDULES)];
   const fields = [
     selectField('schedule.name', 'schedule', name, options, def?.doc ?? 'No schedule: the LR stays at optimizer.lr.'),
-    ...(def ? paramFields('schedule', def.params, entry, 'torch', sweptPaths(spec)) : []),
+    ...(def ? paramFields('schedule', def.params, entry, 'torch', sweptPaths(spec), groupCountOf(spec)) : []),
   ];
   const groups: Group[] = [{ path: 'schedule', title: '', fields, actions: [] }];
   const actions: Action[] = [];
@@ -1340,7 +1362,7 @@ function scheduleSection(spec: SpecJSON): Section {
         title: `schedulers[${i}]`,
         fields: [
           selectField(`${path}.name`, 'schedule', kidName, kindOptions, kidDef?.doc ?? ''),
-          ...(kidDef ? paramFields(path, kidDef.params, kid, 'torch', sweptPaths(spec)) : []),
+          ...(kidDef ? paramFields(path, kidDef.params, kid, 'torch', sweptPaths(spec), groupCountOf(spec)) : []),
         ],
         actions: [{ kind: 'remove-scheduler', index: i, label: 'Remove', disabled: kids.length <= min }],
       });
@@ -1626,10 +1648,30 @@ function addGroup(spec: SpecJSON): SpecJSON {
   const lr = getAt(spec, 'optimizer.lr');
   // Not where the schedule sets every group's LR (OneCycleLR): a group's own would have no effect.
   const ownLr = typeof lr === 'number' && !groupScheduleOverrides(entriesView(spec)).includes('lr');
-  const out = setAt(spec, 'optimizer.param_groups', [...list, { params: [layer], ...(ownLr ? { lr } : {}) }]);
+  const n = list.length;
+  // The new group took tensors of the default group: in a per-group list it takes its value too.
+  const out = editGroupLists(setAt(spec, 'optimizer.param_groups', [...list, { params: [layer], ...(ownLr ? { lr } : {}) }]), (l) => [...l.slice(0, n), l.at(-1), ...l.slice(n)]);
   // The new group took the default group's last tensors, at its LR: an axis over optimizer.lr would
   // reach no tensor (refused), so it sweeps the new group's LR, the same tensors at the same values.
-  return retargetUnreachedAxes(out, list.length).json;
+  return retargetUnreachedAxes(out, n).json;
+}
+
+/**
+ * The schedule's per-group lists (torch's form, NumberParam.perGroup), each given its new elements
+ * by `edit` as param groups come and go, so that a list keeps one value per group.
+ */
+function editGroupLists(spec: SpecJSON, edit: (list: readonly unknown[]) => unknown[]): SpecJSON {
+  const walk = (entry: unknown): unknown => {
+    if (!isRecord(entry)) return entry;
+    const out: Record<string, unknown> = { ...entry };
+    for (const p of findSchedule(nameOf(entry))?.params ?? []) {
+      const v = out[p.key];
+      if ((p.kind === 'number' || p.kind === 'int') && p.perGroup === true && Array.isArray(v) && v.length > 0) out[p.key] = edit(v);
+    }
+    if (Array.isArray(entry.schedulers)) out.schedulers = entry.schedulers.map(walk);
+    return out;
+  };
+  return isRecord(spec.schedule) ? { ...spec, schedule: walk(spec.schedule) } : spec;
 }
 
 /**
@@ -1658,9 +1700,10 @@ export function retargetUnreachedAxes(spec: SpecJSON, home: number): { readonly 
 
 function removeGroup(spec: SpecJSON, index: number): SpecJSON {
   const list = groups(spec).filter((_, i) => i !== index);
-  // Axes over this group's values go with it: they would name a group that is not there.
+  // Axes over this group's values go with it: they would name a group that is not there; so does
+  // its value in a per-group list.
   const prefix = `optimizer.param_groups.${index}.`;
-  let out = setAt(spec, 'optimizer.param_groups', list);
+  let out = editGroupLists(setAt(spec, 'optimizer.param_groups', list), (l) => l.filter((_, i) => i !== index));
   for (const a of axisPaths(out)) {
     const param = getAt(out, `${a}.param`);
     if (typeof param === 'string' && param.startsWith(prefix)) out = setAxisParam(out, a, 'optimizer.lr');
@@ -1745,8 +1788,11 @@ export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean,
   if (axis?.[1]) return setAxisParam(spec, axis[1], text, handSet);
   if (path === 'steps') return setSteps(spec, parseNumberInput(text));
   switch (field.type) {
-    case 'number':
-      return setAt(spec, path, parseNumberInput(text));
+    case 'number': {
+      // "0.02, 0.2" in a per-group field: torch's list, one value per param group; one value, a number.
+      const list = field.perGroup ? parseListInput(text) : [];
+      return setAt(spec, path, list.length > 1 ? list : parseNumberInput(text));
+    }
     case 'list':
       return setAt(spec, path, parseListInput(text));
     case 'checkbox':

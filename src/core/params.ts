@@ -44,6 +44,13 @@ export interface NumberParam {
   readonly sweepable?: boolean;
   /** The typical sweep range (required of every sweepable parameter: tests/unit/typical.test.ts). */
   readonly typical?: TypicalRange;
+  /**
+   * torch also takes a list here, one value per param group (its schedulers' `_format_param`:
+   * CyclicLR's and OneCycleLR's bounds, ReduceLROnPlateau's min_lr, SWALR's swa_lr). A network
+   * spec may give one, in the optimiser's group order (`optimizer.param_groups`, then the default
+   * group); each group's parameter vector gets its own value (scheduleForGroup, core/spec.ts).
+   */
+  readonly perGroup?: true;
   readonly doc: string;
 }
 

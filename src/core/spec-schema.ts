@@ -48,8 +48,18 @@ function paramSchema(p: ParamSchema): JsonSchema {
   const given = (v: unknown): Record<string, unknown> => ('required' in p && p.required ? { examples: [v] } : { default: v });
   switch (p.kind) {
     case 'number':
-    case 'int':
-      return { ...doc, type: p.kind === 'int' ? 'integer' : 'number', ...range(p), ...given(p.default) };
+    case 'int': {
+      const one = { type: p.kind === 'int' ? 'integer' : 'number', ...range(p) };
+      // torch's per-group list (network specs; as many values as param groups, which the reader checks).
+      if (p.perGroup) {
+        return {
+          description: `${p.doc} A network spec may give a list instead, one value per param group (optimizer.param_groups in order, then the default group), as torch takes it.`,
+          anyOf: [one, { type: 'array', items: one, minItems: 1, maxItems: MAX_PARAM_GROUPS + 1 }],
+          ...given(p.default),
+        };
+      }
+      return { ...doc, ...one, ...given(p.default) };
+    }
     case 'optional-number':
     case 'optional-int':
       return { ...doc, type: [p.kind === 'optional-int' ? 'integer' : 'number', 'null'], ...range(p), ...given(p.default) };

@@ -47,6 +47,42 @@ export interface ScheduleSpec extends EntrySpec {
   readonly schedulers: readonly ScheduleSpec[];
 }
 
+/** Whether a schedule key holds one value per param group here (a perGroup parameter given as a list). */
+function isGroupList(def: ScheduleDef | undefined, key: string, v: ParamValue | undefined): v is readonly number[] {
+  return Array.isArray(v) && def?.params.some((p) => p.key === key && p.kind === 'number' && p.perGroup === true) === true;
+}
+
+/**
+ * The paths (under `schedule`) of the schedule's values given as a list, one per param group
+ * (torch's form, NumberParam.perGroup): `max_lr`, `schedulers.1.max_lr`. Empty for most specs.
+ */
+export function scheduleGroupLists(s: ScheduleSpec | null): string[] {
+  if (!s) return [];
+  const def = findSchedule(s.name);
+  const own = Object.entries(s.params).flatMap(([k, v]) => (isGroupList(def, k, v) ? [k] : []));
+  return [...own, ...s.schedulers.flatMap((c, i) => scheduleGroupLists(c).map((k) => `schedulers.${i}.${k}`))];
+}
+
+/**
+ * The schedule as param group `g` sees it: each value given as a list, one per group, replaced by
+ * the group's own (torch's schedulers read `max_lrs[g]` for group g). The schedule itself where it
+ * has no lists. Groups are numbered as the plan's: the explicit ones, then the default group.
+ */
+export function scheduleForGroup(s: ScheduleSpec, g: number): ScheduleSpec {
+  if (scheduleGroupLists(s).length === 0) return s;
+  const def = findSchedule(s.name);
+  const params: Record<string, ParamValue> = {};
+  // A list one shorter than the groups (the explicit groups hold every tensor, readGroupList): the
+  // empty default group reads the last value, which trains nothing.
+  for (const [k, v] of Object.entries(s.params)) params[k] = isGroupList(def, k, v) ? (v[Math.min(g, v.length - 1)] ?? Number.NaN) : v;
+  return { name: s.name, params, schedulers: s.schedulers.map((c) => scheduleForGroup(c, g)) };
+}
+
+/** A param group's name in messages: `param_groups.1`, or `the default group` (the last of `count`). */
+export function paramGroupName(g: number, count: number): string {
+  return g === count - 1 ? 'the default group' : `param_groups.${g}`;
+}
+
 export type Scale = 'linear' | 'log';
 
 export interface AxisRange {
@@ -256,9 +292,7 @@ class Reader {
     int = false,
   ): number | null {
     if (typeof v !== 'number' || !Number.isFinite(v)) {
-      // A list where torch takes one per param group (OneCycleLR's max_lr): say that basinlab takes one for all (walkthrough 13).
-      const list = Array.isArray(v) ? ' (one value for every param group; torch\'s lists of one value per group are not supported)' : '';
-      this.fail(path, `expected ${int ? 'an integer' : 'a finite number'} in ${rangeText(range)}, got ${show(v)}${list}`);
+      this.fail(path, `expected ${int ? 'an integer' : 'a finite number'} in ${rangeText(range)}, got ${show(v)}`);
       return null;
     }
     if (int && !Number.isInteger(v)) {
@@ -382,6 +416,41 @@ function readParam(rd: Reader, p: ParamSchema, v: unknown, path: string): ParamV
   }
 }
 
+/**
+ * The param groups a schedule's per-group list is given for: a network spec's (its explicit groups
+ * and the default one, which may hold no tensor), or null for a surface, whose run has no param groups.
+ */
+type GroupCount = { readonly count: number; readonly defaultEmpty: boolean } | null;
+
+/**
+ * A perGroup value given as a list (torch's form): one number per param group, each in the
+ * parameter's range. Where the explicit groups hold every tensor, torch's optimiser has only those
+ * groups, and its list one value for each: taken as it is (the empty default group reads the last,
+ * scheduleForGroup), as is a list with the default group's value too.
+ */
+function readGroupList(rd: Reader, p: ParamSchema & { readonly kind: 'number' | 'int' }, v: readonly unknown[], path: string, groups: GroupCount): readonly number[] | undefined {
+  if (groups === null) {
+    rd.fail(path, `a list gives one value per param group (torch's form), and a surface run has no param groups: give one number in ${rangeText(p)}`);
+    return undefined;
+  }
+  const { count, defaultEmpty } = groups;
+  if (v.length !== count && !(defaultEmpty && v.length === count - 1)) {
+    const explicit = count - 1;
+    const names = explicit === 0 ? '' : `param_groups.0${explicit > 1 ? ` … param_groups.${explicit - 1}` : ''}`;
+    const want = defaultEmpty
+      ? `${explicit} value${explicit === 1 ? '' : 's'}, one per param group (${names}; the default group holds no tensor)`
+      : `${count} value${count === 1 ? '' : 's'}, one per param group (${names ? `${names}, then ` : ''}the default group)`;
+    rd.fail(path, `expected ${want}, got ${v.length}; torch raises ValueError when ${p.key} has not as many values as optimizer.param_groups`);
+    return undefined;
+  }
+  const out: number[] = [];
+  v.forEach((x, i) => {
+    const n = rd.number(x, join(path, i), p, p.kind === 'int');
+    if (n !== null) out.push(n);
+  });
+  return out.length === v.length ? out : undefined;
+}
+
 function readParams(
   rd: Reader,
   entry: string,
@@ -389,6 +458,7 @@ function readParams(
   o: Record<string, unknown>,
   path: string,
   reserved: readonly string[],
+  groups: GroupCount = null,
 ): ParamValues {
   const out: Record<string, ParamValue> = {};
   rd.unknownKeys(o, [...reserved, ...schema.map((p) => p.key)], path);
@@ -400,7 +470,10 @@ function readParams(
       }
       out[p.key] = p.default;
     } else {
-      const v = readParam(rd, p, given, join(path, p.key));
+      const v =
+        (p.kind === 'number' || p.kind === 'int') && p.perGroup === true && Array.isArray(given)
+          ? readGroupList(rd, p, given, join(path, p.key), groups)
+          : readParam(rd, p, given, join(path, p.key));
       out[p.key] = v === undefined ? p.default : v;
     }
   }
@@ -426,14 +499,14 @@ function readOptimizer(rd: Reader, v: unknown): EntrySpec | null {
   return { name: def.id, params: readParams(rd, def.id, def.params, o, 'optimizer', ['name']) };
 }
 
-function readSchedule(rd: Reader, v: unknown, path: string, depth: number): ScheduleSpec | null {
+function readSchedule(rd: Reader, v: unknown, path: string, depth: number, groups: GroupCount): ScheduleSpec | null {
   if (v === null || v === undefined) return null;
   const o = typeof v === 'string' ? { name: v } : rd.object(v, path);
   if (!o) return null;
   const name = rd.string(torchName(own(o, 'name')), join(path, 'name'), SCHEDULES.map((x) => x.id));
   const def = name === null ? undefined : findSchedule(name);
   if (!def) return null;
-  const params = readParams(rd, def.id, def.params, o, path, def.children ? ['name', 'schedulers'] : ['name']);
+  const params = readParams(rd, def.id, def.params, o, path, def.children ? ['name', 'schedulers'] : ['name'], groups);
   const schedulers: ScheduleSpec[] = [];
   if (def.children) {
     const list = own(o, 'schedulers');
@@ -445,7 +518,7 @@ function readSchedule(rd: Reader, v: unknown, path: string, depth: number): Sche
       rd.fail(path, `${def.id} cannot be nested inside another composite schedule`);
     } else {
       list.forEach((c, i) => {
-        const child = readSchedule(rd, c, join(join(path, 'schedulers'), i), depth + 1);
+        const child = readSchedule(rd, c, join(join(path, 'schedulers'), i), depth + 1, groups);
         if (child) schedulers.push(child);
       });
     }
@@ -820,14 +893,30 @@ function sweptRuleChecks(
   const ctx = { steps: spec.steps, optimizer: opt };
   const sched = spec.schedule;
   const sdef = sched ? (findSchedule(sched.name) as ScheduleDef) : null;
-  const children = (sched?.schedulers ?? []).map((c) => ({ def: findSchedule(c.name) as ScheduleDef, values: c.params }));
+  // The schedule's rules hold in every param group: a schedule with per-group lists is checked as
+  // each group sees it (scheduleForGroup), the group named in the message.
+  const count = spec.groups.length + 1;
+  const views = !sched
+    ? []
+    : scheduleGroupLists(sched).length === 0
+      ? [{ sched, of: '' }]
+      : Array.from({ length: count }, (_, g) => ({ sched: scheduleForGroup(sched, g), of: ` (${paramGroupName(g, count)}'s values)` }));
+  const kidsOf = (v: ScheduleSpec) => v.schedulers.map((c) => ({ def: findSchedule(c.name) as ScheduleDef, values: c.params }));
+  // A rule broken in every group is the schedule's (no group named); one broken in some, the first such group's.
+  const scheduleRule = (rules: (v: ScheduleSpec) => readonly string[], note: string): void => {
+    const per = views.map((v) => rules(v.sched));
+    for (const msg of new Set(per.flat())) {
+      const where = views.filter((_, g) => per[g]?.includes(msg));
+      report('schedule', [msg], `${note}${where.length === views.length ? '' : (where[0]?.of ?? '')}`);
+    }
+  };
   if (sched && sdef) {
-    children.forEach((c, i) => {
-      if (c.def.plateau) {
-        rd.fail(`schedule.schedulers.${i}`, `${c.def.id} needs the loss at every step, which ${sdef.id} cannot give it (torch's ${sdef.id} calls its step() without a metric); use it as the top-level schedule`);
+    sched.schedulers.forEach((c, i) => {
+      if (findSchedule(c.name)?.plateau) {
+        rd.fail(`schedule.schedulers.${i}`, `${c.name} needs the loss at every step, which ${sdef.id} cannot give it (torch's ${sdef.id} calls its step() without a metric); use it as the top-level schedule`);
       }
     });
-    report('schedule', sdef.validate?.(sched.params, ctx, children) ?? [], '');
+    scheduleRule((v) => sdef.validate?.(v.params, ctx, kidsOf(v)) ?? [], '');
   }
   const overridden = scheduleOverrides(spec);
   ranges.forEach((r, i) => {
@@ -864,13 +953,12 @@ function sweptRuleChecks(
     if (!sched || !sdef || !r.param.startsWith('schedule.')) return;
     const child = /^schedule\.schedulers\.(\d+)\.(.+)$/.exec(r.param);
     for (const end of [r.min, r.max]) {
-      if (child) {
+      scheduleRule((v) => {
+        const children = kidsOf(v);
+        if (!child) return sdef.validate?.(withValue(v.params, r.param.slice('schedule.'.length), end), ctx, children) ?? [];
         const c = Number(child[1]);
-        const kids = children.map((k, j) => (j === c ? { ...k, values: withValue(k.values, child[2] ?? '', end) } : k));
-        report('schedule', sdef.validate?.(sched.params, ctx, kids) ?? [], note(end));
-      } else {
-        report('schedule', sdef.validate?.(withValue(sched.params, r.param.slice('schedule.'.length), end), ctx, children) ?? [], note(end));
-      }
+        return sdef.validate?.(v.params, ctx, children.map((k, j) => (j === c ? { ...k, values: withValue(k.values, child[2] ?? '', end) } : k))) ?? [];
+      }, note(end));
     }
   });
 }
@@ -1022,7 +1110,7 @@ export function parseSpec(input: unknown): Spec {
     givenSurface === undefined ? (rd.fail('surface', `required; one of ${SURFACES.map((s) => s.id).join(', ')}`), null) : readSurface(rd, givenSurface);
   const optimizer =
     givenOptimizer === undefined ? (rd.fail('optimizer', `required, e.g. {"name": "SGD", "lr": 0.01}`), null) : readOptimizer(rd, givenOptimizer);
-  const schedule = readSchedule(rd, own(o, 'schedule'), 'schedule', 0);
+  const schedule = readSchedule(rd, own(o, 'schedule'), 'schedule', 0, null);
   const run = readRunSettings(rd, o, surface);
 
   const sweep = readSweep(rd, own(o, 'sweep'));
@@ -1279,7 +1367,11 @@ export function parseNetSpec(input: unknown): NetSpec {
   // The data set's cross-field rules, its sizes among them (some follow the model's parameter count).
   if (data) for (const msg of findDataSet(data.name)?.validate?.(data.params, netLayout?.params ?? null) ?? []) failAt(rd, 'data', msg);
   const paramGroups = optDef && optObject ? readParamGroups(rd, own(optObject, 'param_groups'), optDef, netLayout?.tensors.map((t) => t.name) ?? null) : [];
-  const schedule = readSchedule(rd, own(o, 'schedule'), 'schedule', 0);
+  // torch's per-group lists (NumberParam.perGroup) hold one value for each group, the default one
+  // among them unless the explicit groups hold every tensor (torch's optimiser then has only those).
+  const tensorNames = netLayout?.tensors.map((t) => t.name) ?? [];
+  const defaultEmpty = paramGroups.length > 0 && tensorNames.length > 0 && tensorNames.every((t) => paramGroups.some((g) => g.params.some((n) => t === n || t.startsWith(`${n}.`))));
+  const schedule = readSchedule(rd, own(o, 'schedule'), 'schedule', 0, { count: paramGroups.length + 1, defaultEmpty });
   const run = readRunSettings(rd, o, null, new Set(['start']));
   const sweep = readSweep(rd, own(o, 'sweep'));
   if (sweep && runCount(sweep) > MAX_RUNS) rd.fail('sweep', `${runCount(sweep)} runs is more than the ${MAX_RUNS} one sweep may hold`);
@@ -1404,13 +1496,25 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
       if (Object.hasOwn(g.overrides, key)) {
         rd.fail(
           `optimizer.param_groups.${i}.${key}`,
-          `has no effect: ${spec.schedule?.name ?? ''} sets every param group's ${key} from its own values, as torch does (torch can take them as a list, one per group; basinlab takes one for all groups); remove it, or use a schedule that scales each group's own ${key}`,
+          `has no effect: ${spec.schedule?.name ?? ''} sets every param group's ${key} from its own values, as torch does; to give each group its own, write the schedule's value as a list, one per group (${groupListExample(spec, key)}), as torch takes it`,
         );
       }
     }
   });
   // No SWA slot rule here: a network keeps its average in rows of its own (the CPU's avg, the GPU's
   // row_avg), not in an optimiser state slot.
+}
+
+/**
+ * The form of a per-group list of the schedule's stand-in for a group value in this spec, e.g.
+ * `schedule.max_lr: [0.1, 0.1]` for two groups (the explicit one, then the default one), with the
+ * schedule's own value in every place: a group's own LR is no peak LR to copy there.
+ */
+function groupListExample(spec: NetSpec, key: string): string {
+  const stand = overrideStandIn(key);
+  const own = (spec.schedule?.params ?? {})[stand.slice('schedule.'.length)];
+  const value = typeof own === 'number' ? own : Array.isArray(own) ? (own.at(-1) ?? 0) : 0;
+  return `${stand}: [${Array.from({ length: spec.paramGroups.length + 1 }, () => value).join(', ')}]`;
 }
 
 /** Where a network sweep path's value goes: the run's batch size, or a slot of some groups' parameter vectors. */
@@ -1453,6 +1557,10 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
   if (head === 'network') return `${path} cannot be swept; of the network block only network.batch_size can`;
   if (head === 'data') return `${path} cannot be swept: the data set is built once, before the runs; sweep ${NET_SWEEPABLE}`;
   if (path === 'noise.std') return 'noise.std is for surfaces; a network\'s noise is its minibatches';
+  // A value given per param group (torch's list) is one value per group; an axis would give them all one.
+  if (path.startsWith('schedule.') && scheduleGroupLists(spec.schedule).includes(path.slice('schedule.'.length))) {
+    return `${path} holds one value per param group; a sweep axis would give every group the same one: write ${path} as one number to sweep it`;
+  }
   // What a message lists as sweepable: a network's paths, not the surfaces'.
   const t = resolveParamPath({ surface: { name: 'quadratic', params: {} }, optimizer: spec.optimizer, schedule: spec.schedule, ...(spec.sam ? { sam: spec.sam } : {}) }, path, `sweep ${NET_SWEEPABLE}`);
   if (typeof t === 'string') return t;

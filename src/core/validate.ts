@@ -290,7 +290,12 @@ export function perturbedNetSpec(spec: Record<string, unknown>, delta: number): 
   const scaleKeys = (o: unknown): unknown => {
     if (o === null || typeof o !== 'object' || Array.isArray(o)) return o;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(o)) out[k] = LR_KEYS.has(k) && typeof v === 'number' ? v * f : k === 'schedulers' && Array.isArray(v) ? v.map(scaleKeys) : v;
+    for (const [k, v] of Object.entries(o)) {
+      // A schedule's LR given per param group (torch's list) is scaled element by element.
+      if (LR_KEYS.has(k) && typeof v === 'number') out[k] = v * f;
+      else if (LR_KEYS.has(k) && Array.isArray(v)) out[k] = v.map((x: unknown) => (typeof x === 'number' ? x * f : x));
+      else out[k] = k === 'schedulers' && Array.isArray(v) ? v.map(scaleKeys) : v;
+    }
     return out;
   };
   const optimizer = scaleKeys(spec.optimizer) as Record<string, unknown> | unknown;

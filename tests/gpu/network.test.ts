@@ -334,13 +334,22 @@ describe('network trajectories on the GPU', () => {
     expect(new Set(Array.from(got[0]!.lr)).size).toBeGreaterThan(3);
   });
 
-  it("record every param group's LR as the CPU twin does: a step schedule (swept in one group), ReduceLROnPlateau (each group cut at the same steps), a default group with no tensors", async () => {
+  it("record every param group's LR as the CPU twin does: a step schedule (swept in one group), ReduceLROnPlateau (each group cut at the same steps), a default group with no tensors, OneCycleLR with per-group lists", async () => {
     const groups = [{ params: ['layers.0'], lr: 0.2 }];
     const plans = [
       await planOf(IRIS({ name: 'SGD', lr: 0.05, momentum: 0.5, param_groups: groups }, { schedule: { name: 'StepLR', step_size: 7, gamma: 0.5 }, sweep: { x: { param: 'optimizer.param_groups.0.lr', min: 0.02, max: 0.2, count: 2, scale: 'log' } } })),
       // A 10% improvement a step counts as better: the LRs are cut often, far from a tie.
       await planOf(IRIS({ name: 'SGD', lr: 0.05, param_groups: groups }, { schedule: { name: 'ReduceLROnPlateau', patience: 1, factor: 0.5, threshold: 0.1 }, sweep: { x: { param: 'optimizer.lr', min: 0.02, max: 0.1, count: 2, scale: 'log' } } })),
       await planOf(IRIS({ name: 'SGD', lr: 0.05, param_groups: [...groups, { params: ['layers.1'], lr: 0.1 }] }, { schedule: { name: 'ExponentialLR', gamma: 0.9 } })),
+      // torch's per-group lists: each group's max_lr and momenta in its own parameter vector, from
+      // the groups' shared tables and, with a schedule value swept, evaluated per run in the kernel.
+      await planOf(IRIS({ name: 'SGD', lr: 0.05, momentum: 0.9, param_groups: [{ params: ['layers.0'] }] }, { schedule: { name: 'OneCycleLR', max_lr: [0.02, 0.2], max_momentum: [0.9, 0.95], total_steps: 40 } })),
+      await planOf(
+        IRIS({ name: 'SGD', lr: 0.05, momentum: 0.9, param_groups: [{ params: ['layers.0'] }] }, {
+          schedule: { name: 'OneCycleLR', max_lr: [0.02, 0.2], base_momentum: [0.8, 0.85], total_steps: 40 },
+          sweep: { x: { param: 'schedule.pct_start', min: 0.2, max: 0.4, count: 2 } },
+        }),
+      ),
     ];
     const cuts = (c: ArrayLike<number>): number[] => Array.from(c).flatMap((v, i) => (i > 0 && v < (c[i - 1] as number) ? [i] : []));
     for (const [pi, plan] of plans.entries()) {

@@ -136,9 +136,9 @@ const NET_KNOWN_DIFFERENCES: readonly { readonly what: string; readonly torch113
     current: 'the same (checked in torch/optim/lr_scheduler.py and swa_utils.py of both)',
     handling:
       "not a difference: basinlab evaluates the schedule per group with the group's lr as base (CyclicLR and OneCycleLR ignore " +
-      'it, as torch does with scalar bounds; a schedule parameter cannot be set per group in a spec, so the per-group lists ' +
-      'torch also takes have no basinlab counterpart), and its per-group plateau states see the same metric, so they move ' +
-      'together as torch\'s one state does; the group cases below check every group\'s LR at every step',
+      "it, as torch does; their bounds and momenta, ReduceLROnPlateau's min_lr and SWALR's swa_lr may be per-group lists, " +
+      "as torch takes them, each group's element in the group's own parameter vector), and its per-group plateau states see " +
+      "the same metric, so they move together as torch's one state does; the group cases below check every group's LR at every step",
   },
 ];
 
@@ -335,6 +335,48 @@ const GROUP_CASES: readonly NetCase[] = [
     { name: 'SGD', lr: 0.05, param_groups: [{ params: ['layers.0'], lr: 0.01 }] },
     { name: 'SWALR', swa_lr: 0.02, anneal_epochs: 30, anneal_strategy: 'linear' },
     80,
+  ),
+  // torch's per-group lists (NumberParam.perGroup): one value per group, the explicit groups first.
+  net(
+    'param groups + OneCycleLR with per-group lists: max_lr and both momenta one per group',
+    TANH8,
+    FR,
+    { name: 'SGD', lr: 0.05, momentum: 0.9, param_groups: [{ params: ['layers.0'] }] },
+    { name: 'OneCycleLR', max_lr: [0.01, 0.05], base_momentum: [0.8, 0.85], max_momentum: [0.9, 0.95], total_steps: 100 },
+    100,
+  ),
+  net(
+    "param groups + CyclicLR with per-group lists, cycling Adam's beta1 (current torch)",
+    TANH8,
+    FR,
+    { name: 'Adam', lr: 0.01, param_groups: [{ params: ['layers.1'] }, { params: ['layers.0.bias'], weight_decay: 0.01 }] },
+    { name: 'CyclicLR', base_lr: [0.001, 0.002, 0.0005], max_lr: [0.01, 0.02, 0.005], base_momentum: [0.8, 0.85, 0.7], max_momentum: [0.9, 0.95, 0.92], step_size_up: 10, mode: 'triangular2' },
+    100,
+  ),
+  net(
+    'param groups + ReduceLROnPlateau with a per-group min_lr',
+    TANH8,
+    FR,
+    { name: 'SGD', lr: 0.2, param_groups: [{ params: ['layers.0'], lr: 0.1 }] },
+    { name: 'ReduceLROnPlateau', patience: 2, factor: 0.5, min_lr: [0.04, 0.015], threshold: 0.05 },
+    100,
+    { network: { ...TANH8, batch_size: 8 } },
+  ),
+  net(
+    'param groups + SWALR with a per-group swa_lr',
+    TANH8,
+    FR,
+    { name: 'SGD', lr: 0.05, param_groups: [{ params: ['layers.0'], lr: 0.01 }] },
+    { name: 'SWALR', swa_lr: [0.005, 0.02], anneal_epochs: 30 },
+    80,
+  ),
+  net(
+    'param groups + SequentialLR (LinearLR -> OneCycleLR with a per-group max_lr)',
+    TANH8,
+    FR,
+    { name: 'SGD', lr: 0.05, param_groups: [{ params: ['layers.1'], lr: 0.01 }] },
+    { name: 'SequentialLR', milestones: [10], schedulers: [{ name: 'LinearLR', start_factor: 0.5, total_iters: 10 }, { name: 'OneCycleLR', max_lr: [0.02, 0.05], total_steps: 90, cycle_momentum: false }] },
+    100,
   ),
   net(
     "param groups + SequentialLR (LinearLR -> OneCycleLR): OneCycleLR's constructor sets every group's initial_lr, so all groups share the LR",

@@ -237,15 +237,16 @@ class CyclicLRCurrent(lr_scheduler.CyclicLR):
             if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
                 raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
             self.use_beta1 = "betas" in optimizer.defaults
-            self.base_momentums = [base_momentum] * len(optimizer.param_groups)
-            self.max_momentums = [max_momentum] * len(optimizer.param_groups)
-            for group in optimizer.param_groups:
+            # a scalar or one value per group, as torch's _format_param reads them
+            self.base_momentums = self._format_param("base_momentum", optimizer, base_momentum)
+            self.max_momentums = self._format_param("max_momentum", optimizer, max_momentum)
+            for group, m_momentum, b_momentum in zip(optimizer.param_groups, self.max_momentums, self.base_momentums):
                 if self.use_beta1:
-                    group["betas"] = (max_momentum, *group["betas"][1:])
+                    group["betas"] = (m_momentum, *group["betas"][1:])
                 else:
-                    group["momentum"] = max_momentum
-                group["max_momentum"] = max_momentum
-                group["base_momentum"] = base_momentum
+                    group["momentum"] = m_momentum
+                group["max_momentum"] = m_momentum
+                group["base_momentum"] = b_momentum
 
     def get_lr(self):
         # current torch's CyclicLR.get_lr (identical to 1.13's apart from use_beta1)

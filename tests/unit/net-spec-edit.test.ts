@@ -187,6 +187,43 @@ describe('the editor on network specs', () => {
   });
 });
 
+describe("torch's per-group lists in the editor", () => {
+  // Iris, one explicit group (the first layer) and the default one, under OneCycleLR.
+  const spec = (schedule: Record<string, unknown>): SpecJSON => ({
+    ...DEFAULT_NET_SPEC,
+    optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9, param_groups: [{ params: ['layers.0'] }] },
+    schedule,
+    sweep: { kind: 'grid', x: { param: 'schedule.pct_start', min: 0.1, max: 0.5, count: 4 }, y: null },
+  });
+
+  it('a per-group field takes "0.02, 0.2" as one value per group, one value as a number, and shows a list as it is', () => {
+    const s = spec({ name: 'OneCycleLR', max_lr: 0.1, total_steps: 200 });
+    const field = findField(buildForm(s), 'schedule.max_lr');
+    expect(field?.type === 'number' && field.perGroup).toBe(true);
+    expect(field?.hint).toMatch(/or 2 values, one per group$/);
+    const listed = applyEdit(s, field as NonNullable<typeof field>, '0.02, 0.2');
+    expect(getAt(listed, 'schedule.max_lr')).toEqual([0.02, 0.2]);
+    expect(parseAnySpec(listed).problem).toBe('network');
+    expect(findField(buildForm(listed), 'schedule.max_lr')).toMatchObject({ type: 'number', text: '0.02, 0.2' });
+    expect(getAt(applyEdit(listed, field as NonNullable<typeof field>, '0.3'), 'schedule.max_lr')).toBe(0.3);
+    // Not where torch takes one value (div_factor), nor without groups to give a list to.
+    expect(findField(buildForm(s), 'schedule.div_factor')).not.toHaveProperty('perGroup');
+    const ungrouped = { ...s, optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9 } };
+    expect(findField(buildForm(ungrouped), 'schedule.max_lr')).not.toHaveProperty('perGroup');
+  });
+
+  it('keeps one value per group as groups are added (the default group\'s value for the new one) and removed', () => {
+    const s = { ...spec({ name: 'CyclicLR', base_lr: [0.001, 0.002], max_lr: [0.01, 0.02], step_size_up: 20 }), sweep: { kind: 'grid', x: { param: 'schedule.step_size_up', min: 10, max: 40, count: 4 }, y: null } };
+    const added = applyAction(s, { kind: 'add-group', label: '', disabled: false });
+    expect(getAt(added, 'schedule.base_lr')).toEqual([0.001, 0.002, 0.002]);
+    expect(getAt(added, 'schedule.max_lr')).toEqual([0.01, 0.02, 0.02]);
+    expect(parseAnySpec(added).problem).toBe('network');
+    const removed = applyAction(added, { kind: 'remove-group', index: 0, label: '', disabled: false });
+    expect(getAt(removed, 'schedule.max_lr')).toEqual([0.02, 0.02]);
+    expect(parseAnySpec(removed).problem).toBe('network');
+  });
+});
+
 describe('links to network views', () => {
   it('carry the network spec and its colouring, read back in full', async () => {
     const { encodeUrlState } = await import('../../src/core/url.ts');

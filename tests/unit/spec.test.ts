@@ -4,7 +4,12 @@ import { P_COUNT, P_OPTIMIZER, P_RUN, P_RUN_SIZE, P_SCHEDULE, RUN_PARAMS, schedu
 import { PARAM_UNSET } from '../../src/core/params.ts';
 import { makePlan, sweepValue } from '../../src/core/plan.ts';
 import { MAX_CHECK_EVERY, MAX_MAGNITUDE, MAX_STEPS, RUN_PATHS, RUN_SETTINGS, RUN_SLOT_PATHS, SAM_DEFAULT_RHO, U32_MAX } from '../../src/core/run-settings.ts';
-import { parseNetSpec, parseSpec, resolveParamPath, specToJSON, sweepablePaths } from '../../src/core/spec.ts';
+import type { ScheduleSpec } from '../../src/core/spec.ts';
+import { netSpecToJSON, parseAnySpec, parseNetSpec, parseSpec, resolveParamPath, scheduleForGroup, scheduleGroupLists, specToJSON, sweepablePaths } from '../../src/core/spec.ts';
+import { makeNetPlan } from '../../src/core/network/plan.ts';
+import { slotOffsets } from '../../src/core/params.ts';
+import { SCHEDULES, findSchedule } from '../../src/core/registry/index.ts';
+import { perturbedNetSpec } from '../../src/core/validate.ts';
 import { STEP_TABLE_WINDOW } from '../../src/engine/gpu/layouts.ts';
 
 const base = {
@@ -522,5 +527,98 @@ describe("torch's constructor rules, checked where torch checks them", () => {
     expect(spec({ name: 'Rprop', lr: 0.01, etas: [0.5, 0.9] })).toThrow(/^optimizer\.etas: Invalid eta values: 0\.5, 0\.9/);
     // Rules a group breaks where torch (or the reference) would fail stay: AdamWScheduleFree's beta1 = 0.
     expect(spec({ name: 'AdamWScheduleFree', lr: 0.01, param_groups: [{ params: ['layers.0'], betas: [0, 0.999] }] })).toThrow(/param_groups\.0\.betas: beta1 = 0 divides by zero/);
+  });
+});
+
+describe("torch's per-group lists: a schedule value given once per param group", () => {
+  const NET = { network: { hidden: [4] }, data: { name: 'spiral', train: 40, test: 20 }, steps: 20 };
+  const SGD2 = { name: 'SGD', lr: 0.1, momentum: 0.9, param_groups: [{ params: ['layers.0'] }] };
+  const errors = (input: unknown): string[] => {
+    try {
+      parseAnySpec(input);
+    } catch (e) {
+      if (e instanceof SpecErrors) return e.errors.map((x) => x.message);
+      throw e;
+    }
+    throw new Error('spec was accepted');
+  };
+
+  it("are the values torch reads with _format_param (or ReduceLROnPlateau's and SWALR's own list check), and only those", () => {
+    // torch/optim/lr_scheduler.py and swa_utils.py: CyclicLR and OneCycleLR format their bounds and
+    // momenta per group; ReduceLROnPlateau takes min_lr as a list; SWALR formats swa_lr.
+    const want = ['CyclicLR.base_lr', 'CyclicLR.max_lr', 'CyclicLR.base_momentum', 'CyclicLR.max_momentum', 'OneCycleLR.max_lr', 'OneCycleLR.base_momentum', 'OneCycleLR.max_momentum', 'ReduceLROnPlateau.min_lr', 'SWALR.swa_lr'];
+    const got = SCHEDULES.flatMap((s) => s.params.flatMap((p) => ((p.kind === 'number' || p.kind === 'int') && p.perGroup ? [`${s.id}.${p.key}`] : [])));
+    expect(got.sort()).toEqual([...want].sort());
+  });
+
+  it('are kept as lists in the spec, and each group runs on its own element (its parameter vector), a composite child included', () => {
+    const spec = parseNetSpec({ ...NET, optimizer: SGD2, schedule: { name: 'OneCycleLR', max_lr: [0.02, 0.2], max_momentum: [0.9, 0.95], total_steps: 20 } });
+    expect(spec.schedule?.params.max_lr).toEqual([0.02, 0.2]);
+    expect((netSpecToJSON(spec).schedule as Record<string, unknown>).max_lr).toEqual([0.02, 0.2]);
+    expect(scheduleGroupLists(spec.schedule)).toEqual(['max_lr', 'max_momentum']);
+    const plan = makeNetPlan(spec);
+    const o = slotOffsets(findSchedule('OneCycleLR')?.params ?? []);
+    const at = (g: number, key: string): number => plan.groups[g]?.P[scheduleBlockBase(0) + (o[key] ?? -1)] as number;
+    expect([at(0, 'max_lr'), at(1, 'max_lr')]).toEqual([0.02, 0.2]);
+    expect([at(0, 'max_momentum'), at(1, 'max_momentum')]).toEqual([0.9, 0.95]);
+    expect([at(0, 'base_momentum'), at(1, 'base_momentum')]).toEqual([0.85, 0.85]);
+    const seq = parseNetSpec({ ...NET, optimizer: SGD2, schedule: { name: 'SequentialLR', milestones: [5], schedulers: [{ name: 'ConstantLR' }, { name: 'OneCycleLR', max_lr: [0.03, 0.3], total_steps: 15, cycle_momentum: false }] } });
+    expect(scheduleGroupLists(seq.schedule)).toEqual(['schedulers.1.max_lr']);
+    expect(scheduleForGroup(seq.schedule as ScheduleSpec, 0).schedulers[1]?.params.max_lr).toBe(0.03);
+    expect(scheduleForGroup(seq.schedule as ScheduleSpec, 1).schedulers[1]?.params.max_lr).toBe(0.3);
+    // A rule broken in every group is the schedule's, no group named.
+    expect(errors({ ...NET, optimizer: SGD2, schedule: { name: 'SequentialLR', milestones: [5], schedulers: [{ name: 'ConstantLR' }, { name: 'OneCycleLR', max_lr: [0.03, 0.3], total_steps: 15 }] } })).toEqual([
+      'schedule.schedulers.1 (OneCycleLR): cycles momentum, which basinlab does not support inside SequentialLR; set cycle_momentum: false',
+    ]);
+    // Without lists the schedule is every group's as it is.
+    const plain = parseNetSpec({ ...NET, optimizer: SGD2, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 20 } }).schedule as ScheduleSpec;
+    expect(scheduleForGroup(plain, 0)).toBe(plain);
+  });
+
+  it('name the field and the count or range when wrong: as many values as param groups, each in range; none on a surface', () => {
+    expect(errors({ ...NET, optimizer: SGD2, schedule: { name: 'OneCycleLR', max_lr: [0.1, 0.2, 0.3], total_steps: 20 } })).toEqual([
+      'schedule.max_lr: expected 2 values, one per param group (param_groups.0, then the default group), got 3; torch raises ValueError when max_lr has not as many values as optimizer.param_groups',
+    ]);
+    expect(errors({ ...NET, optimizer: { name: 'SGD', lr: 0.1 }, schedule: { name: 'SWALR', swa_lr: [0.1, 0.2] } })[0]).toMatch(/^schedule\.swa_lr: expected 1 value, one per param group \(the default group\), got 2/);
+    expect(errors({ ...NET, optimizer: { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.0'] }] }, schedule: { name: 'ReduceLROnPlateau', min_lr: [0.1, -1] } })).toEqual(['schedule.min_lr.1: -1 is out of range; allowed [0, inf)']);
+    expect(errors({ ...NET, optimizer: SGD2, schedule: { name: 'OneCycleLR', max_lr: [0.1, 'x'], total_steps: 20 } })[0]).toMatch(/^schedule\.max_lr\.1: expected a finite number/);
+    // Where the explicit groups hold every tensor, torch's optimiser has only those groups: a list
+    // of one value each is taken (the empty default group reads the last), as is one with the default's too.
+    const whole = { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.0'] }, { params: ['layers.1'] }] };
+    const covered = parseNetSpec({ ...NET, optimizer: whole, schedule: { name: 'OneCycleLR', max_lr: [0.02, 0.2], total_steps: 20, cycle_momentum: false } });
+    expect(makeNetPlan(covered).groups.map((g) => g.P[scheduleBlockBase(0)])).toEqual([0.02, 0.2, 0.2]);
+    expect(parseNetSpec({ ...NET, optimizer: whole, schedule: { name: 'OneCycleLR', max_lr: [0.02, 0.2, 0.5], total_steps: 20, cycle_momentum: false } }).schedule?.params.max_lr).toEqual([0.02, 0.2, 0.5]);
+    expect(errors({ ...NET, optimizer: whole, schedule: { name: 'OneCycleLR', max_lr: [0.02], total_steps: 20, cycle_momentum: false } })[0]).toMatch(
+      /^schedule\.max_lr: expected 2 values, one per param group \(param_groups\.0 … param_groups\.1; the default group holds no tensor\), got 1/,
+    );
+    // A list where torch takes none (a schedule's non-group value) is refused as any non-number is.
+    expect(errors({ ...NET, optimizer: SGD2, schedule: { name: 'OneCycleLR', max_lr: 0.1, div_factor: [25, 25], total_steps: 20 } })[0]).toMatch(/^schedule\.div_factor: expected a finite number .*, got \[25,25\]$/);
+    expect(errors({ surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 0.001 }, schedule: { name: 'OneCycleLR', max_lr: [0.01], total_steps: 100 }, steps: 100 })).toEqual([
+      "schedule.max_lr: a list gives one value per param group (torch's form), and a surface run has no param groups: give one number in (-inf, inf)",
+    ]);
+  });
+
+  it('are not swept (an axis gives every group one value), and the schedule\'s rules hold in each group, naming it', () => {
+    const schedule = { name: 'OneCycleLR', max_lr: [0.02, 0.2], total_steps: 20 };
+    expect(errors({ ...NET, optimizer: SGD2, schedule, sweep: { x: { param: 'schedule.max_lr', min: 0.01, max: 0.1, count: 2 } } })).toEqual([
+      'sweep.x.param: schedule.max_lr holds one value per param group; a sweep axis would give every group the same one: write schedule.max_lr as one number to sweep it',
+    ]);
+    expect(parseNetSpec({ ...NET, optimizer: SGD2, schedule, sweep: { x: { param: 'schedule.pct_start', min: 0.2, max: 0.4, count: 2 } } }).sweep).not.toBeNull();
+    // RMSprop's momentum cycled up from 0 in the default group alone: torch's KeyError at the step it turns positive.
+    const rms = { name: 'RMSprop', lr: 0.01, momentum: 0.5, param_groups: [{ params: ['layers.0'] }] };
+    expect(errors({ ...NET, optimizer: rms, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: 20, max_momentum: [0.9, -0.5], base_momentum: [0.8, 0.2] } })[0]).toMatch(
+      /^schedule\.max_momentum: the cycle starts the momentum at max_momentum = -0\.5, .*KeyError.* \(the default group's values\)$/,
+    );
+    // A group's own LR under OneCycleLR says how torch gives each group its own.
+    expect(errors({ ...NET, optimizer: { ...SGD2, param_groups: [{ params: ['layers.0'], lr: 0.5 }] }, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 20 } })[0]).toMatch(
+      /^optimizer\.param_groups\.0\.lr: has no effect: OneCycleLR sets every param group's lr .*write the schedule's value as a list, one per group \(schedule\.max_lr: \[0\.1, 0\.1\]\)/,
+    );
+  });
+
+  it('scale element by element in the conditioning probe (every LR x (1 + delta))', () => {
+    const spec = netSpecToJSON(parseNetSpec({ ...NET, optimizer: SGD2, schedule: { name: 'CyclicLR', base_lr: [0.001, 0.01], max_lr: [0.1, 0.2], step_size_up: 5 } }));
+    const s = perturbedNetSpec(spec, 0.5).schedule as Record<string, unknown>;
+    expect(s.base_lr).toEqual([0.0015, 0.015]);
+    expect(s.max_lr).toEqual([0.1 * 1.5, 0.2 * 1.5]);
   });
 });

@@ -15,7 +15,7 @@ import type { AnyPlan, SweepMode } from '../plan.ts';
 import type { OptimizerDef, ScheduleNode } from '../registry/index.ts';
 import { findOptimizer, findSchedule } from '../registry/index.ts';
 import type { AnySpec, AxisRange, NetSpec, NetTarget } from '../spec.ts';
-import { defaultCheckEvery, resolveNetPath, runCount, sweepRanges } from '../spec.ts';
+import { defaultCheckEvery, resolveNetPath, runCount, scheduleForGroup, sweepRanges } from '../spec.ts';
 import type { Activation, Layout, LossName, Parametrization, Tensor } from './model.ts';
 import { layout } from './model.ts';
 
@@ -106,15 +106,16 @@ export function makeNetPlan(spec: NetSpec): NetPlan {
   const schedDef = spec.schedule ? findSchedule(spec.schedule.name) : undefined;
   const cyclesMomentum = schedDef !== undefined && spec.schedule !== null && schedDef.cyclesMomentum(spec.schedule.params);
   const momentumSlot = optimizer.momentumParam ? P_OPTIMIZER + keyOffset(optimizer, optimizer.momentumParam) : -1;
-  // The tree (its blocks' bases are the same in every group); each group's P gets its values below.
-  const schedule: ScheduleNode | null = spec.schedule ? buildSchedule(spec.schedule, 0, new Float64Array(P_COUNT)) : null;
+  // The tree (its blocks' bases are the same in every group; its values the default group's); each
+  // group's P gets its own values below, a per-group list's element among them (scheduleForGroup).
+  const schedule: ScheduleNode | null = spec.schedule ? buildSchedule(scheduleForGroup(spec.schedule, nGroups - 1), 0, new Float64Array(P_COUNT)) : null;
   const groups: NetGroup[] = Array.from({ length: nGroups }, (_, g) => {
     const explicit = g < spec.paramGroups.length ? spec.paramGroups[g] : undefined;
     const values: ParamValues = { ...spec.optimizer.params, ...(explicit?.overrides ?? {}) };
     const P = new Float64Array(P_COUNT);
     encodeParams(optimizer.params, values, P, P_OPTIMIZER);
     P[RUN_PARAMS['sam.rho']] = spec.sam?.rho ?? 0;
-    if (spec.schedule) buildSchedule(spec.schedule, 0, P);
+    if (spec.schedule) buildSchedule(scheduleForGroup(spec.schedule, g), 0, P);
     const slots = dims.flatMap((d) => (d.where.kind === 'slot' && d.where.groups.includes(g) ? [d.where.slot] : []));
     const scheduleShared = !schedule?.def.plateau && !slots.some((s) => s >= P_SCHEDULE || s === P_OPTIMIZER);
     const ss = optimizer.stepScalars;

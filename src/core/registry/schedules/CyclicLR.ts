@@ -12,6 +12,7 @@ const params = [
   {
     key: 'base_lr',
     kind: 'number',
+    perGroup: true,
     required: true,
     default: 0.01,
     min: Number.NEGATIVE_INFINITY,
@@ -22,6 +23,7 @@ const params = [
   {
     key: 'max_lr',
     kind: 'number',
+    perGroup: true,
     required: true,
     default: 0.1,
     min: Number.NEGATIVE_INFINITY,
@@ -79,6 +81,7 @@ const params = [
   {
     key: 'base_momentum',
     kind: 'number',
+    perGroup: true,
     default: 0.8,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
@@ -88,6 +91,7 @@ const params = [
   {
     key: 'max_momentum',
     kind: 'number',
+    perGroup: true,
     default: 0.9,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,

@@ -8,6 +8,7 @@ const params = [
   {
     key: 'max_lr',
     kind: 'number',
+    perGroup: true,
     required: true,
     default: 0.01,
     min: Number.NEGATIVE_INFINITY,
@@ -67,6 +68,7 @@ const params = [
   {
     key: 'base_momentum',
     kind: 'number',
+    perGroup: true,
     default: 0.85,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
@@ -76,6 +78,7 @@ const params = [
   {
     key: 'max_momentum',
     kind: 'number',
+    perGroup: true,
     default: 0.95,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
