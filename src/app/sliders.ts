@@ -20,7 +20,7 @@ import type { ScheduleNode } from '../core/registry/index.ts';
 import { findOptimizer, findSchedule } from '../core/registry/index.ts';
 import { MAX_STEPS } from '../core/run-settings.ts';
 import type { ScheduleSpec } from '../core/spec.ts';
-import { overriddenKey, resolveNetPath, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
+import { overriddenKey, resolveNetPath, resolveParamPath, scheduleGroupLists, scheduleOverrides } from '../core/spec.ts';
 import { netParamShort } from '../view/caption.ts';
 import type { SpecJSON } from './spec-edit.ts';
 import { defaultAxisRange, getAt, netAxisRange, parses, setAt } from './spec-edit.ts';
@@ -100,7 +100,8 @@ interface CurveSource {
    */
   readonly key: string;
   readonly schedule: ScheduleNode | null;
-  readonly P: Float64Array;
+  /** The parameter vectors whose curves a value may change: one, or each param group's where the schedule holds per-group lists. */
+  readonly Ps: readonly Float64Array[];
   readonly steps: number;
   readonly cyclesMomentum: boolean;
 }
@@ -110,8 +111,8 @@ interface CurveSource {
  * it), from a base LR of 1: what a value changes does not depend on the base LR's size, and an LR of
  * 0 (a default group that trains nothing) would hide every change.
  */
-function curve(src: CurveSource, node: ScheduleNode, slot: number, v: number | null): Float64Array {
-  const P = Float64Array.from(src.P);
+function curve(src: CurveSource, node: ScheduleNode, slot: number, v: number | null, from: Float64Array): Float64Array {
+  const P = Float64Array.from(from);
   if (v !== null) P[slot] = v;
   P[P_OPTIMIZER] = 1;
   // LR then momentum in one array (compared as one); the momentum part stays 0 where not cycled.
@@ -124,7 +125,7 @@ function curve(src: CurveSource, node: ScheduleNode, slot: number, v: number | n
  * The last schedule's own curve and the answers given for it (CurveSource.key), computed once
  * however often its sliders are (on every step of a drag, each re-run a new plan).
  */
-let effects: { readonly key: string; readonly base: Float64Array; readonly answers: Map<string, boolean> } | null = null;
+let effects: { readonly key: string; readonly base: readonly Float64Array[]; readonly answers: Map<string, boolean> } | null = null;
 
 /** CurveSource.key: what a schedule's curve depends on beyond the slot a slider moves. */
 function curveKey(schedule: ScheduleSpec | null, steps: number, cyclesMomentum: boolean): string {
@@ -141,12 +142,13 @@ function curveKey(schedule: ScheduleSpec | null, steps: number, cyclesMomentum: 
 function changesSchedule(src: CurveSource, slot: number, ends: readonly number[]): boolean {
   const node = src.schedule;
   if (!node || node.def.plateau || src.steps > EFFECT_CHECK_STEPS) return true;
-  if (effects?.key !== src.key) effects = { key: src.key, base: curve(src, node, slot, null), answers: new Map() };
+  if (effects?.key !== src.key) effects = { key: src.key, base: src.Ps.map((P) => curve(src, node, slot, null, P)), answers: new Map() };
   const { base, answers } = effects;
   const key = `${slot} ${ends.join(' ')}`;
   let changes = answers.get(key);
   if (changes === undefined) {
-    changes = ends.some((v) => curve(src, node, slot, v).some((x, i) => !Object.is(x, base[i])));
+    // In any group: with per-group lists one group's curve may stay while another's moves (review 17).
+    changes = src.Ps.some((P, g) => ends.some((v) => curve(src, node, slot, v, P).some((x, i) => !Object.is(x, base[g]?.[i]))));
     answers.set(key, changes);
   }
   return changes;
@@ -228,7 +230,7 @@ export function paramSliders(json: SpecJSON, plan: Plan): SliderModel[] {
   const swept = new Set(plan.dims.map((d) => d.path));
   const overridden = overriddenBy(scheduleOverrides(plan.spec));
   const out: SliderModel[] = [];
-  const curves: CurveSource = { key: curveKey(plan.spec.schedule, plan.spec.steps, plan.cyclesMomentum), schedule: plan.schedule, P: plan.P, steps: plan.spec.steps, cyclesMomentum: plan.cyclesMomentum };
+  const curves: CurveSource = { key: curveKey(plan.spec.schedule, plan.spec.steps, plan.cyclesMomentum), schedule: plan.schedule, Ps: [plan.P], steps: plan.spec.steps, cyclesMomentum: plan.cyclesMomentum };
   const add = (path: string, def: number | null, allowed: Allowed, int: boolean, doc: string, group: string, slot = -1): void => {
     const value = getAt(json, path);
     if (swept.has(path) || overridden(path) || typeof value !== 'number' || !Number.isFinite(value)) return;
@@ -294,11 +296,12 @@ export function netParamSliders(json: SpecJSON, plan: NetPlan, previous: readonl
   const setBySchedule = overriddenBy(scheduleOverrides(plan.spec));
   const before = new Map(previous.map((m) => [m.path, m]));
   const out: SliderModel[] = [];
-  // The schedule's blocks are the same in every group's P; the default group's LR drives its curve.
+  // The schedule's blocks are the same in every group's P but for per-group lists: then each group's curve counts.
+  const lists = scheduleGroupLists(plan.spec.schedule).length > 0;
   const curves: CurveSource = {
     key: curveKey(plan.spec.schedule, plan.spec.steps, plan.cyclesMomentum),
     schedule: plan.schedule,
-    P: plan.groups.at(-1)?.P ?? new Float64Array(0),
+    Ps: lists ? plan.groups.map((g) => g.P) : [plan.groups.at(-1)?.P ?? new Float64Array(0)],
     steps: plan.spec.steps,
     cyclesMomentum: plan.cyclesMomentum,
   };

@@ -25,7 +25,7 @@ import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurfa
 import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '../core/run-settings.ts';
 import { RUN_SETTINGS, U32_MAX, isBlock } from '../core/run-settings.ts';
 import type { NetSpec, PathContext, Scale, ScheduleSpec } from '../core/spec.ts';
-import { MAX_AXIS_COUNT, MAX_RUNS, groupScheduleOverrides, netTrainRows, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths } from '../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, groupScheduleOverrides, netTrainRows, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths, ungroupedTensors } from '../core/spec.ts';
 import { DATA_SETS, findDataSet } from '../core/data/index.ts';
 import { axisValues, distinctIntCount } from '../core/sampling.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../core/network/schema.ts';
@@ -1053,7 +1053,8 @@ function numberField(
   opts: { int?: boolean; optional?: boolean; doc?: string; hint?: string; required?: boolean; placeholder?: string; digits?: number; perGroup?: boolean },
 ): Field {
   const int = opts.int ?? false;
-  const text = opts.perGroup && Array.isArray(value) ? formatList(value) : formatValue(value, int, opts.digits);
+  // A per-group list in full: editing one element re-reads them all, and a rounded one would change (review 17).
+  const text = opts.perGroup && Array.isArray(value) ? value.map((x: unknown) => String(x)).join(', ') : formatValue(value, int, opts.digits);
   const exact = typeof value === 'number' && String(value) !== text && Number(text) !== value ? String(value) : '';
   return {
     type: 'number',
@@ -1171,13 +1172,14 @@ export function paramFields(
     switch (p.kind) {
       case 'number':
       case 'int': {
-        // torch's per-group list where torch takes one and the draft has groups to give it to.
+        // torch's per-group list where torch takes one and the draft has groups to give it to
+        // (groupCount: as many as torch's optimiser has, without an empty default group).
         const perGroup = p.perGroup === true && groupCount !== null && groupCount > 1;
         const hint = rangeHint(p, p.kind === 'int');
         out.push(
           numberField(path, p.key, value, {
             int: p.kind === 'int',
-            doc: perGroup ? `${doc} One value per param group (${groupCount}, the default group last), comma-separated, as torch takes a list.` : doc,
+            doc: perGroup ? `${doc} Or one value per param group (${groupCount}: param_groups in order, then the default group where it holds tensors), comma-separated, as torch takes a list.` : doc,
             hint: perGroup ? `${hint}; or ${groupCount} values, one per group` : hint,
             required: torchRequired,
             perGroup,
@@ -1333,9 +1335,15 @@ function optimizerSection(spec: SpecJSON): Section {
   };
 }
 
-/** A network draft's param groups, its default group among them (what a per-group list holds); null for a surface. */
+/**
+ * A network draft's param groups as torch's optimiser has them (what a per-group list holds): the
+ * explicit ones, and the default one where it holds tensors; null for a surface.
+ */
 function groupCountOf(spec: SpecJSON): number | null {
-  return problemOf(spec) === 'network' ? groups(spec).length + 1 : null;
+  if (problemOf(spec) !== 'network') return null;
+  const net = parsedNet(spec);
+  const emptyDefault = net !== null && net.paramGroups.length > 0 && ungroupedTensors(net).length === 0;
+  return groups(spec).length + (emptyDefault ? 0 : 1);
 }
 
 function scheduleSection(spec: SpecJSON): Section {
@@ -1660,13 +1668,18 @@ function addGroup(spec: SpecJSON): SpecJSON {
  * The schedule's per-group lists (torch's form, NumberParam.perGroup), each given its new elements
  * by `edit` as param groups come and go, so that a list keeps one value per group.
  */
-function editGroupLists(spec: SpecJSON, edit: (list: readonly unknown[]) => unknown[]): SpecJSON {
+export function editGroupLists(spec: SpecJSON, edit: (list: readonly unknown[]) => unknown[]): SpecJSON {
+  // Where no explicit group is left, one value for the one group: the number (it sweeps and slides).
+  const single = groups(spec).length === 0;
   const walk = (entry: unknown): unknown => {
     if (!isRecord(entry)) return entry;
     const out: Record<string, unknown> = { ...entry };
     for (const p of findSchedule(nameOf(entry))?.params ?? []) {
       const v = out[p.key];
-      if ((p.kind === 'number' || p.kind === 'int') && p.perGroup === true && Array.isArray(v) && v.length > 0) out[p.key] = edit(v);
+      if ((p.kind === 'number' || p.kind === 'int') && p.perGroup === true && Array.isArray(v) && v.length > 0) {
+        const next = edit(v);
+        out[p.key] = single || next.length === 1 ? next.at(-1) : next;
+      }
     }
     if (Array.isArray(entry.schedulers)) out.schedulers = entry.schedulers.map(walk);
     return out;
@@ -1699,11 +1712,16 @@ export function retargetUnreachedAxes(spec: SpecJSON, home: number): { readonly 
 }
 
 function removeGroup(spec: SpecJSON, index: number): SpecJSON {
-  const list = groups(spec).filter((_, i) => i !== index);
+  const before = groups(spec);
+  const list = before.filter((_, i) => i !== index);
   // Axes over this group's values go with it: they would name a group that is not there; so does
-  // its value in a per-group list.
+  // its value in a per-group list, where the default group has one. Where it had none (the explicit
+  // groups held every tensor: one value each), the group's tensors go to the default group, and
+  // its value with them, as the default group's (review 17).
   const prefix = `optimizer.param_groups.${index}.`;
-  let out = editGroupLists(setAt(spec, 'optimizer.param_groups', list), (l) => l.filter((_, i) => i !== index));
+  let out = editGroupLists(setAt(spec, 'optimizer.param_groups', list), (l) =>
+    l.length === before.length ? [...l.filter((_, i) => i !== index), l[index]] : l.filter((_, i) => i !== index),
+  );
   for (const a of axisPaths(out)) {
     const param = getAt(out, `${a}.param`);
     if (typeof param === 'string' && param.startsWith(prefix)) out = setAxisParam(out, a, 'optimizer.lr');
@@ -1789,9 +1807,10 @@ export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean,
   if (path === 'steps') return setSteps(spec, parseNumberInput(text));
   switch (field.type) {
     case 'number': {
-      // "0.02, 0.2" in a per-group field: torch's list, one value per param group; one value, a number.
+      // "0.02, 0.2" in a per-group field: torch's list, one value per param group; one value ("0.3,"
+      // too), a number.
       const list = field.perGroup ? parseListInput(text) : [];
-      return setAt(spec, path, list.length > 1 ? list : parseNumberInput(text));
+      return setAt(spec, path, list.length > 1 ? list : list.length === 1 && typeof list[0] === 'number' ? list[0] : parseNumberInput(text));
     }
     case 'list':
       return setAt(spec, path, parseListInput(text));

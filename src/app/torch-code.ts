@@ -18,8 +18,9 @@ import { findOptimizer, findSchedule } from '../core/registry/index.ts';
 import { OPTIMIZERS } from '../core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../core/registry/schedules/index.ts';
 import type { AnySpec } from '../core/spec.ts';
-import { ungroupedTensors } from '../core/spec.ts';
-import { parsedNet, retargetUnreachedAxes } from './spec-edit.ts';
+import { SpecErrors } from '../core/errors.ts';
+import { parseAnySpec, ungroupedTensors } from '../core/spec.ts';
+import { editGroupLists, parsedNet, retargetUnreachedAxes } from './spec-edit.ts';
 
 type Value = number | string | boolean | null | readonly Value[] | Call | Ref | Dict | Expr;
 
@@ -430,6 +431,51 @@ export function torchGroupsProblem(read: TorchCode, spec: AnySpec): string | nul
     `torch trains only the tensors in its param groups, and these leave out ${left.join(', ')}, which basinlab would train with the optimiser's own values: ` +
     "add a group for them ({'params': model.layers[k].parameters()})"
   );
+}
+
+/**
+ * The view's spec with the pasted optimiser and scheduler in it, before the spec reader's mending:
+ * refused where pasted param groups leave tensors out (checked on the spec without its sweep, which
+ * the groups may change, review 13, and without its schedule, whose per-group lists count torch's
+ * groups, review 17); otherwise with the view's per-group lists fitted to pasted groups
+ * (fitGroupLists) and its axes moved where the groups leave them reaching nothing
+ * (retargetGroupAxes), and the notes saying what changed.
+ */
+export function pasteInto(view: Record<string, unknown>, read: TorchCode): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } | { readonly refused: string } {
+  const pasted: Record<string, unknown> = { ...view };
+  if (read.optimizer) pasted.optimizer = read.optimizer;
+  if (read.schedule) pasted.schedule = read.schedule;
+  let bare: AnySpec | null = null;
+  try {
+    bare = parseAnySpec({ ...pasted, sweep: null, schedule: null });
+  } catch (e) {
+    if (!(e instanceof SpecErrors)) throw e;
+  }
+  const refused = bare ? torchGroupsProblem(read, bare) : null;
+  if (refused) return { refused };
+  const fitted = !read.schedule && bare ? fitGroupLists(pasted, bare) : { json: pasted, notes: [] };
+  const { json, notes } = retargetGroupAxes(view, fitted.json);
+  return { json, notes: [replacedGroupsNote(read, view), ...fitted.notes, ...notes].filter((t) => t !== '') };
+}
+
+/**
+ * The view's schedule under pasted param groups (`spec`: it with the pasted optimiser, parsed without
+ * its schedule): each per-group list that does not hold one value per group of torch's optimiser
+ * (the explicit groups, and the default one where it holds tensors) becomes one value for all, its
+ * last (the view's default group's), and a note says so. Lists that fit, and other specs, as they are.
+ */
+export function fitGroupLists(json: Record<string, unknown>, spec: AnySpec): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } {
+  if (spec.problem !== 'network') return { json, notes: [] };
+  const explicit = spec.paramGroups.length;
+  const emptyDefault = explicit > 0 && ungroupedTensors(spec).length === 0;
+  const fits = (n: number): boolean => n === explicit + 1 || (emptyDefault && n === explicit);
+  const notes: string[] = [];
+  const out = editGroupLists(json, (l) => {
+    if (fits(l.length)) return [...l];
+    notes.push(`The schedule's value per param group (${l.map(String).join(', ')}) does not fit the pasted groups: it is now one value for all, ${String(l.at(-1))}.`);
+    return [l.at(-1)];
+  });
+  return { json: out, notes };
 }
 
 /**

@@ -30,7 +30,7 @@ import type { ResultSink } from '../io/sinks.ts';
 import { formatOf } from '../io/format.ts';
 import { parseShardFlag, shardFromEnv, shardRange } from '../io/shards.ts';
 import { writeFileAtomically } from '../io/text-file.ts';
-import { checkOutputDir, checkOutputFile, ignoredFlag, noteLeftovers, intFlag, workerCount } from './outputs.ts';
+import { checkOutputDir, checkOutputFile, ignoredFlag, notePriorOutputs, intFlag, workerCount } from './outputs.ts';
 import { formatRate, progressBar } from './progress.ts';
 import { exitNow, interruptSignal, receivedSignal, reportInterrupt } from './signals.ts';
 import { runStudyCommand, studyNames } from './study.ts';
@@ -170,7 +170,7 @@ export async function runSweep(
   }
   const runs = shard ? shard.runs : plan.runs;
   const label = shard ? `shard ${shard.k}/${shard.n} (${runs} runs)` : `sweep ${plan.width}x${plan.height}`;
-  if (o.out !== undefined) noteLeftovers(o.out);
+  if (o.out !== undefined) notePriorOutputs(o.out);
   const bar = progressBar(`${label} on ${o.engine}`, o.quiet ?? false);
   const t0 = performance.now();
   const signal = interruptSignal();
@@ -297,7 +297,7 @@ async function runTrajectoryCommand(
   const runs = selectRuns(plan, o, (text) => void process.stderr.write(`basinlab: ${text}\n`));
   const every = o.every ?? 1;
   checkTrajectorySize(runs.length, spec.steps, every);
-  if (o.out !== undefined) noteLeftovers(o.out);
+  if (o.out !== undefined) notePriorOutputs(o.out);
   const signal = interruptSignal();
   const head = { spec: anySpecToJSON(spec), engine: o.engine, every, params: plan.dims.map((d) => d.path) };
   const coords = (run: number): Record<string, number> => runCoordinates(plan, run);
@@ -430,7 +430,7 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
   for (const name of names) engines.push(await createNodeEngine(name, name === 'gpu' || o.workers === undefined ? {} : { workers: o.workers }));
   let bar = progressBar('validate', true);
   const signal = interruptSignal();
-  if (o.out !== undefined) noteLeftovers(o.out);
+  if (o.out !== undefined) notePriorOutputs(o.out);
   try {
     const hooks = {
       signal,
@@ -488,7 +488,7 @@ export function buildProgram(): Command {
     .action(async (out: string, shards: string[], o: { quiet?: boolean }) => {
       checkOutputFile('OUT', out, shards.map((p) => ({ path: p, what: 'the shard' })));
       formatOf(out, 'OUT');
-      noteLeftovers(out);
+      notePriorOutputs(out);
       const { mergeShards, mergeNonFiniteNote } = await import('../io/merge.ts');
       const bar = progressBar(`merge into ${out}`, o.quiet ?? false);
       let r;

@@ -94,7 +94,7 @@ export function checkOutputDir(flag: string, dir: string): void {
  * one saying that an existing `out` is replaced when the run finishes (walkthrough 13: a finished
  * shard was overwritten without a trace; an interrupted run leaves it as it was).
  */
-export function noteLeftovers(out: string): void {
+export function notePriorOutputs(out: string): void {
   const note = leftoverNote(out);
   if (note) process.stderr.write(`basinlab: ${note}\n`);
   const s = statOrNull(out);

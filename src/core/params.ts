@@ -51,6 +51,12 @@ export interface NumberParam {
    * group); each group's parameter vector gets its own value (scheduleForGroup, core/spec.ts).
    */
   readonly perGroup?: true;
+  /**
+   * The boolean of the same entry without which torch never reads the list (CyclicLR's and
+   * OneCycleLR's momenta are formatted only `if cycle_momentum`): while it is false, any list of
+   * numbers is taken, as torch takes it, and no count is checked.
+   */
+  readonly perGroupOnlyIf?: string;
   readonly doc: string;
 }
 

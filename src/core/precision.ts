@@ -26,6 +26,7 @@ import type { AnyPlan, Plan, SweepShape } from './plan.ts';
 import { sweepValue } from './plan.ts';
 import { findOptimizer, findSchedule, findSurface } from './registry/index.ts';
 import type { ScheduleSpec } from './spec.ts';
+import { scheduleGroupLists } from './spec.ts';
 
 /** Largest finite float32. */
 export const F32_MAX = 3.4028234663852886e38;
@@ -113,9 +114,19 @@ function surfaceFixedProblems(plan: Plan): Float32Problem[] {
  * named at the group, one it takes from the optimiser at the optimiser; each path once), the bound
  * and threshold, and the data (named at `data`, with the split, the array and the row).
  */
+/** The length of the schedule's list at `key` (scheduleGroupLists' form: `max_lr`, `schedulers.1.max_lr`). */
+function listLength(s: ScheduleSpec | null, key: string): number {
+  const m = /^schedulers\.(\d+)\.(.+)$/.exec(key);
+  if (m) return listLength(s?.schedulers[Number(m[1])] ?? null, m[2] ?? '');
+  const v = s?.params[key];
+  return Array.isArray(v) ? v.length : 1;
+}
+
 function netFixedProblems(plan: NetPlan): Float32Problem[] {
   const problems: Float32Problem[] = [];
   const seen = new Set<string>();
+  // A schedule value given per group is named at the group's element (`schedule.max_lr.1`, review 17).
+  const lists = new Map(scheduleGroupLists(plan.spec.schedule).map((k) => [`schedule.${k}`, listLength(plan.spec.schedule, k)]));
   plan.groups.forEach((g, gi) => {
     const overrides = plan.spec.paramGroups[gi]?.overrides ?? {};
     const paths = slotPaths(plan, (key) => {
@@ -124,7 +135,10 @@ function netFixedProblems(plan: NetPlan): Float32Problem[] {
     });
     const swept = new Set(plan.dims.flatMap((d) => (d.where.kind === 'slot' && d.where.groups.includes(gi) ? [d.where.slot] : [])));
     g.P.forEach((v, slot) => {
-      const path = paths.get(slot) ?? `P[${slot}]`;
+      const named = paths.get(slot) ?? `P[${slot}]`;
+      // A list without the empty default group's value (one per torch group) gives it its last.
+      const length = lists.get(named);
+      const path = length === undefined ? named : `${named}.${Math.min(gi, length - 1)}`;
       if (swept.has(slot) || seen.has(path)) return;
       const why = rangeProblem(v);
       if (why) {

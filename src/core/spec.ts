@@ -18,7 +18,7 @@ import {
   SWA_PAIR,
   scheduleBlockBase,
 } from './layout.ts';
-import type { ParamSchema, ParamValue, ParamValues } from './params.ts';
+import type { NumberParam, ParamSchema, ParamValue, ParamValues } from './params.ts';
 import { DATA_SEED, MAX_BATCH, MAX_PARAM_GROUPS, NETWORK_PARAMS } from './network/schema.ts';
 import type { Activation, Layout, Parametrization } from './network/model.ts';
 import { layout } from './network/model.ts';
@@ -49,7 +49,7 @@ export interface ScheduleSpec extends EntrySpec {
 
 /** Whether a schedule key holds one value per param group here (a perGroup parameter given as a list). */
 function isGroupList(def: ScheduleDef | undefined, key: string, v: ParamValue | undefined): v is readonly number[] {
-  return Array.isArray(v) && def?.params.some((p) => p.key === key && p.kind === 'number' && p.perGroup === true) === true;
+  return Array.isArray(v) && def?.params.some((p) => p.key === key && (p.kind === 'number' || p.kind === 'int') && p.perGroup === true) === true;
 }
 
 /**
@@ -428,17 +428,18 @@ type GroupCount = { readonly count: number; readonly defaultEmpty: boolean } | n
  * groups, and its list one value for each: taken as it is (the empty default group reads the last,
  * scheduleForGroup), as is a list with the default group's value too.
  */
-function readGroupList(rd: Reader, p: ParamSchema & { readonly kind: 'number' | 'int' }, v: readonly unknown[], path: string, groups: GroupCount): readonly number[] | undefined {
+function readGroupList(rd: Reader, p: NumberParam, v: readonly unknown[], path: string, groups: GroupCount, read: boolean): number | readonly number[] | undefined {
   if (groups === null) {
     rd.fail(path, `a list gives one value per param group (torch's form), and a surface run has no param groups: give one number in ${rangeText(p)}`);
     return undefined;
   }
   const { count, defaultEmpty } = groups;
-  if (v.length !== count && !(defaultEmpty && v.length === count - 1)) {
+  // torch reads no list it does not use (the momenta without cycle_momentum): its length is not checked.
+  if (read && v.length !== count && !(defaultEmpty && v.length === count - 1)) {
     const explicit = count - 1;
-    const names = explicit === 0 ? '' : `param_groups.0${explicit > 1 ? ` … param_groups.${explicit - 1}` : ''}`;
+    const names = explicit === 0 ? '' : explicit <= 2 ? Array.from({ length: explicit }, (_, i) => `param_groups.${i}`).join(', ') : `param_groups.0 … param_groups.${explicit - 1}`;
     const want = defaultEmpty
-      ? `${explicit} value${explicit === 1 ? '' : 's'}, one per param group (${names}; the default group holds no tensor)`
+      ? `${explicit} value${explicit === 1 ? '' : 's'}, one per param group (${names}; the default group holds no tensor; or ${count}, with a value for it too)`
       : `${count} value${count === 1 ? '' : 's'}, one per param group (${names ? `${names}, then ` : ''}the default group)`;
     rd.fail(path, `expected ${want}, got ${v.length}; torch raises ValueError when ${p.key} has not as many values as optimizer.param_groups`);
     return undefined;
@@ -448,7 +449,9 @@ function readGroupList(rd: Reader, p: ParamSchema & { readonly kind: 'number' | 
     const n = rd.number(x, join(path, i), p, p.kind === 'int');
     if (n !== null) out.push(n);
   });
-  return out.length === v.length ? out : undefined;
+  if (out.length !== v.length || out.length === 0) return undefined;
+  // One value for the one group torch's optimiser has: the number itself (the same runs; a number sweeps and slides).
+  return out.length === 1 ? out[0] : out;
 }
 
 function readParams(
@@ -472,7 +475,7 @@ function readParams(
     } else {
       const v =
         (p.kind === 'number' || p.kind === 'int') && p.perGroup === true && Array.isArray(given)
-          ? readGroupList(rd, p, given, join(path, p.key), groups)
+          ? readGroupList(rd, p, given, join(path, p.key), groups, p.perGroupOnlyIf === undefined || own(o, p.perGroupOnlyIf) !== false)
           : readParam(rd, p, given, join(path, p.key));
       out[p.key] = v === undefined ? p.default : v;
     }
@@ -867,7 +870,7 @@ function failAt(rd: Reader, prefix: string, msg: string): void {
  */
 function sweptRuleChecks(
   rd: Reader,
-  spec: { readonly optimizer: EntrySpec; readonly groups: readonly ParamValues[]; readonly schedule: ScheduleSpec | null; readonly steps: number },
+  spec: { readonly optimizer: EntrySpec; readonly groups: readonly ParamValues[]; readonly schedule: ScheduleSpec | null; readonly steps: number; readonly defaultEmpty?: boolean },
   ranges: readonly AxisRange[],
   fieldOf: (axis: number) => string,
 ): void {
@@ -895,12 +898,14 @@ function sweptRuleChecks(
   const sdef = sched ? (findSchedule(sched.name) as ScheduleDef) : null;
   // The schedule's rules hold in every param group: a schedule with per-group lists is checked as
   // each group sees it (scheduleForGroup), the group named in the message.
+  // A default group that holds no tensor trains nothing, so no rule can fail in it (torch's optimiser
+  // has no such group, or an empty one with no state).
   const count = spec.groups.length + 1;
   const views = !sched
     ? []
     : scheduleGroupLists(sched).length === 0
       ? [{ sched, of: '' }]
-      : Array.from({ length: count }, (_, g) => ({ sched: scheduleForGroup(sched, g), of: ` (${paramGroupName(g, count)}'s values)` }));
+      : Array.from({ length: spec.defaultEmpty ? count - 1 : count }, (_, g) => ({ sched: scheduleForGroup(sched, g), of: ` (${paramGroupName(g, count)}'s values)` }));
   const kidsOf = (v: ScheduleSpec) => v.schedulers.map((c) => ({ def: findSchedule(c.name) as ScheduleDef, values: c.params }));
   // A rule broken in every group is the schedule's (no group named); one broken in some, the first such group's.
   const scheduleRule = (rules: (v: ScheduleSpec) => readonly string[], note: string): void => {
@@ -929,9 +934,11 @@ function sweptRuleChecks(
       if (hit !== null) {
         rd.fail(
           fieldOf(i),
-          hit === 'lr'
-            ? `${r.param} has no effect under ${sched?.name}, which sets the LR from its own parameters; sweep ${overrideStandIn(hit)} instead`
-            : `${r.param} has no effect: ${sched?.name} with cycle_momentum sets it every step; sweep ${overrideStandIn(hit)} instead`,
+          `${
+            hit === 'lr'
+              ? `${r.param} has no effect under ${sched?.name}, which sets the LR from its own parameters`
+              : `${r.param} has no effect: ${sched?.name} with cycle_momentum sets it every step`
+          }; sweep ${overrideStandIn(hit)} instead${scheduleGroupLists(sched).includes(overrideStandIn(hit).slice('schedule.'.length)) ? ' (written as one number: a per-group list is not swept)' : ''}`,
         );
         return;
       }
@@ -1369,9 +1376,12 @@ export function parseNetSpec(input: unknown): NetSpec {
   const paramGroups = optDef && optObject ? readParamGroups(rd, own(optObject, 'param_groups'), optDef, netLayout?.tensors.map((t) => t.name) ?? null) : [];
   // torch's per-group lists (NumberParam.perGroup) hold one value for each group, the default one
   // among them unless the explicit groups hold every tensor (torch's optimiser then has only those).
+  // The groups as given (an invalid one, refused above, still counts: a list was written for it).
+  const givenGroups = optObject ? own(optObject, 'param_groups') : undefined;
+  const explicitCount = Array.isArray(givenGroups) ? givenGroups.length : paramGroups.length;
   const tensorNames = netLayout?.tensors.map((t) => t.name) ?? [];
   const defaultEmpty = paramGroups.length > 0 && tensorNames.length > 0 && tensorNames.every((t) => paramGroups.some((g) => g.params.some((n) => t === n || t.startsWith(`${n}.`))));
-  const schedule = readSchedule(rd, own(o, 'schedule'), 'schedule', 0, { count: paramGroups.length + 1, defaultEmpty });
+  const schedule = readSchedule(rd, own(o, 'schedule'), 'schedule', 0, { count: explicitCount + 1, defaultEmpty });
   const run = readRunSettings(rd, o, null, new Set(['start']));
   const sweep = readSweep(rd, own(o, 'sweep'));
   if (sweep && runCount(sweep) > MAX_RUNS) rd.fail('sweep', `${runCount(sweep)} runs is more than the ${MAX_RUNS} one sweep may hold`);
@@ -1471,7 +1481,7 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
   // The optimiser's and schedule's rules at the spec's values and at the ends of the axes that sweep them.
   sweptRuleChecks(
     rd,
-    { optimizer: spec.optimizer, groups: spec.paramGroups.map((g) => g.overrides), schedule: spec.schedule, steps: spec.steps },
+    { optimizer: spec.optimizer, groups: spec.paramGroups.map((g) => g.overrides), schedule: spec.schedule, steps: spec.steps, defaultEmpty: spec.paramGroups.length > 0 && ungroupedTensors(spec).length === 0 },
     spec.sweep ? sweepRanges(spec.sweep) : [],
     (i) => (spec.sweep ? axisField(spec.sweep, i, 'param') : ''),
   );
@@ -1513,8 +1523,11 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
 function groupListExample(spec: NetSpec, key: string): string {
   const stand = overrideStandIn(key);
   const own = (spec.schedule?.params ?? {})[stand.slice('schedule.'.length)];
-  const value = typeof own === 'number' ? own : Array.isArray(own) ? (own.at(-1) ?? 0) : 0;
-  return `${stand}: [${Array.from({ length: spec.paramGroups.length + 1 }, () => value).join(', ')}]`;
+  if (Array.isArray(own)) return `${stand}: [${own.join(', ')}]`;
+  const value = typeof own === 'number' ? own : 0;
+  // As many as torch's optimiser has groups: without the default group where it holds no tensor.
+  const count = spec.paramGroups.length + (ungroupedTensors(spec).length === 0 ? 0 : 1);
+  return `${stand}: [${Array.from({ length: count }, () => value).join(', ')}]`;
 }
 
 /** Where a network sweep path's value goes: the run's batch size, or a slot of some groups' parameter vectors. */
@@ -1557,13 +1570,18 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
   if (head === 'network') return `${path} cannot be swept; of the network block only network.batch_size can`;
   if (head === 'data') return `${path} cannot be swept: the data set is built once, before the runs; sweep ${NET_SWEEPABLE}`;
   if (path === 'noise.std') return 'noise.std is for surfaces; a network\'s noise is its minibatches';
-  // A value given per param group (torch's list) is one value per group; an axis would give them all one.
-  if (path.startsWith('schedule.') && scheduleGroupLists(spec.schedule).includes(path.slice('schedule.'.length))) {
-    return `${path} holds one value per param group; a sweep axis would give every group the same one: write ${path} as one number to sweep it`;
+  // A value given per param group (torch's list) is one value per group; an axis would give them all
+  // one, and an axis over one group's element is not offered either.
+  const lists = scheduleGroupLists(spec.schedule).map((k) => `schedule.${k}`);
+  const list = lists.find((k) => path === k || path.startsWith(`${k}.`));
+  if (list !== undefined) {
+    return `${list} holds one value per param group; a sweep axis would give every group the same one: write ${list} as one number to sweep it`;
   }
-  // What a message lists as sweepable: a network's paths, not the surfaces'.
+  // What a message lists as sweepable: a network's paths, not the surfaces' (nor a per-group list).
   const t = resolveParamPath({ surface: { name: 'quadratic', params: {} }, optimizer: spec.optimizer, schedule: spec.schedule, ...(spec.sam ? { sam: spec.sam } : {}) }, path, `sweep ${NET_SWEEPABLE}`);
-  if (typeof t === 'string') return t;
+  if (typeof t === 'string') {
+    return lists.length === 0 ? t : t.replace(/(sweepable: )(.*)$/, (_, head: string, names: string) => `${head}${names.split(', ').filter((n) => !lists.includes(n)).join(', ') || 'none'}`);
+  }
   // optimizer.<x>: every group that does not set x itself (torch: a group's value falls back to the optimiser's).
   const key = path.startsWith('optimizer.') ? path.slice('optimizer.'.length).split('.')[0] ?? '' : '';
   const which = key ? all.filter((g) => g === groups - 1 || !Object.hasOwn(spec.paramGroups[g]?.overrides ?? {}, key)) : all;

@@ -136,7 +136,8 @@ export function caption(plan: Plan, mode: HeatmapMode): string {
   if (spec.schedule) {
     const def = findSchedule(spec.schedule.name);
     // Required values first (torch has no default for them), so that the first three keep them.
-    const params = def ? [...def.params.filter((q) => 'required' in q && q.required === true), ...def.params.filter((q) => !('required' in q && q.required === true))] : [];
+    const required = (q: ParamSchema): boolean => 'required' in q && q.required === true;
+    const params = def ? [...def.params].sort((a, b) => Number(required(b)) - Number(required(a))) : [];
     const s = def ? settings(params, spec.schedule.params, 'schedule', swept).slice(0, 3) : [];
     extras.push(`under ${spec.schedule.name}${s.length ? ` (${s.join(', ')})` : ''}`);
   }

@@ -180,9 +180,9 @@ export function theoryLines(plan: Plan): OverlayLine[] {
  * the map's (left of a line with the LR on x, below it with the LR on y); the clause on momentum
  * only where the other axis is heavy-ball momentum (Nesterov's limit narrows with it: review 15).
  */
-export function startCurvatureNote(plan: Plan): string | null {
+export function startCurvatureNote(plan: Plan, lines: readonly unknown[] = theoryLines(plan)): string | null {
   const ax = axesOf(plan);
-  if (!ax || theoryLines(plan).length === 0 || plan.dims.some((d) => d.path.startsWith('start.'))) return null;
+  if (!ax || lines.length === 0 || plan.dims.some((d) => d.path.startsWith('start.'))) return null;
   const drawn = distinctSharpness(plan)[0];
   if (!drawn) return null;
   const [x, y] = plan.spec.start;

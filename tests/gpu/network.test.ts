@@ -350,6 +350,8 @@ describe('network trajectories on the GPU', () => {
           sweep: { x: { param: 'schedule.pct_start', min: 0.2, max: 0.4, count: 2 } },
         }),
       ),
+      // A per-group min_lr: each group's plateau cuts stop at its own floor.
+      await planOf(IRIS({ name: 'SGD', lr: 0.05, param_groups: groups }, { schedule: { name: 'ReduceLROnPlateau', patience: 1, factor: 0.5, threshold: 0.1, min_lr: [0.05, 0.001] } })),
     ];
     const cuts = (c: ArrayLike<number>): number[] => Array.from(c).flatMap((v, i) => (i > 0 && v < (c[i - 1] as number) ? [i] : []));
     for (const [pi, plan] of plans.entries()) {

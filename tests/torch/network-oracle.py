@@ -230,7 +230,9 @@ def run_job(job):
         taken.update(tensors)
         groups.append(dict({k: v for k, v in g.items() if k != "params"}, params=[by_name[t] for t in tensors]))
     rest = [by_name[t] for t in names if t not in taken]
-    if groups:
+    # basinlab's default group, empty or not; left out where it is empty and the schedule's per-group
+    # lists have one value per explicit group (torch code over groups that cover the model)
+    if groups and (rest or not job.get("omit_empty_default")):
         groups.append({"params": rest})
     params = groups if groups else rest
 

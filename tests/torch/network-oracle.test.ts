@@ -65,7 +65,7 @@ import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { sweepValue } from '../../src/core/plan.ts';
 import { OPTIMIZERS } from '../../src/core/registry/index.ts';
 import type { NetSpec, ScheduleSpec } from '../../src/core/spec.ts';
-import { parseAnySpec } from '../../src/core/spec.ts';
+import { parseAnySpec, ungroupedTensors } from '../../src/core/spec.ts';
 import type { NetOutcome, NetPoint } from '../../src/engine/cpu/network.ts';
 import { NetRun, SHARPNESS_MAX_ITERATIONS, minibatchRows } from '../../src/engine/cpu/network.ts';
 import { SHARPNESS_TOL as SHARPNESS_STOP_RULE, sharpnessStart } from '../../src/core/network/start.ts';
@@ -371,6 +371,14 @@ const GROUP_CASES: readonly NetCase[] = [
     80,
   ),
   net(
+    "param groups holding every tensor + OneCycleLR with one max_lr per group (torch's optimiser has no default group)",
+    TANH8,
+    FR,
+    { name: 'SGD', lr: 0.05, momentum: 0.9, param_groups: [{ params: ['layers.0'] }, { params: ['layers.1'], weight_decay: 0.01 }] },
+    { name: 'OneCycleLR', max_lr: [0.01, 0.05], total_steps: 100 },
+    100,
+  ),
+  net(
     'param groups + SequentialLR (LinearLR -> OneCycleLR with a per-group max_lr)',
     TANH8,
     FR,
@@ -624,6 +632,18 @@ interface Job {
   readonly swa: { start: number; every: number } | null;
   readonly sharpness: { start: number[]; max_iterations: number; tol: number; exact: boolean } | null;
   readonly variant?: 'unpatched';
+  /** torch's optimiser without basinlab's empty default group (a per-group list of one value per explicit group). */
+  readonly omit_empty_default: boolean;
+}
+
+/**
+ * Whether torch's side leaves out the default group: it holds no tensor and the schedule's lists
+ * hold one value per explicit group, as torch code over groups that cover the model has them.
+ */
+function omitsEmptyDefault(spec: NetSpec): boolean {
+  if (spec.paramGroups.length === 0 || ungroupedTensors(spec).length > 0) return false;
+  const short = (s: ScheduleSpec): boolean => Object.values(s.params).some((v) => Array.isArray(v) && v.length === spec.paramGroups.length && !Array.isArray(v[0])) || s.schedulers.some(short);
+  return spec.schedule !== null && short(spec.schedule);
 }
 
 interface Answer {
@@ -710,6 +730,7 @@ function jobOf(o: Ours, variant?: 'unpatched'): Job {
     rows,
     sam,
     swa: spec.swa ? { start: spec.swa.start, every: spec.swa.every } : null,
+    omit_empty_default: omitsEmptyDefault(spec),
     sharpness: variant
       ? null
       : { start: startVector(run, L.params), max_iterations: SHARPNESS_MAX_ITERATIONS, tol: SHARPNESS_STOP, exact: L.params <= EXACT_HESSIAN_MAX_PARAMS },
@@ -784,6 +805,8 @@ function compare(o: Ours, a: Answer): Comparison {
   // ReduceLROnPlateau too, where each group's follows the run's loss.
   const recorded = o.points.slice(1);
   o.plan.groups.forEach((g, gi) => {
+    // An empty default group torch's optimiser does not have (omitsEmptyDefault) has no LR there to compare.
+    if (gi === o.plan.groups.length - 1 && omitsEmptyDefault(o.spec)) return;
     lrs(`lr (${g.name})`, recorded.map((p) => p.groupLr[gi] as number), a.lr.map((l) => l[gi] ?? null));
   });
   losses('train loss', ourLoss, a.train_loss);

@@ -247,6 +247,15 @@ describe('network sliders', () => {
     expect(sliderCurve(netPlan(norm({ ...FRACTAL, sweep: null })))).toBeNull();
   });
 
+  it("judge a schedule value's effect in every group where the schedule holds per-group lists (review 17)", () => {
+    // The default group's bounds are equal (a flat LR); group 0's cycle: step_size_up changes its curve.
+    const json = norm({ ...FRACTAL, optimizer: { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.0'] }] }, schedule: { name: 'CyclicLR', base_lr: [0.01, 0.1], max_lr: [0.1, 0.1], step_size_up: 5, cycle_momentum: false }, sweep: null });
+    const paths = netParamSliders(json, netPlan(json)).map((m) => m.path);
+    expect(paths).toContain('schedule.step_size_up');
+    // A list is no one value to slide.
+    expect(paths).not.toContain('schedule.base_lr');
+  });
+
   it('keep their range while the value moves inside it, and re-anchor on a value typed outside', () => {
     const json = norm({ ...FRACTAL, sweep: { x: { param: 'optimizer.lr', min: 20, max: 600, count: 4, scale: 'log' } } });
     const first = netParamSliders(json, netPlan(json));

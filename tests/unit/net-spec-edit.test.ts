@@ -221,6 +221,30 @@ describe("torch's per-group lists in the editor", () => {
     const removed = applyAction(added, { kind: 'remove-group', index: 0, label: '', disabled: false });
     expect(getAt(removed, 'schedule.max_lr')).toEqual([0.02, 0.02]);
     expect(parseAnySpec(removed).problem).toBe('network');
+    // The last group gone, one value for the one group: the number (it sweeps and slides).
+    const none = applyAction(removed, { kind: 'remove-group', index: 0, label: '', disabled: false });
+    expect(getAt(none, 'schedule.max_lr')).toBe(0.02);
+    expect(parseAnySpec(none).problem).toBe('network');
+  });
+
+  it('removing a group from lists of one value per explicit group (they held every tensor) gives its value to the default group its tensors join', () => {
+    const s = {
+      ...spec({ name: 'OneCycleLR', max_lr: [0.02, 0.2], total_steps: 200 }),
+      optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9, param_groups: [{ params: ['layers.0'] }, { params: ['layers.1'] }] },
+    };
+    expect(parseAnySpec(s).problem).toBe('network');
+    const field = findField(buildForm(s), 'schedule.max_lr');
+    expect(field?.hint).toMatch(/or 2 values, one per group$/);
+    const removed = applyAction(s, { kind: 'remove-group', index: 0, label: '', disabled: false });
+    expect(getAt(removed, 'schedule.max_lr')).toEqual([0.2, 0.02]);
+    expect(parseAnySpec(removed).problem).toBe('network');
+  });
+
+  it('shows a list in full (an edit re-reads every element) and reads "0.3," as the number', () => {
+    const s = spec({ name: 'OneCycleLR', max_lr: [0.0123456789012345, 0.2], total_steps: 200 });
+    const field = findField(buildForm(s), 'schedule.max_lr');
+    expect(field).toMatchObject({ text: '0.0123456789012345, 0.2' });
+    expect(getAt(applyEdit(s, field as NonNullable<typeof field>, '0.3,'), 'schedule.max_lr')).toBe(0.3);
   });
 });
 

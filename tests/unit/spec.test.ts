@@ -589,8 +589,16 @@ describe("torch's per-group lists: a schedule value given once per param group",
     expect(makeNetPlan(covered).groups.map((g) => g.P[scheduleBlockBase(0)])).toEqual([0.02, 0.2, 0.2]);
     expect(parseNetSpec({ ...NET, optimizer: whole, schedule: { name: 'OneCycleLR', max_lr: [0.02, 0.2, 0.5], total_steps: 20, cycle_momentum: false } }).schedule?.params.max_lr).toEqual([0.02, 0.2, 0.5]);
     expect(errors({ ...NET, optimizer: whole, schedule: { name: 'OneCycleLR', max_lr: [0.02], total_steps: 20, cycle_momentum: false } })[0]).toMatch(
-      /^schedule\.max_lr: expected 2 values, one per param group \(param_groups\.0 … param_groups\.1; the default group holds no tensor\), got 1/,
+      /^schedule\.max_lr: expected 2 values, one per param group \(param_groups\.0, param_groups\.1; the default group holds no tensor; or 3, with a value for it too\), got 1/,
     );
+    // One value for torch's one group is the number itself (it sweeps and slides as one).
+    expect(parseNetSpec({ ...NET, optimizer: { name: 'SGD', lr: 0.1 }, schedule: { name: 'SWALR', swa_lr: [0.02] } }).schedule?.params.swa_lr).toBe(0.02);
+    expect(parseNetSpec({ ...NET, optimizer: { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.0', 'layers.1'] }] }, schedule: { name: 'SWALR', swa_lr: [0.02] } }).schedule?.params.swa_lr).toBe(0.02);
+    // torch reads the momenta's lists only with cycle_momentum (its _format_param is inside `if cycle_momentum:`).
+    expect(parseNetSpec({ ...NET, optimizer: SGD2, schedule: { name: 'CyclicLR', base_lr: 0.01, max_lr: 0.1, cycle_momentum: false, base_momentum: [0.1, 0.2, 0.3] } }).schedule?.params.base_momentum).toEqual([0.1, 0.2, 0.3]);
+    expect(errors({ ...NET, optimizer: SGD2, schedule: { name: 'CyclicLR', base_lr: 0.01, max_lr: 0.1, base_momentum: [0.1, 0.2, 0.3] } })[0]).toMatch(/^schedule\.base_momentum: expected 2 values/);
+    // A param group that is itself refused still counts: the list was written for it (one error, not two).
+    expect(errors({ ...NET, optimizer: { ...SGD2, param_groups: [{ params: ['layers.0'] }, { params: [] }] }, schedule: { name: 'OneCycleLR', max_lr: [0.1, 0.2, 0.3], total_steps: 20 } })).toHaveLength(1);
     // A list where torch takes none (a schedule's non-group value) is refused as any non-number is.
     expect(errors({ ...NET, optimizer: SGD2, schedule: { name: 'OneCycleLR', max_lr: 0.1, div_factor: [25, 25], total_steps: 20 } })[0]).toMatch(/^schedule\.div_factor: expected a finite number .*, got \[25,25\]$/);
     expect(errors({ surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 0.001 }, schedule: { name: 'OneCycleLR', max_lr: [0.01], total_steps: 100 }, steps: 100 })).toEqual([
@@ -604,6 +612,15 @@ describe("torch's per-group lists: a schedule value given once per param group",
       'sweep.x.param: schedule.max_lr holds one value per param group; a sweep axis would give every group the same one: write schedule.max_lr as one number to sweep it',
     ]);
     expect(parseNetSpec({ ...NET, optimizer: SGD2, schedule, sweep: { x: { param: 'schedule.pct_start', min: 0.2, max: 0.4, count: 2 } } }).sweep).not.toBeNull();
+    // Nor one group's element; the paths offered leave the lists out; the stand-in's advice says how.
+    expect(errors({ ...NET, optimizer: SGD2, schedule, sweep: { x: { param: 'schedule.max_lr.0', min: 0.01, max: 0.1, count: 2 } } })[0]).toMatch(/^sweep\.x\.param: schedule\.max_lr holds one value per param group/);
+    const offered = errors({ ...NET, optimizer: SGD2, schedule, sweep: { x: { param: 'schedule.nope', min: 0.01, max: 0.1, count: 2 } } })[0] ?? '';
+    expect(offered).toMatch(/sweepable: schedule\.total_steps/);
+    expect(offered).not.toMatch(/schedule\.max_lr/);
+    expect(errors({ ...NET, optimizer: SGD2, schedule, sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.1, count: 2 } } })[0]).toMatch(/sweep schedule\.max_lr instead \(written as one number: a per-group list is not swept\)$/);
+    // A default group that holds no tensor trains nothing: no rule fails in it (review 17).
+    const covering = { name: 'RMSprop', lr: 0.01, momentum: 0.5, param_groups: [{ params: ['layers.0'] }, { params: ['layers.1'] }] };
+    expect(parseNetSpec({ ...NET, optimizer: covering, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: 20, max_momentum: [0.9, 0.9, -0.5], base_momentum: [0.8, 0.8, 0.2] } }).schedule).not.toBeNull();
     // RMSprop's momentum cycled up from 0 in the default group alone: torch's KeyError at the step it turns positive.
     const rms = { name: 'RMSprop', lr: 0.01, momentum: 0.5, param_groups: [{ params: ['layers.0'] }] };
     expect(errors({ ...NET, optimizer: rms, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: 20, max_momentum: [0.9, -0.5], base_momentum: [0.8, 0.2] } })[0]).toMatch(

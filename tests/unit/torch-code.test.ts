@@ -5,7 +5,8 @@
  * class name (coverage derived from the registry).
  */
 import { describe, expect, it } from 'vitest';
-import { TorchCodeError, readTorchCode, replacedGroupsNote, retargetGroupAxes, torchGroupsProblem } from '../../src/app/torch-code.ts';
+import { parseAnySpec } from '../../src/core/spec.ts';
+import { TorchCodeError, pasteInto, readTorchCode, replacedGroupsNote, retargetGroupAxes, torchGroupsProblem } from '../../src/app/torch-code.ts';
 import { OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../../src/core/registry/schedules/index.ts';
 import { parseNetSpec, parseSpec } from '../../src/core/spec.ts';
@@ -144,6 +145,28 @@ sched = lr_scheduler.SequentialLR(opt, schedulers=[warm, cos], milestones=[5])`)
     const one = readTorchCode('SGD(model.parameters(), lr=1)');
     const same = { ...plain, optimizer: one.optimizer };
     expect(retargetGroupAxes(plain, same).json).toBe(same);
+  });
+
+  it("per-group lists (review 17): groups that leave tensors out are refused whatever the list's length; the view's lists follow pasted groups", () => {
+    const view = { network: { hidden: [4] }, data: { name: 'circle' }, optimizer: { name: 'SGD', lr: 0.1, momentum: 0.9 }, steps: 20 };
+    // Valid torch (one group, one value), which basinlab would read as two groups: refused as a scalar would be.
+    const partial = readTorchCode("optimizer = torch.optim.SGD([{'params': model.layers[0].parameters()}], lr=0.1, momentum=0.9)\nscheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=[0.1], total_steps=20)");
+    expect(pasteInto(view, partial)).toEqual({ refused: expect.stringMatching(/^torch trains only the tensors in its param groups, and these leave out layers\.1/) });
+    // Groups over the whole model with one value each: taken as torch has them.
+    const whole = readTorchCode(
+      "optimizer = torch.optim.SGD([{'params': model.layers[0].parameters()}, {'params': model.layers[1].parameters()}], lr=0.1, momentum=0.9)\nscheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=[0.01, 0.1], total_steps=20)",
+    );
+    const taken = pasteInto(view, whole);
+    expect('json' in taken && parseAnySpec(taken.json).schedule?.params.max_lr).toEqual([0.01, 0.1]);
+    // An optimiser alone over a view with lists: a list that no longer fits the groups is one value for all, said.
+    const listed = { ...view, optimizer: { name: 'SGD', lr: 0.1, momentum: 0.9, param_groups: [{ params: ['layers.0'] }] }, schedule: { name: 'OneCycleLR', max_lr: [0.02, 0.2], total_steps: 20 } };
+    const one = pasteInto(listed, readTorchCode('optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)'));
+    expect('json' in one && (one.json.schedule as { max_lr: unknown }).max_lr).toBe(0.2);
+    expect('notes' in one && one.notes).toContainEqual("The schedule's value per param group (0.02, 0.2) does not fit the pasted groups: it is now one value for all, 0.2.");
+    expect('json' in one && parseAnySpec(one.json).problem).toBe('network');
+    // Groups that still fit keep the list.
+    const same = pasteInto(listed, readTorchCode("optimizer = torch.optim.SGD([{'params': model.layers[0].parameters(), 'weight_decay': 0.01}, {'params': model.layers[1].parameters()}], lr=0.1, momentum=0.9)"));
+    expect('json' in same && (same.json.schedule as { max_lr: unknown }).max_lr).toEqual([0.02, 0.2]);
   });
 
   it("hands values torch refuses to the spec reader, which names the field and torch's range", () => {

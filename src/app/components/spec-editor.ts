@@ -212,10 +212,11 @@ export class SpecEditor extends LitElement {
         const title = f.exact ? `${f.doc}\nExact value: ${f.exact}` : f.doc;
         // Text, not type="number": a number input hands over '' for text it cannot read ("abc",
         // "1e999"), so the error said "got null" (walkthroughs 8 and 9); the text is what was typed.
+        // A per-group field takes a list ("0.02, 0.2"): a phone's decimal pad has no comma to type it with.
         control = html`<input
           id=${id}
           type="text"
-          inputmode="decimal"
+          inputmode=${f.perGroup ? 'text' : 'decimal'}
           autocomplete="off"
           spellcheck="false"
           name=${f.path}

@@ -16,7 +16,7 @@ import { DEFAULT_MODE, DEFAULT_SPEC } from '../defaults.ts';
 import type { EntryState } from '../history-model.ts';
 import { readLink, specOfDocument } from '../link.ts';
 import type { TorchCode } from '../torch-code.ts';
-import { TorchCodeError, readTorchCode, replacedGroupsNote, retargetGroupAxes, torchGroupsProblem } from '../torch-code.ts';
+import { TorchCodeError, pasteInto, readTorchCode } from '../torch-code.ts';
 import { HistoryController } from './history-controller.ts';
 import type { MessageLine } from './message.ts';
 import { resultFileSpec } from './result-file.ts';
@@ -222,21 +222,9 @@ export class SpecController implements ReactiveController {
       if (e instanceof TorchCodeError) return e.message;
       throw e;
     }
-    const pasted: Record<string, unknown> = { ...this.json };
-    if (read.optimizer) pasted.optimizer = read.optimizer;
-    if (read.schedule) pasted.schedule = read.schedule;
-    // Groups that leave a tensor out are refused before any mending (on the spec without its sweep,
-    // so a sweep the groups change cannot hide them: review 13).
-    let bare: AnySpec | null = null;
-    try {
-      bare = parseAnySpec({ ...pasted, sweep: null });
-    } catch (e) {
-      if (!(e instanceof SpecErrors)) throw e;
-    }
-    const refused = bare ? torchGroupsProblem(read, bare) : null;
-    if (refused) return refused;
-    const { json, notes: retargeted } = retargetGroupAxes(this.json, pasted);
-    const { spec, dropped } = specOfDocument(json, DEFAULT_SPEC);
+    const into = pasteInto(this.json, read);
+    if ('refused' in into) return into.refused;
+    const { spec, dropped } = specOfDocument(into.json, DEFAULT_SPEC);
     const fieldsOf = (o: Record<string, unknown>): string => {
       const keys = Object.keys(o).filter((k) => k !== 'name' && k !== 'schedulers');
       return keys.length > 0 ? ` (${keys.join(', ')})` : ' (its defaults)';
@@ -250,8 +238,7 @@ export class SpecController implements ReactiveController {
     this.sayAboutRun(
       [
         `Read from the pasted code: ${what}.`,
-        replacedGroupsNote(read, this.json),
-        ...retargeted,
+        ...into.notes,
         axes.length > 0 ? `The sweep sets ${axes.join(' and ')} run by run (its axes), whatever the code gave.` : '',
         ...read.notes,
         dropped.length > 0 ? `Dropped what could not be used (the rest is shown): ${dropped.join('; ')}.` : '',
