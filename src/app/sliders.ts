@@ -369,6 +369,8 @@ export interface SliderCurve {
   readonly min: number;
   readonly max: number;
   readonly steps: number;
+  /** Whose LR it is where the groups' differ (per-group lists): `param_groups.0`; else absent. */
+  readonly group?: string;
 }
 
 /** Width and height of SliderCurve's box. */
@@ -386,11 +388,14 @@ export function sliderCurve(plan: Plan | NetPlan): SliderCurve | null {
   if (!node || node.def.plateau) return null;
   const steps = plan.spec.steps;
   // Read only: evaluateSchedule does not write P.
-  const P = 'groups' in plan ? (plan.groups.find((g) => (g.P[P_OPTIMIZER] as number) > 0) ?? plan.groups.at(-1))?.P : plan.P;
+  const group = 'groups' in plan ? (plan.groups.find((g) => (g.P[P_OPTIMIZER] as number) > 0) ?? plan.groups.at(-1)) : undefined;
+  const P = 'groups' in plan ? group?.P : plan.P;
   if (!P || P.length === 0) return null;
   const lr = new Float64Array(steps);
   evaluateSchedule(node, P, P[P_OPTIMIZER] as number, (x) => x, lr, null);
-  return curvePoints(lr, CURVE_BOX.width, CURVE_BOX.height);
+  const c = curvePoints(lr, CURVE_BOX.width, CURVE_BOX.height);
+  // With per-group lists the groups' curves differ: say whose this is.
+  return group && scheduleGroupLists(plan.spec.schedule).length > 0 ? { ...c, group: group.name === 'default' ? 'default group' : group.name } : c;
 }
 
 /** SliderCurve of a per-step LR (see sliderCurve). */

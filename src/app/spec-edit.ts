@@ -1623,12 +1623,19 @@ function groups(spec: SpecJSON): unknown[] {
 function groupsSection(spec: SpecJSON): Section {
   const swept = sweptPaths(spec);
   const list = groups(spec);
+  // Under a schedule that sets every group's LR (OneCycleLR, CyclicLR) a group's own has no effect:
+  // its field says where a per-group LR goes instead (one it has anyway stays, for its error to name).
+  const sched = isRecord(spec.schedule) && typeof spec.schedule.name === 'string' ? spec.schedule.name : '';
+  const lrBySchedule = groupScheduleOverrides(entriesView(spec)).includes('lr');
   const out: Group[] = list.map((g, i) => {
     const path = `optimizer.param_groups.${i}`;
     const lrPath = `${path}.lr`;
+    const setBy = lrBySchedule && getAt(g, 'lr') === undefined ? `set by ${sched} every step (one per group: ${sched === 'CyclicLR' ? 'schedule.base_lr and max_lr as lists' : `${overrideStandIn('lr')} as a list`})` : null;
     const lr: Field = swept.has(lrPath)
       ? { type: 'swept', path: lrPath, label: 'lr', doc: '', hint: '', required: false, text: swept.get(lrPath) as string }
-      : numberField(lrPath, 'lr', getAt(g, 'lr'), { optional: true, hint: 'empty = the optimizer’s lr', placeholder: 'optimizer’s lr', doc: 'This group’s learning rate.' });
+      : setBy
+        ? { type: 'swept', path: lrPath, label: 'lr', doc: '', hint: '', required: false, text: setBy }
+        : numberField(lrPath, 'lr', getAt(g, 'lr'), { optional: true, hint: 'empty = the optimizer’s lr', placeholder: 'optimizer’s lr', doc: 'This group’s learning rate.' });
     return {
       path,
       title: `param_groups[${i}]`,

@@ -124,6 +124,15 @@ export function formatRemaining(s: number | null): string {
   return `about ${Math.round(s / 3600)} h left`;
 }
 
+/** formatRemaining in a few characters, for a narrow place ("~20 s left"); '' while estimating. */
+export function formatRemainingShort(s: number | null): string {
+  if (s === null) return '';
+  if (s < 1) return 'almost done';
+  if (s < 90) return `~${Math.ceil(s)} s left`;
+  if (s < 90 * 60) return `~${Math.round(s / 60)} min left`;
+  return `~${Math.round(s / 3600)} h left`;
+}
+
 /** A sweep's time left is estimated once this much of it is done, and this many seconds have passed. */
 export const ESTIMATE_AFTER = { fraction: 0.05, seconds: 1 } as const;
 /** Sweeps expected to take less than this many seconds in all show no estimate (it would flash by). */

@@ -11,7 +11,7 @@ import { ZoomController } from '../../src/app/controllers/zoom-controller.ts';
 import { memoByKey, memoLast } from '../../src/app/memo.ts';
 import { EditBuffer } from '../../src/app/controllers/edit-buffer.ts';
 import { HistoryModel, entryState, readEntryState } from '../../src/app/history-model.ts';
-import { PassClock, StageClock, formatDuration, formatRemaining, sweepTimeLeft, validationPasses } from '../../src/app/validation-passes.ts';
+import { PassClock, StageClock, formatDuration, formatRemaining, formatRemainingShort, sweepTimeLeft, validationPasses } from '../../src/app/validation-passes.ts';
 import { verdictClass, verdictHeadline } from '../../src/app/controllers/study-controller.ts';
 
 const SPEC_JSON = {
@@ -164,6 +164,8 @@ describe('validation a person waits for', () => {
       'about 5 min left',
     ]);
     expect(formatRemaining(3 * 3600)).toBe('about 3 h left');
+    // The header's few words (its verdict place while a validation runs).
+    expect([null, 0.2, 12.1, 300, 3 * 3600].map(formatRemainingShort)).toEqual(['', 'almost done', '~13 s left', '~5 min left', '~3 h left']);
   });
 
   it("estimates a sweep's time left from its measured rate, once enough is done, and never for a quick sweep", () => {

@@ -218,7 +218,7 @@ export class BlApp extends LitElement {
     .claim-verdict.fails { border-color: #d55e00; background: #fbeee6; }
     .claim-verdict.unshown { border-color: #e69f00; background: #fdf6e3; }
     .verdict { font-weight: 600; padding: 2px 6px; border-radius: 3px; }
-    .verdict-slot { display: inline-block; min-width: 8.5em; }
+    .verdict-slot { display: inline-block; min-width: 10em; white-space: nowrap; }
     .verdict.pass { background: #e3f4ea; color: #0b6b35; }
     .verdict.fail { background: #fde8e6; color: #9b1c13; }
     .verdict.warn { background: #fbeee6; color: #8a3b00; }
@@ -767,9 +767,13 @@ export class BlApp extends LitElement {
           ? nothing
           : html`<button data-testid="validate" ?disabled=${!val.canValidate() || st.busy} @click=${() => void val.validate()}
           title=${net ? 'Run this network sweep on the float64 CPU engine and compare it with the results shown (as basinlab validate does)' : 'Run this sweep on the CPU engines and compare'}>Validate vs CPU</button>`}
-        ${val.validating ? html`<span class="status" data-testid="validation-status">${val.status()}</span>` : nothing}
-        <!-- The chip's place is kept while it is absent, so that its coming does not move the controls after it to another row (walkthrough 12). -->
-        ${!val.validating ? html`<span class="verdict-slot">${st.badge ? html`<span data-testid="verdict" class="verdict ${st.badge.tone}" title=${st.badge.title}>${st.badge.text}</span>` : nothing}</span>` : nothing}
+        <!-- The chip's place is kept while it is absent, so that its coming does not move the controls after it to another row (walkthrough 12);
+             a running validation's status takes it, in a few words (the whole line is its tooltip). -->
+        <span class="verdict-slot">${val.validating
+          ? html`<span class="status" data-testid="validation-status" title=${val.status()} aria-label=${val.status()}>${val.shortStatus()}</span>`
+          : st.badge
+            ? html`<span data-testid="verdict" class="verdict ${st.badge.tone}" title=${st.badge.title}>${st.badge.text}</span>`
+            : nothing}</span>
         ${st.offerFloat64
           ? html`<button data-testid="show-float64" title="Past float32's resolution: draw the float64 results the validation computed" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button>`
           : nothing}

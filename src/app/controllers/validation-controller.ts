@@ -19,7 +19,7 @@ import type { MessageLine } from './message.ts';
 import type { RunController } from './run-controller.ts';
 import { RenderThrottle } from './throttle.ts';
 import type { Pass } from '../validation-passes.ts';
-import { ENGINE_LABEL, PassClock, formatRemaining, netValidationPasses, validationPasses } from '../validation-passes.ts';
+import { ENGINE_LABEL, PassClock, formatRemaining, formatRemainingShort, netValidationPasses, validationPasses } from '../validation-passes.ts';
 import { resolutionText, untrainedClass } from '../precision-probe.ts';
 import { explainError } from '../explain-error.ts';
 import { count } from '../../view/caption.ts';
@@ -184,6 +184,20 @@ export class ValidationController implements ReactiveController {
     const p = this.progress;
     const pct = p && p.total > 0 ? `${Math.floor((100 * p.done) / p.total)}%, ` : '';
     return `Validating ${pass.label}: ${pct}${formatRemaining(clock.remaining())}`;
+  }
+
+  /**
+   * The status in a few words, for the header's verdict place while a validation runs ("1/2: 45%,
+   * ~20 s left"), status() in full being its tooltip: the whole line took a row of its own at 800 px
+   * and moved the controls after it (walkthrough 12).
+   */
+  shortStatus(): string {
+    const clock = this.clock;
+    if (!this.validating || !clock) return '';
+    const p = this.progress;
+    const pct = p && p.total > 0 ? `${Math.floor((100 * p.done) / p.total)}%` : 'starting';
+    const eta = formatRemainingShort(clock.remaining());
+    return `${clock.current + 1}/${this.passes.length}: ${pct}${eta ? `, ${eta}` : ''}`;
   }
 
   /** A new sweep: the verdict on the old one goes (and a validation of it still running stops). */
