@@ -11,6 +11,7 @@ import { makeAnyPlan, prepareSpec } from '../core/network/plan.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import { nearestRun, runCoordinates } from '../core/plan.ts';
 import type { AnyPlan, Plan } from '../core/plan.ts';
+import { negativeLrNote } from '../view/caption.ts';
 import { MAX_TRAJECTORY_POINTS, netTrajectoryFields, pointCount, trajectoryFields } from '../core/trajectory.ts';
 import { float32Problems } from '../core/precision.ts';
 import type { EngineName } from '../core/results.ts';
@@ -171,6 +172,7 @@ export async function runSweep(
   const runs = shard ? shard.runs : plan.runs;
   const label = shard ? `shard ${shard.k}/${shard.n} (${runs} runs)` : `sweep ${plan.width}x${plan.height}`;
   if (o.out !== undefined) notePriorOutputs(o.out);
+  noteNegativeLr(plan);
   const bar = progressBar(`${label} on ${o.engine}`, o.quiet ?? false);
   const t0 = performance.now();
   const signal = interruptSignal();
@@ -298,6 +300,7 @@ async function runTrajectoryCommand(
   const every = o.every ?? 1;
   checkTrajectorySize(runs.length, spec.steps, every);
   if (o.out !== undefined) notePriorOutputs(o.out);
+  noteNegativeLr(plan);
   const signal = interruptSignal();
   const head = { spec: anySpecToJSON(spec), engine: o.engine, every, params: plan.dims.map((d) => d.path) };
   const coords = (run: number): Record<string, number> => runCoordinates(plan, run);
@@ -639,4 +642,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (process.env.BASINLAB_DEBUG) process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     return 1;
   }
+}
+
+/** A schedule that takes an LR below 0 at the spec's values runs as torch would, said on stderr (negativeLrNote). */
+function noteNegativeLr(plan: AnyPlan): void {
+  const note = negativeLrNote(plan);
+  if (note) process.stderr.write(`basinlab: note: ${note}\n`);
 }

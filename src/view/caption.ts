@@ -7,6 +7,8 @@
 import type { Plan } from '../core/plan.ts';
 import type { ParamSchema } from '../core/params.ts';
 import { findSchedule } from '../core/registry/index.ts';
+import { P_OPTIMIZER } from '../core/layout.ts';
+import { evaluateSchedule } from '../core/steps.ts';
 import { findDataSet } from '../core/data/index.ts';
 import { sweepIsOneRow } from './profile.ts';
 import type { AxisRange, PathContext } from '../core/spec.ts';
@@ -279,4 +281,32 @@ export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
   else if (s) axes = `${plan.runs} points (${s.kind}) over ${s.dims.map(axis).join(', ')}, one per column`;
   const lead = leadOf(s, plan.height);
   return `${lead} ${what}${axes ? `; ${axes}` : ''}; colour: ${netColourText(mode)}.`;
+}
+
+/**
+ * Where the schedule takes an LR below 0 at the spec's own values (a swept value at the spec's, not
+ * each run's): a negative LR steps up the gradient. torch refuses a negative lr in an optimiser's
+ * constructor but not from a schedule (CyclicLR's or OneCycleLR's bounds, WSD's, a chain's product),
+ * and basinlab runs it as torch would, saying so (walkthrough 13: nothing said it). Null where every
+ * step's LR is 0 or more, or the schedule follows the loss (ReduceLROnPlateau, which stays at or
+ * above min_lr >= 0).
+ */
+export function negativeLrNote(plan: Plan | NetPlan): string | null {
+  const node = plan.schedule;
+  if (!node || node.def.plateau) return null;
+  const steps = plan.spec.steps;
+  const vectors = 'groups' in plan ? plan.groups.filter((g) => g.tensors.length > 0).map((g) => ({ P: g.P, who: g.name === 'default' ? (plan.groups.length > 1 ? 'the default group' : '') : g.name })) : [{ P: plan.P, who: '' }];
+  const lr = new Float64Array(steps);
+  for (const { P, who } of vectors) {
+    evaluateSchedule(node, P, P[P_OPTIMIZER] as number, (x) => x, lr, null);
+    const k = lr.findIndex((v) => v < 0);
+    if (k < 0) continue;
+    let low = k;
+    for (let i = k; i < steps; i++) if ((lr[i] as number) < (lr[low] as number)) low = i;
+    return (
+      `${node.def.id} takes ${who ? `${who}'s` : 'the'} LR below 0 from step ${k} (${low === k ? prose(lr[k] as number) : `down to ${prose(lr[low] as number)} at step ${low}`}): a negative LR steps up the gradient, ` +
+      "away from the minimum. torch runs it the same way (it refuses a negative lr in the optimiser, not from a schedule); if that is not meant, keep the schedule's LR values at 0 or above."
+    );
+  }
+  return null;
 }

@@ -4,9 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makePlan } from '../../src/core/plan.ts';
-import { parseSpec } from '../../src/core/spec.ts';
+import { parseNetSpec, parseSpec } from '../../src/core/spec.ts';
 import { DEFAULT_SPEC } from '../../src/app/defaults.ts';
-import { LAMBDA_NOTE, caption, divergedText, paramLabel } from '../../src/view/caption.ts';
+import { LAMBDA_NOTE, caption, divergedText, negativeLrNote, paramLabel } from '../../src/view/caption.ts';
+import { makeNetPlan } from '../../src/core/network/plan.ts';
 import { heatmapFrame } from '../../src/view/frame.ts';
 import { heatmapLegend } from '../../src/view/legend.ts';
 import { allocateColumns } from '../../src/core/results.ts';
@@ -102,5 +103,30 @@ describe("a caption's schedule", () => {
     // max_lr 0.01 is the picker's example value, named all the same: torch has no default for it.
     expect(of({ name: 'OneCycleLR', max_lr: 0.01, total_steps: 500 })).toContain('under OneCycleLR (max_lr 0.01, total_steps 500)');
     expect(of({ name: 'SequentialLR', milestones: [50], schedulers: [{ name: 'LinearLR', total_iters: 50 }, { name: 'CosineAnnealingLR', T_max: 450 }] })).toContain('under SequentialLR (milestones [50])');
+  });
+});
+
+describe('a schedule that takes the LR below 0 is said (walkthrough 13)', () => {
+  const surface = (schedule: Record<string, unknown>) => makePlan(parseSpec({ ...DEFAULT_SPEC, schedule, sweep: null }));
+  const net = (optimizer: Record<string, unknown>, schedule: Record<string, unknown>) => {
+    const s = parseNetSpec({ network: { hidden: [4] }, data: { name: 'spiral', train: 40, test: 20 }, optimizer, schedule, steps: 40 });
+    return makeNetPlan(s);
+  };
+
+  it('names the schedule, the first step and the lowest LR, on a surface and in a param group', () => {
+    expect(negativeLrNote(surface({ name: 'CyclicLR', base_lr: -0.0005, max_lr: 0.001, step_size_up: 50, cycle_momentum: false }))).toMatch(
+      /^CyclicLR takes the LR below 0 from step 0 \(−5e-4\): a negative LR steps up the gradient, away from the minimum\. torch runs it the same way/,
+    );
+    // A negative peak: below 0 from the start, lowest at the peak (torch's first phase ends at step pct_start·total − 1).
+    expect(negativeLrNote(surface({ name: 'OneCycleLR', max_lr: -0.01, total_steps: 500, cycle_momentum: false }))).toMatch(/^OneCycleLR takes the LR below 0 from step 0 \(down to −0\.01 at step 149\)/);
+    const grouped = net({ name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.0'] }] }, { name: 'CyclicLR', base_lr: [0.01, -0.01], max_lr: [0.1, 0.05], step_size_up: 10, cycle_momentum: false });
+    expect(negativeLrNote(grouped)).toMatch(/^CyclicLR takes the default group's LR below 0 from step 0 \(−0\.01\)/);
+  });
+
+  it('says nothing where every LR is 0 or more, or the schedule follows the loss', () => {
+    expect(negativeLrNote(surface({ name: 'CosineAnnealingLR', T_max: 100 }))).toBeNull();
+    expect(negativeLrNote(surface({ name: 'CyclicLR', base_lr: 0, max_lr: 0.001, step_size_up: 50, cycle_momentum: false }))).toBeNull();
+    expect(negativeLrNote(surface({ name: 'ReduceLROnPlateau' }))).toBeNull();
+    expect(negativeLrNote(makePlan(parseSpec({ ...DEFAULT_SPEC, sweep: null })))).toBeNull();
   });
 });

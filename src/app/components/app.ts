@@ -15,7 +15,7 @@ import { minimumColour, OKABE_ITO } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { HEATMAP_MODES, MODE_LABEL, basinOverlay } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
-import { caption, count, divergedText, netCaption, netParamLabel, paramLabel, prose } from '../../view/caption.ts';
+import { caption, count, divergedText, negativeLrNote, netCaption, netParamLabel, paramLabel, prose } from '../../view/caption.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
@@ -419,6 +419,7 @@ export class BlApp extends LitElement {
   /** Theory drawn on the map (view/theory.ts), the caption and the legend: derived from the shown plan. */
   private readonly theory = memoLast((plan: Plan | null): readonly OverlayLine[] => (plan ? theoryLines(plan) : []));
   // The plan's theory lines as drawn (memoised above), not computed again.
+  private readonly lrNote = memoLast((plan: Plan | NetPlan | null): string => (plan ? (negativeLrNote(plan) ?? '') : ''));
   private readonly startNote = memoLast((plan: Plan | null): string => (plan ? (startCurvatureNote(plan, this.theory(plan)) ?? '') : ''));
   private readonly captionText = memoLast((plan: Plan | null, mode: HeatmapMode): string => (plan ? caption(plan, mode) : ''));
   private readonly legendItems = memoLast((frame: HeatmapFrame | null, plan: Plan | null, lines: readonly OverlayLine[]) =>
@@ -597,7 +598,7 @@ export class BlApp extends LitElement {
     const selectedCell = netRuns.selected ? cellOfRun(plan, netRuns.selected.run) : null;
     const sliders = this.netSliders(ctl.spec.json, plan);
     return html`<section class="heatmap-col" aria-label="Heatmap">
-      <bl-view-notes .caption=${this.netCaptionText(plan, mode)} .netMode=${mode} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
+      <bl-view-notes .caption=${this.netCaptionText(plan, mode)} .netMode=${mode} .lrNote=${this.lrNote(plan)} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
       <div class="modes" role="group" aria-label="heatmap shows">
         ${modes.map((m) => html`<button data-mode=${m} aria-pressed=${mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${NET_MODE_LABEL[m]}</button>`)}
       </div>
@@ -848,7 +849,7 @@ export class BlApp extends LitElement {
           <bl-spec-editor .spec=${ctl.spec.json} .handSet=${ctl.spec.handSet} .errors=${errors} @spec-change=${(e: SpecChangeEvent) => this.onSpecEdit(e.detail)}></bl-spec-editor>
         </section>
         ${net ? this.netHeatmapSection(net.plan) : html`<section class="heatmap-col" aria-label="Heatmap">
-          <bl-view-notes .caption=${this.captionText(plan, modeFor('surface', ctl.spec.mode))} .mode=${modeFor('surface', ctl.spec.mode)} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} ?theory=${this.theory(plan).length > 0} .diverged=${plan ? divergedText(plan) : ''} .startNote=${this.startNote(plan)} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
+          <bl-view-notes .caption=${this.captionText(plan, modeFor('surface', ctl.spec.mode))} .mode=${modeFor('surface', ctl.spec.mode)} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} ?theory=${this.theory(plan).length > 0} .diverged=${plan ? divergedText(plan) : ''} .startNote=${this.startNote(plan)} .lrNote=${this.lrNote(plan)} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
           <div class="modes" role="group" aria-label="heatmap shows">
             ${HEATMAP_MODES.map(
               (m) => html`<button data-mode=${m} aria-pressed=${ctl.spec.mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${MODE_LABEL[m]}</button>`,

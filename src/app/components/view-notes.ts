@@ -20,6 +20,7 @@ export class BlViewNotes extends LitElement {
     theory: { type: Boolean },
     diverged: { type: String },
     startNote: { type: String },
+    lrNote: { type: String },
     netMode: { type: String },
   };
 
@@ -35,6 +36,8 @@ export class BlViewNotes extends LitElement {
   declare diverged: string;
   /** Why runs left of a line diverge too, where the start curves more than the minima (theory.ts startCurvatureNote); ''. */
   declare startNote: string;
+  /** Where the schedule takes an LR below 0 (negativeLrNote), for surfaces and networks alike; '' if nowhere. */
+  declare lrNote: string;
   /** Set when the map shows network runs (its colouring); the surface notes then give way to the network's. */
   declare netMode: NetHeatmapMode | null;
 
@@ -47,6 +50,7 @@ export class BlViewNotes extends LitElement {
     this.theory = false;
     this.diverged = '';
     this.startNote = '';
+    this.lrNote = '';
     this.netMode = null;
   }
 
@@ -56,6 +60,7 @@ export class BlViewNotes extends LitElement {
     :host { display: block; font: 12.5px/1.4 system-ui, sans-serif; color: #333; max-width: 640px; }
     p { margin: 0 0 4px; }
     .stale { color: #8a3b00; }
+    .lr-note { color: #8a3b00; }
     .stale button { font: inherit; margin-left: 4px; }
     details { margin: 0 0 6px; }
     summary { cursor: pointer; color: #0b5394; }
@@ -77,11 +82,15 @@ export class BlViewNotes extends LitElement {
     return nothing;
   }
 
+  private lrNoteText() {
+    return this.lrNote ? html`<p class="lr-note" data-testid="lr-note">${this.lrNote}</p>` : nothing;
+  }
+
   override render() {
     if (this.netMode) {
       return html`
         <p data-testid="caption">${this.caption}</p>
-        ${this.staleNote()}
+        ${this.staleNote()}${this.lrNoteText()}
         <details data-testid="how-to-read">
           <summary>How to read this</summary>
           <ul>
@@ -95,7 +104,7 @@ export class BlViewNotes extends LitElement {
     }
     return html`
       <p data-testid="caption">${this.caption}</p>
-      ${this.staleNote()}
+      ${this.staleNote()}${this.lrNoteText()}
       <details data-testid="how-to-read">
         <summary>How to read this</summary>
         <ul>
