@@ -429,9 +429,14 @@ type GroupCount = { readonly count: number; readonly defaultEmpty: boolean } | n
  * scheduleForGroup), as is a list with the default group's value too.
  */
 function readGroupList(rd: Reader, p: NumberParam, v: readonly unknown[], path: string, groups: GroupCount, read: boolean): number | readonly number[] | undefined {
-  if (groups === null) {
-    rd.fail(path, `a list gives one value per param group (torch's form), and a surface run has no param groups: give one number in ${rangeText(p)}`);
+  // A surface run is one param group (its x and y): torch takes a list of one value there.
+  if (groups === null && v.length !== 1) {
+    rd.fail(path, `a list gives one value per param group (torch's form), and a surface run has one (its x and y): give one number in ${rangeText(p)}, got ${v.length} values`);
     return undefined;
+  }
+  if (groups === null) {
+    const n = rd.number(v[0], join(path, 0), p, p.kind === 'int');
+    return n === null ? undefined : n;
   }
   const { count, defaultEmpty } = groups;
   // torch reads no list it does not use (the momenta without cycle_momentum): its length is not checked.

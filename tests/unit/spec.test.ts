@@ -593,9 +593,11 @@ describe("torch's per-group lists: a schedule value given once per param group",
     expect(errors({ ...NET, optimizer: { ...SGD2, param_groups: [{ params: ['layers.0'] }, { params: [] }] }, schedule: { name: 'OneCycleLR', max_lr: [0.1, 0.2, 0.3], total_steps: 20 } })).toHaveLength(1);
     // A list where torch takes none (a schedule's non-group value) is refused as any non-number is.
     expect(errors({ ...NET, optimizer: SGD2, schedule: { name: 'OneCycleLR', max_lr: 0.1, div_factor: [25, 25], total_steps: 20 } })[0]).toMatch(/^schedule\.div_factor: expected a finite number .*, got \[25,25\]$/);
-    expect(errors({ surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 0.001 }, schedule: { name: 'OneCycleLR', max_lr: [0.01], total_steps: 100 }, steps: 100 })).toEqual([
-      "schedule.max_lr: a list gives one value per param group (torch's form), and a surface run has no param groups: give one number in (-inf, inf)",
+    expect(errors({ surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 0.001 }, schedule: { name: 'OneCycleLR', max_lr: [0.01, 0.02], total_steps: 100 }, steps: 100 })).toEqual([
+      "schedule.max_lr: a list gives one value per param group (torch's form), and a surface run has one (its x and y): give one number in (-inf, inf), got 2 values",
     ]);
+    // torch's list of one value for its one group: the number.
+    expect(parseSpec({ surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 0.001 }, schedule: { name: 'OneCycleLR', max_lr: [0.01], total_steps: 100 }, steps: 100 }).schedule?.params.max_lr).toBe(0.01);
   });
 
   it('are not swept (an axis gives every group one value), and the schedule\'s rules hold in each group, naming it', () => {
