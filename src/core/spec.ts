@@ -418,7 +418,7 @@ function readParam(rd: Reader, p: ParamSchema, v: unknown, path: string): ParamV
 
 /**
  * The param groups a schedule's per-group list is given for: a network spec's (its explicit groups
- * and the default one, which may hold no tensor), or null for a surface, whose run has no param groups.
+ * and the default one, which may hold no tensor), or null for a surface, whose run is one group.
  */
 type GroupCount = { readonly count: number; readonly defaultEmpty: boolean } | null;
 
