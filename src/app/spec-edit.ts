@@ -25,7 +25,7 @@ import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurfa
 import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '../core/run-settings.ts';
 import { RUN_SETTINGS, U32_MAX, isBlock } from '../core/run-settings.ts';
 import type { NetSpec, PathContext, Scale, ScheduleSpec } from '../core/spec.ts';
-import { MAX_AXIS_COUNT, MAX_RUNS, groupScheduleOverrides, netTrainRows, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths, ungroupedTensors } from '../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, groupScheduleOverrides, netTrainRows, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths, torchGroupCount } from '../core/spec.ts';
 import { DATA_SETS, findDataSet } from '../core/data/index.ts';
 import { axisValues, distinctIntCount } from '../core/sampling.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../core/network/schema.ts';
@@ -1342,8 +1342,7 @@ function optimizerSection(spec: SpecJSON): Section {
 function groupCountOf(spec: SpecJSON): number | null {
   if (problemOf(spec) !== 'network') return null;
   const net = parsedNet(spec);
-  const emptyDefault = net !== null && net.paramGroups.length > 0 && ungroupedTensors(net).length === 0;
-  return groups(spec).length + (emptyDefault ? 0 : 1);
+  return net ? torchGroupCount(net) : groups(spec).length + 1;
 }
 
 function scheduleSection(spec: SpecJSON): Section {

@@ -19,7 +19,7 @@ import { OPTIMIZERS } from '../core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../core/registry/schedules/index.ts';
 import type { AnySpec } from '../core/spec.ts';
 import { SpecErrors } from '../core/errors.ts';
-import { parseAnySpec, ungroupedTensors } from '../core/spec.ts';
+import { defaultGroupEmpty, groupListFits, parseAnySpec, ungroupedTensors } from '../core/spec.ts';
 import { editGroupLists, parsedNet, retargetUnreachedAxes } from './spec-edit.ts';
 
 type Value = number | string | boolean | null | readonly Value[] | Call | Ref | Dict | Expr;
@@ -466,12 +466,10 @@ export function pasteInto(view: Record<string, unknown>, read: TorchCode): { rea
  */
 export function fitGroupLists(json: Record<string, unknown>, spec: AnySpec): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } {
   if (spec.problem !== 'network') return { json, notes: [] };
-  const explicit = spec.paramGroups.length;
-  const emptyDefault = explicit > 0 && ungroupedTensors(spec).length === 0;
-  const fits = (n: number): boolean => n === explicit + 1 || (emptyDefault && n === explicit);
+  const emptyDefault = defaultGroupEmpty(spec);
   const notes: string[] = [];
   const out = editGroupLists(json, (l) => {
-    if (fits(l.length)) return [...l];
+    if (groupListFits(l.length, spec.paramGroups.length, emptyDefault)) return [...l];
     notes.push(`The schedule's value per param group (${l.map(String).join(', ')}) does not fit the pasted groups: it is now one value for all, ${String(l.at(-1))}.`);
     return [l.at(-1)];
   });

@@ -109,11 +109,6 @@ function surfaceFixedProblems(plan: Plan): Float32Problem[] {
   return problems;
 }
 
-/**
- * A network's fixed values: each param group's parameter vector (a value a group sets itself is
- * named at the group, one it takes from the optimiser at the optimiser; each path once), the bound
- * and threshold, and the data (named at `data`, with the split, the array and the row).
- */
 /** The length of the schedule's list at `key` (scheduleGroupLists' form: `max_lr`, `schedulers.1.max_lr`). */
 function listLength(s: ScheduleSpec | null, key: string): number {
   const m = /^schedulers\.(\d+)\.(.+)$/.exec(key);
@@ -122,6 +117,11 @@ function listLength(s: ScheduleSpec | null, key: string): number {
   return Array.isArray(v) ? v.length : 1;
 }
 
+/**
+ * A network's fixed values: each param group's parameter vector (a value a group sets itself is
+ * named at the group, one it takes from the optimiser at the optimiser; each path once), the bound
+ * and threshold, and the data (named at `data`, with the split, the array and the row).
+ */
 function netFixedProblems(plan: NetPlan): Float32Problem[] {
   const problems: Float32Problem[] = [];
   const seen = new Set<string>();

@@ -440,7 +440,7 @@ function readGroupList(rd: Reader, p: NumberParam, v: readonly unknown[], path: 
   }
   const { count, defaultEmpty } = groups;
   // torch reads no list it does not use (the momenta without cycle_momentum): its length is not checked.
-  if (read && v.length !== count && !(defaultEmpty && v.length === count - 1)) {
+  if (read && !groupListFits(v.length, count - 1, defaultEmpty)) {
     const explicit = count - 1;
     const names = explicit === 0 ? '' : explicit <= 2 ? Array.from({ length: explicit }, (_, i) => `param_groups.${i}`).join(', ') : `param_groups.0 … param_groups.${explicit - 1}`;
     const want = defaultEmpty
@@ -1353,8 +1353,30 @@ function specLayout(network: ParamValues | null, data: NetSpec['data'] | null): 
  */
 export function ungroupedTensors(spec: NetSpec): string[] {
   if (spec.paramGroups.length === 0) return [];
-  const tensors = specLayout(spec.network, spec.data)?.tensors.map((t) => t.name) ?? [];
-  return tensors.filter((t) => !spec.paramGroups.some((g) => g.params.some((n) => t === n || t.startsWith(`${n}.`))));
+  return inNoGroup(specLayout(spec.network, spec.data)?.tensors.map((t) => t.name) ?? [], spec.paramGroups);
+}
+
+/** Of the tensors `names`, those in none of `groups` (a group names tensors, or layers: `layers.0` holds `layers.0.weight`). */
+function inNoGroup(names: readonly string[], groups: readonly { readonly params: readonly string[] }[]): string[] {
+  return names.filter((t) => !groups.some((g) => g.params.some((n) => t === n || t.startsWith(`${n}.`))));
+}
+
+/** Whether the explicit param groups hold every tensor, leaving the default group none (torch's optimiser then has only those groups). */
+export function defaultGroupEmpty(spec: NetSpec): boolean {
+  return spec.paramGroups.length > 0 && ungroupedTensors(spec).length === 0;
+}
+
+/** How many param groups torch's optimiser has for this spec: the explicit ones, and the default one where it holds tensors. */
+export function torchGroupCount(spec: NetSpec): number {
+  return spec.paramGroups.length + (defaultGroupEmpty(spec) ? 0 : 1);
+}
+
+/**
+ * Whether a per-group list of `length` values fits `explicit` param groups and the default one:
+ * a value for each, the default group's optional where it holds no tensor (`defaultEmpty`).
+ */
+export function groupListFits(length: number, explicit: number, defaultEmpty: boolean): boolean {
+  return length === explicit + 1 || (defaultEmpty && length === explicit);
 }
 
 /** Validates and resolves a network spec. Throws SpecErrors listing every problem found. */
@@ -1385,7 +1407,7 @@ export function parseNetSpec(input: unknown): NetSpec {
   const givenGroups = optObject ? own(optObject, 'param_groups') : undefined;
   const explicitCount = Array.isArray(givenGroups) ? givenGroups.length : paramGroups.length;
   const tensorNames = netLayout?.tensors.map((t) => t.name) ?? [];
-  const defaultEmpty = paramGroups.length > 0 && tensorNames.length > 0 && tensorNames.every((t) => paramGroups.some((g) => g.params.some((n) => t === n || t.startsWith(`${n}.`))));
+  const defaultEmpty = paramGroups.length > 0 && tensorNames.length > 0 && inNoGroup(tensorNames, paramGroups).length === 0;
   const schedule = readSchedule(rd, own(o, 'schedule'), 'schedule', 0, { count: explicitCount + 1, defaultEmpty });
   const run = readRunSettings(rd, o, null, new Set(['start']));
   const sweep = readSweep(rd, own(o, 'sweep'));
@@ -1486,7 +1508,7 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
   // The optimiser's and schedule's rules at the spec's values and at the ends of the axes that sweep them.
   sweptRuleChecks(
     rd,
-    { optimizer: spec.optimizer, groups: spec.paramGroups.map((g) => g.overrides), schedule: spec.schedule, steps: spec.steps, defaultEmpty: spec.paramGroups.length > 0 && ungroupedTensors(spec).length === 0 },
+    { optimizer: spec.optimizer, groups: spec.paramGroups.map((g) => g.overrides), schedule: spec.schedule, steps: spec.steps, defaultEmpty: defaultGroupEmpty(spec) },
     spec.sweep ? sweepRanges(spec.sweep) : [],
     (i) => (spec.sweep ? axisField(spec.sweep, i, 'param') : ''),
   );
@@ -1531,8 +1553,7 @@ function groupListExample(spec: NetSpec, key: string): string {
   if (Array.isArray(own)) return `${stand}: [${own.join(', ')}]`;
   const value = typeof own === 'number' ? own : 0;
   // As many as torch's optimiser has groups: without the default group where it holds no tensor.
-  const count = spec.paramGroups.length + (ungroupedTensors(spec).length === 0 ? 0 : 1);
-  return `${stand}: [${Array.from({ length: count }, () => value).join(', ')}]`;
+  return `${stand}: [${Array.from({ length: torchGroupCount(spec) }, () => value).join(', ')}]`;
 }
 
 /** Where a network sweep path's value goes: the run's batch size, or a slot of some groups' parameter vectors. */
@@ -1592,7 +1613,7 @@ export function resolveNetPath(spec: NetSpec, path: string): NetTarget | string 
   const which = key ? all.filter((g) => g === groups - 1 || !Object.hasOwn(spec.paramGroups[g]?.overrides ?? {}, key)) : all;
   // Only the default group, and it holds no tensor: the value reaches nothing (review 12: a sweep of
   // it ran identical columns without a word).
-  if (key && which.length === 1 && groups > 1 && ungroupedTensors(spec).length === 0) {
+  if (key && which.length === 1 && defaultGroupEmpty(spec)) {
     return `${path} reaches no tensor: every tensor is in a param group that sets ${key} itself; sweep ${spec.paramGroups.map((_, g) => `optimizer.param_groups.${g}.${key}`).join(' or ')} instead`;
   }
   return { path, int: t.int, range: t.range, schema: t.schema, element: t.element, where: { kind: 'slot', slot: t.slot, groups: which } };

@@ -65,7 +65,7 @@ import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { sweepValue } from '../../src/core/plan.ts';
 import { OPTIMIZERS } from '../../src/core/registry/index.ts';
 import type { NetSpec, ScheduleSpec } from '../../src/core/spec.ts';
-import { parseAnySpec, ungroupedTensors } from '../../src/core/spec.ts';
+import { defaultGroupEmpty, parseAnySpec } from '../../src/core/spec.ts';
 import type { NetOutcome, NetPoint } from '../../src/engine/cpu/network.ts';
 import { NetRun, SHARPNESS_MAX_ITERATIONS, minibatchRows } from '../../src/engine/cpu/network.ts';
 import { SHARPNESS_TOL as SHARPNESS_STOP_RULE, sharpnessStart } from '../../src/core/network/start.ts';
@@ -641,7 +641,7 @@ interface Job {
  * hold one value per explicit group, as torch code over groups that cover the model has them.
  */
 function omitsEmptyDefault(spec: NetSpec): boolean {
-  if (spec.paramGroups.length === 0 || ungroupedTensors(spec).length > 0) return false;
+  if (!defaultGroupEmpty(spec)) return false;
   const short = (s: ScheduleSpec): boolean => Object.values(s.params).some((v) => Array.isArray(v) && v.length === spec.paramGroups.length && !Array.isArray(v[0])) || s.schedulers.some(short);
   return spec.schedule !== null && short(spec.schedule);
 }

@@ -418,8 +418,8 @@ export class BlApp extends LitElement {
 
   /** Theory drawn on the map (view/theory.ts), the caption and the legend: derived from the shown plan. */
   private readonly theory = memoLast((plan: Plan | null): readonly OverlayLine[] => (plan ? theoryLines(plan) : []));
-  // The plan's theory lines as drawn (memoised above), not computed again.
   private readonly lrNote = memoLast((plan: Plan | NetPlan | null): string => (plan ? (negativeLrNote(plan) ?? '') : ''));
+  // The plan's theory lines as drawn (memoised above), not computed again.
   private readonly startNote = memoLast((plan: Plan | null): string => (plan ? (startCurvatureNote(plan, this.theory(plan)) ?? '') : ''));
   private readonly captionText = memoLast((plan: Plan | null, mode: HeatmapMode): string => (plan ? caption(plan, mode) : ''));
   private readonly legendItems = memoLast((frame: HeatmapFrame | null, plan: Plan | null, lines: readonly OverlayLine[]) =>
