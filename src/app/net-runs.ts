@@ -5,11 +5,11 @@
  * recorded run (train and test loss, LR, gradient norm) as the line charts draw them.
  */
 import type { NetPlan } from '../core/network/plan.ts';
-import { THRESHOLD_FACTOR } from '../core/network/plan.ts';
+import { THRESHOLD_FACTOR, trainedGroups } from '../core/network/plan.ts';
 import type { NoPlace } from '../core/plan.ts';
 import { placeRun, runCoordinates } from '../core/plan.ts';
 import { netParamLabel, netParamShort } from '../view/caption.ts';
-import { netTrainRows, resolveNetPath } from '../core/spec.ts';
+import { netTrainRows, paramGroupName, resolveNetPath } from '../core/spec.ts';
 import type { ChartPanel, LineSeriesData } from '../view/panels.ts';
 import type { FloatColumn, NetColumns } from '../core/results.ts';
 import type { NetTrajectory } from '../core/trajectory.ts';
@@ -156,9 +156,12 @@ export interface GroupLr {
   readonly values: FloatColumn;
 }
 
-/** Whether a plan's LR chart draws a curve per param group: with two or more groups (the engines record each). */
+/**
+ * Whether a plan's LR chart draws a curve per param group: with two or more groups that train a
+ * tensor (the engines record each; an empty default group trains nothing and is not drawn).
+ */
 export function drawsGroupLrs(plan: NetPlan): boolean {
-  return plan.groups.length > 1;
+  return trainedGroups(plan).length > 1;
 }
 
 /** Whether curves' positive values lie more than a decade apart (the fractal setting's groups: 100 and 1e4): read on a log axis. */
@@ -174,14 +177,6 @@ export function spansDecades(series: readonly ArrayLike<number>[]): boolean {
   return hi / lo > 10;
 }
 
-/**
- * Each param group's LR at the recorded points of a run, as the engine that recorded it computed
- * it, in its precision (NetTrajectory.groupLr: the schedule per group, evaluated with the group's
- * lr as base_lr as torch's schedulers do, or under ReduceLROnPlateau each group's own state, which
- * follows the run's loss). Point p is the LR of the step that led to recorded step t.steps[p + 1]
- * (NetTrajectory.lr's convention); the default group's values are the recorded `lr`. Null for a
- * plan with one group (the recorded curve is the LR).
- */
 /** A recorded path's LR column of group gi (every engine records one per group of the plan). */
 function recordedGroupLr(t: NetTrajectory, gi: number): FloatColumn {
   const v = t.groupLr[gi];
@@ -189,14 +184,43 @@ function recordedGroupLr(t: NetTrajectory, gi: number): FloatColumn {
   return v;
 }
 
+/**
+ * Each param group's LR at the recorded points of a run, as the engine that recorded it computed
+ * it, in its precision (NetTrajectory.groupLr: the schedule per group, evaluated with the group's
+ * lr as base_lr as torch's schedulers do, or under ReduceLROnPlateau each group's own state, which
+ * follows the run's loss). Point p is the LR of the step that led to recorded step t.steps[p + 1]
+ * (NetTrajectory.lr's convention); the default group's values are the recorded `lr`. Only the
+ * groups that train a tensor (trainedGroups): an empty default group's LR trains nothing, and with
+ * one explicit group holding every tensor that group's is the one curve. Null for a plan with one
+ * group (the recorded curve is the LR).
+ */
 export function groupLrCurves(plan: NetPlan, t: NetTrajectory): GroupLr[] | null {
-  if (!drawsGroupLrs(plan)) return null;
   const G = plan.groups.length;
-  return plan.groups.map((_, gi) => ({
+  if (G === 1) return null;
+  return trainedGroups(plan).map((gi) => ({
     group: gi,
     label: netParamLabel(plan, groupLrPath(gi, G)),
     values: recordedGroupLr(t, gi),
   }));
+}
+
+/**
+ * How the LR chart's curves are drawn, in words: the last group that trains a tensor solid (the
+ * default group, or the last explicit one where the explicit groups hold every tensor), the others
+ * dashed, each named by the layers it trains. Null where one curve is drawn.
+ */
+export function groupLrLegend(plan: NetPlan): { readonly solidGroup: string; readonly solid: string; readonly dashed: readonly string[] } | null {
+  if (!drawsGroupLrs(plan)) return null;
+  const G = plan.groups.length;
+  const shown = trainedGroups(plan);
+  const last = shown[shown.length - 1] as number;
+  const name = (g: number): string => netParamLabel(plan, groupLrPath(g, G));
+  const solidGroup = paramGroupName(last, G);
+  return {
+    solidGroup,
+    solid: `${solidGroup}, ${name(last)}`,
+    dashed: shown.slice(0, -1).map(name),
+  };
 }
 
 /** The runs whose curves are drawn: the pins, then the selected run unless it is pinned (drawn once, as its pin). */
@@ -209,7 +233,8 @@ export function drawnRuns<R extends { readonly run: number }>(selected: R | null
  * `gradNorm`. Values are per recorded point (every `every` steps); a diverged run's curves end
  * where it stopped. Non-finite values become NaN (the chart leaves a gap). A run given `groups`
  * (groupLrCurves) draws one LR curve per param group, labelled with the layers it trains: the
- * default group's solid, the explicit groups' dashed, in the run's colour. With several runs only
+ * last one's (the default group's where it trains a tensor) solid, the others dashed, in the run's
+ * colour (groupLrLegend says so in words). With several runs only
  * each run's solid curves carry a label (the run's), so the legend has a row per run.
  */
 export function netCurves(
@@ -229,11 +254,10 @@ export function netCurves(
     loss.push({ label: many ? '' : `test ${r.label}`, values: f(t.testLoss), colour: r.colour, dashed: true });
     const groups = r.groups ?? null;
     if (groups) {
-      const last = groups.length - 1;
-      for (const g of groups) {
-        const label = !many ? g.label : g.group === last ? r.label : '';
-        lr.push({ label, values: f(g.values), colour: r.colour, ...(g.group === last ? {} : { dashed: true }) });
-      }
+      groups.forEach((g, k) => {
+        const solid = k === groups.length - 1;
+        lr.push({ label: !many ? g.label : solid ? r.label : '', values: f(g.values), colour: r.colour, ...(solid ? {} : { dashed: true }) });
+      });
     } else lr.push({ label: r.label, values: f(t.lr), colour: r.colour });
     gradNorm.push({ label: r.label, values: f(t.gradNorm), colour: r.colour });
   }
@@ -268,12 +292,16 @@ export function netCurvePanels(plan: NetPlan, runs: readonly FigureRun[]): Chart
   const lrPer = withGroups.map((r) => r.groups?.length ?? 1);
   const lrRun = lrPer.flatMap((n, i) => Array.from({ length: n }, () => i));
   const lr = series(c.lr, (k) => steps(withGroups[lrRun[k] as number] as FigureRun).slice(1));
-  const groups = drawsGroupLrs(plan);
+  const legend = groupLrLegend(plan);
   return [
     { kind: 'chart', title: 'Training loss (solid) and test loss (dashed) per step', xLabel: 'step', yLabel: 'loss', logY: true, series: series(c.loss, (k) => steps(runs[Math.floor(k / 2)] as FigureRun)) },
     {
       kind: 'chart',
-      title: groups ? 'Learning rate of each param group per step (dashed: the explicit groups)' : 'Learning rate per step',
+      title: !legend
+        ? 'Learning rate per step'
+        : legend.solidGroup === 'the default group'
+          ? 'Learning rate of each param group per step (dashed: the explicit groups)'
+          : `Learning rate of each param group per step (solid: ${legend.solidGroup}; dashed: the other explicit groups)`,
       xLabel: 'step',
       yLabel: 'LR',
       logY: spansDecades(lr.map((q) => q.y)),

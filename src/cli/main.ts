@@ -7,7 +7,7 @@ import { getHeapStatistics } from 'node:v8';
 import { netHeapProblem, netMemoryProblem, netRunBytes } from '../engine/cpu/network.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors } from '../core/errors.ts';
-import { makeAnyPlan, prepareSpec } from '../core/network/plan.ts';
+import { makeAnyPlan, prepareSpec, trainedGroups } from '../core/network/plan.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import { nearestRun, runCoordinates } from '../core/plan.ts';
 import type { AnyPlan, Plan } from '../core/plan.ts';
@@ -309,7 +309,7 @@ async function runTrajectoryCommand(
     try {
       const req = { runs, every, signal };
       return plan.problem === 'network'
-        ? trajectoryDocument(head, await engine.trajectories(plan, req), (t) => netTrajectoryFields(t, coords(t.run)))
+        ? trajectoryDocument(head, await engine.trajectories(plan, req), (t) => netTrajectoryFields(t, coords(t.run), trainedGroups(plan)))
         : trajectoryDocument(head, await engine.trajectories(plan, req), (t) => trajectoryFields(t, coords(t.run)));
     } catch (e) {
       if (e instanceof RangeError) throw new SpecError('--runs', e.message);

@@ -133,13 +133,20 @@ export function trajectoryJSON(t: Trajectory, coords: Readonly<Record<string, nu
 }
 
 /**
- * A network path's JSON fields, in order (keys documented in the README). With two or more param
- * groups, `group_lr` holds each group's LR keyed by its parameter path (groupLrPath: the explicit
- * groups', then the default group's `optimizer.lr`, the same values as `lr`); a one-group plan's
- * only group is `lr`, so it has none.
+ * A network path's JSON fields, in order (keys documented in the README). With param groups,
+ * `group_lr` holds the LR of each group that trains a tensor (`trained`: indices into t.groupLr,
+ * network/plan.ts trainedGroups), keyed by its parameter path (groupLrPath: the explicit groups',
+ * then the default group's `optimizer.lr`, the same values as `lr`). An empty default group (the
+ * explicit groups hold every tensor) is left out: torch's optimiser has no such group, and its LR,
+ * still `lr`, trains nothing. A one-group plan's only group is `lr`, so it has none.
  */
-export function netTrajectoryFields(t: NetTrajectory, coords: Readonly<Record<string, number>>): TrajectoryField[] {
+export function netTrajectoryFields(t: NetTrajectory, coords: Readonly<Record<string, number>>, trained: readonly number[]): TrajectoryField[] {
   const G = t.groupLr.length;
+  const groupLr = (g: number): FloatColumn => {
+    const c = t.groupLr[g];
+    if (!c) throw new Error(`the path of run ${t.run} records ${G} param groups' LRs, not group ${g}'s`);
+    return c;
+  };
   return [
     ['run', t.run],
     ['coords', coords],
@@ -147,7 +154,7 @@ export function netTrajectoryFields(t: NetTrajectory, coords: Readonly<Record<st
     ['train_loss', t.trainLoss],
     ['test_loss', t.testLoss],
     ['lr', t.lr],
-    ...(G > 1 ? [['group_lr', Object.fromEntries(t.groupLr.map((c, g) => [groupLrPath(g, G), c]))] as const] : []),
+    ...(G > 1 ? [['group_lr', Object.fromEntries(trained.map((g) => [groupLrPath(g, G), groupLr(g)]))] as const] : []),
     ['grad_norm', t.gradNorm],
     ['param_norm', t.paramNorm],
     ['diverged', t.diverged],

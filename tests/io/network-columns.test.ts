@@ -260,7 +260,7 @@ describe('the README', () => {
     for (const d of allColumns('f64', 'network')) expect(documents(d.name), `README documents column ${d.name}`).toBe(true);
     const f = new Float32Array(1);
     // Two param groups: every key, group_lr included.
-    const path = netTrajectoryFields({ run: 0, every: 1, steps: new Int32Array(1), trainLoss: f, testLoss: f, lr: f, groupLr: [f, f], gradNorm: f, paramNorm: f, diverged: false, divergedAt: null }, {});
+    const path = netTrajectoryFields({ run: 0, every: 1, steps: new Int32Array(1), trainLoss: f, testLoss: f, lr: f, groupLr: [f, f], gradNorm: f, paramNorm: f, diverged: false, divergedAt: null }, {}, [0, 1]);
     expect(path.map(([k]) => k)).toContain('group_lr');
     for (const [k] of path) expect(documents(`paths[].${k}`) || readme.includes(`\`paths[].${k}\`,`), `README documents network path key ${k}`).toBe(true);
   });

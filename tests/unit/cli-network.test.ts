@@ -214,7 +214,7 @@ describe('basinlab trajectory with a network spec', () => {
     expect(first.diverged_at).toBeNull();
     // The keys are netTrajectoryFields', in order.
     const f = new Float64Array(1);
-    expect(Object.keys(last)).toEqual(netTrajectoryFields({ run: 0, every: 1, steps: new Int32Array(1), trainLoss: f, testLoss: f, lr: f, groupLr: [f], gradNorm: f, paramNorm: f, diverged: false, divergedAt: null }, {}).map(([k]) => k));
+    expect(Object.keys(last)).toEqual(netTrajectoryFields({ run: 0, every: 1, steps: new Int32Array(1), trainLoss: f, testLoss: f, lr: f, groupLr: [f], gradNorm: f, paramNorm: f, diverged: false, divergedAt: null }, {}, [0]).map(([k]) => k));
   });
 
   it("writes, with two param groups, each group's LR keyed by its parameter path (group_lr), the default group's being lr", () => {
@@ -234,6 +234,22 @@ describe('basinlab trajectory with a network spec', () => {
     expect(g['optimizer.param_groups.0.lr']).toEqual([0.4, 0.4, 0.2, 0.2]);
     expect(g['optimizer.lr']).toEqual([0.1, 0.1, 0.05, 0.05]);
     expect(path.lr).toEqual(g['optimizer.lr']);
+  });
+  it("leaves an empty default group out of group_lr (torch's optimiser has no such group): only the groups that train a tensor", () => {
+    const spec = specFile('net-groups-all.json', {
+      ...NET,
+      optimizer: { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.0'], lr: 0.4 }, { params: ['layers.1'], lr: 0.2 }] },
+      sweep: { x: { param: 'optimizer.param_groups.0.lr', min: 0.2, max: 0.4, count: 2 } },
+    });
+    const r = cli('trajectory', spec, '--engine', 'cpu64', '--runs', '1', '--every', '10');
+    expect(r.code, r.stderr).toBe(0);
+    const [path] = (JSON.parse(r.stdout) as { paths: Record<string, unknown>[] }).paths as [Record<string, unknown>];
+    const g = path.group_lr as Record<string, number[]>;
+    expect(Object.keys(g)).toEqual(['optimizer.param_groups.0.lr', 'optimizer.param_groups.1.lr']);
+    expect(g['optimizer.param_groups.0.lr']).toEqual([0.4, 0.4]);
+    expect(g['optimizer.param_groups.1.lr']).toEqual([0.2, 0.2]);
+    // `lr` stays the optimiser's own lr (documented: with no default group it trains nothing).
+    expect(path.lr).toEqual([0.1, 0.1]);
   });
 });
 

@@ -18,7 +18,7 @@ import type { NetTrajectory } from '../../src/core/trajectory.ts';
 import { anySpecToJSON, parseAnySpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
-import { drawnRuns, groupLrCurves, netCurvePanels, netCurves } from '../../src/app/net-runs.ts';
+import { drawnRuns, groupLrCurves, groupLrLegend, netCurvePanels, netCurves } from '../../src/app/net-runs.ts';
 import { keptNetSliders, netParamSliders, sliderCurve, sliderValue } from '../../src/app/sliders.ts';
 import { NET_PREVIEW_MAX_WORK, NetPreviewController, netRunWork } from '../../src/app/controllers/net-preview-controller.ts';
 import type { Timers } from '../../src/app/controllers/preview-controller.ts';
@@ -200,6 +200,37 @@ describe("each param group's LR curve", () => {
       ['learning rate of layers.0, the input layer', true],
       ['learning rate of layers.1, the output layer', false],
     ]);
+  });
+});
+
+describe('the LR curves where the explicit groups hold every tensor (no default group in torch)', () => {
+  const sweep = { x: FRACTAL.sweep.x, y: { param: 'optimizer.momentum', min: 0, max: 0.5, count: 2 } };
+  const both = { ...FRACTAL, optimizer: { name: 'SGD', lr: 7, param_groups: [{ params: ['layers.0'], lr: 100 }, { params: ['layers.1'], lr: 300 }] }, sweep };
+
+  it("draw each explicit group's LR, the last solid, and not the empty default group's", async () => {
+    const plan = netPlan(both);
+    const [t] = await engine.trajectories(plan, { runs: [4], every: 1 });
+    if (!t) throw new Error('no path');
+    const g = groupLrCurves(plan, t);
+    expect(g?.map((c) => c.group)).toEqual([0, 1]);
+    expect(Array.from(g?.[1]?.values ?? [])).toEqual(Array.from(t.lr, () => 300));
+    const c = netCurves([{ trajectory: t, colour: '#000', label: 'r', groups: g ?? null }]);
+    expect(c.lr.map((s) => s.dashed === true)).toEqual([true, false]);
+    expect(c.lr.some((s) => s.values[0] === 7)).toBe(false);
+    expect(groupLrLegend(plan)).toEqual({ solidGroup: 'param_groups.1', solid: 'param_groups.1, learning rate of layers.1, the output layer', dashed: ['learning rate of layers.0, the input layer'] });
+    const charts = netCurvePanels(plan, [{ trajectory: t, colour: '#000', label: 'r' }]);
+    expect(charts[1]?.title).toBe('Learning rate of each param group per step (solid: param_groups.1; dashed: the other explicit groups)');
+  });
+
+  it("draw one explicit group holding every tensor as the one LR curve, not the default group's", async () => {
+    const plan = netPlan({ ...FRACTAL, optimizer: { name: 'SGD', lr: 7, param_groups: [{ params: ['layers.0', 'layers.1'], lr: 100 }] }, sweep });
+    const [t] = await engine.trajectories(plan, { runs: [0], every: 1 });
+    if (!t) throw new Error('no path');
+    const g = groupLrCurves(plan, t);
+    expect(g?.map((c) => c.group)).toEqual([0]);
+    expect(Array.from(g?.[0]?.values ?? [])).toEqual(Array.from(t.lr, () => 1));
+    expect(groupLrLegend(plan)).toBeNull();
+    expect(netCurvePanels(plan, [{ trajectory: t, colour: '#000', label: 'r' }])[1]?.title).toBe('Learning rate per step');
   });
 });
 

@@ -71,6 +71,15 @@ export interface NetPlan {
   readonly cyclesMomentum: boolean;
 }
 
+/**
+ * The plan's param groups that train a tensor, by index into plan.groups: every group but an empty
+ * default one (where the explicit groups hold every tensor, torch's optimiser has no default group;
+ * the engines still step a group there, with no tensor, and record its LR, which trains nothing).
+ */
+export function trainedGroups(plan: Pick<NetPlan, 'groups'>): number[] {
+  return plan.groups.flatMap((g, i) => (g.tensors.length > 0 ? [i] : []));
+}
+
 /** Relative divergence bound (and the convergence measure's ceiling): the fractal notebook's max_val. */
 export const DIVERGENCE_FACTOR = 1e6;
 /** Relative training-loss threshold when network.threshold is null. */
