@@ -15,6 +15,7 @@ import { anySpecToJSON, specToJSON } from '../core/spec.ts';
 import type { AnyPlan } from '../core/plan.ts';
 import type { Engine } from '../engine/engine.ts';
 import { STUDIES, findStudy } from '../studies/index.ts';
+import { sweepOf } from '../studies/run.ts';
 import { panelSvg } from '../view/svg.ts';
 import type { StudyResult } from '../studies/types.ts';
 import { StagedFiles } from '../io/text-file.ts';
@@ -43,6 +44,8 @@ export async function runStudyCommand(
   if (!study) throw new SpecError('study', `unknown study '${name}'; one of ${studyNames()}`);
   let bar: ProgressReporter | null = null;
   let label = '';
+  let stage = 0;
+  const planned = study.sweeps({ quick: opts.quick, full: opts.full ?? false, ...(opts.float64 ? { float64: opts.float64 } : {}) });
   // The engines that ran its sweeps, for the JSON (`--engine auto` may use two).
   const used = new Set<string>();
   const result = await study.run({
@@ -59,7 +62,7 @@ export async function runStudyCommand(
     onProgress: (l, p) => {
       if (l !== label) {
         bar?.stop();
-        bar = opts.bar(`${study.id}: ${l}`);
+        bar = opts.bar(`${study.id}, ${sweepOf(++stage, planned)}: ${l}`);
         label = l;
       }
       bar?.update(p);

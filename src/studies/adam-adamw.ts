@@ -36,6 +36,7 @@ export const adamVsAdamW: Study = {
   title: 'Adam with L2 vs AdamW',
   terms: ['weight decay', 'L2-regularised minimum'],
   claim: "Adam's weight decay is an L2 term: it converges to the L2-regularised minimum. AdamW's decoupled decay does not: same numbers, different point.",
+  sweeps: () => ({ count: 2, atMost: false }),
   async run(ctx: StudyContext): Promise<StudyResult> {
     const n = ctx.quick ? 24 : 96;
     const steps = ctx.quick ? 3000 : 5000;

@@ -143,6 +143,7 @@ export const batchLr: Study = {
   terms: ['batch size (B)', 'learning rate (LR)', 'linear scaling rule', 'minibatch noise', 'MLP', 'digits 8x8'],
   claim:
     'The best LR grows with the batch size, as the linear scaling rule predicts (the rule says in proportion; the check asks for at least the square root), up to a limit, and the minibatch noise falls as the batch grows.',
+  sweeps: (ctx) => ({ count: studySize(ctx, BATCH_LR_SIZES).seeds, atMost: false }),
   async run(ctx: StudyContext): Promise<StudyResult> {
     const size = studySize(ctx, BATCH_LR_SIZES);
     const nb = size.bMax - size.bMin + 1;

@@ -75,6 +75,7 @@ export const flatVsSharp: Study = {
   terms: ['sharpness (λ)', 'heavy-ball momentum', 'SAM (ρ)'],
   claim:
     'No run settles in a minimum sharper than its stability limit 2(1 + momentum)/lr allows; higher learning rates push runs into the flat basin, and gradient noise shakes them out of the sharp one.',
+  sweeps: () => ({ count: 4, atMost: false }),
   async run(ctx: StudyContext): Promise<StudyResult> {
     const n = ctx.quick ? 48 : 192;
     const steps = ctx.quick ? 600 : 1000;

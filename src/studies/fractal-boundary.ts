@@ -310,6 +310,10 @@ export const fractalBoundary: Study = {
   terms: ['learning rate (LR)', 'full batch', 'mean-field parametrisation', 'box-counting dimension', 'float32 / float64'],
   claim:
     'In the fractal paper\'s setting (16 tanh units, mean-field, full-batch GD, input-layer LR × output-layer LR), the boundary between hyperparameters that train and those that do not stays intricate at every zoom: its box-counting dimension is well above 1 (a smooth curve\'s) and about the same at each depth.',
+  // Per depth, the map; with a float64 engine also a float32 and a float64 sample and the float64
+  // sample moved by one ulp (on the float64 engine alone: no float32 sample). A zoom with no
+  // boundary left to follow ends the run early.
+  sweeps: (ctx) => ({ count: studySize(ctx, FRACTAL_SIZES).depths * (ctx.float64 ? 4 : 1), atMost: true }),
   run: (ctx: StudyContext) => fractalRun(ctx, studySize(ctx, FRACTAL_SIZES)),
 };
 

@@ -73,6 +73,7 @@ export const lrFinder: Study = {
   title: 'The LR finder',
   terms: ['LR range test', 'learning rate (LR)', 'sharpness (λ)'],
   claim: "An exponential LR ramp's steepest loss descent suggests an LR that lies inside the band of constant LRs that converge.",
+  sweeps: () => ({ count: 1, atMost: false }),
   async run(ctx: StudyContext): Promise<StudyResult> {
     const instances = ctx.quick ? 8 : 32;
     // A short ramp, as the range test is used (a fraction of an epoch). The steepest descent moves

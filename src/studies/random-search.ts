@@ -83,6 +83,7 @@ export const randomSearch: Study = {
   title: 'Random vs grid search',
   terms: ['Sobol search'],
   claim: 'When only some hyperparameters matter, random and Sobol search find better settings than a grid of the same budget, and the gap grows with the number of dimensions.',
+  sweeps: () => ({ count: 3, atMost: false }),
   async run(ctx: StudyContext): Promise<StudyResult> {
     const seeds = ctx.quick ? 24 : 100;
     const steps = 50;

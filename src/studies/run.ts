@@ -6,7 +6,7 @@ import type { Engine } from '../engine/engine.ts';
 import { makePlan } from '../core/plan.ts';
 import type { NetResults, Results } from '../core/results.ts';
 import { parseNetSpec, parseSpec } from '../core/spec.ts';
-import type { Study, StudyContext, Verdict } from './types.ts';
+import type { Study, StudyContext, SweepCount, Verdict } from './types.ts';
 
 export interface Ran {
   readonly plan: Plan;
@@ -58,7 +58,7 @@ export async function runNetPlan(ctx: StudyContext, label: string, plan: NetPlan
 }
 
 /** The size a study runs at: `quick` (tests), its default (a few minutes on a CPU engine) or `full`. */
-export function studySize<T>(ctx: StudyContext, sizes: { readonly quick: T; readonly default: T; readonly full: T }): T {
+export function studySize<T>(ctx: Pick<StudyContext, 'quick' | 'full'>, sizes: { readonly quick: T; readonly default: T; readonly full: T }): T {
   return ctx.quick ? sizes.quick : ctx.full ? sizes.full : sizes.default;
 }
 
@@ -102,4 +102,13 @@ export type Condition = readonly [holds: boolean, failure: string, held: string]
 export function verdictOf(conditions: readonly Condition[]): Verdict {
   const failures = conditions.filter(([ok]) => !ok).map(([, why]) => why);
   return { holds: failures.length === 0, failures, checked: conditions.filter(([ok]) => ok).map(([, , held]) => held) };
+}
+
+/**
+ * Which sweep of a study's run is running, in words: "sweep 3 of 12", "sweep 3 of at most 16" where
+ * its findings decide the count (Study.sweeps), "sweep 3" without one or past it.
+ */
+export function sweepOf(k: number, planned: SweepCount | null): string {
+  if (!planned || k > planned.count) return `sweep ${k}`;
+  return `sweep ${k} of ${planned.atMost ? 'at most ' : ''}${planned.count}`;
 }

@@ -100,6 +100,7 @@ export const schedulesLate: Study = {
   terms: ['LR schedule', 'decade'],
   claim:
     'Under one optimiser, seven schedules leave runs in much the same place after 10% of training and far apart at the end; two optimisers under one schedule are already far apart at 10%.',
+  sweeps: () => ({ count: (SCHEDULES.length + 1) * FRACTIONS.length, atMost: false }),
   async run(ctx: StudyContext): Promise<StudyResult> {
     const n = ctx.quick ? 32 : 128;
     const total = ctx.quick ? 400 : 1000;

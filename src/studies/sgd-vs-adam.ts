@@ -119,6 +119,8 @@ export const sgdVsAdam: Study = {
   terms: ['learning rate (LR)', 'heavy-ball momentum', 'MLP', 'digits 8x8', 'test loss'],
   claim:
     'Adam converges faster early; SGD with momentum, annealed by a cosine schedule, matches or beats it on test accuracy by the end (each at its best LR).',
+  // Per variant and seed: the full run and its first tenth.
+  sweeps: (ctx) => ({ count: VARIANTS.length * studySize(ctx, SGD_ADAM_SIZES).seeds * 2, atMost: false }),
   async run(ctx: StudyContext): Promise<StudyResult> {
     const size = studySize(ctx, SGD_ADAM_SIZES);
     const early = Math.round(size.steps / 10);

@@ -143,6 +143,11 @@ export const sharpMinima: Study = {
   title: 'Large batches, sharp minima and generalisation',
   terms: ['batch size (B)', 'learning rate (LR)', 'lr/B', 'sharpness (λ)', 'test loss', 'rank correlation', 'MLP', 'digits 8x8'],
   claim: 'At matched LR/batch ratio, large batches end in sharper minima (larger top Hessian eigenvalue) with a worse test loss than small batches (Keskar et al. 2017).',
+  // Per batch size and seed: the matched-ratio sweep and the fixed-LR run.
+  sweeps: (ctx) => {
+    const s = studySize(ctx, SHARP_SIZES);
+    return { count: (s.bMax - s.bMin + 1) * s.seeds * 2, atMost: false };
+  },
   async run(ctx: StudyContext): Promise<StudyResult> {
     const size = studySize(ctx, SHARP_SIZES);
     const batches: number[] = [];

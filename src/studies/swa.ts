@@ -33,6 +33,7 @@ export const swaStudy: Study = {
   title: 'Stochastic weight averaging',
   terms: ['SWA'],
   claim: 'In a flat basin under gradient noise, the SWA average ends nearer the centre of the basin than the last iterate, on most runs.',
+  sweeps: () => ({ count: 1, atMost: false }),
   async run(ctx: StudyContext): Promise<StudyResult> {
     const n = ctx.quick ? 32 : 128;
     const steps = ctx.quick ? 600 : 1500;

@@ -142,6 +142,8 @@ export const textsExample: Study = {
   terms: ['learning rate (LR)', 'batch size (B)', 'heavy-ball momentum', 'MSE', 'noise floor'],
   claim:
     "Introductory texts on optimisers (tutorials and course notes that compare them on one toy problem) compare SGD (lr 0.01), SGD with momentum 0.9 (lr 0.01) and Adam (lr 0.001) on a linear regression with batch 32. Swept over the LR, each reaches the same noise floor at its own best LR: most of the gap between them at the texts' settings is the LR each was given.",
+  // Each optimiser as written, then over the LR once per seed.
+  sweeps: (ctx) => ({ count: TEXTS_OPTIMIZERS.length * (1 + studySize(ctx, TEXTS_SIZES).seeds), atMost: false }),
   async run(ctx: StudyContext): Promise<StudyResult> {
     const size = studySize(ctx, TEXTS_SIZES);
     const { steps, lrs, seeds } = size;

@@ -66,6 +66,7 @@ export const tuneTogether: Study = {
   terms: ['learning rate (LR)'],
   claim:
     "The LR band in which runs converge sits orders of magnitude apart for SGD with momentum and Adam: SGD's best LR is a terrible LR for Adam, and Adam's for SGD.",
+  sweeps: () => ({ count: OPTIMIZERS.length, atMost: false }),
   async run(ctx: StudyContext): Promise<StudyResult> {
     const nx = ctx.quick ? 40 : 160;
     const ny = ctx.quick ? 12 : 48;

@@ -84,6 +84,13 @@ export interface SummaryTable {
   readonly rows: readonly (readonly string[])[];
 }
 
+/** A study's sweep count at one size (Study.sweeps). */
+export interface SweepCount {
+  readonly count: number;
+  /** The count is an upper bound: the run's findings decide how many it makes. */
+  readonly atMost: boolean;
+}
+
 export interface Study {
   readonly id: string;
   /** What its runs are: networks train on data (the app picks their engine as it does for a network view). */
@@ -100,5 +107,12 @@ export interface Study {
    * default size everywhere.
    */
   readonly cpuMinutes?: number;
+  /**
+   * How many sweeps a run at the context's size makes, for its progress ("sweep 3 of 12"): exact, or
+   * `atMost` where its findings decide some of them (fractal-boundary: a zoom that finds no boundary
+   * stops, and the float64 samples depend on the engines). The tests check it against the sweeps
+   * each study's quick run reports.
+   */
+  sweeps(ctx: Pick<StudyContext, 'quick' | 'full' | 'float64'>): SweepCount;
   run(ctx: StudyContext): Promise<StudyResult>;
 }

@@ -323,7 +323,12 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
   let engine: Engine | null = null;
   const run = async (s: Study): Promise<StudyResult> => {
     engine ??= await E.make();
-    return s.run({ engine, quick: true });
+    const labels: string[] = [];
+    const r = await s.run({ engine, quick: true, onProgress: (l) => void (labels.at(-1) !== l && labels.push(l)) });
+    // Its progress counts the sweeps it said it would make ("sweep 3 of 8").
+    expect(labels.length, `${s.id}: ${labels.join(' | ')}`).toBe(s.sweeps({ quick: true }).count);
+    expect(s.sweeps({ quick: true }).atMost).toBe(false);
+    return r;
   };
   afterAll(async () => {
     await disposeChecked(engine);
@@ -349,7 +354,13 @@ for (const E of ENGINES) describe(`network studies on ${E.name} (quick sizes)`, 
   it('fractal-boundary: two depths, a boundary at each, its dimension between a curve and the plane; each depth sampled in float64', async () => {
     engine ??= await E.make();
     const float64 = new CpuEngine('cpu64', { workers: 0, spawn: null });
-    const r = await fractalBoundary.run({ engine, quick: true, float64 }).finally(() => float64.dispose());
+    const labels: string[] = [];
+    const r = await fractalBoundary.run({ engine, quick: true, float64, onProgress: (l) => void (labels.at(-1) !== l && labels.push(l)) }).finally(() => float64.dispose());
+    // Its progress stays within the count it gave (each depth: two samples, the ulp-moved one, the map).
+    const planned = fractalBoundary.sweeps({ quick: true, float64 });
+    expect(planned).toEqual({ count: 8, atMost: true });
+    expect(labels.length, labels.join(' | ')).toBeGreaterThanOrEqual(2);
+    expect(labels.length, labels.join(' | ')).toBeLessThanOrEqual(planned.count);
     expect(num(r, 'precisionSampleSide')).toBe(8);
     for (const key of ['precisionDisagree', 'precisionMinorityKept']) {
       const v = nums(r, key);

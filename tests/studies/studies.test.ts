@@ -72,7 +72,11 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
   let engine: Engine | null = null;
   const run = async (s: Study): Promise<StudyResult> => {
     engine ??= await E.make();
-    const r = await s.run({ engine, quick: true });
+    const labels: string[] = [];
+    const r = await s.run({ engine, quick: true, onProgress: (l) => void (labels.at(-1) !== l && labels.push(l)) });
+    // Its progress counts the sweeps it said it would make ("sweep 3 of 4").
+    expect(labels.length, `${s.id}: ${labels.join(' | ')}`).toBe(s.sweeps({ quick: true }).count);
+    expect(s.sweeps({ quick: true }).atMost).toBe(false);
     // The figures do not depend on the engine: checked once.
     if (E.name === 'cpu') expect(figureProblems(r)).toEqual([]);
     for (const t of r.tables ?? []) for (const row of t.rows) expect(row.length, t.title).toBe(t.columns.length);

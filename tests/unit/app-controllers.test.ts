@@ -13,6 +13,8 @@ import { EditBuffer } from '../../src/app/controllers/edit-buffer.ts';
 import { HistoryModel, entryState, readEntryState } from '../../src/app/history-model.ts';
 import { PassClock, StageClock, formatDuration, formatRemaining, formatRemainingShort, sweepTimeLeft, validationPasses } from '../../src/app/validation-passes.ts';
 import { verdictClass, verdictHeadline } from '../../src/app/controllers/study-controller.ts';
+import { sweepOf } from '../../src/studies/run.ts';
+import { STUDIES } from '../../src/studies/index.ts';
 
 const SPEC_JSON = {
   surface: { name: 'rosenbrock' },
@@ -281,6 +283,23 @@ describe("a study's verdict on the page", () => {
     expect(verdictClass(false, true)).toBe('unshown');
     expect(verdictHeadline(false, true)).toMatch(/^The claim is not shown on this quick run, which may be too small to show it: the default size tests it\.$/);
     expect([verdictClass(false, false), verdictHeadline(false, false)]).toEqual(['fails', 'The claim does not hold on this run.']);
+  });
+});
+
+describe("a running study's progress", () => {
+  it('says which sweep of how many: exact, at most (where findings decide), or without a count past it', () => {
+    expect(sweepOf(3, { count: 12, atMost: false })).toBe('sweep 3 of 12');
+    expect(sweepOf(3, { count: 16, atMost: true })).toBe('sweep 3 of at most 16');
+    expect(sweepOf(13, { count: 12, atMost: false })).toBe('sweep 13');
+    expect(sweepOf(1, null)).toBe('sweep 1');
+  });
+
+  it('has a count for every study at every size, at least one sweep', () => {
+    for (const s of STUDIES)
+      for (const ctx of [{ quick: true }, { quick: false }, { quick: false, full: true }]) {
+        const n = s.sweeps(ctx);
+        expect(Number.isInteger(n.count) && n.count >= 1, `${s.id} ${JSON.stringify(ctx)}: ${n.count}`).toBe(true);
+      }
   });
 });
 

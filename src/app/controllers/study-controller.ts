@@ -8,10 +8,10 @@ import type { Progress } from '../../engine/engine.ts';
 import { engineForPlan } from '../../engine/choose.ts';
 import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
 import { STUDIES, findStudy } from '../../studies/index.ts';
-import { openingSize } from '../../studies/run.ts';
+import { openingSize, sweepOf } from '../../studies/run.ts';
 import { panelSvg } from '../../view/svg.ts';
 import { panelSources } from '../../view/panels.ts';
-import type { RanSweep, Study, StudyResult } from '../../studies/types.ts';
+import type { RanSweep, Study, StudyResult, SweepCount } from '../../studies/types.ts';
 import type { AnyPlan } from '../../core/plan.ts';
 import { specKey } from '../../core/spec.ts';
 import type { EngineSet } from './engines.ts';
@@ -27,6 +27,8 @@ export class StudyController implements ReactiveController {
   progress: Progress | null = null;
   /** The time left of the current stage (a label: one sweep of the study), the stages run and the time taken. */
   private readonly clock = new StageClock();
+  /** The running study's sweep count at the size it runs at (Study.sweeps). */
+  private planned: SweepCount | null = null;
   /** How long the last run that ended took, and its sweeps (null while one runs, or after a cancel). */
   took: { readonly seconds: number; readonly sweeps: number } | null = null;
   result: StudyResult | null = null;
@@ -100,10 +102,10 @@ export class StudyController implements ReactiveController {
     return this.clock.timeLeft(p.done, p.total, now);
   }
 
-  /** How far the running study has come, in words: "sweep 7, 45 s so far" (empty before its first sweep). */
+  /** How far the running study has come, in words: "sweep 7 of 12, 45 s so far" (empty before its first sweep). */
   sofar(now = performance.now()): string {
     if (!this.running || this.clock.stages === 0) return '';
-    return `sweep ${this.clock.stages}, ${formatDuration(this.clock.elapsed(now))} so far`;
+    return `${sweepOf(this.clock.stages, this.planned)}, ${formatDuration(this.clock.elapsed(now))} so far`;
   }
 
   /** What the last run took, in words: "ran 12 sweeps in 45 s" (empty while one runs or none ended). */
@@ -141,6 +143,7 @@ export class StudyController implements ReactiveController {
       const engine = gpu ?? this.engines.cpu;
       if (size) this.size = size;
       const quick = (this.size ?? openingSize(study, !gpu)) === 'quick';
+      this.planned = study.sweeps({ quick, float64: this.engines.cpu64 });
       const result = await study.run({
         engine,
         engineFor: (plan) => engineForPlan(plan, this.engines.gpu, this.engines.cpu),
@@ -190,3 +193,4 @@ export function verdictHeadline(holds: boolean, quick: boolean): string {
 export function verdictClass(holds: boolean, quick: boolean): 'holds' | 'unshown' | 'fails' {
   return holds ? 'holds' : quick ? 'unshown' : 'fails';
 }
+
