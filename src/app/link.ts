@@ -73,26 +73,50 @@ function copy(v: unknown): unknown {
 }
 
 /**
- * Removes the value at `keys` from `root` (in place): an object's key is deleted; inside an array
- * nothing can be dropped without moving its other elements, so the whole array goes. Returns the
- * path removed, or null when there was nothing there.
+ * Removes the value at `keys` from `root` (in place): an object's key is deleted, also inside a list's
+ * element that is an object (a param group's `lr`: the group and the others stay, walkthrough 14);
+ * a list's element itself cannot be dropped without moving the others, so the whole list goes, as it
+ * does where an element's key to drop is missing (a required field, dropped in an earlier round).
+ * Returns the path removed, or null when there was nothing there.
  */
 function drop(root: Record<string, unknown>, keys: readonly string[]): string[] | null {
   let cur: unknown = root;
+  // The depth of the innermost list on the way: the list an element's problem takes with it.
+  let list = -1;
   for (let k = 0; k < keys.length - 1; k++) {
     const key = keys[k] as string;
     const next: unknown = Array.isArray(cur) ? cur[Number(key)] : isRecord(cur) && Object.hasOwn(cur, key) ? cur[key] : undefined;
-    if (Array.isArray(next)) {
-      // An element of a list: drop the list (start, betas, milestones, points …).
-      return drop(root, keys.slice(0, k + 1));
-    }
-    if (!isRecord(next)) return null;
+    if (Array.isArray(next)) list = k + 1;
+    else if (!isRecord(next)) return null;
     cur = next;
   }
   const last = keys[keys.length - 1];
-  if (last === undefined || !isRecord(cur) || !Object.hasOwn(cur, last)) return null;
-  delete cur[last];
-  return [...keys];
+  if (last !== undefined && isRecord(cur) && Object.hasOwn(cur, last)) {
+    delete cur[last];
+    return [...keys];
+  }
+  return list > 0 ? drop(root, keys.slice(0, list)) : null;
+}
+
+/**
+ * A grid axis whose parameter is refused goes whole, and the sweep keeps its other axis (the y
+ * axis becomes x): a sweep's required parameter, dropped alone, took the whole sweep with it and
+ * put the default view's in its place (walkthrough 14: a network view's batch-size axis lost, and
+ * a 65,536-run surface sweep run on the network). Returns the words for the notice, or null when
+ * `keys` is not a grid axis's parameter.
+ */
+function dropAxis(root: Record<string, unknown>, keys: readonly string[]): string | null {
+  const sweep = root.sweep;
+  const axis = keys[1];
+  if (keys.length !== 3 || keys[0] !== 'sweep' || keys[2] !== 'param' || (axis !== 'x' && axis !== 'y') || !isRecord(sweep) || !Object.hasOwn(sweep, axis)) return null;
+  delete sweep[axis];
+  const other = sweep.y;
+  if (axis === 'x' && isRecord(other)) {
+    sweep.x = other;
+    delete sweep.y;
+  }
+  const kept = isRecord(sweep.x) && typeof sweep.x.param === 'string' ? sweep.x.param : null;
+  return kept ? `the sweep runs along its other axis, ${kept}, alone` : 'the sweep has no axis left';
 }
 
 /** Most rounds of dropping: each round removes at least one field, and a spec has few. */
@@ -131,6 +155,12 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
       const why = /^unknown field/.test(err.detail) ? err.detail.replace(/; allowed: .*$/, '').replace(/^unknown field \((.*)\)$/, 'unknown field; $1') : err.detail;
       if (!keys || keys.length === 0 || keys[0] === '') continue;
       const top = keys[0] as string;
+      const axis = dropAxis(cur, keys);
+      if (axis) {
+        say(`${err.path} (${why}): ${axis}`);
+        changed = true;
+        continue;
+      }
       // A field given but refused is removed; a field missing (required) is taken from the defaults.
       const removed = keys.length > 1 ? drop(cur, keys) : null;
       if (removed) {
@@ -138,7 +168,10 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
         changed = true;
         continue;
       }
-      if (replaced.has(top) || !Object.hasOwn(defaults, top)) {
+      // The default view is a surface's: its sweep (256 x 256 runs) is no stand-in for a network's,
+      // which runs without one (one run) instead.
+      const network = Object.hasOwn(cur, 'network');
+      if (replaced.has(top) || !Object.hasOwn(defaults, top) || (network && top === 'sweep')) {
         if (Object.hasOwn(cur, top)) {
           delete cur[top];
           // The whole block goes (a required field of it is missing, perhaps dropped above): say which.

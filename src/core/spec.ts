@@ -1533,7 +1533,7 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
       if (Object.hasOwn(g.overrides, key)) {
         rd.fail(
           `optimizer.param_groups.${i}.${key}`,
-          `has no effect: ${spec.schedule?.name ?? ''} sets every param group's ${key} from its own values, as torch does; to give each group its own, write the schedule's value as a list, one per group (${groupListExample(spec, key)}), as torch takes it`,
+          `has no effect: ${spec.schedule?.name ?? ''} sets every param group's ${key} from its own values, as torch does; ${groupListAdvice(spec, key)}`,
         );
       }
     }
@@ -1554,6 +1554,18 @@ function groupListExample(spec: NetSpec, key: string): string {
   const value = typeof own === 'number' ? own : 0;
   // As many as torch's optimiser has groups: without the default group where it holds no tensor.
   return `${stand}: [${Array.from({ length: torchGroupCount(spec) }, () => value).join(', ')}]`;
+}
+
+/**
+ * What to do instead of a group's own value the schedule overwrites: write the schedule's value as a
+ * list, or, where it is one already (walkthrough 14: pasted torch code with both was told to write
+ * the list it had), leave the group's value out.
+ */
+function groupListAdvice(spec: NetSpec, key: string): string {
+  const stand = overrideStandIn(key);
+  const own = (spec.schedule?.params ?? {})[stand.slice('schedule.'.length)];
+  if (Array.isArray(own)) return `the schedule's list (${stand}: [${own.join(', ')}]) gives each group its own already: leave the group's ${key} out`;
+  return `to give each group its own, write the schedule's value as a list, one per group (${groupListExample(spec, key)}), as torch takes it`;
 }
 
 /** Where a network sweep path's value goes: the run's batch size, or a slot of some groups' parameter vectors. */

@@ -47,6 +47,49 @@ describe('repairSpec', () => {
     expect(s.dropped.join('\n')).toMatch(/sweep/);
   });
 
+  it("drops a refused key inside a list's element (a param group's lr), keeping the group and the others (walkthrough 14)", () => {
+    const net = {
+      network: { hidden: [8], activation: 'relu', batch_size: 16 },
+      data: { name: 'spiral', train: 40, test: 20 },
+      optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9, param_groups: [{ params: ['layers.0'], lr: 0.1 }, { params: ['layers.1'] }] },
+      schedule: { name: 'OneCycleLR', max_lr: [0.5, 0.05], total_steps: 200 },
+      steps: 200,
+      sweep: { x: { param: 'optimizer.param_groups.0.lr', min: 1e-4, max: 1, count: 12, scale: 'log' }, y: { param: 'network.batch_size', min: 1, max: 32, count: 6, scale: 'log' } },
+    };
+    const r = repairSpec(net, DEFAULTS);
+    const opt = r.spec.optimizer as { param_groups: unknown[] };
+    expect(opt.param_groups).toEqual([{ params: ['layers.0'] }, { params: ['layers.1'] }]);
+    expect((r.spec.schedule as { max_lr: unknown }).max_lr).toEqual([0.5, 0.05]);
+    // The refused axis goes; the sweep keeps the other one, not the default view's surface sweep.
+    expect(r.spec.sweep).toEqual({ kind: 'grid', x: { param: 'network.batch_size', min: 1, max: 32, count: 6, scale: 'log' }, y: null });
+    expect(r.dropped).toEqual([
+      expect.stringMatching(/^sweep\.x\.param \(optimizer\.param_groups\.0\.lr has no effect under OneCycleLR.*\): the sweep runs along its other axis, network\.batch_size, alone$/),
+      expect.stringMatching(/^optimizer\.param_groups\.0\.lr \(has no effect: .*the schedule's list \(schedule\.max_lr: \[0\.5, 0\.05\]\) gives each group its own already: leave the group's lr out\)$/),
+    ]);
+    // A list element refused whole takes its list with it (the others would move); so does an element's required key.
+    const noParams = repairSpec({ ...net, schedule: null, sweep: null, optimizer: { ...net.optimizer, param_groups: [{ params: 'layers.0' }, { params: ['layers.1'] }] } }, DEFAULTS);
+    expect((noParams.spec.optimizer as { param_groups?: unknown }).param_groups ?? []).toEqual([]);
+    expect(noParams.dropped.some((d) => d.startsWith('optimizer.param_groups'))).toBe(true);
+    expect((noParams.spec.optimizer as { name: string }).name).toBe('SGD');
+  });
+
+  it("gives a network spec whose sweep cannot be mended no sweep (one run), never the default view's surface sweep", () => {
+    const net = {
+      network: { hidden: [8], activation: 'relu', batch_size: 16 },
+      data: { name: 'spiral', train: 40, test: 20 },
+      optimizer: { name: 'SGD', lr: 0.01 },
+      steps: 20,
+      sweep: { x: { param: 'optimizer.nope', min: 0, max: 1, count: 4 }, y: { param: 'optimizer.nope2', min: 0, max: 1, count: 4 } },
+    };
+    const r = repairSpec(net, DEFAULTS);
+    expect(r.spec.sweep ?? null).toBeNull();
+    expect(r.dropped.join('\n')).toMatch(/sweep\.x\.param .*: the sweep runs along its other axis, optimizer\.nope2, alone/);
+    expect(r.dropped.join('\n')).not.toMatch(/default view's sweep/);
+    // A surface spec still takes the default view's sweep where its own cannot be mended.
+    const s = repairSpec({ ...good, sweep: { kind: 'grid', x: { param: 'optimizer.nope', min: 0, max: 1, count: 4 } } }, DEFAULTS);
+    expect(s.dropped.join('\n')).toMatch(/sweep\.x\.param .*: the sweep has no axis left/);
+  });
+
   it('gives the defaults for something that is not a spec at all, and says so', () => {
     const r = repairSpec([1, 2], DEFAULTS);
     expect(r.spec).toEqual(specToJSON(parseSpec(DEFAULTS)));
