@@ -310,3 +310,28 @@ export function netCurvePanels(plan: NetPlan, runs: readonly FigureRun[]): Chart
     { kind: 'chart', title: 'Gradient norm per step', xLabel: 'step', yLabel: '‖grad‖', logY: true, series: series(c.gradNorm, (k) => steps(runs[k] as FigureRun)) },
   ];
 }
+
+/**
+ * Rough seconds a network sweep takes on the CPU engine's `workers`: a cost per run-step (minibatch
+ * indices, schedule, bookkeeping: ~15,000 run-steps a second a core) plus its multiply-adds
+ * (forward, backward, update: ~1e9 a second a core), a swept batch size at the middle of its range.
+ * Fitted to the development machine's walkthrough sweeps (Iris, 160,000 runs x 200 steps: ~30 min on
+ * 2 loaded cores; digits, 1,024 x 200 at batches 1 to 1,000: 184 s) and right within a factor of ~3:
+ * it only decides whether to say, as the sweep starts, that it will take minutes (walkthrough 14).
+ */
+export function netSweepSeconds(plan: Pick<NetPlan, 'spec' | 'batch' | 'data' | 'layout' | 'dims' | 'runs'>, workers: number): number {
+  const batchDim = plan.dims.find((d) => d.where.kind === 'batch');
+  const batch = batchDim ? (batchDim.range.min + batchDim.range.max) / 2 : (plan.batch ?? plan.data.train.n);
+  const runSteps = plan.runs * plan.spec.steps;
+  const multiplyAdds = runSteps * batch * plan.layout.params * 3;
+  return (runSteps / 15_000 + multiplyAdds / 1e9) / Math.max(1, workers);
+}
+
+/** Network sweeps estimated (netSweepSeconds) above this many seconds are said to be long as they start. */
+export const LONG_NET_SWEEP_S = 60;
+
+/** What the page says as a long network sweep starts, or null for one that is not (netSweepSeconds). */
+export function longNetSweepNote(plan: Pick<NetPlan, 'spec' | 'batch' | 'data' | 'layout' | 'dims' | 'runs'>, workers: number): string | null {
+  if (netSweepSeconds(plan, workers) <= LONG_NET_SWEEP_S) return null;
+  return `${plan.runs.toLocaleString('en-US')} network runs of ${plan.spec.steps.toLocaleString('en-US')} steps: a sweep this size takes minutes or more on the CPU engine here. The header shows how far it is and the time left once measured; Escape or Cancel stops it and keeps the last map.`;
+}

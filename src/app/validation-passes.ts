@@ -133,8 +133,12 @@ export function formatRemainingShort(s: number | null): string {
   return `~${Math.round(s / 3600)} h left`;
 }
 
-/** A sweep's time left is estimated once this much of it is done, and this many seconds have passed. */
-export const ESTIMATE_AFTER = { fraction: 0.05, seconds: 1 } as const;
+/**
+ * A sweep's time left is estimated once this much of it is done and this many seconds have passed,
+ * or, before that, once its rate has been measured for `measuredSeconds` since its first progress (a
+ * long network sweep reached 5% after minutes, and said nothing until then: walkthrough 14).
+ */
+export const ESTIMATE_AFTER = { fraction: 0.05, seconds: 1, measuredSeconds: 5 } as const;
 /** Sweeps expected to take less than this many seconds in all show no estimate (it would flash by). */
 export const QUICK_SWEEP_S = 3;
 
@@ -149,11 +153,15 @@ export const QUICK_SWEEP_S = 3;
 export function sweepTimeLeft(done: number, total: number, elapsed: number, first: { readonly done: number; readonly elapsed: number } | null = null): string | undefined {
   if (!(total > 0 && done > 0 && done < total && elapsed > 0)) return undefined;
   const fraction = done / total;
-  if (fraction < ESTIMATE_AFTER.fraction || elapsed < ESTIMATE_AFTER.seconds) return undefined;
   const measured = first !== null && first.done < done && first.elapsed < elapsed;
+  const early = fraction < ESTIMATE_AFTER.fraction && !(measured && elapsed - first.elapsed >= ESTIMATE_AFTER.measuredSeconds);
+  if (early || elapsed < ESTIMATE_AFTER.seconds) return undefined;
   const left = measured ? ((total - done) * (elapsed - first.elapsed)) / (done - first.done) : elapsed / fraction - elapsed;
   if (elapsed + left < QUICK_SWEEP_S) return undefined;
-  return formatRemaining(left);
+  // A sweep of minutes says how far it is too: its bar barely moves at first.
+  if (left < 60) return formatRemaining(left);
+  const pct = 100 * fraction;
+  return `${pct < 1 ? pct.toFixed(1) : Math.floor(pct)}% · ${formatRemaining(left)}`;
 }
 
 /** A duration in words, to the second under a minute ("45 s", "3 min 10 s", "1 h 5 min"). */

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { P_OPTIMIZER } from '../../src/core/layout.ts';
-import { makeNetPlan } from '../../src/core/network/plan.ts';
+import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { sweepValue } from '../../src/core/plan.ts';
 import type { FloatColumn, NetResults } from '../../src/core/results.ts';
@@ -18,7 +18,7 @@ import type { NetTrajectory } from '../../src/core/trajectory.ts';
 import { anySpecToJSON, parseAnySpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
-import { drawnRuns, groupLrCurves, groupLrLegend, netCurvePanels, netCurves } from '../../src/app/net-runs.ts';
+import { drawnRuns, groupLrCurves, groupLrLegend, longNetSweepNote, netCurvePanels, netCurves, netSweepSeconds } from '../../src/app/net-runs.ts';
 import { keptNetSliders, netParamSliders, sliderCurve, sliderValue } from '../../src/app/sliders.ts';
 import { NET_PREVIEW_MAX_WORK, NetPreviewController, netRunWork } from '../../src/app/controllers/net-preview-controller.ts';
 import type { Timers } from '../../src/app/controllers/preview-controller.ts';
@@ -231,6 +231,44 @@ describe('the LR curves where the explicit groups hold every tensor (no default 
     expect(Array.from(g?.[0]?.values ?? [])).toEqual(Array.from(t.lr, () => 1));
     expect(groupLrLegend(plan)).toBeNull();
     expect(netCurvePanels(plan, [{ trajectory: t, colour: '#000', label: 'r' }])[1]?.title).toBe('Learning rate per step');
+  });
+});
+
+describe('a long network sweep', () => {
+  const plan = async (json: Record<string, unknown>): Promise<NetPlan> => {
+    const s = parseAnySpec(json);
+    if (s.problem !== 'network') throw new Error('not a network spec');
+    await prepareSpec(s);
+    return makeNetPlan(s);
+  };
+  const iris = (count: number) => ({
+    network: { hidden: [8], activation: 'tanh', batch_size: 16 },
+    data: { name: 'iris', train: 120, test: 30 },
+    optimizer: { name: 'SGD', lr: 0.1, momentum: 0.9 },
+    steps: 200,
+    sweep: { x: { param: 'optimizer.lr', min: 1e-3, max: 1, count, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.95, count: 32 } },
+  });
+
+  it('is estimated from its run-steps and multiply-adds, and said as it starts only when it takes minutes (walkthrough 14)', async () => {
+    // The Iris preset (32 x 32 runs, 200 steps) takes seconds on two workers; 5,000 x 32 runs, ~30 min.
+    const small = await plan(iris(32));
+    expect(netSweepSeconds(small, 2)).toBeLessThan(15);
+    expect(longNetSweepNote(small, 2)).toBeNull();
+    const big = await plan(iris(5000));
+    expect(netSweepSeconds(big, 2)).toBeGreaterThan(600);
+    expect(longNetSweepNote(big, 2)).toMatch(/^160,000 network runs of 200 steps: a sweep this size takes minutes or more/);
+    // More workers, less time.
+    expect(netSweepSeconds(big, 8)).toBeCloseTo(netSweepSeconds(big, 2) / 4, 6);
+    // Digits at batches 1 to 1,000 (1,024 runs): multiply-adds dominate, ~3 min measured on two cores.
+    const digits = await plan({
+      network: { hidden: [8], activation: 'relu', batch_size: 16 },
+      data: { name: 'digits8', train: 1000, test: 500 },
+      optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9 },
+      steps: 200,
+      sweep: { x: { param: 'optimizer.lr', min: 1e-4, max: 1, count: 64, scale: 'log' }, y: { param: 'network.batch_size', min: 1, max: 1000, count: 16, scale: 'log' } },
+    });
+    expect(netSweepSeconds(digits, 2)).toBeGreaterThan(60);
+    expect(netSweepSeconds(digits, 2)).toBeLessThan(600);
   });
 });
 

@@ -36,8 +36,13 @@ export interface EngineSet {
 /** Runs per GPU chunk in the app: small enough that the heatmap fills in row by row. */
 export const APP_CHUNK_RUNS = 65536;
 
+/** The CPU engine's Web Workers in the app: one a core, at most 8. */
+export function cpuWorkerCount(): number {
+  return Math.max(1, Math.min(8, globalThis.navigator?.hardwareConcurrency || 2));
+}
+
 export async function createEngines(opts: { forceCpu: boolean; onDeviceLost: (message: string) => void }): Promise<EngineSet> {
-  const workers = Math.max(1, Math.min(8, navigator.hardwareConcurrency || 2));
+  const workers = cpuWorkerCount();
   // In-process below ~1e5 run-steps keeps tiny sweeps instant; anything larger goes to workers.
   const cpuOpts = { workers, spawn: browserWorkerSpawner(), inProcessBelow: 0 };
   const connect = async (): Promise<void> => {

@@ -18,6 +18,8 @@ import { specKey } from '../../core/spec.ts';
 import type { Engine, Progress } from '../../engine/engine.ts';
 import type { RanSweep } from '../../studies/types.ts';
 import type { EngineSet } from './engines.ts';
+import { cpuWorkerCount } from './engines.ts';
+import { longNetSweepNote } from '../net-runs.ts';
 import type { MessageLine } from './message.ts';
 import { RenderThrottle } from './throttle.ts';
 import { sweepTimeLeft } from '../validation-passes.ts';
@@ -375,6 +377,10 @@ export class RunController implements ReactiveController {
         'This zoom is finer than float32 resolves: running on the float64 CPU engine, whose values tell neighbouring cells apart down to about 4 × 10^-16 of the value, at about the cost of the float32 CPU engine. Whether it resolves the map itself is checked on a sample of its runs when it is done.',
       ]);
     }
+    // A long sweep says so as it starts (a 160,000-run Iris sweep ran half an hour with only "running"
+    // to show for it: walkthrough 14); the GPU engine's sweeps of that size take seconds.
+    const long = engine.name === 'gpu' ? null : longNetSweepNote(plan, cpuWorkerCount());
+    if (long) this.message.add([long]);
     try {
       const res = await engine.run(plan, {
         signal: abort.signal,
