@@ -5,7 +5,8 @@
  * recorded run (train and test loss, LR, gradient norm) as the line charts draw them.
  */
 import type { NetPlan } from '../core/network/plan.ts';
-import { THRESHOLD_FACTOR, trainedGroups } from '../core/network/plan.ts';
+import type { MinibatchShape } from '../core/network/plan.ts';
+import { THRESHOLD_FACTOR, trainedGroups, trainsOnMinibatches } from '../core/network/plan.ts';
 import type { NoPlace } from '../core/plan.ts';
 import { placeRun, runCoordinates } from '../core/plan.ts';
 import { netParamLabel, netParamShort } from '../view/caption.ts';
@@ -76,16 +77,6 @@ export function netTrained(plan: MinibatchShape, cols: Pick<NetColumns, 'diverge
   return Number.isNaN(m) ? null : m < 0;
 }
 
-/** What netTrained needs of a plan: its batch size, and whether an axis sweeps it. */
-export type MinibatchShape = Pick<NetPlan, 'batch'> & { readonly dims?: readonly { readonly where: { readonly kind: string } }[] };
-
-/**
- * Whether a plan's runs train on minibatches: a batch size set, or swept (each run has one then,
- * though network.batch_size is unset: review 13). Only no batch size at all is full batch.
- */
-export function trainsOnMinibatches(plan: MinibatchShape): boolean {
-  return plan.batch !== null || (plan.dims ?? []).some((d) => d.where.kind === 'batch');
-}
 
 /** How netTrained decides, in words, for the summary's count. */
 export function netTrainedRule(plan: MinibatchShape): string {

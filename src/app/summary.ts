@@ -16,7 +16,7 @@ import type { Trajectory } from '../core/trajectory.ts';
 import { distinctDigits, formatNumber } from '../view/ticks.ts';
 import { count } from '../view/caption.ts';
 import { lastStep, shortParam } from './runs.ts';
-import type { MinibatchShape } from './net-runs.ts';
+import type { MinibatchShape } from '../core/network/plan.ts';
 import { netTrained, netTrainedRule } from './net-runs.ts';
 
 export interface OutcomeCounts {
@@ -219,8 +219,9 @@ export function fieldText(key: string, v: number, how: { readonly never?: string
   // The fractal paper's measure reads only with its sign's meaning (walkthrough 7: "-65.49" said
   // nothing without the notes): −Σv when the run trained, Σ1/v when not, larger in size = slower.
   if (key === 'convergence') {
-    const sign = v < 0 ? 'trained' : 'did not train';
-    return `${formatNumber(v)} (${how.minibatch ? `by its minibatch losses, ${sign}` : sign}; ${v < 0 ? 'more negative' : 'larger'} = slower)`;
+    // On minibatches the sign is the minibatch losses', not the outcome (netTrained): not "trained".
+    const sign = how.minibatch ? (v < 0 ? 'its minibatch losses fell' : 'its minibatch losses did not fall') : v < 0 ? 'trained' : 'did not train';
+    return `${formatNumber(v)} (${sign}; ${v < 0 ? 'more negative' : 'larger'} = slower)`;
   }
   return formatNumber(v);
 }

@@ -198,11 +198,13 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
   const complete = f.runsReady >= f.width * f.height;
   const out: LegendItem[] = [];
   if (f.mode === 'convergence') {
-    out.push({ kind: 'ramp', stops: stops((t) => convergenceColour(true, t), 6), label: `trained (${f.trained} runs)`, from: 'fast', to: 'slow' });
+    // On minibatches the sign says whether the minibatch losses fell, which is not the outcome's rule.
+    const [yes, no] = f.minibatch ? ['minibatch losses fell', 'minibatch losses did not fall'] : ['trained', 'did not train'];
+    out.push({ kind: 'ramp', stops: stops((t) => convergenceColour(true, t), 6), label: `${yes} (${f.trained} runs)`, from: 'fast', to: 'slow' });
     out.push({
       kind: 'ramp',
       stops: stops((t) => convergenceColour(false, t), 6),
-      label: `did not train (${f.untrained} runs)`,
+      label: `${no} (${f.untrained} runs)`,
       from: 'fast',
       to: 'slow',
     });

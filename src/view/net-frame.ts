@@ -6,6 +6,7 @@
  */
 import type { NetColumns } from '../core/results.ts';
 import type { NetPlan } from '../core/network/plan.ts';
+import { trainsOnMinibatches } from '../core/network/plan.ts';
 import type { HeatmapMode } from './frame.ts';
 import { HEATMAP_MODES } from './frame.ts';
 import type { Rgb } from './colors.ts';
@@ -57,6 +58,12 @@ export interface NetFrame {
   /** Ready runs that trained and did not, by the convergence measure's sign (every mode counts them). */
   readonly trained: number;
   readonly untrained: number;
+  /**
+   * The runs train on minibatches: the measure's sign is then its minibatch losses', not whether the
+   * run trained (the app's outcome goes by the whole training set's loss then: walkthrough 14 read
+   * "did not train" and "trained" for one run, and two counts of trained runs).
+   */
+  readonly minibatch: boolean;
   /** The colour range is a stand-in: no ready run has a value to range over yet (the legend names no ends). */
   readonly unranged?: true;
 }
@@ -165,6 +172,7 @@ export function netFrame(plan: NetPlan, columns: NetColumns, runsReady: number, 
     rank: mode === 'convergence' ? rank : new Float32Array(0),
     trained,
     untrained,
+    minibatch: trainsOnMinibatches(plan),
     ...(unranged ? { unranged: true as const } : {}),
   };
 }

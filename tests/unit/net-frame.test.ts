@@ -140,6 +140,12 @@ describe('a network sweep shown as a map', () => {
     expect(modeFor('network', 'outcome')).toBe('convergence');
     expect(modeFor('surface', 'test_loss')).toBe('outcome');
     const f = netFrame(plan, res, plan.runs, 'convergence');
+    // Full batch: the measure's sign is whether a run trained, and the legend says so.
+    expect(f.minibatch).toBe(false);
+    expect(netHeatmapLegend(f).map((it) => it.label).slice(0, 2)).toEqual([`trained (${f.trained} runs)`, `did not train (${f.untrained} runs)`]);
+    // On minibatches it is whether the minibatch losses fell: the legend does not call it trained.
+    const mb = { ...f, minibatch: true };
+    expect(netHeatmapLegend(mb).map((it) => it.label).slice(0, 2)).toEqual([`minibatch losses fell (${f.trained} runs)`, `minibatch losses did not fall (${f.untrained} runs)`]);
     expect(f.trained).toBeGreaterThan(0);
     expect(f.untrained).toBeGreaterThan(0);
     expect(netDominantShare(f)).toBeLessThan(0.9);
@@ -377,7 +383,9 @@ describe('fieldText: a run panel value in words', () => {
     // The measure's sign is its meaning: said beside the number.
     expect(fieldText('convergence', -65.49)).toBe('-65.49 (trained; more negative = slower)');
     expect(fieldText('convergence', 24.06)).toBe('24.06 (did not train; larger = slower)');
-    expect(fieldText('convergence', -65.49, { minibatch: true })).toBe('-65.49 (by its minibatch losses, trained; more negative = slower)');
+    // On minibatches the sign is the minibatch losses', not whether the run trained (walkthrough 14).
+    expect(fieldText('convergence', -65.49, { minibatch: true })).toBe('-65.49 (its minibatch losses fell; more negative = slower)');
+    expect(fieldText('convergence', 3.2, { minibatch: true })).toBe('3.2 (its minibatch losses did not fall; larger = slower)');
     expect(fieldText('sharpness', Number.NaN)).toBe('–');
     expect(fieldText('train_loss', 0.4782)).toBe('0.4782');
     expect(fieldText('steps_to_converge', -1)).toBe('never');

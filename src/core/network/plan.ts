@@ -80,6 +80,17 @@ export function trainedGroups(plan: Pick<NetPlan, 'groups'>): number[] {
   return plan.groups.flatMap((g, i) => (g.tensors.length > 0 ? [i] : []));
 }
 
+/** What trainsOnMinibatches needs of a plan: its batch size, and whether an axis sweeps it. */
+export type MinibatchShape = Pick<NetPlan, 'batch'> & { readonly dims?: readonly { readonly where: { readonly kind: string } }[] };
+
+/**
+ * Whether a plan's runs train on minibatches: a batch size set, or swept (each run has one then,
+ * though network.batch_size is unset: review 13). Only no batch size at all is full batch.
+ */
+export function trainsOnMinibatches(plan: MinibatchShape): boolean {
+  return plan.batch !== null || (plan.dims ?? []).some((d) => d.where.kind === 'batch');
+}
+
 /** Relative divergence bound (and the convergence measure's ceiling): the fractal notebook's max_val. */
 export const DIVERGENCE_FACTOR = 1e6;
 /** Relative training-loss threshold when network.threshold is null. */
