@@ -1587,13 +1587,21 @@ function problemSection(spec: SpecJSON): Section {
 }
 
 function networkSection(spec: SpecJSON): Section {
+  // The batch size's range is the training set's (the schema's bound is the largest any set allows:
+  // walkthrough 14 read "[1, 1048576]" beside Iris's 120), read with the field's own value set aside
+  // so that a batch too large still gets its hint.
+  const net = isRecord(spec.network) ? parsedNet({ ...spec, network: { ...spec.network, batch_size: null } }) : null;
+  const rows = net ? netTrainRows(net) : null;
+  const fields = paramFields('network', NETWORK_PARAMS, spec.network, 'torch', sweptPaths(spec)).map((f) =>
+    f.path === 'network.batch_size' && f.hint !== '' && rows !== null ? { ...f, hint: `[1, ${rows}] (the training set), drawn with replacement; empty = the whole training set (full batch)` } : f,
+  );
   return {
     id: 'network',
     title: 'Network',
     doc: 'A multilayer perceptron; the input and output widths follow the data set.',
     keys: ['network'],
     note: '',
-    groups: [{ path: 'network', title: '', fields: paramFields('network', NETWORK_PARAMS, spec.network, 'torch', sweptPaths(spec)), actions: [] }],
+    groups: [{ path: 'network', title: '', fields, actions: [] }],
     actions: [],
   };
 }

@@ -187,6 +187,15 @@ describe('the editor on network specs', () => {
   });
 });
 
+describe("the batch size's field", () => {
+  it("gives the training set's range, with replacement, also while its value is too large (walkthrough 14)", () => {
+    const hint = (spec: SpecJSON): string | undefined => (findField(buildForm(spec), 'network.batch_size') as { hint?: string } | undefined)?.hint;
+    const want = '[1, 120] (the training set), drawn with replacement; empty = the whole training set (full batch)';
+    expect(hint({ ...DEFAULT_NET_SPEC })).toBe(want);
+    expect(hint({ ...DEFAULT_NET_SPEC, network: { ...(DEFAULT_NET_SPEC.network as object), batch_size: 500 } })).toBe(want);
+  });
+});
+
 describe("torch's per-group lists in the editor", () => {
   // Iris, one explicit group (the first layer) and the default one, under OneCycleLR.
   const spec = (schedule: Record<string, unknown>): SpecJSON => ({
