@@ -236,18 +236,21 @@ export function axisPosition(range: AxisRange, v: number): number {
  * Whether `fixed` (the new plan's value of `path`) is where a run picked at `picked` stands: inside
  * the cell it was picked in when `from` sweeps `path` on a grid (half a cell either side, on the
  * axis's own scale: a 256-row momentum axis has no row at exactly the editor's 0.9, and its
- * nearest, 0.901, is that run: walkthrough 9), else the same value.
+ * nearest, 0.901, is that run: walkthrough 9), else the same value. An integer parameter (a batch
+ * size, a step count) has no value between two of its integers to pick: another integer is another
+ * setting, whatever cell it falls in (walkthrough 14: a pin at batch 63 became batch 77 in a zoom
+ * without a word).
  */
 export function sameSetting(
   fixed: number,
   picked: number,
   path: string,
-  from: { readonly mode: string; readonly width: number; readonly height: number; readonly dims: readonly { readonly path: string; readonly range: AxisRange }[] } | null,
+  from: { readonly mode: string; readonly width: number; readonly height: number; readonly dims: readonly { readonly path: string; readonly int: boolean; readonly range: AxisRange }[] } | null,
 ): boolean {
   const k = from ? from.dims.findIndex((d) => d.path === path) : -1;
   const d = k >= 0 ? from?.dims[k] : undefined;
   const count = from && d && from.mode === 'grid' ? (k === 0 ? from.width : from.height) : 0;
-  if (d && count > 1 && d.range.max !== d.range.min) {
+  if (d && !d.int && count > 1 && d.range.max !== d.range.min) {
     const [a, b] = [axisPosition(d.range, fixed), axisPosition(d.range, picked)];
     if (Number.isFinite(a) && Number.isFinite(b)) return Math.abs(a - b) <= 0.5 / (count - 1) + 1e-12;
   }

@@ -5,7 +5,7 @@
  * alternatives. (What the page does with them is checked in tests/browser/app.test.ts.)
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { axisPosition, makePlan, runCoordinates, scalePosition } from '../../src/core/plan.ts';
+import { axisPosition, makePlan, runCoordinates, sameSetting, scalePosition } from '../../src/core/plan.ts';
 import type { AnyPlan, Plan } from '../../src/core/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { SCHEDULES, findSchedule } from '../../src/core/registry/index.ts';
@@ -192,6 +192,16 @@ describe('runs across sweeps', () => {
     expect(both).toMatch(/^This sweep has no run where runs were picked, so they are shown at the nearest \(a pin: lr 0\.003162 → 0\.002154; a pin: lr 1\.778e-4 → 1e-4\): the curves are those runs'\.$/);
     // A run with no place is the cleared message's, not this one's.
     expect(movedRunsText(coarse, runs, () => null)).toBe('');
+  });
+
+  it('counts another integer as another setting on an integer axis, whatever cell it falls in (walkthrough 14)', () => {
+    const range = { param: 'network.batch_size', min: 1, max: 1000, scale: 'log' as const };
+    const from = { mode: 'grid', width: 6, height: 1, dims: [{ path: 'network.batch_size', int: true, range }] };
+    // 77 lies in the cell of 63 on a 6-column log axis over 1 … 1000, but is another batch size.
+    expect(sameSetting(77, 63, 'network.batch_size', from)).toBe(false);
+    expect(sameSetting(63, 63, 'network.batch_size', from)).toBe(true);
+    const real = { ...from, dims: [{ path: 'optimizer.lr', int: false, range: { ...range, param: 'optimizer.lr' } }] };
+    expect(sameSetting(77, 63, 'optimizer.lr', real)).toBe(true);
   });
 
   it('names runs by their hyperparameters', () => {
