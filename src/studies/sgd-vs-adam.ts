@@ -67,23 +67,39 @@ export interface SgdAdamFindings {
   /** Median final test accuracy at each one's best LR. */
   readonly adamTestAccuracy: number;
   readonly sgdTestAccuracy: number;
+  /**
+   * Adam's LRs whose test accuracy is within one standard error of its best (as good on this test
+   * set), and its early training loss at each: where some are not below SGD's, the early half rests
+   * on which of them the test set calls best, and the verdict says so (walkthrough 14).
+   */
+  readonly adamAsGood?: { readonly lrs: readonly number[]; readonly early: readonly number[] };
 }
+
+/** An accuracy as the page writes it: a percentage. */
+const pct = (x: number): string => `${fmt(100 * x, 3)}%`;
 
 /**
  * The claim: Adam's training loss early is below SGD-with-momentum's (both at their best LR), and
  * SGD with momentum (cosine) ends with a test accuracy at least Adam's less MATCH_TOLERANCE.
  */
 export function checkSgdVsAdam(f: SgdAdamFindings): Verdict {
+  const g = f.adamAsGood;
+  const behind = g ? g.lrs.flatMap((lr, i) => ((g.early[i] as number) < f.sgdEarlyTrainLoss ? [] : [`${fmt((g.early[i] as number))} at lr ${fmt(lr, 2)}`])) : [];
+  const narrowly =
+    behind.length > 0
+      ? ` at the LR the test set calls best; narrowly: at LRs as good within one standard error of test accuracy it is ${behind.join(', ')}, not below`
+      : '';
+  const points = `${fmt(100 * MATCH_TOLERANCE)} percentage points`;
   return verdictOf([
     [
       f.adamEarlyTrainLoss < f.sgdEarlyTrainLoss,
       `early, Adam's training loss ${fmt(f.adamEarlyTrainLoss)} is not below SGD's ${fmt(f.sgdEarlyTrainLoss)}`,
-      `early, Adam's training loss ${fmt(f.adamEarlyTrainLoss)} is below SGD's ${fmt(f.sgdEarlyTrainLoss)}`,
+      `early, Adam's training loss ${fmt(f.adamEarlyTrainLoss)} is below SGD's ${fmt(f.sgdEarlyTrainLoss)}${narrowly}`,
     ],
     [
       f.sgdTestAccuracy >= f.adamTestAccuracy - MATCH_TOLERANCE,
-      `at the end, SGD's test accuracy ${fmt(f.sgdTestAccuracy)} is more than ${MATCH_TOLERANCE} below Adam's ${fmt(f.adamTestAccuracy)}`,
-      `at the end, SGD's test accuracy ${fmt(f.sgdTestAccuracy)} is no more than ${MATCH_TOLERANCE} below Adam's ${fmt(f.adamTestAccuracy)}`,
+      `at the end, SGD's test accuracy ${pct(f.sgdTestAccuracy)} is more than ${points} below Adam's ${pct(f.adamTestAccuracy)}`,
+      `at the end, SGD's test accuracy ${pct(f.sgdTestAccuracy)} is no more than ${points} below Adam's ${pct(f.adamTestAccuracy)}`,
     ],
   ]);
 }
@@ -174,13 +190,6 @@ export const sgdVsAdam: Study = {
     if (earlyStep !== early) throw new Error(`sgd-vs-adam: the early step ${early} is not a recorded step (every ${every})`);
     const earlyLoss = paths.map((ts) => median(ts.map((t) => at(t, earlyStep))));
     const finalAcc = per.map((p) => p.accuracy[p.best] as number);
-    const f: SgdAdamFindings = {
-      adamEarlyTrainLoss: earlyLoss[0] as number,
-      sgdEarlyTrainLoss: earlyLoss[1] as number,
-      adamTestAccuracy: finalAcc[0] as number,
-      sgdTestAccuracy: finalAcc[1] as number,
-    };
-    const check = checkSgdVsAdam(f);
     // How much the verdict rests on the best-LR pick: the LRs whose median test accuracy is within
     // one standard error of the best (sqrt(p(1 - p) / test images)) are as good as it on this test
     // set; the early training loss over those LRs shows whether another pick would flip the early half.
@@ -191,6 +200,14 @@ export const sgdVsAdam: Study = {
       const idx = p.accuracy.map((a, i) => (a >= top - se ? i : -1)).filter((i) => i >= 0);
       return { lrs: idx.map((i) => p.lrs[i] as number), early: idx.map((i) => p.early[i] as number), se };
     })(adam);
+    const f: SgdAdamFindings = {
+      adamEarlyTrainLoss: earlyLoss[0] as number,
+      sgdEarlyTrainLoss: earlyLoss[1] as number,
+      adamTestAccuracy: finalAcc[0] as number,
+      sgdTestAccuracy: finalAcc[1] as number,
+      adamAsGood: { lrs: adamPlateau.lrs, early: adamPlateau.early },
+    };
+    const check = checkSgdVsAdam(f);
     const findings = {
       steps: size.steps,
       earlyStep,
@@ -213,7 +230,11 @@ export const sgdVsAdam: Study = {
       /** Adam's LRs within one standard error of its best test accuracy, and its early training loss at each. */
       adamPlateauLrs: adamPlateau.lrs,
       adamPlateauEarlyTrainLoss: adamPlateau.early,
-      ...f,
+      // The four numbers the claim is checked on (its plateau is the two lists above).
+      adamEarlyTrainLoss: f.adamEarlyTrainLoss,
+      sgdEarlyTrainLoss: f.sgdEarlyTrainLoss,
+      adamTestAccuracy: f.adamTestAccuracy,
+      sgdTestAccuracy: f.sgdTestAccuracy,
     };
     // Each curve is one run (or a median over the seeds) of a variant's LR sweep: the charts open the
     // first seed's sweeps, in the colouring of what the chart draws.
@@ -250,7 +271,6 @@ export const sgdVsAdam: Study = {
       series: per.map((p, k) => ({ label: VARIANTS[k]?.label ?? '', x: p.lrs, y: p.accuracy, colour: VARIANTS[k]?.colour ?? '#000' })),
       sources: sweeps('accuracy'),
     };
-    const pct = (x: number): string => `${fmt(100 * x, 3)}%`;
     const summary =
       `Digits 8x8 (${size.train} training, ${size.test} test images), 64-32-10 ReLU MLP, batch 32, ${size.steps} steps, ${size.lrs} LRs x ${plural(size.seeds, 'seed')} per optimiser. ` +
       `At step ${earlyStep} the training loss at each one's best LR is ${VARIANTS.map((v, k) => `${v.label}: ${fmt(earlyLoss[k] as number)}`).join('; ')}. ` +
