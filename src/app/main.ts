@@ -1,6 +1,7 @@
 /**
  * The app's entry: picks the engines (WebGPU, or CPU Web Workers when it is missing, disabled by
- * the link with `engine=cpu`, or lost) and mounts <bl-app>.
+ * the link with `engine=cpu`, or lost; `engine=gpu` sends network sweeps to the GPU whatever their
+ * size) and mounts <bl-app>.
  */
 import { createEngines } from './controllers/engines.ts';
 import type { BlApp } from './components/app.ts';
@@ -11,6 +12,7 @@ async function start(): Promise<void> {
   let app: BlApp | null = null;
   const engines = await createEngines({
     forceCpu: params.get('engine') === 'cpu',
+    forceGpu: params.get('engine') === 'gpu',
     onDeviceLost: (message) => app?.deviceLost(message),
   });
   app = document.createElement('bl-app') as BlApp;

@@ -93,3 +93,18 @@ export function runStatus(f: RunFacts): RunStatus {
     offerFloat64: !!f.netCheck?.rounding && !f.validating && f.engineName !== 'cpu64' && f.network && f.float64Fails !== true,
   };
 }
+
+/**
+ * The header's engine line: the engines' status, and, where a network map shown was drawn by
+ * another engine than the GPU the status names, which one and why (walkthrough 14: "WebGPU" over a
+ * map the CPU workers drew; networks go to the CPU engine on an emulated GPU and for sweeps of few
+ * runs, src/engine/choose.ts). `gpu`: a GPU engine is in use.
+ */
+export function engineLine(status: string, f: Pick<RunFacts, 'network' | 'hasResults' | 'engineUsed'>, gpu: boolean): { readonly text: string; readonly title: string } {
+  if (!gpu || !f.network || !f.hasResults || f.engineUsed === 'gpu') return { text: status, title: status };
+  const drew = f.engineUsed === 'cpu64' ? 'the float64 CPU engine' : 'the CPU workers';
+  return {
+    text: `${status} · this map: ${f.engineUsed === 'cpu64' ? 'float64 CPU' : 'CPU workers'}`,
+    title: `${status}. This network map was drawn by ${drew}: network sweeps train there on an emulated GPU, and on a real one when they have too few runs to fill it. Add engine=gpu to the link (#engine=gpu) to train networks on the GPU whatever their size.`,
+  };
+}

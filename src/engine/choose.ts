@@ -31,9 +31,11 @@ export function netOnGpu(runs: number, adapter: AdapterDescription): boolean {
 
 /**
  * The engine for a plan, given the GPU engine (null: none) and the float32 CPU engine: a network
- * sweep on the GPU only as netOnGpu allows, anything else on the GPU when there is one.
+ * sweep on the GPU only as netOnGpu allows, or whenever there is one with `forceGpu` (the app's
+ * `engine=gpu`: a GPU engineer checks the network kernel against the CPU on small sweeps, or on an
+ * emulated GPU, walkthrough 14); anything else on the GPU when there is one.
  */
-export function engineForPlan(plan: AnyPlan, gpu: GpuEngine | null, cpu: Engine): Engine {
-  if (plan.problem === 'network') return gpu && netOnGpu(plan.runs, gpu.gpu.adapter) ? gpu : cpu;
+export function engineForPlan(plan: AnyPlan, gpu: GpuEngine | null, cpu: Engine, forceGpu = false): Engine {
+  if (plan.problem === 'network') return gpu && (forceGpu || netOnGpu(plan.runs, gpu.gpu.adapter)) ? gpu : cpu;
   return gpu ?? cpu;
 }

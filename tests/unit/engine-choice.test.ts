@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnyPlan } from '../../src/core/plan.ts';
-import { NET_GPU_MIN_RUNS, netOnGpu } from '../../src/engine/choose.ts';
+import { NET_GPU_MIN_RUNS, engineForPlan, netOnGpu } from '../../src/engine/choose.ts';
+import type { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import type { Engine } from '../../src/engine/engine.ts';
 import { runNetSpec, runSpec } from '../../src/studies/run.ts';
@@ -28,6 +29,25 @@ describe('netOnGpu', () => {
   it('never to an emulated one', () => {
     expect(netOnGpu(65_536, SWIFTSHADER)).toBe(false);
     expect(netOnGpu(65_536, { ...H200, description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(false);
+  });
+});
+
+describe('engineForPlan', () => {
+  // Only the adapter is read of the GPU engine, and the plans' kind and run count.
+  const gpuOn = (adapter: typeof H200) => ({ name: 'gpu', gpu: { adapter } }) as unknown as GpuEngine;
+  const cpu = { name: 'cpu' } as unknown as Engine;
+  const net = (runs: number) => ({ problem: 'network', runs }) as unknown as AnyPlan;
+  const surface = { problem: 'surface', runs: 4 } as unknown as AnyPlan;
+
+  it("routes networks by netOnGpu, and with forceGpu (the app's engine=gpu) to any GPU, emulated or not, whatever the runs (walkthrough 14)", () => {
+    expect(engineForPlan(net(64), gpuOn(H200), cpu).name).toBe('cpu');
+    expect(engineForPlan(net(4096), gpuOn(H200), cpu).name).toBe('gpu');
+    expect(engineForPlan(net(65_536), gpuOn(SWIFTSHADER), cpu).name).toBe('cpu');
+    expect(engineForPlan(net(64), gpuOn(H200), cpu, true).name).toBe('gpu');
+    expect(engineForPlan(net(64), gpuOn(SWIFTSHADER), cpu, true).name).toBe('gpu');
+    // No GPU: the CPU engine, forced or not; surfaces on the GPU whenever there is one.
+    expect(engineForPlan(net(64), null, cpu, true).name).toBe('cpu');
+    expect(engineForPlan(surface, gpuOn(SWIFTSHADER), cpu).name).toBe('gpu');
   });
 });
 

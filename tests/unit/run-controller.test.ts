@@ -50,7 +50,7 @@ const SURFACE = {
 async function setup(spec: AnySpec) {
   const cpu = counted('cpu');
   const cpu64 = counted('cpu64');
-  const engines = { gpu: null, cpu: cpu.engine, cpu64: cpu64.engine, status: '' } as unknown as EngineSet;
+  const engines = { gpu: null, forceGpu: false, cpu: cpu.engine, cpu64: cpu64.engine, status: '' } as unknown as EngineSet;
   const message = new MessageLine(host());
   const ends: boolean[] = [];
   const ctl = new RunController(host(), engines, message, () => spec, () => {}, (_p: AnyPlan, finished: boolean) => ends.push(finished));

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunFacts } from '../../src/app/run-status.ts';
-import { runState, runStatus, validationBadge } from '../../src/app/run-status.ts';
+import { engineLine, runState, runStatus, validationBadge } from '../../src/app/run-status.ts';
 
 const IDLE: RunFacts = {
   running: false,
@@ -87,5 +87,23 @@ describe('the offer to draw the view in float64', () => {
     ['no network view is shown', { network: false }],
   ])('is not made when %s', (_why, f) => {
     expect(runStatus({ ...rounding, ...f }).offerFloat64).toBe(false);
+  });
+});
+
+describe("the header's engine line", () => {
+  const status = 'WebGPU: google / swiftshader';
+  it('names the engine that drew a network map where it is not the GPU the status names (walkthrough 14)', () => {
+    const cpuMap = engineLine(status, { network: true, hasResults: true, engineUsed: 'cpu' }, true);
+    expect(cpuMap.text).toBe('WebGPU: google / swiftshader · this map: CPU workers');
+    expect(cpuMap.title).toMatch(/drawn by the CPU workers: .*#engine=gpu/);
+    expect(engineLine(status, { network: true, hasResults: true, engineUsed: 'cpu64' }, true).text).toBe('WebGPU: google / swiftshader · this map: float64 CPU');
+  });
+  it('is the status alone for a GPU-drawn map, a surface, no map yet, or no GPU', () => {
+    for (const [f, gpu] of [
+      [{ network: true, hasResults: true, engineUsed: 'gpu' }, true],
+      [{ network: false, hasResults: true, engineUsed: 'cpu' }, true],
+      [{ network: true, hasResults: false, engineUsed: 'cpu' }, true],
+      [{ network: true, hasResults: true, engineUsed: 'cpu' }, false],
+    ] as const) expect(engineLine(status, f, gpu)).toEqual({ text: status, title: status });
   });
 });

@@ -62,6 +62,7 @@ import './race-view.ts';
 import './run-panel.ts';
 import type { SelectedRun } from './run-panel.ts';
 import { setAt } from '../spec-edit.ts';
+import { engineLine } from '../run-status.ts';
 import './spec-editor.ts';
 import type { SpecChangeDetail, SpecChangeEvent } from './spec-editor.ts';
 
@@ -744,7 +745,10 @@ export class BlApp extends LitElement {
       <header>
         ${ctl.explorerClosed ? nothing : html`<button class="skip" @click=${() => this.renderRoot.querySelector('bl-heatmap')?.focusPlot()}>Skip to the heatmap</button>`}
         <h1>basinlab</h1>
-        <span class="status" data-testid="engine-status">${this.engines.status}</span>
+        ${(() => {
+          const line = engineLine(this.engines.status, { network: !!net, hasResults: !!net?.results, engineUsed: sweep.engineUsed }, !!this.engines.gpu);
+          return html`<span class="status" data-testid="engine-status" title=${line.title}>${line.text}</span>`;
+        })()}
         ${ctl.explorerClosed
           ? nothing
           : html`<button class="to-editor" data-testid="to-editor" title="The spec editor is below the map and the runs at this width" @click=${() => this.renderRoot.querySelector('bl-spec-editor')?.scrollIntoView({ block: 'start' })}>Edit the spec ↓</button>`}

@@ -13,6 +13,12 @@ import { browserShaderSources } from '../../engine/gpu/shader-sources-browser.ts
 
 export interface EngineSet {
   gpu: GpuEngine | null;
+  /**
+   * The link's `engine=gpu`: network sweeps train on the GPU engine whenever there is one, however
+   * few their runs and on an emulated GPU too (engineForPlan), so that the GPU's network kernel can
+   * be checked against the CPU in the app.
+   */
+  readonly forceGpu: boolean;
   readonly cpu: CpuEngine;
   readonly cpu64: CpuEngine;
   /** One line for the status bar: which engine runs sweeps, and why. */
@@ -41,7 +47,7 @@ export function cpuWorkerCount(): number {
   return Math.max(1, Math.min(8, globalThis.navigator?.hardwareConcurrency || 2));
 }
 
-export async function createEngines(opts: { forceCpu: boolean; onDeviceLost: (message: string) => void }): Promise<EngineSet> {
+export async function createEngines(opts: { forceCpu: boolean; forceGpu?: boolean; onDeviceLost: (message: string) => void }): Promise<EngineSet> {
   const workers = cpuWorkerCount();
   // In-process below ~1e5 run-steps keeps tiny sweeps instant; anything larger goes to workers.
   const cpuOpts = { workers, spawn: browserWorkerSpawner(), inProcessBelow: 0 };
@@ -51,7 +57,7 @@ export async function createEngines(opts: { forceCpu: boolean; onDeviceLost: (me
     set.gpu = engine;
     set.gpuLost = false;
     const a = ctx.adapter;
-    set.status = `WebGPU: ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' / ') || 'adapter'}`;
+    set.status = `WebGPU: ${[a.vendor, a.architecture, a.description].filter(Boolean).join(' / ') || 'adapter'}${set.forceGpu ? '; network sweeps on it too (engine=gpu)' : ''}`;
     void ctx.device.lost.then((info) => {
       if (info.reason === 'destroyed') return;
       if (set.dropGpu(engine, `GPU device lost (${info.message || info.reason}): this view runs on the CPU engine in ${workers} Web Workers; the next run asks for a new GPU device`)) {
@@ -63,6 +69,7 @@ export async function createEngines(opts: { forceCpu: boolean; onDeviceLost: (me
   let connecting: Promise<void> | null = null;
   const set: EngineSet = {
     gpu: null,
+    forceGpu: opts.forceGpu === true && !opts.forceCpu,
     cpu: new CpuEngine('cpu', cpuOpts),
     cpu64: new CpuEngine('cpu64', cpuOpts),
     status: '',

@@ -162,7 +162,7 @@ export class RunController implements ReactiveController {
     if (finerThanFloat32(plan) || (float64 && plan.problem === 'network')) return this.engines.cpu64;
     // Networks: the GPU engine on a real GPU for a sweep of enough runs to fill it; otherwise the CPU
     // engine in Web Workers trains them faster (src/engine/choose.ts, measured).
-    return engineForPlan(plan, this.engines.gpu, this.engines.cpu);
+    return engineForPlan(plan, this.engines.gpu, this.engines.cpu, this.engines.forceGpu);
   }
 
   /**

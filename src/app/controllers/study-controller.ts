@@ -139,14 +139,14 @@ export class StudyController implements ReactiveController {
       // Network studies: the GPU engine on a real GPU, for the sweeps with runs enough to fill it; the
       // rest, and every network sweep on a CPU-emulated GPU (SwiftShader), on the CPU engine in Web
       // Workers, which trains them faster (as run-controller.ts decides, src/engine/choose.ts).
-      const gpu = this.engines.gpu && !(study.problem === 'network' && isSoftwareAdapter(this.engines.gpu.gpu.adapter)) ? this.engines.gpu : null;
+      const gpu = this.engines.gpu && (this.engines.forceGpu || !(study.problem === 'network' && isSoftwareAdapter(this.engines.gpu.gpu.adapter))) ? this.engines.gpu : null;
       const engine = gpu ?? this.engines.cpu;
       if (size) this.size = size;
       const quick = (this.size ?? openingSize(study, !gpu)) === 'quick';
       this.planned = study.sweeps({ quick, float64: this.engines.cpu64 });
       const result = await study.run({
         engine,
-        engineFor: (plan) => engineForPlan(plan, this.engines.gpu, this.engines.cpu),
+        engineFor: (plan) => engineForPlan(plan, this.engines.gpu, this.engines.cpu, this.engines.forceGpu),
         float64: this.engines.cpu64,
         quick,
         signal: abort.signal,
