@@ -405,7 +405,7 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     yLabel: 'boxes holding boundary',
     logX: true,
     logY: true,
-    series: dims.map((b, k) => ({ label: `depth ${k}: D = ${fmt(b.dimension, 3)}`, x: b.sizes, y: b.counts, colour: DEPTH_COLOURS[k % DEPTH_COLOURS.length] as string })),
+    series: dims.map((b, k) => ({ label: `depth ${k}: D = ${fmt(b.dimension, 3)}`, x: b.sizes, y: b.counts, colour: DEPTH_COLOURS[k % DEPTH_COLOURS.length] as string, markers: true })),
     sources: mapSources,
   };
   const perDepth: ChartPanel = {
