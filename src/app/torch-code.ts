@@ -21,6 +21,8 @@ import type { AnySpec } from '../core/spec.ts';
 import { SpecErrors } from '../core/errors.ts';
 import { defaultGroupEmpty, groupListFits, parseAnySpec, ungroupedTensors } from '../core/spec.ts';
 import { editGroupLists, parsedNet, retargetUnreachedAxes } from './spec-edit.ts';
+import { isRecord } from '../core/json.ts';
+import { formatNumber } from '../view/ticks.ts';
 
 type Value = number | string | boolean | null | readonly Value[] | Call | Ref | Dict | Expr;
 
@@ -454,8 +456,34 @@ export function pasteInto(view: Record<string, unknown>, read: TorchCode): { rea
   const refused = bare ? torchGroupsProblem(read, bare) : null;
   if (refused) return { refused };
   const fitted = !read.schedule && bare ? fitGroupLists(pasted, bare) : { json: pasted, notes: [] };
-  const { json, notes } = retargetGroupAxes(view, fitted.json);
-  return { json, notes: [replacedGroupsNote(read, view), ...fitted.notes, ...notes].filter((t) => t !== '') };
+  const retargeted = retargetGroupAxes(view, fitted.json);
+  const { json, notes } = nesterovAxis(retargeted.json);
+  return { json, notes: [replacedGroupsNote(read, view), ...fitted.notes, ...retargeted.notes, ...notes].filter((t) => t !== '') };
+}
+
+/**
+ * A pasted `nesterov=True` over a view whose grid sweeps the momentum from 0: torch's SGD refuses
+ * Nesterov at momentum 0 (ValueError), so the spec's mending would drop nesterov for every run
+ * (walkthrough 14: the pasted optimiser was not Nesterov anywhere). The axis loses its 0 instead, its
+ * other values kept (it starts at its second value, one value fewer), and a note says so. Other
+ * specs as they are.
+ */
+export function nesterovAxis(json: Record<string, unknown>): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } {
+  const opt = json.optimizer;
+  const sweep = json.sweep;
+  if (!isRecord(opt) || opt.nesterov !== true || !isRecord(sweep)) return { json, notes: [] };
+  const out: Record<string, unknown> = { ...sweep };
+  const notes: string[] = [];
+  for (const k of ['x', 'y'] as const) {
+    const a = sweep[k];
+    if (!isRecord(a) || a.param !== 'optimizer.momentum' || a.min !== 0 || a.scale === 'log') continue;
+    const [max, count] = [a.max, a.count];
+    if (typeof max !== 'number' || typeof count !== 'number' || !Number.isInteger(count) || count < 2 || !(max > 0)) continue;
+    const second = max / (count - 1);
+    out[k] = { ...a, min: second, count: count - 1 };
+    notes.push(`The sweep's momentum axis starts at ${formatNumber(second, 4)} now, not 0, with its other ${count - 1} values as they were: torch's SGD refuses nesterov=True at momentum 0.`);
+  }
+  return notes.length > 0 ? { json: { ...json, sweep: out }, notes } : { json, notes: [] };
 }
 
 /**

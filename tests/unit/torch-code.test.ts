@@ -169,6 +169,20 @@ sched = lr_scheduler.SequentialLR(opt, schedulers=[warm, cos], milestones=[5])`)
     expect('json' in same && (same.json.schedule as { max_lr: unknown }).max_lr).toEqual([0.02, 0.2]);
   });
 
+  it("keeps a pasted nesterov=True over a momentum axis from 0: the axis loses its 0, its other values kept (walkthrough 14)", () => {
+    const view = { surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 1e-3, momentum: 0.9 }, steps: 50, sweep: { x: { param: 'optimizer.lr', min: 1e-4, max: 1e-2, count: 8, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 10 } } };
+    const got = pasteInto(view, readTorchCode('optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)'));
+    if (!('json' in got)) throw new Error('refused');
+    const spec = parseAnySpec(got.json);
+    expect(spec.optimizer.params.nesterov).toBe(true);
+    const y = (got.json.sweep as { y: { min: number; max: number; count: number } }).y;
+    expect([y.min, y.max, y.count]).toEqual([0.1, 0.9, 9]);
+    expect(got.notes).toContainEqual("The sweep's momentum axis starts at 0.1 now, not 0, with its other 9 values as they were: torch's SGD refuses nesterov=True at momentum 0.");
+    // Without nesterov, or an axis that does not start at 0: as it was.
+    const plain = pasteInto(view, readTorchCode('optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)'));
+    expect('json' in plain && (plain.json.sweep as { y: { min: number } }).y.min).toBe(0);
+  });
+
   it("hands values torch refuses to the spec reader, which names the field and torch's range", () => {
     const r = readTorchCode('opt = torch.optim.Adam(params, lr=-1e-3, betas=(0.9, 1.5))');
     expect(() => parseSpec({ surface: 'rosenbrock', steps: 10, optimizer: r.optimizer })).toThrow(/optimizer\.lr: -0\.001 is out of range; allowed \[0, inf\)/);
