@@ -67,7 +67,15 @@ export function sobolUnit(seed: number, run: number, dim: number): number {
 
 /** Maps a unit value to [min, max] on a linear or log scale (u = 1 only reached by grids). */
 export function scaleUnit(u: number, min: number, max: number, scale: 'linear' | 'log'): number {
-  if (scale === 'log') return Math.exp(Math.log(min) + u * (Math.log(max) - Math.log(min)));
+  // In log10 and back, as numpy's logspace, and a whole decade as its literal: exact at decades (1e-2
+  // ... 1e6 gave 999.9999999999989 for 1000 through exp and log: review 18), so a run labelled
+  // lr = 1000 runs torch's lr=1000. V8's `10 ** k` is not correctly rounded (10 ** -5 is
+  // 9.999999999999999e-6); the literal `1e-5` is. Only an exactly whole log10 is a decade: a deep
+  // zoom's neighbouring values, a few ulps apart, are never pulled onto one.
+  if (scale === 'log') {
+    const v = Math.log10(min) + u * (Math.log10(max) - Math.log10(min));
+    return Number.isInteger(v) ? Number(`1e${v}`) : 10 ** v;
+  }
   return min + u * (max - min);
 }
 

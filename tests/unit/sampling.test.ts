@@ -83,6 +83,13 @@ describe('sweep sampling', () => {
     for (let i = 1; i < 5; i++) expect((log[i] as number) / (log[i - 1] as number)).toBeCloseTo(10, 10);
     expect([...axisValues(100, 1000, 4, 'linear', true)]).toEqual([100, 400, 700, 1000]);
     expect([...axisValues(3, 7, 1, 'linear', false)]).toEqual([3]);
+    // Exact at decades, as numpy's logspace (review 18: exp and log gave 999.9999999999989 for 1000),
+    // including negative ones, which V8's 10 ** k misses (10 ** -5 is 9.999999999999999e-6).
+    expect([...axisValues(1e-2, 1e6, 9, 'log', false)]).toEqual([0.01, 0.1, 1, 10, 100, 1000, 1e4, 1e5, 1e6]);
+    expect([...axisValues(1e-5, 1e-2, 4, 'log', false)]).toEqual([1e-5, 1e-4, 1e-3, 1e-2]);
+    // Between decades, geometric to the last bits or so.
+    const mid = axisValues(20, 600, 3, 'log', false)[1] as number;
+    expect(Math.abs(mid - Math.sqrt(20 * 600)) / mid).toBeLessThan(1e-15);
   });
 
   it('random points depend only on (seed, run, dim)', () => {
