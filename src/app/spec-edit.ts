@@ -25,7 +25,7 @@ import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurfa
 import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '../core/run-settings.ts';
 import { RUN_SETTINGS, U32_MAX, isBlock } from '../core/run-settings.ts';
 import type { NetSpec, PathContext, Scale, ScheduleSpec } from '../core/spec.ts';
-import { MAX_AXIS_COUNT, MAX_RUNS, groupScheduleOverrides, netTrainRows, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths, torchGroupCount } from '../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, groupScheduleOverrides, netTrainRows, compactTensorNames, tensorsOfOptimizerValue, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths, torchGroupCount } from '../core/spec.ts';
 import { DATA_SETS, findDataSet } from '../core/data/index.ts';
 import { axisValues, distinctIntCount } from '../core/sampling.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../core/network/schema.ts';
@@ -1320,9 +1320,20 @@ function surfaceSection(spec: SpecJSON): Section {
 function optimizerSection(spec: SpecJSON): Section {
   const name = nameOf(spec.optimizer);
   const def = findOptimizer(name);
+  // With param groups, each of the optimiser's own values says which tensors it trains (walkthrough
+  // 14: "lr" read as every layer's while a group set layers.0's; the caption named layers.1).
+  const net = Array.isArray((spec.optimizer as { param_groups?: unknown } | undefined)?.param_groups) ? parsedNet(spec) : null;
+  const reaches = (f: Field): Field => {
+    const key = f.path.slice('optimizer.'.length).split('.')[0] ?? '';
+    // Only where a group sets it: otherwise the value trains every tensor, as without groups.
+    if (!net || !net.paramGroups.some((g) => Object.hasOwn(g.overrides, key)) || f.type === 'select' || f.type === 'checkbox') return f;
+    const t = compactTensorNames(net, tensorsOfOptimizerValue(net, key));
+    const where = t.length === 0 ? 'trains no tensor: every param group sets its own' : `for ${t.join(', ')} (the param groups that set ${key} have their own)`;
+    return { ...f, hint: f.hint === '' ? where : `${f.hint}; ${where}` };
+  };
   const fields = [
     selectField('optimizer.name', 'optimizer', name, entryOptions(OPTIMIZERS), def?.doc ?? ''),
-    ...(def ? paramFields('optimizer', def.params, spec.optimizer, 'torch', sweptPaths(spec)) : []),
+    ...(def ? paramFields('optimizer', def.params, spec.optimizer, 'torch', sweptPaths(spec)).map(reaches) : []),
   ];
   return {
     id: 'optimizer',

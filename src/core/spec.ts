@@ -1356,6 +1356,32 @@ export function ungroupedTensors(spec: NetSpec): string[] {
   return inNoGroup(specLayout(spec.network, spec.data)?.tensors.map((t) => t.name) ?? [], spec.paramGroups);
 }
 
+/**
+ * The tensors the optimiser's own value of `key` trains in a spec with param groups: those in no
+ * group, and those of each group that does not set `key` itself (torch: a group's value falls back
+ * to the optimiser's). Empty without groups (it trains every tensor).
+ */
+export function tensorsOfOptimizerValue(spec: NetSpec, key: string): string[] {
+  if (spec.paramGroups.length === 0) return [];
+  const names = specLayout(spec.network, spec.data)?.tensors.map((t) => t.name) ?? [];
+  const setting = spec.paramGroups.filter((g) => Object.hasOwn(g.overrides, key));
+  return inNoGroup(names, setting);
+}
+
+/** Tensor names with each layer whose tensors are all listed written as the layer: `layers.0.weight, layers.0.bias` → `layers.0`. */
+export function compactTensorNames(spec: NetSpec, names: readonly string[]): string[] {
+  const all = specLayout(spec.network, spec.data)?.tensors.map((t) => t.name) ?? [];
+  const layerOf = (t: string): string => t.split('.').slice(0, 2).join('.');
+  const out: string[] = [];
+  for (const t of names) {
+    const layer = layerOf(t);
+    const whole = all.filter((a) => layerOf(a) === layer).every((a) => names.includes(a));
+    const name = whole ? layer : t;
+    if (!out.includes(name)) out.push(name);
+  }
+  return out;
+}
+
 /** Of the tensors `names`, those in none of `groups` (a group names tensors, or layers: `layers.0` holds `layers.0.weight`). */
 function inNoGroup(names: readonly string[], groups: readonly { readonly params: readonly string[] }[]): string[] {
   return names.filter((t) => !groups.some((g) => g.params.some((n) => t === n || t.startsWith(`${n}.`))));

@@ -196,6 +196,20 @@ describe("the batch size's field", () => {
   });
 });
 
+describe("the optimiser's own values with param groups", () => {
+  it('say which layers they train where a group sets its own (walkthrough 14)', () => {
+    const hint = (spec: SpecJSON, path: string): string | undefined => (findField(buildForm(spec), path) as { hint?: string } | undefined)?.hint;
+    const grouped = { ...DEFAULT_NET_SPEC, optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9, param_groups: [{ params: ['layers.0'], lr: 0.1 }] } };
+    expect(hint(grouped, 'optimizer.lr')).toMatch(/(^|; )for layers\.1 \(the param groups that set lr have their own\)$/);
+    // No group sets momentum: it trains every tensor, as without groups, and says nothing more.
+    expect(hint(grouped, 'optimizer.momentum')).not.toMatch(/for layers/);
+    const both = { ...grouped, optimizer: { ...grouped.optimizer, param_groups: [{ params: ['layers.0'], lr: 0.1 }, { params: ['layers.1'], lr: 0.2 }] } };
+    expect(hint(both, 'optimizer.lr')).toMatch(/(^|; )trains no tensor: every param group sets its own$/);
+    // Without groups: the plain range.
+    expect(hint({ ...DEFAULT_NET_SPEC }, 'optimizer.lr')).not.toMatch(/for layers|trains/);
+  });
+});
+
 describe("torch's per-group lists in the editor", () => {
   // Iris, one explicit group (the first layer) and the default one, under OneCycleLR.
   const spec = (schedule: Record<string, unknown>): SpecJSON => ({
