@@ -108,3 +108,12 @@ export function engineLine(status: string, f: Pick<RunFacts, 'network' | 'hasRes
     title: `${status}. This network map was drawn by ${drew}: network sweeps train there on an emulated GPU, and on a real one when they have too few runs to fill it. Add engine=gpu to the link (#engine=gpu) to train networks on the GPU whatever their size.`,
   };
 }
+
+/**
+ * The validation's badge while a study is open above the explorer: it is the explorer map's, not the
+ * study's, and says so (walkthrough 14: "✓ passed" in the header read as the study's verdict).
+ */
+export function badgeBesideStudy(badge: Badge | null, studyOpen: boolean): Badge | null {
+  if (!badge || !studyOpen) return badge;
+  return { ...badge, text: badge.text.replace(/^(\S+) /, '$1 map '), title: `The explorer's map, below the study: ${badge.title}` };
+}

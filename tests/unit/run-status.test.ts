@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunFacts } from '../../src/app/run-status.ts';
-import { engineLine, runState, runStatus, validationBadge } from '../../src/app/run-status.ts';
+import { badgeBesideStudy, engineLine, runState, runStatus, validationBadge } from '../../src/app/run-status.ts';
 
 const IDLE: RunFacts = {
   running: false,
@@ -105,5 +105,15 @@ describe("the header's engine line", () => {
       [{ network: true, hasResults: false, engineUsed: 'cpu' }, true],
       [{ network: true, hasResults: true, engineUsed: 'cpu' }, false],
     ] as const) expect(engineLine(status, f, gpu)).toEqual({ text: status, title: status });
+  });
+});
+
+describe("the validation's badge beside an open study", () => {
+  it("says it is the map's (walkthrough 14: read as the study's verdict)", () => {
+    const b = { tone: 'pass' as const, text: '✓ passed', title: 'gpu vs cpu: …' };
+    expect(badgeBesideStudy(b, true)).toEqual({ tone: 'pass', text: '✓ map passed', title: "The explorer's map, below the study: gpu vs cpu: …" });
+    expect(badgeBesideStudy({ ...b, tone: 'warn', text: '⚠ past float32' }, true)?.text).toBe('⚠ map past float32');
+    expect(badgeBesideStudy(b, false)).toBe(b);
+    expect(badgeBesideStudy(null, true)).toBeNull();
   });
 });

@@ -62,7 +62,7 @@ import './race-view.ts';
 import './run-panel.ts';
 import type { SelectedRun } from './run-panel.ts';
 import { setAt } from '../spec-edit.ts';
-import { engineLine } from '../run-status.ts';
+import { badgeBesideStudy, engineLine } from '../run-status.ts';
 import './spec-editor.ts';
 import type { SpecChangeDetail, SpecChangeEvent } from './spec-editor.ts';
 
@@ -773,9 +773,9 @@ export class BlApp extends LitElement {
              a running validation's status takes it, in a few words (the whole line is its tooltip). -->
         <span class="verdict-slot">${val.validating
           ? html`<span class="status" data-testid="validation-status" title=${val.status()} aria-label=${val.status()}>${val.shortStatus()}</span>`
-          : st.badge
-            ? html`<span data-testid="verdict" class="verdict ${st.badge.tone}" title=${st.badge.title}>${st.badge.text}</span>`
-            : nothing}</span>
+          : ((badge) => (badge ? html`<span data-testid="verdict" class="verdict ${badge.tone}" title=${badge.title}>${badge.text}</span>` : nothing))(
+              badgeBesideStudy(st.badge, !!this.studies?.open),
+            )}</span>
         ${st.offerFloat64
           ? html`<button data-testid="show-float64" title="Past float32's resolution: draw the float64 results the validation computed" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button>`
           : nothing}
