@@ -233,7 +233,7 @@ export function paramSliders(json: SpecJSON, plan: Plan): SliderModel[] {
   const curves: CurveSource = { key: curveKey(plan.spec.schedule, plan.spec.steps, plan.cyclesMomentum), schedule: plan.schedule, Ps: [plan.P], steps: plan.spec.steps, cyclesMomentum: plan.cyclesMomentum };
   const add = (path: string, def: number | null, allowed: Allowed, int: boolean, doc: string, group: string, slot = -1): void => {
     const value = getAt(json, path);
-    if (swept.has(path) || overridden(path) || typeof value !== 'number' || !Number.isFinite(value)) return;
+    if (swept.has(path) || overridden(path) || typeof value !== 'number' || !fitsSlider(value, allowed)) return;
     // At the default, so that the range stays put while the value moves (an optional value without
     // one: at the value, which only a range that is not the registry's typical one depends on).
     const r = defaultAxisRange(def === null ? json : setAt(json, path, def), path);
@@ -253,6 +253,15 @@ export function paramSliders(json: SpecJSON, plan: Plan): SliderModel[] {
     if (typeof t !== 'string') add(path, schema.default, t.range, t.int, schema.doc, group, t.slot);
   }
   return out;
+}
+
+/**
+ * Whether a value can sit on a slider over its allowed range: finite and inside it. A value the
+ * editor refuses (steps 0) has no slider, the editor naming its problem, rather than a knob drawn
+ * mid-track beside "0" (walkthrough 14).
+ */
+function fitsSlider(value: number, allowed: Allowed): boolean {
+  return Number.isFinite(value) && value >= allowed.min && value <= allowed.max;
 }
 
 /** Where a value sits on its slider, 0..SLIDER_STEPS. */
@@ -307,7 +316,7 @@ export function netParamSliders(json: SpecJSON, plan: NetPlan, previous: readonl
   };
   const add = (path: string, label: string, allowed: Allowed, int: boolean, doc: string, group: string, range: () => Span, slot = -1): void => {
     const value = getAt(json, path);
-    if (swept.has(path) || setBySchedule(path) || typeof value !== 'number' || !Number.isFinite(value)) return;
+    if (swept.has(path) || setBySchedule(path) || typeof value !== 'number' || !fitsSlider(value, allowed)) return;
     const old = before.get(path);
     let anchor: Span;
     // Another optimiser or schedule under the same path (StepLR's gamma, then ExponentialLR's) has its

@@ -292,6 +292,9 @@ describe('network sliders', () => {
     expect(paths).toContain('network.batch_size');
     expect(paths).toContain('steps');
     expect(paths).not.toContain('optimizer.lr');
+    // A value the editor refuses (steps 0, typed while the map shows the last spec that ran) has no
+    // slider, rather than a knob mid-track beside "0" (walkthrough 14).
+    expect(netParamSliders({ ...json, steps: 0 }, plan).map((m) => m.path)).not.toContain('steps');
     const g = s.find((m) => m.path === 'optimizer.param_groups.0.lr');
     expect(g?.label).toBe('lr of layers.0');
     // Momentum: no group overrides it, so it is every group's.
