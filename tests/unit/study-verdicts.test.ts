@@ -276,3 +276,13 @@ describe('sgd-vs-adam: a verdict that rests on the best-LR pick says so (walkthr
     expect(checkSgdVsAdam({ ...f, adamAsGood: { lrs: [0.018], early: [0.382] } }).checked[0]).toBe("early, Adam's training loss 0.382 is below SGD's 0.401");
   });
 });
+
+describe('batch-lr: a noise that falls only end to end says where it rises (walkthrough 14)', () => {
+  it('names each rise between neighbouring batch sizes in the held line', () => {
+    const f = { batchSizes: [4, 8, 16, 32, 64], bestLr: [0.01, 0.02, 0.04, 0.05, 0.05], noise: [0.1, 0.05, 0.007, 0.047, 0.02] };
+    const v = checkBatchLr(f);
+    expect(v.holds).toBe(true);
+    expect(v.checked.at(-1)).toMatch(/the two ends compared, the chart shows every batch; not at every batch: it rises from B 16 to 32\)$/);
+    expect(checkBatchLr({ ...f, noise: [0.1, 0.08, 0.05, 0.03, 0.02] }).checked.at(-1)).toMatch(/shows every batch\)$/);
+  });
+});
