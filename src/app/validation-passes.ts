@@ -158,10 +158,11 @@ export function sweepTimeLeft(done: number, total: number, elapsed: number, firs
   if (early || elapsed < ESTIMATE_AFTER.seconds) return undefined;
   const left = measured ? ((total - done) * (elapsed - first.elapsed)) / (done - first.done) : elapsed / fraction - elapsed;
   if (elapsed + left < QUICK_SWEEP_S) return undefined;
-  // A sweep of minutes says how far it is too: its bar barely moves at first.
+  // A sweep of minutes says how far it is too (its bar barely moves at first), in the room the
+  // longer words took: the header's controls after it keep their row.
   if (left < 60) return formatRemaining(left);
   const pct = 100 * fraction;
-  return `${pct < 1 ? pct.toFixed(1) : Math.floor(pct)}% · ${formatRemaining(left)}`;
+  return `${pct < 1 ? pct.toFixed(1) : Math.floor(pct)}%, ${formatRemainingShort(left)}`;
 }
 
 /** A duration in words, to the second under a minute ("45 s", "3 min 10 s", "1 h 5 min"). */

@@ -172,7 +172,7 @@ describe('validation a person waits for', () => {
 
   it("estimates a sweep's time left from its measured rate, once enough is done, and never for a quick sweep", () => {
     // A digits sweep: 10% done after 12 s, so about 108 s to go (a minute or more: how far, too).
-    expect(sweepTimeLeft(1e6, 1e7, 12)).toBe('10% · about 2 min left');
+    expect(sweepTimeLeft(1e6, 1e7, 12)).toBe('10%, ~2 min left');
     expect(sweepTimeLeft(5e6, 1e7, 30)).toBe('about 30 s left');
     // Too early: under 5% done, or under a second in.
     expect(sweepTimeLeft(4e5, 1e7, 30)).toBeUndefined();
@@ -183,7 +183,7 @@ describe('validation a person waits for', () => {
     expect(sweepTimeLeft(9.99e6, 1e7, 600)).toBe('almost done');
     // Under 5% done, once the rate has been measured for 5 s since the first progress (walkthrough
     // 14: a 30-minute network sweep said nothing for its first minutes): 0.3% in 5.5 s after 0.1% at 0.5 s.
-    expect(sweepTimeLeft(3e4, 1e7, 5.5, { done: 1e4, elapsed: 0.5 })).toBe('0.3% · about 42 min left');
+    expect(sweepTimeLeft(3e4, 1e7, 5.5, { done: 1e4, elapsed: 0.5 })).toBe('0.3%, ~42 min left');
     expect(sweepTimeLeft(3e4, 1e7, 4, { done: 1e4, elapsed: 0.5 })).toBeUndefined();
     expect(sweepTimeLeft(0, 1e7, 5)).toBeUndefined();
     expect(sweepTimeLeft(1e7, 1e7, 60)).toBeUndefined();
