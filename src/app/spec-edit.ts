@@ -1243,8 +1243,20 @@ function entryOptions(list: readonly { id: string; title?: string }[]): SelectOp
  * itself), with its allowed range; then the axes' own parameters where they are not among them (a
  * draft's, or any of a network draft that does not parse), so that the menu shows what the spec holds.
  */
+/**
+ * The range the editor shows for a swept parameter: its own, except the batch size's, which is the
+ * training set's (the schema's bound is the largest any data set allows: "[1, 1048576]" beside
+ * Iris's 120 training samples, walkthrough 14).
+ */
+function shownRange<R extends { readonly min: number; readonly max: number }>(spec: SpecJSON, path: string, range: R): R {
+  if (path !== 'network.batch_size' || !isRecord(spec.network)) return range;
+  const net = parsedNet({ ...spec, network: { ...spec.network, batch_size: null } });
+  const rows = net ? netTrainRows(net) : null;
+  return rows === null ? range : { ...range, max: Math.min(range.max, rows) };
+}
+
 export function sweepOptions(spec: SpecJSON): SelectOption[] {
-  const out: SelectOption[] = (axisTargets(spec) ?? []).map((t) => ({
+  const out: SelectOption[] = (axisTargets(spec) ?? []).map((t) => ({ ...t, range: shownRange(spec, t.path, t.range) })).map((t) => ({
     value: t.path,
     // An unbounded parameter's menu entry is its path alone: the menu lists ranges to keep within.
     label: unbounded(t.range) ? `${t.path}${t.int ? '  int' : ''}` : `${t.path}  ${rangeHint(t.range, t.int)}${t.int ? ' int' : ''}`,
@@ -1601,10 +1613,9 @@ function networkSection(spec: SpecJSON): Section {
   // The batch size's range is the training set's (the schema's bound is the largest any set allows:
   // walkthrough 14 read "[1, 1048576]" beside Iris's 120), read with the field's own value set aside
   // so that a batch too large still gets its hint.
-  const net = isRecord(spec.network) ? parsedNet({ ...spec, network: { ...spec.network, batch_size: null } }) : null;
-  const rows = net ? netTrainRows(net) : null;
+  const rows = shownRange(spec, 'network.batch_size', { min: 1, max: Number.POSITIVE_INFINITY }).max;
   const fields = paramFields('network', NETWORK_PARAMS, spec.network, 'torch', sweptPaths(spec)).map((f) =>
-    f.path === 'network.batch_size' && f.hint !== '' && rows !== null ? { ...f, hint: `[1, ${rows}] (the training set), drawn with replacement; empty = the whole training set (full batch)` } : f,
+    f.path === 'network.batch_size' && f.hint !== '' && Number.isFinite(rows) ? { ...f, hint: `[1, ${rows}] (the training set), drawn with replacement; empty = the whole training set (full batch)` } : f,
   );
   return {
     id: 'network',

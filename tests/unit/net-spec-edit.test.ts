@@ -193,6 +193,8 @@ describe("the batch size's field", () => {
     const want = '[1, 120] (the training set), drawn with replacement; empty = the whole training set (full batch)';
     expect(hint({ ...DEFAULT_NET_SPEC })).toBe(want);
     expect(hint({ ...DEFAULT_NET_SPEC, network: { ...(DEFAULT_NET_SPEC.network as object), batch_size: 500 } })).toBe(want);
+    // The sweep's parameter menu says the same range.
+    expect(sweepOptions({ ...DEFAULT_NET_SPEC }).find((o) => o.value === 'network.batch_size')?.label).toBe('network.batch_size  [1, 120] int');
   });
 });
 
