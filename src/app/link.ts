@@ -242,7 +242,9 @@ export function readLink(hash: string, defaults: SpecJSON): LinkRead {
  * and `basinlab sweep --out x.json` write `{ "spec": …, … }`), mended like a link.
  */
 export function specOfDocument(json: unknown, defaults: SpecJSON): Repaired & { readonly fromResults: boolean } {
-  const fromResults = isRecord(json) && isRecord(json.spec) && !Object.hasOwn(json, 'surface') && !Object.hasOwn(json, 'network');
+  // A result document holds its spec under `spec`, beside its `engine`; a network's also has a
+  // top-level `network` (its model's size: review 18 found one read as a spec), a spec never an engine.
+  const fromResults = isRecord(json) && isRecord(json.spec) && (typeof json.engine === 'string' || (!Object.hasOwn(json, 'surface') && !Object.hasOwn(json, 'network')));
   const { spec, dropped } = repairSpec(fromResults ? (json as { spec: unknown }).spec : json, defaults);
   return { spec, dropped, fromResults };
 }

@@ -2,11 +2,14 @@
  * `basinlab` — the command line. Bad specs and flags print a one-line error per problem and exit
  * with 2, writing nothing; results are written atomically.
  */
-import { availableParallelism, totalmem } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { netHeapProblem, netMemoryProblem, netRunBytes } from '../engine/cpu/network.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors } from '../core/errors.ts';
+import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors, printable } from '../core/errors.ts';
 import { makeAnyPlan, prepareSpec, trainedGroups } from '../core/network/plan.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import { nearestRun, runCoordinates } from '../core/plan.ts';
@@ -15,7 +18,6 @@ import { negativeLrNote } from '../view/caption.ts';
 import { MAX_TRAJECTORY_POINTS, netTrajectoryFields, pointCount, trajectoryFields } from '../core/trajectory.ts';
 import { float32Problems } from '../core/precision.ts';
 import type { EngineName } from '../core/results.ts';
-import { writeResultsJSON } from '../core/results.ts';
 import type { AnySpec } from '../core/spec.ts';
 import { anySpecToJSON, parseAnySpec } from '../core/spec.ts';
 import type { Engine, Progress } from '../engine/engine.ts';
@@ -31,6 +33,7 @@ import type { ResultSink } from '../io/sinks.ts';
 import { formatOf } from '../io/format.ts';
 import { parseShardFlag, shardFromEnv, shardRange } from '../io/shards.ts';
 import { writeFileAtomically } from '../io/text-file.ts';
+import { trackTemp, untrackTemp } from '../io/partials.ts';
 import { checkOutputDir, checkOutputFile, ignoredFlag, notePriorOutputs, intFlag, workerCount } from './outputs.ts';
 import { formatRate, progressBar } from './progress.ts';
 import { exitNow, interruptSignal, receivedSignal, reportInterrupt } from './signals.ts';
@@ -51,7 +54,25 @@ function outFormat(path: string, allowed: readonly string[]): string {
 
 /** A surface or a network spec (a `network` key makes it a network spec). */
 function loadSpec(path: string): AnySpec {
-  return parseAnySpec(readJSONFile(path, 'spec'));
+  const json = readJSONFile(path, 'spec');
+  const why = resultDocumentNote(json, path);
+  if (why) throw new SpecError('', why);
+  return parseAnySpec(json);
+}
+
+/**
+ * A basinlab result document given where a spec goes (`sweep result.json`), said in one line rather
+ * than as a "not a spec field" line for each of its keys (review 18): the spec is its `spec` key.
+ */
+function resultDocumentNote(json: unknown, path: string): string | null {
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
+  const o = json as Record<string, unknown>;
+  const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
+  // A sweep document (spec, engine, the per-run arrays), a trajectory document (paths) or a validate report (pairs).
+  const result = isObject(o.spec) && ((typeof o.engine === 'string' && Array.isArray(o.diverged)) || Array.isArray(o.paths) || Array.isArray(o.pairs));
+  if (!result) return null;
+  const name = printable(path, 200);
+  return `${name} is a basinlab result file, not a spec; the spec it was run from is its "spec" key: jq .spec ${name} > spec.json, then run spec.json`;
 }
 
 /**
@@ -130,9 +151,10 @@ function peakRssMiB(): number {
 /**
  * What float32 would do to the plan, refused up front on the float32 engines (cpu, gpu): values
  * beyond its range always; sweep values it merges unless the user accepts that (`--accept-float32`),
- * in which case the result's meta names the merged dimensions. Returns that meta entry.
+ * in which case the result names the merged dimensions (`basinlab.float32_merged`, the JSON
+ * document's `meta.float32_merged`: SinkMeta.float32Merged). Returns that meta entry.
  */
-function checkFloat32(plan: AnyPlan, engines: readonly EngineName[], accept: boolean): Record<string, string> {
+function checkFloat32(plan: AnyPlan, engines: readonly EngineName[], accept: boolean): { float32_merged?: string } {
   if (!engines.some((e) => e !== 'cpu64')) return {};
   const problems = float32Problems(plan);
   const refused = problems.filter((p) => p.kind === 'range' || !accept);
@@ -164,47 +186,57 @@ export async function runSweep(
   if (o.shard === 'auto' && !shardFlag) {
     throw new SpecError('--shard', 'auto: no shard in the environment (BASINLAB_SHARD, SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX)');
   }
-  const shard = shardFlag ? shardRange(plan.runs, plan.width, shardFlag.k, shardFlag.n) : null;
+  // N named by where it came from: a variable set it under --shard auto.
+  const shard = shardFlag ? shardRange(plan.runs, plan.width, shardFlag.k, shardFlag.n, shardFlag.nFrom ?? '--shard') : null;
   if (shard && o.out === undefined) throw new SpecError('--shard', 'a shard needs --out FILE (.parquet, .arrow or .json) for merge to read');
   if (shard && o.out !== undefined && formatOf(o.out) === 'csv') {
     throw new SpecError('--out', 'a shard cannot be CSV: CSV records no spec, engine or run range for merge to check; use .parquet, .arrow or .json');
   }
   const runs = shard ? shard.runs : plan.runs;
   const label = shard ? `shard ${shard.k}/${shard.n} (${runs} runs)` : `sweep ${plan.width}x${plan.height}`;
-  if (o.out !== undefined) notePriorOutputs(o.out);
+  const beforeRename = o.out !== undefined ? notePriorOutputs(o.out) : undefined;
   noteNegativeLr(plan);
+  // A summary on a terminal needs every result (its quantiles); JSON on stdout is staged as a file
+  // is, in bounded memory (review 18: 23 bytes a run held until the end, 6 GB at 270 M runs).
+  const summary = o.out === undefined && process.stdout.isTTY === true;
+  const staging = o.out === undefined && !summary ? stdoutStagingPath() : null;
+  // Where it is staged must take files, checked before any work as --out is.
+  if (staging !== null) checkOutputFile('TMPDIR', staging);
   const bar = progressBar(`${label} on ${o.engine}`, o.quiet ?? false);
   const t0 = performance.now();
   const signal = interruptSignal();
   let sink: ResultSink | null = null;
   try {
     const res = await withEngine(o.engine, o.workers, async (engine) => {
-      const out = o.out;
-      if (out === undefined) {
-        const r = await engine.run(plan, { onProgress: (p) => bar.update(p), signal });
-        return { ...r, meta: { ...r.meta, ...mark } };
-      }
+      const out = o.out ?? staging;
+      if (out === null) return await engine.run(plan, { onProgress: (p) => bar.update(p), signal });
       // Files are written as the engine produces results, chunk by chunk, under a temporary name.
       // The writers (Arrow, Parquet) load only when a file is written: they cost a third of a
       // second of start-up.
       const { sinkFor, sinkMeta } = await import('../io/sinks.ts');
-      const s = sinkFor(out, { signal });
+      const s = sinkFor(out, { signal, ...(beforeRename ? { beforeRename } : {}) });
       sink = s;
-      await s.open(sinkMeta(plan, engine.name, shard ?? undefined));
-      const r = await engine.run(plan, {
-        signal,
-        keepResults: false,
-        ...(shard ? { range: { begin: shard.firstRun, end: shard.firstRun + shard.runs } } : {}),
-        onProgress: (p) => bar.update(p),
-        onChunk: (b, cols, n) => s.write(b, cols, n),
-      });
-      // A signal that came with the last chunk still cancels: the file is not complete until renamed.
-      checkInterrupt(signal);
-      bar.stop();
-      if (!o.quiet) process.stderr.write(`writing ${out}\n`);
-      await s.close({ meta: { ...r.meta, ...mark } });
-      sink = null;
-      return r;
+      try {
+        await s.open(sinkMeta(plan, engine.name, shard ?? undefined, { float32Merged: mark.float32_merged ?? null }));
+        const r = await engine.run(plan, {
+          signal,
+          keepResults: false,
+          ...(shard ? { range: { begin: shard.firstRun, end: shard.firstRun + shard.runs } } : {}),
+          onProgress: (p) => bar.update(p),
+          onChunk: (b, cols, n) => s.write(b, cols, n),
+        });
+        // A signal that came with the last chunk still cancels: the file is not complete until renamed.
+        checkInterrupt(signal);
+        bar.stop();
+        if (!o.quiet && o.out !== undefined) process.stderr.write(`writing ${out}\n`);
+        // The complete stdout document, until it has been copied out, is this process's to remove.
+        if (staging !== null) trackTemp(staging);
+        await s.close({ meta: r.meta });
+        sink = null;
+        return r;
+      } catch (e) {
+        throw staging !== null ? stagingFailure(e, staging) : e;
+      }
     });
     bar.stop();
     const secs = (performance.now() - t0) / 1000;
@@ -217,13 +249,58 @@ export async function runSweep(
     if (o.out === undefined) {
       // Written synchronously, in one go: a signal handled after this finds the output complete.
       checkInterrupt(signal);
-      if (process.stdout.isTTY) process.stdout.write(summarize(res));
-      else writeResultsJSON(res, plan, (c) => process.stdout.write(c));
+      if (staging !== null) copyFileToStdoutSync(staging);
+      else process.stdout.write(summarize(res));
     }
   } catch (e) {
     bar.stop();
     await (sink as ResultSink | null)?.abort();
     throw e;
+  } finally {
+    if (staging !== null) {
+      rmSync(staging, { force: true });
+      untrackTemp(staging);
+    }
+  }
+}
+
+/**
+ * Where `sweep` without --out stages the JSON document for stdout (the document is columnar: every
+ * run's value of one column comes before the next column, so it can only be put together once the
+ * sweep is done): a file in the temporary directory ($TMPDIR), written by the JSON file sink.
+ */
+function stdoutStagingPath(): string {
+  return join(tmpdir(), `basinlab-stdout-${process.pid}-${randomBytes(4).toString('hex')}.json`);
+}
+
+/**
+ * A failure to write the staged stdout document (writeFailure's message names its path), said as
+ * such: the path in $TMPDIR is not one the user named. Any other error passes unchanged.
+ */
+function stagingFailure(e: unknown, staging: string): unknown {
+  if (!(e instanceof Error) || e instanceof SpecError || !e.message.includes(staging)) return e;
+  return new Error(`${e.message} (the JSON document for stdout is staged in ${tmpdir()} until the sweep ends: set TMPDIR to a directory with room, or write it with --out FILE)`);
+}
+
+/**
+ * Copies a file to stdout synchronously, a megabyte at a time: stdout is a pipe or a file here (a
+ * terminal gets the summary), which Node writes synchronously, so no signal is handled half-way
+ * and memory stays at a chunk. A reader that went away (EPIPE) destroys stdout; the copy stops and
+ * the 'error' handler (interruptSignal) ends the process quietly.
+ */
+function copyFileToStdoutSync(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    for (;;) {
+      if (process.stdout.destroyed) return;
+      // A fresh buffer each time: a write the stream queues keeps its buffer.
+      const buf = Buffer.allocUnsafe(1 << 20);
+      const n = readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) return;
+      process.stdout.write(buf.subarray(0, n));
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -299,7 +376,7 @@ async function runTrajectoryCommand(
   const runs = selectRuns(plan, o, (text) => void process.stderr.write(`basinlab: ${text}\n`));
   const every = o.every ?? 1;
   checkTrajectorySize(runs.length, spec.steps, every);
-  if (o.out !== undefined) notePriorOutputs(o.out);
+  const beforeRename = o.out !== undefined ? notePriorOutputs(o.out) : undefined;
   noteNegativeLr(plan);
   const signal = interruptSignal();
   const head = { spec: anySpecToJSON(spec), engine: o.engine, every, params: plan.dims.map((d) => d.path) };
@@ -318,7 +395,7 @@ async function runTrajectoryCommand(
   });
   checkInterrupt(signal);
   if (o.out !== undefined) {
-    await writeFileAtomically(o.out, doc, { signal });
+    await writeFileAtomically(o.out, doc, { signal, ...(beforeRename ? { beforeRename } : {}) });
   } else {
     // Synchronously, in one go: a signal handled after this finds the output complete.
     for (const piece of doc) process.stdout.write(piece);
@@ -433,7 +510,7 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
   for (const name of names) engines.push(await createNodeEngine(name, name === 'gpu' || o.workers === undefined ? {} : { workers: o.workers }));
   let bar = progressBar('validate', true);
   const signal = interruptSignal();
-  if (o.out !== undefined) notePriorOutputs(o.out);
+  const beforeRename = o.out !== undefined ? notePriorOutputs(o.out) : undefined;
   try {
     const hooks = {
       signal,
@@ -449,7 +526,7 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
     checkInterrupt(signal);
     // The report file first: an interruption while it is written leaves nothing, not even stdout.
     if (o.out !== undefined) {
-      await writeFileAtomically(o.out, [`${JSON.stringify(outcome.document, null, 1)}\n`], { signal });
+      await writeFileAtomically(o.out, [`${JSON.stringify(outcome.document, null, 1)}\n`], { signal, ...(beforeRename ? { beforeRename } : {}) });
     }
     process.stdout.write(`${outcome.lines.join('\n')}\n`);
     return outcome.pass;
@@ -473,7 +550,7 @@ export function buildProgram(): Command {
     .description('run every run of a sweep spec and write per-run results')
     .argument('<spec>', 'sweep spec (JSON)')
     .addOption(engineOption())
-    .option('-o, --out <file>', 'write results to FILE.parquet, .arrow, .json or .csv, streamed (default: JSON on stdout, or a summary on a terminal)')
+    .option('-o, --out <file>', 'write results to FILE.parquet, .arrow, .json or .csv, streamed (default: JSON on stdout, staged in $TMPDIR until the sweep ends; a summary on a terminal)')
     .option('-s, --shard <K/N|auto>', 'run shard K of N (contiguous rows, 0-based); auto: from BASINLAB_SHARD, Slurm job arrays or Kubernetes Indexed Jobs')
     .option('-w, --workers <n>', 'CPU worker threads (default: one per core; 0 = in-process)', workerCount('--workers'))
     .option('-q, --quiet', 'no progress output')
@@ -491,12 +568,12 @@ export function buildProgram(): Command {
     .action(async (out: string, shards: string[], o: { quiet?: boolean }) => {
       checkOutputFile('OUT', out, shards.map((p) => ({ path: p, what: 'the shard' })));
       formatOf(out, 'OUT');
-      notePriorOutputs(out);
+      const beforeRename = notePriorOutputs(out);
       const { mergeShards, mergeNonFiniteNote } = await import('../io/merge.ts');
       const bar = progressBar(`merge into ${out}`, o.quiet ?? false);
       let r;
       try {
-        r = await mergeShards(out, shards, { signal: interruptSignal(), onProgress: (done, total) => bar.update({ done, total, runsReady: done }) });
+        r = await mergeShards(out, shards, { signal: interruptSignal(), beforeRename, onProgress: (done, total) => bar.update({ done, total, runsReady: done }) });
       } finally {
         bar.stop();
       }
@@ -530,8 +607,9 @@ export function buildProgram(): Command {
         .choices([...ENGINES, 'auto'])
         .default('auto'),
     )
-    .option('--quick', 'smaller grids and fewer steps')
-    .option('--full', "the full-size study where the default is cut down to fit a CPU engine (network studies: the papers' resolution and steps; hours on a CPU)")
+    // One or the other: with both, the study ran --quick and its data recorded both as true (review 18).
+    .addOption(new Option('--quick', 'smaller grids and fewer steps').conflicts('full'))
+    .addOption(new Option('--full', "the full-size study where the default is cut down to fit a CPU engine (network studies: the papers' resolution and steps; hours on a CPU)").conflicts('quick'))
     .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
     .option('-q, --quiet', 'no progress output')
     .action(async (name: string, o: { out: string; engine: EngineName | 'auto'; quick?: boolean; full?: boolean; workers?: number; quiet?: boolean }) => {
@@ -583,7 +661,8 @@ export function buildProgram(): Command {
       const text = `${JSON.stringify(specJsonSchema(), null, 2)}\n`;
       if (o.out !== undefined) {
         checkOutputFile('--out', o.out);
-        await writeFileAtomically(o.out, [text], { signal: interruptSignal() });
+        outFormat(o.out, ['json']);
+        await writeFileAtomically(o.out, [text], { signal: interruptSignal(), beforeRename: notePriorOutputs(o.out) });
       } else {
         process.stdout.write(text);
       }

@@ -2,17 +2,26 @@
  * Where the CLI may write, checked before any work starts: a bad destination is the user's to fix
  * (exit 2, naming the flag), not something to find out after an hour of sweeping at the rename.
  */
-import { closeSync, constants, accessSync, openSync, statSync, unlinkSync } from 'node:fs';
+import { closeSync, constants, accessSync, lstatSync, openSync, readlinkSync, statSync, unlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { SpecError } from '../core/errors.ts';
-import { leftoverNote } from '../io/partials.ts';
+import { leftoverNote, liveWriterNote } from '../io/partials.ts';
 
 function statOrNull(path: string): Stats | null {
   try {
     return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/** The entry itself, a symbolic link not followed. */
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path);
   } catch {
     return null;
   }
@@ -54,7 +63,8 @@ function checkWritableDir(flag: string, dir: string, forPath: string): void {
 /**
  * Checks an output file named by `flag`: not empty, not a directory or a device (the file is written
  * under a temporary name in the same directory and renamed over it: a rename would replace a device
- * node such as /dev/null), not one of the command's inputs (the spec, a shard), in an existing
+ * node such as /dev/null), not one of the command's inputs (the spec, a shard), not a symbolic link,
+ * not an existing file this process may not write (as a shell redirect refuses it), in an existing
  * directory this process may create files in.
  */
 export function checkOutputFile(flag: string, path: string, inputs: readonly { path: string; what: string }[] = []): void {
@@ -70,6 +80,30 @@ export function checkOutputFile(flag: string, path: string, inputs: readonly { p
     const t = statOrNull(input.path);
     const same = resolve(input.path) === resolve(path) || (s !== null && t !== null && s.dev === t.dev && s.ino === t.ino);
     if (same) throw new SpecError(flag, `${path} is ${input.what} ${input.path} itself; writing there would replace it: name another file`);
+  }
+  // A link is refused rather than written through. The rename that makes the output appear
+  // atomically would replace the link itself with a regular file, leaving its target as it was
+  // (review 18); writing through it instead would rename over the target in another directory,
+  // whose permissions, partial files and file system this check never looked at, and a link
+  // pointing elsewhere (a shared data set, another run's result) is more often a mistake than a
+  // request to replace what it points at. Naming the target is one word away for the user.
+  const l = lstatOrNull(path);
+  if (l?.isSymbolicLink()) {
+    let to = '';
+    try {
+      to = ` (to ${readlinkSync(path)})`;
+    } catch {
+      // Unreadable link: named without its target.
+    }
+    throw new SpecError(flag, `${path} is a symbolic link${to}; basinlab renames a finished file into place, which would replace the link, not write what it points at: name the target file itself, or remove the link`);
+  }
+  if (s) {
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (e) {
+      // The rename needs only the directory's permission: without this, a write-protected file would be replaced (review 18).
+      throw new SpecError(flag, `${path} exists and is not writable (${why(e)}, mode ${(s.mode & 0o777).toString(8).padStart(4, '0')}), as a shell redirect would find: make it writable (chmod u+w) or name another file`);
+    }
   }
   checkWritableDir(flag, dirname(resolve(path)), path);
 }
@@ -89,16 +123,33 @@ export function checkOutputDir(flag: string, dir: string): void {
   checkWritableDir(flag, up, dir);
 }
 
+/** Which file is at a path (the entry itself), to tell whether it changed. */
+function identity(s: Stats | null): string | null {
+  return s ? `${s.dev}:${s.ino}:${s.size}:${s.mtimeMs}` : null;
+}
+
 /**
- * Prints one line naming the partial files of `out` that runs which did not finish left behind, and
- * one saying that an existing `out` is replaced when the run finishes (walkthrough 13: a finished
- * shard was overwritten without a trace; an interrupted run leaves it as it was).
+ * Prints one line naming the partial files of `out` that runs which did not finish left behind, one
+ * naming other running processes writing `out` now, and one saying that an existing `out` is
+ * replaced when the run finishes (walkthrough 13: a finished shard was overwritten without a
+ * trace; an interrupted run leaves it as it was). Returns what to call right before the rename
+ * (SinkOptions.beforeRename): if `out` appeared or changed during the run (another process wrote
+ * it), it says so then, as the start-up note would have (review 18: two runs writing one OUT lost
+ * one result without a word).
  */
-export function notePriorOutputs(out: string): void {
-  const note = leftoverNote(out);
-  if (note) process.stderr.write(`basinlab: ${note}\n`);
-  const s = statOrNull(out);
+export function notePriorOutputs(out: string): () => void {
+  const notes = [leftoverNote(out), liveWriterNote(out)];
+  for (const note of notes) if (note) process.stderr.write(`basinlab: ${note}\n`);
+  // The entry itself: checkOutputFile refuses a link, so this is the file the rename replaces.
+  const s = lstatOrNull(out);
   if (s?.isFile()) process.stderr.write(`basinlab: note: ${out} exists (${s.size} bytes); it is replaced when this run finishes (an interrupted run leaves it as it is)\n`);
+  const before = identity(s);
+  return () => {
+    const now = lstatOrNull(out);
+    if (now?.isFile() && identity(now) !== before) {
+      process.stderr.write(`basinlab: note: ${out} exists (${now.size} bytes, written by another process during this run); it is replaced now\n`);
+    }
+  };
 }
 
 /**

@@ -6,8 +6,9 @@
  *
  * Numbers: every value is written with String() (and -0 as -0), the shortest text that reads back
  * as the same float64, so float32 and float64 values round-trip exactly. CSV writes non-finite
- * values as NaN, Infinity and -Infinity (read as numbers by DuckDB, pandas, polars and Number());
- * JSON has no such numbers and writes them as null (`diverged` says which runs left the bound).
+ * values as NaN, inf and -inf: the spellings DuckDB, pandas, polars and numpy all read as numbers
+ * (polars reads `Infinity` as text, which turns the whole column into strings: review 18). JSON
+ * has no such numbers and writes them as null (`diverged` says which runs left the bound).
  */
 import type { ColumnDef, EngineName, AnyColumns, TableColumn } from './columns.ts';
 import { checkColumns, columnOf, precisionOf, resultColumns, rowCount, tableColumns } from './columns.ts';
@@ -17,6 +18,13 @@ import type { Minimum } from './registry/index.ts';
 import type { NetPlan } from './network/plan.ts';
 import type { AnyResults } from './results.ts';
 import { anySpecToJSON } from './spec.ts';
+
+/**
+ * The basinlab version that writes a result (the JSON document's `version`, `basinlab.version` in
+ * Parquet and Arrow): `merge` refuses shards of any other version, so its output never relabels them.
+ * A literal, as core imports nothing outside itself: tests/unit/layers.test.ts keeps it package.json's.
+ */
+export const BASINLAB_VERSION: string = '0.1.0';
 
 /** Which runs a shard file holds; recorded as `basinlab.shard` (and `shard` in JSON). */
 export interface ShardInfo {
@@ -61,6 +69,8 @@ export interface DocumentHead {
   /** The resolved spec as JSON (anySpecToJSON). */
   readonly spec: Record<string, unknown>;
   readonly engine: EngineName;
+  /** The basinlab version that wrote it (BASINLAB_VERSION). */
+  readonly version: string;
   /** Engine details: adapter, workers, elapsed time, … */
   readonly meta: Readonly<Record<string, string | number>>;
   /** Set for a shard's document. */
@@ -81,6 +91,12 @@ export const TEXT_ROWS = 16384;
 /** The shortest text that reads back as x; String() would write -0 as 0. */
 function numberText(x: number): string {
   return x === 0 && 1 / x < 0 ? '-0' : String(x);
+}
+
+/** A CSV number: NaN, inf and -inf for the non-finite ones (see the header comment), else numberText. */
+function csvNumber(x: number): string {
+  if (Number.isFinite(x) || Number.isNaN(x)) return numberText(x);
+  return x > 0 ? 'inf' : '-inf';
 }
 
 /** JSON numbers cannot be NaN or infinite: those become null. */
@@ -127,6 +143,7 @@ export function jsonLayout(head: DocumentHead, points: readonly string[], column
     '{\n',
     `"spec":${JSON.stringify(head.spec)},\n`,
     `"engine":${JSON.stringify(head.engine)},\n`,
+    `"version":${JSON.stringify(head.version)},\n`,
     `"meta":${JSON.stringify(head.meta)},\n`,
   ];
   if (head.shard) out.push(`"shard":${JSON.stringify(head.shard)},\n`);
@@ -204,9 +221,9 @@ export function* csvBlocks(plan: SweepShape, columns: readonly ColumnDef[], cols
     const lines = new Array<string>(e - s);
     for (let k = 0; k < e - s; k++) {
       const row: (string | number)[] = [coord.run[k] as number, coord.i[k] as number, coord.j[k] as number];
-      for (const p of coord.params) row.push(numberText(p[k] as number));
+      for (const p of coord.params) row.push(csvNumber(p[k] as number));
       const at = s + k - colsFirstRun;
-      for (const a of arrays) row.push(numberText(a[at] as number));
+      for (const a of arrays) row.push(csvNumber(a[at] as number));
       lines[k] = row.join(',');
     }
     yield `${lines.join('\n')}\n`;
@@ -218,6 +235,7 @@ function headOf(res: AnyResults): DocumentHead {
   return {
     spec: anySpecToJSON(res.spec),
     engine: res.engine,
+    version: BASINLAB_VERSION,
     meta: res.meta,
     shard: null,
     width: res.width,

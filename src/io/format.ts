@@ -4,10 +4,9 @@
  * are core's tableColumns: run, i, j, one float64 column per swept parameter, then the result
  * columns the plan produces (resultColumns).
  */
-import pkg from '../../package.json' with { type: 'json' };
 import { SpecError } from '../core/errors.ts';
 import type { ProblemHead, ShardInfo } from '../core/encode.ts';
-import { minimaJSON, problemHead } from '../core/encode.ts';
+import { BASINLAB_VERSION, minimaJSON, problemHead } from '../core/encode.ts';
 import type { AnyPlan } from '../core/plan.ts';
 import type { ColumnDef, EngineName, Precision } from '../core/results.ts';
 import { precisionOf, resultColumns } from '../core/results.ts';
@@ -42,17 +41,26 @@ export interface SinkMeta {
   readonly plan: AnyPlan;
   /** Set for shard files: which shard of how many (recorded with the run range as `basinlab.shard`). */
   readonly shard?: { readonly k: number; readonly n: number };
+  /**
+   * The sweep dimensions whose values float32 merged, comma-separated, when the run was accepted
+   * anyway (`--accept-float32`): recorded as `basinlab.float32_merged` (JSON: `meta.float32_merged`),
+   * so that a file whose neighbouring runs are the same run says why.
+   */
+  readonly float32Merged?: string;
 }
 
-export const VERSION: string = pkg.version;
+/** The one version string of every output (core's, which the JSON document writes too). */
+export const VERSION: string = BASINLAB_VERSION;
 
 /**
- * SinkMeta for a plan's whole sweep, or for the runs [firstRun, firstRun + runs) of shard k of n.
+ * SinkMeta for a plan's whole sweep, or for the runs [firstRun, firstRun + runs) of shard k of n;
+ * `float32Merged`: the dimensions float32 merged in an accepted run (SinkMeta.float32Merged).
  */
 export function sinkMeta(
   plan: AnyPlan,
   engine: EngineName,
   shard?: { readonly k: number; readonly n: number; readonly firstRun: number; readonly runs: number },
+  opts: { readonly float32Merged?: string | null } = {},
 ): SinkMeta {
   const precision = precisionOf(engine);
   const base = {
@@ -69,6 +77,7 @@ export function sinkMeta(
     problem: problemHead(plan),
     firstRun: shard ? shard.firstRun : 0,
     plan,
+    ...(opts.float32Merged ? { float32Merged: opts.float32Merged } : {}),
   };
   return shard ? { ...base, shard: { k: shard.k, n: shard.n } } : base;
 }
@@ -107,6 +116,8 @@ export const META = {
   /** Networks (instead of minima, radius and bound): the model's parameter count, the split sizes and the loss. */
   network: 'basinlab.network',
   version: 'basinlab.version',
+  /** Only where float32 merged neighbouring sweep values of an accepted run: the dimensions (SinkMeta.float32Merged). */
+  float32Merged: 'basinlab.float32_merged',
   shard: 'basinlab.shard',
   /** The data's checksum (src/io/checksum.ts), known only when the file is complete: not in fileMetadata. */
   checksum: 'basinlab.checksum',
@@ -132,6 +143,7 @@ export function fileMetadata(meta: SinkMeta): [string, string][] {
     ...problemMetadata(meta.problem),
     [META.version, VERSION],
   ];
+  if (meta.float32Merged !== undefined) kv.push([META.float32Merged, meta.float32Merged]);
   const shard = shardInfo(meta);
   if (shard) kv.push([META.shard, JSON.stringify(shard)]);
   return kv;

@@ -1,7 +1,7 @@
 /**
  * Merging shard files into the one file an unsharded run would have written: the shards must come
- * from the same spec, engine and basinlab version and cover every run exactly once; the output's
- * format is its extension's, whatever the shards' formats.
+ * from the same spec and engine, written by this basinlab's version, and cover every run exactly
+ * once; the output's format is its extension's, whatever the shards' formats.
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
@@ -11,7 +11,7 @@ import type { AnyPlan } from '../core/plan.ts';
 import type { AnyColumns } from '../core/results.ts';
 import { parseAnySpec } from '../core/spec.ts';
 import type { SinkMeta } from './format.ts';
-import { META, fileMetadata, formatOf, sinkMeta } from './format.ts';
+import { META, VERSION, fileMetadata, formatOf, sinkMeta } from './format.ts';
 import type { ResultFile } from './read.ts';
 import { openResults } from './read.ts';
 import type { SinkOptions } from './sinks.ts';
@@ -46,19 +46,67 @@ export function firstDifference(a: unknown, b: unknown, path = ''): string | nul
 /**
  * Every shard must agree on these keys (all but the shard range and the checksum). The problem's
  * own keys (a surface's minima, radius and bound; a network's sizes) are recorded by one kind
- * only: a key no file records is the other kind's.
+ * only: a key no file records is the other kind's. The version is checked first, and on its own
+ * (checkVersions); the float32 mark, which only some sweeps have, by checkFloat32Marks.
  */
-const SHARED_KEYS = [META.spec, META.engine, META.version, META.width, META.height, META.minima, META.radius, META.bound, META.network] as const;
+const SHARED_KEYS = [META.spec, META.engine, META.width, META.height, META.minima, META.radius, META.bound, META.network] as const;
+
+/** `a.json, b.json` with at most `max` names shown. */
+function names(paths: readonly string[], max = 4): string {
+  return paths.length > max ? `${paths.slice(0, max).join(', ')} and ${paths.length - max} more` : paths.join(', ');
+}
+
+/**
+ * Every shard must have been written by this basinlab's version: the merge writes its own version
+ * into OUT, so merging another version's shards would relabel their data (review 18). A file that
+ * records none (a JSON document of a basinlab from before the JSON head had `version`) cannot be
+ * told apart from any version: refused too, not taken as a match.
+ */
+function checkVersions(files: readonly ResultFile[]): void {
+  const unknown = files.filter((f) => !f.metadata.has(META.version)).map((f) => f.path);
+  if (unknown.length > 0) {
+    throw new SpecError(
+      '',
+      `cannot merge: ${names(unknown)} record${unknown.length === 1 ? 's' : ''} no basinlab version (${META.version}; a JSON document's \`version\`): written by an older basinlab, or altered, so which basinlab wrote ${unknown.length === 1 ? 'it' : 'them'} cannot be told; rerun ${unknown.length === 1 ? 'that shard' : 'those shards'} with this basinlab (${VERSION})`,
+    );
+  }
+  const other = new Map<string, string[]>();
+  for (const f of files) {
+    const v = f.metadata.get(META.version) as string;
+    if (v !== VERSION) other.set(v, [...(other.get(v) ?? []), f.path]);
+  }
+  if (other.size > 0) {
+    const list = [...other.entries()].map(([v, ps]) => `${names(ps)} ${ps.length === 1 ? 'was' : 'were'} written by basinlab ${v}`).join('; ');
+    throw new SpecError('', `cannot merge shards of another basinlab version: ${list}, and this is basinlab ${VERSION}, which OUT would record; merge with the version that wrote them, or rerun them with this one`);
+  }
+}
+
+/**
+ * Every shard must carry the same float32 mark (`basinlab.float32_merged`, or none): it describes
+ * the whole sweep, and the merged file carries it on. Shards of one spec and version agree on it
+ * unless one was altered.
+ */
+function checkFloat32Marks(files: readonly ResultFile[]): void {
+  const groups = new Map<string, string[]>();
+  for (const f of files) {
+    const v = f.metadata.get(META.float32Merged);
+    const label = v === undefined ? 'none' : JSON.stringify(v);
+    groups.set(label, [...(groups.get(label) ?? []), f.path]);
+  }
+  if (groups.size <= 1) return;
+  const sides = [...groups.entries()].map(([label, ps]) => `${names(ps)} (${label})`).join(' vs ');
+  throw new SpecError('', `cannot merge shards that disagree on ${META.float32Merged} (the sweep dimensions float32 merged): ${sides}; rerun the shards that differ`);
+}
 
 function checkSameSweep(files: readonly ResultFile[]): void {
   const first = files[0];
   if (!first) return;
+  checkVersions(files);
   for (const key of SHARED_KEYS) {
     const groups = new Map<string, string[]>();
     for (const f of files) {
       const v = f.metadata.get(key);
-      // A JSON document records no version (its shape is fixed): nothing to compare it by.
-      if (v === undefined && (key === META.version || files.every((g) => !g.metadata.has(key)))) continue;
+      if (v === undefined && files.every((g) => !g.metadata.has(key))) continue;
       if (v === undefined) throw new SpecError('', `${f.path}: no ${key} recorded; not a basinlab result file`);
       groups.set(v, [...(groups.get(v) ?? []), f.path]);
     }
@@ -72,12 +120,13 @@ function checkSameSweep(files: readonly ResultFile[]): void {
         // Unparsable spec text: the raw strings say enough.
       }
     }
-    const what = key === META.spec ? 'different specs' : key === META.engine ? 'different engines' : key === META.version ? 'different basinlab versions' : `different ${key}`;
+    const what = key === META.spec ? 'different specs' : key === META.engine ? 'different engines' : `different ${key}`;
     throw new SpecError(
       '',
       `cannot merge shards of ${what}: ${pa.join(', ')} vs ${pb.join(', ')}${groups.size > 2 ? ` (and ${groups.size - 2} more variants)` : ''}; ${how}`,
     );
   }
+  checkFloat32Marks(files);
   checkSameColumns(files);
 }
 
@@ -145,7 +194,10 @@ function checkCoverage(files: readonly ResultFile[], total: number, width: numbe
   return sorted;
 }
 
-/** The plan the shards were run from, and a check that it still gives the metadata they recorded. */
+/**
+ * The plan the shards were run from, and a check that it still gives the metadata they recorded.
+ * The float32 mark is the shards' own (checkFloat32Marks: they agree), carried over to OUT.
+ */
 async function rebuildPlan(file: ResultFile): Promise<{ plan: AnyPlan; meta: SinkMeta }> {
   let plan: AnyPlan;
   try {
@@ -156,9 +208,8 @@ async function rebuildPlan(file: ResultFile): Promise<{ plan: AnyPlan; meta: Sin
   } catch (e) {
     throw new SpecError('', `${file.path}: cannot rebuild the sweep from ${META.spec}: ${(e as Error).message}`);
   }
-  const meta = sinkMeta(plan, file.engine);
+  const meta = sinkMeta(plan, file.engine, undefined, { float32Merged: file.metadata.get(META.float32Merged) ?? null });
   for (const [key, value] of fileMetadata(meta)) {
-    if (key === META.version) continue;
     const stored = file.metadata.get(key);
     if (key !== META.spec && stored !== value) {
       throw new SpecError('', `${file.path}: ${key} is ${stored ?? 'missing'} but this basinlab computes ${value} for its spec; merge with the version that wrote it (${file.metadata.get(META.version) ?? 'unknown'})`);

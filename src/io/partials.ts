@@ -67,14 +67,8 @@ function running(pid: number): boolean {
 
 const PARTIAL = /^\.partial-(\d+)(?:-[0-9a-f]+)?(?:\.\d+)?$/;
 
-/**
- * Partial files of `out` (`out.partial-<pid>[-<random>][.<k>]`) whose writer is not a running
- * process here: left by a run that was killed (SIGKILL, the out-of-memory killer, a lost node).
- * They are only reported, never deleted: on a volume shared between machines (the cluster set-up
- * docs/scale.md describes) a pid says nothing about processes on other machines, so a partial
- * whose pid is not running here may still be being written by a shard's job elsewhere.
- */
-export function leftoverPartials(out: string): LeftoverPartial[] {
+/** The partial files of `out` (`out.partial-<pid>[-<random>][.<k>]`) of other processes, and whether each one's pid runs here. */
+function partialsOf(out: string): (LeftoverPartial & { readonly running: boolean })[] {
   const dir = dirname(out);
   const base = basename(out);
   let names: string[];
@@ -83,22 +77,57 @@ export function leftoverPartials(out: string): LeftoverPartial[] {
   } catch {
     return [];
   }
-  const found: LeftoverPartial[] = [];
+  const found: (LeftoverPartial & { running: boolean })[] = [];
   for (const name of names) {
     if (!name.startsWith(base)) continue;
     const m = PARTIAL.exec(name.slice(base.length));
     if (!m) continue;
     const pid = Number(m[1]);
-    if (pid === process.pid || running(pid)) continue;
+    if (pid === process.pid) continue;
     const path = join(dir, name);
     try {
       const s = statSync(path);
-      if (s.isFile()) found.push({ path, pid, bytes: s.size, mtimeMs: s.mtimeMs });
+      if (s.isFile()) found.push({ path, pid, bytes: s.size, mtimeMs: s.mtimeMs, running: running(pid) });
     } catch {
       // Removed meanwhile.
     }
   }
   return found.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+const strip = ({ path, pid, bytes, mtimeMs }: LeftoverPartial): LeftoverPartial => ({ path, pid, bytes, mtimeMs });
+
+/**
+ * Partial files of `out` whose writer is not a running process here: left by a run that was killed
+ * (SIGKILL, the out-of-memory killer, a lost node). They are only reported, never deleted: on a
+ * volume shared between machines (the cluster set-up docs/scale.md describes) a pid says nothing
+ * about processes on other machines, so a partial whose pid is not running here may still be being
+ * written by a shard's job elsewhere.
+ */
+export function leftoverPartials(out: string): LeftoverPartial[] {
+  return partialsOf(out)
+    .filter((p) => !p.running)
+    .map(strip);
+}
+
+/**
+ * Partial files of `out` whose writer is a running process here (not this one): another basinlab
+ * writing the same OUT right now (a resubmitted job array, two specs with one --out). Whichever
+ * finishes last replaces the other's file, so the CLI says so before it starts (review 18).
+ */
+export function liveWriters(out: string): LeftoverPartial[] {
+  return partialsOf(out)
+    .filter((p) => p.running)
+    .map(strip);
+}
+
+/** One line naming the running processes that are writing `out` too, or null when there are none. */
+export function liveWriterNote(out: string): string | null {
+  const found = liveWriters(out);
+  if (found.length === 0) return null;
+  const pids = [...new Set(found.map((f) => f.pid))];
+  const who = pids.length === 1 ? `another running process (pid ${pids[0]}) is` : `other running processes (pids ${pids.join(', ')}) are`;
+  return `note: ${who} writing ${out} too; whichever run finishes last replaces the file the other wrote`;
 }
 
 function size(bytes: number): string {

@@ -345,6 +345,10 @@ async function openJson(path: string): Promise<ResultFile> {
   const metadata = new Map<string, string>();
   if (o.spec !== undefined) metadata.set(META.spec, JSON.stringify(o.spec));
   if (typeof o.engine === 'string') metadata.set(META.engine, o.engine);
+  // A document written before the head had `version` records none: merge refuses it (checkSameSweep).
+  if (typeof o.version === 'string') metadata.set(META.version, o.version);
+  const meta = typeof o.meta === 'object' && o.meta !== null ? (o.meta as Record<string, unknown>) : {};
+  if (typeof meta.float32_merged === 'string') metadata.set(META.float32Merged, meta.float32_merged);
   metadata.set(META.width, String(o.width));
   metadata.set(META.height, String(o.height));
   if (o.network !== undefined) {
@@ -445,7 +449,8 @@ async function readCsv(path: string, precision: Precision): Promise<ResultTable>
     if (cells.length !== names.length) fail(path, `line ${r + 2} has ${cells.length} fields, the header ${names.length}`);
     const number = (k: number, c: { name: string; kind: ColumnKind }): number => {
       const t = cells[k] as string;
-      const v = t.trim() === '' ? Number.NaN : Number(t);
+      // The encoder writes infinities as inf and -inf (core/encode.ts), which Number() does not read.
+      const v = t === 'inf' ? Infinity : t === '-inf' ? -Infinity : t.trim() === '' ? Number.NaN : Number(t);
       const ok = c.kind === 'float' ? !Number.isNaN(v) || t === 'NaN' : c.kind === 'bool' ? v === 0 || v === 1 : Number.isInteger(v);
       if (!ok) fail(path, `line ${r + 2}: column ${c.name} holds ${JSON.stringify(t)}, not ${c.kind === 'float' ? 'a number' : c.kind === 'bool' ? '0 or 1' : 'an integer'}`);
       if (c.kind === 'float' && precision === 'f32' && Math.fround(v) !== v && !Number.isNaN(v)) fail(path, `line ${r + 2}: column ${c.name} holds ${t}, not a float32`);

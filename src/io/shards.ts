@@ -8,6 +8,8 @@ export interface Shard {
   /** 0-based shard index, 0 ≤ k < n. */
   readonly k: number;
   readonly n: number;
+  /** The environment variable that set n (--shard auto), for messages about n; absent for --shard K/N. */
+  readonly nFrom?: string;
 }
 
 export interface ShardRange extends Shard {
@@ -27,10 +29,11 @@ function checkShard(k: number, n: number, field: string): void {
  * Runs of shard k of n for a sweep of `runs` runs, `width` per image row: rows split as evenly as
  * possible (sizes differ by at most one row), shard k getting rows [r0, r1) = runs
  * [r0 * width, r1 * width). A sweep of one row (random and Sobol sweeps, 1-D grids) splits its
- * runs evenly instead. More shards than rows is an error: a shard would have nothing to do.
+ * runs evenly instead. More shards than rows is an error: a shard would have nothing to do, refused
+ * naming `field`, where n came from (--shard, or the variable --shard auto read it from).
  */
-export function shardRange(runs: number, width: number, k: number, n: number): ShardRange {
-  checkShard(k, n, '--shard');
+export function shardRange(runs: number, width: number, k: number, n: number, field = '--shard'): ShardRange {
+  checkShard(k, n, field);
   if (!Number.isInteger(width) || width < 1 || !Number.isInteger(runs) || runs < 1 || runs % width !== 0) {
     throw new Error(`shardRange: ${runs} runs do not make whole rows of ${width}`);
   }
@@ -38,7 +41,7 @@ export function shardRange(runs: number, width: number, k: number, n: number): S
   const unit = height > 1 ? width : 1;
   const units = runs / unit;
   if (n > units) {
-    throw new SpecError('--shard', `N = ${n} shards is more than the sweep's ${units} ${height > 1 ? 'rows' : 'runs'}; allowed 1..${units}`);
+    throw new SpecError(field, `N = ${n} shards is more than the sweep's ${units} ${height > 1 ? 'rows' : 'runs'}; allowed 1..${units}`);
   }
   const r0 = Math.floor((k * units) / n);
   const r1 = Math.floor(((k + 1) * units) / n);
@@ -77,7 +80,7 @@ function envInt(env: Readonly<Record<string, string | undefined>>, name: string)
  */
 export function shardFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): Shard | null {
   const explicit = env.BASINLAB_SHARD;
-  if (explicit !== undefined && explicit.trim() !== '') return parseShardFlag(explicit, 'BASINLAB_SHARD');
+  if (explicit !== undefined && explicit.trim() !== '') return { ...parseShardFlag(explicit, 'BASINLAB_SHARD'), nFrom: 'BASINLAB_SHARD' };
 
   const id = envInt(env, 'SLURM_ARRAY_TASK_ID');
   if (id !== null) {
@@ -100,7 +103,7 @@ export function shardFromEnv(env: Readonly<Record<string, string | undefined>> =
       );
     }
     checkShard(k, count, 'SLURM_ARRAY_TASK_ID');
-    return { k, n: count };
+    return { k, n: count, nFrom: envInt(env, 'SLURM_ARRAY_TASK_COUNT') !== null ? 'SLURM_ARRAY_TASK_COUNT' : 'SLURM_ARRAY_TASK_MAX' };
   }
 
   const index = envInt(env, 'JOB_COMPLETION_INDEX');
@@ -110,7 +113,7 @@ export function shardFromEnv(env: Readonly<Record<string, string | undefined>> =
       throw new SpecError('BASINLAB_SHARDS', 'not set: a Kubernetes Indexed Job must set it to the Job\'s spec.completions (the shard count)');
     }
     checkShard(index, n, 'JOB_COMPLETION_INDEX');
-    return { k: index, n };
+    return { k: index, n, nFrom: 'BASINLAB_SHARDS' };
   }
   return null;
 }

@@ -63,6 +63,11 @@ export interface SinkOptions {
    * instead of renaming it into place (checked up to the rename itself), however late it comes.
    */
   readonly signal?: AbortSignal;
+  /**
+   * Called synchronously right before the finished file is renamed to its final name (after the
+   * last look at the signal): the CLI says there whether OUT appeared meanwhile (another writer).
+   */
+  readonly beforeRename?: () => void;
 }
 
 /** Picks a sink by the path's extension: .parquet, .arrow (or .feather), .csv, .json. */
@@ -211,6 +216,7 @@ abstract class FileSink implements ResultSink {
         // The last check and the rename in one synchronous step: a signal handled before it
         // cancels the file, one handled after it finds the run complete.
         this.checkCancelled();
+        this.options.beforeRename?.();
         renameSync(this.tmp, this.path);
         untrackTemp(this.tmp);
       });
@@ -610,7 +616,9 @@ class JsonSink extends FileSink {
     const head = {
       spec: m.spec,
       engine: m.engine,
-      meta: info.meta ?? {},
+      version: VERSION,
+      // The mark the binary formats record as basinlab.float32_merged (fileMetadata).
+      meta: { ...(info.meta ?? {}), ...(m.float32Merged !== undefined ? { float32_merged: m.float32Merged } : {}) },
       shard: shardInfo(m),
       checksum,
       width: m.width,

@@ -73,10 +73,17 @@ async function writeTemp(path: string, pieces: Iterable<string | Uint8Array>, si
  * written and `signal` was not aborted before the rename (then CancelledError, the file removed).
  * The pieces are produced as they are written, so a large document needs no more memory than a piece.
  */
-export async function writeFileAtomically(path: string, pieces: Iterable<string | Uint8Array>, opts: { readonly signal?: AbortSignal } = {}): Promise<void> {
+export async function writeFileAtomically(
+  path: string,
+  pieces: Iterable<string | Uint8Array>,
+  opts: { readonly signal?: AbortSignal; readonly beforeRename?: () => void } = {},
+): Promise<void> {
   const staged = new StagedFiles(opts.signal);
   try {
     await staged.add(path, pieces);
+    // Synchronously before the rename, as the result sinks call it (SinkOptions.beforeRename).
+    cancelled(opts.signal);
+    opts.beforeRename?.();
     staged.commit();
   } catch (e) {
     await staged.discard();

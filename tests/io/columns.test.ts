@@ -167,7 +167,7 @@ describe('the README', () => {
     const documents = (name: string): boolean => readme.includes(`\`${name}\``);
     for (const d of allColumns(precision)) expect(documents(d.name), `README documents column ${d.name}`).toBe(true);
     for (const key of Object.values(META)) expect(documents(key), `README documents metadata key ${key}`).toBe(true);
-    const head = { spec: {}, engine: 'cpu' as const, meta: {}, shard: { k: 0, n: 1, firstRun: 0, runs: 1 }, width: 1, height: 1, params: [], xValues: new Float64Array(0), yValues: new Float64Array(0), problem: { problem: 'surface' as const, radius: 1, bound: 1, minima: [] } };
+    const head = { spec: {}, engine: 'cpu' as const, version: '0.1.0', meta: {}, shard: { k: 0, n: 1, firstRun: 0, runs: 1 }, width: 1, height: 1, params: [], xValues: new Float64Array(0), yValues: new Float64Array(0), problem: { problem: 'surface' as const, radius: 1, bound: 1, minima: [] } };
     const text = jsonLayout(head, ['p'], []).filter((p): p is string => typeof p === 'string').join('');
     // Top-level keys start a line; `points` holds a key per swept path (here `p`).
     const keys = [...text.matchAll(/^"(\w+)":/gm)].map((m) => m[1] as string);

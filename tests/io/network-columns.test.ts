@@ -161,7 +161,7 @@ describe('every network column through every format', () => {
     for (const c of cases) {
       const doc = checkJson(dir, c);
       const points = c.plan.mode === 'list' ? ['points'] : [];
-      expect(Object.keys(doc), c.name).toEqual(['spec', 'engine', 'meta', 'checksum', 'width', 'height', 'params', 'xValues', 'yValues', ...points, 'network', ...c.columns.map((d) => d.name)]);
+      expect(Object.keys(doc), c.name).toEqual(['spec', 'engine', 'version', 'meta', 'checksum', 'width', 'height', 'params', 'xValues', 'yValues', ...points, 'network', ...c.columns.map((d) => d.name)]);
       expect(doc.network, c.name).toEqual(networkInfo(c));
     }
   });
@@ -243,6 +243,7 @@ describe('the README', () => {
     const head = {
       spec: {},
       engine: 'cpu' as const,
+      version: '0.1.0',
       meta: {},
       shard: { k: 0, n: 1, firstRun: 0, runs: 1 },
       width: 1,

@@ -98,14 +98,14 @@ describe('shardFromEnv', () => {
   });
 
   it('reads Slurm job arrays, offsets and steps included', () => {
-    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '64', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '63' })).toEqual({ k: 5, n: 64 });
+    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '64', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '63' })).toEqual({ k: 5, n: 64, nFrom: 'SLURM_ARRAY_TASK_COUNT' });
     // --array=1-64
-    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '64', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '64' })).toEqual({ k: 0, n: 64 });
-    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '64', SLURM_ARRAY_TASK_COUNT: '64', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '64' })).toEqual({ k: 63, n: 64 });
+    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '64', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '64' })).toEqual({ k: 0, n: 64, nFrom: 'SLURM_ARRAY_TASK_COUNT' });
+    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '64', SLURM_ARRAY_TASK_COUNT: '64', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_MAX: '64' })).toEqual({ k: 63, n: 64, nFrom: 'SLURM_ARRAY_TASK_COUNT' });
     // --array=0-126:2
-    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '10', SLURM_ARRAY_TASK_COUNT: '64', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '126', SLURM_ARRAY_TASK_STEP: '2' })).toEqual({ k: 5, n: 64 });
+    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '10', SLURM_ARRAY_TASK_COUNT: '64', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '126', SLURM_ARRAY_TASK_STEP: '2' })).toEqual({ k: 5, n: 64, nFrom: 'SLURM_ARRAY_TASK_COUNT' });
     // Older Slurm without SLURM_ARRAY_TASK_COUNT.
-    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '9', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '15' })).toEqual({ k: 9, n: 16 });
+    expect(shardFromEnv({ SLURM_ARRAY_TASK_ID: '9', SLURM_ARRAY_TASK_MIN: '0', SLURM_ARRAY_TASK_MAX: '15' })).toEqual({ k: 9, n: 16, nFrom: 'SLURM_ARRAY_TASK_MAX' });
   });
 
   it('refuses Slurm arrays it cannot map to K/N', () => {
@@ -117,13 +117,13 @@ describe('shardFromEnv', () => {
   });
 
   it('reads Kubernetes Indexed Jobs with the count from BASINLAB_SHARDS', () => {
-    expect(shardFromEnv({ JOB_COMPLETION_INDEX: '7', BASINLAB_SHARDS: '64' })).toEqual({ k: 7, n: 64 });
+    expect(shardFromEnv({ JOB_COMPLETION_INDEX: '7', BASINLAB_SHARDS: '64' })).toEqual({ k: 7, n: 64, nFrom: 'BASINLAB_SHARDS' });
     expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: '7' })).toThrow(/BASINLAB_SHARDS: not set: .*spec\.completions/);
     expect(() => shardFromEnv({ JOB_COMPLETION_INDEX: '64', BASINLAB_SHARDS: '64' })).toThrow(/JOB_COMPLETION_INDEX: shard index K must be an integer in 0\.\.63/);
   });
 
   it('BASINLAB_SHARD=K/N wins over the scheduler', () => {
-    expect(shardFromEnv({ BASINLAB_SHARD: '2/4', SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '64' })).toEqual({ k: 2, n: 4 });
+    expect(shardFromEnv({ BASINLAB_SHARD: '2/4', SLURM_ARRAY_TASK_ID: '5', SLURM_ARRAY_TASK_COUNT: '64' })).toEqual({ k: 2, n: 4, nFrom: 'BASINLAB_SHARD' });
     expect(() => shardFromEnv({ BASINLAB_SHARD: '4/4' })).toThrow(/^BASINLAB_SHARD: /);
   });
 });

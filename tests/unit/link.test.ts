@@ -4,7 +4,8 @@
  * so; the app's own export and a result document give the spec inside them.
  */
 import { describe, expect, it } from 'vitest';
-import { parseSpec, specToJSON } from '../../src/core/spec.ts';
+import { anySpecToJSON, parseAnySpec, parseSpec, specToJSON } from '../../src/core/spec.ts';
+import { makeNetPlan } from '../../src/core/network/plan.ts';
 import { encodeUrlState } from '../../src/core/url.ts';
 import { makePlan } from '../../src/core/plan.ts';
 import { writeResultsJSON } from '../../src/core/results.ts';
@@ -158,5 +159,19 @@ describe('specOfDocument', () => {
     const r = specOfDocument(doc, DEFAULTS);
     expect(r).toEqual({ spec: specToJSON(plan.spec), dropped: [], fromResults: true });
     expect(specOfDocument(good, DEFAULTS).fromResults).toBe(false);
+  });
+
+  it("takes the spec out of a network result document, whose top-level `network` is its model's size (review 18)", async () => {
+    const spec = parseAnySpec({ network: { hidden: [4], sharpness_iterations: 0 }, data: { name: 'spiral', train: 40, test: 20 }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 5, sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 0.1, count: 2, scale: 'log' } } });
+    if (spec.problem !== 'network') throw new Error('not a network spec');
+    const plan = makeNetPlan(spec);
+    const engine = new CpuEngine('cpu', { workers: 0, spawn: null });
+    const res = await engine.run(plan, {});
+    await engine.dispose();
+    const parts: string[] = [];
+    writeResultsJSON(res, plan, (c) => parts.push(c));
+    const doc = JSON.parse(parts.join('')) as Record<string, unknown>;
+    expect(Object.keys(doc)).toContain('network');
+    expect(specOfDocument(doc, DEFAULTS)).toEqual({ spec: anySpecToJSON(spec), dropped: [], fromResults: true });
   });
 });
