@@ -791,7 +791,9 @@ export function setAxisParam(spec: SpecJSON, axisPath: string, param: string, ha
     const int = param === 'network.batch_size' || (t !== null && typeof t !== 'string' && t.int);
     if (handSet.has(axisPath)) return handRange(int);
     const r = netAxisRange(spec, param, parsed);
-    return setAt(spec, axisPath, { ...axis, ...r, count: fittedCount(axis.count, r, int) });
+    // The batch size's powers of two, each a cell (1, 2, 4, … on its log axis).
+    const count = param === 'network.batch_size' ? Math.round(Math.log2(r.max / r.min)) + 1 : fittedCount(axis.count, r, int);
+    return setAt(spec, axisPath, { ...axis, ...r, count });
   }
   if (handSet.has(axisPath) && rangeFits(spec, axis, param)) {
     const t = resolveParamPath(entriesView(spec), param);
@@ -1773,9 +1775,11 @@ function removeGroup(spec: SpecJSON, index: number): SpecJSON {
  */
 export function netAxisRange(spec: SpecJSON, param: string, parsed: NetSpec | null = parsedNet(spec)): AxisRangeJSON {
   if (param === 'network.batch_size') {
-    // Up to the training set (a larger batch is refused), where the data set can say its size; else 256.
+    // Powers of two up to the training set (a larger batch is refused), where the data set can say its
+    // size, else 256: the batch sizes practitioners run (walkthrough 14: 1 … 1000 gave 63 and 251),
+    // one cell each (batchAxisCount).
     const n = (parsed ? netTrainRows(parsed) : null) ?? 256;
-    return { param, min: 1, max: Math.max(2, n), scale: 'log' };
+    return { param, min: 1, max: 2 ** Math.floor(Math.log2(Math.max(2, n))), scale: 'log' };
   }
   const t = parsed ? resolveNetPath(parsed, param) : 'unparsed';
   const group = /^optimizer\.param_groups\.\d+\.(.+)$/.exec(param);
