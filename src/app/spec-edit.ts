@@ -1769,7 +1769,7 @@ function removeGroup(spec: SpecJSON, index: number): SpecJSON {
 
 /**
  * A starting range for a network axis: LR-like values two decades either side of the current one
- * (log), the batch size from 1 to the training set (log), else the registry's typical range
+ * (log), the batch size's powers of two up to the training set (log), else the registry's typical range
  * (schedule lengths as multiples of the run's steps), else the allowed range where it is narrow, or
  * the current value halved and doubled.
  */
