@@ -98,17 +98,23 @@ function drop(root: Record<string, unknown>, keys: readonly string[]): string[] 
   return list > 0 ? drop(root, keys.slice(0, list)) : null;
 }
 
-/**
- * A grid axis whose parameter is refused goes whole, and the sweep keeps its other axis (the y
- * axis becomes x): a sweep's required parameter, dropped alone, took the whole sweep with it and
- * put the default view's in its place (walkthrough 14: a network view's batch-size axis lost, and
- * a 65,536-run surface sweep run on the network). Returns the words for the notice, or null when
- * `keys` is not a grid axis's parameter.
- */
-function dropAxis(root: Record<string, unknown>, keys: readonly string[]): string | null {
+/** A grid axis (`x`, `y`) that an error refuses: any of its fields (parameter, range, count, scale), or null. */
+function refusedAxis(root: Record<string, unknown>, keys: readonly string[] | null): 'x' | 'y' | null {
+  const axis = keys?.[1];
+  if (!keys || keys.length < 3 || keys[0] !== 'sweep' || (axis !== 'x' && axis !== 'y')) return null;
   const sweep = root.sweep;
-  const axis = keys[1];
-  if (keys.length !== 3 || keys[0] !== 'sweep' || keys[2] !== 'param' || (axis !== 'x' && axis !== 'y') || !isRecord(sweep) || !Object.hasOwn(sweep, axis)) return null;
+  return isRecord(sweep) && isRecord(sweep[axis]) ? axis : null;
+}
+
+/**
+ * A refused grid axis goes whole, and the sweep keeps its other axis (the y axis becomes x): an
+ * axis's field dropped alone (its parameter, its range) left it incomplete, and the whole sweep went
+ * with it, the default view's put in its place (walkthrough 14: a network view's batch-size axis
+ * lost, and a 65,536-run surface sweep run on the network; review 19: a batch axis past a smaller
+ * training set took the LR axis with it). Returns the words for the notice.
+ */
+function dropAxis(root: Record<string, unknown>, axis: 'x' | 'y'): string {
+  const sweep = root.sweep as Record<string, unknown>;
   delete sweep[axis];
   const other = sweep.y;
   if (axis === 'x' && isRecord(other)) {
@@ -135,6 +141,8 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
   }
   const cur = copy(input) as Record<string, unknown>;
   const replaced = new Set<string>();
+  // Paths this repair removed (dotted keys), so that a later round's "required" names them as such.
+  const deleted = new Set<string>();
   const say = (text: string): void => {
     // A field refused again after its block was replaced by the default's is said once.
     if (!dropped.includes(text)) dropped.push(text);
@@ -148,23 +156,54 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
       errors = e.errors;
     }
     let changed = false;
-    for (const err of errors) {
-      const keys = pathKeys(err.path);
+    const reason = (err: { readonly detail: string }): string =>
       // An unknown field's list of allowed names is long and the editor shows the fields; a range
       // stays (walkthrough 10: "1.5 is out of range" without the range said nothing to fix it by).
-      const why = /^unknown field/.test(err.detail) ? err.detail.replace(/; allowed: .*$/, '').replace(/^unknown field \((.*)\)$/, 'unknown field; $1') : err.detail;
-      if (!keys || keys.length === 0 || keys[0] === '') continue;
-      const top = keys[0] as string;
-      const axis = dropAxis(cur, keys);
-      if (axis) {
-        say(`${err.path} (${why}): ${axis}`);
-        changed = true;
-        continue;
+      /^unknown field/.test(err.detail) ? err.detail.replace(/; allowed: .*$/, '').replace(/^unknown field \((.*)\)$/, 'unknown field; $1') : err.detail;
+    // The grid axes this round refuses, each once: one goes and the sweep keeps the other; both, and
+    // the sweep goes (a network runs one run) or the default view's stands in (a surface), said once.
+    const axes = new Map<'x' | 'y', { readonly path: string; readonly why: string }>();
+    for (const err of errors) {
+      const a = refusedAxis(cur, pathKeys(err.path));
+      if (a && !axes.has(a)) axes.set(a, { path: err.path, why: reason(err) });
+    }
+    if (axes.size === 2) {
+      const both = [...axes.values()].map((e) => `${e.path}: ${e.why}`).join('; ');
+      if (Object.hasOwn(cur, 'network') || replaced.has('sweep') || !Object.hasOwn(defaults, 'sweep')) {
+        delete cur.sweep;
+        say(`sweep, all of it (both axes refused: ${both})`);
+      } else {
+        replaced.add('sweep');
+        cur.sweep = copy(defaults.sweep);
+        say(`sweep: the default view's sweep instead (both axes refused: ${both})`);
       }
+      changed = true;
+    } else {
+      for (const [a, e] of axes) {
+        // An axis of the default view's sweep, put in above, is named as that (review 19: a notice
+        // about a sweep the user never wrote read as theirs).
+        say(`${replaced.has('sweep') ? "the default view's " : ''}${e.path} (${e.why}): ${dropAxis(cur, a)}`);
+        changed = true;
+      }
+    }
+    for (const err of errors) {
+      const keys = pathKeys(err.path);
+      const why = reason(err);
+      if (!keys || keys.length === 0 || keys[0] === '') continue;
+      // Said and mended above, with its axis.
+      if (axes.size > 0 && keys[0] === 'sweep' && (keys[1] === 'x' || keys[1] === 'y') && keys.length >= 3) continue;
+      const top = keys[0] as string;
+      const asked = keys.join('.');
+      // A field this repair removed in an earlier round, now missing: what goes with it says so,
+      // rather than "got nothing", which the user never wrote (review 19).
+      const because = !deleted.has(asked) ? `${err.path}: ${why}` : /got nothing$/.test(why) ? `${err.path}, dropped above, is required` : `${err.path}, dropped above: ${why}`;
       // A field given but refused is removed; a field missing (required) is taken from the defaults.
       const removed = keys.length > 1 ? drop(cur, keys) : null;
       if (removed) {
-        say(`${err.path} (${why})`);
+        const what = removed.join('.');
+        // What was removed, where it is more than the field refused (a list, with its other elements).
+        say(what === asked ? `${err.path} (${why})` : `${what}, all of it (${because})`);
+        deleted.add(what);
         changed = true;
         continue;
       }
@@ -175,7 +214,7 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
         if (Object.hasOwn(cur, top)) {
           delete cur[top];
           // The whole block goes (a required field of it is missing, perhaps dropped above): say which.
-          say(err.path === top ? `${top} (${why})` : `${top}, all of it (${err.path}: ${why})`);
+          say(err.path === top ? `${top} (${why})` : `${top}, all of it (${because})`);
           changed = true;
         }
         continue;
@@ -184,7 +223,7 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
       cur[top] = copy(defaults[top]);
       // A field required and missing (often because its bad value was dropped above): the default
       // view's whole block stands in (walkthrough 10 read "the default view's (… got nothing)").
-      say(`${top}: the default view's ${top} instead (${/got nothing$/.test(why) ? `no usable ${err.path}` : `${err.path}: ${why}`})`);
+      say(`${top}: the default view's ${top} instead (${/got nothing$/.test(why) ? `no usable ${err.path}` : because})`);
       changed = true;
     }
     if (!changed) break;

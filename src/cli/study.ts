@@ -45,7 +45,7 @@ export async function runStudyCommand(
   let bar: ProgressReporter | null = null;
   let label = '';
   let stage = 0;
-  const planned = study.sweeps({ quick: opts.quick, full: opts.full ?? false, ...(opts.float64 ? { float64: opts.float64 } : {}) });
+  const planned = study.sweeps({ engine, quick: opts.quick, full: opts.full ?? false, ...(opts.float64 ? { float64: opts.float64 } : {}) });
   // The engines that ran its sweeps, for the JSON (`--engine auto` may use two).
   const used = new Set<string>();
   const result = await study.run({

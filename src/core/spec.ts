@@ -738,6 +738,11 @@ function readSweep(rd: Reader, v: unknown): SweepSpec | null {
         rd.fail(join(path, 'max'), `equal to min (${r.min}) with count ${count}: every cell would be the same run; widen the range, or set count 1`);
         return null;
       }
+      // One cell runs min alone: a max beside it would be dropped without a word (review 18).
+      if (r && count === 1 && r.max !== r.min) {
+        rd.fail(join(path, 'count'), `1 runs min (${r.min}) alone, and max (${r.max}) would go unused: set count 2 or more, or max equal to min`);
+        return null;
+      }
       return r && count !== null ? { ...r, count } : null;
     };
     const x = axis(own(o, 'x'), 'sweep.x');

@@ -311,9 +311,10 @@ export const fractalBoundary: Study = {
   claim:
     'In the fractal paper\'s setting (16 tanh units, mean-field, full-batch GD, input-layer LR × output-layer LR), the boundary between hyperparameters that train and those that do not stays intricate at every zoom: its box-counting dimension is well above 1 (a smooth curve\'s) and about the same at each depth.',
   // Per depth, the map; with a float64 engine also a float32 and a float64 sample and the float64
-  // sample moved by one ulp (on the float64 engine alone: no float32 sample). A zoom with no
+  // sample moved by one ulp; on the float64 engine alone (`--engine cpu64`, which passes no other
+  // float64 engine: review 19) the float64 sample, its ulp-moved twin and the map. A zoom with no
   // boundary left to follow ends the run early.
-  sweeps: (ctx) => ({ count: studySize(ctx, FRACTAL_SIZES).depths * (ctx.float64 ? 4 : 1), atMost: true }),
+  sweeps: (ctx) => ({ count: studySize(ctx, FRACTAL_SIZES).depths * (ctx.engine?.name === 'cpu64' ? 3 : ctx.float64 ? 4 : 1), atMost: true }),
   run: (ctx: StudyContext) => fractalRun(ctx, studySize(ctx, FRACTAL_SIZES)),
 };
 

@@ -113,6 +113,6 @@ export interface Study {
    * stops, and the float64 samples depend on the engines). The tests check it against the sweeps
    * each study's quick run reports.
    */
-  sweeps(ctx: Pick<StudyContext, 'quick' | 'full' | 'float64'>): SweepCount;
+  sweeps(ctx: Pick<StudyContext, 'quick'> & Partial<Pick<StudyContext, 'full' | 'float64' | 'engine'>>): SweepCount;
   run(ctx: StudyContext): Promise<StudyResult>;
 }

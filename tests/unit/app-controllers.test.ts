@@ -15,6 +15,7 @@ import { PassClock, StageClock, formatDuration, formatRemaining, formatRemaining
 import { verdictClass, verdictHeadline } from '../../src/app/controllers/study-controller.ts';
 import { sweepOf } from '../../src/studies/run.ts';
 import { STUDIES } from '../../src/studies/index.ts';
+import type { Engine } from '../../src/engine/engine.ts';
 
 const SPEC_JSON = {
   surface: { name: 'rosenbrock' },
@@ -296,6 +297,17 @@ describe("a running study's progress", () => {
     expect(sweepOf(3, { count: 16, atMost: true })).toBe('sweep 3 of at most 16');
     expect(sweepOf(13, { count: 12, atMost: false })).toBe('sweep 13');
     expect(sweepOf(1, null)).toBe('sweep 1');
+  });
+
+  it("counts fractal-boundary's sweeps on the float64 engine alone as it runs them (review 19: 'of at most 2', then 6)", () => {
+    const fb = STUDIES.find((s) => s.id === 'fractal-boundary');
+    if (!fb) throw new Error('no fractal-boundary');
+    const cpu64 = { name: 'cpu64' } as unknown as Engine;
+    const cpu = { name: 'cpu' } as unknown as Engine;
+    // Quick: two depths; each the float64 sample, its ulp-moved twin and the map.
+    expect(fb.sweeps({ quick: true, engine: cpu64 })).toEqual({ count: 6, atMost: true });
+    expect(fb.sweeps({ quick: true, engine: cpu, float64: cpu64 })).toEqual({ count: 8, atMost: true });
+    expect(fb.sweeps({ quick: true, engine: cpu })).toEqual({ count: 2, atMost: true });
   });
 
   it('has a count for every study at every size, at least one sweep', () => {

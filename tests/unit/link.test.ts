@@ -84,11 +84,35 @@ describe('repairSpec', () => {
     };
     const r = repairSpec(net, DEFAULTS);
     expect(r.spec.sweep ?? null).toBeNull();
-    expect(r.dropped.join('\n')).toMatch(/sweep\.x\.param .*: the sweep runs along its other axis, optimizer\.nope2, alone/);
-    expect(r.dropped.join('\n')).not.toMatch(/default view's sweep/);
-    // A surface spec still takes the default view's sweep where its own cannot be mended.
+    // Both axes refused in one round: one notice, not "runs along its other axis" first (review 19).
+    expect(r.dropped).toEqual([expect.stringMatching(/^sweep, all of it \(both axes refused: sweep\.x\.param: .*nope.*; sweep\.y\.param: .*nope2/)]);
+    // A surface spec still takes the default view's sweep where its own cannot be mended, said once.
+    const both = repairSpec({ ...good, sweep: { kind: 'grid', x: { param: 'optimizer.nope', min: 0, max: 1, count: 4 }, y: { param: 'optimizer.nope2', min: 0, max: 1, count: 4 } } }, DEFAULTS);
+    expect(both.dropped[0]).toMatch(/^sweep: the default view's sweep instead \(both axes refused: /);
+    // Its momentum axis does not fit this spec's optimizer either: named as the default view's.
+    expect(both.dropped.slice(1)).toEqual([expect.stringMatching(/^the default view's sweep\.y\.param \(.*momentum.*\): the sweep runs along its other axis, optimizer\.lr, alone$/)]);
     const s = repairSpec({ ...good, sweep: { kind: 'grid', x: { param: 'optimizer.nope', min: 0, max: 1, count: 4 } } }, DEFAULTS);
     expect(s.dropped.join('\n')).toMatch(/sweep\.x\.param .*: the sweep has no axis left/);
+  });
+
+  it('drops an axis refused for its range too, keeping the other; a list dropped whole is named as such (review 19)', () => {
+    const net = {
+      network: { hidden: [4], activation: 'relu', batch_size: 16 },
+      data: { name: 'spiral', train: 40, test: 20 },
+      optimizer: { name: 'SGD', lr: 0.01 },
+      steps: 20,
+      sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 1, count: 4, scale: 'log' }, y: { param: 'network.batch_size', min: 1, max: 64, count: 7, scale: 'log' } },
+    };
+    // A batch axis past the training set (40): the LR axis stays.
+    const r = repairSpec(net, DEFAULTS);
+    expect((r.spec.sweep as { x: { param: string }; y: unknown }).x.param).toBe('optimizer.lr');
+    expect((r.spec.sweep as { y: unknown }).y).toBeNull();
+    expect(r.dropped).toEqual([expect.stringMatching(/^sweep\.y\.max \(a batch size of 64 is more than the 40 training samples.*\): the sweep runs along its other axis, optimizer\.lr, alone$/)]);
+    // A group naming no layer: the list goes (the others would move), and the notice names the list.
+    const g = repairSpec({ ...net, sweep: null, optimizer: { name: 'SGD', lr: 0.01, param_groups: [{ params: ['layers.9'], lr: 0.1 }, { params: ['layers.1'], lr: 0.2 }] } }, DEFAULTS);
+    expect((g.spec.optimizer as { param_groups?: unknown[] }).param_groups ?? []).toEqual([]);
+    expect(g.dropped.join('\n')).toMatch(/^optimizer\.param_groups, all of it \(optimizer\.param_groups\.0\.params, dropped above, is required\)$/m);
+    expect(g.dropped.join('\n')).not.toMatch(/got nothing/);
   });
 
   it('gives the defaults for something that is not a spec at all, and says so', () => {
@@ -120,11 +144,11 @@ describe('readLink', () => {
   it("says each dropped value's allowed range, hints torch's field name, names a block dropped whole and why, and says nothing twice (walkthrough 10)", () => {
     const { dropped } = repairSpec({ ...DEFAULT_SPEC, optimizer: { name: 'Adam', lr: -0.001, betas: [0.9, 1.5] }, scheduler: { name: 'StepLR' } }, DEFAULT_SPEC);
     expect(dropped).toEqual(
-      expect.arrayContaining(['scheduler (unknown field; did you mean schedule?)', 'optimizer.lr (-0.001 is out of range; allowed [0, inf))', 'optimizer.betas.1 (1.5 is out of range; allowed [0, 1))']),
+      expect.arrayContaining(['scheduler (unknown field; did you mean schedule?)', 'optimizer.lr (-0.001 is out of range; allowed [0, inf))', 'optimizer.betas, all of it (optimizer.betas.1: 1.5 is out of range; allowed [0, 1))']),
     );
     expect(new Set(dropped).size).toBe(dropped.length);
     const cos = repairSpec({ ...DEFAULT_SPEC, schedule: { name: 'CosineAnnealingLR', T_max: -5 } }, DEFAULT_SPEC).dropped;
-    expect(cos).toEqual(['schedule.T_max (-5 is out of range; allowed integers [1, 16777216])', expect.stringMatching(/^schedule, all of it \(schedule\.T_max: required: /)]);
+    expect(cos).toEqual(['schedule.T_max (-5 is out of range; allowed integers [1, 16777216])', expect.stringMatching(/^schedule, all of it \(schedule\.T_max, dropped above: required: /)]);
     const name = repairSpec({ ...DEFAULT_SPEC, optimizer: { name: 'Adamm', lr: 0.01 } }, DEFAULT_SPEC).dropped;
     expect(name).toEqual([expect.stringMatching(/^optimizer\.name \(expected one of SGD, .*, got "Adamm"\)$/), "optimizer: the default view's optimizer instead (no usable optimizer.name)"]);
   });

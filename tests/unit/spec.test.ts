@@ -491,6 +491,10 @@ describe('grid axes that would run one setting in several cells', () => {
     );
     expect(parseSpec({ ...surface, sweep: { x: { param: 'optimizer.lr', min: 0.0025, max: 0.0025, count: 1 } } }).sweep?.kind).toBe('grid');
     expect(net({ x: { param: 'optimizer.lr', min: 0.1, max: 0.1, count: 4 } })).toThrow(/^sweep\.x\.max: equal to min/);
+    // One cell over a range runs min alone: the max is not dropped without a word (review 18).
+    expect(() => parseSpec({ ...surface, sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.01, count: 1 } } })).toThrow(
+      /^sweep\.x\.count: 1 runs min \(0\.001\) alone, and max \(0\.01\) would go unused: set count 2 or more, or max equal to min$/,
+    );
   });
   it('refuses an integer axis whose rounded values repeat, naming how many fit (review 12)', () => {
     expect(net({ x: { param: 'network.batch_size', min: 1, max: 3, count: 10 } })).toThrow(

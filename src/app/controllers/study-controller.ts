@@ -143,7 +143,7 @@ export class StudyController implements ReactiveController {
       const engine = gpu ?? this.engines.cpu;
       if (size) this.size = size;
       const quick = (this.size ?? openingSize(study, !gpu)) === 'quick';
-      this.planned = study.sweeps({ quick, float64: this.engines.cpu64 });
+      this.planned = study.sweeps({ engine, quick, float64: this.engines.cpu64 });
       const result = await study.run({
         engine,
         engineFor: (plan) => engineForPlan(plan, this.engines.gpu, this.engines.cpu, this.engines.forceGpu),
