@@ -198,19 +198,26 @@ export function groupLrCurves(plan: NetPlan, t: NetTrajectory): GroupLr[] | null
 /**
  * How the LR chart's curves are drawn, in words: the last group that trains a tensor solid (the
  * default group, or the last explicit one where the explicit groups hold every tensor), the others
- * dashed, each named by the layers it trains. Null where one curve is drawn.
+ * dashed, each named by the layers it trains. `note`: the run panel's line over the chart; `title`:
+ * a figure's chart title; `label`: the chart's accessible name. One curve (one group that trains):
+ * the plain words.
  */
-export function groupLrLegend(plan: NetPlan): { readonly solidGroup: string; readonly solid: string; readonly dashed: readonly string[] } | null {
-  if (!drawsGroupLrs(plan)) return null;
+export function groupLrTexts(plan: NetPlan): { readonly note: string; readonly title: string; readonly label: string } {
+  if (!drawsGroupLrs(plan)) return { note: 'Learning rate per step; then the gradient norm.', title: 'Learning rate per step', label: 'LR per step' };
   const G = plan.groups.length;
   const shown = trainedGroups(plan);
   const last = shown[shown.length - 1] as number;
   const name = (g: number): string => netParamLabel(plan, groupLrPath(g, G));
+  const defaultSolid = last === G - 1;
   const solidGroup = paramGroupName(last, G);
+  const dashed = shown.slice(0, -1).map(name);
+  const others = `the ${defaultSolid ? '' : 'other '}explicit ${dashed.length > 1 ? 'ones' : 'one'}`;
   return {
-    solidGroup,
-    solid: `${solidGroup}, ${name(last)}`,
-    dashed: shown.slice(0, -1).map(name),
+    note: `Learning rate of each param group per step (solid: ${solidGroup}, ${name(last)}; dashed: ${others}, ${dashed.join('; ')}); then the gradient norm.`,
+    title: defaultSolid
+      ? 'Learning rate of each param group per step (dashed: the explicit groups)'
+      : `Learning rate of each param group per step (solid: ${solidGroup}; dashed: the other explicit groups)`,
+    label: 'LR per step of each param group',
   };
 }
 
@@ -225,7 +232,7 @@ export function drawnRuns<R extends { readonly run: number }>(selected: R | null
  * where it stopped. Non-finite values become NaN (the chart leaves a gap). A run given `groups`
  * (groupLrCurves) draws one LR curve per param group, labelled with the layers it trains: the
  * last one's (the default group's where it trains a tensor) solid, the others dashed, in the run's
- * colour (groupLrLegend says so in words). With several runs only
+ * colour (groupLrTexts says so in words). With several runs only
  * each run's solid curves carry a label (the run's), so the legend has a row per run.
  */
 export function netCurves(
@@ -283,16 +290,12 @@ export function netCurvePanels(plan: NetPlan, runs: readonly FigureRun[]): Chart
   const lrPer = withGroups.map((r) => r.groups?.length ?? 1);
   const lrRun = lrPer.flatMap((n, i) => Array.from({ length: n }, () => i));
   const lr = series(c.lr, (k) => steps(withGroups[lrRun[k] as number] as FigureRun).slice(1));
-  const legend = groupLrLegend(plan);
+  const texts = groupLrTexts(plan);
   return [
     { kind: 'chart', title: 'Training loss (solid) and test loss (dashed) per step', xLabel: 'step', yLabel: 'loss', logY: true, series: series(c.loss, (k) => steps(runs[Math.floor(k / 2)] as FigureRun)) },
     {
       kind: 'chart',
-      title: !legend
-        ? 'Learning rate per step'
-        : legend.solidGroup === 'the default group'
-          ? 'Learning rate of each param group per step (dashed: the explicit groups)'
-          : `Learning rate of each param group per step (solid: ${legend.solidGroup}; dashed: the other explicit groups)`,
+      title: texts.title,
       xLabel: 'step',
       yLabel: 'LR',
       logY: spansDecades(lr.map((q) => q.y)),
@@ -305,24 +308,35 @@ export function netCurvePanels(plan: NetPlan, runs: readonly FigureRun[]): Chart
 /**
  * Rough seconds a network sweep takes on the CPU engine's `workers`: a cost per run-step (minibatch
  * indices, schedule, bookkeeping: ~15,000 run-steps a second a core) plus its multiply-adds
- * (forward, backward, update: ~1e9 a second a core), a swept batch size at the middle of its range.
- * Fitted to the development machine's walkthrough sweeps (Iris, 160,000 runs x 200 steps: ~30 min on
- * 2 loaded cores; digits, 1,024 x 200 at batches 1 to 1,000: 184 s) and right within a factor of ~3:
- * it only decides whether to say, as the sweep starts, that it will take minutes (walkthrough 14).
+ * (forward, backward, update: ~2.5e8 a second a core), a swept batch size at the mean of its values
+ * (a grid's; else the middle of its range: review 19 found the middle of 1 … 1,024 in powers of two
+ * 2.7 times their mean). Fitted to the walkthrough's sweeps on the development machine (Iris,
+ * 160,000 runs x 200 steps; digits, 1,024 x 200 at batches 1 to 1,000: 184 s; docs/performance.md)
+ * and right within a factor of ~3 there (full-batch sweeps run faster than it says): it only
+ * decides whether to say, as the sweep starts, that it will take minutes (walkthrough 14).
  */
-export function netSweepSeconds(plan: Pick<NetPlan, 'spec' | 'batch' | 'data' | 'layout' | 'dims' | 'runs'>, workers: number): number {
-  const batchDim = plan.dims.find((d) => d.where.kind === 'batch');
-  const batch = batchDim ? (batchDim.range.min + batchDim.range.max) / 2 : (plan.batch ?? plan.data.train.n);
+export function netSweepSeconds(plan: NetSweepShape, workers: number): number {
+  const k = plan.dims.findIndex((d) => d.where.kind === 'batch');
+  const batchDim = plan.dims[k];
+  const values = plan.mode === 'grid' ? (k === 0 ? plan.xValues : k === 1 ? plan.yValues : null) : null;
+  const batch = !batchDim
+    ? (plan.batch ?? plan.data.train.n)
+    : values && values.length > 0
+      ? values.reduce((s, v) => s + v, 0) / values.length
+      : (batchDim.range.min + batchDim.range.max) / 2;
   const runSteps = plan.runs * plan.spec.steps;
   const multiplyAdds = runSteps * batch * plan.layout.params * 3;
-  return (runSteps / 15_000 + multiplyAdds / 1e9) / Math.max(1, workers);
+  return (runSteps / 15_000 + multiplyAdds / 2.5e8) / Math.max(1, workers);
 }
+
+/** What netSweepSeconds reads of a plan. */
+export type NetSweepShape = Pick<NetPlan, 'spec' | 'batch' | 'data' | 'layout' | 'dims' | 'runs' | 'mode' | 'xValues' | 'yValues'>;
 
 /** Network sweeps estimated (netSweepSeconds) above this many seconds are said to be long as they start. */
 export const LONG_NET_SWEEP_S = 60;
 
 /** What the page says as a long network sweep starts, or null for one that is not (netSweepSeconds). */
-export function longNetSweepNote(plan: Pick<NetPlan, 'spec' | 'batch' | 'data' | 'layout' | 'dims' | 'runs'>, workers: number): string | null {
+export function longNetSweepNote(plan: NetSweepShape, workers: number): string | null {
   if (netSweepSeconds(plan, workers) <= LONG_NET_SWEEP_S) return null;
   return `${plan.runs.toLocaleString('en-US')} network runs of ${plan.spec.steps.toLocaleString('en-US')} steps: a sweep this size takes minutes or more on the CPU engine here. The header shows how far it is and the time left once measured; Escape or Cancel stops it and keeps the last map.`;
 }

@@ -464,9 +464,9 @@ export function pasteInto(view: Record<string, unknown>, read: TorchCode): { rea
 /**
  * A pasted `nesterov=True` over a view whose grid sweeps the momentum from 0: torch's SGD refuses
  * Nesterov at momentum 0 (ValueError), so the spec's mending would drop nesterov for every run
- * (walkthrough 14: the pasted optimiser was not Nesterov anywhere). The axis loses its 0 instead, its
- * other values kept (it starts at its second value, one value fewer), and a note says so. Other
- * specs as they are.
+ * (walkthrough 14: the pasted optimiser was not Nesterov anywhere). The axis loses its 0 instead,
+ * starting at its second value with one value fewer (the others kept to within a bit or so), and a
+ * note says so. Other specs as they are.
  */
 export function nesterovAxis(json: Record<string, unknown>): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } {
   const opt = json.optimizer;
@@ -479,9 +479,11 @@ export function nesterovAxis(json: Record<string, unknown>): { readonly json: Re
     if (!isRecord(a) || a.param !== 'optimizer.momentum' || a.min !== 0 || a.scale === 'log') continue;
     const [max, count] = [a.max, a.count];
     if (typeof max !== 'number' || typeof count !== 'number' || !Number.isInteger(count) || count < 2 || !(max > 0)) continue;
-    const second = max / (count - 1);
+    // The grid's second value, written as a person would (0.18, not 0.18000000000000002): the other
+    // values keep their spacing to within the last bit or so (review 19).
+    const second = Number((max / (count - 1)).toPrecision(12));
     out[k] = { ...a, min: second, count: count - 1 };
-    notes.push(`The sweep's momentum axis starts at ${formatNumber(second, 4)} now, not 0, with its other ${count - 1} values as they were: torch's SGD refuses nesterov=True at momentum 0.`);
+    notes.push(`The sweep's momentum axis starts at ${formatNumber(second, 4)} now, not 0, keeping its spacing (${count - 1} values): torch's SGD refuses nesterov=True at momentum 0.`);
   }
   return notes.length > 0 ? { json: { ...json, sweep: out }, notes } : { json, notes: [] };
 }

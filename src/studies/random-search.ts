@@ -6,7 +6,7 @@
  * method is repeated over many seeds (the grid is randomly shifted) and compared by the best final
  * loss it finds.
  */
-import { randomUnit, sobolUnit } from '../core/sampling.ts';
+import { randomUnit, scaleUnit, sobolUnit } from '../core/sampling.ts';
 import { fmt, median, runSpec, verdictOf } from './run.ts';
 import type { PanelSource, Study, StudyContext, StudyResult, Verdict } from './types.ts';
 import { OKABE_ITO } from '../view/colors.ts';
@@ -21,8 +21,9 @@ const DIMS = [
 type Method = 'grid' | 'random' | 'sobol';
 const METHODS: readonly Method[] = ['grid', 'random', 'sobol'];
 
+/** A unit value on a dimension, mapped as the sweeps map theirs (scaleUnit). */
 function toValue(dim: (typeof DIMS)[number], u: number): number {
-  return dim.log ? Math.exp(Math.log(dim.min) + u * (Math.log(dim.max) - Math.log(dim.min))) : dim.min + u * (dim.max - dim.min);
+  return scaleUnit(u, dim.min, dim.max, dim.log ? 'log' : 'linear');
 }
 
 /** B points of `method` in d dimensions for one repetition (seed). */

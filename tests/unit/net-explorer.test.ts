@@ -18,7 +18,7 @@ import type { NetTrajectory } from '../../src/core/trajectory.ts';
 import { anySpecToJSON, parseAnySpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
-import { drawnRuns, groupLrCurves, groupLrLegend, longNetSweepNote, netCurvePanels, netCurves, netSweepSeconds } from '../../src/app/net-runs.ts';
+import { drawnRuns, groupLrCurves, groupLrTexts, longNetSweepNote, netCurvePanels, netCurves, netSweepSeconds } from '../../src/app/net-runs.ts';
 import { keptNetSliders, netParamSliders, sliderCurve, sliderValue } from '../../src/app/sliders.ts';
 import { NET_PREVIEW_MAX_WORK, NetPreviewController, netRunWork } from '../../src/app/controllers/net-preview-controller.ts';
 import type { Timers } from '../../src/app/controllers/preview-controller.ts';
@@ -217,7 +217,13 @@ describe('the LR curves where the explicit groups hold every tensor (no default 
     const c = netCurves([{ trajectory: t, colour: '#000', label: 'r', groups: g ?? null }]);
     expect(c.lr.map((s) => s.dashed === true)).toEqual([true, false]);
     expect(c.lr.some((s) => s.values[0] === 7)).toBe(false);
-    expect(groupLrLegend(plan)).toEqual({ solidGroup: 'param_groups.1', solid: 'param_groups.1, learning rate of layers.1, the output layer', dashed: ['learning rate of layers.0, the input layer'] });
+    expect(groupLrTexts(plan).note).toBe(
+      'Learning rate of each param group per step (solid: param_groups.1, learning rate of layers.1, the output layer; dashed: the other explicit one, learning rate of layers.0, the input layer); then the gradient norm.',
+    );
+    // With a default group that trains, it is the solid one.
+    expect(groupLrTexts(netPlan(FRACTAL)).note).toBe(
+      'Learning rate of each param group per step (solid: the default group, learning rate of layers.1, the output layer; dashed: the explicit one, learning rate of layers.0, the input layer); then the gradient norm.',
+    );
     const charts = netCurvePanels(plan, [{ trajectory: t, colour: '#000', label: 'r' }]);
     expect(charts[1]?.title).toBe('Learning rate of each param group per step (solid: param_groups.1; dashed: the other explicit groups)');
   });
@@ -229,7 +235,7 @@ describe('the LR curves where the explicit groups hold every tensor (no default 
     const g = groupLrCurves(plan, t);
     expect(g?.map((c) => c.group)).toEqual([0]);
     expect(Array.from(g?.[0]?.values ?? [])).toEqual(Array.from(t.lr, () => 1));
-    expect(groupLrLegend(plan)).toBeNull();
+    expect(groupLrTexts(plan)).toEqual({ note: 'Learning rate per step; then the gradient norm.', title: 'Learning rate per step', label: 'LR per step' });
     expect(netCurvePanels(plan, [{ trajectory: t, colour: '#000', label: 'r' }])[1]?.title).toBe('Learning rate per step');
   });
 });

@@ -177,7 +177,10 @@ sched = lr_scheduler.SequentialLR(opt, schedulers=[warm, cos], milestones=[5])`)
     expect(spec.optimizer.params.nesterov).toBe(true);
     const y = (got.json.sweep as { y: { min: number; max: number; count: number } }).y;
     expect([y.min, y.max, y.count]).toEqual([0.1, 0.9, 9]);
-    expect(got.notes).toContainEqual("The sweep's momentum axis starts at 0.1 now, not 0, with its other 9 values as they were: torch's SGD refuses nesterov=True at momentum 0.");
+    expect(got.notes).toContainEqual("The sweep's momentum axis starts at 0.1 now, not 0, keeping its spacing (9 values): torch's SGD refuses nesterov=True at momentum 0.");
+    // Written as a person would: 0.9 / 5 is 0.18000000000000002 in floats (review 19).
+    const six = pasteInto({ ...view, sweep: { ...view.sweep, y: { ...view.sweep.y, count: 6 } } }, readTorchCode('optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, nesterov=True)'));
+    expect('json' in six && (six.json.sweep as { y: { min: number } }).y.min).toBe(0.18);
     // Without nesterov, or an axis that does not start at 0: as it was.
     const plain = pasteInto(view, readTorchCode('optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)'));
     expect('json' in plain && (plain.json.sweep as { y: { min: number } }).y.min).toBe(0);

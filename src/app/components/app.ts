@@ -20,7 +20,7 @@ import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
-import { NET_FIELD_LABEL, drawnRuns, groupLrCurves, groupLrLegend, netCoordinateNames, netCurves, netRunLabel, netThresholdText, spansDecades } from '../net-runs.ts';
+import { NET_FIELD_LABEL, drawnRuns, groupLrCurves, groupLrTexts, netCoordinateNames, netCurves, netRunLabel, netThresholdText, spansDecades } from '../net-runs.ts';
 import { trainsOnMinibatches } from '../../core/network/plan.ts';
 import { cellOfRun, runPanelHeading, shortParam } from '../runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
@@ -662,7 +662,7 @@ export class BlApp extends LitElement {
     const preview = ctl.netPreview.trajectory && ctl.netPreview.trajectory.run !== sel?.run ? ctl.netPreview.trajectory : null;
     const curves = this.netCurveSets(plan, sel, netRuns.pins, netRuns.hover ? preview : null);
     const every = sel?.trajectory?.every ?? netRuns.pins[0]?.trajectory?.every ?? preview?.every ?? 1;
-    const legend = groupLrLegend(plan);
+    const lrTexts = groupLrTexts(plan);
     const xLabel = every > 1 ? `step / ${every}` : 'step';
     const pinned = sel !== null && netRuns.pins.some((p) => p.run === sel.run);
     return html`<section class="details" aria-label="Runs of the network sweep">
@@ -691,11 +691,9 @@ export class BlApp extends LitElement {
       ${curves.loss.length > 0
         ? html`<p class="status">Loss per step: solid training loss, dashed test loss${every > 1 ? ` (every ${every}th step)` : ''}${preview && netRuns.hover ? '; grey: the hovered run' : ''}.</p>
             <bl-line-chart data-testid="net-loss" .series=${curves.loss} .xLabel=${xLabel} .yLabel=${'loss (log)'} .logY=${true} .height=${200} .label=${'Training loss (solid) and test loss (dashed) per step of the selected, pinned and hovered runs'}></bl-line-chart>
-            <p class="status" data-testid="net-lr-note">${legend
-              ? `Learning rate of each param group per step (solid: ${legend.solid}; dashed: ${legend.solidGroup === 'the default group' ? `the explicit ${legend.dashed.length > 1 ? 'ones' : 'one'}` : `the other explicit ${legend.dashed.length > 1 ? 'ones' : 'one'}`}, ${legend.dashed.join('; ')}); then the gradient norm.`
-              : 'Learning rate per step; then the gradient norm.'}</p>
+            <p class="status" data-testid="net-lr-note">${lrTexts.note}</p>
             <!-- Its legend takes a row or two per run: the chart grows with it (line-chart's _legendGrowth). -->
-            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${spansDecades(curves.lr.map((c) => c.values))} .height=${150} .label=${legend ? 'LR per step of each param group' : 'LR per step'}></bl-line-chart>
+            <bl-line-chart data-testid="net-lr" .series=${curves.lr} .xLabel=${xLabel} .yLabel=${'LR'} .logY=${spansDecades(curves.lr.map((c) => c.values))} .height=${150} .label=${lrTexts.label}></bl-line-chart>
             <bl-line-chart data-testid="net-grad" .series=${curves.gradNorm} .xLabel=${xLabel} .yLabel=${'‖grad‖ (log)'} .logY=${true} .height=${140} .label=${'Gradient norm per step'}></bl-line-chart>`
         : nothing}
     </section>`;
