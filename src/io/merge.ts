@@ -212,13 +212,13 @@ async function rebuildPlan(file: ResultFile): Promise<{ plan: AnyPlan; meta: Sin
   for (const [key, value] of fileMetadata(meta)) {
     const stored = file.metadata.get(key);
     if (key !== META.spec && stored !== value) {
-      throw new SpecError('', `${file.path}: ${key} is ${stored ?? 'missing'} but this basinlab computes ${value} for its spec; merge with the version that wrote it (${file.metadata.get(META.version) ?? 'unknown'})`);
+      throw new SpecError('', `${file.path}: ${key} is ${stored ?? 'missing'} but this basinlab computes ${value} for its spec: the file was altered after it was written (its version, checked above, is this one's); rerun that shard`);
     }
   }
   const have = file.columns.map((c) => c.name).join(', ');
   const want = meta.columns.map((c) => c.name).join(', ');
   if (have !== want) {
-    throw new SpecError('', `${file.path}: holds the columns ${have}, but its spec produces ${want}; merge with the version that wrote it (${file.metadata.get(META.version) ?? 'unknown'})`);
+    throw new SpecError('', `${file.path}: holds the columns ${have}, but its spec produces ${want}: the file was altered after it was written (its version, checked above, is this one's); rerun that shard`);
   }
   return { plan, meta };
 }
