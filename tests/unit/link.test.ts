@@ -74,14 +74,11 @@ describe('repairSpec', () => {
     expect((noParams.spec.optimizer as { name: string }).name).toBe('SGD');
   });
 
+  // A small network on spiral data (40 training samples), without a sweep.
+  const SPIRAL = { network: { hidden: [4], activation: 'relu', batch_size: 16 }, data: { name: 'spiral', train: 40, test: 20 }, optimizer: { name: 'SGD', lr: 0.01 }, steps: 20 };
+
   it("gives a network spec whose sweep cannot be mended no sweep (one run), never the default view's surface sweep", () => {
-    const net = {
-      network: { hidden: [8], activation: 'relu', batch_size: 16 },
-      data: { name: 'spiral', train: 40, test: 20 },
-      optimizer: { name: 'SGD', lr: 0.01 },
-      steps: 20,
-      sweep: { x: { param: 'optimizer.nope', min: 0, max: 1, count: 4 }, y: { param: 'optimizer.nope2', min: 0, max: 1, count: 4 } },
-    };
+    const net = { ...SPIRAL, sweep: { x: { param: 'optimizer.nope', min: 0, max: 1, count: 4 }, y: { param: 'optimizer.nope2', min: 0, max: 1, count: 4 } } };
     const r = repairSpec(net, DEFAULTS);
     expect(r.spec.sweep ?? null).toBeNull();
     // Both axes refused in one round: one notice, not "runs along its other axis" first (review 19).
@@ -96,13 +93,7 @@ describe('repairSpec', () => {
   });
 
   it('drops an axis refused for its range too, keeping the other; a list dropped whole is named as such (review 19)', () => {
-    const net = {
-      network: { hidden: [4], activation: 'relu', batch_size: 16 },
-      data: { name: 'spiral', train: 40, test: 20 },
-      optimizer: { name: 'SGD', lr: 0.01 },
-      steps: 20,
-      sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 1, count: 4, scale: 'log' }, y: { param: 'network.batch_size', min: 1, max: 64, count: 7, scale: 'log' } },
-    };
+    const net = { ...SPIRAL, sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 1, count: 4, scale: 'log' }, y: { param: 'network.batch_size', min: 1, max: 64, count: 7, scale: 'log' } } };
     // A batch axis past the training set (40): the LR axis stays.
     const r = repairSpec(net, DEFAULTS);
     expect((r.spec.sweep as { x: { param: string }; y: unknown }).x.param).toBe('optimizer.lr');
