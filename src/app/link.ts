@@ -98,12 +98,17 @@ function drop(root: Record<string, unknown>, keys: readonly string[]): string[] 
   return list > 0 ? drop(root, keys.slice(0, list)) : null;
 }
 
-/** A grid axis (`x`, `y`) that an error refuses: any of its fields (parameter, range, count, scale), or null. */
-function refusedAxis(root: Record<string, unknown>, keys: readonly string[] | null): 'x' | 'y' | null {
+/** The grid axis (`x`, `y`) whose field (parameter, range, count, scale) an error path names, or null. */
+function axisOfPath(keys: readonly string[] | null): 'x' | 'y' | null {
   const axis = keys?.[1];
-  if (!keys || keys.length < 3 || keys[0] !== 'sweep' || (axis !== 'x' && axis !== 'y')) return null;
+  return keys && keys.length >= 3 && keys[0] === 'sweep' && (axis === 'x' || axis === 'y') ? axis : null;
+}
+
+/** A grid axis of `root` that an error refuses (axisOfPath, where the sweep has that axis), or null. */
+function refusedAxis(root: Record<string, unknown>, keys: readonly string[] | null): 'x' | 'y' | null {
+  const axis = axisOfPath(keys);
   const sweep = root.sweep;
-  return isRecord(sweep) && isRecord(sweep[axis]) ? axis : null;
+  return axis && isRecord(sweep) && isRecord(sweep[axis]) ? axis : null;
 }
 
 /**
@@ -191,7 +196,7 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
       const why = reason(err);
       if (!keys || keys.length === 0 || keys[0] === '') continue;
       // Said and mended above, with its axis.
-      if (axes.size > 0 && keys[0] === 'sweep' && (keys[1] === 'x' || keys[1] === 'y') && keys.length >= 3) continue;
+      if (axes.size > 0 && axisOfPath(keys) !== null) continue;
       const top = keys[0] as string;
       const asked = keys.join('.');
       // A field this repair removed in an earlier round, now missing: what goes with it says so,

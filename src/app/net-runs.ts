@@ -14,7 +14,7 @@ import { netTrainRows, paramGroupName, resolveNetPath } from '../core/spec.ts';
 import type { ChartPanel, LineSeriesData } from '../view/panels.ts';
 import type { FloatColumn, NetColumns } from '../core/results.ts';
 import type { NetTrajectory } from '../core/trajectory.ts';
-import { groupLrPath } from '../core/trajectory.ts';
+import { groupLrColumn, groupLrPath } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
 
 export interface NetRunDescription {
@@ -168,13 +168,6 @@ export function spansDecades(series: readonly ArrayLike<number>[]): boolean {
   return hi / lo > 10;
 }
 
-/** A recorded path's LR column of group gi (every engine records one per group of the plan). */
-function recordedGroupLr(t: NetTrajectory, gi: number): FloatColumn {
-  const v = t.groupLr[gi];
-  if (!v) throw new Error(`the path of run ${t.run} records ${t.groupLr.length} param groups' LRs, not group ${gi}'s`);
-  return v;
-}
-
 /**
  * Each param group's LR at the recorded points of a run, as the engine that recorded it computed
  * it, in its precision (NetTrajectory.groupLr: the schedule per group, evaluated with the group's
@@ -191,7 +184,7 @@ export function groupLrCurves(plan: NetPlan, t: NetTrajectory): GroupLr[] | null
   return trainedGroups(plan).map((gi) => ({
     group: gi,
     label: netParamLabel(plan, groupLrPath(gi, G)),
-    values: recordedGroupLr(t, gi),
+    values: groupLrColumn(t, gi),
   }));
 }
 

@@ -189,7 +189,7 @@ function unbounded(r: { min: number; max: number }): boolean {
 }
 
 /** Numbers the editor proposes (not ones the user typed) are tidied of float noise. */
-function tidy(x: number): number {
+export function tidy(x: number): number {
   return Number(x.toPrecision(12));
 }
 
@@ -1251,10 +1251,19 @@ function entryOptions(list: readonly { id: string; title?: string }[]): SelectOp
  * Iris's 120 training samples, walkthrough 14).
  */
 function shownRange<R extends { readonly min: number; readonly max: number }>(spec: SpecJSON, path: string, range: R): R {
-  if (path !== 'network.batch_size' || !isRecord(spec.network)) return range;
-  const net = parsedNet({ ...spec, network: { ...spec.network, batch_size: null } });
-  const rows = net ? netTrainRows(net) : null;
+  const rows = path === 'network.batch_size' ? draftTrainRows(spec) : null;
   return rows === null ? range : { ...range, max: Math.min(range.max, rows) };
+}
+
+/**
+ * The training set's size of a network draft, read with its batch size set aside (so that a batch
+ * too large, which the reader refuses, still gets the range it should keep to); null where the
+ * draft does not say it (not a network, or a draft that does not parse).
+ */
+function draftTrainRows(spec: SpecJSON): number | null {
+  if (!isRecord(spec.network)) return null;
+  const net = parsedNet({ ...spec, network: { ...spec.network, batch_size: null } });
+  return net ? netTrainRows(net) : null;
 }
 
 export function sweepOptions(spec: SpecJSON): SelectOption[] {
@@ -1615,9 +1624,9 @@ function networkSection(spec: SpecJSON): Section {
   // The batch size's range is the training set's (the schema's bound is the largest any set allows:
   // walkthrough 14 read "[1, 1048576]" beside Iris's 120), read with the field's own value set aside
   // so that a batch too large still gets its hint.
-  const rows = shownRange(spec, 'network.batch_size', { min: 1, max: Number.POSITIVE_INFINITY }).max;
+  const rows = draftTrainRows(spec);
   const fields = paramFields('network', NETWORK_PARAMS, spec.network, 'torch', sweptPaths(spec)).map((f) =>
-    f.path === 'network.batch_size' && f.hint !== '' && Number.isFinite(rows) ? { ...f, hint: `[1, ${rows}] (the training set), drawn with replacement; empty = the whole training set (full batch)` } : f,
+    f.path === 'network.batch_size' && f.hint !== '' && rows !== null ? { ...f, hint: `[1, ${rows}] (the training set), drawn with replacement; empty = the whole training set (full batch)` } : f,
   );
   return {
     id: 'network',

@@ -20,7 +20,7 @@ import { SCHEDULES } from '../core/registry/schedules/index.ts';
 import type { AnySpec } from '../core/spec.ts';
 import { SpecErrors } from '../core/errors.ts';
 import { defaultGroupEmpty, groupListFits, parseAnySpec, ungroupedTensors } from '../core/spec.ts';
-import { editGroupLists, parsedNet, retargetUnreachedAxes } from './spec-edit.ts';
+import { editGroupLists, parsedNet, retargetUnreachedAxes, tidy } from './spec-edit.ts';
 import { isRecord } from '../core/json.ts';
 import { formatNumber } from '../view/ticks.ts';
 
@@ -481,7 +481,7 @@ export function nesterovAxis(json: Record<string, unknown>): { readonly json: Re
     if (typeof max !== 'number' || typeof count !== 'number' || !Number.isInteger(count) || count < 2 || !(max > 0)) continue;
     // The grid's second value, written as a person would (0.18, not 0.18000000000000002): the other
     // values keep their spacing to within the last bit or so (review 19).
-    const second = Number((max / (count - 1)).toPrecision(12));
+    const second = tidy(max / (count - 1));
     out[k] = { ...a, min: second, count: count - 1 };
     notes.push(`The sweep's momentum axis starts at ${formatNumber(second, 4)} now, not 0, keeping its spacing (${count - 1} values): torch's SGD refuses nesterov=True at momentum 0.`);
   }

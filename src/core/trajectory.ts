@@ -132,6 +132,13 @@ export function trajectoryJSON(t: Trajectory, coords: Readonly<Record<string, nu
   return Object.fromEntries(trajectoryFields(t, coords).map(([k, v]) => [k, ArrayBuffer.isView(v) ? finite(v) : v]));
 }
 
+/** A recorded path's LR column of param group `g` (every engine records one per group of the plan). */
+export function groupLrColumn(t: NetTrajectory, g: number): FloatColumn {
+  const c = t.groupLr[g];
+  if (!c) throw new Error(`the path of run ${t.run} records ${t.groupLr.length} param groups' LRs, not group ${g}'s`);
+  return c;
+}
+
 /**
  * A network path's JSON fields, in order (keys documented in the README). With param groups,
  * `group_lr` holds the LR of each group that trains a tensor (`trained`: indices into t.groupLr,
@@ -142,11 +149,6 @@ export function trajectoryJSON(t: Trajectory, coords: Readonly<Record<string, nu
  */
 export function netTrajectoryFields(t: NetTrajectory, coords: Readonly<Record<string, number>>, trained: readonly number[]): TrajectoryField[] {
   const G = t.groupLr.length;
-  const groupLr = (g: number): FloatColumn => {
-    const c = t.groupLr[g];
-    if (!c) throw new Error(`the path of run ${t.run} records ${G} param groups' LRs, not group ${g}'s`);
-    return c;
-  };
   return [
     ['run', t.run],
     ['coords', coords],
@@ -154,7 +156,7 @@ export function netTrajectoryFields(t: NetTrajectory, coords: Readonly<Record<st
     ['train_loss', t.trainLoss],
     ['test_loss', t.testLoss],
     ['lr', t.lr],
-    ...(G > 1 ? [['group_lr', Object.fromEntries(trained.map((g) => [groupLrPath(g, G), groupLr(g)]))] as const] : []),
+    ...(G > 1 ? [['group_lr', Object.fromEntries(trained.map((g) => [groupLrPath(g, G), groupLrColumn(t, g)]))] as const] : []),
     ['grad_norm', t.gradNorm],
     ['param_norm', t.paramNorm],
     ['diverged', t.diverged],
