@@ -474,6 +474,25 @@ function netPairLine(p: NetPairReport): string {
   );
 }
 
+/**
+ * A line for each run whose two paths validateNetPlan compared (NetRunReport.split): the probe left
+ * it in place, the final losses differ, and here is the step where the engines' training parted.
+ */
+function netSplitLines(p: NetPairReport): string[] {
+  const g = (x: number): string => String(Number(x.toPrecision(3)));
+  const pct = (x: number): string => (x >= 1 ? `${Math.round(100 * x)}%` : `${Number((100 * x).toPrecision(2))}%`);
+  return p.worst.flatMap((w) => {
+    if (!w.split) return [];
+    const s = w.split;
+    const at = Object.entries(w.coords).map(([k, v]) => `${k} ${String(Number(v.toPrecision(4)))}`).join(', ');
+    const spike = s.peak >= 10 ? `, after the loss rose to ${g(s.peak)} times its start` : '';
+    return [
+      `  ${p.a} vs ${p.b}: run ${w.run} (${at}) ends with train losses ${pct(w.trainLossError)} apart, though a change of LR leaves it in place: ` +
+        `the two trained it alike until step ${s.step} (train loss ${g(s.lossA)} vs ${g(s.lossB)})${spike}; rounding inside a step can part what the LR does not (docs/validation.md, "Networks")`,
+    ];
+  });
+}
+
 function netOutcome(plan: NetPlan, report: NetValidationReport, gpuLeftOut: string | null): ValidationOutcome {
   const t = NET_VALIDATION_THRESHOLDS;
   // Every pair against cpu64 must pass (the GPU's against its float32 twin is reported, and its
@@ -486,6 +505,7 @@ function netOutcome(plan: NetPlan, report: NetValidationReport, gpuLeftOut: stri
   const lines = [
     `${plan.runs} runs x ${plan.spec.steps} steps of a ${plan.layout.params}-parameter network; ${report.boundaryRuns} runs on the trainability boundary (${report.boundaryMethod}); ${engines}`,
     ...report.pairs.map(netPairLine),
+    ...report.pairs.flatMap(netSplitLines),
     `${pass ? 'PASS' : 'FAIL'}: ${required.map((p) => `${p.a} vs ${p.b}`).join(' and ')} need${required.length === 1 ? 's' : ''} divergence to agree on >= ${t.minSameDivergenceOffBoundary * 100}% of runs off the boundary and median train and test loss errors <= ${t.maxMedianLossError} over the well-conditioned runs` +
       (uncompared.length > 0 ? ` (${uncompared.map((p) => `${p.a} vs ${p.b}`).join(' and ')}: no well-conditioned runs, losses not compared)` : ''),
   ];

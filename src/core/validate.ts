@@ -13,6 +13,7 @@ import { runCoordinates } from './plan.ts';
 import { MAX_POINTS, netSpecToJSON, resolveNetPath } from './spec.ts';
 import type { NetResults, Results } from './results.ts';
 import { rowCount } from './results.ts';
+import type { NetTrajectory } from './trajectory.ts';
 
 /** An outcome class: basin index, -1 not converged, -2 diverged. */
 export function outcomeClass(r: Results, i: number): number {
@@ -372,6 +373,53 @@ export interface NetRunReport {
   readonly a: { readonly diverged: boolean; readonly train_loss: number; readonly test_loss: number; readonly test_accuracy: number | null };
   readonly b: { readonly diverged: boolean; readonly train_loss: number; readonly test_loss: number; readonly test_accuracy: number | null };
   readonly trainLossError: number;
+  /**
+   * Where the two engines' training first parts (firstSplit), for a run off the boundary that the
+   * LR probe did not flag and whose final losses still differ by more than SPLIT_EXPLAINED; set by
+   * validateNetPlan where it holds both engines (not for results passed in as computed).
+   */
+  readonly split?: NetSplit;
+}
+
+/**
+ * A run's final losses differing by more than this between two engines, though the LR probe
+ * leaves the run in place, get their paths compared step by step (NetRunReport.split): the probe
+ * moves every LR together, and float32's rounding can move a run that no change of LR moves. Found
+ * in review 18: Adam at LR 10 on Iris drove the loss to 147 times its start, the softmax
+ * saturated, some gradients fell to 1e-10, below float32's resolution of the sums that make them,
+ * and came out of float32 with the other sign; Adam divides by sqrt(v) + eps (eps 1e-8), so a
+ * 1e-10 gradient still moves its weight by a hundredth of the LR, and the two engines' ReLUs
+ * parted at step 3 (docs/validation.md, "Networks").
+ */
+export const SPLIT_EXPLAINED = 1e-3;
+
+/** The first recorded step at which two paths of one run differ (see firstSplit). */
+export interface NetSplit {
+  readonly step: number;
+  /** Each engine's training loss at that step. */
+  readonly lossA: number;
+  readonly lossB: number;
+  /** The highest training loss of b's path up to that step, as a multiple of its start loss. */
+  readonly peak: number;
+}
+
+/**
+ * The first recorded step where two paths' training losses differ by more than `tolerance`
+ * (relative to b's, as relativeError), or null where they never do (or a path holds no finite
+ * start loss). Paths recorded with the same `every` share their steps.
+ */
+export function firstSplit(a: NetTrajectory, b: NetTrajectory, tolerance = SPLIT_EXPLAINED): NetSplit | null {
+  const n = Math.min(a.steps.length, b.steps.length);
+  const L0 = b.trainLoss[0] as number;
+  if (!(Number.isFinite(L0) && L0 > 0)) return null;
+  let peak = 0;
+  for (let k = 0; k < n; k++) {
+    const la = a.trainLoss[k] as number;
+    const lb = b.trainLoss[k] as number;
+    peak = Math.max(peak, lb);
+    if (!(relativeError(la, lb) <= tolerance)) return { step: b.steps[k] as number, lossA: la, lossB: lb, peak: peak / L0 };
+  }
+  return null;
 }
 
 /** Loss errors and accuracy agreement over a set of runs. */

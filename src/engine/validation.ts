@@ -8,10 +8,13 @@ import { makePlan } from '../core/plan.ts';
 import type { Plan } from '../core/plan.ts';
 import type { NetResults, Results } from '../core/results.ts';
 import { netSpecToJSON, parseNetSpec, parseSpec, specToJSON } from '../core/spec.ts';
-import type { NetPairReport, NetValidationReport, PairReport, ValidationReport } from '../core/validate.ts';
+import type { NetTrajectory } from '../core/trajectory.ts';
+import type { NetPairReport, NetRunReport, NetValidationReport, PairReport, ValidationReport } from '../core/validate.ts';
 import {
   NET_PERTURBATION,
+  SPLIT_EXPLAINED,
   compareNetPair,
+  firstSplit,
   comparePair,
   gridBoundary,
   illConditioned,
@@ -164,6 +167,7 @@ export async function validateNetPlan(plan: NetPlan, engines: readonly Engine[],
       pairs.push(compareNetPair(plan, results[names[x] as string] as NetResults, results[names[y] as string] as NetResults, boundary, conditioning));
     }
   }
+  await explainSplits(plan, engines, pairs, opts.signal);
   let boundaryRuns = 0;
   for (const v of boundary) boundaryRuns += v;
   return {
@@ -177,4 +181,46 @@ export async function validateNetPlan(plan: NetPlan, engines: readonly Engine[],
     },
     results,
   };
+}
+
+/** Most runs of a pair whose paths explainSplits compares. */
+const SPLITS_PER_PAIR = 3;
+
+/**
+ * For the worst runs of each pair that the LR probe calls well-conditioned yet whose final losses
+ * differ by more than SPLIT_EXPLAINED, records both engines' paths and reports where they first
+ * part (NetRunReport.split, core/validate.ts): a reader then sees a run that two precisions trained
+ * apart from some step on, not a kernel that is off everywhere. Only for pairs whose two engines
+ * were given (results passed in as computed have no engine to record a path with); a few runs a
+ * pair, so the cost is that of a few paths.
+ */
+async function explainSplits(plan: NetPlan, engines: readonly Engine[], pairs: NetPairReport[], signal: AbortSignal | undefined): Promise<void> {
+  const paths = new Map<string, Map<number, NetTrajectory>>();
+  const pathsOf = async (engine: Engine, runs: readonly number[]): Promise<Map<number, NetTrajectory>> => {
+    let known = paths.get(engine.name);
+    if (!known) paths.set(engine.name, (known = new Map()));
+    const missing = runs.filter((r) => !known.has(r));
+    if (missing.length > 0) {
+      const got = await engine.trajectories(plan, signal ? { runs: missing, signal } : { runs: missing });
+      for (const t of got) known.set(t.run, t);
+    }
+    return known;
+  };
+  for (let p = 0; p < pairs.length; p++) {
+    const pair = pairs[p] as NetPairReport;
+    const ea = engines.find((e) => e.name === pair.a);
+    const eb = engines.find((e) => e.name === pair.b);
+    if (!ea || !eb) continue;
+    const unexplained = (w: NetRunReport): boolean => !w.boundary && !w.illConditioned && !w.a.diverged && !w.b.diverged && w.trainLossError > SPLIT_EXPLAINED;
+    const runs = pair.worst.filter(unexplained).slice(0, SPLITS_PER_PAIR).map((w) => w.run);
+    if (runs.length === 0) continue;
+    const [pa, pb] = [await pathsOf(ea, runs), await pathsOf(eb, runs)];
+    const worst = pair.worst.map((w): NetRunReport => {
+      const ta = runs.includes(w.run) ? pa.get(w.run) : undefined;
+      const tb = ta ? pb.get(w.run) : undefined;
+      const split = ta && tb ? firstSplit(ta, tb) : null;
+      return split ? { ...w, split } : w;
+    });
+    pairs[p] = { ...pair, worst };
+  }
 }

@@ -291,6 +291,41 @@ describe('basinlab validate with a network spec', () => {
   });
 });
 
+describe('basinlab validate traces a run the LR probe misses', () => {
+  // Review 18's sweep: run 11 (Adam at LR 10, batch 11) saturates its softmax by step 2; float32
+  // returns some 1e-10 gradients with the other sign, Adam (eps 1e-8) turns them into steps of a
+  // hundredth of the LR, and the precisions part at step 3, ending 283% apart, while a 1e-6 (or
+  // 1e-5) change of the LR leaves float64's result in place (docs/validation.md, "Networks").
+  const SPIKE = {
+    network: { hidden: [4], activation: 'relu', batch_size: 16, sharpness_iterations: 5 },
+    data: { name: 'iris', train: 120, test: 30 },
+    optimizer: { name: 'Adam', lr: 0.01 },
+    steps: 30,
+    sweep: {
+      x: { param: 'optimizer.lr', min: 1e-3, max: 10, count: 6, scale: 'log' },
+      y: { param: 'network.batch_size', min: 1, max: 120, count: 3, scale: 'log' },
+    },
+  };
+  it('names the step where float32 and float64 parted, and records it in the report', () => {
+    const spec = specFile('net-spike.json', SPIKE);
+    const out = join(dir, 'net-spike-report.json');
+    const r = cli('validate', spec, '--workers', '0', '--quiet', '--out', out);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(
+      /^ {2}cpu vs cpu64: run 11 \(optimizer\.lr 10, network\.batch_size 11\) ends with train losses \d+% apart, though a change of LR leaves it in place: the two trained it alike until step 3 \(train loss [\d.]+ vs [\d.]+\), after the loss rose to \d+ times its start; rounding inside a step can part/m,
+    );
+    const rep = readJSON(out) as { pairs: { a: string; b: string; worst: { run: number; illConditioned: boolean; trainLossError: number; split?: { step: number; lossA: number; lossB: number; peak: number } }[] }[] };
+    const pair = rep.pairs.find((p) => p.a === 'cpu' && p.b === 'cpu64');
+    const w = pair?.worst.find((x) => x.run === 11);
+    expect(w?.illConditioned).toBe(false);
+    expect(w?.trainLossError).toBeGreaterThan(1);
+    expect(w?.split?.step).toBe(3);
+    expect(w?.split?.peak).toBeGreaterThan(100);
+    // Runs that agree are not traced.
+    for (const x of pair?.worst ?? []) if (x.trainLossError <= 1e-3) expect(x.split).toBeUndefined();
+  }, 120_000);
+});
+
 describe('the terminal summary of a network sweep', () => {
   it('says how many runs diverged and reached the threshold, and spreads every float column, accuracy included', async () => {
     const spec = parseNetSpec(NET);

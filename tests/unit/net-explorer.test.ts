@@ -26,7 +26,7 @@ import { netVerdictText } from '../../src/app/controllers/validation-controller.
 import { netValidationPasses } from '../../src/app/validation-passes.ts';
 import { figureGridSvg, netHeatmapSvg, panelSvg } from '../../src/view/svg.ts';
 import { netCaption } from '../../src/view/caption.ts';
-import { netPairPasses } from '../../src/core/validate.ts';
+import { firstSplit, netPairPasses } from '../../src/core/validate.ts';
 import { setAt } from '../../src/app/spec-edit.ts';
 
 const FRACTAL = {
@@ -532,6 +532,21 @@ describe('network validation in the explorer', () => {
     expect(text).toContain('medians need ≤ 1e-5');
     expect(netPairPasses(pair)).toBe(true);
   }, 60_000);
+
+  it('finds the first step where two paths part (firstSplit), with the peak loss before it', () => {
+    const path = (loss: number[], every = 1): NetTrajectory => {
+      const col = Float64Array.from(loss);
+      return { run: 0, every, steps: Int32Array.from(loss, (_, k) => k * every), trainLoss: col, testLoss: col, lr: col, groupLr: [col], gradNorm: col, paramNorm: col, diverged: false, divergedAt: null };
+    };
+    const b = path([2, 40, 300, 50, 1]);
+    expect(firstSplit(path([2, 40, 300, 50, 1]), b)).toBeNull();
+    // Within 1e-3 relative is the same; the split is the first step past it.
+    expect(firstSplit(path([2.001, 40.03, 300, 2, 1]), b)).toEqual({ step: 3, lossA: 2, lossB: 50, peak: 150 });
+    expect(firstSplit(path([2, 40, 300, 50, 1], 5), path([2, 40, 300, 51, 1], 5))?.step).toBe(15);
+    // A NaN on one side is a split; no finite start loss gives none.
+    expect(firstSplit(path([2, Number.NaN]), path([2, 3]))?.step).toBe(1);
+    expect(firstSplit(path([1, 2]), path([Number.NaN, 2]))).toBeNull();
+  });
 
   it('reuses results passed in `computed` instead of running their engine, and refuses ones of another plan', async () => {
     const plan = netPlan(FRACTAL);
