@@ -5,7 +5,7 @@
  * view and a notice saying so, never silently. DOM-free: tests/unit/link.test.ts.
  */
 import { SpecErrors } from '../core/errors.ts';
-import { JSONSyntaxError, isRecord } from '../core/json.ts';
+import { JSONSyntaxError, isRecord, resultDocumentSpec } from '../core/json.ts';
 import { anySpecToJSON, parseAnySpec, readSpecJSON } from '../core/spec.ts';
 import { fromBase64Url } from '../core/url.ts';
 import { HEATMAP_MODES } from '../view/frame.ts';
@@ -286,9 +286,8 @@ export function readLink(hash: string, defaults: SpecJSON): LinkRead {
  * and `basinlab sweep --out x.json` write `{ "spec": …, … }`), mended like a link.
  */
 export function specOfDocument(json: unknown, defaults: SpecJSON): Repaired & { readonly fromResults: boolean } {
-  // A result document holds its spec under `spec`, beside its `engine`; a network's also has a
-  // top-level `network` (its model's size: review 18 found one read as a spec), a spec never an engine.
-  const fromResults = isRecord(json) && isRecord(json.spec) && (typeof json.engine === 'string' || (!Object.hasOwn(json, 'surface') && !Object.hasOwn(json, 'network')));
-  const { spec, dropped } = repairSpec(fromResults ? (json as { spec: unknown }).spec : json, defaults);
+  const inner = resultDocumentSpec(json);
+  const fromResults = inner !== undefined;
+  const { spec, dropped } = repairSpec(fromResults ? inner : json, defaults);
   return { spec, dropped, fromResults };
 }

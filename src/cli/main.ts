@@ -10,6 +10,7 @@ import { getHeapStatistics } from 'node:v8';
 import { netHeapProblem, netMemoryProblem, netRunBytes } from '../engine/cpu/network.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors, printable } from '../core/errors.ts';
+import { resultDocumentSpec } from '../core/json.ts';
 import { makeAnyPlan, prepareSpec, trainedGroups } from '../core/network/plan.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import { nearestRun, runCoordinates } from '../core/plan.ts';
@@ -65,12 +66,7 @@ function loadSpec(path: string): AnySpec {
  * than as a "not a spec field" line for each of its keys (review 18): the spec is its `spec` key.
  */
 function resultDocumentNote(json: unknown, path: string): string | null {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return null;
-  const o = json as Record<string, unknown>;
-  const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
-  // A sweep document (spec, engine, the per-run arrays), a trajectory document (paths) or a validate report (pairs).
-  const result = isObject(o.spec) && ((typeof o.engine === 'string' && Array.isArray(o.diverged)) || Array.isArray(o.paths) || Array.isArray(o.pairs));
-  if (!result) return null;
+  if (resultDocumentSpec(json) === undefined) return null;
   const name = printable(path, 200);
   return `${name} is a basinlab result file, not a spec; the spec it was run from is its "spec" key: jq .spec ${name} > spec.json, then run spec.json`;
 }

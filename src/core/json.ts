@@ -376,3 +376,20 @@ export function parseJSON(text: string, limits: JSONLimits): unknown {
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/**
+ * The spec inside a basinlab result document, or undefined where `json` is not one. Every document
+ * basinlab writes holds its spec under `spec`: a sweep's beside its `engine` (a network's also has a
+ * top-level `network`, its model's size, so that key alone does not make a spec: review 18), a
+ * trajectory document beside its `paths`, a validate report beside its `pairs`. A spec has no `spec`
+ * key, so `{ "spec": … }` with neither `surface` nor `network` beside it is read as a wrapper too.
+ * The one test for the CLI (a result file given as a spec is said in one line) and the app (an
+ * imported result opens its spec).
+ */
+export function resultDocumentSpec(json: unknown): unknown {
+  if (!isRecord(json) || !isRecord(json.spec)) return undefined;
+  const result =
+    typeof json.engine === 'string' || Array.isArray(json.paths) || Array.isArray(json.pairs) || (!Object.hasOwn(json, 'surface') && !Object.hasOwn(json, 'network'));
+  return result ? json.spec : undefined;
+}
+

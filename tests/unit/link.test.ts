@@ -12,6 +12,7 @@ import { writeResultsJSON } from '../../src/core/results.ts';
 import { DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import { pathKeys, readLink, repairSpec, specOfDocument } from '../../src/app/link.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import { resultDocumentSpec } from '../../src/core/json.ts';
 
 const DEFAULTS = DEFAULT_SPEC as Record<string, unknown>;
 const good = {
@@ -159,6 +160,25 @@ describe('readLink', () => {
       expect(r.notices, hash).toEqual([expect.stringMatching(/could not be read.*default view/)]);
     }
     expect(readLink(`${encodeUrlState(good)}&v=rainbow`, DEFAULTS).notices).toEqual([expect.stringMatching(/rainbow/)]);
+  });
+});
+
+describe('resultDocumentSpec (the CLI and the app read result documents alike)', () => {
+  const spec = { surface: { name: 'rosenbrock' } };
+  it.each([
+    ['a sweep document', { spec, engine: 'cpu', diverged: [0] }, spec],
+    ['a network sweep document (its top-level network is the model size)', { spec, engine: 'cpu', network: { params: 22 } }, spec],
+    ['a trajectory document', { spec, paths: [] }, spec],
+    ['a validate report', { spec, engines: ['cpu', 'cpu64'], pairs: [] }, spec],
+    ['a bare wrapper', { spec }, spec],
+    ['a spec', spec, undefined],
+    ['a spec with a stray spec key beside its surface', { ...spec, spec }, undefined],
+    ['a spec key that is not an object', { spec: 3, engine: 'cpu' }, undefined],
+    ['an array', [spec], undefined],
+    ['null', null, undefined],
+  ])('%s', (_, json, want) => {
+    expect(resultDocumentSpec(json)).toBe(want);
+    expect(specOfDocument(json, DEFAULTS).fromResults).toBe(want !== undefined);
   });
 });
 
