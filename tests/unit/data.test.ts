@@ -17,6 +17,9 @@ import { REGRESSION_WEIGHTS } from '../../src/core/data/regression.ts';
 import { balancedCounts } from '../../src/core/data/shared.ts';
 import { inRange } from '../../src/core/params.ts';
 import { STREAM_DATA, boxMuller, pcg4d } from '../../src/core/rng.ts';
+import { constantLoss, makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
+import { NetScratch, batchLoss } from '../../src/core/network/model.ts';
+import { parseNetSpec } from '../../src/core/spec.ts';
 
 const IDS = ['fractal', 'circle', 'xor', 'gauss', 'spiral', 'regression', 'iris', 'digits8', 'digits14'];
 
@@ -697,5 +700,46 @@ describe('digits', () => {
     // The bound is tight: 8630 fits.
     const full = d8.make({ train: 8000, test: 630 }, 0, 0);
     expect(counts(full.train.y, 10).map((v, c) => v + counts(full.test.y, 10)[c]!)).toEqual(new Array(10).fill(863));
+  });
+});
+
+describe('constantLoss: the loss of the best prediction that ignores the input ("chance")', () => {
+  it('is the class frequencies’ entropy for cross-entropy and the targets’ variance for MSE', () => {
+    // Ten balanced classes: ln 10; 3:1 of two classes: -(.75 ln .75 + .25 ln .25).
+    expect(constantLoss({ n: 20, y: Float64Array.from({ length: 20 }, (_, i) => i % 10) }, 10, 'cross_entropy')).toBeCloseTo(Math.log(10), 14);
+    expect(constantLoss({ n: 4, y: Float64Array.from([1, 1, 0, 1]) }, 2, 'cross_entropy')).toBeCloseTo(-(0.75 * Math.log(0.75) + 0.25 * Math.log(0.25)), 14);
+    // Two outputs: variances 1 (targets 0, 2) and 0 (3, 3), averaged over outputs: 0.5.
+    expect(constantLoss({ n: 2, y: Float64Array.from([0, 3, 2, 3]) }, 2, 'mse')).toBe(0.5);
+    expect(constantLoss({ n: 0, y: new Float64Array(0) }, 2, 'mse')).toBeNaN();
+  });
+
+  it('is what the engine reports for a net whose output is that constant', async () => {
+    // A net with every weight 0 and the output bias at the constant: batchLoss over the training set
+    // equals constantLoss (MSE's targets' means; cross-entropy's log class frequencies as logits).
+    for (const name of ['iris', 'regression'] as const) {
+      const spec = parseNetSpec({ network: { hidden: [3], bias: true }, data: { name }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 1 });
+      await prepareSpec(spec);
+      const plan = makeNetPlan(spec);
+      const L = plan.layout;
+      const out = L.sizes[L.layers] as number;
+      const theta = new Float64Array(L.params);
+      const bias = L.tensors[L.tensors.length - 1];
+      if (!bias) throw new Error('no output bias');
+      const tr = plan.data.train;
+      for (let k = 0; k < out; k++) {
+        let v = 0;
+        if (plan.loss === 'mse') {
+          for (let s = 0; s < tr.n; s++) v += (tr.y[s * out + k] as number) / tr.n;
+        } else {
+          let c = 0;
+          for (let s = 0; s < tr.n; s++) if (tr.y[s] === k) c++;
+          v = Math.log(c / tr.n);
+        }
+        theta[bias.offset + k] = v;
+      }
+      const rows = Int32Array.from({ length: tr.n }, (_, i) => i);
+      const got = batchLoss((x) => x, L, plan.loss, theta, { x: tr.x, y: tr.y, rows, count: tr.n }, new NetScratch(L), null);
+      expect(got, name).toBeCloseTo(plan.constantLoss, 12);
+    }
   });
 });

@@ -250,6 +250,12 @@ describe('one run of a network sweep', () => {
     const m = { ...c, train_loss: Float64Array.from([6.7, 0.4, 0.4]), convergence: Float64Array.from([-5, 3, -1]) };
     expect([0, 1, 2].map((r) => netOutcome(mini, m, r))).toEqual(['did not train', 'trained', 'diverged']);
     expect(netTrained(mini, { ...m, train_loss: Float64Array.from([Number.NaN, 0.4, 0.4]) }, 0)).toBeNull();
+    // Below its start but not below a constant prediction's loss is chance, not trained (walkthrough
+    // 14: a digits run from 2.328 to 2.319, ln 10 = 2.303 being the class frequencies' loss).
+    const digits = { batch: 2, constantLoss: Math.log(10) };
+    const atChance = { ...m, initial_loss: Float64Array.from([2.328, 2.328, 2.328]), train_loss: Float64Array.from([2.319, 2.2, 2.3025]) };
+    expect([0, 1, 2].map((r) => netTrained(digits, { ...atChance, diverged: new Uint8Array(3) }, r))).toEqual([false, true, true]);
+    expect(netTrainedRule(digits)).toBe("the final training loss, over the whole training set, below the initial and below 2.3, a constant prediction's");
     // No batch size set but one swept: every run trains on minibatches (review 13).
     const swept = { batch: null, dims: [{ where: { kind: 'slot' } }, { where: { kind: 'batch' } }] };
     expect([0, 1, 2].map((r) => netOutcome(swept, m, r))).toEqual(['did not train', 'trained', 'diverged']);

@@ -6,7 +6,7 @@
  * dimensions and where each one's value goes.
  */
 import { DATA_SETS, loadDataFor } from '../data/index.ts';
-import type { DataSet } from '../data/types.ts';
+import type { DataSet, Split } from '../data/types.ts';
 import { P_COUNT, P_OPTIMIZER, P_SCHEDULE, RUN_PARAMS } from '../layout.ts';
 import { encodeParams } from '../params.ts';
 import type { ParamValues } from '../params.ts';
@@ -69,6 +69,39 @@ export interface NetPlan {
   readonly bound: number | null;
   readonly momentumSlot: number;
   readonly cyclesMomentum: boolean;
+  /**
+   * The training loss of the best constant prediction (constantLoss): what a net that learnt only
+   * the targets' average, or the class frequencies, ends at. A minibatch run counts as trained only
+   * below it (app/net-runs.ts netTrained).
+   */
+  readonly constantLoss: number;
+}
+
+/**
+ * The loss on `split` of the best prediction that ignores the input: for cross-entropy the class
+ * frequencies, whose loss is their entropy (ln 10 = 2.30 for ten balanced classes); for MSE each
+ * output's mean, whose loss is the targets' variance averaged over the outputs (MSE's mean over
+ * samples and outputs, as batchLoss reduces). A run that ends above it has learnt nothing a
+ * constant would not: "chance".
+ */
+export function constantLoss(split: Pick<Split, 'n' | 'y'>, outputs: number, loss: LossName): number {
+  const n = split.n;
+  if (n === 0) return Number.NaN;
+  if (loss === 'cross_entropy') {
+    const counts = new Float64Array(outputs);
+    for (let s = 0; s < n; s++) counts[split.y[s] as number] = (counts[split.y[s] as number] as number) + 1;
+    let h = 0;
+    for (const c of counts) if (c > 0) h -= (c / n) * Math.log(c / n);
+    return h;
+  }
+  let sum = 0;
+  for (let k = 0; k < outputs; k++) {
+    let mean = 0;
+    for (let s = 0; s < n; s++) mean += split.y[s * outputs + k] as number;
+    mean /= n;
+    for (let s = 0; s < n; s++) sum += ((split.y[s * outputs + k] as number) - mean) ** 2;
+  }
+  return sum / (n * outputs);
 }
 
 /**
@@ -177,6 +210,7 @@ export function makeNetPlan(spec: NetSpec): NetPlan {
     bound: spec.outcome.bound,
     momentumSlot,
     cyclesMomentum,
+    constantLoss: constantLoss(data.train, data.outputs, loss),
   };
 }
 
