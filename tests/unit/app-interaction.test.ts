@@ -34,6 +34,7 @@ import { carryCursor, heatmapKey } from '../../src/app/heatmap/keys.ts';
 import { explainError } from '../../src/app/explain-error.ts';
 import { CLICK_PX, releaseOf } from '../../src/app/heatmap/gesture.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
+import { ZoomController } from '../../src/app/controllers/zoom-controller.ts';
 import { SELECTED_INK } from '../../src/view/colors.ts';
 import { COMPARE_COLOURS, carryRun, clearedRunsText, movedRunsText, noPlace, runPanelHeading, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
@@ -1125,5 +1126,35 @@ describe('zooming a view with an integer axis', () => {
     const y = (z?.sweep as { y: { min: number; max: number; count: number } }).y;
     expect([y.min, y.max, y.count]).toEqual([1, 11, 6]);
     expect(() => parseAnySpec(z)).not.toThrow();
+  });
+
+  it('keeps an axis of powers of two in powers of two, within the training set (walkthrough 14)', async () => {
+    const { parseAnySpec } = await import('../../src/core/spec.ts');
+    // Iris trains on 120 rows: the editor's batch axis is 1 … 64, a cell a power.
+    const spec = parseAnySpec({
+      network: { hidden: [8], sharpness_iterations: 0 },
+      data: { name: 'iris' },
+      optimizer: { name: 'SGD', lr: 0.1 },
+      steps: 50,
+      sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 32, scale: 'log' }, y: { param: 'network.batch_size', min: 1, max: 64, count: 7, scale: 'log' } },
+    });
+    const yOf = (z: Record<string, unknown> | null): { min: number; max: number; count: number; scale: string } => (z?.sweep as { y: { min: number; max: number; count: number; scale: string } }).y;
+    const pow2 = (v: number): boolean => Number.isInteger(Math.log2(v));
+    for (const [j, factor] of [[1, 0.5], [5, 0.5], [3, 0.25], [6, 0.125], [3, 2]] as const) {
+      const z = zoomAround(spec, { i: 16, j }, factor);
+      const y = yOf(z);
+      expect(pow2(y.min) && pow2(y.max), `${j} x${factor}: ${y.min} … ${y.max}`).toBe(true);
+      expect(y.count).toBe(Math.log2(y.max / y.min) + 1);
+      expect(y.max).toBeLessThanOrEqual(64);
+      expect(() => parseAnySpec(z)).not.toThrow();
+    }
+    // Zooming in around 8 keeps 8 inside; a zoom out stops at 64, the largest power within 120.
+    expect(yOf(zoomAround(spec, { i: 16, j: 3 }, 0.5))).toMatchObject({ min: 4, max: 32, count: 4 });
+    expect(yOf(zoomAround(spec, { i: 16, j: 3 }, 2)).max).toBe(64);
+    // A drag over cells 4.2 … 6.4 (batch ~14 … 57): 16 … 64, not 14 … 57 (walkthrough 14's 14 … 1000).
+    const shown: Record<string, unknown>[] = [];
+    new ZoomController((json) => void shown.push(json), (why) => expect.fail(why)).zoomTo(spec, { x0: 0, x1: 32, y0: 4.2, y1: 6.4 });
+    const dragged = yOf(shown[0] ?? null);
+    expect([dragged.min, dragged.max, dragged.count]).toEqual([16, 64, 3]);
   });
 });

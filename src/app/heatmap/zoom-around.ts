@@ -105,9 +105,28 @@ function zoomAxis(spec: AnySpec, a: GridAxis, k: number, factor: number): GridAx
 export function fitIntegerAxis(spec: AnySpec, a: GridAxis): GridAxis {
   const t = target(spec, a.param);
   if (typeof t === 'string' || !t.int) return a;
+  const sweep = spec.sweep;
+  const was = sweep?.kind === 'grid' ? [sweep.x, sweep.y].find((w) => w?.param === a.param) : undefined;
+  if (was && powersOfTwo(was)) {
+    // An axis of powers of two, a cell each (the editor's batch axis), stays one: its ends go to
+    // the nearest powers of two in log terms, within the allowed range (walkthrough 14: a zoom
+    // turned 1, 2, 4, … into 14 … 1000, batch sizes no one runs).
+    const limit = 2 ** Math.floor(Math.log2(t.range.max));
+    const pow = (v: number): number => Math.min(limit, 2 ** Math.max(0, Math.round(Math.log2(v))));
+    let min = pow(a.min);
+    let max = pow(a.max);
+    if (max <= min) [min, max] = min * 2 <= limit ? [min, min * 2] : [min / 2, min];
+    if (min >= 1) return { ...a, min, max, count: Math.round(Math.log2(max / min)) + 1 };
+  }
   const min = Math.round(a.min);
   const max = Math.max(min + 1, Math.round(a.max));
   return { ...a, min, max, count: distinctIntCount(min, max, a.scale, a.count) };
+}
+
+/** A log axis from one power of two to another with a cell for each power between (1, 2, 4, …). */
+export function powersOfTwo(a: GridAxis): boolean {
+  const p2 = (v: number): boolean => v >= 1 && Number.isInteger(Math.log2(v));
+  return a.scale === 'log' && p2(a.min) && p2(a.max) && a.max > a.min && a.count === Math.round(Math.log2(a.max / a.min)) + 1;
 }
 
 export function zoomAround(spec: AnySpec, cell: Cell, factor: number): Record<string, unknown> | null {
