@@ -295,7 +295,9 @@ export const sharpMinima: Study = {
         x: (sharp[bi] ?? []).flat(),
         y: (test[bi] ?? []).flat(),
         // A sequential ramp, not the ratios' colours: here colour is the batch size.
-        colour: viridisCss(0.85 * (1 - bi / Math.max(1, batches.length - 1))),
+        // From yellow (0.95) to purple (0.15), short of viridis' near-black end, where two dark points
+        // read as one colour (walkthrough 14: B 32 and B 64 at 0.21 and 0).
+        colour: viridisCss(0.95 - (0.8 * bi) / Math.max(1, batches.length - 1)),
         points: true,
       })),
       sources: opens('sharpness'),
