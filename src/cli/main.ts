@@ -34,7 +34,7 @@ import type { ResultSink } from '../io/sinks.ts';
 import { formatOf } from '../io/format.ts';
 import { parseShardFlag, shardFromEnv, shardRange } from '../io/shards.ts';
 import { writeFileAtomically } from '../io/text-file.ts';
-import { trackTemp, untrackTemp } from '../io/partials.ts';
+import { staleStagingNote, trackTemp, untrackTemp } from '../io/partials.ts';
 import { checkOutputDir, checkOutputFile, ignoredFlag, notePriorOutputs, intFlag, workerCount } from './outputs.ts';
 import { formatRate, progressBar } from './progress.ts';
 import { exitNow, interruptSignal, receivedSignal, reportInterrupt } from './signals.ts';
@@ -197,7 +197,12 @@ export async function runSweep(
   const summary = o.out === undefined && process.stdout.isTTY === true;
   const staging = o.out === undefined && !summary ? stdoutStagingPath() : null;
   // Where it is staged must take files, checked before any work as --out is.
-  if (staging !== null) checkOutputFile('TMPDIR', staging);
+  if (staging !== null) {
+    checkOutputFile('TMPDIR', staging);
+    // What killed stdout runs left where this one stages (the README says where they stay).
+    const stale = staleStagingNote(tmpdir());
+    if (stale) process.stderr.write(`basinlab: ${stale}\n`);
+  }
   const bar = progressBar(`${label} on ${o.engine}`, o.quiet ?? false);
   const t0 = performance.now();
   const signal = interruptSignal();

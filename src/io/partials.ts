@@ -183,3 +183,45 @@ export function writeFailure(out: string, e: unknown): Error {
   }
   return e instanceof Error ? e : new Error(String(e));
 }
+
+/** A stdout run's staged document (cli/main.ts stdoutStagingPath) or one of its partial files. */
+const STDOUT_STAGED = /^basinlab-stdout-(\d+)-[0-9a-f]+\.json(?:\.partial-\d+(?:-[0-9a-f]+)?(?:\.\d+)?)?$/;
+
+/**
+ * One line naming the files in `dir` ($TMPDIR) that `sweep` runs writing JSON to stdout staged and,
+ * killed before they could remove them (SIGKILL, the out-of-memory killer), left there, or null
+ * where there are none. Like a partial of an OUT they are reported, not removed: a pid not running
+ * here says nothing of another machine sharing the directory.
+ */
+export function staleStagingNote(dir: string, now = Date.now()): string | null {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return null;
+  }
+  const found: LeftoverPartial[] = [];
+  for (const name of names) {
+    const m = STDOUT_STAGED.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || running(pid)) continue;
+    const path = join(dir, name);
+    try {
+      const st = statSync(path);
+      if (st.isFile()) found.push({ path, pid, bytes: st.size, mtimeMs: st.mtimeMs });
+    } catch {
+      // Removed meanwhile.
+    }
+  }
+  if (found.length === 0) return null;
+  found.sort((a, b) => a.path.localeCompare(b.path));
+  const total = found.reduce((t, f) => t + f.bytes, 0);
+  const shown = found.slice(0, 3).map((f) => `${f.path} (${size(f.bytes)}, ${age(now - f.mtimeMs)} old)`);
+  const more = found.length > 3 ? ` and ${found.length - 3} more` : '';
+  return (
+    `note: ${found.length === 1 ? 'a file' : `${found.length} files, ${size(total)} in all,`} that a sweep writing JSON to stdout staged in ${dir} and did not finish left there ` +
+    `(process ${[...new Set(found.map((f) => f.pid))].slice(0, 3).join(', ')} is not running here): ${shown.join(', ')}${more}; not removed: delete ${found.length === 1 ? 'it' : 'them'} unless a run on another machine shares ${dir}`
+  );
+}
+

@@ -212,6 +212,33 @@ describe('sweep without --out: JSON on stdout', () => {
   });
 });
 
+describe('staged stdout files a killed run left', () => {
+  it('are named by the next stdout run, with their sizes, and left in place; a running writer’s are not named', () => {
+    const tmp = mkdtempSync(join(dir, 'tmpdir-'));
+    // A pid that ran and ended: what SIGKILL leaves (the staged document's partial and a part file).
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number;
+    const left = [`basinlab-stdout-${dead}-0123abcd.json.partial-${dead}-89abcdef`, `basinlab-stdout-${dead}-0123abcd.json.partial-${dead}-89abcdef.3`];
+    for (const n of left) writeFileSync(join(tmp, n), 'x'.repeat(2048));
+    // This test's own process is running: its file is another run's, in progress.
+    const live = `basinlab-stdout-${process.pid}-fedcba98.json`;
+    writeFileSync(join(tmp, live), '{');
+    const spec = specFile('stale.json', grid(4, 3, 10));
+    const r = cli(['sweep', spec, '--quiet', '--workers', '0'], { env: { ...process.env, TMPDIR: tmp } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toHaveProperty('spec');
+    const note = r.stderr.split('\n').filter((l) => l.startsWith('basinlab: note:'));
+    expect(note).toHaveLength(1);
+    expect(note[0]).toMatch(
+      new RegExp(`^basinlab: note: 2 files, 4\\.0 KiB in all, that a sweep writing JSON to stdout staged in ${tmp} and did not finish left there \\(process ${dead} is not running here\\): ${join(tmp, left[0] as string)} \\(2\\.0 KiB, \\d+ s old\\), .*; not removed: delete them unless a run on another machine shares ${tmp}$`),
+    );
+    expect(note[0]).not.toContain(live);
+    expect(readdirSync(tmp).filter((n) => n.startsWith('basinlab-')).sort()).toEqual([...left, live].sort());
+    // With --out nothing is staged, and nothing is said of $TMPDIR.
+    const withOut = cli(['sweep', spec, '--quiet', '--workers', '0', '--out', join(dir, 'stale-out.json')], { env: { ...process.env, TMPDIR: tmp } });
+    expect(withOut.stderr).not.toContain('stdout');
+  });
+});
+
 describe('the float32 mark through the CLI', () => {
   it('sweep --accept-float32 marks a Parquet shard, and merge carries the mark into its output', async () => {
     const spec = specFile('f32.json', { ...(grid(8, 4, 30) as object), sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.0010000001, count: 8 }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4 } } });
