@@ -131,6 +131,27 @@ describe('specialised network passes (JS and WebAssembly) equal the reference pa
   });
 });
 
+describe('relu passes a NaN, as torch\'s relu does (review 20)', () => {
+  // With Adam's eps = 0 a dead unit's update is 0/0: the NaN weight must reach the loss (and the
+  // divergence check), not read as a dead unit (relu(NaN) = 0 kept such runs "not diverged").
+  it.each(PRECISIONS.flatMap((p) => PARAMS.map((m) => [p, m] as const)))('%s, %s, in every pass', (precision, parametrization) => {
+    const L = layout({ sizes: [2, 4, 3], activation: 'relu', bias: false, parametrization });
+    const r = roundingFor(precision);
+    const x = Float64Array.from([0.5, -1, 1, 0.25, -0.5, 0.75]);
+    const y = Float64Array.from([0, 2, 1]);
+    const rows = Int32Array.from([0, 1, 2]);
+    const theta = Float64Array.from({ length: L.params }, (_, i) => r(((i * 7) % 5) / 5 - 0.4));
+    theta[1] = Number.NaN;
+    const batch = { x, y, rows, count: 3 };
+    expect(batchLoss(r, L, 'cross_entropy', theta, batch, new NetScratch(L), null)).toBeNaN();
+    for (const impl of ['js', 'wasm'] as const) {
+      expect(netKernel(L, 'cross_entropy', precision, 'loss', impl)(theta, x, y, rows, 3, null, null, null, null), impl).toBeNaN();
+      const g = new Float64Array(L.params);
+      expect(netKernel(L, 'cross_entropy', precision, 'grad', impl)(theta, x, y, rows, 3, g, null, null, null), impl).toBeNaN();
+    }
+  });
+});
+
 describe('the WebAssembly pass', () => {
   const L = layout({ sizes: [6, 9, 2], activation: 'tanh', bias: true, parametrization: 'standard' });
   const rnd = lcg(5);

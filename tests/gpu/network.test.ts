@@ -227,6 +227,21 @@ describe('GPU network runs agree with cpu and cpu64', () => {
     }
   });
 
+  it("a NaN weight behind a relu diverges the run on every engine, as torch gives NaN (review 20: Adam with eps = 0, a dead unit's 0/0)", async () => {
+    const plan = await planOf({
+      network: { hidden: [4, 4], activation: 'relu', init_seed: 1, sharpness_iterations: 0 },
+      data: { name: 'fractal', inputs: 2 },
+      optimizer: { name: 'Adam', lr: 0.01, eps: 0 },
+      steps: 3,
+      outcome: { check_every: 1 },
+    });
+    for (const e of [cpu64, cpu, gpu]) {
+      const res = await fx.scoped(() => e.run(plan));
+      expect(res.diverged[0], e.name).toBe(1);
+      expect(res.train_loss[0], e.name).toBeNaN();
+    }
+  });
+
   for (const activation of ['relu', 'gelu', 'identity'] as const) {
     it(`${activation} hidden layers with biases, MSE on regression data`, async () => {
       const plan = await planOf({

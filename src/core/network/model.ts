@@ -131,9 +131,12 @@ function act(r: Round, a: Activation, mf: boolean, z: number, out: Float64Array)
       return;
     }
     case 'relu': {
+      // 0 where z <= 0 and z elsewhere, so a NaN passes, as torch's relu (clamp_min) and its
+      // backward (grad where not z <= 0) pass it (review 20: with Adam's eps = 0 a dead unit's
+      // update is 0/0; read as 0 here, the NaN weights looked dead and the run "not diverged").
       const s = mf ? r(SQRT2) : 1;
-      out[0] = z > 0 ? r(z * s) : 0;
-      out[1] = z > 0 ? s : 0;
+      out[0] = z <= 0 ? 0 : r(z * s);
+      out[1] = z <= 0 ? 0 : s;
       out[2] = 0;
       return;
     }

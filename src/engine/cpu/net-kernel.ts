@@ -224,9 +224,10 @@ export function netKernelSource(L: Layout, loss: LossName, precision: Precision,
           break;
         case 'relu': {
           const sc = mf ? SQ2 : 1;
-          w(`s[${nxt.a} + jj] = acc > 0 ? ${mf ? R(`acc * ${lit(sc)}`) : 'acc'} : 0;`);
+          // 0 where acc <= 0: a NaN passes, as torch's relu (clamp_min) passes it (model.ts act).
+          w(`s[${nxt.a} + jj] = acc <= 0 ? 0 : ${mf ? R(`acc * ${lit(sc)}`) : 'acc'};`);
           if (G) {
-            w(`const d1 = acc > 0 ? ${lit(sc)} : 0;`);
+            w(`const d1 = acc <= 0 ? 0 : ${lit(sc)};`);
             w(`s[${nxt.d1} + jj] = d1;`);
             if (V) w(`s[${nxt.d2} + jj] = 0;`);
             if (V) w(`s[${nxt.ra} + jj] = ${R('d1 * racc')};`);

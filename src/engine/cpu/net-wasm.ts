@@ -95,10 +95,17 @@ class Ops {
   sub = this.v2(SIMD.f64x2Sub, SIMD.f32x4Sub);
   mul = this.v2(SIMD.f64x2Mul, SIMD.f32x4Mul);
   gt = this.v2(SIMD.f64x2Gt, SIMD.f32x4Gt);
+  le = this.v2(SIMD.f64x2Le, SIMD.f32x4Le);
   and = (a: E, b: E): E => () => {
     a();
     b();
     this.f.simd(SIMD.and);
+  };
+  /** a & ~b. */
+  andnot = (a: E, b: E): E => () => {
+    a();
+    b();
+    this.f.simd(SIMD.andnot);
   };
   /** Every lane x (exactly; in float32, x must be one). */
   c(x: number): E {
@@ -516,9 +523,11 @@ function passFn(L: Layout, loss: LossName, f64: boolean, g: Geometry, G: boolean
             break;
           case 'relu':
             for (const { s, u, z } of zs) {
-              const m = o.let(o.gt(z, o.zero()));
-              o.store(U(s, u, 'A'), o.and(mf ? o.mul(z, o.c(SQ2)) : z, m));
-              if (G) o.store(U(s, u, 'D1'), o.and(o.c(mf ? SQ2 : 1), m));
+              // Zero where z <= 0, not where !(z > 0): a NaN passes, as torch's relu passes it
+              // (review 20: a NaN weight read as a dead unit kept a NaN run "not diverged").
+              const m = o.let(o.le(z, o.zero()));
+              o.store(U(s, u, 'A'), o.andnot(mf ? o.mul(z, o.c(SQ2)) : z, m));
+              if (G) o.store(U(s, u, 'D1'), o.andnot(o.c(mf ? SQ2 : 1), m));
             }
             break;
           case 'identity':
