@@ -63,7 +63,7 @@ import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { sweepValue } from '../../src/core/plan.ts';
-import { OPTIMIZERS } from '../../src/core/registry/index.ts';
+import { OPTIMIZERS, SCHEDULES } from '../../src/core/registry/index.ts';
 import type { NetSpec, ScheduleSpec } from '../../src/core/spec.ts';
 import { defaultGroupEmpty, parseAnySpec } from '../../src/core/spec.ts';
 import type { NetOutcome, NetPoint } from '../../src/engine/cpu/network.ts';
@@ -387,6 +387,15 @@ const GROUP_CASES: readonly NetCase[] = [
     100,
   ),
   net(
+    'one explicit group holding every tensor + SequentialLR with one milestone (not a per-group list) and SWALR with a swa_lr for both groups',
+    { hidden: [], parametrization: 'mean_field', bias: false, batch_size: 3 },
+    { name: 'digits8', train: 20, test: 16 },
+    { name: 'NAdam', lr: 0.006, param_groups: [{ params: ['layers.0.weight'], momentum_decay: 0.1 }] },
+    { name: 'SequentialLR', milestones: [51], schedulers: [{ name: 'SWALR', swa_lr: [0.011, 0.0012], anneal_epochs: 5, anneal_strategy: 'cos' }, { name: 'ConstantLR', factor: 1, total_iters: 16 }] },
+    80,
+    { noise: { seed: 58 } },
+  ),
+  net(
     "param groups + SequentialLR (LinearLR -> OneCycleLR): OneCycleLR's constructor sets every group's initial_lr, so all groups share the LR",
     TANH8,
     FR,
@@ -642,7 +651,14 @@ interface Job {
  */
 function omitsEmptyDefault(spec: NetSpec): boolean {
   if (!defaultGroupEmpty(spec)) return false;
-  const short = (s: ScheduleSpec): boolean => Object.values(s.params).some((v) => Array.isArray(v) && v.length === spec.paramGroups.length && !Array.isArray(v[0])) || s.schedulers.some(short);
+  // Only a per-group value (the registry's perGroup keys) is such a list: SequentialLR's or
+  // MultiStepLR's milestones of the same length are not (review 20: milestones [51] beside one
+  // explicit group dropped torch's default group while SWALR's swa_lr held two values).
+  const short = (s: ScheduleSpec): boolean => {
+    const def = SCHEDULES.find((d) => d.id === s.name);
+    const perGroup = (k: string): boolean => def?.params.some((p) => p.key === k && (p.kind === 'number' || p.kind === 'int') && p.perGroup === true) === true;
+    return Object.entries(s.params).some(([k, v]) => Array.isArray(v) && v.length === spec.paramGroups.length && perGroup(k)) || s.schedulers.some(short);
+  };
   return spec.schedule !== null && short(spec.schedule);
 }
 
