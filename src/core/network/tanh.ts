@@ -19,8 +19,11 @@
  * (tests/unit/tanh.test.ts).
  * Odd; exact at +-0; x itself below 2^-28; +-1 from about 19.06 (|x| is capped at 22, where k = 63
  * and the result is 1); NaN for NaN. Not monotonic at the last bits (neighbouring doubles may step
- * down by an ulp or a few, where Math.tanh does not). ~10^-15 relative: nothing a training run can
- * see, which moves by far more per step, and six orders below the torch oracle's 1e-9.
+ * down by an ulp or a few, where Math.tanh does not). ~10^-15 relative: nothing a rule that scales
+ * with the gradient can see, six orders below the torch oracle's 1e-9. Rprop, which reads only
+ * signs, can: where a unit saturates, 1 - t^2 is 0 here and an ulp in torch (or the other way),
+ * and a "stay" becomes a full step (review 20; docs/validation.md, "Where float64 basinlab and
+ * float64 torch part").
  */
 
 // Cephes exp.c: exp(r) = (Q'(r^2) + r P'(r^2)) / (Q'(r^2) - r P'(r^2)) for |r| <= ln2 / 2.
