@@ -27,7 +27,7 @@ import { NET_GPU_MIN_RUNS, engineForPlan } from '../engine/choose.ts';
 import type { GpuEngine } from '../engine/gpu/engine.ts';
 import { netGpuUnsupported } from '../engine/gpu/net.ts';
 import { validateNetPlan, validatePlan } from '../engine/validation.ts';
-import { NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, pairVerdict } from '../core/validate.ts';
+import { NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, netSplitText, pairVerdict } from '../core/validate.ts';
 import type { NetPairReport, NetValidationReport, PairReport, ValidationReport } from '../core/validate.ts';
 import { readJSONFile } from './io.ts';
 import type { ResultSink } from '../io/sinks.ts';
@@ -480,17 +480,9 @@ function netPairLine(p: NetPairReport): string {
  * it in place, the final losses differ, and here is the step where the engines' training parted.
  */
 function netSplitLines(p: NetPairReport): string[] {
-  const g = (x: number): string => String(Number(x.toPrecision(3)));
-  const pct = (x: number): string => (x >= 1 ? `${Math.round(100 * x)}%` : `${Number((100 * x).toPrecision(2))}%`);
   return p.worst.flatMap((w) => {
-    if (!w.split) return [];
-    const s = w.split;
-    const at = Object.entries(w.coords).map(([k, v]) => `${k} ${String(Number(v.toPrecision(4)))}`).join(', ');
-    const spike = s.peak >= 10 ? `, after the loss rose to ${g(s.peak)} times its start` : '';
-    return [
-      `  ${p.a} vs ${p.b}: run ${w.run} (${at}) ends with train losses ${pct(w.trainLossError)} apart, though a change of LR leaves it in place: ` +
-        `the two trained it alike until step ${s.step} (train loss ${g(s.lossA)} vs ${g(s.lossB)})${spike}; rounding inside a step can part what the LR does not (docs/validation.md, "Networks")`,
-    ];
+    const text = netSplitText(w, Object.entries(w.coords).map(([k, v]) => `${k} ${String(Number(v.toPrecision(4)))}`).join(', '));
+    return text ? [`  ${p.a} vs ${p.b}: ${text} (docs/validation.md, "Networks")`] : [];
   });
 }
 

@@ -422,6 +422,22 @@ export function firstSplit(a: NetTrajectory, b: NetTrajectory, tolerance = SPLIT
   return null;
 }
 
+/**
+ * A traced run (NetRunReport.split) in words, for the CLI's line and the app's verdict; `at` names
+ * the run (its coordinates as the reader knows them). Null for a run that was not traced.
+ */
+export function netSplitText(w: NetRunReport, at: string): string | null {
+  const s = w.split;
+  if (!s) return null;
+  const g = (x: number): string => String(Number(x.toPrecision(3)));
+  const apart = w.trainLossError >= 1 ? `${Math.round(100 * w.trainLossError)}%` : `${Number((100 * w.trainLossError).toPrecision(2))}%`;
+  const spike = s.peak >= 10 ? `, after the loss rose to ${g(s.peak)} times its start` : '';
+  return (
+    `run ${w.run} (${at}) ends with train losses ${apart} apart, though a change of LR leaves it in place: ` +
+    `the two trained it alike until step ${s.step} (train loss ${g(s.lossA)} vs ${g(s.lossB)})${spike}; rounding inside a step can part what the LR does not`
+  );
+}
+
 /** Loss errors and accuracy agreement over a set of runs. */
 export interface NetAgreement {
   /** Relative errors of the final training and test losses (b the reference). */

@@ -22,7 +22,7 @@ import { drawnRuns, groupLrCurves, groupLrTexts, longNetSweepNote, netCurvePanel
 import { keptNetSliders, netParamSliders, sliderCurve, sliderValue } from '../../src/app/sliders.ts';
 import { NET_PREVIEW_MAX_WORK, NetPreviewController, netRunWork } from '../../src/app/controllers/net-preview-controller.ts';
 import type { Timers } from '../../src/app/controllers/preview-controller.ts';
-import { netVerdictText } from '../../src/app/controllers/validation-controller.ts';
+import { netTracedText, netVerdictText } from '../../src/app/controllers/validation-controller.ts';
 import { netValidationPasses } from '../../src/app/validation-passes.ts';
 import { figureGridSvg, netHeatmapSvg, panelSvg } from '../../src/view/svg.ts';
 import { netCaption } from '../../src/view/caption.ts';
@@ -532,6 +532,32 @@ describe('network validation in the explorer', () => {
     expect(text).toContain('medians need ≤ 1e-5');
     expect(netPairPasses(pair)).toBe(true);
   }, 60_000);
+
+  it('traces a run the LR probe misses on the shown engine, its results reused, and says so in the verdict (review 18)', async () => {
+    const spec = parseAnySpec({
+      network: { hidden: [4], activation: 'relu', batch_size: 16, sharpness_iterations: 0 },
+      data: { name: 'iris', train: 120, test: 30 },
+      optimizer: { name: 'Adam', lr: 0.01 },
+      steps: 30,
+      sweep: { x: { param: 'optimizer.lr', min: 1e-3, max: 10, count: 6, scale: 'log' }, y: { param: 'network.batch_size', min: 1, max: 120, count: 3, scale: 'log' } },
+    });
+    if (spec.problem !== 'network') throw new Error('not a network spec');
+    await prepareSpec(spec);
+    const plan = makeNetPlan(spec);
+    const cpu64 = new CpuEngine('cpu64', { workers: 0, spawn: null });
+    const shown = await engine.run(plan);
+    const seen: string[] = [];
+    const { report } = await validateNetPlan(plan, [engine, cpu64], { computed: [shown], onEngine: (n) => seen.push(n) });
+    expect(seen).not.toContain('cpu');
+    const pair = report.pairs[0];
+    if (!pair) throw new Error('no pair');
+    expect(pair.worst.find((w) => w.run === 11)?.split?.step).toBe(3);
+    expect(netTracedText(plan, pair)).toMatch(/^ Traced: run 11 \(learning rate 10, batch size 11\) ends with train losses \d+% apart, though a change of LR leaves it in place: the two trained it alike until step 3 \(train loss [\d.]+ vs [\d.]+\), after the loss rose to \d+ times its start; rounding inside a step can part what the LR does not\.$/);
+    // Without the shown engine (results only) nothing can be traced, and nothing is said.
+    const bare = (await validateNetPlan(plan, [cpu64], { computed: [shown] })).report.pairs[0];
+    if (!bare) throw new Error('no pair');
+    expect(netTracedText(plan, bare)).toBe('');
+  }, 120_000);
 
   it('finds the first step where two paths part (firstSplit), with the peak loss before it', () => {
     const path = (loss: number[], every = 1): NetTrajectory => {

@@ -7,9 +7,11 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
+import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetResults, Results } from '../../core/results.ts';
 import type { ClassAgreement, NetPairReport, PairReport, PairVerdict } from '../../core/validate.ts';
-import { NET_PERTURBATION, classAgreement, pastResolution, NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, outcomeClass, pairVerdict } from '../../core/validate.ts';
+import { NET_PERTURBATION, classAgreement, pastResolution, NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, netSplitText, outcomeClass, pairVerdict } from '../../core/validate.ts';
+import { netCoordinateNames } from '../net-runs.ts';
 import { NET_GPU_MIN_RUNS } from '../../engine/choose.ts';
 import type { Progress } from '../../engine/engine.ts';
 import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
@@ -63,6 +65,18 @@ export function netVerdictHeadline(p: NetPairReport, pass: boolean): string {
   const c = p.conditioned;
   const losses = c.runs === 0 ? '' : `; final train loss differs by median ${c.trainLoss.median.toExponential(1)}`;
   return `${pass ? 'PASS' : 'FAIL'}: ${p.a} vs ${p.b}: whether a run diverged, the same on ${(100 * p.sameDivergenceOffBoundary).toFixed(2)}% of the runs off the boundary${losses}.`;
+}
+
+/**
+ * The runs validateNetPlan traced (NetRunReport.split) in a sentence, each named by the map's own
+ * words for its coordinates; empty where none was.
+ */
+export function netTracedText(plan: NetPlan, p: NetPairReport): string {
+  const traced = p.worst.flatMap((w) => {
+    const t = netSplitText(w, netCoordinateNames(plan, w.coords).map(([k, v]) => `${k} ${String(Number(v.toPrecision(4)))}`).join(', '));
+    return t ? [t] : [];
+  });
+  return traced.length > 0 ? ` Traced: ${traced.join('; ')}.` : '';
 }
 
 /** A network verdict in one line: what was compared with what, the agreement numbers, and what they were held to. */
@@ -241,7 +255,9 @@ export class ValidationController implements ReactiveController {
       passes,
       plan.runs * plan.spec.steps,
       `Validating: ${engine.name} (${ENGINE_LABEL[engine.name] ?? engine.name}, the engine that drew this map${why}) against cpu64 (${ENGINE_LABEL.cpu64}), in ${passes.length} passes…`,
-      (opts) => validateNetPlan(plan, [this.engines.cpu64], { ...opts, computed: [shown] }),
+      // The shown engine is given too, its results reused, so that runs the LR probe misses and
+      // that still end apart are traced on it (NetRunReport.split), as `basinlab validate` does.
+      (opts) => validateNetPlan(plan, [engine, this.engines.cpu64], { ...opts, computed: [shown] }),
       ({ report, results }) => {
         const pair = report.pairs[0];
         if (!pair) throw new Error('no pair of engines to compare');
@@ -260,7 +276,7 @@ export class ValidationController implements ReactiveController {
         // Past float32's resolution the headline is that, not the agreement numbers under it.
         let marked = 0;
         for (const v of overlay) marked += v;
-        const verdict = `${netVerdictText(pair, pass, `, the engine that drew this map${why}`)} The map marks the ${marked} run${marked === 1 ? '' : 's'} the two put on different sides of the seam it draws: trained or not, a question apart from whether they diverged.`;
+        const verdict = `${netVerdictText(pair, pass, `, the engine that drew this map${why}`)}${netTracedText(plan, pair)} The map marks the ${marked} run${marked === 1 ? '' : 's'} the two put on different sides of the seam it draws: trained or not, a question apart from whether they diverged.`;
         const text = rounding ? `${roundingText(split, pair.runs)} The validation in full: ${verdict}` : verdict;
         this.netResult = { report: pair, overlay, pass, split, rounding, reference: ref, text };
         // Past float32's resolution the rounding text leads, whole; otherwise a sentence, the numbers folded.
