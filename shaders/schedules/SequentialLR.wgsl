@@ -36,6 +36,12 @@ fn seq_initial(kind: u32, cb: u32, before: f32, first: bool, base_lr: f32) -> f3
   return before;
 }
 
+// Whether a child cycles the momentum (CyclicLR, OneCycleLR with cycle_momentum).
+fn seq_cycles(kind: u32, cb: u32) -> bool {
+  return (kind == SCHED_KIND_OneCycleLR && param(cb + OneCycleLR_cycle_momentum) != 0.0) ||
+    (kind == SCHED_KIND_CyclicLR && param(cb + CyclicLR_cycle_momentum) != 0.0);
+}
+
 fn sched_SequentialLR(b: u32, k: u32, base_lr: f32) -> vec2f {
   let k0 = SCHEDULE_CHILD_KIND_0;
   let k1 = SCHEDULE_CHILD_KIND_1;
@@ -67,6 +73,29 @@ fn sched_SequentialLR(b: u32, k: u32, base_lr: f32) -> vec2f {
   }
   if (n > 3u) {
     out = select(out, seq_child(k3, cb3, k - m2, i3, i3, false), vec2<bool>(idx == 3u));
+  }
+  // The momentum where a child cycles it (SequentialLR.ts, step 4): the active child's if it
+  // cycles; else the value the latest cycling child before it left at its last step; else the last
+  // cycling child's (in list order) at its step 0, which the constructors left. Only in a pipeline
+  // that cycles momentum: a constant, so every other pipeline compiles none of it.
+  if (CYCLE_MOMENTUM) {
+    let c0 = seq_cycles(k0, cb0);
+    let c1 = n > 1u && seq_cycles(k1, cb1);
+    let c2 = n > 2u && seq_cycles(k2, cb2);
+    let c3 = n > 3u && seq_cycles(k3, cb3);
+    let now_cycles = select(select(select(c0, c1, idx == 1u), c2, idx == 2u), c3, idx == 3u);
+    if (!now_cycles) {
+      var held = 0.0;
+      if (c0) { held = seq_child(k0, cb0, 0u, last, i0, true).y; }
+      if (c1) { held = seq_child(k1, cb1, 0u, i1, i1, false).y; }
+      if (c2) { held = seq_child(k2, cb2, 0u, i2, i2, false).y; }
+      if (c3) { held = seq_child(k3, cb3, 0u, i3, i3, false).y; }
+      // In time order, so the latest before the active child wins (child 0's range is never empty).
+      if (c0 && idx > 0u) { held = seq_child(k0, cb0, m0 - 1u, last, i0, true).y; }
+      if (c1 && idx > 1u && m1 > m0) { held = seq_child(k1, cb1, m1 - 1u - m0, i1, i1, false).y; }
+      if (c2 && idx > 2u && m2 > m1) { held = seq_child(k2, cb2, m2 - 1u - m1, i2, i2, false).y; }
+      out.y = held;
+    }
   }
   return out;
 }

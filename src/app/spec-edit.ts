@@ -348,8 +348,10 @@ export function childScheduleDefs(): ScheduleDef[] {
  * A schedule as the editor proposes it for `steps` scheduler steps (the run's, or the share of it a
  * composite's child is active for): its defaults, with the lengths it declares as its span fitted to
  * those steps (`ScheduleDef.fitRun`: a cosine annealed over the run, OneCycleLR's total_steps, which
- * torch requires), and, as a composite's child, without momentum cycling, which neither
- * SequentialLR nor ChainedScheduler runs in basinlab.
+ * torch requires), and, as a composite's child, without momentum cycling: ChainedScheduler refuses
+ * it, and under SequentialLR a cycling child sets the momentum of the whole run, the children before
+ * its milestone included (torch's constructors write it: registry/schedules/SequentialLR.ts), which
+ * a proposal should not spring on anyone; typed or pasted, torch's default (cycling) holds.
  */
 function proposedSchedule(def: ScheduleDef, steps: number, child: boolean): Record<string, unknown> {
   const entry: Record<string, unknown> = { name: def.id, ...defaultValues(def.params), ...def.fitRun?.(steps) };

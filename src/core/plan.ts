@@ -13,7 +13,7 @@ import type { NetPlan } from './network/plan.ts';
 
 /** Either kind of plan. */
 export type AnyPlan = Plan | NetPlan;
-import { defaultCheckEvery, resolveParamPath, runCount, sweepRanges } from './spec.ts';
+import { defaultCheckEvery, resolveParamPath, runCount, scheduleCyclesMomentum, sweepRanges } from './spec.ts';
 
 export interface SweepDim {
   readonly path: string;
@@ -114,8 +114,7 @@ export function makePlan(spec: Spec): Plan {
   const bound = spec.outcome.bound ?? surface.bound(spec.surface.params);
   const lattice = surface.lattice ? surface.lattice(spec.surface.params) : null;
 
-  const schedDef = spec.schedule ? findSchedule(spec.schedule.name) : undefined;
-  const cyclesMomentum = schedDef !== undefined && spec.schedule !== null && schedDef.cyclesMomentum(spec.schedule.params);
+  const cyclesMomentum = scheduleCyclesMomentum(spec.schedule);
   let momentumSlot = -1;
   if (optimizer.momentumParam) {
     const t = resolveParamPath(spec, `optimizer.${optimizer.momentumParam}`);

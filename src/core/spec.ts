@@ -633,6 +633,17 @@ export function resolveParamPath(spec: PathContext, path: string, hint?: string)
 }
 
 /**
+ * Whether a schedule writes the optimiser's momentum (or beta1): a CyclicLR or OneCycleLR with
+ * cycle_momentum, on its own or as a SequentialLR's child (which then sets it for the whole run:
+ * registry/schedules/SequentialLR.ts, step 4). ChainedScheduler refuses such children.
+ */
+export function scheduleCyclesMomentum(s: ScheduleSpec | null): boolean {
+  if (!s) return false;
+  const def = findSchedule(s.name);
+  return def !== undefined && (def.cyclesMomentum(s.params) || (def.children !== undefined && s.schedulers.some(scheduleCyclesMomentum)));
+}
+
+/**
  * The optimiser values (keys: `lr`, `momentum`, `betas.0`) that the spec's schedule sets itself, so
  * that the spec's own have no effect: the LR under a schedule that sets it from its own bounds
  * (ScheduleDef.setsLr: CyclicLR, OneCycleLR), the momentum or beta1 under a schedule that cycles it. A sweep may not vary them and
@@ -645,7 +656,7 @@ export function scheduleOverrides(spec: Pick<PathContext, 'optimizer' | 'schedul
   const out: string[] = [];
   if (def.setsLr) out.push('lr');
   const mom = findOptimizer(spec.optimizer.name)?.momentumParam;
-  if (mom && def.cyclesMomentum(sched.params)) out.push(mom);
+  if (mom && scheduleCyclesMomentum(sched)) out.push(mom);
   return out;
 }
 

@@ -118,6 +118,28 @@ export const AGREEMENT_ROWS: readonly AgreementRow[] = [
     },
   },
   {
+    name: 'SGD, per-run SequentialLR cycling momentum (its bounds swept): a warm-up at the momentum OneCycleLR built last, CyclicLR, ConstantLR holding its last, OneCycleLR; quadratic',
+    spec: {
+      surface: 'quadratic',
+      optimizer: { name: 'SGD', lr: 0.01, momentum: 0.5 },
+      schedule: {
+        name: 'SequentialLR',
+        milestones: [40, 100, 150],
+        schedulers: [
+          { name: 'LinearLR', start_factor: 0.2, total_iters: 40 },
+          { name: 'CyclicLR', base_lr: 1e-3, max_lr: 0.02, step_size_up: 25, base_momentum: 0.6, max_momentum: 0.85 },
+          { name: 'ConstantLR', factor: 0.5, total_iters: 30 },
+          { name: 'OneCycleLR', max_lr: 0.05, total_steps: 90 },
+        ],
+      },
+      steps: 240,
+      sweep: {
+        x: { param: 'schedule.schedulers.1.max_lr', min: 2e-3, max: 0.2, count: 12, scale: 'log' },
+        y: { param: 'schedule.schedulers.3.max_momentum', min: 0.8, max: 0.97, count: 12 },
+      },
+    },
+  },
+  {
     name: 'RMSprop centered, ExponentialLR, Beale',
     spec: {
       surface: 'beale',

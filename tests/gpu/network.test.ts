@@ -163,6 +163,26 @@ describe('GPU network runs agree with cpu and cpu64', () => {
     await agree(shared);
   });
 
+  it('SequentialLR with children cycling the momentum, evaluated per run (a bound swept) and from the shared table', async () => {
+    const schedule = {
+      name: 'SequentialLR',
+      milestones: [6, 14, 20],
+      schedulers: [
+        { name: 'LinearLR', start_factor: 0.2, total_iters: 6 },
+        { name: 'CyclicLR', base_lr: 0.01, max_lr: 0.1, step_size_up: 3, base_momentum: 0.6, max_momentum: 0.85 },
+        { name: 'ConstantLR', factor: 0.5, total_iters: 4 },
+        { name: 'OneCycleLR', max_lr: 0.1, total_steps: 10 },
+      ],
+    };
+    const perRun = await planOf(IRIS({ name: 'SGD', lr: 0.1, momentum: 0.5 }, { schedule, sweep: { x: { param: 'schedule.schedulers.3.max_momentum', min: 0.8, max: 0.97, count: 4 } } }));
+    expect(perRun.cyclesMomentum).toBe(true);
+    expect(perRun.groups.every((g) => !g.scheduleShared)).toBe(true);
+    await agree(perRun);
+    const shared = await planOf(IRIS({ name: 'SGD', lr: 0.1, momentum: 0.5 }, { schedule, sweep: { x: { param: 'optimizer.weight_decay', min: 0, max: 0.1, count: 3 } } }));
+    expect(shared.groups.every((g) => g.scheduleShared)).toBe(true);
+    await agree(shared);
+  });
+
   it('ReduceLROnPlateau: each group\'s LR follows the run\'s own minibatch loss', async () => {
     const plan = await planOf(
       IRIS({ name: 'SGD', lr: 0.2, param_groups: [{ params: ['layers.1'], lr: 0.1 }] }, {

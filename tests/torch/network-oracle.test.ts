@@ -396,6 +396,14 @@ const GROUP_CASES: readonly NetCase[] = [
     { noise: { seed: 58 } },
   ),
   net(
+    "param groups + SequentialLR (LinearLR -> OneCycleLR cycling momentum, torch's default): the warm-up at the max_momentum OneCycleLR's constructor wrote",
+    TANH8,
+    FR,
+    { name: 'SGD', lr: 0.05, momentum: 0.5, param_groups: [{ params: ['layers.1'], lr: 0.01 }] },
+    { name: 'SequentialLR', milestones: [10], schedulers: [{ name: 'LinearLR', start_factor: 0.5, total_iters: 10 }, { name: 'OneCycleLR', max_lr: [0.02, 0.05], total_steps: 90, base_momentum: 0.7, max_momentum: 0.9 }] },
+    100,
+  ),
+  net(
     "param groups + SequentialLR (LinearLR -> OneCycleLR): OneCycleLR's constructor sets every group's initial_lr, so all groups share the LR",
     TANH8,
     FR,

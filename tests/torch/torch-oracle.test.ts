@@ -533,6 +533,69 @@ const SCHEDULE_CASES: readonly Case[] = [
     100,
     [0, 0],
   ),
+  // A child that cycles the momentum (torch's default) writes it from its constructor on, and no one
+  // writes it back (registry/schedules/SequentialLR.ts, step 4; review 20).
+  run(
+    "SequentialLR LinearLR -> OneCycleLR cycling momentum: the warm-up runs at max_momentum, which OneCycleLR's constructor wrote",
+    'rosenbrock',
+    { name: 'SGD', lr: 1e-3, momentum: 0.5 },
+    {
+      name: 'SequentialLR',
+      milestones: [10],
+      schedulers: [
+        { name: 'LinearLR', start_factor: 0.5, total_iters: 10 },
+        { name: 'OneCycleLR', max_lr: 2e-3, total_steps: 100 },
+      ],
+    },
+    100,
+    [-1.5, 2],
+  ),
+  run(
+    'SequentialLR CyclicLR cycling momentum -> ExponentialLR: the momentum the cycle left at its last step holds',
+    'rosenbrock',
+    { name: 'SGD', lr: 1e-3, momentum: 0.5 },
+    {
+      name: 'SequentialLR',
+      milestones: [31],
+      schedulers: [
+        { name: 'CyclicLR', base_lr: 2e-4, max_lr: 1e-3, step_size_up: 7, base_momentum: 0.7, max_momentum: 0.9 },
+        { name: 'ExponentialLR', gamma: 0.98 },
+      ],
+    },
+    80,
+    [-1.5, 2],
+  ),
+  run(
+    'SequentialLR CyclicLR -> ConstantLR -> OneCycleLR, both cycling: OneCycleLR (built last) sets the first momentum, CyclicLR its own, ConstantLR holds the last',
+    'rosenbrock',
+    { name: 'SGD', lr: 1e-3, momentum: 0.5, nesterov: true },
+    {
+      name: 'SequentialLR',
+      milestones: [20, 40],
+      schedulers: [
+        { name: 'CyclicLR', base_lr: 1e-4, max_lr: 5e-4, step_size_up: 6, base_momentum: 0.6, max_momentum: 0.8 },
+        { name: 'ConstantLR', factor: 0.5, total_iters: 10 },
+        { name: 'OneCycleLR', max_lr: 5e-4, total_steps: 60, base_momentum: 0.7, max_momentum: 0.9 },
+      ],
+    },
+    100,
+    [-1.5, 2],
+  ),
+  run(
+    "SequentialLR ConstantLR -> OneCycleLR cycling Adam's beta1: the warm-up at max_momentum as beta1",
+    'himmelblau',
+    { name: 'Adam', lr: 0.02 },
+    {
+      name: 'SequentialLR',
+      milestones: [10],
+      schedulers: [
+        { name: 'ConstantLR', factor: 0.5, total_iters: 10 },
+        { name: 'OneCycleLR', max_lr: 0.05, total_steps: 100 },
+      ],
+    },
+    100,
+    [0, 0],
+  ),
   run(
     "SequentialLR CosineAnnealingLR -> OneCycleLR (the cosine chains from OneCycleLR's initial_lr, and past T_max)",
     Q,

@@ -13,9 +13,9 @@ import type { ParamValues } from '../params.ts';
 import { buildSchedule, makePlan, sweepGrid } from '../plan.ts';
 import type { AnyPlan, SweepMode } from '../plan.ts';
 import type { OptimizerDef, ScheduleNode } from '../registry/index.ts';
-import { findOptimizer, findSchedule } from '../registry/index.ts';
+import { findOptimizer } from '../registry/index.ts';
 import type { AnySpec, AxisRange, NetSpec, NetTarget } from '../spec.ts';
-import { defaultCheckEvery, resolveNetPath, runCount, scheduleForGroup, sweepRanges } from '../spec.ts';
+import { defaultCheckEvery, resolveNetPath, runCount, scheduleCyclesMomentum, scheduleForGroup, sweepRanges } from '../spec.ts';
 import type { Activation, Layout, LossName, Parametrization, Tensor } from './model.ts';
 import { layout } from './model.ts';
 
@@ -156,8 +156,7 @@ export function makeNetPlan(spec: NetSpec): NetPlan {
     const g = spec.paramGroups.findIndex((pg) => pg.params.some((n) => t.name === n || t.name.startsWith(`${n}.`)));
     return g === -1 ? nGroups - 1 : g;
   });
-  const schedDef = spec.schedule ? findSchedule(spec.schedule.name) : undefined;
-  const cyclesMomentum = schedDef !== undefined && spec.schedule !== null && schedDef.cyclesMomentum(spec.schedule.params);
+  const cyclesMomentum = scheduleCyclesMomentum(spec.schedule);
   const momentumSlot = optimizer.momentumParam ? P_OPTIMIZER + keyOffset(optimizer, optimizer.momentumParam) : -1;
   // The tree (its blocks' bases are the same in every group; its values the default group's); each
   // group's P gets its own values below, a per-group list's element among them (scheduleForGroup).

@@ -40,6 +40,15 @@ const o = scheduleSlots(params);
  *    in with _update_lr(0), i.e. its closed form at epoch 0 from its own base_lrs (get_lr for
  *    CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR, which have none); later steps chain.
  *
+ * 4. A CyclicLR or OneCycleLR that cycles the momentum (or Adam's beta1) writes it into the param
+ *    group whenever it steps, its constructor included, and nothing else writes it back: the
+ *    constructors leave the last cycling child's value at its step 0, child 0's initial step (if it
+ *    cycles) its own, and from then on the active child writes it if it cycles. So at step k the
+ *    momentum is the active child's where it cycles; else the value the latest cycling child before
+ *    it left at its last step; else (none before it) the last cycling child's in list order at its
+ *    step 0, whatever the optimiser's own momentum (torch 1.13: SGD(momentum=0.5) under
+ *    SequentialLR([LinearLR, OneCycleLR]) warms up at 0.95, OneCycleLR's max_momentum; review 20).
+ *
  * Hence each child runs as if standalone at local step j = k - milestone, from lr `l`:
  *   - child 0 chains from the final initial_lr, while its base_lrs is the initial_lr at its own
  *     construction; the two differ only when a later child is a OneCycleLR. CosineAnnealingLR uses
@@ -101,9 +110,40 @@ export const SequentialLR: ScheduleDef<typeof o> = {
     } else {
       child.def.evaluate(r, P, child, j, l, out);
     }
+    // The momentum (or beta1) when a child cycles it (step 4 of the comment above): the active
+    // child's where it cycles, else the last value a cycling child wrote.
+    if (cycles(P, child)) return;
+    out[1] = 0;
+    const tmp = HELD;
+    for (let i = idx - 1; i >= 0; i--) {
+      const c = kids[i]!;
+      const from = i === 0 ? 0 : P[b + o.milestones_0 + i - 1]!;
+      const until = P[b + o.milestones_0 + i]!;
+      if (until > from && cycles(P, c)) {
+        c.def.evaluate(r, P, c, until - 1 - from, l, tmp);
+        out[1] = tmp[1]!;
+        return;
+      }
+    }
+    for (let i = n - 1; i >= 0; i--) {
+      const c = kids[i]!;
+      if (cycles(P, c)) {
+        c.def.evaluate(r, P, c, 0, l, tmp);
+        out[1] = tmp[1]!;
+        return;
+      }
+    }
   },
   wgslCalls: ['CosineAnnealingLR', 'CosineAnnealingWarmRestarts'],
 };
+
+/** Scratch for a child evaluated for its momentum alone (evaluate is synchronous and not re-entered). */
+const HELD = new Float64Array(2);
+
+/** Whether a child (CyclicLR, OneCycleLR) cycles the momentum, as its evaluate reads it from P. */
+function cycles(P: Float64Array, c: ScheduleNode): boolean {
+  return (c.def === OneCycleLR && P[c.base + OneCycleLR.slots.cycle_momentum]! !== 0) || (c.def === CyclicLR && P[c.base + CyclicLR.slots.cycle_momentum]! !== 0);
+}
 
 /** A child as the spec holds it: its definition and resolved values. */
 export interface SequentialChild {
@@ -137,11 +177,6 @@ export function validateSequentialLR(
     if (c.def.children) {
       errors.push(`${name}: a composite schedule cannot be a child of SequentialLR in basinlab`);
       return;
-    }
-    if (c.def.cyclesMomentum(c.values)) {
-      errors.push(
-        `${name}: cycles momentum, which basinlab does not support inside SequentialLR; set cycle_momentum: false`,
-      );
     }
     if (c.def === OneCycleLR && ++oneCycles === 2) {
       errors.push(
