@@ -906,10 +906,33 @@ describe('validateSequentialLR', () => {
     expect(torchRaises(s, 5)).toBe(true);
   });
 
-  it('rejects momentum-cycling and composite children', () => {
-    expect(check(seq([5], [{ name: 'CyclicLR' }, { name: 'StepLR' }]), 20)).toEqual([
-      expect.stringMatching(/^schedulers\.0 \(CyclicLR\): cycles momentum.*set cycle_momentum: false/),
-    ]);
+  it('runs children that cycle the momentum as torch does (what their constructors write holds), and rejects composite children', () => {
+    // The port keeps torch's param group: each cycling child writes the momentum from its
+    // constructor on, and nothing writes it back (review 20).
+    const cases: [Sched, number][] = [
+      [seq([5], [{ name: 'CyclicLR', params: { step_size_up: 3 } }, { name: 'StepLR' }]), 20],
+      [seq([10], [{ name: 'LinearLR', params: { start_factor: 0.5, total_iters: 10 } }, { name: 'OneCycleLR', params: { max_lr: 0.2, total_steps: 40 } }]), 40],
+      [
+        seq([6, 14, 20], [
+          { name: 'LinearLR', params: { start_factor: 0.2, total_iters: 6 } },
+          { name: 'CyclicLR', params: { base_lr: 0.01, max_lr: 0.1, step_size_up: 3, base_momentum: 0.6, max_momentum: 0.85 } },
+          { name: 'ConstantLR', params: { factor: 0.5, total_iters: 4 } },
+          { name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 12 } },
+        ]),
+        30,
+      ],
+      // Two milestones at once: the CyclicLR between them never runs, so it writes nothing after its constructor.
+      [seq([4, 4], [{ name: 'ExponentialLR' }, { name: 'CyclicLR', params: { step_size_up: 3 } }, { name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 30, cycle_momentum: false } }]), 25],
+    ];
+    for (const [s, steps] of cases) {
+      expect(check(s, steps)).toEqual([]);
+      for (const kind of ['momentum', 'betas'] as const) {
+        const torch = torchTrace(s, 0.1, kind, steps);
+        const ours = ourTrace(s, 0.1, steps, identity);
+        expect(firstMismatch(ours.lr, torch.lr), `${JSON.stringify(s)} lr`).toBeNull();
+        expect(firstMismatch(ours.mom, torch.mom), `${JSON.stringify(s)} ${kind}`).toBeNull();
+      }
+    }
     expect(check(seq([5], [{ name: 'StepLR' }, { name: 'SequentialLR' }]), 20)).toEqual([
       expect.stringMatching(/^schedulers\.1 \(SequentialLR\): a composite schedule/),
     ]);

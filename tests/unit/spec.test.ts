@@ -563,8 +563,8 @@ describe("torch's per-group lists: a schedule value given once per param group",
     expect(scheduleForGroup(seq.schedule as ScheduleSpec, 0).schedulers[1]?.params.max_lr).toBe(0.03);
     expect(scheduleForGroup(seq.schedule as ScheduleSpec, 1).schedulers[1]?.params.max_lr).toBe(0.3);
     // A rule broken in every group is the schedule's, no group named.
-    expect(errors({ ...NET, optimizer: SGD2, schedule: { name: 'SequentialLR', milestones: [5], schedulers: [{ name: 'ConstantLR' }, { name: 'OneCycleLR', max_lr: [0.03, 0.3], total_steps: 15 }] } })).toEqual([
-      'schedule.schedulers.1 (OneCycleLR): cycles momentum, which basinlab does not support inside SequentialLR; set cycle_momentum: false',
+    expect(errors({ ...NET, optimizer: SGD2, schedule: { name: 'SequentialLR', milestones: [5], schedulers: [{ name: 'ConstantLR' }, { name: 'OneCycleLR', max_lr: [0.03, 0.3], total_steps: 15, div_factor: 0 }] } })).toEqual([
+      'schedule: schedulers.1 (OneCycleLR), active for its local steps 0..15: div_factor: must not be 0 (torch computes initial_lr = max_lr / div_factor: ZeroDivisionError)',
     ]);
     // Without lists the schedule is every group's as it is.
     const plain = parseNetSpec({ ...NET, optimizer: SGD2, schedule: { name: 'OneCycleLR', max_lr: 0.1, total_steps: 20 } }).schedule as ScheduleSpec;
