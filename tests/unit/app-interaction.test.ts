@@ -10,6 +10,7 @@ import type { AnyPlan, Plan } from '../../src/core/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { SCHEDULES, findSchedule } from '../../src/core/registry/index.ts';
 import { parseSpec, specToJSON } from '../../src/core/spec.ts';
+import type { AnySpec } from '../../src/core/spec.ts';
 import { APP_MAX_RUNS, appLimitErrors } from '../../src/app/controllers/spec-controller.ts';
 import { scheduleCurve } from '../../src/core/steps.ts';
 import type { NetTrajectory, Trajectory, TrajectoryRequest } from '../../src/core/trajectory.ts';
@@ -1112,15 +1113,21 @@ describe("the run panel's heading", () => {
 });
 
 describe('zooming a view with an integer axis', () => {
-  it('keeps no more cells than distinct integers, so the zoom is not refused (review 13)', async () => {
+  /** An Iris network swept over 32 LRs and a batch-size axis. */
+  const irisBatches = async (y: { min: number; max: number; count: number }): Promise<AnySpec> => {
     const { parseAnySpec } = await import('../../src/core/spec.ts');
-    const spec = parseAnySpec({
+    return parseAnySpec({
       network: { hidden: [8], sharpness_iterations: 0 },
       data: { name: 'iris' },
       optimizer: { name: 'SGD', lr: 0.1 },
       steps: 50,
-      sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 32, scale: 'log' }, y: { param: 'network.batch_size', min: 1, max: 120, count: 11, scale: 'log' } },
+      sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 32, scale: 'log' }, y: { param: 'network.batch_size', ...y, scale: 'log' } },
     });
+  };
+
+  it('keeps no more cells than distinct integers, so the zoom is not refused (review 13)', async () => {
+    const { parseAnySpec } = await import('../../src/core/spec.ts');
+    const spec = await irisBatches({ min: 1, max: 120, count: 11 });
     const z = zoomAround(spec, { i: 16, j: 2 }, 0.5);
     expect(z).not.toBeNull();
     const y = (z?.sweep as { y: { min: number; max: number; count: number } }).y;
@@ -1131,13 +1138,7 @@ describe('zooming a view with an integer axis', () => {
   it('keeps an axis of powers of two in powers of two, within the training set (walkthrough 14)', async () => {
     const { parseAnySpec } = await import('../../src/core/spec.ts');
     // Iris trains on 120 rows: the editor's batch axis is 1 … 64, a cell a power.
-    const spec = parseAnySpec({
-      network: { hidden: [8], sharpness_iterations: 0 },
-      data: { name: 'iris' },
-      optimizer: { name: 'SGD', lr: 0.1 },
-      steps: 50,
-      sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 32, scale: 'log' }, y: { param: 'network.batch_size', min: 1, max: 64, count: 7, scale: 'log' } },
-    });
+    const spec = await irisBatches({ min: 1, max: 64, count: 7 });
     const yOf = (z: Record<string, unknown> | null): { min: number; max: number; count: number; scale: string } => (z?.sweep as { y: { min: number; max: number; count: number; scale: string } }).y;
     const pow2 = (v: number): boolean => Number.isInteger(Math.log2(v));
     for (const [j, factor] of [[1, 0.5], [5, 0.5], [3, 0.25], [6, 0.125], [3, 2]] as const) {
