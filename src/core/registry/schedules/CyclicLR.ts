@@ -76,7 +76,7 @@ const params = [
     key: 'cycle_momentum',
     kind: 'bool',
     default: true,
-    doc: "Cycle the optimizer's momentum (SGD, RMSprop) or beta1 (Adam family) inversely to the LR.",
+    doc: "Cycle the optimizer's momentum (SGD, RMSprop) or beta1 (Adam family) inversely to the LR. As a SequentialLR child it also sets the momentum while the children that do not cycle it run, as torch's constructors write it (the catalogue's torch facts).",
   },
   {
     key: 'base_momentum',
