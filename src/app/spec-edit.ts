@@ -665,7 +665,7 @@ function usableParam(spec: SpecJSON, param: string, targets: readonly AxisTarget
  */
 function standInPairs(spec: SpecJSON): [string, string][] {
   const mom = findOptimizer(entriesView(spec).optimizer.name)?.momentumParam;
-  return ['lr', ...(mom ? [mom] : [])].map((k) => [`optimizer.${k}`, overrideStandIn(k)]);
+  return ['lr', ...(mom ? [mom] : [])].map((k) => [`optimizer.${k}`, overrideStandIn(k, entriesView(spec).schedule)]);
 }
 
 function standInFor(spec: SpecJSON, param: string): string | null {
@@ -1132,7 +1132,7 @@ export function sweptPaths(spec: SpecJSON): SweptPaths {
   const sched = isRecord(spec.schedule) && typeof spec.schedule.name === 'string' ? spec.schedule.name : '';
   for (const k of scheduleOverrides(entriesView(spec))) {
     const path = `optimizer.${k}`;
-    if (!out.has(path)) out.set(path, `set by ${sched} every step (see ${overrideStandIn(k)})`);
+    if (!out.has(path)) out.set(path, `set by ${sched} every step (see ${overrideStandIn(k, entriesView(spec).schedule)})`);
   }
   return out;
 }

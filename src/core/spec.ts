@@ -683,10 +683,29 @@ export function overriddenKey(overrides: readonly string[], path: string): strin
 /**
  * The schedule value that stands for an optimiser value it overrides (a key as scheduleOverrides
  * gives it), i.e. what to sweep instead: the peak LR for the LR, the peak momentum for the momentum
- * or beta1 (CyclicLR and OneCycleLR both have max_lr and max_momentum).
+ * or beta1 (CyclicLR and OneCycleLR both have max_lr and max_momentum); under a composite, the
+ * first child that cycles the momentum holds it (`schedule.schedulers.1.max_momentum`: review 21,
+ * the advice had named a `schedule.max_momentum` SequentialLR does not have).
  */
-export function overrideStandIn(key: string): string {
-  return key === 'lr' ? 'schedule.max_lr' : 'schedule.max_momentum';
+export function overrideStandIn(key: string, schedule: ScheduleSpec | null = null): string {
+  if (key === 'lr') return 'schedule.max_lr';
+  const i = schedule && !findSchedule(schedule.name)?.cyclesMomentum(schedule.params) ? schedule.schedulers.findIndex(scheduleCyclesMomentum) : -1;
+  return i >= 0 ? `schedule.schedulers.${i}.max_momentum` : 'schedule.max_momentum';
+}
+
+/** The schedule (or child) that holds a stand-in path, and the key there: `schedule.schedulers.1.max_momentum`. */
+function standInEntry(schedule: ScheduleSpec | null, stand: string): { readonly entry: ScheduleSpec | null; readonly key: string } {
+  const m = /^schedule\.(?:schedulers\.(\d+)\.)?(.+)$/.exec(stand);
+  const entry = m?.[1] !== undefined ? (schedule?.schedulers[Number(m[1])] ?? null) : schedule;
+  return { entry, key: m?.[2] ?? stand };
+}
+
+/** Who sets the momentum (or beta1) every step, in words: `OneCycleLR`, or `SequentialLR's schedulers.1 (OneCycleLR)`. */
+function momentumSetter(schedule: ScheduleSpec | null): string {
+  if (!schedule) return 'the schedule';
+  const stand = overrideStandIn('momentum', schedule);
+  const { entry } = standInEntry(schedule, stand);
+  return entry && entry !== schedule ? `${schedule.name}'s ${stand.slice('schedule.'.length).replace(/\.max_momentum$/, '')} (${entry.name})` : schedule.name;
 }
 
 /** A string that may name a sweep parameter (resolveParamPath says which do): short enough to quote in a message. */
@@ -958,8 +977,8 @@ function sweptRuleChecks(
           `${
             hit === 'lr'
               ? `${r.param} has no effect under ${sched?.name}, which sets the LR from its own parameters`
-              : `${r.param} has no effect: ${sched?.name} with cycle_momentum sets it every step`
-          }; sweep ${overrideStandIn(hit)} instead${scheduleGroupLists(sched).includes(overrideStandIn(hit).slice('schedule.'.length)) ? ' (written as one number: a per-group list is not swept)' : ''}`,
+              : `${r.param} has no effect: ${momentumSetter(sched)} with cycle_momentum sets it every step`
+          }; sweep ${overrideStandIn(hit, sched)} instead${scheduleGroupLists(sched).includes(overrideStandIn(hit, sched).slice('schedule.'.length)) ? ' (written as one number: a per-group list is not swept)' : ''}`,
         );
         return;
       }
@@ -1590,8 +1609,9 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
  * schedule's own value in every place: a group's own LR is no peak LR to copy there.
  */
 function groupListExample(spec: NetSpec, key: string): string {
-  const stand = overrideStandIn(key);
-  const own = (spec.schedule?.params ?? {})[stand.slice('schedule.'.length)];
+  const stand = overrideStandIn(key, spec.schedule);
+  const at = standInEntry(spec.schedule, stand);
+  const own = (at.entry?.params ?? {})[at.key];
   if (Array.isArray(own)) return `${stand}: [${own.join(', ')}]`;
   const value = typeof own === 'number' ? own : 0;
   // As many as torch's optimiser has groups: without the default group where it holds no tensor.
@@ -1604,8 +1624,9 @@ function groupListExample(spec: NetSpec, key: string): string {
  * the list it had), leave the group's value out.
  */
 function groupListAdvice(spec: NetSpec, key: string): string {
-  const stand = overrideStandIn(key);
-  const own = (spec.schedule?.params ?? {})[stand.slice('schedule.'.length)];
+  const stand = overrideStandIn(key, spec.schedule);
+  const at = standInEntry(spec.schedule, stand);
+  const own = (at.entry?.params ?? {})[at.key];
   if (Array.isArray(own)) return `the schedule's list (${stand}: [${own.join(', ')}]) gives each group its own already: leave the group's ${key} out`;
   return `to give each group its own, write the schedule's value as a list, one per group (${groupListExample(spec, key)}), as torch takes it`;
 }

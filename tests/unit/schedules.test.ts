@@ -936,6 +936,16 @@ describe('validateSequentialLR', () => {
     expect(check(seq([5], [{ name: 'StepLR' }, { name: 'SequentialLR' }]), 20)).toEqual([
       expect.stringMatching(/^schedulers\.1 \(SequentialLR\): a composite schedule/),
     ]);
+    // A cycling CyclicLR built after a cycling OneCycleLR: current torch's constructor writes its
+    // momentum bounds into the group, where OneCycleLR reads them (the port does so: its momentum
+    // at step 0 is the CyclicLR's max); refused rather than run on OneCycleLR's own (review 21).
+    const oneThenCyclic = seq([20], [{ name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 40, base_momentum: 0.7, max_momentum: 0.9 } }, { name: 'CyclicLR', params: { base_momentum: 0.5, max_momentum: 0.6 } }]);
+    expect(torchTrace(oneThenCyclic, 0.1, 'momentum', 5).mom[0]).toBe(0.6);
+    expect(check(oneThenCyclic, 30)).toEqual([expect.stringMatching(/^schedulers\.1 \(CyclicLR\): cycles momentum after schedulers\.0 \(OneCycleLR\), which does too: .*put the CyclicLR before the OneCycleLR/)]);
+    expect(check(seq([20], [{ name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 40 } }, { name: 'CyclicLR', params: { cycle_momentum: false } }]), 30)).toEqual([]);
+    // A child never switched in is still built: torch's constructor raises what it raises.
+    const never = seq([1000], [{ name: 'ExponentialLR' }, { name: 'OneCycleLR', params: { max_lr: 0.1, total_steps: 40, div_factor: 0 } }]);
+    expect(check(never, 20)).toEqual([expect.stringMatching(/^schedulers\.1 \(OneCycleLR\), never switched in but built \(its constructor runs its step 0\): div_factor: must not be 0/)]);
   });
 
   it('LinearLR with total_iters 0 after a milestone divides by zero in torch', () => {

@@ -609,6 +609,9 @@ describe('the form', () => {
     expect(findField(one, 'optimizer.lr')).toMatchObject({ type: 'swept', text: 'set by OneCycleLR every step (see schedule.max_lr)' });
     expect(findField(one, 'optimizer.betas.0')).toMatchObject({ type: 'swept', text: 'set by OneCycleLR every step (see schedule.max_momentum)' });
     expect(findField(one, 'optimizer.betas.1')).toMatchObject({ type: 'number' });
+    // Under SequentialLR, the child that cycles it.
+    const seqSpec = setAt(setAt(switchOptimizer(base, 'Adam'), 'sweep.y', null), 'schedule', { name: 'SequentialLR', milestones: [10], schedulers: [{ name: 'LinearLR', start_factor: 0.5, total_iters: 10 }, { name: 'OneCycleLR', max_lr: 0.05, total_steps: 500 }] });
+    expect(findField(buildForm(seqSpec), 'optimizer.betas.0')).toMatchObject({ text: 'set by SequentialLR every step (see schedule.schedulers.1.max_momentum)' });
   });
 
   it('labels tuple elements like betas[0] and shows each field its kind of value', () => {

@@ -456,6 +456,12 @@ describe('network sweeps: the paths a network may sweep, and no axis lost', () =
     expect(netErrors({ ...NET, schedule: oneCycle, sweep: axis('optimizer.lr') })).toEqual(['sweep.x.param: optimizer.lr has no effect under OneCycleLR, which sets the LR from its own parameters; sweep schedule.max_lr instead']);
     expect(netErrors({ ...grouped({}), schedule: oneCycle, sweep: axis('optimizer.param_groups.0.lr') })[0]).toMatch(/^sweep\.x\.param: optimizer\.param_groups\.0\.lr has no effect under OneCycleLR/);
     expect(netErrors({ ...NET, optimizer: { name: 'Adam', lr: 0.01 }, schedule: oneCycle, sweep: axis('optimizer.betas.0', 0.5, 0.9) })[0]).toMatch(/^sweep\.x\.param: optimizer\.betas\.0 has no effect: OneCycleLR with cycle_momentum sets it every step; sweep schedule\.max_momentum/);
+    // Under SequentialLR the child that cycles it is named, and its own path offered (review 21: the
+    // advice named a schedule.max_momentum SequentialLR does not have).
+    const warmOneCycle = { name: 'SequentialLR', milestones: [3], schedulers: [{ name: 'LinearLR', start_factor: 0.5, total_iters: 3 }, { ...oneCycle, total_steps: 20 }] };
+    const nested = netErrors({ ...NET, optimizer: { name: 'SGD', lr: 0.1, momentum: 0.5 }, schedule: warmOneCycle, sweep: axis('optimizer.momentum', 0.5, 0.9) });
+    expect(nested).toEqual(["sweep.x.param: optimizer.momentum has no effect: SequentialLR's schedulers.1 (OneCycleLR) with cycle_momentum sets it every step; sweep schedule.schedulers.1.max_momentum instead"]);
+    expect(() => parseNetSpec({ ...NET, optimizer: { name: 'SGD', lr: 0.1, momentum: 0.5 }, schedule: warmOneCycle, sweep: axis('schedule.schedulers.1.max_momentum', 0.8, 0.95) })).not.toThrow();
     expect(netErrors({ ...NET, schedule: oneCycle, sweep: axis('schedule.total_steps', 5, 20) })[0]).toMatch(/^schedule\.total_steps: .*must be at least 10 \(at schedule\.total_steps = 5, an end of the sweep\)$/);
     expect(netErrors({ ...NET, schedule: chained, sweep: axis('schedule.schedulers.1.T_max', 5, 20) })[0]).toMatch(/^schedule\.schedulers\.1 \(CosineAnnealingLR\): .*use T_max >= 10 \(at schedule\.schedulers\.1\.T_max = 5, an end of the sweep\)$/);
     // A group's rule at the ends of a group axis: Schedule-Free's beta1 = 0 fails in the reference.

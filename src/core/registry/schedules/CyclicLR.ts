@@ -150,7 +150,8 @@ export const CyclicLR: ScheduleDef<typeof o> = {
   params,
   slots: o,
   setsLr: true,
-  cyclesMomentum: (values: ParamValues) => values['cycle_momentum'] === true,
+  // Unset is torch's default, True (an editor's draft may not write it).
+  cyclesMomentum: (values: ParamValues) => values['cycle_momentum'] !== false,
   // torch's step_size_up is 2000 (its docstring: 2 to 10 times the steps in an epoch): a 500-step run
   // would not finish one half cycle. The editor proposes four cycles over the run. base_lr, which
   // torch requires, is proposed at the bottom of max_lr's typical range (its docstring's 0.01 would

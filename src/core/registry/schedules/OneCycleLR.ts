@@ -163,7 +163,8 @@ export const OneCycleLR: ScheduleDef<typeof o> = {
   params,
   slots: o,
   setsLr: true,
-  cyclesMomentum: (values: ParamValues) => values['cycle_momentum'] === true,
+  // Unset is torch's default, True (an editor's draft may not write it).
+  cyclesMomentum: (values: ParamValues) => values['cycle_momentum'] !== false,
   // torch requires total_steps; the cycle is the whole run (what OneCycleLR is for).
   fitRun: (steps: number) => ({ total_steps: steps }),
   validate(values: ParamValues, ctx: ScheduleContext): string[] {

@@ -172,11 +172,22 @@ export function validateSequentialLR(
     return errors;
   }
   let oneCycles = 0;
+  let cyclingOneCycle = -1;
   children.forEach((c, i) => {
     const name = `schedulers.${i} (${c.def.id})`;
     if (c.def.children) {
       errors.push(`${name}: a composite schedule cannot be a child of SequentialLR in basinlab`);
       return;
+    }
+    const cycles = c.def.cyclesMomentum(c.values);
+    if (cycles && c.def === OneCycleLR && cyclingOneCycle < 0) cyclingOneCycle = i;
+    if (cycles && c.def === CyclicLR && cyclingOneCycle >= 0) {
+      errors.push(
+        `${name}: cycles momentum after schedulers.${cyclingOneCycle} (OneCycleLR), which does too: current torch's CyclicLR ` +
+          `constructor writes its max_momentum and base_momentum into the param group, where OneCycleLR reads its own at every ` +
+          `step, so the OneCycleLR would cycle between this CyclicLR's bounds (torch 1.13's CyclicLR did not write them), which ` +
+          `basinlab does not model; put the CyclicLR before the OneCycleLR, or set cycle_momentum: false on one of them`,
+      );
     }
     if (c.def === OneCycleLR && ++oneCycles === 2) {
       errors.push(
@@ -188,7 +199,15 @@ export function validateSequentialLR(
     // scheduler.step() per optimizer step), as the child's local step count.
     const from = i === 0 ? 0 : (milestones[i - 1] ?? 0);
     const until = i < milestones.length ? (milestones[i] ?? 0) - 1 : Number.POSITIVE_INFINITY;
-    if (from > ctx.steps || until < from) return;
+    if (from > ctx.steps || until < from) {
+      // Never switched in, but built: torch's constructor runs the child's step 0 and its own
+      // checks (review 21: a momentum-cycling CyclicLR past the run, under Adagrad, which has no
+      // momentum, ran here while torch raises in the constructor).
+      for (const msg of c.def.validate?.(c.values, { steps: 0, optimizer: ctx.optimizer }, []) ?? []) {
+        errors.push(`${name}, never switched in but built (its constructor runs its step 0): ${msg}`);
+      }
+      return;
+    }
     const localSteps = Math.min(ctx.steps, until) - from;
     if ((c.def === LinearLR || c.def === PolynomialLR) && i > 0 && num(c.values, 'total_iters') === 0) {
       errors.push(
