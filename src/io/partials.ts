@@ -144,6 +144,19 @@ function age(ms: number): string {
   return `${Math.round(s / 3600)} h`;
 }
 
+/**
+ * The runs that left files, in words, one or several (review 21: two pids read "process 9591, 9598
+ * is not running"): "a run that did not finish (process 9591 is not running here)", or "2 runs that
+ * did not finish (processes 9591, 9598 are not running here)".
+ */
+function runsThatDidNotFinish(found: readonly LeftoverPartial[], what = 'a run'): string {
+  const pids = [...new Set(found.map((f) => f.pid))];
+  const listed = `${pids.slice(0, 3).join(', ')}${pids.length > 3 ? ', …' : ''}`;
+  if (pids.length === 1) return `${what} that did not finish (process ${listed} is not running here)`;
+  const plural = what === 'a run' ? 'runs' : what.replace(/^a sweep/, 'sweeps');
+  return `${pids.length} ${plural} that did not finish (processes ${listed} are not running here)`;
+}
+
 /** One line describing the leftovers of `out`, or null when there are none. */
 export function leftoverNote(out: string, now = Date.now()): string | null {
   const found = leftoverPartials(out);
@@ -151,8 +164,7 @@ export function leftoverNote(out: string, now = Date.now()): string | null {
   const shown = found.slice(0, 3).map((f) => `${f.path} (${size(f.bytes)}, ${age(now - f.mtimeMs)} old)`);
   const more = found.length > 3 ? ` and ${found.length - 3} more` : '';
   return (
-    `note: ${found.length === 1 ? 'a partial file' : `${found.length} partial files`} of ${out} left by a run that did not finish ` +
-    `(process ${[...new Set(found.map((f) => f.pid))].slice(0, 3).join(', ')} is not running here): ${shown.join(', ')}${more}; ` +
+    `note: ${found.length === 1 ? 'a partial file' : `${found.length} partial files`} of ${out} left by ${runsThatDidNotFinish(found)}: ${shown.join(', ')}${more}; ` +
     `not removed: delete ${found.length === 1 ? 'it' : 'them'} unless a job on another machine is writing ${basename(out)}`
   );
 }
@@ -220,8 +232,8 @@ export function staleStagingNote(dir: string, now = Date.now()): string | null {
   const shown = found.slice(0, 3).map((f) => `${f.path} (${size(f.bytes)}, ${age(now - f.mtimeMs)} old)`);
   const more = found.length > 3 ? ` and ${found.length - 3} more` : '';
   return (
-    `note: ${found.length === 1 ? 'a file' : `${found.length} files, ${size(total)} in all,`} that a sweep writing JSON to stdout staged in ${dir} and did not finish left there ` +
-    `(process ${[...new Set(found.map((f) => f.pid))].slice(0, 3).join(', ')} is not running here): ${shown.join(', ')}${more}; not removed: delete ${found.length === 1 ? 'it' : 'them'} unless a run on another machine shares ${dir}`
+    `note: ${found.length === 1 ? 'a file' : `${found.length} files, ${size(total)} in all,`} staged in ${dir} by ${runsThatDidNotFinish(found, 'a sweep writing JSON to stdout')}: ` +
+    `${shown.join(', ')}${more}; not removed: delete ${found.length === 1 ? 'it' : 'them'} unless a run on another machine shares ${dir}`
   );
 }
 

@@ -229,7 +229,7 @@ describe('staged stdout files a killed run left', () => {
     const note = r.stderr.split('\n').filter((l) => l.startsWith('basinlab: note:'));
     expect(note).toHaveLength(1);
     expect(note[0]).toMatch(
-      new RegExp(`^basinlab: note: 2 files, 4\\.0 KiB in all, that a sweep writing JSON to stdout staged in ${tmp} and did not finish left there \\(process ${dead} is not running here\\): ${join(tmp, left[0] as string)} \\(2\\.0 KiB, \\d+ s old\\), .*; not removed: delete them unless a run on another machine shares ${tmp}$`),
+      new RegExp(`^basinlab: note: 2 files, 4\\.0 KiB in all, staged in ${tmp} by a sweep writing JSON to stdout that did not finish \\(process ${dead} is not running here\\): ${join(tmp, left[0] as string)} \\(2\\.0 KiB, \\d+ s old\\), .*; not removed: delete them unless a run on another machine shares ${tmp}$`),
     );
     expect(note[0]).not.toContain(live);
     expect(readdirSync(tmp).filter((n) => n.startsWith('basinlab-')).sort()).toEqual([...left, live].sort());
@@ -296,5 +296,19 @@ describe('small ones', () => {
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as { paths: { run: number }[] }).paths.map((p) => p.run)).toEqual([7, 5, 1, 5, 23]);
     expect(readFileSync('README.md', 'utf8')).toContain('the `--run` run first, then the `--runs` runs in the order listed, then one per `--at`, in the order given');
+  });
+});
+
+describe('leftovers of several runs', () => {
+  it('are said in the plural, the pids listed once each', async () => {
+    const { leftoverNote, staleStagingNote } = await import('../../src/io/partials.ts');
+    const tmp = mkdtempSync(join(dir, 'several-'));
+    // Listed in the order of their files' names.
+    const dead = [0, 1].map(() => spawnSync(process.execPath, ['-e', '0']).pid as number).sort((a, b) => String(a).localeCompare(String(b)));
+    const out = join(tmp, 'r.parquet');
+    for (const pid of dead) writeFileSync(`${out}.partial-${pid}-0123abcd`, 'x');
+    for (const pid of dead) writeFileSync(join(tmp, `basinlab-stdout-${pid}-0123abcd.json`), 'x');
+    expect(leftoverNote(out)).toMatch(new RegExp(`^note: 2 partial files of ${out} left by 2 runs that did not finish \\(processes ${dead.join(', ')} are not running here\\): `));
+    expect(staleStagingNote(tmp)).toMatch(new RegExp(`^note: 2 files, 2 B in all, staged in ${tmp} by 2 sweeps writing JSON to stdout that did not finish \\(processes ${dead.join(', ')} are not running here\\): `));
   });
 });
