@@ -36,6 +36,15 @@ sched = lr_scheduler.SequentialLR(opt, schedulers=[warm, cos], milestones=[5])`)
     expect(chained.optimizer).toBeNull();
   });
 
+  it('takes warm-up then OneCycleLR with its default momentum cycling, which torch runs (review 20: it had been refused)', () => {
+    const r = readTorchCode(`opt = optim.SGD(net.parameters(), lr=0.1, momentum=0.5)
+warm = lr_scheduler.LinearLR(opt, start_factor=0.1, total_iters=10)
+one = lr_scheduler.OneCycleLR(opt, max_lr=0.2, total_steps=90)
+sched = lr_scheduler.SequentialLR(opt, schedulers=[warm, one], milestones=[10])`);
+    const spec = parseSpec({ surface: 'rosenbrock', steps: 100, optimizer: r.optimizer, schedule: r.schedule });
+    expect(spec.schedule?.schedulers[1]?.params.cycle_momentum).toBe(true);
+  });
+
   it('reads every optimiser and schedule of the registry by its class name, qualified as torch code does', () => {
     for (const o of OPTIMIZERS) expect(readTorchCode(`torch.optim.${o.id}(model.parameters())`).optimizer, o.id).toEqual({ name: o.id });
     for (const s of SCHEDULES.filter((x) => !x.children)) expect(readTorchCode(`torch.optim.lr_scheduler.${s.id}(optimizer)`).schedule, s.id).toEqual({ name: s.id });
