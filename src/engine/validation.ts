@@ -185,6 +185,8 @@ export async function validateNetPlan(plan: NetPlan, engines: readonly Engine[],
 
 /** Most runs of a pair whose paths explainSplits compares. */
 const SPLITS_PER_PAIR = 3;
+/** Most points explainSplits records in one request. */
+const TRACE_POINTS = 1_000_000;
 
 /**
  * For the worst runs of each pair that the LR probe calls well-conditioned yet whose final losses
@@ -196,12 +198,15 @@ const SPLITS_PER_PAIR = 3;
  */
 async function explainSplits(plan: NetPlan, engines: readonly Engine[], pairs: NetPairReport[], signal: AbortSignal | undefined): Promise<void> {
   const paths = new Map<string, Map<number, NetTrajectory>>();
+  // Every step, up to TRACE_POINTS a request; a long run every few steps (the split is then the first
+  // recorded step past it), the same for every engine so that two paths share their steps.
+  const every = Math.max(1, Math.ceil(((plan.spec.steps + 1) * SPLITS_PER_PAIR) / TRACE_POINTS));
   const pathsOf = async (engine: Engine, runs: readonly number[]): Promise<Map<number, NetTrajectory>> => {
     let known = paths.get(engine.name);
     if (!known) paths.set(engine.name, (known = new Map()));
     const missing = runs.filter((r) => !known.has(r));
     if (missing.length > 0) {
-      const got = await engine.trajectories(plan, signal ? { runs: missing, signal } : { runs: missing });
+      const got = await engine.trajectories(plan, { runs: missing, every, ...(signal ? { signal } : {}) });
       for (const t of got) known.set(t.run, t);
     }
     return known;
