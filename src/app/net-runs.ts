@@ -14,6 +14,7 @@ import { netTrainRows, paramGroupName, resolveNetPath } from '../core/spec.ts';
 import type { ChartPanel, LineSeriesData } from '../view/panels.ts';
 import type { FloatColumn, NetColumns } from '../core/results.ts';
 import type { NetTrajectory } from '../core/trajectory.ts';
+import { NET_HEAP_BYTES_PER_PARAM, NET_HEAP_RESERVE, NET_HEAP_SHARE, NET_MEMORY_SHARE, netRunBytes } from '../engine/cpu/network.ts';
 import { groupLrColumn, groupLrPath } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
 
@@ -339,3 +340,37 @@ export function longNetSweepNote(plan: NetSweepShape, workers: number): string |
   if (netSweepSeconds(plan, workers) <= LONG_NET_SWEEP_S) return null;
   return `${plan.runs.toLocaleString('en-US')} network runs of ${plan.spec.steps.toLocaleString('en-US')} steps: a sweep this size takes minutes or more on the CPU engine here. The header shows how far it is and the time left once measured; Escape or Cancel stops it and keeps the last map.`;
 }
+
+/**
+ * Why a network sweep would not fit the page's CPU engine, naming network.hidden, or null: each
+ * worker trains one run, its records in the worker's JavaScript heap (`heapLimit`: Chromium's
+ * performance.memory.jsHeapSizeLimit, per worker as per page) and its typed arrays in the page's
+ * memory (`total`: navigator.deviceMemory, which Chromium caps at 8 GiB, about what one tab may
+ * hold). The CLI's checks (engine/cpu/network.ts netHeapProblem, netMemoryProblem) with the page's
+ * limits and words: walkthrough 15's 8 × 4096 Iris network (117 M parameters) crashed the tab
+ * after a minute, the map on screen lost.
+ */
+export function pageNetMemoryProblem(plan: NetPlan, workers: number, heapLimit: number, total: number): string | null {
+  const params = plan.layout.params;
+  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b < 2 ** 30 ? 2 : 1)} GiB`;
+  const count = params.toLocaleString('en-US');
+  const heap = Math.max(0, heapLimit - NET_HEAP_RESERVE) * NET_HEAP_SHARE;
+  const need = params * NET_HEAP_BYTES_PER_PARAM;
+  if (need > heap) {
+    return (
+      `network.hidden: a run of this network (${count} parameters) needs about ${gib(need)} of JavaScript memory on the CPU engine, ` +
+      `more than the ${gib(heap)} a worker of this page may hold: at most ${Math.floor(heap / NET_HEAP_BYTES_PER_PARAM).toLocaleString('en-US')} parameters fit; ` +
+      'a smaller network (the CLI, whose heap can be raised, holds larger ones)'
+    );
+  }
+  const perRun = netRunBytes(plan);
+  const budget = total * NET_MEMORY_SHARE;
+  if (perRun * workers > budget) {
+    return (
+      `network.hidden: a run of this network (${count} parameters) holds about ${gib(perRun)} on the CPU engine, and its ${workers} workers ` +
+      `would hold ${gib(perRun * workers)}, more than the ${gib(budget)} this page may use: a smaller network (the CLI takes --workers and the machine's memory)`
+    );
+  }
+  return null;
+}
+

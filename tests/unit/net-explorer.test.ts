@@ -18,7 +18,7 @@ import type { NetTrajectory } from '../../src/core/trajectory.ts';
 import { anySpecToJSON, parseAnySpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
-import { drawnRuns, groupLrCurves, groupLrTexts, longNetSweepNote, netCurvePanels, netCurves, netSweepSeconds } from '../../src/app/net-runs.ts';
+import { drawnRuns, groupLrCurves, groupLrTexts, longNetSweepNote, netCurvePanels, netCurves, netSweepSeconds, pageNetMemoryProblem } from '../../src/app/net-runs.ts';
 import { keptNetSliders, netParamSliders, sliderCurve, sliderValue } from '../../src/app/sliders.ts';
 import { NET_PREVIEW_MAX_WORK, NetPreviewController, netRunWork } from '../../src/app/controllers/net-preview-controller.ts';
 import type { Timers } from '../../src/app/controllers/preview-controller.ts';
@@ -586,4 +586,20 @@ describe('network validation in the explorer', () => {
     const other = await engine.run(netPlan({ ...FRACTAL, sweep: { ...FRACTAL.sweep, x: { ...FRACTAL.sweep.x, count: FRACTAL.sweep.x.count + 1 } } }));
     await expect(validateNetPlan(plan, [cpu64], { computed: [other] })).rejects.toThrow(/computed cpu results hold \d+ runs, not this plan's \d+/);
   }, 60_000);
+});
+
+describe('a network too large for the page (walkthrough 15: the tab crashed)', () => {
+  it('is refused before it runs on the CPU engine, naming network.hidden, by heap or by memory', async () => {
+    const spec = parseAnySpec({ network: { hidden: [4096, 4096, 4096, 4096, 4096, 4096, 4096, 4096], activation: 'relu', batch_size: 16 }, data: { name: 'iris', train: 120, test: 30 }, optimizer: { name: 'Adam', lr: 0.001 }, steps: 10 });
+    if (spec.problem !== 'network') throw new Error('not a network spec');
+    await prepareSpec(spec);
+    const big = makeNetPlan(spec);
+    const GiB = 2 ** 30;
+    expect(pageNetMemoryProblem(big, 2, 4 * GiB, 8 * GiB)).toMatch(/^network\.hidden: a run of this network \(117,501,955 parameters\) needs about 7\.0 GiB of JavaScript memory on the CPU engine, more than the 3\.0 GiB a worker of this page may hold: at most [\d,]+ parameters fit; a smaller network/);
+    // 2,048 wide (3.9 GiB a run with the WebAssembly pass's copies): fits a worker's heap; one worker fits 8 GiB, two do not.
+    const mid = makeNetPlan(parseAnySpec({ ...anySpecToJSON(spec), network: { hidden: [2048, 2048, 2048, 2048, 2048, 2048, 2048, 2048], activation: 'relu', batch_size: 16 } }) as never);
+    expect(pageNetMemoryProblem(mid, 1, 4 * GiB, 8 * GiB)).toBeNull();
+    expect(pageNetMemoryProblem(mid, 2, 4 * GiB, 8 * GiB)).toMatch(/^network\.hidden: a run of this network \(29,[\d,]+ parameters\) holds about [\d.]+ GiB on the CPU engine, and its 2 workers would hold [\d.]+ GiB, more than the 6\.0 GiB this page may use/);
+    expect(pageNetMemoryProblem(netPlan(FRACTAL), 8, 4 * GiB, 8 * GiB)).toBeNull();
+  });
 });

@@ -19,7 +19,7 @@ import type { Engine, Progress } from '../../engine/engine.ts';
 import type { RanSweep } from '../../studies/types.ts';
 import type { EngineSet } from './engines.ts';
 import { cpuWorkerCount } from './engines.ts';
-import { longNetSweepNote } from '../net-runs.ts';
+import { longNetSweepNote, pageNetMemoryProblem } from '../net-runs.ts';
 import type { MessageLine } from './message.ts';
 import { RenderThrottle } from './throttle.ts';
 import { sweepTimeLeft } from '../validation-passes.ts';
@@ -366,6 +366,15 @@ export class RunController implements ReactiveController {
     // Asked for float64, the study's float32 run is not what is wanted.
     const ran = float64 ? null : this.studyRun(plan);
     if (ran?.problem === 'network') return this.showRan(plan, ran);
+    // On the CPU engine a network too large for the page is refused before it starts: the tab would
+    // crash, taking the map on screen with it (walkthrough 15).
+    if (this.engineFor(plan, float64).name !== 'gpu') {
+      const why = pageNetMemoryProblem(plan, cpuWorkerCount(), pageHeapLimit(), pageMemory());
+      if (why) {
+        this.message.say(`This network does not fit the page: ${why}.`);
+        return;
+      }
+    }
     // Filled block by block as the engine hands finished runs over (in run order), so the map fills in.
     const net: NetSweep = { plan, results: null, columns: allocateColumns(plan.runs, 'f64', plan.spec) };
     const engine = this.begin(plan, net, float64);
@@ -447,3 +456,16 @@ export class RunController implements ReactiveController {
     if (this.spec()) void this.run({ retryGpu: false });
   }
 }
+
+/** A worker's JavaScript heap limit: Chromium's performance.memory, else 4 GiB (64-bit V8's default). */
+function pageHeapLimit(): number {
+  const m = (globalThis.performance as { memory?: { jsHeapSizeLimit?: number } } | undefined)?.memory?.jsHeapSizeLimit;
+  return typeof m === 'number' && m > 0 ? m : 4 * 2 ** 30;
+}
+
+/** The memory a page may use: navigator.deviceMemory (GiB, at most 8 in Chromium), else 4 GiB. */
+function pageMemory(): number {
+  const d = (globalThis.navigator as { deviceMemory?: number } | undefined)?.deviceMemory;
+  return (typeof d === 'number' && d > 0 ? d : 4) * 2 ** 30;
+}
+

@@ -328,14 +328,14 @@ export class GpuNetRunner {
     const mib = (b: number): string => `${(b / 2 ** 20).toFixed(1)} MiB`;
     if (fixedBytes + dims * 4 > limit) {
       throw new GpuRunError(
-        `this network sweep does not fit the GPU: the data set and per-step tables need ${mib(fixedBytes)} in one buffer, more than the device's storage buffer limit of ${mib(limit)} (fewer steps or a smaller data set, or --engine cpu)`,
+        `this network sweep does not fit the GPU: the data set and per-step tables need ${mib(fixedBytes)} in one buffer, more than the device's storage buffer limit of ${mib(limit)} (fewer steps or a smaller data set, or the CPU engine: --engine cpu on the CLI, engine=cpu in the app's link)`,
         'out-of-memory',
       );
     }
     const worst = Math.max(...perRun);
     if (worst > limit) {
       throw new GpuRunError(
-        `this network sweep does not fit the GPU: one run needs ${mib(worst)} in one buffer (a ${plan.layout.params}-parameter network, its gradient and scratch, or its optimiser state), more than the device's storage buffer limit of ${mib(limit)} (a smaller network, or --engine cpu)`,
+        `this network sweep does not fit the GPU: one run needs ${mib(worst)} in one buffer (a ${plan.layout.params}-parameter network, its gradient and scratch, or its optimiser state), more than the device's storage buffer limit of ${mib(limit)} (a smaller network, or the CPU engine: --engine cpu on the CLI, engine=cpu in the app's link)`,
         'out-of-memory',
       );
     }
