@@ -189,6 +189,9 @@ export class ValidationController implements ReactiveController {
     this.abort?.abort();
   }
 
+  /** Set when a new sweep stopped the validation: the page then says the new view's words, not "cancelled". */
+  private superseded = false;
+
   /** What runs now, e.g. "Validating 1/2: float32 CPU engine, 34%, about 12 s left" (empty when idle). */
   status(): string {
     const clock = this.clock;
@@ -216,6 +219,9 @@ export class ValidationController implements ReactiveController {
 
   /** A new sweep: the verdict on the old one goes (and a validation of it still running stops). */
   reset(): void {
+    // The sweep that replaces the view says what it took and dropped (an import's or a link's
+    // notice): "Validation cancelled." written after it would hide it (walkthrough 15).
+    if (this.validating) this.superseded = true;
     this.cancel();
     this.result = null;
     this.netResult = null;
@@ -330,6 +336,7 @@ export class ValidationController implements ReactiveController {
     finish: (out: T) => void,
   ): Promise<void> {
     this.validating = true;
+    this.superseded = false;
     this.passes = passes;
     const clock = new PassClock(passes.length, work);
     this.clock = clock;
@@ -355,7 +362,8 @@ export class ValidationController implements ReactiveController {
         }),
       );
     } catch (e) {
-      this.message.say(e instanceof CancelledError ? 'Validation cancelled.' : `Validation failed: ${explainError(e)}`);
+      if (!(e instanceof CancelledError)) this.message.say(`Validation failed: ${explainError(e)}`);
+      else if (!this.superseded) this.message.say('Validation cancelled.');
     } finally {
       if (this.abort === abort) this.abort = null;
       this.validating = false;
