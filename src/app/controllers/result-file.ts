@@ -29,9 +29,19 @@ export async function resultFileSpec(file: File): Promise<string | null> {
     spec = meta.key_value_metadata?.find((kv) => kv.key === META.spec)?.value;
   } else if (ext === '.arrow' || ext === '.feather') {
     const { RecordBatchReader } = await import('apache-arrow');
-    const reader = RecordBatchReader.from(new Uint8Array(await file.arrayBuffer()));
-    reader.open();
-    spec = reader.schema.metadata.get(META.spec);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    // apache-arrow's own errors on a file that is not Arrow, or is cut short, are a TypeError's text
+    // or its internals' ("Expected to read 661398444 metadata bytes"): said in the page's words
+    // (walkthrough 15), as the Parquet branch says its own.
+    const ARROW_MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
+    if (bytes.length < 8 || ARROW_MAGIC.some((b, i) => bytes[i] !== b)) throw new Error('not an Arrow IPC file (it does not start with ARROW1)');
+    try {
+      const reader = RecordBatchReader.from(bytes);
+      reader.open();
+      spec = reader.schema.metadata.get(META.spec);
+    } catch {
+      throw new Error('not a readable Arrow IPC file (cut short, or damaged): its schema could not be read');
+    }
   } else {
     return null;
   }
