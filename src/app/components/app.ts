@@ -751,7 +751,7 @@ export class BlApp extends LitElement {
           ? nothing
           : html`<button class="to-editor" data-testid="to-editor" title="The spec editor is below the map and the runs at this width" @click=${() => this.renderRoot.querySelector('bl-spec-editor')?.scrollIntoView({ block: 'start' })}>Edit the spec ↓</button>`}
         ${st.busy
-          ? html`<button data-testid="cancel" @click=${() => ctl.cancel()}>Cancel</button>`
+          ? html`<button data-testid="cancel" @click=${() => ctl.cancelButton()}>Cancel</button>`
           : ctl.explorerClosed
             ? nothing // The explorer's controls show with it; the header says it is closed.
             : html`<button data-testid="run" ?disabled=${errors.length > 0} @click=${() => ctl.run()}>Run</button>`}

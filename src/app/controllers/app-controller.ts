@@ -49,6 +49,9 @@ import type { PageKeyAction } from './keyboard-controller.ts';
 import type { RunStatus } from '../run-status.ts';
 import { runStatus } from '../run-status.ts';
 
+/** How long after Run a click on the Cancel that replaced it is taken for Run's second click (cancelButton). */
+export const CANCEL_GRACE_MS = 500;
+
 export class AppController {
   readonly message: MessageLine;
   readonly spec: SpecController;
@@ -273,7 +276,21 @@ export class AppController {
   /** Run: the view in the editor runs now (the explorer opens if it was closed). */
   run(): void {
     this.held = false;
+    this.ranAt = performance.now();
     void this.sweep.run();
+  }
+
+  /** When Run was last pressed (cancelButton's grace). */
+  private ranAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * The header's Cancel, which takes Run's place as the sweep starts: a click on it within
+   * CANCEL_GRACE_MS of Run is the second click of a double-click on Run, not a cancel (walkthrough
+   * 15: a double-click cancelled the run it had just started). Escape cancels at once.
+   */
+  cancelButton(): void {
+    if (performance.now() - this.ranAt < CANCEL_GRACE_MS) return;
+    this.cancel();
   }
 
   /** Whether the explorer is closed (init's hold): its sweep has not run. */
