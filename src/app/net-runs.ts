@@ -338,7 +338,7 @@ export const LONG_NET_SWEEP_S = 60;
 /** What the page says as a long network sweep starts, or null for one that is not (netSweepSeconds). */
 export function longNetSweepNote(plan: NetSweepShape, workers: number): string | null {
   if (netSweepSeconds(plan, workers) <= LONG_NET_SWEEP_S) return null;
-  return `${plan.runs.toLocaleString('en-US')} network runs of ${plan.spec.steps.toLocaleString('en-US')} steps: a sweep this size takes minutes or more on the CPU engine here. The header shows how far it is and the time left once measured; Escape or Cancel stops it and keeps the last map.`;
+  return `${plan.runs.toLocaleString('en-US')} network run${plan.runs === 1 ? '' : 's'} of ${plan.spec.steps.toLocaleString('en-US')} steps: a sweep this size takes minutes or more on the CPU engine here. The header shows how far it is and the time left once measured; Escape or Cancel stops it and keeps the last map.`;
 }
 
 /**

@@ -397,6 +397,11 @@ export function readTorchCode(text: string): TorchCode {
     return fields(c, id, new Set(['optimizer']));
   }
 
+  // Every optimiser and scheduler made, in order, with the name it was given (walkthrough 15: a second
+  // optimiser or an unchained second scheduler was dropped without a word).
+  const madeOptimizers: { readonly name: string | null; readonly id: string }[] = [];
+  const madeSchedules: { readonly name: string | null; readonly id: string; readonly on: string | null }[] = [];
+  const named = (x: { readonly name: string | null; readonly id: string }): string => (x.name ? `${x.name} (${x.id})` : x.id);
   while (!p.done()) {
     const { target, value } = p.statement();
     if (target !== null) vars.set(target, value);
@@ -407,10 +412,38 @@ export function readTorchCode(text: string): TorchCode {
       optimizer = fields(value, id, new Set(['params']));
       const groups = paramGroups(value.kwargs.get('params') ?? value.args[0], id);
       if (groups) optimizer.param_groups = groups;
+      madeOptimizers.push({ name: target, id });
     } else if (SCHEDULE_IDS.has(id)) {
       schedule = scheduleOf(value);
+      const on = id === 'ChainedScheduler' ? (value.kwargs.get('optimizer') ?? null) : (value.kwargs.get('optimizer') ?? value.args[0] ?? null);
+      madeSchedules.push({ name: target, id, on: on !== null && isRef(on) ? on.name : null });
     } else if (/^(LambdaLR|MultiplicativeLR)$/.test(id)) {
       throw new TorchCodeError(`${id} is not in basinlab (it takes a Python function); its schedules are: ${[...SCHEDULE_IDS].join(', ')}`);
+    } else if (/^(LBFGS|SparseAdam)$/.test(id)) {
+      throw new TorchCodeError(
+        `torch.optim.${id} is not in basinlab (${id === 'LBFGS' ? 'it re-evaluates the loss through a closure within a step' : 'it needs sparse gradients'}: docs/catalogue.md); its optimisers are: ${[...OPTIMIZER_IDS].join(', ')}`,
+      );
+    }
+  }
+  // The optimiser taken is the last one made (a name made twice is Python's last value, said by no note).
+  const kept = madeOptimizers.at(-1);
+  const others = madeOptimizers.filter((o) => o !== kept && (o.name === null || o.name !== kept?.name));
+  if (kept && others.length > 0) notes.push(`More than one optimiser is made here: the view takes the last, ${named(kept)}; ${others.map(named).join(', ')} left out.`);
+  const lastSched = madeSchedules.at(-1);
+  if (lastSched && kept?.name && lastSched.on !== null && lastSched.on !== kept.name && madeOptimizers.some((o) => o.name === lastSched.on)) {
+    throw new TorchCodeError(`${named(lastSched)} steps ${lastSched.on}, not ${named(kept)}, the optimiser the view takes (the last made): paste one optimiser and its scheduler`);
+  }
+  if (lastSched) {
+    // Schedulers the last one does not hold (a SequentialLR's or ChainedScheduler's children, named above).
+    const held = new Set<string>();
+    const top = lastSched.name ? vars.get(lastSched.name) : undefined;
+    const list = top && isCall(top) ? (top.kwargs.get('schedulers') ?? top.args[className(top.name) === 'ChainedScheduler' ? 0 : 1]) : undefined;
+    if (Array.isArray(list)) for (const v of list as readonly Value[]) if (isRef(v)) held.add(v.name);
+    const unused = madeSchedules.filter((s) => s !== lastSched && !(s.name !== null && (held.has(s.name) || s.name === lastSched.name)));
+    if (unused.length > 0) {
+      notes.push(
+        `More than one scheduler is made here: the view takes the last, ${named(lastSched)}; ${unused.map(named).join(', ')} left out (torch steps each one you call step() on: to run them together, write ChainedScheduler([${[...unused, lastSched].map((s) => s.name ?? s.id).join(', ')}]))`,
+      );
     }
   }
   if (!optimizer && !schedule) {

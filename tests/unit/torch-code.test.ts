@@ -45,6 +45,32 @@ sched = lr_scheduler.SequentialLR(opt, schedulers=[warm, one], milestones=[10])`
     expect(spec.schedule?.schedulers[1]?.params.cycle_momentum).toBe(true);
   });
 
+  it('says which optimiser and scheduler it takes when the code makes several, and refuses a scheduler of another optimiser (walkthrough 15)', () => {
+    const two = readTorchCode(`optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+s1 = torch.optim.lr_scheduler.StepLR(optimizer, step_size=50, gamma=0.5)
+s2 = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=0.99)`);
+    expect(two.schedule).toEqual({ name: 'ExponentialLR', gamma: 0.99 });
+    expect(two.notes).toEqual(['More than one scheduler is made here: the view takes the last, s2 (ExponentialLR); s1 (StepLR) left out (torch steps each one you call step() on: to run them together, write ChainedScheduler([s1, s2]))']);
+    // A composite's children are its own, not left out.
+    expect(readTorchCode(`opt = SGD(net.parameters(), lr=0.1)
+warm = LinearLR(opt, start_factor=0.1, total_iters=5)
+cos = CosineAnnealingLR(opt, T_max=95)
+sched = SequentialLR(opt, schedulers=[warm, cos], milestones=[5])`).notes).toEqual([]);
+    const opts = readTorchCode(`opt1 = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+opt2 = torch.optim.Adam(model.parameters(), lr=3e-4)`);
+    expect(opts.optimizer).toEqual({ name: 'Adam', lr: 3e-4 });
+    expect(opts.notes).toEqual(['More than one optimiser is made here: the view takes the last, opt2 (Adam); opt1 (SGD) left out.']);
+    // The same name made twice is Python's last value: nothing to say.
+    expect(readTorchCode('optimizer = SGD(model.parameters(), lr=0.1)\noptimizer = Adam(model.parameters(), lr=1e-3)').notes).toEqual([]);
+    expect(() =>
+      readTorchCode(`opt1 = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+opt2 = torch.optim.Adam(model.parameters(), lr=3e-4)
+sched = torch.optim.lr_scheduler.StepLR(opt1, step_size=50)`),
+    ).toThrow(/^sched \(StepLR\) steps opt1, not opt2 \(Adam\), the optimiser the view takes \(the last made\): paste one optimiser and its scheduler$/);
+    expect(() => readTorchCode('optimizer = torch.optim.LBFGS(model.parameters(), lr=1)')).toThrow(/^torch\.optim\.LBFGS is not in basinlab \(it re-evaluates the loss through a closure within a step: docs\/catalogue\.md\); its optimisers are: SGD, /);
+    expect(() => readTorchCode('optimizer = torch.optim.SparseAdam(model.parameters())')).toThrow(/^torch\.optim\.SparseAdam is not in basinlab \(it needs sparse gradients/);
+  });
+
   it('reads every optimiser and schedule of the registry by its class name, qualified as torch code does', () => {
     for (const o of OPTIMIZERS) expect(readTorchCode(`torch.optim.${o.id}(model.parameters())`).optimizer, o.id).toEqual({ name: o.id });
     for (const s of SCHEDULES.filter((x) => !x.children)) expect(readTorchCode(`torch.optim.lr_scheduler.${s.id}(optimizer)`).schedule, s.id).toEqual({ name: s.id });
