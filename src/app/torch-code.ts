@@ -20,7 +20,7 @@ import { SCHEDULES } from '../core/registry/schedules/index.ts';
 import type { AnySpec } from '../core/spec.ts';
 import { SpecErrors } from '../core/errors.ts';
 import { defaultGroupEmpty, groupListFits, parseAnySpec, ungroupedTensors } from '../core/spec.ts';
-import { editGroupLists, parsedNet, retargetUnreachedAxes, tidy } from './spec-edit.ts';
+import { axesMovedText, editGroupLists, parsedNet, retargetUnreachedAxes, switchOptimizer, tidy } from './spec-edit.ts';
 import { isRecord } from '../core/json.ts';
 import { formatNumber } from '../view/ticks.ts';
 
@@ -478,6 +478,16 @@ export function torchGroupsProblem(read: TorchCode, spec: AnySpec): string | nul
  */
 export function pasteInto(view: Record<string, unknown>, read: TorchCode): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } | { readonly refused: string } {
   const pasted: Record<string, unknown> = { ...view };
+  // Another optimiser moves the map's axes as choosing it in the editor does (a momentum axis to
+  // Adam's betas[0], ranges to its typical ones): walkthrough 15's SGD map pasted over with Adam
+  // lost its momentum axis and ran as a stripe.
+  let axesNote = '';
+  const viewOptimizer = isRecord(view.optimizer) && typeof view.optimizer.name === 'string' ? view.optimizer.name : '';
+  if (read.optimizer && typeof read.optimizer.name === 'string' && read.optimizer.name !== viewOptimizer && isRecord(view.sweep)) {
+    const moved = switchOptimizer(view, read.optimizer.name);
+    pasted.sweep = moved.sweep;
+    axesNote = axesMovedText(view, moved);
+  }
   if (read.optimizer) pasted.optimizer = read.optimizer;
   if (read.schedule) pasted.schedule = read.schedule;
   let bare: AnySpec | null = null;
@@ -491,7 +501,7 @@ export function pasteInto(view: Record<string, unknown>, read: TorchCode): { rea
   const fitted = !read.schedule && bare ? fitGroupLists(pasted, bare) : { json: pasted, notes: [] };
   const retargeted = retargetGroupAxes(view, fitted.json);
   const { json, notes } = nesterovAxis(retargeted.json);
-  return { json, notes: [replacedGroupsNote(read, view), ...fitted.notes, ...retargeted.notes, ...notes].filter((t) => t !== '') };
+  return { json, notes: [replacedGroupsNote(read, view), axesNote, ...fitted.notes, ...retargeted.notes, ...notes].filter((t) => t !== '') };
 }
 
 /**

@@ -270,8 +270,9 @@ describe('state that never traps', () => {
     expect(spec.optimizer).toMatchObject({ name: 'Adam', lr: 3e-4, betas: [0.8, 0.99] });
     expect(spec.schedule).toMatchObject({ name: 'StepLR', step_size: 100, gamma: 0.5 });
     expect(await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('[data-testid="paste-dialog"]') ?? null)).toBeNull();
-    // Said, and kept past the sweep it started: the default sweep's momentum axis is no Adam field, so it goes, named.
-    expect(await message(page)).toMatch(/^Read from the pasted code: Adam \(lr, betas\) and StepLR \(step_size, gamma\)\./);
+    // Said, and kept past the sweep it started; the default sweep's momentum axis moves to Adam's betas[0], as choosing Adam in the editor moves it (walkthrough 15).
+    expect(await message(page)).toMatch(/^Read from the pasted code: Adam \(lr, betas\) and StepLR \(step_size, gamma\)\.[\s\S]*y now sweeps betas\[0\] \(was momentum\)/);
+    expect((spec.sweep as { y: { param: string } }).y.param).toBe('optimizer.betas.0');
     await page.close();
   }, 300_000);
 

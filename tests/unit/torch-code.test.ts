@@ -71,6 +71,20 @@ sched = torch.optim.lr_scheduler.StepLR(opt1, step_size=50)`),
     expect(() => readTorchCode('optimizer = torch.optim.SparseAdam(model.parameters())')).toThrow(/^torch\.optim\.SparseAdam is not in basinlab \(it needs sparse gradients/);
   });
 
+  it('moves the map axes as the editor does when another optimiser is pasted (walkthrough 15: an SGD map pasted over with Adam ran as a stripe)', () => {
+    const view = { surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 1e-3, momentum: 0.9 }, steps: 100, sweep: { x: { param: 'optimizer.lr', min: 1e-5, max: 0.01, count: 16, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.99, count: 16 } } };
+    const out = pasteInto(view, readTorchCode('optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999))'));
+    if (!('json' in out)) throw new Error(out.refused);
+    expect((out.json.sweep as { y: { param: string } }).y.param).toBe('optimizer.betas.0');
+    expect(out.notes.join(' ')).toMatch(/The map's axes moved with that edit: .*y now sweeps betas\[0\] \(was momentum\)/);
+    expect(() => parseSpec(out.json)).not.toThrow();
+    // The same optimiser pasted: the axes stay as they are, nothing said of them.
+    const same = pasteInto(view, readTorchCode('optimizer = torch.optim.SGD(model.parameters(), lr=1e-2, momentum=0.5)'));
+    if (!('json' in same)) throw new Error(same.refused);
+    expect(same.json.sweep).toEqual(view.sweep);
+    expect(same.notes.join(' ')).not.toMatch(/axes moved/);
+  });
+
   it('reads every optimiser and schedule of the registry by its class name, qualified as torch code does', () => {
     for (const o of OPTIMIZERS) expect(readTorchCode(`torch.optim.${o.id}(model.parameters())`).optimizer, o.id).toEqual({ name: o.id });
     for (const s of SCHEDULES.filter((x) => !x.children)) expect(readTorchCode(`torch.optim.lr_scheduler.${s.id}(optimizer)`).schedule, s.id).toEqual({ name: s.id });
