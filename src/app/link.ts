@@ -9,6 +9,7 @@ import { JSONSyntaxError, isRecord, resultDocumentSpec } from '../core/json.ts';
 import { anySpecToJSON, parseAnySpec, readSpecJSON } from '../core/spec.ts';
 import { fromBase64Url } from '../core/url.ts';
 import { HEATMAP_MODES } from '../view/frame.ts';
+import { DEFAULT_NET_SPEC } from './defaults.ts';
 import type { AnyHeatmapMode } from '../view/net-frame.ts';
 import { NET_HEATMAP_MODES } from '../view/net-frame.ts';
 
@@ -145,6 +146,12 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
     return { spec: specToJSON(parseSpec(defaults)), dropped: ['the whole spec (not a JSON object): showing the default view'] };
   }
   const cur = copy(input) as Record<string, unknown>;
+  // A network spec's missing blocks come from the default network view (its data set, say), not the
+  // surface view's, which has none (walkthrough 15: a link with data.name "mnist" lost its network,
+  // optimiser and sweep to the default surface view); never its sweep, which is the user's to give.
+  const network = Object.hasOwn(cur, 'network');
+  const standIns: SpecJSON = network ? (Object.fromEntries(Object.entries(DEFAULT_NET_SPEC).filter(([k]) => k !== 'sweep')) as SpecJSON) : defaults;
+  const viewName = network ? 'the default network view' : 'the default view';
   const replaced = new Set<string>();
   // Paths this repair removed (dotted keys), so that a later round's "required" names them as such.
   const deleted = new Set<string>();
@@ -214,8 +221,7 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
       }
       // The default view is a surface's: its sweep (256 x 256 runs) is no stand-in for a network's,
       // which runs without one (one run) instead.
-      const network = Object.hasOwn(cur, 'network');
-      if (replaced.has(top) || !Object.hasOwn(defaults, top) || (network && top === 'sweep')) {
+      if (replaced.has(top) || !Object.hasOwn(standIns, top) || (network && top === 'sweep')) {
         if (Object.hasOwn(cur, top)) {
           delete cur[top];
           // The whole block goes (a required field of it is missing, perhaps dropped above): say which.
@@ -225,10 +231,10 @@ export function repairSpec(input: unknown, defaults: SpecJSON): Repaired {
         continue;
       }
       replaced.add(top);
-      cur[top] = copy(defaults[top]);
+      cur[top] = copy(standIns[top]);
       // A field required and missing (often because its bad value was dropped above): the default
       // view's whole block stands in (walkthrough 10 read "the default view's (… got nothing)").
-      say(`${top}: the default view's ${top} instead (${/got nothing$/.test(why) ? `no usable ${err.path}` : because})`);
+      say(`${top}: ${viewName}'s ${top} instead (${/got nothing$/.test(why) ? `no usable ${err.path}` : because})`);
       changed = true;
     }
     if (!changed) break;

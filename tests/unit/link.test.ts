@@ -182,6 +182,22 @@ describe('resultDocumentSpec (the CLI and the app read result documents alike)',
   });
 });
 
+describe('repairSpec on a network spec (walkthrough 15)', () => {
+  it('takes a missing block from the default network view, keeping the rest of the network spec', () => {
+    const net = {
+      network: { hidden: [8], activation: 'relu', batch_size: 16 },
+      data: { name: 'mnist', train: 120, test: 30 },
+      optimizer: { name: 'Adam', lr: 0.01 },
+      steps: 50,
+      sweep: { x: { param: 'optimizer.lr', min: 1e-3, max: 1, count: 8, scale: 'log' } },
+    };
+    const r = repairSpec(net, DEFAULTS);
+    expect(r.spec).toMatchObject({ network: { hidden: [8], activation: 'relu', batch_size: 16 }, data: { name: 'iris' }, optimizer: { name: 'Adam', lr: 0.01 }, steps: 50, sweep: { x: { param: 'optimizer.lr', count: 8 } } });
+    expect(r.dropped.join('; ')).toMatch(/^data\.name \(expected one of .*got "mnist"\); data: the default network view's data instead \(no usable data\.name\)$/);
+    expect(r.dropped.join('; ')).not.toMatch(/showing the default view/);
+  });
+});
+
 describe('specOfDocument', () => {
   it("takes the spec out of the app's own JSON export (the CLI's result document)", async () => {
     const plan = makePlan(parseSpec({ ...good, steps: 20 }));
