@@ -118,7 +118,12 @@ export class SpecController implements ReactiveController {
     const spec = link.spec ?? { ...DEFAULT_SPEC };
     const same = JSON.stringify(spec) === JSON.stringify(this.json) && this.errors.length === 0;
     this.onArrive?.(hash, same);
+    // A link that reads cleanly after one that did not: the old notice goes where it still shows,
+    // since no sweep starts to clear it when only the colouring changed (walkthrough 15: "the
+    // link's view 'bogus'…" stayed over the map the next link coloured by final loss).
+    const before = this.linkNotice;
     this.sayAboutRun(link.notices.join(' '));
+    if (link.notices.length === 0 && before !== '' && this.message.text === before) this.message.say('');
     if (same) {
       this.handSet = handSet;
       if (record === 'replace') this.writeUrl('replace');
@@ -136,7 +141,11 @@ export class SpecController implements ReactiveController {
    */
   private sayAboutRun(text: string): void {
     if (text !== '') this.message.say(text, { aboutNextRun: true });
+    this.linkNotice = text;
   }
+
+  /** What the last link read said (sayAboutRun), to take back when the next one says nothing. */
+  private linkNotice = '';
 
   /**
    * The fragment of the shown view: the spec, the colouring, and what other parts of the page keep
