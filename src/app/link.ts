@@ -266,6 +266,11 @@ export function readLink(hash: string, defaults: SpecJSON): LinkRead {
   const v = q.get('v');
   const mode = v !== null && LINK_MODES.includes(v) ? (v as AnyHeatmapMode) : null;
   if (v !== null && mode === null) notices.push(`The link's view "${v.slice(0, 40)}" is not one of ${LINK_MODES.join(', ')}; showing the default.`);
+  // main.ts reads engine= (cpu, gpu) as the page starts; another value, or a second s=, was taken
+  // without a word (walkthrough 15).
+  const engine = q.get('engine');
+  if (engine !== null && engine !== 'cpu' && engine !== 'gpu') notices.push(`The link's engine "${engine.slice(0, 40)}" is not one of cpu, gpu; the engine is chosen as usual.`);
+  if (q.getAll('s').length > 1) notices.push(`The link holds ${q.getAll('s').length} specs (s=); the first is shown.`);
   const s = q.get('s');
   if (s === null || s === '') return { spec: null, mode, notices };
   let json: unknown;

@@ -160,6 +160,10 @@ describe('readLink', () => {
       expect(r.notices, hash).toEqual([expect.stringMatching(/could not be read.*default view/)]);
     }
     expect(readLink(`${encodeUrlState(good)}&v=rainbow`, DEFAULTS).notices).toEqual([expect.stringMatching(/rainbow/)]);
+    // An engine the page does not know, and a second spec, are said too (walkthrough 15).
+    expect(readLink(`${encodeUrlState(good)}&engine=quantum`, DEFAULTS).notices).toEqual(['The link\'s engine "quantum" is not one of cpu, gpu; the engine is chosen as usual.']);
+    expect(readLink(`${encodeUrlState(good)}&engine=cpu`, DEFAULTS).notices).toEqual([]);
+    expect(readLink(`${encodeUrlState(good)}&${encodeUrlState(good).slice(1)}`, DEFAULTS).notices).toEqual(['The link holds 2 specs (s=); the first is shown.']);
   });
 });
 
