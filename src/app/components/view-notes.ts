@@ -71,7 +71,12 @@ export class BlViewNotes extends LitElement {
 
   /** Why the map is not the editor's spec, where it is not. */
   private staleNote() {
-    if (this.invalid) return html`<p class="stale" data-testid="stale">Showing the last spec that ran (its caption above): the spec in the editor has problems, listed in the editor, and has not run.</p>`;
+    if (this.invalid) {
+      // Before any sweep there is no map or caption to point at (walkthrough 15: a link too large to run).
+      return this.caption === ''
+        ? html`<p class="stale" data-testid="stale">Nothing has run yet: the spec in the editor has problems, listed in the editor.</p>`
+        : html`<p class="stale" data-testid="stale">Showing the last spec that ran (its caption above): the spec in the editor has problems, listed in the editor, and has not run.</p>`;
+    }
     // The editor keeps what was typed (nothing typed is lost); the button puts the map's spec back
     // instead, for a reader who cancelled to return to it (walkthrough 9 found no way back but Back).
     if (this.stale)
