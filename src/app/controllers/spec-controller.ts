@@ -10,6 +10,8 @@ import { SpecErrors } from '../../core/errors.ts';
 import type { AnySpec } from '../../core/spec.ts';
 import { SPEC_JSON_LIMITS, anySpecToJSON, parseAnySpec, readSpecJSON, runCount } from '../../core/spec.ts';
 import { encodeUrlState } from '../../core/url.ts';
+import { isRecord } from '../../core/json.ts';
+import { BASINLAB_VERSION } from '../../core/encode.ts';
 import type { AnyHeatmapMode } from '../../view/net-frame.ts';
 import type { HandSet } from '../spec-edit.ts';
 import { DEFAULT_MODE, DEFAULT_SPEC } from '../defaults.ts';
@@ -277,7 +279,10 @@ export class SpecController implements ReactiveController {
       }
       const { spec, dropped, fromResults } = specOfDocument(binary !== null ? { spec: json } : json, DEFAULT_SPEC);
       const what = binary !== null || fromResults ? `the spec recorded in ${file.name}` : file.name;
-      this.sayAboutRun(dropped.length > 0 ? `Imported ${what}; dropped what could not be used (the rest is shown): ${dropped.join('; ')}.` : `Imported ${what}.`);
+      // A result document names the basinlab that wrote it: another one's may hold what this page
+      // reads differently or not at all (walkthrough 15: a "9.9.9" document was read without a word).
+      const version = isRecord(json) && typeof json.version === 'string' && json.version !== BASINLAB_VERSION ? ` It was written by basinlab ${json.version.slice(0, 20)}; this page is ${BASINLAB_VERSION}.` : '';
+      this.sayAboutRun(`${dropped.length > 0 ? `Imported ${what}; dropped what could not be used (the rest is shown): ${dropped.join('; ')}.` : `Imported ${what}.`}${version}`);
       this.setSpec(spec, { immediate: true, handSet: NONE });
     } catch (e) {
       this.message.say(`Could not import ${file.name}: ${(e as Error).message}`);
