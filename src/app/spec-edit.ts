@@ -143,6 +143,15 @@ export function formatValue(v: unknown, int = false, digits = DISPLAY_DIGITS): s
 export function parseNumberInput(text: string): number | string | null {
   const t = text.trim();
   if (t === '') return null;
+  return decimal(t);
+}
+
+/**
+ * A typed number as decimal digits (1, -0.5, 1e-3, .5), or its text: Number() also reads 0x10,
+ * 0b11 and 0o7, which a decimal field should not take as 16, 3 and 7 unsaid (walkthrough 15).
+ */
+function decimal(t: string): number | string {
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return t;
   const n = Number(t);
   return Number.isFinite(n) ? n : t;
 }
@@ -152,13 +161,12 @@ export function parseNumberInput(text: string): number | string | null {
  * as its text, so that parseSpec names it at its index instead of the editor dropping it.
  */
 export function parseListInput(text: string): (number | string)[] {
-  return text
-    .split(/[\s,]+/)
-    .filter((t) => t !== '')
-    .map((t) => {
-      const n = Number(t);
-      return Number.isFinite(n) ? n : t;
-    });
+  // Spaces separate as commas do; an empty place between two commas ("8,,8") is kept, as '', for the
+  // reader to name (walkthrough 15: it read as [8, 8]); one trailing comma is Python's, and allowed.
+  const parts = text.trim().split(/\s*,\s*/);
+  if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
+  if (parts.length === 1 && parts[0] === '') return [];
+  return parts.flatMap((p) => (p === '' ? [''] : p.split(/\s+/))).map(decimal);
 }
 
 export function formatList(v: unknown): string {

@@ -132,6 +132,9 @@ describe('numbers', () => {
     // Not a finite number: the text as typed, which parseSpec's error then quotes (not "got null").
     expect(parseNumberInput('abc')).toBe('abc');
     expect(parseNumberInput(' 1e999 ')).toBe('1e999');
+    // Decimal only: Number() reads 0x10 as 16 (walkthrough 15), which the field keeps as typed for the reader to refuse.
+    expect(['0x10', '0b11', '0o7'].map(parseNumberInput)).toEqual(['0x10', '0b11', '0o7']);
+    expect(['.5', '5.', '+3', '1E3'].map(parseNumberInput)).toEqual([0.5, 5, 3, 1000]);
   });
 
   it('parses integer lists, keeping bad tokens for parseSpec to name', () => {
@@ -139,6 +142,11 @@ describe('numbers', () => {
     expect(parseListInput('30 80,')).toEqual([30, 80]);
     expect(parseListInput('')).toEqual([]);
     expect(parseListInput('10, x')).toEqual([10, 'x']);
+    // An empty place between two commas is kept for the reader to name (walkthrough 15: "8,,8" read as [8, 8]).
+    expect(parseListInput('8,,8')).toEqual([8, '', 8]);
+    expect(parseListInput(',8')).toEqual(['', 8]);
+    expect(parseListInput('8 8')).toEqual([8, 8]);
+    expect(parseListInput('0x10, 2')).toEqual(['0x10', 2]);
   });
 });
 
