@@ -67,10 +67,12 @@ function running(pid: number): boolean {
 
 const PARTIAL = /^\.partial-(\d+)(?:-[0-9a-f]+)?(?:\.\d+)?$/;
 
-/** The partial files of `out` (`out.partial-<pid>[-<random>][.<k>]`) of other processes, and whether each one's pid runs here. */
-function partialsOf(out: string): (LeftoverPartial & { readonly running: boolean })[] {
-  const dir = dirname(out);
-  const base = basename(out);
+/**
+ * The files in `dir` whose names `pidOf` reads a writer's pid from (null: not such a file), of
+ * other processes, each with whether its pid runs here, sorted by path: the partials of an OUT and
+ * the stdout staging files alike.
+ */
+function filesOfWriters(dir: string, pidOf: (name: string) => number | null): (LeftoverPartial & { readonly running: boolean })[] {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -79,11 +81,8 @@ function partialsOf(out: string): (LeftoverPartial & { readonly running: boolean
   }
   const found: (LeftoverPartial & { running: boolean })[] = [];
   for (const name of names) {
-    if (!name.startsWith(base)) continue;
-    const m = PARTIAL.exec(name.slice(base.length));
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid) continue;
+    const pid = pidOf(name);
+    if (pid === null || pid === process.pid) continue;
     const path = join(dir, name);
     try {
       const s = statSync(path);
@@ -93,6 +92,15 @@ function partialsOf(out: string): (LeftoverPartial & { readonly running: boolean
     }
   }
   return found.sort((a, b) => a.path.localeCompare(b.path));
+}
+
+/** The partial files of `out` (`out.partial-<pid>[-<random>][.<k>]`) of other processes, and whether each one's pid runs here. */
+function partialsOf(out: string): (LeftoverPartial & { readonly running: boolean })[] {
+  const base = basename(out);
+  return filesOfWriters(dirname(out), (name) => {
+    const m = name.startsWith(base) ? PARTIAL.exec(name.slice(base.length)) : null;
+    return m ? Number(m[1]) : null;
+  });
 }
 
 const strip = ({ path, pid, bytes, mtimeMs }: LeftoverPartial): LeftoverPartial => ({ path, pid, bytes, mtimeMs });
@@ -149,22 +157,25 @@ function age(ms: number): string {
  * is not running"): "a run that did not finish (process 9591 is not running here)", or "2 runs that
  * did not finish (processes 9591, 9598 are not running here)".
  */
-function runsThatDidNotFinish(found: readonly LeftoverPartial[], what = 'a run'): string {
+function runsThatDidNotFinish(found: readonly LeftoverPartial[], what: readonly [one: string, many: string] = ['a run', 'runs']): string {
   const pids = [...new Set(found.map((f) => f.pid))];
   const listed = `${pids.slice(0, 3).join(', ')}${pids.length > 3 ? ', …' : ''}`;
-  if (pids.length === 1) return `${what} that did not finish (process ${listed} is not running here)`;
-  const plural = what === 'a run' ? 'runs' : what.replace(/^a sweep/, 'sweeps');
-  return `${pids.length} ${plural} that did not finish (processes ${listed} are not running here)`;
+  if (pids.length === 1) return `${what[0]} that did not finish (process ${listed} is not running here)`;
+  return `${pids.length} ${what[1]} that did not finish (processes ${listed} are not running here)`;
+}
+
+/** The first three files, each with its size and age, and how many more: "p (2.0 KiB, 5 s old), … and 4 more". */
+function shownFiles(found: readonly LeftoverPartial[], now: number): string {
+  const shown = found.slice(0, 3).map((f) => `${f.path} (${size(f.bytes)}, ${age(now - f.mtimeMs)} old)`);
+  return `${shown.join(', ')}${found.length > 3 ? ` and ${found.length - 3} more` : ''}`;
 }
 
 /** One line describing the leftovers of `out`, or null when there are none. */
 export function leftoverNote(out: string, now = Date.now()): string | null {
   const found = leftoverPartials(out);
   if (found.length === 0) return null;
-  const shown = found.slice(0, 3).map((f) => `${f.path} (${size(f.bytes)}, ${age(now - f.mtimeMs)} old)`);
-  const more = found.length > 3 ? ` and ${found.length - 3} more` : '';
   return (
-    `note: ${found.length === 1 ? 'a partial file' : `${found.length} partial files`} of ${out} left by ${runsThatDidNotFinish(found)}: ${shown.join(', ')}${more}; ` +
+    `note: ${found.length === 1 ? 'a partial file' : `${found.length} partial files`} of ${out} left by ${runsThatDidNotFinish(found)}: ${shownFiles(found, now)}; ` +
     `not removed: delete ${found.length === 1 ? 'it' : 'them'} unless a job on another machine is writing ${basename(out)}`
   );
 }
@@ -206,34 +217,15 @@ const STDOUT_STAGED = /^basinlab-stdout-(\d+)-[0-9a-f]+\.json(?:\.partial-\d+(?:
  * here says nothing of another machine sharing the directory.
  */
 export function staleStagingNote(dir: string, now = Date.now()): string | null {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return null;
-  }
-  const found: LeftoverPartial[] = [];
-  for (const name of names) {
+  const found = filesOfWriters(dir, (name) => {
     const m = STDOUT_STAGED.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1]);
-    if (pid === process.pid || running(pid)) continue;
-    const path = join(dir, name);
-    try {
-      const st = statSync(path);
-      if (st.isFile()) found.push({ path, pid, bytes: st.size, mtimeMs: st.mtimeMs });
-    } catch {
-      // Removed meanwhile.
-    }
-  }
+    return m ? Number(m[1]) : null;
+  }).filter((f) => !f.running);
   if (found.length === 0) return null;
-  found.sort((a, b) => a.path.localeCompare(b.path));
   const total = found.reduce((t, f) => t + f.bytes, 0);
-  const shown = found.slice(0, 3).map((f) => `${f.path} (${size(f.bytes)}, ${age(now - f.mtimeMs)} old)`);
-  const more = found.length > 3 ? ` and ${found.length - 3} more` : '';
   return (
-    `note: ${found.length === 1 ? 'a file' : `${found.length} files, ${size(total)} in all,`} staged in ${dir} by ${runsThatDidNotFinish(found, 'a sweep writing JSON to stdout')}: ` +
-    `${shown.join(', ')}${more}; not removed: delete ${found.length === 1 ? 'it' : 'them'} unless a run on another machine shares ${dir}`
+    `note: ${found.length === 1 ? 'a file' : `${found.length} files, ${size(total)} in all,`} staged in ${dir} by ${runsThatDidNotFinish(found, ['a sweep writing JSON to stdout', 'sweeps writing JSON to stdout'])}: ` +
+    `${shownFiles(found, now)}; not removed: delete ${found.length === 1 ? 'it' : 'them'} unless a run on another machine shares ${dir}`
   );
 }
 
