@@ -700,6 +700,13 @@ function standInEntry(schedule: ScheduleSpec | null, stand: string): { readonly 
   return { entry, key: m?.[2] ?? stand };
 }
 
+/** A stand-in's path (overrideStandIn) and the value the schedule (or its child) gives it. */
+function standInValue(schedule: ScheduleSpec | null, key: string): { readonly stand: string; readonly own: ParamValue | undefined } {
+  const stand = overrideStandIn(key, schedule);
+  const at = standInEntry(schedule, stand);
+  return { stand, own: (at.entry?.params ?? {})[at.key] };
+}
+
 /** Who sets the momentum (or beta1) every step, in words: `OneCycleLR`, or `SequentialLR's schedulers.1 (OneCycleLR)`. */
 function momentumSetter(schedule: ScheduleSpec | null): string {
   if (!schedule) return 'the schedule';
@@ -1609,9 +1616,7 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
  * schedule's own value in every place: a group's own LR is no peak LR to copy there.
  */
 function groupListExample(spec: NetSpec, key: string): string {
-  const stand = overrideStandIn(key, spec.schedule);
-  const at = standInEntry(spec.schedule, stand);
-  const own = (at.entry?.params ?? {})[at.key];
+  const { stand, own } = standInValue(spec.schedule, key);
   if (Array.isArray(own)) return `${stand}: [${own.join(', ')}]`;
   const value = typeof own === 'number' ? own : 0;
   // As many as torch's optimiser has groups: without the default group where it holds no tensor.
@@ -1624,9 +1629,7 @@ function groupListExample(spec: NetSpec, key: string): string {
  * the list it had), leave the group's value out.
  */
 function groupListAdvice(spec: NetSpec, key: string): string {
-  const stand = overrideStandIn(key, spec.schedule);
-  const at = standInEntry(spec.schedule, stand);
-  const own = (at.entry?.params ?? {})[at.key];
+  const { stand, own } = standInValue(spec.schedule, key);
   if (Array.isArray(own)) return `the schedule's list (${stand}: [${own.join(', ')}]) gives each group its own already: leave the group's ${key} out`;
   return `to give each group its own, write the schedule's value as a list, one per group (${groupListExample(spec, key)}), as torch takes it`;
 }

@@ -114,22 +114,21 @@ export const SequentialLR: ScheduleDef<typeof o> = {
     // child's where it cycles, else the last value a cycling child wrote.
     if (cycles(P, child)) return;
     out[1] = 0;
-    const tmp = HELD;
     for (let i = idx - 1; i >= 0; i--) {
       const c = kids[i]!;
       const from = i === 0 ? 0 : P[b + o.milestones_0 + i - 1]!;
       const until = P[b + o.milestones_0 + i]!;
       if (until > from && cycles(P, c)) {
-        c.def.evaluate(r, P, c, until - 1 - from, l, tmp);
-        out[1] = tmp[1]!;
+        c.def.evaluate(r, P, c, until - 1 - from, l, HELD);
+        out[1] = HELD[1]!;
         return;
       }
     }
     for (let i = n - 1; i >= 0; i--) {
       const c = kids[i]!;
       if (cycles(P, c)) {
-        c.def.evaluate(r, P, c, 0, l, tmp);
-        out[1] = tmp[1]!;
+        c.def.evaluate(r, P, c, 0, l, HELD);
+        out[1] = HELD[1]!;
         return;
       }
     }
