@@ -270,7 +270,8 @@ export function readLink(hash: string, defaults: SpecJSON): LinkRead {
   // without a word (walkthrough 15).
   const engine = q.get('engine');
   if (engine !== null && engine !== 'cpu' && engine !== 'gpu') notices.push(`The link's engine "${engine.slice(0, 40)}" is not one of cpu, gpu; the engine is chosen as usual.`);
-  if (q.getAll('s').length > 1) notices.push(`The link holds ${q.getAll('s').length} specs (s=); the first is shown.`);
+  const specs = q.getAll('s').length;
+  if (specs > 1) notices.push(`The link holds ${specs} specs (s=); the first is shown.`);
   const s = q.get('s');
   if (s === null || s === '') return { spec: null, mode, notices };
   let json: unknown;
