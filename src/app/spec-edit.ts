@@ -25,7 +25,7 @@ import { OPTIMIZERS, SCHEDULES, SURFACES, findOptimizer, findSchedule, findSurfa
 import type { RunBlock, RunField, RunFieldExtras, RunSetting, SwitchKey } from '../core/run-settings.ts';
 import { RUN_SETTINGS, U32_MAX, isBlock } from '../core/run-settings.ts';
 import type { NetSpec, PathContext, Scale, ScheduleSpec } from '../core/spec.ts';
-import { MAX_AXIS_COUNT, MAX_RUNS, groupScheduleOverrides, netTrainRows, compactTensorNames, tensorsOfOptimizerValue, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths, torchGroupCount } from '../core/spec.ts';
+import { MAX_AXIS_COUNT, MAX_RUNS, groupLrListText, groupScheduleOverrides, overrideSetter, netTrainRows, compactTensorNames, tensorsOfOptimizerValue, overriddenKey, overrideStandIn, parseAnySpec, resolveNetPath, resolveParamPath, scheduleOverrides, sweepablePaths, torchGroupCount } from '../core/spec.ts';
 import { DATA_SETS, findDataSet } from '../core/data/index.ts';
 import { axisValues, distinctIntCount } from '../core/sampling.ts';
 import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../core/network/schema.ts';
@@ -414,7 +414,17 @@ export function switchSchedule(spec: SpecJSON, name: string, handSet: HandSet = 
     const ms = Array.isArray(entry.milestones) ? (entry.milestones as unknown[]) : [];
     entry.schedulers = defaultChildKinds(def).map((d, i) => proposedSchedule(d, childSpan(ms, steps, i), true));
   }
-  return fitAxes(dropScheduledGroupValues({ ...spec, schedule: entry }), handSet, false);
+  return scheduleChanged({ ...spec, schedule: entry }, handSet);
+}
+
+/**
+ * The spec after its schedule changed (another schedule, a child switched, added or removed): the
+ * param groups' values the schedule now sets dropped, and the axes over them, or over values the
+ * schedule now sets itself, moved (`fitAxes`). A child can make the LR the schedule's: a OneCycleLR
+ * after a warm-up, or one that takes a CyclicLR's place first (SequentialLR.lrSetter).
+ */
+function scheduleChanged(spec: SpecJSON, handSet: HandSet = NONE_SET): SpecJSON {
+  return fitAxes(dropScheduledGroupValues(spec), handSet, false);
 }
 
 /**
@@ -454,7 +464,7 @@ export function switchChildSchedule(spec: SpecJSON, index: number, name: string,
   const def = findSchedule(name);
   if (!def) return setAt(spec, `schedule.schedulers.${index}.name`, name);
   const entry = proposedSchedule(def, childSpan(milestones(spec), draftSteps(spec), index), true);
-  return fitAxes(setAt(spec, `schedule.schedulers.${index}`, entry), handSet, false);
+  return scheduleChanged(setAt(spec, `schedule.schedulers.${index}`, entry), handSet);
 }
 
 /**
@@ -478,7 +488,7 @@ export function addChildSchedule(spec: SpecJSON): SpecJSON {
   const child = proposedSchedule(def, childSpan(newMs, draftSteps(spec), kids.length), true);
   let out = setAt(spec, 'schedule.schedulers', [...kids, child]);
   if (topUp) out = setAt(out, 'schedule.milestones', newMs);
-  return out;
+  return scheduleChanged(out);
 }
 
 /**
@@ -532,7 +542,7 @@ export function removeChildSchedule(spec: SpecJSON, index: number): SpecJSON {
     const drop = Math.max(0, Math.min(index - 1, ms.length - 1));
     out = setAt(out, 'schedule.milestones', ms.filter((_, i) => i !== drop));
   }
-  return out;
+  return scheduleChanged(out);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1137,10 +1147,10 @@ export function sweptPaths(spec: SpecJSON): SweptPaths {
   }
   // A value the schedule sets every step (OneCycleLR's LR, the momentum it cycles) has no effect:
   // its field says so rather than offer an input that changes nothing.
-  const sched = isRecord(spec.schedule) && typeof spec.schedule.name === 'string' ? spec.schedule.name : '';
+  const schedule = entriesView(spec).schedule;
   for (const k of scheduleOverrides(entriesView(spec))) {
     const path = `optimizer.${k}`;
-    if (!out.has(path)) out.set(path, `set by ${sched} every step (see ${overrideStandIn(k, entriesView(spec).schedule)})`);
+    if (!out.has(path)) out.set(path, `set by ${overrideSetter(k, schedule)} every step (see ${overrideStandIn(k, schedule)})`);
   }
   return out;
 }
@@ -1675,12 +1685,12 @@ function groupsSection(spec: SpecJSON): Section {
   const list = groups(spec);
   // Under a schedule that sets every group's LR (OneCycleLR, CyclicLR) a group's own has no effect:
   // its field says where a per-group LR goes instead (one it has anyway stays, for its error to name).
-  const sched = isRecord(spec.schedule) && typeof spec.schedule.name === 'string' ? spec.schedule.name : '';
+  const schedule = entriesView(spec).schedule;
   const lrBySchedule = groupScheduleOverrides(entriesView(spec)).includes('lr');
   const out: Group[] = list.map((g, i) => {
     const path = `optimizer.param_groups.${i}`;
     const lrPath = `${path}.lr`;
-    const setBy = lrBySchedule && getAt(g, 'lr') === undefined ? `set by ${sched} every step (one per group: ${sched === 'CyclicLR' ? 'schedule.base_lr and max_lr as lists' : `${overrideStandIn('lr')} as a list`})` : null;
+    const setBy = lrBySchedule && getAt(g, 'lr') === undefined ? `set by ${overrideSetter('lr', schedule)} every step (one per group: ${groupLrListText(schedule)})` : null;
     const lr: Field = swept.has(lrPath)
       ? { type: 'swept', path: lrPath, label: 'lr', doc: '', hint: '', required: false, text: swept.get(lrPath) as string }
       : setBy

@@ -27,7 +27,7 @@ import type { DataDef } from './data/types.ts';
 import { inRange, rangeText, slotOffsets } from './params.ts';
 import type { RunBlock, RunField, RunPath, RunSetting, RunValues, SwitchKey } from './run-settings.ts';
 import { MAX_MAGNITUDE, RUN_PATHS, RUN_SETTINGS, RUN_SLOT_PATHS, U32_MAX, isBlock } from './run-settings.ts';
-import type { ChildLimit, OptimizerDef, ScheduleDef, SurfaceDef } from './registry/index.ts';
+import type { ChildLimit, OptimizerDef, ScheduleChild, ScheduleDef, SurfaceDef } from './registry/index.ts';
 import {
   OPTIMIZERS,
   SCHEDULES,
@@ -643,18 +643,37 @@ export function scheduleCyclesMomentum(s: ScheduleSpec | null): boolean {
   return def !== undefined && (def.cyclesMomentum(s.params) || (def.children !== undefined && s.schedulers.some(scheduleCyclesMomentum)));
 }
 
+/** A composite's children as its rules see them; children of unknown names left out. */
+function scheduleChildren(s: ScheduleSpec): ScheduleChild[] {
+  return s.schedulers.flatMap((c) => {
+    const def = findSchedule(c.name);
+    return def ? [{ def, values: c.params }] : [];
+  });
+}
+
+/**
+ * The path under `schedule` of the value that sets the LR where the schedule sets it from its own
+ * values (ScheduleDef.lrSetter: CyclicLR's and OneCycleLR's `max_lr`, a SequentialLR's child's
+ * `schedulers.1.max_lr`), so that the optimiser's lr has no effect; null where the lr is read.
+ */
+function scheduleLrSetter(s: ScheduleSpec | null): string | null {
+  const def = s ? findSchedule(s.name) : undefined;
+  return (s && def?.lrSetter?.(s.params, scheduleChildren(s))) ?? null;
+}
+
 /**
  * The optimiser values (keys: `lr`, `momentum`, `betas.0`) that the spec's schedule sets itself, so
- * that the spec's own have no effect: the LR under a schedule that sets it from its own bounds
- * (ScheduleDef.setsLr: CyclicLR, OneCycleLR), the momentum or beta1 under a schedule that cycles it. A sweep may not vary them and
- * the app offers no slider for them.
+ * that the spec's own have no effect: the LR under a schedule that sets it from its own values
+ * (scheduleLrSetter: CyclicLR, OneCycleLR, a SequentialLR that starts from one's), the momentum or
+ * beta1 under a schedule that cycles it. A sweep may not vary them and the app offers no slider for
+ * them.
  */
 export function scheduleOverrides(spec: Pick<PathContext, 'optimizer' | 'schedule'>): string[] {
   const sched = spec.schedule;
   const def = sched ? findSchedule(sched.name) : undefined;
   if (!sched || !def) return [];
   const out: string[] = [];
-  if (def.setsLr) out.push('lr');
+  if (scheduleLrSetter(sched) !== null) out.push('lr');
   const mom = findOptimizer(spec.optimizer.name)?.momentumParam;
   if (mom && scheduleCyclesMomentum(sched)) out.push(mom);
   return out;
@@ -688,7 +707,7 @@ export function overriddenKey(overrides: readonly string[], path: string): strin
  * the advice had named a `schedule.max_momentum` SequentialLR does not have).
  */
 export function overrideStandIn(key: string, schedule: ScheduleSpec | null = null): string {
-  if (key === 'lr') return 'schedule.max_lr';
+  if (key === 'lr') return `schedule.${scheduleLrSetter(schedule) ?? 'max_lr'}`;
   const i = schedule && !findSchedule(schedule.name)?.cyclesMomentum(schedule.params) ? schedule.schedulers.findIndex(scheduleCyclesMomentum) : -1;
   return i >= 0 ? `schedule.schedulers.${i}.max_momentum` : 'schedule.max_momentum';
 }
@@ -707,12 +726,25 @@ function standInValue(schedule: ScheduleSpec | null, key: string): { readonly st
   return { stand, own: (at.entry?.params ?? {})[at.key] };
 }
 
-/** Who sets the momentum (or beta1) every step, in words: `OneCycleLR`, or `SequentialLR's schedulers.1 (OneCycleLR)`. */
-function momentumSetter(schedule: ScheduleSpec | null): string {
+/**
+ * Who sets an optimiser value the schedule overrides (a key as scheduleOverrides gives it), in
+ * words: `OneCycleLR`, or `SequentialLR's schedulers.1 (OneCycleLR)`.
+ */
+export function overrideSetter(key: string, schedule: ScheduleSpec | null): string {
   if (!schedule) return 'the schedule';
-  const stand = overrideStandIn('momentum', schedule);
+  const stand = overrideStandIn(key, schedule);
   const { entry } = standInEntry(schedule, stand);
-  return entry && entry !== schedule ? `${schedule.name}'s ${stand.slice('schedule.'.length).replace(/\.max_momentum$/, '')} (${entry.name})` : schedule.name;
+  return entry && entry !== schedule ? `${schedule.name}'s ${stand.slice('schedule.'.length).replace(/\.[^.]+$/, '')} (${entry.name})` : schedule.name;
+}
+
+/**
+ * How to give each param group its own LR where the schedule sets it: its stand-in written as a
+ * list, one per group (`schedule.max_lr as a list`), CyclicLR's two bounds both.
+ */
+export function groupLrListText(schedule: ScheduleSpec | null): string {
+  const stand = overrideStandIn('lr', schedule);
+  const { entry } = standInEntry(schedule, stand);
+  return entry?.name === 'CyclicLR' ? `${stand.replace(/max_lr$/, 'base_lr')} and max_lr as lists` : `${stand} as a list`;
 }
 
 /** A string that may name a sweep parameter (resolveParamPath says which do): short enough to quote in a message. */
@@ -983,8 +1015,8 @@ function sweptRuleChecks(
           fieldOf(i),
           `${
             hit === 'lr'
-              ? `${r.param} has no effect under ${sched?.name}, which sets the LR from its own parameters`
-              : `${r.param} has no effect: ${momentumSetter(sched)} with cycle_momentum sets it every step`
+              ? `${r.param} has no effect under ${sched?.name}, ${sched && findSchedule(sched.name)?.children ? `where ${overrideSetter(hit, sched)} sets the LR every scheduler starts from (torch's initial_lr)` : 'which sets the LR from its own parameters'}`
+              : `${r.param} has no effect: ${overrideSetter(hit, sched)} with cycle_momentum sets it every step`
           }; sweep ${overrideStandIn(hit, sched)} instead${scheduleGroupLists(sched).includes(overrideStandIn(hit, sched).slice('schedule.'.length)) ? ' (written as one number: a per-group list is not swept)' : ''}`,
         );
         return;
@@ -1601,7 +1633,7 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
       if (Object.hasOwn(g.overrides, key)) {
         rd.fail(
           `optimizer.param_groups.${i}.${key}`,
-          `has no effect: ${spec.schedule?.name ?? ''} sets every param group's ${key} from its own values, as torch does; ${groupListAdvice(spec, key)}`,
+          `has no effect: ${overrideSetter(key, spec.schedule)} sets every param group's ${key} from its own values, as torch does; ${groupListAdvice(spec, key)}`,
         );
       }
     }

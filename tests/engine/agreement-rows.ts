@@ -100,7 +100,10 @@ export const AGREEMENT_ROWS: readonly AgreementRow[] = [
     },
   },
   {
-    name: 'SGD, per-run SequentialLR (LR swept): ConstantLR, OneCycleLR, CosineAnnealingLR, quadratic',
+    // The OneCycleLR last: as second it would set the LR every child starts from, and the LR axis
+    // would have no effect (refused; SequentialLR.lrSetter). Here the cosine starts from the swept
+    // LR and the ConstantLR chains from the OneCycleLR's initial_lr.
+    name: 'SGD, per-run SequentialLR (LR swept): ConstantLR, CosineAnnealingLR, OneCycleLR, quadratic',
     spec: {
       surface: 'quadratic',
       optimizer: { name: 'SGD', momentum: 0.5 },
@@ -109,8 +112,8 @@ export const AGREEMENT_ROWS: readonly AgreementRow[] = [
         milestones: [40, 160],
         schedulers: [
           { name: 'ConstantLR', factor: 0.5, total_iters: 20 },
-          { name: 'OneCycleLR', max_lr: 0.08, total_steps: 120, cycle_momentum: false },
-          { name: 'CosineAnnealingLR', T_max: 140, eta_min: 0.001 },
+          { name: 'CosineAnnealingLR', T_max: 120, eta_min: 0.001 },
+          { name: 'OneCycleLR', max_lr: 0.08, total_steps: 140, cycle_momentum: false },
         ],
       },
       steps: 300,

@@ -109,7 +109,7 @@ describe('specialised CPU kernel = generic kernel, bit for bit', () => {
           const shared = plan({ surface: 'six_hump_camel', optimizer, schedule: sched, steps: 80, sweep: startSweep('six_hump_camel', 4) });
           expect(compare(shared, precision)).toBeNull();
           // A schedule that sets the LR from its own max_lr (CyclicLR, OneCycleLR): sweep that instead.
-          const swept = s.setsLr ? 'schedule.max_lr' : 'optimizer.lr';
+          const swept = s.lrSetter?.(sched, []) ? 'schedule.max_lr' : 'optimizer.lr';
           const perRun = plan({
             surface: 'six_hump_camel',
             optimizer,

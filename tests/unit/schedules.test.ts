@@ -15,6 +15,8 @@ import { describe, expect, it } from 'vitest';
 import { P_COUNT, P_OPTIMIZER, scheduleBlockBase } from '../../src/core/layout.ts';
 import type { ParamValue, ParamValues } from '../../src/core/params.ts';
 import { encodeParams } from '../../src/core/params.ts';
+import { SpecErrors } from '../../src/core/errors.ts';
+import { parseSpec } from '../../src/core/spec.ts';
 import type { OptimizerDef, Round, ScheduleDef, ScheduleNode } from '../../src/core/registry/index.ts';
 import { SCHEDULES, findOptimizer, findSchedule, scheduleKind } from '../../src/core/registry/index.ts';
 import { validateChainedScheduler, validateSequentialLR } from '../../src/core/registry/schedules/index.ts';
@@ -985,6 +987,83 @@ describe('validateSequentialLR', () => {
     expect(torchRaises(cz(11), 30)).toBe(true);
   });
 });
+
+describe('SequentialLR.lrSetter: where the optimiser lr is never read', () => {
+  // Each layout run through the torch port at two optimiser LRs: the LR curves must be identical
+  // exactly where lrSetter says the lr has no effect (so that sweeping it is refused), and differ
+  // somewhere where it says the lr is read (so that no useful sweep is refused). Our evaluate must
+  // agree on both counts.
+  const kids: Record<string, Sched> = {
+    LinearLR: { name: 'LinearLR', params: { start_factor: 0.25, total_iters: 10 } },
+    ConstantLR: { name: 'ConstantLR', params: { factor: 0.5, total_iters: 10 } },
+    'CosineAnnealingLR (T_max 10)': { name: 'CosineAnnealingLR', params: { T_max: 10 } },
+    'CosineAnnealingLR (T_max 100)': { name: 'CosineAnnealingLR', params: { T_max: 100 } },
+    CosineAnnealingWarmRestarts: { name: 'CosineAnnealingWarmRestarts', params: { T_0: 10 } },
+    CyclicLR: { name: 'CyclicLR', params: { base_lr: 0.002, max_lr: 0.02, step_size_up: 10, cycle_momentum: false } },
+    OneCycleLR: { name: 'OneCycleLR', params: { max_lr: 0.05, total_steps: 200, cycle_momentum: false } },
+    StepLR: { name: 'StepLR', params: { step_size: 7, gamma: 0.5 } },
+    ExponentialLR: { name: 'ExponentialLR', params: { gamma: 0.97 } },
+  };
+  const names = Object.keys(kids);
+  const layouts: [string, Sched][] = [];
+  for (const a of names) {
+    for (const b of names) {
+      for (const c of [null, 'OneCycleLR', 'StepLR']) {
+        const list = c ? [a, b, c] : [a, b];
+        if (list.filter((n) => n === 'OneCycleLR').length > 1) continue;
+        const schedulers = list.map((n) => kids[n] as Sched);
+        layouts.push([list.join(', '), { name: 'SequentialLR', params: { milestones: c ? [30, 60] : [30] }, schedulers }]);
+      }
+    }
+  }
+  const steps = 150;
+  const same = (x: Float64Array, y: Float64Array): boolean => x.every((v, i) => v === y[i]);
+
+  it.each(layouts)('%s', (_, s) => {
+    const def = defOf('SequentialLR');
+    const children = (s.schedulers ?? []).map((c) => ({ def: defOf(c.name), values: resolve(c) }));
+    const setter = def.lrSetter?.(resolve(s), children) ?? null;
+    const torchUnread = same(torchTrace(s, 0.01, 'momentum', steps).lr, torchTrace(s, 0.037, 'momentum', steps).lr);
+    expect(setter !== null).toBe(torchUnread);
+    expect(same(ourTrace(s, 0.01, steps, identity).lr, ourTrace(s, 0.037, steps, identity).lr)).toBe(torchUnread);
+    // The stand-in it names is a child's max_lr, and that child sets the LR (moving it moves the curve).
+    if (setter !== null) {
+      const m = /^schedulers\.(\d+)\.max_lr$/.exec(setter);
+      expect(m).not.toBeNull();
+      const i = Number(m?.[1]);
+      const moved = { ...s, schedulers: (s.schedulers ?? []).map((c, j) => (j === i ? { ...c, params: { ...c.params, max_lr: 0.03 } } : c)) };
+      expect(same(torchTrace(s, 0.01, 'momentum', steps).lr, torchTrace(moved, 0.01, 'momentum', steps).lr)).toBe(false);
+    }
+  });
+
+  it('the layouts hold both answers, each in several forms', () => {
+    const def = defOf('SequentialLR');
+    const setters = layouts.map(([, s]) => def.lrSetter?.(resolve(s), (s.schedulers ?? []).map((c) => ({ def: defOf(c.name), values: resolve(c) }))) ?? null);
+    expect(new Set(setters)).toEqual(new Set([null, 'schedulers.0.max_lr', 'schedulers.1.max_lr', 'schedulers.2.max_lr']));
+    expect(setters.filter((x) => x === null).length).toBeGreaterThan(50);
+    expect(setters.filter((x) => x !== null).length).toBeGreaterThan(50);
+  });
+
+  it('refuses an axis over optimizer.lr where it is unread, naming the child to sweep', () => {
+    const seq = (first: Sched, second: Sched): Sched => ({ name: 'SequentialLR', params: { milestones: [30] }, schedulers: [first, second] });
+    const toSpec = (s: Sched): object => ({ name: s.name, ...s.params, ...(s.schedulers ? { schedulers: s.schedulers.map(toSpec) } : {}) });
+    const errors = (s: Sched): string[] => {
+      try {
+        parseSpec({ surface: 'quadratic', optimizer: { name: 'SGD', lr: 0.01 }, schedule: toSpec(s), steps: 100, sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.1, count: 3 } } });
+        return [];
+      } catch (e) {
+        return e instanceof SpecErrors ? e.errors.map((x) => x.message) : [String(e)];
+      }
+    };
+    expect(errors(seq(kids.LinearLR as Sched, kids.OneCycleLR as Sched))).toEqual([
+      "sweep.x.param: optimizer.lr has no effect under SequentialLR, where SequentialLR's schedulers.1 (OneCycleLR) sets the LR every scheduler starts from (torch's initial_lr); sweep schedule.schedulers.1.max_lr instead",
+    ]);
+    expect(errors(seq(kids.CyclicLR as Sched, kids.StepLR as Sched))[0]).toMatch(/SequentialLR's schedulers\.0 \(CyclicLR\) sets the LR .*; sweep schedule\.schedulers\.0\.max_lr instead$/);
+    expect(errors(seq(kids.LinearLR as Sched, kids.StepLR as Sched))).toEqual([]);
+    expect(errors(seq(kids['CosineAnnealingLR (T_max 10)'] as Sched, kids.OneCycleLR as Sched))).toEqual([]);
+  });
+});
+
 
 // ---------------------------------------------------------------------------------------------
 

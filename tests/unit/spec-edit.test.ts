@@ -239,6 +239,25 @@ describe('switching entries', () => {
     expect(removeChildSchedule(seq, 0)).toBe(seq);
   });
 
+  it('a child that makes the LR the schedule\'s moves an LR axis to that child\'s max_lr, as choosing OneCycleLR does', () => {
+    const seq = switchSchedule(base, 'SequentialLR');
+    // LinearLR warm-up, then a OneCycleLR: every child starts from the OneCycleLR's initial_lr
+    // (SequentialLR.lrSetter); proposed as a child, it leaves the momentum the optimiser's.
+    const one = applyEdit(seq, field(seq, 'schedule.schedulers.1.name'), 'OneCycleLR');
+    expect(getAt(one, 'schedule.schedulers.1.cycle_momentum')).toBe(false);
+    expect(getAt(one, 'sweep.x.param')).toBe('schedule.schedulers.1.max_lr');
+    expect(getAt(one, 'sweep.y.param')).toBe('optimizer.momentum');
+    expect(problems(one)).toEqual([]);
+    // A third child before it that reads the optimiser's LR (added, then switched, then removed).
+    const three = addChildSchedule(seq);
+    const last = applyEdit(three, field(three, 'schedule.schedulers.2.name'), 'OneCycleLR');
+    expect(getAt(last, 'sweep.x.param')).toBe('optimizer.lr');
+    expect(problems(last)).toEqual([]);
+    const removed = removeChildSchedule(last, 1);
+    expect(getAt(removed, 'sweep.x.param')).toBe('schedule.schedulers.1.max_lr');
+    expect(problems(removed)).toEqual([]);
+  });
+
   it('changing a child kind gives it that kind\'s defaults', () => {
     const seq = switchSchedule(base, 'SequentialLR');
     const f = field(seq, 'schedule.schedulers.1.name');
@@ -619,7 +638,13 @@ describe('the form', () => {
     expect(findField(one, 'optimizer.betas.1')).toMatchObject({ type: 'number' });
     // Under SequentialLR, the child that cycles it.
     const seqSpec = setAt(setAt(switchOptimizer(base, 'Adam'), 'sweep.y', null), 'schedule', { name: 'SequentialLR', milestones: [10], schedulers: [{ name: 'LinearLR', start_factor: 0.5, total_iters: 10 }, { name: 'OneCycleLR', max_lr: 0.05, total_steps: 500 }] });
-    expect(findField(buildForm(seqSpec), 'optimizer.betas.0')).toMatchObject({ text: 'set by SequentialLR every step (see schedule.schedulers.1.max_momentum)' });
+    expect(findField(buildForm(seqSpec), 'optimizer.betas.0')).toMatchObject({ text: "set by SequentialLR's schedulers.1 (OneCycleLR) every step (see schedule.schedulers.1.max_momentum)" });
+    // The LR too: warmed up into a OneCycleLR, every child starts from the OneCycleLR's initial_lr.
+    const seqLr = buildForm(setAt(seqSpec, 'sweep.x.param', 'schedule.schedulers.1.max_lr'));
+    expect(findField(seqLr, 'optimizer.lr')).toMatchObject({ type: 'swept', text: "set by SequentialLR's schedulers.1 (OneCycleLR) every step (see schedule.schedulers.1.max_lr)" });
+    // Where the first child reads the optimiser's LR (a StepLR before the OneCycleLR), it is a field.
+    const read = setAt(setAt(setAt(seqSpec, 'schedule.milestones', [10, 20]), 'schedule.schedulers', [{ name: 'LinearLR', start_factor: 0.5, total_iters: 10 }, { name: 'StepLR', step_size: 5 }, { name: 'OneCycleLR', max_lr: 0.05, total_steps: 500 }]), 'sweep.x.param', 'schedule.schedulers.2.max_lr');
+    expect(findField(buildForm(read), 'optimizer.lr')?.type).toBe('number');
   });
 
   it('labels tuple elements like betas[0] and shows each field its kind of value', () => {

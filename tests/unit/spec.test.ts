@@ -462,6 +462,14 @@ describe('network sweeps: the paths a network may sweep, and no axis lost', () =
     const nested = netErrors({ ...NET, optimizer: { name: 'SGD', lr: 0.1, momentum: 0.5 }, schedule: warmOneCycle, sweep: axis('optimizer.momentum', 0.5, 0.9) });
     expect(nested).toEqual(["sweep.x.param: optimizer.momentum has no effect: SequentialLR's schedulers.1 (OneCycleLR) with cycle_momentum sets it every step; sweep schedule.schedulers.1.max_momentum instead"]);
     expect(() => parseNetSpec({ ...NET, optimizer: { name: 'SGD', lr: 0.1, momentum: 0.5 }, schedule: warmOneCycle, sweep: axis('schedule.schedulers.1.max_momentum', 0.8, 0.95) })).not.toThrow();
+    // Warmed up into a OneCycleLR, no LR of the optimiser's is read (torch's initial_lr is the
+    // OneCycleLR's): an LR axis, and a group's own LR, are refused with the child to set instead.
+    expect(netErrors({ ...NET, schedule: warmOneCycle, sweep: axis('optimizer.lr') })).toEqual([
+      "sweep.x.param: optimizer.lr has no effect under SequentialLR, where SequentialLR's schedulers.1 (OneCycleLR) sets the LR every scheduler starts from (torch's initial_lr); sweep schedule.schedulers.1.max_lr instead",
+    ]);
+    expect(netErrors({ ...grouped({}), schedule: warmOneCycle })).toEqual([
+      "optimizer.param_groups.0.lr: has no effect: SequentialLR's schedulers.1 (OneCycleLR) sets every param group's lr from its own values, as torch does; to give each group its own, write the schedule's value as a list, one per group (schedule.schedulers.1.max_lr: [0.1, 0.1]), as torch takes it",
+    ]);
     expect(netErrors({ ...NET, schedule: oneCycle, sweep: axis('schedule.total_steps', 5, 20) })[0]).toMatch(/^schedule\.total_steps: .*must be at least 10 \(at schedule\.total_steps = 5, an end of the sweep\)$/);
     expect(netErrors({ ...NET, schedule: chained, sweep: axis('schedule.schedulers.1.T_max', 5, 20) })[0]).toMatch(/^schedule\.schedulers\.1 \(CosineAnnealingLR\): .*use T_max >= 10 \(at schedule\.schedulers\.1\.T_max = 5, an end of the sweep\)$/);
     // A group's rule at the ends of a group axis: Schedule-Free's beta1 = 0 fails in the reference.

@@ -339,11 +339,13 @@ export interface ScheduleDef<O extends Slots = Slots> {
   /** Composite schedules (SequentialLR) hold child schedules, each in its own P block. */
   readonly children?: { readonly min: number; readonly max: number };
   /**
-   * The schedule sets the LR from its own bounds (CyclicLR's base_lr and max_lr, OneCycleLR's
-   * max_lr), so the optimiser's `lr` has no effect: a sweep may not vary it, and the app offers no
-   * slider for it (spec.ts scheduleOverrides).
+   * Where the schedule sets the LR from its own values (CyclicLR's base_lr and max_lr, OneCycleLR's
+   * max_lr; under SequentialLR, a child's), so that the optimiser's `lr` and a param group's have no
+   * effect: the path within the schedule of the value to sweep instead (`max_lr`,
+   * `schedulers.1.max_lr`), else null. A sweep may not vary the lr, a param group may not set it,
+   * and the app offers no slider for it (spec.ts scheduleOverrides).
    */
-  readonly setsLr?: true;
+  lrSetter?(values: ParamValues, children: readonly ScheduleChild[]): string | null;
   /** Does this schedule set the momentum (or beta1) each step, as CyclicLR/OneCycleLR can? */
   cyclesMomentum(values: ParamValues): boolean;
   /**

@@ -149,7 +149,7 @@ export const CyclicLR: ScheduleDef<typeof o> = {
     'lr = base_lr + (max_lr - base_lr) * scale * scale_fn; momentum = max_momentum - (max_momentum - base_momentum) * scale * scale_fn).',
   params,
   slots: o,
-  setsLr: true,
+  lrSetter: () => 'max_lr',
   // Unset is torch's default, True (an editor's draft may not write it).
   cyclesMomentum: (values: ParamValues) => values['cycle_momentum'] !== false,
   // torch's step_size_up is 2000 (its docstring: 2 to 10 times the steps in an epoch): a 500-step run

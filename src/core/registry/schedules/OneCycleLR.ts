@@ -162,7 +162,7 @@ export const OneCycleLR: ScheduleDef<typeof o> = {
     '(pct = (k - start_step) / (end_step - start_step); _annealing_cos / _annealing_linear; raises when k > total_steps).',
   params,
   slots: o,
-  setsLr: true,
+  lrSetter: () => 'max_lr',
   // Unset is torch's default, True (an editor's draft may not write it).
   cyclesMomentum: (values: ParamValues) => values['cycle_momentum'] !== false,
   // torch requires total_steps; the cycle is the whole run (what OneCycleLR is for).

@@ -71,6 +71,28 @@ export const SequentialLR: ScheduleDef<typeof o> = {
   slots: o,
   children: { min: 2, max: MAX_SCHEDULE_CHILDREN },
   cyclesMomentum: () => false,
+  // Whether torch ever reads the optimiser's lr here (step 1 of the comment above, and evaluate's
+  // `initial` and `base`). Not where a CyclicLR or OneCycleLR comes first: its base_lr, or
+  // max_lr / div_factor, is initial_lr from the start. Else child 0 chains from the final
+  // initial_lr, which a later OneCycleLR overwrites before SequentialLR resets the lr to it, and
+  // every child after child 0 starts from the initial_lr as it was at its own construction. So the
+  // lr goes unread where a OneCycleLR comes later, every child between starts from its own values
+  // (a CyclicLR: children with an lrSetter ignore the lr they are given), and child 0 does not read
+  // the base_lrs it captured (a CosineAnnealingWarmRestarts always does, a CosineAnnealingLR active
+  // past its T_max does). An axis over optimizer.lr there was a map of stripes (the agreement row
+  // "per-run SequentialLR (LR swept)" swept one); tests/unit/schedules.test.ts runs every layout of
+  // a set through the torch port at two LRs to hold this to torch.
+  lrSetter(values, children) {
+    const [first] = children;
+    const own = first?.def.lrSetter?.(first.values, []);
+    if (own) return `schedulers.0.${own}`;
+    const m = children.findIndex((c) => c.def === OneCycleLR);
+    if (!first || m < 1 || children.slice(1, m).some((c) => c.def.lrSetter === undefined)) return null;
+    const milestone = intList(values, 'milestones')[0];
+    const tMax = num(first.values, 'T_max') ?? T_MAX_DEFAULT;
+    const readsBase = first.def === CosineAnnealingWarmRestarts || (first.def === CosineAnnealingLR && (milestone === undefined || milestone - 1 > tMax));
+    return readsBase ? null : `schedulers.${m}.max_lr`;
+  },
   // The usual warmup-then-anneal pair switches after a tenth of the run (the default [20] is 4% of
   // 500 steps); each child is then fitted to its phase.
   fitRun: (steps: number) => ({ milestones: [Math.max(1, Math.round(steps / 10))] }),
@@ -135,6 +157,9 @@ export const SequentialLR: ScheduleDef<typeof o> = {
   },
   wgslCalls: ['CosineAnnealingLR', 'CosineAnnealingWarmRestarts'],
 };
+
+/** CosineAnnealingLR's T_max where a draft leaves it out (its schema default). */
+const T_MAX_DEFAULT = Number(CosineAnnealingLR.params.find((p) => p.key === 'T_max')?.default);
 
 /** Scratch for a child evaluated for its momentum alone (evaluate is synchronous and not re-entered). */
 const HELD = new Float64Array(2);
