@@ -20,7 +20,7 @@ import { SCHEDULES } from '../core/registry/schedules/index.ts';
 import type { AnySpec } from '../core/spec.ts';
 import { SpecErrors } from '../core/errors.ts';
 import { defaultGroupEmpty, groupListFits, parseAnySpec, ungroupedTensors } from '../core/spec.ts';
-import { axesMovedText, editGroupLists, parsedNet, retargetUnreachedAxes, switchOptimizer, tidy } from './spec-edit.ts';
+import { axesMovedText, editGroupLists, fitAxes, parsedNet, retargetUnreachedAxes, switchOptimizer, tidy } from './spec-edit.ts';
 import { isRecord } from '../core/json.ts';
 import { formatNumber } from '../view/ticks.ts';
 
@@ -481,10 +481,14 @@ export function pasteInto(view: Record<string, unknown>, read: TorchCode): { rea
   // Another optimiser moves the map's axes as choosing it in the editor does (a momentum axis to
   // Adam's betas[0], ranges to its typical ones): walkthrough 15's SGD map pasted over with Adam
   // lost its momentum axis and ran as a stripe.
+  // A pasted schedule that sets a swept value itself (OneCycleLR's LR and momentum, a warm-up into
+  // one) moves that axis to the schedule's value, as choosing it in the editor does: the default
+  // LR x momentum map pasted over with OneCycleLR had lost its sweep whole (both axes refused).
   let axesNote = '';
   const viewOptimizer = isRecord(view.optimizer) && typeof view.optimizer.name === 'string' ? view.optimizer.name : '';
-  if (read.optimizer && typeof read.optimizer.name === 'string' && read.optimizer.name !== viewOptimizer && isRecord(view.sweep)) {
-    const moved = switchOptimizer(view, read.optimizer.name);
+  if (isRecord(view.sweep) && (read.optimizer || read.schedule)) {
+    const switched = read.optimizer && typeof read.optimizer.name === 'string' && read.optimizer.name !== viewOptimizer ? switchOptimizer(view, read.optimizer.name) : view;
+    const moved = fitAxes({ ...switched, ...(read.optimizer ? { optimizer: read.optimizer } : {}), ...(read.schedule ? { schedule: read.schedule } : {}) }, new Set(), false);
     pasted.sweep = moved.sweep;
     axesNote = axesMovedText(view, moved);
   }

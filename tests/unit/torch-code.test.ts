@@ -11,6 +11,11 @@ import { OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../../src/core/registry/schedules/index.ts';
 import { parseNetSpec, parseSpec } from '../../src/core/spec.ts';
 
+/** The parameter an axis of a pasted view's sweep names. */
+function getParam(json: Record<string, unknown>, axis: 'x' | 'y'): unknown {
+  return (json.sweep as Record<string, { param?: unknown } | undefined>)[axis]?.param;
+}
+
 describe('readTorchCode', () => {
   it("reads an optimizer and a scheduler as torch code writes them, keyword arguments under torch's names", () => {
     const r = readTorchCode(`optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, betas=(0.9, 0.999), weight_decay=1e-2, amsgrad=False, foreach=True)
@@ -83,6 +88,23 @@ sched = torch.optim.lr_scheduler.StepLR(opt1, step_size=50)`),
     if (!('json' in same)) throw new Error(same.refused);
     expect(same.json.sweep).toEqual(view.sweep);
     expect(same.notes.join(' ')).not.toMatch(/axes moved/);
+    // A pasted schedule that sets the swept LR and momentum moves them to its own values (the map
+    // had been dropped whole, both axes refused), a warm-up into a OneCycleLR the LR axis alone.
+    const one = pasteInto(view, readTorchCode('opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)\nsched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.2, total_steps=100)'));
+    if (!('json' in one)) throw new Error(one.refused);
+    expect([getParam(one.json, 'x'), getParam(one.json, 'y')]).toEqual(['schedule.max_lr', 'schedule.max_momentum']);
+    expect(one.notes.join(' ')).toMatch(/x now sweeps max_lr \(was lr\); y now sweeps max_momentum \(was momentum\)/);
+    expect(() => parseSpec(one.json)).not.toThrow();
+    const warm = pasteInto(
+      view,
+      readTorchCode(`opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
+warm = LinearLR(opt, start_factor=0.1, total_iters=10)
+one = OneCycleLR(opt, max_lr=0.2, total_steps=90, cycle_momentum=False)
+sched = SequentialLR(opt, schedulers=[warm, one], milestones=[10])`),
+    );
+    if (!('json' in warm)) throw new Error(warm.refused);
+    expect([getParam(warm.json, 'x'), getParam(warm.json, 'y')]).toEqual(['schedule.schedulers.1.max_lr', 'optimizer.momentum']);
+    expect(() => parseSpec(warm.json)).not.toThrow();
   });
 
   it('reads every optimiser and schedule of the registry by its class name, qualified as torch code does', () => {
