@@ -99,10 +99,34 @@ function className(dotted: string): string {
 
 class Parser {
   private at = 0;
+  /** The brackets open where the parser is, innermost last: a message names the one left unclosed. */
+  private readonly open: Token[] = [];
   constructor(private readonly toks: readonly Token[]) {}
 
   private where(tok: Token | undefined = this.toks[this.at]): string {
-    return tok ? `line ${tok.line}, column ${tok.col}` : 'at the end';
+    const last = this.toks.at(-1);
+    return tok ? `line ${tok.line}, column ${tok.col}` : `at the end of the code${last ? ` (line ${last.line})` : ''}`;
+  }
+
+  /**
+   * Where an unclosed bracket is the likelier fault (walkthrough 15: a missing ")" was reported as
+   * "at the end: expected ","", naming no line): the innermost open one, when the code ends inside
+   * it or the parser stopped on a later line than it opened on.
+   */
+  private unclosed(): string {
+    const inner = this.open.at(-1);
+    const tok = this.toks[this.at];
+    if (!inner || (tok && tok.line === inner.line)) return '';
+    return `; the "${inner.v}" at line ${inner.line}, column ${inner.col} is not closed`;
+  }
+
+  /** Opens a bracket at the current token, runs `body` inside it, and closes it. */
+  private within<T>(body: () => T): T {
+    this.open.push(this.toks[this.at] as Token);
+    this.at++;
+    const out = body();
+    this.open.pop();
+    return out;
   }
 
   private peek(v?: string): Token | undefined {
@@ -111,7 +135,7 @@ class Parser {
   }
 
   private expect(v: string): void {
-    if (!this.peek(v)) throw new TorchCodeError(`${this.where()}: expected "${v}"`);
+    if (!this.peek(v)) throw new TorchCodeError(`${this.where()}: expected "${v}"${this.unclosed()}`);
     this.at++;
   }
 
@@ -132,7 +156,7 @@ class Parser {
 
   value(): Value {
     const tok = this.toks[this.at];
-    if (!tok) throw new TorchCodeError('the code ends in the middle of an expression');
+    if (!tok) throw new TorchCodeError(`the code ends in the middle of an expression${this.unclosed()}`);
     if (tok.t === 'op' && (tok.v === '-' || tok.v === '+')) {
       this.at++;
       const v = this.value();
@@ -150,30 +174,32 @@ class Parser {
       return tok.v;
     }
     if (tok.t === 'op' && (tok.v === '(' || tok.v === '[')) {
-      this.at++;
       const close = tok.v === '(' ? ')' : ']';
-      const items: Value[] = [];
-      while (!this.peek(close)) {
-        items.push(this.value());
-        if (!this.peek(close)) this.expect(',');
-      }
-      this.at++;
-      return items;
+      return this.within(() => {
+        const items: Value[] = [];
+        while (!this.peek(close)) {
+          items.push(this.value());
+          if (!this.peek(close)) this.expect(',');
+        }
+        this.at++;
+        return items;
+      });
     }
     if (tok.t === 'op' && tok.v === '{') {
-      this.at++;
-      const entries = new Map<string, Value>();
-      while (!this.peek('}')) {
-        const k = this.toks[this.at];
-        if (k?.t !== 'str') throw new TorchCodeError(`${this.where(k)}: a dict's keys must be strings ('params', 'lr', …)`);
+      return this.within(() => {
+        const entries = new Map<string, Value>();
+        while (!this.peek('}')) {
+          const k = this.toks[this.at];
+          if (k?.t !== 'str') throw new TorchCodeError(`${this.where(k)}: a dict's keys must be strings ('params', 'lr', …)${this.unclosed()}`);
+          this.at++;
+          this.expect(':');
+          if (entries.has(k.v)) throw new TorchCodeError(`${this.where(k)}: ${k.v} is given twice`);
+          entries.set(k.v, this.value());
+          if (!this.peek('}')) this.expect(',');
+        }
         this.at++;
-        this.expect(':');
-        if (entries.has(k.v)) throw new TorchCodeError(`${this.where(k)}: ${k.v} is given twice`);
-        entries.set(k.v, this.value());
-        if (!this.peek('}')) this.expect(',');
-      }
-      this.at++;
-      return { kind: 'dict', entries };
+        return { kind: 'dict', entries } as const;
+      });
     }
     if (tok.t === 'name' && tok.v.startsWith('.')) throw new TorchCodeError(`${this.where(tok)}: cannot read "${tok.v}" here`);
     if (tok.t === 'name') {
@@ -183,23 +209,24 @@ class Parser {
       if (tok.v === 'None') return null;
       if (tok.v === 'lambda') throw new TorchCodeError(`${this.where(tok)}: a lambda cannot be read (LambdaLR and MultiplicativeLR are not in basinlab)`);
       if (!this.peek('(')) return this.postfix({ kind: 'ref', name: tok.v }, tok.v);
-      this.at++;
       const args: Value[] = [];
       const kwargs = new Map<string, Value>();
-      while (!this.peek(')')) {
-        const k = this.toks[this.at];
-        const eq = this.toks[this.at + 1];
-        if (k?.t === 'name' && eq?.t === 'op' && eq.v === '=') {
-          this.at += 2;
-          if (kwargs.has(k.v)) throw new TorchCodeError(`${this.where(k)}: ${k.v} is given twice`);
-          kwargs.set(k.v, this.value());
-        } else {
-          if (kwargs.size > 0) throw new TorchCodeError(`${this.where(k)}: a positional argument after a keyword argument`);
-          args.push(this.value());
+      this.within(() => {
+        while (!this.peek(')')) {
+          const k = this.toks[this.at];
+          const eq = this.toks[this.at + 1];
+          if (k?.t === 'name' && eq?.t === 'op' && eq.v === '=') {
+            this.at += 2;
+            if (kwargs.has(k.v)) throw new TorchCodeError(`${this.where(k)}: ${k.v} is given twice`);
+            kwargs.set(k.v, this.value());
+          } else {
+            if (kwargs.size > 0) throw new TorchCodeError(`${this.where(k)}: a positional argument after a keyword argument${this.unclosed()}`);
+            args.push(this.value());
+          }
+          if (!this.peek(')')) this.expect(',');
         }
-        if (!this.peek(')')) this.expect(',');
-      }
-      this.at++;
+        this.at++;
+      });
       return this.postfix({ kind: 'call', name: tok.v, args, kwargs }, `${tok.v}(…)`);
     }
     throw new TorchCodeError(`${this.where(tok)}: cannot read "${tok.v}" here`);
@@ -224,12 +251,13 @@ class Parser {
         this.at++;
         out += tok.v;
       } else if (more && this.peek('(')) {
+        const open = this.toks[this.at] as Token;
         this.at++;
         let depth = 1;
         let empty = true;
         for (; depth > 0; this.at++) {
           const t = this.toks[this.at];
-          if (!t) throw new TorchCodeError('the code ends in the middle of an expression');
+          if (!t) throw new TorchCodeError(`the code ends in the middle of an expression; the "(" at line ${open.line}, column ${open.col} is not closed`);
           if (t.t === 'op' && t.v === '(') depth++;
           else if (t.t === 'op' && t.v === ')') depth--;
           if (depth > 0) empty = false;

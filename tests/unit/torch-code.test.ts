@@ -132,7 +132,13 @@ sched = SequentialLR(opt, schedulers=[warm, one], milestones=[10])`),
     refused('StepLR(opt, 30)', /^StepLR: positional argument 2 \(30\) is not read, .*write it as name=value \(probably step_size=30\)$/);
     refused('Adam(params, 0.01)', /^Adam: positional argument 2 \(0\.01\) is not read.*\(probably lr=0\.01\)$/);
     refused('opt = SGD(p, lr=0.1)\nx = *', /^line 2, column 5: cannot read "\*" here$/);
-    refused('opt = SGD(p, lr=0.1)\nx = {', /^at the end: a dict's keys must be strings/);
+    refused('opt = SGD(p, lr=0.1)\nx = {', /^at the end of the code \(line 2\): a dict's keys must be strings .*; the "\{" at line 2, column 5 is not closed$/);
+    // A bracket left open names where it opened (walkthrough 15: "at the end: expected ","").
+    refused('opt = SGD(model.parameters(), lr=0.1', /^at the end of the code \(line 1\): expected ","; the "\(" at line 1, column 10 is not closed$/);
+    refused('x = [1, 2\nopt = SGD(p, lr=0.1)', /^line 2, column 1: expected ","; the "\[" at line 1, column 5 is not closed$/);
+    refused('opt = SGD(model.parameters(\n', /^the code ends in the middle of an expression; the "\(" at line 1, column 27 is not closed$/);
+    // On the bracket's own line the fault is where the parser stopped, and only that is said.
+    refused('opt = SGD(p, lr=0.1]', /^line 1, column 20: expected ","$/);
     refused("SGD(p, lr={'a': 1})", /^SGD\(lr=…\): a dict is read only as a param group/);
     refused('SGD(p, lr=rates[0])', /^SGD\(lr=…\): rates\[0\] cannot be read \(write its value\)$/);
     refused('LambdaLR(opt, lr_lambda=lambda e: 0.95 ** e)', /a lambda cannot be read \(LambdaLR and MultiplicativeLR are not in basinlab\)/);
