@@ -117,3 +117,14 @@ export function badgeBesideStudy(badge: Badge | null, studyOpen: boolean): Badge
   if (!badge || !studyOpen) return badge;
   return { ...badge, text: badge.text.replace(/^(\S+) /, '$1 map '), title: `The explorer's map, below the study: ${badge.title}` };
 }
+
+/**
+ * What a cancel says where no complete map was there to give the screen back to (a first sweep):
+ * how much of the map it left and that it is not exported (walkthrough 15: the partial map stayed
+ * with "Run cancelled." alone, and the greyed export buttons did not say why).
+ */
+export function cancelledText(ready: number, runs: number): string {
+  if (ready <= 0) return 'Run cancelled before any run finished: there is no map to show or export yet; Run computes it.';
+  const n = (k: number): string => k.toLocaleString('en-US');
+  return `Run cancelled after ${n(ready)} of ${n(runs)} run${runs === 1 ? '' : 's'}: the map shows those, the rest blank; exports wait for a complete sweep, which Run computes.`;
+}

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunFacts } from '../../src/app/run-status.ts';
-import { badgeBesideStudy, engineLine, runState, runStatus, validationBadge } from '../../src/app/run-status.ts';
+import { badgeBesideStudy, cancelledText, engineLine, runState, runStatus, validationBadge } from '../../src/app/run-status.ts';
 
 const IDLE: RunFacts = {
   running: false,
@@ -115,5 +115,14 @@ describe("the validation's badge beside an open study", () => {
     expect(badgeBesideStudy({ ...b, tone: 'warn', text: '⚠ past float32' }, true)?.text).toBe('⚠ map past float32');
     expect(badgeBesideStudy(b, false)).toBe(b);
     expect(badgeBesideStudy(null, true)).toBeNull();
+  });
+});
+
+describe('a first sweep cancelled part-way', () => {
+  it('says how much of the map it left and that exports wait for a complete sweep', () => {
+    expect(cancelledText(1234, 65536)).toBe('Run cancelled after 1,234 of 65,536 runs: the map shows those, the rest blank; exports wait for a complete sweep, which Run computes.');
+    expect(cancelledText(0, 4096)).toBe('Run cancelled before any run finished: there is no map to show or export yet; Run computes it.');
+    // Nothing exported from a partial map: the header offers no export while results are missing.
+    expect(runStatus(facts({ progress: { done: 1234, total: 65536 } })).canExport).toBe(false);
   });
 });

@@ -25,6 +25,7 @@ import { RenderThrottle } from './throttle.ts';
 import { sweepTimeLeft } from '../validation-passes.ts';
 import { axisFinerThan } from '../heatmap/zoom-around.ts';
 import { explainError } from '../explain-error.ts';
+import { cancelledText } from '../run-status.ts';
 
 /** How long the editor's typing must pause before its spec runs. */
 const EDIT_DEBOUNCE_MS = 250;
@@ -274,7 +275,7 @@ export class RunController implements ReactiveController {
           this.onStart(last.plan);
           this.message.say('Run cancelled: the map shows the last complete sweep again (its caption says which); Run computes the spec in the editor.');
         } else {
-          this.message.say('Run cancelled.');
+          this.message.say(cancelledText(this.runsReady, plan.runs));
         }
       } else if (e instanceof GpuRunError && engine.name === 'gpu') {
         // Device loss or out-of-memory: say so, and run this sweep again on the CPU engine; the next
@@ -423,7 +424,7 @@ export class RunController implements ReactiveController {
         this.restored = last.net.plan;
         this.message.say('Run cancelled: the map shows the last complete sweep again (its caption says which); Run computes the spec in the editor.');
       } else {
-        this.message.say(e instanceof CancelledError ? 'Run cancelled.' : `Run failed: ${explainError(e)}`);
+        this.message.say(e instanceof CancelledError ? cancelledText(this.runsReady, plan.runs) : `Run failed: ${explainError(e)}`);
       }
     } finally {
       if (gen === this.generation) {
