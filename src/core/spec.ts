@@ -1015,7 +1015,9 @@ function sweptRuleChecks(
           fieldOf(i),
           `${
             hit === 'lr'
-              ? `${r.param} has no effect under ${sched?.name}, ${sched && findSchedule(sched.name)?.children ? `where ${overrideSetter(hit, sched)} sets the LR every scheduler starts from (torch's initial_lr)` : 'which sets the LR from its own parameters'}`
+              ? sched && findSchedule(sched.name)?.children
+                ? `${r.param} has no effect: ${overrideSetter(hit, sched)} sets the LR every scheduler starts from (torch's initial_lr)`
+                : `${r.param} has no effect under ${sched?.name}, which sets the LR from its own parameters`
               : `${r.param} has no effect: ${overrideSetter(hit, sched)} with cycle_momentum sets it every step`
           }; sweep ${overrideStandIn(hit, sched)} instead${scheduleGroupLists(sched).includes(overrideStandIn(hit, sched).slice('schedule.'.length)) ? ' (written as one number: a per-group list is not swept)' : ''}`,
         );

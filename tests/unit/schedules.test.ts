@@ -1056,7 +1056,7 @@ describe('SequentialLR.lrSetter: where the optimiser lr is never read', () => {
       }
     };
     expect(errors(seq(kids.LinearLR as Sched, kids.OneCycleLR as Sched))).toEqual([
-      "sweep.x.param: optimizer.lr has no effect under SequentialLR, where SequentialLR's schedulers.1 (OneCycleLR) sets the LR every scheduler starts from (torch's initial_lr); sweep schedule.schedulers.1.max_lr instead",
+      "sweep.x.param: optimizer.lr has no effect: SequentialLR's schedulers.1 (OneCycleLR) sets the LR every scheduler starts from (torch's initial_lr); sweep schedule.schedulers.1.max_lr instead",
     ]);
     expect(errors(seq(kids.CyclicLR as Sched, kids.StepLR as Sched))[0]).toMatch(/SequentialLR's schedulers\.0 \(CyclicLR\) sets the LR .*; sweep schedule\.schedulers\.0\.max_lr instead$/);
     expect(errors(seq(kids.LinearLR as Sched, kids.StepLR as Sched))).toEqual([]);

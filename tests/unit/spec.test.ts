@@ -465,7 +465,7 @@ describe('network sweeps: the paths a network may sweep, and no axis lost', () =
     // Warmed up into a OneCycleLR, no LR of the optimiser's is read (torch's initial_lr is the
     // OneCycleLR's): an LR axis, and a group's own LR, are refused with the child to set instead.
     expect(netErrors({ ...NET, schedule: warmOneCycle, sweep: axis('optimizer.lr') })).toEqual([
-      "sweep.x.param: optimizer.lr has no effect under SequentialLR, where SequentialLR's schedulers.1 (OneCycleLR) sets the LR every scheduler starts from (torch's initial_lr); sweep schedule.schedulers.1.max_lr instead",
+      "sweep.x.param: optimizer.lr has no effect: SequentialLR's schedulers.1 (OneCycleLR) sets the LR every scheduler starts from (torch's initial_lr); sweep schedule.schedulers.1.max_lr instead",
     ]);
     expect(netErrors({ ...grouped({}), schedule: warmOneCycle })).toEqual([
       "optimizer.param_groups.0.lr: has no effect: SequentialLR's schedulers.1 (OneCycleLR) sets every param group's lr from its own values, as torch does; to give each group its own, write the schedule's value as a list, one per group (schedule.schedulers.1.max_lr: [0.1, 0.1]), as torch takes it",
