@@ -20,6 +20,7 @@ import { TEXTS_SIZES } from '../../src/studies/texts-example.ts';
 import { fractalSpec } from '../../src/studies/fractal-boundary.ts';
 import type { Served } from './harness.ts';
 import { ARTIFACTS, serve } from './harness.ts';
+import { encodeUrlState } from '../../src/core/url.ts';
 
 let s: Served;
 
@@ -110,6 +111,32 @@ describe('network problems in the explorer', () => {
     expect(said).toMatch(/^Imported iris-adam\.json; dropped what could not be used \(the rest is shown\): optimizer\.betas, all of it \(optimizer\.betas\.1: 1\.5 is out of range; allowed \[0, 1\)\)/);
     expect(said).not.toMatch(/optimizer\.lr/);
     expect(await page.evaluate(`document.querySelector('bl-app').controller.sweep.net.plan.spec.optimizer.name`)).toBe('Adam');
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 300_000);
+
+  it('refuses on first load a network too large for the page, and shows the refusal without a surface view around it (walkthrough 15)', async () => {
+    const page = await s.browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    // Eight layers of 4096 units: 117 M parameters, which crashed the tab before it was refused.
+    const spec = { network: { hidden: Array.from({ length: 8 }, () => 4096), batch_size: 16 }, data: { name: 'iris', train: 120, test: 30 }, optimizer: { name: 'SGD', lr: 0.01 }, steps: 10 };
+    await page.goto(`${s.origin}/${encodeUrlState(spec, { engine: 'cpu' })}`);
+    await page.waitForFunction(`/does not fit the page/.test(document.querySelector('bl-app')?.controller?.message.text ?? '')`, { timeout: 120_000, polling: 200 });
+    const shown = (await page.evaluate(`(() => {
+      const root = document.querySelector('bl-app').shadowRoot;
+      return {
+        note: root.querySelector('[data-testid=no-net-map]')?.textContent ?? null,
+        modes: root.querySelectorAll('.modes button').length,
+        headings: [...root.querySelectorAll('h2')].map((h) => h.textContent),
+        running: document.querySelector('bl-app').controller.sweep.running,
+      };
+    })()`)) as { note: string | null; modes: number; headings: string[]; running: boolean };
+    expect(shown.note).toBe('No map: this network view has not run (the note above says why). Change the spec in the editor, then Run.');
+    // No surface view's colouring buttons, run panel or "Schedule: constant LR" under a network spec.
+    expect(shown.modes).toBe(0);
+    expect(shown.headings).toEqual([]);
+    expect(shown.running).toBe(false);
     expect(errors).toEqual([]);
     await page.close();
   }, 300_000);

@@ -578,6 +578,21 @@ export class BlApp extends LitElement {
   /** The network view's sliders; each keeps its range while its value stays in it (netParamSliders). */
   private readonly netSliders = keptNetSliders();
 
+  /**
+   * A network view that has not run, with no map before it (a first load whose network the page
+   * refused, or whose data could not be read): the message and what to do, without the surface
+   * view's mode buttons, empty map, run panel and "Schedule: constant LR" (walkthrough 15 saw those
+   * under a refused network link).
+   */
+  private noNetMapSection(): TemplateResult {
+    return html`<section class="heatmap-col" aria-label="Heatmap">
+      ${this.messageLine()}
+      <p class="status" data-testid="no-net-map">${this.ctl?.sweep.preparing
+        ? 'Reading the data set and making the network sweep…'
+        : `No map: this network view has not run${this.ctl?.message.text ? ' (the note above says why)' : ''}. Change the spec in the editor, then Run.`}</p>
+    </section>`;
+  }
+
   private netHeatmapSection(plan: NetPlan) {
     const ctl = this.ctl;
     if (!ctl) return nothing;
@@ -842,12 +857,14 @@ export class BlApp extends LitElement {
     const shown = ctl.shown();
     const errors = ctl.spec.errors;
     const net = sweep.net;
+    // A network spec with no map at all (a first load the page refused): neither surface column.
+    const noNetMap = !net && !plan && ctl.spec.current?.problem === 'network';
     return html`
       <main>
         <section class="editor-col" aria-label="Spec editor">
           <bl-spec-editor .spec=${ctl.spec.json} .handSet=${ctl.spec.handSet} .errors=${errors} @spec-change=${(e: SpecChangeEvent) => this.onSpecEdit(e.detail)}></bl-spec-editor>
         </section>
-        ${net ? this.netHeatmapSection(net.plan) : html`<section class="heatmap-col" aria-label="Heatmap">
+        ${net ? this.netHeatmapSection(net.plan) : noNetMap ? this.noNetMapSection() : html`<section class="heatmap-col" aria-label="Heatmap">
           <bl-view-notes .caption=${this.captionText(plan, modeFor('surface', ctl.spec.mode))} .mode=${modeFor('surface', ctl.spec.mode)} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} ?theory=${this.theory(plan).length > 0} .diverged=${plan ? divergedText(plan) : ''} .startNote=${this.startNote(plan)} .lrNote=${this.lrNote(plan)} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
           <div class="modes" role="group" aria-label="heatmap shows">
             ${HEATMAP_MODES.map(
@@ -885,7 +902,7 @@ export class BlApp extends LitElement {
           ></bl-heatmap>
           ${shown.plan ? html`<p class="status">${count(shown.plan.runs)} runs × ${count(shown.plan.spec.steps)} steps on ${sweep.engineUsed}${shown.results ? ` in ${shown.results.meta.elapsed_ms} ms` : ''}; ${zoomHint(shown.plan.spec.sweep)}click a cell for its trajectory.</p>` : nothing}
         </section>`}
-        ${net ? this.netDetailsSection(net.plan) : html`<section class="details" aria-label="Runs on the loss surface">
+        ${net ? this.netDetailsSection(net.plan) : noNetMap ? nothing : html`<section class="details" aria-label="Runs on the loss surface">
           ${this.detailsTabs()}
           ${ctl.race.open
             ? html`<div role="tabpanel" id="panel-race" aria-labelledby="tab-race">

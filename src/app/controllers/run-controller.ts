@@ -338,6 +338,14 @@ export class RunController implements ReactiveController {
     void this.run({ float64: true });
   }
 
+  /** The generation whose network sweep is reading its data set and making its plan (no sweep begun yet). */
+  private preparingGen = -1;
+
+  /** A network sweep's data set is being read and its plan made; a later run (any kind) ends it. */
+  get preparing(): boolean {
+    return this.preparingGen === this.generation;
+  }
+
   /** The last network sweep that completed, to show again when a later one is cancelled. */
   private netComplete: { net: NetSweep; engine: Engine; fromStudy: boolean } | null = null;
 
@@ -352,6 +360,7 @@ export class RunController implements ReactiveController {
     this.abort = abort;
     const gen = ++this.generation;
     let plan: NetPlan;
+    this.preparingGen = gen;
     try {
       await prepareSpec(spec);
       if (gen !== this.generation) return;
@@ -359,6 +368,11 @@ export class RunController implements ReactiveController {
     } catch (e) {
       if (gen === this.generation) this.message.say(explainError(e));
       return;
+    } finally {
+      if (gen === this.generation) {
+        this.preparingGen = -1;
+        this.host.requestUpdate();
+      }
     }
     if (finerThanFloat64(plan)) {
       this.message.say(PAST_FLOAT64);
