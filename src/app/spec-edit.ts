@@ -854,7 +854,9 @@ export function axesMovedText(before: SpecJSON, after: SpecJSON): string {
     const now = getAt(after, `${path}.param`);
     if (typeof was !== 'string' || typeof now !== 'string') return [];
     // Named as the caption and the run panel name them (betas[0], not optimizer.betas.0).
-    if (was !== now) return [`${axisName(path)} now sweeps ${shortParam(now)} (was ${shortParam(was)})`];
+    // Whole paths where the short names are one (`max_lr` of a OneCycleLR, then of a SequentialLR's child).
+    const [a, b] = shortParam(now) === shortParam(was) ? [now, was] : [shortParam(now), shortParam(was)];
+    if (was !== now) return [`${axisName(path)} now sweeps ${a} (was ${b})`];
     // The same parameter over another range: a new optimiser's or surface's typical range, an end
     // row given up to a rule (`withinRules`).
     const [r0, r1] = [span(before, path), span(after, path)];

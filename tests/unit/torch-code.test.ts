@@ -104,6 +104,14 @@ sched = SequentialLR(opt, schedulers=[warm, one], milestones=[10])`),
     );
     if (!('json' in warm)) throw new Error(warm.refused);
     expect([getParam(warm.json, 'x'), getParam(warm.json, 'y')]).toEqual(['schedule.schedulers.1.max_lr', 'optimizer.momentum']);
+    expect(warm.notes.join(' ')).toMatch(/The map's axes moved with that edit: x now sweeps max_lr \(was lr\)\.$/);
+    // Over a OneCycleLR view, the same short name: the whole paths are said.
+    const over = pasteInto({ ...view, ...one.json }, readTorchCode(`opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
+warm = LinearLR(opt, start_factor=0.1, total_iters=10)
+one = OneCycleLR(opt, max_lr=0.2, total_steps=90, cycle_momentum=False)
+sched = SequentialLR(opt, schedulers=[warm, one], milestones=[10])`));
+    if (!('json' in over)) throw new Error(over.refused);
+    expect(over.notes.join(' ')).toMatch(/x now sweeps schedule\.schedulers\.1\.max_lr \(was schedule\.max_lr\); y now sweeps momentum \(was max_momentum\)/);
     expect(() => parseSpec(warm.json)).not.toThrow();
   });
 
