@@ -842,7 +842,7 @@ function fittedCount(count: unknown, r: { readonly min: number; readonly max: nu
  * alone: choosing OneCycleLR moves an LR x momentum map to schedule.max_lr x schedule.max_momentum,
  * which changes what the map shows, so the app says so.
  */
-export function axesMovedText(before: SpecJSON, after: SpecJSON): string {
+export function axesMovedText(before: SpecJSON, after: SpecJSON, cause = 'that edit'): string {
   const span = (spec: SpecJSON, path: string): string | null => {
     const a = getAt(spec, path);
     if (!isRecord(a) || typeof a.min !== 'number' || typeof a.max !== 'number') return null;
@@ -862,7 +862,7 @@ export function axesMovedText(before: SpecJSON, after: SpecJSON): string {
     const [r0, r1] = [span(before, path), span(after, path)];
     return r0 && r1 && r0 !== r1 ? [`${axisName(path)} now spans ${shortParam(now)} ${r1} (was ${r0})`] : [];
   });
-  return moved.length ? `The map's axes moved with that edit: ${moved.join('; ')}.` : '';
+  return moved.length ? `The map's axes moved with ${cause}: ${moved.join('; ')}.` : '';
 }
 
 /** Axis paths whose range the user typed (min, max or scale), e.g. `sweep.x`, `sweep.dims.1`. */

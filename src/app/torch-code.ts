@@ -518,7 +518,7 @@ export function pasteInto(view: Record<string, unknown>, read: TorchCode): { rea
     const switched = read.optimizer && typeof read.optimizer.name === 'string' && read.optimizer.name !== viewOptimizer ? switchOptimizer(view, read.optimizer.name) : view;
     const moved = fitAxes({ ...switched, ...(read.optimizer ? { optimizer: read.optimizer } : {}), ...(read.schedule ? { schedule: read.schedule } : {}) }, new Set(), false);
     pasted.sweep = moved.sweep;
-    axesNote = axesMovedText(view, moved);
+    axesNote = axesMovedText(view, moved, 'the pasted code');
   }
   if (read.optimizer) pasted.optimizer = read.optimizer;
   if (read.schedule) pasted.schedule = read.schedule;

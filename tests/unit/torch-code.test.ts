@@ -81,7 +81,7 @@ sched = torch.optim.lr_scheduler.StepLR(opt1, step_size=50)`),
     const out = pasteInto(view, readTorchCode('optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, betas=(0.9, 0.999))'));
     if (!('json' in out)) throw new Error(out.refused);
     expect((out.json.sweep as { y: { param: string } }).y.param).toBe('optimizer.betas.0');
-    expect(out.notes.join(' ')).toMatch(/The map's axes moved with that edit: .*y now sweeps betas\[0\] \(was momentum\)/);
+    expect(out.notes.join(' ')).toMatch(/The map's axes moved with the pasted code: .*y now sweeps betas\[0\] \(was momentum\)/);
     expect(() => parseSpec(out.json)).not.toThrow();
     // The same optimiser pasted: the axes stay as they are, nothing said of them.
     const same = pasteInto(view, readTorchCode('optimizer = torch.optim.SGD(model.parameters(), lr=1e-2, momentum=0.5)'));
@@ -104,7 +104,7 @@ sched = SequentialLR(opt, schedulers=[warm, one], milestones=[10])`),
     );
     if (!('json' in warm)) throw new Error(warm.refused);
     expect([getParam(warm.json, 'x'), getParam(warm.json, 'y')]).toEqual(['schedule.schedulers.1.max_lr', 'optimizer.momentum']);
-    expect(warm.notes.join(' ')).toMatch(/The map's axes moved with that edit: x now sweeps max_lr \(was lr\)\.$/);
+    expect(warm.notes.join(' ')).toMatch(/The map's axes moved with the pasted code: x now sweeps max_lr \(was lr\)\.$/);
     // Over a OneCycleLR view, the same short name: the whole paths are said.
     const over = pasteInto({ ...view, ...one.json }, readTorchCode(`opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
 warm = LinearLR(opt, start_factor=0.1, total_iters=10)
