@@ -125,6 +125,7 @@ export function badgeBesideStudy(badge: Badge | null, studyOpen: boolean): Badge
  */
 export function cancelledText(ready: number, runs: number): string {
   if (ready <= 0) return 'Run cancelled before any run finished: there is no map to show or export yet; Run computes it.';
+  if (ready >= runs) return 'Run cancelled as its last runs came in: the map shows them all, but the sweep did not finish, so nothing is exported; Run computes it again.';
   const n = (k: number): string => k.toLocaleString('en-US');
   return `Run cancelled after ${n(ready)} of ${n(runs)} run${runs === 1 ? '' : 's'}: the map shows those, the rest blank; exports wait for a complete sweep, which Run computes.`;
 }

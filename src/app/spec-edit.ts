@@ -1876,22 +1876,29 @@ export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean,
   const axis = /^(sweep\.(?:x|y|dims\.\d+))\.param$/.exec(path);
   if (axis?.[1]) return setAxisParam(spec, axis[1], text, handSet);
   if (path === 'steps') return setSteps(spec, parseNumberInput(text));
-  switch (field.type) {
-    case 'number': {
-      // "0.02, 0.2" in a per-group field: torch's list, one value per param group; one value ("0.3,"
-      // too), a number.
-      const list = field.perGroup ? parseListInput(text) : [];
-      return setAt(spec, path, list.length > 1 ? list : list.length === 1 && typeof list[0] === 'number' ? list[0] : parseNumberInput(text));
+  const next = ((): SpecJSON => {
+    switch (field.type) {
+      case 'number': {
+        // "0.02, 0.2" in a per-group field: torch's list, one value per param group; one value ("0.3,"
+        // too), a number.
+        const list = field.perGroup ? parseListInput(text) : [];
+        return setAt(spec, path, list.length > 1 ? list : list.length === 1 && typeof list[0] === 'number' ? list[0] : parseNumberInput(text));
+      }
+      case 'list':
+        return setAt(spec, path, parseListInput(text));
+      case 'checkbox':
+        return withinRules(setAt(spec, path, input === true), handSet);
+      case 'select':
+        return setAt(spec, path, text);
+      case 'swept':
+        return spec;
     }
-    case 'list':
-      return setAt(spec, path, parseListInput(text));
-    case 'checkbox':
-      return withinRules(setAt(spec, path, input === true), handSet);
-    case 'select':
-      return setAt(spec, path, text);
-    case 'swept':
-      return spec;
-  }
+  })();
+  // A schedule value can make the schedule set the LR or momentum itself, or stop (a milestone, a
+  // T_max, cycle_momentum under SequentialLR: SequentialLR.lrSetter): the axes follow, as for a
+  // switch of schedule (review 22: an edit of T_max left a valid sweep refused).
+  const overrides = (j: SpecJSON): string => scheduleOverrides(entriesView(j)).join(',');
+  return path.startsWith('schedule.') && overrides(next) !== overrides(spec) ? scheduleChanged(next, handSet) : next;
 }
 
 /**

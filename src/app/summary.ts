@@ -7,7 +7,7 @@
 import type { Plan } from '../core/plan.ts';
 import { findOptimizer } from '../core/registry/index.ts';
 import { minimumLabel } from '../core/outcome.ts';
-import { resolveParamPath, scheduleOverrides } from '../core/spec.ts';
+import { overrideSetter, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
 import { P_OPTIMIZER } from '../core/layout.ts';
 import type { NetColumns } from '../core/results.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
@@ -285,7 +285,7 @@ export function scheduleText(plan: Plan, race: boolean): string {
   }
   if (!race) return scheduleNote(plan);
   return scheduleOverrides(plan.spec).includes('lr')
-    ? `${plan.schedule.def.id} sets the LR of every lane of the race from its own bounds, as drawn: the lanes' lr has no effect.`
+    ? `${overrideSetter('lr', plan.spec.schedule)} sets the LR of every lane of the race from its own values, as drawn: the lanes' lr has no effect.`
     : "Drawn at the editor's LR; each lane of the race runs this schedule from its own LR.";
 }
 

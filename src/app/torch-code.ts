@@ -117,6 +117,13 @@ class Parser {
     const inner = this.open.at(-1);
     const tok = this.toks[this.at];
     if (!inner || (tok && tok.line === inner.line)) return '';
+    // Only where it never closes: a multi-line call with a fault inside closes later (review 22).
+    let depth = 0;
+    for (const t of this.toks.slice(this.at)) {
+      if (t.t !== 'op') continue;
+      if (t.v === '(' || t.v === '[' || t.v === '{') depth++;
+      else if ((t.v === ')' || t.v === ']' || t.v === '}') && --depth < 0) return '';
+    }
     return `; the "${inner.v}" at line ${inner.line}, column ${inner.col} is not closed`;
   }
 

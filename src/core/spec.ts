@@ -643,12 +643,15 @@ export function scheduleCyclesMomentum(s: ScheduleSpec | null): boolean {
   return def !== undefined && (def.cyclesMomentum(s.params) || (def.children !== undefined && s.schedulers.some(scheduleCyclesMomentum)));
 }
 
-/** A composite's children as its rules see them; children of unknown names left out. */
-function scheduleChildren(s: ScheduleSpec): ScheduleChild[] {
-  return s.schedulers.flatMap((c) => {
+/** A composite's children as its rules see them; null where one has an unknown name (an editor's draft), whose place a message could not name. */
+function scheduleChildren(s: ScheduleSpec): ScheduleChild[] | null {
+  const out: ScheduleChild[] = [];
+  for (const c of s.schedulers) {
     const def = findSchedule(c.name);
-    return def ? [{ def, values: c.params }] : [];
-  });
+    if (!def) return null;
+    out.push({ def, values: c.params });
+  }
+  return out;
 }
 
 /**
@@ -658,7 +661,8 @@ function scheduleChildren(s: ScheduleSpec): ScheduleChild[] {
  */
 function scheduleLrSetter(s: ScheduleSpec | null): string | null {
   const def = s ? findSchedule(s.name) : undefined;
-  return (s && def?.lrSetter?.(s.params, scheduleChildren(s))) ?? null;
+  const children = s ? scheduleChildren(s) : null;
+  return (s && children && def?.lrSetter?.(s.params, children)) ?? null;
 }
 
 /**
@@ -1649,12 +1653,19 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
  * `schedule.max_lr: [0.1, 0.1]` for two groups (the explicit one, then the default one), with the
  * schedule's own value in every place: a group's own LR is no peak LR to copy there.
  */
-function groupListExample(spec: NetSpec, key: string): string {
+function groupListExample(spec: NetSpec, key: string): { readonly text: string; readonly lists: number } {
   const { stand, own } = standInValue(spec.schedule, key);
-  if (Array.isArray(own)) return `${stand}: [${own.join(', ')}]`;
-  const value = typeof own === 'number' ? own : 0;
-  // As many as torch's optimiser has groups: without the default group where it holds no tensor.
-  return `${stand}: [${Array.from({ length: torchGroupCount(spec) }, () => value).join(', ')}]`;
+  const list = (v: ParamValue | undefined): string =>
+    // As many as torch's optimiser has groups: without the default group where it holds no tensor.
+    `[${(Array.isArray(v) ? v : Array.from({ length: torchGroupCount(spec) }, () => (typeof v === 'number' ? v : 0))).join(', ')}]`;
+  // A CyclicLR's LR runs between its two bounds: a group's own needs both (review 22: the advice
+  // named max_lr alone, where the editor's field named both).
+  const { entry } = standInEntry(spec.schedule, stand);
+  if (key === 'lr' && entry?.name === 'CyclicLR') {
+    const at = stand.replace(/(?:base|max)_lr$/, '');
+    return { text: ['base_lr', 'max_lr'].map((k) => `${at}${k}: ${list(entry.params[k])}`).join(', '), lists: 2 };
+  }
+  return { text: `${stand}: ${list(own)}`, lists: 1 };
 }
 
 /**
@@ -1665,7 +1676,8 @@ function groupListExample(spec: NetSpec, key: string): string {
 function groupListAdvice(spec: NetSpec, key: string): string {
   const { stand, own } = standInValue(spec.schedule, key);
   if (Array.isArray(own)) return `the schedule's list (${stand}: [${own.join(', ')}]) gives each group its own already: leave the group's ${key} out`;
-  return `to give each group its own, write the schedule's value as a list, one per group (${groupListExample(spec, key)}), as torch takes it`;
+  const example = groupListExample(spec, key);
+  return `to give each group its own, write the schedule's ${example.lists === 2 ? 'values as lists' : 'value as a list'}, one per group (${example.text}), as torch takes it`;
 }
 
 /** Where a network sweep path's value goes: the run's batch size, or a slot of some groups' parameter vectors. */

@@ -10,7 +10,7 @@ import type { Plan } from '../../src/core/plan.ts';
 import { OPTIMIZERS, SCHEDULES, SURFACES } from '../../src/core/registry/index.ts';
 import type { ResultColumns } from '../../src/core/results.ts';
 import { allocateColumns, columnOf, presentFields } from '../../src/core/results.ts';
-import { parseSpec } from '../../src/core/spec.ts';
+import { overrideStandIn, parseSpec, scheduleOverrides } from '../../src/core/spec.ts';
 import type { Precision } from '../../src/core/steps.ts';
 import { composeKernel } from '../../src/engine/cpu/jit/compose.ts';
 import { runRangeGeneric } from '../../src/engine/cpu/kernel.ts';
@@ -108,8 +108,9 @@ describe('specialised CPU kernel = generic kernel, bit for bit', () => {
         for (const precision of PRECISIONS) {
           const shared = plan({ surface: 'six_hump_camel', optimizer, schedule: sched, steps: 80, sweep: startSweep('six_hump_camel', 4) });
           expect(compare(shared, precision)).toBeNull();
-          // A schedule that sets the LR from its own max_lr (CyclicLR, OneCycleLR): sweep that instead.
-          const swept = s.lrSetter?.(sched, []) ? 'schedule.max_lr' : 'optimizer.lr';
+          // A schedule that sets the LR from its own values (CyclicLR's, OneCycleLR's max_lr): sweep that instead.
+          const parsed = parseSpec({ surface: 'six_hump_camel', optimizer, schedule: sched, steps: 80 });
+          const swept = scheduleOverrides(parsed).includes('lr') ? overrideStandIn('lr', parsed.schedule) : 'optimizer.lr';
           const perRun = plan({
             surface: 'six_hump_camel',
             optimizer,

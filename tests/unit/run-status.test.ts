@@ -121,6 +121,7 @@ describe("the validation's badge beside an open study", () => {
 describe('a first sweep cancelled part-way', () => {
   it('says how much of the map it left and that exports wait for a complete sweep', () => {
     expect(cancelledText(1234, 65536)).toBe('Run cancelled after 1,234 of 65,536 runs: the map shows those, the rest blank; exports wait for a complete sweep, which Run computes.');
+    expect(cancelledText(4096, 4096)).toMatch(/^Run cancelled as its last runs came in: .*nothing is exported/);
     expect(cancelledText(0, 4096)).toBe('Run cancelled before any run finished: there is no map to show or export yet; Run computes it.');
     // Nothing exported from a partial map: the header offers no export while results are missing.
     expect(runStatus(facts({ progress: { done: 1234, total: 65536 } })).canExport).toBe(false);

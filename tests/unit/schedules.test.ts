@@ -1007,6 +1007,8 @@ describe('SequentialLR.lrSetter: where the optimiser lr is never read', () => {
     PolynomialLR: { name: 'PolynomialLR', params: { total_iters: 20, power: 2 } },
     'ConstantLR (total_iters 0)': { name: 'ConstantLR', params: { factor: 0.5, total_iters: 0 } },
     SWALR: { name: 'SWALR', params: { swa_lr: 0.004, anneal_epochs: 5 } },
+    'SWALR (anneal_epochs 0)': { name: 'SWALR', params: { swa_lr: 0.004, anneal_epochs: 0 } },
+    'CyclicLR (cycling)': { name: 'CyclicLR', params: { base_lr: 0.003, max_lr: 0.03, step_size_up: 8 } },
   };
   const names = Object.keys(kids);
   const steps = 150;
@@ -1024,6 +1026,24 @@ describe('SequentialLR.lrSetter: where the optimiser lr is never read', () => {
       }
     }
   }
+  // Review 22's: a child never switched in (equal milestones), a cosine's T_max at the boundary of
+  // its span (at milestone 30, T_max 28 reads the base_lrs at step 29, T_max 29 does not), a
+  // CyclicLR first switched out after one step (its max_lr then moves nothing), four children.
+  const edge = (milestones: number[], ...names: string[]): [string, Sched] => [
+    `${names.join(', ')} at ${milestones.join(', ')}`,
+    { name: 'SequentialLR', params: { milestones }, schedulers: names.map((n) => kids[n] as Sched) },
+  ];
+  const edges: [string, Sched][] = [
+    edge([30, 30], 'LinearLR', 'ExponentialLR', 'OneCycleLR'),
+    edge([30, 30, 60], 'LinearLR', 'StepLR', 'OneCycleLR', 'StepLR'),
+    edge([30, 60, 90], 'LinearLR', 'CyclicLR', 'CyclicLR (cycling)', 'OneCycleLR'),
+    edge([30, 60, 90], 'LinearLR', 'CyclicLR', 'ConstantLR (total_iters 0)', 'OneCycleLR'),
+    edge([1], 'CyclicLR', 'StepLR'),
+    edge([1, 40], 'CyclicLR', 'ExponentialLR', 'OneCycleLR'),
+    { name: 'SequentialLR', params: { milestones: [30] }, schedulers: [{ name: 'CosineAnnealingLR', params: { T_max: 29 } }, kids.OneCycleLR as Sched] },
+    { name: 'SequentialLR', params: { milestones: [30] }, schedulers: [{ name: 'CosineAnnealingLR', params: { T_max: 28 } }, kids.OneCycleLR as Sched] },
+  ].map((x) => (Array.isArray(x) ? x : [`CosineAnnealingLR (T_max ${String(x.schedulers?.[0]?.params?.T_max)}), OneCycleLR at 30`, x]));
+  for (const e of edges) if (accepted(e[1])) layouts.push(e);
 
   it('holds every schedule torch can put in a SequentialLR (a new one is a row of the table above)', () => {
     const held = new Set(Object.values(kids).map((k) => k.name));
@@ -1039,12 +1059,12 @@ describe('SequentialLR.lrSetter: where the optimiser lr is never read', () => {
     const torchUnread = same(torchTrace(s, 0.01, 'momentum', steps).lr, torchTrace(s, 0.037, 'momentum', steps).lr);
     expect(setter !== null).toBe(torchUnread);
     expect(same(ourTrace(s, 0.01, steps, identity).lr, ourTrace(s, 0.037, steps, identity).lr)).toBe(torchUnread);
-    // The stand-in it names is a child's max_lr, and that child sets the LR (moving it moves the curve).
+    // The stand-in it names is a child's value that sets the LR: moving it moves the curve.
     if (setter !== null) {
-      const m = /^schedulers\.(\d+)\.max_lr$/.exec(setter);
+      const m = /^schedulers\.(\d+)\.(max_lr|base_lr|swa_lr)$/.exec(setter);
       expect(m).not.toBeNull();
-      const i = Number(m?.[1]);
-      const moved = { ...s, schedulers: (s.schedulers ?? []).map((c, j) => (j === i ? { ...c, params: { ...c.params, max_lr: 0.03 } } : c)) };
+      const [i, key] = [Number(m?.[1]), m?.[2] ?? ''];
+      const moved = { ...s, schedulers: (s.schedulers ?? []).map((c, j) => (j === i ? { ...c, params: { ...c.params, [key]: Number(resolve(c)[key]) * 1.5 } } : c)) };
       expect(same(torchTrace(s, 0.01, 'momentum', steps).lr, torchTrace(moved, 0.01, 'momentum', steps).lr)).toBe(false);
     }
   });
@@ -1052,7 +1072,7 @@ describe('SequentialLR.lrSetter: where the optimiser lr is never read', () => {
   it('the layouts hold both answers, each in several forms', () => {
     const def = defOf('SequentialLR');
     const setters = layouts.map(([, s]) => def.lrSetter?.(resolve(s), (s.schedulers ?? []).map((c) => ({ def: defOf(c.name), values: resolve(c) }))) ?? null);
-    expect(new Set(setters)).toEqual(new Set([null, 'schedulers.0.max_lr', 'schedulers.1.max_lr', 'schedulers.2.max_lr']));
+    expect(new Set(setters)).toEqual(new Set([null, 'schedulers.0.max_lr', 'schedulers.0.base_lr', 'schedulers.0.swa_lr', 'schedulers.1.max_lr', 'schedulers.2.max_lr', 'schedulers.3.max_lr']));
     expect(setters.filter((x) => x === null).length).toBeGreaterThan(100);
     expect(setters.filter((x) => x !== null).length).toBeGreaterThan(50);
   });
@@ -1071,7 +1091,7 @@ describe('SequentialLR.lrSetter: where the optimiser lr is never read', () => {
     expect(errors(seq(kids.LinearLR as Sched, kids.OneCycleLR as Sched))).toEqual([
       "sweep.x.param: optimizer.lr has no effect: SequentialLR's schedulers.1 (OneCycleLR) sets the LR every scheduler starts from (torch's initial_lr); sweep schedule.schedulers.1.max_lr instead",
     ]);
-    expect(errors(seq(kids.CyclicLR as Sched, kids.StepLR as Sched))[0]).toMatch(/SequentialLR's schedulers\.0 \(CyclicLR\) sets the LR .*; sweep schedule\.schedulers\.0\.max_lr instead$/);
+    expect(errors(seq(kids.CyclicLR as Sched, kids.StepLR as Sched))[0]).toMatch(/SequentialLR's schedulers\.0 \(CyclicLR\) sets the LR .*; sweep schedule\.schedulers\.0\.base_lr instead$/);
     expect(errors(seq(kids.LinearLR as Sched, kids.StepLR as Sched))).toEqual([]);
     expect(errors(seq(kids['CosineAnnealingLR (T_max 10)'] as Sched, kids.OneCycleLR as Sched))).toEqual([]);
   });

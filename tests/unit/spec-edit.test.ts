@@ -256,6 +256,17 @@ describe('switching entries', () => {
     const removed = removeChildSchedule(last, 1);
     expect(getAt(removed, 'sweep.x.param')).toBe('schedule.schedulers.1.max_lr');
     expect(problems(removed)).toEqual([]);
+    // An edit of a value the rule reads (a cosine's T_max past its span reads the optimiser's LR;
+    // within it, it does not): the axis follows (review 22: the sweep was left refused).
+    const cos = setAt(setAt(one, 'schedule.schedulers.0', { name: 'CosineAnnealingLR', T_max: 10 }), 'sweep.x', { param: 'optimizer.lr', min: 1e-4, max: 0.1, count: 8, scale: 'log' });
+    expect(problems(cos)).toEqual([]);
+    const within = applyEdit(cos, field(cos, 'schedule.schedulers.0.T_max'), '100');
+    expect(getAt(within, 'sweep.x.param')).toBe('schedule.schedulers.1.max_lr');
+    expect(problems(within)).toEqual([]);
+    // Back past its span: the OneCycleLR's max_lr is still a value with an effect, and the axis stays on it.
+    const back = applyEdit(within, field(within, 'schedule.schedulers.0.T_max'), '10');
+    expect(getAt(back, 'sweep.x.param')).toBe('schedule.schedulers.1.max_lr');
+    expect(problems(back)).toEqual([]);
   });
 
   it('changing a child kind gives it that kind\'s defaults', () => {

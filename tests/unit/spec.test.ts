@@ -467,6 +467,13 @@ describe('network sweeps: the paths a network may sweep, and no axis lost', () =
     expect(netErrors({ ...NET, schedule: warmOneCycle, sweep: axis('optimizer.lr') })).toEqual([
       "sweep.x.param: optimizer.lr has no effect: SequentialLR's schedulers.1 (OneCycleLR) sets the LR every scheduler starts from (torch's initial_lr); sweep schedule.schedulers.1.max_lr instead",
     ]);
+    // A CyclicLR first: every child starts from its base_lr, the value to sweep; a group's own LR
+    // needs both bounds as lists (review 22: the advice named max_lr alone).
+    const cyclicFirst = { name: 'SequentialLR', milestones: [5], schedulers: [{ name: 'CyclicLR', base_lr: 0.01, max_lr: 0.05, step_size_up: 2, cycle_momentum: false }, { name: 'ExponentialLR', gamma: 0.98 }] };
+    expect(netErrors({ ...NET, schedule: cyclicFirst, sweep: axis('optimizer.lr') })[0]).toMatch(/; sweep schedule\.schedulers\.0\.base_lr instead$/);
+    expect(netErrors({ ...grouped({}), schedule: cyclicFirst })[0]).toMatch(
+      /write the schedule's values as lists, one per group \(schedule\.schedulers\.0\.base_lr: \[0\.01, 0\.01\], schedule\.schedulers\.0\.max_lr: \[0\.05, 0\.05\]\), as torch takes it$/,
+    );
     expect(netErrors({ ...grouped({}), schedule: warmOneCycle })).toEqual([
       "optimizer.param_groups.0.lr: has no effect: SequentialLR's schedulers.1 (OneCycleLR) sets every param group's lr from its own values, as torch does; to give each group its own, write the schedule's value as a list, one per group (schedule.schedulers.1.max_lr: [0.1, 0.1]), as torch takes it",
     ]);

@@ -145,6 +145,8 @@ sched = SequentialLR(opt, schedulers=[warm, one], milestones=[10])`));
     refused('opt = SGD(model.parameters(), lr=0.1', /^at the end of the code \(line 1\): expected ","; the "\(" at line 1, column 10 is not closed$/);
     refused('x = [1, 2\nopt = SGD(p, lr=0.1)', /^line 2, column 1: expected ","; the "\[" at line 1, column 5 is not closed$/);
     refused('opt = SGD(model.parameters(\n', /^the code ends in the middle of an expression; the "\(" at line 1, column 27 is not closed$/);
+    // A multi-line call with a fault inside closes later: only the fault is said (review 22).
+    refused('opt = SGD(\n    model.parameters(),\n    lr=0.1 momentum=0.9,\n)', /^line 3, column 12: expected ","$/);
     // On the bracket's own line the fault is where the parser stopped, and only that is said.
     refused('opt = SGD(p, lr=0.1]', /^line 1, column 20: expected ","$/);
     refused("SGD(p, lr={'a': 1})", /^SGD\(lr=…\): a dict is read only as a param group/);

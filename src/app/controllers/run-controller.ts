@@ -361,6 +361,7 @@ export class RunController implements ReactiveController {
     const gen = ++this.generation;
     let plan: NetPlan;
     this.preparingGen = gen;
+    this.host.requestUpdate();
     try {
       await prepareSpec(spec);
       if (gen !== this.generation) return;

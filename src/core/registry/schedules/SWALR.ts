@@ -57,6 +57,9 @@ export const SWALR: ScheduleDef<typeof o> = {
   params,
   slots: o,
   cyclesMomentum: () => false,
+  // With anneal_epochs = 0 torch's get_lr takes t = 1 from the first step on (step = max(1, step)):
+  // the LR is swa_lr throughout and the optimiser's lr is never read.
+  lrSetter: (values) => (values['anneal_epochs'] === 0 ? 'swa_lr' : null),
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
     const swa = r(P[b + o.swa_lr]!);

@@ -1,7 +1,7 @@
 // Typed-array reads use "!": every index is a layout constant inside P (length P_COUNT), checked by tests.
 import { MAX_SCHEDULE_CHILDREN } from '../../layout.ts';
 import type { ParamSchema, ParamValues } from '../../params.ts';
-import type { Round, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
+import type { Round, ScheduleChild, ScheduleContext, ScheduleDef, ScheduleNode } from '../types.ts';
 import { ConstantLR } from './ConstantLR.ts';
 import { CosineAnnealingLR, cosineAnnealingFrom } from './CosineAnnealingLR.ts';
 import { CosineAnnealingWarmRestarts } from './CosineAnnealingWarmRestarts.ts';
@@ -72,26 +72,40 @@ export const SequentialLR: ScheduleDef<typeof o> = {
   children: { min: 2, max: MAX_SCHEDULE_CHILDREN },
   cyclesMomentum: () => false,
   // Whether torch ever reads the optimiser's lr here (step 1 of the comment above, and evaluate's
-  // `initial` and `base`). Not where a CyclicLR or OneCycleLR comes first: its base_lr, or
-  // max_lr / div_factor, is initial_lr from the start. Else child 0 chains from the final
-  // initial_lr, which a later OneCycleLR overwrites before SequentialLR resets the lr to it, and
-  // every child after child 0 starts from the initial_lr as it was at its own construction. So the
-  // lr goes unread where a OneCycleLR comes later, every child between starts from its own values
-  // (a CyclicLR: children with an lrSetter ignore the lr they are given), and child 0 does not read
-  // the base_lrs it captured (a CosineAnnealingWarmRestarts always does, a CosineAnnealingLR active
-  // past its T_max does). An axis over optimizer.lr there was a map of stripes (the agreement row
-  // "per-run SequentialLR (LR swept)" swept one); tests/unit/schedules.test.ts runs every layout of
-  // a set through the torch port at two LRs to hold this to torch.
+  // `initial` and `base`). A CyclicLR or OneCycleLR first makes its own base_lr (or
+  // max_lr / div_factor) initial_lr from the start; a OneCycleLR later overwrites initial_lr when it
+  // is built. Child 0 then chains from the final initial_lr, and reads the initial_lr as it was at
+  // its own construction where it reads its base_lrs (a CosineAnnealingWarmRestarts always, a
+  // CosineAnnealingLR past its T_max); every later child starts from the initial_lr as it was at
+  // its construction. A child that sets its LR from its own values (an lrSetter: a CyclicLR, a
+  // OneCycleLR, a SWALR with anneal_epochs 0) reads neither, and one that is never switched in
+  // (equal milestones) neither. The lr goes unread where no child reads it; then the value to sweep
+  // instead is the one that set initial_lr (a CyclicLR's base_lr, every child's start, not its
+  // max_lr, which shapes its own cycle only: review 22), else the first child's own. An axis over
+  // optimizer.lr there was a map of stripes (the agreement row "per-run SequentialLR (LR swept)"
+  // swept one); tests/unit/schedules.test.ts holds this to the torch port. Not known here: the
+  // run's length, so a child switched in only past the run still counts as reading.
   lrSetter(values, children) {
-    const [first] = children;
-    const own = first?.def.lrSetter?.(first.values, []);
-    if (own) return `schedulers.0.${own}`;
+    const ms = intList(values, 'milestones');
+    const first = children[0];
+    if (!first || ms.length !== children.length - 1) return null;
+    const setsInitial = (c: ScheduleChild): boolean => c.def === CyclicLR || c.def === OneCycleLR;
+    const ownValues = (c: ScheduleChild): boolean => (c.def.lrSetter?.(c.values, []) ?? null) !== null;
+    // Whether initial_lr is still the optimiser's lr as each child is built, and at the end.
+    let fromLr = !setsInitial(first);
+    const baseFromLr = children.map((c) => (fromLr &&= c.def !== OneCycleLR));
+    for (let i = 0; i < children.length; i++) {
+      const c = children[i] as ScheduleChild;
+      const span = i === 0 ? (ms[0] ?? 0) : (ms[i] ?? Number.POSITIVE_INFINITY) - (ms[i - 1] ?? 0);
+      if (span <= 0 || ownValues(c)) continue;
+      if (i > 0 ? baseFromLr[i] : fromLr) return null;
+      const tMax = num(c.values, 'T_max') ?? T_MAX_DEFAULT;
+      if (i === 0 && baseFromLr[0] && (c.def === CosineAnnealingWarmRestarts || (c.def === CosineAnnealingLR && span - 1 > tMax))) return null;
+    }
+    if (first.def === CyclicLR) return 'schedulers.0.base_lr';
     const m = children.findIndex((c) => c.def === OneCycleLR);
-    if (!first || m < 1 || children.slice(1, m).some((c) => c.def.lrSetter === undefined)) return null;
-    const milestone = intList(values, 'milestones')[0];
-    const tMax = num(first.values, 'T_max') ?? T_MAX_DEFAULT;
-    const readsBase = first.def === CosineAnnealingWarmRestarts || (first.def === CosineAnnealingLR && (milestone === undefined || milestone - 1 > tMax));
-    return readsBase ? null : `schedulers.${m}.max_lr`;
+    if (m >= 0) return `schedulers.${m}.max_lr`;
+    return `schedulers.0.${first.def.lrSetter?.(first.values, []) ?? 'max_lr'}`;
   },
   // The usual warmup-then-anneal pair switches after a tenth of the run (the default [20] is 4% of
   // 500 steps); each child is then fitted to its phase.
