@@ -20,7 +20,7 @@ import { SCHEDULES } from '../core/registry/schedules/index.ts';
 import type { AnySpec } from '../core/spec.ts';
 import { SpecErrors } from '../core/errors.ts';
 import { defaultGroupEmpty, groupListFits, parseAnySpec, ungroupedTensors } from '../core/spec.ts';
-import { axesMovedText, editGroupLists, fitAxes, parsedNet, retargetUnreachedAxes, switchOptimizer, tidy } from './spec-edit.ts';
+import { axesMovedText, editGroupLists, fitAxes, parsedNet, problemOf, retargetUnreachedAxes, switchOptimizer, tidy } from './spec-edit.ts';
 import { isRecord } from '../core/json.ts';
 import { formatNumber } from '../view/ticks.ts';
 
@@ -164,6 +164,7 @@ class Parser {
   value(): Value {
     const tok = this.toks[this.at];
     if (!tok) throw new TorchCodeError(`the code ends in the middle of an expression${this.unclosed()}`);
+    if (tok.t === 'op' && tok.v === ',') throw new TorchCodeError(`${this.where(tok)}: an empty place (two commas, or a comma with nothing before it)`);
     if (tok.t === 'op' && (tok.v === '-' || tok.v === '+')) {
       this.at++;
       const v = this.value();
@@ -222,6 +223,7 @@ class Parser {
         while (!this.peek(')')) {
           const k = this.toks[this.at];
           const eq = this.toks[this.at + 1];
+          if (k?.t === 'op' && k.v === ',') throw new TorchCodeError(`${this.where(k)}: an empty argument (two commas)`);
           if (k?.t === 'name' && eq?.t === 'op' && eq.v === '=') {
             this.at += 2;
             if (kwargs.has(k.v)) throw new TorchCodeError(`${this.where(k)}: ${k.v} is given twice`);
@@ -527,8 +529,17 @@ export function pasteInto(view: Record<string, unknown>, read: TorchCode): { rea
     pasted.sweep = moved.sweep;
     axesNote = axesMovedText(view, moved, 'the pasted code');
   }
-  if (read.optimizer) pasted.optimizer = read.optimizer;
+  // Param groups name a network's layers: on a surface there is one tensor, the point, and torch's
+  // groups mean nothing (walkthrough 16: they were dropped as an "unknown field").
+  let groupsNote = '';
+  if (read.optimizer?.param_groups && problemOf(view) !== 'network') {
+    const { param_groups: _groups, ...rest } = read.optimizer;
+    pasted.optimizer = rest;
+    groupsNote = `The pasted param groups are left out: they name a network's layers, and this is a loss surface (Problem: a network on a data set takes them); the optimizer's own values (${Object.keys(rest).filter((k) => k !== 'name').join(', ') || 'its defaults'}) train the point.`;
+  } else if (read.optimizer) pasted.optimizer = read.optimizer;
   if (read.schedule) pasted.schedule = read.schedule;
+  const fittedSteps = oneCycleRun(view, read);
+  if (fittedSteps) pasted.steps = fittedSteps.steps;
   let bare: AnySpec | null = null;
   try {
     bare = parseAnySpec({ ...pasted, sweep: null, schedule: null });
@@ -540,7 +551,22 @@ export function pasteInto(view: Record<string, unknown>, read: TorchCode): { rea
   const fitted = !read.schedule && bare ? fitGroupLists(pasted, bare) : { json: pasted, notes: [] };
   const retargeted = retargetGroupAxes(view, fitted.json);
   const { json, notes } = nesterovAxis(retargeted.json);
-  return { json, notes: [replacedGroupsNote(read, view), axesNote, ...fitted.notes, ...retargeted.notes, ...notes].filter((t) => t !== '') };
+  return { json, notes: [replacedGroupsNote(read, view), groupsNote, fittedSteps?.note ?? '', axesNote, ...fitted.notes, ...retargeted.notes, ...notes].filter((t) => t !== '') };
+}
+
+/**
+ * A pasted OneCycleLR shorter than the view's run (`epochs=10, steps_per_epoch=20` on a 300-step
+ * view): torch raises once it is stepped past its total, so the run takes the schedule's length,
+ * and a note says so (walkthrough 16: the schedule was dropped, and the view's sweep with it).
+ * Null where the run fits.
+ */
+function oneCycleRun(view: Record<string, unknown>, read: TorchCode): { readonly steps: number; readonly note: string } | null {
+  const s = read.schedule;
+  if (!s || s.name !== 'OneCycleLR' || typeof view.steps !== 'number') return null;
+  const total = typeof s.total_steps === 'number' ? s.total_steps : typeof s.epochs === 'number' && typeof s.steps_per_epoch === 'number' ? s.epochs * s.steps_per_epoch : null;
+  if (total === null || !Number.isInteger(total) || total < 1 || total >= view.steps) return null;
+  const how = typeof s.total_steps === 'number' ? 'total_steps' : `epochs × steps_per_epoch = ${String(s.epochs)} × ${String(s.steps_per_epoch)}`;
+  return { steps: total, note: `The run is ${total} steps now (was ${view.steps}): the pasted OneCycleLR lasts ${total} (${how}), and torch raises if it is stepped further.` };
 }
 
 /**

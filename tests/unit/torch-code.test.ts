@@ -103,6 +103,20 @@ one = OneCycleLR(opt, max_lr=0.2, total_steps=90, cycle_momentum=False)
 sched = SequentialLR(opt, schedulers=[warm, one], milestones=[10])`),
     );
     if (!('json' in warm)) throw new Error(warm.refused);
+    // A OneCycleLR shorter than the run: the run takes its length (walkthrough 16: the schedule and
+    // the view's sweep were dropped), and a longer one leaves the run as it is.
+    const short = pasteInto({ ...view, steps: 300 }, readTorchCode('opt = SGD(model.parameters(), lr=0.001, momentum=0.9)\nsched = OneCycleLR(opt, max_lr=0.005, steps_per_epoch=20, epochs=10)'));
+    if (!('json' in short)) throw new Error(short.refused);
+    expect(short.json.steps).toBe(200);
+    expect(short.notes[0]).toBe('The run is 200 steps now (was 300): the pasted OneCycleLR lasts 200 (epochs × steps_per_epoch = 10 × 20), and torch raises if it is stepped further.');
+    expect(() => parseSpec(short.json)).not.toThrow();
+    // Param groups pasted over a surface: left out, and said (walkthrough 16: "unknown field").
+    const groups = pasteInto(view, readTorchCode("SGD([{'params': model.layers[0].parameters(), 'lr': 0.1}, {'params': model.layers[1].parameters()}], lr=0.01, momentum=0.9)"));
+    if (!('json' in groups)) throw new Error(groups.refused);
+    expect(groups.json.optimizer).toEqual({ name: 'SGD', lr: 0.01, momentum: 0.9 });
+    expect(groups.notes[0]).toBe("The pasted param groups are left out: they name a network's layers, and this is a loss surface (Problem: a network on a data set takes them); the optimizer's own values (lr, momentum) train the point.");
+    const long = pasteInto({ ...view, steps: 300 }, readTorchCode('opt = SGD(model.parameters(), lr=0.001, momentum=0.9)\nsched = OneCycleLR(opt, max_lr=0.005, total_steps=400)'));
+    expect('json' in long && long.json.steps).toBe(300);
     expect([getParam(warm.json, 'x'), getParam(warm.json, 'y')]).toEqual(['schedule.schedulers.1.max_lr', 'optimizer.momentum']);
     expect(warm.notes.join(' ')).toMatch(/The map's axes moved with the pasted code: x now sweeps max_lr \(was lr\)\.$/);
     // Over a OneCycleLR view, the same short name: the whole paths are said.
@@ -145,6 +159,9 @@ sched = SequentialLR(opt, schedulers=[warm, one], milestones=[10])`));
     refused('opt = SGD(model.parameters(), lr=0.1', /^at the end of the code \(line 1\): expected ","; the "\(" at line 1, column 10 is not closed$/);
     refused('x = [1, 2\nopt = SGD(p, lr=0.1)', /^line 2, column 1: expected ","; the "\[" at line 1, column 5 is not closed$/);
     refused('opt = SGD(model.parameters(\n', /^the code ends in the middle of an expression; the "\(" at line 1, column 27 is not closed$/);
+    // Two commas (walkthrough 16: read as "a positional argument after a keyword argument").
+    refused('SGD(model.parameters(), lr=0.1, momentum=0.9,, nesterov=True)', /^line 1, column 46: an empty argument \(two commas\)$/);
+    refused('MultiStepLR(opt, milestones=[10,, 20])', /^line 1, column 33: an empty place \(two commas/);
     // A multi-line call with a fault inside closes later: only the fault is said (review 22).
     refused('opt = SGD(\n    model.parameters(),\n    lr=0.1 momentum=0.9,\n)', /^line 3, column 12: expected ","$/);
     // On the bracket's own line the fault is where the parser stopped, and only that is said.
