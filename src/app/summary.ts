@@ -7,7 +7,8 @@
 import type { Plan } from '../core/plan.ts';
 import { findOptimizer } from '../core/registry/index.ts';
 import { minimumLabel } from '../core/outcome.ts';
-import { overrideSetter, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
+import type { Spec } from '../core/spec.ts';
+import { overrideSetter, overrideStandIn, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
 import { P_OPTIMIZER } from '../core/layout.ts';
 import type { NetColumns } from '../core/results.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
@@ -270,7 +271,45 @@ export function schedulePurpose(plan: Plan): { readonly purpose: string; readonl
   // Only where the map would have them without the schedule: SGD with an LR or momentum axis.
   const axes = plan.dims.some((d) => d.path === 'optimizer.lr' || d.path === 'optimizer.momentum');
   const lines = plan.optimizer.id === 'SGD' && axes ? " The map's dashed stability lines are limits for a constant LR, so none is drawn under a schedule." : '';
-  return { purpose: `${s.def.purpose}${lines}`, exactly: s.def.doc };
+  const seq = sequenceText(plan.spec);
+  return { purpose: `${s.def.purpose}${lines}${seq ? ` ${seq}` : ''}`, exactly: s.def.doc };
+}
+
+/**
+ * A SequentialLR's phases in words (`LinearLR for steps 0–29, then OneCycleLR from step 30`), and,
+ * where torch starts them from another LR than the optimizer's (SequentialLR.lrSetter), from which
+ * and why: under LinearLR -> OneCycleLR the warm-up runs up to max_lr / div_factor, not to the
+ * optimizer's lr, and the OneCycleLR warms up again after it (walkthrough 16: a double warm-up was
+ * drawn without a word). '' for other schedules.
+ */
+export function sequenceText(spec: Pick<Spec, 'schedule' | 'optimizer' | 'steps'>): string {
+  const s = spec.schedule;
+  if (!s || s.name !== 'SequentialLR') return '';
+  const ms = Array.isArray(s.params.milestones) ? s.params.milestones.map(Number) : [];
+  const phases = s.schedulers.map((c, i) => {
+    const from = i === 0 ? 0 : (ms[i - 1] ?? 0);
+    if (from >= spec.steps) return `${c.name} (after the run's last step: never reached)`;
+    const to = Math.min(i < ms.length ? (ms[i] ?? 0) - 1 : spec.steps - 1, spec.steps - 1);
+    return to < from ? `${c.name} (no step: its milestone equals the next)` : i === s.schedulers.length - 1 ? `${c.name} from step ${from}` : `${c.name} for steps ${from}–${to}`;
+  });
+  const here = `Here: ${phases.join(', then ')}.`;
+  if (!scheduleOverrides(spec).includes('lr')) return here;
+  const m = /^schedule\.schedulers\.(\d+)\./.exec(overrideStandIn('lr', s));
+  const at = m ? Number(m[1]) : -1;
+  const child = s.schedulers[at];
+  const lr = typeof spec.optimizer.params.lr === 'number' ? ` (${formatNumber(spec.optimizer.params.lr)})` : '';
+  const num = (v: unknown): string | null => (typeof v === 'number' ? formatNumber(v) : null);
+  if (child?.name === 'OneCycleLR') {
+    const max = child.params.max_lr;
+    const div = child.params.div_factor;
+    const start = typeof max === 'number' && typeof div === 'number' ? ` = ${formatNumber(max / div)}` : '';
+    return `${here} torch's OneCycleLR sets the LR every scheduler starts from (initial_lr) to max_lr / div_factor${start} when it is built, and SequentialLR starts from it: ${at > 0 ? `the schedulers before it run from there, not from the optimizer's lr${lr}, and the OneCycleLR warms up again when its turn comes` : `the optimizer's lr${lr} is not used`}.`;
+  }
+  if (child?.name === 'CyclicLR') {
+    const base = num(child.params.base_lr);
+    return `${here} torch's CyclicLR, first, sets the LR every scheduler starts from to its base_lr${base ? ` (${base})` : ''}: the optimizer's lr${lr} is not used.`;
+  }
+  return `${here} Every scheduler here sets its LR from its own values: the optimizer's lr${lr} is not used.`;
 }
 
 /**

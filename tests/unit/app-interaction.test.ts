@@ -40,7 +40,7 @@ import { SELECTED_INK } from '../../src/view/colors.ts';
 import { COMPARE_COLOURS, carryRun, clearedRunsText, movedRunsText, noPlace, runPanelHeading, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/spec-edit.ts';
-import { axesText, countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, schedulePurpose, scheduleText } from '../../src/app/summary.ts';
+import { axesText, countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, schedulePurpose, scheduleText, sequenceText } from '../../src/app/summary.ts';
 
 const GRID = {
   surface: { name: 'rosenbrock' },
@@ -889,6 +889,18 @@ describe('the schedule chart', () => {
     expect(schedulePurpose(cosine)).toEqual({ purpose: `${def?.purpose} The map's dashed stability lines are limits for a constant LR, so none is drawn under a schedule.`, exactly: def?.doc });
     expect(schedulePurpose(plan({ ...GRID, optimizer: { name: 'Adam', lr: 0.01 }, sweep: null, schedule: { name: 'StepLR', step_size: 10 } }))?.purpose).not.toMatch(/stability lines/);
     expect(schedulePurpose(plan(GRID))).toBeNull();
+  });
+
+  it("names a SequentialLR's phases, and says where torch starts them from another LR than the optimizer's (walkthrough 16: a double warm-up drawn without a word)", () => {
+    const seq = (schedulers: object[], milestones: number[]) => sequenceText(parseSpec({ ...GRID, sweep: null, optimizer: { name: 'SGD', lr: 0.001 }, schedule: { name: 'SequentialLR', milestones, schedulers } }));
+    const warm = { name: 'LinearLR', start_factor: 0.1, total_iters: 30 };
+    expect(seq([warm, { name: 'CosineAnnealingLR', T_max: GRID.steps - 30 }], [30])).toBe(`Here: LinearLR for steps 0–29, then CosineAnnealingLR from step 30.`);
+    expect(seq([warm, { name: 'OneCycleLR', max_lr: 0.005, total_steps: GRID.steps, cycle_momentum: false }], [30])).toBe(
+      "Here: LinearLR for steps 0–29, then OneCycleLR from step 30. torch's OneCycleLR sets the LR every scheduler starts from (initial_lr) to max_lr / div_factor = 2e-4 when it is built, and SequentialLR starts from it: the schedulers before it run from there, not from the optimizer's lr (0.001), and the OneCycleLR warms up again when its turn comes.",
+    );
+    expect(seq([{ name: 'CyclicLR', base_lr: 0.002, max_lr: 0.02, step_size_up: 5, cycle_momentum: false }, { name: 'ExponentialLR', gamma: 0.99 }], [30])).toMatch(/CyclicLR, first, sets the LR every scheduler starts from to its base_lr \(0\.002\): the optimizer's lr \(0\.001\) is not used\.$/);
+    expect(seq([warm, { name: 'StepLR', step_size: 10 }], [GRID.steps + 5])).toBe(`Here: LinearLR for steps 0–${GRID.steps - 1}, then StepLR (after the run's last step: never reached).`);
+    expect(sequenceText(parseSpec({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }))).toBe('');
   });
 
   it('draws the LR on a log axis where it stays positive and a linear one would flatten a quarter of it to 0; linear where it reaches 0, and for a cosine', () => {
