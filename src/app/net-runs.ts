@@ -336,9 +336,25 @@ export type NetSweepShape = Pick<NetPlan, 'spec' | 'batch' | 'data' | 'layout' |
 export const LONG_NET_SWEEP_S = 60;
 
 /** What the page says as a long network sweep starts, or null for one that is not (netSweepSeconds). */
-export function longNetSweepNote(plan: NetSweepShape, workers: number): string | null {
-  if (netSweepSeconds(plan, workers) <= LONG_NET_SWEEP_S) return null;
-  return `${plan.runs.toLocaleString('en-US')} network run${plan.runs === 1 ? '' : 's'} of ${plan.spec.steps.toLocaleString('en-US')} steps: a sweep this size takes minutes or more on the CPU engine here. The header shows how far it is and the time left once measured; Escape or Cancel stops it and keeps the last map.`;
+export function longNetSweepNote(plan: NetSweepShape, workers: number, lastMap = true): string | null {
+  const seconds = netSweepSeconds(plan, workers);
+  if (seconds <= LONG_NET_SWEEP_S) return null;
+  // How long, by the estimate (walkthrough 16: a 16.8 M-parameter sweep of about four days (estimated) was
+  // announced as "minutes or more"), and what Cancel leaves (no last map on a first load).
+  const smaller = seconds > 3600 ? ' A smaller grid, fewer steps or a smaller network ends sooner; the CLI runs it on every core of a larger machine.' : '';
+  return (
+    `${plan.runs.toLocaleString('en-US')} network run${plan.runs === 1 ? '' : 's'} of ${plan.spec.steps.toLocaleString('en-US')} steps: a sweep this size takes ${durationText(seconds)} on the CPU engine here (a rough estimate, right within a factor of about 3). ` +
+    `The header shows how far it is and the time left once measured; Escape or Cancel stops it${lastMap ? ' and keeps the last map' : ''}.${smaller}`
+  );
+}
+
+/** A duration in words, as rough as the estimate it reports: `about 4 minutes`, `about 90 hours`. */
+export function durationText(seconds: number): string {
+  const about = (n: number, unit: string): string => `about ${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (seconds < 90) return 'about a minute';
+  if (seconds < 3600) return about(Math.round(seconds / 60), 'minute');
+  if (seconds < 48 * 3600) return about(Math.round(seconds / 3600), 'hour');
+  return about(Math.round(seconds / 86400), 'day');
 }
 
 /**

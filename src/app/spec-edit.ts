@@ -1246,9 +1246,14 @@ export function paramFields(
           text: formatList(value),
         });
         break;
-      case 'bool':
-        out.push(checkboxField(path, p.key, value, doc));
+      case 'bool': {
+        const field = checkboxField(path, p.key, value, doc);
+        // A SequentialLR child proposed without its cycle (proposedSchedule): say why, since torch's
+        // default is on and a pasted one keeps it (walkthrough 16: the two gave other axes unexplained).
+        const off = value === false && /^schedule\.schedulers\.\d+\.cycle_momentum$/.test(path);
+        out.push(off ? { ...field, hint: "off (torch's default is on): a cycling child sets the momentum for the whole of a SequentialLR, the schedulers before it included, and ChainedScheduler refuses one" } : field);
         break;
+      }
       case 'enum':
         out.push(selectField(path, p.key, value, p.values.map((v) => ({ value: v, label: v })), doc));
         break;

@@ -18,7 +18,7 @@ import type { NetTrajectory } from '../../src/core/trajectory.ts';
 import { anySpecToJSON, parseAnySpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
-import { drawnRuns, groupLrCurves, groupLrTexts, longNetSweepNote, netCurvePanels, netCurves, netSweepSeconds, pageNetMemoryProblem } from '../../src/app/net-runs.ts';
+import { drawnRuns, durationText, groupLrCurves, groupLrTexts, longNetSweepNote, netCurvePanels, netCurves, netSweepSeconds, pageNetMemoryProblem } from '../../src/app/net-runs.ts';
 import { keptNetSliders, netParamSliders, sliderCurve, sliderValue } from '../../src/app/sliders.ts';
 import { NET_PREVIEW_MAX_WORK, NetPreviewController, netRunWork } from '../../src/app/controllers/net-preview-controller.ts';
 import type { Timers } from '../../src/app/controllers/preview-controller.ts';
@@ -262,7 +262,13 @@ describe('a long network sweep', () => {
     expect(longNetSweepNote(small, 2)).toBeNull();
     const big = await plan(iris(5000));
     expect(netSweepSeconds(big, 2)).toBeGreaterThan(600);
-    expect(longNetSweepNote(big, 2)).toMatch(/^160,000 network runs of 200 steps: a sweep this size takes minutes or more/);
+    const minutes = Math.round(netSweepSeconds(big, 2) / 60);
+    expect(longNetSweepNote(big, 2)).toBe(
+      `160,000 network runs of 200 steps: a sweep this size takes about ${minutes} minutes on the CPU engine here (a rough estimate, right within a factor of about 3). The header shows how far it is and the time left once measured; Escape or Cancel stops it and keeps the last map.`,
+    );
+    // On a first load there is no last map to keep (walkthrough 16).
+    expect(longNetSweepNote(big, 2, false)).toMatch(/Escape or Cancel stops it\.$/);
+    expect([durationText(30), durationText(3000), durationText(30 * 3600), durationText(330_000)]).toEqual(['about a minute', 'about 50 minutes', 'about 30 hours', 'about 4 days']);
     // More workers, less time.
     expect(netSweepSeconds(big, 8)).toBeCloseTo(netSweepSeconds(big, 2) / 4, 6);
     // Digits at batches 1 to 1,000 (1,024 runs): multiply-adds dominate, ~3 min measured on two cores.

@@ -245,6 +245,8 @@ describe('switching entries', () => {
     // (SequentialLR.lrSetter); proposed as a child, it leaves the momentum the optimiser's.
     const one = applyEdit(seq, field(seq, 'schedule.schedulers.1.name'), 'OneCycleLR');
     expect(getAt(one, 'schedule.schedulers.1.cycle_momentum')).toBe(false);
+    // Its field says why, torch's default being on (walkthrough 16).
+    expect(field(one, 'schedule.schedulers.1.cycle_momentum').hint).toMatch(/^off \(torch's default is on\): a cycling child sets the momentum for the whole of a SequentialLR/);
     expect(getAt(one, 'sweep.x.param')).toBe('schedule.schedulers.1.max_lr');
     expect(getAt(one, 'sweep.y.param')).toBe('optimizer.momentum');
     expect(problems(one)).toEqual([]);

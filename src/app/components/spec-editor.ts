@@ -278,7 +278,7 @@ export class SpecEditor extends LitElement {
         control = html`<output id=${id} name=${f.path} data-path=${f.path} class="swept" title=${f.doc}>${f.text}</output>`;
         break;
     }
-    const showHint = f.hint !== '' && f.type !== 'select' && f.type !== 'checkbox';
+    const showHint = f.hint !== '' && f.type !== 'select';
     const wide = isWideSelect(f) ? 'wide' : '';
     return html`
       <label for=${id} title=${f.doc} class="${invalid ? 'invalid' : ''} ${wide}"
@@ -420,6 +420,10 @@ export class SpecEditor extends LitElement {
     output.swept {
       color: #0b5394;
       font-style: italic;
+      /* A long path (schedule.schedulers.1.max_momentum) breaks inside the panel rather than being
+         cut at its edge (walkthrough 16). */
+      min-width: 0;
+      overflow-wrap: anywhere;
     }
     .hint {
       color: #6b6b73;

@@ -404,7 +404,7 @@ export class RunController implements ReactiveController {
     }
     // A long sweep says so as it starts (a 160,000-run Iris sweep ran half an hour with only "running"
     // to show for it: walkthrough 14); the GPU engine's sweeps of that size take seconds.
-    const long = engine.name === 'gpu' ? null : longNetSweepNote(plan, cpuWorkerCount());
+    const long = engine.name === 'gpu' ? null : longNetSweepNote(plan, cpuWorkerCount(), this.netComplete !== null);
     if (long) this.message.add([long]);
     try {
       const res = await engine.run(plan, {
