@@ -324,14 +324,52 @@ const OPTIMIZER_IDS = new Set(OPTIMIZERS.map((o) => o.id));
 const SCHEDULE_IDS = new Set(SCHEDULES.map((s) => s.id));
 const PARENTS = new Set(SCHEDULES.filter((s) => s.children).map((s) => s.id));
 
+/** Lines of a notebook cell that make no optimiser or scheduler, by kind (leaveOutLines). */
+const LEFT_OUT: readonly (readonly [string, RegExp])[] = [
+  ['import', /^(?:import\s|from\s+\S+\s+import\s)/],
+  ['loop or block header', /^(?:for|while|with|if|elif|else|def|class|try|except|finally|async)\b/],
+  ['decorator', /^@/],
+  ['print', /^print\s*\(/],
+  ['keyword statement', /^(?:pass|break|continue|return|raise|global|nonlocal|assert|del|yield)\b/],
+  // `decay, no_decay = [], []` and `x += 1`: bookkeeping of a training loop.
+  ['tuple or augmented assignment', /^(?:[A-Za-z_]\w*\s*(?:,\s*[A-Za-z_]\w*\s*)+=(?!=)|[A-Za-z_][\w.]*\s*(?:\+|-|\*|\/|\/\/|%|\*\*|@|&|\||\^|>>|<<)=)/],
+];
+
+/**
+ * A pasted notebook cell with the lines that make no optimiser or scheduler blanked (so that
+ * messages keep their line numbers) and counted by kind: imports, the headers of loops and blocks
+ * (their bodies are read like any lines: `scheduler.step()` there is a call of nothing basinlab
+ * reads), decorators, prints, keyword statements, tuple and augmented assignments. Walkthrough 16:
+ * a cell with its imports was refused at 'line 2, column 46: cannot read ","'. An assignment into
+ * a param group after the optimiser is made (`g['lr'] = 0.1`) changes what it runs: refused, named.
+ */
+function leaveOutLines(text: string): { readonly text: string; readonly note: string } {
+  const counts = new Map<string, number>();
+  const lines = text.split('\n').map((line, i) => {
+    const code = line.trim();
+    const kind = LEFT_OUT.find(([, re]) => re.test(code))?.[0];
+    if (kind) {
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
+      return '';
+    }
+    if (/^[A-Za-z_]\w*(?:\[[^\]]*\]|\.[A-Za-z_]\w*)+\s*=(?!=)/.test(code) && !/^[A-Za-z_]\w*\s*=/.test(code)) {
+      throw new TorchCodeError(`line ${i + 1}: ${code.split('=')[0]?.trim() ?? code} = … changes a value after it is made, which basinlab does not follow: give it to the optimiser's or scheduler's constructor`);
+    }
+    return line;
+  });
+  const parts = [...counts].map(([kind, n]) => `${n} ${kind} line${n === 1 ? '' : 's'}`);
+  return { text: lines.join('\n'), note: parts.length > 0 ? `Left out, as making no optimiser or scheduler: ${parts.join(', ')}.` : '' };
+}
+
 /** Reads pasted torch code: the optimiser and the last scheduler it makes. Throws TorchCodeError naming the line. */
 export function readTorchCode(text: string): TorchCode {
   if (text.length > 20_000) throw new TorchCodeError(`${text.length} characters is more than any optimiser and scheduler take (20,000 at most)`);
-  const p = new Parser(tokens(text));
+  const cell = leaveOutLines(text);
+  const p = new Parser(tokens(cell.text));
   const vars = new Map<string, Value>();
   let optimizer: Record<string, unknown> | null = null;
   let schedule: Record<string, unknown> | null = null;
-  const notes: string[] = [];
+  const notes: string[] = cell.note ? [cell.note] : [];
 
   const literal = (v: Value, what: string): unknown => {
     if (isRef(v)) {

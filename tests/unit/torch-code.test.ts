@@ -139,6 +139,38 @@ sched = SequentialLR(opt, schedulers=[warm, one], milestones=[10])`));
     expect(r.schedule).toEqual({ name: 'CyclicLR', base_lr: -5e-4, max_lr: 10, mode: 'triangular2', scale_fn: null, cycle_momentum: true, base_momentum: [0.8, [0.85]] });
   });
 
+  it('reads a whole notebook cell, leaving out and counting the lines that make no optimiser or scheduler (walkthrough 16)', () => {
+    const r = readTorchCode(`import torch
+from torch.optim.lr_scheduler import LinearLR, CosineAnnealingLR, SequentialLR
+
+decay, no_decay = [], []
+optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+warm = LinearLR(optimizer, start_factor=0.1, total_iters=5)
+cos = CosineAnnealingLR(optimizer, T_max=295)
+scheduler = SequentialLR(optimizer, schedulers=[warm, cos], milestones=[5])
+
+@torch.no_grad()
+def evaluate():
+    pass
+
+for epoch in range(300):
+    for x, y in loader:
+        optimizer.zero_grad()
+        loss = criterion(model(x), y)
+        loss.backward()
+        optimizer.step()
+        total += loss.item()
+    scheduler.step()
+    print(f"epoch {epoch}: {total}")`);
+    expect(r.optimizer).toEqual({ name: 'SGD', lr: 0.1, momentum: 0.9 });
+    expect(r.schedule).toMatchObject({ name: 'SequentialLR', milestones: [5] });
+    expect(r.notes).toEqual(['Left out, as making no optimiser or scheduler: 2 import lines, 2 tuple or augmented assignment lines, 1 decorator line, 3 loop or block header lines, 1 keyword statement line, 1 print line.']);
+    // A name that starts like a keyword is code (format, iffy), and an error keeps its line number.
+    expect(() => readTorchCode('import torch\nformat = 3\nopt = SGD(p, lr=0.1,, momentum=0.9)')).toThrow(/^line 3, column 21: an empty argument/);
+    // A value changed after the optimiser is made would change the run: refused, named.
+    expect(() => readTorchCode("opt = SGD(model.parameters(), lr=0.1)\nfor g in opt.param_groups:\n    g['lr'] = 0.01")).toThrow(/^line 3: g\['lr'\] = … changes a value after it is made, which basinlab does not follow/);
+  });
+
   it('names what it cannot read, with the line and column, and guesses nothing', () => {
     const refused = (code: string, re: RegExp): void => {
       let err: unknown = null;
