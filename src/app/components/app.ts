@@ -659,7 +659,9 @@ export class BlApp extends LitElement {
         @zoom=${(e: CustomEvent<ZoomDetail>) => ctl.zoom.zoomTo(ctl.spec.current, e.detail)}
         @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
       ></bl-heatmap>
-      <p class="status">${oneRun ? '1 network run' : `${count(plan.runs)} network runs`} × ${count(plan.spec.steps)} steps on ${sweep.engineUsed}${cols ? ` in ${cols.meta.elapsed_ms} ms` : ''}${oneRun ? '.' : `; ${zoomHint(plan.spec.sweep)}click a cell for its loss curves.`}</p>
+      <p class="status">${oneRun ? '1 network run' : `${count(plan.runs)} network runs`} × ${count(plan.spec.steps)} steps on ${sweep.engineUsed}${cols ? ` in ${cols.meta.elapsed_ms} ms` : ''}${
+        !cols && !sweep.running ? ': the sweep did not finish; Run computes the whole map.' : oneRun ? '.' : `; ${zoomHint(plan.spec.sweep)}click a cell for its loss curves.`
+      }</p>
     </section>`;
   }
 
@@ -900,7 +902,14 @@ export class BlApp extends LitElement {
             @zoom=${(e: CustomEvent<ZoomDetail>) => zoom.zoomTo(ctl.spec.current, e.detail)}
             @zoom-around=${(e: CustomEvent<ZoomAroundDetail>) => this.onZoomAround(e)}
           ></bl-heatmap>
-          ${shown.plan ? html`<p class="status">${count(shown.plan.runs)} runs × ${count(shown.plan.spec.steps)} steps on ${sweep.engineUsed}${shown.results ? ` in ${shown.results.meta.elapsed_ms} ms` : ''}; ${zoomHint(shown.plan.spec.sweep)}click a cell for its trajectory.</p>` : nothing}
+          ${shown.plan
+            ? html`<p class="status">${count(shown.plan.runs)} runs × ${count(shown.plan.spec.steps)} steps on ${sweep.engineUsed}${shown.results
+                ? ` in ${shown.results.meta.elapsed_ms} ms; ${zoomHint(shown.plan.spec.sweep)}click a cell for its trajectory.`
+                : shown.running
+                  ? `; ${zoomHint(shown.plan.spec.sweep)}click a cell for its trajectory.`
+                  : // A first sweep cancelled (or failed): no zoom or click to offer on what it left (walkthrough 16).
+                    ': the sweep did not finish; Run computes the whole map.'}</p>`
+            : nothing}
         </section>`}
         ${net ? this.netDetailsSection(net.plan) : noNetMap ? nothing : html`<section class="details" aria-label="Runs on the loss surface">
           ${this.detailsTabs()}
