@@ -24,7 +24,7 @@ import { gpuHeatmap } from '../heatmap/gpu-renderer.ts';
 import type { HeatmapGpu } from '../heatmap/renderers.ts';
 import { carryRun, clearedRunsText, longestSteps, movedRunsText, noPlace, shortParam } from '../runs.ts';
 import { findPreset, presetOf } from '../presets.ts';
-import { axesMovedText } from '../spec-edit.ts';
+import { axesMovedText, problemOf } from '../spec-edit.ts';
 import type { HandSet, SpecJSON } from '../spec-edit.ts';
 import type { Cell } from '../runs.ts';
 import { SELECTED_INK } from '../../view/colors.ts';
@@ -358,7 +358,10 @@ export class AppController {
   edit(json: SpecJSON, path: string, handSet: HandSet): void {
     const preset = path === 'problem' ? findPreset(presetOf(json)) : undefined;
     if (preset) {
+      const network = problemOf(json) === 'network';
       this.spec.open(json, preset.mode);
+      // Said, since nothing of the view left is carried (walkthrough 16: its schedule went unsaid).
+      this.message.say(`The ${network ? 'network' : 'loss-surface'} view opens at its defaults: the ${network ? 'surface' : 'network'} view's optimizer, schedule and sweep are not carried over.`, { aboutNextRun: true, tone: 'info' });
       return;
     }
     const moved = path.startsWith('sweep.') || path === '' ? '' : axesMovedText(this.spec.json, json);
