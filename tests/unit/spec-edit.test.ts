@@ -353,7 +353,7 @@ describe('choosing a schedule gives a spec that runs', () => {
     const one = switchSchedule(base, 'OneCycleLR');
     expect(getAt(one, 'schedule.total_steps')).toBe(500);
     expect(getAt(one, 'sweep.x')).toEqual({ param: 'schedule.max_lr', min: 1e-4, max: 0.1, scale: 'log', count: 64 });
-    expect(getAt(one, 'sweep.y')).toEqual({ param: 'schedule.max_momentum', min: 0.8, max: 0.99, scale: 'linear', count: 32 });
+    expect(getAt(one, 'sweep.y')).toEqual({ param: 'schedule.max_momentum', min: 0.85, max: 0.99, scale: 'linear', count: 32 });
     expect(problems(one)).toEqual([]);
     // Without momentum cycling only the LR moves; with no schedule the axes go back.
     const noCycle = switchSchedule(setAt(base, 'sweep.y.param', 'optimizer.dampening'), 'OneCycleLR');

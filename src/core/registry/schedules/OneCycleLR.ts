@@ -84,7 +84,9 @@ const params = [
     default: 0.95,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,
-    typical: { min: 0.8, max: 0.99, scale: 'linear' },
+    // From base_momentum's default up: below it the cycle runs the other way round (the momentum
+    // rising with the LR), which an axis proposed for it should not hold unmarked (walkthrough 16).
+    typical: { min: 0.85, max: 0.99, scale: 'linear' },
     doc: 'Momentum at the start and end of the cycle when cycling; replaces the optimizer momentum/beta1, as in torch.',
   },
   {
