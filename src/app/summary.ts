@@ -234,7 +234,7 @@ export function fieldText(key: string, v: number, how: { readonly never?: string
  * Not "the editor's value": the editor shows "swept on x" in its place (walkthrough 12).
  * Empty when nothing that shapes it is swept, or without a schedule (no chart then).
  */
-export function scheduleNote(plan: Plan): string {
+export function scheduleNote(plan: Plan, selected = false): string {
   // No schedule, no chart (a constant LR is said in words).
   if (!plan.schedule) return '';
   const mom = findOptimizer(plan.spec.optimizer.name)?.momentumParam;
@@ -255,7 +255,9 @@ export function scheduleNote(plan: Plan): string {
     : '';
   if (at.length === 0) return plateau;
   const one = at.length === 1;
-  const drawn = `Drawn at ${at.join(', ')}, the spec's own ${one ? 'value' : 'values'}; the map sweeps ${one ? 'it' : 'them'}: click a cell for its run's own LR.`;
+  // With a run selected its own LR is drawn with its loss (walkthrough 16: "click a cell" stood beside it).
+  const own = selected ? "the selected run's own LR is drawn with its loss per step" : "click a cell for its run's own LR";
+  const drawn = `Drawn at ${at.join(', ')}, the spec's own ${one ? 'value' : 'values'}; the map sweeps ${one ? 'it' : 'them'}: ${own}.`;
   return plateau ? `${plateau} ${drawn}` : drawn;
 }
 
@@ -317,12 +319,12 @@ export function sequenceText(spec: Pick<Spec, 'schedule' | 'optimizer' | 'steps'
  * race) keeps its own LR (no chart then); with the race open, how its lanes run the schedule (the
  * map's "click a cell" does not apply there); else what the chart is drawn at (`scheduleNote`).
  */
-export function scheduleText(plan: Plan, race: boolean): string {
+export function scheduleText(plan: Plan, race: boolean, selected = false): string {
   if (!plan.schedule) {
     if (race) return 'No schedule: each lane of the race keeps its own lr at every step.';
     return `No schedule: every step uses the run's own lr${plan.dims.some((d) => d.path === 'optimizer.lr') ? ' (the map sweeps it)' : ` (${formatNumber(plan.P[P_OPTIMIZER] as number)})`}.`;
   }
-  if (!race) return scheduleNote(plan);
+  if (!race) return scheduleNote(plan, selected);
   return scheduleOverrides(plan.spec).includes('lr')
     ? `${overrideSetter('lr', plan.spec.schedule)} sets the LR of every lane of the race from its own values, as drawn: the lanes' lr has no effect.`
     : "Drawn at the editor's LR; each lane of the race runs this schedule from its own LR.";

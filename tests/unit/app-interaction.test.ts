@@ -880,6 +880,8 @@ describe('the schedule chart', () => {
     expect(scheduleNote(plan({ ...GRID, schedule: { name: 'ReduceLROnPlateau' } }))).toMatch(/its run's LR per step\. Drawn at lr /);
     const cyclic = { ...GRID, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: GRID.steps }, sweep: { kind: 'grid', x: { param: 'schedule.max_lr', min: 1e-3, max: 0.1, count: 3, scale: 'log' }, y: { param: 'schedule.max_momentum', min: 0.85, max: 0.99, count: 3, scale: 'linear' } } };
     expect(scheduleNote(plan(cyclic))).toBe("Drawn at max_lr 0.01, max_momentum 0.95, the spec's own values; the map sweeps them: click a cell for its run's own LR.");
+    // With a run selected, its own LR is already drawn (walkthrough 16).
+    expect(scheduleNote(plan(cyclic), true)).toBe("Drawn at max_lr 0.01, max_momentum 0.95, the spec's own values; the map sweeps them: the selected run's own LR is drawn with its loss per step.");
   });
 
   it('says what the schedule does and what it is for (every schedule has a purpose), and why SGD has no stability lines under one (walkthrough 12)', () => {

@@ -972,7 +972,7 @@ export class BlApp extends LitElement {
               : nothing;
           })()}
           ${(() => {
-            const note = plan ? scheduleText(plan, ctl.race.open) : '';
+            const note = plan ? scheduleText(plan, ctl.race.open, sel.selected !== null) : '';
             return note ? html`<p class="status" data-testid="schedule-note">${note}</p>` : nothing;
           })()}
           <!-- No chart for a constant LR: beside the run's own LR chart a flat line only repeated it, at
