@@ -160,7 +160,11 @@ export class SpecEditor extends LitElement {
         ${this.messages(errs)}
         ${s.groups.map((g) => this.group(g, at))}
         ${s.groups.some((g) => g.fields.some((f) => f.required))
-          ? html`<p class="req-key"><span class="req">*</span> required in torch, which has no default for it: the editor starts it at a value proposed for this run (fitted to its steps where the value sets a length, a decay or a cycle), yours to change.</p>`
+          ? html`<p class="req-key"><span class="req">*</span> ${s.id === 'groups'
+              ? // A param group's tensors: nothing proposed or fitted to the run (walkthrough 16: the
+                // schedule's footnote about lengths and cycles stood here).
+                "required in torch: the tensors the group trains (a layer, layers.0, or a tensor, layers.0.weight)."
+              : 'required in torch, which has no default for it: the editor starts it at a value proposed for this run (fitted to its steps where the value sets a length, a decay or a cycle), yours to change.'}</p>`
           : nothing}
         ${this.actions(s.actions)}
       </details>
