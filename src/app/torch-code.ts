@@ -339,9 +339,10 @@ const LEFT_OUT: readonly (readonly [string, RegExp])[] = [
  * A pasted notebook cell with the lines that make no optimiser or scheduler blanked (so that
  * messages keep their line numbers) and counted by kind: imports, the headers of loops and blocks
  * (their bodies are read like any lines: `scheduler.step()` there is a call of nothing basinlab
- * reads), decorators, prints, keyword statements, tuple and augmented assignments. Walkthrough 16:
- * a cell with its imports was refused at 'line 2, column 46: cannot read ","'. An assignment into
- * a param group after the optimiser is made (`g['lr'] = 0.1`) changes what it runs: refused, named.
+ * reads), decorators, prints, keyword statements, tuple, augmented and attribute assignments.
+ * Walkthrough 16: a cell with its imports was refused at 'line 2, column 46: cannot read ","'. An
+ * assignment into a param group after the optimiser is made (`g['lr'] = 0.1`) changes what it runs:
+ * refused, named.
  */
 function leaveOutLines(text: string): { readonly text: string; readonly note: string } {
   const counts = new Map<string, number>();
@@ -352,8 +353,15 @@ function leaveOutLines(text: string): { readonly text: string; readonly note: st
       counts.set(kind, (counts.get(kind) ?? 0) + 1);
       return '';
     }
-    if (/^[A-Za-z_]\w*(?:\[[^\]]*\]|\.[A-Za-z_]\w*)+\s*=(?!=)/.test(code) && !/^[A-Za-z_]\w*\s*=/.test(code)) {
-      throw new TorchCodeError(`line ${i + 1}: ${code.split('=')[0]?.trim() ?? code} = … changes a value after it is made, which basinlab does not follow: give it to the optimiser's or scheduler's constructor`);
+    const target = /^([A-Za-z_]\w*(?:\[[^\]]*\]|\.[A-Za-z_]\w*)+)\s*=(?!=)/.exec(code)?.[1];
+    if (target !== undefined) {
+      // Into a param group (`g['lr'] = 0.01`, `opt.param_groups[0]['lr'] = …`): what the run would do changes.
+      if (/param_groups|\[\s*['"]\w+['"]\s*\]/.test(target)) {
+        throw new TorchCodeError(`line ${i + 1}: ${target} = … changes a value after it is made, which basinlab does not follow: give it to the optimiser's or scheduler's constructor`);
+      }
+      // Elsewhere (`torch.backends.cudnn.benchmark = True`): nothing basinlab reads.
+      counts.set('attribute assignment', (counts.get('attribute assignment') ?? 0) + 1);
+      return '';
     }
     return line;
   });

@@ -169,6 +169,9 @@ for epoch in range(300):
     expect(() => readTorchCode('import torch\nformat = 3\nopt = SGD(p, lr=0.1,, momentum=0.9)')).toThrow(/^line 3, column 21: an empty argument/);
     // A value changed after the optimiser is made would change the run: refused, named.
     expect(() => readTorchCode("opt = SGD(model.parameters(), lr=0.1)\nfor g in opt.param_groups:\n    g['lr'] = 0.01")).toThrow(/^line 3: g\['lr'\] = … changes a value after it is made, which basinlab does not follow/);
+    expect(() => readTorchCode("opt = SGD(model.parameters(), lr=0.1)\nopt.param_groups[0]['lr'] = 0.01")).toThrow(/^line 2: opt\.param_groups\[0\]\['lr'\] = …/);
+    // Any other attribute set: left out.
+    expect(readTorchCode('torch.backends.cudnn.benchmark = True\nopt = SGD(model.parameters(), lr=0.1)').notes).toEqual(['Left out, as making no optimiser or scheduler: 1 attribute assignment line.']);
   });
 
   it('names what it cannot read, with the line and column, and guesses nothing', () => {
