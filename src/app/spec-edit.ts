@@ -1199,7 +1199,10 @@ export function paramFields(
         // torch's per-group list where torch takes one and the draft has groups to give it to
         // (groupCount: as many as torch's optimiser has, without an empty default group).
         const perGroup = p.perGroup === true && groupCount !== null && groupCount > 1;
-        const hint = rangeHint(p, p.kind === 'int');
+        // Where torch checks nothing, the range a sweep would propose (walkthrough 16: "torch does
+        // not check its range" five times over OneCycleLR's fields left "so what makes sense?").
+        const typical = unbounded(p) && p.typical && p.typical.per === undefined ? `; typical ${formatNumber(p.typical.min, p.kind === 'int')} … ${formatNumber(p.typical.max, p.kind === 'int')}` : '';
+        const hint = `${rangeHint(p, p.kind === 'int')}${typical}`;
         out.push(
           numberField(path, p.key, value, {
             int: p.kind === 'int',

@@ -637,6 +637,10 @@ describe('the form', () => {
     // An unbounded field says so in words: '(-inf, inf)' read like a range to keep within.
     expect(rangeHint({ min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY })).toBe('torch does not check its range');
     expect(rangeHint({ min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY }, true)).toBe('an integer; torch does not check its range');
+    // A field torch does not check says the range a sweep would propose (walkthrough 16).
+    const one = buildForm(switchSchedule(base, 'OneCycleLR'));
+    expect(findField(one, 'schedule.div_factor')?.hint).toBe('torch does not check its range; typical 1 … 1000');
+    expect(findField(one, 'schedule.max_momentum')?.type).toBe('swept');
     expect(rangeHint({ min: 0, max: Number.POSITIVE_INFINITY })).toBe('[0, inf)');
     expect(findField(all, 'outcome.check_every')).toMatchObject({ hint: '[1, 100000], empty = 2% of steps', placeholder: '2% of steps', optional: true });
     // A draft without a block's optional field shows the default parseSpec would use.
