@@ -170,7 +170,7 @@ export class BlRunPanel extends LitElement {
             ${sel
               ? html`<li data-testid="selected-run">
                   <span class="key" style="background:${SELECTED_INK}"></span>
-                  <span class="label">selected: ${sel.label || '…'}${t ? html` <small>(path ${sel.exact ? `from ${sel.source}` : `preview on ${sel.source}, the ${sel.source === 'cpu' ? 'GPU\'s float32 twin' : 'sweep engine'}; exact path when the sweep is done`})</small>` : nothing}</span>
+                  <span class="label">selected: ${sel.label || '…'}${t ? html` <small>(path ${sel.exact ? `from ${sel.source}` : `preview on ${sel.source}, the ${sel.source === 'cpu' ? 'GPU\'s float32 twin' : 'sweep engine'}; exact path when the sweep is done`})</small>` : html` <small>(recording its path…)</small>`}</span>
                   ${pc && t && !runPinned
                     ? html`<button data-testid="pin" ?disabled=${pc.full} title=${pc.full ? 'Unpin a run first' : 'Keep this run on screen to compare'} @click=${() => pc.pin(t.run, t)}>Pin</button>`
                     : nothing}
