@@ -1680,6 +1680,23 @@ function dataSection(spec: SpecJSON): Section {
   return { id: 'data', title: 'Data', doc: def?.doc ?? '', keys: ['data'], note: '', groups: [{ path: 'data', title: '', fields, actions: [] }], actions: [] };
 }
 
+/**
+ * What an edit took out of the param groups, in words, or '': a schedule that now sets a value in
+ * every group (OneCycleLR's LR, a cycled momentum) drops the groups' own (dropScheduledGroupValues),
+ * which the page says, as it says axes that moved (review 22: dropped without a word).
+ */
+export function droppedGroupValuesText(before: SpecJSON, after: SpecJSON): string {
+  const was = groups(before);
+  const now = groups(after);
+  if (was.length !== now.length) return '';
+  const gone = was.flatMap((g, i) => {
+    const n = now[i];
+    if (!isRecord(g) || !isRecord(n)) return [];
+    return Object.keys(g).filter((k) => k !== 'params' && !(k in n)).map((k) => `param_groups[${i}].${k}`);
+  });
+  return gone.length > 0 ? `The schedule sets ${gone.length === 1 ? 'this value' : 'these values'} in every group itself, as torch does, so the group's own ${gone.length === 1 ? 'was' : 'were'} dropped: ${gone.join(', ')}.` : '';
+}
+
 function groups(spec: SpecJSON): unknown[] {
   const g = getAt(spec, 'optimizer.param_groups');
   return Array.isArray(g) ? g : [];

@@ -11,7 +11,7 @@ import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import { findPreset, presetOf } from '../../src/app/presets.ts';
 import type { SpecJSON } from '../../src/app/spec-edit.ts';
-import { applyAction, applyEdit, buildForm, findField, getAt, netAxisRange, problemOf, setAxisParam, sweepOptions, switchOptimizer, switchSchedule } from '../../src/app/spec-edit.ts';
+import { applyAction, applyEdit, buildForm, droppedGroupValuesText, findField, getAt, netAxisRange, problemOf, setAxisParam, sweepOptions, switchOptimizer, switchSchedule } from '../../src/app/spec-edit.ts';
 import { distinctIntCount } from '../../src/core/sampling.ts';
 import { zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { axisValues } from '../../src/core/sampling.ts';
@@ -161,6 +161,9 @@ describe('the editor on network specs', () => {
     // The groups' own LRs go with it: OneCycleLR sets every group's (walkthrough 13), and a group
     // added under it takes none.
     expect((getAt(one, 'optimizer.param_groups') as { lr?: number }[]).map((g) => g.lr)).toEqual([undefined]);
+    // And the page says so (review 22: dropped without a word); a switch that drops nothing says nothing.
+    expect(droppedGroupValuesText(spec, one)).toBe("The schedule sets this value in every group itself, as torch does, so the group's own was dropped: param_groups[0].lr.");
+    expect(droppedGroupValuesText(spec, switchSchedule(spec, 'StepLR'))).toBe('');
     expect(getAt(applyAction(one, { kind: 'add-group', label: '', disabled: false }), 'optimizer.param_groups.1')).toEqual({ params: ['layers.1'] });
     expect(getAt(one, 'sweep.y')).toEqual(getAt(spec, 'sweep.y'));
     expect(parseAnySpec(one).problem).toBe('network');
