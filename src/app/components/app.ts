@@ -471,7 +471,9 @@ export class BlApp extends LitElement {
   private async openExplorer(): Promise<void> {
     this.ctl?.openExplorer();
     await this.updateComplete; // a closed explorer has no heatmap until this render
-    this.renderRoot.querySelector('bl-heatmap')?.scrollIntoView({ block: 'start' });
+    // A network view whose sweep has not begun (its data set being read) shows its column without a
+    // map yet (noNetMapSection): that column, where the map will be.
+    (this.renderRoot.querySelector('bl-heatmap') ?? this.renderRoot.querySelector('section.heatmap-col'))?.scrollIntoView({ block: 'start' });
   }
 
   /** Closes the study: the explorer, alone on the page now, opens if it was closed. */
