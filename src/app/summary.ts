@@ -8,7 +8,7 @@ import type { Plan } from '../core/plan.ts';
 import { findOptimizer } from '../core/registry/index.ts';
 import { minimumLabel } from '../core/outcome.ts';
 import type { Spec } from '../core/spec.ts';
-import { overrideSetter, overrideStandIn, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
+import { overrideChild, overrideSetter, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
 import { P_OPTIMIZER } from '../core/layout.ts';
 import type { NetColumns } from '../core/results.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
@@ -296,9 +296,9 @@ export function sequenceText(spec: Pick<Spec, 'schedule' | 'optimizer' | 'steps'
   });
   const here = `Here: ${phases.join(', then ')}.`;
   if (!scheduleOverrides(spec).includes('lr')) return here;
-  const m = /^schedule\.schedulers\.(\d+)\./.exec(overrideStandIn('lr', s));
-  const at = m ? Number(m[1]) : -1;
-  const child = s.schedulers[at];
+  const setter = overrideChild('lr', s);
+  const child = setter?.entry;
+  const at = setter?.index ?? -1;
   const lr = typeof spec.optimizer.params.lr === 'number' ? ` (${formatNumber(spec.optimizer.params.lr)})` : '';
   const num = (v: unknown): string | null => (typeof v === 'number' ? formatNumber(v) : null);
   if (child?.name === 'OneCycleLR') {

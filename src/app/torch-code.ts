@@ -346,13 +346,14 @@ const LEFT_OUT: readonly (readonly [string, RegExp])[] = [
  */
 function leaveOutLines(text: string): { readonly text: string; readonly note: string } {
   const counts = new Map<string, number>();
+  const leaveOut = (kind: string): string => {
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+    return '';
+  };
   const lines = text.split('\n').map((line, i) => {
     const code = line.trim();
     const kind = LEFT_OUT.find(([, re]) => re.test(code))?.[0];
-    if (kind) {
-      counts.set(kind, (counts.get(kind) ?? 0) + 1);
-      return '';
-    }
+    if (kind) return leaveOut(kind);
     const target = /^([A-Za-z_]\w*(?:\[[^\]]*\]|\.[A-Za-z_]\w*)+)\s*=(?!=)/.exec(code)?.[1];
     if (target !== undefined) {
       // Into a param group (`g['lr'] = 0.01`, `opt.param_groups[0]['lr'] = …`): what the run would do changes.
@@ -360,8 +361,7 @@ function leaveOutLines(text: string): { readonly text: string; readonly note: st
         throw new TorchCodeError(`line ${i + 1}: ${target} = … changes a value after it is made, which basinlab does not follow: give it to the optimiser's or scheduler's constructor`);
       }
       // Elsewhere (`torch.backends.cudnn.benchmark = True`): nothing basinlab reads.
-      counts.set('attribute assignment', (counts.get('attribute assignment') ?? 0) + 1);
-      return '';
+      return leaveOut('attribute assignment');
     }
     return line;
   });

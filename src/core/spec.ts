@@ -716,11 +716,25 @@ export function overrideStandIn(key: string, schedule: ScheduleSpec | null = nul
   return i >= 0 ? `schedule.schedulers.${i}.max_momentum` : 'schedule.max_momentum';
 }
 
-/** The schedule (or child) that holds a stand-in path, and the key there: `schedule.schedulers.1.max_momentum`. */
-function standInEntry(schedule: ScheduleSpec | null, stand: string): { readonly entry: ScheduleSpec | null; readonly key: string } {
+/**
+ * The schedule (or child) that holds a stand-in path, the child's index (null: the schedule itself)
+ * and the key there: `schedule.schedulers.1.max_momentum`.
+ */
+function standInEntry(schedule: ScheduleSpec | null, stand: string): { readonly entry: ScheduleSpec | null; readonly index: number | null; readonly key: string } {
   const m = /^schedule\.(?:schedulers\.(\d+)\.)?(.+)$/.exec(stand);
-  const entry = m?.[1] !== undefined ? (schedule?.schedulers[Number(m[1])] ?? null) : schedule;
-  return { entry, key: m?.[2] ?? stand };
+  const index = m?.[1] !== undefined ? Number(m[1]) : null;
+  const entry = index !== null ? (schedule?.schedulers[index] ?? null) : schedule;
+  return { entry, index, key: m?.[2] ?? stand };
+}
+
+/**
+ * The composite's child that sets an optimiser value the schedule overrides (its stand-in's holder,
+ * overrideStandIn), with its index: `{ index: 1, entry: OneCycleLR }` under a warm-up into a
+ * OneCycleLR; null where the schedule sets it itself, or none does.
+ */
+export function overrideChild(key: string, schedule: ScheduleSpec | null): { readonly index: number; readonly entry: ScheduleSpec } | null {
+  const { entry, index } = standInEntry(schedule, overrideStandIn(key, schedule));
+  return entry && index !== null ? { index, entry } : null;
 }
 
 /** A stand-in's path (overrideStandIn) and the value the schedule (or its child) gives it. */
@@ -736,9 +750,20 @@ function standInValue(schedule: ScheduleSpec | null, key: string): { readonly st
  */
 export function overrideSetter(key: string, schedule: ScheduleSpec | null): string {
   if (!schedule) return 'the schedule';
+  const child = overrideChild(key, schedule);
+  return child ? `${schedule.name}'s schedulers.${child.index} (${child.entry.name})` : schedule.name;
+}
+
+/**
+ * The schedule values a param group's own value goes into where the schedule sets it, each written
+ * as a list, one per group: the stand-in (`schedule.max_lr`), or for the LR under a CyclicLR both
+ * its bounds, between which its LR runs (`schedule.base_lr`, `schedule.max_lr`).
+ */
+function groupListPaths(schedule: ScheduleSpec | null, key: string): string[] {
   const stand = overrideStandIn(key, schedule);
-  const { entry } = standInEntry(schedule, stand);
-  return entry && entry !== schedule ? `${schedule.name}'s ${stand.slice('schedule.'.length).replace(/\.[^.]+$/, '')} (${entry.name})` : schedule.name;
+  if (key !== 'lr' || standInEntry(schedule, stand).entry?.name !== 'CyclicLR') return [stand];
+  const at = stand.replace(/(?:base|max)_lr$/, '');
+  return [`${at}base_lr`, `${at}max_lr`];
 }
 
 /**
@@ -746,9 +771,8 @@ export function overrideSetter(key: string, schedule: ScheduleSpec | null): stri
  * list, one per group (`schedule.max_lr as a list`), CyclicLR's two bounds both.
  */
 export function groupLrListText(schedule: ScheduleSpec | null): string {
-  const stand = overrideStandIn('lr', schedule);
-  const { entry } = standInEntry(schedule, stand);
-  return entry?.name === 'CyclicLR' ? `${stand.replace(/max_lr$/, 'base_lr')} and max_lr as lists` : `${stand} as a list`;
+  const [first, second] = groupListPaths(schedule, 'lr');
+  return second ? `${first} and ${second.slice(second.lastIndexOf('.') + 1)} as lists` : `${first} as a list`;
 }
 
 /** A string that may name a sweep parameter (resolveParamPath says which do): short enough to quote in a message. */
@@ -1015,6 +1039,7 @@ function sweptRuleChecks(
       const key = optKey.split('.')[0] ?? '';
       const hit = overriddenKey(overridden, r.param);
       if (hit !== null) {
+        const stand = overrideStandIn(hit, sched);
         rd.fail(
           fieldOf(i),
           `${
@@ -1023,7 +1048,7 @@ function sweptRuleChecks(
                 ? `${r.param} has no effect: ${overrideSetter(hit, sched)} sets the LR every scheduler starts from (torch's initial_lr)`
                 : `${r.param} has no effect under ${sched?.name}, which sets the LR from its own parameters`
               : `${r.param} has no effect: ${overrideSetter(hit, sched)} with cycle_momentum sets it every step`
-          }; sweep ${overrideStandIn(hit, sched)} instead${scheduleGroupLists(sched).includes(overrideStandIn(hit, sched).slice('schedule.'.length)) ? ' (written as one number: a per-group list is not swept)' : ''}`,
+          }; sweep ${stand} instead${scheduleGroupLists(sched).includes(stand.slice('schedule.'.length)) ? ' (written as one number: a per-group list is not swept)' : ''}`,
         );
         return;
       }
@@ -1654,18 +1679,17 @@ function netCrossChecks(rd: Reader, spec: NetSpec): void {
  * schedule's own value in every place: a group's own LR is no peak LR to copy there.
  */
 function groupListExample(spec: NetSpec, key: string): { readonly text: string; readonly lists: number } {
-  const { stand, own } = standInValue(spec.schedule, key);
   const list = (v: ParamValue | undefined): string =>
     // As many as torch's optimiser has groups: without the default group where it holds no tensor.
     `[${(Array.isArray(v) ? v : Array.from({ length: torchGroupCount(spec) }, () => (typeof v === 'number' ? v : 0))).join(', ')}]`;
   // A CyclicLR's LR runs between its two bounds: a group's own needs both (review 22: the advice
   // named max_lr alone, where the editor's field named both).
-  const { entry } = standInEntry(spec.schedule, stand);
-  if (key === 'lr' && entry?.name === 'CyclicLR') {
-    const at = stand.replace(/(?:base|max)_lr$/, '');
-    return { text: ['base_lr', 'max_lr'].map((k) => `${at}${k}: ${list(entry.params[k])}`).join(', '), lists: 2 };
-  }
-  return { text: `${stand}: ${list(own)}`, lists: 1 };
+  const paths = groupListPaths(spec.schedule, key);
+  const text = paths.map((p) => {
+    const at = standInEntry(spec.schedule, p);
+    return `${p}: ${list((at.entry?.params ?? {})[at.key])}`;
+  });
+  return { text: text.join(', '), lists: paths.length };
 }
 
 /**
