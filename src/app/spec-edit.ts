@@ -1912,7 +1912,7 @@ export function applyEdit(spec: SpecJSON, field: Field, input: string | boolean,
       case 'list':
         return setAt(spec, path, parseListInput(text));
       case 'checkbox':
-        return withinRules(setAt(spec, path, input === true), handSet);
+        return input === true ? withinRules(setAt(spec, path, true), handSet) : rowsRestored(spec, setAt(spec, path, false), path, handSet);
       case 'select':
         return setAt(spec, path, text);
       case 'swept':
@@ -1957,6 +1957,46 @@ function withinRules(spec: SpecJSON, handSet: HandSet): SpecJSON {
     }
   }
   return spec;
+}
+
+/**
+ * After the switch at `switchPath` turned off: an axis not set by hand that had given up its end row
+ * to it gets the row back, where `on` (the spec with the switch still on) is exactly what giving it up
+ * made of the axis's typical range or of a range from 0: `withinRules` moves an end one row inward,
+ * the count kept; a pasted `nesterov=True` (torch-code's `nesterovAxis`) drops the momentum's 0 with
+ * its row, its second value tidied. Walkthrough 16: unticking nesterov left the map at momentum
+ * 0.0319 … 0.99, short of the row the user had not given up. An axis edited since matches neither
+ * and is left as it is.
+ */
+function rowsRestored(on: SpecJSON, off: SpecJSON, switchPath: string, handSet: HandSet): SpecJSON {
+  if (!parses(off)) return off;
+  let out = off;
+  for (const path of axisPaths(off)) {
+    if (handSet.has(path)) continue;
+    const a = getAt(off, path);
+    if (!isRecord(a) || typeof a.param !== 'string' || typeof a.min !== 'number' || typeof a.max !== 'number' || typeof a.count !== 'number') continue;
+    const { min, max, count } = a;
+    const typical = axisRange(off, a.param);
+    const log = a.scale === 'log';
+    const byEditor = (axis: Record<string, unknown>): boolean => JSON.stringify(getAt(withinRules(setAt(on, path, axis), handSet), path)) === JSON.stringify(a);
+    const candidates: { readonly axis: Record<string, unknown>; readonly made: (axis: Record<string, unknown>) => boolean }[] = [
+      ...(log === (typical.scale === 'log') ? [{ axis: { ...a, min: typical.min }, made: byEditor }, { axis: { ...a, max: typical.max }, made: byEditor }] : []),
+      { axis: { ...a, min: 0 }, made: byEditor },
+      {
+        axis: { ...a, min: 0, count: count + 1 },
+        made: () => switchPath === 'optimizer.nesterov' && a.param === 'optimizer.momentum' && !log && tidy(max / count) === min,
+      },
+    ];
+    for (const { axis, made } of candidates) {
+      if (axis.min === min && axis.max === max && axis.count === count) continue;
+      const next = setAt(out, path, axis);
+      if (made(axis) && parses(next)) {
+        out = next;
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 /** A spec being edited, with the axes whose range the user set by hand. */

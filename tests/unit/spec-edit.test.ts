@@ -389,8 +389,23 @@ describe('choosing a schedule gives a spec that runs', () => {
     expect(getAt(on, 'sweep.y')).toMatchObject({ param: 'optimizer.momentum', min: 0.0319, max: 0.99, count: 32 });
     expect(problems(on)).toEqual([]);
     expect(axesMovedText(base, on)).toBe("The map's axes moved with that edit: y now spans momentum 0.0319 … 0.99 (was 0 … 0.99).");
-    // Unticking leaves the axis where it is (still valid); a hand-set range is the user's: refused, not moved.
-    expect(getAt(applyEdit(on, field(on, 'optimizer.nesterov'), false), 'sweep.y.min')).toBe(0.0319);
+    // Unticking gives the row back (walkthrough 16), said as the ticking was; an axis edited since stays.
+    const off = applyEdit(on, field(on, 'optimizer.nesterov'), false);
+    expect(getAt(off, 'sweep.y')).toEqual(getAt(base, 'sweep.y'));
+    expect(getAt(off, 'optimizer.nesterov')).toBe(false);
+    expect(axesMovedText(on, off)).toBe("The map's axes moved with that edit: y now spans momentum 0 … 0.99 (was 0.0319 … 0.99).");
+    const edited = setAt(on, 'sweep.y.count', 16);
+    expect(getAt(applyEdit(edited, field(edited, 'optimizer.nesterov'), false), 'sweep.y')).toEqual(getAt(edited, 'sweep.y'));
+    // Hand-set since (the user typed this range): kept.
+    const typed = applyEditTracked({ spec: on, handSet: new Set(['sweep.y']) }, field(on, 'optimizer.nesterov'), false);
+    expect(getAt(typed.spec, 'sweep.y.min')).toBe(0.0319);
+    // Another switch turned off (nesterov stays): the axis stays.
+    const both = applyEdit(on, field(on, 'optimizer.maximize'), true);
+    expect(getAt(applyEdit(both, field(both, 'optimizer.maximize'), false), 'sweep.y.min')).toBe(0.0319);
+    // A paste's trim (the 0 and its row dropped: 0.11 … 0.99 over 9 values) is given back whole.
+    const pasted = setAt(setAt(on, 'sweep.y', { param: 'optimizer.momentum', min: 0.11, max: 0.99, count: 9, scale: 'linear' }), 'optimizer.nesterov', true);
+    expect(getAt(applyEdit(pasted, field(pasted, 'optimizer.nesterov'), false), 'sweep.y')).toMatchObject({ min: 0, max: 0.99, count: 10 });
+    // A hand-set range is the user's: refused, not moved.
     const hand = applyEditTracked({ spec: base, handSet: new Set(['sweep.y']) }, field(base, 'optimizer.nesterov'), true);
     expect(getAt(hand.spec, 'sweep.y.min')).toBe(0);
     expect(problems(hand.spec).join('\n')).toMatch(/Nesterov momentum requires a momentum/);
