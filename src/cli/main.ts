@@ -15,7 +15,7 @@ import { makeAnyPlan, prepareSpec, trainedGroups } from '../core/network/plan.ts
 import type { NetPlan } from '../core/network/plan.ts';
 import { nearestRun, runCoordinates } from '../core/plan.ts';
 import type { AnyPlan, Plan } from '../core/plan.ts';
-import { negativeLrNote } from '../view/caption.ts';
+import { negativeLrNote, plural } from '../view/caption.ts';
 import { MAX_TRAJECTORY_POINTS, netTrajectoryFields, pointCount, trajectoryFields } from '../core/trajectory.ts';
 import { float32Problems } from '../core/precision.ts';
 import type { EngineName } from '../core/results.ts';
@@ -25,6 +25,7 @@ import type { Engine, Progress } from '../engine/engine.ts';
 import { createNodeEngine } from '../engine/node-engines.ts';
 import { NET_GPU_MIN_RUNS, engineForPlan } from '../engine/choose.ts';
 import type { GpuEngine } from '../engine/gpu/engine.ts';
+import { adapterName, isSoftwareAdapter } from '../engine/gpu/context.ts';
 import { netGpuUnsupported } from '../engine/gpu/net.ts';
 import { validateNetPlan, validatePlan } from '../engine/validation.ts';
 import { NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, netSplitText, pairVerdict } from '../core/validate.ts';
@@ -55,6 +56,8 @@ function outFormat(path: string, allowed: readonly string[]): string {
 
 /** A surface or a network spec (a `network` key makes it a network spec). */
 function loadSpec(path: string): AnySpec {
+  const binary = binaryResultNote(path);
+  if (binary) throw new SpecError('', binary);
   const json = readJSONFile(path, 'spec');
   const why = resultDocumentNote(json, path);
   if (why) throw new SpecError('', why);
@@ -69,6 +72,31 @@ function resultDocumentNote(json: unknown, path: string): string | null {
   if (resultDocumentSpec(json) === undefined) return null;
   const name = printable(path, 200);
   return `${name} is a basinlab result file, not a spec; the spec it was run from is its "spec" key: jq .spec ${name} > spec.json, then run spec.json`;
+}
+
+/**
+ * A Parquet or Arrow (Feather) file given where a spec goes (`sweep result.parquet`, to rerun what
+ * made it): said as a JSON result is, with where such a file keeps its spec (walkthrough 17: "not
+ * text: it holds a NUL byte at offset 17"). Recognised by the formats' magic bytes: `PAR1`, `ARROW1`.
+ */
+function binaryResultNote(path: string): string | null {
+  const head = Buffer.alloc(6);
+  let got = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      got = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null; // readJSONFile says why it cannot be read
+  }
+  const text = head.subarray(0, got).toString('latin1');
+  const format = text.startsWith('PAR1') ? 'Parquet' : text === 'ARROW1' ? 'Arrow' : null;
+  if (!format) return null;
+  const name = printable(path, 200);
+  return `${name} is a ${format} file, not a spec (a spec is JSON); a basinlab result keeps the spec it was run from in its metadata (basinlab.spec): basinlab merge result.json ${name} writes it as a JSON result, then jq .spec result.json > spec.json`;
 }
 
 /**
@@ -106,9 +134,30 @@ function checkInterrupt(signal: AbortSignal): void {
   if (signal.aborted) throw new CancelledError();
 }
 
+/** The GPU engine's adapter among `engines`, by name (as `meta.adapter`), and whether it is the CPU emulating one. */
+function gpuAdapter(engines: readonly Engine[]): { readonly name: string; readonly software: boolean } | null {
+  const gpu = engines.find((e) => e.name === 'gpu') as GpuEngine | undefined;
+  return gpu ? { name: adapterName(gpu.gpu.adapter), software: isSoftwareAdapter(gpu.gpu.adapter) } : null;
+}
+
+function softwareGpuText(name: string): string {
+  return `the gpu engine runs on ${name}, a Vulkan driver that emulates a GPU on this machine's CPU: no hardware GPU is used`;
+}
+
+/**
+ * Says on stderr when the gpu engine's adapter is the CPU emulating one (SwiftShader, lavapipe):
+ * walkthrough 17 ran `--engine gpu` and `validate` on a machine with no GPU and was told nothing but
+ * `meta.adapter`. Results are the GPU kernels' all the same.
+ */
+function noteSoftwareGpu(engine: Engine): void {
+  const a = gpuAdapter([engine]);
+  if (a?.software) process.stderr.write(`basinlab: note: ${softwareGpuText(a.name)}; it is usually slower than --engine cpu\n`);
+}
+
 async function withEngine<T>(name: EngineName, workers: number | undefined, f: (e: Engine) => Promise<T>): Promise<T> {
   const engine = await createNodeEngine(name, workers === undefined ? {} : { workers });
   try {
+    noteSoftwareGpu(engine);
     return await f(engine);
   } finally {
     await engine.dispose();
@@ -129,6 +178,8 @@ async function withAutoEngines<T>(workers: number | undefined, f: (main: Engine,
       // commands that do not use it.
       const { createNodeGpuEngine } = await import('../engine/gpu/node-gpu-engine.ts');
       gpu = await createNodeGpuEngine();
+      const a = gpuAdapter([gpu]);
+      if (a?.software) process.stderr.write(`basinlab: note: ${softwareGpuText(a.name)}; the surface sweeps run on it, the network sweeps on cpu\n`);
     } catch (e) {
       if (!(e instanceof GpuUnavailableError)) throw e;
       process.stderr.write(`basinlab: ${e.message}: every sweep runs on the CPU engine (cpu)\n`);
@@ -243,7 +294,7 @@ export async function runSweep(
     const secs = (performance.now() - t0) / 1000;
     if (!o.quiet) {
       process.stderr.write(
-        `${runs} runs x ${spec.steps} steps on ${o.engine} in ${secs.toFixed(2)} s ` +
+        `${plural(runs, 'run')} x ${plural(spec.steps, 'step')} on ${o.engine} in ${secs.toFixed(2)} s ` +
           `(${formatRate((runs * spec.steps) / secs)} run-steps/s), peak RSS ${peakRssMiB().toFixed(0)} MiB\n`,
       );
     }
@@ -336,6 +387,16 @@ export function selectRuns(plan: AnyPlan, o: { runs?: string; at?: readonly stri
       const v = m ? Number(m[2]) : Number.NaN;
       if (!m || !Number.isFinite(v)) throw new SpecError('--at', `'${pair}' is not PARAM=NUMBER (e.g. optimizer.lr=0.001)`);
       coords[m[1] as string] = v;
+    }
+    // A value past the swept range is refused, not snapped to its edge (walkthrough 17: lr=-5 over an
+    // axis of 1e-5 … 0.01 gave the edge run with the note an ordinary snap gets).
+    for (const d of plan.dims) {
+      const v = coords[d.path];
+      const { min, max } = d.range;
+      const slack = 1e-9 * Math.max(Math.abs(min), Math.abs(max));
+      if (v !== undefined && (v < min - slack || v > max + slack)) {
+        throw new SpecError('--at', `${d.path}=${v} is outside the swept range ${Number(min.toPrecision(6))} … ${Number(max.toPrecision(6))}; give a value in it`);
+      }
     }
     let run: number;
     try {
@@ -448,7 +509,7 @@ interface ValidationOutcome {
   readonly pass: boolean;
 }
 
-function surfaceOutcome(plan: Plan, report: ValidationReport): ValidationOutcome {
+function surfaceOutcome(plan: Plan, report: ValidationReport, adapter: string | null): ValidationOutcome {
   const gpuCpu = report.pairs.find((p) => p.a === 'gpu' && p.b === 'cpu');
   // The app's rule (validation-controller), one function: review 11 found a copy here.
   const pass = gpuCpu !== undefined && pairVerdict(gpuCpu).pass;
@@ -457,7 +518,7 @@ function surfaceOutcome(plan: Plan, report: ValidationReport): ValidationOutcome
     ...report.pairs.map(pairLine),
     `${pass ? 'PASS' : 'FAIL'}: gpu vs cpu needs same outcome >= ${VALIDATION_THRESHOLDS.minSameOutcome * 100}% and position error <= ${VALIDATION_THRESHOLDS.maxPositionError} off the boundary`,
   ];
-  return { lines, document: { ...report, thresholds: VALIDATION_THRESHOLDS, pass }, pass };
+  return { lines, document: { ...report, adapter, thresholds: VALIDATION_THRESHOLDS, pass }, pass };
 }
 
 function netPairLine(p: NetPairReport): string {
@@ -486,7 +547,7 @@ function netSplitLines(p: NetPairReport): string[] {
   });
 }
 
-function netOutcome(plan: NetPlan, report: NetValidationReport, gpuLeftOut: string | null): ValidationOutcome {
+function netOutcome(plan: NetPlan, report: NetValidationReport, gpuLeftOut: string | null, adapter: string | null): ValidationOutcome {
   const t = NET_VALIDATION_THRESHOLDS;
   // Every pair against cpu64 must pass (the GPU's against its float32 twin is reported, and its
   // thresholds are the same), as for surfaces.
@@ -502,7 +563,7 @@ function netOutcome(plan: NetPlan, report: NetValidationReport, gpuLeftOut: stri
     `${pass ? 'PASS' : 'FAIL'}: ${required.map((p) => `${p.a} vs ${p.b}`).join(' and ')} need${required.length === 1 ? 's' : ''} divergence to agree on >= ${t.minSameDivergenceOffBoundary * 100}% of runs off the boundary and median train and test loss errors <= ${t.maxMedianLossError} over the well-conditioned runs` +
       (uncompared.length > 0 ? ` (${uncompared.map((p) => `${p.a} vs ${p.b}`).join(' and ')}: no well-conditioned runs, losses not compared)` : ''),
   ];
-  return { lines, document: { ...report, thresholds: t, pass, ...(gpuLeftOut ? { gpu_left_out: gpuLeftOut } : {}) }, pass };
+  return { lines, document: { ...report, adapter, thresholds: t, pass, ...(gpuLeftOut ? { gpu_left_out: gpuLeftOut } : {}) }, pass };
 }
 
 async function runValidate(specPath: string, o: { out?: string; workers?: number; quiet?: boolean }): Promise<boolean> {
@@ -520,7 +581,16 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
   checkFloat32(plan, names, false);
   checkNetMemory(plan, names, o.workers);
   const engines: Engine[] = [];
-  for (const name of names) engines.push(await createNodeEngine(name, name === 'gpu' || o.workers === undefined ? {} : { workers: o.workers }));
+  try {
+    for (const name of names) engines.push(await createNodeEngine(name, name === 'gpu' || o.workers === undefined ? {} : { workers: o.workers }));
+  } catch (e) {
+    for (const engine of engines) await engine.dispose();
+    // validate has no --engine to switch (walkthrough 17 was told to use one).
+    if (e instanceof GpuUnavailableError) throw new GpuUnavailableError(e.message, 'validate compares the GPU engine with the CPU engines, so it needs one; the CPU engines alone: basinlab sweep SPEC --engine cpu, and --engine cpu64');
+    throw e;
+  }
+  const adapter = gpuAdapter(engines);
+  if (adapter?.software) process.stderr.write(`basinlab: note: ${softwareGpuText(adapter.name)}; validate checks the GPU kernels on it, not a GPU\n`);
   let bar = progressBar('validate', true);
   const signal = interruptSignal();
   const beforeRename = o.out !== undefined ? notePriorOutputs(o.out) : undefined;
@@ -534,7 +604,9 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
       onProgress: (p: Progress) => bar.update(p),
     };
     const outcome =
-      plan.problem === 'network' ? netOutcome(plan, (await validateNetPlan(plan, engines, hooks)).report, gpuLeftOut) : surfaceOutcome(plan, (await validatePlan(plan, engines, hooks)).report);
+      plan.problem === 'network'
+        ? netOutcome(plan, (await validateNetPlan(plan, engines, hooks)).report, gpuLeftOut, adapter?.name ?? null)
+        : surfaceOutcome(plan, (await validatePlan(plan, engines, hooks)).report, adapter?.name ?? null);
     bar.stop();
     checkInterrupt(signal);
     // The report file first: an interruption while it is written leaves nothing, not even stdout.
@@ -563,9 +635,9 @@ export function buildProgram(): Command {
     .description('run every run of a sweep spec and write per-run results')
     .argument('<spec>', 'sweep spec (JSON)')
     .addOption(engineOption())
-    .option('-o, --out <file>', 'write results to FILE.parquet, .arrow, .json or .csv, streamed (default: JSON on stdout, staged in $TMPDIR until the sweep ends; a summary on a terminal)')
+    .option('-o, --out <file>', 'write results to FILE.parquet, .arrow (or .feather), .json or .csv, streamed (default: JSON on stdout, staged in $TMPDIR until the sweep ends; a summary on a terminal)')
     .option('-s, --shard <K/N|auto>', 'run shard K of N (contiguous rows, 0-based); auto: from BASINLAB_SHARD, Slurm job arrays or Kubernetes Indexed Jobs')
-    .option('-w, --workers <n>', 'CPU worker threads (default: one per core; 0 = in-process)', workerCount('--workers'))
+    .option('-w, --workers <n>', 'CPU worker threads (default: one per core; 0 = in-process; a sweep of a few seconds runs in-process whatever the count, as meta.workers says)', workerCount('--workers'))
     .option('-q, --quiet', 'no progress output')
     .option('--accept-float32', 'run on a float32 engine even where float32 merges neighbouring sweep values (the result meta names them)')
     .action(async (spec: string, o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean; shard?: string; acceptFloat32?: boolean }) => {
@@ -575,8 +647,8 @@ export function buildProgram(): Command {
   program
     .command('merge')
     .description('join shard files of one sweep into one result, identical to the unsharded run')
-    .argument('<out>', 'output FILE.parquet, .arrow, .json or .csv')
-    .argument('<shards...>', 'the shard files (.parquet, .arrow or .json), in any order')
+    .argument('<out>', 'output FILE.parquet, .arrow (or .feather), .json or .csv')
+    .argument('<shards...>', 'the shard files (.parquet, .arrow, .feather or .json), in any order')
     .option('-q, --quiet', 'no progress or summary')
     .action(async (out: string, shards: string[], o: { quiet?: boolean }) => {
       checkOutputFile('OUT', out, shards.map((p) => ({ path: p, what: 'the shard' })));
@@ -614,14 +686,14 @@ export function buildProgram(): Command {
     .command('study')
     .description(`run a study and write its data and figures (one of: ${studyNames()})`)
     .argument('<name>', 'study name')
-    .requiredOption('-o, --out <dir>', 'directory for NAME.json and the NAME-<k>.png/.svg figures')
+    .requiredOption('-o, --out <dir>', 'required: directory for NAME.json and the NAME-<k>.png/.svg figures (files of those names in it are replaced)')
     .addOption(
       new Option('-e, --engine <engine>', `engine; auto: the GPU, with the network sweeps of fewer than ${NET_GPU_MIN_RUNS} runs (all of them on an emulated GPU) on cpu, which trains those faster`)
         .choices([...ENGINES, 'auto'])
         .default('auto'),
     )
     // One or the other: with both, the study ran --quick and its data recorded both as true (review 18).
-    .addOption(new Option('--quick', 'smaller grids and fewer steps').conflicts('full'))
+    .addOption(new Option('--quick', 'smaller grids and fewer steps, for a first look: a claim may not hold at that size (the README gives each study\'s measured answer)').conflicts('full'))
     .addOption(new Option('--full', "the full-size study where the default is cut down to fit a CPU engine (network studies: the papers' resolution and steps; hours on a CPU)").conflicts('quick'))
     .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
     .option('-q, --quiet', 'no progress output')
@@ -719,7 +791,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     if (e instanceof GpuUnavailableError) {
-      process.stderr.write(`basinlab: no GPU: ${e.message}; use --engine cpu\n`);
+      // Dawn's and the Vulkan loader's own lines (Warning: …, at CheckVkSuccessImpl …) may come
+      // before this one on stderr: walkthrough 17 read them as a crash.
+      process.stderr.write(`basinlab: no GPU: ${e.message}; ${e.instead} (any Warning lines above are the Vulkan loader's)\n`);
       return 3;
     }
     if (e instanceof GpuRunError) {

@@ -27,6 +27,27 @@ export function studyNames(): string {
   return STUDIES.map((s) => s.id).join(', ');
 }
 
+/**
+ * The files an earlier run of the study left in `outDir` (its JSON and figures), which this run
+ * replaces when it finishes, said as `sweep` says of an existing --out (walkthrough 17: a second run
+ * replaced them without a word); null where there are none.
+ */
+function priorStudyFiles(outDir: string, id: string): string | null {
+  let names: string[];
+  try {
+    names = readdirSync(outDir);
+  } catch {
+    return null; // not there yet (checkOutputDir has refused what cannot be made)
+  }
+  // Study ids are lower-case words and hyphens: nothing in them a pattern reads specially.
+  const figure = new RegExp(`^${id}-\\d+\\.(?:png|svg)$`);
+  const figures = names.filter((n) => figure.test(n)).length;
+  const json = names.includes(`${id}.json`);
+  if (!json && figures === 0) return null;
+  const what = [json ? `${id}.json` : '', figures > 0 ? `${figures} figure file${figures === 1 ? '' : 's'} (${id}-<k>.png/.svg)` : ''].filter(Boolean).join(' and ');
+  return `${outDir} holds ${what} from an earlier run; they are replaced when this run finishes (an interrupted run leaves them as they are)`;
+}
+
 export async function runStudyCommand(
   name: string,
   outDir: string,
@@ -42,6 +63,8 @@ export async function runStudyCommand(
 ): Promise<StudyResult> {
   const study = findStudy(name);
   if (!study) throw new SpecError('study', `unknown study '${name}'; one of ${studyNames()}`);
+  const prior = priorStudyFiles(outDir, study.id);
+  if (prior) process.stderr.write(`basinlab: note: ${prior}\n`);
   let bar: ProgressReporter | null = null;
   let label = '';
   let stage = 0;

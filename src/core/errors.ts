@@ -85,6 +85,13 @@ export class SpecErrors extends Error {
 /** No WebGPU adapter, or the device could not be created. */
 export class GpuUnavailableError extends Error {
   override readonly name = 'GpuUnavailableError';
+  /** What to do instead, for the CLI's message (validate has no --engine to switch). */
+  constructor(
+    message: string,
+    readonly instead = 'use --engine cpu',
+  ) {
+    super(message);
+  }
 }
 
 /** The device was lost or ran out of memory during a run; the run's partial results are discarded. */

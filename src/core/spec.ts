@@ -221,14 +221,21 @@ export function fieldHint(key: string, allowed: readonly string[]): string | nul
   return best !== null && bestD <= (Math.min(best.length, key.length) > 5 ? 2 : 1) && key.length > 2 ? `did you mean ${best}?` : null;
 }
 
-/** Levenshtein distance (insertions, deletions, substitutions), for fieldHint. */
+/**
+ * Edit distance with a swap of two neighbouring letters as one edit (optimal string alignment), for
+ * fieldHint: "Adma" is one slip from Adam, not two (walkthrough 17).
+ */
 function editDistance(a: string, b: string): number {
+  let before: number[] = [];
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      row.push(Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)));
+      let d = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (before[j - 2] ?? 0) + 1);
+      row.push(d);
     }
+    before = prev;
     prev = row;
   }
   return prev[b.length] ?? 0;
@@ -313,7 +320,9 @@ class Reader {
       const hit = allowed.find((a) => a.toLowerCase() === lower);
       if (hit !== undefined) return hit;
     }
-    this.fail(path, `expected one of ${allowed.join(', ')}, got ${show(v)}`);
+    // A near miss gets the suggestion a misspelt field gets (walkthrough 17: "Adma", "rosenbrok").
+    const hint = typeof v === 'string' ? fieldHint(v, allowed) : null;
+    this.fail(path, `expected one of ${allowed.join(', ')}, got ${show(v)}${hint?.startsWith('did you mean') ? ` (${hint})` : ''}`);
     return null;
   }
 }

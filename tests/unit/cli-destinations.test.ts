@@ -282,6 +282,18 @@ describe('small ones', () => {
         before,
       );
     }
+    // A Parquet or Arrow result: said too, with how to get its spec out (walkthrough 17: "not text").
+    const parquet = join(dir, 'result.parquet');
+    const arrow = join(dir, 'result.arrow');
+    for (const out of [parquet, arrow]) expect(cli(['sweep', small, '--quiet', '--out', out]).code).toBe(0);
+    const now = readdirSync(dir).sort();
+    for (const [file, format] of [[parquet, 'Parquet'], [arrow, 'Arrow']] as const) {
+      expectRefused(
+        cli(['sweep', file]),
+        `basinlab: ${file} is a ${format} file, not a spec (a spec is JSON); a basinlab result keeps the spec it was run from in its metadata (basinlab.spec): basinlab merge result.json ${file} writes it as a JSON result, then jq .spec result.json > spec.json`,
+        now,
+      );
+    }
   });
 
   it('--shard auto names BASINLAB_SHARDS, the variable that set N, when N is more than the sweep has rows', () => {

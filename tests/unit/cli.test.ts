@@ -96,6 +96,24 @@ describe('basinlab validate', () => {
     expect(rep.pass).toBe(true);
     expect(rep.pairs.map((p) => `${p.a}-${p.b}`)).toEqual(['gpu-cpu', 'gpu-cpu64', 'cpu-cpu64']);
     expect(rep.pairs[0]?.sameOutcome).toBeGreaterThanOrEqual(0.995);
+    // The adapter the gpu engine ran on is recorded; one that is the CPU emulating a GPU is said
+    // (walkthrough 17: validate's PASS read as a GPU's, on a machine with none).
+    const adapter = (rep as unknown as { adapter: unknown }).adapter;
+    expect(typeof adapter).toBe('string');
+    const software = /swiftshader|lavapipe|llvmpipe/i.test(String(adapter));
+    expect(r.stderr.includes(`basinlab: note: the gpu engine runs on ${String(adapter)}, a Vulkan driver that emulates a GPU on this machine's CPU: no hardware GPU is used; validate checks the GPU kernels on it, not a GPU\n`)).toBe(software);
+  });
+
+  it('without a WebGPU adapter: exit 3, nothing written, and no --engine to use (validate has none)', () => {
+    const out = join(dir, 'no-gpu.json');
+    const r = spawnSync(process.execPath, ['bin/basinlab.js', 'validate', specFile('v.json', sweep), '--out', out, '--quiet'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, VK_ICD_FILENAMES: join(dir, 'no-such-icd.json') },
+    });
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/basinlab: no GPU: no WebGPU adapter found .*; validate compares the GPU engine with the CPU engines, so it needs one; the CPU engines alone: basinlab sweep SPEC --engine cpu, and --engine cpu64 \(any Warning lines above are the Vulkan loader's\)\n$/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
@@ -202,7 +220,7 @@ describe('basinlab trajectory', () => {
     const out = join(dir, 'paths.json');
     const docs: Doc[] = [];
     for (const engine of ['cpu64', 'cpu', 'gpu']) {
-      const r = cli('trajectory', specFile('s.json', sweep), '--engine', engine, '--runs', '0,5-6', '--at', 'optimizer.lr=1e-3,optimizer.momentum=0.9', '--out', out);
+      const r = cli('trajectory', specFile('s.json', sweep), '--engine', engine, '--runs', '0,5-6', '--at', 'optimizer.lr=0.02,optimizer.momentum=0.9', '--out', out);
       expect(r.code, r.stderr).toBe(0);
       docs.push(JSON.parse(readFileSync(out, 'utf8')) as Doc);
     }
@@ -230,6 +248,12 @@ describe('basinlab trajectory', () => {
     const at = cli('trajectory', specFile('s.json', sweep), '--at', 'optimizer.eps=1');
     expect(at.code).toBe(2);
     expect(at.stderr).toMatch(/--at: optimizer.eps is not swept/);
+    // Past the swept range: refused, not snapped to the edge run (walkthrough 17: lr=-5 gave the edge).
+    for (const v of ['-5', '5']) {
+      const out = cli('trajectory', specFile('s.json', sweep), '--at', `optimizer.lr=${v},optimizer.momentum=0.9`);
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(new RegExp(`^basinlab: --at: optimizer\\.lr=${v} is outside the swept range [\\d.e-]+ … [\\d.e-]+; give a value in it\n$`));
+    }
     // Integers in decimal digits only: Number('') is 0 and Number('0x10') is 16 (review 9: `--run ''` was run 0).
     for (const [flag, v, min] of [['--run', '', 0], ['--run', '0x1', 0], ['--run', '99999999999999999999', 0], ['--every', '0', 1], ['--every', '2.5', 1]] as const) {
       const e = cli('trajectory', specFile('s.json', sweep), flag, v);

@@ -84,7 +84,11 @@ describe('parseSpec: bad input names the field, what was given and what is allow
   const cases: [string, unknown, RegExp][] = [
     ['negative lr', { ...base, optimizer: { name: 'SGD', lr: -1 } }, /^optimizer\.lr: -1 is out of range; allowed \[0, inf\)/],
     ['unknown optimizer', { ...base, optimizer: { name: 'Sgdd' } }, /^optimizer\.name: expected one of SGD, .*got "Sgdd"/],
-    ['unknown surface', { ...base, surface: 'banana' }, /^surface\.name: expected one of .*rosenbrock/],
+    ['unknown surface', { ...base, surface: 'banana' }, /^surface\.name: expected one of .*rosenbrock.*, got "banana"$/],
+    // A near miss in a name gets a suggestion (walkthrough 17); two swapped letters are one slip.
+    ['misspelt surface', { ...base, surface: 'rosenbrok' }, /^surface\.name: expected one of .*, got "rosenbrok" \(did you mean rosenbrock\?\)$/],
+    ['swapped letters', { ...base, optimizer: { name: 'Adma' } }, /^optimizer\.name: expected one of .*, got "Adma" \(did you mean Adam\?\)$/],
+    ['misspelt schedule', { ...base, schedule: { name: 'OneCycleRL' } }, /^schedule\.name: expected one of .*, got "OneCycleRL" \(did you mean OneCycleLR\?\)$/],
     ['unknown field', { ...base, optimiser: {} }, /^optimiser: unknown field \(did you mean optimizer\?\); allowed: surface, optimizer/],
     ['unknown optimizer field', { ...base, optimizer: { name: 'SGD', momentun: 0.9 } }, /^optimizer\.momentun: unknown field \(did you mean momentum\?\); allowed: name, lr, momentum/],
     ['betas out of range', { ...base, optimizer: { name: 'Adam', betas: [0.9, 1.5] } }, /^optimizer\.betas\.1: 1\.5 is out of range/],
@@ -369,7 +373,7 @@ describe('hardening: one rule for each value wherever it is given, and messages 
       `"${'k'.repeat(40)}...": unknown field; ${allowed}`,
       `"": unknown field; ${allowed}`,
       `"sweep.x": unknown field (a path is written nested: sweep: { x: … }); ${allowed}`,
-      expect.stringMatching(/^optimizer\.name: expected one of .*, got "SGD\\r\\nx"$/),
+      expect.stringMatching(/^optimizer\.name: expected one of .*, got "SGD\\r\\nx" \(did you mean SGD\?\)$/),
     ]);
     expect(errorsOf({ ...base, optimizer: { name: 'SGD', 'lr ': 1 } })).toEqual(['optimizer."lr ": unknown field (did you mean lr?); allowed: name, lr, momentum, dampening, weight_decay, nesterov, maximize']);
     const long = errorsOf({ ...base, sweep: { x: { param: `optimizer.${'a'.repeat(100_000)}`, min: 0, max: 1, count: 2 } } });

@@ -64,6 +64,11 @@ export function isSoftwareAdapter(a: AdapterDescription): boolean {
   return SOFTWARE_ADAPTER.test(`${a.vendor} ${a.architecture} ${a.device} ${a.description}`);
 }
 
+/** The adapter as results name it (`meta.adapter`): vendor / architecture / device / description, the empty ones left out. */
+export function adapterName(a: AdapterDescription): string {
+  return [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / ');
+}
+
 export function describeAdapter(info: GPUAdapterInfo | undefined): AdapterDescription {
   return {
     vendor: info?.vendor ?? '',

@@ -21,7 +21,7 @@ import { stepTables } from '../../core/steps.ts';
 
 import { composeFiles, composeSweepKernel, deviceSchedules } from './compose.ts';
 import { runSubmits } from './submit.ts';
-import type { GpuContext } from './context.ts';
+import { adapterName, type GpuContext } from './context.ts';
 import { ChunkUniforms, PathPoint, RECORD_FLOATS, RUN_LIST_CAP, RunList, RunResult, RunTrack, RunUniforms, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW, SWEEP_BINDINGS, TABLE_WINDOW_BYTES } from './layouts.ts';
 import { STATE_VEC2 } from '../../core/layout.ts';
 import { offsetOf } from './structs.ts';
@@ -450,7 +450,7 @@ export class GpuEngine implements Engine {
       }
       const a = this.gpu.adapter;
       return makeResults(plan, 'gpu', cols, {
-        adapter: [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / '),
+        adapter: adapterName(a),
         chunk_runs: chunk,
         elapsed_ms: Math.round(performance.now() - t0),
         ...(r0 !== 0 || r1 !== plan.runs ? { first_run: r0, runs: r1 - r0 } : {}),

@@ -28,7 +28,7 @@ import { SHARPNESS_TOL, runInitialWeights, sharpnessStart } from '../../core/net
 import { runSubmits } from './submit.ts';
 import type { ShaderSources } from './compose.ts';
 import { NET_LIBS, composeFiles, composeNetKernel, composeNetSharpness, deviceSchedules } from './compose.ts';
-import type { GpuContext } from './context.ts';
+import { adapterName, type GpuContext } from './context.ts';
 import { ChunkUniforms, NET_BINDINGS, NET_MAX_SIZES, NET_PRIVATE_SCRATCH, NET_RECORD_HEAD, NetTrack, NetUniforms, STEP_TABLE_STRIDE, netRecordFloats, netRecordOffset } from './layouts.ts';
 import { offsetOf } from './structs.ts';
 import { entryOverrides } from './wgsl-layout.ts';
@@ -659,7 +659,7 @@ export class GpuNetRunner {
       }
       const a = this.gpu.adapter;
       return makeNetResults(plan, 'gpu', cols, {
-        adapter: [a.vendor, a.architecture, a.device, a.description].filter(Boolean).join(' / '),
+        adapter: adapterName(a),
         chunk_runs: chunk,
         elapsed_ms: Math.round(performance.now() - t0),
         sharpness: sharp ? 'gpu (power iteration of R-op Hessian-vector products, float32)' : 'off',
