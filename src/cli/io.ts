@@ -4,6 +4,11 @@ import { SpecError, printable } from '../core/errors.ts';
 import { JSONSyntaxError } from '../core/json.ts';
 import { SPEC_JSON_LIMITS, readSpecJSON } from '../core/spec.ts';
 
+/** What messages call the input: `spec s.json`, or `spec on standard input` for `-`. */
+function sourceName(path: string, what: string): string {
+  return path === '-' ? `${what} on standard input` : `${what} ${printable(path, 200)}`;
+}
+
 /**
  * The bytes of a file, refusing more than `limit` before reading them: a regular file by its size
  * (a 5 GB file is refused without reading a byte of it), anything else (a pipe, /dev/stdin,
@@ -11,7 +16,9 @@ import { SPEC_JSON_LIMITS, readSpecJSON } from '../core/spec.ts';
  * refused at the first chunk holding it (`sweep /dev/zero` ends at once).
  */
 function readBounded(path: string, what: string, limit: number): Buffer {
-  const name = `${what} ${printable(path, 200)}`;
+  // `-` is standard input, read from its descriptor: opening /dev/stdin fails where it is a socket (ENXIO).
+  const stdin = path === '-';
+  const name = sourceName(path, what);
   const cannot = (e: unknown): SpecError => {
     const code = (e as NodeJS.ErrnoException).code;
     // In words where the code is common (walkthrough 13: a missing spec read "ENOENT").
@@ -20,7 +27,7 @@ function readBounded(path: string, what: string, limit: number): Buffer {
   };
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    fd = stdin ? 0 : openSync(path, 'r');
   } catch (e) {
     throw cannot(e);
   }
@@ -49,7 +56,7 @@ function readBounded(path: string, what: string, limit: number): Buffer {
     }
     return Buffer.concat(chunks, total);
   } finally {
-    closeSync(fd);
+    if (!stdin) closeSync(fd);
   }
 }
 
@@ -64,12 +71,12 @@ export function readJSONFile(path: string, what: string): unknown {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new SpecError('', `${what} ${printable(path, 200)} is not UTF-8 text`);
+    throw new SpecError('', `${sourceName(path, what)} is not UTF-8 text`);
   }
   try {
     return readSpecJSON(text);
   } catch (e) {
-    if (e instanceof JSONSyntaxError) throw new SpecError('', `${what} ${printable(path, 200)} is not valid JSON: ${e.message}`);
+    if (e instanceof JSONSyntaxError) throw new SpecError('', `${sourceName(path, what)} is not valid JSON: ${e.message}`);
     throw e;
   }
 }

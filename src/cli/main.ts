@@ -56,9 +56,14 @@ function outFormat(path: string, allowed: readonly string[]): string {
 
 /** A surface or a network spec (a `network` key makes it a network spec). */
 function loadSpec(path: string): AnySpec {
+  // `-`: the spec on standard input, as Unix tools take it (walkthrough 17: `cat s.json | basinlab sweep -`).
+  if (path === '-') return loadSpecJSON(readJSONFile('-', 'spec'), 'standard input');
   const binary = binaryResultNote(path);
   if (binary) throw new SpecError('', binary);
-  const json = readJSONFile(path, 'spec');
+  return loadSpecJSON(readJSONFile(path, 'spec'), path);
+}
+
+function loadSpecJSON(json: unknown, path: string): AnySpec {
   const why = resultDocumentNote(json, path);
   if (why) throw new SpecError('', why);
   return parseAnySpec(json);
@@ -633,7 +638,7 @@ export function buildProgram(): Command {
   program
     .command('sweep')
     .description('run every run of a sweep spec and write per-run results')
-    .argument('<spec>', 'sweep spec (JSON)')
+    .argument('<spec>', 'sweep spec (JSON; - reads it from standard input)')
     .addOption(engineOption())
     .option('-o, --out <file>', 'write results to FILE.parquet, .arrow (or .feather), .json or .csv, streamed (default: JSON on stdout, staged in $TMPDIR until the sweep ends; a summary on a terminal)')
     .option('-s, --shard <K/N|auto>', 'run shard K of N (contiguous rows, 0-based); auto: from BASINLAB_SHARD, Slurm job arrays or Kubernetes Indexed Jobs')
@@ -670,7 +675,7 @@ export function buildProgram(): Command {
   program
     .command('trajectory')
     .description('the recorded paths of some runs: position, loss, LR (and, on surfaces, cycled momentum) per step; a network run\'s losses, LRs and gradient norm')
-    .argument('<spec>', 'spec (JSON); with a sweep, choose runs with --runs or --at')
+    .argument('<spec>', 'spec (JSON; - reads it from standard input); with a sweep, choose runs with --runs or --at')
     .addOption(engineOption())
     .option('-o, --out <file>', 'write to FILE.json (default: stdout)')
     .option('--runs <list>', 'run indices and ranges within the sweep, e.g. 0,7,12-15 (row-major: j * width + i)')
@@ -729,7 +734,7 @@ export function buildProgram(): Command {
   program
     .command('validate')
     .description('run a spec on gpu, cpu (float32) and cpu64 (float64) and report where they agree')
-    .argument('<spec>', 'sweep spec (JSON)')
+    .argument('<spec>', 'sweep spec (JSON; - reads it from standard input)')
     .option('-o, --out <file>', 'write the report to FILE.json')
     .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
     .option('-q, --quiet', 'no progress output')

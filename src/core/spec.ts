@@ -283,10 +283,11 @@ class Reader {
     return null;
   }
 
-  unknownKeys(o: Record<string, unknown>, allowed: readonly string[], path: string): void {
+  /** `why`: a field this spec does not take but another kind does, with what to use instead. */
+  unknownKeys(o: Record<string, unknown>, allowed: readonly string[], path: string, why: Readonly<Record<string, string>> = {}): void {
     for (const k of Object.keys(o)) {
       if (!allowed.includes(k)) {
-        const hint = fieldHint(k, allowed);
+        const hint = Object.hasOwn(why, k) ? why[k] : fieldHint(k, allowed);
         this.fail(join(path, fieldKey(k)), `unknown field${hint ? ` (${hint})` : ''}; allowed: ${allowed.join(', ')}`);
       }
     }
@@ -1527,7 +1528,11 @@ export function parseNetSpec(input: unknown): NetSpec {
     throw rd.thrown();
   }
   const o = input;
-  rd.unknownKeys(o, NET_TOP_KEYS, '');
+  // Fields of a surface spec (walkthrough 17: `start` read as any unknown field).
+  rd.unknownKeys(o, NET_TOP_KEYS, '', {
+    start: "start is for surfaces; a network starts from its initial weights, set by network.init and network.init_seed",
+    surface: 'a spec with a network trains it on its data; surface is for loss-surface specs, which have no network or data',
+  });
   const network = readNetwork(rd, own(o, 'network'));
   const givenData = own(o, 'data');
   const data = givenData === undefined ? (rd.fail('data', `required; one of ${DATA_SETS.map((d) => d.id).join(', ')}`), null) : readData(rd, givenData);

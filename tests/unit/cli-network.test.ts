@@ -148,6 +148,16 @@ describe('basinlab sweep with a network spec', () => {
     expect((JSON.parse(ok.stdout) as { meta: Record<string, unknown> }).meta.float32_merged).toBe('sweep.x');
   });
 
+  it("refuses a surface spec's start and surface, saying what a network has instead (walkthrough 17)", () => {
+    const r = cli('sweep', specFile('net-start.json', { ...NET, start: [1, 2], surface: 'rosenbrock' }), '--engine', 'cpu');
+    expect(r.code).toBe(2);
+    const allowed = 'allowed: network, data, optimizer, schedule, steps, noise, outcome, sweep, swa, sam, $schema';
+    expect(r.stderr).toBe(
+      `basinlab: invalid spec: start: unknown field (start is for surfaces; a network starts from its initial weights, set by network.init and network.init_seed); ${allowed}\n` +
+        `basinlab: invalid spec: surface: unknown field (a spec with a network trains it on its data; surface is for loss-surface specs, which have no network or data); ${allowed}\n`,
+    );
+  });
+
   it('refuses a batch larger than the training set (torch would give one batch of the whole set; a run here draws with replacement), naming the field', () => {
     const data = { name: 'iris' };
     const one = specFile('net-big-batch.json', { ...NET, data, network: { hidden: [4], batch_size: 121 }, sweep: null });

@@ -84,6 +84,20 @@ describe('basinlab sweep', () => {
   }
 });
 
+describe('basinlab sweep -', () => {
+  it('reads the spec from standard input (walkthrough 17), and names it there when it is not JSON', () => {
+    const run = (input: string): ReturnType<typeof spawnSync> =>
+      spawnSync(process.execPath, ['bin/basinlab.js', 'sweep', '-', '--engine', 'cpu64', '-q'], { encoding: 'utf8', timeout: 120_000, input });
+    const r = run(JSON.stringify(sweep));
+    expect(r.status, String(r.stderr)).toBe(0);
+    const doc = JSON.parse(String(r.stdout)) as { spec: { steps: number }; runs: number };
+    expect(doc.spec.steps).toBe(100);
+    const bad = run('{');
+    expect(bad.status).toBe(2);
+    expect(String(bad.stderr)).toMatch(/^basinlab: spec on standard input is not valid JSON: line 1, column 2/);
+  });
+});
+
 describe('basinlab validate', () => {
   it('runs gpu, cpu and cpu64, prints a pass line and writes the report', () => {
     const out = join(dir, 'report.json');
