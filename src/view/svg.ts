@@ -232,9 +232,9 @@ function overlaySvg(line: OverlayLine, xa: Axis, ya: Axis, top: number, clip: st
 }
 
 /**
- * The cells of a w x h grid as an image filling the plot area that starts at `top`, cell centres
- * on the axis values (so the image spans half a cell beyond each end). Each cell becomes a k x k
- * block: rasterisers smooth embedded images whatever the SVG asks, and a sharp cell edge is
+ * The cells of a w x h grid as an image filling the plot area that starts at `top`, every cell whole
+ * (its axes widened half a cell past the first and last values: `cellAxis`). Each cell becomes a
+ * k x k block: rasterisers smooth embedded images whatever the SVG asks, and a sharp cell edge is
  * information (the boundary between basins, or between trainable and not).
  */
 function cellsImageSvg(w: number, h: number, colour: (run: number) => Rgb, encodePng: EncodePng, top: number, height = PH): string {
@@ -255,11 +255,24 @@ function cellsImageSvg(w: number, h: number, colour: (run: number) => Rgb, encod
       }
     }
   }
-  // Cell centres sit at the axis values, so the image spans half a cell beyond each end.
-  const cw = PW / Math.max(1, w - 1 || 1);
-  const ch = height / Math.max(1, h - 1 || 1);
   const img = encodePng(rgba, iw, h * k);
-  return `<svg x="${M.left}" y="${top}" width="${PW}" height="${height}" viewBox="0 0 ${PW} ${height}"><image x="${w > 1 ? -cw / 2 : 0}" y="${h > 1 ? -ch / 2 : 0}" width="${w > 1 ? PW + cw : PW}" height="${h > 1 ? height + ch : height}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${img}"/></svg>`;
+  return `<image x="${M.left}" y="${top}" width="${PW}" height="${height}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${img}"/>`;
+}
+
+/**
+ * An axis over `count` cells whose centres are its values from `min` to `max`, widened by half a cell
+ * at each end (in log units on a log axis): every cell is drawn whole, as the page draws its map,
+ * and a tick at a swept value stands at its cell's centre. Walkthrough 18: the figure's first and
+ * last rows and columns were half cells, its corner run a quarter of one.
+ */
+export function cellAxis<A extends { readonly min: number; readonly max: number; readonly log: boolean }>(a: A, count: number): A {
+  if (count < 2 || !(a.max > a.min) || (a.log && !(a.min > 0))) return a;
+  if (a.log) {
+    const k = (a.max / a.min) ** (0.5 / (count - 1));
+    return { ...a, min: a.min / k, max: a.max * k };
+  }
+  const half = (a.max - a.min) / (2 * (count - 1));
+  return { ...a, min: a.min - half, max: a.max + half };
 }
 
 /** A grid axis as the sweep spans it (a surface's or a network's), labelled by `label`. */
@@ -268,16 +281,18 @@ interface GridAxisSpec {
   readonly min: number;
   readonly max: number;
   readonly scale: string;
+  readonly count: number;
 }
 
 /**
  * A map's x and y axes: a grid's swept ranges (a 1-D grid's y an empty unit axis), or the run
- * index for other sweeps (its cells' centres at 0 … w − 1, as a grid's are at its values).
+ * index for other sweeps (its cells' centres at 0 … w − 1, as a grid's are at its values), each
+ * widened half a cell past its ends (cellAxis).
  */
 function sweepAxes(sweep: { readonly kind: string; readonly x?: GridAxisSpec; readonly y?: GridAxisSpec | null } | null | undefined, w: number, label: (path: string) => string): [Axis, Axis] {
-  const axis = (a: GridAxisSpec): Axis => ({ min: a.min, max: a.max, log: a.scale === 'log', label: label(a.param) });
+  const axis = (a: GridAxisSpec): Axis => cellAxis({ min: a.min, max: a.max, log: a.scale === 'log', label: label(a.param) }, a.count);
   const grid = sweep?.kind === 'grid' ? sweep : null;
-  return [grid?.x ? axis(grid.x) : { min: 0, max: w - 1, log: false, label: 'run', integer: true }, grid?.y ? axis(grid.y) : { min: 0, max: 1, log: false, label: '' }];
+  return [grid?.x ? axis(grid.x) : cellAxis({ min: 0, max: w - 1, log: false, label: 'run', integer: true }, w), grid?.y ? axis(grid.y) : { min: 0, max: 1, log: false, label: '' }];
 }
 
 /** A list sweep's band of columns in a figure (as on the page: one row over the run index, no height to spend). */
@@ -328,12 +343,13 @@ const FIG_GAP = 10;
 function stripCurveSvg(f: HeatmapFrame | NetFrame, p: Profile, xa: Axis, lines: readonly OverlayLine[], encodePng: EncodePng, top: number, colour: (run: number) => Rgb): string {
   const w = f.width;
   const parts: string[] = [];
-  // The strip: the cells (spanning half a cell past each end, as on a map), FIG_STRIP high.
+  // The strip: the cells, whole (as on a map), FIG_STRIP high.
   parts.push(cellsImageSvg(w, 1, colour, encodePng, top, FIG_STRIP), `<rect x="${M.left}" y="${top}" width="${PW}" height="${FIG_STRIP}" fill="none" stroke="#444"/>`);
   const ct = top + FIG_STRIP + FIG_GAP;
   const chH = PH - FIG_STRIP - FIG_GAP;
   parts.push(`<rect x="${M.left}" y="${ct}" width="${PW}" height="${chH}" fill="none" stroke="#444"/>`);
-  const xOf = (i: number): number => M.left + (w > 1 ? i / (w - 1) : 0.5) * PW;
+  // Each run at its cell's centre, as the strip above draws the cells whole (cellAxis).
+  const xOf = (i: number): number => M.left + ((i + 0.5) / w) * PW;
   parts.push(xAxisSvg(xa, top + PH));
   // Theory lines at one x: across the strip and the curve.
   for (const l of lines) {
@@ -522,8 +538,8 @@ function chartSvg(p: ChartPanel): string {
 function gridSvg(p: GridPanel, encodePng: EncodePng): string {
   const { width: w, height: h } = p;
   if (p.values.length !== w * h) throw new RangeError(`grid panel '${p.title}': ${p.values.length} values for ${w} x ${h} cells`);
-  const xa: Axis = p.x;
-  const ya: Axis = p.y;
+  const xa: Axis = cellAxis(p.x, w);
+  const ya: Axis = cellAxis(p.y, h);
   const legend: LegendItem[] = [];
   let colour: (run: number) => Rgb;
   if (p.scale === 'fractal') {

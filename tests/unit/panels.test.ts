@@ -154,6 +154,19 @@ describe('a one-row sweep as a figure', () => {
     const results = await new CpuEngine('cpu64', { workers: 0, spawn: null }).run(plan);
     const svg = panelSvg({ kind: 'heatmap', title: 'two axes', plan, results, mode: 'loss' }, png);
     expect(svg).not.toContain('<circle ');
+    // Every cell whole, as the page draws the map (walkthrough 18: the edge rows and columns were
+    // half cells): the image fills the plot (438 x 330 at x = 64), and the ticks at the first and
+    // last swept values (lr 0.01 and 1 over 5 columns, momentum 0 and 0.9 over 3 rows) stand at
+    // their cells' centres, half a cell in from the edges.
+    expect(svg).toMatch(/<image x="64" y="[\d.]+" width="438" height="330" /);
+    const xTick = (label: string): number => Number(new RegExp(`<text x="([\\d.]+)" y="[\\d.]+" text-anchor="middle">${label}</text>`).exec(svg)?.[1]);
+    expect(xTick('0.01')).toBeCloseTo(64 + 438 / 10, 6);
+    expect(xTick('1')).toBeCloseTo(64 + 438 - 438 / 10, 6);
+    const top = Number(/<image x="64" y="([\d.]+)"/.exec(svg)?.[1]);
+    const yTick = (label: string): number => Number(new RegExp(`<text x="58" y="([\\d.]+)" text-anchor="end">${label}</text>`).exec(svg)?.[1]) - 4;
+    expect(yTick('0')).toBeCloseTo(top + 330 - 330 / 6, 6);
+    // The axis spans -0.225 … 1.125: 0.5 stands 0.725 / 1.35 of the way up.
+    expect(yTick('0.5')).toBeCloseTo(top + 330 * (1 - 0.725 / 1.35), 6);
   });
 });
 
@@ -163,7 +176,7 @@ describe('a list sweep as a figure', () => {
     const plan = makePlan(parseSpec({ surface: { name: 'quadratic' }, optimizer: { name: 'SGD', lr: 0.1 }, steps: 10, sweep: { kind: 'random', count: 12, seed: 0, dims: [{ param: 'optimizer.lr', min: 0.01, max: 1, scale: 'log' }] } }));
     const results = await new CpuEngine('cpu64', { workers: 0, spawn: null }).run(plan);
     const svg = panelSvg({ kind: 'heatmap', title: 'random', plan, results, mode: 'loss' }, png);
-    expect(svg).toContain('height="80" viewBox="0 0 438 80"');
+    expect(svg).toMatch(/<image x="64" y="[\d.]+" width="438" height="80" /);
     expect(svg).toContain('>run</text>');
     expect(svg).not.toContain('<circle ');
   });
