@@ -19,8 +19,8 @@ import { OPTIMIZERS } from '../core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../core/registry/schedules/index.ts';
 import type { AnySpec } from '../core/spec.ts';
 import { SpecErrors } from '../core/errors.ts';
-import { defaultGroupEmpty, groupListFits, parseAnySpec, ungroupedTensors } from '../core/spec.ts';
-import { axesMovedText, editGroupLists, fitAxes, parsedNet, problemOf, retargetUnreachedAxes, switchOptimizer, tidy } from './spec-edit.ts';
+import { defaultGroupEmpty, groupListFits, groupScheduleOverrides, parseAnySpec, scheduleGroupLists, ungroupedTensors } from '../core/spec.ts';
+import { axesMovedText, editGroupLists, entriesView, fitAxes, parsedNet, problemOf, retargetUnreachedAxes, switchOptimizer, tidy } from './spec-edit.ts';
 import { isRecord } from '../core/json.ts';
 import { formatNumber } from '../view/ticks.ts';
 
@@ -559,7 +559,8 @@ export function torchGroupsProblem(read: TorchCode, spec: AnySpec): string | nul
  * (fitGroupLists) and its axes moved where the groups leave them reaching nothing
  * (retargetGroupAxes), and the notes saying what changed.
  */
-export function pasteInto(view: Record<string, unknown>, read: TorchCode): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } | { readonly refused: string } {
+export function pasteInto(view: Record<string, unknown>, code: TorchCode): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } | { readonly refused: string } {
+  const { read, note: ignoredNote } = withoutIgnoredGroupValues(view, code);
   const pasted: Record<string, unknown> = { ...view };
   // Another optimiser moves the map's axes as choosing it in the editor does (a momentum axis to
   // Adam's betas[0], ranges to its typical ones): walkthrough 15's SGD map pasted over with Adam
@@ -574,6 +575,9 @@ export function pasteInto(view: Record<string, unknown>, read: TorchCode): { rea
     const moved = fitAxes({ ...switched, ...(read.optimizer ? { optimizer: read.optimizer } : {}), ...(read.schedule ? { schedule: read.schedule } : {}) }, new Set(), false);
     pasted.sweep = moved.sweep;
     axesNote = axesMovedText(view, moved, 'the pasted code');
+    // An LR the schedule takes as a list, one per group, cannot be swept (walkthrough 18 lost its LR axes to it unexplained).
+    const lists = scheduleGroupLists(entriesView(moved).schedule);
+    if (axesNote && lists.length > 0) axesNote += ` The schedule's ${lists.join(', ')} ${lists.length === 1 ? 'is a list' : 'are lists'}, one value per param group, which an axis cannot sweep; written as one number, ${lists.length === 1 ? 'it' : 'each'} can be.`;
   }
   // Param groups name a network's layers: on a surface there is one tensor, the point, and torch's
   // groups mean nothing (walkthrough 16: they were dropped as an "unknown field").
@@ -597,7 +601,35 @@ export function pasteInto(view: Record<string, unknown>, read: TorchCode): { rea
   const fitted = !read.schedule && bare ? fitGroupLists(pasted, bare) : { json: pasted, notes: [] };
   const retargeted = retargetGroupAxes(view, fitted.json);
   const { json, notes } = nesterovAxis(retargeted.json);
-  return { json, notes: [replacedGroupsNote(read, view), groupsNote, fittedSteps?.note ?? '', axesNote, ...fitted.notes, ...retargeted.notes, ...notes].filter((t) => t !== '') };
+  return { json, notes: [replacedGroupsNote(read, view), groupsNote, ignoredNote, fittedSteps?.note ?? '', axesNote, ...fitted.notes, ...retargeted.notes, ...notes].filter((t) => t !== '') };
+}
+
+/**
+ * A pasted param group's own value that the pasted schedule sets in every group itself (the LR under
+ * OneCycleLR or CyclicLR, the momentum they cycle: core's groupScheduleOverrides) is left out, with a
+ * note: torch runs such code and ignores the value, where the spec reader refuses it as having no
+ * effect. Walkthrough 18 pasted `{'params': …, 'lr': 0.1}` with OneCycleLR(max_lr=[0.5, 0.05]): the
+ * draft did not parse, so the axes moved blind (onto the optimizer's lr, which OneCycleLR sets) and
+ * the whole sweep was dropped.
+ */
+function withoutIgnoredGroupValues(view: Record<string, unknown>, read: TorchCode): { readonly read: TorchCode; readonly note: string } {
+  const groups = read.optimizer?.param_groups;
+  if (!read.optimizer || !read.schedule || !Array.isArray(groups)) return { read, note: '' };
+  const keys = groupScheduleOverrides(entriesView({ ...view, optimizer: read.optimizer, schedule: read.schedule }));
+  const left: string[] = [];
+  const kept = groups.map((g: unknown, i) => {
+    if (!isRecord(g)) return g;
+    const drop = keys.filter((k) => Object.hasOwn(g, k));
+    if (drop.length === 0) return g;
+    left.push(`${drop.map((k) => `'${k}': ${String(g[k])}`).join(', ')} in group ${i}`);
+    return Object.fromEntries(Object.entries(g).filter(([k]) => !drop.includes(k)));
+  });
+  if (left.length === 0) return { read, note: '' };
+  const name = typeof read.schedule.name === 'string' ? read.schedule.name : 'the schedule';
+  return {
+    read: { ...read, optimizer: { ...read.optimizer, param_groups: kept } },
+    note: `The pasted ${left.join('; ')} ${left.length === 1 && !left[0]?.includes(',') ? 'is' : 'are'} left out: ${name} sets every param group's ${keys.join(' and ')} from its own values, and torch ignores the group's.`,
+  };
 }
 
 /**

@@ -286,6 +286,33 @@ for epoch in range(300):
     expect(retargetGroupAxes(plain, same).json).toBe(same);
   });
 
+  it("leaves out a group's LR the pasted OneCycleLR sets itself (torch ignores it), and keeps a sweep (walkthrough 18: the sweep was lost whole)", () => {
+    // The layer-LR map: x the default group's LR, y layers.0's.
+    const view = {
+      network: { hidden: [8] },
+      data: { name: 'iris' },
+      optimizer: { name: 'SGD', lr: 0.01, momentum: 0.9, param_groups: [{ params: ['layers.0'], lr: 0.001 }] },
+      steps: 200,
+      sweep: { x: { param: 'optimizer.lr', min: 0.34, max: 10, count: 4, scale: 'log' }, y: { param: 'optimizer.param_groups.0.lr', min: 0.034, max: 1, count: 4, scale: 'log' } },
+    };
+    const code = readTorchCode(`optimizer = torch.optim.SGD([
+    {'params': model.layers[0].parameters(), 'lr': 0.1},
+    {'params': model.layers[1].parameters()},
+], lr=0.01, momentum=0.9, weight_decay=5e-4)
+scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=[0.5, 0.05], total_steps=200)`);
+    const got = pasteInto(view, code);
+    if (!('json' in got)) throw new Error(got.refused);
+    const spec = parseNetSpec(got.json);
+    expect(spec.paramGroups.map((g) => g.overrides.lr)).toEqual([undefined, undefined]);
+    expect(spec.schedule?.params.max_lr).toEqual([0.5, 0.05]);
+    // Both axes on values the schedule does not set: still a map.
+    const axes = got.json.sweep as { x: { param: string }; y: { param: string } };
+    expect([axes.x.param, axes.y.param]).not.toContain('optimizer.lr');
+    expect(spec.sweep?.kind).toBe('grid');
+    expect(got.notes[0]).toBe("The pasted 'lr': 0.1 in group 0 is left out: OneCycleLR sets every param group's lr and momentum from its own values, and torch ignores the group's.");
+    expect(got.notes[1]).toMatch(/^The map's axes moved with the pasted code: .* The schedule's max_lr is a list, one value per param group, which an axis cannot sweep; written as one number, it can be\.$/);
+  });
+
   it("per-group lists (review 17): groups that leave tensors out are refused whatever the list's length; the view's lists follow pasted groups", () => {
     const view = { network: { hidden: [4] }, data: { name: 'circle' }, optimizer: { name: 'SGD', lr: 0.1, momentum: 0.9 }, steps: 20 };
     // Valid torch (one group, one value), which basinlab would read as two groups: refused as a scalar would be.
