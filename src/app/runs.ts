@@ -108,6 +108,8 @@ export interface PlacedRun<P> {
   readonly what: 'selected' | 'pin';
   readonly coords: Readonly<Record<string, number>>;
   readonly from: P | null;
+  /** Where it was shown in `from` (its run's coordinates there), where that is not where it was picked. */
+  readonly shownAt?: Readonly<Record<string, number>> | null;
 }
 
 /**
@@ -128,9 +130,13 @@ export function movedRunsText<P extends SweepShape & { readonly height: number }
     const run = place(r.coords, r.from);
     if (run === null) continue;
     const at = runCoordinates(plan, run);
+    // Said once: a run shown at its nearest run is not said to move again by each later sweep that
+    // shows it there too (walkthrough 18: after a zoom, every sweep repeated the move).
     const moved = Object.entries(r.coords).flatMap(([path, v]) => {
       const now = at[path];
-      return now === undefined || sameSetting(now, v, path, r.from) ? [] : [`${name(path)} ${formatNumber(v, 4)} → ${formatNumber(now, 4)}`];
+      const shown = r.shownAt?.[path];
+      const stays = now === undefined || sameSetting(now, v, path, r.from) || (shown !== undefined && sameSetting(now, shown, path, r.from));
+      return stays ? [] : [`${name(path)} ${formatNumber(v, 4)} → ${formatNumber(now, 4)}`];
     });
     if (moved.length > 0) moves.push(`${r.what === 'selected' ? 'the selected run' : 'a pin'}: ${moved.join(', ')}`);
   }

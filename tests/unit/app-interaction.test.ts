@@ -194,6 +194,16 @@ describe('runs across sweeps', () => {
     expect(both).toMatch(/^This sweep has no run where runs were picked, so they are shown at the nearest \(a pin: lr 0\.003162 → 0\.002154; a pin: lr 1\.778e-4 → 1e-4\): the curves are those runs'\.$/);
     // A run with no place is the cleared message's, not this one's.
     expect(movedRunsText(coarse, runs, () => null)).toBe('');
+    // Once shown at its nearest run, the next sweep that has it there says nothing more (walkthrough
+    // 18: every later sweep repeated the move); measured from where it was shown, not where picked.
+    const shown = carryRun(coarse, b, p) as number;
+    const again = [{ what: 'pin' as const, coords: b, from: coarse, shownAt: runCoordinates(coarse, shown) }];
+    expect(movedRunsText(coarse, again, place(coarse))).toBe('');
+    // Back on the grid it was picked on, it is at its own run again: nothing to say.
+    expect(movedRunsText(p, again, place(p))).toBe('');
+    // Another sweep that moves it again is said, from where it was picked.
+    const two = plan({ ...GRID, sweep: { ...GRID.sweep, x: { ...GRID.sweep.x, count: 2 } } });
+    expect(movedRunsText(two, again, place(two))).toBe("This sweep has no run where a run was picked, so it is shown at the nearest (a pin: lr 0.003162 → 0.01): the curves are that run's.");
   });
 
   it('counts another integer as another setting on an integer axis, whatever cell it falls in (walkthrough 14)', () => {

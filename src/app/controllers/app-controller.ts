@@ -6,9 +6,9 @@
  */
 import type { ReactiveControllerHost } from 'lit';
 import type { NetPlan } from '../../core/network/plan.ts';
-import type { AnyPlan, Plan } from '../../core/plan.ts';
+import type { AnyPlan, Plan, SweepShape } from '../../core/plan.ts';
 import type { RanSweep } from '../../studies/types.ts';
-import { makePlan } from '../../core/plan.ts';
+import { makePlan, runCoordinates } from '../../core/plan.ts';
 import { netCarry, netCarryRun } from '../net-runs.ts';
 import type { GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON, parseSpec } from '../../core/spec.ts';
@@ -125,8 +125,8 @@ export class AppController {
             movedRunsText(
               plan,
               [
-                ...(this.netRuns.selected ? [{ what: 'selected' as const, coords: this.netRuns.selected.coords, from: this.netRuns.placedIn }] : []),
-                ...this.netRuns.pins.map((p) => ({ what: 'pin' as const, coords: p.coords, from: this.netRuns.placedIn })),
+                ...(this.netRuns.selected ? [{ what: 'selected' as const, coords: this.netRuns.selected.coords, from: this.netRuns.placedIn, shownAt: shownAt(this.netRuns.placedIn, this.netRuns.selected.run) }] : []),
+                ...this.netRuns.pins.map((p) => ({ what: 'pin' as const, coords: p.coords, from: this.netRuns.placedIn, shownAt: shownAt(this.netRuns.placedIn, p.run) })),
               ],
               (c, from) => netCarryRun(plan, c, from),
               (k) => netParamShort(plan, k),
@@ -153,8 +153,10 @@ export class AppController {
           const moved = movedRunsText(
             plan,
             [
-              ...(this.selection.coords ? [{ what: 'selected' as const, coords: this.selection.coords, from: this.selection.placedIn }] : []),
-              ...pins.map((coords) => ({ what: 'pin' as const, coords, from: this.pins.placedIn })),
+              ...(this.selection.coords
+                ? [{ what: 'selected' as const, coords: this.selection.coords, from: this.selection.placedIn, shownAt: shownAt(this.selection.placedIn, cellRun(this.selection.placedIn, this.selection.selected)) }]
+                : []),
+              ...this.pins.list.map((p) => ({ what: 'pin' as const, coords: p.coords, from: this.pins.placedIn, shownAt: shownAt(this.pins.placedIn, p.run) })),
             ],
             (c, from) => carryRun(plan, c, from),
           );
@@ -576,4 +578,14 @@ export class AppController {
     }
     return this.gpuCache.gpu;
   }
+}
+
+/** A run's coordinates in the plan it was shown in (null where unknown: a link's run before its first sweep). */
+function shownAt(plan: (SweepShape & { readonly runs: number }) | null, run: number): Record<string, number> | null {
+  return plan && Number.isInteger(run) && run >= 0 && run < plan.runs ? runCoordinates(plan, run) : null;
+}
+
+/** The run of a selected cell in `plan` (-1 where none). */
+function cellRun(plan: { readonly width: number } | null, cell: Cell | null): number {
+  return plan && cell ? cell.j * plan.width + cell.i : -1;
 }
