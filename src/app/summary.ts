@@ -12,6 +12,7 @@ import { overrideChild, overrideSetter, resolveParamPath, scheduleOverrides } fr
 import { P_OPTIMIZER } from '../core/layout.ts';
 import type { NetColumns } from '../core/results.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
+import { shownSharpness } from '../view/net-frame.ts';
 import type { HeatmapMode } from '../view/frame.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { distinctDigits, formatNumber } from '../view/ticks.ts';
@@ -99,7 +100,7 @@ export function heatmapSummary(plan: Plan, c: OutcomeCounts, mode: HeatmapMode =
  */
 export function netSummary(
   plan: MinibatchShape & { readonly runs: number },
-  cols: (Pick<NetColumns, 'convergence' | 'diverged' | 'steps_to_threshold' | 'train_loss' | 'initial_loss'> & Partial<Pick<NetColumns, 'test_loss' | 'test_accuracy' | 'sharpness'>>) | null,
+  cols: (Pick<NetColumns, 'convergence' | 'diverged' | 'steps_to_threshold' | 'train_loss' | 'initial_loss'> & Partial<Pick<NetColumns, 'test_loss' | 'test_accuracy' | 'sharpness' | 'sharpness_residual'>>) | null,
   running: boolean,
   mode: NetHeatmapMode = 'convergence',
 ): string {
@@ -156,17 +157,20 @@ export function netSummary(
  */
 function quantityText(
   mode: NetHeatmapMode,
-  cols: Partial<Pick<NetColumns, 'test_loss' | 'test_accuracy' | 'sharpness' | 'train_loss'>> & Pick<NetColumns, 'diverged'>,
+  cols: Partial<Pick<NetColumns, 'test_loss' | 'test_accuracy' | 'sharpness' | 'sharpness_residual' | 'train_loss'>> & Pick<NetColumns, 'diverged'>,
   runs: number,
 ): string | null {
   const column = mode === 'accuracy' ? cols.test_accuracy : mode === 'test_loss' ? cols.test_loss : mode === 'train_loss' ? cols.train_loss : mode === 'sharpness' ? cols.sharpness : undefined;
   if (mode === 'convergence' || mode === 'steps' || !column) return null;
   const v: number[] = [];
+  // The sharpness as the map colours it: |λ| where its estimate converged (walkthrough 18: "from
+  // −0.00222" beside a legend of |λ| from 0.00222, an estimate that had not converged).
+  const sharp = mode === 'sharpness' && cols.sharpness ? { sharpness: cols.sharpness, ...(cols.sharpness_residual ? { sharpness_residual: cols.sharpness_residual } : {}) } : null;
   for (let i = 0; i < runs; i++) {
-    const x = column[i] as number;
+    const x = sharp ? (shownSharpness(sharp, i) ?? Number.NaN) : (column[i] as number);
     if (!cols.diverged[i] && Number.isFinite(x)) v.push(x);
   }
-  const name = mode === 'accuracy' ? 'Test accuracy' : mode === 'test_loss' ? 'Final test loss' : mode === 'train_loss' ? 'Final training loss' : 'Sharpness at the end (largest Hessian eigenvalue)';
+  const name = mode === 'accuracy' ? 'Test accuracy' : mode === 'test_loss' ? 'Final test loss' : mode === 'train_loss' ? 'Final training loss' : 'Sharpness at the end (largest |eigenvalue| of the Hessian)';
   if (v.length === 0) return `${name}: no run has one.`;
   v.sort((a, b) => a - b);
   const median = v.length % 2 ? (v[(v.length - 1) / 2] as number) : ((v[v.length / 2 - 1] as number) + (v[v.length / 2] as number)) / 2;

@@ -9,7 +9,7 @@ import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STI
 import type { HeatmapFrame } from './frame.ts';
 import { cellColour, divergedColour } from './frame.ts';
 import type { NetFrame, NetHeatmapMode } from './net-frame.ts';
-import { netCellColour } from './net-frame.ts';
+import { SHARPNESS_MAX_RESIDUAL, netCellColour } from './net-frame.ts';
 import type { OverlayLine } from './panels.ts';
 import { plural, prose } from './caption.ts';
 import type { Clipped } from './range.ts';
@@ -227,7 +227,7 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
     const none = complete ? ': no run has one' : '';
     out.push(f.unranged ? { kind: 'ramp', stops: stops(viridisColour), label: `${labels[f.mode]}${none}` } : { kind: 'ramp', stops: stops(viridisColour), label: labels[f.mode], from: lo, to: hi, ...(ticks.length ? { ticks } : {}) });
     out.push(...clipNote(f.clipped, show(f.lo), show(f.hi)));
-    out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : f.mode === 'sharpness' ? 'no value (sharpness off, or not finite)' : log ? 'no value (not finite)' : 'no value' });
+    out.push({ kind: 'swatch', colour: NOT_CONVERGED, label: f.mode === 'steps' ? 'never reached the threshold' : f.mode === 'sharpness' ? `no value (sharpness off, not finite, or its estimate not converged: residual above ${SHARPNESS_MAX_RESIDUAL})` : log ? 'no value (not finite)' : 'no value' });
     out.push({ kind: 'swatch', colour: DIVERGED_ON_RAMP, label: 'diverged' });
   }
   if (!complete) out.push({ kind: 'swatch', colour: PENDING, label: 'not computed yet' });

@@ -70,6 +70,24 @@ export interface NetFrame {
 
 const LOG_FLOOR = 1e-12;
 
+/**
+ * The largest power-iteration residual ‖Hv − λv‖ / |λ| at which a sharpness estimate is shown: it
+ * bounds the estimate's relative distance from an eigenvalue of the Hessian, so past 0.5 the
+ * estimate may be off by more than half. Walkthrough 18: a run whose 10 iterations stopped at a
+ * residual of 75 (λ = −0.0022) was coloured as the map's flattest. Converged estimates sit far
+ * below (Iris at 100 iterations: all under 0.005; at 20, 2 of 256 above 0.3).
+ */
+export const SHARPNESS_MAX_RESIDUAL = 0.5;
+
+/** A run's sharpness as the map and its summary show it: |λ|, or null where it has no trustworthy one (not finite, not converged). */
+export function shownSharpness(c: Pick<NetColumns, 'sharpness'> & Partial<Pick<NetColumns, 'sharpness_residual'>>, run: number): number | null {
+  const v = c.sharpness[run];
+  const r = c.sharpness_residual?.[run];
+  // A residual not recorded (NaN) leaves the estimate as it is; one above the bound, infinite included, hides it.
+  if (v === undefined || !Number.isFinite(v) || (r !== undefined && r > SHARPNESS_MAX_RESIDUAL)) return null;
+  return Math.abs(v);
+}
+
 /** The transformed value a continuous mode colours, or null when the cell has none. */
 export function netCellValue(mode: NetHeatmapMode, c: NetColumns, run: number): number | null {
   const log = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? Math.log10(Math.max(Math.abs(v), LOG_FLOOR)) : null);
@@ -84,8 +102,10 @@ export function netCellValue(mode: NetHeatmapMode, c: NetColumns, run: number): 
       return log(c.test_loss[run]);
     case 'train_loss':
       return log(c.train_loss[run]);
-    case 'sharpness':
-      return log(c.sharpness[run]);
+    case 'sharpness': {
+      const v = shownSharpness(c, run);
+      return v === null ? null : log(v);
+    }
     case 'steps': {
       const s = c.steps_to_threshold[run] as number;
       return s >= 0 ? s : null;

@@ -14,7 +14,7 @@ import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { convergenceColour, fractalColours, oklab } from '../../src/view/colors.ts';
 import { netCaption, netParamLabel, netParamShort } from '../../src/view/caption.ts';
 import { netHeatmapLegend } from '../../src/view/legend.ts';
-import { NET_HEATMAP_MODES, convergenceRanks, modeFor, netCellColour, netDominantShare, netFrame, netModesOf } from '../../src/view/net-frame.ts';
+import { NET_HEATMAP_MODES, SHARPNESS_MAX_RESIDUAL, convergenceRanks, modeFor, netCellColour, netCellValue, netDominantShare, netFrame, netModesOf, shownSharpness } from '../../src/view/net-frame.ts';
 import { runCoordinates } from '../../src/core/plan.ts';
 import { NET_FIELD_LABEL, curveEvery, describeNetRun, netCarryRun, netCoordinateNames, netCurves, netOutcome, netRunLabel, netThresholdText, netTrained, netTrainedRule } from '../../src/app/net-runs.ts';
 import { fieldText, netSummary } from '../../src/app/summary.ts';
@@ -125,6 +125,25 @@ describe('the network summary', () => {
     // With a batch size, trained is the whole set's final loss below its initial one (netTrained):
     // runs 0-2 end below 1, run 3 at 2 and run 5 at 1 do not.
     expect(netSummary({ runs: 6, batch: 8 }, acc, false, 'accuracy')).toMatch(/^3 of 6 runs trained \(the final training loss, over the whole training set, below the initial\); 1 diverged\./);
+  });
+
+  it('shows the sharpness as |λ|, and no value where its power iteration did not converge (walkthrough 18)', () => {
+    // Run 1's largest-magnitude eigenvalue is negative; run 2's estimate stopped far from any
+    // eigenvalue (residual 75); run 3's residual is not recorded; run 4 diverged.
+    const sharp = {
+      convergence: new Float64Array([-3, -1, -2, -1, 7, -1]),
+      diverged: new Uint8Array([0, 0, 0, 0, 1, 0]),
+      steps_to_threshold: new Int32Array(6).fill(-1),
+      train_loss: new Float64Array([0.1, 0.2, 0.3, 0.2, Number.NaN, 0.2]),
+      initial_loss: new Float64Array(6).fill(1),
+      sharpness: new Float64Array([2.5, -0.5, -0.0022, 1, Number.NaN, 0.3]),
+      sharpness_residual: new Float64Array([0.001, 0.002, 75, Number.NaN, Number.NaN, SHARPNESS_MAX_RESIDUAL]),
+    };
+    expect([0, 1, 2, 3, 4, 5].map((r) => shownSharpness(sharp, r))).toEqual([2.5, 0.5, null, 1, null, 0.3]);
+    expect(netSummary({ runs: 6, batch: null }, sharp, false, 'sharpness')).toMatch(/\. Sharpness at the end \(largest \|eigenvalue\| of the Hessian\) \(of the 4 runs that have one\): median 0\.75, from 0\.3 to 2\.5\.$/);
+    const cols = sharp as unknown as NetColumns;
+    expect(netCellValue('sharpness', cols, 1)).toBeCloseTo(Math.log10(0.5), 12);
+    expect(netCellValue('sharpness', cols, 2)).toBeNull();
   });
 });
 
