@@ -115,7 +115,7 @@ export const NET_BASE_COLUMNS = [
   },
   { name: 'sharpness', kind: 'float', doc: "the largest-magnitude eigenvalue of the training loss's Hessian at the final weights (power iteration on exact Hessian-vector products); NaN if diverged or with `network.sharpness_iterations` 0" },
   { name: 'sharpness_iterations', kind: 'int32', doc: 'Hessian-vector products the power iteration took (at most `network.sharpness_iterations`, default 100; 0 when it is 0)' },
-  { name: 'sharpness_residual', kind: 'float', doc: '‖Hv − λv‖ / |λ| at its last iterate: how far from an eigenvector it stopped' },
+  { name: 'sharpness_residual', kind: 'float', doc: "‖Hv − λv‖ / |λ| at its last iterate: how far from an eigenvector it stopped (a bound on λ's relative distance from an eigenvalue; the explorer's sharpness colouring shows |λ| and leaves an estimate above 0.5 grey, as not converged)" },
 ] as const satisfies readonly ColumnEntry[];
 
 /** Columns a network spec adds when its data set classifies, or with SWA, in this order. */
@@ -381,7 +381,8 @@ export function tableColumns(plan: { readonly spec: AnySpec | ColumnSource; read
  */
 export function columnsMarkdown(): string {
   const table = (kind: ProblemKind): string[] =>
-    allColumns('f64', kind).map((c) => `| \`${c.name}\` | ${c.kind} | ${c.feature === null ? 'always' : `with \`"${c.feature}"\``} | ${c.doc} |`);
+    // A | in a doc (|λ|) would end the table's cell: escaped.
+    allColumns('f64', kind).map((c) => `| \`${c.name}\` | ${c.kind} | ${c.feature === null ? 'always' : `with \`"${c.feature}"\``} | ${c.doc.replaceAll('|', '\\|')} |`);
   return [
     'Surface runs:',
     '',
