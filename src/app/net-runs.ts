@@ -134,7 +134,10 @@ export function describeNetRun(plan: NetPlan, cols: NetColumns, run: number): Ne
   fields['steps_to_threshold'] = cols.steps_to_threshold[run] as number;
   const sh = cols.sharpness[run] as number;
   if (!Number.isNaN(sh)) fields['sharpness'] = sh;
-  return { coords: runCoordinates(plan, run), outcome: netOutcome(plan, cols, run), fields };
+  // A diverged run stops at the checkpoint that found it, and its columns are that checkpoint's
+  // (walkthrough 18 read "diverged … test accuracy 63.3%" as a contradiction).
+  const outcome = cols.diverged[run] ? `diverged (its ${cols.test_accuracy ? 'losses and accuracy' : 'losses'} below are at the checkpoint that found it)` : netOutcome(plan, cols, run);
+  return { coords: runCoordinates(plan, run), outcome, fields };
 }
 
 export interface CurveSeries {

@@ -122,7 +122,7 @@ export const NET_BASE_COLUMNS = [
 export const NET_OPTIONAL_COLUMNS = [
   {
     feature: 'classification',
-    columns: [{ name: 'test_accuracy', kind: 'float', doc: 'fraction of the test split the final weights classify right (classification data sets)' }],
+    columns: [{ name: 'test_accuracy', kind: 'float', doc: 'fraction of the test split the final weights classify right (classification data sets); for a diverged run, the weights of the checkpoint that found it' }],
   },
   {
     feature: 'swa',

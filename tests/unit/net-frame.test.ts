@@ -263,6 +263,9 @@ describe('one run of a network sweep', () => {
   it('says trained, did not train or diverged, and lists its columns', () => {
     const c = cols(3, [-2, 3, 9], [0, 0, 1]);
     expect([0, 1, 2].map((r) => netOutcome(plan, c, r))).toEqual(['trained', 'did not train', 'diverged']);
+    // The run panel says whose values a diverged run's are (walkthrough 18: a diverged run with a test accuracy).
+    expect(describeNetRun(plan, c, 2).outcome).toBe('diverged (its losses below are at the checkpoint that found it)');
+    expect(describeNetRun(plan, { ...c, test_accuracy: new Float64Array(3).fill(0.6) }, 2).outcome).toBe('diverged (its losses and accuracy below are at the checkpoint that found it)');
     // With a batch size the measure averages minibatch losses: the whole set's final loss against its
     // initial one decides (walkthrough 11: a run ending at 6x its start read "trained").
     const mini = { batch: 2 };
