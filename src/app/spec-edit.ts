@@ -865,6 +865,28 @@ export function axesMovedText(before: SpecJSON, after: SpecJSON, cause = 'that e
   return moved.length ? `The map's axes moved with ${cause}: ${moved.join('; ')}.` : '';
 }
 
+/**
+ * After an axis's parameter changed (`path`: its `.param` field) with its range kept because the user
+ * had typed it (setAxisParam): where that range reaches outside the new parameter's typical range, a
+ * sentence saying so, with the typical range to type; '' otherwise. Walkthrough 18 typed an LR range,
+ * then chose momentum, and swept momentum 0.34 … 10 (log) with most of the map diverged, unsaid.
+ */
+export function keptRangeText(before: SpecJSON, after: SpecJSON, path: string): string {
+  const axis = /^(sweep\.(?:x|y|dims\.\d+))\.param$/.exec(path)?.[1];
+  if (!axis) return '';
+  const [a, b] = [getAt(before, axis), getAt(after, axis)];
+  if (!isRecord(a) || !isRecord(b) || typeof b.param !== 'string' || a.param === b.param) return '';
+  if (a.min !== b.min || a.max !== b.max || typeof b.min !== 'number' || typeof b.max !== 'number') return '';
+  const t = axisRange(after, b.param);
+  if (b.min >= t.min && b.max <= t.max) return '';
+  const span = (min: number, max: number): string => {
+    const d = rangeDigits(min, max);
+    return `${formatValue(min, false, d)} … ${formatValue(max, false, d)}`;
+  };
+  const name = shortParam(b.param);
+  return `${axisName(axis)} kept the range you typed, ${span(b.min, b.max)}${b.scale === 'log' ? ' (log)' : ''}, which reaches outside ${name}'s typical ${span(t.min, t.max)}${t.scale === 'log' ? ' (log)' : ''}: type its ends to sweep that.`;
+}
+
 /** Axis paths whose range the user typed (min, max or scale), e.g. `sweep.x`, `sweep.dims.1`. */
 export type HandSet = ReadonlySet<string>;
 

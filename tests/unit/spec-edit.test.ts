@@ -9,6 +9,7 @@ import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import {
   addChildSchedule,
   axesMovedText,
+  keptRangeText,
   addDim,
   applyAction,
   applyActionTracked,
@@ -731,6 +732,21 @@ describe('hand-set axes', () => {
     // y was not set by hand: it moved to Adam's beta1 at its typical range.
     expect(at(st, 'sweep.y')).toMatchObject({ param: 'optimizer.betas.0', min: 0, max: 0.99 });
     expect([...st.handSet]).toEqual(['sweep.x']);
+  });
+
+  it('say when a range typed for one parameter is kept for another it reaches outside of (walkthrough 18)', () => {
+    let st = { spec: base, handSet: new Set<string>() as ReadonlySet<string> };
+    st = applyEditTracked(st, field(st.spec, 'sweep.x.min'), '0.34');
+    const lr = st.spec;
+    st = applyEditTracked(st, field(st.spec, 'sweep.x.param'), 'optimizer.dampening');
+    expect(at(st, 'sweep.x')).toMatchObject({ param: 'optimizer.dampening', min: 0.34, max: 1, scale: 'log' });
+    expect(keptRangeText(lr, st.spec, 'sweep.x.param')).toBe("x kept the range you typed, 0.34 … 1 (log), which reaches outside dampening's typical 0 … 0.9: type its ends to sweep that.");
+    // Within the typical range, or a range a rule replaced: nothing to say.
+    const inside = applyEditTracked({ spec: setAt(base, 'sweep.x', { ...getAt(base, 'sweep.x') as object, min: 0.1, max: 0.5, scale: 'linear' }), handSet: new Set(['sweep.x']) }, field(base, 'sweep.x.param'), 'optimizer.dampening');
+    expect(keptRangeText(base, inside.spec, 'sweep.x.param')).toBe('');
+    const fresh = applyEdit(base, field(base, 'sweep.x.param'), 'optimizer.dampening');
+    expect(keptRangeText(base, fresh, 'sweep.x.param')).toBe('');
+    expect(keptRangeText(lr, st.spec, 'sweep.x.min')).toBe('');
   });
 
   it('stop being hand-set when a rule replaces their range, and follow axes that move', () => {

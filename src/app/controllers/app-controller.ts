@@ -24,7 +24,7 @@ import { gpuHeatmap } from '../heatmap/gpu-renderer.ts';
 import type { HeatmapGpu } from '../heatmap/renderers.ts';
 import { carryRun, clearedRunsText, longestSteps, movedRunsText, noPlace, shortParam } from '../runs.ts';
 import { findPreset, presetOf } from '../presets.ts';
-import { axesMovedText, droppedGroupValuesText, problemOf } from '../spec-edit.ts';
+import { axesMovedText, droppedGroupValuesText, keptRangeText, problemOf } from '../spec-edit.ts';
 import type { HandSet, SpecJSON } from '../spec-edit.ts';
 import type { Cell } from '../runs.ts';
 import { SELECTED_INK } from '../../view/colors.ts';
@@ -366,7 +366,7 @@ export class AppController {
       this.message.say(`The ${network ? 'network' : 'loss-surface'} view opens at its defaults: the ${network ? 'surface' : 'network'} view's optimizer, schedule and sweep are not carried over.`, { aboutNextRun: true, tone: 'info' });
       return;
     }
-    const moved = path.startsWith('sweep.') || path === '' ? '' : axesMovedText(this.spec.json, json);
+    const moved = path.startsWith('sweep.') || path === '' ? keptRangeText(this.spec.json, json, path) : axesMovedText(this.spec.json, json);
     const dropped = path.startsWith('schedule') || path === '' ? droppedGroupValuesText(this.spec.json, json) : '';
     this.spec.setSpec(json, { handSet });
     if (moved || dropped) this.message.say([moved, dropped].filter((t) => t !== '').join(' '), { aboutNextRun: true, tone: 'info' });
