@@ -297,22 +297,48 @@ const LAYER_PARAMS = /(?:^|\.)layers\[(\d+)\]\.parameters\(\)$/;
 const LAYER_TENSOR = /(?:^|\.)layers\[(\d+)\]\.(weight|bias)$/;
 
 /**
+ * The Sequential models the pasted code makes (`model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(),
+ * nn.Linear(8, 3))`), by name: for each of its indices, the Linear layer it is (basinlab's
+ * `layers.k`, counted input side first), or null for a module without parameters (an activation).
+ */
+type Sequentials = ReadonlyMap<string, readonly (number | null)[]>;
+
+const SEQ_PARAMS = /^(\w+)\[(\d+)\]\.parameters\(\)$/;
+const SEQ_TENSOR = /^(\w+)\[(\d+)\]\.(weight|bias)$/;
+
+/** A Sequential's module as basinlab's layer (`layers.1`, `layers.1.weight`), null where `text` indexes no Sequential made here; throws for a module without parameters. */
+function sequentialTensor(text: string, seqs: Sequentials, what: string): string | null {
+  const m = SEQ_PARAMS.exec(text) ?? SEQ_TENSOR.exec(text);
+  const layers = m ? seqs.get(m[1] as string) : undefined;
+  if (!m || !layers) return null;
+  const i = Number(m[2]);
+  const k = layers[i];
+  if (k === undefined) throw new TorchCodeError(`${what}: ${m[1]}[${i}] is past the end of ${m[1]}, which holds ${layers.length} modules`);
+  if (k === null) throw new TorchCodeError(`${what}: ${m[1]}[${i}] is not a Linear layer, and has no parameters to train (its Linear layers are at ${layers.flatMap((x, j) => (x === null ? [] : [`[${j}]`])).join(', ')})`);
+  return `layers.${k}${m[3] ? `.${m[3]}` : ''}`;
+}
+
+/**
  * A param group's tensors as basinlab names them (`layers.0`, `layers.1.weight`), from torch code
  * that names them on basinlab's model: `model.layers[k].parameters()`, `model.layers[k].weight`
- * or `.bias`, a list of those, or `list(…)` of one. Anything else (`model[0].parameters()`, a
- * Sequential's index, which counts activations too) is not guessed: the error says what to write.
+ * or `.bias`, a list of those, or `list(…)` of one; or by index into a Sequential the code makes
+ * (`model[2].parameters()`: its second Linear layer, walkthrough 18: the most common way to write the
+ * MLP). Anything else (an index into a model the code does not make, which counts activations too)
+ * is not guessed: the error says what to write.
  */
-function groupTensors(v: Value, what: string): string[] {
-  if (Array.isArray(v)) return (v as readonly Value[]).flatMap((x, i) => groupTensors(x, `${what}[${i}]`));
-  if (isCall(v) && v.name === 'list' && v.args.length === 1 && v.kwargs.size === 0) return groupTensors(v.args[0] as Value, what);
+function groupTensors(v: Value, what: string, seqs: Sequentials = new Map()): string[] {
+  if (Array.isArray(v)) return (v as readonly Value[]).flatMap((x, i) => groupTensors(x, `${what}[${i}]`, seqs));
+  if (isCall(v) && v.name === 'list' && v.args.length === 1 && v.kwargs.size === 0) return groupTensors(v.args[0] as Value, what, seqs);
   const text = isExpr(v) ? v.text : isCall(v) ? `${v.name}()` : isRef(v) ? v.name : null;
   const layer = text === null ? null : LAYER_PARAMS.exec(text);
   if (layer) return [`layers.${layer[1]}`];
   const tensor = text === null ? null : LAYER_TENSOR.exec(text);
   if (tensor) return [`layers.${tensor[1]}.${tensor[2]}`];
+  const indexed = text === null ? null : sequentialTensor(text, seqs, what);
+  if (indexed) return [indexed];
   throw new TorchCodeError(
     `${what}: cannot tell which of basinlab's layers ${text ?? 'this'} is: write model.layers[k].parameters() for its k-th Linear layer (input side first), ` +
-      'or model.layers[k].weight / .bias, or set the param groups in the editor',
+      'or model.layers[k].weight / .bias, or paste the nn.Sequential(…) line that makes the model with the optimiser, or set the param groups in the editor',
   );
 }
 
@@ -375,6 +401,7 @@ export function readTorchCode(text: string): TorchCode {
   const cell = leaveOutLines(text);
   const p = new Parser(tokens(cell.text));
   const vars = new Map<string, Value>();
+  const sequentials = new Map<string, (number | null)[]>();
   let optimizer: Record<string, unknown> | null = null;
   let schedule: Record<string, unknown> | null = null;
   const notes: string[] = cell.note ? [cell.note] : [];
@@ -439,7 +466,7 @@ export function readTorchCode(text: string): TorchCode {
     const layerTensors = (v: Value): boolean => {
       const d = deref(v);
       const text = isExpr(d) ? d.text : null;
-      return text !== null && (LAYER_PARAMS.test(text) || LAYER_TENSOR.test(text));
+      return text !== null && (LAYER_PARAMS.test(text) || LAYER_TENSOR.test(text) || sequentials.has((SEQ_PARAMS.exec(text) ?? SEQ_TENSOR.exec(text))?.[1] ?? ''));
     };
     let first = given === undefined ? undefined : deref(given);
     // Some of basinlab's layers as the one group (SGD(model.layers[0].parameters())): torch trains only
@@ -454,7 +481,7 @@ export function readTorchCode(text: string): TorchCode {
       if (!isDict(g)) throw new TorchCodeError(`${where} is not a dict ({'params': …, 'lr': …})`);
       const tensors = g.entries.get('params');
       if (tensors === undefined) throw new TorchCodeError(`${where} has no 'params'`);
-      const out: Record<string, unknown> = { params: groupTensors(tensors, `${where}'s params`) };
+      const out: Record<string, unknown> = { params: groupTensors(tensors, `${where}'s params`, sequentials) };
       for (const [k, v] of g.entries) if (k !== 'params') out[k] = literal(v, `${where}'s ${k}`);
       return out;
     });
@@ -490,6 +517,11 @@ export function readTorchCode(text: string): TorchCode {
     if (target !== null) vars.set(target, value);
     if (!isCall(value)) continue;
     const id = className(value.name);
+    if (id === 'Sequential' && target !== null) {
+      let k = 0;
+      sequentials.set(target, value.args.map((a) => (isCall(a) && className(a.name) === 'Linear' ? k++ : null)));
+      continue;
+    }
     if (OPTIMIZER_IDS.has(id)) {
       positional(value, id, 1);
       optimizer = fields(value, id, new Set(['params']));

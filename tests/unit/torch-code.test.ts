@@ -236,6 +236,17 @@ for epoch in range(300):
     );
     // Groups in variables, dict(…), and some layers as the one group (torch trains only them) (review 13).
     const groupsOf = (code: string): unknown => readTorchCode(code).optimizer?.param_groups;
+    // An index into a Sequential the code makes is read through it: model[2] is its second Linear
+    // layer (walkthrough 18); an activation's index, or one past its end, is refused, named.
+    const seq = 'model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))\n';
+    expect(groupsOf(`${seq}SGD([{'params': model[0].parameters(), 'lr': 0.1}, {'params': model[2].parameters()}], lr=0.01)`)).toEqual([{ params: ['layers.0'], lr: 0.1 }, { params: ['layers.1'] }]);
+    expect(groupsOf(`${seq}SGD([{'params': [model[2].weight]}, {'params': [model[0].weight, model[0].bias, model[2].bias], 'weight_decay': 0}], lr=0.01)`)).toEqual([
+      { params: ['layers.1.weight'] },
+      { params: ['layers.0.weight', 'layers.0.bias', 'layers.1.bias'], weight_decay: 0 },
+    ]);
+    expect(groupsOf(`${seq}SGD(model[0].parameters(), lr=1)`)).toEqual([{ params: ['layers.0'] }]);
+    expect(refused(`${seq}SGD([{'params': model[1].parameters()}], lr=1)`)).toBe("SGD: param group 0's params: model[1] is not a Linear layer, and has no parameters to train (its Linear layers are at [0], [2])");
+    expect(refused(`${seq}SGD([{'params': model[3].parameters()}], lr=1)`)).toBe("SGD: param group 0's params: model[3] is past the end of model, which holds 3 modules");
     expect(groupsOf("groups = [{'params': model.layers[0].parameters(), 'lr': 0.1}]\nopt = SGD(groups, lr=1)")).toEqual([{ params: ['layers.0'], lr: 0.1 }]);
     expect(groupsOf("g0 = {'params': model.layers[0].parameters(), 'lr': 0.1}\ng1 = {'params': model.layers[1].parameters()}\nSGD([g0, g1], lr=1)")).toEqual([{ params: ['layers.0'], lr: 0.1 }, { params: ['layers.1'] }]);
     expect(groupsOf("SGD([dict(params=model.layers[0].parameters(), lr=0.1), dict(params=model.layers[1].parameters())], lr=1)")).toEqual([{ params: ['layers.0'], lr: 0.1 }, { params: ['layers.1'] }]);
