@@ -190,14 +190,20 @@ function sweptGroup(plan: GroupsOf, path: string): { group: number; key: string 
   // The optimiser's own value reaches every group that neither sets nor sweeps it (torch's
   // param_groups inherit the defaults): it names the default group only where no other takes it.
   const spec = plan.spec;
+  const last = plan.groups.length - 1;
   if (spec) {
     const key = path.split('.')[1] ?? '';
     const swept = spec.sweep ? sweepRanges(spec.sweep).map((r) => r.param) : [];
     const sweptIn = (k: number): boolean => swept.some((p) => p === `optimizer.param_groups.${k}.${key}` || p.startsWith(`optimizer.param_groups.${k}.${key}.`));
-    const inherits = spec.paramGroups.some((g, k) => !Object.hasOwn(g.overrides, key) && !sweptIn(k));
-    if (inherits) return null;
+    const inheriting = spec.paramGroups.flatMap((g, k) => (!Object.hasOwn(g.overrides, key) && !sweptIn(k) ? [k] : []));
+    // Where the default group trains nothing (every tensor in an explicit group), the value reaches
+    // only the groups that inherit it: one such group is named (walkthrough 18: after a paste that
+    // made layers.1 a group without its own lr, the axis read "learning rate", of nothing said).
+    const reached = (plan.groups[last]?.tensors.length ?? 0) > 0 ? [...inheriting, last] : inheriting;
+    if (reached.length !== 1) return reached.length === 0 ? { group: last, key: '' } : null;
+    return { group: reached[0] as number, key: '' };
   }
-  return { group: plan.groups.length - 1, key: '' };
+  return { group: last, key: '' };
 }
 
 /** What the group-naming labels read of a plan: its groups and, where known, its spec (which groups set what). */

@@ -219,6 +219,13 @@ describe('a network sweep shown as a map', () => {
     expect(netCaption(bySweep, 'convergence')).toMatch(/^Each pixel is one run of SGD \(lr 0\.5 for layers\.1, the output layer\) training/);
     // Without groups the caption's lr is the optimiser's, unqualified.
     expect(netCaption(netPlan({ ...FRACTAL, optimizer: { name: 'SGD', lr: 0.5 }, sweep: { x: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4 } } }), 'convergence')).toMatch(/SGD \(lr 0\.5\) training/);
+    // Every tensor in an explicit group, one of which leaves its lr to the optimiser's: that group is
+    // the one the optimiser's lr trains (walkthrough 18: the axis read "learning rate").
+    const explicit = netPlan({ ...FRACTAL, optimizer: { name: 'SGD', lr: 0.5, param_groups: [{ params: ['layers.0'], lr: 10 }, { params: ['layers.1'] }] }, sweep: { x: { param: 'optimizer.lr', min: 0.1, max: 1, count: 4 } } });
+    expect(netParamLabel(explicit, 'optimizer.lr')).toBe('learning rate of layers.1, the output layer');
+    // Two groups inheriting it: no one group named.
+    const both = netPlan({ ...FRACTAL, optimizer: { name: 'SGD', lr: 0.5, param_groups: [{ params: ['layers.0'] }, { params: ['layers.1'] }] }, sweep: { x: { param: 'optimizer.lr', min: 0.1, max: 1, count: 4 } } });
+    expect(netParamLabel(both, 'optimizer.lr')).toBe('learning rate');
   });
 
   it("names a layer's role only where a group trains exactly that layer, and writes a linear model and an MLP alike", () => {
