@@ -2004,9 +2004,11 @@ function rowsRestored(on: SpecJSON, off: SpecJSON, switchPath: string, handSet: 
     const candidates: { readonly axis: Record<string, unknown>; readonly made: (axis: Record<string, unknown>) => boolean }[] = [
       ...(log === (typical.scale === 'log') ? [{ axis: { ...a, min: typical.min }, made: byEditor }, { axis: { ...a, max: typical.max }, made: byEditor }] : []),
       { axis: { ...a, min: 0 }, made: byEditor },
+      // Only back to the typical range from 0: a grid such as 0.1 … 0.9 over 9 values has the trimmed
+      // shape too, and was never trimmed (review 23).
       {
         axis: { ...a, min: 0, count: count + 1 },
-        made: () => switchPath === 'optimizer.nesterov' && a.param === 'optimizer.momentum' && !log && tidy(max / count) === min,
+        made: () => switchPath === 'optimizer.nesterov' && a.param === 'optimizer.momentum' && !log && tidy(max / count) === min && typical.min === 0 && typical.max === max && typical.scale === 'linear',
       },
     ];
     for (const { axis, made } of candidates) {

@@ -301,20 +301,34 @@ const LAYER_TENSOR = /(?:^|\.)layers\[(\d+)\]\.(weight|bias)$/;
  * nn.Linear(8, 3))`), by name: for each of its indices, the Linear layer it is (basinlab's
  * `layers.k`, counted input side first), or null for a module without parameters (an activation).
  */
-type Sequentials = ReadonlyMap<string, readonly (number | null)[]>;
+type Sequentials = ReadonlyMap<string, { readonly modules: readonly string[]; readonly layers: readonly (number | null)[] }>;
 
-const SEQ_PARAMS = /^(\w+)\[(\d+)\]\.parameters\(\)$/;
-const SEQ_TENSOR = /^(\w+)\[(\d+)\]\.(weight|bias)$/;
+const SEQ_PARAMS = /^(\w+)\[(-?\d+)\]\.parameters\(\)$/;
+const SEQ_TENSOR = /^(\w+)\[(-?\d+)\]\.(weight|bias)$/;
 
-/** A Sequential's module as basinlab's layer (`layers.1`, `layers.1.weight`), null where `text` indexes no Sequential made here; throws for a module without parameters. */
+/** Modules without parameters that basinlab's models hold between their Linear layers. */
+const ACTIVATIONS = new Set(['ReLU', 'Tanh', 'GELU', 'Identity', 'Sigmoid', 'LeakyReLU', 'ELU', 'SiLU', 'Softmax', 'LogSoftmax', 'Dropout', 'Flatten']);
+
+/** A Sequential's module as basinlab's layer (`layers.1`, `layers.1.weight`), null where `text` indexes no Sequential made here; throws for a module that is no Linear layer. */
 function sequentialTensor(text: string, seqs: Sequentials, what: string): string | null {
   const m = SEQ_PARAMS.exec(text) ?? SEQ_TENSOR.exec(text);
-  const layers = m ? seqs.get(m[1] as string) : undefined;
-  if (!m || !layers) return null;
-  const i = Number(m[2]);
-  const k = layers[i];
-  if (k === undefined) throw new TorchCodeError(`${what}: ${m[1]}[${i}] is past the end of ${m[1]}, which holds ${layers.length} modules`);
-  if (k === null) throw new TorchCodeError(`${what}: ${m[1]}[${i}] is not a Linear layer, and has no parameters to train (its Linear layers are at ${layers.flatMap((x, j) => (x === null ? [] : [`[${j}]`])).join(', ')})`);
+  const seq = m ? seqs.get(m[1] as string) : undefined;
+  if (!m || !seq) return null;
+  const given = Number(m[2]);
+  // Python's negative index counts from the end (model[-1]: the last module).
+  const i = given < 0 ? seq.modules.length + given : given;
+  const k = seq.layers[i];
+  if (k === undefined) throw new TorchCodeError(`${what}: ${m[1]}[${given}] is past the end of ${m[1]}, which holds ${seq.modules.length} modules`);
+  if (k === null) {
+    const module = seq.modules[i] ?? 'this module';
+    const at = seq.layers.flatMap((x, j) => (x === null ? [] : [`[${j}]`]));
+    const where = at.length > 0 ? `its Linear layers are at ${at.join(', ')}` : 'it holds no nn.Linear(…) written in the paste';
+    throw new TorchCodeError(
+      ACTIVATIONS.has(module)
+        ? `${what}: ${m[1]}[${given}] is ${module}, which has no parameters to train (${where})`
+        : `${what}: ${m[1]}[${given}] is ${module}, not a Linear layer: basinlab's models are Linear layers and activations (${where})`,
+    );
+  }
   return `layers.${k}${m[3] ? `.${m[3]}` : ''}`;
 }
 
@@ -330,12 +344,14 @@ function groupTensors(v: Value, what: string, seqs: Sequentials = new Map()): st
   if (Array.isArray(v)) return (v as readonly Value[]).flatMap((x, i) => groupTensors(x, `${what}[${i}]`, seqs));
   if (isCall(v) && v.name === 'list' && v.args.length === 1 && v.kwargs.size === 0) return groupTensors(v.args[0] as Value, what, seqs);
   const text = isExpr(v) ? v.text : isCall(v) ? `${v.name}()` : isRef(v) ? v.name : null;
+  // A Sequential made in the paste first: one named `layers` counts its activations too (review 23:
+  // layers[2] of Linear, ReLU, Linear is basinlab's layers.1, not layers.2).
+  const indexed = text === null ? null : sequentialTensor(text, seqs, what);
+  if (indexed) return [indexed];
   const layer = text === null ? null : LAYER_PARAMS.exec(text);
   if (layer) return [`layers.${layer[1]}`];
   const tensor = text === null ? null : LAYER_TENSOR.exec(text);
   if (tensor) return [`layers.${tensor[1]}.${tensor[2]}`];
-  const indexed = text === null ? null : sequentialTensor(text, seqs, what);
-  if (indexed) return [indexed];
   throw new TorchCodeError(
     `${what}: cannot tell which of basinlab's layers ${text ?? 'this'} is: write model.layers[k].parameters() for its k-th Linear layer (input side first), ` +
       'or model.layers[k].weight / .bias, or paste the nn.Sequential(…) line that makes the model with the optimiser, or set the param groups in the editor',
@@ -401,7 +417,7 @@ export function readTorchCode(text: string): TorchCode {
   const cell = leaveOutLines(text);
   const p = new Parser(tokens(cell.text));
   const vars = new Map<string, Value>();
-  const sequentials = new Map<string, (number | null)[]>();
+  const sequentials = new Map<string, { readonly modules: string[]; readonly layers: (number | null)[] }>();
   let optimizer: Record<string, unknown> | null = null;
   let schedule: Record<string, unknown> | null = null;
   const notes: string[] = cell.note ? [cell.note] : [];
@@ -519,7 +535,10 @@ export function readTorchCode(text: string): TorchCode {
     const id = className(value.name);
     if (id === 'Sequential' && target !== null) {
       let k = 0;
-      sequentials.set(target, value.args.map((a) => (isCall(a) && className(a.name) === 'Linear' ? k++ : null)));
+      sequentials.set(target, {
+        modules: value.args.map((a) => (isCall(a) ? className(a.name) : isRef(a) ? a.name : 'an argument basinlab does not read')),
+        layers: value.args.map((a) => (isCall(a) && className(a.name) === 'Linear' ? k++ : null)),
+      });
       continue;
     }
     if (OPTIMIZER_IDS.has(id)) {

@@ -54,16 +54,21 @@ function outFormat(path: string, allowed: readonly string[]): string {
   return ext;
 }
 
+/** The files an output may not replace: the spec's (none where it came on standard input, `-`). */
+function specInputs(specPath: string): { path: string; what: string }[] {
+  return specPath === '-' ? [] : [{ path: specPath, what: 'the spec' }];
+}
+
 /** A surface or a network spec (a `network` key makes it a network spec). */
 function loadSpec(path: string): AnySpec {
   // `-`: the spec on standard input, as Unix tools take it (walkthrough 17: `cat s.json | basinlab sweep -`).
-  if (path === '-') return loadSpecJSON(readJSONFile('-', 'spec'), 'standard input');
+  if (path === '-') return loadSpecJSON(readJSONFile('-', 'spec'), null);
   const binary = binaryResultNote(path);
   if (binary) throw new SpecError('', binary);
   return loadSpecJSON(readJSONFile(path, 'spec'), path);
 }
 
-function loadSpecJSON(json: unknown, path: string): AnySpec {
+function loadSpecJSON(json: unknown, path: string | null): AnySpec {
   const why = resultDocumentNote(json, path);
   if (why) throw new SpecError('', why);
   return parseAnySpec(json);
@@ -73,8 +78,10 @@ function loadSpecJSON(json: unknown, path: string): AnySpec {
  * A basinlab result document given where a spec goes (`sweep result.json`), said in one line rather
  * than as a "not a spec field" line for each of its keys (review 18): the spec is its `spec` key.
  */
-function resultDocumentNote(json: unknown, path: string): string | null {
+function resultDocumentNote(json: unknown, path: string | null): string | null {
   if (resultDocumentSpec(json) === undefined) return null;
+  // On standard input (path null): the pipe that gives the spec instead (review 23: "jq .spec standard input").
+  if (path === null) return 'standard input holds a basinlab result, not a spec; the spec it was run from is its "spec" key: pipe it through jq .spec, as in … | jq .spec | basinlab sweep -';
   const name = printable(path, 200);
   return `${name} is a basinlab result file, not a spec; the spec it was run from is its "spec" key: jq .spec ${name} > spec.json, then run spec.json`;
 }
@@ -101,7 +108,7 @@ function binaryResultNote(path: string): string | null {
   const format = text.startsWith('PAR1') ? 'Parquet' : text === 'ARROW1' ? 'Arrow' : null;
   if (!format) return null;
   const name = printable(path, 200);
-  return `${name} is a ${format} file, not a spec (a spec is JSON); a basinlab result keeps the spec it was run from in its metadata (basinlab.spec): basinlab merge result.json ${name} writes it as a JSON result, then jq .spec result.json > spec.json`;
+  return `${name} is ${format === 'Arrow' ? 'an' : 'a'} ${format} file, not a spec (a spec is JSON); a basinlab result keeps the spec it was run from in its metadata (basinlab.spec): basinlab merge result.json ${name} writes it as a JSON result, then jq .spec result.json > spec.json`;
 }
 
 /**
@@ -156,7 +163,8 @@ function softwareGpuText(name: string): string {
  */
 function noteSoftwareGpu(engine: Engine): void {
   const a = gpuAdapter([engine]);
-  if (a?.software) process.stderr.write(`basinlab: note: ${softwareGpuText(a.name)}; it is usually slower than --engine cpu\n`);
+  // Not "slower": SwiftShader runs surface sweeps faster than the CPU engine here, network sweeps slower (docs/performance.md).
+  if (a?.software) process.stderr.write(`basinlab: note: ${softwareGpuText(a.name)}\n`);
 }
 
 async function withEngine<T>(name: EngineName, workers: number | undefined, f: (e: Engine) => Promise<T>): Promise<T> {
@@ -226,7 +234,7 @@ export async function runSweep(
   if (ignored) throw new SpecError('--engine', ignored);
   const spec = loadSpec(specPath);
   if (o.out !== undefined) {
-    checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
+    checkOutputFile('--out', o.out, specInputs(specPath));
     formatOf(o.out);
   }
   const plan = await planOf(spec);
@@ -400,7 +408,7 @@ export function selectRuns(plan: AnyPlan, o: { runs?: string; at?: readonly stri
       const { min, max } = d.range;
       const slack = 1e-9 * Math.max(Math.abs(min), Math.abs(max));
       if (v !== undefined && (v < min - slack || v > max + slack)) {
-        throw new SpecError('--at', `${d.path}=${v} is outside the swept range ${Number(min.toPrecision(6))} … ${Number(max.toPrecision(6))}; give a value in it`);
+        throw new SpecError('--at', `${d.path}=${v} is outside the swept range ${min} … ${max}; give a value in it`);
       }
     }
     let run: number;
@@ -432,7 +440,7 @@ async function runTrajectoryCommand(
   if (ignored) throw new SpecError('--engine', ignored);
   const spec = loadSpec(specPath);
   if (o.out !== undefined) {
-    checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
+    checkOutputFile('--out', o.out, specInputs(specPath));
     outFormat(o.out, ['json']);
   }
   const plan = await planOf(spec);
@@ -574,13 +582,13 @@ function netOutcome(plan: NetPlan, report: NetValidationReport, gpuLeftOut: stri
 async function runValidate(specPath: string, o: { out?: string; workers?: number; quiet?: boolean }): Promise<boolean> {
   const spec = loadSpec(specPath);
   if (o.out !== undefined) {
-    checkOutputFile('--out', o.out, [{ path: specPath, what: 'the spec' }]);
+    checkOutputFile('--out', o.out, specInputs(specPath));
     outFormat(o.out, ['json']);
   }
   const plan = await planOf(spec);
   // The GPU against its float32 twin and both against float64; a network plan the GPU engine does
   // not run (netGpuUnsupported) is validated on the CPU engines, and the report says why.
-  const gpuLeftOut = plan.problem === 'network' ? netGpuUnsupported(plan) : null;
+  let gpuLeftOut = plan.problem === 'network' ? netGpuUnsupported(plan) : null;
   const names: EngineName[] = gpuLeftOut ? ['cpu', 'cpu64'] : ['gpu', 'cpu', 'cpu64'];
   // Validation compares the float32 engines with float64: a plan float32 cannot hold is refused.
   checkFloat32(plan, names, false);
@@ -590,9 +598,15 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
     for (const name of names) engines.push(await createNodeEngine(name, name === 'gpu' || o.workers === undefined ? {} : { workers: o.workers }));
   } catch (e) {
     for (const engine of engines) await engine.dispose();
-    // validate has no --engine to switch (walkthrough 17 was told to use one).
-    if (e instanceof GpuUnavailableError) throw new GpuUnavailableError(e.message, 'validate compares the GPU engine with the CPU engines, so it needs one; the CPU engines alone: basinlab sweep SPEC --engine cpu, and --engine cpu64');
-    throw e;
+    engines.length = 0;
+    if (!(e instanceof GpuUnavailableError)) throw e;
+    // A surface's verdict is the GPU's against its float32 twin: nothing to judge without one. A
+    // network's holds each float32 engine to float64, so it runs on the CPU engines, as for a plan
+    // the GPU engine does not run (review 23), the report saying why.
+    if (plan.problem !== 'network') throw new GpuUnavailableError(e.message, 'validate compares the GPU engine with the CPU engines, so it needs one; the CPU engines alone: basinlab sweep SPEC --engine cpu, and --engine cpu64');
+    gpuLeftOut = e.message;
+    process.stderr.write(`basinlab: note: the GPU engine is left out (${gpuLeftOut}); validating cpu against cpu64\n`);
+    for (const name of ['cpu', 'cpu64'] as const) engines.push(await createNodeEngine(name, o.workers === undefined ? {} : { workers: o.workers }));
   }
   const adapter = gpuAdapter(engines);
   if (adapter?.software) process.stderr.write(`basinlab: note: ${softwareGpuText(adapter.name)}; validate checks the GPU kernels on it, not a GPU\n`);

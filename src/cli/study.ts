@@ -7,7 +7,7 @@
  * rename that fails part way, which a rename within one directory all but never does, leaves the
  * files renamed before it, and the error names the one that failed.)
  */
-import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import { CancelledError, SpecError } from '../core/errors.ts';
@@ -45,7 +45,19 @@ function priorStudyFiles(outDir: string, id: string): string | null {
   const json = names.includes(`${id}.json`);
   if (!json && figures === 0) return null;
   const what = [json ? `${id}.json` : '', figures > 0 ? `${figures} figure file${figures === 1 ? '' : 's'} (${id}-<k>.png/.svg)` : ''].filter(Boolean).join(' and ');
-  return `${outDir} holds ${what} from an earlier run; they are replaced when this run finishes (an interrupted run leaves them as they are)`;
+  return `${outDir} holds ${what} from an earlier run; they are replaced when this run finishes, figures it does not make removed (an interrupted run leaves them as they are)`;
+}
+
+/** The study's figure files in `outDir` numbered past `count` (NAME-<k>.png/.svg, k > count). */
+function staleFigures(outDir: string, id: string, count: number): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(outDir);
+  } catch {
+    return [];
+  }
+  const figure = new RegExp(`^${id}-(\\d+)\\.(?:png|svg)$`);
+  return names.filter((n) => Number(figure.exec(n)?.[1] ?? 0) > count).sort();
 }
 
 export async function runStudyCommand(
@@ -128,6 +140,11 @@ export async function runStudyCommand(
     };
     await staged.add(join(outDir, `${study.id}.json`), [`${JSON.stringify(data)}\n`]);
     staged.commit();
+    // An earlier run's figures numbered past this run's (a --full run's, then a --quick one's) would
+    // read as this run's: they go, said (review 23).
+    const stale = staleFigures(outDir, study.id, result.panels.length);
+    for (const f of stale) rmSync(join(outDir, f), { force: true });
+    if (stale.length > 0) process.stderr.write(`basinlab: note: removed ${stale.length} figure file${stale.length === 1 ? '' : 's'} of an earlier run numbered past this run's ${result.panels.length} (${stale.slice(0, 4).join(', ')}${stale.length > 4 ? ', …' : ''})\n`);
   } catch (e) {
     await staged.discard();
     // Only what this run made, and only while empty (review 11 found the new directory left).

@@ -210,15 +210,18 @@ export function fieldHint(key: string, allowed: readonly string[]): string | nul
   if (same) return `did you mean ${same}?`;
   let best: string | null = null;
   let bestD = 3;
+  let tied = false;
   for (const a of allowed) {
     const d = editDistance(norm(a), norm(key));
     if (d < bestD) {
       bestD = d;
       best = a;
-    }
+      tied = false;
+    } else if (d === bestD) tied = true;
   }
-  // Two letters off is a slip in a long name, another word in a short one (nope is not name).
-  return best !== null && bestD <= (Math.min(best.length, key.length) > 5 ? 2 : 1) && key.length > 2 ? `did you mean ${best}?` : null;
+  // Two letters off is a slip in a long name, another word in a short one (nope is not name); two
+  // names as near are no guess (review 23: elu is as near gelu as relu).
+  return best !== null && !tied && bestD <= (Math.min(best.length, key.length) > 5 ? 2 : 1) && key.length > 2 ? `did you mean ${best}?` : null;
 }
 
 /**
@@ -322,7 +325,8 @@ class Reader {
       if (hit !== undefined) return hit;
     }
     // A near miss gets the suggestion a misspelt field gets (walkthrough 17: "Adma", "rosenbrok").
-    const hint = typeof v === 'string' ? fieldHint(v, allowed) : null;
+    // Not for a name of three letters or fewer: mae is another loss than mse, not a slip (review 23).
+    const hint = typeof v === 'string' && v.length > 3 ? fieldHint(v, allowed) : null;
     this.fail(path, `expected one of ${allowed.join(', ')}, got ${show(v)}${hint?.startsWith('did you mean') ? ` (${hint})` : ''}`);
     return null;
   }

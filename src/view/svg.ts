@@ -50,6 +50,8 @@ interface Axis {
   readonly label: string;
   /** Integer ticks only (niceTicks' `integer`): the axis's values are integers. */
   readonly integer?: boolean;
+  /** Where its ticks go, where that is not the whole axis: a map's swept values, the axis widened half a cell past them (cellAxis). */
+  readonly ticksWithin?: readonly [number, number];
 }
 
 /** Data value to a fraction of the axis (0 = left/bottom). */
@@ -71,7 +73,10 @@ function titleBlock(title: string): Frame {
 
 /** Ticks of an axis: niceTicks over its range (integers only where its values are). */
 function axisTicks(a: Axis): Tick[] {
-  return niceTicks(a.min, a.max, a.log ? 'log' : 'linear', 6, { integer: a.integer === true });
+  // A map's ticks name swept values only, as the page's do (review 23: a figure of LR 0 … 1 over two
+  // columns was labelled from −0.5).
+  const [lo, hi] = a.ticksWithin ?? [a.min, a.max];
+  return niceTicks(lo, hi, a.log ? 'log' : 'linear', 6, { integer: a.integer === true });
 }
 
 /** The x axis under a plot whose bottom edge is at `bottom`: tick marks, their labels and the axis's title. */
@@ -265,14 +270,20 @@ function cellsImageSvg(w: number, h: number, colour: (run: number) => Rgb, encod
  * and a tick at a swept value stands at its cell's centre. Walkthrough 18: the figure's first and
  * last rows and columns were half cells, its corner run a quarter of one.
  */
-export function cellAxis<A extends { readonly min: number; readonly max: number; readonly log: boolean }>(a: A, count: number): A {
-  if (count < 2 || !(a.max > a.min) || (a.log && !(a.min > 0))) return a;
+export function cellAxis<A extends { readonly min: number; readonly max: number; readonly log: boolean }>(a: A, count: number): A & { readonly ticksWithin?: readonly [number, number] } {
+  if (a.log && !(a.min > 0 && a.max > 0)) return a;
+  const ticksWithin = [a.min, a.max] as const;
+  // One cell: its value at the centre of a plot a decade wide (log), or its own size (linear; 1 at 0).
+  if (count < 2 || !(a.max > a.min)) {
+    const half = a.min === 0 ? 0.5 : Math.abs(a.min) / 2;
+    return a.log ? { ...a, min: a.min / Math.sqrt(10), max: a.max * Math.sqrt(10), ticksWithin } : { ...a, min: a.min - half, max: a.max + half, ticksWithin };
+  }
   if (a.log) {
     const k = (a.max / a.min) ** (0.5 / (count - 1));
-    return { ...a, min: a.min / k, max: a.max * k };
+    return { ...a, min: a.min / k, max: a.max * k, ticksWithin };
   }
   const half = (a.max - a.min) / (2 * (count - 1));
-  return { ...a, min: a.min - half, max: a.max + half };
+  return { ...a, min: a.min - half, max: a.max + half, ticksWithin };
 }
 
 /** A grid axis as the sweep spans it (a surface's or a network's), labelled by `label`. */

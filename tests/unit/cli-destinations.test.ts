@@ -287,10 +287,10 @@ describe('small ones', () => {
     const arrow = join(dir, 'result.arrow');
     for (const out of [parquet, arrow]) expect(cli(['sweep', small, '--quiet', '--out', out]).code).toBe(0);
     const now = readdirSync(dir).sort();
-    for (const [file, format] of [[parquet, 'Parquet'], [arrow, 'Arrow']] as const) {
+    for (const [file, format] of [[parquet, 'a Parquet'], [arrow, 'an Arrow']] as const) {
       expectRefused(
         cli(['sweep', file]),
-        `basinlab: ${file} is a ${format} file, not a spec (a spec is JSON); a basinlab result keeps the spec it was run from in its metadata (basinlab.spec): basinlab merge result.json ${file} writes it as a JSON result, then jq .spec result.json > spec.json`,
+        `basinlab: ${file} is ${format} file, not a spec (a spec is JSON); a basinlab result keeps the spec it was run from in its metadata (basinlab.spec): basinlab merge result.json ${file} writes it as a JSON result, then jq .spec result.json > spec.json`,
         now,
       );
     }

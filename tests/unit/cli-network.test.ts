@@ -272,6 +272,22 @@ describe('basinlab validate with a network spec', () => {
     expect(r.stdout).toMatch(/over the well-conditioned runs \(gpu vs cpu64 and cpu vs cpu64: no well-conditioned runs, losses not compared\)$/m);
   });
 
+  it('without a WebGPU adapter compares cpu with cpu64, the report saying why the GPU is left out (review 23)', () => {
+    const out = join(dir, 'net-no-gpu.json');
+    const none = join(dir, 'no-such-icd.json');
+    const r = spawnSync(process.execPath, ['bin/basinlab.js', 'validate', specFile('net-v-nogpu.json', NET), '--workers', '0', '--quiet', '--out', out], {
+      encoding: 'utf8',
+      timeout: 180_000,
+      env: { ...process.env, VK_ICD_FILENAMES: none, VK_DRIVER_FILES: none },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/basinlab: note: the GPU engine is left out \(no WebGPU adapter found .*\); validating cpu against cpu64\n$/);
+    const rep = JSON.parse(readFileSync(out, 'utf8')) as { engines: string[]; adapter: unknown; gpu_left_out: string };
+    expect(rep.engines).toEqual(['cpu', 'cpu64']);
+    expect(rep.adapter).toBeNull();
+    expect(rep.gpu_left_out).toMatch(/^no WebGPU adapter found/);
+  });
+
   it('compares gpu, cpu and cpu64, prints the pairs and PASS, and writes the report', () => {
     const spec = specFile('net-v.json', { ...NET, sweep: { ...NET.sweep, x: { ...NET.sweep.x, max: 1 } } });
     const out = join(dir, 'net-report.json');

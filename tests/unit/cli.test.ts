@@ -92,6 +92,10 @@ describe('basinlab sweep -', () => {
     expect(r.status, String(r.stderr)).toBe(0);
     const doc = JSON.parse(String(r.stdout)) as { spec: { steps: number }; runs: number };
     expect(doc.spec.steps).toBe(100);
+    // A result document piped in: the pipe that gives its spec (review 23: "jq .spec standard input").
+    const result = run(String(r.stdout));
+    expect(result.status).toBe(2);
+    expect(String(result.stderr)).toBe('basinlab: standard input holds a basinlab result, not a spec; the spec it was run from is its "spec" key: pipe it through jq .spec, as in … | jq .spec | basinlab sweep -\n');
     const bad = run('{');
     expect(bad.status).toBe(2);
     expect(String(bad.stderr)).toMatch(/^basinlab: spec on standard input is not valid JSON: line 1, column 2/);
@@ -123,7 +127,8 @@ describe('basinlab validate', () => {
     const r = spawnSync(process.execPath, ['bin/basinlab.js', 'validate', specFile('v.json', sweep), '--out', out, '--quiet'], {
       encoding: 'utf8',
       timeout: 120_000,
-      env: { ...process.env, VK_ICD_FILENAMES: join(dir, 'no-such-icd.json') },
+      // Both variables: the loader reads VK_DRIVER_FILES before VK_ICD_FILENAMES (review 23).
+      env: { ...process.env, VK_ICD_FILENAMES: join(dir, 'no-such-icd.json'), VK_DRIVER_FILES: join(dir, 'no-such-icd.json') },
     });
     expect(r.status).toBe(3);
     expect(r.stderr).toMatch(/basinlab: no GPU: no WebGPU adapter found .*; validate compares the GPU engine with the CPU engines, so it needs one; the CPU engines alone: basinlab sweep SPEC --engine cpu, and --engine cpu64 \(any Warning lines above are the Vulkan loader's\)\n$/);

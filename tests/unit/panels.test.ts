@@ -165,8 +165,12 @@ describe('a one-row sweep as a figure', () => {
     const top = Number(/<image x="64" y="([\d.]+)"/.exec(svg)?.[1]);
     const yTick = (label: string): number => Number(new RegExp(`<text x="58" y="([\\d.]+)" text-anchor="end">${label}</text>`).exec(svg)?.[1]) - 4;
     expect(yTick('0')).toBeCloseTo(top + 330 - 330 / 6, 6);
-    // The axis spans -0.225 … 1.125: 0.5 stands 0.725 / 1.35 of the way up.
-    expect(yTick('0.5')).toBeCloseTo(top + 330 * (1 - 0.725 / 1.35), 6);
+    // The axis spans -0.225 … 1.125: 0.8 stands 1.025 / 1.35 of the way up.
+    expect(yTick('0.8')).toBeCloseTo(top + 330 * (1 - 1.025 / 1.35), 6);
+    // Its ticks name swept values only (review 23: labels from −0.5 on a 0 … 1 axis of two columns).
+    const yLabels = [...svg.matchAll(/<text x="58" y="[\d.]+" text-anchor="end">([^<]*)<\/text>/g)].map((m) => Number(m[1]));
+    expect(Math.min(...yLabels)).toBe(0);
+    expect(Math.max(...yLabels)).toBeLessThanOrEqual(0.9);
   });
 });
 

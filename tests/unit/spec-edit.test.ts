@@ -406,6 +406,9 @@ describe('choosing a schedule gives a spec that runs', () => {
     // A paste's trim (the 0 and its row dropped: 0.11 … 0.99 over 9 values) is given back whole.
     const pasted = setAt(setAt(on, 'sweep.y', { param: 'optimizer.momentum', min: 0.11, max: 0.99, count: 9, scale: 'linear' }), 'optimizer.nesterov', true);
     expect(getAt(applyEdit(pasted, field(pasted, 'optimizer.nesterov'), false), 'sweep.y')).toMatchObject({ min: 0, max: 0.99, count: 10 });
+    // A grid of that shape short of the typical range was never trimmed: left as it is (review 23).
+    const own = setAt(on, 'sweep.y', { param: 'optimizer.momentum', min: 0.1, max: 0.9, count: 9, scale: 'linear' });
+    expect(getAt(applyEdit(own, field(own, 'optimizer.nesterov'), false), 'sweep.y')).toMatchObject({ min: 0.1, max: 0.9, count: 9 });
     // A hand-set range is the user's: refused, not moved.
     const hand = applyEditTracked({ spec: base, handSet: new Set(['sweep.y']) }, field(base, 'optimizer.nesterov'), true);
     expect(getAt(hand.spec, 'sweep.y.min')).toBe(0);

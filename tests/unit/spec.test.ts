@@ -89,6 +89,8 @@ describe('parseSpec: bad input names the field, what was given and what is allow
     ['misspelt surface', { ...base, surface: 'rosenbrok' }, /^surface\.name: expected one of .*, got "rosenbrok" \(did you mean rosenbrock\?\)$/],
     ['swapped letters', { ...base, optimizer: { name: 'Adma' } }, /^optimizer\.name: expected one of .*, got "Adma" \(did you mean Adam\?\)$/],
     ['misspelt schedule', { ...base, schedule: { name: 'OneCycleRL' } }, /^schedule\.name: expected one of .*, got "OneCycleRL" \(did you mean OneCycleLR\?\)$/],
+    // No guess between two as near, nor for a short name that is another thing (review 23).
+    ['tied names', { ...base, optimizer: { name: 'Adamx' } }, /^optimizer\.name: expected one of .*, got "Adamx"$/],
     ['unknown field', { ...base, optimiser: {} }, /^optimiser: unknown field \(did you mean optimizer\?\); allowed: surface, optimizer/],
     ['unknown optimizer field', { ...base, optimizer: { name: 'SGD', momentun: 0.9 } }, /^optimizer\.momentun: unknown field \(did you mean momentum\?\); allowed: name, lr, momentum/],
     ['betas out of range', { ...base, optimizer: { name: 'Adam', betas: [0.9, 1.5] } }, /^optimizer\.betas\.1: 1\.5 is out of range/],

@@ -6,7 +6,7 @@
  * runs are checked in tests/studies/.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -244,11 +244,18 @@ describe('basinlab study: the verdict in its JSON and on stdout', () => {
     // A study without tables writes an empty list (flat-vs-sharp and sharp-minima have theirs).
     expect((data as unknown as { tables: unknown }).tables).toEqual([]);
     // Run again into the same directory: the files it replaces are said first (walkthrough 17).
-    const again = spawnSync(process.execPath, ['bin/basinlab.js', 'study', 'adam-vs-adamw', '--quick', '--engine', 'cpu', '-q', '--out', dir], { encoding: 'utf8', timeout: 120_000 });
-    expect(again.status, again.stderr).toBe(0);
+    // A figure numbered past this run's (an earlier, larger run's) is removed, said (review 23).
     const figures = readdirSync(dir).filter((n) => /^adam-vs-adamw-\d+\.(png|svg)$/.test(n)).length;
     expect(figures).toBeGreaterThan(0);
-    expect(again.stderr).toBe(`basinlab: note: ${dir} holds adam-vs-adamw.json and ${figures} figure files (adam-vs-adamw-<k>.png/.svg) from an earlier run; they are replaced when this run finishes (an interrupted run leaves them as they are)\n`);
+    const extra = `adam-vs-adamw-${figures / 2 + 1}.png`;
+    writeFileSync(join(dir, extra), 'an earlier run');
+    const again = spawnSync(process.execPath, ['bin/basinlab.js', 'study', 'adam-vs-adamw', '--quick', '--engine', 'cpu', '-q', '--out', dir], { encoding: 'utf8', timeout: 120_000 });
+    expect(again.status, again.stderr).toBe(0);
+    expect(again.stderr).toBe(
+      `basinlab: note: ${dir} holds adam-vs-adamw.json and ${figures + 1} figure files (adam-vs-adamw-<k>.png/.svg) from an earlier run; they are replaced when this run finishes, figures it does not make removed (an interrupted run leaves them as they are)\n` +
+        `basinlab: note: removed 1 figure file of an earlier run numbered past this run's ${figures / 2} (${extra})\n`,
+    );
+    expect(readdirSync(dir)).not.toContain(extra);
   });
 });
 

@@ -245,8 +245,16 @@ for epoch in range(300):
       { params: ['layers.0.weight', 'layers.0.bias', 'layers.1.bias'], weight_decay: 0 },
     ]);
     expect(groupsOf(`${seq}SGD(model[0].parameters(), lr=1)`)).toEqual([{ params: ['layers.0'] }]);
-    expect(refused(`${seq}SGD([{'params': model[1].parameters()}], lr=1)`)).toBe("SGD: param group 0's params: model[1] is not a Linear layer, and has no parameters to train (its Linear layers are at [0], [2])");
+    expect(refused(`${seq}SGD([{'params': model[1].parameters()}], lr=1)`)).toBe("SGD: param group 0's params: model[1] is ReLU, which has no parameters to train (its Linear layers are at [0], [2])");
     expect(refused(`${seq}SGD([{'params': model[3].parameters()}], lr=1)`)).toBe("SGD: param group 0's params: model[3] is past the end of model, which holds 3 modules");
+    // Python's negative index; a Sequential named layers (review 23: read as basinlab's layers.k).
+    expect(groupsOf(`${seq}SGD([{'params': model[-1].parameters()}, {'params': model[-3].parameters()}], lr=1)`)).toEqual([{ params: ['layers.1'] }, { params: ['layers.0'] }]);
+    const named = 'layers = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 1))\n';
+    expect(groupsOf(`${named}SGD([{'params': layers[0].parameters()}, {'params': layers[2].parameters()}, {'params': layers[4].parameters()}], lr=1)`)).toEqual([{ params: ['layers.0'] }, { params: ['layers.1'] }, { params: ['layers.2'] }]);
+    // A module with parameters basinlab's models do not have is named as such, not as parameterless.
+    expect(refused(`model = nn.Sequential(nn.Linear(2, 8), nn.BatchNorm1d(8), nn.Linear(8, 1))\nSGD([{'params': model[1].parameters()}], lr=1)`)).toBe(
+      "SGD: param group 0's params: model[1] is BatchNorm1d, not a Linear layer: basinlab's models are Linear layers and activations (its Linear layers are at [0], [2])",
+    );
     expect(groupsOf("groups = [{'params': model.layers[0].parameters(), 'lr': 0.1}]\nopt = SGD(groups, lr=1)")).toEqual([{ params: ['layers.0'], lr: 0.1 }]);
     expect(groupsOf("g0 = {'params': model.layers[0].parameters(), 'lr': 0.1}\ng1 = {'params': model.layers[1].parameters()}\nSGD([g0, g1], lr=1)")).toEqual([{ params: ['layers.0'], lr: 0.1 }, { params: ['layers.1'] }]);
     expect(groupsOf("SGD([dict(params=model.layers[0].parameters(), lr=0.1), dict(params=model.layers[1].parameters())], lr=1)")).toEqual([{ params: ['layers.0'], lr: 0.1 }, { params: ['layers.1'] }]);
