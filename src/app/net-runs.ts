@@ -10,6 +10,7 @@ import { THRESHOLD_FACTOR, trainedGroups, trainsOnMinibatches } from '../core/ne
 import type { NoPlace } from '../core/plan.ts';
 import { placeRun, runCoordinates } from '../core/plan.ts';
 import { netParamLabel, netParamShort } from '../view/caption.ts';
+import { SHARPNESS_MAX_RESIDUAL, shownSharpness } from '../view/net-frame.ts';
 import { netTrainRows, paramGroupName, resolveNetPath } from '../core/spec.ts';
 import type { ChartPanel, LineSeriesData } from '../view/panels.ts';
 import type { FloatColumn, NetColumns } from '../core/results.ts';
@@ -22,6 +23,8 @@ export interface NetRunDescription {
   readonly coords: Record<string, number>;
   readonly outcome: string;
   readonly fields: Record<string, number>;
+  /** What the run panel says under its fields about them ('' for nothing): whose values a diverged run's are, an estimate not converged. */
+  readonly note: string;
 }
 
 /** A network parameter's value in a plan where it is not swept (the group's P, or the batch size), or null where the plan has none. */
@@ -134,10 +137,14 @@ export function describeNetRun(plan: NetPlan, cols: NetColumns, run: number): Ne
   fields['steps_to_threshold'] = cols.steps_to_threshold[run] as number;
   const sh = cols.sharpness[run] as number;
   if (!Number.isNaN(sh)) fields['sharpness'] = sh;
+  const notes: string[] = [];
   // A diverged run stops at the checkpoint that found it, and its columns are that checkpoint's
   // (walkthrough 18 read "diverged … test accuracy 63.3%" as a contradiction).
-  const outcome = cols.diverged[run] ? `diverged (its ${cols.test_accuracy ? 'losses and accuracy' : 'losses'} below are at the checkpoint that found it)` : netOutcome(plan, cols, run);
-  return { coords: runCoordinates(plan, run), outcome, fields };
+  if (cols.diverged[run]) notes.push(`Its ${cols.test_accuracy ? 'losses and accuracy' : 'losses'} are at the checkpoint that found it diverged.`);
+  // The map leaves a sharpness estimate that did not converge grey: the panel says why (review 23).
+  const residual = cols.sharpness_residual[run] as number;
+  if (Number.isFinite(sh) && shownSharpness(cols, run) === null) notes.push(`Its sharpness estimate did not converge (residual ${formatNumber(residual, 3)}, above ${SHARPNESS_MAX_RESIDUAL}): more network.sharpness_iterations would tell.`);
+  return { coords: runCoordinates(plan, run), outcome: netOutcome(plan, cols, run), fields, note: notes.join(' ') };
 }
 
 export interface CurveSeries {

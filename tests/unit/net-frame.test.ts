@@ -270,9 +270,15 @@ describe('one run of a network sweep', () => {
   it('says trained, did not train or diverged, and lists its columns', () => {
     const c = cols(3, [-2, 3, 9], [0, 0, 1]);
     expect([0, 1, 2].map((r) => netOutcome(plan, c, r))).toEqual(['trained', 'did not train', 'diverged']);
-    // The run panel says whose values a diverged run's are (walkthrough 18: a diverged run with a test accuracy).
-    expect(describeNetRun(plan, c, 2).outcome).toBe('diverged (its losses below are at the checkpoint that found it)');
-    expect(describeNetRun(plan, { ...c, test_accuracy: new Float64Array(3).fill(0.6) }, 2).outcome).toBe('diverged (its losses and accuracy below are at the checkpoint that found it)');
+    // The run panel says whose values a diverged run's are (walkthrough 18: a diverged run with a
+    // test accuracy), in a note of its own, not in the outcome the cursor line repeats (review 23).
+    expect(describeNetRun(plan, c, 2)).toMatchObject({ outcome: 'diverged', note: 'Its losses are at the checkpoint that found it diverged.' });
+    expect(describeNetRun(plan, { ...c, test_accuracy: new Float64Array(3).fill(0.6) }, 2).note).toBe('Its losses and accuracy are at the checkpoint that found it diverged.');
+    expect(describeNetRun(plan, c, 0).note).toBe('');
+    // A sharpness estimate the map leaves grey: the panel says why.
+    const unsure = { ...c, sharpness: Float64Array.from([-0.0022, 1, 1]), sharpness_residual: Float64Array.from([75, 0.01, 0.01]) };
+    expect(describeNetRun(plan, unsure, 0).note).toBe('Its sharpness estimate did not converge (residual 75, above 0.5): more network.sharpness_iterations would tell.');
+    expect(describeNetRun(plan, unsure, 1).note).toBe('');
     // With a batch size the measure averages minibatch losses: the whole set's final loss against its
     // initial one decides (walkthrough 11: a run ending at 6x its start read "trained").
     const mini = { batch: 2 };

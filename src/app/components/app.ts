@@ -692,7 +692,8 @@ export class BlApp extends LitElement {
               ${netCoordinateNames(plan, info.coords).map(([k, v]) => html`<dt>${k}</dt><dd>${formatNumber(v)}</dd>`)}
               <dt>outcome</dt><dd>${info.outcome}</dd>
               ${Object.entries(info.fields).map(([k, v]) => html`<dt title="result column ${k}">${NET_FIELD_LABEL[k] ?? k}</dt><dd>${fieldText(k, v, { never: netThresholdText(plan), minibatch: trainsOnMinibatches(plan) })}</dd>`)}
-            </dl>`
+            </dl>
+            ${info.note ? html`<p class="status" data-testid="run-info-note">${info.note}</p>` : nothing}`
           : cell
             ? html`<p class="status">Its results arrive when the sweep is done.</p>`
             : html`<p class="status">Hover a cell of the heatmap to see that run here; click it for its loss curves.</p>`}
