@@ -5,6 +5,7 @@
  * same text as `basinlab sweep` writes).
  */
 import { writeResultsCSV, writeResultsJSON } from '../../core/results.ts';
+import { findDataSet } from '../../core/data/index.ts';
 import { caption, netCaption } from '../../view/caption.ts';
 import type { HeatmapMode } from '../../view/frame.ts';
 import type { NetHeatmapMode } from '../../view/net-frame.ts';
@@ -50,7 +51,8 @@ export class ExportController {
     if (!net?.results) return null;
     const mode = this.netMode();
     const plan = net.plan;
-    const title = `${plan.optimizer.id} training an MLP ${plan.layout.sizes.join('–')} on ${plan.spec.data.name}: ${NET_MODE_LABEL[mode]}`;
+    // The data set by its title, as the caption names it (walkthrough 18: "on iris").
+    const title = `${plan.optimizer.id} training an MLP ${plan.layout.sizes.join('–')} on ${findDataSet(plan.spec.data.name)?.title ?? plan.spec.data.name}: ${NET_MODE_LABEL[mode]}`;
     return { kind: 'netmap', title, plan, columns: net.results, mode, caption: netCaption(plan, mode) };
   }
 
