@@ -299,7 +299,8 @@ const LAYER_TENSOR = /(?:^|\.)layers\[(\d+)\]\.(weight|bias)$/;
 /**
  * The Sequential models the pasted code makes (`model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(),
  * nn.Linear(8, 3))`), by name: for each of its indices, the Linear layer it is (basinlab's
- * `layers.k`, counted input side first), or null for a module without parameters (an activation).
+ * `layers.k`, counted input side first), or null for any other module (an activation, or one
+ * basinlab's models do not have), with each module's class name for messages.
  */
 type Sequentials = ReadonlyMap<string, { readonly modules: readonly string[]; readonly layers: readonly (number | null)[] }>;
 
