@@ -152,25 +152,21 @@ function gpuAdapter(engines: readonly Engine[]): { readonly name: string; readon
   return gpu ? { name: adapterName(gpu.gpu.adapter), software: isSoftwareAdapter(gpu.gpu.adapter) } : null;
 }
 
-function softwareGpuText(name: string): string {
-  return `the gpu engine runs on ${name}, a Vulkan driver that emulates a GPU on this machine's CPU: no hardware GPU is used`;
-}
-
 /**
  * Says on stderr when the gpu engine's adapter is the CPU emulating one (SwiftShader, lavapipe):
  * walkthrough 17 ran `--engine gpu` and `validate` on a machine with no GPU and was told nothing but
  * `meta.adapter`. Results are the GPU kernels' all the same.
  */
-function noteSoftwareGpu(engine: Engine): void {
-  const a = gpuAdapter([engine]);
+function noteSoftwareGpu(engines: readonly Engine[], tail = ''): void {
+  const a = gpuAdapter(engines);
   // Not "slower": SwiftShader runs surface sweeps faster than the CPU engine here, network sweeps slower (docs/performance.md).
-  if (a?.software) process.stderr.write(`basinlab: note: ${softwareGpuText(a.name)}\n`);
+  if (a?.software) process.stderr.write(`basinlab: note: the gpu engine runs on ${a.name}, a Vulkan driver that emulates a GPU on this machine's CPU: no hardware GPU is used${tail}\n`);
 }
 
 async function withEngine<T>(name: EngineName, workers: number | undefined, f: (e: Engine) => Promise<T>): Promise<T> {
   const engine = await createNodeEngine(name, workers === undefined ? {} : { workers });
   try {
-    noteSoftwareGpu(engine);
+    noteSoftwareGpu([engine]);
     return await f(engine);
   } finally {
     await engine.dispose();
@@ -191,8 +187,7 @@ async function withAutoEngines<T>(workers: number | undefined, f: (main: Engine,
       // commands that do not use it.
       const { createNodeGpuEngine } = await import('../engine/gpu/node-gpu-engine.ts');
       gpu = await createNodeGpuEngine();
-      const a = gpuAdapter([gpu]);
-      if (a?.software) process.stderr.write(`basinlab: note: ${softwareGpuText(a.name)}; the surface sweeps run on it, the network sweeps on cpu\n`);
+      noteSoftwareGpu([gpu], '; the surface sweeps run on it, the network sweeps on cpu');
     } catch (e) {
       if (!(e instanceof GpuUnavailableError)) throw e;
       process.stderr.write(`basinlab: ${e.message}: every sweep runs on the CPU engine (cpu)\n`);
@@ -609,7 +604,7 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
     for (const name of ['cpu', 'cpu64'] as const) engines.push(await createNodeEngine(name, o.workers === undefined ? {} : { workers: o.workers }));
   }
   const adapter = gpuAdapter(engines);
-  if (adapter?.software) process.stderr.write(`basinlab: note: ${softwareGpuText(adapter.name)}; validate checks the GPU kernels on it, not a GPU\n`);
+  noteSoftwareGpu(engines, '; validate checks the GPU kernels on it, not a GPU');
   let bar = progressBar('validate', true);
   const signal = interruptSignal();
   const beforeRename = o.out !== undefined ? notePriorOutputs(o.out) : undefined;

@@ -27,37 +27,38 @@ export function studyNames(): string {
   return STUDIES.map((s) => s.id).join(', ');
 }
 
+/** The study's files in `outDir` from an earlier run: whether its JSON is there, and each figure (NAME-<k>.png/.svg) with its k. */
+function studyFiles(outDir: string, id: string): { readonly json: boolean; readonly figures: readonly { readonly name: string; readonly k: number }[] } {
+  let names: string[];
+  try {
+    names = readdirSync(outDir);
+  } catch {
+    return { json: false, figures: [] }; // not there yet (checkOutputDir has refused what cannot be made)
+  }
+  // Study ids are lower-case words and hyphens: nothing in them a pattern reads specially.
+  const figure = new RegExp(`^${id}-(\\d+)\\.(?:png|svg)$`);
+  return { json: names.includes(`${id}.json`), figures: names.flatMap((name) => ((m) => (m ? [{ name, k: Number(m[1]) }] : []))(figure.exec(name))) };
+}
+
 /**
  * The files an earlier run of the study left in `outDir` (its JSON and figures), which this run
  * replaces when it finishes, said as `sweep` says of an existing --out (walkthrough 17: a second run
  * replaced them without a word); null where there are none.
  */
 function priorStudyFiles(outDir: string, id: string): string | null {
-  let names: string[];
-  try {
-    names = readdirSync(outDir);
-  } catch {
-    return null; // not there yet (checkOutputDir has refused what cannot be made)
-  }
-  // Study ids are lower-case words and hyphens: nothing in them a pattern reads specially.
-  const figure = new RegExp(`^${id}-\\d+\\.(?:png|svg)$`);
-  const figures = names.filter((n) => figure.test(n)).length;
-  const json = names.includes(`${id}.json`);
-  if (!json && figures === 0) return null;
-  const what = [json ? `${id}.json` : '', figures > 0 ? `${figures} figure file${figures === 1 ? '' : 's'} (${id}-<k>.png/.svg)` : ''].filter(Boolean).join(' and ');
+  const { json, figures } = studyFiles(outDir, id);
+  if (!json && figures.length === 0) return null;
+  const n = figures.length;
+  const what = [json ? `${id}.json` : '', n > 0 ? `${n} figure file${n === 1 ? '' : 's'} (${id}-<k>.png/.svg)` : ''].filter(Boolean).join(' and ');
   return `${outDir} holds ${what} from an earlier run; they are replaced when this run finishes, figures it does not make removed (an interrupted run leaves them as they are)`;
 }
 
 /** The study's figure files in `outDir` numbered past `count` (NAME-<k>.png/.svg, k > count). */
 function staleFigures(outDir: string, id: string, count: number): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(outDir);
-  } catch {
-    return [];
-  }
-  const figure = new RegExp(`^${id}-(\\d+)\\.(?:png|svg)$`);
-  return names.filter((n) => Number(figure.exec(n)?.[1] ?? 0) > count).sort();
+  return studyFiles(outDir, id)
+    .figures.filter((f) => f.k > count)
+    .map((f) => f.name)
+    .sort();
 }
 
 export async function runStudyCommand(
