@@ -7,6 +7,7 @@
 import type { Plan } from '../core/plan.ts';
 import type { ParamSchema } from '../core/params.ts';
 import { findSchedule } from '../core/registry/index.ts';
+import type { ScheduleNode } from '../core/registry/types.ts';
 import { P_OPTIMIZER } from '../core/layout.ts';
 import { evaluateSchedule } from '../core/steps.ts';
 import { findDataSet } from '../core/data/index.ts';
@@ -46,14 +47,26 @@ function rangeText(a: AxisRange): string {
  * What a swept path is called on an axis: its name in words where the path is one every optimiser
  * or the run has (the LR, the optimiser's momentum or beta1, the start, the noise), else the path.
  */
-export function paramLabel(plan: Pick<Plan, 'optimizer'>, path: string): string {
+export function paramLabel(plan: Pick<Plan, 'optimizer'> & { readonly schedule?: ScheduleNode | null }, path: string): string {
   if (path === 'optimizer.lr') return 'learning rate';
   const mom = plan.optimizer.momentumParam;
   if (mom && path === `optimizer.${mom}`) return mom === 'momentum' ? 'momentum' : 'β1 (betas[0])';
   const named: Readonly<Record<string, string>> = { 'start.0': 'start x', 'start.1': 'start y', 'noise.std': 'gradient noise std', 'sam.rho': 'SAM rho' };
   const n = named[path];
   if (n) return n;
-  return path.replace(/^optimizer\./, '').replace(/\.(\d+)$/, '[$1]');
+  const index = (p: string): string => p.replace(/\.(\d+)$/, '[$1]');
+  // A schedule's value is named with its class, as a torch user thinks of it ("OneCycleLR's
+  // max_lr"): the bare path (schedule.max_momentum) read as basinlab's own notation on an axis. A
+  // chained schedule's child is named by its class, or by its place where two share a class.
+  const child = /^schedule\.schedulers\.(\d+)\.(.+)$/.exec(path);
+  if (child) {
+    const siblings = plan.schedule?.children ?? [];
+    const node = siblings[Number(child[1])];
+    if (node) return `${siblings.filter((c) => c.def.id === node.def.id).length > 1 ? `schedulers[${child[1]}]` : node.def.id}'s ${index(child[2] ?? '')}`;
+  } else if (path.startsWith('schedule.') && plan.schedule) {
+    return `${plan.schedule.def.id}'s ${index(path.slice('schedule.'.length))}`;
+  }
+  return index(path.replace(/^optimizer\./, ''));
 }
 
 /** An axis as the caption states it: "learning rate (log, 1e-5 … 0.01)". */

@@ -23,6 +23,24 @@ describe('caption', () => {
     );
   });
 
+  it("names a swept schedule value with its class, a chained schedule's with its place", () => {
+    const axis = (param: string, min: number, max: number) => ({ param, min, max, count: 4 });
+    const one = makePlan(parseSpec({ ...DEFAULT_SPEC, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: 500 }, sweep: { kind: 'grid', x: axis('schedule.max_lr', 1e-4, 0.01), y: axis('schedule.max_momentum', 0.8, 0.95) } }));
+    expect(paramLabel(one, 'schedule.max_momentum')).toBe("OneCycleLR's max_momentum");
+    expect(caption(one, 'outcome')).toContain("x: OneCycleLR's max_lr (1e-4 … 0.01); y: OneCycleLR's max_momentum (0.8 … 0.95)");
+    const chained = makePlan(
+      parseSpec({
+        ...DEFAULT_SPEC,
+        schedule: { name: 'SequentialLR', milestones: [50], schedulers: [{ name: 'LinearLR', start_factor: 0.1, total_iters: 50 }, { name: 'CosineAnnealingLR', T_max: 450 }] },
+        sweep: { kind: 'grid', x: axis('optimizer.lr', 1e-4, 0.01), y: axis('schedule.schedulers.1.T_max', 100, 450) },
+      }),
+    );
+    expect(paramLabel(chained, 'schedule.schedulers.1.T_max')).toBe("CosineAnnealingLR's T_max");
+    expect(paramLabel(chained, 'schedule.milestones.0')).toBe("SequentialLR's milestones[0]");
+    const twice = makePlan(parseSpec({ ...DEFAULT_SPEC, schedule: { name: 'SequentialLR', milestones: [50], schedulers: [{ name: 'ConstantLR', factor: 0.5, total_iters: 50 }, { name: 'ConstantLR', factor: 1, total_iters: 1 }] }, sweep: { kind: 'grid', x: axis('optimizer.lr', 1e-4, 0.01), y: axis('schedule.schedulers.0.factor', 0.1, 0.9) } }));
+    expect(paramLabel(twice, 'schedule.schedulers.0.factor')).toBe("schedulers[0]'s factor");
+  });
+
   it("gives a deep zoom's axis ends the digits that tell them apart", () => {
     const zoomed = makePlan(
       parseSpec({ ...DEFAULT_SPEC, sweep: { kind: 'grid', x: { param: 'optimizer.lr', min: 0.395912, max: 0.395948, count: 4, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0.5, max: 0.6, count: 4 } } }),
