@@ -10,11 +10,11 @@
  * Schedule lengths (T_max, step_size, warmup steps) are counted in the run's steps, as their typical
  * ranges are: a slider moves them within the run and never changes its length.
  */
-import { P_OPTIMIZER } from '../core/layout.ts';
+import { P_OPTIMIZER, P_SCHEDULE } from '../core/layout.ts';
 import { evaluateSchedule } from '../core/steps.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { Plan } from '../core/plan.ts';
-import { scalePosition } from '../core/plan.ts';
+import { middleRun, scalePosition, sweepValue } from '../core/plan.ts';
 import type { NumberParam, OptionalNumberParam, ParamSchema } from '../core/params.ts';
 import type { ScheduleNode } from '../core/registry/index.ts';
 import { findOptimizer, findSchedule } from '../core/registry/index.ts';
@@ -25,6 +25,7 @@ import { netParamShort } from '../view/caption.ts';
 import type { SpecJSON } from './spec-edit.ts';
 import { defaultAxisRange, getAt, netAxisRange, parses, setAt } from './spec-edit.ts';
 import { shortParam } from './runs.ts';
+import { formatNumber } from '../view/ticks.ts';
 import { logLrAxis } from './summary.ts';
 import { memoLast } from './memo.ts';
 
@@ -380,6 +381,8 @@ export interface SliderCurve {
   readonly steps: number;
   /** Whose LR it is where the groups' differ (per-group lists): `param_groups.0`; else absent. */
   readonly group?: string;
+  /** The swept values the curve was drawn at (the swept axes' middle), `lr 0.001`; absent where none feeds it. */
+  readonly middle?: string;
 }
 
 /** Width and height of SliderCurve's box. */
@@ -390,19 +393,32 @@ export const CURVE_BOX = { width: 200, height: 28 } as const;
  * the page, out of sight at narrow widths): `points` for an SVG polyline in a `width` x `height` box,
  * at most two per pixel column (each column's lowest and highest LR, so a short cycle reads as a
  * band rather than an aliased zigzag), on a log scale where the curve spans two decades (logLrAxis's
- * rule). From the editor's LR (a network: its first group that trains), as the schedule chart.
+ * rule). From the editor's LR (a network: its first group that trains), as the schedule chart; a
+ * swept value that feeds the schedule at the middle run's value (middleRun), named in `middle`.
  */
 export function sliderCurve(plan: Plan | NetPlan): SliderCurve | null {
   const node = plan.schedule;
   if (!node || node.def.plateau) return null;
   const steps = plan.spec.steps;
-  // Read only: evaluateSchedule does not write P.
   const group = 'groups' in plan ? (plan.groups.find((g) => (g.P[P_OPTIMIZER] as number) > 0) ?? plan.groups.at(-1)) : undefined;
-  const P = 'groups' in plan ? group?.P : plan.P;
-  if (!P || P.length === 0) return null;
+  const stored = 'groups' in plan ? group?.P : plan.P;
+  if (!stored || stored.length === 0) return null;
+  // A swept value that feeds the schedule (the LR, T_max, …) is the middle run's, as on the schedule
+  // chart (scheduleNote), and said: no run has the spec's stored one (walkthrough 18: a swept group's
+  // stored LR of 0.1 labelled the curve while its runs spanned 1e-4 … 1).
+  const P = Float64Array.from(stored);
+  const run = middleRun(plan);
+  const middle: string[] = [];
+  plan.dims.forEach((d, i) => {
+    const slot = !('where' in d) ? d.slot : d.where.kind === 'slot' && group && 'groups' in plan && d.where.groups.includes(plan.groups.indexOf(group)) ? d.where.slot : -1;
+    if (slot !== P_OPTIMIZER && slot < P_SCHEDULE) return;
+    const v = sweepValue(plan, run, i);
+    P[slot] = v;
+    middle.push(`${'groups' in plan ? netParamShort(plan, d.path) : shortParam(d.path)} ${formatNumber(v)}`);
+  });
   const lr = new Float64Array(steps);
   evaluateSchedule(node, P, P[P_OPTIMIZER] as number, (x) => x, lr, null);
-  const c = curvePoints(lr, CURVE_BOX.width, CURVE_BOX.height);
+  const c = { ...curvePoints(lr, CURVE_BOX.width, CURVE_BOX.height), ...(middle.length > 0 ? { middle: middle.join(', ') } : {}) };
   // With per-group lists the groups' curves differ: say whose this is.
   return group && scheduleGroupLists(plan.spec.schedule).length > 0 ? { ...c, group: group.name === 'default' ? 'default group' : group.name } : c;
 }

@@ -5,6 +5,7 @@
  * reads when a colour is hard to tell.
  */
 import type { Plan } from '../core/plan.ts';
+import { middleRun, sweepValue } from '../core/plan.ts';
 import { findOptimizer } from '../core/registry/index.ts';
 import { minimumLabel } from '../core/outcome.ts';
 import type { Spec } from '../core/spec.ts';
@@ -233,10 +234,11 @@ export function fieldText(key: string, v: number, how: { readonly never?: string
 
 /**
  * What the schedule chart draws when the map sweeps a value that shapes it (the LR, the momentum a
- * schedule may cycle, a schedule value): the chart is one curve, at the spec's values, and says so
- * ("Drawn at lr 0.001, the spec's own value; the map sweeps it: click a cell for its run's own LR").
- * Not "the editor's value": the editor shows "swept on x" in its place (walkthrough 12).
- * Empty when nothing that shapes it is swept, or without a schedule (no chart then).
+ * schedule may cycle, a schedule value): the chart is one curve, the middle run's (middleRun), and
+ * says so ("Drawn at lr 0.000316, the middle run's; the map sweeps it: click a cell for its run's
+ * own LR"). Not the spec's stored value: the editor shows "swept on x" in its place (walkthrough 12)
+ * and no run has it (walkthrough 18: the sliders' curve at a swept group's stored LR of 0.1, its
+ * runs 1e-4 … 1). Empty when nothing that shapes it is swept, or without a schedule (no chart then).
  */
 export function scheduleNote(plan: Plan, selected = false): string {
   // No schedule, no chart (a constant LR is said in words).
@@ -244,13 +246,8 @@ export function scheduleNote(plan: Plan, selected = false): string {
   const mom = findOptimizer(plan.spec.optimizer.name)?.momentumParam;
   // The momentum is drawn only where the schedule cycles it.
   const shapes = (p: string): boolean => p === 'optimizer.lr' || p.startsWith('schedule.') || (plan.cyclesMomentum && mom !== undefined && p === `optimizer.${mom}`);
-  const at = plan.dims
-    .map((d) => d.path)
-    .filter(shapes)
-    .flatMap((p) => {
-      const t = resolveParamPath(plan.spec, p);
-      return typeof t === 'string' ? [] : [`${shortParam(p)} ${formatNumber(plan.P[t.slot] as number)}`];
-    });
+  const middle = middleRun(plan);
+  const at = plan.dims.flatMap((d, i) => (shapes(d.path) ? [`${shortParam(d.path)} ${formatNumber(sweepValue(plan, middle, i))}`] : []));
   // A schedule that follows the loss has no curve before a run is seen: the chart draws the LR it
   // starts from (walkthrough 6 read the flat line as the schedule doing nothing).
   const sched = plan.schedule.def;
@@ -261,7 +258,7 @@ export function scheduleNote(plan: Plan, selected = false): string {
   const one = at.length === 1;
   // With a run selected its own LR is drawn with its loss (walkthrough 16: "click a cell" stood beside it).
   const own = selected ? "the selected run's own LR is drawn with its loss per step" : "click a cell for its run's own LR";
-  const drawn = `Drawn at ${at.join(', ')}, the spec's own ${one ? 'value' : 'values'}; the map sweeps ${one ? 'it' : 'them'}: ${own}.`;
+  const drawn = `Drawn at ${at.join(', ')}, the middle run's; the map sweeps ${one ? 'it' : 'them'}: ${own}.`;
   return plateau ? `${plateau} ${drawn}` : drawn;
 }
 

@@ -303,6 +303,15 @@ export function placeRun<P extends SweepShape & { readonly height: number; reado
   return { run: nearestRun(plan, want) };
 }
 
+/**
+ * The run at a sweep's middle: a grid's middle cell (the upper of two middles), a list's middle run,
+ * run 0 without a sweep. What a single curve standing for the whole map is drawn at (the schedule
+ * chart, the sliders' curve): a run the map has, so that clicking it shows the same curve.
+ */
+export function middleRun(plan: { readonly mode: SweepMode; readonly width: number; readonly height: number }): number {
+  return plan.mode === 'none' ? 0 : Math.floor(plan.height / 2) * plan.width + Math.floor(plan.width / 2);
+}
+
 /** Sweep coordinates of a run for reports: `{ "optimizer.lr": 0.01, … }`. */
 export function runCoordinates(plan: SweepShape, run: number): Record<string, number> {
   const out: Record<string, number> = {};

@@ -7,6 +7,7 @@
  */
 import { P_OPTIMIZER } from './layout.ts';
 import type { Plan } from './plan.ts';
+import { sweepValue } from './plan.ts';
 import type { OptimizerDef, Round, ScheduleNode } from './registry/index.ts';
 
 export type Precision = 'f32' | 'f64';
@@ -95,15 +96,16 @@ export interface ScheduleCurve {
 }
 
 /**
- * The schedule of the plan's base values (swept parameters at the values the spec gives them),
- * step by step: `lr[k]` is what step k uses, i.e. torch's LR after k `scheduler.step()` calls.
- * Evaluated by the registry's own functions in `precision`, so a float32 curve is exactly what the
- * float32 engines (and the GPU's step table) use.
+ * The schedule of run `run`'s values (its swept parameters at their values in that run; without a
+ * run, at the values the spec gives them), step by step: `lr[k]` is what step k uses, i.e. torch's
+ * LR after k `scheduler.step()` calls. Evaluated by the registry's own functions in `precision`, so
+ * a float32 curve is exactly what the float32 engines (and the GPU's step table) use.
  */
-export function scheduleCurve(plan: Plan, precision: Precision = 'f64'): ScheduleCurve {
+export function scheduleCurve(plan: Plan, precision: Precision = 'f64', run: number | null = null): ScheduleCurve {
   const r = roundingFor(precision);
   const steps = plan.spec.steps;
   const P = Float64Array.from(plan.P, r);
+  if (run !== null) plan.dims.forEach((d, i) => (P[d.slot] = r(sweepValue(plan, run, i))));
   const base = P[P_OPTIMIZER] as number;
   const lr = new Float64Array(steps);
   const node = plan.schedule;

@@ -5,7 +5,7 @@
  * alternatives. (What the page does with them is checked in tests/browser/app.test.ts.)
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { axisPosition, makePlan, runCoordinates, sameSetting, scalePosition } from '../../src/core/plan.ts';
+import { axisPosition, makePlan, middleRun, runCoordinates, sameSetting, scalePosition } from '../../src/core/plan.ts';
 import type { AnyPlan, Plan } from '../../src/core/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { SCHEDULES, findSchedule } from '../../src/core/registry/index.ts';
@@ -870,7 +870,7 @@ describe('heatmap keys and zoom', () => {
 });
 
 describe('the schedule chart', () => {
-  it("says it is drawn at the spec's own values when the map sweeps what shapes it, naming them; nothing otherwise", () => {
+  it("says it is drawn at the middle run's values when the map sweeps what shapes it, naming them; nothing otherwise", () => {
     // GRID sweeps lr and momentum with a constant LR: the momentum is not drawn, so not named.
     // No schedule, no chart: nothing to say of it; the heading's sentence says the LR is the run's own.
     expect(scheduleNote(plan())).toBe('');
@@ -881,7 +881,12 @@ describe('the schedule chart', () => {
     expect(scheduleText(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }), true)).toBe("Drawn at the editor's LR; each lane of the race runs this schedule from its own LR.");
     expect(scheduleText(plan({ ...GRID, sweep: null, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: 60 } }), true)).toMatch(/^OneCycleLR sets the LR of every lane/);
     expect(scheduleText(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }), false)).toBe(scheduleNote(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } })));
-    expect(scheduleNote(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }))).toBe("Drawn at lr " + String(GRID.optimizer.lr) + ", the spec's own value; the map sweeps it: click a cell for its run's own LR.");
+    expect(scheduleNote(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 } }))).toBe("Drawn at lr 0.001, the middle run's; the map sweeps it: click a cell for its run's own LR.");
+    // The middle run's, not the spec's stored LR (0.005 here, which no run has: walkthrough 18); the chart draws that run's curve.
+    const stored = plan({ ...GRID, optimizer: { name: 'SGD', lr: 0.005, momentum: 0.9 }, schedule: { name: 'StepLR', step_size: 10 } });
+    expect(scheduleNote(stored)).toMatch(/^Drawn at lr 0\.001, the middle run's;/);
+    expect(scheduleCurve(stored, 'f64', middleRun(stored)).lr[0]).toBeCloseTo(1e-3, 15);
+    expect(middleRun(stored)).toBe(2 * 9 + 4);
     const starts = { ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -1, max: 1, count: 3, scale: 'linear' }, y: null } };
     expect(scheduleNote(plan(starts))).toBe('');
     // A schedule that follows the loss: the chart's flat line is only where every run starts.
@@ -889,9 +894,9 @@ describe('the schedule chart', () => {
     expect(scheduleNote(plateau)).toMatch(/^ReduceLROnPlateau cuts the LR when a run's loss .* each run's LR is its own\. The line is the LR every run starts from; click a cell for its run's LR per step\.$/);
     expect(scheduleNote(plan({ ...GRID, schedule: { name: 'ReduceLROnPlateau' } }))).toMatch(/its run's LR per step\. Drawn at lr /);
     const cyclic = { ...GRID, schedule: { name: 'OneCycleLR', max_lr: 0.01, total_steps: GRID.steps }, sweep: { kind: 'grid', x: { param: 'schedule.max_lr', min: 1e-3, max: 0.1, count: 3, scale: 'log' }, y: { param: 'schedule.max_momentum', min: 0.85, max: 0.99, count: 3, scale: 'linear' } } };
-    expect(scheduleNote(plan(cyclic))).toBe("Drawn at max_lr 0.01, max_momentum 0.95, the spec's own values; the map sweeps them: click a cell for its run's own LR.");
+    expect(scheduleNote(plan(cyclic))).toBe("Drawn at max_lr 0.01, max_momentum 0.92, the middle run's; the map sweeps them: click a cell for its run's own LR.");
     // With a run selected, its own LR is already drawn (walkthrough 16).
-    expect(scheduleNote(plan(cyclic), true)).toBe("Drawn at max_lr 0.01, max_momentum 0.95, the spec's own values; the map sweeps them: the selected run's own LR is drawn with its loss per step.");
+    expect(scheduleNote(plan(cyclic), true)).toBe("Drawn at max_lr 0.01, max_momentum 0.92, the middle run's; the map sweeps them: the selected run's own LR is drawn with its loss per step.");
   });
 
   it('says what the schedule does and what it is for (every schedule has a purpose), and why SGD has no stability lines under one (walkthrough 12)', () => {
@@ -976,6 +981,23 @@ describe("the schedule's curve under its sliders", () => {
     expect(ys[1]! - ys[0]!).toBeCloseTo(ys[3]! - ys[2]!, 0);
     // No schedule (or a loss-driven one): nothing to draw.
     expect(sliderCurve(plan())).toBeNull();
+  });
+
+  it("draws a swept value that feeds the schedule at its axis's middle, and says so (walkthrough 18)", () => {
+    // The stored LR (0.005) is no run's: the curve is the middle run's, lr 1e-3 on the log axis 1e-4 … 1e-2.
+    const swept = plan({ ...GRID, optimizer: { name: 'SGD', lr: 0.005, momentum: 0.9 }, schedule: { name: 'StepLR', step_size: 20, gamma: 0.5 } });
+    const c = sliderCurve(swept);
+    expect(c?.max).toBeCloseTo(1e-3, 15);
+    expect(c?.middle).toBe('lr 0.001');
+    // A swept schedule value (T_max 10 … 50, integer): the middle is 30, and the curve reaches eta_min at step 30.
+    const tmax = plan({ ...GRID, schedule: { name: 'CosineAnnealingLR', T_max: 60 }, sweep: { kind: 'grid', x: { param: 'schedule.T_max', min: 10, max: 50, count: 5 }, y: GRID.sweep.y } });
+    const t = sliderCurve(tmax);
+    expect(t?.middle).toBe('T_max 30');
+    expect(t?.min).toBe(0);
+    // A sweep that feeds no schedule value (momentum alone) draws the stored values, unnamed.
+    const mom = sliderCurve(plan({ ...GRID, schedule: { name: 'StepLR', step_size: 20, gamma: 0.5 }, sweep: { kind: 'grid', x: { param: 'start.0', min: -2, max: 2, count: 3 }, y: GRID.sweep.y } }));
+    expect(mom?.max).toBeCloseTo(0.001, 15);
+    expect(mom?.middle).toBeUndefined();
   });
 
   it("draws each pixel column's lowest and highest LR, so that a short cycle reads as a band", () => {

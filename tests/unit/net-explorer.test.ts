@@ -329,6 +329,11 @@ describe('network sliders', () => {
     expect(c && [c.steps, c.max, c.log]).toEqual([30, 50, true]);
     expect(c?.min).toBeCloseTo(50 * 0.8 ** 29, 10);
     expect(sliderCurve(netPlan(norm({ ...FRACTAL, sweep: null })))).toBeNull();
+    // That group's LR swept (log 1 … 100): the middle run's, 10; the default group's sweep does not reach it.
+    const swept = netPlan(norm({ ...json, sweep: { kind: 'grid', x: { param: 'optimizer.param_groups.0.lr', min: 1, max: 100, count: 3, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.5, count: 2 } } }));
+    const m = sliderCurve(swept);
+    expect(m?.max).toBeCloseTo(10, 12);
+    expect(m?.middle).toMatch(/^lr of .* 10$/);
   });
 
   it("judge a schedule value's effect in every group where the schedule holds per-group lists (review 17)", () => {

@@ -7,6 +7,7 @@ import { FOCUS_RING } from './focus-ring.ts';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Plan } from '../../core/plan.ts';
+import { middleRun } from '../../core/plan.ts';
 import type { GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON } from '../../core/spec.ts';
 import { scheduleCurve } from '../../core/steps.ts';
@@ -486,9 +487,10 @@ export class BlApp extends LitElement {
   private readonly startMap = memoLast(basinOverlay);
 
   /** The schedule's curves: the one per-step schedule of core (the engines' own). */
-  private readonly scheduleChart = memoLast((plan: Plan | null) => {
+  private readonly scheduleChart = memoLast((plan: Plan | null, race: boolean) => {
     if (!plan) return { series: [], log: false };
-    const c = scheduleCurve(plan);
+    // The middle run's, as the note says; the race's lanes start from the editor's values (scheduleText).
+    const c = scheduleCurve(plan, 'f64', race ? null : middleRun(plan));
     return {
       series: [
         { label: 'LR', values: c.lr, colour: OKABE_ITO.blue },
@@ -981,7 +983,7 @@ export class BlApp extends LitElement {
           <!-- No chart for a constant LR: beside the run's own LR chart a flat line only repeated it, at
                the editor's LR rather than the run's (walkthrough 7); the note says it in words. -->
           ${!plan || plan.schedule
-            ? html`<bl-line-chart .series=${this.scheduleChart(plan).series} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleChart(plan).log}></bl-line-chart>`
+            ? html`<bl-line-chart .series=${this.scheduleChart(plan, ctl.race.open).series} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleChart(plan, ctl.race.open).log}></bl-line-chart>`
             : nothing}
           ${plan?.minima.length
             ? html`<div class="row" style="margin-top:6px" data-testid="minima"><span>Known minima:</span>${plan.minima.slice(0, 8).map(

@@ -5,7 +5,7 @@
  * heatmap drawing its own in other colours).
  */
 import { css } from 'lit';
-import { niceTicks, type AxisScale, type Tick } from '../../view/ticks.ts';
+import { niceDomain, niceTicks, type AxisScale, type Tick } from '../../view/ticks.ts';
 
 export const FONT = '12px system-ui, sans-serif';
 export const INK = '#2b2b2b';
@@ -76,6 +76,25 @@ export function yTicks(lo: number, hi: number, scale: AxisScale, px: number): Ti
   const first = more[0];
   const last = more[more.length - 1];
   return more.length >= 2 && first && last ? [first, last] : ticks;
+}
+
+/**
+ * A chart's vertical range: niceDomain's, with a margin of 4% of it (in the scale's own terms) past
+ * an end the data reach. A line at the range's end lay on the frame, where it read as the frame and
+ * its value went unlabelled when the ticks skip that end (walkthrough 18: an LR of 10 over
+ * 1e-4, 0.01, 1); inside the frame it reads as a line near the top tick.
+ */
+export function chartDomain(min: number, max: number, scale: AxisScale, px: number): [number, number] {
+  const [lo, hi] = niceDomain(min, max, scale, yTickCount(px));
+  if (!(hi > lo)) return [lo, hi];
+  const lower = Math.min(min, max) <= lo;
+  const upper = Math.max(min, max) >= hi;
+  if (scale === 'log') {
+    const pad = (hi / lo) ** 0.04;
+    return [lower ? lo / pad : lo, upper ? hi * pad : hi];
+  }
+  const pad = (hi - lo) * 0.04;
+  return [lower ? lo - pad : lo, upper ? hi + pad : hi];
 }
 
 /** Light grid lines at the given pixel positions, inside the plot rectangle. */

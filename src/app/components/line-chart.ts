@@ -8,10 +8,11 @@
  * Its canvas helpers (sizing, axes) are canvas-axes.ts, shared with the other plots.
  */
 import { LitElement, css, html, type PropertyValues } from 'lit';
-import { formatNumber, niceDomain, niceTicks, type AxisScale, type Tick } from '../../view/ticks.ts';
+import { formatNumber, niceTicks, type AxisScale, type Tick } from '../../view/ticks.ts';
 import {
   AXIS_INK,
   FONT,
+  chartDomain,
   INK,
   drawFrame,
   drawGrid,
@@ -22,7 +23,6 @@ import {
   observeWidth,
   prepareCanvas,
   stackedCanvasStyles,
-  yTickCount,
   yTicks,
   type Rect,
 } from './canvas-axes.ts';
@@ -307,7 +307,7 @@ export class BlLineChart extends LitElement {
   }
 
   private scaleFor(e: [number, number], log: boolean, px: number): Scale {
-    const [lo, hi] = niceDomain(e[0], e[1], log ? 'log' : 'linear', yTickCount(px));
+    const [lo, hi] = chartDomain(e[0], e[1], log ? 'log' : 'linear', px);
     return { lo, hi, log };
   }
 
