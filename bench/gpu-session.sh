@@ -7,6 +7,8 @@
 # found:
 #
 #   probe         the adapter Dawn gets through the NVIDIA Vulkan driver (nothing else runs without)
+#   gpu-tests     tests/gpu's RNG and network-twin tests on hardware (review 24: multiply-add
+#                 fusion may change the normals' last bits, within the test's ulp bound)
 #   validate-*    `basinlab validate` on the Iris and fractal examples and the Rosenbrock LR x
 #                 momentum example: GPU against both CPU engines on hardware, where the compiler
 #                 may fuse multiply-adds that SwiftShader keeps apart
@@ -101,6 +103,8 @@ fi
 
 cli=bin/basinlab.js
 stage validate-iris 60 node "$cli" validate examples/iris.json -q -o "$res/validate-iris.json"
+# The GPU unit tests (the RNG's normals, the network twin's rows) have run only on SwiftShader.
+stage gpu-tests 90 node_modules/.bin/vitest run tests/gpu/rng.test.ts tests/gpu/network.test.ts
 stage net-decomposition 120 node_modules/.bin/tsx bench/bench.ts --net-decomposition
 stage networks 220 node_modules/.bin/tsx bench/bench.ts --networks
 cp bench/results/networks.json "$res/" 2>/dev/null

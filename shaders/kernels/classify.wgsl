@@ -26,7 +26,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   r.steps_to_converge = select(-1, i32(st.entered), converged);
   r.diverged = st.diverged;
   if (SWA_ON) {
-    let a = state_slots[7u * chunk.capacity + local];
+    let a = state_slots[SWA_SLOT * chunk.capacity + local];
     r.swa_x = a.x;
     r.swa_y = a.y;
     r.swa_loss = surface_value(a);

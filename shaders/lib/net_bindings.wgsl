@@ -73,7 +73,9 @@ fn load_sweep() {
   if (SWEEP_DIMS > 3u) { sweep_v.w = consts[o + 3u]; }
 }
 
-// Written out slot by slot so that every index into S is a constant.
+// Written out slot by slot so that every index into S is a constant; the assert ties the lines to
+// the generated layout (review 24).
+const_assert STATE_VEC2 == 8u;
 fn state_at(s: u32, p: u32) -> u32 {
   return ((s - 1u) * net_u.pairs + p) * cap + lane;
 }
@@ -98,10 +100,7 @@ fn store_state(p: u32) {
   if (STATE_USED > 7u) { state_slots[state_at(7u, p)] = S[7]; }
 }
 
-// Non-finite (inf or NaN), from the bits: WGSL may assume arithmetic produces neither.
-fn non_finite(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u;
-}
+// non_finite() is lib/finite.wgsl's.
 
 // ---- The tensor an optimiser's tensor rule (opt_tensor_step) is stepping: its numbers start at
 // row tensor_off of the weights (and of the gradient and work rows), its state at number

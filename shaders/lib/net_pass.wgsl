@@ -67,8 +67,10 @@ fn activate(z: f32) -> vec2f {
       u = z * SQRT2;
     }
     // tanh saturates to +-1 in float32 beyond |u| = 9.1: clamping there changes no result and keeps
-    // an exp-based tanh away from inf / inf.
-    let t = tanh(clamp(u, -20.0, 20.0));
+    // an exp-based tanh away from inf / inf. A NaN passes, as torch's tanh passes it: clamp is
+    // min(max()), which returns a bound for a NaN (review 24: a NaN weight became -1 and its run
+    // trained on the GPU while the CPU twin and torch diverged).
+    let t = select(tanh(clamp(u, -20.0, 20.0)), u, is_nan(u));
     let d = 1.0 - t * t;
     return vec2f(t, select(d, SQRT2 * d, MEAN_FIELD));
   }

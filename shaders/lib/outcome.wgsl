@@ -67,7 +67,7 @@ fn basin_of(p: vec2f) -> i32 {
     // round() is half-to-even in WGSL; the CPU twin rounds the same way.
     let fi = round((p.x - o_lattice0.x) * o_lattice_inv_step);
     let fj = round((p.y - o_lattice0.y) * o_lattice_inv_step);
-    if (!(fi >= 0.0 && fj >= 0.0 && fi < f32(o_lattice_n.x) && fj < f32(o_lattice_n.y))) {
+    if (!(fi >= 0.0 && fj >= 0.0 && fi < f32(o_lattice_n.x) && fj < f32(o_lattice_n.y)) || non_finite(fi) || non_finite(fj)) {
       return -1;
     }
     let idx = u32(fj) * o_lattice_n.x + u32(fi);
@@ -89,10 +89,11 @@ fn basin_of(p: vec2f) -> i32 {
   return b;
 }
 
-// Diverged: a coordinate beyond the surface's bound, or not finite. Written as a negated "inside"
-// test because NaN fails every comparison (max() of a NaN is implementation-defined in WGSL).
+// Diverged: a coordinate beyond the surface's bound, or not finite. The bits decide non-finite:
+// a negated "inside" test relied on NaN failing every comparison, which WGSL lets a compiler assume
+// away (review 24); max() of a NaN is implementation-defined.
 fn escaped(p: vec2f) -> bool {
-  return !(abs(p.x) <= o_bound && abs(p.y) <= o_bound);
+  return !(abs(p.x) <= o_bound && abs(p.y) <= o_bound) || non_finite(p.x) || non_finite(p.y);
 }
 
 // Largest eigenvalue of the symmetric Hessian (h.x, h.y; h.y, h.z).

@@ -33,12 +33,17 @@ export class GpuFixture {
     let value: T;
     try {
       value = await fn();
-    } finally {
-      const validation = await this.device.popErrorScope();
-      const oom = await this.device.popErrorScope();
-      if (validation) throw new Error(`WebGPU validation error: ${validation.message}`);
-      if (oom) throw new Error(`WebGPU out-of-memory error: ${oom.message}`);
+    } catch (e) {
+      // The scopes are popped either way; fn's own error is the cause, the scopes' what came of it
+      // (review 24: a throw from finally replaced the cause with its symptom).
+      const scoped = [await this.device.popErrorScope(), await this.device.popErrorScope()].filter((x) => x !== null);
+      if (scoped.length > 0 && e instanceof Error) e.message += ` (and the error scopes caught: ${scoped.map((x) => x.message).join('; ')})`;
+      throw e;
     }
+    const validation = await this.device.popErrorScope();
+    const oom = await this.device.popErrorScope();
+    if (validation) throw new Error(`WebGPU validation error: ${validation.message}`);
+    if (oom) throw new Error(`WebGPU out-of-memory error: ${oom.message}`);
     this.assertClean();
     return value;
   }

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { boxMuller, pcg4d } from '../../src/core/rng.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
 import { GpuFixture } from './fixture.ts';
+import { isSoftwareAdapter } from '../../src/engine/gpu/context.ts';
 
 let fx: GpuFixture;
 beforeAll(async () => {
@@ -39,17 +40,30 @@ describe('shaders/lib/rng.wgsl against src/core/rng.ts', () => {
       const z = new Float64Array(2);
       let mismatched = 0;
       let normalMismatch = 0;
+      let worstUlps = 0;
+      const ulp = (x: number): number => Math.max(2 ** -149, 2 ** (Math.floor(Math.log2(Math.abs(x) || 2 ** -126)) - 23));
       for (let i = 0; i < n; i++) {
         pcg4d(seed, i, step, 0, w);
         for (let k = 0; k < 4; k++) if (gw[i * 4 + k] !== w[k]) mismatched++;
         boxMuller(Math.fround, w[0] as number, w[1] as number, z);
         for (let k = 0; k < 2; k++) {
-          if (gz[i * 2 + k] !== z[k]) normalMismatch++;
+          const g = gz[i * 2 + k] as number;
+          const c = z[k] as number;
+          if (g !== c) normalMismatch++;
+          worstUlps = Math.max(worstUlps, Math.abs(g - c) / ulp(c));
         }
       }
+      // The words are integer arithmetic: identical on any device.
       expect(mismatched).toBe(0);
-      // log and sincos are built from correctly rounded +, *, sqrt: the normals match bit for bit too.
-      expect(normalMismatch).toBe(0);
+      if (isSoftwareAdapter(fx.gpu.adapter)) {
+        // log and sincos are built from correctly rounded +, *, sqrt, and SwiftShader contracts no
+        // multiply-add: the normals match bit for bit too.
+        expect(normalMismatch).toBe(0);
+      } else {
+        // A GPU compiler may fuse the Horner steps' multiply-adds (NVIDIA's does) and round sqrt
+        // otherwise: a few ulps (review 24; docs/validation.md).
+        expect(worstUlps).toBeLessThanOrEqual(8);
+      }
     });
   });
 });

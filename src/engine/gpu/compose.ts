@@ -67,6 +67,7 @@ export function scheduleFiles(schedules: readonly ScheduleDef[]): string[] {
  * cospi) is there for the surfaces that call it; a kernel compiles only what its entry point reaches.
  */
 export const SWEEP_LIBS = [
+  'lib/finite.wgsl',
   'lib/rng.wgsl',
   'lib/bindings.wgsl',
   'lib/params.wgsl',
@@ -152,7 +153,7 @@ export function composeSweepKernel(
 }
 
 /** The shared files of the network kernel, in composition order (no surface: the model is the pass). */
-export const NET_LIBS = ['lib/rng.wgsl', 'lib/twins.wgsl', 'lib/minibatch.wgsl', 'lib/net_bindings.wgsl', 'lib/tensor_caution.wgsl', 'lib/net_pass.wgsl'] as const;
+export const NET_LIBS = ['lib/finite.wgsl', 'lib/rng.wgsl', 'lib/twins.wgsl', 'lib/minibatch.wgsl', 'lib/net_bindings.wgsl', 'lib/tensor_caution.wgsl', 'lib/net_pass.wgsl'] as const;
 
 /** Files of the network kernel in composition order (exported for the compile-check script). */
 export function netKernelFiles(optimizer: OptimizerDef, schedules: readonly ScheduleDef[]): string[] {

@@ -20,7 +20,7 @@ import type { ShaderSources, SweepKernel } from './compose.ts';
 import { stepTables } from '../../core/steps.ts';
 
 import { composeFiles, composeSweepKernel, deviceSchedules } from './compose.ts';
-import { runSubmits } from './submit.ts';
+import { allocationScopes, mapForRead, runSubmits } from './submit.ts';
 import { adapterName, type GpuContext } from './context.ts';
 import { ChunkUniforms, PathPoint, RECORD_FLOATS, RUN_LIST_CAP, RunList, RunResult, RunTrack, RunUniforms, STEP_TABLE_STRIDE, STEP_TABLE_WINDOW, SWEEP_BINDINGS, TABLE_WINDOW_BYTES } from './layouts.ts';
 import { STATE_VEC2 } from '../../core/layout.ts';
@@ -119,6 +119,14 @@ export function pipelineConstants(plan: Plan, workgroupSize: number, twoStepsPer
 
 /** Bytes of path records one recording submit may fill (read back before the next). */
 const RECORD_WINDOW_BYTES = 16 << 20;
+
+/**
+ * Points a run records over one checkpoint block of `ck` steps, recording every `every`-th: the
+ * block's own, and its two ends. The fewest a recording submit's window must hold per run.
+ */
+export function blockPoints(ck: number, every: number): number {
+  return Math.ceil(ck / every) + 2;
+}
 
 /** What every dispatch of a plan binds, made once per run or recording. */
 interface Prepared {
@@ -355,30 +363,33 @@ export class GpuEngine implements Engine {
   private async execute(plan: Plan, pipelines: Pipelines, opts: RunOptions): Promise<Results> {
     const t0 = performance.now();
     const device = this.gpu.device;
-    device.pushErrorScope('out-of-memory');
-    device.pushErrorScope('validation');
+    const scopes = allocationScopes(device);
     const created: GPUBuffer[] = [];
     let keep: GPUBuffer | null = null;
+    let retaining = false;
     try {
       const chunk = this.chunkRuns(plan);
       const steps = plan.spec.steps;
       const U = GPUBufferUsage;
       const p = this.prepare(plan, chunk, created);
-      const resourceError = await device.popErrorScope();
-      const oom = await device.popErrorScope();
-      if (oom) throw new GpuRunError(`out of GPU memory allocating buffers for ${chunk} runs: ${oom.message}`, 'out-of-memory');
-      if (resourceError) throw new GpuRunError(`GPU validation error: ${resourceError.message}`, 'validation');
-
       const [r0, r1] = runRange0(plan, opts);
+      if (opts.retainOnDevice && r0 === 0 && r1 === plan.runs) {
+        // One buffer of every run's result, bound whole by the heatmap's renderer: kept only where
+        // the device's limits allow both (review 24: 4096² runs are 738 MB, over the 256 MiB
+        // maxBufferSize and 128 MiB binding many adapters have). Otherwise, once this run is done,
+        // the previous sweep's is dropped, and the heatmap draws from the columns (Canvas 2D).
+        const bytes = Math.max(16, plan.runs * RunResult.size);
+        retaining = true;
+        // Not in `created`: it outlives the run, until the next retained run replaces it.
+        if (bytes <= Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize)) keep = device.createBuffer({ label: 'retained results', size: bytes, usage: U.STORAGE | U.COPY_DST });
+      }
+      await scopes.close(`buffers for ${chunk} runs`);
+
       const keepCols = opts.keepResults !== false;
       const cols = allocateColumns(keepCols ? r1 - r0 : 0, 'f32', plan.spec);
       // A chunk's own columns when streaming, reused from one chunk to the next.
       const chunkCols = opts.onChunk ? allocateColumns(Math.min(chunk, r1 - r0), 'f32', plan.spec) : null;
       const progressCols = keepCols ? { columns: cols } : {};
-      if (opts.retainOnDevice && r0 === 0 && r1 === plan.runs) {
-        // Not in `created`: it outlives the run, until the next retained run replaces it.
-        keep = device.createBuffer({ label: 'retained results', size: Math.max(16, plan.runs * RunResult.size), usage: U.STORAGE | U.COPY_DST });
-      }
       const every = plan.checkEvery;
       const targetMs = this.opts.targetSubmitMs ?? 1000;
       // Run-steps the device does per millisecond, learnt from the submits so far; the first
@@ -424,8 +435,7 @@ export class GpuEngine implements Engine {
         // here, and after the chunk's hand-over, not only between submits.
         if (opts.signal?.aborted) throw new CancelledError();
         if (pipelines.classify) {
-          await p.readback.mapAsync(GPUMapMode.READ, 0, n * RunResult.size);
-          this.checkHealth();
+          await mapForRead(p.readback, () => this.checkHealth(), n * RunResult.size);
           const mapped = p.readback.getMappedRange(0, n * RunResult.size);
           if (keepCols) unpackResults(mapped, n, cols, begin - r0);
           if (chunkCols) unpackResults(mapped, n, chunkCols, 0);
@@ -435,17 +445,19 @@ export class GpuEngine implements Engine {
         if (opts.signal?.aborted) throw new CancelledError();
         opts.onProgress?.({ done: (begin + n - r0) * steps, total, runsReady: begin + n - r0, ...progressCols });
       }
-      if (keep) {
+      if (retaining) {
         this.retained?.buffer.destroy();
-        this.retained = {
-          device,
-          buffer: keep,
-          recordWgsl: RunResult.wgsl,
-          recordSize: RunResult.size,
-          runs: plan.runs,
-          width: plan.width,
-          height: plan.height,
-        };
+        this.retained = keep
+          ? {
+              device,
+              buffer: keep,
+              recordWgsl: RunResult.wgsl,
+              recordSize: RunResult.size,
+              runs: plan.runs,
+              width: plan.width,
+              height: plan.height,
+            }
+          : null;
         keep = null;
       }
       const a = this.gpu.adapter;
@@ -456,6 +468,7 @@ export class GpuEngine implements Engine {
         ...(r0 !== 0 || r1 !== plan.runs ? { first_run: r0, runs: r1 - r0 } : {}),
       });
     } finally {
+      await scopes.release();
       for (const b of created) b.destroy();
       keep?.destroy();
     }
@@ -488,10 +501,14 @@ export class GpuEngine implements Engine {
     try {
       const pipelines = await this.pipelinesFor(plan, every);
       const out: Trajectory[] = [];
-      for (let i = 0; i < req.runs.length; i += RUN_LIST_CAP) {
-        out.push(...(await this.record(plan, pipelines, req.runs.slice(i, i + RUN_LIST_CAP), every, req.signal)));
+      // A submit covers at least one checkpoint block (checkpoints count from its first step), so
+      // a window must hold a block's points for every run it records: fewer runs a call where the
+      // blocks are long (review 24: 1,024 runs at check_every 1000 overran the window).
+      const perCall = Math.max(1, Math.min(RUN_LIST_CAP, Math.floor(RECORD_WINDOW_BYTES / (blockPoints(plan.checkEvery, every) * RECORD_FLOATS * 4))));
+      for (let i = 0; i < req.runs.length; i += perCall) {
+        out.push(...(await this.record(plan, pipelines, req.runs.slice(i, i + perCall), every, req.signal)));
       }
-      return out;
+      return out.slice(0, -1);
     } catch (e) {
       if (this.gpu.lost) throw this.gpu.lost;
       throw e;
@@ -503,18 +520,15 @@ export class GpuEngine implements Engine {
     const n = runs.length;
     const steps = plan.spec.steps;
     const ck = plan.checkEvery;
-    // Points per run a window may hold, and so the steps per submit (whole checkpoint blocks).
-    const capPoints = Math.max(2, Math.floor(RECORD_WINDOW_BYTES / (n * RECORD_FLOATS * 4)));
+    // Points per run a window may hold, and so the steps per submit (whole checkpoint blocks): at
+    // least one block's (trajectories() sizes the calls so that this stays within the window).
+    const capPoints = Math.max(blockPoints(ck, every), Math.floor(RECORD_WINDOW_BYTES / (n * RECORD_FLOATS * 4)));
     const windowSteps = Math.max(ck, Math.floor(((capPoints - 2) * every) / ck) * ck);
-    device.pushErrorScope('out-of-memory');
-    device.pushErrorScope('validation');
+    const scopes = allocationScopes(device);
     const created: GPUBuffer[] = [];
     try {
       const p = this.prepare(plan, n, created, n * capPoints * RECORD_FLOATS);
-      const resourceError = await device.popErrorScope();
-      const oom = await device.popErrorScope();
-      if (oom) throw new GpuRunError(`out of GPU memory allocating buffers for ${n} paths: ${oom.message}`, 'out-of-memory');
-      if (resourceError) throw new GpuRunError(`GPU validation error: ${resourceError.message}`, 'validation');
+      await scopes.close(`buffers for ${n} paths`);
       const list = new Uint32Array(RunList.size / 4);
       list.set(runs);
       device.queue.writeBuffer(p.runList, 0, list);
@@ -539,8 +553,7 @@ export class GpuEngine implements Engine {
         pass.end();
         enc.copyBufferToBuffer(p.results, 0, p.readback, 0, bytes);
         device.queue.submit([enc.finish()]);
-        await p.readback.mapAsync(GPUMapMode.READ, 0, bytes);
-        this.checkHealth();
+        await mapForRead(p.readback, () => this.checkHealth(), bytes);
         const f = new Float32Array(p.readback.getMappedRange(0, bytes).slice(0));
         p.readback.unmap();
         for (let r = 0; r < n; r++) {
@@ -562,8 +575,7 @@ export class GpuEngine implements Engine {
       const enc = device.createCommandEncoder({ label: 'tracks readback' });
       enc.copyBufferToBuffer(p.tracks, 0, tracksBack, 0, tb);
       device.queue.submit([enc.finish()]);
-      await tracksBack.mapAsync(GPUMapMode.READ, 0, tb);
-      this.checkHealth();
+      await mapForRead(tracksBack, () => this.checkHealth(), tb);
       const tr = new Uint32Array(tracksBack.getMappedRange(0, tb).slice(0));
       tracksBack.unmap();
       const stride = RunTrack.size / 4;
@@ -595,6 +607,7 @@ export class GpuEngine implements Engine {
         };
       });
     } finally {
+      await scopes.release();
       for (const b of created) b.destroy();
     }
   }

@@ -25,7 +25,7 @@ import { tablesFor } from '../../core/steps.ts';
 import type { RunOptions } from '../engine.ts';
 import { runRange0 } from '../engine.ts';
 import { SHARPNESS_TOL, runInitialWeights, sharpnessStart } from '../../core/network/start.ts';
-import { runSubmits } from './submit.ts';
+import { allocationScopes, mapForRead, runSubmits } from './submit.ts';
 import type { ShaderSources } from './compose.ts';
 import { NET_LIBS, composeFiles, composeNetKernel, composeNetSharpness, deviceSchedules } from './compose.ts';
 import { adapterName, type GpuContext } from './context.ts';
@@ -498,8 +498,7 @@ export class GpuNetRunner {
       created.push(b);
       return b;
     };
-    device.pushErrorScope('out-of-memory');
-    device.pushErrorScope('validation');
+    const scopes = allocationScopes(device);
     try {
       const uBuf = buffer('net uniforms', NetUniforms.size, U.UNIFORM | U.COPY_DST);
       device.queue.writeBuffer(uBuf, 0, uni);
@@ -520,10 +519,7 @@ export class GpuNetRunner {
         layout: this.layout,
         entries: NET_BINDINGS.entries({ net_u: uBuf, chunk: chunkU, consts: constsBuf, pairs: pairsBuf, work: workBuf, state_slots: stateBuf, tracks: tracksBuf, records: recordsBuf }),
       });
-      const resourceError = await device.popErrorScope();
-      const oom = await device.popErrorScope();
-      if (oom) throw new GpuRunError(`out of GPU memory allocating buffers for ${chunk} network runs: ${oom.message}`, 'out-of-memory');
-      if (resourceError) throw new GpuRunError(`GPU validation error: ${resourceError.message}`, 'validation');
+      await scopes.close(`buffers for ${chunk} network runs`);
 
       device.queue.writeBuffer(constsBuf, 0, consts.subarray(0, sweepOff));
       // Positions in the plan's runs, or (trajectories) in the list of runs to record.
@@ -637,14 +633,13 @@ export class GpuNetRunner {
         }
         if (opts.signal?.aborted) throw new CancelledError();
         const mapBytes = backBytes + (trace ? n * trace.points * trace.floats * 4 : 0);
-        await readback.mapAsync(GPUMapMode.READ, 0, mapBytes);
-        this.checkHealth();
+        await mapForRead(readback, this.checkHealth, mapBytes);
         const mapped = readback.getMappedRange(0, mapBytes).slice(0);
         readback.unmap();
         if (trace) trace.out.push(...unpackRecords(mapped, backBytes, n, trace, begin));
         if (weightsBack && weightsOut) {
           // Weight i of the chunk's run r is at i * chunk + r (quantity-major); out is run-major.
-          await weightsBack.mapAsync(GPUMapMode.READ);
+          await mapForRead(weightsBack, this.checkHealth);
           const w = new Float32Array(weightsBack.getMappedRange().slice(0));
           weightsBack.unmap();
           for (let r = 0; r < n; r++) for (let i = 0; i < np; i++) weightsOut[(begin + r) * np + i] = w[i * chunk + r] as number;
@@ -666,6 +661,7 @@ export class GpuNetRunner {
         ...(r0 !== 0 || r1 !== plan.runs ? { first_run: r0, runs: r1 - r0 } : {}),
       });
     } finally {
+      await scopes.release();
       for (const b of created) b.destroy();
     }
   }

@@ -6,7 +6,7 @@
  * device loss are noticed within one submit. While it is busy, the time between two completions is
  * the later submit's own time.
  */
-import { CancelledError } from '../../core/errors.ts';
+import { CancelledError, GpuRunError } from '../../core/errors.ts';
 
 export interface SubmitLoop {
   readonly device: GPUDevice;
@@ -62,4 +62,59 @@ export async function runSubmits(loop: SubmitLoop): Promise<number> {
   }
   if (pending) await pending;
   return perMs;
+}
+
+/**
+ * Maps `size` bytes of `buffer` for reading. A rejected map (a validation error earlier in the
+ * submit, a lost device) carried an empty message (review 24: "OperationError" alone): the error
+ * the device queued is reported first (`checkHealth` throws it), else the rejection with what was
+ * being read.
+ */
+export async function mapForRead(buffer: GPUBuffer, checkHealth: () => void, size?: number): Promise<void> {
+  try {
+    await (size === undefined ? buffer.mapAsync(GPUMapMode.READ) : buffer.mapAsync(GPUMapMode.READ, 0, size));
+  } catch (e) {
+    // The device's uncaptured-error event is a task of its own: let it arrive before asking.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    checkHealth();
+    const why = e instanceof Error && e.message ? e.message : String(e instanceof Error ? e.name : e);
+    throw new GpuRunError(`reading ${buffer.label || 'a buffer'} back from the GPU failed: ${why}`, 'internal');
+  }
+  checkHealth();
+}
+
+/** The error scopes around a run's allocations (allocationScopes). */
+export interface AllocationScopes {
+  /** Pops both scopes and throws what they caught, as a GpuRunError naming `what` was allocated. */
+  close(what: string): Promise<void>;
+  /** Pops them where close() was not reached (a host-side check threw in between); else nothing. */
+  release(): Promise<void>;
+}
+
+/**
+ * Pushes out-of-memory and validation scopes around a run's allocations. Popped by close() once
+ * they are made, or by release() in the caller's finally where something threw before: two scopes
+ * left pushed would be popped by the next run's close() in their place (review 24).
+ */
+export function allocationScopes(device: GPUDevice): AllocationScopes {
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  let open = true;
+  const pop = async (): Promise<[GPUError | null, GPUError | null]> => {
+    open = false;
+    const validation = await device.popErrorScope();
+    const oom = await device.popErrorScope();
+    return [validation, oom];
+  };
+  return {
+    async close(what) {
+      if (!open) return;
+      const [validation, oom] = await pop();
+      if (oom) throw new GpuRunError(`out of GPU memory allocating ${what}: ${oom.message}`, 'out-of-memory');
+      if (validation) throw new GpuRunError(`GPU validation error: ${validation.message}`, 'validation');
+    },
+    async release() {
+      if (open) await pop();
+    },
+  };
 }
