@@ -1007,13 +1007,49 @@ function sweptRuleChecks(
     }
   };
   const groupAt = (g: number): string => `optimizer.param_groups.${g}`;
-  const base = spec.optimizer.params;
+  // A swept value's stored one is no run's: the rules see it brought into its axis's range (the
+  // nearest end where it lies outside). Walkthrough 19: nesterov was refused on a momentum axis of
+  // 0.01 … 0.99 for the stored momentum 0, which the editor shows only as "swept on y".
+  interface Swept {
+    readonly rest: string;
+    readonly note: string;
+    readonly middle: number;
+  }
+  const intoSweep = (values: ParamValues, prefix: string): { readonly values: ParamValues; readonly swept: readonly Swept[] } => {
+    const swept: Swept[] = [];
+    let v = values;
+    for (const r of ranges) {
+      if (!r.param.startsWith(prefix)) continue;
+      const rest = r.param.slice(prefix.length);
+      const [key, idx] = rest.split('.');
+      const cur = key === undefined ? undefined : idx === undefined ? v[key] : (v[key] as readonly unknown[] | undefined)?.[Number(idx)];
+      if (typeof cur !== 'number') continue;
+      const at = Math.min(Math.max(cur, r.min), r.max);
+      swept.push({ rest, note: `${r.param} = ${at}, ${at === r.min || at === r.max ? 'an end of the sweep' : 'within the sweep'}`, middle: r.scale === 'log' ? Math.sqrt(r.min * r.max) : (r.min + r.max) / 2 });
+      v = withValue(v, rest, at);
+    }
+    return { values: v, swept };
+  };
+  // The rules at those values; a broken one names the swept values it depends on (its message
+  // changes when that value moves to its axis's middle), none where only fixed values break it.
+  const checkInto = (at: string, rules: (v: ParamValues) => readonly string[], into: { readonly values: ParamValues; readonly swept: readonly Swept[] }): void => {
+    for (const msg of rules(into.values)) {
+      const by = into.swept.filter((w) => !rules(withValue(into.values, w.rest, w.middle)).includes(msg));
+      report(at, [msg], by.length > 0 ? ` (at ${by.map((w) => w.note).join('; ')})` : '');
+    }
+  };
+  const top = intoSweep(spec.optimizer.params, 'optimizer.');
+  const base = top.values;
   // The values each group's rules see: its own over the optimiser's (torch's fallback).
-  const merged = spec.groups.map((own) => ({ ...base, ...own }));
+  const groupsInto = spec.groups.map((own, g) => {
+    const mine = intoSweep(own, `${groupAt(g)}.`);
+    return { values: { ...base, ...mine.values }, swept: [...top.swept.filter((w) => !Object.hasOwn(own, w.rest.split('.')[0] ?? '')), ...mine.swept] };
+  });
+  const merged = groupsInto.map((m) => m.values);
   // A group's own rules, where torch's differ from its constructor's (validateGroup).
   const groupRules = (values: ParamValues): readonly string[] => (opt.validateGroup ? opt.validateGroup(values) : (opt.validate?.(values) ?? []));
-  report('optimizer', opt.validate?.(base) ?? [], '');
-  merged.forEach((values, g) => report(groupAt(g), groupRules(values), ''));
+  checkInto('optimizer', (v) => opt.validate?.(v) ?? [], top);
+  groupsInto.forEach((m, g) => checkInto(groupAt(g), groupRules, m));
   const ctx = { steps: spec.steps, optimizer: opt };
   const sched = spec.schedule;
   const sdef = sched ? (findSchedule(sched.name) as ScheduleDef) : null;

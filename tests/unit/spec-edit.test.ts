@@ -383,6 +383,14 @@ describe('choosing a schedule gives a spec that runs', () => {
     expect(axesMovedText(base, setAt(base, 'sweep.x.min', 1e-5))).toBe("The map's axes moved with that edit: x now spans lr 1e-5 … 1 (was 1e-4 … 1).");
   });
 
+  it("ticking nesterov where the stored momentum is 0 (the quadratic view's) judges the swept rows, not that 0 (walkthrough 19)", () => {
+    const zero = setAt(base, 'optimizer.momentum', 0);
+    const on = applyEdit(zero, field(zero, 'optimizer.nesterov'), true);
+    expect(getAt(on, 'optimizer.nesterov')).toBe(true);
+    expect(getAt(on, 'sweep.y')).toMatchObject({ param: 'optimizer.momentum', min: 0.0319, max: 0.99, count: 32 });
+    expect(problems(on)).toEqual([]);
+  });
+
   it('ticking nesterov on an LR x momentum map gives up the momentum-0 row torch refuses, and says so', () => {
     // base: momentum 0 … 0.99 over 32 rows; Nesterov needs momentum > 0.
     const on = applyEdit(base, field(base, 'optimizer.nesterov'), true);

@@ -138,6 +138,18 @@ describe('parseSpec: bad input names the field, what was given and what is allow
     expect(() => parseSpec({ ...base, schedule: { name: 'StepLR', step_size: 10 } })).not.toThrow();
     expect(() => parseSpec({ ...base, optimizer: { name: 'SGD', momentum: 0.9, nesterov: true } })).not.toThrow();
   });
+
+  it("judges a swept value's rules at the sweep's values, not at the stored one no run has (walkthrough 19)", () => {
+    // The quadratic view stores momentum 0 and sweeps it on y: nesterov was refused for that 0.
+    const nesterov = { ...base, optimizer: { name: 'SGD', momentum: 0, nesterov: true } };
+    expect(() => parseSpec({ ...nesterov, sweep: { x: { param: 'optimizer.momentum', min: 0.01, max: 0.99, count: 4 } } })).not.toThrow();
+    // A row at momentum 0 still breaks the rule, said at that end.
+    expect(errorsOf({ ...nesterov, sweep: { x: { param: 'optimizer.momentum', min: 0, max: 0.99, count: 4 } } })).toEqual([
+      expect.stringMatching(/^optimizer\.nesterov: .*got momentum=0, dampening=0\) \(at optimizer\.momentum = 0, an end of the sweep\)$/),
+    ]);
+    // A value swept elsewhere leaves the stored momentum as the runs' own: refused as before, without a note.
+    expect(errorsOf({ ...nesterov, sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.01, count: 4 } } })).toEqual([expect.stringMatching(/^optimizer\.nesterov: .*got momentum=0, dampening=0\)$/)]);
+  });
 });
 
 describe('sweep paths resolve to the P slots the engines read', () => {
