@@ -508,7 +508,7 @@ export class GpuEngine implements Engine {
       for (let i = 0; i < req.runs.length; i += perCall) {
         out.push(...(await this.record(plan, pipelines, req.runs.slice(i, i + perCall), every, req.signal)));
       }
-      return out.slice(0, -1);
+      return out;
     } catch (e) {
       if (this.gpu.lost) throw this.gpu.lost;
       throw e;
