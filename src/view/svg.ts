@@ -473,7 +473,9 @@ function chartSvg(p: ChartPanel): string {
     });
   }
   if (!(xmin < xmax)) [xmin, xmax] = p.logX ? [Math.max(1e-12, xmin / 2), xmin * 2] : [xmin - 1, xmin + 1];
-  if (!(ymin < ymax)) [ymin, ymax] = p.logY ? [Math.max(1e-12, ymin / 2), ymin * 2] : [ymin - 1, ymin + 1];
+  // One value: a range around it of its own size (walkthrough 19: a constant LR of 0.01 drawn on a
+  // −1 … 1 axis lay on its 0 tick and read as "the LR was 0").
+  if (!(ymin < ymax)) [ymin, ymax] = !Number.isFinite(ymin) ? (p.logY ? [0.1, 1] : [-1, 1]) : p.logY ? [Math.max(1e-12, ymin / 2), ymin * 2] : ymin === 0 ? [-1, 1] : [ymin - Math.abs(ymin) * 0.2, ymin + Math.abs(ymin) * 0.2];
   // A margin inside the frame, on log axes as on linear ones: a line or point at the data's extremes
   // would otherwise lie on the frame (hidden by it, or a point in a corner cut to a quarter).
   [ymin, ymax] = padRange(ymin, ymax, p.logY ?? false);

@@ -38,3 +38,19 @@ describe('point markers', () => {
     expect(pointRadius(12)).toBeGreaterThan(pointRadius(13));
   });
 });
+
+describe('a chart of one value', () => {
+  // The y tick labels of a chart panel's SVG, top to bottom as drawn (text right-aligned left of the plot).
+  const yTicks = (svg: string): number[] => [...svg.matchAll(/<text x="[\d.]+" y="[\d.]+" text-anchor="end">([^<]+)<\/text>/g)].map((m) => Number((m[1] ?? '').replace('−', '-')));
+  const flat = (v: number): string =>
+    panelSvg({ kind: 'chart', title: 'Learning rate per step', xLabel: 'step', yLabel: 'LR', series: [{ label: 'run', x: [0, 1, 2, 3], y: [v, v, v, v], colour: '#0072b2' }] }, () => '');
+  it('draws it in a range of its own size around it, not on the 0 of −1 … 1 (walkthrough 19)', () => {
+    const ticks = yTicks(flat(0.01));
+    expect(ticks.length).toBeGreaterThanOrEqual(2);
+    expect(Math.min(...ticks)).toBeGreaterThan(0);
+    expect(Math.max(...ticks)).toBeLessThan(0.02);
+    expect(ticks.some((t) => Math.abs(t - 0.01) < 1e-12)).toBe(true);
+    // 0 itself keeps −1 … 1.
+    expect(Math.min(...yTicks(flat(0)))).toBeLessThan(0);
+  });
+});

@@ -83,6 +83,10 @@ describe('a legend before any run has a value', () => {
       expect(ramps).toHaveLength(1);
       for (const r of ramps) expect(r.kind === 'ramp' && [r.from, r.to, /from \d/.test(r.label)]).toEqual([undefined, undefined, false]);
     }
+    // Said in words a figure's reader knows (walkthrough 19: "none among the runs ready").
+    const still = (ready: number) => heatmapLegend(heatmapFrame(plan, cols, ready, 'outcome'), plan.minima).find((it) => it.kind === 'ramp' && /still moving/.test(it.label))?.label;
+    expect(still(plan.runs)).toMatch(/^still moving at the end \(no run of this map\)/);
+    expect(still(2)).toMatch(/^still moving at the end \(none of the runs done so far\)/);
     // A panel with no value adds nothing to a range shared by compared panels (no stand-in 0 … 1 in log10 units).
     expect(valueRange('loss', cols, plan.runs, 0, 10)).toBeNull();
     expect(sharedRange([null, [-3, -1], null, [-2, 0]])).toEqual([-3, 0]);
