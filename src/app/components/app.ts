@@ -430,6 +430,11 @@ export class BlApp extends LitElement {
   private readonly presetOptions = PRESETS.map((p) => ({ id: p.id, title: p.title }));
   /** The curated view the explorer shows, if it is one (the menu shows it chosen). */
   private readonly presetShown = memoLast((json: Record<string, unknown>) => presetOf(json));
+  /** What that curated view is for, shown above the caption ('' when the view is not one). */
+  private presetBlurb(json: Record<string, unknown>): string {
+    const id = this.presetShown(json);
+    return id ? (PRESETS.find((p) => p.id === id)?.blurb ?? '') : '';
+  }
 
   private onViewAction(a: ViewAction): void {
     const ctl = this.ctl;
@@ -618,7 +623,7 @@ export class BlApp extends LitElement {
     const selectedCell = netRuns.selected ? cellOfRun(plan, netRuns.selected.run) : null;
     const sliders = this.netSliders(ctl.spec.json, plan);
     return html`<section class="heatmap-col" aria-label="Heatmap">
-      <bl-view-notes .caption=${this.netCaptionText(plan, mode)} .netMode=${mode} .lrNote=${this.lrNote(plan)} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
+      <bl-view-notes .caption=${this.netCaptionText(plan, mode)} .netMode=${mode} .blurb=${this.presetBlurb(ctl.spec.json)} .lrNote=${this.lrNote(plan)} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
       <div class="modes" role="group" aria-label="heatmap shows">
         ${modes.map((m) => html`<button data-mode=${m} aria-pressed=${mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${NET_MODE_LABEL[m]}</button>`)}
       </div>
@@ -872,7 +877,7 @@ export class BlApp extends LitElement {
           <bl-spec-editor .spec=${ctl.spec.json} .handSet=${ctl.spec.handSet} .errors=${errors} @spec-change=${(e: SpecChangeEvent) => this.onSpecEdit(e.detail)}></bl-spec-editor>
         </section>
         ${net ? this.netHeatmapSection(net.plan) : noNetMap ? this.noNetMapSection() : html`<section class="heatmap-col" aria-label="Heatmap">
-          <bl-view-notes .caption=${this.captionText(plan, modeFor('surface', ctl.spec.mode))} .mode=${modeFor('surface', ctl.spec.mode)} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} ?theory=${this.theory(plan).length > 0} .diverged=${plan ? divergedText(plan) : ''} .startNote=${this.startNote(plan)} .lrNote=${this.lrNote(plan)} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
+          <bl-view-notes .caption=${this.captionText(plan, modeFor('surface', ctl.spec.mode))} .blurb=${this.presetBlurb(ctl.spec.json)} .mode=${modeFor('surface', ctl.spec.mode)} ?stale=${sweep.restored !== null} ?invalid=${ctl.spec.errors.length > 0} ?theory=${this.theory(plan).length > 0} .diverged=${plan ? divergedText(plan) : ''} .startNote=${this.startNote(plan)} .lrNote=${this.lrNote(plan)} @restore-spec=${() => ctl.restoreShownSpec()}></bl-view-notes>
           <div class="modes" role="group" aria-label="heatmap shows">
             ${HEATMAP_MODES.map(
               (m) => html`<button data-mode=${m} aria-pressed=${ctl.spec.mode === m ? 'true' : 'false'} @click=${() => ctl.spec.setMode(m)}>${MODE_LABEL[m]}</button>`,

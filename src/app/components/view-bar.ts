@@ -77,7 +77,7 @@ export class BlViewBar extends LitElement {
   override render() {
     return html`
       <label class="group">Curated views
-        <select name="preset" data-testid="presets" @change=${(e: Event) => {
+        <select name="preset" data-testid="presets" title=${this.presets.find((p) => p.id === this.preset)?.title ?? 'Views chosen to show one thing each'} @change=${(e: Event) => {
           const sel = e.target as HTMLSelectElement;
           if (sel.value) this.act({ kind: 'preset', id: sel.value });
         }}>

@@ -22,6 +22,7 @@ export class BlViewNotes extends LitElement {
     startNote: { type: String },
     lrNote: { type: String },
     netMode: { type: String },
+    blurb: { type: String },
   };
 
   declare caption: string;
@@ -40,6 +41,8 @@ export class BlViewNotes extends LitElement {
   declare lrNote: string;
   /** Set when the map shows network runs (its colouring); the surface notes then give way to the network's. */
   declare netMode: NetHeatmapMode | null;
+  /** What the curated view shown is for (presets.ts blurb), above the caption; '' when the view is not one. */
+  declare blurb: string;
 
   constructor() {
     super();
@@ -52,6 +55,7 @@ export class BlViewNotes extends LitElement {
     this.startNote = '';
     this.lrNote = '';
     this.netMode = null;
+    this.blurb = '';
   }
 
   static override styles = [
@@ -61,6 +65,7 @@ export class BlViewNotes extends LitElement {
     p { margin: 0 0 4px; }
     .stale { color: #8a3b00; }
     .lr-note { color: #8a3b00; }
+    .blurb { font-weight: 600; color: #222; }
     .stale button { font: inherit; margin-left: 4px; }
     details { margin: 0 0 6px; }
     summary { cursor: pointer; color: #0b5394; }
@@ -87,6 +92,11 @@ export class BlViewNotes extends LitElement {
     return nothing;
   }
 
+  /** The curated view's claim (walkthrough 19: written for every view in presets.ts, shown nowhere). */
+  private blurbText() {
+    return this.blurb && !this.stale && !this.invalid ? html`<p class="blurb" data-testid="preset-blurb">${this.blurb}</p>` : nothing;
+  }
+
   private lrNoteText() {
     return this.lrNote ? html`<p class="lr-note" data-testid="lr-note">${this.lrNote}</p>` : nothing;
   }
@@ -94,7 +104,7 @@ export class BlViewNotes extends LitElement {
   override render() {
     if (this.netMode) {
       return html`
-        <p data-testid="caption">${this.caption}</p>
+        ${this.blurbText()}<p data-testid="caption">${this.caption}</p>
         ${this.staleNote()}${this.lrNoteText()}
         <details data-testid="how-to-read">
           <summary>How to read this</summary>
@@ -108,7 +118,7 @@ export class BlViewNotes extends LitElement {
       `;
     }
     return html`
-      <p data-testid="caption">${this.caption}</p>
+      ${this.blurbText()}<p data-testid="caption">${this.caption}</p>
       ${this.staleNote()}${this.lrNoteText()}
       <details data-testid="how-to-read">
         <summary>How to read this</summary>
