@@ -362,7 +362,7 @@ export function childScheduleDefs(): ScheduleDef[] {
  * a proposal should not spring on anyone; typed or pasted, torch's default (cycling) holds.
  */
 function proposedSchedule(def: ScheduleDef, steps: number, child: boolean): Record<string, unknown> {
-  const entry: Record<string, unknown> = { name: def.id, ...defaultValues(def.params), ...def.fitRun?.(steps) };
+  const entry: Record<string, unknown> = { name: def.id, ...defaultValues(def.params), ...def.fitRun?.(steps, child) };
   if (child && Object.hasOwn(entry, 'cycle_momentum') && def.cyclesMomentum(paramValues(entry))) entry.cycle_momentum = false;
   return entry;
 }
@@ -502,12 +502,12 @@ export function setSteps(spec: SpecJSON, steps: number | string | null): SpecJSO
   const next = setAt(spec, 'steps', steps);
   const valid = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 1;
   if (!valid(old) || !valid(steps) || old === steps || !isRecord(spec.schedule)) return next;
-  const refit = (entry: unknown, from: number, to: number): unknown => {
+  const refit = (entry: unknown, from: number, to: number, child: boolean): unknown => {
     if (!isRecord(entry)) return entry;
     const def = findSchedule(nameOf(entry));
-    const was = def?.fitRun?.(from);
+    const was = def?.fitRun?.(from, child);
     if (!def?.fitRun || !was) return entry;
-    const now = def.fitRun(to);
+    const now = def.fitRun(to, child);
     // A list (MultiStepLR's milestones) compares element by element.
     const same = (a: unknown, b: number | readonly number[] | undefined): boolean =>
       b === undefined ? false : Array.isArray(b) ? Array.isArray(a) && a.length === b.length && b.every((x, i) => a[i] === x) : a === b;
@@ -519,12 +519,12 @@ export function setSteps(spec: SpecJSON, steps: number | string | null): SpecJSO
     return { ...entry, ...Object.fromEntries(moving.map((k) => [k, now[k]])) };
   };
   const list = (s: unknown): unknown[] => (isRecord(s) && Array.isArray(s.milestones) ? (s.milestones as unknown[]) : []);
-  let schedule = refit(spec.schedule, old, steps);
+  let schedule = refit(spec.schedule, old, steps, false);
   if (isRecord(schedule) && Array.isArray(schedule.schedulers)) {
     // A child's span before, under the old milestones, and after, under the refitted ones.
     const was = list(spec.schedule);
     const now = list(schedule);
-    schedule = { ...schedule, schedulers: schedule.schedulers.map((c, i) => refit(c, childSpan(was, old, i), childSpan(now, steps, i))) };
+    schedule = { ...schedule, schedulers: schedule.schedulers.map((c, i) => refit(c, childSpan(was, old, i), childSpan(now, steps, i), true)) };
   }
   return setAt(next, 'schedule', schedule);
 }
@@ -1990,7 +1990,7 @@ function withinRules(spec: SpecJSON, handSet: HandSet): SpecJSON {
  * 0.0319 … 0.99, short of the row the user had not given up. An axis edited since matches neither
  * and is left as it is.
  */
-function rowsRestored(on: SpecJSON, off: SpecJSON, switchPath: string, handSet: HandSet): SpecJSON {
+export function rowsRestored(on: SpecJSON, off: SpecJSON, switchPath: string, handSet: HandSet): SpecJSON {
   if (!parses(off)) return off;
   let out = off;
   for (const path of axisPaths(off)) {

@@ -38,6 +38,7 @@ import {
   swapAxes,
   sweepOptions,
   switchOptimizer,
+  setSteps,
   switchSchedule,
   switchSurface,
   type Field,
@@ -298,9 +299,10 @@ describe('choosing a schedule gives a spec that runs', () => {
   // most of them finish within a few steps, never finish a cycle, or freeze the runs). Derived from
   // the registry, so a new schedule is held to it too. Left out, each for its reason: a schedule
   // whose LR follows the loss (ReduceLROnPlateau: its curve is the base LR until a run is seen),
-  // and SWALR, which anneals to SWA's constant LR and holds it by design.
+  // SWALR, which anneals to SWA's constant LR and holds it by design, and LinearLR, a warm-up over a
+  // tenth of the run that then holds the full LR (walkthrough 19: over the whole run it was no warm-up).
   const loss = new Set(SCHEDULES.filter((d) => d.plateau).map((d) => d.id));
-  const holds = new Set(['SWALR']);
+  const holds = new Set(['SWALR', 'LinearLR']);
   const cycles = new Set(['CyclicLR', 'CosineAnnealingWarmRestarts']);
   const lengths = [500, 200_000];
   it.each(SCHEDULES.filter((d) => !loss.has(d.id) && !holds.has(d.id)).flatMap((d) => lengths.map((n) => [d.id, n] as const)))('%s runs its course within a run of %i steps', (id, n) => {
@@ -437,7 +439,13 @@ describe('choosing a schedule gives a spec that runs', () => {
     // within a few steps (LinearLR's 5, ConstantLR's 5), never finish a cycle (CyclicLR's 2000) or
     // restart 25 times (warm restarts' T_0 20), drop twice by step 80 (MultiStepLR's [30, 80]), or
     // take the LR to 8e-15 (ExponentialLR's 0.95): the editor fits them to the run.
-    expect(getAt(switchSchedule(base, 'LinearLR'), 'schedule.total_iters')).toBe(500);
+    // LinearLR alone is a warm-up: over a tenth of the run, as SequentialLR's switch (walkthrough 19);
+    // as SequentialLR's first child it spans its phase, to the milestone.
+    expect(getAt(switchSchedule(base, 'LinearLR'), 'schedule.total_iters')).toBe(50);
+    const seq = switchSchedule(base, 'SequentialLR');
+    expect(getAt(seq, 'schedule.schedulers.0')).toMatchObject({ name: 'LinearLR', total_iters: getAt(seq, 'schedule.milestones.0') });
+    // A run made longer takes its warm-up along (a tenth of 1000).
+    expect(getAt(setSteps(switchSchedule(base, 'LinearLR'), 1000), 'schedule.total_iters')).toBe(100);
     expect(getAt(switchSchedule(base, 'ConstantLR'), 'schedule.total_iters')).toBe(250);
     expect(getAt(switchSchedule(base, 'CyclicLR'), 'schedule')).toMatchObject({ step_size_up: 63, base_lr: 1e-4 });
     expect(getAt(switchSchedule(base, 'CosineAnnealingWarmRestarts'), 'schedule.T_0')).toBe(125);

@@ -358,9 +358,10 @@ export interface ScheduleDef<O extends Slots = Slots> {
    * The app proposes them when a user picks the schedule (a child of a composite: for the steps
    * the child is active), as a user expects to see the schedule do what it does; the spec itself
    * never applies them. `tests/unit/spec-edit.test.ts` checks that every schedule with a length
-   * shows its course within a run picked in the editor.
+   * shows its course within a run picked in the editor. `child`: the steps are a composite child's
+   * span (a warm-up child spans its phase; a warm-up alone, a tenth of the run).
    */
-  fitRun?(steps: number): Readonly<Record<string, number | readonly number[]>>;
+  fitRun?(steps: number, child?: boolean): Readonly<Record<string, number | readonly number[]>>;
   /**
    * What a composite allows a child's values beyond the child's own rules, by key: a lowest value
    * or the one value it accepts, each with the reason (ChainedScheduler: a CosineAnnealingLR child

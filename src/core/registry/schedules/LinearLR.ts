@@ -48,9 +48,10 @@ export const LinearLR: ScheduleDef<typeof o> = {
   slots: o,
   cyclesMomentum: () => false,
   // torch's default total_iters is 5 (a warmup of 5 epochs), which over a run of hundreds of steps
-  // cannot be seen; the editor proposes the run (or, as SequentialLR's first child, the steps until
-  // its milestone: the warmup spans its phase).
-  fitRun: (steps: number) => ({ total_iters: steps }),
+  // cannot be seen; the editor proposes a tenth of the run, a warm-up then the full LR, as
+  // SequentialLR's switch does (walkthrough 19: over the whole run it read as no warm-up), or, as a
+  // composite's child, its phase (the warm-up spans the steps until its milestone).
+  fitRun: (steps: number, child?: boolean) => ({ total_iters: child ? steps : Math.max(1, Math.round(steps / 10)) }),
   evaluate(r: Round, P: Float64Array, node: ScheduleNode, k: number, baseLr: number, out: Float64Array): void {
     const b = node.base;
     const s = r(P[b + o.start_factor]!);
