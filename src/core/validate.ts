@@ -177,9 +177,16 @@ export function comparePair(
   const worst: RunReport[] = [];
   const errOf = (run: number): number =>
     positionError(a.final_x[run] as number, a.final_y[run] as number, b.final_x[run] as number, b.final_y[run] as number);
-  for (const run of mismatchRuns) if (boundary[run] !== 1 && worst.length < worstCount) worst.push(describe(run, errOf(run)));
-  for (const { run, err } of order) if (worst.length < worstCount && err > 0) worst.push(describe(run, err));
-  for (const run of mismatchRuns) if (boundary[run] === 1 && worst.length < worstCount) worst.push(describe(run, errOf(run)));
+  // Each run once (review 25: an off-boundary mismatch was listed again among the largest errors).
+  const listed = new Set<number>();
+  const add = (run: number, err: number): void => {
+    if (worst.length >= worstCount || listed.has(run)) return;
+    listed.add(run);
+    worst.push(describe(run, err));
+  };
+  for (const run of mismatchRuns) if (boundary[run] !== 1) add(run, errOf(run));
+  for (const { run, err } of order) if (err > 0) add(run, err);
+  for (const run of mismatchRuns) if (boundary[run] === 1) add(run, errOf(run));
   let identical = 0;
   for (const e of errs) if (e === 0) identical++;
   return {

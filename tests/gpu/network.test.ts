@@ -8,6 +8,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
+import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
+import type { ParamSchema } from '../../src/core/params.ts';
 import { OPTIMIZERS } from '../../src/core/registry/index.ts';
 import type { NetSpec } from '../../src/core/spec.ts';
 import { parseNetSpec } from '../../src/core/spec.ts';
@@ -262,7 +264,14 @@ describe('GPU network runs agree with cpu and cpu64', () => {
     }
   });
 
-  for (const activation of ['relu', 'gelu', 'identity'] as const) {
+  // Every activation of the schema's enum (review 25, F9: a hand list would not require a new one on the GPU).
+  const activationParam = (NETWORK_PARAMS as readonly ParamSchema[]).find((p) => p.key === 'activation');
+  const ACTIVATIONS = activationParam?.kind === 'enum' ? activationParam.values : [];
+  it('the activations below are the schema enum, and there are some', () => {
+    expect(activationParam?.kind).toBe('enum');
+    expect(ACTIVATIONS.length).toBeGreaterThan(1);
+  });
+  for (const activation of ACTIVATIONS) {
     it(`${activation} hidden layers with biases, MSE on regression data`, async () => {
       const plan = await planOf({
         network: { hidden: [6], activation, bias: true, batch_size: 16, loss: 'mse', sharpness_iterations: 0 },

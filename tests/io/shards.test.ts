@@ -82,12 +82,17 @@ describe('parseShardFlag', () => {
     expect(() => parseShardFlag('-1/4')).toThrow(/--shard: expected K\/N with integers 0 ≤ K < N \(e\.g\. 3\/64\), got "-1\/4"/);
     expect(() => parseShardFlag('3')).toThrow(/expected K\/N/);
     expect(() => parseShardFlag('3/64')).not.toThrow();
+    // A SpecError naming the flag; the call must throw (review 25, F6: asserting only in a catch
+    // passed when it did not).
+    let caught: unknown = null;
     try {
       parseShardFlag('x/y');
     } catch (e) {
-      expect(e).toBeInstanceOf(SpecError);
-      expect((e as SpecError).path).toBe('--shard');
+      caught = e;
     }
+    expect(caught).toBeInstanceOf(SpecError);
+    expect((caught as SpecError).path).toBe('--shard');
+    expect((caught as SpecError).message).toMatch(/expected K\/N with integers 0 ≤ K < N \(e\.g\. 3\/64\), got "x\/y"/);
   });
 });
 

@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { boxMuller, pcg4d, unitOpen0, unitOpen1 } from '../../src/core/rng.ts';
 import { axisValues, randomUnit, scaleUnit, sobolUnit } from '../../src/core/sampling.ts';
-
-/** pcg4d written with BigInt arithmetic mod 2^32: an independent check of the Math.imul version. */
-function pcg4dBig(a: number, b: number, c: number, d: number): number[] {
-  const M = 0xffffffffn;
-  let [x, y, z, w] = [a, b, c, d].map((v) => (BigInt(v) * 1664525n + 1013904223n) & M) as [bigint, bigint, bigint, bigint];
-  const round = (): void => {
-    x = (x + y * w) & M;
-    y = (y + z * x) & M;
-    z = (z + x * y) & M;
-    w = (w + y * z) & M;
-  };
-  round();
-  x ^= x >> 16n;
-  y ^= y >> 16n;
-  z ^= z >> 16n;
-  w ^= w >> 16n;
-  round();
-  return [x, y, z, w].map(Number);
-}
+import { pcg4dBig } from '../oracles/pcg4d.ts';
 
 describe('pcg4d counter-based generator', () => {
   it('matches a BigInt reference on edge and random inputs', () => {
