@@ -264,6 +264,22 @@ describe('GPU network runs agree with cpu and cpu64', () => {
     }
   });
 
+  it('a NaN weight behind a tanh diverges the run on every engine, as torch gives NaN (review 24: the kernel clamped it to -1)', async () => {
+    // digits 8x8's corner pixels are 0 in every image: their weights' gradient is 0, and Adam with eps 0 makes them 0/0.
+    const plan = await planOf({
+      network: { hidden: [4], activation: 'tanh', batch_size: 16, sharpness_iterations: 0 },
+      data: { name: 'digits8', train: 64, test: 16 },
+      optimizer: { name: 'Adam', lr: 0.01, eps: 0 },
+      steps: 3,
+      outcome: { check_every: 1 },
+    });
+    for (const e of [cpu64, cpu, gpu]) {
+      const res = await fx.scoped(() => e.run(plan));
+      expect(res.diverged[0], e.name).toBe(1);
+      expect(res.train_loss[0], e.name).toBeNaN();
+    }
+  });
+
   // Every activation of the schema's enum (review 25, F9: a hand list would not require a new one on the GPU).
   const activationParam = (NETWORK_PARAMS as readonly ParamSchema[]).find((p) => p.key === 'activation');
   const ACTIVATIONS = activationParam?.kind === 'enum' ? activationParam.values : [];
