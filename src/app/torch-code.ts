@@ -9,18 +9,24 @@
  * what torch would refuse the spec reader refuses, naming the field and its range. Read: Python
  * literals (numbers, True, False, None, strings, tuples and lists of them), calls of torch.optim's
  * classes (qualified or not), variables that name a scheduler made earlier (SequentialLR's and
- * ChainedScheduler's lists). Not guessed: a positional argument after the parameters or the
- * optimiser (torch's order differs from class to class; "write it as name=value" says how), a
- * lambda (LambdaLR is not in basinlab), any other expression. DOM-free; the spec controller
+ * ChainedScheduler's lists), an optimiser's lr by position (its second parameter in every torch
+ * version). Not guessed: any other positional argument after the parameters or the optimiser
+ * (torch's order differs from class to class; "write it as name=value" says how), a lambda
+ * (LambdaLR is not in basinlab), any other expression. A class name one slip from torch's
+ * (`torch.optim.adam`) is answered with "did you mean Adam?". DOM-free; the spec controller
  * applies what this returns.
  */
 import { findOptimizer, findSchedule } from '../core/registry/index.ts';
 import { OPTIMIZERS } from '../core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../core/registry/schedules/index.ts';
+import type { ParamSchema } from '../core/params.ts';
 import type { AnySpec } from '../core/spec.ts';
 import { SpecErrors } from '../core/errors.ts';
-import { defaultGroupEmpty, groupListFits, groupScheduleOverrides, parseAnySpec, scheduleGroupLists, ungroupedTensors } from '../core/spec.ts';
-import { axesMovedText, editGroupLists, entriesView, fitAxes, parsedNet, problemOf, retargetUnreachedAxes, switchOptimizer, tidy } from './spec-edit.ts';
+import { fieldHint, groupScheduleOverrides, parseAnySpec, parseSpec, scheduleGroupLists, ungroupedTensors } from '../core/spec.ts';
+import { makePlan } from '../core/plan.ts';
+import { scheduleCurve } from '../core/steps.ts';
+import { axesMovedText, axisPaths, entriesView, fitAxes, getAt, parsedNet, problemOf, retargetUnreachedAxes, rowsRestored, switchOptimizer, switchSchedule, tidy } from './spec-edit.ts';
+import { shortParam } from './runs.ts';
 import { isRecord } from '../core/json.ts';
 import { formatNumber } from '../view/ticks.ts';
 
@@ -148,6 +154,11 @@ class Parser {
 
   done(): boolean {
     return this.at >= this.toks.length;
+  }
+
+  /** The line the next statement starts on (for a message about the whole statement). */
+  line(): number {
+    return this.toks[this.at]?.line ?? this.toks.at(-1)?.line ?? 1;
   }
 
   /** `[name =] value`: an assignment or a bare expression. */
@@ -280,6 +291,23 @@ class Parser {
   }
 }
 
+/**
+ * A literal as Python writes it ('min', True, None, [30, 60]), for a message that quotes it; "…" for
+ * anything else (a call, a name, an expression). Walkthrough 19: ReduceLROnPlateau(optimizer, 'min')
+ * was answered with "positional argument 2 (…)".
+ */
+function pythonText(v: Value): string {
+  if (typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (v === null) return 'None';
+  if (typeof v === 'string') return v.includes("'") && !v.includes('"') ? `"${v}"` : `'${v}'`;
+  if (Array.isArray(v)) {
+    const items = (v as readonly Value[]).map(pythonText);
+    return items.includes('…') || items.join(', ').length > 60 ? '…' : `[${items.join(', ')}]`;
+  }
+  return '…';
+}
+
 function isCall(v: Value): v is Call {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Call).kind === 'call';
 }
@@ -366,6 +394,28 @@ function isRef(v: Value): v is Ref {
 const OPTIMIZER_IDS = new Set(OPTIMIZERS.map((o) => o.id));
 const SCHEDULE_IDS = new Set(SCHEDULES.map((s) => s.id));
 const PARENTS = new Set(SCHEDULES.filter((s) => s.children).map((s) => s.id));
+const CLASS_IDS: readonly string[] = [...OPTIMIZER_IDS, ...SCHEDULE_IDS];
+
+/**
+ * A call whose class name is a slip from one of torch.optim's that basinlab has (`torch.optim.adam`,
+ * `optim.sdg`, `lr_scheduler.steplr`), with the spec reader's did-you-mean (core's fieldHint: OSA
+ * distance, one or two letters off, or another case). `sure` where it can be nothing else: under
+ * torch.optim or lr_scheduler (where torch itself would raise), or the name itself in another case;
+ * otherwise (`SDG(…)`, which may be the user's own function) it is said only when nothing else is
+ * read. Names under nn (nn.Linear is no slip of LinearLR) are left alone. Walkthrough 19: a lower-case
+ * `adam` got the list of 32 names.
+ */
+function misspeltClass(dotted: string): { readonly text: string; readonly sure: boolean } | null {
+  const id = className(dotted);
+  const qualifier = dotted.slice(0, dotted.length - id.length).split('.');
+  if (qualifier.includes('nn')) return null;
+  const hint = fieldHint(id, CLASS_IDS);
+  if (hint === null) return null;
+  const norm = (t: string): string => t.toLowerCase().replace(/[-_\s]/g, '');
+  const caseOnly = CLASS_IDS.some((c) => norm(c) === norm(id));
+  const underOptim = qualifier.includes('optim') || qualifier.includes('lr_scheduler');
+  return { text: `${dotted} is not one of torch.optim's classes${caseOnly ? ' (their names are case-sensitive)' : ''}: ${hint}`, sure: underOptim || caseOnly };
+}
 
 /** Lines of a notebook cell that make no optimiser or scheduler, by kind (leaveOutLines). */
 const LEFT_OUT: readonly (readonly [string, RegExp])[] = [
@@ -453,16 +503,16 @@ export function readTorchCode(text: string): TorchCode {
   };
 
   /**
-   * A positional argument past the first (the parameters or the optimiser) is not read: the error
-   * suggests the field the registry lists at that place (torch's order, for most classes), for the
-   * user to confirm by writing it, never applied unseen.
+   * A positional argument past those read (the parameters or the optimiser; an optimiser's lr) is
+   * not read: the error suggests the field the registry lists at that place (`guessAt`: torch's
+   * order, for most classes), with the value as Python writes it, for the user to confirm by
+   * writing it, never applied unseen.
    */
-  const positional = (c: Call, id: string, allowed: number): void => {
+  const positional = (c: Call, id: string, allowed: number, guessAt = 0): void => {
     if (c.args.length <= allowed) return;
     const def = findOptimizer(id) ?? findSchedule(id);
-    const guess = def?.params[0]?.key;
-    const given = c.args[allowed];
-    const shown = typeof given === 'number' || typeof given === 'boolean' ? String(given) : '…';
+    const guess = def?.params[guessAt]?.key;
+    const shown = pythonText(c.args[allowed] as Value);
     throw new TorchCodeError(
       `${id}: positional argument ${allowed + 1} (${shown}) is not read, since torch's order differs from class to class: write it as name=value${guess ? ` (probably ${guess}=${shown})` : ''}`,
     );
@@ -515,7 +565,10 @@ export function readTorchCode(text: string): TorchCode {
       if (!Array.isArray(given)) throw new TorchCodeError(`${id}: schedulers must be a list of schedulers made above`);
       const children = (given as readonly Value[]).map((v, i) => {
         const s = isRef(v) ? vars.get(v.name) : v;
-        if (s === undefined || !isCall(s) || !SCHEDULE_IDS.has(className(s.name))) throw new TorchCodeError(`${id}: schedulers[${i}] is not a scheduler made above`);
+        if (s === undefined || !isCall(s) || !SCHEDULE_IDS.has(className(s.name))) {
+          const miss = s !== undefined && isCall(s) ? misspeltClass(s.name) : null;
+          throw new TorchCodeError(`${id}: schedulers[${i}] is not a scheduler made above${miss ? ` (${miss.text})` : ''}`);
+        }
         return scheduleOf(s);
       });
       return { ...fields(c, id, new Set(['schedulers', 'optimizer'])), schedulers: children };
@@ -529,7 +582,10 @@ export function readTorchCode(text: string): TorchCode {
   const madeOptimizers: { readonly name: string | null; readonly id: string }[] = [];
   const madeSchedules: { readonly name: string | null; readonly id: string; readonly on: string | null }[] = [];
   const named = (x: { readonly name: string | null; readonly id: string }): string => (x.name ? `${x.name} (${x.id})` : x.id);
+  // A near miss of a class name that is not torch's (`SDG(…)`, unqualified): said only if nothing else is read.
+  let nearMiss = '';
   while (!p.done()) {
+    const line = p.line();
     const { target, value } = p.statement();
     if (target !== null) vars.set(target, value);
     if (!isCall(value)) continue;
@@ -543,8 +599,17 @@ export function readTorchCode(text: string): TorchCode {
       continue;
     }
     if (OPTIMIZER_IDS.has(id)) {
-      positional(value, id, 1);
+      // Every optimiser's second parameter is lr, in every torch version (torch.optim.SGD(params, 0.1)
+      // is common on slides, walkthrough 19): read by position where the registry lists lr first.
+      const lrSecond = findOptimizer(id)?.params[0]?.key === 'lr';
+      positional(value, id, lrSecond ? 2 : 1, lrSecond ? 1 : 0);
       optimizer = fields(value, id, new Set(['params']));
+      const lrGiven = value.args[1];
+      if (lrSecond && lrGiven !== undefined) {
+        // Python's own TypeError: "got multiple values for argument 'lr'".
+        if (value.kwargs.has('lr')) throw new TorchCodeError(`${id}: lr is given twice, as positional argument 2 and as lr=…`);
+        optimizer = { name: id, lr: literal(lrGiven, `${id}(lr=…)`), ...optimizer };
+      }
       const groups = paramGroups(value.kwargs.get('params') ?? value.args[0], id);
       if (groups) optimizer.param_groups = groups;
       madeOptimizers.push({ name: target, id });
@@ -558,6 +623,10 @@ export function readTorchCode(text: string): TorchCode {
       throw new TorchCodeError(
         `torch.optim.${id} is not in basinlab (${id === 'LBFGS' ? 'it re-evaluates the loss through a closure within a step' : 'it needs sparse gradients'}: docs/catalogue.md); its optimisers are: ${[...OPTIMIZER_IDS].join(', ')}`,
       );
+    } else if (id !== 'Sequential') {
+      const miss = misspeltClass(value.name);
+      if (miss?.sure) throw new TorchCodeError(`line ${line}: ${miss.text}`);
+      if (miss && !nearMiss) nearMiss = miss.text;
     }
   }
   // The optimiser taken is the last one made (a name made twice is Python's last value, said by no note).
@@ -582,7 +651,7 @@ export function readTorchCode(text: string): TorchCode {
     }
   }
   if (!optimizer && !schedule) {
-    throw new TorchCodeError(`no torch optimiser or scheduler made here; optimisers: ${[...OPTIMIZER_IDS].join(', ')}; schedulers: ${[...SCHEDULE_IDS].join(', ')}`);
+    throw new TorchCodeError(`no torch optimiser or scheduler made here${nearMiss ? ` (${nearMiss})` : ''}; optimisers: ${[...OPTIMIZER_IDS].join(', ')}; schedulers: ${[...SCHEDULE_IDS].join(', ')}`);
   }
   return { optimizer, schedule, notes: [...new Set(notes)] };
 }
@@ -607,13 +676,19 @@ export function torchGroupsProblem(read: TorchCode, spec: AnySpec): string | nul
  * The view's spec with the pasted optimiser and scheduler in it, before the spec reader's mending:
  * refused where pasted param groups leave tensors out (checked on the spec without its sweep, which
  * the groups may change, review 13, and without its schedule, whose per-group lists count torch's
- * groups, review 17); otherwise with the view's per-group lists fitted to pasted groups
- * (fitGroupLists) and its axes moved where the groups leave them reaching nothing
- * (retargetGroupAxes), and the notes saying what changed.
+ * groups, review 17); otherwise with its axes moved where the paste leaves them sweeping nothing
+ * (retargetGroupAxes), and the notes saying what changed. Code that makes an optimiser and no
+ * scheduler runs at a constant LR in torch: the view's schedule goes, as choosing none in the
+ * editor does, and a note names it (walkthrough 19: an Adam map ran under the view's StepLR, its LR
+ * 1e-20 by the end, unsaid). A scheduler alone keeps the view's optimiser.
  */
 export function pasteInto(view: Record<string, unknown>, code: TorchCode): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } | { readonly refused: string } {
   const { read, note: ignoredNote } = withoutIgnoredGroupValues(view, code);
-  const pasted: Record<string, unknown> = { ...view };
+  const restored = nesterovRowBack(view, read);
+  const unscheduled = read.optimizer !== null && read.schedule === null && isRecord(view.schedule);
+  const base = unscheduled ? switchSchedule(restored.json, 'none') : restored.json;
+  const scheduleNote = unscheduled ? `The pasted code makes no scheduler, so the LR is constant: the view's ${scheduleWords(view.schedule)} is gone.` : '';
+  const pasted: Record<string, unknown> = { ...base };
   // Another optimiser moves the map's axes as choosing it in the editor does (a momentum axis to
   // Adam's betas[0], ranges to its typical ones): walkthrough 15's SGD map pasted over with Adam
   // lost its momentum axis and ran as a stripe.
@@ -621,12 +696,13 @@ export function pasteInto(view: Record<string, unknown>, code: TorchCode): { rea
   // one) moves that axis to the schedule's value, as choosing it in the editor does: the default
   // LR x momentum map pasted over with OneCycleLR had lost its sweep whole (both axes refused).
   let axesNote = '';
-  const viewOptimizer = isRecord(view.optimizer) && typeof view.optimizer.name === 'string' ? view.optimizer.name : '';
-  if (isRecord(view.sweep) && (read.optimizer || read.schedule)) {
-    const switched = read.optimizer && typeof read.optimizer.name === 'string' && read.optimizer.name !== viewOptimizer ? switchOptimizer(view, read.optimizer.name) : view;
+  const viewOptimizer = isRecord(base.optimizer) && typeof base.optimizer.name === 'string' ? base.optimizer.name : '';
+  if (isRecord(base.sweep) && (read.optimizer || read.schedule)) {
+    const switched = read.optimizer && typeof read.optimizer.name === 'string' && read.optimizer.name !== viewOptimizer ? switchOptimizer(base, read.optimizer.name) : base;
     const moved = fitAxes({ ...switched, ...(read.optimizer ? { optimizer: read.optimizer } : {}), ...(read.schedule ? { schedule: read.schedule } : {}) }, new Set(), false);
     pasted.sweep = moved.sweep;
-    axesNote = axesMovedText(view, moved, 'the pasted code');
+    // Against the view with its row back (said by its own note), the schedule's going included.
+    axesNote = axesMovedText(restored.json, moved, 'the pasted code');
     // An LR the schedule takes as a list, one per group, cannot be swept (walkthrough 18 lost its LR axes to it unexplained).
     const lists = scheduleGroupLists(entriesView(moved).schedule);
     if (axesNote && lists.length > 0) axesNote += ` The schedule's ${lists.join(', ')} ${lists.length === 1 ? 'is a list' : 'are lists'}, one value per param group, which an axis cannot sweep; written as one number, ${lists.length === 1 ? 'it' : 'each'} can be.`;
@@ -650,10 +726,61 @@ export function pasteInto(view: Record<string, unknown>, code: TorchCode): { rea
   }
   const refused = bare ? torchGroupsProblem(read, bare) : null;
   if (refused) return { refused };
-  const fitted = !read.schedule && bare ? fitGroupLists(pasted, bare) : { json: pasted, notes: [] };
-  const retargeted = retargetGroupAxes(view, fitted.json);
+  const retargeted = retargetGroupAxes(view, pasted);
   const { json, notes } = nesterovAxis(retargeted.json);
-  return { json, notes: [replacedGroupsNote(read, view), groupsNote, ignoredNote, fittedSteps?.note ?? '', axesNote, ...fitted.notes, ...retargeted.notes, ...notes].filter((t) => t !== '') };
+  const cutShort = read.schedule ? cutShortNote(json) : '';
+  return {
+    json,
+    notes: [replacedGroupsNote(read, view), groupsNote, ignoredNote, scheduleNote, fittedSteps?.note ?? '', cutShort, restored.note, axesNote, ...retargeted.notes, ...notes].filter((t) => t !== ''),
+  };
+}
+
+/**
+ * A schedule entry of the view in words, as the caption names it: its class, the values it was
+ * given that torch requires or that are not its defaults (three at most), a composite's children:
+ * "StepLR (step_size 30)".
+ */
+function scheduleWords(entry: unknown): string {
+  if (!isRecord(entry) || typeof entry.name !== 'string') return 'schedule';
+  const def = findSchedule(entry.name);
+  if (Array.isArray(entry.schedulers)) {
+    const kids = entry.schedulers.map((c) => (isRecord(c) && typeof c.name === 'string' ? c.name : '?'));
+    return `${entry.name} (${kids.join(entry.name === 'SequentialLR' ? ', then ' : ' and ')})`;
+  }
+  // Required values first, named even at the registry's example value (torch has no default for them).
+  const required = (q: ParamSchema): boolean => 'required' in q && q.required === true;
+  const params = [...(def?.params ?? [])].sort((a, b) => Number(required(b)) - Number(required(a)));
+  const given = params.flatMap((q) => {
+    const v = entry[q.key];
+    if (v === undefined || v === null || (!required(q) && JSON.stringify(v) === JSON.stringify(q.default))) return [];
+    const text = typeof v === 'number' ? formatNumber(v, 4) : Array.isArray(v) ? `[${v.map((x) => (typeof x === 'number' ? formatNumber(x, 4) : String(x))).join(', ')}]` : String(v);
+    return [`${q.key} ${text}`];
+  });
+  return `${entry.name}${given.length > 0 ? ` (${given.slice(0, 3).join(', ')})` : ''}`;
+}
+
+/**
+ * The view with its momentum row back where a pasted optimiser ends its Nesterov (SGD without
+ * nesterov=True, or another optimiser): the row the editor's `withinRules` or a pasted
+ * nesterov=True (`nesterovAxis`) took from an axis is given back as unticking nesterov in the editor
+ * gives it (spec-edit's rowsRestored: back to the typical range from 0 only where the axis is exactly
+ * what they made of it), and a note says so. Walkthrough 19: SGD with nesterov, then Adam, then SGD
+ * pasted, and the momentum axis stayed at 255 rows from 0.00388. Otherwise the view as it is.
+ */
+function nesterovRowBack(view: Record<string, unknown>, read: TorchCode): { readonly json: Record<string, unknown>; readonly note: string } {
+  const opt = view.optimizer;
+  if (!read.optimizer || read.optimizer.nesterov === true || !isRecord(opt) || opt.nesterov !== true || !isRecord(view.sweep)) return { json: view, note: '' };
+  const off = { ...view, optimizer: { ...opt, nesterov: false } };
+  const back = rowsRestored(view, off, 'optimizer.nesterov', new Set());
+  const changed = axisPaths(back).filter((path) => JSON.stringify(getAt(back, path)) !== JSON.stringify(getAt(view, path)));
+  if (changed.length === 0) return { json: view, note: '' };
+  const why = read.optimizer.name === opt.name ? `the pasted ${String(opt.name)} has no nesterov=True` : `the pasted ${String(read.optimizer.name)} replaces ${String(opt.name)} with nesterov=True`;
+  const axes = changed.map((path) => {
+    const a = getAt(back, path);
+    const span = isRecord(a) && typeof a.min === 'number' && typeof a.max === 'number' ? ` (${formatNumber(a.min, 4)} … ${formatNumber(a.max, 4)}, ${String(a.count)} values)` : '';
+    return `The sweep's ${isRecord(a) && typeof a.param === 'string' ? shortParam(a.param) : path} axis has the row nesterov=True took from it back${span}: ${why}.`;
+  });
+  return { json: { ...view, sweep: back.sweep }, note: axes.join(' ') };
 }
 
 /**
@@ -700,6 +827,60 @@ function oneCycleRun(view: Record<string, unknown>, read: TorchCode): { readonly
 }
 
 /**
+ * A pasted schedule whose shape the run cuts off, in words, or '': a OneCycleLR longer than the run
+ * (the runs end mid-cycle, at the LR said; a shorter one sets the run's steps, oneCycleRun), or a
+ * CyclicLR whose rising half (step_size_up, torch's default 2000) fills the run, so that the LR only
+ * rises. Walkthrough 19: both ran cut short without a word. The LRs are core's own (scheduleCurve,
+ * what the engines run), of the schedule at its own values (a swept max_lr scales them).
+ */
+function cutShortNote(json: Record<string, unknown>): string {
+  const s = json.schedule;
+  const steps = json.steps;
+  if (!isRecord(s) || typeof steps !== 'number' || !Number.isInteger(steps) || steps < 1) return '';
+  const num = (k: string): number | null => (typeof s[k] === 'number' ? s[k] : null);
+  const at = (lr: Float64Array, k: number): string => formatNumber(lr[k] as number, 3);
+  if (s.name === 'OneCycleLR') {
+    const given = num('total_steps');
+    const [epochs, perEpoch] = [num('epochs'), num('steps_per_epoch')];
+    const total = given ?? (epochs !== null && perEpoch !== null ? epochs * perEpoch : null);
+    if (total === null || !Number.isInteger(total) || total <= steps) return '';
+    const how = given !== null ? 'total_steps' : `epochs × steps_per_epoch = ${String(epochs)} × ${String(perEpoch)}`;
+    const maxLr = num('max_lr');
+    const lr = scheduleLrs(json, steps);
+    const last = lr ? ` (LR there ≈ ${at(lr, steps - 1)}${maxLr !== null && maxLr > 0 ? `, ${formatNumber((100 * (lr[steps - 1] as number)) / maxLr, 2)}% of max_lr` : ''})` : '';
+    return `The run is ${steps} steps and the pasted OneCycleLR lasts ${total} (${how}): the runs end at its step ${steps}${last}, before its cycle ends; set steps to ${total} to see the whole cycle.`;
+  }
+  if (s.name === 'CyclicLR') {
+    const def = findSchedule('CyclicLR')?.params.find((q) => q.key === 'step_size_up')?.default;
+    const up = num('step_size_up') ?? (typeof def === 'number' ? def : null);
+    if (up === null || up < steps) return '';
+    const how = num('step_size_up') === null ? `step_size_up, torch's default ${up}` : 'step_size_up';
+    const lr = scheduleLrs(json, steps);
+    const span = lr ? `, from ${at(lr, 0)} to ${at(lr, steps - 1)} at the run's last step` : '';
+    // exp_range's gamma ** k can bring the LR down within the rising half: then "only rises" is not so.
+    const rises = !lr || lr.every((x, k) => k === 0 || x >= (lr[k - 1] as number));
+    const down = num('step_size_down') === null ? ` (step_size_down is step_size_up unless given: ${Math.floor(steps / 2)} each makes one whole cycle)` : '';
+    return `The run is ${steps} steps and the pasted CyclicLR's LR rises for ${up} steps (${how}): ${rises ? `over the run the LR only rises${span}, never coming down` : `the run ends within its first rising half-cycle${span}`}; set step_size_up below ${steps} to see it cycle${down}.`;
+  }
+  return '';
+}
+
+/**
+ * The LR of each of a run's `steps` steps under the spec's optimiser and schedule, by core's own
+ * evaluation (scheduleCurve of the plan of a surface spec holding them: the LR depends on neither
+ * the surface nor a network); null where they do not make such a spec (per-group lists).
+ */
+function scheduleLrs(json: Record<string, unknown>, steps: number): Float64Array | null {
+  const opt = isRecord(json.optimizer) ? Object.fromEntries(Object.entries(json.optimizer).filter(([k]) => k !== 'param_groups')) : json.optimizer;
+  try {
+    return scheduleCurve(makePlan(parseSpec({ surface: { name: 'rosenbrock' }, optimizer: opt, schedule: json.schedule, steps }))).lr;
+  } catch (e) {
+    if (e instanceof SpecErrors) return null;
+    throw e;
+  }
+}
+
+/**
  * A pasted `nesterov=True` over a view whose grid sweeps the momentum from 0: torch's SGD refuses
  * Nesterov at momentum 0 (ValueError), so the spec's mending would drop nesterov for every run
  * (walkthrough 14: the pasted optimiser was not Nesterov anywhere). The axis loses its 0 instead,
@@ -724,24 +905,6 @@ export function nesterovAxis(json: Record<string, unknown>): { readonly json: Re
     notes.push(`The sweep's momentum axis starts at ${formatNumber(second, 4)} now, not 0, keeping its spacing (${count - 1} values): torch's SGD refuses nesterov=True at momentum 0.`);
   }
   return notes.length > 0 ? { json: { ...json, sweep: out }, notes } : { json, notes: [] };
-}
-
-/**
- * The view's schedule under pasted param groups (`spec`: it with the pasted optimiser, parsed without
- * its schedule): each per-group list that does not hold one value per group of torch's optimiser
- * (the explicit groups, and the default one where it holds tensors) becomes one value for all, its
- * last (the view's default group's), and a note says so. Lists that fit, and other specs, as they are.
- */
-export function fitGroupLists(json: Record<string, unknown>, spec: AnySpec): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } {
-  if (spec.problem !== 'network') return { json, notes: [] };
-  const emptyDefault = defaultGroupEmpty(spec);
-  const notes: string[] = [];
-  const out = editGroupLists(json, (l) => {
-    if (groupListFits(l.length, spec.paramGroups.length, emptyDefault)) return [...l];
-    notes.push(`The schedule's value per param group (${l.map(String).join(', ')}) does not fit the pasted groups: it is now one value for all, ${String(l.at(-1))}.`);
-    return [l.at(-1)];
-  });
-  return { json: out, notes };
 }
 
 /**

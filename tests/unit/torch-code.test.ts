@@ -10,6 +10,8 @@ import { TorchCodeError, pasteInto, readTorchCode, replacedGroupsNote, retargetG
 import { OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../../src/core/registry/schedules/index.ts';
 import { parseNetSpec, parseSpec } from '../../src/core/spec.ts';
+import { DEFAULT_SPEC } from '../../src/app/defaults.ts';
+import { switchSchedule, tidy } from '../../src/app/spec-edit.ts';
 
 /** The parameter an axis of a pasted view's sweep names. */
 function getParam(json: Record<string, unknown>, axis: 'x' | 'y'): unknown {
@@ -187,7 +189,8 @@ for epoch in range(300):
     };
     // A positional argument: its field is suggested, not applied.
     refused('StepLR(opt, 30)', /^StepLR: positional argument 2 \(30\) is not read, .*write it as name=value \(probably step_size=30\)$/);
-    refused('Adam(params, 0.01)', /^Adam: positional argument 2 \(0\.01\) is not read.*\(probably lr=0\.01\)$/);
+    // An optimiser's lr is its second parameter in every torch version (read: walkthrough 19); the next is not.
+    refused('SGD(params, 0.01, 0.9)', /^SGD: positional argument 3 \(0\.9\) is not read.*\(probably momentum=0\.9\)$/);
     refused('opt = SGD(p, lr=0.1)\nx = *', /^line 2, column 5: cannot read "\*" here$/);
     refused('opt = SGD(p, lr=0.1)\nx = {', /^at the end of the code \(line 2\): a dict's keys must be strings .*; the "\{" at line 2, column 5 is not closed$/);
     // A bracket left open names where it opened (walkthrough 15: "at the end: expected ","").
@@ -343,14 +346,20 @@ scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=[0.5, 0.05], t
     );
     const taken = pasteInto(view, whole);
     expect('json' in taken && parseAnySpec(taken.json).schedule?.params.max_lr).toEqual([0.01, 0.1]);
-    // An optimiser alone over a view with lists: a list that no longer fits the groups is one value for all, said.
+    // An optimiser alone over a view with lists: torch's code makes no scheduler, so the view's goes,
+    // its lists with it (walkthrough 19: the view's schedule had been kept).
     const listed = { ...view, optimizer: { name: 'SGD', lr: 0.1, momentum: 0.9, param_groups: [{ params: ['layers.0'] }] }, schedule: { name: 'OneCycleLR', max_lr: [0.02, 0.2], total_steps: 20 } };
     const one = pasteInto(listed, readTorchCode('optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)'));
-    expect('json' in one && (one.json.schedule as { max_lr: unknown }).max_lr).toBe(0.2);
-    expect('notes' in one && one.notes).toContainEqual("The schedule's value per param group (0.02, 0.2) does not fit the pasted groups: it is now one value for all, 0.2.");
+    expect('json' in one && one.json.schedule).toBeNull();
+    expect('notes' in one && one.notes).toContainEqual("The pasted code makes no scheduler, so the LR is constant: the view's OneCycleLR (max_lr [0.02, 0.2], total_steps 20) is gone.");
     expect('json' in one && parseAnySpec(one.json).problem).toBe('network');
-    // Groups that still fit keep the list.
-    const same = pasteInto(listed, readTorchCode("optimizer = torch.optim.SGD([{'params': model.layers[0].parameters(), 'weight_decay': 0.01}, {'params': model.layers[1].parameters()}], lr=0.1, momentum=0.9)"));
+    // With a scheduler, the pasted one's lists are as torch has them.
+    const same = pasteInto(
+      listed,
+      readTorchCode(
+        "optimizer = torch.optim.SGD([{'params': model.layers[0].parameters(), 'weight_decay': 0.01}, {'params': model.layers[1].parameters()}], lr=0.1, momentum=0.9)\nscheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=[0.02, 0.2], total_steps=20)",
+      ),
+    );
     expect('json' in same && (same.json.schedule as { max_lr: unknown }).max_lr).toEqual([0.02, 0.2]);
   });
 
@@ -374,5 +383,109 @@ scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=[0.5, 0.05], t
   it("hands values torch refuses to the spec reader, which names the field and torch's range", () => {
     const r = readTorchCode('opt = torch.optim.Adam(params, lr=-1e-3, betas=(0.9, 1.5))');
     expect(() => parseSpec({ surface: 'rosenbrock', steps: 10, optimizer: r.optimizer })).toThrow(/optimizer\.lr: -0\.001 is out of range; allowed \[0, inf\)/);
+  });
+});
+
+describe('pasteInto and readTorchCode after walkthrough 19', () => {
+  const paste = (view: Record<string, unknown>, code: string): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } => {
+    const out = pasteInto(view, readTorchCode(code));
+    if (!('json' in out)) throw new Error(out.refused);
+    return out;
+  };
+  const yAxis = (json: Record<string, unknown>): Record<string, unknown> => (json.sweep as { y: Record<string, unknown> }).y;
+  const refusal = (code: string): string => {
+    try {
+      readTorchCode(code);
+    } catch (e) {
+      if (e instanceof TorchCodeError) return e.message;
+      throw e;
+    }
+    throw new Error(`read: ${code}`);
+  };
+
+  it("runs an optimizer pasted without a scheduler at a constant LR, as torch does: the view's schedule goes, named (F3)", () => {
+    const stepped = { ...DEFAULT_SPEC, schedule: { name: 'StepLR', step_size: 30, gamma: 0.1 } };
+    const adam = paste(stepped, 'opt = optim.Adam(params, lr=3e-4, betas=(0.9, 0.999), weight_decay=1e-4)');
+    expect(adam.json.schedule).toBeNull();
+    expect(parseSpec(adam.json).schedule).toBeNull();
+    expect(adam.notes[0]).toBe("The pasted code makes no scheduler, so the LR is constant: the view's StepLR (step_size 30) is gone.");
+    // Over a view with no schedule, nothing is said of one.
+    expect(paste({ ...DEFAULT_SPEC }, 'opt = optim.Adam(params, lr=3e-4)').notes.join(' ')).not.toMatch(/scheduler/);
+    // A scheduler alone keeps the view's optimiser.
+    const sched = paste({ ...DEFAULT_SPEC, optimizer: { name: 'Adam', lr: 3e-4 }, sweep: null }, 'sched = lr_scheduler.StepLR(opt, step_size=50)');
+    expect([sched.json.optimizer, sched.json.schedule]).toEqual([{ name: 'Adam', lr: 3e-4 }, { name: 'StepLR', step_size: 50 }]);
+    // A map over the schedule's values moves as choosing none in the editor moves it: still a map.
+    const cycled = paste({ ...DEFAULT_SPEC }, 'opt = SGD(p, lr=0.001, momentum=0.9)\nsched = OneCycleLR(opt, max_lr=0.005, total_steps=500)');
+    expect([getParam(cycled.json, 'x'), getParam(cycled.json, 'y')]).toEqual(['schedule.max_lr', 'schedule.max_momentum']);
+    const plain = paste(cycled.json, 'opt = SGD(p, lr=0.001, momentum=0.9)');
+    expect(plain.json.sweep).toEqual(switchSchedule(cycled.json, 'none').sweep);
+    expect([getParam(plain.json, 'x'), getParam(plain.json, 'y')]).toEqual(['optimizer.lr', 'optimizer.momentum']);
+    expect(plain.notes).toEqual([
+      "The pasted code makes no scheduler, so the LR is constant: the view's OneCycleLR (max_lr 0.005, total_steps 500) is gone.",
+      "The map's axes moved with the pasted code: x now sweeps lr (was max_lr); y now sweeps momentum (was max_momentum).",
+    ]);
+    expect(parseSpec(plain.json).sweep?.kind).toBe('grid');
+  });
+
+  it('gives back the momentum row a pasted nesterov=True took once pasted code ends Nesterov, as unticking it does (F4)', () => {
+    const nest = paste({ ...DEFAULT_SPEC }, 'opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True)');
+    expect(yAxis(nest.json)).toMatchObject({ param: 'optimizer.momentum', min: tidy(0.99 / 255), max: 0.99, count: 255 });
+    const typical = (DEFAULT_SPEC.sweep as { y: unknown }).y;
+    const off = paste(nest.json, 'opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)');
+    expect(yAxis(off.json)).toEqual(typical);
+    expect(off.notes).toEqual(["The sweep's momentum axis has the row nesterov=True took from it back (0 … 0.99, 256 values): the pasted SGD has no nesterov=True."]);
+    // The walkthrough's steps: Nesterov SGD, then Adam, then SGD.
+    const adam = paste(nest.json, 'opt = optim.Adam(params, lr=3e-4)');
+    expect(yAxis(adam.json)).toMatchObject({ param: 'optimizer.betas.0', min: 0, count: 256 });
+    expect(adam.notes).toContain("The sweep's momentum axis has the row nesterov=True took from it back (0 … 0.99, 256 values): the pasted Adam replaces SGD with nesterov=True.");
+    expect(yAxis(paste(adam.json, 'opt = optim.SGD(params, lr=0.1, momentum=0.9)').json)).toEqual(typical);
+    // Nesterov kept, or a scheduler alone (the view's optimiser kept): the axis as it is.
+    expect(yAxis(paste(nest.json, 'SGD(p, lr=0.1, momentum=0.9, nesterov=True)').json)).toEqual(yAxis(nest.json));
+    expect(yAxis(paste(nest.json, 'StepLR(opt, step_size=30)').json)).toEqual(yAxis(nest.json));
+    // An axis nesterov did not make (0.1 … 0.9 over 9 values has the shape, not the typical range): as it is.
+    const own = { ...nest.json, sweep: { ...(nest.json.sweep as Record<string, unknown>), y: { param: 'optimizer.momentum', min: 0.1, max: 0.9, count: 9, scale: 'linear' } } };
+    expect(yAxis(paste(own, 'SGD(p, lr=0.1, momentum=0.9)').json)).toEqual(yAxis(own));
+  });
+
+  it("says where the run cuts a pasted OneCycleLR or CyclicLR short, with core's LR there (F5)", () => {
+    const long = paste({ ...DEFAULT_SPEC }, 'opt = SGD(p, lr=0.001, momentum=0.9)\nsched = OneCycleLR(opt, max_lr=0.005, total_steps=1000)');
+    expect(long.json.steps).toBe(500);
+    // torch 1.13: step 499's LR (0-based) is 0.0040587, 81.2% of max_lr.
+    expect(long.notes[0]).toBe(
+      'The run is 500 steps and the pasted OneCycleLR lasts 1000 (total_steps): the runs end at its step 500 (LR there ≈ 0.00406, 81% of max_lr), before its cycle ends; set steps to 1000 to see the whole cycle.',
+    );
+    const epochs = paste({ ...DEFAULT_SPEC, steps: 300 }, 'opt = SGD(p, lr=0.001, momentum=0.9)\nsched = OneCycleLR(opt, max_lr=0.005, epochs=10, steps_per_epoch=100)');
+    expect(epochs.notes[0]).toMatch(/^The run is 300 steps and the pasted OneCycleLR lasts 1000 \(epochs × steps_per_epoch = 10 × 100\): the runs end at its step 300 \(LR there ≈ /);
+    // As long as the run: nothing to say.
+    expect(paste({ ...DEFAULT_SPEC }, 'opt = SGD(p, lr=0.001, momentum=0.9)\nsched = OneCycleLR(opt, max_lr=0.005, total_steps=500)').notes.join(' ')).not.toMatch(/The run is/);
+    // torch 1.13: with step_size_up=2000 (its default), LR 1e-4 at step 0 and 0.00132255 at step 499.
+    const cyclic = paste({ ...DEFAULT_SPEC }, 'opt = SGD(p, lr=0.001, momentum=0.9)\nsched = CyclicLR(opt, base_lr=0.0001, max_lr=0.005)');
+    expect(cyclic.notes[0]).toBe(
+      "The run is 500 steps and the pasted CyclicLR's LR rises for 2000 steps (step_size_up, torch's default 2000): over the run the LR only rises, from 1e-4 to 0.00132 at the run's last step, never coming down; set step_size_up below 500 to see it cycle (step_size_down is step_size_up unless given: 250 each makes one whole cycle).",
+    );
+    expect(paste({ ...DEFAULT_SPEC }, 'opt = SGD(p, lr=0.001, momentum=0.9)\nsched = CyclicLR(opt, base_lr=0.0001, max_lr=0.005, step_size_up=100)').notes.join(' ')).not.toMatch(/The run is/);
+  });
+
+  it("answers a misspelt class with did-you-mean, quotes a refused positional value, and reads an optimiser's positional lr (F6)", () => {
+    expect(refusal('torch.optim.adam(model.parameters(), lr=1e-3)')).toBe("line 1: torch.optim.adam is not one of torch.optim's classes (their names are case-sensitive): did you mean Adam?");
+    expect(refusal('import torch\nopt = optim.sdg(net.parameters(), lr=0.1)\nsched = lr_scheduler.StepLR(opt, step_size=30)')).toBe("line 2: optim.sdg is not one of torch.optim's classes: did you mean SGD?");
+    expect(refusal('sched = steplr(opt, step_size=3)')).toMatch(/did you mean StepLR\?$/);
+    // Unqualified and one slip off: perhaps the user's own function, so said only when nothing is read.
+    expect(refusal('SDG(p, lr=0.1)')).toMatch(/^no torch optimiser or scheduler made here \(SDG is not one of torch\.optim's classes: did you mean SGD\?\); optimisers: SGD, /);
+    expect(readTorchCode('x = SDG(p)\nopt = SGD(p, lr=0.1)').optimizer).toEqual({ name: 'SGD', lr: 0.1 });
+    // nn's classes are no slips of torch.optim's (nn.Linear, LinearLR).
+    expect(refusal('layer = nn.Linear(4, 8)')).toMatch(/^no torch optimiser or scheduler made here; optimisers: /);
+    expect(refusal("ReduceLROnPlateau(optimizer, 'min')")).toBe(
+      "ReduceLROnPlateau: positional argument 2 ('min') is not read, since torch's order differs from class to class: write it as name=value (probably mode='min')",
+    );
+    expect(refusal('MultiStepLR(opt, [30, 60])')).toMatch(/\(probably milestones=\[30, 60\]\)$/);
+    expect(refusal('ExponentialLR(opt, gamma)')).toMatch(/positional argument 2 \(…\)/);
+    // lr is every optimiser's second parameter (params, lr, ...) in every torch version.
+    expect(readTorchCode('optim.SGD(net.parameters(), 0.1, momentum=0.9)').optimizer).toEqual({ name: 'SGD', lr: 0.1, momentum: 0.9 });
+    for (const o of OPTIMIZERS) {
+      expect(o.params[0]?.key, o.id).toBe('lr');
+      expect(readTorchCode(`torch.optim.${o.id}(model.parameters(), 0.01)`).optimizer, o.id).toEqual({ name: o.id, lr: 0.01 });
+    }
+    expect(refusal('SGD(p, 0.1, lr=0.2)')).toBe('SGD: lr is given twice, as positional argument 2 and as lr=…');
   });
 });

@@ -221,8 +221,9 @@ export class SpecController implements ReactiveController {
   }
 
   /**
-   * PyTorch code the user pasted (torch-code.ts): its optimiser and scheduler replace the view's,
-   * the rest of the view (problem, sweep, steps) kept; what the spec cannot use is dropped and named,
+   * PyTorch code the user pasted (torch-code.ts): its optimiser and scheduler replace the view's (an
+   * optimiser without a scheduler runs at a constant LR, as in torch), the rest of the view (problem,
+   * sweep, steps) kept where the pasted code allows; what the spec cannot use is dropped and named,
    * as for an import. Returns why nothing could be read (the code's line and column), or null.
    */
   applyTorchCode(text: string): string | null {
