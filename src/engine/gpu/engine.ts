@@ -28,7 +28,7 @@ import { offsetOf } from './structs.ts';
 import { entryOverrides } from './wgsl-layout.ts';
 import { GpuNetRunner } from './net.ts';
 import type { BaselineRun, NetDecomposition } from './net.ts';
-import { compileKernel } from './pipeline.ts';
+import { PipelineCache, compileKernel } from './pipeline.ts';
 
 export interface GpuEngineOptions {
   /** Invocations per workgroup (an override constant of the kernels). */
@@ -148,7 +148,7 @@ export class GpuEngine implements Engine {
   readonly name = 'gpu' as const;
   /** Set by a run with retainOnDevice; replaced (and the old buffer destroyed) by the next one. */
   private retained: DeviceResults | null = null;
-  private readonly pipelines = new Map<string, Pipelines>();
+  private readonly pipelines = new PipelineCache<Pipelines>();
   private readonly layout: GPUBindGroupLayout;
   private readonly pipelineLayout: GPUPipelineLayout;
   private readonly wg: number;

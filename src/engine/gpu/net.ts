@@ -32,7 +32,7 @@ import { adapterName, type GpuContext } from './context.ts';
 import { ChunkUniforms, NET_BINDINGS, NET_MAX_SIZES, NET_PRIVATE_SCRATCH, NET_RECORD_HEAD, NetTrack, NetUniforms, STEP_TABLE_STRIDE, netRecordFloats, netRecordOffset } from './layouts.ts';
 import { offsetOf } from './structs.ts';
 import { entryOverrides } from './wgsl-layout.ts';
-import { compileKernel } from './pipeline.ts';
+import { PipelineCache, compileKernel } from './pipeline.ts';
 
 type Constants = Record<string, number>;
 
@@ -271,7 +271,7 @@ function netSizes(plan: NetPlan, pairs: number, tableSteps: number): NetSizes {
 }
 
 export class GpuNetRunner {
-  private readonly pipelines = new Map<string, NetPipelines>();
+  private readonly pipelines = new PipelineCache<NetPipelines>();
   private readonly layout: GPUBindGroupLayout;
   private readonly pipelineLayout: GPUPipelineLayout;
 
@@ -363,7 +363,20 @@ export class GpuNetRunner {
     this.chunkRuns(plan);
     const out: NetTrajectory[] = [];
     const points = Math.ceil(plan.spec.steps / every) + 2;
-    const trace = { runs, every, points, floats: netRecordFloats(plan.groups.length), out };
+    const floats = netRecordFloats(plan.groups.length);
+    // A run's whole path stays on the device until its chunk is read back (one run at least a
+    // chunk): refused, named, where one run's path would not fit a buffer (review 24: it failed as a
+    // bare validation error).
+    const room = Math.min(this.gpu.limits.maxStorageBufferBindingSize, this.gpu.limits.maxBufferSize - NetTrack.size);
+    if (points * floats * 4 > room) {
+      const mb = (b: number): string => `${(b / 2 ** 20).toFixed(0)} MiB`;
+      const fewest = Math.ceil(plan.spec.steps / Math.max(1, Math.floor(room / (floats * 4)) - 2));
+      throw new GpuRunError(
+        `recording a network run's ${plan.spec.steps} steps every ${every} keeps ${points} points of it on the GPU (${mb(points * floats * 4)}), over this device's ${mb(room)} for one buffer: record every ${fewest} steps or more, or on a CPU engine`,
+        'validation',
+      );
+    }
+    const trace = { runs, every, points, floats, out };
     await this.execute(plan, await this.pipelineFor(plan, every), signal ? { signal } : {}, trace);
     return out;
   }
@@ -401,9 +414,17 @@ export class GpuNetRunner {
   private async execute(plan: NetPlan, pipelines: NetPipelines, opts: RunOptions, trace?: NetTrace, weightsOut: Float32Array | null = null): Promise<NetResults> {
     const t0 = performance.now();
     // Trajectories: only the listed runs, as many a chunk as their record windows fit a buffer.
-    const limit = Math.min(this.gpu.limits.maxStorageBufferBindingSize, this.gpu.limits.maxBufferSize);
+    // The records are bound whole; the readback holds them and the tracks.
     const chunk = trace
-      ? Math.max(1, Math.min(this.chunkRuns(plan), trace.runs.length, Math.floor(limit / (trace.points * trace.floats * 4))))
+      ? Math.max(
+          1,
+          Math.min(
+            this.chunkRuns(plan),
+            trace.runs.length,
+            Math.floor(this.gpu.limits.maxStorageBufferBindingSize / (trace.points * trace.floats * 4)),
+            Math.floor(this.gpu.limits.maxBufferSize / (trace.points * trace.floats * 4 + NetTrack.size)),
+          ),
+        )
       : // A workgroup per run: no more runs a chunk than workgroups a dispatch may have.
         Math.min(this.chunkRuns(plan), pipelines.perRun ? this.gpu.limits.maxComputeWorkgroupsPerDimension : Number.POSITIVE_INFINITY);
     const device = this.gpu.device;

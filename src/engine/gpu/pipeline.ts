@@ -23,3 +23,42 @@ export async function compileKernel(
   const own = Object.fromEntries(Object.entries(constants).filter(([k]) => declared.has(k)));
   return device.createComputePipelineAsync({ label, layout, compute: { module, entryPoint: 'main', constants: own } });
 }
+
+/**
+ * Compiled pipelines by key, the least recently used dropped past `capacity` (review 24: every value
+ * a slider passed through was a pipeline constant, and the cache kept them all for the session; on
+ * SwiftShader each holds its JIT code). A dropped pipeline is compiled again if asked for.
+ */
+export class PipelineCache<T> {
+  private readonly map = new Map<string, T>();
+
+  constructor(private readonly capacity = 24) {}
+
+  get(key: string): T | undefined {
+    const hit = this.map.get(key);
+    if (hit !== undefined) {
+      // Most recently used last: Map keeps insertion order.
+      this.map.delete(key);
+      this.map.set(key, hit);
+    }
+    return hit;
+  }
+
+  set(key: string, value: T): void {
+    this.map.delete(key);
+    this.map.set(key, value);
+    while (this.map.size > this.capacity) {
+      const oldest = this.map.keys().next().value;
+      if (oldest === undefined) break;
+      this.map.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  clear(): void {
+    this.map.clear();
+  }
+}
