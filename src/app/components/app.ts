@@ -990,9 +990,10 @@ export class BlApp extends LitElement {
           ${!plan || plan.schedule
             ? html`<bl-line-chart .series=${this.scheduleChart(plan, ctl.race.open).series} .xLabel=${'step'} .yLabel=${'LR'} .yLabelRight=${'momentum'} .height=${120} ?log-y=${this.scheduleChart(plan, ctl.race.open).log}></bl-line-chart>`
             : nothing}
+          <!-- A minimum's loss under 1e-12 is 0 to the rounding of where it was found (walkthrough 19: 7.889e-31 beside 0). -->
           ${plan?.minima.length
             ? html`<div class="row" style="margin-top:6px" data-testid="minima"><span>Known minima:</span>${plan.minima.slice(0, 8).map(
-                (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> ${m.name ?? `#${i}`} at (${prose(m.x, 3)}, ${prose(m.y, 3)}), loss ${prose(m.value, 4)}</span>`,
+                (m, i) => html`<span><span style="color:rgb(${minimumColour(i).join(',')})">■</span> ${m.name ?? `#${i}`} at (${prose(m.x, 3)}, ${prose(m.y, 3)}), loss ${prose(Math.abs(m.value) < 1e-12 ? 0 : m.value, 4)}</span>`,
               )}${plan.minima.length > 8 ? html`<span>… ${plan.minima.length - 8} more</span>` : nothing}</div>`
             : nothing}
         </section>`}

@@ -134,7 +134,7 @@ export class BlRace extends LitElement {
     const k = head !== null && ref ? pointIndexAt(ref.steps, head) : undefined;
     const loss = this.loss(this.lanes, this.minima);
     return html`
-      <p class="hint">Each optimiser runs ${this.steps} steps from the same start on this surface (the spec's, without its sweep). Press Play (or Space) to race them; drag the start point to move it.</p>
+      <p class="hint">Each optimiser runs ${this.steps} steps from the same start on this surface (the spec's, without its sweep), in float32 as the GPU runs it: a chaotic run checked against torch in float64 may part from it. Press Play (or Space) to race them; drag the start point to move it.</p>
       <ol aria-label="Optimisers racing">${this.lanes.map((l) => this.lane(l))}</ol>
       <button data-testid="race-add" ?disabled=${!race || race.full} @click=${() => race?.add()}>Add an optimiser</button>
       <bl-contour-plot
