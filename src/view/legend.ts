@@ -210,6 +210,8 @@ export function netHeatmapLegend(f: NetFrame): LegendItem[] {
     });
     out.push({ kind: 'swatch', colour: DIVERGED, label: 'no measure (its loss was not a number)' });
     out.push({ kind: 'note', label: 'Darker = slower on both sides: the boundary between them is the dark seam.' });
+    // Walkthrough 18 read "minibatch losses fell (170 runs)" beside "172 of 224 runs trained" as a contradiction.
+    if (f.minibatch) out.push({ kind: 'note', label: "The sides are the minibatch losses'; whether a run trained is judged on the whole training set's final loss (the count under the map), so the two counts may differ." });
   } else {
     const log = f.mode !== 'accuracy' && f.mode !== 'steps';
     const show = (v: number): string => (f.mode === 'steps' ? prose(Math.round(v)) : f.mode === 'accuracy' ? `${prose(100 * v, 3)}%` : prose(10 ** v, 3));

@@ -165,6 +165,9 @@ describe('a network sweep shown as a map', () => {
     // On minibatches it is whether the minibatch losses fell: the legend does not call it trained.
     const mb = { ...f, minibatch: true };
     expect(netHeatmapLegend(mb).map((it) => it.label).slice(0, 2)).toEqual([`minibatch losses fell (${f.trained} runs)`, `minibatch losses did not fall (${f.untrained} runs)`]);
+    // And says why its counts need not be the summary's "trained" (walkthrough 18); at full batch they are the same rule.
+    expect(netHeatmapLegend(mb).at(-1)?.label).toMatch(/^The sides are the minibatch losses'; whether a run trained is judged on the whole training set's final loss/);
+    expect(netHeatmapLegend(f).some((it) => /The sides are/.test(it.label))).toBe(false);
     expect(f.trained).toBeGreaterThan(0);
     expect(f.untrained).toBeGreaterThan(0);
     expect(netDominantShare(f)).toBeLessThan(0.9);
