@@ -342,8 +342,13 @@ export function netSweepSeconds(plan: NetSweepShape, workers: number): number {
 /** What netSweepSeconds reads of a plan. */
 export type NetSweepShape = Pick<NetPlan, 'spec' | 'batch' | 'data' | 'layout' | 'dims' | 'runs' | 'mode' | 'xValues' | 'yValues'>;
 
-/** Network sweeps estimated (netSweepSeconds) above this many seconds are said to be long as they start. */
-export const LONG_NET_SWEEP_S = 60;
+/**
+ * Network sweeps estimated (netSweepSeconds) above this many seconds are said to be long as they
+ * start: the header's time left comes only after 5% or 5 s of measured progress, and a map that
+ * fills in by blocks shows little before (walkthrough 18: a one-minute sweep showed a thin bar and
+ * "running" for its first seconds, nothing said).
+ */
+export const LONG_NET_SWEEP_S = 20;
 
 /** What the page says as a long network sweep starts, or null for one that is not (netSweepSeconds). */
 export function longNetSweepNote(plan: NetSweepShape, workers: number, lastMap = true): string | null {
@@ -361,6 +366,7 @@ export function longNetSweepNote(plan: NetSweepShape, workers: number, lastMap =
 /** A duration in words, as rough as the estimate it reports: `about 4 minutes`, `about 90 hours`. */
 export function durationText(seconds: number): string {
   const about = (n: number, unit: string): string => `about ${n} ${unit}${n === 1 ? '' : 's'}`;
+  if (seconds < 45) return 'under a minute';
   if (seconds < 90) return 'about a minute';
   if (seconds < 3600) return about(Math.round(seconds / 60), 'minute');
   if (seconds < 48 * 3600) return about(Math.round(seconds / 3600), 'hour');
