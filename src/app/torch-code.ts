@@ -284,6 +284,9 @@ class Parser {
         }
         out += empty ? '()' : '(…)';
       } else {
+        // A module's methods that return the module itself (`nn.Sequential(…).to(device)`): the call
+        // stands (review 23: a Sequential moved to a device was no longer read as one).
+        if (v.kind === 'call' && SELF_RETURNING.test(out.slice(text.length))) return v;
         return more ? { kind: 'expr', text: out } : v;
       }
       more = true;
@@ -307,6 +310,9 @@ function pythonText(v: Value): string {
   }
   return '…';
 }
+
+/** Calls of nn.Module's that return the module (`.to(device)`, `.cuda()`, `.double()`, `.train()`), one or more. */
+const SELF_RETURNING = /^(?:\.(?:to|cuda|cpu|double|float|half|bfloat16|train|eval|requires_grad_)\((?:…)?\))+$/;
 
 function isCall(v: Value): v is Call {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && (v as Call).kind === 'call';

@@ -9,6 +9,18 @@ import type { AnySpec } from '../core/spec.ts';
 import { specKey } from '../core/spec.ts';
 import type { NetHeatmapMode } from './net-frame.ts';
 import type { HeatmapMode } from './frame.ts';
+import type { SurfaceContours } from './contours.ts';
+
+/**
+ * A run framed on a map in its colour (the explorer's selected and pinned runs, as the page frames
+ * their cells): the same colour as its curves in the charts beside the map, so that a reader of the
+ * figure can tell which cell each curve is.
+ */
+export interface FramedRun {
+  /** Its run index in the map's sweep (row-major: j * width + i). */
+  readonly run: number;
+  readonly colour: string;
+}
 
 /** A polyline in data coordinates drawn over a heatmap (e.g. a stability limit). */
 export interface OverlayLine {
@@ -36,6 +48,8 @@ export interface HeatmapPanel {
    * meant to be compared; absent, each panel spans its own values.
    */
   readonly range?: readonly [number, number];
+  /** Runs to frame on the map, in this order (a later frame over an earlier one). */
+  readonly framed?: readonly FramedRun[];
 }
 
 export interface LineSeriesData {
@@ -69,6 +83,20 @@ export interface ChartPanel {
   readonly xTicks?: readonly number[];
   /** Fixed axis ranges (a surface's view, where a diverged path would stretch the axes to 1e19); absent, the data's. */
   readonly domain?: { readonly x: readonly [number, number]; readonly y: readonly [number, number] };
+  /** A loss surface under a chart of paths in its plane (x, y): its contours, its known minima and the runs' starts. */
+  readonly surface?: SurfaceBackdrop;
+}
+
+/**
+ * The surface a chart of paths is drawn on, as the app's contour plot draws it: filled contours
+ * with their lines under the paths, over them the known minima (diamonds in their basins' colours,
+ * the map's hues) and the runs' starts (white circles with a dark rim).
+ */
+export interface SurfaceBackdrop {
+  /** The contours (view/contours.ts surfaceContours), or null where there are none to draw. */
+  readonly contours: SurfaceContours | null;
+  readonly minima: readonly { readonly x: number; readonly y: number; readonly colour: string }[];
+  readonly starts: readonly { readonly x: number; readonly y: number }[];
 }
 
 /** A spec behind a panel, with what to call it on its "Open in explorer" button. */
@@ -200,4 +228,6 @@ export interface NetHeatmapPanel {
   readonly columns: NetColumns;
   readonly mode: NetHeatmapMode;
   readonly caption?: string;
+  /** Runs to frame on the map, in this order (a later frame over an earlier one). */
+  readonly framed?: readonly FramedRun[];
 }

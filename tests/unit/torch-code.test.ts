@@ -248,6 +248,12 @@ for epoch in range(300):
       { params: ['layers.0.weight', 'layers.0.bias', 'layers.1.bias'], weight_decay: 0 },
     ]);
     expect(groupsOf(`${seq}SGD(model[0].parameters(), lr=1)`)).toEqual([{ params: ['layers.0'] }]);
+    // Moved to a device, or to float64, it is the same module (nn.Module.to returns self: review 23).
+    for (const move of ['.to(device)', '.cuda()', '.double().to(device)', '.to("cuda:0").train()']) {
+      expect(groupsOf(`${seq.replace('\n', `${move}\n`)}SGD([{'params': model[2].parameters()}], lr=1)`), move).toEqual([{ params: ['layers.1'] }]);
+    }
+    // Another method's result is not the module: not read through.
+    expect(refused(`${seq.replace('\n', '.state_dict()\n')}SGD([{'params': model[2].parameters()}], lr=1)`)).toMatch(/cannot tell which of basinlab's layers model\[2\]/);
     expect(refused(`${seq}SGD([{'params': model[1].parameters()}], lr=1)`)).toBe("SGD: param group 0's params: model[1] is ReLU, which has no parameters to train (its Linear layers are at [0], [2])");
     expect(refused(`${seq}SGD([{'params': model[3].parameters()}], lr=1)`)).toBe("SGD: param group 0's params: model[3] is past the end of model, which holds 3 modules");
     // Python's negative index; a Sequential named layers (review 23: read as basinlab's layers.k).

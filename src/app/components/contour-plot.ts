@@ -14,13 +14,14 @@
  *   every playhead move and drag: an animation frame costs a pass over the paths' drawn vertices
  *   (a few hundred per path, however long the run), nothing else.
  */
-import { contours, type ContourMultiPolygon } from 'd3-contour';
+import type { ContourMultiPolygon } from 'd3-contour';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { Domain, Minimum } from '../../core/registry/types.ts';
 import { SELECTED_INK, minimumColour, OKABE_ITO, rgbCss } from '../../view/colors.ts';
 import { pointIndexAt } from '../runs.ts';
 import type { SurfaceGrid } from '../surface-grid.ts';
 import { niceTicks } from '../../view/ticks.ts';
+import { LINE_INK, contourFill as fillColour, contourLevels, contourPolygons } from '../../view/contours.ts';
 import {
   AXIS_INK,
   drawFrame,
@@ -76,14 +77,6 @@ export interface PointHoverDetail {
   readonly y: number;
 }
 
-/** Number of contour levels. */
-const LEVELS = 24;
-/** Log levels start no lower than this fraction of the range (f − min f) above the minimum. */
-const LOG_FLOOR = 1e-7;
-/** Fill ramp from the lowest level (near-white) to the highest (blue-grey), linear in level index. */
-const FILL_LOW: readonly [number, number, number] = [252, 252, 253];
-const FILL_HIGH: readonly [number, number, number] = [172, 185, 202];
-const LINE_INK = 'rgba(30, 40, 60, 0.3)';
 const PATH_INK = SELECTED_INK;
 /** A hovered run's preview: the path ink, a shade lighter. */
 const PREVIEW_INK = '#4a4a4a';
@@ -125,52 +118,6 @@ interface TrajectoryPath {
 const GRAB_PX = 12;
 /** Opacity of the paths' parts beyond the playhead. */
 const AHEAD_ALPHA = 0.22;
-
-/**
- * Contour thresholds: `LEVELS` values between the lowest and highest finite f, spaced evenly or
- * (log) geometrically in f − fMin, where fMin also counts the known minima (the grid rarely hits a
- * minimum exactly, and the true minimum anchors the log spacing).
- */
-export function contourLevels(values: ArrayLike<number>, minima: readonly Minimum[], log: boolean, count = LEVELS): number[] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0, n = values.length; i < n; i++) {
-    const v = values[i] as number;
-    if (!Number.isFinite(v)) continue;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  if (!(lo < hi)) return [];
-  const out: number[] = [];
-  if (!log) {
-    for (let k = 1; k <= count; k++) out.push(lo + ((hi - lo) * k) / (count + 1));
-    return out;
-  }
-  let fMin = lo;
-  for (const m of minima) if (Number.isFinite(m.value) && m.value < fMin) fMin = m.value;
-  const range = hi - fMin;
-  // Start at the smallest offset the grid resolves, so the lowest levels still enclose cells.
-  let small = Infinity;
-  for (let i = 0, n = values.length; i < n; i++) {
-    const d = (values[i] as number) - fMin;
-    if (d > 0 && d < small) small = d;
-  }
-  const a = Math.max(range * LOG_FLOOR, Math.min(small, range * 0.01));
-  const la = Math.log(a);
-  const lb = Math.log(range);
-  for (let k = 0; k < count; k++) {
-    const t = fMin + Math.exp(la + ((lb - la) * k) / count);
-    // Near fMin, offsets below its ulp collapse onto one threshold.
-    if (out.length === 0 || t > (out[out.length - 1] as number)) out.push(t);
-  }
-  return out;
-}
-
-function fillColour(k: number, n: number): string {
-  const t = n > 0 ? k / n : 0;
-  const c = FILL_LOW.map((lo, i) => Math.round(lo + ((FILL_HIGH[i] as number) - lo) * t));
-  return `rgb(${c.join(', ')})`;
-}
 
 /**
  * Liang–Barsky: the part of segment (x0, y0)–(x1, y1) inside r, as parameters [t0, t1], or null.
@@ -379,12 +326,8 @@ export class BlContourPlot extends LitElement {
     this.geometry = null;
     if (!g || g.width < 2 || g.height < 2 || g.values.length !== g.width * g.height) return;
     const levels = contourLevels(g.values, this.minima, this.logLevels);
-    // d3-contour only indexes `values` when given explicit thresholds, so a Float64Array serves as
-    // well as the number[] its typings ask for, without copying the grid.
-    const polys = contours()
-      .size([g.width, g.height])
-      .thresholds(levels)(g.values as unknown as number[]);
-    this.geometry = { grid: g, levels, polys };
+    const polys = contourPolygons(g, levels);
+    if (polys) this.geometry = { grid: g, levels, polys };
   }
 
   private buildOverlay(): void {
