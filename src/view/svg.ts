@@ -8,13 +8,14 @@
  * nothing is clipped (tests/studies/studies.test.ts renders every study panel and checks).
  */
 import type { Rgb } from './colors.ts';
-import { DIVERGED_ON_RAMP, VIRIDIS_LUT, fractalColours, fractalScaleColour, lutIndex, rgbCss, rgbOf } from './colors.ts';
+import { DIVERGED_ON_RAMP, SELECTED_INK, VIRIDIS_LUT, fractalColours, fractalScaleColour, lutIndex, rgbCss, rgbOf } from './colors.ts';
+import type { SurfaceContours } from './contours.ts';
 import { caption, netCaption, netParamLabel, paramLabel } from './caption.ts';
 import { cellColour, heatmapFrame } from './frame.ts';
 import type { LegendItem } from './legend.ts';
 import { heatmapLegend, netHeatmapLegend } from './legend.ts';
 import { netCellColour, netFrame } from './net-frame.ts';
-import type { ChartPanel, GridPanel, HeatmapPanel, NetHeatmapPanel, OverlayLine, Panel } from './panels.ts';
+import type { ChartPanel, FramedRun, GridPanel, HeatmapPanel, NetHeatmapPanel, OverlayLine, Panel, SurfaceBackdrop } from './panels.ts';
 import { textWidth, wrapText } from './text.ts';
 import { formatNumber, niceTicks, offsetTicks, type Tick } from './ticks.ts';
 import type { HeatmapFrame } from './frame.ts';
@@ -138,10 +139,21 @@ function rampSvg(stops: readonly Rgb[], x: number, y: number, width: number): st
 }
 
 /**
+ * A legend row whose mark the figure draws itself (a minimum's diamond, a start's circle, framed
+ * cells), `width` wide, its baseline at y.
+ */
+interface GlyphItem {
+  readonly kind: 'glyph';
+  readonly label: string;
+  readonly width: number;
+  readonly glyph: (x: number, y: number) => string;
+}
+
+/**
  * The legend laid out in rows within the figure's width, each item's text wrapped when it is too
  * long for a row of its own. Returns the SVG and the y below it.
  */
-function legendSvg(items: readonly LegendItem[], y0: number): { svg: string; bottom: number } {
+function legendSvg(items: readonly (LegendItem | GlyphItem)[], y0: number): { svg: string; bottom: number } {
   const out: string[] = [];
   const avail = W - 2 * PAD;
   let x = PAD;
@@ -190,6 +202,13 @@ function legendSvg(items: readonly LegendItem[], y0: number): { svg: string; bot
       const lines = wrapText(it.label, FONT, avail);
       const [lx, ly] = place(Math.max(...lines.map((l) => textWidth(l, FONT))), lines.length);
       out.push(`<g font-style="italic" fill="#444">${texts(lines, lx, ly)}</g>`);
+      continue;
+    }
+    if (it.kind === 'glyph') {
+      const mark = it.width + 6;
+      const lines = wrapText(it.label, FONT, avail - mark);
+      const [lx, ly] = place(mark + Math.max(...lines.map((l) => textWidth(l, FONT))), lines.length);
+      out.push(it.glyph(lx, ly), texts(lines, lx + mark, ly));
       continue;
     }
     const mark = it.kind === 'line' ? 22 : it.kind === 'ramp' ? SWATCH_RAMP + 6 : 18;
@@ -264,6 +283,48 @@ function cellsImageSvg(w: number, h: number, colour: (run: number) => Rgb, encod
   return `<image x="${M.left}" y="${top}" width="${PW}" height="${height}" preserveAspectRatio="none" style="image-rendering:pixelated" href="${img}"/>`;
 }
 
+/** The smallest side of a frame around a cell (px): a frame around a cell of one or two pixels (a 256 x 256 map) is still seen on a slide. */
+const FRAME_MIN = 6;
+
+/**
+ * Frames around the cells of the `framed` runs on a w x h map drawn `height` high from `top`, as the
+ * page draws them (a box 1 px outside the cell, in the run's colour over a white rim that keeps it
+ * visible on any cell, the map's own colours included), in order: a later one over an earlier.
+ * Runs not on the map are left out.
+ */
+function framesSvg(framed: readonly FramedRun[], w: number, h: number, top: number, height: number): string {
+  const cw = PW / w;
+  const ch = height / h;
+  const out: string[] = [];
+  for (const { run, colour } of framed) {
+    if (!Number.isInteger(run) || run < 0 || run >= w * h) continue;
+    const i = run % w;
+    const j = Math.floor(run / w);
+    // Centred on the cell, 1 px outside it (or FRAME_MIN wide where the cell is smaller).
+    const fw = Math.max(cw, FRAME_MIN) + 2;
+    const fh = Math.max(ch, FRAME_MIN) + 2;
+    const x = M.left + (i + 0.5) * cw - fw / 2;
+    const y = top + height - (j + 0.5) * ch - fh / 2;
+    const box = `x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${fw.toFixed(1)}" height="${fh.toFixed(1)}" fill="none"`;
+    out.push(`<rect ${box} stroke="#fff" stroke-width="4"/><rect class="framed" data-run="${run}" ${box} stroke="${esc(colour)}" stroke-width="2"/>`);
+  }
+  return out.join('');
+}
+
+/** The legend's row for framed runs: a frame in each of their colours. */
+function framedLegend(framed: readonly FramedRun[]): GlyphItem[] {
+  const colours = [...new Set(framed.map((f) => f.colour))];
+  if (colours.length === 0) return [];
+  return [
+    {
+      kind: 'glyph',
+      label: 'framed: the runs whose curves are drawn beside, in their colours',
+      width: colours.length * 14 - 2,
+      glyph: (x, y) => colours.map((c, k) => `<rect x="${x + k * 14 + 1}" y="${y - 10}" width="10" height="10" fill="none" stroke="${esc(c)}" stroke-width="2"/>`).join(''),
+    },
+  ];
+}
+
 /**
  * An axis over `count` cells whose centres are its values from `min` to `max`, widened by half a cell
  * at each end (in log units on a log axis): every cell is drawn whole, as the page draws its map,
@@ -325,20 +386,29 @@ function mapSvg(
   top: number,
   colour: (run: number) => Rgb,
   clip: string,
-): { readonly svg: string; readonly height: number; readonly notes: LegendItem[] } {
+  framed: readonly FramedRun[] = [],
+): { readonly svg: string; readonly height: number; readonly notes: (LegendItem | GlyphItem)[] } {
   const grid = sweep?.kind === 'grid' ? sweep : null;
+  const framedNote = framedLegend(framed);
   if (sweepIsOneRow(sweep, f.height)) {
     const p = profileOf(f);
     const notes = profileNotes(p).map((label): LegendItem => ({ kind: 'note', label }));
-    return { svg: stripCurveSvg(f, p, xa, lines, encodePng, top, colour), height: PH, notes };
+    return { svg: stripCurveSvg(f, p, xa, lines, encodePng, top, colour, framed), height: PH, notes: [...framedNote, ...notes] };
   }
   if (!grid && f.height === 1 && f.width > 1) {
-    const parts = [cellsImageSvg(f.width, 1, colour, encodePng, top, FIG_BAND), `<rect x="${M.left}" y="${top}" width="${PW}" height="${FIG_BAND}" fill="none" stroke="#444"/>`, xAxisSvg(xa, top + FIG_BAND)];
-    return { svg: parts.join(''), height: FIG_BAND, notes: [] };
+    const parts = [
+      cellsImageSvg(f.width, 1, colour, encodePng, top, FIG_BAND),
+      `<rect x="${M.left}" y="${top}" width="${PW}" height="${FIG_BAND}" fill="none" stroke="#444"/>`,
+      xAxisSvg(xa, top + FIG_BAND),
+      framesSvg(framed, f.width, 1, top, FIG_BAND),
+    ];
+    return { svg: parts.join(''), height: FIG_BAND, notes: framedNote };
   }
   const parts = [cellsImageSvg(f.width, f.height, colour, encodePng, top), axesSvg(xa, ya, top)];
   for (const line of lines) parts.push(overlaySvg(line, xa, ya, top, clip));
-  return { svg: parts.join(''), height: PH, notes: [] };
+  // Over the lines, as the page draws its boxes.
+  parts.push(framesSvg(framed, f.width, f.height, top, PH));
+  return { svg: parts.join(''), height: PH, notes: framedNote };
 }
 
 /** A one-row figure: the strip's height and the gap under it (the curve takes the rest of PH). */
@@ -351,16 +421,31 @@ const FIG_GAP = 10;
  * diverged run a triangle at the top in its cell's colour, vertical theory lines across both; the
  * x axis under the curve. Fills the plot area that starts at `top` (the same size as a map's).
  */
-function stripCurveSvg(f: HeatmapFrame | NetFrame, p: Profile, xa: Axis, lines: readonly OverlayLine[], encodePng: EncodePng, top: number, colour: (run: number) => Rgb): string {
+function stripCurveSvg(
+  f: HeatmapFrame | NetFrame,
+  p: Profile,
+  xa: Axis,
+  lines: readonly OverlayLine[],
+  encodePng: EncodePng,
+  top: number,
+  colour: (run: number) => Rgb,
+  framed: readonly FramedRun[] = [],
+): string {
   const w = f.width;
   const parts: string[] = [];
-  // The strip: the cells, whole (as on a map), FIG_STRIP high.
+  // The strip: the cells, whole (as on a map), FIG_STRIP high, the framed runs' cells framed.
   parts.push(cellsImageSvg(w, 1, colour, encodePng, top, FIG_STRIP), `<rect x="${M.left}" y="${top}" width="${PW}" height="${FIG_STRIP}" fill="none" stroke="#444"/>`);
+  parts.push(framesSvg(framed, w, 1, top, FIG_STRIP));
   const ct = top + FIG_STRIP + FIG_GAP;
   const chH = PH - FIG_STRIP - FIG_GAP;
   parts.push(`<rect x="${M.left}" y="${ct}" width="${PW}" height="${chH}" fill="none" stroke="#444"/>`);
   // Each run at its cell's centre, as the strip above draws the cells whole (cellAxis).
   const xOf = (i: number): number => M.left + ((i + 0.5) / w) * PW;
+  // A framed run's place on the curve: a line down it in the run's colour, under the points (the page marks the selected run so).
+  for (const { run, colour: c } of framed) {
+    if (!Number.isInteger(run) || run < 0 || run >= w) continue;
+    parts.push(`<line x1="${xOf(run).toFixed(1)}" y1="${ct}" x2="${xOf(run).toFixed(1)}" y2="${ct + chH}" stroke="${esc(c)}" stroke-width="1.5"/>`);
+  }
   parts.push(xAxisSvg(xa, top + PH));
   // Theory lines at one x: across the strip and the curve.
   for (const l of lines) {
@@ -422,7 +507,7 @@ function heatmapSvg(p: HeatmapPanel, encodePng: EncodePng): string {
   const clip = `plot${++figureCount}`;
   const body: string[] = [head.head];
   body.push(`<clipPath id="${clip}"><rect x="${M.left}" y="${top}" width="${PW}" height="${PH}"/></clipPath>`);
-  const map = mapSvg(f, sweep, xa, ya, p.lines ?? [], encodePng, top, (run) => cellColour(f, run), clip);
+  const map = mapSvg(f, sweep, xa, ya, p.lines ?? [], encodePng, top, (run) => cellColour(f, run), clip, p.framed);
   body.push(map.svg);
   const legend = legendSvg([...heatmapLegend(f, plan.minima, p.lines ?? []), ...map.notes], legendTop(top, map.height));
   body.push(legend.svg);
@@ -449,6 +534,74 @@ export function padRange(min: number, max: number, log: boolean, share = 0.05): 
   }
   const pad = share * (max - min);
   return [min - pad, max + pad];
+}
+
+/** A CSS colour as SVG attributes: rgba(…) as an rgb colour and an opacity, which every SVG reader takes. */
+function paintAttrs(attr: 'fill' | 'stroke', colour: string): string {
+  const m = /^rgba\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*\)$/.exec(colour);
+  return m ? `${attr}="rgb(${m[1]},${m[2]},${m[3]})" ${attr}-opacity="${m[4]}"` : `${attr}="${esc(colour)}"`;
+}
+
+/**
+ * A surface's contours under a chart (the app's contour plot): the ground colour over the plot, each
+ * level's region filled in order (each inside the one before) with its edge in the lines' ink,
+ * clipped to the plot. `X`, `Y`: data to pixels.
+ */
+function contoursSvg(c: SurfaceContours, X: (v: number) => number, Y: (v: number) => number, top: number, clip: string): string {
+  const out = [`<g class="contours" clip-path="url(#${clip})">`, `<rect x="${M.left}" y="${top}" width="${PW}" height="${PH}" ${paintAttrs('fill', c.ground)}/>`];
+  const line = `${paintAttrs('stroke', c.line)} stroke-width="0.8"`;
+  for (const band of c.bands) {
+    const d: string[] = [];
+    for (const ring of band.rings) {
+      let last = '';
+      const pts: string[] = [];
+      for (let k = 0; k + 1 < ring.length; k += 2) {
+        const pt = `${X(ring[k] as number).toFixed(1)},${Y(ring[k + 1] as number).toFixed(1)}`;
+        // Points a tenth of a pixel apart are one point: the figure's size is its contours'.
+        if (pt !== last) pts.push(pt);
+        last = pt;
+      }
+      if (pts.length > 2) d.push(`M${pts.join('L')}Z`);
+    }
+    if (d.length > 0) out.push(`<path d="${d.join('')}" ${paintAttrs('fill', band.fill)} fill-rule="evenodd" ${line}/>`);
+  }
+  out.push('</g>');
+  return out.join('');
+}
+
+/** A known minimum's mark, as the app's contour plot draws it: a diamond in its basin's colour, rimmed in the path ink. */
+function diamondSvg(x: number, y: number, colour: string, r = 5): string {
+  return `<path class="minimum" d="M${x.toFixed(1)} ${(y - r).toFixed(1)}l${r} ${r}l${-r} ${r}l${-r} ${-r}z" fill="${esc(colour)}" stroke="${SELECTED_INK}" stroke-width="1"/>`;
+}
+
+/** A run's start, as the app draws it: a white circle with a dark rim. */
+function startSvg(x: number, y: number, r = 4.5): string {
+  return `<circle class="start" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r}" fill="#fff" stroke="${SELECTED_INK}" stroke-width="1.5"/>`;
+}
+
+/** What a chart's surface adds to its legend: its contours, its minima and its starts. */
+function surfaceLegend(s: SurfaceBackdrop): GlyphItem[] {
+  const items: GlyphItem[] = [];
+  const c = s.contours;
+  if (c) {
+    items.push({
+      kind: 'glyph',
+      label: 'contours of the loss (log-spaced above its minimum)',
+      width: 16,
+      glyph: (x, y) => `<rect x="${x}" y="${y - 10}" width="16" height="12" ${paintAttrs('fill', c.bands[Math.floor(c.bands.length / 2)]?.fill ?? c.ground)}/><path d="M${x} ${y - 1}q8 -10 16 -8" fill="none" ${paintAttrs('stroke', c.line)} stroke-width="1.2"/>`,
+    });
+  }
+  const colours = [...new Set(s.minima.map((m) => m.colour))];
+  if (colours.length > 0) {
+    items.push({
+      kind: 'glyph',
+      label: "known minima (in their basins' colours)",
+      width: colours.length * 12,
+      glyph: (x, y) => colours.map((col, k) => diamondSvg(x + 6 + k * 12, y - 4, col, 4.5)).join(''),
+    });
+  }
+  if (s.starts.length > 0) items.push({ kind: 'glyph', label: s.starts.length === 1 ? 'start' : 'starts', width: 12, glyph: (x, y) => startSvg(x + 6, y - 4) });
+  return items;
 }
 
 function chartSvg(p: ChartPanel): string {
@@ -491,13 +644,15 @@ function chartSvg(p: ChartPanel): string {
   const Y = (v: number): number => top + PH - frac(ya, v) * PH;
   const clip = `plot${++figureCount}`;
   const out = [head.head];
+  out.push(`<clipPath id="${clip}"><rect x="${M.left}" y="${top}" width="${PW}" height="${PH}"/></clipPath>`);
+  // A surface under the paths, as the app's contour plot draws it.
+  if (p.surface?.contours) out.push(contoursSvg(p.surface.contours, X, Y, top, clip));
   for (const b of p.bands ?? []) {
     const x0 = Math.max(M.left, X(b.x0));
     const x1 = Math.min(M.left + PW, X(b.x1));
     if (x1 > x0) out.push(`<rect x="${x0}" y="${top}" width="${x1 - x0}" height="${PH}" fill="${b.colour}" opacity="0.25"/>`);
   }
   out.push(axesSvg(xa, ya, top, p.xTicks ? p.xTicks.map((value) => ({ value, label: formatNumber(value) })) : axisTicks(xa)));
-  out.push(`<clipPath id="${clip}"><rect x="${M.left}" y="${top}" width="${PW}" height="${PH}"/></clipPath>`);
   for (const s of p.series) {
     const pts: string[] = [];
     const segs: string[][] = [];
@@ -533,8 +688,14 @@ function chartSvg(p: ChartPanel): string {
     const x = X(m.x);
     if (x >= M.left && x <= M.left + PW) out.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${top + PH}" stroke="${m.colour}" stroke-dasharray="5 3" stroke-width="1.5"/>`);
   }
+  // Over the paths, as in the app: the minima, then the starts.
+  if (p.surface) {
+    const inside = (px: number, py: number): boolean => px >= M.left - 1e-6 && px <= M.left + PW + 1e-6 && py >= top - 1e-6 && py <= top + PH + 1e-6;
+    for (const m of p.surface.minima) if (inside(X(m.x), Y(m.y))) out.push(diamondSvg(X(m.x), Y(m.y), m.colour));
+    for (const st of p.surface.starts) if (inside(X(st.x), Y(st.y))) out.push(startSvg(X(st.x), Y(st.y)));
+  }
   const quarter = (c: Rgb): Rgb => [0, 1, 2].map((k) => Math.round(255 - 0.25 * (255 - (c[k] as number)))) as [number, number, number];
-  const items: LegendItem[] = [
+  const items: (LegendItem | GlyphItem)[] = [
     // A series without a label (a run's dashed twin of a labelled curve) takes no legend row.
     ...p.series
       .filter((s) => s.label !== '')
@@ -542,6 +703,7 @@ function chartSvg(p: ChartPanel): string {
     ...(p.marks ?? []).map((m): LegendItem => ({ kind: 'line', colour: m.colour, label: m.label, dashed: true })),
     // A band is drawn at a quarter opacity over white: so is its swatch.
     ...(p.bands ?? []).map((b): LegendItem => ({ kind: 'swatch', colour: quarter(rgbOf(b.colour)), label: b.label })),
+    ...(p.surface ? surfaceLegend(p.surface) : []),
   ];
   const legend = legendSvg(items, legendTop(top));
   out.push(legend.svg);
@@ -630,7 +792,7 @@ export function netHeatmapSvg(p: NetHeatmapPanel, encodePng: EncodePng): string 
   const head = titleBlock(p.title);
   const top = head.top;
   const body: string[] = [head.head];
-  const map = mapSvg(f, sweep, xa, ya, [], encodePng, top, (run) => netCellColour(f, run), '');
+  const map = mapSvg(f, sweep, xa, ya, [], encodePng, top, (run) => netCellColour(f, run), '', p.framed);
   body.push(map.svg);
   const legend = legendSvg([...netHeatmapLegend(f), ...map.notes], legendTop(top, map.height));
   body.push(legend.svg);

@@ -154,6 +154,10 @@ export class BlApp extends LitElement {
       main { grid-template-columns: minmax(0, 1fr); grid-template-areas: 'heatmap' 'details' 'editor'; padding: 8px; gap: 8px; }
       header { padding: 6px 8px; gap: 6px 8px; }
       .to-editor { display: inline-block; }
+      /* The header wraps here anyway: the places kept for the run's state and the verdict chip left
+         gaps in its rows ("Validate vs CPU" alone at the left, CSV mid-row: walkthrough 19). */
+      .run-state-box { min-width: 0; }
+      .verdict-slot:empty { min-width: 0; }
     }
     section { background: #fff; border: 1px solid #e2e2e2; border-radius: 6px; padding: 10px; }
     .skip { position: absolute; left: 8px; top: -40px; background: #fff; padding: 4px 8px; border: 2px solid #2f6fdf; z-index: 10; }

@@ -4,19 +4,25 @@
  * by the browser at a chosen scale; and the results as CSV or JSON through the core encoders (the
  * same text as `basinlab sweep` writes).
  */
+import type { Plan } from '../../core/plan.ts';
 import { writeResultsCSV, writeResultsJSON } from '../../core/results.ts';
 import { findDataSet } from '../../core/data/index.ts';
-import { caption, netCaption } from '../../view/caption.ts';
+import { caption, netCaption, netParamShort, paramLabel } from '../../view/caption.ts';
+import { minimumColour, rgbCss } from '../../view/colors.ts';
+import type { SampledSurface } from '../../view/contours.ts';
+import { surfaceContours } from '../../view/contours.ts';
 import type { HeatmapMode } from '../../view/frame.ts';
 import type { NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_DEFAULT_MODE, NET_MODE_LABEL } from '../../view/net-frame.ts';
-import type { ChartPanel, HeatmapPanel, NetHeatmapPanel } from '../../view/panels.ts';
+import type { ChartPanel, FramedRun, HeatmapPanel, NetHeatmapPanel } from '../../view/panels.ts';
+import type { EncodePng } from '../../view/svg.ts';
 import { figureGridSvg, netHeatmapSvg, panelSvg } from '../../view/svg.ts';
 import { theoryLines } from '../../view/theory.ts';
 import type { FigureRun } from '../net-runs.ts';
 import { netCurvePanels } from '../net-runs.ts';
 import type { SurfaceFigureRun } from '../runs.ts';
 import { surfaceCurvePanels } from '../runs.ts';
+import { surfaceGrid } from '../surface-grid.ts';
 import type { RunController } from './run-controller.ts';
 
 /** PNG data URL of an RGBA image, through a canvas (the browser's encoder). */
@@ -63,7 +69,9 @@ export class ExportController {
   private netSvg(): string | null {
     const p = this.netPanel();
     if (!p) return null;
-    return besideMap(netHeatmapSvg(p, canvasPng), netCurvePanels(p.plan, recorded(this.netRuns())));
+    const runs = recorded(this.netRuns());
+    // The runs whose curves are beside the map framed on it, in their curves' colours.
+    return besideMap(netHeatmapSvg({ ...p, framed: framedRuns(runs, p.plan.runs) }, canvasPng), netCurvePanels(p.plan, runs), canvasPng);
   }
 
   /** The shown sweep as a figure panel (null before its results are complete). */
@@ -81,16 +89,15 @@ export class ExportController {
     if (this.sweep.net) return this.netSvg();
     const p = this.panel();
     if (!p) return null;
-    // Beside the map, the selected and pinned runs' paths and curves where any are recorded.
-    return besideMap(panelSvg(p, canvasPng), surfaceCurvePanels(p.plan, recorded(this.surfaceRuns())));
+    return surfaceFigureSvg(p, recorded(this.surfaceRuns()), canvasPng);
   }
 
-  /** The exported file's name (without extension) for the view shown: `exportName`. */
+  /** The exported file's name (without extension) for the view shown: `exportName`, its axes named as the figure's are. */
   private fileName(what: string): string {
     const net = this.sweep.net;
-    if (net) return exportName(net.plan, net.plan.spec.data.name, what);
+    if (net) return exportName(net.plan, net.plan.spec.data.name, what, (path) => netParamShort(net.plan, path));
     const plan = this.sweep.plan;
-    return plan ? exportName(plan, plan.surface.id, what) : `basinlab-${what}`;
+    return plan ? exportName(plan, plan.surface.id, what, (path) => paramLabel(plan, path)) : `basinlab-${what}`;
   }
 
   /** Downloads the figure: SVG, or PNG rasterised from the same SVG at `scale` times its size. */
@@ -129,25 +136,112 @@ export class ExportController {
   }
 }
 
+/** Greek letters of parameter names as a file name spells them. */
+const GREEK: Readonly<Record<string, string>> = { α: 'alpha', β: 'beta', γ: 'gamma', δ: 'delta', ε: 'eps', η: 'eta', λ: 'lambda', μ: 'mu', ρ: 'rho', σ: 'sigma' };
+
+/** Text as a file name's part: lower case, Greek spelled out, a possessive dropped ("OneCycleLR's max_lr" → onecyclelr-max-lr), anything else but letters and digits a hyphen. */
+function fileWord(t: string): string {
+  return t
+    .toLowerCase()
+    .replace(/[α-ω]/g, (c) => GREEK[c] ?? '-')
+    .replace(/['’]s\b/g, '')
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+}
+
+/**
+ * An axis as a file name names it: its label on the figure (`label`), shortened as run labels are
+ * ("learning rate" → lr) and without an aside in brackets ("β1 (betas[0])" → beta1); or, without
+ * a label, the path as the editor writes it (start.1 → start-1).
+ */
+export function axisFileName(path: string, label?: (path: string) => string): string {
+  const text = label ? label(path) : path.replace(/^(optimizer|surface|schedule)\./, '');
+  return fileWord(text.replace(/^learning rate\b/, 'lr').replace(/\s*\([^)]*\)/g, ''));
+}
+
 /**
  * A file name for an export that names its view (walkthrough 6 got basinlab-outcome.svg for every
  * figure, and a lecture folder of "(1)", "(2)", …): the problem, the optimiser, the swept parameters
- * (their last path segment) and what the file holds, in lower case, each part reduced to letters,
- * digits and hyphens. `rosenbrock-sgd-lr-x-momentum-outcome`.
+ * named as the figure's axes are (`label`: the axis titles' words, shortened by axisFileName) and
+ * joined by "by", and what the file holds, in lower case, each part reduced to letters, digits and
+ * hyphens: `rosenbrock-sgd-lr-by-momentum-outcome`, `himmelblau-sgd-start-x-by-start-y-outcome`
+ * (walkthrough 19 got "start-x-start" for start[0] × start[1]; walkthrough 18 "lr-x-lr" for two
+ * param groups' LRs).
  */
 export function exportName(
   plan: { readonly dims: readonly { readonly path: string }[]; readonly spec: { readonly optimizer: { readonly name: string } } },
   problem: string,
   what: string,
+  label?: (path: string) => string,
 ): string {
-  const clean = (t: string): string =>
-    t
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '');
   // The plan's swept paths, whatever the sweep's kind.
-  const swept = plan.dims.map(({ path }) => clean(path.split('.').filter((k) => !/^\d+$/.test(k)).at(-1) ?? path));
-  return ['basinlab', clean(problem), clean(plan.spec.optimizer.name), swept.join('-x-'), clean(what)].filter((t) => t !== '').join('-');
+  const swept = plan.dims.map(({ path }) => axisFileName(path, label));
+  return ['basinlab', fileWord(problem), fileWord(plan.spec.optimizer.name), swept.join('-by-'), fileWord(what)].filter((t) => t !== '').join('-');
+}
+
+/** The figure's grid of the surface under its paths: as fine as the app's contour plot's (app.ts contourGrid). */
+const FIGURE_GRID = 160;
+
+/**
+ * A surface view's figure: its map, the runs whose curves are drawn framed on it in their colours,
+ * and beside it those runs' paths on the surface (its contours, its minima and their starts, as the
+ * app's contour plot draws them), loss and LR per step, as one SVG.
+ */
+export function surfaceFigureSvg(panel: HeatmapPanel, runs: readonly SurfaceFigureRun[], encodePng: EncodePng): string {
+  const plan = panel.plan;
+  const map = panelSvg({ ...panel, framed: framedRuns(runs, plan.runs) }, encodePng);
+  const charts = surfaceCurvePanels(plan, runs);
+  // The first chart is the paths in the plane (runs.ts): drawn on the surface.
+  return besideMap(
+    map,
+    charts.map((c, k) => (k === 0 ? onSurface(c, plan, runs) : c)),
+    encodePng,
+  );
+}
+
+/** The frames of runs drawn beside a map of `count` runs: each one's cell, in its colour (its trajectory's run). */
+export function framedRuns(runs: readonly { readonly trajectory: { readonly run: number }; readonly colour: string }[], count: number): FramedRun[] {
+  return runs.flatMap((r) => (r.trajectory.run >= 0 && r.trajectory.run < count ? [{ run: r.trajectory.run, colour: r.colour }] : []));
+}
+
+/**
+ * A chart of paths in a surface's plane drawn on the surface, as the app's contour plot draws them
+ * (walkthrough 19 found them on a blank square): the surface's contours over the chart's domain,
+ * its known minima as diamonds in their basins' colours and each run's start (the first point of
+ * its path; one where they share it) as a white circle with a dark rim. The chart's own points for
+ * the minima and the start (runs.ts) give way to those. `grid`: the surface sampled over the
+ * chart's domain (by default surfaceGrid's, as fine as the app's).
+ */
+export function onSurface(
+  chart: ChartPanel,
+  plan: Pick<Plan, 'surface' | 'P' | 'data' | 'spec' | 'minima'>,
+  runs: readonly SurfaceFigureRun[],
+  grid: SampledSurface | null = chartGrid(chart, plan),
+): ChartPanel {
+  const starts: { x: number; y: number }[] = [];
+  for (const r of runs) {
+    const x = r.trajectory.x[0];
+    const y = r.trajectory.y[0];
+    if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y)) continue;
+    if (!starts.some((s) => s.x === x && s.y === y)) starts.push({ x, y });
+  }
+  const minima = plan.minima.map((m, i) => ({ x: m.x, y: m.y, colour: rgbCss(minimumColour(i)) }));
+  return {
+    ...chart,
+    series: chart.series.filter((s) => !(s.points && (s.label === 'known minima' || s.label === 'start'))),
+    surface: { contours: grid ? surfaceContours(grid, plan.minima) : null, minima, starts },
+  };
+}
+
+/** The surface sampled over a chart's domain, or null where it has none (or the surface cannot be sampled there). */
+function chartGrid(chart: ChartPanel, plan: Pick<Plan, 'surface' | 'P' | 'data' | 'spec'>): SampledSurface | null {
+  const d = chart.domain;
+  if (!d) return null;
+  try {
+    return surfaceGrid(plan, FIGURE_GRID, FIGURE_GRID, { xMin: d.x[0], xMax: d.x[1], yMin: d.y[0], yMax: d.y[1] });
+  } catch {
+    return null;
+  }
 }
 
 /** The runs whose paths are recorded (a figure draws only those). */
@@ -156,8 +250,8 @@ function recorded<T>(runs: readonly { readonly trajectory: T | null; readonly co
 }
 
 /** A map's figure with charts beside it, two to a row, where there are any. */
-function besideMap(map: string, charts: readonly ChartPanel[]): string {
-  return charts.length > 0 ? figureGridSvg([map, ...charts.map((c) => panelSvg(c, canvasPng))], 2) : map;
+function besideMap(map: string, charts: readonly ChartPanel[], encodePng: EncodePng): string {
+  return charts.length > 0 ? figureGridSvg([map, ...charts.map((c) => panelSvg(c, encodePng))], 2) : map;
 }
 
 /** An SVG drawn by the browser onto a canvas `scale` times its size, as a PNG data URL. */
