@@ -8,7 +8,7 @@ import { CancelledError, GpuRunError } from '../../src/core/errors.ts';
 import { makePlan } from '../../src/core/plan.ts';
 import { parseSpec } from '../../src/core/spec.ts';
 import { acquireNodeGpu } from '../../src/engine/gpu/device-node.ts';
-import { GpuEngine } from '../../src/engine/gpu/engine.ts';
+import { GpuEngine, MAX_BLOCK_RUN_STEPS } from '../../src/engine/gpu/engine.ts';
 import { nodeShaderSources } from '../../src/engine/gpu/shader-sources-node.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import { disposeChecked } from './fixture.ts';
@@ -95,6 +95,24 @@ describe('GPU path recording', () => {
       });
     } finally {
       await cpu.dispose();
+      await disposeChecked(engine);
+    }
+  });
+});
+
+describe('GPU chunking', () => {
+  it('keeps a checkpoint block of a chunk within MAX_BLOCK_RUN_STEPS (review 24: a submit covers whole blocks)', async () => {
+    const engine = new GpuEngine(await acquireNodeGpu('chunk test'), nodeShaderSources);
+    try {
+      const grid = { x: { param: 'optimizer.lr', min: 1e-5, max: 1e-3, count: 256, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 256 } };
+      const long = makePlan(parseSpec({ surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 1e-4, momentum: 0.9 }, steps: 200_000, outcome: { check_every: 100_000 }, sweep: grid }));
+      const chunk = engine.chunkRuns(long);
+      expect(chunk * long.checkEvery).toBeLessThanOrEqual(MAX_BLOCK_RUN_STEPS);
+      expect(chunk).toBe(Math.floor(MAX_BLOCK_RUN_STEPS / 100_000));
+      // At the default check_every (2% of 500 steps) the whole sweep is one chunk, as before.
+      const usual = makePlan(parseSpec({ surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 1e-4, momentum: 0.9 }, steps: 500, sweep: grid }));
+      expect(engine.chunkRuns(usual)).toBe(usual.runs);
+    } finally {
       await disposeChecked(engine);
     }
   });

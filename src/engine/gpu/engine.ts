@@ -117,6 +117,13 @@ export function pipelineConstants(plan: Plan, workgroupSize: number, twoStepsPer
 }
 
 
+/**
+ * Run-steps one checkpoint block of a chunk may hold (chunkRuns): about a second of Adam on a laptop
+ * GPU, well inside the 2 s Windows and browser watchdogs; a sweep at the default check_every (2% of
+ * its steps) meets it only past 10⁵ steps a run.
+ */
+export const MAX_BLOCK_RUN_STEPS = 2e9;
+
 /** Bytes of path records one recording submit may fill (read back before the next). */
 const RECORD_WINDOW_BYTES = 16 << 20;
 
@@ -200,15 +207,22 @@ export class GpuEngine implements Engine {
     return pipelines;
   }
 
-  /** Runs per chunk: all of them if the limits allow, else what the buffers and dispatch size allow. */
+  /**
+   * Runs per chunk: all of them if the limits allow, else what the buffers and dispatch size allow,
+   * and no more than keep one checkpoint block within MAX_BLOCK_RUN_STEPS: a submit covers whole
+   * blocks of check_every steps for every run of its chunk (checkpoints count from each dispatch's
+   * first step), so a chunk of 65,536 runs at check_every 100,000 could not be submitted in less
+   * than 6.6·10⁹ run-steps, seconds on a laptop's GPU, past a driver's watchdog (review 24).
+   */
   chunkRuns(plan: Plan): number {
     const l = this.gpu.limits;
     const slotBytes = STATE_VEC2 * 8;
     const byBinding = Math.floor(l.maxStorageBufferBindingSize / slotBytes);
     const byBuffer = Math.floor(l.maxBufferSize / slotBytes);
     const byDispatch = l.maxComputeWorkgroupsPerDimension * this.wg;
+    const byBlock = Math.max(this.wg, Math.floor(MAX_BLOCK_RUN_STEPS / plan.checkEvery));
     const cap = this.opts.maxChunkRuns ?? 1 << 20;
-    return Math.max(1, Math.min(plan.runs, byBinding, byBuffer, byDispatch, cap));
+    return Math.max(1, Math.min(plan.runs, byBinding, byBuffer, byDispatch, byBlock, cap));
   }
 
   run(plan: Plan, opts?: RunOptions): Promise<Results>;
