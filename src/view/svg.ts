@@ -284,11 +284,11 @@ function cellsImageSvg(w: number, h: number, colour: (run: number) => Rgb, encod
 }
 
 /** The smallest side of a frame around a cell (px): a frame around a cell of one or two pixels (a 256 x 256 map) is still seen on a slide. */
-const FRAME_MIN = 6;
+const FRAME_MIN = 8;
 
 /**
  * Frames around the cells of the `framed` runs on a w x h map drawn `height` high from `top`, as the
- * page draws them (a box 1 px outside the cell, in the run's colour over a white rim that keeps it
+ * page draws them (a box just outside the cell, in the run's colour over a white rim that keeps it
  * visible on any cell, the map's own colours included), in order: a later one over an earlier.
  * Runs not on the map are left out.
  */
@@ -300,13 +300,15 @@ function framesSvg(framed: readonly FramedRun[], w: number, h: number, top: numb
     if (!Number.isInteger(run) || run < 0 || run >= w * h) continue;
     const i = run % w;
     const j = Math.floor(run / w);
-    // Centred on the cell, 1 px outside it (or FRAME_MIN wide where the cell is smaller).
-    const fw = Math.max(cw, FRAME_MIN) + 2;
-    const fh = Math.max(ch, FRAME_MIN) + 2;
+    // Centred on the cell, 2 px outside it (or FRAME_MIN wide where the cell is smaller).
+    const fw = Math.max(cw, FRAME_MIN) + 4;
+    const fh = Math.max(ch, FRAME_MIN) + 4;
     const x = M.left + (i + 0.5) * cw - fw / 2;
     const y = top + height - (j + 0.5) * ch - fh / 2;
     const box = `x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${fw.toFixed(1)}" height="${fh.toFixed(1)}" fill="none"`;
-    out.push(`<rect ${box} stroke="#fff" stroke-width="4"/><rect class="framed" data-run="${run}" ${box} stroke="${esc(colour)}" stroke-width="2"/>`);
+    // The colour 3 px wide between white lines: a frame on cells of its own hue (a pin's blue on a
+    // blue basin) still reads as a frame, and its colour as the colour of its curves.
+    out.push(`<rect ${box} stroke="#fff" stroke-width="5"/><rect class="framed" data-run="${run}" ${box} stroke="${esc(colour)}" stroke-width="3"/>`);
   }
   return out.join('');
 }
@@ -553,20 +555,58 @@ function contoursSvg(c: SurfaceContours, X: (v: number) => number, Y: (v: number
   for (const band of c.bands) {
     const d: string[] = [];
     for (const ring of band.rings) {
-      let last = '';
+      const px: number[] = [];
+      for (let k = 0; k + 1 < ring.length; k += 2) px.push(X(ring[k] as number), Y(ring[k + 1] as number));
+      // A ring's points within a third of a pixel of the line it draws are left out: the figure's size is its contours'.
+      const kept = simplify(px, 0.3);
       const pts: string[] = [];
-      for (let k = 0; k + 1 < ring.length; k += 2) {
-        const pt = `${X(ring[k] as number).toFixed(1)},${Y(ring[k + 1] as number).toFixed(1)}`;
-        // Points a tenth of a pixel apart are one point: the figure's size is its contours'.
-        if (pt !== last) pts.push(pt);
-        last = pt;
-      }
+      for (const k of kept) pts.push(`${(px[2 * k] as number).toFixed(1)},${(px[2 * k + 1] as number).toFixed(1)}`);
       if (pts.length > 2) d.push(`M${pts.join('L')}Z`);
     }
     if (d.length > 0) out.push(`<path d="${d.join('')}" ${paintAttrs('fill', band.fill)} fill-rule="evenodd" ${line}/>`);
   }
   out.push('</g>');
   return out.join('');
+}
+
+/**
+ * The points of a polyline (x0, y0, x1, y1, …, in pixels) that draw it to within `tol` pixels
+ * (Ramer–Douglas–Peucker), as indices in order; the ends are always kept.
+ */
+export function simplify(xy: readonly number[], tol: number): number[] {
+  const n = xy.length >> 1;
+  if (n <= 2) return Array.from({ length: n }, (_, k) => k);
+  const keep = new Uint8Array(n);
+  keep[0] = 1;
+  keep[n - 1] = 1;
+  const stack: [number, number][] = [[0, n - 1]];
+  while (stack.length > 0) {
+    const [a, b] = stack.pop() as [number, number];
+    const ax = xy[2 * a] as number;
+    const ay = xy[2 * a + 1] as number;
+    const dx = (xy[2 * b] as number) - ax;
+    const dy = (xy[2 * b + 1] as number) - ay;
+    const len = Math.hypot(dx, dy);
+    let far = -1;
+    let worst = tol;
+    for (let k = a + 1; k < b; k++) {
+      const qx = (xy[2 * k] as number) - ax;
+      const qy = (xy[2 * k + 1] as number) - ay;
+      // Distance to the chord (to its start where the chord is a point: a closed ring's ends meet).
+      const dist = len > 0 ? Math.abs(qx * dy - qy * dx) / len : Math.hypot(qx, qy);
+      if (dist > worst) {
+        worst = dist;
+        far = k;
+      }
+    }
+    if (far >= 0) {
+      keep[far] = 1;
+      stack.push([a, far], [far, b]);
+    }
+  }
+  const out: number[] = [];
+  for (let k = 0; k < n; k++) if (keep[k]) out.push(k);
+  return out;
 }
 
 /** A known minimum's mark, as the app's contour plot draws it: a diamond in its basin's colour, rimmed in the path ink. */

@@ -14,6 +14,17 @@ import { DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import { switchSchedule, tidy } from '../../src/app/spec-edit.ts';
 
 /** The parameter an axis of a pasted view's sweep names. */
+/** Why readTorchCode refuses `code` (its TorchCodeError's message); throws where it reads it. */
+function refused(code: string): string {
+  try {
+    readTorchCode(code);
+  } catch (e) {
+    if (e instanceof TorchCodeError) return e.message;
+    throw e;
+  }
+  throw new Error(`read: ${code}`);
+}
+
 function getParam(json: Record<string, unknown>, axis: 'x' | 'y'): unknown {
   return (json.sweep as Record<string, { param?: unknown } | undefined>)[axis]?.param;
 }
@@ -224,15 +235,6 @@ for epoch in range(300):
     expect(r.optimizer).toEqual({ name: 'SGD', lr: 20, param_groups: [{ params: ['layers.0'], lr: 100 }, { params: ['layers.1.weight', 'layers.1.bias'], momentum: 0.9 }] });
     // params= by keyword, list(…) of one.
     expect(readTorchCode("AdamW(params=[{'params': list(net.layers[0].parameters())}], lr=1e-3)").optimizer?.param_groups).toEqual([{ params: ['layers.0'] }]);
-    const refused = (code: string): string => {
-      try {
-        readTorchCode(code);
-      } catch (e) {
-        if (e instanceof TorchCodeError) return e.message;
-        throw e;
-      }
-      throw new Error(`read: ${code}`);
-    };
     // A Sequential's index counts its activations too: not guessed.
     expect(refused("SGD([{'params': model[0].parameters(), 'lr': 100}], lr=1)")).toMatch(
       /^SGD: param group 0's params: cannot tell which of basinlab's layers model\[0\]\.parameters\(\) is: write model\.layers\[k\]\.parameters\(\)/,
@@ -399,15 +401,6 @@ describe('pasteInto and readTorchCode after walkthrough 19', () => {
     return out;
   };
   const yAxis = (json: Record<string, unknown>): Record<string, unknown> => (json.sweep as { y: Record<string, unknown> }).y;
-  const refusal = (code: string): string => {
-    try {
-      readTorchCode(code);
-    } catch (e) {
-      if (e instanceof TorchCodeError) return e.message;
-      throw e;
-    }
-    throw new Error(`read: ${code}`);
-  };
 
   it("runs an optimizer pasted without a scheduler at a constant LR, as torch does: the view's schedule goes, named (F3)", () => {
     const stepped = { ...DEFAULT_SPEC, schedule: { name: 'StepLR', step_size: 30, gamma: 0.1 } };
@@ -473,25 +466,25 @@ describe('pasteInto and readTorchCode after walkthrough 19', () => {
   });
 
   it("answers a misspelt class with did-you-mean, quotes a refused positional value, and reads an optimiser's positional lr (F6)", () => {
-    expect(refusal('torch.optim.adam(model.parameters(), lr=1e-3)')).toBe("line 1: torch.optim.adam is not one of torch.optim's classes (their names are case-sensitive): did you mean Adam?");
-    expect(refusal('import torch\nopt = optim.sdg(net.parameters(), lr=0.1)\nsched = lr_scheduler.StepLR(opt, step_size=30)')).toBe("line 2: optim.sdg is not one of torch.optim's classes: did you mean SGD?");
-    expect(refusal('sched = steplr(opt, step_size=3)')).toMatch(/did you mean StepLR\?$/);
+    expect(refused('torch.optim.adam(model.parameters(), lr=1e-3)')).toBe("line 1: torch.optim.adam is not one of torch.optim's classes (their names are case-sensitive): did you mean Adam?");
+    expect(refused('import torch\nopt = optim.sdg(net.parameters(), lr=0.1)\nsched = lr_scheduler.StepLR(opt, step_size=30)')).toBe("line 2: optim.sdg is not one of torch.optim's classes: did you mean SGD?");
+    expect(refused('sched = steplr(opt, step_size=3)')).toMatch(/did you mean StepLR\?$/);
     // Unqualified and one slip off: perhaps the user's own function, so said only when nothing is read.
-    expect(refusal('SDG(p, lr=0.1)')).toMatch(/^no torch optimiser or scheduler made here \(SDG is not one of torch\.optim's classes: did you mean SGD\?\); optimisers: SGD, /);
+    expect(refused('SDG(p, lr=0.1)')).toMatch(/^no torch optimiser or scheduler made here \(SDG is not one of torch\.optim's classes: did you mean SGD\?\); optimisers: SGD, /);
     expect(readTorchCode('x = SDG(p)\nopt = SGD(p, lr=0.1)').optimizer).toEqual({ name: 'SGD', lr: 0.1 });
     // nn's classes are no slips of torch.optim's (nn.Linear, LinearLR).
-    expect(refusal('layer = nn.Linear(4, 8)')).toMatch(/^no torch optimiser or scheduler made here; optimisers: /);
-    expect(refusal("ReduceLROnPlateau(optimizer, 'min')")).toBe(
+    expect(refused('layer = nn.Linear(4, 8)')).toMatch(/^no torch optimiser or scheduler made here; optimisers: /);
+    expect(refused("ReduceLROnPlateau(optimizer, 'min')")).toBe(
       "ReduceLROnPlateau: positional argument 2 ('min') is not read, since torch's order differs from class to class: write it as name=value (probably mode='min')",
     );
-    expect(refusal('MultiStepLR(opt, [30, 60])')).toMatch(/\(probably milestones=\[30, 60\]\)$/);
-    expect(refusal('ExponentialLR(opt, gamma)')).toMatch(/positional argument 2 \(…\)/);
+    expect(refused('MultiStepLR(opt, [30, 60])')).toMatch(/\(probably milestones=\[30, 60\]\)$/);
+    expect(refused('ExponentialLR(opt, gamma)')).toMatch(/positional argument 2 \(…\)/);
     // lr is every optimiser's second parameter (params, lr, ...) in every torch version.
     expect(readTorchCode('optim.SGD(net.parameters(), 0.1, momentum=0.9)').optimizer).toEqual({ name: 'SGD', lr: 0.1, momentum: 0.9 });
     for (const o of OPTIMIZERS) {
       expect(o.params[0]?.key, o.id).toBe('lr');
       expect(readTorchCode(`torch.optim.${o.id}(model.parameters(), 0.01)`).optimizer, o.id).toEqual({ name: o.id, lr: 0.01 });
     }
-    expect(refusal('SGD(p, 0.1, lr=0.2)')).toBe('SGD: lr is given twice, as positional argument 2 and as lr=…');
+    expect(refused('SGD(p, 0.1, lr=0.2)')).toBe('SGD: lr is given twice, as positional argument 2 and as lr=…');
   });
 });
