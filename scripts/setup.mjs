@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Set-up that the README's two commands run first, so that a fresh machine needs nothing else:
-// npm dependencies (when node_modules is missing or older than package-lock.json) and, for the GPU
-// and browser paths, Debian's chromium (SwiftShader's Vulkan driver and the test browser) and the
+// npm dependencies (when node_modules is missing or older than package-lock.json) and, with
+// --system (npm test, npm run bench; not npm start, whose app runs in the user's browser), for the
+// GPU and browser paths Debian's chromium (SwiftShader's Vulkan driver and the test browser) and the
 // Vulkan loader, and for the live torch oracle (tests/torch) Debian's python3-torch under
 // /usr/bin/python3. Plain Node with no dependencies: it runs before anything is installed.
 import { execSync, spawnSync } from 'node:child_process';
