@@ -10,7 +10,7 @@ import { getHeapStatistics } from 'node:v8';
 import { netHeapProblem, netMemoryProblem, netRunBytes } from '../engine/cpu/network.ts';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors, printable } from '../core/errors.ts';
-import { resultDocumentSpec } from '../core/json.ts';
+import { isRecord, resultDocumentSpec } from '../core/json.ts';
 import { makeAnyPlan, prepareSpec, trainedGroups } from '../core/network/plan.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import { nearestRun, runCoordinates } from '../core/plan.ts';
@@ -79,10 +79,19 @@ function loadSpecJSON(json: unknown, path: string | null): AnySpec {
  * than as a "not a spec field" line for each of its keys (review 18): the spec is its `spec` key.
  */
 function resultDocumentNote(json: unknown, path: string | null): string | null {
+  const name = path === null ? 'standard input' : printable(path, 200);
+  const file = path === null ? '' : ` ${name}`;
+  // A study's JSON, or one of its figures' sources (walkthrough 20: the study file got a line per
+  // key, a source was called a result file).
+  if (isRecord(json) && typeof json.study === 'string' && Array.isArray(json.panels)) {
+    return `${name} holds basinlab study ${json.study}'s results, not a spec; the specs of the sweeps it ran are its figures' sources: jq '.panels[0].sources[0].spec'${file} > spec.json, then run spec.json`;
+  }
+  if (isRecord(json) && typeof json.label === 'string' && isRecord(json.spec) && Object.keys(json).length === 2) {
+    return `${name} is a study figure's source ({ label, spec }), not a spec; its spec is its "spec" key: jq .spec${file} > spec.json, then run spec.json`;
+  }
   if (resultDocumentSpec(json) === undefined) return null;
   // On standard input (path null): the pipe that gives the spec instead (review 23: "jq .spec standard input").
   if (path === null) return 'standard input holds a basinlab result, not a spec; the spec it was run from is its "spec" key: pipe it through jq .spec, as in … | jq .spec | basinlab sweep -';
-  const name = printable(path, 200);
   return `${name} is a basinlab result file, not a spec; the spec it was run from is its "spec" key: jq .spec ${name} > spec.json, then run spec.json`;
 }
 

@@ -296,6 +296,17 @@ describe('small ones', () => {
     }
   });
 
+  it("a study's JSON or one of its figures' sources given as the spec: said so, with the jq that gives a spec (walkthrough 20)", () => {
+    const spec = JSON.parse(readFileSync(small, 'utf8')) as Record<string, unknown>;
+    const study = join(dir, 'study.json');
+    writeFileSync(study, JSON.stringify({ study: 'tune-together', title: 't', panels: [{ kind: 'chart', sources: [{ label: 'SGD', spec }] }] }));
+    const source = join(dir, 'source.json');
+    writeFileSync(source, JSON.stringify({ label: 'SGD', spec }));
+    const before = readdirSync(dir).sort();
+    expectRefused(cli(['sweep', study]), `basinlab: ${study} holds basinlab study tune-together's results, not a spec; the specs of the sweeps it ran are its figures' sources: jq '.panels[0].sources[0].spec' ${study} > spec.json, then run spec.json`, before);
+    expectRefused(cli(['sweep', source]), `basinlab: ${source} is a study figure's source ({ label, spec }), not a spec; its spec is its "spec" key: jq .spec ${source} > spec.json, then run spec.json`, before);
+  });
+
   it('--shard auto names BASINLAB_SHARDS, the variable that set N, when N is more than the sweep has rows', () => {
     const before = readdirSync(dir).sort();
     const env = { ...process.env, JOB_COMPLETION_INDEX: '0', BASINLAB_SHARDS: '64' };
