@@ -610,13 +610,13 @@ export function simplify(xy: readonly number[], tol: number): number[] {
 }
 
 /** A known minimum's mark, as the app's contour plot draws it: a diamond in its basin's colour, rimmed in the path ink. */
-function diamondSvg(x: number, y: number, colour: string, r = 5): string {
-  return `<path class="minimum" d="M${x.toFixed(1)} ${(y - r).toFixed(1)}l${r} ${r}l${-r} ${r}l${-r} ${-r}z" fill="${esc(colour)}" stroke="${SELECTED_INK}" stroke-width="1"/>`;
+function diamondSvg(x: number, y: number, colour: string, r = 5, cls = 'minimum'): string {
+  return `<path${cls ? ` class="${cls}"` : ''} d="M${x.toFixed(1)} ${(y - r).toFixed(1)}l${r} ${r}l${-r} ${r}l${-r} ${-r}z" fill="${esc(colour)}" stroke="${SELECTED_INK}" stroke-width="1"/>`;
 }
 
 /** A run's start, as the app draws it: a white circle with a dark rim. */
-function startSvg(x: number, y: number, r = 4.5): string {
-  return `<circle class="start" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r}" fill="#fff" stroke="${SELECTED_INK}" stroke-width="1.5"/>`;
+function startSvg(x: number, y: number, r = 4.5, cls = 'start'): string {
+  return `<circle${cls ? ` class="${cls}"` : ''} cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${r}" fill="#fff" stroke="${SELECTED_INK}" stroke-width="1.5"/>`;
 }
 
 /** What a chart's surface adds to its legend: its contours, its minima and its starts. */
@@ -637,10 +637,10 @@ function surfaceLegend(s: SurfaceBackdrop): GlyphItem[] {
       kind: 'glyph',
       label: "known minima (in their basins' colours)",
       width: colours.length * 12,
-      glyph: (x, y) => colours.map((col, k) => diamondSvg(x + 6 + k * 12, y - 4, col, 4.5)).join(''),
+      glyph: (x, y) => colours.map((col, k) => diamondSvg(x + 6 + k * 12, y - 4, col, 4.5, '')).join(''),
     });
   }
-  if (s.starts.length > 0) items.push({ kind: 'glyph', label: s.starts.length === 1 ? 'start' : 'starts', width: 12, glyph: (x, y) => startSvg(x + 6, y - 4) });
+  if (s.starts.length > 0) items.push({ kind: 'glyph', label: s.starts.length === 1 ? 'start' : 'starts', width: 12, glyph: (x, y) => startSvg(x + 6, y - 4, 4.5, '') });
   return items;
 }
 

@@ -349,7 +349,7 @@ describe('figures worth keeping', () => {
       return readFileSync(join(dir, name));
     };
     await clickViewBar(page, 'figure-svg');
-    const svg = (await waitFile('basinlab-rosenbrock-sgd-lr-x-momentum-outcome.svg')).toString('utf8');
+    const svg = (await waitFile('basinlab-rosenbrock-sgd-lr-by-momentum-outcome.svg')).toString('utf8');
     const parsed = await page.evaluate((t: string) => {
       const doc = new DOMParser().parseFromString(t, 'image/svg+xml');
       return { error: doc.querySelector('parsererror')?.textContent ?? null, texts: [...doc.querySelectorAll('text')].map((e) => e.textContent ?? '') };
@@ -366,11 +366,11 @@ describe('figures worth keeping', () => {
     // resvg (the CLI's rasteriser) reads it too.
     expect(new Resvg(svg).render().width).toBe(520);
     await clickViewBar(page, 'figure-png');
-    const png = await waitFile('basinlab-rosenbrock-sgd-lr-x-momentum-outcome@2x.png');
+    const png = await waitFile('basinlab-rosenbrock-sgd-lr-by-momentum-outcome@2x.png');
     expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(1040);
     // Named by the view (problem, optimiser, swept parameters, colouring), so figures of several views do not collide.
-    expect(readdirSync(dir).sort()).toEqual(['basinlab-rosenbrock-sgd-lr-x-momentum-outcome.svg', 'basinlab-rosenbrock-sgd-lr-x-momentum-outcome@2x.png']);
+    expect(readdirSync(dir).sort()).toEqual(['basinlab-rosenbrock-sgd-lr-by-momentum-outcome.svg', 'basinlab-rosenbrock-sgd-lr-by-momentum-outcome@2x.png']);
     await page.close();
   }, 300_000);
 });

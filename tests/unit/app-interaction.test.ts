@@ -1053,10 +1053,11 @@ describe('text alternatives', () => {
 describe('export file names', () => {
   it('name the view: problem, optimiser, swept parameters and what the file holds', () => {
     const p = plan();
-    expect(exportName(p, p.surface.id, 'outcome')).toBe('basinlab-rosenbrock-sgd-lr-x-momentum-outcome');
-    // Tuple elements and group paths keep their parameter's name; odd characters become hyphens.
+    expect(exportName(p, p.surface.id, 'outcome')).toBe('basinlab-rosenbrock-sgd-lr-by-momentum-outcome');
+    // Without the axes' labels (figure-export.test.ts: start-x-by-start-y), tuple elements and group
+    // paths keep their index, so that two axes never read alike; odd characters become hyphens.
     const swept = { spec: { optimizer: { name: 'AdamW' } }, dims: [{ path: 'optimizer.betas.0' }, { path: 'optimizer.param_groups.1.lr' }] };
-    expect(exportName(swept, 'Iris', 'test_accuracy')).toBe('basinlab-iris-adamw-betas-x-lr-test-accuracy');
+    expect(exportName(swept, 'Iris', 'test_accuracy')).toBe('basinlab-iris-adamw-betas-0-by-param-groups-1-lr-test-accuracy');
     expect(exportName({ spec: { optimizer: { name: 'SGD' } }, dims: [] }, 'regression', 'results')).toBe('basinlab-regression-sgd-results');
   });
 });

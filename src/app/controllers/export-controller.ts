@@ -93,7 +93,7 @@ export class ExportController {
   }
 
   /** The exported file's name (without extension) for the view shown: `exportName`, its axes named as the figure's are. */
-  private fileName(what: string): string {
+  fileName(what: string): string {
     const net = this.sweep.net;
     if (net) return exportName(net.plan, net.plan.spec.data.name, what, (path) => netParamShort(net.plan, path));
     const plan = this.sweep.plan;
