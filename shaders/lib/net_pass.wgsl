@@ -76,9 +76,9 @@ fn activate(z: f32) -> vec2f {
   }
   if (ACTIVATION == 1u) {
     let s = select(1.0, SQRT2, MEAN_FIELD);
-    // 0 where z <= 0, so a NaN passes as torch's relu passes it (core/network/model.ts act; WGSL
-    // lets an implementation assume no NaN, so this holds where the device keeps them).
-    return select(vec2f(z * s, s), vec2f(0.0), z <= 0.0);
+    // 0 where z <= 0, and a NaN passes as torch's relu passes it (core/network/model.ts act): from
+    // its bits, since WGSL lets an implementation fold a comparison with a NaN away (review 26).
+    return select(vec2f(z * s, s), vec2f(0.0), z <= 0.0 && !is_nan(z));
   }
   if (ACTIVATION == 2u) {
     let cdf = 0.5 * (1.0 + erf_f32(z / SQRT2));

@@ -14,10 +14,7 @@ fn plateau_init(b: u32, base_lr: f32) -> vec4f {
   return vec4f(base_lr, bitcast<f32>(nan_bits), 0.0, 0.0);
 }
 
-fn plateau_is_nan(x: f32) -> bool {
-  return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
-}
-
+// is_nan() is lib/finite.wgsl's (composed before every schedule file).
 // is_better(a, best) while best is mode_worse, without infinities: twin of isBetterThanWorst.
 fn plateau_better_than_worst(b: u32, a: f32) -> bool {
   let t = param(b + ReduceLROnPlateau_threshold);
@@ -45,7 +42,7 @@ fn plateau_step(b: u32, st: vec4f, metric: f32) -> vec4f {
   var cooldown = st.w;
   // A NaN metric is never better (torch compares it); tested on the bits, because WGSL may fold
   // metric == metric to true. While best is unset, torch compares with ±inf.
-  let better = !plateau_is_nan(metric) && select(plateau_is_better(b, metric, best), plateau_better_than_worst(b, metric), plateau_is_nan(best));
+  let better = !is_nan(metric) && select(plateau_is_better(b, metric, best), plateau_better_than_worst(b, metric), is_nan(best));
   best = select(best, metric, better);
   bad = select(bad + 1.0, 0.0, better);
   let cooling = cooldown > 0.0;

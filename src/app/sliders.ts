@@ -14,7 +14,7 @@ import { P_OPTIMIZER, P_SCHEDULE } from '../core/layout.ts';
 import { evaluateSchedule } from '../core/steps.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { Plan } from '../core/plan.ts';
-import { middleRun, scalePosition, sweepValue } from '../core/plan.ts';
+import { middleRun, middleRunName, scalePosition, sweepValue } from '../core/plan.ts';
 import type { NumberParam, OptionalNumberParam, ParamSchema } from '../core/params.ts';
 import type { ScheduleNode } from '../core/registry/index.ts';
 import { findOptimizer, findSchedule } from '../core/registry/index.ts';
@@ -381,8 +381,10 @@ export interface SliderCurve {
   readonly steps: number;
   /** Whose LR it is where the groups' differ (per-group lists): `param_groups.0`; else absent. */
   readonly group?: string;
-  /** The swept values the curve was drawn at (the swept axes' middle), `lr 0.001`; absent where none feeds it. */
+  /** The swept values the curve was drawn at (middleRun's), `lr 0.001`; absent where none feeds it. */
   readonly middle?: string;
+  /** Whose they are: `the middle run` (a grid), `run 512` (a list: random, Sobol, points). */
+  readonly middleName?: string;
 }
 
 /** Width and height of SliderCurve's box. */
@@ -418,7 +420,7 @@ export function sliderCurve(plan: Plan | NetPlan): SliderCurve | null {
   });
   const lr = new Float64Array(steps);
   evaluateSchedule(node, P, P[P_OPTIMIZER] as number, (x) => x, lr, null);
-  const c = { ...curvePoints(lr, CURVE_BOX.width, CURVE_BOX.height), ...(middle.length > 0 ? { middle: middle.join(', ') } : {}) };
+  const c = { ...curvePoints(lr, CURVE_BOX.width, CURVE_BOX.height), ...(middle.length > 0 ? { middle: middle.join(', '), middleName: middleRunName(plan) } : {}) };
   // With per-group lists the groups' curves differ: say whose this is.
   return group && scheduleGroupLists(plan.spec.schedule).length > 0 ? { ...c, group: group.name === 'default' ? 'default group' : group.name } : c;
 }

@@ -5,7 +5,7 @@
  * reads when a colour is hard to tell.
  */
 import type { Plan } from '../core/plan.ts';
-import { middleRun, sweepValue } from '../core/plan.ts';
+import { middleRun, middleRunName, sweepValue } from '../core/plan.ts';
 import { findOptimizer } from '../core/registry/index.ts';
 import { minimumLabel } from '../core/outcome.ts';
 import type { Spec } from '../core/spec.ts';
@@ -258,7 +258,7 @@ export function scheduleNote(plan: Plan, selected = false): string {
   const one = at.length === 1;
   // With a run selected its own LR is drawn with its loss (walkthrough 16: "click a cell" stood beside it).
   const own = selected ? "the selected run's own LR is drawn with its loss per step" : "click a cell for its run's own LR";
-  const drawn = `Drawn at ${at.join(', ')}, the middle run's; the map sweeps ${one ? 'it' : 'them'}: ${own}.`;
+  const drawn = `Drawn at ${at.join(', ')}, ${middleRunName(plan)}'s; the map sweeps ${one ? 'it' : 'them'}: ${own}.`;
   return plateau ? `${plateau} ${drawn}` : drawn;
 }
 

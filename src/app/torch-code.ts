@@ -99,8 +99,12 @@ function tokens(text: string): Token[] {
 }
 
 /** The class name torch code qualifies (torch.optim.Adam, optim.lr_scheduler.StepLR): its last part. */
+/** timm's own spelling of the optimisers basinlab has from timm (timm.optim.Lars, timm.optim.Lamb: review 26). */
+const TIMM_NAMES: Readonly<Record<string, string>> = { Lars: 'LARS', Lamb: 'LAMB' };
+
 function className(dotted: string): string {
-  return dotted.slice(dotted.lastIndexOf('.') + 1);
+  const id = dotted.slice(dotted.lastIndexOf('.') + 1);
+  return Object.hasOwn(TIMM_NAMES, id) ? (TIMM_NAMES[id] as string) : id;
 }
 
 class Parser {

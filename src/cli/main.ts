@@ -80,14 +80,19 @@ function loadSpecJSON(json: unknown, path: string | null): AnySpec {
  */
 function resultDocumentNote(json: unknown, path: string | null): string | null {
   const name = path === null ? 'standard input' : printable(path, 200);
-  const file = path === null ? '' : ` ${name}`;
+  // The jq that gives the spec: from the file, or (on standard input) as a pipe (review 23).
+  const jq = (filter: string): string => (path === null ? `pipe it through jq ${filter}, as in … | jq ${filter} | basinlab sweep -` : `jq ${filter} ${name} > spec.json, then run spec.json`);
   // A study's JSON, or one of its figures' sources (walkthrough 20: the study file got a line per
-  // key, a source was called a result file).
+  // key, a source was called a result file). A heatmap panel holds its spec itself, a chart its
+  // sources' (cli/study.ts): the hint names the first panel that has one (review 26).
   if (isRecord(json) && typeof json.study === 'string' && Array.isArray(json.panels)) {
-    return `${name} holds basinlab study ${json.study}'s results, not a spec; the specs of the sweeps it ran are its figures' sources: jq '.panels[0].sources[0].spec'${file} > spec.json, then run spec.json`;
+    const k = json.panels.findIndex((p) => isRecord(p) && (isRecord(p.spec) || (Array.isArray(p.sources) && isRecord(p.sources[0]) && isRecord(p.sources[0].spec))));
+    const panel: unknown = json.panels[k];
+    const where = k < 0 ? null : isRecord(panel) && isRecord(panel.spec) ? `.panels[${k}].spec` : `.panels[${k}].sources[0].spec`;
+    return `${name} holds basinlab study ${json.study}'s results, not a spec; ${where ? `the specs of the sweeps it ran are in its figures' panels: ${jq(`'${where}'`)}` : 'it names no sweep spec'}`;
   }
-  if (isRecord(json) && typeof json.label === 'string' && isRecord(json.spec) && Object.keys(json).length === 2) {
-    return `${name} is a study figure's source ({ label, spec }), not a spec; its spec is its "spec" key: jq .spec${file} > spec.json, then run spec.json`;
+  if (isRecord(json) && typeof json.label === 'string' && isRecord(json.spec) && Object.keys(json).every((k) => k === 'label' || k === 'spec' || k === 'mode')) {
+    return `${name} is a study figure's source ({ label, spec }), not a spec; its spec is its "spec" key: ${jq('.spec')}`;
   }
   if (resultDocumentSpec(json) === undefined) return null;
   // On standard input (path null): the pipe that gives the spec instead (review 23: "jq .spec standard input").

@@ -312,6 +312,14 @@ export function middleRun(plan: { readonly mode: SweepMode; readonly width: numb
   return plan.mode === 'none' ? 0 : Math.floor(plan.height / 2) * plan.width + Math.floor(plan.width / 2);
 }
 
+/**
+ * middleRun in words: a grid's "the middle run"; a list's (random, Sobol, points) "run k", its middle
+ * by index only (review 26: one random draw read as the sweep's middle).
+ */
+export function middleRunName(plan: { readonly mode: SweepMode; readonly width: number; readonly height: number }): string {
+  return plan.mode === 'list' ? `run ${middleRun(plan)}` : 'the middle run';
+}
+
 /** Sweep coordinates of a run for reports: `{ "optimizer.lr": 0.01, … }`. */
 export function runCoordinates(plan: SweepShape, run: number): Record<string, number> {
   const out: Record<string, number> = {};

@@ -1030,14 +1030,21 @@ function sweptRuleChecks(
     }
     return { values: v, swept };
   };
-  // The rules at those values; a broken one names the swept values it depends on (its message
-  // changes when that value moves to its axis's middle), none where only fixed values break it.
+  // A rule by the field its message starts with ("nesterov: …"): its numbers change with the values.
+  const ruleOf = (msg: string): string => msg.split(': ')[0] ?? msg;
+  // Rules broken at those values, by where: the sweep's ends do not report them again.
+  const broken = new Set<string>();
+  // The rules at those values; a broken one names the swept values it depends on (the rule holds
+  // once that value moves to its axis's middle), none where fixed values break it whatever the
+  // sweep (review 26: a fixed dampening blamed on the swept momentum the message also prints).
   const checkInto = (at: string, rules: (v: ParamValues) => readonly string[], into: { readonly values: ParamValues; readonly swept: readonly Swept[] }): void => {
     for (const msg of rules(into.values)) {
-      const by = into.swept.filter((w) => !rules(withValue(into.values, w.rest, w.middle)).includes(msg));
+      const by = into.swept.filter((w) => !rules(withValue(into.values, w.rest, w.middle)).some((m) => ruleOf(m) === ruleOf(msg)));
       report(at, [msg], by.length > 0 ? ` (at ${by.map((w) => w.note).join('; ')})` : '');
+      broken.add(`${at} ${ruleOf(msg)}`);
     }
   };
+  const fresh = (at: string, msgs: readonly string[]): readonly string[] => msgs.filter((m) => !broken.has(`${at} ${ruleOf(m)}`));
   const top = intoSweep(spec.optimizer.params, 'optimizer.');
   const base = top.values;
   // The values each group's rules see: its own over the optimiser's (torch's fallback).
@@ -1106,12 +1113,12 @@ function sweptRuleChecks(
         if (group) {
           const g = Number(group[1]);
           const values = merged[g];
-          if (values) report(groupAt(g), groupRules(withValue(values, optKey, end)), note(end));
+          if (values) report(groupAt(g), fresh(groupAt(g), groupRules(withValue(values, optKey, end))), note(end));
         } else {
-          report('optimizer', opt.validate?.(withValue(base, optKey, end)) ?? [], note(end));
+          report('optimizer', fresh('optimizer', opt.validate?.(withValue(base, optKey, end)) ?? []), note(end));
           // The groups that take the optimiser's value.
           spec.groups.forEach((own, g) => {
-            if (!Object.hasOwn(own, key)) report(groupAt(g), groupRules(withValue(merged[g] ?? base, optKey, end)), note(end));
+            if (!Object.hasOwn(own, key)) report(groupAt(g), fresh(groupAt(g), groupRules(withValue(merged[g] ?? base, optKey, end))), note(end));
           });
         }
       }

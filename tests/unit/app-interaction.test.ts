@@ -887,6 +887,10 @@ describe('the schedule chart', () => {
     expect(scheduleNote(stored)).toMatch(/^Drawn at lr 0\.001, the middle run's;/);
     expect(scheduleCurve(stored, 'f64', middleRun(stored)).lr[0]).toBeCloseTo(1e-3, 15);
     expect(middleRun(stored)).toBe(2 * 9 + 4);
+    // A random sweep's run ⌊N/2⌋ is one draw, named by its index (review 26).
+    const random = plan({ ...GRID, schedule: { name: 'StepLR', step_size: 10 }, sweep: { kind: 'random', count: 64, seed: 1, dims: [{ param: 'optimizer.lr', min: 1e-4, max: 1e-2, scale: 'log' }] } });
+    expect(scheduleNote(random)).toMatch(/^Drawn at lr [\d.e-]+, run 32's; the map sweeps it/);
+    expect(sliderCurve(random)?.middleName).toBe('run 32');
     const starts = { ...GRID, sweep: { kind: 'grid', x: { param: 'start.0', min: -1, max: 1, count: 3, scale: 'linear' }, y: null } };
     expect(scheduleNote(plan(starts))).toBe('');
     // A schedule that follows the loss: the chart's flat line is only where every run starts.

@@ -303,8 +303,16 @@ describe('small ones', () => {
     const source = join(dir, 'source.json');
     writeFileSync(source, JSON.stringify({ label: 'SGD', spec }));
     const before = readdirSync(dir).sort();
-    expectRefused(cli(['sweep', study]), `basinlab: ${study} holds basinlab study tune-together's results, not a spec; the specs of the sweeps it ran are its figures' sources: jq '.panels[0].sources[0].spec' ${study} > spec.json, then run spec.json`, before);
+    expectRefused(cli(['sweep', study]), `basinlab: ${study} holds basinlab study tune-together's results, not a spec; the specs of the sweeps it ran are in its figures' panels: jq '.panels[0].sources[0].spec' ${study} > spec.json, then run spec.json`, before);
     expectRefused(cli(['sweep', source]), `basinlab: ${source} is a study figure's source ({ label, spec }), not a spec; its spec is its "spec" key: jq .spec ${source} > spec.json, then run spec.json`, before);
+    // A heatmap panel first holds its spec itself (review 26: the hint named sources it has not); a source may carry a mode.
+    const heat = join(dir, 'heat.json');
+    writeFileSync(heat, JSON.stringify({ study: 'schedules-late', panels: [{ kind: 'heatmap', spec, mode: 'loss' }] }));
+    const moded = join(dir, 'moded.json');
+    writeFileSync(moded, JSON.stringify({ label: 'SGD', spec, mode: 'loss' }));
+    const now = readdirSync(dir).sort();
+    expectRefused(cli(['sweep', heat]), `basinlab: ${heat} holds basinlab study schedules-late's results, not a spec; the specs of the sweeps it ran are in its figures' panels: jq '.panels[0].spec' ${heat} > spec.json, then run spec.json`, now);
+    expectRefused(cli(['sweep', moded]), `basinlab: ${moded} is a study figure's source ({ label, spec }), not a spec; its spec is its "spec" key: jq .spec ${moded} > spec.json, then run spec.json`, now);
   });
 
   it('--shard auto names BASINLAB_SHARDS, the variable that set N, when N is more than the sweep has rows', () => {

@@ -149,6 +149,10 @@ describe('parseSpec: bad input names the field, what was given and what is allow
     ]);
     // A value swept elsewhere leaves the stored momentum as the runs' own: refused as before, without a note.
     expect(errorsOf({ ...nesterov, sweep: { x: { param: 'optimizer.lr', min: 0.001, max: 0.01, count: 4 } } })).toEqual([expect.stringMatching(/^optimizer\.nesterov: .*got momentum=0, dampening=0\)$/)]);
+    // A fixed value that breaks the rule whatever the sweep (dampening): said once, not blamed on the swept momentum the message also prints (review 26).
+    expect(errorsOf({ ...base, optimizer: { name: 'SGD', momentum: 0.3, dampening: 0.1, nesterov: true }, sweep: { x: { param: 'optimizer.momentum', min: 0.1, max: 0.9, count: 4 } } })).toEqual([
+      expect.stringMatching(/^optimizer\.nesterov: .*dampening=0\.1\)$/),
+    ]);
   });
 });
 

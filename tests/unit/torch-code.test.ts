@@ -394,6 +394,13 @@ scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=[0.5, 0.05], t
   });
 });
 
+describe("timm's optimiser names", () => {
+  it('reads timm.optim.Lars and timm.optim.Lamb as basinlab\'s LARS and LAMB, which are timm\'s (review 26: refused as slips)', () => {
+    expect(readTorchCode('opt = timm.optim.Lars(model.parameters(), lr=0.1, momentum=0.9)').optimizer).toEqual({ name: 'LARS', lr: 0.1, momentum: 0.9 });
+    expect(readTorchCode('from timm.optim import Lamb\nopt = Lamb(model.parameters(), lr=1e-3)').optimizer).toEqual({ name: 'LAMB', lr: 1e-3 });
+  });
+});
+
 describe('pasteInto and readTorchCode after walkthrough 19', () => {
   const paste = (view: Record<string, unknown>, code: string): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } => {
     const out = pasteInto(view, readTorchCode(code));

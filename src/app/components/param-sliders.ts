@@ -74,10 +74,10 @@ export class BlParamSliders extends LitElement {
     const c = this.curve;
     const curve =
       c && lastSchedule >= 0
-        ? html`<span class="scale" title=${c.middle ? `The swept values are the middle run's: ${c.middle}` : nothing}>LR by step${c.group ? html`<br />(${c.group})` : nothing}${c.middle ? html`<br />(middle run)` : nothing}${c.log ? html`<br />(log)` : nothing}</span>
+        ? html`<span class="scale" title=${c.middle ? `The swept values are ${c.middleName ?? 'the middle run'}'s: ${c.middle}` : nothing}>LR by step${c.group ? html`<br />(${c.group})` : nothing}${c.middle ? html`<br />(${(c.middleName ?? 'the middle run').replace(/^the /, '')})` : nothing}${c.log ? html`<br />(log)` : nothing}</span>
             <svg class="curve" data-testid="slider-curve" viewBox="0 0 ${CURVE_BOX.width} ${CURVE_BOX.height}" preserveAspectRatio="none" role="img"
-              aria-label="The LR over the run's ${c.steps} steps${c.middle ? ` at the middle of the sweep (${c.middle})` : ''}, ${formatNumber(c.max)} at most, ${formatNumber(c.min)} at least${c.log ? ', log scale' : ''}">
-              <title>LR over the run's ${c.steps} steps${c.middle ? `, the middle run's (${c.middle})` : ''}: ${formatNumber(c.min)} to ${formatNumber(c.max)}${c.log ? ' (log scale)' : ''}</title>
+              aria-label="The LR over the run's ${c.steps} steps${c.middle ? `, ${c.middleName ?? 'the middle run'}'s (${c.middle})` : ''}, ${formatNumber(c.max)} at most, ${formatNumber(c.min)} at least${c.log ? ', log scale' : ''}">
+              <title>LR over the run's ${c.steps} steps${c.middle ? `, ${c.middleName ?? 'the middle run'}'s (${c.middle})` : ''}: ${formatNumber(c.min)} to ${formatNumber(c.max)}${c.log ? ' (log scale)' : ''}</title>
               <polyline points=${c.points}></polyline>
             </svg>
             <span class="scale end range" data-testid="slider-curve-range">${formatNumber(c.max)}<br />${formatNumber(c.min)}</span>`
