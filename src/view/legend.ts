@@ -158,7 +158,7 @@ export function heatmapLegend(f: HeatmapFrame, minima: readonly Minimum[], lines
       kind: 'ramp',
       stops: stops((t) => outcomeColour(STILL_MOVING_ROW, t), 6),
       label: f.unranged
-        ? `still moving at the end (${complete ? 'no run of this map' : 'none of the runs done so far'}); darker = nearer the best minimum`
+        ? `still moving at the end (${complete ? 'none on this map' : 'none of the runs done so far'}); darker = nearer the best minimum`
         : `still moving at the end; loss above the best minimum from ${end(prose(10 ** f.lo, 2), 'lo', f.clipped)} (darkest) to ${end(prose(10 ** f.hi, 2), 'hi', f.clipped)}`,
     });
     out.push(...clipNote(f.clipped, prose(10 ** f.lo, 2), prose(10 ** f.hi, 2)));

@@ -85,7 +85,7 @@ describe('a legend before any run has a value', () => {
     }
     // Said in words a figure's reader knows (walkthrough 19: "none among the runs ready").
     const still = (ready: number) => heatmapLegend(heatmapFrame(plan, cols, ready, 'outcome'), plan.minima).find((it) => it.kind === 'ramp' && /still moving/.test(it.label))?.label;
-    expect(still(plan.runs)).toMatch(/^still moving at the end \(no run of this map\)/);
+    expect(still(plan.runs)).toMatch(/^still moving at the end \(none on this map\)/);
     expect(still(2)).toMatch(/^still moving at the end \(none of the runs done so far\)/);
     // A panel with no value adds nothing to a range shared by compared panels (no stand-in 0 … 1 in log10 units).
     expect(valueRange('loss', cols, plan.runs, 0, 10)).toBeNull();
