@@ -422,15 +422,15 @@ describe('a network sweep, stopped', () => {
   }
 
   /**
-   * One run of a 1M-parameter network (about a minute on one core), interrupted by SIGINT 4 s in:
+   * One run of a 1M-parameter network (about ten minutes on one core), interrupted by SIGINT 4 s in:
    * the run trains (or its path is recorded) in a worker, so the main thread honours the signal at
-   * once (in-process it blocked it until the run's end). Exit 130 within seconds, one line, nothing
-   * left beside the spec.
+   * once (in-process it blocked it until the run's end). Exit 130 long before the run's end, one
+   * line, nothing left beside the spec.
    */
   const stopsLongRun = async (command: 'sweep' | 'trajectory', args: readonly string[]): Promise<void> => {
     const sub = mkdtempSync(join(dir, `stop-${command}-`));
     const spec = join(sub, 'spec.json');
-    writeFileSync(spec, JSON.stringify({ network: { hidden: [1024, 1024] }, data: { name: 'spiral', train: 40, test: 20 }, optimizer: { name: 'SGD', lr: 0.01 }, steps: 300 }));
+    writeFileSync(spec, JSON.stringify({ network: { hidden: [1024, 1024] }, data: { name: 'spiral', train: 40, test: 20 }, optimizer: { name: 'SGD', lr: 0.01 }, steps: 3000 }));
     const r = await new Promise<{ code: number | null; stderr: string; stopMs: number }>((resolve, reject) => {
       const c = spawn(process.execPath, ['bin/basinlab.js', command, spec, '--engine', 'cpu', ...args, '--out', join(sub, 'out.json')], { stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
@@ -453,7 +453,9 @@ describe('a network sweep, stopped', () => {
       });
     });
     expect(r.code, r.stderr).toBe(130);
-    expect(r.stopMs, r.stderr).toBeLessThan(5000);
+    // Long before the run would end (3,000 steps: ten minutes on one core): a bound on behaviour,
+    // not a speed target, and wide enough for a busy CI machine (review 25: it was 5 s).
+    expect(r.stopMs, r.stderr).toBeLessThan(30_000);
     expect(r.stderr.split('\n').filter((l) => l.startsWith('basinlab:'))).toEqual(['basinlab: interrupted by SIGINT; stopped, nothing written']);
     expect(readdirSync(sub)).toEqual(['spec.json']);
   };

@@ -57,7 +57,8 @@ function expectRefused(args: string[], message: RegExp): void {
   // Before any work: no progress, nothing created, and the huge sweep did not start.
   expect(r.stderr).not.toMatch(/%$/m);
   expect(readdirSync(dir).sort()).toEqual(before);
-  expect(r.ms).toBeLessThan(30_000);
+  // No wall-clock bound (review 25): the huge sweep would run for hours, past cli()'s own timeout,
+  // which leaves no exit code, and the code 2 above could not be.
 }
 
 describe('destinations refused before any work', () => {
