@@ -131,6 +131,25 @@ def _ackley(p, P):
             + a + math.e)
 
 
+def _flat_sharp(p, P):
+    x, y = p[0], p[1]
+
+    def well(depth, width, cx, cy):
+        return depth * torch.exp(-((x - cx) ** 2 + (y - cy) ** 2) / (2 * width * width))
+
+    return (0.5 * P["bowl"] * (x * x + y * y)
+            - well(P["wide_depth"], P["wide_width"], P["wide_x"], P["wide_y"])
+            - well(P["sharp_depth"], P["sharp_width"], P["sharp_x"], P["sharp_y"]))
+
+
+def _logistic_rows(p, P, D):
+    """Mean softplus(-label * (w . x)) over the rows of D (f0, f1, label), plus (l2/2)|w|^2: basinlab's
+    logistic surface on those rows (the whole data set: its loss; a minibatch, drawn with
+    replacement: the gradient a step takes). logaddexp(0, z) is softplus without torch's threshold."""
+    z = -D[:, 2] * (p[0] * D[:, 0] + p[1] * D[:, 1])
+    return torch.logaddexp(torch.zeros_like(z), z).mean() + 0.5 * P["l2"] * (p[0] ** 2 + p[1] ** 2)
+
+
 SURFACES = {
     "quadratic": _quadratic,
     "rosenbrock": _rosenbrock,
@@ -143,6 +162,7 @@ SURFACES = {
     "goldstein_price": _goldstein_price,
     "rastrigin": _rastrigin,
     "ackley": _ackley,
+    "flat_sharp": _flat_sharp,
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -488,8 +508,12 @@ def run_job(job):
     variant = job.get("variant", "current")
     if variant not in ("current", "unpatched", "nadam-copy-1.13"):
         raise ValueError("unknown variant %r" % variant)
-    f = SURFACES[job["surface"]["name"]]
     P = job["surface"]["params"]
+    # A data surface (logistic): its rows come with the job, and each step's minibatch rows as
+    # basinlab draws them (pcg4d; tests/unit/surfaces.test.ts checks that sampler on its own).
+    data = job.get("data")
+    D = None if data is None else torch.tensor(data, dtype=torch.float64)
+    f = SURFACES[job["surface"]["name"]] if D is None else (lambda q, PP: _logistic_rows(q, PP, D))
     p = torch.tensor([float(job["start"][0]), float(job["start"][1])], dtype=torch.float64, requires_grad=True)
     run = Run([p], job["optimizer"], variant)
     opt = run.opt
@@ -503,7 +527,10 @@ def run_job(job):
         group = opt.param_groups[0]
         lrs.append(group["lr"])
         moms.append(_momentum(group))
-        loss.backward()
+        if D is None:
+            loss.backward()
+        else:
+            _logistic_rows(p, P, D[job["rows"][len(lrs) - 1]]).backward()
         run.before_step()
         opt.step()
         if plateau:
