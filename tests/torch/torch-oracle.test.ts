@@ -950,6 +950,10 @@ function compare(t: Trajectory, a: Answer): Comparison {
   if (t.momentum) {
     if (!a.momentum) note({ what: 'momentum (torch has none)', index: -1, ours: t.momentum[0] ?? Number.NaN, torch: null });
     else values('momentum', t.momentum, a.momentum);
+  } else if (a.momentum && new Set(a.momentum).size > 1) {
+    // Decided from torch's side too (review 25): torch cycles the momentum where basinlab records none.
+    const k = a.momentum.findIndex((v) => v !== a.momentum?.[0]);
+    note({ what: 'momentum (torch cycles it, ours is not recorded as cycling)', index: k, ours: Number.NaN, torch: a.momentum[k] ?? null });
   }
   return { position, schedule, first };
 }
