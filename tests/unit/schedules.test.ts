@@ -543,6 +543,8 @@ describe('closed forms equal torch recursive schedulers at every step (float64)'
     const torch = torchTrace(c.sched, baseLr, optKind(c), c.steps);
     const ours = ourTrace(c.sched, baseLr, c.steps, identity);
     expect(firstMismatch(ours.lr, torch.lr)).toBeNull();
+    // Decided from torch's side too (review 25): where torch's momentum moves, basinlab's must cycle it.
+    if (new Set(torch.mom).size > 1) expect(cycles(c), 'torch cycles the momentum').toBe(true);
     if (cycles(c)) expect(firstMismatch(ours.mom, torch.mom)).toBeNull();
   });
 
