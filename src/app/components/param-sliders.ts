@@ -41,8 +41,14 @@ export class BlParamSliders extends LitElement {
   static override styles = [
     FOCUS_RING,
     css`
-    :host { display: block; font: 12px system-ui, sans-serif; }
+    :host { display: block; font: 12px system-ui, sans-serif; container-type: inline-size; }
     .grid { display: grid; grid-template-columns: minmax(4em, auto) minmax(0, 1fr) 5.5em; gap: 2px 8px; align-items: center; }
+    /* Two sliders a row where the column is wide: with a schedule and an adaptive optimiser, nine
+       rows of one pushed the map below a 1600 x 1000 screen's fold (walkthrough 18). */
+    @container (min-width: 560px) {
+      .grid { grid-template-columns: repeat(2, minmax(4em, auto) minmax(0, 1fr) 5.5em); column-gap: 10px; }
+    }
+    .curve-row { grid-column: 1 / -1; display: grid; grid-template-columns: minmax(4em, auto) minmax(0, 1fr) 5.5em; gap: 2px 8px; align-items: center; }
     label { font: 11.5px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; color: #333; overflow-wrap: anywhere; }
     input { width: 100%; margin: 0; min-width: 0; }
     output { font-variant-numeric: tabular-nums; text-align: right; }
@@ -74,13 +80,13 @@ export class BlParamSliders extends LitElement {
     const c = this.curve;
     const curve =
       c && lastSchedule >= 0
-        ? html`<span class="scale" title=${c.middle ? `The swept values are ${c.middleName ?? 'the middle run'}'s: ${c.middle}` : nothing}>LR by step${c.group ? html`<br />(${c.group})` : nothing}${c.middle ? html`<br />(${(c.middleName ?? 'the middle run').replace(/^the /, '')})` : nothing}${c.log ? html`<br />(log)` : nothing}</span>
+        ? html`<div class="curve-row"><span class="scale" title=${c.middle ? `The swept values are ${c.middleName ?? 'the middle run'}'s: ${c.middle}` : nothing}>LR by step${c.group ? html`<br />(${c.group})` : nothing}${c.middle ? html`<br />(${(c.middleName ?? 'the middle run').replace(/^the /, '')})` : nothing}${c.log ? html`<br />(log)` : nothing}</span>
             <svg class="curve" data-testid="slider-curve" viewBox="0 0 ${CURVE_BOX.width} ${CURVE_BOX.height}" preserveAspectRatio="none" role="img"
               aria-label="The LR over the run's ${c.steps} steps${c.middle ? `, ${c.middleName ?? 'the middle run'}'s (${c.middle})` : ''}, ${formatNumber(c.max)} at most, ${formatNumber(c.min)} at least${c.log ? ', log scale' : ''}">
               <title>LR over the run's ${c.steps} steps${c.middle ? `, ${c.middleName ?? 'the middle run'}'s (${c.middle})` : ''}: ${formatNumber(c.min)} to ${formatNumber(c.max)}${c.log ? ' (log scale)' : ''}</title>
               <polyline points=${c.points}></polyline>
             </svg>
-            <span class="scale end range" data-testid="slider-curve-range">${formatNumber(c.max)}<br />${formatNumber(c.min)}</span>`
+            <span class="scale end range" data-testid="slider-curve-range">${formatNumber(c.max)}<br />${formatNumber(c.min)}</span></div>`
         : nothing;
     return html`<div class="grid">
       ${this.sliders.map((m, i) => {
