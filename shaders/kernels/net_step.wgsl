@@ -462,7 +462,8 @@ fn main(@builtin(global_invocation_id) gid: vec3u) {
   cap = chunk.capacity;
   var run = chunk.run_begin + lane;
   if (net_u.run_list != 0xffffffffu) {
-    run = bitcast<u32>(consts[net_u.run_list + lane]);
+    // Two exact floats a run: its high and low 16 bits (net.ts, review 24).
+    run = u32(consts[net_u.run_list + 2u * lane]) * 65536u + u32(consts[net_u.run_list + 2u * lane + 1u]);
   }
   load_sweep();
   var batch = net_u.batch;

@@ -381,6 +381,18 @@ describe('network trajectories on the GPU', () => {
     expect(new Set(Array.from(got[0]!.lr)).size).toBeGreaterThan(3);
   });
 
+  it('record runs past index 65,535, whose indices cross the kernel as two exact floats (review 24: they were u32 bits in a float array)', async () => {
+    // 320 x 256 = 81,920 runs, minibatches: a run's rows depend on its index, so a wrong index trains another run.
+    const plan = await planOf(
+      IRIS({ name: 'SGD', lr: 0.1 }, { sweep: { x: { param: 'optimizer.lr', min: 0.01, max: 1, count: 320, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 256 } } }),
+    );
+    const runs = [81_919, 65_536, 65_535, 3];
+    const got = await fx.scoped(() => gpu.trajectories(plan, { runs, every: 5 }));
+    const want = await cpu.trajectories(plan, { runs, every: 5 });
+    expect(got.map((t) => t.run)).toEqual(runs);
+    got.forEach((g, i) => expect(rel(g.trainLoss, want[i]!.trainLoss), `run ${runs[i]}`).toBeLessThan(1e-4));
+  });
+
   it("record every param group's LR as the CPU twin does: a step schedule (swept in one group), ReduceLROnPlateau (each group cut at the same steps), a default group with no tensors, OneCycleLR with per-group lists", async () => {
     const groups = [{ params: ['layers.0'], lr: 0.2 }];
     const plans = [

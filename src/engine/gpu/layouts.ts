@@ -156,7 +156,7 @@ export const NetUniforms = defineStruct(
     /** Bit g: group g reads its (lr, momentum) / step scalars from the shared per-step table. */
     { name: 'sched_table_mask', type: 'u32' },
     { name: 'opt_table_mask', type: 'u32' },
-    /** Trajectories: offset in consts of the lanes' global run indices (u32 bits), or 0xffffffff: run_begin + lane. */
+    /** Trajectories: offset in consts of the lanes' global run indices (two floats each: the high and low 16 bits), or 0xffffffff: run_begin + lane. */
     { name: 'run_list', type: 'u32' },
     /** Trajectories: points a run's record window holds. */
     { name: 'record_points', type: 'u32' },

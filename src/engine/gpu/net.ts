@@ -445,8 +445,10 @@ export class GpuNetRunner {
     );
     const anyTable = tables.some((t) => t.schedule || t.optimizer);
     const sizes = netSizes(plan, pairs, anyTable ? steps : 0);
-    // The swept values of the chunk's runs, then (trajectories) their global run indices.
-    const consts = new Float32Array(sizes.constsFixed + chunk * dims + (trace ? chunk : 0));
+    // The swept values of the chunk's runs, then (trajectories) their global run indices, each as
+    // two floats (its high and low 16 bits, exact small integers): review 24 found them passed as
+    // u32 bits in this float array, denormal floats that a device flushing denormals could zero.
+    const consts = new Float32Array(sizes.constsFixed + chunk * dims + (trace ? 2 * chunk : 0));
     plan.groups.forEach((g, gi) => consts.set(g.P, gi * P_COUNT));
     let schedMask = 0;
     let optMask = 0;
@@ -583,7 +585,14 @@ export class GpuNetRunner {
           }
           device.queue.writeBuffer(constsBuf, sweepOff * 4, sv);
         }
-        if (trace) device.queue.writeBuffer(constsBuf, runListOff * 4, Uint32Array.from(trace.runs.slice(begin, begin + n)));
+        if (trace) {
+          const list = new Float32Array(2 * n);
+          trace.runs.slice(begin, begin + n).forEach((run, r) => {
+            list[2 * r] = Math.floor(run / 65536);
+            list[2 * r + 1] = run % 65536;
+          });
+          device.queue.writeBuffer(constsBuf, runListOff * 4, list);
+        }
         const groups = pipelines.perRun ? n : Math.ceil(n / this.wg);
         const writeChunk = (u0: number, u1: number): void => {
           chunkWords.fill(0);
