@@ -423,6 +423,8 @@ export class GpuNetRunner {
             trace.runs.length,
             Math.floor(this.gpu.limits.maxStorageBufferBindingSize / (trace.points * trace.floats * 4)),
             Math.floor(this.gpu.limits.maxBufferSize / (trace.points * trace.floats * 4 + NetTrack.size)),
+            // consts holds the chunk's swept values and two floats of run index a lane.
+            Math.floor((Math.min(this.gpu.limits.maxStorageBufferBindingSize, this.gpu.limits.maxBufferSize) - netSizes(plan, netPairCount(plan), plan.spec.steps).constsFixed * 4) / ((plan.dims.length + 2) * 4)),
           ),
         )
       : // A workgroup per run: no more runs a chunk than workgroups a dispatch may have.
