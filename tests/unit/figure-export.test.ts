@@ -276,7 +276,7 @@ describe('contours (view/contours.ts, shared with the app contour plot)', () => 
     expect(contourLevels(new Float64Array(9).fill(1), [], true)).toEqual([]);
   });
 
-  it('gives each level its region in data coordinates, each inside the one before, lighter below', () => {
+  it('gives each level its region in data coordinates, the top level\'s where f is above it (the corners), lighter below', () => {
     const c = surfaceContours({ ...bowl, values }, [{ x: 0, y: 0, value: 0, sharpness: 2 }], false);
     if (!c) throw new Error('no contours');
     expect(c.line).toBe(LINE_INK);
@@ -284,12 +284,17 @@ describe('contours (view/contours.ts, shared with the app contour plot)', () => 
     // f >= level: the regions shrink (away from the centre) as the level rises; the region of the
     // top level lies in the corners, whose points are all far from the bowl's bottom.
     const top = c.bands.at(-1);
-    for (const ring of top?.rings ?? []) {
+    if (!top) throw new Error('no top band');
+    expect(top.rings.length).toBeGreaterThan(0);
+    for (const ring of top.rings) {
       for (let k = 0; k < ring.length; k += 2) {
         const [x, y] = [ring[k] as number, ring[k + 1] as number];
         // Within the grid, widened half a sample.
         expect(Math.abs(x)).toBeLessThanOrEqual(2.1 + 1e-9);
         expect(Math.abs(y)).toBeLessThanOrEqual(1.1 + 1e-9);
+        // On or above the level f = x² + y² (review 26: nothing had checked where the region lies);
+        // the contour's straight pieces between samples cut inside the circle a little.
+        expect(x * x + y * y).toBeGreaterThanOrEqual(top.level * 0.9);
       }
     }
     const low = c.bands[0];
