@@ -424,7 +424,7 @@ function misspeltClass(dotted: string): { readonly text: string; readonly sure: 
   const norm = (t: string): string => t.toLowerCase().replace(/[-_\s]/g, '');
   const caseOnly = CLASS_IDS.some((c) => norm(c) === norm(id));
   const underOptim = qualifier.includes('optim') || qualifier.includes('lr_scheduler');
-  return { text: `${dotted} is not one of torch.optim's classes${caseOnly ? ' (their names are case-sensitive)' : ''}: ${hint}`, sure: underOptim || caseOnly };
+  return { text: `${dotted} is not one of basinlab's optimisers or schedulers${caseOnly ? ' (their names are case-sensitive, as torch.optim\'s)' : ''}: ${hint}`, sure: underOptim || caseOnly };
 }
 
 /** Lines of a notebook cell that make no optimiser or scheduler, by kind (leaveOutLines). */
@@ -637,6 +637,14 @@ export function readTorchCode(text: string): TorchCode {
       const miss = misspeltClass(value.name);
       if (miss?.sure) throw new TorchCodeError(`line ${line}: ${miss.text}`);
       if (miss && !nearMiss) nearMiss = miss.text;
+      // A class under torch.optim or lr_scheduler that basinlab has no near name for: named, with
+      // its line (walkthrough 21: torch.optim.Foo got the generic "no optimiser made here").
+      const qualifier = value.name.split('.').slice(0, -1);
+      if (!miss && (qualifier.includes('optim') || qualifier.includes('lr_scheduler'))) {
+        throw new TorchCodeError(
+          `line ${line}: ${value.name} is not an optimiser or scheduler basinlab has; its optimisers: ${[...OPTIMIZER_IDS].join(', ')}; its schedulers: ${[...SCHEDULE_IDS].join(', ')}`,
+        );
+      }
     }
   }
   // The optimiser taken is the last one made (a name made twice is Python's last value, said by no note).
@@ -661,7 +669,7 @@ export function readTorchCode(text: string): TorchCode {
     }
   }
   if (!optimizer && !schedule) {
-    throw new TorchCodeError(`no torch optimiser or scheduler made here${nearMiss ? ` (${nearMiss})` : ''}; optimisers: ${[...OPTIMIZER_IDS].join(', ')}; schedulers: ${[...SCHEDULE_IDS].join(', ')}`);
+    throw new TorchCodeError(`no torch optimiser or scheduler made here${nearMiss ? ` (${nearMiss})` : ''}; basinlab's optimisers: ${[...OPTIMIZER_IDS].join(', ')}; its schedulers: ${[...SCHEDULE_IDS].join(', ')}`);
   }
   return { optimizer, schedule, notes: [...new Set(notes)] };
 }

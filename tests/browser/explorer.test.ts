@@ -280,6 +280,14 @@ describe('state that never traps', () => {
     // Said, and kept past the sweep it started; the default sweep's momentum axis moves to Adam's betas[0], as choosing Adam in the editor moves it (walkthrough 15).
     expect(await message(page)).toMatch(/^Read from the pasted code: Adam \(lr, betas\) and StepLR \(step_size, gamma\)\.[\s\S]*y now sweeps betas\[0\] \(was momentum\)/);
     expect((spec.sweep as { y: { param: string } }).y.param).toBe('optimizer.betas.0');
+    // A misspelt keyword is said under Dropped only, not among what was read (walkthrough 21).
+    await page.click('bl-app >>> [data-testid="paste-torch"]');
+    await typeCode('opt = torch.optim.SGD(model.parameters(), lr=0.01, momentm=0.9)');
+    await waitFor(page, `app.controller.sweep.plan?.optimizer.id === 'SGD'`);
+    await settle(page);
+    const said = await message(page);
+    expect(said).toMatch(/^Read from the pasted code: SGD \(lr\)\./);
+    expect(said).toMatch(/Dropped what could not be used \(the rest is shown\): optimizer\.momentm \(unknown field; did you mean momentum\?\)/);
     await page.close();
   }, 300_000);
 

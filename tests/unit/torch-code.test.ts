@@ -218,7 +218,7 @@ for epoch in range(300):
     refused("SGD(p, lr={'a': 1})", /^SGD\(lr=…\): a dict is read only as a param group/);
     refused('SGD(p, lr=rates[0])', /^SGD\(lr=…\): rates\[0\] cannot be read \(write its value\)$/);
     refused('LambdaLR(opt, lr_lambda=lambda e: 0.95 ** e)', /a lambda cannot be read \(LambdaLR and MultiplicativeLR are not in basinlab\)/);
-    refused('print("hi")', /^no torch optimiser or scheduler made here; optimisers: SGD, .*; schedulers: StepLR, /);
+    refused('print("hi")', /^no torch optimiser or scheduler made here; basinlab's optimisers: SGD, .*; its schedulers: StepLR, /);
     refused('Adam(p, lr=base_lr)', /^Adam\(lr=…\): base_lr is not a value this code gives \(write the number itself\)$/);
     refused('Adam(p, lr=1e-3, lr=2e-3)', /lr is given twice/);
     refused('SequentialLR(opt, schedulers=[a], milestones=[3])', /^SequentialLR: schedulers\[0\] is not a scheduler made above$/);
@@ -473,14 +473,16 @@ describe('pasteInto and readTorchCode after walkthrough 19', () => {
   });
 
   it("answers a misspelt class with did-you-mean, quotes a refused positional value, and reads an optimiser's positional lr (F6)", () => {
-    expect(refused('torch.optim.adam(model.parameters(), lr=1e-3)')).toBe("line 1: torch.optim.adam is not one of torch.optim's classes (their names are case-sensitive): did you mean Adam?");
-    expect(refused('import torch\nopt = optim.sdg(net.parameters(), lr=0.1)\nsched = lr_scheduler.StepLR(opt, step_size=30)')).toBe("line 2: optim.sdg is not one of torch.optim's classes: did you mean SGD?");
+    expect(refused('torch.optim.adam(model.parameters(), lr=1e-3)')).toBe("line 1: torch.optim.adam is not one of basinlab's optimisers or schedulers (their names are case-sensitive, as torch.optim's): did you mean Adam?");
+    expect(refused('import torch\nopt = optim.sdg(net.parameters(), lr=0.1)\nsched = lr_scheduler.StepLR(opt, step_size=30)')).toBe("line 2: optim.sdg is not one of basinlab's optimisers or schedulers: did you mean SGD?");
+    // No near name under torch.optim: named with its line (walkthrough 21: the generic "no optimiser made here").
+    expect(refused('import torch\nopt = torch.optim.Foo(model.parameters(), lr=0.02)')).toMatch(/^line 2: torch\.optim\.Foo is not an optimiser or scheduler basinlab has; its optimisers: SGD, /);
     expect(refused('sched = steplr(opt, step_size=3)')).toMatch(/did you mean StepLR\?$/);
     // Unqualified and one slip off: perhaps the user's own function, so said only when nothing is read.
-    expect(refused('SDG(p, lr=0.1)')).toMatch(/^no torch optimiser or scheduler made here \(SDG is not one of torch\.optim's classes: did you mean SGD\?\); optimisers: SGD, /);
+    expect(refused('SDG(p, lr=0.1)')).toMatch(/^no torch optimiser or scheduler made here \(SDG is not one of basinlab's optimisers or schedulers: did you mean SGD\?\); basinlab's optimisers: SGD, /);
     expect(readTorchCode('x = SDG(p)\nopt = SGD(p, lr=0.1)').optimizer).toEqual({ name: 'SGD', lr: 0.1 });
     // nn's classes are no slips of torch.optim's (nn.Linear, LinearLR).
-    expect(refused('layer = nn.Linear(4, 8)')).toMatch(/^no torch optimiser or scheduler made here; optimisers: /);
+    expect(refused('layer = nn.Linear(4, 8)')).toMatch(/^no torch optimiser or scheduler made here; basinlab's optimisers: /);
     expect(refused("ReduceLROnPlateau(optimizer, 'min')")).toBe(
       "ReduceLROnPlateau: positional argument 2 ('min') is not read, since torch's order differs from class to class: write it as name=value (probably mode='min')",
     );

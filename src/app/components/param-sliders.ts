@@ -75,8 +75,10 @@ export class BlParamSliders extends LitElement {
     if (this.sliders.length === 0) return html``;
     // Headings only where they tell sliders apart: the optimiser's alone need none.
     const headed = new Set(this.sliders.map((m) => m.group)).size > 1;
-    // The curve goes under the schedule's last slider (its children's included).
-    const lastSchedule = this.sliders.findLastIndex((m) => m.path.startsWith('schedule.'));
+    // The curve goes under the schedule's last slider (its children's included), or after the
+    // last slider where the map sweeps every schedule value (walkthrough 21: it vanished then).
+    const scheduleAt = this.sliders.findLastIndex((m) => m.path.startsWith('schedule.'));
+    const lastSchedule = scheduleAt >= 0 ? scheduleAt : this.sliders.length - 1;
     const c = this.curve;
     const curve =
       c && lastSchedule >= 0

@@ -237,11 +237,12 @@ export class SpecController implements ReactiveController {
     const into = pasteInto(this.json, read);
     if ('refused' in into) return into.refused;
     const { spec, dropped } = specOfDocument(into.json, DEFAULT_SPEC);
-    const fieldsOf = (o: Record<string, unknown>): string => {
-      const keys = Object.keys(o).filter((k) => k !== 'name' && k !== 'schedulers');
+    // What was read and kept: a key the spec dropped (a misspelt `momentm`) is said under Dropped only (walkthrough 21).
+    const fieldsOf = (o: Record<string, unknown>, prefix: string): string => {
+      const keys = Object.keys(o).filter((k) => k !== 'name' && k !== 'schedulers' && !dropped.some((d) => d === `${prefix}.${k}` || d.startsWith(`${prefix}.${k} `) || d.startsWith(`${prefix}.${k}.`)));
       return keys.length > 0 ? ` (${keys.join(', ')})` : ' (its defaults)';
     };
-    const what = [read.optimizer ? `${String(read.optimizer.name)}${fieldsOf(read.optimizer)}` : '', read.schedule ? `${String(read.schedule.name)}${fieldsOf(read.schedule)}` : '']
+    const what = [read.optimizer ? `${String(read.optimizer.name)}${fieldsOf(read.optimizer, 'optimizer')}` : '', read.schedule ? `${String(read.schedule.name)}${fieldsOf(read.schedule, 'schedule')}` : '']
       .filter((t) => t !== '')
       .join(' and ');
     const swept = (spec.sweep as { x?: { param?: string }; y?: { param?: string } } | null | undefined) ?? null;
