@@ -59,12 +59,22 @@ export function rampTicks(lo: number, hi: number, scale: 'log10' | 'linear' | 'p
   return thin(values.map((t) => ({ at: at(t.value), label: scale === 'percent' ? `${prose(100 * t.value, 3)}%` : prose(t.value, 3) })), max);
 }
 
-/** Every other tick until at most `max` remain. */
+/** Characters of tick labels a colour bar holds side by side (the page's and the figures' bars, ~110 px at 9-10 px type). */
+const BAR_CHARS = 18;
+
+/**
+ * Every other tick until at most `max` remain, and as many as their labels leave room for along a
+ * bar of about 18 characters (walkthrough 21: 1.5e-12, 2e-12, 2.5e-12, 3e-12 ran together as
+ * "1.5e-122e-122.5e-13e-12").
+ */
 function thin(ticks: RampTick[], max: number): RampTick[] {
+  const longest = Math.max(0, ...ticks.map((t) => t.label.length));
+  const fit = Math.max(1, Math.min(max, Math.floor(BAR_CHARS / (longest + 2))));
   let out = ticks;
-  while (out.length > max) out = out.filter((_, k) => k % 2 === 0);
+  while (out.length > fit) out = out.filter((_, k) => k % 2 === 0);
   return out;
 }
+
 
 /** What λ in the minima's labels is. */
 export const LAMBDA_LEGEND = 'λ = sharpness: the largest eigenvalue of the Hessian at the minimum';

@@ -26,6 +26,10 @@ describe('rampTicks', () => {
     expect(rampTicks(1 / 3, 1, 'percent').map((k) => k.label)).toEqual(['60%', '80%']);
     expect(rampTicks(0, 200, 'linear').map((k) => [k.label, k.at])).toEqual([['50', 0.25], ['100', 0.5], ['150', 0.75]]);
     expect(rampTicks(1, 1, 'linear')).toEqual([]);
+    // Long labels: as many as fit the bar side by side (walkthrough 21: four of 1.5e-12 … 3e-12 ran together).
+    const narrow = rampTicks(Math.log10(1.2e-12), Math.log10(3.4e-12), 'log10');
+    expect(narrow.length).toBeGreaterThanOrEqual(1);
+    expect(narrow.reduce((n, k) => n + k.label.length + 2, 0)).toBeLessThanOrEqual(18);
     expect(rampTicks(Number.NaN, 1, 'log10')).toEqual([]);
   });
 });
