@@ -110,7 +110,9 @@ describe('informative by default, always', () => {
     expect(legend).toMatch(/λ = sharpness: the largest eigenvalue of the Hessian at the minimum/);
     const how = await page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-view-notes')?.shadowRoot?.querySelector('[data-testid="how-to-read"]')?.textContent ?? '');
     expect(how).toMatch(/Each pixel is one complete optimisation run/);
-    // A curated view, from the menu.
+    // A curated view, from the menu, over a selected run: the new view starts with none, unsaid.
+    await page.evaluate(() => (document.querySelector('bl-app') as unknown as { controller: { selectRun(c: { i: number; j: number }): void } }).controller.selectRun({ i: 100, j: 100 }));
+    await waitFor(page, `app.controller.selection.selected !== null`);
     await page.evaluate(() => {
       const sel = document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-view-bar')?.shadowRoot?.querySelector('select[name="preset"]') as HTMLSelectElement;
       sel.value = 'himmelblau-starts';
@@ -119,6 +121,8 @@ describe('informative by default, always', () => {
     await waitFor(page, `app.controller.sweep.plan?.spec.surface.name === 'himmelblau'`);
     await settle(page);
     expect(await captionOf(page)).toMatch(/on Himmelblau from a grid of start points/);
+    expect(await page.evaluate(`document.querySelector('bl-app').controller.selection.selected`)).toBeNull();
+    expect(await page.evaluate(`document.querySelector('bl-app').controller.message.text`)).not.toMatch(/selected run was cleared/);
     expect(dominantShare(await frameOf(page))).toBeLessThan(0.5);
     // What the view is for, above the caption (walkthrough 19: written for every view, shown nowhere); gone once edited.
     const blurb = (): Promise<string> => page.evaluate(() => document.querySelector('bl-app')?.shadowRoot?.querySelector('bl-view-notes')?.shadowRoot?.querySelector('[data-testid="preset-blurb"]')?.textContent ?? '');

@@ -348,6 +348,12 @@ export class AppController {
 
   /** A view made elsewhere (a preset, a study panel): its spec and colouring, as a new history entry. */
   openView(json: Record<string, unknown>, mode: AnyHeatmapMode): void {
+    // Another view, as Reset: no run of the last one is carried over (a run picked on the default
+    // map was "cleared, not where it was picked" over a curated view's first picture); Back brings
+    // them back with the view they were in.
+    this.selection.clear();
+    this.pins.clear();
+    this.netRuns.clear();
     this.spec.open(json, mode);
   }
 
