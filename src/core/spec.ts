@@ -8,7 +8,7 @@
 import { MAX_LISTED_ERRORS, SpecError, SpecErrors, fieldKey, printable } from './errors.ts';
 import type { JSONLimits } from './json.ts';
 import { isRecord, parseJSON } from './json.ts';
-import { axisValues, distinctIntCount } from './sampling.ts';
+import { axisValues, distinctIntCount, scaleUnit } from './sampling.ts';
 import {
   MAX_SCHEDULE_CHILDREN,
   MAX_SWEEP_DIMS,
@@ -1025,7 +1025,7 @@ function sweptRuleChecks(
       const cur = key === undefined ? undefined : idx === undefined ? v[key] : (v[key] as readonly unknown[] | undefined)?.[Number(idx)];
       if (typeof cur !== 'number') continue;
       const at = Math.min(Math.max(cur, r.min), r.max);
-      swept.push({ rest, note: `${r.param} = ${at}, ${at === r.min || at === r.max ? 'an end of the sweep' : 'within the sweep'}`, middle: r.scale === 'log' ? Math.sqrt(r.min * r.max) : (r.min + r.max) / 2 });
+      swept.push({ rest, note: `${r.param} = ${at}, ${at === r.min || at === r.max ? 'an end of the sweep' : 'within the sweep'}`, middle: scaleUnit(0.5, r.min, r.max, r.scale) });
       v = withValue(v, rest, at);
     }
     return { values: v, swept };

@@ -6,6 +6,7 @@
  */
 import { css } from 'lit';
 import { niceDomain, niceTicks, type AxisScale, type Tick } from '../../view/ticks.ts';
+import { padRange } from '../../view/svg.ts';
 
 export const FONT = '12px system-ui, sans-serif';
 export const INK = '#2b2b2b';
@@ -87,14 +88,9 @@ export function yTicks(lo: number, hi: number, scale: AxisScale, px: number): Ti
 export function chartDomain(min: number, max: number, scale: AxisScale, px: number): [number, number] {
   const [lo, hi] = niceDomain(min, max, scale, yTickCount(px));
   if (!(hi > lo)) return [lo, hi];
-  const lower = Math.min(min, max) <= lo;
-  const upper = Math.max(min, max) >= hi;
-  if (scale === 'log') {
-    const pad = (hi / lo) ** 0.04;
-    return [lower ? lo / pad : lo, upper ? hi * pad : hi];
-  }
-  const pad = (hi - lo) * 0.04;
-  return [lower ? lo - pad : lo, upper ? hi + pad : hi];
+  // The figures' margin (padRange), kept only at an end the data reach.
+  const [plo, phi] = padRange(lo, hi, scale === 'log', 0.04);
+  return [Math.min(min, max) <= lo ? plo : lo, Math.max(min, max) >= hi ? phi : hi];
 }
 
 /** Light grid lines at the given pixel positions, inside the plot rectangle. */

@@ -313,10 +313,11 @@ export class GpuNetRunner {
   }
 
   /**
-   * Runs per chunk: as many as every buffer's binding limit allows. Throws, before any work, when
-   * not even one run (or the shared data) fits, naming the sizes.
+   * Runs per chunk: as many as every buffer's binding limit allows (`constsPerRun`: floats a run
+   * takes in consts beyond its swept values, a recording's run index). Throws, before any work,
+   * when not even one run (or the shared data) fits, naming the sizes.
    */
-  chunkRuns(plan: NetPlan): number {
+  chunkRuns(plan: NetPlan, constsPerRun = 0): number {
     const l = this.gpu.limits;
     const limit = Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize);
     // Counted, not listed: a model too big for the device may be too big for a JavaScript array.
@@ -340,7 +341,8 @@ export class GpuNetRunner {
       );
     }
     let n = Math.min(plan.runs, ...perRun.map((b) => Math.floor(limit / b)), l.maxComputeWorkgroupsPerDimension * this.wg, this.maxChunkRuns ?? 1 << 20);
-    if (dims > 0) n = Math.min(n, Math.floor((limit - fixedBytes) / (dims * 4)));
+    // consts holds each run's swept values (and, recording, `constsPerRun` more floats).
+    if (dims + constsPerRun > 0) n = Math.min(n, Math.floor((limit - fixedBytes) / ((dims + constsPerRun) * 4)));
     return Math.max(1, n);
   }
 
@@ -419,12 +421,11 @@ export class GpuNetRunner {
       ? Math.max(
           1,
           Math.min(
-            this.chunkRuns(plan),
+            // consts holds two floats of run index a lane besides its swept values.
+            this.chunkRuns(plan, 2),
             trace.runs.length,
             Math.floor(this.gpu.limits.maxStorageBufferBindingSize / (trace.points * trace.floats * 4)),
             Math.floor(this.gpu.limits.maxBufferSize / (trace.points * trace.floats * 4 + NetTrack.size)),
-            // consts holds the chunk's swept values and two floats of run index a lane.
-            Math.floor((Math.min(this.gpu.limits.maxStorageBufferBindingSize, this.gpu.limits.maxBufferSize) - netSizes(plan, netPairCount(plan), plan.spec.steps).constsFixed * 4) / ((plan.dims.length + 2) * 4)),
           ),
         )
       : // A workgroup per run: no more runs a chunk than workgroups a dispatch may have.
