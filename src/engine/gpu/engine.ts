@@ -380,20 +380,19 @@ export class GpuEngine implements Engine {
     const scopes = allocationScopes(device);
     const created: GPUBuffer[] = [];
     let keep: GPUBuffer | null = null;
-    let retaining = false;
     try {
       const chunk = this.chunkRuns(plan);
       const steps = plan.spec.steps;
       const U = GPUBufferUsage;
       const p = this.prepare(plan, chunk, created);
       const [r0, r1] = runRange0(plan, opts);
-      if (opts.retainOnDevice && r0 === 0 && r1 === plan.runs) {
+      const retain = opts.retainOnDevice === true && r0 === 0 && r1 === plan.runs;
+      if (retain) {
         // One buffer of every run's result, bound whole by the heatmap's renderer: kept only where
         // the device's limits allow both (review 24: 4096² runs are 738 MB, over the 256 MiB
         // maxBufferSize and 128 MiB binding many adapters have). Otherwise, once this run is done,
         // the previous sweep's is dropped, and the heatmap draws from the columns (Canvas 2D).
         const bytes = Math.max(16, plan.runs * RunResult.size);
-        retaining = true;
         // Not in `created`: it outlives the run, until the next retained run replaces it.
         if (bytes <= Math.min(device.limits.maxBufferSize, device.limits.maxStorageBufferBindingSize)) keep = device.createBuffer({ label: 'retained results', size: bytes, usage: U.STORAGE | U.COPY_DST });
       }
@@ -459,7 +458,7 @@ export class GpuEngine implements Engine {
         if (opts.signal?.aborted) throw new CancelledError();
         opts.onProgress?.({ done: (begin + n - r0) * steps, total, runsReady: begin + n - r0, ...progressCols });
       }
-      if (retaining) {
+      if (retain) {
         this.retained?.buffer.destroy();
         this.retained = keep
           ? {
