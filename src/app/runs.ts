@@ -4,7 +4,9 @@
  * a pin survives an edit), labels naming a run by its hyperparameters, where a recorded path stands
  * at a given step (playback), and the colours of compared runs.
  */
-import { SERIES_COLOURS } from '../view/colors.ts';
+import { SERIES_COLOURS, minimumColour, rgbCss } from '../view/colors.ts';
+import type { SurfaceContours } from '../view/contours.ts';
+import { surfaceContours } from '../view/contours.ts';
 import type { Plan } from '../core/plan.ts';
 import type { NoPlace, SweepShape } from '../core/plan.ts';
 import { placeRun, runCoordinates, sameSetting } from '../core/plan.ts';
@@ -12,8 +14,9 @@ import { resolveParamPath } from '../core/spec.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
 import { lossCurves } from '../view/frame.ts';
-import type { ChartPanel, LineSeriesData } from '../view/panels.ts';
+import type { ChartPanel, LineSeriesData, SurfaceBackdrop } from '../view/panels.ts';
 import { spansDecades } from './net-runs.ts';
+import { surfaceGrid } from './surface-grid.ts';
 
 /** A heatmap cell: column i, row j (row 0 at the bottom, like the sweep's y axis). */
 export interface Cell {
@@ -280,13 +283,16 @@ export interface SurfaceFigureRun {
   readonly label: string;
 }
 
+/** The figure's grid of the surface under its paths: as fine as the app's contour plot's (app.ts contourGrid). */
+export const FIGURE_GRID = 160;
+
 /**
  * A surface view's figure charts for its selected and pinned runs, as the run panel shows them: the
- * paths in the plane with the known minima and the start, the loss per step (above the best
+ * paths in the plane drawn on the surface (surfaceBackdrop), the loss per step (above the best
  * minimum, as the map colours it) and the LR per step. Empty without runs. Walkthrough 6 wanted
  * "SGD vs momentum vs Adam on Rosenbrock" as a slide, and the export held only the map.
  */
-export function surfaceCurvePanels(plan: Pick<Plan, 'minima' | 'spec' | 'surface' | 'dims'>, runs: readonly SurfaceFigureRun[]): ChartPanel[] {
+export function surfaceCurvePanels(plan: Pick<Plan, 'minima' | 'spec' | 'surface' | 'dims' | 'P' | 'data'>, runs: readonly SurfaceFigureRun[]): ChartPanel[] {
   if (runs.length === 0) return [];
   // The surface's view (the contour plot's), widened to hold the start: a diverged path leaves it
   // (clipped) instead of stretching the axes.
@@ -296,19 +302,46 @@ export function surfaceCurvePanels(plan: Pick<Plan, 'minima' | 'spec' | 'surface
     ? { x: [Math.min(d.xMin, sx), Math.max(d.xMax, sx)] as const, y: [Math.min(d.yMin, sy), Math.max(d.yMax, sy)] as const }
     : null;
   const paths: LineSeriesData[] = runs.map((r) => ({ label: r.label, ...pathWithin(r.trajectory.x, r.trajectory.y, domain), colour: r.colour }));
-  const marks: LineSeriesData[] = [
-    ...(plan.minima.length > 0 ? [{ label: 'known minima', x: plan.minima.map((m) => m.x), y: plan.minima.map((m) => m.y), colour: '#000000', points: true }] : []),
-    // One start for every run, unless the map sweeps it (each path then begins at its own).
-    ...(plan.dims.some((d) => d.path.startsWith('start.')) ? [] : [{ label: 'start', x: [plan.spec.start[0]], y: [plan.spec.start[1]], colour: '#8a8a8a', points: true }]),
-  ];
   const loss = lossCurves(
     runs.map((r) => ({ label: r.label, values: r.trajectory.loss, colour: r.colour, steps: r.trajectory.steps })),
     plan.minima,
   );
   const lr = runs.map((r) => ({ label: r.label, x: Array.from(r.trajectory.steps).slice(1), y: Array.from(r.trajectory.lr).slice(0, r.trajectory.steps.length - 1), colour: r.colour }));
   return [
-    { kind: 'chart', title: 'Paths of the selected and pinned runs', xLabel: 'x', yLabel: 'y', series: [...paths, ...marks], ...(domain ? { domain } : {}) },
+    { kind: 'chart', title: 'Paths of the selected and pinned runs', xLabel: 'x', yLabel: 'y', series: paths, ...(domain ? { domain } : {}), surface: surfaceBackdrop(plan, runs, domain) },
     { kind: 'chart', title: 'Loss per step', xLabel: 'step', yLabel: loss.label, logY: loss.log, series: loss.series.map((s) => ({ label: s.label, x: Array.from(s.steps), y: Array.from(s.values), colour: s.colour })) },
     { kind: 'chart', title: 'Learning rate per step', xLabel: 'step', yLabel: 'LR', logY: spansDecades(lr.map((s) => s.y)), series: lr },
   ];
+}
+
+/**
+ * What a chart of paths is drawn on, as the app's contour plot draws it (walkthrough 19 found the
+ * figure's paths on a blank square): the surface's contours over the chart's domain (none where it
+ * has none or the surface cannot be sampled there), its known minima as diamonds in their basins'
+ * colours, and each run's start (the first point of its path; one where they share it, as they do
+ * unless the map sweeps the start).
+ */
+export function surfaceBackdrop(
+  plan: Pick<Plan, 'surface' | 'P' | 'data' | 'spec' | 'minima'>,
+  runs: readonly SurfaceFigureRun[],
+  domain: { readonly x: readonly [number, number]; readonly y: readonly [number, number] } | null,
+): SurfaceBackdrop {
+  const starts: { x: number; y: number }[] = [];
+  for (const r of runs) {
+    const x = r.trajectory.x[0];
+    const y = r.trajectory.y[0];
+    if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y)) continue;
+    if (!starts.some((s) => s.x === x && s.y === y)) starts.push({ x, y });
+  }
+  const minima = plan.minima.map((m, i) => ({ x: m.x, y: m.y, colour: rgbCss(minimumColour(i)) }));
+  let contours: SurfaceContours | null = null;
+  if (domain) {
+    try {
+      contours = surfaceContours(surfaceGrid(plan, FIGURE_GRID, FIGURE_GRID, { xMin: domain.x[0], xMax: domain.x[1], yMin: domain.y[0], yMax: domain.y[1] }), plan.minima);
+    } catch {
+      // surfaceGrid refuses a domain it cannot sample (non-finite, empty): the paths go on a blank plot.
+      contours = null;
+    }
+  }
+  return { contours, minima, starts };
 }

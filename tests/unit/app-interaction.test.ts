@@ -1076,9 +1076,12 @@ describe('a surface figure with runs', () => {
       { trajectory: a, colour: '#0072b2', label: 'lr=a' },
       { trajectory: b, colour: SELECTED_INK, label: 'lr=b' },
     ]);
-    expect(paths?.series.map((s) => s.label)).toEqual(['lr=a', 'lr=b', 'known minima', 'start']);
+    expect(paths?.series.map((s) => s.label)).toEqual(['lr=a', 'lr=b']);
     expect(paths?.series[0]?.x).toEqual(Array.from(a.x));
-    expect(paths?.series[3]).toMatchObject({ x: [-1.5], y: [2], points: true });
+    // Drawn on the surface: its contours, its one minimum and the start both runs share.
+    expect(paths?.surface?.contours?.bands.length).toBeGreaterThan(0);
+    expect(paths?.surface?.minima.map((m) => [m.x, m.y])).toEqual([[1, 1]]);
+    expect(paths?.surface?.starts).toEqual([{ x: -1.5, y: 2 }]);
     // On the surface's view (as the contour plot draws it), so a diverged path cannot stretch the axes.
     const d = p.surface.domain(p.spec.surface.params);
     expect(paths?.domain).toEqual({ x: [Math.min(d.xMin, -1.5), Math.max(d.xMax, -1.5)], y: [Math.min(d.yMin, 2), Math.max(d.yMax, 2)] });

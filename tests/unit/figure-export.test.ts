@@ -20,8 +20,8 @@ import { SELECTED_INK, minimumColour, rgbCss } from '../../src/view/colors.ts';
 import { LINE_INK, contourFill, contourLevels, surfaceContours } from '../../src/view/contours.ts';
 import type { HeatmapPanel } from '../../src/view/panels.ts';
 import { netHeatmapSvg, panelSvg, simplify } from '../../src/view/svg.ts';
-import { ExportController, axisFileName, exportName, framedRuns, onSurface, surfaceFigureSvg } from '../../src/app/controllers/export-controller.ts';
-import { surfaceCurvePanels } from '../../src/app/runs.ts';
+import { ExportController, axisFileName, exportName, framedRuns, surfaceFigureSvg } from '../../src/app/controllers/export-controller.ts';
+import { surfaceBackdrop, surfaceCurvePanels } from '../../src/app/runs.ts';
 import { surfaceGrid } from '../../src/app/surface-grid.ts';
 
 const engine = () => new CpuEngine('cpu', { workers: 0, spawn: null });
@@ -225,7 +225,7 @@ describe("the figure's paths on the surface", () => {
     // Rendered (resvg), the paths panel is drawn on the contours' fills, not on white, and nothing of it falls outside.
     const [chart] = surfaceCurvePanels(p, runs);
     if (!chart) throw new Error('no paths chart');
-    const r = rendered(panelSvg(onSurface(chart, p, runs), pngDataUrl));
+    const r = rendered(panelSvg(chart, pngDataUrl));
     expect(r.outside).toBe(0);
     // The plot's top right corner (x 2, y 3 of Rosenbrock's view) lies high above the minimum: the darkest fill.
     const clip = attrs(/<clipPath id="[^"]+"><rect [^>]*>/.exec(panelSvg(chart, pngDataUrl))?.[0].replace(/^<clipPath id="[^"]+">/, '') ?? '');
@@ -240,7 +240,7 @@ describe("the figure's paths on the surface", () => {
     const runs = paths.map((t, k) => ({ trajectory: t, colour: ['#0072b2', '#e69f00', SELECTED_INK][k] as string, label: `run ${t.run}` }));
     const [chart] = surfaceCurvePanels(p, runs);
     if (!chart) throw new Error('no paths chart');
-    const on = onSurface(chart, p, runs);
+    const on = chart;
     expect(on.surface?.starts).toEqual(paths.map((t) => ({ x: t.x[0], y: t.y[0] })));
     expect(on.surface?.minima.map((m) => m.colour)).toEqual(p.minima.map((_, i) => rgbCss(minimumColour(i))));
     expect(on.series.map((s) => s.label)).toEqual(runs.map((r) => r.label));
@@ -257,8 +257,11 @@ describe("the figure's paths on the surface", () => {
 
   it('draws the paths on a blank plot only where the surface cannot be sampled', () => {
     const p = plan(LR_MOMENTUM);
-    const chart = { kind: 'chart' as const, title: 'Paths', xLabel: 'x', yLabel: 'y', series: [] };
-    expect(onSurface(chart, p, []).surface).toEqual({ contours: null, minima: [{ x: 1, y: 1, colour: rgbCss(minimumColour(0)) }], starts: [] });
+    const blank = { contours: null, minima: [{ x: 1, y: 1, colour: rgbCss(minimumColour(0)) }], starts: [] };
+    expect(surfaceBackdrop(p, [], null)).toEqual(blank);
+    // A domain surfaceGrid refuses (empty), not a thrown error.
+    expect(surfaceBackdrop(p, [], { x: [1, 1], y: [0, 2] })).toEqual(blank);
+    expect(surfaceBackdrop(p, [], { x: [0, 2], y: [0, 2] }).contours).not.toBeNull();
   });
 });
 

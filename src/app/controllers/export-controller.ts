@@ -4,13 +4,9 @@
  * by the browser at a chosen scale; and the results as CSV or JSON through the core encoders (the
  * same text as `basinlab sweep` writes).
  */
-import type { Plan } from '../../core/plan.ts';
 import { writeResultsCSV, writeResultsJSON } from '../../core/results.ts';
 import { findDataSet } from '../../core/data/index.ts';
 import { caption, netCaption, netParamShort, paramLabel } from '../../view/caption.ts';
-import { minimumColour, rgbCss } from '../../view/colors.ts';
-import type { SampledSurface } from '../../view/contours.ts';
-import { surfaceContours } from '../../view/contours.ts';
 import type { HeatmapMode } from '../../view/frame.ts';
 import type { NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_DEFAULT_MODE, NET_MODE_LABEL } from '../../view/net-frame.ts';
@@ -22,7 +18,6 @@ import type { FigureRun } from '../net-runs.ts';
 import { netCurvePanels } from '../net-runs.ts';
 import type { SurfaceFigureRun } from '../runs.ts';
 import { surfaceCurvePanels } from '../runs.ts';
-import { surfaceGrid } from '../surface-grid.ts';
 import type { RunController } from './run-controller.ts';
 
 /** PNG data URL of an RGBA image, through a canvas (the browser's encoder). */
@@ -179,69 +174,20 @@ export function exportName(
   return ['basinlab', fileWord(problem), fileWord(plan.spec.optimizer.name), swept.join('-by-'), fileWord(what)].filter((t) => t !== '').join('-');
 }
 
-/** The figure's grid of the surface under its paths: as fine as the app's contour plot's (app.ts contourGrid). */
-const FIGURE_GRID = 160;
-
 /**
  * A surface view's figure: its map, the runs whose curves are drawn framed on it in their colours,
  * and beside it those runs' paths on the surface (its contours, its minima and their starts, as the
- * app's contour plot draws them), loss and LR per step, as one SVG.
+ * app's contour plot draws them: runs.ts surfaceBackdrop), loss and LR per step, as one SVG.
  */
 export function surfaceFigureSvg(panel: HeatmapPanel, runs: readonly SurfaceFigureRun[], encodePng: EncodePng): string {
   const plan = panel.plan;
   const map = panelSvg({ ...panel, framed: framedRuns(runs, plan.runs) }, encodePng);
-  const charts = surfaceCurvePanels(plan, runs);
-  // The first chart is the paths in the plane (runs.ts): drawn on the surface.
-  return besideMap(
-    map,
-    charts.map((c, k) => (k === 0 ? onSurface(c, plan, runs) : c)),
-    encodePng,
-  );
+  return besideMap(map, surfaceCurvePanels(plan, runs), encodePng);
 }
 
 /** The frames of runs drawn beside a map of `count` runs: each one's cell, in its colour (its trajectory's run). */
 export function framedRuns(runs: readonly { readonly trajectory: { readonly run: number }; readonly colour: string }[], count: number): FramedRun[] {
   return runs.flatMap((r) => (r.trajectory.run >= 0 && r.trajectory.run < count ? [{ run: r.trajectory.run, colour: r.colour }] : []));
-}
-
-/**
- * A chart of paths in a surface's plane drawn on the surface, as the app's contour plot draws them
- * (walkthrough 19 found them on a blank square): the surface's contours over the chart's domain,
- * its known minima as diamonds in their basins' colours and each run's start (the first point of
- * its path; one where they share it) as a white circle with a dark rim. The chart's own points for
- * the minima and the start (runs.ts) give way to those. `grid`: the surface sampled over the
- * chart's domain (by default surfaceGrid's, as fine as the app's).
- */
-export function onSurface(
-  chart: ChartPanel,
-  plan: Pick<Plan, 'surface' | 'P' | 'data' | 'spec' | 'minima'>,
-  runs: readonly SurfaceFigureRun[],
-  grid: SampledSurface | null = chartGrid(chart, plan),
-): ChartPanel {
-  const starts: { x: number; y: number }[] = [];
-  for (const r of runs) {
-    const x = r.trajectory.x[0];
-    const y = r.trajectory.y[0];
-    if (x === undefined || y === undefined || !Number.isFinite(x) || !Number.isFinite(y)) continue;
-    if (!starts.some((s) => s.x === x && s.y === y)) starts.push({ x, y });
-  }
-  const minima = plan.minima.map((m, i) => ({ x: m.x, y: m.y, colour: rgbCss(minimumColour(i)) }));
-  return {
-    ...chart,
-    series: chart.series.filter((s) => !(s.points && (s.label === 'known minima' || s.label === 'start'))),
-    surface: { contours: grid ? surfaceContours(grid, plan.minima) : null, minima, starts },
-  };
-}
-
-/** The surface sampled over a chart's domain, or null where it has none (or the surface cannot be sampled there). */
-function chartGrid(chart: ChartPanel, plan: Pick<Plan, 'surface' | 'P' | 'data' | 'spec'>): SampledSurface | null {
-  const d = chart.domain;
-  if (!d) return null;
-  try {
-    return surfaceGrid(plan, FIGURE_GRID, FIGURE_GRID, { xMin: d.x[0], xMax: d.x[1], yMin: d.y[0], yMax: d.y[1] });
-  } catch {
-    return null;
-  }
 }
 
 /** The runs whose paths are recorded (a figure draws only those). */
