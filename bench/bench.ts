@@ -39,7 +39,6 @@ import { parseSpec } from '../src/core/spec.ts';
 import { CpuEngine } from '../src/engine/cpu/engine.ts';
 import { nodeWorkerSpawner } from '../src/engine/cpu/spawn-node.ts';
 import type { Engine } from '../src/engine/engine.ts';
-import type { GpuEngine } from '../src/engine/gpu/engine.ts';
 import { createNodeGpuEngine } from '../src/engine/gpu/node-gpu-engine.ts';
 import type { DriverChoice } from './adapter.ts';
 import { chooseVulkanDriver, isSoftwareAdapter } from './adapter.ts';

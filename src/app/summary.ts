@@ -9,7 +9,7 @@ import { middleRun, middleRunName, sweepValue } from '../core/plan.ts';
 import { findOptimizer } from '../core/registry/index.ts';
 import { minimumLabel } from '../core/outcome.ts';
 import type { Spec } from '../core/spec.ts';
-import { overrideChild, overrideSetter, resolveParamPath, scheduleOverrides } from '../core/spec.ts';
+import { overrideChild, overrideSetter, scheduleOverrides } from '../core/spec.ts';
 import { P_OPTIMIZER } from '../core/layout.ts';
 import type { NetColumns } from '../core/results.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';

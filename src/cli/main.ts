@@ -8,7 +8,7 @@ import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { netHeapProblem, netMemoryProblem, netRunBytes } from '../engine/cpu/network.ts';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors, printable } from '../core/errors.ts';
 import { isRecord, resultDocumentSpec } from '../core/json.ts';
 import { makeAnyPlan, prepareSpec, trainedGroups } from '../core/network/plan.ts';

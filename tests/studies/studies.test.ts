@@ -132,7 +132,7 @@ for (const E of ENGINES) describe(`studies on ${E.name}: each claim, measured`, 
   });
 
   it("tune together: SGD's best LR fails for Adam and Adam's best LR fails for SGD", async () => {
-    const r = await run(tuneTogether);
+    await run(tuneTogether);
   });
 
   // Their claims in full are their checks' (asserted in run()); these name what each shows.

@@ -41,12 +41,6 @@ import {
 } from './optimizer-rows.ts';
 import { fnBody, reachOf, wgslSource } from './wgsl-source.ts';
 
-function rowOf(d: OptimizerDef): OptimizerRow {
-  const row = OPTIMIZER_ROWS[d.id];
-  if (!row) throw new Error(`tests/unit/optimizer-rows.ts has no row for ${d.id}`);
-  return row;
-}
-
 /** What a row's oracle reports, read from the entry's state: the position, then the row's extras. */
 function observer(d: OptimizerDef, row: OptimizerRow): (S: Float64Array) => number[] {
   return (S) => [S[0]!, S[1]!, ...(row.observe?.(d, S) ?? [])];

@@ -112,7 +112,6 @@ export class BlApp extends LitElement {
   private toast: MessageToastController | null = null;
   private paste: TorchPasteController | null = null;
   private studies: StudyController | null = null;
-  private keys: KeyboardController | null = null;
 
   static override styles = [
     FOCUS_RING,
@@ -272,7 +271,7 @@ export class BlApp extends LitElement {
       const ctl = this.ctl;
       this.toast = new MessageToastController(this, ctl.message, () => this.renderRoot.querySelector('[data-testid="message"]'));
       this.paste = new TorchPasteController(this, (text) => ctl.spec.applyTorchCode(text));
-      this.keys = new KeyboardController(this, (a) => ctl.keyAction(a));
+      new KeyboardController(this, (a) => ctl.keyAction(a));
       this.ctl.init({ hold: study !== null });
       if (study) this.ctl.releaseAfter(this.studies.select(study));
     }

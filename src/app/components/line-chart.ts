@@ -7,8 +7,8 @@
  *
  * Its canvas helpers (sizing, axes) are canvas-axes.ts, shared with the other plots.
  */
-import { LitElement, css, html, type PropertyValues } from 'lit';
-import { formatNumber, niceTicks, type AxisScale, type Tick } from '../../view/ticks.ts';
+import { LitElement, html, type PropertyValues } from 'lit';
+import { formatNumber } from '../../view/ticks.ts';
 import {
   AXIS_INK,
   FONT,

@@ -5,7 +5,7 @@
  * event (`view-action`); the app's controllers carry it out. While the explorer is closed (a study
  * page) only the curated views show: the rest acts on a view that is not on the page.
  */
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html } from 'lit';
 import { FOCUS_RING } from './focus-ring.ts';
 
 export interface PresetOption {

@@ -18,7 +18,7 @@ import { NetPreviewController } from './net-preview-controller.ts';
 import { NetRunsController } from './net-runs-controller.ts';
 import type { ResultColumns, Results } from '../../core/results.ts';
 import type { DeviceResults, Engine } from '../../engine/engine.ts';
-import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
+import type { HeatmapFrame } from '../../view/frame.ts';
 import { heatmapFrame } from '../../view/frame.ts';
 import { gpuHeatmap } from '../heatmap/gpu-renderer.ts';
 import type { HeatmapGpu } from '../heatmap/renderers.ts';

@@ -1,5 +1,5 @@
 /** Messages between the CPU engine and its workers (Node worker_threads or browser Web Workers). */
-import type { AnyColumns, ResultColumns } from '../../core/results.ts';
+import type { AnyColumns } from '../../core/results.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { columnOf, presentFields } from '../../core/results.ts';
 import type { Precision } from './kernel.ts';

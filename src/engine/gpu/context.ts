@@ -28,7 +28,7 @@ export class GpuContext {
      * crashes at random (see docs/performance.md, "dawn.node lifetime"). Holding it here ties its
      * lifetime to the context's.
      */
-    private keepAlive: unknown,
+    public keepAlive: unknown,
   ) {
     device.addEventListener('uncapturederror', (ev) => {
       this.uncaptured.push((ev as GPUUncapturedErrorEvent).error);
