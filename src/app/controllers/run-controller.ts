@@ -38,6 +38,9 @@ export function finerThanFloat32(plan: Pick<AnyPlan, 'dims' | 'width' | 'height'
   return finerThan(plan, 2 ** -24);
 }
 
+/** Said where a cancel gave the screen back to the last complete sweep (either kind). */
+const RESTORED_AFTER_CANCEL = 'Run cancelled: the map shows the last complete sweep again (its caption says which); Run computes the spec in the editor.';
+
 /** What a view finer than float64 resolves gets instead of a map. */
 export const PAST_FLOAT64 =
   'This view is finer than even float64 resolves (neighbouring cells less than 4 float64 steps apart): no engine here can draw it. Widen the swept range in the editor (or go Back).';
@@ -273,19 +276,12 @@ export class RunController implements ReactiveController {
           this.fromStudy = last.fromStudy;
           // What followed the cancelled sweep (the selection, pins, the race) goes back with the map.
           this.onStart(last.plan);
-          this.message.say('Run cancelled: the map shows the last complete sweep again (its caption says which); Run computes the spec in the editor.');
+          this.message.say(RESTORED_AFTER_CANCEL);
         } else {
           this.message.say(cancelledText(this.runsReady, plan.runs));
         }
       } else if (e instanceof GpuRunError && engine.name === 'gpu') {
-        // Device loss or out-of-memory: say so, and run this sweep again on the CPU engine; the next
-        // run asks for a new device.
-        const held = this.engines.gpu;
-        if (held && engine === held) this.engines.dropGpu(held, `GPU failed (${e.kind}: ${e.message}); this view runs on the CPU engine in Web Workers, the next run asks for a new GPU device`);
-        this.message.say(this.engines.status);
-        this.running = false;
-        this.host.requestUpdate();
-        void this.run({ retryGpu: false });
+        this.offGpu(e, engine);
         return;
       } else {
         this.message.say(`Run failed: ${explainError(e)}`);
@@ -301,6 +297,20 @@ export class RunController implements ReactiveController {
         this.onEnd(back ?? plan, this.results !== null && (back !== null || this.plan === plan));
       }
     }
+  }
+
+  /**
+   * A sweep of either kind failed on the GPU (device loss, out of memory, a pipeline it refused):
+   * the GPU is dropped with the reason, and the sweep runs again on the CPU engine without asking
+   * for a new device (it would fail the same way, in a loop: review 10); the next run asks once.
+   */
+  private offGpu(e: GpuRunError, engine: Engine): void {
+    const held = this.engines.gpu;
+    if (held && engine === held) this.engines.dropGpu(held, `GPU failed (${e.kind}: ${e.message}); this view runs on the CPU engine in Web Workers, the next run asks for a new GPU device`);
+    this.message.say(this.engines.status);
+    this.running = false;
+    this.host.requestUpdate();
+    void this.run({ retryGpu: false });
   }
 
   /** The study's run of this plan's sweep, unless its engine is a GPU lost since (its paths could not be recorded on it). */
@@ -437,7 +447,12 @@ export class RunController implements ReactiveController {
         this.runsReady = last.net.plan.runs;
         this.onStart(last.net.plan);
         this.restored = last.net.plan;
-        this.message.say('Run cancelled: the map shows the last complete sweep again (its caption says which); Run computes the spec in the editor.');
+        this.message.say(RESTORED_AFTER_CANCEL);
+      } else if (e instanceof GpuRunError && engine.name === 'gpu') {
+        // As a surface sweep's (review 27: a network too large for the device ended "Run failed",
+        // its advice a reload that moved every sweep to the CPU).
+        this.offGpu(e, engine);
+        return;
       } else {
         this.message.say(e instanceof CancelledError ? cancelledText(this.runsReady, plan.runs) : `Run failed: ${explainError(e)}`);
       }
