@@ -7,10 +7,12 @@
 import { SERIES_COLOURS, minimumColour, rgbCss } from '../view/colors.ts';
 import type { SurfaceContours } from '../view/contours.ts';
 import { surfaceContours } from '../view/contours.ts';
-import type { Plan } from '../core/plan.ts';
+import type { AnyPlan, Plan } from '../core/plan.ts';
 import type { NoPlace, SweepShape } from '../core/plan.ts';
 import { placeRun, runCoordinates, sameSetting } from '../core/plan.ts';
+import type { GridAxis } from '../core/spec.ts';
 import { resolveParamPath } from '../core/spec.ts';
+import { netParamLabel, paramLabel } from '../view/caption.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
 import { lossCurves } from '../view/frame.ts';
@@ -344,4 +346,36 @@ export function surfaceBackdrop(
     }
   }
   return { contours, minima, starts };
+}
+
+/** A grid axis as the heatmap draws it. */
+export interface HeatmapAxis {
+  readonly label: string;
+  readonly min: number;
+  readonly max: number;
+  readonly scale: 'linear' | 'log';
+  /** Number of cells along the axis. */
+  readonly count: number;
+  /**
+   * An integer axis's value in each cell (a batch size's rows: 1, 3, 7, 18, …): its ticks label the
+   * cells themselves, not round numbers of a continuous scale that fall between them.
+   */
+  readonly cells?: readonly number[];
+}
+
+/**
+ * A grid axis as the heatmap draws it, labelled in words (view/caption.ts; a network's names the
+ * layers an LR trains). An integer axis (a batch size, StepLR's step_size) labels its cells with the
+ * values they run: round numbers of a continuous scale would fall between cells (review 27 found a
+ * surface's step_size map ticked 5 between runs at 4 and 8).
+ */
+export function heatmapAxis(a: GridAxis | null | undefined, plan: AnyPlan | null): HeatmapAxis | null {
+  if (!a || !plan) return null;
+  const label = plan.problem === 'network' ? netParamLabel(plan, a.param) : paramLabel(plan, a.param);
+  const axis = { label, min: a.min, max: a.max, scale: a.scale, count: a.count };
+  const sweep = plan.spec.sweep;
+  const k = sweep?.kind === 'grid' ? (sweep.x.param === a.param ? 0 : sweep.y?.param === a.param ? 1 : -1) : -1;
+  if (k < 0 || !plan.dims[k]?.int) return axis;
+  const values = k === 0 ? plan.xValues : plan.yValues;
+  return values.length === a.count ? { ...axis, cells: Array.from(values) } : axis;
 }

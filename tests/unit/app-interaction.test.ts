@@ -8,8 +8,10 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { axisPosition, makePlan, middleRun, runCoordinates, sameSetting, scalePosition } from '../../src/core/plan.ts';
 import type { AnyPlan, Plan } from '../../src/core/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
+import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
+import { paramLabel } from '../../src/view/caption.ts';
 import { SCHEDULES, findSchedule } from '../../src/core/registry/index.ts';
-import { parseSpec, specToJSON } from '../../src/core/spec.ts';
+import { parseNetSpec, parseSpec, specToJSON } from '../../src/core/spec.ts';
 import type { AnySpec } from '../../src/core/spec.ts';
 import { APP_MAX_RUNS, appLimitErrors } from '../../src/app/controllers/spec-controller.ts';
 import { scheduleCurve } from '../../src/core/steps.ts';
@@ -37,7 +39,7 @@ import { CLICK_PX, releaseOf } from '../../src/app/heatmap/gesture.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { ZoomController } from '../../src/app/controllers/zoom-controller.ts';
 import { SELECTED_INK } from '../../src/view/colors.ts';
-import { COMPARE_COLOURS, carryRun, clearedRunsText, movedRunsText, noPlace, runPanelHeading, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
+import { COMPARE_COLOURS, carryRun, heatmapAxis, clearedRunsText, movedRunsText, noPlace, runPanelHeading, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/spec-edit.ts';
 import { axesText, countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, schedulePurpose, scheduleText, sequenceText } from '../../src/app/summary.ts';
@@ -1211,5 +1213,38 @@ describe('zooming a view with an integer axis', () => {
     new ZoomController((json) => void shown.push(json), (why) => expect.fail(why)).zoomTo(spec, { x0: 0, x1: 32, y0: 4.2, y1: 6.4 });
     const dragged = yOf(shown[0] ?? null);
     expect([dragged.min, dragged.max, dragged.count]).toEqual([16, 64, 3]);
+  });
+});
+
+describe("a map's axis", () => {
+  it('labels the cells of an integer axis with the values they run, on a surface as on a network (review 27)', async () => {
+    const p = plan({
+      surface: 'rosenbrock',
+      optimizer: { name: 'SGD', lr: 1e-3, momentum: 0.9 },
+      schedule: { name: 'StepLR', step_size: 100, gamma: 0.5 },
+      steps: 500,
+      sweep: { kind: 'grid', x: { param: 'schedule.step_size', min: 1, max: 60, count: 7, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4 } },
+    });
+    const sweep = p.spec.sweep;
+    if (sweep?.kind !== 'grid' || !sweep.y) throw new Error('a grid');
+    expect(heatmapAxis(sweep.x, p)).toEqual({ label: paramLabel(p, 'schedule.step_size'), min: 1, max: 60, scale: 'log', count: 7, cells: [1, 2, 4, 8, 15, 30, 60] });
+    // A real-valued axis keeps a continuous scale's ticks.
+    expect(heatmapAxis(sweep.y, p)).not.toHaveProperty('cells');
+    expect(heatmapAxis(null, p)).toBeNull();
+    expect(heatmapAxis(sweep.x, null)).toBeNull();
+    const spec = parseNetSpec({
+      network: { hidden: [4] },
+      data: { name: 'iris' },
+      optimizer: { name: 'SGD', lr: 0.1 },
+      steps: 10,
+      sweep: { x: { param: 'network.batch_size', min: 1, max: 100, count: 5, scale: 'log' }, y: { param: 'optimizer.lr', min: 0.01, max: 1, count: 3, scale: 'log' } },
+    });
+    await prepareSpec(spec);
+    const n = makeNetPlan(spec);
+    const ns = n.spec.sweep;
+    if (ns?.kind !== 'grid') throw new Error('a grid');
+    expect(heatmapAxis(ns.x, n)?.cells).toEqual(Array.from(n.xValues));
+    expect(new Set(n.xValues).size).toBeGreaterThan(1);
+    expect(n.xValues.every((v) => Number.isInteger(v))).toBe(true);
   });
 });

@@ -8,7 +8,6 @@ import type { PropertyValues, TemplateResult } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Plan } from '../../core/plan.ts';
 import { middleRun } from '../../core/plan.ts';
-import type { GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON } from '../../core/spec.ts';
 import { scheduleCurve } from '../../core/steps.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
@@ -16,14 +15,14 @@ import { minimumColour, OKABE_ITO } from '../../view/colors.ts';
 import type { HeatmapFrame, HeatmapMode } from '../../view/frame.ts';
 import { HEATMAP_MODES, MODE_LABEL, basinOverlay } from '../../view/frame.ts';
 import { formatNumber } from '../../view/ticks.ts';
-import { caption, count, divergedText, negativeLrNote, netCaption, netParamLabel, paramLabel, prose } from '../../view/caption.ts';
+import { caption, count, divergedText, negativeLrNote, netCaption, prose } from '../../view/caption.ts';
 import { heatmapLegend, netHeatmapLegend } from '../../view/legend.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
 import { NET_FIELD_LABEL, drawnRuns, groupLrCurves, groupLrTexts, netCoordinateNames, netCurves, netRunLabel, netThresholdText, spansDecades } from '../net-runs.ts';
 import { trainsOnMinibatches } from '../../core/network/plan.ts';
-import { cellOfRun, runPanelHeading, shortParam } from '../runs.ts';
+import { cellOfRun, heatmapAxis, runPanelHeading, shortParam } from '../runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
 import { MessageToastController } from '../controllers/message-toast.ts';
@@ -52,7 +51,7 @@ import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';
 import { KeyboardController } from '../controllers/keyboard-controller.ts';
 import { keptNetSliders, paramSliders, sliderCurve } from '../sliders.ts';
 import { countOutcomes, fieldText, heatmapSummary, logLrAxis, netSummary, runText, schedulePurpose, scheduleText } from '../summary.ts';
-import type { CellEventDetail, HeatmapAxis, PinnedCell, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
+import type { CellEventDetail, PinnedCell, ZoomAroundDetail, ZoomDetail } from './heatmap.ts';
 import './heatmap.ts';
 import { GRAD_INK } from './contour-plot.ts';
 import type { StartMoveDetail } from './contour-plot.ts';
@@ -84,23 +83,6 @@ function zoomHint(sweep: { readonly kind: string; readonly y?: unknown } | null 
 /** Pinned runs' cells in a grid `width` wide, each in its pin's colour. */
 function pinnedCells(pins: readonly { readonly run: number; readonly colour: string }[], width: number): readonly PinnedCell[] {
   return width > 0 ? pins.map((p) => ({ i: p.run % width, j: Math.floor(p.run / width), colour: p.colour })) : [];
-}
-
-/** A grid axis as the heatmap draws it, labelled in words (view/caption.ts). */
-function heatmapAxis(a: GridAxis | null | undefined, plan: Plan | null): HeatmapAxis | null {
-  return a && plan ? { label: paramLabel(plan, a.param), min: a.min, max: a.max, scale: a.scale, count: a.count } : null;
-}
-
-/** A network sweep's grid axis as the heatmap draws it, labelled in words (the layers an LR trains). */
-function netHeatmapAxis(a: GridAxis | null | undefined, plan: NetPlan | null): HeatmapAxis | null {
-  if (!a || !plan) return null;
-  const axis = { label: netParamLabel(plan, a.param), min: a.min, max: a.max, scale: a.scale, count: a.count };
-  // An integer axis (the batch size) labels its cells with the values they run.
-  const sweep = plan.spec.sweep;
-  const k = sweep?.kind === 'grid' ? (sweep.x.param === a.param ? 0 : sweep.y?.param === a.param ? 1 : -1) : -1;
-  if (k < 0 || !plan.dims[k]?.int) return axis;
-  const values = k === 0 ? plan.xValues : plan.yValues;
-  return values.length === a.count ? { ...axis, cells: Array.from(values) } : axis;
 }
 
 export class BlApp extends LitElement {
@@ -574,8 +556,8 @@ export class BlApp extends LitElement {
 
   private readonly netCaptionText = memoLast((plan: NetPlan, mode: NetHeatmapMode): string => netCaption(plan, mode));
   private readonly netLegend = memoLast((frame: NetFrame | null) => (frame ? netHeatmapLegend(frame) : []));
-  private readonly netAxisX = memoLast(netHeatmapAxis);
-  private readonly netAxisY = memoLast(netHeatmapAxis);
+  private readonly netAxisX = memoLast(heatmapAxis);
+  private readonly netAxisY = memoLast(heatmapAxis);
   private readonly netSummaryText = memoLast(netSummary);
   /** The selected and pinned runs' curves, an LR curve per param group (as the engine recorded them). */
   private readonly netCurveSets = memoLast((plan: NetPlan, selected: NetRun | null, pins: readonly NetRun[], preview: NetTrajectory | null) => {

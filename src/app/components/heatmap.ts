@@ -10,6 +10,7 @@
  * (view/profile.ts): the value each run ended with against the swept axis, which its x axis shares;
  * a square of stripes would spend its height on nothing.
  */
+import type { HeatmapAxis } from '../runs.ts';
 import { LitElement, css, html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
 import { SELECTED_INK, rgbCss } from '../../view/colors.ts';
@@ -30,20 +31,6 @@ export type { HeatmapGpu } from '../heatmap/renderers.ts';
 
 /** The colour of a marked cell (the overlay), on the map and in the legend. */
 const MARK_COLOUR = 'rgba(255, 0, 255, 0.85)';
-
-export interface HeatmapAxis {
-  readonly label: string;
-  readonly min: number;
-  readonly max: number;
-  readonly scale: 'linear' | 'log';
-  /** Number of cells along the axis. */
-  readonly count: number;
-  /**
-   * An integer axis's value in each cell (a batch size's rows: 1, 3, 7, 18, …): its ticks label the
-   * cells themselves, not round numbers of a continuous scale that fall between them.
-   */
-  readonly cells?: readonly number[];
-}
 
 export interface CellEventDetail {
   readonly i: number;
