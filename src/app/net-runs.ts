@@ -68,7 +68,7 @@ export type TrainedShape = MinibatchShape & Partial<Pick<NetPlan, 'constantLoss'
 
 /**
  * Whether a network run trained: at full batch, by the convergence measure's sign (the fractal
- * paper's rule, the map's colouring: its last 20 losses averaged below the first); with a batch
+ * paper's rule, the map's colouring: its last CONVERGENCE_TAIL losses averaged below the first); with a batch
  * size, by its final training loss over the whole training set, which must end below its initial
  * one, since the measure then averages minibatch losses, 40 samples at batch 2 (walkthrough 11: a
  * run ending at 6× its initial loss read "trained"), and below the best constant prediction's

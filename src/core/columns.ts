@@ -10,6 +10,7 @@
  * and Float64Array for cpu64.
  */
 import { findDataSet } from './data/index.ts';
+import { CONVERGENCE_TAIL } from './network/plan.ts';
 import type { AnySpec, Spec } from './spec.ts';
 import type { Precision } from './steps.ts';
 
@@ -111,7 +112,7 @@ export const NET_BASE_COLUMNS = [
   {
     name: 'convergence',
     kind: 'float',
-    doc: "the fractal-boundary paper's convergence measure over the per-step training losses v_k = L_k / L_0 (the whole training set's loss at full batch, as the paper; with a batch size, the step's minibatch loss; v capped at 10^6 and 1/v too): −Σv if the last 20 average below 1 (trained; more negative = slower), else Σ1/v (did not train; larger = slower)",
+    doc: `the fractal-boundary paper's convergence measure over the per-step training losses v_k = L_k / L_0 (the whole training set's loss at full batch, as the paper; with a batch size, the step's minibatch loss; v capped at 10^6 and 1/v too): −Σv if the last ${CONVERGENCE_TAIL} average below 1 (trained; more negative = slower), else Σ1/v (did not train; larger = slower)`,
   },
   { name: 'sharpness', kind: 'float', doc: "the largest-magnitude eigenvalue of the training loss's Hessian at the final weights (power iteration on exact Hessian-vector products); NaN if diverged or with `network.sharpness_iterations` 0" },
   { name: 'sharpness_iterations', kind: 'int32', doc: 'Hessian-vector products the power iteration took (at most `network.sharpness_iterations`, default 100; 0 when it is 0)' },

@@ -3,11 +3,13 @@ import { LOG_FLOOR, MODE_INDEX } from '../../src/view/frame.ts';
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { P_COUNT, STATE_VEC2, SWA_PAIR } from '../../src/core/layout.ts';
+import { CONVERGENCE_TAIL } from '../../src/core/network/plan.ts';
 import { MAX_PARAM_GROUPS } from '../../src/core/network/schema.ts';
 import {
   ChunkUniforms,
   NET_BINDINGS,
   NET_RECORD_HEAD,
+  NET_TAIL,
   NetTrack,
   PathPoint,
   RECORD_FLOATS,
@@ -59,6 +61,11 @@ describe('struct layouts crossing the TS/WGSL boundary', () => {
     // Each param group's last LR (trajectories) after the groups' plateau states.
     expect(offsetOf(NetTrack, 'last_lr')).toBe(176 + 16 * (MAX_PARAM_GROUPS + 1));
     expect(NetTrack.size % 16).toBe(0);
+  });
+
+  it("sizes the kernel's loss ring by the convergence measure's one tail, the CPU engine's (review 27)", () => {
+    expect(NET_TAIL).toBe(CONVERGENCE_TAIL);
+    expect(layoutPrefix()).toContain(`const NET_TAIL: u32 = ${CONVERGENCE_TAIL}u;`);
   });
 
   it('follows WGSL alignment: a vec4 after a scalar starts at 16, struct size rounds to its alignment', () => {

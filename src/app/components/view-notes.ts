@@ -7,6 +7,7 @@
  */
 import { LitElement, css, html, nothing } from 'lit';
 import { FOCUS_RING } from './focus-ring.ts';
+import { CONVERGENCE_TAIL } from '../../core/network/plan.ts';
 import { LAMBDA_NOTE, colourText, netColourText } from '../../view/caption.ts';
 import type { HeatmapMode } from '../../view/frame.ts';
 import type { NetHeatmapMode } from '../../view/net-frame.ts';
@@ -111,7 +112,7 @@ export class BlViewNotes extends LitElement {
           <ul>
             <li>Each pixel is one network trained on the same data, from the same initial weights (unless init is per_run); the swept hyperparameters (the axes) change from pixel to pixel, and with minibatches (batch_size set) so do the batches: each run draws its own, per step, with replacement (unlike a shuffled DataLoader, a batch may hold a sample twice), so neighbouring pixels also differ by sampling noise.</li>
             <li>Colour: ${netColourText(this.netMode)}. The legend under the map names every colour.</li>
-            <li>The convergence measure is the fractal-boundary paper's (Sohl-Dickstein 2024): with v_k the training loss at step k over the initial loss (the whole set's at full batch, as the paper; with a batch size, the step's minibatch loss, so the measure is noisier), −Σv for a run that trained (more negative: slower), Σ1/v for one that did not (larger: slower). "Trained" is the paper's test: the last 20 steps' v average below 1, i.e. below the initial loss; over few steps (the curated view's 40) a run can pass it while its loss is rising again at the end (click it to see). Colours rank runs within each side. With minibatches its sign only says whether the minibatch losses fell: whether a run trained (its outcome, the summary's count) goes by the whole training set's final loss, which must end below its initial one and below a constant prediction's (the class frequencies', or the targets' mean): a run ending there learnt nothing.</li>
+            <li>The convergence measure is the fractal-boundary paper's (Sohl-Dickstein 2024): with v_k the training loss at step k over the initial loss (the whole set's at full batch, as the paper; with a batch size, the step's minibatch loss, so the measure is noisier), −Σv for a run that trained (more negative: slower), Σ1/v for one that did not (larger: slower). "Trained" is the paper's test: the last ${CONVERGENCE_TAIL} steps' v average below 1, i.e. below the initial loss; over few steps (the curated view's 40) a run can pass it while its loss is rising again at the end (click it to see). Colours rank runs within each side. With minibatches its sign only says whether the minibatch losses fell: whether a run trained (its outcome, the summary's count) goes by the whole training set's final loss, which must end below its initial one and below a constant prediction's (the class frequencies', or the targets' mean): a run ending there learnt nothing.</li>
             <li>Hover a pixel for its numbers; click it for its train and test loss, LR and gradient norm per step. Drag a rectangle to zoom in; Back undoes any edit or zoom.</li>
           </ul>
         </details>

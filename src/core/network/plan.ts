@@ -128,6 +128,12 @@ export function trainsOnMinibatches(plan: MinibatchShape): boolean {
 export const DIVERGENCE_FACTOR = 1e6;
 /** Relative training-loss threshold when network.threshold is null. */
 export const THRESHOLD_FACTOR = 0.01;
+/**
+ * The convergence measure averages the last this-many normalised losses (the notebook's v[-20:]).
+ * One value for both engines: a tail that differed would split the CPU twin from the GPU on every
+ * run near the trained/untrained seam (review 27).
+ */
+export const CONVERGENCE_TAIL = 20;
 
 export function makeNetPlan(spec: NetSpec): NetPlan {
   const optimizer = findOptimizer(spec.optimizer.name);

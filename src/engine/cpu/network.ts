@@ -33,7 +33,7 @@ import { netGroupStep } from './jit/net-step.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { FloatColumn, NetColumns } from '../../core/results.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
-import { DIVERGENCE_FACTOR, THRESHOLD_FACTOR } from '../../core/network/plan.ts';
+import { CONVERGENCE_TAIL, DIVERGENCE_FACTOR, THRESHOLD_FACTOR } from '../../core/network/plan.ts';
 import { sweepValue } from '../../core/plan.ts';
 import type { Round, TensorShape } from '../../core/registry/index.ts';
 import { lerp } from '../../core/registry/optimizers/common.ts';
@@ -75,8 +75,6 @@ export interface NetPoint {
 
 /** The default of network.sharpness_iterations: the most Hessian-vector products the power iteration takes. */
 export const SHARPNESS_MAX_ITERATIONS = 100;
-/** The convergence measure averages the last this-many normalised losses (the notebook's v[-20:]). */
-const CONVERGENCE_TAIL = 20;
 
 /** A tensor stepped as a whole (see OptimizerDef.tensor): views into theta, grad and its state. */
 interface WholeTensor {

@@ -3,6 +3,7 @@
  * into the layout prefix of every kernel (see wgsl-layout.ts); the host packs and unpacks through
  * the offsets computed here.
  */
+import { CONVERGENCE_TAIL } from '../../core/network/plan.ts';
 import { MAX_PARAM_GROUPS } from '../../core/network/schema.ts';
 import { defineBindGroup, defineStruct } from './structs.ts';
 
@@ -172,8 +173,8 @@ export const NetUniforms = defineStruct(
  */
 export const NET_PRIVATE_SCRATCH = 192;
 
-/** Length of the ring of the last normalised losses (the fractal notebook's v[-20:]). */
-export const NET_TAIL = 20;
+/** Length of the ring of the last normalised losses: the convergence measure's tail, the CPU engine's too. */
+export const NET_TAIL = CONVERGENCE_TAIL;
 
 /**
  * A network run's outcome tracking between dispatches, then its outcome (read back). Its weights,
