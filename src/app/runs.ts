@@ -7,7 +7,7 @@
 import { SERIES_COLOURS, minimumColour, rgbCss } from '../view/colors.ts';
 import type { SurfaceContours } from '../view/contours.ts';
 import { surfaceContours } from '../view/contours.ts';
-import type { AnyPlan, Plan } from '../core/plan.ts';
+import type { AnyPlan, Cell, Plan } from '../core/plan.ts';
 import type { NoPlace, SweepShape } from '../core/plan.ts';
 import { placeRun, runCoordinates, sameSetting } from '../core/plan.ts';
 import type { GridAxis } from '../core/spec.ts';
@@ -20,27 +20,6 @@ import type { ChartPanel, LineSeriesData, SurfaceBackdrop } from '../view/panels
 import { spansDecades } from './net-runs.ts';
 import { surfaceGrid } from './surface-grid.ts';
 
-/** A heatmap cell: column i, row j (row 0 at the bottom, like the sweep's y axis). */
-export interface Cell {
-  readonly i: number;
-  readonly j: number;
-}
-
-/** A sweep's image, surface or network: cells and runs convert by it (the one copy: review 11 found four). */
-export interface GridShape {
-  readonly width: number;
-  readonly height: number;
-  readonly runs: number;
-}
-
-export function runOfCell(plan: Pick<GridShape, 'width'>, cell: Cell): number {
-  return cell.j * plan.width + cell.i;
-}
-
-export function cellOfRun(plan: Pick<GridShape, 'width'>, run: number): Cell {
-  return { i: run % plan.width, j: Math.floor(run / plan.width) };
-}
-
 /**
  * The run panel's heading: the hovered run's, unless the pointer rests on the selected cell (just
  * clicked: walkthrough 11 read "Hovered run" over the run it had selected), else the selected run's.
@@ -48,11 +27,6 @@ export function cellOfRun(plan: Pick<GridShape, 'width'>, run: number): Cell {
 export function runPanelHeading(hover: Cell | null, selected: Cell | null): 'Hovered run' | 'Selected run' | 'Hover a cell' {
   if (hover && !(selected && hover.i === selected.i && hover.j === selected.j)) return 'Hovered run';
   return selected || hover ? 'Selected run' : 'Hover a cell';
-}
-
-/** Whether a cell lies on the plan's grid. */
-export function cellInPlan(plan: GridShape, cell: Cell): boolean {
-  return cell.i >= 0 && cell.j >= 0 && cell.i < plan.width && cell.j < plan.height && runOfCell(plan, cell) < plan.runs;
 }
 
 /** A parameter's value in a surface plan where it is not swept (its spec's, P's slot), or null where the plan has no such parameter. */

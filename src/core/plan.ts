@@ -377,3 +377,29 @@ export function nearestRun(plan: SweepShape & { readonly runs: number }, coords:
   }
   return best;
 }
+
+/** A heatmap cell: column i, row j (row 0 at the bottom, like the sweep's y axis). */
+export interface Cell {
+  readonly i: number;
+  readonly j: number;
+}
+
+/** A sweep's image, surface or network: cells and runs convert by it (the one copy: review 11 found four, review 27 five more). */
+export interface GridShape {
+  readonly width: number;
+  readonly height: number;
+  readonly runs: number;
+}
+
+export function runOfCell(plan: Pick<GridShape, 'width'>, cell: Cell): number {
+  return cell.j * plan.width + cell.i;
+}
+
+export function cellOfRun(plan: Pick<GridShape, 'width'>, run: number): Cell {
+  return { i: run % plan.width, j: Math.floor(run / plan.width) };
+}
+
+/** Whether a cell lies on the plan's grid. */
+export function cellInPlan(plan: GridShape, cell: Cell): boolean {
+  return cell.i >= 0 && cell.j >= 0 && cell.i < plan.width && cell.j < plan.height && runOfCell(plan, cell) < plan.runs;
+}

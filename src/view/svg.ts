@@ -21,7 +21,7 @@ import { formatNumber, niceTicks, offsetTicks, type Tick } from './ticks.ts';
 import type { HeatmapFrame } from './frame.ts';
 import type { NetFrame } from './net-frame.ts';
 import { profileDomain, profileNotes, profileOf, sweepIsOneRow, type Profile } from './profile.ts';
-import { scalePosition } from '../core/plan.ts';
+import { cellOfRun, scalePosition } from '../core/plan.ts';
 
 export type EncodePng = (rgba: Uint8ClampedArray, width: number, height: number) => string;
 
@@ -298,8 +298,7 @@ function framesSvg(framed: readonly FramedRun[], w: number, h: number, top: numb
   const out: string[] = [];
   for (const { run, colour } of framed) {
     if (!Number.isInteger(run) || run < 0 || run >= w * h) continue;
-    const i = run % w;
-    const j = Math.floor(run / w);
+    const { i, j } = cellOfRun({ width: w }, run);
     // Centred on the cell, 2 px outside it (or FRAME_MIN wide where the cell is smaller).
     const fw = Math.max(cw, FRAME_MIN) + 4;
     const fh = Math.max(ch, FRAME_MIN) + 4;

@@ -5,7 +5,7 @@
  * alternatives. (What the page does with them is checked in tests/browser/app.test.ts.)
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { axisPosition, makePlan, middleRun, runCoordinates, sameSetting, scalePosition } from '../../src/core/plan.ts';
+import { axisPosition, cellOfRun, makePlan, middleRun, runCoordinates, runOfCell, sameSetting, scalePosition } from '../../src/core/plan.ts';
 import type { AnyPlan, Plan } from '../../src/core/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
@@ -39,7 +39,7 @@ import { CLICK_PX, releaseOf } from '../../src/app/heatmap/gesture.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { ZoomController } from '../../src/app/controllers/zoom-controller.ts';
 import { SELECTED_INK } from '../../src/view/colors.ts';
-import { COMPARE_COLOURS, carryRun, heatmapAxis, clearedRunsText, movedRunsText, noPlace, runPanelHeading, cellOfRun, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, runOfCell, shortParam } from '../../src/app/runs.ts';
+import { COMPARE_COLOURS, carryRun, heatmapAxis, clearedRunsText, movedRunsText, noPlace, runPanelHeading, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, shortParam } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/spec-edit.ts';
 import { axesText, countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, schedulePurpose, scheduleText, sequenceText } from '../../src/app/summary.ts';

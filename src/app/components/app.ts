@@ -7,7 +7,7 @@ import { FOCUS_RING } from './focus-ring.ts';
 import type { PropertyValues, TemplateResult } from 'lit';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Plan } from '../../core/plan.ts';
-import { middleRun } from '../../core/plan.ts';
+import { cellOfRun, middleRun } from '../../core/plan.ts';
 import { anySpecToJSON } from '../../core/spec.ts';
 import { scheduleCurve } from '../../core/steps.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
@@ -22,7 +22,7 @@ import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
 import { NET_FIELD_LABEL, drawnRuns, groupLrCurves, groupLrTexts, netCoordinateNames, netCurves, netRunLabel, netThresholdText, spansDecades } from '../net-runs.ts';
 import { trainsOnMinibatches } from '../../core/network/plan.ts';
-import { cellOfRun, heatmapAxis, runPanelHeading, shortParam } from '../runs.ts';
+import { heatmapAxis, runPanelHeading, shortParam } from '../runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
 import { MessageToastController } from '../controllers/message-toast.ts';
@@ -82,7 +82,7 @@ function zoomHint(sweep: { readonly kind: string; readonly y?: unknown } | null 
 
 /** Pinned runs' cells in a grid `width` wide, each in its pin's colour. */
 function pinnedCells(pins: readonly { readonly run: number; readonly colour: string }[], width: number): readonly PinnedCell[] {
-  return width > 0 ? pins.map((p) => ({ i: p.run % width, j: Math.floor(p.run / width), colour: p.colour })) : [];
+  return width > 0 ? pins.map((p) => ({ ...cellOfRun({ width }, p.run), colour: p.colour })) : [];
 }
 
 export class BlApp extends LitElement {

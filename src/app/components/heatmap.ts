@@ -21,7 +21,7 @@ import { formatNumber, niceTicks, offsetTicks, type Tick } from '../../view/tick
 import { carryCursor, heatmapKey } from '../heatmap/keys.ts';
 import type { ZoomDetail } from '../heatmap/gesture.ts';
 import { releaseOf } from '../heatmap/gesture.ts';
-import { scalePosition } from '../../core/plan.ts';
+import { cellOfRun, scalePosition } from '../../core/plan.ts';
 import type { HeatmapGpu, HeatmapRenderer } from '../heatmap/renderers.ts';
 import { Canvas2DRenderer } from '../heatmap/renderers.ts';
 import { memoLast } from '../memo.ts';
@@ -531,8 +531,7 @@ export class BlHeatmap extends LitElement {
       const mark = Math.max(1, Math.min(cw, ch));
       for (let run = 0; run < ov.length; run++) {
         if (!ov[run]) continue;
-        const i = run % f.width;
-        const j = Math.floor(run / f.width);
+        const { i, j } = cellOfRun(f, run);
         ctx.fillRect(toX(i), toY(j + 1), Math.max(mark, cw), Math.max(mark, ch));
       }
     }

@@ -6,9 +6,9 @@
  */
 import type { ReactiveControllerHost } from 'lit';
 import type { NetPlan } from '../../core/network/plan.ts';
-import type { AnyPlan, Plan, SweepShape } from '../../core/plan.ts';
+import type { AnyPlan, Cell, Plan, SweepShape } from '../../core/plan.ts';
 import type { RanSweep } from '../../studies/types.ts';
-import { makePlan, runCoordinates } from '../../core/plan.ts';
+import { makePlan, runCoordinates, runOfCell } from '../../core/plan.ts';
 import { netCarry, netCarryRun } from '../net-runs.ts';
 import type { GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON, parseSpec } from '../../core/spec.ts';
@@ -26,7 +26,6 @@ import { carryRun, clearedRunsText, longestSteps, movedRunsText, noPlace, shortP
 import { findPreset, presetOf } from '../presets.ts';
 import { axesMovedText, droppedGroupValuesText, keptRangeText, problemOf } from '../spec-edit.ts';
 import type { HandSet, SpecJSON } from '../spec-edit.ts';
-import type { Cell } from '../runs.ts';
 import { SELECTED_INK } from '../../view/colors.ts';
 import { netParamShort } from '../../view/caption.ts';
 import type { EngineSet } from './engines.ts';
@@ -593,5 +592,5 @@ function shownAt(plan: (SweepShape & { readonly runs: number }) | null, run: num
 
 /** The run of a selected cell in `plan` (-1 where none). */
 function cellRun(plan: { readonly width: number } | null, cell: Cell | null): number {
-  return plan && cell ? cell.j * plan.width + cell.i : -1;
+  return plan && cell ? runOfCell(plan, cell) : -1;
 }

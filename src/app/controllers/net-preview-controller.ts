@@ -11,11 +11,12 @@
  * with it within the validation thresholds). A run too costly to record on the page's thread
  * between two frames (NET_PREVIEW_MAX_WORK) is not previewed: `skipped` says so.
  */
+import type { Cell } from '../../core/plan.ts';
+import { cellInPlan, runOfCell } from '../../core/plan.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import type { Engine } from '../../engine/engine.ts';
 import { curveEvery } from '../net-runs.ts';
-import type { Cell } from '../runs.ts';
 import type { Timers } from './preview-controller.ts';
 import { LatestRequest, PREVIEW_DELAY_MS, browserTimers } from './preview-controller.ts';
 
@@ -88,13 +89,13 @@ export class NetPreviewController {
   /** The cell under the pointer (or the keyboard cursor), or null when it left the map. */
   hover(cell: Cell | null): void {
     const plan = this.plan;
-    if (!cell || !plan || cell.i < 0 || cell.j < 0 || cell.i >= plan.width || cell.j >= plan.height) {
+    if (!cell || !plan || !cellInPlan(plan, cell)) {
       this.pending.cancel();
       this.wanted = null;
       this.show(null);
       return;
     }
-    this.hoverRun(cell.j * plan.width + cell.i);
+    this.hoverRun(runOfCell(plan, cell));
   }
 
   private hoverRun(run: number): void {

@@ -6,14 +6,14 @@
  * place (net-runs.ts netCarry: a zoom, an axis added over a value they had), and drops them where
  * they have none. A path that arrives after the sweep changed is dropped.
  */
+import type { Cell } from '../../core/plan.ts';
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
 import type { NetPlan } from '../../core/network/plan.ts';
-import { runCoordinates } from '../../core/plan.ts';
+import { cellInPlan, cellOfRun, runCoordinates, runOfCell } from '../../core/plan.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import type { Engine } from '../../engine/engine.ts';
-import type { Cell } from '../runs.ts';
-import { COMPARE_COLOURS, cellInPlan, cellOfRun, freeColour, onePerRun, runOfCell } from '../runs.ts';
+import { COMPARE_COLOURS, freeColour, onePerRun } from '../runs.ts';
 import type { NetColumns } from '../../core/results.ts';
 import { SELECTED_INK } from '../../view/colors.ts';
 import type { NetRunDescription } from '../net-runs.ts';

@@ -4,10 +4,10 @@
  * after a short pause so that a pointer crossing the map does not record every cell it passes, and
  * a request made stale by a newer hover is cancelled and its answer dropped.
  */
+import { cellInPlan, runOfCell } from '../../core/plan.ts';
+import type { Cell } from '../../core/plan.ts';
 import { CancelledError } from '../../core/errors.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
-import type { Cell } from '../runs.ts';
-import { cellInPlan, runOfCell } from '../runs.ts';
 import type { PathEngines, SweepSource, TrajectoryCache } from './paths.ts';
 import { previewEngine } from './paths.ts';
 

@@ -9,18 +9,15 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
-import type { Plan } from '../../core/plan.ts';
-import { runCoordinates } from '../../core/plan.ts';
+import type { Cell, Plan } from '../../core/plan.ts';
+import { cellInPlan, cellOfRun, runCoordinates, runOfCell } from '../../core/plan.ts';
 import { minimumLabel } from '../../core/outcome.ts';
 import { prose } from '../../view/caption.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
-import type { Cell } from '../runs.ts';
-import { carryRun, cellInPlan, cellOfRun, runLabel, runOfCell } from '../runs.ts';
+import { carryRun, runLabel } from '../runs.ts';
 import type { MessageLine } from './message.ts';
 import type { PathEngines, SweepSource, TrajectoryCache } from './paths.ts';
 import { pathEngine } from './paths.ts';
-
-export type { Cell } from '../runs.ts';
 
 export interface RunDescription {
   readonly coords: Record<string, number>;

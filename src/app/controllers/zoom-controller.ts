@@ -3,10 +3,10 @@
  * wheel), turned into the spec of a new view; a view no engine could resolve is refused with the
  * reason. Going back is the browser's history (history-controller.ts), like any other edit.
  */
+import type { Cell } from '../../core/plan.ts';
 import { scaleUnit } from '../../core/sampling.ts';
 import type { AnySpec, GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON } from '../../core/spec.ts';
-import type { Cell } from '../runs.ts';
 import { fitIntegerAxis, tidy, zoomAround, zoomRefusal } from '../heatmap/zoom-around.ts';
 
 /** A rectangle in fractional cell coordinates (0..count), x0 < x1, y0 < y1. */

@@ -4,7 +4,7 @@
  * one cell high and 96 px tall, so "under 1% of its cells" was under one pixel of jitter, and a
  * click there became a zoom the app does not offer, silently dropped (review 11).
  */
-import type { Cell } from '../runs.ts';
+import type { Cell } from '../../core/plan.ts';
 
 /** A zoom rectangle in fractional cell coordinates (0..count), x0 < x1, y0 < y1. */
 export interface ZoomDetail {

@@ -4,7 +4,7 @@
  * cancels a running sweep, and Space, which plays the selected run, are the page's: see
  * controllers/keyboard-controller.ts.) The component reports what a key means; the controllers act.
  */
-import type { Cell } from '../runs.ts';
+import type { Cell } from '../../core/plan.ts';
 
 export type HeatmapKeyAction =
   | { readonly kind: 'move'; readonly cell: Cell }

@@ -4,10 +4,10 @@
  * the current range; zooming out stays within the parameter's allowed range (an LR stays above 0, a
  * beta below 1). The result is a spec JSON for a new view, or null when nothing would change.
  */
+import type { Cell } from '../../core/plan.ts';
 import { SpecErrors } from '../../core/errors.ts';
 import type { AnySpec, GridAxis } from '../../core/spec.ts';
 import { anySpecToJSON, netTrainRows, parseAnySpec, resolveNetPath, resolveParamPath } from '../../core/spec.ts';
-import type { Cell } from '../runs.ts';
 import { digitsFor } from '../../view/ticks.ts';
 import { distinctIntCount } from '../../core/sampling.ts';
 
