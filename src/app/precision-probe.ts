@@ -68,15 +68,8 @@ export function probeRanges(plan: Pick<NetPlan, 'mode' | 'width' | 'height' | 'r
   return out;
 }
 
-/**
- * A network run's class for the probe: 1 when it did not train by the convergence measure (the
- * notebook's sign: non-negative, or not a number), 0 when it did. This is the seam the convergence
- * colouring draws and the fractal-boundary study measures; deep in that boundary no run diverges,
- * so the diverged column could not judge it.
- */
-export function untrainedClass(convergence: ArrayLike<number>): Uint8Array {
-  return Uint8Array.from(Array.from(convergence, (c) => (c < 0 ? 0 : 1)));
-}
+// The probe's classes are core's (the study's too); re-exported for the app's existing importers.
+export { untrainedClass } from '../core/validate.ts';
 
 /**
  * The map's classes (1: did not train, untrainedClass) on the sampled runs against the reference's

@@ -672,6 +672,18 @@ export function classAgreement(test: ArrayLike<number>, ref: ArrayLike<number>):
 }
 
 /**
+ * A network run's class by the convergence measure: 1 when it did not train (the notebook's sign:
+ * non-negative, or not a number), 0 when it did. This is the seam the convergence colouring draws
+ * and the fractal-boundary study measures; deep in that boundary no run diverges, so the diverged
+ * column could not judge it. One labelling for every caller, because classAgreement is not
+ * symmetric in it (`share` is class 1's, and an even split takes class 1 as the smaller side): the
+ * app and the study labelled it oppositely before (review 27).
+ */
+export function untrainedClass(convergence: ArrayLike<number>): Uint8Array {
+  return Uint8Array.from(Array.from(convergence, (c) => (c < 0 ? 0 : 1)));
+}
+
+/**
  * A map shows its boundary, not float32 rounding, when float32 keeps at least this share of
  * float64's smaller class (ClassAgreement.minorityKept). Below it most of the boundary's pattern is
  * rounding's choice: the fractal-boundary study at 500 steps and a x1000 zoom keeps ~15%.

@@ -14,7 +14,7 @@
  * `central`'s 1.1, 1.37 and 1.44, which is why it is not the default.
  */
 import type { NetPlan } from '../core/network/plan.ts';
-import { MIN_KAPPA, MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement, pastResolution, resolutionFailure, ulpNudgedNetSpec } from '../core/validate.ts';
+import { MIN_KAPPA, MIN_MINORITY_KEPT, MIN_SPLIT_RUNS, classAgreement, pastResolution, resolutionFailure, ulpNudgedNetSpec, untrainedClass } from '../core/validate.ts';
 import type { ClassAgreement } from '../core/validate.ts';
 import { boundaryDimension, edgeImage } from './boxcount.ts';
 import type { BoxCount } from './boxcount.ts';
@@ -288,17 +288,12 @@ async function float64Own(on: StudyContext, d: number, sample: NetPlan, unmoved:
   const nudged = ulpNudgedNetSpec(sample);
   if (!nudged) return null;
   const c = await runNetPlan(on, `depth ${d}: float64 sample, each LR moved by one ulp`, await netPlanOf(nudged));
-  return classAgreement(trainedClass(c.results.convergence), trainedClass(unmoved));
+  return classAgreement(untrainedClass(c.results.convergence), untrainedClass(unmoved));
 }
 
 /** Whether a depth's float64 sample, moved by one ulp, is past float64's resolution (false: not measured). */
 function past64(split: ClassAgreement | undefined): boolean {
   return split !== undefined && pastResolution(split);
-}
-
-/** The trained class of a convergence column (the paper's sign: negative trained). */
-function trainedClass(convergence: ArrayLike<number>): Uint8Array {
-  return Uint8Array.from(Array.from(convergence, (c) => (c < 0 ? 1 : 0)));
 }
 
 export const fractalBoundary: Study = {
@@ -348,7 +343,7 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
       const sample = await netPlanOf(fractalSpec(w, size.precisionSide, steps));
       const a = await runNetPlan({ ...ctx, engine: mapEngine, engineFor: () => mapEngine }, `depth ${d}: float32 sample`, sample);
       const b = await runNetPlan(on64, `depth ${d}: float64 sample`, sample);
-      const split = classAgreement(trainedClass(a.results.convergence), trainedClass(b.results.convergence));
+      const split = classAgreement(untrainedClass(a.results.convergence), untrainedClass(b.results.convergence));
       redraw = pastResolution(split);
       precision.push({ ...split, float64: redraw });
       // Float64's own resolution on the same sample: its runs moved by one float64 ulp each.
@@ -367,9 +362,10 @@ export async function fractalRun(ctx: StudyContext, size: FractalSize): Promise<
     specs.push(ran.plan.spec);
     const conv = Array.from(ran.results.convergence);
     // The boundary and the next window read only where the class changes: either encoding draws them alike.
-    const cls = trainedClass(conv);
+    const cls = untrainedClass(conv);
     dims.push(boundaryDimension(cls, side, side));
-    trained.push(cls.reduce((n, c) => n + c, 0) / cls.length);
+    // Class 1 is untrained: the trained runs are the rest (counted, so the fraction is exact).
+    trained.push((cls.length - cls.reduce((n, c) => n + c, 0)) / cls.length);
     const next: Window | null = d + 1 < depths ? nextWindow(cls, side, w, zoom, size.rule) : null;
     grids.push({
       kind: 'grid',

@@ -14,7 +14,7 @@ import { makePlan } from '../../src/core/plan.ts';
 import type { Results } from '../../src/core/results.ts';
 import { makeResults } from '../../src/core/results.ts';
 import { parseSpec } from '../../src/core/spec.ts';
-import { CONDITIONING_THRESHOLD, comparePair, gridBoundary, illConditioned, positionError } from '../../src/core/validate.ts';
+import { CONDITIONING_THRESHOLD, classAgreement, comparePair, gridBoundary, illConditioned, positionError, untrainedClass } from '../../src/core/validate.ts';
 
 /** A w x h grid over the start point (only its shape and axis values matter here). */
 function gridPlan(w: number, h: number): Plan {
@@ -57,6 +57,21 @@ function nextUp(x: number): number {
   u[0] = (u[0] as bigint) + 1n;
   return f[0] as number;
 }
+
+describe('untrainedClass', () => {
+  it('labels a run 1 when it did not train by the convergence sign (non-negative or NaN), 0 when it did', () => {
+    expect(Array.from(untrainedClass([-1, 2, Number.NaN]))).toEqual([0, 1, 1]);
+  });
+
+  it("is the one labelling classAgreement sees, so an even split's smaller side is the untrained runs (review 27: the study labelled trained 1)", () => {
+    const ref = untrainedClass([-1, -1, 1, 1]);
+    // float32 keeps both untrained runs and flips one trained run.
+    const s = classAgreement(untrainedClass([-1, 1, 1, 1]), ref);
+    expect(s.share).toBe(0.5);
+    expect(s.minorityKept).toBe(1);
+    expect(s.minorityPrecision).toBeCloseTo(2 / 3, 12);
+  });
+});
 
 describe('positionError', () => {
   it('is |a - b| / max(1, |b|): absolute near the origin, relative to b away from it', () => {
