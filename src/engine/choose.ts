@@ -17,25 +17,47 @@
  */
 import type { AnyPlan } from '../core/plan.ts';
 import type { Engine } from './engine.ts';
-import type { AdapterDescription } from './gpu/context.ts';
 import { isSoftwareAdapter } from './gpu/context.ts';
 import type { GpuEngine } from './gpu/engine.ts';
 
 /** The fewest runs of a network sweep that go to a hardware GPU rather than the CPU engine. */
 export const NET_GPU_MIN_RUNS = 1024;
 
-/** Whether a network sweep of `runs` runs trains on the GPU with this adapter (else on the CPU engine). */
-export function netOnGpu(runs: number, adapter: AdapterDescription): boolean {
-  return !isSoftwareAdapter(adapter) && runs >= NET_GPU_MIN_RUNS;
+/**
+ * Why a network sweep of `runs` runs trains where it does: on the GPU ('gpu', or 'forced' by the
+ * app's `engine=gpu`: a GPU engineer checks the network kernel against the CPU on small sweeps, or
+ * on an emulated GPU, walkthrough 14), or on the CPU engine because there is no GPU ('no-gpu'), it
+ * is CPU-emulated ('software') or the sweep has too few runs to fill it ('few-runs'). The app's
+ * validation says which (review 27: it had rebuilt the rule to word it).
+ */
+export type NetEngineReason = 'gpu' | 'forced' | 'no-gpu' | 'software' | 'few-runs';
+
+export function netEngineReason(runs: number, gpu: GpuEngine | null, forceGpu = false): NetEngineReason {
+  if (!gpu) return 'no-gpu';
+  if (forceGpu) return 'forced';
+  if (isSoftwareAdapter(gpu.gpu.adapter)) return 'software';
+  return runs >= NET_GPU_MIN_RUNS ? 'gpu' : 'few-runs';
 }
 
 /**
  * The engine for a plan, given the GPU engine (null: none) and the float32 CPU engine: a network
- * sweep on the GPU only as netOnGpu allows, or whenever there is one with `forceGpu` (the app's
- * `engine=gpu`: a GPU engineer checks the network kernel against the CPU on small sweeps, or on an
- * emulated GPU, walkthrough 14); anything else on the GPU when there is one.
+ * sweep where netEngineReason puts it; anything else on the GPU when there is one.
  */
 export function engineForPlan(plan: AnyPlan, gpu: GpuEngine | null, cpu: Engine, forceGpu = false): Engine {
-  if (plan.problem === 'network') return gpu && (forceGpu || netOnGpu(plan.runs, gpu.gpu.adapter)) ? gpu : cpu;
-  return gpu ?? cpu;
+  if (plan.problem !== 'network') return gpu ?? cpu;
+  const why = netEngineReason(plan.runs, gpu, forceGpu);
+  return gpu && (why === 'gpu' || why === 'forced') ? gpu : cpu;
+}
+
+/**
+ * A study's own engine (its context's `engine`, and what decides whether it opens at its quick
+ * size: studies/run.ts openingSize): the GPU, except for a network study where the GPU is
+ * CPU-emulated and not forced, whose every sweep engineForPlan sends to the CPU engine. Each sweep
+ * still goes where engineForPlan sends it; a network study's sweeps too small for a hardware GPU
+ * run on the CPU engine although this is the GPU (no study with `cpuMinutes` has such sweeps: the
+ * fractal-boundary study's are 65,536 runs).
+ */
+export function studyEngine(problem: 'surface' | 'network', gpu: GpuEngine | null, cpu: Engine, forceGpu = false): Engine {
+  if (!gpu) return cpu;
+  return problem === 'network' && netEngineReason(Number.POSITIVE_INFINITY, gpu, forceGpu) === 'software' ? cpu : gpu;
 }

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AnyPlan } from '../../src/core/plan.ts';
-import { NET_GPU_MIN_RUNS, engineForPlan, netOnGpu } from '../../src/engine/choose.ts';
+import { NET_GPU_MIN_RUNS, engineForPlan, netEngineReason, studyEngine } from '../../src/engine/choose.ts';
 import type { GpuEngine } from '../../src/engine/gpu/engine.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
 import type { Engine } from '../../src/engine/engine.ts';
@@ -19,27 +19,41 @@ import { runNetSpec, runSpec } from '../../src/studies/run.ts';
 const H200 = { vendor: 'nvidia', architecture: '', device: 'nvidia-h200', description: 'NVIDIA: 580.159.04' };
 const SWIFTSHADER = { vendor: 'google', architecture: 'swiftshader', device: 'swiftshader-device-subzero-', description: 'SwiftShader driver 5.0.0' };
 
-describe('netOnGpu', () => {
+// Only the adapter is read of the GPU engine, and the plans' kind and run count.
+const gpuOn = (adapter: typeof H200) => ({ name: 'gpu', gpu: { adapter } }) as unknown as GpuEngine;
+
+describe('netEngineReason', () => {
   it('sends a network sweep to a hardware GPU only from NET_GPU_MIN_RUNS runs', () => {
-    expect(netOnGpu(NET_GPU_MIN_RUNS, H200)).toBe(true);
-    expect(netOnGpu(65_536, H200)).toBe(true);
-    expect(netOnGpu(NET_GPU_MIN_RUNS - 1, H200)).toBe(false);
-    expect(netOnGpu(119, H200)).toBe(false);
+    expect(netEngineReason(NET_GPU_MIN_RUNS, gpuOn(H200))).toBe('gpu');
+    expect(netEngineReason(65_536, gpuOn(H200))).toBe('gpu');
+    expect(netEngineReason(NET_GPU_MIN_RUNS - 1, gpuOn(H200))).toBe('few-runs');
+    expect(netEngineReason(119, gpuOn(H200))).toBe('few-runs');
   });
-  it('never to an emulated one', () => {
-    expect(netOnGpu(65_536, SWIFTSHADER)).toBe(false);
-    expect(netOnGpu(65_536, { ...H200, description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).toBe(false);
+  it('never to an emulated one unless forced; nowhere without one', () => {
+    expect(netEngineReason(65_536, gpuOn(SWIFTSHADER))).toBe('software');
+    expect(netEngineReason(65_536, gpuOn({ ...H200, description: 'llvmpipe (LLVM 15.0.6, 256 bits)' }))).toBe('software');
+    expect(netEngineReason(4, gpuOn(SWIFTSHADER), true)).toBe('forced');
+    expect(netEngineReason(65_536, null, true)).toBe('no-gpu');
+  });
+});
+
+describe('studyEngine', () => {
+  const cpu = { name: 'cpu' } as unknown as Engine;
+  it("gives a network study the CPU engine where the GPU is emulated (unless forced), so that it opens at its quick size there (studies/run.ts openingSize)", () => {
+    expect(studyEngine('network', gpuOn(SWIFTSHADER), cpu).name).toBe('cpu');
+    expect(studyEngine('network', gpuOn(SWIFTSHADER), cpu, true).name).toBe('gpu');
+    expect(studyEngine('network', gpuOn(H200), cpu).name).toBe('gpu');
+    expect(studyEngine('surface', gpuOn(SWIFTSHADER), cpu).name).toBe('gpu');
+    expect(studyEngine('surface', null, cpu).name).toBe('cpu');
   });
 });
 
 describe('engineForPlan', () => {
-  // Only the adapter is read of the GPU engine, and the plans' kind and run count.
-  const gpuOn = (adapter: typeof H200) => ({ name: 'gpu', gpu: { adapter } }) as unknown as GpuEngine;
   const cpu = { name: 'cpu' } as unknown as Engine;
   const net = (runs: number) => ({ problem: 'network', runs }) as unknown as AnyPlan;
   const surface = { problem: 'surface', runs: 4 } as unknown as AnyPlan;
 
-  it("routes networks by netOnGpu, and with forceGpu (the app's engine=gpu) to any GPU, emulated or not, whatever the runs (walkthrough 14)", () => {
+  it("routes networks by netEngineReason, and with forceGpu (the app's engine=gpu) to any GPU, emulated or not, whatever the runs (walkthrough 14)", () => {
     expect(engineForPlan(net(64), gpuOn(H200), cpu).name).toBe('cpu');
     expect(engineForPlan(net(4096), gpuOn(H200), cpu).name).toBe('gpu');
     expect(engineForPlan(net(65_536), gpuOn(SWIFTSHADER), cpu).name).toBe('cpu');

@@ -5,8 +5,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { CancelledError } from '../../core/errors.ts';
 import type { Progress } from '../../engine/engine.ts';
-import { engineForPlan } from '../../engine/choose.ts';
-import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
+import { engineForPlan, studyEngine } from '../../engine/choose.ts';
 import { STUDIES, findStudy } from '../../studies/index.ts';
 import { openingSize, sweepOf } from '../../studies/run.ts';
 import { panelSvg } from '../../view/svg.ts';
@@ -136,13 +135,11 @@ export class StudyController implements ReactiveController {
     const sweeps = new Map<string, RanSweep>();
     this.host.requestUpdate();
     try {
-      // Network studies: the GPU engine on a real GPU, for the sweeps with runs enough to fill it; the
-      // rest, and every network sweep on a CPU-emulated GPU (SwiftShader), on the CPU engine in Web
-      // Workers, which trains them faster (as run-controller.ts decides, src/engine/choose.ts).
-      const gpu = this.engines.gpu && (this.engines.forceGpu || !(study.problem === 'network' && isSoftwareAdapter(this.engines.gpu.gpu.adapter))) ? this.engines.gpu : null;
-      const engine = gpu ?? this.engines.cpu;
+      // Each sweep on the engine engineFor picks (src/engine/choose.ts, as the explorer's); the study's
+      // own, which decides its opening size, by studyEngine.
+      const engine = studyEngine(study.problem ?? 'surface', this.engines.gpu, this.engines.cpu, this.engines.forceGpu);
       if (size) this.size = size;
-      const quick = (this.size ?? openingSize(study, !gpu)) === 'quick';
+      const quick = (this.size ?? openingSize(study, engine.name !== 'gpu')) === 'quick';
       this.planned = study.sweeps({ engine, quick, float64: this.engines.cpu64 });
       const result = await study.run({
         engine,

@@ -12,9 +12,8 @@ import type { NetResults, Results } from '../../core/results.ts';
 import type { ClassAgreement, NetPairReport, PairReport, PairVerdict } from '../../core/validate.ts';
 import { NET_PERTURBATION, classAgreement, pastResolution, NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, netSplitText, outcomeClass, pairVerdict } from '../../core/validate.ts';
 import { netCoordinateNames } from '../net-runs.ts';
-import { NET_GPU_MIN_RUNS } from '../../engine/choose.ts';
+import { NET_GPU_MIN_RUNS, netEngineReason } from '../../engine/choose.ts';
 import type { Progress } from '../../engine/engine.ts';
-import { isSoftwareAdapter } from '../../engine/gpu/context.ts';
 import { validateNetPlan, validatePlan } from '../../engine/validation.ts';
 import type { EngineSet } from './engines.ts';
 import type { MessageLine } from './message.ts';
@@ -249,13 +248,13 @@ export class ValidationController implements ReactiveController {
       this.message.say('This view ran on the float64 CPU engine (float32 cannot resolve a zoom this deep): there is no float32 result to validate against it. Zoom out to validate.');
       return;
     }
-    const gpu = this.engines.gpu;
+    const reason = engine.name === 'cpu' ? netEngineReason(plan.runs, this.engines.gpu) : null;
     const why =
-      engine.name === 'cpu' && gpu
-        ? isSoftwareAdapter(gpu.gpu.adapter)
-          ? ' (networks train on the CPU workers here: the GPU is emulated and slower)'
-          : ` (a network sweep of fewer than ${NET_GPU_MIN_RUNS} runs trains faster on the CPU workers: the GPU runs one run per thread)`
-        : '';
+      reason === 'software'
+        ? ' (networks train on the CPU workers here: the GPU is emulated and slower)'
+        : reason === 'few-runs'
+          ? ` (a network sweep of fewer than ${NET_GPU_MIN_RUNS} runs trains faster on the CPU workers: the GPU runs one run per thread)`
+          : '';
     const passes = netValidationPasses();
     await this.runPasses(
       passes,
