@@ -4,6 +4,7 @@
  * selection and the verdict, a zoom becomes the spec of a new view. Also what the heatmap is
  * handed, derived once per change (a frame is a pass over every run, never redone on a hover).
  */
+import { memoLast } from '../memo.ts';
 import type { ReactiveControllerHost } from 'lit';
 import type { NetPlan } from '../../core/network/plan.ts';
 import type { AnyPlan, Cell, Plan, SweepShape } from '../../core/plan.ts';
@@ -503,25 +504,19 @@ export class AppController {
     return { plan, columns, runsReady, running, results };
   }
 
-  private frameCache: { key: readonly unknown[]; frame: HeatmapFrame } | null = null;
+  /** The heatmap's frame of what it shows, recomputed only when that changed (a new columns object when results arrive). */
+  private readonly surfaceFrame = memoLast(heatmapFrame);
 
   /** The heatmap's frame, recomputed only when what it shows changed. */
   frame(): HeatmapFrame | null {
     const { plan, columns, runsReady, results } = this.sweep;
     if (!plan || !columns) return this.showingLast() ? (this.lastComplete?.frame ?? null) : null;
-    const key = [plan, columns, runsReady, this.spec.mode, results];
-    const hit = this.frameCache;
-    let frame: HeatmapFrame;
-    if (hit && hit.key.every((k, i) => k === key[i])) frame = hit.frame;
-    else {
-      frame = heatmapFrame(plan, columns, runsReady, modeFor('surface', this.spec.mode));
-      this.frameCache = { key, frame };
-    }
+    const frame = this.surfaceFrame(plan, columns, runsReady, modeFor('surface', this.spec.mode));
     if (results && runsReady === plan.runs) this.lastComplete = { plan, frame, results };
     return this.showingLast() ? (this.lastComplete?.frame ?? frame) : frame;
   }
 
-  private netFrameCache: { key: readonly unknown[]; frame: NetFrame } | null = null;
+  private readonly netFrameOf = memoLast(netFrame);
   /** The last network sweep that completed, as shown (see showingLastNet). */
   private lastNet: { plan: NetPlan; frame: NetFrame } | null = null;
 
@@ -542,14 +537,7 @@ export class AppController {
     if (this.showingLastNet() && this.lastNet) return this.lastNet.frame;
     const mode = modeFor('network', this.spec.mode, netModesOf(net.plan));
     const ready = net.results ? net.plan.runs : this.sweep.runsReady;
-    const key = [net.plan, net.columns, ready, mode];
-    const hit = this.netFrameCache;
-    let frame: NetFrame;
-    if (hit && hit.key.every((k, i) => k === key[i])) frame = hit.frame;
-    else {
-      frame = netFrame(net.plan, net.columns, ready, mode);
-      this.netFrameCache = { key, frame };
-    }
+    const frame = this.netFrameOf(net.plan, net.columns, ready, mode);
     if (net.results) this.lastNet = { plan: net.plan, frame };
     return frame;
   }
