@@ -15,7 +15,7 @@ import { netTrainRows, paramGroupName, resolveNetPath } from '../core/spec.ts';
 import type { ChartPanel, LineSeriesData } from '../view/panels.ts';
 import type { FloatColumn, NetColumns } from '../core/results.ts';
 import type { NetTrajectory } from '../core/trajectory.ts';
-import { NET_HEAP_BYTES_PER_PARAM, NET_HEAP_RESERVE, NET_HEAP_SHARE, NET_MEMORY_SHARE, netRunBytes } from '../engine/cpu/network.ts';
+import { gib, netHeapFit, netMemoryFit, netRunBytes } from '../engine/cpu/network.ts';
 import { groupLrColumn, groupLrPath } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
 
@@ -378,29 +378,27 @@ export function durationText(seconds: number): string {
  * worker trains one run, its records in the worker's JavaScript heap (`heapLimit`: Chromium's
  * performance.memory.jsHeapSizeLimit, per worker as per page) and its typed arrays in the page's
  * memory (`total`: navigator.deviceMemory, which Chromium caps at 8 GiB, about what one tab may
- * hold). The CLI's checks (engine/cpu/network.ts netHeapProblem, netMemoryProblem) with the page's
- * limits and words: walkthrough 15's 8 × 4096 Iris network (117 M parameters) crashed the tab
- * after a minute, the map on screen lost.
+ * hold). The CLI's rules (engine/cpu/network.ts netHeapFit, netMemoryFit), worded for the page:
+ * walkthrough 15's 8 × 4096 Iris network (117 M parameters) crashed the tab after a minute, the
+ * map on screen lost.
  */
 export function pageNetMemoryProblem(plan: NetPlan, workers: number, heapLimit: number, total: number): string | null {
   const params = plan.layout.params;
-  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b < 2 ** 30 ? 2 : 1)} GiB`;
   const count = params.toLocaleString('en-US');
-  const heap = Math.max(0, heapLimit - NET_HEAP_RESERVE) * NET_HEAP_SHARE;
-  const need = params * NET_HEAP_BYTES_PER_PARAM;
-  if (need > heap) {
+  const heap = netHeapFit(params, heapLimit);
+  if (!heap.fits) {
     return (
-      `network.hidden: a run of this network (${count} parameters) needs about ${gib(need)} of JavaScript memory on the CPU engine, ` +
-      `more than the ${gib(heap)} a worker of this page may hold: at most ${Math.floor(heap / NET_HEAP_BYTES_PER_PARAM).toLocaleString('en-US')} parameters fit; ` +
+      `network.hidden: a run of this network (${count} parameters) needs about ${gib(heap.need)} of JavaScript memory on the CPU engine, ` +
+      `more than the ${gib(heap.budget)} a worker of this page may hold: at most ${heap.maxParams.toLocaleString('en-US')} parameters fit; ` +
       'a smaller network (the CLI, whose heap can be raised, holds larger ones)'
     );
   }
   const perRun = netRunBytes(plan);
-  const budget = total * NET_MEMORY_SHARE;
-  if (perRun * workers > budget) {
+  const memory = netMemoryFit(perRun, workers, total);
+  if (!memory.fits) {
     return (
       `network.hidden: a run of this network (${count} parameters) holds about ${gib(perRun)} on the CPU engine, and its ${workers} workers ` +
-      `would hold ${gib(perRun * workers)}, more than the ${gib(budget)} this page may use: a smaller network (the CLI takes --workers and the machine's memory)`
+      `would hold ${gib(memory.need)}, more than the ${gib(memory.budget)} this page may use: a smaller network (the CLI takes --workers and the machine's memory)`
     );
   }
   return null;

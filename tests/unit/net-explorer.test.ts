@@ -17,6 +17,7 @@ import { roundingFor } from '../../src/core/steps.ts';
 import type { NetTrajectory } from '../../src/core/trajectory.ts';
 import { anySpecToJSON, parseAnySpec } from '../../src/core/spec.ts';
 import { CpuEngine } from '../../src/engine/cpu/engine.ts';
+import { NET_HEAP_BYTES_PER_PARAM, NET_HEAP_RESERVE, NET_HEAP_SHARE, NET_MEMORY_SHARE, gib, netHeapFit, netHeapProblem, netMemoryFit, netMemoryProblem, netRunBytes } from '../../src/engine/cpu/network.ts';
 import { validateNetPlan } from '../../src/engine/validation.ts';
 import { drawnRuns, durationText, groupLrCurves, groupLrTexts, longNetSweepNote, netCurvePanels, netCurves, netSweepSeconds, pageNetMemoryProblem } from '../../src/app/net-runs.ts';
 import { keptNetSliders, netParamSliders, sliderCurve, sliderValue } from '../../src/app/sliders.ts';
@@ -616,5 +617,32 @@ describe('a network too large for the page (walkthrough 15: the tab crashed)', (
     expect(pageNetMemoryProblem(mid, 1, 4 * GiB, 8 * GiB)).toBeNull();
     expect(pageNetMemoryProblem(mid, 2, 4 * GiB, 8 * GiB)).toMatch(/^network\.hidden: a run of this network \(29,[\d,]+ parameters\) holds about [\d.]+ GiB on the CPU engine, and its 2 workers would hold [\d.]+ GiB, more than the 6\.0 GiB this page may use/);
     expect(pageNetMemoryProblem(netPlan(FRACTAL), 8, 4 * GiB, 8 * GiB)).toBeNull();
+  });
+
+  it("refuses exactly what the CLI refuses: one rule (netHeapFit, netMemoryFit), two wordings, at the byte either side of the budget (review 27)", () => {
+    const plan = netPlan(FRACTAL);
+    const params = plan.layout.params;
+    const GiB = 2 ** 30;
+    // The heap: a limit whose budget is the run's need, less or more one byte.
+    const need = params * NET_HEAP_BYTES_PER_PARAM;
+    for (const d of [-1, 0, 1]) {
+      const limit = NET_HEAP_RESERVE + (need + d) / NET_HEAP_SHARE;
+      const fit = netHeapFit(params, limit);
+      if (d !== 0) expect(fit.fits, `heap budget need ${d > 0 ? '+' : ''}${d}`).toBe(d > 0);
+      expect(netHeapProblem(params, limit) === null).toBe(fit.fits);
+      expect(pageNetMemoryProblem(plan, 1, limit, 64 * GiB) === null).toBe(fit.fits);
+    }
+    // The machine's memory: three workers' runs against a total whose share is their need, less or more one byte.
+    const perRun = netRunBytes(plan);
+    for (const d of [-1, 0, 1]) {
+      const total = (3 * perRun + d) / NET_MEMORY_SHARE;
+      const fit = netMemoryFit(perRun, 3, total);
+      if (d !== 0) expect(fit.fits, `memory budget need ${d > 0 ? '+' : ''}${d}`).toBe(d > 0);
+      expect(netMemoryProblem(params, perRun, 3, total) === null).toBe(fit.fits);
+      expect(pageNetMemoryProblem(plan, 3, 4 * GiB, total) === null).toBe(fit.fits);
+    }
+    // One GiB wording for both.
+    expect(gib(0.01 * GiB)).toBe('0.010 GiB');
+    expect(gib(3 * GiB)).toBe('3.0 GiB');
   });
 });

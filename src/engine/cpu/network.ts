@@ -608,18 +608,40 @@ export function netRunBytes(plan: NetPlan): number {
 /** Share of the machine's memory the CPU engines' workers may hold together for network runs. */
 export const NET_MEMORY_SHARE = 0.75;
 
+/** Bytes a network sweep would hold against the bytes it may: it fits when need <= budget. */
+export interface NetFit {
+  readonly need: number;
+  readonly budget: number;
+  readonly fits: boolean;
+}
+
+/**
+ * Whether `threads` workers, each training one run of `perRun` bytes (netRunBytes), fit in
+ * NET_MEMORY_SHARE of `total` bytes. The one rule: the CLI (netMemoryProblem) and the page
+ * (app/net-runs.ts pageNetMemoryProblem) only word it, so neither can refuse what the other lets by.
+ */
+export function netMemoryFit(perRun: number, threads: number, total: number): NetFit {
+  const need = perRun * threads;
+  const budget = total * NET_MEMORY_SHARE;
+  return { need, budget, fits: need <= budget };
+}
+
+/** A byte count as GiB, for the memory refusals (the CLI's and the page's). */
+export function gib(b: number): string {
+  return `${(b / 2 ** 30).toFixed(b < 2 ** 30 ? 3 : 1)} GiB`;
+}
+
 /**
  * Why `threads` workers, each training one run of `perRun` bytes (netRunBytes), would not fit in
- * NET_MEMORY_SHARE of `total` bytes, naming what to change; null when they fit.
+ * NET_MEMORY_SHARE of `total` bytes (netMemoryFit), naming what to change; null when they fit.
  */
 export function netMemoryProblem(params: number, perRun: number, threads: number, total: number): string | null {
-  const budget = total * NET_MEMORY_SHARE;
-  if (perRun * threads <= budget) return null;
-  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b < 2 ** 30 ? 3 : 1)} GiB`;
+  const { need, budget, fits } = netMemoryFit(perRun, threads, total);
+  if (fits) return null;
   const fewer = Math.floor(budget / perRun);
   return (
     `a run of this network (${params} parameters) holds about ${gib(perRun)} on the CPU engines; ${threads} worker${threads === 1 ? '' : 's'} ` +
-    `need ${gib(perRun * threads)}, more than ${Math.round(NET_MEMORY_SHARE * 100)}% of this machine's ${gib(total)}: ` +
+    `need ${gib(need)}, more than ${Math.round(NET_MEMORY_SHARE * 100)}% of this machine's ${gib(total)}: ` +
     `${fewer >= 1 ? `use --workers ${fewer}, or ` : ''}a smaller network`
   );
 }
@@ -643,20 +665,29 @@ export const NET_HEAP_SHARE = 0.75;
 export const NET_HEAP_RESERVE = 64 * 2 ** 20;
 
 /**
+ * Whether a run of a `params`-parameter network fits in a thread's JavaScript heap of `heapLimit`
+ * bytes, and the most parameters that would. The one rule, worded by the CLI (netHeapProblem) and
+ * the page (app/net-runs.ts pageNetMemoryProblem).
+ */
+export function netHeapFit(params: number, heapLimit: number): NetFit & { readonly maxParams: number } {
+  const need = params * NET_HEAP_BYTES_PER_PARAM;
+  const budget = Math.max(0, heapLimit - NET_HEAP_RESERVE) * NET_HEAP_SHARE;
+  return { need, budget, fits: need <= budget, maxParams: Math.floor(budget / NET_HEAP_BYTES_PER_PARAM) };
+}
+
+/**
  * Why a run of a `params`-parameter network would not fit in a thread's JavaScript heap of
  * `heapLimit` bytes (v8.getHeapStatistics().heap_size_limit; workers get the same), naming what to
  * change; null when it fits. No worker count helps: each worker trains one run in its own heap.
  */
 export function netHeapProblem(params: number, heapLimit: number): string | null {
-  const need = params * NET_HEAP_BYTES_PER_PARAM;
-  const budget = Math.max(0, heapLimit - NET_HEAP_RESERVE) * NET_HEAP_SHARE;
-  if (need <= budget) return null;
-  const gib = (b: number): string => `${(b / 2 ** 30).toFixed(b < 2 ** 30 ? 3 : 1)} GiB`;
+  const { need, budget, fits, maxParams } = netHeapFit(params, heapLimit);
+  if (fits) return null;
   // --max-old-space-size sets the old generation: the limit is that and the young generation.
   const mib = Math.ceil((need / NET_HEAP_SHARE + NET_HEAP_RESERVE) / 2 ** 20);
   return (
     `a run of this network (${params} parameters) needs about ${gib(need)} of JavaScript heap on the CPU engines, ` +
-    `more than the ${gib(budget)} a run may take of Node's heap limit of ${gib(heapLimit)}: at most ${Math.floor(budget / NET_HEAP_BYTES_PER_PARAM)} parameters fit; ` +
+    `more than the ${gib(budget)} a run may take of Node's heap limit of ${gib(heapLimit)}: at most ${maxParams} parameters fit; ` +
     `a smaller network, or a larger limit (NODE_OPTIONS=--max-old-space-size=${mib}, memory permitting)`
   );
 }
