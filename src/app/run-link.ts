@@ -7,7 +7,7 @@
  * DOM-free: tests/unit/run-link.test.ts.
  */
 
-import { SERIES_COLOURS } from '../view/colors.ts';
+import { MAX_PINS } from './runs.ts';
 
 export type Coords = Readonly<Record<string, number>>;
 
@@ -22,8 +22,6 @@ export interface RunLink {
 /** A parameter path as the sweeps name them: `optimizer.lr`, `optimizer.betas.0`, `network.batch_size`. */
 const PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*$/;
 
-/** At most this many pins are read from a link: as many as the app shows (one per series colour). */
-export const MAX_LINK_PINS = SERIES_COLOURS.length;
 
 /** A number as String() writes a double: no hex, no binary, no blanks (Number() would take "0x10"). */
 const NUMBER = /^-?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?$/i;
@@ -63,9 +61,9 @@ export function readRunLink(hash: string): RunLink {
   const run = q.get('run');
   const selected = run === null ? null : read('selected run', run);
   const given = q.getAll('pin');
-  if (given.length > MAX_LINK_PINS) notices.push(`The link pins ${given.length} runs; the first ${MAX_LINK_PINS} are shown.`);
+  if (given.length > MAX_PINS) notices.push(`The link pins ${given.length} runs; the first ${MAX_PINS} are shown.`);
   const pins: Coords[] = [];
-  for (const p of given.slice(0, MAX_LINK_PINS)) {
+  for (const p of given.slice(0, MAX_PINS)) {
     const c = read('pinned run', p);
     if (c) pins.push(c);
   }

@@ -203,6 +203,9 @@ export function pointIndexAt(steps: ArrayLike<number>, t: number): number {
 /** Colours of compared runs (pins, race lanes): view/colors.ts's SERIES_COLOURS, in their order. */
 export const COMPARE_COLOURS: readonly string[] = SERIES_COLOURS;
 
+/** Most runs pinned at once, on either kind of map and in a link: one per colour, so that no two pinned runs' curves share one. */
+export const MAX_PINS = COMPARE_COLOURS.length;
+
 /** The first colour not in use (colours repeat once all are taken). */
 export function freeColour(used: readonly string[]): string {
   return COMPARE_COLOURS.find((c) => !used.includes(c)) ?? (COMPARE_COLOURS[used.length % COMPARE_COLOURS.length] as string);

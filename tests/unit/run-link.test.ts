@@ -4,7 +4,8 @@
  * left out and named.
  */
 import { describe, expect, it } from 'vitest';
-import { MAX_LINK_PINS, decodeCoords, encodeCoords, readRunLink, withRunLink } from '../../src/app/run-link.ts';
+import { decodeCoords, encodeCoords, readRunLink, withRunLink } from '../../src/app/run-link.ts';
+import { MAX_PINS } from '../../src/app/runs.ts';
 
 describe('run links', () => {
   it('round-trip the selected and pinned runs by their coordinates, keeping the rest of the fragment', () => {
@@ -39,9 +40,9 @@ describe('run links', () => {
       'The link\'s pinned run "garbage" is not a list of parameter:value pairs; it was left out.',
     ]);
     // More pins than the app shows: the first ones, and a note.
-    const many = `#${Array.from({ length: MAX_LINK_PINS + 2 }, (_, k) => `pin=optimizer.lr:${k}`).join('&')}`;
+    const many = `#${Array.from({ length: MAX_PINS + 2 }, (_, k) => `pin=optimizer.lr:${k}`).join('&')}`;
     const m = readRunLink(many);
-    expect(m.pins.length).toBe(MAX_LINK_PINS);
-    expect(m.notices).toEqual([`The link pins ${MAX_LINK_PINS + 2} runs; the first ${MAX_LINK_PINS} are shown.`]);
+    expect(m.pins.length).toBe(MAX_PINS);
+    expect(m.notices).toEqual([`The link pins ${MAX_PINS + 2} runs; the first ${MAX_PINS} are shown.`]);
   });
 });

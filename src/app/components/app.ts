@@ -22,13 +22,12 @@ import type { NetFrame, NetHeatmapMode } from '../../view/net-frame.ts';
 import { NET_MODE_LABEL, modeFor, netModesOf } from '../../view/net-frame.ts';
 import { NET_FIELD_LABEL, drawnRuns, groupLrCurves, groupLrTexts, netCoordinateNames, netCurves, netRunLabel, netThresholdText, spansDecades } from '../net-runs.ts';
 import { trainsOnMinibatches } from '../../core/network/plan.ts';
-import { heatmapAxis, runPanelHeading, shortParam } from '../runs.ts';
+import { MAX_PINS, heatmapAxis, runPanelHeading, shortParam } from '../runs.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import { NET_PREVIEW_INK } from '../controllers/net-preview-controller.ts';
 import { MessageToastController } from '../controllers/message-toast.ts';
 import { TORCH_EXAMPLE, TorchPasteController } from '../controllers/torch-paste-controller.ts';
 import type { NetRun } from '../controllers/net-runs-controller.ts';
-import { MAX_NET_PINS } from '../controllers/net-runs-controller.ts';
 import type { OverlayLine, Panel, PanelSource } from '../../view/panels.ts';
 import type { AnyHeatmapMode } from '../../view/net-frame.ts';
 import { figureOpens, opensElsewhereNote } from '../../view/panels.ts';
@@ -693,7 +692,7 @@ export class BlApp extends LitElement {
       <h2>${sel ? `Curves of ${sel.label}` : netRuns.hover && preview ? 'Curves of the hovered run (click to keep them)' : 'Click a cell for its curves'}</h2>
       ${sel
         ? html`<div class="row">
-            <button data-testid="net-pin" ?disabled=${pinned || netRuns.pins.length >= MAX_NET_PINS} @click=${() => netRuns.pinSelected()}>Pin this run</button>
+            <button data-testid="net-pin" ?disabled=${pinned || netRuns.pins.length >= MAX_PINS} @click=${() => netRuns.pinSelected()}>Pin this run</button>
             ${netRuns.pins.length > 0 ? html`<button @click=${() => netRuns.clearPins()}>Clear pins</button>` : nothing}
             ${netRuns.pins.map((p) => html`<span><span style="color:${p.colour}">■</span> ${p.label} <button aria-label="Unpin ${p.label}" @click=${() => netRuns.unpin(p.run)}>×</button></span>`)}
           </div>`

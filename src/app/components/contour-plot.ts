@@ -456,7 +456,7 @@ export class BlContourPlot extends LitElement {
 
   /** The paths the playhead moves along: the compared ones, then the selected run. */
   private animated(): { t: Trajectory; colour: string }[] {
-    return [...this.paths.map((p) => ({ t: p as Trajectory, colour: p.colour })), ...(this.trajectory ? [{ t: this.trajectory, colour: PATH_INK }] : [])];
+    return [...this.paths.map((p) => ({ t: p, colour: p.colour })), ...(this.trajectory ? [{ t: this.trajectory, colour: PATH_INK }] : [])];
   }
 
   private drawTop(): void {

@@ -13,14 +13,12 @@ import type { NetPlan } from '../../core/network/plan.ts';
 import { cellInPlan, cellOfRun, runCoordinates, runOfCell } from '../../core/plan.ts';
 import type { NetTrajectory } from '../../core/trajectory.ts';
 import type { Engine } from '../../engine/engine.ts';
-import { COMPARE_COLOURS, freeColour, onePerRun } from '../runs.ts';
+import { MAX_PINS, freeColour, onePerRun } from '../runs.ts';
 import type { NetColumns } from '../../core/results.ts';
 import { SELECTED_INK } from '../../view/colors.ts';
 import type { NetRunDescription } from '../net-runs.ts';
 import { curveEvery, describeNetRun, netCarryRun, netRunLabel } from '../net-runs.ts';
 import type { MessageLine } from './message.ts';
-
-export const MAX_NET_PINS = COMPARE_COLOURS.length;
 
 export interface NetRun {
   readonly coords: Readonly<Record<string, number>>;
@@ -85,7 +83,7 @@ export class NetRunsController implements ReactiveController {
     this.plan = null;
     this.selected = selected ? { coords: selected, run: -1, label: '', colour: SELECTED_INK, trajectory: null } : null;
     const list: NetRun[] = [];
-    for (const c of pins.slice(0, MAX_NET_PINS)) list.push({ coords: c, run: -1, label: '', colour: freeColour(list.map((p) => p.colour)), trajectory: null });
+    for (const c of pins.slice(0, MAX_PINS)) list.push({ coords: c, run: -1, label: '', colour: freeColour(list.map((p) => p.colour)), trajectory: null });
     this.pins = list;
     this.host.requestUpdate();
   }
@@ -140,8 +138,8 @@ export class NetRunsController implements ReactiveController {
     const s = this.selected;
     if (!s) return;
     if (this.pins.some((p) => p.run === s.run)) return;
-    if (this.pins.length >= MAX_NET_PINS) {
-      this.message.say(`At most ${MAX_NET_PINS} pinned runs: unpin one first.`);
+    if (this.pins.length >= MAX_PINS) {
+      this.message.say(`At most ${MAX_PINS} pinned runs: unpin one first.`);
       return;
     }
     this.pins = [...this.pins, { ...s, colour: freeColour(this.pins.map((p) => p.colour)) }];

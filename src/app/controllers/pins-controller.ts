@@ -9,13 +9,10 @@ import { CancelledError } from '../../core/errors.ts';
 import type { Plan } from '../../core/plan.ts';
 import { runCoordinates } from '../../core/plan.ts';
 import type { Trajectory } from '../../core/trajectory.ts';
-import { COMPARE_COLOURS, carryRun, freeColour, onePerRun, runLabel } from '../runs.ts';
+import { MAX_PINS, carryRun, freeColour, onePerRun, runLabel } from '../runs.ts';
 import type { MessageLine } from './message.ts';
 import type { PathEngines, SweepSource, TrajectoryCache } from './paths.ts';
 import { pathEngine } from './paths.ts';
-
-/** At most this many pins: one per colour, and as many lines as a chart can tell apart. */
-export const MAX_PINS = COMPARE_COLOURS.length;
 
 export interface Pin {
   readonly id: number;

@@ -91,8 +91,7 @@ export class RunController implements ReactiveController {
 
   /**
    * Set while the map shows an earlier sweep than the spec (a re-run was cancelled): that sweep's
-   * plan, for the note above the map and its button that puts the plan's spec back in the editor. Whether the engine's device still holds its results: `onDevice` (a
-   * GPU engine replaces them only when a run completes; a study's run of a sweep kept none there).
+   * plan, for the note above the map and its button that puts the plan's spec back in the editor.
    */
   restored: AnyPlan | null = null;
 

@@ -13,7 +13,7 @@ import { encodeUrlState } from '../../core/url.ts';
 import { isRecord } from '../../core/json.ts';
 import { BASINLAB_VERSION } from '../../core/encode.ts';
 import type { AnyHeatmapMode } from '../../view/net-frame.ts';
-import type { HandSet } from '../spec-edit.ts';
+import type { FieldError, HandSet } from '../spec-edit.ts';
 import { DEFAULT_MODE, DEFAULT_SPEC } from '../defaults.ts';
 import type { EntryState } from '../history-model.ts';
 import { readLink, specOfDocument } from '../link.ts';
@@ -24,11 +24,6 @@ import type { MessageLine } from './message.ts';
 import { resultFileSpec } from './result-file.ts';
 
 export { DEFAULT_SPEC } from '../defaults.ts';
-
-export interface FieldError {
-  readonly path: string;
-  readonly message: string;
-}
 
 /**
  * Most runs one view may have in the app: it keeps every run's results in the page (about 50 bytes a
