@@ -107,7 +107,7 @@ export function setAt(root: SpecJSON, path: string, value: unknown): SpecJSON {
  * anyone types; a value with more shows its exact form in the field's tooltip and is emitted
  * unchanged unless the user edits that field.
  */
-export function formatNumber(x: number, int = false, digits = DISPLAY_DIGITS): string {
+export function fieldNumberText(x: number, int = false, digits = DISPLAY_DIGITS): string {
   if (!Number.isFinite(x)) return String(x);
   if (int && Number.isInteger(x) && Math.abs(x) < 1e21) return String(x);
   const r = Number(x.toPrecision(digits));
@@ -128,7 +128,7 @@ export function rangeDigits(min: unknown, max: unknown): number {
 
 /** The text of a number field for any JSON value it may hold (an edit may have left a non-number). */
 export function formatValue(v: unknown, int = false, digits = DISPLAY_DIGITS): string {
-  if (typeof v === 'number') return formatNumber(v, int, digits);
+  if (typeof v === 'number') return fieldNumberText(v, int, digits);
   if (v === null || v === undefined) return '';
   return String(v);
 }
@@ -170,7 +170,7 @@ export function parseListInput(text: string): (number | string)[] {
 }
 
 export function formatList(v: unknown): string {
-  return Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? formatNumber(x, true) : String(x))).join(', ') : formatValue(v);
+  return Array.isArray(v) ? v.map((x) => (typeof x === 'number' ? fieldNumberText(x, true) : String(x))).join(', ') : formatValue(v);
 }
 
 /**
@@ -185,7 +185,7 @@ export function rangeHint(
   // Not "any number": a student read "gamma: any number" as "a negative gamma is fine" (walkthrough 6).
   if (unbounded(r) && !r.upToSteps) return int ? 'an integer; torch does not check its range' : 'torch does not check its range';
   const f = (x: number): string =>
-    x === Number.POSITIVE_INFINITY ? 'inf' : x === Number.NEGATIVE_INFINITY ? '-inf' : formatNumber(x, int);
+    x === Number.POSITIVE_INFINITY ? 'inf' : x === Number.NEGATIVE_INFINITY ? '-inf' : fieldNumberText(x, int);
   const lo = r.minExclusive || r.min === Number.NEGATIVE_INFINITY ? '(' : '[';
   const hi = r.maxExclusive || r.max === Number.POSITIVE_INFINITY ? ')' : ']';
   return `${lo}${f(r.min)}, ${r.upToSteps ? 'steps' : f(r.max)}${hi}`;
@@ -1223,7 +1223,7 @@ export function paramFields(
         const perGroup = p.perGroup === true && groupCount !== null && groupCount > 1;
         // Where torch checks nothing, the range a sweep would propose (walkthrough 16: "torch does
         // not check its range" five times over OneCycleLR's fields left "so what makes sense?").
-        const typical = unbounded(p) && p.typical && p.typical.per === undefined ? `; typical ${formatNumber(p.typical.min, p.kind === 'int')} … ${formatNumber(p.typical.max, p.kind === 'int')}` : '';
+        const typical = unbounded(p) && p.typical && p.typical.per === undefined ? `; typical ${fieldNumberText(p.typical.min, p.kind === 'int')} … ${fieldNumberText(p.typical.max, p.kind === 'int')}` : '';
         const hint = `${rangeHint(p, p.kind === 'int')}${typical}`;
         out.push(
           numberField(path, p.key, value, {
@@ -1599,7 +1599,7 @@ function sweepSection(spec: SpecJSON): Section {
   const total = runTotal(spec);
   const spans = kind === 'points' && isRecord(s) ? pointsSpans(s) : [];
   const spanText = (d: { param: unknown; min: number; max: number }): string =>
-    `${String(d.param)} ${d.max > d.min ? `(${formatNumber(d.min)} … ${formatNumber(d.max)})` : d.max === d.min ? `= ${formatNumber(d.min)}` : '(no values)'}`;
+    `${String(d.param)} ${d.max > d.min ? `(${fieldNumberText(d.min)} … ${fieldNumberText(d.max)})` : d.max === d.min ? `= ${fieldNumberText(d.min)}` : '(no values)'}`;
   const note =
     kind === 'none'
       ? 'One run.'

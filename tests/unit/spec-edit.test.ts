@@ -22,7 +22,7 @@ import {
   formFields,
   isWideSelect,
   selectTitle,
-  formatNumber,
+  fieldNumberText,
   getAt,
   parseListInput,
   parseNumberInput,
@@ -107,22 +107,22 @@ describe('paths', () => {
 
 describe('numbers', () => {
   it('displays compactly', () => {
-    expect(formatNumber(1e-4)).toBe('1e-4');
-    expect(formatNumber(0.00009999999999)).toBe('1e-4');
-    expect(formatNumber(0.1 + 0.2)).toBe('0.3');
-    expect(formatNumber(0.001)).toBe('0.001');
-    expect(formatNumber(0.00025)).toBe('0.00025');
-    expect(formatNumber(1e-8)).toBe('1e-8');
-    expect(formatNumber(-1e-4)).toBe('-1e-4');
-    expect(formatNumber(1000)).toBe('1000');
-    expect(formatNumber(1e6)).toBe('1e6');
-    expect(formatNumber(100)).toBe('100');
-    expect(formatNumber(1 / 3)).toBe('0.333333333');
+    expect(fieldNumberText(1e-4)).toBe('1e-4');
+    expect(fieldNumberText(0.00009999999999)).toBe('1e-4');
+    expect(fieldNumberText(0.1 + 0.2)).toBe('0.3');
+    expect(fieldNumberText(0.001)).toBe('0.001');
+    expect(fieldNumberText(0.00025)).toBe('0.00025');
+    expect(fieldNumberText(1e-8)).toBe('1e-8');
+    expect(fieldNumberText(-1e-4)).toBe('-1e-4');
+    expect(fieldNumberText(1000)).toBe('1000');
+    expect(fieldNumberText(1e6)).toBe('1e6');
+    expect(fieldNumberText(100)).toBe('100');
+    expect(fieldNumberText(1 / 3)).toBe('0.333333333');
   });
 
   it('shows integer fields in full', () => {
-    expect(formatNumber(1_000_000, true)).toBe('1000000');
-    expect(formatNumber(4294967295, true)).toBe('4294967295');
+    expect(fieldNumberText(1_000_000, true)).toBe('1000000');
+    expect(fieldNumberText(4294967295, true)).toBe('4294967295');
   });
 
   it('parses exactly what was typed, without clamping or rounding', () => {
