@@ -73,6 +73,24 @@ export function minimumColour(index: number): Rgb {
   return MINIMA_PALETTE[index % MINIMA_PALETTE.length] as Rgb;
 }
 
+/**
+ * The share of a map's first `runsReady` cells painted in its most common colour (`colourOf` a
+ * run's): 1 for a map that shows one colour only, which says nothing (the app's views, surface and
+ * network alike, are checked to stay below 0.9). One count for both kinds of frame.
+ */
+export function dominantColourShare(runsReady: number, colourOf: (run: number) => Rgb): number {
+  const counts = new Map<number, number>();
+  let top = 0;
+  for (let run = 0; run < runsReady; run++) {
+    const [r, g, b] = colourOf(run);
+    const key = (r << 16) | (g << 8) | b;
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    if (n > top) top = n;
+  }
+  return runsReady > 0 ? top / runsReady : 1;
+}
+
 /** A CSS colour (#rrggbb, #rgb or rgb(r, g, b), as d3's interpolators give them) as RGB bytes. */
 export function rgbOf(s: string): Rgb {
   return hexToRgb(s);

@@ -7,7 +7,7 @@ import type { Plan } from '../core/plan.ts';
 import type { GridAxis } from '../core/spec.ts';
 import type { ResultColumns } from '../core/results.ts';
 import type { Rgb } from './colors.ts';
-import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, minimumColour, outcomeColour, viridisColour } from './colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, MINIMA_PALETTE, NOT_CONVERGED, PENDING, STILL_MOVING_ROW, dominantColourShare, minimumColour, outcomeColour, viridisColour } from './colors.ts';
 import type { Clipped } from './range.ts';
 import { NOT_CLIPPED, colourRange, countClipped } from './range.ts';
 
@@ -241,19 +241,7 @@ export function runAt(width: number, i: number, j: number): number {
   return j * width + i;
 }
 
-/**
- * The share of the ready cells painted in the frame's most common colour: 1 for a map that shows one
- * colour only, which says nothing (the app's views are checked to stay below 0.9).
- */
+/** The share of the ready cells painted in the frame's most common colour (colors.ts dominantColourShare). */
 export function dominantShare(f: HeatmapFrame): number {
-  const counts = new Map<number, number>();
-  let top = 0;
-  for (let run = 0; run < f.runsReady; run++) {
-    const [r, g, b] = cellColour(f, run);
-    const key = (r << 16) | (g << 8) | b;
-    const n = (counts.get(key) ?? 0) + 1;
-    counts.set(key, n);
-    if (n > top) top = n;
-  }
-  return f.runsReady > 0 ? top / f.runsReady : 1;
+  return dominantColourShare(f.runsReady, (run) => cellColour(f, run));
 }

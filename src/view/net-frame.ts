@@ -10,7 +10,7 @@ import { trainsOnMinibatches } from '../core/network/plan.ts';
 import type { HeatmapMode } from './frame.ts';
 import { HEATMAP_MODES } from './frame.ts';
 import type { Rgb } from './colors.ts';
-import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, PENDING, convergenceColour, viridisColour } from './colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, PENDING, convergenceColour, dominantColourShare, viridisColour } from './colors.ts';
 import type { Clipped } from './range.ts';
 import { NOT_CLIPPED, colourRange, countClipped } from './range.ts';
 
@@ -214,18 +214,9 @@ export function netCellColour(f: NetFrame, run: number): Rgb {
   return viridisColour((v - f.lo) / (f.hi - f.lo));
 }
 
-/** The share of the ready cells in the frame's most common colour (as frame.ts's dominantShare). */
+/** The share of the ready cells painted in the frame's most common colour (colors.ts dominantColourShare). */
 export function netDominantShare(f: NetFrame): number {
-  const counts = new Map<number, number>();
-  let top = 0;
-  for (let run = 0; run < f.runsReady; run++) {
-    const [r, g, b] = netCellColour(f, run);
-    const key = (r << 16) | (g << 8) | b;
-    const n = (counts.get(key) ?? 0) + 1;
-    counts.set(key, n);
-    if (n > top) top = n;
-  }
-  return f.runsReady > 0 ? top / f.runsReady : 1;
+  return dominantColourShare(f.runsReady, (run) => netCellColour(f, run));
 }
 
 /** A colouring of either kind of map (the `v` of a link). */

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Rgb } from '../../src/view/colors.ts';
-import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, MINIMA_PALETTE, SERIES_COLOURS, OUTCOME_LEVELS, OUTCOME_LUT, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, linearToOklab, outcomeColour, rgbCss, rgbOf, viridisCss } from '../../src/view/colors.ts';
+import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, MINIMA_PALETTE, SERIES_COLOURS, OUTCOME_LEVELS, OUTCOME_LUT, PENDING, STILL_MOVING_ROW, VIRIDIS_LUT, dominantColourShare, linearToOklab, outcomeColour, rgbCss, rgbOf, viridisCss } from '../../src/view/colors.ts';
 import { panelSvg } from '../../src/view/svg.ts';
 import type { HeatmapFrame } from '../../src/view/frame.ts';
 import { BASIN_OVERLAY_ALPHA, basinOverlay, cellColour } from '../../src/view/frame.ts';
@@ -179,6 +179,16 @@ describe('series colours (pins, race lanes, study curves)', () => {
     }
     // Two or three pins, the usual comparison, read as distinct colours (a JND is ~0.02).
     expect(nearest(SERIES_COLOURS, 3)).toBeGreaterThan(0.18);
+  });
+});
+
+describe('dominantColourShare (both frames count it here: review 27)', () => {
+  it('is the share of the ready cells in the most common colour; 1 with none ready', () => {
+    const colourOf = (run: number): Rgb => (run % 4 === 3 ? DIVERGED : PENDING);
+    expect(dominantColourShare(8, colourOf)).toBe(0.75);
+    // Cells past runsReady are not read.
+    expect(dominantColourShare(3, colourOf)).toBe(1);
+    expect(dominantColourShare(0, colourOf)).toBe(1);
   });
 });
 
