@@ -595,8 +595,7 @@ export class BlApp extends LitElement {
     const modes = netModesOf(plan);
     const mode = modeFor('network', ctl.spec.mode, modes);
     const cols = sweep.net?.results ?? null;
-    // A run's numbers as soon as its block is done (the map fills in while the sweep runs).
-    const shown = netRuns.shown(sweep.net?.columns ?? null, cols ? plan.runs : sweep.runsReady);
+    const shown = ctl.netShown();
     const info = shown?.info ?? null;
     const named = info ? netCoordinateNames(plan, info.coords) : [];
     // A view of one run has no map to point at (its note stands there instead): no cursor line.
@@ -661,10 +660,8 @@ export class BlApp extends LitElement {
   private netDetailsSection(plan: NetPlan) {
     const ctl = this.ctl;
     if (!ctl) return nothing;
-    const { sweep, netRuns } = ctl;
-    const cols = sweep.net?.results ?? null;
-    // A run's numbers as soon as its block is done (the map fills in while the sweep runs).
-    const shown = netRuns.shown(sweep.net?.columns ?? null, cols ? plan.runs : sweep.runsReady);
+    const { netRuns } = ctl;
+    const shown = ctl.netShown();
     const cell = shown?.cell ?? null;
     const info = shown?.info ?? null;
     const sel = netRuns.selected;

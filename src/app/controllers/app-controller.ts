@@ -542,6 +542,16 @@ export class AppController {
     return frame;
   }
 
+  /**
+   * The network run the details show (hovered, else selected) with its numbers as soon as its block
+   * is done (the map fills in while the sweep runs); null with none. The heatmap's legend and the
+   * details below it read the same one.
+   */
+  netShown(): ReturnType<NetRunsController['shown']> {
+    const net = this.sweep.net;
+    return this.netRuns.shown(net?.columns ?? null, net?.results ? net.plan.runs : this.sweep.runsReady);
+  }
+
   /** The plan shown, of either kind. */
   anyPlan(): AnyPlan | null {
     return this.sweep.net?.plan ?? this.sweep.plan;
