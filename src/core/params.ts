@@ -57,6 +57,12 @@ export interface NumberParam {
    * numbers is taken, as torch takes it, and no count is checked.
    */
   readonly perGroupOnlyIf?: string;
+  /**
+   * An absolute learning rate (the optimiser's lr, a schedule's max_lr, eta_min, ...): the network
+   * conditioning probe (core/validate.ts perturbedNetSpec) scales every such value with the LR, so
+   * a new entry's LR is probed by marking it here, not by a list kept elsewhere.
+   */
+  readonly lr?: true;
   readonly doc: string;
 }
 
@@ -96,6 +102,8 @@ export interface TupleParam {
    * the surface's view along axis i (the start point).
    */
   readonly typical?: readonly TypicalRange[] | 'surface-domain';
+  /** Each element an absolute learning rate (NumberParam.lr). */
+  readonly lr?: true;
   readonly doc: string;
 }
 

@@ -8,6 +8,7 @@
  * view) away ends differently. Position errors are summarised over the other runs only.
  */
 import type { NetPlan } from './network/plan.ts';
+import { OPTIMIZERS, SCHEDULES } from './registry/index.ts';
 import type { Plan } from './plan.ts';
 import { runCoordinates } from './plan.ts';
 import { MAX_POINTS, netSpecToJSON, resolveNetPath } from './spec.ts';
@@ -280,8 +281,13 @@ export function netPerturbationBoundary(ref: NetResults, perturbed: NetResults):
  * Keys whose value is a learning rate: the optimiser's and each param group's `lr`, and the
  * schedules' absolute LRs (OneCycleLR's and CyclicLR's max_lr, CyclicLR's base_lr, the cosine
  * schedules' eta_min, ReduceLROnPlateau's min_lr, SWALR's swa_lr). The probe scales them all.
+ * Derived from the registry's `lr` markers (ParamSchema): an entry added with an LR of its own is
+ * probed without this file knowing of it (review 27: a hand-kept list would leave it unscaled, and
+ * its ill-conditioned runs called well-conditioned).
  */
-const LR_KEYS: ReadonlySet<string> = new Set(['lr', 'max_lr', 'base_lr', 'eta_min', 'min_lr', 'swa_lr']);
+export const LR_KEYS: ReadonlySet<string> = new Set(
+  [...OPTIMIZERS, ...SCHEDULES].flatMap((e) => e.params.flatMap((p) => ((p.kind === 'number' || p.kind === 'int' || p.kind === 'tuple') && p.lr ? [p.key] : []))),
+);
 
 /** Relative size of the conditioning probe's LR change: as the surfaces' start-point shift (PERTURBATION in engine/validation.ts). */
 export const NET_PERTURBATION = 1e-6;

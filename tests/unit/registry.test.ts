@@ -20,7 +20,8 @@ import {
   surfaceFile,
 } from '../../src/core/registry/index.ts';
 import type { Helpers, OptimizerDef, ScheduleDef, Slots, SurfaceDef } from '../../src/core/registry/types.ts';
-import { parseSpec } from '../../src/core/spec.ts';
+import { netSpecToJSON, parseNetSpec, parseSpec } from '../../src/core/spec.ts';
+import { LR_KEYS, perturbedNetSpec } from '../../src/core/validate.ts';
 import { SWEEP_LIBS } from '../../src/engine/gpu/compose.ts';
 import { OPT_ALIAS, layoutPrefix, optimizerAliases, slotName, stateName } from '../../src/engine/gpu/wgsl-layout.ts';
 import { fnBody, wgslSource } from './wgsl-source.ts';
@@ -135,6 +136,29 @@ describe('ids', () => {
 
   it('are identifiers, as the WGSL constants and file names need', () => {
     for (const k of KINDS) for (const e of k.entries) expect(e.id, `${k.name} ${e.id}`).toMatch(/^[A-Za-z][A-Za-z0-9_]*$/);
+  });
+});
+
+describe("learning-rate parameters (the `lr` marker the conditioning probe's LR_KEYS is derived from: review 27)", () => {
+  const marked = [...OPTIMIZERS, ...SCHEDULES].flatMap((e) => e.params.filter((p) => 'lr' in p && p.lr).map((p) => ({ entry: e.id, p })));
+
+  it('marks only number or tuple parameters', () => {
+    for (const { entry, p } of marked) expect(p.kind === 'number' || p.kind === 'tuple', `${entry}.${p.key}: ${p.kind}`).toBe(true);
+  });
+
+  it("derives today's keys: every optimiser's lr and the schedules' absolute LRs", () => {
+    expect([...LR_KEYS].sort()).toEqual(['base_lr', 'eta_min', 'lr', 'max_lr', 'min_lr', 'swa_lr']);
+    for (const o of OPTIMIZERS) expect(o.params.some((p) => p.key === 'lr' && 'lr' in p && p.lr), o.id).toBe(true);
+  });
+
+  it("scales a CosineAnnealingLR's eta_min with the optimiser's lr", () => {
+    const spec = netSpecToJSON(
+      parseNetSpec({ network: { hidden: [4] }, data: { name: 'spiral', train: 40, test: 20 }, steps: 20, optimizer: { name: 'SGD', lr: 0.1 }, schedule: { name: 'CosineAnnealingLR', T_max: 20, eta_min: 0.01 } }),
+    );
+    const out = perturbedNetSpec(spec, 0.5);
+    expect((out.optimizer as Record<string, unknown>).lr).toBeCloseTo(0.15, 15);
+    expect((out.schedule as Record<string, unknown>).eta_min).toBeCloseTo(0.015, 15);
+    expect((out.schedule as Record<string, unknown>).T_max).toBe(20);
   });
 });
 

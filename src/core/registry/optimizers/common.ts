@@ -163,7 +163,7 @@ const NON_NEGATIVE = { min: 0, max: Number.POSITIVE_INFINITY } as const;
  * SGD (which steps by lr·g) and the sign- or RMS-normalised methods (which step by about lr).
  */
 export function lrParam(def: number, typical: TypicalRange): NumberParam & { readonly key: 'lr' } {
-  return { key: 'lr', kind: 'number', default: def, ...NON_NEGATIVE, typical, doc: `Learning rate (torch default ${def}).` };
+  return { key: 'lr', kind: 'number', lr: true, default: def, ...NON_NEGATIVE, typical, doc: `Learning rate (torch default ${def}).` };
 }
 
 /** Weight decay matters once it is comparable to the surface's curvature (about 1e-2 to 1e3 here). */

@@ -17,6 +17,7 @@ const params = [
   {
     key: 'eta_min',
     kind: 'number',
+    lr: true,
     default: 0,
     min: Number.NEGATIVE_INFINITY,
     max: Number.POSITIVE_INFINITY,

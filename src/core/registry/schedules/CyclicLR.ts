@@ -12,6 +12,7 @@ const params = [
   {
     key: 'base_lr',
     kind: 'number',
+    lr: true,
     perGroup: true,
     required: true,
     default: 0.01,
@@ -23,6 +24,7 @@ const params = [
   {
     key: 'max_lr',
     kind: 'number',
+    lr: true,
     perGroup: true,
     required: true,
     default: 0.1,

@@ -8,6 +8,7 @@ const params = [
   {
     key: 'max_lr',
     kind: 'number',
+    lr: true,
     perGroup: true,
     required: true,
     default: 0.01,

@@ -13,7 +13,7 @@ const params = [
   { key: 'threshold', kind: 'number', default: 1e-4, min: 0, max: Number.POSITIVE_INFINITY, typical: { min: 1e-6, max: 1e-1, scale: 'log' }, doc: 'How much better counts as better (see threshold_mode).' },
   { key: 'threshold_mode', kind: 'enum', values: ['rel', 'abs'], default: 'rel', doc: 'rel: better than best·(1 ∓ threshold); abs: better than best ∓ threshold.' },
   { key: 'cooldown', kind: 'int', default: 0, min: 0, max: INT_MAX, typical: { min: 0, max: 0.2, scale: 'linear', per: 'steps' }, doc: 'Steps after a reduction during which bad steps are not counted.' },
-  { key: 'min_lr', kind: 'number', perGroup: true, default: 0, min: 0, max: Number.POSITIVE_INFINITY, typical: { min: 0, max: 1e-4, scale: 'linear' }, doc: 'Lower bound on the LR.' },
+  { key: 'min_lr', kind: 'number', lr: true, perGroup: true, default: 0, min: 0, max: Number.POSITIVE_INFINITY, typical: { min: 0, max: 1e-4, scale: 'linear' }, doc: 'Lower bound on the LR.' },
   { key: 'eps', kind: 'number', default: 1e-8, min: 0, max: Number.POSITIVE_INFINITY, typical: { min: 1e-10, max: 1e-4, scale: 'log' }, doc: 'A reduction smaller than eps is skipped.' },
 ] as const satisfies readonly ParamSchema[];
 

@@ -7,6 +7,7 @@ const params = [
   {
     key: 'swa_lr',
     kind: 'number',
+    lr: true,
     perGroup: true,
     required: true,
     default: 0.05,
