@@ -18,6 +18,7 @@ import type { AnyPlan, Plan } from '../core/plan.ts';
 import { negativeLrNote, plural } from '../view/caption.ts';
 import { MAX_TRAJECTORY_POINTS, netTrajectoryFields, pointCount, trajectoryFields } from '../core/trajectory.ts';
 import { float32Problems } from '../core/precision.ts';
+import { ENGINE_NAMES } from '../core/results.ts';
 import type { EngineName } from '../core/results.ts';
 import type { AnySpec } from '../core/spec.ts';
 import { anySpecToJSON, parseAnySpec } from '../core/spec.ts';
@@ -43,8 +44,6 @@ import { runStudyCommand, studyNames } from './study.ts';
 import type { StudyResult } from '../studies/types.ts';
 import { summarize, tableText } from './summary.ts';
 import { trajectoryDocument } from './trajectory-doc.ts';
-
-const ENGINES: readonly EngineName[] = ['cpu', 'cpu64', 'gpu'];
 
 function outFormat(path: string, allowed: readonly string[]): string {
   const ext = /\.([a-z]+)$/i.exec(path)?.[1]?.toLowerCase() ?? '';
@@ -656,7 +655,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError(false);
 
-  const engineOption = (): Option => new Option('-e, --engine <engine>', 'engine').choices(ENGINES).default('cpu');
+  const engineOption = (): Option => new Option('-e, --engine <engine>', 'engine').choices(ENGINE_NAMES).default('cpu');
 
   program
     .command('sweep')
@@ -717,7 +716,7 @@ export function buildProgram(): Command {
     .requiredOption('-o, --out <dir>', 'required: directory for NAME.json and the NAME-<k>.png/.svg figures (files of those names in it are replaced)')
     .addOption(
       new Option('-e, --engine <engine>', `engine; auto: the GPU, with the network sweeps of fewer than ${NET_GPU_MIN_RUNS} runs (all of them on an emulated GPU) on cpu, which trains those faster`)
-        .choices([...ENGINES, 'auto'])
+        .choices([...ENGINE_NAMES, 'auto'])
         .default('auto'),
     )
     // One or the other: with both, the study ran --quick and its data recorded both as true (review 18).

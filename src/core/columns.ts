@@ -15,7 +15,9 @@ import type { AnySpec, Spec } from './spec.ts';
 import type { Precision } from './steps.ts';
 
 export type { Precision } from './steps.ts';
-export type EngineName = 'cpu' | 'cpu64' | 'gpu';
+/** Every engine, once: the CLI's --engine choices and the result files' engine field are checked against it. */
+export const ENGINE_NAMES = ['cpu', 'cpu64', 'gpu'] as const;
+export type EngineName = (typeof ENGINE_NAMES)[number];
 export type FloatColumn = Float32Array | Float64Array;
 
 /** What a column holds: `float` is float32 or float64 by the engine's precision. */

@@ -17,7 +17,7 @@ import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparque
 import type { AsyncBuffer, DecodedArray, FileMetaData } from 'hyparquet';
 import { SpecError } from '../core/errors.ts';
 import type { AnyColumns, ColumnDef, ColumnKind, ColumnType, EngineName, ProblemKind } from '../core/results.ts';
-import { BASE_COLUMNS, NET_BASE_COLUMNS, allColumns, allocateColumns, columnOf, copyColumns } from '../core/results.ts';
+import { BASE_COLUMNS, ENGINE_NAMES, NET_BASE_COLUMNS, allColumns, allocateColumns, columnOf, copyColumns } from '../core/results.ts';
 import type { FileFormat, Precision, ShardInfo } from './format.ts';
 import { META, formatOf, precisionOf } from './format.ts';
 import { ResultChecksum } from './checksum.ts';
@@ -62,8 +62,6 @@ export interface ResultFile {
   chunks(): AsyncGenerator<ResultChunk>;
   close(): Promise<void>;
 }
-
-const ENGINES: readonly EngineName[] = ['cpu', 'cpu64', 'gpu'];
 
 function fail(path: string, msg: string): never {
   throw new SpecError('', `${path}: ${msg}`);
@@ -127,7 +125,7 @@ function describe(path: string, format: FileFormat, metadata: ReadonlyMap<string
   const get = (key: string): string => metadata.get(key) ?? fail(path, `no ${key} in the file's metadata: not a basinlab result file`);
   const spec = get(META.spec);
   const engineText = get(META.engine);
-  const engine = ENGINES.find((e) => e === engineText) ?? fail(path, `${META.engine} is ${JSON.stringify(engineText)}; expected one of ${ENGINES.join(', ')}`);
+  const engine = ENGINE_NAMES.find((e) => e === engineText) ?? fail(path, `${META.engine} is ${JSON.stringify(engineText)}; expected one of ${ENGINE_NAMES.join(', ')}`);
   const width = Number(get(META.width));
   const height = Number(get(META.height));
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) fail(path, `bad image size ${width} × ${height} in the metadata`);
