@@ -289,8 +289,14 @@ export const LR_KEYS: ReadonlySet<string> = new Set(
   [...OPTIMIZERS, ...SCHEDULES].flatMap((e) => e.params.flatMap((p) => ((p.kind === 'number' || p.kind === 'int' || p.kind === 'tuple') && p.lr ? [p.key] : []))),
 );
 
-/** Relative size of the conditioning probe's LR change: as the surfaces' start-point shift (PERTURBATION in engine/validation.ts). */
-export const NET_PERTURBATION = 1e-6;
+/**
+ * Relative size of validation's perturbation probes, one value for both problems (review 27: it was
+ * written once in the engine and once here): a surface list sweep's start points move by it times
+ * the domain's diagonal (engine/validation.ts), a network's every LR by a factor 1 + it.
+ */
+export const PERTURBATION = 1e-6;
+/** The network conditioning probe's LR change: PERTURBATION, by the name the network code and texts use. */
+export const NET_PERTURBATION = PERTURBATION;
 
 /**
  * A network spec (as JSON, anySpecToJSON) with every learning rate it uses scaled by (1 + delta):

@@ -12,6 +12,7 @@ import type { NetTrajectory } from '../core/trajectory.ts';
 import type { NetPairReport, NetRunReport, NetValidationReport, PairReport, ValidationReport } from '../core/validate.ts';
 import {
   NET_PERTURBATION,
+  PERTURBATION,
   SPLIT_EXPLAINED,
   compareNetPair,
   firstSplit,
@@ -26,9 +27,6 @@ import {
   perturbedSpec,
 } from '../core/validate.ts';
 import type { Engine, Progress, RunOptions } from './engine.ts';
-
-/** Relative start-point shift used to probe chaotic runs of random/Sobol sweeps. */
-export const PERTURBATION = 1e-6;
 
 export interface ValidationRun {
   readonly report: ValidationReport;
@@ -107,6 +105,7 @@ export async function validatePlan(plan: Plan, engines: readonly Engine[], opts:
   let method: ValidationReport['boundaryMethod'];
   if (plan.mode === 'list') {
     const d = plan.surface.domain(plan.spec.surface.params);
+    // The start-point shift that probes chaotic runs of random/Sobol sweeps, relative to the domain.
     const delta = PERTURBATION * Math.hypot(d.xMax - d.xMin, d.yMax - d.yMin);
     const pPlan = makePlan(parseSpec(perturbedSpec(specToJSON(plan.spec) as never, delta)));
     boundary = perturbationBoundary(refRes, await ref.run(pPlan, opts.signal ? { signal: opts.signal } : {}));

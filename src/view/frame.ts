@@ -236,11 +236,6 @@ export function cellColour(f: HeatmapFrame, run: number): Rgb {
   return viridisColour((v - f.lo) / (f.hi - f.lo));
 }
 
-/** Run index of cell (i, j), j counted from the bottom row (the y axis grows upwards). */
-export function runAt(width: number, i: number, j: number): number {
-  return j * width + i;
-}
-
 /** The share of the ready cells painted in the frame's most common colour (colors.ts dominantColourShare). */
 export function dominantShare(f: HeatmapFrame): number {
   return dominantColourShare(f.runsReady, (run) => cellColour(f, run));

@@ -8,7 +8,7 @@ import type { NetColumns } from '../core/results.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import { trainsOnMinibatches } from '../core/network/plan.ts';
 import type { HeatmapMode } from './frame.ts';
-import { HEATMAP_MODES } from './frame.ts';
+import { HEATMAP_MODES, LOG_FLOOR } from './frame.ts';
 import type { Rgb } from './colors.ts';
 import { DIVERGED, DIVERGED_ON_RAMP, NOT_CONVERGED, PENDING, convergenceColour, dominantColourShare, viridisColour } from './colors.ts';
 import type { Clipped } from './range.ts';
@@ -67,8 +67,6 @@ export interface NetFrame {
   /** The colour range is a stand-in: no ready run has a value to range over yet (the legend names no ends). */
   readonly unranged?: true;
 }
-
-const LOG_FLOOR = 1e-12;
 
 /**
  * The largest power-iteration residual ‖Hv − λv‖ / |λ| at which a sharpness estimate is shown: it
