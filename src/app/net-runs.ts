@@ -18,6 +18,7 @@ import type { NetTrajectory } from '../core/trajectory.ts';
 import { gib, netHeapFit, netMemoryFit, netRunBytes } from '../engine/cpu/network.ts';
 import { groupLrColumn, groupLrPath } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
+import { formatDuration } from './validation-passes.ts';
 
 export interface NetRunDescription {
   readonly coords: Record<string, number>;
@@ -316,51 +317,47 @@ export function netCurvePanels(plan: NetPlan, runs: readonly FigureRun[]): Chart
 }
 
 /**
- * Rough seconds a network sweep takes on the CPU engine's `workers`: a cost per run-step (minibatch
- * indices, schedule, bookkeeping: ~15,000 run-steps a second a core) plus its multiply-adds
- * (forward, backward, update: ~2.5e8 a second a core), a swept batch size at the mean of its values
- * (a grid's; else the middle of its range: review 19 found the middle of 1 … 1,024 in powers of two
- * 2.7 times their mean). Fitted to the walkthrough's sweeps on the development machine (Iris,
- * 160,000 runs x 200 steps; digits, 1,024 x 200 at batches 1 to 1,000: 184 s; docs/performance.md)
- * and right within a factor of ~3 there (full-batch sweeps run faster than it says): it only
- * decides whether to say, as the sweep starts, that it will take minutes (walkthrough 14).
- */
-export function netSweepSeconds(plan: NetSweepShape, workers: number): number {
-  const k = plan.dims.findIndex((d) => d.where.kind === 'batch');
-  const batchDim = plan.dims[k];
-  const values = plan.mode === 'grid' ? (k === 0 ? plan.xValues : k === 1 ? plan.yValues : null) : null;
-  const batch = !batchDim
-    ? (plan.batch ?? plan.data.train.n)
-    : values && values.length > 0
-      ? values.reduce((s, v) => s + v, 0) / values.length
-      : (batchDim.range.min + batchDim.range.max) / 2;
-  const runSteps = plan.runs * plan.spec.steps;
-  const multiplyAdds = runSteps * batch * plan.layout.params * 3;
-  return (runSteps / 15_000 + multiplyAdds / 2.5e8) / Math.max(1, workers);
-}
-
-/** What netSweepSeconds reads of a plan. */
-export type NetSweepShape = Pick<NetPlan, 'spec' | 'batch' | 'data' | 'layout' | 'dims' | 'runs' | 'mode' | 'xValues' | 'yValues'>;
-
-/**
- * Network sweeps estimated (netSweepSeconds) above this many seconds are said to be long as they
- * start: the header's time left comes only after 5% or 5 s of measured progress, and a map that
- * fills in by blocks shows little before (walkthrough 18: a one-minute sweep showed a thin bar and
- * "running" for its first seconds, nothing said).
+ * Network sweeps projected to take more than this many seconds are said to be long: the header's
+ * time left comes only after 5% or 5 s of measured progress, and a map that fills in by blocks shows
+ * little before (walkthrough 18: a one-minute sweep showed a thin bar and "running" for its first
+ * seconds, nothing said).
  */
 export const LONG_NET_SWEEP_S = 20;
 
-/** What the page says as a long network sweep starts, or null for one that is not (netSweepSeconds). */
-export function longNetSweepNote(plan: NetSweepShape, workers: number, lastMap = true): string | null {
-  const seconds = netSweepSeconds(plan, workers);
+/**
+ * Seconds into a network sweep on the CPU engine at which its own rate decides whether it is long
+ * (longNetSweepNote). Measured, not modelled: a model of run-steps and multiply-adds was 10-20x
+ * too long on a zoom where most runs diverge within a few steps (and skip the sharpness's
+ * Hessian-vector products, which on small networks cost more than the training: 4.5 s against
+ * 0.06 s for 12 spiral runs), and 30x too short where every run ends with them (walkthrough 22).
+ */
+export const LONG_NET_NOTE_AFTER_S = 3;
+
+/**
+ * What the page says about a network sweep `elapsed` seconds in, with `done` of `total` run-steps
+ * done (the CPU engine's progress), or null for one that ends within LONG_NET_SWEEP_S: its length
+ * projected from its own rate so far, or, where no run has finished yet, a lower bound (each of the
+ * first `workers` runs takes longer than `elapsed`, and the others are like them). What Cancel
+ * leaves (no last map on a first load).
+ */
+export function longNetSweepNote(
+  plan: Pick<NetPlan, 'runs' | 'spec'>,
+  progress: { readonly elapsed: number; readonly done: number; readonly total: number },
+  workers: number,
+  lastMap = true,
+): string | null {
+  const { elapsed, done, total } = progress;
+  if (!(elapsed > 0 && total > 0) || done >= total) return null;
+  const seconds = done > 0 ? (elapsed * total) / done : (elapsed * plan.runs) / Math.max(1, workers);
   if (seconds <= LONG_NET_SWEEP_S) return null;
-  // How long, by the estimate (walkthrough 16: a 16.8 M-parameter sweep of about four days (estimated) was
-  // announced as "minutes or more"), and what Cancel leaves (no last map on a first load).
+  // Walkthrough 16: a 16.8 M-parameter sweep of about four days was announced as "minutes or more".
   const smaller = seconds > 3600 ? ' A smaller grid, fewer steps or a smaller network ends sooner; the CLI runs it on every core of a larger machine.' : '';
-  return (
-    `${plan.runs.toLocaleString('en-US')} network run${plan.runs === 1 ? '' : 's'} of ${plan.spec.steps.toLocaleString('en-US')} steps: a sweep this size takes ${durationText(seconds)} on the CPU engine here (a rough estimate, right within a factor of about 3). ` +
-    `The header shows how far it is and the time left once measured; Escape or Cancel stops it${lastMap ? ' and keeps the last map' : ''}.${smaller}`
-  );
+  const runs = `${plan.runs.toLocaleString('en-US')} network run${plan.runs === 1 ? '' : 's'} of ${plan.spec.steps.toLocaleString('en-US')} steps`;
+  const length =
+    done > 0
+      ? `takes ${durationText(seconds)} on the CPU engine here, at the rate of its first ${formatDuration(elapsed)}`
+      : `takes at least ${durationText(seconds)} on the CPU engine here: none of its runs has finished in its first ${formatDuration(elapsed)}`;
+  return `${runs}: this sweep ${length}. The header shows how far it is and the time left; Escape or Cancel stops it${lastMap ? ' and keeps the last map' : ''}.${smaller}`;
 }
 
 /** A duration in words, as rough as the estimate it reports: `about 4 minutes`, `about 90 hours`. */

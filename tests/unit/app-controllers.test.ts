@@ -388,4 +388,20 @@ describe('the message line', () => {
     m.dropRoutine();
     expect(m.text).toBe('FAIL: gpu vs cpu: …');
   });
+
+  it("withdraws a sweep's note when the sweep ends, leaving what else was said (walkthrough 22)", async () => {
+    const { MessageLine } = await import('../../src/app/controllers/message.ts');
+    const m = new MessageLine({ addController: () => {}, removeController: () => {}, requestUpdate: () => {}, updateComplete: Promise.resolve(true) });
+    m.say('The selected run was cleared.');
+    m.add(['This sweep takes about 2 minutes.']);
+    m.withdraw('This sweep takes about 2 minutes.');
+    expect(m.text).toBe('The selected run was cleared.');
+    m.add(['This sweep takes about 2 minutes.']);
+    m.say('Run failed: out of memory.');
+    m.withdraw('This sweep takes about 2 minutes.');
+    expect(m.text).toBe('Run failed: out of memory.');
+    m.say('This sweep takes about 2 minutes.');
+    m.withdraw('This sweep takes about 2 minutes.');
+    expect(m.text).toBe('');
+  });
 });

@@ -47,6 +47,24 @@ export class MessageLine {
   }
 
   /**
+   * Takes back `line` where it is still part of what is said (a note about a sweep that has ended),
+   * leaving the rest; nothing where it is not (something said since replaced it).
+   */
+  withdraw(line: string): void {
+    if (line === '' || !this.text.includes(line)) return;
+    const rest = this.text
+      .split(line)
+      .map((t) => t.trim())
+      .filter((t) => t !== '')
+      .join(' ');
+    if (rest === '') this.say('');
+    else {
+      this.text = rest;
+      this.host.requestUpdate();
+    }
+  }
+
+  /**
    * Routine news (a link copied, axes that moved: tone 'info') goes, as when a study opens: it was
    * about the explorer's last action (walkthrough 12 found "Link to this view copied." above the map
    * all through a study's run). A notice or a verdict stays (review 15).

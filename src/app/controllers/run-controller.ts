@@ -19,7 +19,7 @@ import type { Engine, Progress } from '../../engine/engine.ts';
 import type { RanSweep } from '../../studies/types.ts';
 import type { EngineSet } from './engines.ts';
 import { cpuWorkerCount } from './engines.ts';
-import { longNetSweepNote, pageNetMemoryProblem } from '../net-runs.ts';
+import { LONG_NET_NOTE_AFTER_S, longNetSweepNote, pageNetMemoryProblem } from '../net-runs.ts';
 import type { MessageLine } from './message.ts';
 import { RenderThrottle } from './throttle.ts';
 import { sweepTimeLeft } from '../validation-passes.ts';
@@ -411,10 +411,20 @@ export class RunController implements ReactiveController {
         'This zoom is finer than float32 resolves: running on the float64 CPU engine, whose values tell neighbouring cells apart down to about 4 × 10^-16 of the value, at about the cost of the float32 CPU engine. Whether it resolves the map itself is checked on a sample of its runs when it is done.',
       ]);
     }
-    // A long sweep says so as it starts (a 160,000-run Iris sweep ran half an hour with only "running"
-    // to show for it: walkthrough 14); the GPU engine's sweeps of that size take seconds.
-    const long = engine.name === 'gpu' ? null : longNetSweepNote(plan, cpuWorkerCount(), this.netComplete !== null);
-    if (long) this.message.add([long]);
+    // A long sweep says so a few seconds in, from its own rate (a 160,000-run Iris sweep ran half an
+    // hour with only "running" to show for it: walkthrough 14); the GPU engine's sweeps of that size
+    // take seconds. The note goes when the sweep ends (walkthrough 22 found it beside the finished map).
+    let long: string | null = null;
+    const lastMap = this.netComplete !== null;
+    const judge =
+      engine.name === 'gpu'
+        ? null
+        : setTimeout(() => {
+            if (gen !== this.generation || !this.running) return;
+            const p = this.progress;
+            long = longNetSweepNote(plan, { elapsed: (performance.now() - this.startedAt) / 1000, done: p?.done ?? 0, total: p?.total ?? plan.runs * plan.spec.steps }, cpuWorkerCount(), lastMap);
+            if (long) this.message.add([long]);
+          }, LONG_NET_NOTE_AFTER_S * 1000);
     try {
       const res = await engine.run(plan, {
         signal: abort.signal,
@@ -456,6 +466,8 @@ export class RunController implements ReactiveController {
         this.message.say(e instanceof CancelledError ? cancelledText(this.runsReady, plan.runs) : `Run failed: ${explainError(e)}`);
       }
     } finally {
+      if (judge !== null) clearTimeout(judge);
+      if (long !== null) this.message.withdraw(long);
       if (gen === this.generation) {
         this.running = false;
         this.host.requestUpdate();
