@@ -144,6 +144,39 @@ describe('the probe controller', () => {
     expect(probeText(ctl2.result as ProbeResult)).toMatch(/The float64 CPU engine may resolve it/);
   });
 
+  it('judges a view with no boundary by its shades: float32 ranks that disagree with float64 are past its resolution (walkthrough 22)', async () => {
+    const plan = await netPlanOf(SPEC);
+    // Every run fails to train; float64 shades them by run, float32's map in a scrambled order.
+    const valued = (f64: (run: number) => number, nudged: (run: number) => number) =>
+      ({
+        cpu64: {
+          run: async (p: NetPlan, o: { range: { begin: number; end: number } }) => ({
+            convergence: Float64Array.from({ length: o.range.end - o.range.begin }, (_, k) => (p.spec.sweep?.kind === 'points' ? nudged : f64)(o.range.begin + k)),
+          }),
+        },
+      }) as unknown as EngineSet;
+    const scrambled = { convergence: Float64Array.from({ length: plan.runs }, (_, r) => 1 + ((r * 7919) % 61)) } as unknown as NetResults;
+    const ctl = new PrecisionProbeController(host(), valued((r) => 1 + r, (r) => 1.5 + r));
+    await ctl.probe(plan, scrambled, 'float32');
+    const r = ctl.result;
+    if (!r?.float32 || !r.float64) throw new Error('no result');
+    expect(r.float32.split.minorityRuns).toBe(0);
+    expect(r.float32.shades?.side).toBe(1);
+    expect(r.float32.shades?.rho).toBeLessThan(0.5);
+    expect(r.float32.past).toBe(true);
+    // Nudged, float64 keeps its order: it resolves the shades, and the page offers it.
+    expect(r.float64.shades?.rho).toBeCloseTo(1, 12);
+    expect(r.float64.past).toBe(false);
+    expect(probeHeadline(r)).toBe("Nearly every run here ends on one side, and their shades (each run's convergence measure, ranked) are float32's rounding, not the training; float64 resolves the view.");
+    expect(probeText(r)).toMatch(/^Past float32's resolution: of \d+ of this map's runs run again in float64, none train in float64, too few to test the boundary; of the \d+ that fail to train in both, float32 ranks them by their convergence measure with a rank correlation \(Spearman's ρ\) of only -?0\.\d\d against float64's/);
+    expect(probeText(r)).toMatch(/Float64 resolves it: run again with each swept value moved by one float64 ulp \(the size of its own rounding\), their ranks agree with ρ 1\.00\./);
+    // The same order in float32 as in float64: resolved (too few on one side to test the seam, shades fine).
+    const same = new PrecisionProbeController(host(), valued((r) => 1 + r, (r) => 1 + r));
+    await same.probe(plan, { convergence: Float64Array.from({ length: plan.runs }, (_, r) => 1 + r) } as unknown as NetResults, 'float32');
+    expect(same.result?.float32?.past).toBe(false);
+    expect(same.result?.float32?.shades?.rho).toBeCloseTo(1, 12);
+  });
+
   it('a new sweep during the probe\'s float64 sample leaves nothing probing and no result for the old map', async () => {
     const plan = await netPlanOf(SPEC);
     let ctl: PrecisionProbeController | null = null;

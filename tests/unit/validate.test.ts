@@ -14,7 +14,7 @@ import { makePlan } from '../../src/core/plan.ts';
 import type { Results } from '../../src/core/results.ts';
 import { makeResults } from '../../src/core/results.ts';
 import { parseSpec } from '../../src/core/spec.ts';
-import { CONDITIONING_THRESHOLD, classAgreement, comparePair, gridBoundary, illConditioned, positionError, untrainedClass } from '../../src/core/validate.ts';
+import { CONDITIONING_THRESHOLD, MIN_SHADE_RHO, MIN_SHADE_RUNS, classAgreement, comparePair, gridBoundary, illConditioned, positionError, rankCorrelation, shadeAgreement, shadesPast, untrainedClass } from '../../src/core/validate.ts';
 
 /** A w x h grid over the start point (only its shape and axis values matter here). */
 function gridPlan(w: number, h: number): Plan {
@@ -259,5 +259,37 @@ describe('comparePair', () => {
     // Off boundary, well-conditioned, not diverged in b: runs 0,1,2,3,5,8 (b's run 5 did not diverge).
     expect(r.position).toEqual({ runs: 6, median: 0, p99: 0, max: 0, identical: 1 });
     expect(r.worst).toEqual([]);
+  });
+});
+
+describe("a one-sided view's shades (walkthrough 22)", () => {
+  it("ranks by Spearman's ρ, ties at their mean rank", () => {
+    expect(rankCorrelation([1, 2, 3, 4], [10, 20, 30, 40])).toBeCloseTo(1, 12);
+    expect(rankCorrelation([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
+    // Monotone but not linear: still 1.
+    expect(rankCorrelation([1, 2, 3, 4, 5], [1, 8, 27, 64, 1e6])).toBeCloseTo(1, 12);
+    // Ties: ranks [0.5, 0.5, 2, 3] against [0, 1, 2, 3]; ρ = Pearson of the ranks.
+    expect(rankCorrelation([7, 7, 8, 9], [1, 2, 3, 4])).toBeCloseTo(4.5 / Math.sqrt(4.5 * 5), 12);
+    expect(rankCorrelation([1, 1, 1], [1, 2, 3])).toBeNaN();
+    expect(rankCorrelation([1, 2], [1, 2])).toBeNaN();
+  });
+
+  it("compares the reference's larger side on runs both put there, finite in both; needs MIN_SHADE_RUNS of them", () => {
+    const n = MIN_SHADE_RUNS + 4;
+    const ref = Array.from({ length: n }, (_, i) => 1 + i);
+    // Reversed in the test: ρ −1, past; one run trained in the test and one NaN are left out.
+    const test = ref.map((v) => 1000 - v);
+    test[0] = -5;
+    test[1] = Number.NaN;
+    const s = shadeAgreement(test, ref);
+    expect(s).toEqual({ rho: expect.closeTo(-1, 12), runs: n - 2, side: 1 });
+    expect(shadesPast(s)).toBe(true);
+    expect(shadesPast(shadeAgreement(ref, ref))).toBe(false);
+    // The trained side, when it is the larger.
+    expect(shadeAgreement(ref.map((v) => -v), ref.map((v) => -v))?.side).toBe(0);
+    // Too few runs on the side: nothing to judge.
+    expect(shadeAgreement(ref.slice(0, MIN_SHADE_RUNS - 1), ref.slice(0, MIN_SHADE_RUNS - 1))).toBeNull();
+    expect(shadesPast(null)).toBe(false);
+    expect(MIN_SHADE_RHO).toBe(0.5);
   });
 });
