@@ -13,16 +13,22 @@
  * version). Not guessed: any other positional argument after the parameters or the optimiser
  * (torch's order differs from class to class; "write it as name=value" says how), a lambda
  * (LambdaLR is not in basinlab), any other expression. A class name one slip from torch's
- * (`torch.optim.adam`) is answered with "did you mean Adam?". DOM-free; the spec controller
- * applies what this returns.
+ * (`torch.optim.adam`) is answered with "did you mean Adam?". Also read, for a network view: the
+ * nn.Sequential the optimiser trains (its Linear widths, activation and bias become the view's
+ * network where basinlab has such a model and it fits the data set: pasteInto), and a DataLoader's
+ * batch_size (network.batch_size, torch's default 1 where none is given). Every other statement is
+ * left out and counted by kind in a note: nothing pasted goes without a word. DOM-free; the spec
+ * controller applies what this returns.
  */
-import { findOptimizer, findSchedule } from '../core/registry/index.ts';
+import { findOptimizer, findSchedule, findSurface } from '../core/registry/index.ts';
+import { findDataSet } from '../core/data/index.ts';
+import type { DataDef } from '../core/data/types.ts';
 import { OPTIMIZERS } from '../core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../core/registry/schedules/index.ts';
 import type { ParamSchema } from '../core/params.ts';
 import type { AnySpec } from '../core/spec.ts';
 import { SpecErrors } from '../core/errors.ts';
-import { fieldHint, groupScheduleOverrides, parseAnySpec, parseSpec, scheduleGroupLists, ungroupedTensors } from '../core/spec.ts';
+import { fieldHint, groupScheduleOverrides, netTrainRows, parseAnySpec, parseNetSpec, parseSpec, scheduleGroupLists, ungroupedTensors } from '../core/spec.ts';
 import { makePlan } from '../core/plan.ts';
 import { scheduleCurve } from '../core/steps.ts';
 import { axesMovedText, axisPaths, entriesView, fitAxes, getAt, parsedNet, problemOf, retargetUnreachedAxes, rowsRestored, switchOptimizer, switchSchedule, tidy } from './spec-edit.ts';
@@ -54,6 +60,12 @@ interface Dict {
 interface Expr {
   readonly kind: 'expr';
   readonly text: string;
+  /**
+   * The line of a statement the reader could not read (`acc = (pred == y).float().mean()`), which a
+   * name it assigns is bound to: a later use of the name is refused, naming the line, never read as
+   * whatever part of it parsed.
+   */
+  readonly unread?: number;
 }
 
 export interface TorchCode {
@@ -61,6 +73,10 @@ export interface TorchCode {
   readonly optimizer: Record<string, unknown> | null;
   /** The last scheduler made (with its children), or null. */
   readonly schedule: Record<string, unknown> | null;
+  /** The nn.Sequential the optimiser trains, as read (pasteInto matches it to the view's data), or null where the code makes none. */
+  readonly model: PastedModel | null;
+  /** The training DataLoader's batch size, as read, or null where the code makes no DataLoader. */
+  readonly loader: PastedLoader | null;
   /** What was read but has no effect here, one sentence each (e.g. foreach=True). */
   readonly notes: readonly string[];
 }
@@ -165,15 +181,84 @@ class Parser {
     return this.toks[this.at]?.line ?? this.toks.at(-1)?.line ?? 1;
   }
 
+  /** The column the next statement starts at: its indentation (a loop's body is indented deeper than its header). */
+  col(): number {
+    return this.toks[this.at]?.col ?? 1;
+  }
+
+  /** Where the parser is, to come back to with skipLine. */
+  mark(): number {
+    return this.at;
+  }
+
+  /** The next token, as a message quotes it and where it is, or null at the end. */
+  next(): { readonly text: string; readonly where: string } | null {
+    const tok = this.toks[this.at];
+    return tok ? { text: tok.v, where: this.where(tok) } : null;
+  }
+
+  /**
+   * Whether the statement just read goes on on its own line: `a * b` read as `a`, an operator
+   * next (Python puts no two statements on one line without ";", which the reader does not read).
+   */
+  continues(): boolean {
+    const prev = this.toks[this.at - 1];
+    const next = this.toks[this.at];
+    return prev !== undefined && next !== undefined && next.line === prev.line;
+  }
+
+  /**
+   * Skips the logical line that starts at token `from` (Python's: it ends at a line break outside
+   * any bracket), for a statement the reader does not read; false, moving nowhere, where a bracket in
+   * it is never closed (the code's fault, which the caller reports).
+   */
+  skipLine(from: number): boolean {
+    let depth = 0;
+    let k = from;
+    for (; k < this.toks.length; k++) {
+      const t = this.toks[k] as Token;
+      const prev = this.toks[k - 1];
+      if (k > from && depth === 0 && prev !== undefined && t.line > prev.line) break;
+      if (t.t === 'op' && (t.v === '(' || t.v === '[' || t.v === '{')) depth++;
+      else if (t.t === 'op' && (t.v === ')' || t.v === ']' || t.v === '}')) depth = Math.max(0, depth - 1);
+    }
+    if (depth > 0) return false;
+    this.at = k;
+    // A failed parse inside brackets left them on the stack.
+    this.open.length = 0;
+    return true;
+  }
+
+  /** Where the last statement's value starts (pastValueStart). */
+  private valueAt = 0;
+
   /** `[name =] value`: an assignment or a bare expression. */
   statement(): { target: string | null; value: Value } {
-    const a = this.toks[this.at];
-    const b = this.toks[this.at + 1];
-    if (a?.t === 'name' && b?.t === 'op' && b.v === '=') {
-      this.at += 2;
-      return { target: a.v, value: this.value() };
-    }
-    return { target: null, value: this.value() };
+    const target = this.targetAt(this.at);
+    if (target !== null) this.at += 2;
+    this.valueAt = this.at;
+    return { target, value: this.value() };
+  }
+
+  /** The name a statement starting at token `from` assigns (`name = …`), or null. */
+  targetAt(from: number): string | null {
+    const a = this.toks[from];
+    const b = this.toks[from + 1];
+    return a?.t === 'name' && b?.t === 'op' && b.v === '=' ? a.v : null;
+  }
+
+  /** The name the next statement's value starts with (`SGD` of `opt = SGD(…)`), or null. */
+  callee(): string | null {
+    const tok = this.toks[this.at + (this.targetAt(this.at) === null ? 0 : 2)];
+    return tok?.t === 'name' ? tok.v : null;
+  }
+
+  /**
+   * Whether the last statement failed past its value's first token: its value started as something
+   * the reader reads (`acc = (pred == …`), where `x = *` did not start at all (a fault of the code).
+   */
+  pastValueStart(): boolean {
+    return this.at > this.valueAt;
   }
 
   value(): Value {
@@ -372,6 +457,226 @@ function sequentialTensor(text: string, seqs: Sequentials, what: string): string
 }
 
 /**
+ * torch's activation modules that basinlab's network has, by class, as its `network.activation`
+ * (core/network/schema.ts: tanh, relu, gelu, identity; a unit test holds the two lists together).
+ */
+const ACTIVATION_OF: Readonly<Record<string, string>> = { Tanh: 'tanh', ReLU: 'relu', GELU: 'gelu', Identity: 'identity' };
+
+const LAYER_WORDS = "basinlab's networks are nn.Linear layers with one activation between them: nn.Tanh, nn.ReLU, nn.GELU or nn.Identity";
+
+/** A pasted `nn.Sequential(…)` as basinlab's network, or why it cannot be one. */
+export interface PastedModel {
+  /** The name it is assigned to (`model`). */
+  readonly name: string;
+  /** Its Linear layers' widths, input side first (4, 16, 16, 3), where each is read and they chain; null otherwise. */
+  readonly sizes: readonly number[] | null;
+  /** Its activation modules between Linear layers, by torch's class name, each once (Tanh), for messages. */
+  readonly activations: readonly string[];
+  /** basinlab's network as it gives it (hidden widths, activation, bias), or null where it cannot be one (`why`). */
+  readonly network: { readonly hidden: readonly number[]; readonly activation: string; readonly bias: boolean } | null;
+  /** Why it cannot be basinlab's network, '' where it can. */
+  readonly why: string;
+}
+
+/** The batch size a pasted `DataLoader(…)` gives, or why it is not read. */
+export interface PastedLoader {
+  /** How the code gives it, for messages: "DataLoader(batch_size=32)", "DataLoader without batch_size". */
+  readonly text: string;
+  /** network.batch_size as torch has it: a number (torch's default 1 where none is given), null for the whole set (batch_size=len(dataset)). */
+  readonly batchSize: unknown;
+  /** Whether the code gives no batch_size, so that torch's default (1) is taken. */
+  readonly defaulted: boolean;
+  /** Why it is not read, '' where it is. */
+  readonly why: string;
+}
+
+/** The model a pasted text gives in a message: "4–16–16–3, Tanh". */
+function modelWords(m: PastedModel): string {
+  return `${m.sizes ? m.sizes.join('–') : `${m.name} = nn.Sequential(…)`}${m.activations.length > 0 ? `, ${m.activations.join(', ')}` : ''}`;
+}
+
+/**
+ * A pasted `nn.Sequential(…)` read as basinlab's network: Linear layers whose widths chain, one
+ * activation basinlab has between each two (none between two Linear layers is nn.Identity: their
+ * product is linear), the same everywhere, no activation before the first Linear layer or after the
+ * last (basinlab's loss takes the last layer's outputs: CrossEntropyLoss's logits), and every layer
+ * with a bias or none (one flag in the schema). nn.Identity and nn.Flatten() (a no-op on the data's
+ * rows) may stand anywhere. Anything else is not basinlab's network: `why` names the first cause
+ * found, and `sizes` and `activations` still say what was read, for the message.
+ */
+function modelOf(name: string, c: Call, deref: (v: Value) => Value, read: (v: Value, what: string) => unknown): PastedModel {
+  let why = c.kwargs.size > 0 ? "nn.Sequential's modules are read by position (an OrderedDict is not read)" : '';
+  const because = (w: string): void => {
+    if (why === '') why = w;
+  };
+  const linears: { readonly inF: number | null; readonly outF: number | null; readonly bias: unknown; readonly text: string }[] = [];
+  // The activations before the first Linear layer, between each two, and after the last.
+  const gaps: string[][] = [[]];
+  const int = (v: Value | undefined, what: string): number | null => {
+    if (v === undefined) {
+      because(`${what} is not given`);
+      return null;
+    }
+    try {
+      const x = read(v, what);
+      if (typeof x === 'number' && Number.isInteger(x) && x >= 1) return x;
+      because(`${what} is ${pythonText(v)}, not a width`);
+    } catch (e) {
+      if (!(e instanceof TorchCodeError)) throw e;
+      because(e.message);
+    }
+    return null;
+  };
+  c.args.forEach((arg, i) => {
+    const m = deref(arg);
+    if (!isCall(m)) {
+      because(`its module ${i} (${valueText(arg)}) is not a module made in the paste`);
+      return;
+    }
+    const id = className(m.name);
+    // As torch code names it: nn.Dropout however qualified (torch.nn.Dropout), a bare name as written.
+    const shown = m.name.split('.').includes('nn') ? `nn.${id}` : m.name;
+    const extra = (allowed: readonly string[], positional: number): void => {
+      const k = [...m.kwargs.keys()].find((x) => !allowed.includes(x));
+      if (k !== undefined) because(`${shown}'s ${k}=… is not read`);
+      else if (m.args.length > positional) because(`${shown}'s positional argument ${positional + 1} is not read`);
+    };
+    if (id === 'Linear') {
+      extra(['in_features', 'out_features', 'bias', 'device', 'dtype'], 3);
+      const inF = int(argOf(m, 'in_features', 0), 'nn.Linear(in_features=…)');
+      const outF = int(argOf(m, 'out_features', 1), 'nn.Linear(out_features=…)');
+      const given = argOf(m, 'bias', 2);
+      let bias: unknown = true;
+      if (given !== undefined) {
+        try {
+          bias = read(given, 'nn.Linear(bias=…)');
+        } catch (e) {
+          if (!(e instanceof TorchCodeError)) throw e;
+          because(e.message);
+        }
+      }
+      if (typeof bias !== 'boolean') because(`nn.Linear(bias=${pythonText(given ?? null)}) is not True or False`);
+      linears.push({ inF, outF, bias, text: `nn.Linear(${inF ?? '…'}, ${outF ?? '…'})` });
+      gaps.push([]);
+    } else if (Object.hasOwn(ACTIVATION_OF, id)) {
+      if (id === 'ReLU') extra(['inplace'], 1);
+      else if (id === 'Tanh') extra([], 0);
+      else if (id === 'GELU') {
+        extra(['approximate'], 1);
+        const approx = argOf(m, 'approximate', 0);
+        // basinlab's gelu is torch's default, the exact erf form (model.ts).
+        if (approx !== undefined && approx !== 'none') because(`nn.GELU(approximate=${pythonText(approx)}) is not basinlab's gelu, which is torch's exact erf form (approximate='none')`);
+      }
+      (gaps.at(-1) as string[]).push(id);
+    } else if (id === 'Flatten') {
+      // Flatten(start_dim=1) keeps a batch of rows as it is; another start_dim would not.
+      extra(['start_dim', 'end_dim'], 0);
+      const start = m.kwargs.get('start_dim');
+      if (start !== undefined && start !== 1) because(`nn.Flatten(start_dim=${pythonText(start)}) is not read`);
+    } else {
+      because(`${shown} is not a basinlab layer (${LAYER_WORDS})`);
+    }
+  });
+  if (linears.length === 0) because('it holds no nn.Linear layer');
+  linears.forEach((l, k) => {
+    const prev = linears[k - 1];
+    if (prev && prev.outF !== null && l.inF !== null && prev.outF !== l.inF) because(`${l.text} follows a layer of ${prev.outF} outputs, which torch refuses`);
+  });
+  const known = linears.every((l) => l.inF !== null && l.outF !== null) && linears.every((l, k) => k === 0 || l.inF === linears[k - 1]?.outF);
+  const sizes = linears.length > 0 && known ? [linears[0]?.inF as number, ...linears.map((l) => l.outF as number)] : null;
+  const acting = (g: readonly string[]): string[] => g.filter((a) => a !== 'Identity');
+  const first = acting(gaps[0] ?? [])[0];
+  if (first !== undefined) because(`it starts with nn.${first}, before its first Linear layer, where basinlab's network starts with a Linear layer`);
+  const last = linears.length > 0 ? acting(gaps.at(-1) ?? [])[0] : undefined;
+  if (last !== undefined) because(`it ends with nn.${last}, after its last Linear layer, where basinlab's network ends with a Linear layer (the loss takes its outputs as they are: CrossEntropyLoss's logits)`);
+  // Between the Linear layers: one activation each (none, or only nn.Identity, is identity).
+  const between = gaps.slice(1, -1).map((g) => {
+    const a = acting(g);
+    if (a.length > 1) because(`nn.${a[0]} and nn.${a[1]} follow each other between two Linear layers, where basinlab has one activation`);
+    return a[0] ?? 'Identity';
+  });
+  const kinds = [...new Set(between)];
+  if (kinds.length > 1) because(`its activations differ (${between.map((a) => `nn.${a}`).join(', ')}), where basinlab's hidden layers share one`);
+  const biases = new Set(linears.map((l) => l.bias));
+  if (biases.size > 1) because("some of its Linear layers have bias=False and some a bias, where basinlab's layers all have one or none");
+  const activations = [...new Set(gaps.slice(1, -1).flatMap((g) => (acting(g).length > 0 ? acting(g) : g)))];
+  const network = why === '' && sizes ? { hidden: sizes.slice(1, -1), activation: ACTIVATION_OF[kinds[0] ?? 'Identity'] ?? 'identity', bias: linears[0]?.bias === true } : null;
+  return { name, sizes, activations, network, why };
+}
+
+/** A call's argument by keyword or at its place: Python's None given by keyword stays None (`??` would take the place's). */
+function argOf(c: Call, key: string, at: number): Value | undefined {
+  return c.kwargs.has(key) ? c.kwargs.get(key) : c.args[at];
+}
+
+/**
+ * A value as the message about a statement quotes it: a call by its name (`criterion(…)`), a name,
+ * an expression's text, a literal as Python writes it.
+ */
+function valueText(v: Value): string {
+  if (isCall(v)) {
+    // Names and numbers written out (`len(ds)`, `nn.Linear(4, 16)`), anything longer as "…".
+    const plain = v.kwargs.size === 0 && v.args.every((a) => isRef(a) || typeof a === 'number' || typeof a === 'string');
+    const args = v.args.map(valueText).join(', ');
+    return `${v.name}(${v.args.length + v.kwargs.size === 0 ? '' : plain && args.length <= 24 ? args : '…'})`;
+  }
+  if (isRef(v)) return v.name;
+  if (isExpr(v)) return v.text;
+  if (isDict(v)) return '{…}';
+  return pythonText(v);
+}
+
+/**
+ * The batch size a pasted `DataLoader(dataset, batch_size=…)` gives, as torch reads it: batch_size by
+ * keyword or second by position (torch's order in every version), torch's default 1 where none is
+ * given, `len(dataset)` (the DataLoader's own) as the whole set every step. Not read: batch_size=None
+ * (torch then gives the samples one by one, unbatched, which basinlab's null, the whole set, is not),
+ * a batch_sampler or sampler (they choose the rows), a value the code does not give.
+ */
+function loaderOf(c: Call, read: (v: Value, what: string) => unknown): PastedLoader {
+  const given = argOf(c, 'batch_size', 1);
+  const text = given === undefined ? 'DataLoader without batch_size' : `DataLoader(batch_size=${valueText(given)})`;
+  const not = (why: string): PastedLoader => ({ text, batchSize: undefined, defaulted: false, why });
+  if (c.kwargs.has('batch_size') && c.args[1] !== undefined) return not('batch_size is given twice, by position and as batch_size=…');
+  for (const k of ['batch_sampler', 'sampler']) if (c.kwargs.has(k)) return not(`its ${k} chooses the rows of each batch, which basinlab does not read (it draws each batch's rows at random)`);
+  if (given === undefined) return { text, batchSize: 1, defaulted: true, why: '' };
+  if (given === null) return not("batch_size=None turns off torch's batching (one sample at a time, unbatched), which basinlab has no setting for (its null is the whole training set every step)");
+  const data = argOf(c, 'dataset', 0);
+  if (isCall(given) && given.name === 'len' && given.args.length === 1 && data !== undefined && valueText(given.args[0] as Value) === valueText(data)) return { text, batchSize: null, defaulted: false, why: '' };
+  try {
+    return { text, batchSize: read(given, 'DataLoader(batch_size=…)'), defaulted: false, why: '' };
+  } catch (e) {
+    if (!(e instanceof TorchCodeError)) throw e;
+    return not(e.message);
+  }
+}
+
+/**
+ * The names whose parameters an optimiser's first argument trains: `model` of `model.parameters()`,
+ * `model.layers[0].parameters()`, `model[2].weight`, in lists and param groups; none for anything
+ * else (an unknown name, `params`).
+ */
+function trainedRoots(v: Value | undefined, deref: (v: Value) => Value): Set<string> {
+  const out = new Set<string>();
+  const visit = (x: Value | undefined, depth: number): void => {
+    if (x === undefined || depth > 8) return;
+    const d = deref(x);
+    if (Array.isArray(d)) for (const y of d as readonly Value[]) visit(y, depth + 1);
+    else if (isDict(d)) visit(d.entries.get('params'), depth + 1);
+    else if (isCall(d) && (d.name === 'list' || d.name === 'dict')) {
+      for (const y of d.args) visit(y, depth + 1);
+      visit(d.kwargs.get('params'), depth + 1);
+    } else {
+      const text = isCall(d) ? d.name : isExpr(d) && d.unread === undefined ? d.text : '';
+      const m = /^([A-Za-z_]\w*)(?:\[[^\]]*\])*\.(?:parameters|named_parameters|layers|weight|bias)\b/.exec(text) ?? /^([A-Za-z_]\w*)\[/.exec(text);
+      if (m) out.add(m[1] as string);
+    }
+  };
+  visit(v, 0);
+  return out;
+}
+
+/**
  * A param group's tensors as basinlab names them (`layers.0`, `layers.1.weight`), from torch code
  * that names them on basinlab's model: `model.layers[k].parameters()`, `model.layers[k].weight`
  * or `.bias`, a list of those, or `list(…)` of one; or by index into a Sequential the code makes
@@ -440,23 +745,21 @@ const LEFT_OUT: readonly (readonly [string, RegExp])[] = [
 
 /**
  * A pasted notebook cell with the lines that make no optimiser or scheduler blanked (so that
- * messages keep their line numbers) and counted by kind: imports, the headers of loops and blocks
- * (their bodies are read like any lines: `scheduler.step()` there is a call of nothing basinlab
- * reads), decorators, prints, keyword statements, tuple, augmented and attribute assignments.
- * Walkthrough 16: a cell with its imports was refused at 'line 2, column 46: cannot read ","'. An
- * assignment into a param group after the optimiser is made (`g['lr'] = 0.1`) changes what it runs:
- * refused, named.
+ * messages keep their line numbers), each given to `leaveOut` with its kind: imports, the headers
+ * of loops and blocks (their bodies are read like any lines: `scheduler.step()` there is a call
+ * readTorchCode counts), decorators, prints, keyword statements, tuple, augmented and attribute
+ * assignments. Walkthrough 16: a cell with its imports was refused at 'line 2, column 46: cannot
+ * read ","'. An assignment into a param group after the optimiser is made (`g['lr'] = 0.1`)
+ * changes what it runs: refused, named.
  */
-function leaveOutLines(text: string): { readonly text: string; readonly note: string } {
-  const counts = new Map<string, number>();
-  const leaveOut = (kind: string): string => {
-    counts.set(kind, (counts.get(kind) ?? 0) + 1);
-    return '';
-  };
+function leaveOutLines(text: string, leaveOut: (kind: string, line: number) => void): string {
   const lines = text.split('\n').map((line, i) => {
     const code = line.trim();
     const kind = LEFT_OUT.find(([, re]) => re.test(code))?.[0];
-    if (kind) return leaveOut(kind);
+    if (kind) {
+      leaveOut(kind, i + 1);
+      return '';
+    }
     const target = /^([A-Za-z_]\w*(?:\[[^\]]*\]|\.[A-Za-z_]\w*)+)\s*=(?!=)/.exec(code)?.[1];
     if (target !== undefined) {
       // Into a param group (`g['lr'] = 0.01`, `opt.param_groups[0]['lr'] = …`): what the run would do changes.
@@ -464,28 +767,68 @@ function leaveOutLines(text: string): { readonly text: string; readonly note: st
         throw new TorchCodeError(`line ${i + 1}: ${target} = … changes a value after it is made, which basinlab does not follow: give it to the optimiser's or scheduler's constructor`);
       }
       // Elsewhere (`torch.backends.cudnn.benchmark = True`): nothing basinlab reads.
-      return leaveOut('attribute assignment');
+      leaveOut('attribute assignment', i + 1);
+      return '';
     }
     return line;
   });
-  const parts = [...counts].map(([kind, n]) => `${n} ${kind} line${n === 1 ? '' : 's'}`);
-  return { text: lines.join('\n'), note: parts.length > 0 ? `Left out, as making no optimiser or scheduler: ${parts.join(', ')}.` : '' };
+  return lines.join('\n');
+}
+
+/**
+ * What the reader leaves out of a paste, counted by kind and said in one sentence (walkthrough 22:
+ * `loss.backward()`, `opt.step()` and a DataLoader went without a word). A kind of whole lines
+ * (imports, loop headers) is counted in lines; a statement's kind (a call, an assignment) in
+ * statements, with the first few as examples, in the order they first occur.
+ */
+class LeftOut {
+  private readonly kinds = new Map<string, { n: number; readonly line: number; readonly lines: boolean; readonly examples: string[] }>();
+
+  add(kind: string, line: number, example?: string): void {
+    const k = this.kinds.get(kind) ?? { n: 0, line, lines: example === undefined, examples: [] };
+    k.n++;
+    if (example !== undefined && !k.examples.includes(example)) k.examples.push(example);
+    this.kinds.set(kind, k);
+  }
+
+  note(): string {
+    const parts = [...this.kinds]
+      .sort((a, b) => a[1].line - b[1].line)
+      .map(([kind, k]) => {
+        const s = k.n === 1 ? '' : 's';
+        const shown = k.examples.slice(0, 3).map((e) => (e.length > 48 ? `${e.slice(0, 47)}…` : e));
+        const examples = shown.length > 0 ? ` (${shown.join(', ')}${k.examples.length > 3 ? ', …' : ''})` : '';
+        return k.lines ? `${k.n} ${kind} line${s}` : `${k.n} ${kind}${s}${examples}`;
+      });
+    return parts.length > 0 ? `Left out, as making no optimiser, scheduler, model or DataLoader: ${parts.join(', ')}.` : '';
+  }
 }
 
 /** Reads pasted torch code: the optimiser and the last scheduler it makes. Throws TorchCodeError naming the line. */
 export function readTorchCode(text: string): TorchCode {
   if (text.length > 20_000) throw new TorchCodeError(`${text.length} characters is more than any optimiser and scheduler take (20,000 at most)`);
-  const cell = leaveOutLines(text);
-  const p = new Parser(tokens(cell.text));
+  const leftOut = new LeftOut();
+  const cell = leaveOutLines(text, (kind, line) => leftOut.add(kind, line));
+  const p = new Parser(tokens(cell));
   const vars = new Map<string, Value>();
+  // The names a statement read above uses (a value, a param group, a module): their assignments are read, not left out.
+  const used = new Set<string>();
+  const lookup = (name: string): Value | undefined => {
+    const v = vars.get(name);
+    if (v !== undefined) used.add(name);
+    return v;
+  };
   const sequentials = new Map<string, { readonly modules: string[]; readonly layers: (number | null)[] }>();
   let optimizer: Record<string, unknown> | null = null;
   let schedule: Record<string, unknown> | null = null;
-  const notes: string[] = cell.note ? [cell.note] : [];
+  const notes: string[] = [];
 
   const literal = (v: Value, what: string): unknown => {
     if (isRef(v)) {
-      const bound = vars.get(v.name);
+      const bound = lookup(v.name);
+      if (bound !== undefined && isExpr(bound) && bound.unread !== undefined) {
+        throw new TorchCodeError(`${what}: ${v.name} is set on line ${bound.unread} by code basinlab does not read (${bound.text}): write the number itself`);
+      }
       if (bound !== undefined) return literal(bound, what);
       throw new TorchCodeError(`${what}: ${v.name} is not a value this code gives (write the number itself)`);
     }
@@ -535,7 +878,7 @@ export function readTorchCode(text: string): TorchCode {
    */
   function paramGroups(given: Value | undefined, id: string): Record<string, unknown>[] | null {
     // Variables made above are read through (groups = [...]; SGD(groups, ...)), and dict(k=v) is a dict.
-    const deref = (v: Value): Value => (isRef(v) ? (vars.get(v.name) ?? v) : v);
+    const deref = (v: Value): Value => (isRef(v) ? (lookup(v.name) ?? v) : v);
     const asDict = (v: Value): Value => {
       const d = deref(v);
       return isCall(d) && d.name === 'dict' && d.args.length === 0 ? { kind: 'dict', entries: d.kwargs } : d;
@@ -546,6 +889,11 @@ export function readTorchCode(text: string): TorchCode {
       return text !== null && (LAYER_PARAMS.test(text) || LAYER_TENSOR.test(text) || sequentials.has((SEQ_PARAMS.exec(text) ?? SEQ_TENSOR.exec(text))?.[1] ?? ''));
     };
     let first = given === undefined ? undefined : deref(given);
+    // A name set by a line the reader could not read (`params = [p for p in …]`) may hold any tensors:
+    // not read as the whole model.
+    if (first !== undefined && isExpr(first) && first.unread !== undefined) {
+      throw new TorchCodeError(`${id}'s params: ${given !== undefined && isRef(given) ? given.name : 'its first argument'} is set on line ${first.unread} by code basinlab does not read (${first.text}): write model.parameters(), or param groups of basinlab's layers (model.layers[k].parameters())`);
+    }
     // Some of basinlab's layers as the one group (SGD(model.layers[0].parameters())): torch trains only
     // them, so they are read as a group, which the coverage check then judges (review 13: read as the whole model).
     if (first !== undefined && layerTensors(first)) first = [{ kind: 'dict', entries: new Map([['params', first]]) }];
@@ -574,7 +922,7 @@ export function readTorchCode(text: string): TorchCode {
       positional(c, id, listAt + 1);
       if (!Array.isArray(given)) throw new TorchCodeError(`${id}: schedulers must be a list of schedulers made above`);
       const children = (given as readonly Value[]).map((v, i) => {
-        const s = isRef(v) ? vars.get(v.name) : v;
+        const s = isRef(v) ? lookup(v.name) : v;
         if (s === undefined || !isCall(s) || !SCHEDULE_IDS.has(className(s.name))) {
           const miss = s !== undefined && isCall(s) ? misspeltClass(s.name) : null;
           throw new TorchCodeError(`${id}: schedulers[${i}] is not a scheduler made above${miss ? ` (${miss.text})` : ''}`);
@@ -589,16 +937,59 @@ export function readTorchCode(text: string): TorchCode {
 
   // Every optimiser and scheduler made, in order, with the name it was given (walkthrough 15: a second
   // optimiser or an unchained second scheduler was dropped without a word).
-  const madeOptimizers: { readonly name: string | null; readonly id: string }[] = [];
+  const madeOptimizers: { readonly name: string | null; readonly id: string; readonly roots: ReadonlySet<string> }[] = [];
   const madeSchedules: { readonly name: string | null; readonly id: string; readonly on: string | null }[] = [];
   const named = (x: { readonly name: string | null; readonly id: string }): string => (x.name ? `${x.name} (${x.id})` : x.id);
   // A near miss of a class name that is not torch's (`SDG(…)`, unqualified): said only if nothing else is read.
   let nearMiss = '';
+  // Assignments of what the reader does not read (`loss = criterion(…)`, `epochs = 300`): left out,
+  // and said, unless a statement read uses the name (`base = 3e-4`, then lr=base).
+  const assigned: { readonly target: string; readonly line: number; readonly text: string }[] = [];
+  const models: { readonly name: string; readonly call: Call }[] = [];
+  const loaders: { readonly name: string | null; readonly call: Call }[] = [];
+  // `x.step()` calls, with their indentation: a scheduler stepped in an outer loop steps per epoch.
+  const stepCalls: { readonly on: string; readonly line: number; readonly col: number }[] = [];
+  const sourceLines = cell.split('\n');
   while (!p.done()) {
     const line = p.line();
-    const { target, value } = p.statement();
+    const col = p.col();
+    const start = p.mark();
+    const head = p.callee();
+    // A statement that makes what the reader reads (an optimiser, a scheduler, a model, a DataLoader, or
+    // a near miss of one): its faults are the paste's, named; any other it may leave out.
+    const reads = head !== null && readsClass(head);
+    let stmt: { readonly target: string | null; readonly value: Value } | null = null;
+    try {
+      stmt = p.statement();
+    } catch (e) {
+      // A statement the reader cannot follow (`params = [p for p in net.parameters()]`,
+      // `acc = (pred == y).float().mean()`), where it started as one and its brackets close: left out.
+      if (!(e instanceof TorchCodeError) || reads || !p.pastValueStart() || !p.skipLine(start)) throw e;
+    }
+    if (stmt !== null && p.continues()) {
+      // `x = a * b` read as `x = a`: the rest of the line is an operator the reader does not read.
+      const next = p.next();
+      if (reads || !p.skipLine(start)) throw new TorchCodeError(`${next?.where ?? 'at the end of the code'}: cannot read "${next?.text ?? ''}" here`);
+      stmt = null;
+    }
+    if (stmt === null) {
+      const code = (sourceLines[line - 1] ?? '').trim();
+      const shown = code.length > 48 ? `${code.slice(0, 47)}…` : code;
+      const target = p.targetAt(start);
+      if (target === null) leftOut.add('other expression', line, shown);
+      else {
+        vars.set(target, { kind: 'expr', text: shown, unread: line });
+        assigned.push({ target, line, text: shown });
+      }
+      continue;
+    }
+    const { target, value } = stmt;
     if (target !== null) vars.set(target, value);
-    if (!isCall(value)) continue;
+    if (!isCall(value)) {
+      if (target !== null) assigned.push({ target, line, text: `${target} = ${valueText(value)}` });
+      else leftOut.add('other expression', line, valueText(value));
+      continue;
+    }
     const id = className(value.name);
     if (id === 'Sequential' && target !== null) {
       let k = 0;
@@ -606,6 +997,11 @@ export function readTorchCode(text: string): TorchCode {
         modules: value.args.map((a) => (isCall(a) ? className(a.name) : isRef(a) ? a.name : 'an argument basinlab does not read')),
         layers: value.args.map((a) => (isCall(a) && className(a.name) === 'Linear' ? k++ : null)),
       });
+      models.push({ name: target, call: value });
+      continue;
+    }
+    if (id === 'DataLoader') {
+      loaders.push({ name: target, call: value });
       continue;
     }
     if (OPTIMIZER_IDS.has(id)) {
@@ -620,9 +1016,10 @@ export function readTorchCode(text: string): TorchCode {
         if (value.kwargs.has('lr')) throw new TorchCodeError(`${id}: lr is given twice, as positional argument 2 and as lr=…`);
         optimizer = { name: id, lr: literal(lrGiven, `${id}(lr=…)`), ...optimizer };
       }
-      const groups = paramGroups(value.kwargs.get('params') ?? value.args[0], id);
+      const trains = value.kwargs.get('params') ?? value.args[0];
+      const groups = paramGroups(trains, id);
       if (groups) optimizer.param_groups = groups;
-      madeOptimizers.push({ name: target, id });
+      madeOptimizers.push({ name: target, id, roots: trainedRoots(trains, (v) => (isRef(v) ? (lookup(v.name) ?? v) : v)) });
     } else if (SCHEDULE_IDS.has(id)) {
       schedule = scheduleOf(value);
       const on = id === 'ChainedScheduler' ? (value.kwargs.get('optimizer') ?? null) : (value.kwargs.get('optimizer') ?? value.args[0] ?? null);
@@ -633,7 +1030,7 @@ export function readTorchCode(text: string): TorchCode {
       throw new TorchCodeError(
         `torch.optim.${id} is not in basinlab (${id === 'LBFGS' ? 'it re-evaluates the loss through a closure within a step' : 'it needs sparse gradients'}: docs/catalogue.md); its optimisers are: ${[...OPTIMIZER_IDS].join(', ')}`,
       );
-    } else if (id !== 'Sequential') {
+    } else {
       const miss = misspeltClass(value.name);
       if (miss?.sure) throw new TorchCodeError(`line ${line}: ${miss.text}`);
       if (miss && !nearMiss) nearMiss = miss.text;
@@ -645,6 +1042,16 @@ export function readTorchCode(text: string): TorchCode {
           `line ${line}: ${value.name} is not an optimiser or scheduler basinlab has; its optimisers: ${[...OPTIMIZER_IDS].join(', ')}; its schedulers: ${[...SCHEDULE_IDS].join(', ')}`,
         );
       }
+      // A group added after the optimiser is made changes what it trains, as a value set into one does (leaveOutLines).
+      if (value.name.endsWith('.add_param_group')) {
+        throw new TorchCodeError(`line ${line}: ${value.name}(…) changes the optimiser after it is made, which basinlab does not follow: give every param group to its constructor`);
+      }
+      if (target !== null) assigned.push({ target, line, text: `${target} = ${valueText(value)}` });
+      else if (/\.(?:backward|step|zero_grad)$/.test(value.name)) {
+        // The training loop's own steps: basinlab runs them itself, one optimiser step a step.
+        leftOut.add('training-step call', line, valueText(value));
+        if (value.name.endsWith('.step')) stepCalls.push({ on: value.name.slice(0, -'.step'.length), line, col });
+      } else leftOut.add('other call', line, valueText(value));
     }
   }
   // The optimiser taken is the last one made (a name made twice is Python's last value, said by no note).
@@ -669,9 +1076,95 @@ export function readTorchCode(text: string): TorchCode {
     }
   }
   if (!optimizer && !schedule) {
-    throw new TorchCodeError(`no torch optimiser or scheduler made here${nearMiss ? ` (${nearMiss})` : ''}; basinlab's optimisers: ${[...OPTIMIZER_IDS].join(', ')}; its schedulers: ${[...SCHEDULE_IDS].join(', ')}`);
+    // A model or DataLoader alone is read with the optimiser that trains it: the view's stays only where the code makes a scheduler.
+    const together = models.length + loaders.length > 0 ? ` (an nn.Sequential or DataLoader is read with the optimiser that trains it: paste them together)` : '';
+    throw new TorchCodeError(`no torch optimiser or scheduler made here${nearMiss ? ` (${nearMiss})` : ''}${together}; basinlab's optimisers: ${[...OPTIMIZER_IDS].join(', ')}; its schedulers: ${[...SCHEDULE_IDS].join(', ')}`);
   }
-  return { optimizer, schedule, notes: [...new Set(notes)] };
+  const deref = (v: Value): Value => (isRef(v) ? (lookup(v.name) ?? v) : v);
+  const model = pastedModel(models, kept?.roots ?? new Set(), deref, literal, notes);
+  const loader = pastedLoader(loaders, literal, notes);
+  // A scheduler stepped in an outer loop (per epoch) and the optimiser in an inner one (per batch):
+  // torch's counts are then epochs, basinlab's optimiser steps (walkthrough 22: T_max=200 per epoch ran as 200 steps).
+  const schedStep = lastSched?.name ? stepCalls.find((c) => c.on === lastSched.name) : undefined;
+  const optStep = kept?.name ? stepCalls.find((c) => c.on === kept.name) : undefined;
+  // Both in blocks (a step outside any loop is not per epoch), the scheduler's less deeply.
+  if (schedule && schedStep && optStep && schedStep.col > 1 && schedStep.col < optStep.col) {
+    // Its whole-number values, a composite's children's too (T_max=295, milestones=[5]): the counts a reader would scale.
+    const counts = (entry: Record<string, unknown>): string[] =>
+      Object.entries(entry).flatMap(([k, v]) => {
+        if (k === 'schedulers' && Array.isArray(v)) return v.flatMap((c) => (isRecord(c) ? counts(c) : []));
+        if (Number.isInteger(v)) return [`${k}=${String(v)}`];
+        return Array.isArray(v) && v.length > 0 && v.every((x) => Number.isInteger(x)) ? [`${k}=[${v.join(', ')}]`] : [];
+      });
+    const all = counts(schedule);
+    const shown = `${all.slice(0, 4).join(', ')}${all.length > 4 ? ', …' : ''}`;
+    notes.push(
+      `The pasted loop calls ${lastSched?.name ?? ''}.step() once per epoch (line ${schedStep.line}) and ${kept?.name ?? ''}.step() every batch (line ${optStep.line}): ` +
+        `basinlab steps the schedule with every optimiser step, as torch does when both are stepped together, so the schedule's counts${shown ? ` (${shown})` : ''} are optimiser steps here, not epochs; multiply them by the batches per epoch to run what the loop runs.`,
+    );
+  }
+  for (const a of assigned) if (!used.has(a.target)) leftOut.add('other assignment', a.line, a.text);
+  const cellNote = leftOut.note();
+  return { optimizer, schedule, model, loader, notes: [...new Set(cellNote ? [cellNote, ...notes] : notes)] };
+}
+
+/** Whether a call of `dotted` makes what the reader reads (its faults are then the paste's): an optimiser, a scheduler, a model, a DataLoader, or a near miss of one. */
+function readsClass(dotted: string): boolean {
+  const id = className(dotted);
+  const qualifier = dotted.split('.').slice(0, -1);
+  return (
+    OPTIMIZER_IDS.has(id) ||
+    SCHEDULE_IDS.has(id) ||
+    /^(?:Sequential|DataLoader|LambdaLR|MultiplicativeLR|LBFGS|SparseAdam)$/.test(id) ||
+    qualifier.includes('optim') ||
+    qualifier.includes('lr_scheduler') ||
+    misspeltClass(dotted)?.sure === true
+  );
+}
+
+/**
+ * The nn.Sequential the optimiser trains (its parameters() or layers in its param groups), or, where
+ * it names none the code makes (no optimiser, or `params`), the last made; a note names any other
+ * made. One the optimiser does not train is read with that as its `why`: applied, it would train
+ * another model than the code's.
+ */
+function pastedModel(
+  models: readonly { readonly name: string; readonly call: Call }[],
+  roots: ReadonlySet<string>,
+  deref: (v: Value) => Value,
+  read: (v: Value, what: string) => unknown,
+  notes: string[],
+): PastedModel | null {
+  // The last made of each name (Python's value of the name).
+  const last = [...new Map(models.map((m) => [m.name, m])).values()];
+  if (last.length === 0) return null;
+  const trained = last.filter((m) => roots.has(m.name));
+  const chosen = trained.length > 0 ? (trained.at(-1) as (typeof last)[number]) : (last.at(-1) as (typeof last)[number]);
+  const others = last.filter((m) => m !== chosen && !trained.includes(m));
+  if (others.length > 0) notes.push(`More than one nn.Sequential is made here: the view reads ${chosen.name}${trained.length > 0 ? ', which the optimiser trains' : ', the last'}; ${others.map((m) => m.name).join(', ')} left out.`);
+  const model = modelOf(chosen.name, chosen.call, deref, read);
+  if (trained.length > 1) return { ...model, network: null, why: `the optimiser trains ${trained.map((m) => m.name).join(' and ')}, and basinlab's network is one model` };
+  const foreign = [...roots].filter((r) => r !== chosen.name);
+  if (trained.length === 0 && foreign.length > 0) return { ...model, network: null, why: `the optimiser trains ${foreign.join(' and ')}'s parameters, not ${chosen.name}'s` };
+  return model;
+}
+
+/**
+ * The DataLoader whose batches train: the only one made, or of several the one named for training
+ * (`train_loader`, or made on `train_ds`); where that is not clear, none is guessed (its `why` says
+ * so). A note names the ones left out.
+ */
+function pastedLoader(loaders: readonly { readonly name: string | null; readonly call: Call }[], read: (v: Value, what: string) => unknown, notes: string[]): PastedLoader | null {
+  if (loaders.length === 0) return null;
+  const training = (l: (typeof loaders)[number]): boolean => /train/i.test(l.name ?? '') || /train/i.test(valueText(l.call.kwargs.get('dataset') ?? l.call.args[0] ?? null));
+  const named = loaders.filter(training);
+  const chosen = loaders.length === 1 ? loaders[0] : named.length === 1 ? named[0] : undefined;
+  const nameOf = (l: (typeof loaders)[number]): string => l.name ?? 'DataLoader(…)';
+  if (!chosen) {
+    return { text: 'DataLoader', batchSize: undefined, defaulted: false, why: `the paste makes ${loaders.length} DataLoaders (${loaders.map(nameOf).join(', ')}), and which one trains is not guessed (a name with "train" in it says so)` };
+  }
+  if (loaders.length > 1) notes.push(`More than one DataLoader is made here: the view reads ${nameOf(chosen)}, whose name says it trains; ${loaders.filter((l) => l !== chosen).map(nameOf).join(', ')} left out.`);
+  return loaderOf(chosen.call, read);
 }
 
 /**
@@ -736,6 +1229,13 @@ export function pasteInto(view: Record<string, unknown>, code: TorchCode): { rea
   if (read.schedule) pasted.schedule = read.schedule;
   const fittedSteps = oneCycleRun(view, read);
   if (fittedSteps) pasted.steps = fittedSteps.steps;
+  // The pasted model and DataLoader, before the groups are checked: they name the model's layers.
+  const model = modelInto(view, read.model);
+  if (model.network) pasted.network = model.network;
+  const loader = loaderInto(pasted, read.loader);
+  if (loader.network) pasted.network = loader.network;
+  const beyond = groupsBeyondNetwork(pasted, read, model);
+  if (beyond) return { refused: beyond };
   let bare: AnySpec | null = null;
   try {
     bare = parseAnySpec({ ...pasted, sweep: null, schedule: null });
@@ -743,14 +1243,198 @@ export function pasteInto(view: Record<string, unknown>, code: TorchCode): { rea
     if (!(e instanceof SpecErrors)) throw e;
   }
   const refused = bare ? torchGroupsProblem(read, bare) : null;
-  if (refused) return { refused };
+  // Groups over the pasted model's layers, which the view's network (kept) has only some of: the cause said too.
+  if (refused) return { refused: model.cause ? `${refused}. ${model.note}` : refused };
   const retargeted = retargetGroupAxes(view, pasted);
   const { json, notes } = nesterovAxis(retargeted.json);
   const cutShort = read.schedule ? cutShortNote(json) : '';
   return {
     json,
-    notes: [replacedGroupsNote(read, view), groupsNote, ignoredNote, scheduleNote, fittedSteps?.note ?? '', cutShort, restored.note, axesNote, ...retargeted.notes, ...notes].filter((t) => t !== ''),
+    notes: [model.note, loader.note, replacedGroupsNote(read, view), groupsNote, ignoredNote, scheduleNote, fittedSteps?.note ?? '', cutShort, restored.note, axesNote, ...retargeted.notes, ...notes].filter((t) => t !== ''),
   };
+}
+
+/** A network spec's model and data as the spec reader reads them (every default filled in), or null where they do not read. */
+interface NetShape {
+  /** The layers' widths, the data set's inputs first and its outputs (classes) last. */
+  readonly sizes: readonly number[];
+  readonly activation: string;
+  readonly bias: boolean;
+  readonly parametrization: string;
+  readonly batch: unknown;
+  /** The training set's size (the fractal set's follows the model's parameter count). */
+  readonly rows: number | null;
+  readonly data: DataDef;
+}
+
+/** The network and data of `json` alone, read by the spec reader: its optimiser, groups and sweep play no part. */
+function netShape(json: Record<string, unknown>): NetShape | null {
+  try {
+    const spec = parseNetSpec({ network: isRecord(json.network) ? json.network : {}, data: json.data, optimizer: { name: 'SGD', lr: 0.01 }, steps: 1 });
+    const data = findDataSet(spec.data.name);
+    if (!data) return null;
+    const hidden = spec.network.hidden as readonly number[];
+    return {
+      sizes: [data.inputs(spec.data.params), ...hidden, data.outputs(spec.data.params)],
+      activation: String(spec.network.activation),
+      bias: spec.network.bias === true,
+      parametrization: String(spec.network.parametrization),
+      batch: spec.network.batch_size,
+      rows: netTrainRows(spec),
+      data,
+    };
+  } catch (e) {
+    if (e instanceof SpecErrors) return null;
+    throw e;
+  }
+}
+
+/** A network in words, as the caption writes its MLP: "4–8–3 (relu)", "16–16–1 (tanh, no bias, mean-field)". */
+function netWords(n: NetShape): string {
+  const traits = [n.sizes.length > 2 ? n.activation : 'linear', n.bias ? '' : 'no bias', n.parametrization === 'mean_field' ? 'mean-field' : ''].filter((t) => t !== '');
+  return `${n.sizes.join('–')} (${traits.join(', ')})`;
+}
+
+/** What the spec reader refuses of `network` on `json`'s data (its widths, its batch size against the data), each with its field. */
+function networkErrors(json: Record<string, unknown>, network: Record<string, unknown>): string[] {
+  try {
+    parseNetSpec({ network, data: json.data, optimizer: { name: 'SGD', lr: 0.01 }, steps: 1 });
+    return [];
+  } catch (e) {
+    if (!(e instanceof SpecErrors)) throw e;
+    return e.errors.filter((x) => /^(?:network|data)(?:\.|$)/.test(x.path)).map((x) => x.message);
+  }
+}
+
+/**
+ * The pasted nn.Sequential on the view (walkthrough 22: it was ignored without a word). On a network
+ * view, a model of Linear layers and one activation basinlab has whose widths fit the data set (its
+ * inputs, its classes or outputs) is the view's network: hidden widths, activation, bias, and torch's
+ * standard parametrisation (nn.Linear's; a mean-field view's is replaced, said). Otherwise the view's
+ * network is kept and the note says why, with `cause` for a refusal of param groups that name the
+ * pasted model's layers. On a surface it means nothing: said.
+ */
+function modelInto(view: Record<string, unknown>, m: PastedModel | null): { readonly network: Record<string, unknown> | null; readonly note: string; readonly cause: string } {
+  if (!m) return { network: null, note: '', cause: '' };
+  if (problemOf(view) !== 'network') {
+    return { network: null, note: `The pasted model (${modelWords(m)}) is left out: this is a loss surface, which has no network (Problem: a network on a data set takes one).`, cause: '' };
+  }
+  const shape = netShape(view);
+  let why = m.why;
+  let next: Record<string, unknown> | null = null;
+  if (!shape) why ||= "the view's network and data do not read as a spec now, so the model cannot be matched to them";
+  else if (!why && m.network && m.sizes) {
+    const inputs = shape.sizes[0];
+    const outputs = shape.sizes.at(-1);
+    const unit = shape.data.task === 'classification' ? 'classes' : 'outputs';
+    if (m.sizes[0] !== inputs) why = `its input width is ${m.sizes[0]}, and the ${shape.data.id} data set has ${inputs} inputs`;
+    else if (m.sizes.at(-1) !== outputs) why = `its output width is ${m.sizes.at(-1)}, and the ${shape.data.id} data set has ${outputs} ${unit}`;
+    else {
+      // Only what differs is written, so that a model the view already has leaves its spec as it is.
+      next = { ...(isRecord(view.network) ? view.network : {}), hidden: [...m.network.hidden] };
+      if (m.network.hidden.length > 0 && m.network.activation !== shape.activation) next.activation = m.network.activation;
+      if (m.network.bias !== shape.bias) next.bias = m.network.bias;
+      if (shape.parametrization !== 'standard') next.parametrization = 'standard';
+      const errors = networkErrors(view, next);
+      if (errors.length > 0) why = `the spec reader refuses it: ${errors.join('; ')}`;
+    }
+  }
+  const kept = shape ? `the view's ${netWords(shape)} network is kept` : "the view's network is kept";
+  const after = next ? netShape({ ...view, network: next }) : null;
+  if (!after || !shape) {
+    why ||= 'the spec reader refuses it';
+    return { network: null, note: `The pasted model (${modelWords(m)}) was not applied: ${why}; ${kept}.`, cause: `the pasted model (${modelWords(m)}) was not applied: ${why}` };
+  }
+  const same = netWords(after) === netWords(shape);
+  const meanField = shape.parametrization === 'mean_field' ? " nn.Linear is torch's standard parametrisation and initialisation, so the view's mean-field one is gone." : '';
+  const rows = after.rows !== shape.rows && after.rows !== null ? ` The ${shape.data.id} data set's training set follows the model's parameter count: ${after.rows} points now (was ${String(shape.rows)}).` : '';
+  return {
+    network: same ? null : next,
+    note: same ? `The pasted nn.Sequential ${m.name} is the view's model, ${netWords(shape)}.` : `The view trains the model ${netWords(after)} from the pasted nn.Sequential ${m.name} now, in place of its ${netWords(shape)}.${meanField}${rows}`,
+    cause: '',
+  };
+}
+
+/** A batch size in words: "16", "full batch". */
+function batchText(b: unknown): string {
+  return b === null ? 'full batch' : String(b);
+}
+
+/**
+ * The pasted DataLoader's batch size on the view (walkthrough 22: batch_size=32 was dropped without
+ * a word). On a network view it is network.batch_size, as torch has it (its default 1 where none is
+ * given), where the spec reader takes it (at most the training set); otherwise the view's is kept,
+ * the reason said. On a surface there is no data set: said.
+ */
+function loaderInto(json: Record<string, unknown>, l: PastedLoader | null): { readonly network: Record<string, unknown> | null; readonly note: string } {
+  if (!l) return { network: null, note: '' };
+  if (problemOf(json) !== 'network') {
+    const name = isRecord(json.surface) ? json.surface.name : json.surface;
+    const surface = typeof name === 'string' ? findSurface(name) : undefined;
+    // A surface with minibatches of its own data (logistic): its batch size is the surface's, not the loader's.
+    const own = surface?.params.find((q) => q.key === 'batch_size');
+    const ownValue = own && isRecord(json.surface) && json.surface.batch_size !== undefined ? json.surface.batch_size : own?.default;
+    const its = own ? `; this surface draws minibatches of its own data, its batch_size (${String(ownValue)}), set in the editor` : '';
+    return { network: null, note: `The pasted ${l.text} is not applied: a loss surface has no data set to batch (Problem: a network on a data set takes one)${its}.` };
+  }
+  const shape = netShape(json);
+  if (!shape) return { network: null, note: `The pasted ${l.text} is not applied: the view's network and data do not read as a spec now.` };
+  const old = batchText(shape.batch);
+  if (l.why) return { network: null, note: `The pasted ${l.text} is not applied: ${l.why}; the view's batch size (${old}) is kept.` };
+  const next = { ...(isRecord(json.network) ? json.network : {}), batch_size: l.batchSize };
+  const errors = networkErrors(json, next);
+  if (errors.length > 0) return { network: null, note: `The pasted ${l.text} is not applied: ${errors.join('; ')}; the view's batch size (${old}) is kept.` };
+  const b = l.batchSize;
+  const how =
+    b === shape.batch
+      ? `The batch size stays ${batchText(b)}, as the pasted ${l.text} gives.`
+      : b === null
+        ? `The batch is the whole training set every step now (full batch; was ${old}), from the pasted ${l.text}.`
+        : l.defaulted
+          ? `The batch size is 1 now (was ${old}): the pasted DataLoader gives no batch_size, and torch's default is 1.`
+          : `The batch size is ${String(b)} now (was ${old}), from the pasted ${l.text}.`;
+  // basinlab's draws are not a DataLoader's (README, network.batch_size): said, as the user trusts the run to be theirs.
+  const draws = b === null ? '' : " basinlab draws each step's rows at random with replacement, where torch's DataLoader deals each epoch's rows without: the same mean gradient, with more variance where the batch is a good part of the training set.";
+  const axes = isRecord(json.sweep) ? (['x', 'y'] as const).filter((k) => isRecord(json.sweep) && isRecord(json.sweep[k]) && json.sweep[k].param === 'network.batch_size') : [];
+  const swept = axes.map((k) => {
+    const a = (json.sweep as Record<string, Record<string, unknown>>)[k] as Record<string, unknown>;
+    return ` The sweep's ${k} axis sets the batch size run by run (${String(a.min)} … ${String(a.max)}), whatever the code gave.`;
+  });
+  return { network: b === shape.batch ? null : next, note: `${how}${draws}${swept.join('')}` };
+}
+
+/**
+ * Why param groups name tensors the network the paste leaves the view does not have (walkthrough 22:
+ * `model[4]` of a pasted 3-Linear model on a 2-layer view dropped every group, said only in field
+ * paths), or null. torch would train those tensors with the group's values, which no run here can:
+ * refused, naming the layers, the network's, and where the pasted model was not applied, why.
+ */
+function groupsBeyondNetwork(json: Record<string, unknown>, read: TorchCode, model: { readonly note: string; readonly cause: string }): string | null {
+  const groups = isRecord(json.optimizer) ? json.optimizer.param_groups : undefined;
+  if (!Array.isArray(groups)) return null;
+  const shape = netShape(json);
+  if (!shape) return null;
+  const layers = shape.sizes.length - 1;
+  const missing = new Set<string>();
+  for (const g of groups) {
+    if (!isRecord(g) || !Array.isArray(g.params)) continue;
+    for (const n of g.params) {
+      const m = typeof n === 'string' ? /^layers\.(\d+)(?:\.(weight|bias))?$/.exec(n) : null;
+      if (m && (Number(m[1]) >= layers || (m[2] === 'bias' && !shape.bias))) missing.add(n as string);
+    }
+  }
+  if (missing.size === 0) return null;
+  const whose = read.optimizer?.param_groups ? 'The pasted param groups' : "The view's param groups";
+  const net = read.model && !model.cause ? `the pasted model ${netWords(shape)}` : `the view's ${netWords(shape)} network`;
+  const has = Array.from({ length: layers }, (_, k) => `layers.${k}`).join(', ');
+  const names = [...missing];
+  const fix = model.cause
+    ? 'paste a model the view can take with them, or groups over its layers (model.layers[k] is its k-th Linear layer, input side first)'
+    : "name the network's layers (model.layers[k] is its k-th Linear layer, input side first)";
+  return (
+    `${whose} name ${names.join(', ')}, which ${net} does not have (its Linear layers: ${has}${shape.bias ? '' : ', with no biases'})${model.cause ? `, as ${model.cause}` : ''}. ` +
+    `torch would train ${names.join(', ')} with ${names.length === 1 ? 'its' : 'their'} group's own values, which no run here can: ${fix}.`
+  );
 }
 
 /**

@@ -12,6 +12,7 @@ import { SCHEDULES } from '../../src/core/registry/schedules/index.ts';
 import { parseNetSpec, parseSpec } from '../../src/core/spec.ts';
 import { DEFAULT_SPEC } from '../../src/app/defaults.ts';
 import { switchSchedule, tidy } from '../../src/app/spec-edit.ts';
+import { NETWORK_PARAMS } from '../../src/core/network/schema.ts';
 
 /** The parameter an axis of a pasted view's sweep names. */
 /** Why readTorchCode refuses `code` (its TorchCodeError's message); throws where it reads it. */
@@ -177,14 +178,20 @@ for epoch in range(300):
     print(f"epoch {epoch}: {total}")`);
     expect(r.optimizer).toEqual({ name: 'SGD', lr: 0.1, momentum: 0.9 });
     expect(r.schedule).toMatchObject({ name: 'SequentialLR', milestones: [5] });
-    expect(r.notes).toEqual(['Left out, as making no optimiser or scheduler: 2 import lines, 2 tuple or augmented assignment lines, 1 decorator line, 3 loop or block header lines, 1 keyword statement line, 1 print line.']);
+    // The loop's body is counted too (walkthrough 22: its calls went without a word), and a scheduler
+    // stepped per epoch against an optimiser stepped per batch is pointed out.
+    expect(r.notes).toEqual([
+      'Left out, as making no optimiser, scheduler, model or DataLoader: 2 import lines, 2 tuple or augmented assignment lines, 1 decorator line, 3 loop or block header lines, 1 keyword statement line, ' +
+        '4 training-step calls (optimizer.zero_grad(), loss.backward(), optimizer.step(), …), 1 other assignment (loss = criterion(…)), 1 print line.',
+      "The pasted loop calls scheduler.step() once per epoch (line 21) and optimizer.step() every batch (line 19): basinlab steps the schedule with every optimiser step, as torch does when both are stepped together, so the schedule's counts (milestones=[5], total_iters=5, T_max=295) are optimiser steps here, not epochs; multiply them by the batches per epoch to run what the loop runs.",
+    ]);
     // A name that starts like a keyword is code (format, iffy), and an error keeps its line number.
     expect(() => readTorchCode('import torch\nformat = 3\nopt = SGD(p, lr=0.1,, momentum=0.9)')).toThrow(/^line 3, column 21: an empty argument/);
     // A value changed after the optimiser is made would change the run: refused, named.
     expect(() => readTorchCode("opt = SGD(model.parameters(), lr=0.1)\nfor g in opt.param_groups:\n    g['lr'] = 0.01")).toThrow(/^line 3: g\['lr'\] = … changes a value after it is made, which basinlab does not follow/);
     expect(() => readTorchCode("opt = SGD(model.parameters(), lr=0.1)\nopt.param_groups[0]['lr'] = 0.01")).toThrow(/^line 2: opt\.param_groups\[0\]\['lr'\] = …/);
     // Any other attribute set: left out.
-    expect(readTorchCode('torch.backends.cudnn.benchmark = True\nopt = SGD(model.parameters(), lr=0.1)').notes).toEqual(['Left out, as making no optimiser or scheduler: 1 attribute assignment line.']);
+    expect(readTorchCode('torch.backends.cudnn.benchmark = True\nopt = SGD(model.parameters(), lr=0.1)').notes).toEqual(['Left out, as making no optimiser, scheduler, model or DataLoader: 1 attribute assignment line.']);
   });
 
   it('names what it cannot read, with the line and column, and guesses nothing', () => {
@@ -495,5 +502,199 @@ describe('pasteInto and readTorchCode after walkthrough 19', () => {
       expect(readTorchCode(`torch.optim.${o.id}(model.parameters(), 0.01)`).optimizer, o.id).toEqual({ name: o.id, lr: 0.01 });
     }
     expect(refused('SGD(p, 0.1, lr=0.2)')).toBe('SGD: lr is given twice, as positional argument 2 and as lr=…');
+  });
+});
+
+describe('a pasted model, DataLoader and the lines left out (walkthrough 22)', () => {
+  // The Iris view (examples/iris.json): 4–8–3 ReLU, batch 16, LR × batch-size map.
+  const iris = {
+    network: { hidden: [8], activation: 'relu', batch_size: 16 },
+    data: { name: 'iris', train: 120, test: 30 },
+    optimizer: { name: 'Adam', lr: 0.01 },
+    steps: 300,
+    sweep: { x: { param: 'optimizer.lr', min: 1e-4, max: 1, count: 32, scale: 'log' }, y: { param: 'network.batch_size', min: 1, max: 120, count: 8, scale: 'log' } },
+  };
+  const surface = { surface: 'rosenbrock', optimizer: { name: 'SGD', lr: 1e-3 }, steps: 100 };
+  const paste = (view: Record<string, unknown>, code: string): { readonly json: Record<string, unknown>; readonly notes: readonly string[] } => {
+    const out = pasteInto(view, readTorchCode(code));
+    if (!('json' in out)) throw new Error(out.refused);
+    return out;
+  };
+  const refusal = (view: Record<string, unknown>, code: string): string => {
+    const out = pasteInto(view, readTorchCode(code));
+    if (!('refused' in out)) throw new Error(`taken: ${code}`);
+    return out.refused;
+  };
+  const mlp = 'model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 3))\n';
+  const adam = 'opt = torch.optim.Adam(model.parameters(), lr=1e-3)';
+
+  it("applies an nn.Sequential of Linear layers and one activation whose widths fit the data set as the view's network, and says so", () => {
+    const got = paste(iris, mlp + adam);
+    expect(got.json.network).toEqual({ hidden: [16, 16], activation: 'tanh', batch_size: 16 });
+    expect(got.notes[0]).toBe('The view trains the model 4–16–16–3 (tanh) from the pasted nn.Sequential model now, in place of its 4–8–3 (relu).');
+    expect(parseNetSpec(got.json).network.hidden).toEqual([16, 16]);
+    // Per-layer groups by index into it name its layers (walkthrough 22: every group was dropped, one LR trained all).
+    const groups = paste(iris, `${mlp}opt = torch.optim.SGD([{'params': model[0].parameters(), 'lr': 0.1}, {'params': model[2].parameters()}, {'params': model[4].parameters(), 'lr': 0.01}], lr=0.05)`);
+    const spec = parseNetSpec(groups.json);
+    expect(spec.paramGroups.map((g) => [g.params, g.overrides.lr])).toEqual([[['layers.0'], 0.1], [['layers.1'], undefined], [['layers.2'], 0.01]]);
+    expect(spec.network.hidden).toEqual([16, 16]);
+    // bias=False on every layer, moved to a device, a width from a name the code gives.
+    const nobias = paste(iris, 'h = 32\nmodel = nn.Sequential(nn.Linear(4, h, bias=False), nn.GELU(), nn.Linear(in_features=h, out_features=3, bias=False)).to(device)\n' + adam);
+    expect(nobias.json.network).toEqual({ hidden: [32], activation: 'gelu', bias: false, batch_size: 16 });
+    expect(nobias.notes[0]).toBe('The view trains the model 4–32–3 (gelu, no bias) from the pasted nn.Sequential model now, in place of its 4–8–3 (relu).');
+    // The view's own model: its spec as it was, and said.
+    const same = paste(iris, 'model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(inplace=True), nn.Linear(8, 3))\n' + adam);
+    expect(same.json.network).toEqual(iris.network);
+    expect(same.notes[0]).toBe("The pasted nn.Sequential model is the view's model, 4–8–3 (relu).");
+    // Two Linear layers back to back (or nn.Identity between) compose linearly: identity; one Linear layer is a linear model.
+    expect(paste(iris, 'model = nn.Sequential(nn.Flatten(), nn.Linear(4, 8), nn.Linear(8, 3))\n' + adam).json.network).toMatchObject({ hidden: [8], activation: 'identity' });
+    expect(paste(iris, 'model = nn.Sequential(nn.Linear(4, 3))\n' + adam).notes[0]).toBe('The view trains the model 4–3 (linear) from the pasted nn.Sequential model now, in place of its 4–8–3 (relu).');
+  });
+
+  it("reads every activation the network schema has from torch's module (the two lists held together)", () => {
+    const torchClass: Record<string, string> = { tanh: 'Tanh', relu: 'ReLU', gelu: 'GELU', identity: 'Identity' };
+    const schema = NETWORK_PARAMS.find((q) => q.key === 'activation');
+    expect(schema && 'values' in schema ? [...schema.values].sort() : null).toEqual(Object.keys(torchClass).sort());
+    for (const [act, cls] of Object.entries(torchClass)) {
+      const got = paste({ ...iris, network: { hidden: [8], activation: act === 'tanh' ? 'relu' : 'tanh' } }, `model = nn.Sequential(nn.Linear(4, 8), nn.${cls}(), nn.Linear(8, 3))\n${adam}`);
+      expect(parseNetSpec(got.json).network.activation, cls).toBe(act);
+    }
+  });
+
+  it("on a mean-field view, a pasted nn.Linear model is torch's standard parametrisation: applied as such, and said", () => {
+    const fractal = { network: { hidden: [16], activation: 'tanh', bias: false, parametrization: 'mean_field', batch_size: null }, data: { name: 'fractal', inputs: 16, outputs: 1 }, optimizer: { name: 'SGD', lr: 100 }, steps: 20 };
+    const got = paste(fractal, 'model = nn.Sequential(nn.Linear(16, 8, bias=False), nn.Tanh(), nn.Linear(8, 1, bias=False))\nopt = SGD(model.parameters(), lr=0.1)');
+    expect(parseNetSpec(got.json).network).toMatchObject({ hidden: [8], parametrization: 'standard', bias: false });
+    expect(got.notes[0]).toBe(
+      "The view trains the model 16–8–1 (tanh, no bias) from the pasted nn.Sequential model now, in place of its 16–16–1 (tanh, no bias, mean-field). nn.Linear is torch's standard parametrisation and initialisation, so the view's mean-field one is gone. " +
+        "The fractal data set's training set follows the model's parameter count: 136 points now (was 272).",
+    );
+  });
+
+  it("keeps the view's network where the pasted model cannot be basinlab's, naming why; groups over its missing layers are refused with that cause", () => {
+    const notApplied = (code: string): string => {
+      const got = paste(iris, `${code}\n${adam}`);
+      expect(got.json.network, code).toEqual(iris.network);
+      return got.notes[0] ?? '';
+    };
+    expect(notApplied('model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Dropout(0.1), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 3))')).toBe(
+      "The pasted model (4–16–16–3, Tanh) was not applied: nn.Dropout is not a basinlab layer (basinlab's networks are nn.Linear layers with one activation between them: nn.Tanh, nn.ReLU, nn.GELU or nn.Identity); the view's 4–8–3 (relu) network is kept.",
+    );
+    expect(notApplied('model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 8), nn.ReLU(), nn.Linear(8, 3))')).toBe(
+      "The pasted model (4–16–8–3, Tanh, ReLU) was not applied: its activations differ (nn.Tanh, nn.ReLU), where basinlab's hidden layers share one; the view's 4–8–3 (relu) network is kept.",
+    );
+    expect(notApplied('model = nn.Sequential(nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 3))')).toMatch(/^The pasted model \(5–16–3, Tanh\) was not applied: its input width is 5, and the iris data set has 4 inputs; the view's 4–8–3 \(relu\) network is kept\.$/);
+    expect(notApplied('model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 2))')).toMatch(/its output width is 2, and the iris data set has 3 classes;/);
+    expect(notApplied('model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3), nn.Softmax(dim=1))')).toMatch(/: nn\.Softmax is not a basinlab layer/);
+    expect(notApplied('model = nn.Sequential(nn.Linear(4, 16), nn.ReLU(), nn.Linear(16, 3), nn.ReLU())')).toMatch(/: it ends with nn\.ReLU, after its last Linear layer, where basinlab's network ends with a Linear layer/);
+    expect(notApplied('model = nn.Sequential(nn.Tanh(), nn.Linear(4, 3))')).toMatch(/: it starts with nn\.Tanh, before its first Linear layer/);
+    expect(notApplied("model = nn.Sequential(nn.Linear(4, 16), nn.GELU(approximate='tanh'), nn.Linear(16, 3))")).toMatch(/nn\.GELU\(approximate='tanh'\) is not basinlab's gelu, which is torch's exact erf form/);
+    expect(notApplied('model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(8, 3))')).toMatch(/nn\.Linear\(8, 3\) follows a layer of 16 outputs, which torch refuses/);
+    expect(notApplied('model = nn.Sequential(nn.Linear(4, 16, bias=False), nn.Tanh(), nn.Linear(16, 3))')).toMatch(/some of its Linear layers have bias=False and some a bias/);
+    expect(notApplied('model = nn.Sequential(nn.Linear(d_in, 16), nn.Tanh(), nn.Linear(16, 3))')).toMatch(
+      /^The pasted model \(model = nn\.Sequential\(…\), Tanh\) was not applied: nn\.Linear\(in_features=…\): d_in is not a value this code gives/,
+    );
+    expect(notApplied(`model = nn.Sequential(${Array.from({ length: 9 }, () => 'nn.Linear(4, 4), nn.Tanh(), ').join('')}nn.Linear(4, 3))`)).toMatch(/: the spec reader refuses it: network\.hidden: /);
+    // A model the optimiser does not train.
+    expect(paste(iris, 'head = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Linear(16, 3))\nopt = Adam(net.parameters(), lr=1e-3)').notes[0]).toMatch(/was not applied: the optimiser trains net's parameters, not head's; the view's 4–8–3 \(relu\) network is kept\.$/);
+    // Per-layer groups on a model not applied, naming a layer the view lacks: refused, the cause said (not only field paths).
+    expect(
+      refusal(iris, "model = nn.Sequential(nn.Linear(4, 16), nn.Tanh(), nn.Dropout(0.1), nn.Linear(16, 16), nn.Tanh(), nn.Linear(16, 3))\nopt = SGD([{'params': model[0].parameters(), 'lr': 0.1}, {'params': model[3].parameters()}, {'params': model[5].parameters(), 'lr': 0.01}], lr=0.05)"),
+    ).toBe(
+      "The pasted param groups name layers.2, which the view's 4–8–3 (relu) network does not have (its Linear layers: layers.0, layers.1), as the pasted model (4–16–16–3, Tanh) was not applied: nn.Dropout is not a basinlab layer " +
+        "(basinlab's networks are nn.Linear layers with one activation between them: nn.Tanh, nn.ReLU, nn.GELU or nn.Identity). torch would train layers.2 with its group's own values, which no run here can: " +
+        'paste a model the view can take with them, or groups over its layers (model.layers[k] is its k-th Linear layer, input side first).',
+    );
+    // And without a model pasted: the same sentence, naming the view's layers.
+    expect(refusal(iris, "opt = SGD([{'params': model.layers[0].parameters()}, {'params': model.layers[1].parameters()}, {'params': model.layers[2].parameters()}], lr=0.1)")).toBe(
+      "The pasted param groups name layers.2, which the view's 4–8–3 (relu) network does not have (its Linear layers: layers.0, layers.1). torch would train layers.2 with its group's own values, which no run here can: name the network's layers (model.layers[k] is its k-th Linear layer, input side first).",
+    );
+    // Groups that leave out a layer of the view's network kept: refused as before, the model's cause added.
+    expect(refusal(iris, "model = nn.Sequential(nn.Linear(4, 16), nn.Dropout(0.5), nn.Linear(16, 3))\nopt = SGD([{'params': model[0].parameters()}], lr=0.1)")).toMatch(
+      /^torch trains only the tensors in its param groups, and these leave out layers\.1\.weight, layers\.1\.bias, .*\. The pasted model \(4–16–3\) was not applied: nn\.Dropout is not a basinlab layer/,
+    );
+  });
+
+  it('says on a surface that a pasted model and DataLoader are not applied (a surface has no network, no data)', () => {
+    const got = paste(surface, `${mlp}loader = DataLoader(ds, batch_size=32)\n${adam}`);
+    expect(got.json.optimizer).toEqual({ name: 'Adam', lr: 1e-3 });
+    expect(got.json).not.toHaveProperty('network');
+    expect(got.notes.slice(0, 2)).toEqual([
+      'The pasted model (4–16–16–3, Tanh) is left out: this is a loss surface, which has no network (Problem: a network on a data set takes one).',
+      'The pasted DataLoader(batch_size=32) is not applied: a loss surface has no data set to batch (Problem: a network on a data set takes one).',
+    ]);
+    // The logistic surface draws minibatches of its own data: its own batch size is named.
+    expect(paste({ ...surface, surface: { name: 'logistic', batch_size: 4 } }, `loader = DataLoader(ds, batch_size=32)\n${adam}`).notes[0]).toMatch(/; this surface draws minibatches of its own data, its batch_size \(4\), set in the editor\.$/);
+  });
+
+  it("sets network.batch_size from a pasted DataLoader as torch reads it (its default 1), within the schema's range, and says so", () => {
+    const draws = " basinlab draws each step's rows at random with replacement, where torch's DataLoader deals each epoch's rows without: the same mean gradient, with more variance where the batch is a good part of the training set.";
+    const swept = " The sweep's y axis sets the batch size run by run (1 … 120), whatever the code gave.";
+    const batchOf = (json: Record<string, unknown>): unknown => (json.network as { batch_size?: unknown }).batch_size;
+    const fixed = { ...iris, sweep: null };
+    const got = paste(iris, `loader = DataLoader(ds, batch_size=32, shuffle=True)\n${adam}`);
+    expect(batchOf(got.json)).toBe(32);
+    expect(got.notes[0]).toBe(`The batch size is 32 now (was 16), from the pasted DataLoader(batch_size=32).${draws}${swept}`);
+    expect(parseNetSpec(got.json).network.batch_size).toBe(32);
+    // torch's default is 1; by position (torch's second parameter), through a name; qualified.
+    const one = paste(fixed, `loader = torch.utils.data.DataLoader(ds)\n${adam}`);
+    expect([batchOf(one.json), one.notes[0]]).toEqual([1, `The batch size is 1 now (was 16): the pasted DataLoader gives no batch_size, and torch's default is 1.${draws}`]);
+    expect(batchOf(paste(fixed, `from torch.utils.data import DataLoader\nloader = DataLoader(ds, 64, shuffle=True)\n${adam}`).json)).toBe(64);
+    expect(batchOf(paste(fixed, `bs = 8\nloader = DataLoader(ds, batch_size=bs)\n${adam}`).json)).toBe(8);
+    // The whole data set in one batch: full batch (null), exactly torch's.
+    const full = paste(fixed, `loader = DataLoader(train_ds, batch_size=len(train_ds))\n${adam}`);
+    expect([batchOf(full.json), full.notes[0]]).toEqual([null, 'The batch is the whole training set every step now (full batch; was 16), from the pasted DataLoader(batch_size=len(train_ds)).']);
+    expect(paste(fixed, `loader = DataLoader(ds, batch_size=16)\n${adam}`).notes[0]).toBe(`The batch size stays 16, as the pasted DataLoader(batch_size=16) gives.${draws}`);
+    // Refused: the spec reader's range (the training set's size), None, a batch_sampler, a name the code does not give.
+    const kept = (code: string): string => {
+      const out = paste(fixed, `${code}\n${adam}`);
+      expect(batchOf(out.json), code).toBe(16);
+      return out.notes[0] ?? '';
+    };
+    expect(kept('loader = DataLoader(ds, batch_size=500)')).toBe(
+      "The pasted DataLoader(batch_size=500) is not applied: network.batch_size: 500 is more than the 120 training samples of iris; allowed 1 to 120, the training set's size (null: the whole set, full batch); the view's batch size (16) is kept.",
+    );
+    expect(kept('loader = DataLoader(ds, batch_size=None)')).toMatch(/^The pasted DataLoader\(batch_size=None\) is not applied: batch_size=None turns off torch's batching .*; the view's batch size \(16\) is kept\.$/);
+    expect(kept('loader = DataLoader(ds, batch_sampler=sampler)')).toMatch(/its batch_sampler chooses the rows of each batch/);
+    expect(kept('loader = DataLoader(ds, batch_size=B)')).toMatch(/DataLoader\(batch_size=…\): B is not a value this code gives/);
+    // Of several, the one named for training; none guessed otherwise.
+    const two = paste(fixed, `train_loader = DataLoader(train_ds, batch_size=32, shuffle=True)\ntest_loader = DataLoader(test_ds, batch_size=1000)\n${adam}`);
+    expect(batchOf(two.json)).toBe(32);
+    expect(readTorchCode(`train_loader = DataLoader(train_ds, batch_size=32)\ntest_loader = DataLoader(test_ds, batch_size=1000)\n${adam}`).notes).toContain(
+      'More than one DataLoader is made here: the view reads train_loader, whose name says it trains; test_loader left out.',
+    );
+    expect(kept('a = DataLoader(x, batch_size=32)\nb = DataLoader(y, batch_size=64)')).toMatch(/the paste makes 2 DataLoaders \(a, b\), and which one trains is not guessed/);
+  });
+
+  it('counts by kind every statement it skips (calls, assignments, lines it cannot follow), and refuses a name one of them sets where it is read', () => {
+    const r = readTorchCode(`epochs = 300
+base = 3e-4
+criterion = nn.CrossEntropyLoss()
+opt = torch.optim.Adam(model.parameters(), lr=base)
+for epoch in range(epochs):
+    model.train()
+    for x, y in loader:
+        opt.zero_grad()
+        out = model(x)
+        loss = criterion(out, y) + 1e-4 * penalty
+        loss.backward()
+        opt.step()
+        acc = (out.argmax(1) == y).float().mean()`);
+    expect(r.optimizer).toEqual({ name: 'Adam', lr: 3e-4 });
+    expect(r.notes).toEqual([
+      'Left out, as making no optimiser, scheduler, model or DataLoader: 5 other assignments (epochs = 300, criterion = nn.CrossEntropyLoss(), out = model(x), …), 2 loop or block header lines, 1 other call (model.train()), ' +
+        '3 training-step calls (opt.zero_grad(), loss.backward(), opt.step()).',
+    ]);
+    // The scheduler stepped with the optimiser (per batch), or outside any loop: nothing to point out.
+    expect(readTorchCode('opt = SGD(model.parameters(), lr=0.1)\nsched = StepLR(opt, step_size=30)\nfor x, y in loader:\n    opt.step()\n    sched.step()').notes.join(' ')).not.toMatch(/per epoch/);
+    expect(readTorchCode('opt = SGD(model.parameters(), lr=0.1)\nsched = StepLR(opt, step_size=30)\nfor x, y in loader:\n    opt.step()\nsched.step()').notes.join(' ')).not.toMatch(/per epoch/);
+    // A name set by a line the reader cannot follow is not read as whatever part of it parsed.
+    expect(refused('lr = base * 2\nopt = SGD(model.parameters(), lr=lr)')).toBe('SGD(lr=…): lr is set on line 1 by code basinlab does not read (lr = base * 2): write the number itself');
+    expect(refused('params = [p for p in model.parameters() if p.requires_grad]\nopt = SGD(params, lr=0.1)')).toMatch(/^SGD's params: params is set on line 1 by code basinlab does not read \(params = \[p for p in model/);
+    // A statement that makes an optimiser is the paste's to get right: its faults are named, not skipped.
+    expect(refused('opt = SGD(model.parameters(), lr=0.1) * 2')).toBe('line 1, column 39: cannot read "*" here');
+    expect(refused('opt = SGD(model.parameters(), lr=0.1)\nopt.add_param_group({\'params\': model.layers[1].parameters()})')).toMatch(/^line 2: opt\.add_param_group\(…\) changes the optimiser after it is made/);
+    // A model or DataLoader alone is read with its optimiser.
+    expect(refused('loader = DataLoader(ds, batch_size=32)')).toMatch(/^no torch optimiser or scheduler made here \(an nn\.Sequential or DataLoader is read with the optimiser that trains it: paste them together\)/);
   });
 });
