@@ -737,7 +737,12 @@ function draftSteps(spec: SpecJSON): number {
  */
 export function defaultAxisRange(spec: SpecJSON, param: string): AxisRangeJSON {
   const view = entriesView(spec);
-  const typical = typicalRange({ ...view, steps: draftSteps(spec) }, param);
+  // A param group's own value opens where the optimiser's does (walkthrough 22: a group's LR opened
+  // at 1e-4 … 1 beside the optimiser LR's 0.001 … 10, nothing said): its typical range is the
+  // optimiser's, for the same model.
+  const group = /^optimizer\.param_groups\.\d+\.(.+)$/.exec(param);
+  const ctx = { ...view, steps: draftSteps(spec) };
+  const typical = typicalRange(ctx, param) ?? (group ? typicalRange(ctx, `optimizer.${group[1] as string}`) : null);
   if (typical) return { param, min: typical.min, max: typical.max, scale: typical.scale };
   const lin = (min: number, max: number): AxisRangeJSON => ({ param, min: tidy(min), max: tidy(max), scale: 'linear' });
   if (param === 'start.0' || param === 'start.1') {

@@ -616,6 +616,9 @@ describe('sweep', () => {
     expect(defaultAxisRange(cos, 'schedule.T_max')).toEqual({ param: 'schedule.T_max', min: 50, max: 1000, scale: 'linear' });
     // A draft whose surface is unknown still gets a range (the generic rule).
     expect(defaultAxisRange(setAt(base, 'surface.name', 'nope'), 'start.0')).toMatchObject({ param: 'start.0' });
+    // A param group's LR opens where the optimiser's does (walkthrough 22: 1e-4 … 1 beside 0.001 … 10).
+    const groups = setAt(adam, 'optimizer.param_groups', [{ params: ['x'], lr: 0.5 }]);
+    expect(defaultAxisRange(groups, 'optimizer.param_groups.0.lr')).toEqual({ ...defaultAxisRange(groups, 'optimizer.lr'), param: 'optimizer.param_groups.0.lr' });
   });
 });
 
