@@ -762,8 +762,8 @@ function gridSvg(p: GridPanel, encodePng: EncodePng): string {
     legend.push(
       { kind: 'swatch', colour: rgbOf(fractalScaleColour(-0.25)), label: 'trained fast' },
       { kind: 'swatch', colour: rgbOf(fractalScaleColour(-1)), label: 'trained slowly' },
-      { kind: 'swatch', colour: rgbOf(fractalScaleColour(0.25)), label: 'did not train: blew up fast' },
-      { kind: 'swatch', colour: rgbOf(fractalScaleColour(1)), label: 'did not train: blew up slowly' },
+      { kind: 'swatch', colour: rgbOf(fractalScaleColour(0.25)), label: 'did not train: loss rose fast' },
+      { kind: 'swatch', colour: rgbOf(fractalScaleColour(1)), label: 'did not train: loss rose slowly, or not at all' },
       { kind: 'note', label: 'Darker = slower on both sides: the boundary between them is the dark seam.' },
     );
   } else {
