@@ -340,19 +340,21 @@ export function digitsFor(mag: number, span: number, extra: number, floor: numbe
 /**
  * Ticks for a range too narrow for its values to label it (a deep zoom: 116.28432642 ... 116.28432651,
  * whose labels would differ only in their last digits and overflow the margin): the range as offsets
- * from a short round value inside it, `base` (its label, `baseLabel`, goes in the axis title), each
- * tick labelled with its signed offset ("+2e-8"). Linear steps, also on a log axis: over a range this
- * narrow the two scales differ by less than a pixel.
+ * from a short round value at its low end, `base` (its label, `baseLabel`, goes in the axis title),
+ * each tick labelled with its offset ("+2e-8"), so that they read upward from 0 as the axis does
+ * (walkthrough 22 found a base in the middle read as "offset from 112.001" with ticks from +1e-4 down
+ * to −0.001). Linear steps, also on a log axis: over a range this narrow the two scales differ by
+ * less than a pixel.
  */
 export function offsetTicks(min: number, max: number, maxCount: number): { readonly base: number; readonly baseLabel: string; readonly ticks: Tick[] } {
   const lo = Math.min(min, max);
   const hi = Math.max(min, max);
   const mid = (lo + hi) / 2;
   if (!(hi > lo) || !Number.isFinite(hi - lo)) return { base: mid, baseLabel: exactLabel(mid), ticks: [] };
-  // The middle, rounded to the decade of the span: short, and inside the range.
+  // The low end, rounded down to the decade of the span: short, and at most one such step below it.
   const q = 10 ** Math.floor(Math.log10(hi - lo));
   const digits = Math.min(17, Math.max(1, Math.floor(Math.log10(Math.abs(mid) || 1)) - Math.floor(Math.log10(q)) + 1));
-  const base = Number((Math.round(mid / q) * q).toPrecision(digits));
+  const base = Number((Math.floor(lo / q) * q).toPrecision(digits));
   const ticks = niceTicks(lo - base, hi - base, 'linear', maxCount).map((t) => ({
     value: base + t.value,
     label: t.value > 0 ? `+${t.label}` : t.value === 0 ? '0' : t.label,

@@ -269,18 +269,21 @@ describe('niceDomain', () => {
 });
 
 describe('offsetTicks (a deep zoom labelled as offsets from a base value)', () => {
-  it('labels a range narrower than its values show as signed offsets from a short base inside it', () => {
+  it('labels a range narrower than its values show as offsets upward from a short base at its low end', () => {
     const o = offsetTicks(116.28432642, 116.28432651, 8);
-    expect(o.baseLabel).toBe('116.28432646');
-    expect(o.ticks.map((t) => t.label)).toEqual(['-4e-8', '-2e-8', '0', '+2e-8', '+4e-8']);
+    expect(o.baseLabel).toBe('116.28432642');
+    expect(o.ticks.map((t) => t.label)).toEqual(['0', '+2e-8', '+4e-8', '+6e-8', '+8e-8']);
     for (const t of o.ticks) {
       expect(t.value).toBeGreaterThanOrEqual(116.28432642 - 1e-14);
       expect(t.value).toBeLessThanOrEqual(116.28432651 + 1e-14);
     }
     // Each label is short however deep the zoom; the base names the place.
     const deep = offsetTicks(475.40203617461, 475.40203617466, 7);
-    expect(deep.baseLabel).toBe('475.40203617464');
+    expect(deep.baseLabel).toBe('475.40203617461');
     expect(Math.max(...deep.ticks.map((t) => t.label.length))).toBeLessThanOrEqual(6);
     expect(offsetTicks(1, 1, 5).ticks).toEqual([]);
+    // Walkthrough 22's zoom: "offset from 112", 0 to +0.001 upward (the base had been 112.001, the ticks down to -0.001).
+    const w = offsetTicks(112, 112.00112, 8);
+    expect([w.baseLabel, w.ticks.map((t) => t.label)]).toEqual(['112', ['0', '+0.0002', '+0.0004', '+0.0006', '+0.0008', '+0.001']]);
   });
 });
