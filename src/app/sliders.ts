@@ -342,9 +342,11 @@ export function netParamSliders(json: SpecJSON, plan: NetPlan, previous: readonl
   // A group's value names the layers it trains; the optimiser's names them only where a group
   // overrides that key (else every group without its own value follows it: `momentum`).
   const overridden = (key: string): boolean => plan.spec.paramGroups.some((g) => Object.hasOwn(g.overrides, key.split('.')[0] ?? key));
+  // A tuple element as the editor and torch index it (betas[1], not betas.1: walkthrough 22).
+  const indexed = (text: string): string => text.replace(/^(\w+)\.(\d+)\b/, '$1[$2]');
   const label = (path: string): string => {
     const key = path.replace(/^optimizer\.(param_groups\.\d+\.)?/, '');
-    return path.startsWith('optimizer.param_groups.') || overridden(key) ? netParamShort(plan, path) : key;
+    return indexed(path.startsWith('optimizer.param_groups.') || overridden(key) ? netParamShort(plan, path) : key);
   };
   const paths = [
     ...keys.map((k) => ({ ...k, path: `optimizer.${k.key}` })),

@@ -318,6 +318,10 @@ describe('network sliders', () => {
     expect(full).not.toContain('network.batch_size');
     expect(full).not.toContain('optimizer.param_groups.0.lr');
     expect(full).toContain('optimizer.momentum');
+    // A tuple element is labelled as the editor and torch index it (walkthrough 22 met betas.1).
+    const adamJson = norm({ ...FRACTAL, optimizer: { name: 'Adam', lr: 0.01, param_groups: [{ params: ['layers.0'], lr: 100 }] } });
+    const adam = netParamSliders(adamJson, netPlan(adamJson));
+    expect(adam.find((m) => m.path === 'optimizer.betas.1')?.label).toBe('betas[1]');
   });
 
   it("draw the schedule's LR under its sliders from the first group that trains", () => {
