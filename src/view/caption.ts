@@ -5,6 +5,7 @@
  * (tests/unit/caption.test.ts).
  */
 import type { Plan } from '../core/plan.ts';
+import { sweepValue } from '../core/plan.ts';
 import type { ParamSchema } from '../core/params.ts';
 import { findSchedule } from '../core/registry/index.ts';
 import type { ScheduleNode } from '../core/registry/types.ts';
@@ -303,29 +304,80 @@ export function netCaption(plan: NetPlan, mode: NetHeatmapMode): string {
 }
 
 /**
- * Where the schedule takes an LR below 0 at the spec's own values (a swept value at the spec's, not
- * each run's): a negative LR steps up the gradient. torch refuses a negative lr in an optimiser's
- * constructor but not from a schedule (CyclicLR's or OneCycleLR's bounds, WSD's, a chain's product),
- * and basinlab runs it as torch would, saying so (walkthrough 13: nothing said it). Null where every
- * step's LR is 0 or more, or the schedule follows the loss (ReduceLROnPlateau, which stays at or
- * above min_lr >= 0).
+ * Where the schedule takes an LR below 0: a negative LR steps up the gradient. torch refuses a
+ * negative lr in an optimiser's constructor but not from a schedule (CyclicLR's or OneCycleLR's
+ * bounds, WSD's, a chain's product), and basinlab runs it as torch would, saying so (walkthrough 13:
+ * nothing said it). At the spec's own values first; then at the map's extreme runs (a grid's corners,
+ * a list's runs where a swept value is at its least or most), since a swept gamma or base_lr takes
+ * some runs there and not others (walkthrough 23: a sweep of StepLR's gamma over −1 … 0.5 ran
+ * gradient ascent in half its cells without a word). Null where every step's LR is 0 or more at
+ * those values, or the schedule follows the loss (ReduceLROnPlateau, which stays at or above
+ * min_lr >= 0).
  */
 export function negativeLrNote(plan: Plan | NetPlan): string | null {
   const node = plan.schedule;
   if (!node || node.def.plateau) return null;
   const steps = plan.spec.steps;
-  const vectors = 'groups' in plan ? plan.groups.filter((g) => g.tensors.length > 0).map((g) => ({ P: g.P, who: g.name === 'default' ? (plan.groups.length > 1 ? 'the default group' : '') : g.name })) : [{ P: plan.P, who: '' }];
   const lr = new Float64Array(steps);
-  for (const { P, who } of vectors) {
+  /** The first step whose LR is below 0 at these values, and the lowest step, or null. */
+  const below = (P: Float64Array): { first: number; low: number } | null => {
     evaluateSchedule(node, P, P[P_OPTIMIZER] as number, (x) => x, lr, null);
     const k = lr.findIndex((v) => v < 0);
-    if (k < 0) continue;
+    if (k < 0) return null;
     let low = k;
     for (let i = k; i < steps; i++) if ((lr[i] as number) < (lr[low] as number)) low = i;
-    return (
-      `${node.def.id} takes ${who ? `${who}'s` : 'the'} LR below 0 from step ${k} (${low === k ? prose(lr[k] as number) : `down to ${prose(lr[low] as number)} at step ${low}`}): a negative LR steps up the gradient, ` +
-      "away from the minimum. torch runs it the same way (it refuses a negative lr in the optimiser, not from a schedule); if that is not meant, keep the schedule's LR values at 0 or above."
-    );
+    return { first: k, low };
+  };
+  const depth = (b: { first: number; low: number }): string => (b.low === b.first ? prose(lr[b.first] as number) : `down to ${prose(lr[b.low] as number)} at step ${b.low}`);
+  const tail =
+    "a negative LR steps up the gradient, away from the minimum. torch runs it the same way (it refuses a negative lr in the optimiser, not from a schedule); if that is not meant, keep the schedule's LR values at 0 or above.";
+  // Each trained group's parameters (a network's), or the plan's one vector (a surface's).
+  const vectors = (at: (P: Float64Array, group: number) => Float64Array): { P: Float64Array; who: string }[] =>
+    'groups' in plan
+      ? plan.groups.flatMap((g, i) => (g.tensors.length > 0 ? [{ P: at(g.P, i), who: g.name === 'default' ? (plan.groups.length > 1 ? 'the default group' : '') : g.name }] : []))
+      : [{ P: at(plan.P, 0), who: '' }];
+  for (const { P, who } of vectors((P) => P)) {
+    const b = below(P);
+    if (b) return `${node.def.id} takes ${who ? `${who}'s` : 'the'} LR below 0 from step ${b.first} (${depth(b)}): ${tail}`;
+  }
+  for (const run of extremeRuns(plan)) {
+    const values = plan.dims.map((_, d) => sweepValue(plan, run, d));
+    const at = (P: Float64Array, group: number): Float64Array => {
+      const q = Float64Array.from(P);
+      plan.dims.forEach((d, k) => {
+        const where = 'where' in d ? d.where : { kind: 'slot' as const, slot: d.slot, groups: [0] };
+        if (where.kind === 'slot' && where.groups.includes(group)) q[where.slot] = values[k] as number;
+      });
+      return q;
+    };
+    for (const { P, who } of vectors(at)) {
+      const b = below(P);
+      if (!b) continue;
+      const named = plan.dims.map((d, k) => `${d.path.split('.').at(-1) ?? d.path} ${prose(values[k] as number)}`).join(', ');
+      return `${node.def.id} takes ${who ? `${who}'s` : 'the'} LR below 0 in some of this map's runs (at ${named}: from step ${b.first}, ${depth(b)}): ${tail}`;
+    }
   }
   return null;
+}
+
+/** A sweep's runs at the extremes of its swept values: a grid's corners, a list's runs at each value's least and most. */
+function extremeRuns(plan: Plan | NetPlan): number[] {
+  if (plan.dims.length === 0 || plan.runs === 0) return [];
+  if (plan.mode === 'grid') {
+    const xs = [0, plan.width - 1];
+    const ys = [0, plan.height - 1];
+    return [...new Set(ys.flatMap((j) => xs.map((i) => j * plan.width + i)))];
+  }
+  const out = new Set<number>();
+  plan.dims.forEach((_, d) => {
+    let lo = 0;
+    let hi = 0;
+    for (let run = 0; run < plan.runs; run++) {
+      const v = sweepValue(plan, run, d);
+      if (v < sweepValue(plan, lo, d)) lo = run;
+      if (v > sweepValue(plan, hi, d)) hi = run;
+    }
+    out.add(lo).add(hi);
+  });
+  return [...out];
 }

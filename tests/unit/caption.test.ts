@@ -147,4 +147,19 @@ describe('a schedule that takes the LR below 0 is said (walkthrough 13)', () => 
     expect(negativeLrNote(surface({ name: 'ReduceLROnPlateau' }))).toBeNull();
     expect(negativeLrNote(makePlan(parseSpec({ ...DEFAULT_SPEC, sweep: null })))).toBeNull();
   });
+
+  it('is said where a swept value takes some runs below 0, naming one such run (walkthrough 23)', () => {
+    const swept = (sweep: Record<string, unknown>, schedule: Record<string, unknown>) => makePlan(parseSpec({ ...DEFAULT_SPEC, schedule, sweep }));
+    // StepLR's gamma swept over −1 … 0.5: the spec's 0.5 keeps the LR positive, the first column's −1 does not.
+    const gamma = swept({ x: { param: 'schedule.gamma', min: -1, max: 0.5, count: 4 } }, { name: 'StepLR', step_size: 10, gamma: 0.5 });
+    expect(negativeLrNote(gamma)).toMatch(/^StepLR takes the LR below 0 in some of this map's runs \(at gamma −1: from step 10, /);
+    // CyclicLR's base_lr swept below 0 on a grid's axis, the other axis the optimiser's momentum.
+    const cyclic = swept(
+      { x: { param: 'schedule.base_lr', min: -0.01, max: 0.001, count: 3 }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 2 } },
+      { name: 'CyclicLR', base_lr: 0.0005, max_lr: 0.002, step_size_up: 50, cycle_momentum: false },
+    );
+    expect(negativeLrNote(cyclic)).toMatch(/^CyclicLR takes the LR below 0 in some of this map's runs \(at base_lr −0\.01, momentum 0: from step 0, /);
+    // A swept range that stays at or above 0 says nothing.
+    expect(negativeLrNote(swept({ x: { param: 'schedule.gamma', min: 0.1, max: 0.9, count: 4 } }, { name: 'StepLR', step_size: 10, gamma: 0.5 }))).toBeNull();
+  });
 });
