@@ -39,7 +39,7 @@ import { writeFileAtomically } from '../io/text-file.ts';
 import { staleStagingNote, trackTemp, untrackTemp } from '../io/partials.ts';
 import { checkOutputDir, checkOutputFile, ignoredFlag, notePriorOutputs, intFlag, workerCount } from './outputs.ts';
 import { formatRate, progressBar } from './progress.ts';
-import { exitNow, interruptSignal, receivedSignal, reportInterrupt } from './signals.ts';
+import { StdoutError, exitNow, interruptSignal, receivedSignal, reportInterrupt, writeStdout } from './signals.ts';
 import { runStudyCommand, studyNames } from './study.ts';
 import type { StudyResult } from '../studies/types.ts';
 import { summarize, tableText } from './summary.ts';
@@ -279,6 +279,7 @@ export async function runSweep(
   const t0 = performance.now();
   const signal = interruptSignal();
   let sink: ResultSink | null = null;
+  let keepStaged = false;
   try {
     const res = await withEngine(o.engine, o.workers, async (engine) => {
       const out = o.out ?? staging;
@@ -322,15 +323,27 @@ export async function runSweep(
     if (o.out === undefined) {
       // Written synchronously, in one go: a signal handled after this finds the output complete.
       checkInterrupt(signal);
-      if (staging !== null) copyFileToStdoutSync(staging);
-      else process.stdout.write(summarize(res));
+      if (staging === null) writeStdout(summarize(res));
+      else {
+        try {
+          copyFileToStdoutSync(staging);
+        } catch (e) {
+          if (!(e instanceof StdoutError)) throw e;
+          // The sweep's result is complete in the staged file: kept, and named, rather than lost
+          // with the part that reached stdout (walkthrough 23: `> out.json` on a full disk). It is
+          // no longer this process's to remove; a later sweep to stdout names it while it stays.
+          keepStaged = true;
+          untrackTemp(staging);
+          throw new Error(`${e.message}; what reached it is incomplete. The complete JSON result is kept in ${staging}: copy it from there, then delete it (or rerun with --out FILE)`);
+        }
+      }
     }
   } catch (e) {
     bar.stop();
     await (sink as ResultSink | null)?.abort();
     throw e;
   } finally {
-    if (staging !== null) {
+    if (staging !== null && !keepStaged) {
       rmSync(staging, { force: true });
       untrackTemp(staging);
     }
@@ -358,8 +371,8 @@ function stagingFailure(e: unknown, staging: string): unknown {
 /**
  * Copies a file to stdout synchronously, a megabyte at a time: stdout is a pipe or a file here (a
  * terminal gets the summary), which Node writes synchronously, so no signal is handled half-way
- * and memory stays at a chunk. A reader that went away (EPIPE) destroys stdout; the copy stops and
- * the 'error' handler (interruptSignal) ends the process quietly.
+ * and memory stays at a chunk. A reader that went away (EPIPE) ends the process quietly; any other
+ * failure (a full disk) is thrown as a StdoutError (writeStdout).
  */
 function copyFileToStdoutSync(path: string): void {
   const fd = openSync(path, 'r');
@@ -370,7 +383,7 @@ function copyFileToStdoutSync(path: string): void {
       const buf = Buffer.allocUnsafe(1 << 20);
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) return;
-      process.stdout.write(buf.subarray(0, n));
+      writeStdout(buf.subarray(0, n));
     }
   } finally {
     closeSync(fd);
@@ -481,7 +494,7 @@ async function runTrajectoryCommand(
     await writeFileAtomically(o.out, doc, { signal, ...(beforeRename ? { beforeRename } : {}) });
   } else {
     // Synchronously, in one go: a signal handled after this finds the output complete.
-    for (const piece of doc) process.stdout.write(piece);
+    for (const piece of doc) writeStdout(piece);
   }
 }
 
@@ -640,7 +653,7 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
     if (o.out !== undefined) {
       await writeFileAtomically(o.out, [`${JSON.stringify(outcome.document, null, 1)}\n`], { signal, ...(beforeRename ? { beforeRename } : {}) });
     }
-    process.stdout.write(`${outcome.lines.join('\n')}\n`);
+    writeStdout(`${outcome.lines.join('\n')}\n`);
     return outcome.pass;
   } finally {
     bar.stop();
@@ -750,7 +763,7 @@ export function buildProgram(): Command {
       const line = v.holds
         ? `The claim holds on this run${held ? `: ${held}` : ''}.`
         : `The claim does not hold on this run: ${v.failures.join('; ')}${held ? ` (what held: ${held})` : ''}.`;
-      process.stdout.write(`${result.summary}\n${(result.tables ?? []).map((t) => `\n${tableText(t)}\n`).join('')}${line}\n`);
+      writeStdout(`${result.summary}\n${(result.tables ?? []).map((t) => `\n${tableText(t)}\n`).join('')}${line}\n`);
     });
 
   program
@@ -776,7 +789,7 @@ export function buildProgram(): Command {
         outFormat(o.out, ['json']);
         await writeFileAtomically(o.out, [text], { signal: interruptSignal(), beforeRename: notePriorOutputs(o.out) });
       } else {
-        process.stdout.write(text);
+        writeStdout(text);
       }
     });
 

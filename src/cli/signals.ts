@@ -11,15 +11,19 @@
  * temporary files are removed synchronously and the process exits anyway (well inside the 30 s
  * Slurm and Kubernetes wait before their SIGKILL).
  *
+ * A failed write to stdout (a full disk under `> out.json`) ends the command with exit 1 and one
+ * line naming stdout (writeStdout); a failed write to stderr only silences it.
+ *
  * A signal handled after the output was renamed into place (the commit, a synchronous step after
  * the last check) finds the work complete: the command ends normally, exit 0.
  *
  * SIGKILL cannot be caught: it leaves the temporary file, which the next run writing the same
  * output names (src/io/partials.ts).
  */
+import { readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
-import { CancelledError } from '../core/errors.ts';
-import { removeTempsSync } from '../io/partials.ts';
+import { CancelledError, printable } from '../core/errors.ts';
+import { WRITE_REASONS, removeTempsSync } from '../io/partials.ts';
 
 export const HANDLED_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 export type HandledSignal = (typeof HANDLED_SIGNALS)[number];
@@ -76,12 +80,64 @@ export function interruptSignal(): AbortSignal {
   }
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') exitNow(0);
-    throw e;
+    // A write that failed at once was thrown by writeStdout and is being reported by the command;
+    // one that failed later (queued on a pipe) ends the process here, its temporary files removed.
+    if (!stdoutFailed) exitNow(1, stdoutFailureText(e));
   });
-  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EPIPE') throw e;
-  });
+  // Whatever the error (a reader gone, EIO from a hung-up terminal, ENOSPC on a log file), a failed
+  // stderr only silences what is written there: the stream is destroyed, later writes are dropped,
+  // and the work goes on (walkthrough 23: rethrowing it killed the run and left its partial files).
+  process.stderr.on('error', () => undefined);
   return ac.signal;
+}
+
+/** Set once a failed write to stdout has been thrown as a StdoutError, so that it is said once. */
+let stdoutFailed = false;
+
+/**
+ * A write to stdout that failed for a reason other than its reader going away: a full disk
+ * (ENOSPC) or an I/O error on the file or device stdout is (`> /dev/full`, a full tmpfs).
+ */
+export class StdoutError extends Error {
+  constructor(readonly code: string | undefined, message: string) {
+    super(message);
+    this.name = 'StdoutError';
+  }
+}
+
+/** What stdout is, where it is a file or device that has a name ("/mnt/small/out.json"); null for a pipe, or off Linux. */
+function stdoutTarget(): string | null {
+  try {
+    const target = readlinkSync('/proc/self/fd/1');
+    return target.startsWith('/') ? target : null;
+  } catch {
+    return null;
+  }
+}
+
+/** "cannot write standard output (/dev/full): no space left on the device (ENOSPC)". */
+function stdoutFailureText(e: NodeJS.ErrnoException): string {
+  const target = stdoutTarget();
+  const where = target === null ? 'standard output' : `standard output (${printable(target, 200)})`;
+  const code = typeof e.code === 'string' ? e.code : null;
+  const why = code === null ? e.message : `${WRITE_REASONS[code] ?? code} (${code})`;
+  return `cannot write ${where}: ${why}`;
+}
+
+/**
+ * Writes to stdout. Files and devices are written synchronously and a pipe's write is tried at
+ * once, so a failure is known on return (the stream's `errored`): a reader that went away ends the
+ * process quietly (exit 0, the output was for it); any other failure is thrown as a StdoutError
+ * whose message names stdout, for the command to clean up and report (exit 1) rather than carry on
+ * writing into a stream that buffers everything after its error in memory.
+ */
+export function writeStdout(data: string | Uint8Array): void {
+  process.stdout.write(data);
+  const e = process.stdout.errored as NodeJS.ErrnoException | null;
+  if (!e) return;
+  if (e.code === 'EPIPE') exitNow(0);
+  stdoutFailed = true;
+  throw new StdoutError(e.code, stdoutFailureText(e));
 }
 
 /** The signal that interrupted this process, if one did. */

@@ -180,7 +180,8 @@ export function leftoverNote(out: string, now = Date.now()): string | null {
   );
 }
 
-const REASONS: Readonly<Record<string, string>> = {
+/** The common write failures in words (also for a failed stdout: cli/signals.ts). */
+export const WRITE_REASONS: Readonly<Record<string, string>> = {
   ENOSPC: 'no space left on the device',
   EDQUOT: 'disk quota exceeded',
   EFBIG: 'file too large (the file-size limit, ulimit -f)',
@@ -202,7 +203,7 @@ const REASONS: Readonly<Record<string, string>> = {
 export function writeFailure(out: string, e: unknown): Error {
   const code = (e as NodeJS.ErrnoException | null)?.code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-    return new Error(`cannot write ${out}: ${REASONS[code] ?? code} (${code}); nothing written`);
+    return new Error(`cannot write ${out}: ${WRITE_REASONS[code] ?? code} (${code}); nothing written`);
   }
   return e instanceof Error ? e : new Error(String(e));
 }
