@@ -205,3 +205,48 @@ describe('a closed stdout (| head) ends the process quietly', () => {
     });
   }
 });
+
+/**
+ * Signals after the commit (walkthrough 23 item 5): once the output is renamed into place the work
+ * is complete, and a signal must not turn that into 130/143. The child is sent the signal every
+ * millisecond from the moment the output exists until it exits, so one lands in every phase after
+ * the rename, the end of main() and the process's teardown included (letting the event loop drain
+ * left a window of 2-50 ms in which the default action killed it).
+ */
+describe('a signal after the output was renamed into place', () => {
+  const dir = freshDir();
+  const spec = specFile(dir, 4, 4, 50);
+  const repeatedly = (out: string, sig: NodeJS.Signals): Promise<Outcome> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['bin/basinlab.js', 'sweep', spec, '--engine', 'cpu', '--quiet', '--out', out], { stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      let sent = false;
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (d: string) => (stderr += d));
+      const poll = setInterval(() => {
+        if (sent || existsSync(out)) {
+          sent = true;
+          child.kill(sig);
+        }
+      }, 1);
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        clearInterval(poll);
+        resolve({ code, signal, stderr, sent });
+      });
+    });
+  for (const [ext, sig] of [
+    ['parquet', 'SIGINT'],
+    ['json', 'SIGTERM'],
+  ] as const) {
+    it(`${ext}, ${sig} until it exits: exit 0, the output complete, nothing on stderr`, async () => {
+      for (let k = 0; k < 3; k++) {
+        const out = join(dir, `r${k}.${ext}`);
+        const r = await repeatedly(out, sig);
+        expect(r.sent, r.stderr).toBe(true);
+        expect([r.code, r.signal, r.stderr]).toEqual([0, null, '']);
+        expect(partials(dir)).toEqual([]);
+      }
+    }, 60_000);
+  }
+});
