@@ -26,7 +26,7 @@ import { DATA_SETS, findDataSet } from './data/index.ts';
 import type { DataDef } from './data/types.ts';
 import { inRange, rangeText, slotOffsets } from './params.ts';
 import type { RunBlock, RunField, RunPath, RunSetting, RunValues, SwitchKey } from './run-settings.ts';
-import { MAX_MAGNITUDE, RUN_PATHS, RUN_SETTINGS, RUN_SLOT_PATHS, U32_MAX, isBlock } from './run-settings.ts';
+import { MAX_CHECK_EVERY, MAX_MAGNITUDE, RUN_PATHS, RUN_SETTINGS, RUN_SLOT_PATHS, U32_MAX, isBlock } from './run-settings.ts';
 import type { ChildLimit, OptimizerDef, ScheduleChild, ScheduleDef, SurfaceDef } from './registry/index.ts';
 import {
   OPTIMIZERS,
@@ -145,10 +145,12 @@ export type PathContext = Pick<Spec, 'surface' | 'optimizer' | 'schedule'> & { r
 /**
  * Steps between outcome checkpoints unless the spec says otherwise: 2% of the run, so that
  * steps_to_converge has the same relative resolution whatever the run length, while the checks
- * cost the GPU engine under a fifth of its speed (docs/performance.md).
+ * cost the GPU engine under a fifth of its speed (docs/performance.md); at most MAX_CHECK_EVERY,
+ * the most a spec may give (a GPU checkpoint block fits its step-table window: walkthrough 23 found
+ * the default at 200,000 for 10^7 steps, past the limit an explicit value is refused at).
  */
 export function defaultCheckEvery(steps: number): number {
-  return Math.max(1, Math.round(steps / 50));
+  return Math.min(MAX_CHECK_EVERY, Math.max(1, Math.round(steps / 50)));
 }
 export const MAX_AXIS_COUNT = 16_384;
 /** Explicit points are JSON: beyond a million, a grid, random or Sobol sweep is the right tool. */

@@ -5,7 +5,7 @@ import { PARAM_UNSET } from '../../src/core/params.ts';
 import { makePlan, sweepValue } from '../../src/core/plan.ts';
 import { MAX_CHECK_EVERY, MAX_MAGNITUDE, MAX_STEPS, RUN_PATHS, RUN_SETTINGS, RUN_SLOT_PATHS, SAM_DEFAULT_RHO, U32_MAX } from '../../src/core/run-settings.ts';
 import type { ScheduleSpec } from '../../src/core/spec.ts';
-import { netSpecToJSON, parseAnySpec, parseNetSpec, parseSpec, resolveParamPath, scheduleForGroup, scheduleGroupLists, specToJSON, sweepablePaths } from '../../src/core/spec.ts';
+import { defaultCheckEvery, netSpecToJSON, parseAnySpec, parseNetSpec, parseSpec, resolveParamPath, scheduleForGroup, scheduleGroupLists, specToJSON, sweepablePaths } from '../../src/core/spec.ts';
 import { makeNetPlan } from '../../src/core/network/plan.ts';
 import { slotOffsets } from '../../src/core/params.ts';
 import { SCHEDULES, findSchedule } from '../../src/core/registry/index.ts';
@@ -300,6 +300,10 @@ describe('run-level settings: one schema, and the limits it states', () => {
       const errs = errorsOf({ ...base, ...(over as object) });
       expect(errs.some((e) => e.startsWith(`${path}: `) && pattern.test(e)), `${JSON.stringify(over)}: ${errs.join('\n')}`).toBe(true);
     }
+  });
+
+  it("check_every's default is 2% of the steps, never past the most a spec may give (walkthrough 23: 200,000 for 10^7 steps)", () => {
+    expect([defaultCheckEvery(1), defaultCheckEvery(500), defaultCheckEvery(1e6), defaultCheckEvery(1e7)]).toEqual([1, 10, 20_000, MAX_CHECK_EVERY]);
   });
 
   it('absent or null blocks resolve to their defaults (noise, outcome) or off (swa, sam), and specToJSON writes them in the order it always has', () => {
