@@ -797,8 +797,9 @@ export function buildProgram(): Command {
 }
 
 /**
- * Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 bad input, 3 no GPU, 130 / 143
- * interrupted by SIGINT / SIGTERM (src/cli/signals.ts; a closed stdout ends it quietly with 0).
+ * Runs the CLI and returns the exit code: 0 ok, 1 failure, 2 bad input, 3 no GPU, 130 / 143 / 129 /
+ * 131 interrupted by SIGINT / SIGTERM / SIGHUP / SIGQUIT (src/cli/signals.ts; a closed stdout ends
+ * it quietly with 0).
  */
 export async function main(argv: readonly string[]): Promise<number> {
   interruptSignal();

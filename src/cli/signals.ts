@@ -1,13 +1,15 @@
 /**
  * How the CLI stops: the one place that handles SIGINT (Ctrl-C), SIGTERM (the stop signal of Slurm,
- * Kubernetes and `kill`) and a closed stdout.
+ * Kubernetes and `kill`), SIGHUP (a closed terminal, a dropped ssh connection), SIGQUIT (Ctrl-\)
+ * and a closed stdout.
  *
- * The first SIGINT or SIGTERM aborts the one AbortSignal every command's work takes: the engine
+ * The first of those signals aborts the one AbortSignal every command's work takes: the engine
  * stops at its next check, the file being written is removed (its temporary name; nothing ever
  * appears under the output's name), and the CLI prints one line and exits with 128 + the signal's
- * number (130 for SIGINT, 143 for SIGTERM). Later signals are absorbed, so a second Ctrl-C cannot
- * kill the process half-way through that clean-up; the clean-up is short (stop the engine, close and
- * delete the temporary files) and, should it hang, CLEANUP_DEADLINE_MS after the first signal the
+ * number (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP, 131 for SIGQUIT). Later signals are
+ * absorbed, so a second Ctrl-C cannot kill the process half-way through that clean-up; the clean-up
+ * is short (stop the engine, close and delete the temporary files) and, should it hang,
+ * CLEANUP_DEADLINE_MS after the first signal the
  * temporary files are removed synchronously and the process exits anyway (well inside the 30 s
  * Slurm and Kubernetes wait before their SIGKILL).
  *
@@ -25,7 +27,12 @@ import { constants } from 'node:os';
 import { CancelledError, printable } from '../core/errors.ts';
 import { WRITE_REASONS, removeTempsSync } from '../io/partials.ts';
 
-export const HANDLED_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+// SIGHUP too: the terminal closing or an ssh connection dropping ends a run as surely as Ctrl-C,
+// and must leave no partial file either (walkthrough 23). SIGQUIT (Ctrl-\) asks to quit, like
+// SIGINT: its default action, a core dump of the Node binary where core files are enabled, tells a
+// user nothing and skipped the clean-up. (Node resets a SIGHUP that nohup ignores to the default at
+// start-up, so nohup never kept a run alive through a hang-up; it still ends it, now cleanly.)
+export const HANDLED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const;
 export type HandledSignal = (typeof HANDLED_SIGNALS)[number];
 
 /** How long the clean-up after a signal may take before the process is ended regardless. */
@@ -35,7 +42,7 @@ let controller: AbortController | null = null;
 let received: HandledSignal | null = null;
 let reported = false;
 
-/** 128 + the signal's number, as a shell reports a process a signal ended: 130, 143. */
+/** 128 + the signal's number, as a shell reports a process a signal ended: 130, 143, 129, 131. */
 export function exitCodeOf(sig: HandledSignal): number {
   return 128 + constants.signals[sig];
 }

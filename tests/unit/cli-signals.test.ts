@@ -86,10 +86,12 @@ function runAndSignal(args: string[], at: RegExp, signals: NodeJS.Signals[], gap
 const partials = (dir: string): string[] => readdirSync(dir).filter((n) => n.includes('.partial-'));
 
 /** The lines the CLI itself wrote (not progress): exactly the interruption's. */
-function expectStopped(r: Outcome, sig: 'SIGINT' | 'SIGTERM', dir: string, out: string): void {
+const EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129, SIGQUIT: 131 } as const;
+
+function expectStopped(r: Outcome, sig: keyof typeof EXIT_CODES, dir: string, out: string): void {
   expect(r.sent, r.stderr).toBe(true);
   expect(r.signal, r.stderr).toBeNull();
-  expect(r.code, r.stderr).toBe(sig === 'SIGINT' ? 130 : 143);
+  expect(r.code, r.stderr).toBe(EXIT_CODES[sig]);
   // Less the note a software GPU adapter gets before any work (SwiftShader here).
   const own = r.stderr.split('\n').filter((l) => l.startsWith('basinlab:') && !l.startsWith('basinlab: note: the gpu engine runs on '));
   expect(own).toEqual([`basinlab: interrupted by ${sig}; stopped, nothing written`]);
@@ -124,6 +126,25 @@ describe.each(['cpu', 'gpu'] as const)('sweep on %s, stopped', (engine) => {
     const r = await runAndSignal(['sweep', specFile(dir, 1000, 700, 2), '--engine', engine, '--out', out], /^writing /, ['SIGINT', 'SIGTERM'], 5);
     expectStopped(r, 'SIGINT', dir, out);
   });
+});
+
+/**
+ * SIGHUP (the terminal closed, an ssh connection dropped) and SIGQUIT (Ctrl-\) stop a run as SIGINT
+ * does (walkthrough 23 item 3: they killed it with the default action, leaving its partial files:
+ * one for Parquet, the document and its 7 column parts for JSON).
+ */
+describe('sweep, stopped by a hang-up or a quit', () => {
+  for (const [sig, ext] of [
+    ['SIGHUP', 'parquet'],
+    ['SIGQUIT', 'json'],
+  ] as const) {
+    it(`by ${sig} mid-run, to .${ext}: exit ${EXIT_CODES[sig]}, one line, nothing left`, async () => {
+      const dir = freshDir();
+      const out = join(dir, `r.${ext}`);
+      const r = await runAndSignal(['sweep', specFile(dir, 400, 250, 300), '--engine', 'cpu', '--out', out], /: 10%$/, [sig]);
+      expectStopped(r, sig, dir, out);
+    });
+  }
 });
 
 describe('merge, stopped', () => {
