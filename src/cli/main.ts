@@ -40,7 +40,7 @@ import { staleStagingNote, trackTemp, untrackTemp } from '../io/partials.ts';
 import { checkOutputDir, checkOutputFile, ignoredFlag, notePriorOutputs, intFlag, workerCount } from './outputs.ts';
 import { formatRate, progressBar } from './progress.ts';
 import { StdoutError, exitNow, interruptSignal, receivedSignal, reportInterrupt, writeStdout } from './signals.ts';
-import { runStudyCommand, studyNames } from './study.ts';
+import { checkStudyName, runStudyCommand, studyNames } from './study.ts';
 import type { StudyResult } from '../studies/types.ts';
 import { summarize, tableText } from './summary.ts';
 import { trajectoryDocument } from './trajectory-doc.ts';
@@ -738,6 +738,7 @@ export function buildProgram(): Command {
     .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
     .option('-q, --quiet', 'no progress output')
     .action(async (name: string, o: { out: string; engine: EngineName | 'auto'; quick?: boolean; full?: boolean; workers?: number; quiet?: boolean }) => {
+      checkStudyName(name);
       checkOutputDir('--out', o.out);
       // The float64 engine a study may check its float32 results against (fractal-boundary's zooms).
       const float64 = o.engine === 'cpu64' ? null : await createNodeEngine('cpu64', o.workers === undefined ? {} : { workers: o.workers });

@@ -10,8 +10,8 @@
 import { mkdirSync, readdirSync, rmSync, rmdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
-import { CancelledError, SpecError } from '../core/errors.ts';
-import { anySpecToJSON, specToJSON } from '../core/spec.ts';
+import { CancelledError, SpecError, printable } from '../core/errors.ts';
+import { anySpecToJSON, fieldHint, specToJSON } from '../core/spec.ts';
 import type { AnyPlan } from '../core/plan.ts';
 import type { Engine } from '../engine/engine.ts';
 import { STUDIES, findStudy } from '../studies/index.ts';
@@ -25,6 +25,17 @@ import type { ProgressReporter } from './progress.ts';
 
 export function studyNames(): string {
   return STUDIES.map((s) => s.id).join(', ');
+}
+
+/**
+ * Refuses an unknown study name, with the did-you-mean spec names get (fieldHint): called before
+ * any engine starts (walkthrough 23: `study swaa` started the GPU first, and without one was told
+ * "no GPU" rather than of its typo).
+ */
+export function checkStudyName(name: string): void {
+  if (findStudy(name)) return;
+  const hint = fieldHint(name, STUDIES.map((s) => s.id));
+  throw new SpecError('study', `unknown study '${printable(name)}'${hint ? ` (${hint})` : ''}; one of ${studyNames()}`);
 }
 
 /** The study's files in `outDir` from an earlier run: whether its JSON is there, and each figure (NAME-<k>.png/.svg) with its k. */
@@ -74,8 +85,9 @@ export async function runStudyCommand(
     float64?: Engine;
   },
 ): Promise<StudyResult> {
+  checkStudyName(name);
   const study = findStudy(name);
-  if (!study) throw new SpecError('study', `unknown study '${name}'; one of ${studyNames()}`);
+  if (!study) throw new SpecError('study', `unknown study '${printable(name)}'`);
   const prior = priorStudyFiles(outDir, study.id);
   if (prior) process.stderr.write(`basinlab: note: ${prior}\n`);
   let bar: ProgressReporter | null = null;
