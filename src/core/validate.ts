@@ -756,10 +756,14 @@ export function resolutionFailure(split: ResolutionSplit): 'kept' | 'precision' 
 export const MIN_SHADE_RHO = 0.5;
 export const MIN_SHADE_RUNS = 32;
 
-/** Spearman's ρ of two equally long samples (ties given their mean rank); NaN under 3 values or where one is constant. */
+/**
+ * Spearman's ρ of two equally long samples (ties given their mean rank): the Pearson correlation of
+ * their ranks. NaN under 2 values or where one is constant. Also the sharp-minima study's test of a
+ * rise with the batch size.
+ */
 export function rankCorrelation(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = Math.min(a.length, b.length);
-  if (n < 3) return Number.NaN;
+  if (n < 2) return Number.NaN;
   const ranks = (v: ArrayLike<number>): Float64Array => {
     const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => (v[i] as number) - (v[j] as number));
     const r = new Float64Array(n);

@@ -16,6 +16,7 @@
  * it: the noise-scale view (Smith & Le 2018; Jastrzebski et al. 2017) expects the minimum's
  * sharpness to follow lr/B rather than B itself.
  */
+import { rankCorrelation } from '../core/validate.ts';
 import { fmt, median, runNetSpec, studySize, verdictOf } from './run.ts';
 import type { NetPlan } from '../core/network/plan.ts';
 import type { NetHeatmapMode } from '../view/net-frame.ts';
@@ -56,38 +57,6 @@ export const SHARP_SIZES: { readonly quick: Size; readonly default: Size; readon
   full: { bMin: 1, bMax: 6, rMin: -7, rMax: -5, seeds: 5, epochs: 300, train: 4000, sharpnessIterations: 100, fixedLr: 0.125 },
 };
 
-/** Spearman's rank correlation (average ranks for ties); NaN with fewer than 2 values or no spread. */
-export function spearman(x: readonly number[], y: readonly number[]): number {
-  const rank = (v: readonly number[]): number[] => {
-    const idx = v.map((_, i) => i).sort((a, b) => (v[a] as number) - (v[b] as number));
-    const r = new Array<number>(v.length).fill(0);
-    for (let a = 0; a < idx.length; ) {
-      let b = a;
-      while (b + 1 < idx.length && v[idx[b + 1] as number] === v[idx[a] as number]) b++;
-      for (let k = a; k <= b; k++) r[idx[k] as number] = (a + b) / 2;
-      a = b + 1;
-    }
-    return r;
-  };
-  const rx = rank(x);
-  const ry = rank(y);
-  const n = rx.length;
-  if (n < 2) return Number.NaN;
-  const mx = rx.reduce((s, v) => s + v, 0) / n;
-  const my = ry.reduce((s, v) => s + v, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let k = 0; k < n; k++) {
-    const dx = (rx[k] as number) - mx;
-    const dy = (ry[k] as number) - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN;
-}
-
 /** 2 to an integer power, written with a superscript exponent (2⁻⁶). */
 function pow2(r: number): string {
   return `2${superscript(Math.round(Math.log2(r)))}`;
@@ -105,7 +74,7 @@ export interface SharpFindings {
 
 /** Spearman rank correlations of the final sharpness and of the test loss with the batch size. */
 export function rankCorrelations(f: SharpFindings): { readonly sharpnessRho: number; readonly testLossRho: number } {
-  return { sharpnessRho: spearman(f.batchSizes, f.sharpness), testLossRho: spearman(f.batchSizes, f.testLoss) };
+  return { sharpnessRho: rankCorrelation(f.batchSizes, f.sharpness), testLossRho: rankCorrelation(f.batchSizes, f.testLoss) };
 }
 
 /**

@@ -17,7 +17,8 @@ import { FRACTAL_MIN_DIMENSION, checkFractalBoundary, fractalBoundary, fractalRu
 import { checkTextsExample, textsExample, textsLrsAgainstBands } from '../../src/studies/texts-example.ts';
 import { batchLr, checkBatchLr, gridSlopeError, logLogSlope } from '../../src/studies/batch-lr.ts';
 import { MATCH_TOLERANCE, checkSgdVsAdam, sgdVsAdam } from '../../src/studies/sgd-vs-adam.ts';
-import { checkSharpMinima, sharpMinima, spearman } from '../../src/studies/sharp-minima.ts';
+import { checkSharpMinima, sharpMinima } from '../../src/studies/sharp-minima.ts';
+import { rankCorrelation } from '../../src/core/validate.ts';
 import type { Study, StudyResult } from '../../src/studies/types.ts';
 import { fractalColours } from '../../src/view/colors.ts';
 import { panelSources } from '../../src/view/panels.ts';
@@ -298,10 +299,10 @@ describe('batch-lr: the check', () => {
 
 describe('sharp-minima: the check', () => {
   it("Spearman's rank correlation", () => {
-    expect(spearman([1, 2, 3, 4], [10, 20, 30, 1000])).toBeCloseTo(1, 12);
-    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
-    expect(spearman([1, 2, 3], [5, 5, 5])).toBeNaN();
-    expect(spearman([1, 2, 3, 4], [1, 3, 2, 4])).toBeCloseTo(0.8, 12);
+    expect(rankCorrelation([1, 2, 3, 4], [10, 20, 30, 1000])).toBeCloseTo(1, 12);
+    expect(rankCorrelation([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1, 12);
+    expect(rankCorrelation([1, 2, 3], [5, 5, 5])).toBeNaN();
+    expect(rankCorrelation([1, 2, 3, 4], [1, 3, 2, 4])).toBeCloseTo(0.8, 12);
   });
   it('accepts sharpness and test loss rising with the batch; rejects a flat sharpness and a test loss that falls', () => {
     const B = [4, 8, 16, 32, 64];

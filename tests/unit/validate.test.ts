@@ -271,7 +271,8 @@ describe("a one-sided view's shades (walkthrough 22)", () => {
     // Ties: ranks [0.5, 0.5, 2, 3] against [0, 1, 2, 3]; ρ = Pearson of the ranks.
     expect(rankCorrelation([7, 7, 8, 9], [1, 2, 3, 4])).toBeCloseTo(4.5 / Math.sqrt(4.5 * 5), 12);
     expect(rankCorrelation([1, 1, 1], [1, 2, 3])).toBeNaN();
-    expect(rankCorrelation([1, 2], [1, 2])).toBeNaN();
+    expect(rankCorrelation([1, 2], [2, 1])).toBe(-1);
+    expect(rankCorrelation([1], [1])).toBeNaN();
   });
 
   it("compares the reference's larger side on runs both put there, finite in both; needs MIN_SHADE_RUNS of them", () => {
