@@ -8,7 +8,7 @@ import { availableParallelism, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { netHeapProblem, netMemoryProblem, netRunBytes } from '../engine/cpu/network.ts';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { CancelledError, GpuRunError, GpuUnavailableError, SpecError, SpecErrors, printable } from '../core/errors.ts';
 import { isRecord, resultDocumentSpec } from '../core/json.ts';
 import { makeAnyPlan, prepareSpec, trainedGroups } from '../core/network/plan.ts';
@@ -37,7 +37,7 @@ import { formatOf } from '../io/format.ts';
 import { parseShardFlag, shardFromEnv, shardRange } from '../io/shards.ts';
 import { writeFileAtomically } from '../io/text-file.ts';
 import { staleStagingNote, trackTemp, untrackTemp } from '../io/partials.ts';
-import { checkOutputDir, checkOutputFile, ignoredFlag, notePriorOutputs, intFlag, workerCount } from './outputs.ts';
+import { checkOutputDir, checkOutputFile, ignoredFlag, notePriorOutputs, intFlag, onceFlag, workerCount } from './outputs.ts';
 import { formatRate, progressBar } from './progress.ts';
 import { StdoutError, exitNow, interruptSignal, receivedSignal, reportInterrupt, writeStdout } from './signals.ts';
 import { checkStudyName, runStudyCommand, studyNames } from './study.ts';
@@ -420,7 +420,11 @@ export function selectRuns(plan: AnyPlan, o: { runs?: string; at?: readonly stri
       const m = /^([A-Za-z_][\w.]*)=(.+)$/.exec(pair);
       const v = m ? Number(m[2]) : Number.NaN;
       if (!m || !Number.isFinite(v)) throw new SpecError('--at', `'${pair}' is not PARAM=NUMBER (e.g. optimizer.lr=0.001)`);
-      coords[m[1] as string] = v;
+      const param = m[1] as string;
+      // One --at is one run: a parameter given twice in it is a contradiction, not the later value (walkthrough 23).
+      const before = coords[param];
+      if (before !== undefined) throw new SpecError('--at', `${param} is given twice in '${printable(at)}' (${before} and ${v}); give each parameter once (another --at asks for another run)`);
+      coords[param] = v;
     }
     // A value past the swept range is refused, not snapped to its edge (walkthrough 17: lr=-5 over an
     // axis of 1e-5 … 0.01 gave the edge run with the note an ordinary snap gets).
@@ -661,6 +665,21 @@ async function runValidate(specPath: string, o: { out?: string; workers?: number
   }
 }
 
+/**
+ * An option with choices that is refused when given twice with different values (onceFlag): its
+ * parser, which .choices() set, is replaced by one that checks the choice and the repeat; the
+ * choices stay listed in --help.
+ */
+function chooseOnce(option: Option, flag: string): Option {
+  const choices = option.argChoices ?? [];
+  return option.argParser(
+    onceFlag(flag, (v) => {
+      if (!choices.includes(v)) throw new InvalidArgumentError(`Allowed choices are ${choices.join(', ')}.`);
+      return v;
+    }),
+  );
+}
+
 export function buildProgram(): Command {
   const program = new Command('basinlab')
     .description('Batch-simulate optimiser runs over 2-D loss surfaces and small networks on data (CPU reference engines and WebGPU).')
@@ -668,16 +687,16 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError(false);
 
-  const engineOption = (): Option => new Option('-e, --engine <engine>', 'engine').choices(ENGINE_NAMES).default('cpu');
+  const engineOption = (): Option => chooseOnce(new Option('-e, --engine <engine>', 'engine').choices(ENGINE_NAMES).default('cpu'), '--engine');
 
   program
     .command('sweep')
     .description('run every run of a sweep spec and write per-run results')
     .argument('<spec>', 'sweep spec (JSON; - reads it from standard input)')
     .addOption(engineOption())
-    .option('-o, --out <file>', 'write results to FILE.parquet, .arrow (or .feather), .json or .csv, streamed (default: JSON on stdout, staged in $TMPDIR until the sweep ends; a summary on a terminal)')
-    .option('-s, --shard <K/N|auto>', 'run shard K of N (contiguous rows, 0-based); auto: from BASINLAB_SHARD, Slurm job arrays or Kubernetes Indexed Jobs')
-    .option('-w, --workers <n>', 'CPU worker threads (default: one per core; 0 = in-process; a sweep of a few seconds runs in-process whatever the count, as meta.workers says)', workerCount('--workers'))
+    .option('-o, --out <file>', 'write results to FILE.parquet, .arrow (or .feather), .json or .csv, streamed (default: JSON on stdout, staged in $TMPDIR until the sweep ends; a summary on a terminal)', onceFlag('--out', String))
+    .option('-s, --shard <K/N|auto>', 'run shard K of N (contiguous rows, 0-based); auto: from BASINLAB_SHARD, Slurm job arrays or Kubernetes Indexed Jobs', onceFlag('--shard', String))
+    .option('-w, --workers <n>', 'CPU worker threads (default: one per core; 0 = in-process; a sweep of a few seconds runs in-process whatever the count, as meta.workers says)', onceFlag('--workers', workerCount('--workers')))
     .option('-q, --quiet', 'no progress output')
     .option('--accept-float32', 'run on a float32 engine even where float32 merges neighbouring sweep values (the result meta names them)')
     .action(async (spec: string, o: { engine: EngineName; out?: string; workers?: number; quiet?: boolean; shard?: string; acceptFloat32?: boolean }) => {
@@ -712,12 +731,12 @@ export function buildProgram(): Command {
     .description('the recorded paths of some runs: position, loss, LR (and, on surfaces, cycled momentum) per step; a network run\'s losses, LRs and gradient norm')
     .argument('<spec>', 'spec (JSON; - reads it from standard input); with a sweep, choose runs with --runs or --at')
     .addOption(engineOption())
-    .option('-o, --out <file>', 'write to FILE.json (default: stdout)')
-    .option('--runs <list>', 'run indices and ranges within the sweep, e.g. 0,7,12-15 (row-major: j * width + i)')
+    .option('-o, --out <file>', 'write to FILE.json (default: stdout)', onceFlag('--out', String))
+    .option('--runs <list>', 'run indices and ranges within the sweep, e.g. 0,7,12-15 (row-major: j * width + i)', onceFlag('--runs', String, 'list the runs in one --runs, e.g. --runs 0,7,12-15'))
     .option('--at <coords>', 'the run nearest these sweep coordinates, e.g. optimizer.lr=0.001,optimizer.momentum=0.9 (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('-r, --run <index>', 'one run index (same as --runs INDEX)', intFlag('--run', 0))
-    .option('--every <k>', 'record every k-th step (default 1; the start and the last step always)', intFlag('--every', 1))
-    .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
+    .option('-r, --run <index>', 'one run index (same as --runs INDEX)', onceFlag('--run', intFlag('--run', 0)))
+    .option('--every <k>', 'record every k-th step (default 1; the start and the last step always)', onceFlag('--every', intFlag('--every', 1)))
+    .option('-w, --workers <n>', 'CPU worker threads', onceFlag('--workers', workerCount('--workers')))
     .action(async (spec: string, o: { engine: EngineName; out?: string; run?: number; runs?: string; at?: string[]; every?: number; workers?: number }) => {
       await runTrajectoryCommand(spec, o);
     });
@@ -726,16 +745,19 @@ export function buildProgram(): Command {
     .command('study')
     .description(`run a study and write its data and figures (one of: ${studyNames()})`)
     .argument('<name>', 'study name')
-    .requiredOption('-o, --out <dir>', 'required: directory for NAME.json and the NAME-<k>.png/.svg figures (files of those names in it are replaced)')
+    .requiredOption('-o, --out <dir>', 'required: directory for NAME.json and the NAME-<k>.png/.svg figures (files of those names in it are replaced)', onceFlag('--out', String))
     .addOption(
-      new Option('-e, --engine <engine>', `engine; auto: the GPU, with the network sweeps of fewer than ${NET_GPU_MIN_RUNS} runs (all of them on an emulated GPU) on cpu, which trains those faster`)
-        .choices([...ENGINE_NAMES, 'auto'])
-        .default('auto'),
+      chooseOnce(
+        new Option('-e, --engine <engine>', `engine; auto: the GPU, with the network sweeps of fewer than ${NET_GPU_MIN_RUNS} runs (all of them on an emulated GPU) on cpu, which trains those faster`)
+          .choices([...ENGINE_NAMES, 'auto'])
+          .default('auto'),
+        '--engine',
+      ),
     )
     // One or the other: with both, the study ran --quick and its data recorded both as true (review 18).
     .addOption(new Option('--quick', 'smaller grids and fewer steps, for a first look: a claim may not hold at that size (the README gives each study\'s measured answer)').conflicts('full'))
     .addOption(new Option('--full', "the full-size study where the default is cut down to fit a CPU engine (network studies: the papers' resolution and steps; hours on a CPU)").conflicts('quick'))
-    .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
+    .option('-w, --workers <n>', 'CPU worker threads', onceFlag('--workers', workerCount('--workers')))
     .option('-q, --quiet', 'no progress output')
     .action(async (name: string, o: { out: string; engine: EngineName | 'auto'; quick?: boolean; full?: boolean; workers?: number; quiet?: boolean }) => {
       checkStudyName(name);
@@ -771,8 +793,8 @@ export function buildProgram(): Command {
     .command('validate')
     .description('run a spec on gpu, cpu (float32) and cpu64 (float64) and report where they agree')
     .argument('<spec>', 'sweep spec (JSON; - reads it from standard input)')
-    .option('-o, --out <file>', 'write the report to FILE.json')
-    .option('-w, --workers <n>', 'CPU worker threads', workerCount('--workers'))
+    .option('-o, --out <file>', 'write the report to FILE.json', onceFlag('--out', String))
+    .option('-w, --workers <n>', 'CPU worker threads', onceFlag('--workers', workerCount('--workers')))
     .option('-q, --quiet', 'no progress output')
     .action(async (spec: string, o: { out?: string; workers?: number; quiet?: boolean }) => {
       if (!(await runValidate(spec, o))) process.exitCode = 1;
@@ -781,7 +803,7 @@ export function buildProgram(): Command {
   program
     .command('schema')
     .description('print the sweep spec as a JSON Schema (for editors: "$schema" in a spec file)')
-    .option('-o, --out <file>', 'write it to FILE instead of stdout')
+    .option('-o, --out <file>', 'write it to FILE instead of stdout', onceFlag('--out', String))
     .action(async (o: { out?: string }) => {
       const { specJsonSchema } = await import('../core/spec-schema.ts');
       const text = `${JSON.stringify(specJsonSchema(), null, 2)}\n`;

@@ -7,7 +7,7 @@ import type { Stats } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { SpecError } from '../core/errors.ts';
+import { SpecError, printable } from '../core/errors.ts';
 import { leftoverNote, liveWriterNote } from '../io/partials.ts';
 
 function statOrNull(path: string): Stats | null {
@@ -161,6 +161,23 @@ export function intFlag(name: string, min: number) {
     const n = /^\d+$/.test(v.trim()) ? Number(v.trim()) : Number.NaN;
     if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer in [${min}, ${Number.MAX_SAFE_INTEGER}] (decimal digits), got '${v}'`);
     return n;
+  };
+}
+
+/**
+ * The parser of a flag that takes one value: given again with another value it is refused rather
+ * than resolved to the last one, Commander's default (walkthrough 23: `--out a.json --out b.json`
+ * wrote only b.json, `--engine cpu64 --engine cpu` ran on cpu, without a word). The same value
+ * twice is one value. `parse` is the flag's own check; `instead` says what to do. A closure per option, and the program is
+ * built afresh for each parse (buildProgram), so "given before" means on this command line.
+ */
+export function onceFlag<T>(flag: string, parse: (v: string) => T, instead = 'give it once'): (v: string) => T {
+  let given: string | undefined;
+  return (v: string): T => {
+    if (given !== undefined && given !== v) throw new InvalidArgumentError(`${flag} is given twice, as '${printable(given)}' and '${printable(v)}'; ${instead}`);
+    const value = parse(v);
+    given = v;
+    return value;
   };
 }
 

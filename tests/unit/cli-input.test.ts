@@ -46,3 +46,34 @@ describe('study NAME, checked before any engine starts', () => {
     expect(line).toMatch(/unknown study 'swaa' \(did you mean swa\?\)/);
   });
 });
+
+describe('conflicting repeated input, refused rather than last-wins', () => {
+  const a = join(dir, 'a.json');
+  const b = join(dir, 'b.json');
+  const cases: [string, string[], RegExp][] = [
+    [
+      '--at naming one parameter twice',
+      ['trajectory', spec, '--engine', 'cpu', '--at', 'optimizer.lr=0.00001,optimizer.momentum=0,optimizer.lr=0.01', '--out', a],
+      /^basinlab: --at: optimizer\.lr is given twice in 'optimizer\.lr=0\.00001,optimizer\.momentum=0,optimizer\.lr=0\.01' \(0\.00001 and 0\.01\); give each parameter once/,
+    ],
+    ['sweep --out twice', ['sweep', spec, '--engine', 'cpu', '--out', a, '--out', b], /--out is given twice, as '.*a\.json' and '.*b\.json'; give it once$/],
+    ['sweep -o then --out', ['sweep', spec, '--engine', 'cpu', '-o', a, '--out', b], /--out is given twice/],
+    ['sweep --engine twice', ['sweep', spec, '--engine', 'cpu64', '--engine', 'cpu', '--out', a], /--engine is given twice, as 'cpu64' and 'cpu'; give it once$/],
+    ['trajectory --out twice', ['trajectory', spec, '--engine', 'cpu', '--runs', '0', '-o', a, '-o', b], /--out is given twice/],
+    ['study --engine twice', ['study', 'swa', '--engine', 'cpu', '--engine', 'auto', '--out', join(dir, 'st')], /--engine is given twice, as 'cpu' and 'auto'/],
+    ['schema --out twice', ['schema', '-o', a, '-o', b], /--out is given twice/],
+    ['--workers twice', ['sweep', spec, '--engine', 'cpu', '-w', '0', '-w', '1', '--out', a], /--workers is given twice, as '0' and '1'/],
+    ['--runs twice', ['trajectory', spec, '--engine', 'cpu', '--runs', '0', '--runs', '1', '--out', a], /--runs is given twice, as '0' and '1'; list the runs in one --runs/],
+  ];
+  for (const [name, args, message] of cases) it(name, () => expect(refused(args)).toMatch(message));
+
+  it('an unknown --engine is still refused with its choices', () => {
+    expect(refused(['sweep', spec, '--engine', 'CPU', '--out', a])).toMatch(/argument 'CPU' is invalid\. Allowed choices are cpu, cpu64, gpu\.$/);
+  });
+
+  it('the same value twice is one value: it runs', () => {
+    const c = join(dir, 'c.json');
+    const r = spawnSync(process.execPath, ['bin/basinlab.js', 'sweep', spec, '-q', '--engine', 'cpu', '--engine', 'cpu', '--out', c, '-o', c], { encoding: 'utf8', timeout: 120_000 });
+    expect([r.status, r.stderr]).toEqual([0, '']);
+  });
+});
