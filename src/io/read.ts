@@ -15,7 +15,7 @@ import { RecordBatchReader } from 'apache-arrow';
 import type { Vector } from 'apache-arrow';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparquet';
 import type { AsyncBuffer, DecodedArray, FileMetaData } from 'hyparquet';
-import { SpecError } from '../core/errors.ts';
+import { SpecError, printable } from '../core/errors.ts';
 import type { AnyColumns, ColumnDef, ColumnKind, ColumnType, EngineName, ProblemKind } from '../core/results.ts';
 import { BASE_COLUMNS, ENGINE_NAMES, NET_BASE_COLUMNS, allColumns, allocateColumns, columnOf, copyColumns } from '../core/results.ts';
 import type { FileFormat, Precision, ShardInfo } from './format.ts';
@@ -65,6 +65,20 @@ export interface ResultFile {
 
 function fail(path: string, msg: string): never {
   throw new SpecError('', `${path}: ${msg}`);
+}
+
+/**
+ * What a reader library said when it could not read a file, for a message: an errno code where the
+ * system refused it; its own words where it has any ("parquet file invalid (footer != PAR1)"), in
+ * parentheses; nothing for a JavaScript TypeError or RangeError, which is the library tripping over
+ * bytes that are not what it expects ("Cannot read properties of null (reading 'fieldsLength')")
+ * and tells a user nothing (walkthrough 23).
+ */
+function libraryWords(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return ` (${code})`;
+  if (!(e instanceof Error) || e instanceof TypeError || e instanceof RangeError || e.message === '') return '';
+  return ` (${printable(e.message, 200)})`;
 }
 
 /** Opens a result file for reading (metadata now, rows through chunks()). */
@@ -168,7 +182,7 @@ async function* verified(file: Omit<ResultFile, 'chunks' | 'close'>, chunks: Asy
       } catch (e) {
         // A decoder's own error (a damaged page, a bad length) says nothing of which file it was.
         if (e instanceof SpecError) throw e;
-        fail(file.path, `cannot read its rows (corrupt file?): ${(e as Error).message}`);
+        fail(file.path, `cannot decode its rows: the file is truncated or corrupted${libraryWords(e)}`);
       }
       if (r.done) break;
       sum.update(r.value.cols, r.value.n);
@@ -236,7 +250,7 @@ async function openParquet(path: string): Promise<ResultFile> {
     file = await asyncBufferFromFile(path);
     md = await parquetMetadataAsync(file);
   } catch (e) {
-    return fail(path, `cannot read as Parquet: ${(e as Error).message}`);
+    return fail(path, `cannot read it: truncated, or not a Parquet file${libraryWords(e)}`);
   }
   const metadata = new Map((md.key_value_metadata ?? []).map((kv) => [kv.key, kv.value ?? '']));
   const names = md.schema.slice(1).map((s) => s.name);
@@ -325,7 +339,7 @@ async function openArrow(path: string): Promise<ResultFile> {
   } catch (e) {
     await fh?.close().catch(() => undefined);
     if (e instanceof SpecError) throw e;
-    return fail(path, `cannot read as an Arrow IPC file: ${(e as Error).message}`);
+    return fail(path, `cannot read it: truncated, or not an Arrow IPC file${libraryWords(e)}`);
   }
 }
 

@@ -149,6 +149,31 @@ describe('merge refuses a corrupted shard, naming it, and writes nothing', () =>
     });
   }
 
+  // Walkthrough 23: the reason given was the reader library's TypeError ("Cannot read properties of
+  // null (reading 'fieldsLength')"); it must say what is wrong with the file.
+  it('arrow: a shard cut in half is "truncated, or not an Arrow IPC file", with no JavaScript error text', () => {
+    const src = readFileSync(shardPath('arrow', 1));
+    const path = join(dir, 'half.arrow');
+    writeFileSync(path, src.subarray(0, src.length >> 1));
+    expectRefused('arrow', path, /: cannot read it: truncated, or not an Arrow IPC file$/);
+  });
+
+  it('parquet: garbage between the magic numbers is "truncated, or not a Parquet file", with no JavaScript error text', () => {
+    // PAR1, bytes that are no Thrift metadata, the metadata's length, PAR1: the reader's shape of a file.
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(64);
+    const path = join(dir, 'garbage.parquet');
+    writeFileSync(path, Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(200, 0x41), len, Buffer.from('PAR1')]));
+    expectRefused('parquet', path, /: cannot read it: truncated, or not a Parquet file$/);
+  });
+
+  it('parquet: a truncated shard keeps the reader\'s own words in parentheses', () => {
+    const src = readFileSync(shardPath('parquet', 1));
+    const path = join(dir, 'half.parquet');
+    writeFileSync(path, src.subarray(0, src.length >> 1));
+    expectRefused('parquet', path, /: cannot read it: truncated, or not a Parquet file \(parquet file invalid \(footer != PAR1\)\)$/);
+  });
+
   it('json: two shards of one size with their run ranges swapped', () => {
     const swap = (from: number, to: number): string => {
       const text = readFileSync(shardPath('json', from), 'utf8');

@@ -342,7 +342,7 @@ describe('merge refuses shards that do not belong together', () => {
     const bytes = readFileSync(trunc);
     const { writeFileSync } = await import('node:fs');
     writeFileSync(trunc, bytes.subarray(0, bytes.length - 100));
-    await expect(mergeShards(join(dir, 't-out.parquet'), [a ?? '', trunc])).rejects.toThrow(/t-1-trunc\.parquet: cannot read as Parquet/);
+    await expect(mergeShards(join(dir, 't-out.parquet'), [a ?? '', trunc])).rejects.toThrow(/t-1-trunc\.parquet: cannot read it: truncated, or not a Parquet file/);
     await expect(mergeShards(join(dir, 't-out.parquet'), [a ?? '', join(dir, 't-9.parquet')])).rejects.toThrow(/t-9\.parquet: no such file/);
     await expect(mergeShards(join(dir, 't-out.xlsx'), [a ?? '', b ?? ''])).rejects.toThrow(/OUT: cannot tell the format of .*t-out\.xlsx/);
     await expect(mergeShards(a ?? '', [a ?? '', b ?? ''])).rejects.toThrow(/the output .*t-0\.parquet is also one of the shard files/);
