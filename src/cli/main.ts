@@ -17,6 +17,7 @@ import { nearestRun, runCoordinates } from '../core/plan.ts';
 import type { AnyPlan, Plan } from '../core/plan.ts';
 import { negativeLrNote, plural } from '../view/caption.ts';
 import { MAX_TRAJECTORY_POINTS, netTrajectoryFields, pointCount, trajectoryFields } from '../core/trajectory.ts';
+import type { TrajectoryRequest } from '../core/trajectory.ts';
 import { float32Problems } from '../core/precision.ts';
 import { ENGINE_NAMES } from '../core/results.ts';
 import type { EngineName } from '../core/results.ts';
@@ -457,9 +458,12 @@ export function selectRuns(plan: AnyPlan, o: { runs?: string; at?: readonly stri
   return out;
 }
 
+/** The most slices `trajectory` asks the engine for its runs in, for its progress (a call each). */
+const TRAJECTORY_SLICES = 50;
+
 async function runTrajectoryCommand(
   specPath: string,
-  o: { engine: EngineName; out?: string; run?: number; runs?: string; at?: string[]; every?: number; workers?: number },
+  o: { engine: EngineName; out?: string; run?: number; runs?: string; at?: string[]; every?: number; workers?: number; quiet?: boolean },
 ): Promise<void> {
   const ignored = ignoredFlag(o.engine, o);
   if (ignored) throw new SpecError('--engine', ignored);
@@ -481,18 +485,37 @@ async function runTrajectoryCommand(
   const signal = interruptSignal();
   const head = { spec: anySpecToJSON(spec), engine: o.engine, every, params: plan.dims.map((d) => d.path) };
   const coords = (run: number): Record<string, number> => runCoordinates(plan, run);
+  // Progress as a sweep shows it, where there is more than one run to count (walkthrough 23: 100,000
+  // paths ran for a minute without a word); the runs are asked of the engine a slice at a time for it.
+  const bar = progressBar(`trajectory of ${plural(runs.length, 'run')} on ${o.engine}`, (o.quiet ?? false) || runs.length < 2);
+  const slices = Math.min(runs.length, TRAJECTORY_SLICES);
+  const sliceAt = (k: number): number => Math.round((k * runs.length) / slices);
   // The same document for either kind; a path's keys are its kind's (core/trajectory.ts).
-  const doc = await withEngine(o.engine, o.workers, async (engine) => {
-    try {
-      const req = { runs, every, signal };
-      return plan.problem === 'network'
-        ? trajectoryDocument(head, await engine.trajectories(plan, req), (t) => netTrajectoryFields(t, coords(t.run), trainedGroups(plan)))
-        : trajectoryDocument(head, await engine.trajectories(plan, req), (t) => trajectoryFields(t, coords(t.run)));
-    } catch (e) {
-      if (e instanceof RangeError) throw new SpecError('--runs', e.message);
-      throw e;
-    }
-  });
+  let doc: Iterable<string>;
+  try {
+    doc = await withEngine(o.engine, o.workers, async (engine) => {
+      try {
+        const paths = async <T>(record: (req: TrajectoryRequest) => Promise<T[]>): Promise<T[]> => {
+          const out: T[] = [];
+          bar.update({ done: 0, total: runs.length * spec.steps, runsReady: 0 });
+          for (let k = 0; k < slices; k++) {
+            // A loop, not push(...paths): a slice may hold more paths than a call takes arguments.
+            for (const path of await record({ runs: runs.slice(sliceAt(k), sliceAt(k + 1)), every, signal })) out.push(path);
+            bar.update({ done: out.length * spec.steps, total: runs.length * spec.steps, runsReady: out.length });
+          }
+          return out;
+        };
+        return plan.problem === 'network'
+          ? trajectoryDocument(head, await paths((req) => engine.trajectories(plan, req)), (t) => netTrajectoryFields(t, coords(t.run), trainedGroups(plan)))
+          : trajectoryDocument(head, await paths((req) => engine.trajectories(plan, req)), (t) => trajectoryFields(t, coords(t.run)));
+      } catch (e) {
+        if (e instanceof RangeError) throw new SpecError('--runs', e.message);
+        throw e;
+      }
+    });
+  } finally {
+    bar.stop();
+  }
   checkInterrupt(signal);
   if (o.out !== undefined) {
     await writeFileAtomically(o.out, doc, { signal, ...(beforeRename ? { beforeRename } : {}) });
@@ -737,7 +760,8 @@ export function buildProgram(): Command {
     .option('-r, --run <index>', 'one run index (same as --runs INDEX)', onceFlag('--run', intFlag('--run', 0)))
     .option('--every <k>', 'record every k-th step (default 1; the start and the last step always)', onceFlag('--every', intFlag('--every', 1)))
     .option('-w, --workers <n>', 'CPU worker threads', onceFlag('--workers', workerCount('--workers')))
-    .action(async (spec: string, o: { engine: EngineName; out?: string; run?: number; runs?: string; at?: string[]; every?: number; workers?: number }) => {
+    .option('-q, --quiet', 'no progress output (shown where more than one run is recorded)')
+    .action(async (spec: string, o: { engine: EngineName; out?: string; run?: number; runs?: string; at?: string[]; every?: number; workers?: number; quiet?: boolean }) => {
       await runTrajectoryCommand(spec, o);
     });
 

@@ -114,6 +114,6 @@ describe('stdout on a full device: exit 1, one line naming it, no stack trace', 
   });
 
   it('trajectory', () => {
-    expectOneLine(cli(['trajectory', spec, '--engine', 'cpu', '--runs', '0-3'], 'stdout', full));
+    expectOneLine(cli(['trajectory', spec, '--engine', 'cpu', '--runs', '0-3', '-q'], 'stdout', full));
   });
 });
