@@ -282,9 +282,10 @@ class Reader {
     return isRecord(v);
   }
 
-  object(v: unknown, path: string): Record<string, unknown> | null {
+  /** `what`: what the field takes, where that is more than an object (a name string too). */
+  object(v: unknown, path: string, what = 'an object'): Record<string, unknown> | null {
     if (this.isObject(v)) return v;
-    this.fail(path, `expected an object, got ${show(v)}`);
+    this.fail(path, `expected ${what}, got ${show(v)}`);
     return null;
   }
 
@@ -506,7 +507,8 @@ function readParams(
 
 function readSurface(rd: Reader, v: unknown): EntrySpec | null {
   const names = SURFACES.map((s) => s.id);
-  const o = typeof v === 'string' ? { name: v } : rd.object(v, 'surface');
+  // A name alone is a surface too (walkthrough 23: "expected an object" for 5 hid that).
+  const o = typeof v === 'string' ? { name: v } : rd.object(v, 'surface', 'a surface name or an object');
   if (!o) return null;
   const name = rd.string(own(o, 'name'), 'surface.name', names);
   const def = name === null ? undefined : findSurface(name);
@@ -515,7 +517,7 @@ function readSurface(rd: Reader, v: unknown): EntrySpec | null {
 }
 
 function readOptimizer(rd: Reader, v: unknown): EntrySpec | null {
-  const o = typeof v === 'string' ? { name: v } : rd.object(v, 'optimizer');
+  const o = typeof v === 'string' ? { name: v } : rd.object(v, 'optimizer', 'an optimizer name or an object');
   if (!o) return null;
   const name = rd.string(torchName(own(o, 'name')), 'optimizer.name', OPTIMIZERS.map((x) => x.id));
   const def = name === null ? undefined : findOptimizer(name);
@@ -525,7 +527,7 @@ function readOptimizer(rd: Reader, v: unknown): EntrySpec | null {
 
 function readSchedule(rd: Reader, v: unknown, path: string, depth: number, groups: GroupCount): ScheduleSpec | null {
   if (v === null || v === undefined) return null;
-  const o = typeof v === 'string' ? { name: v } : rd.object(v, path);
+  const o = typeof v === 'string' ? { name: v } : rd.object(v, path, 'a schedule name or an object');
   if (!o) return null;
   const name = rd.string(torchName(own(o, 'name')), join(path, 'name'), SCHEDULES.map((x) => x.id));
   const def = name === null ? undefined : findSchedule(name);
@@ -584,7 +586,10 @@ function entryTarget(
     .map((s) => (s.kind === 'tuple' ? `${s.key}.0` : s.kind === 'int-list' ? `${s.key}.0` : s.key));
   // `rest` comes from the user: only the schema's own slot names count, never the prototype's.
   if (!p || !Object.hasOwn(offsets, rest)) {
-    return `no numeric parameter '${rest}' in ${prefix}; sweepable: ${numeric.map((n) => `${prefix}.${n}`).join(', ') || 'none'}`;
+    // A misspelt parameter gets the suggestion a misspelt field gets (walkthrough 23: momentun).
+    const hint = fieldHint(rest, numeric);
+    const guess = hint?.startsWith('did you mean ') ? ` (did you mean ${prefix}.${hint.slice('did you mean '.length)})` : '';
+    return `no numeric parameter '${rest}' in ${prefix}${guess}; sweepable: ${numeric.map((n) => `${prefix}.${n}`).join(', ') || 'none'}`;
   }
   if (p.kind === 'bool' || p.kind === 'enum') return `${prefix}.${rest} is not numeric and cannot be swept`;
   if ('sweepable' in p && p.sweepable === false) {
@@ -1449,7 +1454,7 @@ function readNetwork(rd: Reader, v: unknown): ParamValues | null {
 }
 
 function readData(rd: Reader, v: unknown): NetSpec['data'] | null {
-  const o = typeof v === 'string' ? { name: v } : rd.object(v, 'data');
+  const o = typeof v === 'string' ? { name: v } : rd.object(v, 'data', 'a data set name or an object');
   if (!o) return null;
   const name = rd.string(own(o, 'name'), 'data.name', DATA_SETS.map((d) => d.id));
   const def = name === null ? undefined : findDataSet(name);
@@ -1478,7 +1483,12 @@ function readParamGroups(rd: Reader, v: unknown, def: OptimizerDef, tensors: rea
     }
     for (const [k, n] of (names as string[]).entries()) {
       const hits = tensors ? tensors.filter((t) => t === n || t.startsWith(`${n}.`)) : [];
-      if (tensors && hits.length === 0) rd.fail(`${path}.params.${k}`, `no tensor or layer ${show(n)}; the network has ${tensors.join(', ')}`);
+      if (tensors && hits.length === 0) {
+        // A misspelt tensor or layer gets a suggestion (walkthrough 23: layers.0.wieght was only listed).
+        const layers = [...new Set(tensors.map((t) => t.replace(/\.[^.]*$/, '')))];
+        const hint = fieldHint(n, [...tensors, ...layers]);
+        rd.fail(`${path}.params.${k}`, `no tensor or layer ${show(n)}${hint?.startsWith('did you mean') ? ` (${hint})` : ''}; the network has ${tensors.join(', ')}`);
+      }
       for (const t of hits) {
         const other = seen.get(t);
         if (other !== undefined) rd.fail(`${path}.params.${k}`, `${t} is already in param_groups.${other} (torch: "some parameters appear in more than one parameter group")`);

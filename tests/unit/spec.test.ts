@@ -91,6 +91,11 @@ describe('parseSpec: bad input names the field, what was given and what is allow
     ['misspelt schedule', { ...base, schedule: { name: 'OneCycleRL' } }, /^schedule\.name: expected one of .*, got "OneCycleRL" \(did you mean OneCycleLR\?\)$/],
     // No guess between two as near, nor for a short name that is another thing (review 23).
     ['tied names', { ...base, optimizer: { name: 'Adamx' } }, /^optimizer\.name: expected one of .*, got "Adamx"$/],
+    // Walkthrough 23 item 11: a name string is taken too, so the message says so; misspelt sweep paths get a guess.
+    ['a surface that is a number', { ...base, surface: 5 }, /^surface: expected a surface name or an object, got 5$/],
+    ['an optimizer that is null', { ...base, optimizer: null }, /^optimizer: expected an optimizer name or an object, got null$/],
+    ['a schedule that is a number', { ...base, schedule: 3 }, /^schedule: expected a schedule name or an object, got 3$/],
+    ['sweep of a misspelt parameter', { ...base, sweep: { x: { param: 'optimizer.momentun', min: 0, max: 0.9, count: 2 } } }, /^sweep\.x\.param: no numeric parameter 'momentun' in optimizer \(did you mean optimizer\.momentum\?\); sweepable: optimizer\.lr/],
     ['unknown field', { ...base, optimiser: {} }, /^optimiser: unknown field \(did you mean optimizer\?\); allowed: surface, optimizer/],
     ['unknown optimizer field', { ...base, optimizer: { name: 'SGD', momentun: 0.9 } }, /^optimizer\.momentun: unknown field \(did you mean momentum\?\); allowed: name, lr, momentum/],
     ['betas out of range', { ...base, optimizer: { name: 'Adam', betas: [0.9, 1.5] } }, /^optimizer\.betas\.1: 1\.5 is out of range/],
@@ -436,6 +441,15 @@ describe('network sweeps: the paths a network may sweep, and no axis lost', () =
     throw new Error('spec was accepted');
   };
   const axis = (param: string, min = 0.01, max = 0.1) => ({ x: { param, min, max, count: 2 } });
+  it('a misspelt tensor in a param group gets a guess (walkthrough 23 item 11)', () => {
+    const spec = { ...NET, optimizer: { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.0.wieght'] }] } };
+    expect(netErrors(spec)).toEqual([
+      'optimizer.param_groups.0.params.0: no tensor or layer "layers.0.wieght" (did you mean layers.0.weight?); the network has layers.0.weight, layers.0.bias, layers.1.weight, layers.1.bias',
+    ]);
+    // Two layers as near: no guess.
+    expect(netErrors({ ...spec, optimizer: { name: 'SGD', lr: 0.1, param_groups: [{ params: ['layers.5'] }] } })[0]).toMatch(/no tensor or layer "layers\.5"; the network has/);
+  });
+
   const LIST = 'sweep optimizer.<name>, optimizer.param_groups.<i>.<name>, schedule.<name>, network.batch_size or sam.rho';
 
   it("two axes that would write one group's value are refused, naming both; with the group's own value they sweep different groups", () => {
