@@ -404,7 +404,10 @@ export function selectRuns(plan: AnyPlan, o: { runs?: string; at?: readonly stri
   };
   if (o.run !== undefined) out.push(check('--run', o.run));
   if (o.runs !== undefined) {
-    for (const item of o.runs.split(/[\s,]+/).filter((x) => x !== '')) {
+    const items = o.runs.split(/[\s,]+/).filter((x) => x !== '');
+    // Said as what it is, not as no --runs given (walkthrough 23: --runs "," got "pick runs with --runs").
+    if (items.length === 0) throw new SpecError('--runs', `'${printable(o.runs)}' lists no runs; give indices and ranges, e.g. 0,7,12-15 (0..${plan.runs - 1})`);
+    for (const item of items) {
       const m = /^(\d+)(?:-(\d+))?$/.exec(item);
       if (!m) throw new SpecError('--runs', `'${item}' is not a run index or a range a-b`);
       const a = check('--runs', Number(m[1]));
@@ -469,7 +472,7 @@ async function runTrajectoryCommand(
   if (ignored) throw new SpecError('--engine', ignored);
   const spec = loadSpec(specPath);
   if (o.out !== undefined) {
-    checkOutputFile('--out', o.out, specInputs(specPath));
+    checkOutputFile('--out', o.out, specInputs(specPath), 'trajectory.json');
     outFormat(o.out, ['json']);
   }
   const plan = await planOf(spec);
@@ -630,7 +633,7 @@ function netOutcome(plan: NetPlan, report: NetValidationReport, gpuLeftOut: stri
 async function runValidate(specPath: string, o: { out?: string; workers?: number; quiet?: boolean }): Promise<boolean> {
   const spec = loadSpec(specPath);
   if (o.out !== undefined) {
-    checkOutputFile('--out', o.out, specInputs(specPath));
+    checkOutputFile('--out', o.out, specInputs(specPath), 'report.json');
     outFormat(o.out, ['json']);
   }
   const plan = await planOf(spec);
@@ -744,7 +747,8 @@ export function buildProgram(): Command {
       } finally {
         bar.stop();
       }
-      if (!o.quiet) process.stderr.write(`merged ${r.files} shards, ${r.runs} runs, into ${r.out}\n`);
+      // One file is a whole result copied (or converted), not "1 shards" (walkthrough 23).
+      if (!o.quiet) process.stderr.write(`merged ${r.files === 1 ? '1 file' : `${r.files} shards`}, ${plural(r.runs, 'run')}, into ${r.out}\n`);
       // Said even with --quiet: the file differs from the unsharded run's where the shards did not record what was there.
       if (r.jsonNonFinite > 0) process.stderr.write(`${mergeNonFiniteNote(r.jsonNonFinite)}\n`);
     });
@@ -832,7 +836,7 @@ export function buildProgram(): Command {
       const { specJsonSchema } = await import('../core/spec-schema.ts');
       const text = `${JSON.stringify(specJsonSchema(), null, 2)}\n`;
       if (o.out !== undefined) {
-        checkOutputFile('--out', o.out);
+        checkOutputFile('--out', o.out, [], 'spec.schema.json');
         outFormat(o.out, ['json']);
         await writeFileAtomically(o.out, [text], { signal: interruptSignal(), beforeRename: notePriorOutputs(o.out) });
       } else {

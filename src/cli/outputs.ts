@@ -65,13 +65,15 @@ function checkWritableDir(flag: string, dir: string, forPath: string): void {
  * under a temporary name in the same directory and renamed over it: a rename would replace a device
  * node such as /dev/null), not one of the command's inputs (the spec, a shard), not a symbolic link,
  * not an existing file this process may not write (as a shell redirect refuses it), in an existing
- * directory this process may create files in.
+ * directory this process may create files in. `example`: a file name the command writes, for the
+ * messages (walkthrough 23: `schema` and `validate` were offered results.parquet); by default a
+ * sweep's results file.
  */
-export function checkOutputFile(flag: string, path: string, inputs: readonly { path: string; what: string }[] = []): void {
-  if (path.trim() === '') throw new SpecError(flag, 'is empty; name a file, e.g. results.parquet');
+export function checkOutputFile(flag: string, path: string, inputs: readonly { path: string; what: string }[] = [], example?: string): void {
+  if (path.trim() === '') throw new SpecError(flag, `is empty; name a file, e.g. ${example ?? 'results.parquet'}`);
   const s = statOrNull(path);
   if (s?.isDirectory()) {
-    throw new SpecError(flag, `${path} is a directory; name a file in it, e.g. ${join(path, `results${extname(path) || '.parquet'}`)}`);
+    throw new SpecError(flag, `${path} is a directory; name a file in it, e.g. ${join(path, example ?? `results${extname(path) || '.parquet'}`)}`);
   }
   if (s && !s.isFile()) {
     throw new SpecError(flag, `${path} is not a regular file (a device, pipe or socket); basinlab writes a file and renames it into place: name a regular file`);

@@ -77,3 +77,26 @@ describe('conflicting repeated input, refused rather than last-wins', () => {
     expect([r.status, r.stderr]).toEqual([0, '']);
   });
 });
+
+describe('messages (walkthrough 23 item 11)', () => {
+  it('11.5: the file a command is offered is one it writes', () => {
+    expect(refused(['schema', '-o', ''])).toBe('basinlab: --out: is empty; name a file, e.g. spec.schema.json');
+    expect(refused(['schema', '-o', dir])).toBe(`basinlab: --out: ${dir} is a directory; name a file in it, e.g. ${join(dir, 'spec.schema.json')}`);
+    expect(refused(['validate', spec, '-o', dir])).toBe(`basinlab: --out: ${dir} is a directory; name a file in it, e.g. ${join(dir, 'report.json')}`);
+    expect(refused(['trajectory', spec, '--runs', '0', '-o', dir])).toBe(`basinlab: --out: ${dir} is a directory; name a file in it, e.g. ${join(dir, 'trajectory.json')}`);
+  });
+
+  it('11.8: --runs "," is an empty list, not no --runs', () => {
+    expect(refused(['trajectory', spec, '--engine', 'cpu', '--runs', ','])).toBe("basinlab: --runs: ',' lists no runs; give indices and ranges, e.g. 0,7,12-15 (0..15)");
+  });
+
+  it('11.7: merge of one whole file says "1 file", not "1 shards"', () => {
+    const whole = join(dir, 'whole.json');
+    const made = spawnSync(process.execPath, ['bin/basinlab.js', 'sweep', spec, '-q', '--engine', 'cpu', '--out', whole], { encoding: 'utf8', timeout: 120_000 });
+    expect(made.status, made.stderr).toBe(0);
+    const out = join(dir, 'merged.parquet');
+    const r = spawnSync(process.execPath, ['bin/basinlab.js', 'merge', out, whole], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('merged '))).toEqual([`merged 1 file, 16 runs, into ${out}`]);
+  });
+});
