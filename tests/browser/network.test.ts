@@ -345,6 +345,10 @@ describe('network problems in the explorer', () => {
     expect(warning).toMatch(/^Past float32's resolution: of 512 of this map's runs run again in float64, \d+ (fail to train|train) in float64, and float32 ((fails to train|trains) on only \d+% of those same runs|has \d+% of them (fail to train|train) too but agrees)/);
     expect(warning).toMatch(/Float64 resolves it: run again with each swept value moved by one float64 ulp \(the size of its own rounding\), \d+% of the \d+ runs on float64's smaller side stay there \(κ [\d.]+\)/);
     expect(await page.evaluate(`!!${app}.shadowRoot.querySelector('[data-testid="run-float64"]')`)).toBe(true);
+    // Its colours are rounding's: the map is greyed, and the note says so (issue 14: not noise drawn as a map).
+    const muted = `${app}.shadowRoot.querySelector('bl-heatmap[data-problem="network"]').hasAttribute('muted')`;
+    expect(await page.evaluate(muted)).toBe(true);
+    expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-warning"] p').textContent`)).toContain("The map is greyed while its colours are rounding's.");
     await page.screenshot({ path: `${ARTIFACTS}/network-probe-1600.png` });
     await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="validate"]').click()`);
     await page.waitForFunction(`(() => { const v = ${app}.controller.validation; return !v.validating && v.netResult; })()`, { timeout: 300_000, polling: 200 });
@@ -359,6 +363,8 @@ describe('network problems in the explorer', () => {
       'float32 and float64 disagree whether the run trained (the validation)',
     );
     expect(await page.evaluate(`${app}.controller.validation.netResult.rounding`)).toBe(true);
+    // The validation's overlay marks the cells itself, on the map's own colours.
+    expect(await page.evaluate(muted)).toBe(false);
     await page.screenshot({ path: `${ARTIFACTS}/network-past-float32-1600.png` });
 
     // "Draw this view in float64" after the validation: the map is float64's, the runs the same; nothing runs again.
@@ -371,6 +377,7 @@ describe('network problems in the explorer', () => {
     expect(await page.evaluate(`${app}.controller.message.text`)).toMatch(/^The map shows the float64 CPU engine's results/);
     expect(await page.evaluate(chip)).toBe('float64 shown');
     expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="precision-warning"]')`)).toBeNull();
+    expect(await page.evaluate(muted)).toBe(false);
     await page.screenshot({ path: `${ARTIFACTS}/network-float64-map-1600.png` });
 
     // Run draws it in float32 again; the probe warns again, and "Draw this view in float64" runs it on
@@ -404,6 +411,7 @@ describe('network problems in the explorer', () => {
     expect(neither).toMatch(/^Past float64's resolution: of 512 of this map's runs run again with each swept value moved by one float64 ulp, \d+ (fail to train|train) in the map, and nudged/);
     expect(neither).toMatch(/so no engine here can draw these cells' sides: zoom out \(Back\) to where float64 resolves it\.$/);
     expect(await page.evaluate(`${app}.shadowRoot.querySelector('[data-testid="run-float64"]')`)).toBeNull();
+    expect(await page.evaluate(muted)).toBe(true);
     await page.screenshot({ path: `${ARTIFACTS}/network-past-float64-1600.png` });
     expect(errors).toEqual([]);
     await page.close();

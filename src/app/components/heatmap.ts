@@ -112,6 +112,7 @@ export class BlHeatmap extends LitElement {
     gpu: { attribute: false },
     overlay: { attribute: false },
     overlayLabel: { attribute: false },
+    muted: { type: Boolean, reflect: true },
     selected: { attribute: false },
     pinned: { attribute: false },
     legend: { attribute: false },
@@ -132,6 +133,12 @@ export class BlHeatmap extends LitElement {
   declare overlay: Uint8Array | null;
   /** What a marked cell means, for the legend (shown while some cell is marked). */
   declare overlayLabel: string;
+  /**
+   * The cells' colours are rounding's, not the runs' (a precision probe found the view past what
+   * its engine resolves): drawn greyed, so that noise is not read as the map (issue 14: "say so
+   * rather than drawing noise"); the note above the map says why.
+   */
+  declare muted: boolean;
   declare selected: CellEventDetail | null;
   /** Pinned runs' cells, outlined in their colours (the selected run's box, in its ink, is drawn over them). */
   declare pinned: readonly PinnedCell[];
@@ -173,6 +180,7 @@ export class BlHeatmap extends LitElement {
     this.gpu = null;
     this.overlay = null;
     this.overlayLabel = 'marked';
+    this.muted = false;
     this.selected = null;
     this.pinned = [];
     this.legend = [];
@@ -242,6 +250,7 @@ export class BlHeatmap extends LitElement {
     canvas { position: absolute; }
     canvas.plot { image-rendering: pixelated; }
     canvas.plot.hidden { visibility: hidden; }
+    :host([muted]) canvas.plot { filter: grayscale(1) opacity(0.35); }
     .legend { display: flex; flex-wrap: wrap; gap: 4px 12px; align-items: center; margin: 6px 0 0 ${MARGIN.left}px; }
     .swatch { display: inline-block; width: 12px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin-right: 4px; }
     .bar { display: inline-block; width: 48px; height: 12px; border: 1px solid #999; vertical-align: -2px; margin: 0 4px; }
