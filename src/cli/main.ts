@@ -43,6 +43,7 @@ import { formatRate, progressBar } from './progress.ts';
 import { StdoutError, exitNow, interruptSignal, receivedSignal, reportInterrupt, writeStdout } from './signals.ts';
 import { checkStudyName, runStudyCommand, studyNames } from './study.ts';
 import type { StudyResult } from '../studies/types.ts';
+import { verdictHeadline } from '../studies/run.ts';
 import { summarize, tableText } from './summary.ts';
 import { trajectoryDocument } from './trajectory-doc.ts';
 
@@ -811,9 +812,10 @@ export function buildProgram(): Command {
       const v = result.verdict;
       // The verdict is the study's answer, not the command's: a claim that does not hold is a result (exit 0).
       const held = v.checked.join('; ');
-      const line = v.holds
-        ? `The claim holds on this run${held ? `: ${held}` : ''}.`
-        : `The claim does not hold on this run: ${v.failures.join('; ')}${held ? ` (what held: ${held})` : ''}.`;
+      // A quick run's failure is no test of the claim, as the app heads it (walkthrough 22: the
+      // sharp-minima and batch-lr quick runs printed "does not hold").
+      const head = verdictHeadline(v.holds, o.quick ?? false).replace(/\.$/, '');
+      const line = v.holds ? `${head}${held ? `: ${held}` : ''}.` : `${head}: ${v.failures.join('; ')}${held ? ` (what held: ${held})` : ''}.`;
       writeStdout(`${result.summary}\n${(result.tables ?? []).map((t) => `\n${tableText(t)}\n`).join('')}${line}\n`);
     });
 

@@ -63,6 +63,18 @@ export function studySize<T>(ctx: Pick<StudyContext, 'quick' | 'full'>, sizes: {
 }
 
 /**
+ * A study's verdict as the page heads it and the CLI ends with it. A quick variant's failure is no test of the claim (20 x 20
+ * cells cannot measure a boundary's dimension, a few seeds cannot separate two optimisers): it is
+ * "not shown on this quick run", in amber, with the default size offered beside it; red "does not
+ * hold" is kept for a run at the size the claim is made for (walkthrough 10: the flagship study
+ * opened on a red verdict from its quick variant).
+ */
+export function verdictHeadline(holds: boolean, quick: boolean): string {
+  if (holds) return `The claim holds on this ${quick ? 'quick ' : ''}run.`;
+  return quick ? 'The claim is not shown on this quick run, which may be too small to show it: the default size tests it.' : 'The claim does not hold on this run.';
+}
+
+/**
  * The size the app runs a study at when it is opened: its default, except that a study whose default
  * takes minutes on a CPU engine (`cpuMinutes`) runs its quick variant there, with the default offered.
  */

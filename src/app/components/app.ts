@@ -43,7 +43,8 @@ import { probeHeadline, probeText } from '../controllers/precision-probe-control
 import { probingText, resolvedHeadline, resolvedText } from '../precision-probe.ts';
 import type { ClassAgreement } from '../../core/validate.ts';
 import type { EngineSet } from '../controllers/engines.ts';
-import { StudyController, verdictClass, verdictHeadline } from '../controllers/study-controller.ts';
+import { StudyController, verdictClass } from '../controllers/study-controller.ts';
+import { verdictHeadline } from '../../studies/run.ts';
 import { memoByKey, memoLast } from '../memo.ts';
 import { GLOSSARY } from '../../studies/glossary.ts';
 import { surfaceGrid, type SurfaceGrid } from '../surface-grid.ts';

@@ -174,18 +174,6 @@ export class StudyController implements ReactiveController {
   }
 }
 
-/**
- * A study's verdict as the page heads it. A quick variant's failure is no test of the claim (20 x 20
- * cells cannot measure a boundary's dimension, a few seeds cannot separate two optimisers): it is
- * "not shown on this quick run", in amber, with the default size offered beside it; red "does not
- * hold" is kept for a run at the size the claim is made for (walkthrough 10: the flagship study
- * opened on a red verdict from its quick variant).
- */
-export function verdictHeadline(holds: boolean, quick: boolean): string {
-  if (holds) return `The claim holds on this ${quick ? 'quick ' : ''}run.`;
-  return quick ? 'The claim is not shown on this quick run, which may be too small to show it: the default size tests it.' : 'The claim does not hold on this run.';
-}
-
 /** The verdict box's class: holds, unshown (a quick run's failure) or fails. */
 export function verdictClass(holds: boolean, quick: boolean): 'holds' | 'unshown' | 'fails' {
   return holds ? 'holds' : quick ? 'unshown' : 'fails';
