@@ -343,7 +343,10 @@ export function nearestRun(plan: SweepShape & { readonly runs: number }, coords:
   }
   const want = plan.dims.map((d) => {
     const v = Object.hasOwn(coords, d.path) ? coords[d.path] : undefined;
-    if (v === undefined || !Number.isFinite(v)) throw new RangeError(`${d.path}: give a finite value for every swept parameter`);
+    // Walkthrough 22 read "give a finite value for every swept parameter" for a value left out.
+    const range = `${d.range.min} … ${d.range.max}`;
+    if (v === undefined) throw new RangeError(`${d.path}: missing; it is swept (${range}), so a run is picked by a value for each of ${plan.dims.map((x) => x.path).join(' and ')}`);
+    if (!Number.isFinite(v)) throw new RangeError(`${d.path}: ${v} is not a finite number; the sweep's values run ${range}`);
     return v;
   });
   type Dim = SweepShape['dims'][number];

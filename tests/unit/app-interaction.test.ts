@@ -5,7 +5,7 @@
  * alternatives. (What the page does with them is checked in tests/browser/app.test.ts.)
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { axisPosition, cellOfRun, makePlan, middleRun, runCoordinates, runOfCell, sameSetting, scalePosition } from '../../src/core/plan.ts';
+import { axisPosition, cellOfRun, makePlan, middleRun, nearestRun, runCoordinates, runOfCell, sameSetting, scalePosition } from '../../src/core/plan.ts';
 import type { AnyPlan, Plan } from '../../src/core/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
@@ -1246,5 +1246,17 @@ describe("a map's axis", () => {
     expect(heatmapAxis(ns.x, n)?.cells).toEqual(Array.from(n.xValues));
     expect(new Set(n.xValues).size).toBeGreaterThan(1);
     expect(n.xValues.every((v) => Number.isInteger(v))).toBe(true);
+  });
+});
+
+describe('a run picked by its swept values (core/plan.ts nearestRun: the CLI\'s --at)', () => {
+  it('names a value left out, or not finite, with the sweep\'s range (walkthrough 22)', () => {
+    const p = plan();
+    const [x, y] = p.dims;
+    if (!x || !y) throw new Error('two axes');
+    expect(() => nearestRun(p, { [x.path]: x.range.min })).toThrow(new RegExp(`^${y.path.replace('.', '\\.')}: missing; it is swept \\(${y.range.min} … ${y.range.max}\\), so a run is picked by a value for each of ${x.path} and ${y.path}$`));
+    expect(() => nearestRun(p, { [x.path]: Number.NaN, [y.path]: y.range.min })).toThrow(/: NaN is not a finite number; the sweep's values run /);
+    expect(() => nearestRun(p, { 'optimizer.eps': 1, [x.path]: 1, [y.path]: 1 })).toThrow(/^optimizer\.eps is not swept/);
+    expect(nearestRun(p, { [x.path]: x.range.min, [y.path]: y.range.min })).toBe(0);
   });
 });
