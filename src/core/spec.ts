@@ -210,20 +210,24 @@ export function fieldHint(key: string, allowed: readonly string[]): string | nul
   const norm = (s: string): string => s.toLowerCase().replace(/[-_\s]/g, '');
   const same = allowed.find((a) => norm(a) === norm(key));
   if (same) return `did you mean ${same}?`;
-  let best: string | null = null;
+  let near: string[] = [];
   let bestD = 3;
-  let tied = false;
   for (const a of allowed) {
     const d = editDistance(norm(a), norm(key));
     if (d < bestD) {
       bestD = d;
-      best = a;
-      tied = false;
-    } else if (d === bestD) tied = true;
+      near = [a];
+    } else if (d === bestD) near.push(a);
   }
-  // Two letters off is a slip in a long name, another word in a short one (nope is not name); two
-  // names as near are no guess (review 23: elu is as near gelu as relu).
-  return best !== null && !tied && bestD <= (Math.min(best.length, key.length) > 5 ? 2 : 1) && key.length > 2 ? `did you mean ${best}?` : null;
+  // Two letters off is a slip in a long name, another word in a short one (nope is not name). Two
+  // names as near are both offered (walkthrough 23: Adamm, between Adam and AdamW), unless they are
+  // numbered (layers.5 is no slip for layers.0 or layers.1); three or more are no guess (review 23:
+  // elu is as near gelu as relu, and selu would be a third).
+  const [a, b] = near;
+  const close = (n: string): boolean => bestD <= (Math.min(n.length, key.length) > 5 ? 2 : 1);
+  if (key.length <= 2 || a === undefined || near.length > 2 || !close(a)) return null;
+  if (b !== undefined && (!close(b) || /\d/.test(a + b))) return null;
+  return b === undefined ? `did you mean ${a}?` : `did you mean ${a} or ${b}?`;
 }
 
 /**
