@@ -104,10 +104,19 @@ export function checkOutputFile(flag: string, path: string, inputs: readonly { p
       accessSync(path, constants.W_OK);
     } catch (e) {
       // The rename needs only the directory's permission: without this, a write-protected file would be replaced (review 18).
-      throw new SpecError(flag, `${path} exists and is not writable (${why(e)}, mode ${(s.mode & 0o777).toString(8).padStart(4, '0')}), as a shell redirect would find: make it writable (chmod u+w) or name another file`);
+      throw new SpecError(flag, `${path} exists and is not writable (${why(e)}, mode ${(s.mode & 0o777).toString(8).padStart(4, '0')}), as a shell redirect would find: ${unwritableFix(s.uid, process.getuid?.())}`);
     }
   }
   checkWritableDir(flag, dirname(resolve(path)), path);
+}
+
+/**
+ * What to do about an existing file the caller cannot write: chmod u+w helps only its owner
+ * (walkthrough 23: another user was told to chmod a 0644 file of root's). `me` undefined: a platform
+ * without user ids (Windows), where the owner's advice is the one that applies.
+ */
+export function unwritableFix(owner: number, me: number | undefined): string {
+  return me === undefined || me === owner ? 'make it writable (chmod u+w) or name another file' : `it belongs to another user (uid ${owner}): name another file, or ask its owner`;
 }
 
 /** Checks an output directory (study --out): an existing directory, or one that can be created. */

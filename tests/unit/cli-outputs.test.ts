@@ -11,6 +11,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rmEmptyDirs } from '../../src/cli/study.ts';
+import { unwritableFix } from '../../src/cli/outputs.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'basinlab-outputs-'));
 
@@ -87,6 +88,14 @@ describe('destinations refused before any work', () => {
   it('the spec is untouched after --out named it', () => {
     expect(readFileSync(huge, 'utf8')).toBe(hugeText);
     expect(statSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+});
+
+describe("an existing file the caller cannot write", () => {
+  it('is to be made writable by its owner, another user told it is not theirs (walkthrough 23)', () => {
+    expect(unwritableFix(1000, 1000)).toBe('make it writable (chmod u+w) or name another file');
+    expect(unwritableFix(0, 65534)).toBe('it belongs to another user (uid 0): name another file, or ask its owner');
+    expect(unwritableFix(0, undefined)).toBe('make it writable (chmod u+w) or name another file');
   });
 });
 
