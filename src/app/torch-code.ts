@@ -91,7 +91,10 @@ type Token = { readonly t: 'name' | 'num' | 'str' | 'op'; readonly v: string; re
 
 function tokens(text: string): Token[] {
   const out: Token[] = [];
-  const re = /\s+|#[^\n]*|(\.?[A-Za-z_][\w.]*)|((?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?)|('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")|([()[\],=\-+*:{}])/y;
+  // Any other punctuation (`/`, `<`, `%`, `@`, `;`) is an op the parser cannot read: the statement
+  // holding it is left out and counted where nothing read depends on it, refused where something
+  // does (review 28: the tokenizer refused the whole cell over `loss / accum_steps` in a loop body).
+  const re = /\s+|#[^\n]*|(\.?[A-Za-z_][\w.]*)|((?:\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(?:[eE][+-]?\d+)?)|('(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")|([()[\],=\-+*:{}]|[^\s\w])/y;
   let line = 1;
   let lineStart = 0;
   for (let at = 0; at < text.length; ) {
@@ -110,6 +113,27 @@ function tokens(text: string): Token[] {
       }
     }
     at = re.lastIndex;
+  }
+  return out;
+}
+
+/**
+ * The `for` and `while` headers enclosing 1-based line `line` of `lines`, innermost first, as line
+ * numbers: each a line less indented than everything between it and `line` (Python's blocks).
+ */
+export function enclosingLoops(lines: readonly string[], line: number): number[] {
+  const indent = (t: string): number => t.length - t.trimStart().length;
+  const at = lines[line - 1];
+  if (at === undefined) return [];
+  let limit = indent(at);
+  const out: number[] = [];
+  for (let k = line - 2; k >= 0 && limit > 0; k--) {
+    const t = lines[k] as string;
+    if (t.trim() === '' || t.trimStart().startsWith('#')) continue;
+    const i = indent(t);
+    if (i >= limit) continue;
+    limit = i;
+    if (/^(?:async\s+)?(?:for|while)\b/.test(t.trimStart())) out.push(k + 1);
   }
   return out;
 }
@@ -737,6 +761,7 @@ const LEFT_OUT: readonly (readonly [string, RegExp])[] = [
   ['import', /^(?:import\s|from\s+\S+\s+import\s)/],
   ['loop or block header', /^(?:for|while|with|if|elif|else|def|class|try|except|finally|async)\b/],
   ['decorator', /^@/],
+  ['notebook magic or shell command', /^[%!]/],
   ['print', /^print\s*\(/],
   ['keyword statement', /^(?:pass|break|continue|return|raise|global|nonlocal|assert|del|yield)\b/],
   // `decay, no_decay = [], []` and `x += 1`: bookkeeping of a training loop.
@@ -1087,8 +1112,15 @@ export function readTorchCode(text: string): TorchCode {
   // torch's counts are then epochs, basinlab's optimiser steps (walkthrough 22: T_max=200 per epoch ran as 200 steps).
   const schedStep = lastSched?.name ? stepCalls.find((c) => c.on === lastSched.name) : undefined;
   const optStep = kept?.name ? stepCalls.find((c) => c.on === kept.name) : undefined;
-  // Both in blocks (a step outside any loop is not per epoch), the scheduler's less deeply.
-  if (schedule && schedStep && optStep && schedStep.col > 1 && schedStep.col < optStep.col) {
+  // The scheduler's innermost loop strictly encloses the optimiser's (review 28: judged by indentation
+  // alone, an opt.step() under an `if` in the same loop read as per batch, and the note's advice
+  // would have made a right paste wrong).
+  // On the text as pasted: the cell read has its loop headers blanked.
+  const pastedLines = text.split('\n');
+  const schedLoops = schedStep ? enclosingLoops(pastedLines, schedStep.line) : [];
+  const optLoops = optStep ? enclosingLoops(pastedLines, optStep.line) : [];
+  const innerSched = schedLoops[0];
+  if (schedule && schedStep && optStep && innerSched !== undefined && optLoops[0] !== innerSched && optLoops.includes(innerSched)) {
     // Its whole-number values, a composite's children's too (T_max=295, milestones=[5]): the counts a reader would scale.
     const counts = (entry: Record<string, unknown>): string[] =>
       Object.entries(entry).flatMap(([k, v]) => {

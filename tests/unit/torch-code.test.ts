@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseAnySpec } from '../../src/core/spec.ts';
-import { TorchCodeError, pasteInto, readTorchCode, replacedGroupsNote, retargetGroupAxes, torchGroupsProblem } from '../../src/app/torch-code.ts';
+import { TorchCodeError, enclosingLoops, pasteInto, readTorchCode, replacedGroupsNote, retargetGroupAxes, torchGroupsProblem } from '../../src/app/torch-code.ts';
 import { OPTIMIZERS } from '../../src/core/registry/optimizers/index.ts';
 import { SCHEDULES } from '../../src/core/registry/schedules/index.ts';
 import { parseNetSpec, parseSpec } from '../../src/core/spec.ts';
@@ -192,6 +192,17 @@ for epoch in range(300):
     expect(() => readTorchCode("opt = SGD(model.parameters(), lr=0.1)\nopt.param_groups[0]['lr'] = 0.01")).toThrow(/^line 2: opt\.param_groups\[0\]\['lr'\] = …/);
     // Any other attribute set: left out.
     expect(readTorchCode('torch.backends.cudnn.benchmark = True\nopt = SGD(model.parameters(), lr=0.1)').notes).toEqual(['Left out, as making no optimiser, scheduler, model or DataLoader: 1 attribute assignment line.']);
+    // Punctuation the reader has no use for (`/`, `<`, `%`, `;`) leaves its line out, counted, not the
+    // whole cell refused (review 28); where a line read depends on it, it is refused, named.
+    const loop = readTorchCode('%matplotlib inline\nopt = SGD(model.parameters(), lr=0.1)\nfor x, y in loader:\n    loss = criterion(model(x), y) / accum\n    done = loss.item() < 1e-3\n    loss.backward(); opt.step()');
+    expect(loop.optimizer).toEqual({ name: 'SGD', lr: 0.1 });
+    expect(loop.notes[0]).toMatch(/1 notebook magic or shell command line.*2 other assignments \(loss = criterion\(model\(x\), y\) \/ accum, done = loss\.item\(\) < 1e-3\)/);
+    expect(() => readTorchCode('base = 1 / 3\nopt = SGD(model.parameters(), lr=base)')).toThrow(/line 1/);
+    // An optimiser stepped under an `if` in the scheduler's own loop is stepped as often: no per-epoch note.
+    const same = readTorchCode('opt = SGD(model.parameters(), lr=0.1)\nsched = StepLR(opt, step_size=30)\nfor x, y in loader:\n    loss.backward()\n    if not skip:\n        opt.step()\n    sched.step()');
+    expect(same.notes.some((n) => /once per epoch/.test(n))).toBe(false);
+    expect(enclosingLoops(['for e in r:', '    for b in l:', '        if ok:', '            opt.step()', '    sched.step()'], 4)).toEqual([2, 1]);
+    expect(enclosingLoops(['for e in r:', '    for b in l:', '        if ok:', '            opt.step()', '    sched.step()'], 5)).toEqual([1]);
   });
 
   it('names what it cannot read, with the line and column, and guesses nothing', () => {
