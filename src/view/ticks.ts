@@ -353,8 +353,11 @@ export function offsetTicks(min: number, max: number, maxCount: number): { reado
   if (!(hi > lo) || !Number.isFinite(hi - lo)) return { base: mid, baseLabel: exactLabel(mid), ticks: [] };
   // The low end, rounded down to the decade of the span: short, and at most one such step below it.
   const q = 10 ** Math.floor(Math.log10(hi - lo));
-  const digits = Math.min(17, Math.max(1, Math.floor(Math.log10(Math.abs(mid) || 1)) - Math.floor(Math.log10(q)) + 1));
-  const base = Number((Math.floor(lo / q) * q).toPrecision(digits));
+  // Digits enough for the larger end's magnitude: counted from the middle, rounding carried a
+  // negative low end up past itself (-100.0003 to -100: review 28).
+  const digits = Math.min(17, Math.max(1, Math.floor(Math.log10(Math.max(Math.abs(lo), Math.abs(hi)) || 1)) - Math.floor(Math.log10(q)) + 1));
+  let base = Number((Math.floor(lo / q) * q).toPrecision(digits));
+  for (let k = 0; k < 3 && base > lo; k++) base = Number((base - q).toPrecision(Math.min(17, digits + 1)));
   const ticks = niceTicks(lo - base, hi - base, 'linear', maxCount).map((t) => ({
     value: base + t.value,
     label: t.value > 0 ? `+${t.label}` : t.value === 0 ? '0' : t.label,

@@ -285,5 +285,11 @@ describe('offsetTicks (a deep zoom labelled as offsets from a base value)', () =
     // Walkthrough 22's zoom: "offset from 112", 0 to +0.001 upward (the base had been 112.001, the ticks down to -0.001).
     const w = offsetTicks(112, 112.00112, 8);
     expect([w.baseLabel, w.ticks.map((t) => t.label)]).toEqual(['112', ['0', '+0.0002', '+0.0004', '+0.0006', '+0.0008', '+0.001']]);
+    // Negative ranges too, where rounding the low end would carry it up a digit (review 28).
+    for (const [a, b] of [[-100.0003, -99.9995], [-1000.00003, -999.99991], [-0.0100003, -0.0099996], [-3.0000012, -3.0000001]] as const) {
+      const o = offsetTicks(a, b, 8);
+      expect(o.base, `${a} … ${b}`).toBeLessThanOrEqual(a);
+      for (const t of o.ticks) expect(t.label, `${a} … ${b}`).not.toMatch(/^-/);
+    }
   });
 });
