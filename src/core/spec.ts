@@ -592,7 +592,9 @@ function entryTarget(
   if (!p || !Object.hasOwn(offsets, rest)) {
     // A misspelt parameter gets the suggestion a misspelt field gets (walkthrough 23: momentun).
     const hint = fieldHint(rest, numeric);
-    const guess = hint?.startsWith('did you mean ') ? ` (did you mean ${prefix}.${hint.slice('did you mean '.length)})` : '';
+    // Each name offered as a whole path (review 28: the second of two read as a bare key).
+    const names = hint?.startsWith('did you mean ') ? hint.slice('did you mean '.length, -1).split(' or ') : [];
+    const guess = names.length > 0 ? ` (did you mean ${names.map((n) => `${prefix}.${n}`).join(' or ')}?)` : '';
     return `no numeric parameter '${rest}' in ${prefix}${guess}; sweepable: ${numeric.map((n) => `${prefix}.${n}`).join(', ') || 'none'}`;
   }
   if (p.kind === 'bool' || p.kind === 'enum') return `${prefix}.${rest} is not numeric and cannot be swept`;

@@ -353,11 +353,23 @@ export function negativeLrNote(plan: Plan | NetPlan): string | null {
     for (const { P, who } of vectors(at)) {
       const b = below(P);
       if (!b) continue;
-      const named = plan.dims.map((d, k) => `${d.path.split('.').at(-1) ?? d.path} ${prose(values[k] as number)}`).join(', ');
+      const named = plan.dims.map((d, k) => `${sweptName(plan, d.path)} ${prose(values[k] as number)}`).join(', ');
       return `${node.def.id} takes ${who ? `${who}'s` : 'the'} LR below 0 in some of this map's runs (at ${named}: from step ${b.first}, ${depth(b)}): ${tail}`;
     }
   }
   return null;
+}
+
+/**
+ * A swept value named short, as the sliders and the editor name it: betas[1] (a tuple's element),
+ * T_max (a chained schedule's child), a network's group value with the layers it trains (review 28:
+ * the negative-LR note said "1 0.9" for betas[1]).
+ */
+function sweptName(plan: Plan | NetPlan, path: string): string {
+  if ('groups' in plan) return netParamShort(plan, path).replace(/^(\w+)\.(\d+)\b/, '$1[$2]');
+  const parts = path.split('.');
+  const rest = parts[0] === 'optimizer' || parts[0] === 'surface' || parts[0] === 'schedule' ? parts.slice(parts[1] === 'schedulers' ? 3 : 1) : parts;
+  return rest.join('.').replace(/\.(\d+)$/, '[$1]') || path;
 }
 
 /** A sweep's runs at the extremes of its swept values: a grid's corners, a list's runs at each value's least and most. */

@@ -159,6 +159,9 @@ describe('a schedule that takes the LR below 0 is said (walkthrough 13)', () => 
       { name: 'CyclicLR', base_lr: 0.0005, max_lr: 0.002, step_size_up: 50, cycle_momentum: false },
     );
     expect(negativeLrNote(cyclic)).toMatch(/^CyclicLR takes the LR below 0 in some of this map's runs \(at base_lr −0\.01, momentum 0: from step 0, /);
+    // A tuple element is named as the editor names it (review 28: "1 0.9").
+    const betas = makePlan(parseSpec({ ...DEFAULT_SPEC, optimizer: { name: 'Adam', lr: 0.01 }, schedule: { name: 'StepLR', step_size: 10, gamma: 0.5 }, sweep: { x: { param: 'schedule.gamma', min: -1, max: 0.5, count: 2 }, y: { param: 'optimizer.betas.1', min: 0.9, max: 0.99, count: 2 } } }));
+    expect(negativeLrNote(betas)).toMatch(/\(at gamma −1, betas\[1\] 0\.9: from step 10/);
     // A swept range that stays at or above 0 says nothing.
     expect(negativeLrNote(swept({ x: { param: 'schedule.gamma', min: 0.1, max: 0.9, count: 4 } }, { name: 'StepLR', step_size: 10, gamma: 0.5 }))).toBeNull();
   });

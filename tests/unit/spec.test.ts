@@ -96,6 +96,8 @@ describe('parseSpec: bad input names the field, what was given and what is allow
     ['an optimizer that is null', { ...base, optimizer: null }, /^optimizer: expected an optimizer name or an object, got null$/],
     ['a schedule that is a number', { ...base, schedule: 3 }, /^schedule: expected a schedule name or an object, got 3$/],
     ['sweep of a misspelt parameter', { ...base, sweep: { x: { param: 'optimizer.momentun', min: 0, max: 0.9, count: 2 } } }, /^sweep\.x\.param: no numeric parameter 'momentun' in optimizer \(did you mean optimizer\.momentum\?\); sweepable: optimizer\.lr/],
+    // Two as near: both as whole paths (review 28).
+    ['sweep of a parameter between two', { ...base, schedule: { name: 'CyclicLR', base_lr: 0.0001, max_lr: 0.01 }, sweep: { x: { param: 'schedule.step_size_dn', min: 1, max: 10, count: 2 } } }, /\(did you mean schedule\.step_size_up or schedule\.step_size_down\?\)/],
     ['unknown field', { ...base, optimiser: {} }, /^optimiser: unknown field \(did you mean optimizer\?\); allowed: surface, optimizer/],
     ['unknown optimizer field', { ...base, optimizer: { name: 'SGD', momentun: 0.9 } }, /^optimizer\.momentun: unknown field \(did you mean momentum\?\); allowed: name, lr, momentum/],
     ['betas out of range', { ...base, optimizer: { name: 'Adam', betas: [0.9, 1.5] } }, /^optimizer\.betas\.1: 1\.5 is out of range/],
