@@ -29,6 +29,7 @@ import { NET_GPU_MIN_RUNS, engineForPlan } from '../engine/choose.ts';
 import type { GpuEngine } from '../engine/gpu/engine.ts';
 import { adapterName, isSoftwareAdapter } from '../engine/gpu/context.ts';
 import { netGpuUnsupported } from '../engine/gpu/net.ts';
+import { RUN_LIST_CAP } from '../engine/gpu/layouts.ts';
 import { validateNetPlan, validatePlan } from '../engine/validation.ts';
 import { NET_VALIDATION_THRESHOLDS, VALIDATION_THRESHOLDS, netPairPasses, netSplitText, pairVerdict } from '../core/validate.ts';
 import type { NetPairReport, NetValidationReport, PairReport, ValidationReport } from '../core/validate.ts';
@@ -41,9 +42,8 @@ import { staleStagingNote, trackTemp, untrackTemp } from '../io/partials.ts';
 import { checkOutputDir, checkOutputFile, ignoredFlag, notePriorOutputs, intFlag, onceFlag, workerCount } from './outputs.ts';
 import { formatRate, progressBar } from './progress.ts';
 import { StdoutError, exitNow, interruptSignal, receivedSignal, reportInterrupt, writeStdout } from './signals.ts';
-import { checkStudyName, runStudyCommand, studyNames } from './study.ts';
+import { checkStudyName, runStudyCommand, studyNames, verdictLine } from './study.ts';
 import type { StudyResult } from '../studies/types.ts';
-import { verdictHeadline } from '../studies/run.ts';
 import { summarize, tableText } from './summary.ts';
 import { trajectoryDocument } from './trajectory-doc.ts';
 
@@ -492,7 +492,9 @@ async function runTrajectoryCommand(
   // Progress as a sweep shows it, where there is more than one run to count (walkthrough 23: 100,000
   // paths ran for a minute without a word); the runs are asked of the engine a slice at a time for it.
   const bar = progressBar(`trajectory of ${plural(runs.length, 'run')} on ${o.engine}`, (o.quiet ?? false) || runs.length < 2);
-  const slices = Math.min(runs.length, TRAJECTORY_SLICES);
+  // On the GPU a call runs every step for its runs (up to RUN_LIST_CAP a submit): slices smaller than
+  // that would multiply the submits for the bar's sake (review 28), so it counts whole submits there.
+  const slices = Math.max(1, Math.min(runs.length, TRAJECTORY_SLICES, o.engine === 'gpu' ? Math.ceil(runs.length / RUN_LIST_CAP) : TRAJECTORY_SLICES));
   const sliceAt = (k: number): number => Math.round((k * runs.length) / slices);
   // The same document for either kind; a path's keys are its kind's (core/trajectory.ts).
   let doc: Iterable<string>;
@@ -809,13 +811,8 @@ export function buildProgram(): Command {
       } finally {
         await float64?.dispose();
       }
-      const v = result.verdict;
       // The verdict is the study's answer, not the command's: a claim that does not hold is a result (exit 0).
-      const held = v.checked.join('; ');
-      // A quick run's failure is no test of the claim, as the app heads it (walkthrough 22: the
-      // sharp-minima and batch-lr quick runs printed "does not hold").
-      const head = verdictHeadline(v.holds, o.quick ?? false).replace(/\.$/, '');
-      const line = v.holds ? `${head}${held ? `: ${held}` : ''}.` : `${head}: ${v.failures.join('; ')}${held ? ` (what held: ${held})` : ''}.`;
+      const line = verdictLine(result.verdict, o.quick ?? false);
       writeStdout(`${result.summary}\n${(result.tables ?? []).map((t) => `\n${tableText(t)}\n`).join('')}${line}\n`);
     });
 

@@ -15,9 +15,9 @@ import { anySpecToJSON, fieldHint, specToJSON } from '../core/spec.ts';
 import type { AnyPlan } from '../core/plan.ts';
 import type { Engine } from '../engine/engine.ts';
 import { STUDIES, findStudy } from '../studies/index.ts';
-import { sweepOf } from '../studies/run.ts';
+import { sweepOf, verdictHeadline } from '../studies/run.ts';
 import { panelSvg } from '../view/svg.ts';
-import type { StudyResult } from '../studies/types.ts';
+import type { StudyResult, Verdict } from '../studies/types.ts';
 import { StagedFiles } from '../io/text-file.ts';
 import { NO_FONT_WARNING, hasFont } from './fonts.ts';
 import { pngDataUrl } from './png.ts';
@@ -165,6 +165,20 @@ export async function runStudyCommand(
     throw e;
   }
   return result;
+}
+
+/**
+ * The line `basinlab study` ends with: the verdict as the app heads it (studies/run.ts
+ * verdictHeadline), with what was checked and what failed. A quick run's failure is no test of the
+ * claim (walkthrough 22); on the command line the size that tests it is a run without --quick
+ * (review 28: "the default size tests it: <failures>" read as what it tests).
+ */
+export function verdictLine(v: Verdict, quick: boolean): string {
+  const held = v.checked.join('; ');
+  const whatHeld = held ? ` (what held: ${held})` : '';
+  if (v.holds) return `${verdictHeadline(true, quick).replace(/\.$/, '')}${held ? `: ${held}` : ''}.`;
+  if (quick) return `The claim is not shown on this quick run (too small to show it, perhaps; run without --quick to test it): ${v.failures.join('; ')}${whatHeld}.`;
+  return `${verdictHeadline(false, false).replace(/\.$/, '')}: ${v.failures.join('; ')}${whatHeld}.`;
 }
 
 /** Removes `dir` and its parents up to `top` (a directory this run made), each only while empty. */

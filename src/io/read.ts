@@ -10,7 +10,7 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { constants } from 'node:fs';
-import { access, open, readFile } from 'node:fs/promises';
+import { access, open, readFile, stat } from 'node:fs/promises';
 import { RecordBatchReader } from 'apache-arrow';
 import type { Vector } from 'apache-arrow';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead } from 'hyparquet';
@@ -90,6 +90,8 @@ export async function openResults(path: string): Promise<ResultFile> {
     const code = (e as NodeJS.ErrnoException).code;
     fail(path, code === 'ENOENT' ? 'no such file (a shard that has not finished, or failed?)' : `cannot read: ${code ?? (e as Error).message}`);
   }
+  // A directory passes the access check, and its read fails as if the file were corrupt (review 28).
+  if ((await stat(path)).isDirectory()) fail(path, 'is a directory, not a result file: name the shard files themselves');
   switch (format) {
     case 'parquet':
       return openParquet(path);

@@ -6,7 +6,7 @@
  * intact set still merges, into a file whose checksum is the unsharded run's.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -165,6 +165,12 @@ describe('merge refuses a corrupted shard, naming it, and writes nothing', () =>
     const path = join(dir, 'garbage.parquet');
     writeFileSync(path, Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(200, 0x41), len, Buffer.from('PAR1')]));
     expectRefused('parquet', path, /: cannot read it: truncated, or not a Parquet file$/);
+  });
+
+  it('a shard path that is a directory is said to be one, not a corrupt file (review 28)', () => {
+    const path = join(dir, 'dir.parquet');
+    mkdirSync(path, { recursive: true });
+    expectRefused('parquet', path, /: is a directory, not a result file: name the shard files themselves$/);
   });
 
   it('parquet: a truncated shard keeps the reader\'s own words in parentheses', () => {

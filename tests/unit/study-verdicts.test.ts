@@ -10,6 +10,7 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { verdictLine } from '../../src/cli/study.ts';
 import { checkAdamAdamW } from '../../src/studies/adam-adamw.ts';
 import { checkBatchLr } from '../../src/studies/batch-lr.ts';
 import { checkFlatVsSharp } from '../../src/studies/flat-vs-sharp.ts';
@@ -229,6 +230,16 @@ describe('study verdicts', () => {
       }
     });
   }
+});
+
+describe('basinlab study: the verdict line', () => {
+  it('says a quick run that fails did not show the claim, and how to test it; a full run that fails, that it does not hold (walkthrough 22, review 28)', () => {
+    const failed = { holds: false, failures: ['a < 1'], checked: ['b > 2'] };
+    expect(verdictLine(failed, true)).toBe('The claim is not shown on this quick run (too small to show it, perhaps; run without --quick to test it): a < 1 (what held: b > 2).');
+    expect(verdictLine(failed, false)).toBe('The claim does not hold on this run: a < 1 (what held: b > 2).');
+    expect(verdictLine({ holds: true, failures: [], checked: ['b > 2'] }, true)).toBe('The claim holds on this quick run: b > 2.');
+    expect(verdictLine({ holds: true, failures: [], checked: [] }, false)).toBe('The claim holds on this run.');
+  });
 });
 
 describe('basinlab study: the verdict in its JSON and on stdout', () => {
