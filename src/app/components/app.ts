@@ -367,22 +367,10 @@ export class BlApp extends LitElement {
     // A sentence or two first, what to do next beside it; the measurement behind them folded under.
     const helps = r.float32 !== null && !r.float64?.past;
     return html`<div class="precision-warning" data-testid="precision-warning" role="status">
-      <p><strong data-testid="precision-headline">${probeHeadline(r)}</strong>${this.roundingMap(plan) ? ' The map is greyed while its colours are rounding\'s.' : ''}
+      <p><strong data-testid="precision-headline">${probeHeadline(r)}</strong>${ctl.netMapIsRounding(plan) ? ' The map is greyed while its colours are rounding\'s.' : ''}
         ${helps ? html`<button data-testid="run-float64" @click=${() => ctl.drawFloat64()}>Draw this view in float64</button>` : nothing}</p>
       <details><summary>How this was measured</summary><p data-testid="precision-detail">${probeText(r)}</p></details>
     </div>`;
-  }
-
-  /**
-   * Whether the network map on screen draws rounding rather than runs: its probe found it past the
-   * resolution of the precision it was drawn in (float32's, or float64's for a float64 map), and no
-   * validation's overlay marks its cells instead (that overlay says it cell by cell).
-   */
-  private roundingMap(plan: NetPlan): boolean {
-    const ctl = this.ctl;
-    const r = ctl?.probe.result;
-    if (!ctl || !r || r.plan !== plan || ctl.sweep.running || ctl.validation.netResult?.overlay) return false;
-    return r.float32 ? r.float32.past : (r.float64?.past ?? false);
   }
 
   deviceLost(message: string): void {
@@ -641,7 +629,7 @@ export class BlApp extends LitElement {
       <bl-heatmap
         ?hidden=${oneRun}
         data-problem="network"
-        ?muted=${this.roundingMap(plan)}
+        ?muted=${ctl.netMapIsRounding(plan)}
         .frame=${frame}
         .xAxis=${this.netAxisX(axes?.x, plan)}
         .yAxis=${this.netAxisY(axes?.y, plan)}

@@ -552,6 +552,18 @@ export class AppController {
     return this.netRuns.shown(net?.columns ?? null, net?.results ? net.plan.runs : this.sweep.runsReady);
   }
 
+  /**
+   * Whether the network map on screen draws rounding rather than runs (the heatmap greys it): its
+   * probe found it past the resolution of the precision it was drawn in (float32's, or float64's
+   * for a float64 map), and no validation's overlay marks its cells instead (that overlay says it
+   * cell by cell).
+   */
+  netMapIsRounding(plan: NetPlan): boolean {
+    const r = this.probe.result;
+    if (!r || r.plan !== plan || this.sweep.running || this.validation.netResult?.overlay) return false;
+    return r.float32 ? r.float32.past : (r.float64?.past ?? false);
+  }
+
   /** The plan shown, of either kind. */
   anyPlan(): AnyPlan | null {
     return this.sweep.net?.plan ?? this.sweep.plan;
