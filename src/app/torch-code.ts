@@ -962,7 +962,7 @@ export function readTorchCode(text: string): TorchCode {
 
   // Every optimiser and scheduler made, in order, with the name it was given (walkthrough 15: a second
   // optimiser or an unchained second scheduler was dropped without a word).
-  const madeOptimizers: { readonly name: string | null; readonly id: string; readonly roots: ReadonlySet<string> }[] = [];
+  const madeOptimizers: { readonly name: string | null; readonly id: string; readonly line: number; readonly roots: ReadonlySet<string> }[] = [];
   const madeSchedules: { readonly name: string | null; readonly id: string; readonly on: string | null }[] = [];
   const named = (x: { readonly name: string | null; readonly id: string }): string => (x.name ? `${x.name} (${x.id})` : x.id);
   // A near miss of a class name that is not torch's (`SDG(…)`, unqualified): said only if nothing else is read.
@@ -970,7 +970,7 @@ export function readTorchCode(text: string): TorchCode {
   // Assignments of what the reader does not read (`loss = criterion(…)`, `epochs = 300`): left out,
   // and said, unless a statement read uses the name (`base = 3e-4`, then lr=base).
   const assigned: { readonly target: string; readonly line: number; readonly text: string }[] = [];
-  const models: { readonly name: string; readonly call: Call }[] = [];
+  const models: { readonly name: string; readonly call: Call; readonly line: number }[] = [];
   const loaders: { readonly name: string | null; readonly call: Call }[] = [];
   // `x.step()` calls, with their indentation: a scheduler stepped in an outer loop steps per epoch.
   const stepCalls: { readonly on: string; readonly line: number; readonly col: number }[] = [];
@@ -1022,7 +1022,7 @@ export function readTorchCode(text: string): TorchCode {
         modules: value.args.map((a) => (isCall(a) ? className(a.name) : isRef(a) ? a.name : 'an argument basinlab does not read')),
         layers: value.args.map((a) => (isCall(a) && className(a.name) === 'Linear' ? k++ : null)),
       });
-      models.push({ name: target, call: value });
+      models.push({ name: target, call: value, line });
       continue;
     }
     if (id === 'DataLoader') {
@@ -1044,7 +1044,7 @@ export function readTorchCode(text: string): TorchCode {
       const trains = value.kwargs.get('params') ?? value.args[0];
       const groups = paramGroups(trains, id);
       if (groups) optimizer.param_groups = groups;
-      madeOptimizers.push({ name: target, id, roots: trainedRoots(trains, (v) => (isRef(v) ? (lookup(v.name) ?? v) : v)) });
+      madeOptimizers.push({ name: target, id, line, roots: trainedRoots(trains, (v) => (isRef(v) ? (lookup(v.name) ?? v) : v)) });
     } else if (SCHEDULE_IDS.has(id)) {
       schedule = scheduleOf(value);
       const on = id === 'ChainedScheduler' ? (value.kwargs.get('optimizer') ?? null) : (value.kwargs.get('optimizer') ?? value.args[0] ?? null);
@@ -1106,7 +1106,7 @@ export function readTorchCode(text: string): TorchCode {
     throw new TorchCodeError(`no torch optimiser or scheduler made here${nearMiss ? ` (${nearMiss})` : ''}${together}; basinlab's optimisers: ${[...OPTIMIZER_IDS].join(', ')}; its schedulers: ${[...SCHEDULE_IDS].join(', ')}`);
   }
   const deref = (v: Value): Value => (isRef(v) ? (lookup(v.name) ?? v) : v);
-  const model = pastedModel(models, kept?.roots ?? new Set(), deref, literal, notes);
+  const model = pastedModel(models, kept?.roots ?? new Set(), kept?.line ?? Number.POSITIVE_INFINITY, deref, literal, notes);
   const loader = pastedLoader(loaders, literal, notes);
   // A scheduler stepped in an outer loop (per epoch) and the optimiser in an inner one (per batch):
   // torch's counts are then epochs, basinlab's optimiser steps (walkthrough 22: T_max=200 per epoch ran as 200 steps).
@@ -1161,14 +1161,20 @@ function readsClass(dotted: string): boolean {
  * another model than the code's.
  */
 function pastedModel(
-  models: readonly { readonly name: string; readonly call: Call }[],
+  models: readonly { readonly name: string; readonly call: Call; readonly line: number }[],
   roots: ReadonlySet<string>,
+  optimizerLine: number,
   deref: (v: Value) => Value,
   read: (v: Value, what: string) => unknown,
   notes: string[],
 ): PastedModel | null {
-  // The last made of each name (Python's value of the name).
-  const last = [...new Map(models.map((m) => [m.name, m])).values()];
+  // The model of each name the optimiser took its parameters from: the last made before it (a
+  // name made again afterwards is another model, which the optimiser does not train: review 28);
+  // of a name it does not train, the last made (Python's value of the name).
+  const before = (m: (typeof models)[number]): boolean => !roots.has(m.name) || m.line < optimizerLine;
+  const later = models.filter((m) => !before(m));
+  if (later.length > 0) notes.push(`${later.map((m) => `${m.name} (line ${m.line})`).join(', ')} is made again after the optimiser: the optimiser trains the model made before it, which the view reads.`);
+  const last = [...new Map(models.filter(before).map((m) => [m.name, m])).values()];
   if (last.length === 0) return null;
   const trained = last.filter((m) => roots.has(m.name));
   const chosen = trained.length > 0 ? (trained.at(-1) as (typeof last)[number]) : (last.at(-1) as (typeof last)[number]);

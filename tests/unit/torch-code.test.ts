@@ -560,6 +560,10 @@ describe('a pasted model, DataLoader and the lines left out (walkthrough 22)', (
     // Two Linear layers back to back (or nn.Identity between) compose linearly: identity; one Linear layer is a linear model.
     expect(paste(iris, 'model = nn.Sequential(nn.Flatten(), nn.Linear(4, 8), nn.Linear(8, 3))\n' + adam).json.network).toMatchObject({ hidden: [8], activation: 'identity' });
     expect(paste(iris, 'model = nn.Sequential(nn.Linear(4, 3))\n' + adam).notes[0]).toBe('The view trains the model 4–3 (linear) from the pasted nn.Sequential model now, in place of its 4–8–3 (relu).');
+    // The name made again after the optimiser is another model: the optimiser trains the first (review 28).
+    const twice = mlp + adam + '\nmodel = nn.Sequential(nn.Linear(4, 32), nn.ReLU(), nn.Linear(32, 3))';
+    expect(paste(iris, twice).json.network).toEqual({ hidden: [16, 16], activation: 'tanh', batch_size: 16 });
+    expect(readTorchCode(twice).notes).toContain('model (line 3) is made again after the optimiser: the optimiser trains the model made before it, which the view reads.');
   });
 
   it("reads every activation the network schema has from torch's module (the two lists held together)", () => {
