@@ -3,7 +3,7 @@
  * figure's sweep opened in the explorer shows from the study's run, nothing computed again, except
  * where that run is not what is asked for (float64; an engine lost since).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
 import { makePlan } from '../../src/core/plan.ts';
 import type { AnyPlan } from '../../src/core/plan.ts';
@@ -185,5 +185,41 @@ describe('a sweep that fails on the GPU', () => {
     await ctl.run();
     await ranOnCpu(2);
     expect({ asked, gpuRuns, cpuRuns: cpu.runs() }).toEqual({ asked: 1, gpuRuns: 2, cpuRuns: 2 });
+  });
+});
+
+describe('a long network sweep on the CPU engine (walkthrough 22, review 28)', () => {
+  it('is said 3 s in from its own rate, and the note is taken back when the sweep ends', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const spec = parseNetSpec(NET);
+      const { ctl, message, engines } = await setup(spec);
+      let finish: () => void = () => {};
+      const real = (engines as unknown as { cpu: Engine }).cpu;
+      (engines as unknown as { cpu: Engine }).cpu = {
+        name: 'cpu',
+        // A thousandth of the work done at once, the rest when the test says.
+        run: async (p: Parameters<Engine['run']>[0], o: Parameters<Engine['run']>[1]) => {
+          o?.onProgress?.({ done: 1, total: 1000, runsReady: 0 });
+          await new Promise<void>((r) => (finish = r));
+          return real.run(p, o);
+        },
+      } as unknown as Engine;
+      const ran = ctl.run();
+      // Its data set is read and its plan made before the sweep begins.
+      for (let k = 0; k < 50 && !ctl.running; k++) await vi.advanceTimersByTimeAsync(1);
+      expect(ctl.running).toBe(true);
+      expect(message.text).not.toMatch(/this sweep takes/);
+      await vi.advanceTimersByTimeAsync(3000);
+      expect(message.text).toMatch(/^64 network runs of 5 steps: this sweep takes about 50 minutes on the CPU engine here, at the rate of its first 3 s\./);
+      // The real engine then runs the sweep, yielding on real timers.
+      vi.useRealTimers();
+      finish();
+      await ran;
+      expect(ctl.running).toBe(false);
+      expect(message.text).not.toMatch(/this sweep takes/);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
