@@ -5,22 +5,12 @@
  * resolved silently to the last value. Each: exit 2, one line naming the flag, nothing written.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { smallSpec } from './cli-fixture.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'basinlab-input-'));
-const spec = join(dir, 'spec.json');
-writeFileSync(
-  spec,
-  JSON.stringify({
-    surface: 'rosenbrock',
-    optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9 },
-    steps: 20,
-    sweep: { x: { param: 'optimizer.lr', min: 1e-5, max: 1e-2, count: 4, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 4 } },
-  }),
-);
+const { dir, spec } = smallSpec('input');
 
 function refused(args: string[], env: NodeJS.ProcessEnv = process.env): string {
   const before = readdirSync(dir).sort();

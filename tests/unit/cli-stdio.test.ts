@@ -8,23 +8,16 @@
  * complete JSON document, staged in $TMPDIR, is kept and named rather than deleted.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { smallSpec } from './cli-fixture.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'basinlab-stdio-'));
-const spec = join(dir, 'spec.json');
-writeFileSync(
-  spec,
-  JSON.stringify({
-    surface: 'rosenbrock',
-    optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9 },
-    steps: 50,
-    start: [-1.5, 2.0],
-    sweep: { x: { param: 'optimizer.lr', min: 1e-5, max: 1e-2, count: 12, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 10 } },
-  }),
-);
+const { dir, spec } = smallSpec('stdio', {
+  steps: 50,
+  start: [-1.5, 2.0],
+  sweep: { x: { param: 'optimizer.lr', min: 1e-5, max: 1e-2, count: 12, scale: 'log' }, y: { param: 'optimizer.momentum', min: 0, max: 0.9, count: 10 } },
+});
 
 let full = -1;
 beforeAll(() => {

@@ -5,22 +5,12 @@
  * does (sweep to stdout stages its JSON there) must say so in its own one line.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { smallSpec } from './cli-fixture.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'basinlab-tmpdir-'));
-const spec = join(dir, 'spec.json');
-writeFileSync(
-  spec,
-  JSON.stringify({
-    surface: 'rosenbrock',
-    optimizer: { name: 'SGD', lr: 0.001, momentum: 0.9 },
-    steps: 20,
-    sweep: { x: { param: 'optimizer.lr', min: 1e-5, max: 1e-3, count: 3, scale: 'log' } },
-  }),
-);
+const { dir, spec } = smallSpec('tmpdir', { sweep: { x: { param: 'optimizer.lr', min: 1e-5, max: 1e-3, count: 3, scale: 'log' } } });
 // A file where a directory should be, and a directory that does not exist.
 const file = join(dir, 'a-file');
 writeFileSync(file, 'x');
