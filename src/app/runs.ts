@@ -12,7 +12,7 @@ import type { NoPlace, SweepShape } from '../core/plan.ts';
 import { placeRun, runCoordinates, sameSetting } from '../core/plan.ts';
 import type { GridAxis } from '../core/spec.ts';
 import { resolveParamPath } from '../core/spec.ts';
-import { netParamLabel, paramLabel } from '../view/caption.ts';
+import { netParamLabel, paramLabel, shortParam } from '../view/caption.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { formatNumber } from '../view/ticks.ts';
 import { lossCurves } from '../view/frame.ts';
@@ -142,22 +142,6 @@ export function onePerRun<T extends { readonly run: number }>(carried: readonly 
     out.push(c);
   }
   return out;
-}
-
-/** A swept path as a short label: `optimizer.lr` → `lr`, `optimizer.betas.0` → `betas.0`, `start.1` stays. */
-export function shortParam(path: string): string {
-  const parts = path.split('.');
-  const head = parts[0];
-  // A tuple element as the editor and torch index it: betas[0], start[1] (not betas.0: walkthrough 7
-  // met five spellings of one setting).
-  const indexed = (p: string): string => p.replace(/\.(\d+)$/, '[$1]');
-  if (head === 'optimizer' || head === 'surface' || head === 'schedule') {
-    const rest = parts.slice(1);
-    // schedule.schedulers.1.T_max → T_max (the child's index says little in a label).
-    const m = rest[0] === 'schedulers' ? rest.slice(2) : rest;
-    return m.length ? indexed(m.join('.')) : path;
-  }
-  return indexed(path);
 }
 
 /** A run named by its hyperparameters: `lr=0.001, momentum=0.9` (the optimiser's id for a sweep of one run). */

@@ -32,8 +32,7 @@ import { MAX_PARAM_GROUPS, NETWORK_PARAMS } from '../core/network/schema.ts';
 import { DEFAULT_NET_SPEC, DEFAULT_SPEC } from './defaults.ts';
 import { declaredTypical, scaledTypical, typicalRange, withinChildLimit } from '../core/typical.ts';
 import { digitsFor } from '../view/ticks.ts';
-import { count } from '../view/caption.ts';
-import { shortParam } from './runs.ts';
+import { count, shortParam } from '../view/caption.ts';
 
 /** A spec in its JSON form, as `specToJSON` produces it (or as the editor last edited it). */
 export type SpecJSON = Record<string, unknown>;

@@ -17,8 +17,8 @@ import { shownSharpness } from '../view/net-frame.ts';
 import type { HeatmapMode } from '../view/frame.ts';
 import type { Trajectory } from '../core/trajectory.ts';
 import { distinctDigits, formatNumber } from '../view/ticks.ts';
-import { count } from '../view/caption.ts';
-import { lastStep, shortParam } from './runs.ts';
+import { count, shortParam } from '../view/caption.ts';
+import { lastStep } from './runs.ts';
 import type { MinibatchShape } from '../core/network/plan.ts';
 import { netTrained, netTrainedRule } from './net-runs.ts';
 

@@ -32,7 +32,7 @@ import { fieldHint, groupScheduleOverrides, netTrainRows, parseAnySpec, parseNet
 import { makePlan } from '../core/plan.ts';
 import { scheduleCurve } from '../core/steps.ts';
 import { axesMovedText, axisPaths, entriesView, fitAxes, getAt, parsedNet, problemOf, retargetUnreachedAxes, rowsRestored, switchOptimizer, switchSchedule, tidy } from './spec-edit.ts';
-import { shortParam } from './runs.ts';
+import { shortParam } from '../view/caption.ts';
 import { isRecord } from '../core/json.ts';
 import { formatNumber } from '../view/ticks.ts';
 

@@ -360,16 +360,29 @@ export function negativeLrNote(plan: Plan | NetPlan): string | null {
   return null;
 }
 
+/** A swept path as a short label: `optimizer.lr` → `lr`, `optimizer.betas.0` → `betas[0]`, `start.1` → `start[1]`, a chained schedule's child's `T_max`. */
+export function shortParam(path: string): string {
+  const parts = path.split('.');
+  const head = parts[0];
+  // A tuple element as the editor and torch index it: betas[0], start[1] (not betas.0: walkthrough 7
+  // met five spellings of one setting).
+  const indexed = (p: string): string => p.replace(/\.(\d+)$/, '[$1]');
+  if (head === 'optimizer' || head === 'surface' || head === 'schedule') {
+    const rest = parts.slice(1);
+    // schedule.schedulers.1.T_max → T_max (the child's index says little in a label).
+    const m = rest[0] === 'schedulers' ? rest.slice(2) : rest;
+    return m.length ? indexed(m.join('.')) : path;
+  }
+  return indexed(path);
+}
+
 /**
- * A swept value named short, as the sliders and the editor name it: betas[1] (a tuple's element),
- * T_max (a chained schedule's child), a network's group value with the layers it trains (review 28:
- * the negative-LR note said "1 0.9" for betas[1]).
+ * A swept value named short in the negative-LR note, as the sliders and the editor name it
+ * (shortParam: betas[1], T_max); a network's group value with the layers it trains (review 28: the
+ * note said "1 0.9" for betas[1]).
  */
 function sweptName(plan: Plan | NetPlan, path: string): string {
-  if ('groups' in plan) return netParamShort(plan, path).replace(/^(\w+)\.(\d+)\b/, '$1[$2]');
-  const parts = path.split('.');
-  const rest = parts[0] === 'optimizer' || parts[0] === 'surface' || parts[0] === 'schedule' ? parts.slice(parts[1] === 'schedulers' ? 3 : 1) : parts;
-  return rest.join('.').replace(/\.(\d+)$/, '[$1]') || path;
+  return 'groups' in plan ? netParamShort(plan, path).replace(/^(\w+)\.(\d+)\b/, '$1[$2]') : shortParam(path);
 }
 
 /** A sweep's runs at the extremes of its swept values: a grid's corners, a list's runs at each value's least and most. */

@@ -9,7 +9,7 @@ import { axisPosition, cellOfRun, makePlan, middleRun, nearestRun, runCoordinate
 import type { AnyPlan, Plan } from '../../src/core/plan.ts';
 import type { NetPlan } from '../../src/core/network/plan.ts';
 import { makeNetPlan, prepareSpec } from '../../src/core/network/plan.ts';
-import { paramLabel } from '../../src/view/caption.ts';
+import { paramLabel, shortParam } from '../../src/view/caption.ts';
 import { SCHEDULES, findSchedule } from '../../src/core/registry/index.ts';
 import { parseNetSpec, parseSpec, specToJSON } from '../../src/core/spec.ts';
 import type { AnySpec } from '../../src/core/spec.ts';
@@ -39,7 +39,7 @@ import { CLICK_PX, releaseOf } from '../../src/app/heatmap/gesture.ts';
 import { tidy, zoomAround } from '../../src/app/heatmap/zoom-around.ts';
 import { ZoomController } from '../../src/app/controllers/zoom-controller.ts';
 import { SELECTED_INK } from '../../src/view/colors.ts';
-import { COMPARE_COLOURS, MAX_PINS, carryRun, heatmapAxis, clearedRunsText, movedRunsText, noPlace, runPanelHeading, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel, shortParam } from '../../src/app/runs.ts';
+import { COMPARE_COLOURS, MAX_PINS, carryRun, heatmapAxis, clearedRunsText, movedRunsText, noPlace, runPanelHeading, pathWithin, surfaceCurvePanels, freeColour, longestSteps, pointIndexAt, runLabel } from '../../src/app/runs.ts';
 import { CURVE_BOX, SLIDER_STEPS, curvePoints, paramSliders, sliderCurve, sliderPosition, sliderValue } from '../../src/app/sliders.ts';
 import { defaultAxisRange, getAt, setAt, switchSchedule } from '../../src/app/spec-edit.ts';
 import { axesText, countOutcomes, heatmapSummary, logLrAxis, pathText, runText, scheduleNote, schedulePurpose, scheduleText, sequenceText } from '../../src/app/summary.ts';
