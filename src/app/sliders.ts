@@ -21,7 +21,7 @@ import { findOptimizer, findSchedule } from '../core/registry/index.ts';
 import { MAX_STEPS } from '../core/run-settings.ts';
 import type { ScheduleSpec } from '../core/spec.ts';
 import { overriddenKey, resolveNetPath, resolveParamPath, scheduleGroupLists, scheduleOverrides } from '../core/spec.ts';
-import { netParamShort, shortParam } from '../view/caption.ts';
+import { leadingIndexed, netParamShort, shortParam } from '../view/caption.ts';
 import type { SpecJSON } from './spec-edit.ts';
 import { defaultAxisRange, getAt, netAxisRange, parses, setAt } from './spec-edit.ts';
 import { formatNumber } from '../view/ticks.ts';
@@ -342,10 +342,9 @@ export function netParamSliders(json: SpecJSON, plan: NetPlan, previous: readonl
   // overrides that key (else every group without its own value follows it: `momentum`).
   const overridden = (key: string): boolean => plan.spec.paramGroups.some((g) => Object.hasOwn(g.overrides, key.split('.')[0] ?? key));
   // A tuple element as the editor and torch index it (betas[1], not betas.1: walkthrough 22).
-  const indexed = (text: string): string => text.replace(/^(\w+)\.(\d+)\b/, '$1[$2]');
   const label = (path: string): string => {
     const key = path.replace(/^optimizer\.(param_groups\.\d+\.)?/, '');
-    return indexed(path.startsWith('optimizer.param_groups.') || overridden(key) ? netParamShort(plan, path) : key);
+    return leadingIndexed(path.startsWith('optimizer.param_groups.') || overridden(key) ? netParamShort(plan, path) : key);
   };
   const paths = [
     ...keys.map((k) => ({ ...k, path: `optimizer.${k.key}` })),

@@ -382,7 +382,12 @@ export function shortParam(path: string): string {
  * note said "1 0.9" for betas[1]).
  */
 function sweptName(plan: Plan | NetPlan, path: string): string {
-  return 'groups' in plan ? netParamShort(plan, path).replace(/^(\w+)\.(\d+)\b/, '$1[$2]') : shortParam(path);
+  return 'groups' in plan ? leadingIndexed(netParamShort(plan, path)) : shortParam(path);
+}
+
+/** A label that starts with a tuple element written as a path (`betas.1 of layers.0`) as the editor writes it: `betas[1] of layers.0`. */
+export function leadingIndexed(label: string): string {
+  return label.replace(/^(\w+)\.(\d+)\b/, '$1[$2]');
 }
 
 /** A sweep's runs at the extremes of its swept values: a grid's corners, a list's runs at each value's least and most. */
